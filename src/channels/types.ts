@@ -1,0 +1,37 @@
+import type { Direction } from '../protocols/types.js';
+
+/**
+ * What a channel can do to one message of k copies: each outcome delivers some number of copies
+ * (0 = the message is lost) and leaves the channel in some state. Channels with memory keep
+ * their state in one small integer per trial.
+ */
+export interface Transmission {
+  readonly probabilities: readonly number[];
+  readonly delivered: readonly number[];
+  readonly nextState: readonly number[];
+}
+
+export interface InitialState {
+  readonly probability: number;
+  readonly state: number;
+}
+
+/** A channel parameter as the scenario file, `list` and the output columns name it. */
+export interface ChannelParameter {
+  readonly name: string;
+  readonly description: string;
+  readonly default?: number;
+}
+
+export type ChannelParams = Readonly<Record<string, number | string | undefined>>;
+
+export interface ChannelDefinition<Config = unknown> {
+  readonly name: string;
+  readonly summary: string;
+  readonly parameters: readonly ChannelParameter[];
+  configure(params: ChannelParams, copies: number): Config;
+  initialStates(config: Config): readonly InitialState[];
+  /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */
+  transmissions(config: Config): readonly Transmission[];
+  transmissionFor(config: Config, state: number, direction: Direction, round: number): number;
+}

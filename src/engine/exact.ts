@@ -1,0 +1,153 @@
+import { CHOOSE, END, SEND, Step } from '../protocols/types.js';
+import type { CellModel } from './model.js';
+
+/** Exact distribution of a cell's outcome and cost. */
+export interface ExactResult {
+  /** Probability of each outcome, in the protocol's outcome order. */
+  readonly outcomes: readonly number[];
+  /** messages[m]: probability that a trial dispatches m messages. */
+  readonly messages: readonly number[];
+  readonly deliveredMean: number;
+  readonly roundsMean: number;
+  /** Distinct (state, channel state) pairs expanded: the size of the computation. */
+  readonly statesExpanded: number;
+}
+
+/**
+ * Probability mass reaching one protocol-and-channel state. `messages[m]` is the mass that got
+ * here having dispatched m messages; the delivered and rounds masses are expectations times
+ * probability, which add when branches merge.
+ */
+interface Node {
+  readonly state: Int32Array;
+  readonly channelState: number;
+  readonly messages: number[];
+  deliveredMass: number;
+  roundsMass: number;
+}
+
+export class ExactBudgetExceeded extends Error {}
+
+/** Default budget: enough for every two-general protocol with rounds up to a few hundred. */
+export const DEFAULT_EXACT_BUDGET = 5_000_000;
+
+/**
+ * The exact engine: runs the protocol definition with every chance point branched and weighted
+ * by its probability, merging branches that reach the same state. Because every resolve advances
+ * the protocol's clock (state[0]), processing states in clock order sees every path into a
+ * state before the state is expanded, so the work is polynomial in the round limit.
+ * `budget` bounds the work (states × cost-histogram length); past it ExactBudgetExceeded.
+ */
+export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): ExactResult {
+  const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
+  const outcomes = new Array<number>(model.outcomes.names.length).fill(0);
+  const messages: number[] = [];
+  let deliveredMean = 0;
+  let roundsMean = 0;
+  let expanded = 0;
+  let work = 0;
+  const levels: Map<string, Node>[] = [];
+
+  const add = (node: Node): void => {
+    const clock = node.state[0]!;
+    const level = (levels[clock] ??= new Map());
+    const key = `${node.channelState}|${node.state.join(',')}`;
+    const existing = level.get(key);
+    if (!existing) {
+      level.set(key, node);
+      return;
+    }
+    addInto(existing.messages, node.messages, 0, 1);
+    existing.deliveredMass += node.deliveredMass;
+    existing.roundsMass += node.roundsMass;
+  };
+
+  for (const { probability, state: channelState } of model.initialStates) {
+    const state = new Int32Array(model.stateSize);
+    protocol.init(state, config);
+    add({ state, channelState, messages: [probability], deliveredMass: 0, roundsMass: 0 });
+  }
+
+  const step = new Step();
+  for (let clock = 0; clock < levels.length; clock++) {
+    const level = levels[clock];
+    if (!level) continue;
+    levels[clock] = undefined as never; // release the level once processed
+    for (const node of level.values()) {
+      expanded++;
+      work += node.messages.length;
+      if (work > budget) throw new ExactBudgetExceeded(`more than ${budget} units of work`);
+      const mass = sum(node.messages);
+      if (mass === 0) continue;
+      const state = node.state;
+      protocol.next(state, config, step);
+      if (step.kind === END) {
+        outcomes[step.outcome]! += mass;
+        addInto(messages, node.messages, 0, 1);
+        deliveredMean += node.deliveredMass;
+        roundsMean += node.roundsMass;
+        continue;
+      }
+      const from = state[0]!;
+      if (step.kind === CHOOSE) {
+        const choices = step.choices!;
+        for (let i = 0; i < choices.length; i++) {
+          const p = choices[i]!;
+          if (p === 0) continue;
+          const child = state.slice();
+          protocol.resolve(child, config, step, i);
+          checkClock(protocol.name, from, child);
+          add({
+            state: child,
+            channelState: node.channelState,
+            messages: scaled(node.messages, p, 0),
+            deliveredMass: node.deliveredMass * p,
+            roundsMass: node.roundsMass * p,
+          });
+        }
+        continue;
+      }
+      if (step.kind !== SEND) throw new Error('unknown step kind');
+      const t = transmissions[channel.transmissionFor(channelConfig, node.channelState, step.direction, step.round)]!;
+      for (let i = 0; i < t.probabilities.length; i++) {
+        const p = t.probabilities[i]!;
+        const child = state.slice();
+        protocol.resolve(child, config, step, t.delivered[i]! > 0 ? 1 : 0);
+        checkClock(protocol.name, from, child);
+        add({
+          state: child,
+          channelState: t.nextState[i]!,
+          messages: scaled(node.messages, p, 1),
+          deliveredMass: (node.deliveredMass + mass * t.delivered[i]!) * p,
+          roundsMass: mass * p * step.round,
+        });
+      }
+    }
+  }
+  return { outcomes, messages, deliveredMean, roundsMean, statesExpanded: expanded };
+}
+
+function checkClock(name: string, from: number, child: Int32Array): void {
+  if (!(child[0]! > from)) throw new Error(`protocol ${name}: resolve did not advance the clock (state[0])`);
+}
+
+function sum(values: readonly number[]): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+/** values shifted right by `shift` places and multiplied by `factor`. */
+function scaled(values: readonly number[], factor: number, shift: number): number[] {
+  const out = new Array<number>(values.length + shift).fill(0);
+  for (let i = 0; i < values.length; i++) out[i + shift] = values[i]! * factor;
+  return out;
+}
+
+function addInto(into: number[], values: readonly number[], shift: number, factor: number): void {
+  for (let i = 0; i < values.length; i++) {
+    const j = i + shift;
+    while (into.length <= j) into.push(0);
+    into[j]! += values[i]! * factor;
+  }
+}

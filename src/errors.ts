@@ -1,0 +1,18 @@
+/**
+ * Errors a user can cause and fix. Each carries one full line: where (file:line:column, or the
+ * command-line flag) and what is wrong. The CLI prints it and exits 2.
+ */
+export class UsageError extends Error {
+  constructor(
+    readonly place: string,
+    readonly problem: string,
+  ) {
+    super(place ? `${place}: ${problem}` : problem);
+    this.name = 'UsageError';
+  }
+}
+
+/** An `expect` assertion did not hold: the CLI exits 1 after printing all output. */
+export class ExpectationFailed extends Error {
+  override name = 'ExpectationFailed';
+}

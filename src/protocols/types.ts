@@ -1,0 +1,81 @@
+/**
+ * The contract between a protocol and the engines that run it.
+ *
+ * A protocol is a state machine over a small Int32Array. It never draws anything: `next` says
+ * what happens next (a message is dispatched, a random choice is made, or the trial ends), the
+ * engine supplies the chance — a random draw in the Monte Carlo engine, every branch weighted by
+ * its probability in the exact engine — and `resolve` applies the result. One definition serves
+ * both engines and `trace`.
+ *
+ * state[0] is the protocol's clock: every `resolve` must increase it. The exact engine merges
+ * branches that reach the same state and relies on the clock to process states in order.
+ */
+
+export type Direction = 0 | 1;
+export const A_TO_B: Direction = 0;
+export const B_TO_A: Direction = 1;
+export const DIRECTION_NAMES = ['AtoB', 'BtoA'] as const;
+
+export const SEND = 0;
+export const CHOOSE = 1;
+export const END = 2;
+export type StepKind = typeof SEND | typeof CHOOSE | typeof END;
+
+/** Filled in by `next`; one instance is reused for every step of every trial. */
+export class Step {
+  kind: StepKind = END;
+  /** SEND: the direction of the message. */
+  direction: Direction = A_TO_B;
+  /** SEND: the round in which it is dispatched (1-based). */
+  round = 0;
+  /** SEND: what it is, for traces ("order", "ack 2", …). Informational only. */
+  label = '';
+  /** CHOOSE: the probabilities of the outcomes; the engine passes the chosen index to resolve. */
+  choices: Float64Array | null = null;
+  /** END: index into the protocol's outcome names. */
+  outcome = 0;
+}
+
+/** The outcome names a protocol can end in, and which of them count as success or disagreement. */
+export interface OutcomeSet {
+  readonly names: readonly string[];
+  readonly success: readonly number[];
+  readonly disagreement: readonly number[];
+}
+
+export const GENERALS_OUTCOMES: OutcomeSet = {
+  names: ['both', 'neither', 'onlyA', 'onlyB'],
+  success: [0],
+  disagreement: [2, 3],
+};
+export const BOTH = 0;
+export const NEITHER = 1;
+export const ONLY_A = 2;
+export const ONLY_B = 3;
+
+/** Maps the two generals' decisions to an outcome index. */
+export function generalsOutcome(aAttacks: boolean, bAttacks: boolean): number {
+  if (aAttacks) return bAttacks ? BOTH : ONLY_A;
+  return bAttacks ? ONLY_B : NEITHER;
+}
+
+/** The cell parameters a protocol reads. */
+export interface ProtocolParams {
+  readonly rounds: number;
+}
+
+export interface ProtocolDefinition<Config = unknown> {
+  readonly name: string;
+  /** One line for `list`. */
+  readonly summary: string;
+  readonly outcomes: OutcomeSet;
+  /** Whether `rounds` means anything to it (messenger ignores it). */
+  readonly usesRounds: boolean;
+  configure(params: ProtocolParams): Config;
+  stateSize(config: Config): number;
+  init(state: Int32Array, config: Config): void;
+  /** Describes the next chance point (or the end) in `step`; may advance deterministic steps. */
+  next(state: Int32Array, config: Config, step: Step): void;
+  /** Applies the chance result: for SEND 1 if the message was received, else 0; for CHOOSE the index. */
+  resolve(state: Int32Array, config: Config, step: Step, result: number): void;
+}

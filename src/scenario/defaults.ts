@@ -1,0 +1,24 @@
+/** The built-in scenario `run` uses with no file: the seed's foot soldiers. */
+export const DEFAULT_SCENARIO_SOURCE = '(default scenario)';
+
+export const DEFAULT_SCENARIO: Readonly<Record<string, unknown>> = {
+  name: 'seed-foot-soldiers',
+  description: 'One in two messengers is lost; A sends two. How often do the generals attack together?',
+  protocol: 'messenger',
+  channel: 'bernoulli',
+  loss: 0.5,
+  redundancy: 2,
+  rounds: 1,
+  trials: 1000000,
+  seed: 2026,
+};
+
+/** Values a scenario file may leave out. */
+export const DEFAULTS = {
+  channel: 'bernoulli',
+  loss: 0.5,
+  redundancy: 2,
+  rounds: 1,
+  trials: 1000000,
+  seed: 2026,
+} as const;

@@ -1,0 +1,93 @@
+import { parse as parseYamlValue } from 'yaml';
+import { UsageError } from '../errors.js';
+import type { Path, ScenarioSource } from './parse.js';
+
+/** Command-line values that replace or add to a scenario file's (SPEC §2). */
+export interface Overrides {
+  readonly trials?: string | undefined;
+  readonly seed?: string | undefined;
+  /** "key=value", key a dotted path such as loss, channel.model or loss.AtoB. */
+  readonly set?: readonly string[] | undefined;
+  /** "param=from:to[:step]" or "param=v1,v2,…". */
+  readonly sweep?: readonly string[] | undefined;
+}
+
+/**
+ * Applies overrides to a copy of the scenario's data. Values set here are located at their flag,
+ * so a bad one is reported as "--set loss=2: …" rather than at a line of the file.
+ */
+export function applyOverrides(source: ScenarioSource, overrides: Overrides): ScenarioSource {
+  const data = structuredClone(source.data);
+  const places = new Map<string, string>();
+  const put = (path: Path, value: unknown, flag: string): void => {
+    setIn(data, path, value, flag);
+    places.set(path.join('.'), flag);
+  };
+  if (overrides.trials !== undefined) put(['trials'], scalar(overrides.trials), `--trials ${overrides.trials}`);
+  if (overrides.seed !== undefined) put(['seed'], overrides.seed, `--seed ${overrides.seed}`);
+  for (const assignment of overrides.set ?? []) {
+    const flag = `--set ${assignment}`;
+    const [key, value] = splitAssignment(assignment, flag, 'key=value');
+    put(key.split('.'), scalar(value), flag);
+  }
+  for (const assignment of overrides.sweep ?? []) {
+    const flag = `--sweep ${assignment}`;
+    const [key, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
+    put(['sweep', key], sweepValues(value, flag), flag);
+  }
+  return {
+    source: source.source,
+    data,
+    locate(path, key) {
+      for (let depth = path.length; depth > 0; depth--) {
+        const flag = places.get(path.slice(0, depth).join('.'));
+        if (flag) return flag;
+      }
+      return source.locate(path, key);
+    },
+  };
+}
+
+function splitAssignment(text: string, flag: string, form: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(flag, `expected ${form}`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+function scalar(text: string): unknown {
+  try {
+    return parseYamlValue(text);
+  } catch {
+    return text;
+  }
+}
+
+function sweepValues(text: string, flag: string): unknown {
+  const number = (part: string): number => {
+    const n = Number(part);
+    if (part.trim() === '' || !Number.isFinite(n)) throw new UsageError(flag, `'${part}' is not a number`);
+    return n;
+  };
+  if (text.includes(':')) {
+    const parts = text.split(':');
+    if (parts.length > 3) throw new UsageError(flag, 'a range is from:to or from:to:step');
+    const [from, to, step] = parts.map(number);
+    return step === undefined ? { from, to } : { from, to, step };
+  }
+  return text.split(',').map(number);
+}
+
+function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: string): void {
+  let node = data;
+  for (const key of path.slice(0, -1).map(String)) {
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
+    else if (key === 'loss' && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      throw new UsageError(flag, `${key} is not a mapping, so it has no ${path[path.length - 1]}`);
+    }
+    node = node[key] as Record<string, unknown>;
+  }
+  node[String(path[path.length - 1])] = value;
+}

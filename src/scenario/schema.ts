@@ -1,0 +1,95 @@
+import { CHANNEL_NAMES } from '../channels/index.js';
+import { GENERALS_OUTCOMES } from '../protocols/types.js';
+import { PROTOCOL_NAMES } from '../protocols/index.js';
+import { PARAMETERS } from './parameters.js';
+import type { ParameterSpec } from './parameters.js';
+
+export const MAX_TRIALS = 1e15;
+export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names];
+
+function valueSchema(p: ParameterSpec): Record<string, unknown> {
+  return { type: p.integer ? 'integer' : 'number', minimum: p.minimum, maximum: p.maximum, description: p.description };
+}
+
+function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
+  const value = valueSchema(p);
+  return {
+    description: `values of ${p.name}: a list, or a range {from, to, step} (step defaults to 1)`,
+    type: ['array', 'object'],
+    items: value,
+    minItems: 1,
+    properties: { from: value, to: value, step: { type: p.integer ? 'integer' : 'number', exclusiveMinimum: 0 } },
+    required: ['from', 'to'],
+    additionalProperties: false,
+  };
+}
+
+const probability = { type: 'number', minimum: 0, maximum: 1 };
+
+/** The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`. */
+export function scenarioSchema(): Record<string, unknown> {
+  const byName = Object.fromEntries(PARAMETERS.map((p) => [p.name, p]));
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'twogenerals scenario',
+    description: 'A Monte Carlo experiment: a protocol over a lossy channel, optionally swept over a grid.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['protocol'],
+    properties: {
+      $schema: { type: 'string', description: 'the schema this file follows, for editors' },
+      name: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+        description: 'used in output and result folder names (letters, digits, . _ -); defaults to the file name',
+      },
+      description: { type: 'string', description: 'what the scenario teaches' },
+      protocol: { type: 'string', enum: PROTOCOL_NAMES, description: 'the protocol the generals run' },
+      channel: {
+        description: 'channel model: a name, or an object {model, ...parameters}',
+        type: ['string', 'object'],
+        pattern: `^(${CHANNEL_NAMES.join('|')})$`,
+        properties: { model: { type: 'string', enum: CHANNEL_NAMES } },
+        required: ['model'],
+        additionalProperties: false,
+        default: 'bernoulli',
+      },
+      loss: {
+        description: 'probability that a copy is lost: one number, or {AtoB, BtoA} per direction',
+        type: ['number', 'object'],
+        minimum: 0,
+        maximum: 1,
+        properties: { AtoB: probability, BtoA: probability },
+        required: ['AtoB', 'BtoA'],
+        additionalProperties: false,
+        default: 0.5,
+      },
+      redundancy: { ...valueSchema(byName['redundancy']!), default: 2 },
+      rounds: { ...valueSchema(byName['rounds']!), default: 1 },
+      trials: { type: 'integer', minimum: 1, maximum: MAX_TRIALS, default: 1000000, description: 'trials per cell' },
+      seed: { type: ['integer', 'string'], default: 2026, description: 'seed of every random stream' },
+      sweep: {
+        description: 'a grid over numeric parameters; every combination is one cell',
+        type: 'object',
+        minProperties: 1,
+        additionalProperties: false,
+        properties: Object.fromEntries(PARAMETERS.map((p) => [p.name, sweepAxisSchema(p)])),
+      },
+      expect: {
+        description: 'assertions checked on every cell; any failure exits with code 1',
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['metric'],
+          properties: {
+            metric: { type: 'string', enum: PROPORTION_METRICS },
+            atLeast: { ...probability, description: 'holds when the interval\'s lower end is at least this' },
+            atMost: { ...probability, description: 'holds when the interval\'s upper end is at most this' },
+          },
+          anyOf: [{ required: ['atLeast'] }, { required: ['atMost'] }],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** A scenario after parsing, overrides, validation and defaults: nothing left to check. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** Where it came from, for messages: a file path or "(default scenario)". */
+  readonly source: string;
+  readonly protocol: string;
+  readonly channel: string;
+  /** Parameter values shared by every cell (before the sweep). */
+  readonly params: Readonly<Record<string, number>>;
+  /** Swept parameters in file order; every combination is one cell. */
+  readonly sweep: readonly SweepAxis[];
+  readonly trials: number;
+  readonly seed: string;
+  readonly expect: readonly Expectation[];
+  /** The scenario as resolved, in the file's own shape: recorded in outputs. */
+  readonly resolved: Readonly<Record<string, unknown>>;
+}
+
+export interface SweepAxis {
+  readonly parameter: string;
+  readonly values: readonly number[];
+}
+
+export interface Expectation {
+  readonly metric: string;
+  readonly atLeast?: number;
+  readonly atMost?: number;
+}
+
+/** One combination of parameter values. */
+export interface Cell {
+  readonly scenario: Scenario;
+  readonly index: number;
+  readonly params: Readonly<Record<string, number>>;
+  /** Canonical text of (protocol, channel, parameters): the cell's part of every block seed. */
+  readonly key: string;
+}

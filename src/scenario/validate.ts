@@ -1,0 +1,106 @@
+import { Ajv } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { UsageError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
+import type { Path, ScenarioSource } from './parse.js';
+import { scenarioSchema } from './schema.js';
+
+const ajv = new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true, strictTypes: false });
+const check = ajv.compile(scenarioSchema());
+
+/** Checks the data against the scenario schema; the first problem becomes a UsageError. */
+export function validateScenarioData(source: ScenarioSource): void {
+  if (check(source.data)) return;
+  const error = pickError(check.errors ?? []);
+  const path = toPath(error.instancePath);
+  const { message, path: where, atKey } = describe(error, path);
+  throw new UsageError(source.locate(where, atKey), message);
+}
+
+/** With allErrors off, ajv stops at the first failing keyword; anyOf reports its branches first. */
+function pickError(errors: readonly ErrorObject[]): ErrorObject {
+  return errors.find((e) => e.keyword === 'anyOf') ?? errors[0]!;
+}
+
+function toPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+export function pathName(path: Path): string {
+  let name = '';
+  for (const part of path) name += typeof part === 'number' ? `[${part}]` : name ? `.${part}` : part;
+  return name || 'the scenario';
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
+function describe(error: ErrorObject, path: (string | number)[]): { message: string; path: Path; atKey: boolean } {
+  const name = pathName(path);
+  const got = describeValue(error.data);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      const known = Object.keys((error.parentSchema?.['properties'] as object | undefined) ?? {});
+      const where = path.length ? ` in ${name}` : '';
+      return {
+        message: `unknown key '${key}'${where}${didYouMean(key, known)}; known keys: ${known.join(', ')}`,
+        path: [...path, key],
+        atKey: true,
+      };
+    }
+    case 'required':
+      return { message: `${name} needs the key '${String(params['missingProperty'])}'`, path, atKey: false };
+    case 'type': {
+      const types = String(params['type']).split(',').map((t) => TYPE_NAMES[t] ?? t);
+      return { message: `${name} must be ${types.join(' or ')} (got ${got})`, path, atKey: false };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum': {
+      const bound = params['limit'];
+      const relation = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'greater than' }[error.keyword];
+      return { message: `${name} must be ${relation} ${bound} (got ${got})`, path, atKey: false };
+    }
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]).map(String);
+      const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
+      return { message: `unknown ${name} ${got}${hint}; choose one of: ${allowed.join(', ')}`, path, atKey: false };
+    }
+    case 'pattern':
+      if (path[0] === 'channel') {
+        const models = String(params['pattern']).replace(/^\^\(|\)\$$/g, '').split('|');
+        const hint = didYouMean(String(error.data), models);
+        return { message: `unknown channel model ${got}${hint}; choose one of: ${models.join(', ')}`, path, atKey: false };
+      }
+      return { message: `${name} ${got} may use only letters, digits, '.', '_' and '-', and must start with a letter or digit`, path, atKey: false };
+    case 'minItems':
+      return { message: `${name} must list at least one value`, path, atKey: false };
+    case 'minProperties':
+      return { message: `${name} must name at least one parameter`, path, atKey: false };
+    case 'anyOf':
+      return { message: `${name} needs atLeast or atMost (or both)`, path, atKey: false };
+    default:
+      return { message: `${name} ${error.message ?? 'is invalid'}`, path, atKey: false };
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}

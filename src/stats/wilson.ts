@@ -1,0 +1,24 @@
+import { criticalValue } from './normal.js';
+
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * Wilson score interval for a binomial proportion (E. B. Wilson, "Probable inference, the law of
+ * succession, and statistical inference", JASA 22, 1927). Unlike the normal (Wald) interval it
+ * stays inside [0, 1] and does not collapse to a point at 0 or n successes.
+ */
+export function wilsonInterval(successes: number, trials: number, confidence: number): Interval {
+  if (trials === 0) return { low: 0, high: 1 };
+  const z = criticalValue(confidence);
+  const p = successes / trials;
+  const z2n = (z * z) / trials;
+  const center = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / trials + z2n / (4 * trials));
+  return {
+    low: successes === 0 ? 0 : Math.max(0, center - half),
+    high: successes === trials ? 1 : Math.min(1, center + half),
+  };
+}
