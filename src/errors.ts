@@ -16,3 +16,11 @@ export class UsageError extends Error {
 export class ExpectationFailed extends Error {
   override name = 'ExpectationFailed';
 }
+
+/** Problems already reported on stderr (one line each); only the exit code remains to give. */
+export class AlreadyReported extends Error {
+  constructor(readonly exitCode: number) {
+    super('already reported');
+    this.name = 'AlreadyReported';
+  }
+}

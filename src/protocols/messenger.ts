@@ -10,6 +10,7 @@ export const messenger: ProtocolDefinition<null> = {
   name: 'messenger',
   summary: 'A sends the order once (k messengers) and attacks; B attacks iff it arrives.',
   outcomes: GENERALS_OUTCOMES,
+  exactNote: 'always (3 states)',
   usesRounds: false,
   configure: () => null,
   stateSize: () => 2,

@@ -69,6 +69,8 @@ export interface ProtocolDefinition<Config = unknown> {
   /** One line for `list`. */
   readonly summary: string;
   readonly outcomes: OutcomeSet;
+  /** Where the exact engine applies and how large a cell it handles, for `list`. */
+  readonly exactNote: string;
   /** Whether `rounds` means anything to it (messenger ignores it). */
   readonly usesRounds: boolean;
   configure(params: ProtocolParams): Config;

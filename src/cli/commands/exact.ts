@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { runExperiment } from '../../experiment.js';
+import { loadScenario } from '../../scenario/resolve.js';
+import { addReportOptions, addScenarioOptions, overridesFrom } from '../options.js';
+import type { ScenarioFlags } from '../options.js';
+import type { Streams } from '../output.js';
+import { failOnExpectations, warnAboutReport, writeReport } from './run.js';
+
+export function makeExactCommand(streams: Streams): Command {
+  const command = new Command('exact')
+    .description('print exact probabilities and mean costs for every cell, without running trials')
+    .argument('[files...]', 'scenario files (YAML or JSON)');
+  addScenarioOptions(command);
+  addReportOptions(command);
+  return command.action((files: string[], flags: ScenarioFlags) => {
+    const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
+    const report = runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence });
+    writeReport(report, flags.format, streams);
+    warnAboutReport(report, streams);
+    failOnExpectations(report, streams);
+  });
+}

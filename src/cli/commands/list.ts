@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { CHANNELS } from '../../channels/index.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import { PARAMETERS } from '../../scenario/parameters.js';
+import { DEFAULTS } from '../../scenario/defaults.js';
+import type { Streams } from '../output.js';
+
+export function makeListCommand(streams: Streams): Command {
+  return new Command('list').description('list protocols, channel models and parameters with their defaults').action(() => {
+    const lines = ['Protocols (outcomes; exact engine):'];
+    for (const p of Object.values(PROTOCOLS)) {
+      lines.push(`  ${p.name.padEnd(12)} ${p.summary}`);
+      lines.push(`  ${''.padEnd(12)} outcomes: ${p.outcomes.names.join(', ')}; exact: ${p.exactNote}`);
+    }
+    lines.push('', 'Channel models:');
+    for (const c of Object.values(CHANNELS)) {
+      lines.push(`  ${c.name.padEnd(12)} ${c.summary}${c.name === DEFAULTS.channel ? ' (default)' : ''}`);
+    }
+    lines.push('', 'Parameters (set in the file, with --set, or swept):');
+    for (const p of PARAMETERS) {
+      const fallback = (DEFAULTS as Record<string, unknown>)[p.name];
+      const range = p.integer ? `integer ${p.minimum}..${p.maximum}` : `${p.minimum}..${p.maximum}`;
+      lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${fallback === undefined ? '' : `; default ${fallback}`}`);
+    }
+    lines.push(`  ${'trials'.padEnd(12)} trials per cell; default ${DEFAULTS.trials}`);
+    lines.push(`  ${'seed'.padEnd(12)} seed (integer or string); default ${DEFAULTS.seed}`);
+    streams.stdout.write(`${lines.join('\n')}\n`);
+  });
+}

@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { AlreadyReported, UsageError } from '../../errors.js';
+import { expandCells } from '../../scenario/cells.js';
+import { loadScenario } from '../../scenario/resolve.js';
+import { addScenarioOptions, overridesFrom } from '../options.js';
+import type { ScenarioFlags } from '../options.js';
+import type { Streams } from '../output.js';
+
+export function makeValidateCommand(streams: Streams): Command {
+  const command = new Command('validate')
+    .description('check scenario files without running them')
+    .argument('<files...>', 'scenario files (YAML or JSON)');
+  addScenarioOptions(command);
+  return command.action((files: string[], flags: ScenarioFlags) => {
+    const errors: UsageError[] = [];
+    for (const file of files) {
+      try {
+        const scenario = loadScenario(file, overridesFrom(flags));
+        const cells = expandCells(scenario).length;
+        streams.stdout.write(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells} cell${cells === 1 ? '' : 's'})\n`);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        errors.push(error);
+        streams.stderr.write(`twogenerals: ${error.message}\n`);
+      }
+    }
+    if (errors.length) throw new AlreadyReported(2);
+  });
+}

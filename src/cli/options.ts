@@ -1,0 +1,46 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import type { ExactMode } from '../engine/runner.js';
+import { FORMAT_NAMES } from '../export/index.js';
+import type { Overrides } from '../scenario/overrides.js';
+
+export interface ScenarioFlags {
+  trials?: string;
+  seed?: string;
+  set: string[];
+  sweep: string[];
+  exact?: boolean;
+  confidence: number;
+  format?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function confidence(value: string): number {
+  const c = Number(value);
+  if (!(c > 0 && c < 1)) throw new InvalidArgumentError('expected a number strictly between 0 and 1, such as 0.95 or 0.99');
+  return c;
+}
+
+/** The flags shared by commands that load scenarios (run, exact, validate). */
+export function addScenarioOptions(command: Command): Command {
+  return command
+    .option('--trials <n>', 'trials per cell (overrides the file)')
+    .option('--seed <seed>', 'seed of every random stream (overrides the file)')
+    .option('--set <key=value>', 'set a scenario value, e.g. loss=0.3 or loss.AtoB=0.1 (repeatable)', collect, [])
+    .option('--sweep <param=range>', 'sweep a parameter: from:to[:step] or v1,v2,… (repeatable)', collect, []);
+}
+
+export function addReportOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES))
+    .option('--confidence <level>', 'confidence level of the intervals', confidence, 0.95);
+}
+
+export function overridesFrom(flags: ScenarioFlags): Overrides {
+  return { trials: flags.trials, seed: flags.seed, set: flags.set, sweep: flags.sweep };
+}
+
+export function exactMode(flag: boolean | undefined): ExactMode {
+  return flag === undefined ? 'auto' : flag ? 'on' : 'off';
+}

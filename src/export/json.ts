@@ -1,0 +1,32 @@
+import { plainNumber } from './numbers.js';
+import { toRows } from './rows.js';
+import type { Value } from './rows.js';
+import type { Exporter } from './types.js';
+
+/**
+ * The rows of the CSV, same columns in the same order, plus what produced them (SPEC §4).
+ * Written by hand rather than by JSON.stringify so numbers stay plain decimals (no 4.3e-9).
+ */
+export const jsonExporter: Exporter = {
+  name: 'json',
+  render(report) {
+    const { columns, records } = toRows(report.summaries);
+    const rows = records.map((r) => `    {${columns.map((c) => `${JSON.stringify(c)}: ${value(r[c] ?? null)}`).join(', ')}}`);
+    const head = {
+      tool: report.tool.name,
+      version: report.tool.version,
+      blockSize: report.blockSize,
+      confidence: report.confidence,
+      scenarios: report.scenarios.map((s) => s.resolved),
+      columns,
+    };
+    const headText = JSON.stringify(head, null, 2).slice(0, -2);
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ]\n}\n`;
+  },
+};
+
+function value(v: Value): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return plainNumber(v);
+  return JSON.stringify(v);
+}

@@ -1,0 +1,48 @@
+import { PROTOCOLS } from '../protocols/index.js';
+import type { Proportion } from '../stats/summary.js';
+import { byScenario, paramColumns, scenarioHeading } from './markup.js';
+import { shortNumber, shortProportion, signed } from './numbers.js';
+import type { Exporter } from './types.js';
+
+/** A GitHub-flavoured Markdown report: one pipe table per scenario, for CI job summaries. */
+export const markdownExporter: Exporter = {
+  name: 'markdown',
+  render(report) {
+    const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
+      const params = paramColumns(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds);
+      const withExact = summaries.some((s) => s.exact);
+      const withTrials = summaries.some((s) => s.trials > 0);
+      const stat = (name: string): string[] => [
+        ...(withTrials ? [name, `${name} ${ciLabel(report.confidence)}`] : []),
+        ...(withExact ? [`${name} exact`, ...(withTrials ? [`${name} z`] : [])] : []),
+      ];
+      const head = [...params.map((p) => p.label), ...stat('success'), ...stat('disagreement'), ...(withTrials ? ['messengers'] : []), ...(withExact ? ['messengers exact'] : [])];
+      const rows = summaries.map((s) => {
+        const cell = (p: Proportion, exact: number | undefined, z: number | null | undefined): string[] => [
+          ...(withTrials ? [shortProportion(p.estimate), `[${shortProportion(p.low)}, ${shortProportion(p.high)}]`] : []),
+          ...(withExact ? [exact === undefined ? '' : shortNumber(exact, 6), ...(withTrials ? [z === null || z === undefined ? '' : signed(z)] : [])] : []),
+        ];
+        return [
+          ...params.map((p) => String(s.result.cell.params[p.name] ?? '')),
+          ...cell(s.success, s.exact?.success, s.exact?.successZ),
+          ...cell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ),
+          ...(withTrials ? [shortNumber(s.messengers.mean, 5)] : []),
+          ...(withExact ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : ''] : []),
+        ];
+      });
+      const lines = [`### ${scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds)}`, ''];
+      if (scenario.description) lines.push(scenario.description, '');
+      lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
+      return lines.join('\n');
+    });
+    return `${sections.join('\n\n')}\n`;
+  },
+};
+
+function ciLabel(confidence: number): string {
+  return `${+(confidence * 100).toFixed(4)}% CI`;
+}
+
+function pipeRow(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}

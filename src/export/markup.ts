@@ -1,0 +1,45 @@
+import type { Scenario } from '../scenario/types.js';
+import type { CellSummary } from '../stats/summary.js';
+import { thousands } from './numbers.js';
+
+/** The parameter columns people see: the swept ones, or all that matter for a single cell. */
+export interface ParamColumn {
+  readonly name: string;
+  readonly label: string;
+}
+
+const LABELS: Record<string, string> = { redundancy: 'k', rounds: 'R', lossAtoB: 'loss A→B', lossBtoA: 'loss B→A' };
+
+export function paramColumns(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): ParamColumn[] {
+  const names = scenario.sweep.length
+    ? scenario.sweep.map((a) => a.parameter)
+    : Object.keys(summaries[0]?.result.cell.params ?? {}).filter((n) => n !== 'rounds' || usesRounds);
+  return names.map((name) => ({ name, label: LABELS[name] ?? name }));
+}
+
+/** One heading line per scenario: what ran, how often, with which seed. */
+export function scenarioHeading(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): string {
+  const trials = summaries[0]?.trials ?? 0;
+  const fixed = scenario.sweep.length ? fixedParams(scenario, usesRounds) : '';
+  const what = trials ? `${thousands(trials)} trials${summaries.length > 1 ? ' per cell' : ''}, seed ${scenario.seed}` : 'exact';
+  return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${fixed}; ${what}`;
+}
+
+function fixedParams(scenario: Scenario, usesRounds: boolean): string {
+  const swept = new Set(scenario.sweep.map((a) => a.parameter));
+  const parts = Object.entries(scenario.params)
+    .filter(([name]) => !swept.has(name) && !(swept.has('loss') && name.startsWith('loss')) && (name !== 'rounds' || usesRounds))
+    .map(([name, value]) => `${LABELS[name] ?? name} ${value}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** Groups summaries by scenario, keeping order. */
+export function byScenario(summaries: readonly CellSummary[]): [Scenario, CellSummary[]][] {
+  const groups = new Map<Scenario, CellSummary[]>();
+  for (const s of summaries) {
+    const scenario = s.result.cell.scenario;
+    if (!groups.has(scenario)) groups.set(scenario, []);
+    groups.get(scenario)!.push(s);
+  }
+  return [...groups.entries()];
+}

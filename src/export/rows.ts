@@ -1,0 +1,80 @@
+import { PARAMETER_COLUMN_ORDER } from '../scenario/parameters.js';
+import type { CellSummary } from '../stats/summary.js';
+
+export type Value = string | number | null;
+
+/** The one CSV/JSON schema (SPEC §3): column names in order, and one record per cell. */
+export interface Rows {
+  readonly columns: readonly string[];
+  readonly records: readonly Record<string, Value>[];
+}
+
+const STAT_COLUMNS = [
+  'success', 'success_low', 'success_high',
+  'disagreement', 'disagreement_low', 'disagreement_high',
+  'messengers_mean', 'messengers_sd', 'messengers_min', 'messengers_p50', 'messengers_p90', 'messengers_p99', 'messengers_max',
+  'delivered_mean', 'rounds_mean',
+];
+const EXACT_COLUMNS = ['success_exact', 'success_z', 'disagreement_exact', 'disagreement_z', 'messengers_exact', 'messengers_z'];
+
+export function toRows(summaries: readonly CellSummary[]): Rows {
+  const paramNames = new Set<string>(['loss', 'redundancy', 'rounds']);
+  for (const s of summaries) for (const name of Object.keys(s.result.cell.params)) paramNames.add(name);
+  const params = [...paramNames].sort((a, b) => order(a) - order(b));
+  const outcomes: string[] = [];
+  for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
+  const withExact = summaries.some((s) => s.exact !== null);
+  const columns = ['scenario', 'protocol', 'channel', ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
+  return { columns, records: summaries.map((s) => record(s, params, outcomes, withExact)) };
+}
+
+function order(name: string): number {
+  const i = PARAMETER_COLUMN_ORDER.indexOf(name);
+  return i < 0 ? PARAMETER_COLUMN_ORDER.length : i;
+}
+
+function record(s: CellSummary, params: readonly string[], outcomes: readonly string[], withExact: boolean): Record<string, Value> {
+  const cell = s.result.cell;
+  const r: Record<string, Value> = {
+    scenario: cell.scenario.name,
+    protocol: cell.scenario.protocol,
+    channel: cell.scenario.channel,
+  };
+  for (const name of params) r[name] = cell.params[name] ?? null;
+  r['trials'] = s.trials;
+  for (const name of outcomes) {
+    const i = s.outcomeNames.indexOf(name);
+    r[name] = i < 0 ? null : s.outcomes[i]!.count;
+  }
+  const m = s.messengers;
+  Object.assign(r, {
+    success: s.success.estimate,
+    success_low: s.success.low,
+    success_high: s.success.high,
+    disagreement: s.disagreement.estimate,
+    disagreement_low: s.disagreement.low,
+    disagreement_high: s.disagreement.high,
+    messengers_mean: m.mean,
+    messengers_sd: m.sd,
+    messengers_min: m.min,
+    messengers_p50: m.p50,
+    messengers_p90: m.p90,
+    messengers_p99: m.p99,
+    messengers_max: m.max,
+    delivered_mean: s.deliveredMean,
+    rounds_mean: s.roundsMean,
+  });
+  if (withExact) {
+    const e = s.exact;
+    Object.assign(r, {
+      success_exact: e?.success ?? null,
+      success_z: e?.successZ ?? null,
+      disagreement_exact: e?.disagreement ?? null,
+      disagreement_z: e?.disagreementZ ?? null,
+      messengers_exact: e?.messengersMean ?? null,
+      messengers_z: e?.messengersZ ?? null,
+    });
+  }
+  for (const key of Object.keys(r)) if (typeof r[key] === 'number' && !Number.isFinite(r[key])) r[key] = null;
+  return r;
+}

@@ -1,0 +1,65 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import { PROTOCOLS } from '../protocols/index.js';
+import type { CellSummary, Proportion } from '../stats/summary.js';
+import { byScenario, paramColumns, scenarioHeading } from './markup.js';
+import { shortNumber, shortProportion, signed } from './numbers.js';
+import type { Exporter } from './types.js';
+
+/** |z| above this is shown as a warning: the estimate and the exact value disagree. */
+export const Z_WARNING = 4;
+
+/** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
+export const tableExporter: Exporter = {
+  name: 'table',
+  render(report, { color }) {
+    const c = new Chalk({ level: color ? 1 : 0 });
+    const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
+      const protocol = PROTOCOLS[scenario.protocol]!;
+      const params = paramColumns(scenario, summaries, protocol.usesRounds);
+      const table = new Table({
+        head: [...params.map((p) => p.label), 'success', 'disagreement', 'messengers'],
+        style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true },
+      });
+      for (const s of summaries) {
+        table.push([
+          ...params.map((p) => String(s.result.cell.params[p.name] ?? '')),
+          proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
+          proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),
+          costCell(s, c),
+        ]);
+      }
+      const lines = [c.bold(scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds))];
+      if (scenario.description) lines.push(c.dim(scenario.description));
+      lines.push(table.toString());
+      return lines.join('\n');
+    });
+    const percent = `${+(report.confidence * 100).toFixed(4)}%`;
+    const note = `± is the wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; z compares the estimate with the exact value' : '');
+    return `${sections.join('\n\n')}\n${c.dim(note)}\n`;
+  },
+};
+
+type Paint = (text: string) => string;
+
+function proportionCell(p: Proportion, exact: number | undefined, z: number | null | undefined, paint: Paint, c: InstanceType<typeof Chalk>): string {
+  const lines: string[] = [];
+  if (Number.isFinite(p.estimate)) {
+    const half = Math.max(p.high - p.estimate, p.estimate - p.low);
+    lines.push(`${paint(shortProportion(p.estimate))} ±${half >= 1e-5 ? half.toFixed(5) : shortNumber(half, 2)}`);
+  }
+  if (exact !== undefined) lines.push(`exact ${shortProportion(exact)}${z === null || z === undefined ? '' : ` ${zText(z, c)}`}`);
+  return lines.join('\n');
+}
+
+function costCell(s: CellSummary, c: InstanceType<typeof Chalk>): string {
+  const lines: string[] = [];
+  if (Number.isFinite(s.messengers.mean)) lines.push(shortNumber(s.messengers.mean, 5));
+  if (s.exact) lines.push(`exact ${shortNumber(s.exact.messengersMean, 5)}${s.exact.messengersZ === null ? '' : ` ${zText(s.exact.messengersZ, c)}`}`);
+  return lines.join('\n');
+}
+
+function zText(z: number, c: InstanceType<typeof Chalk>): string {
+  const text = `z${signed(z, 1)}`;
+  return Math.abs(z) > Z_WARNING ? c.yellow.bold(text) : c.dim(text);
+}

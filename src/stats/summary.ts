@@ -1,0 +1,159 @@
+import type { CellResult } from '../engine/runner.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import type { Interval } from './wilson.js';
+import { wilsonInterval } from './wilson.js';
+import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
+
+/** An estimated proportion with its Wilson interval. */
+export interface Proportion extends Interval {
+  readonly count: number;
+  readonly estimate: number;
+}
+
+export interface CostSummary {
+  readonly mean: number;
+  readonly sd: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface ExactSummary {
+  readonly outcomes: readonly number[];
+  readonly success: number;
+  readonly disagreement: number;
+  readonly messengersMean: number;
+  readonly messengersSd: number;
+  readonly deliveredMean: number;
+  readonly roundsMean: number;
+  /** z-scores of the estimates against these values (null without trials). */
+  readonly successZ: number | null;
+  readonly disagreementZ: number | null;
+  readonly messengersZ: number | null;
+}
+
+/** Everything printed about one cell, computed from its counts in this one place. */
+export interface CellSummary {
+  readonly result: CellResult;
+  readonly outcomeNames: readonly string[];
+  readonly trials: number;
+  readonly outcomes: readonly Proportion[];
+  readonly success: Proportion;
+  readonly disagreement: Proportion;
+  readonly messengers: CostSummary;
+  readonly deliveredMean: number;
+  readonly roundsMean: number;
+  readonly exact: ExactSummary | null;
+  readonly confidence: number;
+}
+
+export function summarize(result: CellResult, confidence: number): CellSummary {
+  const outcomeSet = PROTOCOLS[result.cell.scenario.protocol]!.outcomes;
+  const tally = result.tally;
+  const trials = tally?.trials ?? 0;
+  const counts = tally?.outcomes ?? outcomeSet.names.map(() => 0);
+  const proportion = (count: number): Proportion => ({ count, estimate: trials ? count / trials : NaN, ...wilsonInterval(count, trials, confidence) });
+  const sumOf = (indices: readonly number[], values: readonly number[]): number => indices.reduce((s, i) => s + values[i]!, 0);
+  const success = proportion(sumOf(outcomeSet.success, counts));
+  const disagreement = proportion(sumOf(outcomeSet.disagreement, counts));
+  const messengers = costSummary(tally?.messages ?? [], result.copies, trials);
+  let exact: ExactSummary | null = null;
+  if (result.exact) {
+    const e = result.exact;
+    const cost = distributionMoments(e.messages, result.copies);
+    const successExact = sumOf(outcomeSet.success, e.outcomes);
+    const disagreementExact = sumOf(outcomeSet.disagreement, e.outcomes);
+    exact = {
+      outcomes: e.outcomes,
+      success: successExact,
+      disagreement: disagreementExact,
+      messengersMean: cost.mean,
+      messengersSd: cost.sd,
+      deliveredMean: e.deliveredMean,
+      roundsMean: e.roundsMean,
+      successZ: trials ? proportionZ(success.count, trials, successExact) : null,
+      disagreementZ: trials ? proportionZ(disagreement.count, trials, disagreementExact) : null,
+      messengersZ: trials ? costZ(tally!.messages, e.messages, trials, messengers.mean, cost) : null,
+    };
+  }
+  return {
+    result,
+    outcomeNames: outcomeSet.names,
+    trials,
+    outcomes: counts.map(proportion),
+    success,
+    disagreement,
+    messengers,
+    deliveredMean: trials ? tally!.delivered / trials : NaN,
+    roundsMean: trials ? tally!.rounds / trials : NaN,
+    exact,
+    confidence,
+  };
+}
+
+/** Statistics of messengers dispatched, from the exact histogram of messages per trial. */
+function costSummary(histogram: readonly number[], copies: number, trials: number): CostSummary {
+  if (trials === 0) return { mean: NaN, sd: NaN, min: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
+  let sum = 0;
+  let sumSquares = 0;
+  for (let m = 0; m < histogram.length; m++) {
+    sum += m * histogram[m]!;
+    sumSquares += m * m * histogram[m]!;
+  }
+  const mean = sum / trials;
+  const variance = Math.max(0, sumSquares / trials - mean * mean);
+  const first = histogram.findIndex((c) => c > 0);
+  return {
+    mean: mean * copies,
+    sd: Math.sqrt(variance) * copies,
+    min: first * copies,
+    p50: percentile(histogram, trials, 0.5) * copies,
+    p90: percentile(histogram, trials, 0.9) * copies,
+    p99: percentile(histogram, trials, 0.99) * copies,
+    max: (histogram.length - 1) * copies,
+  };
+}
+
+/** Nearest-rank percentile: the least value with at least ⌈q·n⌉ trials at or below it. */
+export function percentile(histogram: readonly number[], trials: number, q: number): number {
+  const rank = Math.max(1, Math.ceil(q * trials));
+  let seen = 0;
+  for (let m = 0; m < histogram.length; m++) {
+    seen += histogram[m]!;
+    if (seen >= rank) return m;
+  }
+  return histogram.length - 1;
+}
+
+function distributionMoments(distribution: readonly number[], copies: number): { mean: number; sd: number; mode: number } {
+  let mean = 0;
+  let second = 0;
+  let mode = 0;
+  for (let m = 0; m < distribution.length; m++) {
+    mean += m * distribution[m]!;
+    second += m * m * distribution[m]!;
+    if (distribution[m]! > distribution[mode]!) mode = m;
+  }
+  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode };
+}
+
+/**
+ * z of the mean cost. Where fewer than 20 trials are expected away from the most likely cost,
+ * the mean is driven by a handful of rare trials, so the z is that of their number (exact
+ * Poisson mid-p, as for rare outcomes): positive when more trials strayed than expected.
+ */
+function costZ(
+  histogram: readonly number[],
+  distribution: readonly number[],
+  trials: number,
+  observedMean: number,
+  exact: { mean: number; sd: number; mode: number },
+): number {
+  const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
+  if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
+    return poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+  }
+  return meanZ(observedMean, trials, exact.mean, exact.sd);
+}
