@@ -30,7 +30,7 @@ export const tableExporter: Exporter = {
         ]);
       }
       const lines = [c.bold(scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds))];
-      if (scenario.description) lines.push(c.dim(scenario.description));
+      if (scenario.description) lines.push(c.dim(wrap(scenario.description, 78)));
       lines.push(table.toString());
       return lines.join('\n');
     });
@@ -62,4 +62,17 @@ function costCell(s: CellSummary, c: InstanceType<typeof Chalk>): string {
 function zText(z: number, c: InstanceType<typeof Chalk>): string {
   const text = `z${signed(z, 1)}`;
   return Math.abs(z) > Z_WARNING ? c.yellow.bold(text) : c.dim(text);
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHOOSE, END, Step } from '../src/protocols/types.js';
+import type { ProtocolDefinition } from '../src/protocols/types.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'twogenerals.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as a user does: a separate node process, no terminal. */
+export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A fresh temporary directory holding the given files. */
+export function tempFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'twogenerals-test-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export interface PlayedSend {
+  readonly direction: 'AtoB' | 'BtoA';
+  readonly round: number;
+  readonly received: boolean;
+}
+
+/**
+ * The scripted channel: plays one trial of a protocol where message i is received iff
+ * script[i] is true (running out of script is a test error). Choices take script values as
+ * indices via `choices`.
+ */
+export function playTrial<C>(
+  protocol: ProtocolDefinition<C>,
+  config: C,
+  script: readonly boolean[],
+  choices: readonly number[] = [],
+): { outcome: string; sends: PlayedSend[] } {
+  const state = new Int32Array(protocol.stateSize(config));
+  const step = new Step();
+  const sends: PlayedSend[] = [];
+  let s = 0;
+  let c = 0;
+  protocol.init(state, config);
+  for (let guard = 0; guard < 100000; guard++) {
+    protocol.next(state, config, step);
+    if (step.kind === END) return { outcome: protocol.outcomes.names[step.outcome]!, sends };
+    if (step.kind === CHOOSE) {
+      protocol.resolve(state, config, step, choices[c++]!);
+      continue;
+    }
+    if (s >= script.length) throw new Error(`script ran out at message ${s + 1}`);
+    const received = script[s++]!;
+    sends.push({ direction: step.direction === 0 ? 'AtoB' : 'BtoA', round: step.round, received });
+    protocol.resolve(state, config, step, received ? 1 : 0);
+  }
+  throw new Error('trial did not end');
+}
+
+import { parseScenarioText } from '../src/scenario/parse.js';
+import { resolveScenario } from '../src/scenario/resolve.js';
+import type { Scenario } from '../src/scenario/types.js';
+
+/** A scenario from in-memory data, resolved exactly as a file would be. */
+export function scenarioFrom(data: Record<string, unknown>): Scenario {
+  return resolveScenario(parseScenarioText(JSON.stringify(data), 'test.json'));
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sample, samplingTable } from '../src/rng/sampler.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+
+/** A generator that replays given 32-bit words, to drive the sampler through exact cases. */
+class Replay {
+  private i = 0;
+  constructor(private readonly words: readonly number[]) {}
+  nextUint32(): number {
+    return this.words[this.i++]!;
+  }
+  get used(): number {
+    return this.i;
+  }
+}
+
+describe('xoshiro128**', () => {
+  it('matches the reference implementation from state (1, 2, 3, 4)', () => {
+    // Outputs of the authors' C code (prng.di.unimi.it/xoshiro128starstar.c) seeded with s = {1, 2, 3, 4}.
+    const rng = new Xoshiro128(1, 2, 3, 4);
+    const first = Array.from({ length: 8 }, () => rng.nextUint32());
+    assert.deepEqual(first, [11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849]);
+    for (let i = 0; i < 992; i++) rng.nextUint32();
+    assert.equal(rng.nextUint32(), 136054147);
+  });
+
+  it('refuses the all-zero state', () => {
+    assert.throws(() => new Xoshiro128(0, 0, 0, 0), RangeError);
+  });
+});
+
+describe('sampler', () => {
+  const asRng = (words: number[]) => new Replay(words) as unknown as Xoshiro128;
+
+  it('decides on the first word unless it ties a threshold', () => {
+    const table = samplingTable([0.25, 0.75]); // T = 2^51: high part 2^30
+    const rng = new Replay([2 ** 30 - 1]);
+    assert.equal(sample(rng as unknown as Xoshiro128, table), 0);
+    assert.equal(rng.used, 1);
+    assert.equal(sample(asRng([2 ** 30 + 1]), table), 1);
+  });
+
+  it('draws the low word only on a tie, and compares all 53 bits exactly', () => {
+    const p = 0.05 ** 10; // 9.765625e-14: far below 32-bit resolution
+    const table = samplingTable([p, 1 - p]);
+    const t = Math.ceil(p * 2 ** 53); // u < p  ⇔  m < t
+    const hi = Math.floor(t / 2 ** 21);
+    const lo = t % 2 ** 21;
+    const below = new Replay([hi, (lo - 1) * 2 ** 11]);
+    assert.equal(sample(below as unknown as Xoshiro128, table), 0);
+    assert.equal(below.used, 2);
+    assert.equal(sample(asRng([hi, lo * 2 ** 11]), table), 1);
+  });
+
+  it('never picks an outcome of probability 0, and always one of probability 1', () => {
+    const table = samplingTable([0, 1, 0]);
+    for (const word of [0, 1, 2 ** 31, 2 ** 32 - 1]) assert.equal(sample(asRng([word, 0, 2 ** 32 - 1]), table), 1);
+  });
+
+  it('has the right frequencies', () => {
+    const rng = new Xoshiro128(1, 2, 3, 4);
+    const table = samplingTable([0.2, 0.5, 0.3]);
+    const counts = [0, 0, 0];
+    const n = 300_000;
+    for (let i = 0; i < n; i++) counts[sample(rng, table)]!++;
+    [0.2, 0.5, 0.3].forEach((p, i) => {
+      const z = (counts[i]! - n * p) / Math.sqrt(n * p * (1 - p));
+      assert.ok(Math.abs(z) < 4.5, `outcome ${i}: ${counts[i]}, z=${z}`);
+    });
+  });
+});
