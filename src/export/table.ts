@@ -35,7 +35,7 @@ export const tableExporter: Exporter = {
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toFixed(4)}%`;
-    const note = `± is the wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; z compares the estimate with the exact value' : '');
+    const note = `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; z: estimate against exact value' : '');
     return `${sections.join('\n\n')}\n${c.dim(note)}\n`;
   },
 };

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ROOT, cli, tempFiles } from './helpers.js';
+
+const SMALL = ['--trials', '20000'];
+
+describe('twogenerals run', () => {
+  it('runs the built-in default scenario and prints its table', () => {
+    const r = cli(['run', ...SMALL]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /seed-foot-soldiers: messenger over bernoulli; 20,000 trials, seed 2026/);
+    assert.match(r.stdout, /success/);
+    assert.match(r.stdout, /exact 0\.75000/);
+    assert.ok(r.stdout.split('\n').every((line) => line.length <= 80), 'fits 80 columns');
+    assert.equal(r.stderr, '');
+  });
+
+  it('writes CSV with the SPEC column order and plain numbers', () => {
+    const r = cli(['run', ...SMALL, '--format', 'csv', '--set', 'loss=0.05', '--set', 'redundancy=10']);
+    assert.equal(r.status, 0, r.stderr);
+    const [header, row] = r.stdout.trimEnd().split('\n');
+    assert.equal(
+      header,
+      'scenario,protocol,channel,loss,redundancy,rounds,trials,both,neither,onlyA,onlyB,success,success_low,success_high,' +
+        'disagreement,disagreement_low,disagreement_high,messengers_mean,messengers_sd,messengers_min,messengers_p50,' +
+        'messengers_p90,messengers_p99,messengers_max,delivered_mean,rounds_mean,success_exact,success_z,' +
+        'disagreement_exact,disagreement_z,messengers_exact,messengers_z',
+    );
+    assert.doesNotMatch(row!, /e-|e\+|\x1b/, 'no exponents, no colour');
+    const [record] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.match(record!['disagreement_exact']!, /^0\.0000000000000976562\d*$/, '0.05^10 as a plain decimal');
+    assert.equal(Number(record!['both']) + Number(record!['onlyA']), 20000);
+    assert.equal(record!['messengers_min'], '10');
+  });
+
+  it('writes JSON with the same columns, the resolved scenario and the block size', () => {
+    const r = cli(['run', ...SMALL, '--format', 'json', '--sweep', 'redundancy=1:3']);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.tool, 'twogenerals');
+    assert.equal(json.blockSize, 65536);
+    assert.equal(json.scenarios[0].seed, '2026');
+    assert.deepEqual(json.scenarios[0].sweep, { redundancy: [1, 2, 3] });
+    assert.equal(json.rows.length, 3);
+    assert.deepEqual(Object.keys(json.rows[0]), json.columns);
+    const csv = parseCsv(cli(['run', ...SMALL, '--format', 'csv', '--sweep', 'redundancy=1:3']).stdout, { columns: true, cast: true });
+    assert.deepEqual(json.rows, csv, 'CSV and JSON carry the same values');
+  });
+
+  it('writes Markdown tables', () => {
+    const r = cli(['run', ...SMALL, '--format', 'markdown', 'scenarios/handshake-regress.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^### handshake-regress/m);
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('| ')).length, 1 + 1 + 8);
+  });
+
+  it('is byte-identical for the same seed and different for another', () => {
+    const args = ['run', 'scenarios/retransmit-round-limit.yaml', '--trials', '100000', '--format', 'csv'];
+    const a = cli(args).stdout;
+    assert.equal(cli(args).stdout, a);
+    const other = cli([...args, '--seed', '7']).stdout;
+    assert.notEqual(other, a);
+    const counts = (csv: string) => (parseCsv(csv, { columns: true }) as Record<string, string>[]).map((r) => r['both']);
+    assert.notDeepEqual(counts(other), counts(a));
+  });
+
+  it('colours the table only when asked or on a terminal, never CSV', () => {
+    assert.doesNotMatch(cli(['run', ...SMALL]).stdout, /\x1b\[/);
+    assert.match(cli(['run', ...SMALL], { FORCE_COLOR: '1' }).stdout, /\x1b\[32m/);
+    assert.doesNotMatch(cli(['run', ...SMALL], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\x1b\[/);
+    assert.doesNotMatch(cli(['run', ...SMALL, '--format', 'csv'], { FORCE_COLOR: '1' }).stdout, /\x1b\[/);
+  });
+
+  it('runs every shipped scenario with exit code 0', () => {
+    for (const file of ['seed-foot-soldiers', 'redundancy-vs-loss', 'handshake-regress', 'retransmit-round-limit']) {
+      const r = cli(['run', `scenarios/${file}.yaml`, '--trials', '2000', '--format', 'csv']);
+      assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+    }
+  });
+
+  it('exits 1 after printing everything when an expectation fails', () => {
+    const dir = tempFiles({ 'gate.yaml': 'protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.99 }\n' });
+    const r = cli(['run', join(dir, 'gate.yaml'), ...SMALL, '--format', 'csv']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'the CSV is complete');
+    assert.match(r.stderr, /expect failed: gate \(loss=0\.5, redundancy=2, rounds=1\): success \[0\.7\d+, 0\.7\d+\] is not at least 0\.99/);
+  });
+});
+
+describe('twogenerals exact', () => {
+  it('prints exact values without trials', () => {
+    const r = cli(['exact', 'scenarios/handshake-regress.yaml', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = parseCsv(r.stdout, { columns: true, cast: true }) as Record<string, number>[];
+    assert.equal(rows.length, 8);
+    for (const row of rows) {
+      assert.equal(row['trials'], 0);
+      assert.ok(Math.abs(row['disagreement_exact']! - 0.9 ** (row['rounds']! - 1) * 0.1) < 1e-15);
+    }
+  });
+});
+
+describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
+  const files: Record<string, [string, RegExp]> = {
+    'malformed.yaml': ['protocol: messenger\nloss: [0.1\n', /malformed\.yaml:3:1: malformed YAML: flow sequence/],
+    'malformed.json': ['{"protocol": "messenger", "loss": 0.5', /malformed\.json:1:\d+: malformed JSON: flow map must end with a \}/],
+    'range.yaml': ['protocol: messenger\nloss: 1.5\n', /range\.yaml:2:7: loss must be at most 1 \(got 1\.5\)/],
+    'negative.yaml': ['protocol: messenger\nloss: -0.1\n', /negative\.yaml:2:7: loss must be at least 0 \(got -0\.1\)/],
+    'type.yaml': ['protocol: messenger\nredundancy: two\n', /type\.yaml:2:13: redundancy must be a whole number \(got 'two'\)/],
+    'fraction.yaml': ['protocol: messenger\nredundancy: 2.5\n', /fraction\.yaml:2:13: redundancy must be a whole number \(got 2\.5\)/],
+    'rounds.yaml': ['protocol: handshake\nrounds: 0\n', /rounds\.yaml:2:9: rounds must be at least 1 \(got 0\)/],
+    'trials.yaml': ['protocol: messenger\ntrials: -5\n', /trials\.yaml:2:9: trials must be at least 1 \(got -5\)/],
+    'protocol.yaml': ['protocol: handshak\n', /protocol\.yaml:1:11: unknown protocol 'handshak' \(did you mean 'handshake'\?\)/],
+    'key.yaml': ['protocol: messenger\nredundncy: 3\n', /key\.yaml:2:1: unknown key 'redundncy' \(did you mean 'redundancy'\?\)/],
+    'sweepkey.yaml': ['protocol: messenger\nsweep:\n  los: [0.1]\n', /sweepkey\.yaml:3:3: unknown key 'los' in sweep \(did you mean 'loss'\?\)/],
+    'empty.yaml': ['', /empty\.yaml: the file is empty/],
+    'list.yaml': ['- a\n- b\n', /list\.yaml:1:1: a scenario must be a mapping/],
+    'channel.yaml': ['protocol: messenger\nchannel: bernouli\n', /channel\.yaml:2:10: unknown channel model 'bernouli' \(did you mean 'bernoulli'\?\)/],
+    'emptyrange.yaml': ['protocol: messenger\nsweep:\n  loss: {from: 0.5, to: 0.1}\n', /emptyrange\.yaml:3:9: sweep\.loss is empty/],
+    'duplicate.yaml': ['protocol: messenger\nloss: 0.1\nloss: 0.2\n', /duplicate\.yaml:3:1: malformed YAML: map keys must be unique/],
+  };
+  const dir = tempFiles(Object.fromEntries(Object.entries(files).map(([name, [text]]) => [name, text])));
+
+  for (const [name, [, message]] of Object.entries(files)) {
+    it(name, () => {
+      const r = cli(['run', join(dir, name)]);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+    });
+  }
+
+  const flags: [string[], RegExp][] = [
+    [['run', 'no/such/file.yaml'], /no\/such\/file\.yaml: cannot read the scenario file: no such file/],
+    [['run', '--frmat', 'csv'], /unknown option '--frmat' \(Did you mean --format\?\)/],
+    [['run', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are table, csv, json, markdown/],
+    [['run', '--set', 'loss=2'], /--set loss=2: loss must be at most 1 \(got 2\)/],
+    [['run', '--set', 'bogus=1'], /--set bogus=1: unknown key 'bogus'/],
+    [['run', '--sweep', 'redundancy=5:1'], /--sweep redundancy=5:1: sweep\.redundancy is empty/],
+    [['run', '--sweep', 'redundancy=a:3'], /--sweep redundancy=a:3: 'a' is not a number/],
+    [['run', '--trials', '0'], /--trials 0: trials must be at least 1/],
+    [['run', '--confidence', '2'], /expected a number strictly between 0 and 1/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, message] of flags) {
+    it(args.join(' '), () => {
+      const r = cli(args);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    });
+  }
+});
+
+describe('twogenerals validate, list, schema', () => {
+  it('validate reports each file, and exits 2 if any is bad', () => {
+    const dir = tempFiles({ 'bad.yaml': 'protocol: messenger\nloss: 3\n' });
+    const good = cli(['validate', 'scenarios/redundancy-vs-loss.yaml']);
+    assert.equal(good.status, 0);
+    assert.match(good.stdout, /redundancy-vs-loss\.yaml: ok \(redundancy-vs-loss: messenger over bernoulli, 24 cells\)/);
+    const mixed = cli(['validate', 'scenarios/seed-foot-soldiers.yaml', join(dir, 'bad.yaml')]);
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stdout, /seed-foot-soldiers\.yaml: ok/);
+    assert.match(mixed.stderr, /bad\.yaml:2:7: loss must be at most 1/);
+  });
+
+  it('list names every protocol and channel with exact availability', () => {
+    const r = cli(['list']);
+    assert.equal(r.status, 0);
+    for (const word of ['messenger', 'handshake', 'retransmit', 'bernoulli', 'exact:', 'redundancy']) assert.match(r.stdout, new RegExp(word));
+  });
+
+  it('schema prints the JSON Schema that ships beside the scenarios', () => {
+    const r = cli(['schema']);
+    assert.equal(r.status, 0);
+    const schema = JSON.parse(r.stdout);
+    assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
+    assert.equal(r.stdout, readFileSync(join(ROOT, 'scenarios', 'scenario.schema.json'), 'utf8'), 'run `twogenerals schema > scenarios/scenario.schema.json`');
+  });
+
+  it('prints help and version with exit 0', () => {
+    assert.equal(cli(['--help']).status, 0);
+    assert.match(cli(['--version']).stdout, /^\d+\.\d+\.\d+/);
+  });
+});
