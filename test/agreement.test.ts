@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runExperiment } from '../src/experiment.js';
+import { proportionZ } from '../src/stats/zscore.js';
+import { closedForm } from './closed-forms.js';
+import { scenarioFrom } from './helpers.js';
+
+/**
+ * The project's statistical conscience: Monte Carlo and the exact engine must agree, cell by
+ * cell, at fixed seeds, across protocols and extreme parameters. A broken engine, sampler, stream
+ * or statistic shows up here as a |z| beyond 4.5; a broken protocol rule, which both engines
+ * would share, as an exact value off SPEC's closed form.
+ */
+const TABLE: Record<string, unknown>[] = [
+  { protocol: 'messenger', sweep: { loss: [0, 0.05, 0.5, 0.95, 1], redundancy: [1, 16] } },
+  { protocol: 'handshake', loss: 0.2, redundancy: 1, sweep: { rounds: [1, 2, 3, 8, 64] } },
+  { protocol: 'handshake', sweep: { loss: [0, 0.01, 0.6, 1], redundancy: [1, 3] }, rounds: 5 },
+  { protocol: 'retransmit', redundancy: 1, sweep: { loss: [0, 0.3, 0.7, 1], rounds: [1, 16, 64] } },
+  { protocol: 'retransmit', loss: { AtoB: 0.1, BtoA: 0.6 }, sweep: { redundancy: [1, 16] }, rounds: 6 },
+];
+
+describe('Monte Carlo agrees with the exact engine', () => {
+  for (const [i, data] of TABLE.entries()) {
+    it(`${data['protocol']} table ${i + 1}: every |z| ≤ 4.5`, () => {
+      const scenario = scenarioFrom({ ...data, trials: 100_000, seed: `agreement-${i}` });
+      const report = runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95 });
+      for (const s of report.summaries) {
+        const where = JSON.stringify(s.result.cell.params);
+        const e = s.exact;
+        assert.ok(e, `${where}: exact values missing`);
+        for (const [name, z] of [['success', e.successZ], ['disagreement', e.disagreementZ], ['messengers', e.messengersZ]] as const) {
+          assert.ok(z !== null && Math.abs(z) <= 4.5, `${where}: ${name} z = ${z}`);
+        }
+        s.outcomes.forEach((o, j) => {
+          const z = proportionZ(o.count, s.trials, e.outcomes[j]!);
+          assert.ok(Math.abs(z) <= 4.5, `${where}: ${s.outcomeNames[j]} ${o.count} vs ${e.outcomes[j]}, z = ${z}`);
+        });
+        const { loss, lossAtoB, lossBtoA, redundancy, rounds } = s.result.cell.params;
+        if (loss !== undefined || lossAtoB === lossBtoA) {
+          const form = closedForm(scenario.protocol, (loss ?? lossAtoB)!, redundancy!, rounds!);
+          s.outcomeNames.forEach((name, j) => {
+            assert.ok(Math.abs(e.outcomes[j]! - form.outcomes[name]!) < 1e-12, `${where}: exact ${name} ${e.outcomes[j]} vs closed form ${form.outcomes[name]}`);
+          });
+        }
+        // Delivered copies and rounds used: means within a generous relative tolerance.
+        assert.ok(Math.abs(s.deliveredMean - e.deliveredMean) <= 0.02 * Math.max(0.05, e.deliveredMean), `${where}: delivered ${s.deliveredMean} vs ${e.deliveredMean}`);
+        assert.ok(Math.abs(s.roundsMean - e.roundsMean) <= 0.02 * Math.max(0.05, e.roundsMean), `${where}: rounds ${s.roundsMean} vs ${e.roundsMean}`);
+      }
+    });
+  }
+});
