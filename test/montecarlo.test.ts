@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo.js';
 import { simulateCell } from '../src/engine/runner.js';
-import { blockStream } from '../src/rng/streams.js';
+import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { meanZ, proportionZ } from '../src/stats/zscore.js';
 import { closedForm } from './closed-forms.js';
@@ -55,18 +55,18 @@ describe('blocks and streams', () => {
   const model = buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.4, redundancy: 1, rounds: 8 } });
 
   it('the same block always draws the same stream', () => {
-    assert.deepEqual(runBlock(model, blockStream('s', 'cell', 3), 5000), runBlock(model, blockStream('s', 'cell', 3), 5000));
+    assert.deepEqual(runBlock(model, blockState('s', 'cell', 3), 5000), runBlock(model, blockState('s', 'cell', 3), 5000));
   });
 
   it('different blocks, cells and seeds draw different streams', () => {
-    const first = (seed: string, cell: string, block: number) => blockStream(seed, cell, block).getState().join(',');
+    const first = (seed: string, cell: string, block: number) => blockState(seed, cell, block).join(',');
     const states = new Set([first('s', 'cell', 0), first('s', 'cell', 1), first('s', 'other', 0), first('t', 'cell', 0)]);
     assert.equal(states.size, 4);
-    assert.notDeepEqual(runBlock(model, blockStream('s', 'cell', 0), 5000).outcomes, runBlock(model, blockStream('s', 'cell', 1), 5000).outcomes);
+    assert.notDeepEqual(runBlock(model, blockState('s', 'cell', 0), 5000).outcomes, runBlock(model, blockState('s', 'cell', 1), 5000).outcomes);
   });
 
   it('counts every trial once, and its histogram and outcomes agree', () => {
-    const tally = runBlock(model, blockStream('s', 'cell', 0), 12345);
+    const tally = runBlock(model, blockState('s', 'cell', 0), 12345);
     assert.equal(tally.trials, 12345);
     assert.equal(tally.outcomes.reduce((a, b) => a + b, 0), 12345);
     assert.equal(tally.messages.reduce((a, b) => a + b, 0), 12345);
@@ -76,7 +76,7 @@ describe('blocks and streams', () => {
   it('a cell\'s first blocks do not depend on how many trials follow', () => {
     const [cell] = expandCells(scenarioFrom({ protocol: 'messenger', trials: 10 }));
     const one = simulateCell(buildCellModel({ protocol: 'messenger', channel: 'bernoulli', params: cell!.params }), cell!, 65536);
-    const block = runBlock(buildCellModel({ protocol: 'messenger', channel: 'bernoulli', params: cell!.params }), blockStream(cell!.scenario.seed, cell!.key, 0), 65536);
+    const block = runBlock(buildCellModel({ protocol: 'messenger', channel: 'bernoulli', params: cell!.params }), blockState(cell!.scenario.seed, cell!.key, 0), 65536);
     assert.deepEqual(one, block);
   });
 });

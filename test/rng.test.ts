@@ -34,23 +34,23 @@ describe('sampler', () => {
   const asRng = (words: number[]) => new Replay(words) as unknown as Xoshiro128;
 
   it('decides on the first word unless it ties a threshold', () => {
-    const table = samplingTable([0.25, 0.75]); // T = 2^51: high part 2^30
+    const table = samplingTable([0.25, 0.75]); // T = 2^51: high part 2^29, compared with word >>> 1
     const rng = new Replay([2 ** 30 - 1]);
     assert.equal(sample(rng as unknown as Xoshiro128, table), 0);
     assert.equal(rng.used, 1);
-    assert.equal(sample(asRng([2 ** 30 + 1]), table), 1);
+    assert.equal(sample(asRng([2 ** 30 + 3]), table), 1);
   });
 
   it('draws the low word only on a tie, and compares all 53 bits exactly', () => {
     const p = 0.05 ** 10; // 9.765625e-14: far below 32-bit resolution
     const table = samplingTable([p, 1 - p]);
     const t = Math.ceil(p * 2 ** 53); // u < p  ⇔  m < t
-    const hi = Math.floor(t / 2 ** 21);
-    const lo = t % 2 ** 21;
-    const below = new Replay([hi, (lo - 1) * 2 ** 11]);
+    const hi = Math.floor(t / 2 ** 22);
+    const lo = t % 2 ** 22;
+    const below = new Replay([hi * 2, (lo - 1) * 2 ** 10]);
     assert.equal(sample(below as unknown as Xoshiro128, table), 0);
     assert.equal(below.used, 2);
-    assert.equal(sample(asRng([hi, lo * 2 ** 11]), table), 1);
+    assert.equal(sample(asRng([hi * 2 + 1, lo * 2 ** 10]), table), 1);
   });
 
   it('never picks an outcome of probability 0, and always one of probability 1', () => {

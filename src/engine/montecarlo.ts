@@ -1,9 +1,11 @@
 import { CHOOSE, END, Step } from '../protocols/types.js';
 import { sample, samplingTable } from '../rng/sampler.js';
 import type { SamplingTable } from '../rng/sampler.js';
-import type { Xoshiro128 } from '../rng/xoshiro128.js';
+import { Xoshiro128 } from '../rng/xoshiro128.js';
+import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
+import { KERNEL_NODE_LIMIT, compileKernel } from './kernel.js';
+import type { CompiledKernel } from './kernel.js';
 import type { CellModel } from './model.js';
-import { emptyTally } from './tally.js';
 import type { Tally } from './tally.js';
 
 /** Trials per block: the unit of seeding, scheduling and sharding (SPEC §4). */
@@ -73,8 +75,48 @@ export interface TrialCounters {
   rounds: number;
 }
 
-/** Runs `trials` trials from one block's stream and returns their tally. */
-export function runBlock(model: CellModel, rng: Xoshiro128, trials: number): Tally {
+/**
+ * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
+ * tally: through the cell's compiled kernel where it has one, else trial by trial.
+ */
+export function runBlock(model: CellModel, stream: Int32Array, trials: number): Tally {
+  const kernel = kernelFor(model);
+  if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  const outcomes = new Float64Array(model.outcomes.names.length);
+  const histogram = new Float64Array(kernel.maxMessages + 1);
+  const sums = new Float64Array(2);
+  const ends = new Float64Array(kernel.sites.length);
+  kernel.run(stream.slice(), trials, outcomes, histogram, sums, ends);
+  kernel.sites.forEach((site, i) => {
+    const count = ends[i]!;
+    outcomes[site.outcome]! += count;
+    histogram[site.messages]! += count;
+    sums[0]! += count * site.delivered;
+    sums[1]! += count * site.round;
+  });
+  return toTally(trials, outcomes, histogram, sums[0]!, sums[1]!);
+}
+
+type CellKernel = CompiledKernel & { readonly maxMessages: number };
+const kernels = new WeakMap<CellModel, CellKernel | null>();
+
+function kernelFor(model: CellModel): CellKernel | null {
+  let kernel = kernels.get(model);
+  if (kernel === undefined) {
+    try {
+      const automaton = buildAutomaton(model, KERNEL_NODE_LIMIT);
+      kernel = { ...compileKernel(automaton), maxMessages: automaton.maxMessages };
+    } catch (error) {
+      if (!(error instanceof AutomatonTooLarge)) throw error;
+      kernel = null;
+    }
+    kernels.set(model, kernel);
+  }
+  return kernel;
+}
+
+/** The generic engine: one trial at a time through the protocol definition. */
+export function runBlockGeneric(model: CellModel, rng: Xoshiro128, trials: number): Tally {
   const state = new Int32Array(model.stateSize);
   const step = new Step();
   const counters: TrialCounters = { messages: 0, delivered: 0, rounds: 0 };
@@ -90,15 +132,13 @@ export function runBlock(model: CellModel, rng: Xoshiro128, trials: number): Tal
     delivered += counters.delivered;
     rounds += counters.rounds;
   }
-  const tally = emptyTally(outcomes.length);
-  tally.trials = trials;
-  tally.outcomes = Array.from(outcomes);
+  return toTally(trials, outcomes, histogram, delivered, rounds);
+}
+
+function toTally(trials: number, outcomes: Float64Array, histogram: Float64Array, delivered: number, rounds: number): Tally {
   let top = histogram.length;
   while (top > 0 && histogram[top - 1] === 0) top--;
-  tally.messages = Array.from(histogram.subarray(0, top));
-  tally.delivered = delivered;
-  tally.rounds = rounds;
-  return tally;
+  return { trials, outcomes: Array.from(outcomes), messages: Array.from(histogram.subarray(0, top)), delivered, rounds };
 }
 
 function grow(histogram: Float64Array, index: number): Float64Array {

@@ -1,5 +1,5 @@
 import type { Cell } from '../scenario/types.js';
-import { blockStream } from '../rng/streams.js';
+import { blockState } from '../rng/streams.js';
 import { DEFAULT_EXACT_BUDGET, ExactBudgetExceeded, exactCell } from './exact.js';
 import type { ExactResult } from './exact.js';
 import { buildCellModel } from './model.js';
@@ -36,7 +36,7 @@ export function blockTrials(trials: number, b: number): number {
 export function simulateCell(model: CellModel, cell: Cell, trials: number): Tally {
   const total = emptyTally(model.outcomes.names.length);
   for (let b = 0; b < blockCount(trials); b++) {
-    addTally(total, runBlock(model, blockStream(cell.scenario.seed, cell.key, b), blockTrials(trials, b)));
+    addTally(total, runBlock(model, blockState(cell.scenario.seed, cell.key, b), blockTrials(trials, b)));
   }
   return total;
 }

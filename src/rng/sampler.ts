@@ -1,18 +1,20 @@
 import type { Xoshiro128 } from './xoshiro128.js';
 
 const TWO_53 = 2 ** 53;
-const TWO_21 = 2 ** 21;
+const TWO_22 = 2 ** 22;
 
 /**
  * A discrete distribution prepared for sampling with one 53-bit uniform u = m / 2^53.
  * Outcome i is chosen iff T[i-1] <= m < T[i], where T[i] = ceil(cumulative[i] * 2^53):
- * exactly the event u < cumulative[i], with no rounding. m is read lazily as two 32-bit words:
- * the high word alone decides unless it ties a threshold's high part (once in 2^32 draws),
- * and only then is the low word drawn.
+ * exactly the event u < cumulative[i], with no rounding. m is read lazily from two 32-bit words
+ * a and b as (a >>> 1) · 2^22 + (b >>> 10): the 31-bit high part alone decides unless it ties a
+ * threshold's high part (once in 2^31 draws), and only then is b drawn. 31 bits, not 32, so the
+ * compiled kernel can compare in int32 arithmetic without branches. A table of one outcome
+ * draws nothing.
  */
 export interface SamplingTable {
   readonly size: number;
-  /** floor(T[i] / 2^21): compared with the first 32-bit word. */
+  /** floor(T[i] / 2^22): compared with the high 31 bits of the first word. */
   readonly high: Float64Array;
   /** T[i] itself, used only after a tie on the high word. */
   readonly threshold: Float64Array;
@@ -28,14 +30,15 @@ export function samplingTable(probabilities: ArrayLike<number>): SamplingTable {
     cumulative += probabilities[i]!;
     const t = i === size - 1 ? TWO_53 : Math.min(TWO_53, Math.ceil(cumulative * TWO_53));
     threshold[i] = t;
-    high[i] = Math.floor(t / TWO_21);
+    high[i] = Math.floor(t / TWO_22);
   }
   return { size, high, threshold };
 }
 
-/** Draws an outcome index from the table. */
+/** Draws an outcome index from the table; a certain outcome consumes no draw. */
 export function sample(rng: Xoshiro128, table: SamplingTable): number {
-  const hi = rng.nextUint32();
+  if (table.size === 1) return 0;
+  const hi = rng.nextUint32() >>> 1;
   const high = table.high;
   const last = table.size - 1;
   for (let i = 0; i < last; i++) {
@@ -47,7 +50,7 @@ export function sample(rng: Xoshiro128, table: SamplingTable): number {
 }
 
 function sampleAfterTie(rng: Xoshiro128, table: SamplingTable, hi: number, from: number): number {
-  const m = hi * TWO_21 + (rng.nextUint32() >>> 11);
+  const m = hi * TWO_22 + (rng.nextUint32() >>> 10);
   const last = table.size - 1;
   for (let i = from; i < last; i++) if (m < table.threshold[i]!) return i;
   return last;
