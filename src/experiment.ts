@@ -1,5 +1,5 @@
 import { BLOCK_SIZE } from './engine/montecarlo.js';
-import { runCell } from './engine/runner.js';
+import { runCells } from './engine/runner.js';
 import type { ExactMode } from './engine/runner.js';
 import type { Report } from './export/types.js';
 import { expandCells } from './scenario/cells.js';
@@ -13,13 +13,14 @@ export interface ExperimentOptions {
   /** false: exact values only, no trials. */
   readonly simulate: boolean;
   readonly confidence: number;
+  readonly workers: number;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */
-export function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions): Report {
-  const summaries = scenarios.flatMap((scenario) =>
-    expandCells(scenario).map((cell) => summarize(runCell(cell, options), options.confidence)),
-  );
+export async function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions): Promise<Report> {
+  const cells = scenarios.flatMap(expandCells);
+  const results = await runCells(cells, options);
+  const summaries = results.map((result) => summarize(result, options.confidence));
   return { tool: TOOL, scenarios, summaries, blockSize: BLOCK_SIZE, confidence: options.confidence };
 }
 

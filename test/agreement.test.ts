@@ -21,9 +21,9 @@ const TABLE: Record<string, unknown>[] = [
 
 describe('Monte Carlo agrees with the exact engine', () => {
   for (const [i, data] of TABLE.entries()) {
-    it(`${data['protocol']} table ${i + 1}: every |z| ≤ 4.5`, () => {
+    it(`${data['protocol']} table ${i + 1}: every |z| ≤ 4.5`, async () => {
       const scenario = scenarioFrom({ ...data, trials: 100_000, seed: `agreement-${i}` });
-      const report = runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95 });
+      const report = await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
       for (const s of report.summaries) {
         const where = JSON.stringify(s.result.cell.params);
         const e = s.exact;

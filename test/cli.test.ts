@@ -67,6 +67,23 @@ describe('twogenerals run', () => {
     assert.notDeepEqual(counts(other), counts(a));
   });
 
+  it('is byte-identical for any number of workers, in every format', () => {
+    for (const format of ['csv', 'json', 'markdown', 'table']) {
+      const args = ['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '300000', '--format', format];
+      const one = cli([...args, '--workers', '1']);
+      assert.equal(one.status, 0, one.stderr);
+      for (const workers of ['2', '3']) assert.equal(cli([...args, '--workers', workers]).stdout, one.stdout, `${format}, ${workers} workers`);
+    }
+  });
+
+  it('ends with exit 3 and one clear line when a worker fails, with nothing on stdout', () => {
+    const r = cli(['run', '--trials', '1000000', '--workers', '2'], { TWOGENERALS_TEST_WORKER_FAILURE: '1' });
+    assert.equal(r.status, 3);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: internal error \(please report it\): a worker thread failed: injected worker failure/);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+  });
+
   it('colours the table only when asked or on a terminal, never CSV', () => {
     assert.doesNotMatch(cli(['run', ...SMALL]).stdout, /\x1b\[/);
     assert.match(cli(['run', ...SMALL], { FORCE_COLOR: '1' }).stdout, /\x1b\[32m/);

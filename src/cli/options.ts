@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import { DEFAULT_WORKERS } from '../engine/runner.js';
 import type { ExactMode } from '../engine/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
 import type { Overrides } from '../scenario/overrides.js';
@@ -12,6 +13,7 @@ export interface ScenarioFlags {
   exact?: boolean;
   confidence: number;
   format?: string;
+  workers: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -31,8 +33,15 @@ export function addScenarioOptions(command: Command): Command {
     .option('--sweep <param=range>', 'sweep a parameter: from:to[:step] or v1,v2,… (repeatable)', collect, []);
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected a whole number from 1 to 1024');
+  return n;
+}
+
 export function addReportOptions(command: Command): Command {
   return command
+    .option('--workers <n>', `worker threads (default: ${DEFAULT_WORKERS}, this machine's available parallelism)`, positiveInteger, DEFAULT_WORKERS)
     .addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES))
     .option('--confidence <level>', 'confidence level of the intervals', confidence, 0.95);
 }

@@ -1,10 +1,12 @@
+import { availableParallelism } from 'node:os';
 import type { Cell } from '../scenario/types.js';
-import { blockState } from '../rng/streams.js';
 import { DEFAULT_EXACT_BUDGET, ExactBudgetExceeded, exactCell } from './exact.js';
 import type { ExactResult } from './exact.js';
 import { buildCellModel } from './model.js';
-import type { CellModel } from './model.js';
-import { BLOCK_SIZE, runBlock } from './montecarlo.js';
+import type { CellModel, CellSpec } from './model.js';
+import { BLOCKS_PER_TASK, runTasks } from './pool.js';
+import { blockCount } from './simulate.js';
+import type { BlockTask } from './simulate.js';
 import { addTally, emptyTally } from './tally.js';
 import type { Tally } from './tally.js';
 
@@ -13,6 +15,8 @@ export type ExactMode = 'auto' | 'on' | 'off';
 
 /** Work budget of the exact engine in auto mode: a few milliseconds per cell. */
 export const AUTO_EXACT_BUDGET = 200_000;
+
+export const DEFAULT_WORKERS = availableParallelism();
 
 export interface CellResult {
   readonly cell: Cell;
@@ -23,22 +27,58 @@ export interface CellResult {
   readonly exactSkipped?: string;
 }
 
-export function blockCount(trials: number): number {
-  return Math.ceil(trials / BLOCK_SIZE);
+export interface RunOptions {
+  readonly exact: ExactMode;
+  /** Skip the trials (the `exact` command). */
+  readonly simulate: boolean;
+  readonly workers: number;
 }
 
-/** Trials in block `b` of a cell with `trials` trials. */
-export function blockTrials(trials: number, b: number): number {
-  return Math.min(BLOCK_SIZE, trials - b * BLOCK_SIZE);
+export function cellSpec(cell: Cell): CellSpec {
+  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params };
 }
 
-/** Monte Carlo over all blocks of a cell, in block order. */
-export function simulateCell(model: CellModel, cell: Cell, trials: number): Tally {
-  const total = emptyTally(model.outcomes.names.length);
-  for (let b = 0; b < blockCount(trials); b++) {
-    addTally(total, runBlock(model, blockState(cell.scenario.seed, cell.key, b), blockTrials(trials, b)));
-  }
-  return total;
+/** Every cell's trials, cut into tasks of a few blocks each, in cell and block order. */
+function blockTasks(cells: readonly Cell[]): { tasks: BlockTask[]; cellOf: number[] } {
+  const tasks: BlockTask[] = [];
+  const cellOf: number[] = [];
+  cells.forEach((cell, c) => {
+    const blocks = blockCount(cell.scenario.trials);
+    for (let first = 0; first < blocks; first += BLOCKS_PER_TASK) {
+      cellOf.push(c);
+      tasks.push({
+        id: tasks.length,
+        spec: cellSpec(cell),
+        seed: cell.scenario.seed,
+        cellKey: cell.key,
+        trials: cell.scenario.trials,
+        firstBlock: first,
+        blocks: Math.min(BLOCKS_PER_TASK, blocks - first),
+      });
+    }
+  });
+  return { tasks, cellOf };
+}
+
+/**
+ * Runs the cells: trials on the worker pool (started once for the whole run), exact values on
+ * this thread meanwhile. The result is the same for any number of workers.
+ */
+export async function runCells(cells: readonly Cell[], options: RunOptions): Promise<CellResult[]> {
+  const { tasks, cellOf } = options.simulate ? blockTasks(cells) : { tasks: [], cellOf: [] };
+  const trials = runTasks(tasks, options.workers);
+  const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
+  const exacts = models.map((model) => exactOrNull(model, options.exact));
+  const tallies = await trials;
+  const totals = options.simulate ? models.map((model) => emptyTally(model.outcomes.names.length)) : [];
+  tallies.forEach((tally, id) => addTally(totals[cellOf[id]!]!, tally));
+  return cells.map((cell, c) => ({
+    cell,
+    copies: models[c]!.copies,
+    tally: totals[c] ?? null,
+    exact: exacts[c]!.exact,
+    ...(exacts[c]!.skipped ? { exactSkipped: exacts[c]!.skipped } : {}),
+  }));
 }
 
 export function exactOrNull(model: CellModel, mode: ExactMode): { exact: ExactResult | null; skipped?: string } {
@@ -46,20 +86,13 @@ export function exactOrNull(model: CellModel, mode: ExactMode): { exact: ExactRe
   try {
     return { exact: exactCell(model, mode === 'on' ? DEFAULT_EXACT_BUDGET : AUTO_EXACT_BUDGET) };
   } catch (error) {
-    if (error instanceof ExactBudgetExceeded) return { exact: null, skipped: `the exact computation needs ${error.message}` };
-    throw error;
+    if (!(error instanceof ExactBudgetExceeded)) throw error;
+    return mode === 'on' ? { exact: null, skipped: `the exact computation needs ${error.message}` } : { exact: null };
   }
 }
 
-export interface RunOptions {
-  readonly exact: ExactMode;
-  /** Skip the trials (the `exact` command). */
-  readonly simulate: boolean;
-}
-
-export function runCell(cell: Cell, options: RunOptions): CellResult {
-  const model = buildCellModel({ protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params });
-  const { exact, skipped } = exactOrNull(model, options.exact);
-  const tally = options.simulate ? simulateCell(model, cell, cell.scenario.trials) : null;
-  return { cell, copies: model.copies, tally, exact, ...(skipped ? { exactSkipped: skipped } : {}) };
+/** Monte Carlo of one cell on this thread, in block order (for tests and `trace`). */
+export async function simulateCell(cell: Cell): Promise<Tally> {
+  const [result] = await runCells([cell], { exact: 'off', simulate: true, workers: 1 });
+  return result!.tally!;
 }

@@ -12,9 +12,9 @@ export function makeExactCommand(streams: Streams): Command {
     .argument('[files...]', 'scenario files (YAML or JSON)');
   addScenarioOptions(command);
   addReportOptions(command);
-  return command.action((files: string[], flags: ScenarioFlags) => {
+  return command.action(async (files: string[], flags: ScenarioFlags) => {
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
-    const report = runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence });
+    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1 });
     writeReport(report, flags.format, streams);
     warnAboutReport(report, streams);
     failOnExpectations(report, streams);

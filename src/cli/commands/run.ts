@@ -19,10 +19,10 @@ export function makeRunCommand(streams: Streams): Command {
     .option('--no-exact', 'skip exact values');
   addScenarioOptions(command);
   addReportOptions(command);
-  return command.action((files: string[], flags: ScenarioFlags) => {
+  return command.action(async (files: string[], flags: ScenarioFlags) => {
     const started = performance.now();
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
-    const report = runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence });
+    const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers });
     const seconds = (performance.now() - started) / 1000;
     writeReport(report, flags.format, streams);
     warnAboutReport(report, streams);

@@ -1,0 +1,48 @@
+import { blockState } from '../rng/streams.js';
+import { buildCellModel } from './model.js';
+import type { CellModel, CellSpec } from './model.js';
+import { BLOCK_SIZE, runBlock } from './montecarlo.js';
+import { addTally, emptyTally } from './tally.js';
+import type { Tally } from './tally.js';
+
+/** A range of blocks of one cell: all a worker needs, seeds and indices rather than data. */
+export interface BlockTask {
+  readonly id: number;
+  readonly spec: CellSpec;
+  readonly seed: string;
+  readonly cellKey: string;
+  /** Trials in the whole cell: the last block may be short. */
+  readonly trials: number;
+  readonly firstBlock: number;
+  readonly blocks: number;
+}
+
+export interface WorkerReply {
+  readonly id: number;
+  readonly tally: Tally;
+}
+
+export function blockCount(trials: number): number {
+  return Math.ceil(trials / BLOCK_SIZE);
+}
+
+/** Trials in block `b` of a cell with `trials` trials. */
+export function blockTrials(trials: number, b: number): number {
+  return Math.min(BLOCK_SIZE, trials - b * BLOCK_SIZE);
+}
+
+const models = new Map<string, CellModel>();
+
+/** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */
+export function simulateBlocks(task: BlockTask): Tally {
+  let model = models.get(task.cellKey);
+  if (!model) {
+    if (models.size > 256) models.clear();
+    models.set(task.cellKey, (model = buildCellModel(task.spec)));
+  }
+  const total = emptyTally(model.outcomes.names.length);
+  for (let b = task.firstBlock; b < task.firstBlock + task.blocks; b++) {
+    addTally(total, runBlock(model, blockState(task.seed, task.cellKey, b), blockTrials(task.trials, b)));
+  }
+  return total;
+}
