@@ -36,11 +36,10 @@ describe('compiled kernel', () => {
   }
 
   it('resolves a threshold tie with the second word, as the generic sampler does', () => {
-    // messenger, one copy, loss 0.3: the likelier outcome, delivery (0.7), is sampled first, so
-    // the message arrives iff the 53-bit uniform m is below T = ⌈0.7 · 2^53⌉. A first word
-    // whose high 31 bits equal ⌊T / 2^22⌋ ties; the next word decides.
+    // messenger, one copy, loss 0.3: the message is lost iff the 53-bit uniform m is below
+    // T = ⌈0.3 · 2^53⌉. A first word whose high 31 bits equal ⌊T / 2^22⌋ ties; the next word decides.
     const model = buildCellModel({ protocol: 'messenger', channel: 'bernoulli', params: { loss: 0.3, redundancy: 1, rounds: 1 } });
-    const threshold = Math.ceil(0.7 * 2 ** 53);
+    const threshold = Math.ceil(0.3 * 2 ** 53);
     const high = Math.floor(threshold / 2 ** 22);
     const outcomes = new Set<string>();
     for (let seed = 1; seed <= 16; seed++) {
@@ -48,7 +47,7 @@ describe('compiled kernel', () => {
       const rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
       const [first, second] = [rng.nextUint32(), rng.nextUint32()];
       assert.equal(first >>> 1, high, 'the constructed state ties');
-      const lost = high * 2 ** 22 + (second >>> 10) >= threshold;
+      const lost = high * 2 ** 22 + (second >>> 10) < threshold;
       const compiled = runBlock(model, state, 1);
       const generic = runBlockGeneric(model, new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!), 1);
       assert.deepEqual(compiled, generic);

@@ -1,12 +1,14 @@
 import type { Direction } from '../protocols/types.js';
 
 /**
- * What a channel can do to one message of k copies: each outcome delivers some number of copies
- * (0 = the message is lost) and leaves the channel in some state. Channels with memory keep
- * their state in one small integer per trial.
+ * What a channel can do to one message of k copies: each outcome says whether the message is
+ * received (at least one copy arrives), how many copies arrive — the expected number given the
+ * outcome, where the outcome does not fix it — and the channel state it leaves. Channels with
+ * memory keep their state in one small integer per trial.
  */
 export interface Transmission {
   readonly probabilities: readonly number[];
+  readonly received: readonly boolean[];
   readonly delivered: readonly number[];
   readonly nextState: readonly number[];
 }

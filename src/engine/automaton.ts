@@ -16,7 +16,7 @@ export interface Automaton {
 }
 
 export type AutomatonNode =
-  | { readonly kind: 'send'; readonly round: number; readonly probabilities: Float64Array; readonly delivered: Int32Array; readonly next: number[] }
+  | { readonly kind: 'send'; readonly round: number; readonly probabilities: Float64Array; readonly deliveryClass: Int32Array; readonly next: number[] }
   | { readonly kind: 'choose'; readonly probabilities: Float64Array; readonly next: number[] }
   | { readonly kind: 'end'; readonly outcome: number };
 
@@ -76,10 +76,10 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     const round = step.round;
     const next = Array.from(t.probabilities, (_, i) => {
       const child = state.slice();
-      protocol.resolve(child, config, step, t.delivered[i]! > 0 ? 1 : 0);
+      protocol.resolve(child, config, step, t.received[i]!);
       return idOf(child, t.nextState[i]!);
     });
-    nodes[id] = { kind: 'send', round, probabilities: t.probabilities, delivered: t.delivered, next };
+    nodes[id] = { kind: 'send', round, probabilities: t.probabilities, deliveryClass: t.deliveryClass, next };
   }
   return { nodes, root, maxMessages: longestPath(nodes, root) };
 }

@@ -112,7 +112,7 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
         const child = state.slice();
-        protocol.resolve(child, config, step, t.delivered[i]! > 0 ? 1 : 0);
+        protocol.resolve(child, config, step, t.received[i]!);
         checkClock(protocol.name, from, child);
         add({
           state: child,

@@ -1,5 +1,5 @@
 import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition, InitialState } from '../channels/types.js';
+import type { ChannelDefinition, InitialState, Transmission } from '../channels/types.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
@@ -12,11 +12,18 @@ export interface CellSpec {
   readonly params: Readonly<Record<string, number | string>>;
 }
 
-/** A channel transmission ordered for sampling: the likeliest outcome is tested first. */
+/**
+ * A channel transmission ready for sampling: outcomes of probability 0 dropped, and each
+ * received outcome given a delivery class, under which the engines count it.
+ */
 export interface PreparedTransmission {
   readonly probabilities: Float64Array;
-  readonly delivered: Int32Array;
+  readonly received: Uint8Array;
+  /** Expected copies delivered in each outcome. */
+  readonly delivered: Float64Array;
   readonly nextState: Int32Array;
+  /** Delivery class of each outcome (−1: nothing delivered). */
+  readonly deliveryClass: Int32Array;
   readonly sampling: SamplingTable;
 }
 
@@ -30,6 +37,12 @@ export interface CellModel {
   readonly outcomes: OutcomeSet;
   readonly stateSize: number;
   readonly transmissions: readonly PreparedTransmission[];
+  /**
+   * Copies delivered per message of each delivery class: one class per (transmission, outcome)
+   * that delivers anything. Tallies count messages per class, in integers; the delivered mean is
+   * computed from those counts and these values.
+   */
+  readonly deliveryValues: readonly number[];
   readonly initialStates: readonly InitialState[];
   readonly initialSampling: SamplingTable;
 }
@@ -43,6 +56,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const protocolConfig = protocol.configure({ rounds: Number(spec.params['rounds']) });
   const channelConfig = channel.configure(spec.params, copies);
   const initialStates = channel.initialStates(channelConfig);
+  const deliveryValues: number[] = [];
+  const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
   return {
     protocol,
     protocolConfig,
@@ -51,27 +66,23 @@ export function buildCellModel(spec: CellSpec): CellModel {
     copies,
     outcomes: protocol.outcomes,
     stateSize: protocol.stateSize(protocolConfig),
-    transmissions: channel.transmissions(channelConfig).map(prepareTransmission),
+    transmissions,
+    deliveryValues,
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
   };
 }
 
-function prepareTransmission(t: {
-  probabilities: readonly number[];
-  delivered: readonly number[];
-  nextState: readonly number[];
-}): PreparedTransmission {
-  const order = t.probabilities
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p > 0)
-    .sort((x, y) => y.p - x.p || x.i - y.i)
-    .map(({ i }) => i);
-  const probabilities = Float64Array.from(order, (i) => t.probabilities[i]!);
+function prepareTransmission(t: Transmission, deliveryValues: number[]): PreparedTransmission {
+  const kept = t.probabilities.flatMap((p, i) => (p > 0 ? [i] : []));
+  const probabilities = Float64Array.from(kept, (i) => t.probabilities[i]!);
+  const delivered = Float64Array.from(kept, (i) => t.delivered[i]!);
   return {
     probabilities,
-    delivered: Int32Array.from(order, (i) => t.delivered[i]!),
-    nextState: Int32Array.from(order, (i) => t.nextState[i]!),
+    received: Uint8Array.from(kept, (i) => (t.received[i] ? 1 : 0)),
+    delivered,
+    nextState: Int32Array.from(kept, (i) => t.nextState[i]!),
+    deliveryClass: Int32Array.from(delivered, (d) => (d > 0 ? deliveryValues.push(d) - 1 : -1)),
     sampling: samplingTable(probabilities),
   };
 }

@@ -2,10 +2,9 @@ import { CHOOSE, END, Step } from '../protocols/types.js';
 import { sample, samplingTable } from '../rng/sampler.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
-import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
-import { KERNEL_NODE_LIMIT, compileKernel } from './kernel.js';
-import type { CompiledKernel } from './kernel.js';
+import { kernelFor } from './kernel.js';
 import type { CellModel } from './model.js';
+import { toTally } from './tally.js';
 import type { Tally } from './tally.js';
 
 /** Trials per block: the unit of seeding, scheduling and sharding (SPEC §4). */
@@ -21,13 +20,21 @@ function choiceTable(probabilities: Float64Array): SamplingTable {
 
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
-  onSend(step: Step, delivered: number, copies: number, state: Int32Array): void;
+  onSend(step: Step, received: boolean, state: Int32Array): void;
   onChoose(step: Step, choice: number, state: Int32Array): void;
 }
 
+/** What one trial cost, filled in by runTrial. */
+export interface TrialCounters {
+  messages: number;
+  rounds: number;
+  /** Received messages per delivery class, accumulated across trials. */
+  readonly deliveries: Float64Array;
+}
+
 /**
- * Runs one trial: the protocol says what happens, the channel and the generator decide.
- * Returns the outcome index; cost, deliveries and rounds go to `counters`.
+ * Runs one trial through the protocol definition: the protocol says what happens, the channel
+ * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(
   model: CellModel,
@@ -40,7 +47,6 @@ export function runTrial(
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
   let channelState = model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;
-  let delivered = 0;
   let lastRound = 0;
   protocol.init(state, config);
   for (;;) {
@@ -53,26 +59,19 @@ export function runTrial(
     } else {
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
       const i = sample(rng, t.sampling);
-      const copies = t.delivered[i]!;
+      const deliveryClass = t.deliveryClass[i]!;
+      if (deliveryClass >= 0) counters.deliveries[deliveryClass]!++;
       channelState = t.nextState[i]!;
       messages++;
-      delivered += copies;
       lastRound = step.round;
-      result = copies > 0 ? 1 : 0;
-      observer?.onSend(step, copies, model.copies, state);
+      result = t.received[i]!;
+      observer?.onSend(step, result === 1, state);
     }
     protocol.resolve(state, config, step, result);
   }
   counters.messages = messages;
-  counters.delivered = delivered;
   counters.rounds = lastRound;
   return step.outcome;
-}
-
-export interface TrialCounters {
-  messages: number;
-  delivered: number;
-  rounds: number;
 }
 
 /**
@@ -82,63 +81,25 @@ export interface TrialCounters {
 export function runBlock(model: CellModel, stream: Int32Array, trials: number): Tally {
   const kernel = kernelFor(model);
   if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
-  const outcomes = new Float64Array(model.outcomes.names.length);
-  const histogram = new Float64Array(kernel.maxMessages + 1);
-  const sums = new Float64Array(2);
-  const ends = new Float64Array(kernel.sites.length);
-  kernel.run(stream.slice(), trials, outcomes, histogram, sums, ends);
-  kernel.sites.forEach((site, i) => {
-    const count = ends[i]!;
-    outcomes[site.outcome]! += count;
-    histogram[site.messages]! += count;
-    sums[0]! += count * site.delivered;
-    sums[1]! += count * site.round;
-  });
-  return toTally(trials, outcomes, histogram, sums[0]!, sums[1]!);
-}
-
-type CellKernel = CompiledKernel & { readonly maxMessages: number };
-const kernels = new WeakMap<CellModel, CellKernel | null>();
-
-function kernelFor(model: CellModel): CellKernel | null {
-  let kernel = kernels.get(model);
-  if (kernel === undefined) {
-    try {
-      const automaton = buildAutomaton(model, KERNEL_NODE_LIMIT);
-      kernel = { ...compileKernel(automaton), maxMessages: automaton.maxMessages };
-    } catch (error) {
-      if (!(error instanceof AutomatonTooLarge)) throw error;
-      kernel = null;
-    }
-    kernels.set(model, kernel);
-  }
-  return kernel;
+  return kernel.run(stream.slice(), trials);
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */
 export function runBlockGeneric(model: CellModel, rng: Xoshiro128, trials: number): Tally {
   const state = new Int32Array(model.stateSize);
   const step = new Step();
-  const counters: TrialCounters = { messages: 0, delivered: 0, rounds: 0 };
+  const counters: TrialCounters = { messages: 0, rounds: 0, deliveries: new Float64Array(model.deliveryValues.length) };
   const outcomes = new Float64Array(model.outcomes.names.length);
   let histogram: Float64Array = new Float64Array(16);
-  let delivered = 0;
   let rounds = 0;
   for (let t = 0; t < trials; t++) {
     outcomes[runTrial(model, rng, state, step, counters)]!++;
     const m = counters.messages;
     if (m >= histogram.length) histogram = grow(histogram, m);
     histogram[m]!++;
-    delivered += counters.delivered;
     rounds += counters.rounds;
   }
-  return toTally(trials, outcomes, histogram, delivered, rounds);
-}
-
-function toTally(trials: number, outcomes: Float64Array, histogram: Float64Array, delivered: number, rounds: number): Tally {
-  let top = histogram.length;
-  while (top > 0 && histogram[top - 1] === 0) top--;
-  return { trials, outcomes: Array.from(outcomes), messages: Array.from(histogram.subarray(0, top)), delivered, rounds };
+  return toTally(trials, outcomes, histogram, counters.deliveries, rounds);
 }
 
 function grow(histogram: Float64Array, index: number): Float64Array {

@@ -21,6 +21,8 @@ export const DEFAULT_WORKERS = availableParallelism();
 export interface CellResult {
   readonly cell: Cell;
   readonly copies: number;
+  /** Copies delivered per message of each delivery class (CellModel.deliveryValues). */
+  readonly deliveryValues: readonly number[];
   readonly tally: Tally | null;
   readonly exact: ExactResult | null;
   /** Why there is no exact result, when one was asked for. */
@@ -75,6 +77,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions): Pro
   return cells.map((cell, c) => ({
     cell,
     copies: models[c]!.copies,
+    deliveryValues: models[c]!.deliveryValues,
     tally: totals[c] ?? null,
     exact: exacts[c]!.exact,
     ...(exacts[c]!.skipped ? { exactSkipped: exacts[c]!.skipped } : {}),

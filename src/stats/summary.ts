@@ -86,7 +86,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     success,
     disagreement,
     messengers,
-    deliveredMean: trials ? tally!.delivered / trials : NaN,
+    deliveredMean: trials ? tally!.deliveries.reduce((sum, n, c) => sum + n * result.deliveryValues[c]!, 0) / trials : NaN,
     roundsMean: trials ? tally!.rounds / trials : NaN,
     exact,
     confidence,
