@@ -28,9 +28,9 @@ describe('compiled kernel', () => {
     it(`${protocol} ${JSON.stringify(params)} matches the generic engine`, () => {
       const model = buildCellModel({ protocol, channel: 'bernoulli', params });
       for (const block of [0, 1]) {
-        const compiled = runBlock(model, blockState('kernel', protocol, block), 20000);
         const generic = runBlockGeneric(model, blockStream('kernel', protocol, block), 20000);
-        assert.deepEqual(compiled, generic);
+        assert.deepEqual(runBlock(model, blockState('kernel', protocol, block), 20000), generic, 'shared kernel');
+        assert.deepEqual(runBlock(model, blockState('kernel', protocol, block), 20000, true), generic, 'specialized kernel');
       }
     });
   }
@@ -51,6 +51,7 @@ describe('compiled kernel', () => {
       const compiled = runBlock(model, state, 1);
       const generic = runBlockGeneric(model, new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!), 1);
       assert.deepEqual(compiled, generic);
+      assert.deepEqual(runBlock(model, state, 1, true), generic);
       assert.deepEqual(compiled.outcomes, lost ? [0, 0, 1, 0] : [1, 0, 0, 0]);
       outcomes.add(String(lost));
     }

@@ -1,4 +1,6 @@
-import { samplingTable } from '../rng/sampler.js';
+import { sample, sampleAfterTie, samplingTable } from '../rng/sampler.js';
+import type { SamplingTable } from '../rng/sampler.js';
+import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import type { CellModel } from './model.js';
@@ -14,22 +16,16 @@ export interface CellKernel {
 }
 
 /**
- * The generated function: runs `trials` trials from the xoshiro128** state in `rs` (updated in
- * place) and adds to the accumulators. E[o · width + m]: trials ending in outcome o after m
- * messages (the dynamic part); S[i]: trials ending at static site i; DV[c]: received messages of
- * delivery class c (index C collects nothing); sums[0]: rounds used. HI and FULL hold the
- * cell's thresholds (see sampler.ts), so cells of the same shape share one compiled function.
+ * The generated function: runs up to `trials` trials from the xoshiro128** state in `rs`
+ * (updated in place) and adds to the accumulators. E[o · width + m]: trials ending in outcome o
+ * after m messages (the dynamic part); S[i]: trials ending at static site i; DV[c]: received
+ * messages of delivery class c (index C collects nothing); sums[0]: rounds used. HI holds the
+ * cell's thresholds (see sampler.ts) unless they were compiled in. It stops early at a draw that
+ * ties a threshold: sums[1] trials are then complete, and the next one stopped at node sums[2]
+ * (−1: none stopped) with high part sums[4], having cost so far partial path sums[3] or, where
+ * that is −1, sums[5] messages up to round sums[6].
  */
-type ShapeFunction = (
-  rs: Int32Array,
-  trials: number,
-  E: Float64Array,
-  S: Float64Array,
-  DV: Float64Array,
-  sums: Float64Array,
-  HI: Int32Array,
-  FULL: Float64Array,
-) => void;
+type ShapeFunction = (rs: Int32Array, trials: number, E: Float64Array, S: Float64Array, DV: Float64Array, sums: Float64Array, HI: Int32Array) => void;
 
 /**
  * Where a trial can end on a path from the start that no join makes ambiguous: its outcome,
@@ -43,27 +39,38 @@ interface EndSite {
   readonly deliveries: readonly number[];
 }
 
+/** Where a static path stands when the kernel stops at a tie: what the trial has cost so far. */
+interface PartialPath {
+  readonly messages: number;
+  readonly round: number;
+  readonly deliveries: readonly number[];
+}
+
 interface CompiledShape {
   readonly run: ShapeFunction;
   readonly sites: readonly EndSite[];
+  readonly partials: readonly PartialPath[];
   /** For each chance node with a draw: its id and its first threshold slot. */
   readonly slots: readonly { readonly node: number; readonly base: number }[];
   readonly slotCount: number;
   readonly width: number;
 }
 
+/**
+ * Empty calls made before a kernel's first block give the code after its trial loop type
+ * feedback (V8 allocates a function's feedback vector only after it has run a while; 16 calls
+ * were not enough). Without it, the loop's on-stack-replacement code deoptimizes on reaching
+ * that code at the end of every block, and V8 soon gives up optimizing the kernel.
+ */
+const WARM_UP_CALLS = 100;
+
+/** Static end sites counted in local variables; the rest count in memory. */
+const SITE_LOCALS = 12;
+
 /** One xoshiro128** step; `shift` 1 keeps the high 31 bits (a non-negative int32). */
 const DRAW = (v: string, shift: number): string =>
   `r5 = Math.imul(s1, 5); ${v} = Math.imul((r5 << 7) | (r5 >>> 25), 9) >>> ${shift}; tt = s1 << 9; ` +
   's2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = (s3 << 11) | (s3 >>> 21);';
-
-/** Resolves a tie of the high 31 bits with the low word y, exactly as sampler.ts does. */
-const fix = (FULL: Float64Array, x: number, y: number, base: number, n: number): number => {
-  const m53 = x * 4194304 + (y >>> 10);
-  let j = 0;
-  while (j < n - 1 && m53 >= FULL[base + j]!) j++;
-  return j;
-};
 
 /** What the code at a point knows: on a static path, messages, round and deliveries so far. */
 interface Path {
@@ -85,10 +92,11 @@ const DYNAMIC: Path = { static: false, messages: 0, round: 0, deliveries: [] };
  * tie, none for a certain outcome), so both give identical tallies and `trace` can replay any
  * trial of a compiled run.
  */
-function compileShape(automaton: Automaton, classCount: number): CompiledShape {
+function compileShape(automaton: Automaton, classCount: number, literal: boolean): CompiledShape {
   const { nodes, root } = automaton;
   const width = automaton.maxMessages + 1;
   const sites: EndSite[] = [];
+  const partials: PartialPath[] = [];
   const slots: { node: number; base: number }[] = [];
   const classSlots: number[] = []; // per outcome slot: delivery class, or classCount for none
   const outcomeSlots: number[] = []; // per outcome slot: o · width of the end it leads to, or −1
@@ -101,7 +109,10 @@ function compileShape(automaton: Automaton, classCount: number): CompiledShape {
   const label = new Map(order.map((id, i) => [id, `L${i}`]));
   const local = (c: number): string => (c < 8 ? `d${c}++; ` : `DV[${c}]++; `);
 
+  // The first static sites count in locals: an increment in a register, not in memory.
+  const siteCounter = (i: number): string => (i < SITE_LOCALS ? `c${i}` : `S[${i}]`);
   const site = (path: Path, outcome: number): number => sites.push({ outcome, messages: path.messages, round: path.round, deliveries: path.deliveries }) - 1;
+  const partial = (path: Path): number => partials.push({ messages: path.messages, round: path.round, deliveries: path.deliveries }) - 1;
 
   function goto(id: number, path: Path): string {
     if (!joins[id]) return emit(id, path);
@@ -113,7 +124,7 @@ function compileShape(automaton: Automaton, classCount: number): CompiledShape {
   function emit(id: number, path: Path): string {
     const node: AutomatonNode = nodes[id]!;
     if (node.kind === 'end') {
-      return path.static ? `S[${site(path, node.outcome)}]++; continue trials;` : `E[${node.outcome * width} + m]++; rounds += r; continue trials;`;
+      return path.static ? `${siteCounter(site(path, node.outcome))}++; continue trials;` : `E[${node.outcome * width} + m]++; rounds += r; continue trials;`;
     }
     const n = node.probabilities.length;
     const send = node.kind === 'send';
@@ -139,15 +150,21 @@ function compileShape(automaton: Automaton, classCount: number): CompiledShape {
       outcomeSlots.push(target.kind === 'end' ? target.outcome * width : -1);
     }
     // k = the number of thresholds at or below x: each term is −1 (x below) or 0, the sign of an int32 difference.
-    const highs = Array.from({ length: n - 1 }, (_, k) => `HI[${base + k}]`);
+    const cellHighs = highParts(node.probabilities);
+    const highs = Array.from({ length: n - 1 }, (_, k) => (literal ? String(cellHighs[k]) : `HI[${base + k}]`));
     const chain = `${n - 1}${highs.map((h) => ` + ((x - ${h}) >> 31)`).join('')}`;
     const tie = highs.map((h) => `x === ${h}`).join(' || ');
-    const code = `${DRAW('x', 1)} ${count}k = ${chain}; if (${tie}) { ${DRAW('y', 0)} k = fix(FULL, x, y, ${base}, ${n}); } `;
+    // On a tie the kernel stops and the trial is finished outside (see CellKernel.run): the code
+    // on that path only moves values, so V8 needs no type feedback for it and never deoptimizes.
+    const counted: Path = path.static ? { ...after(0), deliveries: path.deliveries } : path;
+    const exit = `ex = x; en = ${id}; es = ${path.static ? partial(counted) : -1}; break trials;`;
+    const code = `${DRAW('x', 1)} ${count}k = ${chain}; if (${tie}) { ${exit} } `;
 
     if (node.next.every((t) => nodes[t]!.kind === 'end')) {
       if (!path.static) return `${code}${send ? `DV[CLS[${base} + k]]++; ` : ''}E[OUT[${base} + k] + m]++; rounds += r; continue trials;`;
       const first = sites.length;
       for (let k = 0; k < n; k++) site(after(k), (nodes[node.next[k]!] as { outcome: number }).outcome);
+      if (n === 2) return `${code}${siteCounter(first)} += 1 - k; ${siteCounter(first + 1)} += k; continue trials;`;
       return `${code}S[${first} + k]++; continue trials;`;
     }
     if (n === 2) return `${code}if (k === 0) { ${deliver(0)}${goto(node.next[0]!, after(0))} } else { ${deliver(1)}${goto(node.next[1]!, after(1))} }`;
@@ -171,25 +188,25 @@ function compileShape(automaton: Automaton, classCount: number): CompiledShape {
     body = `L${i}: { ${body} }\n${emit(id, DYNAMIC)}`;
   });
   const counters = Array.from({ length: Math.min(classCount, 8) }, (_, c) => `d${c}`);
+  const siteLocals = Array.from({ length: Math.min(sites.length, SITE_LOCALS) }, (_, i) => `c${i}`);
   const source = `
     return function kernel(rs, trials, E, S, DV, sums, HI, FULL) {
       let s0 = rs[0] | 0, s1 = rs[1] | 0, s2 = rs[2] | 0, s3 = rs[3] | 0;
-      let x = 0, y = 0, k = 0, r5 = 0, tt = 0, m = 0, r = 0, rounds = 0${counters.map((d) => `, ${d} = 0`).join('')};
-      trials: for (let t = 0; t < trials; t++) {
+      let x = 0, k = 0, r5 = 0, tt = 0, m = 0, r = 0, rounds = 0, t = 0, ex = 0, en = -1, es = -1${[...counters, ...siteLocals].map((d) => `, ${d} = 0`).join('')};
+      trials: for (; t < trials; t++) {
         ${body}
       }
       rs[0] = s0; rs[1] = s1; rs[2] = s2; rs[3] = s3;
       ${counters.map((d, c) => `DV[${c}] += ${d};`).join(' ')}
-      sums[0] += rounds;
+      ${siteLocals.map((c, i) => `S[${i}] += ${c};`).join(' ')}
+      sums[0] += rounds; sums[1] = t; sums[2] = en; sums[3] = es; sums[4] = ex; sums[5] = m; sums[6] = r;
     };`;
-  const factory = new Function('CLS', 'OUT', 'fix', source) as (...args: unknown[]) => ShapeFunction;
-  const run = factory(Int32Array.from(classSlots), Int32Array.from(outcomeSlots), fix);
-  // Empty calls first give the code after the trial loop type feedback (V8 allocates feedback
-  // only after several calls); otherwise the loop's on-stack-replacement code deoptimizes on
-  // reaching it at the end of every block, and V8 soon gives up optimizing the kernel.
+  if (process.env['DUMP']) console.error(source);
+  const factory = new Function('CLS', 'OUT', source) as (...args: unknown[]) => ShapeFunction;
+  const run = factory(Int32Array.from(classSlots), Int32Array.from(outcomeSlots));
   const scratch = new Float64Array(Math.max(8, sites.length, classCount + 1));
-  for (let i = 0; i < 16; i++) run(Int32Array.of(1, 2, 3, 4), 0, scratch, scratch, scratch, scratch, new Int32Array(1), scratch);
-  return { run, sites, slots, slotCount: outcomeSlots.length, width };
+  for (let i = 0; i < WARM_UP_CALLS; i++) run(Int32Array.of(1, 2, 3, 4), 0, scratch, scratch, scratch, scratch, new Int32Array(1));
+  return { run, sites, partials, slots, slotCount: outcomeSlots.length, width };
 }
 
 /** Node ids in an order where every node comes after all nodes that lead to it. */
@@ -231,17 +248,33 @@ function shapeKey(automaton: Automaton, classCount: number): string {
 const shapes = new Map<string, CompiledShape>();
 const kernels = new WeakMap<CellModel, CellKernel | null>();
 
-/** The cell's kernel, compiling its shape on first use; null when the automaton is too large. */
-export function kernelFor(model: CellModel): CellKernel | null {
-  let kernel = kernels.get(model);
+/**
+ * The cell's kernel, compiled on first use; null when the automaton is too large. A kernel with
+ * the cell's thresholds written into the code as literals runs about a third faster than one
+ * reading them from a table, but every cell then needs its own compilation (a few milliseconds
+ * in V8's optimizing compiler): worth it for cells of many trials (`specialize`), not for
+ * sweeps of many small cells, which share one kernel per automaton shape.
+ */
+export function kernelFor(model: CellModel, specialize = false): CellKernel | null {
+  const cache = specialize ? specialized : kernels;
+  let kernel = cache.get(model);
   if (kernel === undefined) {
-    kernel = bindKernel(model);
-    kernels.set(model, kernel);
+    kernel = bindKernel(model, specialize);
+    cache.set(model, kernel);
   }
   return kernel;
 }
 
-function bindKernel(model: CellModel): CellKernel | null {
+const specialized = new WeakMap<CellModel, CellKernel | null>();
+
+/** Threshold high parts of a distribution, as compared with a draw's high 31 bits. */
+function highParts(probabilities: Float64Array): Int32Array {
+  // A threshold of exactly 2^53 (cumulative probability 1) has high part 2^31, beyond int32; as
+  // 2^31 − 1 it still decides correctly, because a draw equal to it takes the exact tie path.
+  return Int32Array.from(samplingTable(probabilities).high, (h) => Math.min(h, 2 ** 31 - 1));
+}
+
+function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   let automaton: Automaton;
   try {
     automaton = buildAutomaton(model, KERNEL_NODE_LIMIT);
@@ -251,36 +284,47 @@ function bindKernel(model: CellModel): CellKernel | null {
   }
   const classCount = model.deliveryValues.length;
   const key = shapeKey(automaton, classCount);
-  let shape = shapes.get(key);
+  let shape = specialize ? undefined : shapes.get(key);
   if (!shape) {
-    if (shapes.size >= 64) shapes.clear();
-    shapes.set(key, (shape = compileShape(automaton, classCount)));
+    shape = compileShape(automaton, classCount, specialize);
+    if (!specialize) {
+      if (shapes.size >= 64) shapes.clear();
+      shapes.set(key, shape);
+    }
   }
   const HI = new Int32Array(shape.slotCount);
-  const FULL = new Float64Array(shape.slotCount);
-  for (const { node, base } of shape.slots) {
-    const table = samplingTable((automaton.nodes[node] as { probabilities: Float64Array }).probabilities);
-    HI.set(Array.from(table.high, (h) => Math.min(h, 2 ** 31 - 1)), base); // the last slot (certain) is never compared
-    FULL.set(table.threshold, base);
-  }
-  const { run, sites, width } = shape;
+  for (const { node, base } of shape.slots) HI.set(highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities), base);
+  const { run, sites, partials, width } = shape;
   const outcomeCount = model.outcomes.names.length;
+  const walker = new AutomatonWalker(automaton);
   return {
     run(stream, trials) {
       const E = new Float64Array(outcomeCount * width);
       const S = new Float64Array(sites.length);
       const DV = new Float64Array(classCount + 1);
-      const sums = new Float64Array(1);
-      run(stream, trials, E, S, DV, sums, HI, FULL);
+      const sums = new Float64Array(7);
       const outcomes = new Float64Array(outcomeCount);
       const histogram = new Float64Array(width);
+      let rounds = 0;
+      for (let left = trials; left > 0; ) {
+        run(stream, left, E, S, DV, sums, HI);
+        if (sums[2]! < 0) break;
+        // The kernel stopped at a tie: finish that trial by walking the automaton.
+        const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
+        const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
+        for (const c of path.deliveries) DV[c]!++;
+        outcomes[end.outcome]!++;
+        histogram[end.messages]!++;
+        rounds += end.round;
+        left -= sums[1]! + 1;
+      }
       for (let o = 0; o < outcomeCount; o++) {
         for (let m = 0; m < width; m++) {
           outcomes[o]! += E[o * width + m]!;
           histogram[m]! += E[o * width + m]!;
         }
       }
-      let rounds = sums[0]!;
+      rounds += sums[0]!;
       sites.forEach((site, i) => {
         const count = S[i]!;
         outcomes[site.outcome]! += count;
@@ -291,4 +335,48 @@ function bindKernel(model: CellModel): CellKernel | null {
       return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
     },
   };
+}
+
+/**
+ * Finishes a trial the kernel stopped at a threshold tie, drawing as sampler.ts does: the tied
+ * draw's low word first, then one draw per chance node.
+ */
+class AutomatonWalker {
+  private readonly tables = new Map<number, SamplingTable>();
+
+  constructor(private readonly automaton: Automaton) {}
+
+  finish(
+    nodeId: number,
+    high: number,
+    stream: Int32Array,
+    messages: number,
+    round: number,
+    deliveries: Float64Array,
+  ): { outcome: number; messages: number; round: number } {
+    const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
+    let id = nodeId;
+    let k = sampleAfterTie(rng, this.table(id), high);
+    for (;;) {
+      const node = this.automaton.nodes[id]!;
+      if (node.kind === 'end') break;
+      if (node.kind === 'send' && node.deliveryClass[k]! >= 0) deliveries[node.deliveryClass[k]!]!++;
+      id = node.next[k]!;
+      const next = this.automaton.nodes[id]!;
+      if (next.kind === 'end') break;
+      if (next.kind === 'send') {
+        messages++;
+        round = next.round;
+      }
+      k = sample(rng, this.table(id));
+    }
+    stream.set(rng.getState());
+    return { outcome: (this.automaton.nodes[id] as { outcome: number }).outcome, messages, round };
+  }
+
+  private table(id: number): SamplingTable {
+    let table = this.tables.get(id);
+    if (!table) this.tables.set(id, (table = samplingTable((this.automaton.nodes[id] as { probabilities: Float64Array }).probabilities)));
+    return table;
+  }
 }

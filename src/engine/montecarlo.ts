@@ -76,10 +76,11 @@ export function runTrial(
 
 /**
  * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
- * tally: through the cell's compiled kernel where it has one, else trial by trial.
+ * tally: through the cell's compiled kernel where it has one, else trial by trial. `specialize`
+ * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
-export function runBlock(model: CellModel, stream: Int32Array, trials: number): Tally {
-  const kernel = kernelFor(model);
+export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  const kernel = kernelFor(model, specialize);
   if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
   return kernel.run(stream.slice(), trials);
 }

@@ -33,6 +33,9 @@ export function blockTrials(trials: number, b: number): number {
 
 const models = new Map<string, CellModel>();
 
+/** Cells with at least this many trials get a kernel compiled for them alone (see kernelFor). */
+export const SPECIALIZE_TRIALS = 1 << 24;
+
 /** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */
 export function simulateBlocks(task: BlockTask): Tally {
   let model = models.get(task.cellKey);
@@ -42,7 +45,7 @@ export function simulateBlocks(task: BlockTask): Tally {
   }
   const total = emptyTally(model.outcomes.names.length);
   for (let b = task.firstBlock; b < task.firstBlock + task.blocks; b++) {
-    addTally(total, runBlock(model, blockState(task.seed, task.cellKey, b), blockTrials(task.trials, b)));
+    addTally(total, runBlock(model, blockState(task.seed, task.cellKey, b), blockTrials(task.trials, b), task.trials >= SPECIALIZE_TRIALS));
   }
   return total;
 }

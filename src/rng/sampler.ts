@@ -49,7 +49,8 @@ export function sample(rng: Xoshiro128, table: SamplingTable): number {
   return last;
 }
 
-function sampleAfterTie(rng: Xoshiro128, table: SamplingTable, hi: number, from: number): number {
+/** The outcome once the high part `hi` tied a threshold at or after `from`: the low word decides. */
+export function sampleAfterTie(rng: Xoshiro128, table: SamplingTable, hi: number, from = 0): number {
   const m = hi * TWO_22 + (rng.nextUint32() >>> 10);
   const last = table.size - 1;
   for (let i = from; i < last; i++) if (m < table.threshold[i]!) return i;
