@@ -5,6 +5,9 @@ import { PARAMETERS } from './parameters.js';
 import type { ParameterSpec } from './parameters.js';
 
 export const MAX_TRIALS = 1e15;
+
+/** How the schema is compiled into the validator (at build time, by scripts/generate-validator.ts). */
+export const AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strictTypes: false } as const;
 export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names];
 
 function valueSchema(p: ParameterSpec): Record<string, unknown> {

@@ -1,19 +1,16 @@
-import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
 import { scenarioSchema } from './schema.js';
-
-const ajv = new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true, strictTypes: false });
-const check = ajv.compile(scenarioSchema());
+import check from './validator.generated.js';
 
 /** Checks the data against the scenario schema; the first problem becomes a UsageError. */
 export function validateScenarioData(source: ScenarioSource): void {
   if (check(source.data)) return;
   const error = pickError(check.errors ?? []);
   const path = toPath(error.instancePath);
-  const { message, path: where, atKey } = describe(error, path);
+  const { message, path: where, atKey } = describe(error, path, valueAt(source.data, path));
   throw new UsageError(source.locate(where, atKey), message);
 }
 
@@ -46,14 +43,26 @@ const TYPE_NAMES: Record<string, string> = {
   boolean: 'true or false',
 };
 
-function describe(error: ErrorObject, path: (string | number)[]): { message: string; path: Path; atKey: boolean } {
+function valueAt(data: unknown, path: Path): unknown {
+  let value = data;
+  for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
+  return value;
+}
+
+/** The schema object at an error's schemaPath ("#/properties/sweep/additionalProperties" → its parent). */
+function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
+  const parts = schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
+  return valueAt(scenarioSchema(), parts) as Record<string, unknown> | undefined;
+}
+
+function describe(error: ErrorObject, path: (string | number)[], data: unknown): { message: string; path: Path; atKey: boolean } {
   const name = pathName(path);
-  const got = describeValue(error.data);
+  const got = describeValue(data);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
-      const known = Object.keys((error.parentSchema?.['properties'] as object | undefined) ?? {});
+      const known = Object.keys((schemaAt(error.schemaPath)?.['properties'] as object | undefined) ?? {});
       const where = path.length ? ` in ${name}` : '';
       return {
         message: `unknown key '${key}'${where}${didYouMean(key, known)}; known keys: ${known.join(', ')}`,
@@ -76,13 +85,13 @@ function describe(error: ErrorObject, path: (string | number)[]): { message: str
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
-      const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
+      const hint = typeof data === 'string' ? didYouMean(data, allowed) : '';
       return { message: `unknown ${name} ${got}${hint}; choose one of: ${allowed.join(', ')}`, path, atKey: false };
     }
     case 'pattern':
       if (path[0] === 'channel') {
         const models = String(params['pattern']).replace(/^\^\(|\)\$$/g, '').split('|');
-        const hint = didYouMean(String(error.data), models);
+        const hint = didYouMean(String(data), models);
         return { message: `unknown channel model ${got}${hint}; choose one of: ${models.join(', ')}`, path, atKey: false };
       }
       return { message: `${name} ${got} may use only letters, digits, '.', '_' and '-', and must start with a letter or digit`, path, atKey: false };
