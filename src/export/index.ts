@@ -1,14 +1,17 @@
-import { csvExporter } from './csv.js';
-import { jsonExporter } from './json.js';
-import { markdownExporter } from './markdown.js';
-import { tableExporter } from './table.js';
 import type { Exporter } from './types.js';
 
-export const EXPORTERS: Readonly<Record<string, Exporter>> = {
-  table: tableExporter,
-  csv: csvExporter,
-  json: jsonExporter,
-  markdown: markdownExporter,
+/** Exporters load on demand, so a run pays only for the format it prints. */
+const LOADERS: Readonly<Record<string, () => Promise<Exporter>>> = {
+  table: async () => (await import('./table.js')).tableExporter,
+  csv: async () => (await import('./csv.js')).csvExporter,
+  json: async () => (await import('./json.js')).jsonExporter,
+  markdown: async () => (await import('./markdown.js')).markdownExporter,
 };
 
-export const FORMAT_NAMES = Object.keys(EXPORTERS);
+export const FORMAT_NAMES = Object.keys(LOADERS);
+
+export function loadExporter(format: string): Promise<Exporter> {
+  const load = LOADERS[format];
+  if (!load) throw new Error(`unknown format ${format}`);
+  return load();
+}

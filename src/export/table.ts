@@ -2,12 +2,11 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { CellSummary, Proportion } from '../stats/summary.js';
+import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
 
-/** |z| above this is shown as a warning: the estimate and the exact value disagree. */
-export const Z_WARNING = 4;
 
 /** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
 export const tableExporter: Exporter = {

@@ -3,6 +3,9 @@ import { normalQuantile } from './normal.js';
 /** |z| is capped here: an observation the exact model calls impossible reads as ±Z_CAP. */
 export const Z_CAP = 99;
 
+/** |z| above this is warned about: the estimate and the exact value disagree. */
+export const Z_WARNING = 4;
+
 /** Below this many expected events the normal approximation is replaced by an exact tail. */
 export const RARE_EXPECTED = 20;
 

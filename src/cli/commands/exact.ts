@@ -15,7 +15,7 @@ export function makeExactCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: ScenarioFlags) => {
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
     const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1 });
-    writeReport(report, flags.format, streams);
+    await writeReport(report, flags.format, streams);
     warnAboutReport(report, streams);
     failOnExpectations(report, streams);
   });

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { ExpectationFailed } from '../../errors.js';
 import { checkExpectations, runExperiment } from '../../experiment.js';
-import { EXPORTERS } from '../../export/index.js';
-import { Z_WARNING } from '../../export/table.js';
+import { loadExporter } from '../../export/index.js';
+import { Z_WARNING } from '../../stats/zscore.js';
 import type { Report } from '../../export/types.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
@@ -24,7 +24,7 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
     const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers });
     const seconds = (performance.now() - started) / 1000;
-    writeReport(report, flags.format, streams);
+    await writeReport(report, flags.format, streams);
     warnAboutReport(report, streams);
     if (streams.stderr.isTTY) {
       const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
@@ -34,8 +34,8 @@ export function makeRunCommand(streams: Streams): Command {
   });
 }
 
-export function writeReport(report: Report, format: string | undefined, streams: Streams): void {
-  const exporter = EXPORTERS[format ?? 'table']!;
+export async function writeReport(report: Report, format: string | undefined, streams: Streams): Promise<void> {
+  const exporter = await loadExporter(format ?? 'table');
   streams.stdout.write(exporter.render(report, { color: exporter.name === 'table' && useColor(streams.stdout, streams.env) }));
 }
 
