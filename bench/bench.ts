@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: the three reference workloads of ../shared/bench, run by twogenerals and, in
+ * the same session and alternating with it, by the C limit, the NumPy baseline and naive.js.
+ * Whole-process wall times, medians of several runs; ratios from the same session, because the
+ * machine is shared and noisy. Writes the table to docs/benchmarks.md.
+ *
+ *   npm run bench [-- --runs 5] [-- --quick]
+ *
+ * --quick runs every workload at a tenth of its size, for trying the harness.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { buildCellModel } from '../src/engine/model.js';
+import { exactCell } from '../src/engine/exact.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHARED = join(ROOT, '..', 'shared', 'bench');
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;
+const QUICK = args.includes('--quick');
+const WORKERS = 2;
+
+interface Workload {
+  readonly name: string;
+  readonly trials: number;
+  /** naive.js runs at trials / naiveScale, and its time is scaled back up. */
+  readonly naiveScale: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { name: 'W1', trials: 1e9, naiveScale: 100 },
+  { name: 'W2', trials: 1e8, naiveScale: 10 },
+  { name: 'W3', trials: 1e8, naiveScale: 10 },
+].map((w) => (QUICK ? { ...w, trials: w.trials / 10 } : w));
+
+interface Program {
+  readonly name: string;
+  readonly command: (w: Workload) => { file: string; args: string[]; cwd: string; scale: number } | null;
+}
+
+const python = findPython();
+const PROGRAMS: Program[] = [
+  {
+    name: 'twogenerals',
+    command: (w) => ({
+      file: process.execPath,
+      args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', `${w.name}.yaml`), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(w.name === 'W3' ? w.trials / 100 : w.trials)],
+      cwd: ROOT,
+      scale: 1,
+    }),
+  },
+  { name: 'limit', command: (w) => (existsSync(join(SHARED, 'limit')) ? { file: './limit', args: [w.name, String(w.trials)], cwd: SHARED, scale: 1 } : null) },
+  { name: 'numpy', command: (w) => (python ? { file: python, args: ['numpy_baseline.py', w.name, String(w.trials)], cwd: SHARED, scale: 1 } : null) },
+  {
+    name: 'naive.js',
+    command: (w) =>
+      existsSync(join(SHARED, 'node_modules', 'seedrandom'))
+        ? { file: process.execPath, args: ['naive.js', w.name, String(w.trials / w.naiveScale)], cwd: SHARED, scale: w.naiveScale }
+        : null,
+  },
+];
+
+function findPython(): string | null {
+  for (const candidate of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return candidate;
+  }
+  return null;
+}
+
+function timeRun(command: { file: string; args: string[]; cwd: string; scale: number }): { seconds: number; stdout: string } {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(command.file, command.args, { cwd: command.cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${command.file} ${command.args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { seconds: seconds * command.scale, stdout: r.stdout };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Largest |z| of twogenerals' estimates against its exact values, and the exact engine's time per cell. */
+function checkAgainstExact(csv: string): { maxZ: number; cells: number } {
+  const rows = parseCsv(csv, { columns: true, cast: true }) as Record<string, number>[];
+  let maxZ = 0;
+  for (const row of rows) {
+    for (const column of ['success_z', 'disagreement_z', 'messengers_z']) maxZ = Math.max(maxZ, Math.abs(Number(row[column])));
+  }
+  return { maxZ, cells: rows.length };
+}
+
+function exactTiming(): string {
+  const lines: string[] = [];
+  for (const protocol of ['messenger', 'handshake', 'retransmit']) {
+    const params = { loss: 0.3, redundancy: 16, rounds: 64 };
+    const model = buildCellModel({ protocol, channel: 'bernoulli', params });
+    const started = process.hrtime.bigint();
+    const reps = 20;
+    for (let i = 0; i < reps; i++) exactCell(model);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6 / reps;
+    lines.push(`| ${protocol} | loss 0.3, k 16, R 64 | ${ms.toFixed(2)} ms | ${exactCell(model).statesExpanded} |`);
+  }
+  return lines.join('\n');
+}
+
+function main(): void {
+  if (!existsSync(join(SHARED, 'limit'))) {
+    console.error(`building the C limit: make -C ${SHARED}`);
+    spawnSync('make', ['-C', SHARED], { stdio: 'inherit' });
+  }
+  if (!python) console.error('no python3 with NumPy: install Debian\'s python3-numpy for the NumPy baseline; skipping it');
+  const results: Record<string, Record<string, number[]>> = {};
+  const pairedLimit: Record<string, number[]> = {};
+  const checks: Record<string, { maxZ: number; cells: number }> = {};
+  for (let run = 1; run <= RUNS; run++) {
+    for (const w of WORKLOADS) {
+      const last: Record<string, number> = {};
+      for (const program of PROGRAMS) {
+        const command = program.command(w);
+        if (!command) continue;
+        const { seconds, stdout } = timeRun(command);
+        ((results[w.name] ??= {})[program.name] ??= []).push(seconds);
+        last[program.name] = seconds;
+        if (program.name === 'twogenerals') checks[w.name] = checkAgainstExact(stdout);
+        console.error(`run ${run}/${RUNS} ${w.name} ${program.name}: ${seconds.toFixed(3)} s`);
+      }
+      if (last['limit'] && last['twogenerals']) (pairedLimit[w.name] ??= []).push(last['twogenerals'] / last['limit']);
+    }
+  }
+
+  const targets = { limit: 4, numpy: 3, naive: 20 };
+  const rows = WORKLOADS.map((w) => {
+    const r = results[w.name]!;
+    const tg = median(r['twogenerals']!);
+    const limit = r['limit'] ? median(r['limit']) : NaN;
+    const numpy = r['numpy'] ? median(r['numpy']) : NaN;
+    const naive = r['naive.js'] ? median(r['naive.js']) : NaN;
+    const vsLimit = pairedLimit[w.name] ? median(pairedLimit[w.name]!) : NaN;
+    const mark = (ok: boolean) => (ok ? '✓' : '✗');
+    return (
+      `| ${w.name} | ${w.trials.toExponential(0)} | ${tg.toFixed(3)} s | ${(w.trials / tg / 1e6).toFixed(0)} M/s | ${limit.toFixed(3)} s | ${numpy.toFixed(2)} s | ${naive.toFixed(2)} s | ` +
+      `${vsLimit.toFixed(2)} ${mark(vsLimit <= targets.limit)} | ${(numpy / tg).toFixed(1)} ${mark(numpy / tg >= targets.numpy)} | ${(naive / tg).toFixed(1)} ${mark(naive / tg >= targets.naive)} | ${checks[w.name]!.maxZ.toFixed(2)} |`
+    );
+  });
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const table = [
+    '| workload | trials | twogenerals (2 workers) | trials/s | C limit (1 thread) | NumPy | naive.js | twogenerals / limit (≤ 4) | NumPy / twogenerals (≥ 3) | naive / twogenerals (≥ 20) | max \\|z\\| vs exact |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+  const report = `# Benchmarks
+
+Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\`${QUICK ? ' --quick (a tenth of the trials)' : ''}: whole-process wall
+time, median of ${RUNS} runs, every program run alternately in the same session (the machine is shared
+and noisy, so compare ratios, not absolute times). twogenerals / limit is the median of the
+run-by-run ratios. naive.js runs a ${WORKLOADS.map((w) => `${w.name}: 1/${w.naiveScale}`).join(', ')} of the trials; its time is scaled up.
+
+Machine: ${availableParallelism()} cores (\`nproc\`), ${cpu}, Node.js ${process.version}.
+
+${table}
+
+max |z|: the largest |z| of twogenerals' success, disagreement and mean-cost estimates against
+its exact values over the workload's cells (exact Poisson mid-p where events are rare).
+
+## Exact engine, one cell
+
+| protocol | cell | time per cell | states expanded |
+|---|---|---:|---:|
+${exactTiming()}
+`;
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
+  console.log(report);
+}
+
+main();
