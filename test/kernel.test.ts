@@ -18,6 +18,8 @@ describe('compiled kernel', () => {
     ['handshake', { loss: 1, redundancy: 3, rounds: 4 }],
     ['handshake', { loss: 0.3, redundancy: 7, rounds: 9 }],
     ['retransmit', { lossAtoB: 0.2, lossBtoA: 0.7, redundancy: 3, rounds: 12 }],
+    ['retransmit', { loss: 0.8, redundancy: 1, rounds: 10 }], // late rounds are cold: the walker finishes them
+    ['handshake', { loss: 0.9, redundancy: 1, rounds: 6 }],
   ];
   for (let i = 0; i < 25; i++) {
     const protocol = ['messenger', 'handshake', 'retransmit'][i % 3]!;

@@ -64,6 +64,9 @@ interface CompiledShape {
  */
 const WARM_UP_CALLS = 100;
 
+/** Reach probability below which a specialized kernel leaves a node to the walker. */
+const COLD = 1e-3;
+
 /** Static end sites counted in local variables; the rest count in memory. */
 const SITE_LOCALS = 12;
 
@@ -102,7 +105,13 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   const outcomeSlots: number[] = []; // per outcome slot: o · width of the end it leads to, or −1
   const inDegree = new Int32Array(nodes.length);
   for (const node of nodes) if (node.kind !== 'end') for (const n of new Set(node.next)) inDegree[n]!++;
-  const joins = nodes.map((node, id) => node.kind !== 'end' && id !== root && inDegree[id]! > 1);
+  // In a kernel compiled for one cell, chance nodes that a trial reaches with probability below
+  // COLD are left out: a trial reaching one stops and the walker finishes it. Every code path
+  // left in the kernel then runs within its first blocks, so V8 optimizes it with complete type
+  // feedback and never deoptimizes on meeting a rare path late (each deoptimization costs tens
+  // of milliseconds), and the function stays small.
+  const cold = literal ? reachProbabilities(nodes, root).map((p, id) => nodes[id]!.kind !== 'end' && p < COLD) : nodes.map(() => false);
+  const joins = nodes.map((node, id) => node.kind !== 'end' && !cold[id] && id !== root && inDegree[id]! > 1);
   // Block L{i} ends just before join i, so "go to join i" is `break L{i}`: every jump is forward,
   // because the automaton is acyclic and the joins are laid out in topological order.
   const order = topologicalOrder(nodes, root).filter((id) => joins[id]);
@@ -125,6 +134,10 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     const node: AutomatonNode = nodes[id]!;
     if (node.kind === 'end') {
       return path.static ? `${siteCounter(site(path, node.outcome))}++; continue trials;` : `E[${node.outcome * width} + m]++; rounds += r; continue trials;`;
+    }
+    if (cold[id]) {
+      // Rarely reached: the walker finishes the trial from here (see `cold`).
+      return `ex = -1; en = ${id}; es = ${path.static ? partial(path) : -1}; break trials;`;
     }
     const n = node.probabilities.length;
     const send = node.kind === 'send';
@@ -201,11 +214,25 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
       ${siteLocals.map((c, i) => `S[${i}] += ${c};`).join(' ')}
       sums[0] += rounds; sums[1] = t; sums[2] = en; sums[3] = es; sums[4] = ex; sums[5] = m; sums[6] = r;
     };`;
-  if (process.env['DUMP']) console.error(source);
   const factory = new Function('CLS', 'OUT', source) as (...args: unknown[]) => ShapeFunction;
   const run = factory(Int32Array.from(classSlots), Int32Array.from(outcomeSlots));
-  const scratch = new Float64Array(Math.max(8, sites.length, classCount + 1));
+  const scratch = new Float64Array(Math.max(outcomeSlots.length, sites.length, classCount + 1, 8) * Math.max(1, width));
   for (let i = 0; i < WARM_UP_CALLS; i++) run(Int32Array.of(1, 2, 3, 4), 0, scratch, scratch, scratch, scratch, new Int32Array(1));
+  if (!literal) {
+    // Walk every branch once, thresholds set to force it, so that V8 optimizes the kernel with
+    // complete type feedback (see `cold` for the specialized kernels' way to the same end).
+    const baseOf = new Map(slots.map(({ node, base }) => [node, base]));
+    for (const forced of branchSteerings(nodes, root)) {
+      const HI = new Int32Array(outcomeSlots.length);
+      for (const [node, k] of forced) {
+        const base = baseOf.get(node);
+        if (base === undefined) continue;
+        const n = (nodes[node] as { probabilities: Float64Array }).probabilities.length;
+        for (let j = 0; j < n - 1; j++) HI[base + j] = j < k ? 0 : 2 ** 31 - 1;
+      }
+      run(Int32Array.of(1, 2, 3, 4), 1, scratch, scratch, scratch, scratch, HI);
+    }
+  }
   return { run, sites, partials, slots, slotCount: outcomeSlots.length, width };
 }
 
@@ -231,6 +258,49 @@ function topologicalOrder(nodes: readonly AutomatonNode[], root: number): number
     }
   }
   return postorder.reverse();
+}
+
+/**
+ * For every branch (node, k) of the automaton, the choices that lead a trial from the root to
+ * that node and then along k: the forcings under which a kernel walks each branch once.
+ */
+function branchSteerings(nodes: readonly AutomatonNode[], root: number): Map<number, number>[] {
+  const parent = new Map<number, [number, number]>();
+  const queue = [root];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    const node = nodes[id]!;
+    if (node.kind === 'end') continue;
+    node.next.forEach((next, k) => {
+      if (next !== root && !parent.has(next)) {
+        parent.set(next, [id, k]);
+        queue.push(next);
+      }
+    });
+  }
+  const steerings: Map<number, number>[] = [];
+  for (const id of queue) {
+    const node = nodes[id]!;
+    if (node.kind === 'end') continue;
+    for (let k = 0; k < node.next.length; k++) {
+      const forced = new Map<number, number>([[id, k]]);
+      for (let at = parent.get(id); at; at = parent.get(at[0])) forced.set(at[0], at[1]);
+      steerings.push(forced);
+    }
+  }
+  return steerings;
+}
+
+/** Probability that a trial reaches each node. */
+function reachProbabilities(nodes: readonly AutomatonNode[], root: number): number[] {
+  const reach = new Array<number>(nodes.length).fill(0);
+  reach[root] = 1;
+  for (const id of topologicalOrder(nodes, root)) {
+    const node = nodes[id]!;
+    if (node.kind === 'end') continue;
+    node.next.forEach((next, k) => (reach[next]! += reach[id]! * node.probabilities[k]!));
+  }
+  return reach;
 }
 
 /** Everything about an automaton that the generated code depends on; thresholds are not. */
@@ -309,7 +379,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
       for (let left = trials; left > 0; ) {
         run(stream, left, E, S, DV, sums, HI);
         if (sums[2]! < 0) break;
-        // The kernel stopped at a tie: finish that trial by walking the automaton.
+        // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
         const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
         const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
         for (const c of path.deliveries) DV[c]!++;
@@ -356,7 +426,12 @@ class AutomatonWalker {
   ): { outcome: number; messages: number; round: number } {
     const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
     let id = nodeId;
-    let k = sampleAfterTie(rng, this.table(id), high);
+    // high < 0: the kernel left a cold node before drawing for it.
+    if (high < 0 && this.automaton.nodes[id]!.kind === 'send') {
+      messages++;
+      round = (this.automaton.nodes[id] as { round: number }).round;
+    }
+    let k = high < 0 ? sample(rng, this.table(id)) : sampleAfterTie(rng, this.table(id), high);
     for (;;) {
       const node = this.automaton.nodes[id]!;
       if (node.kind === 'end') break;
