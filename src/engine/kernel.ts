@@ -116,7 +116,11 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   // because the automaton is acyclic and the joins are laid out in topological order.
   const order = topologicalOrder(nodes, root).filter((id) => joins[id]);
   const label = new Map(order.map((id, i) => [id, `L${i}`]));
-  const local = (c: number): string => (c < 8 ? `d${c}++; ` : `DV[${c}]++; `);
+  const counterOf = (c: number): string => (c < 8 ? `d${c}` : `DV[${c}]`);
+  const local = (c: number): string => `${counterOf(c)}++; `;
+  // Static two-outcome leaves count in a pair of locals: the sum of signs (−count of outcome 0)
+  // and the visits (but at the root every trial visits).
+  const pairs: { first: number; visitsAreTrials: boolean }[] = [];
 
   // The first static sites count in locals: an increment in a register, not in memory.
   const siteCounter = (i: number): string => (i < SITE_LOCALS ? `c${i}` : `S[${i}]`);
@@ -165,22 +169,41 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     // k = the number of thresholds at or below x: each term is −1 (x below) or 0, the sign of an int32 difference.
     const cellHighs = highParts(node.probabilities);
     const highs = Array.from({ length: n - 1 }, (_, k) => (literal ? String(cellHighs[k]) : `HI[${base + k}]`));
-    const chain = `${n - 1}${highs.map((h) => ` + ((x - ${h}) >> 31)`).join('')}`;
     const tie = highs.map((h) => `x === ${h}`).join(' || ');
     // On a tie the kernel stops and the trial is finished outside (see CellKernel.run): the code
     // on that path only moves values, so V8 needs no type feedback for it and never deoptimizes.
     const counted: Path = path.static ? { ...after(0), deliveries: path.deliveries } : path;
     const exit = `ex = x; en = ${id}; es = ${path.static ? partial(counted) : -1}; break trials;`;
-    const code = `${DRAW('x', 1)} ${count}k = ${chain}; if (${tie}) { ${exit} } `;
+    const leaf = node.next.every((t) => nodes[t]!.kind === 'end');
 
-    if (node.next.every((t) => nodes[t]!.kind === 'end')) {
+    if (n === 2) {
+      // Two outcomes: sgn = (x − h) >> 31 is −1 for outcome 0 and 0 for outcome 1, so counts can
+      // be kept without branching: outcome 0 happened −sgn times, outcome 1 (1 + sgn) times.
+      const draw = `${DRAW('x', 1)} ${count}if (${tie}) { ${exit} } `;
+      const sgn = `((x - ${highs[0]}) >> 31)`;
+      if (leaf && path.static) {
+        const first = sites.length;
+        site(after(0), (nodes[node.next[0]!] as { outcome: number }).outcome);
+        site(after(1), (nodes[node.next[1]!] as { outcome: number }).outcome);
+        const pair = pairs.push({ first, visitsAreTrials: id === root }) - 1;
+        return `${draw}pa${pair} += ${sgn}; ${id === root ? '' : `pb${pair}++; `}continue trials;`;
+      }
+      if (leaf) {
+        const [o0, o1] = node.next.map((t) => (nodes[t] as { outcome: number }).outcome * width) as [number, number];
+        const delivered = [0, 1].map((k) => (classOf(k) >= 0 ? `${counterOf(classOf(k))} += ${k === 0 ? `-${sgn}` : `1 + ${sgn}`}; ` : '')).join('');
+        return `${draw}${delivered}E[${o1} + ${sgn} * ${o1 - o0} + m]++; rounds += r; continue trials;`;
+      }
+      return `${draw}if (x < ${highs[0]}) { ${deliver(0)}${goto(node.next[0]!, after(0))} } else { ${deliver(1)}${goto(node.next[1]!, after(1))} }`;
+    }
+    // k = the number of thresholds at or below x: each term is −1 (x below) or 0, the sign of an int32 difference.
+    const chain = `${n - 1}${highs.map((h) => ` + ((x - ${h}) >> 31)`).join('')}`;
+    const code = `${DRAW('x', 1)} ${count}k = ${chain}; if (${tie}) { ${exit} } `;
+    if (leaf) {
       if (!path.static) return `${code}${send ? `DV[CLS[${base} + k]]++; ` : ''}E[OUT[${base} + k] + m]++; rounds += r; continue trials;`;
       const first = sites.length;
       for (let k = 0; k < n; k++) site(after(k), (nodes[node.next[k]!] as { outcome: number }).outcome);
-      if (n === 2) return `${code}${siteCounter(first)} += 1 - k; ${siteCounter(first + 1)} += k; continue trials;`;
       return `${code}S[${first} + k]++; continue trials;`;
     }
-    if (n === 2) return `${code}if (k === 0) { ${deliver(0)}${goto(node.next[0]!, after(0))} } else { ${deliver(1)}${goto(node.next[1]!, after(1))} }`;
     // Several outcomes share branches: their delivery classes are counted through a table.
     const shared: Path = path.static ? { ...after(0), deliveries: path.deliveries } : path;
     return `${code}${send ? `DV[CLS[${base} + k]]++; ` : ''}${branch(node.next, shared)}`;
@@ -202,15 +225,17 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   });
   const counters = Array.from({ length: Math.min(classCount, 8) }, (_, c) => `d${c}`);
   const siteLocals = Array.from({ length: Math.min(sites.length, SITE_LOCALS) }, (_, i) => `c${i}`);
+  const pairLocals = pairs.flatMap((_, j) => [`pa${j}`, `pb${j}`]);
   const source = `
     return function kernel(rs, trials, E, S, DV, sums, HI, FULL) {
       let s0 = rs[0] | 0, s1 = rs[1] | 0, s2 = rs[2] | 0, s3 = rs[3] | 0;
-      let x = 0, k = 0, r5 = 0, tt = 0, m = 0, r = 0, rounds = 0, t = 0, ex = 0, en = -1, es = -1${[...counters, ...siteLocals].map((d) => `, ${d} = 0`).join('')};
+      let x = 0, k = 0, r5 = 0, tt = 0, m = 0, r = 0, rounds = 0, t = 0, ex = 0, en = -1, es = -1${[...counters, ...siteLocals, ...pairLocals].map((d) => `, ${d} = 0`).join('')};
       trials: for (; t < trials; t++) {
         ${body}
       }
       rs[0] = s0; rs[1] = s1; rs[2] = s2; rs[3] = s3;
       ${counters.map((d, c) => `DV[${c}] += ${d};`).join(' ')}
+      ${pairs.map(({ first, visitsAreTrials }, j) => `S[${first}] -= pa${j}; S[${first + 1}] += ${visitsAreTrials ? 't' : `pb${j}`} + pa${j};`).join(' ')}
       ${siteLocals.map((c, i) => `S[${i}] += ${c};`).join(' ')}
       sums[0] += rounds; sums[1] = t; sums[2] = en; sums[3] = es; sums[4] = ex; sums[5] = m; sums[6] = r;
     };`;

@@ -3,8 +3,8 @@ import { simulateBlocks } from './simulate.js';
 import type { BlockTask, WorkerReply } from './simulate.js';
 import type { Tally } from './tally.js';
 
-/** Blocks per task: large enough to keep messages rare, small enough to balance the load. */
-export const BLOCKS_PER_TASK = 4;
+/** Tasks a worker holds at once: while it runs one, the next is already waiting. */
+const IN_FLIGHT = 2;
 
 /** A worker thread failed: the run cannot complete. */
 export class WorkerFailure extends Error {
@@ -40,7 +40,7 @@ export async function runTasks(tasks: readonly BlockTask[], workers: number): Pr
         thread.on('exit', (code) => {
           if (done < tasks.length) reject(new WorkerFailure(`a worker thread exited early (code ${code})`));
         });
-        feed(thread);
+        for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
       }
     });
   } finally {

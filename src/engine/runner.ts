@@ -4,7 +4,7 @@ import { DEFAULT_EXACT_BUDGET, ExactBudgetExceeded, exactCell } from './exact.js
 import type { ExactResult } from './exact.js';
 import { buildCellModel } from './model.js';
 import type { CellModel, CellSpec } from './model.js';
-import { BLOCKS_PER_TASK, runTasks } from './pool.js';
+import { runTasks } from './pool.js';
 import { blockCount } from './simulate.js';
 import type { BlockTask } from './simulate.js';
 import { addTally, emptyTally } from './tally.js';
@@ -40,13 +40,22 @@ export function cellSpec(cell: Cell): CellSpec {
   return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params };
 }
 
-/** Every cell's trials, cut into tasks of a few blocks each, in cell and block order. */
-function blockTasks(cells: readonly Cell[]): { tasks: BlockTask[]; cellOf: number[] } {
+/**
+ * Blocks per task: about 16 tasks per worker over the run, so the load stays balanced, but at
+ * least 4 and at most 64 blocks, so that messages between threads stay rare.
+ */
+export function blocksPerTask(totalBlocks: number, workers: number): number {
+  return Math.max(4, Math.min(64, Math.floor(totalBlocks / (16 * Math.max(1, workers)))));
+}
+
+/** Every cell's trials, cut into tasks of several blocks each, in cell and block order. */
+function blockTasks(cells: readonly Cell[], workers: number): { tasks: BlockTask[]; cellOf: number[] } {
   const tasks: BlockTask[] = [];
   const cellOf: number[] = [];
+  const perTask = blocksPerTask(cells.reduce((n, cell) => n + blockCount(cell.scenario.trials), 0), workers);
   cells.forEach((cell, c) => {
     const blocks = blockCount(cell.scenario.trials);
-    for (let first = 0; first < blocks; first += BLOCKS_PER_TASK) {
+    for (let first = 0; first < blocks; first += perTask) {
       cellOf.push(c);
       tasks.push({
         id: tasks.length,
@@ -55,7 +64,7 @@ function blockTasks(cells: readonly Cell[]): { tasks: BlockTask[]; cellOf: numbe
         cellKey: cell.key,
         trials: cell.scenario.trials,
         firstBlock: first,
-        blocks: Math.min(BLOCKS_PER_TASK, blocks - first),
+        blocks: Math.min(perTask, blocks - first),
       });
     }
   });
@@ -67,7 +76,7 @@ function blockTasks(cells: readonly Cell[]): { tasks: BlockTask[]; cellOf: numbe
  * this thread meanwhile. The result is the same for any number of workers.
  */
 export async function runCells(cells: readonly Cell[], options: RunOptions): Promise<CellResult[]> {
-  const { tasks, cellOf } = options.simulate ? blockTasks(cells) : { tasks: [], cellOf: [] };
+  const { tasks, cellOf } = options.simulate ? blockTasks(cells, options.workers) : { tasks: [], cellOf: [] };
   const trials = runTasks(tasks, options.workers);
   const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
   const exacts = models.map((model) => exactOrNull(model, options.exact));
