@@ -65,7 +65,7 @@ interface CompiledShape {
 const WARM_UP_CALLS = 100;
 
 /** Reach probability below which a specialized kernel leaves a node to the walker. */
-const COLD = 1e-3;
+const COLD = 1e-4;
 
 /** Static end sites counted in local variables; the rest count in memory. */
 const SITE_LOCALS = 12;
