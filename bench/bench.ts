@@ -110,6 +110,13 @@ function exactTiming(): string {
   return lines.join('\n');
 }
 
+/** Peak resident memory of one twogenerals run of W1 at `trials` trials, via GNU time. */
+function peakMemoryMb(trials: number): number {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', 'W1.yaml'), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(trials)], { encoding: 'utf8' });
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return r.status === 0 && kb > 0 ? kb / 1024 : NaN;
+}
+
 function main(): void {
   if (!existsSync(join(SHARED, 'limit'))) {
     console.error(`building the C limit: make -C ${SHARED}`);
@@ -149,6 +156,11 @@ function main(): void {
       `${vsLimit.toFixed(2)} ${mark(vsLimit <= targets.limit)} | ${(numpy / tg).toFixed(1)} ${mark(numpy / tg >= targets.numpy)} | ${(naive / tg).toFixed(1)} ${mark(naive / tg >= targets.naive)} | ${checks[w.name]!.maxZ.toFixed(2)} |`
     );
   });
+  const small = peakMemoryMb(1e6);
+  const large = peakMemoryMb(QUICK ? 1e8 : 1e9);
+  const memory = Number.isFinite(small)
+    ? `Peak memory (whole process, 2 workers, GNU time's maximum resident set): W1 at 10^6 trials ${small.toFixed(1)} MB, at ${QUICK ? '10^8' : '10^9'} ${large.toFixed(1)} MB (${(((large - small) / small) * 100).toFixed(1)}% more).`
+    : 'Peak memory: not measured (/usr/bin/time is missing).';
   const cpu = cpus()[0]?.model ?? 'unknown';
   const table = [
     '| workload | trials | twogenerals (2 workers) | trials/s | C limit (1 thread) | NumPy | naive.js | twogenerals / limit (≤ 4) | NumPy / twogenerals (≥ 3) | naive / twogenerals (≥ 20) | max \\|z\\| vs exact |',
@@ -168,6 +180,8 @@ ${table}
 
 max |z|: the largest |z| of twogenerals' success, disagreement and mean-cost estimates against
 its exact values over the workload's cells (exact Poisson mid-p where events are rare).
+
+${memory}
 
 ## Exact engine, one cell
 

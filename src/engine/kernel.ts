@@ -392,14 +392,16 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const { run, sites, partials, width } = shape;
   const outcomeCount = model.outcomes.names.length;
   const walker = new AutomatonWalker(automaton);
+  // Accumulators are allocated once per cell and cleared per block: no garbage per block.
+  const E = new Float64Array(outcomeCount * width);
+  const S = new Float64Array(sites.length);
+  const DV = new Float64Array(classCount + 1);
+  const sums = new Float64Array(7);
+  const outcomes = new Float64Array(outcomeCount);
+  const histogram = new Float64Array(width);
   return {
     run(stream, trials) {
-      const E = new Float64Array(outcomeCount * width);
-      const S = new Float64Array(sites.length);
-      const DV = new Float64Array(classCount + 1);
-      const sums = new Float64Array(7);
-      const outcomes = new Float64Array(outcomeCount);
-      const histogram = new Float64Array(width);
+      for (const a of [E, S, DV, sums, outcomes, histogram]) a.fill(0);
       let rounds = 0;
       for (let left = trials; left > 0; ) {
         run(stream, left, E, S, DV, sums, HI);
