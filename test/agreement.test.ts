@@ -35,7 +35,7 @@ describe('Monte Carlo agrees with the exact engine', () => {
           const z = proportionZ(o.count, s.trials, e.outcomes[j]!);
           assert.ok(Math.abs(z) <= 4.5, `${where}: ${s.outcomeNames[j]} ${o.count} vs ${e.outcomes[j]}, z = ${z}`);
         });
-        const { loss, lossAtoB, lossBtoA, redundancy, rounds } = s.result.cell.params;
+        const { loss, lossAtoB, lossBtoA, redundancy, rounds } = s.result.cell.params as Record<string, number>;
         if (loss !== undefined || lossAtoB === lossBtoA) {
           const form = closedForm(scenario.protocol, (loss ?? lossAtoB)!, redundancy!, rounds!);
           s.outcomeNames.forEach((name, j) => {

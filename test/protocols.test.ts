@@ -20,7 +20,7 @@ describe('messenger', () => {
 });
 
 describe('handshake', () => {
-  const R = (rounds: number) => handshake.configure({ rounds });
+  const R = (rounds: number) => handshake.configure({ rounds, participants: 1, abortRate: 0 });
 
   it('with one leg, A attacks without hearing anything', () => {
     assert.equal(playTrial(handshake, R(1), [T]).outcome, 'both');
@@ -48,7 +48,7 @@ describe('handshake', () => {
 });
 
 describe('retransmit', () => {
-  const R = (rounds: number) => retransmit.configure({ rounds });
+  const R = (rounds: number) => retransmit.configure({ rounds, participants: 1, abortRate: 0 });
 
   it('stops once A holds the ack', () => {
     const { sends, outcome } = playTrial(retransmit, R(5), [T, T]);

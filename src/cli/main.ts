@@ -5,6 +5,7 @@ import { makeExactCommand } from './commands/exact.js';
 import { makeListCommand } from './commands/list.js';
 import { makeRunCommand } from './commands/run.js';
 import { makeSchemaCommand } from './commands/schema.js';
+import { makeTraceCommand } from './commands/trace.js';
 import { makeValidateCommand } from './commands/validate.js';
 import { processStreams } from './output.js';
 import type { Streams } from './output.js';
@@ -23,7 +24,7 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeExactCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
+  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
     program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
   }
   return program;

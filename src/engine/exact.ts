@@ -14,14 +14,47 @@ export interface ExactResult {
 }
 
 /**
- * Probability mass reaching one protocol-and-channel state. `messages[m]` is the mass that got
- * here having dispatched m messages; the delivered and rounds masses are expectations times
- * probability, which add when branches merge.
+ * Probability mass by messages dispatched so far: mass[i] belongs to offset + i messages. Most
+ * states are reached with few distinct message counts, so only that window is stored.
+ */
+class MessageMass {
+  constructor(
+    public offset: number,
+    public mass: number[],
+  ) {}
+
+  total(): number {
+    let s = 0;
+    for (const v of this.mass) s += v;
+    return s;
+  }
+
+  /** This mass times `factor`, after `shift` more messages. */
+  scaled(factor: number, shift: number): MessageMass {
+    return new MessageMass(this.offset + shift, this.mass.map((v) => v * factor));
+  }
+
+  add(other: MessageMass): void {
+    const low = Math.min(this.offset, other.offset);
+    const high = Math.max(this.offset + this.mass.length, other.offset + other.mass.length);
+    if (low < this.offset || high > this.offset + this.mass.length) {
+      const grown = new Array<number>(high - low).fill(0);
+      this.mass.forEach((v, i) => (grown[i + this.offset - low] = v));
+      this.offset = low;
+      this.mass = grown;
+    }
+    other.mass.forEach((v, i) => (this.mass[i + other.offset - this.offset]! += v));
+  }
+}
+
+/**
+ * Probability mass reaching one protocol-and-channel state, by messages dispatched so far; the
+ * delivered and rounds masses are expectations times probability, which add when branches merge.
  */
 interface Node {
   readonly state: Int32Array;
   readonly channelState: number;
-  readonly messages: number[];
+  readonly messages: MessageMass;
   deliveredMass: number;
   roundsMass: number;
 }
@@ -36,19 +69,20 @@ export const DEFAULT_EXACT_BUDGET = 5_000_000;
  * by its probability, merging branches that reach the same state. Because every resolve advances
  * the protocol's clock (state[0]), processing states in clock order sees every path into a
  * state before the state is expanded, so the work is polynomial in the round limit.
- * `budget` bounds the work (states × cost-histogram length); past it ExactBudgetExceeded.
+ * `budget` bounds the work (states × cost-window length); past it ExactBudgetExceeded.
  */
 export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): ExactResult {
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
   const outcomes = new Array<number>(model.outcomes.names.length).fill(0);
-  const messages: number[] = [];
+  const messages = new MessageMass(0, []);
   let deliveredMean = 0;
   let roundsMean = 0;
   let expanded = 0;
   let work = 0;
-  const levels: Map<string, Node>[] = [];
+  const levels: (Map<string, Node> | undefined)[] = [];
 
   const add = (node: Node): void => {
+    protocol.canonicalize?.(node.state, config);
     const clock = node.state[0]!;
     const level = (levels[clock] ??= new Map());
     const key = `${node.channelState}|${node.state.join(',')}`;
@@ -57,7 +91,7 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
       level.set(key, node);
       return;
     }
-    addInto(existing.messages, node.messages, 0, 1);
+    existing.messages.add(node.messages);
     existing.deliveredMass += node.deliveredMass;
     existing.roundsMass += node.roundsMass;
   };
@@ -65,25 +99,25 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
   for (const { probability, state: channelState } of model.initialStates) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    add({ state, channelState, messages: [probability], deliveredMass: 0, roundsMass: 0 });
+    add({ state, channelState, messages: new MessageMass(0, [probability]), deliveredMass: 0, roundsMass: 0 });
   }
 
   const step = new Step();
   for (let clock = 0; clock < levels.length; clock++) {
     const level = levels[clock];
     if (!level) continue;
-    levels[clock] = undefined as never; // release the level once processed
+    levels[clock] = undefined; // release the level once processed
     for (const node of level.values()) {
       expanded++;
-      work += node.messages.length;
+      work += node.messages.mass.length;
       if (work > budget) throw new ExactBudgetExceeded(`more than ${budget} units of work`);
-      const mass = sum(node.messages);
+      const mass = node.messages.total();
       if (mass === 0) continue;
       const state = node.state;
       protocol.next(state, config, step);
       if (step.kind === END) {
         outcomes[step.outcome]! += mass;
-        addInto(messages, node.messages, 0, 1);
+        messages.add(node.messages);
         deliveredMean += node.deliveredMass;
         roundsMean += node.roundsMass;
         continue;
@@ -100,7 +134,7 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
           add({
             state: child,
             channelState: node.channelState,
-            messages: scaled(node.messages, p, 0),
+            messages: node.messages.scaled(p, 0),
             deliveredMass: node.deliveredMass * p,
             roundsMass: node.roundsMass * p,
           });
@@ -117,37 +151,18 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
         add({
           state: child,
           channelState: t.nextState[i]!,
-          messages: scaled(node.messages, p, 1),
+          messages: node.messages.scaled(p, 1),
           deliveredMass: (node.deliveredMass + mass * t.delivered[i]!) * p,
           roundsMass: mass * p * step.round,
         });
       }
     }
   }
-  return { outcomes, messages, deliveredMean, roundsMean, statesExpanded: expanded };
+  const distribution = new Array<number>(messages.offset + messages.mass.length).fill(0);
+  messages.mass.forEach((v, i) => (distribution[messages.offset + i] = v));
+  return { outcomes, messages: distribution, deliveredMean, roundsMean, statesExpanded: expanded };
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {
   if (!(child[0]! > from)) throw new Error(`protocol ${name}: resolve did not advance the clock (state[0])`);
-}
-
-function sum(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
-}
-
-/** values shifted right by `shift` places and multiplied by `factor`. */
-function scaled(values: readonly number[], factor: number, shift: number): number[] {
-  const out = new Array<number>(values.length + shift).fill(0);
-  for (let i = 0; i < values.length; i++) out[i + shift] = values[i]! * factor;
-  return out;
-}
-
-function addInto(into: number[], values: readonly number[], shift: number, factor: number): void {
-  for (let i = 0; i < values.length; i++) {
-    const j = i + shift;
-    while (into.length <= j) into.push(0);
-    into[j]! += values[i]! * factor;
-  }
 }

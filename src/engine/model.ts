@@ -53,7 +53,11 @@ export function buildCellModel(spec: CellSpec): CellModel {
   if (!protocol) throw new Error(`unknown protocol ${spec.protocol}`);
   if (!channel) throw new Error(`unknown channel ${spec.channel}`);
   const copies = Number(spec.params['redundancy']);
-  const protocolConfig = protocol.configure({ rounds: Number(spec.params['rounds']) });
+  const protocolConfig = protocol.configure({
+    rounds: Number(spec.params['rounds']),
+    participants: Number(spec.params['participants'] ?? 1),
+    abortRate: Number(spec.params['abortRate'] ?? 0),
+  });
   const channelConfig = channel.configure(spec.params, copies);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];

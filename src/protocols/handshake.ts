@@ -44,4 +44,8 @@ export const handshake: ProtocolDefinition<ProtocolParams> = {
     if (received === 0) state[FIRST_LOST] = leg;
     state[CLOCK] = leg;
   },
+  describe(state) {
+    const legs = state[FIRST_LOST]! > 0 ? state[FIRST_LOST]! - 1 : state[CLOCK]!;
+    return legs === 0 ? 'nothing received yet' : `legs 1..${legs} received`;
+  },
 };

@@ -33,4 +33,5 @@ export const messenger: ProtocolDefinition<null> = {
     state[RECEIVED] = received;
     state[CLOCK] = 1;
   },
+  describe: (state) => (state[RECEIVED] === 1 ? 'B holds the order' : 'B has no order'),
 };

@@ -60,4 +60,5 @@ export const retransmit: ProtocolDefinition<ProtocolParams> = {
     }
     state[CLOCK] = clock + 1;
   },
+  describe: (state) => `B ${state[HAS_ORDER] ? 'holds' : 'lacks'} the order; A ${state[HAS_ACK] ? 'holds' : 'lacks'} the ack`,
 };

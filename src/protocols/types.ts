@@ -28,8 +28,10 @@ export class Step {
   direction: Direction = A_TO_B;
   /** SEND: the round in which it is dispatched (1-based). */
   round = 0;
-  /** SEND: what it is, for traces ("order", "ack 2", …). Informational only. */
+  /** SEND or CHOOSE: what it is, for traces ("order", "ack 2", …). Informational only. */
   label = '';
+  /** SEND: which of several B-side peers (two-phase commit's cohorts) it goes to or from; −1: none. */
+  peer = -1;
   /** CHOOSE: the probabilities of the outcomes; the engine passes the chosen index to resolve. */
   choices: Float64Array | null = null;
   /** END: index into the protocol's outcome names. */
@@ -48,6 +50,13 @@ export const GENERALS_OUTCOMES: OutcomeSet = {
   success: [0],
   disagreement: [2, 3],
 };
+/** Two-phase commit's outcomes: success is all committed, disagreement is inconsistency. */
+export const COMMIT_OUTCOMES: OutcomeSet = {
+  names: ['committed', 'aborted', 'blocked', 'inconsistent'],
+  success: [0],
+  disagreement: [3],
+};
+
 export const BOTH = 0;
 export const NEITHER = 1;
 export const ONLY_A = 2;
@@ -62,10 +71,14 @@ export function generalsOutcome(aAttacks: boolean, bAttacks: boolean): number {
 /** The cell parameters a protocol reads. */
 export interface ProtocolParams {
   readonly rounds: number;
+  readonly participants: number;
+  readonly abortRate: number;
 }
 
 export interface ProtocolDefinition<Config = unknown> {
   readonly name: string;
+  /** Who sends A→B and B→A, for traces: ['A', 'B'] or ['Coordinator', 'Cohort']. */
+  readonly sides?: readonly [string, string];
   /** One line for `list`. */
   readonly summary: string;
   readonly outcomes: OutcomeSet;
@@ -80,4 +93,11 @@ export interface ProtocolDefinition<Config = unknown> {
   next(state: Int32Array, config: Config, step: Step): void;
   /** Applies the chance result: for SEND 1 if the message was received, else 0; for CHOOSE the index. */
   resolve(state: Int32Array, config: Config, step: Step, result: number): void;
+  /**
+   * Optional: rewrites a state into a canonical one with the same future (for instance by
+   * sorting interchangeable cohorts), so that the exact engine merges symmetric states.
+   */
+  canonicalize?(state: Int32Array, config: Config): void;
+  /** Each side's state in a few words, for traces. */
+  describe(state: Int32Array, config: Config): string;
 }

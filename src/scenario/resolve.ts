@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
-import { parameterSpec } from './parameters.js';
+import { PARAMETERS, parameterSpec } from './parameters.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
@@ -27,16 +27,20 @@ export function resolveScenario(source: ScenarioSource): Scenario {
   validateScenarioData(source);
   const data = source.data;
   const name = (data['name'] as string | undefined) ?? nameFromFile(source.source);
+  const protocol = data['protocol'] as string;
   const channelValue = data['channel'] ?? DEFAULTS.channel;
-  const channel = typeof channelValue === 'string' ? channelValue : (channelValue as { model: string }).model;
-  const params: Record<string, number> = {
-    ...lossParams(data['loss'] ?? DEFAULTS.loss),
+  const channelObject = typeof channelValue === 'string' ? { model: channelValue } : (channelValue as Record<string, unknown>);
+  const channel = channelObject['model'] as string;
+  const params: Record<string, number | string> = {
+    ...channelParams(source, channel, channelObject),
     redundancy: (data['redundancy'] as number | undefined) ?? DEFAULTS.redundancy,
     rounds: (data['rounds'] as number | undefined) ?? DEFAULTS.rounds,
+    ...protocolParams(source, protocol),
   };
-  const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) =>
-    sweepAxis(source, parameter, values),
-  );
+  const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
+    checkApplies(source, ['sweep', parameter], parameter, protocol, channel);
+    return sweepAxis(source, parameter, values);
+  });
   const cellCount = sweep.reduce((n, axis) => n * axis.values.length, 1);
   if (cellCount > MAX_CELLS) {
     throw new UsageError(source.locate(['sweep']), `the sweep has ${cellCount} cells; at most ${MAX_CELLS} are allowed`);
@@ -44,11 +48,12 @@ export function resolveScenario(source: ScenarioSource): Scenario {
   const resolved = {
     name,
     description: (data['description'] as string | undefined) ?? '',
-    protocol: data['protocol'] as string,
+    protocol,
     channel: channelValue,
-    loss: data['loss'] ?? DEFAULTS.loss,
+    ...(channel === 'bernoulli' ? { loss: data['loss'] ?? DEFAULTS.loss } : {}),
     redundancy: params['redundancy'],
     rounds: params['rounds'],
+    ...(protocol === 'two-phase-commit' ? { participants: params['participants'], abortRate: params['abortRate'] } : {}),
     trials: (data['trials'] as number | undefined) ?? DEFAULTS.trials,
     seed: String(data['seed'] ?? DEFAULTS.seed),
     ...(sweep.length ? { sweep: Object.fromEntries(sweep.map((a) => [a.parameter, a.values])) } : {}),
@@ -58,7 +63,7 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     name,
     description: resolved.description,
     source: source.source,
-    protocol: resolved.protocol,
+    protocol,
     channel,
     params,
     sweep,
@@ -67,6 +72,46 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     expect: (data['expect'] as Expectation[] | undefined) ?? [],
     resolved,
   };
+}
+
+/** The channel's parameters, flat: loss for bernoulli, the channel object's keys otherwise. */
+function channelParams(source: ScenarioSource, channel: string, object: Record<string, unknown>): Record<string, number | string> {
+  if (channel === 'bernoulli') return lossParams(source.data['loss'] ?? DEFAULTS.loss);
+  if (source.data['loss'] !== undefined) {
+    const takes = PARAMETERS.filter((p) => p.channel === channel).map((p) => p.name);
+    throw new UsageError(source.locate(['loss'], true), `loss applies only to the bernoulli channel; the ${channel} channel takes ${[...takes, ...(channel === 'cut' ? ['direction'] : [])].join(', ')} in its channel object`);
+  }
+  const params: Record<string, number | string> = {};
+  for (const spec of PARAMETERS.filter((p) => p.channel === channel)) {
+    const value = (object[spec.name] as number | undefined) ?? spec.default;
+    if (value !== undefined) params[spec.name] = value;
+  }
+  if (channel === 'cut') params['direction'] = (object['direction'] as string | undefined) ?? 'both';
+  return params;
+}
+
+/** participants and abortRate, for two-phase commit; elsewhere they are mistakes. */
+function protocolParams(source: ScenarioSource, protocol: string): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (const spec of PARAMETERS.filter((p) => p.protocol)) {
+    const value = source.data[spec.name] as number | undefined;
+    if (spec.protocol !== protocol) {
+      if (value !== undefined) checkApplies(source, [spec.name], spec.name, protocol, '');
+      continue;
+    }
+    params[spec.name] = value ?? spec.default!;
+  }
+  return params;
+}
+
+function checkApplies(source: ScenarioSource, path: (string | number)[], parameter: string, protocol: string, channel: string): void {
+  const spec = parameterSpec(parameter)!;
+  if (spec.protocol && spec.protocol !== protocol) {
+    throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.protocol} protocol, not to ${protocol}`);
+  }
+  if (spec.channel && channel && spec.channel !== channel) {
+    throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.channel} channel, not to ${channel}`);
+  }
 }
 
 function nameFromFile(source: string): string {

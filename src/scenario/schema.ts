@@ -1,17 +1,23 @@
 import { CHANNEL_NAMES } from '../channels/index.js';
-import { GENERALS_OUTCOMES } from '../protocols/types.js';
+import { COMMIT_OUTCOMES, GENERALS_OUTCOMES } from '../protocols/types.js';
 import { PROTOCOL_NAMES } from '../protocols/index.js';
-import { PARAMETERS } from './parameters.js';
+import { CUT_DIRECTIONS, PARAMETERS } from './parameters.js';
 import type { ParameterSpec } from './parameters.js';
 
 export const MAX_TRIALS = 1e15;
 
 /** How the schema is compiled into the validator (at build time, by scripts/generate-validator.ts). */
 export const AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strictTypes: false } as const;
-export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names];
+export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names, ...COMMIT_OUTCOMES.names];
 
 function valueSchema(p: ParameterSpec): Record<string, unknown> {
-  return { type: p.integer ? 'integer' : 'number', minimum: p.minimum, maximum: p.maximum, description: p.description };
+  return { type: p.integer ? 'integer' : 'number', minimum: p.minimum, maximum: p.maximum, description: p.description, ...(p.default === undefined ? {} : { default: p.default }) };
+}
+
+/** The keys a channel object of this model takes besides `model`. */
+export function channelKeys(model: string): string[] {
+  if (model === 'bernoulli') return [];
+  return [...PARAMETERS.filter((p) => p.channel === model).map((p) => p.name), ...(model === 'cut' ? ['direction'] : [])];
 }
 
 function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
@@ -52,9 +58,20 @@ export function scenarioSchema(): Record<string, unknown> {
         description: 'channel model: a name, or an object {model, ...parameters}',
         type: ['string', 'object'],
         pattern: `^(${CHANNEL_NAMES.join('|')})$`,
-        properties: { model: { type: 'string', enum: CHANNEL_NAMES } },
+        properties: {
+          model: { type: 'string', enum: CHANNEL_NAMES },
+          ...Object.fromEntries(PARAMETERS.filter((p) => p.channel && p.channel !== 'bernoulli').map((p) => [p.name, valueSchema(p)])),
+          direction: { type: 'string', enum: [...CUT_DIRECTIONS], description: 'which direction the cut loses' },
+        },
         required: ['model'],
         additionalProperties: false,
+        allOf: CHANNEL_NAMES.map((model) => ({
+          if: { properties: { model: { const: model } }, required: ['model'] },
+          then: {
+            propertyNames: { enum: ['model', ...channelKeys(model)] },
+            ...(model === 'gilbert-elliott' ? { required: ['goodToBad', 'badToGood'] } : {}),
+          },
+        })),
         default: 'bernoulli',
       },
       loss: {
@@ -69,6 +86,8 @@ export function scenarioSchema(): Record<string, unknown> {
       },
       redundancy: { ...valueSchema(byName['redundancy']!), default: 2 },
       rounds: { ...valueSchema(byName['rounds']!), default: 1 },
+      participants: { ...valueSchema(byName['participants']!), default: 3 },
+      abortRate: { ...valueSchema(byName['abortRate']!), default: 0 },
       trials: { type: 'integer', minimum: 1, maximum: MAX_TRIALS, default: 1000000, description: 'trials per cell' },
       seed: { type: ['integer', 'string'], default: 2026, description: 'seed of every random stream' },
       sweep: {

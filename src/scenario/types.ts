@@ -7,7 +7,7 @@ export interface Scenario {
   readonly protocol: string;
   readonly channel: string;
   /** Parameter values shared by every cell (before the sweep). */
-  readonly params: Readonly<Record<string, number>>;
+  readonly params: Readonly<Record<string, number | string>>;
   /** Swept parameters in file order; every combination is one cell. */
   readonly sweep: readonly SweepAxis[];
   readonly trials: number;
@@ -32,7 +32,7 @@ export interface Expectation {
 export interface Cell {
   readonly scenario: Scenario;
   readonly index: number;
-  readonly params: Readonly<Record<string, number>>;
+  readonly params: Readonly<Record<string, number | string>>;
   /** Canonical text of (protocol, channel, parameters): the cell's part of every block seed. */
   readonly key: string;
 }

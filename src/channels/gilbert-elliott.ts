@@ -1,0 +1,132 @@
+import type { Direction } from '../protocols/types.js';
+import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from './types.js';
+
+/**
+ * Bursty loss (Gilbert 1960; Elliott 1963): in each direction the states seen by successive
+ * copies form a two-state Markov chain (good, bad), running on across messages and rounds and
+ * started each trial from its stationary distribution; a copy is lost with its state's loss
+ * probability. The channel state holds, per direction, the state the last copy saw (bit 0 A→B,
+ * bit 1 B→A); starting that from the stationary distribution makes the first copy's state
+ * stationary too.
+ */
+export interface GilbertElliottConfig {
+  readonly goodToBad: number;
+  readonly badToGood: number;
+  readonly loss: readonly [number, number];
+  readonly copies: number;
+}
+
+const GOOD = 0;
+const BAD = 1;
+
+/** Stationary probability of the bad state; a chain that never moves stays good. */
+export function stationaryBad(goodToBad: number, badToGood: number): number {
+  return goodToBad + badToGood === 0 ? 0 : goodToBad / (goodToBad + badToGood);
+}
+
+/** Mean loss rate and mean burst length (copies per visit to the bad state), for `list` and `validate`. */
+export function describeGilbertElliott(params: ChannelParams): string {
+  const g2b = Number(params['goodToBad']);
+  const b2g = Number(params['badToGood']);
+  const bad = stationaryBad(g2b, b2g);
+  const loss = (1 - bad) * Number(params['lossGood'] ?? 0) + bad * Number(params['lossBad'] ?? 1);
+  const burst = b2g > 0 ? `${+(1 / b2g).toPrecision(4)} copies` : 'unbounded';
+  return `mean loss ${+loss.toPrecision(4)}, mean bad burst ${burst}`;
+}
+
+/**
+ * One message of k copies in one direction, from the state the last copy saw: by dynamic
+ * programming over the copies, the probability of each (received?, state of the last copy) and
+ * the expected copies delivered given it.
+ */
+function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[] } {
+  const step = (s: number, t: number): number => (s === GOOD ? (t === BAD ? config.goodToBad : 1 - config.goodToBad) : t === GOOD ? config.badToGood : 1 - config.badToGood);
+  // mass[received][state], and the delivered copies weighted by probability.
+  let mass = [
+    [from === GOOD ? 1 : 0, from === BAD ? 1 : 0],
+    [0, 0],
+  ];
+  let copies = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (let c = 0; c < config.copies; c++) {
+    const nextMass = [
+      [0, 0],
+      [0, 0],
+    ];
+    const nextCopies = [
+      [0, 0],
+      [0, 0],
+    ];
+    for (const received of [0, 1]) {
+      for (const s of [GOOD, BAD]) {
+        const p = mass[received]![s]!;
+        if (p === 0) continue;
+        for (const t of [GOOD, BAD]) {
+          const move = p * step(s, t);
+          if (move === 0) continue;
+          const carried = copies[received]![s]! * step(s, t);
+          const lost = config.loss[t]!;
+          nextMass[received]![t]! += move * lost;
+          nextCopies[received]![t]! += carried * lost;
+          nextMass[1]![t]! += move * (1 - lost);
+          nextCopies[1]![t]! += (carried + move) * (1 - lost);
+        }
+      }
+    }
+    mass = nextMass;
+    copies = nextCopies;
+  }
+  const probability: number[] = [];
+  const delivered: number[] = [];
+  for (const received of [0, 1]) {
+    for (const s of [GOOD, BAD]) {
+      const p = mass[received]![s]!;
+      probability.push(p);
+      delivered.push(p > 0 ? copies[received]![s]! / p : 0);
+    }
+  }
+  return { probability, delivered };
+}
+
+export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
+  name: 'gilbert-elliott',
+  summary: 'Bursty loss: a good/bad Markov chain per direction across successive copies (Gilbert–Elliott).',
+  parameters: [
+    { name: 'goodToBad', description: 'P(next copy sees bad | last saw good)' },
+    { name: 'badToGood', description: 'P(next copy sees good | last saw bad)' },
+    { name: 'lossGood', description: 'loss probability in the good state', default: 0 },
+    { name: 'lossBad', description: 'loss probability in the bad state', default: 1 },
+  ],
+  configure: (params, copies) => ({
+    goodToBad: Number(params['goodToBad']),
+    badToGood: Number(params['badToGood']),
+    loss: [Number(params['lossGood'] ?? 0), Number(params['lossBad'] ?? 1)],
+    copies,
+  }),
+  initialStates(config): InitialState[] {
+    const bad = stationaryBad(config.goodToBad, config.badToGood);
+    const p = [1 - bad, bad];
+    return [0, 1, 2, 3].map((state) => ({ probability: p[state & 1]! * p[state >> 1]!, state })).filter((s) => s.probability > 0);
+  },
+  // Transmission 4·direction + channel state: its outcomes say (received?, the direction's new state).
+  transmissions(config): Transmission[] {
+    const tables: Transmission[] = [];
+    for (const direction of [0, 1] as Direction[]) {
+      for (let state = 0; state < 4; state++) {
+        const from = (state >> direction) & 1;
+        const { probability, delivered } = directionalTransmission(config, from);
+        const ends = [GOOD, BAD, GOOD, BAD];
+        tables.push({
+          probabilities: probability,
+          received: [false, false, true, true],
+          delivered,
+          nextState: ends.map((end) => (state & ~(1 << direction)) | (end << direction)),
+        });
+      }
+    }
+    return tables;
+  },
+  transmissionFor: (_config, state, direction) => 4 * direction + state,
+};

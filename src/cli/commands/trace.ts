@@ -1,0 +1,61 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AlreadyReported, UsageError } from '../../errors.js';
+import { traceMermaid, traceText } from '../../export/trace.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import { expandCells } from '../../scenario/cells.js';
+import { loadScenario } from '../../scenario/resolve.js';
+import { thousands } from '../../export/numbers.js';
+import { traceTrial } from '../../trace/trace.js';
+import { addScenarioOptions, overridesFrom } from '../options.js';
+import type { ScenarioFlags } from '../options.js';
+import type { Streams } from '../output.js';
+
+interface TraceFlags extends ScenarioFlags {
+  trial?: number;
+  cell: number;
+  first?: string;
+  format: 'text' | 'mermaid';
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
+  return n;
+}
+
+export function makeTraceCommand(streams: Streams): Command {
+  const command = new Command('trace')
+    .description('replay one trial exactly as `run` ran it and tell its story, message by message')
+    .argument('[file]', 'scenario file (YAML or JSON); the built-in default without one')
+    .option('--trial <n>', 'the trial to replay (1-based, as run counts them; with --first, where to start looking)', positive)
+    .option('--cell <k>', 'which cell of a sweep (1-based, in the order run prints them)', positive, 1)
+    .option('--first <outcome>', 'the first trial ending in this outcome, or in success or disagreement')
+    .addOption(new Option('-f, --format <format>', 'text timeline or Mermaid sequence diagram').choices(['text', 'mermaid']).default('text'));
+  addScenarioOptions(command);
+  return command.action((file: string | undefined, flags: TraceFlags) => {
+    if (flags.trial === undefined && flags.first === undefined) throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
+    const scenario = loadScenario(file, overridesFrom(flags));
+    const cells = expandCells(scenario);
+    const cell = cells[flags.cell - 1];
+    if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);
+    const start = flags.trial ?? 1;
+    if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
+    const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocol, flags.first);
+    const trace = traceTrial(cell, start, wanted);
+    if (!trace) {
+      streams.stderr.write(`twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${flags.first}\n`);
+      throw new AlreadyReported(1);
+    }
+    streams.stdout.write(flags.format === 'mermaid' ? traceMermaid(trace) : traceText(trace));
+  });
+}
+
+function outcomeFilter(protocol: string, wanted: string): (outcome: string) => boolean {
+  const set = PROTOCOLS[protocol]!.outcomes;
+  const pick = (indices: readonly number[]) => new Set(indices.map((i) => set.names[i]!));
+  const accepted = wanted === 'success' ? pick(set.success) : wanted === 'disagreement' ? pick(set.disagreement) : new Set([wanted]);
+  if (!['success', 'disagreement', ...set.names].includes(wanted)) {
+    throw new UsageError(`--first ${wanted}`, `${protocol} ends in ${set.names.join(', ')} (or say success or disagreement)`);
+  }
+  return (outcome) => accepted.has(outcome);
+}

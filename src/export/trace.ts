@@ -1,0 +1,84 @@
+import { thousands } from './numbers.js';
+import type { TraceEvent, TrialTrace } from '../trace/trace.js';
+
+const OUTCOME_WORDS: Record<string, string> = {
+  both: 'both generals attack (coordinated)',
+  neither: 'neither general attacks (safe)',
+  onlyA: 'A attacks alone (disagreement)',
+  onlyB: 'B attacks alone (disagreement)',
+  committed: 'every cohort committed',
+  aborted: 'the transaction aborted everywhere',
+  blocked: 'some cohort is in doubt (blocked, holding its locks)',
+  inconsistent: 'one cohort committed and another aborted (inconsistent)',
+};
+
+function heading(t: TrialTrace): string {
+  const params = Object.entries(t.cell.params).map(([k, v]) => `${k}=${v}`).join(', ');
+  return `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${thousands(t.cell.scenario.trials)}, seed ${t.cell.scenario.seed}`;
+}
+
+function names(t: TrialTrace, e: { direction?: 0 | 1; peer: number }): [string, string] {
+  const b = e.peer >= 0 ? `${t.sides[1]} ${e.peer + 1}` : t.sides[1];
+  return e.direction === 1 ? [b, t.sides[0]] : [t.sides[0], b];
+}
+
+const copiesText = (copies: number): string => `${copies} cop${copies === 1 ? 'y' : 'ies'}`;
+
+function chooseText(e: Extract<TraceEvent, { kind: 'choose' }>): string {
+  if (e.label === 'vote') return e.choice === 0 ? 'votes YES' : 'votes NO';
+  if (e.label === 'key') return `key drawn: ${e.choice + 1}`;
+  return `${e.label}: choice ${e.choice + 1}`;
+}
+
+/** A readable timeline: one line per message, each side's state after every round. */
+export function traceText(t: TrialTrace): string {
+  const lines = [heading(t), ''];
+  let round = 0;
+  let lastState = '';
+  for (const e of t.events) {
+    let prefix = '         ';
+    if (e.kind === 'send' && e.round !== round) {
+      if (lastState) lines.push(`          ${lastState}`);
+      round = e.round;
+      prefix = `round ${String(e.round).padEnd(3)}`;
+    }
+    if (e.kind === 'send') {
+      const [from, to] = names(t, e);
+      const fate = e.received ? 'arrived' : t.copies === 1 ? 'lost' : `all ${t.copies} lost`;
+      lines.push(`${prefix} ${from} → ${to}: ${e.label}, ${copiesText(t.copies)}: ${fate}`);
+    } else {
+      const who = e.peer >= 0 ? `${t.sides[1]} ${e.peer + 1}` : e.label === 'key' ? t.sides[0] : '';
+      lines.push(`${prefix} ${who ? `${who} ` : ''}${chooseText(e)}`);
+    }
+    lastState = e.state;
+  }
+  lines.push(`          ${t.finalState}`, '', `outcome: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}; ${t.messages} messages, ${t.messages * t.copies} messengers`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A Mermaid sequence diagram (GitHub renders it in Markdown); lost messages end in a cross. */
+export function traceMermaid(t: TrialTrace): string {
+  const actor = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '');
+  const participants = new Set<string>([t.sides[0]]);
+  for (const e of t.events) if (e.kind === 'send') names(t, e).forEach((n) => participants.add(n));
+  if (participants.size === 1) participants.add(t.sides[1]);
+  const all = [...participants];
+  const lines = ['sequenceDiagram', ...all.map((p) => `  participant ${actor(p)} as ${p}`)];
+  const span = `${actor(all[0]!)},${actor(all[all.length - 1]!)}`;
+  let round = 0;
+  for (const e of t.events) {
+    if (e.kind === 'choose') {
+      const who = e.peer >= 0 ? actor(`${t.sides[1]} ${e.peer + 1}`) : actor(t.sides[0]);
+      lines.push(`  Note over ${who}: ${chooseText(e)}`);
+      continue;
+    }
+    if (e.round !== round) {
+      round = e.round;
+      lines.push(`  Note over ${span}: round ${round}`);
+    }
+    const [from, to] = names(t, e);
+    lines.push(`  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${e.label} (${copiesText(t.copies)}${e.received ? '' : ', all lost'})`);
+  }
+  lines.push(`  Note over ${span}: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}`);
+  return `${lines.join('\n')}\n`;
+}

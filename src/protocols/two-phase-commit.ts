@@ -1,0 +1,202 @@
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
+import type { Direction, ProtocolDefinition, ProtocolParams, Step } from './types.js';
+
+// Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
+// first round of the phase]; then per cohort [state, vote the coordinator holds, ack, got].
+const CLOCK = 0;
+const PHASE = 1;
+const DECISION = 2;
+const PHASE_START = 3;
+const HEADER = 4;
+const FIELDS = 4;
+// Cohort state, vote held by the coordinator, ack held, and "received the coordinator's message
+// this round".
+const STATE = 0;
+const VOTE = 1;
+const ACK = 2;
+const GOT = 3;
+// Cohort states.
+const IDLE = 0; // never received PREPARE
+const YES = 1; // voted YES, waiting for the decision: in doubt if it never hears it
+const NO = 2; // voted NO and aborted at once
+const COMMITTED = 3;
+const ABORTED = 4;
+// Decisions.
+const COMMIT = 1;
+const ABORT = 2;
+
+interface CommitConfig extends ProtocolParams {
+  /** [P(YES), P(NO)] for a cohort's vote. */
+  readonly vote: Float64Array;
+  /** Clock steps per round: n sends, n (vote, reply) pairs, and the round's end. */
+  readonly width: number;
+}
+
+const field = (i: number, f: number): number => HEADER + FIELDS * i + f;
+
+/**
+ * Two-phase commit, the atomic-commit analogy (Gray 1978; Bernstein, Hadzilacos and Goodman,
+ * Concurrency Control and Recovery in Database Systems, 1987, ch. 7): a coordinator (A's side)
+ * and n cohorts (B's side). Phase 1, up to R rounds: (a) the coordinator sends PREPARE to every
+ * cohort whose vote it lacks; (b) each cohort that received it votes — NO with probability
+ * abortRate, drawn at its first PREPARE, aborting at once — and sends its vote. Phase 1 ends
+ * early when all votes are in or a NO arrived; the decision is COMMIT iff n YES votes arrived.
+ * Phase 2, from the next round, up to R rounds: (a) the decision goes to every cohort that has
+ * not acknowledged it; (b) each cohort that received it applies it and acknowledges. A cohort
+ * that never received PREPARE aborts unilaterally; one that voted YES and never heard the
+ * decision is in doubt (blocked, holding its locks). The trial ends committed, aborted, blocked
+ * or — never, which is counted, not assumed — inconsistent.
+ */
+export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
+  name: 'two-phase-commit',
+  sides: ['Coordinator', 'Cohort'],
+  summary: 'Coordinator and `participants` cohorts: prepare/vote, then decide/ack; cohorts can block.',
+  outcomes: COMMIT_OUTCOMES,
+  exactNote: 'small cells: 3 cohorts at R = 8 in about a second (interchangeable cohorts are merged); Monte Carlo beyond',
+  usesRounds: true,
+  configure: (params) => ({ ...params, vote: Float64Array.of(1 - params.abortRate, params.abortRate), width: 3 * params.participants + 1 }),
+  stateSize: ({ participants }) => HEADER + FIELDS * participants,
+  init(state) {
+    state.fill(0);
+    state[PHASE] = 1;
+    state[PHASE_START] = 1;
+  },
+  next(state, config, step) {
+    const n = config.participants;
+    for (;;) {
+      const clock = state[CLOCK]!;
+      const phase = state[PHASE]!;
+      if (phase === 3) {
+        step.kind = END;
+        step.outcome = outcome(state, n);
+        return;
+      }
+      const round = Math.floor(clock / config.width) + 1;
+      const position = clock % config.width;
+      if (position < n) {
+        // (a) the coordinator's message to cohort `position`
+        const i = position;
+        const needed = phase === 1 ? state[field(i, VOTE)] === 0 : state[field(i, ACK)] === 0;
+        if (needed) return send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
+      } else if (position < 3 * n) {
+        // (b) cohort i's turn: first its vote (or applying the decision), then its reply
+        const i = (position - n) >> 1;
+        if (state[field(i, GOT)] === 1) {
+          if ((position - n) % 2 === 0) {
+            if (phase === 1 && state[field(i, STATE)] === IDLE) {
+              if (config.abortRate > 0 && config.abortRate < 1) {
+                step.kind = CHOOSE;
+                step.choices = config.vote;
+                step.label = 'vote';
+                step.peer = i;
+                return;
+              }
+              state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES;
+            } else if (phase === 2) {
+              const s = state[field(i, STATE)]!;
+              state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+            }
+          } else {
+            const s = state[field(i, STATE)]!;
+            return send(step, B_TO_A, round, i, phase === 1 ? (s === NO ? 'NO' : 'YES') : 'ACK');
+          }
+        }
+      } else {
+        endRound(state, config, round);
+      }
+      state[CLOCK] = clock + 1;
+    }
+  },
+  resolve(state, config, step, result) {
+    const n = config.participants;
+    const clock = state[CLOCK]!;
+    const position = clock % config.width;
+    if (position < n) {
+      state[field(position, GOT)] = result;
+    } else {
+      const i = (position - n) >> 1;
+      if (step.kind === CHOOSE) state[field(i, STATE)] = result === 0 ? YES : NO;
+      else if (result === 1) {
+        if (state[PHASE] === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
+        else state[field(i, ACK)] = 1;
+      }
+    }
+    state[CLOCK] = clock + 1;
+  },
+  describe(state, config) {
+    const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
+    const cohorts = Array.from({ length: config.participants }, (_, i) => names[state[field(i, STATE)]!]);
+    const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
+    return `coordinator ${decision}; cohorts: ${cohorts.join(', ')}`;
+  },
+  canonicalize(state, config) {
+    // Cohorts are interchangeable, so states that differ by a permutation of cohorts are one
+    // state. Within a round, cohorts already served and those still to serve are kept apart (and
+    // the one being served stays put), since the schedule treats them differently.
+    const n = config.participants;
+    const position = state[CLOCK]! % config.width;
+    if (position < n) {
+      sortCohorts(state, 0, position);
+      sortCohorts(state, position, n);
+    } else if (position < 3 * n) {
+      const i = (position - n) >> 1;
+      sortCohorts(state, 0, i);
+      sortCohorts(state, (position - n) % 2 === 0 ? i : i + 1, n);
+    } else sortCohorts(state, 0, n);
+  },
+};
+
+function send(step: Step, direction: Direction, round: number, peer: number, label: string): void {
+  step.kind = SEND;
+  step.direction = direction;
+  step.round = round;
+  step.peer = peer;
+  step.label = label;
+}
+
+function endRound(state: Int32Array, config: CommitConfig, round: number): void {
+  const n = config.participants;
+  let allVotes = true;
+  let allYes = true;
+  let anyNo = false;
+  let allAcks = true;
+  for (let i = 0; i < n; i++) {
+    const vote = state[field(i, VOTE)]!;
+    allVotes &&= vote !== 0;
+    allYes &&= vote === YES;
+    anyNo ||= vote === NO;
+    allAcks &&= state[field(i, ACK)] === 1;
+    state[field(i, GOT)] = 0;
+  }
+  const last = round - state[PHASE_START]! + 1 >= config.rounds;
+  if (state[PHASE] === 1 && (allVotes || anyNo || last)) {
+    state[DECISION] = allYes ? COMMIT : ABORT;
+    state[PHASE] = 2;
+    state[PHASE_START] = round + 1;
+  } else if (state[PHASE] === 2 && (allAcks || last)) {
+    state[PHASE] = 3;
+  }
+}
+
+function outcome(state: Int32Array, n: number): number {
+  let committed = 0;
+  let aborted = 0;
+  let inDoubt = 0;
+  for (let i = 0; i < n; i++) {
+    const s = state[field(i, STATE)]!;
+    if (s === COMMITTED) committed++;
+    else if (s === YES) inDoubt++;
+    else aborted++; // NO, ABORTED, or IDLE: never voted YES, so it aborts unilaterally
+  }
+  if (inDoubt > 0) return 2; // blocked
+  if (committed > 0 && aborted > 0) return 3; // inconsistent: must never happen
+  return committed === n ? 0 : 1;
+}
+
+function sortCohorts(state: Int32Array, from: number, to: number): void {
+  if (to - from < 2) return;
+  const cohorts: number[][] = [];
+  for (let i = from; i < to; i++) cohorts.push(Array.from(state.subarray(field(i, 0), field(i, 0) + FIELDS)));
+  cohorts.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]!);
+  cohorts.forEach((c, j) => state.set(c, field(from + j, 0)));
+}

@@ -1,0 +1,72 @@
+import { buildCellModel } from '../engine/model.js';
+import { BLOCK_SIZE, runTrial } from '../engine/montecarlo.js';
+import type { TrialCounters, TrialObserver } from '../engine/montecarlo.js';
+import { cellSpec } from '../engine/runner.js';
+import { Step } from '../protocols/types.js';
+import { blockStream } from '../rng/streams.js';
+import type { Cell } from '../scenario/types.js';
+
+/** One thing that happened in a trial, in order. */
+export type TraceEvent =
+  | { readonly kind: 'send'; readonly round: number; readonly direction: 0 | 1; readonly peer: number; readonly label: string; readonly received: boolean; readonly state: string }
+  | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string };
+
+export interface TrialTrace {
+  readonly cell: Cell;
+  /** 1-based, as `run` counts them: trial N is trial (N − 1) mod 65536 of block ⌊(N − 1) / 65536⌋. */
+  readonly trial: number;
+  readonly block: number;
+  readonly sides: readonly [string, string];
+  readonly copies: number;
+  readonly events: readonly TraceEvent[];
+  readonly outcome: string;
+  readonly messages: number;
+  readonly finalState: string;
+}
+
+/**
+ * Replays trials of a cell exactly as `run` ran them — same block stream, same draws — through
+ * the generic engine (the compiled kernels consume the stream identically), recording trial
+ * `trial`, or the first trial at or after `trial` whose outcome satisfies `wanted`.
+ */
+export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): TrialTrace | null {
+  const model = buildCellModel(cellSpec(cell));
+  const { protocol, protocolConfig } = model;
+  const state = new Int32Array(model.stateSize);
+  const step = new Step();
+  const counters: TrialCounters = { messages: 0, rounds: 0, deliveries: new Float64Array(model.deliveryValues.length) };
+  const events: TraceEvent[] = [];
+  const observer: TrialObserver = {
+    onSend: (s, received, st) =>
+      events.push({ kind: 'send', round: s.round, direction: s.direction, peer: s.peer, label: s.label, received, state: describeAfter(st, s, received ? 1 : 0) }),
+    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+  };
+  // The description after the step: resolve a copy of the state.
+  const describeAfter = (st: Int32Array, s: Step, result: number): string => {
+    const copy = st.slice();
+    protocol.resolve(copy, protocolConfig, s, result);
+    return protocol.describe(copy, protocolConfig);
+  };
+  const total = cell.scenario.trials;
+  let block = Math.floor((trial - 1) / BLOCK_SIZE);
+  let rng = blockStream(cell.scenario.seed, cell.key, block);
+  for (let n = block * BLOCK_SIZE + 1; n <= total; n++) {
+    if (n > (block + 1) * BLOCK_SIZE) rng = blockStream(cell.scenario.seed, cell.key, ++block);
+    const recording = n >= trial;
+    events.length = 0;
+    const outcome = model.outcomes.names[runTrial(model, rng, state, step, counters, recording ? observer : undefined)]!;
+    if (!recording || (wanted && !wanted(outcome))) continue;
+    return {
+      cell,
+      trial: n,
+      block,
+      sides: protocol.sides ?? ['A', 'B'],
+      copies: model.copies,
+      events: [...events],
+      outcome,
+      messages: counters.messages,
+      finalState: protocol.describe(state, protocolConfig),
+    };
+  }
+  return null;
+}
