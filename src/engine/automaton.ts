@@ -34,8 +34,8 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     const key = `${channelState}|${state.join(',')}`;
     let id = ids.get(key);
     if (id === undefined) {
-      if (ids.size >= limit) throw new AutomatonTooLarge(`more than ${limit} states`);
-      id = ids.size;
+      if (nodes.length >= limit) throw new AutomatonTooLarge(`more than ${limit} states`);
+      id = nodes.length;
       ids.set(key, id);
       nodes.push(undefined as never);
       pending.push({ id, state, channelState });

@@ -16,7 +16,7 @@ export const retransmit: ProtocolDefinition<ProtocolParams> = {
   name: 'retransmit',
   summary: 'A resends the order every round until B\'s ack arrives, for at most R rounds.',
   outcomes: GENERALS_OUTCOMES,
-  exactNote: 'always (about 8R states; R = 10000 in well under a second)',
+  exactNote: 'always (at most 8R states; R = 10000 in well under a second)',
   usesRounds: true,
   configure: (params) => params,
   stateSize: () => 4,

@@ -9,18 +9,21 @@ export function makeListCommand(streams: Streams): Command {
   return new Command('list').description('list protocols, channel models and parameters with their defaults').action(() => {
     const lines = ['Protocols (outcomes; exact engine):'];
     for (const p of Object.values(PROTOCOLS)) {
-      lines.push(`  ${p.name.padEnd(12)} ${p.summary}`);
-      lines.push(`  ${''.padEnd(12)} outcomes: ${p.outcomes.names.join(', ')}; exact: ${p.exactNote}`);
+      lines.push(`  ${p.name.padEnd(16)} ${p.summary}`);
+      lines.push(`  ${''.padEnd(16)} outcomes: ${p.outcomes.names.join(', ')}; exact: ${p.exactNote}`);
     }
     lines.push('', 'Channel models:');
     for (const c of Object.values(CHANNELS)) {
-      lines.push(`  ${c.name.padEnd(12)} ${c.summary}${c.name === DEFAULTS.channel ? ' (default)' : ''}`);
+      lines.push(`  ${c.name.padEnd(16)} ${c.summary}${c.name === DEFAULTS.channel ? ' (default)' : ''}`);
+      for (const p of c.parameters) lines.push(`  ${''.padEnd(16)} ${p.name}: ${p.description}${p.default === undefined ? '' : ` (default ${p.default})`}`);
+      if (c.name === 'gilbert-elliott') lines.push(`  ${''.padEnd(16)} mean loss = π_bad·lossBad + π_good·lossGood with π_bad = goodToBad / (goodToBad + badToGood); mean bad burst = 1 / badToGood copies (validate prints both)`);
     }
+    lines.push(`  ${''.padEnd(16)} exact: every channel, with every protocol`);
     lines.push('', 'Parameters (set in the file, with --set, or swept):');
     for (const p of PARAMETERS) {
-      const fallback = (DEFAULTS as Record<string, unknown>)[p.name];
       const range = p.integer ? `integer ${p.minimum}..${p.maximum}` : `${p.minimum}..${p.maximum}`;
-      lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${fallback === undefined ? '' : `; default ${fallback}`}`);
+      const scope = p.channel ? ` [${p.channel} channel]` : p.protocol ? ` [${p.protocol}]` : '';
+      lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${p.default === undefined ? '' : `; default ${p.default}`}${scope}`);
     }
     lines.push(`  ${'trials'.padEnd(12)} trials per cell; default ${DEFAULTS.trials}`);
     lines.push(`  ${'seed'.padEnd(12)} seed (integer or string); default ${DEFAULTS.seed}`);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { AlreadyReported, UsageError } from '../../errors.js';
+import { describeGilbertElliott } from '../../channels/gilbert-elliott.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
@@ -16,8 +17,9 @@ export function makeValidateCommand(streams: Streams): Command {
     for (const file of files) {
       try {
         const scenario = loadScenario(file, overridesFrom(flags));
-        const cells = expandCells(scenario).length;
-        streams.stdout.write(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells} cell${cells === 1 ? '' : 's'})\n`);
+        const cells = expandCells(scenario);
+        const channelNote = scenario.channel === 'gilbert-elliott' ? `; ${describeGilbertElliott(cells[0]!.params)}` : '';
+        streams.stdout.write(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         errors.push(error);

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo.js';
+import { cellSpec } from '../src/engine/runner.js';
+import { blockState } from '../src/rng/streams.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { traceTrial } from '../src/trace/trace.js';
+import { cli, scenarioFrom } from './helpers.js';
+
+describe('trace', () => {
+  for (const data of [
+    { protocol: 'retransmit', loss: 0.4, redundancy: 1, rounds: 4 },
+    { protocol: 'handshake', channel: { model: 'gilbert-elliott', goodToBad: 0.2, badToGood: 0.3 }, redundancy: 2, rounds: 3 },
+    { protocol: 'randomized', loss: 0.3, redundancy: 1, rounds: 3 },
+  ]) {
+    it(`replays the trials run counted (${data.protocol}): their outcomes add up to run's tally`, () => {
+      const n = 3000;
+      const [cell] = expandCells(scenarioFrom({ ...data, trials: 100000, seed: 'trace' }));
+      const counted = runBlock(buildCellModel(cellSpec(cell!)), blockState('trace', cell!.key, 0), n);
+      const replayed = new Map<string, number>();
+      for (let trial = 1; trial <= n; trial++) {
+        const t = traceTrial(cell!, trial)!;
+        replayed.set(t.outcome, (replayed.get(t.outcome) ?? 0) + 1);
+      }
+      const names = buildCellModel(cellSpec(cell!)).outcomes.names;
+      assert.deepEqual(names.map((name) => replayed.get(name) ?? 0), counted.outcomes);
+    });
+  }
+
+  it('finds the first trial with an outcome, also past the first block', () => {
+    const [cell] = expandCells(scenarioFrom({ protocol: 'messenger', loss: 0.5, redundancy: 2, trials: 200000 }));
+    const first = traceTrial(cell!, 70000, (o) => o === 'onlyA')!;
+    assert.ok(first.trial >= 70000 && first.block === 1);
+    assert.equal(first.outcome, 'onlyA');
+    assert.equal(first.events.length, 1);
+    assert.equal(traceTrial(cell!, first.trial)!.outcome, 'onlyA');
+  });
+
+  it('prints a timeline and a Mermaid diagram from the CLI', () => {
+    const text = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /round 4 +B → A: ack 3, 1 copy: lost/);
+    assert.match(text.stdout, /outcome: B attacks alone \(disagreement\)/);
+    const mermaid = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement', '--format', 'mermaid']);
+    assert.match(mermaid.stdout, /^sequenceDiagram\n/);
+    assert.match(mermaid.stdout, /B-xA: ack 3 \(1 copy, all lost\)/);
+  });
+
+  it('rejects what it cannot do with one clear line and exit 2', () => {
+    for (const [args, message] of [
+      [['trace'], /say which trial/],
+      [['trace', '--trial', '0'], /expected a whole number/],
+      [['trace', '--trial', '5', '--cell', '9'], /--cell 9: the scenario has 1 cell/],
+      [['trace', '--first', 'bothh'], /--first bothh: messenger ends in both, neither, onlyA, onlyB/],
+    ] as const) {
+      const r = cli([...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+  });
+});
