@@ -8,7 +8,7 @@ export interface ParamColumn {
   readonly label: string;
 }
 
-const LABELS: Record<string, string> = { redundancy: 'k', rounds: 'R', lossAtoB: 'loss A→B', lossBtoA: 'loss B→A' };
+const LABELS: Record<string, string> = { redundancy: 'k', rounds: 'R', participants: 'n', lossAtoB: 'loss A→B', lossBtoA: 'loss B→A' };
 
 export function paramColumns(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): ParamColumn[] {
   const names = scenario.sweep.length

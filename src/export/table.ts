@@ -16,25 +16,27 @@ export const tableExporter: Exporter = {
     const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
       const protocol = PROTOCOLS[scenario.protocol]!;
       const params = paramColumns(scenario, summaries, protocol.usesRounds);
+      const { labels, shown } = protocol.outcomes;
       const table = new Table({
-        head: [...params.map((p) => p.label), 'success', 'disagreement', 'messengers'],
+        head: [...params.map((p) => p.label), labels[0], ...shown.map((i) => protocol.outcomes.names[i]!), labels[1], 'messengers'],
         style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true },
       });
       for (const s of summaries) {
         table.push([
           ...params.map((p) => String(s.result.cell.params[p.name] ?? '')),
           proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
+          ...shown.map((i) => proportionCell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i], c.yellow, c)),
           proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),
           costCell(s, c),
         ]);
       }
-      const lines = [c.bold(scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds))];
+      const lines = [c.bold(wrap(scenarioHeading(scenario, summaries, protocol.usesRounds), 80))];
       if (scenario.description) lines.push(c.dim(wrap(scenario.description, 78)));
       lines.push(table.toString());
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toFixed(4)}%`;
-    const note = `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; z: estimate against exact value' : '');
+    const note = `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '');
     return `${sections.join('\n\n')}\n${c.dim(note)}\n`;
   },
 };
@@ -47,14 +49,14 @@ function proportionCell(p: Proportion, exact: number | undefined, z: number | nu
     const half = Math.max(p.high - p.estimate, p.estimate - p.low);
     lines.push(`${paint(shortProportion(p.estimate))} ±${half >= 1e-5 ? half.toFixed(5) : shortNumber(half, 2)}`);
   }
-  if (exact !== undefined) lines.push(`exact ${shortProportion(exact)}${z === null || z === undefined ? '' : ` ${zText(z, c)}`}`);
+  if (exact !== undefined) lines.push(`= ${shortProportion(exact)}${z === null || z === undefined ? '' : ` ${zText(z, c)}`}`);
   return lines.join('\n');
 }
 
 function costCell(s: CellSummary, c: InstanceType<typeof Chalk>): string {
   const lines: string[] = [];
   if (Number.isFinite(s.messengers.mean)) lines.push(shortNumber(s.messengers.mean, 5));
-  if (s.exact) lines.push(`exact ${shortNumber(s.exact.messengersMean, 5)}${s.exact.messengersZ === null ? '' : ` ${zText(s.exact.messengersZ, c)}`}`);
+  if (s.exact) lines.push(`= ${shortNumber(s.exact.messengersMean, 5)}${s.exact.messengersZ === null ? '' : ` ${zText(s.exact.messengersZ, c)}`}`);
   return lines.join('\n');
 }
 

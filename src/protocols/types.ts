@@ -43,18 +43,26 @@ export interface OutcomeSet {
   readonly names: readonly string[];
   readonly success: readonly number[];
   readonly disagreement: readonly number[];
+  /** Column titles in the table for success and disagreement. */
+  readonly labels: readonly [string, string];
+  /** Further outcomes the table shows in a column of their own (two-phase commit's blocked). */
+  readonly shown: readonly number[];
 }
 
 export const GENERALS_OUTCOMES: OutcomeSet = {
   names: ['both', 'neither', 'onlyA', 'onlyB'],
   success: [0],
   disagreement: [2, 3],
+  labels: ['success', 'disagreement'],
+  shown: [],
 };
 /** Two-phase commit's outcomes: success is all committed, disagreement is inconsistency. */
 export const COMMIT_OUTCOMES: OutcomeSet = {
   names: ['committed', 'aborted', 'blocked', 'inconsistent'],
   success: [0],
   disagreement: [3],
+  labels: ['committed', 'inconsistent'],
+  shown: [2],
 };
 
 export const BOTH = 0;

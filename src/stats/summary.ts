@@ -32,6 +32,8 @@ export interface ExactSummary {
   readonly successZ: number | null;
   readonly disagreementZ: number | null;
   readonly messengersZ: number | null;
+  /** z of each outcome's count against its exact probability (null without trials). */
+  readonly outcomeZ: readonly (number | null)[];
 }
 
 /** Everything printed about one cell, computed from its counts in this one place. */
@@ -76,6 +78,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       successZ: trials ? proportionZ(success.count, trials, successExact) : null,
       disagreementZ: trials ? proportionZ(disagreement.count, trials, disagreementExact) : null,
       messengersZ: trials ? costZ(tally!.messages, e.messages, trials, messengers.mean, cost) : null,
+      outcomeZ: e.outcomes.map((p, i) => (trials ? proportionZ(counts[i]!, trials, p) : null)),
     };
   }
   return {
