@@ -3,6 +3,7 @@ import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
 import { TOOL } from '../version.js';
 import { makeExactCommand } from './commands/exact.js';
 import { makeListCommand } from './commands/list.js';
+import { makeMergeCommand } from './commands/merge.js';
 import { makeRunCommand } from './commands/run.js';
 import { makeSchemaCommand } from './commands/schema.js';
 import { makeTraceCommand } from './commands/trace.js';
@@ -24,7 +25,7 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
+  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
     program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
   }
   return program;

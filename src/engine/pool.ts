@@ -19,7 +19,10 @@ export class WorkerFailure extends Error {
 export async function runTasks(tasks: readonly BlockTask[], workers: number): Promise<Tally[]> {
   const results: Tally[] = new Array<Tally>(tasks.length);
   if (workers <= 1 || tasks.length <= 1) {
-    for (const task of tasks) results[task.id] = simulateBlocks(task);
+    for (const task of tasks) {
+      results[task.id] = simulateBlocks(task);
+      await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
+    }
     return results;
   }
   // A small young generation keeps memory flat in the number of trials: every block's garbage

@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Skip the trials (the `exact` command). */
   readonly simulate: boolean;
   readonly workers: number;
+  /** Run only this shard's blocks. */
+  readonly shard?: Shard | undefined;
 }
 
 export function cellSpec(cell: Cell): CellSpec {
@@ -48,13 +50,22 @@ export function blocksPerTask(totalBlocks: number, workers: number): number {
   return Math.max(4, Math.min(64, Math.floor(totalBlocks / (16 * Math.max(1, workers)))));
 }
 
-/** Every cell's trials, cut into tasks of several blocks each, in cell and block order. */
-function blockTasks(cells: readonly Cell[], workers: number): { tasks: BlockTask[]; cellOf: number[] } {
+/** Which blocks a run covers: all, or those of shard `index` of `count` (b ≡ index mod count). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Every cell's trials (or its shard's), cut into tasks of several blocks each, in cell and block order. */
+function blockTasks(cells: readonly Cell[], workers: number, shard: Shard | undefined): { tasks: BlockTask[]; cellOf: number[] } {
   const tasks: BlockTask[] = [];
   const cellOf: number[] = [];
-  const perTask = blocksPerTask(cells.reduce((n, cell) => n + blockCount(cell.scenario.trials), 0), workers);
+  const stride = shard?.count ?? 1;
+  const offset = shard ? shard.index % shard.count : 0;
+  const mine = (blocks: number): number => (blocks > offset ? Math.ceil((blocks - offset) / stride) : 0);
+  const perTask = blocksPerTask(cells.reduce((n, cell) => n + mine(blockCount(cell.scenario.trials)), 0), workers);
   cells.forEach((cell, c) => {
-    const blocks = blockCount(cell.scenario.trials);
+    const blocks = mine(blockCount(cell.scenario.trials));
     for (let first = 0; first < blocks; first += perTask) {
       cellOf.push(c);
       tasks.push({
@@ -63,8 +74,9 @@ function blockTasks(cells: readonly Cell[], workers: number): { tasks: BlockTask
         seed: cell.scenario.seed,
         cellKey: cell.key,
         trials: cell.scenario.trials,
-        firstBlock: first,
+        firstBlock: offset + first * stride,
         blocks: Math.min(perTask, blocks - first),
+        stride,
       });
     }
   });
@@ -73,15 +85,17 @@ function blockTasks(cells: readonly Cell[], workers: number): { tasks: BlockTask
 
 /**
  * Runs the cells: trials on the worker pool (started once for the whole run), exact values on
- * this thread meanwhile. The result is the same for any number of workers.
+ * this thread meanwhile. The result is the same for any number of workers. With `given`
+ * tallies (merged shards) no trials run.
  */
-export async function runCells(cells: readonly Cell[], options: RunOptions): Promise<CellResult[]> {
-  const { tasks, cellOf } = options.simulate ? blockTasks(cells, options.workers) : { tasks: [], cellOf: [] };
+export async function runCells(cells: readonly Cell[], options: RunOptions, given?: readonly Tally[]): Promise<CellResult[]> {
+  const simulate = options.simulate && !given;
+  const { tasks, cellOf } = simulate ? blockTasks(cells, options.workers, options.shard) : { tasks: [], cellOf: [] };
   const trials = runTasks(tasks, options.workers);
   const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
   const exacts = models.map((model) => exactOrNull(model, options.exact));
   const tallies = await trials;
-  const totals = options.simulate ? models.map((model) => emptyTally(model.outcomes.names.length)) : [];
+  const totals = given ? [...given] : simulate ? models.map((model) => emptyTally(model.outcomes.names.length)) : [];
   tallies.forEach((tally, id) => addTally(totals[cellOf[id]!]!, tally));
   return cells.map((cell, c) => ({
     cell,

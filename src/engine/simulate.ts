@@ -15,6 +15,8 @@ export interface BlockTask {
   readonly trials: number;
   readonly firstBlock: number;
   readonly blocks: number;
+  /** Distance between the task's blocks: 1, or the shard count when sharded. */
+  readonly stride?: number;
 }
 
 export interface WorkerReply {
@@ -44,7 +46,8 @@ export function simulateBlocks(task: BlockTask): Tally {
     models.set(task.cellKey, (model = buildCellModel(task.spec)));
   }
   const total = emptyTally(model.outcomes.names.length);
-  for (let b = task.firstBlock; b < task.firstBlock + task.blocks; b++) {
+  const stride = task.stride ?? 1;
+  for (let i = 0, b = task.firstBlock; i < task.blocks; i++, b += stride) {
     addTally(total, runBlock(model, blockState(task.seed, task.cellKey, b), blockTrials(task.trials, b), task.trials >= SPECIALIZE_TRIALS));
   }
   return total;

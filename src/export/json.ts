@@ -4,7 +4,8 @@ import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
 
 /**
- * The rows of the CSV, same columns in the same order, plus what produced them (SPEC §4).
+ * The rows of the CSV, same columns in the same order, plus what produced them (SPEC §4) and
+ * the counts behind them.
  * Written by hand rather than by JSON.stringify so numbers stay plain decimals (no 4.3e-9).
  */
 export const jsonExporter: Exporter = {
@@ -21,7 +22,9 @@ export const jsonExporter: Exporter = {
       columns,
     };
     const headText = JSON.stringify(head, null, 2).slice(0, -2);
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ]\n}\n`;
+    // The integer counts behind every row, so that `merge` can re-export a saved run.
+    const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.result.cell.key, ...(s.result.tally ?? {}) })}`);
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ]\n}\n`;
   },
 };
 

@@ -3,11 +3,14 @@ import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
+import { judgeExpectations } from '../stats/expectations.js';
+import type { ExpectationCheck } from '../stats/expectations.js';
 
 /** A GitHub-flavoured Markdown report: one pipe table per scenario, for CI job summaries. */
 export const markdownExporter: Exporter = {
   name: 'markdown',
   render(report) {
+    const checks = judgeExpectations(report);
     const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
       const params = paramColumns(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds);
       const withExact = summaries.some((s) => s.exact);
@@ -33,11 +36,30 @@ export const markdownExporter: Exporter = {
       const lines = [`### ${scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds)}`, ''];
       if (scenario.description) lines.push(scenario.description, '');
       lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
+      lines.push(...expectationLines(checks.filter((c) => c.summary.result.cell.scenario === scenario)));
       return lines.join('\n');
     });
     return `${sections.join('\n\n')}\n`;
   },
 };
+
+/** Pass/fail marks for a CI job summary: one line per expectation, the failing cells under it. */
+function expectationLines(checks: readonly ExpectationCheck[]): string[] {
+  if (!checks.length) return [];
+  const groups = new Map<string, ExpectationCheck[]>();
+  for (const c of checks) {
+    const key = `${c.metric} ${c.bound}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(c);
+  }
+  const lines = ['', '**Expectations**', ''];
+  for (const [key, group] of groups) {
+    const failed = group.filter((c) => !c.passed);
+    lines.push(`- ${failed.length ? '❌' : '✅'} ${key}: ${group.length - failed.length} of ${group.length} cells pass`);
+    for (const f of failed) lines.push(`  - ${f.message}`);
+  }
+  return lines;
+}
 
 function ciLabel(confidence: number): string {
   return `${+(confidence * 100).toFixed(4)}% CI`;

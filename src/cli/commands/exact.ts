@@ -4,7 +4,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { addReportOptions, addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
-import { failOnExpectations, warnAboutReport, writeReport } from './run.js';
+import { finishReport, writeReport } from './run.js';
 
 export function makeExactCommand(streams: Streams): Command {
   const command = new Command('exact')
@@ -16,7 +16,6 @@ export function makeExactCommand(streams: Streams): Command {
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
     const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1 });
     await writeReport(report, flags.format, streams);
-    warnAboutReport(report, streams);
-    failOnExpectations(report, streams);
+    finishReport(report, streams);
   });
 }

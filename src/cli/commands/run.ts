@@ -1,37 +1,96 @@
+import { rmSync } from 'node:fs';
 import { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { BLOCK_SIZE } from '../../engine/montecarlo.js';
+import { runCells } from '../../engine/runner.js';
 import { ExpectationFailed } from '../../errors.js';
-import { checkExpectations, runExperiment } from '../../experiment.js';
+import { runExperiment } from '../../experiment.js';
 import { loadExporter } from '../../export/index.js';
-import { Z_WARNING } from '../../stats/zscore.js';
-import type { Report } from '../../export/types.js';
-import { loadScenario } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
+import type { Report } from '../../export/types.js';
+import { checkWritable, folderName, writeResultFolder } from '../../results/folder.js';
+import { parseShard, shardFile } from '../../results/shard.js';
+import { expandCells } from '../../scenario/cells.js';
+import { loadScenario } from '../../scenario/resolve.js';
+import { judgeExpectations } from '../../stats/expectations.js';
+import { Z_WARNING } from '../../stats/zscore.js';
+import { TOOL } from '../../version.js';
 import { addReportOptions, addScenarioOptions, exactMode, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import { useColor } from '../output.js';
 import type { Streams } from '../output.js';
+
+export interface RunFlags extends ScenarioFlags {
+  out?: string | true;
+  shard?: string;
+}
+
+/** Where `--out` saves when given without a directory. */
+export const DEFAULT_RESULTS_DIR = 'results';
 
 export function makeRunCommand(streams: Streams): Command {
   const command = new Command('run')
     .description('run scenarios (the built-in default with no file) and print their statistics')
     .argument('[files...]', 'scenario files (YAML or JSON)')
     .option('--exact', 'compute exact values for every cell (default: where cheap)')
-    .option('--no-exact', 'skip exact values');
+    .option('--no-exact', 'skip exact values')
+    .option('--out [dir]', `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json) under dir (default ${DEFAULT_RESULTS_DIR}/)`)
+    .option('--shard <i/n>', 'run only blocks b ≡ i (mod n) and print their counts as JSON, for `twogenerals merge`');
   addScenarioOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: ScenarioFlags) => {
+  return command.action(async (files: string[], flags: RunFlags) => {
     const started = performance.now();
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
+    const outDir = flags.out === undefined ? undefined : flags.out === true ? DEFAULT_RESULTS_DIR : flags.out;
+    if (outDir !== undefined) {
+      checkWritable(outDir);
+      interruptions.watch(streams);
+    }
+    if (flags.shard !== undefined) {
+      const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
+      const cells = scenarios.flatMap(expandCells);
+      const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard });
+      streams.stdout.write(shardFile(TOOL, shard, BLOCK_SIZE, scenarios, cells, results.map((r) => r.tally!)));
+      return;
+    }
     const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers });
     const seconds = (performance.now() - started) / 1000;
     await writeReport(report, flags.format, streams);
-    warnAboutReport(report, streams);
-    if (streams.stderr.isTTY) {
-      const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
-      streams.stderr.write(`${thousands(trials)} trials in ${seconds.toFixed(2)} s (${thousands(Math.round(trials / seconds))} trials/s)\n`);
-    }
-    failOnExpectations(report, streams);
+    if (outDir !== undefined) await saveResults(outDir, report, seconds, streams);
+    interruptions.stop();
+    finishReport(report, streams, seconds);
   });
+}
+
+/**
+ * Ctrl-C while results are to be saved: remove an unfinished folder (it never carries the final
+ * name anyway) and say that nothing was saved.
+ */
+const interruptions = {
+  temporary: '',
+  handler: undefined as (() => void) | undefined,
+  watch(streams: Streams): void {
+    this.handler = () => {
+      if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
+      streams.stderr.write('twogenerals: interrupted; no result folder was saved\n');
+      process.exit(130);
+    };
+    process.once('SIGINT', this.handler);
+  },
+  stop(): void {
+    if (this.handler) process.removeListener('SIGINT', this.handler);
+    this.handler = undefined;
+  },
+};
+
+/** Warnings, timing and expectations: what follows the data, on stderr. */
+export function finishReport(report: Report, streams: Streams, seconds?: number): void {
+  warnAboutReport(report, streams);
+  if (seconds !== undefined && streams.stderr.isTTY) {
+    const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
+    streams.stderr.write(`${thousands(trials)} trials in ${seconds.toFixed(2)} s (${thousands(Math.round(trials / seconds))} trials/s)\n`);
+  }
+  failOnExpectations(report, streams);
 }
 
 export async function writeReport(report: Report, format: string | undefined, streams: Streams): Promise<void> {
@@ -39,14 +98,39 @@ export async function writeReport(report: Report, format: string | undefined, st
   streams.stdout.write(exporter.render(report, { color: exporter.name === 'table' && useColor(streams.stdout, streams.env) }));
 }
 
+/** Saves the run as a result folder, written under a temporary name and renamed when complete. */
+export async function saveResults(dir: string, report: Report, seconds: number, streams: Streams): Promise<string> {
+  const [csv, json] = await Promise.all([loadExporter('csv'), loadExporter('json')]);
+  const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
+  const manifest = {
+    tool: TOOL.name,
+    version: TOOL.version,
+    node: process.version,
+    seeds: report.scenarios.map((s) => s.seed),
+    blockSize: report.blockSize,
+    argv: process.argv.slice(2),
+    startedAt: new Date(Date.now() - seconds * 1000).toISOString(),
+    wallSeconds: Number(seconds.toFixed(3)),
+    trialsPerSecond: seconds > 0 ? Math.round(trials / seconds) : null,
+  };
+  const files = {
+    'results.csv': csv.render(report, { color: false }),
+    'results.json': json.render(report, { color: false }),
+    'scenario.yaml': report.scenarios.map((s) => toYaml(s.resolved)).join('---\n'),
+    'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
+  };
+  const name = folderName(dir, report.scenarios.map((s) => s.name).join('+'), new Date());
+  const path = writeResultFolder(dir, name, files, (t) => (interruptions.temporary = t));
+  streams.stderr.write(`saved ${path}\n`);
+  return path;
+}
+
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
   for (const s of report.summaries) {
     const cell = s.result.cell;
     const where = `${cell.scenario.name} (${Object.entries(cell.params).map(([k, v]) => `${k}=${v}`).join(', ')})`;
-    if (s.result.exactSkipped && s.result.exactSkipped !== '') {
-      streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
-    }
+    if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;
     for (const [metric, z] of [['success', e.successZ], ['disagreement', e.disagreementZ], ['messengers', e.messengersZ]] as const) {
@@ -58,7 +142,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
 }
 
 export function failOnExpectations(report: Report, streams: Streams): void {
-  const failures = checkExpectations(report);
+  const failures = judgeExpectations(report).filter((c) => !c.passed);
   for (const f of failures) streams.stderr.write(`expect failed: ${f.message}\n`);
   if (failures.length) throw new ExpectationFailed(`${failures.length} expectation(s) failed`);
 }

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN, ROOT, cli, tempFiles } from './helpers.js';
+
+const SCENARIO = 'scenarios/retransmit-round-limit.yaml';
+
+describe('expectations', () => {
+  it('pass: exit 0 with the output intact and marks in Markdown', () => {
+    const r = cli(['run', SCENARIO, '--trials', '20000', '--format', 'markdown']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /✅ disagreement ≤ 0\.25: 10 of 10 cells pass/);
+  });
+  it('fail: exit 1 after all output, naming cell, metric, interval and bound', () => {
+    const r = cli(['run', SCENARIO, '--trials', '20000', '--format', 'markdown', '--set', 'expect=[{metric: success, atLeast: 0.9}]']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /❌ success ≥ 0\.9: 7 of 10 cells pass/);
+    assert.match(r.stderr, /expect failed: retransmit-round-limit \(loss=0\.3, redundancy=1, rounds=1\): success \[0\.4\d+, 0\.4\d+\] is not at least 0\.9/);
+  });
+});
+
+describe('shards', () => {
+  const dir = tempFiles({});
+  const shard = (i: number, extra: string[] = []) => {
+    const r = cli(['run', SCENARIO, '--trials', '300000', '--shard', `${i}/3`, ...extra]);
+    assert.equal(r.status, 0, r.stderr);
+    const path = join(dir, `shard-${i}${extra.length ? '-other' : ''}.json`);
+    writeFileSync(path, r.stdout);
+    return path;
+  };
+  const shards = [1, 2, 3].map((i) => shard(i));
+
+  for (const format of ['csv', 'json']) {
+    it(`merged 1/3, 2/3, 3/3 equal the unsharded run byte for byte (${format})`, () => {
+      const merged = cli(['merge', ...shards, '--format', format]);
+      assert.equal(merged.status, 0, merged.stderr);
+      assert.equal(merged.stdout, cli(['run', SCENARIO, '--trials', '300000', '--format', format]).stdout);
+    });
+  }
+
+  it('refuses shards of another seed, a shard twice, and a missing shard', () => {
+    const other = shard(3, ['--seed', '7']);
+    const mixed = cli(['merge', shards[0]!, shards[1]!, other]);
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stderr, /cannot merge: its scenario \(or seed\) differs/);
+    assert.match(cli(['merge', shards[0]!, shards[0]!, shards[2]!]).stderr, /it is shard 1\/3, like/);
+    assert.match(cli(['merge', shards[0]!, shards[1]!]).stderr, /shard 3\/3 missing/);
+    assert.equal(cli(['merge', shards[0]!, shards[1]!]).stdout, '');
+  });
+
+  it('re-exports a saved results.json', () => {
+    const json = join(dir, 'results.json');
+    writeFileSync(json, cli(['run', SCENARIO, '--trials', '50000', '--format', 'json']).stdout);
+    assert.equal(cli(['merge', json, '--format', 'csv']).stdout, cli(['run', SCENARIO, '--trials', '50000', '--format', 'csv']).stdout);
+  });
+});
+
+describe('result folders', () => {
+  it('hold results.csv, results.json, the resolved scenario and a manifest, and never overwrite', () => {
+    const out = join(tempFiles({}), 'results');
+    const first = cli(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
+    assert.equal(first.status, 0, first.stderr);
+    const second = cli(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
+    assert.equal(second.status, 0, second.stderr);
+    const folders = readdirSync(out);
+    assert.equal(folders.length, 2, folders.join(', '));
+    for (const folder of folders) {
+      assert.match(folder, /^retransmit-round-limit-\d{8}T\d{6}Z(-\d+)?$/);
+      assert.deepEqual(readdirSync(join(out, folder)).sort(), ['manifest.json', 'results.csv', 'results.json', 'scenario.yaml']);
+      assert.equal(readFileSync(join(out, folder, 'results.csv'), 'utf8'), first.stdout);
+      const manifest = JSON.parse(readFileSync(join(out, folder, 'manifest.json'), 'utf8'));
+      assert.equal(manifest.blockSize, 65536);
+      assert.deepEqual(manifest.seeds, ['2026']);
+      assert.ok(manifest.wallSeconds >= 0 && manifest.node.startsWith('v'));
+    }
+  });
+
+  it('an unwritable place is refused before anything runs', () => {
+    const file = join(tempFiles({ 'plain-file': 'x' }), 'plain-file');
+    const r = cli(['run', '--trials', '1000', '--out', join(file, 'sub')]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /--out .*: cannot save results there/);
+  });
+
+  it('a run interrupted by Ctrl-C leaves no folder that looks complete, and says so', async () => {
+    const out = join(tempFiles({}), 'results');
+    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.notEqual(code, 0);
+    assert.match(stderr, /interrupted; no result folder was saved/);
+    const complete = existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : [];
+    assert.deepEqual(complete, []);
+  });
+});
