@@ -99,3 +99,16 @@ describe('result folders', () => {
     assert.deepEqual(complete, []);
   });
 });
+
+describe('the shard examples in docs/shards', () => {
+  it('are well-formed YAML and run the shard and merge commands', async () => {
+    const { parseAllDocuments } = await import('yaml');
+    for (const file of ['github-actions.yml', 'kubernetes-indexed-job.yaml']) {
+      const text = readFileSync(join(ROOT, 'docs', 'shards', file), 'utf8');
+      const docs = parseAllDocuments(text);
+      assert.ok(docs.length > 0 && docs.every((d) => d.errors.length === 0), file);
+      assert.match(text, /--shard .+\/4/);
+      assert.match(text, /twogenerals merge /);
+    }
+  });
+});
