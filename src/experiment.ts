@@ -3,8 +3,10 @@ import { runCells } from './engine/runner.js';
 import type { ExactMode } from './engine/runner.js';
 import type { Tally } from './engine/tally.js';
 import type { Report } from './export/types.js';
+import { PROTOCOLS } from './protocols/index.js';
 import { expandCells } from './scenario/cells.js';
-import type { Scenario } from './scenario/types.js';
+import { wilsonInterval } from './stats/wilson.js';
+import type { Cell, Scenario } from './scenario/types.js';
 import { summarize } from './stats/summary.js';
 import { TOOL } from './version.js';
 
@@ -19,7 +21,20 @@ export interface ExperimentOptions {
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */
 export async function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions, tallies?: readonly Tally[]): Promise<Report> {
   const cells = scenarios.flatMap(expandCells);
-  const results = await runCells(cells, options, tallies);
+  const results = await runCells(cells, { ...options, preciseEnough: (cell, tally) => preciseEnough(cell, tally, options.confidence) }, tallies);
   const summaries = results.map((result) => summarize(result, options.confidence));
   return { tool: TOOL, scenarios, summaries, blockSize: BLOCK_SIZE, confidence: options.confidence };
+}
+
+/** Whether every proportion the cell reports (each outcome, success, disagreement) has an interval half-width within the scenario's precision. */
+function preciseEnough(cell: Cell, tally: Tally, confidence: number): boolean {
+  const h = cell.scenario.precision!;
+  const outcomes = PROTOCOLS[cell.scenario.protocol]!.outcomes;
+  const sum = (indices: readonly number[]) => indices.reduce((s, i) => s + tally.outcomes[i]!, 0);
+  const counts = [...tally.outcomes, sum(outcomes.success), sum(outcomes.disagreement)];
+  return counts.every((count) => {
+    const { low, high } = wilsonInterval(count, tally.trials, confidence);
+    const p = count / tally.trials;
+    return Math.max(high - p, p - low) <= h;
+  });
 }

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { wilsonInterval } from '../src/stats/wilson.js';
 import { BIN, ROOT, cli, tempFiles } from './helpers.js';
 
 const SCENARIO = 'scenarios/retransmit-round-limit.yaml';
@@ -110,5 +112,39 @@ describe('the shard examples in docs/shards', () => {
       assert.match(text, /--shard .+\/4/);
       assert.match(text, /twogenerals merge /);
     }
+  });
+});
+
+describe('adaptive precision', () => {
+  const widest = (row: Record<string, number>, outcomes: string[]): number => {
+    const n = row['trials']!;
+    const counts = [...outcomes.map((o) => row[o]!), row['both']!, row['onlyA']! + row['onlyB']!];
+    return Math.max(
+      ...counts.map((c) => {
+        const { low, high } = wilsonInterval(c, n, 0.95);
+        return Math.max(high - c / n, c / n - low);
+      }),
+    );
+  };
+  const rows = (args: string[]) => parseCsv(cli(['run', SCENARIO, '--format', 'csv', ...args]).stdout, { columns: true, cast: true }) as Record<string, number>[];
+
+  it('stops at the first block boundary where every half-width is within the target, for any worker count', () => {
+    const one = cli(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '1']).stdout;
+    assert.equal(cli(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '2']).stdout, one);
+    const outcomes = ['both', 'neither', 'onlyA', 'onlyB'];
+    for (const row of parseCsv(one, { columns: true, cast: true }) as Record<string, number>[]) {
+      assert.equal(row['trials']! % 65536, 0);
+      assert.ok(widest(row, outcomes) <= 0.003, `R=${row['rounds']}: met at ${row['trials']}`);
+      if (row['trials']! > 65536) {
+        // One block fewer, run as a fixed count: the same first blocks, not yet precise enough.
+        const [before] = rows(['--trials', String(row['trials']! - 65536), '--set', `rounds=${row['rounds']}`, '--set', 'sweep=null']);
+        assert.ok(widest(before!, outcomes) > 0.003, `R=${row['rounds']}: already met at ${before!['trials']}`);
+      }
+    }
+  });
+
+  it('respects maxTrials', () => {
+    const [row] = rows(['--set', 'trials={precision: 0.0001, maxTrials: 100000}', '--set', 'sweep=null']);
+    assert.equal(row!['trials'], 100000);
   });
 });

@@ -8,6 +8,7 @@ import type { Overrides } from '../scenario/overrides.js';
 export interface ScenarioFlags {
   trials?: string;
   seed?: string;
+  precision?: string;
   set: string[];
   sweep: string[];
   exact?: boolean;
@@ -29,6 +30,7 @@ export function addScenarioOptions(command: Command): Command {
   return command
     .option('--trials <n>', 'trials per cell (overrides the file)')
     .option('--seed <seed>', 'seed of every random stream (overrides the file)')
+    .option('--precision <h>', 'run each cell until every interval half-width is at most h (instead of a trial count)')
     .option('--set <key=value>', 'set a scenario value, e.g. loss=0.3 or loss.AtoB=0.1 (repeatable)', collect, [])
     .option('--sweep <param=range>', 'sweep a parameter: from:to[:step] or v1,v2,… (repeatable)', collect, []);
 }
@@ -47,7 +49,7 @@ export function addReportOptions(command: Command): Command {
 }
 
 export function overridesFrom(flags: ScenarioFlags): Overrides {
-  return { trials: flags.trials, seed: flags.seed, set: flags.set, sweep: flags.sweep };
+  return { trials: flags.trials, seed: flags.seed, precision: flags.precision, set: flags.set, sweep: flags.sweep };
 }
 
 export function exactMode(flag: boolean | undefined): ExactMode {

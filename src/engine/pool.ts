@@ -12,47 +12,70 @@ export class WorkerFailure extends Error {
 }
 
 /**
- * Runs tasks on `workers` threads, handing each idle thread the next task, and returns each
- * task's tally by id. Tallies are integer sums, so the schedule cannot change any result.
- * With one worker the tasks run on the calling thread.
+ * Worker threads for one run, started on first use and kept until `close`: every batch of
+ * tasks (all of a run's, or adaptive precision's rounds) goes to the same threads. Each idle
+ * thread gets the next task; tallies come back by task id, and since they are integer sums the
+ * schedule cannot change any result. With one worker the tasks run on the calling thread.
  */
-export async function runTasks(tasks: readonly BlockTask[], workers: number): Promise<Tally[]> {
-  const results: Tally[] = new Array<Tally>(tasks.length);
-  if (workers <= 1 || tasks.length <= 1) {
-    for (const task of tasks) {
-      results[task.id] = simulateBlocks(task);
-      await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
+export class WorkerPool {
+  private threads: Worker[] = [];
+  private failure: WorkerFailure | null = null;
+  private onReply: ((reply: WorkerReply, thread: Worker) => void) | null = null;
+  private onFailure: ((failure: WorkerFailure) => void) | null = null;
+
+  constructor(private readonly workers: number) {}
+
+  async run(tasks: readonly BlockTask[]): Promise<Tally[]> {
+    const results: Tally[] = new Array<Tally>(tasks.length);
+    if (this.workers <= 1 || tasks.length <= 1) {
+      for (const [i, task] of tasks.entries()) {
+        results[i] = simulateBlocks(task);
+        await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
+      }
+      return results;
     }
-    return results;
-  }
-  // A small young generation keeps memory flat in the number of trials: every block's garbage
-  // is short-lived, and V8 would otherwise grow the space as a long run goes on.
-  const threads = Array.from(
-    { length: Math.min(workers, tasks.length) },
-    () => new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } }),
-  );
-  let next = 0;
-  let done = 0;
-  try {
+    this.start(Math.min(this.workers, tasks.length));
+    const index = new Map(tasks.map((task, i) => [task.id, i]));
+    let next = 0;
+    let done = 0;
     await new Promise<void>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
         if (next < tasks.length) thread.postMessage(tasks[next++]);
       };
-      for (const thread of threads) {
-        thread.on('message', (reply: WorkerReply) => {
-          results[reply.id] = reply.tally;
-          if (++done === tasks.length) resolve();
-          else feed(thread);
-        });
-        thread.on('error', (error) => reject(new WorkerFailure(`a worker thread failed: ${error.message}`)));
-        thread.on('exit', (code) => {
-          if (done < tasks.length) reject(new WorkerFailure(`a worker thread exited early (code ${code})`));
-        });
-        for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
-      }
+      this.onReply = (reply, thread) => {
+        results[index.get(reply.id)!] = reply.tally;
+        if (++done === tasks.length) resolve();
+        else feed(thread);
+      };
+      this.onFailure = reject;
+      for (const thread of this.threads) for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
     });
-  } finally {
+    return results;
+  }
+
+  async close(): Promise<void> {
+    const threads = this.threads;
+    this.threads = [];
+    this.onFailure = null;
     await Promise.all(threads.map((thread) => thread.terminate()));
   }
-  return results;
+
+  private start(count: number): void {
+    while (this.threads.length < count) {
+      // A small young generation keeps memory flat in the number of trials: every block's
+      // garbage is short-lived, and V8 would otherwise grow the space as a long run goes on.
+      const thread = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      thread.on('message', (reply: WorkerReply) => this.onReply?.(reply, thread));
+      const fail = (failure: WorkerFailure): void => {
+        this.failure ??= failure;
+        this.onFailure?.(failure);
+      };
+      thread.on('error', (error) => fail(new WorkerFailure(`a worker thread failed: ${error.message}`)));
+      thread.on('exit', (code) => {
+        if (this.threads.includes(thread)) fail(new WorkerFailure(`a worker thread exited early (code ${code})`));
+      });
+      this.threads.push(thread);
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { DEFAULT_EXACT_BUDGET, ExactBudgetExceeded, exactCell } from './exact.js
 import type { ExactResult } from './exact.js';
 import { buildCellModel } from './model.js';
 import type { CellModel, CellSpec } from './model.js';
-import { runTasks } from './pool.js';
+import { WorkerPool } from './pool.js';
 import { blockCount } from './simulate.js';
 import type { BlockTask } from './simulate.js';
 import { addTally, emptyTally } from './tally.js';
@@ -36,6 +36,11 @@ export interface RunOptions {
   readonly workers: number;
   /** Run only this shard's blocks. */
   readonly shard?: Shard | undefined;
+  /**
+   * Adaptive precision: for cells of a scenario with `precision`, blocks run in order until this
+   * says the tally so far is precise enough (checked after each block, in block order).
+   */
+  readonly preciseEnough?: ((cell: Cell, tally: Tally) => boolean) | undefined;
 }
 
 export function cellSpec(cell: Cell): CellSpec {
@@ -90,21 +95,57 @@ function blockTasks(cells: readonly Cell[], workers: number, shard: Shard | unde
  */
 export async function runCells(cells: readonly Cell[], options: RunOptions, given?: readonly Tally[]): Promise<CellResult[]> {
   const simulate = options.simulate && !given;
-  const { tasks, cellOf } = simulate ? blockTasks(cells, options.workers, options.shard) : { tasks: [], cellOf: [] };
-  const trials = runTasks(tasks, options.workers);
-  const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
-  const exacts = models.map((model) => exactOrNull(model, options.exact));
-  const tallies = await trials;
-  const totals = given ? [...given] : simulate ? models.map((model) => emptyTally(model.outcomes.names.length)) : [];
-  tallies.forEach((tally, id) => addTally(totals[cellOf[id]!]!, tally));
-  return cells.map((cell, c) => ({
-    cell,
-    copies: models[c]!.copies,
-    deliveryValues: models[c]!.deliveryValues,
-    tally: totals[c] ?? null,
-    exact: exacts[c]!.exact,
-    ...(exacts[c]!.skipped ? { exactSkipped: exacts[c]!.skipped } : {}),
-  }));
+  const adaptive = (cell: Cell): boolean => cell.scenario.precision !== undefined && options.preciseEnough !== undefined;
+  const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
+  const { tasks, cellOf } = blockTasks(fixed, options.workers, options.shard);
+  const pool = new WorkerPool(options.workers);
+  try {
+    const trials = pool.run(tasks);
+    const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
+    const exacts = models.map((model) => exactOrNull(model, options.exact));
+    const tallies = await trials;
+    const totals = new Map<Cell, Tally>();
+    if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
+    fixed.forEach((cell) => totals.set(cell, emptyTally(models[cells.indexOf(cell)]!.outcomes.names.length)));
+    tallies.forEach((tally, id) => addTally(totals.get(fixed[cellOf[id]!]!)!, tally));
+    if (simulate) {
+      for (const [c, cell] of cells.entries()) {
+        if (adaptive(cell)) totals.set(cell, await runUntilPrecise(cell, models[c]!, pool, options));
+      }
+    }
+    return cells.map((cell, c) => ({
+      cell,
+      copies: models[c]!.copies,
+      deliveryValues: models[c]!.deliveryValues,
+      tally: totals.get(cell) ?? null,
+      exact: exacts[c]!.exact,
+      ...(exacts[c]!.skipped ? { exactSkipped: exacts[c]!.skipped } : {}),
+    }));
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Adaptive precision: blocks run in rounds of a few per worker, but are added in block order and
+ * the run stops at the first block boundary where the tally is precise enough (or at the cell's
+ * trial cap), so the result is the same for any worker count or schedule.
+ */
+async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, options: RunOptions): Promise<Tally> {
+  const total = emptyTally(model.outcomes.names.length);
+  const blocks = blockCount(cell.scenario.trials);
+  const batch = Math.max(4, 4 * options.workers);
+  for (let first = 0; first < blocks; first += batch) {
+    const tasks: BlockTask[] = [];
+    for (let b = first; b < Math.min(blocks, first + batch); b++) {
+      tasks.push({ id: b, spec: cellSpec(cell), seed: cell.scenario.seed, cellKey: cell.key, trials: cell.scenario.trials, firstBlock: b, blocks: 1 });
+    }
+    for (const tally of await pool.run(tasks)) {
+      addTally(total, tally);
+      if (options.preciseEnough!(cell, total)) return total;
+    }
+  }
+  return total;
 }
 
 export function exactOrNull(model: CellModel, mode: ExactMode): { exact: ExactResult | null; skipped?: string } {
@@ -117,7 +158,7 @@ export function exactOrNull(model: CellModel, mode: ExactMode): { exact: ExactRe
   }
 }
 
-/** Monte Carlo of one cell on this thread, in block order (for tests and `trace`). */
+/** Monte Carlo of one cell on this thread, in block order (for tests). */
 export async function simulateCell(cell: Cell): Promise<Tally> {
   const [result] = await runCells([cell], { exact: 'off', simulate: true, workers: 1 });
   return result!.tally!;

@@ -20,6 +20,9 @@ export function paramColumns(scenario: Scenario, summaries: readonly CellSummary
 /** One heading line per scenario: what ran, how often, with which seed. */
 export function scenarioHeading(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): string {
   const trials = summaries[0]?.trials ?? 0;
+  if (scenario.precision !== undefined && trials) {
+    return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${scenario.sweep.length ? fixedParams(scenario, usesRounds) : ''}; until every ± ≤ ${scenario.precision} (at most ${thousands(scenario.trials)} trials), seed ${scenario.seed}`;
+  }
   const fixed = scenario.sweep.length ? fixedParams(scenario, usesRounds) : '';
   const what = trials ? `${thousands(trials)} trials${summaries.length > 1 ? ' per cell' : ''}, seed ${scenario.seed}` : 'exact';
   return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${fixed}; ${what}`;

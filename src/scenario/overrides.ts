@@ -6,6 +6,8 @@ import type { Path, ScenarioSource } from './parse.js';
 export interface Overrides {
   readonly trials?: string | undefined;
   readonly seed?: string | undefined;
+  /** Adaptive precision: replaces a fixed trial count (keeping a file's maxTrials). */
+  readonly precision?: string | undefined;
   /** "key=value", key a dotted path such as loss, channel.model or loss.AtoB. */
   readonly set?: readonly string[] | undefined;
   /** "param=from:to[:step]" or "param=v1,v2,…". */
@@ -25,6 +27,12 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
   };
   if (overrides.trials !== undefined) put(['trials'], scalar(overrides.trials), `--trials ${overrides.trials}`);
   if (overrides.seed !== undefined) put(['seed'], overrides.seed, `--seed ${overrides.seed}`);
+  if (overrides.precision !== undefined) {
+    const flag = `--precision ${overrides.precision}`;
+    const current = data['trials'];
+    const maxTrials = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)['maxTrials'] : undefined;
+    put(['trials'], { precision: scalar(overrides.precision), ...(maxTrials === undefined ? {} : { maxTrials }) }, flag);
+  }
   for (const assignment of overrides.set ?? []) {
     const flag = `--set ${assignment}`;
     const [key, value] = splitAssignment(assignment, flag, 'key=value');
@@ -89,5 +97,7 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
     }
     node = node[key] as Record<string, unknown>;
   }
-  node[String(path[path.length - 1])] = value;
+  // `--set key=null` removes the key: back to its default (or, for sweep and expect, none).
+  if (value === null) delete node[String(path[path.length - 1])];
+  else node[String(path[path.length - 1])] = value;
 }

@@ -4,6 +4,7 @@ import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.
 import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
 import { PARAMETERS, parameterSpec } from './parameters.js';
+import { DEFAULT_MAX_TRIALS } from './schema.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
@@ -54,7 +55,7 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     redundancy: params['redundancy'],
     rounds: params['rounds'],
     ...(protocol === 'two-phase-commit' ? { participants: params['participants'], abortRate: params['abortRate'] } : {}),
-    trials: (data['trials'] as number | undefined) ?? DEFAULTS.trials,
+    trials: trialsOf(data['trials']),
     seed: String(data['seed'] ?? DEFAULTS.seed),
     ...(sweep.length ? { sweep: Object.fromEntries(sweep.map((a) => [a.parameter, a.values])) } : {}),
     ...(data['expect'] ? { expect: data['expect'] } : {}),
@@ -67,7 +68,8 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     channel,
     params,
     sweep,
-    trials: resolved.trials,
+    trials: typeof resolved.trials === 'number' ? resolved.trials : resolved.trials.maxTrials,
+    ...(typeof resolved.trials === 'number' ? {} : { precision: resolved.trials.precision }),
     seed: resolved.seed,
     expect: (data['expect'] as Expectation[] | undefined) ?? [],
     resolved,
@@ -112,6 +114,13 @@ function checkApplies(source: ScenarioSource, path: (string | number)[], paramet
   if (spec.channel && channel && spec.channel !== channel) {
     throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.channel} channel, not to ${channel}`);
   }
+}
+
+function trialsOf(value: unknown): number | { precision: number; maxTrials: number } {
+  if (value === undefined) return DEFAULTS.trials;
+  if (typeof value === 'number') return value;
+  const { precision, maxTrials = DEFAULT_MAX_TRIALS } = value as { precision: number; maxTrials?: number };
+  return { precision, maxTrials };
 }
 
 function nameFromFile(source: string): string {

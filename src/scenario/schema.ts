@@ -5,6 +5,8 @@ import { CUT_DIRECTIONS, PARAMETERS } from './parameters.js';
 import type { ParameterSpec } from './parameters.js';
 
 export const MAX_TRIALS = 1e15;
+/** The trial cap of a cell run to a precision, unless the scenario sets maxTrials. */
+export const DEFAULT_MAX_TRIALS = 100_000_000;
 
 /** How the schema is compiled into the validator (at build time, by scripts/generate-validator.ts). */
 export const AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strictTypes: false } as const;
@@ -88,7 +90,19 @@ export function scenarioSchema(): Record<string, unknown> {
       rounds: { ...valueSchema(byName['rounds']!), default: 1 },
       participants: { ...valueSchema(byName['participants']!), default: 3 },
       abortRate: { ...valueSchema(byName['abortRate']!), default: 0 },
-      trials: { type: 'integer', minimum: 1, maximum: MAX_TRIALS, default: 1000000, description: 'trials per cell' },
+      trials: {
+        description: 'trials per cell, or {precision, maxTrials}: run until every proportion\'s interval half-width is at most precision',
+        type: ['integer', 'object'],
+        minimum: 1,
+        maximum: MAX_TRIALS,
+        properties: {
+          precision: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 },
+          maxTrials: { type: 'integer', minimum: 1, maximum: MAX_TRIALS, default: DEFAULT_MAX_TRIALS },
+        },
+        required: ['precision'],
+        additionalProperties: false,
+        default: 1000000,
+      },
       seed: { type: ['integer', 'string'], default: 2026, description: 'seed of every random stream' },
       sweep: {
         description: 'a grid over numeric parameters; every combination is one cell',

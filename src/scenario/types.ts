@@ -10,7 +10,10 @@ export interface Scenario {
   readonly params: Readonly<Record<string, number | string>>;
   /** Swept parameters in file order; every combination is one cell. */
   readonly sweep: readonly SweepAxis[];
+  /** Trials per cell; with `precision`, the most a cell may run. */
   readonly trials: number;
+  /** Adaptive precision: run blocks until every proportion's interval half-width is at most this. */
+  readonly precision?: number;
   readonly seed: string;
   readonly expect: readonly Expectation[];
   /** The scenario as resolved, in the file's own shape: recorded in outputs. */

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { BLOCK_SIZE } from '../../engine/montecarlo.js';
 import { runCells } from '../../engine/runner.js';
-import { ExpectationFailed } from '../../errors.js';
+import { ExpectationFailed, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { loadExporter } from '../../export/index.js';
 import { thousands } from '../../export/numbers.js';
@@ -48,6 +48,9 @@ export function makeRunCommand(streams: Streams): Command {
     }
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
+      if (scenarios.some((s) => s.precision !== undefined)) {
+        throw new UsageError(`--shard ${flags.shard}`, 'a run to a precision decides when to stop from all blocks in order, so it cannot be sharded: give trials a number');
+      }
       const cells = scenarios.flatMap(expandCells);
       const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard });
       streams.stdout.write(shardFile(TOOL, shard, BLOCK_SIZE, scenarios, cells, results.map((r) => r.tally!)));
