@@ -1,6 +1,6 @@
 import { BLOCK_SIZE } from './engine/montecarlo.js';
 import { runCells } from './engine/runner.js';
-import type { ExactMode } from './engine/runner.js';
+import type { ExactMode, Progress } from './engine/runner.js';
 import type { Tally } from './engine/tally.js';
 import type { Report } from './export/types.js';
 import { PROTOCOLS } from './protocols/index.js';
@@ -16,6 +16,7 @@ export interface ExperimentOptions {
   readonly simulate: boolean;
   readonly confidence: number;
   readonly workers: number;
+  readonly progress?: ((update: Progress) => void) | undefined;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */

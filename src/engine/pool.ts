@@ -25,11 +25,13 @@ export class WorkerPool {
 
   constructor(private readonly workers: number) {}
 
-  async run(tasks: readonly BlockTask[]): Promise<Tally[]> {
+  /** Runs the tasks; `done` hears each task as it completes (for progress). */
+  async run(tasks: readonly BlockTask[], done?: (task: BlockTask, tally: Tally) => void): Promise<Tally[]> {
     const results: Tally[] = new Array<Tally>(tasks.length);
     if (this.workers <= 1 || tasks.length <= 1) {
       for (const [i, task] of tasks.entries()) {
         results[i] = simulateBlocks(task);
+        done?.(task, results[i]!);
         await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
       }
       return results;
@@ -37,15 +39,17 @@ export class WorkerPool {
     this.start(Math.min(this.workers, tasks.length));
     const index = new Map(tasks.map((task, i) => [task.id, i]));
     let next = 0;
-    let done = 0;
+    let completed = 0;
     await new Promise<void>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
         if (next < tasks.length) thread.postMessage(tasks[next++]);
       };
       this.onReply = (reply, thread) => {
-        results[index.get(reply.id)!] = reply.tally;
-        if (++done === tasks.length) resolve();
+        const i = index.get(reply.id)!;
+        results[i] = reply.tally;
+        done?.(tasks[i]!, reply.tally);
+        if (++completed === tasks.length) resolve();
         else feed(thread);
       };
       this.onFailure = reject;

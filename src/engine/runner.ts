@@ -41,6 +41,15 @@ export interface RunOptions {
    * says the tally so far is precise enough (checked after each block, in block order).
    */
   readonly preciseEnough?: ((cell: Cell, tally: Tally) => boolean) | undefined;
+  /** Hears the trials run so far, of how many (at most), and the cells finished. */
+  readonly progress?: ((update: Progress) => void) | undefined;
+}
+
+export interface Progress {
+  readonly trials: number;
+  readonly totalTrials: number;
+  readonly cells: number;
+  readonly totalCells: number;
 }
 
 export function cellSpec(cell: Cell): CellSpec {
@@ -99,8 +108,23 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
   const { tasks, cellOf } = blockTasks(fixed, options.workers, options.shard);
   const pool = new WorkerPool(options.workers);
+  const totalTrials = simulate ? cells.reduce((n, cell) => n + cell.scenario.trials, 0) : 0;
+  let trialsDone = 0;
+  let cellsDone = 0;
+  const blocksLeft = new Map(fixed.map((cell) => [cell, blockCount(cell.scenario.trials)]));
+  const report = (): void => options.progress?.({ trials: trialsDone, totalTrials, cells: cellsDone, totalCells: cells.length });
+  const taskDone = (task: BlockTask, tally: Tally): void => {
+    trialsDone += tally.trials;
+    const cell = fixed[cellOf[task.id]!];
+    if (cell) {
+      const left = blocksLeft.get(cell)! - task.blocks;
+      blocksLeft.set(cell, left);
+      if (left === 0) cellsDone++;
+    }
+    report();
+  };
   try {
-    const trials = pool.run(tasks);
+    const trials = pool.run(tasks, taskDone);
     const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
     const exacts = models.map((model) => exactOrNull(model, options.exact));
     const tallies = await trials;
@@ -110,7 +134,13 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
     tallies.forEach((tally, id) => addTally(totals.get(fixed[cellOf[id]!]!)!, tally));
     if (simulate) {
       for (const [c, cell] of cells.entries()) {
-        if (adaptive(cell)) totals.set(cell, await runUntilPrecise(cell, models[c]!, pool, options));
+        if (!adaptive(cell)) continue;
+        totals.set(cell, await runUntilPrecise(cell, models[c]!, pool, options, (tally) => {
+          trialsDone += tally.trials;
+          report();
+        }));
+        cellsDone++;
+        report();
       }
     }
     return cells.map((cell, c) => ({
@@ -131,7 +161,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
  * the run stops at the first block boundary where the tally is precise enough (or at the cell's
  * trial cap), so the result is the same for any worker count or schedule.
  */
-async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, options: RunOptions): Promise<Tally> {
+async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, options: RunOptions, done: (tally: Tally) => void): Promise<Tally> {
   const total = emptyTally(model.outcomes.names.length);
   const blocks = blockCount(cell.scenario.trials);
   const batch = Math.max(4, 4 * options.workers);
@@ -140,7 +170,7 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
     for (let b = first; b < Math.min(blocks, first + batch); b++) {
       tasks.push({ id: b, spec: cellSpec(cell), seed: cell.scenario.seed, cellKey: cell.key, trials: cell.scenario.trials, firstBlock: b, blocks: 1 });
     }
-    for (const tally of await pool.run(tasks)) {
+    for (const tally of await pool.run(tasks, (_, tally) => done(tally))) {
       addTally(total, tally);
       if (options.preciseEnough!(cell, total)) return total;
     }

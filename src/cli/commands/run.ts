@@ -18,11 +18,13 @@ import { TOOL } from '../../version.js';
 import { addReportOptions, addScenarioOptions, exactMode, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import { useColor } from '../output.js';
+import { progressBar } from '../progress.js';
 import type { Streams } from '../output.js';
 
 export interface RunFlags extends ScenarioFlags {
   out?: string | true;
   shard?: string;
+  progress?: boolean;
 }
 
 /** Where `--out` saves when given without a directory. */
@@ -35,6 +37,7 @@ export function makeRunCommand(streams: Streams): Command {
     .option('--exact', 'compute exact values for every cell (default: where cheap)')
     .option('--no-exact', 'skip exact values')
     .option('--out [dir]', `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json) under dir (default ${DEFAULT_RESULTS_DIR}/)`)
+    .option('--progress', 'show the progress bar even when stderr is not a terminal (or in CI)')
     .option('--shard <i/n>', 'run only blocks b ≡ i (mod n) and print their counts as JSON, for `twogenerals merge`');
   addScenarioOptions(command);
   addReportOptions(command);
@@ -52,11 +55,15 @@ export function makeRunCommand(streams: Streams): Command {
         throw new UsageError(`--shard ${flags.shard}`, 'a run to a precision decides when to stop from all blocks in order, so it cannot be sharded: give trials a number');
       }
       const cells = scenarios.flatMap(expandCells);
-      const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard });
+      const bar = progressBar(streams, flags.progress === true);
+      const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard, progress: bar.update });
+      bar.stop();
       streams.stdout.write(shardFile(TOOL, shard, BLOCK_SIZE, scenarios, cells, results.map((r) => r.tally!)));
       return;
     }
-    const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers });
+    const bar = progressBar(streams, flags.progress === true);
+    const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers, progress: bar.update });
+    bar.stop();
     const seconds = (performance.now() - started) / 1000;
     await writeReport(report, flags.format, streams);
     if (outDir !== undefined) await saveResults(outDir, report, seconds, streams);

@@ -1,0 +1,51 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../engine/runner.js';
+import { thousands } from '../export/numbers.js';
+import type { Streams } from './output.js';
+
+/** Runs shorter than this show no bar at all. */
+const DELAY_MS = 1000;
+
+/**
+ * A progress bar on stderr (cells, trials, trials per second, time left) for runs over a second:
+ * on a terminal outside CI, or wherever `--progress` asks for it. Returns the listener to give
+ * the run and a `stop` that clears the bar.
+ */
+export function progressBar(streams: Streams, forced: boolean): { update: (p: Progress) => void; stop: () => void } {
+  const wanted = forced || (streams.stderr.isTTY === true && !streams.env['CI']);
+  if (!wanted) return { update: () => undefined, stop: () => undefined };
+  const started = Date.now();
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update(p) {
+      const elapsed = (Date.now() - started) / 1000;
+      if (!bar) {
+        if (elapsed * 1000 < DELAY_MS) return;
+        bar = new cliProgress.SingleBar(
+          {
+            stream: streams.stderr as NodeJS.WriteStream,
+            format: '{bar} {percentage}% | {done}/{all} trials | cells {cells}/{totalCells} | {rate} trials/s | ETA {eta_formatted}',
+            hideCursor: true,
+            clearOnComplete: true,
+            noTTYOutput: forced,
+            notTTYSchedule: 1000,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+      }
+      const payload = {
+        done: thousands(p.trials),
+        all: thousands(p.totalTrials),
+        cells: p.cells,
+        totalCells: p.totalCells,
+        rate: thousands(Math.round(p.trials / Math.max(elapsed, 1e-3))),
+      };
+      if (!bar.isActive) bar.start(p.totalTrials, p.trials, payload);
+      else bar.update(p.trials, payload);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
