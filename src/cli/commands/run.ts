@@ -8,6 +8,8 @@ import { runExperiment } from '../../experiment.js';
 import { loadExporter } from '../../export/index.js';
 import { thousands } from '../../export/numbers.js';
 import type { Report } from '../../export/types.js';
+import { toRows } from '../../export/rows.js';
+import { chartSpec, defaultChart, renderSvg } from '../../plot/chart.js';
 import { checkWritable, folderName, writeResultFolder } from '../../results/folder.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
@@ -123,16 +125,25 @@ export async function saveResults(dir: string, report: Report, seconds: number, 
     wallSeconds: Number(seconds.toFixed(3)),
     trialsPerSecond: seconds > 0 ? Math.round(trials / seconds) : null,
   };
-  const files = {
+  const files: Record<string, string> = {
     'results.csv': csv.render(report, { color: false }),
     'results.json': json.render(report, { color: false }),
     'scenario.yaml': report.scenarios.map((s) => toYaml(s.resolved)).join('---\n'),
     'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
   };
+  const chart = await sweepChart(report);
+  if (chart) files['chart.svg'] = chart;
   const name = folderName(dir, report.scenarios.map((s) => s.name).join('+'), new Date());
   const path = writeResultFolder(dir, name, files, (t) => (interruptions.temporary = t));
   streams.stderr.write(`saved ${path}\n`);
   return path;
+}
+
+/** The default chart of a sweep (as `plot` draws it), or null for a single cell. */
+async function sweepChart(report: Report): Promise<string | null> {
+  const { columns, records } = toRows(report.summaries);
+  const options = defaultChart(columns, records, report.scenarios.map((s) => s.name).join(' + '));
+  return options ? renderSvg(chartSpec(records, options)) : null;
 }
 
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */

@@ -1,0 +1,108 @@
+import type { Value } from '../export/rows.js';
+
+/** What to draw: a metric against one parameter, one line per value of another. */
+export interface ChartOptions {
+  readonly metric: string;
+  readonly x: string;
+  readonly series: string | null;
+  readonly logY: boolean;
+  readonly title: string;
+}
+
+export type Row = Readonly<Record<string, Value>>;
+
+/** Metrics `plot` can draw, besides the outcome names (drawn as proportions). */
+export const PLOT_METRICS = ['success', 'disagreement', 'messengers_mean', 'delivered_mean', 'rounds_mean'];
+
+const EXACT_COLUMNS: Record<string, string> = { success: 'success_exact', disagreement: 'disagreement_exact', messengers_mean: 'messengers_exact' };
+
+const NON_PARAMETERS = new Set(['scenario', 'protocol', 'channel', 'trials']);
+
+/** The parameter columns whose value differs between rows: what the sweep swept. */
+export function sweptParameters(columns: readonly string[], rows: readonly Row[]): string[] {
+  const end = columns.indexOf('trials');
+  return columns
+    .slice(0, end < 0 ? columns.length : end)
+    .filter((c) => !NON_PARAMETERS.has(c))
+    .filter((c) => new Set(rows.map((r) => r[c])).size > 1 && rows.every((r) => typeof r[c] === 'number'));
+}
+
+/**
+ * The chart `plot` draws by default, from the sweep's shape: disagreement against the swept
+ * parameter with the most values, one line per value of the next swept parameter, a log scale
+ * when the values span more than two orders of magnitude. Null when nothing was swept.
+ */
+export function defaultChart(columns: readonly string[], rows: readonly Row[], title: string, metric = 'disagreement'): ChartOptions | null {
+  const swept = sweptParameters(columns, rows);
+  if (!swept.length) return null;
+  const distinct = (c: string) => new Set(rows.map((r) => r[c])).size;
+  const x = [...swept].sort((a, b) => distinct(b) - distinct(a))[0]!;
+  // Results of several scenarios (run a.yaml b.yaml) get a line per scenario.
+  const series = distinct('scenario') > 1 ? 'scenario' : (swept.find((c) => c !== x) ?? null);
+  return { metric, x, series, logY: spansDecades(rows, metric), title };
+}
+
+export function spansDecades(rows: readonly Row[], metric: string): boolean {
+  const values = rows.map((r) => metricValue(r, metric)).filter((v): v is number => v !== null && v > 0);
+  return values.length > 1 && Math.max(...values) / Math.min(...values) > 100;
+}
+
+/** The value drawn for a row: a column, or an outcome's count as a proportion of the trials. */
+function metricValue(row: Row, metric: string, suffix = ''): number | null {
+  const direct = row[`${metric}${suffix}`];
+  if (typeof direct === 'number') return direct;
+  if (suffix === '' && typeof row[metric] === 'number' && typeof row['trials'] === 'number') return (row[metric] as number) / (row['trials'] as number);
+  return null;
+}
+
+/**
+ * A Vega-Lite specification: the estimates as lines with points, the confidence band where the
+ * metric has one, and the exact values as dashed lines where the results carry them.
+ */
+export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
+  const data = rows.flatMap((row) => {
+    const series = options.series ? String(row[options.series]) : 'estimate';
+    const estimate = metricValue(row, options.metric);
+    const low = metricValue(row, options.metric, '_low');
+    const high = metricValue(row, options.metric, '_high');
+    const exactColumn = EXACT_COLUMNS[options.metric];
+    const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
+    const positive = (v: number | null) => (v === null || (options.logY && v <= 0) ? null : v);
+    return [{ x: row[options.x], series, estimate: positive(estimate), low: positive(low), high: positive(high), exact: positive(exactValue) }];
+  });
+  const y = { type: 'quantitative', title: options.metric, ...(options.logY ? { scale: { type: 'log' } } : {}) };
+  const integers = rows.every((r) => Number.isInteger(r[options.x]));
+  const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
+  const color = { field: 'series', type: 'nominal', title: options.series ?? '' };
+  const layers: Record<string, unknown>[] = [];
+  if (data.some((d) => d.low !== null && d.high !== null)) {
+    layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
+  }
+  if (data.some((d) => d.exact !== null)) {
+    layers.push({ mark: { type: 'line', strokeDash: [4, 3], opacity: 0.8 }, encoding: { x, y: { field: 'exact', ...y }, color } });
+  }
+  if (data.some((d) => d.estimate !== null)) {
+    layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: options.title, subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
+    width: 480,
+    height: 300,
+    data: { values: data },
+    layer: layers,
+  };
+}
+
+/** Renders the chart to SVG with Vega, headless (no browser, no canvas). */
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });
+  return `${await view.toSVG()}\n`;
+}
+
+/** Rasterizes the SVG with resvg (Rust, no browser), at twice the size for sharp text. */
+export async function renderPng(svg: string): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
+}
