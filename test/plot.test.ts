@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { XMLValidator } from 'fast-xml-parser';
+import { cli, tempFiles } from './helpers.js';
+
+/** Estimate lines (one per series) and their points, from Vega's SVG. */
+function marks(svg: string): { lines: number; points: number } {
+  // The estimate layer (a line with points) is the one Vega-Lite splits into layer_N_layer_0/1.
+  const lines = svg.match(/class="mark-line role-mark layer_\d+_layer_0_marks"/g)?.length ?? 0;
+  const symbols = /<g class="mark-symbol role-mark layer_\d+_layer_1_marks"[^>]*>(.*?)<\/g>/s.exec(svg)?.[1] ?? '';
+  return { lines, points: symbols.match(/<path/g)?.length ?? 0 };
+}
+
+describe('plot', () => {
+  const dir = tempFiles({});
+  const csv = join(dir, 'results.csv');
+  writeFileSync(csv, cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'csv']).stdout);
+
+  it('draws well-formed SVG, one line per series with a point per cell', () => {
+    const out = join(dir, 'chart.svg');
+    const r = cli(['plot', csv, '-o', out, '--metric', 'success']);
+    assert.equal(r.status, 0, r.stderr);
+    const svg = readFileSync(out, 'utf8');
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.deepEqual(marks(svg), { lines: 3, points: 24 }); // loss 0.1, 0.3, 0.5 × redundancy 1..8
+    assert.match(svg, /redundancy/);
+  });
+
+  it('takes saved JSON and scenario files too, and --x / --series', () => {
+    const json = join(dir, 'results.json');
+    writeFileSync(json, cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json']).stdout);
+    const swapped = cli(['plot', json, '--x', 'loss', '--series', 'redundancy', '--metric', 'success']).stdout;
+    assert.deepEqual(marks(swapped), { lines: 8, points: 24 });
+    const fromScenario = cli(['plot', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--metric', 'onlyA']);
+    assert.equal(fromScenario.status, 0, fromScenario.stderr);
+    assert.equal(marks(fromScenario.stdout).lines, 1);
+  });
+
+  it('writes PNG', () => {
+    const out = join(dir, 'chart.png');
+    assert.equal(cli(['plot', csv, '-o', out]).status, 0);
+    assert.deepEqual([...readFileSync(out).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it('refuses results without a sweep, unknown metrics and parameters: exit 2, one line', () => {
+    const single = join(dir, 'single.csv');
+    writeFileSync(single, cli(['run', '--trials', '1000', '--format', 'csv']).stdout);
+    for (const [args, message] of [
+      [[single], /nothing to plot: the results have a single cell/],
+      [[csv, '--metric', 'sucess'], /--metric sucess: unknown metric \(did you mean 'success'\?\)/],
+      [[csv, '--x', 'rounds'], /--x rounds: not a swept parameter/],
+      [[csv, '-o', join(dir, 'chart.pdf')], /plot writes SVG or PNG/],
+    ] as const) {
+      const r = cli(['plot', ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  it('run --out saves the sweep\'s chart beside the results', () => {
+    const out = join(dir, 'saved');
+    assert.equal(cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]).status, 0);
+    const r = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]);
+    assert.match(r.stderr, /saved (.*)/);
+    const folder = /saved (.*)/.exec(r.stderr)![1]!;
+    assert.equal(XMLValidator.validate(readFileSync(join(folder, 'chart.svg'), 'utf8')), true);
+  });
+});
