@@ -70,7 +70,7 @@ describe('result folders', () => {
     assert.equal(folders.length, 2, folders.join(', '));
     for (const folder of folders) {
       assert.match(folder, /^retransmit-round-limit-\d{8}T\d{6}Z(-\d+)?$/);
-      assert.deepEqual(readdirSync(join(out, folder)).sort(), ['manifest.json', 'results.csv', 'results.json', 'scenario.yaml']);
+      assert.deepEqual(readdirSync(join(out, folder)).sort(), ['chart.svg', 'manifest.json', 'results.csv', 'results.json', 'scenario.yaml']);
       assert.equal(readFileSync(join(out, folder, 'results.csv'), 'utf8'), first.stdout);
       const manifest = JSON.parse(readFileSync(join(out, folder, 'manifest.json'), 'utf8'));
       assert.equal(manifest.blockSize, 65536);
