@@ -4,6 +4,7 @@ import { TOOL } from '../version.js';
 import { makeExactCommand } from './commands/exact.js';
 import { makeListCommand } from './commands/list.js';
 import { makeMergeCommand } from './commands/merge.js';
+import { makePlanCommand } from './commands/plan.js';
 import { makePlotCommand } from './commands/plot.js';
 import { makeRunCommand } from './commands/run.js';
 import { makeSchemaCommand } from './commands/schema.js';
@@ -26,7 +27,7 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
+  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
     program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
   }
   return program;

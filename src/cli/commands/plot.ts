@@ -61,7 +61,7 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
     throw new UsageError(path, `cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
   }
   if (extension === '.csv') {
-    const rows = parseCsv(text, { columns: true, cast: (v) => (v === '' ? null : Number.isNaN(Number(v)) ? v : Number(v)) }) as Row[];
+    const rows = parseCsv(text, { columns: true, cast: (v, context) => (context.header ? v : v === '' ? null : Number.isNaN(Number(v)) ? v : Number(v)) }) as Row[];
     if (!rows.length) throw new UsageError(path, 'the CSV has no rows');
     return { columns: Object.keys(rows[0]!), rows, title: scenarioNames(rows) };
   }

@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import { AlreadyReported, UsageError } from '../../errors.js';
+import { runExperiment } from '../../experiment.js';
+import { plainNumber, shortNumber } from '../../export/numbers.js';
+import { PARAMETER_COLUMN_ORDER } from '../../scenario/parameters.js';
+import { PROPORTION_METRICS } from '../../scenario/schema.js';
+import { loadScenario } from '../../scenario/resolve.js';
+import { holds, parseTarget, plan } from '../../plan/plan.js';
+import type { Candidate, Target } from '../../plan/plan.js';
+import { didYouMean } from '../../suggest.js';
+import type { Streams } from '../output.js';
+
+interface PlanFlags {
+  target: string[];
+  vary: string[];
+  set: string[];
+  seed?: string;
+  trials?: string;
+  format: 'table' | 'csv' | 'json';
+  workers: number;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Frontier settings shown past the winner. */
+const FRONTIER_PAST = 3;
+
+export function makePlanCommand(streams: Streams): Command {
+  return new Command('plan')
+    .description('find the least expected messenger cost that meets every target, e.g. the fewest copies for 99.99%')
+    .argument('[file]', 'scenario file fixing protocol, channel and loss (the built-in default without one)')
+    .option('--target <metric op value>', 'a target such as "success>=0.9999" or "disagreement<=1e-6" (repeatable; the first orders the frontier)', collect, [])
+    .option('--vary <param=range>', 'what may vary: redundancy=1:32,rounds=1:64 (repeatable)', collect, [])
+    .option('--set <key=value>', 'set a scenario value, e.g. loss=0.05 (repeatable)', collect, [])
+    .option('--trials <n>', 'trials per setting where no exact value exists (Monte Carlo, judged on the interval)')
+    .option('--seed <seed>', 'seed for those trials')
+    .option('--workers <n>', 'worker threads for those trials', Number, 2)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (file: string | undefined, flags: PlanFlags) => {
+      if (!flags.target.length) throw new UsageError('plan', 'give at least one --target, such as --target "success>=0.9999"');
+      const targets = flags.target.map((text) => {
+        const t = parseTarget(text);
+        if (!t) throw new UsageError(`--target ${text}`, 'expected METRIC>=VALUE or METRIC<=VALUE, such as success>=0.9999');
+        if (!PROPORTION_METRICS.includes(t.metric)) throw new UsageError(`--target ${text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, PROPORTION_METRICS)}; choose one of: ${PROPORTION_METRICS.join(', ')}`);
+        return t;
+      });
+      const vary = flags.vary.flatMap(splitVary);
+      if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
+      const scenario = loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed });
+      const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
+      const report = exactOnly.summaries.every((s) => s.exact)
+        ? exactOnly
+        : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
+      const result = plan(report.summaries, targets);
+      const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_COLUMN_ORDER.indexOf(a) - PARAMETER_COLUMN_ORDER.indexOf(b));
+      // The winner first, then the frontier up to it and a few costlier settings past it.
+      const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
+      const nearby = result.frontier.slice(0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
+      const rows = [...(result.winner ? [result.winner] : []), ...nearby];
+      streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact));
+      if (!result.winner) {
+        const best = result.best;
+        const setting = params.map((p) => `${p}=${best.summary.result.cell.params[p]}`).join(', ');
+        streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; the best reachable ${targets[0]!.metric} is ${shortNumber(best.values[0]!, 4)} (${setting})\n`);
+        throw new AlreadyReported(1);
+      }
+    });
+}
+
+/** "redundancy=1:32,rounds=1:64" → ["redundancy=1:32", "rounds=1:64"]; a list's commas stay with it. */
+function splitVary(text: string): string[] {
+  const parts: string[] = [];
+  for (const piece of text.split(',')) {
+    if (piece.includes('=') || !parts.length) parts.push(piece);
+    else parts[parts.length - 1] += `,${piece}`;
+  }
+  return parts;
+}
+
+const show = (t: Target): string => `${t.metric} ${t.relation === '>=' ? '≥' : '≤'} ${t.bound}`;
+
+function render(rows: readonly Candidate[], winner: Candidate | null, params: readonly string[], targets: readonly Target[], format: string, exact: boolean): string {
+  const records = rows.map((c) => ({
+    ...Object.fromEntries(params.map((p) => [p, c.summary.result.cell.params[p]!])),
+    messengers_mean: c.cost,
+    ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
+    meets: c.meets,
+  }));
+  if (format === 'json') return `${JSON.stringify({ winner: winner ? records[0] : null, frontier: records, exact }, null, 2)}\n`;
+  if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b) } });
+  const table = new Table({ head: ['', ...params, 'messengers', ...targets.map(show)], style: { head: [], border: [], compact: true } });
+  for (const c of rows) {
+    table.push([
+      c === winner ? 'best' : '',
+      ...params.map((p) => String(c.summary.result.cell.params[p])),
+      shortNumber(c.cost, 5),
+      ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!) ? '✓' : '✗'}`),
+    ]);
+  }
+  const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';
+  const head = winner ? `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:` : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
+  return `${head}\n${table.toString()}\n`;
+}

@@ -1,0 +1,65 @@
+import type { CellSummary } from '../stats/summary.js';
+
+/** A target such as success ≥ 0.9999 or disagreement ≤ 1e-6. */
+export interface Target {
+  readonly metric: string;
+  readonly relation: '>=' | '<=';
+  readonly bound: number;
+}
+
+/** One candidate setting, judged: its cost, each target's value, and whether all targets hold. */
+export interface Candidate {
+  readonly summary: CellSummary;
+  readonly cost: number;
+  /** Per target: the value judged (exact, or the interval's unfavourable end). */
+  readonly values: readonly number[];
+  readonly meets: boolean;
+}
+
+export interface Plan {
+  readonly winner: Candidate | null;
+  /** Settings no other beats on both cost and the first target: the cost/reliability trade-off. */
+  readonly frontier: readonly Candidate[];
+  /** Without a winner: the candidate closest to the first target. */
+  readonly best: Candidate;
+  /** True where every value came from the exact engine. */
+  readonly exact: boolean;
+}
+
+export function parseTarget(text: string): Target | null {
+  const match = /^\s*([A-Za-z]+)\s*(>=|<=|≥|≤)\s*([-+0-9.eE]+)\s*$/.exec(text);
+  if (!match) return null;
+  const bound = Number(match[3]);
+  if (!Number.isFinite(bound)) return null;
+  return { metric: match[1]!, relation: match[2] === '>=' || match[2] === '≥' ? '>=' : '<=', bound };
+}
+
+/**
+ * The value a target judges: the exact probability where known; else the end of the interval
+ * that the target needs (the lower end for ≥, the upper for ≤), as `expect` judges.
+ */
+function judged(s: CellSummary, t: Target): number {
+  const index = s.outcomeNames.indexOf(t.metric);
+  if (s.exact) return t.metric === 'success' ? s.exact.success : t.metric === 'disagreement' ? s.exact.disagreement : s.exact.outcomes[index]!;
+  const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
+  return t.relation === '>=' ? p.low : p.high;
+}
+
+export const holds = (value: number, t: Target): boolean => (t.relation === '>=' ? value >= t.bound : value <= t.bound);
+
+/** Finds the least expected messenger cost among settings meeting every target, and the frontier. */
+export function plan(summaries: readonly CellSummary[], targets: readonly Target[]): Plan {
+  const candidates: Candidate[] = summaries.map((summary) => {
+    const values = targets.map((t) => judged(summary, t));
+    const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
+    return { summary, cost, values, meets: values.every((v, i) => holds(v, targets[i]!)) };
+  });
+  const first = targets[0]!;
+  const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
+  const byCost = [...candidates].sort((a, b) => a.cost - b.cost || (better(a.values[0]!, b.values[0]!) ? -1 : 1));
+  const winner = byCost.find((c) => c.meets) ?? null;
+  const frontier: Candidate[] = [];
+  for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
+  const best = frontier[frontier.length - 1]!;
+  return { winner, frontier, best, exact: summaries.every((s) => s.exact !== null) };
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { retransmitForm } from './closed-forms.js';
+import { cli } from './helpers.js';
+
+type Row = Record<string, number | boolean>;
+const plan = (args: string[]) => {
+  const r = cli(['plan', ...args, '--format', 'csv']);
+  return { ...r, rows: r.stdout ? (parseCsv(r.stdout, { columns: true, cast: (v, context) => (context.header ? v : v === 'true' ? true : v === 'false' ? false : Number(v)) }) as Row[]) : [] };
+};
+
+describe('plan', () => {
+  it('finds the least redundancy for the messenger: the least k with 1 − p^k ≥ target', () => {
+    for (const [loss, target] of [[0.05, 0.9999], [0.5, 0.99], [0.3, 0.999999]] as const) {
+      const r = plan(['--set', `loss=${loss}`, '--target', `success>=${target}`, '--vary', 'redundancy=1:32']);
+      assert.equal(r.status, 0, r.stderr);
+      let k = 1;
+      while (1 - loss ** k < target) k++;
+      assert.equal(r.rows[0]!['redundancy'], k, `loss ${loss}, target ${target}`);
+      assert.equal(r.rows[0]!['meets'], true);
+    }
+  });
+
+  it('finds the cheapest retransmit setting, as SPEC\'s closed forms say', () => {
+    const r = plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
+    assert.equal(r.status, 0, r.stderr);
+    let best: { k: number; R: number; cost: number } | null = null;
+    for (let k = 1; k <= 4; k++) {
+      for (let R = 1; R <= 20; R++) {
+        const form = retransmitForm(0.3, k, R);
+        const cost = k * form.messages;
+        if (form.outcomes['both']! >= 0.9999 && (!best || cost < best.cost - 1e-12)) best = { k, R, cost };
+      }
+    }
+    assert.deepEqual([r.rows[0]!['redundancy'], r.rows[0]!['rounds']], [best!.k, best!.R]);
+    assert.ok(Math.abs((r.rows[0]!['messengers_mean'] as number) - best!.cost) < 1e-9);
+  });
+
+  it('says plainly when no setting in range meets the target, with the best reachable, and exits 1', () => {
+    // The handshake can never push disagreement below q^(R−1)(1−q): 1e-9 is out of reach here.
+    const r = plan(['--set', 'protocol=handshake', '--set', 'loss=0.1', '--target', 'disagreement<=1e-9', '--vary', 'redundancy=1:4,rounds=2:6']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no setting in range meets disagreement ≤ 1e-9; the best reachable disagreement is [\d.e-]+ \(redundancy=4, rounds=\d\)/);
+  });
+
+  it('rejects malformed targets and a missing --vary with exit 2', () => {
+    assert.match(plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4']).stderr, /expected METRIC>=VALUE/);
+    assert.match(plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4']).stderr, /unknown metric 'sucess' \(did you mean 'success'\?\)/);
+    assert.equal(plan(['--target', 'success>=0.9']).status, 2);
+  });
+});
