@@ -21,9 +21,10 @@ export interface CellKernel {
  * after m messages (the dynamic part); S[i]: trials ending at static site i; DV[c]: received
  * messages of delivery class c (index C collects nothing); sums[0]: rounds used. HI holds the
  * cell's thresholds (see sampler.ts) unless they were compiled in. It stops early at a draw that
- * ties a threshold: sums[1] trials are then complete, and the next one stopped at node sums[2]
- * (−1: none stopped) with high part sums[4], having cost so far partial path sums[3] or, where
- * that is −1, sums[5] messages up to round sums[6].
+ * ties a threshold, or on reaching a cold node: sums[1] trials are then complete, and the next
+ * one stopped at node sums[2] (−1: none stopped) with the tied high part sums[4] (−1: a cold node,
+ * not yet drawn for), having cost so far partial path sums[3] or, where that is −1, sums[5]
+ * messages up to round sums[6].
  */
 type ShapeFunction = (rs: Int32Array, trials: number, E: Float64Array, S: Float64Array, DV: Float64Array, sums: Float64Array, HI: Int32Array) => void;
 
@@ -70,9 +71,9 @@ const COLD = 1e-4;
 /** Static end sites counted in local variables; the rest count in memory. */
 const SITE_LOCALS = 12;
 
-/** One xoshiro128** step; `shift` 1 keeps the high 31 bits (a non-negative int32). */
-const DRAW = (v: string, shift: number): string =>
-  `r5 = Math.imul(s1, 5); ${v} = Math.imul((r5 << 7) | (r5 >>> 25), 9) >>> ${shift}; tt = s1 << 9; ` +
+/** One xoshiro128** step, keeping the output's high 31 bits (a non-negative int32) in x. */
+const DRAW =
+  'r5 = Math.imul(s1, 5); x = Math.imul((r5 << 7) | (r5 >>> 25), 9) >>> 1; tt = s1 << 9; ' +
   's2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = (s3 << 11) | (s3 >>> 21);';
 
 /** What the code at a point knows: on a static path, messages, round and deliveries so far. */
@@ -90,9 +91,10 @@ const DYNAMIC: Path = { static: false, messages: 0, round: 0, deliveries: [] };
  * outcome index computed without branches from int32 signs, nodes reached from one place inlined
  * and the others (joins) laid out once each and reached by forward jumps (labelled breaks).
  * From the start until the first join, what a trial has cost is known while generating the code,
- * so such a trial costs one counter increment at its end site. The kernel consumes the stream
- * exactly as the generic engine's runTrial does (one word per draw, a second only on a threshold
- * tie, none for a certain outcome), so both give identical tallies and `trace` can replay any
+ * so such a trial costs one counter increment at its end site. The kernel draws one word per
+ * chance node (none for a certain outcome); at a draw that ties a threshold, or at a cold node,
+ * it stops and the walker finishes that trial drawing as the generic engine's runTrial does. So
+ * both engines consume the stream alike and give identical tallies, and `trace` can replay any
  * trial of a compiled run.
  */
 function compileShape(automaton: Automaton, classCount: number, literal: boolean): CompiledShape {
@@ -179,7 +181,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     if (n === 2) {
       // Two outcomes: sgn = (x − h) >> 31 is −1 for outcome 0 and 0 for outcome 1, so counts can
       // be kept without branching: outcome 0 happened −sgn times, outcome 1 (1 + sgn) times.
-      const draw = `${DRAW('x', 1)} ${count}if (${tie}) { ${exit} } `;
+      const draw = `${DRAW} ${count}if (${tie}) { ${exit} } `;
       const sgn = `((x - ${highs[0]}) >> 31)`;
       if (leaf && path.static) {
         const first = sites.length;
@@ -197,7 +199,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     }
     // k = the number of thresholds at or below x: each term is −1 (x below) or 0, the sign of an int32 difference.
     const chain = `${n - 1}${highs.map((h) => ` + ((x - ${h}) >> 31)`).join('')}`;
-    const code = `${DRAW('x', 1)} ${count}k = ${chain}; if (${tie}) { ${exit} } `;
+    const code = `${DRAW} ${count}k = ${chain}; if (${tie}) { ${exit} } `;
     if (leaf) {
       if (!path.static) return `${code}${send ? `DV[CLS[${base} + k]]++; ` : ''}E[OUT[${base} + k] + m]++; rounds += r; continue trials;`;
       const first = sites.length;
@@ -227,7 +229,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   const siteLocals = Array.from({ length: Math.min(sites.length, SITE_LOCALS) }, (_, i) => `c${i}`);
   const pairLocals = pairs.flatMap((_, j) => [`pa${j}`, `pb${j}`]);
   const source = `
-    return function kernel(rs, trials, E, S, DV, sums, HI, FULL) {
+    return function kernel(rs, trials, E, S, DV, sums, HI) {
       let s0 = rs[0] | 0, s1 = rs[1] | 0, s2 = rs[2] | 0, s3 = rs[3] | 0;
       let x = 0, k = 0, r5 = 0, tt = 0, m = 0, r = 0, rounds = 0, t = 0, ex = 0, en = -1, es = -1${[...counters, ...siteLocals, ...pairLocals].map((d) => `, ${d} = 0`).join('')};
       trials: for (; t < trials; t++) {
