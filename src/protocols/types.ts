@@ -14,7 +14,6 @@
 export type Direction = 0 | 1;
 export const A_TO_B: Direction = 0;
 export const B_TO_A: Direction = 1;
-export const DIRECTION_NAMES = ['AtoB', 'BtoA'] as const;
 
 export const SEND = 0;
 export const CHOOSE = 1;
