@@ -41,9 +41,29 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-export function addReportOptions(command: Command): Command {
+/** --workers, for every command that may run trials. */
+export function addWorkersOption(command: Command): Command {
+  return command.option('--workers <n>', `worker threads (default: ${DEFAULT_WORKERS}, this machine's available parallelism)`, positiveInteger, DEFAULT_WORKERS);
+}
+
+/** Where `--out` saves when given without a directory. */
+export const DEFAULT_RESULTS_DIR = 'results';
+
+/** --exact / --no-exact and --out, shared by run and merge. */
+export function addResultOptions(command: Command): Command {
   return command
-    .option('--workers <n>', `worker threads (default: ${DEFAULT_WORKERS}, this machine's available parallelism)`, positiveInteger, DEFAULT_WORKERS)
+    .option('--exact', 'compute exact values for every cell (default: where cheap)')
+    .option('--no-exact', 'skip exact values')
+    .option('--out [dir]', `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json, chart.svg) under dir (default ${DEFAULT_RESULTS_DIR}/)`);
+}
+
+/** The directory `--out` names, if given: `--out` alone means the default. */
+export function resultsDir(out: string | true | undefined): string | undefined {
+  return out === undefined ? undefined : out === true ? DEFAULT_RESULTS_DIR : out;
+}
+
+export function addReportOptions(command: Command): Command {
+  return addWorkersOption(command)
     .addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES))
     .option('--confidence <level>', 'confidence level of the intervals', confidence, 0.95);
 }

@@ -15,7 +15,7 @@ export const handshake: ProtocolDefinition<ProtocolParams> = {
   name: 'handshake',
   summary: 'Ack-of-ack chain of R legs; each leg is sent iff the previous one arrived.',
   outcomes: GENERALS_OUTCOMES,
-  exactNote: 'always (R + 1 states)',
+  exactNote: 'always (about 2R states)',
   usesRounds: true,
   configure: (params) => params,
   stateSize: () => 2,

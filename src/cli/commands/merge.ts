@@ -6,25 +6,23 @@ import { parseScenarioText } from '../../scenario/parse.js';
 import { resolveScenario } from '../../scenario/resolve.js';
 import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
-import { addReportOptions, exactMode } from '../options.js';
+import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
-import { DEFAULT_RESULTS_DIR, finishReport, saveResults, writeReport } from './run.js';
+import { finishReport, saveResults, writeReport } from './run.js';
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
     .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run')
-    .argument('<files...>', 'shard files, one per shard 1/n … n/n')
-    .option('--exact', 'compute exact values for every cell (default: where cheap)')
-    .option('--no-exact', 'skip exact values')
-    .option('--out [dir]', `also save a result folder under dir (default ${DEFAULT_RESULTS_DIR}/)`);
+    .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
+  addResultOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags) => {
     const shards = files.map((path) => ({ path, shard: readShardFile(path) }));
     const { first, tallies } = mergeShards(shards);
     if (first.version !== TOOL.version) throw new UsageError(files[0]!, `written by twogenerals ${first.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
-    const outDir = flags.out === undefined ? undefined : flags.out === true ? DEFAULT_RESULTS_DIR : flags.out;
+    const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
     const scenarios = first.scenarios.map((resolved, i) => resolveScenario(parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`)));
     const keys = scenarios.flatMap(expandCells).map((cell) => cell.key);

@@ -10,6 +10,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
+import { addWorkersOption } from '../options.js';
 import type { Streams } from '../output.js';
 
 interface PlanFlags {
@@ -28,7 +29,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 const FRONTIER_PAST = 3;
 
 export function makePlanCommand(streams: Streams): Command {
-  return new Command('plan')
+  const command = new Command('plan')
     .description('find the least expected messenger cost that meets every target, e.g. the fewest copies for 99.99%')
     .argument('[file]', 'scenario file fixing protocol, channel and loss (the built-in default without one)')
     .option('--target <metric op value>', 'a target such as "success>=0.9999" or "disagreement<=1e-6" (repeatable; the first orders the frontier)', collect, [])
@@ -36,9 +37,8 @@ export function makePlanCommand(streams: Streams): Command {
     .option('--set <key=value>', 'set a scenario value, e.g. loss=0.05 (repeatable)', collect, [])
     .option('--trials <n>', 'trials per setting where no exact value exists (Monte Carlo, judged on the interval)')
     .option('--seed <seed>', 'seed for those trials')
-    .option('--workers <n>', 'worker threads for those trials', Number, 2)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .action(async (file: string | undefined, flags: PlanFlags) => {
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
+  return addWorkersOption(command).action(async (file: string | undefined, flags: PlanFlags) => {
       if (!flags.target.length) throw new UsageError('plan', 'give at least one --target, such as --target "success>=0.9999"');
       const targets = flags.target.map((text) => {
         const t = parseTarget(text);

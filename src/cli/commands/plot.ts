@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -8,10 +8,9 @@ import { toRows } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, sweptParameters } from '../../plot/chart.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
-import { readFileSync } from 'node:fs';
 import { loadScenario } from '../../scenario/resolve.js';
 import { didYouMean } from '../../suggest.js';
-import { addScenarioOptions, overridesFrom } from '../options.js';
+import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 
@@ -32,9 +31,9 @@ export function makePlotCommand(streams: Streams): Command {
     .option('--metric <name>', `what to draw: ${PLOT_METRICS.join(', ')} or an outcome (default: disagreement)`)
     .option('--x <param>', 'the parameter along the x axis (default: the swept parameter with the most values)')
     .option('--series <param>', 'one line per value of this parameter (default: the other swept parameter)')
-    .option('--log-y', 'logarithmic y axis (default: when the values span more than two orders of magnitude)')
-    .option('--workers <n>', 'worker threads when a scenario is run first', Number, 2);
+    .option('--log-y', 'logarithmic y axis (default: when the values span more than two orders of magnitude)');
   addScenarioOptions(command);
+  addWorkersOption(command);
   return command.action(async (results: string, flags: PlotFlags) => {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');

@@ -17,7 +17,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { judgeExpectations } from '../../stats/expectations.js';
 import { Z_WARNING } from '../../stats/zscore.js';
 import { TOOL } from '../../version.js';
-import { addReportOptions, addScenarioOptions, exactMode, overridesFrom } from '../options.js';
+import { addReportOptions, addResultOptions, addScenarioOptions, exactMode, overridesFrom, resultsDir } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import { useColor } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -29,24 +29,19 @@ export interface RunFlags extends ScenarioFlags {
   progress?: boolean;
 }
 
-/** Where `--out` saves when given without a directory. */
-export const DEFAULT_RESULTS_DIR = 'results';
-
 export function makeRunCommand(streams: Streams): Command {
   const command = new Command('run')
     .description('run scenarios (the built-in default with no file) and print their statistics')
     .argument('[files...]', 'scenario files (YAML or JSON)')
-    .option('--exact', 'compute exact values for every cell (default: where cheap)')
-    .option('--no-exact', 'skip exact values')
-    .option('--out [dir]', `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json) under dir (default ${DEFAULT_RESULTS_DIR}/)`)
     .option('--progress', 'show the progress bar even when stderr is not a terminal (or in CI)')
     .option('--shard <i/n>', 'run only blocks b ≡ i (mod n) and print their counts as JSON, for `twogenerals merge`');
+  addResultOptions(command);
   addScenarioOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags) => {
     const started = performance.now();
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
-    const outDir = flags.out === undefined ? undefined : flags.out === true ? DEFAULT_RESULTS_DIR : flags.out;
+    const outDir = resultsDir(flags.out);
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);
