@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import { startWorkersEarly } from '../dist/bundle/threads.js';
+
+// Pool threads boot while the CLI loads (see src/engine/threads.ts).
+startWorkersEarly(process.argv);
+const { main } = await import('../dist/bundle/cli.js');
 main(process.argv);

@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { simulateBlocks } from './simulate.js';
 import type { BlockTask, WorkerReply } from './simulate.js';
 import type { Tally } from './tally.js';
+import { adoptEarlyWorker, spawnWorker } from './threads.js';
 
 /** Tasks a worker holds at once: while it runs one, the next is already waiting. */
 const IN_FLIGHT = 2;
@@ -67,9 +68,7 @@ export class WorkerPool {
 
   private start(count: number): void {
     while (this.threads.length < count) {
-      // A small young generation keeps memory flat in the number of trials: every block's
-      // garbage is short-lived, and V8 would otherwise grow the space as a long run goes on.
-      const thread = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const thread = adoptEarlyWorker() ?? spawnWorker();
       thread.on('message', (reply: WorkerReply) => this.onReply?.(reply, thread));
       const fail = (failure: WorkerFailure): void => {
         this.failure ??= failure;

@@ -57,11 +57,12 @@ export function cellSpec(cell: Cell): CellSpec {
 }
 
 /**
- * Blocks per task: about 16 tasks per worker over the run, so the load stays balanced, but at
- * least 4 and at most 64 blocks, so that messages between threads stay rare.
+ * Blocks in the next task, from the blocks the run has left: a sixteenth of each worker's share
+ * of them, at most 64. Tasks shrink as the run goes on (guided scheduling), so the workers finish
+ * within about a block of each other, while messages between threads stay rare early on.
  */
-export function blocksPerTask(totalBlocks: number, workers: number): number {
-  return Math.max(4, Math.min(64, Math.floor(totalBlocks / (16 * Math.max(1, workers)))));
+export function blocksPerTask(blocksLeft: number, workers: number): number {
+  return Math.max(1, Math.min(64, Math.floor(blocksLeft / (16 * Math.max(1, workers)))));
 }
 
 /** Which blocks a run covers: all, or those of shard `index` of `count` (b ≡ index mod count). */
@@ -77,10 +78,11 @@ function blockTasks(cells: readonly Cell[], workers: number, shard: Shard | unde
   const stride = shard?.count ?? 1;
   const offset = shard ? shard.index % shard.count : 0;
   const mine = (blocks: number): number => (blocks > offset ? Math.ceil((blocks - offset) / stride) : 0);
-  const perTask = blocksPerTask(cells.reduce((n, cell) => n + mine(blockCount(cell.scenario.trials)), 0), workers);
+  let blocksLeft = cells.reduce((n, cell) => n + mine(blockCount(cell.scenario.trials)), 0);
   cells.forEach((cell, c) => {
     const blocks = mine(blockCount(cell.scenario.trials));
-    for (let first = 0; first < blocks; first += perTask) {
+    for (let first = 0, size = 0; first < blocks; first += size, blocksLeft -= size) {
+      size = Math.min(blocksPerTask(blocksLeft, workers), blocks - first);
       cellOf.push(c);
       tasks.push({
         id: tasks.length,
@@ -89,7 +91,7 @@ function blockTasks(cells: readonly Cell[], workers: number, shard: Shard | unde
         cellKey: cell.key,
         trials: cell.scenario.trials,
         firstBlock: offset + first * stride,
-        blocks: Math.min(perTask, blocks - first),
+        blocks: size,
         stride,
       });
     }

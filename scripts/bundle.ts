@@ -1,0 +1,29 @@
+/**
+ * Bundles the compiled CLI and its pool thread with esbuild: Node then reads a few files instead
+ * of some two hundred modules, which halves the CLI's start-up (about 85 ms to 35 ms here).
+ * Splitting keeps one copy of the code the entry points share (the engine; `threads.js` holds
+ * the early-started threads that `bin/twogenerals.js` hands to the pool), and leaves the
+ * exporters and the chart renderer in chunks loaded only when used.
+ */
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('../../', import.meta.url);
+const at = (path: string): string => new URL(path, root).pathname;
+
+rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
+
+await build({
+  entryPoints: { cli: at('dist/src/cli/main.js'), worker: at('dist/src/engine/worker.js'), threads: at('dist/src/engine/threads.js') },
+  outdir: at('dist/bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Vega is large and rarely needed; resvg loads a native binary: both stay ordinary imports.
+  external: ['vega', 'vega-lite', '@resvg/resvg-js'],
+  // CommonJS dependencies call require(), which an ES module has to be given.
+  banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
