@@ -403,7 +403,12 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const histogram = new Float64Array(width);
   return {
     run(stream, trials) {
-      for (const a of [E, S, DV, sums, outcomes, histogram]) a.fill(0);
+      E.fill(0);
+      S.fill(0);
+      DV.fill(0);
+      sums.fill(0);
+      outcomes.fill(0);
+      histogram.fill(0);
       let rounds = 0;
       for (let left = trials; left > 0; ) {
         run(stream, left, E, S, DV, sums, HI);
