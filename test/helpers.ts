@@ -15,11 +15,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI as a user does: a separate node process, no terminal. */
+/**
+ * Runs the CLI as a user does: a separate node process, no terminal. A process that hangs (say,
+ * kept alive by a worker thread) is killed after two minutes, and its status is then null.
+ */
 export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    timeout: 120_000,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

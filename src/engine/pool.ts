@@ -13,10 +13,11 @@ export class WorkerFailure extends Error {
 }
 
 /**
- * Worker threads for one run, started on first use and kept until `close`: every batch of
- * tasks (all of a run's, or adaptive precision's rounds) goes to the same threads. Each idle
- * thread gets the next task; tallies come back by task id, and since they are integer sums the
- * schedule cannot change any result. With one worker the tasks run on the calling thread.
+ * Worker threads for one run, started on first use (or adopted from those `bin/twogenerals.js`
+ * started early, see threads.ts) and kept until `close`: every batch of tasks (all of a run's,
+ * or adaptive precision's rounds) goes to the same threads. Each idle thread gets the next task;
+ * tallies come back by task id, and since they are integer sums the schedule cannot change any
+ * result. With one worker the tasks run on the calling thread.
  */
 export class WorkerPool {
   private threads: Worker[] = [];

@@ -19,7 +19,9 @@ const early: Worker[] = [];
  * scenario. `bin/twogenerals.js` calls this first, so that for `run` the two overlap: the
  * threads are started here, unreferenced (they keep no process alive, so a run that stops at
  * bad input exits at once), and the run's pool adopts them. Reads only what it must of argv:
- * the command and `--workers`; the CLI parses and checks everything properly later.
+ * the command and `--workers`; the CLI parses and checks everything properly later. (It counts
+ * cores itself rather than import runner.ts's DEFAULT_WORKERS: this module must stay small,
+ * since it loads before everything else.)
  */
 export function startWorkersEarly(argv: readonly string[]): void {
   const args = argv.slice(2);
