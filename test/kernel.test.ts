@@ -56,6 +56,10 @@ describe('compiled kernel', () => {
       assert.deepEqual(runBlock(model, state, 1, true), generic);
       assert.deepEqual(compiled.outcomes, lost ? [0, 0, 1, 0] : [1, 0, 0, 0]);
       outcomes.add(String(lost));
+      // A block long enough for the SIMD lanes (one-draw.ts), which give it up at the tie.
+      const long = runBlockGeneric(model, new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!), 20000);
+      assert.deepEqual(runBlock(model, state, 20000), long);
+      assert.deepEqual(runBlock(model, state, 20000, true), long);
     }
     assert.equal(outcomes.size, 2, 'both sides of the tie were exercised');
   });

@@ -2,6 +2,7 @@ import { sample, sampleAfterTie, samplingTable } from '../rng/sampler.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
+import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import type { CellModel } from './model.js';
 import { toTally } from './tally.js';
@@ -47,10 +48,21 @@ interface PartialPath {
   readonly deliveries: readonly number[];
 }
 
+/**
+ * A cell whose every trial is one draw at the root, both outcomes ending it (the messenger):
+ * the SIMD kernel (one-draw.ts) can run it. `slot`: the root's threshold slot; `site`: the end
+ * site of outcome 0 (outcome 1's is the next).
+ */
+interface OneDraw {
+  readonly slot: number;
+  readonly site: number;
+}
+
 interface CompiledShape {
   readonly run: ShapeFunction;
   readonly sites: readonly EndSite[];
   readonly partials: readonly PartialPath[];
+  readonly oneDraw: OneDraw | null;
   /** For each chance node with a draw: its id and its first threshold slot. */
   readonly slots: readonly { readonly node: number; readonly base: number }[];
   readonly slotCount: number;
@@ -123,6 +135,8 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   // Static two-outcome leaves count in a pair of locals: the sum of signs (−count of outcome 0)
   // and the visits (but at the root every trial visits).
   const pairs: { first: number; visitsAreTrials: boolean }[] = [];
+  // Set when every trial is one draw at the root, both outcomes ending it (the messenger).
+  let oneDraw = null as OneDraw | null;
 
   // The first static sites count in locals: an increment in a register, not in memory.
   const siteCounter = (i: number): string => (i < SITE_LOCALS ? `c${i}` : `S[${i}]`);
@@ -188,6 +202,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
         site(after(0), (nodes[node.next[0]!] as { outcome: number }).outcome);
         site(after(1), (nodes[node.next[1]!] as { outcome: number }).outcome);
         const pair = pairs.push({ first, visitsAreTrials: id === root }) - 1;
+        if (id === root) oneDraw = { slot: base, site: first };
         return `${draw}pa${pair} += ${sgn}; ${id === root ? '' : `pb${pair}++; `}continue trials;`;
       }
       if (leaf) {
@@ -260,7 +275,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
       run(Int32Array.of(1, 2, 3, 4), 1, scratch, scratch, scratch, scratch, HI);
     }
   }
-  return { run, sites, partials, slots, slotCount: outcomeSlots.length, width };
+  return { run, sites, partials, oneDraw, slots, slotCount: outcomeSlots.length, width };
 }
 
 /** Node ids in an order where every node comes after all nodes that lead to it. */
@@ -391,7 +406,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   }
   const HI = new Int32Array(shape.slotCount);
   for (const { node, base } of shape.slots) HI.set(highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities), base);
-  const { run, sites, partials, width } = shape;
+  const { run, sites, partials, oneDraw, width } = shape;
   const outcomeCount = model.outcomes.names.length;
   const walker = new AutomatonWalker(automaton);
   // Accumulators are allocated once per cell and cleared per block: no garbage per block.
@@ -410,7 +425,17 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
       outcomes.fill(0);
       histogram.fill(0);
       let rounds = 0;
-      for (let left = trials; left > 0; ) {
+      let left = trials;
+      if (oneDraw) {
+        const below = runLanes(stream, trials, HI[oneDraw.slot]!);
+        if (below >= 0) {
+          const done = laneTrials(trials);
+          S[oneDraw.site]! += below;
+          S[oneDraw.site + 1]! += done - below;
+          left -= done;
+        }
+      }
+      while (left > 0) {
         run(stream, left, E, S, DV, sums, HI);
         if (sums[2]! < 0) break;
         // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
