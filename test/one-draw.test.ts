@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LANES, laneTrials, runLanes } from '../src/engine/one-draw.js';
+import { LANES } from '../src/engine/lanes.js';
+import { laneTrials, runLanes } from '../src/engine/one-draw.js';
 import { jump, jumpPowerOfTwo } from '../src/rng/jump.js';
 import { blockState } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';

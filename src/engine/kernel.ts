@@ -2,6 +2,7 @@ import { sample, sampleAfterTie, samplingTable } from '../rng/sampler.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
+import { MIN_WALK_TRIALS, bitWalkFor } from './bit-walk.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import type { CellModel } from './model.js';
@@ -333,6 +334,24 @@ function branchSteerings(nodes: readonly AutomatonNode[], root: number): Map<num
   return steerings;
 }
 
+/**
+ * A cell's trials mispredict at least this many branches each, on average, before the bit walk
+ * (bit-walk.ts) runs them instead of the compiled kernel: below it the kernel's branches go the
+ * likely way often enough that it is as fast.
+ */
+const WALK_MISPREDICTS = 0.25;
+
+/**
+ * The branches per trial that even a perfect predictor of each branch's likelier side gets
+ * wrong: the sum over draws of the reach times the unlikelier outcome's probability.
+ */
+function mispredictsPerTrial({ nodes, root }: Automaton): number {
+  return reachProbabilities(nodes, root).reduce((sum, reach, id) => {
+    const node = nodes[id]!;
+    return node.kind === 'end' || node.probabilities.length < 2 ? sum : sum + reach * (1 - Math.max(...node.probabilities));
+  }, 0);
+}
+
 /** Probability that a trial reaches each node. */
 function reachProbabilities(nodes: readonly AutomatonNode[], root: number): number[] {
   const reach = new Array<number>(nodes.length).fill(0);
@@ -416,6 +435,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const sums = new Float64Array(7);
   const outcomes = new Float64Array(outcomeCount);
   const histogram = new Float64Array(width);
+  const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, (node) => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!, { E, DV, sums }) : null;
   return {
     run(stream, trials) {
       E.fill(0);
@@ -433,6 +453,14 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
           S[oneDraw.site]! += below;
           S[oneDraw.site + 1]! += done - below;
           left -= done;
+        }
+      } else if (walk && trials >= MIN_WALK_TRIALS) {
+        if (walk.run(stream, trials)) left = 0;
+        else {
+          // A tie: the block runs again on the scalar kernel, from its start.
+          E.fill(0);
+          DV.fill(0);
+          sums.fill(0);
         }
       }
       while (left > 0) {

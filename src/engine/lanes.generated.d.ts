@@ -1,5 +1,5 @@
 // Types of the module that scripts/generate-wasm.ts writes next to the compiled output.
 
-/** The one-draw SIMD kernel (one-draw.wat) as a WebAssembly binary, base64-encoded. */
+/** The SIMD lane kernels (lanes.wat) as a WebAssembly binary, base64-encoded. */
 declare const wasm: string;
 export default wasm;

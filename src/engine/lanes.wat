@@ -1,0 +1,150 @@
+;; Eight lanes of one block's xoshiro128** stream at once (WebAssembly SIMD); see lanes.ts.
+;;
+;; The lanes form two groups of four, a and b, run side by side so that the processor overlaps
+;; their dependency chains. Memory, in int32 words: group a's states at words 0-15 (s0 of its
+;; four lanes, then s1, s2, s3), group b's at 16-31; both functions start from there and write
+;; the states back. A draw's "high part" is its output's high 31 bits, as the scalar kernels
+;; compare it: below the threshold `high` is outcome 0, at or above it outcome 1, and equal to
+;; it a tie, which only the draw's low word can decide.
+(module
+  (memory (export "memory") 1)
+
+  ;; count: each lane runs `steps` trials of one draw (one-draw.ts). Writes each lane pair's
+  ;; count of outcome 0 to words 32-35. Returns the steps run: `steps`, or fewer at a tie.
+  (func (export "count") (param $high i32) (param $steps i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $r v128) (local $x v128) (local $y v128) (local $t v128) (local $h v128) (local $za v128) (local $zb v128)
+    (local $i i32)
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $b0 (v128.load (i32.const 64)))
+    (local.set $b1 (v128.load (i32.const 80)))
+    (local.set $b2 (v128.load (i32.const 96)))
+    (local.set $b3 (v128.load (i32.const 112)))
+    (local.set $h (i32x4.splat (local.get $high)))
+    (block $done
+      (loop $trial
+        (br_if $done (i32.ge_u (local.get $i) (local.get $steps)))
+        ;; group a: x = rotl(s1 · 5, 7) · 9 >>> 1 (the high part), then the state transition
+        (local.set $r (i32x4.add (local.get $a1) (i32x4.shl (local.get $a1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $x (i32x4.shr_u (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))) (i32.const 1)))
+        (local.set $t (i32x4.shl (local.get $a1) (i32.const 9)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $a0)))
+        (local.set $a3 (v128.xor (local.get $a3) (local.get $a1)))
+        (local.set $a1 (v128.xor (local.get $a1) (local.get $a2)))
+        (local.set $a0 (v128.xor (local.get $a0) (local.get $a3)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $t)))
+        (local.set $a3 (v128.or (i32x4.shl (local.get $a3) (i32.const 11)) (i32x4.shr_u (local.get $a3) (i32.const 21))))
+        ;; group b, the same
+        (local.set $r (i32x4.add (local.get $b1) (i32x4.shl (local.get $b1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $y (i32x4.shr_u (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))) (i32.const 1)))
+        (local.set $t (i32x4.shl (local.get $b1) (i32.const 9)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $b0)))
+        (local.set $b3 (v128.xor (local.get $b3) (local.get $b1)))
+        (local.set $b1 (v128.xor (local.get $b1) (local.get $b2)))
+        (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
+        (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
+        (br_if $done (v128.any_true (v128.or (i32x4.eq (local.get $x) (local.get $h)) (i32x4.eq (local.get $y) (local.get $h)))))
+        ;; lt_s is −1 in the lanes below the threshold
+        (local.set $za (i32x4.sub (local.get $za) (i32x4.lt_s (local.get $x) (local.get $h))))
+        (local.set $zb (i32x4.sub (local.get $zb) (i32x4.lt_s (local.get $y) (local.get $h))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $trial)))
+    (v128.store (i32.const 0) (local.get $a0))
+    (v128.store (i32.const 16) (local.get $a1))
+    (v128.store (i32.const 32) (local.get $a2))
+    (v128.store (i32.const 48) (local.get $a3))
+    (v128.store (i32.const 64) (local.get $b0))
+    (v128.store (i32.const 80) (local.get $b1))
+    (v128.store (i32.const 96) (local.get $b2))
+    (v128.store (i32.const 112) (local.get $b3))
+    (v128.store (i32.const 128) (i32x4.add (local.get $za) (local.get $zb)))
+    (local.get $i))
+
+  ;; outcomes: each lane draws 32 · `words` words and writes their outcomes as bits, 1 for
+  ;; outcome 1, draw i of the lane at bit i mod 32 of its word i / 32. Lane j's words go to
+  ;; `words` consecutive int32 words from byte `base` + 4 · j · `words` (bit-walk.ts). Returns
+  ;; 1 if some draw tied the threshold, else 0.
+  (func (export "outcomes") (param $high i32) (param $words i32) (param $base i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $r v128) (local $x v128) (local $y v128) (local $t v128) (local $h v128)
+    (local $bit v128) (local $wa v128) (local $wb v128) (local $ties v128)
+    (local $k i32) (local $step i32) (local $at i32) (local $stride i32)
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $b0 (v128.load (i32.const 64)))
+    (local.set $b1 (v128.load (i32.const 80)))
+    (local.set $b2 (v128.load (i32.const 96)))
+    (local.set $b3 (v128.load (i32.const 112)))
+    (local.set $h (i32x4.splat (local.get $high)))
+    (local.set $stride (i32.shl (local.get $words) (i32.const 2)))
+    (block $done
+      (loop $word
+        (br_if $done (i32.ge_u (local.get $k) (local.get $words)))
+        (local.set $wa (v128.const i32x4 0 0 0 0))
+        (local.set $wb (v128.const i32x4 0 0 0 0))
+        (local.set $bit (v128.const i32x4 1 1 1 1))
+        (local.set $step (i32.const 0))
+        (loop $draw
+          ;; group a, as in count
+          (local.set $r (i32x4.add (local.get $a1) (i32x4.shl (local.get $a1) (i32.const 2))))
+          (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+          (local.set $x (i32x4.shr_u (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))) (i32.const 1)))
+          (local.set $t (i32x4.shl (local.get $a1) (i32.const 9)))
+          (local.set $a2 (v128.xor (local.get $a2) (local.get $a0)))
+          (local.set $a3 (v128.xor (local.get $a3) (local.get $a1)))
+          (local.set $a1 (v128.xor (local.get $a1) (local.get $a2)))
+          (local.set $a0 (v128.xor (local.get $a0) (local.get $a3)))
+          (local.set $a2 (v128.xor (local.get $a2) (local.get $t)))
+          (local.set $a3 (v128.or (i32x4.shl (local.get $a3) (i32.const 11)) (i32x4.shr_u (local.get $a3) (i32.const 21))))
+          ;; group b
+          (local.set $r (i32x4.add (local.get $b1) (i32x4.shl (local.get $b1) (i32.const 2))))
+          (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+          (local.set $y (i32x4.shr_u (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))) (i32.const 1)))
+          (local.set $t (i32x4.shl (local.get $b1) (i32.const 9)))
+          (local.set $b2 (v128.xor (local.get $b2) (local.get $b0)))
+          (local.set $b3 (v128.xor (local.get $b3) (local.get $b1)))
+          (local.set $b1 (v128.xor (local.get $b1) (local.get $b2)))
+          (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
+          (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
+          (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
+          ;; ge_s is −1 in the lanes at or above the threshold: their bit for this draw is set
+          (local.set $wa (v128.or (local.get $wa) (v128.and (i32x4.ge_s (local.get $x) (local.get $h)) (local.get $bit))))
+          (local.set $wb (v128.or (local.get $wb) (v128.and (i32x4.ge_s (local.get $y) (local.get $h)) (local.get $bit))))
+          (local.set $ties (v128.or (local.get $ties) (v128.or (i32x4.eq (local.get $x) (local.get $h)) (i32x4.eq (local.get $y) (local.get $h)))))
+          (local.set $bit (i32x4.shl (local.get $bit) (i32.const 1)))
+          (local.set $step (i32.add (local.get $step) (i32.const 1)))
+          (br_if $draw (i32.lt_u (local.get $step) (i32.const 32))))
+        ;; word k of lane j at base + 4k + j · stride
+        (local.set $at (i32.add (local.get $base) (i32.shl (local.get $k) (i32.const 2))))
+        (i32.store (local.get $at) (i32x4.extract_lane 0 (local.get $wa)))
+        (i32.store (i32.add (local.get $at) (local.get $stride)) (i32x4.extract_lane 1 (local.get $wa)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $stride) (i32.const 1))))
+        (i32.store (local.get $at) (i32x4.extract_lane 2 (local.get $wa)))
+        (i32.store (i32.add (local.get $at) (local.get $stride)) (i32x4.extract_lane 3 (local.get $wa)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $stride) (i32.const 1))))
+        (i32.store (local.get $at) (i32x4.extract_lane 0 (local.get $wb)))
+        (i32.store (i32.add (local.get $at) (local.get $stride)) (i32x4.extract_lane 1 (local.get $wb)))
+        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $stride) (i32.const 1))))
+        (i32.store (local.get $at) (i32x4.extract_lane 2 (local.get $wb)))
+        (i32.store (i32.add (local.get $at) (local.get $stride)) (i32x4.extract_lane 3 (local.get $wb)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $word)))
+    (v128.store (i32.const 0) (local.get $a0))
+    (v128.store (i32.const 16) (local.get $a1))
+    (v128.store (i32.const 32) (local.get $a2))
+    (v128.store (i32.const 48) (local.get $a3))
+    (v128.store (i32.const 64) (local.get $b0))
+    (v128.store (i32.const 80) (local.get $b1))
+    (v128.store (i32.const 96) (local.get $b2))
+    (v128.store (i32.const 112) (local.get $b3))
+    (v128.any_true (local.get $ties))))
