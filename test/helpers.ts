@@ -82,3 +82,11 @@ import type { Scenario } from '../src/scenario/types.js';
 export function scenarioFrom(data: Record<string, unknown>): Scenario {
   return resolveScenario(parseScenarioText(JSON.stringify(data), 'test.json'));
 }
+
+/** A xoshiro128** state whose first output is `output`: invert rotl(s1 · 5, 7) · 9 for s1. */
+export function stateWithFirstOutput(output: number, seed: number): Int32Array {
+  const unscaled = Math.imul(output, 0x38e38e39) >>> 0; // 9⁻¹ mod 2^32
+  const rotated = ((unscaled >>> 7) | (unscaled << 25)) >>> 0;
+  const s1 = Math.imul(rotated, 0xcccccccd); // 5⁻¹ mod 2^32
+  return Int32Array.of(Math.imul(seed, 0x9e3779b9) | 1, s1, Math.imul(seed, 0x85ebca6b), seed);
+}

@@ -4,6 +4,7 @@ import { buildCellModel } from '../src/engine/model.js';
 import { runBlock, runBlockGeneric } from '../src/engine/montecarlo.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { stateWithFirstOutput } from './helpers.js';
 
 /**
  * The compiled kernel must be the protocol definition, fast: for any cell it has to produce the
@@ -64,11 +65,3 @@ describe('compiled kernel', () => {
     assert.equal(outcomes.size, 2, 'both sides of the tie were exercised');
   });
 });
-
-/** A xoshiro128** state whose first output is `output`: invert rotl(s1 · 5, 7) · 9 for s1. */
-function stateWithFirstOutput(output: number, seed: number): Int32Array {
-  const unscaled = Math.imul(output, 0x38e38e39) >>> 0; // 9⁻¹ mod 2^32
-  const rotated = ((unscaled >>> 7) | (unscaled << 25)) >>> 0;
-  const s1 = Math.imul(rotated, 0xcccccccd); // 5⁻¹ mod 2^32
-  return Int32Array.of(Math.imul(seed, 0x9e3779b9) | 1, s1, Math.imul(seed, 0x85ebca6b), seed);
-}

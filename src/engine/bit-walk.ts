@@ -165,7 +165,7 @@ export function bitWalkFor(
  */
 const WALK = `
   return function walk(rs, trials) {
-    let h = 0, last = 0, loaded = 0, bits = 0, have = 0, node = START, messages = M0, round = R0, rounds = 0, d = 0, t = 0;
+    let h = 0, last = 0, loaded = 0, bits = 0, have = 0, node = START, messages = M0, round = R0, rounds = 0, d = -0, t = 0;
     begin(rs);
     while (t < trials) {
       if (h >= last) {

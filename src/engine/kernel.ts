@@ -3,6 +3,7 @@ import type { SamplingTable } from '../rng/sampler.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
 import { MIN_WALK_TRIALS, bitWalkFor } from './bit-walk.js';
+import { laneKernels } from './lanes.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import type { CellModel } from './model.js';
@@ -15,6 +16,11 @@ export const KERNEL_NODE_LIMIT = 400;
 /** A cell's compiled kernel: runs a block of trials from a stream, as the generic engine would. */
 export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
+  /**
+   * What runs the cell's long blocks: the SIMD lanes of one-draw.ts, the bit walk of
+   * bit-walk.ts, or the compiled scalar kernel (which also runs short blocks and ties).
+   */
+  readonly engine: 'one-draw lanes' | 'bit walk' | 'compiled';
 }
 
 /**
@@ -437,6 +443,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const histogram = new Float64Array(width);
   const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, (node) => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!, { E, DV, sums }) : null;
   return {
+    engine: oneDraw && laneKernels() ? 'one-draw lanes' : walk ? 'bit walk' : 'compiled',
     run(stream, trials) {
       E.fill(0);
       S.fill(0);

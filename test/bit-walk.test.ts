@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildAutomaton } from '../src/engine/automaton.js';
+import { bitWalkFor } from '../src/engine/bit-walk.js';
+import { kernelFor } from '../src/engine/kernel.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlockGeneric } from '../src/engine/montecarlo.js';
+import { samplingTable } from '../src/rng/sampler.js';
+import { blockState } from '../src/rng/streams.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { stateWithFirstOutput } from './helpers.js';
+
+const cell = (protocol: string, params: Record<string, number>) => buildCellModel({ protocol, channel: 'bernoulli', params });
+const generator = (s: Int32Array): Xoshiro128 => new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
+
+/** The bit walk of a cell on its own, with scratch accumulators, or null where it does not apply. */
+function walkOf(protocol: string, params: Record<string, number>) {
+  const model = cell(protocol, params);
+  const automaton = buildAutomaton(model, 400);
+  const highOf = (id: number): number => Math.min(samplingTable((automaton.nodes[id] as { probabilities: Float64Array }).probabilities).high[0]!, 2 ** 31 - 1);
+  const scratch = { E: new Float64Array(4096), DV: new Float64Array(8), sums: new Float64Array(8) };
+  return bitWalkFor(automaton, model.deliveryValues.length, highOf, scratch);
+}
+
+describe('bit walk', () => {
+  // Cells whose trials mispredict often: the specialized kernel runs them on the bit walk.
+  const walked: [string, Record<string, number>][] = [
+    ['retransmit', { loss: 0.3, redundancy: 1, rounds: 16 }], // the W2 workload
+    ['retransmit', { loss: 0.6, redundancy: 2, rounds: 9 }],
+    ['handshake', { loss: 0.5, redundancy: 1, rounds: 7 }],
+    ['handshake', { loss: 0.8, redundancy: 3, rounds: 30 }],
+  ];
+
+  for (const [protocol, params] of walked) {
+    it(`${protocol} ${JSON.stringify(params)}: the same tallies and end state as the generic engine`, () => {
+      const model = cell(protocol, params);
+      const kernel = kernelFor(model, true)!;
+      assert.equal(kernel.engine, 'bit walk');
+      for (const [block, trials] of [[0, 65536], [1, 57600], [2, 4096], [3, 4095], [4, 40001]] as const) {
+        const stream = blockState('walk', protocol, block);
+        const rng = generator(stream);
+        const generic = runBlockGeneric(model, rng, trials);
+        assert.deepEqual(kernel.run(stream, trials), generic, `block ${block}, ${trials} trials`);
+        assert.deepEqual(Array.from(stream), rng.getState().map((w) => w | 0), 'the stream ends where the generic engine leaves it');
+      }
+    });
+  }
+
+  it('gives a block up, stream untouched, at a draw that ties the threshold; the kernel then runs it one trial at a time', () => {
+    const model = cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 });
+    const high = Math.floor(Math.ceil(0.3 * 2 ** 53) / 2 ** 22);
+    const walk = walkOf('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 })!;
+    for (let seed = 1; seed <= 4; seed++) {
+      const state = stateWithFirstOutput(high * 2, seed);
+      const before = Array.from(state);
+      assert.equal(walk.run(state, 20000), false);
+      assert.deepEqual(Array.from(state), before);
+      const generic = runBlockGeneric(model, generator(state), 20000);
+      assert.deepEqual(kernelFor(model, true)!.run(state.slice(), 20000), generic);
+    }
+  });
+
+  it('applies only where every draw compares against one threshold, with two outcomes each', () => {
+    assert.notEqual(walkOf('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 }), null);
+    assert.equal(walkOf('retransmit', { lossAtoB: 0.3, lossBtoA: 0.5, redundancy: 1, rounds: 16 }), null, 'two thresholds');
+    assert.equal(walkOf('handshake', { loss: 0, redundancy: 1, rounds: 4 }), null, 'nothing drawn');
+  });
+
+  it('is left to the compiled kernel where branches are predictable or the cell is small', () => {
+    assert.equal(kernelFor(cell('handshake', { loss: 0.05, redundancy: 2, rounds: 4 }), true)!.engine, 'compiled');
+    assert.equal(kernelFor(cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 }), false)!.engine, 'compiled');
+    assert.equal(kernelFor(cell('messenger', { loss: 0.5, redundancy: 2, rounds: 1 }), true)!.engine, 'one-draw lanes');
+  });
+});
