@@ -1,7 +1,7 @@
 /**
- * Assembles the WebAssembly kernels (src/engine/*.wat) at build time with wabt, into modules
- * that export the binary as base64: the CLI then loads no assembler, and the bundle carries the
- * few hundred bytes of each kernel inline.
+ * Assembles the SIMD lanes (src/engine/lanes.wat) at build time with wabt, into a module that
+ * exports the WebAssembly binary as base64: the CLI then loads no assembler, and the bundle
+ * carries the binary (about a kilobyte) inline.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
