@@ -37,7 +37,7 @@ export const MIN_WALK_TRIALS = 4096;
  */
 const ENDED = 1 << 9;
 
-/** A cell's bit walk: `run` as in runBitWalk below, the tables compiled into it. */
+/** A cell's bit walk, its tables compiled into `run`. */
 export interface BitWalk {
   /**
    * Runs `trials` trials from the xoshiro128** state `rs`, adding to the kernel's accumulators
@@ -54,7 +54,10 @@ interface WalkTables {
   readonly high: number;
   /** Entry for node index i and outcome bits w at (i << 8) | w; see ENDED. */
   readonly table: Int32Array;
-  /** Messages delivered in each lookup, class 0 plus class 1 times 2^26 (two classes at most). */
+  /**
+   * Messages delivered in each lookup, class 0 plus class 1 times 2^26 (two classes at most): a
+   * block delivers far fewer than 2^26 of a class, so one double sums both exactly.
+   */
   readonly delivered: Float64Array;
   /** Where every trial starts, after the steps from the root that draw nothing: node index and cost so far. */
   readonly start: number;
@@ -133,7 +136,7 @@ export function bitWalkFor(
         }
       }
       const next = end ? (end as { outcome: number }).outcome : index.get(walked.node)!;
-      if (walked.messages > 31 || walked.round >= 511 || next > 255 || Math.max(...walked.delivered) > 255) return null;
+      if (walked.messages > 31 || walked.round >= 511 || next > 255) return null; // beyond the entry's fields
       table[(i << 8) | w] = used | (walked.messages << 4) | (end ? ENDED : 0) | (next << 10) | ((walked.round + 1) << 18);
       delivered[(i << 8) | w] = walked.delivered[0] + walked.delivered[1] * 2 ** 26;
     }
@@ -165,6 +168,8 @@ export function bitWalkFor(
  */
 const WALK = `
   return function walk(rs, trials) {
+    // d starts at −0, a double: so the empty warm-up runs teach finish() that d is one, as it is in
+    // a real run, where a small integer there would deoptimize the walk at every block's end.
     let h = 0, last = 0, loaded = 0, bits = 0, have = 0, node = START, messages = M0, round = R0, rounds = 0, d = -0, t = 0;
     begin(rs);
     while (t < trials) {

@@ -441,7 +441,8 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const sums = new Float64Array(7);
   const outcomes = new Float64Array(outcomeCount);
   const histogram = new Float64Array(width);
-  const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, (node) => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!, { E, DV, sums }) : null;
+  const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
+  const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, highOf, { E, DV, sums }) : null;
   return {
     engine: oneDraw && laneKernels() ? 'one-draw lanes' : walk ? 'bit walk' : 'compiled',
     run(stream, trials) {
