@@ -1,3 +1,5 @@
+import { Xoshiro128 } from './xoshiro128.js';
+
 /**
  * Jumping a xoshiro128** stream ahead: the state n draws later, without drawing them.
  *
@@ -5,8 +7,8 @@
  * bits), so n steps are one 128 × 128 bit matrix, M^n. A map is kept as its 128 columns, the
  * images of the state's single bits, four int32 words each; applying it xors the columns of the
  * state's set bits. M^(2^k) comes from squaring, and any n from the powers its binary digits
- * select. This is what lets the SIMD kernel (simd.ts) start four lanes at four points of one
- * block's stream and still draw exactly the words the sequential kernel would.
+ * select. This is what lets the SIMD lanes (engine/lanes.ts) start eight lanes at eight points
+ * of one block's stream and still draw exactly the words the sequential kernel would.
  */
 
 /** A linear map of the 128-bit state: column i (words 4i..4i+3) is the image of bit i. */
@@ -14,15 +16,11 @@ type LinearMap = Int32Array;
 
 const BITS = 128;
 
-/** One xoshiro128** state transition, in place (the output function plays no part). */
+/** One xoshiro128** state transition of `s`, in place. */
 function step(s: Int32Array): void {
-  const t = s[1]! << 9;
-  s[2]! ^= s[0]!;
-  s[3]! ^= s[1]!;
-  s[1]! ^= s[2]!;
-  s[0]! ^= s[3]!;
-  s[2]! ^= t;
-  s[3] = (s[3]! << 11) | (s[3]! >>> 21);
+  const rng = new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
+  rng.nextUint32();
+  s.set(rng.getState());
 }
 
 /** `map` applied to `state`, written to `out` (which may be `state`). */
