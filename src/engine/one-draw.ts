@@ -2,7 +2,7 @@ import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
 
 /**
  * The SIMD kernel for cells where every trial is one draw with two outcomes, both ending it
- * (the messenger), about three times as fast as the compiled scalar kernel. The block's trials
+ * (the messenger), about 2.6 times as fast as the compiled scalar kernel. The block's trials
  * are cut into eight runs of equal length, one per lane (lanes.ts): since each trial is one
  * draw, lane j's words are exactly the draws of run j's trials, and the tally is the same to
  * the bit. A draw that ties the threshold would need the walker, which draws one more word and
