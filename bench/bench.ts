@@ -110,11 +110,17 @@ function exactTiming(): string {
   return lines.join('\n');
 }
 
-/** Peak resident memory of one twogenerals run of W1 at `trials` trials, via GNU time. */
+/**
+ * Peak resident memory of a twogenerals run of W1 at `trials` trials, via GNU time: the median
+ * of RUNS runs, since single runs of the same program vary by a megabyte or two.
+ */
 function peakMemoryMb(trials: number): number {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', 'W1.yaml'), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(trials)], { encoding: 'utf8' });
-  const kb = Number(r.stderr.trim().split('\n').pop());
-  return r.status === 0 && kb > 0 ? kb / 1024 : NaN;
+  const peaks = Array.from({ length: RUNS }, () => {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', 'W1.yaml'), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(trials)], { encoding: 'utf8' });
+    const kb = Number(r.stderr.trim().split('\n').pop());
+    return r.status === 0 && kb > 0 ? kb / 1024 : NaN;
+  });
+  return median(peaks);
 }
 
 function main(): void {
@@ -159,7 +165,7 @@ function main(): void {
   const small = peakMemoryMb(1e6);
   const large = peakMemoryMb(QUICK ? 1e8 : 1e9);
   const memory = Number.isFinite(small)
-    ? `Peak memory (whole process, 2 workers, GNU time's maximum resident set): W1 at 10^6 trials ${small.toFixed(1)} MB, at ${QUICK ? '10^8' : '10^9'} ${large.toFixed(1)} MB (${(((large - small) / small) * 100).toFixed(1)}% more).`
+    ? `Peak memory (whole process, 2 workers, GNU time's maximum resident set, median of ${RUNS} runs): W1 at 10^6 trials ${small.toFixed(1)} MB, at ${QUICK ? '10^8' : '10^9'} ${large.toFixed(1)} MB (${(((large - small) / small) * 100).toFixed(1)}% more).`
     : 'Peak memory: not measured (/usr/bin/time is missing).';
   const cpu = cpus()[0]?.model ?? 'unknown';
   const table = [
