@@ -120,26 +120,48 @@ export function bitWalkFor(
   follow(begin);
   if (nodes[begin.node]!.kind === 'end') return null;
 
-  const table = new Int32Array(draws.length << 8);
-  const delivered = new Float64Array(table.length);
+  // One outcome from each draw node: that step's entry (one draw used) and deliveries.
+  let table = new Int32Array(2 * draws.length);
+  let delivered = new Float64Array(table.length);
   for (const [i, id] of draws.entries()) {
-    for (let w = 0; w < 256; w++) {
+    for (let k = 0; k < 2; k++) {
       const walked: Walked = { node: id, messages: 0, round: -1, delivered: [0, 0] };
-      let used = 0;
-      let end: AutomatonNode | null = null;
-      while (used < WINDOW) {
-        take(walked, nodes[walked.node] as Exclude<AutomatonNode, { kind: 'end' }>, (w >>> used++) & 1);
-        follow(walked);
-        if (nodes[walked.node]!.kind === 'end') {
-          end = nodes[walked.node]!;
-          break;
-        }
-      }
-      const next = end ? (end as { outcome: number }).outcome : index.get(walked.node)!;
+      take(walked, nodes[id] as Exclude<AutomatonNode, { kind: 'end' }>, k);
+      follow(walked);
+      const end = nodes[walked.node]!;
+      const next = end.kind === 'end' ? end.outcome : index.get(walked.node)!;
       if (walked.messages > 31 || walked.round >= 511 || next > 255) return null; // beyond the entry's fields
-      table[(i << 8) | w] = used | (walked.messages << 4) | (end ? ENDED : 0) | (next << 10) | ((walked.round + 1) << 18);
-      delivered[(i << 8) | w] = walked.delivered[0] + walked.delivered[1] * 2 ** 26;
+      table[2 * i + k] = 1 | (walked.messages << 4) | (end.kind === 'end' ? ENDED : 0) | (next << 10) | ((walked.round + 1) << 18);
+      delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** 26;
     }
+  }
+  const steps = table;
+  const stepDelivered = delivered;
+  // Windows of 2, 3, …, 8 outcomes: the first outcome's step, then (unless it ended the trial)
+  // the rest of the window from where that step leads, from the table one outcome shorter.
+  for (let length = 2; length <= WINDOW; length++) {
+    const longer = new Int32Array(draws.length << length);
+    const longerDelivered = new Float64Array(longer.length);
+    for (let i = 0; i < draws.length; i++) {
+      for (let w = 0; w < 1 << length; w++) {
+        const first = steps[2 * i + (w & 1)]!;
+        const at = (i << length) | w;
+        longerDelivered[at] = stepDelivered[2 * i + (w & 1)]!;
+        if (first & ENDED) {
+          longer[at] = first;
+          continue;
+        }
+        const restAt = (((first >>> 10) & 255) << (length - 1)) | (w >>> 1);
+        const rest = table[restAt]!;
+        const messages = ((first >>> 4) & 31) + ((rest >>> 4) & 31);
+        if (messages > 31) return null;
+        const round = rest >>> 18 || first >>> 18; // plus one; 0: none sent
+        longer[at] = (1 + (rest & 15)) | (messages << 4) | (rest & ENDED) | (rest & (255 << 10)) | (round << 18);
+        longerDelivered[at]! += delivered[restAt]!;
+      }
+    }
+    table = longer;
+    delivered = longerDelivered;
   }
   const tables: WalkTables = {
     high,
