@@ -65,6 +65,8 @@ interface WalkTables {
   readonly startRound: number;
   readonly startDelivered: readonly [number, number];
   readonly classCount: number;
+  /** Every draw node is a send (no random choice), so every lookup sends a message. */
+  readonly everyDrawSends: boolean;
 }
 
 /** What a run of draws-free steps or of a lookup adds up. */
@@ -172,6 +174,7 @@ export function bitWalkFor(
     startRound: Math.max(0, begin.round),
     startDelivered: begin.delivered,
     classCount,
+    everyDrawSends: draws.every((id) => nodes[id]!.kind === 'send'),
   };
   return compileWalk(tables, automaton.maxMessages + 1, accumulators);
 }
@@ -188,7 +191,13 @@ export function bitWalkFor(
  * and or-ing them in again at the same place changes nothing. So the chain from one lookup to
  * the next is a shift, an or, the table load and a mask.
  */
-const WALK = `
+function walkSource(everyDrawSends: boolean): string {
+  // Where every draw sends a message, every lookup sends one too, and the round a trial ends in
+  // is the one in its last entry: no need to carry the round from lookup to lookup.
+  const round = everyDrawSends
+    ? { carry: '', end: 'rounds += (entry >>> 18) - 1;', reset: '' }
+    : { carry: 'if (entry >>> 18 !== 0) round = (entry >>> 18) - 1;', end: 'rounds += round;', reset: 'round = R0;' };
+  return `
   return function walk(rs, trials) {
     // d starts at −0, a double: so the empty warm-up runs teach finish() that d is one, as it is in
     // a real run, where a small integer there would deoptimize the walk at every block's end.
@@ -213,14 +222,14 @@ const WALK = `
         have -= used;
         messages += (entry >>> 4) & 31;
         d += DELIVERED[i];
-        if (entry >>> 18 !== 0) round = (entry >>> 18) - 1;
+        ${round.carry}
         if (entry & ${ENDED}) {
-          E[((entry >>> 10) & 255) * WIDTH + messages]++;
-          rounds += round;
+          ENDS[((entry >>> 10) & 255) * WIDTH + messages]++;
+          ${round.end}
           t++;
           node = START;
           messages = M0;
-          round = R0;
+          ${round.reset}
         } else {
           node = (entry >>> 10) & 255;
         }
@@ -230,6 +239,7 @@ const WALK = `
     finish(rs, 16 * loaded - have, trials, d, rounds);
     return true;
   };`;
+}
 
 type Refill = (h: number) => number;
 type WalkFactory = (...args: unknown[]) => (rs: Int32Array, trials: number) => boolean;
@@ -256,15 +266,20 @@ function compileWalk(tables: WalkTables, width: number, { E, DV, sums }: { E: Fl
     LAST[0] = valid - 1;
     return 2 * BITS;
   };
+  const ENDS = new Int32Array(E.length); // trials ended, as E: int32 increments are cheaper than float64 ones
   const finish = (rs: Int32Array, consumed: number, trials: number, delivered: number, rounds: number): void => {
+    for (let i = 0; i < ENDS.length; i++) {
+      E[i]! += ENDS[i]!;
+      ENDS[i] = 0;
+    }
     const class1 = Math.floor(delivered / 2 ** 26);
     if (tables.classCount > 0) DV[0]! += delivered - class1 * 2 ** 26 + trials * tables.startDelivered[0];
     if (tables.classCount > 1) DV[1]! += class1 + trials * tables.startDelivered[1];
     sums[0]! += rounds;
     jump(rs, consumed);
   };
-  const factory = new Function('TABLE', 'DELIVERED', 'HALF', 'E', 'START', 'M0', 'R0', 'WIDTH', 'LAST', 'begin', 'refill', 'finish', WALK) as WalkFactory;
-  const run = factory(tables.table, tables.delivered, half, E, tables.start, tables.startMessages, tables.startRound, width, LAST, begin, refill, finish);
+  const factory = new Function('TABLE', 'DELIVERED', 'HALF', 'ENDS', 'START', 'M0', 'R0', 'WIDTH', 'LAST', 'begin', 'refill', 'finish', walkSource(tables.everyDrawSends)) as WalkFactory;
+  const run = factory(tables.table, tables.delivered, half, ENDS, tables.start, tables.startMessages, tables.startRound, width, LAST, begin, refill, finish);
   // Empty runs give the code after the loop type feedback, as kernel.ts's WARM_UP_CALLS do.
   for (let i = 0; i < 100; i++) run(Int32Array.of(1, 2, 3, 4), 0);
   return { run };
