@@ -76,6 +76,17 @@ describe('twogenerals run', () => {
     }
   });
 
+  it('is byte-identical for any number of workers in cells large enough for the SIMD lanes and the bit walk', () => {
+    // 2^24 trials: the cells get kernels of their own (simulate.ts), the messenger's on the
+    // one-draw lanes and retransmit's on the bit walk (kernel.test.ts, bit-walk.test.ts).
+    for (const workload of ['W1', 'W2']) {
+      const args = ['run', `bench/${workload}.yaml`, '--trials', String(2 ** 24), '--format', 'csv'];
+      const one = cli([...args, '--workers', '1']);
+      assert.equal(one.status, 0, one.stderr);
+      for (const workers of ['2', '3']) assert.equal(cli([...args, '--workers', workers]).stdout, one.stdout, `${workload}, ${workers} workers`);
+    }
+  });
+
   it('ends with exit 3 and one clear line when a worker fails, with nothing on stdout', () => {
     const r = cli(['run', '--trials', '1000000', '--workers', '2'], { TWOGENERALS_TEST_WORKER_FAILURE: '1' });
     assert.equal(r.status, 3);
