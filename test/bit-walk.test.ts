@@ -18,7 +18,7 @@ function walkOf(protocol: string, params: Record<string, number>) {
   const model = cell(protocol, params);
   const automaton = buildAutomaton(model, 400);
   const highOf = (id: number): number => Math.min(samplingTable((automaton.nodes[id] as { probabilities: Float64Array }).probabilities).high[0]!, 2 ** 31 - 1);
-  const scratch = { E: new Float64Array(4096), DV: new Float64Array(8), sums: new Float64Array(8) };
+  const scratch = { E: new Float64Array(model.outcomes.names.length * (automaton.maxMessages + 1)), DV: new Float64Array(3), sums: new Float64Array(7) };
   return bitWalkFor(automaton, model.deliveryValues.length, highOf, scratch);
 }
 

@@ -462,14 +462,8 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
           S[oneDraw.site + 1]! += done - below;
           left -= done;
         }
-      } else if (walk && trials >= MIN_WALK_TRIALS) {
-        if (walk.run(stream, trials)) left = 0;
-        else {
-          // A tie: the block runs again on the scalar kernel, from its start.
-          E.fill(0);
-          DV.fill(0);
-          sums.fill(0);
-        }
+      } else if (walk && trials >= MIN_WALK_TRIALS && walk.run(stream, trials)) {
+        left = 0; // else a tie: the scalar kernel runs the block
       }
       while (left > 0) {
         run(stream, left, E, S, DV, sums, HI);

@@ -7,7 +7,10 @@
 ;; compare it: below the threshold `high` is outcome 0, at or above it outcome 1, and equal to
 ;; it a tie, which only the draw's low word can decide.
 (module
-  (memory (export "memory") 1)
+  ;; walk (bit-walk.ts) asks for more outcome bits through this import: see refill there.
+  (import "walk" "refill" (func $refill (param i32) (result i32)))
+  ;; 9 pages: lanes and outcome bits, then the walk's trial ends and its table (bit-walk.ts).
+  (memory (export "memory") 9)
 
   ;; count: each lane runs `steps` trials of one draw (one-draw.ts). Writes each lane pair's
   ;; count of outcome 0 to words 32-35. Returns the steps run: `steps`, or fewer at a tie.
@@ -147,4 +150,67 @@
     (v128.store (i32.const 80) (local.get $b1))
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
-    (v128.any_true (local.get $ties))))
+    (v128.any_true (local.get $ties)))
+
+  ;; walk: the bit walk's loop (bit-walk.ts, which lays out the memory it reads: BITS, ENDS,
+  ;; TABLE and the results at RESULT). Runs `trials` trials from node `start`, each starting
+  ;; with `m0` messages sent and round `r0`; returns 0, or −1 if a refill met a tie.
+  (func (export "walk") (param $trials i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
+    (local $h i32) (local $last i32) (local $bits i32) (local $have i32) (local $node i32) (local $messages i32)
+    (local $round i32) (local $rounds i32) (local $d0 i32) (local $d1 i32) (local $t i32)
+    (local $topUp i32) (local $at i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32)
+    (local.set $node (local.get $start))
+    (local.set $messages (local.get $m0))
+    (local.set $round (local.get $r0))
+    (block $done
+      (br_if $done (i32.eqz (local.get $trials)))
+      (loop $lookup
+        ;; h indexes the outcome bits in halves (16 bits); a top-up reads half h
+        (if (i32.ge_u (local.get $h) (local.get $last))
+          (then
+            (local.set $h (call $refill (local.get $h)))
+            (if (i32.lt_s (local.get $h) (i32.const 0)) (then (return (i32.const -1))))
+            (local.set $last (i32.load (i32.const 8188)))))
+        ;; the next 16 bits go in above the `have` valid ones, and count when fewer than 8 were left
+        (local.set $topUp (i32.shr_u (i32.sub (local.get $have) (i32.const 8)) (i32.const 31)))
+        (local.set $bits (i32.or (local.get $bits)
+          (i32.shl (i32.load16_u (i32.shl (local.get $h) (i32.const 1))) (local.get $have))))
+        (local.set $h (i32.add (local.get $h) (local.get $topUp)))
+        (local.set $have (i32.add (local.get $have) (i32.shl (local.get $topUp) (i32.const 4))))
+        ;; the table entry for this node and the next 8 outcomes, and what they deliver
+        (local.set $at (i32.add (i32.const 16384)
+          (i32.shl (i32.or (i32.shl (local.get $node) (i32.const 8)) (i32.and (local.get $bits) (i32.const 255))) (i32.const 3))))
+        (local.set $entry (i32.load (local.get $at)))
+        (local.set $delivered (i32.load offset=4 (local.get $at)))
+        (local.set $used (i32.and (local.get $entry) (i32.const 15)))
+        (local.set $bits (i32.shr_u (local.get $bits) (local.get $used)))
+        (local.set $have (i32.sub (local.get $have) (local.get $used)))
+        (local.set $messages (i32.add (local.get $messages) (i32.and (i32.shr_u (local.get $entry) (i32.const 4)) (i32.const 31))))
+        (local.set $d0 (i32.add (local.get $d0) (i32.and (local.get $delivered) (i32.const 65535))))
+        (local.set $d1 (i32.add (local.get $d1) (i32.shr_u (local.get $delivered) (i32.const 16))))
+        ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
+        (local.set $end (i32.shr_u (local.get $entry) (i32.const 21)))
+        (local.set $round (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round) (local.get $end)))
+        (if (i32.and (local.get $entry) (i32.const 512))
+          (then
+            ;; the trial ended: count it at ENDS[outcome · width + messages]
+            (local.set $at (i32.add (i32.const 8192) (i32.shl
+              (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const 10)) (i32.const 2047)) (local.get $messages))
+              (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+            (local.set $rounds (i32.add (local.get $rounds) (local.get $round)))
+            (local.set $node (local.get $start))
+            (local.set $messages (local.get $m0))
+            (local.set $round (local.get $r0))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br_if $lookup (i32.lt_u (local.get $t) (local.get $trials))))
+          (else
+            (local.set $node (i32.and (i32.shr_u (local.get $entry) (i32.const 10)) (i32.const 2047)))
+            (br $lookup)))))
+    ;; the results (bytes 8168-8187): where the bits stand, rounds, deliveries of each class
+    (i32.store (i32.const 8168) (local.get $h))
+    (i32.store (i32.const 8172) (local.get $have))
+    (i32.store (i32.const 8176) (local.get $rounds))
+    (i32.store (i32.const 8180) (local.get $d0))
+    (i32.store (i32.const 8184) (local.get $d1))
+    (i32.const 0)))
