@@ -29,7 +29,8 @@ const LANE_WORDS = 128;
  * The walk's memory (lanes.wat), in int32 words: the lane states first, then the outcome bits
  * (16 to a half word) from BITS; at CONSUMED the half the walk stopped at and the bits it left
  * unused, at ROUNDS and DELIVERED its sums, at LAST the last half but one a lookup may read; at
- * ENDS the trials ended, by outcome and messages (room for ENDS_SIZE); at TABLE the table.
+ * ENDS the trials ended, by outcome and messages, in two copies of ENDS_SIZE that the walk
+ * takes turns at; at TABLE the table.
  */
 const BITS = 64;
 const CONSUMED = 2042;
@@ -37,7 +38,7 @@ const ROUNDS = 2044;
 const DELIVERED = 2045;
 const LAST = 2047;
 const ENDS = 2048;
-const ENDS_SIZE = 2048;
+const ENDS_SIZE = 1024;
 const TABLE = 4096;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
@@ -225,13 +226,13 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
         words.set(tables.table, TABLE);
         loaded = tables;
       }
-      words.fill(0, ENDS, ENDS + E.length);
+      words.fill(0, ENDS, ENDS + 2 * ENDS_SIZE);
       generator.set(rs);
       valid = 2 * BITS;
       taken = 0;
       refills.current = refill;
       if (walk(trials, tables.start, tables.startMessages, tables.startRound) !== 0) return false;
-      for (let i = 0; i < E.length; i++) E[i]! += words[ENDS + i]!;
+      for (let i = 0; i < E.length; i++) E[i]! += words[ENDS + i]! + words[ENDS + ENDS_SIZE + i]!;
       if (tables.classCount > 0) DV[0]! += words[DELIVERED]! + trials * tables.startDelivered[0];
       if (tables.classCount > 1) DV[1]! += words[DELIVERED + 1]! + trials * tables.startDelivered[1];
       sums[0]! += words[ROUNDS]!;

@@ -159,6 +159,7 @@
     (local $h i32) (local $last i32) (local $bits i32) (local $have i32) (local $node i32) (local $messages i32)
     (local $round i32) (local $rounds i32) (local $d0 i32) (local $d1 i32) (local $t i32)
     (local $topUp i32) (local $at i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32)
+    (local $copy i32)
     (local.set $node (local.get $start))
     (local.set $messages (local.get $m0))
     (local.set $round (local.get $r0))
@@ -193,11 +194,13 @@
         (local.set $round (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round) (local.get $end)))
         (if (i32.and (local.get $entry) (i32.const 512))
           (then
-            ;; the trial ended: count it at ENDS[outcome · width + messages]
-            (local.set $at (i32.add (i32.const 8192) (i32.shl
+            ;; the trial ended: count it at ENDS[outcome · width + messages], in one of two copies
+            ;; by turns, so that the next trial's count need not wait for this one's store
+            (local.set $at (i32.add (i32.add (i32.const 8192) (local.get $copy)) (i32.shl
               (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const 10)) (i32.const 2047)) (local.get $messages))
               (i32.const 2))))
             (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+            (local.set $copy (i32.xor (local.get $copy) (i32.const 4096)))
             (local.set $rounds (i32.add (local.get $rounds) (local.get $round)))
             (local.set $node (local.get $start))
             (local.set $messages (local.get $m0))
