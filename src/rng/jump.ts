@@ -23,33 +23,6 @@ function step(s: Int32Array): void {
   s.set(rng.getState());
 }
 
-/** `map` applied to `state`, written to `out` (which may be `state`). */
-function apply(map: LinearMap, state: Int32Array, out: Int32Array): void {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  for (let i = 0; i < BITS; i++) {
-    if ((state[i >>> 5]! >>> (i & 31)) & 1) {
-      a ^= map[4 * i]!;
-      b ^= map[4 * i + 1]!;
-      c ^= map[4 * i + 2]!;
-      d ^= map[4 * i + 3]!;
-    }
-  }
-  out[0] = a;
-  out[1] = b;
-  out[2] = c;
-  out[3] = d;
-}
-
-/** first ∘ then: the map that applies `then`, then `first`. */
-function compose(first: LinearMap, then: LinearMap): LinearMap {
-  const map = new Int32Array(4 * BITS);
-  for (let i = 0; i < BITS; i++) apply(first, then.subarray(4 * i, 4 * i + 4), map.subarray(4 * i, 4 * i + 4));
-  return map;
-}
-
 /** M^(2^k) for k = 0, 1, …, computed as far as needed. */
 const powers: LinearMap[] = [];
 
@@ -63,7 +36,12 @@ function power(k: number): LinearMap {
     }
     powers.push(one);
   }
-  while (powers.length <= k) powers.push(compose(powers[powers.length - 1]!, powers[powers.length - 1]!));
+  // M^(2^(j+1)) = M^(2^j) ∘ M^(2^j): each column of M^(2^j) mapped through M^(2^j).
+  for (let j = powers.length - 1; j < k; j++) {
+    const squared = new Int32Array(4 * BITS);
+    for (let i = 0; i < BITS; i++) applyTable(digitTable(j), powers[j]!.subarray(4 * i, 4 * i + 4), squared.subarray(4 * i, 4 * i + 4));
+    powers.push(squared);
+  }
   return powers[k]!;
 }
 
@@ -100,20 +78,24 @@ function digitTable(k: number): LinearMap {
 
 /** Advances the state `s` by 2^k draws. */
 export function jumpPowerOfTwo(s: Int32Array, k: number): void {
-  const table = digitTable(k);
+  applyTable(digitTable(k), s, s);
+}
+
+/** The map of a digit table applied to `state`, written to `out` (which may be `state`). */
+function applyTable(table: LinearMap, state: Int32Array, out: Int32Array): void {
   let a = 0;
   let b = 0;
   let c = 0;
   let d = 0;
   for (let digit = 0; digit < 32; digit++) {
-    const at = 4 * (16 * digit + ((s[digit >>> 3]! >>> ((digit & 7) << 2)) & 15));
+    const at = 4 * (16 * digit + ((state[digit >>> 3]! >>> ((digit & 7) << 2)) & 15));
     a ^= table[at]!;
     b ^= table[at + 1]!;
     c ^= table[at + 2]!;
     d ^= table[at + 3]!;
   }
-  s[0] = a;
-  s[1] = b;
-  s[2] = c;
-  s[3] = d;
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
 }
