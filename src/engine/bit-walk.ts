@@ -91,7 +91,8 @@ interface Walked {
 
 /**
  * The cell's bit walk, or null where it does not apply: a node with more than two outcomes,
- * thresholds that differ, more than two delivery classes or 256 draw nodes, or no draw at all.
+ * thresholds that differ, more than two delivery classes or 256 draw nodes, more outcomes and
+ * costs than ENDS has room for, or no draw at all.
  */
 export function bitWalkFor(
   automaton: Automaton,

@@ -152,9 +152,10 @@
     (v128.store (i32.const 112) (local.get $b3))
     (v128.any_true (local.get $ties)))
 
-  ;; walk: the bit walk's loop (bit-walk.ts, which lays out the memory it reads: BITS, ENDS,
-  ;; TABLE and the results at RESULT). Runs `trials` trials from node `start`, each starting
-  ;; with `m0` messages sent and round `r0`; returns 0, or −1 if a refill met a tie.
+  ;; walk: the bit walk's loop (bit-walk.ts, which lays out its memory: the outcome bits from
+  ;; byte 256, the results at bytes 8168-8187, the last half a lookup may read at 8188, the two
+  ;; copies of ENDS from 8192, the table from 16384). Runs `trials` trials from node `start`,
+  ;; each starting with `m0` messages sent and round `r0`; returns 0, or −1 if a refill met a tie.
   (func (export "walk") (param $trials i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
     (local $h i32) (local $last i32) (local $bits i32) (local $have i32) (local $node i32) (local $messages i32)
     (local $round i32) (local $rounds i32) (local $d0 i32) (local $d1 i32) (local $t i32)
