@@ -87,6 +87,13 @@ describe('twogenerals run', () => {
     }
   });
 
+  it('gives the same bytes without WebAssembly (node --jitless), where the scalar kernel runs what the SIMD lanes would', () => {
+    const args = ['run', '--trials', '300000', '--format', 'csv'];
+    const plain = cli(args, { NODE_OPTIONS: '--jitless' });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(plain.stdout, cli(args).stdout);
+  });
+
   it('ends with exit 3 and one clear line when a worker fails, with nothing on stdout', () => {
     const r = cli(['run', '--trials', '1000000', '--workers', '2'], { TWOGENERALS_TEST_WORKER_FAILURE: '1' });
     assert.equal(r.status, 3);
