@@ -13,6 +13,9 @@ import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
 /** Below this many trials per lane, the jumps and the call cost more than they save. */
 const MIN_LANE_TRIALS = 256;
 
+/** Where `count` leaves each lane pair's count of outcome 0 (lanes.wat), in int32 words. */
+const COUNTS = 32;
+
 /** How many of a block's `trials` the lanes run (the rest, fewer than LANES, run sequentially). */
 export function laneTrials(trials: number): number {
   const perLane = Math.floor(trials / LANES);
@@ -33,5 +36,5 @@ export function runLanes(rs: Int32Array, trials: number, high: number): number {
   seedLanes(words, rs, steps);
   if (count(high, steps) !== steps) return -1;
   lastLaneState(words, rs); // the last run ends where the block's sequential run of these trials ends
-  return words[32]! + words[33]! + words[34]! + words[35]!;
+  return words[COUNTS]! + words[COUNTS + 1]! + words[COUNTS + 2]! + words[COUNTS + 3]!;
 }
