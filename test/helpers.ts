@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHOOSE, END, Step } from '../src/protocols/types.js';
 import type { ProtocolDefinition } from '../src/protocols/types.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
@@ -89,4 +90,14 @@ export function stateWithFirstOutput(output: number, seed: number): Int32Array {
   const rotated = ((unscaled >>> 7) | (unscaled << 25)) >>> 0;
   const s1 = Math.imul(rotated, 0xcccccccd); // 5⁻¹ mod 2^32
   return Int32Array.of(Math.imul(seed, 0x9e3779b9) | 1, s1, Math.imul(seed, 0x85ebca6b), seed);
+}
+
+/** A generator at the xoshiro128** state `s` (four int32 words). */
+export function generatorAt(s: Int32Array): Xoshiro128 {
+  return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
+}
+
+/** A generator's state as four int32 words, to compare with a state array. */
+export function stateOf(rng: Xoshiro128): number[] {
+  return rng.getState().map((w) => w | 0);
 }

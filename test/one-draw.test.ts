@@ -2,51 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LANES } from '../src/engine/lanes.js';
 import { laneTrials, runLanes } from '../src/engine/one-draw.js';
-import { jump, jumpPowerOfTwo } from '../src/rng/jump.js';
 import { blockState } from '../src/rng/streams.js';
-import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-
-const generator = (s: Int32Array): Xoshiro128 => new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
-const stateOf = (rng: Xoshiro128): number[] => rng.getState().map((w) => w | 0);
-
-describe('jumping a xoshiro128** stream', () => {
-  it('lands where drawing n words one by one lands', () => {
-    for (const n of [0, 1, 2, 31, 32, 33, 1000, 8192, 12928, 65535]) {
-      const state = blockState('jump', 'cell', n);
-      const rng = generator(state);
-      for (let i = 0; i < n; i++) rng.nextUint32();
-      jump(state, n);
-      assert.deepEqual(Array.from(state), stateOf(rng), `n = ${n}`);
-    }
-  });
-
-  it('jumps 2^64 draws as the authors\' reference jump() does', () => {
-    // xoshiro128starstar.c (prng.di.unimi.it): the jump polynomial for 2^64 steps, applied by
-    // xoring together the states at the polynomial's set bits.
-    const JUMP = [0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b];
-    const rng = new Xoshiro128(1, 2, 3, 4);
-    const sum = [0, 0, 0, 0];
-    for (const word of JUMP) {
-      for (let b = 0; b < 32; b++) {
-        if ((word >>> b) & 1) rng.getState().forEach((w, i) => (sum[i]! ^= w));
-        rng.nextUint32();
-      }
-    }
-    const state = Int32Array.of(1, 2, 3, 4);
-    jumpPowerOfTwo(state, 64);
-    assert.deepEqual(Array.from(state), sum.map((w) => w | 0));
-  });
-
-  it('refuses what it cannot jump', () => {
-    assert.throws(() => jump(Int32Array.of(1, 2, 3, 4), -1), RangeError);
-    assert.throws(() => jump(Int32Array.of(1, 2, 3, 4), 1.5), RangeError);
-  });
-});
+import { generatorAt, stateOf } from './helpers.js';
 
 describe('one-draw SIMD kernel', () => {
   /** Outcome-0 count and end state of the first `trials` draws, drawn one by one. */
   function sequential(state: Int32Array, trials: number, high: number): { below: number; state: number[] } {
-    const rng = generator(state);
+    const rng = generatorAt(state);
     let below = 0;
     for (let t = 0; t < trials; t++) if (rng.nextUint32() >>> 1 < high) below++;
     return { below, state: stateOf(rng) };
@@ -78,7 +40,7 @@ describe('one-draw SIMD kernel', () => {
     for (let lane = 0; lane < LANES; lane++) {
       const state = blockState('ties', 'cell', lane);
       const before = Array.from(state);
-      const rng = generator(state);
+      const rng = generatorAt(state);
       for (let i = 0; i < lane * perLane + 3; i++) rng.nextUint32();
       const tied = rng.nextUint32() >>> 1;
       assert.equal(runLanes(state, trials, tied), -1, `lane ${lane}`);

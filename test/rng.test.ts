@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { jump, jumpPowerOfTwo } from '../src/rng/jump.js';
 import { sample, samplingTable } from '../src/rng/sampler.js';
+import { blockState } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { generatorAt, stateOf } from './helpers.js';
 
 /** A generator that replays given 32-bit words, to drive the sampler through exact cases. */
 class Replay {
@@ -68,5 +71,39 @@ describe('sampler', () => {
       const z = (counts[i]! - n * p) / Math.sqrt(n * p * (1 - p));
       assert.ok(Math.abs(z) < 4.5, `outcome ${i}: ${counts[i]}, z=${z}`);
     });
+  });
+});
+
+describe('jumping a xoshiro128** stream', () => {
+  it('lands where drawing n words one by one lands', () => {
+    for (const n of [0, 1, 2, 31, 32, 33, 1000, 8192, 12928, 65535]) {
+      const state = blockState('jump', 'cell', n);
+      const rng = generatorAt(state);
+      for (let i = 0; i < n; i++) rng.nextUint32();
+      jump(state, n);
+      assert.deepEqual(Array.from(state), stateOf(rng), `n = ${n}`);
+    }
+  });
+
+  it('jumps 2^64 draws as the authors\' reference jump() does', () => {
+    // xoshiro128starstar.c (prng.di.unimi.it): the jump polynomial for 2^64 steps, applied by
+    // xoring together the states at the polynomial's set bits.
+    const JUMP = [0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b];
+    const rng = new Xoshiro128(1, 2, 3, 4);
+    const sum = [0, 0, 0, 0];
+    for (const word of JUMP) {
+      for (let b = 0; b < 32; b++) {
+        if ((word >>> b) & 1) rng.getState().forEach((w, i) => (sum[i]! ^= w));
+        rng.nextUint32();
+      }
+    }
+    const state = Int32Array.of(1, 2, 3, 4);
+    jumpPowerOfTwo(state, 64);
+    assert.deepEqual(Array.from(state), sum.map((w) => w | 0));
+  });
+
+  it('refuses what it cannot jump', () => {
+    assert.throws(() => jump(Int32Array.of(1, 2, 3, 4), -1), RangeError);
+    assert.throws(() => jump(Int32Array.of(1, 2, 3, 4), 1.5), RangeError);
   });
 });
