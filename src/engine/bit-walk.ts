@@ -227,7 +227,8 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
         words.set(tables.table, TABLE);
         loaded = tables;
       }
-      words.fill(0, ENDS, ENDS + 2 * ENDS_SIZE);
+      words.fill(0, ENDS, ENDS + E.length);
+      words.fill(0, ENDS + ENDS_SIZE, ENDS + ENDS_SIZE + E.length);
       generator.set(rs);
       valid = 2 * BITS;
       taken = 0;
