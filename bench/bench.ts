@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { buildCellModel } from '../src/engine/model.js';
-import { exactCell } from '../src/engine/exact.js';
+import { exactCell } from '../src/engine/exact/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = join(ROOT, '..', 'shared', 'bench');
@@ -97,15 +97,28 @@ function checkAgainstExact(csv: string): { maxZ: number; cells: number } {
 }
 
 function exactTiming(): string {
+  const cells: [string, string, Record<string, number | string>, string][] = [
+    ['messenger', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16'],
+    ['handshake', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16, R 64'],
+    ['retransmit', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16, R 64'],
+    ['retransmit', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 10_000 }, 'loss 0.3, k 1, R 10,000'],
+    ['randomized', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 64 }, 'loss 0.3, R 64'],
+    ['randomized', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 1000 }, 'loss 0.3, R 1,000'],
+    ['randomized', 'gilbert-elliott', { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 1000 }, 'Gilbert–Elliott 0.05/0.5, R 1,000'],
+    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 16, participants: 16, abortRate: 0.05 }, 'loss 0.2, 16 cohorts, R 16'],
+    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 64, abortRate: 0.05 }, 'loss 0.2, 64 cohorts, R 64'],
+    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 1000, abortRate: 0.05 }, 'loss 0.2, 1,000 cohorts, R 64'],
+    ['two-phase-commit', 'gilbert-elliott', { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 4, participants: 3, abortRate: 0.05 }, 'Gilbert–Elliott 0.05/0.5, 3 cohorts, R 4'],
+  ];
   const lines: string[] = [];
-  for (const protocol of ['messenger', 'handshake', 'retransmit']) {
-    const params = { loss: 0.3, redundancy: 16, rounds: 64 };
-    const model = buildCellModel({ protocol, channel: 'bernoulli', params });
+  for (const [protocol, channel, params, label] of cells) {
+    const model = buildCellModel({ protocol, channel, params });
+    const first = exactCell(model);
+    const reps = Math.max(1, Math.min(20, Math.floor(200 / Math.max(1, first.statesExpanded / 1e4))));
     const started = process.hrtime.bigint();
-    const reps = 20;
     for (let i = 0; i < reps; i++) exactCell(model);
     const ms = Number(process.hrtime.bigint() - started) / 1e6 / reps;
-    lines.push(`| ${protocol} | loss 0.3, k 16, R 64 | ${ms.toFixed(2)} ms | ${exactCell(model).statesExpanded} |`);
+    lines.push(`| ${protocol} | ${label} | ${first.method} | ${ms.toFixed(2)} ms | ${first.statesExpanded.toLocaleString('en-US')} |`);
   }
   return lines.join('\n');
 }
@@ -189,10 +202,10 @@ its exact values over the workload's cells (exact Poisson mid-p where events are
 
 ${memory}
 
-## Exact engine, one cell
+## Exact engine, one cell, against size
 
-| protocol | cell | time per cell | states expanded |
-|---|---|---:|---:|
+| protocol | cell | solver | time per cell | states expanded |
+|---|---|---|---:|---:|
 ${exactTiming()}
 `;
   mkdirSync(join(ROOT, 'docs'), { recursive: true });

@@ -1,6 +1,6 @@
 import { BLOCK_SIZE } from './engine/montecarlo.js';
 import { runCells } from './engine/runner.js';
-import type { ExactMode, Progress } from './engine/runner.js';
+import type { ExactMode, ExactProgress, Progress } from './engine/runner.js';
 import type { Tally } from './engine/tally.js';
 import type { Report } from './export/types.js';
 import { PROTOCOLS } from './protocols/index.js';
@@ -17,6 +17,7 @@ export interface ExperimentOptions {
   readonly confidence: number;
   readonly workers: number;
   readonly progress?: ((update: Progress) => void) | undefined;
+  readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */

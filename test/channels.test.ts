@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildAutomaton } from '../src/engine/automaton.js';
-import { exactCell } from '../src/engine/exact.js';
+import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { stationaryBad } from '../src/channels/gilbert-elliott.js';
 

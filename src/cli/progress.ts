@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../engine/runner.js';
+import type { ExactProgress, Progress } from '../engine/runner.js';
 import { thousands } from '../export/numbers.js';
 import type { Streams } from './output.js';
 
@@ -46,6 +46,28 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
     },
     stop() {
       bar?.stop();
+    },
+  };
+}
+
+/**
+ * The exact engine's progress on one stderr line (terminal only, outside CI), for `--exact` and
+ * `exact`: which cell and how many states so far, shown once a cell has taken a second.
+ */
+export function exactProgressLine(streams: Streams): { update: (p: ExactProgress) => void; stop: () => void } {
+  if (streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  let shown = false;
+  let cellStarted = Date.now();
+  let cell = 0;
+  return {
+    update(p) {
+      if (p.cell !== cell) [cell, cellStarted] = [p.cell, Date.now()];
+      if (Date.now() - cellStarted < DELAY_MS) return;
+      shown = true;
+      streams.stderr.write(`\rexact: cell ${p.cell}/${p.totalCells}, ${thousands(p.states)} states expanded…\u001b[K`);
+    },
+    stop() {
+      if (shown) streams.stderr.write('\r\u001b[K');
     },
   };
 }

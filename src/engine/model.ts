@@ -45,6 +45,13 @@ export interface CellModel {
   readonly deliveryValues: readonly number[];
   readonly initialStates: readonly InitialState[];
   readonly initialSampling: SamplingTable;
+  /**
+   * True when the channel has one state that no transmission leaves: the fate of a copy then
+   * never depends on the copies dispatched before it, so the order in which peers are served
+   * within a round cannot change anyone's future, and interchangeable peers may be merged. Read
+   * off the channel's own tables, so no channel can claim it wrongly.
+   */
+  readonly dispatchOrderFree: boolean;
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -74,7 +81,14 @@ export function buildCellModel(spec: CellSpec): CellModel {
     deliveryValues,
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
+    dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
   };
+}
+
+function isDispatchOrderFree(initialStates: readonly InitialState[], transmissions: readonly PreparedTransmission[]): boolean {
+  if (initialStates.length !== 1) return false;
+  const only = initialStates[0]!.state;
+  return transmissions.every((t) => t.nextState.every((s) => s === only));
 }
 
 function prepareTransmission(t: Transmission, deliveryValues: number[]): PreparedTransmission {

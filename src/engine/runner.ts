@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Cell } from '../scenario/types.js';
-import { DEFAULT_EXACT_BUDGET, ExactBudgetExceeded, exactCell } from './exact.js';
-import type { ExactResult } from './exact.js';
+import { ExactUnavailable, exactSteps, limitsFor } from './exact/index.js';
+import type { ExactLimits, ExactResult } from './exact/index.js';
+import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS } from './exact/result.js';
 import { buildCellModel } from './model.js';
 import type { CellModel, CellSpec } from './model.js';
 import { WorkerPool } from './pool.js';
@@ -13,8 +14,14 @@ import type { Tally } from './tally.js';
 /** auto: exact values where they are cheap; on: everywhere possible (warn where not); off: never. */
 export type ExactMode = 'auto' | 'on' | 'off';
 
-/** Work budget of the exact engine in auto mode: a few milliseconds per cell. */
-export const AUTO_EXACT_BUDGET = 200_000;
+/**
+ * The automatic exact attempt may add at most this share of the run's time, or AUTO_EXACT_MIN_MS
+ * if that is more: it works in slices beside the trials and stops when its ration is spent.
+ */
+export const AUTO_EXACT_SHARE = 0.1;
+export const AUTO_EXACT_MIN_MS = 150;
+/** One slice of exact work between turns of the event loop (which keeps the workers fed). */
+const EXACT_SLICE_MS = 8;
 
 export const DEFAULT_WORKERS = availableParallelism();
 
@@ -43,6 +50,14 @@ export interface RunOptions {
   readonly preciseEnough?: ((cell: Cell, tally: Tally) => boolean) | undefined;
   /** Hears the trials run so far, of how many (at most), and the cells finished. */
   readonly progress?: ((update: Progress) => void) | undefined;
+  /** Hears the exact engine's progress (mode 'on'): which cell, of how many, states expanded. */
+  readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
+}
+
+export interface ExactProgress {
+  readonly cell: number;
+  readonly totalCells: number;
+  readonly states: number;
 }
 
 export interface Progress {
@@ -128,7 +143,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   try {
     const trials = pool.run(tasks, taskDone);
     const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
-    const exacts = models.map((model) => exactOrNull(model, options.exact));
+    const exacts = await exactValues(models, options, trials);
     const tallies = await trials;
     const totals = new Map<Cell, Tally>();
     if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
@@ -180,15 +195,62 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
   return total;
 }
 
-export function exactOrNull(model: CellModel, mode: ExactMode): { exact: ExactResult | null; skipped?: string } {
-  if (mode === 'off') return { exact: null };
-  try {
-    return { exact: exactCell(model, mode === 'on' ? DEFAULT_EXACT_BUDGET : AUTO_EXACT_BUDGET) };
-  } catch (error) {
-    if (!(error instanceof ExactBudgetExceeded)) throw error;
-    return mode === 'on' ? { exact: null, skipped: `the exact computation needs ${error.message}` } : { exact: null };
+/**
+ * Exact values for the cells, computed on this thread in slices between which the event loop
+ * runs, so the worker pool stays fed. Mode 'on' (--exact) gives each cell its own generous
+ * limits and says why where it gives up. Mode 'auto' is rationed: its work may not exceed
+ * AUTO_EXACT_SHARE of the time elapsed (or AUTO_EXACT_MIN_MS); while trials run it waits when
+ * it is ahead of its ration, and once they are done it gets what the ration leaves, then stops.
+ */
+async function exactValues(models: readonly CellModel[], options: RunOptions, trials: Promise<unknown>): Promise<{ exact: ExactResult | null; skipped?: string }[]> {
+  if (options.exact === 'off') return models.map(() => ({ exact: null }));
+  const started = performance.now();
+  let trialsEnded: number | null = null;
+  const ended = trials.then(
+    () => void (trialsEnded = performance.now()),
+    () => void (trialsEnded = performance.now()),
+  );
+  const ration = (): number => Math.max(AUTO_EXACT_MIN_MS, AUTO_EXACT_SHARE * ((trialsEnded ?? performance.now()) - started));
+  let spent = 0;
+  let rationSpent = false;
+  const results: { exact: ExactResult | null; skipped?: string }[] = [];
+  for (const [c, model] of models.entries()) {
+    if (rationSpent) {
+      results.push({ exact: null });
+      continue;
+    }
+    const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
+    const limits: ExactLimits = options.exact === 'on' ? limitsFor(EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS, progress) : { deadline: Number.POSITIVE_INFINITY, maxWords: AUTO_EXACT_WORDS };
+    try {
+      const steps = exactSteps(model, limits);
+      for (;;) {
+        while (options.exact === 'auto' && spent >= ration()) {
+          if (trialsEnded !== null) throw new RationSpent();
+          await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5))]);
+        }
+        const sliceStart = performance.now();
+        let next = steps.next();
+        while (!next.done && performance.now() - sliceStart < EXACT_SLICE_MS) next = steps.next();
+        spent += performance.now() - sliceStart;
+        if (next.done) {
+          results.push({ exact: next.value });
+          break;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      if (error instanceof RationSpent) {
+        rationSpent = true;
+        results.push({ exact: null });
+      } else if (error instanceof ExactUnavailable) {
+        results.push(options.exact === 'on' ? { exact: null, skipped: error.message } : { exact: null });
+      } else throw error;
+    }
   }
+  return results;
 }
+
+class RationSpent extends Error {}
 
 /** Monte Carlo of one cell on this thread, in block order (for tests). */
 export async function simulateCell(cell: Cell): Promise<Tally> {

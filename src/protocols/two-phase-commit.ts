@@ -1,4 +1,5 @@
 import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
+import { independentCohorts } from '../engine/exact/independent-cohorts.js';
 import type { Direction, ProtocolDefinition, ProtocolParams, Step } from './types.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
@@ -52,7 +53,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   sides: ['Coordinator', 'Cohort'],
   summary: 'Coordinator and `participants` cohorts: prepare/vote, then decide/ack; cohorts can block.',
   outcomes: COMMIT_OUTCOMES,
-  exactNote: 'small cells: 3 cohorts at R = 8 in about a second (interchangeable cohorts are merged); Monte Carlo beyond',
+  exactNote: 'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4), Monte Carlo beyond',
   usesRounds: true,
   configure: (params) => ({ ...params, vote: Float64Array.of(1 - params.abortRate, params.abortRate), width: 3 * params.participants + 1 }),
   stateSize: ({ participants }) => HEADER + FIELDS * participants,
@@ -128,6 +129,12 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const cohorts = Array.from({ length: config.participants }, (_, i) => names[state[field(i, STATE)]!]);
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
     return `coordinator ${decision}; cohorts: ${cohorts.join(', ')}`;
+  },
+  exactSolver(config, model) {
+    const result = independentCohorts(model, config.participants, config.rounds, config.abortRate);
+    return result ? (function* () {
+      return result;
+    })() : null;
   },
   canonicalize(state, config) {
     // Cohorts are interchangeable, so states that differ by a permutation of cohorts are one

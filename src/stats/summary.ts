@@ -64,7 +64,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   let exact: ExactSummary | null = null;
   if (result.exact) {
     const e = result.exact;
-    const cost = distributionMoments(e.messages, result.copies);
+    const cost = e.messages ? distributionMoments(e.messages, result.copies) : momentCost(e.messagesMean, e.messagesSecondMoment, result.copies);
     const successExact = sumOf(outcomeSet.success, e.outcomes);
     const disagreementExact = sumOf(outcomeSet.disagreement, e.outcomes);
     exact = {
@@ -130,6 +130,11 @@ export function percentile(histogram: readonly number[], trials: number, q: numb
   return histogram.length - 1;
 }
 
+/** Mean and sd of messengers from the moments of messages, where no distribution was computed (mode unknown: −1). */
+function momentCost(mean: number, second: number, copies: number): { mean: number; sd: number; mode: number } {
+  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode: -1 };
+}
+
 function distributionMoments(distribution: readonly number[], copies: number): { mean: number; sd: number; mode: number } {
   let mean = 0;
   let second = 0;
@@ -149,11 +154,12 @@ function distributionMoments(distribution: readonly number[], copies: number): {
  */
 function costZ(
   histogram: readonly number[],
-  distribution: readonly number[],
+  distribution: readonly number[] | null,
   trials: number,
   observedMean: number,
   exact: { mean: number; sd: number; mode: number },
 ): number {
+  if (!distribution) return meanZ(observedMean, trials, exact.mean, exact.sd);
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
   if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
     return poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);

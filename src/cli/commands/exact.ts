@@ -4,6 +4,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { addReportOptions, addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
+import { exactProgressLine } from '../progress.js';
 import { finishReport, writeReport } from './run.js';
 
 export function makeExactCommand(streams: Streams): Command {
@@ -14,7 +15,9 @@ export function makeExactCommand(streams: Streams): Command {
   addReportOptions(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
     const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
-    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1 });
+    const line = exactProgressLine(streams);
+    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1, exactProgress: line.update });
+    line.stop();
     await writeReport(report, flags.format, streams);
     finishReport(report, streams);
   });

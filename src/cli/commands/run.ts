@@ -20,7 +20,7 @@ import { TOOL } from '../../version.js';
 import { addReportOptions, addResultOptions, addScenarioOptions, exactMode, overridesFrom, resultsDir } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import { useColor } from '../output.js';
-import { progressBar } from '../progress.js';
+import { exactProgressLine, progressBar } from '../progress.js';
 import type { Streams } from '../output.js';
 
 export interface RunFlags extends ScenarioFlags {
@@ -59,8 +59,18 @@ export function makeRunCommand(streams: Streams): Command {
       return;
     }
     const bar = progressBar(streams, flags.progress === true);
-    const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: flags.workers, progress: bar.update });
+    const exact = exactMode(flags.exact);
+    // The trials' bar owns the terminal while they run; exact progress shows only after them.
+    const line = exactProgressLine(streams);
+    let trialsDone = false;
+    const progress = (p: Parameters<typeof bar.update>[0]): void => {
+      trialsDone = p.trials >= p.totalTrials;
+      bar.update(p);
+    };
+    const exactProgress = exact === 'on' ? (p: Parameters<typeof line.update>[0]) => trialsDone && line.update(p) : undefined;
+    const report = await runExperiment(scenarios, { exact, simulate: true, confidence: flags.confidence, workers: flags.workers, progress, exactProgress });
     bar.stop();
+    line.stop();
     const seconds = (performance.now() - started) / 1000;
     await writeReport(report, flags.format, streams);
     if (outDir !== undefined) await saveResults(outDir, report, seconds, streams);

@@ -1,17 +1,7 @@
-import { CHOOSE, END, SEND, Step } from '../protocols/types.js';
-import type { CellModel } from './model.js';
-
-/** Exact distribution of a cell's outcome and cost. */
-export interface ExactResult {
-  /** Probability of each outcome, in the protocol's outcome order. */
-  readonly outcomes: readonly number[];
-  /** messages[m]: probability that a trial dispatches m messages. */
-  readonly messages: readonly number[];
-  readonly deliveredMean: number;
-  readonly roundsMean: number;
-  /** Distinct (state, channel state) pairs expanded: the size of the computation. */
-  readonly statesExpanded: number;
-}
+import { CHOOSE, END, SEND, Step } from '../../protocols/types.js';
+import type { CellModel } from '../model.js';
+import { ExactUnavailable, momentsOf } from './result.js';
+import type { ExactLimits, ExactResult } from './result.js';
 
 /**
  * Probability mass by messages dispatched so far: mass[i] belongs to offset + i messages. Most
@@ -59,41 +49,66 @@ interface Node {
   roundsMass: number;
 }
 
-export class ExactBudgetExceeded extends Error {}
-
-/** Default budget: enough for every two-general protocol with rounds up to a few hundred. */
-export const DEFAULT_EXACT_BUDGET = 5_000_000;
+/** Branches between looks at the clock: a few hundred microseconds of work. */
+const CHECK_EVERY = 4096;
+/** Stored numbers per state besides its fields and cost window (object headers, the map entry). */
+const NODE_OVERHEAD_WORDS = 16;
 
 /**
- * The exact engine: runs the protocol definition with every chance point branched and weighted
- * by its probability, merging branches that reach the same state. Because every resolve advances
- * the protocol's clock (state[0]), processing states in clock order sees every path into a
- * state before the state is expanded, so the work is polynomial in the round limit.
- * `budget` bounds the work (states × cost-window length); past it ExactBudgetExceeded.
+ * The exact engine over every state: runs the protocol definition with every chance point
+ * branched and weighted by its probability, merging branches that reach the same state. Because
+ * every resolve advances the protocol's clock (state[0]), processing states in clock order sees
+ * every path into a state before the state is expanded, so the work is polynomial in the round
+ * limit for the protocols that ship. A generator: it yields every few thousand branches so that a
+ * caller can share the thread (the run's worker pool), and it stops by the limits' clock and
+ * memory, throwing ExactUnavailable with the reason.
+ *
+ * States that differ only by a permutation of interchangeable peers are merged (`canonicalize`)
+ * only where the fate of a copy does not depend on the copies dispatched before it
+ * (`model.dispatchOrderFree`): on a channel with memory, a peer's place in the dispatch order
+ * changes its future, and merging would be wrong.
  */
-export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): ExactResult {
+export function* genericExact(model: CellModel, limits: ExactLimits): Generator<void, ExactResult> {
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
+  const canonicalize = limits.merge !== false && model.dispatchOrderFree ? protocol.canonicalize : undefined;
   const outcomes = new Array<number>(model.outcomes.names.length).fill(0);
   const messages = new MessageMass(0, []);
   let deliveredMean = 0;
   let roundsMean = 0;
   let expanded = 0;
-  let work = 0;
+  let branches = 0;
+  let liveWords = 0;
+  let lastProgress = performance.now();
   const levels: (Map<string, Node> | undefined)[] = [];
+  const nodeWords = (node: Node): number => model.stateSize + node.messages.mass.length + NODE_OVERHEAD_WORDS;
 
   const add = (node: Node): void => {
-    protocol.canonicalize?.(node.state, config);
+    canonicalize?.(node.state, config);
     const clock = node.state[0]!;
     const level = (levels[clock] ??= new Map());
     const key = `${node.channelState}|${node.state.join(',')}`;
     const existing = level.get(key);
     if (!existing) {
       level.set(key, node);
+      liveWords += nodeWords(node);
       return;
     }
+    const before = existing.messages.mass.length;
     existing.messages.add(node.messages);
+    liveWords += existing.messages.mass.length - before;
     existing.deliveredMass += node.deliveredMass;
     existing.roundsMass += node.roundsMass;
+  };
+  const checkLimits = (): void => {
+    if (liveWords > limits.maxWords) {
+      throw new ExactUnavailable(`it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS))} waiting)`);
+    }
+    const now = performance.now();
+    if (now > limits.deadline) throw new ExactUnavailable(`it did not finish in the time allowed (${thousands(expanded)} states expanded, more waiting)`);
+    if (limits.progress && now - lastProgress > 200) {
+      lastProgress = now;
+      limits.progress(expanded);
+    }
   };
 
   for (const { probability, state: channelState } of model.initialStates) {
@@ -109,8 +124,11 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
     levels[clock] = undefined; // release the level once processed
     for (const node of level.values()) {
       expanded++;
-      work += node.messages.mass.length;
-      if (work > budget) throw new ExactBudgetExceeded(`more than ${budget} units of work`);
+      liveWords -= nodeWords(node);
+      if (++branches % CHECK_EVERY === 0) {
+        checkLimits();
+        yield;
+      }
       const mass = node.messages.total();
       if (mass === 0) continue;
       const state = node.state;
@@ -128,6 +146,10 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
         for (let i = 0; i < choices.length; i++) {
           const p = choices[i]!;
           if (p === 0) continue;
+          if (++branches % CHECK_EVERY === 0) {
+            checkLimits();
+            yield;
+          }
           const child = state.slice();
           protocol.resolve(child, config, step, i);
           checkClock(protocol.name, from, child);
@@ -145,6 +167,7 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
       const t = transmissions[channel.transmissionFor(channelConfig, node.channelState, step.direction, step.round)]!;
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
+        branches++;
         const child = state.slice();
         protocol.resolve(child, config, step, t.received[i]!);
         checkClock(protocol.name, from, child);
@@ -157,10 +180,29 @@ export function exactCell(model: CellModel, budget = DEFAULT_EXACT_BUDGET): Exac
         });
       }
     }
+    checkLimits();
   }
   const distribution = new Array<number>(messages.offset + messages.mass.length).fill(0);
   messages.mass.forEach((v, i) => (distribution[messages.offset + i] = v));
-  return { outcomes, messages: distribution, deliveredMean, roundsMean, statesExpanded: expanded };
+  const moments = momentsOf(distribution);
+  return {
+    outcomes,
+    messages: distribution,
+    messagesMean: moments.mean,
+    messagesSecondMoment: moments.second,
+    deliveredMean,
+    roundsMean,
+    statesExpanded: expanded,
+    method: canonicalize ? 'generic, symmetric states merged' : 'generic',
+  };
+}
+
+function megabytes(words: number): string {
+  return `${Math.round((words * 8) / 2 ** 20).toLocaleString('en-US')} MB`;
+}
+
+function thousands(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {

@@ -1,0 +1,305 @@
+import type { CellModel } from '../model.js';
+import type { ExactResult } from './result.js';
+
+/**
+ * Two-phase commit, exactly, for any number of cohorts, where the channel is dispatch-order free
+ * (Bernoulli, per-direction Bernoulli, the cut). There every cohort's exchange with the
+ * coordinator is an independent copy of one small chain, and the cohorts interact only through
+ * when each phase ends:
+ *
+ * - Phase 1 ends after round T1, the first round after which some NO vote is held or every YES
+ *   vote is held, or round R. Both are events on all cohorts at one time ("no cohort's NO is
+ *   held", "every cohort's YES is held"), so P(T1 = t) and every expectation on {T1 = t} is a sum
+ *   of ± products over the cohorts: n-th powers of one cohort's quantities. The decision is
+ *   COMMIT iff every YES vote is held at T1.
+ * - Phase 2, from round T1 + 1: a cohort not yet acknowledged is sent the decision each round.
+ *   The phase runs on only while some cohort is unacknowledged, so a cohort's messages are the
+ *   same whether or not the others stop the phase, and a cohort that voted YES is blocked exactly
+ *   when it hears nothing in the phase's R rounds.
+ *
+ * Messages enter through their first two moments (a cohort's cumulative count carried with each
+ * of its states), so the result has no message distribution: the cost's z-score then uses the
+ * normal approximation. The work is O(R²) whatever the number of cohorts.
+ */
+export function independentCohorts(model: CellModel, n: number, R: number, abortRate: number): ExactResult | null {
+  if (!model.dispatchOrderFree || n < 1) return null;
+  const link = linkOf(model);
+  const phase2 = phaseTwoTables(link, n, R);
+  const voteNo = abortRate >= 1 ? 1 : abortRate > 0 ? abortRate : 0;
+
+  let committed = 0;
+  let aborted = 0;
+  let blocked = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let delivered = 0;
+  let rounds = 0;
+
+  let before = initialCohort();
+  for (let t = 1; t <= R; t++) {
+    const { after, fromNotNo, fromYesHeld } = phaseOneRound(before, link, t, voteNo, 1 - phase2.neverHears(t + 1));
+    const notNoNow = sumStates(after, NOT_NO_HELD, 1 - phase2.neverHears(t + 1));
+    const yesHeldNow = sumStates(after, [YES_HELD], 1 - phase2.neverHears(t + 1));
+    // {T1 = t} = {no NO held at t−1} − {all YES held at t−1} − {no NO held at t} + {all YES held at t}
+    // (the last two only for t < R).
+    const terms: [number, Totals][] = [
+      [1, fromNotNo],
+      [-1, fromYesHeld],
+    ];
+    if (t < R) terms.push([-1, notNoNow], [1, yesHeldNow]);
+    let p = 0;
+    let e1 = 0;
+    let e2 = 0;
+    let d = 0;
+    for (const [sign, g] of terms) {
+      const power = (k: number): number => (n - k >= 0 ? g.p ** (n - k) : 0);
+      p += sign * power(0);
+      e1 += sign * n * g.e1 * power(1);
+      e2 += sign * (n * g.e2 * power(1) + n * (n - 1) * g.e1 * g.e1 * power(2));
+      d += sign * n * g.d * power(1);
+    }
+    const hears = 1 - phase2.neverHears(t + 1);
+    const commit = yesHeldNow.p ** n - fromYesHeld.p ** n;
+    const abortSafe = fromNotNo.w ** n - (t < R ? notNoNow.w ** n : (hears * yesHeldNow.p) ** n);
+    committed += commit * hears ** n;
+    blocked += commit * (1 - hears ** n) + (p - commit - abortSafe);
+    aborted += abortSafe;
+
+    const { mean: mu, second: nu, delivered: delta, roundsMean: t2 } = phase2.from(t + 1);
+    m1 += e1 + p * n * mu;
+    m2 += e2 + 2 * e1 * n * mu + p * (n * nu + n * (n - 1) * mu * mu);
+    delivered += d + p * n * delta;
+    rounds += p * (t + t2);
+    before = after;
+  }
+  return {
+    outcomes: [committed, aborted, blocked, 0].map((p) => Math.max(0, p)), // a difference of powers may land a hair below 0
+    messages: null,
+    messagesMean: m1,
+    messagesSecondMoment: m2,
+    deliveredMean: delivered,
+    roundsMean: rounds,
+    statesExpanded: R * STATES,
+    method: 'independent cohorts',
+  };
+}
+
+/** What a send does in each direction and round: P(received) and E[copies delivered; received or not]. */
+interface Link {
+  received(direction: number, round: number): number;
+  /** E[copies delivered · 1{received = r}] for r = 0, 1. */
+  deliveredIf(direction: number, round: number, received: number): number;
+}
+
+function linkOf(model: CellModel): Link {
+  const state = model.initialStates[0]!.state;
+  const at = (direction: number, round: number) => model.transmissions[model.channel.transmissionFor(model.channelConfig, state, direction as 0 | 1, round)]!;
+  const sum = (direction: number, round: number, f: (p: number, received: number, delivered: number) => number): number => {
+    const t = at(direction, round);
+    let s = 0;
+    for (let i = 0; i < t.probabilities.length; i++) s += f(t.probabilities[i]!, t.received[i]!, t.delivered[i]!);
+    return s;
+  };
+  return {
+    received: (direction, round) => sum(direction, round, (p, r) => p * r),
+    deliveredIf: (direction, round, received) => sum(direction, round, (p, r, d) => (r === received ? p * d : 0)),
+  };
+}
+
+// One cohort's phase-1 states.
+const IDLE = 0; // has not received PREPARE
+const YES_LOST = 1; // voted YES; the coordinator does not hold the vote
+const NO_LOST = 2;
+const YES_HELD = 3;
+const NO_HELD = 4;
+const STATES = 5;
+const NOT_NO_HELD = [IDLE, YES_LOST, NO_LOST, YES_HELD];
+const VOTED_YES = [false, true, false, true, false];
+
+/**
+ * A cohort's states with, for each, its probability p and, on that event, the first two moments
+ * of its messages so far (e1 = E[S·1], e2 = E[S²·1]) and its copies delivered so far (d).
+ */
+interface Cohort {
+  readonly p: Float64Array;
+  readonly e1: Float64Array;
+  readonly e2: Float64Array;
+  readonly d: Float64Array;
+}
+
+/** Totals over a set of states; w: E[h^(voted YES) · 1] for the h given (see phaseOneRound). */
+interface Totals {
+  p: number;
+  e1: number;
+  e2: number;
+  d: number;
+  w: number;
+}
+
+function emptyCohort(): Cohort {
+  return { p: new Float64Array(STATES), e1: new Float64Array(STATES), e2: new Float64Array(STATES), d: new Float64Array(STATES) };
+}
+
+function initialCohort(): Cohort {
+  const c = emptyCohort();
+  c.p[IDLE] = 1;
+  return c;
+}
+
+function sumStates(c: Cohort, states: readonly number[], hears: number): Totals {
+  const total: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
+  for (const s of states) {
+    total.p += c.p[s]!;
+    total.e1 += c.e1[s]!;
+    total.e2 += c.e2[s]!;
+    total.d += c.d[s]!;
+    total.w += c.p[s]! * (VOTED_YES[s] ? hears : 1);
+  }
+  return total;
+}
+
+/** Moves the mass of `from` in `c` to `to` in `next` with probability `prob`, adding `messages` and delivered weight `deliveredWeight` (E[delivered · 1{branch}]). */
+function move(c: Cohort, from: number, next: Cohort, to: number, prob: number, messages: number, deliveredWeight: number, totals?: Totals, hears = 1): void {
+  if (prob === 0) return;
+  const p = c.p[from]!;
+  const e1 = c.e1[from]!;
+  const p2 = prob * p;
+  const moved1 = prob * (e1 + messages * p);
+  const moved2 = prob * (c.e2[from]! + 2 * messages * e1 + messages * messages * p);
+  const movedD = prob * c.d[from]! + deliveredWeight * p;
+  next.p[to]! += p2;
+  next.e1[to]! += moved1;
+  next.e2[to]! += moved2;
+  next.d[to]! += movedD;
+  if (totals) {
+    totals.p += p2;
+    totals.e1 += moved1;
+    totals.e2 += moved2;
+    totals.d += movedD;
+    totals.w += p2 * (VOTED_YES[to] ? hears : 1);
+  }
+}
+
+/**
+ * Round t of phase 1 for one cohort, as if the phase never stopped. Also totals over the round's
+ * result restricted to where the cohort was at the round's start: not NO-held, and YES-held
+ * (`hears` weighs each state that voted YES in the `w` totals).
+ */
+function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: number): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals } {
+  const next = emptyCohort();
+  const fromNotNo: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
+  const fromYesHeld: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
+  const qa = link.received(0, t);
+  const qb = link.received(1, t);
+  const lostA = link.deliveredIf(0, t, 0);
+  const gotA = link.deliveredIf(0, t, 1);
+  const lostB = link.deliveredIf(1, t, 0);
+  const gotB = link.deliveredIf(1, t, 1);
+  // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
+  const notReceived = (s: number): void => move(c, s, next, s, 1 - qa, 1, lostA, fromNotNo, hears);
+  const replied = (s: number, to: number, held: number, vote: number): void => {
+    // delivered weight of this branch: PREPARE received (gotA) then the vote held or lost
+    const branch = qa * vote * (held ? qb : 1 - qb);
+    const weight = vote * (gotA * (held ? qb : 1 - qb) + qa * (held ? gotB : lostB));
+    move(c, s, next, to, branch, 2, weight, fromNotNo, hears);
+  };
+  notReceived(IDLE);
+  for (const [vote, lost, held] of [
+    [1 - voteNo, YES_LOST, YES_HELD],
+    [voteNo, NO_LOST, NO_HELD],
+  ] as const) {
+    if (vote === 0) continue;
+    replied(IDLE, held, 1, vote);
+    replied(IDLE, lost, 0, vote);
+  }
+  for (const [lost, held] of [
+    [YES_LOST, YES_HELD],
+    [NO_LOST, NO_HELD],
+  ] as const) {
+    notReceived(lost);
+    replied(lost, held, 1, 1);
+    replied(lost, lost, 0, 1);
+  }
+  move(c, YES_HELD, next, YES_HELD, 1, 0, 0, fromNotNo, hears); // held votes send nothing
+  // fromYesHeld: YES_HELD is absorbing and silent, so its totals are its own.
+  fromYesHeld.p = c.p[YES_HELD]!;
+  fromYesHeld.e1 = c.e1[YES_HELD]!;
+  fromYesHeld.e2 = c.e2[YES_HELD]!;
+  fromYesHeld.d = c.d[YES_HELD]!;
+  fromYesHeld.w = c.p[YES_HELD]! * hears;
+  move(c, NO_HELD, next, NO_HELD, 1, 0, 0);
+  return { after: next, fromNotNo, fromYesHeld };
+}
+
+/**
+ * Phase 2 for one cohort, from each possible first round s (2 … R + 1): the chance that it hears
+ * nothing in the phase's R rounds, the moments of its messages, its copies delivered, and the
+ * phase's mean length for n cohorts (it runs until every cohort acknowledged, or R rounds).
+ */
+function phaseTwoTables(link: Link, n: number, R: number) {
+  const cache = new Map<number, { mean: number; second: number; delivered: number; roundsMean: number }>();
+  const never = new Map<number, number>();
+  return {
+    neverHears(s: number): number {
+      let v = never.get(s);
+      if (v === undefined) {
+        v = 1;
+        for (let r = s; r < s + R; r++) v *= 1 - link.received(0, r);
+        never.set(s, v);
+      }
+      return v;
+    },
+    from(s: number) {
+      let v = cache.get(s);
+      if (v) return v;
+      // Pending (not acknowledged) mass with its message moments; acknowledged mass accumulates.
+      let p = 1;
+      let e1 = 0;
+      let e2 = 0;
+      let d = 0;
+      let doneE1 = 0;
+      let doneE2 = 0;
+      let doneD = 0;
+      let acked = 0;
+      let roundsMean = 1; // round k = 0 always runs; then it runs on while someone is pending
+      for (let r = s; r < s + R; r++) {
+        const qa = link.received(0, r);
+        const qb = link.received(1, r);
+        const lostA = link.deliveredIf(0, r, 0);
+        const gotA = link.deliveredIf(0, r, 1);
+        // branches: decision lost (1 message), received and ack lost (2), received and acked (2)
+        const branches: [number, number, number, boolean][] = [
+          [1 - qa, 1, lostA, false],
+          [qa * (1 - qb), 2, gotA * (1 - qb) + qa * link.deliveredIf(1, r, 0), false],
+          [qa * qb, 2, gotA * qb + qa * link.deliveredIf(1, r, 1), true],
+        ];
+        let np = 0;
+        let ne1 = 0;
+        let ne2 = 0;
+        let nd = 0;
+        for (const [prob, m, weight, ack] of branches) {
+          const bp = prob * p;
+          const b1 = prob * (e1 + m * p);
+          const b2 = prob * (e2 + 2 * m * e1 + m * m * p);
+          const bd = prob * d + weight * p;
+          if (ack) {
+            acked += bp;
+            doneE1 += b1;
+            doneE2 += b2;
+            doneD += bd;
+          } else {
+            np += bp;
+            ne1 += b1;
+            ne2 += b2;
+            nd += bd;
+          }
+        }
+        [p, e1, e2, d] = [np, ne1, ne2, nd];
+        if (r < s + R - 1) roundsMean += 1 - acked ** n;
+      }
+      v = { mean: e1 + doneE1, second: e2 + doneE2, delivered: d + doneD, roundsMean };
+      cache.set(s, v);
+      return v;
+    },
+  };
+}

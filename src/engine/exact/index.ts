@@ -1,0 +1,28 @@
+import type { CellModel } from '../model.js';
+import { genericExact } from './generic.js';
+import { UNLIMITED } from './result.js';
+import type { ExactLimits, ExactResult } from './result.js';
+
+export { ExactUnavailable, UNLIMITED, limitsFor } from './result.js';
+export type { ExactLimits, ExactResult } from './result.js';
+
+/** Which engine: the protocol's structured solver where it applies, else every state. */
+export type ExactMethod = 'auto' | 'generic';
+
+/**
+ * The exact computation of one cell, as a generator that yields every few milliseconds of work,
+ * so that a caller can share its thread; it returns the result or throws ExactUnavailable.
+ */
+export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): Generator<void, ExactResult> {
+  const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
+  return structured ?? genericExact(model, limits);
+}
+
+/** The exact computation of one cell, to the end, on this thread. */
+export function exactCell(model: CellModel, limits: ExactLimits = UNLIMITED, method: ExactMethod = 'auto'): ExactResult {
+  const steps = exactSteps(model, limits, method);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}

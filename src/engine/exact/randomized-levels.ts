@@ -1,0 +1,99 @@
+import type { CellModel } from '../model.js';
+import { ExactUnavailable } from './result.js';
+import type { ExactLimits, ExactResult } from './result.js';
+
+/**
+ * The randomized protocol, exactly, for any channel, using the structure of its levels: a
+ * general's own level is always 1 + its record of the other's, so between rounds a trial is
+ * (A's level, B's level, whether B knows the key, the channel state), and the levels of the two
+ * generals never differ by more than one (Lynch, Distributed Algorithms, lemma 5.3), so round r
+ * has O(r) such states and the whole computation O(R²) — R = 1,000 in a fraction of a second.
+ * Both generals send every round, so every trial dispatches 2R messages and uses R rounds; the
+ * key, uniform on 1..R, is summed out at the end: A attacks iff key ≤ its level, B iff it knows
+ * the key and key ≤ its level.
+ */
+export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): Generator<void, ExactResult> {
+  const { channel, channelConfig, transmissions } = model;
+  const C = 1 + Math.max(...model.initialStates.map((s) => s.state), ...transmissions.flatMap((t) => Array.from(t.nextState)));
+  // Slot of (A's level a, B's level a + d − 1 for d in 0..2, B knows the key, channel state).
+  const slots = (R + 2) * 3 * 2 * C;
+  if (2 * slots > limits.maxWords) throw new ExactUnavailable(`it needs more than ${Math.round((limits.maxWords * 8) / 2 ** 20)} MB of memory`);
+  const slot = (a: number, b: number, knows: number, ch: number): number => {
+    const d = b - a + 1;
+    if (d < 0 || d > 2) throw new Error(`randomized: levels ${a} and ${b} differ by more than one`);
+    return ((a * 3 + d) * 2 + knows) * C + ch;
+  };
+  let mass = new Float64Array(slots);
+  let delivered = new Float64Array(slots);
+  let nextMass = new Float64Array(slots);
+  let nextDelivered = new Float64Array(slots);
+  for (const { probability, state } of model.initialStates) mass[slot(0, 0, 0, state)]! += probability;
+  let expanded = 0;
+  for (let round = 1; round <= R; round++) {
+    nextMass.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
+    nextDelivered.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
+    const toB = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 0, round)]);
+    const toA = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
+    const used = Math.min(slots, (round + 1) * 6 * C); // levels are at most round − 1 before this round
+    for (let s = 0; s < used; s++) {
+      const m = mass[s]!;
+      if (m === 0) continue;
+      expanded++;
+      const ch = s % C;
+      const knows = Math.floor(s / C) % 2;
+      const d = Math.floor(s / (2 * C)) % 3;
+      const a = Math.floor(s / (6 * C));
+      const b = a + d - 1;
+      const dm = delivered[s]!;
+      const t1 = toB[ch]!;
+      for (let i = 0; i < t1.probabilities.length; i++) {
+        const p1 = t1.probabilities[i]!;
+        const bHears = t1.received[i]!;
+        const t2 = toA[t1.nextState[i]!]!;
+        // own level = 1 + record of the other's; on receipt the record rises to the other's level
+        const bNext = 1 + (bHears ? Math.max(b - 1, a) : b - 1);
+        const kNext = knows | bHears;
+        for (let j = 0; j < t2.probabilities.length; j++) {
+          const p = p1 * t2.probabilities[j]!;
+          const aNext = 1 + (t2.received[j] ? Math.max(a - 1, b) : a - 1);
+          const to = slot(aNext, bNext, kNext, t2.nextState[j]!);
+          nextMass[to]! += m * p;
+          nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
+        }
+      }
+    }
+    [mass, nextMass] = [nextMass, mass];
+    [delivered, nextDelivered] = [nextDelivered, delivered];
+    if (performance.now() > limits.deadline) throw new ExactUnavailable(`it did not finish in the time allowed (round ${round} of ${R})`);
+    limits.progress?.(expanded);
+    yield;
+  }
+  const outcomes = [0, 0, 0, 0]; // both, neither, onlyA, onlyB
+  let deliveredMean = 0;
+  for (let s = 0; s < slots; s++) {
+    const m = mass[s]!;
+    if (m === 0) continue;
+    const knows = Math.floor(s / C) % 2;
+    const a = Math.floor(s / (6 * C));
+    const b = a + (Math.floor(s / (2 * C)) % 3) - 1;
+    const keysA = Math.min(Math.max(a, 0), R);
+    const keysB = knows ? Math.min(Math.max(b, 0), R) : 0;
+    outcomes[0]! += (m * Math.min(keysA, keysB)) / R;
+    outcomes[1]! += (m * (R - Math.max(keysA, keysB))) / R;
+    outcomes[2]! += (m * Math.max(0, keysA - keysB)) / R;
+    outcomes[3]! += (m * Math.max(0, keysB - keysA)) / R;
+    deliveredMean += delivered[s]!;
+  }
+  const messages = new Array<number>(2 * R + 1).fill(0);
+  messages[2 * R] = 1;
+  return {
+    outcomes,
+    messages,
+    messagesMean: 2 * R,
+    messagesSecondMoment: 4 * R * R,
+    deliveredMean,
+    roundsMean: R,
+    statesExpanded: expanded,
+    method: 'levels',
+  };
+}
