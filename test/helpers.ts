@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import type { ExactResult } from '../src/engine/exact/index.js';
 import { CHOOSE, END, Step } from '../src/protocols/types.js';
 import type { ProtocolDefinition } from '../src/protocols/types.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
@@ -100,4 +102,12 @@ export function generatorAt(s: Int32Array): Xoshiro128 {
 /** A generator's state as four int32 words, to compare with a state array. */
 export function stateOf(rng: Xoshiro128): number[] {
   return rng.getState().map((w) => w | 0);
+}
+
+/** Two exact results agree to 1e-12 (relative, for the moments). */
+export function assertSameExact(a: ExactResult, b: ExactResult, where: string): void {
+  a.outcomes.forEach((p, i) => assert.ok(Math.abs(p - b.outcomes[i]!) < 1e-12, `${where}: outcome ${i} ${p} vs ${b.outcomes[i]}`));
+  for (const key of ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean'] as const) {
+    assert.ok(Math.abs(a[key] - b[key]) < 1e-12 * Math.max(1, Math.abs(b[key])), `${where}: ${key} ${a[key]} vs ${b[key]}`);
+  }
 }

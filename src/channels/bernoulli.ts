@@ -27,10 +27,8 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
 export const bernoulli: ChannelDefinition<BernoulliConfig> = {
   name: 'bernoulli',
   summary: 'Each copy is lost independently with probability loss (per direction if given as {AtoB, BtoA}).',
-  parameters: [
-    { name: 'lossAtoB', description: 'loss probability of a copy sent A→B (from loss)' },
-    { name: 'lossBtoA', description: 'loss probability of a copy sent B→A (from loss)' },
-  ],
+  topLevel: true,
+  parameters: [{ name: 'loss', description: 'loss probability', minimum: 0, maximum: 1, default: 0.5, perDirection: true }],
   configure(params, copies) {
     const aToB = Number(params['lossAtoB'] ?? params['loss']);
     const bToA = Number(params['lossBtoA'] ?? params['loss']);

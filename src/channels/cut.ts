@@ -1,3 +1,4 @@
+import { MAX_ROUNDS } from '../limits.js';
 import type { ChannelDefinition, Transmission } from './types.js';
 
 interface CutConfig {
@@ -15,10 +16,10 @@ export const cut: ChannelDefinition<CutConfig> = {
   name: 'cut',
   summary: 'Adversary: every copy in `direction` (both, AtoB, BtoA) is lost from round after+1 on.',
   parameters: [
-    { name: 'after', description: 'the last round in which copies get through', default: 0 },
-    { name: 'direction', description: 'both, AtoB or BtoA (default both)' },
+    { name: 'after', description: 'the last round in which copies get through', integer: true, minimum: 0, maximum: MAX_ROUNDS, default: 0 },
+    { name: 'direction', description: 'which direction the cut loses', values: ['both', 'AtoB', 'BtoA'], default: 'both' },
   ],
-  configure: (params, copies) => ({ after: Number(params['after'] ?? 0), direction: String(params['direction'] ?? 'both'), copies }),
+  configure: (params, copies) => ({ after: Number(params['after']), direction: String(params['direction']), copies }),
   initialStates: () => [{ probability: 1, state: 0 }],
   transmissions: (config): Transmission[] => [
     { probabilities: [1], received: [true], delivered: [config.copies], nextState: [0] },

@@ -29,7 +29,7 @@ export function describeGilbertElliott(params: ChannelParams): string {
   const g2b = Number(params['goodToBad']);
   const b2g = Number(params['badToGood']);
   const bad = stationaryBad(g2b, b2g);
-  const loss = (1 - bad) * Number(params['lossGood'] ?? 0) + bad * Number(params['lossBad'] ?? 1);
+  const loss = (1 - bad) * Number(params['lossGood']) + bad * Number(params['lossBad']);
   const burst = b2g > 0 ? `${+(1 / b2g).toPrecision(4)} copies` : 'unbounded';
   return `mean loss ${+loss.toPrecision(4)}, mean bad burst ${burst}`;
 }
@@ -94,15 +94,17 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
   name: 'gilbert-elliott',
   summary: 'Bursty loss: a good/bad Markov chain per direction across successive copies (Gilbert–Elliott).',
   parameters: [
-    { name: 'goodToBad', description: 'P(next copy sees bad | last saw good)' },
-    { name: 'badToGood', description: 'P(next copy sees good | last saw bad)' },
-    { name: 'lossGood', description: 'loss probability in the good state', default: 0 },
-    { name: 'lossBad', description: 'loss probability in the bad state', default: 1 },
+    { name: 'goodToBad', description: 'probability that the next copy sees the bad state, from good', minimum: 0, maximum: 1 },
+    { name: 'badToGood', description: 'probability that the next copy sees the good state, from bad', minimum: 0, maximum: 1 },
+    { name: 'lossGood', description: 'loss probability of a copy in the good state', minimum: 0, maximum: 1, default: 0 },
+    { name: 'lossBad', description: 'loss probability of a copy in the bad state', minimum: 0, maximum: 1, default: 1 },
   ],
+  notes: 'mean loss = π_bad·lossBad + π_good·lossGood with π_bad = goodToBad / (goodToBad + badToGood); mean bad burst = 1 / badToGood copies (validate prints both)',
+  describe: describeGilbertElliott,
   configure: (params, copies) => ({
     goodToBad: Number(params['goodToBad']),
     badToGood: Number(params['badToGood']),
-    loss: [Number(params['lossGood'] ?? 0), Number(params['lossBad'] ?? 1)],
+    loss: [Number(params['lossGood']), Number(params['lossBad'])],
     copies,
   }),
   initialStates(config): InitialState[] {

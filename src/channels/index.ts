@@ -3,10 +3,8 @@ import { cut } from './cut.js';
 import { gilbertElliott } from './gilbert-elliott.js';
 import type { ChannelDefinition } from './types.js';
 
-export const CHANNELS: Readonly<Record<string, ChannelDefinition<any>>> = {
-  bernoulli,
-  'gilbert-elliott': gilbertElliott,
-  cut,
-};
+/** The channel models that ship: one line each. Everything else about a channel is derived from its definition. */
+export const BUILT_IN_CHANNELS: readonly ChannelDefinition<any>[] = [bernoulli, gilbertElliott, cut];
 
-export const CHANNEL_NAMES = Object.keys(CHANNELS);
+/** The registry: the built-in channels, and any a run registers (registry/index.ts), by name. */
+export const CHANNELS: Record<string, ChannelDefinition<any>> = Object.fromEntries(BUILT_IN_CHANNELS.map((c) => [c.name, c]));

@@ -1,3 +1,4 @@
+import type { ParameterDeclaration } from '../declarations.js';
 import type { Direction } from '../protocols/types.js';
 
 /**
@@ -18,19 +19,22 @@ export interface InitialState {
   readonly state: number;
 }
 
-/** A channel parameter as the scenario file, `list` and the output columns name it. */
-export interface ChannelParameter {
-  readonly name: string;
-  readonly description: string;
-  readonly default?: number;
-}
 
 export type ChannelParams = Readonly<Record<string, number | string | undefined>>;
 
 export interface ChannelDefinition<Config = unknown> {
   readonly name: string;
   readonly summary: string;
-  readonly parameters: readonly ChannelParameter[];
+  /** Its parameters, given in the channel object ({model, …}) of a scenario. */
+  readonly parameters: readonly ParameterDeclaration[];
+  /**
+   * Its parameters are written at the scenario's top level instead (Bernoulli's `loss`), so the
+   * plain `channel: name` form needs no object.
+   */
+  readonly topLevel?: boolean;
+  /** A line on derived quantities for `list`, and for `validate` the values of one cell. */
+  readonly notes?: string;
+  describe?(params: ChannelParams): string;
   configure(params: ChannelParams, copies: number): Config;
   initialStates(config: Config): readonly InitialState[];
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */

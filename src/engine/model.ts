@@ -3,6 +3,7 @@ import type { ChannelDefinition, InitialState, Transmission } from '../channels/
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
+import { withDefaults } from '../registry/parameters.js';
 import type { SamplingTable } from '../rng/sampler.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */
@@ -59,13 +60,11 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const channel = CHANNELS[spec.channel];
   if (!protocol) throw new Error(`unknown protocol ${spec.protocol}`);
   if (!channel) throw new Error(`unknown channel ${spec.channel}`);
-  const copies = Number(spec.params['redundancy']);
-  const protocolConfig = protocol.configure({
-    rounds: Number(spec.params['rounds']),
-    participants: Number(spec.params['participants'] ?? 1),
-    abortRate: Number(spec.params['abortRate'] ?? 0),
-  });
-  const channelConfig = channel.configure(spec.params, copies);
+  const params = withDefaults(spec.protocol, spec.channel, spec.params);
+  const copies = Number(params['redundancy']);
+  const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, Number(params[p.name])]));
+  const protocolConfig = protocol.configure({ ...own, rounds: Number(params['rounds']) });
+  const channelConfig = channel.configure(params, copies);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));

@@ -1,4 +1,4 @@
-import { PARAMETER_COLUMN_ORDER } from '../scenario/parameters.js';
+import { PARAMETER_COLUMN_ORDER } from '../registry/parameters.js';
 import type { CellSummary } from '../stats/summary.js';
 
 export type Value = string | number | null;

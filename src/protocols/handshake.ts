@@ -16,6 +16,7 @@ export const handshake: ProtocolDefinition<ProtocolParams> = {
   summary: 'Ack-of-ack chain of R legs; each leg is sent iff the previous one arrived.',
   outcomes: GENERALS_OUTCOMES,
   exactNote: 'always (about 2R states)',
+  parameters: [],
   usesRounds: true,
   configure: (params) => params,
   stateSize: () => 2,

@@ -5,12 +5,8 @@ import { retransmit } from './retransmit.js';
 import { twoPhaseCommit } from './two-phase-commit.js';
 import type { ProtocolDefinition } from './types.js';
 
-export const PROTOCOLS: Readonly<Record<string, ProtocolDefinition<any>>> = {
-  messenger,
-  handshake,
-  retransmit,
-  randomized,
-  'two-phase-commit': twoPhaseCommit,
-};
+/** The protocols that ship: one line each. Everything else about a protocol is derived from its definition. */
+export const BUILT_IN_PROTOCOLS: readonly ProtocolDefinition<any>[] = [messenger, handshake, retransmit, randomized, twoPhaseCommit];
 
-export const PROTOCOL_NAMES = Object.keys(PROTOCOLS);
+/** The registry: the built-in protocols, and any a run registers (registry/index.ts), by name. */
+export const PROTOCOLS: Record<string, ProtocolDefinition<any>> = Object.fromEntries(BUILT_IN_PROTOCOLS.map((p) => [p.name, p]));

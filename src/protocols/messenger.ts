@@ -11,6 +11,7 @@ export const messenger: ProtocolDefinition<null> = {
   summary: 'A sends the order once (k messengers) and attacks; B attacks iff it arrives.',
   outcomes: GENERALS_OUTCOMES,
   exactNote: 'always (3 states)',
+  parameters: [],
   usesRounds: false,
   configure: () => null,
   stateSize: () => 2,

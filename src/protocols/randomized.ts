@@ -38,6 +38,7 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
   summary: 'Varghese–Lynch randomized attack: levels and a random key; disagreement at most 1/R.',
   outcomes: GENERALS_OUTCOMES,
   exactNote: 'always, on every channel (O(R²) level states: R = 1,000 in well under a second)',
+  parameters: [],
   usesRounds: true,
   configure: ({ rounds }) => ({ rounds, keyChoices: new Float64Array(rounds).fill(1 / rounds) }),
   stateSize: () => 8,

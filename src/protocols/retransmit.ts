@@ -17,6 +17,7 @@ export const retransmit: ProtocolDefinition<ProtocolParams> = {
   summary: 'A resends the order every round until B\'s ack arrives, for at most R rounds.',
   outcomes: GENERALS_OUTCOMES,
   exactNote: 'always (at most 8R states; R = 10000 in well under a second)',
+  parameters: [],
   usesRounds: true,
   configure: (params) => params,
   stateSize: () => 4,

@@ -1,6 +1,7 @@
 import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
 import { independentCohorts } from '../engine/exact/independent-cohorts.js';
-import type { Direction, ProtocolDefinition, ProtocolParams, Step } from './types.js';
+import { MAX_PARTICIPANTS } from '../limits.js';
+import type { Direction, ProtocolDefinition, Step } from './types.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
 // first round of the phase]; then per cohort [state, vote the coordinator holds, ack, got].
@@ -26,7 +27,10 @@ const ABORTED = 4;
 const COMMIT = 1;
 const ABORT = 2;
 
-interface CommitConfig extends ProtocolParams {
+interface CommitConfig {
+  readonly rounds: number;
+  readonly participants: number;
+  readonly abortRate: number;
   /** [P(YES), P(NO)] for a cohort's vote. */
   readonly vote: Float64Array;
   /** Clock steps per round: n sends, n (vote, reply) pairs, and the round's end. */
@@ -55,7 +59,15 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   outcomes: COMMIT_OUTCOMES,
   exactNote: 'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4), Monte Carlo beyond',
   usesRounds: true,
-  configure: (params) => ({ ...params, vote: Float64Array.of(1 - params.abortRate, params.abortRate), width: 3 * params.participants + 1 }),
+  parameters: [
+    { name: 'participants', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: MAX_PARTICIPANTS, default: 3 },
+    { name: 'abortRate', description: 'probability that a cohort votes NO', minimum: 0, maximum: 1, default: 0 },
+  ],
+  configure: (params) => {
+    const participants = params['participants']!;
+    const abortRate = params['abortRate']!;
+    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width: 3 * participants + 1 };
+  },
   stateSize: ({ participants }) => HEADER + FIELDS * participants,
   init(state) {
     state.fill(0);

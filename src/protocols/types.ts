@@ -1,4 +1,5 @@
 import type { ExactLimits, ExactResult } from '../engine/exact/result.js';
+import type { ParameterDeclaration } from '../declarations.js';
 import type { CellModel } from '../engine/model.js';
 
 /**
@@ -78,11 +79,13 @@ export function generalsOutcome(aAttacks: boolean, bAttacks: boolean): number {
   return bAttacks ? ONLY_B : NEITHER;
 }
 
-/** The cell parameters a protocol reads. */
+/**
+ * The cell parameters a protocol reads: the round limit, and its own declared parameters by
+ * name, every one present (defaults filled in).
+ */
 export interface ProtocolParams {
   readonly rounds: number;
-  readonly participants: number;
-  readonly abortRate: number;
+  readonly [name: string]: number;
 }
 
 export interface ProtocolDefinition<Config = unknown> {
@@ -96,6 +99,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly exactNote: string;
   /** Whether `rounds` means anything to it (messenger ignores it). */
   readonly usesRounds: boolean;
+  /** Its own parameters besides redundancy and rounds, written at the scenario's top level. */
+  readonly parameters: readonly ParameterDeclaration[];
   configure(params: ProtocolParams): Config;
   stateSize(config: Config): number;
   init(state: Int32Array, config: Config): void;

@@ -1,3 +1,4 @@
+import { parameterSpec } from '../registry/parameters.js';
 import type { Cell, Scenario } from './types.js';
 
 /**
@@ -14,13 +15,15 @@ export function expandCells(scenario: Scenario): Cell[] {
 
 function withParam(params: Record<string, number | string>, name: string, value: number): Record<string, number | string> {
   const next = { ...params, [name]: value };
-  if (name === 'loss') {
-    delete next['lossAtoB'];
-    delete next['lossBtoA'];
-  } else if ((name === 'lossAtoB' || name === 'lossBtoA') && next['loss'] !== undefined) {
-    next['lossAtoB'] ??= next['loss'];
-    next['lossBtoA'] ??= next['loss'];
-    delete next['loss'];
+  const spec = parameterSpec(name);
+  if (spec?.perDirection) {
+    delete next[`${name}AtoB`];
+    delete next[`${name}BtoA`];
+  } else if (spec?.directionOf && next[spec.directionOf] !== undefined) {
+    const base = spec.directionOf;
+    next[`${base}AtoB`] ??= next[base]!;
+    next[`${base}BtoA`] ??= next[base]!;
+    delete next[base];
   }
   return next;
 }

@@ -13,12 +13,9 @@ export const DEFAULT_SCENARIO: Readonly<Record<string, unknown>> = {
   seed: 2026,
 };
 
-/** Values a scenario file may leave out. */
+/** Values a scenario file may leave out besides parameters (whose defaults their declarations give). */
 export const DEFAULTS = {
   channel: 'bernoulli',
-  loss: 0.5,
-  redundancy: 2,
-  rounds: 1,
   trials: 1000000,
   seed: 2026,
 } as const;

@@ -3,7 +3,9 @@ import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
-import { PARAMETERS, parameterSpec } from './parameters.js';
+import { CHANNELS } from '../channels/index.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import { COMMON_PARAMETERS, PARAMETERS, parameterSpec } from '../registry/parameters.js';
 import { DEFAULT_MAX_TRIALS } from './schema.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
@@ -32,10 +34,10 @@ export function resolveScenario(source: ScenarioSource): Scenario {
   const channelValue = data['channel'] ?? DEFAULTS.channel;
   const channelObject = typeof channelValue === 'string' ? { model: channelValue } : (channelValue as Record<string, unknown>);
   const channel = channelObject['model'] as string;
+  const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
   const params: Record<string, number | string> = {
     ...channelParams(source, channel, channelObject),
-    redundancy: (data['redundancy'] as number | undefined) ?? DEFAULTS.redundancy,
-    rounds: (data['rounds'] as number | undefined) ?? DEFAULTS.rounds,
+    ...common,
     ...protocolParams(source, protocol),
   };
   const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
@@ -51,10 +53,9 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol,
     channel: channelValue,
-    ...(channel === 'bernoulli' ? { loss: data['loss'] ?? DEFAULTS.loss } : {}),
-    redundancy: params['redundancy'],
-    rounds: params['rounds'],
-    ...(protocol === 'two-phase-commit' ? { participants: params['participants'], abortRate: params['abortRate'] } : {}),
+    ...topLevelChannelValues(data, channel),
+    ...common,
+    ...Object.fromEntries(PROTOCOLS[protocol]!.parameters.map((p) => [p.name, params[p.name]])),
     trials: trialsOf(data['trials']),
     seed: String(data['seed'] ?? DEFAULTS.seed),
     ...(sweep.length ? { sweep: Object.fromEntries(sweep.map((a) => [a.parameter, a.values])) } : {}),
@@ -76,23 +77,41 @@ export function resolveScenario(source: ScenarioSource): Scenario {
   };
 }
 
-/** The channel's parameters, flat: loss for bernoulli, the channel object's keys otherwise. */
+/** A top-level channel's parameters as the file gives them (loss, or its {AtoB, BtoA} form), defaults filled in. */
+function topLevelChannelValues(data: Record<string, unknown>, channel: string): Record<string, unknown> {
+  const definition = CHANNELS[channel]!;
+  if (!definition.topLevel) return {};
+  return Object.fromEntries(definition.parameters.map((p) => [p.name, data[p.name] ?? p.default]));
+}
+
+/** The channel's parameters, flat: a top-level channel's (loss), the channel object's keys otherwise. */
 function channelParams(source: ScenarioSource, channel: string, object: Record<string, unknown>): Record<string, number | string> {
-  if (channel === 'bernoulli') return lossParams(source.data['loss'] ?? DEFAULTS.loss);
-  if (source.data['loss'] !== undefined) {
-    const takes = PARAMETERS.filter((p) => p.channel === channel).map((p) => p.name);
-    throw new UsageError(source.locate(['loss'], true), `loss applies only to the bernoulli channel; the ${channel} channel takes ${[...takes, ...(channel === 'cut' ? ['direction'] : [])].join(', ')} in its channel object`);
-  }
+  const definition = CHANNELS[channel]!;
   const params: Record<string, number | string> = {};
-  for (const spec of PARAMETERS.filter((p) => p.channel === channel)) {
-    const value = (object[spec.name] as number | undefined) ?? spec.default;
-    if (value !== undefined) params[spec.name] = value;
+  if (definition.topLevel) {
+    for (const p of definition.parameters) {
+      const value = source.data[p.name] ?? p.default;
+      if (p.perDirection && typeof value === 'object' && value !== null) {
+        const { AtoB, BtoA } = value as { AtoB: number; BtoA: number };
+        params[`${p.name}AtoB`] = AtoB;
+        params[`${p.name}BtoA`] = BtoA;
+      } else if (value !== undefined) params[p.name] = value as number | string;
+    }
+    return params;
   }
-  if (channel === 'cut') params['direction'] = (object['direction'] as string | undefined) ?? 'both';
+  for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
+    if (source.data[other.name] === undefined) continue;
+    const takes = definition.parameters.map((p) => p.name);
+    throw new UsageError(source.locate([other.name], true), `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.join(', ')} in its channel object`);
+  }
+  for (const p of definition.parameters) {
+    const value = (object[p.name] as number | string | undefined) ?? p.default;
+    if (value !== undefined) params[p.name] = value;
+  }
   return params;
 }
 
-/** participants and abortRate, for two-phase commit; elsewhere they are mistakes. */
+/** Each protocol's own parameters: the scenario's protocol's, defaults filled in; elsewhere they are mistakes. */
 function protocolParams(source: ScenarioSource, protocol: string): Record<string, number> {
   const params: Record<string, number> = {};
   for (const spec of PARAMETERS.filter((p) => p.protocol)) {
@@ -101,7 +120,7 @@ function protocolParams(source: ScenarioSource, protocol: string): Record<string
       if (value !== undefined) checkApplies(source, [spec.name], spec.name, protocol, '');
       continue;
     }
-    params[spec.name] = value ?? spec.default!;
+    params[spec.name] = value ?? (spec.default as number);
   }
   return params;
 }
@@ -127,12 +146,6 @@ function nameFromFile(source: string): string {
   if (source === DEFAULT_SCENARIO_SOURCE) return String(DEFAULT_SCENARIO['name']);
   const stem = basename(source, extname(source)).replace(/[^A-Za-z0-9._-]/g, '-');
   return /^[A-Za-z0-9]/.test(stem) ? stem : `scenario-${stem}`;
-}
-
-function lossParams(loss: unknown): Record<string, number> {
-  if (typeof loss === 'number') return { loss };
-  const { AtoB, BtoA } = loss as { AtoB: number; BtoA: number };
-  return { lossAtoB: AtoB, lossBtoA: BtoA };
 }
 
 /** A sweep axis's values: a list as given, or a range expanded from `from` by `step` to `to`. */

@@ -1,8 +1,8 @@
-import { CHANNEL_NAMES } from '../channels/index.js';
 import { COMMIT_OUTCOMES, GENERALS_OUTCOMES } from '../protocols/types.js';
-import { PROTOCOL_NAMES } from '../protocols/index.js';
-import { CUT_DIRECTIONS, PARAMETERS } from './parameters.js';
-import type { ParameterSpec } from './parameters.js';
+import { CHANNELS } from '../channels/index.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import { PARAMETERS } from '../registry/parameters.js';
+import type { ParameterSpec } from '../registry/parameters.js';
 
 export const MAX_TRIALS = 1e15;
 /** The trial cap of a cell run to a precision, unless the scenario sets maxTrials. */
@@ -13,13 +13,31 @@ export const AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strictType
 export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names, ...COMMIT_OUTCOMES.names];
 
 function valueSchema(p: ParameterSpec): Record<string, unknown> {
-  return { type: p.integer ? 'integer' : 'number', minimum: p.minimum, maximum: p.maximum, description: p.description, ...(p.default === undefined ? {} : { default: p.default }) };
+  if (p.values) return { type: 'string', enum: [...p.values], description: p.description };
+  const bounds = { ...(Number.isFinite(p.minimum) ? { minimum: p.minimum } : {}), ...(Number.isFinite(p.maximum) ? { maximum: p.maximum } : {}) };
+  return { type: p.integer ? 'integer' : 'number', ...bounds, description: p.description, ...(p.default === undefined ? {} : { default: p.default }) };
 }
 
 /** The keys a channel object of this model takes besides `model`. */
 export function channelKeys(model: string): string[] {
-  if (model === 'bernoulli') return [];
-  return [...PARAMETERS.filter((p) => p.channel === model).map((p) => p.name), ...(model === 'cut' ? ['direction'] : [])];
+  const channel = CHANNELS[model]!;
+  return channel.topLevel ? [] : channel.parameters.map((p) => p.name);
+}
+
+/** A top-level parameter: a value, or for a per-direction one also {AtoB, BtoA}. */
+function topLevelSchema(p: ParameterSpec): Record<string, unknown> {
+  if (!p.perDirection) return valueSchema(p);
+  const value = valueSchema(p);
+  const { description: _, default: __, ...bounds } = value;
+  return {
+    description: `${p.description.replace(/ \(both directions\)$/, '')}: one number, or {AtoB, BtoA} per direction`,
+    ...bounds,
+    type: [value['type'], 'object'],
+    properties: { AtoB: bounds, BtoA: bounds },
+    required: ['AtoB', 'BtoA'],
+    additionalProperties: false,
+    ...(p.default === undefined ? {} : { default: p.default }),
+  };
 }
 
 function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
@@ -39,7 +57,8 @@ const probability = { type: 'number', minimum: 0, maximum: 1 };
 
 /** The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`. */
 export function scenarioSchema(): Record<string, unknown> {
-  const byName = Object.fromEntries(PARAMETERS.map((p) => [p.name, p]));
+  const channelObjectParameters = PARAMETERS.filter((p) => !p.topLevel);
+  const topLevelParameters = PARAMETERS.filter((p) => p.topLevel && !p.directionOf);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'twogenerals scenario',
@@ -55,41 +74,27 @@ export function scenarioSchema(): Record<string, unknown> {
         description: 'used in output and result folder names (letters, digits, . _ -); defaults to the file name',
       },
       description: { type: 'string', description: 'what the scenario teaches' },
-      protocol: { type: 'string', enum: PROTOCOL_NAMES, description: 'the protocol the generals run' },
+      protocol: { type: 'string', enum: Object.keys(PROTOCOLS), description: 'the protocol the generals run' },
       channel: {
         description: 'channel model: a name, or an object {model, ...parameters}',
         type: ['string', 'object'],
-        pattern: `^(${CHANNEL_NAMES.join('|')})$`,
+        pattern: `^(${Object.keys(CHANNELS).join('|')})$`,
         properties: {
-          model: { type: 'string', enum: CHANNEL_NAMES },
-          ...Object.fromEntries(PARAMETERS.filter((p) => p.channel && p.channel !== 'bernoulli').map((p) => [p.name, valueSchema(p)])),
-          direction: { type: 'string', enum: [...CUT_DIRECTIONS], description: 'which direction the cut loses' },
+          model: { type: 'string', enum: Object.keys(CHANNELS) },
+          ...Object.fromEntries(channelObjectParameters.map((p) => [p.name, valueSchema(p)])),
         },
         required: ['model'],
         additionalProperties: false,
-        allOf: CHANNEL_NAMES.map((model) => ({
+        allOf: Object.keys(CHANNELS).map((model) => ({
           if: { properties: { model: { const: model } }, required: ['model'] },
           then: {
             propertyNames: { enum: ['model', ...channelKeys(model)] },
-            ...(model === 'gilbert-elliott' ? { required: ['goodToBad', 'badToGood'] } : {}),
+            ...requiredKeys(model),
           },
         })),
         default: 'bernoulli',
       },
-      loss: {
-        description: 'probability that a copy is lost: one number, or {AtoB, BtoA} per direction',
-        type: ['number', 'object'],
-        minimum: 0,
-        maximum: 1,
-        properties: { AtoB: probability, BtoA: probability },
-        required: ['AtoB', 'BtoA'],
-        additionalProperties: false,
-        default: 0.5,
-      },
-      redundancy: { ...valueSchema(byName['redundancy']!), default: 2 },
-      rounds: { ...valueSchema(byName['rounds']!), default: 1 },
-      participants: { ...valueSchema(byName['participants']!), default: 3 },
-      abortRate: { ...valueSchema(byName['abortRate']!), default: 0 },
+      ...Object.fromEntries(topLevelParameters.map((p) => [p.name, topLevelSchema(p)])),
       trials: {
         description: 'trials per cell, or {precision, maxTrials}: run until every proportion\'s interval half-width is at most precision',
         type: ['integer', 'object'],
@@ -109,7 +114,7 @@ export function scenarioSchema(): Record<string, unknown> {
         type: 'object',
         minProperties: 1,
         additionalProperties: false,
-        properties: Object.fromEntries(PARAMETERS.map((p) => [p.name, sweepAxisSchema(p)])),
+        properties: Object.fromEntries(PARAMETERS.filter((p) => !p.values).map((p) => [p.name, sweepAxisSchema(p)])),
       },
       expect: {
         description: 'assertions checked on every cell; any failure exits with code 1',
@@ -128,4 +133,10 @@ export function scenarioSchema(): Record<string, unknown> {
       },
     },
   };
+}
+
+/** A channel object's keys that have no default, so the scenario must give them. */
+function requiredKeys(model: string): { required?: string[] } {
+  const required = CHANNELS[model]!.parameters.filter((p) => p.default === undefined).map((p) => p.name);
+  return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
 }

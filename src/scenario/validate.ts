@@ -1,14 +1,38 @@
-import type { ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
+import { BUILT_IN_CHANNELS, CHANNELS } from '../channels/index.js';
+import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../protocols/index.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
-import { scenarioSchema } from './schema.js';
+import { AJV_OPTIONS, scenarioSchema } from './schema.js';
 import check from './validator.generated.js';
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let compiled: { key: string; validator: Validator } | null = null;
+
+/**
+ * The validator of the schema the registries give now: the one compiled at build time while they
+ * hold only what ships, else one compiled here (about 60 ms, once per set of registrations).
+ */
+function currentValidator(): Validator {
+  const key = `${Object.keys(PROTOCOLS).join(',')}|${Object.keys(CHANNELS).join(',')}`;
+  if (key === BUILT_IN_KEY) return check as Validator;
+  if (compiled?.key !== key) {
+    // Loaded only here, so a run of what ships never pays for Ajv (bundle.ts keeps it external).
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+    compiled = { key, validator: new Ajv(AJV_OPTIONS).compile(scenarioSchema()) as Validator };
+  }
+  return compiled.validator;
+}
+
+const BUILT_IN_KEY = `${BUILT_IN_PROTOCOLS.map((p) => p.name).join(',')}|${BUILT_IN_CHANNELS.map((c) => c.name).join(',')}`;
 
 /** Checks the data against the scenario schema; the first problem becomes a UsageError. */
 export function validateScenarioData(source: ScenarioSource): void {
-  if (check(source.data)) return;
-  const error = pickError(check.errors ?? []);
+  const validator = currentValidator();
+  if (validator(source.data)) return;
+  const error = pickError(validator.errors ?? []);
   const path = toPath(error.instancePath);
   const { message, path: where, atKey } = describe(error, path, valueAt(source.data, path));
   throw new UsageError(source.locate(where, atKey), message);

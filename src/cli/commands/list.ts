@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CHANNELS } from '../../channels/index.js';
 import { PROTOCOLS } from '../../protocols/index.js';
-import { PARAMETERS } from '../../scenario/parameters.js';
+import { PARAMETERS } from '../../registry/parameters.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 
@@ -15,13 +15,13 @@ export function makeListCommand(streams: Streams): Command {
     lines.push('', 'Channel models:');
     for (const c of Object.values(CHANNELS)) {
       lines.push(`  ${c.name.padEnd(16)} ${c.summary}${c.name === DEFAULTS.channel ? ' (default)' : ''}`);
-      for (const p of c.parameters) lines.push(`  ${''.padEnd(16)} ${p.name}: ${p.description}${p.default === undefined ? '' : ` (default ${p.default})`}`);
-      if (c.name === 'gilbert-elliott') lines.push(`  ${''.padEnd(16)} mean loss = π_bad·lossBad + π_good·lossGood with π_bad = goodToBad / (goodToBad + badToGood); mean bad burst = 1 / badToGood copies (validate prints both)`);
+      for (const p of PARAMETERS.filter((p) => p.channel === c.name)) lines.push(`  ${''.padEnd(16)} ${p.name}: ${p.description}${p.default === undefined ? '' : ` (default ${p.default})`}`);
+      if (c.notes) lines.push(`  ${''.padEnd(16)} ${c.notes}`);
     }
     lines.push(`  ${''.padEnd(16)} exact: every channel, with every protocol`);
     lines.push('', 'Parameters (set in the file, with --set, or swept):');
     for (const p of PARAMETERS) {
-      const range = p.integer ? `integer ${p.minimum}..${p.maximum}` : `${p.minimum}..${p.maximum}`;
+      const range = p.values ? `one of ${p.values.join(', ')}` : p.integer ? `integer ${p.minimum}..${p.maximum}` : `${p.minimum}..${p.maximum}`;
       const scope = p.channel ? ` [${p.channel} channel]` : p.protocol ? ` [${p.protocol}]` : '';
       lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${p.default === undefined ? '' : `; default ${p.default}`}${scope}`);
     }

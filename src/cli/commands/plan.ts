@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
-import { PARAMETER_COLUMN_ORDER } from '../../scenario/parameters.js';
+import { PARAMETER_COLUMN_ORDER } from '../../registry/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';

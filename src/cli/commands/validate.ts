@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { AlreadyReported, UsageError } from '../../errors.js';
-import { describeGilbertElliott } from '../../channels/gilbert-elliott.js';
+import { CHANNELS } from '../../channels/index.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
@@ -18,7 +18,8 @@ export function makeValidateCommand(streams: Streams): Command {
       try {
         const scenario = loadScenario(file, overridesFrom(flags));
         const cells = expandCells(scenario);
-        const channelNote = scenario.channel === 'gilbert-elliott' ? `; ${describeGilbertElliott(cells[0]!.params)}` : '';
+        const describe = CHANNELS[scenario.channel]!.describe;
+        const channelNote = describe ? `; ${describe(cells[0]!.params)}` : '';
         streams.stdout.write(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;

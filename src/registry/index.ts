@@ -1,0 +1,48 @@
+import { CHANNELS } from '../channels/index.js';
+import type { ChannelDefinition } from '../channels/types.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import type { ProtocolDefinition } from '../protocols/types.js';
+import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.js';
+
+/**
+ * Adds a protocol to the registry for this process: from then on the JSON Schema, validation,
+ * `--set`/`--sweep`, `list`, cells and both engines know it, exactly as they know a built-in one.
+ * Throws RegistryClash where its name or one of its parameters' names is taken.
+ */
+export function registerProtocol(protocol: ProtocolDefinition<any>): void {
+  if (PROTOCOLS[protocol.name]) throw new RegistryClash(`a protocol named '${protocol.name}' already exists`);
+  checkParameterNames(protocol.parameters.map((p) => p.name), `protocol ${protocol.name}`);
+  PROTOCOLS[protocol.name] = protocol;
+  refreshParameters();
+}
+
+/** Adds a channel model to the registry for this process (see registerProtocol). */
+export function registerChannel(channel: ChannelDefinition<any>): void {
+  if (CHANNELS[channel.name]) throw new RegistryClash(`a channel named '${channel.name}' already exists`);
+  if (channel.topLevel) checkParameterNames(channel.parameters.map((p) => p.name), `channel ${channel.name}`);
+  CHANNELS[channel.name] = channel;
+  refreshParameters();
+}
+
+/** Removes what was registered (tests). */
+export function unregister(name: string): void {
+  delete PROTOCOLS[name];
+  delete CHANNELS[name];
+  refreshParameters();
+}
+
+export class RegistryClash extends Error {
+  override name = 'RegistryClash';
+}
+
+const RESERVED = ['protocol', 'channel', 'name', 'description', 'trials', 'seed', 'sweep', 'expect', '$schema', 'model'];
+
+/** Top-level parameter names must not collide with the scenario's own keys or another's parameters. */
+function checkParameterNames(names: readonly string[], owner: string): void {
+  for (const name of names) {
+    if (RESERVED.includes(name)) throw new RegistryClash(`${owner}: parameter '${name}' is a scenario key`);
+    if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.topLevel && p.name === name)) {
+      throw new RegistryClash(`${owner}: parameter '${name}' is already defined`);
+    }
+  }
+}

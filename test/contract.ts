@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CHANNELS } from '../src/channels/index.js';
+import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock, runBlockGeneric } from '../src/engine/montecarlo.js';
+import { cellSpec } from '../src/engine/runner.js';
+import { runExperiment } from '../src/experiment.js';
+import { PROTOCOLS } from '../src/protocols/index.js';
+import { PARAMETERS } from '../src/registry/parameters.js';
+import type { ParameterSpec } from '../src/registry/parameters.js';
+import { blockState, blockStream } from '../src/rng/streams.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { proportionZ } from '../src/stats/zscore.js';
+import { traceTrial } from '../src/trace/trace.js';
+import { assertSameExact, scenarioFrom } from './helpers.js';
+
+/**
+ * The contract every registered protocol × channel meets, over cells generated from the
+ * parameters they declare (fast-check, fixed seed): the exact engine with symmetric states
+ * merged, without merging, and the protocol's structured solver agree to 1e-12; Monte Carlo
+ * agrees with them (|z| ≤ 4.5); every fast path (compiled kernels, SIMD lanes) gives the generic
+ * engine's tally draw for draw; and `trace` replays the trials `run` counted. A new protocol or
+ * channel gets all of it by being registered.
+ */
+const SEED = 20261129;
+const CELLS_PER_PAIR = 3;
+const TRIALS = 40_000;
+/** Whole-number parameters span only a few values above their minimum, so every cell stays small enough for the per-state engine. */
+const INTEGER_SPAN = 2;
+
+// Thousandths, with the ends now and then: fast-check's doubles crowd near 0 and 1, where a
+// channel's memory cannot show.
+function numberIn(min: number, max: number): fc.Arbitrary<number> {
+  const lo = Number.isFinite(min) ? min : 0;
+  const hi = Number.isFinite(max) ? max : lo + 1;
+  const inner = fc.integer({ min: 1, max: 999 }).map((k) => Number((lo + ((hi - lo) * k) / 1000).toPrecision(12)));
+  return fc.oneof({ arbitrary: fc.constantFrom(lo, hi), weight: 1 }, { arbitrary: inner, weight: 5 });
+}
+
+function valueOf(spec: ParameterSpec): fc.Arbitrary<number | string | Record<string, number>> {
+  if (spec.values) return fc.constantFrom(...spec.values);
+  if (spec.integer) return fc.integer({ min: spec.minimum, max: Math.min(spec.maximum, spec.minimum + INTEGER_SPAN) });
+  const single = numberIn(spec.minimum, spec.maximum);
+  if (!spec.perDirection) return single;
+  return fc.oneof(single, fc.record({ AtoB: single, BtoA: single }));
+}
+
+/** A scenario document for the pair, every parameter that applies drawn from its declaration. */
+export function cellDocument(protocol: string, channel: string): fc.Arbitrary<Record<string, unknown>> {
+  const applies = PARAMETERS.filter((p) => !p.directionOf && (!p.protocol || p.protocol === protocol) && (!p.channel || p.channel === channel));
+  const record = (specs: ParameterSpec[]) => fc.record(Object.fromEntries(specs.map((p) => [p.name, valueOf(p)])));
+  return fc.tuple(record(applies.filter((p) => p.topLevel)), record(applies.filter((p) => !p.topLevel))).map(([top, object]) => ({
+    protocol,
+    ...(CHANNELS[channel]!.topLevel ? { channel } : { channel: { model: channel, ...object } }),
+    ...top,
+  }));
+}
+
+export function generatedCells(protocol: string, channel: string): Record<string, unknown>[] {
+  const names = [...Object.keys(PROTOCOLS), ...Object.keys(CHANNELS)];
+  return fc.sample(cellDocument(protocol, channel), { seed: SEED + 31 * names.indexOf(protocol) + names.indexOf(channel), numRuns: CELLS_PER_PAIR });
+}
+
+/** Every check of the contract on one generated cell. */
+export async function checkContract(data: Record<string, unknown>, tag: string): Promise<void> {
+  const where = JSON.stringify(data);
+  const scenario = scenarioFrom({ ...data, trials: TRIALS, seed: `contract-${tag}` });
+  const [cell] = expandCells(scenario);
+  const model = buildCellModel(cellSpec(cell!));
+
+  const plain = exactCell(model, { ...UNLIMITED, merge: false }, 'generic');
+  assertSameExact(exactCell(model, UNLIMITED, 'generic'), plain, `${where} merged`);
+  assertSameExact(exactCell(model, UNLIMITED, 'auto'), plain, `${where} structured`);
+
+  const report = await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
+  const s = report.summaries[0]!;
+  s.outcomes.forEach((o, j) => {
+    const z = proportionZ(o.count, s.trials, plain.outcomes[j]!);
+    assert.ok(Math.abs(z) <= 4.5, `${where}: ${s.outcomeNames[j]} ${o.count}/${s.trials} vs ${plain.outcomes[j]}, z = ${z}`);
+  });
+  assert.ok(s.exact && Math.abs(s.exact.messengersZ ?? 0) <= 4.5, `${where}: messengers z ${s.exact?.messengersZ}`);
+
+  const n = 20_000;
+  const generic = runBlockGeneric(model, blockStream(scenario.seed, cell!.key, 0), n);
+  assert.deepEqual(runBlock(model, blockState(scenario.seed, cell!.key, 0), n), generic, `${where}: shared kernel`);
+  assert.deepEqual(runBlock(model, blockState(scenario.seed, cell!.key, 0), n, true), generic, `${where}: specialized kernel`);
+
+  const traced = 300;
+  const counted = runBlock(model, blockState(scenario.seed, cell!.key, 0), traced);
+  const replayed = model.outcomes.names.map(() => 0);
+  for (let trial = 1; trial <= traced; trial++) replayed[model.outcomes.names.indexOf(traceTrial(cell!, trial)!.outcome)]!++;
+  assert.deepEqual(replayed, counted.outcomes, `${where}: trace replays run's trials`);
+}
+
