@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { startWorkersEarly } from '../dist/bundle/threads.js';
+import { startEarly } from '../dist/bundle/early.js';
 
-// Pool threads boot while the CLI loads (see src/engine/threads.ts).
-startWorkersEarly(process.argv);
+// Pool threads boot while the CLI loads (see src/cli/early.ts).
+startEarly(process.argv);
 const { main } = await import('../dist/bundle/cli.js');
 main(process.argv);

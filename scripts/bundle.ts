@@ -1,7 +1,7 @@
 /**
  * Bundles the compiled CLI and its pool thread with esbuild: Node then reads a few files instead
- * of some two hundred modules, which halves the CLI's start-up (about 85 ms to 35 ms here).
- * Splitting keeps one copy of the code the entry points share (the engine; `threads.js` holds
+ * of some two hundred modules, which halves the CLI's start-up (docs/benchmarks.md).
+ * Splitting keeps one copy of the code the entry points share (the engine; `early.js` holds
  * the early-started threads that `bin/twogenerals.js` hands to the pool), and leaves the
  * exporters and the chart renderer in chunks loaded only when used.
  */
@@ -14,7 +14,7 @@ const at = (path: string): string => new URL(path, root).pathname;
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
 
 await build({
-  entryPoints: { cli: at('dist/src/cli/main.js'), worker: at('dist/src/engine/worker.js'), threads: at('dist/src/engine/threads.js') },
+  entryPoints: { cli: at('dist/src/cli/main.js'), worker: at('dist/src/engine/worker.js'), early: at('dist/src/cli/early.js') },
   outdir: at('dist/bundle'),
   bundle: true,
   splitting: true,

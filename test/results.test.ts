@@ -89,10 +89,15 @@ describe('result folders', () => {
 
   it('a run interrupted by Ctrl-C leaves no folder that looks complete, and says so', async () => {
     const out = join(tempFiles({}), 'results');
-    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out], { cwd: ROOT });
+    // --progress makes the run say on stderr that it is under way: the signal goes after that, not after a guessed delay.
+    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], { cwd: ROOT });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/trials/.test(stderr)) resolve();
+      });
+    });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.notEqual(code, 0);
@@ -103,7 +108,7 @@ describe('result folders', () => {
 });
 
 describe('the shard examples in docs/shards', () => {
-  it('are well-formed YAML and run the shard and merge commands', async () => {
+  it('are well-formed YAML and name the shard and merge commands', async () => {
     const { parseAllDocuments } = await import('yaml');
     for (const file of ['github-actions.yml', 'kubernetes-indexed-job.yaml']) {
       const text = readFileSync(join(ROOT, 'docs', 'shards', file), 'utf8');

@@ -1,37 +1,42 @@
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { blocksPerTask } from '../src/engine/runner.js';
+import { earlyWorkerCount } from '../src/cli/early.js';
 import { adoptEarlyWorker, startWorkersEarly } from '../src/engine/threads.js';
 import { cli } from './helpers.js';
 
-/** Starts threads early for these arguments and returns how many a pool could adopt. */
-async function earlyThreads(...args: string[]): Promise<number> {
-  startWorkersEarly(['node', 'twogenerals', ...args]);
-  let count = 0;
+/** Starts `count` threads early and returns how many a pool could adopt. */
+async function earlyThreads(count: number): Promise<number> {
+  startWorkersEarly(count);
+  let adopted = 0;
   for (let thread = adoptEarlyWorker(); thread; thread = adoptEarlyWorker()) {
-    count++;
+    adopted++;
     await thread.terminate();
   }
-  return count;
+  return adopted;
 }
 
 describe('pool threads started before the CLI loads', () => {
-  const cores = availableParallelism();
-  const expected = (workers: number): number => (Math.min(workers, cores) >= 2 ? Math.min(workers, cores) : 0);
-
-  it('are started for run, as many as --workers asks and the machine has', async () => {
-    assert.equal(await earlyThreads('run', 'scenario.yaml'), expected(cores));
-    assert.equal(await earlyThreads('run', '--workers', '2'), expected(2));
-    assert.equal(await earlyThreads('run', '--workers=3', 'x.yaml'), expected(3));
+  it('are wanted for run, as many as --workers asks and the machine has', () => {
+    const argv = (...args: string[]) => ['node', 'twogenerals', ...args];
+    assert.equal(earlyWorkerCount(argv('run', 'scenario.yaml'), 4), 4);
+    assert.equal(earlyWorkerCount(argv('run', '--workers', '2'), 4), 2);
+    assert.equal(earlyWorkerCount(argv('run', '--workers=3', 'x.yaml'), 4), 3);
+    assert.equal(earlyWorkerCount(argv('run', '--workers', '8'), 4), 4, 'no more than the cores');
   });
 
-  it('are not started where no pool will run', async () => {
-    assert.equal(await earlyThreads('run', '--workers', '1'), 0, 'one worker runs on the main thread');
-    assert.equal(await earlyThreads('run', '--workers', 'many'), 0, 'the CLI will reject it');
-    assert.equal(await earlyThreads('run', '--help'), 0);
-    assert.equal(await earlyThreads('validate', 'scenario.yaml'), 0);
-    assert.equal(await earlyThreads(), 0);
+  it('are not wanted where no pool will run', () => {
+    const argv = (...args: string[]) => ['node', 'twogenerals', ...args];
+    assert.equal(earlyWorkerCount(argv('run', '--workers', 'many'), 4), 0, 'the CLI will reject it');
+    assert.equal(earlyWorkerCount(argv('run', '--help'), 4), 0);
+    assert.equal(earlyWorkerCount(argv('validate', 'scenario.yaml'), 4), 0);
+    assert.equal(earlyWorkerCount(argv(), 4), 0);
+  });
+
+  it('start as many as asked, and none for one worker, which runs on the main thread', async () => {
+    assert.equal(await earlyThreads(3), 3);
+    assert.equal(await earlyThreads(1), 0);
+    assert.equal(await earlyThreads(0), 0);
   });
 
   it('keep no process alive: bad input still ends at once with exit 2', () => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
+import { protocolFileIn, thrownWhere } from '../protocols/file.js';
 import { TOOL } from '../version.js';
 import { makeExactCommand } from './commands/exact.js';
 import { makeListCommand } from './commands/list.js';
@@ -7,6 +8,7 @@ import { makeMergeCommand } from './commands/merge.js';
 import { makePlanCommand } from './commands/plan.js';
 import { makePlotCommand } from './commands/plot.js';
 import { makeRunCommand } from './commands/run.js';
+import { makeScenariosCommand } from './commands/scenarios.js';
 import { makeSchemaCommand } from './commands/schema.js';
 import { makeTraceCommand } from './commands/trace.js';
 import { makeValidateCommand } from './commands/validate.js';
@@ -27,7 +29,7 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeSchemaCommand]) {
+  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeScenariosCommand, makeSchemaCommand]) {
     program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
   }
   return program;
@@ -48,6 +50,12 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       streams.stderr.write(`twogenerals: ${oneLine(error.message)}\n`);
+      return EXIT.usage;
+    }
+    const protocolFile = protocolFileIn(error);
+    if (protocolFile) {
+      // A user's protocol threw: their bug, reported in their words and place, not ours.
+      streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${protocolFile.file}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
       return EXIT.usage;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

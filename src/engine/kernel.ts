@@ -116,7 +116,7 @@ const DYNAMIC: Path = { static: false, messages: 0, round: 0, deliveries: [] };
  * both engines consume the stream alike and give identical tallies, and `trace` can replay any
  * trial of a compiled run.
  */
-function compileShape(automaton: Automaton, classCount: number, literal: boolean): CompiledShape {
+function compileShape(automaton: Automaton, classCount: number, literal: boolean, name: string): CompiledShape {
   const { nodes, root } = automaton;
   const width = automaton.maxMessages + 1;
   const sites: EndSite[] = [];
@@ -189,7 +189,8 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
       const target = nodes[node.next[k]!]!;
       outcomeSlots.push(target.kind === 'end' ? target.outcome * width : -1);
     }
-    // k = the number of thresholds at or below x: each term is −1 (x below) or 0, the sign of an int32 difference.
+    // The outcome index k is the number of thresholds at or below x: n − 1 plus, per threshold, the
+    // sign of the int32 difference x − h (−1 where x is below h, else 0).
     const cellHighs = highParts(node.probabilities);
     const highs = Array.from({ length: n - 1 }, (_, k) => (literal ? String(cellHighs[k]) : `HI[${base + k}]`));
     const tie = highs.map((h) => `x === ${h}`).join(' || ');
@@ -263,7 +264,9 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
       ${siteLocals.map((c, i) => `S[${i}] += ${c};`).join(' ')}
       sums[0] += rounds; sums[1] = t; sums[2] = en; sums[3] = es; sums[4] = ex; sums[5] = m; sums[6] = r;
     };`;
-  const factory = new Function('CLS', 'OUT', source) as (...args: unknown[]) => ShapeFunction;
+  const readable = `${lineBroken(source)}\n//# sourceURL=twogenerals-kernel/${name}.js\n`;
+  if (process.env['TWOGENERALS_PRINT_KERNEL']) process.stderr.write(`// twogenerals kernel ${name}\n${readable}\n`);
+  const factory = new Function('CLS', 'OUT', readable) as (...args: unknown[]) => ShapeFunction;
   const run = factory(Int32Array.from(classSlots), Int32Array.from(outcomeSlots));
   const scratch = new Float64Array(Math.max(outcomeSlots.length, sites.length, classCount + 1, 8) * Math.max(1, width));
   for (let i = 0; i < WARM_UP_CALLS; i++) run(Int32Array.of(1, 2, 3, 4), 0, scratch, scratch, scratch, scratch, new Int32Array(1));
@@ -423,7 +426,8 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const key = shapeKey(automaton, classCount);
   let shape = specialize ? undefined : shapes.get(key);
   if (!shape) {
-    shape = compileShape(automaton, classCount, specialize);
+    const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}`;
+    shape = compileShape(automaton, classCount, specialize, name);
     if (!specialize) {
       if (shapes.size >= 64) shapes.clear();
       shapes.set(key, shape);
@@ -543,4 +547,30 @@ class AutomatonWalker {
     if (!table) this.tables.set(id, (table = samplingTable((this.automaton.nodes[id] as { probabilities: Float64Array }).probabilities)));
     return table;
   }
+}
+
+/**
+ * The generated source with one statement or block edge per line, for a profiler, a debugger or
+ * TWOGENERALS_PRINT_KERNEL to show. The kernel has no string literals and every statement ends
+ * in ';', so breaking after ';' and '{' and before '}' changes no meaning.
+ */
+function lineBroken(source: string): string {
+  let depth = 0;
+  return source
+    .replace(/\{ /g, '{\n')
+    .replace(/; (?=[^()]*\))/g, '\u0000') // semicolons inside a for (…; …; …) header stay
+    .replace(/; /g, ';\n')
+    .replace(/\u0000/g, '; ')
+    .replace(/ \}/g, '\n}')
+    .replace(/\} (?!else)/g, '}\n')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      if (line.startsWith('}')) depth = Math.max(0, depth - 1);
+      const indented = `${'  '.repeat(depth)}${line}`;
+      depth += (line.match(/\{/g)?.length ?? 0) - (line.match(/\}/g)?.length ?? 0) + (line.startsWith('}') ? 1 : 0);
+      return indented;
+    })
+    .join('\n');
 }

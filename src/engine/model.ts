@@ -11,6 +11,8 @@ export interface CellSpec {
   readonly protocol: string;
   readonly channel: string;
   readonly params: Readonly<Record<string, number | string>>;
+  /** A protocol written as a file: its absolute path, which worker threads load themselves. */
+  readonly protocolFile?: string;
 }
 
 /**

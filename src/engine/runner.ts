@@ -68,7 +68,8 @@ export interface Progress {
 }
 
 export function cellSpec(cell: Cell): CellSpec {
-  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params };
+  const file = cell.scenario.protocolFile?.file;
+  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params, ...(file ? { protocolFile: file } : {}) };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -15,21 +14,13 @@ export function spawnWorker(): Worker {
 const early: Worker[] = [];
 
 /**
- * A thread takes some 30–40 ms to boot, about as long as the CLI takes to load and read its
- * scenario. `bin/twogenerals.js` calls this first, so that for `run` the two overlap: the
- * threads are started here, unreferenced (they keep no process alive, so a run that stops at
- * bad input exits at once), and the run's pool adopts them. Reads only what it must of argv:
- * the command and `--workers`; the CLI parses and checks everything properly later. (It counts
- * cores itself rather than import runner.ts's DEFAULT_WORKERS: this module must stay small,
- * since it loads before everything else.)
+ * Starts `count` pool threads before the CLI has loaded (see cli/early.ts, which decides how
+ * many), unreferenced: they keep no process alive, so a run that stops at bad input exits at
+ * once, and the run's pool adopts them. Fewer than two start none: one worker runs on the main
+ * thread.
  */
-export function startWorkersEarly(argv: readonly string[]): void {
-  const args = argv.slice(2);
-  if (args[0] !== 'run' || args.includes('--help') || args.includes('-h')) return;
-  const at = args.findIndex((arg) => arg === '--workers' || arg.startsWith('--workers='));
-  const given = at < 0 ? NaN : Number(args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1]);
-  const count = at < 0 ? availableParallelism() : Number.isInteger(given) ? Math.min(given, availableParallelism()) : 0;
-  if (count < 2) return; // one worker runs on the main thread
+export function startWorkersEarly(count: number): void {
+  if (count < 2) return;
   while (early.length < count) {
     const thread = spawnWorker();
     thread.unref();

@@ -1,4 +1,6 @@
 import { parentPort } from 'node:worker_threads';
+import { loadProtocolFile } from '../protocols/file.js';
+import { PROTOCOLS } from '../protocols/index.js';
 import { simulateBlocks } from './simulate.js';
 import type { BlockTask, WorkerReply } from './simulate.js';
 
@@ -6,8 +8,20 @@ import type { BlockTask, WorkerReply } from './simulate.js';
 const port = parentPort;
 if (!port) throw new Error('worker.js runs only as a worker thread');
 
+// Tasks run one after another even where a protocol file must be loaded first.
+let queue: Promise<void> = Promise.resolve();
+
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
-  const reply: WorkerReply = { id: task.id, tally: simulateBlocks(task) };
-  port.postMessage(reply);
+  const file = task.spec.protocolFile;
+  if (file && !PROTOCOLS[task.spec.protocol]) {
+    queue = queue.then(() => loadProtocolFile(file, 'worker').then(() => undefined));
+  }
+  queue = queue.then(() => {
+    const reply: WorkerReply = { id: task.id, tally: simulateBlocks(task) };
+    port.postMessage(reply);
+  });
+  queue.catch((error: unknown) => {
+    throw error;
+  });
 });

@@ -11,14 +11,46 @@ import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
+import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath } from '../protocols/file.js';
+import type { ProtocolFile } from '../protocols/file.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
 
-/** Reads, overrides, validates and resolves a scenario file (or the built-in default). */
+/** Reads, overrides, validates and resolves a scenario file (or the built-in default) whose protocol is registered. */
 export function loadScenario(file: string | undefined, overrides: Overrides = {}): Scenario {
   const source = file === undefined ? defaultSource() : readScenarioFile(file);
   return resolveScenario(applyOverrides(source, overrides));
+}
+
+/** loadScenario for the CLI: first loads the protocol file the scenario names, if it names one. */
+export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}): Promise<Scenario> {
+  const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
+  await loadProtocolFileOf(source);
+  return resolveScenario(source);
+}
+
+/** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
+export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
+  const value = source.data['protocol'];
+  if (isProtocolPath(value)) await loadProtocolFile(protocolFilePath(value, source.source), source.locate(['protocol']));
+}
+
+/**
+ * A scenario naming a protocol file, as the registered protocol it loaded as: `protocol` holds
+ * its name for validation, and the file and its digest travel with the scenario (a digest the
+ * data records must match the file's).
+ */
+function withProtocolFile(source: ScenarioSource): { source: ScenarioSource; file?: ProtocolFile; written?: string } {
+  const value = source.data['protocol'];
+  if (!isProtocolPath(value)) return { source };
+  const file = loadedProtocolFile(protocolFilePath(value, source.source));
+  if (!file) throw new UsageError(source.locate(['protocol']), `protocol file ${value} is not loaded`);
+  const { protocolDigest, ...data } = source.data;
+  if (protocolDigest !== undefined && protocolDigest !== file.digest) {
+    throw new UsageError(source.locate(['protocolDigest']), `the protocol file ${value} is not the one these results were made with (its digest differs)`);
+  }
+  return { source: { ...source, data: { ...data, protocol: file.name } }, file, written: value };
 }
 
 function defaultSource(): ScenarioSource {
@@ -26,7 +58,8 @@ function defaultSource(): ScenarioSource {
   return { ...source, locate: () => DEFAULT_SCENARIO_SOURCE };
 }
 
-export function resolveScenario(source: ScenarioSource): Scenario {
+export function resolveScenario(given: ScenarioSource): Scenario {
+  const { source, file: protocolFile, written: protocolWritten } = withProtocolFile(given);
   validateScenarioData(source);
   const data = source.data;
   const name = (data['name'] as string | undefined) ?? nameFromFile(source.source);
@@ -51,7 +84,8 @@ export function resolveScenario(source: ScenarioSource): Scenario {
   const resolved = {
     name,
     description: (data['description'] as string | undefined) ?? '',
-    protocol,
+    protocol: protocolWritten ?? protocol,
+    ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
     channel: channelValue,
     ...topLevelChannelValues(data, channel),
     ...common,
@@ -74,6 +108,7 @@ export function resolveScenario(source: ScenarioSource): Scenario {
     seed: resolved.seed,
     expect: (data['expect'] as Expectation[] | undefined) ?? [],
     resolved,
+    ...(protocolFile ? { protocolFile: { file: protocolFile.file, digest: protocolFile.digest } } : {}),
   };
 }
 

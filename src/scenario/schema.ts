@@ -74,7 +74,8 @@ export function scenarioSchema(): Record<string, unknown> {
         description: 'used in output and result folder names (letters, digits, . _ -); defaults to the file name',
       },
       description: { type: 'string', description: 'what the scenario teaches' },
-      protocol: { type: 'string', enum: Object.keys(PROTOCOLS), description: 'the protocol the generals run' },
+      protocol: { type: 'string', enum: Object.keys(PROTOCOLS), description: 'the protocol the generals run: a built-in one, or a protocol file (./my-protocol.mjs, relative to the scenario)' },
+      protocolDigest: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the protocol file, as results record it; a file with another digest is refused' },
       channel: {
         description: 'channel model: a name, or an object {model, ...parameters}',
         type: ['string', 'object'],

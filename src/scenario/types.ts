@@ -18,6 +18,8 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
   /** The scenario as resolved, in the file's own shape: recorded in outputs. */
   readonly resolved: Readonly<Record<string, unknown>>;
+  /** Where the protocol was written as a file: its absolute path (for worker threads) and digest. */
+  readonly protocolFile?: { readonly file: string; readonly digest: string };
 }
 
 export interface SweepAxis {

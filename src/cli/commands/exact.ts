@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runExperiment } from '../../experiment.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import type { Scenario } from '../../scenario/types.js';
 import { addReportOptions, addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -14,7 +15,8 @@ export function makeExactCommand(streams: Streams): Command {
   addScenarioOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
-    const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
+    const scenarios: Scenario[] = [];
+    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const line = exactProgressLine(streams);
     const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1, exactProgress: line.update });
     line.stop();

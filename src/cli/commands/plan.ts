@@ -6,7 +6,7 @@ import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PARAMETER_COLUMN_ORDER } from '../../registry/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
@@ -48,7 +48,7 @@ export function makePlanCommand(streams: Streams): Command {
       });
       const vary = flags.vary.flatMap(splitVary);
       if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
-      const scenario = loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed });
+      const scenario = await loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed });
       const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
       const report = exactOnly.summaries.every((s) => s.exact)
         ? exactOnly

@@ -13,7 +13,8 @@ import { chartSpec, defaultChart, renderSvg } from '../../plot/chart.js';
 import { checkWritable, folderName, writeResultFolder } from '../../results/folder.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import type { Scenario } from '../../scenario/types.js';
 import { judgeExpectations } from '../../stats/expectations.js';
 import { Z_WARNING } from '../../stats/zscore.js';
 import { TOOL } from '../../version.js';
@@ -40,7 +41,8 @@ export function makeRunCommand(streams: Streams): Command {
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags) => {
     const started = performance.now();
-    const scenarios = (files.length ? files : [undefined]).map((file) => loadScenario(file, overridesFrom(flags)));
+    const scenarios: Scenario[] = [];
+    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) {
       checkWritable(outDir);

@@ -3,7 +3,7 @@ import { AlreadyReported, UsageError } from '../../errors.js';
 import { traceMermaid, traceText } from '../../export/trace.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
 import { traceTrial } from '../../trace/trace.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
@@ -32,9 +32,9 @@ export function makeTraceCommand(streams: Streams): Command {
     .option('--first <outcome>', 'the first trial ending in this outcome, or in success or disagreement')
     .addOption(new Option('-f, --format <format>', 'text timeline or Mermaid sequence diagram').choices(['text', 'mermaid']).default('text'));
   addScenarioOptions(command);
-  return command.action((file: string | undefined, flags: TraceFlags) => {
+  return command.action(async (file: string | undefined, flags: TraceFlags) => {
     if (flags.trial === undefined && flags.first === undefined) throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
-    const scenario = loadScenario(file, overridesFrom(flags));
+    const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
     const cells = expandCells(scenario);
     const cell = cells[flags.cell - 1];
     if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);

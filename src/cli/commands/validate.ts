@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { CHANNELS } from '../../channels/index.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -12,11 +12,11 @@ export function makeValidateCommand(streams: Streams): Command {
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario files (YAML or JSON)');
   addScenarioOptions(command);
-  return command.action((files: string[], flags: ScenarioFlags) => {
+  return command.action(async (files: string[], flags: ScenarioFlags) => {
     const errors: UsageError[] = [];
     for (const file of files) {
       try {
-        const scenario = loadScenario(file, overridesFrom(flags));
+        const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
         const cells = expandCells(scenario);
         const describe = CHANNELS[scenario.channel]!.describe;
         const channelNote = describe ? `; ${describe(cells[0]!.params)}` : '';

@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UsageError } from '../errors.js';
+import { registerProtocol, RegistryClash } from '../registry/index.js';
+import { PROTOCOLS } from './index.js';
+import * as contract from './types.js';
+import type { OutcomeSet, ProtocolDefinition } from './types.js';
+
+/**
+ * Protocols that users write as files: `protocol: ./my-protocol.mjs` in a scenario. The file's
+ * default export is the definition (the same contract as the built-in protocols, types.ts), or a
+ * function that receives what a definition needs (`PROTOCOL_API`) and returns it, so the file
+ * needs no import and works however twogenerals was installed. Loaded once per process (and by
+ * each worker thread itself), registered under its own name, and from then on a protocol like
+ * any other. Protocol files are code and run with the user's rights.
+ */
+export interface ProtocolFile {
+  readonly name: string;
+  /** Absolute path. */
+  readonly file: string;
+  /** sha256 of the file's bytes: recorded in results and shards. */
+  readonly digest: string;
+}
+
+/** What a protocol file's default-export function receives. */
+export const PROTOCOL_API = Object.freeze({
+  SEND: contract.SEND,
+  CHOOSE: contract.CHOOSE,
+  END: contract.END,
+  A_TO_B: contract.A_TO_B,
+  B_TO_A: contract.B_TO_A,
+  GENERALS_OUTCOMES: contract.GENERALS_OUTCOMES,
+  COMMIT_OUTCOMES: contract.COMMIT_OUTCOMES,
+  generalsOutcome: contract.generalsOutcome,
+});
+
+/** Protocol files are at most this large: a state machine, not a data set. */
+export const MAX_PROTOCOL_FILE_BYTES = 1024 * 1024;
+
+const loaded = new Map<string, Promise<ProtocolFile>>();
+const byPath = new Map<string, ProtocolFile>();
+
+/** Whether a scenario's `protocol` names a file rather than a registered protocol. */
+export function isProtocolPath(value: unknown): value is string {
+  return typeof value === 'string' && (/^\.{1,2}[\\/]/.test(value) || isAbsolute(value) || /\.(m?js|cjs|m?ts)$/.test(value));
+}
+
+/** The protocol file `value` names, relative to the scenario file `from` (or the working directory). */
+export function protocolFilePath(value: string, from: string | undefined): string {
+  return resolve(from && !from.startsWith('(') ? resolve(from, '..') : process.cwd(), value);
+}
+
+/** A protocol file loaded before, by absolute path (resolving scenarios is synchronous). */
+export function loadedProtocolFile(file: string): ProtocolFile | undefined {
+  return byPath.get(file);
+}
+
+/** Loads, checks and registers a protocol file (once per process); `place` names where it was named, for messages. */
+export function loadProtocolFile(file: string, place: string): Promise<ProtocolFile> {
+  let promise = loaded.get(file);
+  if (!promise) {
+    promise = load(file, place);
+    loaded.set(file, promise);
+  }
+  return promise;
+}
+
+async function load(file: string, place: string): Promise<ProtocolFile> {
+  const where = `${place}: protocol file ${file}`;
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new UsageError(where, 'is not a file');
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(where, 'does not exist (a path in a scenario is relative to the scenario file)');
+  }
+  if (size > MAX_PROTOCOL_FILE_BYTES) throw new UsageError(where, `is ${size} bytes; a protocol file may have at most ${MAX_PROTOCOL_FILE_BYTES}`);
+  const typescript = /\.m?ts$/.test(extname(file));
+  if (typescript && !(process.features as { typescript?: unknown }).typescript) {
+    throw new UsageError(
+      where,
+      `is TypeScript, which this Node.js (${process.version}) cannot run: use Node.js 22.6 or later (with --experimental-strip-types before 23.6), or compile it to .mjs first (npx tsc --module nodenext --target es2022 ${file})`,
+    );
+  }
+  const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    throw new UsageError(file, describeLoadError(error, file));
+  }
+  let definition = module.default;
+  if (definition === undefined) throw new UsageError(file, 'has no default export: export default the protocol definition, or a function (api) => definition');
+  if (typeof definition === 'function') {
+    try {
+      definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
+    } catch (error) {
+      throw new UsageError(file, `its default export threw: ${thrownWhere(error, file)}`);
+    }
+  }
+  const protocol = completeDefinition(definition, file);
+  if (PROTOCOLS[protocol.name] && byPathName(protocol.name) !== file) {
+    throw new UsageError(file, `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`);
+  }
+  try {
+    if (!PROTOCOLS[protocol.name]) registerProtocol(protocol);
+  } catch (error) {
+    if (error instanceof RegistryClash) throw new UsageError(file, error.message);
+    throw error;
+  }
+  const result = { name: protocol.name, file, digest };
+  byPath.set(file, result);
+  return result;
+}
+
+function byPathName(name: string): string | undefined {
+  for (const [file, p] of byPath) if (p.name === name) return file;
+  return undefined;
+}
+
+function isBuiltIn(name: string): boolean {
+  return byPathName(name) === undefined;
+}
+
+const METHODS = ['configure', 'stateSize', 'init', 'next', 'resolve', 'describe'] as const;
+
+/** Checks the definition's shape and fills in what a file may leave out. */
+function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
+  if (typeof value !== 'object' || value === null) throw new UsageError(file, 'the default export must be a protocol definition (an object) or a function returning one');
+  const d = value as Record<string, unknown>;
+  const need = (condition: boolean, problem: string): void => {
+    if (!condition) throw new UsageError(file, problem);
+  };
+  need(typeof d['name'] === 'string' && /^[a-z][a-z0-9-]*$/.test(d['name']), "needs a name: lower-case letters, digits and '-', starting with a letter (name: 'my-protocol')");
+  for (const method of METHODS) need(typeof d[method] === 'function', `needs the method ${method} (see docs/writing-a-protocol.md)`);
+  need(d['canonicalize'] === undefined || typeof d['canonicalize'] === 'function', 'canonicalize, if given, must be a function');
+  const outcomes = d['outcomes'] as Partial<OutcomeSet> | undefined;
+  need(typeof outcomes === 'object' && outcomes !== null && Array.isArray(outcomes.names) && outcomes.names.length > 0 && outcomes.names.every((n) => typeof n === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(n)), 'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _');
+  const names = outcomes!.names!;
+  const indices = (key: 'success' | 'disagreement'): number[] => {
+    const list = outcomes![key];
+    need(Array.isArray(list) && list.every((i) => Number.isInteger(i) && i >= 0 && i < names.length), `outcomes.${key} must list indices into outcomes.names (0 to ${names.length - 1})`);
+    return list as number[];
+  };
+  const parameters = (d['parameters'] ?? []) as unknown[];
+  need(Array.isArray(parameters), 'parameters must be a list of { name, description, minimum, maximum, default }');
+  for (const p of parameters as Record<string, unknown>[]) {
+    need(typeof p === 'object' && p !== null && typeof p['name'] === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(p['name']), 'each parameter needs a name of letters and digits');
+    need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
+    const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
+    need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
+    need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
+  }
+  const sides = d['sides'];
+  need(sides === undefined || (Array.isArray(sides) && sides.length === 2 && sides.every((s) => typeof s === 'string')), "sides, if given, must be two names (['A', 'B'])");
+  const full: OutcomeSet = {
+    names,
+    success: indices('success'),
+    disagreement: indices('disagreement'),
+    labels: (outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'],
+    shown: outcomes!.shown ?? [],
+  };
+  return {
+    ...(d as unknown as ProtocolDefinition<unknown>),
+    summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,
+    exactNote: typeof d['exactNote'] === 'string' ? d['exactNote'] : 'generic engine, within its limits',
+    usesRounds: d['usesRounds'] !== false,
+    parameters: parameters as ProtocolDefinition<unknown>['parameters'],
+    outcomes: full,
+  };
+}
+
+/** One line for an error thrown while loading a file: its message and where in the file. */
+function describeLoadError(error: unknown, file: string): string {
+  if (error instanceof SyntaxError) {
+    const position = syntaxErrorPosition(error, file);
+    return `syntax error${position ? ` at ${position}` : ''}: ${error.message}`;
+  }
+  return `it threw while loading: ${thrownWhere(error, file)}`;
+}
+
+/** Node puts "file:///path:line" and a caret line above a module's SyntaxError in its stack. */
+function syntaxErrorPosition(error: SyntaxError, file: string): string | undefined {
+  const lines = (error.stack ?? '').split('\n');
+  const header = lines.findIndex((l) => l.includes(file) || l.includes(pathToFileURL(file).href));
+  if (header < 0) return undefined;
+  const line = /:(\d+)$/.exec(lines[header]!.trim())?.[1];
+  const caret = lines.slice(header + 1, header + 4).find((l) => /^\s*\^+\s*$/.test(l));
+  const column = caret ? caret.indexOf('^') + 1 : undefined;
+  return line ? `${file}:${line}${column ? `:${column}` : ''}` : undefined;
+}
+
+/** An error's message and the first place in the protocol file its stack names. */
+export function thrownWhere(error: unknown, file: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const frame = (error instanceof Error ? (error.stack ?? '') : '').split('\n').find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
+  const position = frame ? /(?:file:\/\/)?([^\s()]+):(\d+):(\d+)/.exec(frame) : null;
+  const at = position ? ` (${position[1]!.startsWith('/') ? position[1] : fileURLToPath(`file://${position[1]}`)}:${position[2]}:${position[3]})` : '';
+  return `${message}${at}`;
+}
+
+/** The protocol file, if any, whose code an error's stack passes through: for one-line reports of a throwing method. */
+export function protocolFileIn(error: unknown): ProtocolFile | undefined {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const p of byPath.values()) if (stack.includes(pathToFileURL(p.file).href) || stack.includes(p.file)) return p;
+  return undefined;
+}
