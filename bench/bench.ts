@@ -124,6 +124,26 @@ function exactTiming(): string {
 }
 
 /**
+ * W3 with the handshake built in and the same protocol as a file (bench/handshake.mjs), run
+ * alternately, RUNS times each: a protocol file must run as fast as a built-in one (within 10%).
+ */
+function protocolFileTiming(): string {
+  const time = (scenario: string): number =>
+    timeRun({ file: process.execPath, args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', scenario), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(1e8 / 100)], cwd: ROOT, scale: 1 }).seconds;
+  const ratios: number[] = [];
+  const builtIn: number[] = [];
+  const file: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    builtIn.push(time('W3.yaml'));
+    file.push(time('W3-file.yaml'));
+    ratios.push(file[file.length - 1]! / builtIn[builtIn.length - 1]!);
+    console.error(`run ${run}/${RUNS} W3 built-in ${builtIn[builtIn.length - 1]!.toFixed(3)} s, as a protocol file ${file[file.length - 1]!.toFixed(3)} s`);
+  }
+  const ratio = median(ratios);
+  return `Protocol files: W3 (10^6 trials per cell, 100 cells) with the handshake built in ${median(builtIn).toFixed(3)} s, written as a protocol file (bench/handshake.mjs) ${median(file).toFixed(3)} s: file / built-in ${ratio.toFixed(3)} ${ratio <= 1.1 ? '✓' : '✗'} (≤ 1.10, median of the run-by-run ratios).`;
+}
+
+/**
  * Peak resident memory of a twogenerals run of W1 at `trials` trials, via GNU time: the median
  * of RUNS runs, since single runs of the same program vary by a megabyte or two.
  */
@@ -175,6 +195,7 @@ function main(): void {
       `${vsLimit.toFixed(2)} ${mark(vsLimit <= targets.limit)} | ${(numpy / tg).toFixed(1)} ${mark(numpy / tg >= targets.numpy)} | ${(naive / tg).toFixed(1)} ${mark(naive / tg >= targets.naive)} | ${checks[w.name]!.maxZ.toFixed(2)} |`
     );
   });
+  const protocolFile = protocolFileTiming();
   const small = peakMemoryMb(1e6);
   const large = peakMemoryMb(QUICK ? 1e8 : 1e9);
   const memory = Number.isFinite(small)
@@ -201,6 +222,8 @@ max |z|: the largest |z| of twogenerals' success, disagreement and mean-cost est
 its exact values over the workload's cells (exact Poisson mid-p where events are rare).
 
 ${memory}
+
+${protocolFile}
 
 ## Exact engine, one cell, against size
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
 import { protocolFileIn, thrownWhere } from '../protocols/file.js';
 import { TOOL } from '../version.js';
+import { makeCheckCommand } from './commands/check.js';
 import { makeExactCommand } from './commands/exact.js';
 import { makeListCommand } from './commands/list.js';
 import { makeMergeCommand } from './commands/merge.js';
@@ -29,7 +30,7 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeScenariosCommand, makeSchemaCommand]) {
+  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeScenariosCommand, makeSchemaCommand, makeCheckCommand]) {
     program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
   }
   return program;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -183,9 +184,13 @@ function describeLoadError(error: unknown, file: string): string {
   return `it threw while loading: ${thrownWhere(error, file)}`;
 }
 
-/** Node puts "file:///path:line" and a caret line above a module's SyntaxError in its stack. */
-function syntaxErrorPosition(error: SyntaxError, file: string): string | undefined {
-  const lines = (error.stack ?? '').split('\n');
+/**
+ * Where a module's SyntaxError is. Node 20 does not say on import, but `node --check` prints
+ * "file:line", the line and a caret under the column: asked only on this rare path.
+ */
+function syntaxErrorPosition(_error: SyntaxError, file: string): string | undefined {
+  const checked = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const lines = (checked.stderr ?? '').split('\n');
   const header = lines.findIndex((l) => l.includes(file) || l.includes(pathToFileURL(file).href));
   if (header < 0) return undefined;
   const line = /:(\d+)$/.exec(lines[header]!.trim())?.[1];

@@ -13,6 +13,9 @@ import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
 import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath } from '../protocols/file.js';
 import type { ProtocolFile } from '../protocols/file.js';
+import { checkProtocolFile } from '../protocols/watchdog.js';
+
+const quickChecked = new Set<string>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -33,7 +36,15 @@ export async function loadScenarioWithProtocol(file: string | undefined, overrid
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
 export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
   const value = source.data['protocol'];
-  if (isProtocolPath(value)) await loadProtocolFile(protocolFilePath(value, source.source), source.locate(['protocol']));
+  if (!isProtocolPath(value)) return;
+  const file = protocolFilePath(value, source.source);
+  await loadProtocolFile(file, source.locate(['protocol']));
+  // The cheap part of `check` first, in a thread of its own: a broken rule or a call that never
+  // returns is then one clear line rather than a hang or a wrong number.
+  if (!quickChecked.has(file)) {
+    quickChecked.add(file);
+    await checkProtocolFile(file, true);
+  }
 }
 
 /**

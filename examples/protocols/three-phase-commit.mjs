@@ -1,0 +1,170 @@
+// @ts-check
+/**
+ * Three-phase commit (Skeen 1981) with its timeout rules, over lossy links: a coordinator and
+ * `cohorts` cohorts, three rounds.
+ *
+ * Round 1, CAN-COMMIT: the coordinator asks every cohort; a cohort that hears it votes (NO with
+ * probability noVoteRate, aborting at once) and replies. A cohort that hears nothing times out
+ * and aborts.
+ * Round 2, PRE-COMMIT: with every YES vote in hand the coordinator sends PRE-COMMIT, otherwise
+ * it aborts and sends ABORT. A cohort that hears PRE-COMMIT is prepared and acknowledges; one
+ * that hears ABORT aborts; a cohort still waiting hears nothing, times out and aborts.
+ * Round 3, DO-COMMIT: with every acknowledgement in hand the coordinator commits and sends
+ * DO-COMMIT, otherwise it times out and aborts, sending ABORT. A prepared cohort that hears
+ * nothing times out and commits: the rule that keeps 3PC from blocking when the coordinator
+ * crashes — and that, over a lossy or partitioned link, commits a cohort while the coordinator
+ * aborts. Two-phase commit would block there; three-phase commit becomes inconsistent.
+ *
+ * Outcomes: committed (everyone), aborted (everyone), blocked (never, listed to line up with
+ * two-phase commit), inconsistent (the coordinator and some cohort decided differently).
+ *
+ * @type {import('twogenerals/protocol').ProtocolFactory}
+ */
+export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
+  // state: [clock, coordinator (0 undecided, 1 committed, 2 aborted), then per cohort:
+  //         local state, what the coordinator holds from it (0 nothing, 1 YES or ACK, 2 NO),
+  //         heard the coordinator this round (0/1)]
+  const CLOCK = 0;
+  const COORDINATOR = 1;
+  const HEADER = 2;
+  const FIELDS = 3;
+  // cohort states
+  const INITIAL = 0;
+  const WAITING = 1; // voted YES
+  const PREPARED = 2;
+  const COMMITTED = 3;
+  const ABORTED = 4;
+  const at = (i, f) => HEADER + FIELDS * i + f;
+
+  return {
+    name: 'three-phase-commit',
+    sides: ['Coordinator', 'Cohort'],
+    summary: 'Skeen 1981: CAN-COMMIT, PRE-COMMIT, DO-COMMIT with timeouts; never blocks, but loss can make it inconsistent.',
+    outcomes: COMMIT_OUTCOMES,
+    usesRounds: false,
+    parameters: [
+      { name: 'cohorts', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: 16, default: 2 },
+      { name: 'noVoteRate', description: 'probability that a cohort votes NO', minimum: 0, maximum: 1, default: 0 },
+    ],
+    configure: (params) => ({ n: params.cohorts, vote: Float64Array.of(1 - params.noVoteRate, params.noVoteRate), width: 3 * params.cohorts + 1 }),
+    stateSize: ({ n }) => HEADER + FIELDS * n,
+    init(state) {
+      state.fill(0);
+    },
+    next(state, config, step) {
+      const { n, width } = config;
+      for (;;) {
+        const clock = state[CLOCK];
+        const round = Math.floor(clock / width) + 1;
+        if (round > 3) {
+          step.kind = END;
+          step.outcome = outcome(state, n);
+          return;
+        }
+        const position = clock % width;
+        if (position < n) {
+          // the coordinator's message to cohort `position`
+          const i = position;
+          const s = state[at(i, 0)];
+          const wanted = round === 1 || (round >= 2 && (s === WAITING || s === PREPARED || s === INITIAL));
+          if (wanted && !(round >= 2 && s === INITIAL)) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = round;
+            step.peer = i;
+            step.label = round === 1 ? 'CAN-COMMIT' : state[COORDINATOR] === 2 ? 'ABORT' : round === 2 ? 'PRE-COMMIT' : 'DO-COMMIT';
+            return;
+          }
+        } else if (position < 3 * n) {
+          const i = (position - n) >> 1;
+          const voting = (position - n) % 2 === 0;
+          if (state[at(i, 2)] === 1) {
+            if (voting && round === 1 && state[at(i, 0)] === INITIAL) {
+              if (config.vote[1] > 0 && config.vote[1] < 1) {
+                step.kind = CHOOSE;
+                step.choices = config.vote;
+                step.label = 'vote';
+                step.peer = i;
+                return;
+              }
+              state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING;
+            } else if (!voting && (round <= 2) && (state[at(i, 0)] === WAITING || state[at(i, 0)] === PREPARED || (round === 1 && state[at(i, 0)] === ABORTED))) {
+              step.kind = SEND;
+              step.direction = B_TO_A;
+              step.round = round;
+              step.peer = i;
+              step.label = round === 1 ? (state[at(i, 0)] === ABORTED ? 'NO' : 'YES') : 'ACK';
+              return;
+            }
+          }
+        } else {
+          endRound(state, n, round);
+        }
+        state[CLOCK] = clock + 1;
+      }
+    },
+    resolve(state, config, step, result) {
+      const { n, width } = config;
+      const clock = state[CLOCK];
+      const round = Math.floor(clock / width) + 1;
+      const position = clock % width;
+      if (position < n) {
+        const i = position;
+        state[at(i, 2)] = result;
+        if (result === 1 && round >= 2) hear(state, i, round, state[COORDINATOR]);
+      } else {
+        const i = (position - n) >> 1;
+        if (step.kind === CHOOSE) state[at(i, 0)] = result === 0 ? WAITING : ABORTED;
+        else if (result === 1) state[at(i, 1)] = round === 1 && state[at(i, 0)] === ABORTED ? 2 : 1;
+      }
+      state[CLOCK] = clock + 1;
+    },
+    describe(state, { n }) {
+      const names = ['initial', 'voted YES', 'prepared', 'committed', 'aborted'];
+      const coordinator = ['undecided', 'committed', 'aborted'][state[COORDINATOR]];
+      return `coordinator ${coordinator}; cohorts: ${Array.from({ length: n }, (_, i) => names[state[at(i, 0)]]).join(', ')}`;
+    },
+  };
+
+  /** A cohort hears the coordinator in round 2 or 3. */
+  function hear(state, i, round, coordinator) {
+    const s = state[at(i, 0)];
+    if (coordinator === 2) {
+      if (s === WAITING || s === PREPARED) state[at(i, 0)] = ABORTED;
+    } else if (round === 2 && s === WAITING) state[at(i, 0)] = PREPARED;
+    else if (round === 3 && s === PREPARED) state[at(i, 0)] = COMMITTED;
+  }
+
+  /** The end of a round: the coordinator decides, cohorts that heard nothing time out; replies are cleared. */
+  function endRound(state, n, round) {
+    let allHeld = true;
+    for (let i = 0; i < n; i++) {
+      if (state[at(i, 1)] !== 1) allHeld = false;
+      const s = state[at(i, 0)];
+      const heard = state[at(i, 2)] === 1;
+      if (!heard) {
+        if (round === 1 && s === INITIAL) state[at(i, 0)] = ABORTED; // timeout before voting
+        else if (round === 2 && s === WAITING) state[at(i, 0)] = ABORTED; // timeout waiting for PRE-COMMIT
+        else if (round === 3 && s === PREPARED) state[at(i, 0)] = COMMITTED; // timeout when prepared: commit
+      }
+      state[at(i, 1)] = 0;
+      state[at(i, 2)] = 0;
+    }
+    if (round === 1 && !allHeld) state[COORDINATOR] = 2;
+    if (round === 2 && state[COORDINATOR] === 0 && !allHeld) state[COORDINATOR] = 2;
+    if (round === 2 && state[COORDINATOR] === 0 && allHeld) state[COORDINATOR] = 1; // commits, and sends DO-COMMIT in round 3
+  }
+
+  function outcome(state, n) {
+    const coordinator = state[COORDINATOR];
+    let committed = coordinator === 1 ? 1 : 0;
+    let aborted = coordinator === 2 ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      const s = state[at(i, 0)];
+      if (s === COMMITTED) committed++;
+      else aborted++;
+    }
+    if (committed > 0 && aborted > 0) return 3; // inconsistent
+    return committed > 0 ? 0 : 1;
+  }
+};

@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { checkProtocolFile } from '../../protocols/watchdog.js';
+import type { Streams } from '../output.js';
+
+/** `check FILE`: a protocol file against the contract, while it is being written. */
+export function makeCheckCommand(streams: Streams): Command {
+  return new Command('check')
+    .description('check a protocol file against the protocol contract over small cells of its parameters')
+    .argument('<file>', 'a protocol file (.mjs, or .ts where Node.js can run TypeScript)')
+    .action(async (file: string) => {
+      const report = await checkProtocolFile(resolve(file), false);
+      streams.stdout.write(
+        `${file}: ok — protocol ${report.protocol}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
+      );
+    });
+}

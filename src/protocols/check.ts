@@ -1,0 +1,188 @@
+import { UNLIMITED, exactCell } from '../engine/exact/index.js';
+import { buildCellModel } from '../engine/model.js';
+import { CHOOSE, END, SEND, Step } from './types.js';
+import type { ProtocolDefinition } from './types.js';
+import { PROTOCOLS } from './index.js';
+
+/**
+ * `twogenerals check`: explores a protocol over small cells of its parameters, every chance
+ * point taken every way, and enforces the contract: the clock increases on every resolve; `next`
+ * is deterministic; the state stays within its declared size; sends name a direction and a
+ * round within the round limit; every trial ends; outcome indices are valid; choice
+ * probabilities are finite, non-negative and sum to 1; `describe` returns text; a `canonicalize`
+ * does not change any exact value. The first broken rule is reported with the cell, the state
+ * (numbers and described) and the results that led there.
+ */
+export interface CheckReport {
+  readonly protocol: string;
+  readonly cells: number;
+  readonly states: number;
+  readonly trialsEnded: number;
+}
+
+export class ContractBroken extends Error {
+  override name = 'ContractBroken';
+}
+
+/** Where the exploration is, for the watchdog's message if a call never returns. */
+export interface CheckPosition {
+  call: string;
+  state: readonly number[];
+}
+
+const GUARD = 4;
+const SENTINEL = 0x5eed5eed;
+/** States explored per cell at most, and steps a trial may take before it counts as never ending. */
+const MAX_STATES = 200_000;
+const MAX_STEPS = 100_000;
+
+/** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
+export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
+  let cells: Record<string, number>[] = (quick ? [2] : [1, 2, 3]).map((rounds) => ({ rounds }));
+  for (const p of protocol.parameters) {
+    const min = p.minimum ?? 0;
+    const max = p.maximum ?? min + 1;
+    const values = p.integer ? [min, Math.min(max, min + 1), Math.min(max, min + 2)] : [min, Number(p.default ?? (min + max) / 2), max];
+    const distinct = [...new Set(quick ? [Number(p.default ?? min)] : values)];
+    cells = cells.flatMap((cell) => distinct.map((v) => ({ ...cell, [p.name]: v })));
+  }
+  return cells.slice(0, quick ? 1 : 64);
+}
+
+export function checkProtocol(name: string, quick = false, position?: CheckPosition): CheckReport {
+  const protocol = PROTOCOLS[name]!;
+  let states = 0;
+  let ended = 0;
+  const cells = smallCells(protocol, quick);
+  for (const params of cells) {
+    const r = checkCell(protocol, params, position);
+    states += r.states;
+    ended += r.ended;
+    if (!quick && protocol.canonicalize) checkCanonicalize(protocol, params);
+  }
+  return { protocol: name, cells: cells.length, states, trialsEnded: ended };
+}
+
+function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, position?: CheckPosition): { states: number; ended: number } {
+  const where = `cell ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+  let size = 0;
+  const call = <T>(what: string, state: Int32Array, f: () => T): T => {
+    if (position) {
+      position.call = what;
+      position.state = Array.from(state.subarray(0, size));
+    }
+    try {
+      return f();
+    } catch (error) {
+      throw new ContractBroken(`${where}: ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params } as never));
+  size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
+  if (!Number.isInteger(size) || size < 1 || size > 1 << 20) throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
+  const fresh = (): Int32Array => {
+    const s = new Int32Array(size + GUARD);
+    s.fill(SENTINEL, size);
+    return s;
+  };
+  const seen = new Set<string>();
+  let ended = 0;
+  // Depth first, with the results that led to each state, so that a broken rule can be replayed.
+  const stack: { state: Int32Array; path: string[] }[] = [];
+  const root = fresh();
+  call('init', root, () => protocol.init(root.subarray(0, size), config));
+  stack.push({ state: root, path: [] });
+  const fail = (state: Int32Array, path: readonly string[], problem: string): never => {
+    let described = '';
+    try {
+      described = String(protocol.describe(state.subarray(0, size), config));
+    } catch {
+      described = '(describe threw)';
+    }
+    const trail = path.length ? path.join(', ') : 'none (the initial state)';
+    throw new ContractBroken(`${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`);
+  };
+  const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
+  if (!guardIntact(root)) fail(root, [], `init wrote beyond the declared state size (${size})`);
+  while (stack.length) {
+    const { state, path } = stack.pop()!;
+    const key = state.subarray(0, size).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_STATES) throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
+    if (path.length > MAX_STEPS) fail(state, path.slice(-20), `a trial took more than ${MAX_STEPS} steps without ending`);
+    const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
+    if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
+    const step = new Step();
+    const again = new Step();
+    const first = state.slice();
+    const second = state.slice();
+    call('next', state, () => protocol.next(first.subarray(0, size), config, step));
+    call('next', state, () => protocol.next(second.subarray(0, size), config, again));
+    if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
+    if (first.join() !== second.join() || stepText(step) !== stepText(again)) fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
+    const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem));
+    if (step.kind === END) {
+      ended++;
+      continue;
+    }
+    for (const [result, label] of results) {
+      const child = first.slice();
+      call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, result));
+      if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
+      if (!(child[0]! > first[0]!)) fail(first, [...path, label], `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
+      stack.push({ state: child, path: [...path, label] });
+    }
+  }
+  return { states: seen.size, ended };
+}
+
+function stepText(step: Step): string {
+  return JSON.stringify([step.kind, step.direction, step.round, step.label, step.peer, step.outcome, step.choices ? Array.from(step.choices) : null]);
+}
+
+/** The results a step can have, each with how a report names it; checks the step's own fields. */
+function stepResults(step: Step, protocol: ProtocolDefinition<unknown>, params: Record<string, number>, fail: (problem: string) => never): [number, string][] {
+  if (step.kind === END) {
+    const n = protocol.outcomes.names.length;
+    if (!Number.isInteger(step.outcome) || step.outcome < 0 || step.outcome >= n) fail(`the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${n - 1})`);
+    return [];
+  }
+  if (step.kind === SEND) {
+    if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
+    const limit = protocol.usesRounds ? params['rounds']! : Number.POSITIVE_INFINITY;
+    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1)) fail(`a send in round ${step.round}, outside 1..${limit} (the round limit)`);
+    const what = step.label || 'message';
+    return [
+      [1, `${what} (round ${step.round}) received`],
+      [0, `${what} (round ${step.round}) lost`],
+    ];
+  }
+  if (step.kind === CHOOSE) {
+    const p = step.choices;
+    if (!p || p.length === 0) fail('a choice has no probabilities (step.choices)');
+    let sum = 0;
+    for (const v of p!) {
+      if (!Number.isFinite(v) || v < 0) fail(`a choice has probability ${v}; each must be finite and non-negative`);
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-9) fail(`a choice's probabilities sum to ${sum}, not 1`);
+    return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
+  }
+  return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE or END`);
+}
+
+/** canonicalize must not change any exact value: the exact engine with and without merging, on a memoryless channel. */
+function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>): void {
+  const model = buildCellModel({ protocol: protocol.name, channel: 'bernoulli', params: { ...params, loss: 0.3, redundancy: 1 } });
+  const limits = { ...UNLIMITED, deadline: performance.now() + 5000, maxWords: 5_000_000 };
+  const merged = exactCell(model, limits, 'generic');
+  const plain = exactCell(model, { ...limits, merge: false }, 'generic');
+  merged.outcomes.forEach((p, i) => {
+    if (Math.abs(p - plain.outcomes[i]!) > 1e-12) {
+      throw new ContractBroken(
+        `cell ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}, loss 0.3: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
+      );
+    }
+  });
+}
