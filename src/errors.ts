@@ -1,3 +1,5 @@
+import { terminalSafe } from './io/text.js';
+
 /**
  * Errors a user can cause and fix. Each carries one full line: where (file:line:column, or the
  * command-line flag) and what is wrong. The CLI prints it and exits 2.
@@ -7,7 +9,8 @@ export class UsageError extends Error {
     readonly place: string,
     readonly problem: string,
   ) {
-    super(place ? `${place}: ${problem}` : problem);
+    // One line, and nothing a terminal would obey: a file name or value may hold anything.
+    super(terminalSafe(place ? `${place}: ${problem}` : problem, true));
     this.name = 'UsageError';
   }
 }

@@ -13,10 +13,16 @@ import { makeScenariosCommand } from './commands/scenarios.js';
 import { makeSchemaCommand } from './commands/schema.js';
 import { makeTraceCommand } from './commands/trace.js';
 import { makeValidateCommand } from './commands/validate.js';
-import { processStreams } from './output.js';
+import { isSystemError, systemErrorWords } from '../io/files.js';
+import { terminalSafe } from '../io/text.js';
+import { didYouMean } from '../suggest.js';
+import { guardStdout, processStreams, settle } from './output.js';
 import type { Streams } from './output.js';
 
-/** Exit codes (SPEC §5). */
+/**
+ * Exit codes (SPEC §5; README): 0 done; 1 an expect failed; 2 bad input or usage, or output
+ * that could not be written (a full disk, `> /dev/full`); 3 an internal failure.
+ */
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;
 
 export function buildProgram(streams: Streams): Command {
@@ -39,7 +45,21 @@ export function buildProgram(streams: Streams): Command {
 /** Runs the CLI and returns the exit code; the one place errors turn into messages. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
   try {
-    await buildProgram(streams).parseAsync([...argv]);
+    const program = buildProgram(streams);
+    const args = argv.slice(2);
+    // No command, or help on a command that does not exist: the help, on stderr, as a usage error.
+    if (args.length === 0) {
+      streams.stderr.write(program.helpInformation());
+      return EXIT.usage;
+    }
+    if (args[0] === 'help' && args.length > 1) {
+      const names = program.commands.map((c) => c.name());
+      if (!names.includes(args[1]!)) {
+        streams.stderr.write(`twogenerals: help: unknown command '${terminalSafe(args[1]!, true)}'${didYouMean(args[1]!, names)}\n${program.helpInformation()}`);
+        return EXIT.usage;
+      }
+    }
+    await program.parseAsync([...argv]);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -59,15 +79,26 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
       streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${protocolFile.file}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
       return EXIT.usage;
     }
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    streams.stderr.write(`twogenerals: internal error (please report it): ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
-    if (streams.env['TWOGENERALS_DEBUG']) streams.stderr.write(`${detail}\n`);
-    return EXIT.internal;
+    if (isSystemError(error)) {
+      // A file or device refused what was asked of it: the user's to fix, in words.
+      const path = typeof error.path === 'string' ? `${error.path}: ` : '';
+      streams.stderr.write(`twogenerals: ${oneLine(`${path}${systemErrorWords(error)}`)}\n`);
+      return EXIT.usage;
+    }
+    return reportInternal(error, streams);
   }
 }
 
+/** An internal failure: one line (the stack only with TWOGENERALS_DEBUG), exit 3. */
+function reportInternal(error: unknown, streams: Streams): number {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  streams.stderr.write(`twogenerals: internal error (please report it): ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+  if (streams.env['TWOGENERALS_DEBUG']) streams.stderr.write(`${detail}\n`);
+  return EXIT.internal;
+}
+
 function oneLine(message: string): string {
-  return message
+  return terminalSafe(message, true)
     .replace(/^error: /, '')
     .split('\n')
     .map((s) => s.trim())
@@ -75,13 +106,28 @@ function oneLine(message: string): string {
     .join(' ');
 }
 
+/**
+ * The process's entry point. Standard output that closes early (`| head -1`) is no error: the
+ * run goes on, saves what `--out` asks for, and its exit code still reports the gate. Output
+ * that cannot be written (`> /dev/full`) is one line on stderr and exit 2, whatever the gate.
+ */
 export function main(argv: readonly string[]): void {
   const streams = processStreams();
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(EXIT.ok); // the reader (e.g. head) has all it wants
-    throw error;
-  });
-  void runCli(argv, streams).then((code) => {
+  const stdout = guardStdout(process.stdout);
+  process.stderr.on('error', () => undefined); // nowhere left to say anything
+  const fatal = (error: unknown): void => {
+    process.exitCode = reportInternal(error, streams);
+    process.exit();
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  void (async () => {
+    let code = await runCli(argv, streams);
+    await settle(process.stdout);
+    if (stdout.failure && code !== EXIT.internal) {
+      process.stderr.write(`twogenerals: cannot write the output: ${systemErrorWords(stdout.failure)}\n`);
+      code = EXIT.usage;
+    }
     process.exitCode = code;
-  });
+  })().catch(fatal);
 }

@@ -35,6 +35,18 @@ export function addScenarioOptions(command: Command): Command {
     .option('--sweep <param=range>', 'sweep a parameter: from:to[:step] or v1,v2,… (repeatable)', collect, []);
 }
 
+/** Only the flags that change the scenario's cells, for commands that run no trials (exact). */
+export function addOverrideOptions(command: Command): Command {
+  return command
+    .option('--set <key=value>', 'set a scenario value, e.g. loss=0.3 or loss.AtoB=0.1 (repeatable)', collect, [])
+    .option('--sweep <param=range>', 'sweep a parameter: from:to[:step] or v1,v2,… (repeatable)', collect, []);
+}
+
+/** --format alone, for commands whose output has no intervals (exact). */
+export function addFormatOption(command: Command): Command {
+  return command.addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES));
+}
+
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected a whole number from 1 to 1024');

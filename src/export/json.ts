@@ -24,7 +24,9 @@ export const jsonExporter: Exporter = {
     const headText = JSON.stringify(head, null, 2).slice(0, -2);
     // The integer counts behind every row, so that `merge` can re-export a saved run.
     const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.result.cell.key, ...(s.result.tally ?? {}) })}`);
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ]\n}\n`;
+    // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
+    const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ]\n}\n`;
   },
 };
 

@@ -3,6 +3,7 @@ import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
+import { markdownText } from '../io/text.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
 
@@ -34,7 +35,7 @@ export const markdownExporter: Exporter = {
         ];
       });
       const lines = [`### ${scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds)}`, ''];
-      if (scenario.description) lines.push(scenario.description, '');
+      if (scenario.description) lines.push(markdownText(scenario.description), '');
       lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
       lines.push(...expectationLines(checks.filter((c) => c.summary.result.cell.scenario === scenario)));
       return lines.join('\n');

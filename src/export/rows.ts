@@ -16,6 +16,11 @@ const STAT_COLUMNS = [
   'delivered_mean', 'rounds_mean',
 ];
 const EXACT_COLUMNS = ['success_exact', 'success_z', 'disagreement_exact', 'disagreement_z', 'messengers_exact', 'messengers_z'];
+/**
+ * Without trials (the `exact` command) there are no counts, intervals or z-scores: after the
+ * parameters come each outcome's exact probability (`both_exact`…), then these.
+ */
+export const EXACT_ONLY_COLUMNS = ['success_exact', 'disagreement_exact', 'messengers_exact', 'messengers_sd_exact', 'delivered_mean_exact', 'rounds_mean_exact'];
 
 export function toRows(summaries: readonly CellSummary[]): Rows {
   const paramNames = new Set<string>(['loss', 'redundancy', 'rounds']);
@@ -23,9 +28,35 @@ export function toRows(summaries: readonly CellSummary[]): Rows {
   const params = [...paramNames].sort((a, b) => order(a) - order(b));
   const outcomes: string[] = [];
   for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
+  if (summaries.length && summaries.every((s) => s.trials === 0)) return exactOnlyRows(summaries, params, outcomes);
   const withExact = summaries.some((s) => s.exact !== null);
   const columns = ['scenario', 'protocol', 'channel', ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
   return { columns, records: summaries.map((s) => record(s, params, outcomes, withExact)) };
+}
+
+function exactOnlyRows(summaries: readonly CellSummary[], params: readonly string[], outcomes: readonly string[]): Rows {
+  const columns = ['scenario', 'protocol', 'channel', ...params, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
+  const records = summaries.map((s) => {
+    const cell = s.result.cell;
+    const e = s.exact;
+    const r: Record<string, Value> = { scenario: cell.scenario.name, protocol: cell.scenario.protocol, channel: cell.scenario.channel };
+    for (const name of params) r[name] = cell.params[name] ?? null;
+    for (const name of outcomes) {
+      const i = s.outcomeNames.indexOf(name);
+      r[`${name}_exact`] = e && i >= 0 ? e.outcomes[i]! : null;
+    }
+    Object.assign(r, {
+      success_exact: e?.success ?? null,
+      disagreement_exact: e?.disagreement ?? null,
+      messengers_exact: e?.messengersMean ?? null,
+      messengers_sd_exact: e?.messengersSd ?? null,
+      delivered_mean_exact: e?.deliveredMean ?? null,
+      rounds_mean_exact: e?.roundsMean ?? null,
+    });
+    for (const key of Object.keys(r)) if (typeof r[key] === 'number' && !Number.isFinite(r[key])) r[key] = null;
+    return r;
+  });
+  return { columns, records };
 }
 
 function order(name: string): number {

@@ -6,6 +6,7 @@ import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
+import { terminalSafe } from '../io/text.js';
 
 
 /** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
@@ -31,12 +32,13 @@ export const tableExporter: Exporter = {
         ]);
       }
       const lines = [c.bold(wrap(scenarioHeading(scenario, summaries, protocol.usesRounds), 80))];
-      if (scenario.description) lines.push(c.dim(wrap(scenario.description, 78)));
+      if (scenario.description) lines.push(c.dim(wrap(terminalSafe(scenario.description), 78)));
       lines.push(table.toString());
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toFixed(4)}%`;
-    const note = `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '');
+    const withTrials = report.summaries.some((s) => s.trials > 0);
+    const note = withTrials ? `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '') : '=: exact probability (no trials)';
     return `${sections.join('\n\n')}\n${c.dim(note)}\n`;
   },
 };

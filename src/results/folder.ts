@@ -1,15 +1,42 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { systemErrorWords } from '../io/files.js';
+
+/**
+ * Creates `dir` and any missing parents one level at a time, so that every step is one system
+ * call that succeeds or fails (a recursive mkdir can loop forever where the kernel answers oddly,
+ * as under /proc). Throws the first failure.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    let exists = false;
+    try {
+      const stat = statSync(at);
+      if (!stat.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      exists = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (exists) break;
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
 
 /** Makes sure results can be saved under `dir` before anything runs: one clear line if not. */
 export function checkWritable(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : String(code);
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'ENOENT' ? 'a directory cannot be created there' : systemErrorWords(error);
     throw new UsageError(`--out ${dir}`, `cannot save results there: ${why}`);
   }
 }
@@ -19,7 +46,10 @@ export function folderName(dir: string, name: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const base = `${name.slice(0, 80)}-${stamp}`;
   let candidate = base;
-  for (let n = 2; existsSync(join(dir, candidate)); n++) candidate = `${base}-${n}`;
+  for (let n = 2; existsSync(join(dir, candidate)); n++) {
+    if (n > 10000) throw new UsageError(`--out ${dir}`, `cannot save results: ${base} and 10,000 variants of it exist already`);
+    candidate = `${base}-${n}`;
+  }
   return candidate;
 }
 
@@ -33,13 +63,14 @@ export function writeResultFolder(dir: string, name: string, files: Readonly<Rec
   const temporary = join(dir, `.${name}.partial-${process.pid}`);
   onTemporary?.(temporary);
   try {
-    mkdirSync(temporary, { recursive: true });
+    mkdirSync(temporary);
     for (const [file, text] of Object.entries(files)) writeFileSync(join(temporary, file), text);
-    if (existsSync(final)) throw new Error(`${final} appeared while writing`);
+    if (existsSync(final)) throw new UsageError(`--out ${dir}`, `cannot save results: ${final} appeared while writing`);
     renameSync(temporary, final);
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
-    throw new UsageError(`--out ${dir}`, `cannot save results: ${(error as Error).message}`);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--out ${dir}`, `cannot save results: ${systemErrorWords(error)}`);
   }
   return final;
 }

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import type { ExactResult } from '../engine/exact/result.js';
 import type { Shard } from '../engine/runner.js';
 import { addTally, emptyTally } from '../engine/tally.js';
 import type { Tally } from '../engine/tally.js';
 import { UsageError } from '../errors.js';
+import { readTextInput } from '../io/files.js';
 import type { Cell, Scenario } from '../scenario/types.js';
+import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
 
 /**
  * A shard's counts: what `run --shard i/n` writes and `merge` adds up. Tallies are integers, so
@@ -17,6 +19,8 @@ export interface ShardFile {
   readonly blockSize: number;
   readonly scenarios: readonly Readonly<Record<string, unknown>>[];
   readonly cells: readonly { readonly scenario: number; readonly key: string; readonly tally: Tally }[];
+  /** contentDigest of the rest: names a file changed after it was written. */
+  readonly digest: string;
 }
 
 export function shardFile(
@@ -27,7 +31,7 @@ export function shardFile(
   cells: readonly Cell[],
   tallies: readonly Tally[],
 ): string {
-  const file: ShardFile = {
+  const content: Omit<ShardFile, 'digest'> = {
     tool: tool.name,
     version: tool.version,
     kind: 'twogenerals-shard',
@@ -36,6 +40,7 @@ export function shardFile(
     scenarios: scenarios.map((s) => s.resolved),
     cells: cells.map((cell, i) => ({ scenario: scenarios.indexOf(cell.scenario), key: cell.key, tally: tallies[i]! })),
   };
+  const file: ShardFile = { ...content, digest: contentDigest(content as unknown as Record<string, unknown>) };
   return `${JSON.stringify(file, null, 1)}\n`;
 }
 
@@ -43,37 +48,98 @@ export function parseShard(value: string, source: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || !(count >= 1 && index >= 1 && index <= count && count <= 100000)) {
+  if (!match || !(count >= 1 && index >= 1 && index <= count && count <= MAX_SHARDS)) {
     throw new UsageError(source, 'expected i/n with 1 ≤ i ≤ n, such as 2/8');
   }
   return { index, count };
 }
 
-export function readShardFile(path: string): ShardFile {
-  let data: ShardFile;
+const MAX_SHARDS = 100000;
+
+/** What a saved results.json carries besides its counts, so that a re-export reproduces it. */
+export interface SavedRun {
+  readonly confidence: number;
+  /** Each cell's exact values as the run had them (null: none), when the file records them. */
+  readonly exact: readonly (ExactResult | null)[] | undefined;
+}
+
+/** A shard file, or a saved results.json read as the one shard of a whole run. */
+export interface ReadShard extends ShardFile {
+  readonly saved?: SavedRun;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readShardFile(path: string): ReadShard {
+  const text = readTextInput(path, 'shard');
+  let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as ShardFile;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(path, code ? `cannot read the shard file: ${code === 'ENOENT' ? 'no such file' : code}` : 'not a shard file: it is not valid JSON');
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(path, 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json: it is not valid JSON');
   }
-  const saved = data as unknown as { tool?: string; version: string; blockSize: number; scenarios: Record<string, unknown>[]; tallies?: (Tally & { key: string })[] };
-  if (saved?.tool === 'twogenerals' && Array.isArray(saved.tallies) && saved.tallies.every((t) => typeof t.trials === 'number')) {
-    // A saved results.json: one whole run, shard 1 of 1.
-    return {
-      tool: saved.tool,
-      version: saved.version,
-      kind: 'twogenerals-shard',
-      shard: { index: 1, count: 1 },
-      blockSize: saved.blockSize,
-      scenarios: saved.scenarios,
-      cells: saved.tallies.map(({ key, ...tally }) => ({ scenario: 0, key, tally })),
-    };
-  }
-  if (data?.kind !== 'twogenerals-shard' || !Array.isArray(data.cells) || !Array.isArray(data.scenarios) || typeof data.shard?.count !== 'number') {
+  if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data);
+  if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
     throw new UsageError(path, 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json');
   }
-  return data;
+  const shard = data['shard'];
+  if (!isObject(shard) || !Number.isSafeInteger(shard['count']) || !Number.isSafeInteger(shard['index']) || !((shard['count'] as number) >= 1 && (shard['count'] as number) <= MAX_SHARDS && (shard['index'] as number) >= 1 && (shard['index'] as number) <= (shard['count'] as number))) {
+    throw new UsageError(path, 'its shard is not i/n with 1 ≤ i ≤ n');
+  }
+  if (typeof data['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
+  if (!Number.isSafeInteger(data['blockSize']) || (data['blockSize'] as number) < 1) throw new UsageError(path, 'its block size is not a positive whole number');
+  if (!Array.isArray(data['scenarios']) || !data['scenarios'].length || !data['scenarios'].every(isObject)) throw new UsageError(path, 'its scenarios are missing');
+  const scenarioCount = data['scenarios'].length;
+  if (!Array.isArray(data['cells']) || !data['cells'].length) throw new UsageError(path, 'its cells are missing');
+  for (const [i, cell] of (data['cells'] as unknown[]).entries()) {
+    if (!isObject(cell) || typeof cell['key'] !== 'string' || !Number.isSafeInteger(cell['scenario']) || (cell['scenario'] as number) < 0 || (cell['scenario'] as number) >= scenarioCount) {
+      throw new UsageError(path, `cell ${i + 1} does not name its scenario and parameters`);
+    }
+    const problem = tallyProblem(cell['tally']);
+    if (problem) throw new UsageError(path, `cell ${i + 1} (${cell['key']}): ${problem}`);
+  }
+  if (typeof data['digest'] !== 'string') throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
+  if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
+  return data as unknown as ShardFile;
+}
+
+/** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
+function readSavedResults(path: string, saved: Record<string, unknown>): ReadShard {
+  if (typeof saved['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
+  if (!Number.isSafeInteger(saved['blockSize']) || (saved['blockSize'] as number) < 1) throw new UsageError(path, 'its block size is not a positive whole number');
+  if (!Array.isArray(saved['scenarios']) || !saved['scenarios'].length || !saved['scenarios'].every(isObject)) throw new UsageError(path, 'its scenarios are missing');
+  const confidence = saved['confidence'];
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new UsageError(path, 'its confidence is not a number between 0 and 1');
+  const tallies = saved['tallies'];
+  if (!Array.isArray(tallies) || !tallies.length) throw new UsageError(path, 'it holds no counts');
+  const cells = tallies.map((entry: unknown, i) => {
+    if (!isObject(entry) || typeof entry['key'] !== 'string') throw new UsageError(path, `tally ${i + 1} does not name its cell`);
+    const { key, ...tally } = entry;
+    const problem = Object.keys(tally).length ? tallyProblem(tally) : 'it has no counts (exact values only: there is nothing to re-export)';
+    if (problem) throw new UsageError(path, `cell ${i + 1} (${key as string}): ${problem}`);
+    return { scenario: 0, key: key as string, tally: tally as unknown as Tally };
+  });
+  const exact = saved['exact'];
+  if (exact !== undefined && !(Array.isArray(exact) && exact.length === cells.length && exact.every((e) => e === null || isExactResult(e)))) {
+    throw new UsageError(path, 'its exact values are not one per cell');
+  }
+  return {
+    tool: 'twogenerals',
+    version: saved['version'],
+    kind: 'twogenerals-shard',
+    shard: { index: 1, count: 1 },
+    blockSize: saved['blockSize'] as number,
+    scenarios: saved['scenarios'] as Record<string, unknown>[],
+    cells,
+    digest: '',
+    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined },
+  };
+}
+
+function isExactResult(value: unknown): value is ExactResult {
+  if (!isObject(value)) return false;
+  const numbers = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  return numbers(value['outcomes']) && (value['messages'] === null || numbers(value['messages'])) && ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean'].every((k) => typeof value[k] === 'number');
 }
 
 /**
@@ -88,14 +154,17 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
     if (shard.version !== first.version) throw differs(`tool version (${shard.version})`);
     if (shard.blockSize !== first.blockSize) throw differs('block size');
     if (shard.shard.count !== first.shard.count) throw differs(`shard count (${shard.shard.count})`);
-    if (JSON.stringify(shard.scenarios) !== JSON.stringify(first.scenarios)) throw differs('scenario (or seed)');
-    if (JSON.stringify(shard.cells.map((c) => c.key)) !== JSON.stringify(first.cells.map((c) => c.key))) throw differs('cells');
+    if (canonicalJson(shard.scenarios) !== canonicalJson(first.scenarios)) throw differs('scenario (or seed)');
+    if (JSON.stringify(shard.cells.map((c) => [c.scenario, c.key])) !== JSON.stringify(first.cells.map((c) => [c.scenario, c.key]))) throw differs('cells');
     const other = seen.get(shard.shard.index);
     if (other) throw new UsageError(path, `cannot merge: it is shard ${shard.shard.index}/${shard.shard.count}, like ${other}`);
     seen.set(shard.shard.index, path);
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length) throw new UsageError('merge', `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${first.shard.count}`).join(', ')} missing`);
+  if (missing.length) {
+    const shown = missing.slice(0, 10).map((i) => `${i}/${first.shard.count}`).join(', ');
+    throw new UsageError('merge', `shard${missing.length > 1 ? 's' : ''} ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''} missing`);
+  }
   const tallies = first.cells.map((cell, c) => files.reduce((total, { shard }) => addTally(total, shard.cells[c]!.tally), emptyTally(cell.tally.outcomes.length)));
   return { first, tallies };
 }

@@ -1,5 +1,6 @@
 import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
+import { checkSeed } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
 /** Command-line values that replace or add to a scenario file's (SPEC §2). */
@@ -26,7 +27,10 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     places.set(path.join('.'), flag);
   };
   if (overrides.trials !== undefined) put(['trials'], scalar(overrides.trials), `--trials ${overrides.trials}`);
-  if (overrides.seed !== undefined) put(['seed'], overrides.seed, `--seed ${overrides.seed}`);
+  if (overrides.seed !== undefined) {
+    if (overrides.seed.trim() === '') throw new UsageError(`--seed ${overrides.seed}`, 'give a seed: an integer or a text');
+    put(['seed'], overrides.seed, `--seed ${overrides.seed}`);
+  }
   if (overrides.precision !== undefined) {
     const flag = `--precision ${overrides.precision}`;
     const current = data['trials'];
@@ -36,6 +40,8 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
   for (const assignment of overrides.set ?? []) {
     const flag = `--set ${assignment}`;
     const [key, value] = splitAssignment(assignment, flag, 'key=value');
+    if (value.trim() === '') throw new UsageError(flag, `give ${key} a value after '=' (${key}=null removes it from the file, back to its default)`);
+    if (key.split('.').some((part) => part === '')) throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     put(key.split('.'), scalar(value), flag);
   }
   for (const assignment of overrides.sweep ?? []) {
@@ -43,7 +49,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const [key, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
     put(['sweep', key], sweepValues(value, flag), flag);
   }
-  return {
+  const result: ScenarioSource = {
     source: source.source,
     data,
     locate(path, key) {
@@ -54,6 +60,9 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
       return source.locate(path, key);
     },
   };
+  const seedSet = [...(overrides.set ?? [])].reverse().find((a) => a.startsWith('seed='));
+  checkSeed(data, (path) => result.locate(path), seedSet?.slice('seed='.length).trim());
+  return result;
 }
 
 function splitAssignment(text: string, flag: string, form: string): [string, string] {
@@ -89,7 +98,7 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
   let node = data;
   for (const key of path.slice(0, -1).map(String)) {
     const next = node[key];
-    if (next === undefined) node[key] = {};
+    if (next === undefined) node[key] = key === 'channel' && node === data ? { model: 'bernoulli' } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
     else if (key === 'loss' && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
     else if (typeof next !== 'object' || next === null || Array.isArray(next)) {

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
+import { readTextInput } from '../io/files.js';
+import { terminalSafe } from '../io/text.js';
 
 export type Path = readonly (string | number)[];
 
@@ -24,24 +25,57 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     return `${source}:${line}:${col}`;
   };
   const error = doc.errors[0];
-  if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${sentence(error.message)}`);
+  if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${problemWords(error.code, error.message)}`);
   if (!isMap(doc.contents)) {
     throw new UsageError(at(doc.contents?.range?.[0] ?? 0), 'a scenario must be a mapping of keys to values (like "protocol: messenger")');
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
-  return { source, data, locate: (path, key = false) => at(offsetOf(doc, path, key)) };
+  let data: Record<string, unknown>;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
+  } catch (failure) {
+    const message = String((failure as Error).message ?? failure);
+    if (/alias count/i.test(message)) {
+      throw new UsageError(source, `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`);
+    }
+    throw new UsageError(source, `malformed ${formatName(source)}: ${/unresolved alias/i.test(message) ? 'an alias (*name) refers to no anchor (&name) before it' : sentence(message)}`);
+  }
+  const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
+  const seedNode = doc.get('seed', true);
+  checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
+  return { source, data, locate };
+}
+
+/** Aliases a scenario may expand: a few are handy, thousands are an attack (the billion laughs). */
+const MAX_ALIASES = 100;
+
+/**
+ * An integer seed beyond 2^53 cannot be kept exactly as a number, so two different seeds would
+ * run the same streams (and differ from the same --seed given on the command line): refused.
+ */
+export function checkSeed(data: Record<string, unknown>, locate: (path: Path) => string, text?: string): void {
+  const seed = data['seed'];
+  if (typeof seed === 'number' && Number.isInteger(seed) && !Number.isSafeInteger(seed)) {
+    const written = text && /^[-+]?\d+$/.test(text) ? text : String(seed);
+    throw new UsageError(locate(['seed']), `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`);
+  }
+}
+
+/** The YAML library's complaint in the user's words, where it has advice for programmers instead. */
+function problemWords(code: string, message: string): string {
+  switch (code) {
+    case 'MULTIPLE_DOCS':
+      return 'the file holds more than one document (separated by ---); a scenario file holds one scenario: put each in a file of its own';
+    case 'TAB_AS_INDENT':
+      return 'a tab is used for indentation; indent with spaces';
+    case 'BAD_SCALAR_START':
+      return `${sentence(message)}; quote the value`;
+    default:
+      return sentence(message);
+  }
 }
 
 export function readScenarioFile(path: string): ScenarioSource {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new UsageError(path, `cannot read the scenario file: ${why}`);
-  }
-  return parseScenarioText(text, path);
+  return parseScenarioText(readTextInput(path, 'scenario'), path);
 }
 
 /** The start of the deepest node on `path` that exists (the key's start with `key`). */
@@ -69,6 +103,6 @@ function formatName(source: string): string {
 }
 
 function sentence(message: string): string {
-  const line = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const line = terminalSafe(message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), true);
   return line.charAt(0).toLowerCase() + line.slice(1);
 }

@@ -5,6 +5,7 @@ import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../protocols/index.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
+import { parameterSpec } from '../registry/parameters.js';
 import { AJV_OPTIONS, scenarioSchema } from './schema.js';
 import check from './validator.generated.js';
 
@@ -83,6 +84,8 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
   const name = pathName(path);
   const got = describeValue(data);
   const params = error.params as Record<string, unknown>;
+  const propertyName = (error as { propertyName?: string }).propertyName;
+  if (error.keyword === 'enum' && propertyName !== undefined) return unknownProperty(path, propertyName, params['allowedValues'] as string[], data);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
@@ -130,8 +133,22 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
   }
 }
 
+/** A key a mapping does not take, such as `after` in a bernoulli channel (`--set channel.after=2`). */
+function unknownProperty(path: (string | number)[], key: string, allowed: readonly string[], data: unknown): { message: string; path: Path; atKey: boolean } {
+  const name = pathName(path);
+  const others = allowed.filter((k) => k !== 'model');
+  if (path.length === 1 && path[0] === 'channel') {
+    const model = String((data as Record<string, unknown> | undefined)?.['model'] ?? '');
+    const belongs = parameterSpec(key)?.channel;
+    const elsewhere = belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : key === 'direction' ? ' (direction belongs to the cut channel)' : '';
+    const takes = others.length ? `it takes ${others.join(', ')}` : 'its only parameter is loss, set at the top level (loss: 0.3)';
+    return { message: `channel '${model}' has no parameter '${key}'${elsewhere}${didYouMean(key, others)}; ${takes}`, path: [...path, key], atKey: true };
+  }
+  return { message: `unknown key '${key}' in ${name}${didYouMean(key, allowed)}; known keys: ${allowed.join(', ')}`, path: [...path, key], atKey: true };
+}
+
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}…` : value}'`;
   if (value === null) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { runExperiment } from '../../experiment.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
-import { addReportOptions, addScenarioOptions, overridesFrom } from '../options.js';
+import { addFormatOption, addOverrideOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { exactProgressLine } from '../progress.js';
@@ -12,13 +12,14 @@ export function makeExactCommand(streams: Streams): Command {
   const command = new Command('exact')
     .description('print exact probabilities and mean costs for every cell, without running trials')
     .argument('[files...]', 'scenario files (YAML or JSON)');
-  addScenarioOptions(command);
-  addReportOptions(command);
+  // No trials run, so --trials, --seed, --precision, --workers and --confidence mean nothing here.
+  addOverrideOptions(command);
+  addFormatOption(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const line = exactProgressLine(streams);
-    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: flags.confidence, workers: 1, exactProgress: line.update });
+    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
     line.stop();
     await writeReport(report, flags.format, streams);
     finishReport(report, streams);

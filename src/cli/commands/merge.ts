@@ -1,9 +1,16 @@
 import { Command } from 'commander';
+import { BLOCK_SIZE } from '../../engine/montecarlo.js';
 import { runExperiment } from '../../experiment.js';
+import type { Report } from '../../export/types.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
+import type { ReadShard } from '../../results/shard.js';
+import { shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { resolveScenario } from '../../scenario/resolve.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import type { Cell, Scenario } from '../../scenario/types.js';
+import { summarize } from '../../stats/summary.js';
 import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
@@ -14,22 +21,59 @@ import { checkWritable } from '../../results/folder.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
-    .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run')
+    .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run; re-export a saved results.json as it was saved')
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
   addResultOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags) => {
-    const shards = files.map((path) => ({ path, shard: readShardFile(path) }));
+    const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
+    const saved = shards.find((s) => s.shard.saved);
+    if (saved && shards.length > 1) throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
     const { first, tallies } = mergeShards(shards);
     if (first.version !== TOOL.version) throw new UsageError(files[0]!, `written by twogenerals ${first.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
+    if (first.blockSize !== BLOCK_SIZE) throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
     const scenarios = first.scenarios.map((resolved, i) => resolveScenario(parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`)));
-    const keys = scenarios.flatMap(expandCells).map((cell) => cell.key);
-    if (JSON.stringify(keys) !== JSON.stringify(first.cells.map((c) => c.key))) throw new UsageError(files[0]!, 'its cells do not match its scenario');
-    const report = await runExperiment(scenarios, { exact: exactMode(flags.exact), simulate: true, confidence: flags.confidence, workers: 1 }, tallies);
-    await writeReport(report, flags.format, streams);
-    if (outDir !== undefined) await saveResults(outDir, report, 0, streams);
-    finishReport(report, streams);
+    const cells = scenarios.flatMap(expandCells);
+    if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key))) throw new UsageError(files[0]!, 'its cells do not match its scenario');
+    checkTrials(shards, scenarios, cells, tallies);
+    const fromSaved = saved?.shard.saved;
+    // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
+    const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
+    const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
+    const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
+    const final: Report = reuseExact ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) } : report;
+    await writeReport(final, flags.format, streams);
+    if (outDir !== undefined) await saveResults(outDir, final, 0, streams);
+    finishReport(final, streams);
   });
+}
+
+/**
+ * Each shard holds exactly the trials of its blocks, every cell has as many outcome counts as
+ * its protocol has outcomes, and the merged cells hold the scenario's trials (with a precision,
+ * whole blocks up to its cap): so no block is missing, doubled or relabelled.
+ */
+function checkTrials(shards: readonly { path: string; shard: ReadShard }[], scenarios: readonly Scenario[], cells: readonly Cell[], tallies: readonly { trials: number }[]): void {
+  for (const { path, shard } of shards) {
+    for (const [c, cell] of cells.entries()) {
+      const { tally, scenario } = shard.cells[c]!;
+      const where = `cell ${c + 1} (${cell.key})`;
+      if (!shard.saved && scenario !== scenarios.indexOf(cell.scenario)) throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
+      const outcomes = PROTOCOLS[cell.scenario.protocol]!.outcomes.names.length;
+      if (tally.outcomes.length !== outcomes) throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
+      if (cell.scenario.precision !== undefined) continue;
+      const expected = shardTrials(cell.scenario.trials, BLOCK_SIZE, shard.shard);
+      if (tally.trials !== expected) {
+        throw new UsageError(path, `${where}: it holds ${tally.trials} trials; shard ${shard.shard.index}/${shard.shard.count} of ${cell.scenario.trials} trials holds ${expected}`);
+      }
+    }
+  }
+  for (const [c, cell] of cells.entries()) {
+    const trials = tallies[c]!.trials;
+    const cap = cell.scenario.trials;
+    const fine = cell.scenario.precision === undefined ? trials === cap : trials >= 1 && trials <= cap && (trials % BLOCK_SIZE === 0 || trials === cap);
+    if (!fine) throw new UsageError(shards[0]!.path, `cell ${c + 1} (${cell.key}): the merged counts hold ${trials} trials; the scenario asks for ${cap}`);
+  }
 }

@@ -48,7 +48,7 @@ export function makePlanCommand(streams: Streams): Command {
       });
       const vary = flags.vary.flatMap(splitVary);
       if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
-      const scenario = await loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed });
+      const scenario = await asVary(() => loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }));
       const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
       const report = exactOnly.summaries.every((s) => s.exact)
         ? exactOnly
@@ -67,6 +67,23 @@ export function makePlanCommand(streams: Streams): Command {
         throw new AlreadyReported(1);
       }
     });
+}
+
+/**
+ * plan passes --vary on as a sweep: a problem with it is reported in the words the user typed
+ * (--vary redundancy=1:1000000: redundancy's range end must be at most 1000), not as --sweep.
+ */
+async function asVary<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!(error instanceof UsageError) || !error.place.startsWith('--sweep ')) throw error;
+    const problem = error.problem
+      .replace(/\bsweep\.(\w+)\.(from|to|step)\b/g, (_, name: string, end: string) => `${name}'s range ${end === 'from' ? 'start' : end === 'to' ? 'end' : 'step'}`)
+      .replace(/\bsweep\.(\w+)/g, '$1')
+      .replace(/\bin sweep\b/g, 'in --vary');
+    throw new UsageError(`--vary ${error.place.slice('--sweep '.length)}`, problem);
+  }
 }
 
 /** "redundancy=1:32,rounds=1:64" → ["redundancy=1:32", "rounds=1:64"]; a list's commas stay with it. */

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -10,6 +10,8 @@ import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { didYouMean } from '../../suggest.js';
+import { readTextInput, systemErrorWords } from '../../io/files.js';
+import { checkRows, csvProblem } from '../../plot/rows-check.js';
 import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -37,13 +39,14 @@ export function makePlotCommand(streams: Streams): Command {
   return command.action(async (results: string, flags: PlotFlags) => {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
+    checkMetric(flags.metric ?? 'disagreement');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
       try {
         writeFileSync(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
-        throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
       }
       streams.stderr.write(`wrote ${flags.output}\n`);
     } else streams.stdout.write(svg);
@@ -53,23 +56,33 @@ export function makePlotCommand(streams: Streams): Command {
 /** The rows to plot: from saved results (JSON or CSV), or by running a scenario file. */
 async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: string[]; rows: Row[]; title: string }> {
   const extension = extname(path).toLowerCase();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(path, `cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
-  }
+  const metric = flags.metric ?? 'disagreement';
   if (extension === '.csv') {
-    const rows = parseCsv(text, { columns: true, cast: (v, context) => (context.header ? v : v === '' ? null : Number.isNaN(Number(v)) ? v : Number(v)) }) as Row[];
-    if (!rows.length) throw new UsageError(path, 'the CSV has no rows');
-    return { columns: Object.keys(rows[0]!), rows, title: scenarioNames(rows) };
+    const text = readTextInput(path, 'csv');
+    let table: string[][];
+    try {
+      table = parseCsv(text, { bom: true, skip_empty_lines: true }) as string[][];
+    } catch (error) {
+      throw new UsageError(path, `not a CSV file twogenerals can read: ${csvProblem(error)}`);
+    }
+    const [header, ...body] = table;
+    if (!header || !body.length) throw new UsageError(path, 'the CSV has no rows');
+    const rows = checkRows(path, header, body, metric);
+    return { columns: header, rows, title: scenarioNames(rows) };
   }
   if (extension === '.json') {
-    const data = safeJson(text);
-    if (data && Array.isArray(data['rows']) && Array.isArray(data['columns'])) {
-      const rows = data['rows'] as Row[];
-      return { columns: data['columns'] as string[], rows, title: scenarioNames(rows) };
+    const data = safeJson(readTextInput(path, 'shard'));
+    if (data && Array.isArray(data['rows']) && Array.isArray(data['columns']) && data['columns'].every((c) => typeof c === 'string')) {
+      const columns = data['columns'] as string[];
+      const body = (data['rows'] as unknown[]).map((row, i) => {
+        if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UsageError(path, `row ${i + 1} is not an object of columns`);
+        return columns.map((c) => (row as Record<string, unknown>)[c]);
+      });
+      if (!body.length) throw new UsageError(path, 'the results have no rows');
+      const rows = checkRows(path, columns, body, metric);
+      return { columns, rows, title: scenarioNames(rows) };
     }
+    if (data && (data['kind'] === 'twogenerals-shard' || data['tool'] === 'twogenerals')) throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
   }
   // A scenario file: run it first.
   const scenario = loadScenario(path, overridesFrom(flags));
@@ -90,8 +103,15 @@ function safeJson(text: string): Record<string, unknown> | null {
   }
 }
 
+/** The metric named before anything is read or run. */
+function checkMetric(metric: string): void {
+  const outcomes = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names))];
+  const known = [...PLOT_METRICS, ...outcomes];
+  if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
+}
+
 function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: PlotFlags, title: string): ChartOptions {
-  const outcomes = Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names);
+  const outcomes = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names))];
   const known = [...PLOT_METRICS, ...outcomes];
   const metric = flags.metric ?? 'disagreement';
   if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);

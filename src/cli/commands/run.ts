@@ -11,6 +11,7 @@ import type { Report } from '../../export/types.js';
 import { toRows } from '../../export/rows.js';
 import { chartSpec, defaultChart, renderSvg } from '../../plot/chart.js';
 import { checkWritable, folderName, writeResultFolder } from '../../results/folder.js';
+import { unreachedPrecision } from '../../results/precision.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
@@ -43,13 +44,16 @@ export function makeRunCommand(streams: Streams): Command {
     const started = performance.now();
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
-    const outDir = resultsDir(flags.out);
+    const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);
     }
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
+      // A shard is counts for `merge`, always JSON on stdout: what would change that is refused.
+      const other = flags.out !== undefined ? '--out' : flags.format !== undefined ? '--format' : flags.exact !== undefined ? (flags.exact ? '--exact' : '--no-exact') : command.getOptionValueSource('confidence') === 'cli' ? '--confidence' : undefined;
+      if (other) throw new UsageError(`--shard ${flags.shard}`, `a shard prints its counts as JSON for \`twogenerals merge\`, so ${other} does not apply: give ${other} to merge`);
       if (scenarios.some((s) => s.precision !== undefined)) {
         throw new UsageError(`--shard ${flags.shard}`, 'a run to a precision decides when to stop from all blocks in order, so it cannot be sharded: give trials a number');
       }
@@ -121,6 +125,7 @@ export async function writeReport(report: Report, format: string | undefined, st
 export async function saveResults(dir: string, report: Report, seconds: number, streams: Streams): Promise<string> {
   const [csv, json] = await Promise.all([loadExporter('csv'), loadExporter('json')]);
   const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
+  const unreached = unreachedPrecision(report);
   const manifest = {
     tool: TOOL.name,
     version: TOOL.version,
@@ -131,6 +136,8 @@ export async function saveResults(dir: string, report: Report, seconds: number, 
     startedAt: new Date(Date.now() - seconds * 1000).toISOString(),
     wallSeconds: Number(seconds.toFixed(3)),
     trialsPerSecond: seconds > 0 ? Math.round(trials / seconds) : null,
+    // Cells run to a precision that stopped at maxTrials first (empty when every one got there).
+    ...(report.scenarios.some((s) => s.precision !== undefined) ? { precisionNotReached: unreached } : {}),
   };
   const files: Record<string, string> = {
     'results.csv': csv.render(report, { color: false }),
@@ -155,6 +162,10 @@ async function sweepChart(report: Report): Promise<string | null> {
 
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
+  for (const u of unreachedPrecision(report)) {
+    const params = Object.entries(u.params).map(([k, v]) => `${k}=${v}`).join(', ');
+    streams.stderr.write(`warning: ${u.scenario} (${params}): precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`);
+  }
   for (const s of report.summaries) {
     const cell = s.result.cell;
     const where = `${cell.scenario.name} (${Object.entries(cell.params).map(([k, v]) => `${k}=${v}`).join(', ')})`;

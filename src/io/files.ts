@@ -1,0 +1,135 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+/**
+ * The largest inputs `twogenerals` reads (README, "Input limits"). Larger files are refused at
+ * once, before they are read: a scenario is a few hundred bytes, and a shard or CSV of the
+ * largest sweep (100,000 cells) stays well under its limit.
+ */
+export const INPUT_LIMITS = {
+  scenario: 1024 * 1024,
+  shard: 64 * 1024 * 1024,
+  csv: 64 * 1024 * 1024,
+} as const;
+
+export type InputKind = keyof typeof INPUT_LIMITS;
+
+const KIND_WORDS: Record<InputKind, string> = { scenario: 'scenario file', shard: 'results file', csv: 'CSV file' };
+
+/** Words for what the operating system said, never its raw code (ENOENT, EACCES…). */
+export function systemErrorWords(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EEXIST':
+      return 'it already exists';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EFBIG':
+      return 'the file is too large';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    case 'EIO':
+      return 'an input/output error';
+    case 'EBUSY':
+      return 'it is busy';
+    case 'ENXIO':
+    case 'ENODEV':
+      return 'no such device';
+    case 'EINVAL':
+      return 'the operating system refused it (invalid argument)';
+    case 'EPIPE':
+      return 'the reader closed the pipe';
+    case 'EAGAIN':
+      return 'it is not ready (try again)';
+    default: {
+      // A message such as "ENOSYS: function not implemented, open 'x'": keep the words only.
+      const words = String(e?.message ?? error).replace(/^[A-Z][A-Z0-9_]+:\s*/, '').replace(/,\s*\w+\s+'.*'$/, '');
+      return words || 'the operating system refused it';
+    }
+  }
+}
+
+/** Whether an error is one the operating system raised (a file, a path, a device). */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.syscall === 'string';
+}
+
+/**
+ * Reads a text input of a kind with a size limit: refused before reading when the file says it
+ * is larger, and while reading when it turns out larger (a pipe, /dev/zero). UTF-16 and binary
+ * files are named as such instead of being parsed into nonsense. A UTF-8 byte order mark is dropped.
+ */
+export function readTextInput(path: string, kind: InputKind): string {
+  const limit = INPUT_LIMITS[kind];
+  const what = KIND_WORDS[kind];
+  const tooLarge = (): UsageError => new UsageError(path, `the ${what} is larger than ${limit / (1024 * 1024)} MB, the most twogenerals reads (see README, "Input limits")`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new UsageError(path, `cannot read the ${what}: ${systemErrorWords(error)}`);
+  }
+  let bytes: Buffer;
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new UsageError(path, `cannot read the ${what}: it is a directory`);
+    if (stat.size > limit) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) throw tooLarge();
+    }
+    bytes = Buffer.concat(chunks, total);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(path, `cannot read the ${what}: ${systemErrorWords(error)}`);
+  } finally {
+    closeSync(fd);
+  }
+  return decodeText(bytes, path, what);
+}
+
+/** UTF-8 text from bytes, or one clear line on what the bytes are instead. */
+export function decodeText(bytes: Buffer, path: string, what: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new UsageError(path, `the ${what} is UTF-16 text; save it as UTF-8`);
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  if (body.includes(0)) {
+    // Every other byte zero: UTF-16 without a byte order mark.
+    const zeros = body.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
+    throw new UsageError(path, zeros * 3 >= body.length ? `the ${what} looks like UTF-16 text; save it as UTF-8` : `not a text file: the ${what} holds binary data`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new UsageError(path, `not a text file: the ${what} is not valid UTF-8`);
+  }
+  return text;
+}

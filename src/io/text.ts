@@ -1,0 +1,40 @@
+/**
+ * Text from files and flags on its way to a terminal or a document: control characters (ESC
+ * and the rest of C0, DEL, C1) and the invisible bidirectional overrides could move the cursor,
+ * recolour or rewrite the screen, or reorder what is shown. They are written as visible escapes.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const visible = (c: string): string => {
+  const code = c.codePointAt(0)!;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/** Neutralizes control characters; newlines and tabs are kept unless `oneLine`. */
+export function terminalSafe(text: string, oneLine = false): string {
+  const safe = text.replace(CONTROL, visible);
+  return oneLine ? safe.replace(/\r?\n|\t/g, (c) => (c === '\t' ? ' ' : ' ')) : safe;
+}
+
+/** Whether text holds anything terminalSafe would change. */
+export function hasControl(text: string): boolean {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text);
+}
+
+/**
+ * Free text as Markdown that shows exactly that text: control characters neutralized, HTML
+ * special characters as entities, Markdown punctuation backslash-escaped, one paragraph.
+ */
+export function markdownText(text: string): string {
+  return terminalSafe(text, true)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~!#]/g, (c) => `\\${c}`)
+    .replace(/^(\d+)([.)])/, '$1\\$2')
+    .replace(/^([-+=])/, '\\$1');
+}

@@ -1,0 +1,78 @@
+import { UsageError } from '../errors.js';
+import type { Value } from '../export/rows.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import { terminalSafe } from '../io/text.js';
+import type { Row } from './chart.js';
+
+/** Columns whose values are text; every other column of twogenerals' results is a number or empty. */
+const TEXT_COLUMNS = new Set(['scenario', 'protocol', 'channel', 'direction']);
+/** Columns every results file of `run` has. */
+const REQUIRED = ['scenario', 'protocol', 'channel', 'trials'];
+const OUTCOMES = new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names));
+
+/** The columns a metric is drawn from. */
+function metricColumns(metric: string): string[] {
+  if (OUTCOMES.has(metric)) return [metric];
+  if (metric === 'success' || metric === 'disagreement') return [metric, `${metric}_low`, `${metric}_high`];
+  return [metric];
+}
+
+/**
+ * Rows of a results table (CSV from `run`, or results.json's rows) checked to be twogenerals'
+ * results: the columns run writes, the same number of values in every row, numbers where
+ * numbers belong. Missing columns are named; a value that is not a number is an error, never a
+ * silently dropped point.
+ */
+export function checkRows(path: string, header: readonly string[], body: readonly (readonly unknown[])[], metric: string): Row[] {
+  const missing = [...REQUIRED, ...metricColumns(metric)].filter((c) => !header.includes(c));
+  if (missing.length) {
+    const what = REQUIRED.every((c) => !header.includes(c)) ? 'not results of twogenerals run: ' : '';
+    throw new UsageError(path, `${what}missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${terminalSafe(c, true)}'`).join(', ')}${OUTCOMES.has(metric) || metric === 'disagreement' || metric === 'success' ? '' : ` (for --metric ${metric})`}`);
+  }
+  const duplicate = header.find((c, i) => header.indexOf(c) !== i);
+  if (duplicate !== undefined) throw new UsageError(path, `the column '${terminalSafe(duplicate, true)}' appears twice`);
+  return body.map((values, r) => {
+    const line = r + 2;
+    if (values.length !== header.length) throw new UsageError(path, `row ${line - 1} has ${values.length} values; the header has ${header.length} columns`);
+    const row: Record<string, Value> = {};
+    header.forEach((column, c) => {
+      const raw = values[c];
+      if (raw === null || raw === undefined || raw === '') {
+        if (column === 'scenario' || column === 'trials') throw new UsageError(path, `row ${line - 1}: the ${column} column is empty`);
+        row[column] = null;
+      } else if (TEXT_COLUMNS.has(column)) {
+        row[column] = String(raw);
+      } else {
+        const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+        if (!Number.isFinite(n)) {
+          const shown = typeof raw === 'string' ? `'${terminalSafe(raw.length > 30 ? `${raw.slice(0, 27)}…` : raw, true)}'` : typeof raw;
+          throw new UsageError(path, `row ${line - 1}, column ${terminalSafe(column, true)}: ${shown} is not a number`);
+        }
+        row[column] = n;
+      }
+    });
+    return row;
+  });
+}
+
+/** What csv-parse found wrong, in words and without echoing the file's bytes. */
+export function csvProblem(error: unknown): string {
+  const e = error as { code?: string; lines?: number; record?: unknown[]; message?: string };
+  const at = typeof e.lines === 'number' ? ` on line ${e.lines}` : '';
+  switch (e.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH':
+      return `a row has a different number of values than the header${at}`;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `a quoted value is never closed${at}`;
+    case 'CSV_INVALID_OPENING_QUOTE':
+    case 'INVALID_OPENING_QUOTE':
+      return `a quote inside an unquoted value${at}`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return `a quoted value goes on after its closing quote${at}`;
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a row is too long${at}`;
+    default:
+      return `malformed CSV${at}`;
+  }
+}

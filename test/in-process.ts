@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { runCli } from '../src/cli/main.js';
+import type { CliResult } from './helpers.js';
+
+/**
+ * Runs the CLI in this process, as `bin/twogenerals.js` would but with captured streams: for
+ * tests that try hundreds of inputs, where a process each would take minutes.
+ */
+export async function cliInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        append(chunk.toString());
+        callback();
+      },
+    });
+  const status = await runCli(['node', 'twogenerals', ...args], {
+    stdout: sink((t) => (stdout += t)),
+    stderr: sink((t) => (stderr += t)),
+    env: { NO_COLOR: '1', ...env },
+  });
+  return { status, stdout, stderr };
+}
+
+/** A stack trace's telltale line ("    at f (file.js:1:2)"). */
+export const STACK_LINE = /^\s+at .*(\.js|\.ts|<anonymous>|node:)[^\n]*\d+:\d+\)?$/m;
