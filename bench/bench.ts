@@ -48,7 +48,17 @@ const PROGRAMS: Program[] = [
     name: 'twogenerals',
     command: (w) => ({
       file: process.execPath,
-      args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', `${w.name}.yaml`), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(w.name === 'W3' ? w.trials / 100 : w.trials)],
+      args: [
+        join(ROOT, 'bin', 'twogenerals.js'),
+        'run',
+        join(ROOT, 'bench', `${w.name}.yaml`),
+        '--format',
+        'csv',
+        '--workers',
+        String(WORKERS),
+        '--trials',
+        String(w.name === 'W3' ? w.trials / 100 : w.trials),
+      ],
       cwd: ROOT,
       scale: 1,
     }),
@@ -108,7 +118,12 @@ function exactTiming(): string {
     ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 16, participants: 16, abortRate: 0.05 }, 'loss 0.2, 16 cohorts, R 16'],
     ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 64, abortRate: 0.05 }, 'loss 0.2, 64 cohorts, R 64'],
     ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 1000, abortRate: 0.05 }, 'loss 0.2, 1,000 cohorts, R 64'],
-    ['two-phase-commit', 'gilbert-elliott', { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 4, participants: 3, abortRate: 0.05 }, 'Gilbert–Elliott 0.05/0.5, 3 cohorts, R 4'],
+    [
+      'two-phase-commit',
+      'gilbert-elliott',
+      { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 4, participants: 3, abortRate: 0.05 },
+      'Gilbert–Elliott 0.05/0.5, 3 cohorts, R 4',
+    ],
   ];
   const lines: string[] = [];
   for (const [protocol, channel, params, label] of cells) {
@@ -129,7 +144,22 @@ function exactTiming(): string {
  */
 function protocolFileTiming(): string {
   const time = (scenario: string): number =>
-    timeRun({ file: process.execPath, args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', scenario), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(1e8 / 100)], cwd: ROOT, scale: 1 }).seconds;
+    timeRun({
+      file: process.execPath,
+      args: [
+        join(ROOT, 'bin', 'twogenerals.js'),
+        'run',
+        join(ROOT, 'bench', scenario),
+        '--format',
+        'csv',
+        '--workers',
+        String(WORKERS),
+        '--trials',
+        String(1e8 / 100),
+      ],
+      cwd: ROOT,
+      scale: 1,
+    }).seconds;
   const ratios: number[] = [];
   const builtIn: number[] = [];
   const file: number[] = [];
@@ -149,7 +179,24 @@ function protocolFileTiming(): string {
  */
 function peakMemoryMb(trials: number): number {
   const peaks = Array.from({ length: RUNS }, () => {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin', 'twogenerals.js'), 'run', join(ROOT, 'bench', 'W1.yaml'), '--format', 'csv', '--workers', String(WORKERS), '--trials', String(trials)], { encoding: 'utf8' });
+    const r = spawnSync(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%M',
+        process.execPath,
+        join(ROOT, 'bin', 'twogenerals.js'),
+        'run',
+        join(ROOT, 'bench', 'W1.yaml'),
+        '--format',
+        'csv',
+        '--workers',
+        String(WORKERS),
+        '--trials',
+        String(trials),
+      ],
+      { encoding: 'utf8' },
+    );
     const kb = Number(r.stderr.trim().split('\n').pop());
     return r.status === 0 && kb > 0 ? kb / 1024 : NaN;
   });
@@ -161,7 +208,7 @@ function main(): void {
     console.error(`building the C limit: make -C ${SHARED}`);
     spawnSync('make', ['-C', SHARED], { stdio: 'inherit' });
   }
-  if (!python) console.error('no python3 with NumPy: install Debian\'s python3-numpy for the NumPy baseline; skipping it');
+  if (!python) console.error("no python3 with NumPy: install Debian's python3-numpy for the NumPy baseline; skipping it");
   const results: Record<string, Record<string, number[]>> = {};
   const pairedLimit: Record<string, number[]> = {};
   const checks: Record<string, { maxZ: number; cells: number }> = {};

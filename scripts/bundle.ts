@@ -14,7 +14,12 @@ const at = (path: string): string => new URL(path, root).pathname;
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
 
 await build({
-  entryPoints: { cli: at('dist/src/cli/main.js'), worker: at('dist/src/engine/worker.js'), early: at('dist/src/cli/early.js'), 'check-worker': at('dist/src/protocols/check-worker.js') },
+  entryPoints: {
+    cli: at('dist/src/cli/main.js'),
+    worker: at('dist/src/engine/worker.js'),
+    early: at('dist/src/cli/early.js'),
+    'check-worker': at('dist/src/protocols/check-worker.js'),
+  },
   outdir: at('dist/bundle'),
   bundle: true,
   splitting: true,

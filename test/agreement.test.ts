@@ -21,7 +21,12 @@ const TABLE: Record<string, unknown>[] = [
   { protocol: 'randomized', channel: { model: 'cut', direction: 'BtoA' }, redundancy: 1, rounds: 6, sweep: { after: [0, 3, 6] } },
   { protocol: 'two-phase-commit', loss: 0.2, redundancy: 1, rounds: 3, abortRate: 0.1, sweep: { participants: [1, 2, 3] } },
   { protocol: 'messenger', channel: { model: 'gilbert-elliott', goodToBad: 0.05, badToGood: 0.45 }, sweep: { redundancy: [1, 2, 4] } },
-  { protocol: 'retransmit', channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }, redundancy: 2, sweep: { rounds: [1, 8] } },
+  {
+    protocol: 'retransmit',
+    channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 },
+    redundancy: 2,
+    sweep: { rounds: [1, 8] },
+  },
   { protocol: 'handshake', channel: { model: 'gilbert-elliott', goodToBad: 0.2, badToGood: 0.2, lossGood: 0, lossBad: 0.9 }, redundancy: 3, rounds: 4 },
   { protocol: 'retransmit', channel: { model: 'cut', direction: 'AtoB', after: 2 }, redundancy: 1, rounds: 5 },
 ];
@@ -35,7 +40,11 @@ describe('Monte Carlo agrees with the exact engine', () => {
         const where = JSON.stringify(s.result.cell.params);
         const e = s.exact;
         assert.ok(e, `${where}: exact values missing`);
-        for (const [name, z] of [['success', e.successZ], ['disagreement', e.disagreementZ], ['messengers', e.messengersZ]] as const) {
+        for (const [name, z] of [
+          ['success', e.successZ],
+          ['disagreement', e.disagreementZ],
+          ['messengers', e.messengersZ],
+        ] as const) {
           assert.ok(z !== null && Math.abs(z) <= 4.5, `${where}: ${name} z = ${z}`);
         }
         s.outcomes.forEach((o, j) => {
@@ -47,11 +56,17 @@ describe('Monte Carlo agrees with the exact engine', () => {
         if (closedFormKnown && (loss !== undefined || lossAtoB === lossBtoA)) {
           const form = closedForm(scenario.protocol, (loss ?? lossAtoB)!, redundancy!, rounds!);
           s.outcomeNames.forEach((name, j) => {
-            assert.ok(Math.abs(e.outcomes[j]! - form.outcomes[name]!) < 1e-12, `${where}: exact ${name} ${e.outcomes[j]} vs closed form ${form.outcomes[name]}`);
+            assert.ok(
+              Math.abs(e.outcomes[j]! - form.outcomes[name]!) < 1e-12,
+              `${where}: exact ${name} ${e.outcomes[j]} vs closed form ${form.outcomes[name]}`,
+            );
           });
         }
         // Delivered copies and rounds used: means within a generous relative tolerance.
-        assert.ok(Math.abs(s.deliveredMean - e.deliveredMean) <= 0.02 * Math.max(0.05, e.deliveredMean), `${where}: delivered ${s.deliveredMean} vs ${e.deliveredMean}`);
+        assert.ok(
+          Math.abs(s.deliveredMean - e.deliveredMean) <= 0.02 * Math.max(0.05, e.deliveredMean),
+          `${where}: delivered ${s.deliveredMean} vs ${e.deliveredMean}`,
+        );
         assert.ok(Math.abs(s.roundsMean - e.roundsMean) <= 0.02 * Math.max(0.05, e.roundsMean), `${where}: rounds ${s.roundsMean} vs ${e.roundsMean}`);
       }
     });

@@ -34,7 +34,13 @@ describe('bit walk', () => {
       const model = cell(protocol, params);
       const kernel = kernelFor(model, true)!;
       assert.equal(kernel.engine, 'bit walk');
-      for (const [block, trials] of [[0, 65536], [1, 57600], [2, 4096], [3, 4095], [4, 40001]] as const) {
+      for (const [block, trials] of [
+        [0, 65536],
+        [1, 57600],
+        [2, 4096],
+        [3, 4095],
+        [4, 40001],
+      ] as const) {
         const stream = blockState('walk', protocol, block);
         const rng = generatorAt(stream);
         const generic = runBlockGeneric(model, rng, trials);

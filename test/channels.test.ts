@@ -80,17 +80,28 @@ describe('two-phase commit can never be inconsistent', () => {
     // reachable state of every trial: none ends inconsistent.
     for (let participants = 1; participants <= 3; participants++) {
       for (let rounds = 1; rounds <= 3; rounds++) {
-        const model = buildCellModel({ protocol: 'two-phase-commit', channel: 'bernoulli', params: { loss: 0.5, redundancy: 1, rounds, participants, abortRate: 0.5 } });
+        const model = buildCellModel({
+          protocol: 'two-phase-commit',
+          channel: 'bernoulli',
+          params: { loss: 0.5, redundancy: 1, rounds, participants, abortRate: 0.5 },
+        });
         const ends = buildAutomaton(model, 2_000_000).nodes.filter((n) => n.kind === 'end');
         assert.ok(ends.length > 0);
-        assert.ok(ends.every((n) => n.kind === 'end' && n.outcome !== 3), `n = ${participants}, R = ${rounds}`);
+        assert.ok(
+          ends.every((n) => n.kind === 'end' && n.outcome !== 3),
+          `n = ${participants}, R = ${rounds}`,
+        );
       }
     }
   });
   it('the exact engine gives inconsistent probability 0 and sums to 1', () => {
     const e = exact('two-phase-commit', 'bernoulli', { loss: 0.3, rounds: 3, participants: 2, abortRate: 0.1 });
     assert.equal(e.outcomes[3], 0);
-    close(e.outcomes.reduce((a, b) => a + b, 0), 1, 'sum');
+    close(
+      e.outcomes.reduce((a, b) => a + b, 0),
+      1,
+      'sum',
+    );
     assert.ok(e.outcomes[2]! > 0, 'blocking happens');
   });
 });

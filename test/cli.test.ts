@@ -14,7 +14,10 @@ describe('twogenerals run', () => {
     assert.match(r.stdout, /seed-foot-soldiers: messenger over bernoulli; 20,000 trials, seed 2026/);
     assert.match(r.stdout, /success/);
     assert.match(r.stdout, /= 0\.75000 z/);
-    assert.ok(r.stdout.split('\n').every((line) => line.length <= 80), 'fits 80 columns');
+    assert.ok(
+      r.stdout.split('\n').every((line) => line.length <= 80),
+      'fits 80 columns',
+    );
     assert.equal(r.stderr, '');
   });
 

@@ -92,4 +92,3 @@ export async function checkContract(data: Record<string, unknown>, tag: string):
   for (let trial = 1; trial <= traced; trial++) replayed[model.outcomes.names.indexOf(traceTrial(cell!, trial)!.outcome)]!++;
   assert.deepEqual(replayed, counted.outcomes, `${where}: trace replays run's trials`);
 }
-

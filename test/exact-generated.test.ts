@@ -20,12 +20,26 @@ function modelsOf(data: Record<string, unknown>): CellModel[] {
 
 describe('the exact engine never merges peers whose future depends on dispatch order', () => {
   it('two-phase commit over Gilbert–Elliott with two cohorts: the values an independent enumeration gives', () => {
-    const [one] = modelsOf({ protocol: 'two-phase-commit', channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 }, participants: 2, abortRate: 0, redundancy: 1, rounds: 1 });
+    const [one] = modelsOf({
+      protocol: 'two-phase-commit',
+      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
+      participants: 2,
+      abortRate: 0,
+      redundancy: 1,
+      rounds: 1,
+    });
     assert.equal(one!.dispatchOrderFree, false);
     const result = exactCell(one!);
     assert.ok(Math.abs(result.outcomes[1]! - 0.593475) < 1e-12, `aborted ${result.outcomes[1]}`);
     assert.ok(Math.abs(result.outcomes[2]! - 0.3465) < 1e-12, `blocked ${result.outcomes[2]}`);
-    const [two] = modelsOf({ protocol: 'two-phase-commit', channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 }, participants: 2, abortRate: 0, redundancy: 1, rounds: 2 });
+    const [two] = modelsOf({
+      protocol: 'two-phase-commit',
+      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
+      participants: 2,
+      abortRate: 0,
+      redundancy: 1,
+      rounds: 2,
+    });
     assert.ok(Math.abs(exactCell(two!).outcomes[0]! - 0.17432953121499) < 1e-12);
   });
 
@@ -40,11 +54,22 @@ describe('the exact engine never merges peers whose future depends on dispatch o
 
 describe('exact at the sizes people run', () => {
   it('two-phase commit with 64 cohorts at R = 64 agrees with Monte Carlo', async () => {
-    const data = { protocol: 'two-phase-commit', loss: 0.3, redundancy: 1, rounds: 64, participants: 64, abortRate: 0.01, trials: 20_000, seed: 'large-commit' };
+    const data = {
+      protocol: 'two-phase-commit',
+      loss: 0.3,
+      redundancy: 1,
+      rounds: 64,
+      participants: 64,
+      abortRate: 0.01,
+      trials: 20_000,
+      seed: 'large-commit',
+    };
     const report = await runExperiment([scenarioFrom(data)], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
     const s = report.summaries[0]!;
     assert.equal(s.result.exact?.method, 'independent cohorts');
-    s.outcomes.forEach((o, j) => assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`));
+    s.outcomes.forEach((o, j) =>
+      assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+    );
     assert.ok(Math.abs(s.exact!.messengersZ!) <= 4.5, `messengers z ${s.exact!.messengersZ}`);
     assert.ok(Math.abs(s.roundsMean - s.exact!.roundsMean) <= 0.02 * s.exact!.roundsMean);
   });
@@ -55,7 +80,9 @@ describe('exact at the sizes people run', () => {
       const report = await runExperiment([scenarioFrom(data)], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
       const s = report.summaries[0]!;
       assert.equal(s.result.exact?.method, 'levels');
-      s.outcomes.forEach((o, j) => assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`));
+      s.outcomes.forEach((o, j) =>
+        assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+      );
     }
   });
 
@@ -63,7 +90,11 @@ describe('exact at the sizes people run', () => {
     const rng = fc.sample(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), probability, probability), { seed: SEED, numRuns: 40 });
     for (const [participants, rounds, loss, abortRate] of rng) {
       const [model] = modelsOf({ protocol: 'two-phase-commit', participants, rounds, loss, abortRate, redundancy: 1 });
-      assertSameExact(exactCell(model!), exactCell(model!, UNLIMITED, 'generic'), `participants ${participants}, R ${rounds}, loss ${loss}, abortRate ${abortRate}`);
+      assertSameExact(
+        exactCell(model!),
+        exactCell(model!, UNLIMITED, 'generic'),
+        `participants ${participants}, R ${rounds}, loss ${loss}, abortRate ${abortRate}`,
+      );
     }
     for (const [rounds, , loss] of rng) {
       const [model] = modelsOf({ protocol: 'randomized', rounds: 3 * rounds, loss, redundancy: 2 });
@@ -74,7 +105,15 @@ describe('exact at the sizes people run', () => {
 
 describe('an exact attempt never costs more than it can give', () => {
   it('the automatic attempt gives up on a cell too large for it, and the trials still run', async () => {
-    const scenario = scenarioFrom({ protocol: 'two-phase-commit', channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 }, participants: 64, rounds: 8, abortRate: 0.05, trials: 1000, seed: 1 });
+    const scenario = scenarioFrom({
+      protocol: 'two-phase-commit',
+      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
+      participants: 64,
+      rounds: 8,
+      abortRate: 0.05,
+      trials: 1000,
+      seed: 1,
+    });
     const [result] = await runCells(expandCells(scenario), { exact: 'auto', simulate: true, workers: 1 });
     assert.equal(result!.exact, null);
     assert.equal(result!.exactSkipped, undefined);
@@ -82,7 +121,15 @@ describe('an exact attempt never costs more than it can give', () => {
   });
 
   it('--exact says within its limits why it cannot, instead of running unbounded', async () => {
-    const scenario = scenarioFrom({ protocol: 'two-phase-commit', channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 }, participants: 64, rounds: 8, abortRate: 0.05, trials: 1000, seed: 1 });
+    const scenario = scenarioFrom({
+      protocol: 'two-phase-commit',
+      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
+      participants: 64,
+      rounds: 8,
+      abortRate: 0.05,
+      trials: 1000,
+      seed: 1,
+    });
     const [result] = await runCells(expandCells(scenario), { exact: 'on', simulate: false, workers: 1 });
     assert.equal(result!.exact, null);
     assert.match(result!.exactSkipped ?? '', /memory|time/);

@@ -36,7 +36,12 @@ function assertOneLine(r: CliResult, status: number, message: RegExp, context: s
 
 /** Runs a shell pipeline; returns the exit code of the twogenerals command (PIPESTATUS[0]). */
 function pipeline(command: string): CliResult {
-  const r = spawnSync('bash', ['-c', `${command}; exit \${PIPESTATUS[0]}`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' } });
+  const r = spawnSync('bash', ['-c', `${command}; exit \${PIPESTATUS[0]}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const TG = `'${process.execPath}' '${BIN}'`;
@@ -49,7 +54,8 @@ describe('1. merge: counts that cannot be right are refused', () => {
     assert.equal(r.status, 0, r.stderr);
     return file(`shard-${i}.json`, r.stdout);
   });
-  const mutated = (name: string, i: number, edit: (shard: Record<string, any>) => void): string[] => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const mutated = (name: string, i: number, edit: (shard: Record<string, any>) => void): string[] => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const data = json(shards[i]!);
     edit(data);
     const path = file(name, JSON.stringify(data, null, 1));
@@ -65,15 +71,34 @@ describe('1. merge: counts that cannot be right are refused', () => {
   });
 
   const cases: [string, () => string[], RegExp][] = [
-    ['an outcome count +1', () => mutated('plus-one.json', 1, (d) => (tally(d).outcomes[0] += 1)), /plus-one\.json: cell 1 .*outcome counts add up to \d+, not its \d+ trials/],
-    ['a count moved between outcomes', () => mutated('moved.json', 1, (d) => ((tally(d).outcomes[0] -= 1), (tally(d).outcomes[1] += 1))), /moved\.json: counts do not match its digest/],
-    ['a negative count', () => mutated('negative.json', 0, (d) => (tally(d).messages[2] = -5)), /negative\.json: .*messages count 3 is -5, not a non-negative whole number/],
+    [
+      'an outcome count +1',
+      () => mutated('plus-one.json', 1, (d) => (tally(d).outcomes[0] += 1)),
+      /plus-one\.json: cell 1 .*outcome counts add up to \d+, not its \d+ trials/,
+    ],
+    [
+      'a count moved between outcomes',
+      () => mutated('moved.json', 1, (d) => ((tally(d).outcomes[0] -= 1), (tally(d).outcomes[1] += 1))),
+      /moved\.json: counts do not match its digest/,
+    ],
+    [
+      'a negative count',
+      () => mutated('negative.json', 0, (d) => (tally(d).messages[2] = -5)),
+      /negative\.json: .*messages count 3 is -5, not a non-negative whole number/,
+    ],
     ['a fractional count', () => mutated('fraction.json', 0, (d) => (tally(d).outcomes[0] = 392820.5)), /fraction\.json: .*outcomes count 1 is 392820\.5/],
     ['a string count', () => mutated('string.json', 2, (d) => (tally(d).trials = '65536')), /string\.json: .*trial count is the text '65536'/],
     ['a null tally', () => mutated('null.json', 2, (d) => (d['cells'][0].tally = null)), /null\.json: cell 1 .*it has no counts/],
     ['a missing tally field', () => mutated('missing.json', 2, (d) => delete tally(d).messages), /missing\.json: .*messages counts are missing/],
     ['a relabelled shard', () => mutated('relabel.json', 0, (d) => (d['shard'].index = 2)), /relabel\.json: counts do not match its digest|like/],
-    ['a zeroed shard', () => mutated('zeroed.json', 1, (d) => d['cells'].forEach((c: any) => ((c.tally.outcomes = c.tally.outcomes.map(() => 0)), (c.tally.messages = []), (c.tally.trials = 0)))), /zeroed\.json: counts do not match its digest/], // eslint-disable-line @typescript-eslint/no-explicit-any
+    [
+      'a zeroed shard',
+      () =>
+        mutated('zeroed.json', 1, (d) =>
+          d['cells'].forEach((c: any) => ((c.tally.outcomes = c.tally.outcomes.map(() => 0)), (c.tally.messages = []), (c.tally.trials = 0))),
+        ),
+      /zeroed\.json: counts do not match its digest/,
+    ], // eslint-disable-line @typescript-eslint/no-explicit-any
     ['a digest removed', () => mutated('nodigest.json', 1, (d) => delete d['digest']), /nodigest\.json: it has no digest/],
     ['a duplicate shard', () => [shards[0]!, shards[0]!, shards[2]!], /it is shard 1\/3, like/],
     ['a missing shard', () => [shards[0]!, shards[1]!], /merge: shard 3\/3 missing/],
@@ -93,7 +118,12 @@ describe('1. merge: counts that cannot be right are refused', () => {
       d['digest'] = contentDigest(d);
     });
     // Labelled 1/3 beside the real 2/3 and 3/3: every label present once, but its blocks are 3/3's.
-    assertOneLine(cli(['merge', files[2]!, shards[1]!, shards[2]!]), 2, /relabel-digest\.json: cell 1 .*holds 68928 trials; shard 1\/3 of 200000 trials holds 65536/, 'relabelled');
+    assertOneLine(
+      cli(['merge', files[2]!, shards[1]!, shards[2]!]),
+      2,
+      /relabel-digest\.json: cell 1 .*holds 68928 trials; shard 1\/3 of 200000 trials holds 65536/,
+      'relabelled',
+    );
   });
 });
 
@@ -106,7 +136,10 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
       assert.equal(r.status, 0, r.stderr);
       const [folder] = readdirSync(out);
       const saved = join(out, folder!);
-      for (const [format, name] of [['csv', 'results.csv'], ['json', 'results.json']] as const) {
+      for (const [format, name] of [
+        ['csv', 'results.csv'],
+        ['json', 'results.json'],
+      ] as const) {
         const again = cli(['merge', join(saved, 'results.json'), '--format', format]);
         assert.equal(again.status, 0, again.stderr);
         assert.equal(again.stdout, readFileSync(join(saved, name), 'utf8'), `${format} re-export`);
@@ -163,7 +196,10 @@ describe('4. --precision never reached', () => {
     const out = join(dir, 'precision');
     const r = cli(['run', '--precision', '1e-12', '--set', 'trials={precision: 1e-12, maxTrials: 100000}', '-f', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /warning: seed-foot-soldiers \(loss=0\.5, redundancy=2, rounds=1\): precision 1e-12 not reached: stopped at maxTrials, 100,000 trials/);
+    assert.match(
+      r.stderr,
+      /warning: seed-foot-soldiers \(loss=0\.5, redundancy=2, rounds=1\): precision 1e-12 not reached: stopped at maxTrials, 100,000 trials/,
+    );
     const [folder] = readdirSync(out);
     const manifest = json(join(out, folder!, 'manifest.json'));
     assert.equal(manifest['precisionNotReached'].length, 1);
@@ -186,7 +222,10 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     truncateSync(path, size);
     return path;
   };
-  const bomb = file('bomb.yaml', 'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\nprotocol: messenger\n');
+  const bomb = file(
+    'bomb.yaml',
+    'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\nprotocol: messenger\n',
+  );
   const random = file('random.csv', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 256)));
   const randomYaml = file('random.yaml', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 104729 + 7) % 256)));
   const results = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '2000', '-f', 'csv']).stdout;
@@ -210,20 +249,53 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['a YAML alias bomb', ['run', bomb], /bomb\.yaml: malformed YAML: its aliases \(\*name\) expand to too much/],
     ['plot of random bytes', ['plot', random], /random\.csv: not a text file/],
     ['run of random bytes', ['run', randomYaml], /random\.yaml: not a text file/],
-    ['plot of ragged CSV rows', ['plot', ragged], /ragged\.csv: not a CSV file twogenerals can read: a row has a different number of values than the header on line 3/],
+    [
+      'plot of ragged CSV rows',
+      ['plot', ragged],
+      /ragged\.csv: not a CSV file twogenerals can read: a row has a different number of values than the header on line 3/,
+    ],
     // 8. foreign CSV and non-numbers
-    ['plot of another tool\'s CSV', ['plot', foreign], /people\.csv: not results of twogenerals run: missing columns 'scenario', 'protocol', 'channel', 'trials'/],
+    [
+      "plot of another tool's CSV",
+      ['plot', foreign],
+      /people\.csv: not results of twogenerals run: missing columns 'scenario', 'protocol', 'channel', 'trials'/,
+    ],
     ['plot of a non-numeric value', ['plot', nonNumeric], /nonnumeric\.csv: row 1, column \w+: 'abc' is not a number/],
-    ['plot of a CSV without the metric', ['plot', file('nometric.csv', 'scenario,protocol,channel,redundancy,trials\na,messenger,bernoulli,1,10\na,messenger,bernoulli,2,10\n'), '--metric', 'success'], /nometric\.csv: missing columns 'success', 'success_low', 'success_high'/],
+    [
+      'plot of a CSV without the metric',
+      [
+        'plot',
+        file('nometric.csv', 'scenario,protocol,channel,redundancy,trials\na,messenger,bernoulli,1,10\na,messenger,bernoulli,2,10\n'),
+        '--metric',
+        'success',
+      ],
+      /nometric\.csv: missing columns 'success', 'success_low', 'success_high'/,
+    ],
     // 9. path errors never hang
     ['--out under /proc', ['run', '--trials', '1000', '--out', '/proc/twogenerals-x'], /--out \/proc\/twogenerals-x: cannot save results there: /],
     ['--out under a file', ['run', '--trials', '1000', '--out', join(plainFile, 'sub')], /cannot save results there: it is not a directory/],
     ['--out under /dev/null', ['run', '--trials', '1000', '--out', '/dev/null/x'], /cannot save results there: it is not a directory/],
-    ['plot -o into a missing directory', ['plot', 'scenarios/handshake-regress.yaml', '--trials', '1000', '-o', join(dir, 'no', 'such', 'chart.svg')], /cannot write the chart: no such file or directory/],
+    [
+      'plot -o into a missing directory',
+      ['plot', 'scenarios/handshake-regress.yaml', '--trials', '1000', '-o', join(dir, 'no', 'such', 'chart.svg')],
+      /cannot write the chart: no such file or directory/,
+    ],
     // 11. the user's words
-    ['--set channel.after=2 on the default scenario', ['run', '--set', 'channel.after=2'], /--set channel\.after=2: channel 'bernoulli' has no parameter 'after' \(after belongs to the cut channel\)/],
-    ['--set channel.goodToBad on a cut channel', ['run', '--set', 'channel=cut', '--set', 'channel.goodToBad=0.1'], /channel 'cut' has no parameter 'goodToBad' \(goodToBad belongs to the gilbert-elliott channel\); it takes after, direction/],
-    ['plan --vary beyond the range', ['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:1000000'], /^twogenerals: --vary redundancy=1:1000000: redundancy's range end must be at most 1000/],
+    [
+      '--set channel.after=2 on the default scenario',
+      ['run', '--set', 'channel.after=2'],
+      /--set channel\.after=2: channel 'bernoulli' has no parameter 'after' \(after belongs to the cut channel\)/,
+    ],
+    [
+      '--set channel.goodToBad on a cut channel',
+      ['run', '--set', 'channel=cut', '--set', 'channel.goodToBad=0.1'],
+      /channel 'cut' has no parameter 'goodToBad' \(goodToBad belongs to the gilbert-elliott channel\); it takes after, direction/,
+    ],
+    [
+      'plan --vary beyond the range',
+      ['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:1000000'],
+      /^twogenerals: --vary redundancy=1:1000000: redundancy's range end must be at most 1000/,
+    ],
     ['plan --vary of an unknown parameter', ['plan', '--target', 'success>=0.9', '--vary', 'bogus=1:3'], /^twogenerals: --vary bogus=1:3: unknown key 'bogus'/],
     ['a UTF-16 file', ['run', utf16], /utf16\.yaml: the scenario file is UTF-16 text; save it as UTF-8/],
     ['a UTF-16 big-endian file', ['validate', utf16be], /utf16be\.yaml: the scenario file is UTF-16 text; save it as UTF-8/],
@@ -233,13 +305,21 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['a missing shard file', ['merge', join(dir, 'nope.json')], /nope\.json: cannot read the results file: no such file or directory/],
     ['a missing results file for plot', ['plot', join(dir, 'nope.csv')], /nope\.csv: cannot read the CSV file: no such file or directory/],
     // 12. values that would collide
-    ['a YAML seed beyond 2^53', ['run', bigSeed], /seed\.yaml:2:7: seed 123456789012345678901 is beyond 2\^53, too large to be kept exactly as a number; quote it/],
+    [
+      'a YAML seed beyond 2^53',
+      ['run', bigSeed],
+      /seed\.yaml:2:7: seed 123456789012345678901 is beyond 2\^53, too large to be kept exactly as a number; quote it/,
+    ],
     ['--set seed beyond 2^53', ['run', '--set', 'seed=123456789012345678901'], /--set seed=123456789012345678901: seed 123456789012345678901 is beyond 2\^53/],
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
     // 14. exact and shards
-    ['run --shard with --out', ['run', '--shard', '1/2', '--out', join(dir, 'shard-out')], /--shard 1\/2: a shard prints its counts as JSON for `twogenerals merge`, so --out does not apply/],
+    [
+      'run --shard with --out',
+      ['run', '--shard', '1/2', '--out', join(dir, 'shard-out')],
+      /--shard 1\/2: a shard prints its counts as JSON for `twogenerals merge`, so --out does not apply/,
+    ],
     ['run --shard with --format', ['run', '--shard', '1/2', '--format', 'csv'], /so --format does not apply/],
     ['run --shard with --exact', ['run', '--shard', '1/2', '--exact'], /so --exact does not apply/],
     ['exact --trials', ['exact', '--trials', '10'], /unknown option '--trials'/],
@@ -288,7 +368,10 @@ describe('10. no command, or help on an unknown one', () => {
 
 // --- 13. terminal and document safety ------------------------------------------------------------
 describe('13. escape sequences and markup in a scenario are neutralized', () => {
-  const hostile = file('hostile.yaml', 'protocol: messenger\ndescription: "\\e]0;pwned\\a\\e[2J\\e[31mred\\u009b1m <script>alert(1)</script> **bold** [x](http://e) | pipe"\n');
+  const hostile = file(
+    'hostile.yaml',
+    'protocol: messenger\ndescription: "\\e]0;pwned\\a\\e[2J\\e[31mred\\u009b1m <script>alert(1)</script> **bold** [x](http://e) | pipe"\n',
+  );
   it('on the terminal (table)', () => {
     const r = cli(['run', hostile, '--trials', '1000'], { FORCE_COLOR: '1' });
     assert.equal(r.status, 0, r.stderr);

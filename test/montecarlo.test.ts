@@ -68,13 +68,19 @@ describe('blocks and streams', () => {
   it('counts every trial once, and its histogram and outcomes agree', () => {
     const tally = runBlock(model, blockState('s', 'cell', 0), 12345);
     assert.equal(tally.trials, 12345);
-    assert.equal(tally.outcomes.reduce((a, b) => a + b, 0), 12345);
-    assert.equal(tally.messages.reduce((a, b) => a + b, 0), 12345);
+    assert.equal(
+      tally.outcomes.reduce((a, b) => a + b, 0),
+      12345,
+    );
+    assert.equal(
+      tally.messages.reduce((a, b) => a + b, 0),
+      12345,
+    );
     const received = tally.deliveries.reduce((a, b) => a + b, 0);
     assert.ok(received > 0 && received <= tally.messages.reduce((s, c, m) => s + c * m, 0));
   });
 
-  it('a cell\'s first blocks do not depend on how many trials follow', async () => {
+  it("a cell's first blocks do not depend on how many trials follow", async () => {
     const [cell] = expandCells(scenarioFrom({ protocol: 'retransmit', rounds: 5, trials: 2 * 65536 }));
     const whole = await simulateCell(cell!);
     const spec = { protocol: 'retransmit', channel: 'bernoulli', params: cell!.params };

@@ -7,12 +7,21 @@ import { cli } from './helpers.js';
 type Row = Record<string, number | boolean>;
 const plan = (args: string[]) => {
   const r = cli(['plan', ...args, '--format', 'csv']);
-  return { ...r, rows: r.stdout ? (parseCsv(r.stdout, { columns: true, cast: (v, context) => (context.header ? v : v === 'true' ? true : v === 'false' ? false : Number(v)) }) as Row[]) : [] };
+  return {
+    ...r,
+    rows: r.stdout
+      ? (parseCsv(r.stdout, { columns: true, cast: (v, context) => (context.header ? v : v === 'true' ? true : v === 'false' ? false : Number(v)) }) as Row[])
+      : [],
+  };
 };
 
 describe('plan', () => {
   it('finds the least redundancy for the messenger: the least k with 1 − p^k ≥ target', () => {
-    for (const [loss, target] of [[0.05, 0.9999], [0.5, 0.99], [0.3, 0.999999]] as const) {
+    for (const [loss, target] of [
+      [0.05, 0.9999],
+      [0.5, 0.99],
+      [0.3, 0.999999],
+    ] as const) {
       const r = plan(['--set', `loss=${loss}`, '--target', `success>=${target}`, '--vary', 'redundancy=1:32']);
       assert.equal(r.status, 0, r.stderr);
       let k = 1;
@@ -22,7 +31,7 @@ describe('plan', () => {
     }
   });
 
-  it('finds the cheapest retransmit setting, as SPEC\'s closed forms say', () => {
+  it("finds the cheapest retransmit setting, as SPEC's closed forms say", () => {
     const r = plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
     assert.equal(r.status, 0, r.stderr);
     let best: { k: number; R: number; cost: number } | null = null;

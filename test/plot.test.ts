@@ -61,7 +61,7 @@ describe('plot', () => {
     }
   });
 
-  it('run --out saves the sweep\'s chart beside the results', () => {
+  it("run --out saves the sweep's chart beside the results", () => {
     const out = join(dir, 'saved');
     assert.equal(cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]).status, 0);
     const r = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]);

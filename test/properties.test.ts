@@ -48,11 +48,18 @@ const channelArb = fc.oneof(
   fc.constant<unknown>('bernoulli'),
   fc.constant<unknown>({ model: 'bernoulli' }),
   fc.constant<unknown>('cut'),
-  fc.record({ model: fc.constant('gilbert-elliott'), goodToBad: probability, badToGood: probability, lossGood: optional(probability), lossBad: optional(probability) }, { requiredKeys: ['model', 'goodToBad', 'badToGood'] }),
-  fc.record({ model: fc.constant('cut'), after: optional(fc.integer({ min: 0, max: 20 })), direction: optional(fc.constantFrom('both', 'AtoB', 'BtoA')) }, { requiredKeys: ['model'] }),
+  fc.record(
+    { model: fc.constant('gilbert-elliott'), goodToBad: probability, badToGood: probability, lossGood: optional(probability), lossBad: optional(probability) },
+    { requiredKeys: ['model', 'goodToBad', 'badToGood'] },
+  ),
+  fc.record(
+    { model: fc.constant('cut'), after: optional(fc.integer({ min: 0, max: 20 })), direction: optional(fc.constantFrom('both', 'AtoB', 'BtoA')) },
+    { requiredKeys: ['model'] },
+  ),
 );
 
-const modelOf = (channel: unknown): string => (channel === undefined ? 'bernoulli' : typeof channel === 'string' ? channel : String((channel as { model: string }).model));
+const modelOf = (channel: unknown): string =>
+  channel === undefined ? 'bernoulli' : typeof channel === 'string' ? channel : String((channel as { model: string }).model);
 
 /** A valid scenario document (as data): every key in range and applicable. */
 const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
@@ -65,12 +72,16 @@ const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
       .chain((axes) =>
         fc.tuple(
           ...axes.map(([name, values]) =>
-            fc.oneof(
-              fc.uniqueArray(values, { minLength: 1, maxLength: 4 }),
-              name === 'redundancy' || name === 'rounds' || name === 'participants' || name === 'after'
-                ? fc.record({ from: fc.integer({ min: 1, max: 5 }), span: fc.integer({ min: 0, max: 4 }) }).map(({ from, span }) => ({ from, to: from + span }))
-                : fc.constantFrom({ from: 0.1, to: 0.5, step: 0.1 }, { from: 0, to: 1, step: 0.25 }, { from: 0.5, to: 0.5 }),
-            ).map((v) => [name, v] as const),
+            fc
+              .oneof(
+                fc.uniqueArray(values, { minLength: 1, maxLength: 4 }),
+                name === 'redundancy' || name === 'rounds' || name === 'participants' || name === 'after'
+                  ? fc
+                      .record({ from: fc.integer({ min: 1, max: 5 }), span: fc.integer({ min: 0, max: 4 }) })
+                      .map(({ from, span }) => ({ from, to: from + span }))
+                  : fc.constantFrom({ from: 0.1, to: 0.5, step: 0.1 }, { from: 0, to: 1, step: 0.25 }, { from: 0.5, to: 0.5 }),
+              )
+              .map((v) => [name, v] as const),
           ),
         ),
       )
@@ -87,10 +98,26 @@ const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
         rounds: optional(fc.integer({ min: 1, max: 64 })),
         participants: protocol === 'two-phase-commit' ? optional(fc.integer({ min: 1, max: 8 })) : fc.constant(undefined),
         abortRate: protocol === 'two-phase-commit' ? optional(probability) : fc.constant(undefined),
-        trials: optional(fc.oneof(fc.integer({ min: 1, max: 1e15 }), fc.record({ precision: fc.integer({ min: 1, max: 500 }).map((n) => n / 1000), maxTrials: optional(fc.integer({ min: 1, max: 1e9 })) }, { requiredKeys: ['precision'] }))),
+        trials: optional(
+          fc.oneof(
+            fc.integer({ min: 1, max: 1e15 }),
+            fc.record(
+              { precision: fc.integer({ min: 1, max: 500 }).map((n) => n / 1000), maxTrials: optional(fc.integer({ min: 1, max: 1e9 })) },
+              { requiredKeys: ['precision'] },
+            ),
+          ),
+        ),
         seed: optional(fc.oneof(fc.integer(), fc.string({ maxLength: 12 }))),
         sweep: optional(sweep),
-        expect: optional(fc.array(fc.record({ metric: fc.constantFrom('success', 'disagreement', 'both', 'onlyA'), atLeast: optional(probability), atMost: probability }, { requiredKeys: ['metric', 'atMost'] }), { minLength: 1, maxLength: 2 })),
+        expect: optional(
+          fc.array(
+            fc.record(
+              { metric: fc.constantFrom('success', 'disagreement', 'both', 'onlyA'), atLeast: optional(probability), atMost: probability },
+              { requiredKeys: ['metric', 'atMost'] },
+            ),
+            { minLength: 1, maxLength: 2 },
+          ),
+        ),
       },
       { requiredKeys: ['protocol', 'channel'] },
     );
@@ -101,9 +128,54 @@ const serialize = (doc: Record<string, unknown>, json: boolean): string => (json
 
 /** One mutation of a document's text: what a careless edit, a bad tool or a hostile user would do. */
 const mutation: fc.Arbitrary<(text: string) => string | Buffer> = fc.oneof(
-  fc.record({ at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }).map(({ at, length }) => (t: string) => t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + length)),
-  fc.record({ at: fc.nat(), text: fc.string({ maxLength: 8, unit: 'binary' }) }).map(({ at, text }) => (t: string) => t.slice(0, at % (t.length + 1)) + text + t.slice(at % (t.length + 1))),
-  fc.record({ at: fc.nat(), text: fc.constantFrom(':', '- ', '[', '{', '&a ', '*a', '!!binary ', '"', "'", '\t', '\u001b[31m', '\u0000', '---\n', '%YAML 1.1\n', '? ', '|', '>', '#', '~', 'null', '1e999', '-0', '0x10', '.nan', '9007199254740993', '  ', '\n') }).map(({ at, text }) => (t: string) => t.slice(0, at % (t.length + 1)) + text + t.slice(at % (t.length + 1))),
+  fc.record({ at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }).map(
+    ({ at, length }) =>
+      (t: string) =>
+        t.slice(0, at % (t.length + 1)) + t.slice((at % (t.length + 1)) + length),
+  ),
+  fc.record({ at: fc.nat(), text: fc.string({ maxLength: 8, unit: 'binary' }) }).map(
+    ({ at, text }) =>
+      (t: string) =>
+        t.slice(0, at % (t.length + 1)) + text + t.slice(at % (t.length + 1)),
+  ),
+  fc
+    .record({
+      at: fc.nat(),
+      text: fc.constantFrom(
+        ':',
+        '- ',
+        '[',
+        '{',
+        '&a ',
+        '*a',
+        '!!binary ',
+        '"',
+        "'",
+        '\t',
+        '\u001b[31m',
+        '\u0000',
+        '---\n',
+        '%YAML 1.1\n',
+        '? ',
+        '|',
+        '>',
+        '#',
+        '~',
+        'null',
+        '1e999',
+        '-0',
+        '0x10',
+        '.nan',
+        '9007199254740993',
+        '  ',
+        '\n',
+      ),
+    })
+    .map(
+      ({ at, text }) =>
+        (t: string) =>
+          t.slice(0, at % (t.length + 1)) + text + t.slice(at % (t.length + 1)),
+    ),
   fc.record({ line: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) }).map(({ line, value }) => (t: string) => {
     const lines = t.split('\n');
     const i = line % lines.length;
@@ -111,7 +183,30 @@ const mutation: fc.Arbitrary<(text: string) => string | Buffer> = fc.oneof(
     lines[i] = key ? `${key}: ${JSON.stringify(value)}` : JSON.stringify(value);
     return lines.join('\n');
   }),
-  fc.record({ key: fc.constantFrom('protocol', 'channel', 'loss', 'redundancy', 'rounds', 'trials', 'seed', 'sweep', 'expect', 'participants', 'name', 'description', 'bogus'), value: fc.jsonValue({ maxDepth: 2 }) }).map(({ key, value }) => (t: string) => `${t}\n${key}: ${JSON.stringify(value)}\n`),
+  fc
+    .record({
+      key: fc.constantFrom(
+        'protocol',
+        'channel',
+        'loss',
+        'redundancy',
+        'rounds',
+        'trials',
+        'seed',
+        'sweep',
+        'expect',
+        'participants',
+        'name',
+        'description',
+        'bogus',
+      ),
+      value: fc.jsonValue({ maxDepth: 2 }),
+    })
+    .map(
+      ({ key, value }) =>
+        (t: string) =>
+          `${t}\n${key}: ${JSON.stringify(value)}\n`,
+    ),
   fc.constant((t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')])),
   fc.constant((t: string) => `${t}\n---\n${t}`),
   fc.constant((t: string) => `a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n${t}`),
@@ -140,7 +235,10 @@ describe('generated scenario documents', () => {
         const again = writeTemp(toYaml(first.resolved), '.yaml');
         assert.equal((await cliInProcess(['validate', again])).status, 0);
         assert.deepEqual(loadScenario(again).resolved, { ...first.resolved, name: first.name });
-        assert.deepEqual(expandCells(loadScenario(again)).map((c) => c.key), expandCells(first).map((c) => c.key));
+        assert.deepEqual(
+          expandCells(loadScenario(again)).map((c) => c.key),
+          expandCells(first).map((c) => c.key),
+        );
       }),
       { seed: 15, numRuns: 200 },
     );

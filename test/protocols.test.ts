@@ -31,7 +31,10 @@ describe('handshake', () => {
   it('alternates directions, one leg per round', () => {
     const { sends, outcome } = playTrial(handshake, R(4), [T, T, T, T]);
     assert.equal(outcome, 'both');
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'BtoA@2', 'AtoB@3', 'BtoA@4']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'BtoA@2', 'AtoB@3', 'BtoA@4'],
+    );
   });
   it('stops dispatching after the first lost leg', () => {
     assert.equal(playTrial(handshake, R(4), [T, F]).sends.length, 2);
@@ -55,16 +58,25 @@ describe('retransmit', () => {
   it('stops once A holds the ack', () => {
     const { sends, outcome } = playTrial(retransmit, R(5), [T, T]);
     assert.equal(outcome, 'both');
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'BtoA@1']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'BtoA@1'],
+    );
   });
   it('resends the order every round until acknowledged', () => {
     const { sends, outcome } = playTrial(retransmit, R(5), [F, F, T, F, T, T]);
     assert.equal(outcome, 'both');
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'AtoB@2', 'AtoB@3', 'BtoA@3', 'AtoB@4', 'BtoA@4']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'AtoB@2', 'AtoB@3', 'BtoA@3', 'AtoB@4', 'BtoA@4'],
+    );
   });
   it('B acks only in a round in which the order arrived', () => {
     const { sends } = playTrial(retransmit, R(2), [T, F, F]);
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'BtoA@1', 'AtoB@2']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'BtoA@1', 'AtoB@2'],
+    );
   });
   it('B attacks alone when the deadline passes with every ack lost', () => {
     assert.equal(playTrial(retransmit, R(2), [T, F, T, F]).outcome, 'onlyB');
@@ -88,7 +100,10 @@ describe('randomized', () => {
   });
   it('sends both ways every round', () => {
     const { sends } = playTrial(randomized, config(2), [T, T, T, T], [0]);
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'BtoA@1', 'AtoB@2', 'BtoA@2']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'BtoA@1', 'AtoB@2', 'BtoA@2'],
+    );
   });
   it('B never attacks without the key', () => {
     // Every A→B message lost: B never learns the key and its level stays 0, so A's level stays
@@ -109,7 +124,10 @@ describe('two-phase-commit', () => {
     const { outcome, sends } = playTrial(twoPhaseCommit, config(2, 3), Array(8).fill(T));
     assert.equal(outcome, 'committed');
     // round 1: PREPARE ×2, YES ×2; round 2: COMMIT ×2, ACK ×2
-    assert.deepEqual(sends.map((s) => `${s.direction}@${s.round}`), ['AtoB@1', 'AtoB@1', 'BtoA@1', 'BtoA@1', 'AtoB@2', 'AtoB@2', 'BtoA@2', 'BtoA@2']);
+    assert.deepEqual(
+      sends.map((s) => `${s.direction}@${s.round}`),
+      ['AtoB@1', 'AtoB@1', 'BtoA@1', 'BtoA@1', 'AtoB@2', 'AtoB@2', 'BtoA@2', 'BtoA@2'],
+    );
   });
   it('a NO vote aborts everywhere', () => {
     // Cohort 1 votes NO (choice 1), cohort 2 YES (choice 0).

@@ -59,7 +59,13 @@ describe('a protocol added by its definition and one registry entry', () => {
   it('is in the JSON Schema, with its parameter, its range and its default', () => {
     const schema = scenarioSchema() as { properties: Record<string, Record<string, unknown>> };
     assert.ok((schema.properties['protocol']!['enum'] as string[]).includes('hesitant-messenger'));
-    assert.deepEqual(schema.properties['eagerness'], { type: 'number', minimum: 0, maximum: 1, description: 'probability that A sends the order at all', default: 0.9 });
+    assert.deepEqual(schema.properties['eagerness'], {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'probability that A sends the order at all',
+      default: 0.9,
+    });
   });
 
   it('validates, defaults, overrides and sweeps its parameter, and refuses it elsewhere', () => {

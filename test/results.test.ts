@@ -90,7 +90,9 @@ describe('result folders', () => {
   it('a run interrupted by Ctrl-C leaves no folder that looks complete, and says so', async () => {
     const out = join(tempFiles({}), 'results');
     // --progress makes the run say on stderr that it is under way: the signal goes after that, not after a guessed delay.
-    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
+      cwd: ROOT,
+    });
     let stderr = '';
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -131,7 +133,8 @@ describe('adaptive precision', () => {
       }),
     );
   };
-  const rows = (args: string[]) => parseCsv(cli(['run', SCENARIO, '--format', 'csv', ...args]).stdout, { columns: true, cast: true }) as Record<string, number>[];
+  const rows = (args: string[]) =>
+    parseCsv(cli(['run', SCENARIO, '--format', 'csv', ...args]).stdout, { columns: true, cast: true }) as Record<string, number>[];
 
   it('stops at the first block boundary where every half-width is within the target, for any worker count', () => {
     const one = cli(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '1']).stdout;

@@ -85,7 +85,7 @@ describe('jumping a xoshiro128** stream', () => {
     }
   });
 
-  it('jumps 2^64 draws as the authors\' reference jump() does', () => {
+  it("jumps 2^64 draws as the authors' reference jump() does", () => {
     // xoshiro128starstar.c (prng.di.unimi.it): the jump polynomial for 2^64 steps, applied by
     // xoring together the states at the polynomial's set bits.
     const JUMP = [0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b];
@@ -99,7 +99,10 @@ describe('jumping a xoshiro128** stream', () => {
     }
     const state = Int32Array.of(1, 2, 3, 4);
     jumpPowerOfTwo(state, 64);
-    assert.deepEqual(Array.from(state), sum.map((w) => w | 0));
+    assert.deepEqual(
+      Array.from(state),
+      sum.map((w) => w | 0),
+    );
   });
 
   it('refuses what it cannot jump', () => {

@@ -17,7 +17,7 @@ describe('scenario resolution', () => {
     assert.equal(s.seed, '2026');
   });
 
-  it('the built-in default is the seed\'s foot soldiers', () => {
+  it("the built-in default is the seed's foot soldiers", () => {
     const s = loadScenario(undefined);
     assert.equal(s.protocol, 'messenger');
     assert.deepEqual(s.params, { loss: 0.5, redundancy: 2, rounds: 1 });
@@ -41,17 +41,27 @@ describe('sweeps', () => {
     assert.deepEqual(s.sweep[0]!.values, [0.1, 0.2, 0.3, 0.4, 0.5]);
     const cells = expandCells(s);
     assert.equal(cells.length, 10);
-    assert.deepEqual(cells.slice(0, 3).map((c) => [c.params['loss'], c.params['redundancy']]), [[0.1, 1], [0.1, 2], [0.2, 1]]);
+    assert.deepEqual(
+      cells.slice(0, 3).map((c) => [c.params['loss'], c.params['redundancy']]),
+      [
+        [0.1, 1],
+        [0.1, 2],
+        [0.2, 1],
+      ],
+    );
   });
 
   it('give every cell its own key, independent of trials and seed', () => {
     const cells = expandCells(scenarioFrom({ protocol: 'messenger', sweep: { redundancy: { from: 1, to: 4 } } }));
     assert.equal(new Set(cells.map((c) => c.key)).size, 4);
     const again = expandCells(scenarioFrom({ protocol: 'messenger', trials: 5, seed: 'x', sweep: { redundancy: { from: 1, to: 4 } } }));
-    assert.deepEqual(again.map((c) => c.key), cells.map((c) => c.key));
+    assert.deepEqual(
+      again.map((c) => c.key),
+      cells.map((c) => c.key),
+    );
   });
 
-  it('sweeping one direction\'s loss keeps the other at the shared loss', () => {
+  it("sweeping one direction's loss keeps the other at the shared loss", () => {
     const [cell] = expandCells(scenarioFrom({ protocol: 'retransmit', loss: 0.3, sweep: { lossAtoB: [0.1] } }));
     assert.deepEqual(cell!.params, { lossAtoB: 0.1, lossBtoA: 0.3, redundancy: 2, rounds: 1 });
   });
@@ -68,12 +78,20 @@ describe('command-line overrides', () => {
   const base = () => parseScenarioText('protocol: messenger\nloss: 0.5\n', 'f.yaml');
 
   it('replace file values and add sweeps', () => {
-    const s = resolveScenario(applyOverrides(base(), { set: ['loss=0.25', 'protocol=handshake'], trials: '1e4', seed: 'abc', sweep: ['rounds=1:3', 'redundancy=1,4'] }));
+    const s = resolveScenario(
+      applyOverrides(base(), { set: ['loss=0.25', 'protocol=handshake'], trials: '1e4', seed: 'abc', sweep: ['rounds=1:3', 'redundancy=1,4'] }),
+    );
     assert.equal(s.protocol, 'handshake');
     assert.equal(s.params['loss'], 0.25);
     assert.equal(s.trials, 10000);
     assert.equal(s.seed, 'abc');
-    assert.deepEqual(s.sweep.map((a) => [a.parameter, a.values]), [['rounds', [1, 2, 3]], ['redundancy', [1, 4]]]);
+    assert.deepEqual(
+      s.sweep.map((a) => [a.parameter, a.values]),
+      [
+        ['rounds', [1, 2, 3]],
+        ['redundancy', [1, 4]],
+      ],
+    );
   });
 
   it('set one direction of a shared loss', () => {

@@ -52,7 +52,10 @@ describe('task sizes', () => {
     for (let left = 1526; left > 0; left -= sizes[sizes.length - 1]!) sizes.push(blocksPerTask(left, 2));
     assert.equal(sizes[0], 47);
     assert.equal(sizes[sizes.length - 1], 1);
-    assert.ok(sizes.every((size, i) => size >= 1 && size <= 64 && (i === 0 || size <= sizes[i - 1]!)), 'never growing');
+    assert.ok(
+      sizes.every((size, i) => size >= 1 && size <= 64 && (i === 0 || size <= sizes[i - 1]!)),
+      'never growing',
+    );
     assert.equal(blocksPerTask(1e6, 2), 64);
     assert.equal(blocksPerTask(3, 8), 1);
   });

@@ -24,7 +24,10 @@ describe('trace', () => {
         replayed.set(t.outcome, (replayed.get(t.outcome) ?? 0) + 1);
       }
       const names = buildCellModel(cellSpec(cell!)).outcomes.names;
-      assert.deepEqual(names.map((name) => replayed.get(name) ?? 0), counted.outcomes);
+      assert.deepEqual(
+        names.map((name) => replayed.get(name) ?? 0),
+        counted.outcomes,
+      );
     });
   }
 

@@ -88,7 +88,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
                 return;
               }
               state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING;
-            } else if (!voting && (round <= 2) && (state[at(i, 0)] === WAITING || state[at(i, 0)] === PREPARED || (round === 1 && state[at(i, 0)] === ABORTED))) {
+            } else if (!voting && round <= 2 && (state[at(i, 0)] === WAITING || state[at(i, 0)] === PREPARED || (round === 1 && state[at(i, 0)] === ABORTED))) {
               step.kind = SEND;
               step.direction = B_TO_A;
               step.round = round;
@@ -143,8 +143,10 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       const s = state[at(i, 0)];
       const heard = state[at(i, 2)] === 1;
       if (!heard) {
-        if (round === 1 && s === INITIAL) state[at(i, 0)] = ABORTED; // timeout before voting
-        else if (round === 2 && s === WAITING) state[at(i, 0)] = ABORTED; // timeout waiting for PRE-COMMIT
+        if (round === 1 && s === INITIAL)
+          state[at(i, 0)] = ABORTED; // timeout before voting
+        else if (round === 2 && s === WAITING)
+          state[at(i, 0)] = ABORTED; // timeout waiting for PRE-COMMIT
         else if (round === 3 && s === PREPARED) state[at(i, 0)] = COMMITTED; // timeout when prepared: commit
       }
       state[at(i, 1)] = 0;

@@ -40,7 +40,8 @@ export function describeGilbertElliott(params: ChannelParams): string {
  * the expected copies delivered given it.
  */
 function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[] } {
-  const step = (s: number, t: number): number => (s === GOOD ? (t === BAD ? config.goodToBad : 1 - config.goodToBad) : t === GOOD ? config.badToGood : 1 - config.badToGood);
+  const step = (s: number, t: number): number =>
+    s === GOOD ? (t === BAD ? config.goodToBad : 1 - config.goodToBad) : t === GOOD ? config.badToGood : 1 - config.badToGood;
   // mass[received][state], and the delivered copies weighted by probability.
   let mass = [
     [from === GOOD ? 1 : 0, from === BAD ? 1 : 0],
@@ -99,7 +100,8 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
     { name: 'lossGood', description: 'loss probability of a copy in the good state', minimum: 0, maximum: 1, default: 0 },
     { name: 'lossBad', description: 'loss probability of a copy in the bad state', minimum: 0, maximum: 1, default: 1 },
   ],
-  notes: 'mean loss = π_bad·lossBad + π_good·lossGood with π_bad = goodToBad / (goodToBad + badToGood); mean bad burst = 1 / badToGood copies (validate prints both)',
+  notes:
+    'mean loss = π_bad·lossBad + π_good·lossGood with π_bad = goodToBad / (goodToBad + badToGood); mean bad burst = 1 / badToGood copies (validate prints both)',
   describe: describeGilbertElliott,
   configure: (params, copies) => ({
     goodToBad: Number(params['goodToBad']),

@@ -19,7 +19,6 @@ export interface InitialState {
   readonly state: number;
 }
 
-
 export type ChannelParams = Readonly<Record<string, number | string | undefined>>;
 
 export interface ChannelDefinition<Config = unknown> {

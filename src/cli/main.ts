@@ -27,7 +27,7 @@ export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as co
 
 export function buildProgram(streams: Streams): Command {
   const program = new Command('twogenerals')
-    .description('Monte Carlo and exact experiments on the Two Generals\' Problem and its relatives')
+    .description("Monte Carlo and exact experiments on the Two Generals' Problem and its relatives")
     .version(TOOL.version)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -36,8 +36,25 @@ export function buildProgram(streams: Streams): Command {
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [makeRunCommand, makeTraceCommand, makeExactCommand, makeMergeCommand, makePlotCommand, makePlanCommand, makeValidateCommand, makeListCommand, makeScenariosCommand, makeSchemaCommand, makeCheckCommand]) {
-    program.addCommand(make(streams).exitOverride().configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined }).showSuggestionAfterError(true));
+  for (const make of [
+    makeRunCommand,
+    makeTraceCommand,
+    makeExactCommand,
+    makeMergeCommand,
+    makePlotCommand,
+    makePlanCommand,
+    makeValidateCommand,
+    makeListCommand,
+    makeScenariosCommand,
+    makeSchemaCommand,
+    makeCheckCommand,
+  ]) {
+    program.addCommand(
+      make(streams)
+        .exitOverride()
+        .configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined })
+        .showSuggestionAfterError(true),
+    );
   }
   return program;
 }
@@ -55,7 +72,9 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     if (args[0] === 'help' && args.length > 1) {
       const names = program.commands.map((c) => c.name());
       if (!names.includes(args[1]!)) {
-        streams.stderr.write(`twogenerals: help: unknown command '${terminalSafe(args[1]!, true)}'${didYouMean(args[1]!, names)}\n${program.helpInformation()}`);
+        streams.stderr.write(
+          `twogenerals: help: unknown command '${terminalSafe(args[1]!, true)}'${didYouMean(args[1]!, names)}\n${program.helpInformation()}`,
+        );
         return EXIT.usage;
       }
     }

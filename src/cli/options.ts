@@ -55,7 +55,12 @@ function positiveInteger(value: string): number {
 
 /** --workers, for every command that may run trials. */
 export function addWorkersOption(command: Command): Command {
-  return command.option('--workers <n>', `worker threads (default: ${DEFAULT_WORKERS}, this machine's available parallelism)`, positiveInteger, DEFAULT_WORKERS);
+  return command.option(
+    '--workers <n>',
+    `worker threads (default: ${DEFAULT_WORKERS}, this machine's available parallelism)`,
+    positiveInteger,
+    DEFAULT_WORKERS,
+  );
 }
 
 /** Where `--out` saves when given without a directory. */
@@ -66,7 +71,10 @@ export function addResultOptions(command: Command): Command {
   return command
     .option('--exact', 'compute exact values for every cell (default: where cheap)')
     .option('--no-exact', 'skip exact values')
-    .option('--out [dir]', `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json, chart.svg) under dir (default ${DEFAULT_RESULTS_DIR}/)`);
+    .option(
+      '--out [dir]',
+      `also save a result folder (results.csv, results.json, scenario.yaml, manifest.json, chart.svg) under dir (default ${DEFAULT_RESULTS_DIR}/)`,
+    );
 }
 
 /** The directory `--out` names, if given: `--out` alone means the default. */

@@ -238,10 +238,14 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
   function branch(next: readonly number[], path: Path): string {
     const targets = [...new Set(next)];
     if (targets.length === 1) return goto(targets[0]!, path);
-    const condition = (target: number): string =>
-      next.flatMap((t, k) => (t === target ? [`k === ${k}`] : [])).join(' || ');
+    const condition = (target: number): string => next.flatMap((t, k) => (t === target ? [`k === ${k}`] : [])).join(' || ');
     const [last, ...rest] = targets.reverse();
-    return rest.reverse().map((t) => `if (${condition(t)}) { ${goto(t, path)} } else `).join('') + `{ ${goto(last!, path)} }`;
+    return (
+      rest
+        .reverse()
+        .map((t) => `if (${condition(t)}) { ${goto(t, path)} } else `)
+        .join('') + `{ ${goto(last!, path)} }`
+    );
   }
 
   let body = emit(root, { static: true, messages: 0, round: 0, deliveries: [] });

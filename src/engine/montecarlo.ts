@@ -36,14 +36,7 @@ export interface TrialCounters {
  * Runs one trial through the protocol definition: the protocol says what happens, the channel
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
-export function runTrial(
-  model: CellModel,
-  rng: Xoshiro128,
-  state: Int32Array,
-  step: Step,
-  counters: TrialCounters,
-  observer?: TrialObserver,
-): number {
+export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
   let channelState = model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;

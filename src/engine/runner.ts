@@ -153,10 +153,13 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
     if (simulate) {
       for (const [c, cell] of cells.entries()) {
         if (!adaptive(cell)) continue;
-        totals.set(cell, await runUntilPrecise(cell, models[c]!, pool, options, (tally) => {
-          trialsDone += tally.trials;
-          report();
-        }));
+        totals.set(
+          cell,
+          await runUntilPrecise(cell, models[c]!, pool, options, (tally) => {
+            trialsDone += tally.trials;
+            report();
+          }),
+        );
         cellsDone++;
         report();
       }
@@ -203,7 +206,11 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
  * AUTO_EXACT_SHARE of the time elapsed (or AUTO_EXACT_MIN_MS); while trials run it waits when
  * it is ahead of its ration, and once they are done it gets what the ration leaves, then stops.
  */
-async function exactValues(models: readonly CellModel[], options: RunOptions, trials: Promise<unknown>): Promise<{ exact: ExactResult | null; skipped?: string }[]> {
+async function exactValues(
+  models: readonly CellModel[],
+  options: RunOptions,
+  trials: Promise<unknown>,
+): Promise<{ exact: ExactResult | null; skipped?: string }[]> {
   if (options.exact === 'off') return models.map(() => ({ exact: null }));
   const started = performance.now();
   let trialsEnded: number | null = null;
@@ -221,7 +228,10 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, tr
       continue;
     }
     const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
-    const limits: ExactLimits = options.exact === 'on' ? limitsFor(EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS, progress) : { deadline: Number.POSITIVE_INFINITY, maxWords: AUTO_EXACT_WORDS };
+    const limits: ExactLimits =
+      options.exact === 'on'
+        ? limitsFor(EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS, progress)
+        : { deadline: Number.POSITIVE_INFINITY, maxWords: AUTO_EXACT_WORDS };
     try {
       const steps = exactSteps(model, limits);
       for (;;) {

@@ -36,7 +36,13 @@ function addInto(into: number[], values: readonly number[]): void {
 export function toTally(trials: number, outcomes: Float64Array, histogram: Float64Array, deliveries: Float64Array, rounds: number): Tally {
   let top = histogram.length;
   while (top > 0 && histogram[top - 1] === 0) top--;
-  return { trials, outcomes: toArray(outcomes, outcomes.length), messages: toArray(histogram, top), deliveries: toArray(deliveries, deliveries.length), rounds };
+  return {
+    trials,
+    outcomes: toArray(outcomes, outcomes.length),
+    messages: toArray(histogram, top),
+    deliveries: toArray(deliveries, deliveries.length),
+    rounds,
+  };
 }
 
 /** The first `length` values as a plain array; a plain loop, since this runs once per block and Array.from is several times slower. */

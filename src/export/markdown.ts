@@ -20,7 +20,13 @@ export const markdownExporter: Exporter = {
         ...(withTrials ? [name, `${name} ${ciLabel(report.confidence)}`] : []),
         ...(withExact ? [`${name} exact`, ...(withTrials ? [`${name} z`] : [])] : []),
       ];
-      const head = [...params.map((p) => p.label), ...stat('success'), ...stat('disagreement'), ...(withTrials ? ['messengers'] : []), ...(withExact ? ['messengers exact'] : [])];
+      const head = [
+        ...params.map((p) => p.label),
+        ...stat('success'),
+        ...stat('disagreement'),
+        ...(withTrials ? ['messengers'] : []),
+        ...(withExact ? ['messengers exact'] : []),
+      ];
       const rows = summaries.map((s) => {
         const cell = (p: Proportion, exact: number | undefined, z: number | null | undefined): string[] => [
           ...(withTrials ? [shortProportion(p.estimate), `[${shortProportion(p.low)}, ${shortProportion(p.high)}]`] : []),

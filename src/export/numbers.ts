@@ -17,7 +17,10 @@ export function shortNumber(x: number, significant = 4): string {
   if (x === 0) return '0';
   const magnitude = Math.abs(x);
   if (magnitude >= 1e-3 && magnitude < 1e6) return Number(x.toPrecision(significant)).toString();
-  return x.toExponential(significant - 1).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  return x
+    .toExponential(significant - 1)
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e');
 }
 
 /** A proportion to a fixed number of decimals when at least 0.001, else in exponent form. */

@@ -10,17 +10,35 @@ export interface Rows {
 }
 
 const STAT_COLUMNS = [
-  'success', 'success_low', 'success_high',
-  'disagreement', 'disagreement_low', 'disagreement_high',
-  'messengers_mean', 'messengers_sd', 'messengers_min', 'messengers_p50', 'messengers_p90', 'messengers_p99', 'messengers_max',
-  'delivered_mean', 'rounds_mean',
+  'success',
+  'success_low',
+  'success_high',
+  'disagreement',
+  'disagreement_low',
+  'disagreement_high',
+  'messengers_mean',
+  'messengers_sd',
+  'messengers_min',
+  'messengers_p50',
+  'messengers_p90',
+  'messengers_p99',
+  'messengers_max',
+  'delivered_mean',
+  'rounds_mean',
 ];
 const EXACT_COLUMNS = ['success_exact', 'success_z', 'disagreement_exact', 'disagreement_z', 'messengers_exact', 'messengers_z'];
 /**
  * Without trials (the `exact` command) there are no counts, intervals or z-scores: after the
  * parameters come each outcome's exact probability (`both_exact`…), then these.
  */
-export const EXACT_ONLY_COLUMNS = ['success_exact', 'disagreement_exact', 'messengers_exact', 'messengers_sd_exact', 'delivered_mean_exact', 'rounds_mean_exact'];
+export const EXACT_ONLY_COLUMNS = [
+  'success_exact',
+  'disagreement_exact',
+  'messengers_exact',
+  'messengers_sd_exact',
+  'delivered_mean_exact',
+  'rounds_mean_exact',
+];
 
 export function toRows(summaries: readonly CellSummary[]): Rows {
   const paramNames = new Set<string>(['loss', 'redundancy', 'rounds']);

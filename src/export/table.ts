@@ -8,7 +8,6 @@ import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
 import { terminalSafe } from '../io/text.js';
 
-
 /** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
 export const tableExporter: Exporter = {
   name: 'table',
@@ -38,7 +37,9 @@ export const tableExporter: Exporter = {
     });
     const percent = `${+(report.confidence * 100).toFixed(4)}%`;
     const withTrials = report.summaries.some((s) => s.trials > 0);
-    const note = withTrials ? `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '') : '=: exact probability (no trials)';
+    const note = withTrials
+      ? `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '')
+      : '=: exact probability (no trials)';
     return `${sections.join('\n\n')}\n${c.dim(note)}\n`;
   },
 };

@@ -13,7 +13,9 @@ const OUTCOME_WORDS: Record<string, string> = {
 };
 
 function heading(t: TrialTrace): string {
-  const params = Object.entries(t.cell.params).map(([k, v]) => `${k}=${v}`).join(', ');
+  const params = Object.entries(t.cell.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${thousands(t.cell.scenario.trials)}, seed ${t.cell.scenario.seed}`;
 }
 

@@ -61,7 +61,9 @@ export function systemErrorWords(error: unknown): string {
       return 'it is not ready (try again)';
     default: {
       // A message such as "ENOSYS: function not implemented, open 'x'": keep the words only.
-      const words = String(e?.message ?? error).replace(/^[A-Z][A-Z0-9_]+:\s*/, '').replace(/,\s*\w+\s+'.*'$/, '');
+      const words = String(e?.message ?? error)
+        .replace(/^[A-Z][A-Z0-9_]+:\s*/, '')
+        .replace(/,\s*\w+\s+'.*'$/, '');
       return words || 'the operating system refused it';
     }
   }
@@ -81,7 +83,8 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
 export function readTextInput(path: string, kind: InputKind): string {
   const limit = INPUT_LIMITS[kind];
   const what = KIND_WORDS[kind];
-  const tooLarge = (): UsageError => new UsageError(path, `the ${what} is larger than ${limit / (1024 * 1024)} MB, the most twogenerals reads (see README, "Input limits")`);
+  const tooLarge = (): UsageError =>
+    new UsageError(path, `the ${what} is larger than ${limit / (1024 * 1024)} MB, the most twogenerals reads (see README, "Input limits")`);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -123,7 +126,10 @@ export function decodeText(bytes: Buffer, path: string, what: string): string {
   if (body.includes(0)) {
     // Every other byte zero: UTF-16 without a byte order mark.
     const zeros = body.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
-    throw new UsageError(path, zeros * 3 >= body.length ? `the ${what} looks like UTF-16 text; save it as UTF-8` : `not a text file: the ${what} holds binary data`);
+    throw new UsageError(
+      path,
+      zeros * 3 >= body.length ? `the ${what} looks like UTF-16 text; save it as UTF-8` : `not a text file: the ${what} holds binary data`,
+    );
   }
   let text: string;
   try {

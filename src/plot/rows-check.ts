@@ -27,7 +27,10 @@ export function checkRows(path: string, header: readonly string[], body: readonl
   const missing = [...REQUIRED, ...metricColumns(metric)].filter((c) => !header.includes(c));
   if (missing.length) {
     const what = REQUIRED.every((c) => !header.includes(c)) ? 'not results of twogenerals run: ' : '';
-    throw new UsageError(path, `${what}missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${terminalSafe(c, true)}'`).join(', ')}${OUTCOMES.has(metric) || metric === 'disagreement' || metric === 'success' ? '' : ` (for --metric ${metric})`}`);
+    throw new UsageError(
+      path,
+      `${what}missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${terminalSafe(c, true)}'`).join(', ')}${OUTCOMES.has(metric) || metric === 'disagreement' || metric === 'success' ? '' : ` (for --metric ${metric})`}`,
+    );
   }
   const duplicate = header.find((c, i) => header.indexOf(c) !== i);
   if (duplicate !== undefined) throw new UsageError(path, `the column '${terminalSafe(duplicate, true)}' appears twice`);

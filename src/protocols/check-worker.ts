@@ -34,6 +34,7 @@ try {
   const loaded = await loadProtocolFile(file, 'check');
   parentPort!.postMessage({ ok: true, report: checkProtocol(loaded.name, quick, position) });
 } catch (error) {
-  const message = error instanceof ContractBroken ? error.message : error instanceof Error && error.name === 'UsageError' ? error.message : thrownWhere(error, file);
+  const message =
+    error instanceof ContractBroken ? error.message : error instanceof Error && error.name === 'UsageError' ? error.message : thrownWhere(error, file);
   parentPort!.postMessage({ ok: false, broken: error instanceof ContractBroken, usage: error instanceof Error && error.name === 'UsageError', message });
 }

@@ -64,7 +64,9 @@ export function checkProtocol(name: string, quick = false, position?: CheckPosit
 }
 
 function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, position?: CheckPosition): { states: number; ended: number } {
-  const where = `cell ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+  const where = `cell ${Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}`;
   let size = 0;
   const call = <T>(what: string, state: Int32Array, f: () => T): T => {
     if (position) {
@@ -79,7 +81,8 @@ function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string,
   };
   const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params } as never));
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
-  if (!Number.isInteger(size) || size < 1 || size > 1 << 20) throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
+  if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
+    throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
   const fresh = (): Int32Array => {
     const s = new Int32Array(size + GUARD);
     s.fill(SENTINEL, size);
@@ -100,7 +103,9 @@ function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string,
       described = '(describe threw)';
     }
     const trail = path.length ? path.join(', ') : 'none (the initial state)';
-    throw new ContractBroken(`${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`);
+    throw new ContractBroken(
+      `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
+    );
   };
   const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
   if (!guardIntact(root)) fail(root, [], `init wrote beyond the declared state size (${size})`);
@@ -109,7 +114,8 @@ function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string,
     const key = state.subarray(0, size).join(',');
     if (seen.has(key)) continue;
     seen.add(key);
-    if (seen.size > MAX_STATES) throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
+    if (seen.size > MAX_STATES)
+      throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     if (path.length > MAX_STEPS) fail(state, path.slice(-20), `a trial took more than ${MAX_STEPS} steps without ending`);
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
@@ -120,7 +126,8 @@ function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string,
     call('next', state, () => protocol.next(first.subarray(0, size), config, step));
     call('next', state, () => protocol.next(second.subarray(0, size), config, again));
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
-    if (first.join() !== second.join() || stepText(step) !== stepText(again)) fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
+    if (first.join() !== second.join() || stepText(step) !== stepText(again))
+      fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem));
     if (step.kind === END) {
       ended++;
@@ -145,13 +152,15 @@ function stepText(step: Step): string {
 function stepResults(step: Step, protocol: ProtocolDefinition<unknown>, params: Record<string, number>, fail: (problem: string) => never): [number, string][] {
   if (step.kind === END) {
     const n = protocol.outcomes.names.length;
-    if (!Number.isInteger(step.outcome) || step.outcome < 0 || step.outcome >= n) fail(`the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${n - 1})`);
+    if (!Number.isInteger(step.outcome) || step.outcome < 0 || step.outcome >= n)
+      fail(`the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${n - 1})`);
     return [];
   }
   if (step.kind === SEND) {
     if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
     const limit = protocol.usesRounds ? params['rounds']! : Number.POSITIVE_INFINITY;
-    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1)) fail(`a send in round ${step.round}, outside 1..${limit} (the round limit)`);
+    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
+      fail(`a send in round ${step.round}, outside 1..${limit} (the round limit)`);
     const what = step.label || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],
@@ -181,7 +190,11 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
   merged.outcomes.forEach((p, i) => {
     if (Math.abs(p - plain.outcomes[i]!) > 1e-12) {
       throw new ContractBroken(
-        `cell ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}, loss 0.3: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
+        `cell ${Object.entries(params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(
+            ', ',
+          )}, loss 0.3: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
       );
     }
   });

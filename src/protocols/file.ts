@@ -105,7 +105,10 @@ async function load(file: string, place: string): Promise<ProtocolFile> {
   }
   const protocol = completeDefinition(definition, file);
   if (PROTOCOLS[protocol.name] && byPathName(protocol.name) !== file) {
-    throw new UsageError(file, `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`);
+    throw new UsageError(
+      file,
+      `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`,
+    );
   }
   try {
     if (!PROTOCOLS[protocol.name]) registerProtocol(protocol);
@@ -131,33 +134,53 @@ const METHODS = ['configure', 'stateSize', 'init', 'next', 'resolve', 'describe'
 
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
-  if (typeof value !== 'object' || value === null) throw new UsageError(file, 'the default export must be a protocol definition (an object) or a function returning one');
+  if (typeof value !== 'object' || value === null)
+    throw new UsageError(file, 'the default export must be a protocol definition (an object) or a function returning one');
   const d = value as Record<string, unknown>;
   const need = (condition: boolean, problem: string): void => {
     if (!condition) throw new UsageError(file, problem);
   };
-  need(typeof d['name'] === 'string' && /^[a-z][a-z0-9-]*$/.test(d['name']), "needs a name: lower-case letters, digits and '-', starting with a letter (name: 'my-protocol')");
+  need(
+    typeof d['name'] === 'string' && /^[a-z][a-z0-9-]*$/.test(d['name']),
+    "needs a name: lower-case letters, digits and '-', starting with a letter (name: 'my-protocol')",
+  );
   for (const method of METHODS) need(typeof d[method] === 'function', `needs the method ${method} (see docs/writing-a-protocol.md)`);
   need(d['canonicalize'] === undefined || typeof d['canonicalize'] === 'function', 'canonicalize, if given, must be a function');
   const outcomes = d['outcomes'] as Partial<OutcomeSet> | undefined;
-  need(typeof outcomes === 'object' && outcomes !== null && Array.isArray(outcomes.names) && outcomes.names.length > 0 && outcomes.names.every((n) => typeof n === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(n)), 'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _');
+  need(
+    typeof outcomes === 'object' &&
+      outcomes !== null &&
+      Array.isArray(outcomes.names) &&
+      outcomes.names.length > 0 &&
+      outcomes.names.every((n) => typeof n === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(n)),
+    'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _',
+  );
   const names = outcomes!.names!;
   const indices = (key: 'success' | 'disagreement'): number[] => {
     const list = outcomes![key];
-    need(Array.isArray(list) && list.every((i) => Number.isInteger(i) && i >= 0 && i < names.length), `outcomes.${key} must list indices into outcomes.names (0 to ${names.length - 1})`);
+    need(
+      Array.isArray(list) && list.every((i) => Number.isInteger(i) && i >= 0 && i < names.length),
+      `outcomes.${key} must list indices into outcomes.names (0 to ${names.length - 1})`,
+    );
     return list as number[];
   };
   const parameters = (d['parameters'] ?? []) as unknown[];
   need(Array.isArray(parameters), 'parameters must be a list of { name, description, minimum, maximum, default }');
   for (const p of parameters as Record<string, unknown>[]) {
-    need(typeof p === 'object' && p !== null && typeof p['name'] === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(p['name']), 'each parameter needs a name of letters and digits');
+    need(
+      typeof p === 'object' && p !== null && typeof p['name'] === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(p['name']),
+      'each parameter needs a name of letters and digits',
+    );
     need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
     need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
   }
   const sides = d['sides'];
-  need(sides === undefined || (Array.isArray(sides) && sides.length === 2 && sides.every((s) => typeof s === 'string')), "sides, if given, must be two names (['A', 'B'])");
+  need(
+    sides === undefined || (Array.isArray(sides) && sides.length === 2 && sides.every((s) => typeof s === 'string')),
+    "sides, if given, must be two names (['A', 'B'])",
+  );
   const full: OutcomeSet = {
     names,
     success: indices('success'),

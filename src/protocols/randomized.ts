@@ -54,7 +54,8 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
       step.kind = SEND;
       step.direction = clock % 2 === 0 ? A_TO_B : B_TO_A;
       step.round = (clock >> 1) + 1;
-      step.label = clock % 2 === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
+      step.label =
+        clock % 2 === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
       return;
     }
     if (state[KEY] === 0) {

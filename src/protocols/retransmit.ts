@@ -14,7 +14,7 @@ const ORDER_THIS_ROUND = 3;
  */
 export const retransmit: ProtocolDefinition<ProtocolParams> = {
   name: 'retransmit',
-  summary: 'A resends the order every round until B\'s ack arrives, for at most R rounds.',
+  summary: "A resends the order every round until B's ack arrives, for at most R rounds.",
   outcomes: GENERALS_OUTCOMES,
   exactNote: 'always (at most 8R states; R = 10000 in well under a second)',
   parameters: [],

@@ -1,5 +1,6 @@
 import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
 import { independentCohorts } from '../engine/exact/independent-cohorts.js';
+import { finished } from '../engine/exact/result.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
 import type { Direction, ProtocolDefinition, Step } from './types.js';
 
@@ -57,7 +58,8 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   sides: ['Coordinator', 'Cohort'],
   summary: 'Coordinator and `participants` cohorts: prepare/vote, then decide/ack; cohorts can block.',
   outcomes: COMMIT_OUTCOMES,
-  exactNote: 'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4), Monte Carlo beyond',
+  exactNote:
+    'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4), Monte Carlo beyond',
   usesRounds: true,
   parameters: [
     { name: 'participants', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: MAX_PARTICIPANTS, default: 3 },
@@ -144,9 +146,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   },
   exactSolver(config, model) {
     const result = independentCohorts(model, config.participants, config.rounds, config.abortRate);
-    return result ? (function* () {
-      return result;
-    })() : null;
+    return result ? finished(result) : null;
   },
   canonicalize(state, config) {
     // Cohorts are interchangeable, so states that differ by a permutation of cohorts are one

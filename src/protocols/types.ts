@@ -122,3 +122,30 @@ export interface ProtocolDefinition<Config = unknown> {
    */
   exactSolver?(config: Config, model: CellModel, limits: ExactLimits): Generator<void, ExactResult> | null;
 }
+
+/** What a protocol file's default-export function receives (protocols/file.ts): the contract's constants and helpers. */
+export interface ProtocolApi {
+  readonly SEND: typeof SEND;
+  readonly CHOOSE: typeof CHOOSE;
+  readonly END: typeof END;
+  readonly A_TO_B: Direction;
+  readonly B_TO_A: Direction;
+  readonly GENERALS_OUTCOMES: OutcomeSet;
+  readonly COMMIT_OUTCOMES: OutcomeSet;
+  generalsOutcome(aAttacks: boolean, bAttacks: boolean): number;
+}
+
+/**
+ * A protocol as a file gives it: the definition, where summary, exactNote, usesRounds (default
+ * true), parameters (default none) and the outcomes' labels and shown columns may be left out.
+ */
+export type ProtocolFileDefinition<Config = any> = Omit<ProtocolDefinition<Config>, 'summary' | 'exactNote' | 'usesRounds' | 'parameters' | 'outcomes'> & {
+  readonly summary?: string;
+  readonly exactNote?: string;
+  readonly usesRounds?: boolean;
+  readonly parameters?: readonly ParameterDeclaration[];
+  readonly outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'> & Partial<Pick<OutcomeSet, 'labels' | 'shown'>>;
+};
+
+/** A protocol file's default export: the definition, or a function of the API returning it. */
+export type ProtocolFactory = ((api: ProtocolApi) => ProtocolFileDefinition) | ProtocolFileDefinition;

@@ -26,7 +26,12 @@ export function checkProtocolFile(file: string, quick: boolean, seconds = quick 
       const call = CALLS[view[0]!] ?? 'loading the file';
       const state = Array.from(view.subarray(2, 2 + view[1]!)).join(', ');
       void worker.terminate();
-      reject(new UsageError(file, `stopped by the watchdog after ${seconds} s: ${call} never returned${view[0]! >= 0 ? ` (state [${state}])` : ''}, or a trial never ends`));
+      reject(
+        new UsageError(
+          file,
+          `stopped by the watchdog after ${seconds} s: ${call} never returned${view[0]! >= 0 ? ` (state [${state}])` : ''}, or a trial never ends`,
+        ),
+      );
     }, seconds * 1000);
     worker.once('message', (reply: { ok: boolean; report?: CheckReport; broken?: boolean; message?: string }) => {
       clearTimeout(timer);

@@ -11,7 +11,10 @@ import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.j
  */
 export function registerProtocol(protocol: ProtocolDefinition<any>): void {
   if (PROTOCOLS[protocol.name]) throw new RegistryClash(`a protocol named '${protocol.name}' already exists`);
-  checkParameterNames(protocol.parameters.map((p) => p.name), `protocol ${protocol.name}`);
+  checkParameterNames(
+    protocol.parameters.map((p) => p.name),
+    `protocol ${protocol.name}`,
+  );
   PROTOCOLS[protocol.name] = protocol;
   refreshParameters();
 }
@@ -19,7 +22,11 @@ export function registerProtocol(protocol: ProtocolDefinition<any>): void {
 /** Adds a channel model to the registry for this process (see registerProtocol). */
 export function registerChannel(channel: ChannelDefinition<any>): void {
   if (CHANNELS[channel.name]) throw new RegistryClash(`a channel named '${channel.name}' already exists`);
-  if (channel.topLevel) checkParameterNames(channel.parameters.map((p) => p.name), `channel ${channel.name}`);
+  if (channel.topLevel)
+    checkParameterNames(
+      channel.parameters.map((p) => p.name),
+      `channel ${channel.name}`,
+    );
   CHANNELS[channel.name] = channel;
   refreshParameters();
 }

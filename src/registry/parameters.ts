@@ -57,7 +57,15 @@ function flatten(declaration: ParameterDeclaration, scope: { channel?: string; p
     ['BtoA', 'of a copy sent B→A (cohort → coordinator)'],
   ];
   const { default: _, perDirection: __, ...rest } = spec;
-  return [spec, ...directions.map(([suffix, words]) => ({ ...rest, name: `${declaration.name}${suffix}`, description: `${declaration.description} ${words}`, directionOf: declaration.name }))];
+  return [
+    spec,
+    ...directions.map(([suffix, words]) => ({
+      ...rest,
+      name: `${declaration.name}${suffix}`,
+      description: `${declaration.description} ${words}`,
+      directionOf: declaration.name,
+    })),
+  ];
 }
 
 /**

@@ -36,14 +36,18 @@ export function checkWritable(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'ENOENT' ? 'a directory cannot be created there' : systemErrorWords(error);
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'ENOENT' ? 'a directory cannot be created there' : systemErrorWords(error);
     throw new UsageError(`--out ${dir}`, `cannot save results there: ${why}`);
   }
 }
 
 /** `name-YYYYMMDDTHHMMSSZ`, made unique in `dir` by a -2, -3… suffix: never overwrites. */
 export function folderName(dir: string, name: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const base = `${name.slice(0, 80)}-${stamp}`;
   let candidate = base;
   for (let n = 2; existsSync(join(dir, candidate)); n++) {

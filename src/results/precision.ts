@@ -19,7 +19,14 @@ export function unreachedPrecision(report: Report): UnreachedPrecision[] {
     if (scenario.precision === undefined || s.trials === 0) continue;
     const halfWidth = Math.max(...[...s.outcomes, s.success, s.disagreement].map((p) => Math.max(p.high - p.estimate, p.estimate - p.low)));
     if (halfWidth > scenario.precision) {
-      unreached.push({ scenario: scenario.name, cell: s.result.cell.index + 1, params: s.result.cell.params, precision: scenario.precision, halfWidth, trials: s.trials });
+      unreached.push({
+        scenario: scenario.name,
+        cell: s.result.cell.index + 1,
+        params: s.result.cell.params,
+        precision: scenario.precision,
+        halfWidth,
+        trials: s.trials,
+      });
     }
   }
   return unreached;

@@ -83,22 +83,41 @@ export function readShardFile(path: string): ReadShard {
     throw new UsageError(path, 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json');
   }
   const shard = data['shard'];
-  if (!isObject(shard) || !Number.isSafeInteger(shard['count']) || !Number.isSafeInteger(shard['index']) || !((shard['count'] as number) >= 1 && (shard['count'] as number) <= MAX_SHARDS && (shard['index'] as number) >= 1 && (shard['index'] as number) <= (shard['count'] as number))) {
+  if (
+    !isObject(shard) ||
+    !Number.isSafeInteger(shard['count']) ||
+    !Number.isSafeInteger(shard['index']) ||
+    !(
+      (shard['count'] as number) >= 1 &&
+      (shard['count'] as number) <= MAX_SHARDS &&
+      (shard['index'] as number) >= 1 &&
+      (shard['index'] as number) <= (shard['count'] as number)
+    )
+  ) {
     throw new UsageError(path, 'its shard is not i/n with 1 ≤ i ≤ n');
   }
   if (typeof data['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
-  if (!Number.isSafeInteger(data['blockSize']) || (data['blockSize'] as number) < 1) throw new UsageError(path, 'its block size is not a positive whole number');
-  if (!Array.isArray(data['scenarios']) || !data['scenarios'].length || !data['scenarios'].every(isObject)) throw new UsageError(path, 'its scenarios are missing');
+  if (!Number.isSafeInteger(data['blockSize']) || (data['blockSize'] as number) < 1)
+    throw new UsageError(path, 'its block size is not a positive whole number');
+  if (!Array.isArray(data['scenarios']) || !data['scenarios'].length || !data['scenarios'].every(isObject))
+    throw new UsageError(path, 'its scenarios are missing');
   const scenarioCount = data['scenarios'].length;
   if (!Array.isArray(data['cells']) || !data['cells'].length) throw new UsageError(path, 'its cells are missing');
   for (const [i, cell] of (data['cells'] as unknown[]).entries()) {
-    if (!isObject(cell) || typeof cell['key'] !== 'string' || !Number.isSafeInteger(cell['scenario']) || (cell['scenario'] as number) < 0 || (cell['scenario'] as number) >= scenarioCount) {
+    if (
+      !isObject(cell) ||
+      typeof cell['key'] !== 'string' ||
+      !Number.isSafeInteger(cell['scenario']) ||
+      (cell['scenario'] as number) < 0 ||
+      (cell['scenario'] as number) >= scenarioCount
+    ) {
       throw new UsageError(path, `cell ${i + 1} does not name its scenario and parameters`);
     }
     const problem = tallyProblem(cell['tally']);
     if (problem) throw new UsageError(path, `cell ${i + 1} (${cell['key']}): ${problem}`);
   }
-  if (typeof data['digest'] !== 'string') throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
+  if (typeof data['digest'] !== 'string')
+    throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
   if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
   return data as unknown as ShardFile;
 }
@@ -106,8 +125,10 @@ export function readShardFile(path: string): ReadShard {
 /** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
 function readSavedResults(path: string, saved: Record<string, unknown>): ReadShard {
   if (typeof saved['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
-  if (!Number.isSafeInteger(saved['blockSize']) || (saved['blockSize'] as number) < 1) throw new UsageError(path, 'its block size is not a positive whole number');
-  if (!Array.isArray(saved['scenarios']) || !saved['scenarios'].length || !saved['scenarios'].every(isObject)) throw new UsageError(path, 'its scenarios are missing');
+  if (!Number.isSafeInteger(saved['blockSize']) || (saved['blockSize'] as number) < 1)
+    throw new UsageError(path, 'its block size is not a positive whole number');
+  if (!Array.isArray(saved['scenarios']) || !saved['scenarios'].length || !saved['scenarios'].every(isObject))
+    throw new UsageError(path, 'its scenarios are missing');
   const confidence = saved['confidence'];
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new UsageError(path, 'its confidence is not a number between 0 and 1');
   const tallies = saved['tallies'];
@@ -139,7 +160,11 @@ function readSavedResults(path: string, saved: Record<string, unknown>): ReadSha
 function isExactResult(value: unknown): value is ExactResult {
   if (!isObject(value)) return false;
   const numbers = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-  return numbers(value['outcomes']) && (value['messages'] === null || numbers(value['messages'])) && ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean'].every((k) => typeof value[k] === 'number');
+  return (
+    numbers(value['outcomes']) &&
+    (value['messages'] === null || numbers(value['messages'])) &&
+    ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean'].every((k) => typeof value[k] === 'number')
+  );
 }
 
 /**
@@ -162,9 +187,14 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
   }
   const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length) {
-    const shown = missing.slice(0, 10).map((i) => `${i}/${first.shard.count}`).join(', ');
+    const shown = missing
+      .slice(0, 10)
+      .map((i) => `${i}/${first.shard.count}`)
+      .join(', ');
     throw new UsageError('merge', `shard${missing.length > 1 ? 's' : ''} ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''} missing`);
   }
-  const tallies = first.cells.map((cell, c) => files.reduce((total, { shard }) => addTally(total, shard.cells[c]!.tally), emptyTally(cell.tally.outcomes.length)));
+  const tallies = first.cells.map((cell, c) =>
+    files.reduce((total, { shard }) => addTally(total, shard.cells[c]!.tally), emptyTally(cell.tally.outcomes.length)),
+  );
   return { first, tallies };
 }

@@ -57,7 +57,8 @@ export function tallyProblem(tally: unknown, outcomeCount?: number): string | nu
   }
   if (!isCount(t['rounds'])) return `its rounds count is ${describe(t['rounds'])}, not a non-negative whole number`;
   const outcomes = t['outcomes'] as number[];
-  if (outcomeCount !== undefined && outcomes.length !== outcomeCount) return `it has ${outcomes.length} outcome counts; its protocol has ${outcomeCount} outcomes`;
+  if (outcomeCount !== undefined && outcomes.length !== outcomeCount)
+    return `it has ${outcomes.length} outcome counts; its protocol has ${outcomeCount} outcomes`;
   const sum = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0);
   if (sum(outcomes) !== trials) return `its outcome counts add up to ${sum(outcomes)}, not its ${trials} trials`;
   const messages = t['messages'] as number[];

@@ -41,7 +41,8 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const flag = `--set ${assignment}`;
     const [key, value] = splitAssignment(assignment, flag, 'key=value');
     if (value.trim() === '') throw new UsageError(flag, `give ${key} a value after '=' (${key}=null removes it from the file, back to its default)`);
-    if (key.split('.').some((part) => part === '')) throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
+    if (key.split('.').some((part) => part === ''))
+      throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     put(key.split('.'), scalar(value), flag);
   }
   for (const assignment of overrides.sweep ?? []) {

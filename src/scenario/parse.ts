@@ -35,9 +35,15 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
   } catch (failure) {
     const message = String((failure as Error).message ?? failure);
     if (/alias count/i.test(message)) {
-      throw new UsageError(source, `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`);
+      throw new UsageError(
+        source,
+        `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`,
+      );
     }
-    throw new UsageError(source, `malformed ${formatName(source)}: ${/unresolved alias/i.test(message) ? 'an alias (*name) refers to no anchor (&name) before it' : sentence(message)}`);
+    throw new UsageError(
+      source,
+      `malformed ${formatName(source)}: ${/unresolved alias/i.test(message) ? 'an alias (*name) refers to no anchor (&name) before it' : sentence(message)}`,
+    );
   }
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
   const seedNode = doc.get('seed', true);
@@ -56,7 +62,10 @@ export function checkSeed(data: Record<string, unknown>, locate: (path: Path) =>
   const seed = data['seed'];
   if (typeof seed === 'number' && Number.isInteger(seed) && !Number.isSafeInteger(seed)) {
     const written = text && /^[-+]?\d+$/.test(text) ? text : String(seed);
-    throw new UsageError(locate(['seed']), `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`);
+    throw new UsageError(
+      locate(['seed']),
+      `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`,
+    );
   }
 }
 

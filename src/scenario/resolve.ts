@@ -148,7 +148,10 @@ function channelParams(source: ScenarioSource, channel: string, object: Record<s
   for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
     if (source.data[other.name] === undefined) continue;
     const takes = definition.parameters.map((p) => p.name);
-    throw new UsageError(source.locate([other.name], true), `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.join(', ')} in its channel object`);
+    throw new UsageError(
+      source.locate([other.name], true),
+      `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.join(', ')} in its channel object`,
+    );
   }
   for (const p of definition.parameters) {
     const value = (object[p.name] as number | string | undefined) ?? p.default;

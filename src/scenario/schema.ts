@@ -74,8 +74,16 @@ export function scenarioSchema(): Record<string, unknown> {
         description: 'used in output and result folder names (letters, digits, . _ -); defaults to the file name',
       },
       description: { type: 'string', description: 'what the scenario teaches' },
-      protocol: { type: 'string', enum: Object.keys(PROTOCOLS), description: 'the protocol the generals run: a built-in one, or a protocol file (./my-protocol.mjs, relative to the scenario)' },
-      protocolDigest: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the protocol file, as results record it; a file with another digest is refused' },
+      protocol: {
+        type: 'string',
+        enum: Object.keys(PROTOCOLS),
+        description: 'the protocol the generals run: a built-in one, or a protocol file (./my-protocol.mjs, relative to the scenario)',
+      },
+      protocolDigest: {
+        type: 'string',
+        pattern: '^[0-9a-f]{64}$',
+        description: 'sha256 of the protocol file, as results record it; a file with another digest is refused',
+      },
       channel: {
         description: 'channel model: a name, or an object {model, ...parameters}',
         type: ['string', 'object'],
@@ -97,7 +105,7 @@ export function scenarioSchema(): Record<string, unknown> {
       },
       ...Object.fromEntries(topLevelParameters.map((p) => [p.name, topLevelSchema(p)])),
       trials: {
-        description: 'trials per cell, or {precision, maxTrials}: run until every proportion\'s interval half-width is at most precision',
+        description: "trials per cell, or {precision, maxTrials}: run until every proportion's interval half-width is at most precision",
         type: ['integer', 'object'],
         minimum: 1,
         maximum: MAX_TRIALS,
@@ -126,8 +134,8 @@ export function scenarioSchema(): Record<string, unknown> {
           required: ['metric'],
           properties: {
             metric: { type: 'string', enum: PROPORTION_METRICS },
-            atLeast: { ...probability, description: 'holds when the interval\'s lower end is at least this' },
-            atMost: { ...probability, description: 'holds when the interval\'s upper end is at most this' },
+            atLeast: { ...probability, description: "holds when the interval's lower end is at least this" },
+            atMost: { ...probability, description: "holds when the interval's upper end is at most this" },
           },
           anyOf: [{ required: ['atLeast'] }, { required: ['atMost'] }],
         },

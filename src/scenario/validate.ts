@@ -100,7 +100,9 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
     case 'required':
       return { message: `${name} needs the key '${String(params['missingProperty'])}'`, path, atKey: false };
     case 'type': {
-      const types = String(params['type']).split(',').map((t) => TYPE_NAMES[t] ?? t);
+      const types = String(params['type'])
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t);
       return { message: `${name} must be ${types.join(' or ')} (got ${got})`, path, atKey: false };
     }
     case 'minimum':
@@ -117,7 +119,9 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
     }
     case 'pattern':
       if (path[0] === 'channel') {
-        const models = String(params['pattern']).replace(/^\^\(|\)\$$/g, '').split('|');
+        const models = String(params['pattern'])
+          .replace(/^\^\(|\)\$$/g, '')
+          .split('|');
         const hint = didYouMean(String(data), models);
         return { message: `unknown channel model ${got}${hint}; choose one of: ${models.join(', ')}`, path, atKey: false };
       }
@@ -140,7 +144,8 @@ function unknownProperty(path: (string | number)[], key: string, allowed: readon
   if (path.length === 1 && path[0] === 'channel') {
     const model = String((data as Record<string, unknown> | undefined)?.['model'] ?? '');
     const belongs = parameterSpec(key)?.channel;
-    const elsewhere = belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : key === 'direction' ? ' (direction belongs to the cut channel)' : '';
+    const elsewhere =
+      belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : key === 'direction' ? ' (direction belongs to the cut channel)' : '';
     const takes = others.length ? `it takes ${others.join(', ')}` : 'its only parameter is loss, set at the top level (loss: 0.3)';
     return { message: `channel '${model}' has no parameter '${key}'${elsewhere}${didYouMean(key, others)}; ${takes}`, path: [...path, key], atKey: true };
   }

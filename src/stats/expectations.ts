@@ -22,15 +22,29 @@ export function judgeExpectations(report: Report): ExpectationCheck[] {
     for (const e of scenario.expect) {
       const range = metricRange(summary, e.metric);
       if (!range) continue;
-      const where = `${scenario.name} (${Object.entries(summary.result.cell.params).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+      const where = `${scenario.name} (${Object.entries(summary.result.cell.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`;
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
       if (e.atLeast !== undefined) {
         const passed = range.low >= e.atLeast;
-        checks.push({ summary, metric: e.metric, bound: `≥ ${e.atLeast}`, passed, message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at least ${e.atLeast}` });
+        checks.push({
+          summary,
+          metric: e.metric,
+          bound: `≥ ${e.atLeast}`,
+          passed,
+          message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at least ${e.atLeast}`,
+        });
       }
       if (e.atMost !== undefined) {
         const passed = range.high <= e.atMost;
-        checks.push({ summary, metric: e.metric, bound: `≤ ${e.atMost}`, passed, message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at most ${e.atMost}` });
+        checks.push({
+          summary,
+          metric: e.metric,
+          bound: `≤ ${e.atMost}`,
+          passed,
+          message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at most ${e.atMost}`,
+        });
       }
     }
   }

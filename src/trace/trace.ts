@@ -8,7 +8,15 @@ import type { Cell } from '../scenario/types.js';
 
 /** One thing that happened in a trial, in order. */
 export type TraceEvent =
-  | { readonly kind: 'send'; readonly round: number; readonly direction: 0 | 1; readonly peer: number; readonly label: string; readonly received: boolean; readonly state: string }
+  | {
+      readonly kind: 'send';
+      readonly round: number;
+      readonly direction: 0 | 1;
+      readonly peer: number;
+      readonly label: string;
+      readonly received: boolean;
+      readonly state: string;
+    }
   | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string };
 
 export interface TrialTrace {
@@ -38,7 +46,15 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
   const events: TraceEvent[] = [];
   const observer: TrialObserver = {
     onSend: (s, received, st) =>
-      events.push({ kind: 'send', round: s.round, direction: s.direction, peer: s.peer, label: s.label, received, state: describeAfter(st, s, received ? 1 : 0) }),
+      events.push({
+        kind: 'send',
+        round: s.round,
+        direction: s.direction,
+        peer: s.peer,
+        label: s.label,
+        received,
+        state: describeAfter(st, s, received ? 1 : 0),
+      }),
     onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
   };
   // The description after the step: resolve a copy of the state.

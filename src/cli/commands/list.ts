@@ -15,7 +15,8 @@ export function makeListCommand(streams: Streams): Command {
     lines.push('', 'Channel models:');
     for (const c of Object.values(CHANNELS)) {
       lines.push(`  ${c.name.padEnd(16)} ${c.summary}${c.name === DEFAULTS.channel ? ' (default)' : ''}`);
-      for (const p of PARAMETERS.filter((p) => p.channel === c.name)) lines.push(`  ${''.padEnd(16)} ${p.name}: ${p.description}${p.default === undefined ? '' : ` (default ${p.default})`}`);
+      for (const p of PARAMETERS.filter((p) => p.channel === c.name))
+        lines.push(`  ${''.padEnd(16)} ${p.name}: ${p.description}${p.default === undefined ? '' : ` (default ${p.default})`}`);
       if (c.notes) lines.push(`  ${''.padEnd(16)} ${c.notes}`);
     }
     lines.push(`  ${''.padEnd(16)} exact: every channel, with every protocol`);

@@ -28,22 +28,28 @@ export function makeMergeCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: RunFlags) => {
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
-    if (saved && shards.length > 1) throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
+    if (saved && shards.length > 1)
+      throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
     const { first, tallies } = mergeShards(shards);
-    if (first.version !== TOOL.version) throw new UsageError(files[0]!, `written by twogenerals ${first.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
-    if (first.blockSize !== BLOCK_SIZE) throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
+    if (first.version !== TOOL.version)
+      throw new UsageError(files[0]!, `written by twogenerals ${first.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
+    if (first.blockSize !== BLOCK_SIZE)
+      throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
     const scenarios = first.scenarios.map((resolved, i) => resolveScenario(parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`)));
     const cells = scenarios.flatMap(expandCells);
-    if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key))) throw new UsageError(files[0]!, 'its cells do not match its scenario');
+    if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
+      throw new UsageError(files[0]!, 'its cells do not match its scenario');
     checkTrials(shards, scenarios, cells, tallies);
     const fromSaved = saved?.shard.saved;
     // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
     const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
-    const final: Report = reuseExact ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) } : report;
+    const final: Report = reuseExact
+      ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) }
+      : report;
     await writeReport(final, flags.format, streams);
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams);
     finishReport(final, streams);
@@ -55,18 +61,28 @@ export function makeMergeCommand(streams: Streams): Command {
  * its protocol has outcomes, and the merged cells hold the scenario's trials (with a precision,
  * whole blocks up to its cap): so no block is missing, doubled or relabelled.
  */
-function checkTrials(shards: readonly { path: string; shard: ReadShard }[], scenarios: readonly Scenario[], cells: readonly Cell[], tallies: readonly { trials: number }[]): void {
+function checkTrials(
+  shards: readonly { path: string; shard: ReadShard }[],
+  scenarios: readonly Scenario[],
+  cells: readonly Cell[],
+  tallies: readonly { trials: number }[],
+): void {
   for (const { path, shard } of shards) {
     for (const [c, cell] of cells.entries()) {
       const { tally, scenario } = shard.cells[c]!;
       const where = `cell ${c + 1} (${cell.key})`;
-      if (!shard.saved && scenario !== scenarios.indexOf(cell.scenario)) throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
+      if (!shard.saved && scenario !== scenarios.indexOf(cell.scenario))
+        throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
       const outcomes = PROTOCOLS[cell.scenario.protocol]!.outcomes.names.length;
-      if (tally.outcomes.length !== outcomes) throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
+      if (tally.outcomes.length !== outcomes)
+        throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
       if (cell.scenario.precision !== undefined) continue;
       const expected = shardTrials(cell.scenario.trials, BLOCK_SIZE, shard.shard);
       if (tally.trials !== expected) {
-        throw new UsageError(path, `${where}: it holds ${tally.trials} trials; shard ${shard.shard.index}/${shard.shard.count} of ${cell.scenario.trials} trials holds ${expected}`);
+        throw new UsageError(
+          path,
+          `${where}: it holds ${tally.trials} trials; shard ${shard.shard.index}/${shard.shard.count} of ${cell.scenario.trials} trials holds ${expected}`,
+        );
       }
     }
   }

@@ -39,34 +39,42 @@ export function makePlanCommand(streams: Streams): Command {
     .option('--seed <seed>', 'seed for those trials')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'));
   return addWorkersOption(command).action(async (file: string | undefined, flags: PlanFlags) => {
-      if (!flags.target.length) throw new UsageError('plan', 'give at least one --target, such as --target "success>=0.9999"');
-      const targets = flags.target.map((text) => {
-        const t = parseTarget(text);
-        if (!t) throw new UsageError(`--target ${text}`, 'expected METRIC>=VALUE or METRIC<=VALUE, such as success>=0.9999');
-        if (!PROPORTION_METRICS.includes(t.metric)) throw new UsageError(`--target ${text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, PROPORTION_METRICS)}; choose one of: ${PROPORTION_METRICS.join(', ')}`);
-        return t;
-      });
-      const vary = flags.vary.flatMap(splitVary);
-      if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
-      const scenario = await asVary(() => loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }));
-      const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
-      const report = exactOnly.summaries.every((s) => s.exact)
-        ? exactOnly
-        : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
-      const result = plan(report.summaries, targets);
-      const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_COLUMN_ORDER.indexOf(a) - PARAMETER_COLUMN_ORDER.indexOf(b));
-      // The winner first, then the frontier up to it and a few costlier settings past it.
-      const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
-      const nearby = result.frontier.slice(0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
-      const rows = [...(result.winner ? [result.winner] : []), ...nearby];
-      streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact));
-      if (!result.winner) {
-        const best = result.best;
-        const setting = params.map((p) => `${p}=${best.summary.result.cell.params[p]}`).join(', ');
-        streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; the best reachable ${targets[0]!.metric} is ${shortNumber(best.values[0]!, 4)} (${setting})\n`);
-        throw new AlreadyReported(1);
-      }
+    if (!flags.target.length) throw new UsageError('plan', 'give at least one --target, such as --target "success>=0.9999"');
+    const targets = flags.target.map((text) => {
+      const t = parseTarget(text);
+      if (!t) throw new UsageError(`--target ${text}`, 'expected METRIC>=VALUE or METRIC<=VALUE, such as success>=0.9999');
+      if (!PROPORTION_METRICS.includes(t.metric))
+        throw new UsageError(
+          `--target ${text}`,
+          `unknown metric '${t.metric}'${didYouMean(t.metric, PROPORTION_METRICS)}; choose one of: ${PROPORTION_METRICS.join(', ')}`,
+        );
+      return t;
     });
+    const vary = flags.vary.flatMap(splitVary);
+    if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
+    const scenario = await asVary(() =>
+      loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
+    );
+    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
+    const report = exactOnly.summaries.every((s) => s.exact)
+      ? exactOnly
+      : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
+    const result = plan(report.summaries, targets);
+    const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_COLUMN_ORDER.indexOf(a) - PARAMETER_COLUMN_ORDER.indexOf(b));
+    // The winner first, then the frontier up to it and a few costlier settings past it.
+    const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
+    const nearby = result.frontier.slice(0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
+    const rows = [...(result.winner ? [result.winner] : []), ...nearby];
+    streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact));
+    if (!result.winner) {
+      const best = result.best;
+      const setting = params.map((p) => `${p}=${best.summary.result.cell.params[p]}`).join(', ');
+      streams.stderr.write(
+        `twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; the best reachable ${targets[0]!.metric} is ${shortNumber(best.values[0]!, 4)} (${setting})\n`,
+      );
+      throw new AlreadyReported(1);
+    }
+  });
 }
 
 /**
@@ -79,7 +87,10 @@ async function asVary<T>(load: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (!(error instanceof UsageError) || !error.place.startsWith('--sweep ')) throw error;
     const problem = error.problem
-      .replace(/\bsweep\.(\w+)\.(from|to|step)\b/g, (_, name: string, end: string) => `${name}'s range ${end === 'from' ? 'start' : end === 'to' ? 'end' : 'step'}`)
+      .replace(
+        /\bsweep\.(\w+)\.(from|to|step)\b/g,
+        (_, name: string, end: string) => `${name}'s range ${end === 'from' ? 'start' : end === 'to' ? 'end' : 'step'}`,
+      )
       .replace(/\bsweep\.(\w+)/g, '$1')
       .replace(/\bin sweep\b/g, 'in --vary');
     throw new UsageError(`--vary ${error.place.slice('--sweep '.length)}`, problem);
@@ -98,7 +109,14 @@ function splitVary(text: string): string[] {
 
 const show = (t: Target): string => `${t.metric} ${t.relation === '>=' ? '≥' : '≤'} ${t.bound}`;
 
-function render(rows: readonly Candidate[], winner: Candidate | null, params: readonly string[], targets: readonly Target[], format: string, exact: boolean): string {
+function render(
+  rows: readonly Candidate[],
+  winner: Candidate | null,
+  params: readonly string[],
+  targets: readonly Target[],
+  format: string,
+  exact: boolean,
+): string {
   const records = rows.map((c) => ({
     ...Object.fromEntries(params.map((p) => [p, c.summary.result.cell.params[p]!])),
     messengers_mean: c.cost,
@@ -117,6 +135,8 @@ function render(rows: readonly Candidate[], winner: Candidate | null, params: re
     ]);
   }
   const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';
-  const head = winner ? `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:` : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
+  const head = winner
+    ? `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
+    : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return `${head}\n${table.toString()}\n`;
 }

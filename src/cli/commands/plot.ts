@@ -82,7 +82,8 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
       const rows = checkRows(path, columns, body, metric);
       return { columns, rows, title: scenarioNames(rows) };
     }
-    if (data && (data['kind'] === 'twogenerals-shard' || data['tool'] === 'twogenerals')) throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
+    if (data && (data['kind'] === 'twogenerals-shard' || data['tool'] === 'twogenerals'))
+      throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
   }
   // A scenario file: run it first.
   const scenario = loadScenario(path, overridesFrom(flags));

@@ -52,16 +52,43 @@ export function makeRunCommand(streams: Streams): Command {
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
       // A shard is counts for `merge`, always JSON on stdout: what would change that is refused.
-      const other = flags.out !== undefined ? '--out' : flags.format !== undefined ? '--format' : flags.exact !== undefined ? (flags.exact ? '--exact' : '--no-exact') : command.getOptionValueSource('confidence') === 'cli' ? '--confidence' : undefined;
-      if (other) throw new UsageError(`--shard ${flags.shard}`, `a shard prints its counts as JSON for \`twogenerals merge\`, so ${other} does not apply: give ${other} to merge`);
+      const other =
+        flags.out !== undefined
+          ? '--out'
+          : flags.format !== undefined
+            ? '--format'
+            : flags.exact !== undefined
+              ? flags.exact
+                ? '--exact'
+                : '--no-exact'
+              : command.getOptionValueSource('confidence') === 'cli'
+                ? '--confidence'
+                : undefined;
+      if (other)
+        throw new UsageError(
+          `--shard ${flags.shard}`,
+          `a shard prints its counts as JSON for \`twogenerals merge\`, so ${other} does not apply: give ${other} to merge`,
+        );
       if (scenarios.some((s) => s.precision !== undefined)) {
-        throw new UsageError(`--shard ${flags.shard}`, 'a run to a precision decides when to stop from all blocks in order, so it cannot be sharded: give trials a number');
+        throw new UsageError(
+          `--shard ${flags.shard}`,
+          'a run to a precision decides when to stop from all blocks in order, so it cannot be sharded: give trials a number',
+        );
       }
       const cells = scenarios.flatMap(expandCells);
       const bar = progressBar(streams, flags.progress === true);
       const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard, progress: bar.update });
       bar.stop();
-      streams.stdout.write(shardFile(TOOL, shard, BLOCK_SIZE, scenarios, cells, results.map((r) => r.tally!)));
+      streams.stdout.write(
+        shardFile(
+          TOOL,
+          shard,
+          BLOCK_SIZE,
+          scenarios,
+          cells,
+          results.map((r) => r.tally!),
+        ),
+      );
       return;
     }
     const bar = progressBar(streams, flags.progress === true);
@@ -163,16 +190,26 @@ async function sweepChart(report: Report): Promise<string | null> {
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
   for (const u of unreachedPrecision(report)) {
-    const params = Object.entries(u.params).map(([k, v]) => `${k}=${v}`).join(', ');
-    streams.stderr.write(`warning: ${u.scenario} (${params}): precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`);
+    const params = Object.entries(u.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    streams.stderr.write(
+      `warning: ${u.scenario} (${params}): precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
+    );
   }
   for (const s of report.summaries) {
     const cell = s.result.cell;
-    const where = `${cell.scenario.name} (${Object.entries(cell.params).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+    const where = `${cell.scenario.name} (${Object.entries(cell.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')})`;
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;
-    for (const [metric, z] of [['success', e.successZ], ['disagreement', e.disagreementZ], ['messengers', e.messengersZ]] as const) {
+    for (const [metric, z] of [
+      ['success', e.successZ],
+      ['disagreement', e.disagreementZ],
+      ['messengers', e.messengersZ],
+    ] as const) {
       if (z !== null && Math.abs(z) > Z_WARNING) {
         streams.stderr.write(`warning: ${where}: the ${metric} estimate is ${z.toFixed(1)} standard errors from the exact value\n`);
       }

@@ -37,7 +37,8 @@ export function makeScenariosCommand(streams: Streams): Command {
         return;
       }
       const wanted = name.replace(/\.ya?ml$/, '');
-      if (!names.includes(wanted)) throw new UsageError(`scenarios ${name}`, `no shipped scenario named '${name}'${didYouMean(wanted, names)}; choose one of: ${names.join(', ')}`);
+      if (!names.includes(wanted))
+        throw new UsageError(`scenarios ${name}`, `no shipped scenario named '${name}'${didYouMean(wanted, names)}; choose one of: ${names.join(', ')}`);
       streams.stdout.write(readFileSync(`${SHIPPED}${wanted}.yaml`, 'utf8').replace(/^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/, ''));
     });
 }

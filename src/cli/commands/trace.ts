@@ -33,7 +33,8 @@ export function makeTraceCommand(streams: Streams): Command {
     .addOption(new Option('-f, --format <format>', 'text timeline or Mermaid sequence diagram').choices(['text', 'mermaid']).default('text'));
   addScenarioOptions(command);
   return command.action(async (file: string | undefined, flags: TraceFlags) => {
-    if (flags.trial === undefined && flags.first === undefined) throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
+    if (flags.trial === undefined && flags.first === undefined)
+      throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
     const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
     const cells = expandCells(scenario);
     const cell = cells[flags.cell - 1];

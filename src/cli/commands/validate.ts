@@ -8,9 +8,7 @@ import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 
 export function makeValidateCommand(streams: Streams): Command {
-  const command = new Command('validate')
-    .description('check scenario files without running them')
-    .argument('<files...>', 'scenario files (YAML or JSON)');
+  const command = new Command('validate').description('check scenario files without running them').argument('<files...>', 'scenario files (YAML or JSON)');
   addScenarioOptions(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
     const errors: UsageError[] = [];
@@ -20,7 +18,9 @@ export function makeValidateCommand(streams: Streams): Command {
         const cells = expandCells(scenario);
         const describe = CHANNELS[scenario.channel]!.describe;
         const channelNote = describe ? `; ${describe(cells[0]!.params)}` : '';
-        streams.stdout.write(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`);
+        streams.stdout.write(
+          `${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`,
+        );
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         errors.push(error);

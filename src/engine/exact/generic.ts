@@ -21,7 +21,10 @@ class MessageMass {
 
   /** This mass times `factor`, after `shift` more messages. */
   scaled(factor: number, shift: number): MessageMass {
-    return new MessageMass(this.offset + shift, this.mass.map((v) => v * factor));
+    return new MessageMass(
+      this.offset + shift,
+      this.mass.map((v) => v * factor),
+    );
   }
 
   add(other: MessageMass): void {
@@ -101,7 +104,9 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
   };
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
-      throw new ExactUnavailable(`it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS))} waiting)`);
+      throw new ExactUnavailable(
+        `it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS))} waiting)`,
+      );
     }
     const now = performance.now();
     if (now > limits.deadline) throw new ExactUnavailable(`it did not finish in the time allowed (${thousands(expanded)} states expanded, more waiting)`);

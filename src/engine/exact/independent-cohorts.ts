@@ -25,7 +25,7 @@ export function independentCohorts(model: CellModel, n: number, R: number, abort
   if (!model.dispatchOrderFree || n < 1) return null;
   const link = linkOf(model);
   const phase2 = phaseTwoTables(link, n, R);
-  const voteNo = abortRate >= 1 ? 1 : abortRate > 0 ? abortRate : 0;
+  const voteNo = Math.min(1, Math.max(0, abortRate));
 
   let committed = 0;
   let aborted = 0;

@@ -52,6 +52,12 @@ export function limitsFor(seconds: number, maxWords: number, progress?: (states:
   return { deadline: performance.now() + seconds * 1000, maxWords, ...(progress ? { progress } : {}) };
 }
 
+/** A computation done in one go, as the generator the engines' callers drive (it has nothing to yield). */
+// biome-ignore lint/correctness/useYield: a solver that needs no slices still answers as a generator
+export function* finished(result: ExactResult): Generator<void, ExactResult> {
+  return result;
+}
+
 /** Mean and second moment of a distribution over message counts. */
 export function momentsOf(distribution: readonly number[]): { mean: number; second: number } {
   let mean = 0;

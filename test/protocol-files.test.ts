@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, cli, tempFiles } from './helpers.js';
+
+/** Protocols written as files: run, exact, trace, check, shards, and every way a file can be wrong. */
+const GOOD = (name: string, extra = '') => `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: '${name}',
+  outcomes: GENERALS_OUTCOMES,
+  parameters: [{ name: 'extraCopies', description: 'unused', minimum: 0, maximum: 3, default: 1 }],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    ${extra}
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'order'; }
+    else { step.kind = END; step.outcome = generalsOutcome(true, s[1] === 1); }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'B has the order' : 'B lacks the order'),
+});
+`;
+
+describe('protocol files', () => {
+  it('run exactly like the built-in protocol they copy, with exact values, and their parameter in the CSV', () => {
+    const dir = tempFiles({
+      'p.mjs': GOOD('file-messenger'),
+      's.yaml': 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\ntrials: 100000\nseed: 1\nsweep: { extraCopies: [0, 2] }\n',
+    });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    const [header, row] = r.stdout.trim().split('\n');
+    assert.match(header!, /extraCopies/);
+    assert.match(row!, /^s,file-messenger,bernoulli,0\.3,1,1,0,100000,/);
+    assert.match(header!, /success_exact/);
+    assert.equal(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']).stdout, r.stdout, 'same bytes for any worker count');
+    const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(exact.status, 0, exact.stderr);
+    assert.match(exact.stdout, /0\.7/);
+    const trace = cli(['trace', join(dir, 's.yaml'), '--trial', '3', '--format', 'mermaid']);
+    assert.equal(trace.status, 0, trace.stderr);
+    assert.match(trace.stdout, /sequenceDiagram/);
+  });
+
+  it('pass check, and the shipped examples do too', () => {
+    const dir = tempFiles({ 'p.mjs': GOOD('checked-messenger') });
+    const r = cli(['check', join(dir, 'p.mjs')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ok — protocol checked-messenger/);
+    for (const example of ['three-phase-commit.mjs', 'tcp-handshake.mjs']) {
+      const e = cli(['check', join(ROOT, 'examples', 'protocols', example)]);
+      assert.equal(e.status, 0, e.stderr);
+    }
+  });
+
+  it('record a digest, and a scenario recording another digest is refused', () => {
+    const dir = tempFiles({ 'p.mjs': GOOD('digest-messenger'), 's.yaml': 'protocol: ./p.mjs\ntrials: 1000\n' });
+    const json = JSON.parse(cli(['run', join(dir, 's.yaml'), '-f', 'json']).stdout) as { scenarios: { protocolDigest: string }[] };
+    assert.match(json.scenarios[0]!.protocolDigest, /^[0-9a-f]{64}$/);
+    writeFileSync(join(dir, 't.yaml'), `protocol: ./p.mjs\nprotocolDigest: ${'0'.repeat(64)}\ntrials: 1000\n`);
+    const r = cli(['run', join(dir, 't.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /not the one these results were made with/);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['missing file', '', /does not exist/],
+    ['syntax error', 'export default {\n  name: "x",\n  next(s { }\n};\n', /syntax error at .*p\.mjs:3:\d+/],
+    ['no default export', 'export const x = 1;\n', /has no default export/],
+    ['a missing method', GOOD('no-describe').replace(/describe: .*\n/, ''), /needs the method describe/],
+    ['a name of a built-in', GOOD('handshake'), /clashes with a built-in protocol/],
+    ['a method that throws', GOOD('thrower', "if (s[0] === 0) throw new Error('boom');"), /boom.*p\.mjs:\d+:\d+/],
+    ['a clock that stands still', GOOD('stuck').replace('s[0] = 1;', ''), /resolve did not advance the clock/],
+    ['a call that never returns', GOOD('looper', 'for (;;) {}'), /watchdog.*next never returned/],
+  ];
+  for (const [what, text, expected] of bad) {
+    it(`are refused with one clear line and exit 2: ${what}`, () => {
+      const files: Record<string, string> = { 's.yaml': 'protocol: ./p.mjs\ntrials: 1000\n' };
+      if (text) files['p.mjs'] = text;
+      const dir = tempFiles(files);
+      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    });
+  }
+});
