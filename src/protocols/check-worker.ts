@@ -32,7 +32,7 @@ const position: CheckPosition = {
 
 try {
   const loaded = await loadProtocolFile(file, 'check');
-  parentPort!.postMessage({ ok: true, report: checkProtocol(loaded.name, quick, position) });
+  parentPort!.postMessage({ ok: true, report: checkProtocol(loaded.name, quick, position, file) });
 } catch (error) {
   const message =
     error instanceof ContractBroken ? error.message : error instanceof Error && error.name === 'UsageError' ? error.message : thrownWhere(error, file);

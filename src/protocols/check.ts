@@ -2,6 +2,7 @@ import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { CHOOSE, END, SEND, Step } from './types.js';
 import type { ProtocolDefinition } from './types.js';
+import { thrownWhere } from './file.js';
 import { PROTOCOLS } from './index.js';
 
 /**
@@ -49,13 +50,13 @@ export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false)
   return cells.slice(0, quick ? 1 : 64);
 }
 
-export function checkProtocol(name: string, quick = false, position?: CheckPosition): CheckReport {
+export function checkProtocol(name: string, quick = false, position?: CheckPosition, file?: string): CheckReport {
   const protocol = PROTOCOLS[name]!;
   let states = 0;
   let ended = 0;
   const cells = smallCells(protocol, quick);
   for (const params of cells) {
-    const r = checkCell(protocol, params, position);
+    const r = checkCell(protocol, params, position, file);
     states += r.states;
     ended += r.ended;
     if (!quick && protocol.canonicalize) checkCanonicalize(protocol, params);
@@ -63,7 +64,12 @@ export function checkProtocol(name: string, quick = false, position?: CheckPosit
   return { protocol: name, cells: cells.length, states, trialsEnded: ended };
 }
 
-function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, position?: CheckPosition): { states: number; ended: number } {
+function checkCell(
+  protocol: ProtocolDefinition<unknown>,
+  params: Record<string, number>,
+  position?: CheckPosition,
+  file?: string,
+): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')}`;
@@ -76,7 +82,7 @@ function checkCell(protocol: ProtocolDefinition<unknown>, params: Record<string,
     try {
       return f();
     } catch (error) {
-      throw new ContractBroken(`${where}: ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : error instanceof Error ? error.message : String(error)}`);
     }
   };
   const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params } as never));
