@@ -1,0 +1,637 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { UsageError } from '../src/errors.js';
+import {
+  baumWelchStep,
+  fitAll,
+  fitBernoulli,
+  fitGilbert,
+  fitGilbertElliott,
+  gilbertElliottLogLikelihood,
+  gilbertElliottStandardErrors,
+  gilbertIntervals,
+  goodnessOfFit,
+  modelRunLengths,
+  transitionCounts,
+} from '../src/fit/fit.js';
+import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
+import { MAX_TRACE_BYTES, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+
+const FC_SEED = 20260311;
+
+const close = (actual: number, expected: number, tolerance: number, what = '') =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected} (tolerance ${tolerance})`);
+
+const bits = (s: string) => Uint8Array.from(s.replace(/\s/g, ''), (c) => Number(c));
+
+/**
+ * A trace as the simulator draws one (src/channels/gilbert-elliott.ts): the state the last copy
+ * saw starts from the stationary distribution; each copy steps the chain, then is lost with its
+ * new state's loss probability.
+ */
+function simulate(packets: number, p: GilbertElliottParams, rng: Xoshiro128): Uint8Array {
+  const u = () => rng.nextUint32() / 2 ** 32;
+  const stationaryBad = p.goodToBad + p.badToGood === 0 ? 0 : p.goodToBad / (p.goodToBad + p.badToGood);
+  let bad = u() < stationaryBad;
+  const lost = new Uint8Array(packets);
+  for (let t = 0; t < packets; t++) {
+    bad = bad ? !(u() < p.badToGood) : u() < p.goodToBad;
+    lost[t] = u() < (bad ? p.lossBad : p.lossGood) ? 1 : 0;
+  }
+  return lost;
+}
+
+const bernoulliChannel = (loss: number): GilbertElliottParams => ({ goodToBad: 0, badToGood: 1, lossGood: loss, lossBad: loss });
+
+/** Throws a TraceError with exactly this message (file:line: problem) and line. */
+function assertTraceError(run: () => unknown, message: string, line: number | undefined): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof TraceError, `not a TraceError: ${String(error)}`);
+    assert.ok(error instanceof UsageError, 'a TraceError is a UsageError, so the CLI exits 2');
+    assert.equal(error.message, message);
+    assert.equal(error.line, line);
+    assert.equal(error.file, message.split(':')[0]);
+    return true;
+  });
+}
+
+// -------------------------------------------------------------------------------------------
+// Parsing
+
+const LINUX_LOG = `PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.
+64 bytes from 192.0.2.10: icmp_seq=3 ttl=57 time=10.2 ms
+64 bytes from 192.0.2.10: icmp_seq=4 ttl=57 time=10.4 ms
+64 bytes from 192.0.2.10: icmp_seq=4 ttl=57 time=10.9 ms (DUP!)
+From 192.0.2.1 icmp_seq=5 Destination Host Unreachable
+64 bytes from 192.0.2.10: icmp_seq=7 ttl=57 time=11.0 ms
+64 bytes from 192.0.2.10: icmp_seq=8 ttl=57 time=9.81 ms
+
+--- 192.0.2.10 ping statistics ---
+10 packets transmitted, 4 received, +1 duplicates, +1 errors, 60% packet loss, time 9012ms
+rtt min/avg/max/mdev = 9.810/10.300/11.000/0.400 ms
+`;
+// Packets 1–10: 1 and 2 lost before the first reply, 5 an error, 6 missing, 9 and 10 lost after
+// the last reply (the summary says 10 were sent); 4's duplicate counts once.
+const LINUX_TRACE = '1100110011';
+
+const MACOS_LOG = `PING 192.0.2.10 (192.0.2.10): 56 data bytes
+Request timeout for icmp_seq 0
+64 bytes from 192.0.2.10: icmp_seq=1 ttl=57 time=10.215 ms
+64 bytes from 192.0.2.10: icmp_seq=2 ttl=57 time=10.402 ms
+Request timeout for icmp_seq 3
+64 bytes from 192.0.2.10: icmp_seq=4 ttl=57 time=12.113 ms
+64 bytes from 192.0.2.10: icmp_seq=4 ttl=57 time=12.500 ms (DUP!)
+64 bytes from 192.0.2.10: icmp_seq=5 ttl=57 time=9.871 ms
+
+--- 192.0.2.10 ping statistics ---
+8 packets transmitted, 4 packets received, +1 duplicates, 50.0% packet loss
+round-trip min/avg/max/stddev = 9.871/10.650/12.113/0.889 ms
+`;
+// Packets 0–7 (macOS counts from 0): 0 and 3 timed out, 6 and 7 sent after the last reply.
+const MACOS_TRACE = '10010011';
+
+describe('parseLossTrace: digits and CSV', () => {
+  it('reads digits one per line or as strings, skipping blanks, comments, CRLF and a BOM', () => {
+    const text = '\ufeff# measured 2026-03-11\r\n0\r\n1\r\n\r\n  # a comment\n0110 0111\n\t1 0 1\n';
+    const trace = parseLossTrace(text, { file: 'losses.txt' });
+    assert.equal(trace.format, 'digits');
+    assert.deepEqual([...trace.lost], [...bits('01' + '01100111' + '101')]);
+  });
+
+  it('reads a CSV column of 0/1 or true/false, with quotes, other delimiters and line numbers past quoted newlines', () => {
+    const csv = 'time,note,lost\n0.0,"ok, fine",0\n0.1,"two\nlines",1\n\n0.2,x,"true"\r\n0.3,y,FALSE\n';
+    const trace = parseLossTrace(csv, { file: 'trace.csv', column: 'lost' });
+    assert.equal(trace.format, 'csv');
+    assert.deepEqual([...trace.lost], [0, 1, 1, 0]);
+    assert.deepEqual([...parseLossTrace('seq;lost\n1;1\n2;0\n', { file: 'x.csv', column: 'lost' }).lost], [1, 0]);
+    assert.deepEqual([...parseLossTrace('seq\tlost\n1\t0\n2\t1\n', { file: 'x.tsv', column: 'lost' }).lost], [0, 1]);
+    // The quoted newline in line 3 and the blank line 5 put the last row on line 7.
+    assertTraceError(() => parseLossTrace(csv.replace('FALSE', 'lost'), { file: 'trace.csv', column: 'lost' }), 'trace.csv:7: "lost" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)', 7);
+  });
+
+  it('round-trips any 0/1 sequence however it is spread over lines', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 300 }), fc.array(fc.constantFrom('', ' ', '\n', '\r\n', '\n# note\n', '\t', '\n\n'), { minLength: 300, maxLength: 300 }), (trace, separators) => {
+        const text = trace.map((x, i) => `${x}${separators[i]}`).join('');
+        assert.deepEqual([...parseLossTrace(text, { file: 't' }).lost], trace);
+      }),
+      { seed: FC_SEED, numRuns: 200 },
+    );
+  });
+});
+
+describe('parseLossTrace: ping', () => {
+  it('reads Linux iputils output: losses at the start, an error line, a gap, losses at the end, a DUP!', () => {
+    const trace = parseLossTrace(LINUX_LOG, { file: 'ping.txt' });
+    assert.equal(trace.format, 'ping-linux');
+    assert.equal([...trace.lost].join(''), LINUX_TRACE);
+  });
+
+  it('reads macOS output: numbering from 0, Request timeout lines, losses at the end, a DUP!', () => {
+    const trace = parseLossTrace(MACOS_LOG, { file: 'ping.txt' });
+    assert.equal(trace.format, 'ping-macos');
+    assert.equal([...trace.lost].join(''), MACOS_TRACE);
+  });
+
+  it('counts a macOS first packet lost without its timeout line from the header alone', () => {
+    const trace = parseLossTrace(MACOS_LOG.replace('Request timeout for icmp_seq 0\n', ''), { file: 'ping.txt' });
+    assert.equal([...trace.lost].join(''), MACOS_TRACE);
+  });
+
+  it('reads Linux ping -O (no answer yet) and older icmp_req, and takes a late reply as delivered', () => {
+    const log = `PING example.net (192.0.2.7) 56(84) bytes of data.
+64 bytes from example.net (192.0.2.7): icmp_req=1 ttl=50 time=20.1 ms
+no answer yet for icmp_seq=2
+64 bytes from example.net (192.0.2.7): icmp_req=3 ttl=50 time=20.3 ms
+no answer yet for icmp_seq=4
+64 bytes from example.net (192.0.2.7): icmp_req=2 ttl=50 time=1502 ms
+64 bytes from example.net (192.0.2.7): icmp_req=5 ttl=50 time=19.9 ms
+`;
+    // No summary: the log ends at its last numbered line.
+    assert.equal([...parseLossTrace(log, { file: 'ping.txt' }).lost].join(''), '00010');
+  });
+
+  it('unwraps icmp_seq past 65535', () => {
+    const sent = 70_000;
+    const lostSeqs = new Set([1, 65_535, 65_536, 65_537, 69_999, 70_000]); // Linux numbering from 1
+    const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.'];
+    for (let seq = 1; seq <= sent; seq++) if (!lostSeqs.has(seq)) lines.push(`64 bytes from 192.0.2.10: icmp_seq=${seq % 65_536} ttl=57 time=10.0 ms`);
+    lines.push('', '--- 192.0.2.10 ping statistics ---', `${sent} packets transmitted, ${sent - lostSeqs.size} received, 0% packet loss, time 69999000ms`);
+    const { lost } = parseLossTrace(lines.join('\n'), { file: 'long.txt' });
+    assert.equal(lost.length, sent);
+    const found = [...lost.keys()].filter((i) => lost[i] === 1).map((i) => i + 1);
+    assert.deepEqual(found, [...lostSeqs]);
+  });
+
+  it('recovers any loss pattern from a synthesized log of either dialect', () => {
+    const pattern = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 120 }).filter((p) => p.includes(0));
+    const decorations = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 120, maxLength: 120 });
+    fc.assert(
+      fc.property(pattern, decorations, fc.constantFrom('linux', 'macos'), fc.boolean(), (trace, decor, dialect, header) => {
+        const first = dialect === 'macos' ? 0 : 1;
+        const lines: string[] = [];
+        if (header) lines.push(dialect === 'macos' ? 'PING 192.0.2.1 (192.0.2.1): 56 data bytes' : 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.');
+        trace.forEach((x, i) => {
+          const seq = first + i;
+          if (!x) {
+            lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.0 ms`);
+            if (decor[i] === 1) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.2 ms (DUP!)`);
+          } else if (decor[i]! >= 2) {
+            lines.push(dialect === 'macos' ? `Request timeout for icmp_seq ${seq}` : `From 192.0.2.254 icmp_seq=${seq} Destination Host Unreachable`);
+          }
+        });
+        const received = trace.filter((x) => x === 0).length;
+        lines.push('', '--- 192.0.2.1 ping statistics ---', `${trace.length} packets transmitted, ${received} ${dialect === 'macos' ? 'packets ' : ''}received, 0% packet loss`);
+        const parsed = parseLossTrace(lines.join('\n'), { file: 'p' });
+        assert.deepEqual([...parsed.lost], trace);
+        assert.equal(parsed.format, `ping-${dialect}`);
+      }),
+      { seed: FC_SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('parseLossTrace: errors name the file and line', () => {
+  it('an empty trace', () => {
+    assertTraceError(() => parseLossTrace('', { file: 'losses.txt' }), 'losses.txt: the trace is empty: no 0 (delivered) or 1 (lost) in it', undefined);
+    assertTraceError(() => parseLossTrace('# nothing yet\n\n', { file: 'losses.txt' }), 'losses.txt: the trace is empty: no 0 (delivered) or 1 (lost) in it', undefined);
+    assertTraceError(() => parseLossTrace('time,lost\n', { file: 't.csv', column: 'lost' }), 't.csv: the trace is empty: the CSV has a header but no rows', undefined);
+  });
+
+  it('a character other than 0 or 1', () => {
+    const text = `${'0\n'.repeat(11)}01x1\n`;
+    assertTraceError(() => parseLossTrace(text, { file: 'losses.txt' }), 'losses.txt:12: unexpected character "x": a trace is 0 (delivered) or 1 (lost)', 12);
+    assertTraceError(() => parseLossTrace('0,1,1\n', { file: 'losses.txt' }), 'losses.txt:1: unexpected character ",": a trace is 0 (delivered) or 1 (lost)', 1);
+  });
+
+  it('a CSV without column:, or without the named column', () => {
+    const csv = '# exported\ntime,seq,lost\n0.0,1,0\n';
+    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv' }), 'trace.csv:2: this looks like a CSV (header "time,seq,lost"): give column: to name the column of 0/1 outcomes', 2);
+    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'loss' }), `trace.csv:2: no column "loss" (did you mean 'lost'?); the columns are "time", "seq", "lost"`, 2);
+    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'dropped' }), 'trace.csv:2: no column "dropped"; the columns are "time", "seq", "lost"', 2);
+  });
+
+  it('a CSV value that is not 0/1 or true/false, or a short row', () => {
+    const csv = 'time,lost\n0.0,0\n0.1,1\n0.2,0.5\n';
+    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'lost' }), 'trace.csv:4: "0.5" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)', 4);
+    assertTraceError(() => parseLossTrace('time,lost\n0.0\n', { file: 'trace.csv', column: 'lost' }), 'trace.csv:2: the row has 1 field, so no column "lost" (field 2)', 2);
+  });
+
+  it('a ping log with no replies, or with no packets', () => {
+    const silent = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 0 received, 100% packet loss, time 4099ms\n';
+    assertTraceError(() => parseLossTrace(silent, { file: 'ping.txt' }), 'ping.txt:4: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit', 4);
+    const timeouts = 'PING 192.0.2.10 (192.0.2.10): 56 data bytes\nRequest timeout for icmp_seq 0\nRequest timeout for icmp_seq 1\n';
+    assertTraceError(() => parseLossTrace(timeouts, { file: 'ping.txt' }), 'ping.txt: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit', undefined);
+    const none = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n0 packets transmitted, 0 received\n';
+    assertTraceError(() => parseLossTrace(none, { file: 'ping.txt' }), 'ping.txt:4: the ping log has no packets: nothing was transmitted', 4);
+    assertTraceError(() => parseLossTrace('PING 192.0.2.10 (192.0.2.10): 56 data bytes\n', { file: 'ping.txt' }), 'ping.txt: the ping log has no packets: nothing was transmitted', undefined);
+    const quiet = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 5 received, 0% packet loss, time 4005ms\n';
+    assertTraceError(() => parseLossTrace(quiet, { file: 'ping.txt' }), 'ping.txt:4: the summary counts 5 replies but no reply line is in the log (ping -q?): the trace needs one line per packet', 4);
+  });
+
+  it('two ping runs in one file, or column: on a ping log', () => {
+    assertTraceError(() => parseLossTrace(LINUX_LOG + LINUX_LOG, { file: 'ping.txt' }), 'ping.txt:12: a second ping run starts here (the first at line 1); give one run per file', 12);
+    assertTraceError(() => parseLossTrace(LINUX_LOG, { file: 'ping.txt', column: 'lost' }), 'ping.txt: column: "lost" was given, but this is ping output, not a CSV; leave column: out', undefined);
+  });
+
+  it('Windows ping output, which has no sequence numbers', () => {
+    const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
+    assertTraceError(() => parseLossTrace(log, { file: 'ping.txt' }), 'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits', 2);
+  });
+
+  it('a file over the size limit', () => {
+    checkTraceSize(MAX_TRACE_BYTES, 'big.txt');
+    assertTraceError(() => checkTraceSize(MAX_TRACE_BYTES + 5 * 2 ** 20, 'big.txt'), 'big.txt: the file is 69 MiB; a trace may be at most 64 MiB', undefined);
+  });
+});
+
+describe('traceStats and runLengths', () => {
+  it('count packets, losses and runs by hand', () => {
+    const lost = bits('0010011101');
+    assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, meanBurst: 5 / 3, meanGap: 5 / 3 });
+    const { bursts, gaps } = runLengths(lost);
+    assert.deepEqual([...bursts].sort(), [[1, 2], [3, 1]]); // 1, 111, 1
+    assert.deepEqual([...gaps].sort(), [[1, 1], [2, 2]]); // 00, 00, 0
+    const clean = traceStats(bits('000'));
+    assert.ok(Number.isNaN(clean.meanBurst));
+    assert.equal(clean.meanGap, 3);
+  });
+
+  it('agree with each other on any trace', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 200 }), (array) => {
+        const lost = Uint8Array.from(array);
+        const stats = traceStats(lost);
+        const { bursts, gaps } = runLengths(lost);
+        const total = (h: Map<number, number>) => [...h].reduce((s, [length, n]) => s + length * n, 0);
+        assert.equal(total(bursts), stats.losses);
+        assert.equal(total(gaps), stats.packets - stats.losses);
+        const runs = [...bursts.values(), ...gaps.values()].reduce((s, n) => s + n, 0);
+        assert.equal(runs, 1 + array.slice(1).filter((x, i) => x !== array[i]).length);
+      }),
+      { seed: FC_SEED, numRuns: 200 },
+    );
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Closed forms
+
+describe('Bernoulli and Gilbert closed forms', () => {
+  it('fit a small trace as computed by hand', () => {
+    // 0010011101: T = 10, 5 losses. Bernoulli: p = 5/10, ln L = 10·ln 0.5.
+    const lost = bits('0010011101');
+    const bernoulli = fitBernoulli(lost);
+    assert.equal(bernoulli.params['loss'], 0.5);
+    close(bernoulli.logLikelihood, 10 * Math.log(0.5), 1e-12, 'Bernoulli ln L');
+    close(bernoulli.aic, 2 - 2 * 10 * Math.log(0.5), 1e-12, 'AIC');
+    close(bernoulli.bic, Math.log(10) - 2 * 10 * Math.log(0.5), 1e-12, 'BIC');
+    // Successive pairs 00 01 10 00 01 11 11 10 01: n00 = 2, n01 = 3, n10 = 2, n11 = 2.
+    assert.deepEqual(transitionCounts(lost), { first: 0, n00: 2, n01: 3, n10: 2, n11: 2 });
+    // goodToBad = n01/(n00 + n01) = 3/5, badToGood = n10/(n10 + n11) = 2/4.
+    // Stationary: P(bad) = 0.6/(0.6 + 0.5) = 6/11, so the first packet (delivered) has 5/11.
+    // ln L = ln(5/11) + 2 ln 0.4 + 3 ln 0.6 + 2 ln 0.5 + 2 ln 0.5.
+    const gilbert = fitGilbert(lost);
+    assert.deepEqual(gilbert.params, { goodToBad: 0.6, badToGood: 0.5 });
+    close(gilbert.logLikelihood, Math.log(5 / 11) + 2 * Math.log(0.4) + 3 * Math.log(0.6) + 4 * Math.log(0.5), 1e-12, 'Gilbert ln L');
+    close(gilbert.bic, 2 * Math.log(10) - 2 * gilbert.logLikelihood, 1e-12, 'BIC');
+  });
+
+  it('fit a second hand-computed trace starting with a loss', () => {
+    // 1100010: pairs 11 10 00 00 01 10: n00 = 2, n01 = 1, n10 = 2, n11 = 1.
+    // goodToBad = 1/3, badToGood = 2/3; P(bad) = (1/3)/(1/3 + 2/3) = 1/3 for the first (lost) packet.
+    // ln L = ln(1/3) + 2 ln(2/3) + ln(1/3) + 2 ln(2/3) + ln(1/3).
+    const gilbert = fitGilbert(bits('1100010'));
+    close(gilbert.params['goodToBad']!, 1 / 3, 1e-15);
+    close(gilbert.params['badToGood']!, 2 / 3, 1e-15);
+    close(gilbert.logLikelihood, 3 * Math.log(1 / 3) + 4 * Math.log(2 / 3), 1e-12, 'ln L');
+  });
+
+  it('handle the edges without NaN', () => {
+    // No losses: never bad. All losses: always bad. One packet: the same. Each has likelihood 1.
+    assert.deepEqual(fitGilbert(bits('0000')).params, { goodToBad: 0, badToGood: 1 });
+    assert.deepEqual(fitGilbert(bits('1111')).params, { goodToBad: 1, badToGood: 0 });
+    assert.deepEqual(fitGilbert(bits('0')).params, { goodToBad: 0, badToGood: 1 });
+    assert.deepEqual(fitGilbert(bits('1')).params, { goodToBad: 1, badToGood: 0 });
+    for (const s of ['0000', '1111', '0', '1']) {
+      assert.equal(fitGilbert(bits(s)).logLikelihood, 0, s);
+      assert.equal(fitBernoulli(bits(s)).logLikelihood, 0, s);
+    }
+    // 01: goodToBad 1/1; the bad state is never left or stayed in, so its exit is 1: ln L = ln ½.
+    close(fitGilbert(bits('01')).logLikelihood, Math.log(0.5), 1e-15);
+    // 0011 counts no exit from bad (n10 = 0, n11 = 1): absorbing, which the stationary start could
+    // not begin in good. badToGood then maximizes ln b − ln(½ + b) + ln(1 − b) (goodToBad = ½ held):
+    // the root of b² + 2·½·b − ½ = 0, b = (√3 − 1)/2.
+    const edge = fitGilbert(bits('0011'));
+    assert.equal(edge.params['goodToBad'], 0.5);
+    close(edge.params['badToGood']!, (Math.sqrt(3) - 1) / 2, 1e-15);
+    const b = edge.params['badToGood']!;
+    close(edge.logLikelihood, Math.log(b / (0.5 + b)) + Math.log(0.5) + Math.log(0.5) + Math.log(1 - b), 1e-12, 'ln L');
+    // And the mirror image, 1100.
+    close(fitGilbert(bits('1100')).params['goodToBad']!, (Math.sqrt(3) - 1) / 2, 1e-15);
+    for (const fit of [fitGilbert(bits('0011')), fitGilbert(bits('110')), fitGilbertElliott(bits('0011'))]) {
+      for (const value of [...Object.values(fit.params), fit.logLikelihood, fit.aic, fit.bic]) assert.ok(Number.isFinite(value), JSON.stringify(fit));
+    }
+  });
+
+  it('give Wilson intervals on the transition counts', () => {
+    const lost = bits('0010011101');
+    const intervals = gilbertIntervals(lost, 0.95);
+    assert.equal(intervals.goodToBad.estimate, 0.6);
+    assert.equal(intervals.goodToBad.events, 3);
+    assert.equal(intervals.goodToBad.trials, 5);
+    // Wilson, 3 of 5 at z = 1.959964: centre (0.6 + z²/10)/(1 + z²/5), half-width
+    // z/(1 + z²/5)·√(0.24/5 + z²/100).
+    const z = 1.959963984540054;
+    const centre = (0.6 + (z * z) / 10) / (1 + (z * z) / 5);
+    const half = (z / (1 + (z * z) / 5)) * Math.sqrt(0.24 / 5 + (z * z) / 100);
+    close(intervals.goodToBad.low, centre - half, 1e-9, 'low');
+    close(intervals.goodToBad.high, centre + half, 1e-9, 'high');
+    assert.deepEqual(gilbertIntervals(bits('0000')).badToGood, { estimate: 1, low: 0, high: 1, events: 0, trials: 0 });
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// The hidden Markov model
+
+/** ln P(x) and one EM step by summing over every hidden path, X_0 (the state before the first packet, ~ π) included. */
+function bruteForce(lost: Uint8Array, p: GilbertElliottParams): { logLikelihood: number; next: GilbertElliottParams } {
+  const T = lost.length;
+  const A = [
+    [1 - p.goodToBad, p.goodToBad],
+    [p.badToGood, 1 - p.badToGood],
+  ];
+  const emit = (x: number, s: number) => (x ? [p.lossGood, p.lossBad][s]! : 1 - [p.lossGood, p.lossBad][s]!);
+  const bad = p.goodToBad / (p.goodToBad + p.badToGood);
+  const pi = [1 - bad, bad];
+  let total = 0;
+  const trans = [0, 0, 0, 0];
+  const emitted = [0, 0, 0, 0]; // [state·2 + x]
+  for (let path = 0; path < 2 ** (T + 1); path++) {
+    const state = (t: number) => (path >> t) & 1; // t = 0 … T
+    let weight = pi[state(0)]!;
+    for (let t = 1; t <= T; t++) weight *= A[state(t - 1)]![state(t)]! * emit(lost[t - 1]!, state(t));
+    total += weight;
+    for (let t = 1; t <= T; t++) {
+      trans[2 * state(t - 1) + state(t)]! += weight;
+      emitted[2 * state(t) + lost[t - 1]!]! += weight;
+    }
+  }
+  const n = trans.map((v) => v / total);
+  const e = emitted.map((v) => v / total);
+  return {
+    logLikelihood: Math.log(total),
+    next: { goodToBad: n[1]! / (n[0]! + n[1]!), badToGood: n[2]! / (n[2]! + n[3]!), lossGood: e[1]! / (e[0]! + e[1]!), lossBad: e[3]! / (e[2]! + e[3]!) },
+  };
+}
+
+/** The same by a per-packet scaled forward–backward: the textbook algorithm, packet by packet. */
+function perPacket(lost: Uint8Array, p: GilbertElliottParams): { logLikelihood: number; next: GilbertElliottParams } {
+  const A = [1 - p.goodToBad, p.goodToBad, p.badToGood, 1 - p.badToGood];
+  const emit = (x: number, s: number) => (x ? [p.lossGood, p.lossBad][s]! : 1 - [p.lossGood, p.lossBad][s]!);
+  const bad = p.goodToBad / (p.goodToBad + p.badToGood);
+  const T = lost.length;
+  const alpha = new Float64Array(2 * (T + 1));
+  const scale = new Float64Array(T + 1);
+  alpha[0] = 1 - bad;
+  alpha[1] = bad;
+  let logLikelihood = 0;
+  for (let t = 1; t <= T; t++) {
+    for (let j = 0; j < 2; j++) alpha[2 * t + j] = (alpha[2 * t - 2]! * A[j]! + alpha[2 * t - 1]! * A[2 + j]!) * emit(lost[t - 1]!, j);
+    scale[t] = alpha[2 * t]! + alpha[2 * t + 1]!;
+    alpha[2 * t]! /= scale[t]!;
+    alpha[2 * t + 1]! /= scale[t]!;
+    logLikelihood += Math.log(scale[t]!);
+  }
+  const trans = [0, 0, 0, 0];
+  const emitted = [0, 0, 0, 0];
+  let beta = [1, 1];
+  for (let t = T; t >= 1; t--) {
+    const x = lost[t - 1]!;
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        const xi = (alpha[2 * (t - 1) + i]! * A[2 * i + j]! * emit(x, j) * beta[j]!) / scale[t]!;
+        trans[2 * i + j]! += xi;
+        emitted[2 * j + x]! += xi;
+      }
+    }
+    beta = [0, 1].map((i) => (A[2 * i]! * emit(x, 0) * beta[0]! + A[2 * i + 1]! * emit(x, 1) * beta[1]!) / scale[t]!);
+  }
+  const [n00, n01, n10, n11] = trans as [number, number, number, number];
+  const [g0, g1, b0, b1] = emitted as [number, number, number, number];
+  return { logLikelihood, next: { goodToBad: n01 / (n00 + n01), badToGood: n10 / (n10 + n11), lossGood: g1 / (g0 + g1), lossBad: b1 / (b0 + b1) } };
+}
+
+const interior = fc.integer({ min: 1, max: 999 }).map((k) => k / 1000);
+const hmmParams = fc.record({ goodToBad: interior, badToGood: interior, lossGood: interior, lossBad: interior });
+
+function closeParams(actual: GilbertElliottParams, expected: GilbertElliottParams, tolerance: number): void {
+  for (const name of ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const) close(actual[name], expected[name], tolerance, name);
+}
+
+describe('Gilbert–Elliott likelihood and Baum–Welch step', () => {
+  it('equal the sum over every hidden path on short traces', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 9 }), hmmParams, (array, params) => {
+        const lost = Uint8Array.from(array);
+        const expected = bruteForce(lost, params);
+        const step = baumWelchStep(lost, params);
+        close(step.logLikelihood, expected.logLikelihood, 1e-12, 'ln L');
+        close(gilbertElliottLogLikelihood(lost, params), expected.logLikelihood, 1e-12, 'ln L');
+        closeParams(step.next, expected.next, 1e-12);
+      }),
+      { seed: FC_SEED, numRuns: 300 },
+    );
+  });
+
+  it('equal the per-packet forward–backward on long traces with long runs (no underflow)', () => {
+    const rng = new Xoshiro128(11, 22, 33, 44);
+    // Runs of hundreds of packets: per-run probabilities near e^-100, and 5,000-packet gaps.
+    const lost = simulate(200_000, { goodToBad: 0.0004, badToGood: 0.004, lossGood: 0.0002, lossBad: 0.97 }, rng);
+    const params = { goodToBad: 0.001, badToGood: 0.01, lossGood: 0.001, lossBad: 0.9 };
+    const step = baumWelchStep(lost, params);
+    const expected = perPacket(lost, params);
+    close(step.logLikelihood, expected.logLikelihood, 1e-9 * Math.abs(expected.logLikelihood), 'ln L');
+    closeParams(step.next, expected.next, 1e-10);
+  });
+
+  it('give the Gilbert and Bernoulli likelihoods on their parameters', () => {
+    const lost = simulate(5_000, { goodToBad: 0.05, badToGood: 0.4, lossGood: 0.02, lossBad: 0.8 }, new Xoshiro128(1, 2, 3, 4));
+    const gilbert = fitGilbert(lost);
+    const asGilbert = { goodToBad: gilbert.params['goodToBad']!, badToGood: gilbert.params['badToGood']!, lossGood: 0, lossBad: 1 };
+    close(gilbertElliottLogLikelihood(lost, asGilbert), gilbert.logLikelihood, 1e-9, 'Gilbert');
+    const bernoulli = fitBernoulli(lost);
+    close(gilbertElliottLogLikelihood(lost, bernoulliChannel(bernoulli.params['loss']!)), bernoulli.logLikelihood, 1e-9, 'Bernoulli');
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Fitting generated traces back
+
+describe('fitting generated traces back', () => {
+  // The tolerances: each closed-form estimate must lie inside its 99.9% interval built from the
+  // trace itself (the Wilson interval of the binomial it is), and each Gilbert–Elliott estimate
+  // within 4 standard errors of the truth, the errors from the observed information (the
+  // maximum likelihood estimate is asymptotically normal; with ~40,000 bad-state visits the
+  // asymptotics hold). A correct fit fails one such check with probability < 0.2% per check for
+  // a random seed; the seeds here are fixed, so the test is deterministic.
+
+  it('Bernoulli: loss inside its 99.9% interval', () => {
+    const loss = 0.07;
+    const lost = simulate(300_000, bernoulliChannel(loss), new Xoshiro128(0x2026, 1, 2, 3));
+    const fit = fitBernoulli(lost);
+    const n = lost.length;
+    const k = Math.round(fit.params['loss']! * n);
+    const z = 3.2905267314919255; // 99.9%, two-sided
+    const centre = (k / n + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z / (1 + (z * z) / n)) * Math.sqrt(((k / n) * (1 - k / n)) / n + (z * z) / (4 * n * n));
+    assert.ok(centre - half <= loss && loss <= centre + half, `${loss} outside [${centre - half}, ${centre + half}]`);
+  });
+
+  it('Gilbert: both transition probabilities inside their 99.9% intervals', () => {
+    const truth = { goodToBad: 0.01, badToGood: 0.3 };
+    const lost = simulate(300_000, { ...truth, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 4, 5, 6));
+    const intervals = gilbertIntervals(lost, 0.999);
+    const fit = fitGilbert(lost);
+    for (const name of ['goodToBad', 'badToGood'] as const) {
+      const { estimate, low, high } = intervals[name];
+      assert.equal(estimate, fit.params[name]);
+      assert.ok(low <= truth[name] && truth[name] <= high, `${name} ${truth[name]} outside [${low}, ${high}]`);
+    }
+  });
+
+  it('Gilbert–Elliott: all four parameters within 4 standard errors, on a million packets', () => {
+    const truth = { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 };
+    const lost = simulate(1_000_000, truth, new Xoshiro128(0x2026, 7, 8, 9));
+    const fit = fitGilbertElliott(lost, { seed: 7 });
+    assert.ok(fit.converged);
+    const errors = gilbertElliottStandardErrors(lost, fit.params);
+    for (const name of ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const) {
+      assert.ok(errors[name] > 0 && errors[name] < 0.01, `${name} standard error ${errors[name]}`);
+      assert.ok(Math.abs(fit.params[name] - truth[name]) <= 4 * errors[name], `${name}: ${fit.params[name]} vs ${truth[name]} ± ${errors[name]}`);
+    }
+    assert.ok(fit.params.lossBad > fit.params.lossGood, 'the bad state is the lossier one');
+    assert.equal(fit.parameters, 4);
+    close(fit.bic, 4 * Math.log(lost.length) - 2 * fit.logLikelihood, 1e-6, 'BIC');
+    // Same seed, same fit.
+    assert.deepEqual(fitGilbertElliott(lost, { seed: 7 }), fit);
+  });
+
+  it('Gilbert–Elliott is never worse than its special cases', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 400 }), fc.integer({ min: 0, max: 1000 }), (array, seed) => {
+        const lost = Uint8Array.from(array);
+        const ge = fitGilbertElliott(lost, { starts: 3, seed });
+        assert.ok(ge.logLikelihood >= fitGilbert(lost).logLikelihood - 1e-9);
+        assert.ok(ge.logLikelihood >= fitBernoulli(lost).logLikelihood - 1e-9);
+        assert.ok(ge.params.lossGood <= ge.params.lossBad);
+        for (const value of Object.values(ge.params)) assert.ok(value >= 0 && value <= 1);
+      }),
+      { seed: FC_SEED, numRuns: 60 },
+    );
+  });
+});
+
+describe('fitAll chooses by BIC', () => {
+  it('Bernoulli for an i.i.d. trace', () => {
+    const lost = simulate(200_000, bernoulliChannel(0.05), new Xoshiro128(0x2026, 10, 11, 12));
+    const all = fitAll(lost);
+    assert.equal(all.chosen.model, 'bernoulli');
+    assert.deepEqual(
+      all.fits.map((f) => f.model),
+      ['bernoulli', 'gilbert', 'gilbert-elliott'],
+    );
+    // The richer models fit at least as well, but not by the ½·ln T nats per parameter BIC asks.
+    assert.ok(all.gilbertElliott.logLikelihood >= all.bernoulli.logLikelihood);
+  });
+
+  it('Gilbert for a Gilbert trace, Gilbert–Elliott for one with loss in both states', () => {
+    const gilbertTrace = simulate(200_000, { goodToBad: 0.01, badToGood: 0.3, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 13, 14, 15));
+    assert.equal(fitAll(gilbertTrace).chosen.model, 'gilbert');
+    const geTrace = simulate(200_000, { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 }, new Xoshiro128(0x2026, 16, 17, 18));
+    assert.equal(fitAll(geTrace).chosen.model, 'gilbert-elliott');
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Run lengths
+
+describe('run-length distributions and goodness of fit', () => {
+  const fit = (model: FitResult['model'], params: Record<string, number>): FitResult => ({ model, params, logLikelihood: 0, parameters: 0, aic: 0, bic: 0 });
+
+  it('are geometric for Bernoulli and Gilbert', () => {
+    const bernoulli = modelRunLengths(fit('bernoulli', { loss: 0.2 }), 3);
+    assert.deepEqual(bernoulli.bursts.probabilities.map((p) => +p.toFixed(12)), [0.8, 0.16, 0.032]);
+    close(bernoulli.bursts.tail, 0.008, 1e-15);
+    close(bernoulli.bursts.mean, 1.25, 1e-15);
+    close(bernoulli.gaps.mean, 5, 1e-12);
+    const gilbert = modelRunLengths(fit('gilbert', { goodToBad: 0.1, badToGood: 0.4 }), 2);
+    assert.deepEqual(gilbert.bursts.probabilities.map((p) => +p.toFixed(12)), [0.4, 0.24]);
+    close(gilbert.bursts.tail, 0.36, 1e-15);
+    close(gilbert.gaps.mean, 10, 1e-12);
+  });
+
+  it('reduce to the Gilbert ones for lossGood 0, lossBad 1, and sum to 1 with the tail', () => {
+    fc.assert(
+      fc.property(interior, interior, (goodToBad, badToGood) => {
+        const hidden = modelRunLengths(fit('gilbert-elliott', { goodToBad, badToGood, lossGood: 0, lossBad: 1 }), 20);
+        const plain = modelRunLengths(fit('gilbert', { goodToBad, badToGood }), 20);
+        for (const side of ['bursts', 'gaps'] as const) {
+          hidden[side].probabilities.forEach((p, k) => close(p, plain[side].probabilities[k]!, 1e-12, `${side} ${k + 1}`));
+          close(hidden[side].tail, plain[side].tail, 1e-12, `${side} tail`);
+          close(hidden[side].mean, plain[side].mean, 1e-9 * plain[side].mean, `${side} mean`);
+        }
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(hmmParams, (params) => {
+        const d = modelRunLengths(fit('gilbert-elliott', params), 30);
+        for (const side of [d.bursts, d.gaps]) close(side.probabilities.reduce((s, p) => s + p, 0) + side.tail, 1, 1e-12, 'total');
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+  });
+
+  it('match the runs of a long simulated Gilbert–Elliott trace', () => {
+    const truth = { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 };
+    const lost = simulate(1_000_000, truth, new Xoshiro128(0x2026, 19, 20, 21));
+    const model = modelRunLengths(fit('gilbert-elliott', truth), 5);
+    const stats = traceStats(lost);
+    // ~33,000 bursts of mean ≈ 1.8 and SD ≈ 1.5: the sample mean's SD is ≈ 0.01, so 0.05 is 5 SD;
+    // gaps (mean ≈ 28, SD ≈ 45) likewise, 0.25·28/√33,000·4 ≈ 1.
+    close(stats.meanBurst, model.bursts.mean, 0.05, 'mean burst');
+    close(stats.meanGap, model.gaps.mean, 1, 'mean gap');
+    const rows = goodnessOfFit(lost, [fit('gilbert-elliott', truth)], 5);
+    assert.equal(rows.length, 6);
+    assert.ok(rows[5]!.orLonger && rows[5]!.length === 6);
+    for (const row of rows) {
+      const expected = row.perModel['gilbert-elliott']!;
+      // Counts in the hundreds to tens of thousands: Poisson-like, so 5·√expected (+ 5 for the
+      // two runs cut by the trace's ends) bounds a correct model.
+      assert.ok(Math.abs(row.measuredBursts - expected.bursts) <= 5 * Math.sqrt(expected.bursts) + 5, `bursts of ${row.length}: ${row.measuredBursts} vs ${expected.bursts}`);
+      assert.ok(Math.abs(row.measuredGaps - expected.gaps) <= 5 * Math.sqrt(expected.gaps) + 5, `gaps of ${row.length}: ${row.measuredGaps} vs ${expected.gaps}`);
+    }
+  });
+
+  it('tabulate measured and expected counts that sum to the runs measured', () => {
+    const lost = bits('0010011101 1111 000'); // runs 00 1 00 111 0 11111 000
+    const fits = fitAll(lost, { starts: 2 }).fits;
+    const rows = goodnessOfFit(lost, fits, 3);
+    assert.deepEqual(
+      rows.map((r) => [r.length, r.orLonger, r.measuredBursts, r.measuredGaps]),
+      [
+        [1, false, 1, 1],
+        [2, false, 0, 2],
+        [3, false, 1, 1],
+        [4, true, 1, 0],
+      ],
+    );
+    for (const model of ['bernoulli', 'gilbert', 'gilbert-elliott']) {
+      close(rows.reduce((s, r) => s + r.perModel[model]!.bursts, 0), 3, 1e-9, `${model} bursts`);
+      close(rows.reduce((s, r) => s + r.perModel[model]!.gaps, 0), 4, 1e-9, `${model} gaps`);
+    }
+  });
+});
