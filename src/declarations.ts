@@ -12,8 +12,15 @@ export interface ParameterDeclaration {
   readonly maximum?: number;
   /** A text parameter: one of these words (not sweepable). */
   readonly values?: readonly string[];
-  /** Its value when the scenario does not give one; without it the scenario must. */
+  /**
+   * A text parameter of another kind (not sweepable): 'file', a path relative to the scenario
+   * file, read by the channel (its content's sha256 is recorded beside it); 'text', free text.
+   */
+  readonly text?: 'file' | 'text';
+  /** Its value when the scenario does not give one; without it (and not optional) the scenario must. */
   readonly default?: number | string;
+  /** It may be left out, with no value at all. */
+  readonly optional?: boolean;
   /**
    * The file may give it per direction as {AtoB, BtoA}: the cell then has name+'AtoB' and
    * name+'BtoA' instead (Bernoulli's loss).

@@ -108,15 +108,23 @@ describe('parseLossTrace: digits and CSV', () => {
     assert.deepEqual([...parseLossTrace('seq;lost\n1;1\n2;0\n', { file: 'x.csv', column: 'lost' }).lost], [1, 0]);
     assert.deepEqual([...parseLossTrace('seq\tlost\n1\t0\n2\t1\n', { file: 'x.tsv', column: 'lost' }).lost], [0, 1]);
     // The quoted newline in line 3 and the blank line 5 put the last row on line 7.
-    assertTraceError(() => parseLossTrace(csv.replace('FALSE', 'lost'), { file: 'trace.csv', column: 'lost' }), 'trace.csv:7: "lost" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)', 7);
+    assertTraceError(
+      () => parseLossTrace(csv.replace('FALSE', 'lost'), { file: 'trace.csv', column: 'lost' }),
+      'trace.csv:7: "lost" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)',
+      7,
+    );
   });
 
   it('round-trips any 0/1 sequence however it is spread over lines', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 300 }), fc.array(fc.constantFrom('', ' ', '\n', '\r\n', '\n# note\n', '\t', '\n\n'), { minLength: 300, maxLength: 300 }), (trace, separators) => {
-        const text = trace.map((x, i) => `${x}${separators[i]}`).join('');
-        assert.deepEqual([...parseLossTrace(text, { file: 't' }).lost], trace);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.constantFrom('', ' ', '\n', '\r\n', '\n# note\n', '\t', '\n\n'), { minLength: 300, maxLength: 300 }),
+        (trace, separators) => {
+          const text = trace.map((x, i) => `${x}${separators[i]}`).join('');
+          assert.deepEqual([...parseLossTrace(text, { file: 't' }).lost], trace);
+        },
+      ),
       { seed: FC_SEED, numRuns: 200 },
     );
   });
@@ -183,7 +191,11 @@ no answer yet for icmp_seq=4
           }
         });
         const received = trace.filter((x) => x === 0).length;
-        lines.push('', '--- 192.0.2.1 ping statistics ---', `${trace.length} packets transmitted, ${received} ${dialect === 'macos' ? 'packets ' : ''}received, 0% packet loss`);
+        lines.push(
+          '',
+          '--- 192.0.2.1 ping statistics ---',
+          `${trace.length} packets transmitted, ${received} ${dialect === 'macos' ? 'packets ' : ''}received, 0% packet loss`,
+        );
         const parsed = parseLossTrace(lines.join('\n'), { file: 'p' });
         assert.deepEqual([...parsed.lost], trace);
         assert.equal(parsed.format, `ping-${dialect}`);
@@ -196,49 +208,111 @@ no answer yet for icmp_seq=4
 describe('parseLossTrace: errors name the file and line', () => {
   it('an empty trace', () => {
     assertTraceError(() => parseLossTrace('', { file: 'losses.txt' }), 'losses.txt: the trace is empty: no 0 (delivered) or 1 (lost) in it', undefined);
-    assertTraceError(() => parseLossTrace('# nothing yet\n\n', { file: 'losses.txt' }), 'losses.txt: the trace is empty: no 0 (delivered) or 1 (lost) in it', undefined);
-    assertTraceError(() => parseLossTrace('time,lost\n', { file: 't.csv', column: 'lost' }), 't.csv: the trace is empty: the CSV has a header but no rows', undefined);
+    assertTraceError(
+      () => parseLossTrace('# nothing yet\n\n', { file: 'losses.txt' }),
+      'losses.txt: the trace is empty: no 0 (delivered) or 1 (lost) in it',
+      undefined,
+    );
+    assertTraceError(
+      () => parseLossTrace('time,lost\n', { file: 't.csv', column: 'lost' }),
+      't.csv: the trace is empty: the CSV has a header but no rows',
+      undefined,
+    );
   });
 
   it('a character other than 0 or 1', () => {
     const text = `${'0\n'.repeat(11)}01x1\n`;
     assertTraceError(() => parseLossTrace(text, { file: 'losses.txt' }), 'losses.txt:12: unexpected character "x": a trace is 0 (delivered) or 1 (lost)', 12);
-    assertTraceError(() => parseLossTrace('0,1,1\n', { file: 'losses.txt' }), 'losses.txt:1: unexpected character ",": a trace is 0 (delivered) or 1 (lost)', 1);
+    assertTraceError(
+      () => parseLossTrace('0,1,1\n', { file: 'losses.txt' }),
+      'losses.txt:1: unexpected character ",": a trace is 0 (delivered) or 1 (lost)',
+      1,
+    );
   });
 
   it('a CSV without column:, or without the named column', () => {
     const csv = '# exported\ntime,seq,lost\n0.0,1,0\n';
-    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv' }), 'trace.csv:2: this looks like a CSV (header "time,seq,lost"): give column: to name the column of 0/1 outcomes', 2);
-    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'loss' }), `trace.csv:2: no column "loss" (did you mean 'lost'?); the columns are "time", "seq", "lost"`, 2);
-    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'dropped' }), 'trace.csv:2: no column "dropped"; the columns are "time", "seq", "lost"', 2);
+    assertTraceError(
+      () => parseLossTrace(csv, { file: 'trace.csv' }),
+      'trace.csv:2: this looks like a CSV (header "time,seq,lost"): give column: to name the column of 0/1 outcomes',
+      2,
+    );
+    assertTraceError(
+      () => parseLossTrace(csv, { file: 'trace.csv', column: 'loss' }),
+      `trace.csv:2: no column "loss" (did you mean 'lost'?); the columns are "time", "seq", "lost"`,
+      2,
+    );
+    assertTraceError(
+      () => parseLossTrace(csv, { file: 'trace.csv', column: 'dropped' }),
+      'trace.csv:2: no column "dropped"; the columns are "time", "seq", "lost"',
+      2,
+    );
   });
 
   it('a CSV value that is not 0/1 or true/false, or a short row', () => {
     const csv = 'time,lost\n0.0,0\n0.1,1\n0.2,0.5\n';
-    assertTraceError(() => parseLossTrace(csv, { file: 'trace.csv', column: 'lost' }), 'trace.csv:4: "0.5" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)', 4);
-    assertTraceError(() => parseLossTrace('time,lost\n0.0\n', { file: 'trace.csv', column: 'lost' }), 'trace.csv:2: the row has 1 field, so no column "lost" (field 2)', 2);
+    assertTraceError(
+      () => parseLossTrace(csv, { file: 'trace.csv', column: 'lost' }),
+      'trace.csv:4: "0.5" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)',
+      4,
+    );
+    assertTraceError(
+      () => parseLossTrace('time,lost\n0.0\n', { file: 'trace.csv', column: 'lost' }),
+      'trace.csv:2: the row has 1 field, so no column "lost" (field 2)',
+      2,
+    );
   });
 
   it('a ping log with no replies, or with no packets', () => {
-    const silent = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 0 received, 100% packet loss, time 4099ms\n';
-    assertTraceError(() => parseLossTrace(silent, { file: 'ping.txt' }), 'ping.txt:4: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit', 4);
+    const silent =
+      'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 0 received, 100% packet loss, time 4099ms\n';
+    assertTraceError(
+      () => parseLossTrace(silent, { file: 'ping.txt' }),
+      'ping.txt:4: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit',
+      4,
+    );
     const timeouts = 'PING 192.0.2.10 (192.0.2.10): 56 data bytes\nRequest timeout for icmp_seq 0\nRequest timeout for icmp_seq 1\n';
-    assertTraceError(() => parseLossTrace(timeouts, { file: 'ping.txt' }), 'ping.txt: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit', undefined);
+    assertTraceError(
+      () => parseLossTrace(timeouts, { file: 'ping.txt' }),
+      'ping.txt: the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit',
+      undefined,
+    );
     const none = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n0 packets transmitted, 0 received\n';
     assertTraceError(() => parseLossTrace(none, { file: 'ping.txt' }), 'ping.txt:4: the ping log has no packets: nothing was transmitted', 4);
-    assertTraceError(() => parseLossTrace('PING 192.0.2.10 (192.0.2.10): 56 data bytes\n', { file: 'ping.txt' }), 'ping.txt: the ping log has no packets: nothing was transmitted', undefined);
-    const quiet = 'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 5 received, 0% packet loss, time 4005ms\n';
-    assertTraceError(() => parseLossTrace(quiet, { file: 'ping.txt' }), 'ping.txt:4: the summary counts 5 replies but no reply line is in the log (ping -q?): the trace needs one line per packet', 4);
+    assertTraceError(
+      () => parseLossTrace('PING 192.0.2.10 (192.0.2.10): 56 data bytes\n', { file: 'ping.txt' }),
+      'ping.txt: the ping log has no packets: nothing was transmitted',
+      undefined,
+    );
+    const quiet =
+      'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 5 received, 0% packet loss, time 4005ms\n';
+    assertTraceError(
+      () => parseLossTrace(quiet, { file: 'ping.txt' }),
+      'ping.txt:4: the summary counts 5 replies but no reply line is in the log (ping -q?): the trace needs one line per packet',
+      4,
+    );
   });
 
   it('two ping runs in one file, or column: on a ping log', () => {
-    assertTraceError(() => parseLossTrace(LINUX_LOG + LINUX_LOG, { file: 'ping.txt' }), 'ping.txt:12: a second ping run starts here (the first at line 1); give one run per file', 12);
-    assertTraceError(() => parseLossTrace(LINUX_LOG, { file: 'ping.txt', column: 'lost' }), 'ping.txt: column: "lost" was given, but this is ping output, not a CSV; leave column: out', undefined);
+    assertTraceError(
+      () => parseLossTrace(LINUX_LOG + LINUX_LOG, { file: 'ping.txt' }),
+      'ping.txt:12: a second ping run starts here (the first at line 1); give one run per file',
+      12,
+    );
+    assertTraceError(
+      () => parseLossTrace(LINUX_LOG, { file: 'ping.txt', column: 'lost' }),
+      'ping.txt: column: "lost" was given, but this is ping output, not a CSV; leave column: out',
+      undefined,
+    );
   });
 
   it('Windows ping output, which has no sequence numbers', () => {
     const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
-    assertTraceError(() => parseLossTrace(log, { file: 'ping.txt' }), 'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits', 2);
+    assertTraceError(
+      () => parseLossTrace(log, { file: 'ping.txt' }),
+      'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits',
+      2,
+    );
   });
 
   it('a file over the size limit', () => {
@@ -252,8 +326,14 @@ describe('traceStats and runLengths', () => {
     const lost = bits('0010011101');
     assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, meanBurst: 5 / 3, meanGap: 5 / 3 });
     const { bursts, gaps } = runLengths(lost);
-    assert.deepEqual([...bursts].sort(), [[1, 2], [3, 1]]); // 1, 111, 1
-    assert.deepEqual([...gaps].sort(), [[1, 1], [2, 2]]); // 00, 00, 0
+    assert.deepEqual([...bursts].sort(), [
+      [1, 2],
+      [3, 1],
+    ]); // 1, 111, 1
+    assert.deepEqual([...gaps].sort(), [
+      [1, 1],
+      [2, 2],
+    ]); // 00, 00, 0
     const clean = traceStats(bits('000'));
     assert.ok(Number.isNaN(clean.meanBurst));
     assert.equal(clean.meanGap, 3);
@@ -563,12 +643,18 @@ describe('run-length distributions and goodness of fit', () => {
 
   it('are geometric for Bernoulli and Gilbert', () => {
     const bernoulli = modelRunLengths(fit('bernoulli', { loss: 0.2 }), 3);
-    assert.deepEqual(bernoulli.bursts.probabilities.map((p) => +p.toFixed(12)), [0.8, 0.16, 0.032]);
+    assert.deepEqual(
+      bernoulli.bursts.probabilities.map((p) => +p.toFixed(12)),
+      [0.8, 0.16, 0.032],
+    );
     close(bernoulli.bursts.tail, 0.008, 1e-15);
     close(bernoulli.bursts.mean, 1.25, 1e-15);
     close(bernoulli.gaps.mean, 5, 1e-12);
     const gilbert = modelRunLengths(fit('gilbert', { goodToBad: 0.1, badToGood: 0.4 }), 2);
-    assert.deepEqual(gilbert.bursts.probabilities.map((p) => +p.toFixed(12)), [0.4, 0.24]);
+    assert.deepEqual(
+      gilbert.bursts.probabilities.map((p) => +p.toFixed(12)),
+      [0.4, 0.24],
+    );
     close(gilbert.bursts.tail, 0.36, 1e-15);
     close(gilbert.gaps.mean, 10, 1e-12);
   });
@@ -611,8 +697,14 @@ describe('run-length distributions and goodness of fit', () => {
       const expected = row.perModel['gilbert-elliott']!;
       // Counts in the hundreds to tens of thousands: Poisson-like, so 5·√expected (+ 5 for the
       // two runs cut by the trace's ends) bounds a correct model.
-      assert.ok(Math.abs(row.measuredBursts - expected.bursts) <= 5 * Math.sqrt(expected.bursts) + 5, `bursts of ${row.length}: ${row.measuredBursts} vs ${expected.bursts}`);
-      assert.ok(Math.abs(row.measuredGaps - expected.gaps) <= 5 * Math.sqrt(expected.gaps) + 5, `gaps of ${row.length}: ${row.measuredGaps} vs ${expected.gaps}`);
+      assert.ok(
+        Math.abs(row.measuredBursts - expected.bursts) <= 5 * Math.sqrt(expected.bursts) + 5,
+        `bursts of ${row.length}: ${row.measuredBursts} vs ${expected.bursts}`,
+      );
+      assert.ok(
+        Math.abs(row.measuredGaps - expected.gaps) <= 5 * Math.sqrt(expected.gaps) + 5,
+        `gaps of ${row.length}: ${row.measuredGaps} vs ${expected.gaps}`,
+      );
     }
   });
 
@@ -630,8 +722,18 @@ describe('run-length distributions and goodness of fit', () => {
       ],
     );
     for (const model of ['bernoulli', 'gilbert', 'gilbert-elliott']) {
-      close(rows.reduce((s, r) => s + r.perModel[model]!.bursts, 0), 3, 1e-9, `${model} bursts`);
-      close(rows.reduce((s, r) => s + r.perModel[model]!.gaps, 0), 4, 1e-9, `${model} gaps`);
+      close(
+        rows.reduce((s, r) => s + r.perModel[model]!.bursts, 0),
+        3,
+        1e-9,
+        `${model} bursts`,
+      );
+      close(
+        rows.reduce((s, r) => s + r.perModel[model]!.gaps, 0),
+        4,
+        1e-9,
+        `${model} gaps`,
+      );
     }
   });
 });

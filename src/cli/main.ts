@@ -4,6 +4,7 @@ import { protocolFileIn, thrownWhere } from '../protocols/file.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
 import { makeExactCommand } from './commands/exact.js';
+import { makeFitCommand } from './commands/fit.js';
 import { makeListCommand } from './commands/list.js';
 import { makeMergeCommand } from './commands/merge.js';
 import { makePlanCommand } from './commands/plan.js';
@@ -48,6 +49,7 @@ export function buildProgram(streams: Streams): Command {
     makeScenariosCommand,
     makeSchemaCommand,
     makeCheckCommand,
+    makeFitCommand,
   ]) {
     program.addCommand(
       make(streams)

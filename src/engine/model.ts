@@ -13,6 +13,8 @@ export interface CellSpec {
   readonly params: Readonly<Record<string, number | string>>;
   /** A protocol written as a file: its absolute path, which worker threads load themselves. */
   readonly protocolFile?: string;
+  /** Files the channel reads: absolute paths by the paths as written in the parameters. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -66,7 +68,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, Number(params[p.name])]));
   const protocolConfig = protocol.configure({ ...own, rounds: Number(params['rounds']) });
-  const channelConfig = channel.configure(params, copies);
+  const channelParams = spec.files ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v])) : params;
+  const channelConfig = channel.configure(channelParams, copies);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));

@@ -69,7 +69,8 @@ export interface Progress {
 
 export function cellSpec(cell: Cell): CellSpec {
   const file = cell.scenario.protocolFile?.file;
-  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params, ...(file ? { protocolFile: file } : {}) };
+  const files = cell.scenario.files;
+  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params, ...(file ? { protocolFile: file } : {}), ...(files ? { files } : {}) };
 }
 
 /**

@@ -175,7 +175,12 @@ export interface EstimateInterval {
 export function gilbertIntervals(lost: Uint8Array, confidence = 0.95): { goodToBad: EstimateInterval; badToGood: EstimateInterval } {
   const c = transitionCounts(lost);
   const estimates = gilbertEstimates(c, lost.length);
-  const interval = (estimate: number, events: number, trials: number): EstimateInterval => ({ estimate, ...wilsonInterval(events, trials, confidence), events, trials });
+  const interval = (estimate: number, events: number, trials: number): EstimateInterval => ({
+    estimate,
+    ...wilsonInterval(events, trials, confidence),
+    events,
+    trials,
+  });
   return {
     goodToBad: interval(estimates.goodToBad, c.n01, c.n00 + c.n01),
     badToGood: interval(estimates.badToGood, c.n10, c.n10 + c.n11),
@@ -267,7 +272,10 @@ function buildTables(model: Model, runs: Runs): RunTables {
     if (distinct.length === 0) continue;
     const m = model.m[x];
     const [m00, m01, m10, m11] = [m[0]!, m[1]!, m[2]!, m[3]!];
-    let p00 = 1, p01 = 0, p10 = 0, p11 = 1; // P̃_0 = I
+    let p00 = 1,
+      p01 = 0,
+      p10 = 0,
+      p11 = 1; // P̃_0 = I
     let logScale = 0;
     const t = new Float64Array(16); // T̃_1 = δ_ai·δ_jc
     t[0] = t[3] = t[12] = t[15] = 1; // (a,i,j,c) = (0,0,0,0), (0,0,1,1), (1,1,0,0), (1,1,1,1)
@@ -489,7 +497,12 @@ interface Candidate {
  * pseudo-random ones: lossGood in [0, 0.9p), lossBad in (p, 1), a bad sojourn of 1 to 100
  * packets, and goodToBad set to give the stationary loss p.
  */
-function startingPoints(gilbert: Readonly<Record<string, number>>, p: number, starts: number, seed: number | string): { name: string; params: GilbertElliottParams }[] {
+function startingPoints(
+  gilbert: Readonly<Record<string, number>>,
+  p: number,
+  starts: number,
+  seed: number | string,
+): { name: string; params: GilbertElliottParams }[] {
   const clamp = (v: number) => Math.min(0.999, Math.max(1e-4, v));
   const list = [
     {
@@ -691,7 +704,32 @@ export function gilbertElliottStandardErrors(lost: Uint8Array, params: GilbertEl
     h[u]![u] = (f(shift([[i, 1]])) - 2 * centre + f(shift([[i, -1]]))) / step[i]! ** 2;
     for (let v = 0; v < u; v++) {
       const j = free[v]!;
-      const value = (f(shift([[i, 1], [j, 1]])) - f(shift([[i, 1], [j, -1]])) - f(shift([[i, -1], [j, 1]])) + f(shift([[i, -1], [j, -1]]))) / (4 * step[i]! * step[j]!);
+      const value =
+        (f(
+          shift([
+            [i, 1],
+            [j, 1],
+          ]),
+        ) -
+          f(
+            shift([
+              [i, 1],
+              [j, -1],
+            ]),
+          ) -
+          f(
+            shift([
+              [i, -1],
+              [j, 1],
+            ]),
+          ) +
+          f(
+            shift([
+              [i, -1],
+              [j, -1],
+            ]),
+          )) /
+        (4 * step[i]! * step[j]!);
       h[u]![v] = value;
       h[v]![u] = value;
     }

@@ -79,13 +79,18 @@ export function parseLossTrace(text: string, options: TraceOptions): LossTrace {
   checkTraceSize(text.length, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from a Windows editor
   if (looksLikePing(text)) {
-    if (options.column !== undefined) throw new TraceError(file, undefined, `column: "${options.column}" was given, but this is ping output, not a CSV; leave column: out`);
+    if (options.column !== undefined)
+      throw new TraceError(file, undefined, `column: "${options.column}" was given, but this is ping output, not a CSV; leave column: out`);
     return parsePing(text, file);
   }
   const windows = /^Pinging \S.* with \d+ bytes of data/m.exec(text);
   if (windows) {
     // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
-    throw new TraceError(file, lineOf(text, windows.index), 'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits');
+    throw new TraceError(
+      file,
+      lineOf(text, windows.index),
+      'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits',
+    );
   }
   const header = firstContentLine(text);
   if (options.column !== undefined) return { lost: parseCsv(text, file, options.column), format: 'csv' };
@@ -151,7 +156,6 @@ function parseDigits(text: string, file: string): Uint8Array {
       line++;
       lineStart = true;
     } else if (isBlank(c)) {
-      continue;
     } else if (c === HASH && lineStart) {
       const end = text.indexOf('\n', i);
       if (end < 0) break;
@@ -291,7 +295,11 @@ function parseCsv(text: string, file: string, column: string): Uint8Array {
   for (let row = reader.next(); row; row = reader.next()) {
     const raw = row.fields[index];
     if (raw === undefined) {
-      throw new TraceError(file, row.line, `the row has ${row.fields.length} field${row.fields.length === 1 ? '' : 's'}, so no column "${column}" (field ${index + 1})`);
+      throw new TraceError(
+        file,
+        row.line,
+        `the row has ${row.fields.length} field${row.fields.length === 1 ? '' : 's'}, so no column "${column}" (field ${index + 1})`,
+      );
     }
     const value = raw.trim().toLowerCase();
     if (value === '0' || value === 'false') lost[n++] = 0;
@@ -396,7 +404,11 @@ function parsePing(text: string, file: string): LossTrace {
   }
   if (!replied.includes(true)) {
     if (received !== undefined && received > 0) {
-      throw new TraceError(file, summaryLine, `the summary counts ${received} replies but no reply line is in the log (ping -q?): the trace needs one line per packet`);
+      throw new TraceError(
+        file,
+        summaryLine,
+        `the summary counts ${received} replies but no reply line is in the log (ping -q?): the trace needs one line per packet`,
+      );
     }
     throw new TraceError(file, summaryLine, 'the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit');
   }

@@ -19,6 +19,8 @@ export interface ParameterSpec {
   readonly default?: number | string;
   /** A text parameter: one of these words (not sweepable). */
   readonly values?: readonly string[];
+  /** A text parameter: a file path relative to the scenario, or free text (not sweepable). */
+  readonly text?: 'file' | 'text';
   /** Only for this channel model (undefined: any). */
   readonly channel?: string;
   /** Only for this protocol (undefined: any). */
@@ -47,6 +49,7 @@ function flatten(declaration: ParameterDeclaration, scope: { channel?: string; p
     description: declaration.perDirection ? `${declaration.description} of a copy (both directions)` : declaration.description,
     ...(declaration.default === undefined ? {} : { default: declaration.default }),
     ...(declaration.values ? { values: declaration.values } : {}),
+    ...(declaration.text ? { text: declaration.text } : {}),
     ...scope,
     topLevel,
     ...(declaration.perDirection ? { perDirection: true } : {}),

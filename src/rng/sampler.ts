@@ -41,12 +41,33 @@ export function sample(rng: Xoshiro128, table: SamplingTable): number {
   const hi = rng.nextUint32() >>> 1;
   const high = table.high;
   const last = table.size - 1;
+  if (last > LINEAR_SEARCH_LIMIT) return searchLarge(rng, table, hi);
   for (let i = 0; i < last; i++) {
     const h = high[i]!;
     if (hi < h) return i;
     if (hi === h) return sampleAfterTie(rng, table, hi, i);
   }
   return last;
+}
+
+/** Tables up to this size are searched in order; larger ones (a trace's start positions) by halving. */
+const LINEAR_SEARCH_LIMIT = 16;
+
+/**
+ * The same outcome as the ordered search, found by halving: the first threshold whose high part
+ * is at least `hi` (thresholds never decrease); equal is a tie, decided by the low word.
+ */
+function searchLarge(rng: Xoshiro128, table: SamplingTable, hi: number): number {
+  const high = table.high;
+  let low = 0;
+  let top = table.size - 1; // the last outcome takes whatever no threshold below it took
+  while (low < top) {
+    const mid = (low + top) >>> 1;
+    if (high[mid]! < hi) low = mid + 1;
+    else top = mid;
+  }
+  if (low < table.size - 1 && high[low] === hi) return sampleAfterTie(rng, table, hi, low);
+  return low;
 }
 
 /** The outcome once the high part `hi` tied a threshold at or after `from`: the low word decides. */

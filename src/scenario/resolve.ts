@@ -1,4 +1,6 @@
-import { basename, extname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
@@ -79,8 +81,10 @@ export function resolveScenario(given: ScenarioSource): Scenario {
   const channelObject = typeof channelValue === 'string' ? { model: channelValue } : (channelValue as Record<string, unknown>);
   const channel = channelObject['model'] as string;
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
+  const channelFiles = filesOf(source, channel, channelObject);
   const params: Record<string, number | string> = {
     ...channelParams(source, channel, channelObject),
+    ...(channelFiles ? { digest: channelFiles.digest } : {}),
     ...common,
     ...protocolParams(source, protocol),
   };
@@ -97,7 +101,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
-    channel: channelValue,
+    channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channel),
     ...common,
     ...Object.fromEntries(PROTOCOLS[protocol]!.parameters.map((p) => [p.name, params[p.name]])),
@@ -120,6 +124,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     expect: (data['expect'] as Expectation[] | undefined) ?? [],
     resolved,
     ...(protocolFile ? { protocolFile: { file: protocolFile.file, digest: protocolFile.digest } } : {}),
+    ...(channelFiles ? { files: channelFiles.absolute } : {}),
   };
 }
 
@@ -158,6 +163,42 @@ function channelParams(source: ScenarioSource, channel: string, object: Record<s
     if (value !== undefined) params[p.name] = value;
   }
   return params;
+}
+
+/** Files a scenario's channel reads, at most this large each. */
+export const MAX_CHANNEL_FILE_BYTES = 64 * 2 ** 20;
+
+/**
+ * The files the channel object names (parameters of kind 'file'), relative to the scenario: each
+ * one's absolute path by the path as written, and one sha256 over their contents, which results
+ * record; a digest the scenario gives must match it.
+ */
+function filesOf(source: ScenarioSource, channel: string, object: Record<string, unknown>): { absolute: Record<string, string>; digest: string } | null {
+  const declared = CHANNELS[channel]!.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string');
+  if (declared.length === 0) return null;
+  const hash = createHash('sha256');
+  const absolute: Record<string, string> = {};
+  for (const p of declared) {
+    const written = object[p.name] as string;
+    const file = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
+    let size: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) throw new Error('not a file');
+      size = stat.size;
+    } catch {
+      throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
+    }
+    if (size > MAX_CHANNEL_FILE_BYTES) throw new UsageError(source.locate(['channel', p.name]), `${written} is ${size} bytes; a channel file may have at most ${MAX_CHANNEL_FILE_BYTES}`);
+    hash.update(`${p.name}\u0000`).update(readFileSync(file)).update('\u0000');
+    absolute[written] = file;
+  }
+  const digest = hash.digest('hex');
+  const given = object['digest'];
+  if (given !== undefined && given !== digest) {
+    throw new UsageError(source.locate(['channel', 'digest']), 'the channel files are not the ones these results were made with (their digest differs)');
+  }
+  return { absolute, digest };
 }
 
 /** Each protocol's own parameters: the scenario's protocol's, defaults filled in; elsewhere they are mistakes. */

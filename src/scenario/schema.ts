@@ -14,6 +14,7 @@ export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOM
 
 function valueSchema(p: ParameterSpec): Record<string, unknown> {
   if (p.values) return { type: 'string', enum: [...p.values], description: p.description };
+  if (p.text) return { type: 'string', pattern: '\\S', description: p.description };
   const bounds = { ...(Number.isFinite(p.minimum) ? { minimum: p.minimum } : {}), ...(Number.isFinite(p.maximum) ? { maximum: p.maximum } : {}) };
   return { type: p.integer ? 'integer' : 'number', ...bounds, description: p.description, ...(p.default === undefined ? {} : { default: p.default }) };
 }
@@ -123,7 +124,7 @@ export function scenarioSchema(): Record<string, unknown> {
         type: 'object',
         minProperties: 1,
         additionalProperties: false,
-        properties: Object.fromEntries(PARAMETERS.filter((p) => !p.values).map((p) => [p.name, sweepAxisSchema(p)])),
+        properties: Object.fromEntries(PARAMETERS.filter((p) => !p.values && !p.text).map((p) => [p.name, sweepAxisSchema(p)])),
       },
       expect: {
         description: 'assertions checked on every cell; any failure exits with code 1',
@@ -146,6 +147,6 @@ export function scenarioSchema(): Record<string, unknown> {
 
 /** A channel object's keys that have no default, so the scenario must give them. */
 function requiredKeys(model: string): { required?: string[] } {
-  const required = CHANNELS[model]!.parameters.filter((p) => p.default === undefined).map((p) => p.name);
+  const required = CHANNELS[model]!.parameters.filter((p) => p.default === undefined && !p.optional).map((p) => p.name);
   return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
 }

@@ -20,6 +20,8 @@ export interface Scenario {
   readonly resolved: Readonly<Record<string, unknown>>;
   /** Where the protocol was written as a file: its absolute path (for worker threads) and digest. */
   readonly protocolFile?: { readonly file: string; readonly digest: string };
+  /** Files the channel reads: absolute paths by the paths as written (for worker threads). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface SweepAxis {

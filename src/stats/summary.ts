@@ -65,10 +65,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   if (result.exact) {
     const e = result.exact;
     const cost = e.messages ? distributionMoments(e.messages, result.copies) : momentCost(e.messagesMean, e.messagesSecondMoment, result.copies);
-    const successExact = sumOf(outcomeSet.success, e.outcomes);
-    const disagreementExact = sumOf(outcomeSet.disagreement, e.outcomes);
+    // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
+    const probability = (p: number): number => Math.min(1, Math.max(0, p));
+    const successExact = probability(sumOf(outcomeSet.success, e.outcomes));
+    const disagreementExact = probability(sumOf(outcomeSet.disagreement, e.outcomes));
     exact = {
-      outcomes: e.outcomes,
+      outcomes: e.outcomes.map((p) => Math.min(1, Math.max(0, p))),
       success: successExact,
       disagreement: disagreementExact,
       messengersMean: cost.mean,

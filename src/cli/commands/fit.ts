@@ -1,0 +1,192 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { stringify as toYaml } from 'yaml';
+import { UsageError } from '../../errors.js';
+import { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
+import type { FitResult } from '../../fit/fit.js';
+import { checkTraceSize, parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import { renderPng, renderSvg } from '../../plot/chart.js';
+import type { Streams } from '../output.js';
+
+/** No colours: the report is the same on a terminal, in a file and in CI. */
+const PLAIN = { head: [], border: [] };
+
+interface FitFlags {
+  column?: string;
+  model?: 'bernoulli' | 'gilbert' | 'gilbert-elliott';
+  format: 'table' | 'json' | 'yaml';
+  output?: string;
+  lengths: string;
+}
+
+/** The channel a fit stands for, as a scenario fragment: Bernoulli's top-level loss, or a Gilbert–Elliott channel object. */
+export function channelFragment(fit: FitResult): Record<string, unknown> {
+  const round = (v: number): number => Number(v.toPrecision(6));
+  if (fit.model === 'bernoulli') return { loss: round(fit.params['loss']!) };
+  const p = fit.params;
+  return {
+    channel: {
+      model: 'gilbert-elliott',
+      goodToBad: round(p['goodToBad']!),
+      badToGood: round(p['badToGood']!),
+      lossGood: round(p['lossGood'] ?? 0),
+      lossBad: round(p['lossBad'] ?? 1),
+    },
+  };
+}
+
+/**
+ * `fit FILE`: channel models fitted to a measured loss trace — Bernoulli, the two-state Gilbert
+ * model and the full Gilbert–Elliott model — with their likelihoods, AIC and BIC, the chosen one
+ * (lowest BIC, or --model), the measured loss-burst and gap lengths against each model's, and the
+ * chosen channel as a scenario fragment to paste.
+ */
+export function makeFitCommand(streams: Streams): Command {
+  return new Command('fit')
+    .description('fit channel models to a measured loss trace (0/1 digits, a CSV column, or a ping log) and print the best as a scenario fragment')
+    .argument('<file>', 'the trace: one 0 (delivered) or 1 (lost) per packet, a CSV with --column, or the output of ping (Linux or macOS)')
+    .option('--column <name>', 'the CSV column holding 0/1 (lost)')
+    .addOption(new Option('--model <model>', 'use this model rather than the one BIC chooses').choices(['bernoulli', 'gilbert', 'gilbert-elliott']))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .option('-o, --output <file>', 'also draw the burst and gap lengths, measured against each model (.svg or .png)')
+    .option('--lengths <n>', 'run lengths shown one by one before "or longer"', '10')
+    .action(async (file: string, flags: FitFlags) => {
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch {
+        throw new UsageError(file, 'no such file');
+      }
+      checkTraceSize(size, file);
+      const maxLength = Number(flags.lengths);
+      if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
+        throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
+      if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
+      const { lost, format } = parseLossTrace(readFileSync(file, 'utf8'), { file, ...(flags.column ? { column: flags.column } : {}) });
+      const stats = traceStats(lost);
+      const all = fitAll(lost);
+      const forced =
+        flags.model === 'bernoulli'
+          ? fitBernoulli(lost)
+          : flags.model === 'gilbert'
+            ? fitGilbert(lost)
+            : flags.model === 'gilbert-elliott'
+              ? fitGilbertElliott(lost)
+              : null;
+      const chosen = forced ?? all.chosen;
+      const fits = [all.bernoulli, all.gilbert, all.gilbertElliott];
+      const goodness = goodnessOfFit(lost, fits, maxLength);
+      const fragment = channelFragment(chosen);
+      const intervals = gilbertIntervals(lost);
+      if (flags.format !== 'table') {
+        const data = {
+          file,
+          format,
+          trace: stats,
+          fits: fits.map((f) => ({ model: f.model, params: f.params, logLikelihood: f.logLikelihood, parameters: f.parameters, aic: f.aic, bic: f.bic })),
+          chosen: chosen.model,
+          chosenBy: forced ? '--model' : 'lowest BIC',
+          gilbertIntervals: intervals,
+          goodness,
+          scenario: fragment,
+        };
+        streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
+      } else {
+        streams.stdout.write(fitReport(file, format, stats, fits, chosen, forced !== null, goodness, fragment, intervals));
+      }
+      if (flags.output) {
+        const svg = await renderSvg(fitChart(goodness, file));
+        try {
+          writeFileSync(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
+        } catch (error) {
+          throw new UsageError(
+            `-o ${flags.output}`,
+            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : 'permission denied or not writable'}`,
+          );
+        }
+      }
+    });
+}
+
+function fitReport(
+  file: string,
+  format: string,
+  stats: ReturnType<typeof traceStats>,
+  fits: readonly FitResult[],
+  chosen: FitResult,
+  forced: boolean,
+  goodness: ReturnType<typeof goodnessOfFit>,
+  fragment: Record<string, unknown>,
+  intervals: ReturnType<typeof gilbertIntervals>,
+): string {
+  const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
+  const lines = [
+    `${file} (${format}): ${stats.packets.toLocaleString('en-US')} packets, ${stats.losses.toLocaleString('en-US')} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    '',
+  ];
+  const models = new Table({ head: ['model', 'parameters', 'log-likelihood', 'AIC', 'BIC', ''], style: PLAIN });
+  for (const f of fits) {
+    const params = Object.entries(f.params)
+      .map(([k, v]) => `${k} ${num(v)}`)
+      .join(', ');
+    models.push([
+      f.model,
+      params,
+      f.logLikelihood.toFixed(1),
+      f.aic.toFixed(1),
+      f.bic.toFixed(1),
+      f.model === chosen.model ? (forced ? 'chosen (--model)' : 'chosen (lowest BIC)') : '',
+    ]);
+  }
+  lines.push(models.toString(), '');
+  lines.push(
+    `Gilbert's estimates, 95% intervals: goodToBad ${num(intervals.goodToBad.estimate)} [${num(intervals.goodToBad.low)}, ${num(intervals.goodToBad.high)}], badToGood ${num(intervals.badToGood.estimate)} [${num(intervals.badToGood.low)}, ${num(intervals.badToGood.high)}]`,
+    '',
+  );
+  const runs = new Table({
+    style: PLAIN,
+    head: ['length', 'bursts measured', ...fits.map((f) => `${f.model}`), 'gaps measured', ...fits.map((f) => `${f.model}`)],
+  });
+  for (const row of goodness) {
+    runs.push([
+      `${row.length}${row.orLonger ? '+' : ''}`,
+      String(row.measuredBursts),
+      ...fits.map((f) => num(row.perModel[f.model]!.bursts, 3)),
+      String(row.measuredGaps),
+      ...fits.map((f) => num(row.perModel[f.model]!.gaps, 3)),
+    ]);
+  }
+  lines.push("Loss bursts and gaps by length: measured counts against each model's expected counts", runs.toString(), '');
+  lines.push('The chosen channel, to paste into a scenario:', '', toYaml(fragment).trimEnd(), '');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Burst and gap lengths, measured and modelled, on a log scale: drawn like `plot`'s charts. */
+function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Record<string, unknown> {
+  const values = goodness.flatMap((row) => [
+    { kind: 'loss bursts', length: row.length, source: 'measured', count: row.measuredBursts },
+    { kind: 'gaps', length: row.length, source: 'measured', count: row.measuredGaps },
+    ...Object.entries(row.perModel).flatMap(([model, m]) => [
+      { kind: 'loss bursts', length: row.length, source: model, count: m.bursts },
+      { kind: 'gaps', length: row.length, source: model, count: m.gaps },
+    ]),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `${file}: run lengths, measured and fitted`,
+    data: { values: values.filter((v) => v.count > 0) },
+    facet: { column: { field: 'kind', type: 'nominal', title: null } },
+    spec: {
+      width: 320,
+      height: 240,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'length', type: 'quantitative', title: 'run length (packets; the last point: that or longer)' },
+        y: { field: 'count', type: 'quantitative', scale: { type: 'log' }, title: 'runs' },
+        color: { field: 'source', type: 'nominal', title: null },
+      },
+    },
+  };
+}
