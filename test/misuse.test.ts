@@ -111,6 +111,13 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
         assert.equal(again.status, 0, again.stderr);
         assert.equal(again.stdout, readFileSync(join(saved, name), 'utf8'), `${format} re-export`);
       }
+      // An edited results.json is refused, not re-exported.
+      const data = json(join(saved, 'results.json'));
+      data['tallies'][0].outcomes[0] -= 1;
+      data['tallies'][0].outcomes[1] += 1;
+      assertOneLine(cli(['merge', file(`edited${flags.join('')}.json`, JSON.stringify(data))]), 2, /edited.*\.json: counts do not match its digest/, 'edited results.json');
+      data['tallies'][0].outcomes[1] += 1;
+      assertOneLine(cli(['merge', file(`edited2${flags.join('')}.json`, JSON.stringify(data))]), 2, /edited2.*\.json: cell 1 .*outcome counts add up to/, 'edited results.json');
       // A flag asks otherwise: recomputed at that confidence.
       const other = cli(['merge', join(saved, 'results.json'), '--format', 'csv', '--confidence', '0.5']);
       assert.notEqual(other.stdout, readFileSync(join(saved, 'results.csv'), 'utf8'));
