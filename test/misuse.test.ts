@@ -110,6 +110,20 @@ describe('1. merge: counts that cannot be right are refused', () => {
     it(what, () => assertOneLine(cli(['merge', ...files()]), 2, message, what));
   }
 
+  it('counts no run can produce, with a recomputed digest, are refused', async () => {
+    const { contentDigest } = await import('../src/results/verify.js');
+    const received = mutated('received.json', 0, (d) => {
+      tally(d).deliveries[0] += 10 ** 9;
+      d['digest'] = contentDigest(d);
+    });
+    assertOneLine(cli(['merge', ...received]), 2, /received\.json: cell 1 .*messages received of \d+ dispatched/, 'deliveries');
+    const rounds = mutated('rounds.json', 0, (d) => {
+      tally(d).rounds += 10 ** 9;
+      d['digest'] = contentDigest(d);
+    });
+    assertOneLine(cli(['merge', ...rounds]), 2, /rounds used, more than its round limit allows/, 'rounds');
+  });
+
   it('a relabelled shard with a recomputed digest is caught by its trials', async () => {
     const { contentDigest } = await import('../src/results/verify.js');
     // 200,000 trials are 4 blocks: shard 1/3 holds blocks 1 (65,536 trials); 3/3 holds 0 and 3 (65,536 + 3,392).
@@ -144,6 +158,23 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
         assert.equal(again.status, 0, again.stderr);
         assert.equal(again.stdout, readFileSync(join(saved, name), 'utf8'), `${format} re-export`);
       }
+      // An edited results.json is refused, not re-exported.
+      const data = json(join(saved, 'results.json'));
+      data['tallies'][0].outcomes[0] -= 1;
+      data['tallies'][0].outcomes[1] += 1;
+      assertOneLine(
+        cli(['merge', file(`edited${flags.join('')}.json`, JSON.stringify(data))]),
+        2,
+        /edited.*\.json: counts do not match its digest/,
+        'edited results.json',
+      );
+      data['tallies'][0].outcomes[1] += 1;
+      assertOneLine(
+        cli(['merge', file(`edited2${flags.join('')}.json`, JSON.stringify(data))]),
+        2,
+        /edited2.*\.json: cell 1 .*outcome counts add up to/,
+        'edited results.json',
+      );
       // A flag asks otherwise: recomputed at that confidence.
       const other = cli(['merge', join(saved, 'results.json'), '--format', 'csv', '--confidence', '0.5']);
       assert.notEqual(other.stdout, readFileSync(join(saved, 'results.csv'), 'utf8'));
@@ -314,6 +345,9 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
+    ['--trials empty', ['run', '--trials', ''], /--trials : give a number of trials/],
+    ['--trials null', ['run', '--trials', 'null'], /--trials null: give a number of trials/],
+    ['--precision empty', ['run', '--precision', ''], /--precision : give a half-width/],
     // 14. exact and shards
     [
       'run --shard with --out',

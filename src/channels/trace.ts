@@ -50,7 +50,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
     { name: 'AtoB', description: 'a trace for copies sent A→B only (else file)', text: 'file', optional: true },
     { name: 'BtoA', description: 'a trace for copies sent B→A only (else file)', text: 'file', optional: true },
     { name: 'column', description: 'the CSV column holding 0/1 (lost)', text: 'text', optional: true },
-    { name: 'digest', description: "sha256 of the trace files, as results record it; other files are refused", text: 'text', optional: true },
+    { name: 'digest', description: 'sha256 of the trace files, as results record it; other files are refused', text: 'text', optional: true },
   ],
   notes: `replays up to ${MAX_TRACE_CHANNEL_PACKETS.toLocaleString('en-US')} packets (every position is a state); exact: the average over every start, about packets × the protocol's states; validate prints the trace's length, loss rate and mean loss burst`,
   describe(params) {

@@ -68,7 +68,9 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, Number(params[p.name])]));
   const protocolConfig = protocol.configure({ ...own, rounds: Number(params['rounds']) });
-  const channelParams = spec.files ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v])) : params;
+  const channelParams = spec.files
+    ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
+    : params;
   const channelConfig = channel.configure(channelParams, copies);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];

@@ -70,7 +70,13 @@ export interface Progress {
 export function cellSpec(cell: Cell): CellSpec {
   const file = cell.scenario.protocolFile?.file;
   const files = cell.scenario.files;
-  return { protocol: cell.scenario.protocol, channel: cell.scenario.channel, params: cell.params, ...(file ? { protocolFile: file } : {}), ...(files ? { files } : {}) };
+  return {
+    protocol: cell.scenario.protocol,
+    channel: cell.scenario.channel,
+    params: cell.params,
+    ...(file ? { protocolFile: file } : {}),
+    ...(files ? { files } : {}),
+  };
 }
 
 /**

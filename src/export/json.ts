@@ -2,6 +2,13 @@ import { plainNumber } from './numbers.js';
 import { toRows } from './rows.js';
 import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
+import { contentDigest } from '../results/verify.js';
+
+/** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
+export function savedContent(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { tool, version, blockSize, confidence, scenarios, tallies, exact } = data;
+  return { tool, version, blockSize, confidence, scenarios, tallies, exact };
+}
 
 /**
  * The rows of the CSV, same columns in the same order, plus what produced them (SPEC §4) and
@@ -26,7 +33,13 @@ export const jsonExporter: Exporter = {
     const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.result.cell.key, ...(s.result.tally ?? {}) })}`);
     // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
     const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ]\n}\n`;
+    // A digest of what a re-export is made from (savedContent), so that an edited file is named.
+    const digest = contentDigest(
+      savedContent(
+        JSON.parse(`{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]}`) as Record<string, unknown>,
+      ),
+    );
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "digest": ${JSON.stringify(digest)}\n}\n`;
   },
 };
 

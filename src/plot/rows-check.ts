@@ -34,6 +34,7 @@ export function checkRows(path: string, header: readonly string[], body: readonl
   }
   const duplicate = header.find((c, i) => header.indexOf(c) !== i);
   if (duplicate !== undefined) throw new UsageError(path, `the column '${terminalSafe(duplicate, true)}' appears twice`);
+  const needed = new Set(['scenario', 'trials', metricColumns(metric)[0]!]);
   return body.map((values, r) => {
     const line = r + 2;
     if (values.length !== header.length) throw new UsageError(path, `row ${line - 1} has ${values.length} values; the header has ${header.length} columns`);
@@ -41,7 +42,7 @@ export function checkRows(path: string, header: readonly string[], body: readonl
     header.forEach((column, c) => {
       const raw = values[c];
       if (raw === null || raw === undefined || raw === '') {
-        if (column === 'scenario' || column === 'trials') throw new UsageError(path, `row ${line - 1}: the ${column} column is empty`);
+        if (needed.has(column)) throw new UsageError(path, `row ${line - 1}: the ${terminalSafe(column, true)} column is empty`);
         row[column] = null;
       } else if (TEXT_COLUMNS.has(column)) {
         row[column] = String(raw);

@@ -4,6 +4,7 @@ import { addTally, emptyTally } from '../engine/tally.js';
 import type { Tally } from '../engine/tally.js';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
+import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
 
@@ -144,6 +145,10 @@ function readSavedResults(path: string, saved: Record<string, unknown>): ReadSha
   if (exact !== undefined && !(Array.isArray(exact) && exact.length === cells.length && exact.every((e) => e === null || isExactResult(e)))) {
     throw new UsageError(path, 'its exact values are not one per cell');
   }
+  if (typeof saved['digest'] !== 'string')
+    throw new UsageError(path, 'it has no digest of its counts: re-export a results.json saved by this version of twogenerals');
+  if (saved['digest'] !== contentDigest(savedContent(saved)))
+    throw new UsageError(path, 'counts do not match its digest: the file was changed after it was saved');
   return {
     tool: 'twogenerals',
     version: saved['version'],

@@ -26,7 +26,8 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     setIn(data, path, value, flag);
     places.set(path.join('.'), flag);
   };
-  if (overrides.trials !== undefined) put(['trials'], scalar(overrides.trials), `--trials ${overrides.trials}`);
+  if (overrides.trials !== undefined)
+    put(['trials'], required(overrides.trials, `--trials ${overrides.trials}`, 'a number of trials, such as 1e6'), `--trials ${overrides.trials}`);
   if (overrides.seed !== undefined) {
     if (overrides.seed.trim() === '') throw new UsageError(`--seed ${overrides.seed}`, 'give a seed: an integer or a text');
     put(['seed'], overrides.seed, `--seed ${overrides.seed}`);
@@ -35,7 +36,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const flag = `--precision ${overrides.precision}`;
     const current = data['trials'];
     const maxTrials = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)['maxTrials'] : undefined;
-    put(['trials'], { precision: scalar(overrides.precision), ...(maxTrials === undefined ? {} : { maxTrials }) }, flag);
+    put(['trials'], { precision: required(overrides.precision, flag, 'a half-width, such as 0.001'), ...(maxTrials === undefined ? {} : { maxTrials }) }, flag);
   }
   for (const assignment of overrides.set ?? []) {
     const flag = `--set ${assignment}`;
@@ -70,6 +71,13 @@ function splitAssignment(text: string, flag: string, form: string): [string, str
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UsageError(flag, `expected ${form}`);
   return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** A flag's value, which must be one: empty or null does not mean "the default" here. */
+function required(text: string, flag: string, what: string): unknown {
+  const value = scalar(text);
+  if (value === null || text.trim() === '') throw new UsageError(flag, `give ${what}`);
+  return value;
 }
 
 function scalar(text: string): unknown {

@@ -189,7 +189,8 @@ function filesOf(source: ScenarioSource, channel: string, object: Record<string,
     } catch {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
-    if (size > MAX_CHANNEL_FILE_BYTES) throw new UsageError(source.locate(['channel', p.name]), `${written} is ${size} bytes; a channel file may have at most ${MAX_CHANNEL_FILE_BYTES}`);
+    if (size > MAX_CHANNEL_FILE_BYTES)
+      throw new UsageError(source.locate(['channel', p.name]), `${written} is ${size} bytes; a channel file may have at most ${MAX_CHANNEL_FILE_BYTES}`);
     hash.update(`${p.name}\u0000`).update(readFileSync(file)).update('\u0000');
     absolute[written] = file;
   }

@@ -22,7 +22,15 @@ export function makeListCommand(streams: Streams): Command {
     lines.push(`  ${''.padEnd(16)} exact: every channel, with every protocol`);
     lines.push('', 'Parameters (set in the file, with --set, or swept):');
     for (const p of PARAMETERS) {
-      const range = p.values ? `one of ${p.values.join(', ')}` : p.text === 'file' ? 'a file, relative to the scenario' : p.text ? 'text' : p.integer ? `integer ${p.minimum}..${p.maximum}` : `${p.minimum}..${p.maximum}`;
+      const range = p.values
+        ? `one of ${p.values.join(', ')}`
+        : p.text === 'file'
+          ? 'a file, relative to the scenario'
+          : p.text
+            ? 'text'
+            : p.integer
+              ? `integer ${p.minimum}..${p.maximum}`
+              : `${p.minimum}..${p.maximum}`;
       const scope = p.channel ? ` [${p.channel} channel]` : p.protocol ? ` [${p.protocol}]` : '';
       lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${p.default === undefined ? '' : `; default ${p.default}`}${scope}`);
     }

@@ -47,6 +47,7 @@ export function makeMergeCommand(streams: Streams): Command {
     const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
+    checkPlausible(files[0]!, report);
     const final: Report = reuseExact
       ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) }
       : report;
@@ -91,5 +92,27 @@ function checkTrials(
     const cap = cell.scenario.trials;
     const fine = cell.scenario.precision === undefined ? trials === cap : trials >= 1 && trials <= cap && (trials % BLOCK_SIZE === 0 || trials === cap);
     if (!fine) throw new UsageError(shards[0]!.path, `cell ${c + 1} (${cell.key}): the merged counts hold ${trials} trials; the scenario asks for ${cap}`);
+  }
+}
+
+/**
+ * Counts no run can produce, though they add up: more messages received than dispatched,
+ * delivery classes the cell does not have, more rounds used than its round limit allows.
+ */
+function checkPlausible(path: string, report: Report): void {
+  for (const [c, s] of report.summaries.entries()) {
+    const tally = s.result.tally!;
+    const where = `cell ${c + 1} (${s.result.cell.key})`;
+    if (tally.deliveries.length > s.result.deliveryValues.length)
+      throw new UsageError(
+        path,
+        `${where}: it has ${tally.deliveries.length} delivery counts; the cell has ${s.result.deliveryValues.length} kinds of delivery`,
+      );
+    const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
+    const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
+    if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
+    const limit = 2 * Number(s.result.cell.params['rounds'] ?? 1) * tally.trials;
+    if (tally.rounds > limit)
+      throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
   }
 }
