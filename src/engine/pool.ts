@@ -60,6 +60,55 @@ export class WorkerPool {
     return results;
   }
 
+  /**
+   * Runs tasks as an iterator makes them, holding only those in flight: memory stays flat
+   * however many there are. `done` hears each task with its tally as it completes.
+   */
+  async stream(tasks: Iterable<BlockTask>, done: (task: BlockTask, tally: Tally) => void): Promise<void> {
+    const iterator = tasks[Symbol.iterator]();
+    if (this.workers <= 1) {
+      for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        done(next.value, simulateBlocks(next.value));
+        await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
+      }
+      return;
+    }
+    const first = iterator.next();
+    if (first.done) return;
+    const second = iterator.next();
+    if (second.done) {
+      // One task: on this thread, as `run` does, without starting threads for it.
+      done(first.value, simulateBlocks(first.value));
+      return;
+    }
+    const pending = [first.value, second.value];
+    const take = (): BlockTask | undefined => {
+      if (pending.length) return pending.shift();
+      const next = iterator.next();
+      return next.done ? undefined : next.value;
+    };
+    this.start(this.workers);
+    const inFlight = new Map<number, BlockTask>();
+    await new Promise<void>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const feed = (thread: Worker): void => {
+        const task = take();
+        if (!task) return;
+        inFlight.set(task.id, task);
+        thread.postMessage(task);
+      };
+      this.onReply = (reply, thread) => {
+        const task = inFlight.get(reply.id)!;
+        inFlight.delete(reply.id);
+        done(task, reply.tally);
+        feed(thread);
+        if (inFlight.size === 0) resolve();
+      };
+      this.onFailure = reject;
+      for (const thread of this.threads) for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
+    });
+  }
+
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = [];

@@ -94,32 +94,28 @@ export interface Shard {
   readonly count: number;
 }
 
-/** Every cell's trials (or its shard's), cut into tasks of several blocks each, in cell and block order. */
-function blockTasks(cells: readonly Cell[], workers: number, shard: Shard | undefined): { tasks: BlockTask[]; cellOf: number[] } {
-  const tasks: BlockTask[] = [];
-  const cellOf: number[] = [];
+/** A task and the index of its cell among the run's cells. */
+type CellTask = BlockTask & { readonly cell: number };
+
+/**
+ * Every cell's trials (or its shard's), cut into tasks of several blocks each, in cell and block
+ * order — made as the pool asks for them, so that memory stays flat in the number of trials (the
+ * documented maximum, 10^15 trials, is some 10^10 blocks).
+ */
+function* blockTasks(cells: readonly Cell[], workers: number, shard: Shard | undefined): Generator<CellTask> {
   const stride = shard?.count ?? 1;
   const offset = shard ? shard.index % shard.count : 0;
   const mine = (blocks: number): number => (blocks > offset ? Math.ceil((blocks - offset) / stride) : 0);
   let blocksLeft = cells.reduce((n, cell) => n + mine(blockCount(cell.scenario.trials)), 0);
-  cells.forEach((cell, c) => {
+  let id = 0;
+  for (const [c, cell] of cells.entries()) {
     const blocks = mine(blockCount(cell.scenario.trials));
+    const spec = cellSpec(cell);
     for (let first = 0, size = 0; first < blocks; first += size, blocksLeft -= size) {
       size = Math.min(blocksPerTask(blocksLeft, workers), blocks - first);
-      cellOf.push(c);
-      tasks.push({
-        id: tasks.length,
-        spec: cellSpec(cell),
-        seed: cell.scenario.seed,
-        cellKey: cell.key,
-        trials: cell.scenario.trials,
-        firstBlock: offset + first * stride,
-        blocks: size,
-        stride,
-      });
+      yield { id: id++, cell: c, spec, seed: cell.scenario.seed, cellKey: cell.key, trials: cell.scenario.trials, firstBlock: offset + first * stride, blocks: size, stride };
     }
-  });
-  return { tasks, cellOf };
+  }
 }
 
 /**
@@ -131,8 +127,11 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const simulate = options.simulate && !given;
   const adaptive = (cell: Cell): boolean => cell.scenario.precision !== undefined && options.preciseEnough !== undefined;
   const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
-  const { tasks, cellOf } = blockTasks(fixed, options.workers, options.shard);
   const pool = new WorkerPool(options.workers);
+  const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
+  const totals = new Map<Cell, Tally>();
+  if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
+  fixed.forEach((cell) => totals.set(cell, emptyTally(models[cells.indexOf(cell)]!.outcomes.names.length)));
   const totalTrials = simulate ? cells.reduce((n, cell) => n + cell.scenario.trials, 0) : 0;
   let trialsDone = 0;
   let cellsDone = 0;
@@ -140,8 +139,9 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const report = (): void => options.progress?.({ trials: trialsDone, totalTrials, cells: cellsDone, totalCells: cells.length });
   const taskDone = (task: BlockTask, tally: Tally): void => {
     trialsDone += tally.trials;
-    const cell = fixed[cellOf[task.id]!];
+    const cell = fixed[(task as CellTask).cell];
     if (cell) {
+      addTally(totals.get(cell)!, tally); // integer sums: the same in any order of completion
       const left = blocksLeft.get(cell)! - task.blocks;
       blocksLeft.set(cell, left);
       if (left === 0) cellsDone++;
@@ -149,14 +149,9 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
     report();
   };
   try {
-    const trials = pool.run(tasks, taskDone);
-    const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
+    const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone);
     const exacts = await exactValues(models, options, trials);
-    const tallies = await trials;
-    const totals = new Map<Cell, Tally>();
-    if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
-    fixed.forEach((cell) => totals.set(cell, emptyTally(models[cells.indexOf(cell)]!.outcomes.names.length)));
-    tallies.forEach((tally, id) => addTally(totals.get(fixed[cellOf[id]!]!)!, tally));
+    await trials;
     if (simulate) {
       for (const [c, cell] of cells.entries()) {
         if (!adaptive(cell)) continue;
