@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
 import { parseLossTrace, traceStats } from '../fit/trace-file.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from './types.js';
 
@@ -61,13 +62,22 @@ export const trace: ChannelDefinition<TraceConfig> = {
     };
     return a === b ? `trace: ${line(a)}` : `trace A→B: ${line(a)}; B→A: ${line(b)}`;
   },
+  checkFiles(params) {
+    for (const name of ['file', 'AtoB', 'BtoA']) {
+      const file = params[name];
+      if (file === undefined) continue;
+      const lost = readTrace(String(file), params['column'] === undefined ? undefined : String(params['column']));
+      if (lost.length > MAX_TRACE_CHANNEL_PACKETS) {
+        throw new UsageError(
+          String(file),
+          `${lost.length.toLocaleString('en-US')} packets; the trace channel replays at most ${MAX_TRACE_CHANNEL_PACKETS.toLocaleString('en-US')} (every position is a state): use a part of it, or fit a channel to all of it with \`twogenerals fit\``,
+        );
+      }
+    }
+  },
   configure(params, copies) {
     const lost = tracesOf(params);
-    const length = Math.max(lost[0].length, lost[1].length);
-    if (length > MAX_TRACE_CHANNEL_PACKETS) {
-      throw new RangeError(`the trace has ${length} packets; the trace channel replays at most ${MAX_TRACE_CHANNEL_PACKETS}`);
-    }
-    return { length, lost, copies };
+    return { length: Math.max(lost[0].length, lost[1].length), lost, copies };
   },
   initialStates: (config): InitialState[] => Array.from({ length: config.length }, (_, state) => ({ probability: 1 / config.length, state })),
   // Transmission direction·L + position: the fates of the k copies from that position.

@@ -34,6 +34,11 @@ export interface ChannelDefinition<Config = unknown> {
   /** A line on derived quantities for `list`, and for `validate` the values of one cell. */
   readonly notes?: string;
   describe?(params: ChannelParams): string;
+  /**
+   * Where it reads files (parameters of kind 'file', given here as absolute paths): checks them
+   * when the scenario is resolved, throwing UsageError naming the file and line of the problem.
+   */
+  checkFiles?(params: ChannelParams): void;
   configure(params: ChannelParams, copies: number): Config;
   initialStates(config: Config): readonly InitialState[];
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */

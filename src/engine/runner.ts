@@ -113,7 +113,17 @@ function* blockTasks(cells: readonly Cell[], workers: number, shard: Shard | und
     const spec = cellSpec(cell);
     for (let first = 0, size = 0; first < blocks; first += size, blocksLeft -= size) {
       size = Math.min(blocksPerTask(blocksLeft, workers), blocks - first);
-      yield { id: id++, cell: c, spec, seed: cell.scenario.seed, cellKey: cell.key, trials: cell.scenario.trials, firstBlock: offset + first * stride, blocks: size, stride };
+      yield {
+        id: id++,
+        cell: c,
+        spec,
+        seed: cell.scenario.seed,
+        cellKey: cell.key,
+        trials: cell.scenario.trials,
+        firstBlock: offset + first * stride,
+        blocks: size,
+        stride,
+      };
     }
   }
 }

@@ -194,6 +194,14 @@ function filesOf(source: ScenarioSource, channel: string, object: Record<string,
     hash.update(`${p.name}\u0000`).update(readFileSync(file)).update('\u0000');
     absolute[written] = file;
   }
+  const definition = CHANNELS[channel]!;
+  definition.checkFiles?.(
+    Object.fromEntries(
+      definition.parameters
+        .map((p) => [p.name, p.text === 'file' && typeof object[p.name] === 'string' ? absolute[object[p.name] as string] : object[p.name]])
+        .filter(([, v]) => v !== undefined),
+    ) as Record<string, string>,
+  );
   const digest = hash.digest('hex');
   const given = object['digest'];
   if (given !== undefined && given !== digest) {

@@ -66,6 +66,8 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       const { lost, format } = parseLossTrace(readFileSync(file, 'utf8'), { file, ...(flags.column ? { column: flags.column } : {}) });
       const stats = traceStats(lost);
+      if (stats.losses === 0)
+        throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
       const all = fitAll(lost);
       const forced =
         flags.model === 'bernoulli'

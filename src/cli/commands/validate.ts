@@ -17,7 +17,9 @@ export function makeValidateCommand(streams: Streams): Command {
         const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
         const cells = expandCells(scenario);
         const describe = CHANNELS[scenario.channel]!.describe;
-        const channelNote = describe ? `; ${describe(cells[0]!.params)}` : '';
+        const files = scenario.files ?? {};
+        const params = Object.fromEntries(Object.entries(cells[0]!.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v]));
+        const channelNote = describe ? `; ${describe(params)}` : '';
         streams.stdout.write(
           `${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`,
         );
