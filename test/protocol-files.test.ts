@@ -64,6 +64,22 @@ describe('protocol files', () => {
     assert.match(r.stderr, /not the one these results were made with/);
   });
 
+  it('shard and merge to the bytes of the whole run, and merge refuses shards run with a different file', () => {
+    const dir = tempFiles({ 'p.mjs': GOOD('sharded-messenger'), 's.yaml': 'protocol: ./p.mjs\nloss: 0.4\nredundancy: 1\ntrials: 200000\nseed: 3\n' });
+    const scenario = join(dir, 's.yaml');
+    const whole = cli(['run', scenario, '-f', 'csv', '--workers', '1']);
+    assert.equal(whole.status, 0, whole.stderr);
+    writeFileSync(join(dir, 'shard-1.json'), cli(['run', scenario, '--shard', '1/2', '--workers', '1']).stdout);
+    writeFileSync(join(dir, 'shard-2.json'), cli(['run', scenario, '--shard', '2/2', '--workers', '1']).stdout);
+    const merged = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+    writeFileSync(join(dir, 'p.mjs'), GOOD('sharded-messenger').replace("'B has the order'", "'B holds the order'"));
+    writeFileSync(join(dir, 'shard-2.json'), cli(['run', scenario, '--shard', '2/2', '--workers', '1']).stdout);
+    const refused = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json')]);
+    assert.equal(refused.status, 2);
+  });
+
   const bad: [string, string, RegExp][] = [
     ['missing file', '', /does not exist/],
     ['syntax error', 'export default {\n  name: "x",\n  next(s { }\n};\n', /syntax error at .*p\.mjs:3:\d+/],

@@ -7,7 +7,7 @@ import type { ReadShard } from '../../results/shard.js';
 import { shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
-import { resolveScenario } from '../../scenario/resolve.js';
+import { loadProtocolFileOf, resolveScenario } from '../../scenario/resolve.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
@@ -37,7 +37,14 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
-    const scenarios = first.scenarios.map((resolved, i) => resolveScenario(parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`)));
+    // Protocol and trace files named in the shards are found relative to the shard files, as they
+    // were relative to the scenario; their recorded digests must match.
+    const scenarios: Scenario[] = [];
+    for (const [i, resolved] of first.scenarios.entries()) {
+      const source = parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`);
+      await loadProtocolFileOf(source);
+      scenarios.push(resolveScenario(source));
+    }
     const cells = scenarios.flatMap(expandCells);
     if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
       throw new UsageError(files[0]!, 'its cells do not match its scenario');
