@@ -17,7 +17,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { buildCellModel } from '../src/engine/model.js';
 import { exactCell } from '../src/engine/exact/index.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHARED = join(ROOT, '..', 'shared', 'bench');
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;

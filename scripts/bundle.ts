@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../..', import.meta.url);
 const at = (path: string): string => new URL(path, root).pathname;
 
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
@@ -16,7 +16,7 @@ rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names chan
 await build({
   entryPoints: {
     cli: at('dist/src/cli/main.js'),
-    worker: at('dist/src/engine/worker.js'),
+    worker: at('dist/src/engine/schedule/worker.js'),
     early: at('dist/src/cli/early.js'),
     'check-worker': at('dist/src/protocols/check-worker.js'),
   },

@@ -1,8 +1,8 @@
-import { BLOCK_SIZE } from './engine/montecarlo.js';
-import { runCells } from './engine/runner.js';
-import type { ExactMode, ExactProgress, Progress } from './engine/runner.js';
+import { BLOCK_SIZE } from './engine/schedule/blocks.js';
+import { runCells } from './engine/schedule/runner.js';
+import type { ExactMode, ExactProgress, Progress } from './engine/schedule/runner.js';
 import type { Tally } from './engine/tally.js';
-import type { Report } from './export/types.js';
+import type { Report } from './report.js';
 import { PROTOCOLS } from './protocols/index.js';
 import { expandCells } from './scenario/cells.js';
 import { wilsonInterval } from './stats/wilson.js';

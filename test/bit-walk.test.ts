@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildAutomaton } from '../src/engine/automaton.js';
-import { bitWalkFor } from '../src/engine/bit-walk.js';
-import { kernelFor } from '../src/engine/kernel.js';
+import { buildAutomaton } from '../src/engine/accelerators/automaton.js';
+import { bitWalkFor } from '../src/engine/accelerators/bit-walk.js';
+import { kernelFor } from '../src/engine/accelerators/kernel.js';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlockGeneric } from '../src/engine/montecarlo.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { samplingTable } from '../src/rng/sampler.js';
 import { blockState } from '../src/rng/streams.js';
 import { generatorAt, stateOf, stateWithFirstOutput } from './helpers.js';

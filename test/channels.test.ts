@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildAutomaton } from '../src/engine/automaton.js';
+import { buildAutomaton } from '../src/engine/accelerators/automaton.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { stationaryBad } from '../src/channels/gilbert-elliott.js';

@@ -80,7 +80,7 @@ describe('twogenerals run', () => {
   });
 
   it('is byte-identical for any number of workers in cells large enough for the SIMD lanes and the bit walk', () => {
-    // 2^24 trials: the cells get kernels of their own (simulate.ts), the messenger's on the
+    // 2^24 trials: the cells get kernels of their own (schedule/blocks.ts), the messenger's on the
     // one-draw lanes and retransmit's on the bit walk (kernel.test.ts, bit-walk.test.ts).
     for (const workload of ['W1', 'W2']) {
       const args = ['run', `bench/${workload}.yaml`, '--trials', String(2 ** 24), '--format', 'csv'];

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
-import { cellSpec, runCells } from '../src/engine/runner.js';
+import { cellSpec, runCells } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { proportionZ } from '../src/stats/zscore.js';

@@ -9,7 +9,7 @@ import { CHOOSE, END, Step } from '../src/protocols/types.js';
 import type { ProtocolDefinition } from '../src/protocols/types.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
 
 export interface CliResult {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock, runBlockGeneric } from '../src/engine/montecarlo.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { stateWithFirstOutput } from './helpers.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo.js';
-import { simulateCell } from '../src/engine/runner.js';
-import { simulateBlocks } from '../src/engine/simulate.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { simulateCell } from '../src/engine/schedule/runner.js';
+import { simulateBlocks } from '../src/engine/schedule/blocks.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { meanZ, proportionZ } from '../src/stats/zscore.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LANES } from '../src/engine/lanes.js';
-import { laneTrials, runLanes } from '../src/engine/one-draw.js';
+import { LANES } from '../src/engine/accelerators/lanes.js';
+import { laneTrials, runLanes } from '../src/engine/accelerators/one-draw.js';
 import { blockState } from '../src/rng/streams.js';
 import { generatorAt, stateOf } from './helpers.js';
 

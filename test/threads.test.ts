@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blocksPerTask } from '../src/engine/runner.js';
+import { blocksPerTask } from '../src/engine/schedule/runner.js';
 import { earlyWorkerCount } from '../src/cli/early.js';
-import { adoptEarlyWorker, startWorkersEarly } from '../src/engine/threads.js';
+import { adoptEarlyWorker, startWorkersEarly } from '../src/engine/schedule/threads.js';
 import { cli } from './helpers.js';
 
 /** Starts `count` threads early and returns how many a pool could adopt. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo.js';
-import { cellSpec } from '../src/engine/runner.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { cellSpec } from '../src/engine/schedule/runner.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { traceTrial } from '../src/trace/trace.js';

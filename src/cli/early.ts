@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { startWorkersEarly } from '../engine/threads.js';
+import { startWorkersEarly } from '../engine/schedule/threads.js';
 
 /**
  * How many pool threads `run` will want, read from argv before the CLI loads: a thread takes

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { DEFAULT_WORKERS } from '../engine/runner.js';
-import type { ExactMode } from '../engine/runner.js';
+import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
+import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
 import type { Overrides } from '../scenario/overrides.js';
 

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ExactProgress, Progress } from '../engine/runner.js';
+import type { ExactProgress, Progress } from '../engine/schedule/runner.js';
 import { thousands } from '../export/numbers.js';
 import type { Streams } from './output.js';
 

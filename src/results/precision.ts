@@ -1,4 +1,4 @@
-import type { Report } from '../export/types.js';
+import type { Report } from '../report.js';
 
 /** A cell run to a precision that stopped at its trial cap before reaching it. */
 export interface UnreachedPrecision {

@@ -1,5 +1,5 @@
 import type { ExactResult } from '../engine/exact/result.js';
-import type { Shard } from '../engine/runner.js';
+import type { Shard } from '../engine/schedule/runner.js';
 import { addTally, emptyTally } from '../engine/tally.js';
 import type { Tally } from '../engine/tally.js';
 import { UsageError } from '../errors.js';

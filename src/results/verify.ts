@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Shard } from '../engine/runner.js';
+import type { Shard } from '../engine/schedule/runner.js';
 
 /**
  * Checks on counts read back from files (shards, saved results): every count a non-negative

@@ -7,7 +7,7 @@ import { Xoshiro128 } from './xoshiro128.js';
  * bits), so n steps are one 128 × 128 bit matrix, M^n. A map is kept as its 128 columns, the
  * images of the state's single bits, four int32 words each; applying it xors the columns of the
  * state's set bits. M^(2^k) comes from squaring, and any n from the powers its binary digits
- * select. This is what lets the SIMD lanes (engine/lanes.ts) start eight lanes at eight points
+ * select. This is what lets the SIMD lanes (engine/accelerators/lanes.ts) start eight lanes at eight points
  * of one block's stream and still draw exactly the words the sequential kernel would.
  */
 

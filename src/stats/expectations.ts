@@ -1,4 +1,4 @@
-import type { Report } from '../export/types.js';
+import type { Report } from '../report.js';
 import type { CellSummary } from './summary.js';
 
 /** One `expect` assertion judged on one cell. */

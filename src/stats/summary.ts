@@ -1,4 +1,4 @@
-import type { CellResult } from '../engine/runner.js';
+import type { CellResult } from '../engine/schedule/runner.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { Interval } from './wilson.js';
 import { wilsonInterval } from './wilson.js';

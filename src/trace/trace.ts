@@ -1,7 +1,8 @@
 import { buildCellModel } from '../engine/model.js';
-import { BLOCK_SIZE, runTrial } from '../engine/montecarlo.js';
-import type { TrialCounters, TrialObserver } from '../engine/montecarlo.js';
-import { cellSpec } from '../engine/runner.js';
+import { runTrial } from '../engine/montecarlo/generic.js';
+import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
+import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.js';
+import { cellSpec } from '../engine/schedule/runner.js';
 import { Step } from '../protocols/types.js';
 import { blockStream } from '../rng/streams.js';
 import type { Cell } from '../scenario/types.js';

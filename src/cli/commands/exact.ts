@@ -6,7 +6,7 @@ import { addFormatOption, addOverrideOptions, overridesFrom } from '../options.j
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { exactProgressLine } from '../progress.js';
-import { finishReport, writeReport } from './run.js';
+import { finishReport, writeReport } from '../report.js';
 
 export function makeExactCommand(streams: Streams): Command {
   const command = new Command('exact')

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { BLOCK_SIZE } from '../../engine/montecarlo.js';
+import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { runExperiment } from '../../experiment.js';
-import type { Report } from '../../export/types.js';
+import type { Report } from '../../report.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
 import type { ReadShard } from '../../results/shard.js';
 import { shardTrials } from '../../results/verify.js';
@@ -15,7 +15,7 @@ import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
-import { finishReport, saveResults, writeReport } from './run.js';
+import { commandLine, finishReport, saveResults, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
 
@@ -25,7 +25,7 @@ export function makeMergeCommand(streams: Streams): Command {
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
   addResultOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: RunFlags) => {
+  return command.action(async (files: string[], flags: RunFlags, self: Command) => {
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
@@ -59,7 +59,7 @@ export function makeMergeCommand(streams: Streams): Command {
       ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) }
       : report;
     await writeReport(final, flags.format, streams);
-    if (outDir !== undefined) await saveResults(outDir, final, 0, streams);
+    if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
     finishReport(final, streams);
   });
 }

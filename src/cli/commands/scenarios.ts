@@ -7,7 +7,7 @@ import { didYouMean } from '../../suggest.js';
 import type { Streams } from '../output.js';
 
 /** The shipped scenarios: beside the compiled code (dist/src or dist/bundle) in the package, two folders up. */
-const SHIPPED = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+const SHIPPED = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
 function shippedNames(): string[] {
   return readdirSync(SHIPPED)

@@ -45,7 +45,7 @@ export const UNLIMITED: ExactLimits = { deadline: Number.POSITIVE_INFINITY, maxW
 /** --exact: up to this long per cell and this much memory before giving up with a reason. */
 export const EXPLICIT_EXACT_SECONDS = 60;
 export const EXPLICIT_EXACT_WORDS = 40_000_000;
-/** The automatic attempt's memory cap; its time is rationed by the run (runner.ts). */
+/** The automatic attempt's memory cap; its time is rationed by the run (schedule/runner.ts). */
 export const AUTO_EXACT_WORDS = 4_000_000;
 
 export function limitsFor(seconds: number, maxWords: number, progress?: (states: number) => void): ExactLimits {

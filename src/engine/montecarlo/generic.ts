@@ -1,14 +1,10 @@
-import { CHOOSE, END, Step } from '../protocols/types.js';
-import { sample, samplingTable } from '../rng/sampler.js';
-import type { SamplingTable } from '../rng/sampler.js';
-import { Xoshiro128 } from '../rng/xoshiro128.js';
-import { kernelFor } from './kernel.js';
-import type { CellModel } from './model.js';
-import { toTally } from './tally.js';
-import type { Tally } from './tally.js';
-
-/** Trials per block: the unit of seeding, scheduling and sharding (SPEC §4). */
-export const BLOCK_SIZE = 65536;
+import { CHOOSE, END, Step } from '../../protocols/types.js';
+import { sample, samplingTable } from '../../rng/sampler.js';
+import type { SamplingTable } from '../../rng/sampler.js';
+import type { Xoshiro128 } from '../../rng/xoshiro128.js';
+import type { CellModel } from '../model.js';
+import { toTally } from '../tally.js';
+import type { Tally } from '../tally.js';
 
 const choiceTables = new WeakMap<Float64Array, SamplingTable>();
 
@@ -65,17 +61,6 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   counters.messages = messages;
   counters.rounds = lastRound;
   return step.outcome;
-}
-
-/**
- * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
- * tally: through the cell's compiled kernel where it has one, else trial by trial. `specialize`
- * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
- */
-export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
-  const kernel = kernelFor(model, specialize);
-  if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
-  return kernel.run(stream.slice(), trials);
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */

@@ -1,3 +1,4 @@
+import { LAYOUT } from './layout.js';
 import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
 
 /**
@@ -13,8 +14,8 @@ import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
 /** Below this many trials per lane, the jumps and the call cost more than they save. */
 const MIN_LANE_TRIALS = 256;
 
-/** Where `count` leaves each lane pair's count of outcome 0 (lanes.wat), in int32 words. */
-const COUNTS = 32;
+/** Where `count` leaves each lane pair's count of outcome 0 (layout.ts, shared with lanes.wat). */
+const COUNTS = LAYOUT.COUNTS;
 
 /** How many of a block's `trials` the lanes run (the rest, fewer than LANES, run sequentially). */
 export function laneTrials(trials: number): number {

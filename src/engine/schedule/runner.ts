@@ -1,15 +1,15 @@
 import { availableParallelism } from 'node:os';
-import type { Cell } from '../scenario/types.js';
-import { ExactUnavailable, exactSteps, limitsFor } from './exact/index.js';
-import type { ExactLimits, ExactResult } from './exact/index.js';
-import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS } from './exact/result.js';
-import { buildCellModel } from './model.js';
-import type { CellModel, CellSpec } from './model.js';
+import type { Cell } from '../../scenario/types.js';
+import { ExactUnavailable, exactSteps, limitsFor } from '../exact/index.js';
+import type { ExactLimits, ExactResult } from '../exact/index.js';
+import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS } from '../exact/result.js';
+import { buildCellModel } from '../model.js';
+import type { CellModel, CellSpec } from '../model.js';
 import { WorkerPool } from './pool.js';
-import { blockCount } from './simulate.js';
-import type { BlockTask } from './simulate.js';
-import { addTally, emptyTally } from './tally.js';
-import type { Tally } from './tally.js';
+import { blockCount } from './blocks.js';
+import type { BlockTask } from './blocks.js';
+import { addTally, emptyTally } from '../tally.js';
+import type { Tally } from '../tally.js';
 
 /** auto: exact values where they are cheap; on: everywhere possible (warn where not); off: never. */
 export type ExactMode = 'auto' | 'on' | 'off';

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
-import { simulateBlocks } from './simulate.js';
-import type { BlockTask, WorkerReply } from './simulate.js';
-import type { Tally } from './tally.js';
+import { simulateBlocks } from './blocks.js';
+import type { BlockTask, WorkerReply } from './blocks.js';
+import type { Tally } from '../tally.js';
 import { adoptEarlyWorker, spawnWorker } from './threads.js';
 
 /** Tasks a worker holds at once: while it runs one, the next is already waiting. */

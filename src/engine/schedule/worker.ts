@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { loadProtocolFile } from '../protocols/file.js';
-import { PROTOCOLS } from '../protocols/index.js';
-import { simulateBlocks } from './simulate.js';
-import type { BlockTask, WorkerReply } from './simulate.js';
+import { loadProtocolFile } from '../../protocols/file.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import { simulateBlocks } from './blocks.js';
+import type { BlockTask, WorkerReply } from './blocks.js';
 
 /** A pool thread: receives block ranges of cells, replies with their tallies. */
 const port = parentPort;

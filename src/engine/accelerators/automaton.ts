@@ -1,5 +1,5 @@
-import { CHOOSE, END, Step } from '../protocols/types.js';
-import type { CellModel } from './model.js';
+import { CHOOSE, END, Step } from '../../protocols/types.js';
+import type { CellModel } from '../model.js';
 
 /**
  * A cell's protocol and channel unrolled into a finite automaton, by running the protocol

@@ -1,4 +1,4 @@
-import { jump } from '../rng/jump.js';
+import { jump } from '../../rng/jump.js';
 import wasm from './lanes.generated.js';
 
 /**

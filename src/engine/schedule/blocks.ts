@@ -1,9 +1,9 @@
-import { blockState } from '../rng/streams.js';
-import { buildCellModel } from './model.js';
-import type { CellModel, CellSpec } from './model.js';
-import { BLOCK_SIZE, runBlock } from './montecarlo.js';
-import { addTally, emptyTally } from './tally.js';
-import type { Tally } from './tally.js';
+import { blockState } from '../../rng/streams.js';
+import { buildCellModel } from '../model.js';
+import type { CellModel, CellSpec } from '../model.js';
+import { runBlock } from '../montecarlo/dispatch.js';
+import { addTally, emptyTally } from '../tally.js';
+import type { Tally } from '../tally.js';
 
 /** A range of blocks of one cell: all a worker needs, seeds and indices rather than data. */
 export interface BlockTask {
@@ -23,6 +23,9 @@ export interface WorkerReply {
   readonly id: number;
   readonly tally: Tally;
 }
+
+/** Trials per block: the unit of seeding, scheduling and sharding . */
+export const BLOCK_SIZE = 65536;
 
 export function blockCount(trials: number): number {
   return Math.ceil(trials / BLOCK_SIZE);

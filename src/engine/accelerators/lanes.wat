@@ -67,7 +67,7 @@
     (v128.store (i32.const 80) (local.get $b1))
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
-    (v128.store (i32.const 128) (i32x4.add (local.get $za) (local.get $zb)))
+    (v128.store (i32.const {{COUNTS_BYTE}}) (i32x4.add (local.get $za) (local.get $zb)))
     (local.get $i))
 
   ;; outcomes: each lane draws 32 · `words` words and writes their outcomes as bits, 1 for
@@ -152,9 +152,9 @@
     (v128.store (i32.const 112) (local.get $b3))
     (v128.any_true (local.get $ties)))
 
-  ;; walk: the bit walk's loop (bit-walk.ts, which lays out its memory: the outcome bits from
-  ;; byte 256, the results at bytes 8168-8187, the last half a lookup may read at 8188, the two
-  ;; copies of ENDS from 8192, the table from 16384). Runs `trials` trials from node `start`,
+  ;; walk: the bit walk's loop (bit-walk.ts; the memory as layout.ts lays it out: the outcome bits
+  ;; from BITS, the results from CONSUMED, the last half a lookup may read at LAST, the two copies
+  ;; of ENDS, the table at TABLE). Runs `trials` trials from node `start`,
   ;; each starting with `m0` messages sent and round `r0`; returns 0, or −1 if a refill met a tie.
   (func (export "walk") (param $trials i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
     (local $h i32) (local $last i32) (local $bits i32) (local $have i32) (local $node i32) (local $messages i32)
@@ -172,7 +172,7 @@
           (then
             (local.set $h (call $refill (local.get $h)))
             (if (i32.lt_s (local.get $h) (i32.const 0)) (then (return (i32.const -1))))
-            (local.set $last (i32.load (i32.const 8188)))))
+            (local.set $last (i32.load (i32.const {{LAST_BYTE}})))))
         ;; the next 16 bits go in above the `have` valid ones, and count when fewer than 8 were left
         (local.set $topUp (i32.shr_u (i32.sub (local.get $have) (i32.const 8)) (i32.const 31)))
         (local.set $bits (i32.or (local.get $bits)
@@ -180,28 +180,28 @@
         (local.set $h (i32.add (local.get $h) (local.get $topUp)))
         (local.set $have (i32.add (local.get $have) (i32.shl (local.get $topUp) (i32.const 4))))
         ;; the table entry for this node and the next 8 outcomes, and what they deliver
-        (local.set $at (i32.add (i32.const 16384)
+        (local.set $at (i32.add (i32.const {{TABLE_BYTE}})
           (i32.shl (i32.or (i32.shl (local.get $node) (i32.const 8)) (i32.and (local.get $bits) (i32.const 255))) (i32.const 3))))
         (local.set $entry (i32.load (local.get $at)))
         (local.set $delivered (i32.load offset=4 (local.get $at)))
-        (local.set $used (i32.and (local.get $entry) (i32.const 15)))
+        (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
         (local.set $bits (i32.shr_u (local.get $bits) (local.get $used)))
         (local.set $have (i32.sub (local.get $have) (local.get $used)))
-        (local.set $messages (i32.add (local.get $messages) (i32.and (i32.shr_u (local.get $entry) (i32.const 4)) (i32.const 31))))
+        (local.set $messages (i32.add (local.get $messages) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
         (local.set $d0 (i32.add (local.get $d0) (i32.and (local.get $delivered) (i32.const 65535))))
         (local.set $d1 (i32.add (local.get $d1) (i32.shr_u (local.get $delivered) (i32.const 16))))
         ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
-        (local.set $end (i32.shr_u (local.get $entry) (i32.const 21)))
+        (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
         (local.set $round (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round) (local.get $end)))
-        (if (i32.and (local.get $entry) (i32.const 512))
+        (if (i32.and (local.get $entry) (i32.const {{ENDED}}))
           (then
             ;; the trial ended: count it at ENDS[outcome · width + messages], in one of two copies
             ;; by turns, so that the next trial's count need not wait for this one's store
-            (local.set $at (i32.add (i32.add (i32.const 8192) (local.get $copy)) (i32.shl
-              (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const 10)) (i32.const 2047)) (local.get $messages))
+            (local.set $at (i32.add (i32.add (i32.const {{ENDS_BYTE}}) (local.get $copy)) (i32.shl
+              (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})) (local.get $messages))
               (i32.const 2))))
             (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-            (local.set $copy (i32.xor (local.get $copy) (i32.const 4096)))
+            (local.set $copy (i32.xor (local.get $copy) (i32.const {{ENDS_SIZE_BYTE}})))
             (local.set $rounds (i32.add (local.get $rounds) (local.get $round)))
             (local.set $node (local.get $start))
             (local.set $messages (local.get $m0))
@@ -209,12 +209,12 @@
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br_if $lookup (i32.lt_u (local.get $t) (local.get $trials))))
           (else
-            (local.set $node (i32.and (i32.shr_u (local.get $entry) (i32.const 10)) (i32.const 2047)))
+            (local.set $node (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})))
             (br $lookup)))))
-    ;; the results (bytes 8168-8187): where the bits stand, rounds, deliveries of each class
-    (i32.store (i32.const 8168) (local.get $h))
-    (i32.store (i32.const 8172) (local.get $have))
-    (i32.store (i32.const 8176) (local.get $rounds))
-    (i32.store (i32.const 8180) (local.get $d0))
-    (i32.store (i32.const 8184) (local.get $d1))
+    ;; the results (CONSUMED onwards): where the bits stand, rounds, deliveries of each class
+    (i32.store (i32.const {{CONSUMED_BYTE}}) (local.get $h))
+    (i32.store (i32.const {{HAVE_BYTE}}) (local.get $have))
+    (i32.store (i32.const {{ROUNDS_BYTE}}) (local.get $rounds))
+    (i32.store (i32.const {{DELIVERED_BYTE}}) (local.get $d0))
+    (i32.store (i32.const {{DELIVERED_1_BYTE}}) (local.get $d1))
     (i32.const 0)))

@@ -1,6 +1,7 @@
-import { jump } from '../rng/jump.js';
+import { jump } from '../../rng/jump.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
+import { ENTRY, LAYOUT } from './layout.js';
 
 /**
  * The bit walk: a kernel for cells whose every draw compares against one and the same
@@ -25,32 +26,12 @@ const WINDOW = 8;
 /** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all. */
 const LANE_WORDS = 128;
 
-/**
- * The walk's memory (lanes.wat), in int32 words: the lane states first, then the outcome bits
- * (16 to a half word) from BITS; at CONSUMED the half the walk stopped at and the bits it left
- * unused, at ROUNDS and DELIVERED its sums, at LAST the last half but one a lookup may read; at
- * ENDS the trials ended, by outcome and messages, in two copies of ENDS_SIZE that the walk
- * takes turns at; at TABLE the table.
- */
-const BITS = 64;
-const CONSUMED = 2042;
-const ROUNDS = 2044;
-const DELIVERED = 2045;
-const LAST = 2047;
-const ENDS = 2048;
-const ENDS_SIZE = 1024;
-const TABLE = 4096;
+// The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
+const { BITS, CONSUMED, ROUNDS, DELIVERED, LAST, ENDS, ENDS_SIZE, TABLE } = LAYOUT;
+const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK } = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
 export const MIN_WALK_TRIALS = 4096;
-
-/**
- * A table entry packs one lookup: bits 0-3 the draws consumed, 4-8 the messages sent, 9 set if
- * the trial ended, 10-20 the next node's index (or, if it ended, outcome · width: where it is
- * counted in ENDS, less the messages), 21-29 the round of the last message sent plus one (0:
- * none sent).
- */
-const ENDED = 1 << 9;
 
 /** A cell's bit walk, bound to its tables and the kernel's accumulators. */
 export interface BitWalk {
@@ -145,8 +126,9 @@ export function bitWalkFor(
       follow(walked);
       const end = nodes[walked.node]!;
       const next = end.kind === 'end' ? end.outcome * width : index.get(walked.node)!;
-      if (walked.messages > 31 || walked.round >= 511) return null; // beyond the entry's fields
-      table[2 * i + k] = 1 | (walked.messages << 4) | (end.kind === 'end' ? ENDED : 0) | (next << 10) | ((walked.round + 1) << 21);
+      if (walked.messages > MESSAGES_MASK || walked.round > MAX_ROUND) return null; // beyond the entry's fields
+      table[2 * i + k] =
+        1 | (walked.messages << MESSAGES_SHIFT) | (end.kind === 'end' ? ENDED : 0) | (next << NEXT_SHIFT) | ((walked.round + 1) << ROUND_SHIFT);
       delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** 16;
     }
   }
@@ -166,12 +148,12 @@ export function bitWalkFor(
           longer[at] = first;
           continue;
         }
-        const restAt = (((first >>> 10) & 2047) << (length - 1)) | (w >>> 1);
+        const restAt = (((first >>> NEXT_SHIFT) & NEXT_MASK) << (length - 1)) | (w >>> 1);
         const rest = table[restAt]!;
-        const messages = ((first >>> 4) & 31) + ((rest >>> 4) & 31);
-        if (messages > 31) return null;
-        const round = rest >>> 21 || first >>> 21; // plus one; 0: none sent
-        longer[at] = (1 + (rest & 15)) | (messages << 4) | (rest & ENDED) | (rest & (2047 << 10)) | (round << 21);
+        const messages = ((first >>> MESSAGES_SHIFT) & MESSAGES_MASK) + ((rest >>> MESSAGES_SHIFT) & MESSAGES_MASK);
+        if (messages > MESSAGES_MASK) return null;
+        const round = rest >>> ROUND_SHIFT || first >>> ROUND_SHIFT; // plus one; 0: none sent
+        longer[at] = (1 + (rest & USED_MASK)) | (messages << MESSAGES_SHIFT) | (rest & ENDED) | (rest & (NEXT_MASK << NEXT_SHIFT)) | (round << ROUND_SHIFT);
         longerDelivered[at]! += delivered[restAt]!;
       }
     }

@@ -1,14 +1,14 @@
-import { sample, sampleAfterTie, samplingTable } from '../rng/sampler.js';
-import type { SamplingTable } from '../rng/sampler.js';
-import { Xoshiro128 } from '../rng/xoshiro128.js';
+import { sample, sampleAfterTie, samplingTable } from '../../rng/sampler.js';
+import type { SamplingTable } from '../../rng/sampler.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
 import { MIN_WALK_TRIALS, bitWalkFor } from './bit-walk.js';
 import { laneKernels } from './lanes.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
-import type { CellModel } from './model.js';
-import { toTally } from './tally.js';
-import type { Tally } from './tally.js';
+import type { CellModel } from '../model.js';
+import { toTally } from '../tally.js';
+import type { Tally } from '../tally.js';
 
 /** Past this many automaton nodes the generated function is too large for V8 to optimize. */
 export const KERNEL_NODE_LIMIT = 400;

@@ -1,0 +1,15 @@
+import type { Scenario } from './scenario/types.js';
+import type { CellSummary } from './stats/summary.js';
+
+/**
+ * A finished run as everything downstream sees it — the exporters, the expectations, plan and
+ * the result folders: the summaries of all cells and what produced them. Its own module, so that
+ * stats/ and export/ both use it without one importing the other.
+ */
+export interface Report {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly scenarios: readonly Scenario[];
+  readonly summaries: readonly CellSummary[];
+  readonly blockSize: number;
+  readonly confidence: number;
+}
