@@ -89,6 +89,11 @@ describe('protocol files', () => {
     ['a method that throws', GOOD('thrower', "if (s[0] === 0) throw new Error('boom');"), /boom.*p\.mjs:\d+:\d+/],
     ['a clock that stands still', GOOD('stuck').replace('s[0] = 1;', ''), /resolve did not advance the clock/],
     ['a call that never returns', GOOD('looper', 'for (;;) {}'), /watchdog.*next never returned/],
+    [
+      'a trial that never ends',
+      GOOD('endless').replace('if (s[0] === 0) {', 'if (true) {').replace('s[0] = 1;', 's[0] = s[0] + 1;'),
+      /without ending|did not end/,
+    ],
   ];
   for (const [what, text, expected] of bad) {
     it(`are refused with one clear line and exit 2: ${what}`, () => {

@@ -97,24 +97,37 @@ function checkCell(
   const seen = new Set<string>();
   let ended = 0;
   // Depth first, with the results that led to each state, so that a broken rule can be replayed.
-  const stack: { state: Int32Array; path: string[] }[] = [];
+  // A path is kept as a chain of (result, the path before it), so a deep trial costs no copying.
+  interface Path {
+    readonly label: string;
+    readonly before: Path | null;
+    readonly length: number;
+  }
+  const extend = (path: Path | null, label: string): Path => ({ label, before: path, length: (path?.length ?? 0) + 1 });
+  const labels = (path: Path | null, last = Number.POSITIVE_INFINITY): string[] => {
+    const out: string[] = [];
+    for (let p = path; p && out.length < last; p = p.before) out.push(p.label);
+    return out.reverse();
+  };
+  const stack: { state: Int32Array; path: Path | null }[] = [];
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
-  stack.push({ state: root, path: [] });
-  const fail = (state: Int32Array, path: readonly string[], problem: string): never => {
+  stack.push({ state: root, path: null });
+  const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
     let described = '';
     try {
       described = String(protocol.describe(state.subarray(0, size), config));
     } catch {
       described = '(describe threw)';
     }
-    const trail = path.length ? path.join(', ') : 'none (the initial state)';
+    const shown = labels(path, last);
+    const trail = shown.length === 0 ? 'none (the initial state)' : `${path!.length > shown.length ? '…, ' : ''}${shown.join(', ')}`;
     throw new ContractBroken(
       `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
     );
   };
   const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
-  if (!guardIntact(root)) fail(root, [], `init wrote beyond the declared state size (${size})`);
+  if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   while (stack.length) {
     const { state, path } = stack.pop()!;
     const key = state.subarray(0, size).join(',');
@@ -122,7 +135,7 @@ function checkCell(
     seen.add(key);
     if (seen.size > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
-    if (path.length > MAX_STEPS) fail(state, path.slice(-20), `a trial took more than ${MAX_STEPS} steps without ending`);
+    if ((path?.length ?? 0) > MAX_STEPS) fail(state, path, `a trial took more than ${MAX_STEPS} steps without ending`, 20);
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();
@@ -143,8 +156,8 @@ function checkCell(
       const child = first.slice();
       call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
-      if (!(child[0]! > first[0]!)) fail(first, [...path, label], `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
-      stack.push({ state: child, path: [...path, label] });
+      if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
+      stack.push({ state: child, path: extend(path, label) });
     }
   }
   return { states: seen.size, ended };

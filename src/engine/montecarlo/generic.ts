@@ -14,6 +14,23 @@ function choiceTable(probabilities: Float64Array): SamplingTable {
   return table;
 }
 
+/**
+ * A trial that takes more chance points than this has no end in sight: every resolve advances
+ * the clock, so only a protocol whose `next` never says END gets here (a user's protocol file
+ * with a bug). Checked once per step: a compare the branch predictor never misses.
+ */
+export const MAX_TRIAL_STEPS = 10_000_000;
+
+/** A protocol's trial that never ends, named with the state it had reached. */
+export class TrialNeverEnds extends Error {
+  override name = 'TrialNeverEnds';
+  constructor(protocol: string, state: Int32Array, described: string) {
+    super(
+      `protocol ${protocol}: a trial did not end after ${MAX_TRIAL_STEPS.toLocaleString('en-US')} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
+    );
+  }
+}
+
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
   onSend(step: Step, received: boolean, state: Int32Array): void;
@@ -38,9 +55,10 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let messages = 0;
   let lastRound = 0;
   protocol.init(state, config);
-  for (;;) {
+  for (let steps = 0; ; steps++) {
     protocol.next(state, config, step);
     if (step.kind === END) break;
+    if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
     let result: number;
     if (step.kind === CHOOSE) {
       result = sample(rng, choiceTable(step.choices!));

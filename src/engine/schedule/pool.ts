@@ -12,6 +12,11 @@ export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
 }
 
+/** A protocol broke its contract in a worker thread (a trial that never ends): the user's to fix. */
+export class ProtocolFailure extends Error {
+  override name = 'ProtocolFailure';
+}
+
 /**
  * Worker threads for one run, started on first use (or adopted from those `bin/twogenerals.js`
  * started early, see threads.ts) and kept until `close`: every batch of tasks (all of a run's,
@@ -124,7 +129,9 @@ export class WorkerPool {
         this.failure ??= failure;
         this.onFailure?.(failure);
       };
-      thread.on('error', (error) => fail(new WorkerFailure(`a worker thread failed: ${error.message}`)));
+      thread.on('error', (error) =>
+        fail(error.name === 'TrialNeverEnds' ? new ProtocolFailure(error.message) : new WorkerFailure(`a worker thread failed: ${error.message}`)),
+      );
       thread.on('exit', (code) => {
         if (this.threads.includes(thread)) fail(new WorkerFailure(`a worker thread exited early (code ${code})`));
       });
