@@ -21,7 +21,7 @@ import { guardStdout, processStreams, settle } from './output.js';
 import type { Streams } from './output.js';
 
 /**
- * Exit codes (SPEC §5; README): 0 done; 1 an expect failed; 2 bad input or usage, or output
+ * Exit codes (README, "Commands"): 0 done; 1 an expect failed; 2 bad input or usage, or output
  * that could not be written (a full disk, `> /dev/full`); 3 an internal failure.
  */
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;

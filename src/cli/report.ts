@@ -87,7 +87,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
     );
   }
   for (const s of report.summaries) {
-    const cell = s.result.cell;
+    const cell = s.cell;
     const where = `${cell.scenario.name} (${Object.entries(cell.params)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')})`;

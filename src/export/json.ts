@@ -11,7 +11,7 @@ export function savedContent(data: Readonly<Record<string, unknown>>): Record<st
 }
 
 /**
- * The rows of the CSV, same columns in the same order, plus what produced them (SPEC §4) and
+ * The rows of the CSV, same columns in the same order, plus what produced them (the reproducibility record: tool version, seeds, block size) and
  * the counts behind them.
  * Written by hand rather than by JSON.stringify so numbers stay plain decimals (no 4.3e-9).
  */
@@ -30,7 +30,7 @@ export const jsonExporter: Exporter = {
     };
     const headText = JSON.stringify(head, null, 2).slice(0, -2);
     // The integer counts behind every row, so that `merge` can re-export a saved run.
-    const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.result.cell.key, ...(s.result.tally ?? {}) })}`);
+    const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.cell.key, ...(s.result.tally ?? {}) })}`);
     // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
     const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
     // A digest of what a re-export is made from (savedContent), so that an edited file is named.

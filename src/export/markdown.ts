@@ -33,7 +33,7 @@ export const markdownExporter: Exporter = {
           ...(withExact ? [exact === undefined ? '' : shortNumber(exact, 6), ...(withTrials ? [z === null || z === undefined ? '' : signed(z)] : [])] : []),
         ];
         return [
-          ...params.map((p) => String(s.result.cell.params[p.name] ?? '')),
+          ...params.map((p) => String(s.params[p.name] ?? '')),
           ...cell(s.success, s.exact?.success, s.exact?.successZ),
           ...cell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ),
           ...(withTrials ? [shortNumber(s.messengers.mean, 5)] : []),
@@ -43,7 +43,7 @@ export const markdownExporter: Exporter = {
       const lines = [`### ${scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds)}`, ''];
       if (scenario.description) lines.push(markdownText(scenario.description), '');
       lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
-      lines.push(...expectationLines(checks.filter((c) => c.summary.result.cell.scenario === scenario)));
+      lines.push(...expectationLines(checks.filter((c) => c.summary.cell.scenario === scenario)));
       return lines.join('\n');
     });
     return `${sections.join('\n\n')}\n`;

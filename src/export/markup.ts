@@ -13,7 +13,7 @@ const LABELS: Record<string, string> = { redundancy: 'k', rounds: 'R', participa
 export function paramColumns(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): ParamColumn[] {
   const names = scenario.sweep.length
     ? scenario.sweep.map((a) => a.parameter)
-    : Object.keys(summaries[0]?.result.cell.params ?? {}).filter((n) => n !== 'rounds' || usesRounds);
+    : Object.keys(summaries[0]?.params ?? {}).filter((n) => n !== 'rounds' || usesRounds);
   return names.map((name) => ({ name, label: LABELS[name] ?? name }));
 }
 
@@ -40,7 +40,7 @@ function fixedParams(scenario: Scenario, usesRounds: boolean): string {
 export function byScenario(summaries: readonly CellSummary[]): [Scenario, CellSummary[]][] {
   const groups = new Map<Scenario, CellSummary[]>();
   for (const s of summaries) {
-    const scenario = s.result.cell.scenario;
+    const scenario = s.cell.scenario;
     if (!groups.has(scenario)) groups.set(scenario, []);
     groups.get(scenario)!.push(s);
   }

@@ -3,7 +3,7 @@ import type { CellSummary } from '../stats/summary.js';
 
 export type Value = string | number | null;
 
-/** The one CSV/JSON schema (SPEC §3): column names in order, and one record per cell. */
+/** The one CSV/JSON schema (README, "What the numbers mean"): column names in order, and one record per cell. */
 export interface Rows {
   readonly columns: readonly string[];
   readonly records: readonly Record<string, Value>[];
@@ -42,7 +42,7 @@ export const EXACT_ONLY_COLUMNS = [
 
 export function toRows(summaries: readonly CellSummary[]): Rows {
   const paramNames = new Set<string>(['loss', 'redundancy', 'rounds']);
-  for (const s of summaries) for (const name of Object.keys(s.result.cell.params)) paramNames.add(name);
+  for (const s of summaries) for (const name of Object.keys(s.params)) paramNames.add(name);
   const params = [...paramNames].sort((a, b) => order(a) - order(b));
   const outcomes: string[] = [];
   for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
@@ -55,7 +55,7 @@ export function toRows(summaries: readonly CellSummary[]): Rows {
 function exactOnlyRows(summaries: readonly CellSummary[], params: readonly string[], outcomes: readonly string[]): Rows {
   const columns = ['scenario', 'protocol', 'channel', ...params, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
   const records = summaries.map((s) => {
-    const cell = s.result.cell;
+    const cell = s.cell;
     const e = s.exact;
     const r: Record<string, Value> = { scenario: cell.scenario.name, protocol: cell.scenario.protocol, channel: cell.scenario.channel };
     for (const name of params) r[name] = cell.params[name] ?? null;
@@ -83,7 +83,7 @@ function order(name: string): number {
 }
 
 function record(s: CellSummary, params: readonly string[], outcomes: readonly string[], withExact: boolean): Record<string, Value> {
-  const cell = s.result.cell;
+  const cell = s.cell;
   const r: Record<string, Value> = {
     scenario: cell.scenario.name,
     protocol: cell.scenario.protocol,

@@ -23,7 +23,7 @@ export const tableExporter: Exporter = {
       });
       for (const s of summaries) {
         table.push([
-          ...params.map((p) => String(s.result.cell.params[p.name] ?? '')),
+          ...params.map((p) => String(s.params[p.name] ?? '')),
           proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
           ...shown.map((i) => proportionCell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i], c.yellow, c)),
           proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),

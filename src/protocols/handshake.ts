@@ -6,7 +6,7 @@ const CLOCK = 0;
 const FIRST_LOST = 1;
 
 /**
- * SPEC §1.2, the ack-of-ack regress: leg i (round i) goes A→B for odd i, B→A for even i, and is
+ * The ack-of-ack regress: leg i (round i) goes A→B for odd i, B→A for even i, and is
  * dispatched iff leg i−1 was received. A general attacks iff it received every leg addressed to
  * it among legs 1..R. Once leg j is lost no later leg is dispatched, so the receivers of legs
  * j..R all miss one.

@@ -5,7 +5,7 @@ import type { ProtocolDefinition } from './types.js';
 const CLOCK = 0;
 const RECEIVED = 1;
 
-/** SPEC §1.1: A dispatches the order once; A always attacks, B iff the order arrived. */
+/** The seed's foot soldiers: A dispatches the order once; A always attacks, B iff the order arrived. */
 export const messenger: ProtocolDefinition<null> = {
   name: 'messenger',
   summary: 'A sends the order once (k messengers) and attacks; B attacks iff it arrives.',

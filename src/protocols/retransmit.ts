@@ -8,7 +8,7 @@ const HAS_ACK = 2;
 const ORDER_THIS_ROUND = 3;
 
 /**
- * SPEC §1.3, repeat until acknowledged (ARQ) within R rounds. Each round has part (a), A sends
+ * Repeat until acknowledged (ARQ) within R rounds. Each round has part (a), A sends
  * the order unless it holds the ack, and part (b), B acks iff the order arrived in (a) of this
  * round. A attacks iff it holds the ack, B iff it holds the order.
  */

@@ -15,14 +15,14 @@ export interface UnreachedPrecision {
 export function unreachedPrecision(report: Report): UnreachedPrecision[] {
   const unreached: UnreachedPrecision[] = [];
   for (const s of report.summaries) {
-    const scenario = s.result.cell.scenario;
+    const scenario = s.cell.scenario;
     if (scenario.precision === undefined || s.trials === 0) continue;
     const halfWidth = Math.max(...[...s.outcomes, s.success, s.disagreement].map((p) => Math.max(p.high - p.estimate, p.estimate - p.low)));
     if (halfWidth > scenario.precision) {
       unreached.push({
         scenario: scenario.name,
-        cell: s.result.cell.index + 1,
-        params: s.result.cell.params,
+        cell: s.cell.index + 1,
+        params: s.params,
         precision: scenario.precision,
         halfWidth,
         trials: s.trials,

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { checkSeed } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
-/** Command-line values that replace or add to a scenario file's (SPEC §2). */
+/** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
 export interface Overrides {
   readonly trials?: string | undefined;
   readonly seed?: string | undefined;

@@ -17,7 +17,7 @@ import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath 
 import type { ProtocolFile } from '../protocols/file.js';
 import { checkProtocolFile } from '../protocols/watchdog.js';
 
-const quickChecked = new Set<string>();
+const quickChecks = new Map<string, Promise<void>>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -28,25 +28,38 @@ export function loadScenario(file: string | undefined, overrides: Overrides = {}
   return resolveScenario(applyOverrides(source, overrides));
 }
 
-/** loadScenario for the CLI: first loads the protocol file the scenario names, if it names one. */
-export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}): Promise<Scenario> {
+/**
+ * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
+ * and runs the quick part of `check` on it. With `checkLater` the check goes on in its thread
+ * while the caller starts (`run` starts its trials on the worker threads) and the caller awaits
+ * protocolChecks() before it does anything on this thread with the protocol.
+ */
+export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, checkLater = false): Promise<Scenario> {
   const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
-  await loadProtocolFileOf(source);
+  await loadProtocolFileOf(source, checkLater);
   return resolveScenario(source);
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
-export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
+export async function loadProtocolFileOf(source: ScenarioSource, checkLater = false): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
   const file = protocolFilePath(value, source.source);
   await loadProtocolFile(file, source.locate(['protocol']));
-  // The cheap part of `check` first, in a thread of its own: a broken rule or a call that never
+  // The cheap part of `check`, in a thread of its own: a broken rule or a call that never
   // returns is then one clear line rather than a hang or a wrong number.
-  if (!quickChecked.has(file)) {
-    quickChecked.add(file);
-    await checkProtocolFile(file, true);
+  let check = quickChecks.get(file);
+  if (!check) {
+    check = checkProtocolFile(file, true).then(() => undefined);
+    check.catch(() => undefined); // awaited by protocolChecks(); not an unhandled rejection meanwhile
+    quickChecks.set(file, check);
   }
+  if (!checkLater) await check;
+}
+
+/** Every quick check started so far: resolves when all passed, rejects with the first broken rule. */
+export function protocolChecks(): Promise<void> {
+  return Promise.all(quickChecks.values()).then(() => undefined);
 }
 
 /**

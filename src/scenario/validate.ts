@@ -14,7 +14,7 @@ let compiled: { key: string; validator: Validator } | null = null;
 
 /**
  * The validator of the schema the registries give now: the one compiled at build time while they
- * hold only what ships, else one compiled here (about 60 ms, once per set of registrations).
+ * hold only what ships, else one compiled here, once per set of registrations.
  */
 function currentValidator(): Validator {
   const key = `${Object.keys(PROTOCOLS).join(',')}|${Object.keys(CHANNELS).join(',')}`;
@@ -31,6 +31,7 @@ const BUILT_IN_KEY = `${BUILT_IN_PROTOCOLS.map((p) => p.name).join(',')}|${BUILT
 
 /** Checks the data against the scenario schema; the first problem becomes a UsageError. */
 export function validateScenarioData(source: ScenarioSource): void {
+  if (validateRegisteredProtocol(source)) return;
   const validator = currentValidator();
   if (validator(source.data)) return;
   const error = pickError(validator.errors ?? []);
@@ -158,4 +159,66 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);
+}
+
+/**
+ * A scenario of a registered protocol (a protocol file) over channels that ship: the schema
+ * compiled at build time checks everything but the protocol's own parameters, which are checked
+ * here against their declarations, so a protocol file costs no schema compilation. Returns false
+ * where this does not apply (registered channels): the caller compiles the whole schema then.
+ */
+function validateRegisteredProtocol(source: ScenarioSource): boolean {
+  const name = source.data['protocol'];
+  const protocol = typeof name === 'string' ? PROTOCOLS[name] : undefined;
+  if (!protocol || BUILT_IN_PROTOCOLS.includes(protocol)) return false;
+  if (`${Object.keys(CHANNELS).join(',')}` !== BUILT_IN_KEY.split('|')[1]) return false;
+  const own = new Map(protocol.parameters.map((p) => [p.name, p]));
+  const data: Record<string, unknown> = { ...source.data, protocol: BUILT_IN_PROTOCOLS[0]!.name };
+  for (const key of own.keys()) delete data[key];
+  const sweep = source.data['sweep'];
+  if (sweep && typeof sweep === 'object' && !Array.isArray(sweep)) {
+    const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !own.has(key)));
+    if (Object.keys(rest).length) data['sweep'] = rest;
+    else if (Object.keys(sweep).length) delete data['sweep'];
+  }
+  if (!check(data)) {
+    const error = pickError(check.errors ?? []);
+    const path = toPath(error.instancePath);
+    const { message, path: where, atKey } = describe(error, path, valueAt(data, path));
+    throw new UsageError(source.locate(where, atKey), message);
+  }
+  for (const [key, p] of own) {
+    const value = source.data[key];
+    if (value !== undefined) checkDeclaredValue(source, [key], value, p);
+    const axis = sweep && typeof sweep === 'object' ? (sweep as Record<string, unknown>)[key] : undefined;
+    if (axis === undefined) continue;
+    if (Array.isArray(axis)) {
+      if (axis.length === 0) throw new UsageError(source.locate(['sweep', key]), `sweep.${key} must list at least one value`);
+      axis.forEach((v, i) => checkDeclaredValue(source, ['sweep', key, i], v, p));
+    } else if (axis && typeof axis === 'object') {
+      const range = axis as Record<string, unknown>;
+      for (const end of Object.keys(range)) {
+        if (!['from', 'to', 'step'].includes(end))
+          throw new UsageError(source.locate(['sweep', key, end], true), `unknown key '${end}' in sweep.${key}; known keys: from, to, step`);
+      }
+      for (const end of ['from', 'to']) {
+        if (range[end] === undefined) throw new UsageError(source.locate(['sweep', key]), `sweep.${key} needs the key '${end}'`);
+        checkDeclaredValue(source, ['sweep', key, end], range[end], p);
+      }
+      if (range['step'] !== undefined && !(typeof range['step'] === 'number' && range['step'] > 0)) {
+        throw new UsageError(source.locate(['sweep', key, 'step']), `sweep.${key}.step must be greater than 0 (got ${describeValue(range['step'])})`);
+      }
+    } else throw new UsageError(source.locate(['sweep', key]), `sweep.${key} must be a list or a mapping (got ${describeValue(axis)})`);
+  }
+  return true;
+}
+
+/** A value of a declared numeric parameter, in the schema's words. */
+function checkDeclaredValue(source: ScenarioSource, path: Path, value: unknown, p: { integer?: boolean; minimum?: number; maximum?: number }): void {
+  const name = pathName(path);
+  if (typeof value !== 'number' || !Number.isFinite(value) || (p.integer && !Number.isInteger(value))) {
+    throw new UsageError(source.locate(path), `${name} must be ${p.integer ? 'a whole number' : 'a number'} (got ${describeValue(value)})`);
+  }
+  if (p.minimum !== undefined && value < p.minimum) throw new UsageError(source.locate(path), `${name} must be at least ${p.minimum} (got ${value})`);
+  if (p.maximum !== undefined && value > p.maximum) throw new UsageError(source.locate(path), `${name} must be at most ${p.maximum} (got ${value})`);
 }

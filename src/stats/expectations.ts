@@ -11,18 +11,18 @@ export interface ExpectationCheck {
 }
 
 /**
- * Judges each scenario's `expect` on every cell on the interval (SPEC §2): atLeast holds when
+ * Judges each scenario's `expect` on every cell on the interval (README, "Scenarios"): atLeast holds when
  * the interval's lower end reaches the bound, atMost when its upper end stays under it. Without
  * trials the exact value is judged instead.
  */
 export function judgeExpectations(report: Report): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
   for (const summary of report.summaries) {
-    const scenario = summary.result.cell.scenario;
+    const scenario = summary.cell.scenario;
     for (const e of scenario.expect) {
       const range = metricRange(summary, e.metric);
       if (!range) continue;
-      const where = `${scenario.name} (${Object.entries(summary.result.cell.params)
+      const where = `${scenario.name} (${Object.entries(summary.params)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')})`;
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;

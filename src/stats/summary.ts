@@ -1,5 +1,6 @@
 import type { CellResult } from '../engine/schedule/runner.js';
 import { PROTOCOLS } from '../protocols/index.js';
+import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
 import { wilsonInterval } from './wilson.js';
 import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
@@ -38,6 +39,10 @@ export interface ExactSummary {
 
 /** Everything printed about one cell, computed from its counts in this one place. */
 export interface CellSummary {
+  /** The cell: its scenario, index and parameters (what exporters and plan print beside its figures). */
+  readonly cell: Cell;
+  readonly params: Readonly<Record<string, number | string>>;
+  /** The counts and exact values as the engines gave them (for re-exporting and checking them). */
   readonly result: CellResult;
   readonly outcomeNames: readonly string[];
   readonly trials: number;
@@ -84,6 +89,8 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     };
   }
   return {
+    cell: result.cell,
+    params: result.cell.params,
     result,
     outcomeNames: outcomeSet.names,
     trials,

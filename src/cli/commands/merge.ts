@@ -109,7 +109,7 @@ function checkTrials(
 function checkPlausible(path: string, report: Report): void {
   for (const [c, s] of report.summaries.entries()) {
     const tally = s.result.tally!;
-    const where = `cell ${c + 1} (${s.result.cell.key})`;
+    const where = `cell ${c + 1} (${s.cell.key})`;
     if (tally.deliveries.length > s.result.deliveryValues.length)
       throw new UsageError(
         path,
@@ -118,7 +118,7 @@ function checkPlausible(path: string, report: Report): void {
     const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
     const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
     if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
-    const limit = 2 * Number(s.result.cell.params['rounds'] ?? 1) * tally.trials;
+    const limit = 2 * Number(s.params['rounds'] ?? 1) * tally.trials;
     if (tally.rounds > limit)
       throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
   }

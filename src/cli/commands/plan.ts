@@ -68,7 +68,7 @@ export function makePlanCommand(streams: Streams): Command {
     streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact));
     if (!result.winner) {
       const best = result.best;
-      const setting = params.map((p) => `${p}=${best.summary.result.cell.params[p]}`).join(', ');
+      const setting = params.map((p) => `${p}=${best.summary.params[p]}`).join(', ');
       streams.stderr.write(
         `twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; the best reachable ${targets[0]!.metric} is ${shortNumber(best.values[0]!, 4)} (${setting})\n`,
       );
@@ -118,7 +118,7 @@ function render(
   exact: boolean,
 ): string {
   const records = rows.map((c) => ({
-    ...Object.fromEntries(params.map((p) => [p, c.summary.result.cell.params[p]!])),
+    ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
     ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
     meets: c.meets,
@@ -129,7 +129,7 @@ function render(
   for (const c of rows) {
     table.push([
       c === winner ? 'best' : '',
-      ...params.map((p) => String(c.summary.result.cell.params[p])),
+      ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
       ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!) ? '✓' : '✗'}`),
     ]);

@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 /**
  * Starts one pool thread. A small young generation keeps memory flat in the number of trials:
  * every block's garbage is short-lived, and V8 would otherwise grow the space as a long run
- * goes on. 2 MB is as fast as 4 (measured on W1 and W2) and kept W1's peak at 10^9 trials within
- * 8% of its peak at 10^6, where 4 MB let it grow 14%.
+ * goes on. 2 MB is the smallest size that costs no speed and keeps the peak flattest (the peak
+ * memory at 10^6 and at 10^9 trials is measured in docs/benchmarks.md).
  */
 export function spawnWorker(): Worker {
   return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
