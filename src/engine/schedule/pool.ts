@@ -69,9 +69,12 @@ export class WorkerPool {
    * Runs tasks as an iterator makes them, holding only those in flight: memory stays flat
    * however many there are. `done` hears each task with its tally as it completes.
    */
-  async stream(tasks: Iterable<BlockTask>, done: (task: BlockTask, tally: Tally) => void): Promise<void> {
+  async stream(tasks: Iterable<BlockTask>, done: (task: BlockTask, tally: Tally) => void, ready?: Promise<void>): Promise<void> {
     const iterator = tasks[Symbol.iterator]();
+    // Nothing of the protocol's runs on this thread before `ready` (a protocol file's quick check):
+    // a call that never returned here would stop the watchdog that is to catch it.
     if (this.workers <= 1) {
+      await ready;
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         done(next.value, simulateBlocks(next.value));
         await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
@@ -83,6 +86,7 @@ export class WorkerPool {
     const second = iterator.next();
     if (second.done) {
       // One task: on this thread, as `run` does, without starting threads for it.
+      await ready;
       done(first.value, simulateBlocks(first.value));
       return;
     }

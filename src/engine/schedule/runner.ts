@@ -164,7 +164,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
     report();
   };
   try {
-    const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone);
+    const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone, options.ready);
     trials.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     await options.ready;
     const exacts = await exactValues(models, options, trials);
