@@ -4,8 +4,7 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
-import { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
-import type { FitResult } from '../../fit/fit.js';
+import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { checkTraceSize, parseLossTrace, traceStats } from '../../fit/trace-file.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
 import type { Streams } from '../output.js';
@@ -64,6 +63,8 @@ export function makeFitCommand(streams: Streams): Command {
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
+      // The fitting code loads only for `fit`: every other command starts without it.
+      const { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const { lost, format } = parseLossTrace(readFileSync(file, 'utf8'), { file, ...(flags.column ? { column: flags.column } : {}) });
       const stats = traceStats(lost);
       if (stats.losses === 0)
