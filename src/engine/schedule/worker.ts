@@ -1,5 +1,4 @@
 import { parentPort } from 'node:worker_threads';
-import { loadProtocolFile } from '../../protocols/file.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
@@ -15,7 +14,11 @@ port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
   const file = task.spec.protocolFile;
   if (file && !PROTOCOLS[task.spec.protocol]) {
-    queue = queue.then(() => loadProtocolFile(file, 'worker').then(() => undefined));
+    // Loaded only where a run names a protocol file: the threads of every other run start without it.
+    queue = queue.then(async () => {
+      const { loadProtocolFile } = await import('../../protocols/file.js');
+      await loadProtocolFile(file, 'worker');
+    });
   }
   queue = queue.then(() => {
     const reply: WorkerReply = { id: task.id, tally: simulateBlocks(task) };
