@@ -18,7 +18,6 @@ await build({
     cli: at('dist/src/cli/main.js'),
     worker: at('dist/src/engine/schedule/worker.js'),
     early: at('dist/src/cli/early.js'),
-    'check-worker': at('dist/src/protocols/check-worker.js'),
   },
   outdir: at('dist/bundle'),
   bundle: true,

@@ -86,6 +86,7 @@ describe('protocol files', () => {
     ['no default export', 'export const x = 1;\n', /has no default export/],
     ['a missing method', GOOD('no-describe').replace(/describe: .*\n/, ''), /needs the method describe/],
     ['a name of a built-in', GOOD('handshake'), /clashes with a built-in protocol/],
+    ['a parameter named like another', GOOD('dup-parameter').replace("name: 'extraCopies'", "name: 'after'"), /parameter 'after' is already defined/],
     ['a method that throws', GOOD('thrower', "if (s[0] === 0) throw new Error('boom');"), /boom.*p\.mjs:\d+:\d+/],
     ['a clock that stands still', GOOD('stuck').replace('s[0] = 1;', ''), /resolve did not advance the clock/],
     ['a call that never returns', GOOD('looper', 'for (;;) {}'), /watchdog.*next never returned/],

@@ -1,47 +1,36 @@
-import { Worker } from 'node:worker_threads';
+import vm from 'node:vm';
 import { UsageError } from '../errors.js';
-import type { CheckReport } from './check.js';
-
-/** The calls the exploration makes, by index in shared memory. */
-export const CALLS = ['configure', 'stateSize', 'init', 'describe', 'next', 'resolve'];
+import { ContractBroken, checkProtocol } from './check.js';
+import type { CheckPosition, CheckReport } from './check.js';
+import { loadProtocolFile, thrownWhere } from './file.js';
 
 /** How long a protocol file's check may take before the watchdog stops it. */
 export const CHECK_SECONDS = 15;
-/** The quick check before `run` and `exact` explores one tiny cell: a few seconds is ample. */
+/** The quick check before `run`, `exact`, `trace` and `plan` explores one tiny cell: a few seconds is ample. */
 export const QUICK_CHECK_SECONDS = 5;
 
 /**
- * Runs `check`'s exploration of a protocol file in its own thread, and stops it where a call
- * never returns or the exploration runs past `seconds`: the message names the protocol, the
- * call and the state it was given. Resolves to the report, or throws UsageError with the first
- * broken rule (ContractBroken) or the file's own problem.
+ * Runs `check`'s exploration of a protocol file under a watchdog: the exploration is synchronous
+ * code called from a vm script with a timeout, and V8 stops whatever JavaScript is running when
+ * the time is up — also a protocol's own `next` that never returns — without a thread of its own.
+ * The message then names the call and the state it was given. Resolves to the report, or throws
+ * UsageError with the first broken rule (ContractBroken) or the file's own problem.
  */
-export function checkProtocolFile(file: string, quick: boolean, seconds = quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS): Promise<CheckReport> {
-  const shared = new SharedArrayBuffer(4 * 258);
-  const view = new Int32Array(shared);
-  view[0] = -1;
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { file, quick, shared } });
-  return new Promise<CheckReport>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const call = CALLS[view[0]!] ?? 'loading the file';
-      const state = Array.from(view.subarray(2, 2 + view[1]!)).join(', ');
-      void worker.terminate();
-      reject(
-        new UsageError(
-          file,
-          `stopped by the watchdog after ${seconds} s: ${call} never returned${view[0]! >= 0 ? ` (state [${state}])` : ''}, or a trial never ends`,
-        ),
+export async function checkProtocolFile(file: string, quick: boolean, seconds = quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS): Promise<CheckReport> {
+  const loaded = await loadProtocolFile(file, 'check');
+  const position: CheckPosition = { call: 'loading the file', state: [] };
+  const context = vm.createContext({ explore: () => checkProtocol(loaded.name, quick, position, file) });
+  try {
+    return vm.runInContext('explore()', context, { timeout: seconds * 1000 }) as CheckReport;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new UsageError(
+        file,
+        `stopped by the watchdog after ${seconds} s: ${position.call} never returned (state [${position.state.join(', ')}]), or a trial never ends`,
       );
-    }, seconds * 1000);
-    worker.once('message', (reply: { ok: boolean; report?: CheckReport; broken?: boolean; message?: string }) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      if (reply.ok) resolve(reply.report!);
-      else reject(new UsageError(reply.broken ? file : '', reply.broken ? `breaks the protocol contract: ${reply.message}` : reply.message!));
-    });
-    worker.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new UsageError(file, `the check failed: ${error.message}`));
-    });
-  });
+    }
+    if (error instanceof ContractBroken) throw new UsageError(file, `breaks the protocol contract: ${error.message}`);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(file, `the check failed: ${thrownWhere(error, file)}`);
+  }
 }

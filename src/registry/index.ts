@@ -22,11 +22,10 @@ export function registerProtocol(protocol: ProtocolDefinition<any>): void {
 /** Adds a channel model to the registry for this process (see registerProtocol). */
 export function registerChannel(channel: ChannelDefinition<any>): void {
   if (CHANNELS[channel.name]) throw new RegistryClash(`a channel named '${channel.name}' already exists`);
-  if (channel.topLevel)
-    checkParameterNames(
-      channel.parameters.map((p) => p.name),
-      `channel ${channel.name}`,
-    );
+  checkParameterNames(
+    channel.parameters.map((p) => p.name),
+    `channel ${channel.name}`,
+  );
   CHANNELS[channel.name] = channel;
   refreshParameters();
 }
@@ -42,13 +41,14 @@ export class RegistryClash extends Error {
   override name = 'RegistryClash';
 }
 
-const RESERVED = ['protocol', 'channel', 'name', 'description', 'trials', 'seed', 'sweep', 'expect', '$schema', 'model'];
+const RESERVED = ['protocol', 'protocolDigest', 'channel', 'name', 'description', 'trials', 'seed', 'sweep', 'expect', '$schema', 'model'];
 
 /** Top-level parameter names must not collide with the scenario's own keys or another's parameters. */
 function checkParameterNames(names: readonly string[], owner: string): void {
   for (const name of names) {
     if (RESERVED.includes(name)) throw new RegistryClash(`${owner}: parameter '${name}' is a scenario key`);
-    if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.topLevel && p.name === name)) {
+    // Names are unique across the registries: a cell's columns, --set and --sweep name parameters by name alone.
+    if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.name === name)) {
       throw new RegistryClash(`${owner}: parameter '${name}' is already defined`);
     }
   }

@@ -30,9 +30,8 @@ export function loadScenario(file: string | undefined, overrides: Overrides = {}
 
 /**
  * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
- * and runs the quick part of `check` on it. With `checkLater` the check goes on in its thread
- * while the caller starts (`run` starts its trials on the worker threads) and the caller awaits
- * protocolChecks() before it does anything on this thread with the protocol.
+ * and runs the quick part of `check` on it. With `checkLater` the caller does not wait for it
+ * here, but awaits protocolChecks() before anything of the protocol runs.
  */
 export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, checkLater = false): Promise<Scenario> {
   const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
@@ -46,8 +45,8 @@ export async function loadProtocolFileOf(source: ScenarioSource, checkLater = fa
   if (!isProtocolPath(value)) return;
   const file = protocolFilePath(value, source.source);
   await loadProtocolFile(file, source.locate(['protocol']));
-  // The cheap part of `check`, in a thread of its own: a broken rule or a call that never
-  // returns is then one clear line rather than a hang or a wrong number.
+  // The cheap part of `check`, under its watchdog: a broken rule or a call that never returns is
+  // then one clear line rather than a hang or a wrong number.
   let check = quickChecks.get(file);
   if (!check) {
     check = checkProtocolFile(file, true).then(() => undefined);
