@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +9,7 @@ import type { Streams } from '../output.js';
 
 /** The shipped scenarios: beside the compiled code (dist/src or dist/bundle) in the package, two folders up. */
 const SHIPPED = fileURLToPath(new URL('../../scenarios', import.meta.url));
+const shipped = (name: string): string => join(SHIPPED, `${name}.yaml`);
 
 function shippedNames(): string[] {
   return readdirSync(SHIPPED)
@@ -29,16 +31,16 @@ export function makeScenariosCommand(streams: Streams): Command {
       if (name === undefined) {
         const lines = [`Shipped scenarios (in ${SHIPPED}):`];
         for (const n of names) {
-          const data = parseYaml(readFileSync(`${SHIPPED}${n}.yaml`, 'utf8')) as { description?: string };
+          const data = parseYaml(readFileSync(shipped(n), 'utf8')) as { description?: string };
           lines.push(`  ${n.padEnd(24)} ${(data.description ?? '').split(/(?<=\.)\s/)[0]}`);
         }
-        lines.push('', `Run one: twogenerals run ${SHIPPED}${names[0]}.yaml`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
+        lines.push('', `Run one: twogenerals run ${shipped(names[0]!)}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
         streams.stdout.write(`${lines.join('\n')}\n`);
         return;
       }
       const wanted = name.replace(/\.ya?ml$/, '');
       if (!names.includes(wanted))
         throw new UsageError(`scenarios ${name}`, `no shipped scenario named '${name}'${didYouMean(wanted, names)}; choose one of: ${names.join(', ')}`);
-      streams.stdout.write(readFileSync(`${SHIPPED}${wanted}.yaml`, 'utf8').replace(/^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/, ''));
+      streams.stdout.write(readFileSync(shipped(wanted), 'utf8').replace(/^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/, ''));
     });
 }
