@@ -18,7 +18,6 @@ export interface ExperimentOptions {
   readonly workers: number;
   readonly progress?: ((update: Progress) => void) | undefined;
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
-  readonly ready?: Promise<void> | undefined;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */

@@ -17,7 +17,7 @@ import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath 
 import type { ProtocolFile } from '../protocols/file.js';
 import { checkProtocolFile } from '../protocols/watchdog.js';
 
-const quickChecks = new Map<string, Promise<void>>();
+const quickChecked = new Set<string>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -30,35 +30,26 @@ export function loadScenario(file: string | undefined, overrides: Overrides = {}
 
 /**
  * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
- * and runs the quick part of `check` on it. With `checkLater` the caller does not wait for it
- * here, but awaits protocolChecks() before anything of the protocol runs.
+ * and runs the quick part of `check` on it, before anything else of the protocol runs.
  */
-export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, checkLater = false): Promise<Scenario> {
+export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}): Promise<Scenario> {
   const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
-  await loadProtocolFileOf(source, checkLater);
+  await loadProtocolFileOf(source);
   return resolveScenario(source);
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
-export async function loadProtocolFileOf(source: ScenarioSource, checkLater = false): Promise<void> {
+export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
   const file = protocolFilePath(value, source.source);
   await loadProtocolFile(file, source.locate(['protocol']));
-  // The cheap part of `check`, under its watchdog: a broken rule or a call that never returns is
-  // then one clear line rather than a hang or a wrong number.
-  let check = quickChecks.get(file);
-  if (!check) {
-    check = checkProtocolFile(file, true).then(() => undefined);
-    check.catch(() => undefined); // awaited by protocolChecks(); not an unhandled rejection meanwhile
-    quickChecks.set(file, check);
+  // The cheap part of `check` (a few milliseconds), under its watchdog: a broken rule or a call
+  // that never returns is then one clear line rather than a hang or a wrong number.
+  if (!quickChecked.has(file)) {
+    await checkProtocolFile(file, true);
+    quickChecked.add(file);
   }
-  if (!checkLater) await check;
-}
-
-/** Every quick check started so far: resolves when all passed, rejects with the first broken rule. */
-export function protocolChecks(): Promise<void> {
-  return Promise.all(quickChecks.values()).then(() => undefined);
 }
 
 /**

@@ -8,7 +8,7 @@ import { runExperiment } from '../../experiment.js';
 import { checkWritable } from '../../results/folder.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenarioWithProtocol, protocolChecks } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import { TOOL } from '../../version.js';
 import { addReportOptions, addResultOptions, addScenarioOptions, exactMode, overridesFrom, resultsDir } from '../options.js';
@@ -34,9 +34,7 @@ export function makeRunCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: RunFlags, self: Command) => {
     const started = performance.now();
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags), true));
-    const ready = protocolChecks();
-    ready.catch(() => undefined); // awaited by the run
+    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     if (outDir !== undefined) {
       checkWritable(outDir);
@@ -70,7 +68,7 @@ export function makeRunCommand(streams: Streams): Command {
       }
       const cells = scenarios.flatMap(expandCells);
       const bar = progressBar(streams, flags.progress === true);
-      const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard, progress: bar.update, ready });
+      const results = await runCells(cells, { exact: 'off', simulate: true, workers: flags.workers, shard, progress: bar.update });
       bar.stop();
       streams.stdout.write(
         shardFile(
@@ -101,7 +99,6 @@ export function makeRunCommand(streams: Streams): Command {
       workers: flags.workers,
       progress,
       exactProgress,
-      ready,
     });
     bar.stop();
     line.stop();

@@ -50,11 +50,6 @@ export interface RunOptions {
   readonly preciseEnough?: ((cell: Cell, tally: Tally) => boolean) | undefined;
   /** Hears the trials run so far, of how many (at most), and the cells finished. */
   readonly progress?: ((update: Progress) => void) | undefined;
-  /**
-   * Settles before anything runs on this thread (the exact engine): `run` starts its trials on
-   * the worker threads at once while a protocol file's quick check finishes in its own.
-   */
-  readonly ready?: Promise<void> | undefined;
   /** Hears the exact engine's progress (mode 'on'): which cell, of how many, states expanded. */
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
 }
@@ -164,9 +159,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
     report();
   };
   try {
-    const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone, options.ready);
-    trials.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
-    await options.ready;
+    const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone);
     const exacts = await exactValues(models, options, trials);
     await trials;
     if (simulate) {
