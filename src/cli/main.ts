@@ -94,10 +94,6 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
       streams.stderr.write(`twogenerals: ${oneLine(error.message)}\n`);
       return EXIT.usage;
     }
-    if (error instanceof Error && (error.name === 'TrialNeverEnds' || error.name === 'ProtocolFailure')) {
-      streams.stderr.write(`twogenerals: ${oneLine(error.message)}\n`);
-      return EXIT.usage;
-    }
     const protocolFile = protocolFileIn(error);
     if (protocolFile) {
       // A user's protocol threw: their bug, reported in their words and place, not ours.

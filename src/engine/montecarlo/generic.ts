@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { CHOOSE, END, Step } from '../../protocols/types.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
@@ -21,12 +22,13 @@ function choiceTable(probabilities: Float64Array): SamplingTable {
  */
 export const MAX_TRIAL_STEPS = 10_000_000;
 
-/** A protocol's trial that never ends, named with the state it had reached. */
-export class TrialNeverEnds extends Error {
+/** A protocol's trial that never ends, named with the state it had reached: the protocol's author's to fix (exit 2). */
+export class TrialNeverEnds extends UsageError {
   override name = 'TrialNeverEnds';
   constructor(protocol: string, state: Int32Array, described: string) {
     super(
-      `protocol ${protocol}: a trial did not end after ${MAX_TRIAL_STEPS.toLocaleString('en-US')} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
+      `protocol ${protocol}`,
+      `a trial did not end after ${MAX_TRIAL_STEPS.toLocaleString('en-US')} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import type { Worker } from 'node:worker_threads';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
@@ -12,11 +13,6 @@ export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
 }
 
-/** A protocol broke its contract in a worker thread (a trial that never ends): the user's to fix. */
-export class ProtocolFailure extends Error {
-  override name = 'ProtocolFailure';
-}
-
 /**
  * Worker threads for one run, started on first use (or adopted from those `bin/twogenerals.js`
  * started early, see threads.ts) and kept until `close`: every batch of tasks (all of a run's,
@@ -26,9 +22,9 @@ export class ProtocolFailure extends Error {
  */
 export class WorkerPool {
   private threads: Worker[] = [];
-  private failure: WorkerFailure | null = null;
+  private failure: Error | null = null;
   private onReply: ((reply: WorkerReply, thread: Worker) => void) | null = null;
-  private onFailure: ((failure: WorkerFailure) => void) | null = null;
+  private onFailure: ((failure: Error) => void) | null = null;
 
   constructor(private readonly workers: number) {}
 
@@ -69,12 +65,9 @@ export class WorkerPool {
    * Runs tasks as an iterator makes them, holding only those in flight: memory stays flat
    * however many there are. `done` hears each task with its tally as it completes.
    */
-  async stream(tasks: Iterable<BlockTask>, done: (task: BlockTask, tally: Tally) => void, ready?: Promise<void>): Promise<void> {
+  async stream(tasks: Iterable<BlockTask>, done: (task: BlockTask, tally: Tally) => void): Promise<void> {
     const iterator = tasks[Symbol.iterator]();
-    // Nothing of the protocol's runs on this thread before `ready` (a protocol file's quick check):
-    // a call that never returned here would stop the watchdog that is to catch it.
     if (this.workers <= 1) {
-      await ready;
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         done(next.value, simulateBlocks(next.value));
         await new Promise((resolve) => setImmediate(resolve)); // let signals (Ctrl-C) through between tasks
@@ -86,7 +79,6 @@ export class WorkerPool {
     const second = iterator.next();
     if (second.done) {
       // One task: on this thread, as `run` does, without starting threads for it.
-      await ready;
       done(first.value, simulateBlocks(first.value));
       return;
     }
@@ -129,12 +121,15 @@ export class WorkerPool {
     while (this.threads.length < count) {
       const thread = adoptEarlyWorker() ?? spawnWorker();
       thread.on('message', (reply: WorkerReply) => this.onReply?.(reply, thread));
-      const fail = (failure: WorkerFailure): void => {
+      const fail = (failure: Error): void => {
         this.failure ??= failure;
         this.onFailure?.(failure);
       };
       thread.on('error', (error) =>
-        fail(error.name === 'TrialNeverEnds' ? new ProtocolFailure(error.message) : new WorkerFailure(`a worker thread failed: ${error.message}`)),
+        fail(
+          // a worker's TrialNeverEnds arrives as a plain Error: it stays the user's to fix
+          error.name === 'TrialNeverEnds' ? new UsageError('', error.message) : new WorkerFailure(`a worker thread failed: ${error.message}`),
+        ),
       );
       thread.on('exit', (code) => {
         if (this.threads.includes(thread)) fail(new WorkerFailure(`a worker thread exited early (code ${code})`));
