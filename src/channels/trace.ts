@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { readTextInput } from '../io/files.js';
 import { parseLossTrace, traceStats } from '../fit/trace-file.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from './types.js';
 
@@ -29,7 +29,7 @@ export function readTrace(file: string, column: string | undefined): Uint8Array 
   const key = `${file}\u0000${column ?? ''}`;
   let lost = parsed.get(key);
   if (!lost) {
-    lost = parseLossTrace(readFileSync(file, 'utf8'), { file, ...(column ? { column } : {}) }).lost;
+    lost = parseLossTrace(readTextInput(file, 'channel'), { file, ...(column ? { column } : {}) }).lost;
     parsed.set(key, lost);
   }
   return lost;

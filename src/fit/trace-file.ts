@@ -8,6 +8,7 @@
  * channel's parameters to it.
  */
 import { UsageError } from '../errors.js';
+import { INPUT_LIMITS } from '../io/files.js';
 import { didYouMean } from '../suggest.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos';
@@ -41,7 +42,7 @@ export class TraceError extends UsageError {
 }
 
 /** Larger files are refused before reading: 64 MiB of digits is already 67 million packets. */
-export const MAX_TRACE_BYTES = 64 * 2 ** 20;
+export const MAX_TRACE_BYTES = INPUT_LIMITS.channel;
 
 /**
  * Packets in one trace. Bounds the memory of a ping log whose summary (or a corrupt sequence

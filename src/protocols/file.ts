@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readTextInput } from '../io/files.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
@@ -37,9 +38,6 @@ export const PROTOCOL_API = Object.freeze({
   generalsOutcome: contract.generalsOutcome,
 });
 
-/** Protocol files are at most this large: a state machine, not a data set. */
-export const MAX_PROTOCOL_FILE_BYTES = 1024 * 1024;
-
 const loaded = new Map<string, Promise<ProtocolFile>>();
 const byPath = new Map<string, ProtocolFile>();
 
@@ -70,16 +68,8 @@ export function loadProtocolFile(file: string, place: string): Promise<ProtocolF
 
 async function load(file: string, place: string): Promise<ProtocolFile> {
   const where = `${place}: protocol file ${file}`;
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new UsageError(where, 'is not a file');
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(where, 'does not exist (a path in a scenario is relative to the scenario file)');
-  }
-  if (size > MAX_PROTOCOL_FILE_BYTES) throw new UsageError(where, `is ${size} bytes; a protocol file may have at most ${MAX_PROTOCOL_FILE_BYTES}`);
+  if (!existsSync(file)) throw new UsageError(where, 'does not exist (a path in a scenario is relative to the scenario file)');
+  const text = readTextInput(file, 'protocol'); // refuses a directory, a file over the limit, binary bytes
   const typescript = /\.m?ts$/.test(extname(file));
   if (typescript && !(process.features as { typescript?: unknown }).typescript) {
     throw new UsageError(
@@ -87,7 +77,7 @@ async function load(file: string, place: string): Promise<ProtocolFile> {
       `is TypeScript, which this Node.js (${process.version}) cannot run: use Node.js 22.6 or later (with --experimental-strip-types before 23.6), or compile it to .mjs first (npx tsc --module nodenext --target es2022 ${file})`,
     );
   }
-  const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const digest = createHash('sha256').update(text).digest('hex');
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };

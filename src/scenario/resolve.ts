@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readTextInput } from '../io/files.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
@@ -168,9 +169,6 @@ function channelParams(source: ScenarioSource, channel: string, object: Record<s
   return params;
 }
 
-/** Files a scenario's channel reads, at most this large each. */
-export const MAX_CHANNEL_FILE_BYTES = 64 * 2 ** 20;
-
 /**
  * The files the channel object names (parameters of kind 'file'), relative to the scenario: each
  * one's absolute path by the path as written, and one sha256 over their contents, which results
@@ -184,17 +182,10 @@ function filesOf(source: ScenarioSource, channel: string, object: Record<string,
   for (const p of declared) {
     const written = object[p.name] as string;
     const file = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
-    let size: number;
-    try {
-      const stat = statSync(file);
-      if (!stat.isFile()) throw new Error('not a file');
-      size = stat.size;
-    } catch {
+    if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
-    if (size > MAX_CHANNEL_FILE_BYTES)
-      throw new UsageError(source.locate(['channel', p.name]), `${written} is ${size} bytes; a channel file may have at most ${MAX_CHANNEL_FILE_BYTES}`);
-    hash.update(`${p.name}\u0000`).update(readFileSync(file)).update('\u0000');
+    hash.update(`${p.name}\u0000`).update(readTextInput(file, 'channel')).update('\u0000');
     absolute[written] = file;
   }
   const definition = CHANNELS[channel]!;

@@ -1,11 +1,12 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
-import { checkTraceSize, parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import { parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import { readTextInput } from '../../io/files.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
 import type { Streams } from '../output.js';
 
@@ -52,20 +53,13 @@ export function makeFitCommand(streams: Streams): Command {
     .option('-o, --output <file>', 'also draw the burst and gap lengths, measured against each model (.svg or .png)')
     .option('--lengths <n>', 'run lengths shown one by one before "or longer"', '10')
     .action(async (file: string, flags: FitFlags) => {
-      let size: number;
-      try {
-        size = statSync(file).size;
-      } catch {
-        throw new UsageError(file, 'no such file');
-      }
-      checkTraceSize(size, file);
       const maxLength = Number(flags.lengths);
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const { lost, format } = parseLossTrace(readFileSync(file, 'utf8'), { file, ...(flags.column ? { column: flags.column } : {}) });
+      const { lost, format } = parseLossTrace(readTextInput(file, 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) });
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
