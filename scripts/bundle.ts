@@ -25,9 +25,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Vega is large and rarely needed; resvg loads a native binary; Ajv is needed only for
-  // registered protocols (validate.ts): all stay ordinary imports.
-  external: ['vega', 'vega-lite', '@resvg/resvg-js', 'ajv'],
+  // Vega is large and rarely needed; resvg loads a native binary: both stay ordinary imports.
+  external: ['vega', 'vega-lite', '@resvg/resvg-js'],
   // CommonJS dependencies call require(), which an ES module has to be given.
   banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,3 +1,4 @@
+import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { parseLossTrace, traceStats } from '../fit/trace-file.js';
@@ -53,13 +54,15 @@ export const trace: ChannelDefinition<TraceConfig> = {
     { name: 'column', description: 'the CSV column holding 0/1 (lost)', text: 'text', optional: true },
     { name: 'digest', description: 'sha256 of the trace files, as results record it; other files are refused', text: 'text', optional: true },
   ],
-  // Written out rather than formatted: toLocaleString at load would cost every command ICU's start-up.
-  notes: `replays up to 20,000 packets (every position is a state); exact: the average over every start, about packets × the protocol's states; validate prints the trace's length, loss rate and mean loss burst`,
+  // A getter: formatting the number at load would start ICU for every command, not only `list`.
+  get notes() {
+    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (every position is a state); exact: the average over every start, about packets × the protocol's states; validate prints the trace's length, loss rate and mean loss burst`;
+  },
   describe(params) {
     const [a, b] = tracesOf(params);
     const line = (lost: Uint8Array): string => {
       const s = traceStats(lost);
-      return `${s.packets.toLocaleString('en-US')} packets, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}`;
+      return `${thousands(s.packets)} packets, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}`;
     };
     return a === b ? `trace: ${line(a)}` : `trace A→B: ${line(a)}; B→A: ${line(b)}`;
   },
@@ -71,7 +74,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
       if (lost.length > MAX_TRACE_CHANNEL_PACKETS) {
         throw new UsageError(
           String(file),
-          `${lost.length.toLocaleString('en-US')} packets; the trace channel replays at most ${MAX_TRACE_CHANNEL_PACKETS.toLocaleString('en-US')} (every position is a state): use a part of it, or fit a channel to all of it with \`twogenerals fit\``,
+          `${thousands(lost.length)} packets; the trace channel replays at most ${thousands(MAX_TRACE_CHANNEL_PACKETS)} (every position is a state): use a part of it, or fit a channel to all of it with \`twogenerals fit\``,
         );
       }
     }

@@ -36,6 +36,4 @@ export function signed(z: number, decimals = 2): string {
   return (z >= 0 ? '+' : '−') + Math.abs(z).toFixed(decimals);
 }
 
-export function thousands(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { thousands } from '../io/text.js';

@@ -1,4 +1,4 @@
-import { PARAMETER_COLUMN_ORDER } from '../registry/parameters.js';
+import { PARAMETER_NAMES } from '../registry/parameters.js';
 import type { CellSummary } from '../stats/summary.js';
 
 export type Value = string | number | null;
@@ -78,8 +78,8 @@ function exactOnlyRows(summaries: readonly CellSummary[], params: readonly strin
 }
 
 function order(name: string): number {
-  const i = PARAMETER_COLUMN_ORDER.indexOf(name);
-  return i < 0 ? PARAMETER_COLUMN_ORDER.length : i;
+  const i = PARAMETER_NAMES.indexOf(name);
+  return i < 0 ? PARAMETER_NAMES.length : i;
 }
 
 function record(s: CellSummary, params: readonly string[], outcomes: readonly string[], withExact: boolean): Record<string, Value> {

@@ -7,6 +7,7 @@
  * exactly the sequence of copies the Gilbert–Elliott channel draws — so `fit.ts` can fit the
  * channel's parameters to it.
  */
+import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { INPUT_LIMITS } from '../io/files.js';
 import { didYouMean } from '../suggest.js';
@@ -63,7 +64,7 @@ function mebibytes(bytes: number): string {
 
 function checkPacketCount(count: number, file: string, line: number | undefined): void {
   if (count > MAX_TRACE_PACKETS) {
-    throw new TraceError(file, line, `more than ${MAX_TRACE_PACKETS.toLocaleString('en-US')} packets; the limit keeps the fit within memory — cut the trace`);
+    throw new TraceError(file, line, `more than ${thousands(MAX_TRACE_PACKETS)} packets; the limit keeps the fit within memory — cut the trace`);
   }
 }
 

@@ -38,3 +38,8 @@ export function markdownText(text: string): string {
     .replace(/^(\d+)([.)])/, '$1\\$2')
     .replace(/^([-+=])/, '\\$1');
 }
+
+/** A count with thousands separators (1,234,567), everywhere a count is written for people. */
+export function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,5 +1,3 @@
-import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition } from '../channels/types.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolDefinition } from '../protocols/types.js';
 import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.js';
@@ -19,21 +17,9 @@ export function registerProtocol(protocol: ProtocolDefinition<any>): void {
   refreshParameters();
 }
 
-/** Adds a channel model to the registry for this process (see registerProtocol). */
-export function registerChannel(channel: ChannelDefinition<any>): void {
-  if (CHANNELS[channel.name]) throw new RegistryClash(`a channel named '${channel.name}' already exists`);
-  checkParameterNames(
-    channel.parameters.map((p) => p.name),
-    `channel ${channel.name}`,
-  );
-  CHANNELS[channel.name] = channel;
-  refreshParameters();
-}
-
 /** Removes what was registered (tests). */
 export function unregister(name: string): void {
   delete PROTOCOLS[name];
-  delete CHANNELS[name];
   refreshParameters();
 }
 

@@ -88,6 +88,7 @@ function deriveParameters(): ParameterSpec[] {
 /** Every parameter, kept in step with the registries by `refreshParameters` (a registration calls it). */
 export const PARAMETERS: ParameterSpec[] = deriveParameters();
 
+/** Every parameter's name, in file order: also the order of the output's parameter columns. */
 export const PARAMETER_NAMES: string[] = PARAMETERS.map((p) => p.name);
 
 export function refreshParameters(): void {
@@ -97,16 +98,6 @@ export function refreshParameters(): void {
 
 export function parameterSpec(name: string): ParameterSpec | undefined {
   return PARAMETERS.find((p) => p.name === name);
-}
-
-/** The order of parameter columns in the output. */
-export const PARAMETER_COLUMN_ORDER = PARAMETER_NAMES;
-
-/** The default of a parameter that has one (redundancy, rounds, loss, …). */
-export function defaultOf(name: string): number | string {
-  const value = parameterSpec(name)?.default;
-  if (value === undefined) throw new Error(`parameter ${name} has no default`);
-  return value;
 }
 
 /** The cell's parameters with every declared default of its protocol and channel filled in. */

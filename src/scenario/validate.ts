@@ -1,43 +1,30 @@
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ErrorObject } from 'ajv';
-import { BUILT_IN_CHANNELS, CHANNELS } from '../channels/index.js';
+import type { ErrorObject } from 'ajv';
+import type { ParameterDeclaration } from '../declarations.js';
 import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../protocols/index.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
 import { parameterSpec } from '../registry/parameters.js';
-import { AJV_OPTIONS, scenarioSchema } from './schema.js';
+import { scenarioSchema } from './schema.js';
 import check from './validator.generated.js';
 
-type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-let compiled: { key: string; validator: Validator } | null = null;
-
 /**
- * The validator of the schema the registries give now: the one compiled at build time while they
- * hold only what ships, else one compiled here, once per set of registrations.
+ * Checks the data against the scenario schema; the first problem becomes a UsageError. The
+ * schema compiled at build time knows the protocols that ship; for registered ones (protocol
+ * files) it checks everything else, and their own parameters are checked against their
+ * declarations here (registeredParameters), so a protocol file costs no schema compilation.
  */
-function currentValidator(): Validator {
-  const key = `${Object.keys(PROTOCOLS).join(',')}|${Object.keys(CHANNELS).join(',')}`;
-  if (key === BUILT_IN_KEY) return check as Validator;
-  if (compiled?.key !== key) {
-    // Loaded only here, so a run of what ships never pays for Ajv (bundle.ts keeps it external).
-    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
-    compiled = { key, validator: new Ajv(AJV_OPTIONS).compile(scenarioSchema()) as Validator };
-  }
-  return compiled.validator;
-}
-
-const BUILT_IN_KEY = `${BUILT_IN_PROTOCOLS.map((p) => p.name).join(',')}|${BUILT_IN_CHANNELS.map((c) => c.name).join(',')}`;
-
-/** Checks the data against the scenario schema; the first problem becomes a UsageError. */
 export function validateScenarioData(source: ScenarioSource): void {
-  if (validateRegisteredProtocol(source)) return;
-  const validator = currentValidator();
-  if (validator(source.data)) return;
-  const error = pickError(validator.errors ?? []);
-  const path = toPath(error.instancePath);
-  const { message, path: where, atKey } = describe(error, path, valueAt(source.data, path));
-  throw new UsageError(source.locate(where, atKey), message);
+  const data = withoutRegisteredParameters(source.data);
+  if (!check(data)) {
+    const error = pickError(check.errors ?? []);
+    const path = toPath(error.instancePath);
+    const { message, path: where, atKey } = describe(error, path, valueAt(data, path));
+    throw new UsageError(source.locate(where, atKey), message);
+  }
+  const name = source.data['protocol'];
+  const protocol = typeof name === 'string' ? PROTOCOLS[name] : undefined;
+  if (protocol && !BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, protocol.parameters);
 }
 
 /** With allErrors off, ajv stops at the first failing keyword; anyOf reports its branches first. */
@@ -162,32 +149,30 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * A scenario of a registered protocol (a protocol file) over channels that ship: the schema
- * compiled at build time checks everything but the protocol's own parameters, which are checked
- * here against their declarations, so a protocol file costs no schema compilation. Returns false
- * where this does not apply (registered channels): the caller compiles the whole schema then.
+ * The data as the build-time schema can judge it: a registered protocol's name replaced by one
+ * that ships, and every registered protocol's parameters set aside (a scenario of another
+ * protocol that sets one is told so when it is resolved, as for the protocols that ship).
  */
-function validateRegisteredProtocol(source: ScenarioSource): boolean {
-  const name = source.data['protocol'];
-  const protocol = typeof name === 'string' ? PROTOCOLS[name] : undefined;
-  if (!protocol || BUILT_IN_PROTOCOLS.includes(protocol)) return false;
-  if (`${Object.keys(CHANNELS).join(',')}` !== BUILT_IN_KEY.split('|')[1]) return false;
-  const own = new Map(protocol.parameters.map((p) => [p.name, p]));
-  const data: Record<string, unknown> = { ...source.data, protocol: BUILT_IN_PROTOCOLS[0]!.name };
-  for (const key of own.keys()) delete data[key];
-  const sweep = source.data['sweep'];
+function withoutRegisteredParameters(data: Record<string, unknown>): Record<string, unknown> {
+  const registered = Object.values(PROTOCOLS).filter((p) => !BUILT_IN_PROTOCOLS.includes(p));
+  if (registered.length === 0) return data;
+  const names = new Set(registered.flatMap((p) => p.parameters.map((d) => d.name)));
+  const projected: Record<string, unknown> = Object.fromEntries(Object.entries(data).filter(([key]) => !names.has(key)));
+  if (registered.some((p) => p.name === data['protocol'])) projected['protocol'] = BUILT_IN_PROTOCOLS[0]!.name;
+  const sweep = data['sweep'];
   if (sweep && typeof sweep === 'object' && !Array.isArray(sweep)) {
-    const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !own.has(key)));
-    if (Object.keys(rest).length) data['sweep'] = rest;
-    else if (Object.keys(sweep).length) delete data['sweep'];
+    const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !names.has(key)));
+    if (Object.keys(rest).length) projected['sweep'] = rest;
+    else if (Object.keys(sweep).length) delete projected['sweep'];
   }
-  if (!check(data)) {
-    const error = pickError(check.errors ?? []);
-    const path = toPath(error.instancePath);
-    const { message, path: where, atKey } = describe(error, path, valueAt(data, path));
-    throw new UsageError(source.locate(where, atKey), message);
-  }
-  for (const [key, p] of own) {
+  return projected;
+}
+
+/** A registered protocol's own parameters, set or swept, against their declarations, in the schema's words. */
+function checkRegisteredParameters(source: ScenarioSource, declared: readonly ParameterDeclaration[]): void {
+  const sweep = source.data['sweep'];
+  for (const p of declared) {
+    const key = p.name;
     const value = source.data[key];
     if (value !== undefined) checkDeclaredValue(source, [key], value, p);
     const axis = sweep && typeof sweep === 'object' ? (sweep as Record<string, unknown>)[key] : undefined;
@@ -210,7 +195,6 @@ function validateRegisteredProtocol(source: ScenarioSource): boolean {
       }
     } else throw new UsageError(source.locate(['sweep', key]), `sweep.${key} must be a list or a mapping (got ${describeValue(axis)})`);
   }
-  return true;
 }
 
 /** A value of a declared numeric parameter, in the schema's words. */

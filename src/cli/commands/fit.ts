@@ -1,3 +1,4 @@
+import { thousands } from '../../io/text.js';
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -120,7 +121,7 @@ function fitReport(
 ): string {
   const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
   const lines = [
-    `${file} (${format}): ${stats.packets.toLocaleString('en-US')} packets, ${stats.losses.toLocaleString('en-US')} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    `${file} (${format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
     '',
   ];
   const models = new Table({ head: ['model', 'parameters', 'log-likelihood', 'AIC', 'BIC', ''], style: PLAIN });

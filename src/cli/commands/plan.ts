@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
-import { PARAMETER_COLUMN_ORDER } from '../../registry/parameters.js';
+import { PARAMETER_NAMES } from '../../registry/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
@@ -60,7 +60,7 @@ export function makePlanCommand(streams: Streams): Command {
       ? exactOnly
       : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
     const result = plan(report.summaries, targets);
-    const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_COLUMN_ORDER.indexOf(a) - PARAMETER_COLUMN_ORDER.indexOf(b));
+    const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));
     // The winner first, then the frontier up to it and a few costlier settings past it.
     const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
     const nearby = result.frontier.slice(0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);

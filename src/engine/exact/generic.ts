@@ -1,6 +1,7 @@
+import { thousands } from '../../io/text.js';
 import { CHOOSE, END, SEND, Step } from '../../protocols/types.js';
 import type { CellModel } from '../model.js';
-import { ExactUnavailable, momentsOf } from './result.js';
+import { ExactUnavailable, megabytes, momentsOf } from './result.js';
 import type { ExactLimits, ExactResult } from './result.js';
 
 /**
@@ -105,7 +106,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
       throw new ExactUnavailable(
-        `it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS))} waiting)`,
+        `it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(Math.round(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS)))} waiting)`,
       );
     }
     const now = performance.now();
@@ -200,14 +201,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };
-}
-
-function megabytes(words: number): string {
-  return `${Math.round((words * 8) / 2 ** 20).toLocaleString('en-US')} MB`;
-}
-
-function thousands(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {

@@ -1,5 +1,5 @@
 import type { CellModel } from '../model.js';
-import { ExactUnavailable } from './result.js';
+import { ExactUnavailable, megabytes } from './result.js';
 import type { ExactLimits, ExactResult } from './result.js';
 
 /**
@@ -14,10 +14,12 @@ import type { ExactLimits, ExactResult } from './result.js';
  */
 export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): Generator<void, ExactResult> {
   const { channel, channelConfig, transmissions } = model;
-  const C = 1 + Math.max(...model.initialStates.map((s) => s.state), ...transmissions.flatMap((t) => Array.from(t.nextState)));
+  let C = 1; // channel states: one more than the largest any table names (no spread: a trace has tens of thousands)
+  for (const { state } of model.initialStates) C = Math.max(C, state + 1);
+  for (const t of transmissions) for (const s of t.nextState) C = Math.max(C, s + 1);
   // Slot of (A's level a, B's level a + d − 1 for d in 0..2, B knows the key, channel state).
   const slots = (R + 2) * 3 * 2 * C;
-  if (2 * slots > limits.maxWords) throw new ExactUnavailable(`it needs more than ${Math.round((limits.maxWords * 8) / 2 ** 20)} MB of memory`);
+  if (2 * slots > limits.maxWords) throw new ExactUnavailable(`it needs more than ${megabytes(limits.maxWords)} of memory`);
   const slot = (a: number, b: number, knows: number, ch: number): number => {
     const d = b - a + 1;
     if (d < 0 || d > 2) throw new Error(`randomized: levels ${a} and ${b} differ by more than one`);

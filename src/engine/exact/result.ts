@@ -1,3 +1,4 @@
+import { thousands } from '../../io/text.js';
 /** Exact distribution of a cell's outcome and cost. */
 export interface ExactResult {
   /** Probability of each outcome, in the protocol's outcome order. */
@@ -67,4 +68,9 @@ export function momentsOf(distribution: readonly number[]): { mean: number; seco
     second += m * m * distribution[m]!;
   }
   return { mean, second };
+}
+
+/** The memory a number of stored words stands for, as the limits' messages give it. */
+export function megabytes(words: number): string {
+  return `${thousands(Math.round((words * 8) / 2 ** 20))} MB`;
 }

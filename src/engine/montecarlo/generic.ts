@@ -1,3 +1,4 @@
+import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, END, Step } from '../../protocols/types.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
@@ -28,7 +29,7 @@ export class TrialNeverEnds extends UsageError {
   constructor(protocol: string, state: Int32Array, described: string) {
     super(
       `protocol ${protocol}`,
-      `a trial did not end after ${MAX_TRIAL_STEPS.toLocaleString('en-US')} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
+      `a trial did not end after ${thousands(MAX_TRIAL_STEPS)} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
     );
   }
 }
