@@ -103,17 +103,20 @@ describe('exact at the sizes people run', () => {
   });
 });
 
+/** Two-phase commit over Gilbert–Elliott with 64 cohorts: every cohort's place in the order is state, far past any limit. */
+const TOO_LARGE = {
+  protocol: 'two-phase-commit',
+  channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
+  participants: 64,
+  rounds: 8,
+  abortRate: 0.05,
+  trials: 1000,
+  seed: 1,
+};
+
 describe('an exact attempt never costs more than it can give', () => {
   it('the automatic attempt gives up on a cell too large for it, and the trials still run', async () => {
-    const scenario = scenarioFrom({
-      protocol: 'two-phase-commit',
-      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
-      participants: 64,
-      rounds: 8,
-      abortRate: 0.05,
-      trials: 1000,
-      seed: 1,
-    });
+    const scenario = scenarioFrom(TOO_LARGE);
     const [result] = await runCells(expandCells(scenario), { exact: 'auto', simulate: true, workers: 1 });
     assert.equal(result!.exact, null);
     assert.equal(result!.exactSkipped, undefined);
@@ -121,15 +124,7 @@ describe('an exact attempt never costs more than it can give', () => {
   });
 
   it('--exact says within its limits why it cannot, instead of running unbounded', async () => {
-    const scenario = scenarioFrom({
-      protocol: 'two-phase-commit',
-      channel: { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 },
-      participants: 64,
-      rounds: 8,
-      abortRate: 0.05,
-      trials: 1000,
-      seed: 1,
-    });
+    const scenario = scenarioFrom(TOO_LARGE);
     const [result] = await runCells(expandCells(scenario), { exact: 'on', simulate: false, workers: 1 });
     assert.equal(result!.exact, null);
     assert.match(result!.exactSkipped ?? '', /memory|time/);

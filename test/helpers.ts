@@ -33,9 +33,17 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
 }
 
 const temporary: string[] = [];
-process.on('exit', () => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
+const removeTemporary = (): void => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', removeTemporary);
+// A test process stopped by a signal runs no 'exit' handlers: clean up there too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    removeTemporary();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 /** A fresh temporary directory holding the given files, removed when the test process exits. */
 export function tempFiles(files: Record<string, string>): string {
