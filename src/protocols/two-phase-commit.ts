@@ -59,7 +59,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   summary: 'Coordinator and `participants` cohorts: prepare/vote, then decide/ack; cohorts can block.',
   outcomes: COMMIT_OUTCOMES,
   exactNote:
-    'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4), Monte Carlo beyond',
+    'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4 in a second), Monte Carlo beyond',
   usesRounds: true,
   parameters: [
     { name: 'participants', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: MAX_PARTICIPANTS, default: 3 },
