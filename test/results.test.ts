@@ -89,19 +89,23 @@ describe('result folders', () => {
 
   it('a run interrupted by Ctrl-C leaves no folder that looks complete, and says so', async () => {
     const out = join(tempFiles({}), 'results');
-    // --progress makes the run say on stderr that it is under way: the signal goes after that, not after a guessed delay.
-    const child = spawn(process.execPath, [BIN, 'run', '--trials', '2000000000', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
+    // 10^15 trials (the schema's maximum) is work no machine finishes, so the run is still going when
+    // the signal arrives; --progress makes it say so on stderr, and the signal goes after that, never
+    // after a guessed delay. The exit listener is in place before the signal, so no exit is missed.
+    const child = spawn(process.execPath, [BIN, 'run', '--trials', '1e15', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
       cwd: ROOT,
     });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     let stderr = '';
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
         if (/trials/.test(stderr)) resolve();
       });
+      void exited.then((c) => reject(new Error(`the run ended (exit ${c}) before it showed progress: ${stderr}`)));
     });
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exited;
     assert.notEqual(code, 0);
     assert.match(stderr, /interrupted; no result folder was saved/);
     const complete = existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : [];
