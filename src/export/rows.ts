@@ -48,7 +48,7 @@ export function toRows(summaries: readonly CellSummary[]): Rows {
   for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
   if (summaries.length && summaries.every((s) => s.trials === 0)) return exactOnlyRows(summaries, params, outcomes);
   const withExact = summaries.some((s) => s.exact !== null);
-  const columns = ['scenario', 'protocol', 'channel', ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
+  const columns = ['scenario', 'protocol', 'channel', ...params, 'trials', 'seed', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
   return { columns, records: summaries.map((s) => record(s, params, outcomes, withExact)) };
 }
 
@@ -91,6 +91,7 @@ function record(s: CellSummary, params: readonly string[], outcomes: readonly st
   };
   for (const name of params) r[name] = cell.params[name] ?? null;
   r['trials'] = s.trials;
+  r['seed'] = cell.scenario.seed; // with the version and the scenario, all a row's numbers depend on
   for (const name of outcomes) {
     const i = s.outcomeNames.indexOf(name);
     r[name] = i < 0 ? null : s.outcomes[i]!.count;

@@ -21,8 +21,8 @@ import type { ExactLimits, ExactSteps } from './result.js';
  *
  * Messages enter through their first two moments (a cohort's cumulative count carried with each
  * of its states), so the result has no message distribution: the cost's z-score then uses the
- * normal approximation. The work is O(R²) whatever the number of cohorts (a unit per round of
- * phase 2 from each round of phase 1). Powers are binary powering (integerPower), never `**`,
+ * normal approximation. The work is O(R²) whatever the number of cohorts (a unit per eight rounds
+ * of phase 2 from each round of phase 1). Powers are binary powering (integerPower), never `**`,
  * and the sums over rounds are compensated, so the bytes are the same on every Node.
  */
 export function independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps | null {
@@ -82,7 +82,7 @@ function* cohortSteps(model: CellModel, n: number, R: number, abortRate: number,
     delivered.add(d + p * n * delta);
     rounds.add(p * (t + t2));
     before = after;
-    work += R;
+    work += Math.ceil(R / 8); // a round of phase 2 is an eighth of a generic branch's work
     if (work - reported >= WORK_SLICE) {
       if (work > limits.maxWork) throw tooMuchWork(limits, `round ${t} of ${R} of phase 1`);
       yield work - reported;

@@ -36,7 +36,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   for (const { probability, state } of starts) mass[slot(0, 0, 0, state)]! += scale === 1 ? probability : 1;
   let expanded = 0;
-  let work = 0; // transitions followed
+  let touched = 0; // slots looked at and transitions followed: 32 of them make a unit of work
   let reported = 0;
   for (let round = 1; round <= R; round++) {
     nextMass.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
@@ -44,6 +44,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     const toB = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 0, round)]);
     const toA = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
     const used = Math.min(slots, (round + 1) * 6 * C); // levels are at most round − 1 before this round
+    touched += used;
     for (let s = 0; s < used; s++) {
       const m = mass[s]!;
       if (m === 0) continue;
@@ -69,8 +70,9 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
           nextMass[to]! += m * p;
           nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
         }
-        work += t2.probabilities.length;
+        touched += t2.probabilities.length;
       }
+      const work = Math.floor(touched / 32);
       if (work - reported >= WORK_SLICE) {
         if (work > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
         yield work - reported;
@@ -79,10 +81,10 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     }
     [mass, nextMass] = [nextMass, mass];
     [delivered, nextDelivered] = [nextDelivered, delivered];
-    if (work > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
+    if (Math.floor(touched / 32) > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
     limits.progress?.(expanded);
   }
-  if (work > reported) yield work - reported;
+  if (Math.floor(touched / 32) > reported) yield Math.floor(touched / 32) - reported;
   const outcomes = [0, 1, 2, 3].map(() => new NeumaierSum()); // both, neither, onlyA, onlyB
   const deliveredMean = new NeumaierSum();
   for (let s = 0; s < slots; s++) {

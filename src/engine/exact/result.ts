@@ -22,8 +22,9 @@ export interface ExactResult {
 
 /**
  * How far an exact computation may go. Work and memory are counted, never timed, so whether a
- * cell gets its exact value depends only on the cell: work is the engine's own units (a branch
- * of the generic engine, a transition of a structured solver; a few million a second), and
+ * cell gets its exact value depends only on the cell: work is counted in units of about a
+ * microsecond or two each, whatever the engine (a branch of the generic engine, 32 slots or
+ * transitions of the randomized levels, eight rounds of the cohorts' phase 2), and
  * memory the number of stored numbers (states and their cost windows) alive at once, so one
  * state with very many branches cannot hide a blow-up.
  */
@@ -46,8 +47,8 @@ export class ExactUnavailable extends Error {
 /** No limits worth the name: tests and library callers that know their cell is small. */
 export const UNLIMITED: ExactLimits = { maxWork: Number.POSITIVE_INFINITY, maxWords: Number.POSITIVE_INFINITY };
 
-/** --exact: up to this much work per cell (about a minute here) and this much memory before giving up with a reason. */
-export const EXPLICIT_EXACT_WORK = 300_000_000;
+/** --exact: up to this much work per cell (about a minute on a 2020s laptop core) and this much memory before giving up with a reason. */
+export const EXPLICIT_EXACT_WORK = 30_000_000;
 export const EXPLICIT_EXACT_WORDS = 40_000_000;
 /** The automatic attempt's memory cap; its work is budgeted by the run (schedule/runner.ts). */
 export const AUTO_EXACT_WORDS = 4_000_000;

@@ -23,7 +23,7 @@ export type ExactMode = 'auto' | 'on' | 'off';
  * about a tenth of a second) on the machines measured (docs/exact.md).
  */
 export const AUTO_EXACT_WORK_PER_TRIAL = 0.0002;
-export const AUTO_EXACT_MIN_WORK = 200_000;
+export const AUTO_EXACT_MIN_WORK = 250_000;
 /** Exact work between turns of the event loop (which keeps the workers fed): a few milliseconds. */
 const EXACT_SLICE_WORK = 4 * WORK_SLICE;
 
