@@ -78,7 +78,9 @@ function main(argv: readonly string[]): number {
     const a = actual.split('\n');
     const e = expected.split('\n');
     const line = a.findIndex((text, i) => text !== e[i]);
-    process.stdout.write(`DIFFERENT ${c.name} (twogenerals ${c.args.join(' ')}), first at line ${line + 1}:\n  golden: ${e[line] ?? '(none)'}\n  now:    ${a[line]}\n`);
+    process.stdout.write(
+      `DIFFERENT ${c.name} (twogenerals ${c.args.join(' ')}), first at line ${line + 1}:\n  golden: ${e[line] ?? '(none)'}\n  now:    ${a[line]}\n`,
+    );
   }
   if (different) process.stdout.write(`${different} golden file(s) differ on Node ${process.version}\n`);
   else if (!update) process.stdout.write(`every golden file is byte-identical on Node ${process.version}\n`);
