@@ -10,13 +10,22 @@ export const CHECK_SECONDS = 15;
 export const QUICK_CHECK_SECONDS = 5;
 
 /**
+ * The watchdog's limit: the given default, or TWOGENERALS_WATCHDOG_SECONDS where set (tests: a
+ * short one to see it fire without waiting, a long one where only the check's own rules may decide).
+ */
+export function watchdogSeconds(byDefault: number, env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env['TWOGENERALS_WATCHDOG_SECONDS']);
+  return env['TWOGENERALS_WATCHDOG_SECONDS'] !== undefined && Number.isFinite(set) && set > 0 ? set : byDefault;
+}
+
+/**
  * Runs `check`'s exploration of a protocol file under a watchdog: the exploration is synchronous
  * code called from a vm script with a timeout, and V8 stops whatever JavaScript is running when
  * the time is up — also a protocol's own `next` that never returns — without a thread of its own.
  * The message then names the call and the state it was given. Resolves to the report, or throws
  * UsageError with the first broken rule (ContractBroken) or the file's own problem.
  */
-export async function checkProtocolFile(file: string, quick: boolean, seconds = quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS): Promise<CheckReport> {
+export async function checkProtocolFile(file: string, quick: boolean, seconds = watchdogSeconds(quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS)): Promise<CheckReport> {
   const loaded = await loadProtocolFile(file, 'check');
   const position: CheckPosition = { call: 'loading the file', state: [] };
   const context = vm.createContext({ explore: () => checkProtocol(loaded.name, quick, position, file) });
