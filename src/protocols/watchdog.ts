@@ -25,7 +25,11 @@ export function watchdogSeconds(byDefault: number, env: NodeJS.ProcessEnv = proc
  * The message then names the call and the state it was given. Resolves to the report, or throws
  * UsageError with the first broken rule (ContractBroken) or the file's own problem.
  */
-export async function checkProtocolFile(file: string, quick: boolean, seconds = watchdogSeconds(quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS)): Promise<CheckReport> {
+export async function checkProtocolFile(
+  file: string,
+  quick: boolean,
+  seconds = watchdogSeconds(quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS),
+): Promise<CheckReport> {
   const loaded = await loadProtocolFile(file, 'check');
   const position: CheckPosition = { call: 'loading the file', state: [] };
   const context = vm.createContext({ explore: () => checkProtocol(loaded.name, quick, position, file) });
