@@ -77,6 +77,12 @@ function exactOnlyRows(summaries: readonly CellSummary[], params: readonly strin
   return { columns, records };
 }
 
+/** A seed as the scenario wrote it: a whole number as a number (2026), any other text as text. */
+function seedValue(seed: string): Value {
+  const n = Number(seed);
+  return Number.isSafeInteger(n) && String(n) === seed ? n : seed;
+}
+
 function order(name: string): number {
   const i = PARAMETER_NAMES.indexOf(name);
   return i < 0 ? PARAMETER_NAMES.length : i;
@@ -91,7 +97,7 @@ function record(s: CellSummary, params: readonly string[], outcomes: readonly st
   };
   for (const name of params) r[name] = cell.params[name] ?? null;
   r['trials'] = s.trials;
-  r['seed'] = cell.scenario.seed; // with the version and the scenario, all a row's numbers depend on
+  r['seed'] = seedValue(cell.scenario.seed); // with the version and the scenario, all a row's numbers depend on
   for (const name of outcomes) {
     const i = s.outcomeNames.indexOf(name);
     r[name] = i < 0 ? null : s.outcomes[i]!.count;

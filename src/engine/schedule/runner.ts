@@ -20,7 +20,7 @@ export type ExactMode = 'auto' | 'on' | 'off';
  * (exact/result.ts): this much per trial the run's cells ask for, and at least
  * AUTO_EXACT_MIN_WORK. Counted, never timed, so whether a cell gets its exact value depends only
  * on the scenario; sized so that the attempt costs about a tenth of the trials' time (at least
- * about a tenth of a second) on the machines measured (docs/exact.md).
+ * about a tenth of a second) on the machines measured (README, "Exact values").
  */
 export const AUTO_EXACT_WORK_PER_TRIAL = 0.0002;
 export const AUTO_EXACT_MIN_WORK = 250_000;
