@@ -229,9 +229,14 @@ describe('the numeric helpers behind printed exact values', () => {
     assert.ok(Math.abs(third.value() - 1) <= 2 ** -52);
     const rng = new Xoshiro128(5, 6, 7, 8);
     const values = Array.from({ length: 10_000 }, () => (rng.nextUint32() / 2 ** 32) * 10 ** ((rng.nextUint32() % 7) - 3));
-    let exact: [bigint, bigint] = [0n, 1n];
-    for (const v of values) exact = Q.add(exact, Q.of(v));
-    const truth = Q.value(exact);
+    // The exact sum in fixed point: every double is a whole multiple of 2^-1074.
+    const unit = 1n << 1074n;
+    let exact = 0n;
+    for (const v of values) {
+      const [n, d] = Q.of(v);
+      exact += n * (unit / d);
+    }
+    const truth = Q.value([exact, unit]);
     assert.ok(relativelyClose(neumaierSum(values), truth, 2 ** -52), `${neumaierSum(values)} vs ${truth}`);
   });
 
