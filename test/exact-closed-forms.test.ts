@@ -205,6 +205,37 @@ describe('two-phase commit, exactly (independent cohorts), against its closed fo
   }
 });
 
+describe('two-phase commit over a lossless link: sure outcomes print as 1, whole costs as whole numbers', () => {
+  it('every cohort count up to 64, every vote sure', async () => {
+    for (const abortRate of [0, 1]) {
+      const file = join(
+        tempFiles({
+          's.json': JSON.stringify({
+            protocol: 'two-phase-commit',
+            loss: 0,
+            redundancy: 2,
+            rounds: 5,
+            abortRate,
+            trials: 1000,
+            sweep: { participants: [1, 3, 10, 64] },
+          }),
+        }),
+        's.json',
+      );
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      for (const row of rowsOf(r.stdout)) {
+        const n = Number(row['participants']);
+        // PREPARE, vote, decision and ack per cohort, two copies each, in the first rounds of the two phases.
+        assert.equal(row['messengers_exact'], String(8 * n));
+        assert.equal(row[abortRate === 0 ? 'committed_exact' : 'aborted_exact'], '1', `n=${n}`);
+        assert.equal(row['blocked_exact'], '0');
+        assert.equal(row['rounds_mean_exact'], '2');
+      }
+    }
+  });
+});
+
 describe('the numeric helpers behind printed exact values', () => {
   it('integerPower is binary powering: exact where the power is representable, within n ulps elsewhere', () => {
     assert.equal(integerPower(2, 60), 2 ** 60);
