@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { registerProtocol, RegistryClash } from '../registry/index.js';
 import { PROTOCOLS } from './index.js';
+import { namingProblem } from './names.js';
 import * as contract from './types.js';
 import type { OutcomeSet, ProtocolDefinition } from './types.js';
 
@@ -136,6 +137,10 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   for (const method of METHODS) need(typeof d[method] === 'function', `needs the method ${method} (see docs/writing-a-protocol.md)`);
   need(d['canonicalize'] === undefined || typeof d['canonicalize'] === 'function', 'canonicalize, if given, must be a function');
+  need(
+    d['roundLimit'] === undefined || typeof d['roundLimit'] === 'function',
+    'roundLimit, if given, must be a function (params) => the highest round a send may name',
+  );
   const outcomes = d['outcomes'] as Partial<OutcomeSet> | undefined;
   need(
     typeof outcomes === 'object' &&
@@ -178,6 +183,8 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     labels: (outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'],
     shown: outcomes!.shown ?? [],
   };
+  const naming = namingProblem(d['name'] as string, full, parameters as { name: string }[]);
+  if (naming) throw new UsageError(file, naming);
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,

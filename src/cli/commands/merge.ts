@@ -9,6 +9,8 @@ import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { loadProtocolFileOf, resolveScenario } from '../../scenario/resolve.js';
 import { PROTOCOLS } from '../../protocols/index.js';
+import { roundLimitOf } from '../../protocols/types.js';
+import type { ProtocolParams } from '../../protocols/types.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
 import { TOOL } from '../../version.js';
@@ -118,7 +120,8 @@ function checkPlausible(path: string, report: Report): void {
     const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
     const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
     if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
-    const limit = 2 * Number(s.params['rounds'] ?? 1) * tally.trials;
+    const protocol = PROTOCOLS[s.cell.scenario.protocol]!;
+    const limit = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams) * tally.trials;
     if (tally.rounds > limit)
       throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
   }

@@ -127,8 +127,10 @@ export class WorkerPool {
       };
       thread.on('error', (error) =>
         fail(
-          // a worker's TrialNeverEnds arrives as a plain Error: it stays the user's to fix
-          error.name === 'TrialNeverEnds' ? new UsageError('', error.message) : new WorkerFailure(`a worker thread failed: ${error.message}`),
+          // a worker's TrialNeverEnds or StepNotFilled arrives as a plain Error: it stays the user's to fix
+          error.name === 'TrialNeverEnds' || error.name === 'StepNotFilled'
+            ? new UsageError('', error.message)
+            : new WorkerFailure(`a worker thread failed: ${error.message}`),
         ),
       );
       thread.on('exit', (code) => {
