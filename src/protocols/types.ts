@@ -85,21 +85,27 @@ export interface OutcomeSet {
   readonly shown: readonly number[];
 }
 
-export const GENERALS_OUTCOMES: OutcomeSet = {
+/** Frozen through and through: protocol files receive these, and a file must not change another protocol's outcomes. */
+function frozenOutcomes(set: OutcomeSet): OutcomeSet {
+  for (const list of Object.values(set)) Object.freeze(list);
+  return Object.freeze(set);
+}
+
+export const GENERALS_OUTCOMES: OutcomeSet = frozenOutcomes({
   names: ['both', 'neither', 'onlyA', 'onlyB'],
   success: [0],
   disagreement: [2, 3],
   labels: ['success', 'disagreement'],
   shown: [],
-};
+});
 /** Two-phase commit's outcomes: success is all committed, disagreement is inconsistency. */
-export const COMMIT_OUTCOMES: OutcomeSet = {
+export const COMMIT_OUTCOMES: OutcomeSet = frozenOutcomes({
   names: ['committed', 'aborted', 'blocked', 'inconsistent'],
   success: [0],
   disagreement: [3],
   labels: ['committed', 'inconsistent'],
   shown: [2],
-};
+});
 
 export const BOTH = 0;
 export const NEITHER = 1;

@@ -16,9 +16,9 @@ import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
 import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath } from '../protocols/file.js';
 import type { ProtocolFile } from '../protocols/file.js';
-import { checkProtocolFile } from '../protocols/watchdog.js';
+import { isolatedCheck } from '../protocols/isolate.js';
 
-const quickChecked = new Set<string>();
+const quickChecked = new Map<string, string>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -44,13 +44,23 @@ export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> 
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
   const file = protocolFilePath(value, source.source);
-  await loadProtocolFile(file, source.locate(['protocol']));
-  // The cheap part of `check` (a few milliseconds), under its watchdog: a broken rule or a call
-  // that never returns is then one clear line rather than a hang or a wrong number.
-  if (!quickChecked.has(file)) {
-    await checkProtocolFile(file, true);
-    quickChecked.add(file);
+  await loadCheckedProtocolFile(file, source.locate(['protocol']));
+}
+
+/**
+ * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
+ * thread of its own (protocols/isolate.ts): a broken rule, a stage that never finishes or memory
+ * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
+ * file this thread loads must have the digest of the one checked.
+ */
+export async function loadCheckedProtocolFile(file: string, place: string): Promise<ProtocolFile> {
+  let digest = quickChecked.get(file);
+  if (digest === undefined) {
+    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
+    digest = (await isolatedCheck(file, place, true)).digest;
+    quickChecked.set(file, digest);
   }
+  return loadProtocolFile(file, place, digest);
 }
 
 /**
