@@ -43,8 +43,7 @@ export async function loadScenarioWithProtocol(file: string | undefined, overrid
 export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
-  const file = protocolFilePath(value, source.source);
-  await loadCheckedProtocolFile(file, source.locate(['protocol']));
+  await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']));
 }
 
 /**
@@ -64,6 +63,19 @@ export async function loadCheckedProtocolFile(file: string, place: string): Prom
 }
 
 /**
+ * Where the protocol file a scenario names is: where merge found it, else relative to the
+ * scenario file, else (a saved scenario.yaml) relative to the scenario file the results record.
+ */
+function protocolLocation(source: ScenarioSource, written: string): string {
+  if (source.protocolAt) return source.protocolAt;
+  const beside = protocolFilePath(written, source.source);
+  const recorded = source.data['scenarioFile'];
+  if (existsSync(beside) || typeof recorded !== 'string') return beside;
+  const there = protocolFilePath(written, recorded);
+  return existsSync(there) ? there : beside;
+}
+
+/**
  * A scenario naming a protocol file, as the registered protocol it loaded as: `protocol` holds
  * its name for validation, and the file and its digest travel with the scenario (a digest the
  * data records must match the file's).
@@ -71,13 +83,20 @@ export async function loadCheckedProtocolFile(file: string, place: string): Prom
 function withProtocolFile(source: ScenarioSource): { source: ScenarioSource; file?: ProtocolFile; written?: string } {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return { source };
-  const file = loadedProtocolFile(protocolFilePath(value, source.source));
+  const file = loadedProtocolFile(protocolLocation(source, value));
   if (!file) throw new UsageError(source.locate(['protocol']), `protocol file ${value} is not loaded`);
-  const { protocolDigest, ...data } = source.data;
+  const { protocolDigest, scenarioFile: _, ...data } = source.data;
   if (protocolDigest !== undefined && protocolDigest !== file.digest) {
     throw new UsageError(source.locate(['protocolDigest']), `the protocol file ${value} is not the one these results were made with (its digest differs)`);
   }
   return { source: { ...source, data: { ...data, protocol: file.name } }, file, written: value };
+}
+
+/** The absolute path of the scenario file a source was read from, or undefined (the default scenario, text). */
+function scenarioFileOf(source: ScenarioSource): string | undefined {
+  if (source.scenarioFile !== undefined) return source.scenarioFile;
+  if (typeof source.data['scenarioFile'] === 'string') return source.data['scenarioFile'];
+  return source.source.startsWith('(') ? undefined : resolvePath(source.source);
 }
 
 function defaultSource(): ScenarioSource {
@@ -115,6 +134,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
+    // Where the scenario was, so that merge finds the protocol file where the scenario named it.
+    ...(protocolFile && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channel),
     ...common,
