@@ -179,8 +179,17 @@ export function publishedSchema(): Record<string, unknown> {
   };
   const { additionalProperties: __, ...sweep } = properties['sweep'];
   properties['sweep'] = sweep;
-  properties['expect'].items.properties.metric = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', description: 'success, disagreement, or an outcome of the protocol' };
-  const anyAxis = { type: ['array', 'object'], items: { type: 'number' }, minItems: 1, properties: { from: { type: 'number' }, to: { type: 'number' }, step: { type: 'number', exclusiveMinimum: 0 } } };
+  properties['expect'].items.properties.metric = {
+    type: 'string',
+    pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+    description: 'success, disagreement, or an outcome of the protocol',
+  };
+  const anyAxis = {
+    type: ['array', 'object'],
+    items: { type: 'number' },
+    minItems: 1,
+    properties: { from: { type: 'number' }, to: { type: 'number' }, step: { type: 'number', exclusiveMinimum: 0 } },
+  };
   return {
     ...open,
     allOf: [
@@ -189,7 +198,10 @@ export function publishedSchema(): Record<string, unknown> {
         then: {
           type: 'object',
           propertyNames: { enum: keys },
-          properties: { sweep: { type: 'object', propertyNames: { enum: sweepKeys } }, expect: { type: 'array', items: { type: 'object', properties: { metric } } } },
+          properties: {
+            sweep: { type: 'object', propertyNames: { enum: sweepKeys } },
+            expect: { type: 'array', items: { type: 'object', properties: { metric } } },
+          },
         },
       },
       {
@@ -197,7 +209,7 @@ export function publishedSchema(): Record<string, unknown> {
         then: {
           type: 'object',
           properties: Object.fromEntries(keys.map((k) => [k, true])),
-          additionalProperties: { type: 'number', description: "a parameter the protocol file declares" },
+          additionalProperties: { type: 'number', description: 'a parameter the protocol file declares' },
         },
       },
     ],

@@ -26,7 +26,7 @@ export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
     .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run; re-export a saved results.json as it was saved')
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
-  command.option('--protocol-dir <dir...>', 'where to look for protocol files the shards name, after the scenario\'s folder and the shards\' folder');
+  command.option('--protocol-dir <dir...>', "where to look for protocol files the shards name, after the scenario's folder and the shards' folder");
   addResultOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[] }, self: Command) => {

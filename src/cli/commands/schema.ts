@@ -8,9 +8,11 @@ import type { Streams } from '../output.js';
 
 export function makeSchemaCommand(streams: Streams): Command {
   return new Command('schema')
-    .description('print the JSON Schema of scenario files (point "$schema" at a saved copy for editor help); with a scenario or --protocol, the schema exact for its protocol file')
+    .description(
+      'print the JSON Schema of scenario files (point "$schema" at a saved copy for editor help); with a scenario or --protocol, the schema exact for its protocol file',
+    )
     .argument('[scenario]', "a scenario naming a protocol file: the schema of that file's parameters and outcomes")
-    .option('--protocol <file>', "a protocol file: the schema of its parameters and outcomes, with protocol: FILE")
+    .option('--protocol <file>', 'a protocol file: the schema of its parameters and outcomes, with protocol: FILE')
     .action(async (scenario: string | undefined, flags: { protocol?: string }) => {
       if (scenario !== undefined && flags.protocol !== undefined) throw new UsageError('schema', 'give a scenario or --protocol, not both');
       let schema = publishedSchema();
@@ -19,7 +21,8 @@ export function makeSchemaCommand(streams: Streams): Command {
         schema = protocolFileSchema(flags.protocol, file.name, PROTOCOLS[file.name]!.outcomes.names);
       } else if (scenario !== undefined) {
         const loaded = await loadScenarioWithProtocol(scenario);
-        if (!loaded.protocolFile) throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
+        if (!loaded.protocolFile)
+          throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
         schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, PROTOCOLS[loaded.protocol]!.outcomes.names);
       }
       streams.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
