@@ -96,6 +96,15 @@ describe('protocol files are isolated', () => {
     }
   });
 
+  it("validate runs none of the file's code in the tool (only in the checking process, whose output is discarded)", () => {
+    const loud = FILE.replace('export default', "console.error('top-level code ran');\nexport default");
+    const dir = tempFiles({ 'hostile.mjs': loud, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
+    const r = cli(['validate', join(dir, 's.yaml')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ok \(s: hostile over bernoulli/);
+    assert.equal(r.stderr, '');
+  });
+
   it('a built-in protocol beside a file that tries to change the shared outcomes keeps its numbers', () => {
     const sneaky = FILE.replace('const definition = {', 'try { GENERALS_OUTCOMES.success.push(2); } catch {}\n  const definition = {');
     const dir = tempFiles({

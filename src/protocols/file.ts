@@ -137,6 +137,34 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   return result;
 }
 
+/**
+ * Registers what a protocol file declares without running any of its code in this process
+ * (`validate`): its methods refuse to run. The description comes from the isolating process,
+ * which loaded and checked the file with the digest given.
+ */
+export function registerDescribedProtocolFile(
+  file: string,
+  digest: string,
+  description: Omit<ProtocolDefinition<unknown>, 'configure' | 'stateSize' | 'init' | 'next' | 'resolve' | 'describe'>,
+): ProtocolFile {
+  const known = byPath.get(file);
+  if (known) return known;
+  if (PROTOCOLS[description.name]) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
+  const unloaded = (): never => {
+    throw new Error(`protocol file ${file} was described, not loaded`);
+  };
+  try {
+    registerProtocol({ ...description, configure: unloaded, stateSize: unloaded, init: unloaded, next: unloaded, resolve: unloaded, describe: unloaded });
+  } catch (error) {
+    if (error instanceof RegistryClash) throw new UsageError(file, error.message);
+    throw error;
+  }
+  const result = { name: description.name, file, digest };
+  byPath.set(file, result);
+  loaded.set(file, Promise.resolve(result));
+  return result;
+}
+
 function byPathName(name: string): string | undefined {
   for (const [file, p] of byPath) if (p.name === name) return file;
   return undefined;

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './file.js';
 import type { LoadStage } from './file.js';
 import { checkProtocolFile } from './watchdog.js';
+import { PROTOCOLS } from './index.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
 /**
@@ -18,7 +19,9 @@ try {
   const loaded = await loadProtocolFile(task.file, task.place);
   send({ stage: 'check' });
   const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
-  send({ done: { digest: loaded.digest, report } });
+  const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = PROTOCOLS[loaded.name]!;
+  const description = { name, outcomes, parameters, summary, usesRounds, exactNote, ...(sides ? { sides } : {}) };
+  send({ done: { digest: loaded.digest, report, description: JSON.parse(JSON.stringify(description)) } });
 } catch (error) {
   send({ failed: error instanceof UsageError ? error.message : `${STAGES.module}: ${thrownWhere(error, task.file)}` });
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { STAGES } from './file.js';
 import type { LoadStage } from './file.js';
 import type { CheckReport } from './check.js';
+import type { ProtocolDefinition } from './types.js';
 import { watchdogMs } from './watchdog.js';
 
 /**
@@ -23,13 +24,22 @@ export interface IsolatedTask {
   readonly checkMs: number;
 }
 
-export type IsolatedReply = { stage: LoadStage } | { done: { digest: string; report: CheckReport } } | { failed: string };
+/** What a protocol file declares, as data: enough to validate scenarios without running its code in the tool. */
+export type ProtocolDescription = Pick<ProtocolDefinition<unknown>, 'name' | 'outcomes' | 'parameters' | 'summary' | 'usesRounds' | 'exactNote' | 'sides'>;
+
+export interface IsolatedResult {
+  readonly digest: string;
+  readonly report: CheckReport;
+  readonly description: ProtocolDescription;
+}
+
+export type IsolatedReply = { stage: LoadStage } | { done: IsolatedResult } | { failed: string };
 
 /** The heap a protocol file may use while it is loaded and checked. */
 export const ISOLATED_HEAP_MB = 512;
 
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
-export function isolatedCheck(file: string, place: string, quick: boolean): Promise<{ digest: string; report: CheckReport }> {
+export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
   const stageMs = watchdogMs('load');
   const checkMs = watchdogMs(quick ? 'quick' : 'check');
   const task: IsolatedTask = { file, place, quick, checkMs };

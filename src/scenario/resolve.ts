@@ -14,11 +14,12 @@ import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath } from '../protocols/file.js';
+import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocols/file.js';
 import type { ProtocolFile } from '../protocols/file.js';
 import { isolatedCheck } from '../protocols/isolate.js';
+import type { IsolatedResult } from '../protocols/isolate.js';
 
-const quickChecked = new Map<string, string>();
+const quickChecked = new Map<string, IsolatedResult>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -33,17 +34,17 @@ export function loadScenario(file: string | undefined, overrides: Overrides = {}
  * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
  * and runs the quick part of `check` on it, before anything else of the protocol runs.
  */
-export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}): Promise<Scenario> {
+export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
   const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
-  await loadProtocolFileOf(source);
+  await loadProtocolFileOf(source, runsProtocol);
   return resolveScenario(source);
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
-export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
+export async function loadProtocolFileOf(source: ScenarioSource, runsProtocol = true): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
-  await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']));
+  await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']), runsProtocol);
 }
 
 /**
@@ -52,14 +53,16 @@ export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> 
  * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
  * file this thread loads must have the digest of the one checked.
  */
-export async function loadCheckedProtocolFile(file: string, place: string): Promise<ProtocolFile> {
-  let digest = quickChecked.get(file);
-  if (digest === undefined) {
+export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
+  let checked = quickChecked.get(file);
+  if (checked === undefined) {
     if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
-    digest = (await isolatedCheck(file, place, true)).digest;
-    quickChecked.set(file, digest);
+    checked = await isolatedCheck(file, place, true);
+    quickChecked.set(file, checked);
   }
-  return loadProtocolFile(file, place, digest);
+  // Without running it (validate), what the file declares is enough.
+  if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
+  return loadProtocolFile(file, place, checked.digest);
 }
 
 /**
