@@ -1,5 +1,6 @@
 import { thousands } from '../../io/text.js';
-import { CHOOSE, END, SEND, Step } from '../../protocols/types.js';
+import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
@@ -145,7 +146,9 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const mass = node.messages.total();
       if (mass === 0) continue;
       const state = node.state;
+      clearStep(step);
       protocol.next(state, config, step);
+      refuseUnfilled(protocol.name, step, outcomes.length, state);
       if (step.kind === END) {
         outcomes[step.outcome]!.add(mass);
         node.messages.mass.forEach((v, i) => (messages[node.messages.offset + i] ??= new NeumaierSum()).add(v));
