@@ -171,6 +171,8 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   };
   try {
     const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone);
+    // The exact values may end the run first (a protocol's slip): then the trials' own failure is not the one reported.
+    trials.catch(() => undefined);
     const exacts = await exactValues(models, options, autoExactBudget(cells.reduce((n, cell) => n + cell.scenario.trials, 0)));
     await trials;
     if (simulate) {
