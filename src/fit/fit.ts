@@ -59,6 +59,8 @@ export interface GilbertElliottOptions {
   readonly maxIterations?: number;
   /** Stop a start when an iteration gains fewer nats of log-likelihood than this. Default 1e-7. */
   readonly tolerance?: number;
+  /** Hears each forward–backward pass: passes so far, and the most the budget allows. */
+  readonly progress?: (passes: number, budget: number) => void;
 }
 
 function informationCriteria(logLikelihood: number, parameters: number, packets: number): { aic: number; bic: number } {
@@ -560,7 +562,11 @@ export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptio
     // Every start gets a short probe, which settles most of them; only the best of the rest runs
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
     // gains hundredths of a nat over hundreds of passes: worth finishing for the leader, not for all.
-    const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance));
+    // The budget in passes: a probe for each start, the leader's running on to maxIterations in all.
+    const budget = (starts - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
+    let passes = 0;
+    const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
+    const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
     for (const run of em) run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
@@ -618,6 +624,7 @@ class EmRun {
     start: GilbertElliottParams,
     private readonly name: string,
     private readonly tolerance: number,
+    private readonly onPass: () => void = () => undefined,
   ) {
     this.theta = start;
     this.best = { params: start, logLikelihood: -Infinity, iterations: 0, converged: false, start: name };
@@ -629,6 +636,7 @@ class EmRun {
 
   private evaluate(params: GilbertElliottParams): Pass {
     this.passes++;
+    this.onPass();
     const result = pass(this.runs, params, true);
     if (result.logLikelihood > this.best.logLikelihood) {
       this.best = { params, logLikelihood: result.logLikelihood, iterations: this.passes, converged: false, start: this.name };

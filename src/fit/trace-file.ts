@@ -665,6 +665,10 @@ export interface TraceStats {
   readonly losses: number;
   /** losses / packets. */
   readonly lossRate: number;
+  /** Runs of consecutive losses. */
+  readonly bursts: number;
+  /** Runs of consecutive deliveries. */
+  readonly gaps: number;
   /** Mean length of a run of consecutive losses; NaN if nothing was lost. */
   readonly meanBurst: number;
   /** Mean length of a run of consecutive deliveries; NaN if everything was lost. */
@@ -690,6 +694,8 @@ export function traceStats(lost: Uint8Array): TraceStats {
     packets,
     losses,
     lossRate: packets ? losses / packets : NaN,
+    bursts,
+    gaps,
     meanBurst: bursts ? losses / bursts : NaN,
     meanGap: gaps ? (packets - losses) / gaps : NaN,
   };
