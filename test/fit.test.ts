@@ -72,9 +72,10 @@ From 192.0.2.1 icmp_seq=5 Destination Host Unreachable
 10 packets transmitted, 4 received, +1 duplicates, +1 errors, 60% packet loss, time 9012ms
 rtt min/avg/max/mdev = 9.810/10.300/11.000/0.400 ms
 `;
-// Packets 1–10: 1 and 2 lost before the first reply, 5 an error, 6 missing, 9 and 10 lost after
-// the last reply (the summary says 10 were sent); 4's duplicate counts once.
-const LINUX_TRACE = '1100110011';
+// Packets 3–10: the log shows nothing before 3, so the trace starts there (1 and 2 are not
+// counted); 5 an error, 6 missing, 9 and 10 lost after the last reply (the summary says 10 were
+// sent); 4's duplicate counts once.
+const LINUX_TRACE = '00110011';
 
 const MACOS_LOG = `PING 192.0.2.10 (192.0.2.10): 56 data bytes
 Request timeout for icmp_seq 0
@@ -131,10 +132,15 @@ describe('parseLossTrace: digits and CSV', () => {
 });
 
 describe('parseLossTrace: ping', () => {
-  it('reads Linux iputils output: losses at the start, an error line, a gap, losses at the end, a DUP!', () => {
+  it('reads Linux iputils output from its first number: an error line, a gap, losses at the end, a DUP!', () => {
     const trace = parseLossTrace(LINUX_LOG, { file: 'ping.txt' });
     assert.equal(trace.format, 'ping-linux');
     assert.equal([...trace.lost].join(''), LINUX_TRACE);
+    assert.deepEqual(trace.range, { first: 3, last: 10 });
+    // The summary counts 10 sent, the log shows 8: both figures named.
+    assert.deepEqual(trace.warnings, [
+      "the log's summary (line 10) says 10 packets transmitted, 4 received, but the log shows 8 packets (icmp_seq 3–10), 4 received; the trace holds what the log shows",
+    ]);
   });
 
   it('reads macOS output: numbering from 0, Request timeout lines, losses at the end, a DUP!', () => {
@@ -143,9 +149,13 @@ describe('parseLossTrace: ping', () => {
     assert.equal([...trace.lost].join(''), MACOS_TRACE);
   });
 
-  it('counts a macOS first packet lost without its timeout line from the header alone', () => {
+  it('starts a macOS log at the first number it shows, and agrees with its summary when it shows them all', () => {
+    assert.deepEqual(parseLossTrace(MACOS_LOG, { file: 'ping.txt' }).warnings, []);
     const trace = parseLossTrace(MACOS_LOG.replace('Request timeout for icmp_seq 0\n', ''), { file: 'ping.txt' });
-    assert.equal([...trace.lost].join(''), MACOS_TRACE);
+    assert.equal([...trace.lost].join(''), MACOS_TRACE.slice(1));
+    assert.deepEqual(trace.range, { first: 1, last: 7 });
+    assert.equal(trace.warnings.length, 1);
+    assert.match(trace.warnings[0]!, /says 8 packets transmitted, 4 received, but the log shows 7 packets \(icmp_seq 1–7\), 4 received/);
   });
 
   it('reads Linux ping -O (no answer yet) and older icmp_req, and takes a late reply as delivered', () => {
@@ -163,42 +173,49 @@ no answer yet for icmp_seq=4
 
   it('unwraps icmp_seq past 65535', () => {
     const sent = 70_000;
-    const lostSeqs = new Set([1, 65_535, 65_536, 65_537, 69_999, 70_000]); // Linux numbering from 1
+    const lostSeqs = new Set([2, 65_535, 65_536, 65_537, 69_999, 70_000]); // Linux numbering from 1
     const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.'];
     for (let seq = 1; seq <= sent; seq++) if (!lostSeqs.has(seq)) lines.push(`64 bytes from 192.0.2.10: icmp_seq=${seq % 65_536} ttl=57 time=10.0 ms`);
     lines.push('', '--- 192.0.2.10 ping statistics ---', `${sent} packets transmitted, ${sent - lostSeqs.size} received, 0% packet loss, time 69999000ms`);
-    const { lost } = parseLossTrace(lines.join('\n'), { file: 'long.txt' });
+    const { lost, warnings } = parseLossTrace(lines.join('\n'), { file: 'long.txt' });
     assert.equal(lost.length, sent);
     const found = [...lost.keys()].filter((i) => lost[i] === 1).map((i) => i + 1);
     assert.deepEqual(found, [...lostSeqs]);
+    assert.deepEqual(warnings, []);
   });
 
-  it('recovers any loss pattern from a synthesized log of either dialect', () => {
+  it('recovers any loss pattern from a synthesized log of any dialect, from the first packet the log shows', () => {
     const pattern = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 120 }).filter((p) => p.includes(0));
     const decorations = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 120, maxLength: 120 });
     fc.assert(
-      fc.property(pattern, decorations, fc.constantFrom('linux', 'macos'), fc.boolean(), (trace, decor, dialect, header) => {
-        const first = dialect === 'macos' ? 0 : 1;
+      fc.property(pattern, decorations, fc.constantFrom('linux', 'macos', 'busybox'), fc.boolean(), (trace, decor, dialect, header) => {
+        const first = dialect === 'linux' ? 1 : 0;
+        let shown = -1;
         const lines: string[] = [];
-        if (header) lines.push(dialect === 'macos' ? 'PING 192.0.2.1 (192.0.2.1): 56 data bytes' : 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.');
+        if (header) lines.push(dialect === 'linux' ? 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.' : 'PING 192.0.2.1 (192.0.2.1): 56 data bytes');
+        const seqField = dialect === 'busybox' ? 'seq' : 'icmp_seq';
         trace.forEach((x, i) => {
           const seq = first + i;
           if (!x) {
-            lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.0 ms`);
-            if (decor[i] === 1) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.2 ms (DUP!)`);
-          } else if (decor[i]! >= 2) {
+            lines.push(`64 bytes from 192.0.2.1: ${seqField}=${seq} ttl=64 time=1.0 ms`);
+            if (decor[i] === 1) lines.push(`64 bytes from 192.0.2.1: ${seqField}=${seq} ttl=64 time=1.2 ms (DUP!)`);
+          } else if (decor[i]! >= 2 && dialect !== 'busybox') {
             lines.push(dialect === 'macos' ? `Request timeout for icmp_seq ${seq}` : `From 192.0.2.254 icmp_seq=${seq} Destination Host Unreachable`);
-          }
+          } else return;
+          if (shown < 0) shown = i;
         });
         const received = trace.filter((x) => x === 0).length;
         lines.push(
           '',
           '--- 192.0.2.1 ping statistics ---',
-          `${trace.length} packets transmitted, ${received} ${dialect === 'macos' ? 'packets ' : ''}received, 0% packet loss`,
+          `${trace.length} packets transmitted, ${received} ${dialect === 'linux' ? '' : 'packets '}received, 0% packet loss`,
         );
         const parsed = parseLossTrace(lines.join('\n'), { file: 'p' });
-        assert.deepEqual([...parsed.lost], trace);
-        assert.equal(parsed.format, `ping-${dialect}`);
+        assert.deepEqual([...parsed.lost], trace.slice(shown));
+        assert.deepEqual(parsed.range, { first: first + shown, last: first + trace.length - 1 });
+        assert.equal(parsed.warnings.length, shown > 0 ? 1 : 0);
+        if (header || dialect !== 'macos' || shown === 0 || decor.some((d, i) => i < trace.length && d >= 2 && trace[i] === 1))
+          assert.equal(parsed.format, `ping-${dialect}`);
       }),
       { seed: FC_SEED, numRuns: 300 },
     );
@@ -288,7 +305,7 @@ describe('parseLossTrace: errors name the file and line', () => {
       'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 5 received, 0% packet loss, time 4005ms\n';
     assertTraceError(
       () => parseLossTrace(quiet, { file: 'ping.txt' }),
-      'ping.txt:4: the summary counts 5 replies but no reply line is in the log (ping -q?): the trace needs one line per packet',
+      'ping.txt:4: the summary counts 5 replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet',
       4,
     );
   });
@@ -310,7 +327,7 @@ describe('parseLossTrace: errors name the file and line', () => {
     const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
     assertTraceError(
       () => parseLossTrace(log, { file: 'ping.txt' }),
-      'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits',
+      'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
       2,
     );
   });
@@ -324,7 +341,7 @@ describe('parseLossTrace: errors name the file and line', () => {
 describe('traceStats and runLengths', () => {
   it('count packets, losses and runs by hand', () => {
     const lost = bits('0010011101');
-    assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, meanBurst: 5 / 3, meanGap: 5 / 3 });
+    assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, bursts: 3, gaps: 3, meanBurst: 5 / 3, meanGap: 5 / 3 });
     const { bursts, gaps } = runLengths(lost);
     assert.deepEqual([...bursts].sort(), [
       [1, 2],
