@@ -16,7 +16,7 @@ import {
   transitionCounts,
 } from '../src/fit/fit.js';
 import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
-import { MAX_TRACE_BYTES, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
+import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 const FC_SEED = 20260311;
@@ -752,5 +752,228 @@ describe('run-length distributions and goodness of fit', () => {
         `${model} gaps`,
       );
     }
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Reading at real sizes, and ping logs read for what they say
+
+describe('parseLossTrace at real sizes: 10^7 packets in every layout', () => {
+  const N = 10_000_000;
+  const rng = new Xoshiro128(23, 5, 7, 11);
+  const truth = new Uint8Array(N);
+  for (let i = 0; i < N; i++) truth[i] = rng.nextUint32() % 19 === 0 ? 1 : 0;
+  let losses = 0;
+  for (let i = 0; i < N; i++) losses += truth[i]!;
+  const ascii = (separator: (i: number) => string, chunk = 1): string => {
+    const parts: string[] = [];
+    for (let i = 0; i < N; i += chunk) {
+      let s = '';
+      for (let j = i; j < Math.min(N, i + chunk); j++) s += truth[j] === 1 ? '1' : '0';
+      parts.push(s + separator(i));
+    }
+    return parts.join('');
+  };
+  const assertSame = (lost: Uint8Array, what: string) => {
+    assert.equal(lost.length, N, what);
+    let same = 0;
+    for (let i = 0; i < N; i++) if (lost[i] === truth[i]) same++;
+    assert.equal(same, N, `${what}: every packet in place`);
+  };
+
+  const layouts: [string, () => string][] = [
+    ['one line of digits', () => ascii(() => '', 1000)],
+    ['one digit per line', () => ascii(() => '\n')],
+    ['one digit per CRLF line', () => ascii(() => '\r\n')],
+    ['blocks of 10 separated by spaces, 80 per line, with comments', () => ascii((i) => (i % 80 === 70 ? '\n# more\n' : ' '), 10)],
+  ];
+  for (const [what, make] of layouts) {
+    it(`reads ${what}`, () => {
+      const trace = parseLossTrace(make(), { file: 'long.txt' });
+      assert.equal(trace.format, 'digits');
+      assertSame(trace.lost, what);
+    });
+  }
+
+  it('reads a CSV column without quotes, and one with quotes through csv-parse', () => {
+    const rows: string[] = ['seq,lost'];
+    for (let i = 0; i < N; i++) rows.push(`${i % 10},${truth[i]}`);
+    assertSame(parseLossTrace(rows.join('\n'), { file: 'long.csv', column: 'lost' }).lost, 'plain CSV');
+    const quoted = ['"seq","lost"'];
+    for (let i = 0; i < 200_000; i++) quoted.push(`"${i}","${truth[i]}"`);
+    const lost = parseLossTrace(quoted.join('\n'), { file: 'q.csv', column: 'lost' }).lost;
+    assert.deepEqual(lost, truth.subarray(0, 200_000));
+  });
+
+  it('reads a ping log whose summary counts 10^7 packets, most lost, from the first number shown', () => {
+    const lines = ['PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.'];
+    let received = 0;
+    for (let seq = 1; seq <= N; seq++) {
+      if (seq % 1000 === 1) {
+        lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq % 65536} ttl=64 time=1.0 ms`);
+        received++;
+      }
+    }
+    lines.push('', '--- 192.0.2.1 ping statistics ---', `${N} packets transmitted, ${received} received, 99.9% packet loss, time 1ms`);
+    const trace = parseLossTrace(lines.join('\n'), { file: 'ping.txt' });
+    assert.equal(trace.lost.length, N);
+    assert.equal(traceStats(trace.lost).losses, N - received);
+    assert.deepEqual(trace.range, { first: 1, last: N });
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('refuses more packets than the limit without building them', () => {
+    const log = `PING h (192.0.2.1) 56(84) bytes of data.\n64 bytes from 192.0.2.1: icmp_seq=1 ttl=64 time=1 ms\n\n--- h ---\n${MAX_TRACE_PACKETS + 1} packets transmitted, 1 received\n`;
+    // The count is taken modulo 2^16 like every sequence number, so a summary far past the log is
+    // taken as the log's wrapped end: the packets counted stay the log's.
+    const trace = parseLossTrace(log, { file: 'ping.txt' });
+    assert.ok(trace.lost.length < 65536);
+    assert.equal(trace.warnings.length, 1);
+  });
+});
+
+/** A Linux log of `sent` packets, 1-based, lost where `lost(seq)`; replies may carry `ping -D` timestamps. */
+function linuxLog(sent: number, lost: (seq: number) => boolean, options: { timestamps?: boolean; noAnswer?: boolean } = {}): string[] {
+  const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.'];
+  let received = 0;
+  for (let seq = 1; seq <= sent; seq++) {
+    const stamp = options.timestamps ? `[1764600000.${String(seq).padStart(6, '0')}] ` : '';
+    if (!lost(seq)) {
+      lines.push(`${stamp}64 bytes from 192.0.2.10: icmp_seq=${seq % 65536} ttl=57 time=10.${seq % 10} ms`);
+      received++;
+    } else if (options.noAnswer) lines.push(`${stamp}no answer yet for icmp_seq=${seq % 65536}`);
+  }
+  lines.push('', '--- 192.0.2.10 ping statistics ---', `${sent} packets transmitted, ${received} received, ${Math.round((100 * (sent - received)) / sent)}% packet loss, time ${sent}ms`);
+  return lines;
+}
+
+describe('ping logs read for what they say', () => {
+  // 4% loss in bursts of 4: packets 100k+1 … 100k+4 of every hundred.
+  const lossy = (seq: number) => seq % 100 >= 1 && seq % 100 <= 4;
+  const rate = (lost: Uint8Array) => traceStats(lost).lossRate;
+
+  it('reads a tail excerpt at the loss it shows, naming the summary it disagrees with', () => {
+    const log = linuxLog(100_000, lossy);
+    const tail = log.slice(-8000).join('\n');
+    const trace = parseLossTrace(tail, { file: 'tail.txt' });
+    close(rate(trace.lost), 0.04, 0.002, 'tail loss rate');
+    // icmp_seq is 16 bits: the log prints packet 100,000 as 34464, and the range says what the log says.
+    assert.equal(trace.range!.last, 100_000 % 65536);
+    assert.equal(trace.warnings.length, 1);
+    assert.match(trace.warnings[0]!, /says 100,000 packets transmitted, 96,000 received, but the log shows [\d,]+ packets \(icmp_seq \d+–34464\), [\d,]+ received/);
+  });
+
+  it('reads a middle slice at the loss it shows, from its first number to its last', () => {
+    const log = linuxLog(100_000, lossy);
+    const slice = log.slice(40_001, 50_001).join('\n');
+    const trace = parseLossTrace(slice, { file: 'slice.txt' });
+    close(rate(trace.lost), 0.04, 0.002, 'slice loss rate');
+    assert.equal(trace.range!.last - trace.range!.first + 1, trace.lost.length);
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads ping -D timestamps and ping -O lines, "no answer yet" a loss', () => {
+    const sent = 5000;
+    const plain = parseLossTrace(linuxLog(sent, lossy).join('\n'), { file: 'p.txt' });
+    const stamped = parseLossTrace(linuxLog(sent, lossy, { timestamps: true, noAnswer: true }).join('\n'), { file: 'd.txt' });
+    // The plain log shows nothing for packets 1–4, lost, so it starts at 5; ping -O shows them.
+    assert.deepEqual(plain.range, { first: 5, last: sent });
+    assert.deepEqual(stamped.range, { first: 1, last: sent });
+    assert.deepEqual(stamped.lost.subarray(4), plain.lost);
+    assert.equal(stamped.format, 'ping-linux');
+    assert.equal(rate(stamped.lost), 200 / sent);
+    assert.deepEqual(stamped.warnings, []);
+  });
+
+  it('counts duplicates once and places reordered replies by number', () => {
+    const log = [
+      'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.',
+      '64 bytes from 192.0.2.10: icmp_seq=1 ttl=57 time=10 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=3 ttl=57 time=10 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=2 ttl=57 time=900 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=3 ttl=57 time=11 ms (DUP!)',
+      '64 bytes from 192.0.2.10: icmp_seq=5 ttl=57 time=10 ms',
+      '',
+      '--- 192.0.2.10 ping statistics ---',
+      '6 packets transmitted, 4 received, +1 duplicates, 33% packet loss, time 5005ms',
+    ].join('\n');
+    const trace = parseLossTrace(log, { file: 'p.txt' });
+    assert.equal([...trace.lost].join(''), '000101');
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads busybox ping, which numbers from 0 as seq= and prints nothing for a loss', () => {
+    const log = [
+      'PING 192.0.2.1 (192.0.2.1): 56 data bytes',
+      '64 bytes from 192.0.2.1: seq=0 ttl=64 time=0.093 ms',
+      '64 bytes from 192.0.2.1: seq=1 ttl=64 time=0.101 ms',
+      '64 bytes from 192.0.2.1: seq=3 ttl=64 time=0.087 ms',
+      '64 bytes from 192.0.2.1: seq=3 ttl=64 time=0.090 ms (DUP!)',
+      '64 bytes from 192.0.2.1: seq=4 ttl=64 time=0.120 ms',
+      '',
+      '--- 192.0.2.1 ping statistics ---',
+      '7 packets transmitted, 4 packets received, +1 duplicates, 42% packet loss',
+      'round-trip min/avg/max = 0.087/0.100/0.120 ms',
+    ].join('\n');
+    const trace = parseLossTrace(log, { file: 'busybox.txt' });
+    assert.equal(trace.format, 'ping-busybox');
+    assert.equal([...trace.lost].join(''), '0010011');
+    assert.deepEqual(trace.range, { first: 0, last: 6 });
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads a macOS excerpt without its header or summary at the loss it shows', () => {
+    const lines: string[] = [];
+    for (let seq = 500; seq < 900; seq++) {
+      lines.push(seq % 10 === 0 ? `Request timeout for icmp_seq ${seq}` : `64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=5.1 ms`);
+    }
+    const trace = parseLossTrace(lines.join('\n'), { file: 'mac.txt' });
+    assert.equal(trace.format, 'ping-macos');
+    assert.equal(trace.lost.length, 400);
+    assert.equal(rate(trace.lost), 0.1);
+    assert.deepEqual(trace.range, { first: 500, last: 899 });
+  });
+
+  it('names --column where fit reads the file, and refuses an unterminated quote', () => {
+    assert.throws(() => parseLossTrace('time,lost\n0,1\n', { file: 't.csv', columnOption: '--column' }), /give --column to name the column/);
+    assert.throws(() => parseLossTrace('time,lost\n0,1\n', { file: 't.csv' }), /give column: to name the column/);
+    assert.throws(
+      () => parseLossTrace('time,lost\n0,1\n1,"0\n2,1\n3,0\n', { file: 't.csv', column: 'lost' }),
+      (error: unknown) => error instanceof TraceError && /a quote is opened and never closed/.test(error.message),
+    );
+  });
+});
+
+describe('Baum–Welch keeps its budget and its convergence check', () => {
+  const trace = simulate(20_000, { goodToBad: 0.01, badToGood: 0.2, lossGood: 0.02, lossBad: 0.6 }, new Xoshiro128(3, 1, 4, 1));
+
+  it('makes no more forward–backward passes than the budget, and says whether it converged', () => {
+    for (const [maxIterations, starts] of [
+      [5, 3],
+      [40, 2],
+      [500, 6],
+    ] as const) {
+      let passes = 0;
+      let budget = 0;
+      const fit = fitGilbertElliott(trace, {
+        maxIterations,
+        starts,
+        progress: (n, b) => {
+          passes = n;
+          budget = b;
+        },
+      });
+      assert.equal(budget, (starts - 1) * Math.min(30, maxIterations) + maxIterations);
+      assert.ok(passes <= budget, `${passes} passes against a budget of ${budget}`);
+      assert.ok(fit.iterations <= maxIterations, `${fit.iterations} iterations against ${maxIterations}`);
+      if (maxIterations === 5) assert.equal(fit.converged && fit.start !== 'gilbert' && fit.start !== 'bernoulli', false, 'five passes do not converge');
+    }
+  });
+
+  it('stops a start as soon as a pass gains less than the tolerance', () => {
+    const loose = fitGilbertElliott(trace, { tolerance: 10, starts: 1 });
+    const tight = fitGilbertElliott(trace, { tolerance: 1e-9, starts: 1 });
+    assert.ok(loose.iterations < tight.iterations, `${loose.iterations} vs ${tight.iterations}`);
+    assert.ok(tight.logLikelihood >= loose.logLikelihood - 1e-9);
   });
 });
