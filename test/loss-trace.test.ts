@@ -6,6 +6,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { TABLE_PACKETS } from '../src/channels/trace.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { uniformBelow } from '../src/rng/uniform.js';
 import { runExperiment } from '../src/experiment.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
@@ -181,6 +184,42 @@ describe('the trace channel at real sizes', () => {
     const one = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
     assert.equal(one.status, 0, one.stderr);
     assert.equal(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact']).stdout, one.stdout);
+  });
+
+  it('runs Monte Carlo through the protocol automaton with the same tallies as trial by trial', () => {
+    const dir = tempFiles({ 'long.txt': `${pattern.repeat(repeats)}\n`, 'long-b.txt': `${back.repeat(repeats)}\n` });
+    for (const data of [
+      { protocol: 'messenger', redundancy: 3 },
+      { protocol: 'retransmit', rounds: 6, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 1, BtoA: join(dir, 'long-b.txt') },
+      { protocol: 'randomized', rounds: 5, redundancy: 1 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'long.txt') } });
+      const stream = Int32Array.of(7, 11, 13, 17);
+      const viaAutomaton = runBlock(model, stream, 20_000);
+      const trialByTrial = runBlockGeneric(model, new Xoshiro128(7, 11, 13, 17), 20_000);
+      assert.deepEqual(viaAutomaton, trialByTrial, data.protocol);
+    }
+  });
+
+  it('draws starts exactly uniformly: the product of a word and n, split exactly, and rejection', () => {
+    const rng = new Xoshiro128(5, 4, 3, 2);
+    const copy = new Xoshiro128(5, 4, 3, 2);
+    for (const n of [1, 2, 3, 37, 20_001, 1_000_003, 50_000_000, 2 ** 31]) {
+      for (let i = 0; i < 2000; i++) {
+        const drawn = uniformBelow(rng, n);
+        // The same by BigInt: Lemire's method on the same words.
+        let expected: number;
+        for (;;) {
+          const m = BigInt(copy.nextUint32()) * BigInt(n);
+          const low = Number(m & 0xffffffffn);
+          if (low < n && low < (2 ** 32 - n) % n) continue;
+          expected = Number(m >> 32n);
+          break;
+        }
+        assert.equal(drawn, expected, `n = ${n}`);
+      }
+    }
   });
 
   it('computes the messenger over 10^6 packets exactly: the share of starts with a copy delivered', () => {

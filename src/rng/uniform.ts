@@ -15,8 +15,7 @@ export function uniformBelow(rng: Xoshiro128, n: number): number {
     const x = rng.nextUint32();
     const low = Math.imul(x, n) >>> 0; // the product's low 32 bits
     if (low < n && low < (TWO_32 - n) % n) continue;
-    const a = Math.floor(x / TWO_16) * n; // the high 16 bits' product, < 2^47
-    const b = (x % TWO_16) * n; // the low 16 bits' product, < 2^47
-    return Math.floor(a / TWO_16) + Math.floor(((a % TWO_16) * TWO_16 + b) / TWO_32);
+    // ⌊x·n / 2^32⌋ = ⌊(xh·n + ⌊xl·n / 2^16⌋) / 2^16⌋ for x = xh·2^16 + xl: every term exact.
+    return Math.floor(((x >>> 16) * n + Math.floor(((x & 0xffff) * n) / TWO_16)) / TWO_16);
   }
 }
