@@ -344,6 +344,20 @@ function modelOf(p: GilbertElliottParams): Model {
 /** EM passes every start gets before only the leader goes on. */
 const PROBE_PASSES = 30;
 
+/** Up to this many runs (16 bytes each), every forward vector is kept for the backward pass. */
+const KEEP_FORWARD_RUNS = 4_000_000;
+
+const forwardStores = new WeakMap<Runs, { good: Float64Array; bad: Float64Array }>();
+
+/** The forward vectors' store of a trace's runs, made once and reused by every pass; undefined past KEEP_FORWARD_RUNS. */
+function keptForward(runs: Runs): { good: Float64Array; bad: Float64Array } | undefined {
+  const count = runs.slot.length;
+  if (count > KEEP_FORWARD_RUNS) return undefined;
+  let store = forwardStores.get(runs);
+  if (!store) forwardStores.set(runs, (store = { good: new Float64Array(count), bad: new Float64Array(count) }));
+  return store;
+}
+
 /** Runs per checkpoint of the forward pass (a power of two): the backward pass recomputes the rest. */
 const BLOCK = 4096;
 
@@ -378,6 +392,9 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   const checkpoints = Math.ceil(count / BLOCK);
   const cpGood = new Float64Array(checkpoints);
   const cpBad = new Float64Array(checkpoints);
+  // Where the runs are few enough, every forward vector is kept (the same numbers the backward
+  // pass would recompute), so a pass walks the runs twice instead of three times.
+  const kept = update ? keptForward(runs) : undefined;
   let good = model.start[0];
   let bad = model.start[1];
   let product = 1;
@@ -385,6 +402,10 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
     if ((r & (BLOCK - 1)) === 0) {
       cpGood[r / BLOCK] = good;
       cpBad[r / BLOCK] = bad;
+    }
+    if (kept) {
+      kept.good[r] = good;
+      kept.bad[r] = bad;
     }
     const s4 = 4 * slotOf[r]!;
     const g = good * power[s4]! + bad * power[s4 + 2]!;
@@ -414,14 +435,19 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
     const to = Math.min(count, from + BLOCK);
     good = cpGood[block]!;
     bad = cpBad[block]!;
-    for (let r = from; r < to; r++) {
-      bufGood[r - from] = good;
-      bufBad[r - from] = bad;
-      const s4 = 4 * slotOf[r]!;
-      const g = good * power[s4]! + bad * power[s4 + 2]!;
-      const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
-      good = g / (g + b);
-      bad = b / (g + b);
+    if (kept) {
+      bufGood.set(kept.good.subarray(from, to));
+      bufBad.set(kept.bad.subarray(from, to));
+    } else {
+      for (let r = from; r < to; r++) {
+        bufGood[r - from] = good;
+        bufBad[r - from] = bad;
+        const s4 = 4 * slotOf[r]!;
+        const g = good * power[s4]! + bad * power[s4 + 2]!;
+        const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
+        good = g / (g + b);
+        bad = b / (g + b);
+      }
     }
     for (let r = to - 1; r >= from; r--) {
       const s = slotOf[r]!;
