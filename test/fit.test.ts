@@ -763,8 +763,6 @@ describe('parseLossTrace at real sizes: 10^7 packets in every layout', () => {
   const rng = new Xoshiro128(23, 5, 7, 11);
   const truth = new Uint8Array(N);
   for (let i = 0; i < N; i++) truth[i] = rng.nextUint32() % 19 === 0 ? 1 : 0;
-  let losses = 0;
-  for (let i = 0; i < N; i++) losses += truth[i]!;
   const ascii = (separator: (i: number) => string, chunk = 1): string => {
     const parts: string[] = [];
     for (let i = 0; i < N; i += chunk) {
@@ -843,7 +841,11 @@ function linuxLog(sent: number, lost: (seq: number) => boolean, options: { times
       received++;
     } else if (options.noAnswer) lines.push(`${stamp}no answer yet for icmp_seq=${seq % 65536}`);
   }
-  lines.push('', '--- 192.0.2.10 ping statistics ---', `${sent} packets transmitted, ${received} received, ${Math.round((100 * (sent - received)) / sent)}% packet loss, time ${sent}ms`);
+  lines.push(
+    '',
+    '--- 192.0.2.10 ping statistics ---',
+    `${sent} packets transmitted, ${received} received, ${Math.round((100 * (sent - received)) / sent)}% packet loss, time ${sent}ms`,
+  );
   return lines;
 }
 
@@ -860,7 +862,10 @@ describe('ping logs read for what they say', () => {
     // icmp_seq is 16 bits: the log prints packet 100,000 as 34464, and the range says what the log says.
     assert.equal(trace.range!.last, 100_000 % 65536);
     assert.equal(trace.warnings.length, 1);
-    assert.match(trace.warnings[0]!, /says 100,000 packets transmitted, 96,000 received, but the log shows [\d,]+ packets \(icmp_seq \d+–34464\), [\d,]+ received/);
+    assert.match(
+      trace.warnings[0]!,
+      /says 100,000 packets transmitted, 96,000 received, but the log shows [\d,]+ packets \(icmp_seq \d+–34464\), [\d,]+ received/,
+    );
   });
 
   it('reads a middle slice at the loss it shows, from its first number to its last', () => {

@@ -139,7 +139,12 @@ describe('the trace channel at real sizes', () => {
   const repeats = Math.ceil(TABLE_PACKETS / 37) + 3;
 
   it('gives the exact values of the pattern it repeats, on every protocol, one trace or one per direction', async () => {
-    const dir = tempFiles({ 'p.txt': `${pattern}\n`, 'b.txt': `${back}\n`, 'long.txt': `${pattern.repeat(repeats)}\n`, 'long-b.txt': `${back.repeat(repeats)}\n` });
+    const dir = tempFiles({
+      'p.txt': `${pattern}\n`,
+      'b.txt': `${back}\n`,
+      'long.txt': `${pattern.repeat(repeats)}\n`,
+      'long-b.txt': `${back.repeat(repeats)}\n`,
+    });
     const cases = [
       { protocol: 'messenger', redundancy: 3 },
       { protocol: 'retransmit', rounds: 6, redundancy: 2 },
@@ -152,7 +157,10 @@ describe('the trace channel at real sizes', () => {
         buildCellModel({
           protocol: data.protocol,
           channel: 'trace',
-          params: { ...(data as Record<string, number | string>), file: join(dir, file), ...(backFile ? { BtoA: join(dir, backFile) } : {}) } as Record<string, number | string>,
+          params: { ...(data as Record<string, number | string>), file: join(dir, file), ...(backFile ? { BtoA: join(dir, backFile) } : {}) } as Record<
+            string,
+            number | string
+          >,
         });
       const short = model('p.txt', BtoA);
       const long = model('long.txt', BtoA ? 'long-b.txt' : undefined);
@@ -173,14 +181,28 @@ describe('the trace channel at real sizes', () => {
       'long.txt': `${pattern.repeat(repeats)}\n`,
       's.yaml': 'protocol: retransmit\nchannel: { model: trace, file: long.txt }\nrounds: 4\nredundancy: 1\ntrials: 200000\nseed: 23\n',
     });
-    const report = await runExperiment([scenarioFrom({ protocol: 'retransmit', rounds: 4, redundancy: 1, channel: { model: 'trace', file: join(dir, 'long.txt') }, trials: 200_000, seed: 'long' })], {
-      exact: 'on',
-      simulate: true,
-      confidence: 0.95,
-      workers: 1,
-    });
+    const report = await runExperiment(
+      [
+        scenarioFrom({
+          protocol: 'retransmit',
+          rounds: 4,
+          redundancy: 1,
+          channel: { model: 'trace', file: join(dir, 'long.txt') },
+          trials: 200_000,
+          seed: 'long',
+        }),
+      ],
+      {
+        exact: 'on',
+        simulate: true,
+        confidence: 0.95,
+        workers: 1,
+      },
+    );
     const s = report.summaries[0]!;
-    s.outcomes.forEach((o, j) => assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`));
+    s.outcomes.forEach((o, j) =>
+      assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+    );
     const one = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
     assert.equal(one.status, 0, one.stderr);
     assert.equal(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact']).stdout, one.stdout);
@@ -251,7 +273,11 @@ describe('the trace channel at real sizes', () => {
     const dir = tempFiles({ 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: huge.txt }\n' });
     writeFileSync(join(dir, 'huge.txt'), '');
     truncateSync(join(dir, 'huge.txt'), 65 * 2 ** 20);
-    for (const args of [['run', join(dir, 's.yaml')], ['validate', join(dir, 's.yaml')], ['fit', join(dir, 'huge.txt')]]) {
+    for (const args of [
+      ['run', join(dir, 's.yaml')],
+      ['validate', join(dir, 's.yaml')],
+      ['fit', join(dir, 'huge.txt')],
+    ]) {
       const r = cli(args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /huge\.txt: the trace file is larger than 64 MB/);
@@ -269,7 +295,10 @@ describe('the trace channel at real sizes', () => {
     assert.equal(v.status, 0, v.stderr);
     // The excerpt's first line is packet 192's reply; 200, 220, … 400 lost: 11 of 209.
     assert.match(v.stdout, /trace: 209 packets, icmp_seq 192–400 counted, loss rate 0\.05263/);
-    assert.match(v.stdout, /warning: the log's summary \(line 201\) says 400 packets transmitted, 380 received, but the log shows 209 packets \(icmp_seq 192–400\), 198 received/);
+    assert.match(
+      v.stdout,
+      /warning: the log's summary \(line 201\) says 400 packets transmitted, 380 received, but the log shows 209 packets \(icmp_seq 192–400\), 198 received/,
+    );
     const f = cli(['fit', join(dir, 'tail.txt')]);
     assert.equal(f.status, 0, f.stderr);
     assert.match(f.stdout, /Counted icmp_seq 192–400: a ping log's trace starts at the first sequence number it shows\./);

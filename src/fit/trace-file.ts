@@ -274,7 +274,8 @@ class ColumnCollector {
 
   add(raw: string, line: number): void {
     const x = outcomeOf(raw);
-    if (x < 0) throw new TraceError(this.file, line, `${JSON.stringify(raw.trim())} in column "${this.column}": a trace is 0 or false (delivered), 1 or true (lost)`);
+    if (x < 0)
+      throw new TraceError(this.file, line, `${JSON.stringify(raw.trim())} in column "${this.column}": a trace is 0 or false (delivered), 1 or true (lost)`);
     this.addOutcome(x, line);
   }
 
@@ -481,16 +482,15 @@ function scanPing(text: string, file: string): PingLines {
     line++;
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    {
-      if (isPingHeaderAt(text, start)) {
-        if (found.headerLine !== undefined) throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
-        found.headerLine = line;
-        const head = text.slice(start, Math.min(end, start + 400));
-        if (/:\s*\d+ data bytes|^PING6\(/.test(head)) found.macHeader = true;
-        else if (/bytes of data|\)\s+\d+ data bytes/.test(head)) found.linuxHeader = true;
-        start = end + 1;
-        continue;
-      }
+    if (isPingHeaderAt(text, start)) {
+      if (found.headerLine !== undefined)
+        throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
+      found.headerLine = line;
+      const head = text.slice(start, Math.min(end, start + 400));
+      if (/:\s*\d+ data bytes|^PING6\(/.test(head)) found.macHeader = true;
+      else if (/bytes of data|\)\s+\d+ data bytes/.test(head)) found.linuxHeader = true;
+      start = end + 1;
+      continue;
     }
     let raw = -1;
     let busybox = false;
@@ -539,7 +539,8 @@ function scanPing(text: string, file: string): PingLines {
     } else {
       const at = summary.within(start, end);
       if (at >= 0) {
-        if (found.summaryLine !== undefined) throw new TraceError(file, line, `a second ping summary (the first at line ${found.summaryLine}); give one run per file`);
+        if (found.summaryLine !== undefined)
+          throw new TraceError(file, line, `a second ping summary (the first at line ${found.summaryLine}); give one run per file`);
         const transmitted = numberBefore(text, at, start);
         const rest = at + ' packets transmitted, '.length;
         const received = numberAt(text, rest);

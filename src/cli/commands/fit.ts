@@ -74,7 +74,8 @@ export function makeFitCommand(streams: Streams): Command {
       } finally {
         progress.stop();
       }
-      const forced = flags.model === 'bernoulli' ? all.bernoulli : flags.model === 'gilbert' ? all.gilbert : flags.model === 'gilbert-elliott' ? all.gilbertElliott : null;
+      const forced =
+        flags.model === 'bernoulli' ? all.bernoulli : flags.model === 'gilbert' ? all.gilbert : flags.model === 'gilbert-elliott' ? all.gilbertElliott : null;
       const chosen = forced ?? all.chosen;
       const fits = [all.bernoulli, all.gilbert, all.gilbertElliott];
       const goodness = goodnessOfFit(lost, fits, maxLength);
