@@ -59,8 +59,9 @@ export class TraceError extends UsageError {
 export const MAX_TRACE_BYTES = INPUT_LIMITS.channel;
 
 /**
- * Packets in one trace. Bounds the memory of a ping log whose summary (or a corrupt sequence
- * number) claims an enormous count — 50 MB for the trace array — and the fit's working arrays.
+ * Packets in one trace: 50 MB for the trace array, held by the main thread and again by each
+ * worker thread of a run (they read the file themselves), and the fit's working arrays. Checked
+ * before the array is built, so a ping log whose numbers span an enormous count is refused at once.
  */
 export const MAX_TRACE_PACKETS = 50_000_000;
 
@@ -76,7 +77,11 @@ function mebibytes(bytes: number): string {
 }
 
 function tooManyPackets(file: string, line: number | undefined): TraceError {
-  return new TraceError(file, line, `more than ${thousands(MAX_TRACE_PACKETS)} packets; the limit keeps the fit within memory — cut the trace`);
+  return new TraceError(
+    file,
+    line,
+    `more than ${thousands(MAX_TRACE_PACKETS)} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`,
+  );
 }
 
 function checkPacketCount(count: number, file: string, line: number | undefined): void {
