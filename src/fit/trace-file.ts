@@ -137,7 +137,7 @@ function hasPingHeader(text: string): boolean {
 }
 
 function isPingHeaderAt(text: string, at: number): boolean {
-  if (!text.startsWith('PING', at)) return false;
+  if (text.charCodeAt(at) !== 0x50 /* P */ || !text.startsWith('PING', at)) return false;
   const after = text.charCodeAt(at + 4);
   return after === 0x20 || after === 0x28 || after === 0x36 || after === 0x09;
 }
@@ -580,7 +580,15 @@ function isReplyLine(text: string, start: number, end: number): boolean {
   const c = text.charCodeAt(at);
   if (!(c >= ZERO && c <= NINE)) return false;
   while (at < end && text.charCodeAt(at) >= ZERO && text.charCodeAt(at) <= NINE) at++;
-  return text.startsWith(' bytes from ', at);
+  return matchesAt(text, at, BYTES_FROM);
+}
+
+const BYTES_FROM = Array.from(' bytes from ', (c) => c.charCodeAt(0));
+
+/** Whether `codes` are the characters at `at`: character by character, which V8 runs far faster than startsWith in a loop over a million lines. */
+function matchesAt(text: string, at: number, codes: readonly number[]): boolean {
+  for (let i = 0; i < codes.length; i++) if (text.charCodeAt(at + i) !== codes[i]) return false;
+  return true;
 }
 
 /**
