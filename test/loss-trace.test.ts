@@ -110,8 +110,8 @@ describe('the trace channel', () => {
     ],
     [
       'a ping log spanning more packets than a trace may hold',
-      Array.from({ length: 1800 }, (_, i) => `64 bytes from 1.2.3.4: icmp_seq=${(i * 30_000) % 65536} ttl=64 time=1 ms\n`).join(''),
-      /bad\.txt: more than 50,000,000 packets/,
+      Array.from({ length: 2400 }, (_, i) => `64 bytes from 1.2.3.4: icmp_seq=${(i * 30_000) % 65536} ttl=64 time=1 ms\n`).join(''),
+      /bad\.txt: more than 67,108,864 packets/,
     ],
     ['a file that is not there', '', /no such file/],
   ];

@@ -59,11 +59,13 @@ export class TraceError extends UsageError {
 export const MAX_TRACE_BYTES = INPUT_LIMITS.channel;
 
 /**
- * Packets in one trace: 50 MB for the trace array, held by the main thread and again by each
- * worker thread of a run (they read the file themselves), and the fit's working arrays. Checked
- * before the array is built, so a ping log whose numbers span an enormous count is refused at once.
+ * Packets in one trace: as many as the largest file holds as digits (64 Mi, one byte each), so a
+ * file of digits or a CSV is refused by its size before it is read, never after a scan; only a
+ * ping log, whose numbers may span more packets than it has lines, meets this limit, and that
+ * is checked before the trace is built. 64 MB for the trace array, held by the main thread and
+ * again by each worker thread of a run (they read the file themselves), and the fit's arrays.
  */
-export const MAX_TRACE_PACKETS = 50_000_000;
+export const MAX_TRACE_PACKETS = 64 * 2 ** 20;
 
 /** Refuses a file larger than MAX_TRACE_BYTES; call it with the size from `stat` before reading. */
 export function checkTraceSize(bytes: number, file: string): void {
@@ -94,7 +96,7 @@ function checkPacketCount(count: number, file: string, line: number | undefined)
  * named or the first line that is not blank or a `#` comment contains a letter or a quote (a
  * header); otherwise 0/1 digits. Windows ping output is recognized only to be refused with a
  * reason. Every pass is linear in the text, with no regular expression run over more than a
- * line of bounded length: a trace may be one line of 50 million digits.
+ * line of bounded length: a trace may be one line of 67 million digits.
  */
 export function parseLossTrace(text: string, options: TraceOptions): LossTrace {
   const { file } = options;
