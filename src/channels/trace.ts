@@ -1,4 +1,5 @@
 import { thousands } from '../io/text.js';
+import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { MAX_TRACE_PACKETS, describeRange, parseLossTrace, traceStats } from '../fit/trace-file.js';
 import type { LossTrace } from '../fit/trace-file.js';
@@ -150,6 +151,17 @@ export const trace: ChannelDefinition<TraceConfig> = {
   checkFiles(params) {
     // Reading checks every limit (bytes, packets) and the format, naming the file and line.
     for (const name of ['file', 'AtoB', 'BtoA']) if (params[name] !== undefined) readTrace(String(params[name]), columnOf(params));
+    // Per-direction traces are one period measured both ways: of different lengths, the shorter
+    // would wrap early and a direction a protocol never uses would change its result.
+    const column = columnOf(params);
+    const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
+    const [a, b] = [readTrace(fileOf('AtoB'), column), readTrace(fileOf('BtoA'), column)];
+    if (a.length !== b.length) {
+      throw new UsageError(
+        fileOf('BtoA'),
+        `the B→A trace has ${thousands(b.length)} packets and the A→B trace (${fileOf('AtoB')}) ${thousands(a.length)}; per-direction traces must cover the same packets: cut them to the same length`,
+      );
+    }
   },
   configure(params, copies) {
     const lost = tracesOf(params);
