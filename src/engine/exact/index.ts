@@ -1,5 +1,6 @@
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
+import { traceStartsExact } from './trace-starts.js';
 import { UNLIMITED } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
@@ -15,6 +16,8 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
+  // A replayed trace has no tables for the other engines: it is averaged start by start.
+  if (model.replay) return traceStartsExact(model, model.replay, limits);
   const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
   return structured ?? genericExact(model, limits);
 }
