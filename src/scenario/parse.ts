@@ -3,6 +3,7 @@ import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
+import { inputPath } from './shipped.js';
 
 export type Path = readonly (string | number)[];
 
@@ -83,7 +84,8 @@ function problemWords(code: string, message: string): string {
   }
 }
 
-export function readScenarioFile(path: string): ScenarioSource {
+export function readScenarioFile(given: string): ScenarioSource {
+  const path = inputPath(given);
   return parseScenarioText(readTextInput(path, 'scenario'), path);
 }
 

@@ -9,6 +9,8 @@ import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.j
 import { parseLossTrace, traceStats } from '../../fit/trace-file.js';
 import { readTextInput } from '../../io/files.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
+import { inputPath } from '../../scenario/shipped.js';
+import { checkChartOutput } from '../chart-output.js';
 import type { Streams } from '../output.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
@@ -58,9 +60,10 @@ export function makeFitCommand(streams: Streams): Command {
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
+      if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const { lost, format } = parseLossTrace(readTextInput(file, 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) });
+      const { lost, format } = parseLossTrace(readTextInput(inputPath(file), 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) });
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');

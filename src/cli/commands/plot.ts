@@ -5,7 +5,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
-import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, sweptParameters } from '../../plot/chart.js';
+import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
+import { readSavedReport } from '../../results/saved-report.js';
+import { checkChartOutput } from '../chart-output.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -40,6 +42,8 @@ export function makePlotCommand(streams: Streams): Command {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
     checkMetric(flags.metric ?? 'disagreement');
+    if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
+    else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
@@ -72,6 +76,15 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
   }
   if (extension === '.json') {
     const data = safeJson(readTextInput(path, 'shard'));
+    // A saved results.json carries a digest of its counts: an edited file is named, never drawn,
+    // and its rows must be the figures its counts give.
+    if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
+      const { columns, records } = toRows((await readSavedReport(path)).summaries);
+      const body = records.map((r) => columns.map((c) => r[c] ?? null));
+      if (JSON.stringify(data['columns']) !== JSON.stringify(columns) || JSON.stringify(data['rows']) !== JSON.stringify(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))))
+        throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
+      return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
+    }
     if (data && Array.isArray(data['rows']) && Array.isArray(data['columns']) && data['columns'].every((c) => typeof c === 'string')) {
       const columns = data['columns'] as string[];
       const body = (data['rows'] as unknown[]).map((row, i) => {
