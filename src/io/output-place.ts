@@ -17,7 +17,9 @@ export function checkOutputFile(path: string, flag: string): void {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw refuse(code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : code === 'ENOTDIR' ? `${dirname(path)} is not a folder` : systemErrorWords(error));
+    throw refuse(
+      code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : code === 'ENOTDIR' ? `${dirname(path)} is not a folder` : systemErrorWords(error),
+    );
   }
   let stat: ReturnType<typeof statSync> | undefined;
   try {

@@ -19,7 +19,10 @@ export async function readSavedReport(path: string): Promise<Report> {
   const file = readShardFile(path);
   if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
   if (file.version !== TOOL.version)
-    throw new UsageError(path, `written by twogenerals ${file.version}; this is ${TOOL.version}: its counts may mean something else here, so re-run it with this version`);
+    throw new UsageError(
+      path,
+      `written by twogenerals ${file.version}; this is ${TOOL.version}: its counts may mean something else here, so re-run it with this version`,
+    );
   if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
   const scenarios: Scenario[] = [];
   for (const [i, resolved] of file.scenarios.entries()) {

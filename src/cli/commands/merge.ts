@@ -15,9 +15,10 @@ import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
-import { commandLine, finishReport, saveResults, writeReport } from '../report.js';
+import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
+import { checkOutputFile } from '../../io/output-place.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -37,6 +38,7 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`);
     // Protocol and trace files named in the shards are found relative to the shard files, as they
     // were relative to the scenario; their recorded digests must match.
     const scenarios: Scenario[] = [];
@@ -55,12 +57,13 @@ export function makeMergeCommand(streams: Streams): Command {
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
     checkPlausible(files[0]!, report);
-    const final: Report = reuseExact
+    const merged: Report = reuseExact
       ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) }
       : report;
-    await writeReport(final, flags.format, streams);
+    const final = withBaselines(merged, await loadBaselines(scenarios));
+    await writeReport(final, flags.format, streams, flags.junit);
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
-    finishReport(final, streams);
+    await finishReport(final, streams);
   });
 }
 

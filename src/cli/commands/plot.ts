@@ -7,6 +7,7 @@ import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
 import { readSavedReport } from '../../results/saved-report.js';
+import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
@@ -52,7 +53,7 @@ export function makePlotCommand(streams: Streams): Command {
       } catch (error) {
         throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
       }
-      streams.stderr.write(`wrote ${flags.output}\n`);
+      if (!streams.quiet) streams.stderr.write(`wrote ${terminalSafe(flags.output, true)}\n`);
     } else streams.stdout.write(svg);
   });
 }
@@ -81,7 +82,10 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
       const { columns, records } = toRows((await readSavedReport(path)).summaries);
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
-      if (JSON.stringify(data['columns']) !== JSON.stringify(columns) || JSON.stringify(data['rows']) !== JSON.stringify(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))))
+      if (
+        JSON.stringify(data['columns']) !== JSON.stringify(columns) ||
+        JSON.stringify(data['rows']) !== JSON.stringify(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))))
+      )
         throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
     }
