@@ -43,7 +43,7 @@ describe('twogenerals scenarios', () => {
     assert.match(r.stdout, /^scenario,protocol/);
     const missing = spawnSync(process.execPath, [BIN, 'run', 'no-such-scenario'], { cwd: dir, encoding: 'utf8' });
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /no-such-scenario: cannot read the scenario: no such file or directory/);
+    assert.match(missing.stderr, /no-such-scenario: cannot read the scenario file: no such file or directory/);
   });
 
   it('names the shipped ones when asked for one it does not ship', () => {

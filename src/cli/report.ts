@@ -12,7 +12,7 @@ import { loadExporter } from '../export/index.js';
 import { thousands } from '../export/numbers.js';
 import { toRows } from '../export/rows.js';
 import { CHARTING_INSTALL, ChartingMissing, chartSpec, defaultChart, renderSvg } from '../plot/chart.js';
-import { terminalSafe } from '../io/text.js';
+import { inlineText, terminalSafe } from '../io/text.js';
 import type { Report } from '../report.js';
 import { folderName, writeResultFolder } from '../results/folder.js';
 import { unreachedPrecision } from '../results/precision.js';
@@ -155,9 +155,11 @@ export function warnAboutReport(report: Report, streams: Streams): void {
   }
   for (const s of report.summaries) {
     const cell = s.cell;
-    const where = `${cell.scenario.name} (${Object.entries(cell.params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')})`;
+    const where = inlineText(
+      `${cell.scenario.name} (${Object.entries(cell.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`,
+    );
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;

@@ -139,7 +139,7 @@ export function scenarioSchema(): Record<string, unknown> {
             atMost: { ...probability, description: "holds when the interval's upper end is at most this" },
             notWorseThan: {
               type: 'string',
-              minLength: 1,
+              pattern: '\\S',
               description: 'a saved results.json (relative to this file): each cell must not be significantly worse than its same cell there',
             },
           },

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkProtocolFile } from '../../protocols/watchdog.js';
 import type { Streams } from '../output.js';
+import { inlineText } from '../../io/text.js';
 
 /** `check FILE`: a protocol file against the contract, while it is being written. */
 export function makeCheckCommand(streams: Streams): Command {
@@ -11,7 +12,7 @@ export function makeCheckCommand(streams: Streams): Command {
     .action(async (file: string) => {
       const report = await checkProtocolFile(resolve(file), false);
       streams.stdout.write(
-        `${file}: ok — protocol ${report.protocol}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
+        `${inlineText(file)}: ok — protocol ${inlineText(report.protocol)}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
       );
     });
 }

@@ -5,6 +5,7 @@ import { PROTOCOLS } from '../../protocols/index.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
+import { inlineText } from '../../io/text.js';
 import { traceTrial } from '../../trace/trace.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -44,7 +45,9 @@ export function makeTraceCommand(streams: Streams): Command {
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocol, flags.first);
     const trace = traceTrial(cell, start, wanted);
     if (!trace) {
-      streams.stderr.write(`twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${flags.first}\n`);
+      streams.stderr.write(
+        `twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${inlineText(flags.first ?? '')}\n`,
+      );
       throw new AlreadyReported(1);
     }
     streams.stdout.write(flags.format === 'mermaid' ? traceMermaid(trace) : traceText(trace));
