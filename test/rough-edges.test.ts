@@ -109,7 +109,7 @@ describe('output places are checked before any work', () => {
     const r = cli(['fit', join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), '-o', '/nonexistent/dir/x.svg']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^twogenerals: -o \/nonexistent\/dir\/x\.svg: cannot write there: the folder \/nonexistent\/dir does not exist\n$/);
+    assert.match(r.stderr, /^twogenerals: -o \/nonexistent\/dir\/x\.svg: cannot write the chart: no such file or directory\n$/);
   });
 
   it('plot -o onto a directory, before running a scenario', () => {

@@ -4,6 +4,6 @@ import { requireCharting } from '../plot/chart.js';
 
 /** Before any work: the chart's file can be written, and what draws it (and rasterizes a .png) is installed. */
 export async function checkChartOutput(path: string, flag: string): Promise<void> {
-  checkOutputFile(path, flag);
+  checkOutputFile(path, flag, 'the chart');
   await requireCharting(flag, extname(path).toLowerCase() === '.png');
 }

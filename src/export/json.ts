@@ -3,7 +3,7 @@ import { toRows } from './rows.js';
 import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
 import { contentDigest } from '../results/verify.js';
-import { judgeExpectations, placeParts } from '../stats/expectations.js';
+import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
 
 /** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
@@ -50,7 +50,6 @@ export const jsonExporter: Exporter = {
 
 /** One gate on one cell: what was asked, what was found, whether it held, and where it is written. */
 function verdictJson(c: ExpectationCheck): string {
-  const where = c.place === undefined ? null : placeParts(c.place);
   const fields: [string, string][] = [
     ['scenario', JSON.stringify(c.summary.cell.scenario.name)],
     ['cell', String(c.summary.cell.index + 1)],
@@ -74,8 +73,6 @@ function verdictJson(c: ExpectationCheck): string {
       : []),
     ['passed', String(c.passed)],
     ['message', JSON.stringify(c.message)],
-    ['file', where ? JSON.stringify(where.file) : 'null'],
-    ['line', where ? String(where.line) : 'null'],
   ];
   return `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`;
 }

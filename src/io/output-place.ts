@@ -8,8 +8,8 @@ import { systemErrorWords } from './files.js';
  * ends in "cannot write": its folder must exist and be writable, and the path must not be a
  * folder. Nothing is created. `flag` names where the user gave it (`-o chart.svg`).
  */
-export function checkOutputFile(path: string, flag: string): void {
-  const refuse = (why: string): UsageError => new UsageError(flag, `cannot write there: ${why}`);
+export function checkOutputFile(path: string, flag: string, what: string): void {
+  const refuse = (why: string): UsageError => new UsageError(flag, `cannot write ${what}: ${why}`);
   const folder = dirname(resolve(path));
   try {
     if (!statSync(folder).isDirectory()) throw refuse(`${dirname(path)} is not a folder`);
@@ -17,9 +17,7 @@ export function checkOutputFile(path: string, flag: string): void {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw refuse(
-      code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : code === 'ENOTDIR' ? `${dirname(path)} is not a folder` : systemErrorWords(error),
-    );
+    throw refuse(code === 'ENOTDIR' ? `${dirname(path)} is not a folder` : systemErrorWords(error));
   }
   let stat: ReturnType<typeof statSync> | undefined;
   try {

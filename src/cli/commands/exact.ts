@@ -18,7 +18,7 @@ export function makeExactCommand(streams: Streams): Command {
   addFormatOption(command);
   addJunitOption(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`);
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const baselines = await loadBaselines(scenarios);

@@ -38,7 +38,7 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`);
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     // Protocol and trace files named in the shards are found relative to the shard files, as they
     // were relative to the scenario; their recorded digests must match.
     const scenarios: Scenario[] = [];

@@ -37,7 +37,7 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`);
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);
