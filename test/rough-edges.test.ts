@@ -88,6 +88,8 @@ describe('contradictory flags are refused with one line', () => {
     [['run', '--quiet', '--progress'], /--quiet with --progress: /],
     [['run', '--seed', '1', '--seed', '2'], /--seed 1 --seed 2: --seed is given twice with different values/],
     [['run', '--format', 'csv', '--format=json'], /--format is given twice with different values/],
+    [['run', '--set', 'loss=0.3', '--sweep', 'loss=0.1,0.2'], /--set loss=… with --sweep loss=…: loss is either set to one value or swept/],
+    [['merge', 'a.json', '--exact', '--no-exact'], /--exact --no-exact: these ask for opposite things/],
   ] as const) {
     it(args.join(' '), () => {
       const r = cli([...args]);
@@ -173,8 +175,11 @@ describe('bounded workers, quiet, colour, help', () => {
   it('run --help shows the default worker count once', () => {
     const r = cli(['run', '--help']);
     assert.equal(r.status, 0);
-    const workers = r.stdout.split('\n').find((l) => l.includes('--workers'))!;
+    const from = r.stdout.indexOf('--workers');
+    const workers = r.stdout.slice(from, r.stdout.indexOf('\n  -', from + 1));
     assert.equal(workers.match(/default/g)?.length, 1, workers);
+    assert.match(workers, /\(default: \d+\)/);
+    assert.match(r.stdout, /--quiet/, 'the options every command takes are shown too');
   });
 
   it('shows no time left until a tenth of the run and three seconds have passed', () => {

@@ -31,6 +31,14 @@ function givenOptions(command: Command, args: readonly string[]): { token: strin
   return given;
 }
 
+/** A parameter both set to one value and swept (`--set loss=0.3 --sweep loss=0.1,0.2`) would silently be swept. */
+function refuseSetAndSweep(given: readonly { token: string; value: string | undefined }[]): void {
+  const keys = (flag: string) => given.filter((g) => g.token === flag && g.value !== undefined).map((g) => g.value!.split('=')[0]!.trim());
+  const swept = new Set(keys('--sweep'));
+  const both = keys('--set').find((key) => swept.has(key));
+  if (both !== undefined) throw new UsageError(`--set ${both}=… with --sweep ${both}=…`, `${both} is either set to one value or swept: give one of them`);
+}
+
 /**
  * Refuses, in one line, a command line that contradicts itself rather than silently taking one
  * side: an option and its negation (`--exact --no-exact`), one value given twice differently
@@ -50,6 +58,7 @@ export function refuseContradictions(command: Command, args: readonly string[]):
     }
     seen.set(key, { token, value });
   }
+  refuseSetAndSweep(given);
   const tokens = new Set(given.map((g) => g.token));
   for (const [a, b, why] of CONFLICTS) {
     if (tokens.has(a) && tokens.has(b)) throw new UsageError(`${a} with ${b}`, `${why}: give one of them`);

@@ -63,6 +63,7 @@ export function buildProgram(streams: Streams, argv: readonly string[] = []): Co
       make(streams)
         .exitOverride()
         .configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined })
+        .configureHelp({ showGlobalOptions: true })
         .showSuggestionAfterError(true),
     );
   }

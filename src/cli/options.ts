@@ -65,7 +65,7 @@ export const MAX_WORKERS = Math.max(16, 2 * DEFAULT_WORKERS);
 export function addWorkersOption(command: Command): Command {
   return command.option(
     '--workers <n>',
-    `worker threads, at most ${MAX_WORKERS} (the default is this machine's available parallelism)`,
+    `worker threads, at most ${MAX_WORKERS}; unless given, this machine's available parallelism`,
     positiveInteger,
     DEFAULT_WORKERS,
   );

@@ -1,4 +1,4 @@
-import { thousands } from '../../io/text.js';
+import { terminalLines, thousands } from '../../io/text.js';
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -95,7 +95,7 @@ export function makeFitCommand(streams: Streams): Command {
         };
         streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
       } else {
-        streams.stdout.write(fitReport(file, format, stats, fits, chosen, forced !== null, goodness, fragment, intervals));
+        streams.stdout.write(terminalLines(fitReport(file, format, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }
       if (flags.output) {
         const svg = await renderSvg(fitChart(goodness, file));
