@@ -198,6 +198,20 @@ describe('messages name what the user did', () => {
     assert.match(r.stderr, /^twogenerals: --vary redundancy=1:1000,rounds=1:1000: the settings to search number 1000000/);
   });
 
+  it('fit names its --column flag, not the scenario key', () => {
+    const dir = tempFiles({ 'trace.csv': 'time,lost\n0,1\n1,0\n' });
+    const r = cli(['fit', join(dir, 'trace.csv')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /give --column NAME to name the column/);
+    assert.doesNotMatch(r.stderr, /column:/);
+  });
+
+  it('plot refuses one parameter as both --x and --series', () => {
+    const r = cli(['plot', 'redundancy-vs-loss', '--trials', '1000', '--x', 'loss', '--series', 'loss']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--x loss --series loss: one parameter cannot be both/);
+  });
+
   it('a file of NUL bytes is binary, not UTF-16', () => {
     const dir = tempFiles({ 'nul.yaml': '\0'.repeat(64) });
     const r = cli(['validate', join(dir, 'nul.yaml')]);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
 import { readSavedReport } from '../results/saved-report.js';
@@ -48,8 +48,10 @@ export async function writeReport(report: Report, format: string | undefined, st
 
 /** Where a `notWorseThan` path points: relative to the scenario file that names it (or to the current folder). */
 function baselinePath(written: string, scenario: Scenario): string {
-  if (isAbsolute(written)) return written;
-  return existsSync(scenario.source) ? resolvePath(dirname(scenario.source), written) : resolvePath(written);
+  const besideScenario = isAbsolute(written) || !existsSync(scenario.source) ? resolvePath(written) : resolvePath(dirname(scenario.source), written);
+  // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.
+  const path = existsSync(besideScenario) || isAbsolute(written) || !existsSync(written) ? besideScenario : resolvePath(written);
+  return existsSync(join(path, 'results.json')) ? join(path, 'results.json') : path;
 }
 
 /**

@@ -63,7 +63,9 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const { lost, format } = parseLossTrace(readTextInput(inputPath(file), 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) });
+      const { lost, format } = asFlags(() =>
+        parseLossTrace(readTextInput(inputPath(file), 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) }),
+      );
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
@@ -109,6 +111,21 @@ export function makeFitCommand(streams: Streams): Command {
         }
       }
     });
+}
+
+/** The trace reader speaks of a scenario's `column:` key; on the command line it is the --column flag. */
+function asFlags<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const problem = error.problem
+      .replace(/\bgive column:/g, 'give --column NAME')
+      .replace(/\bcolumn: "([^"]*)" was given/g, '--column $1 was given')
+      .replace(/\bleave column: out/g, 'leave --column out')
+      .replace(/\bcolumn: /g, '--column ');
+    throw new UsageError(error.place, problem);
+  }
 }
 
 function fitReport(

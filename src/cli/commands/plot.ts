@@ -43,6 +43,8 @@ export function makePlotCommand(streams: Streams): Command {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
     checkMetric(flags.metric ?? 'disagreement');
+    if (flags.x !== undefined && flags.series === flags.x)
+      throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
     if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
     else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags);

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { SHIPPED_SCENARIOS, shippedScenarioNames } from '../../scenario/shipped.js';
 import { didYouMean } from '../../suggest.js';
+import { inlineText } from '../../io/text.js';
 import type { Streams } from '../output.js';
 
 const shipped = (name: string): string => join(SHIPPED_SCENARIOS, `${name}.yaml`);
@@ -38,7 +39,7 @@ export function makeScenariosCommand(streams: Streams): Command {
           lines.push(`  ${n.padEnd(24)} ${(data.description ?? '').split(/(?<=\.)\s/)[0]}`);
         }
         lines.push('', `Run one by name: twogenerals run ${names[0]}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
-        streams.stdout.write(`${lines.join('\n')}\n`);
+        streams.stdout.write(`${lines.map(inlineText).join('\n')}\n`);
         return;
       }
       const wanted = name.replace(/\.ya?ml$/, '');
