@@ -147,6 +147,7 @@ async function sweepChart(report: Report, streams: Streams): Promise<string | nu
 
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
+  if (streams.quiet) return; // only results and errors
   for (const u of unreachedPrecision(report)) {
     const params = Object.entries(u.params)
       .map(([k, v]) => `${k}=${v}`)
