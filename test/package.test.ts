@@ -57,7 +57,10 @@ describe('the packed package, installed into an empty project', () => {
 
   it('installs offline, without an install-script warning, with no dependency (so neither ajv nor the charting stack)', () => {
     assert.doesNotMatch(installLog, /install-scripts|prepare/i);
-    assert.deepEqual(readdirSync(join(project, 'node_modules')).filter((f) => !f.startsWith('.')), ['twogenerals']);
+    assert.deepEqual(
+      readdirSync(join(project, 'node_modules')).filter((f) => !f.startsWith('.')),
+      ['twogenerals'],
+    );
     for (const absent of ['ajv', 'vega', 'vega-lite', '@resvg/resvg-js']) {
       assert.ok(!existsSync(join(project, 'node_modules', absent)), `${absent} is not installed`);
     }
