@@ -18,7 +18,12 @@ const SCHEMA_LINE = /^# yaml-language-server: \$schema=\.\/scenario\.schema\.jso
 export function schemaComment(cwd: string): string {
   const schema = join(SHIPPED_SCENARIOS, 'scenario.schema.json');
   const path = relative(cwd, schema);
-  if (!path.startsWith('..') && path.split(sep).includes('node_modules')) return `# yaml-language-server: $schema=./${path.split(sep).join('/')}\n`;
+  const parts = path.split(sep);
+  // Installed in this project (not in npx's cache, which is not kept): a path that stays valid.
+  if (parts.includes('node_modules') && !parts.includes('_npx')) {
+    const shown = parts.join('/');
+    return `# yaml-language-server: $schema=${shown.startsWith('..') ? shown : `./${shown}`}\n`;
+  }
   return '# yaml-language-server: $schema=./scenario.schema.json\n# the schema beside this file: twogenerals schema > scenario.schema.json\n';
 }
 
