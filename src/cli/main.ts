@@ -17,9 +17,8 @@ import { makeValidateCommand } from './commands/validate.js';
 import { isSystemError, systemErrorWords } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
-import { refuseContradictions } from './contradictions.js';
-import { capWorkers } from './options.js';
 import { guardStdout, processStreams, settle } from './output.js';
+import { addSessionFlags } from './session.js';
 import type { Streams } from './output.js';
 
 /**
@@ -29,15 +28,9 @@ import type { Streams } from './output.js';
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;
 
 export function buildProgram(streams: Streams, argv: readonly string[] = []): Command {
-  const program = new Command('twogenerals')
+  const program = addSessionFlags(new Command('twogenerals'), streams, argv.slice(2))
     .description("Monte Carlo and exact experiments on the Two Generals' Problem and its relatives")
     .version(TOOL.version)
-    .option('--quiet', 'no progress and no notes: only results and errors')
-    .option('--color', 'colour the output even where it is not a terminal')
-    .option('--no-color', 'no colour, even on a terminal')
-    .option('--no-github', 'under GitHub Actions, no ::error annotations for failed gates and no summary in $GITHUB_STEP_SUMMARY')
-    .configureHelp({ showGlobalOptions: true })
-    .hook('preAction', (root, action) => applySessionFlags(root, action, streams, argv.slice(2)))
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -70,23 +63,11 @@ export function buildProgram(streams: Streams, argv: readonly string[] = []): Co
   return program;
 }
 
-/** The flags every command takes, applied to the session's streams; contradictory flags refused. */
-function applySessionFlags(root: Command, action: Command, streams: Streams, args: readonly string[]): void {
-  refuseContradictions(action, args);
-  const { quiet, color, github } = root.opts<{ quiet?: boolean; color?: boolean; github?: boolean }>();
-  (streams as { github?: boolean }).github = github !== false && streams.env['GITHUB_ACTIONS'] === 'true';
-  capWorkers(action, (text) => quiet || streams.stderr.write(text));
-  const env = streams.env;
-  if (color === true && root.getOptionValueSource('color') === 'cli') [env['FORCE_COLOR'], env['NO_COLOR']] = ['1', undefined];
-  if (color === false) [env['NO_COLOR'], env['FORCE_COLOR']] = ['1', undefined];
-  if (quiet) (streams as { quiet?: boolean }).quiet = true;
-}
-
 /** Runs the CLI and returns the exit code; the one place errors turn into messages. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
   try {
-    const session: Streams = { ...streams, env: { ...streams.env } };
-    const program = buildProgram(session, argv);
+    // The session's own streams: its flags may set colour and quiet without touching the process's.
+    const program = buildProgram({ ...streams, env: { ...streams.env } }, argv);
     const args = argv.slice(2);
     // No command, or help on a command that does not exist: the help, on stderr, as a usage error.
     if (args.length === 0) {
