@@ -4,6 +4,7 @@ import { runExperiment } from '../experiment.js';
 import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
+import { findProtocolFile } from '../scenario/protocol-files.js';
 import { loadProtocolFileOf, resolveScenario } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
@@ -25,8 +26,13 @@ export async function readSavedReport(path: string): Promise<Report> {
     );
   if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
   const scenarios: Scenario[] = [];
+  // As merge reads them: a protocol file where the scenario named it, else beside the results.
   for (const [i, resolved] of file.scenarios.entries()) {
-    const source = parseScenarioText(JSON.stringify(resolved), `${path} (scenario ${i + 1})`);
+    const label = `${path} (scenario ${i + 1})`;
+    const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+    const parsed = parseScenarioText(JSON.stringify(data), label);
+    const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
+    const source = { ...parsed, ...(protocolAt ? { protocolAt } : {}), ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}) };
     await loadProtocolFileOf(source);
     scenarios.push(resolveScenario(source));
   }
