@@ -202,7 +202,7 @@ describe('messages name what the user did', () => {
     const dir = tempFiles({ 'trace.csv': 'time,lost\n0,1\n1,0\n' });
     const r = cli(['fit', join(dir, 'trace.csv')]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /give --column NAME to name the column/);
+    assert.match(r.stderr, /give --column to name the column/);
     assert.doesNotMatch(r.stderr, /column:/);
   });
 
