@@ -12,6 +12,7 @@ const root = new URL('../..', import.meta.url);
 const at = (path: string): string => new URL(path, root).pathname;
 
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
+rmSync(at('dist/lib'), { recursive: true, force: true });
 
 await build({
   entryPoints: {
@@ -29,6 +30,21 @@ await build({
   // Vega is large and rarely needed; resvg loads a native binary: both stay ordinary imports.
   external: ['vega', 'vega-lite', '@resvg/resvg-js'],
   // CommonJS dependencies call require(), which an ES module has to be given.
+  banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+// The library (the package's "." export) on its own, with its pool thread beside it: the CLI's
+// chunks stay as they are, and an installed package needs no runtime dependency at all.
+await build({
+  entryPoints: { index: at('dist/src/index.js'), worker: at('dist/src/engine/schedule/worker.js') },
+  outdir: at('dist/lib'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['vega', 'vega-lite', '@resvg/resvg-js'],
   banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -1,4 +1,5 @@
 import type { Scenario } from './scenario/types.js';
+import type { BaselineLookup } from './stats/expectations.js';
 import type { CellSummary } from './stats/summary.js';
 
 /**
@@ -12,4 +13,6 @@ export interface Report {
   readonly summaries: readonly CellSummary[];
   readonly blockSize: number;
   readonly confidence: number;
+  /** The saved runs that `notWorseThan` expectations compare with, once loaded. */
+  readonly baselines?: BaselineLookup;
 }

@@ -33,7 +33,7 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
     cwd: ROOT,
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

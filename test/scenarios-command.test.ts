@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, cli } from './helpers.js';
+import { BIN, ROOT, cli, tempFiles } from './helpers.js';
 
 /** The shipped scenarios, found from the package itself (as an installed package finds them). */
 describe('twogenerals scenarios', () => {
@@ -11,13 +12,38 @@ describe('twogenerals scenarios', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Shipped scenarios \(in .*scenarios\):/);
     assert.match(r.stdout, /bursty-5pct +The question an engineer brings/);
-    assert.match(r.stdout, /Run one: twogenerals run .*scenarios\/bursty-5pct\.yaml/);
+    assert.match(r.stdout, /Run one by name: twogenerals run bursty-5pct/);
   });
 
   it('prints one to copy, the same scenario the package ships', () => {
     const r = cli(['scenarios', 'two-phase-commit']);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, readFileSync(join(ROOT, 'scenarios', 'two-phase-commit.yaml'), 'utf8').replace(/^# yaml-language-server: .*\n/, ''));
+    const body = (text: string) => text.replace(/^(# .*\n)+/, '');
+    assert.equal(body(r.stdout), body(readFileSync(join(ROOT, 'scenarios', 'two-phase-commit.yaml'), 'utf8')));
+  });
+
+  it('prints a complete starting file: a $schema line and how to get the schema where it cannot resolve', () => {
+    const r = cli(['scenarios', 'bursty-5pct']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n# the schema beside this file: twogenerals schema > scenario\.schema\.json\n/,
+    );
+    assert.doesNotMatch(r.stdout, /scenarios\//, 'the description names shipped scenarios by name, not by a path a package user lacks');
+  });
+
+  it('runs, validates and traces a shipped scenario or example by its name', () => {
+    for (const name of ['bursty-5pct', 'bursty-5pct.yaml', 'scenarios/bursty-5pct.yaml', 'tcp-handshake']) {
+      const r = cli(['validate', name], {});
+      assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    }
+    const dir = tempFiles({});
+    const r = spawnSync(process.execPath, [BIN, 'run', 'handshake-regress', '--trials', '1000', '--format', 'csv'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol/);
+    const missing = spawnSync(process.execPath, [BIN, 'run', 'no-such-scenario'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no-such-scenario: cannot read the scenario file: no such file or directory/);
   });
 
   it('names the shipped ones when asked for one it does not ship', () => {

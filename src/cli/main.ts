@@ -18,6 +18,7 @@ import { isSystemError, systemErrorWords } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
 import { guardStdout, processStreams, settle } from './output.js';
+import { addSessionFlags } from './session.js';
 import type { Streams } from './output.js';
 
 /**
@@ -26,8 +27,8 @@ import type { Streams } from './output.js';
  */
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;
 
-export function buildProgram(streams: Streams): Command {
-  const program = new Command('twogenerals')
+export function buildProgram(streams: Streams, argv: readonly string[] = []): Command {
+  const program = addSessionFlags(new Command('twogenerals'), streams, argv.slice(2))
     .description("Monte Carlo and exact experiments on the Two Generals' Problem and its relatives")
     .version(TOOL.version)
     .showSuggestionAfterError(true)
@@ -55,6 +56,7 @@ export function buildProgram(streams: Streams): Command {
       make(streams)
         .exitOverride()
         .configureOutput({ writeOut: (t) => streams.stdout.write(t), writeErr: () => undefined })
+        .configureHelp({ showGlobalOptions: true })
         .showSuggestionAfterError(true),
     );
   }
@@ -64,7 +66,8 @@ export function buildProgram(streams: Streams): Command {
 /** Runs the CLI and returns the exit code; the one place errors turn into messages. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
   try {
-    const program = buildProgram(streams);
+    // The session's own streams: its flags may set colour and quiet without touching the process's.
+    const program = buildProgram({ ...streams, env: { ...streams.env } }, argv);
     const args = argv.slice(2);
     // No command, or help on a command that does not exist: the help, on stderr, as a usage error.
     if (args.length === 0) {

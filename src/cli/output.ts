@@ -3,6 +3,10 @@ export interface Streams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
+  /** `--quiet`: no progress and no notes, only results and errors. */
+  readonly quiet?: boolean;
+  /** Under GitHub Actions (unless `--no-github`): annotate failed gates, append the summary to $GITHUB_STEP_SUMMARY. */
+  readonly github?: boolean;
 }
 
 export function processStreams(): Streams {

@@ -11,13 +11,29 @@ function delayMs(env: Readonly<Record<string, string | undefined>>): number {
   return env['TWOGENERALS_PROGRESS_DELAY_MS'] !== undefined && Number.isFinite(set) && set >= 0 ? set : DELAY_MS;
 }
 
+/** The time left is shown only once this share of the trials is done and this long has passed: before, it is a guess. */
+const ETA_AFTER_SHARE = 0.1;
+const ETA_AFTER_SECONDS = 3;
+
+/**
+ * The time left, from the rate over the whole run so far, or '…' while that rate says little
+ * yet (cli-progress's own estimate read "ETA 0s" at 22% with 7 s to go).
+ */
+export function timeLeft(done: number, total: number, elapsedSeconds: number): string {
+  if (total <= 0 || done <= 0 || done / total < ETA_AFTER_SHARE || elapsedSeconds < ETA_AFTER_SECONDS) return '…';
+  const seconds = Math.ceil(((total - done) * elapsedSeconds) / done);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
 /**
  * A progress bar on stderr (cells, trials, trials per second, time left) for runs over a second:
  * on a terminal outside CI, or wherever `--progress` asks for it. Returns the listener to give
  * the run and a `stop` that clears the bar.
  */
 export function progressBar(streams: Streams, forced: boolean): { update: (p: Progress) => void; stop: () => void } {
-  const wanted = forced || (streams.stderr.isTTY === true && !streams.env['CI']);
+  const wanted = !streams.quiet && (forced || (streams.stderr.isTTY === true && !streams.env['CI']));
   if (!wanted) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   const delay = delayMs(streams.env);
@@ -30,7 +46,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
         bar = new cliProgress.SingleBar(
           {
             stream: streams.stderr as NodeJS.WriteStream,
-            format: '{bar} {percentage}% | {done}/{all} trials | cells {cells}/{totalCells} | {rate} trials/s | ETA {eta_formatted}',
+            format: '{bar} {percentage}% | {done}/{all} trials | cells {cells}/{totalCells} | {rate} trials/s | ETA {left}',
             hideCursor: true,
             clearOnComplete: true,
             noTTYOutput: forced,
@@ -46,6 +62,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
         cells: p.cells,
         totalCells: p.totalCells,
         rate: thousands(Math.round(p.trials / Math.max(elapsed, 1e-3))),
+        left: timeLeft(p.trials, p.totalTrials, elapsed),
       };
       if (!bar.isActive) bar.start(p.totalTrials, p.trials, payload);
       else bar.update(p.trials, payload);
@@ -61,7 +78,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
  * `exact`: which cell and how many states so far, shown once a cell has taken a second.
  */
 export function exactProgressLine(streams: Streams): { update: (p: ExactProgress) => void; stop: () => void } {
-  if (streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
   let shown = false;
   let cellStarted = Date.now();
   let cell = 0;

@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { ExpectationFailed } from '../errors.js';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { ExpectationFailed, UsageError } from '../errors.js';
+import { systemErrorWords } from '../io/files.js';
+import { readSavedReport } from '../results/saved-report.js';
+import type { Scenario } from '../scenario/types.js';
+import { BaselineMismatch, placeParts } from '../stats/expectations.js';
+import type { BaselineLookup, ExpectationCheck } from '../stats/expectations.js';
 import { loadExporter } from '../export/index.js';
 import { thousands } from '../export/numbers.js';
 import { toRows } from '../export/rows.js';
-import { chartSpec, defaultChart, renderSvg } from '../plot/chart.js';
+import { CHARTING_INSTALL, ChartingMissing, chartSpec, defaultChart, renderSvg } from '../plot/chart.js';
+import { inlineText, terminalSafe } from '../io/text.js';
 import type { Report } from '../report.js';
 import { folderName, writeResultFolder } from '../results/folder.js';
 import { unreachedPrecision } from '../results/precision.js';
@@ -16,18 +24,71 @@ import type { Streams } from './output.js';
 
 /** What run, merge and exact do with a finished report: print it, save it, warn, and judge its expectations. */
 /** Warnings, timing and expectations: what follows the data, on stderr. */
-export function finishReport(report: Report, streams: Streams, seconds?: number): void {
+export async function finishReport(report: Report, streams: Streams, seconds?: number): Promise<void> {
   warnAboutReport(report, streams);
-  if (seconds !== undefined && streams.stderr.isTTY) {
+  if (seconds !== undefined && streams.stderr.isTTY && !streams.quiet) {
     const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
     streams.stderr.write(`${thousands(trials)} trials in ${seconds.toFixed(2)} s (${thousands(Math.round(trials / seconds))} trials/s)\n`);
   }
-  failOnExpectations(report, streams);
+  await failOnExpectations(report, streams);
 }
 
-export async function writeReport(report: Report, format: string | undefined, streams: Streams): Promise<void> {
+export async function writeReport(report: Report, format: string | undefined, streams: Streams, junitFile?: string): Promise<void> {
   const exporter = await loadExporter(format ?? 'table');
   streams.stdout.write(exporter.render(report, { color: exporter.name === 'table' && useColor(streams.stdout, streams.env) }));
+  if (junitFile !== undefined) {
+    const junit = await loadExporter('junit');
+    try {
+      writeFileSync(junitFile, junit.render(report, { color: false }));
+    } catch (error) {
+      throw new UsageError(`--junit ${junitFile}`, `cannot write the JUnit report: ${systemErrorWords(error)}`);
+    }
+  }
+}
+
+/** Where a `notWorseThan` path points: relative to the scenario file that names it (or to the current folder). */
+function baselinePath(written: string, scenario: Scenario): string {
+  const besideScenario = isAbsolute(written) || !existsSync(scenario.source) ? resolvePath(written) : resolvePath(dirname(scenario.source), written);
+  // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.
+  const path = existsSync(besideScenario) || isAbsolute(written) || !existsSync(written) ? besideScenario : resolvePath(written);
+  return existsSync(join(path, 'results.json')) ? join(path, 'results.json') : path;
+}
+
+/**
+ * Reads every saved run a `notWorseThan` gate names, before anything runs: a missing or altered
+ * baseline is one line at the `expect` entry. Returns the lookup the gates use.
+ */
+export async function loadBaselines(scenarios: readonly Scenario[]): Promise<BaselineLookup | undefined> {
+  const loaded = new Map<string, Report>();
+  for (const scenario of scenarios) {
+    for (const e of scenario.expect) {
+      if (e.notWorseThan === undefined) continue;
+      const path = baselinePath(e.notWorseThan, scenario);
+      if (loaded.has(path)) continue;
+      try {
+        loaded.set(path, await readSavedReport(path));
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        throw new UsageError(e.place ?? scenario.source, `notWorseThan: ${error.message}`);
+      }
+    }
+  }
+  if (!loaded.size) return undefined;
+  return (e, scenario) => loaded.get(baselinePath(e.notWorseThan!, scenario))!;
+}
+
+/** The report with its baselines, every gate's cell matched in them now (a mismatch is the user's to fix). */
+export function withBaselines(report: Report, baselines: BaselineLookup | undefined): Report {
+  if (!baselines) return report;
+  const judged = { ...report, baselines };
+  try {
+    judgeExpectations(judged);
+  } catch (error) {
+    if (!(error instanceof BaselineMismatch)) throw error;
+    const entry = report.scenarios.flatMap((s) => s.expect).find((e) => e.notWorseThan !== undefined && error.path === e.notWorseThan);
+    throw new UsageError(entry?.place ?? error.path, `notWorseThan: ${error.message}`);
+  }
+  return judged;
 }
 
 /** Saves the run as a result folder, written under a temporary name and renamed when complete. */
@@ -65,23 +126,32 @@ export async function saveResults(
     'scenario.yaml': report.scenarios.map((s) => toYaml(s.resolved)).join('---\n'),
     'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
   };
-  const chart = await sweepChart(report);
+  const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;
   const name = folderName(dir, report.scenarios.map((s) => s.name).join('+'), new Date());
   const path = writeResultFolder(dir, name, files, onTemporaryFolder);
-  streams.stderr.write(`saved ${path}\n`);
+  if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;
 }
 
 /** The default chart of a sweep (as `plot` draws it), or null for a single cell. */
-async function sweepChart(report: Report): Promise<string | null> {
+async function sweepChart(report: Report, streams: Streams): Promise<string | null> {
   const { columns, records } = toRows(report.summaries);
   const options = defaultChart(columns, records, report.scenarios.map((s) => s.name).join(' + '));
-  return options ? renderSvg(chartSpec(records, options)) : null;
+  if (!options) return null;
+  try {
+    return await renderSvg(chartSpec(records, options));
+  } catch (error) {
+    if (!(error instanceof ChartingMissing)) throw error;
+    // The folder is saved all the same; the chart is one install away.
+    if (!streams.quiet) streams.stderr.write(`note: the result folder has no chart.svg: drawing it needs \`${CHARTING_INSTALL}\`\n`);
+    return null;
+  }
 }
 
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
+  if (streams.quiet) return; // only results and errors
   for (const u of unreachedPrecision(report)) {
     const params = Object.entries(u.params)
       .map(([k, v]) => `${k}=${v}`)
@@ -92,9 +162,11 @@ export function warnAboutReport(report: Report, streams: Streams): void {
   }
   for (const s of report.summaries) {
     const cell = s.cell;
-    const where = `${cell.scenario.name} (${Object.entries(cell.params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')})`;
+    const where = inlineText(
+      `${cell.scenario.name} (${Object.entries(cell.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`,
+    );
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;
@@ -110,10 +182,49 @@ export function warnAboutReport(report: Report, streams: Streams): void {
   }
 }
 
-export function failOnExpectations(report: Report, streams: Streams): void {
-  const failures = judgeExpectations(report).filter((c) => !c.passed);
-  for (const f of failures) streams.stderr.write(`expect failed: ${f.message}\n`);
+export async function failOnExpectations(report: Report, streams: Streams): Promise<void> {
+  const checks = judgeExpectations(report);
+  const failures = checks.filter((c) => !c.passed);
+  for (const f of failures) streams.stderr.write(`expect failed: ${terminalSafe(f.message, true)}\n`);
+  if (streams.github) await reportToGitHub(report, failures, streams);
   if (failures.length) throw new ExpectationFailed(`${failures.length} expectation(s) failed`);
+}
+
+/** A workflow command's message or property, escaped as the Actions runner reads it back. */
+function workflowEscape(text: string, property = false): string {
+  const data = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return property ? data.replace(/:/g, '%3A').replace(/,/g, '%2C') : data;
+}
+
+/**
+ * Under GitHub Actions (README, "In CI and on clusters"): an `::error` annotation at the
+ * `expect` entry of each failed gate, and the Markdown summary appended to the job's summary
+ * file. `--no-github` turns both off.
+ */
+async function reportToGitHub(report: Report, failures: readonly ExpectationCheck[], streams: Streams): Promise<void> {
+  for (const f of failures) {
+    const where = f.place === undefined ? null : placeParts(f.place);
+    const properties = where
+      ? `file=${workflowEscape(relativeToWorkspace(where.file, streams.env), true)},line=${where.line},col=${where.column},title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`
+      : `title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`;
+    streams.stderr.write(`::error ${properties}::${workflowEscape(terminalSafe(f.message, true))}\n`);
+  }
+  const summaryFile = streams.env['GITHUB_STEP_SUMMARY'];
+  if (!summaryFile) return;
+  const markdown = await loadExporter('markdown');
+  try {
+    appendFileSync(summaryFile, markdown.render(report, { color: false }));
+  } catch (error) {
+    streams.stderr.write(`warning: cannot append the summary to $GITHUB_STEP_SUMMARY (${terminalSafe(summaryFile, true)}): ${systemErrorWords(error)}\n`);
+  }
+}
+
+/** Annotations name files relative to the workspace, as the checkout holds them. */
+function relativeToWorkspace(file: string, env: NodeJS.ProcessEnv): string {
+  const workspace = env['GITHUB_WORKSPACE'];
+  const absolute = resolvePath(file);
+  if (workspace && absolute.startsWith(`${resolvePath(workspace)}${sep}`)) return relative(resolvePath(workspace), absolute).split(sep).join('/');
+  return isAbsolute(file) ? file : file.split(sep).join('/');
 }
 
 /** The arguments the CLI was given (after the program's own two), as commander received them. */

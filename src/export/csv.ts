@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../io/text.js';
 import { plainNumber } from './numbers.js';
 import { toRows } from './rows.js';
 import type { Exporter } from './types.js';
@@ -10,7 +11,7 @@ export const csvExporter: Exporter = {
     return stringify(records as Record<string, unknown>[], {
       header: true,
       columns: [...columns],
-      cast: { number: plainNumber },
+      cast: { number: plainNumber, string: csvText },
     });
   },
 };

@@ -6,6 +6,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Exporter>>> = {
   csv: async () => (await import('./csv.js')).csvExporter,
   json: async () => (await import('./json.js')).jsonExporter,
   markdown: async () => (await import('./markdown.js')).markdownExporter,
+  junit: async () => (await import('./junit.js')).junitExporter,
 };
 
 export const FORMAT_NAMES = Object.keys(LOADERS);

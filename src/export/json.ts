@@ -3,6 +3,8 @@ import { toRows } from './rows.js';
 import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
 import { contentDigest } from '../results/verify.js';
+import { judgeExpectations } from '../stats/expectations.js';
+import type { ExpectationCheck } from '../stats/expectations.js';
 
 /** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
 export function savedContent(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -41,9 +43,41 @@ export const jsonExporter: Exporter = {
         JSON.parse(`{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]}`) as Record<string, unknown>,
       ),
     );
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n  "digest": ${JSON.stringify(digest)}\n}\n`;
+    // The gates' verdicts, where the scenarios have any: CI reads which gate failed from here.
+    const checks = judgeExpectations(report);
+    const verdicts = checks.length ? `  "verdicts": [\n${checks.map((c) => `    ${verdictJson(c)}`).join(',\n')}\n  ],\n` : '';
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}  "digest": ${JSON.stringify(digest)}\n}\n`;
   },
 };
+
+/** One gate on one cell: what was asked, what was found, whether it held, and where it is written. */
+function verdictJson(c: ExpectationCheck): string {
+  const fields: [string, string][] = [
+    ['scenario', JSON.stringify(c.summary.cell.scenario.name)],
+    ['cell', String(c.summary.cell.index + 1)],
+    [
+      'params',
+      `{${Object.entries(c.summary.params)
+        .map(([k, v]) => `${JSON.stringify(k)}: ${value(v)}`)
+        .join(', ')}}`,
+    ],
+    ['metric', JSON.stringify(c.metric)],
+    ['kind', JSON.stringify(c.kind)],
+    ['bound', JSON.stringify(c.bound)],
+    ['low', value(c.value.low)],
+    ['high', value(c.value.high)],
+    ...(c.baseline
+      ? ([
+          ['baseline', value(c.baseline.value)],
+          ['baselineExact', String(c.baseline.exact)],
+          ['z', c.baseline.z === null ? 'null' : value(c.baseline.z)],
+        ] as [string, string][])
+      : []),
+    ['passed', String(c.passed)],
+    ['message', JSON.stringify(c.message)],
+  ];
+  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`;
+}
 
 function value(v: Value): string {
   if (v === null) return 'null';

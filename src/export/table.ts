@@ -6,7 +6,7 @@ import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
-import { terminalSafe } from '../io/text.js';
+import { inlineText, terminalSafe } from '../io/text.js';
 
 /** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
 export const tableExporter: Exporter = {
@@ -18,19 +18,19 @@ export const tableExporter: Exporter = {
       const params = paramColumns(scenario, summaries, protocol.usesRounds);
       const { labels, shown } = protocol.outcomes;
       const table = new Table({
-        head: [...params.map((p) => p.label), labels[0], ...shown.map((i) => protocol.outcomes.names[i]!), labels[1], 'messengers'],
+        head: [...params.map((p) => p.label), labels[0], ...shown.map((i) => protocol.outcomes.names[i]!), labels[1], 'messengers'].map(inlineText),
         style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true },
       });
       for (const s of summaries) {
         table.push([
-          ...params.map((p) => String(s.params[p.name] ?? '')),
+          ...params.map((p) => inlineText(String(s.params[p.name] ?? ''))),
           proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
           ...shown.map((i) => proportionCell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i], c.yellow, c)),
           proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),
           costCell(s, c),
         ]);
       }
-      const lines = [c.bold(wrap(scenarioHeading(scenario, summaries, protocol.usesRounds), 80))];
+      const lines = [c.bold(wrap(inlineText(scenarioHeading(scenario, summaries, protocol.usesRounds)), 80))];
       if (scenario.description) lines.push(c.dim(wrap(terminalSafe(scenario.description), 78)));
       lines.push(table.toString());
       return lines.join('\n');

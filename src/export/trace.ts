@@ -1,3 +1,4 @@
+import { inlineText, mermaidText } from '../io/text.js';
 import { thousands } from './numbers.js';
 import type { TraceEvent, TrialTrace } from '../trace/trace.js';
 
@@ -16,7 +17,9 @@ function heading(t: TrialTrace): string {
   const params = Object.entries(t.cell.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  return `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${thousands(t.cell.scenario.trials)}, seed ${t.cell.scenario.seed}`;
+  return inlineText(
+    `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${thousands(t.cell.scenario.trials)}, seed ${t.cell.scenario.seed}`,
+  );
 }
 
 function names(t: TrialTrace, e: { direction?: 0 | 1; peer: number }): [string, string] {
@@ -55,23 +58,25 @@ export function traceText(t: TrialTrace): string {
     lastState = e.state;
   }
   lines.push(`          ${t.finalState}`, '', `outcome: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}; ${t.messages} messages, ${t.messages * t.copies} messengers`);
-  return `${lines.join('\n')}\n`;
+  // Labels, states and names come from protocols (a protocol file may hold anything): each line
+  // is written as one line of visible text.
+  return `${lines.map(inlineText).join('\n')}\n`;
 }
 
 /** A Mermaid sequence diagram (GitHub renders it in Markdown); lost messages end in a cross. */
 export function traceMermaid(t: TrialTrace): string {
-  const actor = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '');
+  const actor = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '') || 'X';
   const participants = new Set<string>([t.sides[0]]);
   for (const e of t.events) if (e.kind === 'send') names(t, e).forEach((n) => participants.add(n));
   if (participants.size === 1) participants.add(t.sides[1]);
   const all = [...participants];
-  const lines = ['sequenceDiagram', ...all.map((p) => `  participant ${actor(p)} as ${p}`)];
+  const lines = ['sequenceDiagram', ...all.map((p) => `  participant ${actor(p)} as ${mermaidText(p)}`)];
   const span = `${actor(all[0]!)},${actor(all[all.length - 1]!)}`;
   let round = 0;
   for (const e of t.events) {
     if (e.kind === 'choose') {
       const who = e.peer >= 0 ? actor(`${t.sides[1]} ${e.peer + 1}`) : actor(t.sides[0]);
-      lines.push(`  Note over ${who}: ${chooseText(e)}`);
+      lines.push(`  Note over ${who}: ${mermaidText(chooseText(e))}`);
       continue;
     }
     if (e.round !== round) {
@@ -79,8 +84,10 @@ export function traceMermaid(t: TrialTrace): string {
       lines.push(`  Note over ${span}: round ${round}`);
     }
     const [from, to] = names(t, e);
-    lines.push(`  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${e.label} (${copiesText(t.copies)}${e.received ? '' : ', all lost'})`);
+    lines.push(
+      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? '' : ', all lost'})`)}`,
+    );
   }
-  lines.push(`  Note over ${span}: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}`);
+  lines.push(`  Note over ${span}: ${mermaidText(OUTCOME_WORDS[t.outcome] ?? t.outcome)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -134,11 +134,17 @@ export function decodeText(bytes: Buffer, path: string, what: string): string {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
   if (body.includes(0)) {
-    // Every other byte zero: UTF-16 without a byte order mark.
-    const zeros = body.reduce((n, b) => n + (b === 0 ? 1 : 0), 0);
+    // Every other byte zero, the others not: UTF-16 without a byte order mark. Zeros anywhere
+    // else (a file of NUL bytes, say) are binary data, not text of any encoding.
+    const zerosAt = [0, 0];
+    for (let i = 0; i < body.length; i++) if (body[i] === 0) zerosAt[i & 1]!++;
+    const half = [Math.ceil(body.length / 2), Math.floor(body.length / 2)];
+    const utf16 = [0, 1].some((p) => zerosAt[p]! >= 0.9 * half[p]! && zerosAt[1 - p]! <= 0.1 * half[1 - p]!) && body.length >= 2;
     throw new UsageError(
       path,
-      zeros * 3 >= body.length ? `the ${what} looks like UTF-16 text; save it as UTF-8` : `not a text file: the ${what} holds binary data`,
+      utf16
+        ? `the ${what} looks like UTF-16 text; save it as UTF-8`
+        : `not a text file: the ${what} holds binary data (${zerosAt[0]! + zerosAt[1]! === body.length ? 'nothing but NUL bytes' : 'NUL bytes'})`,
     );
   }
   let text: string;

@@ -17,6 +17,37 @@ export function terminalSafe(text: string, oneLine = false): string {
   return oneLine ? safe.replace(/\r?\n|\t/g, (c) => (c === '\t' ? ' ' : ' ')) : safe;
 }
 
+/**
+ * Text from files, flags or protocols placed inside one line of terminal output: control
+ * characters and bidirectional overrides as visible escapes, and line breaks too (`\n`), so a
+ * value can neither rewrite the screen nor start a line that looks like the tool's own.
+ */
+export function inlineText(text: string): string {
+  return terminalSafe(text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, ' '));
+}
+
+/** Every line of a plain-text output made safe for a terminal, the line breaks kept. */
+export function terminalLines(text: string): string {
+  return text.split('\n').map(inlineText).join('\n');
+}
+
+/**
+ * Text inside a Mermaid diagram (a participant's name, a message, a note): one line, and the
+ * characters Mermaid reads as syntax (`;` ends a statement, `#` starts an entity, `<` `>` are
+ * markup, `%%` a comment) written as Mermaid entity codes.
+ */
+export function mermaidText(text: string): string {
+  return inlineText(text).replace(/[#;<>]/g, (c) => `#${c.codePointAt(0)};`);
+}
+
+/**
+ * A CSV text cell that a spreadsheet will show as text, never run as a formula (OWASP, "CSV
+ * Injection"): a cell starting with =, +, -, @, a tab or a carriage return gets a leading '.
+ */
+export function csvText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 /** Whether text holds anything terminalSafe would change. */
 export function hasControl(text: string): boolean {
   CONTROL.lastIndex = 0;

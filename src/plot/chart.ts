@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { Value } from '../export/rows.js';
 
 /** What to draw: a metric against one parameter, one line per value of another. */
@@ -94,15 +95,44 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   };
 }
 
+/** The one step that gives charts: the charting stack is an optional peer of the package. */
+export const CHARTING_INSTALL = 'npm install vega vega-lite @resvg/resvg-js';
+
+/** Thrown when a chart is asked for and the charting stack is not installed. */
+export class ChartingMissing extends UsageError {
+  constructor(where: string, missing: string) {
+    super(where, `drawing a chart needs ${missing}, which is not installed: run \`${CHARTING_INSTALL}\` (see README, "plot")`);
+  }
+}
+
+/** Imports an optional charting package, or says in one line how to install it. */
+async function importCharting<T>(name: string, where: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new ChartingMissing(where, name);
+    throw error;
+  }
+}
+
+/** Loads what drawing (and, for PNG, rasterizing) needs, before any work, so a missing package is said at once. */
+export async function requireCharting(where: string, png = false): Promise<void> {
+  await importCharting('vega', where, () => import('vega'));
+  await importCharting('vega-lite', where, () => import('vega-lite'));
+  if (png) await importCharting('@resvg/resvg-js', where, () => import('@resvg/resvg-js'));
+}
+
 /** Renders the chart to SVG with Vega, headless (no browser, no canvas). */
-export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+export async function renderSvg(spec: Record<string, unknown>, where = 'chart'): Promise<string> {
+  const vega = await importCharting('vega', where, () => import('vega'));
+  const vegaLite = await importCharting('vega-lite', where, () => import('vega-lite'));
   const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });
   return `${await view.toSVG()}\n`;
 }
 
 /** Rasterizes the SVG with resvg (Rust, no browser), at twice the size for sharp text. */
-export async function renderPng(svg: string): Promise<Buffer> {
-  const { Resvg } = await import('@resvg/resvg-js');
+export async function renderPng(svg: string, where = 'chart'): Promise<Buffer> {
+  const { Resvg } = await importCharting('@resvg/resvg-js', where, () => import('@resvg/resvg-js'));
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

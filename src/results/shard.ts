@@ -126,7 +126,7 @@ export function readShardFile(path: string): ReadShard {
 }
 
 /** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
-function readSavedResults(path: string, saved: Record<string, unknown>): ReadShard {
+export function readSavedResults(path: string, saved: Record<string, unknown>): ReadShard {
   if (typeof saved['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
   if (!Number.isSafeInteger(saved['blockSize']) || (saved['blockSize'] as number) < 1)
     throw new UsageError(path, 'its block size is not a positive whole number');

@@ -3,6 +3,7 @@ import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
+import { inputPath } from './shipped.js';
 
 export type Path = readonly (string | number)[];
 
@@ -22,8 +23,10 @@ export interface ScenarioSource {
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */
 export function parseScenarioText(text: string, source: string): ScenarioSource {
   if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
+  refuseJsonComments(text, source);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // `<<: *base` merges a mapping, as YAML 1.1 and most tools read it (YAML 1.2 alone would take `<<` as a key).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
     return `${source}:${line}:${col}`;
@@ -53,6 +56,21 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
   const seedNode = doc.get('seed', true);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   return { source, data, locate };
+}
+
+/**
+ * JSON has no comments, and read as YAML a `//` line is text that makes the rest misread: a
+ * JSON scenario (a .json file, or text starting with `{`) with a comment line is named as such.
+ */
+function refuseJsonComments(text: string, source: string): void {
+  const json = source.toLowerCase().endsWith('.json') || /^\uFEFF?\s*(\/[/*][^\n]*\n\s*)*\{/.test(text);
+  if (!json) return;
+  const line = text.split('\n').findIndex((l) => /^\s*(\/\/|\/\*)/.test(l));
+  if (line >= 0)
+    throw new UsageError(
+      `${source}:${line + 1}:${text.split('\n')[line]!.search(/\S/) + 1}`,
+      'JSON does not allow comments: remove them, or write the scenario as YAML, where # starts a comment',
+    );
 }
 
 /** Aliases a scenario may expand: a few are handy, thousands are an attack (the billion laughs). */
@@ -87,7 +105,8 @@ function problemWords(code: string, message: string): string {
   }
 }
 
-export function readScenarioFile(path: string): ScenarioSource {
+export function readScenarioFile(given: string): ScenarioSource {
+  const path = inputPath(given);
   return parseScenarioText(readTextInput(path, 'scenario'), path);
 }
 

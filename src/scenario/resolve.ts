@@ -159,7 +159,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     trials: typeof resolved.trials === 'number' ? resolved.trials : resolved.trials.maxTrials,
     ...(typeof resolved.trials === 'number' ? {} : { precision: resolved.trials.precision }),
     seed: resolved.seed,
-    expect: (data['expect'] as Expectation[] | undefined) ?? [],
+    expect: ((data['expect'] as Expectation[] | undefined) ?? []).map((e, i) => ({ ...e, place: source.locate(['expect', i]) })),
     resolved,
     ...(protocolFile ? { protocolFile: { file: protocolFile.file, digest: protocolFile.digest } } : {}),
     ...(channelFiles ? { files: channelFiles.absolute } : {}),

@@ -33,6 +33,10 @@ export interface Expectation {
   readonly metric: string;
   readonly atLeast?: number;
   readonly atMost?: number;
+  /** A saved results.json (relative to the scenario file) whose same cell this one must not be worse than. */
+  readonly notWorseThan?: string;
+  /** Where the entry is written: "file:line:column". */
+  readonly place?: string;
 }
 
 /** One combination of parameter values. */

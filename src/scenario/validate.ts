@@ -134,7 +134,7 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
     case 'minProperties':
       return { message: `${name} must name at least one parameter`, path, atKey: false };
     case 'anyOf':
-      return { message: `${name} needs atLeast or atMost (or both)`, path, atKey: false };
+      return { message: `${name} needs atLeast, atMost or notWorseThan`, path, atKey: false };
     default:
       return { message: `${name} ${error.message ?? 'is invalid'}`, path, atKey: false };
   }

@@ -1,40 +1,56 @@
+import { PROTOCOLS } from '../protocols/index.js';
 import type { Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
+import type { Expectation } from '../scenario/types.js';
+import { normalQuantile } from './normal.js';
 import type { CellSummary } from './summary.js';
 
 /** One `expect` assertion judged on one cell. */
 export interface ExpectationCheck {
   readonly summary: CellSummary;
   readonly metric: string;
+  /** How the bound reads: `≥ 0.9`, `≤ 0.25`, `not worse than ./baseline/results.json`. */
   readonly bound: string;
+  readonly kind: 'atLeast' | 'atMost' | 'notWorseThan';
   readonly passed: boolean;
   readonly message: string;
+  /** Where the `expect` entry is written ("file:line:column"), when it came from a file. */
+  readonly place?: string;
+  /** What was compared: the interval (or exact value), and for a baseline gate the baseline and the test. */
+  readonly value: { readonly low: number; readonly high: number };
+  readonly baseline?: { readonly value: number; readonly exact: boolean; readonly z: number | null };
 }
 
+/** The saved report a `notWorseThan` entry names, looked up by the path as written in its scenario. */
+export type BaselineLookup = (expectation: Expectation, scenario: Report['scenarios'][number]) => Report;
+
 /**
- * Judges each scenario's `expect` on every cell on the interval (README, "Scenarios"): atLeast holds when
- * the interval's lower end reaches the bound, atMost when its upper end stays under it. Without
- * trials the exact value is judged instead.
+ * Judges each scenario's `expect` on every cell (README, "In CI and on clusters"): atLeast holds
+ * when the interval's lower end reaches the bound, atMost when its upper end stays under it.
+ * Without trials the exact value is judged instead. notWorseThan compares the cell with the same
+ * cell of a saved run (see judgeAgainstBaseline).
  */
-export function judgeExpectations(report: Report): ExpectationCheck[] {
+export function judgeExpectations(report: Report, baselines: BaselineLookup | undefined = report.baselines): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
   for (const summary of report.summaries) {
     const scenario = summary.cell.scenario;
     for (const e of scenario.expect) {
       const range = metricRange(summary, e.metric);
       if (!range) continue;
-      const where = `${scenario.name} (${Object.entries(summary.params)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')})`;
+      const where = cellName(summary);
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
+      const place = e.place === undefined ? {} : { place: e.place };
       if (e.atLeast !== undefined) {
         const passed = range.exact ? exactMeets(range.low, '>=', e.atLeast) : range.low >= e.atLeast;
         checks.push({
           summary,
           metric: e.metric,
           bound: `≥ ${e.atLeast}`,
+          kind: 'atLeast',
           passed,
           message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at least ${e.atLeast}`,
+          value: range,
+          ...place,
         });
       }
       if (e.atMost !== undefined) {
@@ -43,13 +59,157 @@ export function judgeExpectations(report: Report): ExpectationCheck[] {
           summary,
           metric: e.metric,
           bound: `≤ ${e.atMost}`,
+          kind: 'atMost',
           passed,
           message: `${where}: ${e.metric} ${shown} is ${passed ? '' : 'not '}at most ${e.atMost}`,
+          value: range,
+          ...place,
         });
+      }
+      if (e.notWorseThan !== undefined) {
+        if (!baselines) throw new Error('notWorseThan judged without its baseline');
+        checks.push({ ...judgeAgainstBaseline(summary, e, baselines(e, scenario), report.confidence), ...place });
       }
     }
   }
   return checks;
+}
+
+/** A place "file:line:column" taken apart (the file may hold colons itself). */
+export function placeParts(place: string): { file: string; line: number; column: number } | null {
+  const match = /^(.*):(\d+):(\d+)$/.exec(place);
+  return match ? { file: match[1]!, line: Number(match[2]), column: Number(match[3]) } : null;
+}
+
+function cellName(summary: CellSummary): string {
+  return `${summary.cell.scenario.name} (${Object.entries(summary.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')})`;
+}
+
+/** Whether a larger value of the metric is better: success and the outcomes that count as success. */
+export function higherIsBetter(protocol: string, metric: string): boolean {
+  const outcomes = PROTOCOLS[protocol]!.outcomes;
+  return metric === 'success' || outcomes.success.some((i) => outcomes.names[i] === metric);
+}
+
+/** Exact values that differ by no more than the rounding of their sums (double precision) are equal. */
+function roundingAllowance(a: number, b: number): number {
+  return 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/**
+ * The regression gate: the cell's metric is not worse than the same cell of a baseline run.
+ * Exact against exact where both have exact values (worse by more than rounding fails).
+ * Otherwise a one-sided two-sample test of proportions (pooled z) at the run's confidence
+ * level: the gate fails when the cell is worse with significance 1 − confidence, so the same
+ * protocol at another seed fails it at most that often, and a measurably worse one fails it.
+ */
+export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, baseline: Report, confidence: number): ExpectationCheck {
+  const where = cellName(summary);
+  const path = e.notWorseThan!;
+  const bound = `not worse than ${path}`;
+  const other = baselineCell(summary, baseline, path);
+  const better = higherIsBetter(summary.cell.scenario.protocol, e.metric);
+  const worseBy = (current: number, before: number): number => (better ? before - current : current - before);
+  const mine = metricRange(summary, e.metric);
+  const theirs = metricRange(other, e.metric);
+  if (!mine) throw new Error(`notWorseThan: no ${e.metric} in ${where}`);
+  if (!theirs) throw new BaselineMismatch(path, `its cell for ${where} has no ${e.metric}`);
+  const mineExact = exactValue(summary, e.metric);
+  const theirsExact = exactValue(other, e.metric);
+  const direction = better ? 'lower' : 'higher';
+  if (mineExact !== null && theirsExact !== null) {
+    const passed = worseBy(mineExact, theirsExact) <= roundingAllowance(mineExact, theirsExact);
+    return {
+      summary,
+      metric: e.metric,
+      bound,
+      kind: 'notWorseThan',
+      passed,
+      message: `${where}: ${e.metric} ${mineExact} (exact) is ${passed ? 'not worse than' : `${direction} than`} the baseline's ${theirsExact} (exact, ${path})`,
+      value: { low: mineExact, high: mineExact },
+      baseline: { value: theirsExact, exact: true, z: null },
+    };
+  }
+  const n1 = summary.trials;
+  const n0 = other.trials;
+  if (!(n1 > 0 && n0 > 0))
+    throw new BaselineMismatch(path, `${where}: one of the two runs has exact values only and the other none, so they cannot be compared`);
+  const x1 = metricCount(summary, e.metric);
+  const x0 = metricCount(other, e.metric);
+  const p1 = x1 / n1;
+  const p0 = x0 / n0;
+  const pooled = (x1 + x0) / (n1 + n0);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0));
+  const difference = worseBy(p1, p0);
+  const z = se > 0 ? difference / se : difference > 0 ? Number.POSITIVE_INFINITY : 0;
+  const critical = normalQuantile(confidence);
+  const passed = z <= critical;
+  const shownZ = Number.isFinite(z) ? z.toFixed(2) : '∞';
+  return {
+    summary,
+    metric: e.metric,
+    bound,
+    kind: 'notWorseThan',
+    passed,
+    message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${path}; one-sided z = ${shownZ}, critical ${critical.toFixed(2)} at ${confidence})`,
+    value: mine,
+    baseline: { value: p0, exact: false, z: Number.isFinite(z) ? z : null },
+  };
+}
+
+/**
+ * The baseline's cell that corresponds to this one: the one with the same parameters, else the
+ * one with the same values of the parameters this scenario sweeps, else the one at the same
+ * place when both runs have as many cells. Its scenario is the one of the same name, or the
+ * baseline's only one.
+ */
+function baselineCell(summary: CellSummary, baseline: Report, path: string): CellSummary {
+  const scenario = summary.cell.scenario;
+  const named = baseline.scenarios.find((s) => s.name === scenario.name) ?? (baseline.scenarios.length === 1 ? baseline.scenarios[0] : undefined);
+  if (!named) throw new BaselineMismatch(path, `it has no scenario named ${scenario.name}`);
+  const cells = baseline.summaries.filter((s) => s.cell.scenario === named);
+  const same = (a: Readonly<Record<string, unknown>>, keys: readonly string[]) => (s: CellSummary) => keys.every((k) => s.params[k] === a[k]);
+  const exact = cells.filter(same(summary.params, Object.keys(summary.params)));
+  if (exact.length === 1) return exact[0]!;
+  const swept = scenario.sweep.map((a) => a.parameter);
+  const bySweep = swept.length ? cells.filter(same(summary.params, swept)) : [];
+  if (bySweep.length === 1) return bySweep[0]!;
+  const mine = report(summary);
+  if (cells.length === mine) return cells[summary.cell.index]!;
+  throw new BaselineMismatch(path, `none of its cells matches ${cellName(summary)}`);
+}
+
+/** The number of cells of the summary's scenario. */
+function report(summary: CellSummary): number {
+  const scenario = summary.cell.scenario;
+  return scenario.sweep.reduce((n, a) => n * a.values.length, 1);
+}
+
+/** A baseline that cannot be compared with this run: the user's to fix. */
+export class BaselineMismatch extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${path}: ${problem}`);
+    this.name = 'BaselineMismatch';
+  }
+}
+
+function exactValue(s: CellSummary, metric: string): number | null {
+  if (!s.exact) return null;
+  if (metric === 'success') return s.exact.success;
+  if (metric === 'disagreement') return s.exact.disagreement;
+  const i = s.outcomeNames.indexOf(metric);
+  return i < 0 ? null : (s.exact.outcomes[i] ?? null);
+}
+
+function metricCount(s: CellSummary, metric: string): number {
+  if (metric === 'success') return s.success.count;
+  if (metric === 'disagreement') return s.disagreement.count;
+  return s.outcomes[s.outcomeNames.indexOf(metric)]?.count ?? 0;
 }
 
 function metricRange(s: CellSummary, metric: string): { low: number; high: number; exact?: boolean } | null {
@@ -60,7 +220,6 @@ function metricRange(s: CellSummary, metric: string): { low: number; high: numbe
     return i < 0 ? null : s.outcomes[i]!;
   }
   if (!s.exact) return null;
-  const i = s.outcomeNames.indexOf(metric);
-  const value = metric === 'success' ? s.exact.success : metric === 'disagreement' ? s.exact.disagreement : i < 0 ? undefined : s.exact.outcomes[i];
-  return value === undefined ? null : { low: value, high: value, exact: true };
+  const value = exactValue(s, metric);
+  return value === null ? null : { low: value, high: value, exact: true };
 }

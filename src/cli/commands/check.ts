@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isolatedCheck } from '../../protocols/isolate.js';
 import type { Streams } from '../output.js';
+import { inlineText } from '../../io/text.js';
 
 /** `check FILE`: a protocol file against the contract, while it is being written. */
 export function makeCheckCommand(streams: Streams): Command {
@@ -12,7 +13,7 @@ export function makeCheckCommand(streams: Streams): Command {
       // The whole check runs in a thread of its own: nothing of the file runs in this one.
       const { report } = await isolatedCheck(resolve(file), 'check', false);
       streams.stdout.write(
-        `${file}: ok — protocol ${report.protocol}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
+        `${inlineText(file)}: ok — protocol ${inlineText(report.protocol)}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
       );
     });
 }

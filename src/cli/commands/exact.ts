@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { runExperiment } from '../../experiment.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
-import { addFormatOption, addOverrideOptions, overridesFrom } from '../options.js';
+import { addFormatOption, addJunitOption, addOverrideOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { exactProgressLine } from '../progress.js';
-import { finishReport, writeReport } from '../report.js';
+import { finishReport, loadBaselines, withBaselines, writeReport } from '../report.js';
+import { checkOutputFile } from '../../io/output-place.js';
 
 export function makeExactCommand(streams: Streams): Command {
   const command = new Command('exact')
@@ -15,13 +16,17 @@ export function makeExactCommand(streams: Streams): Command {
   // No trials run, so --trials, --seed, --precision, --workers and --confidence mean nothing here.
   addOverrideOptions(command);
   addFormatOption(command);
+  addJunitOption(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
+    const baselines = await loadBaselines(scenarios);
     const line = exactProgressLine(streams);
-    const report = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
+    const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
     line.stop();
-    await writeReport(report, flags.format, streams);
-    finishReport(report, streams);
+    const report = withBaselines(raw, baselines);
+    await writeReport(report, flags.format, streams, flags.junit);
+    await finishReport(report, streams);
   });
 }

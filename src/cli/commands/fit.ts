@@ -1,4 +1,4 @@
-import { terminalSafe, thousands } from '../../io/text.js';
+import { terminalLines, terminalSafe, thousands } from '../../io/text.js';
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -10,6 +10,8 @@ import { describeRange, parseLossTrace, traceStats } from '../../fit/trace-file.
 import type { LossTrace } from '../../fit/trace-file.js';
 import { readTextInput } from '../../io/files.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
+import { inputPath } from '../../scenario/shipped.js';
+import { checkChartOutput } from '../chart-output.js';
 import type { Streams } from '../output.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
@@ -59,9 +61,14 @@ export function makeFitCommand(streams: Streams): Command {
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
+      if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const trace = parseLossTrace(readTextInput(file, 'channel'), { file, columnOption: '--column', ...(flags.column ? { column: flags.column } : {}) });
+      const trace = parseLossTrace(readTextInput(inputPath(file), 'channel'), {
+        file,
+        columnOption: '--column',
+        ...(flags.column ? { column: flags.column } : {}),
+      });
       const { lost, format } = trace;
       for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${terminalSafe(file)}: ${warning}\n`);
       const stats = traceStats(lost);
@@ -97,7 +104,7 @@ export function makeFitCommand(streams: Streams): Command {
         };
         streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
       } else {
-        streams.stdout.write(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals));
+        streams.stdout.write(terminalLines(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }
       if (flags.output) {
         const svg = await renderSvg(fitChart(goodness, file));

@@ -4,6 +4,7 @@ import { PROTOCOLS } from '../../protocols/index.js';
 import { PARAMETERS } from '../../registry/parameters.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
+import { inlineText } from '../../io/text.js';
 import { resolve } from 'node:path';
 import { loadCheckedProtocolFile } from '../../scenario/resolve.js';
 
@@ -42,6 +43,6 @@ export function makeListCommand(streams: Streams): Command {
       }
       lines.push(`  ${'trials'.padEnd(12)} trials per cell; default ${DEFAULTS.trials}`);
       lines.push(`  ${'seed'.padEnd(12)} seed (integer or string); default ${DEFAULTS.seed}`);
-      streams.stdout.write(`${lines.join('\n')}\n`);
+      streams.stdout.write(`${lines.map(inlineText).join('\n')}\n`);
     });
 }

@@ -18,9 +18,10 @@ import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
-import { commandLine, finishReport, saveResults, writeReport } from '../report.js';
+import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
+import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../scenario/protocol-files.js';
 
 export function makeMergeCommand(streams: Streams): Command {
@@ -42,6 +43,7 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     // Trace files named in the shards are found relative to the shard files, as they were relative
     // to the scenario; protocol files where the scenario named them, else beside the shards or in
     // --protocol-dir (protocol-files.ts). Their recorded digests must match.
@@ -69,12 +71,13 @@ export function makeMergeCommand(streams: Streams): Command {
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
     checkPlausible(files[0]!, report);
-    const final: Report = reuseExact
+    const merged: Report = reuseExact
       ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
       : report;
-    await writeReport(final, flags.format, streams);
+    const final = withBaselines(merged, await loadBaselines(scenarios));
+    await writeReport(final, flags.format, streams, flags.junit);
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
-    finishReport(final, streams);
+    await finishReport(final, streams);
   });
 }
 

@@ -11,6 +11,7 @@ import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
+import { csvText, terminalLines } from '../../io/text.js';
 import { addWorkersOption } from '../options.js';
 import type { Streams } from '../output.js';
 
@@ -48,7 +49,7 @@ export function makePlanCommand(streams: Streams): Command {
     });
     const vary = flags.vary.flatMap(splitVary);
     if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
-    const scenario = await asVary(() =>
+    const scenario = await asVary(vary, () =>
       loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
     // The metrics: the built-in ones and the scenario's protocol's own outcomes (a protocol file's included).
@@ -83,11 +84,20 @@ export function makePlanCommand(streams: Streams): Command {
  * plan passes --vary on as a sweep: a problem with it is reported in the words the user typed
  * (--vary redundancy=1:1000000: redundancy's range end must be at most 1000), not as --sweep.
  */
-async function asVary<T>(load: () => Promise<T>): Promise<T> {
+async function asVary<T>(vary: readonly string[], load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    if (!(error instanceof UsageError) || !error.place.startsWith('--sweep ')) throw error;
+    if (!(error instanceof UsageError)) throw error;
+    // The grid plan builds from --vary (it clears the file's sweep itself): named as what the user gave.
+    if (error.place === '--set sweep=null' || error.place === '--set expect=null')
+      throw new UsageError(
+        `--vary ${vary.join(',')}`,
+        error.problem
+          .replace(/^the sweep has/, 'the settings to search number')
+          .replace(/cells; at most (\S+) are allowed/, 'combinations; at most $1 are searched'),
+      );
+    if (!error.place.startsWith('--sweep ')) throw error;
     const problem = error.problem
       .replace(
         /\bsweep\.(\w+)\.(from|to|step)\b/g,
@@ -126,7 +136,7 @@ function render(
     meets: c.meets,
   }));
   if (format === 'json') return `${JSON.stringify({ winner: winner ? records[0] : null, frontier: records, exact }, null, 2)}\n`;
-  if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b) } });
+  if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });
   const table = new Table({ head: ['', ...params, 'messengers', ...targets.map(show)], style: { head: [], border: [], compact: true } });
   for (const c of rows) {
     table.push([
@@ -140,5 +150,5 @@ function render(
   const head = winner
     ? `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
-  return `${head}\n${table.toString()}\n`;
+  return terminalLines(`${head}\n${table.toString()}\n`);
 }

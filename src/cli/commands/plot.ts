@@ -5,7 +5,10 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
-import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, sweptParameters } from '../../plot/chart.js';
+import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
+import { readSavedReport } from '../../results/saved-report.js';
+import { terminalSafe } from '../../io/text.js';
+import { checkChartOutput } from '../chart-output.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
@@ -39,6 +42,10 @@ export function makePlotCommand(streams: Streams): Command {
   return command.action(async (results: string, flags: PlotFlags) => {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
+    if (flags.x !== undefined && flags.series === flags.x)
+      throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
+    if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
+    else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
@@ -47,7 +54,7 @@ export function makePlotCommand(streams: Streams): Command {
       } catch (error) {
         throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
       }
-      streams.stderr.write(`wrote ${flags.output}\n`);
+      if (!streams.quiet) streams.stderr.write(`wrote ${terminalSafe(flags.output, true)}\n`);
     } else streams.stdout.write(svg);
   });
 }
@@ -72,6 +79,19 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
   }
   if (extension === '.json') {
     const data = safeJson(readTextInput(path, 'shard'));
+    // A saved results.json carries a digest of its counts: an edited file is named, never drawn,
+    // and its rows must be the figures its counts give.
+    if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
+      const { columns, records } = toRows((await readSavedReport(path)).summaries);
+      checkMetric(metric, outcomeColumns([...columns]));
+      const body = records.map((r) => columns.map((c) => r[c] ?? null));
+      if (
+        JSON.stringify(data['columns']) !== JSON.stringify(columns) ||
+        JSON.stringify(data['rows']) !== JSON.stringify(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))))
+      )
+        throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
+      return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
+    }
     if (data && Array.isArray(data['rows']) && Array.isArray(data['columns']) && data['columns'].every((c) => typeof c === 'string')) {
       const columns = data['columns'] as string[];
       const body = (data['rows'] as unknown[]).map((row, i) => {

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { UsageError } from '../../errors.js';
-import { commandLine, finishReport, saveResults, writeReport } from '../report.js';
+import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
+import { checkOutputFile } from '../../io/output-place.js';
 import { runCells } from '../../engine/schedule/runner.js';
 import { runExperiment } from '../../experiment.js';
 import { checkWritable } from '../../results/folder.js';
@@ -36,6 +37,7 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);
@@ -54,7 +56,9 @@ export function makeRunCommand(streams: Streams): Command {
                 : '--no-exact'
               : command.getOptionValueSource('confidence') === 'cli'
                 ? '--confidence'
-                : undefined;
+                : flags.junit !== undefined
+                  ? '--junit'
+                  : undefined;
       if (other)
         throw new UsageError(
           `--shard ${flags.shard}`,
@@ -82,6 +86,7 @@ export function makeRunCommand(streams: Streams): Command {
       );
       return;
     }
+    const baselines = await loadBaselines(scenarios);
     const bar = progressBar(streams, flags.progress === true);
     const exact = exactMode(flags.exact);
     // The trials' bar owns the terminal while they run; exact progress shows only after them.
@@ -92,7 +97,7 @@ export function makeRunCommand(streams: Streams): Command {
       bar.update(p);
     };
     const exactProgress = exact === 'on' ? (p: Parameters<typeof line.update>[0]) => trialsDone && line.update(p) : undefined;
-    const report = await runExperiment(scenarios, {
+    const raw = await runExperiment(scenarios, {
       exact,
       simulate: true,
       confidence: flags.confidence,
@@ -102,11 +107,12 @@ export function makeRunCommand(streams: Streams): Command {
     });
     bar.stop();
     line.stop();
+    const report = withBaselines(raw, baselines);
     const seconds = (performance.now() - started) / 1000;
-    await writeReport(report, flags.format, streams);
+    await writeReport(report, flags.format, streams, flags.junit);
     if (outDir !== undefined) await saveResults(outDir, report, seconds, streams, commandLine(self), (t: string) => (interruptions.temporary = t));
     interruptions.stop();
-    finishReport(report, streams, seconds);
+    await finishReport(report, streams, seconds);
   });
 }
 

@@ -1,21 +1,30 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
+import { SHIPPED_SCENARIOS, shippedScenarioNames } from '../../scenario/shipped.js';
 import { didYouMean } from '../../suggest.js';
+import { inlineText } from '../../io/text.js';
 import type { Streams } from '../output.js';
 
-/** The shipped scenarios: beside the compiled code (dist/src or dist/bundle) in the package, two folders up. */
-const SHIPPED = fileURLToPath(new URL('../../scenarios', import.meta.url));
-const shipped = (name: string): string => join(SHIPPED, `${name}.yaml`);
+const shipped = (name: string): string => join(SHIPPED_SCENARIOS, `${name}.yaml`);
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/;
 
-function shippedNames(): string[] {
-  return readdirSync(SHIPPED)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => f.slice(0, -'.yaml'.length))
-    .sort();
+/**
+ * The first lines of a copied scenario: a `$schema` that resolves from the current folder where
+ * the package is installed inside it (node_modules), else the way to get the schema beside it.
+ */
+export function schemaComment(cwd: string): string {
+  const schema = join(SHIPPED_SCENARIOS, 'scenario.schema.json');
+  const path = relative(cwd, schema);
+  const parts = path.split(sep);
+  // Installed in this project (not in npx's cache, which is not kept): a path that stays valid.
+  if (parts.includes('node_modules') && !parts.includes('_npx')) {
+    const shown = parts.join('/');
+    return `# yaml-language-server: $schema=${shown.startsWith('..') ? shown : `./${shown}`}\n`;
+  }
+  return '# yaml-language-server: $schema=./scenario.schema.json\n# the schema beside this file: twogenerals schema > scenario.schema.json\n';
 }
 
 /**
@@ -27,20 +36,21 @@ export function makeScenariosCommand(streams: Streams): Command {
     .description('list the shipped scenarios and where they are; with a name, print that scenario (to copy and edit)')
     .argument('[name]', 'a shipped scenario, printed as YAML')
     .action((name: string | undefined) => {
-      const names = shippedNames();
+      const names = shippedScenarioNames();
       if (name === undefined) {
-        const lines = [`Shipped scenarios (in ${SHIPPED}):`];
+        const lines = [`Shipped scenarios (in ${SHIPPED_SCENARIOS}):`];
         for (const n of names) {
           const data = parseYaml(readFileSync(shipped(n), 'utf8')) as { description?: string };
           lines.push(`  ${n.padEnd(24)} ${(data.description ?? '').split(/(?<=\.)\s/)[0]}`);
         }
-        lines.push('', `Run one: twogenerals run ${shipped(names[0]!)}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
-        streams.stdout.write(`${lines.join('\n')}\n`);
+        lines.push('', `Run one by name: twogenerals run ${names[0]}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
+        streams.stdout.write(`${lines.map(inlineText).join('\n')}\n`);
         return;
       }
       const wanted = name.replace(/\.ya?ml$/, '');
       if (!names.includes(wanted))
         throw new UsageError(`scenarios ${name}`, `no shipped scenario named '${name}'${didYouMean(wanted, names)}; choose one of: ${names.join(', ')}`);
-      streams.stdout.write(readFileSync(shipped(wanted), 'utf8').replace(/^# yaml-language-server: \$schema=\.\/scenario\.schema\.json\n/, ''));
+      const text = readFileSync(shipped(wanted), 'utf8');
+      streams.stdout.write(SCHEMA_LINE.test(text) ? text.replace(SCHEMA_LINE, schemaComment(process.cwd())) : text);
     });
 }

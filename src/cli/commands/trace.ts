@@ -5,6 +5,7 @@ import { PROTOCOLS } from '../../protocols/index.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
+import { inlineText } from '../../io/text.js';
 import { traceTrial } from '../../trace/trace.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -27,7 +28,7 @@ export function makeTraceCommand(streams: Streams): Command {
   const command = new Command('trace')
     .description('replay one trial exactly as `run` ran it and tell its story, message by message')
     .argument('[file]', 'scenario file (YAML or JSON); the built-in default without one')
-    .option('--trial <n>', 'the trial to replay (1-based, as run counts them; with --first, where to start looking)', positive)
+    .option('--trial <n>', 'the trial to replay (1-based, as run counts them)', positive)
     .option('--cell <k>', 'which cell of a sweep (1-based, in the order run prints them)', positive, 1)
     .option('--first <outcome>', 'the first trial ending in this outcome, or in success or disagreement')
     .addOption(new Option('-f, --format <format>', 'text timeline or Mermaid sequence diagram').choices(['text', 'mermaid']).default('text'));
@@ -39,12 +40,14 @@ export function makeTraceCommand(streams: Streams): Command {
     const cells = expandCells(scenario);
     const cell = cells[flags.cell - 1];
     if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);
-    const start = flags.trial ?? 1;
+    const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
     if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocol, flags.first);
     const trace = traceTrial(cell, start, wanted);
     if (!trace) {
-      streams.stderr.write(`twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${flags.first}\n`);
+      streams.stderr.write(
+        `twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${inlineText(flags.first ?? '')}\n`,
+      );
       throw new AlreadyReported(1);
     }
     streams.stdout.write(flags.format === 'mermaid' ? traceMermaid(trace) : traceText(trace));

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { terminalSafe } from '../../io/text.js';
+import { inlineText } from '../../io/text.js';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { CHANNELS } from '../../channels/index.js';
 import { expandCells } from '../../scenario/cells.js';
@@ -23,7 +23,7 @@ export function makeValidateCommand(streams: Streams): Command {
         const params = Object.fromEntries(Object.entries(cells[0]!.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v]));
         const channelNote = describe ? `; ${describe(params)}` : '';
         streams.stdout.write(
-          `${terminalSafe(file, true)}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})\n`,
+          `${inlineText(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})`)}\n`,
         );
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;

@@ -1,0 +1,66 @@
+import type { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+
+/** Flags that ask for opposite things: each pair is refused when both are given. */
+const CONFLICTS: readonly (readonly [string, string, string])[] = [
+  ['--trials', '--precision', 'a run stops either after a number of trials or at a precision'],
+  ['--trial', '--first', 'say which trial either by its number or as the first with an outcome'],
+  ['--quiet', '--progress', '--quiet shows no progress'],
+];
+
+/** How the user wrote an option on the command line: `--flag`, `--flag=value` or its short form. */
+function writtenAs(token: string, option: Option): boolean {
+  const names = [option.long, option.short].filter((n): n is string => n !== undefined);
+  return names.some((n) => token === n || (n.startsWith('--') && token.startsWith(`${n}=`)));
+}
+
+/** The tokens of `args` that are options (up to a lone `--`), with the value that follows each. */
+function givenOptions(command: Command, args: readonly string[]): { token: string; option: Option; value: string | undefined }[] {
+  const given: { token: string; option: Option; value: string | undefined }[] = [];
+  const options = [...command.options, ...(command.parent?.options ?? [])];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    if (token === '--') break;
+    const option = options.find((o) => writtenAs(token, o));
+    if (!option) continue;
+    const takesValue = option.required || option.optional;
+    const inline = token.includes('=') ? token.slice(token.indexOf('=') + 1) : undefined;
+    const value = inline ?? (takesValue && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-') ? args[++i] : undefined);
+    given.push({ token: token.split('=')[0]!, option, value });
+  }
+  return given;
+}
+
+/** A parameter both set to one value and swept (`--set loss=0.3 --sweep loss=0.1,0.2`) would silently be swept. */
+function refuseSetAndSweep(given: readonly { token: string; value: string | undefined }[]): void {
+  const keys = (flag: string) => given.filter((g) => g.token === flag && g.value !== undefined).map((g) => g.value!.split('=')[0]!.trim());
+  const swept = new Set(keys('--sweep'));
+  const both = keys('--set').find((key) => swept.has(key));
+  if (both !== undefined) throw new UsageError(`--set ${both}=… with --sweep ${both}=…`, `${both} is either set to one value or swept: give one of them`);
+}
+
+/**
+ * Refuses, in one line, a command line that contradicts itself rather than silently taking one
+ * side: an option and its negation (`--exact --no-exact`), one value given twice differently
+ * (`--seed 1 --seed 2`), or two flags that ask for opposite things (`--trials` with `--precision`).
+ */
+export function refuseContradictions(command: Command, args: readonly string[]): void {
+  const given = givenOptions(command, args);
+  const seen = new Map<string, { token: string; value: string | undefined }>();
+  for (const { token, option, value } of given) {
+    const repeatable = Array.isArray(option.defaultValue) || option.variadic;
+    const key = option.attributeName();
+    const before = seen.get(key);
+    if (before && !repeatable) {
+      if (before.token !== token) throw new UsageError(`${before.token} ${token}`, 'these ask for opposite things: give one of them');
+      if (before.value !== value)
+        throw new UsageError(`${token} ${before.value} ${token} ${value}`, `${token} is given twice with different values: give it once`);
+    }
+    seen.set(key, { token, value });
+  }
+  refuseSetAndSweep(given);
+  const tokens = new Set(given.map((g) => g.token));
+  for (const [a, b, why] of CONFLICTS) {
+    if (tokens.has(a) && tokens.has(b)) throw new UsageError(`${a} with ${b}`, `${why}: give one of them`);
+  }
+}

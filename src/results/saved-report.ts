@@ -1,0 +1,54 @@
+import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
+import { UsageError } from '../errors.js';
+import { runExperiment } from '../experiment.js';
+import type { Report } from '../report.js';
+import { expandCells } from '../scenario/cells.js';
+import { parseScenarioText } from '../scenario/parse.js';
+import { findProtocolFile } from '../scenario/protocol-files.js';
+import { loadProtocolFileOf, resolveScenario } from '../scenario/resolve.js';
+import type { Scenario } from '../scenario/types.js';
+import { summarize } from '../stats/summary.js';
+import { TOOL } from '../version.js';
+import { readShardFile } from './shard.js';
+
+/**
+ * A saved results.json read back as the report it was saved from: its digest checked, its
+ * counts checked, its scenarios resolved (protocol files relative to it), every figure
+ * recomputed from the counts at its own confidence, with its own exact values.
+ */
+export async function readSavedReport(path: string): Promise<Report> {
+  const file = readShardFile(path);
+  if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
+  if (file.version !== TOOL.version)
+    throw new UsageError(
+      path,
+      `written by twogenerals ${file.version}; this is ${TOOL.version}: its counts may mean something else here, so re-run it with this version`,
+    );
+  if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
+  const scenarios: Scenario[] = [];
+  // As merge reads them: a protocol file where the scenario named it, else beside the results.
+  for (const [i, resolved] of file.scenarios.entries()) {
+    const label = `${path} (scenario ${i + 1})`;
+    const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+    const parsed = parseScenarioText(JSON.stringify(data), label);
+    const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
+    const source = { ...parsed, ...(protocolAt ? { protocolAt } : {}), ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}) };
+    await loadProtocolFileOf(source);
+    scenarios.push(resolveScenario(source));
+  }
+  const cells = scenarios.flatMap(expandCells);
+  if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(file.cells.map((c) => c.key)))
+    throw new UsageError(path, 'its cells do not match its scenario');
+  for (const [c, cell] of cells.entries()) {
+    const { tally } = file.cells[c]!;
+    if (cell.scenario.precision === undefined && tally.trials !== cell.scenario.trials)
+      throw new UsageError(path, `cell ${c + 1} (${cell.key}): it holds ${tally.trials} trials; the scenario asks for ${cell.scenario.trials}`);
+  }
+  const { confidence, exact } = file.saved;
+  const report = await runExperiment(
+    scenarios,
+    { exact: 'off', simulate: true, confidence, workers: 1 },
+    file.cells.map((c) => c.tally),
+  );
+  return { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence)) };
+}

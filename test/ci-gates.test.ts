@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { XMLParser } from 'fast-xml-parser';
+import { cli, tempFiles } from './helpers.js';
+
+/** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
+const GATED = `name: gated
+protocol: messenger
+loss: 0.5
+redundancy: 2
+trials: 20000
+sweep: { loss: [0.2, 0.5] }
+expect:
+  - { metric: disagreement, atMost: 0.5 }
+  - { metric: success, atLeast: 0.99 }
+`;
+
+/** The same gate, judged against a baseline: redundancy as given, trials as given. */
+const againstBaseline = (redundancy: number, baseline: string, extra = ''): string => `name: regress
+protocol: messenger
+redundancy: ${redundancy}
+trials: 100000
+sweep: { loss: [0.2, 0.3] }
+${extra}expect:
+  - metric: disagreement
+    notWorseThan: ${baseline}
+`;
+
+function savedResults(dir: string, file: string, args: readonly string[] = []): string {
+  const r = cli(['run', join(dir, file), '--out', join(dir, 'saved'), '--format', 'csv', ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  const folder = readdirSync(join(dir, 'saved')).find((f) => f.startsWith(file.replace(/\.yaml$/, '').replace('base-', '')) || true)!;
+  return join(dir, 'saved', folder, 'results.json');
+}
+
+describe('CI gates', () => {
+  it('puts every gate verdict in --format json', () => {
+    const dir = tempFiles({ 'gated.yaml': GATED });
+    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'json']);
+    assert.equal(r.status, 1, 'a failed gate exits 1');
+    const data = JSON.parse(r.stdout) as { verdicts: { metric: string; passed: boolean; kind: string; cell: number; bound: string }[] };
+    assert.equal(data.verdicts.length, 4, 'two gates on two cells');
+    assert.deepEqual(
+      data.verdicts.map((v) => [v.cell, v.metric, v.kind, v.passed, v.bound]),
+      [
+        [1, 'disagreement', 'atMost', true, '≤ 0.5'],
+        [1, 'success', 'atLeast', false, '≥ 0.99'],
+        [2, 'disagreement', 'atMost', true, '≤ 0.5'],
+        [2, 'success', 'atLeast', false, '≥ 0.99'],
+      ],
+    );
+  });
+
+  it('annotates a failed gate at its expect entry and appends the summary under GitHub Actions', () => {
+    const dir = tempFiles({ 'gated.yaml': GATED, 'summary.md': '# before\n' });
+    const summary = join(dir, 'summary.md');
+    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir });
+    assert.equal(r.status, 1);
+    const annotations = r.stderr.split('\n').filter((l) => l.startsWith('::error '));
+    assert.equal(annotations.length, 2, r.stderr);
+    assert.match(
+      annotations[0]!,
+      /^::error file=gated\.yaml,line=9,col=\d+,title=[^:]*::gated \(loss=0\.2, redundancy=2, rounds=1\): success .* is not at least 0\.99$/,
+    );
+    assert.doesNotMatch(r.stdout, /::error/, 'the data on stdout stays data');
+    const text = readFileSync(summary, 'utf8');
+    assert.ok(text.startsWith('# before\n'), 'appended, not overwritten');
+    assert.match(text, /❌ success ≥ 0\.99: 0 of 2 cells pass/);
+    assert.match(text, /✅ disagreement ≤ 0\.5: 2 of 2 cells pass/);
+  });
+
+  it('turns both off with --no-github, and does neither outside GitHub Actions', () => {
+    const dir = tempFiles({ 'gated.yaml': GATED, 'summary.md': '' });
+    const summary = join(dir, 'summary.md');
+    for (const [args, env] of [
+      [['--no-github'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }],
+      [[], { GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: summary }],
+    ] as const) {
+      const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv', ...args], env);
+      assert.equal(r.status, 1);
+      assert.doesNotMatch(r.stderr, /::error/);
+      assert.equal(readFileSync(summary, 'utf8'), '');
+    }
+  });
+
+  it('writes JUnit XML that a standard parser reads: one test case per gate and cell, failures marked', () => {
+    const dir = tempFiles({ 'gated.yaml': GATED });
+    const junit = join(dir, 'junit.xml');
+    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv', '--junit', junit]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^scenario,/, 'the chosen format still goes to stdout');
+    const viaFormat = cli(['run', join(dir, 'gated.yaml'), '--format', 'junit']);
+    assert.equal(viaFormat.status, 1);
+    assert.equal(viaFormat.stdout, readFileSync(junit, 'utf8'), '--junit FILE and --format junit write the same report');
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) });
+    const doc = parser.parse(viaFormat.stdout) as {
+      testsuites: { tests: string; failures: string; testsuite: { name: string; testcase: { name: string; line: string; failure?: { message: string } }[] }[] };
+    };
+    assert.equal(doc.testsuites.tests, '4');
+    assert.equal(doc.testsuites.failures, '2');
+    const cases = doc.testsuites.testsuite[0]!.testcase;
+    assert.equal(doc.testsuites.testsuite[0]!.name, 'gated');
+    assert.deepEqual(
+      cases.map((c) => [c.name, c.line, c.failure !== undefined]),
+      [
+        ['disagreement ≤ 0.5 (loss=0.2, redundancy=2, rounds=1)', '8', false],
+        ['success ≥ 0.99 (loss=0.2, redundancy=2, rounds=1)', '9', true],
+        ['disagreement ≤ 0.5 (loss=0.5, redundancy=2, rounds=1)', '8', false],
+        ['success ≥ 0.99 (loss=0.5, redundancy=2, rounds=1)', '9', true],
+      ],
+    );
+    assert.match(cases[1]!.failure!.message, /is not at least 0\.99/);
+  });
+
+  it('refuses an unwritable --junit place before running anything', () => {
+    const dir = tempFiles({ 'gated.yaml': GATED });
+    const r = cli(['run', join(dir, 'gated.yaml'), '--junit', join(dir, 'no', 'such', 'junit.xml')]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: --junit .*: cannot write the JUnit report: no such file or directory\n$/);
+  });
+});
+
+describe('the notWorseThan baseline gate', () => {
+  it('passes on the same protocol and fails on a measurably worse one, exact against exact', () => {
+    const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
+    const baseline = savedResults(dir, 'base.yaml');
+    const same = tempFiles({ 'same.yaml': againstBaseline(3, baseline), 'worse.yaml': againstBaseline(2, baseline) });
+    const pass = cli(['run', join(same, 'same.yaml'), '--format', 'json']);
+    assert.equal(pass.status, 0, pass.stderr);
+    const verdicts = (JSON.parse(pass.stdout) as { verdicts: { passed: boolean; baselineExact: boolean }[] }).verdicts;
+    assert.deepEqual(
+      verdicts.map((v) => [v.passed, v.baselineExact]),
+      [
+        [true, true],
+        [true, true],
+      ],
+    );
+    const fail = cli(['run', join(same, 'worse.yaml'), '--format', 'csv']);
+    assert.equal(fail.status, 1);
+    assert.match(
+      fail.stderr,
+      /expect failed: regress \(loss=0\.2, redundancy=2, rounds=1\): disagreement 0\.04\d* \(exact\) is higher than the baseline's 0\.008\d* \(exact/,
+    );
+  });
+
+  it('judges Monte Carlo against Monte Carlo with a one-sided two-sample test where exact values are missing', () => {
+    const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
+    const baseline = savedResults(dir, 'base.yaml', ['--no-exact']);
+    const runs = tempFiles({
+      'same.yaml': againstBaseline(3, baseline),
+      'worse.yaml': againstBaseline(2, baseline),
+      'reseeded.yaml': againstBaseline(3, baseline, 'seed: 7\n'),
+    });
+    const same = cli(['run', join(runs, 'same.yaml'), '--no-exact', '--format', 'json']);
+    assert.equal(same.status, 0, same.stderr);
+    const z = (JSON.parse(same.stdout) as { verdicts: { z: number }[] }).verdicts.map((v) => v.z);
+    assert.deepEqual(z, [0, 0], 'the same seed gives the same counts');
+    const reseeded = cli(['run', join(runs, 'reseeded.yaml'), '--no-exact', '--format', 'csv']);
+    assert.equal(reseeded.status, 0, `another seed of the same protocol is not significantly worse: ${reseeded.stderr}`);
+    const worse = cli(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);
+    assert.equal(worse.status, 1);
+    assert.match(worse.stderr, /significantly higher than the baseline's .*one-sided z = \d+\.\d\d, critical 1\.64 at 0\.95/);
+  });
+
+  it('refuses a missing or altered baseline before running, at the expect entry', () => {
+    const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
+    const baseline = savedResults(dir, 'base.yaml');
+    const missing = tempFiles({ 'm.yaml': againstBaseline(3, 'no-such/results.json') });
+    const r = cli(['run', join(missing, 'm.yaml')]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: .*m\.yaml:7:5: notWorseThan: .*no-such\/results\.json: cannot read .*no such file or directory\n$/);
+    const saved = JSON.parse(readFileSync(baseline, 'utf8')) as { tallies: { outcomes: number[] }[] };
+    saved.tallies[0]!.outcomes[0]! -= 1;
+    saved.tallies[0]!.outcomes[1]! += 1;
+    const altered = tempFiles({ 'results.json': JSON.stringify(saved), 'a.yaml': againstBaseline(3, 'results.json') });
+    const a = cli(['run', join(altered, 'a.yaml')]);
+    assert.equal(a.status, 2);
+    assert.match(a.stderr, /notWorseThan: .*results\.json: counts do not match its digest/);
+  });
+});

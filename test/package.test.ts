@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT } from './helpers.js';
+
+/**
+ * The package as a user gets it: the tarball `npm pack` makes (from this build, scripts off so
+ * that the build other tests use is left alone), installed into an empty project, and driven
+ * the way the README says.
+ */
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let project = '';
+let installLog = '';
+
+function inProject(command: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command, args, {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', npm_config_yes: 'true' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Whether Node would find a package from the project (a node_modules above the temporary folder counts). */
+function resolvable(name: string): boolean {
+  try {
+    createRequire(join(project, 'index.js')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `npx twogenerals …` in the project, as the README writes it. */
+const twogenerals = (...args: string[]) => inProject('npx', ['--no-install', 'twogenerals', ...args]);
+
+describe('the packed package, installed into an empty project', () => {
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'twogenerals-package-'));
+    const pack = spawnSync(npm, ['pack', '--ignore-scripts', '--pack-destination', project, '--silent'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(pack.status, 0, pack.stderr);
+    const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
+    writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "version": "1.0.0", "private": true }\n');
+    // The CLI and the library are bundled: nothing to fetch, so the install works offline.
+    const install = inProject(npm, ['install', '--offline', '--no-audit', '--no-fund', `./${tarball}`]);
+    installLog = `${install.stdout}\n${install.stderr}`;
+    assert.equal(install.status, 0, installLog);
+  });
+  after(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  it('installs offline, without an install-script warning, with no dependency (so neither ajv nor the charting stack)', () => {
+    assert.doesNotMatch(installLog, /install-scripts|prepare/i);
+    assert.deepEqual(
+      readdirSync(join(project, 'node_modules')).filter((f) => !f.startsWith('.')),
+      ['twogenerals'],
+    );
+    for (const absent of ['ajv', 'vega', 'vega-lite', '@resvg/resvg-js']) {
+      assert.ok(!existsSync(join(project, 'node_modules', absent)), `${absent} is not installed`);
+    }
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'twogenerals', 'package.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['repository', 'homepage', 'bugs', 'keywords']) assert.ok(manifest[key], `package.json has ${key}`);
+    assert.ok(!('prepare' in (manifest['scripts'] as object)), 'no install-time script');
+    assert.ok(existsSync(join(project, 'node_modules', 'twogenerals', 'docs', 'writing-a-protocol.md')), 'the docs ship');
+  });
+
+  it("runs the README's commands: shipped scenarios and examples by name and by the README's paths", () => {
+    const fast = ['--trials', '20000'];
+    for (const args of [
+      ['run', ...fast],
+      ['run', 'handshake-regress', ...fast],
+      ['run', 'scenarios/handshake-regress.yaml', ...fast],
+      ['run', 'bursty-redundancy', 'iid-redundancy', ...fast, '--format', 'csv'],
+      ['run', 'bursty-5pct', ...fast],
+      ['run', 'examples/radio-link-trace.yaml', ...fast],
+      ['run', 'tcp-handshake', ...fast],
+      ['trace', 'handshake-regress', '--cell', '4', '--first', 'disagreement'],
+      ['trace', 'two-phase-commit', '--first', 'blocked'],
+      ['fit', 'examples/traces/radio-link-ping.txt'],
+      ['plan', 'bursty-5pct', '--target', 'success>=0.9999', '--vary', 'redundancy=1:32'],
+      ['list'],
+      ['scenarios'],
+    ]) {
+      const r = twogenerals(...args);
+      assert.equal(r.status, 0, `twogenerals ${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stdout.length > 0, `twogenerals ${args.join(' ')} printed its result`);
+    }
+  });
+
+  it('copies a shipped scenario into a complete file whose $schema resolves', () => {
+    const r = twogenerals('scenarios', 'bursty-5pct');
+    assert.equal(r.status, 0, r.stderr);
+    const schema = /^# yaml-language-server: \$schema=(\S+)\n/.exec(r.stdout);
+    assert.ok(schema, r.stdout.slice(0, 200));
+    const mine = join(project, 'mine.yaml');
+    writeFileSync(mine, r.stdout);
+    assert.ok(existsSync(join(dirname(mine), schema[1]!)), `${schema[1]} resolves from mine.yaml`);
+    const run = twogenerals('run', 'mine.yaml', '--trials', '20000', '--format', 'csv');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^scenario,/);
+  });
+
+  it('refuses a chart in one line that says how to get charts', (t) => {
+    if (resolvable('vega')) {
+      t.skip('a node_modules above the temporary folder holds vega');
+      return;
+    }
+    const r = twogenerals('plot', 'bursty-5pct', '-o', 'chart.svg');
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^twogenerals: -o chart\.svg: drawing a chart needs vega, which is not installed: run `npm install vega vega-lite @resvg\/resvg-js`.*\n$/,
+    );
+    assert.ok(!existsSync(join(project, 'chart.svg')));
+    const fit = twogenerals('fit', 'examples/traces/radio-link-ping.txt', '-o', 'fit.svg');
+    assert.equal(fit.status, 2);
+    assert.equal(fit.stdout, '', 'refused before the report is printed');
+  });
+
+  it('types every export for a strict TypeScript user', () => {
+    writeFileSync(
+      join(project, 'use.ts'),
+      "import { loadScenario, runExperiment } from 'twogenerals';\nimport type { ProtocolDefinition } from 'twogenerals/protocol';\nexport const load: typeof loadScenario = loadScenario;\nexport const run: typeof runExperiment = runExperiment;\nexport type P = ProtocolDefinition;\n",
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, types: [] }, files: ['use.ts'] }),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = inProject(process.execPath, [tsc, '-p', 'tsconfig.json']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
