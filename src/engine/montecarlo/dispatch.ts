@@ -1,16 +1,31 @@
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { kernelFor } from '../accelerators/kernel.js';
 import type { CellModel } from '../model.js';
 import type { Tally } from '../tally.js';
+import { runBlockGeneric } from './generic.js';
 import { trialKernelFor } from './trial-kernel.js';
 
 /**
+ * Blocks of fewer trials run through the definition as they are: compiling a kernel (and V8
+ * optimizing it) costs more than such a block takes, and a short run's start-up is mostly that.
+ */
+export const COMPILE_TRIALS = 4096;
+
+/**
  * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
- * tally: through the fastest engine the cell allows — its compiled kernel (which hands long blocks to
- * the SIMD lanes or the bit walk where it can), else trial by trial through the definition
- * in its compiled trial kernel (trial-kernel.ts). `specialize`
- * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
+ * tally: through the fastest engine the cell allows — its compiled kernel (which hands long
+ * blocks to the SIMD lanes or the bit walk where it can), else the trial kernel (trial-kernel.ts),
+ * or for a short block the generic engine. Every engine draws alike, so the choice changes no
+ * count. `specialize` compiles the kernel for this cell alone (see kernelFor): for cells of many
+ * trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  if (trials < COMPILE_TRIALS) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  return runBlockCompiled(model, stream, trials, specialize);
+}
+
+/** runBlock on a compiled engine whatever the block's size (tests hold it to the generic engine). */
+export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
   const kernel = kernelFor(model, specialize);
   if (!kernel) return trialKernelFor(model)(stream, trials);
   return kernel.run(stream.slice(), trials);
