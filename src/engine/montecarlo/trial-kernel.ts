@@ -112,9 +112,20 @@ const kernels = new WeakMap<CellModel, TrialKernel>();
 /** The cell's trial kernel, compiled on first use (a fresh function per cell: its own type feedback). */
 export function trialKernelFor(model: CellModel): TrialKernel {
   let kernel = kernels.get(model);
-  if (!kernel) kernels.set(model, (kernel = compileTrialKernel(model)));
+  if (!kernel) {
+    kernel = compileTrialKernel(model);
+    // Empty calls give the code after the trial loop type feedback before the first block, so
+    // that the loop's optimized code does not deoptimize on leaving it (see kernel.ts).
+    for (let i = 0; i < WARM_UP_CALLS; i++) kernel(Int32Array.of(1, 2, 3, 4), 0);
+    kernels.set(model, kernel);
+  }
   return kernel;
 }
+
+const WARM_UP_CALLS = 100;
+
+/** The cost histogram's first size: most protocols' trials never outgrow it, so `grow` stays cold. */
+const HISTOGRAM_SIZE = 256;
 
 function compileTrialKernel(model: CellModel): TrialKernel {
   const names = [
@@ -154,7 +165,7 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     new Int32Array(model.stateSize),
     new Step(),
     new Float64Array(model.outcomes.names.length),
-    new Float64Array(16),
+    new Float64Array(HISTOGRAM_SIZE),
     new Float64Array(model.deliveryValues.length),
     choiceTable,
     firstAtLeast,
