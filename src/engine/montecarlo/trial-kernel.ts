@@ -1,4 +1,4 @@
-import { CHOOSE, END, SEND, Step } from '../../protocols/types.js';
+import { CHOOSE, END, Step } from '../../protocols/types.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
@@ -150,7 +150,6 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'MAX_TRIAL_STEPS',
     'CHOOSE',
     'END',
-    'SEND',
   ];
   const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
@@ -176,6 +175,5 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     MAX_TRIAL_STEPS,
     CHOOSE,
     END,
-    SEND,
   );
 }
