@@ -1,6 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -60,6 +61,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let lastRound = 0;
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
+    clearStep(step);
     protocol.next(state, config, step);
     if (step.kind === END) break;
     if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
@@ -68,6 +70,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       result = sample(rng, choiceTable(step.choices!));
       observer?.onChoose(step, result, state);
     } else {
+      if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
       const i = sample(rng, t.sampling);
       const deliveryClass = t.deliveryClass[i]!;
@@ -82,7 +85,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   }
   counters.messages = messages;
   counters.rounds = lastRound;
-  return step.outcome;
+  const outcome = step.outcome;
+  if (!(outcome >= 0 && outcome < model.outcomes.names.length)) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+  return outcome;
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */
