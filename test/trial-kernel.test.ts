@@ -8,6 +8,9 @@ import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
 import { loadProtocolFile } from '../src/protocols/file.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
+import { END, SEND, A_TO_B, GENERALS_OUTCOMES } from '../src/protocols/types.js';
+import type { ProtocolDefinition } from '../src/protocols/types.js';
+import { registerProtocol } from '../src/registry/index.js';
 import { generatorAt, ROOT, stateWithFirstOutput } from './helpers.js';
 
 /**
@@ -68,5 +71,38 @@ describe('trial kernel', () => {
       assert.deepEqual(trialKernelFor(model)(state, 50), runBlockGeneric(model, generatorAt(state), 50));
     }
     assert.equal(firsts.size, 2, 'both sides of the tie were exercised');
+  });
+
+  it('refuses a step left unfilled, as the generic engine does', () => {
+    // Sends until a message is lost, then ends with no outcome: a slip the engines must refuse.
+    const slip: ProtocolDefinition<null> = {
+      name: 'trial-kernel-slip',
+      summary: 'test',
+      outcomes: GENERALS_OUTCOMES,
+      exactNote: '',
+      usesRounds: false,
+      parameters: [],
+      configure: () => null,
+      stateSize: () => 2,
+      init: (state) => state.fill(0),
+      next(state, _config, step) {
+        if (state[1] === 0) {
+          step.kind = SEND;
+          step.direction = A_TO_B;
+          step.round = state[0]! + 1;
+        } else step.kind = END;
+      },
+      resolve(state, _config, _step, result) {
+        state[0]!++;
+        state[1] = result === 1 ? 0 : 1;
+      },
+      describe: () => '',
+    };
+    registerProtocol(slip);
+    const model = buildCellModel({ protocol: slip.name, channel: 'bernoulli', params: { loss: 0.5, redundancy: 1 } });
+    const generic = (): unknown => runBlockGeneric(model, blockStream('slip', 'x', 0), 5000);
+    const message = /END\) without an outcome/;
+    assert.throws(generic, message);
+    assert.throws(() => trialKernelFor(model)(blockState('slip', 'x', 0), 5000), message);
   });
 });

@@ -1,4 +1,5 @@
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import { CHOOSE, END, SEND, Step, UNSET } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
@@ -13,7 +14,8 @@ import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable } from './generic.js';
  * (no call and no object per draw), a two-outcome draw is one compare against the threshold's
  * high part, and a choice's table is looked up once per distinct probability array, not once per
  * draw. It draws exactly as runTrial does — the same words in the same order, ties decided by the
- * next word — so its tallies equal the generic engine's and `trace` replays any of its trials.
+ * next word — and refuses an unfilled step as it does, so its tallies equal the generic engine's
+ * and `trace` replays any of its trials.
  */
 export type TrialKernel = (stream: Int32Array, trials: number) => Tally;
 
@@ -51,6 +53,7 @@ const SOURCE = `
       let messages = 0, lastRound = 0;
       protocol.init(state, config);
       for (let steps = 0; ; steps++) {
+        step.kind = UNSET; step.outcome = -1;
         protocol.next(state, config, step);
         const kind = step.kind;
         if (kind === END) break;
@@ -61,6 +64,7 @@ const SOURCE = `
           ${SAMPLE('choices')}
           result = k;
         } else {
+          if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
           const tr = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)];
           const sampling = tr.sampling;
           ${SAMPLE('sampling')}
@@ -73,7 +77,9 @@ const SOURCE = `
         }
         protocol.resolve(state, config, step, result);
       }
-      outcomes[step.outcome]++;
+      const outcome = step.outcome;
+      if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+      outcomes[outcome]++;
       if (messages >= histogram.length) histogram = grow(histogram, messages);
       histogram[messages]++;
       rounds += lastRound;
@@ -150,6 +156,9 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'MAX_TRIAL_STEPS',
     'CHOOSE',
     'END',
+    'SEND',
+    'UNSET',
+    'refuseUnfilled',
   ];
   const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
@@ -175,5 +184,8 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     MAX_TRIAL_STEPS,
     CHOOSE,
     END,
+    SEND,
+    UNSET,
+    refuseUnfilled,
   );
 }
