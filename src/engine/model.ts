@@ -1,5 +1,5 @@
 import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition, InitialState, Transmission } from '../channels/types.js';
+import type { ChannelDefinition, InitialState, Replay, Transmission } from '../channels/types.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
@@ -59,6 +59,11 @@ export interface CellModel {
    * off the channel's own tables, so no channel can claim it wrongly.
    */
   readonly dispatchOrderFree: boolean;
+  /**
+   * The channel replayed directly (a long measured trace; see Replay): then there are no
+   * initial states or transmissions, and delivery class c is c + 1 copies.
+   */
+  readonly replay?: Replay;
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -74,6 +79,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
+  const replay = channel.replay?.(channelConfig);
+  if (replay) return replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
@@ -90,6 +97,31 @@ export function buildCellModel(spec: CellSpec): CellModel {
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
+  };
+}
+
+function replayModel(
+  protocol: ProtocolDefinition<unknown>,
+  protocolConfig: unknown,
+  channel: ChannelDefinition<unknown>,
+  channelConfig: unknown,
+  copies: number,
+  replay: Replay,
+): CellModel {
+  return {
+    protocol,
+    protocolConfig,
+    channel,
+    channelConfig,
+    copies,
+    outcomes: protocol.outcomes,
+    stateSize: protocol.stateSize(protocolConfig),
+    transmissions: [],
+    deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
+    initialStates: [],
+    initialSampling: samplingTable([1]),
+    dispatchOrderFree: false,
+    replay,
   };
 }
 

@@ -4,6 +4,7 @@ import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
+import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
@@ -55,8 +56,8 @@ export interface TrialCounters {
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
-  const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
-  let channelState = model.initialStates[sample(rng, model.initialSampling)]!.state;
+  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay } = model;
+  let channelState = replay ? uniformBelow(rng, replay.starts) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;
   let lastRound = 0;
   protocol.init(state, config);
@@ -69,6 +70,15 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.kind === CHOOSE) {
       result = sample(rng, choiceTable(step.choices!));
       observer?.onChoose(step, result, state);
+    } else if (replay) {
+      // A replayed channel: the copies' fates are read at the position, nothing is drawn.
+      const delivered = replay.delivered(channelState, step.direction);
+      if (delivered > 0) counters.deliveries[delivered - 1]!++;
+      channelState = replay.after(channelState);
+      messages++;
+      lastRound = step.round;
+      result = delivered > 0 ? 1 : 0;
+      observer?.onSend(step, result === 1, state);
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
