@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
 
 const SMALL = ['--trials', '20000'];
 
@@ -27,7 +28,7 @@ describe('twogenerals run', () => {
     const [header, row] = r.stdout.trimEnd().split('\n');
     assert.equal(
       header,
-      'scenario,protocol,channel,loss,redundancy,rounds,trials,both,neither,onlyA,onlyB,success,success_low,success_high,' +
+      'scenario,protocol,channel,loss,redundancy,rounds,trials,seed,both,neither,onlyA,onlyB,success,success_low,success_high,' +
         'disagreement,disagreement_low,disagreement_high,messengers_mean,messengers_sd,messengers_min,messengers_p50,' +
         'messengers_p90,messengers_p99,messengers_max,delivered_mean,rounds_mean,success_exact,success_z,' +
         'disagreement_exact,disagreement_z,messengers_exact,messengers_z',
@@ -170,8 +171,8 @@ describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
   const dir = tempFiles(Object.fromEntries(Object.entries(files).map(([name, [text]]) => [name, text])));
 
   for (const [name, [, message]] of Object.entries(files)) {
-    it(name, () => {
-      const r = cli(['run', join(dir, name)]);
+    it(name, async () => {
+      const r = await cliInProcess(['run', join(dir, name)]); // a refusal needs no process of its own
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, message);
@@ -193,8 +194,8 @@ describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
   ];
   for (const [args, message] of flags) {
-    it(args.join(' '), () => {
-      const r = cli(args);
+    it(args.join(' '), async () => {
+      const r = await cliInProcess(args);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, message);

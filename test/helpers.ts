@@ -19,14 +19,20 @@ export interface CliResult {
 }
 
 /**
+ * How long a CLI process may run before a test calls it hung: ten minutes, far beyond any run a
+ * test makes even on a loaded machine (a parameter: TWOGENERALS_TEST_CLI_TIMEOUT_MS).
+ */
+export const CLI_TIMEOUT_MS = Number(process.env['TWOGENERALS_TEST_CLI_TIMEOUT_MS'] ?? 600_000);
+
+/**
  * Runs the CLI as a user does: a separate node process, no terminal. A process that hangs (say,
- * kept alive by a worker thread) is killed after two minutes, and its status is then null.
+ * kept alive by a worker thread) is killed after CLI_TIMEOUT_MS, and its status is then null.
  */
 export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../src/cli/main.js';
+import { ROOT } from './helpers.js';
 import type { CliResult } from './helpers.js';
 
 /**
@@ -7,6 +8,7 @@ import type { CliResult } from './helpers.js';
  * tests that try hundreds of inputs, where a process each would take minutes.
  */
 export async function cliInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  process.chdir(ROOT); // where `cli` runs its processes: relative paths mean the same in both
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void): Writable =>

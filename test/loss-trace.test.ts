@@ -13,6 +13,7 @@ import { runExperiment } from '../src/experiment.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { ROOT, cli, scenarioFrom, tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
 
 /** Measured loss in: the trace channel replays a trace exactly and reproducibly; `fit` turns one into a channel. */
 const TRACE = readFileSync(join(ROOT, 'test', 'fixtures', 'trace.txt'), 'utf8');
@@ -116,11 +117,11 @@ describe('the trace channel', () => {
     ['a file that is not there', '', /no such file/],
   ];
   for (const [what, text, expected] of bad) {
-    it(`refuses ${what} with one line naming the file, exit 2`, () => {
+    it(`refuses ${what} with one line naming the file, exit 2`, async () => {
       const name = what.includes('empty') ? 'empty.txt' : what.includes('not there') ? 'missing.txt' : 'bad.txt';
       const files: Record<string, string> = { 's.yaml': `protocol: messenger\nchannel: { model: trace, file: ${name} }\n` };
       if (!what.includes('not there')) files[name] = text;
-      const r = cli(['run', join(tempFiles(files), 's.yaml')]);
+      const r = await cliInProcess(['run', join(tempFiles(files), 's.yaml')]); // a refusal needs no process of its own
       assert.equal(r.status, 2);
       assert.match(r.stderr, expected);
       assert.equal(r.stderr.trim().split('\n').length, 1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BIN, ROOT, cli, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
-import { STACK_LINE } from './in-process.js';
+import { STACK_LINE, cliInProcess } from './in-process.js';
 
 /**
  * Issue 15, "Trustworthy under misuse and faults", as a table: every case a subprocess, as a
@@ -107,7 +107,7 @@ describe('1. merge: counts that cannot be right are refused', () => {
     ['another JSON', () => [file('other.json', '{"name": "x"}')], /other\.json: not a shard file/],
   ];
   for (const [what, files, message] of cases) {
-    it(what, () => assertOneLine(cli(['merge', ...files()]), 2, message, what));
+    it(what, async () => assertOneLine(await cliInProcess(['merge', ...files()]), 2, message, what));
   }
 
   it('counts no run can produce, with a recomputed digest, are refused', async () => {
@@ -364,9 +364,10 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     cases.push(['an unreadable file', ['run', unreadable], /unreadable\.yaml: cannot read the scenario file: permission denied/]);
   }
   for (const [what, args, message] of cases) {
-    it(what, () => {
+    it(what, async () => {
       // An oversized run that was not refused would never end, so exit 2 with the message is the proof.
-      assertOneLine(cli(args), 2, message, what);
+      // A refusal needs no process of its own: in-process, as the CLI's own streams see it.
+      assertOneLine(await cliInProcess(args), 2, message, what);
     });
   }
 

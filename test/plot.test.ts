@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { cli, tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
 
 /** Estimate lines (one per series) and their points, from Vega's SVG. */
 function marks(svg: string): { lines: number; points: number } {
@@ -44,7 +45,7 @@ describe('plot', () => {
     assert.deepEqual([...readFileSync(out).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
-  it('refuses results without a sweep, unknown metrics and parameters: exit 2, one line', () => {
+  it('refuses results without a sweep, unknown metrics and parameters: exit 2, one line', async () => {
     const single = join(dir, 'single.csv');
     writeFileSync(single, cli(['run', '--trials', '1000', '--format', 'csv']).stdout);
     for (const [args, message] of [
@@ -53,7 +54,7 @@ describe('plot', () => {
       [[csv, '--x', 'rounds'], /--x rounds: not a swept parameter/],
       [[csv, '-o', join(dir, 'chart.pdf')], /plot writes SVG or PNG/],
     ] as const) {
-      const r = cli(['plot', ...args]);
+      const r = await cliInProcess(['plot', ...args]); // a refusal needs no process of its own
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trimEnd().split('\n').length, 1);

@@ -64,7 +64,7 @@ const COMMANDS: Record<string, (dir: string) => void> = {
   run(dir) {
     const r = run(dir, ['run', 'sub/beacon.yaml', '-f', 'csv']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout.split('\n')[0]!, /,spare,trials,lit,dark,success,/);
+    assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,lit,dark,success,/);
   },
   exact(dir) {
     const r = run(dir, ['exact', 'sub/beacon.yaml', '-f', 'csv']);

@@ -49,7 +49,7 @@ describe('protocol files that would print wrong numbers', () => {
     assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
     const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout.split('\n')[0]!, /,trials,delivered,dark,success,/);
+    assert.match(r.stdout.split('\n')[0]!, /,trials,seed,delivered,dark,success,/);
   });
   for (const [what, [from, to], expected] of SLIPS) {
     it(`are refused by check and by run, one line, exit 2: ${what}`, () => {

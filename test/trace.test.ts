@@ -7,6 +7,7 @@ import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { cli, scenarioFrom } from './helpers.js';
+import { cliInProcess } from './in-process.js';
 
 describe('trace', () => {
   for (const data of [
@@ -50,14 +51,14 @@ describe('trace', () => {
     assert.match(mermaid.stdout, /B-xA: ack 3 \(1 copy, all lost\)/);
   });
 
-  it('rejects what it cannot do with one clear line and exit 2', () => {
+  it('rejects what it cannot do with one clear line and exit 2', async () => {
     for (const [args, message] of [
       [['trace'], /say which trial/],
       [['trace', '--trial', '0'], /expected a whole number/],
       [['trace', '--trial', '5', '--cell', '9'], /--cell 9: the scenario has 1 cell/],
       [['trace', '--first', 'bothh'], /--first bothh: messenger ends in both, neither, onlyA, onlyB/],
     ] as const) {
-      const r = cli([...args]);
+      const r = await cliInProcess([...args]); // a refusal needs no process of its own
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, message);
       assert.equal(r.stdout, '');

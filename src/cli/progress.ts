@@ -3,8 +3,13 @@ import type { ExactProgress, Progress } from '../engine/schedule/runner.js';
 import { thousands } from '../export/numbers.js';
 import type { Streams } from './output.js';
 
-/** Runs shorter than this show no bar at all. */
+/** Runs shorter than this show no bar at all (TWOGENERALS_PROGRESS_DELAY_MS sets it, for tests that must see the bar without a slow run). */
 const DELAY_MS = 1000;
+
+function delayMs(env: Readonly<Record<string, string | undefined>>): number {
+  const set = Number(env['TWOGENERALS_PROGRESS_DELAY_MS']);
+  return env['TWOGENERALS_PROGRESS_DELAY_MS'] !== undefined && Number.isFinite(set) && set >= 0 ? set : DELAY_MS;
+}
 
 /**
  * A progress bar on stderr (cells, trials, trials per second, time left) for runs over a second:
@@ -15,12 +20,13 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
   const wanted = forced || (streams.stderr.isTTY === true && !streams.env['CI']);
   if (!wanted) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
+  const delay = delayMs(streams.env);
   let bar: cliProgress.SingleBar | null = null;
   return {
     update(p) {
       const elapsed = (Date.now() - started) / 1000;
       if (!bar) {
-        if (elapsed * 1000 < DELAY_MS) return;
+        if (elapsed * 1000 < delay) return;
         bar = new cliProgress.SingleBar(
           {
             stream: streams.stderr as NodeJS.WriteStream,

@@ -52,6 +52,10 @@ export async function saveResults(
     startedAt: new Date(Date.now() - seconds * 1000).toISOString(),
     wallSeconds: Number(seconds.toFixed(3)),
     trialsPerSecond: seconds > 0 ? Math.round(trials / seconds) : null,
+    // Cells without exact values, and why (--no-exact, the automatic attempt's budget, a limit).
+    exactMissing: report.summaries.flatMap((s) =>
+      s.result.exact ? [] : [{ scenario: s.cell.scenario.name, params: s.params, reason: s.result.exactMissing ?? null }],
+    ),
     // Cells run to a precision that stopped at maxTrials first (empty when every one got there).
     ...(report.scenarios.some((s) => s.precision !== undefined) ? { precisionNotReached: unreached } : {}),
   };

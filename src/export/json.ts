@@ -33,13 +33,15 @@ export const jsonExporter: Exporter = {
     const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.cell.key, ...(s.result.tally ?? {}) })}`);
     // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
     const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
+    // Why a cell has no exact value (null where it has one): --no-exact, the automatic attempt's budget, a limit.
+    const missing = report.summaries.map((s) => `    ${s.result.exact ? 'null' : JSON.stringify(s.result.exactMissing ?? null)}`);
     // A digest of what a re-export is made from (savedContent), so that an edited file is named.
     const digest = contentDigest(
       savedContent(
         JSON.parse(`{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]}`) as Record<string, unknown>,
       ),
     );
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "digest": ${JSON.stringify(digest)}\n}\n`;
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n  "digest": ${JSON.stringify(digest)}\n}\n`;
   },
 };
 

@@ -47,7 +47,7 @@ const HEAD_COLUMNS = ['scenario', 'protocol', 'channel'];
  * (in either layout, with trials or exact only): names its outcomes and parameters must not take.
  */
 export function writtenColumns(outcomes: readonly string[]): string[] {
-  return [...HEAD_COLUMNS, 'trials', ...outcomes, ...STAT_COLUMNS, ...EXACT_COLUMNS, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
+  return [...HEAD_COLUMNS, 'trials', 'seed', ...outcomes, ...STAT_COLUMNS, ...EXACT_COLUMNS, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
 }
 
 export function toRows(summaries: readonly CellSummary[]): Rows {
@@ -58,7 +58,7 @@ export function toRows(summaries: readonly CellSummary[]): Rows {
   for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
   if (summaries.length && summaries.every((s) => s.trials === 0)) return exactOnlyRows(summaries, params, outcomes);
   const withExact = summaries.some((s) => s.exact !== null);
-  const columns = [...HEAD_COLUMNS, ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
+  const columns = [...HEAD_COLUMNS, ...params, 'trials', 'seed', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
   return { columns, records: summaries.map((s) => record(s, params, outcomes, withExact)) };
 }
 
@@ -87,6 +87,12 @@ function exactOnlyRows(summaries: readonly CellSummary[], params: readonly strin
   return { columns, records };
 }
 
+/** A seed as the scenario wrote it: a whole number as a number (2026), any other text as text. */
+function seedValue(seed: string): Value {
+  const n = Number(seed);
+  return Number.isSafeInteger(n) && String(n) === seed ? n : seed;
+}
+
 function order(name: string): number {
   const i = PARAMETER_NAMES.indexOf(name);
   return i < 0 ? PARAMETER_NAMES.length : i;
@@ -101,6 +107,7 @@ function record(s: CellSummary, params: readonly string[], outcomes: readonly st
   };
   for (const name of params) r[name] = cell.params[name] ?? null;
   r['trials'] = s.trials;
+  r['seed'] = seedValue(cell.scenario.seed); // with the version and the scenario, all a row's numbers depend on
   for (const name of outcomes) {
     const i = s.outcomeNames.indexOf(name);
     r[name] = i < 0 ? null : s.outcomes[i]!.count;

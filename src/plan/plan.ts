@@ -1,3 +1,4 @@
+import { exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
 /** A target such as success ≥ 0.9999 or disagreement ≤ 1e-6. */
@@ -45,14 +46,16 @@ function judged(s: CellSummary, t: Target): number {
   return t.relation === '>=' ? p.low : p.high;
 }
 
-export const holds = (value: number, t: Target): boolean => (t.relation === '>=' ? value >= t.bound : value <= t.bound);
+/** Whether a value meets a target; an exact value with the allowance for the engine's own rounding (exactMeets). */
+export const holds = (value: number, t: Target, exact = false): boolean =>
+  exact ? exactMeets(value, t.relation, t.bound) : t.relation === '>=' ? value >= t.bound : value <= t.bound;
 
 /** Finds the least expected messenger cost among settings meeting every target, and the frontier. */
 export function plan(summaries: readonly CellSummary[], targets: readonly Target[]): Plan {
   const candidates: Candidate[] = summaries.map((summary) => {
     const values = targets.map((t) => judged(summary, t));
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
-    return { summary, cost, values, meets: values.every((v, i) => holds(v, targets[i]!)) };
+    return { summary, cost, values, meets: values.every((v, i) => holds(v, targets[i]!, summary.exact !== null)) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);

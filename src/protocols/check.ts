@@ -240,7 +240,7 @@ function stepResults(step: Step, protocol: ProtocolDefinition<unknown>, params: 
 /** canonicalize must not change any exact value: the exact engine with and without merging, on a memoryless channel. */
 function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>): void {
   const model = buildCellModel({ protocol: protocol.name, channel: 'bernoulli', params: { ...params, loss: 0.3, redundancy: 1 } });
-  const limits = { ...UNLIMITED, deadline: performance.now() + 5000, maxWords: 5_000_000 };
+  const limits = { ...UNLIMITED, maxWork: 20_000_000, maxWords: 5_000_000 };
   const merged = exactCell(model, limits, 'generic');
   const plain = exactCell(model, { ...limits, merge: false }, 'generic');
   merged.outcomes.forEach((p, i) => {

@@ -1,6 +1,5 @@
 import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
 import { independentCohorts } from '../engine/exact/independent-cohorts.js';
-import { finished } from '../engine/exact/result.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
 import type { Direction, ProtocolDefinition, Step } from './types.js';
 
@@ -145,10 +144,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
     return `coordinator ${decision}; cohorts: ${cohorts.join(', ')}`;
   },
-  exactSolver(config, model) {
-    const result = independentCohorts(model, config.participants, config.rounds, config.abortRate);
-    return result ? finished(result) : null;
-  },
+  exactSolver: (config, model, limits) => independentCohorts(model, config.participants, config.rounds, config.abortRate, limits),
   canonicalize(state, config) {
     // Cohorts are interchangeable, so states that differ by a permutation of cohorts are one
     // state. Within a round, cohorts already served and those still to serve are kept apart (and

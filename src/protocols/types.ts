@@ -1,4 +1,4 @@
-import type { ExactLimits, ExactResult } from '../engine/exact/result.js';
+import type { ExactLimits, ExactSteps } from '../engine/exact/result.js';
 import type { ParameterDeclaration } from '../declarations.js';
 import type { CellModel } from '../engine/model.js';
 
@@ -166,7 +166,7 @@ export interface ProtocolDefinition<Config = unknown> {
    * (null elsewhere, and the generic engine runs). It must agree with the generic engine to 1e-12
    * wherever both run; it yields between slices of work and stops by `limits` like the generic one.
    */
-  exactSolver?(config: Config, model: CellModel, limits: ExactLimits): Generator<void, ExactResult> | null;
+  exactSolver?(config: Config, model: CellModel, limits: ExactLimits): ExactSteps | null;
 }
 
 /** What a protocol file's default-export function receives (protocols/file.ts): the contract's constants and helpers. */

@@ -62,6 +62,8 @@ export interface SavedRun {
   readonly confidence: number;
   /** Each cell's exact values as the run had them (null: none), when the file records them. */
   readonly exact: readonly (ExactResult | null)[] | undefined;
+  /** Why a cell had no exact value, where the file says. */
+  readonly exactMissing?: readonly (string | undefined)[];
 }
 
 /** A shard file, or a saved results.json read as the one shard of a whole run. */
@@ -145,6 +147,8 @@ function readSavedResults(path: string, saved: Record<string, unknown>): ReadSha
   if (exact !== undefined && !(Array.isArray(exact) && exact.length === cells.length && exact.every((e) => e === null || isExactResult(e)))) {
     throw new UsageError(path, 'its exact values are not one per cell');
   }
+  const missing = Array.isArray(saved['exactMissing']) ? (saved['exactMissing'] as unknown[]) : [];
+  const exactMissing = cells.map((_, c) => (typeof missing[c] === 'string' ? (missing[c] as string) : undefined));
   if (typeof saved['digest'] !== 'string')
     throw new UsageError(path, 'it has no digest of its counts: re-export a results.json saved by this version of twogenerals');
   if (saved['digest'] !== contentDigest(savedContent(saved)))
@@ -158,7 +162,7 @@ function readSavedResults(path: string, saved: Record<string, unknown>): ReadSha
     scenarios: saved['scenarios'] as Record<string, unknown>[],
     cells,
     digest: '',
-    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined },
+    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined, exactMissing },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Report } from '../report.js';
+import { exactMeets } from './exact-verdict.js';
 import type { CellSummary } from './summary.js';
 
 /** One `expect` assertion judged on one cell. */
@@ -27,7 +28,7 @@ export function judgeExpectations(report: Report): ExpectationCheck[] {
         .join(', ')})`;
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
       if (e.atLeast !== undefined) {
-        const passed = range.low >= e.atLeast;
+        const passed = range.exact ? exactMeets(range.low, '>=', e.atLeast) : range.low >= e.atLeast;
         checks.push({
           summary,
           metric: e.metric,
@@ -37,7 +38,7 @@ export function judgeExpectations(report: Report): ExpectationCheck[] {
         });
       }
       if (e.atMost !== undefined) {
-        const passed = range.high <= e.atMost;
+        const passed = range.exact ? exactMeets(range.high, '<=', e.atMost) : range.high <= e.atMost;
         checks.push({
           summary,
           metric: e.metric,
@@ -51,7 +52,7 @@ export function judgeExpectations(report: Report): ExpectationCheck[] {
   return checks;
 }
 
-function metricRange(s: CellSummary, metric: string): { low: number; high: number } | null {
+function metricRange(s: CellSummary, metric: string): { low: number; high: number; exact?: boolean } | null {
   if (s.trials > 0) {
     if (metric === 'success') return s.success;
     if (metric === 'disagreement') return s.disagreement;
@@ -61,5 +62,5 @@ function metricRange(s: CellSummary, metric: string): { low: number; high: numbe
   if (!s.exact) return null;
   const i = s.outcomeNames.indexOf(metric);
   const value = metric === 'success' ? s.exact.success : metric === 'disagreement' ? s.exact.disagreement : i < 0 ? undefined : s.exact.outcomes[i];
-  return value === undefined ? null : { low: value, high: value };
+  return value === undefined ? null : { low: value, high: value, exact: true };
 }

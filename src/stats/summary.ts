@@ -2,6 +2,7 @@ import type { CellResult } from '../engine/schedule/runner.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
+import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
 import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
 
@@ -69,11 +70,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   let exact: ExactSummary | null = null;
   if (result.exact) {
     const e = result.exact;
-    const cost = e.messages ? distributionMoments(e.messages, result.copies) : momentCost(e.messagesMean, e.messagesSecondMoment, result.copies);
+    // The engine's own moments (summed exactly where it could), the distribution only for its mode.
+    const cost = { ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies), mode: e.messages ? modeOf(e.messages) : -1 };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
     const probability = (p: number): number => Math.min(1, Math.max(0, p));
-    const successExact = probability(sumOf(outcomeSet.success, e.outcomes));
-    const disagreementExact = probability(sumOf(outcomeSet.disagreement, e.outcomes));
+    const successExact = probability(exactShare(outcomeSet.success, e.outcomes));
+    const disagreementExact = probability(exactShare(outcomeSet.disagreement, e.outcomes));
     exact = {
       outcomes: e.outcomes.map((p) => Math.min(1, Math.max(0, p))),
       success: successExact,
@@ -139,21 +141,26 @@ export function percentile(histogram: readonly number[], trials: number, q: numb
   return histogram.length - 1;
 }
 
+/**
+ * The exact probability of some outcomes: their sum, or where that is over one half, one minus
+ * the others' (the outcomes sum to one), which is the more accurate near 1: a sure thing is 1
+ * exactly, not 1 − 1e-16.
+ */
+function exactShare(indices: readonly number[], outcomes: readonly number[]): number {
+  const chosen = neumaierSum(indices.map((i) => outcomes[i]!));
+  return chosen > 0.5 ? 1 - neumaierSum(outcomes.filter((_, i) => !indices.includes(i))) : chosen;
+}
+
 /** Mean and sd of messengers from the moments of messages, where no distribution was computed (mode unknown: −1). */
 function momentCost(mean: number, second: number, copies: number): { mean: number; sd: number; mode: number } {
   return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode: -1 };
 }
 
-function distributionMoments(distribution: readonly number[], copies: number): { mean: number; sd: number; mode: number } {
-  let mean = 0;
-  let second = 0;
+/** The most likely message count of a distribution. */
+function modeOf(distribution: readonly number[]): number {
   let mode = 0;
-  for (let m = 0; m < distribution.length; m++) {
-    mean += m * distribution[m]!;
-    second += m * m * distribution[m]!;
-    if (distribution[m]! > distribution[mode]!) mode = m;
-  }
-  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode };
+  for (let m = 0; m < distribution.length; m++) if (distribution[m]! > distribution[mode]!) mode = m;
+  return mode;
 }
 
 /**

@@ -3,7 +3,8 @@ import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { runExperiment } from '../../experiment.js';
 import type { Report } from '../../report.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
-import type { ReadShard } from '../../results/shard.js';
+import type { ReadShard, SavedRun } from '../../results/shard.js';
+import type { CellResult } from '../../engine/schedule/runner.js';
 import { shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
@@ -69,12 +70,20 @@ export function makeMergeCommand(streams: Streams): Command {
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
     checkPlausible(files[0]!, report);
     const final: Report = reuseExact
-      ? { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: fromSaved!.exact![c] ?? null }, confidence)) }
+      ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
       : report;
     await writeReport(final, flags.format, streams);
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
     finishReport(final, streams);
   });
+}
+
+/** A cell's result with the exact values (or the reason for none) that the saved run had. */
+function savedExact(result: CellResult, saved: SavedRun, c: number): CellResult {
+  const exact = saved.exact![c] ?? null;
+  const { exactMissing: _rerun, exactSkipped: _none, ...rest } = result;
+  const missing = exact ? undefined : saved.exactMissing?.[c];
+  return { ...rest, exact, ...(missing ? { exactMissing: missing } : {}) };
 }
 
 /**

@@ -133,7 +133,7 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!) ? '✓' : '✗'}`),
+      ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
     ]);
   }
   const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';

@@ -2,8 +2,9 @@ import { thousands } from '../../io/text.js';
 import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { ExactUnavailable, megabytes, momentsOf } from './result.js';
-import type { ExactLimits, ExactResult } from './result.js';
+import { NeumaierSum } from '../../stats/sum.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
+import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
  * Probability mass by messages dispatched so far: mass[i] belongs to offset + i messages. Most
@@ -54,8 +55,6 @@ interface Node {
   roundsMass: number;
 }
 
-/** Branches between looks at the clock: a few hundred microseconds of work. */
-const CHECK_EVERY = 4096;
 /** Stored numbers per state besides its fields and cost window (object headers, the map entry). */
 const NODE_OVERHEAD_WORDS = 16;
 
@@ -64,24 +63,31 @@ const NODE_OVERHEAD_WORDS = 16;
  * branched and weighted by its probability, merging branches that reach the same state. Because
  * every resolve advances the protocol's clock (state[0]), processing states in clock order sees
  * every path into a state before the state is expanded, so the work is polynomial in the round
- * limit for the protocols that ship. A generator: it yields every few thousand branches so that a
- * caller can share the thread (the run's worker pool), and it stops by the limits' clock and
- * memory, throwing ExactUnavailable with the reason.
+ * limit for the protocols that ship. A generator: it yields about every WORK_SLICE units of work
+ * (a state expanded, a branch, and the numbers of cost window a branch copies: branchWork) so that a caller
+ * can share the thread (the run's worker pool), and it stops by the limits' work and memory,
+ * throwing ExactUnavailable with the reason.
  *
  * States that differ only by a permutation of interchangeable peers are merged (`canonicalize`)
  * only where the fate of a copy does not depend on the copies dispatched before it
  * (`model.dispatchOrderFree`): on a channel with memory, a peer's place in the dispatch order
  * changes its future, and merging would be wrong.
  */
-export function* genericExact(model: CellModel, limits: ExactLimits): Generator<void, ExactResult> {
+export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps {
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
   const canonicalize = limits.merge !== false && model.dispatchOrderFree ? protocol.canonicalize : undefined;
-  const outcomes = new Array<number>(model.outcomes.names.length).fill(0);
-  const messages = new MessageMass(0, []);
-  let deliveredMean = 0;
-  let roundsMean = 0;
+  const outcomes = model.outcomes.names.map(() => new NeumaierSum());
+  const messages: NeumaierSum[] = [];
+  const deliveredMean = new NeumaierSum();
+  const roundsMean = new NeumaierSum();
+  // Equally likely starts (a trace's positions) start with mass 1 each, not 1/L: the masses stay
+  // whole numbers wherever the protocol makes no fractional choice, so they add up exactly, and
+  // the average is one division at the end — an integer cost comes out as that integer.
+  const starts = model.initialStates;
+  const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   let expanded = 0;
-  let branches = 0;
+  let work = 0;
+  let reported = 0; // work yielded so far
   let liveWords = 0;
   let lastProgress = performance.now();
   const levels: (Map<string, Node> | undefined)[] = [];
@@ -110,18 +116,18 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
         `it needs more than ${megabytes(limits.maxWords)} of memory (${thousands(expanded)} states expanded, ${thousands(Math.round(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS)))} waiting)`,
       );
     }
-    const now = performance.now();
-    if (now > limits.deadline) throw new ExactUnavailable(`it did not finish in the time allowed (${thousands(expanded)} states expanded, more waiting)`);
+    if (work > limits.maxWork) throw tooMuchWork(limits, `${thousands(expanded)} states expanded, more waiting`);
+    const now = limits.progress ? performance.now() : 0;
     if (limits.progress && now - lastProgress > 200) {
       lastProgress = now;
       limits.progress(expanded);
     }
   };
 
-  for (const { probability, state: channelState } of model.initialStates) {
+  for (const { probability, state: channelState } of starts) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    add({ state, channelState, messages: new MessageMass(0, [probability]), deliveredMass: 0, roundsMass: 0 });
+    add({ state, channelState, messages: new MessageMass(0, [scale === 1 ? probability : 1]), deliveredMass: 0, roundsMass: 0 });
   }
 
   const step = new Step();
@@ -132,9 +138,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
     for (const node of level.values()) {
       expanded++;
       liveWords -= nodeWords(node);
-      if (++branches % CHECK_EVERY === 0) {
+      if (++work - reported >= WORK_SLICE) {
         checkLimits();
-        yield;
+        yield work - reported;
+        reported = work;
       }
       const mass = node.messages.total();
       if (mass === 0) continue;
@@ -143,10 +150,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
       protocol.next(state, config, step);
       refuseUnfilled(protocol.name, step, outcomes.length, state);
       if (step.kind === END) {
-        outcomes[step.outcome]! += mass;
-        messages.add(node.messages);
-        deliveredMean += node.deliveredMass;
-        roundsMean += node.roundsMass;
+        outcomes[step.outcome]!.add(mass);
+        node.messages.mass.forEach((v, i) => (messages[node.messages.offset + i] ??= new NeumaierSum()).add(v));
+        deliveredMean.add(node.deliveredMass);
+        roundsMean.add(node.roundsMass);
         continue;
       }
       const from = state[0]!;
@@ -155,9 +162,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
         for (let i = 0; i < choices.length; i++) {
           const p = choices[i]!;
           if (p === 0) continue;
-          if (++branches % CHECK_EVERY === 0) {
+          work += branchWork(node.messages);
+          if (work - reported >= WORK_SLICE) {
             checkLimits();
-            yield;
+            yield work - reported;
+            reported = work;
           }
           const child = state.slice();
           protocol.resolve(child, config, step, i);
@@ -176,7 +185,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
       const t = transmissions[channel.transmissionFor(channelConfig, node.channelState, step.direction, step.round)]!;
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
-        branches++;
+        work += branchWork(node.messages);
         const child = state.slice();
         protocol.resolve(child, config, step, t.received[i]!);
         checkClock(protocol.name, from, child);
@@ -191,19 +200,25 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
     }
     checkLimits();
   }
-  const distribution = new Array<number>(messages.offset + messages.mass.length).fill(0);
-  messages.mass.forEach((v, i) => (distribution[messages.offset + i] = v));
-  const moments = momentsOf(distribution);
+  if (work > reported) yield work - reported;
+  const totals = Array.from(messages, (m) => m?.value() ?? 0);
+  const moments = momentsOf(totals); // of whole numbers, where scaled: exact before the one division
+  const average = (x: number): number => (scale === 1 ? x : x / scale);
   return {
-    outcomes,
-    messages: distribution,
-    messagesMean: moments.mean,
-    messagesSecondMoment: moments.second,
-    deliveredMean,
-    roundsMean,
+    outcomes: outcomes.map((o) => average(o.value())),
+    messages: totals.map(average),
+    messagesMean: average(moments.mean),
+    messagesSecondMoment: average(moments.second),
+    deliveredMean: average(deliveredMean.value()),
+    roundsMean: average(roundsMean.value()),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };
+}
+
+/** A branch's work: one unit, and one per 32 numbers of the cost window it copies. */
+function branchWork(messages: MessageMass): number {
+  return 1 + (messages.mass.length >> 5);
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {

@@ -1,5 +1,7 @@
+import { NeumaierSum, integerPower } from '../../stats/sum.js';
 import type { CellModel } from '../model.js';
-import type { ExactResult } from './result.js';
+import { WORK_SLICE, tooMuchWork } from './result.js';
+import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
  * Two-phase commit, exactly, for any number of cohorts, where the channel is dispatch-order free
@@ -19,21 +21,29 @@ import type { ExactResult } from './result.js';
  *
  * Messages enter through their first two moments (a cohort's cumulative count carried with each
  * of its states), so the result has no message distribution: the cost's z-score then uses the
- * normal approximation. The work is O(R²) whatever the number of cohorts.
+ * normal approximation. The work is O(R²) whatever the number of cohorts (a unit per eight rounds
+ * of phase 2 from each round of phase 1). Powers are binary powering (integerPower), never `**`,
+ * and the sums over rounds are compensated, so the bytes are the same on every Node.
  */
-export function independentCohorts(model: CellModel, n: number, R: number, abortRate: number): ExactResult | null {
+export function independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps | null {
   if (!model.dispatchOrderFree || n < 1) return null;
+  return cohortSteps(model, n, R, abortRate, limits);
+}
+
+function* cohortSteps(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
   const link = linkOf(model);
   const phase2 = phaseTwoTables(link, n, R);
   const voteNo = Math.min(1, Math.max(0, abortRate));
 
-  let committed = 0;
-  let aborted = 0;
-  let blocked = 0;
-  let m1 = 0;
-  let m2 = 0;
-  let delivered = 0;
-  let rounds = 0;
+  const committed = new NeumaierSum();
+  const aborted = new NeumaierSum();
+  const blocked = new NeumaierSum();
+  const m1 = new NeumaierSum();
+  const m2 = new NeumaierSum();
+  const delivered = new NeumaierSum();
+  const rounds = new NeumaierSum();
+  let work = 0;
+  let reported = 0;
 
   let before = initialCohort();
   for (let t = 1; t <= R; t++) {
@@ -52,33 +62,41 @@ export function independentCohorts(model: CellModel, n: number, R: number, abort
     let e2 = 0;
     let d = 0;
     for (const [sign, g] of terms) {
-      const power = (k: number): number => (n - k >= 0 ? g.p ** (n - k) : 0);
+      const power = (k: number): number => (n - k >= 0 ? integerPower(g.p, n - k) : 0);
       p += sign * power(0);
       e1 += sign * n * g.e1 * power(1);
       e2 += sign * (n * g.e2 * power(1) + n * (n - 1) * g.e1 * g.e1 * power(2));
       d += sign * n * g.d * power(1);
     }
     const hears = 1 - phase2.neverHears(t + 1);
-    const commit = yesHeldNow.p ** n - fromYesHeld.p ** n;
-    const abortSafe = fromNotNo.w ** n - (t < R ? notNoNow.w ** n : (hears * yesHeldNow.p) ** n);
-    committed += commit * hears ** n;
-    blocked += commit * (1 - hears ** n) + (p - commit - abortSafe);
-    aborted += abortSafe;
+    const commit = integerPower(yesHeldNow.p, n) - integerPower(fromYesHeld.p, n);
+    const abortSafe = integerPower(fromNotNo.w, n) - (t < R ? integerPower(notNoNow.w, n) : integerPower(hears * yesHeldNow.p, n));
+    const allHear = integerPower(hears, n);
+    committed.add(commit * allHear);
+    blocked.add(commit * (1 - allHear) + (p - commit - abortSafe));
+    aborted.add(abortSafe);
 
     const { mean: mu, second: nu, delivered: delta, roundsMean: t2 } = phase2.from(t + 1);
-    m1 += e1 + p * n * mu;
-    m2 += e2 + 2 * e1 * n * mu + p * (n * nu + n * (n - 1) * mu * mu);
-    delivered += d + p * n * delta;
-    rounds += p * (t + t2);
+    m1.add(e1 + p * n * mu);
+    m2.add(e2 + 2 * e1 * n * mu + p * (n * nu + n * (n - 1) * mu * mu));
+    delivered.add(d + p * n * delta);
+    rounds.add(p * (t + t2));
     before = after;
+    work += Math.ceil(R / 8); // a round of phase 2 is an eighth of a generic branch's work
+    if (work - reported >= WORK_SLICE) {
+      if (work > limits.maxWork) throw tooMuchWork(limits, `round ${t} of ${R} of phase 1`);
+      yield work - reported;
+      reported = work;
+    }
   }
+  if (work > reported) yield work - reported;
   return {
-    outcomes: [committed, aborted, blocked, 0].map((p) => Math.max(0, p)), // a difference of powers may land a hair below 0
+    outcomes: [committed.value(), aborted.value(), blocked.value(), 0].map((p) => Math.max(0, p)), // a difference of powers may land a hair below 0
     messages: null,
-    messagesMean: m1,
-    messagesSecondMoment: m2,
-    deliveredMean: delivered,
-    roundsMean: rounds,
+    messagesMean: m1.value(),
+    messagesSecondMoment: m2.value(),
+    deliveredMean: delivered.value(),
+    roundsMean: rounds.value(),
     statesExpanded: R * STATES,
     method: 'independent cohorts',
   };
@@ -261,7 +279,8 @@ function phaseTwoTables(link: Link, n: number, R: number) {
       let doneE2 = 0;
       let doneD = 0;
       let acked = 0;
-      let roundsMean = 1; // round k = 0 always runs; then it runs on while someone is pending
+      const roundsMean = new NeumaierSum();
+      roundsMean.add(1); // round k = 0 always runs; then it runs on while someone is pending
       for (let r = s; r < s + R; r++) {
         const qa = link.received(0, r);
         const qb = link.received(1, r);
@@ -295,9 +314,9 @@ function phaseTwoTables(link: Link, n: number, R: number) {
           }
         }
         [p, e1, e2, d] = [np, ne1, ne2, nd];
-        if (r < s + R - 1) roundsMean += 1 - acked ** n;
+        if (r < s + R - 1) roundsMean.add(1 - integerPower(acked, n));
       }
-      v = { mean: e1 + doneE1, second: e2 + doneE2, delivered: d + doneD, roundsMean };
+      v = { mean: e1 + doneE1, second: e2 + doneE2, delivered: d + doneD, roundsMean: roundsMean.value() };
       cache.set(s, v);
       return v;
     },

@@ -2,19 +2,20 @@ import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { traceStartsExact } from './trace-starts.js';
 import { UNLIMITED } from './result.js';
-import type { ExactLimits, ExactResult } from './result.js';
+import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
-export { ExactUnavailable, UNLIMITED, limitsFor } from './result.js';
-export type { ExactLimits, ExactResult } from './result.js';
+export { ExactUnavailable, UNLIMITED } from './result.js';
+export type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
 /** Which engine: the protocol's structured solver where it applies, else every state. */
 export type ExactMethod = 'auto' | 'generic';
 
 /**
- * The exact computation of one cell, as a generator that yields every few milliseconds of work,
- * so that a caller can share its thread; it returns the result or throws ExactUnavailable.
+ * The exact computation of one cell, as a generator that yields the work it did every few
+ * thousand units, so that a caller can share its thread and keep account; it returns the result
+ * or throws ExactUnavailable.
  */
-export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): Generator<void, ExactResult> {
+export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
   // A replayed trace has no tables for the other engines: it is averaged start by start.
   if (model.replay) return traceStartsExact(model, model.replay, limits);
   const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;

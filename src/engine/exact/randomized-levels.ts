@@ -1,6 +1,7 @@
 import type { CellModel } from '../model.js';
-import { ExactUnavailable, megabytes } from './result.js';
-import type { ExactLimits, ExactResult } from './result.js';
+import { NeumaierSum } from '../../stats/sum.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
+import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
  * The randomized protocol, exactly, for any channel, using the structure of its levels: a
@@ -12,7 +13,7 @@ import type { ExactLimits, ExactResult } from './result.js';
  * key, uniform on 1..R, is summed out at the end: A attacks iff key ≤ its level, B iff it knows
  * the key and key ≤ its level.
  */
-export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): Generator<void, ExactResult> {
+export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): ExactSteps {
   const { channel, channelConfig, transmissions } = model;
   let C = 1; // channel states: one more than the largest any table names (no spread: a trace has tens of thousands)
   for (const { state } of model.initialStates) C = Math.max(C, state + 1);
@@ -29,14 +30,21 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   let delivered = new Float64Array(slots);
   let nextMass = new Float64Array(slots);
   let nextDelivered = new Float64Array(slots);
-  for (const { probability, state } of model.initialStates) mass[slot(0, 0, 0, state)]! += probability;
+  // Equally likely starts (a trace's positions) weigh 1 each and are averaged by one division at
+  // the end, so that their masses stay whole numbers and add up exactly (as in the generic engine).
+  const starts = model.initialStates;
+  const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
+  for (const { probability, state } of starts) mass[slot(0, 0, 0, state)]! += scale === 1 ? probability : 1;
   let expanded = 0;
+  let touched = 0; // slots looked at and transitions followed: 32 of them make a unit of work
+  let reported = 0;
   for (let round = 1; round <= R; round++) {
     nextMass.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
     nextDelivered.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
     const toB = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 0, round)]);
     const toA = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
     const used = Math.min(slots, (round + 1) * 6 * C); // levels are at most round − 1 before this round
+    touched += used;
     for (let s = 0; s < used; s++) {
       const m = mass[s]!;
       if (m === 0) continue;
@@ -62,16 +70,23 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
           nextMass[to]! += m * p;
           nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
         }
+        touched += t2.probabilities.length;
+      }
+      const work = Math.floor(touched / 32);
+      if (work - reported >= WORK_SLICE) {
+        if (work > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
+        yield work - reported;
+        reported = work;
       }
     }
     [mass, nextMass] = [nextMass, mass];
     [delivered, nextDelivered] = [nextDelivered, delivered];
-    if (performance.now() > limits.deadline) throw new ExactUnavailable(`it did not finish in the time allowed (round ${round} of ${R})`);
+    if (Math.floor(touched / 32) > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
     limits.progress?.(expanded);
-    yield;
   }
-  const outcomes = [0, 0, 0, 0]; // both, neither, onlyA, onlyB
-  let deliveredMean = 0;
+  if (Math.floor(touched / 32) > reported) yield Math.floor(touched / 32) - reported;
+  const outcomes = [0, 1, 2, 3].map(() => new NeumaierSum()); // both, neither, onlyA, onlyB
+  const deliveredMean = new NeumaierSum();
   for (let s = 0; s < slots; s++) {
     const m = mass[s]!;
     if (m === 0) continue;
@@ -80,20 +95,20 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     const b = a + (Math.floor(s / (2 * C)) % 3) - 1;
     const keysA = Math.min(Math.max(a, 0), R);
     const keysB = knows ? Math.min(Math.max(b, 0), R) : 0;
-    outcomes[0]! += (m * Math.min(keysA, keysB)) / R;
-    outcomes[1]! += (m * (R - Math.max(keysA, keysB))) / R;
-    outcomes[2]! += (m * Math.max(0, keysA - keysB)) / R;
-    outcomes[3]! += (m * Math.max(0, keysB - keysA)) / R;
-    deliveredMean += delivered[s]!;
+    outcomes[0]!.add(m * Math.min(keysA, keysB));
+    outcomes[1]!.add(m * (R - Math.max(keysA, keysB)));
+    outcomes[2]!.add(m * Math.max(0, keysA - keysB));
+    outcomes[3]!.add(m * Math.max(0, keysB - keysA));
+    deliveredMean.add(delivered[s]!);
   }
   const messages = new Array<number>(2 * R + 1).fill(0);
   messages[2 * R] = 1;
   return {
-    outcomes,
+    outcomes: outcomes.map((o) => o.value() / (R * scale)),
     messages,
     messagesMean: 2 * R,
     messagesSecondMoment: 4 * R * R,
-    deliveredMean,
+    deliveredMean: deliveredMean.value() / scale,
     roundsMean: R,
     statesExpanded: expanded,
     method: 'levels',

@@ -1,4 +1,5 @@
 import { thousands } from '../../io/text.js';
+import { NeumaierSum } from '../../stats/sum.js';
 /** Exact distribution of a cell's outcome and cost. */
 export interface ExactResult {
   /** Probability of each outcome, in the protocol's outcome order. */
@@ -20,13 +21,16 @@ export interface ExactResult {
 }
 
 /**
- * How far an exact computation may go. Work is measured, not guessed: the clock is read every
- * few thousand branches, and memory is the number of stored numbers (states and their cost
- * windows) alive at once, so one state with very many branches cannot hide a blow-up.
+ * How far an exact computation may go. Work and memory are counted, never timed, so whether a
+ * cell gets its exact value depends only on the cell: work is counted in units of about a
+ * microsecond or two each, whatever the engine (a branch of the generic engine, 32 slots or
+ * transitions of the randomized levels, eight rounds of the cohorts' phase 2), and
+ * memory the number of stored numbers (states and their cost windows) alive at once, so one
+ * state with very many branches cannot hide a blow-up.
  */
 export interface ExactLimits {
-  /** performance.now() past which the computation gives up. */
-  readonly deadline: number;
+  /** Units of work past which the computation gives up. */
+  readonly maxWork: number;
   /** Stored numbers alive at once (about 8–16 bytes each, plus a small overhead per state). */
   readonly maxWords: number;
   /** Merge symmetric states (canonicalize) where that provably keeps the future; default true. */
@@ -41,33 +45,38 @@ export class ExactUnavailable extends Error {
 }
 
 /** No limits worth the name: tests and library callers that know their cell is small. */
-export const UNLIMITED: ExactLimits = { deadline: Number.POSITIVE_INFINITY, maxWords: Number.POSITIVE_INFINITY };
+export const UNLIMITED: ExactLimits = { maxWork: Number.POSITIVE_INFINITY, maxWords: Number.POSITIVE_INFINITY };
 
-/** --exact: up to this long per cell and this much memory before giving up with a reason. */
-export const EXPLICIT_EXACT_SECONDS = 60;
+/** --exact: up to this much work per cell (about a minute on a 2020s laptop core) and this much memory before giving up with a reason. */
+export const EXPLICIT_EXACT_WORK = 30_000_000;
 export const EXPLICIT_EXACT_WORDS = 40_000_000;
-/** The automatic attempt's memory cap; its time is rationed by the run (schedule/runner.ts). */
+/** The automatic attempt's memory cap; its work is budgeted by the run (schedule/runner.ts). */
 export const AUTO_EXACT_WORDS = 4_000_000;
 
-export function limitsFor(seconds: number, maxWords: number, progress?: (states: number) => void): ExactLimits {
-  return { deadline: performance.now() + seconds * 1000, maxWords, ...(progress ? { progress } : {}) };
+/** Work between the points where an engine checks its limits and yields its thread. */
+export const WORK_SLICE = 4096;
+
+/** The reason given when the work limit is reached. */
+export function tooMuchWork(limits: ExactLimits, done: string): ExactUnavailable {
+  return new ExactUnavailable(`it needs more than ${thousands(limits.maxWork)} steps of work (${done})`);
 }
 
-/** A computation done in one go, as the generator the engines' callers drive (it has nothing to yield). */
-// biome-ignore lint/correctness/useYield: a solver that needs no slices still answers as a generator
-export function* finished(result: ExactResult): Generator<void, ExactResult> {
-  return result;
-}
+/**
+ * An exact computation as its callers drive it: it yields the work done since its last yield
+ * (at most a few WORK_SLICEs at a time), so that a caller can share the thread and account for
+ * the work, and returns the result or throws ExactUnavailable.
+ */
+export type ExactSteps = Generator<number, ExactResult>;
 
 /** Mean and second moment of a distribution over message counts. */
 export function momentsOf(distribution: readonly number[]): { mean: number; second: number } {
-  let mean = 0;
-  let second = 0;
+  const mean = new NeumaierSum();
+  const second = new NeumaierSum();
   for (let m = 0; m < distribution.length; m++) {
-    mean += m * distribution[m]!;
-    second += m * m * distribution[m]!;
+    mean.add(m * distribution[m]!);
+    second.add(m * m * distribution[m]!);
   }
-  return { mean, second };
+  return { mean: mean.value(), second: second.value() };
 }
 
 /** The memory a number of stored words stands for, as the limits' messages give it. */

@@ -3,10 +3,10 @@ import type { Replay } from '../../channels/types.js';
 import { CHOOSE, END, Step } from '../../protocols/types.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds } from '../montecarlo/generic.js';
 import type { CellModel } from '../model.js';
-import { ExactUnavailable, momentsOf } from './result.js';
-import type { ExactLimits, ExactResult } from './result.js';
+import { momentsOf, tooMuchWork } from './result.js';
+import type { ExactLimits, ExactSteps } from './result.js';
 
-/** Starts between looks at the clock. */
+/** Starts between looks at the work done (a protocol step is a unit of work). */
 const CHECK_EVERY = 1024;
 
 /**
@@ -49,7 +49,7 @@ interface Branch {
  * the trace's own. Sums are compensated (CompensatedSum): starts weigh 1/L each, and plain
  * summation of millions of terms would lose digits the result prints.
  */
-export function* traceStartsExact(model: CellModel, replay: Replay, limits: ExactLimits): Generator<void, ExactResult> {
+export function* traceStartsExact(model: CellModel, replay: Replay, limits: ExactLimits): ExactSteps {
   const { protocol, protocolConfig: config } = model;
   const starts = replay.starts;
   const outcomes = Array.from({ length: model.outcomes.names.length }, () => new CompensatedSum());
@@ -59,15 +59,14 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   const step = new Step();
   const pending: Branch[] = [];
   let expanded = 0;
+  let reported = 0; // work yielded so far
 
   for (let start = 0; start < starts; start++) {
     if (start % CHECK_EVERY === CHECK_EVERY - 1) {
-      const now = performance.now();
-      if (now > limits.deadline) {
-        throw new ExactUnavailable(`it did not finish in the time allowed (${thousands(start)} of ${thousands(starts)} trace starts followed)`);
-      }
+      if (expanded > limits.maxWork) throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
       limits.progress?.(expanded);
-      yield;
+      yield expanded - reported;
+      reported = expanded;
     }
     const initial = new Int32Array(model.stateSize);
     protocol.init(initial, config);
@@ -107,14 +106,15 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
       }
     }
   }
-  const distribution = messages.map((sum) => (sum ? sum.value / starts : 0));
-  for (let m = 0; m < distribution.length; m++) distribution[m] ??= 0;
-  const moments = momentsOf(distribution);
+  if (expanded > reported) yield expanded - reported;
+  const totals = Array.from(messages, (sum) => sum?.value ?? 0);
+  // Moments of the whole-number totals, then one division: a whole cost comes out whole.
+  const moments = momentsOf(totals);
   return {
     outcomes: outcomes.map((sum) => sum.value / starts),
-    messages: distribution,
-    messagesMean: moments.mean,
-    messagesSecondMoment: moments.second,
+    messages: totals.map((total) => total / starts),
+    messagesMean: moments.mean / starts,
+    messagesSecondMoment: moments.second / starts,
     deliveredMean: delivered.value / starts,
     roundsMean: rounds.value / starts,
     statesExpanded: expanded,

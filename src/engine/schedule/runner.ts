@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { thousands } from '../../io/text.js';
 import type { Cell } from '../../scenario/types.js';
-import { ExactUnavailable, exactSteps, limitsFor } from '../exact/index.js';
+import { ExactUnavailable, exactSteps } from '../exact/index.js';
 import type { ExactLimits, ExactResult } from '../exact/index.js';
-import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS } from '../exact/result.js';
+import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_WORDS, EXPLICIT_EXACT_WORK, WORK_SLICE } from '../exact/result.js';
 import { buildCellModel } from '../model.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { WorkerPool } from './pool.js';
@@ -15,13 +16,21 @@ import type { Tally } from '../tally.js';
 export type ExactMode = 'auto' | 'on' | 'off';
 
 /**
- * The automatic exact attempt may add at most this share of the run's time, or AUTO_EXACT_MIN_MS
- * if that is more: it works in slices beside the trials and stops when its ration is spent.
+ * The automatic exact attempt's budget for a run, in the exact engines' units of work
+ * (exact/result.ts): this much per trial the run's cells ask for, and at least
+ * AUTO_EXACT_MIN_WORK. Counted, never timed, so whether a cell gets its exact value depends only
+ * on the scenario; sized so that the attempt costs about a tenth of the trials' time (at least
+ * about a tenth of a second) on the machines measured (README, "Exact values").
  */
-export const AUTO_EXACT_SHARE = 0.1;
-export const AUTO_EXACT_MIN_MS = 150;
-/** One slice of exact work between turns of the event loop (which keeps the workers fed). */
-const EXACT_SLICE_MS = 8;
+export const AUTO_EXACT_WORK_PER_TRIAL = 0.0002;
+export const AUTO_EXACT_MIN_WORK = 250_000;
+/** Exact work between turns of the event loop (which keeps the workers fed): a few milliseconds. */
+const EXACT_SLICE_WORK = 4 * WORK_SLICE;
+
+/** The automatic attempt's budget for cells asking for this many trials in all. */
+export function autoExactBudget(trials: number): number {
+  return Math.max(AUTO_EXACT_MIN_WORK, Math.floor(AUTO_EXACT_WORK_PER_TRIAL * trials));
+}
 
 export const DEFAULT_WORKERS = availableParallelism();
 
@@ -32,8 +41,10 @@ export interface CellResult {
   readonly deliveryValues: readonly number[];
   readonly tally: Tally | null;
   readonly exact: ExactResult | null;
-  /** Why there is no exact result, when one was asked for. */
+  /** Why there is no exact result, when one was asked for (--exact): warned about. */
   readonly exactSkipped?: string;
+  /** Why there is no exact result, in every mode: recorded in the saved JSON and manifest. */
+  readonly exactMissing?: string;
 }
 
 export interface RunOptions {
@@ -160,7 +171,9 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   };
   try {
     const trials = pool.stream(blockTasks(fixed, options.workers, options.shard), taskDone);
-    const exacts = await exactValues(models, options, trials);
+    // The exact values may end the run first (a protocol's slip): then the trials' own failure is not the one reported.
+    trials.catch(() => undefined);
+    const exacts = await exactValues(models, options, autoExactBudget(cells.reduce((n, cell) => n + cell.scenario.trials, 0)));
     await trials;
     if (simulate) {
       for (const [c, cell] of cells.entries()) {
@@ -182,7 +195,8 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
       deliveryValues: models[c]!.deliveryValues,
       tally: totals.get(cell) ?? null,
       exact: exacts[c]!.exact,
-      ...(exacts[c]!.skipped ? { exactSkipped: exacts[c]!.skipped } : {}),
+      ...(exacts[c]!.exact === null ? { exactMissing: exacts[c]!.missing } : {}),
+      ...(exacts[c]!.exact === null && options.exact === 'on' ? { exactSkipped: exacts[c]!.missing } : {}),
     }));
   } finally {
     await pool.close();
@@ -211,69 +225,56 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
   return total;
 }
 
+/** Why a cell has no exact value where the user did not ask for none. */
+export const EXACT_OFF = 'exact values were turned off (--no-exact)';
+
 /**
  * Exact values for the cells, computed on this thread in slices between which the event loop
  * runs, so the worker pool stays fed. Mode 'on' (--exact) gives each cell its own generous
- * limits and says why where it gives up. Mode 'auto' is rationed: its work may not exceed
- * AUTO_EXACT_SHARE of the time elapsed (or AUTO_EXACT_MIN_MS); while trials run it waits when
- * it is ahead of its ration, and once they are done it gets what the ration leaves, then stops.
+ * limits and says why where it gives up. Mode 'auto' spends at most `budget` units of work on
+ * the whole run, cell by cell in order: a cell that would take more than what is left gets
+ * none. Both count work, never time, so the values printed are the same on every machine.
  */
-async function exactValues(
-  models: readonly CellModel[],
-  options: RunOptions,
-  trials: Promise<unknown>,
-): Promise<{ exact: ExactResult | null; skipped?: string }[]> {
-  if (options.exact === 'off') return models.map(() => ({ exact: null }));
-  const started = performance.now();
-  let trialsEnded: number | null = null;
-  const ended = trials.then(
-    () => void (trialsEnded = performance.now()),
-    () => void (trialsEnded = performance.now()),
-  );
-  const ration = (): number => Math.max(AUTO_EXACT_MIN_MS, AUTO_EXACT_SHARE * ((trialsEnded ?? performance.now()) - started));
-  let spent = 0;
-  let rationSpent = false;
-  const results: { exact: ExactResult | null; skipped?: string }[] = [];
+async function exactValues(models: readonly CellModel[], options: RunOptions, budget: number): Promise<{ exact: ExactResult | null; missing: string }[]> {
+  if (options.exact === 'off') return models.map(() => ({ exact: null, missing: EXACT_OFF }));
+  let left = budget;
+  const results: { exact: ExactResult | null; missing: string }[] = [];
   for (const [c, model] of models.entries()) {
-    if (rationSpent) {
-      results.push({ exact: null });
+    if (options.exact === 'auto' && left <= 0) {
+      results.push({
+        exact: null,
+        missing: `the automatic exact attempt's budget of ${thousands(budget)} steps was spent on earlier cells (--exact computes it)`,
+      });
       continue;
     }
     const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
     const limits: ExactLimits =
       options.exact === 'on'
-        ? limitsFor(EXPLICIT_EXACT_SECONDS, EXPLICIT_EXACT_WORDS, progress)
-        : { deadline: Number.POSITIVE_INFINITY, maxWords: AUTO_EXACT_WORDS };
+        ? { maxWork: EXPLICIT_EXACT_WORK, maxWords: EXPLICIT_EXACT_WORDS, ...(progress ? { progress } : {}) }
+        : { maxWork: left, maxWords: AUTO_EXACT_WORDS };
     try {
       const steps = exactSteps(model, limits);
-      for (;;) {
-        while (options.exact === 'auto' && spent >= ration()) {
-          if (trialsEnded !== null) throw new RationSpent();
-          await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5))]);
-        }
-        const sliceStart = performance.now();
-        let next = steps.next();
-        while (!next.done && performance.now() - sliceStart < EXACT_SLICE_MS) next = steps.next();
-        spent += performance.now() - sliceStart;
+      for (let slice = 0; ; ) {
+        const next = steps.next();
         if (next.done) {
-          results.push({ exact: next.value });
+          results.push({ exact: next.value, missing: '' });
           break;
         }
-        await new Promise((resolve) => setImmediate(resolve));
+        left -= next.value;
+        slice += next.value;
+        if (slice >= EXACT_SLICE_WORK) {
+          slice = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     } catch (error) {
-      if (error instanceof RationSpent) {
-        rationSpent = true;
-        results.push({ exact: null });
-      } else if (error instanceof ExactUnavailable) {
-        results.push(options.exact === 'on' ? { exact: null, skipped: error.message } : { exact: null });
-      } else throw error;
+      if (!(error instanceof ExactUnavailable)) throw error;
+      const automatic = options.exact === 'auto' ? ' in the automatic attempt (--exact allows more)' : '';
+      results.push({ exact: null, missing: `${error.message}${automatic}` });
     }
   }
   return results;
 }
-
-class RationSpent extends Error {}
 
 /** Monte Carlo of one cell on this thread, in block order (for tests). */
 export async function simulateCell(cell: Cell): Promise<Tally> {

@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { NeumaierSum, integerPower, neumaierSum } from '../src/stats/sum.js';
+import { exactMeets } from '../src/stats/exact-verdict.js';
+import { cli, tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
+
+/** The CSV rows as text, every value exactly as printed. */
+const rowsOf = (csv: string): Record<string, string>[] => parseCsv(csv, { columns: true }) as Record<string, string>[];
+
+/** A double as an exact fraction (numerator, denominator), from its bits. */
+function fraction(x: number): [bigint, bigint] {
+  if (x === 0) return [0n, 1n];
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (exponent ? 1n << 52n : 0n);
+  const shift = (exponent || 1) - 1075;
+  const sign = bits >> 63n ? -1n : 1n;
+  return shift >= 0 ? [sign * (mantissa << BigInt(shift)), 1n] : [sign * mantissa, 1n << BigInt(-shift)];
+}
+
+/** Exact rational arithmetic on [numerator, denominator] pairs, for closed forms without rounding. */
+const Q = {
+  of: (x: number): [bigint, bigint] => fraction(x),
+  add: ([a, b]: [bigint, bigint], [c, d]: [bigint, bigint]): [bigint, bigint] => [a * d + c * b, b * d],
+  sub: ([a, b]: [bigint, bigint], [c, d]: [bigint, bigint]): [bigint, bigint] => [a * d - c * b, b * d],
+  mul: ([a, b]: [bigint, bigint], [c, d]: [bigint, bigint]): [bigint, bigint] => [a * c, b * d],
+  pow: (x: [bigint, bigint], n: number): [bigint, bigint] => [x[0] ** BigInt(n), x[1] ** BigInt(n)],
+  /** To a double, correctly rounded enough for a 1e-15 comparison (60 significant bits kept). */
+  value: ([a, b]: [bigint, bigint]): number => {
+    if (a === 0n) return 0;
+    const scale = BigInt(Math.max(0, b.toString(2).length - a.toString(2).length + 64));
+    return Number((a << scale) / b) / 2 ** Number(scale);
+  },
+};
+
+const relativelyClose = (actual: number, expected: number, tolerance: number): boolean =>
+  Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(expected), Number.MIN_VALUE);
+
+/** A bursty loss trace of `length` packets from a fixed seed: 1 lost, 0 delivered. */
+function burstyTrace(length: number, seed: number, maxBurst: number): Uint8Array {
+  const rng = new Xoshiro128(seed, 7, 11, 13);
+  const lost = new Uint8Array(length);
+  for (let i = 1; i < length; i++) {
+    // after a delivered packet (as the first is), now and then a burst of up to maxBurst losses
+    if (rng.nextUint32() % 50 !== 0) continue;
+    for (let b = 1 + (rng.nextUint32() % maxBurst); b > 0 && i < length - 1; b--) lost[i++] = 1;
+  }
+  return lost;
+}
+
+/**
+ * Retransmit over a trace, replayed start by start as the README defines the trace channel:
+ * each round A sends the order and B, if it arrived, the ack; the first round where both arrive
+ * ends the trial (both attack); after R rounds without, B attacks alone if any order arrived
+ * (onlyB), else neither does. Each message's k copies take the next k positions (wrapping), and
+ * a message arrives when any of its copies does. Messenger is the first half of one round.
+ * Success is both attacking; disagreement one alone. Counts are whole numbers: the averages are
+ * one division each.
+ */
+function replayOverTrace(lost: Uint8Array, protocol: 'messenger' | 'retransmit', k: number, R: number) {
+  const L = lost.length;
+  let position = 0;
+  const send = (): boolean => {
+    let received = false;
+    for (let c = 0; c < k; c++) if (lost[(position + c) % L] === 0) received = true;
+    position += k;
+    return received;
+  };
+  let successCount = 0;
+  let disagreementCount = 0;
+  let messageCount = 0;
+  for (let start = 0; start < L; start++) {
+    position = start;
+    if (protocol === 'messenger') {
+      messageCount++;
+      if (send()) successCount++;
+      else disagreementCount++; // A attacks, B never hears
+      continue;
+    }
+    let orderArrived = false;
+    let done = false;
+    for (let round = 1; round <= R && !done; round++) {
+      messageCount++;
+      if (!send()) continue;
+      orderArrived = true;
+      messageCount++;
+      done = send();
+    }
+    if (done) successCount++;
+    else if (orderArrived) disagreementCount++;
+  }
+  return { success: successCount / L, disagreement: disagreementCount / L, messengers: (k * messageCount) / L, messageCount };
+}
+
+describe('exact values over a trace, against a replay of every start', () => {
+  const lost = burstyTrace(3600, 2026, 8);
+  const dir = tempFiles({ 'trace.txt': `${Array.from(lost).join('')}\n` });
+  const scenario = (protocol: string, k: number, R: number): string =>
+    JSON.stringify({ protocol, channel: { model: 'trace', file: join(dir, 'trace.txt') }, redundancy: k, rounds: R, trials: 1000 });
+
+  for (const [protocol, k, R] of [
+    ['messenger', 1, 1],
+    ['messenger', 4, 1],
+    ['retransmit', 1, 2],
+    ['retransmit', 2, 5],
+    ['retransmit', 3, 8],
+  ] as const) {
+    it(`${protocol}, k = ${k}, R = ${R}: success and disagreement to 1e-15, the cost exactly`, async () => {
+      const file = join(tempFiles({ 's.json': scenario(protocol, k, R) }), 's.json');
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const [row] = rowsOf(r.stdout);
+      const expected = replayOverTrace(lost, protocol, k, R);
+      const where = `${protocol} k=${k} R=${R}`;
+      assert.ok(relativelyClose(Number(row!['success_exact']), expected.success, 1e-15), `${where}: success ${row!['success_exact']} vs ${expected.success}`);
+      if (expected.disagreement > 0) assert.ok(relativelyClose(Number(row!['disagreement_exact']), expected.disagreement, 1e-15), `${where}: disagreement`);
+      else assert.equal(row!['disagreement_exact'], '0');
+      // The cost is a whole number of messengers over the trace's length: printed as that quotient, exactly.
+      assert.equal(Number(row!['messengers_exact']), expected.messengers, `${where}: messengers ${row!['messengers_exact']}`);
+      if (expected.messageCount % lost.length === 0) assert.match(row!['messengers_exact']!, /^\d+$/);
+    });
+  }
+
+  it('prints an integer cost as an integer and a sure success as 1, in run and exact alike', async () => {
+    // No burst longer than 8 packets: 9 copies always get through.
+    const file = join(tempFiles({ 's.json': scenario('messenger', 9, 1) }), 's.json');
+    for (const args of [
+      ['exact', file, '--format', 'csv'],
+      ['run', file, '--format', 'csv', '--workers', '1'],
+    ]) {
+      const [row] = rowsOf((await cliInProcess(args)).stdout);
+      assert.equal(row!['success_exact'], '1', args[0]);
+      assert.equal(row!['disagreement_exact'], '0', args[0]);
+      assert.equal(row!['messengers_exact'], '9', args[0]);
+    }
+    for (const k of [1, 2, 4, 8]) {
+      const [row] = rowsOf((await cliInProcess(['exact', join(tempFiles({ 's.json': scenario('messenger', k, 1) }), 's.json'), '--format', 'csv'])).stdout);
+      assert.equal(row!['messengers_exact'], String(k));
+    }
+  });
+
+  it('shows the exact success of a sure thing as 1 in the table too, not 1−1e-16', async () => {
+    const file = join(tempFiles({ 's.json': scenario('retransmit', 9, 3) }), 's.json');
+    const r = await cliInProcess(['exact', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /1−\d/);
+  });
+});
+
+describe('two-phase commit, exactly (independent cohorts), against its closed form for R = 1', () => {
+  /**
+   * One round per phase, n cohorts, a copy lost with probability q (k copies: p = 1 − q^k), a NO
+   * vote with probability a: COMMIT iff every PREPARE and every YES vote arrived, (p²(1 − a))^n;
+   * committed iff also every decision arrived; aborted iff the decision is ABORT and every cohort
+   * that voted YES hears it, a cohort being fine with probability q' + pa + p²(1 − a) + … as
+   * below; blocked otherwise. Messages: n PREPAREs, a vote per PREPARE received, n decisions and
+   * an ack per decision received: 2n(1 + p).
+   */
+  function closedForm(n: number, loss: number, k: number, abortRate: number) {
+    const one: [bigint, bigint] = [1n, 1n];
+    const p = Q.sub(one, Q.pow(Q.of(loss), k));
+    const q = Q.sub(one, p);
+    const a = Q.of(abortRate);
+    const yes = Q.sub(one, a);
+    const committed = Q.pow(Q.mul(Q.pow(p, 3), yes), n);
+    const fine = Q.add(Q.add(q, Q.mul(p, a)), Q.mul(Q.mul(p, p), yes));
+    const aborted = Q.sub(Q.pow(fine, n), committed);
+    const blocked = Q.sub(Q.sub(one, committed), aborted);
+    const messages = Q.mul([BigInt(2 * n * k), 1n], Q.add(one, p));
+    return { committed: Q.value(committed), aborted: Q.value(aborted), blocked: Q.value(blocked), messengers: Q.value(messages) };
+  }
+
+  for (const [n, loss, k, abortRate] of [
+    [1, 0.2, 1, 0.05],
+    [3, 0.2, 1, 0.05],
+    [10, 0.1, 2, 0.3],
+    [64, 0.01, 1, 0.001],
+    [64, 0.3, 3, 0.02],
+  ] as const) {
+    it(`n = ${n}, loss ${loss}, k = ${k}, abortRate ${abortRate}: every outcome to 1e-13 relative, the cost to 1e-14`, async () => {
+      const file = join(
+        tempFiles({ 's.json': JSON.stringify({ protocol: 'two-phase-commit', participants: n, loss, redundancy: k, rounds: 1, abortRate, trials: 1000 }) }),
+        's.json',
+      );
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const [row] = rowsOf(r.stdout);
+      const expected = closedForm(n, loss, k, abortRate);
+      for (const outcome of ['committed', 'aborted', 'blocked'] as const) {
+        const actual = Number(row![`${outcome}_exact`]);
+        assert.ok(relativelyClose(actual, expected[outcome], 1e-13), `${outcome}: ${actual} vs ${expected[outcome]}`);
+      }
+      assert.equal(row!['inconsistent_exact'], '0');
+      assert.ok(
+        relativelyClose(Number(row!['messengers_exact']), expected.messengers, 1e-14),
+        `messengers ${row!['messengers_exact']} vs ${expected.messengers}`,
+      );
+    });
+  }
+});
+
+describe('two-phase commit over a lossless link: sure outcomes print as 1, whole costs as whole numbers', () => {
+  it('every cohort count up to 64, every vote sure', async () => {
+    for (const abortRate of [0, 1]) {
+      const file = join(
+        tempFiles({
+          's.json': JSON.stringify({
+            protocol: 'two-phase-commit',
+            loss: 0,
+            redundancy: 2,
+            rounds: 5,
+            abortRate,
+            trials: 1000,
+            sweep: { participants: [1, 3, 10, 64] },
+          }),
+        }),
+        's.json',
+      );
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      for (const row of rowsOf(r.stdout)) {
+        const n = Number(row['participants']);
+        // PREPARE, vote, decision and ack per cohort, two copies each, in the first rounds of the two phases.
+        assert.equal(row['messengers_exact'], String(8 * n));
+        assert.equal(row[abortRate === 0 ? 'committed_exact' : 'aborted_exact'], '1', `n=${n}`);
+        assert.equal(row['blocked_exact'], '0');
+        assert.equal(row['rounds_mean_exact'], '2');
+      }
+    }
+  });
+});
+
+describe('the numeric helpers behind printed exact values', () => {
+  it('integerPower is binary powering: exact where the power is representable, within n ulps elsewhere', () => {
+    assert.equal(integerPower(2, 60), 2 ** 60);
+    assert.equal(integerPower(0.5, 1074), Number.MIN_VALUE);
+    assert.equal(integerPower(3, 33), 5559060566555523);
+    assert.equal(integerPower(0.7, 0), 1);
+    assert.equal(integerPower(0, 5), 0);
+    const rng = new Xoshiro128(1, 2, 3, 4);
+    for (let i = 0; i < 200; i++) {
+      const x = rng.nextUint32() / 2 ** 32;
+      const n = 1 + (rng.nextUint32() % 64);
+      const exact = Q.value(Q.pow(Q.of(x), n));
+      assert.ok(relativelyClose(integerPower(x, n), exact, 2 * n * 2 ** -53), `${x}^${n}`);
+    }
+    assert.throws(() => integerPower(2, 0.5), RangeError);
+  });
+
+  it('Neumaier sums are within an ulp of the exact sum where a plain sum drifts', () => {
+    assert.equal(neumaierSum([1, 1e100, 1, -1e100]), 2);
+    const third = new NeumaierSum();
+    for (let i = 0; i < 3600; i++) third.add(1 / 3600);
+    assert.ok(Math.abs(third.value() - 1) <= 2 ** -52);
+    const rng = new Xoshiro128(5, 6, 7, 8);
+    const values = Array.from({ length: 10_000 }, () => (rng.nextUint32() / 2 ** 32) * 10 ** ((rng.nextUint32() % 7) - 3));
+    // The exact sum in fixed point: every double is a whole multiple of 2^-1074.
+    const unit = 1n << 1074n;
+    let exact = 0n;
+    for (const v of values) {
+      const [n, d] = Q.of(v);
+      exact += n * (unit / d);
+    }
+    const truth = Q.value([exact, unit]);
+    assert.ok(relativelyClose(neumaierSum(values), truth, 2 ** -52), `${neumaierSum(values)} vs ${truth}`);
+  });
+
+  it('a verdict on an exact value allows for the engine’s rounding, and no more', () => {
+    assert.ok(exactMeets(0.99899999999995, '>=', 0.999));
+    assert.ok(exactMeets(0.999, '>=', 0.999));
+    assert.ok(!exactMeets(0.9989999, '>=', 0.999));
+    assert.ok(exactMeets(1.00000000000001e-6, '<=', 1e-6));
+    assert.ok(!exactMeets(1.000001e-6, '<=', 1e-6));
+    assert.ok(!exactMeets(1e-15, '<=', 1e-16), 'the allowance is relative: a tiny bound is not swamped');
+  });
+});
+
+describe('plan and expect judge exact values with the rounding allowance', () => {
+  it('an exact success of 0.999 meets success >= 0.999 (plan ✓, expect passes)', async () => {
+    // A trace where 999 of 1,000 starts deliver the one copy: success is exactly 0.999.
+    const yaml =
+      'protocol: messenger\nchannel: { model: trace, file: trace.txt }\nredundancy: 1\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.999 }\n';
+    const file = join(tempFiles({ 'trace.txt': `${'0'.repeat(999)}1\n`, 's.yaml': yaml }), 's.yaml');
+    const planned = cli(['plan', file, '--target', 'success>=0.999', '--vary', 'redundancy=1:2']);
+    assert.equal(planned.status, 0, planned.stderr);
+    assert.match(planned.stdout, /0\.999 ✓/);
+    assert.doesNotMatch(planned.stdout, /0\.999 ✗/);
+    const exact = await cliInProcess(['exact', file, '--format', 'csv']);
+    assert.equal(exact.status, 0, exact.stderr);
+    assert.equal(rowsOf(exact.stdout)[0]!['success_exact'], '0.999');
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { goldenCases, runCase } from '../scripts/golden.js';
+import { BIN, ROOT, cli, tempFiles } from './helpers.js';
+
+/** The CLI as a separate process, asynchronously, so that several run at once. */
+function cliAsync(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * Processes that keep every core busy until stopped: the load under which a run rationed by the
+ * clock used to print fewer exact values. Stopped by their own pids.
+ */
+function loadTheMachine(): { stop: () => Promise<void> } {
+  const burners = Array.from({ length: 1 }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  return {
+    stop: async () => {
+      await Promise.all(
+        burners.map(
+          (b) =>
+            new Promise<void>((resolve) => {
+              if (b.exitCode !== null || b.signalCode !== null) return resolve();
+              b.once('exit', () => resolve());
+              b.kill('SIGKILL');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+const rowsOf = (csv: string): Record<string, string>[] => parseCsv(csv, { columns: true }) as Record<string, string>[];
+
+/** The randomized attack at R rounds: its exact values need about (R / 1,000)² × 210,000 steps of work. */
+const randomized = (rounds: number): string => JSON.stringify({ protocol: 'randomized', loss: 0.3, rounds, trials: 2000, seed: 5 });
+
+describe('the same bytes on every run, however loaded the machine', () => {
+  it('runs a cell whose exact values take most of the automatic budget three times at once, on a busy machine: identical, exact included', async () => {
+    const file = join(tempFiles({ 's.json': randomized(1000) }), 's.json');
+    const load = loadTheMachine();
+    try {
+      const runs = await Promise.all([1, 2, 2].map((workers) => cliAsync(['run', file, '--format', 'csv', '--workers', String(workers)])));
+      for (const r of runs) assert.equal(r.status, 0, r.stderr);
+      for (const r of runs.slice(1)) assert.equal(r.stdout, runs[0]!.stdout);
+      const [row] = rowsOf(runs[0]!.stdout);
+      assert.notEqual(row!['success_exact'], '', 'the exact value is within the budget, on any machine');
+      assert.equal(row!['seed'], '5');
+    } finally {
+      await load.stop();
+    }
+  });
+
+  it('a cell past the automatic budget has no exact values on any run, says why in results.json and manifest.json, and --exact computes them', () => {
+    const dir = tempFiles({ 's.json': randomized(1300) });
+    const out = join(dir, 'results');
+    const r = cli(['run', join(dir, 's.json'), '--format', 'csv', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout.split('\n')[0]!, /_exact/, 'no exact columns: no cell has exact values');
+    const [saved] = readdirSync(out).filter((f) => !f.startsWith('.'));
+    const results = JSON.parse(readFileSync(join(out, saved!, 'results.json'), 'utf8'));
+    assert.deepEqual(results.exact, [null]);
+    assert.match(results.exactMissing[0], /more than 250,000 steps of work.*automatic attempt \(--exact allows more\)/);
+    const manifest = JSON.parse(readFileSync(join(out, saved!, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.exactMissing.length, 1);
+    assert.equal(manifest.exactMissing[0].reason, results.exactMissing[0]);
+    assert.equal(manifest.exactMissing[0].params.rounds, 1300);
+    // The re-export keeps the reason.
+    const again = cli(['merge', join(out, saved!, 'results.json'), '--format', 'json']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout).exactMissing, results.exactMissing);
+    const exact = cli(['run', join(dir, 's.json'), '--format', 'csv', '--exact']);
+    assert.equal(exact.status, 0, exact.stderr);
+    assert.notEqual(rowsOf(exact.stdout)[0]!['success_exact'], '');
+    const off = cli(['run', join(dir, 's.json'), '--format', 'json', '--no-exact']);
+    assert.match(JSON.parse(off.stdout).exactMissing[0], /--no-exact/);
+  });
+
+  it('prints the committed golden bytes for the shipped examples that run in a moment (all of them: npm run golden, on every Node in CI)', () => {
+    const quick = goldenCases().filter((c) => /partition/.test(c.name));
+    assert.ok(quick.length >= 4);
+    for (const c of quick) assert.equal(runCase(c), readFileSync(join(ROOT, 'test', 'golden', c.name), 'utf8'), c.name);
+  });
+});
