@@ -4,12 +4,14 @@
  * Whole-process wall times, medians of several runs; ratios from the same session, because the
  * machine is shared and noisy. Writes the table to docs/benchmarks.md.
  *
- *   npm run bench [-- --runs 5] [-- --quick]
+ *   npm run bench [-- --runs 5] [-- --quick] [-- --limits DIR]
  *
- * --quick runs every workload at a tenth of its size, for trying the harness.
+ * --quick runs every workload at a tenth of its size, for trying the harness. --limits names a
+ * copy of ../shared/bench where `make` has built ./limit and ./limit-commit. --trial-by-trial runs
+ * only the trial-by-trial section (W4 and three-phase commit) and prints it, writing no file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +20,9 @@ import { buildCellModel } from '../src/engine/model.js';
 import { exactCell } from '../src/engine/exact/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHARED = join(ROOT, '..', 'shared', 'bench');
 const args = process.argv.slice(2);
+/** Where the reference baselines are, and the C limits built (`--limits DIR` for a copy built elsewhere). */
+const SHARED = args.includes('--limits') ? args[args.indexOf('--limits') + 1]! : join(ROOT, '..', 'shared', 'bench');
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;
 const QUICK = args.includes('--quick');
 const WORKERS = 2;
@@ -173,6 +176,90 @@ function protocolFileTiming(): string {
   return `Protocol files: W3 (10^6 trials per cell, 100 cells) with the handshake built in ${median(builtIn).toFixed(3)} s, written as a protocol file (bench/handshake.mjs) ${median(file).toFixed(3)} s: file / built-in ${ratio.toFixed(3)} ${ratio <= 1.1 ? '✓' : '✗'} (≤ 1.10, median of the run-by-run ratios).`;
 }
 
+/** The CPU's widest SIMD level, as /proc/cpuinfo lists it (the C limit's vectors follow it). */
+function simdLevel(): string {
+  try {
+    const flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/avx512[a-z]*|avx2/g) ?? []);
+    return flags.has('avx512f')
+      ? `AVX-512 (${[...flags]
+          .filter((f) => f.startsWith('avx512'))
+          .sort()
+          .join(', ')})`
+      : flags.has('avx2')
+        ? 'AVX2'
+        : 'neither AVX2 nor AVX-512';
+  } catch {
+    return 'unknown (no /proc/cpuinfo)';
+  }
+}
+
+interface TrialByTrial {
+  readonly label: string;
+  readonly scenario: string;
+  readonly trials: number;
+}
+
+/** Seconds per message of a CSV run: whole-process time over trials × mean messengers ÷ redundancy. */
+function perMessage(seconds: number, csv: string): number {
+  const [row] = parseCsv(csv, { columns: true, cast: true }) as Record<string, number>[];
+  return seconds / (Number(row!['trials']) * (Number(row!['messengers_mean']) / Number(row!['redundancy'])));
+}
+
+/**
+ * The trial-by-trial workloads at the default worker count: W4 (two-phase commit, 10 cohorts)
+ * against the C limit limit-commit on two threads, in alternating pairs; the same cell with two-phase
+ * commit written as a protocol file, and the three-phase-commit example (a protocol file), as time
+ * per message beside the built-in's.
+ */
+function trialByTrial(): string {
+  const scale = QUICK ? 10 : 1;
+  const runs: TrialByTrial[] = [
+    { label: 'W4, built-in two-phase commit', scenario: join(ROOT, 'bench', 'W4.yaml'), trials: 1e7 / scale },
+    { label: 'W4, two-phase commit as a protocol file (bench/two-phase-commit.mjs)', scenario: join(ROOT, 'bench', 'W4-file.yaml'), trials: 1e7 / scale },
+    {
+      label: 'examples/three-phase-commit.yaml (a protocol file, 3 cohorts)',
+      scenario: join(ROOT, 'examples', 'three-phase-commit.yaml'),
+      trials: 2e7 / scale,
+    },
+  ];
+  const limitCommit = existsSync(join(SHARED, 'limit-commit'));
+  const seconds: number[][] = runs.map(() => []);
+  const rates: number[][] = runs.map(() => []);
+  const limitSeconds: number[] = [];
+  const ratios: number[] = [];
+  let maxZ = 0;
+  for (let run = 1; run <= RUNS; run++) {
+    runs.forEach((r, i) => {
+      const { seconds: s, stdout } = timeRun({
+        file: process.execPath,
+        args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', r.scenario, '--format', 'csv', '--trials', String(r.trials)],
+        cwd: ROOT,
+        scale: 1,
+      });
+      seconds[i]!.push(s);
+      rates[i]!.push(perMessage(s, stdout));
+      if (i === 0) maxZ = Math.max(maxZ, checkAgainstExact(stdout).maxZ);
+      console.error(`run ${run}/${RUNS} ${r.label}: ${s.toFixed(3)} s`);
+      if (i === 0 && limitCommit) {
+        const c = timeRun({ file: './limit-commit', args: [String(r.trials), '-t', '2'], cwd: SHARED, scale: 1 });
+        limitSeconds.push(c.seconds);
+        ratios.push(s / c.seconds);
+        console.error(`run ${run}/${RUNS} limit-commit -t 2: ${c.seconds.toFixed(3)} s`);
+      }
+    });
+  }
+  const ns = (values: number[]): string => `${(median(values) * 1e9).toFixed(1)} ns`;
+  const rows = runs.map(
+    (r, i) =>
+      `| ${r.label} | ${r.trials.toExponential(0)} | ${median(seconds[i]!).toFixed(3)} s | ${ns(rates[i]!)} | ${(median(rates[i]!) / median(rates[0]!)).toFixed(2)} |`,
+  );
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const vsLimit = ratios.length
+    ? `W4 (${runs[0]!.trials.toExponential(0)} trials) at the default worker count against \`limit-commit -t 2\` (median ${median(limitSeconds).toFixed(3)} s): twogenerals / limit-commit min ${sorted[0]!.toFixed(2)}, median ${median(ratios).toFixed(2)} (${RUNS} alternating pairs; target ≤ 3 ${median(ratios) <= 3 ? '✓' : '✗'}); max |z| vs exact ${maxZ.toFixed(2)}.`
+    : `W4: limit-commit is not built in ${SHARED} (run make there, or give --limits DIR).`;
+  return [vsLimit, '', '| run (default workers) | trials | time | per message | per message / W4 built-in |', '|---|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
 /**
  * Peak resident memory of a twogenerals run of W1 at `trials` trials, via GNU time: the median
  * of RUNS runs, since single runs of the same program vary by a megabyte or two.
@@ -243,6 +330,7 @@ function main(): void {
     );
   });
   const protocolFile = protocolFileTiming();
+  const trialByTrialTable = trialByTrial();
   const small = peakMemoryMb(1e6);
   const large = peakMemoryMb(QUICK ? 1e8 : 1e9);
   const memory = Number.isFinite(small)
@@ -261,7 +349,7 @@ time, median of ${RUNS} runs, every program run alternately in the same session 
 and noisy, so compare ratios, not absolute times). twogenerals / limit is the median of the
 run-by-run ratios. naive.js runs a ${WORKLOADS.map((w) => `${w.name}: 1/${w.naiveScale}`).join(', ')} of the trials; its time is scaled up.
 
-Machine: ${availableParallelism()} cores (\`nproc\`), ${cpu}, Node.js ${process.version}.
+Machine: ${availableParallelism()} cores (\`nproc\`), ${cpu}, SIMD ${simdLevel()}, Node.js ${process.version}.
 
 ${table}
 
@@ -271,6 +359,13 @@ its exact values over the workload's cells (exact Poisson mid-p where events are
 ${memory}
 
 ${protocolFile}
+
+## Trial by trial: many parties, many draws per trial
+
+${trialByTrialTable}
+
+Per message: whole-process time over trials × mean messages, so the rows compare protocols of
+different sizes draw for draw (a cohort's vote is a draw too, not counted here).
 
 ## Exact engine, one cell, against size
 
@@ -283,4 +378,5 @@ ${exactTiming()}
   console.log(report);
 }
 
-main();
+if (args.includes('--trial-by-trial')) console.log(trialByTrial());
+else main();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { CHANNELS } from '../src/channels/index.js';
 import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlock, runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
@@ -95,7 +95,7 @@ export async function checkContract(data: Record<string, unknown>, tag: string):
   assert.deepEqual(runBlock(model, blockState(scenario.seed, cell!.key, 0), n, true), generic, `${where}: specialized kernel`);
 
   const traced = 300;
-  const counted = runBlock(model, blockState(scenario.seed, cell!.key, 0), traced);
+  const counted = runBlockCompiled(model, blockState(scenario.seed, cell!.key, 0), traced);
   const replayed = model.outcomes.names.map(() => 0);
   for (let trial = 1; trial <= traced; trial++) replayed[model.outcomes.names.indexOf(traceTrial(cell!, trial)!.outcome)]!++;
   assert.deepEqual(replayed, counted.outcomes, `${where}: trace replays run's trials`);

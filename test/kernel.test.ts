@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlock, runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
@@ -52,10 +52,11 @@ describe('compiled kernel', () => {
       const [first, second] = [rng.nextUint32(), rng.nextUint32()];
       assert.equal(first >>> 1, high, 'the constructed state ties');
       const lost = high * 2 ** 22 + (second >>> 10) < threshold;
-      const compiled = runBlock(model, state, 1);
+      const compiled = runBlockCompiled(model, state, 1);
       const generic = runBlockGeneric(model, new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!), 1);
       assert.deepEqual(compiled, generic);
-      assert.deepEqual(runBlock(model, state, 1, true), generic);
+      assert.deepEqual(runBlockCompiled(model, state, 1, true), generic);
+      assert.deepEqual(runBlock(model, state, 1), generic);
       assert.deepEqual(compiled.outcomes, lost ? [0, 0, 1, 0] : [1, 0, 0, 0]);
       outcomes.add(String(lost));
       // A block long enough for the SIMD lanes (one-draw.ts), which give it up at the tie.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blocksPerTask } from '../src/engine/schedule/runner.js';
-import { earlyWorkerCount } from '../src/cli/early.js';
+import { ONE_BLOCK, earlyWorkerCount } from '../src/cli/early.js';
+import { BLOCK_SIZE } from '../src/engine/schedule/blocks.js';
 import { adoptEarlyWorker, startWorkersEarly } from '../src/engine/schedule/threads.js';
 import { cli } from './helpers.js';
 
@@ -31,6 +32,11 @@ describe('pool threads started before the CLI loads', () => {
     assert.equal(earlyWorkerCount(argv('run', '--help'), 4), 0);
     assert.equal(earlyWorkerCount(argv('validate', 'scenario.yaml'), 4), 0);
     assert.equal(earlyWorkerCount(argv(), 4), 0);
+    assert.equal(earlyWorkerCount(argv('run', '--trials', '1000'), 4), 0, 'one block runs on the main thread');
+    assert.equal(earlyWorkerCount(argv('run', '--trials=65536', '--workers', '2'), 4), 0);
+    assert.equal(earlyWorkerCount(argv('run', '--trials', '1e6'), 4), 4);
+    assert.equal(earlyWorkerCount(argv('run', '--trials', 'lots'), 4), 4, 'the CLI will judge it');
+    assert.equal(ONE_BLOCK, BLOCK_SIZE);
   });
 
   it('start as many as asked, and none for one worker, which runs on the main thread', async () => {

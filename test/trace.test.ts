@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
@@ -18,7 +18,7 @@ describe('trace', () => {
     it(`replays the trials run counted (${data.protocol}): their outcomes add up to run's tally`, () => {
       const n = 3000;
       const [cell] = expandCells(scenarioFrom({ ...data, trials: 100000, seed: 'trace' }));
-      const counted = runBlock(buildCellModel(cellSpec(cell!)), blockState('trace', cell!.key, 0), n);
+      const counted = runBlockCompiled(buildCellModel(cellSpec(cell!)), blockState('trace', cell!.key, 0), n);
       const replayed = new Map<string, number>();
       for (let trial = 1; trial <= n; trial++) {
         const t = traceTrial(cell!, trial)!;

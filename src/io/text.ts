@@ -70,7 +70,15 @@ export function markdownText(text: string): string {
     .replace(/^([-+=])/, '\\$1');
 }
 
-/** A count with thousands separators (1,234,567), everywhere a count is written for people. */
+/**
+ * A count with thousands separators (1,234,567), everywhere a count is written for people. Whole
+ * numbers are grouped here, as en-US groups them: the first locale call loads ICU's data, which
+ * cost a short run a tenth of its start-up.
+ */
 export function thousands(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = grouped.length; i < digits.length; i += 3) grouped += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${grouped}` : grouped;
 }

@@ -4,20 +4,34 @@ import type { CellModel } from '../model.js';
 import type { Tally } from '../tally.js';
 import { runBlockGeneric } from './generic.js';
 import { runBlockReplay } from './replay.js';
+import { trialKernelFor } from './trial-kernel.js';
+
+/**
+ * Blocks of fewer trials run through the definition as they are: compiling a kernel (and V8
+ * optimizing it) costs more than such a block takes, and a short run's start-up is mostly that.
+ */
+export const COMPILE_TRIALS = 4096;
 
 /**
  * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
  * tally: through the fastest engine the cell allows — a replayed trace through the protocol's
- * automaton (replay.ts), else its compiled kernel (which hands long blocks to
- * the SIMD lanes or the bit walk where it can), else trial by trial through the definition. `specialize`
+ * automaton (replay.ts), else its compiled kernel (which hands long blocks to the SIMD lanes or
+ * the bit walk where it can), else the trial kernel (trial-kernel.ts), or for a short block the
+ * generic engine. Every engine draws alike, so the choice changes no count. `specialize`
  * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  if (trials < COMPILE_TRIALS && !model.replay) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  return runBlockCompiled(model, stream, trials, specialize);
+}
+
+/** runBlock on a compiled engine whatever the block's size (tests hold it to the generic engine). */
+export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
   if (model.replay) {
     const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
     return runBlockReplay(model, model.replay, rng, trials, () => runBlockGeneric(model, rng, trials));
   }
   const kernel = kernelFor(model, specialize);
-  if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  if (!kernel) return trialKernelFor(model)(stream, trials);
   return kernel.run(stream.slice(), trials);
 }

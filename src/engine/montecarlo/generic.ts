@@ -12,7 +12,8 @@ import type { Tally } from '../tally.js';
 
 const choiceTables = new WeakMap<Float64Array, SamplingTable>();
 
-function choiceTable(probabilities: Float64Array): SamplingTable {
+/** A choice's sampling table, made once per probability array. */
+export function choiceTable(probabilities: Float64Array): SamplingTable {
   let table = choiceTables.get(probabilities);
   if (!table) choiceTables.set(probabilities, (table = samplingTable(probabilities)));
   return table;

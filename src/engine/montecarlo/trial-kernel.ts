@@ -1,0 +1,191 @@
+import { CHOOSE, END, SEND, Step, UNSET } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
+import type { SamplingTable } from '../../rng/sampler.js';
+import type { CellModel } from '../model.js';
+import { toTally } from '../tally.js';
+import type { Tally } from '../tally.js';
+import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable } from './generic.js';
+
+/**
+ * The trial-by-trial engine for cells too large to unroll into an automaton (two-phase commit
+ * with many cohorts, protocol files): the generic engine's loop over the protocol's `next` and
+ * `resolve`, compiled once per cell from source, so that its call sites see one protocol, one
+ * channel and one step object and V8 inlines what it can. The generator runs in local variables
+ * (no call and no object per draw), a two-outcome draw is one compare against the threshold's
+ * high part, and a choice's table is looked up once per distinct probability array, not once per
+ * draw. It draws exactly as runTrial does — the same words in the same order, ties decided by the
+ * next word — and refuses an unfilled step as it does, so its tallies equal the generic engine's
+ * and `trace` replays any of its trials.
+ */
+export type TrialKernel = (stream: Int32Array, trials: number) => Tally;
+
+/** One xoshiro128** step: the output's high 31 bits (a non-negative int32) in x, the whole output in w. */
+const DRAW =
+  'r5 = Math.imul(s1, 5); w = Math.imul((r5 << 7) | (r5 >>> 25), 9); x = w >>> 1; tt = s1 << 9; ' +
+  's2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= tt; s3 = (s3 << 11) | (s3 >>> 21);';
+
+/**
+ * Samples table `T` into k, as sampler.ts's `sample` does: no draw for a certain outcome; else the
+ * first threshold whose high part is at least x, and on equality the next word's low bits decide.
+ */
+const SAMPLE = (T: string): string => `
+  if (${T}.size === 1) k = 0;
+  else {
+    ${DRAW}
+    hs = ${T}.high; last = ${T}.size - 1;
+    k = last === 1 ? (x <= hs[0] ? 0 : 1) : firstAtLeast(hs, last, x);
+    if (k < last && hs[k] === x) {
+      tied = x;
+      ${DRAW}
+      k = afterTie(${T}, tied, w >>> 10, k);
+    }
+  }`;
+
+const SOURCE = `
+  return function trialKernel(stream, trials) {
+    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0;
+    let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
+    let lastChoices = null, choices = null, rounds = 0;
+    outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
+    for (let t = 0; t < trials; t++) {
+      ${SAMPLE('initialSampling')}
+      let channelState = initialStates[k].state;
+      let messages = 0, lastRound = 0;
+      protocol.init(state, config);
+      for (let steps = 0; ; steps++) {
+        step.kind = UNSET; step.outcome = -1;
+        protocol.next(state, config, step);
+        const kind = step.kind;
+        if (kind === END) break;
+        if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
+        let result = 0;
+        if (kind === CHOOSE) {
+          if (step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
+          ${SAMPLE('choices')}
+          result = k;
+        } else {
+          if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
+          const tr = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)];
+          const sampling = tr.sampling;
+          ${SAMPLE('sampling')}
+          const deliveryClass = tr.deliveryClass[k];
+          if (deliveryClass >= 0) deliveries[deliveryClass]++;
+          channelState = tr.nextState[k];
+          messages++;
+          lastRound = step.round;
+          result = tr.received[k];
+        }
+        protocol.resolve(state, config, step, result);
+      }
+      const outcome = step.outcome;
+      if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+      outcomes[outcome]++;
+      if (messages >= histogram.length) histogram = grow(histogram, messages);
+      histogram[messages]++;
+      rounds += lastRound;
+    }
+    return toTally(trials, outcomes, histogram, deliveries, rounds);
+  };`;
+
+/** The index of the first of high[0 .. last) at least x, or last: the outcome before any tie. */
+function firstAtLeast(high: Float64Array, last: number, x: number): number {
+  let low = 0;
+  let top = last;
+  while (low < top) {
+    const mid = (low + top) >>> 1;
+    if (high[mid]! < x) low = mid + 1;
+    else top = mid;
+  }
+  return low;
+}
+
+/** The outcome once x tied the high part of threshold `from`: the second word's top 22 bits decide. */
+function afterTie(table: SamplingTable, x: number, low22: number, from: number): number {
+  const m = x * 2 ** 22 + low22;
+  const last = table.size - 1;
+  for (let i = from; i < last; i++) if (m < table.threshold[i]!) return i;
+  return last;
+}
+
+function grow(histogram: Float64Array, index: number): Float64Array {
+  const bigger = new Float64Array(Math.max(index + 1, histogram.length * 2));
+  bigger.set(histogram);
+  return bigger;
+}
+
+const kernels = new WeakMap<CellModel, TrialKernel>();
+
+/** The cell's trial kernel, compiled on first use (a fresh function per cell: its own type feedback). */
+export function trialKernelFor(model: CellModel): TrialKernel {
+  let kernel = kernels.get(model);
+  if (!kernel) {
+    kernel = compileTrialKernel(model);
+    // Empty calls give the code after the trial loop type feedback before the first block, so
+    // that the loop's optimized code does not deoptimize on leaving it (see kernel.ts).
+    for (let i = 0; i < WARM_UP_CALLS; i++) kernel(Int32Array.of(1, 2, 3, 4), 0);
+    kernels.set(model, kernel);
+  }
+  return kernel;
+}
+
+const WARM_UP_CALLS = 100;
+
+/** The cost histogram's first size: most protocols' trials never outgrow it, so `grow` stays cold. */
+const HISTOGRAM_SIZE = 256;
+
+function compileTrialKernel(model: CellModel): TrialKernel {
+  const names = [
+    'protocol',
+    'config',
+    'channel',
+    'channelConfig',
+    'transmissions',
+    'initialStates',
+    'initialSampling',
+    'state',
+    'step',
+    'outcomes',
+    'histogram',
+    'deliveries',
+    'choiceTable',
+    'firstAtLeast',
+    'afterTie',
+    'grow',
+    'toTally',
+    'TrialNeverEnds',
+    'MAX_TRIAL_STEPS',
+    'CHOOSE',
+    'END',
+    'SEND',
+    'UNSET',
+    'refuseUnfilled',
+  ];
+  const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
+  return factory(
+    model.protocol,
+    model.protocolConfig,
+    model.channel,
+    model.channelConfig,
+    model.transmissions,
+    model.initialStates,
+    model.initialSampling,
+    new Int32Array(model.stateSize),
+    new Step(),
+    new Float64Array(model.outcomes.names.length),
+    new Float64Array(HISTOGRAM_SIZE),
+    new Float64Array(model.deliveryValues.length),
+    choiceTable,
+    firstAtLeast,
+    afterTie,
+    grow,
+    toTally,
+    TrialNeverEnds,
+    MAX_TRIAL_STEPS,
+    CHOOSE,
+    END,
+    SEND,
+    UNSET,
+    refuseUnfilled,
+  );
+}
