@@ -20,9 +20,9 @@ if (!module) throw new Error(`unknown module ${name}: one of ${Object.keys(MODUL
 export default {
   testRunner: 'command',
   commandRunner: { command: `node --test --test-reporter=dot ${module.tests.map((t) => `dist/test/${t}.test.js`).join(' ')}` },
-  buildCommand: 'npx tsc -p tsconfig.json && node dist/scripts/bundle.js',
+  buildCommand: 'npm run mutate:build',
   mutate: [...module.mutate, '!**/*.d.ts', '!**/*.generated.*'],
-  ignorePatterns: ['results', 'reports', 'docs', '.stryker-tmp'],
+  ignorePatterns: ['/results', '/reports', '/docs', '/.stryker-tmp'],
   coverageAnalysis: 'off',
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${name}.json`,

@@ -1,0 +1,481 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { UsageError } from '../src/errors.js';
+import { ContractBroken, checkProtocol } from '../src/protocols/check.js';
+import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from '../src/protocols/types.js';
+import type { ProtocolDefinition, Step } from '../src/protocols/types.js';
+import { registerProtocol, unregister } from '../src/registry/index.js';
+import { contentDigest } from '../src/results/verify.js';
+import { scenarioFrom, tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
+
+/**
+ * A negative test for every rule the contract checker, the validator, resolve, merge and the
+ * gates enforce: an input just outside each rule is refused with its own message, and one just
+ * inside passes.
+ */
+
+// --- the contract checker -------------------------------------------------------------------
+
+const COIN = Float64Array.of(0.5, 0.5);
+
+/**
+ * A small good protocol: A tosses a coin (state[2]), sends the order in the last round, and
+ * ends. Each test breaks exactly one rule of it.
+ */
+function good(name: string): ProtocolDefinition<{ rounds: number }> {
+  return {
+    name,
+    summary: 'test',
+    exactNote: 'test',
+    outcomes: GENERALS_OUTCOMES,
+    usesRounds: true,
+    parameters: [],
+    configure: (params) => ({ rounds: params.rounds }),
+    stateSize: () => 3,
+    init(state) {
+      state.fill(0);
+    },
+    next(state, config, step) {
+      if (state[0] === 0) {
+        step.kind = CHOOSE;
+        step.choices = COIN;
+        step.label = 'coin';
+      } else if (state[0] === 1) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = config.rounds;
+        step.label = 'order';
+      } else {
+        step.kind = END;
+        step.outcome = generalsOutcome(true, state[1] === 1);
+      }
+    },
+    resolve(state, _config, step, result) {
+      if (step.kind === CHOOSE) state[2] = result;
+      else state[1] = result;
+      state[0] = state[0]! + 1;
+    },
+    describe: (state) => `clock ${state[0]}`,
+  };
+}
+
+/** The word past a state's declared size: protocols get a view of their own words, so a stray write goes through its buffer. */
+const pastTheEnd = (state: Int32Array, size: number): void => {
+  new Int32Array(state.buffer, state.byteOffset)[size] = 7;
+};
+
+let serial = 0;
+/** Registers the good protocol with `changes`, runs check on it, and unregisters it. */
+function check(changes: (p: ProtocolDefinition<{ rounds: number }>) => Partial<ProtocolDefinition<{ rounds: number }>>, quick = false) {
+  const name = `rules-${++serial}`;
+  const base = good(name);
+  registerProtocol({ ...base, ...changes(base) });
+  try {
+    return checkProtocol(name, quick);
+  } finally {
+    unregister(name);
+  }
+}
+
+function refused(changes: Parameters<typeof check>[0], message: RegExp): void {
+  assert.throws(
+    () => check(changes),
+    (error: unknown) => {
+      assert.ok(error instanceof ContractBroken, `not ContractBroken: ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
+}
+
+/** next with one case replaced: the END step (clock 2) is given to `end`. */
+const atEnd = (base: ProtocolDefinition<{ rounds: number }>, end: (step: Step, state: Int32Array) => void) => ({
+  next(state: Int32Array, config: { rounds: number }, step: Step) {
+    base.next(state, config, step);
+    if (state[0] === 2) end(step, state);
+  },
+});
+
+describe('the contract checker refuses every broken rule (and passes the rule kept)', () => {
+  it('passes the good protocol: every cell, every state', () => {
+    const report = check(() => ({}));
+    assert.equal(report.cells, 3);
+    // per round limit: clock 0, two coin states, four after the send
+    assert.equal(report.states, 3 * 7);
+    assert.equal(report.trialsEnded, 3 * 4);
+  });
+  it('configure, stateSize and init', () => {
+    refused(
+      () => ({
+        configure: () => {
+          throw new Error('boom');
+        },
+      }),
+      /^cell rounds=1: configure threw: boom$/,
+    );
+    for (const size of [0, 1.5, 2 ** 20 + 1, Number.NaN]) {
+      refused(() => ({ stateSize: () => size }), new RegExp(`^cell rounds=1: stateSize returned ${size}; it must be a whole number from 1`));
+    }
+    assert.equal(check(() => ({ stateSize: () => 2 ** 10 })).cells, 3);
+    refused(() => ({ init: (state) => pastTheEnd(state, 3) }), /^cell rounds=1: init wrote beyond the declared state size \(3\)/);
+  });
+  it('next: deterministic, within the state, a valid kind', () => {
+    let calls = 0;
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 1) step.label = `order ${calls++}`;
+        },
+      }),
+      /next is not deterministic: two calls on the same state gave different steps or states; state \[1, 0, 1\] \(clock 1\); results that led there: coin = 1$/,
+    );
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 1) pastTheEnd(state, 3);
+        },
+      }),
+      /next wrote beyond the declared state size \(3\)/,
+    );
+    refused((base) => atEnd(base, (step) => ((step as { kind: number }).kind = 3)), /next set step\.kind to 3; it must be SEND, CHOOSE or END/);
+  });
+  it('END: an outcome index into outcomes.names', () => {
+    for (const outcome of [-1, 4, 0.5]) {
+      refused(
+        (base) => atEnd(base, (step) => (step.outcome = outcome)),
+        new RegExp(`the trial ended with outcome ${outcome}, not an index into outcomes.names \\(0 to 3\\)`),
+      );
+    }
+    assert.equal(check((base) => atEnd(base, (step) => (step.outcome = 3))).trialsEnded, 12);
+  });
+  it('SEND: a direction and a round within 1..R', () => {
+    const atSend = (base: ProtocolDefinition<{ rounds: number }>, change: (step: Step, config: { rounds: number }) => void) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0] === 1) change(step, config);
+      },
+    });
+    refused(
+      (base) => atSend(base, (step) => ((step as { direction: number }).direction = 2)),
+      /a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/,
+    );
+    refused((base) => atSend(base, (step, c) => (step.round = c.rounds + 1)), /^cell rounds=1: a send in round 2, outside 1\.\.1 \(the round limit\)/);
+    refused((base) => atSend(base, (step) => (step.round = 0)), /a send in round 0, outside 1\.\.1/);
+    refused((base) => atSend(base, (step) => (step.round = 1.5)), /a send in round 1\.5, outside/);
+    // a protocol that does not use rounds may send in any round
+    assert.equal(check((base) => ({ usesRounds: false, ...atSend(base, (step) => (step.round = 9)) })).cells, 3);
+  });
+  it('CHOOSE: probabilities given, finite, non-negative, summing to 1', () => {
+    const choices = (p: Float64Array | null) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0] === 0) step.choices = p;
+      },
+    });
+    refused(choices(null), /a choice has no probabilities \(step\.choices\)/);
+    refused(choices(new Float64Array(0)), /a choice has no probabilities/);
+    refused(choices(Float64Array.of(0.5, 0.4)), /a choice's probabilities sum to 0\.9, not 1/);
+    refused(choices(Float64Array.of(0.5, 0.5, 1e-6)), /sum to 1\.000001, not 1/);
+    refused(choices(Float64Array.of(1.5, -0.5)), /a choice has probability -0\.5; each must be finite and non-negative/);
+    refused(choices(Float64Array.of(Number.NaN, 1)), /a choice has probability NaN/);
+    refused(choices(Float64Array.of(Number.POSITIVE_INFINITY, 0)), /a choice has probability Infinity/);
+    // within 1e-9 of 1, and a zero-probability choice, pass; the zero one is not explored
+    const report = check(choices(Float64Array.of(0.5, 0.5 + 1e-12, 0)));
+    assert.equal(report.states, 21);
+  });
+  it('resolve: advances the clock, stays within the state', () => {
+    refused(
+      (base) => ({
+        resolve(state, config, step, result) {
+          base.resolve(state, config, step, result);
+          if (step.kind === SEND) state[0] = 1;
+        },
+      }),
+      /resolve did not advance the clock \(state\[0\] went from 1 to 1\).*results that led there: coin = 1, order \(round 1\) received$/,
+    );
+    refused(
+      (base) => ({
+        resolve(state, config, step, result) {
+          base.resolve(state, config, step, result);
+          pastTheEnd(state, 3);
+        },
+      }),
+      /resolve wrote beyond the declared state size \(3\)/,
+    );
+  });
+  it('describe returns text', () => {
+    refused(() => ({ describe: () => 7 as unknown as string }), /describe returned number, not text/);
+    refused(
+      () => ({
+        describe: () => {
+          throw new Error('no words');
+        },
+      }),
+      /describe threw: no words/,
+    );
+  });
+  it('canonicalize keeps every exact value', () => {
+    // merging the coin's two states is fine (same future); sending the order lost as received is not
+    assert.equal(check(() => ({ canonicalize: (state) => void (state[2] = 0) })).cells, 3);
+    refused(
+      () => ({
+        canonicalize: (state) => {
+          if (state[0] === 2) state[1] = 1;
+        },
+      }),
+      /^cell rounds=1, loss 0\.3: canonicalize changes the exact probability of both \(0\.7 without merging, 1 with\)/,
+    );
+  });
+  it('a trial must end', () => {
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0]! >= 2) {
+            step.kind = SEND;
+            step.round = 1;
+          }
+        },
+        resolve(state) {
+          state[0] = Math.min(state[0]! + 1, 250_000);
+        },
+        stateSize: () => 1,
+      }),
+      /more than 200000 distinct states in a small cell|a trial took more than 100000 steps without ending/,
+    );
+  });
+});
+
+// --- the validator and resolve -------------------------------------------------------------
+
+describe('the validator refuses a protocol file’s parameters outside their declarations', () => {
+  const name = 'rules-params';
+  registerProtocol({
+    ...good(name),
+    parameters: [
+      { name: 'rulesCohorts', description: 'whole', integer: true, minimum: 1, maximum: 5, default: 2 },
+      { name: 'rulesBias', description: 'real', minimum: 0, maximum: 1, default: 0.5 },
+    ],
+  });
+  after(() => unregister(name));
+  const refuses = (data: Record<string, unknown>, message: RegExp) =>
+    assert.throws(
+      () => scenarioFrom({ protocol: name, ...data }),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+    );
+  it('whole numbers, bounds, numbers', () => {
+    refuses({ rulesCohorts: 1.5 }, /rulesCohorts must be a whole number \(got 1\.5\)/);
+    refuses({ rulesCohorts: 0 }, /rulesCohorts must be at least 1 \(got 0\)/);
+    refuses({ rulesCohorts: 6 }, /rulesCohorts must be at most 5 \(got 6\)/);
+    refuses({ rulesCohorts: '2' }, /rulesCohorts must be a whole number \(got '2'\)/);
+    refuses({ rulesBias: 'x' }, /rulesBias must be a number \(got 'x'\)/);
+    refuses({ rulesBias: -0.1 }, /rulesBias must be at least 0 \(got -0\.1\)/);
+    refuses({ rulesBias: 1.01 }, /rulesBias must be at most 1 \(got 1\.01\)/);
+    const ok = scenarioFrom({ protocol: name, rulesCohorts: 5, rulesBias: 1 });
+    assert.equal(ok.params['rulesCohorts'], 5);
+    assert.equal(scenarioFrom({ protocol: name, rulesCohorts: 1, rulesBias: 0.5 }).params['rulesBias'], 0.5);
+  });
+  it('swept: lists and ranges', () => {
+    refuses({ sweep: { rulesCohorts: [1, 2.5] } }, /sweep\.rulesCohorts\[1\] must be a whole number \(got 2\.5\)/);
+    refuses({ sweep: { rulesCohorts: [] } }, /sweep\.rulesCohorts must list at least one value/);
+    refuses({ sweep: { rulesCohorts: { from: 1 } } }, /sweep\.rulesCohorts needs the key 'to'/);
+    refuses({ sweep: { rulesCohorts: { to: 3 } } }, /sweep\.rulesCohorts needs the key 'from'/);
+    refuses({ sweep: { rulesCohorts: { from: 1, to: 9 } } }, /sweep\.rulesCohorts\.to must be at most 5 \(got 9\)/);
+    refuses({ sweep: { rulesCohorts: { from: 1, to: 3, step: 0 } } }, /sweep\.rulesCohorts\.step must be greater than 0 \(got 0\)/);
+    refuses({ sweep: { rulesCohorts: { from: 1, to: 3, step: 'x' } } }, /sweep\.rulesCohorts\.step must be greater than 0 \(got 'x'\)/);
+    refuses({ sweep: { rulesCohorts: { from: 1, to: 3, stride: 1 } } }, /unknown key 'stride' in sweep\.rulesCohorts; known keys: from, to, step/);
+    refuses({ sweep: { rulesCohorts: 'all' } }, /sweep\.rulesCohorts must be a list or a mapping \(got 'all'\)/);
+    refuses({ sweep: { rulesCohorts: [2, 2] } }, /sweep\.rulesCohorts lists 2 twice/);
+    const swept = scenarioFrom({ protocol: name, sweep: { rulesCohorts: { from: 1, to: 5, step: 2 }, rulesBias: [0, 1] } });
+    assert.deepEqual(
+      swept.sweep.map((a) => [a.parameter, a.values]),
+      [
+        ['rulesCohorts', [1, 3, 5]],
+        ['rulesBias', [0, 1]],
+      ],
+    );
+  });
+});
+
+describe('resolve refuses what the schema cannot see', () => {
+  const refuses = (data: Record<string, unknown>, message: RegExp) =>
+    assert.throws(
+      () => scenarioFrom(data),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+    );
+  it('duplicate sweep values, listed or given as ranges', () => {
+    refuses({ protocol: 'retransmit', sweep: { loss: [0.1, 0.2, 0.1] } }, /sweep\.loss lists 0\.1 twice/);
+    refuses({ protocol: 'retransmit', sweep: { rounds: [3, 3] } }, /sweep\.rounds lists 3 twice/);
+    assert.equal(scenarioFrom({ protocol: 'retransmit', sweep: { loss: [0.1, 0.2] } }).sweep[0]!.values.length, 2);
+  });
+  it('empty and oversized ranges, too many cells', () => {
+    refuses({ protocol: 'retransmit', sweep: { rounds: { from: 5, to: 4 } } }, /sweep\.rounds is empty: from 5 is above to 4/);
+    assert.deepEqual(scenarioFrom({ protocol: 'retransmit', sweep: { rounds: { from: 4, to: 4 } } }).sweep[0]!.values, [4]);
+    refuses({ protocol: 'retransmit', sweep: { loss: { from: 0, to: 1, step: 0.000001 } } }, /sweep\.loss has 1000001 values; at most 100000 are allowed/);
+    refuses(
+      { protocol: 'retransmit', sweep: { rounds: { from: 1, to: 400 }, redundancy: { from: 1, to: 251 } } },
+      /the sweep has 100400 cells; at most 100000 are allowed/,
+    );
+    assert.equal(scenarioFrom({ protocol: 'retransmit', sweep: { rounds: { from: 1, to: 400 }, redundancy: { from: 1, to: 250 } } }).sweep.length, 2);
+  });
+  it('parameters of another protocol or channel', () => {
+    refuses({ protocol: 'retransmit', participants: 2 }, /participants applies only to the two-phase-commit protocol, not to retransmit/);
+    refuses({ protocol: 'retransmit', sweep: { abortRate: [0.1] } }, /abortRate applies only to the two-phase-commit protocol, not to retransmit/);
+    refuses({ protocol: 'retransmit', sweep: { after: [1, 2] } }, /after applies only to the cut channel, not to bernoulli/);
+    refuses(
+      { protocol: 'retransmit', channel: { model: 'cut', after: 1 }, loss: 0.2 },
+      /loss applies only to the bernoulli channel; the cut channel takes after, direction in its channel object/,
+    );
+    assert.equal(scenarioFrom({ protocol: 'two-phase-commit', participants: 2 }).params['participants'], 2);
+  });
+  it('a built-in protocol’s whole-number parameter given 1.5', () => {
+    refuses({ protocol: 'two-phase-commit', participants: 1.5 }, /participants must be a whole number \(got 1\.5\)/);
+    refuses({ protocol: 'two-phase-commit', abortRate: 1.5 }, /abortRate must be at most 1 \(got 1\.5\)/);
+    refuses({ protocol: 'retransmit', rounds: 2.5 }, /rounds must be a whole number \(got 2\.5\)/);
+    refuses({ protocol: 'retransmit', channel: { model: 'cut', after: 0.5 } }, /channel\.after must be a whole number \(got 0\.5\)/);
+  });
+});
+
+// --- merge ------------------------------------------------------------------------------------
+
+describe('merge: the plausibility rules (two-phase commit, R 1: its two phases use two rounds per trial)', () => {
+  const scenario = 'protocol: two-phase-commit\nparticipants: 2\nabortRate: 0.2\nloss: 0.2\nrounds: 1\ntrials: 70000\nseed: rules\n';
+  const dir = tempFiles({ 's.yaml': scenario });
+  const shardPaths: string[] = [];
+  const shards = async () => {
+    if (shardPaths.length) return shardPaths;
+    for (const i of [1, 2]) {
+      const r = await cliInProcess(['run', join(dir, 's.yaml'), '--shard', `${i}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      const path = join(dir, `shard-${i}.json`);
+      writeFileSync(path, r.stdout);
+      shardPaths.push(path);
+    }
+    return shardPaths;
+  };
+  /** Shard 1 with its first cell's counts edited and its digest made to match, so that only the rule under test can refuse it. */
+  const edited = async (change: (tally: Record<string, unknown>, data: Record<string, unknown>) => void, which = 0): Promise<string> => {
+    const data = JSON.parse(readFileSync((await shards())[which]!, 'utf8')) as Record<string, unknown>;
+    const cell = (data['cells'] as Record<string, unknown>[])[0]!;
+    change(cell['tally'] as Record<string, unknown>, data);
+    data['digest'] = contentDigest(data);
+    const path = join(dir, `edited-${++serial}.json`);
+    writeFileSync(path, JSON.stringify(data));
+    return path;
+  };
+  const mergeRefuses = async (paths: string[], message: RegExp) => {
+    const r = await cliInProcess(['merge', ...paths, '-f', 'csv']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: [^\n]+\n$/, 'one line');
+    assert.match(r.stderr.trimEnd(), message);
+  };
+
+  it('accepts valid shards at R 1 and gives the unsharded run’s bytes', async () => {
+    const [a, b] = await shards();
+    const merged = await cliInProcess(['merge', a!, b!, '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    const whole = await cliInProcess(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+    const rounds = (JSON.parse(readFileSync(a!, 'utf8')) as { cells: { tally: { rounds: number; trials: number } }[] }).cells[0]!.tally;
+    assert.ok(rounds.rounds > rounds.trials, 'two phases: more rounds than trials at R 1');
+  });
+  const tallyOf = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { cells: { tally: Record<string, number[] & number> }[] }).cells[0]!.tally;
+  it('refuses more rounds used than 2R per trial, and accepts exactly 2R', async () => {
+    const [, b] = await shards();
+    const other = tallyOf(b!)['rounds'] as number;
+    const tooMany = await edited((t) => {
+      t['rounds'] = 2 * 70000 - other + 1;
+    });
+    await mergeRefuses([tooMany, b!], /cell 1 \(.*\): it counts 140001 rounds used, more than its round limit allows in 70000 trials$/);
+    const atLimit = await edited((t) => {
+      t['rounds'] = 2 * 70000 - other;
+    });
+    const r = await cliInProcess(['merge', atLimit, b!, '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  it('refuses more messages received than dispatched, and delivery classes the cell lacks', async () => {
+    const [, b] = await shards();
+    const dispatched = (t: Record<string, unknown>) => (t['messages'] as number[]).reduce((s, n, m) => s + n * m, 0);
+    const received = (t: Record<string, unknown>) => (t['deliveries'] as number[]).reduce((s, n) => s + n, 0);
+    const other = tallyOf(b!);
+    // every message received, in shard 1's first delivery class: the most a run can count
+    const allReceived = (extra: number) =>
+      edited((t) => {
+        const deliveries = t['deliveries'] as number[];
+        deliveries[0] = dispatched(t) + dispatched(other) - received(other) - (received(t) - deliveries[0]!) + extra;
+      });
+    await mergeRefuses([await allReceived(1), b!], /: it counts \d+ messages received of \d+ dispatched$/);
+    const r = await cliInProcess(['merge', await allReceived(0), b!, '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const classes = await edited((t) => {
+      (t['deliveries'] as number[]).push(0, 0);
+    });
+    await mergeRefuses([classes, b!], /: it has \d+ delivery counts; the cell has \d+ kinds of delivery$/);
+  });
+  it('refuses a shard whose trials, outcomes or scenario index do not fit', async () => {
+    const [, b] = await shards();
+    const fewer = await edited((t) => {
+      t['trials'] = (t['trials'] as number) - 1;
+      (t['outcomes'] as number[])[0]! -= 1;
+      const messages = t['messages'] as number[];
+      messages[messages.findIndex((n) => n > 0)]! -= 1;
+    });
+    await mergeRefuses([fewer, b!], /cell 1 \(.*\): it holds 4463 trials; shard 1\/2 of 70000 trials holds 4464$/);
+    const outcomes = await edited((t) => {
+      (t['outcomes'] as number[]).push(0);
+    });
+    await mergeRefuses([outcomes, b!], /it has 5 outcome counts; two-phase-commit has 4 outcomes$/);
+    const version = await edited((_t, data) => {
+      data['version'] = '0.0.1';
+    });
+    await mergeRefuses([version, b!], /shard-2\.json: cannot merge: its tool version \(0\.1\.0\) differs from .*edited-\d+\.json's$/);
+    const version2 = await edited((_t, data) => {
+      data['version'] = '0.0.1';
+    }, 1);
+    await mergeRefuses([version, version2], /edited-\d+\.json: written by twogenerals 0\.0\.1; this is 0\.1\.0: merge with the version that ran the shards$/);
+    const block = await edited((_t, data) => {
+      data['blockSize'] = 1024;
+    });
+    await mergeRefuses([block, b!], /cannot merge: its block size differs from/);
+    const block2 = await edited((_t, data) => {
+      data['blockSize'] = 1024;
+    }, 1);
+    await mergeRefuses([block, block2], /: its block size is 1024; this version cuts trials into blocks of 65536$/);
+    const scenarioIndex = await edited((_t, data) => {
+      (data['scenarios'] as unknown[]).push((data['scenarios'] as unknown[])[0]);
+      (data['cells'] as Record<string, unknown>[])[0]!['scenario'] = 1;
+    });
+    const scenarioIndex2 = await edited((_t, data) => {
+      (data['scenarios'] as unknown[]).push((data['scenarios'] as unknown[])[0]);
+      (data['cells'] as Record<string, unknown>[])[0]!['scenario'] = 1;
+    }, 1);
+    await mergeRefuses(
+      [scenarioIndex, scenarioIndex2],
+      /: its cells do not match its scenario$|: cell 1 \(.*\): it names scenario 2, not the scenario it belongs to$/,
+    );
+  });
+});
+
+// --- the gates, from the command line ---------------------------------------------------------
+
+describe('gates from the command line', () => {
+  it('a failing atMost exits 1 after the output; a passing one exits 0', async () => {
+    const base = ['run', '--set', 'protocol=retransmit', '--set', 'loss=0.5', '--set', 'redundancy=1', '--set', 'rounds=2', '--trials', '20000', '-f', 'csv'];
+    // disagreement (onlyB) is exactly 0.75² − 0.5² = 0.3125 at loss 0.5, R 2
+    const fails = await cliInProcess([...base, '--set', 'expect=[{metric: disagreement, atMost: 0.3}]']);
+    assert.equal(fails.status, 1, fails.stderr);
+    assert.match(fails.stdout, /^scenario,/);
+    assert.match(fails.stderr, /^expect failed: .*: disagreement \[0\.3\d+, 0\.3\d+\] is not at most 0\.3\n$/);
+    const passes = await cliInProcess([...base, '--set', 'expect=[{metric: disagreement, atMost: 0.33}]']);
+    assert.equal(passes.status, 0, passes.stderr);
+    assert.equal(passes.stderr, '');
+    assert.equal(passes.stdout, fails.stdout);
+  });
+});
