@@ -6,9 +6,9 @@ const MODULES = {
   channels: { mutate: ['src/channels/**/*.ts'], tests: ['channels', 'oracles'] },
   exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'exact-generated', 'oracles'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles'] },
-  merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['results', 'rules'] },
+  merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'] },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules'] },
-  check: { mutate: ['src/protocols/check.ts'], tests: ['contract', 'rules'] },
+  check: { mutate: ['src/protocols/check.ts'], tests: ['rules'] },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
 };
