@@ -8,7 +8,8 @@ import { judgeExpectations } from '../src/stats/expectations.js';
 import { normalQuantile } from '../src/stats/normal.js';
 import { percentile, summarize } from '../src/stats/summary.js';
 import type { CellResult } from '../src/engine/schedule/runner.js';
-import { RARE_EXPECTED, Z_CAP, meanZ, poissonMidPZ, proportionZ } from '../src/stats/zscore.js';
+import { RARE_EXPECTED, Z_CAP, logGamma, meanZ, poissonMidPZ, proportionZ } from '../src/stats/zscore.js';
+import { wilsonInterval } from '../src/stats/wilson.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { scenarioFrom } from './helpers.js';
 
@@ -257,5 +258,133 @@ describe('the JSON text', () => {
     for (const [, name, text] of rows.matchAll(/"([a-zA-Z_0-9]+)": (-?[0-9.]+)[,}]/g)) {
       assert.ok(csv.includes(text!), `${name} ${text} not in the CSV`);
     }
+  });
+});
+
+describe('the normal quantile in each of its three regions, and its edges', () => {
+  // Reference values: bisection on ½·erfc(−x/√2) in double precision (Python's math.erfc).
+  const cases: [number, number][] = [
+    [0.2, -0.8416212335729143],
+    [0.9, 1.2815515655446004],
+    [0.075, -1.4395314709384563],
+    [0.925, 1.439531470938456],
+    [0.01, -2.3263478740408416],
+    [0.99, 2.326347874040839],
+    [1e-12, -7.034483825301132],
+    [1e-20, -9.262340089798407],
+    [0.999, 3.090232306167813],
+  ];
+  it('matches the reference to 1e-9 (relative)', () => {
+    for (const [p, x] of cases) close(normalQuantile(p), x, 1e-9 * Math.abs(x), `p=${p}`);
+  });
+  it('gives ±Infinity at 0 and 1 and refuses anything else', () => {
+    assert.equal(normalQuantile(0), -Infinity);
+    assert.equal(normalQuantile(1), Infinity);
+    for (const p of [-0.1, 1.5, Number.NaN])
+      assert.throws(() => normalQuantile(p), new RegExp(`^RangeError: normalQuantile: p must be in \\[0, 1\\], got ${p}$`));
+  });
+});
+
+describe('the edges of the z-scores and intervals', () => {
+  it('switch at exactly 20 expected non-events too (80 trials at p = 0.75)', () => {
+    close(proportionZ(70, 80, 0.75), normalZ(70, 80, 0.75), 1e-12);
+    close(proportionZ(10, 80, 0.25), normalZ(10, 80, 0.25), 1e-12);
+    assert.equal(proportionZ(1000, 1000, 1), 0);
+    assert.equal(proportionZ(0, 1000, 0), 0);
+  });
+  it('treat a mean z with no spread to speak of as a match or a mismatch', () => {
+    assert.equal(meanZ(2, 0, 1, 0), 0);
+    assert.equal(meanZ(2 + 1e-12, 100, 2, 0), 0);
+    assert.equal(meanZ(1e-9, 100, 0, 0), 0);
+    assert.equal(meanZ(1 + 1e-10, 100, 1, 1e-13), 0);
+    assert.equal(meanZ(1 + 1e-10, 100, 1, 1e-12), 0);
+    assert.equal(meanZ(1000 + 1e-7, 100, 1000, 1e-10), 0);
+    assert.equal(meanZ(1000 + 1e-5, 100, 1000, 1e-10), Z_CAP);
+  });
+  it('log-gamma below 1/2, by reflection', () => {
+    close(logGamma(0.25), 1.2880225246980772, 1e-13);
+    close(logGamma(0.1), 2.2527126517342055, 1e-13);
+  });
+  it('Wilson: the whole of [0, 1] without trials, and exactly 1 at n of n', () => {
+    assert.deepEqual(wilsonInterval(0, 0, 0.95), { low: 0, high: 1 });
+    for (let n = 1; n <= 60; n++) {
+      assert.equal(wilsonInterval(n, n, 0.95).high, 1, `${n} of ${n}`);
+      assert.equal(wilsonInterval(0, n, 0.95).low, 0, `0 of ${n}`);
+    }
+  });
+});
+
+describe('the summary at its edges', () => {
+  it('without trials: counts 0, costs NaN, the exact values kept', () => {
+    const exact = exactOf([0.25, 0.25, 0.5, 0], [0, 0.5, 0.5]);
+    const s = summarize(handshakeResult(null, exact, 3), 0.95);
+    assert.deepEqual(
+      s.outcomes.map((o) => o.count),
+      [0, 0, 0, 0],
+    );
+    for (const value of Object.values(s.messengers)) assert.ok(Number.isNaN(value));
+    assert.ok(Number.isNaN(s.deliveredMean) && Number.isNaN(s.roundsMean));
+    assert.equal(s.exact!.successZ, null);
+    assert.deepEqual(s.exact!.outcomeZ, [null, null, null, null]);
+    close(s.exact!.messengersMean, 4.5, 1e-12);
+  });
+  it('a percentile past the trials counted is the largest value', () => {
+    assert.equal(percentile([1, 1], 5, 1), 1);
+  });
+  it('the cost z takes the first of tied most likely costs, and switches at exactly 20 atypical trials', () => {
+    const tied = exactOf([0.5, 0.5, 0, 0], [0, 0.5, 0.5]);
+    const s = summarize(handshakeResult({ trials: 30, outcomes: [15, 15, 0, 0], messages: [0, 10, 20], deliveries: [0], rounds: 30 }, tied, 1), 0.95);
+    close(s.exact!.messengersZ!, midPZ(20, 15), 1e-9);
+    const quarter = exactOf([0.5, 0.5, 0, 0], [0, 0.75, 0.25]);
+    const at = summarize(handshakeResult({ trials: 80, outcomes: [40, 40, 0, 0], messages: [0, 50, 30], deliveries: [0], rounds: 80 }, quarter, 1), 0.95);
+    close(at.exact!.messengersZ!, (30 / 80 - 0.25) / (Math.sqrt(0.25 * 0.75) / Math.sqrt(80)), 1e-9);
+  });
+});
+
+describe('expectations on every kind of metric', () => {
+  const tally = { trials: 1000, outcomes: [500, 300, 150, 50], messages: [0, 1000], deliveries: [0], rounds: 1000 };
+  const withExpect = (result: CellResult, expect: unknown[]): Report => {
+    const s = summarize(result, 0.95);
+    const scenario = { ...s.cell.scenario, expect } as never;
+    return { summaries: [{ ...s, cell: { ...s.cell, scenario } }] } as never;
+  };
+  it('success, disagreement and each outcome judged on its own interval', () => {
+    const report = withExpect(handshakeResult(tally, null, 1), [
+      { metric: 'success', atLeast: 0.45 },
+      { metric: 'disagreement', atMost: 0.18 },
+      { metric: 'disagreement', atLeast: 0.17 },
+      { metric: 'neither', atMost: 0.33 },
+      { metric: 'onlyB', atLeast: 0.04 },
+      { metric: 'blocked', atLeast: 0.5 },
+    ]);
+    const checks = judgeExpectations(report);
+    assert.deepEqual(
+      checks.map((c) => [c.metric, c.bound, c.passed]),
+      [
+        ['success', '≥ 0.45', true],
+        ['disagreement', '≤ 0.18', false],
+        ['disagreement', '≥ 0.17', true],
+        ['neither', '≤ 0.33', true],
+        ['onlyB', '≥ 0.04', false],
+      ],
+    );
+    assert.match(checks[0]!.message, /: success \[0\.4\d+, 0\.5\d+\] is at least 0\.45$/);
+    assert.match(checks[4]!.message, /: onlyB \[0\.0\d+, 0\.0\d+\] is not at least 0\.04$/);
+  });
+  it('the exact value without trials; nothing to judge without either', () => {
+    const exact = exactOf([0.5, 0.3, 0.15, 0.05], [0, 1]);
+    const report = withExpect(handshakeResult(null, exact, 1), [
+      { metric: 'disagreement', atMost: 0.2 },
+      { metric: 'neither', atLeast: 0.31 },
+      { metric: 'blocked', atMost: 0.1 },
+    ]);
+    assert.deepEqual(
+      judgeExpectations(report).map((c) => [c.metric, c.passed, c.message.replace(/^.*: /, '')]),
+      [
+        ['disagreement', true, 'disagreement 0.2 is at most 0.2'],
+        ['neither', false, 'neither 0.3 is not at least 0.31'],
+      ],
+    );
+    assert.deepEqual(judgeExpectations(withExpect(handshakeResult(null, null, 1), [{ metric: 'success', atLeast: 0 }])), []);
   });
 });
