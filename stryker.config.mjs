@@ -5,7 +5,7 @@ const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/**/*.ts'], tests: ['channels', 'oracles'] },
   exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'exact-generated', 'oracles'] },
-  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles'] },
+  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'] },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules'] },
   check: { mutate: ['src/protocols/check.ts'], tests: ['rules'] },
@@ -29,7 +29,7 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   concurrency: 2,
-  timeoutMS: 60000,
+  timeoutMS: 20000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

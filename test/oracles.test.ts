@@ -4,10 +4,9 @@ import { describe, it } from 'node:test';
 import { exactCell } from '../src/engine/exact/index.js';
 import type { ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
-import { simulateCell } from '../src/engine/schedule/runner.js';
-import { expandCells } from '../src/scenario/cells.js';
-import { meanZ, proportionZ } from '../src/stats/zscore.js';
-import { scenarioFrom, tempFiles } from './helpers.js';
+import { tempFiles } from './helpers.js';
+import { bernoulli, gilbertElliott, handshakeOnTrace, lostAll } from './oracle-forms.js';
+import type { Expected } from './oracle-forms.js';
 
 /**
  * Independent oracles: every channel and protocol parameter against values worked out here by
@@ -15,16 +14,6 @@ import { scenarioFrom, tempFiles } from './helpers.js';
  * Losses are asymmetric (lossAtoB ≠ lossBtoA) and parameters are chosen so that swapping any two
  * of them, or dropping a factor, changes the value.
  */
-
-interface Expected {
-  readonly outcomes: readonly number[];
-  /** Expected messages dispatched (each of k copies). */
-  readonly messages: number;
-  /** Expected copies delivered. */
-  readonly delivered: number;
-  /** Expected rounds used (the last round with a dispatch). */
-  readonly rounds: number;
-}
 
 const GENERALS = ['both', 'neither', 'onlyA', 'onlyB'];
 const COMMIT = ['committed', 'aborted', 'blocked', 'inconsistent'];
@@ -41,19 +30,7 @@ function exact(protocol: string, channel: string, params: Record<string, number 
   return exactCell(buildCellModel({ protocol, channel, params }));
 }
 
-/** k copies each lost with probability p: the message is lost with p^k (written as a product). */
-function lostAll(p: number, k: number): number {
-  let all = 1;
-  for (let i = 0; i < k; i++) all *= p;
-  return all;
-}
-
 // --- Bernoulli, asymmetric -------------------------------------------------------------------
-
-/** A→B loss a, B→A loss b, k copies: q's are the chances a message gets through, d's the copies one delivers on average. */
-function bernoulli(a: number, b: number, k: number) {
-  return { qa: 1 - lostAll(a, k), qb: 1 - lostAll(b, k), da: k * (1 - a), db: k * (1 - b) };
-}
 
 describe('oracle: bernoulli with lossAtoB ≠ lossBtoA', () => {
   const cases: [number, number, number][] = [
@@ -165,35 +142,6 @@ describe('oracle: bernoulli with lossAtoB ≠ lossBtoA', () => {
 
 // --- Gilbert–Elliott ---------------------------------------------------------------------------
 
-/**
- * One direction's chain: stationary start, then a transition before each copy (so every copy's
- * state is stationary). fates(x1, x2): the chance that copy 1 and copy 2 of the direction have
- * those fates (true: lost).
- */
-function gilbertElliott(goodToBad: number, badToGood: number, lossGood: number, lossBad: number) {
-  const bad = goodToBad / (goodToBad + badToGood);
-  const pi = [1 - bad, bad];
-  const loss = [lossGood, lossBad];
-  const move = [
-    [1 - goodToBad, goodToBad],
-    [badToGood, 1 - badToGood],
-  ];
-  const fate = (s: number, lost: boolean) => (lost ? loss[s]! : 1 - loss[s]!);
-  const one = (lost: boolean) => pi[0]! * fate(0, lost) + pi[1]! * fate(1, lost);
-  const two = (x1: boolean, x2: boolean) => {
-    let p = 0;
-    for (const s1 of [0, 1]) for (const s2 of [0, 1]) p += pi[s1]! * fate(s1, x1) * move[s1]![s2]! * fate(s2, x2);
-    return p;
-  };
-  const three = (x1: boolean, x2: boolean, x3: boolean) => {
-    let p = 0;
-    for (const s1 of [0, 1])
-      for (const s2 of [0, 1]) for (const s3 of [0, 1]) p += pi[s1]! * fate(s1, x1) * move[s1]![s2]! * fate(s2, x2) * move[s2]![s3]! * fate(s3, x3);
-    return p;
-  };
-  return { meanLoss: one(true), one, two, three };
-}
-
 describe('oracle: gilbert-elliott, every field', () => {
   // each field moved alone from a base point must change the values
   const base = { goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 };
@@ -239,34 +187,6 @@ describe('oracle: gilbert-elliott, every field', () => {
 });
 
 // --- the trace channel ---------------------------------------------------------------------------
-
-/**
- * Handshake over a replayed trace, written out: from each start, copies take successive positions
- * (k per message, both directions alike), a copy taking its own direction's trace; a message is
- * received iff a copy's packet is 0.
- */
-function handshakeOnTrace(aToB: readonly number[], bToA: readonly number[], k: number, R: number): Expected {
-  const L = Math.max(aToB.length, bToA.length);
-  const outcomes = [0, 0, 0, 0];
-  let messages = 0;
-  let delivered = 0;
-  for (let start = 0; start < L; start++) {
-    let position = start;
-    let firstLost = 0;
-    for (let leg = 1; leg <= R && firstLost === 0; leg++) {
-      const trace = leg % 2 === 1 ? aToB : bToA;
-      let arrived = 0;
-      for (let c = 0; c < k; c++) if (trace[(position + c) % trace.length] === 0) arrived++;
-      position += k;
-      messages++;
-      delivered += arrived;
-      if (arrived === 0) firstLost = leg;
-    }
-    const outcome = firstLost === 0 ? 0 : firstLost < R ? 1 : R % 2 === 1 ? 2 : 3;
-    outcomes[outcome]!++;
-  }
-  return { outcomes: outcomes.map((n) => n / L), messages: messages / L, delivered: delivered / L, rounds: messages / L };
-}
 
 describe('oracle: the trace channel, k ≥ 2, one trace and a trace per direction', () => {
   const one = [0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0];
@@ -315,73 +235,5 @@ describe('oracle: the cut channel, after and direction', () => {
     assertExact(cut('randomized', 1, 'BtoA', 3, 1), { outcomes: [third, third, 0, third], messages: 6, delivered: 4, rounds: 3 }, 'BtoA');
     assertExact(cut('randomized', 2, 'both', 3, 1), { outcomes: [2 * third, third, 0, 0], messages: 6, delivered: 4, rounds: 3 }, 'both after 2');
     assertExact(cut('randomized', 0, 'both', 3, 1), { outcomes: [0, 1, 0, 0], messages: 6, delivered: 0, rounds: 3 }, 'both after 0');
-  });
-});
-
-// --- the Monte Carlo engine against the same oracles --------------------------------------------
-
-describe('Monte Carlo against the oracles (fixed seeds, |z| ≤ 3.5)', () => {
-  const TRIALS = 100_000;
-  async function simulate(data: Record<string, unknown>, expected: Omit<Expected, 'delivered'>, where: string) {
-    const [cell] = expandCells(scenarioFrom({ ...data, trials: TRIALS, seed: 'oracles' }));
-    const tally = (await simulateCell(cell!))!;
-    assert.equal(tally.trials, TRIALS);
-    expected.outcomes.forEach((p, i) => {
-      const z = proportionZ(tally.outcomes[i]!, TRIALS, p);
-      assert.ok(Math.abs(z) <= 3.5, `${where} outcome ${i}: ${tally.outcomes[i]} of ${TRIALS} vs ${p}: z=${z}`);
-    });
-    const mean = tally.messages.reduce((s, n, m) => s + n * m, 0) / TRIALS;
-    const second = tally.messages.reduce((s, n, m) => s + n * m * m, 0) / TRIALS;
-    const z = meanZ(mean, TRIALS, expected.messages, Math.sqrt(Math.max(second - mean * mean, 1e-12)));
-    assert.ok(Math.abs(z) <= 3.5, `${where} messages ${mean} vs ${expected.messages}: z=${z}`);
-    const rounds = tally.rounds / TRIALS;
-    assert.ok(Math.abs(rounds - expected.rounds) <= 3.5 * Math.sqrt(1 / TRIALS) * R_SPREAD, `${where} rounds ${rounds} vs ${expected.rounds}`);
-  }
-  // rounds used lie within 1..R, so their sd is at most (R − 1)/2; 2 covers R ≤ 5
-  const R_SPREAD = 2;
-
-  it('retransmit A→B 0.1, B→A 0.6, k 1, R 3', async () => {
-    const { qa, qb } = bernoulli(0.1, 0.6, 1);
-    const fails = 1 - qa * qb;
-    const rounds = 1 + fails + fails * fails;
-    const neither = lostAll(0.1, 3);
-    const outcomes = [1 - fails * fails * fails, neither, 0, fails * fails * fails - neither];
-    await simulate(
-      { protocol: 'retransmit', loss: { AtoB: 0.1, BtoA: 0.6 }, redundancy: 1, rounds: 3 },
-      { outcomes, messages: rounds * (1 + qa), rounds },
-      'retransmit',
-    );
-  });
-  it('two-phase commit A→B 0.2, B→A 0.4, k 1, R 1, 2 cohorts, abortRate 0.2', async () => {
-    const { qa, qb } = bernoulli(0.2, 0.4, 1);
-    const committed = lostAll(qa * 0.8 * qb * qa, 2);
-    const aborted = lostAll(1 - qa + qa * 0.2 + qa * 0.8 * qa, 2) - committed;
-    await simulate(
-      { protocol: 'two-phase-commit', loss: { AtoB: 0.2, BtoA: 0.4 }, redundancy: 1, rounds: 1, participants: 2, abortRate: 0.2 },
-      { outcomes: [committed, aborted, 1 - committed - aborted, 0], messages: 2 * (2 + 2 * qa), rounds: 2 },
-      '2PC',
-    );
-  });
-  it('gilbert-elliott messenger k 3 and retransmit R 2', async () => {
-    const chain = gilbertElliott(0.1, 0.3, 0.05, 0.8);
-    const channel = { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 };
-    const got = 1 - chain.three(true, true, true);
-    await simulate({ protocol: 'messenger', channel, redundancy: 3 }, { outcomes: [got, 0, 1 - got, 0], messages: 1, rounds: 1 }, 'GE messenger');
-    const both = chain.one(false) * chain.one(false) + chain.two(false, false) * chain.two(true, false) + chain.two(true, false) * chain.one(false);
-    const neither = chain.two(true, true);
-    const roundTwo = 1 - chain.one(false) * chain.one(false);
-    const messages = 1 + chain.one(false) + roundTwo + chain.two(false, false) * chain.one(true) + chain.two(true, false);
-    await simulate(
-      { protocol: 'retransmit', channel, redundancy: 1, rounds: 2 },
-      { outcomes: [both, neither, 0, 1 - both - neither], messages, rounds: 1 + roundTwo },
-      'GE retransmit',
-    );
-  });
-  it('trace handshake k 2, R 3, a trace per direction', async () => {
-    const one = [0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0];
-    const other = [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1];
-    const dir = tempFiles({ 'one.txt': one.join(''), 'other.txt': other.join('') });
-    const channel = { model: 'trace', file: join(dir, 'one.txt'), AtoB: join(dir, 'one.txt'), BtoA: join(dir, 'other.txt') };
-    await simulate({ protocol: 'handshake', channel, redundancy: 2, rounds: 3 }, handshakeOnTrace(one, other, 2, 3), 'trace');
   });
 });
