@@ -7,7 +7,7 @@ const MODULES = {
   exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'exact-generated', 'oracles'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'] },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules'] },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario'] },
   check: { mutate: ['src/protocols/check.ts'], tests: ['rules'] },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
