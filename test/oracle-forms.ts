@@ -71,7 +71,7 @@ export function handshakeOnTrace(aToB: readonly number[], bToA: readonly number[
       const trace = leg % 2 === 1 ? aToB : bToA;
       let arrived = 0;
       for (let c = 0; c < k; c++) if (trace[(position + c) % trace.length] === 0) arrived++;
-      position += k;
+      position = (position + k) % L; // the state: a position in the longer trace
       messages++;
       delivered += arrived;
       if (arrived === 0) firstLost = leg;

@@ -209,6 +209,26 @@ describe('oracle: the trace channel, k ≥ 2, one trace and a trace per directio
   it('the directions are not swapped', () => {
     assertExact(exact('messenger', 'trace', { file, AtoB: otherFile, BtoA: file, redundancy: 1, rounds: 1 }), handshakeOnTrace(other, one, 1, 1), 'A→B');
   });
+  it('traces of different lengths: the position runs over the longer, a copy reads the shorter at position mod its length', () => {
+    const short = [1, 0, 1, 1, 0, 0, 1];
+    const shortFile = join(tempFiles({ 'short.txt': short.join('') }), 'short.txt');
+    for (const [k, R] of [
+      [2, 3],
+      [3, 4],
+      [1, 5],
+    ] as const) {
+      assertExact(
+        exact('handshake', 'trace', { file, AtoB: shortFile, BtoA: file, redundancy: k, rounds: R }),
+        handshakeOnTrace(short, one, k, R),
+        `short A→B k=${k} R=${R}`,
+      );
+      assertExact(
+        exact('handshake', 'trace', { file, AtoB: file, BtoA: shortFile, redundancy: k, rounds: R }),
+        handshakeOnTrace(one, short, k, R),
+        `short B→A k=${k} R=${R}`,
+      );
+    }
+  });
 });
 
 // --- the cut channel -----------------------------------------------------------------------------
