@@ -130,6 +130,40 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
       /: its cells do not match its scenario$|: cell 1 \(.*\): it names scenario 2, not the scenario it belongs to$/,
     );
   });
+  it('refuses every malformed shard, its digest made to match (shard 1 of 2)', async () => {
+    const [, b] = await shards();
+    const cases: [string, (t: Record<string, unknown>, d: Record<string, unknown>) => void, RegExp][] = [
+      ['index past the count', (_t, d) => ((d['shard'] as Record<string, number>)['index'] = 3), /: its shard is not i\/n with 1 ≤ i ≤ n$/],
+      ['index 0', (_t, d) => ((d['shard'] as Record<string, number>)['index'] = 0), /: its shard is not i\/n with 1 ≤ i ≤ n$/],
+      ['another count', (_t, d) => ((d['shard'] as Record<string, number>)['count'] = 3), /cannot merge: its shard count \(2\) differs from|shard count \(3\)/],
+      ['no version', (_t, d) => delete d['version'], /: it does not say which version of twogenerals wrote it$/],
+      ['block size 0', (_t, d) => (d['blockSize'] = 0), /: its block size is not a positive whole number$/],
+      ['no scenarios', (_t, d) => (d['scenarios'] = []), /: its scenarios are missing$/],
+      ['no cells', (_t, d) => (d['cells'] = []), /: its cells are missing$/],
+      [
+        'a cell of scenario 2 of 1',
+        (_t, d) => ((d['cells'] as Record<string, unknown>[])[0]!['scenario'] = 1),
+        /: cell 1 does not name its scenario and parameters$/,
+      ],
+      ['another seed', (_t, d) => ((d['scenarios'] as Record<string, unknown>[])[0]!['seed'] = 'other'), /cannot merge: its scenario \(or seed\) differs from/],
+      [
+        'another cell key',
+        (_t, d) => ((d['cells'] as Record<string, unknown>[])[0]!['key'] = 'x'),
+        /cannot merge: its cells differs from|its cells do not match/,
+      ],
+      ['a negative count', (t) => ((t['outcomes'] as number[])[1] = -1), /: cell 1 \(.*\): its outcomes count 2 is -1, not a non-negative whole number$/],
+      ['outcomes not adding up', (t) => ((t['outcomes'] as number[])[0]! += 1), /: its outcome counts add up to \d+, not its 4464 trials$/],
+      ['messages not adding up', (t) => (t['messages'] as number[]).push(1), /: its histogram of messages per trial adds up to 4465, not its 4464 trials$/],
+      ['a fractional rounds count', (t) => (t['rounds'] = 1.5), /: its rounds count is 1\.5, not a non-negative whole number$/],
+    ];
+    for (const [what, change, message] of cases) {
+      const path = await edited(change);
+      const r = await cliInProcess(['merge', path, b!, '-f', 'csv']);
+      assert.equal(r.status, 2, `${what}: ${r.stderr}`);
+      assert.equal(r.stdout, '', what);
+      assert.match(r.stderr.trimEnd(), message, what);
+    }
+  });
 });
 
 // --- the gates, from the command line ---------------------------------------------------------
