@@ -29,7 +29,8 @@ export default {
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   concurrency: 2,
-  timeoutMS: 20000,
+  timeoutMS: 5000,
+  timeoutFactor: 1.25,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
