@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { exactCell } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import type { ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
-import { tempFiles } from './helpers.js';
+import { assertSameExact, tempFiles } from './helpers.js';
 import { bernoulli, gilbertElliott, handshakeOnTrace, lostAll } from './oracle-forms.js';
 import type { Expected } from './oracle-forms.js';
 
@@ -26,8 +26,12 @@ function assertExact(result: ExactResult, expected: Expected, where: string, nam
   close(result.roundsMean, expected.rounds, 'rounds');
 }
 
+/** The exact result; where a structured solver ran, the per-state engine (which plays the protocol's own steps and choices) must agree with it. */
 function exact(protocol: string, channel: string, params: Record<string, number | string>): ExactResult {
-  return exactCell(buildCellModel({ protocol, channel, params }));
+  const model = buildCellModel({ protocol, channel, params });
+  const result = exactCell(model);
+  if (model.protocol.exactSolver) assertSameExact(exactCell(model, UNLIMITED, 'generic'), result, `${protocol} over ${channel}, generic`);
+  return result;
 }
 
 // --- Bernoulli, asymmetric -------------------------------------------------------------------
