@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { describeGilbertElliott, stationaryBad } from '../src/channels/gilbert-elliott.js';
+import { trace } from '../src/channels/trace.js';
+import { UsageError } from '../src/errors.js';
 import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import type { ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -259,5 +262,43 @@ describe('oracle: the cut channel, after and direction', () => {
     assertExact(cut('randomized', 1, 'BtoA', 3, 1), { outcomes: [third, third, 0, third], messages: 6, delivered: 4, rounds: 3 }, 'BtoA');
     assertExact(cut('randomized', 2, 'both', 3, 1), { outcomes: [2 * third, third, 0, 0], messages: 6, delivered: 4, rounds: 3 }, 'both after 2');
     assertExact(cut('randomized', 0, 'both', 3, 1), { outcomes: [0, 1, 0, 0], messages: 6, delivered: 0, rounds: 3 }, 'both after 0');
+  });
+});
+
+describe('what the channels say about themselves', () => {
+  it('gilbert-elliott: stationary bad share, mean loss and burst, a chain that never turns bad', () => {
+    assert.equal(stationaryBad(0.1, 0.3), 0.25);
+    assert.equal(stationaryBad(0, 0), 0);
+    assert.equal(stationaryBad(0.2, 0), 1);
+    assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }), 'mean loss 0.2375, mean bad burst 3.333 copies');
+    assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0, lossGood: 0, lossBad: 0.5 }), 'mean loss 0.5, mean bad burst unbounded');
+    const never = { goodToBad: 0, badToGood: 0.5, lossGood: 0.2, lossBad: 0.9 };
+    assertExact(
+      exact('messenger', 'gilbert-elliott', { ...never, redundancy: 2, rounds: 1 }),
+      { outcomes: [0.96, 0, 0.04, 0], messages: 1, delivered: 1.6, rounds: 1 },
+      'never bad',
+    );
+    const always = { goodToBad: 0.5, badToGood: 0, lossGood: 0.2, lossBad: 0.9 };
+    assertExact(
+      exact('messenger', 'gilbert-elliott', { ...always, redundancy: 2, rounds: 1 }),
+      { outcomes: [1 - 0.81, 0, 0.81, 0], messages: 1, delivered: 2 * 0.1, rounds: 1 },
+      'always bad',
+    );
+  });
+  it('trace: length, loss rate and mean burst per direction; at most 20,000 packets', () => {
+    const one = '01101110010';
+    const dir = tempFiles({ 'one.txt': one, 'other.txt': '1001101', 'long.txt': '0'.repeat(20_001), 'edge.txt': '1'.repeat(20_000) });
+    assert.equal(trace.describe!({ file: join(dir, 'one.txt') }), 'trace: 11 packets, loss rate 0.5455, mean loss burst 2');
+    assert.equal(
+      trace.describe!({ file: join(dir, 'one.txt'), BtoA: join(dir, 'other.txt') }),
+      'trace A→B: 11 packets, loss rate 0.5455, mean loss burst 2; B→A: 7 packets, loss rate 0.5714, mean loss burst 1.333',
+    );
+    assert.throws(
+      () => trace.checkFiles!({ file: join(dir, 'long.txt') }),
+      (e: unknown) =>
+        e instanceof UsageError && /long\.txt: 20,001 packets; the trace channel replays at most 20,000 \(every position is a state\)/.test(e.message),
+    );
+    trace.checkFiles!({ file: join(dir, 'edge.txt') });
+    assert.throws(() => trace.checkFiles!({ file: join(dir, 'one.txt'), AtoB: join(dir, 'long.txt') }), /20,001 packets/);
   });
 });
