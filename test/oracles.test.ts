@@ -269,6 +269,7 @@ describe('what the channels say about themselves', () => {
   it('gilbert-elliott: stationary bad share, mean loss and burst, a chain that never turns bad', () => {
     assert.equal(stationaryBad(0.1, 0.3), 0.25);
     assert.equal(stationaryBad(0, 0), 0);
+    assert.equal(stationaryBad(0.2, 0.2), 0.5);
     assert.equal(stationaryBad(0.2, 0), 1);
     assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }), 'mean loss 0.2375, mean bad burst 3.333 copies');
     assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0, lossGood: 0, lossBad: 0.5 }), 'mean loss 0.5, mean bad burst unbounded');
@@ -283,6 +284,18 @@ describe('what the channels say about themselves', () => {
       exact('messenger', 'gilbert-elliott', { ...always, redundancy: 2, rounds: 1 }),
       { outcomes: [1 - 0.81, 0, 0.81, 0], messages: 1, delivered: 2 * 0.1, rounds: 1 },
       'always bad',
+    );
+  });
+  it('defaults: gilbert-elliott loses nothing when good and everything when bad; cut cuts both ways after round 0', () => {
+    const chain = gilbertElliott(0.1, 0.3, 0, 1);
+    const got = 1 - chain.two(true, true);
+    const defaults = exact('messenger', 'gilbert-elliott', { goodToBad: 0.1, badToGood: 0.3, redundancy: 2, rounds: 1 });
+    assertExact(defaults, { outcomes: [got, 0, 1 - got, 0], messages: 1, delivered: 2 * (1 - chain.meanLoss), rounds: 1 }, 'GE defaults');
+    assertExact(exact('retransmit', 'cut', { redundancy: 1, rounds: 2 }), { outcomes: [0, 1, 0, 0], messages: 2, delivered: 0, rounds: 2 }, 'cut defaults');
+    assertExact(
+      exact('messenger', 'bernoulli', { redundancy: 1, rounds: 1 }),
+      { outcomes: [0.5, 0, 0.5, 0], messages: 1, delivered: 0.5, rounds: 1 },
+      'loss 0.5',
     );
   });
   it('trace: length, loss rate and mean burst per direction; at most 20,000 packets', () => {
