@@ -1,5 +1,5 @@
 import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition, InitialState, Transmission } from '../channels/types.js';
+import type { ChannelDefinition, InitialState, Replay, Transmission } from '../channels/types.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
@@ -13,6 +13,8 @@ export interface CellSpec {
   readonly params: Readonly<Record<string, number | string>>;
   /** A protocol written as a file: its absolute path, which worker threads load themselves. */
   readonly protocolFile?: string;
+  /** The sha256 of the protocol file as checked: a worker thread refuses a file that differs. */
+  readonly protocolDigest?: string;
   /** Files the channel reads: absolute paths by the paths as written in the parameters. */
   readonly files?: Readonly<Record<string, string>>;
 }
@@ -57,6 +59,11 @@ export interface CellModel {
    * off the channel's own tables, so no channel can claim it wrongly.
    */
   readonly dispatchOrderFree: boolean;
+  /**
+   * The channel replayed directly (a long measured trace; see Replay): then there are no
+   * initial states or transmissions, and delivery class c is c + 1 copies.
+   */
+  readonly replay?: Replay;
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -72,6 +79,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
+  const replay = channel.replay?.(channelConfig);
+  if (replay) return replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay);
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
@@ -88,6 +97,31 @@ export function buildCellModel(spec: CellSpec): CellModel {
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
+  };
+}
+
+function replayModel(
+  protocol: ProtocolDefinition<unknown>,
+  protocolConfig: unknown,
+  channel: ChannelDefinition<unknown>,
+  channelConfig: unknown,
+  copies: number,
+  replay: Replay,
+): CellModel {
+  return {
+    protocol,
+    protocolConfig,
+    channel,
+    channelConfig,
+    copies,
+    outcomes: protocol.outcomes,
+    stateSize: protocol.stateSize(protocolConfig),
+    transmissions: [],
+    deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
+    initialStates: [],
+    initialSampling: samplingTable([1]),
+    dispatchOrderFree: false,
+    replay,
   };
 }
 

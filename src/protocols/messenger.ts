@@ -13,6 +13,7 @@ export const messenger: ProtocolDefinition<null> = {
   exactNote: 'always (3 states)',
   parameters: [],
   usesRounds: false,
+  roundLimit: () => 1,
   configure: () => null,
   stateSize: () => 2,
   init(state) {

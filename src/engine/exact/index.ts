@@ -1,5 +1,6 @@
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
+import { traceStartsExact } from './trace-starts.js';
 import { UNLIMITED } from './result.js';
 import type { ExactLimits, ExactResult } from './result.js';
 
@@ -14,6 +15,8 @@ export type ExactMethod = 'auto' | 'generic';
  * so that a caller can share its thread; it returns the result or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): Generator<void, ExactResult> {
+  // A replayed trace has no tables for the other engines: it is averaged start by start.
+  if (model.replay) return traceStartsExact(model, model.replay, limits);
   const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
   return structured ?? genericExact(model, limits);
 }

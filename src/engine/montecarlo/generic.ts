@@ -1,8 +1,10 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
+import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
@@ -53,12 +55,13 @@ export interface TrialCounters {
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
-  const { protocol, protocolConfig: config, channel, channelConfig, transmissions } = model;
-  let channelState = model.initialStates[sample(rng, model.initialSampling)]!.state;
+  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay } = model;
+  let channelState = replay ? uniformBelow(rng, replay.starts) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;
   let lastRound = 0;
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
+    clearStep(step);
     protocol.next(state, config, step);
     if (step.kind === END) break;
     if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
@@ -66,7 +69,17 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.kind === CHOOSE) {
       result = sample(rng, choiceTable(step.choices!));
       observer?.onChoose(step, result, state);
+    } else if (replay) {
+      // A replayed channel: the copies' fates are read at the position, nothing is drawn.
+      const delivered = replay.delivered(channelState, step.direction);
+      if (delivered > 0) counters.deliveries[delivered - 1]!++;
+      channelState = replay.after(channelState);
+      messages++;
+      lastRound = step.round;
+      result = delivered > 0 ? 1 : 0;
+      observer?.onSend(step, result === 1, state);
     } else {
+      if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
       const i = sample(rng, t.sampling);
       const deliveryClass = t.deliveryClass[i]!;
@@ -81,7 +94,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   }
   counters.messages = messages;
   counters.rounds = lastRound;
-  return step.outcome;
+  const outcome = step.outcome;
+  if (!(outcome >= 0 && outcome < model.outcomes.names.length)) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+  return outcome;
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */
