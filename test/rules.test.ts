@@ -97,7 +97,12 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
     refused((base) => atEnd(base, (step) => ((step as { kind: number }).kind = 3)), /next set step\.kind to 3; it must be SEND, CHOOSE or END/);
   });
   it('END: an outcome index into outcomes.names', () => {
-    for (const outcome of [-1, 4, 0.5]) {
+    // −1 is the unset sentinel: refused as a step left unfilled
+    refused(
+      (base) => atEnd(base, (step) => (step.outcome = -1)),
+      /the trial ended \(END\) without an outcome: set step\.outcome to an index into outcomes\.names/,
+    );
+    for (const outcome of [4, 0.5]) {
       refused(
         (base) => atEnd(base, (step) => (step.outcome = outcome)),
         new RegExp(`the trial ended with outcome ${outcome}, not an index into outcomes.names \\(0 to 3\\)`),
