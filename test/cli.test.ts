@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ROOT, cli, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
+import { succeeded } from './assert-cli.js';
 
 const SMALL = ['--trials', '20000'];
 
@@ -50,7 +51,7 @@ describe('twogenerals run', () => {
     assert.deepEqual(json.scenarios[0].sweep, { redundancy: [1, 2, 3] });
     assert.equal(json.rows.length, 3);
     assert.deepEqual(Object.keys(json.rows[0]), json.columns);
-    const csv = parseCsv(cli(['run', ...SMALL, '--format', 'csv', '--sweep', 'redundancy=1:3']).stdout, { columns: true, cast: true });
+    const csv = parseCsv(succeeded(cli(['run', ...SMALL, '--format', 'csv', '--sweep', 'redundancy=1:3'])), { columns: true, cast: true });
     assert.deepEqual(json.rows, csv, 'CSV and JSON carry the same values');
   });
 
@@ -65,7 +66,7 @@ describe('twogenerals run', () => {
     const args = ['run', 'scenarios/retransmit-round-limit.yaml', '--trials', '100000', '--format', 'csv'];
     const a = cli(args).stdout;
     assert.equal(cli(args).stdout, a);
-    const other = cli([...args, '--seed', '7']).stdout;
+    const other = succeeded(cli([...args, '--seed', '7']));
     assert.notEqual(other, a);
     const counts = (csv: string) => (parseCsv(csv, { columns: true }) as Record<string, string>[]).map((r) => r['both']);
     assert.notDeepEqual(counts(other), counts(a));
@@ -76,7 +77,7 @@ describe('twogenerals run', () => {
       const args = ['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '300000', '--format', format];
       const one = cli([...args, '--workers', '1']);
       assert.equal(one.status, 0, one.stderr);
-      for (const workers of ['2', '3']) assert.equal(cli([...args, '--workers', workers]).stdout, one.stdout, `${format}, ${workers} workers`);
+      for (const workers of ['2', '3']) assert.equal(succeeded(cli([...args, '--workers', workers])), one.stdout, `${format}, ${workers} workers`);
     }
   });
 
@@ -87,7 +88,7 @@ describe('twogenerals run', () => {
       const args = ['run', `bench/${workload}.yaml`, '--trials', String(2 ** 24), '--format', 'csv'];
       const one = cli([...args, '--workers', '1']);
       assert.equal(one.status, 0, one.stderr);
-      for (const workers of ['2', '3']) assert.equal(cli([...args, '--workers', workers]).stdout, one.stdout, `${workload}, ${workers} workers`);
+      for (const workers of ['2', '3']) assert.equal(succeeded(cli([...args, '--workers', workers])), one.stdout, `${workload}, ${workers} workers`);
     }
   });
 
@@ -107,10 +108,10 @@ describe('twogenerals run', () => {
   });
 
   it('colours the table only when asked or on a terminal, never CSV', () => {
-    assert.doesNotMatch(cli(['run', ...SMALL]).stdout, /\x1b\[/);
-    assert.match(cli(['run', ...SMALL], { FORCE_COLOR: '1' }).stdout, /\x1b\[32m/);
-    assert.doesNotMatch(cli(['run', ...SMALL], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout, /\x1b\[/);
-    assert.doesNotMatch(cli(['run', ...SMALL, '--format', 'csv'], { FORCE_COLOR: '1' }).stdout, /\x1b\[/);
+    assert.doesNotMatch(succeeded(cli(['run', ...SMALL])), /\x1b\[/);
+    assert.match(succeeded(cli(['run', ...SMALL], { FORCE_COLOR: '1' })), /\x1b\[32m/);
+    assert.doesNotMatch(succeeded(cli(['run', ...SMALL], { FORCE_COLOR: '1', NO_COLOR: '1' })), /\x1b\[/);
+    assert.doesNotMatch(succeeded(cli(['run', ...SMALL, '--format', 'csv'], { FORCE_COLOR: '1' })), /\x1b\[/);
   });
 
   it('runs every shipped scenario with exit code 0', () => {
@@ -232,6 +233,6 @@ describe('twogenerals validate, list, schema', () => {
 
   it('prints help and version with exit 0', () => {
     assert.equal(cli(['--help']).status, 0);
-    assert.match(cli(['--version']).stdout, /^\d+\.\d+\.\d+/);
+    assert.match(succeeded(cli(['--version'])), /^\d+\.\d+\.\d+/);
   });
 });

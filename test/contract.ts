@@ -20,7 +20,7 @@ import { assertSameExact, scenarioFrom } from './helpers.js';
  * The contract every registered protocol × channel meets, over cells generated from the
  * parameters they declare (fast-check, fixed seed): the exact engine with symmetric states
  * merged, without merging, and the protocol's structured solver agree to 1e-12; Monte Carlo
- * agrees with them (|z| ≤ 4.5); every fast path (compiled kernels, SIMD lanes) gives the generic
+ * agrees with them (|z| ≤ 3.5); every fast path (compiled kernels, SIMD lanes) gives the generic
  * engine's tally draw for draw; and `trace` replays the trials `run` counted. A new protocol or
  * channel gets all of it by being registered.
  */
@@ -85,9 +85,9 @@ export async function checkContract(data: Record<string, unknown>, tag: string):
   const s = report.summaries[0]!;
   s.outcomes.forEach((o, j) => {
     const z = proportionZ(o.count, s.trials, plain.outcomes[j]!);
-    assert.ok(Math.abs(z) <= 4.5, `${where}: ${s.outcomeNames[j]} ${o.count}/${s.trials} vs ${plain.outcomes[j]}, z = ${z}`);
+    assert.ok(Math.abs(z) <= 3.5, `${where}: ${s.outcomeNames[j]} ${o.count}/${s.trials} vs ${plain.outcomes[j]}, z = ${z}`);
   });
-  assert.ok(s.exact && Math.abs(s.exact.messengersZ ?? 0) <= 4.5, `${where}: messengers z ${s.exact?.messengersZ}`);
+  assert.ok(s.exact && Math.abs(s.exact.messengersZ ?? 0) <= 3.5, `${where}: messengers z ${s.exact?.messengersZ}`);
 
   const n = 20_000;
   const generic = runBlockGeneric(model, blockStream(scenario.seed, cell!.key, 0), n);

@@ -68,9 +68,9 @@ describe('exact at the sizes people run', () => {
     const s = report.summaries[0]!;
     assert.equal(s.result.exact?.method, 'independent cohorts');
     s.outcomes.forEach((o, j) =>
-      assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+      assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 3.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
     );
-    assert.ok(Math.abs(s.exact!.messengersZ!) <= 4.5, `messengers z ${s.exact!.messengersZ}`);
+    assert.ok(Math.abs(s.exact!.messengersZ!) <= 3.5, `messengers z ${s.exact!.messengersZ}`);
     assert.ok(Math.abs(s.roundsMean - s.exact!.roundsMean) <= 0.02 * s.exact!.roundsMean);
   });
 
@@ -81,7 +81,7 @@ describe('exact at the sizes people run', () => {
       const s = report.summaries[0]!;
       assert.equal(s.result.exact?.method, 'levels');
       s.outcomes.forEach((o, j) =>
-        assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+        assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 3.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
       );
     }
   });

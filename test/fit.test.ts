@@ -616,6 +616,22 @@ describe('fitting generated traces back', () => {
     assert.deepEqual(fitGilbertElliott(lost, { seed: 7 }), fit);
   });
 
+  it('Gilbert–Elliott converges on a slow trace: ln L within 0.001 nats of a long run', () => {
+    // A trace whose EM crawls along a flat ridge (both states lossy): the default budget must
+    // see it settle. The reference is a run of 100,000 passes at tolerance 1e-12 (1,104 passes,
+    // ln L −7180.55080881673); 300 passes stop 0.0011 nats short, unconverged.
+    const truth = { goodToBad: 0.02, badToGood: 0.2, lossGood: 0.1, lossBad: 0.3 };
+    const lost = simulate(20_000, truth, new Xoshiro128(0x2026, 1, 1, 9));
+    const longRun = -7180.55080881673;
+    const fit = fitGilbertElliott(lost);
+    assert.equal(fit.converged, true);
+    assert.ok(fit.iterations > 300, `${fit.iterations} passes`);
+    assert.ok(fit.logLikelihood <= longRun + 1e-9 && fit.logLikelihood >= longRun - 1e-3, `ln L ${fit.logLikelihood} vs ${longRun}`);
+    const short = fitGilbertElliott(lost, { maxIterations: 300 });
+    assert.equal(short.converged, false);
+    assert.ok(longRun - short.logLikelihood > 1e-3, `${short.logLikelihood}`);
+  });
+
   it('Gilbert–Elliott is never worse than its special cases', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 400 }), fc.integer({ min: 0, max: 1000 }), (array, seed) => {

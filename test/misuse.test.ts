@@ -4,6 +4,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, tru
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BIN, ROOT, cli, tempFiles } from './helpers.js';
+import { succeeded } from './assert-cli.js';
 import type { CliResult } from './helpers.js';
 import { STACK_LINE, cliInProcess } from './in-process.js';
 
@@ -66,7 +67,7 @@ describe('1. merge: counts that cannot be right are refused', () => {
   it('intact shards merge to the unsharded run, byte for byte', () => {
     const merged = cli(['merge', ...shards, '--format', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
-    assert.equal(merged.stdout, cli(['run', ...SCENARIO, '--format', 'csv']).stdout);
+    assert.equal(merged.stdout, succeeded(cli(['run', ...SCENARIO, '--format', 'csv'])));
     assert.match(readFileSync(shards[0]!, 'utf8'), /"digest": "sha256:[0-9a-f]{64}"/);
   });
 
@@ -177,6 +178,7 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
       );
       // A flag asks otherwise: recomputed at that confidence.
       const other = cli(['merge', join(saved, 'results.json'), '--format', 'csv', '--confidence', '0.5']);
+      assert.equal(other.status, 0, other.stderr);
       assert.notEqual(other.stdout, readFileSync(join(saved, 'results.csv'), 'utf8'));
     });
   }
@@ -239,6 +241,7 @@ describe('4. --precision never reached', () => {
   it('a precision reached says nothing and records none', () => {
     const out = join(dir, 'precision-ok');
     const r = cli(['run', '--precision', '0.01', '-f', 'csv', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /not reached/);
     const [folder] = readdirSync(out);
     assert.deepEqual(json(join(out, folder!, 'manifest.json'))['precisionNotReached'], []);
@@ -259,7 +262,7 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   );
   const random = file('random.csv', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 256)));
   const randomYaml = file('random.yaml', Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 104729 + 7) % 256)));
-  const results = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '2000', '-f', 'csv']).stdout;
+  const results = succeeded(cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '2000', '-f', 'csv']));
   const lines = results.trimEnd().split('\n');
   const ragged = file('ragged.csv', [lines[0], lines[1], lines[2]!.split(',').slice(0, -3).join(','), ...lines.slice(3)].join('\n'));
   const nonNumeric = file('nonnumeric.csv', [lines[0], lines[1]!.replace(/,0\.\d+,/, ',abc,'), ...lines.slice(2)].join('\n'));
@@ -395,7 +398,7 @@ describe('10. no command, or help on an unknown one', () => {
     assert.match(r.stderr, /^twogenerals: help: unknown command 'bogus'\nUsage: twogenerals/);
   });
   it('help run and help still print the help on stdout, exit 0', () => {
-    assert.match(cli(['help', 'run']).stdout, /Usage: twogenerals run/);
+    assert.match(succeeded(cli(['help', 'run'])), /Usage: twogenerals run/);
     assert.equal(cli(['help']).status, 0);
   });
 });
@@ -442,7 +445,7 @@ describe('14. exact', () => {
     const header = csv.stdout.split('\n')[0]!.split(',');
     assert.ok(header.includes('committed_exact') && header.includes('success_exact') && header.includes('messengers_exact'));
     for (const column of ['trials', 'success', 'success_low', 'success_z', 'committed', 'messengers_mean']) assert.ok(!header.includes(column), column);
-    const out = JSON.parse(cli(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'json']).stdout);
+    const out = JSON.parse(succeeded(cli(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'json'])));
     assert.deepEqual(out.columns, header);
   });
   it('the table has no intervals', () => {

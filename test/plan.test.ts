@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { retransmitForm } from './closed-forms.js';
 import { cli } from './helpers.js';
+import { refusal } from './assert-cli.js';
 
 type Row = Record<string, number | boolean>;
 const plan = (args: string[]) => {
@@ -54,8 +55,8 @@ describe('plan', () => {
   });
 
   it('rejects malformed targets and a missing --vary with exit 2', () => {
-    assert.match(plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4']).stderr, /expected METRIC>=VALUE/);
-    assert.match(plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4']).stderr, /unknown metric 'sucess' \(did you mean 'success'\?\)/);
+    assert.match(refusal(plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
+    assert.match(refusal(plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);
     assert.equal(plan(['--target', 'success>=0.9']).status, 2);
   });
 });

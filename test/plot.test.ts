@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { cli, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
+import { succeeded } from './assert-cli.js';
 
 /** Estimate lines (one per series) and their points, from Vega's SVG. */
 function marks(svg: string): { lines: number; points: number } {
@@ -17,7 +18,7 @@ function marks(svg: string): { lines: number; points: number } {
 describe('plot', () => {
   const dir = tempFiles({});
   const csv = join(dir, 'results.csv');
-  writeFileSync(csv, cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'csv']).stdout);
+  writeFileSync(csv, succeeded(cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'csv'])));
 
   it('draws well-formed SVG, one line per series with a point per cell', () => {
     const out = join(dir, 'chart.svg');
@@ -31,8 +32,8 @@ describe('plot', () => {
 
   it('takes saved JSON and scenario files too, and --x / --series', () => {
     const json = join(dir, 'results.json');
-    writeFileSync(json, cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json']).stdout);
-    const swapped = cli(['plot', json, '--x', 'loss', '--series', 'redundancy', '--metric', 'success']).stdout;
+    writeFileSync(json, succeeded(cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json'])));
+    const swapped = succeeded(cli(['plot', json, '--x', 'loss', '--series', 'redundancy', '--metric', 'success']));
     assert.deepEqual(marks(swapped), { lines: 8, points: 24 });
     const fromScenario = cli(['plot', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--metric', 'onlyA']);
     assert.equal(fromScenario.status, 0, fromScenario.stderr);
@@ -47,7 +48,7 @@ describe('plot', () => {
 
   it('refuses results without a sweep, unknown metrics and parameters: exit 2, one line', async () => {
     const single = join(dir, 'single.csv');
-    writeFileSync(single, cli(['run', '--trials', '1000', '--format', 'csv']).stdout);
+    writeFileSync(single, succeeded(cli(['run', '--trials', '1000', '--format', 'csv'])));
     for (const [args, message] of [
       [[single], /nothing to plot: the results have a single cell/],
       [[csv, '--metric', 'sucess'], /--metric sucess: unknown metric \(did you mean 'success'\?\)/],
@@ -66,6 +67,7 @@ describe('plot', () => {
     const out = join(dir, 'saved');
     assert.equal(cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]).status, 0);
     const r = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /saved (.*)/);
     const folder = /saved (.*)/.exec(r.stderr)![1]!;
     assert.equal(XMLValidator.validate(readFileSync(join(folder, 'chart.svg'), 'utf8')), true);

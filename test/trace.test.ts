@@ -47,6 +47,7 @@ describe('trace', () => {
     assert.match(text.stdout, /round 4 +B → A: ack 3, 1 copy: lost/);
     assert.match(text.stdout, /outcome: B attacks alone \(disagreement\)/);
     const mermaid = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement', '--format', 'mermaid']);
+    assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.match(mermaid.stdout, /^sequenceDiagram\n/);
     assert.match(mermaid.stdout, /B-xA: ack 3 \(1 copy, all lost\)/);
   });

@@ -1,0 +1,36 @@
+// `npm run mutate -- [--retest-survivors] <module> …`: StrykerJS on one core module at a time
+// (default: all, in turn). See docs/mutation.md.
+//
+// Runs are incremental (reports/stryker-incremental-<module>.json): a mutant whose code did not
+// change keeps its last result. The command runner cannot tell StrykerJS which tests changed, so
+// after new tests `--retest-survivors` drops the surviving (and uncovered) mutants from the
+// incremental file first: those are tested again, and the killed ones keep their result (adding
+// tests cannot let a killed mutant survive).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+const ALL = ['stats', 'channels', 'exact', 'kernel', 'merge', 'scenario', 'check', 'export', 'fit'];
+const args = process.argv.slice(2);
+const retest = args.includes('--retest-survivors');
+const named = args.filter((a) => !a.startsWith('--'));
+const modules = named.length > 0 ? named : ALL;
+
+function dropSurvivors(module) {
+  const file = `reports/stryker-incremental-${module}.json`;
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let dropped = 0;
+  for (const entry of Object.values(report.files)) {
+    const kept = entry.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+    dropped += entry.mutants.length - kept.length;
+    entry.mutants = kept;
+  }
+  writeFileSync(file, JSON.stringify(report));
+  console.log(`${module}: ${dropped} surviving mutants will be tested again`);
+}
+
+for (const module of modules) {
+  if (retest) dropSurvivors(module);
+  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, MUTATE_MODULE: module } });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}

@@ -1,0 +1,39 @@
+// StrykerJS, one core module at a time: `npm run mutate -- <module>` (see docs/mutation.md).
+// The command runner drives `node --test` on the compiled tests that cover the module; the
+// sandbox is built once with every mutant switched in, and each run activates one of them.
+const MODULES = {
+  stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
+  channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
+  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'exact-generated', 'oracles'] },
+  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
+  merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario'], messages: false },
+  check: { mutate: ['src/protocols/check.ts'], tests: ['rules'], messages: false },
+  export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
+  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
+};
+
+const name = process.env.MUTATE_MODULE ?? 'stats';
+const module = MODULES[name];
+if (!module) throw new Error(`unknown module ${name}: one of ${Object.keys(MODULES).join(', ')}`);
+
+export default {
+  testRunner: 'command',
+  commandRunner: { command: `node --test --test-reporter=dot ${module.tests.map((t) => `dist/test/${t}.test.js`).join(' ')}` },
+  buildCommand: 'npm run mutate:build',
+  mutate: [...module.mutate, '!**/*.d.ts', '!**/*.generated.*'],
+  // Where marked, text is not mutated: the wording of messages and descriptions (the rules
+  // tests match the messages that matter; a changed word elsewhere is not the bug we hunt).
+  ...(module.messages === false ? { mutator: { excludedMutations: ['StringLiteral'] } } : {}),
+  ignorePatterns: ['/results', '/reports', '/docs', '/.stryker-tmp'],
+  coverageAnalysis: 'off',
+  incremental: true,
+  incrementalFile: `reports/stryker-incremental-${name}.json`,
+  reporters: ['clear-text', 'json', 'progress'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  concurrency: 2,
+  timeoutMS: 5000,
+  timeoutFactor: 1.25,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

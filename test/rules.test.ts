@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ContractBroken, checkProtocol } from '../src/protocols/check.js';
+import { SEND } from '../src/protocols/types.js';
+import { good } from './rule-protocol.js';
+import type { ProtocolDefinition, Step } from '../src/protocols/types.js';
+import { registerProtocol, unregister } from '../src/registry/index.js';
+
+/**
+ * A negative test for every rule the contract checker enforces: an input just outside each rule
+ * is refused with its own message, and one just inside passes. The validator and resolve:
+ * rules-scenario.test.ts; merge and the gates: merge-rules.test.ts.
+ */
+
+// --- the contract checker -------------------------------------------------------------------
+
+/** The word past a state's declared size: protocols get a view of their own words, so a stray write goes through its buffer. */
+const pastTheEnd = (state: Int32Array, size: number): void => {
+  new Int32Array(state.buffer, state.byteOffset)[size] = 7;
+};
+
+let serial = 0;
+/** Registers the good protocol with `changes`, runs check on it, and unregisters it. */
+function check(changes: (p: ProtocolDefinition<{ rounds: number }>) => Partial<ProtocolDefinition<{ rounds: number }>>, quick = false) {
+  const name = `rules-${++serial}`;
+  const base = good(name);
+  registerProtocol({ ...base, ...changes(base) });
+  try {
+    return checkProtocol(name, quick);
+  } finally {
+    unregister(name);
+  }
+}
+
+function refused(changes: Parameters<typeof check>[0], message: RegExp): void {
+  assert.throws(
+    () => check(changes),
+    (error: unknown) => {
+      assert.ok(error instanceof ContractBroken, `not ContractBroken: ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
+}
+
+/** next with one case replaced: the END step (clock 2) is given to `end`. */
+const atEnd = (base: ProtocolDefinition<{ rounds: number }>, end: (step: Step, state: Int32Array) => void) => ({
+  next(state: Int32Array, config: { rounds: number }, step: Step) {
+    base.next(state, config, step);
+    if (state[0] === 2) end(step, state);
+  },
+});
+
+describe('the contract checker refuses every broken rule (and passes the rule kept)', () => {
+  it('passes the good protocol: every cell, every state', () => {
+    const report = check(() => ({}));
+    assert.equal(report.cells, 3);
+    // per round limit: clock 0, two coin states, four after the send
+    assert.equal(report.states, 3 * 7);
+    assert.equal(report.trialsEnded, 3 * 4);
+  });
+  it('configure, stateSize and init', () => {
+    refused(
+      () => ({
+        configure: () => {
+          throw new Error('boom');
+        },
+      }),
+      /^cell rounds=1: configure threw: boom$/,
+    );
+    for (const size of [0, 1.5, 2 ** 20 + 1, Number.NaN]) {
+      refused(() => ({ stateSize: () => size }), new RegExp(`^cell rounds=1: stateSize returned ${size}; it must be a whole number from 1`));
+    }
+    assert.equal(check(() => ({ stateSize: () => 2 ** 10 })).cells, 3);
+    refused(() => ({ init: (state) => pastTheEnd(state, 3) }), /^cell rounds=1: init wrote beyond the declared state size \(3\)/);
+  });
+  it('next: deterministic, within the state, a valid kind', () => {
+    let calls = 0;
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 1) step.label = `order ${calls++}`;
+        },
+      }),
+      /next is not deterministic: two calls on the same state gave different steps or states; state \[1, 0, 1\] \(clock 1\); results that led there: coin = 1$/,
+    );
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 1) pastTheEnd(state, 3);
+        },
+      }),
+      /next wrote beyond the declared state size \(3\)/,
+    );
+    refused((base) => atEnd(base, (step) => ((step as { kind: number }).kind = 3)), /next set step\.kind to 3; it must be SEND, CHOOSE or END/);
+  });
+  it('END: an outcome index into outcomes.names', () => {
+    // −1 is the unset sentinel: refused as a step left unfilled
+    refused(
+      (base) => atEnd(base, (step) => (step.outcome = -1)),
+      /the trial ended \(END\) without an outcome: set step\.outcome to an index into outcomes\.names/,
+    );
+    for (const outcome of [4, 0.5]) {
+      refused(
+        (base) => atEnd(base, (step) => (step.outcome = outcome)),
+        new RegExp(`the trial ended with outcome ${outcome}, not an index into outcomes.names \\(0 to 3\\)`),
+      );
+    }
+    assert.equal(check((base) => atEnd(base, (step) => (step.outcome = 3))).trialsEnded, 12);
+  });
+  it('SEND: a direction and a round within 1..R', () => {
+    const atSend = (base: ProtocolDefinition<{ rounds: number }>, change: (step: Step, config: { rounds: number }) => void) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0] === 1) change(step, config);
+      },
+    });
+    refused(
+      (base) => atSend(base, (step) => ((step as { direction: number }).direction = 2)),
+      /a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/,
+    );
+    refused((base) => atSend(base, (step, c) => (step.round = c.rounds + 1)), /^cell rounds=1: a send in round 2, outside 1\.\.1 \(the round limit\)/);
+    refused((base) => atSend(base, (step) => (step.round = 0)), /a send in round 0, outside 1\.\.1/);
+    refused((base) => atSend(base, (step) => (step.round = 1.5)), /a send in round 1\.5, outside/);
+    // a protocol that does not use rounds may send in any round
+    assert.equal(check((base) => ({ usesRounds: false, ...atSend(base, (step) => (step.round = 9)) })).cells, 3);
+  });
+  it('CHOOSE: probabilities given, finite, non-negative, summing to 1', () => {
+    const choices = (p: Float64Array | null) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0] === 0) step.choices = p;
+      },
+    });
+    refused(choices(null), /a choice has no probabilities \(step\.choices\)/);
+    refused(choices(new Float64Array(0)), /a choice has no probabilities/);
+    refused(choices(Float64Array.of(0.5, 0.4)), /a choice's probabilities sum to 0\.9, not 1/);
+    refused(choices(Float64Array.of(0.5, 0.5, 1e-6)), /sum to 1\.000001, not 1/);
+    refused(choices(Float64Array.of(1.5, -0.5)), /a choice has probability -0\.5; each must be finite and non-negative/);
+    refused(choices(Float64Array.of(Number.NaN, 1)), /a choice has probability NaN/);
+    refused(choices(Float64Array.of(Number.POSITIVE_INFINITY, 0)), /a choice has probability Infinity/);
+    // within 1e-9 of 1, and a zero-probability choice, pass; the zero one is not explored
+    const report = check(choices(Float64Array.of(0.5, 0.5 + 1e-12, 0)));
+    assert.equal(report.states, 21);
+  });
+  it('resolve: advances the clock, stays within the state', () => {
+    refused(
+      (base) => ({
+        resolve(state, config, step, result) {
+          base.resolve(state, config, step, result);
+          if (step.kind === SEND) state[0] = 1;
+        },
+      }),
+      /resolve did not advance the clock \(state\[0\] went from 1 to 1\).*results that led there: coin = 1, order \(round 1\) received$/,
+    );
+    refused(
+      (base) => ({
+        resolve(state, config, step, result) {
+          base.resolve(state, config, step, result);
+          pastTheEnd(state, 3);
+        },
+      }),
+      /resolve wrote beyond the declared state size \(3\)/,
+    );
+  });
+  it('describe returns text', () => {
+    refused(() => ({ describe: () => 7 as unknown as string }), /describe returned number, not text/);
+    refused(
+      () => ({
+        describe: () => {
+          throw new Error('no words');
+        },
+      }),
+      /describe threw: no words/,
+    );
+  });
+  it('canonicalize keeps every exact value', () => {
+    // merging the coin's two states is fine (same future); sending the order lost as received is not
+    assert.equal(check(() => ({ canonicalize: (state) => void (state[2] = 0) })).cells, 3);
+    refused(
+      () => ({
+        canonicalize: (state) => {
+          if (state[0] === 2) state[1] = 1;
+        },
+      }),
+      /^cell rounds=1, loss 0\.3: canonicalize changes the exact probability of both \(0\.7 without merging, 1 with\)/,
+    );
+  });
+  it('a trial must end', () => {
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0]! >= 2) {
+            step.kind = SEND;
+            step.round = 1;
+          }
+        },
+        resolve(state) {
+          state[0] = Math.min(state[0]! + 1, 250_000);
+        },
+        stateSize: () => 1,
+      }),
+      /more than 200000 distinct states in a small cell|a trial took more than 100000 steps without ending/,
+    );
+  });
+});
