@@ -31,6 +31,7 @@ export const PROTOCOL_API = Object.freeze({
   SEND: contract.SEND,
   CHOOSE: contract.CHOOSE,
   END: contract.END,
+  ROUND: contract.ROUND,
   A_TO_B: contract.A_TO_B,
   B_TO_A: contract.B_TO_A,
   GENERALS_OUTCOMES: contract.GENERALS_OUTCOMES,
@@ -171,6 +172,17 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     sides === undefined || (Array.isArray(sides) && sides.length === 2 && sides.every((s) => typeof s === 'string')),
     "sides, if given, must be two names (['A', 'B'])",
   );
+  const crashParts = ['roles', 'nodes', 'crash', 'crashed'].filter((key) => d[key] !== undefined);
+  need(
+    crashParts.length === 0 || crashParts.length === 4,
+    `crash support needs roles, nodes, crash and crashed together (it has only ${crashParts.join(', ')}; see docs/writing-a-protocol.md, "Crashes")`,
+  );
+  const roles = d['roles'];
+  need(
+    roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
+    "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
+  );
+  for (const method of ['nodes', 'crash', 'crashed']) need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
   const full: OutcomeSet = {
     names,
     success: indices('success'),

@@ -14,7 +14,8 @@ export type ExactMethod = 'auto' | 'generic';
  * so that a caller can share its thread; it returns the result or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): Generator<void, ExactResult> {
-  const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
+  // The structured solvers know no crashes: a cell with crashes goes to the generic engine.
+  const structured = method === 'auto' && model.crash === null ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
   return structured ?? genericExact(model, limits);
 }
 

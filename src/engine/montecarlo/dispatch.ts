@@ -11,7 +11,8 @@ import { runBlockGeneric } from './generic.js';
  * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
-  const kernel = kernelFor(model, specialize);
+  // Cells with crashes run through the definition: the compiled kernels know no crash draws.
+  const kernel = model.crash === null ? kernelFor(model, specialize) : null;
   if (!kernel) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
   return kernel.run(stream.slice(), trials);
 }
