@@ -95,9 +95,16 @@ function checkCell(
   const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
   if (
     crashes &&
-    !(Array.isArray(nodeRoles) && nodeRoles.length >= 2 && nodeRoles.length <= 30 && nodeRoles.every((r) => Number.isInteger(r) && r >= 0 && r < protocol.roles!.length))
+    !(
+      Array.isArray(nodeRoles) &&
+      nodeRoles.length >= 2 &&
+      nodeRoles.length <= 30 &&
+      nodeRoles.every((r) => Number.isInteger(r) && r >= 0 && r < protocol.roles!.length)
+    )
   )
-    throw new ContractBroken(`${where}: nodes returned ${JSON.stringify(nodeRoles)}; it must list 2 to 30 role indices into roles (0 to ${protocol.roles!.length - 1})`);
+    throw new ContractBroken(
+      `${where}: nodes returned ${JSON.stringify(nodeRoles)}; it must list 2 to 30 role indices into roles (0 to ${protocol.roles!.length - 1})`,
+    );
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
   if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
     throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
@@ -169,7 +176,7 @@ function checkCell(
       for (const [mask, label] of crashPatterns(nodeRoles.length, crashed, step.round)) {
         const child = first.slice();
         for (let node = 0; node < nodeRoles.length; node++) {
-          if ((mask & ~crashed) & (1 << node)) call('crash', first, () => protocol.crash!(child.subarray(0, size), config, node));
+          if (mask & ~crashed & (1 << node)) call('crash', first, () => protocol.crash!(child.subarray(0, size), config, node));
         }
         call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, 0));
         if (!guardIntact(child)) fail(first, extend(path, label), `crash or resolve wrote beyond the declared state size (${size})`);
@@ -177,7 +184,11 @@ function checkCell(
         for (let node = 0; node < nodeRoles.length; node++) {
           const says = call('crashed', child, () => protocol.crashed!(child.subarray(0, size), config, node));
           if (says !== ((mask & (1 << node)) !== 0))
-            fail(child, extend(path, label), `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`);
+            fail(
+              child,
+              extend(path, label),
+              `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
+            );
         }
         stack.push({ state: child, path: extend(path, label), crashed: mask });
       }
@@ -186,7 +197,12 @@ function checkCell(
     if (crashes && step.kind === SEND) {
       const sender = senderNode(step.direction, step.peer);
       if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${nodeRoles.length} nodes`);
-      if (crashed & (1 << sender)) fail(first, path, `node ${sender} dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`);
+      if (crashed & (1 << sender))
+        fail(
+          first,
+          path,
+          `node ${sender} dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+        );
     }
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
@@ -207,7 +223,10 @@ function crashPatterns(nodes: number, crashed: number, round: number): [number, 
   for (let subset = 0; subset < 1 << up.length; subset++) {
     const newly = up.filter((_, j) => subset & (1 << j));
     const mask = newly.reduce((m, node) => m | (1 << node), crashed);
-    patterns.push([mask, newly.length ? `round ${round}: node${newly.length > 1 ? 's' : ''} ${newly.join(', ')} crash${newly.length > 1 ? '' : 'es'}` : `round ${round}: no crash`]);
+    patterns.push([
+      mask,
+      newly.length ? `round ${round}: node${newly.length > 1 ? 's' : ''} ${newly.join(', ')} crash${newly.length > 1 ? '' : 'es'}` : `round ${round}: no crash`,
+    ]);
   }
   return patterns;
 }
@@ -227,7 +246,8 @@ function stepResults(
   if (step.kind === ROUND) {
     if (!crashes) fail('next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
     const limit = protocol.usesRounds ? params['rounds']! : Number.POSITIVE_INFINITY;
-    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1)) fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
+    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
+      fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
     return [];
   }
   if (step.kind === END) {

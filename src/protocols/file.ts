@@ -182,7 +182,8 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
     "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
   );
-  for (const method of ['nodes', 'crash', 'crashed']) need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
+  for (const method of ['nodes', 'crash', 'crashed'])
+    need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
   const full: OutcomeSet = {
     names,
     success: indices('success'),

@@ -77,7 +77,8 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
           step.kind = SEND;
           step.direction = part === 0 ? A_TO_B : B_TO_A;
           step.round = round;
-          step.label = part === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
+          step.label =
+            part === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
           return;
         }
         // A crashed general sends nothing; the round's end still comes for the other.

@@ -262,7 +262,10 @@ function checkApplies(source: ScenarioSource, path: (string | number)[], paramet
     checkCrashSupport(source, path, protocol);
     const roles = PROTOCOLS[protocol]!.roles!;
     if (spec.role !== undefined && !roles.includes(spec.role)) {
-      throw new UsageError(source.locate(path, true), `${parameter} is the crash rate of role ${spec.role}; the ${protocol} protocol's roles are ${roles.join(', ')}`);
+      throw new UsageError(
+        source.locate(path, true),
+        `${parameter} is the crash rate of role ${spec.role}; the ${protocol} protocol's roles are ${roles.join(', ')}`,
+      );
     }
   }
   if (spec.protocol && spec.protocol !== protocol) {

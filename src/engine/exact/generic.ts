@@ -240,7 +240,8 @@ function crashBranches(model: CellModel, state: Int32Array, round: number): [Int
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
   for (let node = 0; node < crash.length; node++) if (crash[node]! > 0 && !protocol.crashed!(state, config, node)) able.push(node);
-  if (able.length > MAX_CRASHING_NODES) throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
+  if (able.length > MAX_CRASHING_NODES)
+    throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
   const branches: [Int32Array, number][] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();

@@ -38,7 +38,10 @@ export class TrialNeverEnds extends UsageError {
 export class SentAfterCrash extends UsageError {
   override name = 'SentAfterCrash';
   constructor(protocol: string, node: number, step: Step, described: string) {
-    super(`protocol ${protocol}`, `node ${node} dispatched ${step.label || 'a message'} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`);
+    super(
+      `protocol ${protocol}`,
+      `node ${node} dispatched ${step.label || 'a message'} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`,
+    );
   }
 }
 
