@@ -81,7 +81,13 @@ describe('crashes: closed forms', () => {
     // nobody was prepared, every cohort aborts. At the start of round 2: every cohort voted YES
     // and nobody will tell it the decision: blocked.
     for (const c of [0.001, 0.01, 0.05, 0.3]) {
-      const [committed, aborted, blocked, inconsistent] = exactOf({ protocol: 'two-phase-commit', loss: 0, redundancy: 1, rounds: 3, crash: { coordinator: c } });
+      const [committed, aborted, blocked, inconsistent] = exactOf({
+        protocol: 'two-phase-commit',
+        loss: 0,
+        redundancy: 1,
+        rounds: 3,
+        crash: { coordinator: c },
+      });
       close(committed!, (1 - c) * (1 - c), `c=${c} committed`);
       close(aborted!, c, `c=${c} aborted`);
       close(blocked!, c * (1 - c), `c=${c} blocked`);
@@ -107,7 +113,14 @@ describe('crashes: closed forms', () => {
     // it is in doubt but down (aborted by the coordinator's decision only? no: the coordinator
     // decided COMMIT; the crashed cohort decided nothing): committed; otherwise committed.
     const b = 0.2;
-    const [committed, aborted, blocked, inconsistent] = exactOf({ protocol: 'two-phase-commit', loss: 0, redundancy: 1, rounds: 3, participants: 1, crash: { cohort: b } });
+    const [committed, aborted, blocked, inconsistent] = exactOf({
+      protocol: 'two-phase-commit',
+      loss: 0,
+      redundancy: 1,
+      rounds: 3,
+      participants: 1,
+      crash: { cohort: b },
+    });
     close(committed!, 1 - b, 'committed');
     close(aborted!, b, 'aborted');
     close(blocked!, 0, 'blocked');
@@ -124,7 +137,15 @@ describe('crashes: Monte Carlo agrees with the exact engine on random cells of e
     { protocol: 'handshake', loss: pick([0.05, 0.3]), redundancy: 1, rounds: pick([2, 3, 5]), crash: { A: rate(), B: rate() } },
     { protocol: 'retransmit', loss: pick([0.1, 0.5]), redundancy: 1, rounds: pick([2, 4]), crash: rate() },
     { protocol: 'randomized', loss: pick([0.1, 0.4]), redundancy: 1, rounds: pick([2, 3, 4]), crash: rate() },
-    { protocol: 'two-phase-commit', loss: pick([0, 0.2]), redundancy: 1, rounds: pick([1, 2, 3]), participants: pick([1, 2, 3]), abortRate: pick([0, 0.1]), crash: { coordinator: rate(), cohort: rate() } },
+    {
+      protocol: 'two-phase-commit',
+      loss: pick([0, 0.2]),
+      redundancy: 1,
+      rounds: pick([1, 2, 3]),
+      participants: pick([1, 2, 3]),
+      abortRate: pick([0, 0.1]),
+      crash: { coordinator: rate(), cohort: rate() },
+    },
     {
       protocol: 'two-phase-commit',
       channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.4 },
@@ -134,7 +155,14 @@ describe('crashes: Monte Carlo agrees with the exact engine on random cells of e
       crash: rate(),
     },
     { protocol: 'retransmit', channel: { model: 'cut', after: 2, direction: 'AtoB' }, redundancy: 1, rounds: 4, crash: { B: rate() } },
-    { protocol: () => threePhase, loss: pick([0, 0.1]), redundancy: 1, cohorts: pick([1, 2, 3]), noVoteRate: pick([0, 0.1]), crash: { coordinator: rate(), cohort: rate() } },
+    {
+      protocol: () => threePhase,
+      loss: pick([0, 0.1]),
+      redundancy: 1,
+      cohorts: pick([1, 2, 3]),
+      noVoteRate: pick([0, 0.1]),
+      crash: { coordinator: rate(), cohort: rate() },
+    },
     { protocol: () => tcp, loss: pick([0.1, 0.3]), redundancy: 1, rounds: pick([2, 3]), crash: rate() },
   ];
   for (const [round, table] of [cells(), cells()].entries()) {
@@ -161,7 +189,12 @@ describe('crashes: Monte Carlo agrees with the exact engine on random cells of e
 });
 
 describe('crashes: crash 0 is the crash-free run, byte for byte', () => {
-  const scenarios = ['scenarios/seed-foot-soldiers.yaml', 'scenarios/handshake-regress.yaml', 'scenarios/two-phase-commit.yaml', 'examples/three-phase-commit.yaml'];
+  const scenarios = [
+    'scenarios/seed-foot-soldiers.yaml',
+    'scenarios/handshake-regress.yaml',
+    'scenarios/two-phase-commit.yaml',
+    'examples/three-phase-commit.yaml',
+  ];
   for (const file of scenarios) {
     it(`${file}: --set crash=0 prints the same CSV and JSON`, () => {
       for (const format of ['csv', 'json']) {
@@ -289,5 +322,19 @@ describe('crashes: the commit comparison the README quotes', () => {
         assert.ok(three[i]!['inconsistent_exact']! > 0.02, `3PC ${where}: inconsistent ${three[i]!['inconsistent_exact']}`);
       }
     }
+  });
+});
+
+describe('crashes: plan', () => {
+  it('finds the largest coordinator crash rate at which two-phase commit blocks at most 1e-4 of the time', () => {
+    // Reliable link: blocked = c(1 − c), at most 1e-4 for c up to about 1.0001e-4.
+    const args = ['plan', 'examples/commit-crash-2pc.yaml', '--set', 'channel.goodToBad=0', '--vary', 'crashCoordinator=0.00001:0.0002:0.00001'];
+    const r = cli([...args, '--target', 'blocked<=1e-4', '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const { winner, exact } = JSON.parse(r.stdout);
+    assert.equal(exact, true);
+    assert.equal(winner.crashCoordinator, 0.0001);
+    close(winner.blocked, 0.0001 * (1 - 0.0001), 'blocked at the winner');
+    assert.match(cli([...args, '--target', 'blocked<=1e-4']).stdout, /^Largest crashCoordinator meeting blocked ≤ 0\.0001 \(exact values\)/);
   });
 });

@@ -69,7 +69,7 @@ function crashParameters(): ParameterSpec[] {
     ...roles.map((role) => ({
       ...shared,
       name: crashParameterName(role),
-      description: `probability that a ${role} node still up crashes at the start of a round`,
+      description: `probability that a node of role ${role}, still up, crashes at the start of a round`,
       roleOf: CRASH_PARAMETER.name,
       role,
     })),
