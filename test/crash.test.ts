@@ -256,7 +256,7 @@ describe('crashes: bad input and broken protocol files', () => {
     const dir = tempFiles({ 'keeps-sending.mjs': broken });
     const r = cli(['check', join(dir, 'keeps-sending.mjs')]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /with crashes: node 0 dispatches SYN in round 1 after it crashed/);
+    assert.match(r.stderr, /with crashes: node 0 \(A\) dispatches SYN in round 1 after it crashed/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 

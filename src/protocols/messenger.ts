@@ -11,7 +11,7 @@ const CRASHED = 2; // + node: 0 is A, 1 is B
  * arrived. With crashes, round 1 starts (clock 0) before the order (clock 1); a general who
  * crashed does not attack, and a crashed A sends nothing.
  */
-export const messenger: ProtocolDefinition<ProtocolParams> = {
+export const messenger: ProtocolDefinition<ProtocolParams | null> = {
   name: 'messenger',
   summary: 'A sends the order once (k messengers) and attacks; B attacks iff it arrives.',
   outcomes: GENERALS_OUTCOMES,
@@ -24,7 +24,7 @@ export const messenger: ProtocolDefinition<ProtocolParams> = {
     state.fill(0);
   },
   next(state, config, step) {
-    const orderAt = config.crashes === 1 ? 1 : 0;
+    const orderAt = config?.crashes === 1 ? 1 : 0;
     const clock = state[CLOCK]!;
     if (clock < orderAt) {
       step.kind = ROUND;
