@@ -201,7 +201,7 @@ function checkCell(
         fail(
           first,
           path,
-          `node ${sender} dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
