@@ -6,6 +6,7 @@ import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
+import { checkProtocol } from '../src/protocols/check.js';
 import { loadProtocolFile } from '../src/protocols/file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { expandCells } from '../src/scenario/cells.js';
@@ -336,5 +337,18 @@ describe('crashes: plan', () => {
     assert.equal(winner.crashCoordinator, 0.0001);
     close(winner.blocked, 0.0001 * (1 - 0.0001), 'blocked at the winner');
     assert.match(cli([...args, '--target', 'blocked<=1e-4']).stdout, /^Largest crashCoordinator meeting blocked ≤ 0\.0001 \(exact values\)/);
+  });
+});
+
+describe('crashes: check explores the built-in protocols with crashes', () => {
+  for (const name of ['messenger', 'handshake', 'retransmit', 'randomized']) {
+    it(`${name} keeps the contract under every crash pattern`, () => {
+      const report = checkProtocol(name);
+      assert.ok(report.trialsEnded > 0);
+    });
+  }
+
+  it('role names in crash: { … } are matched without regard to case', () => {
+    close(exactOf({ protocol: 'messenger', loss: 0, redundancy: 1, crash: { a: 0.25 } })[1]!, 0.25, 'neither');
   });
 });

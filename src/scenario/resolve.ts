@@ -233,11 +233,13 @@ function crashParams(source: ScenarioSource, protocol: string): Record<string, n
   const given: Record<string, number> = typeof value === 'number' ? { crash: value } : {};
   if (typeof value === 'object') {
     const roles = PROTOCOLS[protocol]!.roles ?? [];
-    for (const [role, rate] of Object.entries(value)) {
+    for (const [written, rate] of Object.entries(value)) {
+      // Role names are matched without regard to case: { a: 0.1 } is role A.
+      const role = roles.find((r) => r.toLowerCase() === written.toLowerCase()) ?? written;
       if (roles.length && !roles.includes(role)) {
         throw new UsageError(
-          source.locate(['crash', role], true),
-          `the ${protocol} protocol has no role '${role}'${didYouMean(role, roles)}; its roles are ${roles.join(', ')}`,
+          source.locate(['crash', written], true),
+          `the ${protocol} protocol has no role '${written}'${didYouMean(written, roles)}; its roles are ${roles.join(', ')}`,
         );
       }
       given[crashParameterName(role)] = rate;
