@@ -224,9 +224,9 @@ describe('crashes: reproducibility', () => {
   const scenario = 'examples/commit-crash-2pc.yaml';
   it('the same bytes with 1 or 3 workers, and from merged shards', () => {
     // --exact: the automatic exact attempt is bounded by the run's time, the forced one is not.
-    const run = (extra: string[]) => cli(['run', scenario, '--trials', '150000', '--exact', ...extra]);
-    const one = run(['--format', 'csv', '--workers', '1']);
-    const three = run(['--format', 'csv', '--workers', '3']);
+    const run = (extra: string[]) => cli(['run', scenario, '--trials', '150000', ...extra]);
+    const one = run(['--format', 'csv', '--workers', '1', '--exact']);
+    const three = run(['--format', 'csv', '--workers', '3', '--exact']);
     assert.equal(one.status, 0, one.stderr);
     assert.equal(three.stdout, one.stdout);
     const dir = tempFiles({});
