@@ -350,6 +350,14 @@ describe('crashes: check explores the built-in protocols with crashes', () => {
     });
   }
 
+  for (const file of ['tcp-handshake.mjs', 'three-phase-commit.mjs']) {
+    it(`check passes the example ${file}, crashes explored`, () => {
+      const r = cli(['check', join('examples', 'protocols', file)]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /all within the contract/);
+    });
+  }
+
   it('role names in crash: { … } are matched without regard to case', () => {
     close(exactOf({ protocol: 'messenger', loss: 0, redundancy: 1, crash: { a: 0.25 } })[1]!, 0.25, 'neither');
   });
