@@ -17,6 +17,7 @@ await build({
   entryPoints: {
     cli: at('dist/src/cli/main.js'),
     worker: at('dist/src/engine/schedule/worker.js'),
+    'isolate-worker': at('dist/src/protocols/isolate-worker.js'),
     early: at('dist/src/cli/early.js'),
   },
   outdir: at('dist/bundle'),

@@ -48,6 +48,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
     summary: 'Skeen 1981: CAN-COMMIT, PRE-COMMIT, DO-COMMIT with timeouts; never blocks, but loss can make it inconsistent.',
     outcomes: COMMIT_OUTCOMES,
     usesRounds: false,
+    roundLimit: () => 3, // always three rounds, whatever `rounds` says
     parameters: [
       { name: 'cohorts', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: 16, default: 2 },
       { name: 'noVoteRate', description: 'probability that a cohort votes NO', minimum: 0, maximum: 1, default: 0 },

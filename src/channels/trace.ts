@@ -78,6 +78,17 @@ export const trace: ChannelDefinition<TraceConfig> = {
         );
       }
     }
+    // Per-direction traces are one period measured both ways: of different lengths, the shorter
+    // would wrap early and a direction a protocol never uses would change its result.
+    const column = params['column'] === undefined ? undefined : String(params['column']);
+    const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
+    const [a, b] = [readTrace(fileOf('AtoB'), column), readTrace(fileOf('BtoA'), column)];
+    if (a.length !== b.length) {
+      throw new UsageError(
+        fileOf('BtoA'),
+        `the B→A trace has ${thousands(b.length)} packets and the A→B trace (${fileOf('AtoB')}) ${thousands(a.length)}; per-direction traces must cover the same packets: cut them to the same length`,
+      );
+    }
   },
   configure(params, copies) {
     const lost = tracesOf(params);

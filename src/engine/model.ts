@@ -14,6 +14,8 @@ export interface CellSpec {
   readonly params: Readonly<Record<string, number | string>>;
   /** A protocol written as a file: its absolute path, which worker threads load themselves. */
   readonly protocolFile?: string;
+  /** The sha256 of the protocol file as checked: a worker thread refuses a file that differs. */
+  readonly protocolDigest?: string;
   /** Files the channel reads: absolute paths by the paths as written in the parameters. */
   readonly files?: Readonly<Record<string, string>>;
 }

@@ -40,6 +40,16 @@ export const EXACT_ONLY_COLUMNS = [
   'rounds_mean_exact',
 ];
 
+const HEAD_COLUMNS = ['scenario', 'protocol', 'channel'];
+
+/**
+ * Every column the CSV and JSON write that is not a parameter, for a protocol with these outcomes
+ * (in either layout, with trials or exact only): names its outcomes and parameters must not take.
+ */
+export function writtenColumns(outcomes: readonly string[]): string[] {
+  return [...HEAD_COLUMNS, 'trials', ...outcomes, ...STAT_COLUMNS, ...EXACT_COLUMNS, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
+}
+
 export function toRows(summaries: readonly CellSummary[]): Rows {
   const paramNames = new Set<string>(['loss', 'redundancy', 'rounds']);
   for (const s of summaries) for (const name of Object.keys(s.params)) paramNames.add(name);
@@ -48,12 +58,12 @@ export function toRows(summaries: readonly CellSummary[]): Rows {
   for (const s of summaries) for (const name of s.outcomeNames) if (!outcomes.includes(name)) outcomes.push(name);
   if (summaries.length && summaries.every((s) => s.trials === 0)) return exactOnlyRows(summaries, params, outcomes);
   const withExact = summaries.some((s) => s.exact !== null);
-  const columns = ['scenario', 'protocol', 'channel', ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
+  const columns = [...HEAD_COLUMNS, ...params, 'trials', ...outcomes, ...STAT_COLUMNS, ...(withExact ? EXACT_COLUMNS : [])];
   return { columns, records: summaries.map((s) => record(s, params, outcomes, withExact)) };
 }
 
 function exactOnlyRows(summaries: readonly CellSummary[], params: readonly string[], outcomes: readonly string[]): Rows {
-  const columns = ['scenario', 'protocol', 'channel', ...params, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
+  const columns = [...HEAD_COLUMNS, ...params, ...outcomes.map((o) => `${o}_exact`), ...EXACT_ONLY_COLUMNS];
   const records = summaries.map((s) => {
     const cell = s.cell;
     const e = s.exact;

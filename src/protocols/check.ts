@@ -1,9 +1,10 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
-import { CHOOSE, END, ROUND, SEND, Step, receiverNode, senderNode, supportsCrashes } from './types.js';
-import type { ProtocolDefinition } from './types.js';
+import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from './types.js';
+import type { ProtocolDefinition, ProtocolParams } from './types.js';
 import { thrownWhere } from './file.js';
 import { PROTOCOLS } from './index.js';
+import { namingProblem } from './names.js';
 
 /**
  * `twogenerals check`: explores a protocol over small cells of its parameters, every chance
@@ -39,6 +40,8 @@ const SENTINEL = 0x5eed5eed;
 /** States explored per cell at most, and steps a trial may take before it counts as never ending. */
 const MAX_STATES = 200_000;
 const MAX_STEPS = 100_000;
+/** The quick check's bound: its one cell has two rounds, and it must answer well within its watchdog's seconds. */
+const QUICK_MAX_STEPS = 20_000;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -55,12 +58,14 @@ export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false)
 
 export function checkProtocol(name: string, quick = false, position?: CheckPosition, file?: string): CheckReport {
   const protocol = PROTOCOLS[name]!;
+  const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
+  if (naming) throw new ContractBroken(naming);
   let states = 0;
   let ended = 0;
   const cells = smallCells(protocol, quick);
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, crashes);
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes);
       states += r.states;
       ended += r.ended;
     }
@@ -72,8 +77,9 @@ export function checkProtocol(name: string, quick = false, position?: CheckPosit
 function checkCell(
   protocol: ProtocolDefinition<unknown>,
   params: Record<string, number>,
-  position?: CheckPosition,
-  file?: string,
+  position: CheckPosition | undefined,
+  file: string | undefined,
+  maxSteps: number,
   crashes = false,
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
@@ -155,15 +161,21 @@ function checkCell(
     seen.add(key);
     if (seen.size > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
-    if ((path?.length ?? 0) > MAX_STEPS) fail(state, path, `a trial took more than ${MAX_STEPS} steps without ending`, 20);
+    if ((path?.length ?? 0) > maxSteps) fail(state, path, `a trial took more than ${maxSteps} steps without ending`, 20);
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();
     const again = new Step();
     const first = state.slice();
     const second = state.slice();
-    call('next', state, () => protocol.next(first.subarray(0, size), config, step));
+    const slips: string[] = [];
+    const returned = call('next', state, () => protocol.next(first.subarray(0, size), config, guarded(step, slips)) as unknown);
     call('next', state, () => protocol.next(second.subarray(0, size), config, again));
+    if (slips.length) fail(state, path, slips[0]!);
+    if (returned !== undefined)
+      fail(state, path, `next returned ${describeValue(returned)}; it must fill the step it is given (step.kind = SEND, …) and return nothing`);
+    const unfilled = unfilledStep(step, protocol.outcomes.names.length);
+    if (unfilled) fail(state, path, unfilled);
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
     if (first.join() !== second.join() || stepText(step) !== stepText(again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
@@ -231,6 +243,36 @@ function crashPatterns(nodes: number, crashed: number, round: number): [number, 
   return patterns;
 }
 
+/**
+ * The step as `next` sees it, recording a write to a field the contract does not have (step.type
+ * for step.kind, step.result for step.outcome): the engines would never read it.
+ */
+function guarded(step: Step, slips: string[]): Step {
+  return new Proxy(step, {
+    set(target, key, value): boolean {
+      if (typeof key === 'string' && (STEP_FIELDS as readonly string[]).includes(key)) return Reflect.set(target, key, value);
+      const likely =
+        typeof key === 'string' && /^(type|state|action|what|op)$/i.test(key)
+          ? ' (did you mean step.kind?)'
+          : typeof key === 'string' && /^(result|value|end|winner)$/i.test(key)
+            ? ' (did you mean step.outcome?)'
+            : '';
+      slips.push(`next wrote step.${String(key)}, which is not part of the step${likely}; the step's fields are ${STEP_FIELDS.join(', ')}`);
+      return true;
+    },
+    defineProperty(_target, key): boolean {
+      slips.push(`next defined step.${String(key)}; the step's fields are ${STEP_FIELDS.join(', ')}`);
+      return true;
+    },
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
 function stepText(step: Step): string {
   return JSON.stringify([step.kind, step.direction, step.round, step.label, step.peer, step.outcome, step.choices ? Array.from(step.choices) : null]);
 }
@@ -245,22 +287,17 @@ function stepResults(
 ): [number, string][] {
   if (step.kind === ROUND) {
     if (!crashes) fail('next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
-    const limit = protocol.usesRounds ? params['rounds']! : Number.POSITIVE_INFINITY;
+    const limit = roundLimitOf(protocol, params as ProtocolParams);
     if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
       fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
     return [];
   }
-  if (step.kind === END) {
-    const n = protocol.outcomes.names.length;
-    if (!Number.isInteger(step.outcome) || step.outcome < 0 || step.outcome >= n)
-      fail(`the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${n - 1})`);
-    return [];
-  }
+  if (step.kind === END) return [];
   if (step.kind === SEND) {
     if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
-    const limit = protocol.usesRounds ? params['rounds']! : Number.POSITIVE_INFINITY;
+    const limit = roundLimitOf(protocol, params as ProtocolParams);
     if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
-      fail(`a send in round ${step.round}, outside 1..${limit} (the round limit)`);
+      fail(`a send in round ${step.round}, outside 1..${limit} (the round limit${protocol.roundLimit ? ' its roundLimit gives' : ''})`);
     const what = step.label || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],

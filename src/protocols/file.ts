@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { Console } from 'node:console';
 import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -7,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { registerProtocol, RegistryClash } from '../registry/index.js';
 import { PROTOCOLS } from './index.js';
+import { namingProblem } from './names.js';
 import * as contract from './types.js';
 import type { OutcomeSet, ProtocolDefinition } from './types.js';
 
@@ -39,6 +41,22 @@ export const PROTOCOL_API = Object.freeze({
   generalsOutcome: contract.generalsOutcome,
 });
 
+/** The stages of loading a file, named in messages where one never finishes (protocols/isolate.ts). */
+export const STAGES = {
+  module: "evaluating the module (the file's top-level code)",
+  factory: 'calling its default export',
+  definition: "reading the definition's members (getters included)",
+  check: "checking it (its methods, under the contract's check)",
+} as const;
+export type LoadStage = keyof typeof STAGES;
+
+let reportStage: (stage: LoadStage) => void = () => undefined;
+
+/** Where the stages of loading go as they start: the isolating thread reports them to the main thread. */
+export function onLoadStage(listener: (stage: LoadStage) => void): void {
+  reportStage = listener;
+}
+
 const loaded = new Map<string, Promise<ProtocolFile>>();
 const byPath = new Map<string, ProtocolFile>();
 
@@ -58,16 +76,16 @@ export function loadedProtocolFile(file: string): ProtocolFile | undefined {
 }
 
 /** Loads, checks and registers a protocol file (once per process); `place` names where it was named, for messages. */
-export function loadProtocolFile(file: string, place: string): Promise<ProtocolFile> {
+export function loadProtocolFile(file: string, place: string, expectedDigest?: string): Promise<ProtocolFile> {
   let promise = loaded.get(file);
   if (!promise) {
-    promise = load(file, place);
+    promise = load(file, place, expectedDigest);
     loaded.set(file, promise);
   }
   return promise;
 }
 
-async function load(file: string, place: string): Promise<ProtocolFile> {
+async function load(file: string, place: string, expectedDigest: string | undefined): Promise<ProtocolFile> {
   const where = `${place}: protocol file ${file}`;
   if (!existsSync(file)) throw new UsageError(where, 'does not exist (a path in a scenario is relative to the scenario file)');
   const text = readTextInput(file, 'protocol'); // refuses a directory, a file over the limit, binary bytes
@@ -79,22 +97,30 @@ async function load(file: string, place: string): Promise<ProtocolFile> {
     );
   }
   const digest = createHash('sha256').update(text).digest('hex');
+  if (expectedDigest !== undefined && digest !== expectedDigest)
+    throw new UsageError(file, 'changed while the command ran (its sha256 differs from the one checked): run again');
+  quietConsole();
   let module: { default?: unknown };
+  reportStage('module');
   try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    module = (await withoutExit(file, STAGES.module, () => import(pathToFileURL(file).href))) as { default?: unknown };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
   }
   let definition = module.default;
   if (definition === undefined) throw new UsageError(file, 'has no default export: export default the protocol definition, or a function (api) => definition');
   if (typeof definition === 'function') {
+    reportStage('factory');
     try {
-      definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
+      definition = await withoutExit(file, STAGES.factory, () => (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API));
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(file, `its default export threw: ${thrownWhere(error, file)}`);
     }
   }
-  const protocol = completeDefinition(definition, file);
+  reportStage('definition');
+  const protocol = completeDefinition(snapshot(definition, file), file);
   if (PROTOCOLS[protocol.name] && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
@@ -112,6 +138,44 @@ async function load(file: string, place: string): Promise<ProtocolFile> {
   return result;
 }
 
+/**
+ * Registers what a protocol file declares without running any of its code in this process
+ * (`validate`): its methods refuse to run. The description comes from the isolating process,
+ * which loaded and checked the file with the digest given.
+ */
+export function registerDescribedProtocolFile(
+  file: string,
+  digest: string,
+  description: Omit<ProtocolDefinition<unknown>, 'configure' | 'stateSize' | 'init' | 'next' | 'resolve' | 'describe'>,
+): ProtocolFile {
+  const known = byPath.get(file);
+  if (known) return known;
+  if (PROTOCOLS[description.name]) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
+  const unloaded = (): never => {
+    throw new Error(`protocol file ${file} was described, not loaded`);
+  };
+  try {
+    const crashSupport = description.roles ? { nodes: unloaded, crash: unloaded, crashed: unloaded } : {};
+    registerProtocol({
+      ...description,
+      ...crashSupport,
+      configure: unloaded,
+      stateSize: unloaded,
+      init: unloaded,
+      next: unloaded,
+      resolve: unloaded,
+      describe: unloaded,
+    });
+  } catch (error) {
+    if (error instanceof RegistryClash) throw new UsageError(file, error.message);
+    throw error;
+  }
+  const result = { name: description.name, file, digest };
+  byPath.set(file, result);
+  loaded.set(file, Promise.resolve(result));
+  return result;
+}
+
 function byPathName(name: string): string | undefined {
   for (const [file, p] of byPath) if (p.name === name) return file;
   return undefined;
@@ -122,6 +186,65 @@ function isBuiltIn(name: string): boolean {
 }
 
 const METHODS = ['configure', 'stateSize', 'init', 'next', 'resolve', 'describe'] as const;
+const MEMBERS = [
+  ...METHODS,
+  'name',
+  'outcomes',
+  'parameters',
+  'canonicalize',
+  'roundLimit',
+  'summary',
+  'sides',
+  'usesRounds',
+  'exactNote',
+  'roles',
+  'nodes',
+  'crash',
+  'crashed',
+] as const;
+
+/**
+ * The definition's members read once into a plain object: a getter runs here, once, and a getter
+ * that throws is the file's error, named with the member (not an internal error later).
+ */
+function snapshot(value: unknown, file: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const plain: Record<string, unknown> = {};
+  for (const member of MEMBERS) {
+    try {
+      const v = (value as Record<string, unknown>)[member];
+      if (v !== undefined) plain[member] = typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(value) : v;
+    } catch (error) {
+      throw new UsageError(file, `reading its definition's ${member} threw: ${thrownWhere(error, file)}`);
+    }
+  }
+  return plain;
+}
+
+/**
+ * Runs the file's own code with process.exit refused: a file that ends the process would make
+ * the command exit 0 with nothing printed. (Its methods run first in the isolating thread, where
+ * an exit ends only that thread; see protocols/isolate.ts.)
+ */
+async function withoutExit<T>(file: string, stage: string, f: () => T | Promise<T>): Promise<T> {
+  const exit = process.exit;
+  process.exit = ((code?: number) => {
+    throw new UsageError(file, `called process.exit(${code ?? ''}) while ${stage}: a protocol file must not end the process`);
+  }) as typeof process.exit;
+  try {
+    return await f();
+  } finally {
+    process.exit = exit;
+  }
+}
+
+/** A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV, JSON, shards). */
+function quietConsole(): void {
+  if (consoleQuieted) return;
+  consoleQuieted = true;
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+}
+let consoleQuieted = false;
 
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
@@ -137,6 +260,10 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   for (const method of METHODS) need(typeof d[method] === 'function', `needs the method ${method} (see docs/writing-a-protocol.md)`);
   need(d['canonicalize'] === undefined || typeof d['canonicalize'] === 'function', 'canonicalize, if given, must be a function');
+  need(
+    d['roundLimit'] === undefined || typeof d['roundLimit'] === 'function',
+    'roundLimit, if given, must be a function (params) => the highest round a send may name',
+  );
   const outcomes = d['outcomes'] as Partial<OutcomeSet> | undefined;
   need(
     typeof outcomes === 'object' &&
@@ -191,6 +318,8 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     labels: (outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'],
     shown: outcomes!.shown ?? [],
   };
+  const naming = namingProblem(d['name'] as string, full, parameters as { name: string }[]);
+  if (naming) throw new UsageError(file, naming);
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,

@@ -18,6 +18,7 @@ export const messenger: ProtocolDefinition<ProtocolParams | null> = {
   exactNote: 'always (3 states)',
   parameters: [],
   usesRounds: false,
+  roundLimit: () => 1,
   configure: (params) => params,
   stateSize: () => 4,
   init(state) {

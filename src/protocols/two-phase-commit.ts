@@ -77,6 +77,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     { name: 'participants', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: MAX_PARTICIPANTS, default: 3 },
     { name: 'abortRate', description: 'probability that a cohort votes NO', minimum: 0, maximum: 1, default: 0 },
   ],
+  roundLimit: (params) => 2 * params.rounds,
   configure: (params) => {
     const participants = params['participants']!;
     const abortRate = params['abortRate']!;

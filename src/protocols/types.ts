@@ -28,11 +28,20 @@ export const END = 2;
  * `resolve` with result 0, which must advance the clock. The protocol never draws crashes itself.
  */
 export const ROUND = 3;
+/**
+ * What `step.kind` holds until `next` fills it: the engines set it before every call, so a `next`
+ * that leaves the step as it found it (writing `step.type`, returning an object, doing nothing)
+ * is an error rather than a trial counted as END with outcome 0.
+ */
+export const UNSET = -1;
 export type StepKind = typeof SEND | typeof CHOOSE | typeof END | typeof ROUND;
+
+/** The fields `next` may write: the contract, and what `check` holds a step to. */
+export const STEP_FIELDS = ['kind', 'direction', 'round', 'label', 'peer', 'choices', 'outcome'] as const;
 
 /** Filled in by `next`; one instance is reused for every step of every trial. */
 export class Step {
-  kind: StepKind = END;
+  kind: StepKind | typeof UNSET = UNSET;
   /** SEND: the direction of the message. */
   direction: Direction = A_TO_B;
   /** SEND: the round in which it is dispatched (1-based); ROUND: the round that starts. */
@@ -43,8 +52,33 @@ export class Step {
   peer = -1;
   /** CHOOSE: the probabilities of the outcomes; the engine passes the chosen index to resolve. */
   choices: Float64Array | null = null;
-  /** END: index into the protocol's outcome names. */
-  outcome = 0;
+  /** END: index into the protocol's outcome names (−1 until `next` sets it). */
+  outcome = -1;
+}
+
+/** The highest round a send may name in a cell with these parameters (Infinity: no bound). */
+export function roundLimitOf(protocol: Pick<ProtocolDefinition<unknown>, 'roundLimit' | 'usesRounds'>, params: ProtocolParams): number {
+  if (protocol.roundLimit) return protocol.roundLimit(params);
+  return protocol.usesRounds ? params.rounds : Number.POSITIVE_INFINITY;
+}
+
+/** Makes `step` unset again before `next` fills it (the engines, before every call). */
+export function clearStep(step: Step): void {
+  step.kind = UNSET;
+  step.outcome = -1;
+}
+
+/** Why a `next` left a step that no engine may read, or null: the likely slip in words. */
+export function unfilledStep(step: Step, outcomes: number): string | null {
+  if (step.kind === UNSET)
+    return 'next left step.kind unset: set step.kind to SEND, CHOOSE or END (the field is kind, not type; next fills the step it is given and returns nothing)';
+  if (step.kind === END && !(Number.isInteger(step.outcome) && step.outcome >= 0 && step.outcome < outcomes))
+    return step.outcome === -1
+      ? 'the trial ended (END) without an outcome: set step.outcome to an index into outcomes.names'
+      : `the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${outcomes - 1})`;
+  if (step.kind !== END && step.kind !== SEND && step.kind !== CHOOSE && step.kind !== ROUND)
+    return `next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`;
+  return null;
 }
 
 /** The outcome names a protocol can end in, and which of them count as success or disagreement. */
@@ -58,21 +92,27 @@ export interface OutcomeSet {
   readonly shown: readonly number[];
 }
 
-export const GENERALS_OUTCOMES: OutcomeSet = {
+/** Frozen through and through: protocol files receive these, and a file must not change another protocol's outcomes. */
+function frozenOutcomes(set: OutcomeSet): OutcomeSet {
+  for (const list of Object.values(set)) Object.freeze(list);
+  return Object.freeze(set);
+}
+
+export const GENERALS_OUTCOMES: OutcomeSet = frozenOutcomes({
   names: ['both', 'neither', 'onlyA', 'onlyB'],
   success: [0],
   disagreement: [2, 3],
   labels: ['success', 'disagreement'],
   shown: [],
-};
+});
 /** Two-phase commit's outcomes: success is all committed, disagreement is inconsistency. */
-export const COMMIT_OUTCOMES: OutcomeSet = {
+export const COMMIT_OUTCOMES: OutcomeSet = frozenOutcomes({
   names: ['committed', 'aborted', 'blocked', 'inconsistent'],
   success: [0],
   disagreement: [3],
   labels: ['committed', 'inconsistent'],
   shown: [2],
-};
+});
 
 export const BOTH = 0;
 export const NEITHER = 1;
@@ -113,6 +153,13 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly usesRounds: boolean;
   /** Its own parameters besides redundancy and rounds, written at the scenario's top level. */
   readonly parameters: readonly ParameterDeclaration[];
+  /**
+   * Optional: the highest round a send may name in a cell with these parameters (two-phase
+   * commit's two phases: 2·rounds; a protocol with a fixed number of rounds: that number). Without
+   * it: `rounds` where the protocol uses rounds, else no bound. `check` holds sends to it and
+   * `merge` judges a shard's rounds by it.
+   */
+  roundLimit?(params: ProtocolParams): number;
   configure(params: ProtocolParams): Config;
   stateSize(config: Config): number;
   init(state: Int32Array, config: Config): void;

@@ -8,6 +8,18 @@ import { loadProtocolFile, thrownWhere } from './file.js';
 export const CHECK_SECONDS = 15;
 /** The quick check before `run`, `exact`, `trace` and `plan` explores one tiny cell: a few seconds is ample. */
 export const QUICK_CHECK_SECONDS = 5;
+/** How long each stage of loading a protocol file (its module, its default export, its definition) may take. */
+export const LOAD_SECONDS = 10;
+
+/**
+ * The watchdog's limit in milliseconds for a kind of work. TWOGENERALS_WATCHDOG_MS, where set to a
+ * positive number, replaces every one of them (tests shorten them; a slow machine may lengthen them).
+ */
+export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
+  const given = Number(process.env['TWOGENERALS_WATCHDOG_MS']);
+  if (Number.isFinite(given) && given > 0) return given;
+  return 1000 * (kind === 'load' ? LOAD_SECONDS : kind === 'quick' ? QUICK_CHECK_SECONDS : CHECK_SECONDS);
+}
 
 /**
  * Runs `check`'s exploration of a protocol file under a watchdog: the exploration is synchronous
@@ -16,7 +28,7 @@ export const QUICK_CHECK_SECONDS = 5;
  * The message then names the call and the state it was given. Resolves to the report, or throws
  * UsageError with the first broken rule (ContractBroken) or the file's own problem.
  */
-export async function checkProtocolFile(file: string, quick: boolean, seconds = quick ? QUICK_CHECK_SECONDS : CHECK_SECONDS): Promise<CheckReport> {
+export async function checkProtocolFile(file: string, quick: boolean, seconds = watchdogMs(quick ? 'quick' : 'check') / 1000): Promise<CheckReport> {
   const loaded = await loadProtocolFile(file, 'check');
   const position: CheckPosition = { call: 'loading the file', state: [] };
   const context = vm.createContext({ explore: () => checkProtocol(loaded.name, quick, position, file) });

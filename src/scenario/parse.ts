@@ -13,6 +13,10 @@ export interface ScenarioSource {
   readonly data: Record<string, unknown>;
   /** "file:line:column" of the value at `path` (or of its key, with `key`), as close as known. */
   locate(path: Path, key?: boolean): string;
+  /** Where the protocol file it names was found, where not beside the scenario (merge: protocol files). */
+  readonly protocolAt?: string;
+  /** The scenario file it was read from, as results record it (merge: protocol files). */
+  readonly scenarioFile?: string;
 }
 
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */

@@ -16,11 +16,12 @@ import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath } from '../protocols/file.js';
+import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocols/file.js';
 import type { ProtocolFile } from '../protocols/file.js';
-import { checkProtocolFile } from '../protocols/watchdog.js';
+import { isolatedCheck } from '../protocols/isolate.js';
+import type { IsolatedResult } from '../protocols/isolate.js';
 
-const quickChecked = new Set<string>();
+const quickChecked = new Map<string, IsolatedResult>();
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -35,24 +36,48 @@ export function loadScenario(file: string | undefined, overrides: Overrides = {}
  * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
  * and runs the quick part of `check` on it, before anything else of the protocol runs.
  */
-export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}): Promise<Scenario> {
+export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
   const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
-  await loadProtocolFileOf(source);
+  await loadProtocolFileOf(source, runsProtocol);
   return resolveScenario(source);
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
-export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> {
+export async function loadProtocolFileOf(source: ScenarioSource, runsProtocol = true): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
-  const file = protocolFilePath(value, source.source);
-  await loadProtocolFile(file, source.locate(['protocol']));
-  // The cheap part of `check` (a few milliseconds), under its watchdog: a broken rule or a call
-  // that never returns is then one clear line rather than a hang or a wrong number.
-  if (!quickChecked.has(file)) {
-    await checkProtocolFile(file, true);
-    quickChecked.add(file);
+  await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']), runsProtocol);
+}
+
+/**
+ * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
+ * thread of its own (protocols/isolate.ts): a broken rule, a stage that never finishes or memory
+ * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
+ * file this thread loads must have the digest of the one checked.
+ */
+export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
+  let checked = quickChecked.get(file);
+  if (checked === undefined) {
+    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
+    checked = await isolatedCheck(file, place, true);
+    quickChecked.set(file, checked);
   }
+  // Without running it (validate), what the file declares is enough.
+  if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
+  return loadProtocolFile(file, place, checked.digest);
+}
+
+/**
+ * Where the protocol file a scenario names is: where merge found it, else relative to the
+ * scenario file, else (a saved scenario.yaml) relative to the scenario file the results record.
+ */
+function protocolLocation(source: ScenarioSource, written: string): string {
+  if (source.protocolAt) return source.protocolAt;
+  const beside = protocolFilePath(written, source.source);
+  const recorded = source.data['scenarioFile'];
+  if (existsSync(beside) || typeof recorded !== 'string') return beside;
+  const there = protocolFilePath(written, recorded);
+  return existsSync(there) ? there : beside;
 }
 
 /**
@@ -63,13 +88,20 @@ export async function loadProtocolFileOf(source: ScenarioSource): Promise<void> 
 function withProtocolFile(source: ScenarioSource): { source: ScenarioSource; file?: ProtocolFile; written?: string } {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return { source };
-  const file = loadedProtocolFile(protocolFilePath(value, source.source));
+  const file = loadedProtocolFile(protocolLocation(source, value));
   if (!file) throw new UsageError(source.locate(['protocol']), `protocol file ${value} is not loaded`);
-  const { protocolDigest, ...data } = source.data;
+  const { protocolDigest, scenarioFile: _, ...data } = source.data;
   if (protocolDigest !== undefined && protocolDigest !== file.digest) {
     throw new UsageError(source.locate(['protocolDigest']), `the protocol file ${value} is not the one these results were made with (its digest differs)`);
   }
   return { source: { ...source, data: { ...data, protocol: file.name } }, file, written: value };
+}
+
+/** The absolute path of the scenario file a source was read from, or undefined (the default scenario, text). */
+function scenarioFileOf(source: ScenarioSource): string | undefined {
+  if (source.scenarioFile !== undefined) return source.scenarioFile;
+  if (typeof source.data['scenarioFile'] === 'string') return source.data['scenarioFile'];
+  return source.source.startsWith('(') ? undefined : resolvePath(source.source);
 }
 
 function defaultSource(): ScenarioSource {
@@ -108,6 +140,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
+    // Where the scenario was, so that merge finds the protocol file where the scenario named it.
+    ...(protocolFile && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channel),
     ...common,

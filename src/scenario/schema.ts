@@ -99,6 +99,10 @@ export function scenarioSchema(): Record<string, unknown> {
         pattern: '^[0-9a-f]{64}$',
         description: 'sha256 of the protocol file, as results record it; a file with another digest is refused',
       },
+      scenarioFile: {
+        type: 'string',
+        description: 'where the scenario file was, as results record it for a protocol file: merge looks for the protocol file relative to it',
+      },
       channel: {
         description: 'channel model: a name, or an object {model, ...parameters}',
         type: ['string', 'object'],
@@ -163,4 +167,82 @@ export function scenarioSchema(): Record<string, unknown> {
 function requiredKeys(model: string): { required?: string[] } {
   const required = CHANNELS[model]!.parameters.filter((p) => p.default === undefined && !p.optional).map((p) => p.name);
   return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
+}
+
+/** How a scenario names a protocol file (protocols/file.ts isProtocolPath): a path ending .mjs, .js, .cjs, .ts or .mts. */
+export const PROTOCOL_FILE_PATTERN = '\\.(m?js|cjs|m?ts)$';
+
+/**
+ * The schema editors get (`twogenerals schema`, scenarios/scenario.schema.json): the scenario
+ * schema, where `protocol` may also be a protocol file, whose own parameters (numbers at the top
+ * level, sweepable) and own outcomes (expect metrics) it cannot know, so leaves open. The
+ * built-in protocols stay closed: an unknown key or metric is flagged.
+ */
+export function publishedSchema(): Record<string, unknown> {
+  const schema = scenarioSchema() as Record<string, any>;
+  const properties = schema['properties'] as Record<string, any>;
+  const builtIn = [...properties['protocol'].enum] as string[];
+  const keys = Object.keys(properties);
+  const sweepKeys = Object.keys(properties['sweep'].properties);
+  const metric = properties['expect'].items.properties.metric;
+  const { additionalProperties: _, ...open } = schema;
+  properties['protocol'] = {
+    type: 'string',
+    description: properties['protocol'].description,
+    anyOf: [{ enum: builtIn }, { pattern: PROTOCOL_FILE_PATTERN }],
+  };
+  const { additionalProperties: __, ...sweep } = properties['sweep'];
+  properties['sweep'] = sweep;
+  properties['expect'].items.properties.metric = {
+    type: 'string',
+    pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+    description: 'success, disagreement, or an outcome of the protocol',
+  };
+  const anyAxis = {
+    type: ['array', 'object'],
+    items: { type: 'number' },
+    minItems: 1,
+    properties: { from: { type: 'number' }, to: { type: 'number' }, step: { type: 'number', exclusiveMinimum: 0 } },
+  };
+  return {
+    ...open,
+    allOf: [
+      {
+        if: { type: 'object', properties: { protocol: { type: 'string', enum: builtIn } } },
+        then: {
+          type: 'object',
+          propertyNames: { enum: keys },
+          properties: {
+            sweep: { type: 'object', propertyNames: { enum: sweepKeys } },
+            expect: { type: 'array', items: { type: 'object', properties: { metric } } },
+          },
+        },
+      },
+      {
+        if: { type: 'object', properties: { protocol: { type: 'string', pattern: PROTOCOL_FILE_PATTERN } }, required: ['protocol'] },
+        then: {
+          type: 'object',
+          properties: Object.fromEntries(keys.map((k) => [k, true])),
+          additionalProperties: { type: 'number', description: 'a parameter the protocol file declares' },
+        },
+      },
+    ],
+    properties: { ...properties, sweep: { ...properties['sweep'], additionalProperties: anyAxis } },
+  };
+}
+
+/**
+ * The schema exact for one protocol file (`twogenerals schema SCENARIO` or `--protocol FILE`), once
+ * it is registered: its parameters and outcomes known, `protocol` the path as written.
+ */
+export function protocolFileSchema(written: string, protocolName: string, outcomes: readonly string[]): Record<string, unknown> {
+  const schema = scenarioSchema() as Record<string, any>;
+  const properties = schema['properties'] as Record<string, any>;
+  for (const p of PARAMETERS.filter((p) => p.protocol && p.protocol !== protocolName)) {
+    delete properties[p.name];
+    delete properties['sweep'].properties[p.name];
+  }
+  properties['protocol'] = { type: 'string', const: written, description: `the protocol file (${protocolName})` };
+  properties['expect'].items.properties.metric = { type: 'string', enum: ['success', 'disagreement', ...outcomes] };
+  return schema;
 }

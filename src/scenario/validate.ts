@@ -24,7 +24,22 @@ export function validateScenarioData(source: ScenarioSource): void {
   }
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? PROTOCOLS[name] : undefined;
-  if (protocol && !BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, protocol.parameters);
+  if (protocol && !BUILT_IN_PROTOCOLS.includes(protocol)) {
+    checkRegisteredParameters(source, protocol.parameters);
+    checkOwnMetrics(source, protocol.outcomes.names);
+  }
+}
+
+/** `expect` metrics of a registered protocol: success, disagreement, or one of its own outcomes. */
+function checkOwnMetrics(source: ScenarioSource, outcomes: readonly string[]): void {
+  const known = ['success', 'disagreement', ...outcomes];
+  for (const [i, e] of ((source.data['expect'] as { metric: string }[] | undefined) ?? []).entries()) {
+    if (!known.includes(e.metric))
+      throw new UsageError(
+        source.locate(['expect', i, 'metric']),
+        `unknown expect[${i}].metric '${e.metric}'${didYouMean(e.metric, known)}; choose one of: ${known.join(', ')}`,
+      );
+  }
 }
 
 /** With allErrors off, ajv stops at the first failing keyword; anyOf reports its branches first. */
@@ -164,7 +179,15 @@ function withoutRegisteredParameters(data: Record<string, unknown>): Record<stri
   if (registered.length === 0) return data;
   const names = new Set(registered.flatMap((p) => p.parameters.map((d) => d.name)));
   const projected: Record<string, unknown> = Object.fromEntries(Object.entries(data).filter(([key]) => !names.has(key)));
-  if (registered.some((p) => p.name === data['protocol'])) projected['protocol'] = BUILT_IN_PROTOCOLS[0]!.name;
+  const own = registered.find((p) => p.name === data['protocol']);
+  if (own) {
+    projected['protocol'] = BUILT_IN_PROTOCOLS[0]!.name;
+    // Its own outcomes are metrics the build-time schema cannot know: checked by checkOwnMetrics.
+    if (Array.isArray(data['expect']))
+      projected['expect'] = data['expect'].map((e: unknown) =>
+        e && typeof e === 'object' && typeof (e as Record<string, unknown>)['metric'] === 'string' ? { ...e, metric: 'success' } : e,
+      );
+  }
   const sweep = data['sweep'];
   if (sweep && typeof sweep === 'object' && !Array.isArray(sweep)) {
     const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !names.has(key)));

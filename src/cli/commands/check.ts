@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { checkProtocolFile } from '../../protocols/watchdog.js';
+import { isolatedCheck } from '../../protocols/isolate.js';
 import type { Streams } from '../output.js';
 
 /** `check FILE`: a protocol file against the contract, while it is being written. */
@@ -9,7 +9,8 @@ export function makeCheckCommand(streams: Streams): Command {
     .description('check a protocol file against the protocol contract over small cells of its parameters')
     .argument('<file>', 'a protocol file (.mjs, or .ts where Node.js can run TypeScript)')
     .action(async (file: string) => {
-      const report = await checkProtocolFile(resolve(file), false);
+      // The whole check runs in a thread of its own: nothing of the file runs in this one.
+      const { report } = await isolatedCheck(resolve(file), 'check', false);
       streams.stdout.write(
         `${file}: ok — protocol ${report.protocol}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
       );

@@ -5,14 +5,14 @@ import { PARAMETERS } from '../../registry/parameters.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 import { resolve } from 'node:path';
-import { loadProtocolFile } from '../../protocols/file.js';
+import { loadCheckedProtocolFile } from '../../scenario/resolve.js';
 
 export function makeListCommand(streams: Streams): Command {
   return new Command('list')
     .description('list protocols, channel models and parameters with their defaults')
     .option('--protocol <file...>', 'also list these protocol files, with their parameters')
     .action(async (flags: { protocol?: string[] }) => {
-      for (const file of flags.protocol ?? []) await loadProtocolFile(resolve(file), `--protocol ${file}`);
+      for (const file of flags.protocol ?? []) await loadCheckedProtocolFile(resolve(file), `--protocol ${file}`);
       const lines = ['Protocols (outcomes; exact engine):'];
       for (const p of Object.values(PROTOCOLS)) {
         lines.push(`  ${p.name.padEnd(16)} ${p.summary}`);

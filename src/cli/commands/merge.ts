@@ -9,6 +9,8 @@ import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { loadProtocolFileOf, resolveScenario } from '../../scenario/resolve.js';
 import { PROTOCOLS } from '../../protocols/index.js';
+import { roundLimitOf } from '../../protocols/types.js';
+import type { ProtocolParams } from '../../protocols/types.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
 import { TOOL } from '../../version.js';
@@ -18,14 +20,16 @@ import type { Streams } from '../output.js';
 import { commandLine, finishReport, saveResults, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
+import { findProtocolFile } from '../../scenario/protocol-files.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
     .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run; re-export a saved results.json as it was saved')
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
+  command.option('--protocol-dir <dir...>', "where to look for protocol files the shards name, after the scenario's folder and the shards' folder");
   addResultOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: RunFlags, self: Command) => {
+  return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[] }, self: Command) => {
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
@@ -37,11 +41,20 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
-    // Protocol and trace files named in the shards are found relative to the shard files, as they
-    // were relative to the scenario; their recorded digests must match.
+    // Trace files named in the shards are found relative to the shard files, as they were relative
+    // to the scenario; protocol files where the scenario named them, else beside the shards or in
+    // --protocol-dir (protocol-files.ts). Their recorded digests must match.
     const scenarios: Scenario[] = [];
     for (const [i, resolved] of first.scenarios.entries()) {
-      const source = parseScenarioText(JSON.stringify(resolved), `${files[0]} (scenario ${i + 1})`);
+      const label = `${files[0]} (scenario ${i + 1})`;
+      const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+      const parsed = parseScenarioText(JSON.stringify(data), label);
+      const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
+      const source = {
+        ...parsed,
+        ...(protocolAt ? { protocolAt } : {}),
+        ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
+      };
       await loadProtocolFileOf(source);
       scenarios.push(resolveScenario(source));
     }
@@ -118,7 +131,8 @@ function checkPlausible(path: string, report: Report): void {
     const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
     const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
     if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
-    const limit = 2 * Number(s.params['rounds'] ?? 1) * tally.trials;
+    const protocol = PROTOCOLS[s.cell.scenario.protocol]!;
+    const limit = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams) * tally.trials;
     if (tally.rounds > limit)
       throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
   }

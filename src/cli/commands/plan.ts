@@ -6,6 +6,7 @@ import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../registry/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
+import { PROTOCOLS } from '../../protocols/index.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
@@ -43,18 +44,19 @@ export function makePlanCommand(streams: Streams): Command {
     const targets = flags.target.map((text) => {
       const t = parseTarget(text);
       if (!t) throw new UsageError(`--target ${text}`, 'expected METRIC>=VALUE or METRIC<=VALUE, such as success>=0.9999');
-      if (!PROPORTION_METRICS.includes(t.metric))
-        throw new UsageError(
-          `--target ${text}`,
-          `unknown metric '${t.metric}'${didYouMean(t.metric, PROPORTION_METRICS)}; choose one of: ${PROPORTION_METRICS.join(', ')}`,
-        );
-      return t;
+      return { text, ...t };
     });
     const vary = flags.vary.flatMap(splitVary);
     if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
     const scenario = await asVary(() =>
       loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
+    // The metrics: the built-in ones and the scenario's protocol's own outcomes (a protocol file's included).
+    const metrics = [...new Set([...PROPORTION_METRICS, ...PROTOCOLS[scenario.protocol]!.outcomes.names])];
+    for (const t of targets) {
+      if (!metrics.includes(t.metric))
+        throw new UsageError(`--target ${t.text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, metrics)}; choose one of: ${metrics.join(', ')}`);
+    }
     const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
     const report = exactOnly.summaries.every((s) => s.exact)
       ? exactOnly

@@ -8,7 +8,7 @@ import { toRows } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, sweptParameters } from '../../plot/chart.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../protocols/index.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
@@ -39,7 +39,6 @@ export function makePlotCommand(streams: Streams): Command {
   return command.action(async (results: string, flags: PlotFlags) => {
     const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
-    checkMetric(flags.metric ?? 'disagreement');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
@@ -67,6 +66,7 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
     }
     const [header, ...body] = table;
     if (!header || !body.length) throw new UsageError(path, 'the CSV has no rows');
+    checkMetric(metric, outcomeColumns(header));
     const rows = checkRows(path, header, body, metric);
     return { columns: header, rows, title: scenarioNames(rows) };
   }
@@ -79,14 +79,16 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
         return columns.map((c) => (row as Record<string, unknown>)[c]);
       });
       if (!body.length) throw new UsageError(path, 'the results have no rows');
+      checkMetric(metric, outcomeColumns(columns));
       const rows = checkRows(path, columns, body, metric);
       return { columns, rows, title: scenarioNames(rows) };
     }
     if (data && (data['kind'] === 'twogenerals-shard' || data['tool'] === 'twogenerals'))
       throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
   }
-  // A scenario file: run it first.
-  const scenario = loadScenario(path, overridesFrom(flags));
+  // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
+  const scenario = await loadScenarioWithProtocol(path, overridesFrom(flags));
+  checkMetric(metric, PROTOCOLS[scenario.protocol]!.outcomes.names);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };
@@ -104,18 +106,21 @@ function safeJson(text: string): Record<string, unknown> | null {
   }
 }
 
-/** The metric named before anything is read or run. */
-function checkMetric(metric: string): void {
-  const outcomes = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names))];
-  const known = [...PLOT_METRICS, ...outcomes];
+/** The outcome counts' columns of saved results: between `trials` and `success` (README, "What the numbers mean"). */
+function outcomeColumns(columns: readonly string[]): string[] {
+  const from = columns.indexOf('trials');
+  const to = columns.indexOf('success');
+  return from >= 0 && to > from ? columns.slice(from + 1, to) : [];
+}
+
+/** The metric named, before anything is run: the built-in metrics, and the outcomes these results or this protocol have. */
+function checkMetric(metric: string, outcomes: readonly string[] = []): void {
+  const known = [...new Set([...PLOT_METRICS, ...Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names), ...outcomes])];
   if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
 }
 
 function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: PlotFlags, title: string): ChartOptions {
-  const outcomes = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names))];
-  const known = [...PLOT_METRICS, ...outcomes];
   const metric = flags.metric ?? 'disagreement';
-  if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
   const defaults = defaultChart(columns, rows, title, metric);
   if (!defaults) throw new UsageError('plot', 'nothing to plot: the results have a single cell; plot draws a sweep (add one with --sweep)');
   const swept = sweptParameters(columns, rows);

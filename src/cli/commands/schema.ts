@@ -1,9 +1,30 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { scenarioSchema } from '../../scenario/schema.js';
+import { UsageError } from '../../errors.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import { loadCheckedProtocolFile, loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { protocolFileSchema, publishedSchema } from '../../scenario/schema.js';
 import type { Streams } from '../output.js';
 
 export function makeSchemaCommand(streams: Streams): Command {
-  return new Command('schema').description('print the JSON Schema of scenario files (point "$schema" at a saved copy for editor help)').action(() => {
-    streams.stdout.write(`${JSON.stringify(scenarioSchema(), null, 2)}\n`);
-  });
+  return new Command('schema')
+    .description(
+      'print the JSON Schema of scenario files (point "$schema" at a saved copy for editor help); with a scenario or --protocol, the schema exact for its protocol file',
+    )
+    .argument('[scenario]', "a scenario naming a protocol file: the schema of that file's parameters and outcomes")
+    .option('--protocol <file>', 'a protocol file: the schema of its parameters and outcomes, with protocol: FILE')
+    .action(async (scenario: string | undefined, flags: { protocol?: string }) => {
+      if (scenario !== undefined && flags.protocol !== undefined) throw new UsageError('schema', 'give a scenario or --protocol, not both');
+      let schema = publishedSchema();
+      if (flags.protocol !== undefined) {
+        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`);
+        schema = protocolFileSchema(flags.protocol, file.name, PROTOCOLS[file.name]!.outcomes.names);
+      } else if (scenario !== undefined) {
+        const loaded = await loadScenarioWithProtocol(scenario);
+        if (!loaded.protocolFile)
+          throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
+        schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, PROTOCOLS[loaded.protocol]!.outcomes.names);
+      }
+      streams.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+    });
 }

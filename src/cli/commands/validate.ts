@@ -15,7 +15,8 @@ export function makeValidateCommand(streams: Streams): Command {
     const errors: UsageError[] = [];
     for (const file of files) {
       try {
-        const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
+        // A protocol file is checked in a process of its own; none of its code runs here.
+        const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags), false);
         const cells = expandCells(scenario);
         const describe = CHANNELS[scenario.channel]!.describe;
         const files = scenario.files ?? {};

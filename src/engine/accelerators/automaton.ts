@@ -1,4 +1,5 @@
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import { CHOOSE, END, Step, clearStep } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -57,7 +58,9 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
 
   while (pending.length) {
     const { id, state, channelState } = pending.pop()!;
+    clearStep(step);
     protocol.next(state, config, step);
+    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
     if (step.kind === END) {
       nodes[id] = { kind: 'end', outcome: step.outcome };
       continue;

@@ -1,5 +1,6 @@
 import { thousands } from '../../io/text.js';
-import { CHOOSE, END, ROUND, SEND, Step, receiverNode, senderNode } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { ExactUnavailable, megabytes, momentsOf } from './result.js';
@@ -139,7 +140,9 @@ export function* genericExact(model: CellModel, limits: ExactLimits): Generator<
       const mass = node.messages.total();
       if (mass === 0) continue;
       const state = node.state;
+      clearStep(step);
       protocol.next(state, config, step);
+      refuseUnfilled(protocol.name, step, outcomes.length, state);
       if (step.kind === END) {
         outcomes[step.outcome]! += mass;
         messages.add(node.messages);

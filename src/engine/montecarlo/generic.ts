@@ -1,6 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, ROUND, Step, receiverNode, senderNode } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
+import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -80,6 +81,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let lastRound = 0;
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
+    clearStep(step);
     protocol.next(state, config, step);
     if (step.kind === END) break;
     if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
@@ -92,6 +94,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       drawCrashes(model, rng, state, step.round, observer);
       result = 0;
     } else {
+      if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
       // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
       // channel's state moves on) but none is delivered.
       let reaches = true;
@@ -114,7 +117,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   }
   counters.messages = messages;
   counters.rounds = lastRound;
-  return step.outcome;
+  const outcome = step.outcome;
+  if (!(outcome >= 0 && outcome < model.outcomes.names.length)) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+  return outcome;
 }
 
 /**

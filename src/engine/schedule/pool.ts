@@ -127,8 +127,10 @@ export class WorkerPool {
       };
       thread.on('error', (error) =>
         fail(
-          // a worker's TrialNeverEnds arrives as a plain Error: it stays the user's to fix
-          error.name === 'TrialNeverEnds' ? new UsageError('', error.message) : new WorkerFailure(`a worker thread failed: ${error.message}`),
+          // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, file changed) arrives as a plain Error: it stays the user's to fix
+          ['TrialNeverEnds', 'StepNotFilled', 'UsageError'].includes(error.name)
+            ? new UsageError('', error.message)
+            : new WorkerFailure(`a worker thread failed: ${error.message}`),
         ),
       );
       thread.on('exit', (code) => {

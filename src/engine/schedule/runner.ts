@@ -74,7 +74,7 @@ export function cellSpec(cell: Cell): CellSpec {
     protocol: cell.scenario.protocol,
     channel: cell.scenario.channel,
     params: cell.params,
-    ...(file ? { protocolFile: file } : {}),
+    ...(file ? { protocolFile: file, protocolDigest: cell.scenario.protocolFile!.digest } : {}),
     ...(files ? { files } : {}),
   };
 }

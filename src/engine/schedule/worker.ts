@@ -17,7 +17,7 @@ port.on('message', (task: BlockTask) => {
     // Loaded only where a run names a protocol file: the threads of every other run start without it.
     queue = queue.then(async () => {
       const { loadProtocolFile } = await import('../../protocols/file.js');
-      await loadProtocolFile(file, 'worker');
+      await loadProtocolFile(file, 'worker', task.spec.protocolDigest);
     });
   }
   queue = queue.then(() => {

@@ -1,0 +1,17 @@
+import { UsageError } from '../errors.js';
+import { unfilledStep } from '../protocols/types.js';
+import type { Step } from '../protocols/types.js';
+
+/** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
+export class StepNotFilled extends UsageError {
+  override name = 'StepNotFilled';
+  constructor(protocol: string, problem: string, state: Int32Array) {
+    super(`protocol ${protocol}`, `${problem} (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}])`);
+  }
+}
+
+/** Throws StepNotFilled where `next` left `step` unreadable (rare: check and the quick check catch most). */
+export function refuseUnfilled(protocol: string, step: Step, outcomes: number, state: Int32Array): void {
+  const problem = unfilledStep(step, outcomes);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
+}

@@ -1,0 +1,32 @@
+import { UsageError } from '../errors.js';
+import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './file.js';
+import type { LoadStage } from './file.js';
+import { checkProtocolFile } from './watchdog.js';
+import { PROTOCOLS } from './index.js';
+import { supportsCrashes } from './types.js';
+import type { IsolatedReply, IsolatedTask } from './isolate.js';
+
+/**
+ * The isolating process (protocols/isolate.ts): loads a protocol file, reads its definition and
+ * runs the contract's check on it, reporting each stage as it starts, then its digest and the
+ * check's report. Whatever the file does — loop, allocate, exit, print — happens here first.
+ */
+if (!process.send) throw new Error('isolate-worker.js runs only as a child process of twogenerals');
+const task = JSON.parse(process.argv[2]!) as IsolatedTask;
+const send = (reply: IsolatedReply): void => void process.send!(reply);
+onLoadStage((stage: LoadStage) => send({ stage }));
+
+try {
+  const loaded = await loadProtocolFile(task.file, task.place);
+  send({ stage: 'check' });
+  const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
+  const protocol = PROTOCOLS[loaded.name]!;
+  const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = protocol;
+  // Crash support travels as its roles (the methods stay in the isolating process).
+  const roles = supportsCrashes(protocol) ? { roles: protocol.roles } : {};
+  const description = { name, outcomes, parameters, summary, usesRounds, exactNote, ...(sides ? { sides } : {}), ...roles };
+  send({ done: { digest: loaded.digest, report, description: JSON.parse(JSON.stringify(description)) } });
+} catch (error) {
+  send({ failed: error instanceof UsageError ? error.message : `${STAGES.module}: ${thrownWhere(error, task.file)}` });
+}
+process.disconnect(); // the file's timers or handles must not keep this process alive

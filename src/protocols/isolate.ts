@@ -1,0 +1,94 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { STAGES } from './file.js';
+import type { LoadStage } from './file.js';
+import type { CheckReport } from './check.js';
+import type { ProtocolDefinition } from './types.js';
+import { watchdogMs } from './watchdog.js';
+
+/**
+ * A protocol file is loaded, read and checked first in a process of its own (isolate-worker.ts),
+ * with a heap limit and a deadline per stage, before any of it runs beside the tool's own work:
+ * a file that loops in its top-level code, its default export, a getter or a method, or that
+ * allocates without bound, ends the command with one line naming the file and the stage (exit 2)
+ * instead of hanging it or crashing Node. (A process, not a worker thread: V8 ends the whole
+ * process when a thread's large allocation fails.) Its stdout goes nowhere, and a process.exit
+ * there ends only that process. What this does not promise is in docs/writing-a-protocol.md
+ * ("What isolation covers").
+ */
+export interface IsolatedTask {
+  readonly file: string;
+  readonly place: string;
+  readonly quick: boolean;
+  readonly checkMs: number;
+}
+
+/** What a protocol file declares, as data: enough to validate scenarios without running its code in the tool. */
+export type ProtocolDescription = Pick<
+  ProtocolDefinition<unknown>,
+  'name' | 'outcomes' | 'parameters' | 'summary' | 'usesRounds' | 'exactNote' | 'sides' | 'roles'
+>;
+
+export interface IsolatedResult {
+  readonly digest: string;
+  readonly report: CheckReport;
+  readonly description: ProtocolDescription;
+}
+
+export type IsolatedReply = { stage: LoadStage } | { done: IsolatedResult } | { failed: string };
+
+/** The heap a protocol file may use while it is loaded and checked. */
+export const ISOLATED_HEAP_MB = 512;
+
+/** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
+export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
+  const stageMs = watchdogMs('load');
+  const checkMs = watchdogMs(quick ? 'quick' : 'check');
+  const task: IsolatedTask = { file, place, quick, checkMs };
+  const child = fork(fileURLToPath(new URL('./isolate-worker.js', import.meta.url)), [JSON.stringify(task)], {
+    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${ISOLATED_HEAP_MB}`],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  });
+  let errorText = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (errorText.length < 100_000) errorText += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    let stage: LoadStage = 'module';
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      outcome();
+    };
+    const fail = (problem: string): void => finish(() => reject(new UsageError(file, problem)));
+    // The check has its own watchdog that names the call; this one is its backstop, a little later.
+    const arm = (): void => {
+      clearTimeout(timer);
+      const ms = stage === 'check' ? checkMs + stageMs : stageMs;
+      timer = setTimeout(() => fail(`stopped after ${ms / 1000} s while ${STAGES[stage]}: it never finished`), ms);
+    };
+    arm();
+    child.on('message', (reply: IsolatedReply) => {
+      if ('stage' in reply) {
+        stage = reply.stage;
+        arm();
+      } else if ('done' in reply) finish(() => resolve(reply.done));
+      else finish(() => reject(new UsageError('', reply.failed)));
+    });
+    child.on('error', (error) => fail(`could not be loaded in a process of its own: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      // Messages sent before the exit are delivered first; give them that chance.
+      setImmediate(() => {
+        if (/heap out of memory|Allocation failed|Invalid array length|Array buffer allocation failed/i.test(errorText) || signal === 'SIGABRT' || code === 134)
+          fail(`used more than ${ISOLATED_HEAP_MB} MB of memory while ${STAGES[stage]}: it was stopped`);
+        else fail(`ended the process (exit code ${code ?? signal}) while ${STAGES[stage]}: a protocol file must not call process.exit`);
+      });
+    });
+  });
+}

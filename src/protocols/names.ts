@@ -1,0 +1,43 @@
+import { writtenColumns } from '../export/rows.js';
+import { PARAMETERS } from '../registry/parameters.js';
+import type { ParameterDeclaration } from '../declarations.js';
+import type { OutcomeSet } from './types.js';
+
+/**
+ * What a protocol's names must not do, or null: an outcome or parameter named like another, or
+ * like any column the tool writes (its counts would overwrite `trials` or `protocol` in the CSV
+ * and JSON), and success and disagreement sets that overlap (a trial would count as both).
+ * Other protocols' names do not matter; the parameters of every channel and the common ones do.
+ */
+export function namingProblem(
+  protocol: string,
+  outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'>,
+  parameters: readonly Pick<ParameterDeclaration, 'name'>[],
+): string | null {
+  const twice = (names: readonly string[]): string | undefined => names.find((n, i) => names.indexOf(n) !== i);
+  const outcome = twice(outcomes.names);
+  if (outcome) return `outcomes.names lists '${outcome}' twice: each outcome needs a name of its own`;
+  const parameter = twice(parameters.map((p) => p.name));
+  if (parameter) return `parameters declares '${parameter}' twice`;
+  const own = new Set(parameters.map((p) => p.name));
+  // The columns besides the outcomes' own (`both`, `both_exact`), and every other parameter's.
+  const counted = new Set([...outcomes.names, ...outcomes.names.map((o) => `${o}_exact`)]);
+  const taken = new Set([...writtenColumns([]), ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name)]);
+  for (const name of outcomes.names) {
+    if (taken.has(name) || taken.has(`${name}_exact`))
+      return `outcome '${name}' is named like a column the tool writes (${taken.has(name) ? name : `${name}_exact`}): its count would overwrite it in the CSV and JSON; rename the outcome`;
+    if (own.has(name)) return `outcome '${name}' has the name of one of its parameters: rename one`;
+    const other = outcomes.names.find((o) => o !== name && `${o}_exact` === name);
+    if (other) return `outcome '${name}' is named like outcome ${other}'s exact column: rename one`;
+  }
+  for (const name of own) {
+    const other = PARAMETERS.find((p) => p.protocol !== protocol && p.name === name);
+    if (other)
+      return `parameter '${name}' is already defined (${other.protocol ? `by the ${other.protocol} protocol` : other.channel ? `by the ${other.channel} channel` : 'for every protocol'}): rename it`;
+    if (taken.has(name) || counted.has(name) || name === 'model')
+      return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
+  }
+  const both = outcomes.success.find((i) => outcomes.disagreement.includes(i));
+  if (both !== undefined) return `outcome ${outcomes.names[both] ?? both} is in both outcomes.success and outcomes.disagreement: a trial cannot count as both`;
+  return null;
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { buildProgram } from '../src/cli/main.js';
+import { BIN, ROOT, tempFiles } from './helpers.js';
+
+/** A protocol file with outcomes and a parameter of its own, as a new user writes one. */
+const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'beacon',
+  outcomes: { names: ['lit', 'dark'], success: [0], disagreement: [1] },
+  parameters: [{ name: 'spare', description: 'unused', minimum: 0, maximum: 3, default: 1, integer: true }],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'beacon'; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'lit' : 'dark'),
+});
+`;
+const SCENARIO = `protocol: ./beacon.mjs
+spare: 2
+redundancy: 1
+trials: 20000
+seed: 5
+sweep:
+  loss: [0.1, 0.3]
+expect:
+  - metric: dark
+    atMost: 0.5
+`;
+
+/** A project: the scenario and its protocol in a subfolder, shards and commands elsewhere. */
+function project(): string {
+  return withFolders({ 'sub/beacon.mjs': PROTOCOL, 'sub/beacon.yaml': SCENARIO, 'shards/': '', 'third/': '' });
+}
+
+/** tempFiles with folders: a path ending in / is a folder. */
+function withFolders(files: Record<string, string>): string {
+  const dir = tempFiles({});
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path.endsWith('/') ? path : join(path, '..')), { recursive: true });
+    if (!path.endsWith('/')) writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+function run(cwd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Every command, run on the protocol-file scenario from the project's folder: what it must print.
+ * A command missing here fails the first test, so a new command gets this test when it is added.
+ */
+const COMMANDS: Record<string, (dir: string) => void> = {
+  run(dir) {
+    const r = run(dir, ['run', 'sub/beacon.yaml', '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.split('\n')[0]!, /,spare,trials,lit,dark,success,/);
+  },
+  exact(dir) {
+    const r = run(dir, ['exact', 'sub/beacon.yaml', '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /lit_exact,dark_exact/);
+  },
+  trace(dir) {
+    const r = run(dir, ['trace', 'sub/beacon.yaml', '--first', 'dark']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /dark/);
+  },
+  plot(dir) {
+    const r = run(dir, ['plot', 'sub/beacon.yaml', '--metric', 'dark']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^<svg/);
+  },
+  plan(dir) {
+    const r = run(dir, ['plan', 'sub/beacon.yaml', '--target', 'dark<=0.01', '--vary', 'redundancy=1:6', '--set', 'loss=0.3']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /dark ≤ 0\.01/);
+  },
+  merge(dir) {
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `${i}.json`), run(dir, ['run', 'sub/beacon.yaml', '--shard', `${i}/2`]).stdout);
+    const merged = run(join(dir, 'third'), ['merge', '../shards/1.json', '../shards/2.json', '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, run(dir, ['run', 'sub/beacon.yaml', '-f', 'csv']).stdout);
+  },
+  validate(dir) {
+    const r = run(dir, ['validate', 'sub/beacon.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ok \(beacon: beacon over bernoulli, 2 cells\)/);
+  },
+  list(dir) {
+    const r = run(dir, ['list', '--protocol', 'sub/beacon.mjs']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /outcomes: lit, dark/);
+    assert.match(r.stdout, /spare .*\[beacon\]/);
+  },
+  check(dir) {
+    const r = run(dir, ['check', 'sub/beacon.mjs']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ok — protocol beacon/);
+  },
+  schema(dir) {
+    const r = run(dir, ['schema', 'sub/beacon.yaml']);
+    assert.equal(r.status, 0, r.stderr);
+    const schema = JSON.parse(r.stdout);
+    assert.deepEqual(schema.properties.expect.items.properties.metric.enum, ['success', 'disagreement', 'lit', 'dark']);
+    assert.equal(schema.properties.spare.maximum, 3);
+    const validate = new Ajv({ allowUnionTypes: true }).compile(schema);
+    assert.ok(validate(parse(SCENARIO)), JSON.stringify(validate.errors));
+    assert.ok(!validate(parse(SCENARIO.replace('metric: dark', 'metric: both'))));
+  },
+  scenarios(dir) {
+    // Lists the shipped scenarios; a protocol file is no input of it, and loading one must not disturb it.
+    const r = run(dir, ['scenarios']);
+    assert.equal(r.status, 0, r.stderr);
+  },
+  fit(dir) {
+    // Fits channels to a loss trace; no protocol involved.
+    writeFileSync(join(dir, 'trace.txt'), '0001000100000011000010000000100000000011'.repeat(20));
+    const r = run(dir, ['fit', 'trace.txt']);
+    assert.equal(r.status, 0, r.stderr);
+  },
+};
+
+describe('every command takes a protocol file with its own outcomes and parameters', () => {
+  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+  const names = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  it('every command is covered here', () => {
+    assert.deepEqual(
+      names.filter((n) => !(n in COMMANDS)),
+      [],
+      'add the new command to COMMANDS',
+    );
+  });
+  const dir = project();
+  for (const name of names) {
+    it(name, () => COMMANDS[name]?.(dir));
+  }
+
+  it('the shipped schema accepts every shipped scenario and example, a protocol file with its parameters, and refuses an unknown key of a built-in', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'scenarios', 'scenario.schema.json'), 'utf8'));
+    const validate = new Ajv({ allowUnionTypes: true }).compile(schema);
+    const files = ['scenarios', 'examples'].flatMap((folder) =>
+      readdirSync(join(ROOT, folder))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(ROOT, folder, f)),
+    );
+    assert.ok(files.length >= 10);
+    for (const file of [...files, join(dir, 'sub', 'beacon.yaml')])
+      assert.ok(validate(parse(readFileSync(file, 'utf8'))), `${file}: ${JSON.stringify(validate.errors)}`);
+    assert.ok(!validate({ protocol: 'messenger', spare: 2 }));
+    assert.ok(!validate({ protocol: 'messenger', expect: [{ metric: 'dark', atMost: 0.1 }] }));
+    assert.ok(!validate({ protocol: './beacon.mjs', spare: 'two' }));
+  });
+
+  it('three-phase-commit shards merge, from another folder, to the bytes of the whole run', () => {
+    const work = withFolders({
+      'x/three-phase-commit.yaml': readFileSync(join(ROOT, 'examples', 'three-phase-commit.yaml'), 'utf8'),
+      'x/protocols/three-phase-commit.mjs': readFileSync(join(ROOT, 'examples', 'protocols', 'three-phase-commit.mjs'), 'utf8'),
+    });
+    for (const i of [1, 2])
+      writeFileSync(join(work, `${i}.json`), run(work, ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '--shard', `${i}/2`]).stdout);
+    const merged = run(work, ['merge', '1.json', '2.json', '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, run(work, ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '-f', 'csv']).stdout);
+  });
+
+  it('merge says where it looked for a protocol file it cannot find, and --protocol-dir finds it', () => {
+    const work = withFolders({ 'a/beacon.mjs': PROTOCOL, 'a/beacon.yaml': SCENARIO, 'moved/beacon.mjs': PROTOCOL });
+    for (const i of [1, 2]) writeFileSync(join(work, `${i}.json`), run(work, ['run', 'a/beacon.yaml', '--shard', `${i}/2`]).stdout);
+    writeFileSync(join(work, 'a', 'beacon.mjs'), PROTOCOL.replace("'lit' : 'dark'", "'on' : 'off'"));
+    const lost = run(work, ['merge', '1.json', '2.json']);
+    assert.equal(lost.status, 2);
+    assert.match(lost.stderr, /beacon\.mjs .*was not found; looked at .*a\/beacon\.mjs \(another sha256\).*--protocol-dir/);
+    const found = run(work, ['merge', '1.json', '2.json', '--protocol-dir', 'moved', '-f', 'csv']);
+    assert.equal(found.status, 0, found.stderr);
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/** A protocol file in which each hostile change below is one replacement. */
+const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => {
+  const definition = {
+    name: 'hostile',
+    outcomes: GENERALS_OUTCOMES,
+    configure: (p) => p,
+    stateSize: () => 2,
+    init(s) { s[0] = 0; s[1] = 0; },
+    next(s, c, step) {
+      if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+      else { step.kind = END; step.outcome = generalsOutcome(true, s[1] === 1); }
+    },
+    resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+    describe: (s) => (s[1] ? 'heard' : 'not heard'),
+  };
+  return definition;
+};
+`;
+
+/** The watchdog's limits shortened for the suite (TWOGENERALS_WATCHDOG_MS). */
+const SHORT = { TWOGENERALS_WATCHDOG_MS: '1500' };
+
+const HOSTILE: [string, [string, string], RegExp][] = [
+  ['loops in its top-level code', ['export default', 'for (;;) {}\nexport default'], /hostile\.mjs: stopped after 1\.5 s while evaluating the module/],
+  [
+    'loops in its default export',
+    ['const definition = {', 'for (;;) {}\n  const definition = {'],
+    /hostile\.mjs: stopped after 1\.5 s while calling its default export/,
+  ],
+  ['loops in a getter', ["name: 'hostile',", 'get name() { for (;;) {} },'], /hostile\.mjs: stopped after 1\.5 s while reading the definition's members/],
+  ['loops in a method', ['next(s, c, step) {', 'next(s, c, step) { for (;;) {}'], /hostile\.mjs: stopped by the watchdog after 1\.5 s: next never returned/],
+  [
+    'allocates without bound',
+    ['export default', 'const hog = []; for (;;) hog.push(new Array(1e7).fill(1.5));\nexport default'],
+    /hostile\.mjs: used more than \d+ MB of memory while evaluating the module/,
+  ],
+  ['calls process.exit at load', ['export default', 'process.exit(0);\nexport default'], /hostile\.mjs: called process\.exit\(0\) while evaluating the module/],
+  [
+    'calls process.exit in a method',
+    ['next(s, c, step) {', 'next(s, c, step) { process.exit(0);'],
+    /hostile\.mjs: ended the process \(exit code 0\) while checking it/,
+  ],
+  [
+    'throws in a getter',
+    ["name: 'hostile',", "get name() { throw new Error('no name'); },"],
+    /hostile\.mjs: reading its definition's name threw: no name \(.*hostile\.mjs:\d+:\d+\)/,
+  ],
+  [
+    'changes the shared constants',
+    ['const definition = {', 'GENERALS_OUTCOMES.success.push(2);\n  const definition = {'],
+    /hostile\.mjs: its default export threw: .*not extensible/,
+  ],
+];
+
+describe('protocol files are isolated', () => {
+  for (const [what, [from, to], expected] of HOSTILE) {
+    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, () => {
+      const text = FILE.replace(from, to);
+      assert.notEqual(text, FILE);
+      const dir = tempFiles({ 'hostile.mjs': text, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
+      for (const args of [
+        ['run', join(dir, 's.yaml'), '--workers', '1'],
+        ['check', join(dir, 'hostile.mjs')],
+      ]) {
+        // Memory, not the clock, must stop the allocating file: it gets the default limits.
+        const r = cli(args, what.includes('allocates') ? {} : SHORT);
+        assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        assert.match(r.stderr, expected);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+    });
+  }
+
+  it("a file's console output never reaches stdout, and the results are those of the same file without it", () => {
+    const noisy = FILE.replace('next(s, c, step) {', "next(s, c, step) { console.log('noise');").replace(
+      'export default',
+      "console.log('top');\nexport default",
+    );
+    const dir = tempFiles({
+      'hostile.mjs': noisy,
+      'quiet.mjs': FILE,
+      's.yaml': 'protocol: ./hostile.mjs\ntrials: 2000\nloss: 0.3\n',
+      'q.yaml': 'protocol: ./quiet.mjs\ntrials: 2000\nloss: 0.3\nname: s\n',
+    });
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /noise|top/);
+      assert.equal(r.stdout, cli(['run', join(dir, 'q.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+    }
+  });
+
+  it("validate runs none of the file's code in the tool (only in the checking process, whose output is discarded)", () => {
+    const loud = FILE.replace('export default', "console.error('top-level code ran');\nexport default");
+    const dir = tempFiles({ 'hostile.mjs': loud, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
+    const r = cli(['validate', join(dir, 's.yaml')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ok \(s: hostile over bernoulli/);
+    assert.equal(r.stderr, '');
+  });
+
+  it('a built-in protocol beside a file that tries to change the shared outcomes keeps its numbers', () => {
+    const sneaky = FILE.replace('const definition = {', 'try { GENERALS_OUTCOMES.success.push(2); } catch {}\n  const definition = {');
+    const dir = tempFiles({
+      'hostile.mjs': sneaky,
+      's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n',
+      'm.yaml': 'protocol: messenger\nloss: 0.5\nredundancy: 1\ntrials: 1000\n',
+    });
+    const alone = cli(['run', join(dir, 'm.yaml'), '-f', 'csv']);
+    const beside = cli(['run', join(dir, 's.yaml'), join(dir, 'm.yaml'), '-f', 'csv']);
+    assert.equal(beside.status, 0, beside.stderr);
+    assert.equal(beside.stdout.trim().split('\n').at(-1), alone.stdout.trim().split('\n').at(-1));
+  });
+});

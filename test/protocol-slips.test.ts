@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BUILT_IN_PROTOCOLS } from '../src/protocols/index.js';
+import { checkProtocol } from '../src/protocols/check.js';
+import { cli, tempFiles } from './helpers.js';
+
+/** A protocol file with its own outcomes, in which each slip below is one replacement. */
+const FILE = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'slipper',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  parameters: [{ name: 'spare', description: 'unused', minimum: 0, maximum: 3, default: 1 }],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+
+/** Slips that would print wrong numbers with exit 0 if accepted: each refused by check and by run, with the likely slip named. */
+const SLIPS: [string, [string | RegExp, string], RegExp][] = [
+  ['step.type written for step.kind', ['step.kind = END;', 'step.type = END;'], /step\.type.*did you mean step\.kind/],
+  ['END without an outcome', ['step.outcome = s[1] === 1 ? 0 : 1;', ''], /END\) without an outcome/],
+  ['an outcome out of range', ['step.outcome = s[1] === 1 ? 0 : 1;', 'step.outcome = 5;'], /outcome 5, not an index/],
+  ['an object returned from next', ['next(s, c, step) {', 'next(s, c, step) { return { kind: END, outcome: 0 };'], /next returned an object/],
+  ['an empty next', ['next(s, c, step) {', 'next(s, c, step) { return;'], /step\.kind unset/],
+  ['an outcome named like a column', ["names: ['delivered', 'dark']", "names: ['delivered', 'trials']"], /outcome 'trials' is named like a column/],
+  ['an outcome named like a parameter column', ["names: ['delivered', 'dark']", "names: ['loss', 'dark']"], /outcome 'loss' is named like a column/],
+  ['an outcome named like a statistic', ["names: ['delivered', 'dark']", "names: ['success', 'dark']"], /outcome 'success' is named like a column/],
+  ['duplicate outcomes', ["names: ['delivered', 'dark']", "names: ['dark', 'dark']"], /lists 'dark' twice/],
+  ['overlapping success and disagreement', ['disagreement: [1]', 'disagreement: [0, 1]'], /in both outcomes\.success and outcomes\.disagreement/],
+  [
+    'duplicate parameters',
+    ["parameters: [{ name: 'spare',", "parameters: [{ name: 'spare', description: 'x', minimum: 0, maximum: 1, default: 0 }, { name: 'spare',"],
+    /declares 'spare' twice/,
+  ],
+  ['a parameter named like a column', ["{ name: 'spare',", "{ name: 'protocol',"], /parameter 'protocol'/],
+  ['a parameter named like an outcome', ["{ name: 'spare',", "{ name: 'dark',"], /parameter|outcome 'dark'/],
+];
+
+describe('protocol files that would print wrong numbers', () => {
+  it('the file without a slip passes check and runs', () => {
+    const dir = tempFiles({ 'p.mjs': FILE, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
+    assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.split('\n')[0]!, /,trials,delivered,dark,success,/);
+  });
+  for (const [what, [from, to], expected] of SLIPS) {
+    it(`are refused by check and by run, one line, exit 2: ${what}`, () => {
+      const text = FILE.replace(from, to);
+      assert.notEqual(text, FILE, 'the slip applies');
+      const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
+      for (const args of [
+        ['check', join(dir, 'p.mjs')],
+        ['run', join(dir, 's.yaml'), '--workers', '1'],
+      ]) {
+        const r = cli(args);
+        assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        assert.match(r.stderr, expected);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+    });
+  }
+  it('a slip outside the cells check explores stops the engines rather than counting the trial', () => {
+    // Only with 5 rounds does next leave the step unfilled: the quick check (2 rounds) passes it.
+    const text = FILE.replace('if (s[0] === 0) {', 'if (c.rounds === 5) return;\n    if (s[0] === 0) {');
+    const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nrounds: 5\ntrials: 1000\n' });
+    for (const args of [['run', '--workers', '1'], ['run', '--workers', '2'], ['exact']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, /step\.kind unset/);
+    }
+  });
+  it('every built-in protocol passes check', () => {
+    for (const protocol of BUILT_IN_PROTOCOLS) {
+      const report = checkProtocol(protocol.name);
+      assert.ok(report.trialsEnded > 0, protocol.name);
+    }
+  });
+  it('per-direction traces of different lengths are refused, naming both', () => {
+    const dir = tempFiles({
+      'a.txt': '0\n1\n0\n0\n',
+      'b.txt': '0\n0\n',
+      's.yaml': 'protocol: messenger\nchannel: { model: trace, file: a.txt, BtoA: b.txt }\ntrials: 1000\n',
+    });
+    const r = cli(['run', join(dir, 's.yaml')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /B→A trace has 2 packets and the A→B trace .* 4/);
+  });
+});
