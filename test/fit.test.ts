@@ -16,7 +16,7 @@ import {
   transitionCounts,
 } from '../src/fit/fit.js';
 import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
-import { MAX_TRACE_BYTES, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
+import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 const FC_SEED = 20260311;
@@ -72,9 +72,10 @@ From 192.0.2.1 icmp_seq=5 Destination Host Unreachable
 10 packets transmitted, 4 received, +1 duplicates, +1 errors, 60% packet loss, time 9012ms
 rtt min/avg/max/mdev = 9.810/10.300/11.000/0.400 ms
 `;
-// Packets 1–10: 1 and 2 lost before the first reply, 5 an error, 6 missing, 9 and 10 lost after
-// the last reply (the summary says 10 were sent); 4's duplicate counts once.
-const LINUX_TRACE = '1100110011';
+// Packets 3–10: the log shows nothing before 3, so the trace starts there (1 and 2 are not
+// counted); 5 an error, 6 missing, 9 and 10 lost after the last reply (the summary says 10 were
+// sent); 4's duplicate counts once.
+const LINUX_TRACE = '00110011';
 
 const MACOS_LOG = `PING 192.0.2.10 (192.0.2.10): 56 data bytes
 Request timeout for icmp_seq 0
@@ -131,10 +132,15 @@ describe('parseLossTrace: digits and CSV', () => {
 });
 
 describe('parseLossTrace: ping', () => {
-  it('reads Linux iputils output: losses at the start, an error line, a gap, losses at the end, a DUP!', () => {
+  it('reads Linux iputils output from its first number: an error line, a gap, losses at the end, a DUP!', () => {
     const trace = parseLossTrace(LINUX_LOG, { file: 'ping.txt' });
     assert.equal(trace.format, 'ping-linux');
     assert.equal([...trace.lost].join(''), LINUX_TRACE);
+    assert.deepEqual(trace.range, { first: 3, last: 10 });
+    // The summary counts 10 sent, the log shows 8: both figures named.
+    assert.deepEqual(trace.warnings, [
+      "the log's summary (line 10) says 10 packets transmitted, 4 received, but the log shows 8 packets (icmp_seq 3–10), 4 received; the trace holds what the log shows",
+    ]);
   });
 
   it('reads macOS output: numbering from 0, Request timeout lines, losses at the end, a DUP!', () => {
@@ -143,9 +149,13 @@ describe('parseLossTrace: ping', () => {
     assert.equal([...trace.lost].join(''), MACOS_TRACE);
   });
 
-  it('counts a macOS first packet lost without its timeout line from the header alone', () => {
+  it('starts a macOS log at the first number it shows, and agrees with its summary when it shows them all', () => {
+    assert.deepEqual(parseLossTrace(MACOS_LOG, { file: 'ping.txt' }).warnings, []);
     const trace = parseLossTrace(MACOS_LOG.replace('Request timeout for icmp_seq 0\n', ''), { file: 'ping.txt' });
-    assert.equal([...trace.lost].join(''), MACOS_TRACE);
+    assert.equal([...trace.lost].join(''), MACOS_TRACE.slice(1));
+    assert.deepEqual(trace.range, { first: 1, last: 7 });
+    assert.equal(trace.warnings.length, 1);
+    assert.match(trace.warnings[0]!, /says 8 packets transmitted, 4 received, but the log shows 7 packets \(icmp_seq 1–7\), 4 received/);
   });
 
   it('reads Linux ping -O (no answer yet) and older icmp_req, and takes a late reply as delivered', () => {
@@ -163,42 +173,49 @@ no answer yet for icmp_seq=4
 
   it('unwraps icmp_seq past 65535', () => {
     const sent = 70_000;
-    const lostSeqs = new Set([1, 65_535, 65_536, 65_537, 69_999, 70_000]); // Linux numbering from 1
+    const lostSeqs = new Set([2, 65_535, 65_536, 65_537, 69_999, 70_000]); // Linux numbering from 1
     const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.'];
     for (let seq = 1; seq <= sent; seq++) if (!lostSeqs.has(seq)) lines.push(`64 bytes from 192.0.2.10: icmp_seq=${seq % 65_536} ttl=57 time=10.0 ms`);
     lines.push('', '--- 192.0.2.10 ping statistics ---', `${sent} packets transmitted, ${sent - lostSeqs.size} received, 0% packet loss, time 69999000ms`);
-    const { lost } = parseLossTrace(lines.join('\n'), { file: 'long.txt' });
+    const { lost, warnings } = parseLossTrace(lines.join('\n'), { file: 'long.txt' });
     assert.equal(lost.length, sent);
     const found = [...lost.keys()].filter((i) => lost[i] === 1).map((i) => i + 1);
     assert.deepEqual(found, [...lostSeqs]);
+    assert.deepEqual(warnings, []);
   });
 
-  it('recovers any loss pattern from a synthesized log of either dialect', () => {
+  it('recovers any loss pattern from a synthesized log of any dialect, from the first packet the log shows', () => {
     const pattern = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 120 }).filter((p) => p.includes(0));
     const decorations = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 120, maxLength: 120 });
     fc.assert(
-      fc.property(pattern, decorations, fc.constantFrom('linux', 'macos'), fc.boolean(), (trace, decor, dialect, header) => {
-        const first = dialect === 'macos' ? 0 : 1;
+      fc.property(pattern, decorations, fc.constantFrom('linux', 'macos', 'busybox'), fc.boolean(), (trace, decor, dialect, header) => {
+        const first = dialect === 'linux' ? 1 : 0;
+        let shown = -1;
         const lines: string[] = [];
-        if (header) lines.push(dialect === 'macos' ? 'PING 192.0.2.1 (192.0.2.1): 56 data bytes' : 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.');
+        if (header) lines.push(dialect === 'linux' ? 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.' : 'PING 192.0.2.1 (192.0.2.1): 56 data bytes');
+        const seqField = dialect === 'busybox' ? 'seq' : 'icmp_seq';
         trace.forEach((x, i) => {
           const seq = first + i;
           if (!x) {
-            lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.0 ms`);
-            if (decor[i] === 1) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.2 ms (DUP!)`);
-          } else if (decor[i]! >= 2) {
+            lines.push(`64 bytes from 192.0.2.1: ${seqField}=${seq} ttl=64 time=1.0 ms`);
+            if (decor[i] === 1) lines.push(`64 bytes from 192.0.2.1: ${seqField}=${seq} ttl=64 time=1.2 ms (DUP!)`);
+          } else if (decor[i]! >= 2 && dialect !== 'busybox') {
             lines.push(dialect === 'macos' ? `Request timeout for icmp_seq ${seq}` : `From 192.0.2.254 icmp_seq=${seq} Destination Host Unreachable`);
-          }
+          } else return;
+          if (shown < 0) shown = i;
         });
         const received = trace.filter((x) => x === 0).length;
         lines.push(
           '',
           '--- 192.0.2.1 ping statistics ---',
-          `${trace.length} packets transmitted, ${received} ${dialect === 'macos' ? 'packets ' : ''}received, 0% packet loss`,
+          `${trace.length} packets transmitted, ${received} ${dialect === 'linux' ? '' : 'packets '}received, 0% packet loss`,
         );
         const parsed = parseLossTrace(lines.join('\n'), { file: 'p' });
-        assert.deepEqual([...parsed.lost], trace);
-        assert.equal(parsed.format, `ping-${dialect}`);
+        assert.deepEqual([...parsed.lost], trace.slice(shown));
+        assert.deepEqual(parsed.range, { first: first + shown, last: first + trace.length - 1 });
+        assert.equal(parsed.warnings.length, shown > 0 ? 1 : 0);
+        if (header || dialect !== 'macos' || shown === 0 || decor.some((d, i) => i < trace.length && d >= 2 && trace[i] === 1))
+          assert.equal(parsed.format, `ping-${dialect}`);
       }),
       { seed: FC_SEED, numRuns: 300 },
     );
@@ -288,7 +305,7 @@ describe('parseLossTrace: errors name the file and line', () => {
       'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.\n\n--- 192.0.2.10 ping statistics ---\n5 packets transmitted, 5 received, 0% packet loss, time 4005ms\n';
     assertTraceError(
       () => parseLossTrace(quiet, { file: 'ping.txt' }),
-      'ping.txt:4: the summary counts 5 replies but no reply line is in the log (ping -q?): the trace needs one line per packet',
+      'ping.txt:4: the summary counts 5 replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet',
       4,
     );
   });
@@ -310,7 +327,7 @@ describe('parseLossTrace: errors name the file and line', () => {
     const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
     assertTraceError(
       () => parseLossTrace(log, { file: 'ping.txt' }),
-      'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits',
+      'ping.txt:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
       2,
     );
   });
@@ -324,7 +341,7 @@ describe('parseLossTrace: errors name the file and line', () => {
 describe('traceStats and runLengths', () => {
   it('count packets, losses and runs by hand', () => {
     const lost = bits('0010011101');
-    assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, meanBurst: 5 / 3, meanGap: 5 / 3 });
+    assert.deepEqual(traceStats(lost), { packets: 10, losses: 5, lossRate: 0.5, bursts: 3, gaps: 3, meanBurst: 5 / 3, meanGap: 5 / 3 });
     const { bursts, gaps } = runLengths(lost);
     assert.deepEqual([...bursts].sort(), [
       [1, 2],
@@ -735,5 +752,233 @@ describe('run-length distributions and goodness of fit', () => {
         `${model} gaps`,
       );
     }
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Reading at real sizes, and ping logs read for what they say
+
+describe('parseLossTrace at real sizes: 10^7 packets in every layout', () => {
+  const N = 10_000_000;
+  const rng = new Xoshiro128(23, 5, 7, 11);
+  const truth = new Uint8Array(N);
+  for (let i = 0; i < N; i++) truth[i] = rng.nextUint32() % 19 === 0 ? 1 : 0;
+  const ascii = (separator: (i: number) => string, chunk = 1): string => {
+    const parts: string[] = [];
+    for (let i = 0; i < N; i += chunk) {
+      let s = '';
+      for (let j = i; j < Math.min(N, i + chunk); j++) s += truth[j] === 1 ? '1' : '0';
+      parts.push(s + separator(i));
+    }
+    return parts.join('');
+  };
+  const assertSame = (lost: Uint8Array, what: string) => {
+    assert.equal(lost.length, N, what);
+    let same = 0;
+    for (let i = 0; i < N; i++) if (lost[i] === truth[i]) same++;
+    assert.equal(same, N, `${what}: every packet in place`);
+  };
+
+  const layouts: [string, () => string][] = [
+    ['one line of digits', () => ascii(() => '', 1000)],
+    ['one digit per line', () => ascii(() => '\n')],
+    ['one digit per CRLF line', () => ascii(() => '\r\n')],
+    ['blocks of 10 separated by spaces, 80 per line, with comments', () => ascii((i) => (i % 80 === 70 ? '\n# more\n' : ' '), 10)],
+  ];
+  for (const [what, make] of layouts) {
+    it(`reads ${what}`, () => {
+      const trace = parseLossTrace(make(), { file: 'long.txt' });
+      assert.equal(trace.format, 'digits');
+      assertSame(trace.lost, what);
+    });
+  }
+
+  it('reads a CSV column without quotes, and one with quotes through csv-parse', () => {
+    const rows: string[] = ['seq,lost'];
+    for (let i = 0; i < N; i++) rows.push(`${i % 10},${truth[i]}`);
+    assertSame(parseLossTrace(rows.join('\n'), { file: 'long.csv', column: 'lost' }).lost, 'plain CSV');
+    const quoted = ['"seq","lost"'];
+    for (let i = 0; i < 200_000; i++) quoted.push(`"${i}","${truth[i]}"`);
+    const lost = parseLossTrace(quoted.join('\n'), { file: 'q.csv', column: 'lost' }).lost;
+    assert.deepEqual(lost, truth.subarray(0, 200_000));
+  });
+
+  it('reads a ping log whose summary counts 10^7 packets, most lost, from the first number shown', () => {
+    const lines = ['PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.'];
+    let received = 0;
+    for (let seq = 1; seq <= N; seq++) {
+      if (seq % 1000 === 1) {
+        lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq % 65536} ttl=64 time=1.0 ms`);
+        received++;
+      }
+    }
+    lines.push('', '--- 192.0.2.1 ping statistics ---', `${N} packets transmitted, ${received} received, 99.9% packet loss, time 1ms`);
+    const trace = parseLossTrace(lines.join('\n'), { file: 'ping.txt' });
+    assert.equal(trace.lost.length, N);
+    assert.equal(traceStats(trace.lost).losses, N - received);
+    assert.deepEqual(trace.range, { first: 1, last: N });
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('refuses more packets than the limit without building them', () => {
+    const log = `PING h (192.0.2.1) 56(84) bytes of data.\n64 bytes from 192.0.2.1: icmp_seq=1 ttl=64 time=1 ms\n\n--- h ---\n${MAX_TRACE_PACKETS + 1} packets transmitted, 1 received\n`;
+    // The count is taken modulo 2^16 like every sequence number, so a summary far past the log is
+    // taken as the log's wrapped end: the packets counted stay the log's.
+    const trace = parseLossTrace(log, { file: 'ping.txt' });
+    assert.ok(trace.lost.length < 65536);
+    assert.equal(trace.warnings.length, 1);
+  });
+});
+
+/** A Linux log of `sent` packets, 1-based, lost where `lost(seq)`; replies may carry `ping -D` timestamps. */
+function linuxLog(sent: number, lost: (seq: number) => boolean, options: { timestamps?: boolean; noAnswer?: boolean } = {}): string[] {
+  const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.'];
+  let received = 0;
+  for (let seq = 1; seq <= sent; seq++) {
+    const stamp = options.timestamps ? `[1764600000.${String(seq).padStart(6, '0')}] ` : '';
+    if (!lost(seq)) {
+      lines.push(`${stamp}64 bytes from 192.0.2.10: icmp_seq=${seq % 65536} ttl=57 time=10.${seq % 10} ms`);
+      received++;
+    } else if (options.noAnswer) lines.push(`${stamp}no answer yet for icmp_seq=${seq % 65536}`);
+  }
+  lines.push(
+    '',
+    '--- 192.0.2.10 ping statistics ---',
+    `${sent} packets transmitted, ${received} received, ${Math.round((100 * (sent - received)) / sent)}% packet loss, time ${sent}ms`,
+  );
+  return lines;
+}
+
+describe('ping logs read for what they say', () => {
+  // 4% loss in bursts of 4: packets 100k+1 … 100k+4 of every hundred.
+  const lossy = (seq: number) => seq % 100 >= 1 && seq % 100 <= 4;
+  const rate = (lost: Uint8Array) => traceStats(lost).lossRate;
+
+  it('reads a tail excerpt at the loss it shows, naming the summary it disagrees with', () => {
+    const log = linuxLog(100_000, lossy);
+    const tail = log.slice(-8000).join('\n');
+    const trace = parseLossTrace(tail, { file: 'tail.txt' });
+    close(rate(trace.lost), 0.04, 0.002, 'tail loss rate');
+    // icmp_seq is 16 bits: the log prints packet 100,000 as 34464, and the range says what the log says.
+    assert.equal(trace.range!.last, 100_000 % 65536);
+    assert.equal(trace.warnings.length, 1);
+    assert.match(
+      trace.warnings[0]!,
+      /says 100,000 packets transmitted, 96,000 received, but the log shows [\d,]+ packets \(icmp_seq \d+–34464\), [\d,]+ received/,
+    );
+  });
+
+  it('reads a middle slice at the loss it shows, from its first number to its last', () => {
+    const log = linuxLog(100_000, lossy);
+    const slice = log.slice(40_001, 50_001).join('\n');
+    const trace = parseLossTrace(slice, { file: 'slice.txt' });
+    close(rate(trace.lost), 0.04, 0.002, 'slice loss rate');
+    assert.equal(trace.range!.last - trace.range!.first + 1, trace.lost.length);
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads ping -D timestamps and ping -O lines, "no answer yet" a loss', () => {
+    const sent = 5000;
+    const plain = parseLossTrace(linuxLog(sent, lossy).join('\n'), { file: 'p.txt' });
+    const stamped = parseLossTrace(linuxLog(sent, lossy, { timestamps: true, noAnswer: true }).join('\n'), { file: 'd.txt' });
+    // The plain log shows nothing for packets 1–4, lost, so it starts at 5; ping -O shows them.
+    assert.deepEqual(plain.range, { first: 5, last: sent });
+    assert.deepEqual(stamped.range, { first: 1, last: sent });
+    assert.deepEqual(stamped.lost.subarray(4), plain.lost);
+    assert.equal(stamped.format, 'ping-linux');
+    assert.equal(rate(stamped.lost), 200 / sent);
+    assert.deepEqual(stamped.warnings, []);
+  });
+
+  it('counts duplicates once and places reordered replies by number', () => {
+    const log = [
+      'PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.',
+      '64 bytes from 192.0.2.10: icmp_seq=1 ttl=57 time=10 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=3 ttl=57 time=10 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=2 ttl=57 time=900 ms',
+      '64 bytes from 192.0.2.10: icmp_seq=3 ttl=57 time=11 ms (DUP!)',
+      '64 bytes from 192.0.2.10: icmp_seq=5 ttl=57 time=10 ms',
+      '',
+      '--- 192.0.2.10 ping statistics ---',
+      '6 packets transmitted, 4 received, +1 duplicates, 33% packet loss, time 5005ms',
+    ].join('\n');
+    const trace = parseLossTrace(log, { file: 'p.txt' });
+    assert.equal([...trace.lost].join(''), '000101');
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads busybox ping, which numbers from 0 as seq= and prints nothing for a loss', () => {
+    const log = [
+      'PING 192.0.2.1 (192.0.2.1): 56 data bytes',
+      '64 bytes from 192.0.2.1: seq=0 ttl=64 time=0.093 ms',
+      '64 bytes from 192.0.2.1: seq=1 ttl=64 time=0.101 ms',
+      '64 bytes from 192.0.2.1: seq=3 ttl=64 time=0.087 ms',
+      '64 bytes from 192.0.2.1: seq=3 ttl=64 time=0.090 ms (DUP!)',
+      '64 bytes from 192.0.2.1: seq=4 ttl=64 time=0.120 ms',
+      '',
+      '--- 192.0.2.1 ping statistics ---',
+      '7 packets transmitted, 4 packets received, +1 duplicates, 42% packet loss',
+      'round-trip min/avg/max = 0.087/0.100/0.120 ms',
+    ].join('\n');
+    const trace = parseLossTrace(log, { file: 'busybox.txt' });
+    assert.equal(trace.format, 'ping-busybox');
+    assert.equal([...trace.lost].join(''), '0010011');
+    assert.deepEqual(trace.range, { first: 0, last: 6 });
+    assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads a macOS excerpt without its header or summary at the loss it shows', () => {
+    const lines: string[] = [];
+    for (let seq = 500; seq < 900; seq++) {
+      lines.push(seq % 10 === 0 ? `Request timeout for icmp_seq ${seq}` : `64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=5.1 ms`);
+    }
+    const trace = parseLossTrace(lines.join('\n'), { file: 'mac.txt' });
+    assert.equal(trace.format, 'ping-macos');
+    assert.equal(trace.lost.length, 400);
+    assert.equal(rate(trace.lost), 0.1);
+    assert.deepEqual(trace.range, { first: 500, last: 899 });
+  });
+
+  it('names --column where fit reads the file, and refuses an unterminated quote', () => {
+    assert.throws(() => parseLossTrace('time,lost\n0,1\n', { file: 't.csv', columnOption: '--column' }), /give --column to name the column/);
+    assert.throws(() => parseLossTrace('time,lost\n0,1\n', { file: 't.csv' }), /give column: to name the column/);
+    assert.throws(
+      () => parseLossTrace('time,lost\n0,1\n1,"0\n2,1\n3,0\n', { file: 't.csv', column: 'lost' }),
+      (error: unknown) => error instanceof TraceError && /a quote is opened and never closed/.test(error.message),
+    );
+  });
+});
+
+describe('Baum–Welch keeps its budget and its convergence check', () => {
+  const trace = simulate(20_000, { goodToBad: 0.01, badToGood: 0.2, lossGood: 0.02, lossBad: 0.6 }, new Xoshiro128(3, 1, 4, 1));
+
+  it('makes no more forward–backward passes than the budget, and says whether it converged', () => {
+    for (const [maxIterations, starts] of [
+      [5, 3],
+      [40, 2],
+      [500, 6],
+    ] as const) {
+      let passes = 0;
+      let budget = 0;
+      const fit = fitGilbertElliott(trace, {
+        maxIterations,
+        starts,
+        progress: (n, b) => {
+          passes = n;
+          budget = b;
+        },
+      });
+      assert.equal(budget, (starts - 1) * Math.min(30, maxIterations) + maxIterations);
+      assert.ok(passes <= budget, `${passes} passes against a budget of ${budget}`);
+      assert.ok(fit.iterations <= maxIterations, `${fit.iterations} iterations against ${maxIterations}`);
+      if (maxIterations === 5) assert.equal(fit.converged && fit.start !== 'gilbert' && fit.start !== 'bernoulli', false, 'five passes do not converge');
+    }
+  });
+
+  it('stops a start as soon as a pass gains less than the tolerance', () => {
+    const loose = fitGilbertElliott(trace, { tolerance: 10, starts: 1 });
+    const tight = fitGilbertElliott(trace, { tolerance: 1e-9, starts: 1 });
+    assert.ok(loose.iterations < tight.iterations, `${loose.iterations} vs ${tight.iterations}`);
+    assert.ok(tight.logLikelihood >= loose.logLikelihood - 1e-9);
   });
 });

@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { TABLE_PACKETS } from '../src/channels/trace.js';
+import { exactCell } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { uniformBelow } from '../src/rng/uniform.js';
 import { runExperiment } from '../src/experiment.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { ROOT, cli, scenarioFrom, tempFiles } from './helpers.js';
 
 /** Measured loss in: the trace channel replays a trace exactly and reproducibly; `fit` turns one into a channel. */
 const TRACE = readFileSync(join(ROOT, 'test', 'fixtures', 'trace.txt'), 'utf8');
+
+const close = (actual: number, expected: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
 
 describe('the trace channel', () => {
   it('agrees with its exact values (the average over every start) on every protocol, one trace or one per direction', async () => {
@@ -98,7 +108,11 @@ describe('the trace channel', () => {
       'PING h (1.2.3.4) 56(84) bytes of data.\n\n--- h ping statistics ---\n3 packets transmitted, 0 received, 100% packet loss, time 2002ms\n',
       /no replies/,
     ],
-    ['a trace too long to replay', '0'.repeat(20_001), /at most 20,000/],
+    [
+      'a ping log spanning more packets than a trace may hold',
+      Array.from({ length: 2400 }, (_, i) => `64 bytes from 1.2.3.4: icmp_seq=${(i * 30_000) % 65536} ttl=64 time=1 ms\n`).join(''),
+      /bad\.txt: more than 67,108,864 packets/,
+    ],
     ['a file that is not there', '', /no such file/],
   ];
   for (const [what, text, expected] of bad) {
@@ -112,6 +126,185 @@ describe('the trace channel', () => {
       assert.equal(r.stderr.trim().split('\n').length, 1);
     });
   }
+});
+
+describe('the trace channel at real sizes', () => {
+  // A pattern repeated to past the table size: the long trace's average over its starts is the
+  // pattern's own (each residue is a start the same number of times), which the generic exact
+  // engine computes from the pattern's tables. So the start-by-start solver on the long trace is
+  // checked against an independent engine, on every protocol.
+  const rng = new Xoshiro128(9, 8, 7, 6);
+  const pattern = Array.from({ length: 37 }, () => (rng.nextUint32() % 4 === 0 ? '1' : '0')).join('');
+  const back = Array.from({ length: 37 }, () => (rng.nextUint32() % 3 === 0 ? '1' : '0')).join('');
+  const repeats = Math.ceil(TABLE_PACKETS / 37) + 3;
+
+  it('gives the exact values of the pattern it repeats, on every protocol, one trace or one per direction', async () => {
+    const dir = tempFiles({
+      'p.txt': `${pattern}\n`,
+      'b.txt': `${back}\n`,
+      'long.txt': `${pattern.repeat(repeats)}\n`,
+      'long-b.txt': `${back.repeat(repeats)}\n`,
+    });
+    const cases = [
+      { protocol: 'messenger', redundancy: 3 },
+      { protocol: 'retransmit', rounds: 6, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 1, BtoA: 'b.txt' },
+      { protocol: 'randomized', rounds: 5, redundancy: 1 },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 1 },
+    ];
+    for (const { BtoA, ...data } of cases as { BtoA?: string; protocol: string }[]) {
+      const model = (file: string, backFile?: string) =>
+        buildCellModel({
+          protocol: data.protocol,
+          channel: 'trace',
+          params: { ...(data as Record<string, number | string>), file: join(dir, file), ...(backFile ? { BtoA: join(dir, backFile) } : {}) } as Record<
+            string,
+            number | string
+          >,
+        });
+      const short = model('p.txt', BtoA);
+      const long = model('long.txt', BtoA ? 'long-b.txt' : undefined);
+      assert.equal(short.replay, undefined, 'the pattern runs as tables');
+      assert.ok(long.replay, 'the long trace is replayed');
+      const expected = exactCell(short);
+      const actual = exactCell(long);
+      assert.equal(actual.method, 'trace starts, each followed');
+      actual.outcomes.forEach((p, i) => close(p, expected.outcomes[i]!, 1e-12, `${data.protocol} outcome ${i}`));
+      close(actual.messagesMean, expected.messagesMean, 1e-11, `${data.protocol} messages`);
+      close(actual.deliveredMean, expected.deliveredMean, 1e-11, `${data.protocol} delivered`);
+      close(actual.roundsMean, expected.roundsMean, 1e-11, `${data.protocol} rounds`);
+    }
+  });
+
+  it('agrees with its exact values in Monte Carlo, and gives the same bytes for any worker count', async () => {
+    const dir = tempFiles({
+      'long.txt': `${pattern.repeat(repeats)}\n`,
+      's.yaml': 'protocol: retransmit\nchannel: { model: trace, file: long.txt }\nrounds: 4\nredundancy: 1\ntrials: 200000\nseed: 23\n',
+    });
+    const report = await runExperiment(
+      [
+        scenarioFrom({
+          protocol: 'retransmit',
+          rounds: 4,
+          redundancy: 1,
+          channel: { model: 'trace', file: join(dir, 'long.txt') },
+          trials: 200_000,
+          seed: 'long',
+        }),
+      ],
+      {
+        exact: 'on',
+        simulate: true,
+        confidence: 0.95,
+        workers: 1,
+      },
+    );
+    const s = report.summaries[0]!;
+    s.outcomes.forEach((o, j) =>
+      assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
+    );
+    const one = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact']).stdout, one.stdout);
+  });
+
+  it('runs Monte Carlo through the protocol automaton with the same tallies as trial by trial', () => {
+    const dir = tempFiles({ 'long.txt': `${pattern.repeat(repeats)}\n`, 'long-b.txt': `${back.repeat(repeats)}\n` });
+    for (const data of [
+      { protocol: 'messenger', redundancy: 3 },
+      { protocol: 'retransmit', rounds: 6, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 1, BtoA: join(dir, 'long-b.txt') },
+      { protocol: 'randomized', rounds: 5, redundancy: 1 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'long.txt') } });
+      const stream = Int32Array.of(7, 11, 13, 17);
+      const viaAutomaton = runBlock(model, stream, 20_000);
+      const trialByTrial = runBlockGeneric(model, new Xoshiro128(7, 11, 13, 17), 20_000);
+      assert.deepEqual(viaAutomaton, trialByTrial, data.protocol);
+    }
+  });
+
+  it('draws starts exactly uniformly: the product of a word and n, split exactly, and rejection', () => {
+    const rng = new Xoshiro128(5, 4, 3, 2);
+    const copy = new Xoshiro128(5, 4, 3, 2);
+    for (const n of [1, 2, 3, 37, 20_001, 1_000_003, 50_000_000, 2 ** 31]) {
+      for (let i = 0; i < 2000; i++) {
+        const drawn = uniformBelow(rng, n);
+        // The same by BigInt: Lemire's method on the same words.
+        let expected: number;
+        for (;;) {
+          const m = BigInt(copy.nextUint32()) * BigInt(n);
+          const low = Number(m & 0xffffffffn);
+          if (low < n && low < (2 ** 32 - n) % n) continue;
+          expected = Number(m >> 32n);
+          break;
+        }
+        assert.equal(drawn, expected, `n = ${n}`);
+      }
+    }
+  });
+
+  it('computes the messenger over 10^6 packets exactly: the share of starts with a copy delivered', () => {
+    const n = 1_000_000;
+    const r = new Xoshiro128(1, 2, 3, 5);
+    const lost = new Uint8Array(n);
+    let bad = false;
+    for (let i = 0; i < n; i++) {
+      bad = bad ? r.nextUint32() % 4 !== 0 : r.nextUint32() % 50 === 0;
+      lost[i] = bad || r.nextUint32() % 100 === 0 ? 1 : 0;
+    }
+    const dir = tempFiles({ 'm.txt': Buffer.from(lost.map((x) => 48 + x)).toString('latin1') });
+    for (const k of [1, 3]) {
+      let delivered = 0;
+      let copies = 0;
+      for (let s = 0; s < n; s++) {
+        let d = 0;
+        for (let c = 0; c < k; c++) d += 1 - lost[(s + c) % n]!;
+        if (d > 0) delivered++;
+        copies += d;
+      }
+      const exact = exactCell(buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(dir, 'm.txt'), redundancy: k } }));
+      assert.equal(exact.outcomes[0], delivered / n, `k = ${k}: success`);
+      assert.equal(exact.deliveredMean, copies / n, `k = ${k}: copies delivered`);
+    }
+  });
+
+  it('refuses a file over the byte limit before reading it', () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: huge.txt }\n' });
+    writeFileSync(join(dir, 'huge.txt'), '');
+    truncateSync(join(dir, 'huge.txt'), 65 * 2 ** 20);
+    for (const args of [
+      ['run', join(dir, 's.yaml')],
+      ['validate', join(dir, 's.yaml')],
+      ['fit', join(dir, 'huge.txt')],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /huge\.txt: the trace file is larger than 64 MB/);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
+
+  it('validate and fit say where a ping log starts and warn where its summary disagrees', () => {
+    const lines = ['PING h (192.0.2.1) 56(84) bytes of data.'];
+    for (let seq = 1; seq <= 400; seq++) if (seq % 20 !== 0) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1 ms`);
+    lines.push('', '--- h ping statistics ---', '400 packets transmitted, 380 received, 5% packet loss, time 399ms');
+    const tail = lines.slice(-201).join('\n');
+    const dir = tempFiles({ 'tail.txt': tail, 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: tail.txt }\n' });
+    const v = cli(['validate', join(dir, 's.yaml')]);
+    assert.equal(v.status, 0, v.stderr);
+    // The excerpt's first line is packet 192's reply; 200, 220, … 400 lost: 11 of 209.
+    assert.match(v.stdout, /trace: 209 packets, icmp_seq 192–400 counted, loss rate 0\.05263/);
+    assert.match(
+      v.stdout,
+      /warning: the log's summary \(line 201\) says 400 packets transmitted, 380 received, but the log shows 209 packets \(icmp_seq 192–400\), 198 received/,
+    );
+    const f = cli(['fit', join(dir, 'tail.txt')]);
+    assert.equal(f.status, 0, f.stderr);
+    assert.match(f.stdout, /Counted icmp_seq 192–400: a ping log's trace starts at the first sequence number it shows\./);
+    assert.match(f.stdout, /The fits rest on 209 packets: 11 loss bursts and 11 gaps between them\./);
+    assert.match(f.stderr, /^twogenerals: warning: .*tail\.txt: the log's summary \(line 201\) says 400 packets transmitted/);
+  });
 });
 
 describe('fit', () => {

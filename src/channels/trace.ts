@@ -1,18 +1,24 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
-import { parseLossTrace, traceStats } from '../fit/trace-file.js';
-import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from './types.js';
+import { MAX_TRACE_PACKETS, describeRange, parseLossTrace, traceStats } from '../fit/trace-file.js';
+import type { LossTrace } from '../fit/trace-file.js';
+import type { Direction } from '../protocols/types.js';
+import type { ChannelDefinition, ChannelParams, InitialState, Replay, Transmission } from './types.js';
 
 /**
  * A measured loss trace, replayed: the file holds the fate of successive packets (0 delivered,
  * 1 lost; or a CSV column; or a ping log). Each trial starts at a position drawn uniformly from
- * the trace (the channel's initial state, drawn from the block's stream like every other) and
- * consumes it copy by copy in dispatch order, both directions alike, wrapping around at its end.
- * Per-direction traces (AtoB, BtoA) are taken as measured over the same period: a copy takes the
- * fate of the current position in its own direction's trace, and the position moves on one per
- * copy. Once the start is drawn a trial is deterministic (but for the protocol's own choices), so
- * the exact value is the average over every start: about L times the protocol's own states.
+ * the trace and consumes it copy by copy in dispatch order, both directions alike, wrapping
+ * around at its end. Per-direction traces (AtoB, BtoA) are taken as measured over the same
+ * period: a copy takes the fate of the current position in its own direction's trace, and the
+ * position moves on one per copy. Once the start is drawn a trial is deterministic (but for the
+ * protocol's own choices), so the exact value is the average over every start.
+ *
+ * Up to TABLE_PACKETS the channel is given to the engines as tables, a state per position (the
+ * form every engine reads, and the results of such traces stay what they were); longer traces
+ * are replayed (Replay): a bit per packet and direction, a uniform start drawn exactly, and
+ * the exact value computed start by start (engine/exact/trace-starts.ts).
  */
 interface TraceConfig {
   readonly length: number;
@@ -20,35 +26,112 @@ interface TraceConfig {
   readonly copies: number;
 }
 
-/** The most packets the trace channel replays: every position is a channel state (longer traces: `twogenerals fit`). */
-export const MAX_TRACE_CHANNEL_PACKETS = 20_000;
+/** Traces up to this many packets run as tables, a channel state per position; longer ones are replayed. */
+export const TABLE_PACKETS = 20_000;
 
-const parsed = new Map<string, Uint8Array>();
+/**
+ * The most packets the trace channel replays: what a trace file may hold (fit/trace-file.ts),
+ * a byte per packet in memory — in the main thread and again in each worker thread, which read
+ * the file themselves.
+ */
+export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 
-/** A trace file's fates, read once per process (worker threads read it themselves). */
-export function readTrace(file: string, column: string | undefined): Uint8Array {
+const parsed = new Map<string, LossTrace>();
+
+/** A trace file, read once per process (worker threads read it themselves). */
+export function readTraceFile(file: string, column: string | undefined): LossTrace {
   const key = `${file}\u0000${column ?? ''}`;
-  let lost = parsed.get(key);
-  if (!lost) {
-    lost = parseLossTrace(readTextInput(file, 'channel'), { file, ...(column ? { column } : {}) }).lost;
-    parsed.set(key, lost);
+  let trace = parsed.get(key);
+  if (!trace) {
+    trace = parseLossTrace(readTextInput(file, 'channel'), { file, ...(column ? { column } : {}) });
+    parsed.set(key, trace);
   }
-  return lost;
+  return trace;
+}
+
+/** A trace file's fates, read once per process. */
+export function readTrace(file: string, column: string | undefined): Uint8Array {
+  return readTraceFile(file, column).lost;
+}
+
+function columnOf(params: ChannelParams): string | undefined {
+  return params['column'] === undefined ? undefined : String(params['column']);
 }
 
 function tracesOf(params: ChannelParams): [Uint8Array, Uint8Array] {
-  const column = params['column'] === undefined ? undefined : String(params['column']);
+  const column = columnOf(params);
   const both = readTrace(String(params['file']), column);
   const a = params['AtoB'] === undefined ? both : readTrace(String(params['AtoB']), column);
   const b = params['BtoA'] === undefined ? both : readTrace(String(params['BtoA']), column);
   return [a, b];
 }
 
+/** Fates packed eight to a byte (bit i % 8 of byte i / 8: 1 lost), so a long trace stays in the cache. */
+function packBits(lost: Uint8Array): Uint8Array {
+  const bits = new Uint8Array((lost.length + 7) >> 3);
+  for (let i = 0; i < lost.length; i++) bits[i >> 3]! |= lost[i]! << (i & 7);
+  return bits;
+}
+
+/**
+ * The replayed trace: the fates of a message's copies read from the trace, packed a bit a
+ * packet — a trial reads the trace at a random place, and a trace an eighth the size misses the
+ * cache far less.
+ */
+class TraceReplay implements Replay {
+  readonly starts: number;
+  readonly copies: number;
+  private readonly bitsAtoB: Uint8Array;
+  private readonly bitsBtoA: Uint8Array;
+  private readonly lengthAtoB: number;
+  private readonly lengthBtoA: number;
+
+  constructor(config: TraceConfig) {
+    this.starts = config.length;
+    this.copies = config.copies;
+    const [a, b] = config.lost;
+    this.bitsAtoB = packBits(a);
+    this.bitsBtoA = b === a ? this.bitsAtoB : packBits(b);
+    this.lengthAtoB = a.length;
+    this.lengthBtoA = b.length;
+  }
+
+  delivered(position: number, direction: Direction): number {
+    const bits = direction === 0 ? this.bitsAtoB : this.bitsBtoA;
+    const n = direction === 0 ? this.lengthAtoB : this.lengthBtoA;
+    let at = position < n ? position : position % n;
+    let delivered = 0;
+    for (let c = 0; c < this.copies; c++) {
+      delivered += 1 - ((bits[at >> 3]! >> (at & 7)) & 1);
+      if (++at === n) at = 0;
+    }
+    return delivered;
+  }
+
+  after(position: number): number {
+    const next = position + this.copies;
+    return next < this.starts ? next : next % this.starts;
+  }
+}
+
+/** One line on a trace file: its length, loss rate, mean burst, and for a ping log what it counted and doubts. */
+function describeTrace(file: string, column: string | undefined): string {
+  const trace = readTraceFile(file, column);
+  const s = traceStats(trace.lost);
+  const counted = trace.range ? `, ${describeRange(trace.range)} counted` : '';
+  const warnings = trace.warnings.map((w) => `; warning: ${w}`).join('');
+  return `${thousands(s.packets)} packets${counted}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}${warnings}`;
+}
+
 export const trace: ChannelDefinition<TraceConfig> = {
   name: 'trace',
   summary: 'A measured loss trace replayed: each trial starts at a uniform position and consumes it copy by copy, wrapping around.',
   parameters: [
-    { name: 'file', description: 'the trace: 0 (delivered) or 1 (lost) per packet, a CSV (with column), or a ping log (Linux or macOS)', text: 'file' },
+    {
+      name: 'file',
+      description: 'the trace: 0 (delivered) or 1 (lost) per packet, a CSV (with column), or a ping log (Linux, macOS, BSD or busybox)',
+      text: 'file',
+    },
     { name: 'AtoB', description: 'a trace for copies sent A→B only (else file)', text: 'file', optional: true },
     { name: 'BtoA', description: 'a trace for copies sent B→A only (else file)', text: 'file', optional: true },
     { name: 'column', description: 'the CSV column holding 0/1 (lost)', text: 'text', optional: true },
@@ -56,31 +139,21 @@ export const trace: ChannelDefinition<TraceConfig> = {
   ],
   // A getter: formatting the number at load would start ICU for every command, not only `list`.
   get notes() {
-    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (every position is a state); exact: the average over every start, about packets × the protocol's states; validate prints the trace's length, loss rate and mean loss burst`;
+    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (a byte per packet in each thread); exact: the average over every start, followed start by start (about packets × a trial's steps); a ping log starts at the first sequence number it shows; validate prints the trace's length, loss rate and mean loss burst`;
   },
   describe(params) {
-    const [a, b] = tracesOf(params);
-    const line = (lost: Uint8Array): string => {
-      const s = traceStats(lost);
-      return `${thousands(s.packets)} packets, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}`;
-    };
-    return a === b ? `trace: ${line(a)}` : `trace A→B: ${line(a)}; B→A: ${line(b)}`;
+    const column = columnOf(params);
+    const file = String(params['file']);
+    const a = params['AtoB'] === undefined ? file : String(params['AtoB']);
+    const b = params['BtoA'] === undefined ? file : String(params['BtoA']);
+    return a === b ? `trace: ${describeTrace(a, column)}` : `trace A→B: ${describeTrace(a, column)}; B→A: ${describeTrace(b, column)}`;
   },
   checkFiles(params) {
-    for (const name of ['file', 'AtoB', 'BtoA']) {
-      const file = params[name];
-      if (file === undefined) continue;
-      const lost = readTrace(String(file), params['column'] === undefined ? undefined : String(params['column']));
-      if (lost.length > MAX_TRACE_CHANNEL_PACKETS) {
-        throw new UsageError(
-          String(file),
-          `${thousands(lost.length)} packets; the trace channel replays at most ${thousands(MAX_TRACE_CHANNEL_PACKETS)} (every position is a state): use a part of it, or fit a channel to all of it with \`twogenerals fit\``,
-        );
-      }
-    }
+    // Reading checks every limit (bytes, packets) and the format, naming the file and line.
+    for (const name of ['file', 'AtoB', 'BtoA']) if (params[name] !== undefined) readTrace(String(params[name]), columnOf(params));
     // Per-direction traces are one period measured both ways: of different lengths, the shorter
     // would wrap early and a direction a protocol never uses would change its result.
-    const column = params['column'] === undefined ? undefined : String(params['column']);
+    const column = columnOf(params);
     const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
     const [a, b] = [readTrace(fileOf('AtoB'), column), readTrace(fileOf('BtoA'), column)];
     if (a.length !== b.length) {
@@ -94,6 +167,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
     const lost = tracesOf(params);
     return { length: Math.max(lost[0].length, lost[1].length), lost, copies };
   },
+  replay: (config) => (config.length > TABLE_PACKETS ? new TraceReplay(config) : null),
   initialStates: (config): InitialState[] => Array.from({ length: config.length }, (_, state) => ({ probability: 1 / config.length, state })),
   // Transmission direction·L + position: the fates of the k copies from that position.
   transmissions(config): Transmission[] {

@@ -14,6 +14,22 @@ export interface Transmission {
   readonly nextState: readonly number[];
 }
 
+/**
+ * A channel whose copies' fates are fixed once a trial's start is drawn (a measured trace,
+ * replayed): the engines follow it position by position instead of through tables, so it costs
+ * the trace's own memory, not a channel state per position. Its channel state is the position.
+ */
+export interface Replay {
+  /** Positions a trial starts at, each with probability 1/starts. */
+  readonly starts: number;
+  /** The most copies a message can deliver: delivery counts run 1 … copies. */
+  readonly copies: number;
+  /** Copies delivered (0 … copies) of a message sent from `position` in `direction`. */
+  delivered(position: number, direction: Direction): number;
+  /** The position after a message sent from `position`. */
+  after(position: number): number;
+}
+
 export interface InitialState {
   readonly probability: number;
   readonly state: number;
@@ -44,4 +60,9 @@ export interface ChannelDefinition<Config = unknown> {
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */
   transmissions(config: Config): readonly Transmission[];
   transmissionFor(config: Config, state: number, direction: Direction, round: number): number;
+  /**
+   * The channel replayed directly (see Replay), where its tables would be too large; null where
+   * the tables are used. When given, the engines ask neither initialStates nor transmissions.
+   */
+  replay?(config: Config): Replay | null;
 }

@@ -1,5 +1,5 @@
 import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition, InitialState, Transmission } from '../channels/types.js';
+import type { ChannelDefinition, InitialState, Replay, Transmission } from '../channels/types.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
@@ -68,6 +68,11 @@ export interface CellModel {
   readonly crash: Float64Array | null;
   /** Per node, [crash, stay up] ready for sampling; null for a node that cannot crash. */
   readonly crashSampling: readonly (SamplingTable | null)[];
+  /**
+   * The channel replayed directly (a long measured trace; see Replay): then there are no
+   * initial states or transmissions, and delivery class c is c + 1 copies.
+   */
+  readonly replay?: Replay;
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -84,8 +89,11 @@ export function buildCellModel(spec: CellSpec): CellModel {
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
-  const initialStates = channel.initialStates(channelConfig);
+  const replay = channel.replay?.(channelConfig);
   const crash = roleRates ? Float64Array.from(protocol.nodes!(protocolConfig), (role) => roleRates[role] ?? 0) : null;
+  const crashSampling = crash ? Array.from(crash, (rate) => (rate > 0 ? samplingTable([rate, 1 - rate]) : null)) : [];
+  if (replay) return { ...replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay), crash, crashSampling };
+  const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
   return {
@@ -102,7 +110,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
     crash,
-    crashSampling: crash ? Array.from(crash, (rate) => (rate > 0 ? samplingTable([rate, 1 - rate]) : null)) : [],
+    crashSampling,
   };
 }
 
@@ -114,6 +122,31 @@ function crashRatesByRole(protocol: ProtocolDefinition<unknown>, params: Readonl
   if (!rates.some((rate) => rate > 0) && !(base > 0)) return null;
   if (!supportsCrashes(protocol)) throw new Error(`protocol ${protocol.name} does not support crashes`);
   return rates;
+}
+
+function replayModel(
+  protocol: ProtocolDefinition<unknown>,
+  protocolConfig: unknown,
+  channel: ChannelDefinition<unknown>,
+  channelConfig: unknown,
+  copies: number,
+  replay: Replay,
+): Omit<CellModel, 'crash' | 'crashSampling'> {
+  return {
+    protocol,
+    protocolConfig,
+    channel,
+    channelConfig,
+    copies,
+    outcomes: protocol.outcomes,
+    stateSize: protocol.stateSize(protocolConfig),
+    transmissions: [],
+    deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
+    initialStates: [],
+    initialSampling: samplingTable([1]),
+    dispatchOrderFree: false,
+    replay,
+  };
 }
 
 function isDispatchOrderFree(initialStates: readonly InitialState[], transmissions: readonly PreparedTransmission[]): boolean {

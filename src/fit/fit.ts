@@ -59,6 +59,8 @@ export interface GilbertElliottOptions {
   readonly maxIterations?: number;
   /** Stop a start when an iteration gains fewer nats of log-likelihood than this. Default 1e-7. */
   readonly tolerance?: number;
+  /** Hears each forward–backward pass: passes so far, and the most the budget allows. */
+  readonly progress?: (passes: number, budget: number) => void;
 }
 
 function informationCriteria(logLikelihood: number, parameters: number, packets: number): { aic: number; bic: number } {
@@ -221,7 +223,7 @@ interface Runs {
 function encodeRuns(lost: Uint8Array): Runs {
   let count = 1;
   for (let t = 1; t < lost.length; t++) if (lost[t] !== lost[t - 1]) count++;
-  // Typed arrays throughout: an alternating trace of 50 million packets has 50 million runs.
+  // Typed arrays throughout: an alternating trace of 64 Mi packets has as many runs.
   const slot = new Int32Array(count);
   let r = 0;
   for (let t = 1; t < lost.length; t++) {
@@ -342,6 +344,20 @@ function modelOf(p: GilbertElliottParams): Model {
 /** EM passes every start gets before only the leader goes on. */
 const PROBE_PASSES = 30;
 
+/** Up to this many runs (16 bytes each), every forward vector is kept for the backward pass. */
+const KEEP_FORWARD_RUNS = 4_000_000;
+
+const forwardStores = new WeakMap<Runs, { good: Float64Array; bad: Float64Array }>();
+
+/** The forward vectors' store of a trace's runs, made once and reused by every pass; undefined past KEEP_FORWARD_RUNS. */
+function keptForward(runs: Runs): { good: Float64Array; bad: Float64Array } | undefined {
+  const count = runs.slot.length;
+  if (count > KEEP_FORWARD_RUNS) return undefined;
+  let store = forwardStores.get(runs);
+  if (!store) forwardStores.set(runs, (store = { good: new Float64Array(count), bad: new Float64Array(count) }));
+  return store;
+}
+
 /** Runs per checkpoint of the forward pass (a power of two): the backward pass recomputes the rest. */
 const BLOCK = 4096;
 
@@ -376,6 +392,9 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   const checkpoints = Math.ceil(count / BLOCK);
   const cpGood = new Float64Array(checkpoints);
   const cpBad = new Float64Array(checkpoints);
+  // Where the runs are few enough, every forward vector is kept (the same numbers the backward
+  // pass would recompute), so a pass walks the runs twice instead of three times.
+  const kept = update ? keptForward(runs) : undefined;
   let good = model.start[0];
   let bad = model.start[1];
   let product = 1;
@@ -383,6 +402,10 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
     if ((r & (BLOCK - 1)) === 0) {
       cpGood[r / BLOCK] = good;
       cpBad[r / BLOCK] = bad;
+    }
+    if (kept) {
+      kept.good[r] = good;
+      kept.bad[r] = bad;
     }
     const s4 = 4 * slotOf[r]!;
     const g = good * power[s4]! + bad * power[s4 + 2]!;
@@ -412,14 +435,19 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
     const to = Math.min(count, from + BLOCK);
     good = cpGood[block]!;
     bad = cpBad[block]!;
-    for (let r = from; r < to; r++) {
-      bufGood[r - from] = good;
-      bufBad[r - from] = bad;
-      const s4 = 4 * slotOf[r]!;
-      const g = good * power[s4]! + bad * power[s4 + 2]!;
-      const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
-      good = g / (g + b);
-      bad = b / (g + b);
+    if (kept) {
+      bufGood.set(kept.good.subarray(from, to));
+      bufBad.set(kept.bad.subarray(from, to));
+    } else {
+      for (let r = from; r < to; r++) {
+        bufGood[r - from] = good;
+        bufBad[r - from] = bad;
+        const s4 = 4 * slotOf[r]!;
+        const g = good * power[s4]! + bad * power[s4 + 2]!;
+        const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
+        good = g / (g + b);
+        bad = b / (g + b);
+      }
     }
     for (let r = to - 1; r >= from; r--) {
       const s = slotOf[r]!;
@@ -560,7 +588,11 @@ export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptio
     // Every start gets a short probe, which settles most of them; only the best of the rest runs
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
     // gains hundredths of a nat over hundreds of passes: worth finishing for the leader, not for all.
-    const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance));
+    // The budget in passes: a probe for each start, the leader's running on to maxIterations in all.
+    const budget = (starts - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
+    let passes = 0;
+    const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
+    const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
     for (const run of em) run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
@@ -618,6 +650,7 @@ class EmRun {
     start: GilbertElliottParams,
     private readonly name: string,
     private readonly tolerance: number,
+    private readonly onPass: () => void = () => undefined,
   ) {
     this.theta = start;
     this.best = { params: start, logLikelihood: -Infinity, iterations: 0, converged: false, start: name };
@@ -629,6 +662,7 @@ class EmRun {
 
   private evaluate(params: GilbertElliottParams): Pass {
     this.passes++;
+    this.onPass();
     const result = pass(this.runs, params, true);
     if (result.logLikelihood > this.best.logLikelihood) {
       this.best = { params, logLikelihood: result.logLikelihood, iterations: this.passes, converged: false, start: this.name };

@@ -1,6 +1,6 @@
 /**
  * Measured packet-loss traces, from text: the 0/1 digits a script writes, a column of a CSV, or
- * the output of `ping` (Linux iputils or macOS). The caller reads the file (after
+ * the output of `ping` (Linux iputils, macOS and BSD, busybox). The caller reads the file (after
  * `checkTraceSize` on its size) and passes its text; this module does no I/O.
  *
  * A trace is the delivered/lost outcome of successive packets in the order they were sent —
@@ -11,13 +11,24 @@ import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { INPUT_LIMITS } from '../io/files.js';
 import { didYouMean } from '../suggest.js';
+import { parse as parseCsvText } from 'csv-parse/sync';
 
-export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos';
+export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
+
+/** The sequence numbers a ping log's trace covers: from the first the log shows to the last it counts. */
+export interface SequenceRange {
+  readonly first: number;
+  readonly last: number;
+}
 
 export interface LossTrace {
   /** 1 = lost, 0 = delivered, one entry per packet in the order sent. */
   readonly lost: Uint8Array;
   readonly format: TraceFormat;
+  /** For a ping log: the sequence numbers counted (unwrapped past 65,535). */
+  readonly range?: SequenceRange;
+  /** What the reader doubts, each one sentence (a ping summary that disagrees with the log). */
+  readonly warnings: readonly string[];
 }
 
 export interface TraceOptions {
@@ -25,6 +36,8 @@ export interface TraceOptions {
   readonly file: string;
   /** The CSV column holding the 0/1 (or true/false) outcomes; required for CSV. */
   readonly column?: string;
+  /** How the user names the column where they read the message: `column:` in a scenario (the default), `--column` for `fit`. */
+  readonly columnOption?: string;
 }
 
 /**
@@ -46,10 +59,13 @@ export class TraceError extends UsageError {
 export const MAX_TRACE_BYTES = INPUT_LIMITS.channel;
 
 /**
- * Packets in one trace. Bounds the memory of a ping log whose summary (or a corrupt sequence
- * number) claims an enormous count — 50 MB for the trace array — and the fit's working arrays.
+ * Packets in one trace: as many as the largest file holds as digits (64 Mi, one byte each), so a
+ * file of digits or a CSV is refused by its size before it is read, never after a scan; only a
+ * ping log, whose numbers may span more packets than it has lines, meets this limit, and that
+ * is checked before the trace is built. 64 MB for the trace array, held by the main thread and
+ * again by each worker thread of a run (they read the file themselves), and the fit's arrays.
  */
-export const MAX_TRACE_PACKETS = 50_000_000;
+export const MAX_TRACE_PACKETS = 64 * 2 ** 20;
 
 /** Refuses a file larger than MAX_TRACE_BYTES; call it with the size from `stat` before reading. */
 export function checkTraceSize(bytes: number, file: string): void {
@@ -62,17 +78,25 @@ function mebibytes(bytes: number): string {
   return `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
+function tooManyPackets(file: string, line: number | undefined): TraceError {
+  return new TraceError(
+    file,
+    line,
+    `more than ${thousands(MAX_TRACE_PACKETS)} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`,
+  );
+}
+
 function checkPacketCount(count: number, file: string, line: number | undefined): void {
-  if (count > MAX_TRACE_PACKETS) {
-    throw new TraceError(file, line, `more than ${thousands(MAX_TRACE_PACKETS)} packets; the limit keeps the fit within memory — cut the trace`);
-  }
+  if (count > MAX_TRACE_PACKETS) throw tooManyPackets(file, line);
 }
 
 /**
  * Parses a trace, detecting its format: ping output by its unmistakable lines (`icmp_seq`,
- * `packets transmitted`, a `PING` header); CSV when a column is named or the first line that is
- * not blank or a `#` comment contains a letter or a quote (a header); otherwise 0/1 digits.
- * Windows ping output is recognized only to be refused with a reason.
+ * busybox's `bytes from … seq=`, `packets transmitted`, a `PING` header); CSV when a column is
+ * named or the first line that is not blank or a `#` comment contains a letter or a quote (a
+ * header); otherwise 0/1 digits. Windows ping output is recognized only to be refused with a
+ * reason. Every pass is linear in the text, with no regular expression run over more than a
+ * line of bounded length: a trace may be one line of 67 million digits.
  */
 export function parseLossTrace(text: string, options: TraceOptions): LossTrace {
   const { file } = options;
@@ -80,36 +104,66 @@ export function parseLossTrace(text: string, options: TraceOptions): LossTrace {
   // catches a caller that did not.
   checkTraceSize(text.length, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from a Windows editor
+  const columnOption = options.columnOption ?? 'column:';
   if (looksLikePing(text)) {
     if (options.column !== undefined)
-      throw new TraceError(file, undefined, `column: "${options.column}" was given, but this is ping output, not a CSV; leave column: out`);
+      throw new TraceError(file, undefined, `${columnOption} "${options.column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
     return parsePing(text, file);
   }
-  const windows = /^Pinging \S.* with \d+ bytes of data/m.exec(text);
-  if (windows) {
+  const windows = windowsHeader(text);
+  if (windows !== undefined) {
     // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
     throw new TraceError(
       file,
-      lineOf(text, windows.index),
-      'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux or macOS ping, or as 0/1 digits',
+      windows,
+      'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
     );
   }
+  if (options.column !== undefined) return { lost: parseCsv(text, file, options.column), format: 'csv', warnings: [] };
   const header = firstContentLine(text);
-  if (options.column !== undefined) return { lost: parseCsv(text, file, options.column), format: 'csv' };
   if (header && /[A-Za-z"]/.test(header.text)) {
     throw new TraceError(
       file,
       header.line,
-      `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give column: to name the column of 0/1 outcomes`,
+      `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
     );
   }
-  return { lost: parseDigits(text, file), format: 'digits' };
+  return { lost: parseDigits(text, file), format: 'digits', warnings: [] };
 }
 
-const PING_SIGNATURE = /^PING6?[\s(]|icmp_(?:seq|req)[= ]\d|\d+ packets transmitted/m;
+/** A `PING` header at the start of a line: `PING host`, `PING host(addr)` or ping6's `PING6(`. */
+function hasPingHeader(text: string): boolean {
+  if (isPingHeaderAt(text, 0)) return true;
+  for (let at = text.indexOf('\nPING'); at >= 0; at = text.indexOf('\nPING', at + 1)) if (isPingHeaderAt(text, at + 1)) return true;
+  return false;
+}
+
+function isPingHeaderAt(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 0x50 /* P */ || !text.startsWith('PING', at)) return false;
+  const after = text.charCodeAt(at + 4);
+  return after === 0x20 || after === 0x28 || after === 0x36 || after === 0x09;
+}
 
 function looksLikePing(text: string): boolean {
-  return PING_SIGNATURE.test(text);
+  return (
+    text.includes('icmp_seq') ||
+    text.includes('icmp_req') ||
+    text.includes(' packets transmitted') ||
+    (text.includes(' bytes from ') && text.includes(' seq=')) ||
+    hasPingHeader(text)
+  );
+}
+
+/** The line of a Windows ping header (`Pinging host with 32 bytes of data:`), if there is one. */
+function windowsHeader(text: string): number | undefined {
+  for (let at = text.indexOf('Pinging '); at >= 0; at = text.indexOf('Pinging ', at + 1)) {
+    if (at > 0 && text.charCodeAt(at - 1) !== NEWLINE) continue;
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const line = text.slice(at, Math.min(end, at + 300));
+    if (/^Pinging \S.* with \d+ bytes of data/.test(line)) return lineOf(text, at);
+  }
+  return undefined;
 }
 
 /** The 1-based line of a character offset. */
@@ -136,6 +190,7 @@ function firstContentLine(text: string): { text: string; line: number } | undefi
 
 const ZERO = 0x30;
 const ONE = 0x31;
+const NINE = 0x39;
 const NEWLINE = 0x0a;
 const HASH = 0x23;
 
@@ -143,15 +198,16 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
 }
 
-/** One pass over the characters: the trace can be tens of millions of digits. */
+/** One pass over the characters: the trace can be tens of millions of digits, in any layout. */
 function parseDigits(text: string, file: string): Uint8Array {
-  const lost = new Uint8Array(text.length);
+  const lost = new Uint8Array(Math.min(text.length, MAX_TRACE_PACKETS + 1));
   let n = 0;
   let line = 1;
   let lineStart = true; // only blanks so far on this line, so a `#` starts a comment
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === ZERO || c === ONE) {
+      if (n === MAX_TRACE_PACKETS) throw tooManyPackets(file, undefined);
       lost[n++] = c - ZERO;
       lineStart = false;
     } else if (c === NEWLINE) {
@@ -168,108 +224,18 @@ function parseDigits(text: string, file: string): Uint8Array {
     }
   }
   if (n === 0) throw new TraceError(file, undefined, 'the trace is empty: no 0 (delivered) or 1 (lost) in it');
-  checkPacketCount(n, file, undefined);
   return lost.slice(0, n);
 }
 
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/**
- * RFC 4180 records, one at a time, with the line each starts on: a quoted field may hold commas,
- * doubled quotes and newlines. Only one column is kept, so a 50-million-row trace costs no
- * per-row objects.
- */
-class CsvReader {
-  private i = 0;
-  private line = 1;
-  constructor(
-    private readonly text: string,
-    private readonly delimiter: number,
-  ) {}
-
-  /** The next record's fields and its first line, skipping blank and `#` lines; undefined at the end. */
-  next(): { fields: string[]; line: number } | undefined {
-    const text = this.text;
-    for (;;) {
-      if (this.i >= text.length) return undefined;
-      // Skip a blank line or a comment, which no CSV writer emits as data.
-      let j = this.i;
-      while (j < text.length && isBlank(text.charCodeAt(j))) j++;
-      if (j >= text.length) return undefined;
-      const c = text.charCodeAt(j);
-      if (c === NEWLINE || c === HASH) {
-        const end = text.indexOf('\n', j);
-        this.i = end < 0 ? text.length : end + 1;
-        this.line++;
-        continue;
-      }
-      break;
-    }
-    const line = this.line;
-    const fields: string[] = [];
-    // Unquoted fields are sliced whole; only a quoted one is built character by character.
-    let fieldStart = this.i;
-    let quotedValue: string | undefined;
-    for (;;) {
-      if (this.i >= text.length) {
-        fields.push(quotedValue ?? text.slice(fieldStart, this.i));
-        break;
-      }
-      const c = text.charCodeAt(this.i);
-      if (c === 0x22 && quotedValue === undefined && text.slice(fieldStart, this.i).trim() === '') {
-        quotedValue = this.readQuoted();
-      } else if (c === this.delimiter || c === NEWLINE) {
-        fields.push(quotedValue ?? text.slice(fieldStart, this.i));
-        this.i++;
-        if (c === NEWLINE) {
-          this.line++;
-          break;
-        }
-        fieldStart = this.i;
-        quotedValue = undefined;
-      } else {
-        // Text after a closing quote (`"a"b`) is kept, as spreadsheets do.
-        if (quotedValue !== undefined && c !== 0x0d) quotedValue += String.fromCharCode(c);
-        this.i++;
-      }
-    }
-    return { fields: fields.map((f) => (f.endsWith('\r') ? f.slice(0, -1) : f)), line };
-  }
-
-  /** From an opening quote to its closing one: doubled quotes are one, newlines are kept. */
-  private readQuoted(): string {
-    const text = this.text;
-    let value = '';
-    this.i++;
-    while (this.i < text.length) {
-      const close = text.indexOf('"', this.i);
-      const chunk = text.slice(this.i, close < 0 ? text.length : close);
-      for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) this.line++;
-      value += chunk;
-      if (close < 0) {
-        this.i = text.length;
-        break;
-      }
-      if (text.charCodeAt(close + 1) === 0x22) {
-        value += '"';
-        this.i = close + 2;
-      } else {
-        this.i = close + 1;
-        break;
-      }
-    }
-    return value;
-  }
-}
-
 /** The delimiter the header uses most: comma, semicolon (European spreadsheets) or tab. */
-function detectDelimiter(header: string): number {
-  let best = 0x2c;
+function detectDelimiter(header: string): string {
+  let best = ',';
   let bestCount = 0;
-  for (const d of [0x2c, 0x3b, 0x09]) {
-    let count = 0;
-    for (let i = 0; i < header.length; i++) if (header.charCodeAt(i) === d) count++;
+  for (const d of [',', ';', '\t']) {
+    const count = header.split(d).length - 1;
     if (count > bestCount) {
       best = d;
       bestCount = count;
@@ -278,161 +244,433 @@ function detectDelimiter(header: string): number {
   return best;
 }
 
+/** The outcome a CSV cell says: 0 delivered, 1 lost, −1 neither. */
+function outcomeOf(raw: string): number {
+  const value = raw.trim().toLowerCase();
+  if (value === '0' || value === 'false') return 0;
+  if (value === '1' || value === 'true') return 1;
+  return -1;
+}
+
+/** Collects one column's outcomes, with the errors every reader words alike. */
+class ColumnCollector {
+  readonly lost: Uint8Array;
+  count = 0;
+  index = -1;
+
+  constructor(
+    private readonly file: string,
+    private readonly column: string,
+    capacity: number,
+  ) {
+    this.lost = new Uint8Array(Math.min(capacity, MAX_TRACE_PACKETS + 1));
+  }
+
+  header(fields: readonly string[], line: number): void {
+    const names = fields.map((name) => name.trim());
+    this.index = names.indexOf(this.column.trim());
+    if (this.index < 0) {
+      const listed = names.map((name) => JSON.stringify(name)).join(', ');
+      throw new TraceError(this.file, line, `no column "${this.column}"${didYouMean(this.column, names)}; the columns are ${listed}`);
+    }
+  }
+
+  missing(fields: number, line: number): never {
+    throw new TraceError(this.file, line, `the row has ${fields} field${fields === 1 ? '' : 's'}, so no column "${this.column}" (field ${this.index + 1})`);
+  }
+
+  add(raw: string, line: number): void {
+    const x = outcomeOf(raw);
+    if (x < 0)
+      throw new TraceError(this.file, line, `${JSON.stringify(raw.trim())} in column "${this.column}": a trace is 0 or false (delivered), 1 or true (lost)`);
+    this.addOutcome(x, line);
+  }
+
+  addOutcome(x: number, line: number): void {
+    if (this.count === MAX_TRACE_PACKETS) throw tooManyPackets(this.file, line);
+    this.lost[this.count++] = x;
+  }
+
+  result(): Uint8Array {
+    if (this.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: the CSV has a header but no rows');
+    return this.lost.slice(0, this.count);
+  }
+}
+
+/**
+ * A CSV's column of outcomes. A file without a quote character has no quoting to interpret, so
+ * its records are its lines and its fields what lies between delimiters: read that way in one
+ * pass, at tens of millions of rows a second. A file with quotes goes through csv-parse, which
+ * knows RFC 4180's quoted fields (commas, doubled quotes, newlines inside) and refuses an
+ * unterminated quote. Blank lines and lines starting with `#` are skipped in both.
+ */
 function parseCsv(text: string, file: string, column: string): Uint8Array {
   const first = firstContentLine(text);
   if (!first) throw new TraceError(file, undefined, 'the trace is empty: no CSV header and no rows');
-  const reader = new CsvReader(text, detectDelimiter(first.text));
-  const header = reader.next()!;
-  const names = header.fields.map((name) => name.trim());
-  const index = names.indexOf(column.trim());
-  if (index < 0) {
-    const listed = names.map((name) => JSON.stringify(name)).join(', ');
-    throw new TraceError(file, header.line, `no column "${column}"${didYouMean(column, names)}; the columns are ${listed}`);
-  }
+  const delimiter = detectDelimiter(first.text);
   // Rows are at most one per line, so the text's newlines bound the array.
   let capacity = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) capacity++;
-  const lost = new Uint8Array(capacity);
-  let n = 0;
-  for (let row = reader.next(); row; row = reader.next()) {
-    const raw = row.fields[index];
-    if (raw === undefined) {
-      throw new TraceError(
-        file,
-        row.line,
-        `the row has ${row.fields.length} field${row.fields.length === 1 ? '' : 's'}, so no column "${column}" (field ${index + 1})`,
-      );
+  const collector = new ColumnCollector(file, column, capacity);
+  if (text.indexOf('"') < 0) readPlainCsv(text, delimiter, collector);
+  else readQuotedCsv(text, file, delimiter, collector);
+  return collector.result();
+}
+
+function readPlainCsv(text: string, delimiter: string, collector: ColumnCollector): void {
+  const d = delimiter.charCodeAt(0);
+  let line = 0;
+  let start = 0;
+  let headerSeen = false;
+  while (start < text.length) {
+    line++;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let s = start;
+    while (s < end && isBlank(text.charCodeAt(s))) s++;
+    if (s < end && text.charCodeAt(s) !== HASH) {
+      let e = end;
+      if (text.charCodeAt(e - 1) === 0x0d) e--;
+      if (!headerSeen) {
+        collector.header(text.slice(start, e).split(delimiter), line);
+        headerSeen = true;
+      } else {
+        // Only the wanted field is sliced: a row costs no array.
+        let field = 0;
+        let from = start;
+        while (field < collector.index) {
+          const next = text.indexOf(delimiter, from);
+          if (next < 0 || next >= e) break;
+          from = next + 1;
+          field++;
+        }
+        if (field < collector.index) collector.missing(field + 1, line);
+        let to = from;
+        while (to < e && text.charCodeAt(to) !== d) to++;
+        const c = text.charCodeAt(from);
+        if (to - from === 1 && (c === ZERO || c === ONE)) collector.addOutcome(c - ZERO, line);
+        else collector.add(text.slice(from, to), line);
+      }
     }
-    const value = raw.trim().toLowerCase();
-    if (value === '0' || value === 'false') lost[n++] = 0;
-    else if (value === '1' || value === 'true') lost[n++] = 1;
-    else throw new TraceError(file, row.line, `${JSON.stringify(raw.trim())} in column "${column}": a trace is 0 or false (delivered), 1 or true (lost)`);
+    start = end + 1;
   }
-  if (n === 0) throw new TraceError(file, undefined, `the trace is empty: the CSV has a header but no rows`);
-  checkPacketCount(n, file, undefined);
-  return lost.slice(0, n);
+}
+
+function readQuotedCsv(text: string, file: string, delimiter: string, collector: ColumnCollector): void {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsvText(text, {
+      delimiter,
+      record_delimiter: ['\r\n', '\n'],
+      ltrim: true,
+      rtrim: true,
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: false,
+      relax_column_count: true,
+      relax_quotes: false,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const e = error as { code?: string; lines?: number; message?: string };
+    throw new TraceError(file, e.lines, csvProblem(e.code));
+  }
+  // csv-parse counts the line a record ends on; a quoted field with newlines starts it earlier.
+  let headerSeen = false;
+  for (const { record, info } of records) {
+    if (record.length === 1 && record[0]!.trim() === '') continue; // a line of blanks
+    if (!headerSeen) {
+      collector.header(record, info.lines);
+      headerSeen = true;
+      continue;
+    }
+    const raw = record[collector.index];
+    if (raw === undefined) collector.missing(record.length, info.lines);
+    collector.add(raw, info.lines);
+  }
+  if (!headerSeen) throw new TraceError(file, undefined, 'the trace is empty: no CSV header and no rows');
+}
+
+/** What csv-parse found wrong, in words and without echoing the file's bytes. */
+function csvProblem(code: string | undefined): string {
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quote is opened and never closed, so the rows after it cannot be read';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'text follows a closing quote in the same field; double a quote inside a quoted field ("")';
+    default:
+      return `the CSV cannot be read (${code ?? 'malformed'})`;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // ping
 
 /**
- * What ping prints, by dialect. Linux (iputils) numbers packets from 1 and says `N packets
- * transmitted, M received`; macOS (BSD) numbers from 0 and says `M packets received`. A reply
- * line is the same in both; `icmp_req` is older iputils.
+ * The next place a token occurs, remembered, so that asking line by line costs one pass over
+ * the text in all: a search that found nothing in this line is not repeated for the next.
  */
-const REPLY = /\bbytes from\b.*?\bicmp_(?:seq|req)[= ](\d+)/;
-const LINUX_ERROR = /^(?:\[[\d.]+\]\s*)?From\s.*?\bicmp_(?:seq|req)=(\d+)/; // Destination Host Unreachable, Time to live exceeded, ...
-const LINUX_NO_ANSWER = /no answer yet for icmp_(?:seq|req)=(\d+)/; // ping -O
-const MACOS_TIMEOUT = /Request timeout for icmp_seq[= ](\d+)/;
-const SUMMARY = /(\d+) packets transmitted, (\d+) (packets )?received/;
-const HEADER = /^PING6?[\s(]/;
-const LINUX_HEADER = /bytes of data|\)\s+\d+ data bytes/; // IPv4 `56(84) bytes of data`; ping6 `(::1) 56 data bytes`
-const MACOS_HEADER = /:\s*\d+ data bytes|^PING6\(/;
+class Occurrences {
+  private at = -1;
+  constructor(
+    private readonly text: string,
+    private readonly token: string,
+  ) {}
+
+  /** The first occurrence in [start, end), or −1. */
+  within(start: number, end: number): number {
+    if (this.at < start) {
+      this.at = this.text.indexOf(this.token, start);
+      if (this.at < 0) this.at = Number.POSITIVE_INFINITY;
+    }
+    return this.at < end ? this.at : -1;
+  }
+}
+
+/** The decimal number at `at` (at most 12 digits, as no counter prints more), or −1. */
+function numberAt(text: string, at: number): number {
+  let value = 0;
+  let digits = 0;
+  for (let c = text.charCodeAt(at); c >= ZERO && c <= NINE && digits < 12; c = text.charCodeAt(++at)) {
+    value = value * 10 + (c - ZERO);
+    digits++;
+  }
+  return digits ? value : -1;
+}
+
+/** The decimal number ending just before `end` (at most 12 digits), or −1. */
+function numberBefore(text: string, end: number, from: number): number {
+  let at = end;
+  while (at > from && end - at < 12 && text.charCodeAt(at - 1) >= ZERO && text.charCodeAt(at - 1) <= NINE) at--;
+  return at < end ? numberAt(text, at) : -1;
+}
 
 const SEQ_SPACE = 65536; // icmp_seq is 16 bits and wraps
 
+/** Per-line readings of a ping log, in line order; sequence numbers unwrapped. */
+interface PingLines {
+  seqs: Int32Array;
+  replied: Uint8Array;
+  count: number;
+  headerLine?: number;
+  macHeader: boolean;
+  linuxHeader: boolean;
+  summaryLine?: number;
+  transmitted?: number;
+  received?: number;
+  busybox: boolean;
+  macLines: boolean;
+  linuxLines: boolean;
+}
+
 /**
- * Reconstructs the lost/delivered sequence of a ping run. A sequence number with a reply line is
- * delivered — even after a macOS `Request timeout` for it, as the summary counts it received —
- * and every other number from the dialect's first (1 on Linux, 0 on macOS) up to the summary's
- * transmitted count is lost: unreplied numbers in the middle, at the start (the host was not
- * answering yet) and at the end (the summary counts packets sent after the last reply).
- * Duplicate replies (DUP!) mark the same packet twice and so count once. A log with neither the
- * `PING` header nor the summary is taken as an excerpt: it starts at its lowest number and ends at
- * its highest, since what was sent outside it is unknown.
+ * Scans a ping log line by line (Linux iputils, macOS and BSD, busybox; `ping -D` timestamps
+ * and `ping -O` lines included), keeping the sequence number of every line that names one and
+ * whether it is a reply. Each token is looked for once through the text (Occurrences), so the
+ * scan is linear however the lines are laid out.
  */
-function parsePing(text: string, file: string): LossTrace {
-  let dialect: 'linux' | 'macos' | undefined;
-  let headerLine: number | undefined;
-  let summaryLine: number | undefined;
-  let transmitted: number | undefined;
-  let received: number | undefined;
-  const seqs: number[] = []; // unwrapped sequence numbers, in line order
-  const replied: boolean[] = [];
-  let reference: { raw: number; unwrapped: number } | undefined;
-
-  // Unwraps a 16-bit sequence number to the value nearest the highest seen so far, so a log
-  // longer than 65,536 packets keeps counting and a reply arriving out of order (or late, after
-  // later packets were answered) lands on its own packet.
-  const unwrap = (raw: number): number => {
-    if (!reference) {
-      reference = { raw, unwrapped: raw };
-      return raw;
-    }
-    let delta = (raw - reference.raw + SEQ_SPACE) % SEQ_SPACE;
-    if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
-    const unwrapped = reference.unwrapped + delta;
-    if (delta > 0) reference = { raw, unwrapped };
-    return unwrapped;
-  };
-
+function scanPing(text: string, file: string): PingLines {
+  let seqs = new Int32Array(1024);
+  let replied = new Uint8Array(1024);
+  let count = 0;
+  const found: PingLines = { seqs, replied, count, macHeader: false, linuxHeader: false, busybox: false, macLines: false, linuxLines: false };
+  const seqToken = new Occurrences(text, 'seq');
+  const reqToken = new Occurrences(text, 'icmp_req=');
+  const timeout = new Occurrences(text, 'Request timeout');
+  const summary = new Occurrences(text, ' packets transmitted, ');
+  // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
+  // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
+  let referenceRaw = -1;
+  let referenceUnwrapped = 0;
   let line = 0;
   let start = 0;
   while (start < text.length) {
     line++;
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const content = text.slice(start, end);
-    start = end + 1;
-    let match: RegExpExecArray | null;
-    if (HEADER.test(content)) {
-      if (headerLine !== undefined) throw new TraceError(file, line, `a second ping run starts here (the first at line ${headerLine}); give one run per file`);
-      headerLine = line;
-      if (MACOS_HEADER.test(content)) dialect = 'macos';
-      else if (LINUX_HEADER.test(content)) dialect = 'linux';
-    } else if ((match = REPLY.exec(content))) {
-      seqs.push(unwrap(Number(match[1])));
-      replied.push(true);
-    } else if ((match = LINUX_ERROR.exec(content) ?? LINUX_NO_ANSWER.exec(content))) {
-      dialect ??= 'linux';
-      seqs.push(unwrap(Number(match[1])));
-      replied.push(false);
-    } else if ((match = MACOS_TIMEOUT.exec(content))) {
-      dialect ??= 'macos';
-      seqs.push(unwrap(Number(match[1])));
-      replied.push(false);
-    } else if ((match = SUMMARY.exec(content))) {
-      if (summaryLine !== undefined) throw new TraceError(file, line, `a second ping summary (the first at line ${summaryLine}); give one run per file`);
-      summaryLine = line;
-      transmitted = Number(match[1]);
-      received = Number(match[2]);
-      dialect ??= match[3] ? 'macos' : 'linux';
+    if (isPingHeaderAt(text, start)) {
+      if (found.headerLine !== undefined)
+        throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
+      found.headerLine = line;
+      const head = text.slice(start, Math.min(end, start + 400));
+      if (/:\s*\d+ data bytes|^PING6\(/.test(head)) found.macHeader = true;
+      else if (/bytes of data|\)\s+\d+ data bytes/.test(head)) found.linuxHeader = true;
+      start = end + 1;
+      continue;
     }
+    let raw = -1;
+    let busybox = false;
+    for (let at = seqToken.within(start, end); at >= 0; at = seqToken.within(at + 1, end)) {
+      const before = text.charCodeAt(at - 1);
+      const sep = text.charCodeAt(at + 3);
+      if ((before === 0x5f /* icmp_seq */ && (sep === 0x3d || sep === 0x20)) || (before === 0x20 && sep === 0x3d)) {
+        raw = numberAt(text, at + 4);
+        busybox = before === 0x20;
+        if (raw >= 0) break;
+      }
+    }
+    if (raw < 0) {
+      const at = reqToken.within(start, end);
+      if (at >= 0) raw = numberAt(text, at + 9);
+    }
+    if (raw >= 0) {
+      raw %= SEQ_SPACE;
+      let unwrapped = raw;
+      if (referenceRaw < 0) referenceRaw = raw;
+      else {
+        let delta = (raw - referenceRaw + SEQ_SPACE) % SEQ_SPACE;
+        if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
+        unwrapped = referenceUnwrapped + delta;
+      }
+      if (unwrapped > referenceUnwrapped || count === 0) {
+        referenceRaw = raw;
+        referenceUnwrapped = unwrapped;
+      }
+      const reply = isReplyLine(text, start, end);
+      if (count === seqs.length) {
+        const grown = new Int32Array(seqs.length * 2);
+        grown.set(seqs);
+        seqs = grown;
+        const grownReplied = new Uint8Array(replied.length * 2);
+        grownReplied.set(replied);
+        replied = grownReplied;
+      }
+      seqs[count] = unwrapped;
+      replied[count++] = reply ? 1 : 0;
+      if (reply && busybox) found.busybox = true;
+      if (!reply) {
+        if (timeout.within(start, end) >= 0) found.macLines = true;
+        else found.linuxLines = true; // `From … icmp_seq=N Destination Host Unreachable`, `no answer yet`
+      }
+    } else {
+      const at = summary.within(start, end);
+      if (at >= 0) {
+        if (found.summaryLine !== undefined)
+          throw new TraceError(file, line, `a second ping summary (the first at line ${found.summaryLine}); give one run per file`);
+        const transmitted = numberBefore(text, at, start);
+        const rest = at + ' packets transmitted, '.length;
+        const received = numberAt(text, rest);
+        if (transmitted >= 0 && received >= 0) {
+          found.summaryLine = line;
+          found.transmitted = transmitted;
+          found.received = received;
+          if (text.startsWith(' packets received', rest + String(received).length)) found.macLines = true;
+        }
+      }
+    }
+    start = end + 1;
   }
+  found.seqs = seqs;
+  found.replied = replied;
+  found.count = count;
+  return found;
+}
 
-  if (transmitted === 0 || (transmitted === undefined && seqs.length === 0)) {
+/**
+ * A reply starts with its size (`64 bytes from …`), after `ping -D`'s `[timestamp] ` if any;
+ * every other line naming a sequence number (`From … Destination Host Unreachable`,
+ * `Request timeout for icmp_seq N`, `no answer yet for icmp_seq=N`) reports no reply.
+ */
+function isReplyLine(text: string, start: number, end: number): boolean {
+  let at = start;
+  if (text.charCodeAt(at) === 0x5b /* [ */) {
+    while (at < end && text.charCodeAt(at) !== 0x5d /* ] */) at++;
+    at++;
+    while (at < end && text.charCodeAt(at) === 0x20) at++;
+  }
+  const c = text.charCodeAt(at);
+  if (!(c >= ZERO && c <= NINE)) return false;
+  while (at < end && text.charCodeAt(at) >= ZERO && text.charCodeAt(at) <= NINE) at++;
+  return matchesAt(text, at, BYTES_FROM);
+}
+
+const BYTES_FROM = Array.from(' bytes from ', (c) => c.charCodeAt(0));
+
+/** Whether `codes` are the characters at `at`: character by character, which V8 runs far faster than startsWith in a loop over a million lines. */
+function matchesAt(text: string, at: number, codes: readonly number[]): boolean {
+  for (let i = 0; i < codes.length; i++) if (text.charCodeAt(at + i) !== codes[i]) return false;
+  return true;
+}
+
+/**
+ * Reconstructs the lost/delivered sequence of a ping run from what the log says. The trace
+ * starts at the first sequence number the log shows — a log may be an excerpt (`tail`, a middle
+ * slice), and what was sent before it is unknown — and ends at the highest number shown, or
+ * later where the log's own summary counts packets sent after its last line (losses at the end,
+ * unanswered). A number with a reply line is delivered — even after a `Request timeout` or
+ * `no answer yet` for it, as a late reply is still a reply — and every other number in the
+ * range is lost. Duplicate replies (DUP!) mark the same packet twice and so count once;
+ * reordered replies are placed by their number. A summary that disagrees with what was read
+ * (an excerpt, or lines lost from the log) is named in a warning with both figures.
+ */
+function parsePing(text: string, file: string): LossTrace {
+  const found = scanPing(text, file);
+  const { seqs, replied, count, transmitted, received, summaryLine } = found;
+  if (transmitted === 0 || (transmitted === undefined && count === 0)) {
     throw new TraceError(file, summaryLine, 'the ping log has no packets: nothing was transmitted');
   }
-  if (!replied.includes(true)) {
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  let anyReply = false;
+  for (let k = 0; k < count; k++) {
+    const s = seqs[k]!;
+    if (s < lowest) lowest = s;
+    if (s > highest) highest = s;
+    if (replied[k]) anyReply = true;
+  }
+  if (!anyReply) {
     if (received !== undefined && received > 0) {
       throw new TraceError(
         file,
         summaryLine,
-        `the summary counts ${received} replies but no reply line is in the log (ping -q?): the trace needs one line per packet`,
+        `the summary counts ${received} replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet`,
       );
     }
     throw new TraceError(file, summaryLine, 'the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit');
   }
-
-  // Without a header or a dialect-specific line, a packet numbered 0 can only be macOS's first.
-  let lowest = Infinity;
-  for (const s of seqs) lowest = Math.min(lowest, s);
-  dialect ??= lowest === 0 ? 'macos' : 'linux';
-  // A header or a summary says the log holds the whole run, so packets before the first line with
-  // a number were sent and lost; a bare excerpt may start anywhere, so it starts at its first number.
-  const whole = headerLine !== undefined || summaryLine !== undefined;
-  const firstSeq = whole ? Math.min(dialect === 'macos' ? 0 : 1, lowest) : lowest;
-  let highest = -Infinity;
-  for (const s of seqs) highest = Math.max(highest, s);
-  // The summary is the authority on how many were sent; an interrupted log without one ends at
-  // its last numbered line, and losses after it cannot be known.
-  const packets = Math.max(transmitted ?? 0, highest - firstSeq + 1);
+  const dialect: 'linux' | 'macos' | 'busybox' = found.busybox
+    ? 'busybox'
+    : found.macHeader || (!found.linuxHeader && found.macLines)
+      ? 'macos'
+      : found.linuxHeader || found.linuxLines
+        ? 'linux'
+        : lowest === 0
+          ? 'macos'
+          : 'linux';
+  // The summary's count of packets sent names the run's last number: Linux numbers from 1,
+  // macOS, BSD and busybox from 0. Taken modulo 2^16 and placed at or after the highest shown.
+  let last = highest;
+  if (transmitted !== undefined) {
+    const lastRaw = ((dialect === 'linux' ? 1 : 0) + transmitted - 1) % SEQ_SPACE;
+    const after = (lastRaw - (((highest % SEQ_SPACE) + SEQ_SPACE) % SEQ_SPACE) + SEQ_SPACE) % SEQ_SPACE;
+    if (after < SEQ_SPACE / 2) last = highest + after;
+  }
+  const packets = last - lowest + 1;
   checkPacketCount(packets, file, summaryLine);
-
   const lost = new Uint8Array(packets).fill(1);
-  for (let k = 0; k < seqs.length; k++) if (replied[k]) lost[seqs[k]! - firstSeq] = 0;
-  return { lost, format: dialect === 'macos' ? 'ping-macos' : 'ping-linux' };
+  let delivered = 0;
+  for (let k = 0; k < count; k++) {
+    if (!replied[k]) continue;
+    const i = seqs[k]! - lowest;
+    if (lost[i]) {
+      lost[i] = 0;
+      delivered++;
+    }
+  }
+  const range = { first: lowest, last };
+  const warnings: string[] = [];
+  if (transmitted !== undefined && (transmitted !== packets || received !== delivered)) {
+    warnings.push(
+      `the log's summary (line ${summaryLine}) says ${thousands(transmitted)} packets transmitted, ${thousands(received!)} received, but the log shows ${thousands(packets)} packets (${describeRange(range)}), ${thousands(delivered)} received; the trace holds what the log shows`,
+    );
+  }
+  return { lost, format: `ping-${dialect}`, range, warnings };
+}
+
+/** `icmp_seq 3–10`, as a sentence can say it. */
+export function describeRange(range: SequenceRange): string {
+  return `icmp_seq ${range.first}–${range.last}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,6 +681,10 @@ export interface TraceStats {
   readonly losses: number;
   /** losses / packets. */
   readonly lossRate: number;
+  /** Runs of consecutive losses. */
+  readonly bursts: number;
+  /** Runs of consecutive deliveries. */
+  readonly gaps: number;
   /** Mean length of a run of consecutive losses; NaN if nothing was lost. */
   readonly meanBurst: number;
   /** Mean length of a run of consecutive deliveries; NaN if everything was lost. */
@@ -468,6 +710,8 @@ export function traceStats(lost: Uint8Array): TraceStats {
     packets,
     losses,
     lossRate: packets ? losses / packets : NaN,
+    bursts,
+    gaps,
     meanBurst: bursts ? losses / bursts : NaN,
     meanGap: gaps ? (packets - losses) / gaps : NaN,
   };

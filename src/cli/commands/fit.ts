@@ -1,4 +1,4 @@
-import { thousands } from '../../io/text.js';
+import { terminalSafe, thousands } from '../../io/text.js';
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -6,7 +6,8 @@ import Table from 'cli-table3';
 import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
-import { parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import { describeRange, parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import type { LossTrace } from '../../fit/trace-file.js';
 import { readTextInput } from '../../io/files.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
 import type { Streams } from '../output.js';
@@ -47,7 +48,7 @@ export function channelFragment(fit: FitResult): Record<string, unknown> {
 export function makeFitCommand(streams: Streams): Command {
   return new Command('fit')
     .description('fit channel models to a measured loss trace (0/1 digits, a CSV column, or a ping log) and print the best as a scenario fragment')
-    .argument('<file>', 'the trace: one 0 (delivered) or 1 (lost) per packet, a CSV with --column, or the output of ping (Linux or macOS)')
+    .argument('<file>', 'the trace: one 0 (delivered) or 1 (lost) per packet, a CSV with --column, or the output of ping (Linux, macOS, BSD or busybox)')
     .option('--column <name>', 'the CSV column holding 0/1 (lost)')
     .addOption(new Option('--model <model>', 'use this model rather than the one BIC chooses').choices(['bernoulli', 'gilbert', 'gilbert-elliott']))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
@@ -59,20 +60,22 @@ export function makeFitCommand(streams: Streams): Command {
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       // The fitting code loads only for `fit`: every other command starts without it.
-      const { fitAll, fitBernoulli, fitGilbert, fitGilbertElliott, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const { lost, format } = parseLossTrace(readTextInput(file, 'channel'), { file, ...(flags.column ? { column: flags.column } : {}) });
+      const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
+      const trace = parseLossTrace(readTextInput(file, 'channel'), { file, columnOption: '--column', ...(flags.column ? { column: flags.column } : {}) });
+      const { lost, format } = trace;
+      for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${terminalSafe(file)}: ${warning}\n`);
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
-      const all = fitAll(lost);
+      const progress = emProgress(streams);
+      let all: ReturnType<typeof fitAll>;
+      try {
+        all = fitAll(lost, { progress: progress.update });
+      } finally {
+        progress.stop();
+      }
       const forced =
-        flags.model === 'bernoulli'
-          ? fitBernoulli(lost)
-          : flags.model === 'gilbert'
-            ? fitGilbert(lost)
-            : flags.model === 'gilbert-elliott'
-              ? fitGilbertElliott(lost)
-              : null;
+        flags.model === 'bernoulli' ? all.bernoulli : flags.model === 'gilbert' ? all.gilbert : flags.model === 'gilbert-elliott' ? all.gilbertElliott : null;
       const chosen = forced ?? all.chosen;
       const fits = [all.bernoulli, all.gilbert, all.gilbertElliott];
       const goodness = goodnessOfFit(lost, fits, maxLength);
@@ -82,6 +85,8 @@ export function makeFitCommand(streams: Streams): Command {
         const data = {
           file,
           format,
+          ...(trace.range ? { counted: trace.range } : {}),
+          ...(trace.warnings.length ? { warnings: trace.warnings } : {}),
           trace: stats,
           fits: fits.map((f) => ({ model: f.model, params: f.params, logLikelihood: f.logLikelihood, parameters: f.parameters, aic: f.aic, bic: f.bic })),
           chosen: chosen.model,
@@ -92,7 +97,7 @@ export function makeFitCommand(streams: Streams): Command {
         };
         streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
       } else {
-        streams.stdout.write(fitReport(file, format, stats, fits, chosen, forced !== null, goodness, fragment, intervals));
+        streams.stdout.write(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals));
       }
       if (flags.output) {
         const svg = await renderSvg(fitChart(goodness, file));
@@ -108,9 +113,30 @@ export function makeFitCommand(streams: Streams): Command {
     });
 }
 
+/**
+ * Baum–Welch's passes on one stderr line, on a terminal outside CI, once the fit has taken a
+ * second: the passes so far against the most its budget allows.
+ */
+function emProgress(streams: Streams): { update: (passes: number, budget: number) => void; stop: () => void } {
+  if (streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  const started = Date.now();
+  let shown = 0;
+  return {
+    update(passes, budget) {
+      const now = Date.now();
+      if (now - started < 1000 || now - shown < 200) return;
+      shown = now;
+      streams.stderr.write(`\rfitting Gilbert–Elliott: pass ${thousands(passes)} of at most ${thousands(budget)}\u001b[K`);
+    },
+    stop() {
+      if (shown) streams.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
 function fitReport(
   file: string,
-  format: string,
+  trace: LossTrace,
   stats: ReturnType<typeof traceStats>,
   fits: readonly FitResult[],
   chosen: FitResult,
@@ -121,7 +147,9 @@ function fitReport(
 ): string {
   const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
   const lines = [
-    `${file} (${format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    `${file} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    ...(trace.range ? [`Counted ${describeRange(trace.range)}: a ping log's trace starts at the first sequence number it shows.`] : []),
+    `The fits rest on ${thousands(stats.packets)} packets: ${thousands(stats.bursts)} loss burst${stats.bursts === 1 ? '' : 's'} and ${thousands(stats.gaps)} gap${stats.gaps === 1 ? '' : 's'} between them.`,
     '',
   ];
   const models = new Table({ head: ['model', 'parameters', 'log-likelihood', 'AIC', 'BIC', ''], style: PLAIN });

@@ -400,6 +400,7 @@ const kernels = new WeakMap<CellModel, CellKernel | null>();
  * sweeps of many small cells, which share one kernel per automaton shape.
  */
 export function kernelFor(model: CellModel, specialize = false): CellKernel | null {
+  if (model.replay) return null; // a replayed channel has no tables to unroll
   const cache = specialize ? specialized : kernels;
   let kernel = cache.get(model);
   if (kernel === undefined) {

@@ -1,6 +1,7 @@
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
-import { UNLIMITED } from './result.js';
+import { traceStartsExact } from './trace-starts.js';
+import { ExactUnavailable, UNLIMITED } from './result.js';
 import type { ExactLimits, ExactResult } from './result.js';
 
 export { ExactUnavailable, UNLIMITED, limitsFor } from './result.js';
@@ -14,6 +15,11 @@ export type ExactMethod = 'auto' | 'generic';
  * so that a caller can share its thread; it returns the result or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): Generator<void, ExactResult> {
+  // A replayed trace has no tables for the other engines: it is averaged start by start (without crashes).
+  if (model.replay) {
+    if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
+    return traceStartsExact(model, model.replay, limits);
+  }
   // The structured solvers know no crashes: a cell with crashes goes to the generic engine.
   const structured = method === 'auto' && model.crash === null ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
   return structured ?? genericExact(model, limits);

@@ -4,6 +4,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
+import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
@@ -75,8 +76,8 @@ export interface TrialCounters {
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
-  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, crash } = model;
-  let channelState = model.initialStates[sample(rng, model.initialSampling)]!.state;
+  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay, crash } = model;
+  let channelState = replay ? uniformBelow(rng, replay.starts) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;
   let lastRound = 0;
   protocol.init(state, config);
@@ -102,6 +103,18 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         const sender = senderNode(step.direction, step.peer);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
         reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+      }
+      if (replay) {
+        // A replayed channel: the copies' fates are read at the position, nothing is drawn.
+        const delivered = reaches ? replay.delivered(channelState, step.direction) : 0;
+        if (delivered > 0) counters.deliveries[delivered - 1]!++;
+        channelState = replay.after(channelState);
+        messages++;
+        lastRound = step.round;
+        result = delivered > 0 ? 1 : 0;
+        observer?.onSend(step, result === 1, state);
+        protocol.resolve(state, config, step, result);
+        continue;
       }
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
       const i = sample(rng, t.sampling);

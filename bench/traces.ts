@@ -1,0 +1,141 @@
+/**
+ * Measured traces at real sizes: reading every layout, Monte Carlo through a replayed trace
+ * against Bernoulli, exact values start by start, and the three fits. In-process times after a
+ * warm-up, medians of three; Monte Carlo as ratios from the same session, because the machine
+ * is shared and noisy. Prints a table (docs/traces.md quotes it).
+ *
+ *   npm run build && node dist/bench/traces.js [packets, default 10^7]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exactCell } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import type { CellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { fitAll } from '../src/fit/fit.js';
+import { parseLossTrace } from '../src/fit/trace-file.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+
+const PACKETS = Number(process.argv[2] ?? 1e7);
+
+/** A bursty trace: Gilbert–Elliott with goodToBad 0.02, badToGood 0.3, lossGood 0.01, lossBad 0.8. */
+function bursty(n: number): Uint8Array {
+  const rng = new Xoshiro128(2026, 23, 5, 7);
+  const u = () => rng.nextUint32() / 2 ** 32;
+  const lost = new Uint8Array(n);
+  let bad = false;
+  for (let i = 0; i < n; i++) {
+    bad = bad ? u() >= 0.3 : u() < 0.02;
+    lost[i] = u() < (bad ? 0.8 : 0.01) ? 1 : 0;
+  }
+  return lost;
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+function timed<T>(f: () => T, runs = 3): { ms: number; value: T } {
+  let value = f(); // warm-up
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    value = f();
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), value };
+}
+
+function layouts(lost: Uint8Array): [string, string, string | undefined][] {
+  const digit = (i: number) => (lost[i] ? '1' : '0');
+  const n = lost.length;
+  const oneLine = Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
+  const perLine = Buffer.alloc(2 * n);
+  for (let i = 0; i < n; i++) {
+    perLine[2 * i] = 48 + lost[i]!;
+    perLine[2 * i + 1] = 10;
+  }
+  const blocks: string[] = [];
+  for (let i = 0; i < n; i += 10) blocks.push(`${Array.from({ length: Math.min(10, n - i) }, (_, j) => digit(i + j)).join('')}${i % 80 === 70 ? '\n' : ' '}`);
+  const csv = ['t,lost'];
+  for (let i = 0; i < n; i++) csv.push(`${i % 10},${lost[i]}`);
+  // Ping logs are limited by their 64 MiB, about a million lines: 800,000 packets (with `ping -D` timestamps).
+  const pingPackets = Math.min(n, 800_000);
+  const ping = (kind: 'linux' | 'linux -D -O' | 'macos' | 'busybox'): string => {
+    const lines = [
+      kind === 'linux' || kind === 'linux -D -O' ? 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.' : 'PING 192.0.2.1 (192.0.2.1): 56 data bytes',
+    ];
+    let received = 0;
+    for (let i = 0; i < pingPackets; i++) {
+      const seq = ((kind.startsWith('linux') ? 1 : 0) + i) % 65536;
+      const stamp = kind === 'linux -D -O' ? `[1764600000.${i}] ` : '';
+      if (!lost[i]) {
+        received++;
+        lines.push(`${stamp}64 bytes from 192.0.2.1: ${kind === 'busybox' ? 'seq' : 'icmp_seq'}=${seq} ttl=64 time=0.101 ms`);
+      } else if (kind === 'macos') lines.push(`Request timeout for icmp_seq ${seq}`);
+      else if (kind === 'linux -D -O') lines.push(`${stamp}no answer yet for icmp_seq=${seq}`);
+    }
+    lines.push(
+      '',
+      '--- 192.0.2.1 ping statistics ---',
+      `${pingPackets} packets transmitted, ${received} ${kind.startsWith('linux') ? '' : 'packets '}received`,
+    );
+    return lines.join('\n');
+  };
+  return [
+    ['digits, one line', oneLine, undefined],
+    ['digits, one per line', perLine.toString('latin1'), undefined],
+    ['digits, blocks of 10', blocks.join(''), undefined],
+    ['CSV column', csv.join('\n'), 'lost'],
+    ['ping, Linux', ping('linux'), undefined],
+    ['ping, Linux -D -O', ping('linux -D -O'), undefined],
+    ['ping, macOS', ping('macos'), undefined],
+    ['ping, busybox', ping('busybox'), undefined],
+  ];
+}
+
+function main(): void {
+  const lost = bursty(PACKETS);
+  const rows: string[] = ['| what | size | time | rate |', '| --- | --- | --- | --- |'];
+  for (const [name, text, column] of layouts(lost)) {
+    const { ms, value } = timed(() => parseLossTrace(text, { file: name, ...(column ? { column } : {}) }));
+    rows.push(
+      `| read ${name} | ${value.lost.length.toLocaleString('en')} packets, ${(text.length / 2 ** 20).toFixed(1)} MiB | ${ms.toFixed(0)} ms | ${(value.lost.length / ms / 1000).toFixed(1)} M packets/s |`,
+    );
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'twogenerals-bench-'));
+  try {
+    const million = lost.subarray(0, 1_000_000);
+    const file = join(dir, 'trace.txt');
+    writeFileSync(file, Buffer.from(million.map((x) => 48 + x)));
+    for (const [protocol, extra] of [
+      ['messenger', { redundancy: 2 }],
+      ['retransmit', { redundancy: 1, rounds: 10 }],
+    ] as const) {
+      const model = buildCellModel({ protocol, channel: 'trace', params: { file, ...extra } });
+      const { ms } = timed(() => exactCell(model), 1);
+      rows.push(`| exact ${protocol} over the trace (average over every start) | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
+    }
+    const trials = 2_000_000;
+    const mc = (model: CellModel) => timed(() => runBlock(model, Int32Array.of(1, 2, 3, 4), trials)).ms;
+    for (const [protocol, extra] of [
+      ['messenger', { redundancy: 1 }],
+      ['retransmit', { redundancy: 1, rounds: 10 }],
+    ] as const) {
+      const traceMs = mc(buildCellModel({ protocol, channel: 'trace', params: { file, ...extra } }));
+      const bernoulliMs = mc(buildCellModel({ protocol, channel: 'bernoulli', params: { loss: 0.06, ...extra } }));
+      rows.push(
+        `| Monte Carlo ${protocol}: trace against Bernoulli, one thread | ${trials.toLocaleString('en')} trials | ${((traceMs * 1e6) / trials).toFixed(1)} ns against ${((bernoulliMs * 1e6) / trials).toFixed(1)} ns a trial | ${(traceMs / bernoulliMs).toFixed(2)}× |`,
+      );
+    }
+    const { ms } = timed(() => fitAll(million), 1);
+    rows.push(`| fit all three models | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(rows.join('\n'));
+}
+
+main();
