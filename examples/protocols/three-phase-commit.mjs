@@ -18,16 +18,22 @@
  * Outcomes: committed (everyone), aborted (everyone), blocked (never, listed to line up with
  * two-phase commit), inconsistent (the coordinator and some cohort decided differently).
  *
+ * Crashes (node 0 the coordinator, node 1 + i cohort i): a crashed node sends nothing, decides
+ * nothing more and does not time out. A crashed coordinator leaves the cohorts to their timeouts
+ * (waiting: abort; prepared: commit), which is why three-phase commit does not block. Outcomes
+ * count the decisions made, a crashed node's earlier one included.
+ *
  * @type {import('twogenerals/protocol').ProtocolFactory}
  */
-export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
-  // state: [clock, coordinator (0 undecided, 1 committed, 2 aborted), then per cohort:
-  //         local state, what the coordinator holds from it (0 nothing, 1 YES or ACK, 2 NO),
-  //         heard the coordinator this round (0/1)]
+export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
+  // state: [clock, coordinator (0 undecided, 1 committed, 2 aborted), coordinator crashed, then
+  //         per cohort: local state, what the coordinator holds from it (0 nothing, 1 YES or ACK,
+  //         2 NO), heard the coordinator this round (0/1), crashed (0/1)]
   const CLOCK = 0;
   const COORDINATOR = 1;
-  const HEADER = 2;
-  const FIELDS = 3;
+  const COORDINATOR_CRASHED = 2;
+  const HEADER = 3;
+  const FIELDS = 4;
   // cohort states
   const INITIAL = 0;
   const WAITING = 1; // voted YES
@@ -47,13 +53,17 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       { name: 'cohorts', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: 16, default: 2 },
       { name: 'noVoteRate', description: 'probability that a cohort votes NO', minimum: 0, maximum: 1, default: 0 },
     ],
-    configure: (params) => ({ n: params.cohorts, vote: Float64Array.of(1 - params.noVoteRate, params.noVoteRate), width: 3 * params.cohorts + 1 }),
+    configure: (params) => {
+      // With crashes, position 0 of every round is its start, where the engine draws them.
+      const start = params.crashes === 1 ? 1 : 0;
+      return { n: params.cohorts, vote: Float64Array.of(1 - params.noVoteRate, params.noVoteRate), width: 3 * params.cohorts + 1 + start, start };
+    },
     stateSize: ({ n }) => HEADER + FIELDS * n,
     init(state) {
       state.fill(0);
     },
     next(state, config, step) {
-      const { n, width } = config;
+      const { n, width, start } = config;
       for (;;) {
         const clock = state[CLOCK];
         const round = Math.floor(clock / width) + 1;
@@ -62,13 +72,18 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
           step.outcome = outcome(state, n);
           return;
         }
-        const position = clock % width;
+        const position = (clock % width) - start;
+        if (position === -1) {
+          step.kind = ROUND;
+          step.round = round;
+          return;
+        }
         if (position < n) {
           // the coordinator's message to cohort `position`
           const i = position;
           const s = state[at(i, 0)];
           const wanted = round === 1 || (round >= 2 && (s === WAITING || s === PREPARED || s === INITIAL));
-          if (wanted && !(round >= 2 && s === INITIAL)) {
+          if (wanted && !(round >= 2 && s === INITIAL) && state[COORDINATOR_CRASHED] === 0) {
             step.kind = SEND;
             step.direction = A_TO_B;
             step.round = round;
@@ -105,11 +120,13 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       }
     },
     resolve(state, config, step, result) {
-      const { n, width } = config;
+      const { n, width, start } = config;
       const clock = state[CLOCK];
       const round = Math.floor(clock / width) + 1;
-      const position = clock % width;
-      if (position < n) {
+      const position = (clock % width) - start;
+      if (step.kind === ROUND) {
+        // the round's crashes are already in the state
+      } else if (position < n) {
         const i = position;
         state[at(i, 2)] = result;
         if (result === 1 && round >= 2) hear(state, i, round, state[COORDINATOR]);
@@ -120,10 +137,18 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       }
       state[CLOCK] = clock + 1;
     },
+    roles: ['coordinator', 'cohort'],
+    nodes: ({ n }) => [0, ...new Array(n).fill(1)],
+    crash(state, _config, node) {
+      if (node === 0) state[COORDINATOR_CRASHED] = 1;
+      else state[at(node - 1, 3)] = 1;
+    },
+    crashed: (state, _config, node) => (node === 0 ? state[COORDINATOR_CRASHED] === 1 : state[at(node - 1, 3)] === 1),
     describe(state, { n }) {
       const names = ['initial', 'voted YES', 'prepared', 'committed', 'aborted'];
-      const coordinator = ['undecided', 'committed', 'aborted'][state[COORDINATOR]];
-      return `coordinator ${coordinator}; cohorts: ${Array.from({ length: n }, (_, i) => names[state[at(i, 0)]]).join(', ')}`;
+      const coordinator = `${['undecided', 'committed', 'aborted'][state[COORDINATOR]]}${state[COORDINATOR_CRASHED] ? ' (crashed)' : ''}`;
+      const cohorts = Array.from({ length: n }, (_, i) => `${names[state[at(i, 0)]]}${state[at(i, 3)] ? ' (crashed)' : ''}`);
+      return `coordinator ${coordinator}; cohorts: ${cohorts.join(', ')}`;
     },
   };
 
@@ -136,14 +161,14 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     else if (round === 3 && s === PREPARED) state[at(i, 0)] = COMMITTED;
   }
 
-  /** The end of a round: the coordinator decides, cohorts that heard nothing time out; replies are cleared. */
+  /** The end of a round: the coordinator decides, cohorts that heard nothing time out; replies are cleared. Crashed nodes do nothing. */
   function endRound(state, n, round) {
     let allHeld = true;
     for (let i = 0; i < n; i++) {
       if (state[at(i, 1)] !== 1) allHeld = false;
       const s = state[at(i, 0)];
       const heard = state[at(i, 2)] === 1;
-      if (!heard) {
+      if (!heard && state[at(i, 3)] === 0) {
         if (round === 1 && s === INITIAL)
           state[at(i, 0)] = ABORTED; // timeout before voting
         else if (round === 2 && s === WAITING)
@@ -153,6 +178,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       state[at(i, 1)] = 0;
       state[at(i, 2)] = 0;
     }
+    if (state[COORDINATOR_CRASHED] === 1) return;
     if (round === 1 && !allHeld) state[COORDINATOR] = 2;
     if (round === 2 && state[COORDINATOR] === 0 && !allHeld) state[COORDINATOR] = 2;
     if (round === 2 && state[COORDINATOR] === 0 && allHeld) state[COORDINATOR] = 1; // commits, and sends DO-COMMIT in round 3
@@ -165,7 +191,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     for (let i = 0; i < n; i++) {
       const s = state[at(i, 0)];
       if (s === COMMITTED) committed++;
-      else aborted++;
+      else if (s === ABORTED || state[at(i, 3)] === 0) aborted++; // a crashed cohort short of a decision made none
     }
     if (committed > 0 && aborted > 0) return 3; // inconsistent
     return committed > 0 ? 0 : 1;

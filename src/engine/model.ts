@@ -3,7 +3,8 @@ import type { ChannelDefinition, InitialState, Replay, Transmission } from '../c
 import { PROTOCOLS } from '../protocols/index.js';
 import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
 import { samplingTable } from '../rng/sampler.js';
-import { withDefaults } from '../registry/parameters.js';
+import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../registry/parameters.js';
+import { supportsCrashes } from '../protocols/types.js';
 import type { SamplingTable } from '../rng/sampler.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */
@@ -60,6 +61,14 @@ export interface CellModel {
    */
   readonly dispatchOrderFree: boolean;
   /**
+   * Crash-stop faults: each node's probability of crashing at the start of a round while still
+   * up (nodes numbered as the protocol's `nodes` says), or null where no node can crash — the
+   * protocol then runs exactly as without crash support.
+   */
+  readonly crash: Float64Array | null;
+  /** Per node, [crash, stay up] ready for sampling; null for a node that cannot crash. */
+  readonly crashSampling: readonly (SamplingTable | null)[];
+  /**
    * The channel replayed directly (a long measured trace; see Replay): then there are no
    * initial states or transmissions, and delivery class c is c + 1 copies.
    */
@@ -74,13 +83,16 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const params = withDefaults(spec.protocol, spec.channel, spec.params);
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, Number(params[p.name])]));
-  const protocolConfig = protocol.configure({ ...own, rounds: Number(params['rounds']) });
+  const roleRates = crashRatesByRole(protocol, params);
+  const protocolConfig = protocol.configure({ ...own, rounds: Number(params['rounds']), ...(roleRates ? { crashes: 1 } : {}) });
   const channelParams = spec.files
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
   const replay = channel.replay?.(channelConfig);
-  if (replay) return replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay);
+  const crash = roleRates ? Float64Array.from(protocol.nodes!(protocolConfig), (role) => roleRates[role] ?? 0) : null;
+  const crashSampling = crash ? Array.from(crash, (rate) => (rate > 0 ? samplingTable([rate, 1 - rate]) : null)) : [];
+  if (replay) return { ...replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay), crash, crashSampling };
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
   const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
@@ -97,7 +109,19 @@ export function buildCellModel(spec: CellSpec): CellModel {
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
+    crash,
+    crashSampling,
   };
+}
+
+/** Each role's crash rate (crashRole, else crash, else 0), or null where every one is 0. */
+function crashRatesByRole(protocol: ProtocolDefinition<unknown>, params: Readonly<Record<string, number | string>>): number[] | null {
+  const base = Number(params[CRASH_PARAMETER.name] ?? 0);
+  const roles = protocol.roles ?? [];
+  const rates = roles.map((role) => Number(params[crashParameterName(role)] ?? base));
+  if (!rates.some((rate) => rate > 0) && !(base > 0)) return null;
+  if (!supportsCrashes(protocol)) throw new Error(`protocol ${protocol.name} does not support crashes`);
+  return rates;
 }
 
 function replayModel(
@@ -107,7 +131,7 @@ function replayModel(
   channelConfig: unknown,
   copies: number,
   replay: Replay,
-): CellModel {
+): Omit<CellModel, 'crash' | 'crashSampling'> {
   return {
     protocol,
     protocolConfig,

@@ -27,6 +27,12 @@ function names(t: TrialTrace, e: { direction?: 0 | 1; peer: number }): [string, 
   return e.direction === 1 ? [b, t.sides[0]] : [t.sides[0], b];
 }
 
+/** Who a crash event names: the A side, or the B side (numbered where it is a group of peers). */
+function crashedName(t: TrialTrace, node: number): string {
+  if (node === 0) return t.sides[0];
+  return t.peers ? `${t.sides[1]} ${node}` : t.sides[1];
+}
+
 const copiesText = (copies: number): string => `${copies} cop${copies === 1 ? 'y' : 'ies'}`;
 
 function chooseText(e: Extract<TraceEvent, { kind: 'choose' }>): string {
@@ -42,7 +48,7 @@ export function traceText(t: TrialTrace): string {
   let lastState = '';
   for (const e of t.events) {
     let prefix = '         ';
-    if (e.kind === 'send' && e.round !== round) {
+    if ((e.kind === 'send' || e.kind === 'crash') && e.round !== round) {
       if (lastState) lines.push(`          ${lastState}`);
       round = e.round;
       prefix = `round ${String(e.round).padEnd(3)}`;
@@ -51,6 +57,8 @@ export function traceText(t: TrialTrace): string {
       const [from, to] = names(t, e);
       const fate = e.received ? 'arrived' : t.copies === 1 ? 'lost' : `all ${t.copies} lost`;
       lines.push(`${prefix} ${from} → ${to}: ${e.label}, ${copiesText(t.copies)}: ${fate}`);
+    } else if (e.kind === 'crash') {
+      lines.push(`${prefix} ${crashedName(t, e.node)} crashes`);
     } else {
       const who = e.peer >= 0 ? `${t.sides[1]} ${e.peer + 1}` : e.label === 'key' ? t.sides[0] : '';
       lines.push(`${prefix} ${who ? `${who} ` : ''}${chooseText(e)}`);
@@ -67,7 +75,10 @@ export function traceText(t: TrialTrace): string {
 export function traceMermaid(t: TrialTrace): string {
   const actor = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '') || 'X';
   const participants = new Set<string>([t.sides[0]]);
-  for (const e of t.events) if (e.kind === 'send') names(t, e).forEach((n) => participants.add(n));
+  for (const e of t.events) {
+    if (e.kind === 'send') names(t, e).forEach((n) => participants.add(n));
+    else if (e.kind === 'crash') participants.add(crashedName(t, e.node));
+  }
   if (participants.size === 1) participants.add(t.sides[1]);
   const all = [...participants];
   const lines = ['sequenceDiagram', ...all.map((p) => `  participant ${actor(p)} as ${mermaidText(p)}`)];
@@ -82,6 +93,10 @@ export function traceMermaid(t: TrialTrace): string {
     if (e.round !== round) {
       round = e.round;
       lines.push(`  Note over ${span}: round ${round}`);
+    }
+    if (e.kind === 'crash') {
+      lines.push(`  Note over ${actor(crashedName(t, e.node))}: crashes`);
+      continue;
     }
     const [from, to] = names(t, e);
     lines.push(

@@ -19,7 +19,10 @@ export interface Candidate {
 
 export interface Plan {
   readonly winner: Candidate | null;
-  /** Settings no other beats on both cost and the first target: the cost/reliability trade-off. */
+  /**
+   * Settings no other beats on both cost and the first target: the cost/reliability trade-off;
+   * with `largest`, every setting from the largest value of that parameter down.
+   */
   readonly frontier: readonly Candidate[];
   /** Without a winner: the candidate closest to the first target. */
   readonly best: Candidate;
@@ -50,8 +53,13 @@ function judged(s: CellSummary, t: Target): number {
 export const holds = (value: number, t: Target, exact = false): boolean =>
   exact ? exactMeets(value, t.relation, t.bound) : t.relation === '>=' ? value >= t.bound : value <= t.bound;
 
-/** Finds the least expected messenger cost among settings meeting every target, and the frontier. */
-export function plan(summaries: readonly CellSummary[], targets: readonly Target[]): Plan {
+/**
+ * Finds the least expected messenger cost among settings meeting every target, and the frontier.
+ * With `largest` (a parameter that measures what the setting withstands, such as a crash rate),
+ * the winner is instead the setting meeting every target with the largest value of it, the
+ * cheaper one on a tie.
+ */
+export function plan(summaries: readonly CellSummary[], targets: readonly Target[], largest?: string): Plan {
   const candidates: Candidate[] = summaries.map((summary) => {
     const values = targets.map((t) => judged(summary, t));
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
@@ -60,9 +68,14 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
   const byCost = [...candidates].sort((a, b) => a.cost - b.cost || (better(a.values[0]!, b.values[0]!) ? -1 : 1));
-  const winner = byCost.find((c) => c.meets) ?? null;
+  const tolerance = (c: Candidate): number => Number(c.summary.params[largest ?? ''] ?? 0);
+  const meeting = byCost.filter((c) => c.meets);
+  const winner = largest
+    ? (meeting.reduce<Candidate | null>((w, c) => (w === null || tolerance(c) > tolerance(w) ? c : w), null) ?? null)
+    : (meeting[0] ?? null);
   const frontier: Candidate[] = [];
-  for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
+  if (largest) frontier.push(...[...candidates].sort((a, b) => tolerance(b) - tolerance(a)));
+  else for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
   const best = frontier[frontier.length - 1]!;
   return { winner, frontier, best, exact: summaries.every((s) => s.exact !== null) };
 }

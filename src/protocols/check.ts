@@ -1,6 +1,6 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
-import { CHOOSE, END, SEND, STEP_FIELDS, Step, roundLimitOf, unfilledStep } from './types.js';
+import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from './types.js';
 import type { ProtocolDefinition, ProtocolParams } from './types.js';
 import { thrownWhere } from './file.js';
 import { PROTOCOLS } from './index.js';
@@ -12,8 +12,11 @@ import { namingProblem } from './names.js';
  * is deterministic; the state stays within its declared size; sends name a direction and a
  * round within the round limit; every trial ends; outcome indices are valid; choice
  * probabilities are finite, non-negative and sum to 1; `describe` returns text; a `canonicalize`
- * does not change any exact value. The first broken rule is reported with the cell, the state
- * (numbers and described) and the results that led there.
+ * does not change any exact value. A protocol that supports crashes is explored again with
+ * crashes: every way the nodes up may crash at each round's start, checking that `crashed` agrees
+ * with the crashes the check made, that no crashed node dispatches anything, that nothing
+ * reaches one, and that every crash pattern ends in a valid outcome. The first broken rule is
+ * reported with the cell, the state (numbers and described) and the results that led there.
  */
 export interface CheckReport {
   readonly protocol: string;
@@ -61,9 +64,11 @@ export function checkProtocol(name: string, quick = false, position?: CheckPosit
   let ended = 0;
   const cells = smallCells(protocol, quick);
   for (const params of cells) {
-    const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS);
-    states += r.states;
-    ended += r.ended;
+    for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes);
+      states += r.states;
+      ended += r.ended;
+    }
     if (!quick && protocol.canonicalize) checkCanonicalize(protocol, params);
   }
   return { protocol: name, cells: cells.length, states, trialsEnded: ended };
@@ -75,10 +80,11 @@ function checkCell(
   position: CheckPosition | undefined,
   file: string | undefined,
   maxSteps: number,
+  crashes = false,
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
-    .join(', ')}`;
+    .join(', ')}${crashes ? ', with crashes' : ''}`;
   let size = 0;
   const call = <T>(what: string, state: Int32Array, f: () => T): T => {
     if (position) {
@@ -91,7 +97,20 @@ function checkCell(
       throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params } as never));
+  const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params, ...(crashes ? { crashes: 1 } : {}) } as never));
+  const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
+  if (
+    crashes &&
+    !(
+      Array.isArray(nodeRoles) &&
+      nodeRoles.length >= 2 &&
+      nodeRoles.length <= 30 &&
+      nodeRoles.every((r) => Number.isInteger(r) && r >= 0 && r < protocol.roles!.length)
+    )
+  )
+    throw new ContractBroken(
+      `${where}: nodes returned ${JSON.stringify(nodeRoles)}; it must list 2 to 30 role indices into roles (0 to ${protocol.roles!.length - 1})`,
+    );
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
   if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
     throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
@@ -115,10 +134,11 @@ function checkCell(
     for (let p = path; p && out.length < last; p = p.before) out.push(p.label);
     return out.reverse();
   };
-  const stack: { state: Int32Array; path: Path | null }[] = [];
+  // `crashed`: the nodes the check itself crashed, a bit each, so a protocol's own record is checked against it.
+  const stack: { state: Int32Array; path: Path | null; crashed: number }[] = [];
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
-  stack.push({ state: root, path: null });
+  stack.push({ state: root, path: null, crashed: 0 });
   const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
     let described = '';
     try {
@@ -135,8 +155,8 @@ function checkCell(
   const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   while (stack.length) {
-    const { state, path } = stack.pop()!;
-    const key = state.subarray(0, size).join(',');
+    const { state, path, crashed } = stack.pop()!;
+    const key = `${state.subarray(0, size).join(',')}|${crashed}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (seen.size > MAX_STATES)
@@ -159,20 +179,68 @@ function checkCell(
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
     if (first.join() !== second.join() || stepText(step) !== stepText(again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
-    const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem));
+    const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     if (step.kind === END) {
       ended++;
       continue;
     }
-    for (const [result, label] of results) {
+    if (step.kind === ROUND) {
+      for (const [mask, label] of crashPatterns(nodeRoles.length, crashed, step.round)) {
+        const child = first.slice();
+        for (let node = 0; node < nodeRoles.length; node++) {
+          if (mask & ~crashed & (1 << node)) call('crash', first, () => protocol.crash!(child.subarray(0, size), config, node));
+        }
+        call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, 0));
+        if (!guardIntact(child)) fail(first, extend(path, label), `crash or resolve wrote beyond the declared state size (${size})`);
+        if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
+        for (let node = 0; node < nodeRoles.length; node++) {
+          const says = call('crashed', child, () => protocol.crashed!(child.subarray(0, size), config, node));
+          if (says !== ((mask & (1 << node)) !== 0))
+            fail(
+              child,
+              extend(path, label),
+              `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
+            );
+        }
+        stack.push({ state: child, path: extend(path, label), crashed: mask });
+      }
+      continue;
+    }
+    if (crashes && step.kind === SEND) {
+      const sender = senderNode(step.direction, step.peer);
+      if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${nodeRoles.length} nodes`);
+      if (crashed & (1 << sender))
+        fail(
+          first,
+          path,
+          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+        );
+    }
+    const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
+    for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       const child = first.slice();
       call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
       if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
-      stack.push({ state: child, path: extend(path, label) });
+      stack.push({ state: child, path: extend(path, label), crashed });
     }
   }
   return { states: seen.size, ended };
+}
+
+/** At a round's start: every set of crashed nodes that contains those already crashed, each with how a report names it. */
+function crashPatterns(nodes: number, crashed: number, round: number): [number, string][] {
+  const up = Array.from({ length: nodes }, (_, node) => node).filter((node) => !(crashed & (1 << node)));
+  const patterns: [number, string][] = [];
+  for (let subset = 0; subset < 1 << up.length; subset++) {
+    const newly = up.filter((_, j) => subset & (1 << j));
+    const mask = newly.reduce((m, node) => m | (1 << node), crashed);
+    patterns.push([
+      mask,
+      newly.length ? `round ${round}: node${newly.length > 1 ? 's' : ''} ${newly.join(', ')} crash${newly.length > 1 ? '' : 'es'}` : `round ${round}: no crash`,
+    ]);
+  }
+  return patterns;
 }
 
 /**
@@ -210,7 +278,20 @@ function stepText(step: Step): string {
 }
 
 /** The results a step can have, each with how a report names it; checks the step's own fields. */
-function stepResults(step: Step, protocol: ProtocolDefinition<unknown>, params: Record<string, number>, fail: (problem: string) => never): [number, string][] {
+function stepResults(
+  step: Step,
+  protocol: ProtocolDefinition<unknown>,
+  params: Record<string, number>,
+  fail: (problem: string) => never,
+  crashes: boolean,
+): [number, string][] {
+  if (step.kind === ROUND) {
+    if (!crashes) fail('next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
+    const limit = roundLimitOf(protocol, params as ProtocolParams);
+    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
+      fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
+    return [];
+  }
   if (step.kind === END) return [];
   if (step.kind === SEND) {
     if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
@@ -234,7 +315,7 @@ function stepResults(step: Step, protocol: ProtocolDefinition<unknown>, params: 
     if (Math.abs(sum - 1) > 1e-9) fail(`a choice's probabilities sum to ${sum}, not 1`);
     return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }
-  return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE or END`);
+  return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`);
 }
 
 /** canonicalize must not change any exact value: the exact engine with and without merging, on a memoryless channel. */

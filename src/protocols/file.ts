@@ -33,6 +33,7 @@ export const PROTOCOL_API = Object.freeze({
   SEND: contract.SEND,
   CHOOSE: contract.CHOOSE,
   END: contract.END,
+  ROUND: contract.ROUND,
   A_TO_B: contract.A_TO_B,
   B_TO_A: contract.B_TO_A,
   GENERALS_OUTCOMES: contract.GENERALS_OUTCOMES,
@@ -154,7 +155,17 @@ export function registerDescribedProtocolFile(
     throw new Error(`protocol file ${file} was described, not loaded`);
   };
   try {
-    registerProtocol({ ...description, configure: unloaded, stateSize: unloaded, init: unloaded, next: unloaded, resolve: unloaded, describe: unloaded });
+    const crashSupport = description.roles ? { nodes: unloaded, crash: unloaded, crashed: unloaded } : {};
+    registerProtocol({
+      ...description,
+      ...crashSupport,
+      configure: unloaded,
+      stateSize: unloaded,
+      init: unloaded,
+      next: unloaded,
+      resolve: unloaded,
+      describe: unloaded,
+    });
   } catch (error) {
     if (error instanceof RegistryClash) throw new UsageError(file, error.message);
     throw error;
@@ -175,7 +186,22 @@ function isBuiltIn(name: string): boolean {
 }
 
 const METHODS = ['configure', 'stateSize', 'init', 'next', 'resolve', 'describe'] as const;
-const MEMBERS = [...METHODS, 'name', 'outcomes', 'parameters', 'canonicalize', 'roundLimit', 'summary', 'sides', 'usesRounds', 'exactNote'] as const;
+const MEMBERS = [
+  ...METHODS,
+  'name',
+  'outcomes',
+  'parameters',
+  'canonicalize',
+  'roundLimit',
+  'summary',
+  'sides',
+  'usesRounds',
+  'exactNote',
+  'roles',
+  'nodes',
+  'crash',
+  'crashed',
+] as const;
 
 /**
  * The definition's members read once into a plain object: a getter runs here, once, and a getter
@@ -273,6 +299,18 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     sides === undefined || (Array.isArray(sides) && sides.length === 2 && sides.every((s) => typeof s === 'string')),
     "sides, if given, must be two names (['A', 'B'])",
   );
+  const crashParts = ['roles', 'nodes', 'crash', 'crashed'].filter((key) => d[key] !== undefined);
+  need(
+    crashParts.length === 0 || crashParts.length === 4,
+    `crash support needs roles, nodes, crash and crashed together (it has only ${crashParts.join(', ')}; see docs/writing-a-protocol.md, "Crashes")`,
+  );
+  const roles = d['roles'];
+  need(
+    roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
+    "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
+  );
+  for (const method of ['nodes', 'crash', 'crashed'])
+    need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
   const full: OutcomeSet = {
     names,
     success: indices('success'),

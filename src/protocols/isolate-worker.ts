@@ -3,6 +3,7 @@ import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './file.js';
 import type { LoadStage } from './file.js';
 import { checkProtocolFile } from './watchdog.js';
 import { PROTOCOLS } from './index.js';
+import { supportsCrashes } from './types.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
 /**
@@ -19,8 +20,11 @@ try {
   const loaded = await loadProtocolFile(task.file, task.place);
   send({ stage: 'check' });
   const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
-  const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = PROTOCOLS[loaded.name]!;
-  const description = { name, outcomes, parameters, summary, usesRounds, exactNote, ...(sides ? { sides } : {}) };
+  const protocol = PROTOCOLS[loaded.name]!;
+  const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = protocol;
+  // Crash support travels as its roles (the methods stay in the isolating process).
+  const roles = supportsCrashes(protocol) ? { roles: protocol.roles } : {};
+  const description = { name, outcomes, parameters, summary, usesRounds, exactNote, ...(sides ? { sides } : {}), ...roles };
   send({ done: { digest: loaded.digest, report, description: JSON.parse(JSON.stringify(description)) } });
 } catch (error) {
   send({ failed: error instanceof UsageError ? error.message : `${STAGES.module}: ${thrownWhere(error, task.file)}` });

@@ -25,7 +25,10 @@ export interface IsolatedTask {
 }
 
 /** What a protocol file declares, as data: enough to validate scenarios without running its code in the tool. */
-export type ProtocolDescription = Pick<ProtocolDefinition<unknown>, 'name' | 'outcomes' | 'parameters' | 'summary' | 'usesRounds' | 'exactNote' | 'sides'>;
+export type ProtocolDescription = Pick<
+  ProtocolDefinition<unknown>,
+  'name' | 'outcomes' | 'parameters' | 'summary' | 'usesRounds' | 'exactNote' | 'sides' | 'roles'
+>;
 
 export interface IsolatedResult {
   readonly digest: string;

@@ -1,12 +1,17 @@
-import { A_TO_B, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from './types.js';
-import type { ProtocolDefinition } from './types.js';
+import { A_TO_B, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
+import type { ProtocolDefinition, ProtocolParams } from './types.js';
 
-// state: [clock, received]
+// state: [clock, received, A crashed, B crashed]
 const CLOCK = 0;
 const RECEIVED = 1;
+const CRASHED = 2; // + node: 0 is A, 1 is B
 
-/** The seed's foot soldiers: A dispatches the order once; A always attacks, B iff the order arrived. */
-export const messenger: ProtocolDefinition<null> = {
+/**
+ * The seed's foot soldiers: A dispatches the order once; A always attacks, B iff the order
+ * arrived. With crashes, round 1 starts (clock 0) before the order (clock 1); a general who
+ * crashed does not attack, and a crashed A sends nothing.
+ */
+export const messenger: ProtocolDefinition<ProtocolParams | null> = {
   name: 'messenger',
   summary: 'A sends the order once (k messengers) and attacks; B attacks iff it arrives.',
   outcomes: GENERALS_OUTCOMES,
@@ -14,26 +19,40 @@ export const messenger: ProtocolDefinition<null> = {
   parameters: [],
   usesRounds: false,
   roundLimit: () => 1,
-  configure: () => null,
-  stateSize: () => 2,
+  configure: (params) => params,
+  stateSize: () => 4,
   init(state) {
-    state[CLOCK] = 0;
-    state[RECEIVED] = 0;
+    state.fill(0);
   },
-  next(state, _config, step) {
-    if (state[CLOCK] === 0) {
+  next(state, config, step) {
+    const orderAt = config?.crashes === 1 ? 1 : 0;
+    const clock = state[CLOCK]!;
+    if (clock < orderAt) {
+      step.kind = ROUND;
+      step.round = 1;
+      return;
+    }
+    const aUp = state[CRASHED] === 0;
+    if (clock === orderAt && aUp) {
       step.kind = SEND;
       step.direction = A_TO_B;
       step.round = 1;
       step.label = 'order';
     } else {
       step.kind = END;
-      step.outcome = generalsOutcome(true, state[RECEIVED] === 1);
+      step.outcome = generalsOutcome(aUp, state[CRASHED + 1] === 0 && state[RECEIVED] === 1);
     }
   },
-  resolve(state, _config, _step, received) {
-    state[RECEIVED] = received;
-    state[CLOCK] = 1;
+  resolve(state, _config, step, received) {
+    if (step.kind === SEND) state[RECEIVED] = received;
+    state[CLOCK] = state[CLOCK]! + 1;
   },
-  describe: (state) => (state[RECEIVED] === 1 ? 'B holds the order' : 'B has no order'),
+  roles: ['A', 'B'],
+  nodes: () => [0, 1],
+  crash(state, _config, node) {
+    state[CRASHED + node] = 1;
+  },
+  crashed: (state, _config, node) => state[CRASHED + node] === 1,
+  describe: (state) =>
+    `${state[RECEIVED] === 1 ? 'B holds the order' : 'B has no order'}${state[CRASHED] === 1 ? '; A crashed' : ''}${state[CRASHED + 1] === 1 ? '; B crashed' : ''}`,
 };

@@ -1,9 +1,10 @@
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
 import { randomizedLevels } from '../engine/exact/randomized-levels.js';
 import type { ProtocolDefinition } from './types.js';
 
 // state: [clock, A's own level, A's record of B's level, B's own level, B's record of A's level,
-//         B knows the key, A's message arrived at B this round, key (0 until drawn)]
+//         B knows the key, A's message arrived at B this round, key (0 until drawn), A crashed,
+//         B crashed]
 const CLOCK = 0;
 const A_OWN = 1;
 const A_OTHER = 2;
@@ -12,11 +13,15 @@ const B_OTHER = 4;
 const B_KNOWS = 5;
 const B_GOT = 6;
 const KEY = 7;
+const CRASHED = 8; // + node: 0 is A, 1 is B
 
 interface RandomizedConfig {
   readonly rounds: number;
   /** The key's distribution: uniform on 1..R. */
   readonly keyChoices: Float64Array;
+  readonly crashes: boolean;
+  /** Clock steps per round: the round's start where crashes are drawn, A's message, B's. */
+  readonly width: number;
 }
 
 /**
@@ -32,6 +37,9 @@ interface RandomizedConfig {
  * decision, so it is drawn here at the decision. That is the same distribution, and it lets the
  * exact engine merge runs that differ only in the key: polynomial instead of R times larger.
  * Guarantee: for every loss pattern chosen independently of the key, P(disagreement) ≤ 1/R.
+ *
+ * With crashes every round starts with the crash draws; a crashed general sends nothing, updates
+ * nothing and does not attack.
  */
 export const randomized: ProtocolDefinition<RandomizedConfig> = {
   name: 'randomized',
@@ -40,63 +48,100 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
   exactNote: 'always, on every channel (O(R²) level states: R = 1,000 in well under a second)',
   parameters: [],
   usesRounds: true,
-  configure: ({ rounds }) => ({ rounds, keyChoices: new Float64Array(rounds).fill(1 / rounds) }),
-  stateSize: () => 8,
+  configure: ({ rounds, crashes }) => ({
+    rounds,
+    keyChoices: new Float64Array(rounds).fill(1 / rounds),
+    crashes: crashes === 1,
+    width: crashes === 1 ? 3 : 2,
+  }),
+  stateSize: () => 10,
   init(state) {
     state.fill(0);
     state[A_OTHER] = -1;
     state[B_OTHER] = -1;
   },
-  // clock = 2·(round − 1) + part: part 0 is A's message, part 1 B's; 2R is the decision.
-  next(state, { rounds, keyChoices }, step) {
-    const clock = state[CLOCK]!;
-    if (clock < 2 * rounds) {
-      step.kind = SEND;
-      step.direction = clock % 2 === 0 ? A_TO_B : B_TO_A;
-      step.round = (clock >> 1) + 1;
-      step.label =
-        clock % 2 === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
-      return;
-    }
-    if (state[KEY] === 0) {
-      step.kind = CHOOSE;
-      step.choices = keyChoices;
-      step.label = 'key';
-      return;
-    }
-    const key = state[KEY]!;
-    step.kind = END;
-    step.outcome = generalsOutcome(state[A_OWN]! >= key, state[B_KNOWS] === 1 && state[B_OWN]! >= key);
-  },
-  resolve(state, _config, step, result) {
-    const clock = state[CLOCK]!;
-    if (step.kind === CHOOSE) {
-      state[KEY] = result + 1;
-      state[CLOCK] = clock + 1;
-      return;
-    }
-    if (clock % 2 === 0) {
-      state[B_GOT] = result;
-    } else {
-      // End of the round: both updates use the levels as they stood at its start.
-      const [aOwn, aOther, bOwn, bOther] = [state[A_OWN]!, state[A_OTHER]!, state[B_OWN]!, state[B_OTHER]!];
-      let aRecord = aOther;
-      let bRecord = bOther;
-      if (result === 1) aRecord = Math.max(aOther, bOwn); // A hears B's own level
-      if (state[B_GOT] === 1) {
-        bRecord = Math.max(bOther, aOwn);
-        state[B_KNOWS] = 1;
+  // clock = width·(round − 1) + part: with crashes part 0 is the round's start; then A's message,
+  // then B's; width·R is the decision.
+  next(state, { rounds, keyChoices, crashes, width }, step) {
+    for (;;) {
+      const clock = state[CLOCK]!;
+      if (clock < width * rounds) {
+        const part = (clock % width) - (crashes ? 1 : 0);
+        const round = Math.floor(clock / width) + 1;
+        if (part === -1) {
+          step.kind = ROUND;
+          step.round = round;
+          return;
+        }
+        if (state[CRASHED + part] === 0) {
+          step.kind = SEND;
+          step.direction = part === 0 ? A_TO_B : B_TO_A;
+          step.round = round;
+          step.label =
+            part === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
+          return;
+        }
+        // A crashed general sends nothing; the round's end still comes for the other.
+        if (part === 0) state[B_GOT] = 0;
+        else endRound(state, 0);
+        state[CLOCK] = clock + 1;
+        continue;
       }
-      state[A_OTHER] = aRecord;
-      state[B_OTHER] = bRecord;
-      state[A_OWN] = 1 + aRecord;
-      state[B_OWN] = 1 + bRecord;
-      state[B_GOT] = 0;
+      if (state[KEY] === 0) {
+        step.kind = CHOOSE;
+        step.choices = keyChoices;
+        step.label = 'key';
+        return;
+      }
+      const key = state[KEY]!;
+      step.kind = END;
+      step.outcome = generalsOutcome(state[CRASHED] === 0 && state[A_OWN]! >= key, state[CRASHED + 1] === 0 && state[B_KNOWS] === 1 && state[B_OWN]! >= key);
+      return;
+    }
+  },
+  resolve(state, { crashes, width }, step, result) {
+    const clock = state[CLOCK]!;
+    if (step.kind === CHOOSE) state[KEY] = result + 1;
+    else if (step.kind === SEND) {
+      if ((clock % width) - (crashes ? 1 : 0) === 0) state[B_GOT] = result;
+      else endRound(state, result);
     }
     state[CLOCK] = clock + 1;
   },
+  roles: ['A', 'B'],
+  nodes: () => [0, 1],
+  crash(state, _config, node) {
+    state[CRASHED + node] = 1;
+  },
+  crashed: (state, _config, node) => state[CRASHED + node] === 1,
   exactSolver: (config, model, limits) => randomizedLevels(model, config.rounds, limits),
   describe: (state) =>
     `A: level ${state[A_OWN]}, record of B ${state[A_OTHER]}; B: level ${state[B_OWN]}, record of A ${state[B_OTHER]}, ${state[B_KNOWS] ? 'knows' : 'does not know'} the key` +
-    (state[KEY] ? `; key ${state[KEY]}` : ''),
+    (state[KEY] ? `; key ${state[KEY]}` : '') +
+    (state[CRASHED] === 1 ? '; A crashed' : '') +
+    (state[CRASHED + 1] === 1 ? '; B crashed' : ''),
 };
+
+/**
+ * The end of a round, `fromB` saying whether B's message reached A: both updates use the levels
+ * as they stood at its start. A crashed general updates nothing (and hears nothing).
+ */
+function endRound(state: Int32Array, fromB: number): void {
+  const [aOwn, aOther, bOwn, bOther] = [state[A_OWN]!, state[A_OTHER]!, state[B_OWN]!, state[B_OTHER]!];
+  let aRecord = aOther;
+  let bRecord = bOther;
+  if (fromB === 1) aRecord = Math.max(aOther, bOwn); // A hears B's own level
+  if (state[B_GOT] === 1) {
+    bRecord = Math.max(bOther, aOwn);
+    state[B_KNOWS] = 1;
+  }
+  if (state[CRASHED] === 0) {
+    state[A_OTHER] = aRecord;
+    state[A_OWN] = 1 + aRecord;
+  }
+  if (state[CRASHED + 1] === 0) {
+    state[B_OTHER] = bRecord;
+    state[B_OWN] = 1 + bRecord;
+  }
+  state[B_GOT] = 0;
+}

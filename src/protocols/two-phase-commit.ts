@@ -1,22 +1,25 @@
-import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, SEND } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from './types.js';
 import { independentCohorts } from '../engine/exact/independent-cohorts.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
 import type { Direction, ProtocolDefinition, Step } from './types.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
-// first round of the phase]; then per cohort [state, vote the coordinator holds, ack, got].
+// first round of the phase, coordinator crashed]; then per cohort [state, vote the coordinator
+// holds, ack, got, crashed].
 const CLOCK = 0;
 const PHASE = 1;
 const DECISION = 2;
 const PHASE_START = 3;
-const HEADER = 4;
-const FIELDS = 4;
-// Cohort state, vote held by the coordinator, ack held, and "received the coordinator's message
-// this round".
+const COORDINATOR_CRASHED = 4;
+const HEADER = 5;
+const FIELDS = 5;
+// Cohort state, vote held by the coordinator, ack held, "received the coordinator's message
+// this round", and crashed.
 const STATE = 0;
 const VOTE = 1;
 const ACK = 2;
 const GOT = 3;
+const CRASHED = 4;
 // Cohort states.
 const IDLE = 0; // never received PREPARE
 const YES = 1; // voted YES, waiting for the decision: in doubt if it never hears it
@@ -33,8 +36,10 @@ interface CommitConfig {
   readonly abortRate: number;
   /** [P(YES), P(NO)] for a cohort's vote. */
   readonly vote: Float64Array;
-  /** Clock steps per round: n sends, n (vote, reply) pairs, and the round's end. */
+  /** Clock steps per round: (with crashes, the round's start,) n sends, n (vote, reply) pairs, and the round's end. */
   readonly width: number;
+  /** 1 where crashes are drawn: position 0 of every round is then its start. */
+  readonly start: number;
 }
 
 const field = (i: number, f: number): number => HEADER + FIELDS * i + f;
@@ -51,6 +56,13 @@ const field = (i: number, f: number): number => HEADER + FIELDS * i + f;
  * that never received PREPARE aborts unilaterally; one that voted YES and never heard the
  * decision is in doubt (blocked, holding its locks). The trial ends committed, aborted, blocked
  * or — never, which is counted, not assumed — inconsistent.
+ *
+ * Crashes (node 0 the coordinator, node 1 + i cohort i): a crashed cohort hears nothing, so it
+ * neither votes nor acknowledges, and the coordinator, missing its vote, aborts at the phase's
+ * end. A crashed coordinator sends nothing and decides nothing more, and nobody else can act,
+ * so the trial ends there: a cohort that is up and voted YES is in doubt (blocked), one that
+ * never heard PREPARE aborts. Outcomes count decisions: a crashed cohort's earlier decision
+ * stands, and one in doubt when it crashed has made none; blocked is a cohort up and in doubt.
  */
 export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   name: 'two-phase-commit',
@@ -58,7 +70,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   summary: 'Coordinator and `participants` cohorts: prepare/vote, then decide/ack; cohorts can block.',
   outcomes: COMMIT_OUTCOMES,
   exactNote:
-    'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4 in a second), Monte Carlo beyond',
+    'always on memoryless channels (bernoulli, cut: any number of cohorts, O(R²)); on gilbert-elliott small cells only (about 3 cohorts at R = 4 in a second), Monte Carlo beyond; with crashes, the generic engine (small cells)',
   usesRounds: true,
   parameters: [
     { name: 'participants', description: 'cohorts of the coordinator', integer: true, minimum: 1, maximum: MAX_PARTICIPANTS, default: 3 },
@@ -68,7 +80,8 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   configure: (params) => {
     const participants = params['participants']!;
     const abortRate = params['abortRate']!;
-    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width: 3 * participants + 1 };
+    const start = params.crashes === 1 ? 1 : 0;
+    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width: 3 * participants + 1 + start, start };
   },
   stateSize: ({ participants }) => HEADER + FIELDS * participants,
   init(state) {
@@ -81,13 +94,18 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     for (;;) {
       const clock = state[CLOCK]!;
       const phase = state[PHASE]!;
-      if (phase === 3) {
+      if (phase === 3 || state[COORDINATOR_CRASHED] === 1) {
         step.kind = END;
         step.outcome = outcome(state, n);
         return;
       }
       const round = Math.floor(clock / config.width) + 1;
-      const position = clock % config.width;
+      const position = (clock % config.width) - config.start;
+      if (position === -1) {
+        step.kind = ROUND;
+        step.round = round;
+        return;
+      }
       if (position < n) {
         // (a) the coordinator's message to cohort `position`
         const i = position;
@@ -125,8 +143,10 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   resolve(state, config, step, result) {
     const n = config.participants;
     const clock = state[CLOCK]!;
-    const position = clock % config.width;
-    if (position < n) {
+    const position = (clock % config.width) - config.start;
+    if (step.kind === ROUND) {
+      // the round's crashes are already in the state
+    } else if (position < n) {
       state[field(position, GOT)] = result;
     } else {
       const i = (position - n) >> 1;
@@ -138,11 +158,21 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     }
     state[CLOCK] = clock + 1;
   },
+  roles: ['coordinator', 'cohort'],
+  nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
+  crash(state, _config, node) {
+    if (node === 0) state[COORDINATOR_CRASHED] = 1;
+    else state[field(node - 1, CRASHED)] = 1;
+  },
+  crashed: (state, _config, node) => (node === 0 ? state[COORDINATOR_CRASHED] === 1 : state[field(node - 1, CRASHED)] === 1),
   describe(state, config) {
     const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-    const cohorts = Array.from({ length: config.participants }, (_, i) => names[state[field(i, STATE)]!]);
+    const cohorts = Array.from(
+      { length: config.participants },
+      (_, i) => `${names[state[field(i, STATE)]!]}${state[field(i, CRASHED)] === 1 ? ' (crashed)' : ''}`,
+    );
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
-    return `coordinator ${decision}; cohorts: ${cohorts.join(', ')}`;
+    return `coordinator ${decision}${state[COORDINATOR_CRASHED] === 1 ? ' (crashed)' : ''}; cohorts: ${cohorts.join(', ')}`;
   },
   exactSolver: (config, model, limits) => independentCohorts(model, config.participants, config.rounds, config.abortRate, limits),
   canonicalize(state, config) {
@@ -150,8 +180,9 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     // state. Within a round, cohorts already served and those still to serve are kept apart (and
     // the one being served stays put), since the schedule treats them differently.
     const n = config.participants;
-    const position = state[CLOCK]! % config.width;
-    if (position < n) {
+    const position = (state[CLOCK]! % config.width) - config.start;
+    if (position === -1) sortCohorts(state, 0, n);
+    else if (position < n) {
       sortCohorts(state, 0, position);
       sortCohorts(state, position, n);
     } else if (position < 3 * n) {
@@ -194,25 +225,31 @@ function endRound(state: Int32Array, config: CommitConfig, round: number): void 
   }
 }
 
+/**
+ * The trial's outcome from the decisions made: the coordinator's, and each cohort's (committed,
+ * aborted, NO; one that never heard PREPARE aborts unilaterally if it is up). A cohort up and in
+ * doubt blocks; a crashed one in doubt, or never prepared, has decided nothing.
+ */
 function outcome(state: Int32Array, n: number): number {
-  let committed = 0;
-  let aborted = 0;
+  let committed = state[DECISION] === COMMIT ? 1 : 0;
+  let aborted = state[DECISION] === ABORT ? 1 : 0;
   let inDoubt = 0;
   for (let i = 0; i < n; i++) {
     const s = state[field(i, STATE)]!;
+    const up = state[field(i, CRASHED)] === 0;
     if (s === COMMITTED) committed++;
-    else if (s === YES) inDoubt++;
-    else aborted++; // NO, ABORTED, or IDLE: never voted YES, so it aborts unilaterally
+    else if (s === YES) inDoubt += up ? 1 : 0;
+    else if (s !== IDLE || up) aborted++; // NO, ABORTED, or IDLE and up: it never voted YES, so it aborts
   }
   if (inDoubt > 0) return 2; // blocked
   if (committed > 0 && aborted > 0) return 3; // inconsistent: must never happen
-  return committed === n ? 0 : 1;
+  return committed > 0 ? 0 : 1;
 }
 
 function sortCohorts(state: Int32Array, from: number, to: number): void {
   if (to - from < 2) return;
   const cohorts: number[][] = [];
   for (let i = from; i < to; i++) cohorts.push(Array.from(state.subarray(field(i, 0), field(i, 0) + FIELDS)));
-  cohorts.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]!);
+  cohorts.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]! || a[4]! - b[4]!);
   cohorts.forEach((c, j) => state.set(c, field(from + j, 0)));
 }

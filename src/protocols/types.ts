@@ -23,12 +23,18 @@ export const SEND = 0;
 export const CHOOSE = 1;
 export const END = 2;
 /**
+ * A round starts (only where the engine draws crashes: `ProtocolParams.crashes` is 1): the engine
+ * draws, for every node still up, whether it crashes now, calls `crash` for each that does, then
+ * `resolve` with result 0, which must advance the clock. The protocol never draws crashes itself.
+ */
+export const ROUND = 3;
+/**
  * What `step.kind` holds until `next` fills it: the engines set it before every call, so a `next`
  * that leaves the step as it found it (writing `step.type`, returning an object, doing nothing)
  * is an error rather than a trial counted as END with outcome 0.
  */
 export const UNSET = -1;
-export type StepKind = typeof SEND | typeof CHOOSE | typeof END;
+export type StepKind = typeof SEND | typeof CHOOSE | typeof END | typeof ROUND;
 
 /** The fields `next` may write: the contract, and what `check` holds a step to. */
 export const STEP_FIELDS = ['kind', 'direction', 'round', 'label', 'peer', 'choices', 'outcome'] as const;
@@ -38,7 +44,7 @@ export class Step {
   kind: StepKind | typeof UNSET = UNSET;
   /** SEND: the direction of the message. */
   direction: Direction = A_TO_B;
-  /** SEND: the round in which it is dispatched (1-based). */
+  /** SEND: the round in which it is dispatched (1-based); ROUND: the round that starts. */
   round = 0;
   /** SEND or CHOOSE: what it is, for traces ("order", "ack 2", …). Informational only. */
   label = '';
@@ -70,7 +76,8 @@ export function unfilledStep(step: Step, outcomes: number): string | null {
     return step.outcome === -1
       ? 'the trial ended (END) without an outcome: set step.outcome to an index into outcomes.names'
       : `the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${outcomes - 1})`;
-  if (step.kind !== END && step.kind !== SEND && step.kind !== CHOOSE) return `next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE or END`;
+  if (step.kind !== END && step.kind !== SEND && step.kind !== CHOOSE && step.kind !== ROUND)
+    return `next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`;
   return null;
 }
 
@@ -124,6 +131,12 @@ export function generalsOutcome(aAttacks: boolean, bAttacks: boolean): number {
  */
 export interface ProtocolParams {
   readonly rounds: number;
+  /**
+   * 1 where the engine draws crashes in this cell (some crash rate above 0): the protocol then
+   * says ROUND at the start of every round. Absent otherwise, and the protocol runs as without
+   * crash support.
+   */
+  readonly crashes?: number;
   readonly [name: string]: number;
 }
 
@@ -167,6 +180,35 @@ export interface ProtocolDefinition<Config = unknown> {
    * wherever both run; it yields between slices of work and stops by `limits` like the generic one.
    */
   exactSolver?(config: Config, model: CellModel, limits: ExactLimits): ExactSteps | null;
+  /**
+   * Crash support (all four or none; docs/writing-a-protocol.md, "Crashes"). `roles` names the
+   * kinds of node, as a scenario's `crash: { role: rate }` writes them. `nodes` gives each node's
+   * role index: node 0 is the A side (it sends A→B), node 1 + peer the B side's peer (node 1
+   * where sends name no peer). A crashed node takes no further step and dispatches nothing; the
+   * engine sees that nothing reaches it. How a crashed node counts in the outcome is the
+   * protocol's to say.
+   */
+  readonly roles?: readonly string[];
+  nodes?(config: Config): readonly number[];
+  /** Node `node` crashes now, at the start of a round: mark it in the state. */
+  crash?(state: Int32Array, config: Config, node: number): void;
+  /** Whether node `node` has crashed. */
+  crashed?(state: Int32Array, config: Config, node: number): boolean;
+}
+
+/** A protocol that supports crashes: it declares its roles and nodes and how a crash changes its state. */
+export function supportsCrashes(protocol: ProtocolDefinition<unknown>): boolean {
+  return Array.isArray(protocol.roles) && protocol.roles.length > 0 && !!protocol.nodes && !!protocol.crash && !!protocol.crashed;
+}
+
+/** The node that dispatches a message, under the node numbering of `nodes`. */
+export function senderNode(direction: Direction, peer: number): number {
+  return direction === A_TO_B ? 0 : 1 + Math.max(peer, 0);
+}
+
+/** The node a message is addressed to. */
+export function receiverNode(direction: Direction, peer: number): number {
+  return direction === A_TO_B ? 1 + Math.max(peer, 0) : 0;
 }
 
 /** What a protocol file's default-export function receives (protocols/file.ts): the contract's constants and helpers. */
@@ -174,6 +216,7 @@ export interface ProtocolApi {
   readonly SEND: typeof SEND;
   readonly CHOOSE: typeof CHOOSE;
   readonly END: typeof END;
+  readonly ROUND: typeof ROUND;
   readonly A_TO_B: Direction;
   readonly B_TO_A: Direction;
   readonly GENERALS_OUTCOMES: OutcomeSet;

@@ -30,6 +30,11 @@ export interface ParameterSpec {
   /** Per-direction parameters: the base name (loss) that the file's {AtoB, BtoA} form splits. */
   readonly perDirection?: boolean;
   readonly directionOf?: string;
+  /** Per-role parameters (crash): the base that the file's {role: value} form splits, by the roles protocols declare. */
+  readonly perRole?: boolean;
+  /** A per-role parameter (crashCoordinator): its base (crash) and the role it is for (coordinator). */
+  readonly roleOf?: string;
+  readonly role?: string;
 }
 
 export { MAX_PARTICIPANTS, MAX_REDUNDANCY, MAX_ROUNDS } from '../limits.js';
@@ -39,6 +44,37 @@ export const COMMON_PARAMETERS: readonly ParameterDeclaration[] = [
   { name: 'redundancy', integer: true, minimum: 1, maximum: MAX_REDUNDANCY, default: 2, description: 'copies (messengers) dispatched per message' },
   { name: 'rounds', integer: true, minimum: 1, maximum: MAX_ROUNDS, default: 1, description: 'round limit R' },
 ];
+
+/**
+ * Crash-stop faults: the probability that a node still up crashes at the start of a round. Not a
+ * common parameter: a cell has it only where the scenario sets it (so crash-free cells keep their
+ * parameters, keys and seeds), and only protocols that support crashes take it.
+ */
+export const CRASH_PARAMETER: ParameterDeclaration = {
+  name: 'crash',
+  minimum: 0,
+  maximum: 1,
+  description: 'probability that a node still up crashes at the start of a round (every role)',
+};
+
+/** The flat name of a role's crash rate: crashCoordinator for role coordinator. */
+export const crashParameterName = (role: string): string => `crash${role.charAt(0).toUpperCase()}${role.slice(1)}`;
+
+/** crash, then one parameter per role that some registered protocol declares. */
+function crashParameters(): ParameterSpec[] {
+  const shared = { integer: false, minimum: 0, maximum: 1, topLevel: true } as const;
+  const roles = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.roles ?? []))];
+  return [
+    { ...shared, name: CRASH_PARAMETER.name, description: CRASH_PARAMETER.description, perRole: true },
+    ...roles.map((role) => ({
+      ...shared,
+      name: crashParameterName(role),
+      description: `probability that a node of role ${role}, still up, crashes at the start of a round`,
+      roleOf: CRASH_PARAMETER.name,
+      role,
+    })),
+  ];
+}
 
 function flatten(declaration: ParameterDeclaration, scope: { channel?: string; protocol?: string }, topLevel: boolean): ParameterSpec[] {
   const spec: ParameterSpec = {
@@ -82,6 +118,7 @@ function deriveParameters(): ParameterSpec[] {
     ...COMMON_PARAMETERS.flatMap((p) => flatten(p, {}, true)),
     ...Object.values(PROTOCOLS).flatMap((protocol) => protocol.parameters.flatMap((p) => flatten(p, { protocol: protocol.name }, true))),
     ...channels.filter((c) => !c.topLevel).flatMap((c) => c.parameters.flatMap((p) => flatten(p, { channel: c.name }, false))),
+    ...crashParameters(),
   ];
 }
 
@@ -104,7 +141,7 @@ export function parameterSpec(name: string): ParameterSpec | undefined {
 export function withDefaults(protocol: string, channel: string, params: Readonly<Record<string, number | string>>): Record<string, number | string> {
   const filled: Record<string, number | string> = {};
   for (const spec of PARAMETERS) {
-    if ((spec.protocol && spec.protocol !== protocol) || (spec.channel && spec.channel !== channel) || spec.directionOf) continue;
+    if ((spec.protocol && spec.protocol !== protocol) || (spec.channel && spec.channel !== channel) || spec.directionOf || spec.roleOf) continue;
     if (spec.perDirection && (params[`${spec.name}AtoB`] !== undefined || params[`${spec.name}BtoA`] !== undefined)) continue;
     if (spec.default !== undefined) filled[spec.name] = spec.default;
   }

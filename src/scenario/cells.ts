@@ -1,4 +1,5 @@
-import { parameterSpec } from '../registry/parameters.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import { crashParameterName, parameterSpec } from '../registry/parameters.js';
 import type { Cell, Scenario } from './types.js';
 
 /**
@@ -8,17 +9,23 @@ import type { Cell, Scenario } from './types.js';
 export function expandCells(scenario: Scenario): Cell[] {
   let combos: Record<string, number | string>[] = [{ ...scenario.params }];
   for (const axis of scenario.sweep) {
-    combos = combos.flatMap((params) => axis.values.map((value) => withParam(params, axis.parameter, value)));
+    combos = combos.flatMap((params) => axis.values.map((value) => withParam(params, axis.parameter, value, scenario.protocol)));
   }
   return combos.map((params, index) => ({ scenario, index, params, key: cellKey(scenario, params) }));
 }
 
-function withParam(params: Record<string, number | string>, name: string, value: number): Record<string, number | string> {
+function withParam(params: Record<string, number | string>, name: string, value: number, protocol: string): Record<string, number | string> {
   const next = { ...params, [name]: value };
   const spec = parameterSpec(name);
   if (spec?.perDirection) {
     delete next[`${name}AtoB`];
     delete next[`${name}BtoA`];
+  } else if (spec?.perRole) {
+    for (const key of Object.keys(next)) if (parameterSpec(key)?.roleOf === name) delete next[key];
+  } else if (spec?.roleOf && next[spec.roleOf] !== undefined) {
+    // One role's crash rate swept under a crash rate for every role: the others keep that rate.
+    for (const role of PROTOCOLS[protocol]?.roles ?? []) next[crashParameterName(role)] ??= next[spec.roleOf]!;
+    delete next[spec.roleOf];
   } else if (spec?.directionOf && next[spec.directionOf] !== undefined) {
     const base = spec.directionOf;
     next[`${base}AtoB`] ??= next[base]!;
@@ -28,10 +35,20 @@ function withParam(params: Record<string, number | string>, name: string, value:
   return next;
 }
 
-/** Canonical text naming a cell: protocol, channel and parameters sorted by name. */
+/**
+ * Canonical text naming a cell: protocol, channel and parameters sorted by name. A crash rate of
+ * 0 is left out, so a crash-free cell of a crash sweep draws exactly what the cell without crash
+ * parameters draws.
+ */
 export function cellKey(scenario: Pick<Scenario, 'protocol' | 'channel'>, params: Readonly<Record<string, number | string>>): string {
   const parts = Object.keys(params)
+    .filter((name) => !(params[name] === 0 && isCrashParameter(name)))
     .sort()
     .map((name) => `${name}=${params[name]}`);
   return `${scenario.protocol}|${scenario.channel}|${parts.join(',')}`;
+}
+
+function isCrashParameter(name: string): boolean {
+  const spec = parameterSpec(name);
+  return spec?.perRole === true || spec?.roleOf !== undefined;
 }

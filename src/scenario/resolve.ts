@@ -8,7 +8,9 @@ import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
 import { CHANNELS } from '../channels/index.js';
 import { PROTOCOLS } from '../protocols/index.js';
-import { COMMON_PARAMETERS, PARAMETERS, parameterSpec } from '../registry/parameters.js';
+import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../registry/parameters.js';
+import { supportsCrashes } from '../protocols/types.js';
+import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS } from './schema.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
@@ -123,6 +125,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...(channelFiles ? { digest: channelFiles.digest } : {}),
     ...common,
     ...protocolParams(source, protocol),
+    ...crashParams(source, protocol),
   };
   const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
     checkApplies(source, ['sweep', parameter], parameter, protocol, channel);
@@ -143,6 +146,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...topLevelChannelValues(data, channel),
     ...common,
     ...Object.fromEntries(PROTOCOLS[protocol]!.parameters.map((p) => [p.name, params[p.name]])),
+    ...(Object.keys(crashParams(source, protocol)).length ? { crash: data['crash'] } : {}),
     trials: trialsOf(data['trials']),
     seed: String(data['seed'] ?? DEFAULTS.seed),
     ...(sweep.length ? { sweep: Object.fromEntries(sweep.map((a) => [a.parameter, a.values])) } : {}),
@@ -252,8 +256,54 @@ function protocolParams(source: ScenarioSource, protocol: string): Record<string
   return params;
 }
 
+/**
+ * The crash rates as flat cell parameters: crash for every role, or crashRole per role named.
+ * A crash rate of 0 everywhere is no parameter at all, so the cell is the crash-free one, to the
+ * byte; any other is refused for a protocol without crash support.
+ */
+function crashParams(source: ScenarioSource, protocol: string): Record<string, number> {
+  const value = source.data[CRASH_PARAMETER.name] as number | Record<string, number> | undefined;
+  if (value === undefined) return {};
+  const given: Record<string, number> = typeof value === 'number' ? { crash: value } : {};
+  if (typeof value === 'object') {
+    const roles = PROTOCOLS[protocol]!.roles ?? [];
+    for (const [written, rate] of Object.entries(value)) {
+      // Role names are matched without regard to case: { a: 0.1 } is role A.
+      const role = roles.find((r) => r.toLowerCase() === written.toLowerCase()) ?? written;
+      if (roles.length && !roles.includes(role)) {
+        throw new UsageError(
+          source.locate(['crash', written], true),
+          `the ${protocol} protocol has no role '${written}'${didYouMean(written, roles)}; its roles are ${roles.join(', ')}`,
+        );
+      }
+      given[crashParameterName(role)] = rate;
+    }
+  }
+  if (Object.values(given).every((rate) => rate === 0)) return {};
+  checkCrashSupport(source, ['crash'], protocol);
+  return given;
+}
+
+function checkCrashSupport(source: ScenarioSource, path: (string | number)[], protocol: string): void {
+  if (supportsCrashes(PROTOCOLS[protocol]!)) return;
+  throw new UsageError(
+    source.locate(path, true),
+    `the ${protocol} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
+  );
+}
+
 function checkApplies(source: ScenarioSource, path: (string | number)[], parameter: string, protocol: string, channel: string): void {
   const spec = parameterSpec(parameter)!;
+  if (spec.perRole || spec.roleOf) {
+    checkCrashSupport(source, path, protocol);
+    const roles = PROTOCOLS[protocol]!.roles!;
+    if (spec.role !== undefined && !roles.includes(spec.role)) {
+      throw new UsageError(
+        source.locate(path, true),
+        `${parameter} is the crash rate of role ${spec.role}; the ${protocol} protocol's roles are ${roles.join(', ')}`,
+      );
+    }
+  }
   if (spec.protocol && spec.protocol !== protocol) {
     throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.protocol} protocol, not to ${protocol}`);
   }

@@ -27,6 +27,7 @@ export function channelKeys(model: string): string[] {
 
 /** A top-level parameter: a value, or for a per-direction one also {AtoB, BtoA}. */
 function topLevelSchema(p: ParameterSpec): Record<string, unknown> {
+  if (p.perRole) return perRoleSchema(p);
   if (!p.perDirection) return valueSchema(p);
   const value = valueSchema(p);
   const { description: _, default: __, ...bounds } = value;
@@ -38,6 +39,19 @@ function topLevelSchema(p: ParameterSpec): Record<string, unknown> {
     required: ['AtoB', 'BtoA'],
     additionalProperties: false,
     ...(p.default === undefined ? {} : { default: p.default }),
+  };
+}
+
+/** A per-role parameter (crash): one number for every role, or {role: value} with the roles the protocol declares. */
+function perRoleSchema(p: ParameterSpec): Record<string, unknown> {
+  const { description: _, ...bounds } = valueSchema(p);
+  return {
+    description: `${p.description.replace(/ \(every role\)$/, '')}: one number for every node, or {role: value} per role the protocol declares (roles left out: 0); default 0`,
+    ...bounds,
+    type: [bounds['type'], 'object'],
+    propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9]*$' },
+    additionalProperties: bounds,
+    minProperties: 1,
   };
 }
 
@@ -59,7 +73,7 @@ const probability = { type: 'number', minimum: 0, maximum: 1 };
 /** The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`. */
 export function scenarioSchema(): Record<string, unknown> {
   const channelObjectParameters = PARAMETERS.filter((p) => !p.topLevel);
-  const topLevelParameters = PARAMETERS.filter((p) => p.topLevel && !p.directionOf);
+  const topLevelParameters = PARAMETERS.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'twogenerals scenario',

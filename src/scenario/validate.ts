@@ -89,6 +89,12 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
   const params = error.params as Record<string, unknown>;
   const propertyName = (error as { propertyName?: string }).propertyName;
   if (error.keyword === 'enum' && propertyName !== undefined) return unknownProperty(path, propertyName, params['allowedValues'] as string[], data);
+  if (error.keyword === 'pattern' && propertyName !== undefined)
+    return {
+      message: `${name} has a key '${propertyName}' that is not a name (letters and digits, starting with a letter)`,
+      path: [...path, propertyName],
+      atKey: true,
+    };
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);

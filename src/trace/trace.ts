@@ -18,7 +18,9 @@ export type TraceEvent =
       readonly received: boolean;
       readonly state: string;
     }
-  | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string };
+  | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
+  /** A node crashed at the start of a round (node 0 is the A side, node 1 + peer the B side's). */
+  | { readonly kind: 'crash'; readonly round: number; readonly node: number; readonly state: string };
 
 export interface TrialTrace {
   readonly cell: Cell;
@@ -26,6 +28,8 @@ export interface TrialTrace {
   readonly trial: number;
   readonly block: number;
   readonly sides: readonly [string, string];
+  /** Whether the B side is a group of numbered peers (two-phase commit's cohorts). */
+  readonly peers: boolean;
   readonly copies: number;
   readonly events: readonly TraceEvent[];
   readonly outcome: string;
@@ -57,6 +61,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         state: describeAfter(st, s, received ? 1 : 0),
       }),
     onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+    onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: protocol.describe(st, protocolConfig) }),
   };
   // The description after the step: resolve a copy of the state.
   const describeAfter = (st: Int32Array, s: Step, result: number): string => {
@@ -78,6 +83,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
       trial: n,
       block,
       sides: protocol.sides ?? ['A', 'B'],
+      peers: (model.crash?.length ?? 2) > 2 || events.some((e) => e.kind !== 'crash' && e.peer >= 0),
       copies: model.copies,
       events: [...events],
       outcome,

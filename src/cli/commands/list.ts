@@ -18,6 +18,7 @@ export function makeListCommand(streams: Streams): Command {
       for (const p of Object.values(PROTOCOLS)) {
         lines.push(`  ${p.name.padEnd(16)} ${p.summary}`);
         lines.push(`  ${''.padEnd(16)} outcomes: ${p.outcomes.names.join(', ')}; exact: ${p.exactNote}`);
+        if (p.roles) lines.push(`  ${''.padEnd(16)} crashes: roles ${p.roles.join(', ')} (crash: rate, or { ${p.roles[0]}: rate })`);
       }
       lines.push('', 'Channel models:');
       for (const c of Object.values(CHANNELS)) {

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
-import { PARAMETER_NAMES } from '../../registry/parameters.js';
+import { PARAMETER_NAMES, parameterSpec } from '../../registry/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
@@ -62,13 +62,15 @@ export function makePlanCommand(streams: Streams): Command {
     const report = exactOnly.summaries.every((s) => s.exact)
       ? exactOnly
       : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
-    const result = plan(report.summaries, targets);
     const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));
+    // A crash rate is withstood, not paid for: varying one asks for the largest that meets the targets.
+    const largest = params.find((p) => parameterSpec(p)?.perRole || parameterSpec(p)?.roleOf);
+    const result = plan(report.summaries, targets, largest);
     // The winner first, then the frontier up to it and a few costlier settings past it.
     const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
-    const nearby = result.frontier.slice(0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
+    const nearby = result.frontier.slice(largest ? Math.max(0, at - FRONTIER_PAST) : 0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
     const rows = [...(result.winner ? [result.winner] : []), ...nearby];
-    streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact));
+    streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact, largest));
     if (!result.winner) {
       const best = result.best;
       const setting = params.map((p) => `${p}=${best.summary.params[p]}`).join(', ');
@@ -128,6 +130,7 @@ function render(
   targets: readonly Target[],
   format: string,
   exact: boolean,
+  largest?: string,
 ): string {
   const records = rows.map((c) => ({
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
@@ -148,7 +151,9 @@ function render(
   }
   const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';
   const head = winner
-    ? `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
+    ? largest
+      ? `Largest ${largest} meeting ${targets.map(show).join(' and ')} (${source}), then the settings around it:`
+      : `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return terminalLines(`${head}\n${table.toString()}\n`);
 }

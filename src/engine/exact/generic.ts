@@ -1,7 +1,8 @@
 import { thousands } from '../../io/text.js';
-import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
+import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -181,19 +182,45 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         }
         continue;
       }
+      if (step.kind === ROUND) {
+        for (const [child, p] of crashBranches(model, state, step.round)) {
+          work += branchWork(node.messages);
+          if (work - reported >= WORK_SLICE) {
+            checkLimits();
+            yield work - reported;
+            reported = work;
+          }
+          protocol.resolve(child, config, step, 0);
+          checkClock(protocol.name, from, child);
+          add({
+            state: child,
+            channelState: node.channelState,
+            messages: node.messages.scaled(p, 0),
+            deliveredMass: node.deliveredMass * p,
+            roundsMass: node.roundsMass * p,
+          });
+        }
+        continue;
+      }
       if (step.kind !== SEND) throw new Error('unknown step kind');
+      let reaches = true;
+      if (model.crash !== null) {
+        const sender = senderNode(step.direction, step.peer);
+        if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
+        reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+      }
       const t = transmissions[channel.transmissionFor(channelConfig, node.channelState, step.direction, step.round)]!;
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
         work += branchWork(node.messages);
         const child = state.slice();
-        protocol.resolve(child, config, step, t.received[i]!);
+        protocol.resolve(child, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, child);
         add({
           state: child,
           channelState: t.nextState[i]!,
           messages: node.messages.scaled(p, 1),
-          deliveredMass: (node.deliveredMass + mass * t.delivered[i]!) * p,
+          deliveredMass: (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p,
           roundsMass: mass * p * step.round,
         });
       }
@@ -219,6 +246,36 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
 /** A branch's work: one unit, and one per 32 numbers of the cost window it copies. */
 function branchWork(messages: MessageMass): number {
   return 1 + (messages.mass.length >> 5);
+}
+
+/** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
+const MAX_CRASHING_NODES = 16;
+
+/**
+ * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
+ * crashed state and its probability, the product of each node's rate or its complement.
+ */
+function crashBranches(model: CellModel, state: Int32Array, round: number): [Int32Array, number][] {
+  const { protocol, protocolConfig: config, crash } = model;
+  if (crash === null) throw new UnexpectedRound(protocol.name);
+  const able: number[] = [];
+  for (let node = 0; node < crash.length; node++) if (crash[node]! > 0 && !protocol.crashed!(state, config, node)) able.push(node);
+  if (able.length > MAX_CRASHING_NODES)
+    throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
+  const branches: [Int32Array, number][] = [];
+  for (let mask = 0; mask < 1 << able.length; mask++) {
+    const child = state.slice();
+    let p = 1;
+    able.forEach((node, j) => {
+      const rate = crash[node]!;
+      if (mask & (1 << j)) {
+        protocol.crash!(child, config, node);
+        p *= rate;
+      } else p *= 1 - rate;
+    });
+    if (p > 0) branches.push([child, p]);
+  }
+  return branches;
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {

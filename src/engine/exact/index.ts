@@ -1,7 +1,7 @@
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { traceStartsExact } from './trace-starts.js';
-import { UNLIMITED } from './result.js';
+import { ExactUnavailable, UNLIMITED } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
@@ -16,9 +16,13 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
-  // A replayed trace has no tables for the other engines: it is averaged start by start.
-  if (model.replay) return traceStartsExact(model, model.replay, limits);
-  const structured = method === 'auto' ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
+  // A replayed trace has no tables for the other engines: it is averaged start by start (without crashes).
+  if (model.replay) {
+    if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
+    return traceStartsExact(model, model.replay, limits);
+  }
+  // The structured solvers know no crashes: a cell with crashes goes to the generic engine.
+  const structured = method === 'auto' && model.crash === null ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
   return structured ?? genericExact(model, limits);
 }
 

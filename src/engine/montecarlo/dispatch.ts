@@ -21,12 +21,15 @@ export const COMPILE_TRIALS = 4096;
  * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
-  if (trials < COMPILE_TRIALS && !model.replay) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  // Cells with crashes run through the definition: the compiled kernels and the replay know no crash draws.
+  if (model.crash !== null || (trials < COMPILE_TRIALS && !model.replay))
+    return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
   return runBlockCompiled(model, stream, trials, specialize);
 }
 
 /** runBlock on a compiled engine whatever the block's size (tests hold it to the generic engine). */
 export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  if (model.crash !== null) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
   if (model.replay) {
     const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
     return runBlockReplay(model, model.replay, rng, trials, () => runBlockGeneric(model, rng, trials));

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, SEND, Step, clearStep } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
@@ -37,10 +37,31 @@ export class TrialNeverEnds extends UsageError {
   }
 }
 
+/** A protocol whose crashed node dispatched a message: the protocol's author's to fix (exit 2). */
+export class SentAfterCrash extends UsageError {
+  override name = 'SentAfterCrash';
+  constructor(protocol: string, node: number, step: Step, described: string) {
+    super(
+      `protocol ${protocol}`,
+      `node ${node} dispatched ${step.label || 'a message'} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`,
+    );
+  }
+}
+
+/** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
+export class UnexpectedRound extends UsageError {
+  override name = 'UnexpectedRound';
+  constructor(protocol: string) {
+    super(`protocol ${protocol}`, 'next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
+  }
+}
+
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
   onSend(step: Step, received: boolean, state: Int32Array): void;
   onChoose(step: Step, choice: number, state: Int32Array): void;
+  /** Node `node` crashed at the start of round `round` (state: after the crash). */
+  onCrash?(node: number, round: number, state: Int32Array): void;
 }
 
 /** What one trial cost, filled in by runTrial. */
@@ -56,7 +77,7 @@ export interface TrialCounters {
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
-  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay } = model;
+  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay, crash } = model;
   let channelState = replay ? uniformBelow(rng, replay.starts) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   let messages = 0;
   let lastRound = 0;
@@ -70,25 +91,40 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.kind === CHOOSE) {
       result = sample(rng, choiceTable(step.choices!));
       observer?.onChoose(step, result, state);
-    } else if (replay) {
-      // A replayed channel: the copies' fates are read at the position, nothing is drawn.
-      const delivered = replay.delivered(channelState, step.direction);
-      if (delivered > 0) counters.deliveries[delivered - 1]!++;
-      channelState = replay.after(channelState);
-      messages++;
-      lastRound = step.round;
-      result = delivered > 0 ? 1 : 0;
-      observer?.onSend(step, result === 1, state);
+    } else if (step.kind === ROUND) {
+      if (crash === null) throw new UnexpectedRound(protocol.name);
+      drawCrashes(model, rng, state, step.round, observer);
+      result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+      // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
+      // channel's state moves on) but none is delivered.
+      let reaches = true;
+      if (crash !== null) {
+        const sender = senderNode(step.direction, step.peer);
+        if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
+        reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+      }
+      if (replay) {
+        // A replayed channel: the copies' fates are read at the position, nothing is drawn.
+        const delivered = reaches ? replay.delivered(channelState, step.direction) : 0;
+        if (delivered > 0) counters.deliveries[delivered - 1]!++;
+        channelState = replay.after(channelState);
+        messages++;
+        lastRound = step.round;
+        result = delivered > 0 ? 1 : 0;
+        observer?.onSend(step, result === 1, state);
+        protocol.resolve(state, config, step, result);
+        continue;
+      }
       const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
       const i = sample(rng, t.sampling);
       const deliveryClass = t.deliveryClass[i]!;
-      if (deliveryClass >= 0) counters.deliveries[deliveryClass]!++;
+      if (deliveryClass >= 0 && reaches) counters.deliveries[deliveryClass]!++;
       channelState = t.nextState[i]!;
       messages++;
       lastRound = step.round;
-      result = t.received[i]!;
+      result = reaches ? t.received[i]! : 0;
       observer?.onSend(step, result === 1, state);
     }
     protocol.resolve(state, config, step, result);
@@ -98,6 +134,22 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   const outcome = step.outcome;
   if (!(outcome >= 0 && outcome < model.outcomes.names.length)) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
   return outcome;
+}
+
+/**
+ * The start of a round: each node still up crashes with its rate, in node order, one draw per
+ * node whose rate is above 0 (a node that cannot crash draws nothing).
+ */
+function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, observer?: TrialObserver): void {
+  const { protocol, protocolConfig: config, crashSampling } = model;
+  for (let node = 0; node < crashSampling.length; node++) {
+    const table = crashSampling[node];
+    if (table === null || protocol.crashed!(state, config, node)) continue;
+    if (sample(rng, table!) === 0) {
+      protocol.crash!(state, config, node);
+      observer?.onCrash?.(node, round, state);
+    }
+  }
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */
