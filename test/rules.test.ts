@@ -94,7 +94,7 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
       }),
       /next wrote beyond the declared state size \(3\)/,
     );
-    refused((base) => atEnd(base, (step) => ((step as { kind: number }).kind = 3)), /next set step\.kind to 3; it must be SEND, CHOOSE or END/);
+    refused((base) => atEnd(base, (step) => ((step as { kind: number }).kind = 9)), /next set step\.kind to 9; it must be SEND, CHOOSE, ROUND or END/);
   });
   it('END: an outcome index into outcomes.names', () => {
     // −1 is the unset sentinel: refused as a step left unfilled

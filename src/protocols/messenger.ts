@@ -25,7 +25,7 @@ export const messenger: ProtocolDefinition<ProtocolParams | null> = {
     state.fill(0);
   },
   next(state, config, step) {
-    const orderAt = config?.crashes === 1 ? 1 : 0;
+    const orderAt = config?.['crashes'] === 1 ? 1 : 0;
     const clock = state[CLOCK]!;
     if (clock < orderAt) {
       step.kind = ROUND;

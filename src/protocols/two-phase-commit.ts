@@ -80,7 +80,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   configure: (params) => {
     const participants = params['participants']!;
     const abortRate = params['abortRate']!;
-    const start = params.crashes === 1 ? 1 : 0;
+    const start = params['crashes'] === 1 ? 1 : 0;
     return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width: 3 * participants + 1 + start, start };
   },
   stateSize: ({ participants }) => HEADER + FIELDS * participants,

@@ -132,11 +132,12 @@ export function generalsOutcome(aAttacks: boolean, bAttacks: boolean): number {
 export interface ProtocolParams {
   readonly rounds: number;
   /**
-   * 1 where the engine draws crashes in this cell (some crash rate above 0): the protocol then
-   * says ROUND at the start of every round. Absent otherwise, and the protocol runs as without
-   * crash support.
+   * The protocol's own parameters by name, and `crashes`: 1 where the engine draws crashes in
+   * this cell (some crash rate above 0), when the protocol says ROUND at the start of every round;
+   * absent otherwise, and the protocol runs as without crash support. (`crashes` is not declared
+   * as an optional member of its own: that would clash with this index type for a user's strict
+   * TypeScript.)
    */
-  readonly crashes?: number;
   readonly [name: string]: number;
 }
 
