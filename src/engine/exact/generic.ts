@@ -158,39 +158,17 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
-      if (step.kind === CHOOSE) {
-        const choices = step.choices!;
-        for (let i = 0; i < choices.length; i++) {
-          const p = choices[i]!;
-          if (p === 0) continue;
+      if (step.kind === CHOOSE || step.kind === ROUND) {
+        // A choice's branches, or a round start's crash patterns: each a child state, its probability and the result to resolve.
+        const branches = step.kind === CHOOSE ? choiceBranches(state, step.choices!) : crashBranches(model, state, step.round);
+        for (const [child, p, result] of branches) {
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
             yield work - reported;
             reported = work;
           }
-          const child = state.slice();
-          protocol.resolve(child, config, step, i);
-          checkClock(protocol.name, from, child);
-          add({
-            state: child,
-            channelState: node.channelState,
-            messages: node.messages.scaled(p, 0),
-            deliveredMass: node.deliveredMass * p,
-            roundsMass: node.roundsMass * p,
-          });
-        }
-        continue;
-      }
-      if (step.kind === ROUND) {
-        for (const [child, p] of crashBranches(model, state, step.round)) {
-          work += branchWork(node.messages);
-          if (work - reported >= WORK_SLICE) {
-            checkLimits();
-            yield work - reported;
-            reported = work;
-          }
-          protocol.resolve(child, config, step, 0);
+          protocol.resolve(child, config, step, result);
           checkClock(protocol.name, from, child);
           add({
             state: child,
@@ -248,6 +226,16 @@ function branchWork(messages: MessageMass): number {
   return 1 + (messages.mass.length >> 5);
 }
 
+/** One branch out of a state: the child state (not yet resolved), its probability, and the result `resolve` gets. */
+type Branch = readonly [Int32Array, number, number];
+
+/** A choice's branches with a probability above 0, each with the index of the choice as its result. */
+function choiceBranches(state: Int32Array, choices: ArrayLike<number>): Branch[] {
+  const branches: Branch[] = [];
+  for (let i = 0; i < choices.length; i++) if (choices[i]! !== 0) branches.push([state.slice(), choices[i]!, i]);
+  return branches;
+}
+
 /** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
 const MAX_CRASHING_NODES = 16;
 
@@ -255,14 +243,14 @@ const MAX_CRASHING_NODES = 16;
  * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
  * crashed state and its probability, the product of each node's rate or its complement.
  */
-function crashBranches(model: CellModel, state: Int32Array, round: number): [Int32Array, number][] {
+function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
   for (let node = 0; node < crash.length; node++) if (crash[node]! > 0 && !protocol.crashed!(state, config, node)) able.push(node);
   if (able.length > MAX_CRASHING_NODES)
     throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
-  const branches: [Int32Array, number][] = [];
+  const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();
     let p = 1;
@@ -273,7 +261,7 @@ function crashBranches(model: CellModel, state: Int32Array, round: number): [Int
         p *= rate;
       } else p *= 1 - rate;
     });
-    if (p > 0) branches.push([child, p]);
+    if (p > 0) branches.push([child, p, 0]);
   }
   return branches;
 }
