@@ -93,11 +93,6 @@ export function higherIsBetter(protocol: string, metric: string): boolean {
   return metric === 'success' || outcomes.success.some((i) => outcomes.names[i] === metric);
 }
 
-/** Exact values that differ by no more than the rounding of their sums (double precision) are equal. */
-function roundingAllowance(a: number, b: number): number {
-  return 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
-}
-
 /**
  * The regression gate: the cell's metric is not worse than the same cell of a baseline run.
  * Exact against exact where both have exact values (worse by more than rounding fails).
@@ -119,13 +114,12 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const mineExact = exactValue(summary, e.metric);
   const theirsExact = exactValue(other, e.metric);
   const direction = better ? 'lower' : 'higher';
+  const verdict = { summary, metric: e.metric, bound, kind: 'notWorseThan' } as const;
   if (mineExact !== null && theirsExact !== null) {
-    const passed = worseBy(mineExact, theirsExact) <= roundingAllowance(mineExact, theirsExact);
+    // The one allowance for the engine's rounding that every verdict on an exact value uses.
+    const passed = exactMeets(mineExact, better ? '>=' : '<=', theirsExact);
     return {
-      summary,
-      metric: e.metric,
-      bound,
-      kind: 'notWorseThan',
+      ...verdict,
       passed,
       message: `${where}: ${e.metric} ${mineExact} (exact) is ${passed ? 'not worse than' : `${direction} than`} the baseline's ${theirsExact} (exact, ${path})`,
       value: { low: mineExact, high: mineExact },
@@ -148,10 +142,7 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const passed = z <= critical;
   const shownZ = Number.isFinite(z) ? z.toFixed(2) : '∞';
   return {
-    summary,
-    metric: e.metric,
-    bound,
-    kind: 'notWorseThan',
+    ...verdict,
     passed,
     message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${path}; one-sided z = ${shownZ}, critical ${critical.toFixed(2)} at ${confidence})`,
     value: mine,
