@@ -92,11 +92,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const replay = channel.replay?.(channelConfig);
   const crash = roleRates ? Float64Array.from(protocol.nodes!(protocolConfig), (role) => roleRates[role] ?? 0) : null;
   const crashSampling = crash ? Array.from(crash, (rate) => (rate > 0 ? samplingTable([rate, 1 - rate]) : null)) : [];
-  if (replay) return { ...replayModel(protocol, protocolConfig, channel, channelConfig, copies, replay), crash, crashSampling };
-  const initialStates = channel.initialStates(channelConfig);
-  const deliveryValues: number[] = [];
-  const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
-  return {
+  const shared = {
     protocol,
     protocolConfig,
     channel,
@@ -104,13 +100,30 @@ export function buildCellModel(spec: CellSpec): CellModel {
     copies,
     outcomes: protocol.outcomes,
     stateSize: protocol.stateSize(protocolConfig),
+    crash,
+    crashSampling,
+  };
+  // A replayed trace has no tables: its fates are read from the trace (engine/montecarlo/replay.ts).
+  if (replay)
+    return {
+      ...shared,
+      transmissions: [],
+      deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
+      initialStates: [],
+      initialSampling: samplingTable([1]),
+      dispatchOrderFree: false,
+      replay,
+    };
+  const initialStates = channel.initialStates(channelConfig);
+  const deliveryValues: number[] = [];
+  const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
+  return {
+    ...shared,
     transmissions,
     deliveryValues,
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
-    crash,
-    crashSampling,
   };
 }
 
@@ -122,31 +135,6 @@ function crashRatesByRole(protocol: ProtocolDefinition<unknown>, params: Readonl
   if (!rates.some((rate) => rate > 0) && !(base > 0)) return null;
   if (!supportsCrashes(protocol)) throw new Error(`protocol ${protocol.name} does not support crashes`);
   return rates;
-}
-
-function replayModel(
-  protocol: ProtocolDefinition<unknown>,
-  protocolConfig: unknown,
-  channel: ChannelDefinition<unknown>,
-  channelConfig: unknown,
-  copies: number,
-  replay: Replay,
-): Omit<CellModel, 'crash' | 'crashSampling'> {
-  return {
-    protocol,
-    protocolConfig,
-    channel,
-    channelConfig,
-    copies,
-    outcomes: protocol.outcomes,
-    stateSize: protocol.stateSize(protocolConfig),
-    transmissions: [],
-    deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
-    initialStates: [],
-    initialSampling: samplingTable([1]),
-    dispatchOrderFree: false,
-    replay,
-  };
 }
 
 function isDispatchOrderFree(initialStates: readonly InitialState[], transmissions: readonly PreparedTransmission[]): boolean {
