@@ -1,4 +1,4 @@
-import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
 import type { ProtocolDefinition, ProtocolParams } from './types.js';
 
 // state: [clock, first leg missed (0: none), A crashed, B crashed, rounds started, rounds played]
@@ -67,12 +67,7 @@ export const handshake: ProtocolDefinition<ProtocolParams> = {
     }
     state[CLOCK] = state[CLOCK]! + 1;
   },
-  roles: ['A', 'B'],
-  nodes: () => [0, 1],
-  crash(state, _config, node) {
-    state[CRASHED + node] = 1;
-  },
-  crashed: (state, _config, node) => state[CRASHED + node] === 1,
+  ...twoGeneralsCrashes(CRASHED),
   describe(state) {
     const legs = state[FIRST_LOST]! > 0 ? state[FIRST_LOST]! - 1 : state[PLAYED]!;
     const crashed = `${state[CRASHED] === 1 ? '; A crashed' : ''}${state[CRASHED + 1] === 1 ? '; B crashed' : ''}`;

@@ -1,4 +1,4 @@
-import { A_TO_B, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
+import { A_TO_B, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
 import type { ProtocolDefinition, ProtocolParams } from './types.js';
 
 // state: [clock, received, A crashed, B crashed]
@@ -47,12 +47,7 @@ export const messenger: ProtocolDefinition<ProtocolParams | null> = {
     if (step.kind === SEND) state[RECEIVED] = received;
     state[CLOCK] = state[CLOCK]! + 1;
   },
-  roles: ['A', 'B'],
-  nodes: () => [0, 1],
-  crash(state, _config, node) {
-    state[CRASHED + node] = 1;
-  },
-  crashed: (state, _config, node) => state[CRASHED + node] === 1,
+  ...twoGeneralsCrashes(CRASHED),
   describe: (state) =>
     `${state[RECEIVED] === 1 ? 'B holds the order' : 'B has no order'}${state[CRASHED] === 1 ? '; A crashed' : ''}${state[CRASHED + 1] === 1 ? '; B crashed' : ''}`,
 };

@@ -1,4 +1,4 @@
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
 import { randomizedLevels } from '../engine/exact/randomized-levels.js';
 import type { ProtocolDefinition } from './types.js';
 
@@ -108,12 +108,7 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
     }
     state[CLOCK] = clock + 1;
   },
-  roles: ['A', 'B'],
-  nodes: () => [0, 1],
-  crash(state, _config, node) {
-    state[CRASHED + node] = 1;
-  },
-  crashed: (state, _config, node) => state[CRASHED + node] === 1,
+  ...twoGeneralsCrashes(CRASHED),
   exactSolver: (config, model, limits) => randomizedLevels(model, config.rounds, limits),
   describe: (state) =>
     `A: level ${state[A_OWN]}, record of B ${state[A_OTHER]}; B: level ${state[B_OWN]}, record of A ${state[B_OTHER]}, ${state[B_KNOWS] ? 'knows' : 'does not know'} the key` +

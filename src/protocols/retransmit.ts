@@ -1,4 +1,4 @@
-import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from './types.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
 import type { ProtocolDefinition } from './types.js';
 
 // state: [clock = width·(round−1) + part, B holds the order, A holds the ack, order arrived this
@@ -85,12 +85,7 @@ export const retransmit: ProtocolDefinition<RetransmitConfig> = {
     }
     state[CLOCK] = clock + 1;
   },
-  roles: ['A', 'B'],
-  nodes: () => [0, 1],
-  crash(state, _config, node) {
-    state[CRASHED + node] = 1;
-  },
-  crashed: (state, _config, node) => state[CRASHED + node] === 1,
+  ...twoGeneralsCrashes(CRASHED),
   describe: (state) =>
     `B ${state[HAS_ORDER] ? 'holds' : 'lacks'} the order; A ${state[HAS_ACK] ? 'holds' : 'lacks'} the ack${state[CRASHED] === 1 ? '; A crashed' : ''}${state[CRASHED + 1] === 1 ? '; B crashed' : ''}`,
 };

@@ -197,6 +197,21 @@ export interface ProtocolDefinition<Config = unknown> {
   crashed?(state: Int32Array, config: Config, node: number): boolean;
 }
 
+/**
+ * The crash members of a protocol of two generals, A (node 0) and B (node 1), whose state marks
+ * a crashed node with a 1 at `at + node`.
+ */
+export function twoGeneralsCrashes(at: number): Pick<ProtocolDefinition<unknown>, 'roles' | 'nodes' | 'crash' | 'crashed'> {
+  return {
+    roles: ['A', 'B'],
+    nodes: () => [0, 1],
+    crash(state, _config, node) {
+      state[at + node] = 1;
+    },
+    crashed: (state, _config, node) => state[at + node] === 1,
+  };
+}
+
 /** A protocol that supports crashes: it declares its roles and nodes and how a crash changes its state. */
 export function supportsCrashes(protocol: ProtocolDefinition<unknown>): boolean {
   return Array.isArray(protocol.roles) && protocol.roles.length > 0 && !!protocol.nodes && !!protocol.crash && !!protocol.crashed;
