@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, ROOT, cli, tempFiles } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, cli, tempFiles } from './helpers.js';
 import { succeeded } from './assert-cli.js';
 import type { CliResult } from './helpers.js';
 import { STACK_LINE, cliInProcess } from './in-process.js';
@@ -40,7 +40,7 @@ function pipeline(command: string): CliResult {
   const r = spawnSync('bash', ['-c', `${command}; exit \${PIPESTATUS[0]}`], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -212,7 +212,7 @@ describe('3. closed or failing standard output', () => {
     for (const args of [['run', gate, '--trials', '20000'], ['schema']]) {
       const fd = openSync('/dev/full', 'w');
       try {
-        const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], timeout: 60_000 });
+        const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], timeout: CLI_TIMEOUT_MS });
         assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, /twogenerals: cannot write the output: no space left on the device/);
         assert.doesNotMatch(r.stderr, STACK_LINE);

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { buildProgram } from '../src/cli/main.js';
-import { BIN, ROOT, tempFiles } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, tempFiles } from './helpers.js';
 
 /** A protocol file with outcomes and a parameter of its own, as a new user writes one. */
 const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
@@ -52,7 +52,12 @@ function withFolders(files: Record<string, string>): string {
 }
 
 function run(cwd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
