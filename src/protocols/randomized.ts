@@ -1,6 +1,6 @@
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from '../contract/protocol.js';
 import { randomizedLevels } from '../engine/exact/randomized-levels.js';
-import type { ProtocolDefinition } from './types.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 
 // state: [clock, A's own level, A's record of B's level, B's own level, B's record of A's level,
 //         B knows the key, A's message arrived at B this round, key (0 until drawn), A crashed,

@@ -1,7 +1,7 @@
-import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from '../contract/protocol.js';
 import { independentCohorts } from '../engine/exact/independent-cohorts.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
-import type { Direction, ProtocolDefinition, Step } from './types.js';
+import type { Direction, ProtocolDefinition, Step } from '../contract/protocol.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
 // first round of the phase, coordinator crashed]; then per cohort [state, vote the coordinator

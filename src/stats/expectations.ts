@@ -1,4 +1,4 @@
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import type { Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';

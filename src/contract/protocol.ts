@@ -1,5 +1,5 @@
 import type { ExactLimits, ExactSteps } from '../engine/exact/result.js';
-import type { ParameterDeclaration } from '../declarations.js';
+import type { ParameterDeclaration } from './parameter.js';
 import type { CellModel } from '../engine/model.js';
 
 /**
