@@ -7,7 +7,7 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
+import { protocolNamed } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -26,6 +26,8 @@ export interface ProtocolFile {
   readonly file: string;
   /** sha256 of the file's bytes: recorded in results and shards. */
   readonly digest: string;
+  /** The definition as registered in the catalog. */
+  readonly definition: ProtocolDefinition<any>;
 }
 
 /** What a protocol file's default-export function receives. */
@@ -121,19 +123,19 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
-  if (PROTOCOLS[protocol.name] && byPathName(protocol.name) !== file) {
+  if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
       `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`,
     );
   }
   try {
-    if (!PROTOCOLS[protocol.name]) registerProtocol(protocol);
+    if (!protocolNamed(protocol.name)) registerProtocol(protocol);
   } catch (error) {
     if (error instanceof RegistryClash) throw new UsageError(file, error.message);
     throw error;
   }
-  const result = { name: protocol.name, file, digest };
+  const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
   return result;
 }
@@ -150,7 +152,7 @@ export function registerDescribedProtocolFile(
 ): ProtocolFile {
   const known = byPath.get(file);
   if (known) return known;
-  if (PROTOCOLS[description.name]) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
+  if (protocolNamed(description.name)) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
   const unloaded = (): never => {
     throw new Error(`protocol file ${file} was described, not loaded`);
   };
@@ -170,7 +172,7 @@ export function registerDescribedProtocolFile(
     if (error instanceof RegistryClash) throw new UsageError(file, error.message);
     throw error;
   }
-  const result = { name: description.name, file, digest };
+  const result = { name: description.name, file, digest, definition: protocolNamed(description.name)! };
   byPath.set(file, result);
   loaded.set(file, Promise.resolve(result));
   return result;
