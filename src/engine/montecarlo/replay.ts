@@ -113,6 +113,8 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const automaton = automatonFor(model);
   if (!automaton) return generic();
+  const table = startTableFor(model, automaton, replay, trials);
+  if (table) return runBlockByStarts(model, table, replay.starts, rng, trials);
   const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
   const deliveries = new Float64Array(model.deliveryValues.length);
@@ -148,6 +150,198 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
     }
     histogram[messages]!++;
     rounds += lastRound;
+  }
+  return toTally(trials, outcomes, histogram, deliveries, rounds);
+}
+
+/**
+ * What a trial from each start does, for a protocol that draws nothing of its own (no choice
+ * node: the messenger, retransmission, the handshake): its outcome, messages, deliveries and
+ * rounds are then a function of the start alone, and the trials of a block need only count how
+ * often each start's result was drawn. Starts are grouped by their path through the automaton
+ * (the delivered counts of its sends in turn, kept in a trie), so a class is a path: there are
+ * few, and `classOf` holds a byte (or two) a start.
+ */
+interface StartTable {
+  /** Start s's class: bits (s mod perWord)·width up of word s / perWord, perWord = 32 / width. */
+  readonly classes: Uint32Array;
+  /** log2 of the bits a class takes: 0 … 4 (1 … 16 bits, as the classes need). */
+  readonly logWidth: number;
+  readonly outcome: Int32Array;
+  readonly messages: Int32Array;
+  readonly round: Int32Array;
+  /** Messages delivering c + 1 copies, at class · copies + c. */
+  readonly deliveries: Int32Array;
+}
+
+/** Past this many paths through the automaton, trials follow the automaton instead. */
+const MAX_CLASSES = 65_535;
+
+/** Past this many results (a byte a start), trials follow the automaton instead. */
+const MAX_RESULTS = 256;
+
+interface TableState {
+  trialsRun: number;
+  table: StartTable | null | undefined;
+}
+
+const tables = new WeakMap<CellModel, TableState>();
+
+/**
+ * The model's start table, built once the trials drawn through it reach half the trace's starts:
+ * building it follows every start once, which costs about what as many trials cost, so a short
+ * run over a long trace is not made to pay for it. Null for a protocol with choices of its own,
+ * and until it pays.
+ */
+function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
+  let state = tables.get(model);
+  if (!state) {
+    state = { trialsRun: 0, table: automaton.choices.some((c) => c !== undefined) ? null : undefined };
+    tables.set(model, state);
+  }
+  state.trialsRun += trials;
+  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) state.table = buildStartTable(automaton, replay);
+  return state.table ?? null;
+}
+
+/** Follows every start through the automaton (which has no choice node), classing each by its path; null past MAX_CLASSES paths. */
+function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
+  const { kind, direction, round, next } = automaton;
+  const { starts, copies } = replay;
+  const fanOut = copies + 1;
+  let trie = new Int32Array(64 * fanOut).fill(-1); // trie node · fanOut + delivered → child
+  let classOfNode = new Int32Array(64).fill(-1);
+  let trieNodes = 1;
+  const outcome: number[] = [];
+  const messages: number[] = [];
+  const rounds: number[] = [];
+  const deliveries: number[] = [];
+  let classOf: Uint8Array | Uint16Array = new Uint8Array(starts);
+  const pathDeliveries = new Int32Array(copies);
+  for (let start = 0; start < starts; start++) {
+    let position = start;
+    let node = 0;
+    let path = 0;
+    let sent = 0;
+    let lastRound = 0;
+    pathDeliveries.fill(0);
+    while (kind[node] !== END) {
+      const delivered = replay.delivered(position, direction[node] as 0 | 1);
+      position = replay.after(position);
+      sent++;
+      lastRound = round[node]!;
+      if (delivered > 0) pathDeliveries[delivered - 1]!++;
+      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+      let child = trie[path * fanOut + delivered]!;
+      if (child < 0) {
+        if (trieNodes === classOfNode.length) {
+          const grown = new Int32Array(2 * trie.length).fill(-1);
+          grown.set(trie);
+          trie = grown;
+          const grownClasses = new Int32Array(2 * classOfNode.length).fill(-1);
+          grownClasses.set(classOfNode);
+          classOfNode = grownClasses;
+        }
+        child = trieNodes++;
+        trie[path * fanOut + delivered] = child;
+      }
+      path = child;
+    }
+    let c = classOfNode[path]!;
+    if (c < 0) {
+      c = outcome.length;
+      if (c === MAX_CLASSES) return null;
+      if (c === 256) classOf = Uint16Array.from(classOf);
+      classOfNode[path] = c;
+      outcome.push(next[2 * node]!);
+      messages.push(sent);
+      rounds.push(lastRound);
+      deliveries.push(...pathDeliveries);
+    }
+    classOf[start] = c;
+  }
+  return mergeResults(classOf, { outcome, messages, rounds, deliveries }, copies);
+}
+
+/**
+ * Paths that end alike (outcome, messages, deliveries, rounds) made one class: a tally cannot
+ * tell them apart, and fewer classes pack tighter (a retransmission over 10 rounds has hundreds of
+ * paths and a few dozen results). Null past 256 results: a table of more than a byte a start is
+ * more memory than the trace's own, and trials then follow the automaton.
+ */
+function mergeResults(
+  classOf: Uint8Array | Uint16Array,
+  paths: { outcome: number[]; messages: number[]; rounds: number[]; deliveries: number[] },
+  copies: number,
+): StartTable | null {
+  const results = new Map<string, number>();
+  const resultOf = Int32Array.from(paths.outcome, (outcome, path) => {
+    const key = `${outcome} ${paths.messages[path]} ${paths.rounds[path]} ${paths.deliveries.slice(path * copies, (path + 1) * copies).join(' ')}`;
+    let result = results.get(key);
+    if (result === undefined) {
+      result = results.size;
+      results.set(key, result);
+    }
+    return result;
+  });
+  if (results.size > MAX_RESULTS) return null;
+  const count = results.size;
+  const first = (path: number[], stride = 1): Int32Array => {
+    const out = new Int32Array(count * stride);
+    for (let p = 0; p < resultOf.length; p++) for (let i = 0; i < stride; i++) out[resultOf[p]! * stride + i] = path[p * stride + i]!;
+    return out;
+  };
+  for (let s = 0; s < classOf.length; s++) classOf[s] = resultOf[classOf[s]!]!;
+  return {
+    ...packClasses(classOf, count),
+    outcome: first(paths.outcome),
+    messages: first(paths.messages),
+    round: first(paths.rounds),
+    deliveries: first(paths.deliveries, copies),
+  };
+}
+
+/**
+ * The classes packed as tight as their count allows (a power of two of bits: the messenger's two
+ * classes take a bit a start), so the table a trial reads at a random place stays in the cache.
+ */
+function packClasses(classOf: Uint8Array | Uint16Array, count: number): { classes: Uint32Array; logWidth: number } {
+  let logWidth = 0;
+  while (count > 1 << (1 << logWidth)) logWidth++;
+  const logPerWord = 5 - logWidth;
+  const classes = new Uint32Array(Math.ceil(classOf.length / (1 << logPerWord)));
+  const mask = (1 << logPerWord) - 1;
+  for (let s = 0; s < classOf.length; s++) classes[s >>> logPerWord]! |= classOf[s]! << ((s & mask) << logWidth);
+  return { classes, logWidth };
+}
+
+/**
+ * A block of trials through the start table: each trial draws its start as runBlockReplay does
+ * (the only draw such a trial makes) and counts its class; the tally is the classes' results
+ * weighed by their counts, whole numbers added in any order, so it is runBlockReplay's to the bit.
+ */
+function runBlockByStarts(model: CellModel, table: StartTable, starts: number, rng: Xoshiro128, trials: number): Tally {
+  const { classes, logWidth } = table;
+  const logPerWord = 5 - logWidth;
+  const indexMask = (1 << logPerWord) - 1;
+  const classMask = logWidth === 4 ? 0xffff : (1 << (1 << logWidth)) - 1;
+  const drawn = new Float64Array(classMask + 1);
+  for (let t = 0; t < trials; t++) {
+    const start = uniformBelow(rng, starts);
+    drawn[(classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & classMask]!++;
+  }
+  const copies = model.deliveryValues.length;
+  const outcomes = new Float64Array(model.outcomes.names.length);
+  const histogram = new Float64Array(Math.max(...table.messages) + 1);
+  const deliveries = new Float64Array(copies);
+  let rounds = 0;
+  for (let c = 0; c < table.outcome.length; c++) {
+    const n = drawn[c]!;
+    if (n === 0) continue;
+    outcomes[table.outcome[c]!]! += n;
+    histogram[table.messages[c]!]! += n;
+    for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
+    rounds += n * table.round[c]!;
   }
   return toTally(trials, outcomes, histogram, deliveries, rounds);
 }
