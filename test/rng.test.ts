@@ -90,7 +90,10 @@ describe('block streams', () => {
       }),
       { seed: 2026, numRuns: 2000 },
     );
-    assert.deepEqual(Array.from(blockState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0)), seedrandomState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0));
+    assert.deepEqual(
+      Array.from(blockState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0)),
+      seedrandomState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0),
+    );
   });
 });
 
