@@ -166,23 +166,18 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       round++;
     }
   },
-  resolve(state, config, step, result) {
-    const n = config.participants;
-    const clock = state[CLOCK]!;
-    const position = clock - (roundOf(clock, config) - 1) * config.width - config.start;
-    if (step.kind === ROUND) {
-      // the round's crashes are already in the state
-    } else if (position < n) {
-      state[field(position, GOT)] = result;
-    } else {
-      const i = (position - n) >> 1;
-      if (step.kind === CHOOSE) state[field(i, STATE)] = result === 0 ? YES : NO;
+  resolve(state, _config, step, result) {
+    // The step next filled says whose turn it was: no need to work the position out of the clock.
+    const at = HEADER + FIELDS * step.peer;
+    if (step.kind === SEND) {
+      if (step.direction === A_TO_B) state[at + GOT] = result;
       else if (result === 1) {
-        if (state[PHASE] === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
-        else state[field(i, ACK)] = 1;
+        if (state[PHASE] === 1) state[at + VOTE] = state[at + STATE] === NO ? NO : YES;
+        else state[at + ACK] = 1;
       }
-    }
-    state[CLOCK] = clock + 1;
+    } else if (step.kind === CHOOSE) state[at + STATE] = result === 0 ? YES : NO;
+    // ROUND: the round's crashes are already in the state
+    state[CLOCK]!++;
   },
   roles: ['coordinator', 'cohort'],
   nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
