@@ -8,7 +8,7 @@ const MODULES = {
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario'], messages: false },
-  check: { mutate: ['src/protocols/check.ts'], tests: ['rules'], messages: false },
+  check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
 };
