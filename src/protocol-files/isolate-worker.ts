@@ -6,7 +6,7 @@ import { supportsCrashes } from '../contract/protocol.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
 /**
- * The isolating process (protocols/isolate.ts): loads a protocol file, reads its definition and
+ * The isolating process (protocol-files/isolate.ts): loads a protocol file, reads its definition and
  * runs the contract's check on it, reporting each stage as it starts, then its digest and the
  * check's report. Whatever the file does — loop, allocate, exit, print — happens here first.
  */

@@ -6,6 +6,7 @@ import { readTextInput } from '../io/files.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
+import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
@@ -14,7 +15,7 @@ import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
 /**
  * Protocols that users write as files: `protocol: ./my-protocol.mjs` in a scenario. The file's
- * default export is the definition (the same contract as the built-in protocols, types.ts), or a
+ * default export is the definition (the same contract as the built-in protocols, contract/protocol.ts), or a
  * function that receives what a definition needs (`PROTOCOL_API`) and returns it, so the file
  * needs no import and works however twogenerals was installed. Loaded once per process (and by
  * each worker thread itself), registered under its own name, and from then on a protocol like
@@ -43,7 +44,7 @@ export const PROTOCOL_API = Object.freeze({
   generalsOutcome: contract.generalsOutcome,
 });
 
-/** The stages of loading a file, named in messages where one never finishes (protocols/isolate.ts). */
+/** The stages of loading a file, named in messages where one never finishes (protocol-files/isolate.ts). */
 export const STAGES = {
   module: "evaluating the module (the file's top-level code)",
   factory: 'calling its default export',
@@ -105,7 +106,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   let module: { default?: unknown };
   reportStage('module');
   try {
-    module = (await withoutExit(file, STAGES.module, () => import(pathToFileURL(file).href))) as { default?: unknown };
+    module = (await withoutExit(file, STAGES.module, () => importModule(pathToFileURL(file).href))) as { default?: unknown };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
@@ -226,7 +227,7 @@ function snapshot(value: unknown, file: string): unknown {
 /**
  * Runs the file's own code with process.exit refused: a file that ends the process would make
  * the command exit 0 with nothing printed. (Its methods run first in the isolating thread, where
- * an exit ends only that thread; see protocols/isolate.ts.)
+ * an exit ends only that thread; see protocol-files/isolate.ts.)
  */
 async function withoutExit<T>(file: string, stage: string, f: () => T | Promise<T>): Promise<T> {
   const exit = process.exit;

@@ -57,7 +57,7 @@ async function loadProtocolFileOf(source: ScenarioSource, runsProtocol: boolean)
 
 /**
  * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
- * thread of its own (protocols/isolate.ts): a broken rule, a stage that never finishes or memory
+ * thread of its own (protocol-files/isolate.ts): a broken rule, a stage that never finishes or memory
  * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
  * file this thread loads must have the digest of the one checked.
  */
