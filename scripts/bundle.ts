@@ -108,7 +108,7 @@ await build({
   ...esm,
   entryPoints: {
     worker: at('dist/src/engine/schedule/worker.js'),
-    'isolate-worker': at('dist/src/protocols/isolate-worker.js'),
+    'isolate-worker': at('dist/src/protocol-files/isolate-worker.js'),
   },
   outdir: at('dist/bundle'),
 });
