@@ -19,12 +19,9 @@ import { shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocol-files/load.js';
+import { isProtocolPath, loadedProtocolFile, protocolFilePath } from '../protocol-files/load.js';
 import type { ProtocolFile } from '../protocol-files/load.js';
-import { isolatedCheck } from '../protocol-files/isolate.js';
-import type { IsolatedResult } from '../protocol-files/isolate.js';
-
-const quickChecked = new Map<string, IsolatedResult>();
+import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -53,24 +50,6 @@ async function loadProtocolFileOf(source: ScenarioSource, runsProtocol: boolean)
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
   await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']), runsProtocol);
-}
-
-/**
- * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
- * thread of its own (protocol-files/isolate.ts): a broken rule, a stage that never finishes or memory
- * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
- * file this thread loads must have the digest of the one checked.
- */
-export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
-  let checked = quickChecked.get(file);
-  if (checked === undefined) {
-    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
-    checked = await isolatedCheck(file, place, true);
-    quickChecked.set(file, checked);
-  }
-  // Without running it (validate), what the file declares is enough.
-  if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
-  return loadProtocolFile(file, place, checked.digest);
 }
 
 /**

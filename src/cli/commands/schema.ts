@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { loadCheckedProtocolFile, loadScenario } from '../../scenario/resolve.js';
+import { loadCheckedProtocolFile } from '../../protocol-files/checked.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { protocolFileSchema, publishedSchema } from '../../scenario/schema.js';
 import type { Streams } from '../output.js';
 
@@ -16,10 +17,11 @@ export function makeSchemaCommand(streams: Streams): Command {
       if (scenario !== undefined && flags.protocol !== undefined) throw new UsageError('schema', 'give a scenario or --protocol, not both');
       let schema = publishedSchema();
       if (flags.protocol !== undefined) {
-        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`);
+        // Its parameters and outcomes are what the file declares: none of its code runs here.
+        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`, false);
         schema = protocolFileSchema(flags.protocol, file.name, file.definition.outcomes.names);
       } else if (scenario !== undefined) {
-        const loaded = await loadScenario(scenario);
+        const loaded = await loadScenario(scenario, {}, false);
         if (!loaded.protocolFile)
           throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
         schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, loaded.protocolDefinition.outcomes.names);
