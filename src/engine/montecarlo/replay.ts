@@ -208,7 +208,7 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
   return state.table ?? null;
 }
 
-/** What paths through the automaton end in: per path, its outcome, messages, last round and deliveries (copies a path). */
+/** What paths through the automaton end in: per result, its outcome, messages, last round and deliveries (copies a result). */
 interface PathResults {
   readonly outcome: number[];
   readonly messages: number[];
@@ -218,7 +218,10 @@ interface PathResults {
 
 /**
  * Follows every start through the automaton (which has no choice node), numbering each by its
- * path (the delivered counts of its sends in turn, kept in a trie); null past MAX_PATHS paths.
+ * result: paths (the delivered counts of its sends in turn, kept in a trie) that end alike
+ * (outcome, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
+ * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
+ * MAX_PATHS paths or results.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { kind, direction, round, next } = automaton;
@@ -228,7 +231,9 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
   let pathOfNode = new Int32Array(64).fill(-1);
   let trieNodes = 1;
   const paths: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
-  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts);
+  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts); // each start's result
+  const resultOfKey = new Map<string, number>();
+  let pathCount = 0;
   const pathDeliveries = new Int32Array(copies);
   for (let start = 0; start < starts; start++) {
     let position = start;
@@ -259,42 +264,36 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
       }
       at = child;
     }
-    let path = pathOfNode[at]!;
-    if (path < 0) {
-      path = paths.outcome.length;
-      if (path === MAX_PATHS) return null;
-      if (path === 256) pathOf = Uint16Array.from(pathOf);
-      pathOfNode[at] = path;
-      paths.outcome.push(next[2 * node]!);
-      paths.messages.push(sent);
-      paths.rounds.push(lastRound);
-      paths.deliveries.push(...pathDeliveries);
+    let result = pathOfNode[at]!;
+    if (result < 0) {
+      if (++pathCount === MAX_PATHS) return null;
+      const key = `${next[2 * node]} ${sent} ${lastRound} ${pathDeliveries.join(' ')}`;
+      result = resultOfKey.get(key) ?? -1;
+      if (result < 0) {
+        result = paths.outcome.length;
+        if (result === 256) pathOf = Uint16Array.from(pathOf);
+        resultOfKey.set(key, result);
+        paths.outcome.push(next[2 * node]!);
+        paths.messages.push(sent);
+        paths.rounds.push(lastRound);
+        paths.deliveries.push(...pathDeliveries);
+      }
+      pathOfNode[at] = result;
     }
-    pathOf[start] = path;
+    pathOf[start] = result;
   }
   return codeResults(pathOf, paths, copies);
 }
 
 /**
- * Paths that end alike (outcome, messages, deliveries, rounds) given one code, commonest first: a
- * tally cannot tell them apart (a retransmission over 10 rounds has hundreds of paths and a few
- * dozen results). The narrowest width whose codes leave at most MAX_ESCAPED of the starts to
- * follow is taken; null where even a byte would leave more.
+ * Codes for the results, commonest first. The narrowest width whose codes leave at most
+ * MAX_ESCAPED of the starts to follow is taken; null where even a byte would leave more.
  */
-function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copies: number): StartTable | null {
-  const keys = new Map<string, number>();
-  const resultOf = Int32Array.from(paths.outcome, (outcome, path) => {
-    const key = `${outcome} ${paths.messages[path]} ${paths.rounds[path]} ${paths.deliveries.slice(path * copies, (path + 1) * copies).join(' ')}`;
-    let result = keys.get(key);
-    if (result === undefined) {
-      result = keys.size;
-      keys.set(key, result);
-    }
-    return result;
-  });
-  const starts = pathOf.length;
-  const startsOf = new Float64Array(keys.size);
-  for (let s = 0; s < starts; s++) startsOf[resultOf[pathOf[s]!]!]!++;
+function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number): StartTable | null {
+  const starts = resultOf.length;
+  const count = results.outcome.length;
+  const startsOf = new Float64Array(count);
+  for (let s = 0; s < starts; s++) startsOf[resultOf[s]!]!++;
   const byCount = Array.from(startsOf.keys()).sort((a, b) => startsOf[b]! - startsOf[a]! || a - b);
   let logWidth = 0;
   let escape = -1;
@@ -310,7 +309,7 @@ function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copie
     if (logWidth === 3) return null;
   }
   const codes = byCount.length === 0 ? 0 : escape < 0 ? byCount.length : escape;
-  const codeOf = new Int32Array(keys.size).fill(escape);
+  const codeOf = new Int32Array(count).fill(escape);
   for (let c = 0; c < codes; c++) codeOf[byCount[c]!] = c;
   const table = {
     outcome: new Int32Array(codes),
@@ -318,18 +317,18 @@ function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copie
     round: new Int32Array(codes),
     deliveries: new Int32Array(codes * copies),
   };
-  for (let path = 0; path < resultOf.length; path++) {
-    const c = codeOf[resultOf[path]!]!;
+  for (let result = 0; result < count; result++) {
+    const c = codeOf[result]!;
     if (c === escape) continue;
-    table.outcome[c] = paths.outcome[path]!;
-    table.messages[c] = paths.messages[path]!;
-    table.round[c] = paths.rounds[path]!;
-    for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = paths.deliveries[path * copies + v]!;
+    table.outcome[c] = results.outcome[result]!;
+    table.messages[c] = results.messages[result]!;
+    table.round[c] = results.rounds[result]!;
+    for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = results.deliveries[result * copies + v]!;
   }
   const logPerWord = 5 - logWidth;
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
-  for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[pathOf[s]!]!]! << ((s & indexMask) << logWidth);
+  for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
   return { classes, logWidth, escape, ...table };
 }
 
