@@ -6,6 +6,7 @@ import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
+import { MAX_TRIAL_STEPS } from './generic.js';
 import type { Tally } from '../tally.js';
 
 /**
@@ -243,6 +244,8 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     let lastRound = 0;
     pathDeliveries.fill(0);
     while (kind[node] !== END) {
+      // A start that never ends is left to the trials (they meet it only if they draw it).
+      if (sent === MAX_TRIAL_STEPS) return null;
       const delivered = replay.delivered(position, direction[node] as 0 | 1);
       position = replay.after(position);
       sent++;
