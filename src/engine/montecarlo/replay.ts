@@ -193,6 +193,27 @@ interface TableState {
 const tables = new WeakMap<CellModel, TableState>();
 
 /**
+ * The bytes the live tables may take in one thread: a sweep's models stay cached (a table each),
+ * and a table is up to a byte a start. Past it, the oldest table goes and its cell's trials
+ * follow the automaton from then on (never rebuilt, so cells run in turns do not rebuild
+ * theirs for every block).
+ */
+const TABLE_BUDGET = 64 * 2 ** 20;
+
+const live: TableState[] = [];
+let liveBytes = 0;
+
+function keep(state: TableState, table: StartTable): void {
+  while (live.length > 0 && liveBytes + table.classes.byteLength > TABLE_BUDGET) {
+    const oldest = live.shift()!;
+    liveBytes -= oldest.table!.classes.byteLength;
+    oldest.table = null;
+  }
+  live.push(state);
+  liveBytes += table.classes.byteLength;
+}
+
+/**
  * The model's start table, built once the trials drawn through it reach half the trace's starts:
  * building it follows every start once, which costs about what as many trials cost, so a short
  * run over a long trace is not made to pay for it. Null for a protocol with choices of its own,
@@ -205,7 +226,11 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
     tables.set(model, state);
   }
   state.trialsRun += trials;
-  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) state.table = buildStartTable(automaton, replay);
+  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) {
+    const table = buildStartTable(automaton, replay);
+    if (table) keep(state, table);
+    state.table = table;
+  }
   return state.table ?? null;
 }
 
