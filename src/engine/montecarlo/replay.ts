@@ -108,8 +108,9 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
  * Trials over a replayed channel through the protocol's automaton: a uniform start, then each
  * message's fate read from the trace at the position, and the protocol's own choices drawn —
  * the draws runTrial makes, in its order, so the tallies are the same to the bit; only the
- * protocol's code is not run again for every step. A protocol with too many states for an
- * automaton runs through runTrial.
+ * protocol's code is not run again for every step. A protocol without choices of its own
+ * counts its trials by the start table once that pays (runBlockByStarts: the same draws and
+ * tallies). A protocol with too many states for an automaton runs through runTrial.
  */
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const automaton = automatonFor(model);
