@@ -223,7 +223,8 @@ function keep(state: TableState, table: StartTable): void {
 function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
   let state = tables.get(model);
   if (!state) {
-    state = { trialsRun: 0, table: automaton.choices.some((c) => c !== undefined) ? null : undefined };
+    // A protocol that chooses before it sends has no part of a trial fixed by the start alone.
+    state = { trialsRun: 0, table: automaton.kind[0] === CHOOSE ? null : undefined };
     tables.set(model, state);
   }
   state.trialsRun += trials;
@@ -269,7 +270,7 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     let sent = 0;
     let lastRound = 0;
     pathDeliveries.fill(0);
-    while (kind[node] !== END) {
+    while (kind[node] !== END && kind[node] !== CHOOSE) {
       // A start that never ends is left to the trials (they meet it only if they draw it).
       if (sent === MAX_TRIAL_STEPS) return null;
       const delivered = replay.delivered(position, direction[node] as 0 | 1);
@@ -296,13 +297,14 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     let result = pathOfNode[at]!;
     if (result < 0) {
       if (++pathCount === MAX_PATHS) return null;
-      const key = `${next[2 * node]} ${sent} ${lastRound} ${pathDeliveries.join(' ')}`;
+      const stop = kind[node] === END ? next[2 * node]! : -1 - node;
+      const key = `${stop} ${sent} ${lastRound} ${pathDeliveries.join(' ')}`;
       result = resultOfKey.get(key) ?? -1;
       if (result < 0) {
         result = paths.outcome.length;
         if (result === 256) pathOf = Uint16Array.from(pathOf);
         resultOfKey.set(key, result);
-        paths.outcome.push(next[2 * node]!);
+        paths.outcome.push(stop);
         paths.messages.push(sent);
         paths.rounds.push(lastRound);
         paths.deliveries.push(...pathDeliveries);
@@ -368,8 +370,8 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
  * whole numbers added in any order, so it is runBlockReplay's to the bit.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
-  const { classes, logWidth, escape } = table;
-  const { kind, direction, round, next } = automaton;
+  const { classes, logWidth, escape, outcome: stops } = table;
+  const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
   const indexMask = (1 << logPerWord) - 1;
@@ -383,15 +385,30 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   for (let t = 0; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
-    if (code !== escape) {
-      drawn[code]!++;
-      continue;
-    }
-    let position = start;
     let node = 0;
+    let position = start;
     let messages = 0;
     let lastRound = 0;
-    while (kind[node] !== END) {
+    if (code !== escape) {
+      const stop = stops[code]!;
+      if (stop >= 0) {
+        drawn[code]!++;
+        continue;
+      }
+      // The start's sends are known up to a choice of the protocol's own: on from there.
+      node = -1 - stop;
+      messages = table.messages[code]!;
+      lastRound = table.round[code]!;
+      position = (start + messages * replay.copies) % starts;
+      for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    }
+    for (;;) {
+      const k = kind[node]!;
+      if (k === END) break;
+      if (k === CHOOSE) {
+        node = choiceNext[node]![sample(rng, choices[node]!)]!;
+        continue;
+      }
       const delivered = replay.delivered(position, direction[node] as 0 | 1);
       position = replay.after(position);
       messages++;
@@ -408,10 +425,10 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     histogram[messages]!++;
     rounds += lastRound;
   }
-  for (let c = 0; c < table.outcome.length; c++) {
+  for (let c = 0; c < stops.length; c++) {
     const n = drawn[c]!;
     if (n === 0) continue;
-    outcomes[table.outcome[c]!]! += n;
+    outcomes[stops[c]!]! += n;
     histogram[table.messages[c]!]! += n;
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
     rounds += n * table.round[c]!;
