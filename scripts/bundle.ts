@@ -6,8 +6,8 @@
  * The CLI is one minified CommonJS script, dist/bundle/cli.cjs, which bin/twogenerals.js runs
  * through `vm.Script` with the cache that this script saves beside it after one run of the
  * default scenario: V8 then deserializes the functions that run needed rather than parsing and
- * compiling them. The pool thread and the protocol-isolating process stay ES modules sharing
- * chunks; the library (the package's "." export) is bundled on its own.
+ * compiling them. The pool thread is CommonJS too (worker.cjs), the protocol-isolating process
+ * an ES module; the library (the package's "." export) is bundled on its own.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -133,7 +133,7 @@ await build({
 });
 
 // The process a protocol file is first loaded and checked in (it awaits at its top level).
-await build({ ...esm, entryPoints: { 'isolate-worker': at('dist/src/protocol-files/isolate-worker.js') }, outdir: at('dist/bundle') });
+await build({ ...esm, minify: true, entryPoints: { 'isolate-worker': at('dist/src/protocol-files/isolate-worker.js') }, outdir: at('dist/bundle') });
 
 // The library (the package's "." export) on its own, with its pool thread beside it: an
 // installed package needs no runtime dependency at all.
