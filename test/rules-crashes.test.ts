@@ -383,6 +383,19 @@ describe('the contract checker: the quick check, the position, the cells', () =>
     assert.deepEqual(position.state, [1, 0, 1]);
     assert.equal(checkWith(good, () => ({}), false, position).cells, 3);
   });
+  it('next must leave the same state on the same input, not only the same step', () => {
+    let calls = 0;
+    refusedWith(
+      good,
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 2) state[2] = calls++ % 2;
+        },
+      }),
+      /^cell rounds=1: next is not deterministic: two calls on the same state gave different steps or states; state \[2, 0, 1\]/,
+    );
+  });
   it('smallCells: rounds 1 to 3, each parameter at its minimum, default and maximum, at most 64 cells', () => {
     const withParameters = (parameters: ProtocolDefinition<unknown>['parameters']) => ({ ...good('cells'), parameters }) as ProtocolDefinition<unknown>;
     const p = (name: string, extra: Record<string, unknown>) => ({ name, description: name, ...extra }) as ProtocolDefinition<unknown>['parameters'][number];
