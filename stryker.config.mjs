@@ -7,7 +7,7 @@ const MODULES = {
   exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocols/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
