@@ -3,7 +3,7 @@ import { runCells } from './engine/schedule/runner.js';
 import type { ExactMode, ExactProgress, Progress } from './engine/schedule/runner.js';
 import type { Tally } from './engine/tally.js';
 import type { Report } from './report.js';
-import { PROTOCOLS } from './protocols/index.js';
+import { PROTOCOLS } from './catalog/protocols.js';
 import { expandCells } from './scenario/cells.js';
 import { wilsonInterval } from './stats/wilson.js';
 import type { Cell, Scenario } from './scenario/types.js';

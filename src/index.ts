@@ -14,6 +14,6 @@ export { summarize } from './stats/summary.js';
 export type { CellSummary } from './stats/summary.js';
 export { judgeExpectations } from './stats/expectations.js';
 export { traceTrial } from './trace/trace.js';
-export { PROTOCOLS } from './protocols/index.js';
-export { CHANNELS } from './channels/index.js';
+export { PROTOCOLS } from './catalog/protocols.js';
+export { CHANNELS } from './catalog/channels.js';
 export { UsageError } from './errors.js';

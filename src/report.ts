@@ -1,5 +1,4 @@
-import type { Scenario } from './scenario/types.js';
-import type { BaselineLookup } from './stats/expectations.js';
+import type { Expectation, Scenario } from './scenario/types.js';
 import type { CellSummary } from './stats/summary.js';
 
 /**
@@ -16,3 +15,6 @@ export interface Report {
   /** The saved runs that `notWorseThan` expectations compare with, once loaded. */
   readonly baselines?: BaselineLookup;
 }
+
+/** The saved report a `notWorseThan` entry names, looked up by the path as written in its scenario. */
+export type BaselineLookup = (expectation: Expectation, scenario: Scenario) => Report;

@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { cli, tempFiles } from './helpers.js';
+import { tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
 const GATED = `name: gated
@@ -28,17 +29,17 @@ ${extra}expect:
     notWorseThan: ${baseline}
 `;
 
-function savedResults(dir: string, file: string, args: readonly string[] = []): string {
-  const r = cli(['run', join(dir, file), '--out', join(dir, 'saved'), '--format', 'csv', ...args]);
+async function savedResults(dir: string, file: string, args: readonly string[] = []): Promise<string> {
+  const r = await cliIn(['run', join(dir, file), '--out', join(dir, 'saved'), '--format', 'csv', ...args]);
   assert.equal(r.status, 0, r.stderr);
   const folder = readdirSync(join(dir, 'saved')).find((f) => f.startsWith(file.replace(/\.yaml$/, '').replace('base-', '')) || true)!;
   return join(dir, 'saved', folder, 'results.json');
 }
 
 describe('CI gates', () => {
-  it('puts every gate verdict in --format json', () => {
+  it('puts every gate verdict in --format json', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED });
-    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'json']);
+    const r = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'json']);
     assert.equal(r.status, 1, 'a failed gate exits 1');
     const data = JSON.parse(r.stdout) as { verdicts: { metric: string; passed: boolean; kind: string; cell: number; bound: string }[] };
     assert.equal(data.verdicts.length, 4, 'two gates on two cells');
@@ -53,10 +54,10 @@ describe('CI gates', () => {
     );
   });
 
-  it('annotates a failed gate at its expect entry and appends the summary under GitHub Actions', () => {
+  it('annotates a failed gate at its expect entry and appends the summary under GitHub Actions', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED, 'summary.md': '# before\n' });
     const summary = join(dir, 'summary.md');
-    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir });
+    const r = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir });
     assert.equal(r.status, 1);
     const annotations = r.stderr.split('\n').filter((l) => l.startsWith('::error '));
     assert.equal(annotations.length, 2, r.stderr);
@@ -71,27 +72,27 @@ describe('CI gates', () => {
     assert.match(text, /✅ disagreement ≤ 0\.5: 2 of 2 cells pass/);
   });
 
-  it('turns both off with --no-github, and does neither outside GitHub Actions', () => {
+  it('turns both off with --no-github, and does neither outside GitHub Actions', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED, 'summary.md': '' });
     const summary = join(dir, 'summary.md');
     for (const [args, env] of [
       [['--no-github'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }],
       [[], { GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: summary }],
     ] as const) {
-      const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv', ...args], env);
+      const r = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'csv', ...args], env);
       assert.equal(r.status, 1);
       assert.doesNotMatch(r.stderr, /::error/);
       assert.equal(readFileSync(summary, 'utf8'), '');
     }
   });
 
-  it('writes JUnit XML that a standard parser reads: one test case per gate and cell, failures marked', () => {
+  it('writes JUnit XML that a standard parser reads: one test case per gate and cell, failures marked', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED });
     const junit = join(dir, 'junit.xml');
-    const r = cli(['run', join(dir, 'gated.yaml'), '--format', 'csv', '--junit', junit]);
+    const r = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'csv', '--junit', junit]);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^scenario,/, 'the chosen format still goes to stdout');
-    const viaFormat = cli(['run', join(dir, 'gated.yaml'), '--format', 'junit']);
+    const viaFormat = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'junit']);
     assert.equal(viaFormat.status, 1);
     assert.equal(viaFormat.stdout, readFileSync(junit, 'utf8'), '--junit FILE and --format junit write the same report');
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) });
@@ -114,9 +115,9 @@ describe('CI gates', () => {
     assert.match(cases[1]!.failure!.message, /is not at least 0\.99/);
   });
 
-  it('refuses an unwritable --junit place before running anything', () => {
+  it('refuses an unwritable --junit place before running anything', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED });
-    const r = cli(['run', join(dir, 'gated.yaml'), '--junit', join(dir, 'no', 'such', 'junit.xml')]);
+    const r = await cliIn(['run', join(dir, 'gated.yaml'), '--junit', join(dir, 'no', 'such', 'junit.xml')]);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: --junit .*: cannot write the JUnit report: no such file or directory\n$/);
@@ -124,11 +125,11 @@ describe('CI gates', () => {
 });
 
 describe('the notWorseThan baseline gate', () => {
-  it('passes on the same protocol and fails on a measurably worse one, exact against exact', () => {
+  it('passes on the same protocol and fails on a measurably worse one, exact against exact', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
-    const baseline = savedResults(dir, 'base.yaml');
+    const baseline = await savedResults(dir, 'base.yaml');
     const same = tempFiles({ 'same.yaml': againstBaseline(3, baseline), 'worse.yaml': againstBaseline(2, baseline) });
-    const pass = cli(['run', join(same, 'same.yaml'), '--format', 'json']);
+    const pass = await cliIn(['run', join(same, 'same.yaml'), '--format', 'json']);
     assert.equal(pass.status, 0, pass.stderr);
     const verdicts = (JSON.parse(pass.stdout) as { verdicts: { passed: boolean; baselineExact: boolean }[] }).verdicts;
     assert.deepEqual(
@@ -138,7 +139,7 @@ describe('the notWorseThan baseline gate', () => {
         [true, true],
       ],
     );
-    const fail = cli(['run', join(same, 'worse.yaml'), '--format', 'csv']);
+    const fail = await cliIn(['run', join(same, 'worse.yaml'), '--format', 'csv']);
     assert.equal(fail.status, 1);
     assert.match(
       fail.stderr,
@@ -146,30 +147,30 @@ describe('the notWorseThan baseline gate', () => {
     );
   });
 
-  it('judges Monte Carlo against Monte Carlo with a one-sided two-sample test where exact values are missing', () => {
+  it('judges Monte Carlo against Monte Carlo with a one-sided two-sample test where exact values are missing', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
-    const baseline = savedResults(dir, 'base.yaml', ['--no-exact']);
+    const baseline = await savedResults(dir, 'base.yaml', ['--no-exact']);
     const runs = tempFiles({
       'same.yaml': againstBaseline(3, baseline),
       'worse.yaml': againstBaseline(2, baseline),
       'reseeded.yaml': againstBaseline(3, baseline, 'seed: 7\n'),
     });
-    const same = cli(['run', join(runs, 'same.yaml'), '--no-exact', '--format', 'json']);
+    const same = await cliIn(['run', join(runs, 'same.yaml'), '--no-exact', '--format', 'json']);
     assert.equal(same.status, 0, same.stderr);
     const z = (JSON.parse(same.stdout) as { verdicts: { z: number }[] }).verdicts.map((v) => v.z);
     assert.deepEqual(z, [0, 0], 'the same seed gives the same counts');
-    const reseeded = cli(['run', join(runs, 'reseeded.yaml'), '--no-exact', '--format', 'csv']);
+    const reseeded = await cliIn(['run', join(runs, 'reseeded.yaml'), '--no-exact', '--format', 'csv']);
     assert.equal(reseeded.status, 0, `another seed of the same protocol is not significantly worse: ${reseeded.stderr}`);
-    const worse = cli(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);
+    const worse = await cliIn(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);
     assert.equal(worse.status, 1);
     assert.match(worse.stderr, /significantly higher than the baseline's .*one-sided z = \d+\.\d\d, critical 1\.64 at 0\.95/);
   });
 
-  it('refuses a missing or altered baseline before running, at the expect entry', () => {
+  it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
-    const baseline = savedResults(dir, 'base.yaml');
+    const baseline = await savedResults(dir, 'base.yaml');
     const missing = tempFiles({ 'm.yaml': againstBaseline(3, 'no-such/results.json') });
-    const r = cli(['run', join(missing, 'm.yaml')]);
+    const r = await cliIn(['run', join(missing, 'm.yaml')]);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: .*m\.yaml:7:5: notWorseThan: .*no-such\/results\.json: cannot read .*no such file or directory\n$/);
@@ -177,7 +178,7 @@ describe('the notWorseThan baseline gate', () => {
     saved.tallies[0]!.outcomes[0]! -= 1;
     saved.tallies[0]!.outcomes[1]! += 1;
     const altered = tempFiles({ 'results.json': JSON.stringify(saved), 'a.yaml': againstBaseline(3, 'results.json') });
-    const a = cli(['run', join(altered, 'a.yaml')]);
+    const a = await cliIn(['run', join(altered, 'a.yaml')]);
     assert.equal(a.status, 2);
     assert.match(a.stderr, /notWorseThan: .*results\.json: counts do not match its digest/);
   });

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ROOT, cli, tempFiles } from './helpers.js';
-import { cliInProcess } from './in-process.js';
+import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
 const SMALL = ['--trials', '20000'];
 
 describe('twogenerals run', () => {
-  it('runs the built-in default scenario and prints its table', () => {
-    const r = cli(['run', ...SMALL]);
+  it('runs the built-in default scenario and prints its table', async () => {
+    const r = await cliIn(['run', ...SMALL]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /seed-foot-soldiers: messenger over bernoulli; 20,000 trials, seed 2026/);
     assert.match(r.stdout, /success/);
@@ -23,8 +23,8 @@ describe('twogenerals run', () => {
     assert.equal(r.stderr, '');
   });
 
-  it('writes CSV with the SPEC column order and plain numbers', () => {
-    const r = cli(['run', ...SMALL, '--format', 'csv', '--set', 'loss=0.05', '--set', 'redundancy=10']);
+  it('writes CSV with the SPEC column order and plain numbers', async () => {
+    const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--set', 'loss=0.05', '--set', 'redundancy=10']);
     assert.equal(r.status, 0, r.stderr);
     const [header, row] = r.stdout.trimEnd().split('\n');
     assert.equal(
@@ -41,8 +41,8 @@ describe('twogenerals run', () => {
     assert.equal(record!['messengers_min'], '10');
   });
 
-  it('writes JSON with the same columns, the resolved scenario and the block size', () => {
-    const r = cli(['run', ...SMALL, '--format', 'json', '--sweep', 'redundancy=1:3']);
+  it('writes JSON with the same columns, the resolved scenario and the block size', async () => {
+    const r = await cliIn(['run', ...SMALL, '--format', 'json', '--sweep', 'redundancy=1:3']);
     assert.equal(r.status, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.equal(json.tool, 'twogenerals');
@@ -51,55 +51,56 @@ describe('twogenerals run', () => {
     assert.deepEqual(json.scenarios[0].sweep, { redundancy: [1, 2, 3] });
     assert.equal(json.rows.length, 3);
     assert.deepEqual(Object.keys(json.rows[0]), json.columns);
-    const csv = parseCsv(succeeded(cli(['run', ...SMALL, '--format', 'csv', '--sweep', 'redundancy=1:3'])), { columns: true, cast: true });
+    const csv = parseCsv(succeeded(await cliIn(['run', ...SMALL, '--format', 'csv', '--sweep', 'redundancy=1:3'])), { columns: true, cast: true });
     assert.deepEqual(json.rows, csv, 'CSV and JSON carry the same values');
   });
 
-  it('writes Markdown tables', () => {
-    const r = cli(['run', ...SMALL, '--format', 'markdown', 'scenarios/handshake-regress.yaml']);
+  it('writes Markdown tables', async () => {
+    const r = await cliIn(['run', ...SMALL, '--format', 'markdown', 'scenarios/handshake-regress.yaml']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^### handshake-regress/m);
     assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('| ')).length, 1 + 1 + 8);
   });
 
-  it('is byte-identical for the same seed and different for another', () => {
+  it('is byte-identical for the same seed and different for another', async () => {
     const args = ['run', 'scenarios/retransmit-round-limit.yaml', '--trials', '100000', '--format', 'csv'];
-    const a = cli(args).stdout;
-    assert.equal(cli(args).stdout, a);
-    const other = succeeded(cli([...args, '--seed', '7']));
+    const a = (await cliIn(args)).stdout;
+    assert.equal((await cliIn(args)).stdout, a);
+    const other = succeeded(await cliIn([...args, '--seed', '7']));
     assert.notEqual(other, a);
     const counts = (csv: string) => (parseCsv(csv, { columns: true }) as Record<string, string>[]).map((r) => r['both']);
     assert.notDeepEqual(counts(other), counts(a));
   });
 
-  it('is byte-identical for any number of workers, in every format', () => {
+  it('is byte-identical for any number of workers, in every format', async () => {
     for (const format of ['csv', 'json', 'markdown', 'table']) {
       const args = ['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '300000', '--format', format];
-      const one = cli([...args, '--workers', '1']);
+      const one = await cliIn([...args, '--workers', '1']);
       assert.equal(one.status, 0, one.stderr);
-      for (const workers of ['2', '3']) assert.equal(succeeded(cli([...args, '--workers', workers])), one.stdout, `${format}, ${workers} workers`);
+      for (const workers of ['2', '3']) assert.equal(succeeded(await cliIn([...args, '--workers', workers])), one.stdout, `${format}, ${workers} workers`);
     }
   });
 
-  it('is byte-identical for any number of workers in cells large enough for the SIMD lanes and the bit walk', () => {
+  it('is byte-identical for any number of workers in cells large enough for the SIMD lanes and the bit walk', async () => {
     // 2^24 trials: the cells get kernels of their own (schedule/blocks.ts), the messenger's on the
     // one-draw lanes and retransmit's on the bit walk (kernel.test.ts, bit-walk.test.ts).
     for (const workload of ['W1', 'W2']) {
       const args = ['run', `bench/${workload}.yaml`, '--trials', String(2 ** 24), '--format', 'csv'];
-      const one = cli([...args, '--workers', '1']);
+      const one = await cliIn([...args, '--workers', '1']);
       assert.equal(one.status, 0, one.stderr);
-      for (const workers of ['2', '3']) assert.equal(succeeded(cli([...args, '--workers', workers])), one.stdout, `${workload}, ${workers} workers`);
+      for (const workers of ['2', '3']) assert.equal(succeeded(await cliIn([...args, '--workers', workers])), one.stdout, `${workload}, ${workers} workers`);
     }
   });
 
-  it('gives the same bytes without WebAssembly (node --jitless), where the scalar kernel runs what the SIMD lanes would', () => {
+  it('gives the same bytes without WebAssembly (node --jitless), where the scalar kernel runs what the SIMD lanes would', async () => {
     const args = ['run', '--trials', '300000', '--format', 'csv'];
-    const plain = cli(args, { NODE_OPTIONS: '--jitless' });
+    const plain = await cliIn(args, { NODE_OPTIONS: '--jitless' });
     assert.equal(plain.status, 0, plain.stderr);
-    assert.equal(plain.stdout, cli(args).stdout);
+    assert.equal(plain.stdout, (await cliIn(args)).stdout);
   });
 
-  it('ends with exit 3 and one clear line when a worker fails, with nothing on stdout', () => {
+  it('ends with exit 3 and one clear line when a worker fails, with nothing on stdout', async () => {
+    // A process: the failure is injected through the environment the worker threads inherit.
     const r = cli(['run', '--trials', '1000000', '--workers', '2'], { TWOGENERALS_TEST_WORKER_FAILURE: '1' });
     assert.equal(r.status, 3);
     assert.equal(r.stdout, '');
@@ -107,25 +108,25 @@ describe('twogenerals run', () => {
     assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   });
 
-  it('colours the table only when asked or on a terminal, never CSV', () => {
-    assert.doesNotMatch(succeeded(cli(['run', ...SMALL])), /\x1b\[/);
-    assert.match(succeeded(cli(['run', ...SMALL], { FORCE_COLOR: '1' })), /\x1b\[32m/);
-    assert.doesNotMatch(succeeded(cli(['run', ...SMALL], { FORCE_COLOR: '1', NO_COLOR: '1' })), /\x1b\[/);
-    assert.doesNotMatch(succeeded(cli(['run', ...SMALL, '--format', 'csv'], { FORCE_COLOR: '1' })), /\x1b\[/);
+  it('colours the table only when asked or on a terminal, never CSV', async () => {
+    assert.doesNotMatch(succeeded(await cliIn(['run', ...SMALL])), /\x1b\[/);
+    assert.match(succeeded(await cliIn(['run', ...SMALL], { FORCE_COLOR: '1' })), /\x1b\[32m/);
+    assert.doesNotMatch(succeeded(await cliIn(['run', ...SMALL], { FORCE_COLOR: '1', NO_COLOR: '1' })), /\x1b\[/);
+    assert.doesNotMatch(succeeded(await cliIn(['run', ...SMALL, '--format', 'csv'], { FORCE_COLOR: '1' })), /\x1b\[/);
   });
 
-  it('runs every shipped scenario with exit code 0', () => {
+  it('runs every shipped scenario with exit code 0', async () => {
     const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
     assert.ok(files.length >= 9);
     for (const file of files) {
-      const r = cli(['run', `scenarios/${file}`, '--trials', '5000', '--format', 'csv']);
+      const r = await cliIn(['run', `scenarios/${file}`, '--trials', '5000', '--format', 'csv']);
       assert.equal(r.status, 0, `${file}: ${r.stderr}`);
     }
   });
 
-  it('exits 1 after printing everything when an expectation fails', () => {
+  it('exits 1 after printing everything when an expectation fails', async () => {
     const dir = tempFiles({ 'gate.yaml': 'protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.99 }\n' });
-    const r = cli(['run', join(dir, 'gate.yaml'), ...SMALL, '--format', 'csv']);
+    const r = await cliIn(['run', join(dir, 'gate.yaml'), ...SMALL, '--format', 'csv']);
     assert.equal(r.status, 1);
     assert.equal(r.stdout.trimEnd().split('\n').length, 2, 'the CSV is complete');
     assert.match(r.stderr, /expect failed: gate \(loss=0\.5, redundancy=2, rounds=1\): success \[0\.7\d+, 0\.7\d+\] is not at least 0\.99/);
@@ -133,8 +134,8 @@ describe('twogenerals run', () => {
 });
 
 describe('twogenerals exact', () => {
-  it('prints exact values without trials', () => {
-    const r = cli(['exact', 'scenarios/handshake-regress.yaml', '--format', 'csv']);
+  it('prints exact values without trials', async () => {
+    const r = await cliIn(['exact', 'scenarios/handshake-regress.yaml', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     const rows = parseCsv(r.stdout, { columns: true, cast: true }) as Record<string, number>[];
     assert.equal(rows.length, 8);
@@ -206,33 +207,33 @@ describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
 });
 
 describe('twogenerals validate, list, schema', () => {
-  it('validate reports each file, and exits 2 if any is bad', () => {
+  it('validate reports each file, and exits 2 if any is bad', async () => {
     const dir = tempFiles({ 'bad.yaml': 'protocol: messenger\nloss: 3\n' });
-    const good = cli(['validate', 'scenarios/redundancy-vs-loss.yaml']);
+    const good = await cliIn(['validate', 'scenarios/redundancy-vs-loss.yaml']);
     assert.equal(good.status, 0);
     assert.match(good.stdout, /redundancy-vs-loss\.yaml: ok \(redundancy-vs-loss: messenger over bernoulli, 24 cells\)/);
-    const mixed = cli(['validate', 'scenarios/seed-foot-soldiers.yaml', join(dir, 'bad.yaml')]);
+    const mixed = await cliIn(['validate', 'scenarios/seed-foot-soldiers.yaml', join(dir, 'bad.yaml')]);
     assert.equal(mixed.status, 2);
     assert.match(mixed.stdout, /seed-foot-soldiers\.yaml: ok/);
     assert.match(mixed.stderr, /bad\.yaml:2:7: loss must be at most 1/);
   });
 
-  it('list names every protocol and channel with exact availability', () => {
-    const r = cli(['list']);
+  it('list names every protocol and channel with exact availability', async () => {
+    const r = await cliIn(['list']);
     assert.equal(r.status, 0);
     for (const word of ['messenger', 'handshake', 'retransmit', 'bernoulli', 'exact:', 'redundancy']) assert.match(r.stdout, new RegExp(word));
   });
 
-  it('schema prints the JSON Schema that ships beside the scenarios', () => {
-    const r = cli(['schema']);
+  it('schema prints the JSON Schema that ships beside the scenarios', async () => {
+    const r = await cliIn(['schema']);
     assert.equal(r.status, 0);
     const schema = JSON.parse(r.stdout);
     assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
     assert.equal(r.stdout, readFileSync(join(ROOT, 'scenarios', 'scenario.schema.json'), 'utf8'), 'run `twogenerals schema > scenarios/scenario.schema.json`');
   });
 
-  it('prints help and version with exit 0', () => {
-    assert.equal(cli(['--help']).status, 0);
-    assert.match(succeeded(cli(['--version'])), /^\d+\.\d+\.\d+/);
+  it('prints help and version with exit 0', async () => {
+    assert.equal((await cliIn(['--help'])).status, 0);
+    assert.match(succeeded(await cliIn(['--version'])), /^\d+\.\d+\.\d+/);
   });
 });

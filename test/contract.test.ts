@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
-import { CHANNELS } from '../src/channels/index.js';
-import { PROTOCOLS } from '../src/protocols/index.js';
+import { CHANNELS } from '../src/catalog/channels.js';
+import { PROTOCOLS } from '../src/catalog/protocols.js';
 import { checkContract, generatedCells } from './contract.js';
 
 describe('the contract, for every registered protocol × channel over generated cells', () => {

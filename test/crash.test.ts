@@ -6,12 +6,13 @@ import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
-import { checkProtocol } from '../src/protocols/check.js';
-import { loadProtocolFile } from '../src/protocols/file.js';
+import { checkProtocol } from '../src/protocol-files/check.js';
+import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { proportionZ } from '../src/stats/zscore.js';
-import { ROOT, cli, scenarioFrom, tempFiles } from './helpers.js';
+import { ROOT, scenarioFrom, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /**
  * Crash-stop faults (issue 24): closed forms derived by hand, the exact engine against Monte
@@ -35,7 +36,7 @@ before(async () => {
 });
 
 describe('crashes: closed forms', () => {
-  it('the messenger with one round: the four outcomes from the crash rate c and the loss q = loss^k', () => {
+  it('the messenger with one round: the four outcomes from the crash rate c and the loss q = loss^k', async () => {
     // Round 1 starts with the crash draws. A crashed A sends nothing and does not attack, and B,
     // with no order, does not either: neither, c. A up and B crashed: A attacks alone. Both up:
     // both iff some copy arrives (1 − q), else A alone. B never attacks without A's order.
@@ -56,14 +57,14 @@ describe('crashes: closed forms', () => {
     }
   });
 
-  it('the messenger with only B crashing (crash: { B: b }): A always attacks', () => {
+  it('the messenger with only B crashing (crash: { B: b }): A always attacks', async () => {
     const [both, neither, onlyA] = exactOf({ protocol: 'messenger', loss: 0.3, redundancy: 2, crash: { B: 0.2 } });
     close(both!, 0.8 * (1 - 0.09), 'both');
     close(neither!, 0, 'neither');
     close(onlyA!, 0.2 + 0.8 * 0.09, 'onlyA');
   });
 
-  it('the handshake with two legs: a crash before leg 2 is a lost ack', () => {
+  it('the handshake with two legs: a crash before leg 2 is a lost ack', async () => {
     // R = 2, no loss, each general crashes with c at the start of rounds 1 and 2. The order
     // (leg 1) goes iff A is up in round 1 and arrives iff B is up; the ack (leg 2) goes iff B is
     // still up in round 2 and arrives iff A still is. A general attacks iff it is up at the end and
@@ -77,7 +78,7 @@ describe('crashes: closed forms', () => {
     close(neither!, 1 - u ** 4 - u * u * u * c, 'neither');
   });
 
-  it('two-phase commit on a reliable link: a coordinator crash in round 2 blocks, c(1 − c)', () => {
+  it('two-phase commit on a reliable link: a coordinator crash in round 2 blocks, c(1 − c)', async () => {
     // Votes all arrive in round 1 and the decision in round 2. A crash at the start of round 1:
     // nobody was prepared, every cohort aborts. At the start of round 2: every cohort voted YES
     // and nobody will tell it the decision: blocked.
@@ -96,7 +97,7 @@ describe('crashes: closed forms', () => {
     }
   });
 
-  it('three-phase commit on the same link never blocks: the cohorts time out to the same decision', () => {
+  it('three-phase commit on the same link never blocks: the cohorts time out to the same decision', async () => {
     // A crash at the start of round 1 or 2: waiting cohorts abort (the coordinator decided
     // nothing). At round 3 the coordinator has committed and the prepared cohorts commit.
     for (const c of [0.001, 0.01, 0.05, 0.3]) {
@@ -108,7 +109,7 @@ describe('crashes: closed forms', () => {
     }
   });
 
-  it('a cohort that crashed in doubt is not blocked, and its earlier decision counts', () => {
+  it('a cohort that crashed in doubt is not blocked, and its earlier decision counts', async () => {
     // Two-phase commit, one cohort, reliable link, only the cohort crashes (rate b): in round 1
     // it never votes and the coordinator aborts (no decision of the cohort: aborted); in round 2
     // it is in doubt but down (aborted by the coordinator's decision only? no: the coordinator
@@ -197,19 +198,19 @@ describe('crashes: crash 0 is the crash-free run, byte for byte', () => {
     'examples/three-phase-commit.yaml',
   ];
   for (const file of scenarios) {
-    it(`${file}: --set crash=0 prints the same CSV and JSON`, () => {
+    it(`${file}: --set crash=0 prints the same CSV and JSON`, async () => {
       for (const format of ['csv', 'json']) {
-        const plain = cli(['run', file, '--trials', '20000', '--format', format, '--exact']);
-        const zero = cli(['run', file, '--trials', '20000', '--format', format, '--exact', '--set', 'crash=0']);
+        const plain = await cliIn(['run', file, '--trials', '20000', '--format', format, '--exact']);
+        const zero = await cliIn(['run', file, '--trials', '20000', '--format', format, '--exact', '--set', 'crash=0']);
         assert.equal(plain.status, 0, plain.stderr);
         assert.equal(zero.stdout, plain.stdout);
       }
     });
   }
 
-  it('the crash-0 cell of a crash sweep counts what the crash-free run counts', () => {
-    const plain = cli(['run', 'scenarios/seed-foot-soldiers.yaml', '--trials', '30000', '--format', 'json']);
-    const swept = cli(['run', 'scenarios/seed-foot-soldiers.yaml', '--trials', '30000', '--format', 'json', '--sweep', 'crash=0,0.1']);
+  it('the crash-0 cell of a crash sweep counts what the crash-free run counts', async () => {
+    const plain = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', '--trials', '30000', '--format', 'json']);
+    const swept = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', '--trials', '30000', '--format', 'json', '--sweep', 'crash=0,0.1']);
     assert.equal(swept.status, 0, swept.stderr);
     const counts = (text: string, i: number) => {
       const row = JSON.parse(text).rows[i] as Record<string, unknown>;
@@ -222,30 +223,31 @@ describe('crashes: crash 0 is the crash-free run, byte for byte', () => {
 
 describe('crashes: reproducibility', () => {
   const scenario = 'examples/commit-crash-2pc.yaml';
-  it('the same bytes with 1 or 3 workers, and from merged shards', () => {
+  it('the same bytes with 1 or 3 workers, and from merged shards', async () => {
     // --exact: the automatic exact attempt is bounded by the run's time, the forced one is not.
-    const run = (extra: string[]) => cli(['run', scenario, '--trials', '150000', ...extra]);
-    const one = run(['--format', 'csv', '--workers', '1', '--exact']);
-    const three = run(['--format', 'csv', '--workers', '3', '--exact']);
+    const run = async (extra: string[]) => await cliIn(['run', scenario, '--trials', '150000', ...extra]);
+    const one = await run(['--format', 'csv', '--workers', '1', '--exact']);
+    const three = await run(['--format', 'csv', '--workers', '3', '--exact']);
     assert.equal(one.status, 0, one.stderr);
     assert.equal(three.stdout, one.stdout);
     const dir = tempFiles({});
-    const shards = [1, 2].map((i) => {
-      const r = run(['--shard', `${i}/2`]);
+    const shards: string[] = [];
+    for (const i of [1, 2]) {
+      const r = await run(['--shard', `${i}/2`]);
       assert.equal(r.status, 0, r.stderr);
       const path = join(dir, `shard-${i}.json`);
       writeFileSync(path, r.stdout);
-      return path;
-    });
-    assert.equal(cli(['merge', ...shards, '--format', 'csv', '--exact']).stdout, one.stdout);
+      shards.push(path);
+    }
+    assert.equal((await cliIn(['merge', ...shards, '--format', 'csv', '--exact'])).stdout, one.stdout);
   });
 
-  it('trace replays a trial with its crashes, in the story and in the Mermaid diagram', () => {
-    const text = cli(['trace', scenario, '--cell', '3', '--first', 'blocked']);
+  it('trace replays a trial with its crashes, in the story and in the Mermaid diagram', async () => {
+    const text = await cliIn(['trace', scenario, '--cell', '3', '--first', 'blocked']);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /round 2\s+Coordinator crashes/);
     assert.match(text.stdout, /outcome: some cohort is in doubt/);
-    const mermaid = cli(['trace', scenario, '--cell', '3', '--first', 'blocked', '--format', 'mermaid']);
+    const mermaid = await cliIn(['trace', scenario, '--cell', '3', '--first', 'blocked', '--format', 'mermaid']);
     assert.match(mermaid.stdout, /Note over Coordinator: crashes/);
   });
 });
@@ -253,37 +255,37 @@ describe('crashes: reproducibility', () => {
 describe('crashes: bad input and broken protocol files', () => {
   const tcpSource = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
 
-  it('check catches a file whose crashed node keeps sending', () => {
+  it('check catches a file whose crashed node keeps sending', async () => {
     const broken = tcpSource.replace('state[A_ESTABLISHED] === 0 && aUp', 'state[A_ESTABLISHED] === 0');
     assert.notEqual(broken, tcpSource);
     const dir = tempFiles({ 'keeps-sending.mjs': broken });
-    const r = cli(['check', join(dir, 'keeps-sending.mjs')]);
+    const r = await cliIn(['check', join(dir, 'keeps-sending.mjs')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /with crashes: node 0 \(A\) dispatches SYN in round 1 after it crashed/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
-  it('check catches a file whose crash does not stick', () => {
+  it('check catches a file whose crash does not stick', async () => {
     const broken = tcpSource.replace('state[CRASHED + node] = 1;', 'state[CRASHED + node] = 0;');
     const dir = tempFiles({ 'forgets.mjs': broken });
-    const r = cli(['check', join(dir, 'forgets.mjs')]);
+    const r = await cliIn(['check', join(dir, 'forgets.mjs')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /crashed\(node \d\) returned false, but node \d has crashed/);
   });
 
-  it('refuses crash for a protocol without crash support, in one line', () => {
+  it('refuses crash for a protocol without crash support, in one line', async () => {
     const plain = tcpSource
       .replace(/ {4}roles: \['A', 'B'\],\n[\s\S]*?crashed: \(state, _config, node\) => state\[CRASHED \+ node\] === 1,\n/, '')
       .replace("name: 'tcp-handshake'", "name: 'tcp-no-crash'");
     assert.doesNotMatch(plain, /roles:/);
     const dir = tempFiles({ 'plain.mjs': plain, 'crashing.yaml': 'protocol: ./plain.mjs\nrounds: 2\ncrash: 0.1\n' });
-    const r = cli(['run', join(dir, 'crashing.yaml')]);
+    const r = await cliIn(['run', join(dir, 'crashing.yaml')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /crashing\.yaml:3:1: the tcp-no-crash protocol does not support crashes/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
-  it('refuses a role the protocol does not declare, and a rate outside [0, 1]', () => {
+  it('refuses a role the protocol does not declare, and a rate outside [0, 1]', async () => {
     const cases: [string, RegExp][] = [
       ['protocol: messenger\ncrash: { coordinator: 0.1 }\n', /the messenger protocol has no role 'coordinator'; its roles are A, B/],
       ['protocol: two-phase-commit\ncrash: { coordinater: 0.1 }\n', /did you mean 'coordinator'\?/],
@@ -292,7 +294,7 @@ describe('crashes: bad input and broken protocol files', () => {
     ];
     for (const [text, expected] of cases) {
       const dir = tempFiles({ 'bad.yaml': text });
-      const r = cli(['run', join(dir, 'bad.yaml')]);
+      const r = await cliIn(['run', join(dir, 'bad.yaml')]);
       assert.equal(r.status, 2, text);
       assert.match(r.stderr, expected);
       assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -301,14 +303,14 @@ describe('crashes: bad input and broken protocol files', () => {
 });
 
 describe('crashes: the commit comparison the README quotes', () => {
-  it('coordinator crashes on a reliable link block 2PC, never 3PC; partitions make 3PC inconsistent, never 2PC', () => {
-    const exact = (file: string) => {
-      const r = cli(['exact', file, '--format', 'json']);
+  it('coordinator crashes on a reliable link block 2PC, never 3PC; partitions make 3PC inconsistent, never 2PC', async () => {
+    const exact = async (file: string) => {
+      const r = await cliIn(['exact', file, '--format', 'json']);
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout).rows as Record<string, number>[];
     };
-    const two = exact('examples/commit-crash-2pc.yaml');
-    const three = exact('examples/commit-crash-3pc.yaml');
+    const two = await exact('examples/commit-crash-2pc.yaml');
+    const three = await exact('examples/commit-crash-3pc.yaml');
     assert.equal(two.length, 6);
     for (const [i, row] of two.entries()) {
       const [goodToBad, c] = [row['goodToBad']!, row['crashCoordinator']!];
@@ -329,36 +331,36 @@ describe('crashes: the commit comparison the README quotes', () => {
 });
 
 describe('crashes: plan', () => {
-  it('finds the largest coordinator crash rate at which two-phase commit blocks at most 1e-4 of the time', () => {
+  it('finds the largest coordinator crash rate at which two-phase commit blocks at most 1e-4 of the time', async () => {
     // Reliable link: blocked = c(1 − c), at most 1e-4 for c up to about 1.0001e-4.
     const args = ['plan', 'examples/commit-crash-2pc.yaml', '--set', 'channel.goodToBad=0', '--vary', 'crashCoordinator=0.00001:0.0002:0.00001'];
-    const r = cli([...args, '--target', 'blocked<=1e-4', '--format', 'json']);
+    const r = await cliIn([...args, '--target', 'blocked<=1e-4', '--format', 'json']);
     assert.equal(r.status, 0, r.stderr);
     const { winner, exact } = JSON.parse(r.stdout);
     assert.equal(exact, true);
     assert.equal(winner.crashCoordinator, 0.0001);
     close(winner.blocked, 0.0001 * (1 - 0.0001), 'blocked at the winner');
-    assert.match(cli([...args, '--target', 'blocked<=1e-4']).stdout, /^Largest crashCoordinator meeting blocked ≤ 0\.0001 \(exact values\)/);
+    assert.match((await cliIn([...args, '--target', 'blocked<=1e-4'])).stdout, /^Largest crashCoordinator meeting blocked ≤ 0\.0001 \(exact values\)/);
   });
 });
 
 describe('crashes: check explores the built-in protocols with crashes', () => {
   for (const name of ['messenger', 'handshake', 'retransmit', 'randomized']) {
-    it(`${name} keeps the contract under every crash pattern`, () => {
+    it(`${name} keeps the contract under every crash pattern`, async () => {
       const report = checkProtocol(name);
       assert.ok(report.trialsEnded > 0);
     });
   }
 
   for (const file of ['tcp-handshake.mjs', 'three-phase-commit.mjs']) {
-    it(`check passes the example ${file}, crashes explored`, () => {
-      const r = cli(['check', join('examples', 'protocols', file)]);
+    it(`check passes the example ${file}, crashes explored`, async () => {
+      const r = await cliIn(['check', join('examples', 'protocols', file)]);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /all within the contract/);
     });
   }
 
-  it('role names in crash: { … } are matched without regard to case', () => {
+  it('role names in crash: { … } are matched without regard to case', async () => {
     close(exactOf({ protocol: 'messenger', loss: 0, redundancy: 1, crash: { a: 0.25 } })[1]!, 0.25, 'neither');
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CHANNELS } from '../src/channels/index.js';
-import { loadProtocolFile } from '../src/protocols/file.js';
+import { CHANNELS } from '../src/catalog/channels.js';
+import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { checkContract, generatedCells } from './contract.js';
 import { ROOT } from './helpers.js';
 

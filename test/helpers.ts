@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { ExactResult } from '../src/engine/exact/index.js';
-import { CHOOSE, END, Step } from '../src/protocols/types.js';
-import type { ProtocolDefinition } from '../src/protocols/types.js';
+import { CHOOSE, END, Step } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -28,3 +28,12 @@ export async function cliInProcess(args: readonly string[], env: Record<string, 
 
 /** A stack trace's telltale line ("    at f (file.js:1:2)"). */
 export const STACK_LINE = /^\s+at .*(\.js|\.ts|<anonymous>|node:)[^\n]*\d+:\d+\)?$/m;
+
+/**
+ * `cli` without the process: the same arguments and environment, run in this process. For tests
+ * whose subject is the command's output or refusal, not the process around it (signals, exit of
+ * a hung child, a closed stdout): a process each costs a Node start-up and adds nothing there.
+ */
+export function cliIn(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return cliInProcess(args, { NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env });
+}

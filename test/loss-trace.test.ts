@@ -12,8 +12,8 @@ import { uniformBelow } from '../src/rng/uniform.js';
 import { runExperiment } from '../src/experiment.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
-import { ROOT, cli, scenarioFrom, tempFiles } from './helpers.js';
-import { cliInProcess } from './in-process.js';
+import { ROOT, scenarioFrom, tempFiles } from './helpers.js';
+import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
 /** Measured loss in: the trace channel replays a trace exactly and reproducibly; `fit` turns one into a channel. */
@@ -70,37 +70,37 @@ describe('the trace channel', () => {
     assert.ok(Math.abs(bad.exact!.success) < 1e-12);
   });
 
-  it('gives the same bytes for any worker count and shard split, records the trace digest, and merge refuses shards of another trace', () => {
+  it('gives the same bytes for any worker count and shard split, records the trace digest, and merge refuses shards of another trace', async () => {
     const dir = tempFiles({
       'losses.txt': TRACE,
       's.yaml': 'protocol: retransmit\nchannel: { model: trace, file: losses.txt }\nrounds: 3\nredundancy: 1\ntrials: 300000\nseed: 4\n',
     });
     const scenario = join(dir, 's.yaml');
-    const one = cli(['run', scenario, '-f', 'csv', '--workers', '1']);
+    const one = await cliIn(['run', scenario, '-f', 'csv', '--workers', '1']);
     assert.equal(one.status, 0, one.stderr);
-    assert.equal(succeeded(cli(['run', scenario, '-f', 'csv', '--workers', '2'])), one.stdout);
+    assert.equal(succeeded(await cliIn(['run', scenario, '-f', 'csv', '--workers', '2'])), one.stdout);
     const [row] = parseCsv(one.stdout, { columns: true }) as Record<string, string>[];
     assert.match(row!['digest']!, /^[0-9a-f]{64}$/);
     assert.equal(row!['file'], 'losses.txt');
-    const shard1 = cli(['run', scenario, '--shard', '1/2', '--workers', '1']);
+    const shard1 = await cliIn(['run', scenario, '--shard', '1/2', '--workers', '1']);
     assert.equal(shard1.status, 0, shard1.stderr);
     writeFileSync(join(dir, 'shard-1.json'), shard1.stdout);
-    writeFileSync(join(dir, 'shard-2.json'), succeeded(cli(['run', scenario, '--shard', '2/2', '--workers', '1'])));
-    const merged = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '-f', 'csv']);
+    writeFileSync(join(dir, 'shard-2.json'), succeeded(await cliIn(['run', scenario, '--shard', '2/2', '--workers', '1'])));
+    const merged = await cliIn(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, one.stdout, 'merged shards print the bytes of the whole run');
     writeFileSync(join(dir, 'losses.txt'), TRACE.replace('0', '1'));
-    writeFileSync(join(dir, 'shard-2.json'), succeeded(cli(['run', scenario, '--shard', '2/2', '--workers', '1'])));
-    const refused = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json')]);
+    writeFileSync(join(dir, 'shard-2.json'), succeeded(await cliIn(['run', scenario, '--shard', '2/2', '--workers', '1'])));
+    const refused = await cliIn(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json')]);
     assert.equal(refused.status, 2);
   });
 
-  it('validate and list say what the trace is', () => {
+  it('validate and list say what the trace is', async () => {
     const dir = tempFiles({ 'losses.txt': '0001100010\n', 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: losses.txt }\n' });
-    const r = cli(['validate', join(dir, 's.yaml')]);
+    const r = await cliIn(['validate', join(dir, 's.yaml')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /trace: 10 packets, loss rate 0\.3, mean loss burst 1\.5/);
-    assert.match(succeeded(cli(['list'])), /trace +A measured loss trace replayed/);
+    assert.match(succeeded(await cliIn(['list'])), /trace +A measured loss trace replayed/);
   });
 
   const bad: [string, string, RegExp][] = [
@@ -206,12 +206,12 @@ describe('the trace channel at real sizes', () => {
     s.outcomes.forEach((o, j) =>
       assert.ok(Math.abs(proportionZ(o.count, s.trials, s.exact!.outcomes[j]!)) <= 4.5, `${s.outcomeNames[j]}: ${o.count} vs ${s.exact!.outcomes[j]}`),
     );
-    const one = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
+    const one = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
     assert.equal(one.status, 0, one.stderr);
-    assert.equal(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact']).stdout, one.stdout);
+    assert.equal((await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact'])).stdout, one.stdout);
   });
 
-  it('runs Monte Carlo through the protocol automaton with the same tallies as trial by trial', () => {
+  it('runs Monte Carlo through the protocol automaton with the same tallies as trial by trial', async () => {
     const dir = tempFiles({ 'long.txt': `${pattern.repeat(repeats)}\n`, 'long-b.txt': `${back.repeat(repeats)}\n` });
     for (const data of [
       { protocol: 'messenger', redundancy: 3 },
@@ -227,7 +227,7 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
-  it('draws starts exactly uniformly: the product of a word and n, split exactly, and rejection', () => {
+  it('draws starts exactly uniformly: the product of a word and n, split exactly, and rejection', async () => {
     const rng = new Xoshiro128(5, 4, 3, 2);
     const copy = new Xoshiro128(5, 4, 3, 2);
     for (const n of [1, 2, 3, 37, 20_001, 1_000_003, 50_000_000, 2 ** 31]) {
@@ -247,7 +247,7 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
-  it('computes the messenger over 10^6 packets exactly: the share of starts with a copy delivered', () => {
+  it('computes the messenger over 10^6 packets exactly: the share of starts with a copy delivered', async () => {
     const n = 1_000_000;
     const r = new Xoshiro128(1, 2, 3, 5);
     const lost = new Uint8Array(n);
@@ -272,7 +272,7 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
-  it('refuses a file over the byte limit before reading it', () => {
+  it('refuses a file over the byte limit before reading it', async () => {
     const dir = tempFiles({ 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: huge.txt }\n' });
     writeFileSync(join(dir, 'huge.txt'), '');
     truncateSync(join(dir, 'huge.txt'), 65 * 2 ** 20);
@@ -281,20 +281,20 @@ describe('the trace channel at real sizes', () => {
       ['validate', join(dir, 's.yaml')],
       ['fit', join(dir, 'huge.txt')],
     ]) {
-      const r = cli(args);
+      const r = await cliIn(args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /huge\.txt: the trace file is larger than 64 MB/);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }
   });
 
-  it('validate and fit say where a ping log starts and warn where its summary disagrees', () => {
+  it('validate and fit say where a ping log starts and warn where its summary disagrees', async () => {
     const lines = ['PING h (192.0.2.1) 56(84) bytes of data.'];
     for (let seq = 1; seq <= 400; seq++) if (seq % 20 !== 0) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1 ms`);
     lines.push('', '--- h ping statistics ---', '400 packets transmitted, 380 received, 5% packet loss, time 399ms');
     const tail = lines.slice(-201).join('\n');
     const dir = tempFiles({ 'tail.txt': tail, 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: tail.txt }\n' });
-    const v = cli(['validate', join(dir, 's.yaml')]);
+    const v = await cliIn(['validate', join(dir, 's.yaml')]);
     assert.equal(v.status, 0, v.stderr);
     // The excerpt's first line is packet 192's reply; 200, 220, … 400 lost: 11 of 209.
     assert.match(v.stdout, /trace: 209 packets, icmp_seq 192–400 counted, loss rate 0\.05263/);
@@ -302,7 +302,7 @@ describe('the trace channel at real sizes', () => {
       v.stdout,
       /warning: the log's summary \(line 201\) says 400 packets transmitted, 380 received, but the log shows 209 packets \(icmp_seq 192–400\), 198 received/,
     );
-    const f = cli(['fit', join(dir, 'tail.txt')]);
+    const f = await cliIn(['fit', join(dir, 'tail.txt')]);
     assert.equal(f.status, 0, f.stderr);
     assert.match(f.stdout, /Counted icmp_seq 192–400: a ping log's trace starts at the first sequence number it shows\./);
     assert.match(f.stdout, /The fits rest on 209 packets: 11 loss bursts and 11 gaps between them\./);
@@ -313,43 +313,43 @@ describe('the trace channel at real sizes', () => {
 describe('fit', () => {
   const sample = join(ROOT, 'examples', 'traces', 'radio-link-ping.txt');
 
-  it('fits the three models to a ping log, chooses one by BIC and prints it as a scenario fragment', () => {
-    const r = cli(['fit', sample]);
+  it('fits the three models to a ping log, chooses one by BIC and prints it as a scenario fragment', async () => {
+    const r = await cliIn(['fit', sample]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /3,600 packets, 174 lost/);
     for (const model of ['bernoulli', 'gilbert', 'gilbert-elliott']) assert.match(r.stdout, new RegExp(`${model} +│`));
     assert.match(r.stdout, /chosen \(lowest BIC\)/);
     assert.match(r.stdout, /channel:\n {2}model: gilbert-elliott\n {2}goodToBad: [0-9.]+/);
-    const json = JSON.parse(succeeded(cli(['fit', sample, '--format', 'json']))) as { chosen: string; fits: { model: string; bic: number }[] };
+    const json = JSON.parse(succeeded(await cliIn(['fit', sample, '--format', 'json']))) as { chosen: string; fits: { model: string; bic: number }[] };
     const best = [...json.fits].sort((a, b) => a.bic - b.bic)[0]!;
     assert.equal(json.chosen, best.model);
   });
 
-  it('fits the chosen channel into a scenario that runs, and --model forces one', () => {
-    const r = cli(['fit', sample, '--model', 'bernoulli', '--format', 'yaml']);
+  it('fits the chosen channel into a scenario that runs, and --model forces one', async () => {
+    const r = await cliIn(['fit', sample, '--model', 'bernoulli', '--format', 'yaml']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /chosen: bernoulli/);
     assert.match(r.stdout, /scenario:\n {2}loss: 0\.0483/);
-    const fragment = succeeded(cli(['fit', sample])).split('to paste into a scenario:\n\n')[1]!;
+    const fragment = succeeded(await cliIn(['fit', sample])).split('to paste into a scenario:\n\n')[1]!;
     const dir = tempFiles({ 's.yaml': `protocol: messenger\ntrials: 1000\n${fragment}` });
-    assert.equal(cli(['validate', join(dir, 's.yaml')]).status, 0);
+    assert.equal((await cliIn(['validate', join(dir, 's.yaml')])).status, 0);
   });
 
-  it('draws the run lengths, measured against each model, like plot', () => {
+  it('draws the run lengths, measured against each model, like plot', async () => {
     const dir = tempFiles({});
-    const r = cli(['fit', sample, '-o', join(dir, 'fit.svg')]);
+    const r = await cliIn(['fit', sample, '-o', join(dir, 'fit.svg')]);
     assert.equal(r.status, 0, r.stderr);
     const svg = readFileSync(join(dir, 'fit.svg'), 'utf8');
     assert.match(svg, /^<svg/);
     assert.match(svg, /loss bursts/);
   });
 
-  it('refuses a trace with no losses and a CSV without the column, exit 2', () => {
+  it('refuses a trace with no losses and a CSV without the column, exit 2', async () => {
     const dir = tempFiles({ 'clean.txt': '00000000\n', 'm.csv': 'seq,lost\n1,0\n2,1\n' });
-    const clean = cli(['fit', join(dir, 'clean.txt')]);
+    const clean = await cliIn(['fit', join(dir, 'clean.txt')]);
     assert.equal(clean.status, 2);
     assert.match(clean.stderr, /no losses recorded/);
-    const csv = cli(['fit', join(dir, 'm.csv'), '--column', 'dropped']);
+    const csv = await cliIn(['fit', join(dir, 'm.csv'), '--column', 'dropped']);
     assert.equal(csv.status, 2);
     assert.match(csv.stderr, /lost/);
   });

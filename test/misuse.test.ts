@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { BIN, CLI_TIMEOUT_MS, ROOT, cli, tempFiles } from './helpers.js';
 import { succeeded } from './assert-cli.js';
 import type { CliResult } from './helpers.js';
-import { STACK_LINE, cliInProcess } from './in-process.js';
+import { STACK_LINE, cliIn, cliInProcess } from './in-process.js';
 
 /**
  * Issue 15, "Trustworthy under misuse and faults", as a table: every case a subprocess, as a
@@ -64,10 +64,10 @@ describe('1. merge: counts that cannot be right are refused', () => {
   };
   const tally = (d: Record<string, any>) => d['cells'][0].tally; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-  it('intact shards merge to the unsharded run, byte for byte', () => {
-    const merged = cli(['merge', ...shards, '--format', 'csv']);
+  it('intact shards merge to the unsharded run, byte for byte', async () => {
+    const merged = await cliIn(['merge', ...shards, '--format', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
-    assert.equal(merged.stdout, succeeded(cli(['run', ...SCENARIO, '--format', 'csv'])));
+    assert.equal(merged.stdout, succeeded(await cliIn(['run', ...SCENARIO, '--format', 'csv'])));
     assert.match(readFileSync(shards[0]!, 'utf8'), /"digest": "sha256:[0-9a-f]{64}"/);
   });
 
@@ -117,12 +117,12 @@ describe('1. merge: counts that cannot be right are refused', () => {
       tally(d).deliveries[0] += 10 ** 9;
       d['digest'] = contentDigest(d);
     });
-    assertOneLine(cli(['merge', ...received]), 2, /received\.json: cell 1 .*messages received of \d+ dispatched/, 'deliveries');
+    assertOneLine(await cliIn(['merge', ...received]), 2, /received\.json: cell 1 .*messages received of \d+ dispatched/, 'deliveries');
     const rounds = mutated('rounds.json', 0, (d) => {
       tally(d).rounds += 10 ** 9;
       d['digest'] = contentDigest(d);
     });
-    assertOneLine(cli(['merge', ...rounds]), 2, /rounds used, more than its round limit allows/, 'rounds');
+    assertOneLine(await cliIn(['merge', ...rounds]), 2, /rounds used, more than its round limit allows/, 'rounds');
   });
 
   it('a relabelled shard with a recomputed digest is caught by its trials', async () => {
@@ -134,7 +134,7 @@ describe('1. merge: counts that cannot be right are refused', () => {
     });
     // Labelled 1/3 beside the real 2/3 and 3/3: every label present once, but its blocks are 3/3's.
     assertOneLine(
-      cli(['merge', files[2]!, shards[1]!, shards[2]!]),
+      await cliIn(['merge', files[2]!, shards[1]!, shards[2]!]),
       2,
       /relabel-digest\.json: cell 1 .*holds 68928 trials; shard 1\/3 of 200000 trials holds 65536/,
       'relabelled',
@@ -145,9 +145,9 @@ describe('1. merge: counts that cannot be right are refused', () => {
 // --- 2. re-exports reproduce the saved run ---------------------------------------------------
 describe('2. merge results.json reproduces the saved run byte for byte', () => {
   for (const flags of [[], ['--confidence', '0.99', '--no-exact'], ['--exact']]) {
-    it(`run ${flags.join(' ') || '(defaults)'}`, () => {
+    it(`run ${flags.join(' ') || '(defaults)'}`, async () => {
       const out = join(dir, `saved${flags.join('')}`);
-      const r = cli(['run', 'scenarios/retransmit-round-limit.yaml', '--trials', '30000', '--format', 'csv', '--out', out, ...flags]);
+      const r = await cliIn(['run', 'scenarios/retransmit-round-limit.yaml', '--trials', '30000', '--format', 'csv', '--out', out, ...flags]);
       assert.equal(r.status, 0, r.stderr);
       const [folder] = readdirSync(out);
       const saved = join(out, folder!);
@@ -155,7 +155,7 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
         ['csv', 'results.csv'],
         ['json', 'results.json'],
       ] as const) {
-        const again = cli(['merge', join(saved, 'results.json'), '--format', format]);
+        const again = await cliIn(['merge', join(saved, 'results.json'), '--format', format]);
         assert.equal(again.status, 0, again.stderr);
         assert.equal(again.stdout, readFileSync(join(saved, name), 'utf8'), `${format} re-export`);
       }
@@ -164,20 +164,20 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
       data['tallies'][0].outcomes[0] -= 1;
       data['tallies'][0].outcomes[1] += 1;
       assertOneLine(
-        cli(['merge', file(`edited${flags.join('')}.json`, JSON.stringify(data))]),
+        await cliIn(['merge', file(`edited${flags.join('')}.json`, JSON.stringify(data))]),
         2,
         /edited.*\.json: counts do not match its digest/,
         'edited results.json',
       );
       data['tallies'][0].outcomes[1] += 1;
       assertOneLine(
-        cli(['merge', file(`edited2${flags.join('')}.json`, JSON.stringify(data))]),
+        await cliIn(['merge', file(`edited2${flags.join('')}.json`, JSON.stringify(data))]),
         2,
         /edited2.*\.json: cell 1 .*outcome counts add up to/,
         'edited results.json',
       );
       // A flag asks otherwise: recomputed at that confidence.
-      const other = cli(['merge', join(saved, 'results.json'), '--format', 'csv', '--confidence', '0.5']);
+      const other = await cliIn(['merge', join(saved, 'results.json'), '--format', 'csv', '--confidence', '0.5']);
       assert.equal(other.status, 0, other.stderr);
       assert.notEqual(other.stdout, readFileSync(join(saved, 'results.csv'), 'utf8'));
     });
@@ -187,19 +187,19 @@ describe('2. merge results.json reproduces the saved run byte for byte', () => {
 // --- 3. closed and failing stdout ------------------------------------------------------------
 describe('3. closed or failing standard output', () => {
   const gate = file('gate.yaml', 'protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.99 }\n');
-  it('a failing gate piped into head -1 still exits 1', () => {
+  it('a failing gate piped into head -1 still exits 1', async () => {
     for (const format of ['csv', 'table', 'json', 'markdown']) {
       const r = pipeline(`${TG} run '${gate}' --trials 20000 -f ${format} | head -1 > /dev/null`);
       assert.equal(r.status, 1, `${format}: ${r.stderr}`);
       assert.match(r.stderr, /expect failed/);
     }
   });
-  it('a passing run piped into head -1 exits 0, silently', () => {
+  it('a passing run piped into head -1 exits 0, silently', async () => {
     const r = pipeline(`${TG} run scenarios/handshake-regress.yaml --trials 20000 -f csv | head -1 > /dev/null`);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
   });
-  it('run --out x -f csv | true still saves the folder', () => {
+  it('run --out x -f csv | true still saves the folder', async () => {
     const out = join(dir, 'piped');
     const r = pipeline(`${TG} run --trials 20000 --out '${out}' -f csv | true`);
     assert.equal(r.status, 0, r.stderr);
@@ -208,7 +208,7 @@ describe('3. closed or failing standard output', () => {
     assert.equal(folders.length, 1);
     assert.ok(existsSync(join(out, folders[0]!, 'results.csv')));
   });
-  it('a write to /dev/full is one line and exit 2, never "expect failed" nor a stack trace', { skip: !existsSync('/dev/full') }, () => {
+  it('a write to /dev/full is one line and exit 2, never "expect failed" nor a stack trace', { skip: !existsSync('/dev/full') }, async () => {
     for (const args of [['run', gate, '--trials', '20000'], ['schema']]) {
       const fd = openSync('/dev/full', 'w');
       try {
@@ -225,9 +225,9 @@ describe('3. closed or failing standard output', () => {
 
 // --- 4. a precision never reached -------------------------------------------------------------
 describe('4. --precision never reached', () => {
-  it('is warned about on stderr and recorded in the manifest', () => {
+  it('is warned about on stderr and recorded in the manifest', async () => {
     const out = join(dir, 'precision');
-    const r = cli(['run', '--precision', '1e-12', '--set', 'trials={precision: 1e-12, maxTrials: 100000}', '-f', 'csv', '--out', out]);
+    const r = await cliIn(['run', '--precision', '1e-12', '--set', 'trials={precision: 1e-12, maxTrials: 100000}', '-f', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stderr,
@@ -238,9 +238,9 @@ describe('4. --precision never reached', () => {
     assert.equal(manifest['precisionNotReached'].length, 1);
     assert.equal(manifest['precisionNotReached'][0].trials, 100000);
   });
-  it('a precision reached says nothing and records none', () => {
+  it('a precision reached says nothing and records none', async () => {
     const out = join(dir, 'precision-ok');
-    const r = cli(['run', '--precision', '0.01', '-f', 'csv', '--out', out]);
+    const r = await cliIn(['run', '--precision', '0.01', '-f', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /not reached/);
     const [folder] = readdirSync(out);
@@ -374,8 +374,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     });
   }
 
-  it('--metric bogus lists each metric once, before running anything', () => {
-    const r = cli(['plot', 'scenarios/redundancy-vs-loss.yaml', '--metric', 'bogus']);
+  it('--metric bogus lists each metric once, before running anything', async () => {
+    const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--metric', 'bogus']);
     assertOneLine(r, 2, /--metric bogus: unknown metric/, 'metric');
     const names = r.stderr.split('choose one of: ')[1]!.trim().split(', ');
     assert.deepEqual(names, [...new Set(names)]);
@@ -384,22 +384,22 @@ describe('6-14. bad input: exit 2, one readable line', () => {
 
 // --- 10. no command ----------------------------------------------------------------------------
 describe('10. no command, or help on an unknown one', () => {
-  it('bare twogenerals prints the help on stderr, exit 2', () => {
-    const r = cli([]);
+  it('bare twogenerals prints the help on stderr, exit 2', async () => {
+    const r = await cliIn([]);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^Usage: twogenerals/);
     assert.match(r.stderr, /run \[options\] \[files\.\.\.\]/);
   });
-  it('help bogus says so and prints the help on stderr, exit 2', () => {
-    const r = cli(['help', 'bogus']);
+  it('help bogus says so and prints the help on stderr, exit 2', async () => {
+    const r = await cliIn(['help', 'bogus']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: help: unknown command 'bogus'\nUsage: twogenerals/);
   });
-  it('help run and help still print the help on stdout, exit 0', () => {
-    assert.match(succeeded(cli(['help', 'run'])), /Usage: twogenerals run/);
-    assert.equal(cli(['help']).status, 0);
+  it('help run and help still print the help on stdout, exit 0', async () => {
+    assert.match(succeeded(await cliIn(['help', 'run'])), /Usage: twogenerals run/);
+    assert.equal((await cliIn(['help'])).status, 0);
   });
 });
 
@@ -409,47 +409,47 @@ describe('13. escape sequences and markup in a scenario are neutralized', () => 
     'hostile.yaml',
     'protocol: messenger\ndescription: "\\e]0;pwned\\a\\e[2J\\e[31mred\\u009b1m <script>alert(1)</script> **bold** [x](http://e) | pipe"\n',
   );
-  it('on the terminal (table)', () => {
-    const r = cli(['run', hostile, '--trials', '1000'], { FORCE_COLOR: '1' });
+  it('on the terminal (table)', async () => {
+    const r = await cliIn(['run', hostile, '--trials', '1000'], { FORCE_COLOR: '1' });
     assert.equal(r.status, 0, r.stderr);
     const description = r.stdout.split('\n').find((l) => l.includes('pwned'))!;
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(description.replace(/\u001b\[(2|22|39|90|0)m/g, ''), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     assert.match(description, /\\x1b\]0;pwned\\x07\\x1b\[2J/);
   });
-  it('in Markdown', () => {
-    const r = cli(['run', hostile, '--trials', '1000', '--format', 'markdown']);
+  it('in Markdown', async () => {
+    const r = await cliIn(['run', hostile, '--trials', '1000', '--format', 'markdown']);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /<script>/);
     assert.match(r.stdout, /&lt;script&gt;alert\(1\)&lt;\/script&gt; \\\*\\\*bold\\\*\\\* \\\[x\\\]\(http:\/\/e\) \\\| pipe/);
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
-  it('in error messages', () => {
-    const r = cli(['run', file('hostile-key.yaml', 'protocol: messenger\n"\\e[2Jbad": 1\n')]);
+  it('in error messages', async () => {
+    const r = await cliIn(['run', file('hostile-key.yaml', 'protocol: messenger\n"\\e[2Jbad": 1\n')]);
     assertOneLine(r, 2, /unknown key '\\x1b\[2Jbad'/, 'key');
   });
 });
 
 // --- 14. exact shows only what exact output means -------------------------------------------------
 describe('14. exact', () => {
-  it('--help offers no trial options', () => {
-    const r = cli(['exact', '--help']);
+  it('--help offers no trial options', async () => {
+    const r = await cliIn(['exact', '--help']);
     assert.equal(r.status, 0);
     for (const flag of ['--trials', '--seed', '--precision', '--workers', '--confidence']) assert.doesNotMatch(r.stdout, new RegExp(flag));
     for (const flag of ['--set', '--sweep', '--format']) assert.match(r.stdout, new RegExp(flag));
   });
-  it('-f csv and json carry exact columns only', () => {
-    const csv = cli(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'csv']);
+  it('-f csv and json carry exact columns only', async () => {
+    const csv = await cliIn(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'csv']);
     assert.equal(csv.status, 0, csv.stderr);
     const header = csv.stdout.split('\n')[0]!.split(',');
     assert.ok(header.includes('committed_exact') && header.includes('success_exact') && header.includes('messengers_exact'));
     for (const column of ['trials', 'success', 'success_low', 'success_z', 'committed', 'messengers_mean']) assert.ok(!header.includes(column), column);
-    const out = JSON.parse(succeeded(cli(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'json'])));
+    const out = JSON.parse(succeeded(await cliIn(['exact', 'scenarios/two-phase-commit.yaml', '-f', 'json'])));
     assert.deepEqual(out.columns, header);
   });
-  it('the table has no intervals', () => {
-    const r = cli(['exact']);
+  it('the table has no intervals', async () => {
+    const r = await cliIn(['exact']);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /±|Wilson/);
   });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { describeGilbertElliott, stationaryBad } from '../src/channels/gilbert-elliott.js';
 import { trace } from '../src/channels/trace.js';
 import { UsageError } from '../src/errors.js';
-import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
 import type { ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { assertSameExact, tempFiles } from './helpers.js';
@@ -33,7 +33,7 @@ function assertExact(result: ExactResult, expected: Expected, where: string, nam
 function exact(protocol: string, channel: string, params: Record<string, number | string>): ExactResult {
   const model = buildCellModel({ protocol, channel, params });
   const result = exactCell(model);
-  if (model.protocol.exactSolver) assertSameExact(exactCell(model, UNLIMITED, 'generic'), result, `${protocol} over ${channel}, generic`);
+  if (structuredSolverFor(model)) assertSameExact(exactCell(model, UNLIMITED, 'generic'), result, `${protocol} over ${channel}, generic`);
   return result;
 }
 

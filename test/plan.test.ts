@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { retransmitForm } from './closed-forms.js';
-import { cli } from './helpers.js';
 import { refusal } from './assert-cli.js';
+import { cliIn } from './in-process.js';
 
 type Row = Record<string, number | boolean>;
-const plan = (args: string[]) => {
-  const r = cli(['plan', ...args, '--format', 'csv']);
+const plan = async (args: string[]) => {
+  const r = await cliIn(['plan', ...args, '--format', 'csv']);
   return {
     ...r,
     rows: r.stdout
@@ -17,13 +17,13 @@ const plan = (args: string[]) => {
 };
 
 describe('plan', () => {
-  it('finds the least redundancy for the messenger: the least k with 1 − p^k ≥ target', () => {
+  it('finds the least redundancy for the messenger: the least k with 1 − p^k ≥ target', async () => {
     for (const [loss, target] of [
       [0.05, 0.9999],
       [0.5, 0.99],
       [0.3, 0.999999],
     ] as const) {
-      const r = plan(['--set', `loss=${loss}`, '--target', `success>=${target}`, '--vary', 'redundancy=1:32']);
+      const r = await plan(['--set', `loss=${loss}`, '--target', `success>=${target}`, '--vary', 'redundancy=1:32']);
       assert.equal(r.status, 0, r.stderr);
       let k = 1;
       while (1 - loss ** k < target) k++;
@@ -32,8 +32,8 @@ describe('plan', () => {
     }
   });
 
-  it("finds the cheapest retransmit setting, as SPEC's closed forms say", () => {
-    const r = plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
+  it("finds the cheapest retransmit setting, as SPEC's closed forms say", async () => {
+    const r = await plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
     assert.equal(r.status, 0, r.stderr);
     let best: { k: number; R: number; cost: number } | null = null;
     for (let k = 1; k <= 4; k++) {
@@ -47,16 +47,16 @@ describe('plan', () => {
     assert.ok(Math.abs((r.rows[0]!['messengers_mean'] as number) - best!.cost) < 1e-9);
   });
 
-  it('says plainly when no setting in range meets the target, with the best reachable, and exits 1', () => {
+  it('says plainly when no setting in range meets the target, with the best reachable, and exits 1', async () => {
     // The handshake can never push disagreement below q^(R−1)(1−q): 1e-9 is out of reach here.
-    const r = plan(['--set', 'protocol=handshake', '--set', 'loss=0.1', '--target', 'disagreement<=1e-9', '--vary', 'redundancy=1:4,rounds=2:6']);
+    const r = await plan(['--set', 'protocol=handshake', '--set', 'loss=0.1', '--target', 'disagreement<=1e-9', '--vary', 'redundancy=1:4,rounds=2:6']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no setting in range meets disagreement ≤ 1e-9; the best reachable disagreement is [\d.e-]+ \(redundancy=4, rounds=\d\)/);
   });
 
-  it('rejects malformed targets and a missing --vary with exit 2', () => {
-    assert.match(refusal(plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
-    assert.match(refusal(plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);
-    assert.equal(plan(['--target', 'success>=0.9']).status, 2);
+  it('rejects malformed targets and a missing --vary with exit 2', async () => {
+    assert.match(refusal(await plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
+    assert.match(refusal(await plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);
+    assert.equal((await plan(['--target', 'success>=0.9'])).status, 2);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
 import { cli, tempFiles } from './helpers.js';
-import { cliInProcess } from './in-process.js';
+import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
 /** Estimate lines (one per series) and their points, from Vega's SVG. */
@@ -20,9 +20,9 @@ describe('plot', () => {
   const csv = join(dir, 'results.csv');
   writeFileSync(csv, succeeded(cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'csv'])));
 
-  it('draws well-formed SVG, one line per series with a point per cell', () => {
+  it('draws well-formed SVG, one line per series with a point per cell', async () => {
     const out = join(dir, 'chart.svg');
-    const r = cli(['plot', csv, '-o', out, '--metric', 'success']);
+    const r = await cliIn(['plot', csv, '-o', out, '--metric', 'success']);
     assert.equal(r.status, 0, r.stderr);
     const svg = readFileSync(out, 'utf8');
     assert.equal(XMLValidator.validate(svg), true);
@@ -30,25 +30,25 @@ describe('plot', () => {
     assert.match(svg, /redundancy/);
   });
 
-  it('takes saved JSON and scenario files too, and --x / --series', () => {
+  it('takes saved JSON and scenario files too, and --x / --series', async () => {
     const json = join(dir, 'results.json');
-    writeFileSync(json, succeeded(cli(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json'])));
-    const swapped = succeeded(cli(['plot', json, '--x', 'loss', '--series', 'redundancy', '--metric', 'success']));
+    writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json'])));
+    const swapped = succeeded(await cliIn(['plot', json, '--x', 'loss', '--series', 'redundancy', '--metric', 'success']));
     assert.deepEqual(marks(swapped), { lines: 8, points: 24 });
-    const fromScenario = cli(['plot', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--metric', 'onlyA']);
+    const fromScenario = await cliIn(['plot', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--metric', 'onlyA']);
     assert.equal(fromScenario.status, 0, fromScenario.stderr);
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
-  it('writes PNG', () => {
+  it('writes PNG', async () => {
     const out = join(dir, 'chart.png');
-    assert.equal(cli(['plot', csv, '-o', out]).status, 0);
+    assert.equal((await cliIn(['plot', csv, '-o', out])).status, 0);
     assert.deepEqual([...readFileSync(out).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   it('refuses results without a sweep, unknown metrics and parameters: exit 2, one line', async () => {
     const single = join(dir, 'single.csv');
-    writeFileSync(single, succeeded(cli(['run', '--trials', '1000', '--format', 'csv'])));
+    writeFileSync(single, succeeded(await cliIn(['run', '--trials', '1000', '--format', 'csv'])));
     for (const [args, message] of [
       [[single], /nothing to plot: the results have a single cell/],
       [[csv, '--metric', 'sucess'], /--metric sucess: unknown metric \(did you mean 'success'\?\)/],
@@ -63,10 +63,10 @@ describe('plot', () => {
     }
   });
 
-  it("run --out saves the sweep's chart beside the results", () => {
+  it("run --out saves the sweep's chart beside the results", async () => {
     const out = join(dir, 'saved');
-    assert.equal(cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]).status, 0);
-    const r = cli(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]);
+    assert.equal((await cliIn(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out])).status, 0);
+    const r = await cliIn(['run', 'scenarios/handshake-regress.yaml', '--trials', '5000', '--format', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /saved (.*)/);
     const folder = /saved (.*)/.exec(r.stderr)![1]!;

@@ -103,7 +103,7 @@ describe('protocol files', () => {
       if (text) files['p.mjs'] = text;
       const dir = tempFiles(files);
       // The watchdog's limits are a parameter: its own where it must fire, long where only the check's rules may decide.
-      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1'], /watchdog/.test(expected.source) ? {} : { TWOGENERALS_WATCHDOG_MS: '600000' });
+      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1'], { TWOGENERALS_WATCHDOG_MS: /watchdog/.test(expected.source) ? '2500' : '600000' });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, expected);
       assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BUILT_IN_PROTOCOLS } from '../src/protocols/index.js';
-import { checkProtocol } from '../src/protocols/check.js';
+import { BUILT_IN_PROTOCOLS } from '../src/catalog/protocols.js';
+import { checkProtocol } from '../src/protocol-files/check.js';
 import { cli, tempFiles } from './helpers.js';
 
 /** A protocol file with its own outcomes, in which each slip below is one replacement. */

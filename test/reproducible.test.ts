@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { goldenCases, runCase } from '../scripts/golden.js';
-import { BIN, ROOT, cli, tempFiles } from './helpers.js';
+import { BIN, ROOT, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /** The CLI as a separate process, asynchronously, so that several run at once. */
 function cliAsync(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -63,10 +64,10 @@ describe('the same bytes on every run, however loaded the machine', () => {
     }
   });
 
-  it('a cell past the automatic budget has no exact values on any run, says why in results.json and manifest.json, and --exact computes them', () => {
+  it('a cell past the automatic budget has no exact values on any run, says why in results.json and manifest.json, and --exact computes them', async () => {
     const dir = tempFiles({ 's.json': randomized(1300) });
     const out = join(dir, 'results');
-    const r = cli(['run', join(dir, 's.json'), '--format', 'csv', '--out', out]);
+    const r = await cliIn(['run', join(dir, 's.json'), '--format', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout.split('\n')[0]!, /_exact/, 'no exact columns: no cell has exact values');
     const [saved] = readdirSync(out).filter((f) => !f.startsWith('.'));
@@ -78,17 +79,17 @@ describe('the same bytes on every run, however loaded the machine', () => {
     assert.equal(manifest.exactMissing[0].reason, results.exactMissing[0]);
     assert.equal(manifest.exactMissing[0].params.rounds, 1300);
     // The re-export keeps the reason.
-    const again = cli(['merge', join(out, saved!, 'results.json'), '--format', 'json']);
+    const again = await cliIn(['merge', join(out, saved!, 'results.json'), '--format', 'json']);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(JSON.parse(again.stdout).exactMissing, results.exactMissing);
-    const exact = cli(['run', join(dir, 's.json'), '--format', 'csv', '--exact']);
+    const exact = await cliIn(['run', join(dir, 's.json'), '--format', 'csv', '--exact']);
     assert.equal(exact.status, 0, exact.stderr);
     assert.notEqual(rowsOf(exact.stdout)[0]!['success_exact'], '');
-    const off = cli(['run', join(dir, 's.json'), '--format', 'json', '--no-exact']);
+    const off = await cliIn(['run', join(dir, 's.json'), '--format', 'json', '--no-exact']);
     assert.match(JSON.parse(off.stdout).exactMissing[0], /--no-exact/);
   });
 
-  it('prints the committed golden bytes for the shipped examples that run in a moment (all of them: npm run golden, on every Node in CI)', () => {
+  it('prints the committed golden bytes for the shipped examples that run in a moment (all of them: npm run golden, on every Node in CI)', async () => {
     const quick = goldenCases().filter((c) => /partition/.test(c.name));
     assert.ok(quick.length >= 4);
     for (const c of quick) assert.equal(runCase(c), readFileSync(join(ROOT, 'test', 'golden', c.name), 'utf8'), c.name);

@@ -7,17 +7,18 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { BIN, ROOT, cli, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
+import { cliIn } from './in-process.js';
 
 const SCENARIO = 'scenarios/retransmit-round-limit.yaml';
 
 describe('expectations', () => {
-  it('pass: exit 0 with the output intact and marks in Markdown', () => {
-    const r = cli(['run', SCENARIO, '--trials', '20000', '--format', 'markdown']);
+  it('pass: exit 0 with the output intact and marks in Markdown', async () => {
+    const r = await cliIn(['run', SCENARIO, '--trials', '20000', '--format', 'markdown']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /✅ disagreement ≤ 0\.25: 10 of 10 cells pass/);
   });
-  it('fail: exit 1 after all output, naming cell, metric, interval and bound', () => {
-    const r = cli(['run', SCENARIO, '--trials', '20000', '--format', 'markdown', '--set', 'expect=[{metric: success, atLeast: 0.9}]']);
+  it('fail: exit 1 after all output, naming cell, metric, interval and bound', async () => {
+    const r = await cliIn(['run', SCENARIO, '--trials', '20000', '--format', 'markdown', '--set', 'expect=[{metric: success, atLeast: 0.9}]']);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /❌ success ≥ 0\.9: 7 of 10 cells pass/);
     assert.match(r.stderr, /expect failed: retransmit-round-limit \(loss=0\.3, redundancy=1, rounds=1\): success \[0\.4\d+, 0\.4\d+\] is not at least 0\.9/);
@@ -36,35 +37,35 @@ describe('shards', () => {
   const shards = [1, 2, 3].map((i) => shard(i));
 
   for (const format of ['csv', 'json']) {
-    it(`merged 1/3, 2/3, 3/3 equal the unsharded run byte for byte (${format})`, () => {
-      const merged = cli(['merge', ...shards, '--format', format]);
+    it(`merged 1/3, 2/3, 3/3 equal the unsharded run byte for byte (${format})`, async () => {
+      const merged = await cliIn(['merge', ...shards, '--format', format]);
       assert.equal(merged.status, 0, merged.stderr);
-      assert.equal(merged.stdout, succeeded(cli(['run', SCENARIO, '--trials', '300000', '--format', format])));
+      assert.equal(merged.stdout, succeeded(await cliIn(['run', SCENARIO, '--trials', '300000', '--format', format])));
     });
   }
 
-  it('refuses shards of another seed, a shard twice, and a missing shard', () => {
+  it('refuses shards of another seed, a shard twice, and a missing shard', async () => {
     const other = shard(3, ['--seed', '7']);
-    const mixed = cli(['merge', shards[0]!, shards[1]!, other]);
+    const mixed = await cliIn(['merge', shards[0]!, shards[1]!, other]);
     assert.equal(mixed.status, 2);
     assert.match(mixed.stderr, /cannot merge: its scenario \(or seed\) differs/);
-    assert.match(refusal(cli(['merge', shards[0]!, shards[0]!, shards[2]!])), /: cannot merge: it is shard 1\/3, like .*shard-1\.json\n$/);
-    assert.match(refusal(cli(['merge', shards[0]!, shards[1]!])), /^twogenerals: merge: shard 3\/3 missing\n$/);
+    assert.match(refusal(await cliIn(['merge', shards[0]!, shards[0]!, shards[2]!])), /: cannot merge: it is shard 1\/3, like .*shard-1\.json\n$/);
+    assert.match(refusal(await cliIn(['merge', shards[0]!, shards[1]!])), /^twogenerals: merge: shard 3\/3 missing\n$/);
   });
 
-  it('re-exports a saved results.json', () => {
+  it('re-exports a saved results.json', async () => {
     const json = join(dir, 'results.json');
-    writeFileSync(json, succeeded(cli(['run', SCENARIO, '--trials', '50000', '--format', 'json'])));
-    assert.equal(succeeded(cli(['merge', json, '--format', 'csv'])), succeeded(cli(['run', SCENARIO, '--trials', '50000', '--format', 'csv'])));
+    writeFileSync(json, succeeded(await cliIn(['run', SCENARIO, '--trials', '50000', '--format', 'json'])));
+    assert.equal(succeeded(await cliIn(['merge', json, '--format', 'csv'])), succeeded(await cliIn(['run', SCENARIO, '--trials', '50000', '--format', 'csv'])));
   });
 });
 
 describe('result folders', () => {
-  it('hold results.csv, results.json, the resolved scenario and a manifest, and never overwrite', () => {
+  it('hold results.csv, results.json, the resolved scenario and a manifest, and never overwrite', async () => {
     const out = join(tempFiles({}), 'results');
-    const first = cli(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
+    const first = await cliIn(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
     assert.equal(first.status, 0, first.stderr);
-    const second = cli(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
+    const second = await cliIn(['run', SCENARIO, '--trials', '20000', '--format', 'csv', '--out', out]);
     assert.equal(second.status, 0, second.stderr);
     const folders = readdirSync(out);
     assert.equal(folders.length, 2, folders.join(', '));
@@ -79,9 +80,9 @@ describe('result folders', () => {
     }
   });
 
-  it('an unwritable place is refused before anything runs', () => {
+  it('an unwritable place is refused before anything runs', async () => {
     const file = join(tempFiles({ 'plain-file': 'x' }), 'plain-file');
-    const r = cli(['run', '--trials', '1000', '--out', join(file, 'sub')]);
+    const r = await cliIn(['run', '--trials', '1000', '--out', join(file, 'sub')]);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /--out .*: cannot save results there/);
@@ -137,38 +138,38 @@ describe('adaptive precision', () => {
       }),
     );
   };
-  const rows = (args: string[]) =>
-    parseCsv(succeeded(cli(['run', SCENARIO, '--format', 'csv', ...args])), { columns: true, cast: true }) as Record<string, number>[];
+  const rows = async (args: string[]) =>
+    parseCsv(succeeded(await cliIn(['run', SCENARIO, '--format', 'csv', ...args])), { columns: true, cast: true }) as Record<string, number>[];
 
-  it('stops at the first block boundary where every half-width is within the target, for any worker count', () => {
-    const one = succeeded(cli(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '1']));
-    assert.equal(succeeded(cli(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '2'])), one);
+  it('stops at the first block boundary where every half-width is within the target, for any worker count', async () => {
+    const one = succeeded(await cliIn(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '1']));
+    assert.equal(succeeded(await cliIn(['run', SCENARIO, '--precision', '0.003', '--format', 'csv', '--workers', '2'])), one);
     const outcomes = ['both', 'neither', 'onlyA', 'onlyB'];
     for (const row of parseCsv(one, { columns: true, cast: true }) as Record<string, number>[]) {
       assert.equal(row['trials']! % 65536, 0);
       assert.ok(widest(row, outcomes) <= 0.003, `R=${row['rounds']}: met at ${row['trials']}`);
       if (row['trials']! > 65536) {
         // One block fewer, run as a fixed count: the same first blocks, not yet precise enough.
-        const [before] = rows(['--trials', String(row['trials']! - 65536), '--set', `rounds=${row['rounds']}`, '--set', 'sweep=null']);
+        const [before] = await rows(['--trials', String(row['trials']! - 65536), '--set', `rounds=${row['rounds']}`, '--set', 'sweep=null']);
         assert.ok(widest(before!, outcomes) > 0.003, `R=${row['rounds']}: already met at ${before!['trials']}`);
       }
     }
   });
 
-  it('respects maxTrials', () => {
-    const [row] = rows(['--set', 'trials={precision: 0.0001, maxTrials: 100000}', '--set', 'sweep=null']);
+  it('respects maxTrials', async () => {
+    const [row] = await rows(['--set', 'trials={precision: 0.0001, maxTrials: 100000}', '--set', 'sweep=null']);
     assert.equal(row!['trials'], 100000);
   });
 });
 
 describe('progress', () => {
-  it('stays silent when piped, and shows cells, trials, rate and ETA with --progress', () => {
-    const quiet = cli(['run', '--trials', '100000', '--format', 'csv']);
+  it('stays silent when piped, and shows cells, trials, rate and ETA with --progress', async () => {
+    const quiet = await cliIn(['run', '--trials', '100000', '--format', 'csv']);
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stderr, '');
     // The bar's delay (1 s) is a parameter: 0 shows it on the first update, however fast the run.
     const args = ['run', 'scenarios/two-phase-commit.yaml', '--trials', '100000', '--set', 'sweep=null', '--set', 'participants=10'];
-    const forced = cli([...args, '--format', 'csv', '--progress', '--workers', '2'], { TWOGENERALS_PROGRESS_DELAY_MS: '0' });
+    const forced = await cliIn([...args, '--format', 'csv', '--progress', '--workers', '2'], { TWOGENERALS_PROGRESS_DELAY_MS: '0' });
     assert.equal(forced.status, 0, forced.stderr);
     assert.match(forced.stderr, /\d+% \| [\d,]+\/100,000 trials \| cells \d\/1 \| [\d,]+ trials\/s \| ETA/);
     assert.equal(forced.stdout.split('\n').length, 3, 'the data on stdout is untouched');

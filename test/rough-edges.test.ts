@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { timeLeft } from '../src/cli/progress.js';
 import { csvText, inlineText, mermaidText } from '../src/io/text.js';
-import { ROOT, cli, tempFiles } from './helpers.js';
+import { ROOT, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 const SMALL = ['--trials', '2000'];
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -18,44 +19,44 @@ function hostileProtocol(): string {
 }
 
 describe('text reaching a terminal or a Mermaid diagram is escaped', () => {
-  it('escapes control characters and line breaks in pieces of text', () => {
+  it('escapes control characters and line breaks in pieces of text', async () => {
     assert.equal(inlineText('a\nb\r\u001b[31mc'), 'a\\nb\\r\\x1b[31mc');
     assert.equal(mermaidText('x;y#z\nw<b>'), 'x#59;y#35;z\\nw#60;b#62;');
   });
 
-  it('in the table header (a --seed with an escape sequence and a newline)', () => {
-    const r = cli(['run', ...SMALL, '--seed', 'a\u001b[31m\nb']);
+  it('in the table header (a --seed with an escape sequence and a newline)', async () => {
+    const r = await cliIn(['run', ...SMALL, '--seed', 'a\u001b[31m\nb']);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, CONTROL);
     assert.match(r.stdout, /seed a\\x1b\[31m\\nb\n/);
   });
 
-  it("in trace text, Mermaid and list --protocol, from a protocol file's labels and summary", () => {
+  it("in trace text, Mermaid and list --protocol, from a protocol file's labels and summary", async () => {
     const dir = tempFiles({
       'hostile.mjs': hostileProtocol(),
       'hostile.yaml': 'protocol: ./hostile.mjs\nloss: 0.5\nredundancy: 1\nrounds: 2\ntrials: 1000\n',
     });
-    const text = cli(['trace', join(dir, 'hostile.yaml'), '--trial', '1']);
+    const text = await cliIn(['trace', join(dir, 'hostile.yaml'), '--trial', '1']);
     assert.equal(text.status, 0, text.stderr);
     assert.doesNotMatch(text.stdout, CONTROL);
     assert.match(text.stdout, /SYN\\n\\x1b\[31mred;#x<b>, 1 copy/);
-    const mermaid = cli(['trace', join(dir, 'hostile.yaml'), '--trial', '1', '--format', 'mermaid']);
+    const mermaid = await cliIn(['trace', join(dir, 'hostile.yaml'), '--trial', '1', '--format', 'mermaid']);
     assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.doesNotMatch(mermaid.stdout, CONTROL);
     for (const line of mermaid.stdout.trimEnd().split('\n').slice(1)) {
       assert.match(line, /^ {2}(participant |Note over |\w+(->>|-x)\w+: )/, `a line of the diagram: ${line}`);
       assert.doesNotMatch(line.replace(/^[^:]*:/, '').replace(/#\d+;/g, ''), /[;<>#]/, `no Mermaid syntax inside text: ${line}`);
     }
-    const list = cli(['list', '--protocol', join(dir, 'hostile.mjs')]);
+    const list = await cliIn(['list', '--protocol', join(dir, 'hostile.mjs')]);
     assert.equal(list.status, 0, list.stderr);
     assert.doesNotMatch(list.stdout, CONTROL);
     assert.match(list.stdout, /line one\\nline two\\x1b\[2J SYN/);
   });
 
-  it('in the "saved" line of --out', () => {
+  it('in the "saved" line of --out', async () => {
     const dir = tempFiles({});
     const out = join(dir, 'a\u001b[2Jb');
-    const r = cli(['run', ...SMALL, '--format', 'csv', '--out', out]);
+    const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, CONTROL);
     assert.match(r.stderr, /^saved .*a\\x1b\[2Jb/m);
@@ -63,14 +64,14 @@ describe('text reaching a terminal or a Mermaid diagram is escaped', () => {
 });
 
 describe('CSV text cells are neutralised against formula injection', () => {
-  it('prefixes a cell that a spreadsheet would run', () => {
+  it('prefixes a cell that a spreadsheet would run', async () => {
     for (const bad of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.equal(csvText(bad), `'${bad}`);
     assert.equal(csvText('handshake-regress'), 'handshake-regress');
   });
 
-  it('in the file column of a trace channel whose file name starts with =', () => {
+  it('in the file column of a trace channel whose file name starts with =', async () => {
     const dir = tempFiles({ '=cmd.txt': '0101100110\n', 's.yaml': 'protocol: messenger\nchannel: { model: trace, file: "=cmd.txt" }\ntrials: 1000\n' });
-    const r = cli(['run', join(dir, 's.yaml'), '--format', 'csv']);
+    const r = await cliIn(['run', join(dir, 's.yaml'), '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     const [record] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
     const cells = Object.values(record!);
@@ -91,8 +92,8 @@ describe('contradictory flags are refused with one line', () => {
     [['run', '--set', 'loss=0.3', '--sweep', 'loss=0.1,0.2'], /--set loss=… with --sweep loss=…: loss is either set to one value or swept/],
     [['merge', 'a.json', '--exact', '--no-exact'], /--exact --no-exact: these ask for opposite things/],
   ] as const) {
-    it(args.join(' '), () => {
-      const r = cli([...args]);
+    it(args.join(' '), async () => {
+      const r = await cliIn([...args]);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, place);
@@ -100,80 +101,80 @@ describe('contradictory flags are refused with one line', () => {
     });
   }
 
-  it('still takes a flag given twice alike, and repeatable flags', () => {
-    const r = cli(['run', ...SMALL, '--seed', '7', '--seed', '7', '--set', 'loss=0.3', '--set', 'redundancy=3', '--format', 'csv']);
+  it('still takes a flag given twice alike, and repeatable flags', async () => {
+    const r = await cliIn(['run', ...SMALL, '--seed', '7', '--seed', '7', '--set', 'loss=0.3', '--set', 'redundancy=3', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
   });
 });
 
 describe('output places are checked before any work', () => {
-  it('fit -o into a missing folder prints nothing and exits 2', () => {
-    const r = cli(['fit', join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), '-o', '/nonexistent/dir/x.svg']);
+  it('fit -o into a missing folder prints nothing and exits 2', async () => {
+    const r = await cliIn(['fit', join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), '-o', '/nonexistent/dir/x.svg']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: -o \/nonexistent\/dir\/x\.svg: cannot write the chart: no such file or directory\n$/);
   });
 
-  it('plot -o onto a directory, before running a scenario', () => {
+  it('plot -o onto a directory, before running a scenario', async () => {
     const dir = tempFiles({});
-    const r = cli(['plot', 'redundancy-vs-loss', '-o', join(dir, '.svg')]);
+    const r = await cliIn(['plot', 'redundancy-vs-loss', '-o', join(dir, '.svg')]);
     assert.equal(r.status, 2);
-    const d = cli(['plot', 'redundancy-vs-loss', '--trials', '1e12', '-o', `${dir}/`]);
+    const d = await cliIn(['plot', 'redundancy-vs-loss', '--trials', '1e12', '-o', `${dir}/`]);
     assert.equal(d.status, 2, 'refused at once, not after 10^12 trials');
   });
 });
 
 describe('digests are checked wherever a saved result is read', () => {
-  it('plot refuses a results.json whose counts or rows were changed', () => {
+  it('plot refuses a results.json whose counts or rows were changed', async () => {
     const dir = tempFiles({});
-    const run = cli(['run', 'redundancy-vs-loss', ...SMALL, '--format', 'csv', '--out', dir]);
+    const run = await cliIn(['run', 'redundancy-vs-loss', ...SMALL, '--format', 'csv', '--out', dir]);
     assert.equal(run.status, 0, run.stderr);
     const saved = join(dir, readdirSync(dir)[0]!, 'results.json');
-    const ok = cli(['plot', saved]);
+    const ok = await cliIn(['plot', saved]);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^<svg/);
     const data = JSON.parse(readFileSync(saved, 'utf8')) as { rows: Record<string, number>[]; tallies: { outcomes: number[] }[] };
     const editedRows = tempFiles({ 'results.json': JSON.stringify({ ...data, rows: data.rows.map((r, i) => (i ? r : { ...r, disagreement: 0.5 })) }) });
-    const rows = cli(['plot', join(editedRows, 'results.json')]);
+    const rows = await cliIn(['plot', join(editedRows, 'results.json')]);
     assert.equal(rows.status, 2);
     assert.match(rows.stderr, /its rows do not match its counts/);
     data.tallies[0]!.outcomes[0]! -= 1;
     data.tallies[0]!.outcomes[1]! += 1;
     const editedCounts = tempFiles({ 'results.json': JSON.stringify(data) });
-    const counts = cli(['plot', join(editedCounts, 'results.json')]);
+    const counts = await cliIn(['plot', join(editedCounts, 'results.json')]);
     assert.equal(counts.status, 2);
     assert.match(counts.stderr, /counts do not match its digest/);
   });
 });
 
 describe('bounded workers, quiet, colour, help', () => {
-  it('caps --workers with a note, and the same bytes come out', () => {
-    const capped = cli(['run', ...SMALL, '--format', 'csv', '--workers', '1024']);
+  it('caps --workers with a note, and the same bytes come out', async () => {
+    const capped = await cliIn(['run', ...SMALL, '--format', 'csv', '--workers', '1024']);
     assert.equal(capped.status, 0, capped.stderr);
     assert.match(capped.stderr, /^note: --workers 1024 capped at \d+: /);
-    const plain = cli(['run', ...SMALL, '--format', 'csv', '--workers', '2']);
+    const plain = await cliIn(['run', ...SMALL, '--format', 'csv', '--workers', '2']);
     assert.equal(capped.stdout, plain.stdout);
   });
 
-  it('--quiet leaves only results and errors', () => {
+  it('--quiet leaves only results and errors', async () => {
     const dir = tempFiles({});
-    const r = cli(['run', ...SMALL, '--format', 'csv', '--out', dir, '--workers', '1024', '--quiet', '--progress'.replace('--progress', '--no-exact')]);
+    const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--out', dir, '--workers', '1024', '--quiet', '--progress'.replace('--progress', '--no-exact')]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^scenario,/);
     assert.equal(readdirSync(dir).length, 1, 'still saved');
   });
 
-  it('--color colours a table that is not on a terminal, --no-color never', () => {
-    const colored = cli(['run', ...SMALL, '--color']);
+  it('--color colours a table that is not on a terminal, --no-color never', async () => {
+    const colored = await cliIn(['run', ...SMALL, '--color']);
     assert.equal(colored.status, 0, colored.stderr);
     assert.match(colored.stdout, /\u001b\[/);
-    const plain = cli(['run', ...SMALL, '--no-color'], { FORCE_COLOR: '1' });
+    const plain = await cliIn(['run', ...SMALL, '--no-color'], { FORCE_COLOR: '1' });
     assert.doesNotMatch(plain.stdout, /\u001b\[/);
   });
 
-  it('run --help shows the default worker count once', () => {
-    const r = cli(['run', '--help']);
+  it('run --help shows the default worker count once', async () => {
+    const r = await cliIn(['run', '--help']);
     assert.equal(r.status, 0);
     const from = r.stdout.indexOf('--workers');
     const workers = r.stdout.slice(from, r.stdout.indexOf('\n  -', from + 1));
@@ -182,7 +183,7 @@ describe('bounded workers, quiet, colour, help', () => {
     assert.match(r.stdout, /--quiet/, 'the options every command takes are shown too');
   });
 
-  it('shows no time left until a tenth of the run and three seconds have passed', () => {
+  it('shows no time left until a tenth of the run and three seconds have passed', async () => {
     assert.equal(timeLeft(22, 100, 2), '…');
     assert.equal(timeLeft(5, 100, 10), '…');
     assert.equal(timeLeft(25, 100, 3), '9s');
@@ -191,45 +192,45 @@ describe('bounded workers, quiet, colour, help', () => {
 });
 
 describe('messages name what the user did', () => {
-  it('an oversized plan --vary names --vary, not a --set the user never gave', () => {
-    const r = cli(['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:1000,rounds=1:1000']);
+  it('an oversized plan --vary names --vary, not a --set the user never gave', async () => {
+    const r = await cliIn(['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:1000,rounds=1:1000']);
     assert.equal(r.status, 2);
     assert.doesNotMatch(r.stderr, /--set|sweep=null/);
     assert.match(r.stderr, /^twogenerals: --vary redundancy=1:1000,rounds=1:1000: the settings to search number 1000000/);
   });
 
-  it('fit names its --column flag, not the scenario key', () => {
+  it('fit names its --column flag, not the scenario key', async () => {
     const dir = tempFiles({ 'trace.csv': 'time,lost\n0,1\n1,0\n' });
-    const r = cli(['fit', join(dir, 'trace.csv')]);
+    const r = await cliIn(['fit', join(dir, 'trace.csv')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /give --column to name the column/);
     assert.doesNotMatch(r.stderr, /column:/);
   });
 
-  it('plot refuses one parameter as both --x and --series', () => {
-    const r = cli(['plot', 'redundancy-vs-loss', '--trials', '1000', '--x', 'loss', '--series', 'loss']);
+  it('plot refuses one parameter as both --x and --series', async () => {
+    const r = await cliIn(['plot', 'redundancy-vs-loss', '--trials', '1000', '--x', 'loss', '--series', 'loss']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--x loss --series loss: one parameter cannot be both/);
   });
 
-  it('a file of NUL bytes is binary, not UTF-16', () => {
+  it('a file of NUL bytes is binary, not UTF-16', async () => {
     const dir = tempFiles({ 'nul.yaml': '\0'.repeat(64) });
-    const r = cli(['validate', join(dir, 'nul.yaml')]);
+    const r = await cliIn(['validate', join(dir, 'nul.yaml')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /not a text file: .*nothing but NUL bytes/);
     assert.doesNotMatch(r.stderr, /UTF-16/);
   });
 
-  it('JSON with comments is named as such; YAML merge keys merge', () => {
+  it('JSON with comments is named as such; YAML merge keys merge', async () => {
     const dir = tempFiles({
       'c.json': '{\n  // the protocol\n  "protocol": "messenger"\n}\n',
       'm.yaml': 'base: &b { protocol: messenger, trials: 1000 }\n',
       'merge.yaml': '<<: { protocol: messenger, trials: 1000 }\nloss: 0.3\n',
     });
-    const c = cli(['validate', join(dir, 'c.json')]);
+    const c = await cliIn(['validate', join(dir, 'c.json')]);
     assert.equal(c.status, 2);
     assert.match(c.stderr, /c\.json:2:3: JSON does not allow comments/);
-    const m = cli(['validate', join(dir, 'merge.yaml')]);
+    const m = await cliIn(['validate', join(dir, 'merge.yaml')]);
     assert.equal(m.status, 0, m.stderr);
     assert.ok(!existsSync(join(dir, 'results')));
   });

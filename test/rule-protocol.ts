@@ -1,5 +1,5 @@
-import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from '../src/protocols/types.js';
-import type { ProtocolDefinition } from '../src/protocols/types.js';
+import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
 
 /** A protocol that keeps every rule of the contract, for the negative tests to break one rule at a time. */
 export const COIN = Float64Array.of(0.5, 0.5);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ContractBroken, checkProtocol, smallCells } from '../src/protocols/check.js';
-import type { CheckPosition } from '../src/protocols/check.js';
-import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/protocols/types.js';
-import type { ProtocolDefinition, Step } from '../src/protocols/types.js';
-import { registerProtocol, unregister } from '../src/registry/index.js';
+import { ContractBroken, checkProtocol, smallCells } from '../src/protocol-files/check.js';
+import type { CheckPosition } from '../src/protocol-files/check.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
+import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { good } from './rule-protocol.js';
 
 /**

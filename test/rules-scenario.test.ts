@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { registerProtocol, unregister } from '../src/registry/index.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { scenarioFrom } from './helpers.js';
 import { good } from './rule-protocol.js';
 

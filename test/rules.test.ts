@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ContractBroken, checkProtocol } from '../src/protocols/check.js';
-import { SEND } from '../src/protocols/types.js';
+import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import { SEND } from '../src/contract/protocol.js';
 import { good } from './rule-protocol.js';
-import type { ProtocolDefinition, Step } from '../src/protocols/types.js';
-import { registerProtocol, unregister } from '../src/registry/index.js';
+import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
 
 /**
  * A negative test for every rule the contract checker enforces: an input just outside each rule

@@ -6,11 +6,11 @@ import type { CellSpec } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
-import { loadProtocolFile } from '../src/protocols/file.js';
+import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
-import { END, SEND, A_TO_B, GENERALS_OUTCOMES } from '../src/protocols/types.js';
-import type { ProtocolDefinition } from '../src/protocols/types.js';
-import { registerProtocol } from '../src/registry/index.js';
+import { END, SEND, A_TO_B, GENERALS_OUTCOMES } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { registerProtocol } from '../src/catalog/register.js';
 import { generatorAt, ROOT, stateWithFirstOutput } from './helpers.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChannelDefinition, Transmission } from './types.js';
+import type { ChannelDefinition, Transmission } from '../contract/channel.js';
 
 interface BernoulliConfig {
   readonly transmissions: readonly [Transmission, Transmission];

@@ -1,5 +1,5 @@
 import { MAX_ROUNDS } from '../limits.js';
-import type { ChannelDefinition, Transmission } from './types.js';
+import type { ChannelDefinition, Transmission } from '../contract/channel.js';
 
 interface CutConfig {
   readonly after: number;

@@ -1,5 +1,5 @@
-import type { Direction } from '../protocols/types.js';
-import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from './types.js';
+import type { Direction } from '../contract/protocol.js';
+import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from '../contract/channel.js';
 
 /**
  * Bursty loss (Gilbert 1960; Elliott 1963): in each direction the states seen by successive

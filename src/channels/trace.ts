@@ -3,8 +3,8 @@ import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { MAX_TRACE_PACKETS, describeRange, parseLossTrace, traceStats } from '../fit/trace-file.js';
 import type { LossTrace } from '../fit/trace-file.js';
-import type { Direction } from '../protocols/types.js';
-import type { ChannelDefinition, ChannelParams, InitialState, Replay, Transmission } from './types.js';
+import type { Direction } from '../contract/protocol.js';
+import type { ChannelDefinition, ChannelParams, InitialState, Replay, Transmission } from '../contract/channel.js';
 
 /**
  * A measured loss trace, replayed: the file holds the fate of successive packets (0 delivered,

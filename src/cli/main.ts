@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
-import { protocolFileIn, thrownWhere } from '../protocols/file.js';
+import { protocolFileIn, thrownWhere } from '../protocol-files/load.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
 import { makeExactCommand } from './commands/exact.js';

@@ -1,10 +1,10 @@
-import { CHANNELS } from '../channels/index.js';
-import type { ChannelDefinition, InitialState, Replay, Transmission } from '../channels/types.js';
-import { PROTOCOLS } from '../protocols/index.js';
-import type { OutcomeSet, ProtocolDefinition } from '../protocols/types.js';
+import { CHANNELS } from '../catalog/channels.js';
+import type { ChannelDefinition, InitialState, Replay, Transmission } from '../contract/channel.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
-import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../registry/parameters.js';
-import { supportsCrashes } from '../protocols/types.js';
+import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
+import { supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */

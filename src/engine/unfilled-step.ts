@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { unfilledStep } from '../protocols/types.js';
-import type { Step } from '../protocols/types.js';
+import { unfilledStep } from '../contract/protocol.js';
+import type { Step } from '../contract/protocol.js';
 
 /** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
 export class StepNotFilled extends UsageError {

@@ -1,4 +1,4 @@
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';

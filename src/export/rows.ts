@@ -1,4 +1,4 @@
-import { PARAMETER_NAMES } from '../registry/parameters.js';
+import { PARAMETER_NAMES } from '../catalog/parameters.js';
 import type { CellSummary } from '../stats/summary.js';
 
 export type Value = string | number | null;

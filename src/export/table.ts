@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import type { CellSummary, Proportion } from '../stats/summary.js';
 import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Value } from '../export/rows.js';
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import { terminalSafe } from '../io/text.js';
 import type { Row } from './chart.js';
 

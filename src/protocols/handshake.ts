@@ -1,5 +1,5 @@
-import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
-import type { ProtocolDefinition, ProtocolParams } from './types.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from '../contract/protocol.js';
+import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 
 // state: [clock, first leg missed (0: none), A crashed, B crashed, rounds started, rounds played]
 const CLOCK = 0;

@@ -1,5 +1,5 @@
-import { A_TO_B, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
-import type { ProtocolDefinition, ProtocolParams } from './types.js';
+import { A_TO_B, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from '../contract/protocol.js';
+import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 
 // state: [clock, received, A crashed, B crashed]
 const CLOCK = 0;

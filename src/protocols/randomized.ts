@@ -1,6 +1,5 @@
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
-import { randomizedLevels } from '../engine/exact/randomized-levels.js';
-import type { ProtocolDefinition } from './types.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from '../contract/protocol.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 
 // state: [clock, A's own level, A's record of B's level, B's own level, B's record of A's level,
 //         B knows the key, A's message arrived at B this round, key (0 until drawn), A crashed,
@@ -109,7 +108,6 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
     state[CLOCK] = clock + 1;
   },
   ...twoGeneralsCrashes(CRASHED),
-  exactSolver: (config, model, limits) => randomizedLevels(model, config.rounds, limits),
   describe: (state) =>
     `A: level ${state[A_OWN]}, record of B ${state[A_OTHER]}; B: level ${state[B_OWN]}, record of A ${state[B_OTHER]}, ${state[B_KNOWS] ? 'knows' : 'does not know'} the key` +
     (state[KEY] ? `; key ${state[KEY]}` : '') +

@@ -1,5 +1,5 @@
-import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from './types.js';
-import type { ProtocolDefinition } from './types.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome, twoGeneralsCrashes } from '../contract/protocol.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 
 // state: [clock = width·(round−1) + part, B holds the order, A holds the ack, order arrived this
 //         round, A crashed, B crashed]

@@ -1,7 +1,6 @@
-import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from './types.js';
-import { independentCohorts } from '../engine/exact/independent-cohorts.js';
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from '../contract/protocol.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
-import type { Direction, ProtocolDefinition, Step } from './types.js';
+import type { Direction, ProtocolDefinition, Step } from '../contract/protocol.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
 // first round of the phase, coordinator crashed]; then per cohort [state, vote the coordinator
@@ -174,7 +173,6 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
     return `coordinator ${decision}${state[COORDINATOR_CRASHED] === 1 ? ' (crashed)' : ''}; cohorts: ${cohorts.join(', ')}`;
   },
-  exactSolver: (config, model, limits) => independentCohorts(model, config.participants, config.rounds, config.abortRate, limits),
   canonicalize(state, config) {
     // Cohorts are interchangeable, so states that differ by a permutation of cohorts are one
     // state. Within a round, cohorts already served and those still to serve are kept apart (and

@@ -4,7 +4,7 @@ import { runExperiment } from '../experiment.js';
 import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
-import { findProtocolFile } from '../scenario/protocol-files.js';
+import { findProtocolFile } from '../protocol-files/find.js';
 import { loadProtocolFileOf, resolveScenario } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';

@@ -1,5 +1,5 @@
-import { PROTOCOLS } from '../protocols/index.js';
-import { crashParameterName, parameterSpec } from '../registry/parameters.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import { crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import type { Cell, Scenario } from './types.js';
 
 /**

@@ -6,20 +6,20 @@ import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
-import { CHANNELS } from '../channels/index.js';
-import { PROTOCOLS } from '../protocols/index.js';
-import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../registry/parameters.js';
-import { supportsCrashes } from '../protocols/types.js';
+import { CHANNELS } from '../catalog/channels.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../catalog/parameters.js';
+import { supportsCrashes } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS } from './schema.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocols/file.js';
-import type { ProtocolFile } from '../protocols/file.js';
-import { isolatedCheck } from '../protocols/isolate.js';
-import type { IsolatedResult } from '../protocols/isolate.js';
+import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocol-files/load.js';
+import type { ProtocolFile } from '../protocol-files/load.js';
+import { isolatedCheck } from '../protocol-files/isolate.js';
+import type { IsolatedResult } from '../protocol-files/isolate.js';
 
 const quickChecked = new Map<string, IsolatedResult>();
 

@@ -1,8 +1,8 @@
-import { COMMIT_OUTCOMES, GENERALS_OUTCOMES } from '../protocols/types.js';
-import { CHANNELS } from '../channels/index.js';
-import { PROTOCOLS } from '../protocols/index.js';
-import { PARAMETERS } from '../registry/parameters.js';
-import type { ParameterSpec } from '../registry/parameters.js';
+import { COMMIT_OUTCOMES, GENERALS_OUTCOMES } from '../contract/protocol.js';
+import { CHANNELS } from '../catalog/channels.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import { PARAMETERS } from '../catalog/parameters.js';
+import type { ParameterSpec } from '../catalog/parameters.js';
 
 export const MAX_TRIALS = 1e15;
 /** The trial cap of a cell run to a precision, unless the scenario sets maxTrials. */

@@ -1,10 +1,10 @@
 import type { ErrorObject } from 'ajv';
-import type { ParameterDeclaration } from '../declarations.js';
-import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../protocols/index.js';
+import type { ParameterDeclaration } from '../contract/parameter.js';
+import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
-import { parameterSpec } from '../registry/parameters.js';
+import { parameterSpec } from '../catalog/parameters.js';
 import { scenarioSchema } from './schema.js';
 import check from './validator.generated.js';
 

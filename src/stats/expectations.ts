@@ -1,5 +1,5 @@
-import { PROTOCOLS } from '../protocols/index.js';
-import type { Report } from '../report.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';
 import { normalQuantile } from './normal.js';
@@ -20,9 +20,6 @@ export interface ExpectationCheck {
   readonly value: { readonly low: number; readonly high: number };
   readonly baseline?: { readonly value: number; readonly exact: boolean; readonly z: number | null };
 }
-
-/** The saved report a `notWorseThan` entry names, looked up by the path as written in its scenario. */
-export type BaselineLookup = (expectation: Expectation, scenario: Report['scenarios'][number]) => Report;
 
 /**
  * Judges each scenario's `expect` on every cell (README, "In CI and on clusters"): atLeast holds

@@ -1,5 +1,5 @@
 import type { CellResult } from '../engine/schedule/runner.js';
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
 import { neumaierSum } from './sum.js';

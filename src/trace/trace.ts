@@ -3,7 +3,7 @@ import { runTrial } from '../engine/montecarlo/generic.js';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.js';
 import { cellSpec } from '../engine/schedule/runner.js';
-import { Step } from '../protocols/types.js';
+import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
 import type { Cell } from '../scenario/types.js';
 

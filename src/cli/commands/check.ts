@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { isolatedCheck } from '../../protocols/isolate.js';
+import { isolatedCheck } from '../../protocol-files/isolate.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
 

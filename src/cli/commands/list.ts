@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { CHANNELS } from '../../channels/index.js';
-import { PROTOCOLS } from '../../protocols/index.js';
-import { PARAMETERS } from '../../registry/parameters.js';
+import { CHANNELS } from '../../catalog/channels.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
+import { PARAMETERS } from '../../catalog/parameters.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';

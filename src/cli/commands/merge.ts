@@ -9,9 +9,9 @@ import { shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { loadProtocolFileOf, resolveScenario } from '../../scenario/resolve.js';
-import { PROTOCOLS } from '../../protocols/index.js';
-import { roundLimitOf } from '../../protocols/types.js';
-import type { ProtocolParams } from '../../protocols/types.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
+import { roundLimitOf } from '../../contract/protocol.js';
+import type { ProtocolParams } from '../../contract/protocol.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
 import { TOOL } from '../../version.js';
@@ -22,7 +22,7 @@ import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, w
 import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
-import { findProtocolFile } from '../../scenario/protocol-files.js';
+import { findProtocolFile } from '../../protocol-files/find.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')

@@ -10,7 +10,7 @@ import { readSavedReport } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
-import { PROTOCOLS } from '../../protocols/index.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { PROTOCOLS } from '../../protocols/index.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadCheckedProtocolFile, loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { protocolFileSchema, publishedSchema } from '../../scenario/schema.js';
 import type { Streams } from '../output.js';

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { traceMermaid, traceText } from '../../export/trace.js';
-import { PROTOCOLS } from '../../protocols/index.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { inlineText } from '../../io/text.js';
 import { AlreadyReported, UsageError } from '../../errors.js';
-import { CHANNELS } from '../../channels/index.js';
+import { CHANNELS } from '../../catalog/channels.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';

@@ -1,4 +1,4 @@
-import { CHOOSE, END, Step, clearStep } from '../../protocols/types.js';
+import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 

@@ -1,5 +1,5 @@
 import { thousands } from '../../io/text.js';
-import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';

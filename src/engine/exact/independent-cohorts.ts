@@ -25,12 +25,7 @@ import type { ExactLimits, ExactSteps } from './result.js';
  * of phase 2 from each round of phase 1). Powers are binary powering (integerPower), never `**`,
  * and the sums over rounds are compensated, so the bytes are the same on every Node.
  */
-export function independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps | null {
-  if (!model.dispatchOrderFree || n < 1) return null;
-  return cohortSteps(model, n, R, abortRate, limits);
-}
-
-function* cohortSteps(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
+export function* independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
   const link = linkOf(model);
   const phase2 = phaseTwoTables(link, n, R);
   const voteNo = Math.min(1, Math.max(0, abortRate));

@@ -1,13 +1,15 @@
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
+import { structuredSolverFor } from './structured.js';
 import { traceStartsExact } from './trace-starts.js';
 import { ExactUnavailable, UNLIMITED } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
 export type { ExactLimits, ExactResult, ExactSteps } from './result.js';
+export { STRUCTURED_SOLVERS, structuredSolverFor } from './structured.js';
 
-/** Which engine: the protocol's structured solver where it applies, else every state. */
+/** Which engine: a structured solver (structured.ts) where one can handle the cell, else every state. */
 export type ExactMethod = 'auto' | 'generic';
 
 /**
@@ -21,9 +23,8 @@ export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactM
     if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
     return traceStartsExact(model, model.replay, limits);
   }
-  // The structured solvers know no crashes: a cell with crashes goes to the generic engine.
-  const structured = method === 'auto' && model.crash === null ? model.protocol.exactSolver?.(model.protocolConfig, model, limits) : null;
-  return structured ?? genericExact(model, limits);
+  const structured = method === 'auto' ? structuredSolverFor(model) : undefined;
+  return structured ? structured.solve(model, limits) : genericExact(model, limits);
 }
 
 /** The exact computation of one cell, to the end, on this thread. */

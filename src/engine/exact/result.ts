@@ -16,7 +16,7 @@ export interface ExactResult {
   readonly roundsMean: number;
   /** Distinct states expanded: the size of the computation. */
   readonly statesExpanded: number;
-  /** Which engine computed it: 'generic' (every state), or the protocol's own structured solver. */
+  /** Which engine computed it: 'generic' (every state), or a structured solver's name (structured.ts). */
   readonly method: string;
 }
 

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
-import type { Replay } from '../../channels/types.js';
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import type { Replay } from '../../contract/channel.js';
+import { CHOOSE, END, Step } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds } from '../montecarlo/generic.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../protocols/types.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';

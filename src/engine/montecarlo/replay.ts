@@ -1,5 +1,5 @@
-import type { Replay } from '../../channels/types.js';
-import { CHOOSE, END, Step } from '../../protocols/types.js';
+import type { Replay } from '../../contract/channel.js';
+import { CHOOSE, END, Step } from '../../contract/protocol.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';

@@ -1,4 +1,4 @@
-import { CHOOSE, END, SEND, Step, UNSET } from '../../protocols/types.js';
+import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { PROTOCOLS } from '../../protocols/index.js';
+import { PROTOCOLS } from '../../catalog/protocols.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -16,7 +16,7 @@ port.on('message', (task: BlockTask) => {
   if (file && !PROTOCOLS[task.spec.protocol]) {
     // Loaded only where a run names a protocol file: the threads of every other run start without it.
     queue = queue.then(async () => {
-      const { loadProtocolFile } = await import('../../protocols/file.js');
+      const { loadProtocolFile } = await import('../../protocol-files/load.js');
       await loadProtocolFile(file, 'worker', task.spec.protocolDigest);
     });
   }

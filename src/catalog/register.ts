@@ -1,5 +1,5 @@
-import { PROTOCOLS } from '../protocols/index.js';
-import type { ProtocolDefinition } from '../protocols/types.js';
+import { PROTOCOLS } from './protocols.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.js';
 
 /**

@@ -2,7 +2,7 @@ import vm from 'node:vm';
 import { UsageError } from '../errors.js';
 import { ContractBroken, checkProtocol } from './check.js';
 import type { CheckPosition, CheckReport } from './check.js';
-import { loadProtocolFile, thrownWhere } from './file.js';
+import { loadProtocolFile, thrownWhere } from './load.js';
 
 /** How long a protocol file's check may take before the watchdog stops it. */
 export const CHECK_SECONDS = 15;

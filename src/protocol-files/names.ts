@@ -1,7 +1,7 @@
 import { writtenColumns } from '../export/rows.js';
-import { PARAMETERS } from '../registry/parameters.js';
-import type { ParameterDeclaration } from '../declarations.js';
-import type { OutcomeSet } from './types.js';
+import { PARAMETERS } from '../catalog/parameters.js';
+import type { ParameterDeclaration } from '../contract/parameter.js';
+import type { OutcomeSet } from '../contract/protocol.js';
 
 /**
  * What a protocol's names must not do, or null: an outcome or parameter named like another, or

@@ -1,7 +1,7 @@
-import { CHANNELS } from '../channels/index.js';
-import type { ParameterDeclaration } from '../declarations.js';
+import { CHANNELS } from './channels.js';
+import type { ParameterDeclaration } from '../contract/parameter.js';
 import { MAX_REDUNDANCY, MAX_ROUNDS } from '../limits.js';
-import { PROTOCOLS } from '../protocols/index.js';
+import { PROTOCOLS } from './protocols.js';
 
 /**
  * Every cell parameter a scenario can set (and, if numeric, sweep), flat, derived from the

@@ -1,9 +1,9 @@
 import { UsageError } from '../errors.js';
-import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './file.js';
-import type { LoadStage } from './file.js';
+import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './load.js';
+import type { LoadStage } from './load.js';
 import { checkProtocolFile } from './watchdog.js';
-import { PROTOCOLS } from './index.js';
-import { supportsCrashes } from './types.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
+import { supportsCrashes } from '../contract/protocol.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
 /**

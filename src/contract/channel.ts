@@ -1,5 +1,5 @@
-import type { ParameterDeclaration } from '../declarations.js';
-import type { Direction } from '../protocols/types.js';
+import type { ParameterDeclaration } from './parameter.js';
+import type { Direction } from './protocol.js';
 
 /**
  * What a channel can do to one message of k copies: each outcome says whether the message is

@@ -6,11 +6,11 @@ import { readTextInput } from '../io/files.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
-import { registerProtocol, RegistryClash } from '../registry/index.js';
-import { PROTOCOLS } from './index.js';
+import { registerProtocol, RegistryClash } from '../catalog/register.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
-import * as contract from './types.js';
-import type { OutcomeSet, ProtocolDefinition } from './types.js';
+import * as contract from '../contract/protocol.js';
+import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
 /**
  * Protocols that users write as files: `protocol: ./my-protocol.mjs` in a scenario. The file's

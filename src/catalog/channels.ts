@@ -1,8 +1,8 @@
-import { bernoulli } from './bernoulli.js';
-import { cut } from './cut.js';
-import { gilbertElliott } from './gilbert-elliott.js';
-import { trace } from './trace.js';
-import type { ChannelDefinition } from './types.js';
+import { bernoulli } from '../channels/bernoulli.js';
+import { cut } from '../channels/cut.js';
+import { gilbertElliott } from '../channels/gilbert-elliott.js';
+import { trace } from '../channels/trace.js';
+import type { ChannelDefinition } from '../contract/channel.js';
 
 /** The channel models that ship: one line each. Everything else about a channel is derived from its definition. */
 export const BUILT_IN_CHANNELS: readonly ChannelDefinition<any>[] = [bernoulli, gilbertElliott, cut, trace];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { isProtocolPath, protocolFilePath } from '../protocols/file.js';
+import { isProtocolPath, protocolFilePath } from './load.js';
 
 /**
  * Where `merge` and a re-export find the protocol file a recorded scenario names: relative to the

@@ -1,6 +1,4 @@
-import type { ExactLimits, ExactSteps } from '../engine/exact/result.js';
-import type { ParameterDeclaration } from '../declarations.js';
-import type { CellModel } from '../engine/model.js';
+import type { ParameterDeclaration } from './parameter.js';
 
 /**
  * The contract between a protocol and the engines that run it.
@@ -175,12 +173,6 @@ export interface ProtocolDefinition<Config = unknown> {
   canonicalize?(state: Int32Array, config: Config): void;
   /** Each side's state in a few words, for traces. */
   describe(state: Int32Array, config: Config): string;
-  /**
-   * Optional: an exact solver that uses the protocol's structure, for the cells where it applies
-   * (null elsewhere, and the generic engine runs). It must agree with the generic engine to 1e-12
-   * wherever both run; it yields between slices of work and stops by `limits` like the generic one.
-   */
-  exactSolver?(config: Config, model: CellModel, limits: ExactLimits): ExactSteps | null;
   /**
    * Crash support (all four or none; docs/writing-a-protocol.md, "Crashes"). `roles` names the
    * kinds of node, as a scenario's `crash: { role: rate }` writes them. `nodes` gives each node's

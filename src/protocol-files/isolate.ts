@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { STAGES } from './file.js';
-import type { LoadStage } from './file.js';
+import { STAGES } from './load.js';
+import type { LoadStage } from './load.js';
 import type { CheckReport } from './check.js';
-import type { ProtocolDefinition } from './types.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 import { watchdogMs } from './watchdog.js';
 
 /**

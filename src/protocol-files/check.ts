@@ -1,9 +1,9 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
-import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from './types.js';
-import type { ProtocolDefinition, ProtocolParams } from './types.js';
-import { thrownWhere } from './file.js';
-import { PROTOCOLS } from './index.js';
+import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from '../contract/protocol.js';
+import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
+import { thrownWhere } from './load.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
 
 /**

@@ -1,9 +1,9 @@
-import { handshake } from './handshake.js';
-import { messenger } from './messenger.js';
-import { randomized } from './randomized.js';
-import { retransmit } from './retransmit.js';
-import { twoPhaseCommit } from './two-phase-commit.js';
-import type { ProtocolDefinition } from './types.js';
+import { handshake } from '../protocols/handshake.js';
+import { messenger } from '../protocols/messenger.js';
+import { randomized } from '../protocols/randomized.js';
+import { retransmit } from '../protocols/retransmit.js';
+import { twoPhaseCommit } from '../protocols/two-phase-commit.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 
 /** The protocols that ship: one line each. Everything else about a protocol is derived from its definition. */
 export const BUILT_IN_PROTOCOLS: readonly ProtocolDefinition<any>[] = [messenger, handshake, retransmit, randomized, twoPhaseCommit];
