@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { mergeShards, parseShard } from '../src/results/shard.js';
+import { join } from 'node:path';
+import { savedContent } from '../src/export/json.js';
+import { mergeShards, parseShard, readShardFile } from '../src/results/shard.js';
 import type { ShardFile } from '../src/results/shard.js';
 import { canonicalJson, contentDigest, shardTrials, tallyProblem } from '../src/results/verify.js';
+import { tempFiles } from './helpers.js';
 
 /**
  * The rules merge reads counts back by, each in-process: a count that cannot be right is refused
@@ -167,5 +170,119 @@ describe('mergeShards: shards of one run, each once, none missing', () => {
   it('accepts the scenarios written with their keys in another order', () => {
     const { tallies } = mergeShards(files(shard(1, 2), shard(2, 2, { scenarios: [{ seed: 1, protocol: 'messenger' }] })));
     assert.equal(tallies[0]!.trials, 3);
+  });
+});
+
+describe('readShardFile: a shard or a saved results.json, every field checked', () => {
+  const tally = { trials: 2, outcomes: [1, 1, 0, 0], messages: [0, 2], deliveries: [1], rounds: 2 };
+  const shardData = (): Record<string, unknown> => ({
+    tool: 'twogenerals',
+    version: '1.0.0',
+    kind: 'twogenerals-shard',
+    shard: { index: 1, count: 2 },
+    blockSize: 4,
+    scenarios: [{ protocol: 'messenger' }],
+    cells: [{ scenario: 0, key: 'loss=0.1', tally }],
+  });
+  const savedData = (): Record<string, unknown> => ({
+    tool: 'twogenerals',
+    version: '1.0.0',
+    blockSize: 4,
+    confidence: 0.95,
+    scenarios: [{ protocol: 'messenger' }],
+    tallies: [{ key: 'loss=0.1', ...tally }],
+  });
+  const sealed = (data: Record<string, unknown>) => ({ ...data, digest: contentDigest(data) });
+  const sealedSaved = (data: Record<string, unknown>) => ({ ...data, digest: contentDigest(savedContent(data)) });
+  const fileOf = (data: unknown): string => {
+    const dir = tempFiles({ 'f.json': typeof data === 'string' ? data : JSON.stringify(data) });
+    return join(dir, 'f.json');
+  };
+  const refuses = (data: unknown, problem: string) => {
+    const path = fileOf(data);
+    assert.throws(
+      () => readShardFile(path),
+      (error: unknown) => error instanceof UsageError && error.message === `${path}: ${problem}`,
+      problem,
+    );
+  };
+  const notShard = 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json';
+
+  it('reads a good shard and a good saved results.json', () => {
+    const shard = readShardFile(fileOf(sealed(shardData())));
+    assert.deepEqual(shard.shard, { index: 1, count: 2 });
+    assert.equal(shard.saved, undefined);
+    const saved = readShardFile(fileOf(sealedSaved({ ...savedData(), exactMissing: ['too large'] })));
+    assert.deepEqual(saved.shard, { index: 1, count: 1 });
+    assert.equal(saved.version, '1.0.0');
+    assert.equal(saved.blockSize, 4);
+    assert.deepEqual(saved.cells, [{ scenario: 0, key: 'loss=0.1', tally }]);
+    assert.deepEqual(saved.saved, { confidence: 0.95, exact: undefined, exactMissing: ['too large'] });
+    const exact = { outcomes: [0.5, 0.5, 0, 0], messages: null, messagesMean: 2, messagesSecondMoment: 4, deliveredMean: 1, roundsMean: 1 };
+    assert.deepEqual(readShardFile(fileOf(sealedSaved({ ...savedData(), exact: [exact] }))).saved!.exact, [exact]);
+    assert.deepEqual(readShardFile(fileOf(sealedSaved({ ...savedData(), exact: [null] }))).saved!.exactMissing, [undefined]);
+  });
+  it('refuses what is neither', () => {
+    refuses('{', `${notShard}: it is not valid JSON`);
+    refuses([1], notShard);
+    refuses({ ...shardData(), kind: 'other' }, notShard);
+    refuses({ ...savedData(), tool: 'other' }, notShard);
+    // a saved results.json has no kind; with one it is read as a shard
+    refuses({ ...savedData(), kind: 'twogenerals-shard' }, 'its shard is not i/n with 1 ≤ i ≤ n');
+  });
+  it('a shard: its shard, version, block size, scenarios, cells and digest', () => {
+    for (const shard of [
+      null,
+      [1, 2],
+      { index: 1 },
+      { count: 2 },
+      { index: 1.5, count: 2 },
+      { index: 1, count: 0 },
+      { index: 0, count: 2 },
+      { index: 3, count: 2 },
+      { index: 1, count: 100001 },
+    ]) {
+      refuses({ ...shardData(), shard }, 'its shard is not i/n with 1 ≤ i ≤ n');
+    }
+    assert.deepEqual(readShardFile(fileOf(sealed({ ...shardData(), shard: { index: 100000, count: 100000 } }))).shard, { index: 100000, count: 100000 });
+    refuses({ ...shardData(), version: 1 }, 'it does not say which version of twogenerals wrote it');
+    for (const blockSize of [0, 1.5, '4']) refuses({ ...shardData(), blockSize }, 'its block size is not a positive whole number');
+    for (const scenarios of [undefined, [], [1]]) refuses({ ...shardData(), scenarios }, 'its scenarios are missing');
+    for (const cells of [undefined, [], 'x']) refuses({ ...shardData(), cells }, 'its cells are missing');
+    const cell = { scenario: 0, key: 'k', tally };
+    for (const bad of [5, { ...cell, key: 1 }, { ...cell, scenario: 1 }, { ...cell, scenario: -1 }, { ...cell, scenario: 0.5 }]) {
+      refuses({ ...shardData(), cells: [cell, bad] }, 'cell 2 does not name its scenario and parameters');
+    }
+    refuses({ ...shardData(), cells: [{ ...cell, tally: { ...tally, rounds: -1 } }] }, 'cell 1 (k): its rounds count is -1, not a non-negative whole number');
+    refuses(shardData(), 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
+    refuses({ ...sealed(shardData()), blockSize: 8 }, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
+  });
+  it('a saved results.json: version, block size, scenarios, confidence, counts, exact values and digest', () => {
+    refuses({ ...savedData(), version: null }, 'it does not say which version of twogenerals wrote it');
+    refuses({ ...savedData(), blockSize: -4 }, 'its block size is not a positive whole number');
+    refuses({ ...savedData(), scenarios: [] }, 'its scenarios are missing');
+    for (const confidence of ['0.95', 0, 1, null]) refuses({ ...savedData(), confidence }, 'its confidence is not a number between 0 and 1');
+    for (const tallies of [[], {}]) refuses({ ...savedData(), tallies }, 'it holds no counts');
+    refuses({ ...savedData(), tallies: [{ key: 'a', ...tally }, { ...tally }] }, 'tally 2 does not name its cell');
+    refuses({ ...savedData(), tallies: [7] }, 'tally 1 does not name its cell');
+    refuses({ ...savedData(), tallies: [{ key: 'a' }] }, 'cell 1 (a): it has no counts (exact values only: there is nothing to re-export)');
+    refuses({ ...savedData(), tallies: [{ key: 'a', ...tally, trials: 3 }] }, 'cell 1 (a): its outcome counts add up to 2, not its 3 trials');
+    const exact = { outcomes: [0.5, 0.5, 0, 0], messages: [0, 1], messagesMean: 2, messagesSecondMoment: 4, deliveredMean: 1, roundsMean: 1 };
+    for (const bad of [
+      {},
+      [],
+      [exact, exact],
+      [5],
+      [{ ...exact, outcomes: [0.5, Number.NaN] }],
+      [{ ...exact, outcomes: 'x' }],
+      [{ ...exact, messages: [1, 'x'] }],
+      [{ ...exact, messages: undefined }],
+      [{ ...exact, roundsMean: '1' }],
+      [{ ...exact, deliveredMean: undefined }],
+    ]) {
+      refuses({ ...savedData(), exact: bad }, 'its exact values are not one per cell');
+    }
+    refuses(savedData(), 'it has no digest of its counts: re-export a results.json saved by this version of twogenerals');
+    refuses({ ...sealedSaved(savedData()), confidence: 0.9 }, 'counts do not match its digest: the file was changed after it was saved');
   });
 });
