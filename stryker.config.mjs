@@ -9,7 +9,7 @@ const MODULES = {
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
-  export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
+  export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
 };
 
