@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import { GENERALS_OUTCOMES } from '../src/contract/protocol.js';
@@ -134,6 +136,43 @@ describe('resolve: crashes, and parameters where they do not apply', () => {
     assert.equal(
       refusal({ channel: { model: 'trace', file: 'missing.txt' } }),
       'test.json:1:59: no such file: missing.txt (a path in a scenario is relative to the scenario file)',
+    );
+  });
+});
+
+describe('resolve: a trace channel’s files, found and digested', () => {
+  const TRACE = 'test/fixtures/trace.txt';
+  /** sha256 over each named file: its parameter name, NUL, its text, NUL (in declaration order). */
+  const digestOf = (files: [string, string][]) => {
+    const hash = createHash('sha256');
+    for (const [name, file] of files) hash.update(`${name}\u0000`).update(readFileSync(file, 'utf8')).update('\u0000');
+    return hash.digest('hex');
+  };
+  it('records the files’ digest and where they are; a digest given must match', () => {
+    const one = scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', file: TRACE } });
+    const digest = digestOf([['file', TRACE]]);
+    assert.equal(one.params['digest'], digest);
+    assert.deepEqual(one.resolved['channel'], { model: 'trace', file: TRACE, digest });
+    assert.deepEqual(one.files, { [TRACE]: resolvePath(TRACE) });
+    assert.equal(scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', file: TRACE, digest } }).params['digest'], digest);
+    assert.equal(
+      refusal({ channel: { model: 'trace', file: TRACE, digest: 'abc' } }),
+      'test.json:1:94: the channel files are not the ones these results were made with (their digest differs)',
+    );
+    const reversed = `${readFileSync(TRACE, 'utf8').trim().split('').reverse().join('')}\n`;
+    const dir = tempFiles({ 'b.txt': reversed, 'short.txt': '0110\n' });
+    const both = scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', file: TRACE, BtoA: join(dir, 'b.txt') } });
+    assert.equal(
+      both.params['digest'],
+      digestOf([
+        ['file', TRACE],
+        ['BtoA', join(dir, 'b.txt')],
+      ]),
+    );
+    assert.equal(scenarioFrom({ protocol: 'messenger', channel: { model: 'bernoulli' } }).files, undefined);
+    assert.match(
+      refusal({ channel: { model: 'trace', file: TRACE, BtoA: join(dir, 'short.txt') } }),
+      /short\.txt: the B→A trace has 4 packets and the A→B trace \(.*trace\.txt\) 48; per-direction traces must cover the same packets/,
     );
   });
 });
