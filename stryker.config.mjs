@@ -4,7 +4,7 @@
 const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
-  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms'] },
+  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
