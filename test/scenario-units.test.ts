@@ -131,6 +131,13 @@ describe('resolve: crashes, and parameters where they do not apply', () => {
     });
     const ge = scenarioFrom({ protocol: 'messenger', channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.3 } });
     assert.deepEqual(ge.params, { goodToBad: 0.1, badToGood: 0.3, lossGood: 0, lossBad: 1, redundancy: 2, rounds: 1 });
+    // the resolved scenario (what results record) carries the top-level channel's values, defaults filled in
+    assert.equal(scenarioFrom({ protocol: 'messenger', loss: 0.2 }).resolved['loss'], 0.2);
+    assert.equal(scenarioFrom({ protocol: 'messenger' }).resolved['loss'], 0.5);
+    assert.deepEqual(scenarioFrom({ protocol: 'messenger', loss: { AtoB: 0.1, BtoA: 0.2 } }).resolved['loss'], { AtoB: 0.1, BtoA: 0.2 });
+    assert.equal('loss' in scenarioFrom({ protocol: 'messenger', channel: { model: 'cut' } }).resolved, false);
+    // a step that lands its last value just past `to` (rounded to 12 digits) past the maximum
+    assert.equal(refusal({ sweep: { loss: { from: 0, to: 1, step: 0.100000000005 } } }), 'test.json:1:41: sweep.loss reaches above 1');
     assert.equal(refusal({ sweep: { goodToBad: [0.1] } }), 'test.json:1:34: goodToBad applies only to the gilbert-elliott channel, not to bernoulli');
     assert.deepEqual(scenarioFrom({ protocol: 'messenger', sweep: { loss: { from: 0.1, to: 0.5, step: 0.1 } } }).sweep[0]!.values, [0.1, 0.2, 0.3, 0.4, 0.5]);
     assert.equal(
