@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { mergeShards, parseShard, readShardFile } from '../src/results/shard.js'
 import type { ShardFile } from '../src/results/shard.js';
 import { canonicalJson, contentDigest, shardTrials, tallyProblem } from '../src/results/verify.js';
 import { tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
 
 /**
  * The rules merge reads counts back by, each in-process: a count that cannot be right is refused
@@ -284,5 +286,48 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
     }
     refuses(savedData(), 'it has no digest of its counts: re-export a results.json saved by this version of twogenerals');
     refuses({ ...sealedSaved(savedData()), confidence: 0.9 }, 'counts do not match its digest: the file was changed after it was saved');
+  });
+});
+
+describe('merge: a saved run re-exported as it was, and the rules only whole runs can break', () => {
+  const dir = tempFiles({
+    'a.yaml': 'protocol: retransmit\nloss: 0.3\nrounds: 2\ntrials: 3000\nseed: units\n',
+    'b.yaml': 'protocol: messenger\nloss: 0.2\ntrials: 2000\nseed: units\n',
+    'p.yaml': 'protocol: messenger\nloss: 0.2\ntrials: { precision: 0.05, maxTrials: 1000 }\nseed: units\n',
+  });
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await cliInProcess(args);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const refused = async (args: string[], message: string) => {
+    const r = await cliInProcess(args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `twogenerals: ${message}\n`);
+  };
+  it('keeps the saved confidence and exact values unless a flag says otherwise', async () => {
+    const saved = join(dir, 'results.json');
+    writeFileSync(saved, await ok(['run', join(dir, 'a.yaml'), '--confidence', '0.9', '-f', 'json']));
+    const asRun = await ok(['run', join(dir, 'a.yaml'), '--confidence', '0.9', '-f', 'csv']);
+    assert.equal(await ok(['merge', saved, '-f', 'csv']), asRun);
+    assert.equal(await ok(['merge', saved, '-f', 'csv', '--confidence', '0.95']), await ok(['run', join(dir, 'a.yaml'), '-f', 'csv']));
+    await refused(['merge', saved, saved], `${saved}: a saved results.json is a whole run: re-export it alone, not with shards or other results`);
+  });
+  it('refuses a cell that names another scenario, and merged counts a precision run cannot hold', async () => {
+    const shard = JSON.parse(await ok(['run', join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--shard', '1/1'])) as Record<string, unknown>;
+    const cells = shard['cells'] as { scenario: number; key: string }[];
+    cells[0]!.scenario = 1;
+    const path = join(dir, 'wrong-scenario.json');
+    writeFileSync(path, JSON.stringify({ ...shard, digest: contentDigest(shard) }));
+    await refused(['merge', path], `${path}: cell 1 (${cells[0]!.key}): it names scenario 2, not the scenario it belongs to`);
+    // a precision run is saved whole (it cannot be sharded): its merged counts must be whole blocks up to its cap, at least 1
+    const precise = JSON.parse(await ok(['run', join(dir, 'p.yaml'), '-f', 'json'])) as Record<string, unknown>;
+    const tallies = precise['tallies'] as Record<string, unknown>[];
+    const cell = { key: String(tallies[0]!['key']) };
+    tallies[0] = { key: cell.key, trials: 0, outcomes: [0, 0, 0, 0], messages: [], deliveries: [], rounds: 0 };
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, JSON.stringify({ ...precise, digest: contentDigest(savedContent(precise)) }));
+    await refused(['merge', empty], `${empty}: cell 1 (${cell.key}): the merged counts hold 0 trials; the scenario asks for 1000`);
   });
 });
