@@ -39,4 +39,23 @@ describe('the exporters print the bytes pinned for each format', () => {
     assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.equal(mermaid.stdout, readFileSync(`${DIR}/expected.trace-mermaid`, 'utf8'));
   });
+  for (const format of ['csv', 'json', 'markdown']) {
+    it(`exact, ${format}: the exact-only columns`, async () => {
+      // to rewrite: node bin/twogenerals.js exact test/fixtures/export/gated.yaml test/fixtures/export/commit.yaml -f FORMAT > test/fixtures/export/expected-exact.FORMAT
+      const r = await cliInProcess(['exact', `${DIR}/gated.yaml`, `${DIR}/commit.yaml`, '-f', format]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, readFileSync(`${DIR}/expected-exact.${format}`, 'utf8'));
+    });
+  }
+  it('trace: a crash, single copies and a blocked commit, in both formats', async () => {
+    // to rewrite: node bin/twogenerals.js trace test/fixtures/export/crash.yaml --first blocked [-f mermaid] > test/fixtures/export/expected.trace-crash-text (-mermaid)
+    for (const [format, file] of [
+      ['text', 'expected.trace-crash-text'],
+      ['mermaid', 'expected.trace-crash-mermaid'],
+    ] as const) {
+      const r = await cliInProcess(['trace', `${DIR}/crash.yaml`, '--first', 'blocked', '-f', format]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, readFileSync(`${DIR}/${file}`, 'utf8'));
+    }
+  });
 });
