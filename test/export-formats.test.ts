@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FORMAT_NAMES } from '../src/export/index.js';
+import { writtenColumns } from '../src/export/rows.js';
 import { cliInProcess } from './in-process.js';
 
 /**
@@ -56,6 +57,26 @@ describe('the exporters print the bytes pinned for each format', () => {
       const r = await cliInProcess(['trace', `${DIR}/crash.yaml`, '--first', 'blocked', '-f', format]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, readFileSync(`${DIR}/${file}`, 'utf8'));
+    }
+  });
+  it('a run to a precision over a sweep, a sweep that leaves no fixed parameter, a JSON report without gates, a trace with votes', async () => {
+    // to rewrite: the commands below, > the files they are compared with
+    const cases: [string[], string][] = [
+      [['run', `${DIR}/precise.yaml`, `${DIR}/swept.yaml`, '--workers', '1'], 'expected-precise.table'],
+      [['run', `${DIR}/commit.yaml`, '-f', 'json', '--workers', '1'], 'expected-commit.json'],
+      [['trace', `${DIR}/commit.yaml`, '--trial', '2'], 'expected.trace-commit-text'],
+    ];
+    for (const [args, file] of cases) {
+      const r = await cliInProcess(args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, readFileSync(`${DIR}/${file}`, 'utf8'), file);
+    }
+  });
+  it('the columns a protocol’s names must not take: every written column, its outcomes and their exact columns', () => {
+    const columns = writtenColumns(['won', 'lost']);
+    assert.deepEqual(columns.slice(0, 3), ['scenario', 'protocol', 'channel']);
+    for (const name of ['trials', 'seed', 'won', 'lost', 'won_exact', 'lost_exact', 'success', 'messengers_sd', 'success_exact', 'rounds_mean_exact']) {
+      assert.ok(columns.includes(name), name);
     }
   });
 });
