@@ -62,7 +62,7 @@ describe('the exporters print the bytes pinned for each format', () => {
   it('a run to a precision over a sweep, a sweep that leaves no fixed parameter, a JSON report without gates, a trace with votes', async () => {
     // to rewrite: the commands below, > the files they are compared with
     const cases: [string[], string][] = [
-      [['run', `${DIR}/precise.yaml`, `${DIR}/swept.yaml`, '--workers', '1'], 'expected-precise.table'],
+      [['run', `${DIR}/precise.yaml`, `${DIR}/swept.yaml`, `${DIR}/single.yaml`, '--workers', '1'], 'expected-precise.table'],
       [['run', `${DIR}/commit.yaml`, '-f', 'json', '--workers', '1'], 'expected-commit.json'],
       [['trace', `${DIR}/commit.yaml`, '--trial', '2'], 'expected.trace-commit-text'],
     ];
