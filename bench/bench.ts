@@ -8,7 +8,8 @@
  *
  * --quick runs every workload at a tenth of its size, for trying the harness. --limits names a
  * copy of ../shared/bench where `make` has built ./limit and ./limit-commit. --trial-by-trial runs
- * only the trial-by-trial section (W4 and three-phase commit) and prints it, writing no file.
+ * only the trial-by-trial section (W4 and three-phase commit) and prints it, writing no file;
+ * --against-limit only start-up and W1–W3 against the C limit, likewise.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +67,11 @@ const PROGRAMS: Program[] = [
       scale: 1,
     }),
   },
-  { name: 'limit', command: (w) => (existsSync(join(SHARED, 'limit')) ? { file: './limit', args: [w.name, String(w.trials)], cwd: SHARED, scale: 1 } : null) },
+  {
+    name: 'limit',
+    command: (w) =>
+      existsSync(join(SHARED, 'limit')) ? { file: './limit', args: [w.name, String(w.trials), '-m', fastestLimitEngine(w)], cwd: SHARED, scale: 1 } : null,
+  },
   { name: 'numpy', command: (w) => (python ? { file: python, args: ['numpy_baseline.py', w.name, String(w.trials)], cwd: SHARED, scale: 1 } : null) },
   {
     name: 'naive.js',
@@ -76,6 +81,22 @@ const PROGRAMS: Program[] = [
         : null,
   },
 ];
+
+/** The C limit's engines: twogenerals is held to the fastest of them on each workload. */
+const LIMIT_ENGINES = ['simd', 'stream', 'plain'] as const;
+const fastestEngines = new Map<string, string>();
+
+/** The limit's fastest engine for the workload on this machine, from one timed run of each. */
+function fastestLimitEngine(w: Workload): string {
+  let engine = fastestEngines.get(w.name);
+  if (!engine) {
+    const seconds = LIMIT_ENGINES.map((m) => timeRun({ file: './limit', args: [w.name, String(w.trials), '-m', m], cwd: SHARED, scale: 1 }).seconds);
+    engine = LIMIT_ENGINES[seconds.indexOf(Math.min(...seconds))]!;
+    fastestEngines.set(w.name, engine);
+    console.error(`${w.name}: the limit's fastest engine is ${engine} (${LIMIT_ENGINES.map((m, i) => `${m} ${seconds[i]!.toFixed(3)} s`).join(', ')})`);
+  }
+  return engine;
+}
 
 function findPython(): string | null {
   for (const candidate of ['python3', '/usr/bin/python3']) {
@@ -174,6 +195,63 @@ function protocolFileTiming(): string {
   }
   const ratio = median(ratios);
   return `Protocol files: W3 (10^6 trials per cell, 100 cells) with the handshake built in ${median(builtIn).toFixed(3)} s, written as a protocol file (bench/handshake.mjs) ${median(file).toFixed(3)} s: file / built-in ${ratio.toFixed(3)} ${ratio <= 1.1 ? '✓' : '✗'} (≤ 1.10, median of the run-by-run ratios).`;
+}
+
+/** What the start-up goal holds: the default scenario's run of 1,000 trials, whole process, within 100 ms. */
+const START_UP_GOAL_MS = 100;
+
+/**
+ * Start-up: `run --trials 1000` of the default scenario against `node -e 0` (Node's own start),
+ * in alternating pairs, 4 · RUNS + 1 of them (each takes a fraction of a second).
+ */
+function startUp(): string {
+  const pairs = 4 * RUNS + 1;
+  const cli: number[] = [];
+  const node: number[] = [];
+  const bin = join(ROOT, 'bin', 'twogenerals.js');
+  for (let run = 0; run < pairs; run++) {
+    cli.push(timeRun({ file: process.execPath, args: [bin, 'run', '--trials', '1000'], cwd: ROOT, scale: 1 }).seconds * 1000);
+    node.push(timeRun({ file: process.execPath, args: ['-e', '0'], cwd: ROOT, scale: 1 }).seconds * 1000);
+  }
+  const ms = median(cli);
+  return `Start-up: \`twogenerals run --trials 1000\` (the default scenario, whole process) median ${ms.toFixed(0)} ms wall ${ms <= START_UP_GOAL_MS ? '✓' : '✗'} (≤ ${START_UP_GOAL_MS} ms), \`node -e 0\` ${median(node).toFixed(0)} ms (${pairs} alternating pairs).`;
+}
+
+/**
+ * W1–W3 run by twogenerals as in the main table and by the C limit's fastest engine on one
+ * thread, in RUNS alternating pairs: the ratios the ≤ 4 goal is about, without the slower baselines.
+ */
+function againstLimit(): string {
+  const tg = PROGRAMS.find((p) => p.name === 'twogenerals')!;
+  const limit = PROGRAMS.find((p) => p.name === 'limit')!;
+  const rows = WORKLOADS.map((w) => {
+    const limitCommand = limit.command(w);
+    if (!limitCommand) return `| ${w.name} | limit is not built in ${SHARED} | | | | |`;
+    const ratios: number[] = [];
+    const tgSeconds: number[] = [];
+    const limitSeconds: number[] = [];
+    let maxZ = 0;
+    for (let run = 1; run <= RUNS; run++) {
+      const a = timeRun(tg.command(w)!);
+      const b = timeRun(limitCommand);
+      tgSeconds.push(a.seconds);
+      limitSeconds.push(b.seconds);
+      ratios.push(a.seconds / b.seconds);
+      maxZ = Math.max(maxZ, checkAgainstExact(a.stdout).maxZ);
+      console.error(`run ${run}/${RUNS} ${w.name}: twogenerals ${a.seconds.toFixed(3)} s, limit -m ${fastestLimitEngine(w)} ${b.seconds.toFixed(3)} s`);
+    }
+    const ratio = median(ratios);
+    return `| ${w.name} | ${w.trials.toExponential(0)} | ${median(tgSeconds).toFixed(3)} s | ${median(limitSeconds).toFixed(3)} s (\`-m ${fastestLimitEngine(w)}\`) | ${ratio.toFixed(2)} ${ratio <= 4 ? '✓' : '✗'} | ${maxZ.toFixed(2)} |`;
+  });
+  return [
+    `Machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown'}, SIMD ${simdLevel()}, Node.js ${process.version}.`,
+    '',
+    startUp(),
+    '',
+    `| workload | trials | twogenerals (${WORKERS} workers) | C limit, 1 thread, fastest engine | twogenerals / limit (≤ 4, median of ${RUNS} pairs) | max \\|z\\| vs exact |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
 }
 
 /** The CPU's widest SIMD level, as /proc/cpuinfo lists it (the C limit's vectors follow it). */
@@ -329,6 +407,7 @@ function main(): void {
       `${vsLimit.toFixed(2)} ${mark(vsLimit <= targets.limit)} | ${(numpy / tg).toFixed(1)} ${mark(numpy / tg >= targets.numpy)} | ${(naive / tg).toFixed(1)} ${mark(naive / tg >= targets.naive)} | ${checks[w.name]!.maxZ.toFixed(2)} |`
     );
   });
+  const startUpLine = startUp();
   const protocolFile = protocolFileTiming();
   const trialByTrialTable = trialByTrial();
   const small = peakMemoryMb(1e6);
@@ -338,7 +417,7 @@ function main(): void {
     : 'Peak memory: not measured (/usr/bin/time is missing).';
   const cpu = cpus()[0]?.model ?? 'unknown';
   const table = [
-    '| workload | trials | twogenerals (2 workers) | trials/s | C limit (1 thread) | NumPy | naive.js | twogenerals / limit (≤ 4) | NumPy / twogenerals (≥ 3) | naive / twogenerals (≥ 20) | max \\|z\\| vs exact |',
+    '| workload | trials | twogenerals (2 workers) | trials/s | C limit (1 thread, fastest engine) | NumPy | naive.js | twogenerals / limit (≤ 4) | NumPy / twogenerals (≥ 3) | naive / twogenerals (≥ 20) | max \\|z\\| vs exact |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
@@ -354,7 +433,10 @@ Machine: ${availableParallelism()} cores (\`nproc\`), ${cpu}, SIMD ${simdLevel()
 ${table}
 
 max |z|: the largest |z| of twogenerals' success, disagreement and mean-cost estimates against
-its exact values over the workload's cells (exact Poisson mid-p where events are rare).
+its exact values over the workload's cells (exact Poisson mid-p where events are rare). The C
+limit runs its fastest engine on each workload (${WORKLOADS.map((w) => `${w.name}: \`-m ${fastestLimitEngine(w)}\``).join(', ')}), chosen by one timed run of each.
+
+${startUpLine}
 
 ${memory}
 
@@ -379,4 +461,5 @@ ${exactTiming()}
 }
 
 if (args.includes('--trial-by-trial')) console.log(trialByTrial());
+else if (args.includes('--against-limit')) console.log(againstLimit());
 else main();

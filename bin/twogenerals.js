@@ -1,7 +1,23 @@
 #!/usr/bin/env node
-import { startEarly } from '../dist/bundle/early.js';
+// CommonJS (bin/package.json): Node starts a CommonJS entry point without its ES module loader.
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { Script } = require('node:vm');
 
-// Pool threads boot while the CLI loads (see src/cli/early.ts).
-startEarly(process.argv);
-const { main } = await import('../dist/bundle/cli.js');
-main(process.argv);
+// The CLI is one script (dist/bundle/cli.cjs) run with V8's code cache, which the build saves
+// beside it (scripts/bundle.ts): V8 then skips compiling nearly all that a run needs. A cache
+// made by another Node.js is rejected by V8, and the script compiles as it would without one.
+const dir = join(__dirname, '..', 'dist', 'bundle');
+const file = join(dir, 'cli.cjs');
+const source = readFileSync(file, 'utf8');
+const cacheFile = join(dir, `cli.${source.slice(2, source.indexOf('\n'))}.cache`);
+const script = new Script(`(function (exports, require, module, __filename, __dirname, __twogeneralsImport) {${source}\n})`, {
+  filename: file,
+  cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+});
+const cli = { exports: {} };
+script.runInThisContext()(cli.exports, require, cli, file, dir, (specifier) => import(specifier));
+if (process.env.TWOGENERALS_SAVE_CODE_CACHE) process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+// Pool threads boot while the CLI reads its scenario (see src/cli/early.ts).
+cli.exports.startEarly(process.argv);
+cli.exports.main(process.argv);

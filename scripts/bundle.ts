@@ -1,12 +1,18 @@
 /**
- * Bundles the compiled CLI and its pool thread with esbuild: Node then reads a few files instead
- * of some two hundred modules, which halves the CLI's start-up (docs/benchmarks.md).
- * Splitting keeps one copy of the code the entry points share (the engine; `early.js` holds
- * the early-started threads that `bin/twogenerals.js` hands to the pool), and leaves the
- * exporters and the chart renderer in chunks loaded only when used.
+ * Bundles the compiled CLI and its threads with esbuild, so that Node reads a few files instead
+ * of some two hundred modules, and saves V8's code cache for the CLI, so that it compiles almost
+ * none of them either (start-up: docs/benchmarks.md).
+ *
+ * The CLI is one minified CommonJS script, dist/bundle/cli.cjs, which bin/twogenerals.js runs
+ * through `vm.Script` with the cache that this script saves beside it after one run of the
+ * default scenario: V8 then deserializes the functions that run needed rather than parsing and
+ * compiling them. The pool thread and the protocol-isolating process stay ES modules sharing
+ * chunks; the library (the package's "." export) is bundled on its own.
  */
-import { rmSync } from 'node:fs';
-import { type BuildOptions, build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
 
 const root = new URL('../..', import.meta.url);
 const at = (path: string): string => new URL(path, root).pathname;
@@ -14,35 +20,112 @@ const at = (path: string): string => new URL(path, root).pathname;
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
 rmSync(at('dist/lib'), { recursive: true, force: true });
 
-/** What both bundles share: ES modules for Node 20, one copy of shared code, the charting stack left outside. */
+/** What every bundle shares: Node 20, one copy of shared code, the charting stack left outside. */
 const common: BuildOptions = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   // Vega is large and rarely needed; resvg loads a native binary: both stay ordinary imports.
   external: ['vega', 'vega-lite', '@resvg/resvg-js'],
-  // CommonJS dependencies call require(), which an ES module has to be given.
-  banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
   logLevel: 'warning',
 };
 
-await build({
+/** ES modules: CommonJS dependencies call require(), which an ES module has to be given. */
+const esm: BuildOptions = {
   ...common,
+  format: 'esm',
+  splitting: true,
+  banner: { js: "import { createRequire as __twogeneralsRequire } from 'node:module'; const require = __twogeneralsRequire(import.meta.url);" },
+};
+
+/**
+ * In the CLI script, `import()` is the launcher's (a script compiled by `vm.Script` has no
+ * loader of its own), passed in as `__twogeneralsImport`: see src/io/import-module.ts.
+ */
+const launcherImport: Plugin = {
+  name: 'launcher-import',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]io[\\/]import-module\.js$/ }, () => ({
+      contents: 'export const importModule = (specifier) => __twogeneralsImport(specifier);',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Node modules that only some commands need (or that a dependency requires for a rare path:
+ * commander's child_process, seedrandom's crypto, cli-progress's readline), loaded on first use
+ * rather than as the script starts. An import gets a shim per function the sources import (a
+ * new name fails the build, so none is missed); a dependency's require() a proxy.
+ */
+const LAZY_BUILTINS: Record<string, readonly string[]> = {
+  'node:child_process': ['fork', 'spawnSync'],
+  'node:crypto': ['createHash'],
+  'node:worker_threads': ['Worker'],
+  'node:readline': [],
+};
+const lazyBuiltins: Plugin = {
+  name: 'lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(child_process|crypto|worker_threads|readline)$/ }, ({ path, kind, namespace }) => {
+      const name = path.startsWith('node:') ? path : `node:${path}`;
+      if (namespace.startsWith('lazy-')) return { path: name, external: true }; // the shim's own require()
+      return { path: name, namespace: kind === 'require-call' ? 'lazy-required' : 'lazy-imported' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-required' }, ({ path }) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, key) => require(${JSON.stringify(path)})[key] });`,
+      loader: 'js',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-imported' }, ({ path }) => {
+      const load = `require(${JSON.stringify(path)})`;
+      // `new` on a function that returns an object gives that object: a class shims like a function.
+      const shim = (name: string): string => `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
+      return { contents: LAZY_BUILTINS[path]!.map(shim).join('\n'), loader: 'js' };
+    });
+  },
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: [at('dist/src/cli/main.js')],
+  format: 'cjs',
+  minify: true,
+  write: false,
+  outfile: at('dist/bundle/cli.cjs'),
+  // The script finds its neighbours (worker.js, the shipped scenarios, package.json) from its own place.
+  define: { 'import.meta.url': '__twogeneralsUrl' },
+  banner: { js: 'var __twogeneralsUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [launcherImport, lazyBuiltins],
+});
+const script = cli.outputFiles[0]!.text;
+// The first line names the build: V8 checks a cache against its script's length only, so the
+// launcher takes the cache only by this name, and a script rebuilt without it runs uncached.
+const buildId = createHash('sha256').update(script).digest('hex').slice(0, 16);
+mkdirSync(at('dist/bundle'), { recursive: true });
+writeFileSync(at('dist/bundle/cli.cjs'), `//${buildId}\n${script}`);
+
+await build({
+  ...esm,
   entryPoints: {
-    cli: at('dist/src/cli/main.js'),
     worker: at('dist/src/engine/schedule/worker.js'),
     'isolate-worker': at('dist/src/protocols/isolate-worker.js'),
-    early: at('dist/src/cli/early.js'),
   },
   outdir: at('dist/bundle'),
 });
 
-// The library (the package's "." export) on its own, with its pool thread beside it: the CLI's
-// chunks stay as they are, and an installed package needs no runtime dependency at all.
+// The library (the package's "." export) on its own, with its pool thread beside it: an
+// installed package needs no runtime dependency at all.
 await build({
-  ...common,
+  ...esm,
   entryPoints: { index: at('dist/src/index.js'), worker: at('dist/src/engine/schedule/worker.js') },
   outdir: at('dist/lib'),
 });
+
+// One run of the default scenario, as a user starts it, saves the cache of what it compiled.
+const saved = spawnSync(process.execPath, [at('bin/twogenerals.js'), 'run', '--trials', '1000'], {
+  cwd: at('.'),
+  env: { ...process.env, TWOGENERALS_SAVE_CODE_CACHE: '1' },
+  encoding: 'utf8',
+});
+if (saved.status !== 0) throw new Error(`saving the code cache: the CLI exited ${saved.status}: ${saved.stderr}`);
+readFileSync(at(`dist/bundle/cli.${buildId}.cache`)); // it must be there

@@ -894,6 +894,29 @@ describe('ping logs read for what they say', () => {
     assert.deepEqual(trace.warnings, []);
   });
 
+  it('reads each line for itself: replies from addresses of other lengths, stamps of other lengths, a host named seq, a stamp left open', () => {
+    // The reader looks for a reply's number where the last reply's was, and for a stamp's end
+    // where the last stamp's was: each line here breaks that guess, and must read as written.
+    const log = [
+      'PING seq.example (192.0.2.1) 56(84) bytes of data.',
+      '64 bytes from seq.example (192.0.2.1): icmp_seq=1 ttl=64 time=1.0 ms',
+      '64 bytes from seq.example (192.0.2.1): icmp_seq=2 ttl=64 time=1.0 ms',
+      '64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=1.0 ms',
+      '[1764600000.000004] 64 bytes from 10.0.0.1: icmp_seq=4 ttl=64 time=1.0 ms',
+      '[9.5] 64 bytes from 10.0.0.1: icmp_seq=5 ttl=64 time=1.0 ms',
+      '[1764600000.000006 From 10.0.0.1 icmp_seq=6 Destination Host Unreachable',
+      '64 bytes from 192.168.100.200: icmp_seq=7 ttl=64 time=1.0 ms',
+      '64 bytes from seq.example (192.0.2.1): seq=9 icmp_seq=8 ttl=64 time=1.0 ms',
+      '[1764600000.000009] no answer yet for icmp_seq=9',
+      '[1764600000.000010] 64 bytes from 10.0.0.1: icmp_seq=10 ttl=64 time=1.0 ms',
+    ].join('\n');
+    const trace = parseLossTrace(log, { file: 'mixed.txt' });
+    // Packet 6's line is no reply (its stamp is never closed, and the next line is not its
+    // reply); packet 8's line names 9 first, in a token the reader takes as busybox's.
+    assert.deepEqual(Array.from(trace.lost), [0, 0, 0, 0, 0, 1, 0, 1, 0, 0]);
+    assert.deepEqual(trace.range, { first: 1, last: 10 });
+  });
+
   it('reads ping -D timestamps and ping -O lines, "no answer yet" a loss', () => {
     const sent = 5000;
     const plain = parseLossTrace(linuxLog(sent, lossy).join('\n'), { file: 'p.txt' });

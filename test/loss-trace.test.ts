@@ -227,6 +227,35 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
+  it('counts starts through the start table to the same tallies, block after block, before and after the table is built', () => {
+    // The table is built once a model's trials reach half the starts (25,000 here): the first
+    // block follows the automaton, the second and third count classes of starts. A two-phase
+    // commit over three participants ends in more results than a byte holds, and one with an
+    // abort rate draws its own choices: their trials keep following the automaton. Every block
+    // must be trial-by-trial's to the bit.
+    const noisy = new Xoshiro128(3, 1, 4, 1);
+    const dir = tempFiles({ 'noisy.txt': Array.from({ length: 25_000 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('') });
+    for (const data of [
+      { protocol: 'messenger', redundancy: 2 },
+      { protocol: 'retransmit', rounds: 8, redundancy: 1 },
+      { protocol: 'handshake', rounds: 4, redundancy: 2 },
+      { protocol: 'two-phase-commit', rounds: 3, participants: 3, abortRate: 0, redundancy: 1 },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 1 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
+      for (const [block, trials] of [
+        [1, 4096],
+        [2, 9000],
+        [3, 5000],
+      ] as const) {
+        const stream = Int32Array.of(block, 11, 13, 17);
+        const counted = runBlock(model, stream, trials);
+        const trialByTrial = runBlockGeneric(model, new Xoshiro128(block, 11, 13, 17), trials);
+        assert.deepEqual(counted, trialByTrial, `${data.protocol}, block ${block}`);
+      }
+    }
+  });
+
   it('draws starts exactly uniformly: the product of a word and n, split exactly, and rejection', async () => {
     const rng = new Xoshiro128(5, 4, 3, 2);
     const copy = new Xoshiro128(5, 4, 3, 2);

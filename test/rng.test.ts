@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { jump, jumpPowerOfTwo } from '../src/rng/jump.js';
 import { sample, samplingTable } from '../src/rng/sampler.js';
 import { blockState } from '../src/rng/streams.js';
@@ -71,6 +73,27 @@ describe('sampler', () => {
       const z = (counts[i]! - n * p) / Math.sqrt(n * p * (1 - p));
       assert.ok(Math.abs(z) < 3.5, `outcome ${i}: ${counts[i]}, z=${z}`);
     });
+  });
+});
+
+describe('block streams', () => {
+  /** What every block's stream came from before blockState wrote Tyche-i out: seedrandom's own. */
+  const seedrandomState = (seed: string, cellKey: string, block: number): number[] => {
+    const mixer = seedrandom.tychei(JSON.stringify([seed, cellKey, block]));
+    return [mixer.int32(), mixer.int32(), mixer.int32(), mixer.int32()];
+  };
+
+  it("seeds every block as seedrandom's Tyche-i does, for any seed and cell text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.nat(), (seed, cellKey, block) => {
+        assert.deepEqual(Array.from(blockState(seed, cellKey, block)), seedrandomState(seed, cellKey, block));
+      }),
+      { seed: 2026, numRuns: 2000 },
+    );
+    assert.deepEqual(
+      Array.from(blockState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0)),
+      seedrandomState('2026', 'messenger|bernoulli|loss=0.5,redundancy=2', 0),
+    );
   });
 });
 

@@ -2,11 +2,10 @@ import { availableParallelism } from 'node:os';
 import { startWorkersEarly } from '../engine/schedule/threads.js';
 
 /**
- * How many pool threads `run` will want, read from argv before the CLI loads: a thread takes
- * about as long to boot as the CLI takes to load and read its scenario, so `bin/twogenerals.js`
- * starts them first and the two overlap. Reads only the command and `--workers`; the CLI parses
- * and checks everything properly later (a value it will reject starts none). Kept apart from the
- * rest of cli/ so that what loads first stays small.
+ * How many pool threads `run` will want, read from argv before the CLI parses it: a thread takes
+ * longer to boot than the CLI takes to read its scenario, so `bin/twogenerals.js` starts them
+ * first and the two overlap. Reads only the command and `--workers`; the CLI parses and checks
+ * everything properly later (a value it will reject starts none).
  */
 export function earlyWorkerCount(argv: readonly string[], cores = availableParallelism()): number {
   const args = argv.slice(2);

@@ -21,6 +21,9 @@ import { guardStdout, processStreams, settle } from './output.js';
 import { addSessionFlags } from './session.js';
 import type { Streams } from './output.js';
 
+/** bin/twogenerals.js starts pool threads before it calls main (see early.ts). */
+export { startEarly } from './early.js';
+
 /**
  * Exit codes (README, "Commands"): 0 done; 1 an expect failed; 2 bad input or usage, or output
  * that could not be written (a full disk, `> /dev/full`); 3 an internal failure.

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { importModule } from '../io/import-module.js';
 import type { Value } from '../export/rows.js';
 
 /** What to draw: a metric against one parameter, one line per value of another. */
@@ -118,21 +119,21 @@ async function importCharting<T>(name: string, where: string, load: () => Promis
 
 /** Loads what drawing (and, for PNG, rasterizing) needs, before any work, so a missing package is said at once. */
 export async function requireCharting(where: string, png = false): Promise<void> {
-  await importCharting('vega', where, () => import('vega'));
-  await importCharting('vega-lite', where, () => import('vega-lite'));
-  if (png) await importCharting('@resvg/resvg-js', where, () => import('@resvg/resvg-js'));
+  await importCharting('vega', where, () => importModule('vega') as Promise<typeof import('vega')>);
+  await importCharting('vega-lite', where, () => importModule('vega-lite') as Promise<typeof import('vega-lite')>);
+  if (png) await importCharting('@resvg/resvg-js', where, () => importModule('@resvg/resvg-js') as Promise<typeof import('@resvg/resvg-js')>);
 }
 
 /** Renders the chart to SVG with Vega, headless (no browser, no canvas). */
 export async function renderSvg(spec: Record<string, unknown>, where = 'chart'): Promise<string> {
-  const vega = await importCharting('vega', where, () => import('vega'));
-  const vegaLite = await importCharting('vega-lite', where, () => import('vega-lite'));
+  const vega = await importCharting('vega', where, () => importModule('vega') as Promise<typeof import('vega')>);
+  const vegaLite = await importCharting('vega-lite', where, () => importModule('vega-lite') as Promise<typeof import('vega-lite')>);
   const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });
   return `${await view.toSVG()}\n`;
 }
 
 /** Rasterizes the SVG with resvg (Rust, no browser), at twice the size for sharp text. */
 export async function renderPng(svg: string, where = 'chart'): Promise<Buffer> {
-  const { Resvg } = await importCharting('@resvg/resvg-js', where, () => import('@resvg/resvg-js'));
+  const { Resvg } = await importCharting('@resvg/resvg-js', where, () => importModule('@resvg/resvg-js') as Promise<typeof import('@resvg/resvg-js')>);
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

@@ -6,6 +6,7 @@ import { readTextInput } from '../io/files.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
+import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { PROTOCOLS } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
@@ -103,7 +104,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   let module: { default?: unknown };
   reportStage('module');
   try {
-    module = (await withoutExit(file, STAGES.module, () => import(pathToFileURL(file).href))) as { default?: unknown };
+    module = (await withoutExit(file, STAGES.module, () => importModule(pathToFileURL(file).href))) as { default?: unknown };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));

@@ -39,6 +39,8 @@ interface CommitConfig {
   readonly width: number;
   /** 1 where crashes are drawn: position 0 of every round is then its start. */
   readonly start: number;
+  /** 1 / width, for roundOf. */
+  readonly inverse: number;
 }
 
 const field = (i: number, f: number): number => HEADER + FIELDS * i + f;
@@ -80,7 +82,8 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const participants = params['participants']!;
     const abortRate = params['abortRate']!;
     const start = params['crashes'] === 1 ? 1 : 0;
-    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width: 3 * participants + 1 + start, start };
+    const width = 3 * participants + 1 + start;
+    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width, start, inverse: 1 / width };
   },
   stateSize: ({ participants }) => HEADER + FIELDS * participants,
   init(state) {
@@ -89,73 +92,91 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     state[PHASE_START] = 1;
   },
   next(state, config, step) {
+    // Positions where nothing happens are skipped in one move of the clock, not one call each:
+    // the states and steps are the same as stepping through them one by one.
     const n = config.participants;
+    const width = config.width;
+    let clock = state[CLOCK]!;
+    let round = roundOf(clock, config);
+    let position = clock - (round - 1) * width - config.start;
     for (;;) {
-      const clock = state[CLOCK]!;
       const phase = state[PHASE]!;
       if (phase === 3 || state[COORDINATOR_CRASHED] === 1) {
+        state[CLOCK] = clock;
         step.kind = END;
         step.outcome = outcome(state, n);
         return;
       }
-      const round = Math.floor(clock / config.width) + 1;
-      const position = (clock % config.width) - config.start;
       if (position === -1) {
+        state[CLOCK] = clock;
         step.kind = ROUND;
         step.round = round;
         return;
       }
       if (position < n) {
-        // (a) the coordinator's message to cohort `position`
-        const i = position;
-        const needed = phase === 1 ? state[field(i, VOTE)] === 0 : state[field(i, ACK)] === 0;
-        if (needed) return send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
-      } else if (position < 3 * n) {
-        // (b) cohort i's turn: first its vote (or applying the decision), then its reply
-        const i = (position - n) >> 1;
-        if (state[field(i, GOT)] === 1) {
-          if ((position - n) % 2 === 0) {
-            if (phase === 1 && state[field(i, STATE)] === IDLE) {
-              if (config.abortRate > 0 && config.abortRate < 1) {
-                step.kind = CHOOSE;
-                step.choices = config.vote;
-                step.label = 'vote';
-                step.peer = i;
-                return;
-              }
-              state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES;
-            } else if (phase === 2) {
-              const s = state[field(i, STATE)]!;
-              state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
-            }
-          } else {
-            const s = state[field(i, STATE)]!;
-            return send(step, B_TO_A, round, i, phase === 1 ? (s === NO ? 'NO' : 'YES') : 'ACK');
-          }
+        // (a) the coordinator's message to the first cohort from `position` that still needs it
+        const held = phase === 1 ? VOTE : ACK;
+        let i = position;
+        while (i < n && state[HEADER + FIELDS * i + held] !== 0) i++;
+        clock += i - position;
+        position = i;
+        if (i < n) {
+          state[CLOCK] = clock;
+          return send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
         }
-      } else {
-        endRound(state, config, round);
       }
-      state[CLOCK] = clock + 1;
+      if (position < 3 * n) {
+        // (b) the first cohort from `position` that received the coordinator's message this round:
+        // first its vote (or applying the decision), then its reply
+        let i = (position - n) >> 1;
+        const reply = ((position - n) & 1) === 1;
+        if (reply && state[field(i, GOT)] === 1) {
+          state[CLOCK] = clock;
+          return send(step, B_TO_A, round, i, phase === 1 ? (state[field(i, STATE)] === NO ? 'NO' : 'YES') : 'ACK');
+        }
+        if (reply) i++;
+        while (i < n && state[HEADER + FIELDS * i + GOT] !== 1) i++;
+        clock += n + 2 * i - position;
+        position = n + 2 * i;
+        if (i < n) {
+          const at = HEADER + FIELDS * i + STATE;
+          if (phase === 1 && state[at] === IDLE) {
+            if (config.abortRate > 0 && config.abortRate < 1) {
+              state[CLOCK] = clock;
+              step.kind = CHOOSE;
+              step.choices = config.vote;
+              step.label = 'vote';
+              step.peer = i;
+              return;
+            }
+            state[at] = config.abortRate >= 1 ? NO : YES;
+          } else if (phase === 2) {
+            const s = state[at]!;
+            state[at] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+          }
+          state[CLOCK] = clock + 1;
+          return send(step, B_TO_A, round, i, phase === 1 ? (state[at] === NO ? 'NO' : 'YES') : 'ACK');
+        }
+      }
+      state[CLOCK] = clock;
+      endRound(state, config, round);
+      clock++;
+      position = -config.start;
+      round++;
     }
   },
-  resolve(state, config, step, result) {
-    const n = config.participants;
-    const clock = state[CLOCK]!;
-    const position = (clock % config.width) - config.start;
-    if (step.kind === ROUND) {
-      // the round's crashes are already in the state
-    } else if (position < n) {
-      state[field(position, GOT)] = result;
-    } else {
-      const i = (position - n) >> 1;
-      if (step.kind === CHOOSE) state[field(i, STATE)] = result === 0 ? YES : NO;
+  resolve(state, _config, step, result) {
+    // The step next filled says whose turn it was: no need to work the position out of the clock.
+    const at = HEADER + FIELDS * step.peer;
+    if (step.kind === SEND) {
+      if (step.direction === A_TO_B) state[at + GOT] = result;
       else if (result === 1) {
-        if (state[PHASE] === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
-        else state[field(i, ACK)] = 1;
+        if (state[PHASE] === 1) state[at + VOTE] = state[at + STATE] === NO ? NO : YES;
+        else state[at + ACK] = 1;
       }
-    }
-    state[CLOCK] = clock + 1;
+    } else if (step.kind === CHOOSE) state[at + STATE] = result === 0 ? YES : NO;
+    // ROUND: the round's crashes are already in the state
+    state[CLOCK]!++;
   },
   roles: ['coordinator', 'cohort'],
   nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
@@ -190,6 +211,16 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     } else sortCohorts(state, 0, n);
   },
 };
+
+/**
+ * The round (1-based) of clock position `clock`: ⌊clock / width⌋ + 1 by one multiplication, since a
+ * modulo of numbers V8 does not know to be small integers compiles to the x87 remainder, which
+ * took half of a trial's time. Exact: (clock + ½) / width lies at least ½ / width from an integer,
+ * far beyond the product's rounding error for any clock below 2^40.
+ */
+function roundOf(clock: number, config: CommitConfig): number {
+  return Math.floor((clock + 0.5) * config.inverse) + 1;
+}
 
 function send(step: Step, direction: Direction, round: number, peer: number, label: string): void {
   step.kind = SEND;

@@ -113,6 +113,8 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const automaton = automatonFor(model);
   if (!automaton) return generic();
+  const table = startTableFor(model, automaton, replay, trials);
+  if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
   const deliveries = new Float64Array(model.deliveryValues.length);
@@ -148,6 +150,243 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
     }
     histogram[messages]!++;
     rounds += lastRound;
+  }
+  return toTally(trials, outcomes, histogram, deliveries, rounds);
+}
+
+/**
+ * What a trial from each start does, for a protocol that draws nothing of its own (no choice
+ * node: the messenger, retransmission, the handshake): its outcome, messages, deliveries and
+ * rounds are then a function of the start alone, and a block's trials need only count how often
+ * each result was drawn. Each start holds the code of its result, packed 1, 2, 4 or 8 bits a
+ * start (the narrowest that serves: the table is read at random places, and the smaller it is,
+ * the more of it the cache holds); the commonest results have codes, and a start with a rarer
+ * result holds `escape` and is followed through the automaton when drawn.
+ */
+interface StartTable {
+  /** Start s's code: bits (s mod perWord)·width up of word s / perWord, perWord = 32 / width. */
+  readonly classes: Uint32Array;
+  /** log2 of a code's bits: 0 … 3. */
+  readonly logWidth: number;
+  /** The code of a start whose result has none (followed when drawn), or −1 where every result has one. */
+  readonly escape: number;
+  /** Per code: the trial's outcome, messages, last round. */
+  readonly outcome: Int32Array;
+  readonly messages: Int32Array;
+  readonly round: Int32Array;
+  /** Messages delivering c + 1 copies, at code · copies + c. */
+  readonly deliveries: Int32Array;
+}
+
+/** Past this many paths through the automaton, trials follow the automaton instead. */
+const MAX_PATHS = 65_535;
+
+/** The share of starts a table may leave to be followed (escape): a narrower table is taken while fewer escape. */
+const MAX_ESCAPED = 1 / 64;
+
+interface TableState {
+  trialsRun: number;
+  table: StartTable | null | undefined;
+}
+
+const tables = new WeakMap<CellModel, TableState>();
+
+/**
+ * The model's start table, built once the trials drawn through it reach half the trace's starts:
+ * building it follows every start once, which costs about what as many trials cost, so a short
+ * run over a long trace is not made to pay for it. Null for a protocol with choices of its own,
+ * and until it pays.
+ */
+function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
+  let state = tables.get(model);
+  if (!state) {
+    state = { trialsRun: 0, table: automaton.choices.some((c) => c !== undefined) ? null : undefined };
+    tables.set(model, state);
+  }
+  state.trialsRun += trials;
+  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) state.table = buildStartTable(automaton, replay);
+  return state.table ?? null;
+}
+
+/** What paths through the automaton end in: per path, its outcome, messages, last round and deliveries (copies a path). */
+interface PathResults {
+  readonly outcome: number[];
+  readonly messages: number[];
+  readonly rounds: number[];
+  readonly deliveries: number[];
+}
+
+/**
+ * Follows every start through the automaton (which has no choice node), numbering each by its
+ * path (the delivered counts of its sends in turn, kept in a trie); null past MAX_PATHS paths.
+ */
+function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
+  const { kind, direction, round, next } = automaton;
+  const { starts, copies } = replay;
+  const fanOut = copies + 1;
+  let trie = new Int32Array(64 * fanOut).fill(-1); // trie node · fanOut + delivered → child
+  let pathOfNode = new Int32Array(64).fill(-1);
+  let trieNodes = 1;
+  const paths: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
+  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts);
+  const pathDeliveries = new Int32Array(copies);
+  for (let start = 0; start < starts; start++) {
+    let position = start;
+    let node = 0;
+    let at = 0; // the trie node of the path so far
+    let sent = 0;
+    let lastRound = 0;
+    pathDeliveries.fill(0);
+    while (kind[node] !== END) {
+      const delivered = replay.delivered(position, direction[node] as 0 | 1);
+      position = replay.after(position);
+      sent++;
+      lastRound = round[node]!;
+      if (delivered > 0) pathDeliveries[delivered - 1]!++;
+      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+      let child = trie[at * fanOut + delivered]!;
+      if (child < 0) {
+        if (trieNodes === pathOfNode.length) {
+          const grown = new Int32Array(2 * trie.length).fill(-1);
+          grown.set(trie);
+          trie = grown;
+          const grownPaths = new Int32Array(2 * pathOfNode.length).fill(-1);
+          grownPaths.set(pathOfNode);
+          pathOfNode = grownPaths;
+        }
+        child = trieNodes++;
+        trie[at * fanOut + delivered] = child;
+      }
+      at = child;
+    }
+    let path = pathOfNode[at]!;
+    if (path < 0) {
+      path = paths.outcome.length;
+      if (path === MAX_PATHS) return null;
+      if (path === 256) pathOf = Uint16Array.from(pathOf);
+      pathOfNode[at] = path;
+      paths.outcome.push(next[2 * node]!);
+      paths.messages.push(sent);
+      paths.rounds.push(lastRound);
+      paths.deliveries.push(...pathDeliveries);
+    }
+    pathOf[start] = path;
+  }
+  return codeResults(pathOf, paths, copies);
+}
+
+/**
+ * Paths that end alike (outcome, messages, deliveries, rounds) given one code, commonest first: a
+ * tally cannot tell them apart (a retransmission over 10 rounds has hundreds of paths and a few
+ * dozen results). The narrowest width whose codes leave at most MAX_ESCAPED of the starts to
+ * follow is taken; null where even a byte would leave more.
+ */
+function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copies: number): StartTable | null {
+  const keys = new Map<string, number>();
+  const resultOf = Int32Array.from(paths.outcome, (outcome, path) => {
+    const key = `${outcome} ${paths.messages[path]} ${paths.rounds[path]} ${paths.deliveries.slice(path * copies, (path + 1) * copies).join(' ')}`;
+    let result = keys.get(key);
+    if (result === undefined) {
+      result = keys.size;
+      keys.set(key, result);
+    }
+    return result;
+  });
+  const starts = pathOf.length;
+  const startsOf = new Float64Array(keys.size);
+  for (let s = 0; s < starts; s++) startsOf[resultOf[pathOf[s]!]!]!++;
+  const byCount = Array.from(startsOf.keys()).sort((a, b) => startsOf[b]! - startsOf[a]! || a - b);
+  let logWidth = 0;
+  let escape = -1;
+  for (; ; logWidth++) {
+    const slots = 1 << (1 << logWidth);
+    if (byCount.length <= slots) break;
+    let escaped = 0;
+    for (let r = slots - 1; r < byCount.length; r++) escaped += startsOf[byCount[r]!]!;
+    if (escaped <= MAX_ESCAPED * starts) {
+      escape = slots - 1;
+      break;
+    }
+    if (logWidth === 3) return null;
+  }
+  const codes = byCount.length === 0 ? 0 : escape < 0 ? byCount.length : escape;
+  const codeOf = new Int32Array(keys.size).fill(escape);
+  for (let c = 0; c < codes; c++) codeOf[byCount[c]!] = c;
+  const table = {
+    outcome: new Int32Array(codes),
+    messages: new Int32Array(codes),
+    round: new Int32Array(codes),
+    deliveries: new Int32Array(codes * copies),
+  };
+  for (let path = 0; path < resultOf.length; path++) {
+    const c = codeOf[resultOf[path]!]!;
+    if (c === escape) continue;
+    table.outcome[c] = paths.outcome[path]!;
+    table.messages[c] = paths.messages[path]!;
+    table.round[c] = paths.rounds[path]!;
+    for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = paths.deliveries[path * copies + v]!;
+  }
+  const logPerWord = 5 - logWidth;
+  const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
+  const indexMask = (1 << logPerWord) - 1;
+  for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[pathOf[s]!]!]! << ((s & indexMask) << logWidth);
+  return { classes, logWidth, escape, ...table };
+}
+
+/**
+ * A block of trials through the start table: each trial draws its start as runBlockReplay does
+ * (the only draw such a trial makes) and counts its code, or for an escaped start follows the
+ * automaton; the tally is the codes' results weighed by their counts plus the followed trials,
+ * whole numbers added in any order, so it is runBlockReplay's to the bit.
+ */
+function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
+  const { classes, logWidth, escape } = table;
+  const { kind, direction, round, next } = automaton;
+  const starts = replay.starts;
+  const logPerWord = 5 - logWidth;
+  const indexMask = (1 << logPerWord) - 1;
+  const codeMask = (1 << (1 << logWidth)) - 1;
+  const drawn = new Float64Array(codeMask + 1);
+  const copies = model.deliveryValues.length;
+  const outcomes = new Float64Array(model.outcomes.names.length);
+  let histogram = new Float64Array(Math.max(16, ...table.messages) + 1);
+  const deliveries = new Float64Array(copies);
+  let rounds = 0;
+  for (let t = 0; t < trials; t++) {
+    const start = uniformBelow(rng, starts);
+    const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
+    if (code !== escape) {
+      drawn[code]!++;
+      continue;
+    }
+    let position = start;
+    let node = 0;
+    let messages = 0;
+    let lastRound = 0;
+    while (kind[node] !== END) {
+      const delivered = replay.delivered(position, direction[node] as 0 | 1);
+      position = replay.after(position);
+      messages++;
+      lastRound = round[node]!;
+      if (delivered > 0) deliveries[delivered - 1]!++;
+      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+    }
+    outcomes[next[2 * node]!]!++;
+    if (messages >= histogram.length) {
+      const bigger = new Float64Array(Math.max(messages + 1, histogram.length * 2));
+      bigger.set(histogram);
+      histogram = bigger;
+    }
+    histogram[messages]!++;
+    rounds += lastRound;
+  }
+  for (let c = 0; c < table.outcome.length; c++) {
+    const n = drawn[c]!;
+    if (n === 0) continue;
+    outcomes[table.outcome[c]!]! += n;
+    histogram[table.messages[c]!]! += n;
+    for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
+    rounds += n * table.round[c]!;
   }
   return toTally(trials, outcomes, histogram, deliveries, rounds);
 }
