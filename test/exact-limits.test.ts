@@ -103,4 +103,34 @@ describe('exact: merging, progress and yields', () => {
     }
     assert.deepEqual([yields, work], [1, 150]);
   });
+  it('a large generic cell yields its work a slice at a time', () => {
+    const steps = exactSteps(model({ protocol: 'two-phase-commit', loss: 0.3, rounds: 3, participants: 3 }), UNLIMITED, 'generic');
+    const yields: number[] = [];
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) yields.push(next.value);
+    assert.deepEqual(yields, [4098, 4098, 1331]);
+    assert.equal(next.value.statesExpanded, 3539);
+  });
+});
+
+describe('exact with crashes: the generic engine branches over every crash pattern', () => {
+  // messenger, no loss, one copy: A attacks unless it crashed at the round's start; B attacks iff
+  // the order reached it, which needs A up (to send) and B up (to receive)
+  const cases: [Record<string, number>, number[]][] = [
+    [{ a: 0.25 }, [0.75, 0.25, 0, 0]],
+    [{ b: 0.2 }, [0.8, 0, 0.2, 0]],
+    [{ a: 0.5, b: 0.5 }, [0.25, 0.5, 0.25, 0]],
+  ];
+  for (const [crash, outcomes] of cases) {
+    it(`messenger, crash ${JSON.stringify(crash)}: both, neither, onlyA, onlyB = ${outcomes.join(', ')}`, () => {
+      const r = exactCell(model({ protocol: 'messenger', loss: 0, redundancy: 1, crash }));
+      r.outcomes.forEach((p, i) => assert.ok(Math.abs(p - outcomes[i]!) < 1e-15, `outcome ${i}: ${p}`));
+    });
+  }
+  it('refuses more than 16 nodes that may crash in one round, in one line', () => {
+    assert.equal(
+      refusal(model({ protocol: 'two-phase-commit', participants: 20, rounds: 1, crash: { cohort: 0.1 } }), UNLIMITED),
+      '20 nodes may crash in round 1, more than the 16 it branches over',
+    );
+  });
 });
