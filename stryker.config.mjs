@@ -4,12 +4,12 @@
 const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
-  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'exact-generated', 'oracles'] },
+  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
-  merge: { mutate: ['src/results/**/*.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules'], messages: false },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario'], messages: false },
-  check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules'], messages: false },
-  export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats'] },
+  merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
+  check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
+  export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
 };
 
@@ -26,14 +26,17 @@ export default {
   // tests match the messages that matter; a changed word elsewhere is not the bug we hunt).
   ...(module.messages === false ? { mutator: { excludedMutations: ['StringLiteral'] } } : {}),
   ignorePatterns: ['/results', '/reports', '/docs', '/.stryker-tmp'],
+  // `npm run mutate -- --sample=N <module>`: only a systematic sample of the mutants (scripts/mutation-sample.mjs).
+  appendPlugins: ['./scripts/mutation-sample.mjs'],
+  ignorers: ['sample'],
   coverageAnalysis: 'off',
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${name}.json`,
   reporters: ['clear-text', 'json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   concurrency: 2,
-  timeoutMS: 5000,
-  timeoutFactor: 1.25,
+  timeoutMS: 10000,
+  timeoutFactor: 3,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

@@ -1,4 +1,4 @@
-// `npm run mutate -- [--retest-survivors] <module> …`: StrykerJS on one core module at a time
+// `npm run mutate -- [--retest-survivors] [--sample=N] <module> … [-- <StrykerJS options>]`: StrykerJS on one core module at a time
 // (default: all, in turn). See docs/mutation.md.
 //
 // Runs are incremental (reports/stryker-incremental-<module>.json): a mutant whose code did not
@@ -10,9 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const ALL = ['stats', 'channels', 'exact', 'kernel', 'merge', 'scenario', 'check', 'export', 'fit'];
-const args = process.argv.slice(2);
+const dashes = process.argv.indexOf('--', 2);
+const args = process.argv.slice(2, dashes < 0 ? undefined : dashes);
+// After a second `--`: passed to StrykerJS as they are (`-- --mutate src/engine/exact/generic.ts`).
+const passed = dashes < 0 ? [] : process.argv.slice(dashes + 1);
 const retest = args.includes('--retest-survivors');
 const named = args.filter((a) => !a.startsWith('--'));
+const sample = args.find((a) => a.startsWith('--sample='))?.slice('--sample='.length);
 const modules = named.length > 0 ? named : ALL;
 
 function dropSurvivors(module) {
@@ -31,6 +35,6 @@ function dropSurvivors(module) {
 
 for (const module of modules) {
   if (retest) dropSurvivors(module);
-  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, MUTATE_MODULE: module } });
+  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...passed], { stdio: 'inherit', env: { ...process.env, MUTATE_MODULE: module, TWOGENERALS_MUTATION: '1', ...(sample ? { MUTATE_SAMPLE: sample } : {}) } });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }

@@ -774,7 +774,8 @@ describe('run-length distributions and goodness of fit', () => {
 // -------------------------------------------------------------------------------------------
 // Reading at real sizes, and ping logs read for what they say
 
-describe('parseLossTrace at real sizes: 10^7 packets in every layout', () => {
+// Skipped in mutation runs (docs/mutation.md): a minute per mutant; the smaller layouts above read the same code.
+describe('parseLossTrace at real sizes: 10^7 packets in every layout', { skip: process.env['TWOGENERALS_MUTATION'] === '1' }, () => {
   const N = 10_000_000;
   const rng = new Xoshiro128(23, 5, 7, 11);
   const truth = new Uint8Array(N);

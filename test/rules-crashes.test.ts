@@ -1,0 +1,439 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ContractBroken, checkProtocol, smallCells } from '../src/protocol-files/check.js';
+import type { CheckPosition } from '../src/protocol-files/check.js';
+import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
+import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { good } from './rule-protocol.js';
+
+/**
+ * The contract checker's rules for protocols that support crashes, for `next` writing fields the
+ * step does not have, the quick check and the cells it explores: each rule broken once and the
+ * refusal asserted (rules.test.ts has the rest, on a protocol without crash support).
+ */
+
+interface Config {
+  readonly rounds: number;
+  readonly crashes: boolean;
+}
+
+/**
+ * A small good protocol with crash support: where crashes are drawn it says ROUND 1 first; then A
+ * (node 0), if up, sends the order to B (node 1) and the trial ends. State: [clock, received,
+ * A crashed, B crashed].
+ */
+function crashGood(name: string): ProtocolDefinition<Config> {
+  return {
+    name,
+    summary: 'test',
+    exactNote: 'test',
+    outcomes: GENERALS_OUTCOMES,
+    usesRounds: true,
+    parameters: [],
+    configure: (params) => ({ rounds: params.rounds, crashes: params['crashes'] === 1 }),
+    stateSize: () => 4,
+    init(state) {
+      state.fill(0);
+    },
+    next(state, config, step) {
+      if (config.crashes && state[0] === 0) {
+        step.kind = ROUND;
+        step.round = 1;
+      } else if (state[0]! < 2 && state[2] === 0) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = config.rounds;
+        step.label = 'order';
+      } else {
+        step.kind = END;
+        step.outcome = generalsOutcome(state[2] === 0, state[1] === 1);
+      }
+    },
+    resolve(state, _config, step, result) {
+      if (step.kind === SEND) {
+        state[1] = result;
+        state[0] = 2;
+      } else state[0] = state[0]! + 1;
+    },
+    describe: (state) => `clock ${state[0]}`,
+    roles: ['A', 'B'],
+    nodes: () => [0, 1],
+    crash(state, _config, node) {
+      state[2 + node] = 1;
+    },
+    crashed: (state, _config, node) => state[2 + node] === 1,
+  };
+}
+
+/** A literal for a RegExp. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+let serial = 0;
+type Changes<C> = (p: ProtocolDefinition<C>) => Partial<ProtocolDefinition<C>>;
+
+function checkWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, quick = false, position?: CheckPosition) {
+  const name = `rules-crashes-${++serial}`;
+  const protocol = base(name);
+  registerProtocol({ ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>);
+  try {
+    return checkProtocol(name, quick, position);
+  } finally {
+    unregister(name);
+  }
+}
+
+function refusedWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, message: RegExp, quick = false): void {
+  assert.throws(
+    () => checkWith(base, changes, quick),
+    (error: unknown) => {
+      assert.ok(error instanceof ContractBroken, `not ContractBroken: ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
+}
+
+const check = (changes: Changes<Config>, quick = false) => checkWith(crashGood, changes, quick);
+const refused = (changes: Changes<Config>, message: RegExp) => refusedWith(crashGood, changes, message);
+
+/** next with the send (clock 1, or 0 without crashes) changed by `change`. */
+const atSend = (base: ProtocolDefinition<Config>, change: (step: Step, state: Int32Array, config: Config) => void) => ({
+  next(state: Int32Array, config: Config, step: Step) {
+    base.next(state, config, step);
+    if (step.kind === SEND) change(step, state, config);
+  },
+});
+
+describe('the contract checker with crashes: every rule refused, the good protocol passes', () => {
+  it('explores every crash pattern, and nothing reaches a crashed node', () => {
+    const report = check(() => ({}));
+    assert.equal(report.cells, 3);
+    // without crashes: the send, its two results (3 states, 2 ends); with crashes: the round's
+    // start, four crash patterns, the send's two results where B is up and one (lost) where B is down
+    assert.equal(report.states, 3 * (3 + 8));
+    assert.equal(report.trialsEnded, 3 * (2 + 5));
+  });
+  it('nodes: 2 to 30 role indices into roles', () => {
+    for (const nodes of [[0], [0, 2], [0, -1], [0, 1.5], Array.from({ length: 31 }, () => 1)]) {
+      refused(
+        () => ({ nodes: () => nodes }),
+        new RegExp(`^cell rounds=1, with crashes: nodes returned \\[${nodes.join(',')}\\]; it must list 2 to 30 role indices into roles \\(0 to 1\\)$`),
+      );
+    }
+    refused(() => ({ nodes: () => 'AB' as unknown as number[] }), /nodes returned "AB"; it must list 2 to 30/);
+    // a third node (a second peer of B's side) that never sends is kept, and crashes too
+    const three = check(() => ({ nodes: () => [0, 1, 1], stateSize: () => 5 }));
+    assert.equal(three.cells, 3);
+    assert.ok(three.states > 3 * (3 + 8));
+  });
+  it('ROUND only where crashes are drawn, in a round within 1..R', () => {
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, { ...config, crashes: true }, step);
+        },
+      }),
+      /^cell rounds=1: next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1; state \[0, 0, 0, 0\]/,
+    );
+    for (const round of [0, 2, 1.5]) {
+      refused(
+        (base) => ({
+          next(state, config, step) {
+            base.next(state, config, step);
+            if (step.kind === ROUND) step.round = round;
+          },
+        }),
+        new RegExp(`^cell rounds=1, with crashes: a round ${round} starts, outside 1\\.\\.1 \\(the round limit\\)`),
+      );
+    }
+    // a round within the limit of the larger cells passes
+    const atRound = (base: ProtocolDefinition<Config>) => ({
+      next(state: Int32Array, config: Config, step: Step) {
+        base.next(state, config, step);
+        if (step.kind === ROUND) step.round = config.rounds;
+      },
+    });
+    assert.equal(check(atRound).cells, 3);
+  });
+  it('crashed agrees with the crashes the check made', () => {
+    refused(
+      () => ({ crashed: () => false }),
+      /^cell rounds=1, with crashes: crashed\(node 0\) returned false, but node 0 has crashed; .*results that led there: round 1: node 0 crashes$/,
+    );
+    refused(() => ({ crashed: () => true }), /crashed\(node 0\) returned true, but node 0 has not crashed; .*results that led there: round 1: no crash$/);
+    refused(
+      (base) => ({ crashed: (state, config, node) => (state[2] === 1 && state[3] === 1 ? false : base.crashed!(state, config, node)) }),
+      /crashed\(node 0\) returned false, but node 0 has crashed; .*results that led there: round 1: nodes 0, 1 crash$/,
+    );
+    refused(
+      (base) => ({ crashed: (state, config, node) => (node === 1 && state[3] === 1 && state[2] === 0 ? false : base.crashed!(state, config, node)) }),
+      /crashed\(node 1\) returned false, but node 1 has crashed; .*results that led there: round 1: node 1 crashes$/,
+    );
+  });
+  it('a crashed node dispatches nothing', () => {
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          if (config.crashes && state[0] === 0) base.next(state, config, step);
+          else if (state[0]! < 2) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = 1;
+            step.label = 'order';
+          } else base.next(state, config, step);
+        },
+      }),
+      /^cell rounds=1, with crashes: node 0 \(A\) dispatches order in round 1 after it crashed; a crashed node takes no further step; state \[1, 0, 1, 1\] \(clock 1\); results that led there: round 1: nodes 0, 1 crash$/,
+    );
+    refused(
+      (base) =>
+        atSend(base, (step) => {
+          step.direction = B_TO_A;
+          step.peer = 1;
+        }),
+      /^cell rounds=1, with crashes: a send names peer 1, but nodes lists only 2 nodes/,
+    );
+  });
+  it('crash and resolve at a round: the clock advances, the state stays within its size', () => {
+    refused(
+      (base) => ({
+        resolve(state, config, step, result) {
+          if (step.kind === ROUND) return;
+          base.resolve(state, config, step, result);
+        },
+      }),
+      /^cell rounds=1, with crashes: resolve did not advance the clock \(state\[0\] went from 0 to 0\).*results that led there: round 1: no crash$/,
+    );
+    refused(
+      () => ({
+        crash(state, _config, node) {
+          state[2 + node] = 1;
+          new Int32Array(state.buffer, state.byteOffset)[4] = 7;
+        },
+      }),
+      /crash or resolve wrote beyond the declared state size \(4\)/,
+    );
+    refused(
+      () => ({
+        crash() {
+          throw new Error('no crash here');
+        },
+      }),
+      /^cell rounds=1, with crashes: crash threw: no crash here$/,
+    );
+    refused(
+      () => ({ nodes: () => [0, 1], crashed: () => undefined as unknown as boolean }),
+      /crashed\(node 0\) returned undefined, but node 0 has not crashed/,
+    );
+  });
+  it('a protocol without all four crash members is explored without crashes', () => {
+    const report = check(() => ({ crashed: undefined }) as unknown as Partial<ProtocolDefinition<Config>>);
+    assert.equal(report.states, 3 * 3);
+    assert.equal(report.trialsEnded, 3 * 2);
+  });
+});
+
+describe('the contract checker: next writes only the fields of the step', () => {
+  const writes = (field: string) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+    next(state: Int32Array, config: { rounds: number }, step: Step) {
+      base.next(state, config, step);
+      if (state[0] === 2) (step as unknown as Record<string, number>)[field] = END;
+    },
+  });
+  const fields = 'kind, direction, round, label, peer, choices, outcome';
+  for (const [field, hint] of [
+    ['type', ' (did you mean step.kind?)'],
+    ['Action', ' (did you mean step.kind?)'],
+    ['result', ' (did you mean step.outcome?)'],
+    ['winner', ' (did you mean step.outcome?)'],
+    ['colour', ''],
+    ['types', ''],
+  ] as const) {
+    it(`step.${field}${hint ? ` is refused, named${hint}` : ' is refused'}`, () => {
+      const expected = `next wrote step.${field}, which is not part of the step${hint}; the step's fields are ${fields}; state [2, 0, 1] (clock 2); results that led there: coin = 1, order (round 1) lost`;
+      refusedWith(good, writes(field), new RegExp(`^${escape(`cell rounds=1: ${expected}`)}$`));
+    });
+  }
+  it('a property defined on the step is refused', () => {
+    refusedWith(
+      good,
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 2) Object.defineProperty(step, 'outcome', { value: 0 });
+        },
+      }),
+      new RegExp(`^cell rounds=1: next defined step\\.outcome; the step's fields are ${fields}`),
+    );
+  });
+  it('next returning a value is refused, saying what it returned', () => {
+    for (const [value, what] of [
+      [null, 'null'],
+      [{}, 'an object'],
+      [3, 'a number'],
+      ['x', 'a string'],
+    ] as const) {
+      refusedWith(
+        good,
+        (base) => ({
+          next(state, config, step) {
+            base.next(state, config, step);
+            return value as unknown as undefined;
+          },
+        }),
+        new RegExp(`^cell rounds=1: next returned ${what}; it must fill the step it is given`),
+      );
+    }
+  });
+  it('describe is asked of every state, and a throwing one is named when another rule fails', () => {
+    refusedWith(
+      good,
+      (base) => ({
+        describe: (state) => {
+          if (state[0] === 2) throw new Error('late');
+          return base.describe(state, { rounds: 1 });
+        },
+      }),
+      /^cell rounds=1: describe threw: late$/,
+    );
+    let calls = 0;
+    refusedWith(
+      good,
+      (base) => ({
+        ...atEndOutcome(base, 9),
+        describe: (state) => {
+          if (state[0] === 2 && calls++ > 0) throw new Error('twice');
+          return 'fine';
+        },
+      }),
+      /^cell rounds=1: the trial ended with outcome 9, not an index into outcomes\.names \(0 to 3\); state \[2, 0, 1\] \(\(describe threw\)\); results that led there: coin = 1, order \(round 1\) lost$/,
+    );
+  });
+});
+
+const atEndOutcome = (base: ProtocolDefinition<{ rounds: number }>, outcome: number) => ({
+  next(state: Int32Array, config: { rounds: number }, step: Step) {
+    base.next(state, config, step);
+    if (state[0] === 2) step.outcome = outcome;
+  },
+});
+
+describe('the contract checker: the quick check, the position, the cells', () => {
+  it('the quick check explores one cell at two rounds, with and without crashes, and no canonicalize', () => {
+    const report = check(() => ({}), true);
+    assert.equal(report.cells, 1);
+    assert.equal(report.states, 3 + 8);
+    // a canonicalize that changes exact values is not looked at by the quick check
+    const merging = () => ({
+      canonicalize: (state: Int32Array) => {
+        if (state[0] === 2) state[1] = 1;
+      },
+    });
+    assert.equal(checkWith(good, merging, true).cells, 1);
+    refusedWith(good, merging, /canonicalize changes the exact probability/);
+    // a send in round 2 is within the quick cell's limit, round 3 is not
+    const sendIn = (round: number) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (step.kind === SEND) step.round = round;
+      },
+    });
+    assert.equal(checkWith(good, sendIn(2), true).cells, 1);
+    refusedWith(good, sendIn(3), /^cell rounds=2: a send in round 3, outside 1\.\.2/, true);
+  });
+  it('a trial that never ends is stopped at 20,000 steps in the quick check, 100,000 in the full one', () => {
+    const endless = (base: ProtocolDefinition<{ rounds: number }>) => ({
+      stateSize: () => 1,
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0]! >= 1) {
+          step.kind = SEND;
+          step.round = 1;
+          step.label = 'order';
+        }
+      },
+      resolve(state: Int32Array) {
+        state[0] = state[0]! + 1;
+      },
+    });
+    refusedWith(
+      good,
+      endless,
+      /^cell rounds=2: a trial took more than 20000 steps without ending; state \[20001\] \(clock 20001\); results that led there: …, (order \(round 1\) (received|lost), ){19}order \(round 1\) (received|lost)$/,
+      true,
+    );
+  });
+  it('the position names the call and the state being explored', () => {
+    const position: CheckPosition = { call: '', state: [] };
+    assert.throws(() =>
+      checkWith(
+        good,
+        (base) => ({
+          resolve(state, config, step, result) {
+            if (state[0] === 1) throw new Error('stop');
+            base.resolve(state, config, step, result);
+          },
+        }),
+        false,
+        position,
+      ),
+    );
+    assert.equal(position.call, 'resolve');
+    assert.deepEqual(position.state, [1, 0, 1]);
+    assert.equal(checkWith(good, () => ({}), false, position).cells, 3);
+  });
+  it('next must leave the same state on the same input, not only the same step', () => {
+    let calls = 0;
+    refusedWith(
+      good,
+      (base) => ({
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (state[0] === 2) state[2] = calls++ % 2;
+        },
+      }),
+      /^cell rounds=1: next is not deterministic: two calls on the same state gave different steps or states; state \[2, 0, 1\]/,
+    );
+  });
+  it('smallCells: rounds 1 to 3, each parameter at its minimum, default and maximum, at most 64 cells', () => {
+    const withParameters = (parameters: ProtocolDefinition<unknown>['parameters']) => ({ ...good('cells'), parameters }) as ProtocolDefinition<unknown>;
+    const p = (name: string, extra: Record<string, unknown>) => ({ name, description: name, ...extra }) as ProtocolDefinition<unknown>['parameters'][number];
+    assert.deepEqual(smallCells(withParameters([])), [{ rounds: 1 }, { rounds: 2 }, { rounds: 3 }]);
+    assert.deepEqual(
+      smallCells(withParameters([p('n', { integer: true, minimum: 1, maximum: 9, default: 4 })])).map((c) => c['n']),
+      [1, 2, 3, 1, 2, 3, 1, 2, 3],
+    );
+    assert.deepEqual(smallCells(withParameters([p('n', { integer: true, minimum: 2, maximum: 3 })])).slice(0, 2), [
+      { rounds: 1, n: 2 },
+      { rounds: 1, n: 3 },
+    ]);
+    assert.deepEqual(
+      smallCells(withParameters([p('x', { minimum: 0.1, maximum: 0.9, default: 0.3 })])).slice(0, 3),
+      [0.1, 0.3, 0.9].map((x) => ({ rounds: 1, x })),
+    );
+    // no maximum: the minimum + 1; no default: the middle; no minimum: 0
+    assert.deepEqual(
+      smallCells(withParameters([p('x', { minimum: 1 })])).slice(0, 3),
+      [1, 1.5, 2].map((x) => ({ rounds: 1, x })),
+    );
+    assert.deepEqual(
+      smallCells(withParameters([p('x', {})])).slice(0, 3),
+      [0, 0.5, 1].map((x) => ({ rounds: 1, x })),
+    );
+    assert.deepEqual(smallCells(withParameters([p('n', { integer: true })])).slice(0, 2), [
+      { rounds: 1, n: 0 },
+      { rounds: 1, n: 1 },
+    ]);
+    // equal values are explored once
+    assert.equal(smallCells(withParameters([p('n', { integer: true, minimum: 5, maximum: 5 })])).length, 3);
+    // 3 · 3^4 = 243 cells are cut to the first 64
+    const four = smallCells(withParameters(['a', 'b', 'c', 'd'].map((name) => p(name, { integer: true, minimum: 0, maximum: 9 }))));
+    assert.equal(four.length, 64);
+    assert.deepEqual(four[63], { rounds: 1, a: 2, b: 1, c: 0, d: 0 });
+    // quick: one cell, two rounds, every parameter at its default (else its minimum)
+    assert.deepEqual(smallCells(withParameters([p('x', { minimum: 0.1, maximum: 0.9, default: 0.3 }), p('n', { integer: true, minimum: 2 })]), true), [
+      { rounds: 2, x: 0.3, n: 2 },
+    ]);
+  });
+});
