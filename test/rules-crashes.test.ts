@@ -4,6 +4,7 @@ import { ContractBroken, checkProtocol, smallCells } from '../src/protocol-files
 import type { CheckPosition } from '../src/protocol-files/check.js';
 import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { good } from './rule-protocol.js';
 
 /**
@@ -74,7 +75,14 @@ type Changes<C> = (p: ProtocolDefinition<C>) => Partial<ProtocolDefinition<C>>;
 function checkWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, quick = false, position?: CheckPosition) {
   const name = `rules-crashes-${++serial}`;
   const protocol = base(name);
-  return checkProtocol({ ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>, quick, position);
+  // Registered while checked: the checker's exact comparison builds the cell by the protocol's name.
+  const changed = { ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>;
+  registerProtocol(changed);
+  try {
+    return checkProtocol(changed, quick, position);
+  } finally {
+    unregister(name);
+  }
 }
 
 function refusedWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, message: RegExp, quick = false): void {
