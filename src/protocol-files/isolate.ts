@@ -41,6 +41,14 @@ export type IsolatedReply = { stage: LoadStage } | { done: IsolatedResult } | { 
 /** The heap a protocol file may use while it is loaded and checked. */
 export const ISOLATED_HEAP_MB = 512;
 
+/**
+ * How long the isolating process may take to start, before the file's first stage: Node's own
+ * start-up, no code of the file's. Its own limit, so that a loaded machine's slow start is never
+ * charged to the file's first stage (whose deadline a test may shorten to a second or two).
+ */
+export const ISOLATED_BOOT_MS = 60_000;
+const BOOTING = 'starting the process it is loaded in';
+
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
 export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
   const stageMs = watchdogMs('load');
@@ -56,7 +64,8 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
     if (errorText.length < 100_000) errorText += chunk;
   });
   return new Promise((resolve, reject) => {
-    let stage: LoadStage = 'module';
+    let stage: LoadStage | 'boot' = 'boot';
+    const stageText = (): string => (stage === 'boot' ? BOOTING : STAGES[stage]);
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: () => void): void => {
@@ -70,8 +79,8 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
     // The check has its own watchdog that names the call; this one is its backstop, a little later.
     const arm = (): void => {
       clearTimeout(timer);
-      const ms = stage === 'check' ? checkMs + stageMs : stageMs;
-      timer = setTimeout(() => fail(`stopped after ${ms / 1000} s while ${STAGES[stage]}: it never finished`), ms);
+      const ms = stage === 'boot' ? ISOLATED_BOOT_MS : stage === 'check' ? checkMs + stageMs : stageMs;
+      timer = setTimeout(() => fail(`stopped after ${ms / 1000} s while ${stageText()}: it never finished`), ms);
     };
     arm();
     child.on('message', (reply: IsolatedReply) => {
@@ -86,8 +95,8 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
       // Messages sent before the exit are delivered first; give them that chance.
       setImmediate(() => {
         if (/heap out of memory|Allocation failed|Invalid array length|Array buffer allocation failed/i.test(errorText) || signal === 'SIGABRT' || code === 134)
-          fail(`used more than ${ISOLATED_HEAP_MB} MB of memory while ${STAGES[stage]}: it was stopped`);
-        else fail(`ended the process (exit code ${code ?? signal}) while ${STAGES[stage]}: a protocol file must not call process.exit`);
+          fail(`used more than ${ISOLATED_HEAP_MB} MB of memory while ${stageText()}: it was stopped`);
+        else fail(`ended the process (exit code ${code ?? signal}) while ${stageText()}: a protocol file must not call process.exit`);
       });
     });
   });
