@@ -275,6 +275,8 @@ interface TrialByTrial {
   readonly label: string;
   readonly scenario: string;
   readonly trials: number;
+  /** Further `run` arguments (a --set making the example W4's size). */
+  readonly extra?: readonly string[];
 }
 
 /** Seconds per message of a CSV run: whole-process time over trials × mean messengers ÷ redundancy. */
@@ -299,6 +301,12 @@ function trialByTrial(): string {
       scenario: join(ROOT, 'examples', 'three-phase-commit.yaml'),
       trials: 2e7 / scale,
     },
+    {
+      label: 'examples/three-phase-commit.yaml with 10 cohorts (trial by trial, as W4)',
+      scenario: join(ROOT, 'examples', 'three-phase-commit.yaml'),
+      trials: 1e7 / scale,
+      extra: ['--set', 'cohorts=10', '--no-exact'],
+    },
   ];
   const limitCommit = existsSync(join(SHARED, 'limit-commit'));
   const seconds: number[][] = runs.map(() => []);
@@ -310,7 +318,7 @@ function trialByTrial(): string {
     runs.forEach((r, i) => {
       const { seconds: s, stdout } = timeRun({
         file: process.execPath,
-        args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', r.scenario, '--format', 'csv', '--trials', String(r.trials)],
+        args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', r.scenario, '--format', 'csv', '--trials', String(r.trials), ...(r.extra ?? [])],
         cwd: ROOT,
         scale: 1,
       });

@@ -6,12 +6,13 @@
  * The CLI is one minified CommonJS script, dist/bundle/cli.cjs, which bin/twogenerals.js runs
  * through `vm.Script` with the cache that this script saves beside it after one run of the
  * default scenario: V8 then deserializes the functions that run needed rather than parsing and
- * compiling them. The pool thread and the protocol-isolating process stay ES modules sharing
- * chunks; the library (the package's "." export) is bundled on its own.
+ * compiling them. The pool thread is CommonJS too (worker.cjs), the protocol-isolating process
+ * an ES module; the library (the package's "." export) is bundled on its own.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
 
 const root = new URL('../..', import.meta.url);
@@ -85,6 +86,24 @@ const lazyBuiltins: Plugin = {
   },
 };
 
+/** The CLI starts its pool threads from worker.cjs, the pool thread as CommonJS (below). */
+const commonJsWorker: Plugin = {
+  name: 'commonjs-worker',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]engine[\\/]schedule[\\/]threads\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes("'./worker.js'")) throw new Error(`${path} no longer names './worker.js': update scripts/bundle.ts`);
+      return { contents: source.replace("'./worker.js'", "'./worker.cjs'"), loader: 'js' };
+    });
+  },
+};
+
+/** Where a CommonJS script finds its neighbours (the shipped scenarios, package.json): from its own place. */
+const ownPlace: BuildOptions = {
+  define: { 'import.meta.url': '__twogeneralsUrl' },
+  banner: { js: 'var __twogeneralsUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
+
 const cli = await build({
   ...common,
   entryPoints: [at('dist/src/cli/main.js')],
@@ -92,26 +111,29 @@ const cli = await build({
   minify: true,
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
-  // The script finds its neighbours (worker.js, the shipped scenarios, package.json) from its own place.
-  define: { 'import.meta.url': '__twogeneralsUrl' },
-  banner: { js: 'var __twogeneralsUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [launcherImport, lazyBuiltins],
+  ...ownPlace,
+  plugins: [launcherImport, lazyBuiltins, commonJsWorker],
 });
-const script = cli.outputFiles[0]!.text;
+const script = cli.outputFiles![0]!.text;
 // The first line names the build: V8 checks a cache against its script's length only, so the
 // launcher takes the cache only by this name, and a script rebuilt without it runs uncached.
 const buildId = createHash('sha256').update(script).digest('hex').slice(0, 16);
 mkdirSync(at('dist/bundle'), { recursive: true });
 writeFileSync(at('dist/bundle/cli.cjs'), `//${buildId}\n${script}`);
 
+// The CLI's pool thread: CommonJS, so that a thread boots without Node's ES module loader (a
+// protocol file's import() is Node's own in a CommonJS module).
 await build({
-  ...esm,
-  entryPoints: {
-    worker: at('dist/src/engine/schedule/worker.js'),
-    'isolate-worker': at('dist/src/protocols/isolate-worker.js'),
-  },
-  outdir: at('dist/bundle'),
+  ...common,
+  entryPoints: [at('dist/src/engine/schedule/worker.js')],
+  format: 'cjs',
+  minify: true,
+  outfile: at('dist/bundle/worker.cjs'),
+  ...ownPlace,
 });
+
+// The process a protocol file is first loaded and checked in (it awaits at its top level).
+await build({ ...esm, minify: true, entryPoints: { 'isolate-worker': at('dist/src/protocol-files/isolate-worker.js') }, outdir: at('dist/bundle') });
 
 // The library (the package's "." export) on its own, with its pool thread beside it: an
 // installed package needs no runtime dependency at all.

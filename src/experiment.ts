@@ -3,7 +3,6 @@ import { runCells } from './engine/schedule/runner.js';
 import type { ExactMode, ExactProgress, Progress } from './engine/schedule/runner.js';
 import type { Tally } from './engine/tally.js';
 import type { Report } from './report.js';
-import { PROTOCOLS } from './catalog/protocols.js';
 import { expandCells } from './scenario/cells.js';
 import { wilsonInterval } from './stats/wilson.js';
 import type { Cell, Scenario } from './scenario/types.js';
@@ -31,7 +30,7 @@ export async function runExperiment(scenarios: readonly Scenario[], options: Exp
 /** Whether every proportion the cell reports (each outcome, success, disagreement) has an interval half-width within the scenario's precision. */
 function preciseEnough(cell: Cell, tally: Tally, confidence: number): boolean {
   const h = cell.scenario.precision!;
-  const outcomes = PROTOCOLS[cell.scenario.protocol]!.outcomes;
+  const outcomes = cell.scenario.protocolDefinition.outcomes;
   const sum = (indices: readonly number[]) => indices.reduce((s, i) => s + tally.outcomes[i]!, 0);
   const counts = [...tally.outcomes, sum(outcomes.success), sum(outcomes.disagreement)];
   return counts.every((count) => {

@@ -6,6 +6,7 @@ import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
+import { protocolNamed } from '../src/catalog/protocols.js';
 import { checkProtocol } from '../src/protocol-files/check.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
@@ -346,8 +347,8 @@ describe('crashes: plan', () => {
 
 describe('crashes: check explores the built-in protocols with crashes', () => {
   for (const name of ['messenger', 'handshake', 'retransmit', 'randomized']) {
-    it(`${name} keeps the contract under every crash pattern`, async () => {
-      const report = checkProtocol(name);
+    it(`${name} keeps the contract under every crash pattern`, () => {
+      const report = checkProtocol(protocolNamed(name)!);
       assert.ok(report.trialsEnded > 0);
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exactCell } from '../src/engine/exact/index.js';
+import { STRUCTURED_SOLVERS, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { closedForm } from './closed-forms.js';
@@ -56,5 +56,27 @@ describe('exact engine', () => {
     const small = exact('retransmit', 0.3, 2, 32).result.statesExpanded;
     const large = exact('retransmit', 0.3, 2, 64).result.statesExpanded;
     assert.ok(large <= 2.2 * small, `${small} states at R=32, ${large} at R=64`);
+  });
+});
+
+describe('the structured solvers: a table in the engine, chosen by canHandle', () => {
+  const model = (protocol: string, channel: string, params: Record<string, number>) =>
+    buildCellModel({ protocol, channel, params: { redundancy: 1, rounds: 3, ...params } });
+  it('two-phase commit over a dispatch-order-free channel goes to independent cohorts, over a channel with memory or with crashes to the generic engine', () => {
+    assert.equal(structuredSolverFor(model('two-phase-commit', 'bernoulli', { loss: 0.2, participants: 3 }))?.name, 'independent cohorts');
+    assert.equal(exactCell(model('two-phase-commit', 'bernoulli', { loss: 0.2, participants: 3 })).method, 'independent cohorts');
+    const bursty = model('two-phase-commit', 'gilbert-elliott', { participants: 2, goodToBad: 0.1, badToGood: 0.4, lossGood: 0.01, lossBad: 0.6 });
+    assert.equal(structuredSolverFor(bursty), undefined);
+    assert.equal(structuredSolverFor(model('two-phase-commit', 'bernoulli', { loss: 0.2, participants: 2, crash: 0.01 })), undefined);
+  });
+  it('the randomized protocol goes to the levels solver on every channel without crashes; the others to the generic engine', () => {
+    assert.equal(exactCell(model('randomized', 'bernoulli', { loss: 0.3 })).method, 'levels');
+    assert.equal(structuredSolverFor(model('randomized', 'bernoulli', { loss: 0.3, crash: 0.01 })), undefined);
+    for (const protocol of ['messenger', 'handshake', 'retransmit'])
+      assert.equal(structuredSolverFor(model(protocol, 'bernoulli', { loss: 0.3 })), undefined, protocol);
+    assert.deepEqual(
+      STRUCTURED_SOLVERS.map((s) => s.name),
+      ['independent cohorts', 'levels'],
+    );
   });
 });

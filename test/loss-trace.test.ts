@@ -229,10 +229,11 @@ describe('the trace channel at real sizes', () => {
 
   it('counts starts through the start table to the same tallies, block after block, before and after the table is built', () => {
     // The table is built once a model's trials reach half the starts (25,000 here): the first
-    // block follows the automaton, the second and third count classes of starts. A two-phase
-    // commit over three participants ends in more results than a byte holds, and one with an
-    // abort rate draws its own choices: their trials keep following the automaton. Every block
-    // must be trial-by-trial's to the bit.
+    // block follows the automaton, the second and third read each start's result from the
+    // table. A two-phase commit over three participants ends in more results than a byte holds
+    // (the rarest are followed when drawn); one with an abort rate, and the randomized protocol,
+    // draw choices of their own, and their trials go on from the choice the table stops at.
+    // Every block must be trial-by-trial's to the bit.
     const noisy = new Xoshiro128(3, 1, 4, 1);
     const dir = tempFiles({ 'noisy.txt': Array.from({ length: 25_000 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('') });
     for (const data of [
@@ -241,6 +242,7 @@ describe('the trace channel at real sizes', () => {
       { protocol: 'handshake', rounds: 4, redundancy: 2 },
       { protocol: 'two-phase-commit', rounds: 3, participants: 3, abortRate: 0, redundancy: 1 },
       { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 1 },
+      { protocol: 'randomized', rounds: 5, redundancy: 2 },
     ]) {
       const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
       for (const [block, trials] of [

@@ -231,12 +231,12 @@ describe('generated scenario documents', () => {
         assertNoCrash(r, [0], file);
         assert.match(r.stdout, /: ok \(/);
         // The resolved scenario, written back as a file, validates and resolves to itself.
-        const first = loadScenario(file);
+        const first = await loadScenario(file);
         const again = writeTemp(toYaml(first.resolved), '.yaml');
         assert.equal((await cliInProcess(['validate', again])).status, 0);
-        assert.deepEqual(loadScenario(again).resolved, { ...first.resolved, name: first.name });
+        assert.deepEqual((await loadScenario(again)).resolved, { ...first.resolved, name: first.name });
         assert.deepEqual(
-          expandCells(loadScenario(again)).map((c) => c.key),
+          expandCells(await loadScenario(again)).map((c) => c.key),
           expandCells(first).map((c) => c.key),
         );
       }),
@@ -262,7 +262,7 @@ describe('generated scenario documents', () => {
         const small = ['--trials', '2000', '--workers', '1', '--no-exact', '--format', 'csv'];
         let cells: number;
         try {
-          const scenario = loadScenario(file, { trials: '2000' });
+          const scenario = await loadScenario(file, { trials: '2000' });
           const all = expandCells(scenario);
           if (all.some((c) => Number(c.params['rounds']) > 64 || Number(c.params['participants'] ?? 1) > 8 || Number(c.params['redundancy']) > 100)) return;
           cells = all.length;

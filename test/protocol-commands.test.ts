@@ -179,6 +179,18 @@ describe('every command takes a protocol file with its own outcomes and paramete
     assert.equal(merged.stdout, run(work, ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '-f', 'csv']).stdout);
   });
 
+  it('shards and JSON results are the same bytes in two checkouts in different folders (the scenario recorded relative)', () => {
+    const outputs = [project(), withFolders({ 'deeper/copy/sub/beacon.mjs': PROTOCOL, 'deeper/copy/sub/beacon.yaml': SCENARIO })].map((dir) => {
+      const at = readdirSync(dir).includes('deeper') ? join(dir, 'deeper', 'copy') : dir;
+      const shard = run(at, ['run', 'sub/beacon.yaml', '--trials', '2000', '--shard', '1/2']);
+      const json = run(at, ['run', 'sub/beacon.yaml', '--trials', '2000', '-f', 'json']);
+      assert.equal(shard.status, 0, shard.stderr);
+      return [shard.stdout, json.stdout];
+    });
+    assert.match(outputs[0]![0]!, /"scenarioFile": "sub\/beacon\.yaml"/);
+    assert.deepEqual(outputs[0], outputs[1]);
+  });
+
   it('merge says where it looked for a protocol file it cannot find, and --protocol-dir finds it', () => {
     const work = withFolders({ 'a/beacon.mjs': PROTOCOL, 'a/beacon.yaml': SCENARIO, 'moved/beacon.mjs': PROTOCOL });
     for (const i of [1, 2]) writeFileSync(join(work, `${i}.json`), run(work, ['run', 'a/beacon.yaml', '--shard', `${i}/2`]).stdout);

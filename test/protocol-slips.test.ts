@@ -81,7 +81,7 @@ describe('protocol files that would print wrong numbers', () => {
   });
   it('every built-in protocol passes check', () => {
     for (const protocol of BUILT_IN_PROTOCOLS) {
-      const report = checkProtocol(protocol.name);
+      const report = checkProtocol(protocol);
       assert.ok(report.trialsEnded > 0, protocol.name);
     }
   });

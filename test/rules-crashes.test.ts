@@ -4,7 +4,6 @@ import { ContractBroken, checkProtocol, smallCells } from '../src/protocol-files
 import type { CheckPosition } from '../src/protocol-files/check.js';
 import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
-import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { good } from './rule-protocol.js';
 
 /**
@@ -75,12 +74,7 @@ type Changes<C> = (p: ProtocolDefinition<C>) => Partial<ProtocolDefinition<C>>;
 function checkWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, quick = false, position?: CheckPosition) {
   const name = `rules-crashes-${++serial}`;
   const protocol = base(name);
-  registerProtocol({ ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>);
-  try {
-    return checkProtocol(name, quick, position);
-  } finally {
-    unregister(name);
-  }
+  return checkProtocol({ ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>, quick, position);
 }
 
 function refusedWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, message: RegExp, quick = false): void {

@@ -24,9 +24,10 @@ let serial = 0;
 function check(changes: (p: ProtocolDefinition<{ rounds: number }>) => Partial<ProtocolDefinition<{ rounds: number }>>, quick = false) {
   const name = `rules-${++serial}`;
   const base = good(name);
-  registerProtocol({ ...base, ...changes(base) });
+  const protocol = { ...base, ...changes(base) };
+  registerProtocol(protocol);
   try {
-    return checkProtocol(name, quick);
+    return checkProtocol(protocol, quick);
   } finally {
     unregister(name);
   }

@@ -17,8 +17,8 @@ describe('scenario resolution', () => {
     assert.equal(s.seed, '2026');
   });
 
-  it("the built-in default is the seed's foot soldiers", () => {
-    const s = loadScenario(undefined);
+  it("the built-in default is the seed's foot soldiers", async () => {
+    const s = await loadScenario(undefined);
     assert.equal(s.protocol, 'messenger');
     assert.deepEqual(s.params, { loss: 0.5, redundancy: 2, rounds: 1 });
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { describe, it } from 'node:test';
 import { cli, ROOT } from './helpers.js';
 import { cliInProcess } from './in-process.js';
@@ -19,6 +20,18 @@ describe('start-up', () => {
       readdirSync(bundle).filter((f) => f.endsWith('.cache')),
       [`cli.${id}.cache`],
     );
+  });
+
+  it('has a cache that V8 takes for the script as bin/twogenerals.js wraps it', () => {
+    const launcher = readFileSync(join(ROOT, 'bin', 'twogenerals.js'), 'utf8');
+    const wrapper = /`(\(function \([^)]*\) \{)\$\{source\}\\n\}\)`/.exec(launcher);
+    assert.ok(wrapper, 'bin/twogenerals.js wraps the script as this test expects');
+    const source = readFileSync(join(bundle, 'cli.cjs'), 'utf8');
+    const script = new Script(`${wrapper[1]}${source}\n})`, {
+      filename: join(bundle, 'cli.cjs'),
+      cachedData: readFileSync(join(bundle, `cli.${source.slice(2, source.indexOf('\n'))}.cache`)),
+    });
+    assert.equal(script.cachedDataRejected, false);
   });
 
   it('prints from the cached script the bytes the compiled sources print', async () => {

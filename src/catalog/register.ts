@@ -3,7 +3,7 @@ import type { ProtocolDefinition } from '../contract/protocol.js';
 import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.js';
 
 /**
- * Adds a protocol to the registry for this process: from then on the JSON Schema, validation,
+ * Adds a protocol to the catalog for this process: from then on the JSON Schema, validation,
  * `--set`/`--sweep`, `list`, cells and both engines know it, exactly as they know a built-in one.
  * Throws RegistryClash where its name or one of its parameters' names is taken.
  */

@@ -219,7 +219,7 @@ export function receiverNode(direction: Direction, peer: number): number {
   return direction === A_TO_B ? 1 + Math.max(peer, 0) : 0;
 }
 
-/** What a protocol file's default-export function receives (protocols/file.ts): the contract's constants and helpers. */
+/** What a protocol file's default-export function receives (protocol-files/load.ts): the contract's constants and helpers. */
 export interface ProtocolApi {
   readonly SEND: typeof SEND;
   readonly CHOOSE: typeof CHOOSE;

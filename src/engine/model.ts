@@ -1,6 +1,6 @@
-import { CHANNELS } from '../catalog/channels.js';
+import { channelNamed } from '../catalog/channels.js';
 import type { ChannelDefinition, InitialState, Replay, Transmission } from '../contract/channel.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
+import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
 import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
@@ -76,8 +76,9 @@ export interface CellModel {
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
-  const protocol = PROTOCOLS[spec.protocol];
-  const channel = CHANNELS[spec.channel];
+  // A spec names its protocol and channel: it crosses to worker threads, which look them up in their own catalog.
+  const protocol = protocolNamed(spec.protocol);
+  const channel = channelNamed(spec.channel);
   if (!protocol) throw new Error(`unknown protocol ${spec.protocol}`);
   if (!channel) throw new Error(`unknown channel ${spec.channel}`);
   const params = withDefaults(spec.protocol, spec.channel, spec.params);

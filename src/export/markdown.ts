@@ -1,4 +1,3 @@
-import { PROTOCOLS } from '../catalog/protocols.js';
 import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
@@ -13,7 +12,7 @@ export const markdownExporter: Exporter = {
   render(report) {
     const checks = judgeExpectations(report);
     const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
-      const params = paramColumns(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds);
+      const params = paramColumns(scenario, summaries, scenario.protocolDefinition.usesRounds);
       const withExact = summaries.some((s) => s.exact);
       const withTrials = summaries.some((s) => s.trials > 0);
       const stat = (name: string): string[] => [
@@ -40,7 +39,7 @@ export const markdownExporter: Exporter = {
           ...(withExact ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : ''] : []),
         ];
       });
-      const lines = [`### ${scenarioHeading(scenario, summaries, PROTOCOLS[scenario.protocol]!.usesRounds)}`, ''];
+      const lines = [`### ${scenarioHeading(scenario, summaries, scenario.protocolDefinition.usesRounds)}`, ''];
       if (scenario.description) lines.push(markdownText(scenario.description), '');
       lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
       lines.push(...expectationLines(checks.filter((c) => c.summary.cell.scenario === scenario)));

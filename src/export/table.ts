@@ -1,6 +1,5 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import { PROTOCOLS } from '../catalog/protocols.js';
 import type { CellSummary, Proportion } from '../stats/summary.js';
 import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
@@ -14,7 +13,7 @@ export const tableExporter: Exporter = {
   render(report, { color }) {
     const c = new Chalk({ level: color ? 1 : 0 });
     const sections = byScenario(report.summaries).map(([scenario, summaries]) => {
-      const protocol = PROTOCOLS[scenario.protocol]!;
+      const protocol = scenario.protocolDefinition;
       const params = paramColumns(scenario, summaries, protocol.usesRounds);
       const { labels, shown } = protocol.outcomes;
       const table = new Table({

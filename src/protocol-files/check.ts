@@ -3,7 +3,6 @@ import { buildCellModel } from '../engine/model.js';
 import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
 
 /**
@@ -56,8 +55,7 @@ export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false)
   return cells.slice(0, quick ? 1 : 64);
 }
 
-export function checkProtocol(name: string, quick = false, position?: CheckPosition, file?: string): CheckReport {
-  const protocol = PROTOCOLS[name]!;
+export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = false, position?: CheckPosition, file?: string): CheckReport {
   const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
   if (naming) throw new ContractBroken(naming);
   let states = 0;
@@ -71,7 +69,7 @@ export function checkProtocol(name: string, quick = false, position?: CheckPosit
     }
     if (!quick && protocol.canonicalize) checkCanonicalize(protocol, params);
   }
-  return { protocol: name, cells: cells.length, states, trialsEnded: ended };
+  return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
 }
 
 function checkCell(

@@ -3,12 +3,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isProtocolPath, protocolFilePath } from './load.js';
+import { inputPath } from '../scenario/shipped.js';
 
 /**
- * Where `merge` and a re-export find the protocol file a recorded scenario names: relative to the
- * scenario file the results record, then beside each shard (as written, then by its name), then
- * in each --protocol-dir. The first file there with the recorded sha256 is the one; none is an
- * error that lists every place looked at. Undefined where the scenario names no protocol file.
+ * Where `merge` and a re-export find the protocol file a recorded scenario names. The scenario's
+ * path is recorded relative to the folder `run` ran in (a shipped example's by its place in the
+ * package), which merge does not know: so it is tried from this working folder and each shard's
+ * folder and the folders above them (a shipped example: wherever the package is). Then beside
+ * each shard (as written, then by its name), then in each --protocol-dir. The first file there
+ * with the recorded sha256 is the one; none is an error naming the places looked at. Undefined
+ * where the scenario names no protocol file.
  */
 export function findProtocolFile(
   place: string,
@@ -20,15 +24,20 @@ export function findProtocolFile(
   const written = data['protocol'];
   const digest = data['protocolDigest'];
   if (!isProtocolPath(written) || typeof digest !== 'string') return undefined;
-  const folders = [...new Set([...shards.map((s) => dirname(resolve(s))), ...dirs.map((d) => resolve(d))])];
+  const shardFolders = shards.map((s) => dirname(resolve(s)));
+  const folders = [...new Set([...shardFolders, ...dirs.map((d) => resolve(d))])];
+  const starts = [process.cwd(), ...shardFolders].flatMap(withParents);
+  const scenarioFiles = typeof scenarioFile === 'string' ? [inputPath(scenarioFile), ...starts.map((folder) => resolve(folder, scenarioFile))] : [];
+  const near = new Set(scenarioFiles.slice(0, 2).map((scenario) => protocolFilePath(written, scenario)));
   const candidates = [
-    ...(typeof scenarioFile === 'string' ? [protocolFilePath(written, scenarioFile)] : []),
+    ...scenarioFiles.map((scenario) => protocolFilePath(written, scenario)),
     ...folders.flatMap((folder) => [resolve(folder, written), resolve(folder, basename(written))]),
   ];
   const looked: string[] = [];
   for (const candidate of [...new Set(candidates)]) {
     if (!existsSync(candidate) || !statSync(candidate).isFile()) {
-      looked.push(`${candidate} (none)`);
+      // The folders above are tried quietly: only a file there with another sha256 is worth naming.
+      if (near.has(candidate) || !scenarioFiles.some((scenario) => protocolFilePath(written, scenario) === candidate)) looked.push(`${candidate} (none)`);
       continue;
     }
     if (createHash('sha256').update(readFileSync(candidate, 'utf8')).digest('hex') === digest) return candidate;
@@ -36,6 +45,13 @@ export function findProtocolFile(
   }
   throw new UsageError(
     place,
-    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')}: give its folder with --protocol-dir`,
+    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')} (and relative to the folders above): give its folder with --protocol-dir`,
   );
+}
+
+/** A folder and every folder above it. */
+function withParents(folder: string): string[] {
+  const all = [folder];
+  for (let up = dirname(folder); up !== all[all.length - 1]; up = dirname(up)) all.push(up);
+  return all;
 }

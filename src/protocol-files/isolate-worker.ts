@@ -2,12 +2,11 @@ import { UsageError } from '../errors.js';
 import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './load.js';
 import type { LoadStage } from './load.js';
 import { checkProtocolFile } from './watchdog.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
 import { supportsCrashes } from '../contract/protocol.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
 /**
- * The isolating process (protocols/isolate.ts): loads a protocol file, reads its definition and
+ * The isolating process (protocol-files/isolate.ts): loads a protocol file, reads its definition and
  * runs the contract's check on it, reporting each stage as it starts, then its digest and the
  * check's report. Whatever the file does — loop, allocate, exit, print — happens here first.
  */
@@ -20,7 +19,7 @@ try {
   const loaded = await loadProtocolFile(task.file, task.place);
   send({ stage: 'check' });
   const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
-  const protocol = PROTOCOLS[loaded.name]!;
+  const protocol = loaded.definition;
   const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = protocol;
   // Crash support travels as its roles (the methods stay in the isolating process).
   const roles = supportsCrashes(protocol) ? { roles: protocol.roles } : {};

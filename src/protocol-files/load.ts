@@ -8,14 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
+import { protocolNamed } from '../catalog/protocols.js';
 import { namingProblem } from './names.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
 /**
  * Protocols that users write as files: `protocol: ./my-protocol.mjs` in a scenario. The file's
- * default export is the definition (the same contract as the built-in protocols, types.ts), or a
+ * default export is the definition (the same contract as the built-in protocols, contract/protocol.ts), or a
  * function that receives what a definition needs (`PROTOCOL_API`) and returns it, so the file
  * needs no import and works however twogenerals was installed. Loaded once per process (and by
  * each worker thread itself), registered under its own name, and from then on a protocol like
@@ -27,6 +27,8 @@ export interface ProtocolFile {
   readonly file: string;
   /** sha256 of the file's bytes: recorded in results and shards. */
   readonly digest: string;
+  /** The definition as registered in the catalog. */
+  readonly definition: ProtocolDefinition<any>;
 }
 
 /** What a protocol file's default-export function receives. */
@@ -42,7 +44,7 @@ export const PROTOCOL_API = Object.freeze({
   generalsOutcome: contract.generalsOutcome,
 });
 
-/** The stages of loading a file, named in messages where one never finishes (protocols/isolate.ts). */
+/** The stages of loading a file, named in messages where one never finishes (protocol-files/isolate.ts). */
 export const STAGES = {
   module: "evaluating the module (the file's top-level code)",
   factory: 'calling its default export',
@@ -122,19 +124,19 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
-  if (PROTOCOLS[protocol.name] && byPathName(protocol.name) !== file) {
+  if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
       `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`,
     );
   }
   try {
-    if (!PROTOCOLS[protocol.name]) registerProtocol(protocol);
+    if (!protocolNamed(protocol.name)) registerProtocol(protocol);
   } catch (error) {
     if (error instanceof RegistryClash) throw new UsageError(file, error.message);
     throw error;
   }
-  const result = { name: protocol.name, file, digest };
+  const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
   return result;
 }
@@ -151,7 +153,7 @@ export function registerDescribedProtocolFile(
 ): ProtocolFile {
   const known = byPath.get(file);
   if (known) return known;
-  if (PROTOCOLS[description.name]) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
+  if (protocolNamed(description.name)) throw new UsageError(file, `its name '${description.name}' clashes with another protocol: give it another name`);
   const unloaded = (): never => {
     throw new Error(`protocol file ${file} was described, not loaded`);
   };
@@ -171,7 +173,7 @@ export function registerDescribedProtocolFile(
     if (error instanceof RegistryClash) throw new UsageError(file, error.message);
     throw error;
   }
-  const result = { name: description.name, file, digest };
+  const result = { name: description.name, file, digest, definition: protocolNamed(description.name)! };
   byPath.set(file, result);
   loaded.set(file, Promise.resolve(result));
   return result;
@@ -225,7 +227,7 @@ function snapshot(value: unknown, file: string): unknown {
 /**
  * Runs the file's own code with process.exit refused: a file that ends the process would make
  * the command exit 0 with nothing printed. (Its methods run first in the isolating thread, where
- * an exit ends only that thread; see protocols/isolate.ts.)
+ * an exit ends only that thread; see protocol-files/isolate.ts.)
  */
 async function withoutExit<T>(file: string, stage: string, f: () => T | Promise<T>): Promise<T> {
   const exit = process.exit;

@@ -31,7 +31,7 @@ export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
 export async function checkProtocolFile(file: string, quick: boolean, seconds = watchdogMs(quick ? 'quick' : 'check') / 1000): Promise<CheckReport> {
   const loaded = await loadProtocolFile(file, 'check');
   const position: CheckPosition = { call: 'loading the file', state: [] };
-  const context = vm.createContext({ explore: () => checkProtocol(loaded.name, quick, position, file) });
+  const context = vm.createContext({ explore: () => checkProtocol(loaded.definition, quick, position, file) });
   try {
     return vm.runInContext('explore()', context, { timeout: seconds * 1000 }) as CheckReport;
   } catch (error) {

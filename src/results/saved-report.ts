@@ -5,7 +5,7 @@ import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
 import { findProtocolFile } from '../protocol-files/find.js';
-import { loadProtocolFileOf, resolveScenario } from '../scenario/resolve.js';
+import { loadScenarioSource } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
@@ -33,8 +33,7 @@ export async function readSavedReport(path: string): Promise<Report> {
     const parsed = parseScenarioText(JSON.stringify(data), label);
     const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
     const source = { ...parsed, ...(protocolAt ? { protocolAt } : {}), ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}) };
-    await loadProtocolFileOf(source);
-    scenarios.push(resolveScenario(source));
+    scenarios.push(await loadScenarioSource(source));
   }
   const cells = scenarios.flatMap(expandCells);
   if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(file.cells.map((c) => c.key)))

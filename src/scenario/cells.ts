@@ -1,4 +1,3 @@
-import { PROTOCOLS } from '../catalog/protocols.js';
 import { crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import type { Cell, Scenario } from './types.js';
 
@@ -9,12 +8,12 @@ import type { Cell, Scenario } from './types.js';
 export function expandCells(scenario: Scenario): Cell[] {
   let combos: Record<string, number | string>[] = [{ ...scenario.params }];
   for (const axis of scenario.sweep) {
-    combos = combos.flatMap((params) => axis.values.map((value) => withParam(params, axis.parameter, value, scenario.protocol)));
+    combos = combos.flatMap((params) => axis.values.map((value) => withParam(params, axis.parameter, value, scenario.protocolDefinition.roles ?? [])));
   }
   return combos.map((params, index) => ({ scenario, index, params, key: cellKey(scenario, params) }));
 }
 
-function withParam(params: Record<string, number | string>, name: string, value: number, protocol: string): Record<string, number | string> {
+function withParam(params: Record<string, number | string>, name: string, value: number, roles: readonly string[]): Record<string, number | string> {
   const next = { ...params, [name]: value };
   const spec = parameterSpec(name);
   if (spec?.perDirection) {
@@ -24,7 +23,7 @@ function withParam(params: Record<string, number | string>, name: string, value:
     for (const key of Object.keys(next)) if (parameterSpec(key)?.roleOf === name) delete next[key];
   } else if (spec?.roleOf && next[spec.roleOf] !== undefined) {
     // One role's crash rate swept under a crash rate for every role: the others keep that rate.
-    for (const role of PROTOCOLS[protocol]?.roles ?? []) next[crashParameterName(role)] ??= next[spec.roleOf]!;
+    for (const role of roles) next[crashParameterName(role)] ??= next[spec.roleOf]!;
     delete next[spec.roleOf];
   } else if (spec?.directionOf && next[spec.directionOf] !== undefined) {
     const base = spec.directionOf;

@@ -1,70 +1,55 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
-import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, relative, resolve as resolvePath, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
-import { CHANNELS } from '../catalog/channels.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
+import { channelNamed } from '../catalog/channels.js';
+import { protocolNamed } from '../catalog/protocols.js';
+import type { ChannelDefinition } from '../contract/channel.js';
 import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import { supportsCrashes } from '../contract/protocol.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS } from './schema.js';
 import { parseScenarioText, readScenarioFile } from './parse.js';
+import { shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadProtocolFile, loadedProtocolFile, protocolFilePath, registerDescribedProtocolFile } from '../protocol-files/load.js';
+import { isProtocolPath, loadedProtocolFile, protocolFilePath } from '../protocol-files/load.js';
 import type { ProtocolFile } from '../protocol-files/load.js';
-import { isolatedCheck } from '../protocol-files/isolate.js';
-import type { IsolatedResult } from '../protocol-files/isolate.js';
-
-const quickChecked = new Map<string, IsolatedResult>();
+import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
 
-/** Reads, overrides, validates and resolves a scenario file (or the built-in default) whose protocol is registered. */
-export function loadScenario(file: string | undefined, overrides: Overrides = {}): Scenario {
-  const source = file === undefined ? defaultSource() : readScenarioFile(file);
-  return resolveScenario(applyOverrides(source, overrides));
+/**
+ * The one way every command (and the library) loads a scenario: reads the file (or the built-in
+ * default), applies the overrides, then as loadScenarioSource.
+ */
+export async function loadScenario(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
+  return loadScenarioSource(applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides), runsProtocol);
 }
 
 /**
- * loadScenario for the CLI: first loads the protocol file the scenario names, if it names one,
- * and runs the quick part of `check` on it, before anything else of the protocol runs.
+ * A scenario already read (merge's recorded ones, a saved scenario): loads the protocol file it
+ * names, if it names one, after the quick part of `check` ran on it in a process of its own, then
+ * validates and resolves it, its protocol and channel resolved to their definitions. Without
+ * `runsProtocol` (validate), this process runs none of the file's code: what it declares is enough.
  */
-export async function loadScenarioWithProtocol(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
-  const source = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides);
+export async function loadScenarioSource(source: ScenarioSource, runsProtocol = true): Promise<Scenario> {
   await loadProtocolFileOf(source, runsProtocol);
   return resolveScenario(source);
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */
-export async function loadProtocolFileOf(source: ScenarioSource, runsProtocol = true): Promise<void> {
+async function loadProtocolFileOf(source: ScenarioSource, runsProtocol: boolean): Promise<void> {
   const value = source.data['protocol'];
   if (!isProtocolPath(value)) return;
   await loadCheckedProtocolFile(protocolLocation(source, value), source.locate(['protocol']), runsProtocol);
-}
-
-/**
- * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
- * thread of its own (protocols/isolate.ts): a broken rule, a stage that never finishes or memory
- * without bound is then one clear line rather than a hang, a crash or a wrong number, and the
- * file this thread loads must have the digest of the one checked.
- */
-export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
-  let checked = quickChecked.get(file);
-  if (checked === undefined) {
-    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
-    checked = await isolatedCheck(file, place, true);
-    quickChecked.set(file, checked);
-  }
-  // Without running it (validate), what the file declares is enough.
-  if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
-  return loadProtocolFile(file, place, checked.digest);
 }
 
 /**
@@ -97,11 +82,21 @@ function withProtocolFile(source: ScenarioSource): { source: ScenarioSource; fil
   return { source: { ...source, data: { ...data, protocol: file.name } }, file, written: value };
 }
 
-/** The absolute path of the scenario file a source was read from, or undefined (the default scenario, text). */
+/**
+ * The scenario file a source was read from as results and shards record it (undefined: the
+ * default scenario, text): relative to the working folder, with '/', so that the bytes do not
+ * depend on where a checkout lives. A recorded one (merge, a saved scenario.yaml) stays as it was.
+ */
 function scenarioFileOf(source: ScenarioSource): string | undefined {
   if (source.scenarioFile !== undefined) return source.scenarioFile;
   if (typeof source.data['scenarioFile'] === 'string') return source.data['scenarioFile'];
-  return source.source.startsWith('(') ? undefined : resolvePath(source.source);
+  if (source.source.startsWith('(')) return undefined;
+  return shippedPath(source.source) ?? relativePath(source.source).split(sep).join('/');
+}
+
+/** A path relative to the working folder ('.' for the folder itself). */
+function relativePath(path: string): string {
+  return relative(process.cwd(), resolvePath(path)) || '.';
 }
 
 function defaultSource(): ScenarioSource {
@@ -118,17 +113,20 @@ export function resolveScenario(given: ScenarioSource): Scenario {
   const channelValue = data['channel'] ?? DEFAULTS.channel;
   const channelObject = typeof channelValue === 'string' ? { model: channelValue } : (channelValue as Record<string, unknown>);
   const channel = channelObject['model'] as string;
+  // Validation admitted only catalogued names: from here on the definitions, not the names.
+  const protocolDefinition = protocolNamed(protocol)!;
+  const channelDefinition = channelNamed(channel)!;
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
-  const channelFiles = filesOf(source, channel, channelObject);
+  const channelFiles = filesOf(source, channelDefinition, channelObject);
   const params: Record<string, number | string> = {
-    ...channelParams(source, channel, channelObject),
+    ...channelParams(source, channelDefinition, channelObject),
     ...(channelFiles ? { digest: channelFiles.digest } : {}),
     ...common,
-    ...protocolParams(source, protocol),
-    ...crashParams(source, protocol),
+    ...protocolParams(source, protocolDefinition),
+    ...crashParams(source, protocolDefinition),
   };
   const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
-    checkApplies(source, ['sweep', parameter], parameter, protocol, channel);
+    checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel);
     return sweepAxis(source, parameter, values);
   });
   const cellCount = sweep.reduce((n, axis) => n * axis.values.length, 1);
@@ -143,10 +141,10 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     // Where the scenario was, so that merge finds the protocol file where the scenario named it.
     ...(protocolFile && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
-    ...topLevelChannelValues(data, channel),
+    ...topLevelChannelValues(data, channelDefinition),
     ...common,
-    ...Object.fromEntries(PROTOCOLS[protocol]!.parameters.map((p) => [p.name, params[p.name]])),
-    ...(Object.keys(crashParams(source, protocol)).length ? { crash: data['crash'] } : {}),
+    ...Object.fromEntries(protocolDefinition.parameters.map((p) => [p.name, params[p.name]])),
+    ...(Object.keys(crashParams(source, protocolDefinition)).length ? { crash: data['crash'] } : {}),
     trials: trialsOf(data['trials']),
     seed: String(data['seed'] ?? DEFAULTS.seed),
     ...(sweep.length ? { sweep: Object.fromEntries(sweep.map((a) => [a.parameter, a.values])) } : {}),
@@ -158,6 +156,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     source: source.source,
     protocol,
     channel,
+    protocolDefinition,
+    channelDefinition,
     params,
     sweep,
     trials: typeof resolved.trials === 'number' ? resolved.trials : resolved.trials.maxTrials,
@@ -171,15 +171,14 @@ export function resolveScenario(given: ScenarioSource): Scenario {
 }
 
 /** A top-level channel's parameters as the file gives them (loss, or its {AtoB, BtoA} form), defaults filled in. */
-function topLevelChannelValues(data: Record<string, unknown>, channel: string): Record<string, unknown> {
-  const definition = CHANNELS[channel]!;
+function topLevelChannelValues(data: Record<string, unknown>, definition: ChannelDefinition<unknown>): Record<string, unknown> {
   if (!definition.topLevel) return {};
   return Object.fromEntries(definition.parameters.map((p) => [p.name, data[p.name] ?? p.default]));
 }
 
 /** The channel's parameters, flat: a top-level channel's (loss), the channel object's keys otherwise. */
-function channelParams(source: ScenarioSource, channel: string, object: Record<string, unknown>): Record<string, number | string> {
-  const definition = CHANNELS[channel]!;
+function channelParams(source: ScenarioSource, definition: ChannelDefinition<unknown>, object: Record<string, unknown>): Record<string, number | string> {
+  const channel = definition.name;
   const params: Record<string, number | string> = {};
   if (definition.topLevel) {
     for (const p of definition.parameters) {
@@ -212,8 +211,12 @@ function channelParams(source: ScenarioSource, channel: string, object: Record<s
  * one's absolute path by the path as written, and one sha256 over their contents, which results
  * record; a digest the scenario gives must match it.
  */
-function filesOf(source: ScenarioSource, channel: string, object: Record<string, unknown>): { absolute: Record<string, string>; digest: string } | null {
-  const declared = CHANNELS[channel]!.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string');
+function filesOf(
+  source: ScenarioSource,
+  definition: ChannelDefinition<unknown>,
+  object: Record<string, unknown>,
+): { absolute: Record<string, string>; digest: string } | null {
+  const declared = definition.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string');
   if (declared.length === 0) return null;
   const hash = createHash('sha256');
   const absolute: Record<string, string> = {};
@@ -226,7 +229,6 @@ function filesOf(source: ScenarioSource, channel: string, object: Record<string,
     hash.update(`${p.name}\u0000`).update(readTextInput(file, 'channel')).update('\u0000');
     absolute[written] = file;
   }
-  const definition = CHANNELS[channel]!;
   definition.checkFiles?.(
     Object.fromEntries(
       definition.parameters
@@ -243,11 +245,11 @@ function filesOf(source: ScenarioSource, channel: string, object: Record<string,
 }
 
 /** Each protocol's own parameters: the scenario's protocol's, defaults filled in; elsewhere they are mistakes. */
-function protocolParams(source: ScenarioSource, protocol: string): Record<string, number> {
+function protocolParams(source: ScenarioSource, protocol: ProtocolDefinition<unknown>): Record<string, number> {
   const params: Record<string, number> = {};
   for (const spec of PARAMETERS.filter((p) => p.protocol)) {
     const value = source.data[spec.name] as number | undefined;
-    if (spec.protocol !== protocol) {
+    if (spec.protocol !== protocol.name) {
       if (value !== undefined) checkApplies(source, [spec.name], spec.name, protocol, '');
       continue;
     }
@@ -261,19 +263,19 @@ function protocolParams(source: ScenarioSource, protocol: string): Record<string
  * A crash rate of 0 everywhere is no parameter at all, so the cell is the crash-free one, to the
  * byte; any other is refused for a protocol without crash support.
  */
-function crashParams(source: ScenarioSource, protocol: string): Record<string, number> {
+function crashParams(source: ScenarioSource, protocol: ProtocolDefinition<unknown>): Record<string, number> {
   const value = source.data[CRASH_PARAMETER.name] as number | Record<string, number> | undefined;
   if (value === undefined) return {};
   const given: Record<string, number> = typeof value === 'number' ? { crash: value } : {};
   if (typeof value === 'object') {
-    const roles = PROTOCOLS[protocol]!.roles ?? [];
+    const roles = protocol.roles ?? [];
     for (const [written, rate] of Object.entries(value)) {
       // Role names are matched without regard to case: { a: 0.1 } is role A.
       const role = roles.find((r) => r.toLowerCase() === written.toLowerCase()) ?? written;
       if (roles.length && !roles.includes(role)) {
         throw new UsageError(
           source.locate(['crash', written], true),
-          `the ${protocol} protocol has no role '${written}'${didYouMean(written, roles)}; its roles are ${roles.join(', ')}`,
+          `the ${protocol.name} protocol has no role '${written}'${didYouMean(written, roles)}; its roles are ${roles.join(', ')}`,
         );
       }
       given[crashParameterName(role)] = rate;
@@ -284,28 +286,28 @@ function crashParams(source: ScenarioSource, protocol: string): Record<string, n
   return given;
 }
 
-function checkCrashSupport(source: ScenarioSource, path: (string | number)[], protocol: string): void {
-  if (supportsCrashes(PROTOCOLS[protocol]!)) return;
+function checkCrashSupport(source: ScenarioSource, path: (string | number)[], protocol: ProtocolDefinition<unknown>): void {
+  if (supportsCrashes(protocol)) return;
   throw new UsageError(
     source.locate(path, true),
-    `the ${protocol} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
+    `the ${protocol.name} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
   );
 }
 
-function checkApplies(source: ScenarioSource, path: (string | number)[], parameter: string, protocol: string, channel: string): void {
+function checkApplies(source: ScenarioSource, path: (string | number)[], parameter: string, protocol: ProtocolDefinition<unknown>, channel: string): void {
   const spec = parameterSpec(parameter)!;
   if (spec.perRole || spec.roleOf) {
     checkCrashSupport(source, path, protocol);
-    const roles = PROTOCOLS[protocol]!.roles!;
+    const roles = protocol.roles!;
     if (spec.role !== undefined && !roles.includes(spec.role)) {
       throw new UsageError(
         source.locate(path, true),
-        `${parameter} is the crash rate of role ${spec.role}; the ${protocol} protocol's roles are ${roles.join(', ')}`,
+        `${parameter} is the crash rate of role ${spec.role}; the ${protocol.name} protocol's roles are ${roles.join(', ')}`,
       );
     }
   }
-  if (spec.protocol && spec.protocol !== protocol) {
-    throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.protocol} protocol, not to ${protocol}`);
+  if (spec.protocol && spec.protocol !== protocol.name) {
+    throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.protocol} protocol, not to ${protocol.name}`);
   }
   if (spec.channel && channel && spec.channel !== channel) {
     throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.channel} channel, not to ${channel}`);

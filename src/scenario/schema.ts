@@ -174,7 +174,7 @@ function requiredKeys(model: string): { required?: string[] } {
   return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
 }
 
-/** How a scenario names a protocol file (protocols/file.ts isProtocolPath): a path ending .mjs, .js, .cjs, .ts or .mts. */
+/** How a scenario names a protocol file (protocol-files/load.ts isProtocolPath): a path ending .mjs, .js, .cjs, .ts or .mts. */
 export const PROTOCOL_FILE_PATTERN = '\\.(m?js|cjs|m?ts)$';
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package's root: beside the compiled code (dist/src/… or dist/bundle) two or three folders up. */
@@ -43,6 +43,17 @@ export function shippedFile(given: string): string | undefined {
     if (existsSync(inPackage)) return inPackage;
   }
   return undefined;
+}
+
+/**
+ * A file of the package's shipped folders by the path the README gives it (`examples/…`), which
+ * shippedFile finds again wherever the package is installed; undefined for any other file.
+ */
+export function shippedPath(file: string): string | undefined {
+  if (!ROOT) return undefined;
+  const inPackage = relative(ROOT, resolve(file));
+  const parts = inPackage.split(sep);
+  return parts.length > 1 && SHIPPED_FOLDERS.includes(parts[0]!) ? parts.join('/') : undefined;
 }
 
 /** The path to read for `given`: the shipped file it names, or itself. */

@@ -1,11 +1,18 @@
+import type { ChannelDefinition } from '../contract/channel.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
+
 /** A scenario after parsing, overrides, validation and defaults: nothing left to check. */
 export interface Scenario {
   readonly name: string;
   readonly description: string;
   /** Where it came from, for messages: a file path or "(default scenario)". */
   readonly source: string;
+  /** The protocol's and the channel's names, as results record them. */
   readonly protocol: string;
   readonly channel: string;
+  /** The resolved definitions: everything past resolution reads these, never the catalog by name. */
+  readonly protocolDefinition: ProtocolDefinition<any>;
+  readonly channelDefinition: ChannelDefinition<any>;
   /** Parameter values shared by every cell (before the sweep). */
   readonly params: Readonly<Record<string, number | string>>;
   /** Swept parameters in file order; every combination is one cell. */

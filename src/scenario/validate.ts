@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { ParameterDeclaration } from '../contract/parameter.js';
-import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
+import { BUILT_IN_PROTOCOLS, PROTOCOLS, protocolNamed } from '../catalog/protocols.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
@@ -23,7 +23,7 @@ export function validateScenarioData(source: ScenarioSource): void {
     throw new UsageError(source.locate(where, atKey), message);
   }
   const name = source.data['protocol'];
-  const protocol = typeof name === 'string' ? PROTOCOLS[name] : undefined;
+  const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
   if (protocol && !BUILT_IN_PROTOCOLS.includes(protocol)) {
     checkRegisteredParameters(source, protocol.parameters);
     checkOwnMetrics(source, protocol.outcomes.names);

@@ -1,4 +1,4 @@
-import { PROTOCOLS } from '../catalog/protocols.js';
+import type { OutcomeSet } from '../contract/protocol.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';
@@ -85,8 +85,7 @@ function cellName(summary: CellSummary): string {
 }
 
 /** Whether a larger value of the metric is better: success and the outcomes that count as success. */
-export function higherIsBetter(protocol: string, metric: string): boolean {
-  const outcomes = PROTOCOLS[protocol]!.outcomes;
+export function higherIsBetter(outcomes: OutcomeSet, metric: string): boolean {
   return metric === 'success' || outcomes.success.some((i) => outcomes.names[i] === metric);
 }
 
@@ -102,7 +101,7 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const path = e.notWorseThan!;
   const bound = `not worse than ${path}`;
   const other = baselineCell(summary, baseline, path);
-  const better = higherIsBetter(summary.cell.scenario.protocol, e.metric);
+  const better = higherIsBetter(summary.cell.scenario.protocolDefinition.outcomes, e.metric);
   const worseBy = (current: number, before: number): number => (better ? before - current : current - before);
   const mine = metricRange(summary, e.metric);
   const theirs = metricRange(other, e.metric);

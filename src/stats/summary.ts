@@ -1,5 +1,4 @@
 import type { CellResult } from '../engine/schedule/runner.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
 import { neumaierSum } from './sum.js';
@@ -58,7 +57,7 @@ export interface CellSummary {
 }
 
 export function summarize(result: CellResult, confidence: number): CellSummary {
-  const outcomeSet = PROTOCOLS[result.cell.scenario.protocol]!.outcomes;
+  const outcomeSet = result.cell.scenario.protocolDefinition.outcomes;
   const tally = result.tally;
   const trials = tally?.trials ?? 0;
   const counts = tally?.outcomes ?? outcomeSet.names.map(() => 0);

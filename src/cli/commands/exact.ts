@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runExperiment } from '../../experiment.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import { addFormatOption, addJunitOption, addOverrideOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -20,7 +20,7 @@ export function makeExactCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: ScenarioFlags) => {
     if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
+    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const baselines = await loadBaselines(scenarios);
     const line = exactProgressLine(streams);
     const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });

@@ -6,14 +6,15 @@ import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
 import { resolve } from 'node:path';
-import { loadCheckedProtocolFile } from '../../scenario/resolve.js';
+import { loadCheckedProtocolFile } from '../../protocol-files/checked.js';
 
 export function makeListCommand(streams: Streams): Command {
   return new Command('list')
     .description('list protocols, channel models and parameters with their defaults')
     .option('--protocol <file...>', 'also list these protocol files, with their parameters')
     .action(async (flags: { protocol?: string[] }) => {
-      for (const file of flags.protocol ?? []) await loadCheckedProtocolFile(resolve(file), `--protocol ${file}`);
+      // What a file declares is all list shows: none of its code runs here.
+      for (const file of flags.protocol ?? []) await loadCheckedProtocolFile(resolve(file), `--protocol ${file}`, false);
       const lines = ['Protocols (outcomes; exact engine):'];
       for (const p of Object.values(PROTOCOLS)) {
         lines.push(`  ${p.name.padEnd(16)} ${p.summary}`);

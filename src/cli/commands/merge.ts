@@ -8,8 +8,7 @@ import type { CellResult } from '../../engine/schedule/runner.js';
 import { shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
-import { loadProtocolFileOf, resolveScenario } from '../../scenario/resolve.js';
-import { PROTOCOLS } from '../../catalog/protocols.js';
+import { loadScenarioSource } from '../../scenario/resolve.js';
 import { roundLimitOf } from '../../contract/protocol.js';
 import type { ProtocolParams } from '../../contract/protocol.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
@@ -58,8 +57,7 @@ export function makeMergeCommand(streams: Streams): Command {
         ...(protocolAt ? { protocolAt } : {}),
         ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
       };
-      await loadProtocolFileOf(source);
-      scenarios.push(resolveScenario(source));
+      scenarios.push(await loadScenarioSource(source));
     }
     const cells = scenarios.flatMap(expandCells);
     if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
@@ -106,7 +104,7 @@ function checkTrials(
       const where = `cell ${c + 1} (${cell.key})`;
       if (!shard.saved && scenario !== scenarios.indexOf(cell.scenario))
         throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
-      const outcomes = PROTOCOLS[cell.scenario.protocol]!.outcomes.names.length;
+      const outcomes = cell.scenario.protocolDefinition.outcomes.names.length;
       if (tally.outcomes.length !== outcomes)
         throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
       if (cell.scenario.precision !== undefined) continue;
@@ -143,7 +141,7 @@ function checkPlausible(path: string, report: Report): void {
     const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
     const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
     if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
-    const protocol = PROTOCOLS[s.cell.scenario.protocol]!;
+    const protocol = s.cell.scenario.protocolDefinition;
     const limit = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams) * tally.trials;
     if (tally.rounds > limit)
       throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);

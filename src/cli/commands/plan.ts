@@ -6,8 +6,7 @@ import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
-import { PROTOCOLS } from '../../catalog/protocols.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
@@ -50,10 +49,10 @@ export function makePlanCommand(streams: Streams): Command {
     const vary = flags.vary.flatMap(splitVary);
     if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
     const scenario = await asVary(vary, () =>
-      loadScenarioWithProtocol(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
+      loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
     // The metrics: the built-in ones and the scenario's protocol's own outcomes (a protocol file's included).
-    const metrics = [...new Set([...PROPORTION_METRICS, ...PROTOCOLS[scenario.protocol]!.outcomes.names])];
+    const metrics = [...new Set([...PROPORTION_METRICS, ...scenario.protocolDefinition.outcomes.names])];
     for (const t of targets) {
       if (!metrics.includes(t.metric))
         throw new UsageError(`--target ${t.text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, metrics)}; choose one of: ${metrics.join(', ')}`);

@@ -11,7 +11,7 @@ import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
@@ -107,8 +107,8 @@ async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: stri
       throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
   }
   // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
-  const scenario = await loadScenarioWithProtocol(path, overridesFrom(flags));
-  checkMetric(metric, PROTOCOLS[scenario.protocol]!.outcomes.names);
+  const scenario = await loadScenario(path, overridesFrom(flags));
+  checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };

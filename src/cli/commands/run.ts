@@ -9,7 +9,7 @@ import { runExperiment } from '../../experiment.js';
 import { checkWritable } from '../../results/folder.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import { TOOL } from '../../version.js';
 import { addReportOptions, addResultOptions, addScenarioOptions, exactMode, overridesFrom, resultsDir } from '../options.js';
@@ -35,7 +35,7 @@ export function makeRunCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: RunFlags, self: Command) => {
     const started = performance.now();
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenarioWithProtocol(file, overridesFrom(flags)));
+    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
     if (outDir !== undefined) {

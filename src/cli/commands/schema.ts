@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { PROTOCOLS } from '../../catalog/protocols.js';
-import { loadCheckedProtocolFile, loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadCheckedProtocolFile } from '../../protocol-files/checked.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { protocolFileSchema, publishedSchema } from '../../scenario/schema.js';
 import type { Streams } from '../output.js';
 
@@ -17,13 +17,14 @@ export function makeSchemaCommand(streams: Streams): Command {
       if (scenario !== undefined && flags.protocol !== undefined) throw new UsageError('schema', 'give a scenario or --protocol, not both');
       let schema = publishedSchema();
       if (flags.protocol !== undefined) {
-        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`);
-        schema = protocolFileSchema(flags.protocol, file.name, PROTOCOLS[file.name]!.outcomes.names);
+        // Its parameters and outcomes are what the file declares: none of its code runs here.
+        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`, false);
+        schema = protocolFileSchema(flags.protocol, file.name, file.definition.outcomes.names);
       } else if (scenario !== undefined) {
-        const loaded = await loadScenarioWithProtocol(scenario);
+        const loaded = await loadScenario(scenario, {}, false);
         if (!loaded.protocolFile)
           throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
-        schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, PROTOCOLS[loaded.protocol]!.outcomes.names);
+        schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, loaded.protocolDefinition.outcomes.names);
       }
       streams.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     });

@@ -1,9 +1,9 @@
+import type { ProtocolDefinition } from '../../contract/protocol.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { traceMermaid, traceText } from '../../export/trace.js';
-import { PROTOCOLS } from '../../catalog/protocols.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
 import { traceTrial } from '../../trace/trace.js';
@@ -36,13 +36,13 @@ export function makeTraceCommand(streams: Streams): Command {
   return command.action(async (file: string | undefined, flags: TraceFlags) => {
     if (flags.trial === undefined && flags.first === undefined)
       throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
-    const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags));
+    const scenario = await loadScenario(file, overridesFrom(flags));
     const cells = expandCells(scenario);
     const cell = cells[flags.cell - 1];
     if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);
     const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
     if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
-    const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocol, flags.first);
+    const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocolDefinition, flags.first);
     const trace = traceTrial(cell, start, wanted);
     if (!trace) {
       streams.stderr.write(
@@ -54,12 +54,12 @@ export function makeTraceCommand(streams: Streams): Command {
   });
 }
 
-function outcomeFilter(protocol: string, wanted: string): (outcome: string) => boolean {
-  const set = PROTOCOLS[protocol]!.outcomes;
+function outcomeFilter(protocol: ProtocolDefinition<unknown>, wanted: string): (outcome: string) => boolean {
+  const set = protocol.outcomes;
   const pick = (indices: readonly number[]) => new Set(indices.map((i) => set.names[i]!));
   const accepted = wanted === 'success' ? pick(set.success) : wanted === 'disagreement' ? pick(set.disagreement) : new Set([wanted]);
   if (!['success', 'disagreement', ...set.names].includes(wanted)) {
-    throw new UsageError(`--first ${wanted}`, `${protocol} ends in ${set.names.join(', ')} (or say success or disagreement)`);
+    throw new UsageError(`--first ${wanted}`, `${protocol.name} ends in ${set.names.join(', ')} (or say success or disagreement)`);
   }
   return (outcome) => accepted.has(outcome);
 }

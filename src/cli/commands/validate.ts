@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { inlineText } from '../../io/text.js';
 import { AlreadyReported, UsageError } from '../../errors.js';
-import { CHANNELS } from '../../catalog/channels.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenarioWithProtocol } from '../../scenario/resolve.js';
+import { loadScenario } from '../../scenario/resolve.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -16,9 +15,9 @@ export function makeValidateCommand(streams: Streams): Command {
     for (const file of files) {
       try {
         // A protocol file is checked in a process of its own; none of its code runs here.
-        const scenario = await loadScenarioWithProtocol(file, overridesFrom(flags), false);
+        const scenario = await loadScenario(file, overridesFrom(flags), false);
         const cells = expandCells(scenario);
-        const describe = CHANNELS[scenario.channel]!.describe;
+        const describe = scenario.channelDefinition.describe;
         const files = scenario.files ?? {};
         const params = Object.fromEntries(Object.entries(cells[0]!.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v]));
         const channelNote = describe ? `; ${describe(params)}` : '';

@@ -6,6 +6,7 @@ import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { toTally } from '../tally.js';
+import { MAX_TRIAL_STEPS } from './generic.js';
 import type { Tally } from '../tally.js';
 
 /**
@@ -107,8 +108,9 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
  * Trials over a replayed channel through the protocol's automaton: a uniform start, then each
  * message's fate read from the trace at the position, and the protocol's own choices drawn —
  * the draws runTrial makes, in its order, so the tallies are the same to the bit; only the
- * protocol's code is not run again for every step. A protocol with too many states for an
- * automaton runs through runTrial.
+ * protocol's code is not run again for every step. A protocol without choices of its own
+ * counts its trials by the start table once that pays (runBlockByStarts: the same draws and
+ * tallies). A protocol with too many states for an automaton runs through runTrial.
  */
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const automaton = automatonFor(model);
@@ -192,6 +194,27 @@ interface TableState {
 const tables = new WeakMap<CellModel, TableState>();
 
 /**
+ * The bytes the live tables may take in one thread: a sweep's models stay cached (a table each),
+ * and a table is up to a byte a start. Past it, the oldest table goes and its cell's trials
+ * follow the automaton from then on (never rebuilt, so cells run in turns do not rebuild
+ * theirs for every block).
+ */
+const TABLE_BUDGET = 64 * 2 ** 20;
+
+const live: TableState[] = [];
+let liveBytes = 0;
+
+function keep(state: TableState, table: StartTable): void {
+  while (live.length > 0 && liveBytes + table.classes.byteLength > TABLE_BUDGET) {
+    const oldest = live.shift()!;
+    liveBytes -= oldest.table!.classes.byteLength;
+    oldest.table = null;
+  }
+  live.push(state);
+  liveBytes += table.classes.byteLength;
+}
+
+/**
  * The model's start table, built once the trials drawn through it reach half the trace's starts:
  * building it follows every start once, which costs about what as many trials cost, so a short
  * run over a long trace is not made to pay for it. Null for a protocol with choices of its own,
@@ -200,15 +223,20 @@ const tables = new WeakMap<CellModel, TableState>();
 function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
   let state = tables.get(model);
   if (!state) {
-    state = { trialsRun: 0, table: automaton.choices.some((c) => c !== undefined) ? null : undefined };
+    // A protocol that chooses before it sends has no part of a trial fixed by the start alone.
+    state = { trialsRun: 0, table: automaton.kind[0] === CHOOSE ? null : undefined };
     tables.set(model, state);
   }
   state.trialsRun += trials;
-  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) state.table = buildStartTable(automaton, replay);
+  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) {
+    const table = buildStartTable(automaton, replay);
+    if (table) keep(state, table);
+    state.table = table;
+  }
   return state.table ?? null;
 }
 
-/** What paths through the automaton end in: per path, its outcome, messages, last round and deliveries (copies a path). */
+/** What paths through the automaton end in: per result, its outcome, messages, last round and deliveries (copies a result). */
 interface PathResults {
   readonly outcome: number[];
   readonly messages: number[];
@@ -218,7 +246,10 @@ interface PathResults {
 
 /**
  * Follows every start through the automaton (which has no choice node), numbering each by its
- * path (the delivered counts of its sends in turn, kept in a trie); null past MAX_PATHS paths.
+ * result: paths (the delivered counts of its sends in turn, kept in a trie) that end alike
+ * (outcome, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
+ * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
+ * MAX_PATHS paths or results.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { kind, direction, round, next } = automaton;
@@ -228,7 +259,9 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
   let pathOfNode = new Int32Array(64).fill(-1);
   let trieNodes = 1;
   const paths: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
-  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts);
+  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts); // each start's result
+  const resultOfKey = new Map<string, number>();
+  let pathCount = 0;
   const pathDeliveries = new Int32Array(copies);
   for (let start = 0; start < starts; start++) {
     let position = start;
@@ -237,7 +270,9 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     let sent = 0;
     let lastRound = 0;
     pathDeliveries.fill(0);
-    while (kind[node] !== END) {
+    while (kind[node] !== END && kind[node] !== CHOOSE) {
+      // A start that never ends is left to the trials (they meet it only if they draw it).
+      if (sent === MAX_TRIAL_STEPS) return null;
       const delivered = replay.delivered(position, direction[node] as 0 | 1);
       position = replay.after(position);
       sent++;
@@ -259,42 +294,37 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
       }
       at = child;
     }
-    let path = pathOfNode[at]!;
-    if (path < 0) {
-      path = paths.outcome.length;
-      if (path === MAX_PATHS) return null;
-      if (path === 256) pathOf = Uint16Array.from(pathOf);
-      pathOfNode[at] = path;
-      paths.outcome.push(next[2 * node]!);
-      paths.messages.push(sent);
-      paths.rounds.push(lastRound);
-      paths.deliveries.push(...pathDeliveries);
+    let result = pathOfNode[at]!;
+    if (result < 0) {
+      if (++pathCount === MAX_PATHS) return null;
+      const stop = kind[node] === END ? next[2 * node]! : -1 - node;
+      const key = `${stop} ${sent} ${lastRound} ${pathDeliveries.join(' ')}`;
+      result = resultOfKey.get(key) ?? -1;
+      if (result < 0) {
+        result = paths.outcome.length;
+        if (result === 256) pathOf = Uint16Array.from(pathOf);
+        resultOfKey.set(key, result);
+        paths.outcome.push(stop);
+        paths.messages.push(sent);
+        paths.rounds.push(lastRound);
+        paths.deliveries.push(...pathDeliveries);
+      }
+      pathOfNode[at] = result;
     }
-    pathOf[start] = path;
+    pathOf[start] = result;
   }
   return codeResults(pathOf, paths, copies);
 }
 
 /**
- * Paths that end alike (outcome, messages, deliveries, rounds) given one code, commonest first: a
- * tally cannot tell them apart (a retransmission over 10 rounds has hundreds of paths and a few
- * dozen results). The narrowest width whose codes leave at most MAX_ESCAPED of the starts to
- * follow is taken; null where even a byte would leave more.
+ * Codes for the results, commonest first. The narrowest width whose codes leave at most
+ * MAX_ESCAPED of the starts to follow is taken; null where even a byte would leave more.
  */
-function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copies: number): StartTable | null {
-  const keys = new Map<string, number>();
-  const resultOf = Int32Array.from(paths.outcome, (outcome, path) => {
-    const key = `${outcome} ${paths.messages[path]} ${paths.rounds[path]} ${paths.deliveries.slice(path * copies, (path + 1) * copies).join(' ')}`;
-    let result = keys.get(key);
-    if (result === undefined) {
-      result = keys.size;
-      keys.set(key, result);
-    }
-    return result;
-  });
-  const starts = pathOf.length;
-  const startsOf = new Float64Array(keys.size);
-  for (let s = 0; s < starts; s++) startsOf[resultOf[pathOf[s]!]!]!++;
+function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number): StartTable | null {
+  const starts = resultOf.length;
+  const count = results.outcome.length;
+  const startsOf = new Float64Array(count);
+  for (let s = 0; s < starts; s++) startsOf[resultOf[s]!]!++;
   const byCount = Array.from(startsOf.keys()).sort((a, b) => startsOf[b]! - startsOf[a]! || a - b);
   let logWidth = 0;
   let escape = -1;
@@ -310,7 +340,7 @@ function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copie
     if (logWidth === 3) return null;
   }
   const codes = byCount.length === 0 ? 0 : escape < 0 ? byCount.length : escape;
-  const codeOf = new Int32Array(keys.size).fill(escape);
+  const codeOf = new Int32Array(count).fill(escape);
   for (let c = 0; c < codes; c++) codeOf[byCount[c]!] = c;
   const table = {
     outcome: new Int32Array(codes),
@@ -318,18 +348,18 @@ function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copie
     round: new Int32Array(codes),
     deliveries: new Int32Array(codes * copies),
   };
-  for (let path = 0; path < resultOf.length; path++) {
-    const c = codeOf[resultOf[path]!]!;
+  for (let result = 0; result < count; result++) {
+    const c = codeOf[result]!;
     if (c === escape) continue;
-    table.outcome[c] = paths.outcome[path]!;
-    table.messages[c] = paths.messages[path]!;
-    table.round[c] = paths.rounds[path]!;
-    for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = paths.deliveries[path * copies + v]!;
+    table.outcome[c] = results.outcome[result]!;
+    table.messages[c] = results.messages[result]!;
+    table.round[c] = results.rounds[result]!;
+    for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = results.deliveries[result * copies + v]!;
   }
   const logPerWord = 5 - logWidth;
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
-  for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[pathOf[s]!]!]! << ((s & indexMask) << logWidth);
+  for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
   return { classes, logWidth, escape, ...table };
 }
 
@@ -340,8 +370,8 @@ function codeResults(pathOf: Uint8Array | Uint16Array, paths: PathResults, copie
  * whole numbers added in any order, so it is runBlockReplay's to the bit.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
-  const { classes, logWidth, escape } = table;
-  const { kind, direction, round, next } = automaton;
+  const { classes, logWidth, escape, outcome: stops } = table;
+  const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
   const indexMask = (1 << logPerWord) - 1;
@@ -355,15 +385,30 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   for (let t = 0; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
-    if (code !== escape) {
-      drawn[code]!++;
-      continue;
-    }
-    let position = start;
     let node = 0;
+    let position = start;
     let messages = 0;
     let lastRound = 0;
-    while (kind[node] !== END) {
+    if (code !== escape) {
+      const stop = stops[code]!;
+      if (stop >= 0) {
+        drawn[code]!++;
+        continue;
+      }
+      // The start's sends are known up to a choice of the protocol's own: on from there.
+      node = -1 - stop;
+      messages = table.messages[code]!;
+      lastRound = table.round[code]!;
+      position = (start + messages * replay.copies) % starts;
+      for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    }
+    for (;;) {
+      const k = kind[node]!;
+      if (k === END) break;
+      if (k === CHOOSE) {
+        node = choiceNext[node]![sample(rng, choices[node]!)]!;
+        continue;
+      }
       const delivered = replay.delivered(position, direction[node] as 0 | 1);
       position = replay.after(position);
       messages++;
@@ -380,10 +425,10 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     histogram[messages]!++;
     rounds += lastRound;
   }
-  for (let c = 0; c < table.outcome.length; c++) {
+  for (let c = 0; c < stops.length; c++) {
     const n = drawn[c]!;
     if (n === 0) continue;
-    outcomes[table.outcome[c]!]! += n;
+    outcomes[stops[c]!]! += n;
     histogram[table.messages[c]!]! += n;
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
     rounds += n * table.round[c]!;

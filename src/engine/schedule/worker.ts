@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { PROTOCOLS } from '../../catalog/protocols.js';
+import { protocolNamed } from '../../catalog/protocols.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -13,7 +13,7 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
   const file = task.spec.protocolFile;
-  if (file && !PROTOCOLS[task.spec.protocol]) {
+  if (file && !protocolNamed(task.spec.protocol)) {
     // Loaded only where a run names a protocol file: the threads of every other run start without it.
     queue = queue.then(async () => {
       const { loadProtocolFile } = await import('../../protocol-files/load.js');

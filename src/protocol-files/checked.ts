@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { isolatedCheck } from './isolate.js';
+import type { IsolatedResult } from './isolate.js';
+import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
+import type { ProtocolFile } from './load.js';
+
+const quickChecked = new Map<string, IsolatedResult>();
+
+/**
+ * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
+ * process of its own (isolate.ts): a broken rule, a stage that never finishes or memory without
+ * bound is then one clear line rather than a hang, a crash or a wrong number, and the file this
+ * process loads must have the digest of the one checked. Without `runsProtocol` (validate) it is
+ * registered from what the isolated process described, and none of its code runs here.
+ */
+export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
+  let checked = quickChecked.get(file);
+  if (checked === undefined) {
+    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
+    checked = await isolatedCheck(file, place, true);
+    quickChecked.set(file, checked);
+  }
+  if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
+  return loadProtocolFile(file, place, checked.digest);
+}
