@@ -333,6 +333,7 @@ describe('the contract checker: the quick check, the position, the cells', () =>
       },
     });
     assert.equal(checkWith(good, merging, true).cells, 1);
+    refusedWith(good, merging, /canonicalize changes the exact probability/);
     // a send in round 2 is within the quick cell's limit, round 3 is not
     const sendIn = (round: number) => (base: ProtocolDefinition<{ rounds: number }>) => ({
       next(state: Int32Array, config: { rounds: number }, step: Step) {
