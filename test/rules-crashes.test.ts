@@ -75,9 +75,10 @@ type Changes<C> = (p: ProtocolDefinition<C>) => Partial<ProtocolDefinition<C>>;
 function checkWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, quick = false, position?: CheckPosition) {
   const name = `rules-crashes-${++serial}`;
   const protocol = base(name);
-  registerProtocol({ ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>);
+  const changed = { ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>;
+  registerProtocol(changed);
   try {
-    return checkProtocol(name, quick, position);
+    return checkProtocol(changed, quick, position);
   } finally {
     unregister(name);
   }

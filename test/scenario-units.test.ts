@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { join, relative, resolve as resolvePath, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import { GENERALS_OUTCOMES } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { loadScenarioWithProtocol } from '../src/scenario/resolve.js';
+import { loadScenario } from '../src/scenario/resolve.js';
 import { scenarioFrom, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 
@@ -245,33 +245,34 @@ describe('resolve: a scenario naming a protocol file', () => {
 `;
   it('loads the file, records its digest and where the scenario was, and refuses another file’s digest', async () => {
     const dir = tempFiles({ 'p.mjs': FILE, 's.json': JSON.stringify({ protocol: './p.mjs', loss: 0.2 }) });
-    const scenario = await loadScenarioWithProtocol(join(dir, 's.json'));
+    const scenario = await loadScenario(join(dir, 's.json'));
     assert.equal(scenario.protocol, 'unitsfile');
     assert.equal(scenario.resolved['protocol'], './p.mjs');
     assert.match(String(scenario.resolved['protocolDigest']), /^sha256:[0-9a-f]{64}$|^[0-9a-f]{64}$/);
-    assert.equal(scenario.resolved['scenarioFile'], join(dir, 's.json'));
+    // Relative to the working folder, with '/': the bytes do not depend on where a checkout lives.
+    assert.equal(scenario.resolved['scenarioFile'], relative(process.cwd(), join(dir, 's.json')).split(sep).join('/'));
     assert.deepEqual(scenario.protocolFile, { file: join(dir, 'p.mjs'), digest: scenario.resolved['protocolDigest'] });
     // loaded again (from the check's cache), the same
-    assert.equal((await loadScenarioWithProtocol(join(dir, 's.json'))).resolved['protocolDigest'], scenario.resolved['protocolDigest']);
+    assert.equal((await loadScenario(join(dir, 's.json'))).resolved['protocolDigest'], scenario.resolved['protocolDigest']);
     const other = tempFiles({
       'p.mjs': FILE.replace("'unitsfile'", "'unitsfile2'"),
       's.json': JSON.stringify({ protocol: './p.mjs', protocolDigest: 'sha256:0' }),
     });
     await assert.rejects(
-      () => loadScenarioWithProtocol(join(other, 's.json')),
+      () => loadScenario(join(other, 's.json')),
       (e: unknown) =>
         e instanceof UsageError &&
         e.message === `${join(other, 's.json')}:1:40: the protocol file ./p.mjs is not the one these results were made with (its digest differs)`,
     );
     const missing = tempFiles({ 's.json': JSON.stringify({ protocol: './none.mjs' }) });
     await assert.rejects(
-      () => loadScenarioWithProtocol(join(missing, 's.json')),
+      () => loadScenario(join(missing, 's.json')),
       (e: unknown) =>
         e instanceof UsageError &&
         /^.*s\.json:1:13: protocol file .*none\.mjs: does not exist \(a path in a scenario is relative to the scenario file\)$/.test(e.message),
     );
     // a built-in protocol's scenario records no protocol file
-    const plain = await loadScenarioWithProtocol(join(tempFiles({ 's.json': JSON.stringify({ protocol: 'messenger' }) }), 's.json'));
+    const plain = await loadScenario(join(tempFiles({ 's.json': JSON.stringify({ protocol: 'messenger' }) }), 's.json'));
     assert.equal(plain.protocolFile, undefined);
     assert.equal('scenarioFile' in plain.resolved, false);
     unregister('unitsfile');
