@@ -75,6 +75,7 @@ type Changes<C> = (p: ProtocolDefinition<C>) => Partial<ProtocolDefinition<C>>;
 function checkWith<C>(base: (name: string) => ProtocolDefinition<C>, changes: Changes<C>, quick = false, position?: CheckPosition) {
   const name = `rules-crashes-${++serial}`;
   const protocol = base(name);
+  // Registered while checked: the checker's exact comparison builds the cell by the protocol's name.
   const changed = { ...protocol, ...changes(protocol) } as ProtocolDefinition<unknown>;
   registerProtocol(changed);
   try {
