@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
-import { basename, dirname, extname, relative, resolve as resolvePath, sep } from 'node:path';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
@@ -84,19 +84,15 @@ function withProtocolFile(source: ScenarioSource): { source: ScenarioSource; fil
 
 /**
  * The scenario file a source was read from as results and shards record it (undefined: the
- * default scenario, text): relative to the working folder, with '/', so that the bytes do not
- * depend on where a checkout lives. A recorded one (merge, a saved scenario.yaml) stays as it was.
+ * default scenario, text): a shipped example by its place in the package, any other by its full
+ * path, so that merge finds its protocol file from whatever folder it runs in and wherever the
+ * shards were written. A recorded one (merge, a saved scenario.yaml) stays as it was.
  */
 function scenarioFileOf(source: ScenarioSource): string | undefined {
   if (source.scenarioFile !== undefined) return source.scenarioFile;
   if (typeof source.data['scenarioFile'] === 'string') return source.data['scenarioFile'];
   if (source.source.startsWith('(')) return undefined;
-  return shippedPath(source.source) ?? relativePath(source.source).split(sep).join('/');
-}
-
-/** A path relative to the working folder ('.' for the folder itself). */
-function relativePath(path: string): string {
-  return relative(process.cwd(), resolvePath(path)) || '.';
+  return shippedPath(source.source) ?? resolvePath(source.source);
 }
 
 function defaultSource(): ScenarioSource {
