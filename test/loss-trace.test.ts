@@ -24,14 +24,18 @@ const close = (actual: number, expected: number, tolerance: number, what: string
 
 describe('the trace channel', () => {
   it('agrees with its exact values (the average over every start) on every protocol, one trace or one per direction', async () => {
+    // Committed files by one relative path: a cell's stream follows its parameters, the paths
+    // included, so a fresh temporary folder each run would make this a different test each run.
     const reversed = TRACE.trim().split('').reverse().join('');
-    const dir = tempFiles({ 'both.txt': TRACE, 'back.txt': `${reversed}\n` });
+    assert.equal(readFileSync(join(ROOT, 'test', 'fixtures', 'trace-reversed.txt'), 'utf8'), `${reversed}\n`);
+    process.chdir(ROOT);
+    const [both, back] = ['test/fixtures/trace.txt', 'test/fixtures/trace-reversed.txt'];
     const cases = [
-      { protocol: 'messenger', redundancy: 2, channel: { model: 'trace', file: join(dir, 'both.txt') } },
-      { protocol: 'retransmit', rounds: 4, redundancy: 1, channel: { model: 'trace', file: join(dir, 'both.txt') } },
-      { protocol: 'handshake', rounds: 3, redundancy: 1, channel: { model: 'trace', file: join(dir, 'both.txt'), BtoA: join(dir, 'back.txt') } },
-      { protocol: 'randomized', rounds: 5, redundancy: 1, channel: { model: 'trace', file: join(dir, 'both.txt') } },
-      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 1, channel: { model: 'trace', file: join(dir, 'both.txt') } },
+      { protocol: 'messenger', redundancy: 2, channel: { model: 'trace', file: both } },
+      { protocol: 'retransmit', rounds: 4, redundancy: 1, channel: { model: 'trace', file: both } },
+      { protocol: 'handshake', rounds: 3, redundancy: 1, channel: { model: 'trace', file: both, BtoA: back } },
+      { protocol: 'randomized', rounds: 5, redundancy: 1, channel: { model: 'trace', file: both } },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 1, channel: { model: 'trace', file: both } },
     ];
     for (const [i, data] of cases.entries()) {
       const report = await runExperiment([scenarioFrom({ ...data, trials: 60_000, seed: `trace-${i}` })], {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { simulateCell } from '../src/engine/schedule/runner.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { meanZ, proportionZ } from '../src/stats/zscore.js';
-import { scenarioFrom, tempFiles } from './helpers.js';
+import { ROOT, scenarioFrom } from './helpers.js';
 import { bernoulli, gilbertElliott, handshakeOnTrace, lostAll } from './oracle-forms.js';
 import type { Expected } from './oracle-forms.js';
 
@@ -70,8 +71,13 @@ describe('Monte Carlo against the oracles (fixed seeds, |z| ≤ 3.5)', () => {
   it('trace handshake k 2, R 3, a trace per direction', async () => {
     const one = [0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0];
     const other = [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1];
-    const dir = tempFiles({ 'one.txt': one.join(''), 'other.txt': other.join('') });
-    const channel = { model: 'trace', file: join(dir, 'one.txt'), AtoB: join(dir, 'one.txt'), BtoA: join(dir, 'other.txt') };
+    // Committed files named by one relative path: a cell's stream follows its parameters, the
+    // paths included, so a fresh temporary folder each run would make this a different test each run.
+    const dir = 'test/fixtures/oracle';
+    assert.equal(readFileSync(join(ROOT, dir, 'one.txt'), 'utf8').trim(), one.join(''));
+    assert.equal(readFileSync(join(ROOT, dir, 'other.txt'), 'utf8').trim(), other.join(''));
+    process.chdir(ROOT);
+    const channel = { model: 'trace', file: `${dir}/one.txt`, AtoB: `${dir}/one.txt`, BtoA: `${dir}/other.txt` };
     await simulate({ protocol: 'handshake', channel, redundancy: 2, rounds: 3 }, handshakeOnTrace(one, other, 2, 3), 'trace');
   });
 });
