@@ -51,3 +51,10 @@ function toArray(values: Float64Array, length: number): number[] {
   for (let i = 0; i < length; i++) array[i] = values[i]!;
   return array;
 }
+
+/** A messages histogram with room for `index`: doubled (at least), the counts kept. */
+export function grownHistogram(histogram: Float64Array, index: number): Float64Array {
+  const bigger = new Float64Array(Math.max(index + 1, histogram.length * 2));
+  bigger.set(histogram);
+  return bigger;
+}

@@ -7,7 +7,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
-import { toTally } from '../tally.js';
+import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
 const choiceTables = new WeakMap<Float64Array, SamplingTable>();
@@ -163,15 +163,9 @@ export function runBlockGeneric(model: CellModel, rng: Xoshiro128, trials: numbe
   for (let t = 0; t < trials; t++) {
     outcomes[runTrial(model, rng, state, step, counters)]!++;
     const m = counters.messages;
-    if (m >= histogram.length) histogram = grow(histogram, m);
+    if (m >= histogram.length) histogram = grownHistogram(histogram, m);
     histogram[m]!++;
     rounds += counters.rounds;
   }
   return toTally(trials, outcomes, histogram, counters.deliveries, rounds);
-}
-
-function grow(histogram: Float64Array, index: number): Float64Array {
-  const bigger = new Float64Array(Math.max(index + 1, histogram.length * 2));
-  bigger.set(histogram);
-  return bigger;
 }

@@ -5,7 +5,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
-import { toTally } from '../tally.js';
+import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
 import type { Tally } from '../tally.js';
 
@@ -121,7 +121,7 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   const starts = replay.starts;
   const deliveries = new Float64Array(model.deliveryValues.length);
   const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram = new Float64Array(16);
+  let histogram: Float64Array = new Float64Array(16);
   let rounds = 0;
   for (let t = 0; t < trials; t++) {
     let position = uniformBelow(rng, starts);
@@ -145,11 +145,7 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
       } else node = next[2 * node]!;
     }
     outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) {
-      const bigger = new Float64Array(Math.max(messages + 1, histogram.length * 2));
-      bigger.set(histogram);
-      histogram = bigger;
-    }
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
     histogram[messages]!++;
     rounds += lastRound;
   }
@@ -379,7 +375,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const drawn = new Float64Array(codeMask + 1);
   const copies = model.deliveryValues.length;
   const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram = new Float64Array(Math.max(16, ...table.messages) + 1);
+  let histogram: Float64Array = new Float64Array(Math.max(16, ...table.messages) + 1);
   const deliveries = new Float64Array(copies);
   let rounds = 0;
   for (let t = 0; t < trials; t++) {
@@ -417,11 +413,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
       node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
     }
     outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) {
-      const bigger = new Float64Array(Math.max(messages + 1, histogram.length * 2));
-      bigger.set(histogram);
-      histogram = bigger;
-    }
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
     histogram[messages]!++;
     rounds += lastRound;
   }

@@ -2,7 +2,7 @@ import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
-import { toTally } from '../tally.js';
+import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable } from './generic.js';
 
@@ -80,7 +80,7 @@ const SOURCE = `
       const outcome = step.outcome;
       if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
       outcomes[outcome]++;
-      if (messages >= histogram.length) histogram = grow(histogram, messages);
+      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
       histogram[messages]++;
       rounds += lastRound;
     }
@@ -105,12 +105,6 @@ function afterTie(table: SamplingTable, x: number, low22: number, from: number):
   const last = table.size - 1;
   for (let i = from; i < last; i++) if (m < table.threshold[i]!) return i;
   return last;
-}
-
-function grow(histogram: Float64Array, index: number): Float64Array {
-  const bigger = new Float64Array(Math.max(index + 1, histogram.length * 2));
-  bigger.set(histogram);
-  return bigger;
 }
 
 const kernels = new WeakMap<CellModel, TrialKernel>();
@@ -178,7 +172,7 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     choiceTable,
     firstAtLeast,
     afterTie,
-    grow,
+    grownHistogram,
     toTally,
     TrialNeverEnds,
     MAX_TRIAL_STEPS,
