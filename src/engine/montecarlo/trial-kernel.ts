@@ -124,7 +124,7 @@ export function trialKernelFor(model: CellModel): TrialKernel {
 
 const WARM_UP_CALLS = 100;
 
-/** The cost histogram's first size: most protocols' trials never outgrow it, so `grow` stays cold. */
+/** The cost histogram's first size: most protocols' trials never outgrow it, so `grownHistogram` stays cold. */
 const HISTOGRAM_SIZE = 256;
 
 function compileTrialKernel(model: CellModel): TrialKernel {
@@ -144,7 +144,7 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'choiceTable',
     'firstAtLeast',
     'afterTie',
-    'grow',
+    'grownHistogram',
     'toTally',
     'TrialNeverEnds',
     'MAX_TRIAL_STEPS',
