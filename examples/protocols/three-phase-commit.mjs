@@ -113,7 +113,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
           let first = -1;
           for (let j = from; j < n && (first < 0 || j - first < 31); j++) {
             const chooses = !(replying && j === from) && votes(state, config, j, round);
-            if (!chooses && !replies(state, config, j, round)) continue;
+            if (!chooses && !replies(state, j, round)) continue;
             if (first < 0) first = j;
             peers |= 1 << (j - first);
             if (chooses) choosers |= 1 << (j - first);
@@ -187,7 +187,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
   }
 
   /** Whether cohort i, having heard the coordinator, replies (its vote in round 1, an ACK in round 2). */
-  function replies(state, config, i, round) {
+  function replies(state, i, round) {
     if (state[at(i, 2)] !== 1 || round > 2) return false;
     const s = state[at(i, 0)];
     return s === WAITING || s === PREPARED || (round === 1 && (s === ABORTED || s === INITIAL));
