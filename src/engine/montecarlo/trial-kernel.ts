@@ -83,7 +83,11 @@ const SOURCE = `
           if ((kind !== SEND && kind !== CHOOSE) || peers < 0 || (peers & 1) === 0 || (choosers & ~peers) !== 0 || (kind === CHOOSE) !== ((choosers & 1) === 1))
             refuseAnnouncement(protocol.name, step, state);
           const first = step.peer, direction = step.direction, round = step.round;
+          // A transmission that leaves the channel in its state serves the run's next send too
+          // (transmissionFor is a function of its arguments): looked up again only on a change.
+          let tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
           let rest = peers;
+          lastRound = round;
           while (rest !== 0) {
             const b = 31 - Math.clz32(rest & -rest);
             rest &= rest - 1;
@@ -92,9 +96,19 @@ const SOURCE = `
               step.kind = CHOOSE;
               ${CHOICE_DRAW}
               protocol.resolve(state, config, step, k);
+              step.kind = SEND;
             }
-            step.kind = SEND;
-            ${SEND_DRAW('direction', 'round')}
+            const sampling = tr.sampling;
+            ${SAMPLE('sampling')}
+            const deliveryClass = tr.deliveryClass[k];
+            if (deliveryClass >= 0) deliveries[deliveryClass]++;
+            messages++;
+            result = tr.received[k];
+            const after = tr.nextState[k];
+            if (after !== channelState) {
+              channelState = after;
+              tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+            }
             protocol.resolve(state, config, step, result);
           }
           continue;
