@@ -198,6 +198,21 @@ describe('announced runs of sends', () => {
     );
   });
 
+  it('check refuses a run to a peer that nodes does not list (with crash support)', () => {
+    const base = fan(`announced-${++serial}`);
+    const crashing = (peers: number): ProtocolDefinition<null> => ({
+      ...base,
+      name: `announced-${++serial}`,
+      roles: ['A', 'peer'],
+      nodes: () => [0, ...new Array<number>(peers).fill(1)],
+      crash: () => {},
+      crashed: () => false,
+    });
+    refused(crashing(2), /with crashes: step\.peers announces a run to peer 2, but nodes lists only 3 nodes/);
+    const kept = crashing(PEERS);
+    withProtocol(kept, () => assert.ok(checkProtocol(kept).trialsEnded > 0));
+  });
+
   it('check refuses a next that does not announce the rest of the run, or that changes what the fast path skips', () => {
     // After the first order, the rest is announced without its last peer.
     refused(
