@@ -104,7 +104,15 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
    * `factor` after `shift` more messages. A state reached before takes the mass in place, so a
    * merge allocates nothing.
    */
-  const addBranch = (child: Int32Array, channelState: number, from: MessageMass, factor: number, shift: number, deliveredMass: number, roundsMass: number): void => {
+  const addBranch = (
+    child: Int32Array,
+    channelState: number,
+    from: MessageMass,
+    factor: number,
+    shift: number,
+    deliveredMass: number,
+    roundsMass: number,
+  ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
     const level = (levels[clock] ??= new Map());
