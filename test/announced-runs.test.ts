@@ -238,13 +238,19 @@ describe('announced runs of sends', () => {
   });
 
   it('the engines refuse at run time a run a protocol registered without check announces', () => {
-    const protocol = broken((step, state) => {
-      if (state[0] === 0) step.peers = 6;
-    });
-    withProtocol(protocol, (name) => {
-      const model = buildCellModel({ protocol: name, channel: 'bernoulli', params: { loss: 0.4, redundancy: 1 } });
-      assert.throws(() => runBlockGeneric(model, blockStream('announced', name, 0), 10), /step\.peers is 6, without bit 0/);
-      assert.throws(() => trialKernelFor(model)(blockState('announced', name, 0), 10), /step\.peers is 6, without bit 0/);
-    });
+    for (const [change, message] of [
+      [(step: Step) => (step.peers = 6), /step\.peers is 6, without bit 0/],
+      [(step: Step) => (step.peers = 1.5), /step\.peers is 1\.5; it must be a bit mask/],
+      [(step: Step) => (step.choosers = 2), /step\.choosers is set, but step\.choices gives no probabilities/],
+    ] as const) {
+      const protocol = broken((step, state) => {
+        if (state[0] === 0) change(step);
+      });
+      withProtocol(protocol, (name) => {
+        const model = buildCellModel({ protocol: name, channel: 'bernoulli', params: { loss: 0.4, redundancy: 1 } });
+        assert.throws(() => runBlockGeneric(model, blockStream('announced', name, 0), 10), message);
+        assert.throws(() => trialKernelFor(model)(blockState('announced', name, 0), 10), message);
+      });
+    }
   });
 });

@@ -80,8 +80,7 @@ const SOURCE = `
         let result = 0;
         if (peers !== 0 || choosers !== 0) {
           // An announced run: every part drawn and resolved here, no call of next between parts.
-          if ((kind !== SEND && kind !== CHOOSE) || peers < 0 || (peers & 1) === 0 || (choosers & ~peers) !== 0 || (kind === CHOOSE) !== ((choosers & 1) === 1))
-            refuseAnnouncement(protocol.name, step, state);
+          refuseAnnouncement(protocol.name, step, state);
           const first = step.peer, direction = step.direction, round = step.round;
           // A transmission that leaves the channel in its state serves the run's next send too
           // (transmissionFor is a function of its arguments): looked up again only on a change.
