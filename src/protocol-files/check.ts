@@ -1,5 +1,6 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
+import { stateKey } from '../engine/state-key.js';
 import {
   CHOOSE,
   END,
@@ -166,7 +167,10 @@ function checkCell(
       `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
     );
   };
-  const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
+  const guardIntact = (state: Int32Array): boolean => {
+    for (let i = size; i < state.length; i++) if (state[i] !== SENTINEL) return false;
+    return true;
+  };
   // After a part of an announced run: next must announce the rest, and resolving the next part
   // must give the same state whether next was called before it (other engines) or not (Monte Carlo).
   const checkRestOfRun = (state: Int32Array, path: Path, step: Step, rest: Step): void => {
@@ -206,7 +210,7 @@ function checkCell(
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   while (stack.length) {
     const { state, path, crashed } = stack.pop()!;
-    const key = `${state.subarray(0, size).join(',')}|${crashed}`;
+    const key = stateKey(crashed, state.subarray(0, size));
     if (seen.has(key)) continue;
     seen.add(key);
     if (seen.size > MAX_STATES)
@@ -227,7 +231,7 @@ function checkCell(
     const unfilled = unfilledStep(step, protocol.outcomes.names.length);
     if (unfilled) fail(state, path, unfilled);
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
-    if (first.join() !== second.join() || stepText(step) !== stepText(again))
+    if (!sameFields(first, second) || stepText(step) !== stepText(again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
@@ -328,6 +332,12 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
+}
+
+function sameFields(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function stepText(step: Step): string {
