@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
+import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import type { CellModel } from '../src/engine/model.js';
+import { assertSameExact, tempFiles } from './helpers.js';
+
+/**
+ * The structured solvers and the trace starts, each against an engine that shares none of its
+ * code: independent cohorts and the randomized levels against the generic engine (which plays the
+ * protocol's own steps state by state), and the trace starts — a long trace replayed start by
+ * start — against the same trace's period run as tables. Kept small: these run for every mutant
+ * of the solvers (docs/mutation.md).
+ */
+
+const cell = (protocol: string, channel: string, params: Record<string, number | string>): CellModel => buildCellModel({ protocol, channel, params });
+
+/** Both results to 1e-12, the message distributions too where both have one. */
+function assertSame(actual: ExactResult, expected: ExactResult, where: string): void {
+  assertSameExact(actual, expected, where);
+  if (actual.messages && expected.messages) {
+    const length = Math.max(actual.messages.length, expected.messages.length);
+    for (let m = 0; m < length; m++) {
+      const [a, b] = [actual.messages[m] ?? 0, expected.messages[m] ?? 0];
+      assert.ok(Math.abs(a - b) < 1e-12, `${where}: P(${m} messages) ${a} vs ${b}`);
+    }
+  }
+}
+
+function refusal(model: CellModel, limits: ExactLimits): string {
+  try {
+    exactCell(model, limits);
+  } catch (error) {
+    assert.ok(error instanceof ExactUnavailable, String(error));
+    return error.message;
+  }
+  assert.fail('not refused');
+}
+
+/** The work each yield reports, and the result. */
+function drive(model: CellModel, limits: ExactLimits = UNLIMITED): { yields: number[]; result: ExactResult } {
+  const steps = exactSteps(model, limits);
+  const yields: number[] = [];
+  let next = steps.next();
+  for (; !next.done; next = steps.next()) yields.push(next.value);
+  return { yields, result: next.value };
+}
+
+describe('independent cohorts against the generic engine', () => {
+  const cases: [string, string, Record<string, number | string>][] = [
+    ['one cohort, R 3, asymmetric loss, k 2', 'bernoulli', { participants: 1, rounds: 3, redundancy: 2, lossAtoB: 0.35, lossBtoA: 0.6, abortRate: 0.25 }],
+    ['two cohorts, R 2, asymmetric loss', 'bernoulli', { participants: 2, rounds: 2, redundancy: 1, lossAtoB: 0.2, lossBtoA: 0.45, abortRate: 0.3 }],
+    ['two cohorts, R 3, everyone votes NO', 'bernoulli', { participants: 2, rounds: 3, redundancy: 1, lossAtoB: 0.3, lossBtoA: 0.1, abortRate: 1 }],
+    ['three cohorts, R 2, nobody votes NO', 'bernoulli', { participants: 3, rounds: 2, redundancy: 1, lossAtoB: 0.15, lossBtoA: 0.5, abortRate: 0 }],
+    ['two cohorts, R 3, the cut after round 2 both ways', 'cut', { participants: 2, rounds: 3, redundancy: 1, after: 2, direction: 'both', abortRate: 0.2 }],
+    ['two cohorts, R 3, the cut after round 1 from B', 'cut', { participants: 2, rounds: 3, redundancy: 2, after: 1, direction: 'BtoA', abortRate: 0.2 }],
+  ];
+  for (const [what, channel, params] of cases) {
+    it(`${what}: every outcome and moment to 1e-12`, () => {
+      const model = cell('two-phase-commit', channel, params);
+      const structured = exactCell(model);
+      assert.equal(structured.method, 'independent cohorts');
+      assert.equal(structured.messages, null, 'moments only');
+      const generic = exactCell(model, UNLIMITED, 'generic');
+      assertSame(structured, generic, what);
+      assert.equal(structured.statesExpanded, Number(params['rounds']) * 5, 'R rounds of five cohort states');
+    });
+  }
+  it('yields its work a slice at a time and stops at the work limit, naming the round', () => {
+    const model = cell('two-phase-commit', 'bernoulli', { participants: 4, rounds: 200, redundancy: 1, loss: 0.2, abortRate: 0.1 });
+    // ⌈200 / 8⌉ = 25 units a round of phase 1: a slice of 4,096 takes 164 rounds (4,100 units), 200 rounds 5,000.
+    const { yields, result } = drive(model);
+    assert.deepEqual(yields, [4100, 900]);
+    assert.equal(result.method, 'independent cohorts');
+    assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 164 of 200 of phase 1)');
+    assert.equal(exactCell(model, { maxWork: 4100, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
+  });
+});
+
+describe('the randomized levels against the generic engine', () => {
+  const cases: [string, string, Record<string, number | string>][] = [
+    ['R 3, asymmetric loss, k 2', 'bernoulli', { rounds: 3, redundancy: 2, lossAtoB: 0.3, lossBtoA: 0.55 }],
+    ['R 4, asymmetric loss', 'bernoulli', { rounds: 4, redundancy: 1, lossAtoB: 0.1, lossBtoA: 0.4 }],
+    ['R 3, Gilbert–Elliott (unequal starting states)', 'gilbert-elliott', { rounds: 3, redundancy: 1, goodToBad: 0.2, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }],
+    ['R 4, the cut after round 2 from A', 'cut', { rounds: 4, redundancy: 1, after: 2, direction: 'AtoB' }],
+  ];
+  for (const [what, channel, params] of cases) {
+    it(`${what}: every outcome and moment to 1e-12`, () => {
+      const model = cell('randomized', channel, params);
+      const levels = exactCell(model);
+      assert.equal(levels.method, 'levels');
+      assertSame(levels, exactCell(model, UNLIMITED, 'generic'), what);
+    });
+  }
+  it('over a short trace (equally likely starts, summed as whole numbers): the generic engine’s values', () => {
+    const dir = tempFiles({ 'short.txt': '0110100111010' });
+    const model = cell('randomized', 'trace', { file: join(dir, 'short.txt'), rounds: 3, redundancy: 2 });
+    const levels = exactCell(model);
+    assert.equal(levels.method, 'levels');
+    assertSame(levels, exactCell(model, UNLIMITED, 'generic'), 'short trace');
+  });
+});
+
+describe('the trace starts: a long periodic trace replayed start by start equals its period as tables', () => {
+  // A trace past the table limit (20,000 packets) is replayed; made of whole periods, its starts
+  // repeat the period's, so its exact value is the period's, which the table engines compute.
+  const period = '011000101110'; // 12 packets
+  const otherPeriod = '100110000101';
+  const times = 1668; // 20,016 packets
+  const dir = tempFiles({
+    'period.txt': period,
+    'other-period.txt': otherPeriod,
+    'long.txt': period.repeat(times),
+    'other-long.txt': otherPeriod.repeat(times),
+  });
+  const short = join(dir, 'period.txt');
+  const long = join(dir, 'long.txt');
+  const cases: [string, Record<string, number>][] = [
+    ['messenger', { rounds: 1, redundancy: 3 }],
+    ['handshake', { rounds: 3, redundancy: 2 }],
+    ['retransmit', { rounds: 4, redundancy: 1 }],
+    ['randomized', { rounds: 3, redundancy: 2 }],
+    ['two-phase-commit', { rounds: 2, redundancy: 1, participants: 2, abortRate: 0.3 }],
+  ];
+  for (const [protocol, params] of cases) {
+    it(`${protocol} ${JSON.stringify(params)}: one trace, and a trace per direction`, () => {
+      const replayed = cell(protocol, 'trace', { file: long, ...params });
+      assert.ok(replayed.replay, 'the long trace is replayed');
+      const result = exactCell(replayed);
+      assert.equal(result.method, 'trace starts, each followed');
+      assertSame(result, exactCell(cell(protocol, 'trace', { file: short, ...params }), UNLIMITED, 'generic'), 'one trace');
+      const both = exactCell(cell(protocol, 'trace', { file: long, AtoB: long, BtoA: join(dir, 'other-long.txt'), ...params }));
+      const bothShort = exactCell(cell(protocol, 'trace', { file: short, AtoB: short, BtoA: join(dir, 'other-period.txt'), ...params }), UNLIMITED, 'generic');
+      assertSame(both, bothShort, 'per direction');
+    });
+  }
+  it('follows every start once: the work is the protocol steps, yielded every 1,024 starts, and the limit names the starts followed', () => {
+    const model = cell('messenger', 'trace', { file: long, rounds: 1, redundancy: 1 });
+    // messenger, one copy: two protocol steps per start (the send, then the end).
+    const { yields, result } = drive(model);
+    assert.equal(result.statesExpanded, 2 * 20_016);
+    assert.equal(yields.length, 20);
+    assert.deepEqual(yields.slice(0, 2), [2046, 2048]);
+    assert.equal(
+      yields.reduce((s, y) => s + y, 0),
+      2 * 20_016,
+    );
+    const heard: number[] = [];
+    exactCell(model, { ...UNLIMITED, progress: (n) => heard.push(n) });
+    assert.deepEqual(heard.slice(0, 3), [2046, 4094, 6142]);
+    assert.equal(heard.length, 19);
+    assert.equal(refusal(model, { maxWork: 4093, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,093 steps of work (2,047 of 20,016 trace starts followed)');
+    // The limit is looked at every 1,024 starts: the last look, at start 19,455, has seen 38,910 units (19,455 starts of two steps).
+    assert.equal(refusal(model, { maxWork: 38_909, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)');
+    assert.equal(exactCell(model, { maxWork: 38_910, maxWords: Number.POSITIVE_INFINITY }).statesExpanded, 2 * 20_016);
+  });
+  it('refuses crashes over a replayed trace', () => {
+    const model = cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 });
+    assert.throws(() => exactCell(model), (e: unknown) => e instanceof ExactUnavailable && e.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)');
+  });
+});
