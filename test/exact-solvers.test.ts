@@ -83,7 +83,11 @@ describe('the randomized levels against the generic engine', () => {
   const cases: [string, string, Record<string, number | string>][] = [
     ['R 3, asymmetric loss, k 2', 'bernoulli', { rounds: 3, redundancy: 2, lossAtoB: 0.3, lossBtoA: 0.55 }],
     ['R 4, asymmetric loss', 'bernoulli', { rounds: 4, redundancy: 1, lossAtoB: 0.1, lossBtoA: 0.4 }],
-    ['R 3, Gilbert–Elliott (unequal starting states)', 'gilbert-elliott', { rounds: 3, redundancy: 1, goodToBad: 0.2, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }],
+    [
+      'R 3, Gilbert–Elliott (unequal starting states)',
+      'gilbert-elliott',
+      { rounds: 3, redundancy: 1, goodToBad: 0.2, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 },
+    ],
     ['R 4, the cut after round 2 from A', 'cut', { rounds: 4, redundancy: 1, after: 2, direction: 'AtoB' }],
   ];
   for (const [what, channel, params] of cases) {
@@ -151,13 +155,22 @@ describe('the trace starts: a long periodic trace replayed start by start equals
     exactCell(model, { ...UNLIMITED, progress: (n) => heard.push(n) });
     assert.deepEqual(heard.slice(0, 3), [2046, 4094, 6142]);
     assert.equal(heard.length, 19);
-    assert.equal(refusal(model, { maxWork: 4093, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,093 steps of work (2,047 of 20,016 trace starts followed)');
+    assert.equal(
+      refusal(model, { maxWork: 4093, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 4,093 steps of work (2,047 of 20,016 trace starts followed)',
+    );
     // The limit is looked at every 1,024 starts: the last look, at start 19,455, has seen 38,910 units (19,455 starts of two steps).
-    assert.equal(refusal(model, { maxWork: 38_909, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)');
+    assert.equal(
+      refusal(model, { maxWork: 38_909, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)',
+    );
     assert.equal(exactCell(model, { maxWork: 38_910, maxWords: Number.POSITIVE_INFINITY }).statesExpanded, 2 * 20_016);
   });
   it('refuses crashes over a replayed trace', () => {
     const model = cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 });
-    assert.throws(() => exactCell(model), (e: unknown) => e instanceof ExactUnavailable && e.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)');
+    assert.throws(
+      () => exactCell(model),
+      (e: unknown) => e instanceof ExactUnavailable && e.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)',
+    );
   });
 });
