@@ -5,7 +5,12 @@ import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engin
 import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, SEND } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
 import { assertSameExact, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
 
 /**
  * The structured solvers and the trace starts, each against an engine that shares none of its
@@ -165,6 +170,62 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)',
     );
     assert.equal(exactCell(model, { maxWork: 38_910, maxWords: Number.POSITIVE_INFINITY }).statesExpanded, 2 * 20_016);
+  });
+  it('sums the starts with compensation: 20,016 starts of 0.9 and 0.1 average to 0.9 and 0.1 to the last bit', () => {
+    // A lossless trace: every start commits with 0.9 (its YES vote) and aborts with 0.1. Summed
+    // plainly, 20,016 terms of 0.9 drift by 1e-13 (0.8999999999998981).
+    const lossless = join(tempFiles({ 'lossless.txt': '0'.repeat(20_016) }), 'lossless.txt');
+    const result = exactCell(cell('two-phase-commit', 'trace', { file: lossless, rounds: 1, redundancy: 1, participants: 1, abortRate: 0.1 }));
+    assert.equal(result.method, 'trace starts, each followed');
+    assert.deepEqual(result.outcomes, [0.9, 0.1, 0, 0]);
+  });
+  it('counts a trial that ends before sending anything as one of 0 messages', () => {
+    // A tosses a coin: heads, A attacks alone without a word; tails, the order as in `good`.
+    const name = 'exact-solvers-silent';
+    const base = good(name);
+    const silent: ProtocolDefinition<{ rounds: number }> = {
+      ...base,
+      resolve(state, config, step, result) {
+        base.resolve(state, config, step, result);
+        if (state[0] === 1 && state[2] === 0) state[0] = 2; // heads: straight to the end
+      },
+    };
+    registerProtocol(silent);
+    try {
+      const result = exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 }));
+      assert.deepEqual(result.messages, [0.5, 0.5]);
+      // heads: only A; tails: both iff the order's packet is delivered (6 of the 12 positions are 0).
+      assertSameExact(
+        result,
+        { ...result, outcomes: [0.5 * (6 / 12), 0, 0.5 + 0.5 * (6 / 12), 0], messagesMean: 0.5, messagesSecondMoment: 0.5 },
+        'silent heads',
+      );
+    } finally {
+      unregister(name);
+    }
+  });
+  it('refuses a protocol whose trial never ends, naming it', () => {
+    const name = 'exact-solvers-endless';
+    const base = good(name);
+    const endless: ProtocolDefinition<{ rounds: number }> = {
+      ...base,
+      next(_state, config, step) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = config.rounds;
+        step.label = 'again';
+      },
+      resolve() {},
+    };
+    registerProtocol(endless);
+    try {
+      assert.throws(
+        () => exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 })),
+        (e: unknown) => e instanceof TrialNeverEnds && /^protocol exact-solvers-endless: a trial did not end after 10,000,000 steps/.test(e.message),
+      );
+    } finally {
+      unregister(name);
+    }
   });
   it('refuses crashes over a replayed trace', () => {
     const model = cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 });
