@@ -12,7 +12,7 @@ const MODULES = {
     tests: ['exact', 'exact-limits', 'exact-solvers'],
   },
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
-  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
+  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
