@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { ExactUnavailable, UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
 import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
-import { assertSameExact, tempFiles } from './helpers.js';
+import { randomized } from '../src/protocols/randomized.js';
+import { assertSameExact, playTrial, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
 
 /**
  * The structured solvers (engine/exact/structured.ts) against an engine that shares none of their
@@ -76,6 +79,23 @@ describe('independent cohorts against the generic engine', () => {
     assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 164 of 200 of phase 1)');
     assert.equal(exactCell(model, { maxWork: 4100, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
   });
+  it('yields a slice as soon as it has done 4,096 units, and nothing after the last', () => {
+    // R 256: 32 units a round, a slice every 128 rounds, the last ending with the work.
+    const { yields } = drive(cell('two-phase-commit', 'bernoulli', { participants: 2, rounds: 256, redundancy: 1, loss: 0.2, abortRate: 0.1 }));
+    assert.deepEqual(yields, [4096, 4096]);
+  });
+  it('is chosen for two-phase commit only, not for another protocol whose configuration has participants', () => {
+    const name = 'exact-solvers-cohorts';
+    const base = good(name);
+    registerProtocol({ ...base, configure: (params) => ({ ...base.configure(params), participants: 2 }) });
+    try {
+      const model = cell(name, 'bernoulli', { rounds: 1, redundancy: 1, loss: 0.25 });
+      assert.equal(structuredSolverFor(model), undefined);
+      assert.equal(exactCell(model).method, 'generic');
+    } finally {
+      unregister(name);
+    }
+  });
 });
 
 describe('the randomized levels against the generic engine', () => {
@@ -97,6 +117,37 @@ describe('the randomized levels against the generic engine', () => {
       assertSame(levels, exactCell(model, UNLIMITED, 'generic'), what);
     });
   }
+  it('yields its work a slice at a time (R 300: 25,378 units)', () => {
+    const { yields, result } = drive(cell('randomized', 'bernoulli', { rounds: 300, redundancy: 1, loss: 0.3 }));
+    assert.deepEqual(yields, [4099, 4098, 4096, 4140, 4096, 4096, 753]);
+    assert.equal(result.method, 'levels');
+  });
+  it('over a short trace, its starts weigh 1 each: every outcome is a whole count over R·L, divided once', () => {
+    // The oracle plays the protocol's own steps from every start and key: a message is received
+    // iff one of its k packets (successive positions, wrapping) is 0.
+    const GENERALS = ['both', 'neither', 'onlyA', 'onlyB'];
+    for (const [trace, R, k] of [
+      ['0110100111010', 3, 2],
+      ['0101101', 5, 1],
+      ['1101000101', 2, 2],
+    ] as const) {
+      const file = join(tempFiles({ 'short.txt': trace }), 'short.txt');
+      const L = trace.length;
+      const counts = [0, 0, 0, 0];
+      const config = randomized.configure({ rounds: R });
+      for (let start = 0; start < L; start++) {
+        const script = Array.from({ length: 2 * R }, (_, i) => Array.from({ length: k }, (_, j) => trace[(start + i * k + j) % L]).includes('0'));
+        for (let key = 0; key < R; key++) counts[GENERALS.indexOf(playTrial(randomized, config, script, [key]).outcome)]!++;
+      }
+      const result = exactCell(cell('randomized', 'trace', { file, rounds: R, redundancy: k }));
+      assert.equal(result.method, 'levels');
+      assert.deepEqual(
+        result.outcomes,
+        counts.map((c) => c / (R * L)),
+        `${trace}, R ${R}, k ${k}`,
+      );
+    }
+  });
   it('over a short trace (equally likely starts, summed as whole numbers): the generic engine’s values', () => {
     const dir = tempFiles({ 'short.txt': '0110100111010' });
     const model = cell('randomized', 'trace', { file: join(dir, 'short.txt'), rounds: 3, redundancy: 2 });
