@@ -17,7 +17,7 @@ const MODULES = {
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
-  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
+  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units'] },
 };
 
 const name = process.env.MUTATE_MODULE ?? 'stats';
