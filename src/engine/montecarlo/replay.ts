@@ -3,7 +3,9 @@ import { CHOOSE, END, Step } from '../../contract/protocol.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
-import type { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { startLanes } from '../accelerators/trace-lanes.js';
+import type { StartLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
@@ -117,39 +119,83 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (!automaton) return generic();
   const table = startTableFor(model, automaton, replay, trials);
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
-  const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
-  const deliveries = new Float64Array(model.deliveryValues.length);
-  const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram: Float64Array = new Float64Array(16);
-  let rounds = 0;
+  const tally = new BlockTally(model, 16);
+  const trial = new TrialWalk();
   for (let t = 0; t < trials; t++) {
-    let position = uniformBelow(rng, starts);
-    let node = 0;
-    let messages = 0;
-    let lastRound = 0;
-    for (;;) {
-      const k = kind[node]!;
-      if (k === END) break;
-      if (k === CHOOSE) {
-        node = choiceNext[node]![sample(rng, choices[node]!)]!;
-        continue;
-      }
-      const delivered = replay.delivered(position, direction[node] as 0 | 1);
-      position = replay.after(position);
-      messages++;
-      lastRound = round[node]!;
-      if (delivered > 0) {
-        deliveries[delivered - 1]!++;
-        node = next[2 * node + 1]!;
-      } else node = next[2 * node]!;
-    }
-    outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-    histogram[messages]!++;
-    rounds += lastRound;
+    trial.reset(uniformBelow(rng, starts));
+    walkToEnd(automaton, replay, rng, trial, tally.deliveries);
+    tally.count(automaton.next[2 * trial.node]!, trial.messages, trial.lastRound);
   }
-  return toTally(trials, outcomes, histogram, deliveries, rounds);
+  return tally.toTally(trials);
+}
+
+/** A trial under way: where it stands in the automaton and in the trace, what it has sent. */
+class TrialWalk {
+  node = 0;
+  position = 0;
+  messages = 0;
+  lastRound = 0;
+
+  reset(start: number): void {
+    this.node = 0;
+    this.position = start;
+    this.messages = 0;
+    this.lastRound = 0;
+  }
+}
+
+/**
+ * Follows a trial from where it stands to its end: each send's fate read from the trace, each
+ * choice of the protocol drawn; adds its deliveries to `deliveries`.
+ */
+function walkToEnd(automaton: ProtocolAutomaton, replay: Replay, rng: Xoshiro128, trial: TrialWalk, deliveries: Float64Array): void {
+  const { kind, direction, round, next, choices, choiceNext } = automaton;
+  let { node, position, messages, lastRound } = trial;
+  for (;;) {
+    const k = kind[node]!;
+    if (k === END) break;
+    if (k === CHOOSE) {
+      node = choiceNext[node]![sample(rng, choices[node]!)]!;
+      continue;
+    }
+    const delivered = replay.delivered(position, direction[node] as 0 | 1);
+    position = replay.after(position);
+    messages++;
+    lastRound = round[node]!;
+    if (delivered > 0) deliveries[delivered - 1]!++;
+    node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+  }
+  trial.node = node;
+  trial.position = position;
+  trial.messages = messages;
+  trial.lastRound = lastRound;
+}
+
+/** A block's accumulators: trials by outcome and by messages sent, deliveries, rounds. */
+class BlockTally {
+  readonly outcomes: Float64Array;
+  readonly deliveries: Float64Array;
+  histogram: Float64Array;
+  rounds = 0;
+
+  constructor(model: CellModel, histogramLength: number) {
+    this.outcomes = new Float64Array(model.outcomes.names.length);
+    this.deliveries = new Float64Array(model.deliveryValues.length);
+    this.histogram = new Float64Array(histogramLength);
+  }
+
+  /** Adds `n` trials that ended in `outcome` after `messages` messages, the last in round `round`. */
+  count(outcome: number, messages: number, round: number, n = 1): void {
+    this.outcomes[outcome]! += n;
+    if (messages >= this.histogram.length) this.histogram = grownHistogram(this.histogram, messages);
+    this.histogram[messages]! += n;
+    this.rounds += n * round;
+  }
+
+  toTally(trials: number): Tally {
+    return toTally(trials, this.outcomes, this.histogram, this.deliveries, this.rounds);
+  }
 }
 
 /**
@@ -174,6 +220,8 @@ interface StartTable {
   readonly round: Int32Array;
   /** Messages delivering c + 1 copies, at code · copies + c. */
   readonly deliveries: Int32Array;
+  /** Where the automaton draws nothing (no choice node), the SIMD lanes that hold `classes`, if available. */
+  readonly lanes: StartLanes | null;
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -309,14 +357,14 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     }
     pathOf[start] = result;
   }
-  return codeResults(pathOf, paths, copies);
+  return codeResults(pathOf, paths, copies, !kind.includes(CHOOSE));
 }
 
 /**
  * Codes for the results, commonest first. The narrowest width whose codes leave at most
  * MAX_ESCAPED of the starts to follow is taken; null where even a byte would leave more.
  */
-function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number): StartTable | null {
+function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number, drawFree: boolean): StartTable | null {
   const starts = resultOf.length;
   const count = results.outcome.length;
   const startsOf = new Float64Array(count);
@@ -353,77 +401,71 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
     for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = results.deliveries[result * copies + v]!;
   }
   const logPerWord = 5 - logWidth;
-  const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
+  const words = Math.ceil(starts / (1 << logPerWord));
+  const lanes = drawFree ? startLanes(words) : null;
+  const classes = lanes ? lanes.classes : new Uint32Array(words);
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table };
+  return { classes, logWidth, escape, ...table, lanes };
 }
 
 /**
  * A block of trials through the start table: each trial draws its start as runBlockReplay does
  * (the only draw such a trial makes) and counts its code, or for an escaped start follows the
  * automaton; the tally is the codes' results weighed by their counts plus the followed trials,
- * whole numbers added in any order, so it is runBlockReplay's to the bit.
+ * whole numbers added in any order, so it is runBlockReplay's to the bit. Where the automaton
+ * draws nothing of its own, the block's first trials draw their starts on the SIMD lanes
+ * (trace-lanes.ts): the same words, so the same starts.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
-  const { classes, logWidth, escape, outcome: stops } = table;
-  const { kind, direction, round, next, choices, choiceNext } = automaton;
+  const { classes, logWidth, escape, outcome: stops, lanes } = table;
+  const { next } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
   const indexMask = (1 << logPerWord) - 1;
   const codeMask = (1 << (1 << logWidth)) - 1;
   const drawn = new Float64Array(codeMask + 1);
   const copies = model.deliveryValues.length;
-  const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram: Float64Array = new Float64Array(Math.max(16, ...table.messages) + 1);
-  const deliveries = new Float64Array(copies);
-  let rounds = 0;
-  for (let t = 0; t < trials; t++) {
+  const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
+  const { deliveries } = tally;
+  const trial = new TrialWalk();
+  const follow = (start: number): void => {
+    trial.reset(start);
+    walkToEnd(automaton, replay, rng, trial, deliveries);
+    tally.count(next[2 * trial.node]!, trial.messages, trial.lastRound);
+  };
+  let done = 0;
+  if (lanes) {
+    const state = Int32Array.from(rng.getState());
+    done = lanes.draw(state, trials, starts, logWidth, escape, drawn, follow);
+    if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+  }
+  for (let t = done; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
-    let node = 0;
-    let position = start;
-    let messages = 0;
-    let lastRound = 0;
-    if (code !== escape) {
-      const stop = stops[code]!;
-      if (stop >= 0) {
-        drawn[code]!++;
-        continue;
-      }
-      // The start's sends are known up to a choice of the protocol's own: on from there.
-      node = -1 - stop;
-      messages = table.messages[code]!;
-      lastRound = table.round[code]!;
-      position = (start + messages * replay.copies) % starts;
-      for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    if (code === escape) {
+      follow(start);
+      continue;
     }
-    for (;;) {
-      const k = kind[node]!;
-      if (k === END) break;
-      if (k === CHOOSE) {
-        node = choiceNext[node]![sample(rng, choices[node]!)]!;
-        continue;
-      }
-      const delivered = replay.delivered(position, direction[node] as 0 | 1);
-      position = replay.after(position);
-      messages++;
-      lastRound = round[node]!;
-      if (delivered > 0) deliveries[delivered - 1]!++;
-      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+    const stop = stops[code]!;
+    if (stop >= 0) {
+      drawn[code]!++;
+      continue;
     }
-    outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-    histogram[messages]!++;
-    rounds += lastRound;
+    // The start's sends are known up to a choice of the protocol's own: on from there.
+    trial.node = -1 - stop;
+    trial.messages = table.messages[code]!;
+    trial.lastRound = table.round[code]!;
+    trial.position = (start + trial.messages * replay.copies) % starts;
+    for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    walkToEnd(automaton, replay, rng, trial, deliveries);
+    tally.count(next[2 * trial.node]!, trial.messages, trial.lastRound);
   }
   for (let c = 0; c < stops.length; c++) {
     const n = drawn[c]!;
     if (n === 0) continue;
-    outcomes[stops[c]!]! += n;
-    histogram[table.messages[c]!]! += n;
+    tally.count(stops[c]!, table.messages[c]!, table.round[c]!, n);
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
-    rounds += n * table.round[c]!;
   }
-  return toTally(trials, outcomes, histogram, deliveries, rounds);
+  return tally.toTally(trials);
 }
