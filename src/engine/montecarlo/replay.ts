@@ -122,11 +122,7 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   const starts = replay.starts;
   const tally = new BlockTally(model, 16);
   const trial = new TrialWalk();
-  for (let t = 0; t < trials; t++) {
-    trial.reset(uniformBelow(rng, starts));
-    walkToEnd(automaton, replay, rng, trial, tally.deliveries);
-    tally.count(automaton.next[2 * trial.node]!, trial.messages, trial.lastRound);
-  }
+  for (let t = 0; t < trials; t++) followFrom(automaton, replay, rng, uniformBelow(rng, starts), trial, tally);
   return tally.toTally(trials);
 }
 
@@ -170,6 +166,13 @@ function walkToEnd(automaton: ProtocolAutomaton, replay: Replay, rng: Xoshiro128
   trial.position = position;
   trial.messages = messages;
   trial.lastRound = lastRound;
+}
+
+/** Follows a trial from its start to its end and counts it. */
+function followFrom(automaton: ProtocolAutomaton, replay: Replay, rng: Xoshiro128, start: number, trial: TrialWalk, tally: BlockTally): void {
+  trial.reset(start);
+  walkToEnd(automaton, replay, rng, trial, tally.deliveries);
+  tally.count(automaton.next[2 * trial.node]!, trial.messages, trial.lastRound);
 }
 
 /** A block's accumulators: trials by outcome and by messages sent, deliveries, rounds. */
@@ -429,22 +432,17 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
   const { deliveries } = tally;
   const trial = new TrialWalk();
-  const follow = (start: number): void => {
-    trial.reset(start);
-    walkToEnd(automaton, replay, rng, trial, deliveries);
-    tally.count(next[2 * trial.node]!, trial.messages, trial.lastRound);
-  };
   let done = 0;
   if (lanes) {
     const state = Int32Array.from(rng.getState());
-    done = lanes.draw(state, trials, starts, logWidth, escape, drawn, follow);
+    done = lanes.draw(state, trials, starts, logWidth, escape, drawn, (start) => followFrom(automaton, replay, rng, start, trial, tally));
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
   for (let t = done; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
     if (code === escape) {
-      follow(start);
+      followFrom(automaton, replay, rng, start, trial, tally);
       continue;
     }
     const stop = stops[code]!;
@@ -456,7 +454,8 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     trial.node = -1 - stop;
     trial.messages = table.messages[code]!;
     trial.lastRound = table.round[code]!;
-    trial.position = (start + trial.messages * replay.copies) % starts;
+    const position = start + trial.messages * replay.copies;
+    trial.position = position < starts ? position : position % starts; // a float remainder costs more than the compare
     for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
     walkToEnd(automaton, replay, rng, trial, deliveries);
     tally.count(next[2 * trial.node]!, trial.messages, trial.lastRound);
