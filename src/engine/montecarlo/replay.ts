@@ -292,11 +292,12 @@ interface PathResults {
 }
 
 /**
- * Follows every start through the automaton (which has no choice node), numbering each by its
- * result: paths (the delivered counts of its sends in turn, kept in a trie) that end alike
- * (outcome, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
- * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
- * MAX_PATHS paths or results.
+ * Follows every start through the automaton up to its end or its first choice, numbering each
+ * by its result: paths (the delivered counts of its sends in turn, kept in a trie) that end
+ * alike (outcome or choice, messages, deliveries, rounds) share a number, as a tally cannot tell
+ * them apart (a retransmission over 10 rounds has hundreds of paths and a few dozen results).
+ * Null past MAX_PATHS paths or results. Its walk is walkToEnd's, but for stopping at a choice
+ * and stepping down the trie with each send: kept apart, so that the trials pay for no trie.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { kind, direction, round, next } = automaton;
