@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactCell } from '../src/engine/exact/index.js';
-import { startLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
@@ -56,7 +56,7 @@ function simdLevel(): string {
   const flags = existsSync('/proc/cpuinfo') ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '') : '';
   const has = (flag: string) => ` ${flags} `.includes(` ${flag} `);
   const level = has('avx512f') ? 'AVX-512' : has('avx2') ? 'AVX2' : has('avx') ? 'AVX' : has('sse4_1') ? 'SSE4.1' : flags ? 'below SSE4.1' : 'unknown';
-  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} threads, SIMD ${level}; Node ${process.version}; trace lanes (WebAssembly SIMD) ${startLanes(1) ? 'on' : 'off'}`;
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} threads, SIMD ${level}; Node ${process.version}; trace lanes (WebAssembly SIMD) ${traceLanes() ? 'on' : 'off'}`;
 }
 
 function median(values: number[]): number {

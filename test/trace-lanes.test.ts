@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { join } from 'node:path';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { blockState } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { generatorAt, stateOf } from './helpers.js';
+import { generatorAt, stateOf, tempFiles } from './helpers.js';
 
 describe('trace lanes: start draws on the SIMD lanes', () => {
   /** A table of random codes, 2^logWidth bits a start, `escape` on about one start in 16. */
@@ -30,9 +34,10 @@ describe('trace lanes: start draws on the SIMD lanes', () => {
     [25_000, 1, 3],
   ] as const) {
     it(`counts every start's code as uniformBelow draws them, hands back the escapes and ends where the stream does (${starts} starts, ${1 << logWidth}-bit codes)`, () => {
-      const lanes = startLanes(Math.ceil(starts / (32 >> logWidth)));
+      const lanes = traceLanes();
       if (!lanes) return; // no WebAssembly SIMD (the cli test runs the CLI without it)
-      const codeOf = fill(lanes.classes, starts, logWidth, escape);
+      const classes = new Uint32Array(Math.ceil(starts / (32 >> logWidth)));
+      const codeOf = fill(classes, starts, logWidth, escape);
       for (const trials of [90_001, 8 * 256]) {
         const state = blockState('trace lanes', String(starts), trials);
         const words = 8 * Math.floor(trials / 8);
@@ -55,7 +60,7 @@ describe('trace lanes: start draws on the SIMD lanes', () => {
         }
         const drawn = new Float64Array(expectedDrawn.length);
         const escapes: number[] = [];
-        const done = lanes.draw(state, trials, starts, logWidth, escape, drawn, (start) => escapes.push(start));
+        const done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => escapes.push(start));
         assert.equal(done, accepted, `${trials} trials`);
         assert.deepEqual(drawn, expectedDrawn);
         assert.deepEqual(
@@ -70,14 +75,34 @@ describe('trace lanes: start draws on the SIMD lanes', () => {
   }
 
   it('leaves a block too short to pay to the sequential draw, its stream untouched', () => {
-    const lanes = startLanes(1000);
+    const lanes = traceLanes();
     if (!lanes) return;
     const state = blockState('trace lanes', 'short', 0);
     const before = Array.from(state);
     assert.equal(
-      lanes.draw(state, 8 * 256 - 1, 32_000, 0, -1, new Float64Array(2), () => {}),
+      lanes.draw(new Uint32Array(1000), state, 8 * 256 - 1, 32_000, 0, -1, new Float64Array(2), () => {}),
       0,
     );
     assert.deepEqual(Array.from(state), before);
+  });
+
+  it('draws each cell through its own table when blocks of cells with different tables take turns', () => {
+    // One instance a thread (each WebAssembly memory reserves address space of its own, and V8
+    // refuses new ones after some thousands): a block through another cell's table copies that
+    // table in, growing the memory for a larger one.
+    const noisy = new Xoshiro128(2, 7, 1, 8);
+    const trace = (n: number) => Array.from({ length: n }, () => (noisy.nextUint32() % 10 < 2 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'small.txt': trace(20_050), 'large.txt': trace(300_000) });
+    const cells = [
+      { protocol: 'messenger', redundancy: 1, file: join(dir, 'small.txt') },
+      { protocol: 'retransmit', redundancy: 1, rounds: 6, file: join(dir, 'large.txt') },
+      { protocol: 'messenger', redundancy: 3, file: join(dir, 'small.txt') },
+    ].map((params) => buildCellModel({ protocol: params.protocol, channel: 'trace', params }));
+    for (const model of cells) runBlock(model, Int32Array.of(1, 2, 3, 4), 150_000); // builds each table
+    for (let block = 0; block < 6; block++) {
+      const model = cells[block % 3]!;
+      const stream = Int32Array.of(block, 6, 7, 8);
+      assert.deepEqual(runBlock(model, stream, 20_000), runBlockGeneric(model, generatorAt(stream), 20_000), `block ${block}`);
+    }
   });
 });

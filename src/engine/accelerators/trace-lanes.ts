@@ -23,45 +23,44 @@ const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS } = TRAC
 const PAGE = 65536;
 const TWO_32 = 4294967296;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled module; null where WebAssembly SIMD is unavailable (e.g. node --jitless). */
-function traceLanesModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(wasm, 'base64'));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-/** A start table in a module's memory, and the lanes that draw through it. */
-export interface StartLanes {
-  /** The table's words: the caller packs the codes here. */
-  readonly classes: Uint32Array;
+/** The start draws: one per thread, holding the table it last drew through. */
+export interface TraceLanes {
   /**
    * Runs the first trials of a block of `trials` from the xoshiro128** state `rs` over `starts`
-   * starts, adding each code's count to `drawn` and calling `escaped` with each start that
-   * holds `escape`; leaves `rs` where those trials leave the stream and returns how many they
-   * were (0, with `rs` untouched, for a block too short to pay).
+   * starts whose codes `classes` packs (2^logWidth bits each), adding each code's count to
+   * `drawn` and calling `escaped` with each start that holds `escape`; leaves `rs` where those
+   * trials leave the stream and returns how many they were (0, with `rs` untouched, for a block
+   * too short to pay or a table there is no memory for).
    */
-  draw(rs: Int32Array, trials: number, starts: number, logWidth: number, escape: number, drawn: Float64Array, escaped: (start: number) => void): number;
+  draw(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    escape: number,
+    drawn: Float64Array,
+    escaped: (start: number) => void,
+  ): number;
 }
 
-/** Lanes with room for a table of `words` words, or null where WebAssembly SIMD is unavailable. */
-export function startLanes(words: number): StartLanes | null {
-  const module = traceLanesModule();
-  if (!module) return null;
-  const exports = new WebAssembly.Instance(module).exports as { memory: WebAssembly.Memory; draw: DrawExport };
-  try {
-    exports.memory.grow(Math.ceil((words * 4) / PAGE)); // the module's PAGES hold everything but the table
-  } catch {
-    return null; // no memory to grow into: the table stays in JavaScript, and so do the trials
+let lanes: TraceLanes | null | undefined;
+
+/**
+ * The thread's start draws; null where WebAssembly SIMD is unavailable (e.g. node --jitless).
+ * One instance a thread, whatever the cells: each WebAssembly memory reserves its own stretch of
+ * address space, and V8 refuses new ones after a few hundred.
+ */
+export function traceLanes(): TraceLanes | null {
+  if (lanes === undefined) {
+    try {
+      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
+      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['draw'] as DrawExport);
+    } catch {
+      lanes = null;
+    }
   }
-  const buffer = exports.memory.buffer;
-  return new Lanes(new Uint32Array(buffer, TABLE_BYTE, words), new Int32Array(buffer), exports.draw);
+  return lanes;
 }
 
 type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
@@ -69,18 +68,48 @@ type DrawExport = (steps: number, n: number, reject: number, logPerWord: number,
 /** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
 const slot = (lane: number, w: number): number => 16 * (lane >>> 2) + 4 * w + (lane & 3);
 
-class Lanes implements StartLanes {
+class Lanes implements TraceLanes {
   private readonly state = new Int32Array(4);
+  private words: Int32Array;
+  /** The table in memory: copied in when a block draws through another (the memory grows to the largest). */
+  private loaded: Uint32Array | null = null;
 
   constructor(
-    readonly classes: Uint32Array,
-    private readonly words: Int32Array,
+    private readonly memory: WebAssembly.Memory,
     private readonly run: DrawExport,
-  ) {}
+  ) {
+    this.words = new Int32Array(memory.buffer);
+  }
 
-  draw(rs: Int32Array, trials: number, starts: number, logWidth: number, escape: number, drawn: Float64Array, escaped: (start: number) => void): number {
+  /** Copies `classes` into the module's memory, growing it if need be; false if it cannot grow. */
+  private load(classes: Uint32Array): boolean {
+    if (this.loaded === classes) return true;
+    const needed = TABLE_BYTE + classes.byteLength;
+    if (needed > this.memory.buffer.byteLength) {
+      try {
+        this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+      } catch {
+        return false; // no memory to grow into: these trials stay in the scalar loop
+      }
+      this.words = new Int32Array(this.memory.buffer);
+    }
+    new Uint32Array(this.memory.buffer, TABLE_BYTE, classes.length).set(classes);
+    this.loaded = classes;
+    return true;
+  }
+
+  draw(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    escape: number,
+    drawn: Float64Array,
+    escaped: (start: number) => void,
+  ): number {
     const steps = Math.floor(trials / LANES);
-    if (steps < MIN_STEPS) return 0;
+    if (steps < MIN_STEPS || !this.load(classes)) return 0;
     const { words, state } = this;
     state.set(rs);
     for (let lane = 0; lane < LANES; lane++) {

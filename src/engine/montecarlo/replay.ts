@@ -4,8 +4,7 @@ import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
-import { startLanes } from '../accelerators/trace-lanes.js';
-import type { StartLanes } from '../accelerators/trace-lanes.js';
+import { traceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
@@ -223,8 +222,8 @@ interface StartTable {
   readonly round: Int32Array;
   /** Messages delivering c + 1 copies, at code · copies + c. */
   readonly deliveries: Int32Array;
-  /** Where the automaton draws nothing (no choice node), the SIMD lanes that hold `classes`, if available. */
-  readonly lanes: StartLanes | null;
+  /** The automaton draws nothing (no choice node): a trial is its start's draw alone, and may run on the SIMD lanes. */
+  readonly drawFree: boolean;
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -406,11 +405,10 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   }
   const logPerWord = 5 - logWidth;
   const words = Math.ceil(starts / (1 << logPerWord));
-  const lanes = drawFree ? startLanes(words) : null;
-  const classes = lanes ? lanes.classes : new Uint32Array(words);
+  const classes = new Uint32Array(words);
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table, lanes };
+  return { classes, logWidth, escape, ...table, drawFree };
 }
 
 /**
@@ -422,7 +420,7 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
  * (trace-lanes.ts): the same words, so the same starts.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
-  const { classes, logWidth, escape, outcome: stops, lanes } = table;
+  const { classes, logWidth, escape, outcome: stops } = table;
   const { next } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
@@ -434,9 +432,10 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const { deliveries } = tally;
   const trial = new TrialWalk();
   let done = 0;
+  const lanes = table.drawFree ? traceLanes() : null;
   if (lanes) {
     const state = Int32Array.from(rng.getState());
-    done = lanes.draw(state, trials, starts, logWidth, escape, drawn, (start) => followFrom(automaton, replay, rng, start, trial, tally));
+    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(automaton, replay, rng, start, trial, tally));
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
   for (let t = done; t < trials; t++) {
