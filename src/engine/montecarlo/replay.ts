@@ -120,17 +120,46 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const starts = replay.starts;
   const tally = new BlockTally(model, 16);
-  const trial = new TrialWalk();
-  for (let t = 0; t < trials; t++) followFrom(automaton, replay, rng, uniformBelow(rng, starts), trial, tally);
+  const trial = new TrialWalk(automaton, replay, tally.deliveries);
+  const outcomes = tally.outcomes;
+  let histogram = tally.histogram;
+  let rounds = 0;
+  for (let t = 0; t < trials; t++) {
+    trial.reset(uniformBelow(rng, starts));
+    outcomes[trial.walk(rng)]!++;
+    const messages = trial.messages;
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+    histogram[messages]!++;
+    rounds += trial.lastRound;
+  }
+  tally.histogram = histogram;
+  tally.rounds = rounds;
   return tally.toTally(trials);
 }
 
-/** A trial under way: where it stands in the automaton and in the trace, what it has sent. */
+/**
+ * A trial under way over the automaton: where it stands in the automaton and in the trace, what
+ * it has sent; walk() follows it to its end.
+ */
 class TrialWalk {
   node = 0;
   position = 0;
   messages = 0;
   lastRound = 0;
+  private readonly kind: Int8Array;
+  private readonly direction: Uint8Array;
+  private readonly round: Int32Array;
+  private readonly next: Int32Array;
+  private readonly choices: (SamplingTable | undefined)[];
+  private readonly choiceNext: (Int32Array | undefined)[];
+
+  constructor(
+    automaton: ProtocolAutomaton,
+    private readonly replay: Replay,
+    private readonly deliveries: Float64Array,
+  ) {
+    ({ kind: this.kind, direction: this.direction, round: this.round, next: this.next, choices: this.choices, choiceNext: this.choiceNext } = automaton);
+  }
 
   reset(start: number): void {
     this.node = 0;
@@ -138,40 +167,41 @@ class TrialWalk {
     this.messages = 0;
     this.lastRound = 0;
   }
-}
 
-/**
- * Follows a trial from where it stands to its end: each send's fate read from the trace, each
- * choice of the protocol drawn; adds its deliveries to `deliveries`.
- */
-function walkToEnd(automaton: ProtocolAutomaton, replay: Replay, rng: Xoshiro128, trial: TrialWalk, deliveries: Float64Array): void {
-  const { kind, direction, round, next, choices, choiceNext } = automaton;
-  let { node, position, messages, lastRound } = trial;
-  for (;;) {
-    const k = kind[node]!;
-    if (k === END) break;
-    if (k === CHOOSE) {
-      node = choiceNext[node]![sample(rng, choices[node]!)]!;
-      continue;
+  /**
+   * Follows the trial from where it stands to its end: each send's fate read from the trace,
+   * each choice of the protocol drawn; adds its deliveries. Returns its outcome.
+   */
+  walk(rng: Xoshiro128): number {
+    const { kind, direction, round, next, choices, choiceNext, replay, deliveries } = this;
+    let { node, position, messages, lastRound } = this;
+    for (;;) {
+      const k = kind[node]!;
+      if (k === END) break;
+      if (k === CHOOSE) {
+        node = choiceNext[node]![sample(rng, choices[node]!)]!;
+        continue;
+      }
+      const delivered = replay.delivered(position, direction[node] as 0 | 1);
+      position = replay.after(position);
+      messages++;
+      lastRound = round[node]!;
+      if (delivered > 0) deliveries[delivered - 1]!++;
+      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
     }
-    const delivered = replay.delivered(position, direction[node] as 0 | 1);
-    position = replay.after(position);
-    messages++;
-    lastRound = round[node]!;
-    if (delivered > 0) deliveries[delivered - 1]!++;
-    node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+    this.node = node;
+    this.position = position;
+    this.messages = messages;
+    this.lastRound = lastRound;
+    return next[2 * node]!;
   }
-  trial.node = node;
-  trial.position = position;
-  trial.messages = messages;
-  trial.lastRound = lastRound;
 }
 
 /** Follows a trial from its start to its end and counts it. */
-function followFrom(automaton: ProtocolAutomaton, replay: Replay, rng: Xoshiro128, start: number, trial: TrialWalk, tally: BlockTally): void {
+function followFrom(rng: Xoshiro128, start: number, trial: TrialWalk, tally: BlockTally): void {
   trial.reset(start);
-  walkToEnd(automaton, replay, rng, trial, tally.deliveries);
-  tally.count(automaton.next[2 * trial.node]!, trial.messages, trial.lastRound);
+  const outcome = trial.walk(rng);
+  tally.count(outcome, trial.messages, trial.lastRound);
 }
 
 /** A block's accumulators: trials by outcome and by messages sent, deliveries, rounds. */
@@ -295,7 +325,7 @@ interface PathResults {
  * by its result: paths (the delivered counts of its sends in turn, kept in a trie) that end
  * alike (outcome or choice, messages, deliveries, rounds) share a number, as a tally cannot tell
  * them apart (a retransmission over 10 rounds has hundreds of paths and a few dozen results).
- * Null past MAX_PATHS paths or results. Its walk is walkToEnd's, but for stopping at a choice
+ * Null past MAX_PATHS paths or results. Its walk is TrialWalk's, but for stopping at a choice
  * and stepping down the trie with each send: kept apart, so that the trials pay for no trie.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
@@ -421,7 +451,6 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
   const { classes, logWidth, escape, outcome: stops } = table;
-  const { next } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
   const indexMask = (1 << logPerWord) - 1;
@@ -430,19 +459,19 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const copies = model.deliveryValues.length;
   const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
   const { deliveries } = tally;
-  const trial = new TrialWalk();
+  const trial = new TrialWalk(automaton, replay, deliveries);
   let done = 0;
   const lanes = table.drawFree ? traceLanes() : null;
   if (lanes) {
     const state = Int32Array.from(rng.getState());
-    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(automaton, replay, rng, start, trial, tally));
+    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(rng, start, trial, tally));
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
   for (let t = done; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
     if (code === escape) {
-      followFrom(automaton, replay, rng, start, trial, tally);
+      followFrom(rng, start, trial, tally);
       continue;
     }
     const stop = stops[code]!;
@@ -457,8 +486,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     const position = start + trial.messages * replay.copies;
     trial.position = position < starts ? position : position % starts; // a float remainder costs more than the compare
     for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
-    walkToEnd(automaton, replay, rng, trial, deliveries);
-    tally.count(next[2 * trial.node]!, trial.messages, trial.lastRound);
+    tally.count(trial.walk(rng), trial.messages, trial.lastRound);
   }
   for (let c = 0; c < stops.length; c++) {
     const n = drawn[c]!;
