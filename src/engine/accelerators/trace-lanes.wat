@@ -19,13 +19,14 @@
   (func (export "draw") (param $steps i32) (param $n i32) (param $reject i32) (param $logPerWord i32) (param $logWidth i32) (param $codeMask i32) (param $escape i32) (result i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
-    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $rejects v128) (local $nv v128) (local $rv v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
     (local $escaped i32) (local $rejected i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
     (local.set $nv (i32x4.splat (local.get $n)))
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
+    (local.set $imv (i32x4.splat (local.get $indexMask)))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -101,115 +102,112 @@
               (br_if $each (i32.lt_u (local.get $lane) (i32.const 8))))
           )
           (else
-            ;; none rejected: the eight starts in turn (written out, lane by lane, for speed)
-            (local.set $start (i32x4.extract_lane 0 (local.get $ha)))
+            ;; none rejected: each start's table word (its byte address) and the code's place in it
+            (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+            (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+            ;; then the eight starts in turn (written out, lane by lane, for speed)
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                  (i32x4.extract_lane 0 (local.get $sa)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 1 (local.get $ha)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                  (i32x4.extract_lane 1 (local.get $sa)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 2 (local.get $ha)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                  (i32x4.extract_lane 2 (local.get $sa)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 3 (local.get $ha)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                  (i32x4.extract_lane 3 (local.get $sa)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 0 (local.get $hb)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                  (i32x4.extract_lane 0 (local.get $sb)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 1 (local.get $hb)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                  (i32x4.extract_lane 1 (local.get $sb)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 2 (local.get $hb)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                  (i32x4.extract_lane 2 (local.get $sb)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                 (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
-            (local.set $start (i32x4.extract_lane 3 (local.get $hb)))
             (local.set $code
               (i32.and
                 (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
-                  (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                  (i32x4.extract_lane 3 (local.get $sb)))
                 (local.get $codeMask)))
             (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
                 (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
                 (local.set $at (i32.shl (local.get $code) (i32.const 2)))
