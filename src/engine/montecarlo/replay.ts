@@ -434,8 +434,7 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
     for (let v = 0; v < copies; v++) table.deliveries[c * copies + v] = results.deliveries[result * copies + v]!;
   }
   const logPerWord = 5 - logWidth;
-  const words = Math.ceil(starts / (1 << logPerWord));
-  const classes = new Uint32Array(words);
+  const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
   return { classes, logWidth, escape, ...table, drawFree };
