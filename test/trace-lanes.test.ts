@@ -10,7 +10,7 @@ import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { generatorAt, stateOf, tempFiles } from './helpers.js';
 
 describe('trace lanes: start draws on the SIMD lanes', () => {
-  /** A table of random codes, 2^logWidth bits a start, `escape` on about one start in 16. */
+  /** A table of random codes, 2^logWidth bits a start, the `escape` code kept on a quarter of the starts that drew it. */
   function fill(classes: Uint32Array, starts: number, logWidth: number, escape: number): (start: number) => number {
     const rng = new Xoshiro128(41, 42, 43, 44);
     const width = 1 << logWidth;
