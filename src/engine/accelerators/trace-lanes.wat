@@ -21,12 +21,14 @@
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
-    (local $escaped i32) (local $rejected i32) (local $wide i64) (local $indexMask i32)
+    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
     (local.set $nv (i32x4.splat (local.get $n)))
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
     (local.set $imv (i32x4.splat (local.get $indexMask)))
+    ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
+    (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -107,6 +109,7 @@
             (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
             (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
             (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+            (local.set $fast (i32.add (local.get $fast) (i32.const 1)))
             ;; then the eight starts in turn (written out, lane by lane, for speed)
             (local.set $code
               (i32.and
@@ -114,104 +117,128 @@
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
                   (i32x4.extract_lane 0 (local.get $sa)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
                   (i32x4.extract_lane 1 (local.get $sa)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
                   (i32x4.extract_lane 2 (local.get $sa)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
                   (i32x4.extract_lane 3 (local.get $sa)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
                   (i32x4.extract_lane 0 (local.get $sb)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
                   (i32x4.extract_lane 1 (local.get $sb)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
                   (i32x4.extract_lane 2 (local.get $sb)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))))
             (local.set $code
               (i32.and
                 (i32.shr_u
                   (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
                   (i32x4.extract_lane 3 (local.get $sb)))
                 (local.get $codeMask)))
-            (if (i32.eq (local.get $code) (local.get $escape))
-              (then
-                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
-                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
               (else
-                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))))
           ))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
@@ -224,5 +251,11 @@
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
     (i32.store (i32.const {{REJECTED_BYTE}}) (local.get $rejected))
+    (if (local.get $oneBit)
+      (then
+        ;; the fast steps' counts, added to lane 0's: code 1 as counted, code 0 the rest of their eight draws
+        (i32.store offset={{COUNTS_BYTE}} (i32.const 4) (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 4)) (local.get $ones)))
+        (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
+          (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
 )
