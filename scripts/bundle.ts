@@ -98,6 +98,30 @@ const commonJsWorker: Plugin = {
   },
 };
 
+/**
+ * cli-table3 and cli-progress measure text with string-width, which compiles a 10 kB emoji
+ * pattern on first use: the CLI gives them string-width behind src/cli/string-width.ts, which
+ * measures the reports' plain text without it (the same widths: test/string-width.test.ts).
+ */
+const narrowStringWidth: Plugin = {
+  name: 'narrow-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, ({ importer, resolveDir, namespace }) =>
+      namespace === 'narrow-string-width' || !/[\\/]node_modules[\\/](cli-table3|cli-progress)[\\/]/.test(importer)
+        ? undefined
+        : { path: resolveDir, namespace: 'narrow-string-width' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'narrow-string-width' }, ({ path }) => ({
+      contents: `const { narrowWidth } = require(${JSON.stringify(at('dist/src/cli/string-width.js'))});
+        const stringWidth = require('string-width');
+        module.exports = (text) => narrowWidth(text, stringWidth);
+        module.exports.default = module.exports;`,
+      resolveDir: path,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Where a CommonJS script finds its neighbours (the shipped scenarios, package.json): from its own place. */
 const ownPlace: BuildOptions = {
   define: { 'import.meta.url': '__twogeneralsUrl' },
@@ -112,7 +136,7 @@ const cli = await build({
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
   ...ownPlace,
-  plugins: [launcherImport, lazyBuiltins, commonJsWorker],
+  plugins: [launcherImport, lazyBuiltins, commonJsWorker, narrowStringWidth],
 });
 const script = cli.outputFiles![0]!.text;
 // The first line names the build: V8 checks a cache against its script's length only, so the
