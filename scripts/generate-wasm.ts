@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
-import { watConstants } from '../src/engine/accelerators/layout.js';
+import { WALKERS, watConstants } from '../src/engine/accelerators/layout.js';
 
 const assembler = await wabt();
 const source = new URL('../../src/engine/accelerators/lanes.wat', import.meta.url);
@@ -13,7 +13,12 @@ const target = new URL('../src/engine/accelerators/lanes.generated.js', import.m
 // lanes.wat names the memory layout and the bit walk's entry fields as {{NAME}}: one table,
 // src/engine/accelerators/layout.ts, which bit-walk.ts and one-draw.ts read too.
 const constants = watConstants();
-const text = readFileSync(source, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+// What each walker of the bit walk does alike is written once, between `;; each walker {` and
+// `;; }`, naming the walker as {{W}} and its own values as {{W.NAME}}: repeated here per walker.
+const expanded = readFileSync(source, 'utf8').replace(/^[ \t]*;; each walker \{\n([\s\S]*?)^[ \t]*;; \}\n/gm, (_, body: string) =>
+  Array.from({ length: WALKERS }, (_, w) => body.replace(/\{\{W\}\}/g, String(w)).replace(/\{\{W\.(\w+)\}\}/g, `{{${w}.$1}}`)).join(''),
+);
+const text = expanded.replace(/\{\{([\w.]+)\}\}/g, (_, name: string) => {
   const value = constants[name];
   if (value === undefined) throw new Error(`lanes.wat names {{${name}}}, which layout.ts does not define`);
   return String(value);

@@ -1,7 +1,7 @@
 import { jump } from '../../rng/jump.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
-import { ENTRY, LAYOUT } from './layout.js';
+import { ENTRY, LAYOUT, walkerWord } from './layout.js';
 
 /**
  * The bit walk: a kernel for cells whose every draw compares against one and the same
@@ -27,7 +27,7 @@ const WINDOW = 8;
 const LANE_WORDS = 128;
 
 // The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
-const { BITS, CONSUMED, ROUNDS, DELIVERED, LAST, ENDS, ENDS_SIZE, TABLE } = LAYOUT;
+const { ENDS_SIZE, TABLE } = LAYOUT;
 const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK } = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
@@ -42,6 +42,13 @@ export interface BitWalk {
    * a draw tied the threshold.
    */
   run(rs: Int32Array, trials: number): boolean;
+  /**
+   * Runs two blocks at once, `trialsA` trials from `rsA` and `trialsB` from `rsB`, two walkers
+   * taking turns so that the processor overlaps them (about 1.6 times the rate of one); adds
+   * both to the accumulators. Returns which blocks met a tie (bit 0: A, bit 1: B): their streams
+   * and counts are left untouched, for the scalar kernel to run.
+   */
+  runPair(rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number;
 }
 
 /** The tables of a cell's walk. */
@@ -180,49 +187,73 @@ export function bitWalkFor(
 /** The tables now in the lanes' memory: a worker runs one cell's blocks after another. */
 let loaded: WalkTables | null = null;
 
+/** A walker's own: its outcome bits and its block's stream (see refill). */
+interface Walker {
+  readonly bits: number;
+  readonly generator: Int32Array;
+  /** Halves of outcome bits filled, counted from half 0 of memory. */
+  valid: number;
+  /** Halves the walk took in before the ones now in memory. */
+  taken: number;
+}
+
 /**
  * The walk itself runs in WebAssembly (lanes.wat), where reading the bits and the table costs a
- * load each, with no checks around it. `refill(h)`, called from there, keeps the outcome halves
- * from h on, decides the next draws after them and returns where h stands now (−1 on a tie).
+ * load each, with no checks around it. `refill(w, h)`, called from there, keeps walker w's
+ * outcome halves from h on, decides the next draws of its block after them and returns where h
+ * stands now (−1 on a tie).
  */
 function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Float64Array; sums: Float64Array }): BitWalk {
   const { words, outcomes, walk, refills } = laneKernels()!;
   const half = new Uint16Array(words.buffer);
-  const generator = new Int32Array(4);
-  let valid = 0; // halves of outcome bits filled, counted from half 0 of memory
-  let taken = 0; // halves the walk took in before the ones now in memory
-  const refill = (h: number): number => {
-    const from = Math.max(h, 2 * BITS);
-    taken += from - 2 * BITS;
-    half.copyWithin(2 * BITS, from, valid);
-    valid = 2 * BITS + (valid - from);
-    seedLanes(words, generator, LANE_WORDS << 5);
-    if (outcomes(tables.high, LANE_WORDS, 2 * valid) !== 0) return -1;
-    lastLaneState(words, generator);
-    valid += 2 * LANES * LANE_WORDS;
-    words[LAST] = valid - 1;
-    return 2 * BITS;
+  const walkers: Walker[] = [0, 1].map((w) => ({ bits: walkerWord('BITS', w), generator: new Int32Array(4), valid: 0, taken: 0 }));
+  const refill = (w: number, h: number): number => {
+    const walker = walkers[w]!;
+    const first = 2 * walker.bits;
+    const from = Math.max(h, first);
+    walker.taken += from - first;
+    half.copyWithin(first, from, walker.valid);
+    walker.valid = first + (walker.valid - from);
+    seedLanes(words, walker.generator, LANE_WORDS << 5);
+    if (outcomes(tables.high, LANE_WORDS, 2 * walker.valid) !== 0) return -1;
+    lastLaneState(words, walker.generator);
+    walker.valid += 2 * LANES * LANE_WORDS;
+    words[walkerWord('LAST', w)] = walker.valid - 1;
+    return first;
+  };
+  /** Adds walker w's block of `trials` trials to the accumulators and moves `rs` past its draws. */
+  const collect = (w: number, rs: Int32Array, trials: number): void => {
+    const ends = walkerWord('ENDS', w);
+    for (let i = 0; i < E.length; i++) E[i]! += words[ends + i]! + words[ends + ENDS_SIZE + i]!;
+    if (tables.classCount > 0) DV[0]! += words[walkerWord('DELIVERED', w)]! + trials * tables.startDelivered[0];
+    if (tables.classCount > 1) DV[1]! += words[walkerWord('DELIVERED_1', w)]! + trials * tables.startDelivered[1];
+    sums[0]! += words[walkerWord('ROUNDS', w)]!;
+    // The draws consumed: 16 per half taken in, less the bits left unused.
+    const walker = walkers[w]!;
+    jump(rs, 16 * (walker.taken + words[walkerWord('CONSUMED', w)]! - 2 * walker.bits) - words[walkerWord('HAVE', w)]!);
+  };
+  const runPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number => {
+    if (loaded !== tables) {
+      words.set(tables.table, TABLE);
+      loaded = tables;
+    }
+    [rsA, rsB].forEach((rs, w) => {
+      const ends = walkerWord('ENDS', w);
+      words.fill(0, ends, ends + E.length);
+      words.fill(0, ends + ENDS_SIZE, ends + ENDS_SIZE + E.length);
+      const walker = walkers[w]!;
+      walker.generator.set(rs);
+      walker.valid = 2 * walker.bits;
+      walker.taken = 0;
+    });
+    refills.current = refill;
+    const ties = walk(trialsA, trialsB, tables.start, tables.startMessages, tables.startRound);
+    if (!(ties & 1)) collect(0, rsA, trialsA);
+    if (!(ties & 2) && trialsB > 0) collect(1, rsB, trialsB);
+    return ties;
   };
   return {
-    run(rs, trials) {
-      if (loaded !== tables) {
-        words.set(tables.table, TABLE);
-        loaded = tables;
-      }
-      words.fill(0, ENDS, ENDS + E.length);
-      words.fill(0, ENDS + ENDS_SIZE, ENDS + ENDS_SIZE + E.length);
-      generator.set(rs);
-      valid = 2 * BITS;
-      taken = 0;
-      refills.current = refill;
-      if (walk(trials, tables.start, tables.startMessages, tables.startRound) !== 0) return false;
-      for (let i = 0; i < E.length; i++) E[i]! += words[ENDS + i]! + words[ENDS + ENDS_SIZE + i]!;
-      if (tables.classCount > 0) DV[0]! += words[DELIVERED]! + trials * tables.startDelivered[0];
-      if (tables.classCount > 1) DV[1]! += words[DELIVERED + 1]! + trials * tables.startDelivered[1];
-      sums[0]! += words[ROUNDS]!;
-      // The draws consumed: 16 per half taken in, less the bits left unused.
-      jump(rs, 16 * (taken + words[CONSUMED]! - 2 * BITS) - words[CONSUMED + 1]!);
-      return true;
-    },
+    run: (rs, trials) => runPair(rs, trials, rs, 0) === 0,
+    runPair,
   };
 }

@@ -17,6 +17,11 @@ export const KERNEL_NODE_LIMIT = 400;
 export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
   /**
+   * Two blocks at once, as the sum of their tallies (what run gives for each, added): the bit
+   * walk runs two blocks faster than one after the other. Absent where the cell has no bit walk.
+   */
+  readonly runPair?: (streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number) => Tally;
+  /**
    * What runs the cell's long blocks: the SIMD lanes of one-draw.ts, the bit walk of
    * bit-walk.ts, or the compiled scalar kernel (which also runs short blocks and ties).
    */
@@ -452,16 +457,54 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const histogram = new Float64Array(width);
   const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
   const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, highOf, { E, DV, sums }) : null;
+  let rounds = 0;
+  const clear = (): void => {
+    E.fill(0);
+    S.fill(0);
+    DV.fill(0);
+    sums.fill(0);
+    outcomes.fill(0);
+    histogram.fill(0);
+    rounds = 0;
+  };
+  /** Runs `left` trials from `stream` on the scalar kernel, into the accumulators. */
+  const runScalar = (stream: Int32Array, trials: number): void => {
+    let left = trials;
+    while (left > 0) {
+      run(stream, left, E, S, DV, sums, HI);
+      if (sums[2]! < 0) break;
+      // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
+      const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
+      const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
+      for (const c of path.deliveries) DV[c]!++;
+      outcomes[end.outcome]!++;
+      histogram[end.messages]!++;
+      rounds += end.round;
+      left -= sums[1]! + 1;
+    }
+  };
+  /** The tally of the accumulators, for `trials` trials in all. */
+  const tally = (trials: number): Tally => {
+    for (let o = 0; o < outcomeCount; o++) {
+      for (let m = 0; m < width; m++) {
+        outcomes[o]! += E[o * width + m]!;
+        histogram[m]! += E[o * width + m]!;
+      }
+    }
+    rounds += sums[0]!;
+    sites.forEach((site, i) => {
+      const count = S[i]!;
+      outcomes[site.outcome]! += count;
+      histogram[site.messages]! += count;
+      rounds += count * site.round;
+      for (const c of site.deliveries) DV[c]! += count;
+    });
+    return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
+  };
   return {
     engine: oneDraw && laneKernels() ? 'one-draw lanes' : walk ? 'bit walk' : 'compiled',
     run(stream, trials) {
-      E.fill(0);
-      S.fill(0);
-      DV.fill(0);
-      sums.fill(0);
-      outcomes.fill(0);
-      histogram.fill(0);
-      let rounds = 0;
+      clear();
       let left = trials;
       if (oneDraw) {
         const below = runLanes(stream, trials, HI[oneDraw.slot]!);
@@ -474,34 +517,19 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
       } else if (walk && trials >= MIN_WALK_TRIALS && walk.run(stream, trials)) {
         left = 0; // else a tie: the scalar kernel runs the block
       }
-      while (left > 0) {
-        run(stream, left, E, S, DV, sums, HI);
-        if (sums[2]! < 0) break;
-        // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
-        const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
-        const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
-        for (const c of path.deliveries) DV[c]!++;
-        outcomes[end.outcome]!++;
-        histogram[end.messages]!++;
-        rounds += end.round;
-        left -= sums[1]! + 1;
-      }
-      for (let o = 0; o < outcomeCount; o++) {
-        for (let m = 0; m < width; m++) {
-          outcomes[o]! += E[o * width + m]!;
-          histogram[m]! += E[o * width + m]!;
-        }
-      }
-      rounds += sums[0]!;
-      sites.forEach((site, i) => {
-        const count = S[i]!;
-        outcomes[site.outcome]! += count;
-        histogram[site.messages]! += count;
-        rounds += count * site.round;
-        for (const c of site.deliveries) DV[c]! += count;
-      });
-      return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
+      runScalar(stream, left);
+      return tally(trials);
     },
+    ...(walk && {
+      runPair(streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number): Tally {
+        clear();
+        const ties = trialsA >= MIN_WALK_TRIALS && trialsB >= MIN_WALK_TRIALS ? walk.runPair(streamA, trialsA, streamB, trialsB) : 3;
+        // A block that met a tie, or too short for the walk, runs on the scalar kernel.
+        if (ties & 1) runScalar(streamA, trialsA);
+        if (ties & 2) runScalar(streamB, trialsB);
+        return tally(trialsA + trialsB);
+      },
+    }),
   };
 }
 

@@ -3,28 +3,52 @@
  * bit walk's table entries. bit-walk.ts and one-draw.ts read it here; lanes.wat names these
  * values as {{NAME}} (byte addresses as {{NAME_BYTE}}), and scripts/generate-wasm.ts fills them
  * in before assembling, so the two sides cannot drift apart.
+ *
+ * The walk runs two walkers at once, each on a block of its own (bit-walk.ts): what is a
+ * walker's own is laid out once per walker, walker w's copy at the address given plus w times
+ * its stride (WALKER_STRIDES); lanes.wat names walker w's copy as {{w.NAME}}.
  */
 export const LAYOUT = {
   /** Words from 0: the eight lanes' xoshiro128** states, four v128 of a-halves then four of b-halves. */
   LANE_STATES: 0,
   /** Where `count` leaves each lane pair's count of outcome 0. */
   COUNTS: 32,
-  /** The outcome bits, 16 to a half word. */
+  /** A walker's results: the half it stopped at, the bits it left unused, its rounds and deliveries of each class. */
+  CONSUMED: 40,
+  HAVE: 41,
+  ROUNDS: 42,
+  DELIVERED: 43,
+  DELIVERED_1: 44,
+  /** The last half but one that the walker's lookups may read. */
+  LAST: 45,
+  /** A walker's outcome bits, 16 to a half word. */
   BITS: 64,
-  /** The walk's results: the half it stopped at, the bits it left unused, its rounds and deliveries of each class. */
-  CONSUMED: 2042,
-  HAVE: 2043,
-  ROUNDS: 2044,
-  DELIVERED: 2045,
-  DELIVERED_1: 2046,
-  /** The last half but one that a lookup may read. */
-  LAST: 2047,
-  /** The trials ended, by outcome and messages, in two copies of ENDS_SIZE that the walk takes turns at. */
-  ENDS: 2048,
+  /** The trials a walker ended, by outcome and messages, in two copies of ENDS_SIZE that it takes turns at. */
+  ENDS: 4096,
   ENDS_SIZE: 1024,
   /** The walk's table: one entry (two words) per node and 8-bit window. */
-  TABLE: 4096,
+  TABLE: 8192,
 } as const;
+
+/** Walkers run at once by the walk. */
+export const WALKERS = 2;
+
+/** How far apart (in words) the walkers' own copies are. */
+export const WALKER_STRIDES: Readonly<Record<string, number>> = {
+  CONSUMED: 8,
+  HAVE: 8,
+  ROUNDS: 8,
+  DELIVERED: 8,
+  DELIVERED_1: 8,
+  LAST: 8,
+  BITS: 2016,
+  ENDS: 2 * LAYOUT.ENDS_SIZE,
+};
+
+/** Where walker w's copy of a walker's own value sits (in words). */
+export function walkerWord(name: keyof typeof LAYOUT, walker: number): number {
+  return LAYOUT[name] + walker * (WALKER_STRIDES[name] ?? 0);
+}
 
 /**
  * A table entry packs one lookup: bits 0-3 the draws consumed, 4-8 the messages sent, 9 set if
@@ -44,12 +68,24 @@ export const ENTRY = {
   MAX_ROUND: 510,
 } as const;
 
-/** Every value lanes.wat may name: the layout's words, their byte addresses (NAME_BYTE), and the entry's fields. */
+/**
+ * Every value lanes.wat may name: the layout's words, their byte addresses (NAME_BYTE), and the
+ * entry's fields; a walker's own as w.NAME and w.NAME_BYTE, and w.TIE, the bit of the walk's result
+ * that says walker w met a tie.
+ */
 export function watConstants(): Record<string, number> {
   const values: Record<string, number> = { ...ENTRY };
   for (const [name, words] of Object.entries(LAYOUT)) {
     values[name] = words;
     values[`${name}_BYTE`] = words * 4;
+  }
+  for (let w = 0; w < WALKERS; w++) {
+    for (const name of Object.keys(WALKER_STRIDES)) {
+      const words = walkerWord(name as keyof typeof LAYOUT, w);
+      values[`${w}.${name}`] = words;
+      values[`${w}.${name}_BYTE`] = words * 4;
+    }
+    values[`${w}.TIE`] = 1 << w;
   }
   return values;
 }
