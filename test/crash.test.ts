@@ -6,7 +6,8 @@ import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { runExperiment } from '../src/experiment.js';
-import { protocolNamed } from '../src/catalog/protocols.js';
+import { BUILT_IN_PROTOCOLS } from '../src/catalog/protocols.js';
+import { supportsCrashes } from '../src/contract/protocol.js';
 import { checkProtocol } from '../src/protocol-files/check.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
@@ -346,9 +347,10 @@ describe('crashes: plan', () => {
 });
 
 describe('crashes: check explores the built-in protocols with crashes', () => {
-  for (const name of ['messenger', 'handshake', 'retransmit', 'randomized']) {
-    it(`${name} keeps the contract under every crash pattern`, () => {
-      const report = checkProtocol(protocolNamed(name)!);
+  for (const protocol of BUILT_IN_PROTOCOLS) {
+    it(`${protocol.name} passes check, keeping the contract under every crash pattern`, () => {
+      assert.ok(supportsCrashes(protocol), `${protocol.name} supports crashes`);
+      const report = checkProtocol(protocol);
       assert.ok(report.trialsEnded > 0);
     });
   }

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BUILT_IN_PROTOCOLS } from '../src/catalog/protocols.js';
-import { checkProtocol } from '../src/protocol-files/check.js';
 import { cli, tempFiles } from './helpers.js';
 
 /** A protocol file with its own outcomes, in which each slip below is one replacement. */
@@ -77,12 +75,6 @@ describe('protocol files that would print wrong numbers', () => {
       const r = cli([...args, join(dir, 's.yaml')]);
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.match(r.stderr, /step\.kind unset/);
-    }
-  });
-  it('every built-in protocol passes check', () => {
-    for (const protocol of BUILT_IN_PROTOCOLS) {
-      const report = checkProtocol(protocol);
-      assert.ok(report.trialsEnded > 0, protocol.name);
     }
   });
   it('per-direction traces of different lengths are refused, naming both', () => {

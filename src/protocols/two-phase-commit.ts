@@ -275,10 +275,24 @@ function outcome(state: Int32Array, n: number): number {
   return committed > 0 ? 0 : 1;
 }
 
+/** Cohorts from..to−1 in ascending order of their fields: an insertion sort in place, as a few cohorts need and no allocation. */
 function sortCohorts(state: Int32Array, from: number, to: number): void {
-  if (to - from < 2) return;
-  const cohorts: number[][] = [];
-  for (let i = from; i < to; i++) cohorts.push(Array.from(state.subarray(field(i, 0), field(i, 0) + FIELDS)));
-  cohorts.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]! || a[4]! - b[4]!);
-  cohorts.forEach((c, j) => state.set(c, field(from + j, 0)));
+  for (let i = from + 1; i < to; i++) for (let j = i; j > from && cohortAfter(state, j - 1, j); j--) swapCohorts(state, j - 1, j);
+}
+
+/** Whether cohort a's fields come after cohort b's, compared field by field. */
+function cohortAfter(state: Int32Array, a: number, b: number): boolean {
+  for (let f = 0; f < FIELDS; f++) {
+    const d = state[field(a, f)]! - state[field(b, f)]!;
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+function swapCohorts(state: Int32Array, a: number, b: number): void {
+  for (let f = 0; f < FIELDS; f++) {
+    const t = state[field(a, f)]!;
+    state[field(a, f)] = state[field(b, f)]!;
+    state[field(b, f)] = t;
+  }
 }

@@ -4,6 +4,7 @@ import { refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum } from '../../stats/sum.js';
+import { stateKey } from '../state-key.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -31,16 +32,20 @@ class MessageMass {
     );
   }
 
-  add(other: MessageMass): void {
-    const low = Math.min(this.offset, other.offset);
-    const high = Math.max(this.offset + this.mass.length, other.offset + other.mass.length);
+  /** Adds `other` times `factor`, after `shift` more messages: what scaled(factor, shift) would hold, without making it. */
+  addScaled(other: MessageMass, factor: number, shift: number): void {
+    const start = other.offset + shift;
+    const low = Math.min(this.offset, start);
+    const high = Math.max(this.offset + this.mass.length, start + other.mass.length);
     if (low < this.offset || high > this.offset + this.mass.length) {
       const grown = new Array<number>(high - low).fill(0);
       this.mass.forEach((v, i) => (grown[i + this.offset - low] = v));
       this.offset = low;
       this.mass = grown;
     }
-    other.mass.forEach((v, i) => (this.mass[i + other.offset - this.offset]! += v));
+    const at = start - this.offset;
+    const mass = other.mass;
+    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += mass[i]! * factor;
   }
 }
 
@@ -94,22 +99,36 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const levels: (Map<string, Node> | undefined)[] = [];
   const nodeWords = (node: Node): number => model.stateSize + node.messages.mass.length + NODE_OVERHEAD_WORDS;
 
-  const add = (node: Node): void => {
-    canonicalize?.(node.state, config);
-    const clock = node.state[0]!;
+  /**
+   * A branch into `child` (a scratch state, copied only where the state is new): mass `from` times
+   * `factor` after `shift` more messages. A state reached before takes the mass in place, so a
+   * merge allocates nothing.
+   */
+  const addBranch = (
+    child: Int32Array,
+    channelState: number,
+    from: MessageMass,
+    factor: number,
+    shift: number,
+    deliveredMass: number,
+    roundsMass: number,
+  ): void => {
+    canonicalize?.(child, config);
+    const clock = child[0]!;
     const level = (levels[clock] ??= new Map());
-    const key = `${node.channelState}|${node.state.join(',')}`;
+    const key = stateKey(channelState, child);
     const existing = level.get(key);
     if (!existing) {
+      const node: Node = { state: child.slice(), channelState, messages: from.scaled(factor, shift), deliveredMass, roundsMass };
       level.set(key, node);
       liveWords += nodeWords(node);
       return;
     }
     const before = existing.messages.mass.length;
-    existing.messages.add(node.messages);
+    existing.messages.addScaled(from, factor, shift);
     liveWords += existing.messages.mass.length - before;
-    existing.deliveredMass += node.deliveredMass;
-    existing.roundsMass += node.roundsMass;
+    existing.deliveredMass += deliveredMass;
+    existing.roundsMass += roundsMass;
   };
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
@@ -128,10 +147,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   for (const { probability, state: channelState } of starts) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    add({ state, channelState, messages: new MessageMass(0, [scale === 1 ? probability : 1]), deliveredMass: 0, roundsMass: 0 });
+    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0);
   }
 
   const step = new Step();
+  const scratch = new Int32Array(model.stateSize);
   for (let clock = 0; clock < levels.length; clock++) {
     const level = levels[clock];
     if (!level) continue;
@@ -158,25 +178,37 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
-      if (step.kind === CHOOSE || step.kind === ROUND) {
-        // A choice's branches, or a round start's crash patterns: each a child state, its probability and the result to resolve.
-        const branches = step.kind === CHOOSE ? choiceBranches(state, step.choices!) : crashBranches(model, state, step.round);
-        for (const [child, p, result] of branches) {
+      if (step.kind === CHOOSE) {
+        // A choice's branches with a probability above 0, each resolved with the index of the choice.
+        const choices = step.choices!;
+        for (let i = 0; i < choices.length; i++) {
+          const p = choices[i]!;
+          if (p === 0) continue;
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
             yield work - reported;
             reported = work;
           }
-          protocol.resolve(child, config, step, result);
+          scratch.set(state);
+          protocol.resolve(scratch, config, step, i);
+          checkClock(protocol.name, from, scratch);
+          addBranch(scratch, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p);
+        }
+        continue;
+      }
+      if (step.kind === ROUND) {
+        // A round start's crash patterns: each a crashed state and its probability.
+        for (const [child, p] of crashBranches(model, state, step.round)) {
+          work += branchWork(node.messages);
+          if (work - reported >= WORK_SLICE) {
+            checkLimits();
+            yield work - reported;
+            reported = work;
+          }
+          protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
-          add({
-            state: child,
-            channelState: node.channelState,
-            messages: node.messages.scaled(p, 0),
-            deliveredMass: node.deliveredMass * p,
-            roundsMass: node.roundsMass * p,
-          });
+          addBranch(child, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p);
         }
         continue;
       }
@@ -191,16 +223,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
         work += branchWork(node.messages);
-        const child = state.slice();
-        protocol.resolve(child, config, step, reaches ? t.received[i]! : 0);
-        checkClock(protocol.name, from, child);
-        add({
-          state: child,
-          channelState: t.nextState[i]!,
-          messages: node.messages.scaled(p, 1),
-          deliveredMass: (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p,
-          roundsMass: mass * p * step.round,
-        });
+        scratch.set(state);
+        protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
+        checkClock(protocol.name, from, scratch);
+        addBranch(scratch, t.nextState[i]!, node.messages, p, 1, (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p, mass * p * step.round);
       }
     }
     checkLimits();
@@ -226,15 +252,8 @@ function branchWork(messages: MessageMass): number {
   return 1 + (messages.mass.length >> 5);
 }
 
-/** One branch out of a state: the child state (not yet resolved), its probability, and the result `resolve` gets. */
-type Branch = readonly [Int32Array, number, number];
-
-/** A choice's branches with a probability above 0, each with the index of the choice as its result. */
-function choiceBranches(state: Int32Array, choices: ArrayLike<number>): Branch[] {
-  const branches: Branch[] = [];
-  for (let i = 0; i < choices.length; i++) if (choices[i]! !== 0) branches.push([state.slice(), choices[i]!, i]);
-  return branches;
-}
+/** One crash pattern out of a state: the crashed state (not yet resolved) and its probability. */
+type Branch = readonly [Int32Array, number];
 
 /** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
 const MAX_CRASHING_NODES = 16;
@@ -261,7 +280,7 @@ function crashBranches(model: CellModel, state: Int32Array, round: number): Bran
         p *= rate;
       } else p *= 1 - rate;
     });
-    if (p > 0) branches.push([child, p, 0]);
+    if (p > 0) branches.push([child, p]);
   }
   return branches;
 }

@@ -61,6 +61,8 @@ export interface RunOptions {
   readonly preciseEnough?: ((cell: Cell, tally: Tally) => boolean) | undefined;
   /** Hears the trials run so far, of how many (at most), and the cells finished. */
   readonly progress?: ((update: Progress) => void) | undefined;
+  /** --exact's limits per cell (EXPLICIT_EXACT_WORK and _WORDS unless given: tests shrink them). */
+  readonly explicitLimits?: { readonly maxWork: number; readonly maxWords: number } | undefined;
   /** Hears the exact engine's progress (mode 'on'): which cell, of how many, states expanded. */
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
 }
@@ -250,7 +252,7 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
     const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
     const limits: ExactLimits =
       options.exact === 'on'
-        ? { maxWork: EXPLICIT_EXACT_WORK, maxWords: EXPLICIT_EXACT_WORDS, ...(progress ? { progress } : {}) }
+        ? { maxWork: EXPLICIT_EXACT_WORK, maxWords: EXPLICIT_EXACT_WORDS, ...options.explicitLimits, ...(progress ? { progress } : {}) }
         : { maxWork: left, maxWords: AUTO_EXACT_WORDS };
     try {
       const steps = exactSteps(model, limits);
