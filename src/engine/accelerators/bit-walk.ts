@@ -1,7 +1,7 @@
 import { jump } from '../../rng/jump.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
-import { ENTRY, LAYOUT, walkerWord } from './layout.js';
+import { ENTRY, LAYOUT, REFILL_HALVES, walkerWord } from './layout.js';
 
 /**
  * The bit walk: a kernel for cells whose every draw compares against one and the same
@@ -23,8 +23,8 @@ import { ENTRY, LAYOUT, walkerWord } from './layout.js';
 /** Outcome bits looked up at once. */
 const WINDOW = 8;
 
-/** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all. */
-const LANE_WORDS = 128;
+/** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all (REFILL_HALVES halves). */
+const LANE_WORDS = REFILL_HALVES / (2 * LANES);
 
 // The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
 const { ENDS_SIZE, TABLE } = LAYOUT;
@@ -218,7 +218,6 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
     if (outcomes(tables.high, LANE_WORDS, 2 * walker.valid) !== 0) return -1;
     lastLaneState(words, walker.generator);
     walker.valid += 2 * LANES * LANE_WORDS;
-    words[walkerWord('LAST', w)] = walker.valid - 1;
     return first;
   };
   /** Adds walker w's block of `trials` trials to the accumulators and moves `rs` past its draws. */

@@ -156,36 +156,43 @@
   ;; each on a block of its own with outcome bits of its own, take turns at a lookup, so that the
   ;; processor overlaps the two chains of dependent loads; walker w runs `trials` + w trials, each
   ;; starting at node `start` with `m0` messages sent and round `r0`. Walker w reads its bits from
-  ;; its own BITS, up to its LAST, counts its trial ends in its own two copies of ENDS and leaves
-  ;; its results from its own CONSUMED. Returns a bit per walker (w.TIE) that met a tie in a refill:
-  ;; such a walker stops there, and its block is left to the scalar kernel.
-  (func (export "walk") (param $trials0 i32) (param $trials1 i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
+  ;; its own BITS, counts its trial ends in its own two copies of ENDS (by the parity of the trials
+  ;; left) and leaves its results from its own CONSUMED. Returns a bit per walker (w.TIE) that met a
+  ;; tie in a refill: such a walker stops there, and its block is left to the scalar kernel.
+  (func (export "walk") (param $left0 i32) (param $left1 i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
     ;; each walker {
-    (local $h{{W}} i32) (local $last{{W}} i32) (local $bits{{W}} i32) (local $have{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
-    (local $round{{W}} i32) (local $rounds{{W}} i32) (local $d0{{W}} i32) (local $d1{{W}} i32) (local $t{{W}} i32) (local $copy{{W}} i32)
+    (local $h{{W}} i32) (local $bits{{W}} i32) (local $have{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
+    (local $round{{W}} i32) (local $rounds{{W}} i32) (local $d0{{W}} i32) (local $d1{{W}} i32)
     ;; }
     (local $topUp i32) (local $at i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32) (local $ties i32)
     ;; each walker {
     (local.set $node{{W}} (local.get $start))
     (local.set $messages{{W}} (local.get $m0))
     (local.set $round{{W}} (local.get $r0))
+    (if (local.get $left{{W}})
+      (then
+        (local.set $h{{W}} (call $refill (i32.const {{W}}) (i32.const 0)))
+        (if (i32.lt_s (local.get $h{{W}}) (i32.const 0))
+          (then
+            (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
+            (local.set $left{{W}} (i32.const 0))))))
     ;; }
     (block $done
-      (br_if $done (i32.eqz (i32.or (local.get $trials0) (local.get $trials1))))
+      (br_if $done (i32.eqz (i32.or (local.get $left0) (local.get $left1))))
       (loop $lookup
         ;; each walker {
         (block $skip{{W}}
-          (br_if $skip{{W}} (i32.ge_u (local.get $t{{W}}) (local.get $trials{{W}})))
-          ;; h indexes the outcome bits in halves (16 bits); a top-up reads half h
-          (if (i32.ge_u (local.get $h{{W}}) (local.get $last{{W}}))
+          (br_if $skip{{W}} (i32.eqz (local.get $left{{W}})))
+          ;; h indexes the outcome bits in halves (16 bits); a top-up reads half h. A refill leaves
+          ;; at least 2,048 halves from the walker's first, so it is time for one at half 2,047.
+          (if (i32.ge_u (local.get $h{{W}}) (i32.const {{W.LAST_HALF}}))
             (then
               (local.set $h{{W}} (call $refill (i32.const {{W}}) (local.get $h{{W}})))
               (if (i32.lt_s (local.get $h{{W}}) (i32.const 0))
                 (then
                   (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
-                  (local.set $trials{{W}} (i32.const 0))
-                  (br $skip{{W}})))
-              (local.set $last{{W}} (i32.load (i32.const {{W.LAST_BYTE}})))))
+                  (local.set $left{{W}} (i32.const 0))
+                  (br $skip{{W}})))))
           ;; the next 16 bits go in above the `have` valid ones, and count when fewer than 8 were left
           (local.set $topUp (i32.shr_u (i32.sub (local.get $have{{W}}) (i32.const 8)) (i32.const 31)))
           (local.set $bits{{W}} (i32.or (local.get $bits{{W}})
@@ -210,20 +217,19 @@
             (then
               ;; the trial ended: count it at ENDS[outcome · width + messages], in one of two copies
               ;; by turns, so that the next trial's count need not wait for this one's store
-              (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_BYTE}}) (local.get $copy{{W}})) (i32.shl
+              (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_BYTE}}) (i32.shl (i32.and (local.get $left{{W}}) (i32.const 1)) (i32.const {{ENDS_SIZE_SHIFT}}))) (i32.shl
                 (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})) (local.get $messages{{W}}))
                 (i32.const 2))))
               (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-              (local.set $copy{{W}} (i32.xor (local.get $copy{{W}}) (i32.const {{ENDS_SIZE_BYTE}})))
               (local.set $rounds{{W}} (i32.add (local.get $rounds{{W}}) (local.get $round{{W}})))
               (local.set $node{{W}} (local.get $start))
               (local.set $messages{{W}} (local.get $m0))
               (local.set $round{{W}} (local.get $r0))
-              (local.set $t{{W}} (i32.add (local.get $t{{W}}) (i32.const 1))))
+              (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (i32.const 1))))
             (else
               (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}}))))))
         ;; }
-        (br_if $lookup (i32.or (i32.lt_u (local.get $t0) (local.get $trials0)) (i32.lt_u (local.get $t1) (local.get $trials1))))))
+        (br_if $lookup (i32.or (local.get $left0) (local.get $left1)))))
     ;; each walker's results (its CONSUMED onwards): where its bits stand, rounds, deliveries of each class
     ;; each walker {
     (i32.store (i32.const {{W.CONSUMED_BYTE}}) (local.get $h{{W}}))

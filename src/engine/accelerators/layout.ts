@@ -19,9 +19,7 @@ export const LAYOUT = {
   ROUNDS: 42,
   DELIVERED: 43,
   DELIVERED_1: 44,
-  /** The last half but one that the walker's lookups may read. */
-  LAST: 45,
-  /** A walker's outcome bits, 16 to a half word. */
+  /** A walker's outcome bits, 16 to a half word: a refill leaves at least REFILL_HALVES of them. */
   BITS: 64,
   /** The trials a walker ended, by outcome and messages, in two copies of ENDS_SIZE that it takes turns at. */
   ENDS: 4096,
@@ -29,6 +27,9 @@ export const LAYOUT = {
   /** The walk's table: one entry (two words) per node and 8-bit window. */
   TABLE: 8192,
 } as const;
+
+/** Halves of outcome bits a refill adds (bit-walk.ts: 8 lanes of 128 words). */
+export const REFILL_HALVES = 2048;
 
 /** Walkers run at once by the walk. */
 export const WALKERS = 2;
@@ -40,7 +41,6 @@ export const WALKER_STRIDES: Readonly<Record<string, number>> = {
   ROUNDS: 8,
   DELIVERED: 8,
   DELIVERED_1: 8,
-  LAST: 8,
   BITS: 2016,
   ENDS: 2 * LAYOUT.ENDS_SIZE,
 };
@@ -71,10 +71,10 @@ export const ENTRY = {
 /**
  * Every value lanes.wat may name: the layout's words, their byte addresses (NAME_BYTE), and the
  * entry's fields; a walker's own as w.NAME and w.NAME_BYTE, and w.TIE, the bit of the walk's result
- * that says walker w met a tie.
+ * that says walker w met a tie, and w.LAST_HALF, past which its lookups call for a refill.
  */
 export function watConstants(): Record<string, number> {
-  const values: Record<string, number> = { ...ENTRY };
+  const values: Record<string, number> = { ...ENTRY, ENDS_SIZE_SHIFT: Math.log2(4 * LAYOUT.ENDS_SIZE) };
   for (const [name, words] of Object.entries(LAYOUT)) {
     values[name] = words;
     values[`${name}_BYTE`] = words * 4;
@@ -86,6 +86,8 @@ export function watConstants(): Record<string, number> {
       values[`${w}.${name}_BYTE`] = words * 4;
     }
     values[`${w}.TIE`] = 1 << w;
+    // A lookup reads one half, and keeps one more in reserve: past this it is time for a refill.
+    values[`${w}.LAST_HALF`] = 2 * walkerWord('BITS', w) + REFILL_HALVES - 1;
   }
   return values;
 }
