@@ -27,8 +27,8 @@ const WINDOW = 8;
 const LANE_WORDS = REFILL_HALVES / (2 * LANES);
 
 // The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
-const { ENDS_SIZE, TABLE } = LAYOUT;
-const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK } = ENTRY;
+const { ENDS_SIZE, ENDS_COPIES, TABLE } = LAYOUT;
+const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK, WORDS: ENTRY_WORDS, DELIVERED_SHIFT, MAX_TRIALS } = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
 export const MIN_WALK_TRIALS = 4096;
@@ -136,11 +136,13 @@ export function bitWalkFor(
       if (walked.messages > MESSAGES_MASK || walked.round > MAX_ROUND) return null; // beyond the entry's fields
       table[2 * i + k] =
         1 | (walked.messages << MESSAGES_SHIFT) | (end.kind === 'end' ? ENDED : 0) | (next << NEXT_SHIFT) | ((walked.round + 1) << ROUND_SHIFT);
-      delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** 16;
+      delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** DELIVERED_SHIFT;
     }
   }
   const steps = table;
   const stepDelivered = delivered;
+  // Every window length's table, for what a window's bits after a trial's end do (below).
+  const byLength: { table: Int32Array; delivered: Int32Array }[] = [{ table: new Int32Array(0), delivered: new Int32Array(0) }, { table, delivered }];
   // Windows of 2, 3, …, 8 outcomes: the first outcome's step, then (unless it ended the trial)
   // the rest of the window from where that step leads, from the table one outcome shorter.
   for (let length = 2; length <= WINDOW; length++) {
@@ -166,16 +168,29 @@ export function bitWalkFor(
     }
     table = longer;
     delivered = longerDelivered;
+    byLength.push({ table, delivered });
   }
-  const packed = new Int32Array(2 * table.length);
+  // Where a window's first trial ends before its last bit, the bits after it start the next
+  // trial: the entry's second half is their lookup from the start (bit-walk tables one to seven
+  // outcomes long), so that one lookup can end two trials. With nothing left, the next trial
+  // stands at the start, nothing consumed.
+  const start = index.get(begin.node)!;
+  const packed = new Int32Array(ENTRY_WORDS * table.length);
   for (let i = 0; i < table.length; i++) {
-    packed[2 * i] = table[i]!;
-    packed[2 * i + 1] = delivered[i]!;
+    const entry = table[i]!;
+    packed[ENTRY_WORDS * i] = entry;
+    packed[ENTRY_WORDS * i + 1] = delivered[i]!;
+    if (!(entry & ENDED)) continue;
+    const rest = WINDOW - (entry & USED_MASK);
+    const after = byLength[rest]!;
+    const at = (start << rest) | ((i & ((1 << WINDOW) - 1)) >>> (entry & USED_MASK));
+    packed[ENTRY_WORDS * i + 2] = rest > 0 ? after.table[at]! : start << NEXT_SHIFT;
+    packed[ENTRY_WORDS * i + 3] = rest > 0 ? after.delivered[at]! : 0;
   }
   const tables: WalkTables = {
     high,
     table: packed,
-    start: index.get(begin.node)!,
+    start,
     startMessages: begin.messages,
     startRound: Math.max(0, begin.round),
     startDelivered: begin.delivered,
@@ -223,23 +238,28 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
   /** Adds walker w's block of `trials` trials to the accumulators and moves `rs` past its draws. */
   const collect = (w: number, rs: Int32Array, trials: number): void => {
     const ends = walkerWord('ENDS', w);
-    for (let i = 0; i < E.length; i++) E[i]! += words[ends + i]! + words[ends + ENDS_SIZE + i]!;
+    for (let copy = 0; copy < ENDS_COPIES; copy++) {
+      const at = ends + 2 * copy * ENDS_SIZE;
+      for (let i = 0; i < E.length; i++) {
+        E[i]! += words[at + 2 * i]!;
+        sums[0]! += words[at + 2 * i + 1]!;
+      }
+    }
     if (tables.classCount > 0) DV[0]! += words[walkerWord('DELIVERED', w)]! + trials * tables.startDelivered[0];
     if (tables.classCount > 1) DV[1]! += words[walkerWord('DELIVERED_1', w)]! + trials * tables.startDelivered[1];
-    sums[0]! += words[walkerWord('ROUNDS', w)]!;
     // The draws consumed: 16 per half taken in, less the bits left unused.
     const walker = walkers[w]!;
     jump(rs, 16 * (walker.taken + words[walkerWord('CONSUMED', w)]! - 2 * walker.bits) - words[walkerWord('HAVE', w)]!);
   };
   const runPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number => {
+    if (trialsA > MAX_TRIALS || trialsB > MAX_TRIALS) return 3; // beyond the counts' fields (layout.ts)
     if (loaded !== tables) {
       words.set(tables.table, TABLE);
       loaded = tables;
     }
     [rsA, rsB].forEach((rs, w) => {
       const ends = walkerWord('ENDS', w);
-      words.fill(0, ends, ends + E.length);
-      words.fill(0, ends + ENDS_SIZE, ends + ENDS_SIZE + E.length);
+      for (let copy = 0; copy < ENDS_COPIES; copy++) words.fill(0, ends + 2 * copy * ENDS_SIZE, ends + 2 * (copy * ENDS_SIZE + E.length));
       const walker = walkers[w]!;
       walker.generator.set(rs);
       walker.valid = 2 * walker.bits;

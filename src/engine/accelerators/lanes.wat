@@ -9,8 +9,8 @@
 (module
   ;; walk (bit-walk.ts) asks for more outcome bits for a walker through this import: see refill there.
   (import "walk" "refill" (func $refill (param i32 i32) (result i32)))
-  ;; 9 pages: lanes and outcome bits, then the walk's trial ends and its table (bit-walk.ts).
-  (memory (export "memory") 9)
+  ;; lanes and outcome bits, then the walk's trial ends and its table (bit-walk.ts).
+  (memory (export "memory") {{PAGES}})
 
   ;; count: each lane runs `steps` trials of one draw (one-draw.ts). Writes each lane pair's
   ;; count of outcome 0 to words 32-35. Returns the steps run: `steps`, or fewer at a tie.
@@ -162,9 +162,9 @@
   (func (export "walk") (param $left0 i32) (param $left1 i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
     ;; each walker {
     (local $h{{W}} i32) (local $bits{{W}} i32) (local $have{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
-    (local $round{{W}} i32) (local $rounds{{W}} i32) (local $d0{{W}} i32) (local $d1{{W}} i32)
+    (local $round{{W}} i32) (local $delivered{{W}} i64)
     ;; }
-    (local $topUp i32) (local $at i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32) (local $ties i32)
+    (local $topUp i32) (local $at i32) (local $entryAt i32) (local $ended i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32) (local $ties i32)
     ;; each walker {
     (local.set $node{{W}} (local.get $start))
     (local.set $messages{{W}} (local.get $m0))
@@ -199,43 +199,62 @@
             (i32.shl (i32.load16_u (i32.shl (local.get $h{{W}}) (i32.const 1))) (local.get $have{{W}}))))
           (local.set $h{{W}} (i32.add (local.get $h{{W}}) (local.get $topUp)))
           (local.set $have{{W}} (i32.add (local.get $have{{W}}) (i32.shl (local.get $topUp) (i32.const 4))))
-          ;; the table entry for this node and the next 8 outcomes, and what they deliver
-          (local.set $at (i32.add (i32.const {{TABLE_BYTE}})
-            (i32.shl (i32.or (i32.shl (local.get $node{{W}}) (i32.const 8)) (i32.and (local.get $bits{{W}}) (i32.const 255))) (i32.const 3))))
-          (local.set $entry (i32.load (local.get $at)))
-          (local.set $delivered (i32.load offset=4 (local.get $at)))
+          ;; the table entry for this node and the next 8 outcomes, and what they deliver (layout.ts)
+          (local.set $entryAt (i32.add (i32.const {{TABLE_BYTE}})
+            (i32.shl (i32.or (i32.shl (local.get $node{{W}}) (i32.const 8)) (i32.and (local.get $bits{{W}}) (i32.const 255))) (i32.const {{ENTRY_SHIFT}}))))
+          (local.set $entry (i32.load (local.get $entryAt)))
+          (local.set $delivered (i32.load offset=4 (local.get $entryAt)))
           (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
           (local.set $bits{{W}} (i32.shr_u (local.get $bits{{W}}) (local.get $used)))
           (local.set $have{{W}} (i32.sub (local.get $have{{W}}) (local.get $used)))
           (local.set $messages{{W}} (i32.add (local.get $messages{{W}}) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
-          (local.set $d0{{W}} (i32.add (local.get $d0{{W}}) (i32.and (local.get $delivered) (i32.const 65535))))
-          (local.set $d1{{W}} (i32.add (local.get $d1{{W}}) (i32.shr_u (local.get $delivered) (i32.const 16))))
+          (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
           ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
           (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
           (local.set $round{{W}} (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round{{W}}) (local.get $end)))
           (if (i32.and (local.get $entry) (i32.const {{ENDED}}))
             (then
-              ;; the trial ended: count it at ENDS[outcome · width + messages], in one of two copies
-              ;; by turns, so that the next trial's count need not wait for this one's store
+              ;; the trial ended: count it, and its round, at ENDS[outcome · width + messages] (the
+              ;; count in the low word, the rounds in the high), in copy 0 or 1 by turns, so that the
+              ;; next trial's count need not wait for this one's store
               (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_BYTE}}) (i32.shl (i32.and (local.get $left{{W}}) (i32.const 1)) (i32.const {{ENDS_SIZE_SHIFT}}))) (i32.shl
                 (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})) (local.get $messages{{W}}))
-                (i32.const 2))))
-              (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-              (local.set $rounds{{W}} (i32.add (local.get $rounds{{W}}) (local.get $round{{W}})))
-              (local.set $node{{W}} (local.get $start))
-              (local.set $messages{{W}} (local.get $m0))
-              (local.set $round{{W}} (local.get $r0))
-              (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (i32.const 1))))
+                (i32.const 3))))
+              (i64.store (local.get $at) (i64.add (i64.load (local.get $at))
+                (i64.or (i64.const 1) (i64.shl (i64.extend_i32_u (local.get $round{{W}})) (i64.const 32)))))
+              (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (i32.const 1)))
+              ;; the rest of the window starts the next trial (the entry's words 3 and 4), which may
+              ;; end there too: counted without a branch, in copy 2 or 3, adding 0 where it goes on
+              (if (local.get $left{{W}})
+                (then
+                  (local.set $entry (i32.load offset=8 (local.get $entryAt)))
+                  (local.set $delivered (i32.load offset=12 (local.get $entryAt)))
+                  (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
+                  (local.set $bits{{W}} (i32.shr_u (local.get $bits{{W}}) (local.get $used)))
+                  (local.set $have{{W}} (i32.sub (local.get $have{{W}}) (local.get $used)))
+                  (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
+                  (local.set $messages{{W}} (i32.add (local.get $m0) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
+                  (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
+                  (local.set $round{{W}} (select (i32.sub (local.get $end) (i32.const 1)) (local.get $r0) (local.get $end)))
+                  (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})))
+                  (local.set $ended (i32.and (i32.shr_u (local.get $entry) (i32.const {{ENDED_BIT}})) (i32.const 1)))
+                  (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_2_BYTE}}) (i32.shl (i32.and (local.get $left{{W}}) (i32.const 1)) (i32.const {{ENDS_SIZE_SHIFT}})))
+                    (i32.shl (i32.add (local.get $node{{W}}) (local.get $messages{{W}})) (i32.const 3))))
+                  (i64.store (local.get $at) (i64.add (i64.load (local.get $at)) (i64.or (i64.extend_i32_u (local.get $ended))
+                    (i64.shl (i64.extend_i32_u (i32.and (local.get $round{{W}}) (i32.sub (i32.const 0) (local.get $ended)))) (i64.const 32)))))
+                  (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (local.get $ended)))
+                  (local.set $node{{W}} (select (local.get $start) (local.get $node{{W}}) (local.get $ended)))
+                  (local.set $messages{{W}} (select (local.get $m0) (local.get $messages{{W}}) (local.get $ended)))
+                  (local.set $round{{W}} (select (local.get $r0) (local.get $round{{W}}) (local.get $ended))))))
             (else
               (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}}))))))
         ;; }
         (br_if $lookup (i32.or (local.get $left0) (local.get $left1)))))
-    ;; each walker's results (its CONSUMED onwards): where its bits stand, rounds, deliveries of each class
+    ;; each walker's results (its CONSUMED onwards): where its bits stand, deliveries of each class
     ;; each walker {
     (i32.store (i32.const {{W.CONSUMED_BYTE}}) (local.get $h{{W}}))
     (i32.store (i32.const {{W.HAVE_BYTE}}) (local.get $have{{W}}))
-    (i32.store (i32.const {{W.ROUNDS_BYTE}}) (local.get $rounds{{W}}))
-    (i32.store (i32.const {{W.DELIVERED_BYTE}}) (local.get $d0{{W}}))
-    (i32.store (i32.const {{W.DELIVERED_1_BYTE}}) (local.get $d1{{W}}))
+    (i32.store (i32.const {{W.DELIVERED_BYTE}}) (i32.wrap_i64 (i64.and (local.get $delivered{{W}}) (i64.const {{DELIVERED_MASK}}))))
+    (i32.store (i32.const {{W.DELIVERED_1_BYTE}}) (i32.wrap_i64 (i64.shr_u (local.get $delivered{{W}}) (i64.const {{DELIVERED_SHIFT}}))))
     ;; }
     (local.get $ties)))

@@ -13,19 +13,24 @@ export const LAYOUT = {
   LANE_STATES: 0,
   /** Where `count` leaves each lane pair's count of outcome 0. */
   COUNTS: 32,
-  /** A walker's results: the half it stopped at, the bits it left unused, its rounds and deliveries of each class. */
+  /** A walker's results: the half it stopped at, the bits it left unused, its deliveries of each class. */
   CONSUMED: 40,
   HAVE: 41,
-  ROUNDS: 42,
-  DELIVERED: 43,
-  DELIVERED_1: 44,
+  DELIVERED: 42,
+  DELIVERED_1: 43,
   /** A walker's outcome bits, 16 to a half word: a refill leaves at least REFILL_HALVES of them. */
   BITS: 64,
-  /** The trials a walker ended, by outcome and messages, in two copies of ENDS_SIZE that it takes turns at. */
+  /**
+   * The trials a walker ended, by outcome and messages, in four copies of ENDS_SIZE slots of two
+   * words, the trials and their rounds: a lookup's first trial and its second each take turns at two.
+   */
   ENDS: 4096,
   ENDS_SIZE: 1024,
-  /** The walk's table: one entry (two words) per node and 8-bit window. */
-  TABLE: 8192,
+  ENDS_COPIES: 4,
+  /** The walk's table: one entry (ENTRY.WORDS words) per node and 8-bit window. */
+  TABLE: 20480,
+  /** Pages of 64 KiB the module's memory has: room for a table of 256 nodes. */
+  PAGES: 18,
 } as const;
 
 /** Halves of outcome bits a refill adds (bit-walk.ts: 8 lanes of 128 words). */
@@ -38,11 +43,10 @@ export const WALKERS = 2;
 export const WALKER_STRIDES: Readonly<Record<string, number>> = {
   CONSUMED: 8,
   HAVE: 8,
-  ROUNDS: 8,
   DELIVERED: 8,
   DELIVERED_1: 8,
   BITS: 2016,
-  ENDS: 2 * LAYOUT.ENDS_SIZE,
+  ENDS: 2 * LAYOUT.ENDS_COPIES * LAYOUT.ENDS_SIZE,
 };
 
 /** Where walker w's copy of a walker's own value sits (in words). */
@@ -54,9 +58,17 @@ export function walkerWord(name: keyof typeof LAYOUT, walker: number): number {
  * A table entry packs one lookup: bits 0-3 the draws consumed, 4-8 the messages sent, 9 set if
  * the trial ended, 10-20 the next node's index (or, if it ended, outcome · width: where it is
  * counted in ENDS, less the messages), 21-29 the round of the last message sent plus one (0:
- * none sent).
+ * none sent). Its second word holds the messages it delivers (DELIVERED_SHIFT); where the trial ended before the
+ * window's last bit, words 3 and 4 are the same for the rest of the window, from the start.
  */
 export const ENTRY = {
+  WORDS: 4,
+  /**
+   * The messages delivered are counted as class 0 plus class 1 times 2^DELIVERED_SHIFT: a block
+   * of at most MAX_TRIALS trials of at most 511 messages (ENDS_SIZE) delivers fewer of class 0.
+   */
+  DELIVERED_SHIFT: 26,
+  MAX_TRIALS: 65536,
   USED_MASK: 15,
   MESSAGES_SHIFT: 4,
   MESSAGES_MASK: 31,
@@ -74,7 +86,14 @@ export const ENTRY = {
  * that says walker w met a tie, and w.LAST_HALF, past which its lookups call for a refill.
  */
 export function watConstants(): Record<string, number> {
-  const values: Record<string, number> = { ...ENTRY, ENDS_SIZE_SHIFT: Math.log2(4 * LAYOUT.ENDS_SIZE) };
+  const values: Record<string, number> = {
+    ...ENTRY,
+    ENDED_BIT: Math.log2(ENTRY.ENDED),
+    ENTRY_SHIFT: Math.log2(4 * ENTRY.WORDS),
+    ENDS_SIZE_SHIFT: Math.log2(8 * LAYOUT.ENDS_SIZE),
+    DELIVERED_SHIFT: ENTRY.DELIVERED_SHIFT,
+    DELIVERED_MASK: 2 ** ENTRY.DELIVERED_SHIFT - 1,
+  };
   for (const [name, words] of Object.entries(LAYOUT)) {
     values[name] = words;
     values[`${name}_BYTE`] = words * 4;
@@ -86,6 +105,7 @@ export function watConstants(): Record<string, number> {
       values[`${w}.${name}_BYTE`] = words * 4;
     }
     values[`${w}.TIE`] = 1 << w;
+    values[`${w}.ENDS_2_BYTE`] = 4 * (walkerWord('ENDS', w) + 2 * 2 * LAYOUT.ENDS_SIZE);
     // A lookup reads one half, and keeps one more in reserve: past this it is time for a refill.
     values[`${w}.LAST_HALF`] = 2 * walkerWord('BITS', w) + REFILL_HALVES - 1;
   }
