@@ -247,9 +247,9 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
     }
     if (tables.classCount > 0) DV[0]! += words[walkerWord('DELIVERED', w)]! + trials * tables.startDelivered[0];
     if (tables.classCount > 1) DV[1]! += words[walkerWord('DELIVERED_1', w)]! + trials * tables.startDelivered[1];
-    // The draws consumed: 16 per half taken in, less the bits left unused.
+    // The draws consumed: 16 per half taken in before, and those up to the bit the walker stopped at.
     const walker = walkers[w]!;
-    jump(rs, 16 * (walker.taken + words[walkerWord('CONSUMED', w)]! - 2 * walker.bits) - words[walkerWord('HAVE', w)]!);
+    jump(rs, 16 * (walker.taken - 2 * walker.bits) + words[walkerWord('CONSUMED', w)]!);
   };
   const runPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number => {
     if (trialsA > MAX_TRIALS || trialsB > MAX_TRIALS) return 3; // beyond the counts' fields (layout.ts)

@@ -161,21 +161,22 @@
   ;; tie in a refill: such a walker stops there, and its block is left to the scalar kernel.
   (func (export "walk") (param $left0 i32) (param $left1 i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
     ;; each walker {
-    (local $h{{W}} i32) (local $bits{{W}} i32) (local $have{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
+    (local $p{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
     (local $round{{W}} i32) (local $delivered{{W}} i64)
     ;; }
-    (local $topUp i32) (local $at i32) (local $entryAt i32) (local $ended i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32) (local $ties i32)
+    (local $at i32) (local $entryAt i32) (local $ended i32) (local $entry i32) (local $delivered i32) (local $end i32) (local $ties i32)
     ;; each walker {
     (local.set $node{{W}} (local.get $start))
     (local.set $messages{{W}} (local.get $m0))
     (local.set $round{{W}} (local.get $r0))
     (if (local.get $left{{W}})
       (then
-        (local.set $h{{W}} (call $refill (i32.const {{W}}) (i32.const 0)))
-        (if (i32.lt_s (local.get $h{{W}}) (i32.const 0))
+        (local.set $p{{W}} (call $refill (i32.const {{W}}) (i32.const 0)))
+        (if (i32.lt_s (local.get $p{{W}}) (i32.const 0))
           (then
             (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
-            (local.set $left{{W}} (i32.const 0))))))
+            (local.set $left{{W}} (i32.const 0))))
+        (local.set $p{{W}} (i32.shl (local.get $p{{W}}) (i32.const 4)))))
     ;; }
     (block $done
       (br_if $done (i32.eqz (i32.or (local.get $left0) (local.get $left1))))
@@ -183,30 +184,26 @@
         ;; each walker {
         (block $skip{{W}}
           (br_if $skip{{W}} (i32.eqz (local.get $left{{W}})))
-          ;; h indexes the outcome bits in halves (16 bits); a top-up reads half h. A refill leaves
-          ;; at least 2,048 halves from the walker's first, so it is time for one at half 2,047.
-          (if (i32.ge_u (local.get $h{{W}}) (i32.const {{W.LAST_HALF}}))
+          ;; p is the bit of memory where the walker's next outcome is; a lookup reads the half
+          ;; word it starts in and the next. A refill leaves at least 2,048 halves from the
+          ;; walker's first, so it is time for one at half 2,047: it keeps the half p is in.
+          (if (i32.ge_u (local.get $p{{W}}) (i32.const {{W.LAST_BIT}}))
             (then
-              (local.set $h{{W}} (call $refill (i32.const {{W}}) (local.get $h{{W}})))
-              (if (i32.lt_s (local.get $h{{W}}) (i32.const 0))
+              (local.set $at (call $refill (i32.const {{W}}) (i32.shr_u (local.get $p{{W}}) (i32.const 4))))
+              (if (i32.lt_s (local.get $at) (i32.const 0))
                 (then
                   (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
                   (local.set $left{{W}} (i32.const 0))
-                  (br $skip{{W}})))))
-          ;; the next 16 bits go in above the `have` valid ones, and count when fewer than 8 were left
-          (local.set $topUp (i32.shr_u (i32.sub (local.get $have{{W}}) (i32.const 8)) (i32.const 31)))
-          (local.set $bits{{W}} (i32.or (local.get $bits{{W}})
-            (i32.shl (i32.load16_u (i32.shl (local.get $h{{W}}) (i32.const 1))) (local.get $have{{W}}))))
-          (local.set $h{{W}} (i32.add (local.get $h{{W}}) (local.get $topUp)))
-          (local.set $have{{W}} (i32.add (local.get $have{{W}}) (i32.shl (local.get $topUp) (i32.const 4))))
+                  (br $skip{{W}})))
+              (local.set $p{{W}} (i32.or (i32.shl (local.get $at) (i32.const 4)) (i32.and (local.get $p{{W}}) (i32.const 15))))))
           ;; the table entry for this node and the next 8 outcomes, and what they deliver (layout.ts)
           (local.set $entryAt (i32.add (i32.const {{TABLE_BYTE}})
-            (i32.shl (i32.or (i32.shl (local.get $node{{W}}) (i32.const 8)) (i32.and (local.get $bits{{W}}) (i32.const 255))) (i32.const {{ENTRY_SHIFT}}))))
+            (i32.shl (i32.or (i32.shl (local.get $node{{W}}) (i32.const 8))
+              (i32.and (i32.shr_u (i32.load16_u (i32.shr_u (local.get $p{{W}}) (i32.const 3))) (i32.and (local.get $p{{W}}) (i32.const 7))) (i32.const 255)))
+              (i32.const {{ENTRY_SHIFT}}))))
           (local.set $entry (i32.load (local.get $entryAt)))
           (local.set $delivered (i32.load offset=4 (local.get $entryAt)))
-          (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
-          (local.set $bits{{W}} (i32.shr_u (local.get $bits{{W}}) (local.get $used)))
-          (local.set $have{{W}} (i32.sub (local.get $have{{W}}) (local.get $used)))
+          (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
           (local.set $messages{{W}} (i32.add (local.get $messages{{W}}) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
           (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
           ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
@@ -229,9 +226,7 @@
                 (then
                   (local.set $entry (i32.load offset=8 (local.get $entryAt)))
                   (local.set $delivered (i32.load offset=12 (local.get $entryAt)))
-                  (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
-                  (local.set $bits{{W}} (i32.shr_u (local.get $bits{{W}}) (local.get $used)))
-                  (local.set $have{{W}} (i32.sub (local.get $have{{W}}) (local.get $used)))
+                  (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
                   (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
                   (local.set $messages{{W}} (i32.add (local.get $m0) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
                   (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
@@ -250,10 +245,9 @@
               (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}}))))))
         ;; }
         (br_if $lookup (i32.or (local.get $left0) (local.get $left1)))))
-    ;; each walker's results (its CONSUMED onwards): where its bits stand, deliveries of each class
+    ;; each walker's results (its CONSUMED onwards): the bit it stopped at, deliveries of each class
     ;; each walker {
-    (i32.store (i32.const {{W.CONSUMED_BYTE}}) (local.get $h{{W}}))
-    (i32.store (i32.const {{W.HAVE_BYTE}}) (local.get $have{{W}}))
+    (i32.store (i32.const {{W.CONSUMED_BYTE}}) (local.get $p{{W}}))
     (i32.store (i32.const {{W.DELIVERED_BYTE}}) (i32.wrap_i64 (i64.and (local.get $delivered{{W}}) (i64.const {{DELIVERED_MASK}}))))
     (i32.store (i32.const {{W.DELIVERED_1_BYTE}}) (i32.wrap_i64 (i64.shr_u (local.get $delivered{{W}}) (i64.const {{DELIVERED_SHIFT}}))))
     ;; }

@@ -13,11 +13,10 @@ export const LAYOUT = {
   LANE_STATES: 0,
   /** Where `count` leaves each lane pair's count of outcome 0. */
   COUNTS: 32,
-  /** A walker's results: the half it stopped at, the bits it left unused, its deliveries of each class. */
+  /** A walker's results: the bit of memory it stopped at, its deliveries of each class. */
   CONSUMED: 40,
-  HAVE: 41,
-  DELIVERED: 42,
-  DELIVERED_1: 43,
+  DELIVERED: 41,
+  DELIVERED_1: 42,
   /** A walker's outcome bits, 16 to a half word: a refill leaves at least REFILL_HALVES of them. */
   BITS: 64,
   /**
@@ -42,7 +41,6 @@ export const WALKERS = 2;
 /** How far apart (in words) the walkers' own copies are. */
 export const WALKER_STRIDES: Readonly<Record<string, number>> = {
   CONSUMED: 8,
-  HAVE: 8,
   DELIVERED: 8,
   DELIVERED_1: 8,
   BITS: 2016,
@@ -83,7 +81,7 @@ export const ENTRY = {
 /**
  * Every value lanes.wat may name: the layout's words, their byte addresses (NAME_BYTE), and the
  * entry's fields; a walker's own as w.NAME and w.NAME_BYTE, and w.TIE, the bit of the walk's result
- * that says walker w met a tie, and w.LAST_HALF, past which its lookups call for a refill.
+ * that says walker w met a tie, and w.LAST_BIT, from which its lookups call for a refill.
  */
 export function watConstants(): Record<string, number> {
   const values: Record<string, number> = {
@@ -106,8 +104,8 @@ export function watConstants(): Record<string, number> {
     }
     values[`${w}.TIE`] = 1 << w;
     values[`${w}.ENDS_2_BYTE`] = 4 * (walkerWord('ENDS', w) + 2 * 2 * LAYOUT.ENDS_SIZE);
-    // A lookup reads one half, and keeps one more in reserve: past this it is time for a refill.
-    values[`${w}.LAST_HALF`] = 2 * walkerWord('BITS', w) + REFILL_HALVES - 1;
+    // A lookup reads the half its bit is in and the next: from this bit on it is time for a refill.
+    values[`${w}.LAST_BIT`] = 16 * (2 * walkerWord('BITS', w) + REFILL_HALVES - 1);
   }
   return values;
 }
