@@ -28,7 +28,19 @@ const LANE_WORDS = REFILL_HALVES / (2 * LANES);
 
 // The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
 const { ENDS_SIZE, ENDS_COPIES, TABLE } = LAYOUT;
-const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK, WORDS: ENTRY_WORDS, DELIVERED_SHIFT, MAX_TRIALS } = ENTRY;
+const {
+  ENDED,
+  MESSAGES_SHIFT,
+  MESSAGES_MASK,
+  NEXT_SHIFT,
+  NEXT_MASK,
+  ROUND_SHIFT,
+  MAX_ROUND,
+  USED_MASK,
+  WORDS: ENTRY_WORDS,
+  DELIVERED_SHIFT,
+  MAX_TRIALS,
+} = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
 export const MIN_WALK_TRIALS = 4096;
@@ -142,7 +154,10 @@ export function bitWalkFor(
   const steps = table;
   const stepDelivered = delivered;
   // Every window length's table, for what a window's bits after a trial's end do (below).
-  const byLength: { table: Int32Array; delivered: Int32Array }[] = [{ table: new Int32Array(0), delivered: new Int32Array(0) }, { table, delivered }];
+  const byLength: { table: Int32Array; delivered: Int32Array }[] = [
+    { table: new Int32Array(0), delivered: new Int32Array(0) },
+    { table, delivered },
+  ];
   // Windows of 2, 3, …, 8 outcomes: the first outcome's step, then (unless it ended the trial)
   // the rest of the window from where that step leads, from the table one outcome shorter.
   for (let length = 2; length <= WINDOW; length++) {

@@ -3,6 +3,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
 import { MIN_WALK_TRIALS, bitWalkFor } from './bit-walk.js';
+import type { BitWalk } from './bit-walk.js';
 import { laneKernels } from './lanes.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
@@ -18,7 +19,7 @@ export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
   /**
    * Two blocks at once, as the sum of their tallies (what run gives for each, added): the bit
-   * walk runs two blocks faster than one after the other. Absent where the cell has no bit walk.
+   * walk runs two blocks faster than one after the other. Absent on the one-draw lanes.
    */
   readonly runPair?: (streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number) => Tally;
   /**
@@ -354,10 +355,11 @@ function branchSteerings(nodes: readonly AutomatonNode[], root: number): Map<num
 
 /**
  * A cell's trials mispredict at least this many branches each, on average, before the bit walk
- * (bit-walk.ts) runs them instead of the compiled kernel: below it the kernel's branches go the
- * likely way often enough that it is as fast.
+ * (bit-walk.ts) runs them instead of a kernel compiled for the cell alone: below it the kernel's
+ * branches go the likely way often enough that it is as fast. A kernel shared by a sweep's cells
+ * (thresholds read from a table) is never faster than the walk, which runs every cell it can.
  */
-const WALK_MISPREDICTS = 0.25;
+const WALK_MISPREDICTS = 0.1;
 
 /**
  * The branches per trial that even a perfect predictor of each branch's likelier side gets
@@ -456,7 +458,13 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const outcomes = new Float64Array(outcomeCount);
   const histogram = new Float64Array(width);
   const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
-  const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, highOf, { E, DV, sums }) : null;
+  // Built on the first block long enough for it: a sweep's many small cells never need one.
+  let walk: BitWalk | null | undefined = oneDraw || (specialize && mispredictsPerTrial(automaton) < WALK_MISPREDICTS) ? null : undefined;
+  const walkFor = (trials: number): BitWalk | null => {
+    if (trials < MIN_WALK_TRIALS) return null;
+    if (walk === undefined) walk = bitWalkFor(automaton, classCount, highOf, { E, DV, sums });
+    return walk;
+  };
   let rounds = 0;
   const clear = (): void => {
     E.fill(0);
@@ -502,7 +510,9 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
     return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
   };
   return {
-    engine: oneDraw && laneKernels() ? 'one-draw lanes' : walk ? 'bit walk' : 'compiled',
+    get engine() {
+      return oneDraw && laneKernels() ? 'one-draw lanes' : walkFor(MIN_WALK_TRIALS) ? 'bit walk' : 'compiled';
+    },
     run(stream, trials) {
       clear();
       let left = trials;
@@ -514,16 +524,17 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
           S[oneDraw.site + 1]! += done - below;
           left -= done;
         }
-      } else if (walk && trials >= MIN_WALK_TRIALS && walk.run(stream, trials)) {
+      } else if (walkFor(trials)?.run(stream, trials)) {
         left = 0; // else a tie: the scalar kernel runs the block
       }
       runScalar(stream, left);
       return tally(trials);
     },
-    ...(walk && {
+    ...(!oneDraw && {
       runPair(streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number): Tally {
         clear();
-        const ties = trialsA >= MIN_WALK_TRIALS && trialsB >= MIN_WALK_TRIALS ? walk.runPair(streamA, trialsA, streamB, trialsB) : 3;
+        const walk = walkFor(Math.min(trialsA, trialsB));
+        const ties = walk ? walk.runPair(streamA, trialsA, streamB, trialsB) : 3;
         // A block that met a tie, or too short for the walk, runs on the scalar kernel.
         if (ties & 1) runScalar(streamA, trialsA);
         if (ties & 2) runScalar(streamB, trialsB);
