@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,30 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * `cli` without blocking this process: for commands that mostly wait (a watchdog's deadline), so
+ * that several can wait at once.
+ */
+export function cliAsync(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: CLI_TIMEOUT_MS,
+        maxBuffer: 1 << 28,
+        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (error as { code?: unknown }).code : 0;
+        resolve({ status: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
+  });
 }
 
 const temporary: string[] = [];

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
 /** Protocols written as files: run, exact, trace, check, shards, and every way a file can be wrong. */
@@ -98,12 +99,14 @@ describe('protocol files', () => {
     ],
   ];
   for (const [what, text, expected] of bad) {
-    it(`are refused with one clear line and exit 2: ${what}`, () => {
+    it(`are refused with one clear line and exit 2: ${what}`, async () => {
       const files: Record<string, string> = { 's.yaml': 'protocol: ./p.mjs\ntrials: 1000\n' };
       if (text) files['p.mjs'] = text;
       const dir = tempFiles(files);
-      // The watchdog's limits are a parameter: its own where it must fire, long where only the check's rules may decide.
-      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1'], { TWOGENERALS_WATCHDOG_MS: /watchdog/.test(expected.source) ? '2500' : '600000' });
+      const args = ['run', join(dir, 's.yaml'), '--workers', '1'];
+      // The watchdog's limits are a parameter of the process (its own where it must fire); each
+      // file has a name of its own, so the others run in this process.
+      const r = /watchdog/.test(expected.source) ? cli(args, { TWOGENERALS_WATCHDOG_MS: '2500' }) : await cliIn(args);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, expected);
       assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, cliAsync, tempFiles } from './helpers.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
 const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => {
@@ -24,8 +24,8 @@ const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOu
 
 /** The watchdog's limits shortened for the suite (TWOGENERALS_WATCHDOG_MS). */
 const SHORT = { TWOGENERALS_WATCHDOG_MS: '1500' };
-/** Lengthened past anything a loaded machine needs to fill the heap, so that memory, not the clock, stops an allocating file. */
-const LONG = { TWOGENERALS_WATCHDOG_MS: '300000' };
+/** Lengthened past anything a loaded machine needs to fill the heap, so that memory, not the clock, stops an allocating file; a small heap fills sooner. */
+const LONG = { TWOGENERALS_WATCHDOG_MS: '300000', TWOGENERALS_ISOLATED_HEAP_MB: '64' };
 
 const HOSTILE: [string, [string, string], RegExp][] = [
   ['loops in its top-level code', ['export default', 'for (;;) {}\nexport default'], /hostile\.mjs: stopped after 1\.5 s while evaluating the module/],
@@ -39,7 +39,7 @@ const HOSTILE: [string, [string, string], RegExp][] = [
   [
     'allocates without bound',
     ['export default', 'const hog = []; for (;;) hog.push(new Array(1e7).fill(1.5));\nexport default'],
-    /hostile\.mjs: used more than \d+ MB of memory while evaluating the module/,
+    /hostile\.mjs: used more than 64 MB of memory while evaluating the module/,
   ],
   ['calls process.exit at load', ['export default', 'process.exit(0);\nexport default'], /hostile\.mjs: called process\.exit\(0\) while evaluating the module/],
   [
@@ -61,15 +61,19 @@ const HOSTILE: [string, [string, string], RegExp][] = [
 
 describe('protocol files are isolated', () => {
   for (const [what, [from, to], expected] of HOSTILE) {
-    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, () => {
+    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, async () => {
       const text = FILE.replace(from, to);
       assert.notEqual(text, FILE);
       const dir = tempFiles({ 'hostile.mjs': text, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
-      for (const args of [
+      const commands = [
         ['run', join(dir, 's.yaml'), '--workers', '1'],
         ['check', join(dir, 'hostile.mjs')],
-      ]) {
-        const r = cli(args, what.includes('allocates') ? LONG : SHORT);
+      ];
+      // Both wait out the watchdog (or fill their heap) at once.
+      const env = what.includes('allocates') ? LONG : SHORT;
+      const results = await Promise.all(commands.map((args) => cliAsync(args, env)));
+      for (const [i, r] of results.entries()) {
+        const args = commands[i]!;
         assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
         assert.equal(r.stdout, '');
         assert.match(r.stderr, expected);

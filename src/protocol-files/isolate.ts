@@ -41,6 +41,12 @@ export type IsolatedReply = { stage: LoadStage } | { done: IsolatedResult } | { 
 /** The heap a protocol file may use while it is loaded and checked. */
 export const ISOLATED_HEAP_MB = 512;
 
+/** ISOLATED_HEAP_MB, or TWOGENERALS_ISOLATED_HEAP_MB where set to a whole number of at least 32 (tests fill a smaller heap sooner). */
+export function isolatedHeapMb(): number {
+  const given = Number(process.env['TWOGENERALS_ISOLATED_HEAP_MB']);
+  return Number.isInteger(given) && given >= 32 ? given : ISOLATED_HEAP_MB;
+}
+
 /**
  * How long the isolating process may take to start, before the file's first stage: Node's own
  * start-up, no code of the file's. Its own limit, so that a loaded machine's slow start is never
@@ -54,8 +60,9 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
   const stageMs = watchdogMs('load');
   const checkMs = watchdogMs(quick ? 'quick' : 'check');
   const task: IsolatedTask = { file, place, quick, checkMs };
+  const heapMb = isolatedHeapMb();
   const child = fork(fileURLToPath(new URL('./isolate-worker.js', import.meta.url)), [JSON.stringify(task)], {
-    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${ISOLATED_HEAP_MB}`],
+    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapMb}`],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
   });
@@ -95,7 +102,7 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
       // Messages sent before the exit are delivered first; give them that chance.
       setImmediate(() => {
         if (/heap out of memory|Allocation failed|Invalid array length|Array buffer allocation failed/i.test(errorText) || signal === 'SIGABRT' || code === 134)
-          fail(`used more than ${ISOLATED_HEAP_MB} MB of memory while ${stageText()}: it was stopped`);
+          fail(`used more than ${heapMb} MB of memory while ${stageText()}: it was stopped`);
         else fail(`ended the process (exit code ${code ?? signal}) while ${stageText()}: a protocol file must not call process.exit`);
       });
     });

@@ -21,6 +21,8 @@ interface RandomizedConfig {
   readonly crashes: boolean;
   /** Clock steps per round: the round's start where crashes are drawn, A's message, B's. */
   readonly width: number;
+  /** Each message's label, made once: a trial of R rounds sends 2R messages and needs only a few labels. */
+  readonly labels: Map<number, string>;
 }
 
 /**
@@ -52,6 +54,7 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
     keyChoices: new Float64Array(rounds).fill(1 / rounds),
     crashes: crashes === 1,
     width: crashes === 1 ? 3 : 2,
+    labels: new Map(),
   }),
   stateSize: () => 10,
   init(state) {
@@ -61,7 +64,7 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
   },
   // clock = width·(round − 1) + part: with crashes part 0 is the round's start; then A's message,
   // then B's; width·R is the decision.
-  next(state, { rounds, keyChoices, crashes, width }, step) {
+  next(state, { rounds, keyChoices, crashes, width, labels }, step) {
     for (;;) {
       const clock = state[CLOCK]!;
       if (clock < width * rounds) {
@@ -77,7 +80,9 @@ export const randomized: ProtocolDefinition<RandomizedConfig> = {
           step.direction = part === 0 ? A_TO_B : B_TO_A;
           step.round = round;
           step.label =
-            part === 0 ? `levels ${state[A_OWN]}/${state[A_OTHER]} + key` : `levels ${state[B_OWN]}/${state[B_OTHER]}${state[B_KNOWS] ? ' + key' : ''}`;
+            part === 0
+              ? levelsLabel(labels, rounds, state[A_OWN]!, state[A_OTHER]!, 1)
+              : levelsLabel(labels, rounds, state[B_OWN]!, state[B_OTHER]!, state[B_KNOWS]!);
           return;
         }
         // A crashed general sends nothing; the round's end still comes for the other.
@@ -137,4 +142,13 @@ function endRound(state: Int32Array, fromB: number): void {
     state[B_OWN] = 1 + bRecord;
   }
   state[B_GOT] = 0;
+}
+
+/** The label of a message carrying these levels (each from −1 to R + 1), and the key if `key` is 1. */
+function levelsLabel(labels: Map<number, string>, rounds: number, own: number, other: number, key: number): string {
+  if (own < -1 || own > rounds + 1 || other < -1 || other > rounds + 1) return `levels ${own}/${other}${key ? ' + key' : ''}`;
+  const id = ((own + 1) * (rounds + 3) + other + 1) * 2 + key;
+  let label = labels.get(id);
+  if (label === undefined) labels.set(id, (label = `levels ${own}/${other}${key ? ' + key' : ''}`));
+  return label;
 }
