@@ -102,10 +102,9 @@ describe('bit walk', () => {
     assert.equal(walkOf('handshake', { loss: 0, redundancy: 1, rounds: 4 }), null, 'nothing drawn');
   });
 
-  it("is left to a cell's own compiled kernel where its branches are predictable; a sweep's shared kernel walks", () => {
+  it('is left to the compiled kernel where branches are predictable or the cell is small', () => {
     assert.equal(kernelFor(cell('handshake', { loss: 0.05, redundancy: 2, rounds: 4 }), true)!.engine, 'compiled');
-    assert.equal(kernelFor(cell('handshake', { loss: 0.05, redundancy: 2, rounds: 4 }), false)!.engine, 'bit walk');
-    assert.equal(kernelFor(cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 }), false)!.engine, 'bit walk');
+    assert.equal(kernelFor(cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 }), false)!.engine, 'compiled');
     assert.equal(kernelFor(cell('messenger', { loss: 0.5, redundancy: 2, rounds: 1 }), true)!.engine, 'one-draw lanes');
   });
 });

@@ -19,7 +19,7 @@ export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
   /**
    * Two blocks at once, as the sum of their tallies (what run gives for each, added): the bit
-   * walk runs two blocks faster than one after the other. Absent on the one-draw lanes.
+   * walk runs two blocks faster than one after the other. Absent where the cell has no walk.
    */
   readonly runPair?: (streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number) => Tally;
   /**
@@ -355,11 +355,12 @@ function branchSteerings(nodes: readonly AutomatonNode[], root: number): Map<num
 
 /**
  * A cell's trials mispredict at least this many branches each, on average, before the bit walk
- * (bit-walk.ts) runs them instead of a kernel compiled for the cell alone: below it the kernel's
- * branches go the likely way often enough that it is as fast. A kernel shared by a sweep's cells
- * (thresholds read from a table) is never faster than the walk, which runs every cell it can.
+ * (bit-walk.ts) runs them instead of the compiled kernel: below it the kernel's branches go the
+ * likely way often enough that it is as fast. Only cells of many trials (`specialize`) walk: a
+ * sweep of cells of 10^6 trials (W3) ran 7% slower with its unpredictable cells walked, the
+ * walk's tables and warm-up paid per cell.
  */
-const WALK_MISPREDICTS = 0.1;
+const WALK_MISPREDICTS = 0.25;
 
 /**
  * The branches per trial that even a perfect predictor of each branch's likelier side gets
@@ -459,7 +460,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const histogram = new Float64Array(width);
   const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
   // Built on the first block long enough for it: a sweep's many small cells never need one.
-  let walk: BitWalk | null | undefined = oneDraw || (specialize && mispredictsPerTrial(automaton) < WALK_MISPREDICTS) ? null : undefined;
+  let walk: BitWalk | null | undefined = oneDraw || !specialize || mispredictsPerTrial(automaton) < WALK_MISPREDICTS ? null : undefined;
   const walkFor = (trials: number): BitWalk | null => {
     if (trials < MIN_WALK_TRIALS) return null;
     if (walk === undefined) walk = bitWalkFor(automaton, classCount, highOf, { E, DV, sums });
@@ -530,7 +531,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
       runScalar(stream, left);
       return tally(trials);
     },
-    ...(!oneDraw && {
+    ...(walk !== null && {
       runPair(streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number): Tally {
         clear();
         const walk = walkFor(Math.min(trialsA, trialsB));
