@@ -86,6 +86,32 @@ const lazyBuiltins: Plugin = {
   },
 };
 
+/**
+ * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output),
+ * initialized on first use rather than as the script starts: each import of the sources gets a
+ * shim per function it imports, as for LAZY_BUILTINS (a new name fails the build).
+ */
+const LAZY_PACKAGES: Record<string, readonly string[]> = {
+  yaml: ['LineCounter', 'isMap', 'isScalar', 'parse', 'parseDocument', 'stringify'],
+  'csv-parse/sync': ['parse'],
+  'csv-stringify/sync': ['stringify'],
+};
+const lazyPackages: Plugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
+      namespace === 'lazy-package' || kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(importer)
+        ? undefined
+        : { path, namespace: 'lazy-package', pluginData: resolveDir },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path, pluginData }) => {
+      const load = `require(${JSON.stringify(path)})`;
+      const shim = (name: string): string => `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
+      return { contents: LAZY_PACKAGES[path]!.map(shim).join('\n'), loader: 'js', resolveDir: pluginData as string };
+    });
+  },
+};
+
 /** The CLI starts its pool threads from worker.cjs, the pool thread as CommonJS (below). */
 const commonJsWorker: Plugin = {
   name: 'commonjs-worker',
@@ -136,7 +162,7 @@ const cli = await build({
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
   ...ownPlace,
-  plugins: [launcherImport, lazyBuiltins, commonJsWorker, narrowStringWidth],
+  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth],
 });
 const script = cli.outputFiles![0]!.text;
 // The first line names the build: V8 checks a cache against its script's length only, so the
