@@ -58,7 +58,8 @@ export interface BitWalk {
    * Runs two blocks at once, `trialsA` trials from `rsA` and `trialsB` from `rsB`, two walkers
    * taking turns so that the processor overlaps them (about 1.6 times the rate of one); adds
    * both to the accumulators. Returns which blocks met a tie (bit 0: A, bit 1: B): their streams
-   * and counts are left untouched, for the scalar kernel to run.
+   * and counts are left untouched, for the scalar kernel to run; the others' streams are not
+   * moved on either (unlike run's).
    */
   runPair(rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number;
 }
@@ -250,8 +251,8 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
     walker.valid += 2 * LANES * LANE_WORDS;
     return first;
   };
-  /** Adds walker w's block of `trials` trials to the accumulators and moves `rs` past its draws. */
-  const collect = (w: number, rs: Int32Array, trials: number): void => {
+  /** Adds walker w's block of `trials` trials to the accumulators and, if `advance`, moves `rs` past its draws. */
+  const collect = (w: number, rs: Int32Array, trials: number, advance: boolean): void => {
     const ends = walkerWord('ENDS', w);
     for (let copy = 0; copy < ENDS_COPIES; copy++) {
       const at = ends + 2 * copy * ENDS_SIZE;
@@ -264,9 +265,9 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
     if (tables.classCount > 1) DV[1]! += words[walkerWord('DELIVERED_1', w)]! + trials * tables.startDelivered[1];
     // The draws consumed: 16 per half taken in before, and those up to the bit the walker stopped at.
     const walker = walkers[w]!;
-    jump(rs, 16 * (walker.taken - 2 * walker.bits) + words[walkerWord('CONSUMED', w)]!);
+    if (advance) jump(rs, 16 * (walker.taken - 2 * walker.bits) + words[walkerWord('CONSUMED', w)]!);
   };
-  const runPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number => {
+  const walkPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number, advance: boolean): number => {
     if (trialsA > MAX_TRIALS || trialsB > MAX_TRIALS) return 3; // beyond the counts' fields (layout.ts)
     if (loaded !== tables) {
       words.set(tables.table, TABLE);
@@ -282,12 +283,14 @@ function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Fl
     });
     refills.current = refill;
     const ties = walk(trialsA, trialsB, tables.start, tables.startMessages, tables.startRound);
-    if (!(ties & 1)) collect(0, rsA, trialsA);
-    if (!(ties & 2) && trialsB > 0) collect(1, rsB, trialsB);
+    if (!(ties & 1)) collect(0, rsA, trialsA, advance);
+    if (!(ties & 2) && trialsB > 0) collect(1, rsB, trialsB, advance);
     return ties;
   };
   return {
-    run: (rs, trials) => runPair(rs, trials, rs, 0) === 0,
-    runPair,
+    run: (rs, trials) => walkPair(rs, trials, rs, 0, true) === 0,
+    // A pair's streams are not moved on: nothing reads where they end, and jumping them costs a
+    // worker the jump tables of every power of two up to a block's draws.
+    runPair: (rsA, trialsA, rsB, trialsB) => walkPair(rsA, trialsA, rsB, trialsB, false),
   };
 }

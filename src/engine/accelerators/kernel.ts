@@ -19,7 +19,8 @@ export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
   /**
    * Two blocks at once, as the sum of their tallies (what run gives for each, added): the bit
-   * walk runs two blocks faster than one after the other. Absent where the cell has no walk.
+   * walk runs two blocks faster than one after the other. Unlike run, it does not leave the
+   * streams where their blocks end (nothing reads them). Absent where the cell has no walk.
    */
   readonly runPair?: (streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number) => Tally;
   /**
