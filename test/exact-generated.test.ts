@@ -77,7 +77,7 @@ describe('exact at the sizes people run', () => {
 
   it('the randomized protocol at R = 1,000 agrees with Monte Carlo, on Bernoulli and bursty loss', async () => {
     for (const channel of [{ loss: 0.4 }, { channel: { model: 'gilbert-elliott', goodToBad: 0.01, badToGood: 0.2 } }]) {
-      const data = { protocol: 'randomized', redundancy: 1, rounds: 1000, trials: 20_000, seed: 'large-randomized', ...channel };
+      const data = { protocol: 'randomized', redundancy: 1, rounds: 1000, trials: 10_000, seed: 'large-randomized', ...channel };
       const report = await runExperiment([scenarioFrom(data)], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
       const s = report.summaries[0]!;
       assert.equal(s.result.exact?.method, 'levels');

@@ -1,5 +1,6 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
+import { stateKey } from '../engine/state-key.js';
 import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
@@ -150,11 +151,14 @@ function checkCell(
       `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
     );
   };
-  const guardIntact = (state: Int32Array): boolean => state.subarray(size).every((v) => v === SENTINEL);
+  const guardIntact = (state: Int32Array): boolean => {
+    for (let i = size; i < state.length; i++) if (state[i] !== SENTINEL) return false;
+    return true;
+  };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   while (stack.length) {
     const { state, path, crashed } = stack.pop()!;
-    const key = `${state.subarray(0, size).join(',')}|${crashed}`;
+    const key = stateKey(crashed, state.subarray(0, size));
     if (seen.has(key)) continue;
     seen.add(key);
     if (seen.size > MAX_STATES)
@@ -175,7 +179,7 @@ function checkCell(
     const unfilled = unfilledStep(step, protocol.outcomes.names.length);
     if (unfilled) fail(state, path, unfilled);
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
-    if (first.join() !== second.join() || stepText(step) !== stepText(again))
+    if (!sameFields(first, second) || stepText(step) !== stepText(again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     if (step.kind === END) {
@@ -269,6 +273,12 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
+}
+
+function sameFields(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function stepText(step: Step): string {
