@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
-import { watConstants } from '../src/engine/accelerators/layout.js';
+import { WALKERS, watConstants } from '../src/engine/accelerators/layout.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 
 const assembler = await wabt();
@@ -19,7 +19,12 @@ const modules: [string, Record<string, number>][] = [
 for (const [name, constants] of modules) {
   const source = new URL(`../../src/engine/accelerators/${name}.wat`, import.meta.url);
   const target = new URL(`../src/engine/accelerators/${name}.generated.js`, import.meta.url);
-  const text = readFileSync(source, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, constant: string) => {
+  // What each walker of the bit walk does alike is written once, between `;; each walker {` and
+  // `;; }`, naming the walker as {{W}} and its own values as {{W.NAME}}: repeated here per walker.
+  const expanded = readFileSync(source, 'utf8').replace(/^[ \t]*;; each walker \{\n([\s\S]*?)^[ \t]*;; \}\n/gm, (_, body: string) =>
+    Array.from({ length: WALKERS }, (_, w) => body.replace(/\{\{W\}\}/g, String(w)).replace(/\{\{W\.(\w+)\}\}/g, `{{${w}.$1}}`)).join(''),
+  );
+  const text = expanded.replace(/\{\{([\w.]+)\}\}/g, (_, constant: string) => {
     const value = constants[constant];
     if (value === undefined) throw new Error(`${name}.wat names {{${constant}}}, which its layout does not define`);
     return String(value);
