@@ -99,6 +99,9 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       state[PHASE] = 1;
       state[PHASE_START] = 1;
     },
+    // Each part of a round is one announced run (step.peers), as in the built-in: the
+    // coordinator's message to every cohort that needs it, then every cohort that received it
+    // voting (or applying the decision) and replying, both done in resolve.
     next(state, config, step) {
       const n = config.n;
       for (;;) {
@@ -110,51 +113,80 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
           return;
         }
         const round = Math.floor(clock / config.width) + 1;
-        const position = clock % config.width;
+        const position = clock - (round - 1) * config.width;
         if (position < n) {
-          const i = position;
-          const needed = phase === 1 ? state[field(i, VOTE)] === 0 : state[field(i, ACK)] === 0;
-          if (needed) return send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
-        } else if (position < 3 * n) {
-          const i = (position - n) >> 1;
-          if (state[field(i, GOT)] === 1) {
-            if ((position - n) % 2 === 0) {
-              if (phase === 1 && state[field(i, STATE)] === IDLE) {
-                if (config.abortRate > 0 && config.abortRate < 1) {
-                  step.kind = CHOOSE;
-                  step.choices = config.vote;
-                  step.label = 'vote';
-                  step.peer = i;
-                  return;
-                }
-                state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES;
-              } else if (phase === 2) {
-                const s = state[field(i, STATE)];
-                state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
-              }
-            } else {
-              const s = state[field(i, STATE)];
-              return send(step, B_TO_A, round, i, phase === 1 ? (s === NO ? 'NO' : 'YES') : 'ACK');
-            }
+          const held = phase === 1 ? VOTE : ACK;
+          let first = -1;
+          let peers = 0;
+          for (let j = position; j < n && (first < 0 || j - first < 31); j++) {
+            if (state[field(j, held)] !== 0) continue;
+            if (first < 0) first = j;
+            peers |= 1 << (j - first);
           }
-        } else endRound(state, config, round);
+          if (first >= 0) {
+            state[CLOCK] = clock + first - position;
+            send(step, A_TO_B, round, first, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
+            step.peers = peers;
+            return;
+          }
+          state[CLOCK] = clock + n - position;
+          continue;
+        }
+        if (position < 3 * n) {
+          const from = (position - n) >> 1;
+          const replying = ((position - n) & 1) === 1;
+          const voting = phase === 1 && config.abortRate > 0 && config.abortRate < 1;
+          let first = -1;
+          let peers = 0;
+          let choosers = 0;
+          for (let j = from; j < n && (first < 0 || j - first < 31); j++) {
+            if (state[field(j, GOT)] !== 1) continue;
+            if (first < 0) first = j;
+            peers |= 1 << (j - first);
+            if (voting && state[field(j, STATE)] === IDLE && !(replying && j === from)) choosers |= 1 << (j - first);
+          }
+          if (first >= 0) {
+            const chooses = (choosers & 1) === 1;
+            state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
+            const s = state[field(first, STATE)];
+            send(step, B_TO_A, round, first, phase === 2 ? 'ACK' : s === NO || (s === IDLE && config.abortRate >= 1) ? 'NO' : 'YES');
+            if (chooses) {
+              step.kind = CHOOSE;
+              step.label = 'vote';
+            }
+            step.choices = config.vote;
+            step.peers = peers;
+            step.choosers = choosers;
+            return;
+          }
+          state[CLOCK] = clock + 3 * n - position;
+          continue;
+        }
+        endRound(state, config, round);
         state[CLOCK] = clock + 1;
       }
     },
     resolve(state, config, step, result) {
       const n = config.n;
-      const clock = state[CLOCK];
-      const position = clock % config.width;
-      if (position < n) state[field(position, GOT)] = result;
-      else {
-        const i = (position - n) >> 1;
-        if (step.kind === CHOOSE) state[field(i, STATE)] = result === 0 ? YES : NO;
-        else if (result === 1) {
-          if (state[PHASE] === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
-          else state[field(i, ACK)] = 1;
+      const i = step.peer;
+      const base = (step.round - 1) * config.width;
+      if (step.kind === CHOOSE) {
+        state[field(i, STATE)] = result === 0 ? YES : NO;
+        state[CLOCK] = base + n + 2 * i + 1;
+      } else if (step.direction === A_TO_B) {
+        state[field(i, GOT)] = result;
+        state[CLOCK] = base + i + 1;
+      } else {
+        const s = state[field(i, STATE)];
+        if (state[PHASE] === 1) {
+          if (s === IDLE) state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
+          if (result === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
+        } else {
+          state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+          if (result === 1) state[field(i, ACK)] = 1;
         }
+        state[CLOCK] = base + n + 2 * i + 2;
       }
-      state[CLOCK] = clock + 1;
     },
     describe(state, config) {
       const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];

@@ -243,7 +243,7 @@ describe('the contract checker: next writes only the fields of the step', () => 
       if (state[0] === 2) (step as unknown as Record<string, number>)[field] = END;
     },
   });
-  const fields = 'kind, direction, round, label, peer, choices, outcome';
+  const fields = 'kind, direction, round, label, peer, peers, choosers, choices, outcome';
   for (const [field, hint] of [
     ['type', ' (did you mean step.kind?)'],
     ['Action', ' (did you mean step.kind?)'],

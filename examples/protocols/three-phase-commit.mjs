@@ -62,6 +62,10 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
     init(state) {
       state.fill(0);
     },
+    // Each part of a round is announced as one run of sends (step.peers): the coordinator's
+    // message to every cohort it addresses, then every cohort that heard it voting and replying.
+    // resolve places the clock after the part it resolves, and a vote that needs no draw is cast
+    // there, so the Monte Carlo engine may take a whole run without calling next between parts.
     next(state, config, step) {
       const { n, width, start } = config;
       for (;;) {
@@ -72,70 +76,89 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
           step.outcome = outcome(state, n);
           return;
         }
-        const position = (clock % width) - start;
+        const position = clock - (round - 1) * width - start;
         if (position === -1) {
           step.kind = ROUND;
           step.round = round;
           return;
         }
         if (position < n) {
-          // the coordinator's message to cohort `position`
-          const i = position;
-          const s = state[at(i, 0)];
-          const wanted = round === 1 || (round >= 2 && (s === WAITING || s === PREPARED || s === INITIAL));
-          if (wanted && !(round >= 2 && s === INITIAL) && state[COORDINATOR_CRASHED] === 0) {
+          // the coordinator's message to every cohort from `position` it addresses
+          let peers = 0;
+          let first = -1;
+          for (let j = position; j < n && (first < 0 || j - first < 31); j++) {
+            if (!addressed(state, j, round)) continue;
+            if (first < 0) first = j;
+            peers |= 1 << (j - first);
+          }
+          if (first >= 0) {
+            state[CLOCK] = clock + first - position;
             step.kind = SEND;
             step.direction = A_TO_B;
             step.round = round;
-            step.peer = i;
+            step.peer = first;
+            step.peers = peers;
             step.label = round === 1 ? 'CAN-COMMIT' : state[COORDINATOR] === 2 ? 'ABORT' : round === 2 ? 'PRE-COMMIT' : 'DO-COMMIT';
             return;
           }
-        } else if (position < 3 * n) {
-          const i = (position - n) >> 1;
-          const voting = (position - n) % 2 === 0;
-          if (state[at(i, 2)] === 1) {
-            if (voting && round === 1 && state[at(i, 0)] === INITIAL) {
-              if (config.vote[1] > 0 && config.vote[1] < 1) {
-                step.kind = CHOOSE;
-                step.choices = config.vote;
-                step.label = 'vote';
-                step.peer = i;
-                return;
-              }
-              state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING;
-            } else if (!voting && round <= 2 && (state[at(i, 0)] === WAITING || state[at(i, 0)] === PREPARED || (round === 1 && state[at(i, 0)] === ABORTED))) {
-              step.kind = SEND;
-              step.direction = B_TO_A;
-              step.round = round;
-              step.peer = i;
-              step.label = round === 1 ? (state[at(i, 0)] === ABORTED ? 'NO' : 'YES') : 'ACK';
-              return;
-            }
-          }
-        } else {
-          endRound(state, n, round);
+          state[CLOCK] = clock + n - position;
+          continue;
         }
+        if (position < 3 * n) {
+          // every cohort from `position` that heard the coordinator: its vote (round 1), then its reply
+          const from = (position - n) >> 1;
+          const replying = (position - n) % 2 === 1;
+          let peers = 0;
+          let choosers = 0;
+          let first = -1;
+          for (let j = from; j < n && (first < 0 || j - first < 31); j++) {
+            const chooses = !(replying && j === from) && votes(state, config, j, round);
+            if (!chooses && !replies(state, j, round)) continue;
+            if (first < 0) first = j;
+            peers |= 1 << (j - first);
+            if (chooses) choosers |= 1 << (j - first);
+          }
+          if (first >= 0) {
+            const chooses = (choosers & 1) === 1;
+            state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
+            step.kind = chooses ? CHOOSE : SEND;
+            step.direction = B_TO_A;
+            step.round = round;
+            step.peer = first;
+            step.peers = peers;
+            step.choosers = choosers;
+            step.choices = config.vote;
+            step.label = chooses ? 'vote' : round === 1 ? (state[at(first, 0)] === ABORTED || config.vote[1] >= 1 ? 'NO' : 'YES') : 'ACK';
+            return;
+          }
+          state[CLOCK] = clock + 3 * n - position;
+          continue;
+        }
+        endRound(state, n, round);
         state[CLOCK] = clock + 1;
       }
     },
     resolve(state, config, step, result) {
       const { n, width, start } = config;
-      const clock = state[CLOCK];
-      const round = Math.floor(clock / width) + 1;
-      const position = (clock % width) - start;
       if (step.kind === ROUND) {
-        // the round's crashes are already in the state
-      } else if (position < n) {
-        const i = position;
+        state[CLOCK]++; // the round's crashes are already in the state
+        return;
+      }
+      const round = step.round;
+      const base = (round - 1) * width + start;
+      const i = step.peer;
+      if (step.kind === SEND && step.direction === A_TO_B) {
         state[at(i, 2)] = result;
         if (result === 1 && round >= 2) hear(state, i, round, state[COORDINATOR]);
+        state[CLOCK] = base + i + 1;
+      } else if (step.kind === CHOOSE) {
+        state[at(i, 0)] = result === 0 ? WAITING : ABORTED;
+        state[CLOCK] = base + n + 2 * i + 1;
       } else {
-        const i = (position - n) >> 1;
-        if (step.kind === CHOOSE) state[at(i, 0)] = result === 0 ? WAITING : ABORTED;
-        else if (result === 1) state[at(i, 1)] = round === 1 && state[at(i, 0)] === ABORTED ? 2 : 1;
+        if (round === 1 && state[at(i, 0)] === INITIAL) state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING; // a vote that needs no draw
+        if (result === 1) state[at(i, 1)] = round === 1 && state[at(i, 0)] === ABORTED ? 2 : 1;
+        state[CLOCK] = base + n + 2 * i + 2;
       }
-      state[CLOCK] = clock + 1;
     },
     roles: ['coordinator', 'cohort'],
     nodes: ({ n }) => [0, ...new Array(n).fill(1)],
@@ -151,6 +174,24 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
       return `coordinator ${coordinator}; cohorts: ${cohorts.join(', ')}`;
     },
   };
+
+  /** Whether the coordinator, unless crashed, sends to cohort i in this round: everyone in round 1, then those voted YES or prepared. */
+  function addressed(state, i, round) {
+    const s = state[at(i, 0)];
+    return state[COORDINATOR_CRASHED] === 0 && (round === 1 || s === WAITING || s === PREPARED);
+  }
+
+  /** Whether cohort i, having heard CAN-COMMIT, draws its vote now. */
+  function votes(state, config, i, round) {
+    return round === 1 && state[at(i, 2)] === 1 && state[at(i, 0)] === INITIAL && config.vote[1] > 0 && config.vote[1] < 1;
+  }
+
+  /** Whether cohort i, having heard the coordinator, replies (its vote in round 1, an ACK in round 2). */
+  function replies(state, i, round) {
+    if (state[at(i, 2)] !== 1 || round > 2) return false;
+    const s = state[at(i, 0)];
+    return s === WAITING || s === PREPARED || (round === 1 && (s === ABORTED || s === INITIAL));
+  }
 
   /** A cohort hears the coordinator in round 2 or 3. */
   function hear(state, i, round, coordinator) {

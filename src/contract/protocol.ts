@@ -35,7 +35,10 @@ export const UNSET = -1;
 export type StepKind = typeof SEND | typeof CHOOSE | typeof END | typeof ROUND;
 
 /** The fields `next` may write: the contract, and what `check` holds a step to. */
-export const STEP_FIELDS = ['kind', 'direction', 'round', 'label', 'peer', 'choices', 'outcome'] as const;
+export const STEP_FIELDS = ['kind', 'direction', 'round', 'label', 'peer', 'peers', 'choosers', 'choices', 'outcome'] as const;
+
+/** The most peers one announced run of sends covers: `step.peers` is a 31-bit mask. */
+export const MAX_ANNOUNCED = 31;
 
 /** Filled in by `next`; one instance is reused for every step of every trial. */
 export class Step {
@@ -48,6 +51,20 @@ export class Step {
   label = '';
   /** SEND: which of several B-side peers (two-phase commit's cohorts) it goes to or from; −1: none. */
   peer = -1;
+  /**
+   * SEND or CHOOSE, optional: announces a run of sends, one per peer, that follow whatever their
+   * results: bit b set means peer `peer + b` takes part (bit 0, `peer` itself, must be set; 0: no
+   * run, the step alone). In the run, peer by peer in ascending order, a peer in `choosers` first
+   * makes the choice `choices`, then the message of this direction and round goes to or from it.
+   * The step itself is the run's first part (CHOOSE iff bit 0 of `choosers` is set), so an engine
+   * may ignore the announcement and call `next` after every `resolve`; the Monte Carlo engine
+   * skips those calls and calls `resolve` for every part with `kind` and `peer` set to that part.
+   * Both must come to the same: called between two parts, `next` must announce the rest of the run
+   * and change nothing that the next `resolve` does not overwrite (`check` holds a protocol to it).
+   */
+  peers = 0;
+  /** With `peers`: the peers (same bits) that make the choice `choices` before their send. */
+  choosers = 0;
   /** CHOOSE: the probabilities of the outcomes; the engine passes the chosen index to resolve. */
   choices: Float64Array | null = null;
   /** END: index into the protocol's outcome names (−1 until `next` sets it). */
@@ -64,6 +81,30 @@ export function roundLimitOf(protocol: Pick<ProtocolDefinition<unknown>, 'roundL
 export function clearStep(step: Step): void {
   step.kind = UNSET;
   step.outcome = -1;
+  step.peers = 0;
+  step.choosers = 0;
+}
+
+/**
+ * Why a step's announced run (`peers`, `choosers`) is not one the engines can run, or null: the
+ * fields' own rules, checked where a run is read. (That `next` agrees with the run is check's.)
+ */
+export function announcementProblem(step: Step): string | null {
+  const { peers, choosers } = step;
+  if (peers === 0 && choosers === 0) return null;
+  if (step.kind !== SEND && step.kind !== CHOOSE) return `step.peers announces a run on a step of kind ${String(step.kind)}; only a SEND or CHOOSE may`;
+  if (!Number.isInteger(peers) || peers < 0 || peers > 0x7fffffff)
+    return `step.peers is ${String(peers)}; it must be a bit mask of at most ${MAX_ANNOUNCED} peers (a whole number from 1 to 2^31 - 1)`;
+  if ((peers & 1) === 0) return `step.peers is ${peers}, without bit 0: the run starts at step.peer itself, so bit 0 must be set`;
+  if (!Number.isInteger(choosers) || choosers < 0 || (choosers & ~peers) !== 0)
+    return `step.choosers is ${String(choosers)}; it must name only peers of step.peers (${peers})`;
+  if (!(Number.isInteger(step.peer) && step.peer >= 0)) return `step.peers announces a run from peer ${step.peer}; step.peer must be 0 or more`;
+  if ((step.kind === CHOOSE) !== ((choosers & 1) === 1))
+    return step.kind === CHOOSE
+      ? 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'
+      : 'a SEND step announces a run whose first peer chooses first (bit 0 of step.choosers): the step must be that CHOOSE';
+  if (choosers !== 0 && !(step.choices instanceof Float64Array)) return 'step.choosers is set, but step.choices gives no probabilities for their choice';
+  return null;
 }
 
 /** Why a `next` left a step that no engine may read, or null: the likely slip in words. */

@@ -1,7 +1,20 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { stateKey } from '../engine/state-key.js';
-import { CHOOSE, END, ROUND, SEND, STEP_FIELDS, Step, receiverNode, roundLimitOf, senderNode, supportsCrashes, unfilledStep } from '../contract/protocol.js';
+import {
+  CHOOSE,
+  END,
+  ROUND,
+  SEND,
+  STEP_FIELDS,
+  Step,
+  announcementProblem,
+  receiverNode,
+  roundLimitOf,
+  senderNode,
+  supportsCrashes,
+  unfilledStep,
+} from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
 import { namingProblem } from './names.js';
@@ -15,7 +28,10 @@ import { namingProblem } from './names.js';
  * does not change any exact value. A protocol that supports crashes is explored again with
  * crashes: every way the nodes up may crash at each round's start, checking that `crashed` agrees
  * with the crashes the check made, that no crashed node dispatches anything, that nothing
- * reaches one, and that every crash pattern ends in a valid outcome. The first broken rule is
+ * reaches one, and that every crash pattern ends in a valid outcome. A step that announces a run
+ * of sends (`peers`) must name a run the engines can take, and `next`, called after each part of
+ * it, must announce the rest and change nothing the next `resolve` does not overwrite: the Monte
+ * Carlo engine skips those calls. The first broken rule is
  * reported with the cell, the state (numbers and described) and the results that led there.
  */
 export interface CheckReport {
@@ -155,6 +171,42 @@ function checkCell(
     for (let i = size; i < state.length; i++) if (state[i] !== SENTINEL) return false;
     return true;
   };
+  // After a part of an announced run: next must announce the rest, and resolving the next part
+  // must give the same state whether next was called before it (other engines) or not (Monte Carlo).
+  const checkRestOfRun = (state: Int32Array, path: Path, step: Step, rest: Step): void => {
+    const called = state.slice();
+    const said = new Step();
+    call('next', state, () => protocol.next(called.subarray(0, size), config, said));
+    if (
+      said.kind !== rest.kind ||
+      said.peer !== rest.peer ||
+      said.peers !== rest.peers ||
+      said.choosers !== rest.choosers ||
+      said.direction !== rest.direction ||
+      said.round !== rest.round ||
+      (rest.choosers !== 0 && String(said.choices) !== String(rest.choices))
+    )
+      fail(
+        state,
+        path,
+        `after a part of the run a step announced (step.peers), next said ${runText(said)}; it must announce the rest of the run, ${runText(rest)}`,
+      );
+    const results = stepResults(said, protocol, params, (problem) => fail(called, path, problem), crashes);
+    for (const [result, label] of results) {
+      const skipped = state.slice();
+      call('resolve', state, () =>
+        protocol.resolve(skipped.subarray(0, size), config, Object.assign(new Step(), step, { kind: rest.kind, peer: rest.peer }), result),
+      );
+      const after = called.slice();
+      call('resolve', called, () => protocol.resolve(after.subarray(0, size), config, said, result));
+      if (skipped.join() !== after.join())
+        fail(
+          state,
+          extend(path, label),
+          `within a run a step announced (step.peers), the state after the next part is [${Array.from(skipped.subarray(0, size)).join(', ')}] without a call of next before it and [${Array.from(after.subarray(0, size)).join(', ')}] with one: next may change only what the next resolve overwrites (the Monte Carlo engine does not call it between the parts)`,
+        );
+    }
+  };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   while (stack.length) {
     const { state, path, crashed } = stack.pop()!;
@@ -182,6 +234,8 @@ function checkCell(
     if (!sameFields(first, second) || stepText(step) !== stepText(again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
+    const announced = announcementProblem(step);
+    if (announced) fail(first, path, announced);
     if (step.kind === END) {
       ended++;
       continue;
@@ -218,12 +272,17 @@ function checkCell(
           `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
+    const last = step.peer + 31 - Math.clz32(step.peers);
+    if (crashes && step.peers !== 0 && 1 + last >= nodeRoles.length)
+      fail(first, path, `step.peers announces a run to peer ${last}, but nodes lists only ${nodeRoles.length} nodes`);
+    const rest = restOfRun(step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       const child = first.slice();
       call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
       if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
+      if (rest) checkRestOfRun(child, extend(path, label), step, rest);
       stack.push({ state: child, path: extend(path, label), crashed });
     }
   }
@@ -282,7 +341,41 @@ function sameFields(a: Int32Array, b: Int32Array): boolean {
 }
 
 function stepText(step: Step): string {
-  return JSON.stringify([step.kind, step.direction, step.round, step.label, step.peer, step.outcome, step.choices ? Array.from(step.choices) : null]);
+  return JSON.stringify([
+    step.kind,
+    step.direction,
+    step.round,
+    step.label,
+    step.peer,
+    step.peers,
+    step.choosers,
+    step.outcome,
+    step.choices ? Array.from(step.choices) : null,
+  ]);
+}
+
+/** What a run's next part must look like after the part `step` says (null: the run ends with it, or there is none). */
+function restOfRun(step: Step): Step | null {
+  if (step.peers === 0) return null;
+  const rest = Object.assign(new Step(), step);
+  if (step.kind === CHOOSE) {
+    rest.kind = SEND;
+    rest.choosers = step.choosers & ~1;
+    return rest;
+  }
+  const remaining = step.peers & ~1;
+  if (remaining === 0) return null;
+  const shift = 31 - Math.clz32(remaining & -remaining);
+  rest.peer = step.peer + shift;
+  rest.peers = remaining >>> shift;
+  rest.choosers = (step.choosers & ~1) >>> shift;
+  rest.kind = (rest.choosers & 1) === 1 ? CHOOSE : SEND;
+  return rest;
+}
+
+function runText(step: Step): string {
+  const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
+  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers} direction ${step.direction} round ${step.round}`;
 }
 
 /** The results a step can have, each with how a report names it; checks the step's own fields. */

@@ -1,4 +1,4 @@
-import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from '../contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, MAX_ANNOUNCED, ROUND, SEND } from '../contract/protocol.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
 import type { Direction, ProtocolDefinition, Step } from '../contract/protocol.js';
 
@@ -93,7 +93,11 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   },
   next(state, config, step) {
     // Positions where nothing happens are skipped in one move of the clock, not one call each:
-    // the states and steps are the same as stepping through them one by one.
+    // the states and steps are the same as stepping through them one by one. Each part of a
+    // round is announced as one run (step.peers): the coordinator's message to every cohort that
+    // still needs it, then every cohort that received it voting (or applying the decision) and
+    // replying. A cohort's vote and its applying of the decision happen in resolve, so that the
+    // Monte Carlo engine may run the whole part without calling next.
     const n = config.participants;
     const width = config.width;
     let clock = state[CLOCK]!;
@@ -114,48 +118,54 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
         return;
       }
       if (position < n) {
-        // (a) the coordinator's message to the first cohort from `position` that still needs it
+        // (a) the coordinator's message to every cohort from `position` that still needs it
         const held = phase === 1 ? VOTE : ACK;
         let i = position;
         while (i < n && state[HEADER + FIELDS * i + held] !== 0) i++;
         clock += i - position;
         position = i;
         if (i < n) {
+          let peers = 1;
+          for (let j = i + 1; j < n && j - i < MAX_ANNOUNCED; j++) if (state[HEADER + FIELDS * j + held] === 0) peers |= 1 << (j - i);
           state[CLOCK] = clock;
-          return send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
+          send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
+          step.peers = peers;
+          return;
         }
       }
       if (position < 3 * n) {
-        // (b) the first cohort from `position` that received the coordinator's message this round:
-        // first its vote (or applying the decision), then its reply
+        // (b) every cohort from `position` that received the coordinator's message this round:
+        // first its vote, then its reply
         let i = (position - n) >> 1;
         const reply = ((position - n) & 1) === 1;
-        if (reply && state[field(i, GOT)] === 1) {
-          state[CLOCK] = clock;
-          return send(step, B_TO_A, round, i, phase === 1 ? (state[field(i, STATE)] === NO ? 'NO' : 'YES') : 'ACK');
+        if (!(reply && state[field(i, GOT)] === 1)) {
+          if (reply) i++;
+          while (i < n && state[HEADER + FIELDS * i + GOT] !== 1) i++;
+          clock += n + 2 * i - position;
+          position = n + 2 * i;
         }
-        if (reply) i++;
-        while (i < n && state[HEADER + FIELDS * i + GOT] !== 1) i++;
-        clock += n + 2 * i - position;
-        position = n + 2 * i;
         if (i < n) {
-          const at = HEADER + FIELDS * i + STATE;
-          if (phase === 1 && state[at] === IDLE) {
-            if (config.abortRate > 0 && config.abortRate < 1) {
-              state[CLOCK] = clock;
-              step.kind = CHOOSE;
-              step.choices = config.vote;
-              step.label = 'vote';
-              step.peer = i;
-              return;
-            }
-            state[at] = config.abortRate >= 1 ? NO : YES;
-          } else if (phase === 2) {
-            const s = state[at]!;
-            state[at] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+          let peers = 0;
+          let choosers = 0;
+          const voting = phase === 1 && config.abortRate > 0 && config.abortRate < 1;
+          for (let j = i; j < n && j - i < MAX_ANNOUNCED; j++) {
+            if (state[HEADER + FIELDS * j + GOT] !== 1) continue;
+            peers |= 1 << (j - i);
+            // the cohort at its reply already voted
+            if (voting && state[HEADER + FIELDS * j + STATE] === IDLE && !(j === i && reply)) choosers |= 1 << (j - i);
           }
-          state[CLOCK] = clock + 1;
-          return send(step, B_TO_A, round, i, phase === 1 ? (state[at] === NO ? 'NO' : 'YES') : 'ACK');
+          state[CLOCK] = clock;
+          if ((choosers & 1) === 1) {
+            step.kind = CHOOSE;
+            step.choices = config.vote;
+            step.label = 'vote';
+            step.peer = i;
+            step.round = round;
+            step.direction = B_TO_A; // the run's sends, after the choice
+          } else send(step, B_TO_A, round, i, replyLabel(state, config, i));
+          step.peers = peers;
+          step.choosers = choosers;
+          return;
         }
       }
       state[CLOCK] = clock;
@@ -165,18 +175,31 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       round++;
     }
   },
-  resolve(state, _config, step, result) {
-    // The step next filled says whose turn it was: no need to work the position out of the clock.
-    const at = HEADER + FIELDS * step.peer;
+  resolve(state, config, step, result) {
+    // The step says whose turn it was, and so where the clock goes: the part after it in the
+    // round, whether or not next was called since the part before.
+    const peer = step.peer;
+    const at = HEADER + FIELDS * peer;
+    const base = (step.round - 1) * config.width + config.start;
     if (step.kind === SEND) {
-      if (step.direction === A_TO_B) state[at + GOT] = result;
-      else if (result === 1) {
-        if (state[PHASE] === 1) state[at + VOTE] = state[at + STATE] === NO ? NO : YES;
-        else state[at + ACK] = 1;
+      if (step.direction === A_TO_B) {
+        state[at + GOT] = result;
+        state[CLOCK] = base + peer + 1;
+        return;
       }
-    } else if (step.kind === CHOOSE) state[at + STATE] = result === 0 ? YES : NO;
-    // ROUND: the round's crashes are already in the state
-    state[CLOCK]!++;
+      if (state[PHASE] === 1) {
+        if (state[at + STATE] === IDLE) state[at + STATE] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
+        if (result === 1) state[at + VOTE] = state[at + STATE] === NO ? NO : YES;
+      } else {
+        const s = state[at + STATE]!;
+        state[at + STATE] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+        if (result === 1) state[at + ACK] = 1;
+      }
+      state[CLOCK] = base + config.participants + 2 * peer + 2;
+    } else if (step.kind === CHOOSE) {
+      state[at + STATE] = result === 0 ? YES : NO;
+      state[CLOCK] = base + config.participants + 2 * peer + 1;
+    } else state[CLOCK]!++; // ROUND: the round's crashes are already in the state
   },
   roles: ['coordinator', 'cohort'],
   nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
@@ -220,6 +243,13 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
  */
 function roundOf(clock: number, config: CommitConfig): number {
   return Math.floor((clock + 0.5) * config.inverse) + 1;
+}
+
+/** A cohort's reply: its vote (one that has not voted yet votes as abortRate makes certain), or its ACK. */
+function replyLabel(state: Int32Array, config: CommitConfig, i: number): string {
+  if (state[PHASE] === 2) return 'ACK';
+  const s = state[field(i, STATE)]!;
+  return s === NO || (s === IDLE && config.abortRate >= 1) ? 'NO' : 'YES';
 }
 
 function send(step: Step, direction: Direction, round: number, peer: number, label: string): void {

@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseUnfilled } from '../unfilled-step.js';
+import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
+import { StepNotFilled, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -56,6 +56,12 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
+export function refuseAnnouncement(protocol: string, step: Step, state: Int32Array): void {
+  const problem = announcementProblem(step);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
   onSend(step: Step, received: boolean, state: Int32Array): void;
@@ -87,6 +93,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     protocol.next(state, config, step);
     if (step.kind === END) break;
     if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
+    // An announced run is taken part by part here, next called between parts (the trial kernel skips those calls).
+    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     let result: number;
     if (step.kind === CHOOSE) {
       result = sample(rng, choiceTable(step.choices!));

@@ -4,7 +4,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
-import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable } from './generic.js';
+import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from './generic.js';
 
 /**
  * The trial-by-trial engine for cells too large to unroll into an automaton (two-phase commit
@@ -41,6 +41,24 @@ const SAMPLE = (T: string): string => `
     }
   }`;
 
+/** A choice's draw into k; its table looked up once per distinct probability array. */
+const CHOICE_DRAW = `
+  if (step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
+  ${SAMPLE('choices')}`;
+
+/** A message's draw: its fate into result, the channel's state, the cost and the deliveries counted. */
+const SEND_DRAW = (direction: string, round: string): string => `{
+  const tr = transmissions[channel.transmissionFor(channelConfig, channelState, ${direction}, ${round})];
+  const sampling = tr.sampling;
+  ${SAMPLE('sampling')}
+  const deliveryClass = tr.deliveryClass[k];
+  if (deliveryClass >= 0) deliveries[deliveryClass]++;
+  channelState = tr.nextState[k];
+  messages++;
+  lastRound = ${round};
+  result = tr.received[k];
+}`;
+
 const SOURCE = `
   return function trialKernel(stream, trials) {
     let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0;
@@ -53,27 +71,61 @@ const SOURCE = `
       let messages = 0, lastRound = 0;
       protocol.init(state, config);
       for (let steps = 0; ; steps++) {
-        step.kind = UNSET; step.outcome = -1;
+        step.kind = UNSET; step.outcome = -1; step.peers = 0; step.choosers = 0;
         protocol.next(state, config, step);
         const kind = step.kind;
         if (kind === END) break;
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
+        const peers = step.peers, choosers = step.choosers;
         let result = 0;
+        if (peers !== 0 || choosers !== 0) {
+          // An announced run: every part drawn and resolved here, no call of next between parts.
+          refuseAnnouncement(protocol.name, step, state);
+          const first = step.peer, direction = step.direction, round = step.round;
+          // A transmission that leaves the channel in its state serves the run's next send too
+          // (transmissionFor is a function of its arguments): looked up again only on a change.
+          let tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+          lastRound = round;
+          // One call site of resolve for both kinds of part, so that V8 inlines it once.
+          let rest = peers, afterChoice = false;
+          for (;;) {
+            let choosing = false;
+            if (afterChoice) afterChoice = false;
+            else {
+              if (rest === 0) break;
+              const b = 31 - Math.clz32(rest & -rest);
+              rest &= rest - 1;
+              step.peer = first + b;
+              choosing = afterChoice = ((choosers >>> b) & 1) === 1;
+            }
+            if (choosing) {
+              step.kind = CHOOSE;
+              ${CHOICE_DRAW}
+              result = k;
+            } else {
+              step.kind = SEND;
+              const sampling = tr.sampling;
+              ${SAMPLE('sampling')}
+              const deliveryClass = tr.deliveryClass[k];
+              if (deliveryClass >= 0) deliveries[deliveryClass]++;
+              messages++;
+              result = tr.received[k];
+              const after = tr.nextState[k];
+              if (after !== channelState) {
+                channelState = after;
+                tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+              }
+            }
+            protocol.resolve(state, config, step, result);
+          }
+          continue;
+        }
         if (kind === CHOOSE) {
-          if (step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
-          ${SAMPLE('choices')}
+          ${CHOICE_DRAW}
           result = k;
         } else {
           if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
-          const tr = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)];
-          const sampling = tr.sampling;
-          ${SAMPLE('sampling')}
-          const deliveryClass = tr.deliveryClass[k];
-          if (deliveryClass >= 0) deliveries[deliveryClass]++;
-          channelState = tr.nextState[k];
-          messages++;
-          lastRound = step.round;
-          result = tr.received[k];
+          ${SEND_DRAW('step.direction', 'step.round')}
         }
         protocol.resolve(state, config, step, result);
       }
@@ -153,6 +205,7 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'SEND',
     'UNSET',
     'refuseUnfilled',
+    'refuseAnnouncement',
   ];
   const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
@@ -181,5 +234,6 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     SEND,
     UNSET,
     refuseUnfilled,
+    refuseAnnouncement,
   );
 }
