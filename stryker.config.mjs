@@ -5,12 +5,19 @@ const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
   exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits'] },
-  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
+  // The structured solvers, and the trace starts, apart from the generic engine: their own fast
+  // covering sets (exact-solvers holds each against an engine that shares none of its code).
+  solvers: {
+    mutate: ['src/engine/exact/{structured,randomized-levels,independent-cohorts}.ts'],
+    tests: ['exact', 'exact-limits', 'exact-solvers'],
+  },
+  'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
+  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
-  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit'] },
+  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units'] },
 };
 
 const name = process.env.MUTATE_MODULE ?? 'stats';

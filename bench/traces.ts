@@ -7,10 +7,11 @@
  *
  *   npm run build && node dist/bench/traces.js [packets, default 10^7]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactCell } from '../src/engine/exact/index.js';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
@@ -48,6 +49,14 @@ function wordsPerTrial(model: CellModel): number {
   const rng = new CountingXoshiro128(1, 2, 3, 4);
   runBlockGeneric(model, rng, 20_000);
   return rng.words / 20_000;
+}
+
+/** The processor, its widest SIMD (what V8 may use for WebAssembly's 128-bit lanes), and whether the trace lanes run. */
+function simdLevel(): string {
+  const flags = existsSync('/proc/cpuinfo') ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '') : '';
+  const has = (flag: string) => ` ${flags} `.includes(` ${flag} `);
+  const level = has('avx512f') ? 'AVX-512' : has('avx2') ? 'AVX2' : has('avx') ? 'AVX' : has('sse4_1') ? 'SSE4.1' : flags ? 'below SSE4.1' : 'unknown';
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} threads, SIMD ${level}; Node ${process.version}; trace lanes (WebAssembly SIMD) ${traceLanes() ? 'on' : 'off'}`;
 }
 
 function median(values: number[]): number {
@@ -179,7 +188,7 @@ function main(): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(rows.join('\n'));
+  console.log(`${simdLevel()}\n\n${rows.join('\n')}`);
 }
 
 main();

@@ -86,6 +86,32 @@ const lazyBuiltins: Plugin = {
   },
 };
 
+/**
+ * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output),
+ * initialized on first use rather than as the script starts: each import of the sources gets a
+ * shim per function it imports, as for LAZY_BUILTINS (a new name fails the build).
+ */
+const LAZY_PACKAGES: Record<string, readonly string[]> = {
+  yaml: ['LineCounter', 'isMap', 'isScalar', 'parse', 'parseDocument', 'stringify'],
+  'csv-parse/sync': ['parse'],
+  'csv-stringify/sync': ['stringify'],
+};
+const lazyPackages: Plugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
+      namespace === 'lazy-package' || kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(importer)
+        ? undefined
+        : { path, namespace: 'lazy-package', pluginData: resolveDir },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path, pluginData }) => {
+      const load = `require(${JSON.stringify(path)})`;
+      const shim = (name: string): string => `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
+      return { contents: LAZY_PACKAGES[path]!.map(shim).join('\n'), loader: 'js', resolveDir: pluginData as string };
+    });
+  },
+};
+
 /** The CLI starts its pool threads from worker.cjs, the pool thread as CommonJS (below). */
 const commonJsWorker: Plugin = {
   name: 'commonjs-worker',
@@ -95,6 +121,30 @@ const commonJsWorker: Plugin = {
       if (!source.includes("'./worker.js'")) throw new Error(`${path} no longer names './worker.js': update scripts/bundle.ts`);
       return { contents: source.replace("'./worker.js'", "'./worker.cjs'"), loader: 'js' };
     });
+  },
+};
+
+/**
+ * cli-table3 and cli-progress measure text with string-width, which compiles a 10 kB emoji
+ * pattern on first use: the CLI gives them string-width behind src/cli/string-width.ts, which
+ * measures the reports' plain text without it (the same widths: test/string-width.test.ts).
+ */
+const narrowStringWidth: Plugin = {
+  name: 'narrow-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, ({ importer, resolveDir, namespace }) =>
+      namespace === 'narrow-string-width' || !/[\\/]node_modules[\\/](cli-table3|cli-progress)[\\/]/.test(importer)
+        ? undefined
+        : { path: resolveDir, namespace: 'narrow-string-width' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'narrow-string-width' }, ({ path }) => ({
+      contents: `const { narrowWidth } = require(${JSON.stringify(at('dist/src/cli/string-width.js'))});
+        const stringWidth = require('string-width');
+        module.exports = (text) => narrowWidth(text, stringWidth);
+        module.exports.default = module.exports;`,
+      resolveDir: path,
+      loader: 'js',
+    }));
   },
 };
 
@@ -112,7 +162,7 @@ const cli = await build({
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
   ...ownPlace,
-  plugins: [launcherImport, lazyBuiltins, commonJsWorker],
+  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth],
 });
 const script = cli.outputFiles![0]!.text;
 // The first line names the build: V8 checks a cache against its script's length only, so the

@@ -7,6 +7,7 @@ import { buildCellModel } from '../src/engine/model.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { samplingTable } from '../src/rng/sampler.js';
 import { blockState } from '../src/rng/streams.js';
+import { addTally } from '../src/engine/tally.js';
 import { generatorAt, stateOf, stateWithFirstOutput } from './helpers.js';
 
 const cell = (protocol: string, params: Record<string, number>) => buildCellModel({ protocol, channel: 'bernoulli', params });
@@ -49,6 +50,37 @@ describe('bit walk', () => {
       }
     });
   }
+
+  for (const [protocol, params] of walked) {
+    it(`${protocol} ${JSON.stringify(params)}: two blocks walked at once tally as the generic engine runs them one by one`, () => {
+      const model = cell(protocol, params);
+      const runPair = kernelFor(model, true)!.runPair!;
+      for (const [a, b] of [
+        [65536, 65536],
+        [57600, 4096],
+        [4096, 40001],
+        [4095, 65536],
+      ] as const) {
+        const streams = [blockState('pair', protocol, 2 * a), blockState('pair', protocol, 2 * b + 1)];
+        const generic = addTally(runBlockGeneric(model, generatorAt(streams[0]!), a), runBlockGeneric(model, generatorAt(streams[1]!), b));
+        assert.deepEqual(runPair(streams[0]!, a, streams[1]!, b), generic, `${a} and ${b} trials`);
+      }
+    });
+  }
+
+  it('walks the other block of a pair on when one meets a tie, and runs the tied one one trial at a time', () => {
+    const model = cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 });
+    const runPair = kernelFor(model, true)!.runPair!;
+    const high = Math.floor(Math.ceil(0.3 * 2 ** 53) / 2 ** 22);
+    for (let seed = 1; seed <= 2; seed++) {
+      const tied = stateWithFirstOutput(high * 2, seed);
+      const other = blockState('pair', 'tie', seed);
+      const generic = (first: Int32Array, second: Int32Array) =>
+        addTally(runBlockGeneric(model, generatorAt(first), 20000), runBlockGeneric(model, generatorAt(second), 30000));
+      assert.deepEqual(runPair(tied.slice(), 20000, other.slice(), 30000), generic(tied, other), 'the first tied');
+      assert.deepEqual(runPair(other.slice(), 20000, tied.slice(), 30000), generic(other, tied), 'the second tied');
+    }
+  });
 
   it('gives a block up, stream untouched, at a draw that ties the threshold; the kernel then runs it one trial at a time', () => {
     const model = cell('retransmit', { loss: 0.3, redundancy: 1, rounds: 16 });

@@ -1,7 +1,7 @@
 import { jump } from '../../rng/jump.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import { LANES, laneKernels, lastLaneState, seedLanes } from './lanes.js';
-import { ENTRY, LAYOUT } from './layout.js';
+import { ENTRY, LAYOUT, REFILL_HALVES, walkerWord } from './layout.js';
 
 /**
  * The bit walk: a kernel for cells whose every draw compares against one and the same
@@ -23,12 +23,24 @@ import { ENTRY, LAYOUT } from './layout.js';
 /** Outcome bits looked up at once. */
 const WINDOW = 8;
 
-/** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all. */
-const LANE_WORDS = 128;
+/** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all (REFILL_HALVES halves). */
+const LANE_WORDS = REFILL_HALVES / (2 * LANES);
 
 // The walk's memory and its entries' fields: one table shared with lanes.wat (layout.ts).
-const { BITS, CONSUMED, ROUNDS, DELIVERED, LAST, ENDS, ENDS_SIZE, TABLE } = LAYOUT;
-const { ENDED, MESSAGES_SHIFT, MESSAGES_MASK, NEXT_SHIFT, NEXT_MASK, ROUND_SHIFT, MAX_ROUND, USED_MASK } = ENTRY;
+const { ENDS_SIZE, ENDS_COPIES, TABLE } = LAYOUT;
+const {
+  ENDED,
+  MESSAGES_SHIFT,
+  MESSAGES_MASK,
+  NEXT_SHIFT,
+  NEXT_MASK,
+  ROUND_SHIFT,
+  MAX_ROUND,
+  USED_MASK,
+  WORDS: ENTRY_WORDS,
+  DELIVERED_SHIFT,
+  MAX_TRIALS,
+} = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
 export const MIN_WALK_TRIALS = 4096;
@@ -42,6 +54,14 @@ export interface BitWalk {
    * a draw tied the threshold.
    */
   run(rs: Int32Array, trials: number): boolean;
+  /**
+   * Runs two blocks at once, `trialsA` trials from `rsA` and `trialsB` from `rsB`, two walkers
+   * taking turns so that the processor overlaps them (about 1.6 times the rate of one); adds
+   * both to the accumulators. Returns which blocks met a tie (bit 0: A, bit 1: B): their streams
+   * and counts are left untouched, for the scalar kernel to run; the others' streams are not
+   * moved on either (unlike run's).
+   */
+  runPair(rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number): number;
 }
 
 /** The tables of a cell's walk. */
@@ -129,11 +149,16 @@ export function bitWalkFor(
       if (walked.messages > MESSAGES_MASK || walked.round > MAX_ROUND) return null; // beyond the entry's fields
       table[2 * i + k] =
         1 | (walked.messages << MESSAGES_SHIFT) | (end.kind === 'end' ? ENDED : 0) | (next << NEXT_SHIFT) | ((walked.round + 1) << ROUND_SHIFT);
-      delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** 16;
+      delivered[2 * i + k] = walked.delivered[0] + walked.delivered[1] * 2 ** DELIVERED_SHIFT;
     }
   }
   const steps = table;
   const stepDelivered = delivered;
+  // Every window length's table, for what a window's bits after a trial's end do (below).
+  const byLength: { table: Int32Array; delivered: Int32Array }[] = [
+    { table: new Int32Array(0), delivered: new Int32Array(0) },
+    { table, delivered },
+  ];
   // Windows of 2, 3, …, 8 outcomes: the first outcome's step, then (unless it ended the trial)
   // the rest of the window from where that step leads, from the table one outcome shorter.
   for (let length = 2; length <= WINDOW; length++) {
@@ -159,16 +184,29 @@ export function bitWalkFor(
     }
     table = longer;
     delivered = longerDelivered;
+    byLength.push({ table, delivered });
   }
-  const packed = new Int32Array(2 * table.length);
+  // Where a window's first trial ends before its last bit, the bits after it start the next
+  // trial: the entry's second half is their lookup from the start (bit-walk tables one to seven
+  // outcomes long), so that one lookup can end two trials. With nothing left, the next trial
+  // stands at the start, nothing consumed.
+  const start = index.get(begin.node)!;
+  const packed = new Int32Array(ENTRY_WORDS * table.length);
   for (let i = 0; i < table.length; i++) {
-    packed[2 * i] = table[i]!;
-    packed[2 * i + 1] = delivered[i]!;
+    const entry = table[i]!;
+    packed[ENTRY_WORDS * i] = entry;
+    packed[ENTRY_WORDS * i + 1] = delivered[i]!;
+    if (!(entry & ENDED)) continue;
+    const rest = WINDOW - (entry & USED_MASK);
+    const after = byLength[rest]!;
+    const at = (start << rest) | ((i & ((1 << WINDOW) - 1)) >>> (entry & USED_MASK));
+    packed[ENTRY_WORDS * i + 2] = rest > 0 ? after.table[at]! : start << NEXT_SHIFT;
+    packed[ENTRY_WORDS * i + 3] = rest > 0 ? after.delivered[at]! : 0;
   }
   const tables: WalkTables = {
     high,
     table: packed,
-    start: index.get(begin.node)!,
+    start,
     startMessages: begin.messages,
     startRound: Math.max(0, begin.round),
     startDelivered: begin.delivered,
@@ -180,49 +218,79 @@ export function bitWalkFor(
 /** The tables now in the lanes' memory: a worker runs one cell's blocks after another. */
 let loaded: WalkTables | null = null;
 
+/** A walker's own: its outcome bits and its block's stream (see refill). */
+interface Walker {
+  readonly bits: number;
+  readonly generator: Int32Array;
+  /** Halves of outcome bits filled, counted from half 0 of memory. */
+  valid: number;
+  /** Halves the walk took in before the ones now in memory. */
+  taken: number;
+}
+
 /**
  * The walk itself runs in WebAssembly (lanes.wat), where reading the bits and the table costs a
- * load each, with no checks around it. `refill(h)`, called from there, keeps the outcome halves
- * from h on, decides the next draws after them and returns where h stands now (−1 on a tie).
+ * load each, with no checks around it. `refill(w, h)`, called from there, keeps walker w's
+ * outcome halves from h on, decides the next draws of its block after them and returns where h
+ * stands now (−1 on a tie).
  */
 function bindWalk(tables: WalkTables, { E, DV, sums }: { E: Float64Array; DV: Float64Array; sums: Float64Array }): BitWalk {
   const { words, outcomes, walk, refills } = laneKernels()!;
   const half = new Uint16Array(words.buffer);
-  const generator = new Int32Array(4);
-  let valid = 0; // halves of outcome bits filled, counted from half 0 of memory
-  let taken = 0; // halves the walk took in before the ones now in memory
-  const refill = (h: number): number => {
-    const from = Math.max(h, 2 * BITS);
-    taken += from - 2 * BITS;
-    half.copyWithin(2 * BITS, from, valid);
-    valid = 2 * BITS + (valid - from);
-    seedLanes(words, generator, LANE_WORDS << 5);
-    if (outcomes(tables.high, LANE_WORDS, 2 * valid) !== 0) return -1;
-    lastLaneState(words, generator);
-    valid += 2 * LANES * LANE_WORDS;
-    words[LAST] = valid - 1;
-    return 2 * BITS;
+  const walkers: Walker[] = [0, 1].map((w) => ({ bits: walkerWord('BITS', w), generator: new Int32Array(4), valid: 0, taken: 0 }));
+  const refill = (w: number, h: number): number => {
+    const walker = walkers[w]!;
+    const first = 2 * walker.bits;
+    const from = Math.max(h, first);
+    walker.taken += from - first;
+    half.copyWithin(first, from, walker.valid);
+    walker.valid = first + (walker.valid - from);
+    seedLanes(words, walker.generator, LANE_WORDS << 5);
+    if (outcomes(tables.high, LANE_WORDS, 2 * walker.valid) !== 0) return -1;
+    lastLaneState(words, walker.generator);
+    walker.valid += 2 * LANES * LANE_WORDS;
+    return first;
+  };
+  /** Adds walker w's block of `trials` trials to the accumulators and, if `advance`, moves `rs` past its draws. */
+  const collect = (w: number, rs: Int32Array, trials: number, advance: boolean): void => {
+    const ends = walkerWord('ENDS', w);
+    for (let copy = 0; copy < ENDS_COPIES; copy++) {
+      const at = ends + 2 * copy * ENDS_SIZE;
+      for (let i = 0; i < E.length; i++) {
+        E[i]! += words[at + 2 * i]!;
+        sums[0]! += words[at + 2 * i + 1]!;
+      }
+    }
+    if (tables.classCount > 0) DV[0]! += words[walkerWord('DELIVERED', w)]! + trials * tables.startDelivered[0];
+    if (tables.classCount > 1) DV[1]! += words[walkerWord('DELIVERED_1', w)]! + trials * tables.startDelivered[1];
+    // The draws consumed: 16 per half taken in before, and those up to the bit the walker stopped at.
+    const walker = walkers[w]!;
+    if (advance) jump(rs, 16 * (walker.taken - 2 * walker.bits) + words[walkerWord('CONSUMED', w)]!);
+  };
+  const walkPair = (rsA: Int32Array, trialsA: number, rsB: Int32Array, trialsB: number, advance: boolean): number => {
+    if (trialsA > MAX_TRIALS || trialsB > MAX_TRIALS) return 3; // beyond the counts' fields (layout.ts)
+    if (loaded !== tables) {
+      words.set(tables.table, TABLE);
+      loaded = tables;
+    }
+    [rsA, rsB].forEach((rs, w) => {
+      const ends = walkerWord('ENDS', w);
+      for (let copy = 0; copy < ENDS_COPIES; copy++) words.fill(0, ends + 2 * copy * ENDS_SIZE, ends + 2 * (copy * ENDS_SIZE + E.length));
+      const walker = walkers[w]!;
+      walker.generator.set(rs);
+      walker.valid = 2 * walker.bits;
+      walker.taken = 0;
+    });
+    refills.current = refill;
+    const ties = walk(trialsA, trialsB, tables.start, tables.startMessages, tables.startRound);
+    if (!(ties & 1)) collect(0, rsA, trialsA, advance);
+    if (!(ties & 2) && trialsB > 0) collect(1, rsB, trialsB, advance);
+    return ties;
   };
   return {
-    run(rs, trials) {
-      if (loaded !== tables) {
-        words.set(tables.table, TABLE);
-        loaded = tables;
-      }
-      words.fill(0, ENDS, ENDS + E.length);
-      words.fill(0, ENDS + ENDS_SIZE, ENDS + ENDS_SIZE + E.length);
-      generator.set(rs);
-      valid = 2 * BITS;
-      taken = 0;
-      refills.current = refill;
-      if (walk(trials, tables.start, tables.startMessages, tables.startRound) !== 0) return false;
-      for (let i = 0; i < E.length; i++) E[i]! += words[ENDS + i]! + words[ENDS + ENDS_SIZE + i]!;
-      if (tables.classCount > 0) DV[0]! += words[DELIVERED]! + trials * tables.startDelivered[0];
-      if (tables.classCount > 1) DV[1]! += words[DELIVERED + 1]! + trials * tables.startDelivered[1];
-      sums[0]! += words[ROUNDS]!;
-      // The draws consumed: 16 per half taken in, less the bits left unused.
-      jump(rs, 16 * (taken + words[CONSUMED]! - 2 * BITS) - words[CONSUMED + 1]!);
-      return true;
-    },
+    run: (rs, trials) => walkPair(rs, trials, rs, 0, true) === 0,
+    // A pair's streams are not moved on: nothing reads where they end, and jumping them costs a
+    // worker the jump tables of every power of two up to a block's draws.
+    runPair: (rsA, trialsA, rsB, trialsB) => walkPair(rsA, trialsA, rsB, trialsB, false),
   };
 }

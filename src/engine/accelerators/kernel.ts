@@ -3,6 +3,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { AutomatonTooLarge, buildAutomaton } from './automaton.js';
 import { MIN_WALK_TRIALS, bitWalkFor } from './bit-walk.js';
+import type { BitWalk } from './bit-walk.js';
 import { laneKernels } from './lanes.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
@@ -16,6 +17,12 @@ export const KERNEL_NODE_LIMIT = 400;
 /** A cell's compiled kernel: runs a block of trials from a stream, as the generic engine would. */
 export interface CellKernel {
   run(stream: Int32Array, trials: number): Tally;
+  /**
+   * Two blocks at once, as the sum of their tallies (what run gives for each, added): the bit
+   * walk runs two blocks faster than one after the other. Unlike run, it does not leave the
+   * streams where their blocks end (nothing reads them). Absent where the cell has no walk.
+   */
+  readonly runPair?: (streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number) => Tally;
   /**
    * What runs the cell's long blocks: the SIMD lanes of one-draw.ts, the bit walk of
    * bit-walk.ts, or the compiled scalar kernel (which also runs short blocks and ties).
@@ -350,7 +357,9 @@ function branchSteerings(nodes: readonly AutomatonNode[], root: number): Map<num
 /**
  * A cell's trials mispredict at least this many branches each, on average, before the bit walk
  * (bit-walk.ts) runs them instead of the compiled kernel: below it the kernel's branches go the
- * likely way often enough that it is as fast.
+ * likely way often enough that it is as fast. Only cells of many trials (`specialize`) walk: a
+ * sweep of cells of 10^6 trials (W3) ran 7% slower with its unpredictable cells walked, the
+ * walk's tables and warm-up paid per cell.
  */
 const WALK_MISPREDICTS = 0.25;
 
@@ -451,17 +460,63 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const outcomes = new Float64Array(outcomeCount);
   const histogram = new Float64Array(width);
   const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
-  const walk = specialize && !oneDraw && mispredictsPerTrial(automaton) >= WALK_MISPREDICTS ? bitWalkFor(automaton, classCount, highOf, { E, DV, sums }) : null;
+  // Built on the first block long enough for it: a sweep's many small cells never need one.
+  let walk: BitWalk | null | undefined = oneDraw || !specialize || mispredictsPerTrial(automaton) < WALK_MISPREDICTS ? null : undefined;
+  const walkFor = (trials: number): BitWalk | null => {
+    if (trials < MIN_WALK_TRIALS) return null;
+    if (walk === undefined) walk = bitWalkFor(automaton, classCount, highOf, { E, DV, sums });
+    return walk;
+  };
+  let rounds = 0;
+  const clear = (): void => {
+    E.fill(0);
+    S.fill(0);
+    DV.fill(0);
+    sums.fill(0);
+    outcomes.fill(0);
+    histogram.fill(0);
+    rounds = 0;
+  };
+  /** Runs `left` trials from `stream` on the scalar kernel, into the accumulators. */
+  const runScalar = (stream: Int32Array, trials: number): void => {
+    let left = trials;
+    while (left > 0) {
+      run(stream, left, E, S, DV, sums, HI);
+      if (sums[2]! < 0) break;
+      // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
+      const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
+      const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
+      for (const c of path.deliveries) DV[c]!++;
+      outcomes[end.outcome]!++;
+      histogram[end.messages]!++;
+      rounds += end.round;
+      left -= sums[1]! + 1;
+    }
+  };
+  /** The tally of the accumulators, for `trials` trials in all. */
+  const tally = (trials: number): Tally => {
+    for (let o = 0; o < outcomeCount; o++) {
+      for (let m = 0; m < width; m++) {
+        outcomes[o]! += E[o * width + m]!;
+        histogram[m]! += E[o * width + m]!;
+      }
+    }
+    rounds += sums[0]!;
+    sites.forEach((site, i) => {
+      const count = S[i]!;
+      outcomes[site.outcome]! += count;
+      histogram[site.messages]! += count;
+      rounds += count * site.round;
+      for (const c of site.deliveries) DV[c]! += count;
+    });
+    return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
+  };
   return {
-    engine: oneDraw && laneKernels() ? 'one-draw lanes' : walk ? 'bit walk' : 'compiled',
+    get engine() {
+      return oneDraw && laneKernels() ? 'one-draw lanes' : walkFor(MIN_WALK_TRIALS) ? 'bit walk' : 'compiled';
+    },
     run(stream, trials) {
-      E.fill(0);
-      S.fill(0);
-      DV.fill(0);
-      sums.fill(0);
-      outcomes.fill(0);
-      histogram.fill(0);
-      let rounds = 0;
+      clear();
       let left = trials;
       if (oneDraw) {
         const below = runLanes(stream, trials, HI[oneDraw.slot]!);
@@ -471,37 +526,23 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
           S[oneDraw.site + 1]! += done - below;
           left -= done;
         }
-      } else if (walk && trials >= MIN_WALK_TRIALS && walk.run(stream, trials)) {
+      } else if (walkFor(trials)?.run(stream, trials)) {
         left = 0; // else a tie: the scalar kernel runs the block
       }
-      while (left > 0) {
-        run(stream, left, E, S, DV, sums, HI);
-        if (sums[2]! < 0) break;
-        // The kernel stopped at a tie or a cold node: finish that trial by walking the automaton.
-        const path = sums[3]! >= 0 ? partials[sums[3]!]! : { messages: sums[5]!, round: sums[6]!, deliveries: [] };
-        const end = walker.finish(sums[2]!, sums[4]!, stream, path.messages, path.round, DV);
-        for (const c of path.deliveries) DV[c]!++;
-        outcomes[end.outcome]!++;
-        histogram[end.messages]!++;
-        rounds += end.round;
-        left -= sums[1]! + 1;
-      }
-      for (let o = 0; o < outcomeCount; o++) {
-        for (let m = 0; m < width; m++) {
-          outcomes[o]! += E[o * width + m]!;
-          histogram[m]! += E[o * width + m]!;
-        }
-      }
-      rounds += sums[0]!;
-      sites.forEach((site, i) => {
-        const count = S[i]!;
-        outcomes[site.outcome]! += count;
-        histogram[site.messages]! += count;
-        rounds += count * site.round;
-        for (const c of site.deliveries) DV[c]! += count;
-      });
-      return toTally(trials, outcomes, histogram, DV.subarray(0, classCount), rounds);
+      runScalar(stream, left);
+      return tally(trials);
     },
+    ...(walk !== null && {
+      runPair(streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number): Tally {
+        clear();
+        const walk = walkFor(Math.min(trialsA, trialsB));
+        const ties = walk ? walk.runPair(streamA, trialsA, streamB, trialsB) : 3;
+        // A block that met a tie, or too short for the walk, runs on the scalar kernel.
+        if (ties & 1) runScalar(streamA, trialsA);
+        if (ties & 2) runScalar(streamB, trialsB);
+        return tally(trialsA + trialsB);
+      },
+    }),
   };
 }
 

@@ -17,9 +17,9 @@ export interface LaneKernels {
   readonly count: (high: number, steps: number) => number;
   /** Each lane writes 32 · `words` outcomes as bits from byte `base`; returns 1 on a tie. */
   readonly outcomes: (high: number, words: number, base: number) => number;
-  /** The bit walk's loop (bit-walk.ts); it calls `refills.current` for more outcome bits. */
-  readonly walk: (trials: number, start: number, m0: number, r0: number) => number;
-  readonly refills: { current: (h: number) => number };
+  /** The bit walk's loop, two walkers at once (bit-walk.ts); it calls `refills.current` for more outcome bits. */
+  readonly walk: (trials0: number, trials1: number, start: number, m0: number, r0: number) => number;
+  readonly refills: { current: (walker: number, h: number) => number };
 }
 
 let kernels: LaneKernels | null | undefined;
@@ -28,8 +28,8 @@ let kernels: LaneKernels | null | undefined;
 export function laneKernels(): LaneKernels | null {
   if (kernels === undefined) {
     try {
-      const refills = { current: (_h: number): number => -1 };
-      const imports = { walk: { refill: (h: number): number => refills.current(h) } };
+      const refills = { current: (_walker: number, _h: number): number => -1 };
+      const imports = { walk: { refill: (walker: number, h: number): number => refills.current(walker, h) } };
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')), imports);
       kernels = {
         words: new Int32Array((exports['memory'] as WebAssembly.Memory).buffer),

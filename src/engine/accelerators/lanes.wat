@@ -7,10 +7,10 @@
 ;; compare it: below the threshold `high` is outcome 0, at or above it outcome 1, and equal to
 ;; it a tie, which only the draw's low word can decide.
 (module
-  ;; walk (bit-walk.ts) asks for more outcome bits through this import: see refill there.
-  (import "walk" "refill" (func $refill (param i32) (result i32)))
-  ;; 9 pages: lanes and outcome bits, then the walk's trial ends and its table (bit-walk.ts).
-  (memory (export "memory") 9)
+  ;; walk (bit-walk.ts) asks for more outcome bits for a walker through this import: see refill there.
+  (import "walk" "refill" (func $refill (param i32 i32) (result i32)))
+  ;; lanes and outcome bits, then the walk's trial ends and its table (bit-walk.ts).
+  (memory (export "memory") {{PAGES}})
 
   ;; count: each lane runs `steps` trials of one draw (one-draw.ts). Writes each lane pair's
   ;; count of outcome 0 to words 32-35. Returns the steps run: `steps`, or fewer at a tie.
@@ -152,69 +152,103 @@
     (v128.store (i32.const 112) (local.get $b3))
     (v128.any_true (local.get $ties)))
 
-  ;; walk: the bit walk's loop (bit-walk.ts; the memory as layout.ts lays it out: the outcome bits
-  ;; from BITS, the results from CONSUMED, the last half a lookup may read at LAST, the two copies
-  ;; of ENDS, the table at TABLE). Runs `trials` trials from node `start`,
-  ;; each starting with `m0` messages sent and round `r0`; returns 0, or −1 if a refill met a tie.
-  (func (export "walk") (param $trials i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
-    (local $h i32) (local $last i32) (local $bits i32) (local $have i32) (local $node i32) (local $messages i32)
-    (local $round i32) (local $rounds i32) (local $d0 i32) (local $d1 i32) (local $t i32)
-    (local $topUp i32) (local $at i32) (local $entry i32) (local $delivered i32) (local $used i32) (local $end i32)
-    (local $copy i32)
-    (local.set $node (local.get $start))
-    (local.set $messages (local.get $m0))
-    (local.set $round (local.get $r0))
+  ;; walk: the bit walk's loop (bit-walk.ts; the memory as layout.ts lays it out). Two walkers,
+  ;; each on a block of its own with outcome bits of its own, take turns at a lookup, so that the
+  ;; processor overlaps the two chains of dependent loads; walker w runs `trials` + w trials, each
+  ;; starting at node `start` with `m0` messages sent and round `r0`. Walker w reads its bits from
+  ;; its own BITS, counts its trial ends in its own two copies of ENDS (by the parity of the trials
+  ;; left) and leaves its results from its own CONSUMED. Returns a bit per walker (w.TIE) that met a
+  ;; tie in a refill: such a walker stops there, and its block is left to the scalar kernel.
+  (func (export "walk") (param $left0 i32) (param $left1 i32) (param $start i32) (param $m0 i32) (param $r0 i32) (result i32)
+    ;; each walker {
+    (local $p{{W}} i32) (local $node{{W}} i32) (local $messages{{W}} i32)
+    (local $round{{W}} i32) (local $delivered{{W}} i64)
+    ;; }
+    (local $at i32) (local $entryAt i32) (local $ended i32) (local $entry i32) (local $delivered i32) (local $end i32) (local $ties i32)
+    ;; each walker {
+    (local.set $node{{W}} (local.get $start))
+    (local.set $messages{{W}} (local.get $m0))
+    (local.set $round{{W}} (local.get $r0))
+    (if (local.get $left{{W}})
+      (then
+        (local.set $p{{W}} (call $refill (i32.const {{W}}) (i32.const 0)))
+        (if (i32.lt_s (local.get $p{{W}}) (i32.const 0))
+          (then
+            (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
+            (local.set $left{{W}} (i32.const 0))))
+        (local.set $p{{W}} (i32.shl (local.get $p{{W}}) (i32.const 4)))))
+    ;; }
     (block $done
-      (br_if $done (i32.eqz (local.get $trials)))
+      (br_if $done (i32.eqz (i32.or (local.get $left0) (local.get $left1))))
       (loop $lookup
-        ;; h indexes the outcome bits in halves (16 bits); a top-up reads half h
-        (if (i32.ge_u (local.get $h) (local.get $last))
-          (then
-            (local.set $h (call $refill (local.get $h)))
-            (if (i32.lt_s (local.get $h) (i32.const 0)) (then (return (i32.const -1))))
-            (local.set $last (i32.load (i32.const {{LAST_BYTE}})))))
-        ;; the next 16 bits go in above the `have` valid ones, and count when fewer than 8 were left
-        (local.set $topUp (i32.shr_u (i32.sub (local.get $have) (i32.const 8)) (i32.const 31)))
-        (local.set $bits (i32.or (local.get $bits)
-          (i32.shl (i32.load16_u (i32.shl (local.get $h) (i32.const 1))) (local.get $have))))
-        (local.set $h (i32.add (local.get $h) (local.get $topUp)))
-        (local.set $have (i32.add (local.get $have) (i32.shl (local.get $topUp) (i32.const 4))))
-        ;; the table entry for this node and the next 8 outcomes, and what they deliver
-        (local.set $at (i32.add (i32.const {{TABLE_BYTE}})
-          (i32.shl (i32.or (i32.shl (local.get $node) (i32.const 8)) (i32.and (local.get $bits) (i32.const 255))) (i32.const 3))))
-        (local.set $entry (i32.load (local.get $at)))
-        (local.set $delivered (i32.load offset=4 (local.get $at)))
-        (local.set $used (i32.and (local.get $entry) (i32.const {{USED_MASK}})))
-        (local.set $bits (i32.shr_u (local.get $bits) (local.get $used)))
-        (local.set $have (i32.sub (local.get $have) (local.get $used)))
-        (local.set $messages (i32.add (local.get $messages) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
-        (local.set $d0 (i32.add (local.get $d0) (i32.and (local.get $delivered) (i32.const 65535))))
-        (local.set $d1 (i32.add (local.get $d1) (i32.shr_u (local.get $delivered) (i32.const 16))))
-        ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
-        (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
-        (local.set $round (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round) (local.get $end)))
-        (if (i32.and (local.get $entry) (i32.const {{ENDED}}))
-          (then
-            ;; the trial ended: count it at ENDS[outcome · width + messages], in one of two copies
-            ;; by turns, so that the next trial's count need not wait for this one's store
-            (local.set $at (i32.add (i32.add (i32.const {{ENDS_BYTE}}) (local.get $copy)) (i32.shl
-              (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})) (local.get $messages))
-              (i32.const 2))))
-            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-            (local.set $copy (i32.xor (local.get $copy) (i32.const {{ENDS_SIZE_BYTE}})))
-            (local.set $rounds (i32.add (local.get $rounds) (local.get $round)))
-            (local.set $node (local.get $start))
-            (local.set $messages (local.get $m0))
-            (local.set $round (local.get $r0))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br_if $lookup (i32.lt_u (local.get $t) (local.get $trials))))
-          (else
-            (local.set $node (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})))
-            (br $lookup)))))
-    ;; the results (CONSUMED onwards): where the bits stand, rounds, deliveries of each class
-    (i32.store (i32.const {{CONSUMED_BYTE}}) (local.get $h))
-    (i32.store (i32.const {{HAVE_BYTE}}) (local.get $have))
-    (i32.store (i32.const {{ROUNDS_BYTE}}) (local.get $rounds))
-    (i32.store (i32.const {{DELIVERED_BYTE}}) (local.get $d0))
-    (i32.store (i32.const {{DELIVERED_1_BYTE}}) (local.get $d1))
-    (i32.const 0)))
+        ;; each walker {
+        (block $skip{{W}}
+          (br_if $skip{{W}} (i32.eqz (local.get $left{{W}})))
+          ;; p is the bit of memory where the walker's next outcome is; a lookup reads the half
+          ;; word it starts in and the next. A refill leaves at least 2,048 halves from the
+          ;; walker's first, so it is time for one at half 2,047: it keeps the half p is in.
+          (if (i32.ge_u (local.get $p{{W}}) (i32.const {{W.LAST_BIT}}))
+            (then
+              (local.set $at (call $refill (i32.const {{W}}) (i32.shr_u (local.get $p{{W}}) (i32.const 4))))
+              (if (i32.lt_s (local.get $at) (i32.const 0))
+                (then
+                  (local.set $ties (i32.or (local.get $ties) (i32.const {{W.TIE}})))
+                  (local.set $left{{W}} (i32.const 0))
+                  (br $skip{{W}})))
+              (local.set $p{{W}} (i32.or (i32.shl (local.get $at) (i32.const 4)) (i32.and (local.get $p{{W}}) (i32.const 15))))))
+          ;; the table entry for this node and the next 8 outcomes, and what they deliver (layout.ts)
+          (local.set $entryAt (i32.add (i32.const {{TABLE_BYTE}})
+            (i32.shl (i32.or (i32.shl (local.get $node{{W}}) (i32.const 8))
+              (i32.and (i32.shr_u (i32.load16_u (i32.shr_u (local.get $p{{W}}) (i32.const 3))) (i32.and (local.get $p{{W}}) (i32.const 7))) (i32.const 255)))
+              (i32.const {{ENTRY_SHIFT}}))))
+          (local.set $entry (i32.load (local.get $entryAt)))
+          (local.set $delivered (i32.load offset=4 (local.get $entryAt)))
+          (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
+          (local.set $messages{{W}} (i32.add (local.get $messages{{W}}) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
+          (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
+          ;; the round of the last message sent, if this lookup sent one (the field holds it plus one)
+          (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
+          (local.set $round{{W}} (select (i32.sub (local.get $end) (i32.const 1)) (local.get $round{{W}}) (local.get $end)))
+          (if (i32.and (local.get $entry) (i32.const {{ENDED}}))
+            (then
+              ;; the trial ended: count it, and its round, at ENDS[outcome · width + messages] (the
+              ;; count in the low word, the rounds in the high), in copy 0 or 1 by turns, so that the
+              ;; next trial's count need not wait for this one's store
+              (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_BYTE}}) (i32.shl (i32.and (local.get $left{{W}}) (i32.const 1)) (i32.const {{ENDS_SIZE_SHIFT}}))) (i32.shl
+                (i32.add (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})) (local.get $messages{{W}}))
+                (i32.const 3))))
+              (i64.store (local.get $at) (i64.add (i64.load (local.get $at))
+                (i64.or (i64.const 1) (i64.shl (i64.extend_i32_u (local.get $round{{W}})) (i64.const 32)))))
+              (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (i32.const 1)))
+              ;; the rest of the window starts the next trial (the entry's words 3 and 4), which may
+              ;; end there too: counted without a branch, in copy 2 or 3, adding 0 where it goes on
+              (if (local.get $left{{W}})
+                (then
+                  (local.set $entry (i32.load offset=8 (local.get $entryAt)))
+                  (local.set $delivered (i32.load offset=12 (local.get $entryAt)))
+                  (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
+                  (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
+                  (local.set $messages{{W}} (i32.add (local.get $m0) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
+                  (local.set $end (i32.shr_u (local.get $entry) (i32.const {{ROUND_SHIFT}})))
+                  (local.set $round{{W}} (select (i32.sub (local.get $end) (i32.const 1)) (local.get $r0) (local.get $end)))
+                  (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}})))
+                  (local.set $ended (i32.and (i32.shr_u (local.get $entry) (i32.const {{ENDED_BIT}})) (i32.const 1)))
+                  (local.set $at (i32.add (i32.add (i32.const {{W.ENDS_2_BYTE}}) (i32.shl (i32.and (local.get $left{{W}}) (i32.const 1)) (i32.const {{ENDS_SIZE_SHIFT}})))
+                    (i32.shl (i32.add (local.get $node{{W}}) (local.get $messages{{W}})) (i32.const 3))))
+                  (i64.store (local.get $at) (i64.add (i64.load (local.get $at)) (i64.or (i64.extend_i32_u (local.get $ended))
+                    (i64.shl (i64.extend_i32_u (i32.and (local.get $round{{W}}) (i32.sub (i32.const 0) (local.get $ended)))) (i64.const 32)))))
+                  (local.set $left{{W}} (i32.sub (local.get $left{{W}}) (local.get $ended)))
+                  (local.set $node{{W}} (select (local.get $start) (local.get $node{{W}}) (local.get $ended)))
+                  (local.set $messages{{W}} (select (local.get $m0) (local.get $messages{{W}}) (local.get $ended)))
+                  (local.set $round{{W}} (select (local.get $r0) (local.get $round{{W}}) (local.get $ended))))))
+            (else
+              (local.set $node{{W}} (i32.and (i32.shr_u (local.get $entry) (i32.const {{NEXT_SHIFT}})) (i32.const {{NEXT_MASK}}))))))
+        ;; }
+        (br_if $lookup (i32.or (local.get $left0) (local.get $left1)))))
+    ;; each walker's results (its CONSUMED onwards): the bit it stopped at, deliveries of each class
+    ;; each walker {
+    (i32.store (i32.const {{W.CONSUMED_BYTE}}) (local.get $p{{W}}))
+    (i32.store (i32.const {{W.DELIVERED_BYTE}}) (i32.wrap_i64 (i64.and (local.get $delivered{{W}}) (i64.const {{DELIVERED_MASK}}))))
+    (i32.store (i32.const {{W.DELIVERED_1_BYTE}}) (i32.wrap_i64 (i64.shr_u (local.get $delivered{{W}}) (i64.const {{DELIVERED_SHIFT}}))))
+    ;; }
+    (local.get $ties)))

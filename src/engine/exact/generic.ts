@@ -95,7 +95,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   let work = 0;
   let reported = 0; // work yielded so far
   let liveWords = 0;
-  let lastProgress = performance.now();
+  let lastProgress = limits.progress ? performance.now() : 0; // the `performance` global loads perf_hooks: only for progress
   const levels: (Map<string, Node> | undefined)[] = [];
   const nodeWords = (node: Node): number => model.stateSize + node.messages.mass.length + NODE_OVERHEAD_WORDS;
 

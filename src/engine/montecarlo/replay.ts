@@ -3,7 +3,8 @@ import { CHOOSE, END, Step } from '../../contract/protocol.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
-import type { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { traceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
@@ -117,17 +118,63 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (!automaton) return generic();
   const table = startTableFor(model, automaton, replay, trials);
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
-  const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
-  const deliveries = new Float64Array(model.deliveryValues.length);
-  const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram: Float64Array = new Float64Array(16);
+  const tally = new BlockTally(model, 16);
+  const trial = new TrialWalk(automaton, replay, tally.deliveries);
+  const outcomes = tally.outcomes;
+  let histogram = tally.histogram;
   let rounds = 0;
   for (let t = 0; t < trials; t++) {
-    let position = uniformBelow(rng, starts);
-    let node = 0;
-    let messages = 0;
-    let lastRound = 0;
+    trial.reset(uniformBelow(rng, starts));
+    outcomes[trial.walk(rng)]!++;
+    const messages = trial.messages;
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+    histogram[messages]!++;
+    rounds += trial.lastRound;
+  }
+  tally.histogram = histogram;
+  tally.rounds = rounds;
+  return tally.toTally(trials);
+}
+
+/**
+ * A trial under way over the automaton: where it stands in the automaton and in the trace, what
+ * it has sent; walk() follows it to its end.
+ */
+class TrialWalk {
+  node = 0;
+  position = 0;
+  messages = 0;
+  lastRound = 0;
+  private readonly kind: Int8Array;
+  private readonly direction: Uint8Array;
+  private readonly round: Int32Array;
+  private readonly next: Int32Array;
+  private readonly choices: (SamplingTable | undefined)[];
+  private readonly choiceNext: (Int32Array | undefined)[];
+
+  constructor(
+    automaton: ProtocolAutomaton,
+    private readonly replay: Replay,
+    private readonly deliveries: Float64Array,
+  ) {
+    ({ kind: this.kind, direction: this.direction, round: this.round, next: this.next, choices: this.choices, choiceNext: this.choiceNext } = automaton);
+  }
+
+  reset(start: number): void {
+    this.node = 0;
+    this.position = start;
+    this.messages = 0;
+    this.lastRound = 0;
+  }
+
+  /**
+   * Follows the trial from where it stands to its end: each send's fate read from the trace,
+   * each choice of the protocol drawn; adds its deliveries. Returns its outcome.
+   */
+  walk(rng: Xoshiro128): number {
+    const { kind, direction, round, next, choices, choiceNext, replay, deliveries } = this;
+    let { node, position, messages, lastRound } = this;
     for (;;) {
       const k = kind[node]!;
       if (k === END) break;
@@ -139,17 +186,48 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
       position = replay.after(position);
       messages++;
       lastRound = round[node]!;
-      if (delivered > 0) {
-        deliveries[delivered - 1]!++;
-        node = next[2 * node + 1]!;
-      } else node = next[2 * node]!;
+      if (delivered > 0) deliveries[delivered - 1]!++;
+      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
     }
-    outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-    histogram[messages]!++;
-    rounds += lastRound;
+    this.node = node;
+    this.position = position;
+    this.messages = messages;
+    this.lastRound = lastRound;
+    return next[2 * node]!;
   }
-  return toTally(trials, outcomes, histogram, deliveries, rounds);
+}
+
+/** Follows a trial from its start to its end and counts it. */
+function followFrom(rng: Xoshiro128, start: number, trial: TrialWalk, tally: BlockTally): void {
+  trial.reset(start);
+  const outcome = trial.walk(rng);
+  tally.count(outcome, trial.messages, trial.lastRound);
+}
+
+/** A block's accumulators: trials by outcome and by messages sent, deliveries, rounds. */
+class BlockTally {
+  readonly outcomes: Float64Array;
+  readonly deliveries: Float64Array;
+  histogram: Float64Array;
+  rounds = 0;
+
+  constructor(model: CellModel, histogramLength: number) {
+    this.outcomes = new Float64Array(model.outcomes.names.length);
+    this.deliveries = new Float64Array(model.deliveryValues.length);
+    this.histogram = new Float64Array(histogramLength);
+  }
+
+  /** Adds `n` trials that ended in `outcome` after `messages` messages, the last in round `round`. */
+  count(outcome: number, messages: number, round: number, n = 1): void {
+    this.outcomes[outcome]! += n;
+    if (messages >= this.histogram.length) this.histogram = grownHistogram(this.histogram, messages);
+    this.histogram[messages]! += n;
+    this.rounds += n * round;
+  }
+
+  toTally(trials: number): Tally {
+    return toTally(trials, this.outcomes, this.histogram, this.deliveries, this.rounds);
+  }
 }
 
 /**
@@ -174,6 +252,8 @@ interface StartTable {
   readonly round: Int32Array;
   /** Messages delivering c + 1 copies, at code · copies + c. */
   readonly deliveries: Int32Array;
+  /** The automaton draws nothing (no choice node): a trial is its start's draw alone, and may run on the SIMD lanes. */
+  readonly drawFree: boolean;
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -241,11 +321,12 @@ interface PathResults {
 }
 
 /**
- * Follows every start through the automaton (which has no choice node), numbering each by its
- * result: paths (the delivered counts of its sends in turn, kept in a trie) that end alike
- * (outcome, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
- * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
- * MAX_PATHS paths or results.
+ * Follows every start through the automaton up to its end or its first choice, numbering each
+ * by its result: paths (the delivered counts of its sends in turn, kept in a trie) that end
+ * alike (outcome or choice, messages, deliveries, rounds) share a number, as a tally cannot tell
+ * them apart (a retransmission over 10 rounds has hundreds of paths and a few dozen results).
+ * Null past MAX_PATHS paths or results. Its walk is TrialWalk's, but for stopping at a choice
+ * and stepping down the trie with each send: kept apart, so that the trials pay for no trie.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { kind, direction, round, next } = automaton;
@@ -309,14 +390,14 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     }
     pathOf[start] = result;
   }
-  return codeResults(pathOf, paths, copies);
+  return codeResults(pathOf, paths, copies, !kind.includes(CHOOSE));
 }
 
 /**
  * Codes for the results, commonest first. The narrowest width whose codes leave at most
  * MAX_ESCAPED of the starts to follow is taken; null where even a byte would leave more.
  */
-function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number): StartTable | null {
+function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number, drawFree: boolean): StartTable | null {
   const starts = resultOf.length;
   const count = results.outcome.length;
   const startsOf = new Float64Array(count);
@@ -356,74 +437,61 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table };
+  return { classes, logWidth, escape, ...table, drawFree };
 }
 
 /**
  * A block of trials through the start table: each trial draws its start as runBlockReplay does
  * (the only draw such a trial makes) and counts its code, or for an escaped start follows the
  * automaton; the tally is the codes' results weighed by their counts plus the followed trials,
- * whole numbers added in any order, so it is runBlockReplay's to the bit.
+ * whole numbers added in any order, so it is runBlockReplay's to the bit. Where the automaton
+ * draws nothing of its own, the block's first trials draw their starts on the SIMD lanes
+ * (trace-lanes.ts): the same words, so the same starts.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
   const { classes, logWidth, escape, outcome: stops } = table;
-  const { kind, direction, round, next, choices, choiceNext } = automaton;
   const starts = replay.starts;
   const logPerWord = 5 - logWidth;
   const indexMask = (1 << logPerWord) - 1;
   const codeMask = (1 << (1 << logWidth)) - 1;
   const drawn = new Float64Array(codeMask + 1);
   const copies = model.deliveryValues.length;
-  const outcomes = new Float64Array(model.outcomes.names.length);
-  let histogram: Float64Array = new Float64Array(Math.max(16, ...table.messages) + 1);
-  const deliveries = new Float64Array(copies);
-  let rounds = 0;
-  for (let t = 0; t < trials; t++) {
+  const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
+  const { deliveries } = tally;
+  const trial = new TrialWalk(automaton, replay, deliveries);
+  let done = 0;
+  const lanes = table.drawFree ? traceLanes() : null;
+  if (lanes) {
+    const state = Int32Array.from(rng.getState());
+    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(rng, start, trial, tally));
+    if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+  }
+  for (let t = done; t < trials; t++) {
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
-    let node = 0;
-    let position = start;
-    let messages = 0;
-    let lastRound = 0;
-    if (code !== escape) {
-      const stop = stops[code]!;
-      if (stop >= 0) {
-        drawn[code]!++;
-        continue;
-      }
-      // The start's sends are known up to a choice of the protocol's own: on from there.
-      node = -1 - stop;
-      messages = table.messages[code]!;
-      lastRound = table.round[code]!;
-      position = (start + messages * replay.copies) % starts;
-      for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    if (code === escape) {
+      followFrom(rng, start, trial, tally);
+      continue;
     }
-    for (;;) {
-      const k = kind[node]!;
-      if (k === END) break;
-      if (k === CHOOSE) {
-        node = choiceNext[node]![sample(rng, choices[node]!)]!;
-        continue;
-      }
-      const delivered = replay.delivered(position, direction[node] as 0 | 1);
-      position = replay.after(position);
-      messages++;
-      lastRound = round[node]!;
-      if (delivered > 0) deliveries[delivered - 1]!++;
-      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
+    const stop = stops[code]!;
+    if (stop >= 0) {
+      drawn[code]!++;
+      continue;
     }
-    outcomes[next[2 * node]!]!++;
-    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-    histogram[messages]!++;
-    rounds += lastRound;
+    // The start's sends are known up to a choice of the protocol's own: on from there.
+    trial.node = -1 - stop;
+    trial.messages = table.messages[code]!;
+    trial.lastRound = table.round[code]!;
+    const position = start + trial.messages * replay.copies;
+    trial.position = position < starts ? position : position % starts; // a float remainder costs more than the compare
+    for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
+    tally.count(trial.walk(rng), trial.messages, trial.lastRound);
   }
   for (let c = 0; c < stops.length; c++) {
     const n = drawn[c]!;
     if (n === 0) continue;
-    outcomes[stops[c]!]! += n;
-    histogram[table.messages[c]!]! += n;
+    tally.count(stops[c]!, table.messages[c]!, table.round[c]!, n);
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
-    rounds += n * table.round[c]!;
   }
-  return toTally(trials, outcomes, histogram, deliveries, rounds);
+  return tally.toTally(trials);
 }

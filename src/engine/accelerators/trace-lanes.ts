@@ -1,0 +1,134 @@
+import { jump } from '../../rng/jump.js';
+import wasm from './trace-lanes.generated.js';
+import { TRACE_LAYOUT } from './trace-layout.js';
+
+/**
+ * Trials over a replayed trace whose only draw is their start (a protocol with no choice of its
+ * own, through replay.ts's start table), on eight SIMD lanes of one block's stream
+ * (trace-lanes.wat): each lane starts at its own place in the block's stream, reached by jumping
+ * the generator ahead (as lanes.ts does), draws its words, turns each into a start exactly as
+ * uniformBelow does (a rejected word is skipped, as uniformBelow skips it) and counts the
+ * start's code in the table. A trial is one accepted word, so the block's first trials are
+ * exactly the accepted words of the lanes' runs, and whole-number counts added in any order make
+ * the same tally to the bit. Starts that hold the escape code are handed back to be followed
+ * (they draw nothing more either).
+ */
+const LANES = 8;
+
+/** Below this many steps (of eight draws) the jumps and the calls cost more than they save. */
+const MIN_STEPS = 256;
+
+const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS } = TRACE_LAYOUT;
+
+const PAGE = 65536;
+const TWO_32 = 4294967296;
+
+/** The start draws: one per thread, holding the table it last drew through. */
+export interface TraceLanes {
+  /**
+   * Runs the first trials of a block of `trials` from the xoshiro128** state `rs` over `starts`
+   * starts whose codes `classes` packs (2^logWidth bits each), adding each code's count to
+   * `drawn` and calling `escaped` with each start that holds `escape`; leaves `rs` where those
+   * trials leave the stream and returns how many they were (0, with `rs` untouched, for a block
+   * too short to pay or a table there is no memory for).
+   */
+  draw(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    escape: number,
+    drawn: Float64Array,
+    escaped: (start: number) => void,
+  ): number;
+}
+
+let lanes: TraceLanes | null | undefined;
+
+/**
+ * The thread's start draws; null where WebAssembly SIMD is unavailable (e.g. node --jitless).
+ * One instance a thread, whatever the cells: each WebAssembly memory reserves its own stretch of
+ * address space, and V8 refuses new ones after a few hundred.
+ */
+export function traceLanes(): TraceLanes | null {
+  if (lanes === undefined) {
+    try {
+      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
+      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['draw'] as DrawExport);
+    } catch {
+      lanes = null;
+    }
+  }
+  return lanes;
+}
+
+type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
+
+/** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
+const slot = (lane: number, w: number): number => 16 * (lane >>> 2) + 4 * w + (lane & 3);
+
+class Lanes implements TraceLanes {
+  private readonly state = new Int32Array(4);
+  private words: Int32Array;
+  /** The table in memory: copied in when a block draws through another (the memory grows to the largest). */
+  private loaded: Uint32Array | null = null;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly run: DrawExport,
+  ) {
+    this.words = new Int32Array(memory.buffer);
+  }
+
+  /** Copies `classes` into the module's memory, growing it if need be; false if it cannot grow. */
+  private load(classes: Uint32Array): boolean {
+    if (this.loaded === classes) return true;
+    const needed = TABLE_BYTE + classes.byteLength;
+    if (needed > this.memory.buffer.byteLength) {
+      try {
+        this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+      } catch {
+        return false; // no memory to grow into: these trials stay in the scalar loop
+      }
+      this.words = new Int32Array(this.memory.buffer);
+    }
+    new Uint32Array(this.memory.buffer, TABLE_BYTE, classes.length).set(classes);
+    this.loaded = classes;
+    return true;
+  }
+
+  draw(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    escape: number,
+    drawn: Float64Array,
+    escaped: (start: number) => void,
+  ): number {
+    const steps = Math.floor(trials / LANES);
+    if (steps < MIN_STEPS || !this.load(classes)) return 0;
+    const { words, state } = this;
+    state.set(rs);
+    for (let lane = 0; lane < LANES; lane++) {
+      for (let w = 0; w < 4; w++) words[slot(lane, w)] = state[w]!;
+      if (lane < LANES - 1) jump(state, steps);
+    }
+    const counts = COUNTS_BYTE / 4;
+    const codeCount = drawn.length;
+    for (let lane = 0; lane < LANES; lane++) words.fill(0, counts + 256 * lane, counts + 256 * lane + codeCount);
+    words[REJECTED_BYTE / 4] = 0;
+    const reject = (TWO_32 - starts) % starts;
+    const codeMask = (1 << (1 << logWidth)) - 1;
+    const escapes = ESCAPES_BYTE / 4;
+    for (let done = 0; done < steps; done += MAX_STEPS) {
+      const count = this.run(Math.min(MAX_STEPS, steps - done), starts, reject, 5 - logWidth, logWidth, codeMask, escape);
+      for (let e = 0; e < count; e++) escaped(words[escapes + e]!);
+    }
+    for (let lane = 0; lane < LANES; lane++) for (let c = 0; c < codeCount; c++) drawn[c]! += words[counts + 256 * lane + c]!;
+    for (let w = 0; w < 4; w++) rs[w] = words[slot(LANES - 1, w)]!;
+    return LANES * steps - words[REJECTED_BYTE / 4]!;
+  }
+}

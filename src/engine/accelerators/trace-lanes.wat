@@ -1,0 +1,261 @@
+;; Start draws of trials over a replayed trace, on eight lanes of one block's stream at once
+;; (WebAssembly SIMD); see trace-lanes.ts.
+;;
+;; Memory, in bytes (trace-layout.ts):
+;;   0-127             the eight lanes' xoshiro128** states, as lanes.wat keeps them: group a
+;;                     (lanes 0-3) s0, s1, s2, s3 as four v128, then group b (lanes 4-7)
+;;   REJECTED          the words rejected by the uniform draw so far (Lemire's rejection)
+;;   WORDS             a step's eight words, lane by lane, where one was rejected
+;;   COUNTS            counts of each start code drawn, 256 a lane (lane · 1024 + code · 4)
+;;   ESCAPES           the starts of the call that drew the escape code, in the order drawn
+;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
+(module
+  (memory (export "memory") {{PAGES}})
+
+  ;; draw: each lane draws `steps` words. A word x is rejected (counted at REJECTED) when the
+  ;; low half of x · n is below `reject`, as uniformBelow rejects it; otherwise it is a start,
+  ;; the high half, and its code is counted in the lane's COUNTS, or, if it is `escape`, the
+  ;; start is written out to ESCAPES. Returns the starts written out.
+  (func (export "draw") (param $steps i32) (param $n i32) (param $reject i32) (param $logPerWord i32) (param $logWidth i32) (param $codeMask i32) (param $escape i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
+    (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
+    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
+    (local.set $wide (i64.extend_i32_u (local.get $n)))
+    (local.set $nv (i32x4.splat (local.get $n)))
+    (local.set $rv (i32x4.splat (local.get $reject)))
+    (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
+    (local.set $imv (i32x4.splat (local.get $indexMask)))
+    ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
+    (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
+    (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $b0 (v128.load (i32.const 64)))
+    (local.set $b1 (v128.load (i32.const 80)))
+    (local.set $b2 (v128.load (i32.const 96)))
+    (local.set $b3 (v128.load (i32.const 112)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $i) (local.get $steps)))
+        ;; group a: the output rotl(s1 · 5, 7) · 9, then the state transition
+        (local.set $r (i32x4.add (local.get $a1) (i32x4.shl (local.get $a1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $x (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+        (local.set $t (i32x4.shl (local.get $a1) (i32.const 9)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $a0)))
+        (local.set $a3 (v128.xor (local.get $a3) (local.get $a1)))
+        (local.set $a1 (v128.xor (local.get $a1) (local.get $a2)))
+        (local.set $a0 (v128.xor (local.get $a0) (local.get $a3)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $t)))
+        (local.set $a3 (v128.or (i32x4.shl (local.get $a3) (i32.const 11)) (i32x4.shr_u (local.get $a3) (i32.const 21))))
+        ;; group b, the same
+        (local.set $r (i32x4.add (local.get $b1) (i32x4.shl (local.get $b1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $y (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+        (local.set $t (i32x4.shl (local.get $b1) (i32.const 9)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $b0)))
+        (local.set $b3 (v128.xor (local.get $b3) (local.get $b1)))
+        (local.set $b1 (v128.xor (local.get $b1) (local.get $b2)))
+        (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
+        (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
+        ;; lanes 0-3: x · n as four 64-bit products, their high halves (the starts) and low halves
+        (local.set $p (i64x2.extmul_low_i32x4_u (local.get $x) (local.get $nv)))
+        (local.set $q (i64x2.extmul_high_i32x4_u (local.get $x) (local.get $nv)))
+        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $ha (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
+        ;; lanes 4-7: x · n as four 64-bit products, their high halves (the starts) and low halves
+        (local.set $p (i64x2.extmul_low_i32x4_u (local.get $y) (local.get $nv)))
+        (local.set $q (i64x2.extmul_high_i32x4_u (local.get $y) (local.get $nv)))
+        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $hb (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
+        (if (v128.any_true (local.get $rejects))
+          (then
+            ;; a word rejected (some once in 2^32 / n draws): the step's lanes one by one
+            (v128.store (i32.const {{WORDS_BYTE}}) (local.get $x))
+            (v128.store (i32.const {{WORDS_B_BYTE}}) (local.get $y))
+            (local.set $rejects (v128.const i32x4 0 0 0 0))
+            ;; each lane's word: a start (x · n's high half) unless rejected, then its code
+            (local.set $lane (i32.const 0))
+            (loop $each
+              (local.set $word (i64.mul (i64.load32_u offset={{WORDS_BYTE}} (i32.shl (local.get $lane) (i32.const 2))) (local.get $wide)))
+              (if (i32.lt_u (i32.wrap_i64 (local.get $word)) (local.get $reject))
+                (then (local.set $rejected (i32.add (local.get $rejected) (i32.const 1))))
+                (else
+                  (local.set $start (i32.wrap_i64 (i64.shr_u (local.get $word) (i64.const 32))))
+                  (local.set $code
+                    (i32.and
+                      (i32.shr_u
+                        (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
+                        (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+                      (local.get $codeMask)))
+                  (if (i32.eq (local.get $code) (local.get $escape))
+                    (then
+                      (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (local.get $start))
+                      (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                    (else
+                      (local.set $at (i32.add (i32.shl (local.get $lane) (i32.const 10)) (i32.shl (local.get $code) (i32.const 2))))
+                      (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))))
+              (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
+              (br_if $each (i32.lt_u (local.get $lane) (i32.const 8))))
+          )
+          (else
+            ;; none rejected: each start's table word (its byte address) and the code's place in it
+            (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+            (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+            (local.set $fast (i32.add (local.get $fast) (i32.const 1)))
+            ;; then the eight starts in turn (written out, lane by lane, for speed)
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                  (i32x4.extract_lane 0 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                  (i32x4.extract_lane 1 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                  (i32x4.extract_lane 2 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                  (i32x4.extract_lane 3 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                  (i32x4.extract_lane 0 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                  (i32x4.extract_lane 1 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                  (i32x4.extract_lane 2 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                  (i32x4.extract_lane 3 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (local.get $oneBit)
+              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (else
+                (if (i32.eq (local.get $code) (local.get $escape))
+                  (then
+                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
+                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+                  (else
+                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))))
+          ))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $step)))
+    (v128.store (i32.const 0) (local.get $a0))
+    (v128.store (i32.const 16) (local.get $a1))
+    (v128.store (i32.const 32) (local.get $a2))
+    (v128.store (i32.const 48) (local.get $a3))
+    (v128.store (i32.const 64) (local.get $b0))
+    (v128.store (i32.const 80) (local.get $b1))
+    (v128.store (i32.const 96) (local.get $b2))
+    (v128.store (i32.const 112) (local.get $b3))
+    (i32.store (i32.const {{REJECTED_BYTE}}) (local.get $rejected))
+    (if (local.get $oneBit)
+      (then
+        ;; the fast steps' counts, added to lane 0's: code 1 as counted, code 0 the rest of their eight draws
+        (i32.store offset={{COUNTS_BYTE}} (i32.const 4) (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 4)) (local.get $ones)))
+        (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
+          (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
+    (local.get $escaped))
+)

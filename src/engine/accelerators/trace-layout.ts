@@ -1,0 +1,28 @@
+/**
+ * The memory of the trace lanes (trace-lanes.wat), in bytes: trace-lanes.ts reads it here and the
+ * .wat names the values as {{NAME}} (scripts/generate-wasm.ts fills them in), so the two agree.
+ */
+export const TRACE_LAYOUT = {
+  /** Where the lanes' states are (0-127, lanes.ts's order) and the rejected words' count. */
+  REJECTED_BYTE: 128,
+  /** A step's eight words, lanes 0-3 then 4-7 (the step is then taken lane by lane). */
+  WORDS_BYTE: 160,
+  WORDS_B_BYTE: 176,
+  /** Counts of each code drawn: 256 a lane, lane j's at COUNTS_j. */
+  COUNTS_BYTE: 256,
+  COUNTS_1_BYTE: 256 + 1024,
+  COUNTS_2_BYTE: 256 + 2 * 1024,
+  COUNTS_3_BYTE: 256 + 3 * 1024,
+  COUNTS_4_BYTE: 256 + 4 * 1024,
+  COUNTS_5_BYTE: 256 + 5 * 1024,
+  COUNTS_6_BYTE: 256 + 6 * 1024,
+  COUNTS_7_BYTE: 256 + 7 * 1024,
+  /** The starts of a call that drew the escape code. */
+  ESCAPES_BYTE: 8448,
+  /** The start table, from the fourth page (after the escapes of a call of up to MAX_STEPS steps). */
+  TABLE_BYTE: 3 * 65536,
+  /** The pages the module starts with: everything but the table. */
+  PAGES: 3,
+  /** The most steps (of eight draws) a call may take: its escapes must fit before the table. */
+  MAX_STEPS: 4096,
+} as const;

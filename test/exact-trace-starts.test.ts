@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
+import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import type { CellModel } from '../src/engine/model.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, SEND } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
+import { assertSameExact, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
+
+/**
+ * The trace starts (engine/exact/trace-starts.ts) against an engine that shares none of its code:
+ * a long trace replayed start by start against the same trace's period run as tables. Kept small:
+ * these run for every mutant of the trace starts (docs/mutation.md).
+ */
+
+const cell = (protocol: string, channel: string, params: Record<string, number | string>): CellModel => buildCellModel({ protocol, channel, params });
+
+/** Both results to 1e-12, the message distributions too where both have one. */
+function assertSame(actual: ExactResult, expected: ExactResult, where: string): void {
+  assertSameExact(actual, expected, where);
+  if (actual.messages && expected.messages) {
+    const length = Math.max(actual.messages.length, expected.messages.length);
+    for (let m = 0; m < length; m++) {
+      const [a, b] = [actual.messages[m] ?? 0, expected.messages[m] ?? 0];
+      assert.ok(Math.abs(a - b) < 1e-12, `${where}: P(${m} messages) ${a} vs ${b}`);
+    }
+  }
+}
+
+function refusal(model: CellModel, limits: ExactLimits): string {
+  try {
+    exactCell(model, limits);
+  } catch (error) {
+    assert.ok(error instanceof ExactUnavailable, String(error));
+    return error.message;
+  }
+  assert.fail('not refused');
+}
+
+/** The work each yield reports, and the result. */
+function drive(model: CellModel, limits: ExactLimits = UNLIMITED): { yields: number[]; result: ExactResult } {
+  const steps = exactSteps(model, limits);
+  const yields: number[] = [];
+  let next = steps.next();
+  for (; !next.done; next = steps.next()) yields.push(next.value);
+  return { yields, result: next.value };
+}
+
+describe('the trace starts: a long periodic trace replayed start by start equals its period as tables', () => {
+  // A trace past the table limit (20,000 packets) is replayed; made of whole periods, its starts
+  // repeat the period's, so its exact value is the period's, which the table engines compute.
+  const period = '011000101110'; // 12 packets
+  const otherPeriod = '100110000101';
+  const times = 1668; // 20,016 packets
+  const dir = tempFiles({
+    'period.txt': period,
+    'other-period.txt': otherPeriod,
+    'long.txt': period.repeat(times),
+    'other-long.txt': otherPeriod.repeat(times),
+  });
+  const short = join(dir, 'period.txt');
+  const long = join(dir, 'long.txt');
+  const cases: [string, Record<string, number>][] = [
+    ['messenger', { rounds: 1, redundancy: 3 }],
+    ['handshake', { rounds: 3, redundancy: 2 }],
+    ['retransmit', { rounds: 4, redundancy: 1 }],
+    ['randomized', { rounds: 3, redundancy: 2 }],
+    ['two-phase-commit', { rounds: 2, redundancy: 1, participants: 2, abortRate: 0.3 }],
+  ];
+  for (const [protocol, params] of cases) {
+    it(`${protocol} ${JSON.stringify(params)}: one trace, and a trace per direction`, () => {
+      const replayed = cell(protocol, 'trace', { file: long, ...params });
+      assert.ok(replayed.replay, 'the long trace is replayed');
+      const result = exactCell(replayed);
+      assert.equal(result.method, 'trace starts, each followed');
+      assertSame(result, exactCell(cell(protocol, 'trace', { file: short, ...params }), UNLIMITED, 'generic'), 'one trace');
+      const both = exactCell(cell(protocol, 'trace', { file: long, AtoB: long, BtoA: join(dir, 'other-long.txt'), ...params }));
+      const bothShort = exactCell(cell(protocol, 'trace', { file: short, AtoB: short, BtoA: join(dir, 'other-period.txt'), ...params }), UNLIMITED, 'generic');
+      assertSame(both, bothShort, 'per direction');
+    });
+  }
+  it('follows every start once: the work is the protocol steps, yielded every 1,024 starts, and the limit names the starts followed', () => {
+    const model = cell('messenger', 'trace', { file: long, rounds: 1, redundancy: 1 });
+    // messenger, one copy: two protocol steps per start (the send, then the end).
+    const { yields, result } = drive(model);
+    assert.equal(result.statesExpanded, 2 * 20_016);
+    assert.equal(yields.length, 20);
+    assert.deepEqual(yields.slice(0, 2), [2046, 2048]);
+    assert.equal(
+      yields.reduce((s, y) => s + y, 0),
+      2 * 20_016,
+    );
+    const heard: number[] = [];
+    exactCell(model, { ...UNLIMITED, progress: (n) => heard.push(n) });
+    assert.deepEqual(heard.slice(0, 3), [2046, 4094, 6142]);
+    assert.equal(heard.length, 19);
+    assert.equal(
+      refusal(model, { maxWork: 4093, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 4,093 steps of work (2,047 of 20,016 trace starts followed)',
+    );
+    // The limit is looked at every 1,024 starts: the last look, at start 19,455, has seen 38,910 units (19,455 starts of two steps).
+    assert.equal(
+      refusal(model, { maxWork: 38_909, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)',
+    );
+    assert.equal(exactCell(model, { maxWork: 38_910, maxWords: Number.POSITIVE_INFINITY }).statesExpanded, 2 * 20_016);
+  });
+  it('sums the starts with compensation: 20,016 starts of 0.9 and 0.1 average to 0.9 and 0.1 to the last bit', () => {
+    // A lossless trace: every start commits with 0.9 (its YES vote) and aborts with 0.1. Summed
+    // plainly, 20,016 terms of 0.9 drift by 1e-13 (0.8999999999998981).
+    const lossless = join(tempFiles({ 'lossless.txt': '0'.repeat(20_016) }), 'lossless.txt');
+    const result = exactCell(cell('two-phase-commit', 'trace', { file: lossless, rounds: 1, redundancy: 1, participants: 1, abortRate: 0.1 }));
+    assert.equal(result.method, 'trace starts, each followed');
+    assert.deepEqual(result.outcomes, [0.9, 0.1, 0, 0]);
+  });
+  it('counts a trial that ends before sending anything as one of 0 messages', () => {
+    // A tosses a coin: heads, A attacks alone without a word; tails, the order as in `good`.
+    const name = 'exact-solvers-silent';
+    const base = good(name);
+    const silent: ProtocolDefinition<{ rounds: number }> = {
+      ...base,
+      resolve(state, config, step, result) {
+        base.resolve(state, config, step, result);
+        if (state[0] === 1 && state[2] === 0) state[0] = 2; // heads: straight to the end
+      },
+    };
+    registerProtocol(silent);
+    try {
+      const result = exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 }));
+      assert.deepEqual(result.messages, [0.5, 0.5]);
+      // heads: only A; tails: both iff the order's packet is delivered (6 of the 12 positions are 0).
+      assertSameExact(
+        result,
+        { ...result, outcomes: [0.5 * (6 / 12), 0, 0.5 + 0.5 * (6 / 12), 0], messagesMean: 0.5, messagesSecondMoment: 0.5 },
+        'silent heads',
+      );
+    } finally {
+      unregister(name);
+    }
+  });
+  it('refuses a protocol whose trial never ends, naming it', () => {
+    const name = 'exact-solvers-endless';
+    const base = good(name);
+    const endless: ProtocolDefinition<{ rounds: number }> = {
+      ...base,
+      next(_state, config, step) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = config.rounds;
+        step.label = 'again';
+      },
+      resolve() {},
+    };
+    registerProtocol(endless);
+    try {
+      assert.throws(
+        () => exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 })),
+        (e: unknown) => e instanceof TrialNeverEnds && /^protocol exact-solvers-endless: a trial did not end after 10,000,000 steps/.test(e.message),
+      );
+    } finally {
+      unregister(name);
+    }
+  });
+  it('refuses crashes over a replayed trace', () => {
+    const model = cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 });
+    assert.throws(
+      () => exactCell(model),
+      (e: unknown) => e instanceof ExactUnavailable && e.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)',
+    );
+  });
+});
