@@ -815,7 +815,7 @@ describe('parseLossTrace at real sizes: 10^7 packets in every layout', { skip: p
     for (let i = 0; i < N; i++) rows.push4(10, 48 + (i % 10), 44, 48 + truth[i]!);
     assertSame(parseLossTrace(rows.toString(), { file: 'long.csv', column: 'lost' }).lost, 'plain CSV');
     const quoted = new AsciiText();
-    // Quotes on the outcome only: 10^7 rows of `"0","1"` would pass the 64 MiB limit on input.
+    // Quotes on the outcome only: 10^7 rows of `"0","1"` would pass the 64 MiB limit on input (docs/traces.md).
     quoted.push('seq,"lost"');
     for (let i = 0; i < N; i++) {
       quoted.push4(10, 48 + (i % 10), 44, 34);
