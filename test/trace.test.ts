@@ -16,7 +16,7 @@ describe('trace', () => {
     { protocol: 'randomized', loss: 0.3, redundancy: 1, rounds: 3 },
   ]) {
     it(`replays the trials run counted (${data.protocol}): their outcomes add up to run's tally`, () => {
-      const n = 3000;
+      const n = 1000; // trial N replays the N − 1 before it: 1,000 trials replay half a million
       const [cell] = expandCells(scenarioFrom({ ...data, trials: 100000, seed: 'trace' }));
       const counted = runBlockCompiled(buildCellModel(cellSpec(cell!)), blockState('trace', cell!.key, 0), n);
       const replayed = new Map<string, number>();
