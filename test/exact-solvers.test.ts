@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
-import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
-import { buildCellModel } from '../src/engine/model.js';
-import type { CellModel } from '../src/engine/model.js';
+import { UNLIMITED, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
 import { randomized } from '../src/protocols/randomized.js';
-import { assertSameExact, playTrial, tempFiles } from './helpers.js';
+import { playTrial, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
+import { assertSame, cell, drive, refusal } from './exact-helpers.js';
 
 /**
  * The structured solvers (engine/exact/structured.ts) against an engine that shares none of their
@@ -16,39 +14,6 @@ import { good } from './rule-protocol.js';
  * protocol's own steps state by state. Kept small: these run for every mutant of the solvers
  * (docs/mutation.md). The trace starts have theirs in exact-trace-starts.
  */
-
-const cell = (protocol: string, channel: string, params: Record<string, number | string>): CellModel => buildCellModel({ protocol, channel, params });
-
-/** Both results to 1e-12, the message distributions too where both have one. */
-function assertSame(actual: ExactResult, expected: ExactResult, where: string): void {
-  assertSameExact(actual, expected, where);
-  if (actual.messages && expected.messages) {
-    const length = Math.max(actual.messages.length, expected.messages.length);
-    for (let m = 0; m < length; m++) {
-      const [a, b] = [actual.messages[m] ?? 0, expected.messages[m] ?? 0];
-      assert.ok(Math.abs(a - b) < 1e-12, `${where}: P(${m} messages) ${a} vs ${b}`);
-    }
-  }
-}
-
-function refusal(model: CellModel, limits: ExactLimits): string {
-  try {
-    exactCell(model, limits);
-  } catch (error) {
-    assert.ok(error instanceof ExactUnavailable, String(error));
-    return error.message;
-  }
-  assert.fail('not refused');
-}
-
-/** The work each yield reports, and the result. */
-function drive(model: CellModel, limits: ExactLimits = UNLIMITED): { yields: number[]; result: ExactResult } {
-  const steps = exactSteps(model, limits);
-  const yields: number[] = [];
-  let next = steps.next();
-  for (; !next.done; next = steps.next()) yields.push(next.value);
-  return { yields, result: next.value };
-}
 
 describe('independent cohorts against the generic engine', () => {
   const cases: [string, string, Record<string, number | string>][] = [

@@ -1,55 +1,20 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
-import type { ExactLimits, ExactResult } from '../src/engine/exact/index.js';
-import { buildCellModel } from '../src/engine/model.js';
-import type { CellModel } from '../src/engine/model.js';
+import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, SEND } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
 import { assertSameExact, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
+import { assertSame, cell, drive, refusal } from './exact-helpers.js';
 
 /**
  * The trace starts (engine/exact/trace-starts.ts) against an engine that shares none of its code:
  * a long trace replayed start by start against the same trace's period run as tables. Kept small:
  * these run for every mutant of the trace starts (docs/mutation.md).
  */
-
-const cell = (protocol: string, channel: string, params: Record<string, number | string>): CellModel => buildCellModel({ protocol, channel, params });
-
-/** Both results to 1e-12, the message distributions too where both have one. */
-function assertSame(actual: ExactResult, expected: ExactResult, where: string): void {
-  assertSameExact(actual, expected, where);
-  if (actual.messages && expected.messages) {
-    const length = Math.max(actual.messages.length, expected.messages.length);
-    for (let m = 0; m < length; m++) {
-      const [a, b] = [actual.messages[m] ?? 0, expected.messages[m] ?? 0];
-      assert.ok(Math.abs(a - b) < 1e-12, `${where}: P(${m} messages) ${a} vs ${b}`);
-    }
-  }
-}
-
-function refusal(model: CellModel, limits: ExactLimits): string {
-  try {
-    exactCell(model, limits);
-  } catch (error) {
-    assert.ok(error instanceof ExactUnavailable, String(error));
-    return error.message;
-  }
-  assert.fail('not refused');
-}
-
-/** The work each yield reports, and the result. */
-function drive(model: CellModel, limits: ExactLimits = UNLIMITED): { yields: number[]; result: ExactResult } {
-  const steps = exactSteps(model, limits);
-  const yields: number[] = [];
-  let next = steps.next();
-  for (; !next.done; next = steps.next()) yields.push(next.value);
-  return { yields, result: next.value };
-}
 
 describe('the trace starts: a long periodic trace replayed start by start equals its period as tables', () => {
   // A trace past the table limit (20,000 packets) is replayed; made of whole periods, its starts
