@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
-import type { ExactLimits } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { expandCells } from '../src/scenario/cells.js';
+import { refusal } from './exact-helpers.js';
 import { scenarioFrom } from './helpers.js';
 
 /**
@@ -15,16 +15,6 @@ import { scenarioFrom } from './helpers.js';
  * exact values, so it must show here.
  */
 const model = (data: Record<string, unknown>): CellModel => buildCellModel(cellSpec(expandCells(scenarioFrom({ trials: 1, seed: 1, ...data }))[0]!));
-
-function refusal(m: CellModel, limits: ExactLimits): string {
-  try {
-    exactCell(m, limits);
-  } catch (error) {
-    assert.ok(error instanceof ExactUnavailable, String(error));
-    return error.message;
-  }
-  assert.fail('not refused');
-}
 
 describe('exact: the work and memory a cell needs, to the unit', () => {
   const cases: [string, Record<string, unknown>, string, number, string, number, string][] = [
