@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
 const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => {
@@ -81,6 +82,25 @@ describe('protocol files are isolated', () => {
       }
     });
   }
+
+  it('a checking process that cannot start is named as such, not blamed on the file', async () => {
+    const dir = tempFiles({ 'quiet.mjs': FILE });
+    // The checking process is forked with this process's Node flags: an unknown one stops Node before any code of the file runs.
+    process.execArgv.push('--no-such-node-flag');
+    try {
+      const r = await cliIn(['check', join(dir, 'quiet.mjs')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /quiet\.mjs: could not be loaded: the process it is loaded in ended before it started \(exit code 9\); it said: .*no-such-node-flag/,
+      );
+      assert.doesNotMatch(r.stderr, /process\.exit/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    } finally {
+      process.execArgv.pop();
+    }
+  });
 
   it("a file's console output never reaches stdout, and the results are those of the same file without it", () => {
     const noisy = FILE.replace('next(s, c, step) {', "next(s, c, step) { console.log('noise');").replace(
