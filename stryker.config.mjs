@@ -4,7 +4,7 @@
 const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
-  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits'] },
+  exact: { mutate: ['src/engine/exact/**/*.ts', 'src/engine/state-key.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits', 'exact-generic'] },
   // The structured solvers, and the trace starts, apart from the generic engine: their own fast
   // covering sets (exact-solvers holds each against an engine that shares none of its code).
   solvers: {
