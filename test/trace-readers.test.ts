@@ -58,6 +58,12 @@ describe('digits', () => {
 });
 
 describe('CSV without quotes', () => {
+  it('skips a line of any blanks (form feed, vertical tab), and strips a CR only before a newline', () => {
+    assert.equal(read('a,lost\n1,0\n\f\n \v \n2,1\n', { column: 'lost' }), '01');
+    // A blank CRLF line after an LF row: the row keeps its last character.
+    assert.equal(read('a,lost\n1,0\n\r\n2,1\n', { column: 'lost' }), '01');
+  });
+
   it('reads a single column, CRLF rows, blanks around a value, and true/false in any case', () => {
     assert.equal(read('lost\n0\n1\n', { column: 'lost' }), '01');
     assert.equal(read('a,lost\r\nx, 1 \r\ny,True\r\nz,FALSE\r\nw,0', { column: 'lost' }), '1100');
@@ -100,6 +106,15 @@ describe('CSV with quotes (RFC 4180)', () => {
       't:3: "0\\"" in column "say "hi"": a trace is 0 or false (delivered), 1 or true (lost)',
     );
     assert.equal(read('a,lost\n"x ""y"", z",1\n"",0\n', { column: 'lost' }), '10');
+  });
+
+  it('reads a CR not before a newline as part of a field, and skips a lone CR at the end', () => {
+    assert.equal(read('"lost"\n\r1\n0\n', { column: 'lost' }), '10');
+    assert.equal(read('"lost"\n1\n\r', { column: 'lost' }), '1');
+  });
+
+  it('refuses a longer value that starts with 0 or 1', () => {
+    assert.equal(refusal('a,"lost"\nx,0x\n', { column: 'lost' }), 't:2: "0x" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
   });
 
   it('skips blank lines, CRLF blank lines, lines of blanks, comments and records of one empty field', () => {
@@ -156,7 +171,8 @@ describe('ping logs: what is ping', () => {
   });
 
   it('takes no other line for a header', () => {
-    for (const text of ['PINGS host\n', 'PINGhost\n', 'x PING host\n', 'ping host\n']) assert.match(refusal(text), /: this looks like a CSV \(header /, text);
+    for (const text of ['PINGS host\n', 'PINGhost\n', 'PONG host\n', 'x PING host\n', 'ping host\n'])
+      assert.match(refusal(text), /: this looks like a CSV \(header /, text);
     // A word `seq=` without ` bytes from ` is no ping reply.
     assert.match(refusal('note seq=3\n'), /: this looks like a CSV \(header /);
   });
@@ -208,6 +224,19 @@ describe('ping logs: the dialect and its numbering', () => {
     ]);
   });
 
+  it('takes a summary up to 32,767 numbers past the last shown as the end, 32,768 as behind it', () => {
+    const ahead = parseLossTrace([LINUX_HEADER, reply(1), reply(2), '', summary(2 + 32_767, 2)].join('\n'), { file: 't' });
+    assert.deepEqual(ahead.range, { first: 1, last: 2 + 32_767 });
+    const behind = parseLossTrace([LINUX_HEADER, reply(1), reply(2), '', summary(2 + 32_768, 2)].join('\n'), { file: 't' });
+    assert.deepEqual(behind.range, { first: 1, last: 2 });
+  });
+
+  it('takes a bare PING header for neither dialect, and the Linux one with any blanks before the size', () => {
+    const zero = [reply(0), reply(1)];
+    assert.equal(format(['PING 192.0.2.1', ...zero]), 'ping-macos');
+    assert.equal(format(['PING ::1 (::1)  56 data bytes', ...zero]), 'ping-linux');
+  });
+
   it('takes a summary behind the last number shown (a wrapped count) as saying nothing of the end', () => {
     // 3 sent, but replies up to 5: the summary's last number, 3, lies behind; the log's end stands.
     const trace = parseLossTrace([LINUX_HEADER, reply(1), reply(5), '', summary(3, 2)].join('\n'), { file: 't' });
@@ -252,10 +281,23 @@ describe('ping logs: the lines', () => {
       '64bytes from',
       'x64 bytes from',
       ' bytes from',
+      '- bytes from',
+      '64xbytes from',
     ]) {
       const log = [LINUX_HEADER, reply(1), `${near} 192.0.2.1: icmp_seq=2 ttl=64`, reply(3)].join('\n');
       assert.equal(read(log), '010', near);
     }
+    // Any size is a size: 9 bytes (ping -s 1), 0.
+    for (const size of ['9', '0']) assert.equal(read([LINUX_HEADER, reply(1), `${size} bytes from 192.0.2.1: icmp_seq=2 ttl=64`].join('\n')), '00', size);
+  });
+
+  it('takes no line starting with P for a second header unless it says PING', () => {
+    assert.equal(read([LINUX_HEADER, reply(1), 'PONG x', 'Pxxx (x)', reply(2)].join('\n')), '00');
+  });
+
+  it('reads the first token that holds a number, icmp_seq before icmp_req', () => {
+    assert.equal(read([MACOS_HEADER, '64 bytes from h: icmp_seq=0 x seq=5', reply(1)].join('\n')), '00');
+    assert.equal(read([MACOS_HEADER, '64 bytes from h: icmp_seq=0 icmp_req=9', '64 bytes from h: icmp_seq=1 icmp_req=3', reply(2)].join('\n')), '000');
   });
 
   it('knows a number by icmp_seq=, macOS icmp_seq and busybox seq=, and no other seq', () => {
@@ -291,6 +333,8 @@ describe('ping logs: the lines', () => {
     const stamped = (stamp: string, seq: number) => `${stamp} ${reply(seq)}`;
     assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), stamped('[1.25]', 2), stamped('[12.5', 3), stamped('[1.75]', 4)].join('\n')), '0010');
     assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), `[1.5]   ${reply(2)}`, stamped('[]', 3)].join('\n')), '000');
+    // A `]` in the line before, as far before this line's start as the stamps are long, is not this stamp's end.
+    assert.equal(read([LINUX_HEADER, `${stamped('[1.5]', 1)} (]ab`, stamped('[2.5]', 2)].join('\n')), '00');
   });
 
   it('refuses more packets than a trace may hold before building them, at the summary line if there is one', () => {
@@ -309,6 +353,12 @@ describe('ping logs: the lines', () => {
     assert.equal(refusal(over.join('\n')), tooMany);
     // The summary's count, 2^16, ends the run at the last number shown (2^26 is 0 modulo 2^16).
     assert.equal(refusal([...over, '', '65536 packets transmitted, 2050 received'].join('\n')), tooMany.replace('t:', `t:${over.length + 2}:`));
+  });
+});
+
+describe('trace statistics', () => {
+  it('count a trace that starts with a loss', () => {
+    assert.deepEqual(traceStats(Uint8Array.of(1, 1, 0, 0)), { packets: 4, losses: 2, lossRate: 0.5, bursts: 1, gaps: 1, meanBurst: 2, meanGap: 2 });
   });
 });
 
