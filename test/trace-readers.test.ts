@@ -335,6 +335,8 @@ describe('ping logs: the lines', () => {
     assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), `[1.5]   ${reply(2)}`, stamped('[]', 3)].join('\n')), '000');
     // A `]` in the line before, as far before this line's start as the stamps are long, is not this stamp's end.
     assert.equal(read([LINUX_HEADER, `${stamped('[1.5]', 1)} (]ab`, stamped('[2.5]', 2)].join('\n')), '00');
+    // A stamp ends at its line's first `]`, wherever the stamps before ended: packet 2's line is no reply.
+    assert.equal(read(['x', stamped('[12.5]', 1), `[1.5]xxxx] ${reply(2)}`, stamped('[1.5]', 3)].join('\n')), '010');
   });
 
   it('refuses more packets than a trace may hold before building them, at the summary line if there is one', () => {
