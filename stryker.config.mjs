@@ -4,7 +4,7 @@
 const MODULES = {
   stats: { mutate: ['src/stats/**/*.ts'], tests: ['stats', 'report-stats'] },
   channels: { mutate: ['src/channels/{bernoulli,cut,gilbert-elliott,trace}.ts'], tests: ['channels', 'oracles'], messages: false },
-  exact: { mutate: ['src/engine/exact/**/*.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits'] },
+  exact: { mutate: ['src/engine/exact/**/*.ts', 'src/engine/state-key.ts'], tests: ['exact', 'oracles', 'exact-closed-forms', 'exact-limits', 'exact-generic'] },
   // The structured solvers, and the trace starts, apart from the generic engine: their own fast
   // covering sets (exact-solvers holds each against an engine that shares none of its code).
   solvers: {
@@ -18,15 +18,28 @@ const MODULES = {
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units'] },
+  // The trace readers: their own tests, and fit.test's reading tests alone (its fits take
+  // seconds a run and never reach a reader's branch the reading tests miss).
+  'trace-file': {
+    mutate: ['src/fit/trace-file.ts'],
+    tests: ['trace-readers', 'csv-quoted'],
+    also: { file: 'fit', pattern: '^(parseLossTrace|ping logs read|traceStats and runLengths)' },
+  },
 };
 
 const name = process.env.MUTATE_MODULE ?? 'stats';
 const module = MODULES[name];
 if (!module) throw new Error(`unknown module ${name}: one of ${Object.keys(MODULES).join(', ')}`);
 
+/** `node --test` on the module's test files; then, if named, the tests of one more file whose names match a pattern. */
+function testCommand({ tests, also }) {
+  const files = `node --test --test-reporter=dot ${tests.map((t) => `dist/test/${t}.test.js`).join(' ')}`;
+  return also ? `${files} && node --test --test-reporter=dot --test-name-pattern='${also.pattern}' dist/test/${also.file}.test.js` : files;
+}
+
 export default {
   testRunner: 'command',
-  commandRunner: { command: `node --test --test-reporter=dot ${module.tests.map((t) => `dist/test/${t}.test.js`).join(' ')}` },
+  commandRunner: { command: testCommand(module) },
   buildCommand: 'npm run mutate:build',
   mutate: [...module.mutate, '!**/*.d.ts', '!**/*.generated.*'],
   // Where marked, text is not mutated: the wording of messages and descriptions (the rules

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, checkTraceSize, describeRange, parseLossTrace, traceStats } from '../src/fit/trace-file.js';
+import type { TraceOptions } from '../src/fit/trace-file.js';
+
+/**
+ * The trace readers (src/fit/trace-file.ts) on small hand-written inputs whose packet sequences
+ * are known by construction: each case pins one rule of a reader — a character, a delimiter, a
+ * quote, a token of a ping line, a dialect's numbering, a limit — so that a reader that breaks
+ * the rule reads another sequence or refuses with another message. In-process and small, so that
+ * the trace readers' mutation runs (docs/mutation.md) cost a second a mutant.
+ */
+
+/** The packets read, as a string of 0/1. */
+function read(text: string, options: Partial<TraceOptions> = {}): string {
+  return parseLossTrace(text, { file: 't', ...options }).lost.join('');
+}
+
+/** The one-line message the reader refuses the text with; fails if it reads it, or throws something else. */
+function refusal(text: string, options: Partial<TraceOptions> = {}): string {
+  try {
+    parseLossTrace(text, { file: 't', ...options });
+  } catch (error) {
+    assert.ok(error instanceof TraceError, `not a TraceError: ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`read without a refusal: ${JSON.stringify(text.slice(0, 200))}`);
+}
+
+const LINUX_HEADER = 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.';
+const MACOS_HEADER = 'PING 192.0.2.1 (192.0.2.1): 56 data bytes';
+const reply = (seq: number, token = 'icmp_seq=') => `64 bytes from 192.0.2.1: ${token}${seq} ttl=64 time=1.0 ms`;
+const CSV_HINT = 'give column: to name the column of 0/1 outcomes';
+
+describe('digits', () => {
+  it('skip every blank (space, tab, CR, vertical tab, form feed) and a comment after blanks, to the end of the file', () => {
+    assert.equal(read('0 1\t0\r\n1\v1\f0\n  # a note\n\t# another\n1\n# the end, no newline'), '0101101');
+  });
+
+  it('refuse # after a digit on its line, a digit other than 0 and 1, and a character outside the BMP, naming the line', () => {
+    assert.equal(refusal('01\n01 # note\n'), 't:2: unexpected character "#": a trace is 0 (delivered) or 1 (lost)');
+    assert.equal(refusal('0\n0\n2\n'), 't:3: unexpected character "2": a trace is 0 (delivered) or 1 (lost)');
+    assert.equal(refusal('0\n1\u{1f600}\n'), 't:2: unexpected character "\u{1f600}": a trace is 0 (delivered) or 1 (lost)');
+  });
+
+  it('refuse a first line with a letter or a quote as a CSV header, cut after 57 characters past 60', () => {
+    assert.equal(refusal('\n# note\n"0"\n1\n'), `t:3: this looks like a CSV (header "\\"0\\""): ${CSV_HINT}`);
+    const sixty = `a${'0'.repeat(59)}`;
+    assert.equal(refusal(`${sixty}\n`), `t:1: this looks like a CSV (header "${sixty}"): ${CSV_HINT}`);
+    assert.equal(refusal(`${sixty}1\n`), `t:1: this looks like a CSV (header "${sixty.slice(0, 57)}..."): ${CSV_HINT}`);
+  });
+
+  it('refuse a file over the size limit, in MiB to a tenth', () => {
+    checkTraceSize(MAX_TRACE_BYTES, 't');
+    assert.throws(() => checkTraceSize(MAX_TRACE_BYTES + 1, 't'), { message: 't: the file is 64 MiB; a trace may be at most 64 MiB' });
+    assert.throws(() => checkTraceSize(MAX_TRACE_BYTES + 2 ** 19, 't'), { message: 't: the file is 64.5 MiB; a trace may be at most 64 MiB' });
+  });
+});
+
+describe('CSV without quotes', () => {
+  it('skips a line of any blanks (form feed, vertical tab), and strips a CR only before a newline', () => {
+    assert.equal(read('a,lost\n1,0\n\f\n \v \n2,1\n', { column: 'lost' }), '01');
+    // A blank CRLF line after an LF row: the row keeps its last character.
+    assert.equal(read('a,lost\n1,0\n\r\n2,1\n', { column: 'lost' }), '01');
+  });
+
+  it('reads a single column, CRLF rows, blanks around a value, and true/false in any case', () => {
+    assert.equal(read('lost\n0\n1\n', { column: 'lost' }), '01');
+    assert.equal(read('a,lost\r\nx, 1 \r\ny,True\r\nz,FALSE\r\nw,0', { column: 'lost' }), '1100');
+    // Comments, blank lines and lines of blanks skipped, before the header too.
+    assert.equal(read('# exported\n\n  \nseq,lost\n1,1\n   # a note\n\n2,0\n', { column: 'lost' }), '10');
+  });
+
+  it('takes the delimiter the header uses most, the comma on a tie', () => {
+    assert.equal(read('x;y,lost\n1;2,1\n', { column: 'lost' }), '1');
+    assert.equal(read('a;b,c;lost\n1;2,3;0\n', { column: 'lost' }), '0');
+    assert.equal(read('a;b\tc\tlost\n1;2\t3\t1\n', { column: 'lost' }), '1');
+  });
+
+  it('matches the column with blanks trimmed on either side', () => {
+    assert.equal(read('a, lost \n1,1\n', { column: 'lost' }), '1');
+    assert.equal(read('a,lost\n1,0\n', { column: ' lost ' }), '0');
+  });
+
+  it('refuses a one-character value other than 0 or 1, a short row, and a missing column, naming the line', () => {
+    assert.equal(refusal('a,lost\n1,1\n1,2\n', { column: 'lost' }), 't:3: "2" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+    assert.equal(refusal('a,lost\n1,\n', { column: 'lost' }), 't:2: "" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+    assert.equal(refusal('a,b,lost\n# c\n1,2\n', { column: 'lost' }), 't:3: the row has 2 fields, so no column "lost" (field 3)');
+    assert.equal(refusal('# c\na,b\n1,2\n', { column: 'lost' }), 't:2: no column "lost"; the columns are "a", "b"');
+  });
+
+  it('refuses a file with no header, or with no rows', () => {
+    assert.equal(refusal('', { column: 'lost' }), 't: the trace is empty: no CSV header and no rows');
+    assert.equal(refusal('# only a note\n\n', { column: 'lost' }), 't: the trace is empty: no CSV header and no rows');
+    assert.equal(refusal('lost\n\n# none\n', { column: 'lost' }), 't: the trace is empty: the CSV has a header but no rows');
+  });
+});
+
+describe('CSV with quotes (RFC 4180)', () => {
+  it('reads quoted and unquoted fields, blanks around them, CR before a newline or at the end', () => {
+    assert.equal(read('a,"lost"\n"x","1"\n  "y" , 0 \r\n"z,w",  "true"  \r\nq,"0"\r', { column: 'lost' }), '1010');
+    // Doubled quotes in a header name, in a field before the column and in the column's value.
+    assert.equal(read('"say ""hi""",b\n"1",x\n', { column: 'say "hi"' }), '1');
+    assert.equal(
+      refusal('"say ""hi""",b\n"1",x\n"0""",y\n', { column: 'say "hi"' }),
+      't:3: "0\\"" in column "say "hi"": a trace is 0 or false (delivered), 1 or true (lost)',
+    );
+    assert.equal(read('a,lost\n"x ""y"", z",1\n"",0\n', { column: 'lost' }), '10');
+  });
+
+  it('reads a CR not before a newline as part of a field, and skips a lone CR at the end', () => {
+    assert.equal(read('"lost"\n\r1\n0\n', { column: 'lost' }), '10');
+    assert.equal(read('"lost"\n1\n\r', { column: 'lost' }), '1');
+  });
+
+  it('refuses a longer value that starts with 0 or 1', () => {
+    assert.equal(refusal('a,"lost"\nx,0x\n', { column: 'lost' }), 't:2: "0x" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+  });
+
+  it('skips blank lines, CRLF blank lines, lines of blanks, comments and records of one empty field', () => {
+    assert.equal(read('"lost"\n\n\r\n  \n\t\n# "a note"\n""\n"1"\n  ""  \n0\n', { column: 'lost' }), '10');
+    assert.equal(refusal('""\n\n', { column: 'lost' }), 't: the trace is empty: no CSV header and no rows');
+  });
+
+  it('counts lines past quoted newlines, in rows and in refusals', () => {
+    assert.equal(
+      refusal('a,"lost"\n"two\nlines\n",1\n"x",2\n', { column: 'lost' }),
+      't:5: "2" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)',
+    );
+    assert.equal(refusal('a,"lost"\n"two\nlines",1\n\n# c\n"x"\n', { column: 'lost' }), 't:6: the row has 1 field, so no column "lost" (field 2)');
+  });
+
+  it('reads a tab-separated file with a leading empty field: a tab is a delimiter there, not a blank', () => {
+    assert.equal(read('seq\t"lost"\n1\t"1"\n\t0\n \t 1 \n', { column: 'lost' }), '101');
+  });
+
+  it('refuses text after a closing quote, a quote inside an unquoted field, and a quote never closed, naming the line', () => {
+    assert.equal(
+      refusal('a,"lost"\n1,"0" x\n', { column: 'lost' }),
+      't:2: text follows a closing quote in the same field; double a quote inside a quoted field ("")',
+    );
+    assert.equal(
+      refusal('a,"lost"\n1,"0"\rx\n', { column: 'lost' }),
+      't:2: text follows a closing quote in the same field; double a quote inside a quoted field ("")',
+    );
+    assert.equal(refusal('a,"lost"\n1,0\n2,a"b\n', { column: 'lost' }), 't:3: the CSV cannot be read (CSV_INVALID_OPENING_QUOTE)');
+    assert.equal(refusal('a,"lost"\n"1\n2,0\n3,1', { column: 'lost' }), 't:4: a quote is opened and never closed, so the rows after it cannot be read');
+  });
+
+  it('refuses a value that is not an outcome, quoted or not, and an empty quoted value', () => {
+    assert.equal(refusal('"lost"\n"2"\n', { column: 'lost' }), 't:2: "2" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+    assert.equal(refusal('"lost",a\n2,x\n', { column: 'lost' }), 't:2: "2" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+    assert.equal(refusal('a,"lost"\nx,""\n', { column: 'lost' }), 't:2: "" in column "lost": a trace is 0 or false (delivered), 1 or true (lost)');
+  });
+});
+
+describe('ping logs: what is ping', () => {
+  it('knows a log by any one of its marks, alone in the file', () => {
+    const noPackets = 't: the ping log has no packets: nothing was transmitted';
+    for (const header of ['PING host', 'PING(host)', 'PING6(56=40+8+8 bytes) ::1 --> ::1', 'PING\thost']) {
+      assert.equal(refusal(`${header}\n`), noPackets, header);
+      assert.equal(refusal(`# note\n${header}\n`), noPackets, `${header} on line 2`);
+    }
+    // Headerless excerpts: a busybox reply, an old iputils reply, a summary alone.
+    assert.equal(read('64 bytes from 192.0.2.1: seq=0 ttl=64 time=1.0 ms\n64 bytes from 192.0.2.1: seq=2 ttl=64 time=1.0 ms\n'), '010');
+    assert.equal(read('64 bytes from h (192.0.2.1): icmp_req=4 ttl=64 time=1.0 ms\n64 bytes from h (192.0.2.1): icmp_req=6 ttl=64 time=1.0 ms\n'), '010');
+    assert.equal(
+      refusal('3 packets transmitted, 3 received, 0% packet loss\n'),
+      't:1: the summary counts 3 replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet',
+    );
+  });
+
+  it('takes no other line for a header', () => {
+    for (const text of ['PINGS host\n', 'PINGhost\n', 'PONG host\n', 'x PING host\n', 'ping host\n'])
+      assert.match(refusal(text), /: this looks like a CSV \(header /, text);
+    // A word `seq=` without ` bytes from ` is no ping reply.
+    assert.match(refusal('note seq=3\n'), /: this looks like a CSV \(header /);
+  });
+
+  it('refuses Windows ping output only by a header at the start of a line', () => {
+    assert.equal(
+      refusal('# Pinging notes\nPinging 192.0.2.1 with 32 bytes of data:\n'),
+      't:2: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
+    );
+    assert.match(refusal('x Pinging 192.0.2.1 with 32 bytes of data:\n'), /^t:1: this looks like a CSV/);
+    assert.match(refusal('Pinging is what this file is about\n'), /^t:1: this looks like a CSV/);
+  });
+});
+
+describe('ping logs: the dialect and its numbering', () => {
+  const summary = (sent: number, received: number, packetsWord = '') => `${sent} packets transmitted, ${received} ${packetsWord}received, 0% packet loss`;
+  const format = (lines: string[]) => parseLossTrace(lines.join('\n'), { file: 't' }).format;
+
+  it('names the dialect by the header first, then by the lines, then by the first number', () => {
+    const one = [reply(1), reply(2)];
+    const zero = [reply(0), reply(1)];
+    assert.equal(format([MACOS_HEADER, ...one]), 'ping-macos');
+    assert.equal(format(['PING6(56=40+8+8 bytes) ::1 --> ::1', ...one]), 'ping-macos');
+    assert.equal(format([LINUX_HEADER, ...zero]), 'ping-linux');
+    assert.equal(format(['PING ::1 (::1) 56 data bytes', ...zero]), 'ping-linux');
+    assert.equal(format([...zero, 'From 192.0.2.9 icmp_seq=2 Destination Host Unreachable']), 'ping-linux');
+    assert.equal(format([...one, 'Request timeout for icmp_seq 3']), 'ping-macos');
+    assert.equal(format([LINUX_HEADER, ...one, 'Request timeout for icmp_seq 3']), 'ping-linux');
+    assert.equal(format([MACOS_HEADER, ...zero, 'no answer yet for icmp_seq=2']), 'ping-macos');
+    assert.equal(format([...one, '', summary(2, 2, 'packets ')]), 'ping-macos');
+    assert.equal(format(zero), 'ping-macos');
+    assert.equal(format(one), 'ping-linux');
+    assert.equal(format([LINUX_HEADER, '64 bytes from 192.0.2.1: seq=1 ttl=64 time=1.0 ms']), 'ping-busybox');
+  });
+
+  it('ends the trace where the summary says, counting from 1 on Linux and from 0 elsewhere', () => {
+    // Replies 1 and 2 shown, 5 sent: Linux sent 1–5 (3 lost at the end), macOS 0–4 (2 lost).
+    const shown = [reply(1), reply(2), ''];
+    const linux = parseLossTrace([LINUX_HEADER, ...shown, summary(5, 2)].join('\n'), { file: 't' });
+    assert.equal(linux.lost.join(''), '00111');
+    assert.deepEqual(linux.range, { first: 1, last: 5 });
+    const macos = parseLossTrace([MACOS_HEADER, ...shown, summary(5, 2, 'packets ')].join('\n'), { file: 't' });
+    assert.equal(macos.lost.join(''), '0011');
+    assert.deepEqual(macos.range, { first: 1, last: 4 });
+    // Each names the packets before the first shown (Linux's none, macOS's 0) in its warning.
+    assert.deepEqual(linux.warnings, []);
+    assert.deepEqual(macos.warnings, [
+      "the log's summary (line 5) says 5 packets transmitted, 2 received, but the log shows 4 packets (icmp_seq 1–4), 2 received; the trace holds what the log shows",
+    ]);
+  });
+
+  it('takes a summary up to 32,767 numbers past the last shown as the end, 32,768 as behind it', () => {
+    const ahead = parseLossTrace([LINUX_HEADER, reply(1), reply(2), '', summary(2 + 32_767, 2)].join('\n'), { file: 't' });
+    assert.deepEqual(ahead.range, { first: 1, last: 2 + 32_767 });
+    const behind = parseLossTrace([LINUX_HEADER, reply(1), reply(2), '', summary(2 + 32_768, 2)].join('\n'), { file: 't' });
+    assert.deepEqual(behind.range, { first: 1, last: 2 });
+  });
+
+  it('takes a bare PING header for neither dialect, and the Linux one with any blanks before the size', () => {
+    const zero = [reply(0), reply(1)];
+    assert.equal(format(['PING 192.0.2.1', ...zero]), 'ping-macos');
+    assert.equal(format(['PING ::1 (::1)  56 data bytes', ...zero]), 'ping-linux');
+  });
+
+  it('takes a summary behind the last number shown (a wrapped count) as saying nothing of the end', () => {
+    // 3 sent, but replies up to 5: the summary's last number, 3, lies behind; the log's end stands.
+    const trace = parseLossTrace([LINUX_HEADER, reply(1), reply(5), '', summary(3, 2)].join('\n'), { file: 't' });
+    assert.equal(trace.lost.join(''), '01110');
+    assert.equal(trace.warnings.length, 1);
+    assert.match(
+      trace.warnings[0]!,
+      /^the log's summary \(line 5\) says 3 packets transmitted, 2 received, but the log shows 5 packets \(icmp_seq 1–5\), 2 received;/,
+    );
+  });
+
+  it('warns when the summary counts other replies than the log shows, even with the packets right', () => {
+    const trace = parseLossTrace([LINUX_HEADER, reply(1), reply(3), '', summary(3, 3)].join('\n'), { file: 't' });
+    assert.equal(trace.lost.join(''), '010');
+    assert.deepEqual(trace.warnings, [
+      "the log's summary (line 5) says 3 packets transmitted, 3 received, but the log shows 3 packets (icmp_seq 1–3), 2 received; the trace holds what the log shows",
+    ]);
+  });
+
+  it('ignores a summary line whose counts cannot be read, and refuses a second summary', () => {
+    assert.deepEqual(parseLossTrace([reply(1), reply(2), 'x packets transmitted, 2 received'].join('\n'), { file: 't' }).warnings, []);
+    assert.equal(refusal([reply(1), summary(1, 1), summary(1, 1)].join('\n')), 't:3: a second ping summary (the first at line 2); give one run per file');
+  });
+
+  it('reads a summary of thousands of packets, digit for digit', () => {
+    const trace = parseLossTrace([LINUX_HEADER, reply(1), '', summary(12_345, 1)].join('\n'), { file: 't' });
+    assert.equal(trace.lost.length, 12_345);
+    assert.deepEqual(trace.range, { first: 1, last: 12_345 });
+    assert.deepEqual(traceStats(trace.lost).losses, 12_344);
+  });
+});
+
+describe('ping logs: the lines', () => {
+  it('takes a reply only from `<size> bytes from `, told by each of its characters', () => {
+    // Packet 2's line is each time a near miss: it names the number, but is no reply, so 2 is lost.
+    for (const near of [
+      '64 xytes from',
+      '64 byteX from',
+      '64 bytes xrom',
+      '64 bytes frox',
+      '64 bytes fromX',
+      '64bytes from',
+      'x64 bytes from',
+      ' bytes from',
+      '- bytes from',
+      '64xbytes from',
+    ]) {
+      const log = [LINUX_HEADER, reply(1), `${near} 192.0.2.1: icmp_seq=2 ttl=64`, reply(3)].join('\n');
+      assert.equal(read(log), '010', near);
+    }
+    // Any size is a size: 9 bytes (ping -s 1), 0.
+    for (const size of ['9', '0']) assert.equal(read([LINUX_HEADER, reply(1), `${size} bytes from 192.0.2.1: icmp_seq=2 ttl=64`].join('\n')), '00', size);
+  });
+
+  it('takes no line starting with P for a second header unless it says PING', () => {
+    assert.equal(read([LINUX_HEADER, reply(1), 'PONG x', 'Pxxx (x)', reply(2)].join('\n')), '00');
+  });
+
+  it('reads the first token that holds a number, icmp_seq before icmp_req', () => {
+    assert.equal(read([MACOS_HEADER, '64 bytes from h: icmp_seq=0 x seq=5', reply(1)].join('\n')), '00');
+    assert.equal(read([MACOS_HEADER, '64 bytes from h: icmp_seq=0 icmp_req=9', '64 bytes from h: icmp_seq=1 icmp_req=3', reply(2)].join('\n')), '000');
+  });
+
+  it('knows a number by icmp_seq=, macOS icmp_seq and busybox seq=, and no other seq', () => {
+    assert.equal(read([MACOS_HEADER, reply(0), 'Request timeout for icmp_seq 1', reply(2)].join('\n')), '010');
+    // `xseq=`, `_seq:` and ` seq ` name nothing: the line's icmp_seq= is read.
+    assert.equal(read([LINUX_HEADER, reply(1), '64 bytes from 192.0.2.1: xseq=7 icmp_seq=2 ttl=64', reply(3)].join('\n')), '000');
+    assert.equal(read([LINUX_HEADER, reply(1), '64 bytes from 192.0.2.1: icmp_seq:7 icmp_seq=2 ttl=64', reply(3)].join('\n')), '000');
+    assert.equal(read([LINUX_HEADER, reply(1), '64 bytes from 192.0.2.1: seq 7 icmp_seq=2 ttl=64', reply(3)].join('\n')), '000');
+    // A token without a number is passed over for the next.
+    assert.equal(read([LINUX_HEADER, reply(1), '64 bytes from 192.0.2.1: icmp_seq=x icmp_seq=2 ttl=64', reply(3)].join('\n')), '000');
+  });
+
+  it('reads numbers of up to 12 digits, wrapping them into 16 bits', () => {
+    // 65,538 is taken as 2, as the wire carries it.
+    assert.equal(read([LINUX_HEADER, reply(1), reply(65_538), reply(4)].join('\n')), '0010');
+    const big = 100_000_000_000 - (100_000_000_000 % 65_536) + 65_536 + 3; // 12 digits, 3 modulo 2^16
+    assert.equal(String(big).length, 12);
+    assert.equal(read([LINUX_HEADER, reply(1), reply(big), reply(5)].join('\n')), '01010');
+    // A 13th digit is not read: 1,000,000,000,003 is read as its first twelve, 100,000,000,000.
+    const first12 = 100_000_000_000 % 65_536;
+    assert.equal(read([LINUX_HEADER, reply(first12 - 1), reply(1_000_000_000_003), reply(first12 + 2)].join('\n')), '0010');
+  });
+
+  it('places a late reply from before the highest number shown on its own packet', () => {
+    // Unwrapped against the highest seen: 65,535 after 1 is the packet before 0 (two back), not
+    // 65,534 packets on. The trace runs 65,534 … 65,539 (3 past the wrap), 0 and 2 past it lost.
+    const trace = parseLossTrace([MACOS_HEADER, reply(65_534), reply(1), reply(65_535), reply(3)].join('\n'), { file: 't' });
+    assert.equal(trace.lost.join(''), '001010');
+    assert.deepEqual(trace.range, { first: 65_534, last: 65_539 });
+  });
+
+  it('reads a timestamp of ping -D before a reply, and no reply where the stamp is never closed', () => {
+    const stamped = (stamp: string, seq: number) => `${stamp} ${reply(seq)}`;
+    assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), stamped('[1.25]', 2), stamped('[12.5', 3), stamped('[1.75]', 4)].join('\n')), '0010');
+    assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), `[1.5]   ${reply(2)}`, stamped('[]', 3)].join('\n')), '000');
+    // A `]` in the line before, as far before this line's start as the stamps are long, is not this stamp's end.
+    assert.equal(read([LINUX_HEADER, `${stamped('[1.5]', 1)} (]ab`, stamped('[2.5]', 2)].join('\n')), '00');
+    // A stamp ends at its line's first `]`, wherever the stamps before ended: packet 2's line is no reply.
+    assert.equal(read(['x', stamped('[12.5]', 1), `[1.5]xxxx] ${reply(2)}`, stamped('[1.5]', 3)].join('\n')), '010');
+  });
+
+  it('refuses more packets than a trace may hold before building them, at the summary line if there is one', () => {
+    // Each reply 32,767 numbers past the last (the most unwrapping takes as forward): 2,050 lines span 2^26 packets.
+    const lines = [LINUX_HEADER];
+    let seq = 0;
+    for (let j = 0; j <= 2048; j++, seq += 32_767) lines.push(reply(seq % 65_536));
+    const last = seq - 32_767; // the last number pushed
+    const atLimit = [...lines, reply((last + 2047) % 65_536)];
+    const trace = parseLossTrace(atLimit.join('\n'), { file: 't' });
+    assert.equal(trace.lost.length, MAX_TRACE_PACKETS);
+    assert.deepEqual([trace.lost[0], trace.lost[1], trace.lost[32_767], trace.lost[MAX_TRACE_PACKETS - 1]], [0, 1, 0, 0]);
+    const tooMany =
+      "t: more than 67,108,864 packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace";
+    const over = [...lines, reply((last + 2048) % 65_536)];
+    assert.equal(refusal(over.join('\n')), tooMany);
+    // The summary's count, 2^16, ends the run at the last number shown (2^26 is 0 modulo 2^16).
+    assert.equal(refusal([...over, '', '65536 packets transmitted, 2050 received'].join('\n')), tooMany.replace('t:', `t:${over.length + 2}:`));
+  });
+});
+
+describe('trace statistics', () => {
+  it('count a trace that starts with a loss', () => {
+    assert.deepEqual(traceStats(Uint8Array.of(1, 1, 0, 0)), { packets: 4, losses: 2, lossRate: 0.5, bursts: 1, gaps: 1, meanBurst: 2, meanGap: 2 });
+  });
+});
+
+describe('the sequence range', () => {
+  it('is named as a sentence names it', () => {
+    assert.equal(describeRange({ first: 3, last: 10 }), 'icmp_seq 3–10');
+  });
+});
