@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { forEachTracePiece } from '../io/trace-input.js';
+import { hashTraceFile } from '../io/trace-input.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
@@ -227,7 +227,7 @@ function filesOf(
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
     hash.update(`${p.name}\u0000`);
-    forEachTracePiece(file, (text) => hash.update(text));
+    hashTraceFile(file, hash);
     hash.update('\u0000');
     absolute[written] = file;
   }
