@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Hash } from 'node:crypto';
 import { UsageError } from '../errors.js';
@@ -32,7 +33,8 @@ const READING: TraceReading = { ...TRACE_LIMITS, pieceBytes: TRACE_PIECE_BYTES }
  */
 export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING): LossTrace {
   const reader = new TraceReader(options, reading.packets, reading.detectChars);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // The mark is dropped by the reader: a block decoded here may be any block.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let first = true;
   forEachTraceBlock(path, reading, (bytes, fd, size) => {
     const text = decode(decoder, bytes, path);
@@ -123,8 +125,14 @@ function isUtf16Mark(bytes: Buffer): boolean {
   return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 }
 
-/** The next characters, a character cut between blocks kept for the next; a UTF-8 byte-order mark dropped. */
+/**
+ * The next characters, a character cut between blocks kept for the next. A block of ASCII (a
+ * trace's usual block) is its characters byte for byte, read as such at several times the
+ * decoder's speed: it cannot end a character the block before began, so a cut character is
+ * still refused when the decoder is flushed.
+ */
 function decode(decoder: TextDecoder, bytes: Buffer | undefined, path: string): string {
+  if (bytes && isAscii(bytes)) return bytes.toString('latin1');
   try {
     return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
   } catch {
