@@ -148,6 +148,30 @@ const narrowStringWidth: Plugin = {
   },
 };
 
+/**
+ * chalk asks supports-color about the terminal as it loads, and supports-color loads node:tty,
+ * and with it net and stream (start-up: docs/benchmarks.md). The CLI's chalk is only ever
+ * `new Chalk({ level })` (src/export/table.ts), which never uses the answer: the CLI's chalk is
+ * given a supports-color that answers "no colour" without asking. A source that imports chalk
+ * otherwise fails the build.
+ */
+const chalkWithoutDetection: Plugin = {
+  name: 'chalk-without-detection',
+  setup(build) {
+    build.onResolve({ filter: /^chalk$/ }, async ({ importer }) => {
+      if (/[\\/]node_modules[\\/]/.test(importer)) return undefined;
+      const source = await readFile(importer, 'utf8');
+      const imports = source.match(/import[^;]*from 'chalk'/g) ?? [];
+      const unleveled = source.match(/new Chalk\((?!\{ level: )/g);
+      if (imports.some((line) => !/^import \{ Chalk \} from 'chalk'$/.test(line)) || unleveled)
+        throw new Error(`${importer} uses chalk other than as new Chalk({ level }): update scripts/bundle.ts`);
+      return undefined;
+    });
+    build.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-color-detection' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-color-detection' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
+  },
+};
+
 /** Where a CommonJS script finds its neighbours (the shipped scenarios, package.json): from its own place. */
 const ownPlace: BuildOptions = {
   define: { 'import.meta.url': '__twogeneralsUrl' },
@@ -162,7 +186,7 @@ const cli = await build({
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
   ...ownPlace,
-  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth],
+  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth, chalkWithoutDetection],
 });
 const script = cli.outputFiles![0]!.text;
 // The first line names the build: V8 checks a cache against its script's length only, so the

@@ -17,7 +17,7 @@ import { makeValidateCommand } from './commands/validate.js';
 import { isSystemError, systemErrorWords } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
-import { guardStdout, processStreams, settle } from './output.js';
+import { processOutput } from './output.js';
 import { addSessionFlags } from './session.js';
 import type { Streams } from './output.js';
 
@@ -139,9 +139,7 @@ function oneLine(message: string): string {
  * that cannot be written (`> /dev/full`) is one line on stderr and exit 2, whatever the gate.
  */
 export function main(argv: readonly string[]): void {
-  const streams = processStreams();
-  const stdout = guardStdout(process.stdout);
-  process.stderr.on('error', () => undefined); // nowhere left to say anything
+  const { streams, stdout, settle } = processOutput();
   const fatal = (error: unknown): void => {
     process.exitCode = reportInternal(error, streams);
     process.exit();
@@ -150,9 +148,9 @@ export function main(argv: readonly string[]): void {
   process.on('unhandledRejection', fatal);
   void (async () => {
     let code = await runCli(argv, streams);
-    await settle(process.stdout);
+    await settle();
     if (stdout.failure && code !== EXIT.internal) {
-      process.stderr.write(`twogenerals: cannot write the output: ${systemErrorWords(stdout.failure)}\n`);
+      streams.stderr.write(`twogenerals: cannot write the output: ${systemErrorWords(stdout.failure)}\n`);
       code = EXIT.usage;
     }
     process.exitCode = code;
