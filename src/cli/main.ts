@@ -30,6 +30,22 @@ export { startEarly } from './early.js';
  */
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;
 
+/** The commands by name, in the order the help lists them. */
+const COMMANDS = {
+  run: makeRunCommand,
+  trace: makeTraceCommand,
+  exact: makeExactCommand,
+  merge: makeMergeCommand,
+  plot: makePlotCommand,
+  plan: makePlanCommand,
+  validate: makeValidateCommand,
+  list: makeListCommand,
+  scenarios: makeScenariosCommand,
+  schema: makeSchemaCommand,
+  check: makeCheckCommand,
+  fit: makeFitCommand,
+} as const;
+
 export function buildProgram(streams: Streams, argv: readonly string[] = []): Command {
   const program = addSessionFlags(new Command('twogenerals'), streams, argv.slice(2))
     .description("Monte Carlo and exact experiments on the Two Generals' Problem and its relatives")
@@ -41,20 +57,11 @@ export function buildProgram(streams: Streams, argv: readonly string[] = []): Co
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [
-    makeRunCommand,
-    makeTraceCommand,
-    makeExactCommand,
-    makeMergeCommand,
-    makePlotCommand,
-    makePlanCommand,
-    makeValidateCommand,
-    makeListCommand,
-    makeScenariosCommand,
-    makeSchemaCommand,
-    makeCheckCommand,
-    makeFitCommand,
-  ]) {
+  // A command line that starts with a command's name needs only that command (start-up); any
+  // other gets them all, for the help and the suggestions that list every name.
+  const named = argv[2];
+  const makers = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named as keyof typeof COMMANDS]] : Object.values(COMMANDS);
+  for (const make of makers) {
     program.addCommand(
       make(streams)
         .exitOverride()
