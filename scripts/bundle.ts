@@ -55,7 +55,8 @@ const launcherImport: Plugin = {
 
 /**
  * Node modules that only some commands need (or that a dependency requires for a rare path:
- * commander's child_process, seedrandom's crypto, cli-progress's readline), loaded on first use
+ * commander's child_process, seedrandom's crypto, cli-progress's readline; os only for a run
+ * that may start threads, console only for protocol files), loaded on first use
  * rather than as the script starts. An import gets a shim per function the sources import (a
  * new name fails the build, so none is missed); a dependency's require() a proxy.
  */
@@ -64,11 +65,13 @@ const LAZY_BUILTINS: Record<string, readonly string[]> = {
   'node:crypto': ['createHash'],
   'node:worker_threads': ['Worker'],
   'node:readline': [],
+  'node:os': ['availableParallelism'],
+  'node:console': ['Console'],
 };
 const lazyBuiltins: Plugin = {
   name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(child_process|crypto|worker_threads|readline)$/ }, ({ path, kind, namespace }) => {
+    build.onResolve({ filter: /^(node:)?(child_process|crypto|worker_threads|readline|os|console)$/ }, ({ path, kind, namespace }) => {
       const name = path.startsWith('node:') ? path : `node:${path}`;
       if (namespace.startsWith('lazy-')) return { path: name, external: true }; // the shim's own require()
       return { path: name, namespace: kind === 'require-call' ? 'lazy-required' : 'lazy-imported' };
