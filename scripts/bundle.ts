@@ -3,7 +3,8 @@
  * of some two hundred modules, and saves V8's code cache for the CLI, so that it compiles almost
  * none of them either (start-up: docs/benchmarks.md).
  *
- * The CLI is one minified CommonJS script, dist/bundle/cli.cjs, which bin/twogenerals.js runs
+ * The CLI is one minified CommonJS script, dist/bundle/cli.cjs (written as the function Node
+ * would wrap a module in), which bin/twogenerals.js compiles
  * through `vm.Script` with the cache that this script saves beside it after one run of the
  * default scenario: V8 then deserializes the functions that run needed rather than parsing and
  * compiling them. The pool thread is CommonJS too (worker.cjs), the protocol-isolating process
@@ -181,6 +182,19 @@ const ownPlace: BuildOptions = {
   banner: { js: 'var __twogeneralsUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
+/**
+ * The CLI as bin/twogenerals.js compiles it: inside the function it is called as (so that the
+ * launcher hands V8 the file's text as it is, not a copy joined to a wrapper), and all ASCII,
+ * which the launcher reads as Latin-1 without decoding. One character beyond ASCII would make V8
+ * keep the whole source at two bytes a character: twice the memory, and at start-up one more
+ * young-generation collection. esbuild writes strings and names in ASCII already and leaves
+ * regular expressions as they are; there a \u escape means the same character.
+ */
+function asLauncherScript(script: string): string {
+  const ascii = script.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `(function (exports, require, module, __filename, __dirname, __twogeneralsImport) {${ascii}\n})`;
+}
+
 const cli = await build({
   ...common,
   entryPoints: [at('dist/src/cli/main.js')],
@@ -191,7 +205,7 @@ const cli = await build({
   ...ownPlace,
   plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth, chalkWithoutDetection],
 });
-const script = cli.outputFiles![0]!.text;
+const script = asLauncherScript(cli.outputFiles![0]!.text);
 // The first line names the build: V8 checks a cache against its script's length only, so the
 // launcher takes the cache only by this name, and a script rebuilt without it runs uncached.
 const buildId = createHash('sha256').update(script).digest('hex').slice(0, 16);
