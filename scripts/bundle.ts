@@ -91,26 +91,31 @@ const lazyBuiltins: Plugin = {
 };
 
 /**
- * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output),
- * initialized on first use rather than as the script starts: each import of the sources gets a
- * shim per function it imports, as for LAZY_BUILTINS (a new name fails the build).
+ * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output,
+ * cli-progress for a bar), initialized on first use rather than as the script starts: each
+ * import of the sources gets a shim per function it imports, as for LAZY_BUILTINS (a new name
+ * fails the build), and a default import an object that reads the package's on first use.
  */
 const LAZY_PACKAGES: Record<string, readonly string[]> = {
   yaml: ['LineCounter', 'isMap', 'isScalar', 'parse', 'parseDocument', 'stringify'],
   'csv-parse/sync': ['parse'],
   'csv-stringify/sync': ['stringify'],
+  'cli-progress': ['default'],
 };
 const lazyPackages: Plugin = {
   name: 'lazy-packages',
   setup(build) {
-    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
+    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync|cli-progress)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
       namespace === 'lazy-package' || kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(importer)
         ? undefined
         : { path, namespace: 'lazy-package', pluginData: resolveDir },
     );
     build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path, pluginData }) => {
       const load = `require(${JSON.stringify(path)})`;
-      const shim = (name: string): string => `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
+      const shim = (name: string): string =>
+        name === 'default'
+          ? `export default new Proxy({}, { get: (_, key) => ${load}[key] });`
+          : `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
       return { contents: LAZY_PACKAGES[path]!.map(shim).join('\n'), loader: 'js', resolveDir: pluginData as string };
     });
   },
