@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, it } from 'node:test';
-import { cli, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
 /** The CLI as bin/twogenerals.js runs it: one script and the V8 code cache the build saved for it (scripts/bundle.ts). */
@@ -40,12 +42,25 @@ describe('start-up', () => {
     assert.equal(typeof script.runInNewContext(), 'function', 'the script is the function the launcher calls');
   });
 
-  it('prints from the cached script the bytes the compiled sources print', async () => {
+  it('prints from the cached script the bytes the compiled sources print, loading none of stream, net and tty', async () => {
     const args = ['run', '--trials', '1000', '--format', 'csv'];
-    const bundled = cli(args);
-    const sources = await cliInProcess(args);
-    assert.equal(bundled.status, 0, bundled.stderr);
-    assert.equal(bundled.stdout, sources.stdout);
-    assert.equal(bundled.stderr, sources.stderr);
+    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-start-up-'));
+    try {
+      // A look at the modules the process loaded, taken as it exits; its standard output is a pipe.
+      const loaded = join(dir, 'loaded.json');
+      const preload = join(dir, 'preload.cjs');
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)));`);
+      const bundled = spawnSync(process.execPath, ['--require', preload, BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+      const sources = await cliInProcess(args);
+      assert.equal(bundled.status, 0, bundled.stderr);
+      assert.equal(bundled.stdout, sources.stdout);
+      assert.equal(bundled.stderr, sources.stderr);
+      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[];
+      assert.ok(modules.includes('NativeModule vm'), 'the list is of the modules Node loaded');
+      for (const unwanted of ['stream', 'net', 'tty', 'internal/fs/sync_write_stream', 'child_process', 'worker_threads'])
+        assert.ok(!modules.includes(`NativeModule ${unwanted}`), `the default run loads ${unwanted}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -82,6 +82,7 @@ export class DirectOutput implements Output {
     private readonly fd: number,
     private readonly nodeStream: () => NodeJS.WriteStream,
     private readonly state: OutputState | null,
+    private readonly writeBytes: (fd: number, bytes: Uint8Array, offset: number, length: number) => number = writeSync,
   ) {}
 
   write(text: string): boolean {
@@ -90,7 +91,7 @@ export class DirectOutput implements Output {
     const bytes = Buffer.from(text);
     let done = 0;
     try {
-      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+      while (done < bytes.length) done += this.writeBytes(this.fd, bytes, done, bytes.length - done);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
       if (e.code === 'EAGAIN') {
