@@ -80,12 +80,74 @@ const SOURCE = `
         let result = 0;
         if (peers !== 0 || choosers !== 0) {
           // An announced run: every part drawn and resolved here, no call of next between parts.
-          refuseAnnouncement(protocol.name, step, state);
           const first = step.peer, direction = step.direction, round = step.round;
+          // The fields' rules (announcementProblem) in a few compares; the refusal only where one fails.
+          if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
+                (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
+            refuseAnnouncement(protocol.name, step, state);
           // A transmission that leaves the channel in its state serves the run's next send too
           // (transmissionFor is a function of its arguments): looked up again only on a change.
           let tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
           lastRound = round;
+          if (RESOLVE_RUN && (choosers === 0 || step.choices.length <= 2)) {
+            // The protocol resolves the run in one call: every part drawn first, in the same
+            // order, its fates gathered as bits.
+            if (choosers !== 0 && step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
+            let rest = peers, delivered = 0, chosen = 0;
+            const sampling = tr.sampling;
+            if (sampling.size === 2 && tr.nextState[0] === channelState && tr.nextState[1] === channelState &&
+                (choosers === 0 || choices.size === 2)) {
+              // The common case in few operations a part: a two-way fate on a channel this run
+              // leaves as it is; a part's outcome k is 1 iff x is above the threshold's high
+              // part (on equality the next word decides, as SAMPLE does).
+              const h0 = sampling.high[0], c0 = choosers === 0 ? 0 : choices.high[0];
+              const received0 = tr.received[0], received1 = tr.received[1];
+              let ones = 0, parts = 0;
+              while (rest !== 0) {
+                const b = 31 - Math.clz32(rest & -rest);
+                rest &= rest - 1;
+                if (((choosers >>> b) & 1) === 1) {
+                  ${DRAW}
+                  k = x < c0 ? 0 : 1;
+                  if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
+                  chosen |= k << b;
+                }
+                ${DRAW}
+                k = x < h0 ? 0 : 1;
+                if (x === h0) { tied = x; ${DRAW} k = afterTie(sampling, tied, w >>> 10, 0); }
+                ones += k;
+                parts++;
+                delivered |= (k === 1 ? received1 : received0) << b;
+              }
+              messages += parts;
+              const class0 = tr.deliveryClass[0], class1 = tr.deliveryClass[1];
+              if (class0 >= 0) deliveries[class0] += parts - ones;
+              if (class1 >= 0) deliveries[class1] += ones;
+              protocol.resolveRun(state, config, step, delivered, chosen);
+              continue;
+            }
+            while (rest !== 0) {
+              const b = 31 - Math.clz32(rest & -rest);
+              rest &= rest - 1;
+              if (((choosers >>> b) & 1) === 1) {
+                ${SAMPLE('choices')}
+                chosen |= k << b;
+              }
+              const partSampling = tr.sampling;
+              ${SAMPLE('partSampling')}
+              const deliveryClass = tr.deliveryClass[k];
+              if (deliveryClass >= 0) deliveries[deliveryClass]++;
+              messages++;
+              delivered |= tr.received[k] << b;
+              const after = tr.nextState[k];
+              if (after !== channelState) {
+                channelState = after;
+                tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+              }
+            }
+            protocol.resolveRun(state, config, step, delivered, chosen);
+            continue;
+          }
           // One call site of resolve for both kinds of part, so that V8 inlines it once.
           let rest = peers, afterChoice = false;
           for (;;) {
@@ -207,7 +269,8 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'refuseUnfilled',
     'refuseAnnouncement',
   ];
-  const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const resolveRun = typeof model.protocol.resolveRun === 'function';
+  const source = `const RESOLVE_RUN = ${resolveRun};\n${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   return factory(
     model.protocol,
