@@ -22,7 +22,9 @@ const VOTE_NO = VOTE_YES + WORDS;
 const ACK = VOTE_NO + WORDS;
 const GOT = ACK + WORDS;
 const CRASHED = GOT + WORDS;
-const STATE_SIZE = CRASHED + WORDS;
+// The round of the clock's position (a function of the clock, kept so next need not divide).
+const CURRENT_ROUND = CRASHED + WORDS;
+const STATE_SIZE = CURRENT_ROUND + 1;
 // Cohort states, as describe and canonicalize number them (never IDLE: in none of the sets).
 const IDLE = 0; // never received PREPARE
 const YES = 1;
@@ -44,8 +46,6 @@ interface CommitConfig {
   readonly width: number;
   /** 1 where crashes are drawn: position 0 of every round is then its start. */
   readonly start: number;
-  /** 1 / width, for roundOf. */
-  readonly inverse: number;
   /** Every cohort's bit, by word. */
   readonly all0: number;
   readonly all1: number;
@@ -101,7 +101,6 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       vote: Float64Array.of(1 - abortRate, abortRate),
       width,
       start,
-      inverse: 1 / width,
       all0: participants >= 32 ? -1 : (1 << participants) - 1,
       all1: participants <= 32 ? 0 : participants >= 64 ? -1 : (1 << (participants - 32)) - 1,
       keys: new Int32Array(participants),
@@ -112,6 +111,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     state.fill(0);
     state[PHASE] = 1;
     state[PHASE_START] = 1;
+    state[CURRENT_ROUND] = 1;
   },
   next(state, config, step) {
     // Positions where nothing happens are skipped in one move of the clock, not one call each:
@@ -123,7 +123,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const n = config.participants;
     const width = config.width;
     let clock = state[CLOCK]!;
-    let round = roundOf(clock, config);
+    let round = state[CURRENT_ROUND]!;
     let position = clock - (round - 1) * width - config.start;
     for (;;) {
       const phase = state[PHASE]!;
@@ -192,6 +192,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       clock++;
       position = -config.start;
       round++;
+      state[CURRENT_ROUND] = round;
     }
   },
   resolve(state, config, step, result) {
@@ -221,6 +222,11 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const peers = step.peers;
     const last = first + 31 - Math.clz32(peers);
     const base = (step.round - 1) * config.width + config.start;
+    if (config.all1 === 0) {
+      resolveNarrowRun(state, config, step, peers << first, delivered << first, chosen << first);
+      state[CLOCK] = step.direction === A_TO_B ? base + last + 1 : base + config.participants + 2 * last + 2;
+      return;
+    }
     if (step.direction === A_TO_B) {
       clearBits(state, GOT, first, peers & ~delivered);
       orBits(state, GOT, first, delivered);
@@ -271,16 +277,6 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     } else sortCohorts(state, config, 0, n);
   },
 };
-
-/**
- * The round (1-based) of clock position `clock`: ⌊clock / width⌋ + 1 by one multiplication, since a
- * modulo of numbers V8 does not know to be small integers compiles to the x87 remainder, which
- * took half of a trial's time. Exact: (clock + ½) / width lies at least ½ / width from an integer,
- * far beyond the product's rounding error for any clock below 2^40.
- */
-function roundOf(clock: number, config: CommitConfig): number {
-  return Math.floor((clock + 0.5) * config.inverse) + 1;
-}
 
 /** Whether cohort i is in the set whose words are (word0, word1). */
 function hasBit(word0: number, word1: number, i: number): boolean {
@@ -381,6 +377,54 @@ function decide(state: Int32Array, from: number, peers: number, delivered: numbe
     orBits(state, SET_ABORTED, from, aborting);
   }
   orBits(state, ACK, from, delivered);
+}
+
+/**
+ * resolveRun where every cohort's bit is in word 0 (32 cohorts or fewer): the run's peers, the
+ * delivered and the chosen as cohort bits.
+ */
+function resolveNarrowRun(state: Int32Array, config: CommitConfig, step: Step, run: number, got: number, chosen: number): void {
+  if (step.direction === A_TO_B) {
+    state[GOT] = (state[GOT]! & ~run) | got;
+    return;
+  }
+  let yes = state[SET_YES]!;
+  let no = state[SET_NO]!;
+  let committed = state[SET_COMMITTED]!;
+  let aborted = state[SET_ABORTED]!;
+  if (state[PHASE] === 1) {
+    const choosers = step.choosers << step.peer;
+    if (choosers !== 0) {
+      committed &= ~choosers;
+      aborted &= ~choosers;
+      yes = (yes & ~choosers) | (choosers & ~chosen);
+      no = (no & ~choosers) | (choosers & chosen);
+    }
+    const idle = run & ~(yes | no | committed | aborted);
+    if (config.abortRate >= 1) no |= idle;
+    else yes |= idle;
+    const gotNo = got & no;
+    const gotYes = got & ~no;
+    state[VOTE_NO] = (state[VOTE_NO]! & ~gotYes) | gotNo;
+    state[VOTE_YES] = (state[VOTE_YES]! & ~gotNo) | gotYes;
+  } else {
+    if (state[DECISION] === COMMIT) {
+      yes &= ~run;
+      no &= ~run;
+      aborted &= ~run;
+      committed |= run;
+    } else {
+      const aborting = run & ~no;
+      yes &= ~aborting;
+      committed &= ~aborting;
+      aborted |= aborting;
+    }
+    state[ACK] = state[ACK]! | got;
+  }
+  state[SET_YES] = yes;
+  state[SET_NO] = no;
+  state[SET_COMMITTED] = committed;
+  state[SET_ABORTED] = aborted;
 }
 
 /** A cohort's reply: its vote (one that has not voted yet votes as abortRate makes certain), or its ACK. */

@@ -95,12 +95,13 @@ const SOURCE = `
             if (choosers !== 0 && step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
             let rest = peers, delivered = 0, chosen = 0;
             const sampling = tr.sampling;
-            if (sampling.size === 2 && tr.nextState[0] === channelState && tr.nextState[1] === channelState &&
-                (choosers === 0 || choices.size === 2)) {
+            if (sampling.size === 2 && sampling.high[0] < 2147483648 && tr.nextState[0] === channelState && tr.nextState[1] === channelState &&
+                (choosers === 0 || (choices.size === 2 && choices.high[0] < 2147483648))) {
               // The common case in few operations a part: a two-way fate on a channel this run
               // leaves as it is; a part's outcome k is 1 iff x is above the threshold's high
-              // part (on equality the next word decides, as SAMPLE does).
-              const h0 = sampling.high[0], c0 = choosers === 0 ? 0 : choices.high[0];
+              // part (on equality the next word decides, as SAMPLE does), compared as int32
+              // (a high part of 2^31, a certain first outcome, takes the general path).
+              const h0 = sampling.high[0] | 0, c0 = choosers === 0 ? 0 : choices.high[0] | 0;
               const received0 = tr.received[0], received1 = tr.received[1];
               let ones = 0, parts = 0;
               while (rest !== 0) {
