@@ -248,15 +248,12 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
   crash(state, _config, node) {
     if (node === 0) state[COORDINATOR_CRASHED] = 1;
-    else state[CRASHED + ((node - 1) >> 5)] = state[CRASHED + ((node - 1) >> 5)]! | 1 << ((node - 1) & 31);
+    else state[CRASHED + ((node - 1) >> 5)] = state[CRASHED + ((node - 1) >> 5)]! | (1 << ((node - 1) & 31));
   },
   crashed: (state, _config, node) => (node === 0 ? state[COORDINATOR_CRASHED] === 1 : cohortIn(state, CRASHED, node - 1)),
   describe(state, config) {
     const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-    const cohorts = Array.from(
-      { length: config.participants },
-      (_, i) => `${names[cohortState(state, i)]!}${cohortIn(state, CRASHED, i) ? ' (crashed)' : ''}`,
-    );
+    const cohorts = Array.from({ length: config.participants }, (_, i) => `${names[cohortState(state, i)]!}${cohortIn(state, CRASHED, i) ? ' (crashed)' : ''}`);
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
     return `coordinator ${decision}${state[COORDINATOR_CRASHED] === 1 ? ' (crashed)' : ''}; cohorts: ${cohorts.join(', ')}`;
   },
@@ -311,11 +308,11 @@ function window(word0: number, word1: number, from: number): number {
 function orBits(state: Int32Array, at: number, from: number, bits: number): void {
   if (bits === 0) return;
   if (from >= 32) {
-    state[at + 1] = state[at + 1]! | bits << (from - 32);
+    state[at + 1] = state[at + 1]! | (bits << (from - 32));
     return;
   }
-  state[at] = state[at]! | bits << from;
-  if (from > 0) state[at + 1] = state[at + 1]! | bits >>> (32 - from);
+  state[at] = state[at]! | (bits << from);
+  if (from > 0) state[at + 1] = state[at + 1]! | (bits >>> (32 - from));
 }
 
 /** Removes the cohorts of a run's bits from the set at `at`. */
