@@ -106,7 +106,7 @@ describe('protocol files', () => {
       const args = ['run', join(dir, 's.yaml'), '--workers', '1'];
       // The watchdog's limits are a parameter of the process (its own where it must fire); each
       // file has a name of its own, so the others run in this process.
-      const r = /watchdog/.test(expected.source) ? cli(args, { TWOGENERALS_WATCHDOG_MS: '2500' }) : await cliIn(args);
+      const r = /watchdog/.test(expected.source) ? cli(args, { TWOGENERALS_WATCHDOG_MS: '1000' }) : await cliIn(args);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, expected);
       assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);

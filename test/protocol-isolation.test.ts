@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
 const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => {
@@ -22,20 +23,25 @@ const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOu
 };
 `;
 
-/** The watchdog's limits shortened for the suite (TWOGENERALS_WATCHDOG_MS). */
-const SHORT = { TWOGENERALS_WATCHDOG_MS: '1500' };
+/**
+ * The watchdog's limits shortened for the suite (TWOGENERALS_WATCHDOG_MS): a second, a hundred
+ * times what any stage of these tiny files needs, so that only the stage that never ends meets it.
+ */
+const SHORT = { TWOGENERALS_WATCHDOG_MS: '1000' };
+/** Code that never returns and uses no CPU while it waits: a stage that blocks, not spins (the suite's other processes keep the core). */
+const BLOCK = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);';
 /** Lengthened past anything a loaded machine needs to fill the heap, so that memory, not the clock, stops an allocating file; a small heap fills sooner. */
 const LONG = { TWOGENERALS_WATCHDOG_MS: '300000', TWOGENERALS_ISOLATED_HEAP_MB: '64' };
 
 const HOSTILE: [string, [string, string], RegExp][] = [
-  ['loops in its top-level code', ['export default', 'for (;;) {}\nexport default'], /hostile\.mjs: stopped after 1\.5 s while evaluating the module/],
+  ['loops in its top-level code', ['export default', 'for (;;) {}\nexport default'], /hostile\.mjs: stopped after 1 s while evaluating the module/],
   [
-    'loops in its default export',
-    ['const definition = {', 'for (;;) {}\n  const definition = {'],
-    /hostile\.mjs: stopped after 1\.5 s while calling its default export/,
+    'blocks forever in its default export',
+    ['const definition = {', `${BLOCK}\n  const definition = {`],
+    /hostile\.mjs: stopped after 1 s while calling its default export/,
   ],
-  ['loops in a getter', ["name: 'hostile',", 'get name() { for (;;) {} },'], /hostile\.mjs: stopped after 1\.5 s while reading the definition's members/],
-  ['loops in a method', ['next(s, c, step) {', 'next(s, c, step) { for (;;) {}'], /hostile\.mjs: stopped by the watchdog after 1\.5 s: next never returned/],
+  ['blocks forever in a getter', ["name: 'hostile',", `get name() { ${BLOCK} },`], /hostile\.mjs: stopped after 1 s while reading the definition's members/],
+  ['loops in a method', ['next(s, c, step) {', 'next(s, c, step) { for (;;) {}'], /hostile\.mjs: stopped by the watchdog after 1 s: next never returned/],
   [
     'allocates without bound',
     ['export default', 'const hog = []; for (;;) hog.push(new Array(1e7).fill(1.5));\nexport default'],
@@ -81,6 +87,25 @@ describe('protocol files are isolated', () => {
       }
     });
   }
+
+  it('a checking process that cannot start is named as such, not blamed on the file', async () => {
+    const dir = tempFiles({ 'quiet.mjs': FILE });
+    // The checking process is forked with this process's Node flags: an unknown one stops Node before any code of the file runs.
+    process.execArgv.push('--no-such-node-flag');
+    try {
+      const r = await cliIn(['check', join(dir, 'quiet.mjs')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /quiet\.mjs: could not be loaded: the process it is loaded in ended before it started \(exit code 9\); it said: .*no-such-node-flag/,
+      );
+      assert.doesNotMatch(r.stderr, /process\.exit/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    } finally {
+      process.execArgv.pop();
+    }
+  });
 
   it("a file's console output never reaches stdout, and the results are those of the same file without it", () => {
     const noisy = FILE.replace('next(s, c, step) {', "next(s, c, step) { console.log('noise');").replace(

@@ -382,7 +382,7 @@ describe('the contract checker: the quick check, the position, the cells', () =>
       ),
     );
     assert.equal(position.call, 'resolve');
-    assert.deepEqual(position.state, [1, 0, 1]);
+    assert.deepEqual(Array.from(position.state), [1, 0, 1]);
     assert.equal(checkWith(good, () => ({}), false, position).cells, 3);
   });
   it('next must leave the same state on the same input, not only the same step', () => {

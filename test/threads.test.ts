@@ -39,6 +39,33 @@ describe('pool threads started before the CLI loads', () => {
     assert.equal(ONE_BLOCK, BLOCK_SIZE);
   });
 
+  it("are not wanted where the one scenario file's one cell is one block (a peek at the file, erring towards threads)", () => {
+    const argv = (...args: string[]) => ['node', 'twogenerals', ...args];
+    const files: Record<string, string> = {
+      'small.yaml': 'protocol: messenger\ntrials: 1000 # a quick look\nloss: 0.1\n',
+      'small.json': '{ "protocol": "handshake", "trials": 65536 }',
+      'large.yaml': 'protocol: messenger\ntrials: 1e6\n',
+      'unsaid.yaml': 'protocol: messenger\n',
+      'swept.yaml': 'trials: 1000\nsweep:\n  loss: [0.1, 0.2]\n',
+      'precise.yaml': 'trials: { precision: 0.01 }\n',
+      'nested.yaml': 'trials: 1000\nexpect:\n  trials: 5\n',
+      'twice.json': '{ "trials": 10, "x": { "trials": 20 } }',
+      'documents.yaml': 'trials: 1000\n---\ntrials: 1000\n',
+      'zero.yaml': 'trials: 0\n',
+    };
+    const read = (file: string): string | undefined => files[file];
+    const count = (...args: string[]): number => earlyWorkerCount(argv(...args), 4, read);
+    assert.equal(count('run', 'small.yaml'), 0);
+    assert.equal(count('run', 'small.json', '--workers', '2'), 0);
+    assert.equal(count('run', '--format', 'csv', 'small.yaml'), 0);
+    for (const file of ['large.yaml', 'unsaid.yaml', 'swept.yaml', 'precise.yaml', 'nested.yaml', 'twice.json', 'documents.yaml', 'zero.yaml', 'missing.yaml'])
+      assert.equal(count('run', file), 4, file);
+    assert.equal(count('run', 'small.yaml', 'small.json'), 4, 'two cells: a pool runs');
+    assert.equal(count('run', 'small.yaml', '--set', 'trials=1e6'), 4);
+    assert.equal(count('run', 'small.yaml', '--sweep', 'loss=0.1,0.2'), 4);
+    assert.equal(count('run', 'small.yaml', '--trials', '1e6'), 4, 'the command line wins');
+  });
+
   it('start as many as asked, and none for one worker, which runs on the main thread', async () => {
     assert.equal(await earlyThreads(3), 3);
     assert.equal(await earlyThreads(1), 0);

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { startWorkersEarly } from '../engine/schedule/threads.js';
 
@@ -7,11 +8,12 @@ import { startWorkersEarly } from '../engine/schedule/threads.js';
  * first and the two overlap. Reads only the command and `--workers`; the CLI parses and checks
  * everything properly later (a value it will reject starts none).
  */
-export function earlyWorkerCount(argv: readonly string[], cores = availableParallelism()): number {
+export function earlyWorkerCount(argv: readonly string[], cores = availableParallelism(), readScenario = readSmallFile): number {
   const args = argv.slice(2);
   if (args[0] !== 'run' || args.includes('--help') || args.includes('-h')) return 0;
   // A cell of one block runs on this thread: threads booting beside it would only take its core.
   if (flagValue(args, '--trials') <= ONE_BLOCK) return 0;
+  if (!args.some((arg) => arg.startsWith('--trials')) && oneSmallCell(args, readScenario)) return 0;
   const given = flagValue(args, '--workers');
   if (Number.isNaN(given)) return args.some((arg) => arg === '--workers' || arg.startsWith('--workers=')) ? 0 : cores;
   return Number.isInteger(given) ? Math.min(given, cores) : 0;
@@ -19,6 +21,34 @@ export function earlyWorkerCount(argv: readonly string[], cores = availableParal
 
 /** engine/schedule/blocks.ts's BLOCK_SIZE, not imported so that this module stays small (a test keeps them equal). */
 export const ONE_BLOCK = 65536;
+
+/**
+ * Whether the run is sure to be one cell of at most one block, read from its one scenario file
+ * without parsing it: a top-level `trials:` line (YAML) or the only `"trials":` (JSON) giving a
+ * number, and no sweep, precision or option that could make more cells or trials. Anything else
+ * counts as large. A wrong guess costs only time (the run adopts the threads, or starts its own),
+ * never a different result.
+ */
+function oneSmallCell(args: readonly string[], readScenario: (file: string) => string | undefined): boolean {
+  if (args.some((arg) => /^--(set|sweep|shard|precision)/.test(arg))) return false;
+  const files = args.filter((arg) => /\.(ya?ml|json)$/i.test(arg));
+  if (files.length !== 1) return false;
+  const text = readScenario(files[0]!);
+  if (text === undefined || /sweep|precision|^---/m.test(text)) return false;
+  const given = [...text.matchAll(/^trials:[ \t]*([0-9][0-9.eE+]*)[ \t]*(?:#.*)?$|"trials"\s*:\s*([0-9][0-9.eE+]*)/gm)];
+  if (given.length !== 1 || /^\s*trials\s*:/m.test(text.replace(/^trials:.*$/m, ''))) return false;
+  const trials = Number(given[0]![1] ?? given[0]![2]);
+  return trials >= 1 && trials <= ONE_BLOCK;
+}
+
+/** A scenario file's text, if it is a small file (a peek, not a read: the CLI reads and checks it properly). */
+function readSmallFile(file: string): string | undefined {
+  try {
+    return statSync(file).size <= 65536 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The number given to `--name` (as `--name N` or `--name=N`), NaN if absent or not a number. */
 function flagValue(args: readonly string[], name: string): number {

@@ -49,7 +49,8 @@ export class ContractBroken extends Error {
 /** Where the exploration is, for the watchdog's message if a call never returns. */
 export interface CheckPosition {
   call: string;
-  state: readonly number[];
+  /** The state the call was given (a view: the check never changes a state once it is given to a call). */
+  state: ArrayLike<number>;
 }
 
 const GUARD = 4;
@@ -105,7 +106,7 @@ function checkCell(
   const call = <T>(what: string, state: Int32Array, f: () => T): T => {
     if (position) {
       position.call = what;
-      position.state = Array.from(state.subarray(0, size));
+      position.state = state.subarray(0, size);
     }
     try {
       return f();
@@ -151,10 +152,30 @@ function checkCell(
     return out.reverse();
   };
   // `crashed`: the nodes the check itself crashed, a bit each, so a protocol's own record is checked against it.
+  // A state joins the stack only the first time it is made: its own checks run once, the edge's checks every time.
   const stack: { state: Int32Array; path: Path | null; crashed: number }[] = [];
+  // Work on a state happens in these scratch copies (an Int32Array each is costly to allocate);
+  // only a state seen for the first time is copied onto the stack. Views of each are made once.
+  const scratch = (): [Int32Array, Int32Array] => {
+    const s = fresh();
+    return [s, s.subarray(0, size)];
+  };
+  const [first, firstView] = scratch();
+  const [second, secondView] = scratch();
+  const [child, childView] = scratch();
+  const [called, calledView] = scratch();
+  const [skipped, skippedView] = scratch();
+  const [after, afterView] = scratch();
+  const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number): void => {
+    const key = stateKey(crashed, view);
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (seen.size > MAX_STATES)
+      throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
+    stack.push({ state: state.slice(), path, crashed });
+  };
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
-  stack.push({ state: root, path: null, crashed: 0 });
   const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
     let described = '';
     try {
@@ -175,9 +196,9 @@ function checkCell(
   // After a part of an announced run: next must announce the rest, and resolving the next part
   // must give the same state whether next was called before it (other engines) or not (Monte Carlo).
   const checkRestOfRun = (state: Int32Array, path: Path, step: Step, rest: Step): void => {
-    const called = state.slice();
+    called.set(state);
     const said = new Step();
-    call('next', state, () => protocol.next(called.subarray(0, size), config, said));
+    call('next', state, () => protocol.next(calledView, config, said));
     if (
       said.kind !== rest.kind ||
       said.peer !== rest.peer ||
@@ -193,14 +214,13 @@ function checkCell(
         `after a part of the run a step announced (step.peers), next said ${runText(said)}; it must announce the rest of the run, ${runText(rest)}`,
       );
     const results = stepResults(said, protocol, params, (problem) => fail(called, path, problem), crashes);
+    const unannounced = Object.assign(new Step(), step, { kind: rest.kind, peer: rest.peer });
     for (const [result, label] of results) {
-      const skipped = state.slice();
-      call('resolve', state, () =>
-        protocol.resolve(skipped.subarray(0, size), config, Object.assign(new Step(), step, { kind: rest.kind, peer: rest.peer }), result),
-      );
-      const after = called.slice();
-      call('resolve', called, () => protocol.resolve(after.subarray(0, size), config, said, result));
-      if (skipped.join() !== after.join())
+      skipped.set(state);
+      call('resolve', state, () => protocol.resolve(skippedView, config, unannounced, result));
+      after.set(called);
+      call('resolve', called, () => protocol.resolve(afterView, config, said, result));
+      if (!sameFields(skipped, after))
         fail(
           state,
           extend(path, label),
@@ -245,30 +265,26 @@ function checkCell(
     }
   };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
+  visit(root, root.subarray(0, size), null, 0);
   while (stack.length) {
     const { state, path, crashed } = stack.pop()!;
-    const key = stateKey(crashed, state.subarray(0, size));
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (seen.size > MAX_STATES)
-      throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     if ((path?.length ?? 0) > maxSteps) fail(state, path, `a trial took more than ${maxSteps} steps without ending`, 20);
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();
     const again = new Step();
-    const first = state.slice();
-    const second = state.slice();
+    first.set(state);
+    second.set(state);
     const slips: string[] = [];
-    const returned = call('next', state, () => protocol.next(first.subarray(0, size), config, guarded(step, slips)) as unknown);
-    call('next', state, () => protocol.next(second.subarray(0, size), config, again));
+    const returned = call('next', state, () => protocol.next(firstView, config, guarded(step, slips)) as unknown);
+    call('next', state, () => protocol.next(secondView, config, again));
     if (slips.length) fail(state, path, slips[0]!);
     if (returned !== undefined)
       fail(state, path, `next returned ${describeValue(returned)}; it must fill the step it is given (step.kind = SEND, …) and return nothing`);
     const unfilled = unfilledStep(step, protocol.outcomes.names.length);
     if (unfilled) fail(state, path, unfilled);
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
-    if (!sameFields(first, second) || stepText(step) !== stepText(again))
+    if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
@@ -279,15 +295,15 @@ function checkCell(
     }
     if (step.kind === ROUND) {
       for (const [mask, label] of crashPatterns(nodeRoles.length, crashed, step.round)) {
-        const child = first.slice();
+        child.set(first);
         for (let node = 0; node < nodeRoles.length; node++) {
-          if (mask & ~crashed & (1 << node)) call('crash', first, () => protocol.crash!(child.subarray(0, size), config, node));
+          if (mask & ~crashed & (1 << node)) call('crash', first, () => protocol.crash!(childView, config, node));
         }
-        call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, 0));
+        call('resolve', first, () => protocol.resolve(childView, config, step, 0));
         if (!guardIntact(child)) fail(first, extend(path, label), `crash or resolve wrote beyond the declared state size (${size})`);
         if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
         for (let node = 0; node < nodeRoles.length; node++) {
-          const says = call('crashed', child, () => protocol.crashed!(child.subarray(0, size), config, node));
+          const says = call('crashed', child, () => protocol.crashed!(childView, config, node));
           if (says !== ((mask & (1 << node)) !== 0))
             fail(
               child,
@@ -295,7 +311,7 @@ function checkCell(
               `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
             );
         }
-        stack.push({ state: child, path: extend(path, label), crashed: mask });
+        visit(child, childView, extend(path, label), mask);
       }
       continue;
     }
@@ -316,12 +332,13 @@ function checkCell(
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
-      const child = first.slice();
-      call('resolve', first, () => protocol.resolve(child.subarray(0, size), config, step, result));
+      child.set(first);
+      call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
       if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
-      if (rest) checkRestOfRun(child, extend(path, label), step, rest);
-      stack.push({ state: child, path: extend(path, label), crashed });
+      const reached = extend(path, label);
+      if (rest) checkRestOfRun(child, reached, step, rest);
+      visit(child, childView, reached, crashed);
     }
   }
   return { states: seen.size, ended };
@@ -402,18 +419,25 @@ function sameFields(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function stepText(step: Step): string {
-  return JSON.stringify([
-    step.kind,
-    step.direction,
-    step.round,
-    step.label,
-    step.peer,
-    step.peers,
-    step.choosers,
-    step.outcome,
-    step.choices ? Array.from(step.choices) : null,
-  ]);
+function sameStep(a: Step, b: Step): boolean {
+  return (
+    a.kind === b.kind &&
+    a.direction === b.direction &&
+    a.round === b.round &&
+    a.label === b.label &&
+    a.peer === b.peer &&
+    a.peers === b.peers &&
+    a.choosers === b.choosers &&
+    a.outcome === b.outcome &&
+    sameChoices(a.choices, b.choices)
+  );
+}
+
+function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLike<number> | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
 }
 
 /** What a run's next part must look like after the part `step` says (null: the run ends with it, or there is none). */

@@ -103,8 +103,16 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
       setImmediate(() => {
         if (/heap out of memory|Allocation failed|Invalid array length|Array buffer allocation failed/i.test(errorText) || signal === 'SIGABRT' || code === 134)
           fail(`used more than ${heapMb} MB of memory while ${stageText()}: it was stopped`);
+        else if (stage === 'boot')
+          fail(`could not be loaded: the process it is loaded in ended before it started (exit code ${code ?? signal})${firstLine(errorText)}`);
         else fail(`ended the process (exit code ${code ?? signal}) while ${stageText()}: a protocol file must not call process.exit`);
       });
     });
   });
+}
+
+/** The first line the isolating process printed, as "; it said: …", or nothing. */
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  return line ? `; it said: ${line.trim().slice(0, 200)}` : '';
 }

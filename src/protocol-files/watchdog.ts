@@ -38,7 +38,7 @@ export async function checkProtocolFile(file: string, quick: boolean, seconds = 
     if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       throw new UsageError(
         file,
-        `stopped by the watchdog after ${seconds} s: ${position.call} never returned (state [${position.state.join(', ')}]), or a trial never ends`,
+        `stopped by the watchdog after ${seconds} s: ${position.call} never returned (state [${Array.from(position.state).join(', ')}]), or a trial never ends`,
       );
     }
     if (error instanceof ContractBroken) throw new UsageError(file, `breaks the protocol contract: ${error.message}`);
