@@ -108,7 +108,7 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
   },
   stateSize: () => STATE_SIZE,
   init(state) {
-    state.fill(0);
+    for (let i = 0; i < STATE_SIZE; i++) state[i] = 0; // a loop: fill is a call into the runtime, every trial
     state[PHASE] = 1;
     state[PHASE_START] = 1;
     state[CURRENT_ROUND] = 1;
