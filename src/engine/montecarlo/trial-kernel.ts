@@ -110,23 +110,23 @@ const SOURCE = `
               // leaves as it is (fast: per transmission, prepared with the kernel); a part's
               // outcome k is 1 iff x is above the threshold's high part (on equality the next
               // word decides, as SAMPLE does), compared as int32.
-              const received0 = fast[f + 2], received1 = fast[f + 3];
+              const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
               let ones = 0, parts = 0;
               while (rest !== 0) {
                 const b = 31 - Math.clz32(rest & -rest);
                 rest &= rest - 1;
                 if (((choosers >>> b) & 1) === 1) {
                   ${DRAW}
-                  k = x < c0 ? 0 : 1;
+                  k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
                   if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
                   chosen |= k << b;
                 }
                 ${DRAW}
-                k = x < h0 ? 0 : 1;
+                k = (h0 - x) >>> 31;
                 if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
                 ones += k;
                 parts++;
-                delivered |= (k === 1 ? received1 : received0) << b;
+                delivered |= (received0 ^ (flip & -k)) << b;
               }
               messages += parts;
               const class0 = fast[f + 4], class1 = fast[f + 5];
