@@ -227,7 +227,8 @@ describe('crashes: reproducibility', () => {
   const scenario = 'examples/commit-crash-2pc.yaml';
   it('the same bytes with 1 or 3 workers, and from merged shards', async () => {
     // --exact: the automatic exact attempt is bounded by the run's time, the forced one is not.
-    const run = async (extra: string[]) => await cliIn(['run', scenario, '--trials', '150000', ...extra]);
+    // 100,000 trials: two blocks a cell, one for each shard.
+    const run = async (extra: string[]) => await cliIn(['run', scenario, '--trials', '100000', ...extra]);
     const one = await run(['--format', 'csv', '--workers', '1', '--exact']);
     const three = await run(['--format', 'csv', '--workers', '3', '--exact']);
     assert.equal(one.status, 0, one.stderr);

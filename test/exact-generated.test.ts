@@ -88,7 +88,12 @@ describe('exact at the sizes people run', () => {
   });
 
   it('the structured solvers agree with the per-state engine on every small cell where both run', () => {
-    const rng = fc.sample(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), probability, probability), { seed: SEED, numRuns: 40 });
+    // Up to four cohorts or four rounds, not both: the per-state engine alone takes seconds there.
+    const sizes = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })).filter(([p, r]) => p + r <= 7);
+    const rng = fc.sample(
+      fc.tuple(sizes, probability, probability).map(([[p, r], loss, abortRate]) => [p, r, loss, abortRate] as const),
+      { seed: SEED, numRuns: 40 },
+    );
     for (const [participants, rounds, loss, abortRate] of rng) {
       const [model] = modelsOf({ protocol: 'two-phase-commit', participants, rounds, loss, abortRate, redundancy: 1 });
       assertSameExact(
