@@ -101,8 +101,9 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       vote: Float64Array.of(1 - abortRate, abortRate),
       width,
       start,
-      all0: participants >= 32 ? -1 : (1 << participants) - 1,
-      all1: participants <= 32 ? 0 : participants >= 64 ? -1 : (1 << (participants - 32)) - 1,
+      // int32 (| 0): for 31 cohorts (1 << 31) - 1 is a double, which no int32 word would equal
+      all0: participants >= 32 ? -1 : ((1 << participants) - 1) | 0,
+      all1: participants <= 32 ? 0 : participants >= 64 ? -1 : ((1 << (participants - 32)) - 1) | 0,
       keys: new Int32Array(participants),
     };
   },
