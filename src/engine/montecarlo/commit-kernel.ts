@@ -63,7 +63,7 @@ function makeCommitKernel(model: CellModel): TrialKernel | null {
       const table = tr.sampling;
       if (!(table.size === 2 && table.high[0]! < TWO_31 && tr.nextState[0] === channelState && tr.nextState[1] === channelState)) return null;
       fates.push({
-        high: table.high[0]!,
+        high: table.high[0]! | 0, // below 2^31: an int32, so the compares stay integer
         table,
         received0: tr.received[0]!,
         received1: tr.received[1]!,
@@ -93,7 +93,7 @@ function commitTrials(
   deliveryCount: number,
 ): TrialKernel {
   const all = n === 31 ? 0x7fffffff : (1 << n) - 1;
-  const voteHigh = votes ? votes.high[0]! : 0;
+  const voteHigh = votes ? votes.high[0]! | 0 : 0;
   return (stream, trials): Tally => {
     let s0 = stream[0]! | 0;
     let s1 = stream[1]! | 0;
@@ -127,6 +127,9 @@ function commitTrials(
         let got = 0;
         if (lacking !== 0) {
           const f = fates[2 * (round - 1)]!;
+          const high = f.high;
+          const received0 = -f.received0; // all ones where outcome 0 is received
+          const flip = received0 ^ -f.received1;
           let ones = 0;
           let parts = 0;
           for (let rest = lacking; rest !== 0; rest &= rest - 1) {
@@ -143,8 +146,8 @@ function commitTrials(
               s3 = (s3 << 11) | (s3 >>> 21);
             }
             x = w >>> 1;
-            let k = (f.high - x) >>> 31;
-            if (x === f.high) {
+            let k = (high - x) >>> 31; // x above the high part, without a branch
+            if (x === high) {
               {
                 const r5 = Math.imul(s1, 5);
                 w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -160,7 +163,7 @@ function commitTrials(
             }
             ones += k;
             parts++;
-            if ((k === 1 ? f.received1 : f.received0) === 1) got |= bit;
+            got |= bit & (received0 ^ (flip & -k));
           }
           count(f, ones, parts);
           messages += parts;
@@ -169,6 +172,9 @@ function commitTrials(
         // (b) each cohort that received it: its vote (phase 1, a first PREPARE), then its reply
         if (got !== 0) {
           const f = fates[2 * (round - 1) + 1]!;
+          const high = f.high;
+          const received0 = -f.received0;
+          const flip = received0 ^ -f.received1;
           let ones = 0;
           let parts = 0;
           let delivered = 0;
@@ -206,8 +212,8 @@ function commitTrials(
                   }
                   k = afterTie(votes, x, w >>> 10);
                 }
-                if (k === 1) no |= bit;
-                else yes |= bit;
+                no |= bit & -k;
+                yes |= bit & (k - 1);
               }
             }
             {
@@ -222,8 +228,8 @@ function commitTrials(
               s3 = (s3 << 11) | (s3 >>> 21);
             }
             x = w >>> 1;
-            let k = (f.high - x) >>> 31;
-            if (x === f.high) {
+            let k = (high - x) >>> 31; // x above the high part, without a branch
+            if (x === high) {
               {
                 const r5 = Math.imul(s1, 5);
                 w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -239,7 +245,7 @@ function commitTrials(
             }
             ones += k;
             parts++;
-            if ((k === 1 ? f.received1 : f.received0) === 1) delivered |= bit;
+            delivered |= bit & (received0 ^ (flip & -k));
           }
           count(f, ones, parts);
           messages += parts;
