@@ -39,8 +39,9 @@ interface CommitCell {
 interface Fate {
   readonly high: number;
   readonly table: SamplingTable;
+  /** All ones where outcome 0 is received, else 0; and where the two outcomes' receptions differ. */
   readonly received0: number;
-  readonly received1: number;
+  readonly flip: number;
   readonly class0: number;
   readonly class1: number;
 }
@@ -65,8 +66,8 @@ function makeCommitKernel(model: CellModel): TrialKernel | null {
       fates.push({
         high: table.high[0]! | 0, // below 2^31: an int32, so the compares stay integer
         table,
-        received0: tr.received[0]!,
-        received1: tr.received[1]!,
+        received0: -tr.received[0]! | 0, // | 0: −0 is a double
+        flip: -(tr.received[0]! ^ tr.received[1]!) | 0,
         class0: tr.deliveryClass[0]!,
         class1: tr.deliveryClass[1]!,
       });
@@ -128,8 +129,8 @@ function commitTrials(
         if (lacking !== 0) {
           const f = fates[2 * (round - 1)]!;
           const high = f.high;
-          const received0 = -f.received0; // all ones where outcome 0 is received
-          const flip = received0 ^ -f.received1;
+          const received0 = f.received0;
+          const flip = f.flip;
           let ones = 0;
           let parts = 0;
           for (let rest = lacking; rest !== 0; rest &= rest - 1) {
@@ -173,8 +174,8 @@ function commitTrials(
         if (got !== 0) {
           const f = fates[2 * (round - 1) + 1]!;
           const high = f.high;
-          const received0 = -f.received0;
-          const flip = received0 ^ -f.received1;
+          const received0 = f.received0;
+          const flip = f.flip;
           let ones = 0;
           let parts = 0;
           let delivered = 0;
