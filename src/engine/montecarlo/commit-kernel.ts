@@ -179,13 +179,17 @@ function commitTrials(
           let ones = 0;
           let parts = 0;
           let delivered = 0;
+          // phase 1: the idle cohorts vote, drawing (votes) or as abortRate makes certain
+          const idle = phase === 1 ? got & ~(yes | no) : 0;
+          const drawing = votes === null ? 0 : idle;
+          if (votes === null) {
+            if (certainNo) no |= idle;
+            else yes |= idle;
+          }
           for (let rest = got; rest !== 0; rest &= rest - 1) {
             const bit = rest & -rest;
-            if (phase === 1 && ((yes | no) & bit) === 0) {
-              if (votes === null) {
-                if (certainNo) no |= bit;
-                else yes |= bit;
-              } else {
+            if ((drawing & bit) !== 0) {
+              {
                 {
                   const r5 = Math.imul(s1, 5);
                   w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -211,7 +215,7 @@ function commitTrials(
                     s2 ^= t9;
                     s3 = (s3 << 11) | (s3 >>> 21);
                   }
-                  k = afterTie(votes, x, w >>> 10);
+                  k = afterTie(votes!, x, w >>> 10);
                 }
                 no |= bit & -k;
                 yes |= bit & (k - 1);
