@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blocksPerTask } from '../src/engine/schedule/runner.js';
+import type { Worker } from 'node:worker_threads';
+import { blocksPerTask, poolSize, runCells } from '../src/engine/schedule/runner.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { scenarioFrom } from './helpers.js';
 import { ONE_BLOCK, earlyWorkerCount } from '../src/cli/early.js';
 import { BLOCK_SIZE } from '../src/engine/schedule/blocks.js';
-import { adoptEarlyWorker, startWorkersEarly } from '../src/engine/schedule/threads.js';
+import { adoptEarlyWorker, releaseWorker, startWorkersEarly } from '../src/engine/schedule/threads.js';
 import { cli } from './helpers.js';
 
 /** Starts `count` threads early and returns how many a pool could adopt. */
@@ -76,6 +79,42 @@ describe('pool threads started before the CLI loads', () => {
     const r = cli(['run', 'no-such-scenario.yaml', '--workers', '2']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^twogenerals: no-such-scenario\.yaml/);
+  });
+});
+
+describe('the pool', () => {
+  it("runs on this thread alone where all the cells' trials fit in one block, and on the workers asked for beyond", () => {
+    const cells = (trials: number, losses: number[]) => expandCells(scenarioFrom({ protocol: 'messenger', trials, sweep: { loss: losses } }));
+    assert.equal(poolSize(cells(20_000, [0.1, 0.3]), 4), 1);
+    assert.equal(poolSize(cells(32_768, [0.1, 0.3]), 4), 1, 'exactly one block');
+    assert.equal(poolSize(cells(32_769, [0.1, 0.3]), 4), 4);
+    assert.equal(poolSize(cells(ONE_BLOCK, [0.1]), 3), 1);
+    assert.equal(poolSize(cells(1e6, [0.1]), 2), 2);
+    const capped = expandCells(scenarioFrom({ protocol: 'messenger', trials: { precision: 0.01, maxTrials: 1e6 } }));
+    assert.equal(poolSize(capped, 2), 2, 'an adaptive cell counts its cap');
+  });
+});
+
+describe('threads kept between runs', () => {
+  it('a pool that ended cleanly leaves its threads for the next, which counts exactly what fresh threads count', async () => {
+    await earlyThreads(0); // none waiting before
+    const cells = expandCells(scenarioFrom({ protocol: 'handshake', trials: 200_000, seed: 3, sweep: { loss: [0.2, 0.4] } }));
+    const first = await runCells(cells, { exact: 'off', simulate: true, workers: 2 });
+    const kept: Worker[] = [];
+    for (let thread = adoptEarlyWorker(); thread; thread = adoptEarlyWorker()) kept.push(thread);
+    assert.equal(kept.length, 2, 'both threads kept');
+    for (const thread of kept) await releaseWorker(thread);
+    const again = await runCells(cells, { exact: 'off', simulate: true, workers: 2 });
+    assert.deepEqual(
+      again.map((r) => r.tally),
+      first.map((r) => r.tally),
+    );
+    const alone = await runCells(cells, { exact: 'off', simulate: true, workers: 1 });
+    assert.deepEqual(
+      alone.map((r) => r.tally),
+      first.map((r) => r.tally),
+    );
+    await earlyThreads(0);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
-import { adoptEarlyWorker, spawnWorker } from './threads.js';
+import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
 
 /** Tasks a worker holds at once: while it runs one, the next is already waiting. */
 const IN_FLIGHT = 2;
@@ -23,6 +23,8 @@ export class WorkerFailure extends Error {
 export class WorkerPool {
   private threads: Worker[] = [];
   private failure: Error | null = null;
+  private inFlight = 0;
+  private loadedFiles = false;
   private onReply: ((reply: WorkerReply, thread: Worker) => void) | null = null;
   private onFailure: ((failure: Error) => void) | null = null;
 
@@ -46,7 +48,7 @@ export class WorkerPool {
     await new Promise<void>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
-        if (next < tasks.length) thread.postMessage(tasks[next++]);
+        if (next < tasks.length) this.post(thread, tasks[next++]!);
       };
       this.onReply = (reply, thread) => {
         const i = index.get(reply.id)!;
@@ -96,7 +98,7 @@ export class WorkerPool {
         const task = take();
         if (!task) return;
         inFlight.set(task.id, task);
-        thread.postMessage(task);
+        this.post(thread, task);
       };
       this.onReply = (reply, thread) => {
         const task = inFlight.get(reply.id)!;
@@ -110,17 +112,34 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Ends the pool. Its threads are kept for the next pool where the run ended cleanly; a thread
+   * with a task in flight, after a failure, or that loaded a protocol file (registered in that
+   * thread for good) is ended.
+   */
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = [];
     this.onFailure = null;
-    await Promise.all(threads.map((thread) => thread.terminate()));
+    this.onReply = null;
+    const reusable = this.failure === null && this.inFlight === 0 && !this.loadedFiles;
+    await Promise.all(threads.map((thread) => (reusable ? releaseWorker(thread) : thread.terminate())));
+  }
+
+  /** Sends a task to a thread, counting it in flight until its reply. */
+  private post(thread: Worker, task: BlockTask): void {
+    this.inFlight++;
+    if (task.spec.protocolFile) this.loadedFiles = true;
+    thread.postMessage(task);
   }
 
   private start(count: number): void {
     while (this.threads.length < count) {
       const thread = adoptEarlyWorker() ?? spawnWorker();
-      thread.on('message', (reply: WorkerReply) => this.onReply?.(reply, thread));
+      thread.on('message', (reply: WorkerReply) => {
+        this.inFlight--;
+        this.onReply?.(reply, thread);
+      });
       const fail = (failure: Error): void => {
         this.failure ??= failure;
         this.onFailure?.(failure);

@@ -7,7 +7,7 @@ import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_WORDS, EXPLICIT_EXACT_WORK, WORK_SLICE
 import { buildCellModel } from '../model.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { WorkerPool } from './pool.js';
-import { blockCount } from './blocks.js';
+import { BLOCK_SIZE, blockCount } from './blocks.js';
 import type { BlockTask } from './blocks.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
@@ -150,7 +150,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const simulate = options.simulate && !given;
   const adaptive = (cell: Cell): boolean => cell.scenario.precision !== undefined && options.preciseEnough !== undefined;
   const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
-  const pool = new WorkerPool(options.workers);
+  const pool = new WorkerPool(poolSize(cells, options.workers));
   const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
   const totals = new Map<Cell, Tally>();
   if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
@@ -203,6 +203,16 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The workers a run uses: those asked for, but none beside this thread where all its cells
+ * together ask for no more trials than one block holds (a sweep of quick cells): booting a
+ * thread costs more than such a run. The counts are the same for any number of workers.
+ */
+export function poolSize(cells: readonly Cell[], workers: number): number {
+  const trials = cells.reduce((n, cell) => n + cell.scenario.trials, 0);
+  return trials <= BLOCK_SIZE ? 1 : workers;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -10,8 +11,15 @@ export function spawnWorker(): Worker {
   return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
 }
 
-/** Threads started before the CLI loaded, waiting for a pool to adopt them. */
+/**
+ * Threads waiting for a pool to adopt them: started before the CLI loaded, or left by a pool
+ * that finished cleanly (a process that runs many experiments, such as `plan` or a library
+ * user, boots its threads once).
+ */
 const early: Worker[] = [];
+
+/** Idle threads kept for the next pool at most: one per core. */
+const KEPT = availableParallelism();
 
 /**
  * Starts `count` pool threads before the CLI has loaded (see cli/early.ts, which decides how
@@ -39,4 +47,19 @@ export function adoptEarlyWorker(): Worker | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Takes back a pool's thread once its run is over and nothing is in flight: kept, unreferenced
+ * (so it keeps no process alive), for the next pool, or ended if enough are kept. A thread's
+ * tallies depend only on the tasks it is sent, so a kept thread counts as a new one would.
+ */
+export function releaseWorker(thread: Worker): Promise<void> {
+  // Only the pool's own listeners: Worker keeps listeners of its own (they reference its port).
+  for (const event of ['message', 'error', 'exit'] as const) thread.removeAllListeners(event);
+  if (early.length >= KEPT || thread.threadId < 0) return thread.terminate().then(() => undefined);
+  thread.unref();
+  thread.on('error', () => undefined);
+  early.push(thread);
+  return Promise.resolve();
 }
