@@ -10,7 +10,7 @@ import type { TrialKernel } from './trial-kernel.js';
 /**
  * Two-phase commit's own trial kernel, for the cells the trial kernel would otherwise run (too
  * many cohorts for the automaton) on a channel whose every send is a two-way fate that leaves
- * it as it is (bernoulli, cut): a whole trial in one function, the cohorts as bit sets in local
+ * it as it is (bernoulli): a whole trial in one function, the cohorts as bit sets in local
  * variables, the generator inline. It makes exactly the generic engine's draws in its order —
  * round by round, the coordinator's message to every cohort lacking its vote (ack) in ascending
  * order, then each cohort that received it drawing its vote (when abortRate is neither 0 nor 1)
