@@ -461,7 +461,8 @@ function restOfRun(step: Step): Step | null {
 
 function runText(step: Step): string {
   const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
-  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers} direction ${step.direction} round ${step.round}`;
+  const choices = step.choosers === 0 ? '' : ` choices ${step.choices ? Array.from(step.choices).join('/') : 'none'}`;
+  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers}${choices} direction ${step.direction} round ${step.round}`;
 }
 
 /** The results a step can have, each with how a report names it; checks the step's own fields. */

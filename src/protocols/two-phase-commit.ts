@@ -182,7 +182,11 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
             step.peer = i;
             step.round = round;
             step.direction = B_TO_A; // the run's sends, after the choice
-          } else send(step, B_TO_A, round, i, replyLabel(state, config, i));
+          } else {
+            send(step, B_TO_A, round, i, replyLabel(state, config, i));
+            // a later peer of the run chooses: the step names its choice (the Monte Carlo kernel takes the run whole)
+            if (choosers !== 0) step.choices = config.vote;
+          }
           step.peers = peers;
           step.choosers = choosers;
           return;
