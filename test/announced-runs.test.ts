@@ -220,7 +220,7 @@ describe('announced runs of sends', () => {
           if (step.direction === B_TO_A && step.peer + 31 - Math.clz32(step.peers) === 2) state[9] = 0;
         },
       },
-      /resolveRun\(delivered \d+, chosen \d+\) on CHOOSE peer \d peers \d+ choosers \d+ direction 1 round 2 gives the state \[.*\], but resolving the run's parts one by one gives \[.*\]; resolveRun must do what resolve does for each part/,
+      /resolveRun\(delivered \d+, chosen \d+\) on CHOOSE peer \d peers \d+ choosers \d+ choices 0\.3\/0\.7 direction 1 round 2 gives the state \[.*\], but resolving the run's parts one by one gives \[.*\]; resolveRun must do what resolve does for each part/,
     );
     // it leaves the clock where it was
     refused(
