@@ -75,6 +75,29 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     return committed === n ? 0 : 1;
   }
 
+  /** One part of a round, cohort i's: the coordinator's message to it, its vote, or its reply; the clock goes to the part after it. */
+  function resolvePart(state, config, kind, direction, round, i, result) {
+    const n = config.n;
+    const base = (round - 1) * config.width;
+    if (kind === CHOOSE) {
+      state[field(i, STATE)] = result === 0 ? YES : NO;
+      state[CLOCK] = base + n + 2 * i + 1;
+    } else if (direction === A_TO_B) {
+      state[field(i, GOT)] = result;
+      state[CLOCK] = base + i + 1;
+    } else {
+      const s = state[field(i, STATE)];
+      if (state[PHASE] === 1) {
+        if (s === IDLE) state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
+        if (result === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
+      } else {
+        state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
+        if (result === 1) state[field(i, ACK)] = 1;
+      }
+      state[CLOCK] = base + n + 2 * i + 2;
+    }
+  }
+
   return {
     name: 'two-phase-commit-file',
     sides: ['Coordinator', 'Cohort'],
@@ -167,25 +190,16 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       }
     },
     resolve(state, config, step, result) {
-      const n = config.n;
-      const i = step.peer;
-      const base = (step.round - 1) * config.width;
-      if (step.kind === CHOOSE) {
-        state[field(i, STATE)] = result === 0 ? YES : NO;
-        state[CLOCK] = base + n + 2 * i + 1;
-      } else if (step.direction === A_TO_B) {
-        state[field(i, GOT)] = result;
-        state[CLOCK] = base + i + 1;
-      } else {
-        const s = state[field(i, STATE)];
-        if (state[PHASE] === 1) {
-          if (s === IDLE) state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
-          if (result === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
-        } else {
-          state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
-          if (result === 1) state[field(i, ACK)] = 1;
-        }
-        state[CLOCK] = base + n + 2 * i + 2;
+      resolvePart(state, config, step.kind, step.direction, step.round, step.peer, result);
+    },
+    // A whole announced run in one call (the Monte Carlo engine's fast path): each part as
+    // resolve does it, peer by peer; bit b of delivered (chosen) is peer step.peer + b's.
+    resolveRun(state, config, step, delivered, chosen) {
+      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+        const b = 31 - Math.clz32(rest & -rest);
+        const i = step.peer + b;
+        if ((step.choosers >>> b) & 1) resolvePart(state, config, CHOOSE, step.direction, step.round, i, (chosen >>> b) & 1);
+        resolvePart(state, config, SEND, step.direction, step.round, i, (delivered >>> b) & 1);
       }
     },
     describe(state, config) {

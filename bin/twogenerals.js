@@ -4,14 +4,15 @@ const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
-// The CLI is one script (dist/bundle/cli.cjs) run with V8's code cache, which the build saves
-// beside it (scripts/bundle.ts): V8 then skips compiling nearly all that a run needs. A cache
-// made by another Node.js is rejected by V8, and the script compiles as it would without one.
+// The CLI is one script (dist/bundle/cli.cjs: an ASCII function expression) run with V8's code
+// cache, which the build saves beside it (scripts/bundle.ts): V8 then skips compiling nearly all
+// that a run needs. A cache made by another Node.js is rejected by V8, and the script compiles
+// as it would without one.
 const dir = join(__dirname, '..', 'dist', 'bundle');
 const file = join(dir, 'cli.cjs');
-const source = readFileSync(file, 'utf8');
+const source = readFileSync(file, 'latin1');
 const cacheFile = join(dir, `cli.${source.slice(2, source.indexOf('\n'))}.cache`);
-const script = new Script(`(function (exports, require, module, __filename, __dirname, __twogeneralsImport) {${source}\n})`, {
+const script = new Script(source, {
   filename: file,
   cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
 });

@@ -3,7 +3,8 @@
  * of some two hundred modules, and saves V8's code cache for the CLI, so that it compiles almost
  * none of them either (start-up: docs/benchmarks.md).
  *
- * The CLI is one minified CommonJS script, dist/bundle/cli.cjs, which bin/twogenerals.js runs
+ * The CLI is one minified CommonJS script, dist/bundle/cli.cjs (written as the function Node
+ * would wrap a module in), which bin/twogenerals.js compiles
  * through `vm.Script` with the cache that this script saves beside it after one run of the
  * default scenario: V8 then deserializes the functions that run needed rather than parsing and
  * compiling them. The pool thread is CommonJS too (worker.cjs), the protocol-isolating process
@@ -55,7 +56,8 @@ const launcherImport: Plugin = {
 
 /**
  * Node modules that only some commands need (or that a dependency requires for a rare path:
- * commander's child_process, seedrandom's crypto, cli-progress's readline), loaded on first use
+ * commander's child_process, seedrandom's crypto, cli-progress's readline; os only for a run
+ * that may start threads, console only for protocol files), loaded on first use
  * rather than as the script starts. An import gets a shim per function the sources import (a
  * new name fails the build, so none is missed); a dependency's require() a proxy.
  */
@@ -64,11 +66,13 @@ const LAZY_BUILTINS: Record<string, readonly string[]> = {
   'node:crypto': ['createHash'],
   'node:worker_threads': ['Worker'],
   'node:readline': [],
+  'node:os': ['availableParallelism'],
+  'node:console': ['Console'],
 };
 const lazyBuiltins: Plugin = {
   name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(child_process|crypto|worker_threads|readline)$/ }, ({ path, kind, namespace }) => {
+    build.onResolve({ filter: /^(node:)?(child_process|crypto|worker_threads|readline|os|console)$/ }, ({ path, kind, namespace }) => {
       const name = path.startsWith('node:') ? path : `node:${path}`;
       if (namespace.startsWith('lazy-')) return { path: name, external: true }; // the shim's own require()
       return { path: name, namespace: kind === 'require-call' ? 'lazy-required' : 'lazy-imported' };
@@ -87,26 +91,31 @@ const lazyBuiltins: Plugin = {
 };
 
 /**
- * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output),
- * initialized on first use rather than as the script starts: each import of the sources gets a
- * shim per function it imports, as for LAZY_BUILTINS (a new name fails the build).
+ * Packages that only some runs need (YAML for a scenario file, CSV for plot, fit and csv output,
+ * cli-progress for a bar), initialized on first use rather than as the script starts: each
+ * import of the sources gets a shim per function it imports, as for LAZY_BUILTINS (a new name
+ * fails the build), and a default import an object that reads the package's on first use.
  */
 const LAZY_PACKAGES: Record<string, readonly string[]> = {
   yaml: ['LineCounter', 'isMap', 'isScalar', 'parse', 'parseDocument', 'stringify'],
   'csv-parse/sync': ['parse'],
   'csv-stringify/sync': ['stringify'],
+  'cli-progress': ['default'],
 };
 const lazyPackages: Plugin = {
   name: 'lazy-packages',
   setup(build) {
-    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
+    build.onResolve({ filter: /^(yaml|csv-parse\/sync|csv-stringify\/sync|cli-progress)$/ }, ({ path, importer, kind, namespace, resolveDir }) =>
       namespace === 'lazy-package' || kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(importer)
         ? undefined
         : { path, namespace: 'lazy-package', pluginData: resolveDir },
     );
     build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path, pluginData }) => {
       const load = `require(${JSON.stringify(path)})`;
-      const shim = (name: string): string => `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
+      const shim = (name: string): string =>
+        name === 'default'
+          ? `export default new Proxy({}, { get: (_, key) => ${load}[key] });`
+          : `export function ${name}(...args) { const f = ${load}.${name}; return new.target ? new f(...args) : f(...args); }`;
       return { contents: LAZY_PACKAGES[path]!.map(shim).join('\n'), loader: 'js', resolveDir: pluginData as string };
     });
   },
@@ -148,11 +157,48 @@ const narrowStringWidth: Plugin = {
   },
 };
 
+/**
+ * chalk asks supports-color about the terminal as it loads, and supports-color loads node:tty,
+ * and with it net and stream (start-up: docs/benchmarks.md). The CLI's chalk is only ever
+ * `new Chalk({ level })` (src/export/table.ts), which never uses the answer: the CLI's chalk is
+ * given a supports-color that answers "no colour" without asking. A source that imports chalk
+ * otherwise fails the build.
+ */
+const chalkWithoutDetection: Plugin = {
+  name: 'chalk-without-detection',
+  setup(build) {
+    build.onResolve({ filter: /^chalk$/ }, async ({ importer }) => {
+      if (/[\\/]node_modules[\\/]/.test(importer)) return undefined;
+      const source = await readFile(importer, 'utf8');
+      const imports = source.match(/import[^;]*from 'chalk'/g) ?? [];
+      const unleveled = source.match(/new Chalk\((?!\{ level: )/g);
+      if (imports.some((line) => !/^import \{ Chalk \} from 'chalk'$/.test(line)) || unleveled)
+        throw new Error(`${importer} uses chalk other than as new Chalk({ level }): update scripts/bundle.ts`);
+      return undefined;
+    });
+    build.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-color-detection' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-color-detection' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
+  },
+};
+
 /** Where a CommonJS script finds its neighbours (the shipped scenarios, package.json): from its own place. */
 const ownPlace: BuildOptions = {
   define: { 'import.meta.url': '__twogeneralsUrl' },
   banner: { js: 'var __twogeneralsUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
+
+/**
+ * The CLI as bin/twogenerals.js compiles it: inside the function it is called as (so that the
+ * launcher hands V8 the file's text as it is, not a copy joined to a wrapper), and all ASCII,
+ * which the launcher reads as Latin-1 without decoding. One character beyond ASCII would make V8
+ * keep the whole source at two bytes a character: twice the memory, and at start-up one more
+ * young-generation collection. esbuild writes strings and names in ASCII already and leaves
+ * regular expressions as they are; there a \u escape means the same character.
+ */
+function asLauncherScript(script: string): string {
+  const ascii = script.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `(function (exports, require, module, __filename, __dirname, __twogeneralsImport) {${ascii}\n})`;
+}
 
 const cli = await build({
   ...common,
@@ -162,9 +208,9 @@ const cli = await build({
   write: false,
   outfile: at('dist/bundle/cli.cjs'),
   ...ownPlace,
-  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth],
+  plugins: [launcherImport, lazyBuiltins, lazyPackages, commonJsWorker, narrowStringWidth, chalkWithoutDetection],
 });
-const script = cli.outputFiles![0]!.text;
+const script = asLauncherScript(cli.outputFiles![0]!.text);
 // The first line names the build: V8 checks a cache against its script's length only, so the
 // launcher takes the cache only by this name, and a script rebuilt without it runs uncached.
 const buildId = createHash('sha256').update(script).digest('hex').slice(0, 16);

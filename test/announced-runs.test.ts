@@ -7,7 +7,9 @@ import { buildCellModel } from '../src/engine/model.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
+import { tempFiles } from './helpers.js';
 
 /**
  * Announced runs (step.peers, step.choosers): the trial kernel takes a run's parts without
@@ -87,6 +89,27 @@ function fan(name: string): ProtocolDefinition<null> {
   };
 }
 
+/** The fan with resolveRun: a run's parts resolved in one call, as resolve does them one by one. */
+function fanInOne(name: string): ProtocolDefinition<null> {
+  return {
+    ...fan(name),
+    resolveRun(state, _config, step, delivered, chosen) {
+      let last = 0;
+      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+        const b = 31 - Math.clz32(rest & -rest);
+        const peer = step.peer + b;
+        last = peer;
+        if (step.direction === A_TO_B) state[1 + peer] = (delivered >>> b) & 1;
+        else {
+          if ((step.choosers >>> b) & 1) state[4 + peer] = (chosen >>> b) & 1;
+          state[7 + peer] = (delivered >>> b) & 1;
+        }
+      }
+      state[0] = step.direction === A_TO_B ? last + 1 : PEERS + 2 * last + 2;
+    },
+  };
+}
+
 let serial = 0;
 function withProtocol<T>(protocol: ProtocolDefinition<null>, body: (name: string) => T): T {
   registerProtocol(protocol);
@@ -145,6 +168,86 @@ describe('announced runs of sends', () => {
       assert.ok(calls <= 3 * 2000, `the kernel called next ${calls} times`);
       assert.ok(genericCalls > 2 * calls, `the generic engine called next ${genericCalls} times, the kernel ${calls}`);
     });
+  });
+
+  it('resolveRun: check passes one that agrees with resolve, the trial kernel calls it once a run and equals the generic engine', () => {
+    const protocol = fanInOne(`announced-${++serial}`);
+    let runs = 0;
+    let parts = 0;
+    const counted: ProtocolDefinition<null> = {
+      ...protocol,
+      resolve(state, config, step, result) {
+        parts++;
+        protocol.resolve(state, config, step, result);
+      },
+      resolveRun(state, config, step, delivered, chosen) {
+        runs++;
+        protocol.resolveRun!(state, config, step, delivered, chosen);
+      },
+    };
+    withProtocol(counted, (name) => {
+      assert.ok(checkProtocol(counted).trialsEnded > 0);
+      for (const loss of [0.4, 0]) {
+        const model = buildCellModel({ protocol: name, channel: 'bernoulli', params: { loss, redundancy: 2 } });
+        const generic = runBlockGeneric(model, blockStream('announced', name, 0), 2000);
+        runs = 0;
+        parts = 0;
+        assert.deepEqual(trialKernelFor(model)(blockState('announced', name, 0), 2000), generic);
+        // two runs a trial (the orders; the replies of those that got one, when any did), not a call a part
+        assert.equal(parts, 0);
+        assert.ok(runs >= 2000 && runs <= 2 * 2000, `resolveRun called ${runs} times`);
+      }
+      // a channel with memory takes the general path of a run, still resolved in one call
+      const bursty = buildCellModel({
+        protocol: name,
+        channel: 'gilbert-elliott',
+        params: { goodToBad: 0.3, badToGood: 0.4, lossGood: 0.1, lossBad: 0.8, redundancy: 1 },
+      });
+      runs = 0;
+      assert.deepEqual(trialKernelFor(bursty)(blockState('announced', name, 1), 2000), runBlockGeneric(bursty, blockStream('announced', name, 1), 2000));
+      assert.ok(runs >= 2000);
+    });
+  });
+
+  it('check refuses a resolveRun that does not do what resolve does part by part', () => {
+    const good = fanInOne(`announced-${++serial}`);
+    // it forgets the third peer's reply
+    refused(
+      {
+        ...good,
+        resolveRun(state, config, step, delivered, chosen) {
+          good.resolveRun!(state, config, step, delivered, chosen);
+          if (step.direction === B_TO_A && step.peer + 31 - Math.clz32(step.peers) === 2) state[9] = 0;
+        },
+      },
+      /resolveRun\(delivered \d+, chosen \d+\) on CHOOSE peer \d peers \d+ choosers \d+ choices 0\.3\/0\.7 direction 1 round 2 gives the state \[.*\], but resolving the run's parts one by one gives \[.*\]; resolveRun must do what resolve does for each part/,
+    );
+    // it leaves the clock where it was
+    refused(
+      {
+        ...good,
+        name: `announced-${++serial}`,
+        resolveRun(state, config, step, delivered, chosen) {
+          const clock = state[0]!;
+          good.resolveRun!(state, config, step, delivered, chosen);
+          state[0] = clock;
+        },
+      },
+      /resolveRun\(delivered 0, chosen 0\) on SEND peer 0 peers 7 choosers 0 direction 0 round 1 gives the state \[0, /,
+    );
+  });
+
+  it('a protocol file whose resolveRun is not a function is refused on loading', async () => {
+    const dir = tempFiles({
+      'p.mjs': `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
+  name: 'run-not-function', outcomes: GENERALS_OUTCOMES, configure: () => null, stateSize: () => 1,
+  init(s) { s[0] = 0; },
+  next(s, c, step) { if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; } else { step.kind = END; step.outcome = 0; } },
+  resolve(s) { s[0] = 1; }, resolveRun: 42, describe: () => '',
+});
+`,
+    });
+    await assert.rejects(loadProtocolFile(`${dir}/p.mjs`, 'test'), /resolveRun, if given, must be a function/);
   });
 
   it('check refuses a run the engines cannot take: each rule of the fields', () => {
@@ -242,6 +345,17 @@ describe('announced runs of sends', () => {
       [(step: Step) => (step.peers = 6), /step\.peers is 6, without bit 0/],
       [(step: Step) => (step.peers = 1.5), /step\.peers is 1\.5; it must be a bit mask/],
       [(step: Step) => (step.choosers = 2), /step\.choosers is set, but step\.choices gives no probabilities/],
+      [(step: Step) => (step.peers = 2 ** 31), /step\.peers is 2147483648; it must be a bit mask/],
+      [(step: Step) => (step.peers = -1), /step\.peers is -1; it must be a bit mask/],
+      [(step: Step) => (step.choosers = 8), /step\.choosers is 8; it must name only peers of step\.peers \(7\)/],
+      [(step: Step) => (step.peer = -1), /announces a run from peer -1; step\.peer must be 0 or more/],
+      [
+        (step: Step) => {
+          step.choosers = 1;
+          step.choices = COIN;
+        },
+        /a SEND step announces a run whose first peer chooses first/,
+      ],
     ] as const) {
       const protocol = broken((step, state) => {
         if (state[0] === 0) change(step);

@@ -334,7 +334,11 @@ describe('parseLossTrace: errors name the file and line', () => {
 
   it('a file over the size limit', () => {
     checkTraceSize(MAX_TRACE_BYTES, 'big.txt');
-    assertTraceError(() => checkTraceSize(MAX_TRACE_BYTES + 5 * 2 ** 20, 'big.txt'), 'big.txt: the file is 69 MiB; a trace may be at most 64 MiB', undefined);
+    assertTraceError(
+      () => checkTraceSize(MAX_TRACE_BYTES + 5 * 2 ** 20, 'big.txt'),
+      'big.txt: the file has 2,152,726,528 bytes; a trace file may have at most 2,147,483,648 (2 GiB)',
+      undefined,
+    );
   });
 });
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, it } from 'node:test';
-import { cli, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
 /** The CLI as bin/twogenerals.js runs it: one script and the V8 code cache the build saved for it (scripts/bundle.ts). */
@@ -22,24 +24,43 @@ describe('start-up', () => {
     );
   });
 
-  it('has a cache that V8 takes for the script as bin/twogenerals.js wraps it', () => {
+  it('has a cache that V8 takes for the script as bin/twogenerals.js reads it, an ASCII function', () => {
     const launcher = readFileSync(join(ROOT, 'bin', 'twogenerals.js'), 'utf8');
-    const wrapper = /`(\(function \([^)]*\) \{)\$\{source\}\\n\}\)`/.exec(launcher);
-    assert.ok(wrapper, 'bin/twogenerals.js wraps the script as this test expects');
-    const source = readFileSync(join(bundle, 'cli.cjs'), 'utf8');
-    const script = new Script(`${wrapper[1]}${source}\n})`, {
+    assert.match(launcher, /readFileSync\(file, 'latin1'\)/, 'bin/twogenerals.js reads the script as this test expects');
+    const bytes = readFileSync(join(bundle, 'cli.cjs'));
+    assert.ok(
+      bytes.every((byte) => byte < 0x80),
+      'the script is ASCII (scripts/bundle.ts), so that Latin-1 reads it as UTF-8 would',
+    );
+    const source = bytes.toString('latin1');
+    assert.match(source.split('\n')[1]!, /^\(function \(exports, require, module, __filename, __dirname, __twogeneralsImport\) \{/);
+    const script = new Script(source, {
       filename: join(bundle, 'cli.cjs'),
       cachedData: readFileSync(join(bundle, `cli.${source.slice(2, source.indexOf('\n'))}.cache`)),
     });
     assert.equal(script.cachedDataRejected, false);
+    assert.equal(typeof script.runInNewContext(), 'function', 'the script is the function the launcher calls');
   });
 
-  it('prints from the cached script the bytes the compiled sources print', async () => {
+  it('prints from the cached script the bytes the compiled sources print, loading none of stream, net and tty', async () => {
     const args = ['run', '--trials', '1000', '--format', 'csv'];
-    const bundled = cli(args);
-    const sources = await cliInProcess(args);
-    assert.equal(bundled.status, 0, bundled.stderr);
-    assert.equal(bundled.stdout, sources.stdout);
-    assert.equal(bundled.stderr, sources.stderr);
+    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-start-up-'));
+    try {
+      // A look at the modules the process loaded, taken as it exits; its standard output is a pipe.
+      const loaded = join(dir, 'loaded.json');
+      const preload = join(dir, 'preload.cjs');
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)));`);
+      const bundled = spawnSync(process.execPath, ['--require', preload, BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+      const sources = await cliInProcess(args);
+      assert.equal(bundled.status, 0, bundled.stderr);
+      assert.equal(bundled.stdout, sources.stdout);
+      assert.equal(bundled.stderr, sources.stderr);
+      const modules = JSON.parse(readFileSync(loaded, 'utf8')) as string[];
+      assert.ok(modules.includes('NativeModule vm'), 'the list is of the modules Node loaded');
+      for (const unwanted of ['stream', 'net', 'tty', 'internal/fs/sync_write_stream', 'child_process', 'worker_threads'])
+        assert.ok(!modules.includes(`NativeModule ${unwanted}`), `the default run loads ${unwanted}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
+import { checkProtocol } from '../src/protocol-files/check.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
+import { twoPhaseCommit } from '../src/protocols/two-phase-commit.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { ROOT } from './helpers.js';
 
@@ -39,5 +41,21 @@ describe('two-phase commit, built in and as a file', () => {
         runBlockGeneric(file, blockStream('same-rules', String(n), 1), 2000).messages,
       );
     }
+  });
+});
+
+describe('two-phase commit under check, votes of both kinds in one round', () => {
+  it('keeps the contract where some cohorts vote YES and others NO (its default abortRate, 0, never lets check see that)', () => {
+    // Two cohorts at most, so that every cell stays far below check's state limit with crashes.
+    const mixed = {
+      ...twoPhaseCommit,
+      parameters: [
+        { name: 'participants', description: 'cohorts', integer: true, minimum: 1, maximum: 2, default: 2 },
+        { name: 'abortRate', description: 'NO votes', minimum: 0, maximum: 1, default: 0.5 },
+      ],
+    };
+    const report = checkProtocol(mixed);
+    assert.equal(report.cells, 18);
+    assert.ok(report.trialsEnded > 0);
   });
 });

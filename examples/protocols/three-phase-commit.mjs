@@ -139,25 +139,18 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
       }
     },
     resolve(state, config, step, result) {
-      const { n, width, start } = config;
-      if (step.kind === ROUND) {
+      if (step.kind === ROUND)
         state[CLOCK]++; // the round's crashes are already in the state
-        return;
-      }
-      const round = step.round;
-      const base = (round - 1) * width + start;
-      const i = step.peer;
-      if (step.kind === SEND && step.direction === A_TO_B) {
-        state[at(i, 2)] = result;
-        if (result === 1 && round >= 2) hear(state, i, round, state[COORDINATOR]);
-        state[CLOCK] = base + i + 1;
-      } else if (step.kind === CHOOSE) {
-        state[at(i, 0)] = result === 0 ? WAITING : ABORTED;
-        state[CLOCK] = base + n + 2 * i + 1;
-      } else {
-        if (round === 1 && state[at(i, 0)] === INITIAL) state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING; // a vote that needs no draw
-        if (result === 1) state[at(i, 1)] = round === 1 && state[at(i, 0)] === ABORTED ? 2 : 1;
-        state[CLOCK] = base + n + 2 * i + 2;
+      else resolvePart(state, config, step.kind, step.direction, step.round, step.peer, result);
+    },
+    // A whole announced run in one call (the Monte Carlo engine's fast path): each part as
+    // resolve does it, peer by peer; bit b of delivered (chosen) is peer step.peer + b's.
+    resolveRun(state, config, step, delivered, chosen) {
+      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+        const b = 31 - Math.clz32(rest & -rest);
+        const i = step.peer + b;
+        if ((step.choosers >>> b) & 1) resolvePart(state, config, CHOOSE, step.direction, step.round, i, (chosen >>> b) & 1);
+        resolvePart(state, config, SEND, step.direction, step.round, i, (delivered >>> b) & 1);
       }
     },
     roles: ['coordinator', 'cohort'],
@@ -174,6 +167,24 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
       return `coordinator ${coordinator}; cohorts: ${cohorts.join(', ')}`;
     },
   };
+
+  /** One part of a round, cohort i's: the coordinator's message to it, its vote, or its reply; the clock goes to the part after it. */
+  function resolvePart(state, config, kind, direction, round, i, result) {
+    const { n, width, start } = config;
+    const base = (round - 1) * width + start;
+    if (kind === SEND && direction === A_TO_B) {
+      state[at(i, 2)] = result;
+      if (result === 1 && round >= 2) hear(state, i, round, state[COORDINATOR]);
+      state[CLOCK] = base + i + 1;
+    } else if (kind === CHOOSE) {
+      state[at(i, 0)] = result === 0 ? WAITING : ABORTED;
+      state[CLOCK] = base + n + 2 * i + 1;
+    } else {
+      if (round === 1 && state[at(i, 0)] === INITIAL) state[at(i, 0)] = config.vote[1] >= 1 ? ABORTED : WAITING; // a vote that needs no draw
+      if (result === 1) state[at(i, 1)] = round === 1 && state[at(i, 0)] === ABORTED ? 2 : 1;
+      state[CLOCK] = base + n + 2 * i + 2;
+    }
+  }
 
   /** Whether the coordinator, unless crashed, sends to cohort i in this round: everyone in round 1, then those voted YES or prepared. */
   function addressed(state, i, round) {

@@ -1,7 +1,7 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
-import { readTextInput } from '../io/files.js';
-import { MAX_TRACE_PACKETS, describeRange, parseLossTrace, traceStats } from '../fit/trace-file.js';
+import { readLossTrace } from '../io/trace-input.js';
+import { MAX_TRACE_PACKETS, describeRange, traceStats } from '../fit/trace-file.js';
 import type { LossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Replay, Transmission } from '../contract/channel.js';
@@ -43,7 +43,7 @@ export function readTraceFile(file: string, column: string | undefined): LossTra
   const key = `${file}\u0000${column ?? ''}`;
   let trace = parsed.get(key);
   if (!trace) {
-    trace = parseLossTrace(readTextInput(file, 'channel'), { file, ...(column ? { column } : {}) });
+    trace = readLossTrace(file, { file, ...(column ? { column } : {}) });
     parsed.set(key, trace);
   }
   return trace;

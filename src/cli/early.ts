@@ -8,15 +8,15 @@ import { startWorkersEarly } from '../engine/schedule/threads.js';
  * first and the two overlap. Reads only the command and `--workers`; the CLI parses and checks
  * everything properly later (a value it will reject starts none).
  */
-export function earlyWorkerCount(argv: readonly string[], cores = availableParallelism(), readScenario = readSmallFile): number {
+export function earlyWorkerCount(argv: readonly string[], cores?: number, readScenario = readSmallFile): number {
   const args = argv.slice(2);
   if (args[0] !== 'run' || args.includes('--help') || args.includes('-h')) return 0;
   // A cell of one block runs on this thread: threads booting beside it would only take its core.
   if (flagValue(args, '--trials') <= ONE_BLOCK) return 0;
   if (!args.some((arg) => arg.startsWith('--trials')) && oneSmallCell(args, readScenario)) return 0;
   const given = flagValue(args, '--workers');
-  if (Number.isNaN(given)) return args.some((arg) => arg === '--workers' || arg.startsWith('--workers=')) ? 0 : cores;
-  return Number.isInteger(given) ? Math.min(given, cores) : 0;
+  if (Number.isNaN(given)) return args.some((arg) => arg === '--workers' || arg.startsWith('--workers=')) ? 0 : (cores ?? availableParallelism());
+  return Number.isInteger(given) ? Math.min(given, cores ?? availableParallelism()) : 0;
 }
 
 /** engine/schedule/blocks.ts's BLOCK_SIZE, not imported so that this module stays small (a test keeps them equal). */

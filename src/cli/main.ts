@@ -17,7 +17,7 @@ import { makeValidateCommand } from './commands/validate.js';
 import { isSystemError, systemErrorWords } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
-import { guardStdout, processStreams, settle } from './output.js';
+import { processOutput } from './output.js';
 import { addSessionFlags } from './session.js';
 import type { Streams } from './output.js';
 
@@ -30,6 +30,22 @@ export { startEarly } from './early.js';
  */
 export const EXIT = { ok: 0, expectationFailed: 1, usage: 2, internal: 3 } as const;
 
+/** The commands by name, in the order the help lists them. */
+const COMMANDS = {
+  run: makeRunCommand,
+  trace: makeTraceCommand,
+  exact: makeExactCommand,
+  merge: makeMergeCommand,
+  plot: makePlotCommand,
+  plan: makePlanCommand,
+  validate: makeValidateCommand,
+  list: makeListCommand,
+  scenarios: makeScenariosCommand,
+  schema: makeSchemaCommand,
+  check: makeCheckCommand,
+  fit: makeFitCommand,
+} as const;
+
 export function buildProgram(streams: Streams, argv: readonly string[] = []): Command {
   const program = addSessionFlags(new Command('twogenerals'), streams, argv.slice(2))
     .description("Monte Carlo and exact experiments on the Two Generals' Problem and its relatives")
@@ -41,20 +57,11 @@ export function buildProgram(streams: Streams, argv: readonly string[] = []): Co
       // commander's own errors are re-printed as one line in main(); its help goes to stdout
       writeErr: () => undefined,
     });
-  for (const make of [
-    makeRunCommand,
-    makeTraceCommand,
-    makeExactCommand,
-    makeMergeCommand,
-    makePlotCommand,
-    makePlanCommand,
-    makeValidateCommand,
-    makeListCommand,
-    makeScenariosCommand,
-    makeSchemaCommand,
-    makeCheckCommand,
-    makeFitCommand,
-  ]) {
+  // A command line that starts with a command's name needs only that command (start-up); any
+  // other gets them all, for the help and the suggestions that list every name.
+  const named = argv[2];
+  const makers = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named as keyof typeof COMMANDS]] : Object.values(COMMANDS);
+  for (const make of makers) {
     program.addCommand(
       make(streams)
         .exitOverride()
@@ -139,9 +146,7 @@ function oneLine(message: string): string {
  * that cannot be written (`> /dev/full`) is one line on stderr and exit 2, whatever the gate.
  */
 export function main(argv: readonly string[]): void {
-  const streams = processStreams();
-  const stdout = guardStdout(process.stdout);
-  process.stderr.on('error', () => undefined); // nowhere left to say anything
+  const { streams, stdout, settle } = processOutput();
   const fatal = (error: unknown): void => {
     process.exitCode = reportInternal(error, streams);
     process.exit();
@@ -150,9 +155,9 @@ export function main(argv: readonly string[]): void {
   process.on('unhandledRejection', fatal);
   void (async () => {
     let code = await runCli(argv, streams);
-    await settle(process.stdout);
+    await settle();
     if (stdout.failure && code !== EXIT.internal) {
-      process.stderr.write(`twogenerals: cannot write the output: ${systemErrorWords(stdout.failure)}\n`);
+      streams.stderr.write(`twogenerals: cannot write the output: ${systemErrorWords(stdout.failure)}\n`);
       code = EXIT.usage;
     }
     process.exitCode = code;

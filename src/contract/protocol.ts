@@ -208,6 +208,15 @@ export interface ProtocolDefinition<Config = unknown> {
   /** Applies the chance result: for SEND 1 if the message was received, else 0; for CHOOSE the index. */
   resolve(state: Int32Array, config: Config, step: Step, result: number): void;
   /**
+   * Optional: resolves a whole announced run (`step.peers`) in one call, as calling `resolve` for
+   * each of its parts in turn would (without `next` between them): `step` is the run's first part
+   * as `next` filled it; bit b of `delivered` is set iff the send to or from peer `step.peer + b`
+   * was received, bit b of `chosen` iff that peer's choice (a chooser's) came out 1. The Monte
+   * Carlo engine draws every part of the run, then calls it once; it resolves runs whose choices
+   * have more than two outcomes part by part. `check` holds it to the same states as `resolve`.
+   */
+  resolveRun?(state: Int32Array, config: Config, step: Step, delivered: number, chosen: number): void;
+  /**
    * Optional: rewrites a state into a canonical one with the same future (for instance by
    * sorting interchangeable cohorts), so that the exact engine merges symmetric states.
    */

@@ -117,7 +117,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     };
   const initialStates = channel.initialStates(channelConfig);
   const deliveryValues: number[] = [];
-  const transmissions = channel.transmissions(channelConfig).map((t) => prepareTransmission(t, deliveryValues));
+  const transmissions = prepareTransmissions(channel.transmissions(channelConfig), deliveryValues);
   return {
     ...shared,
     transmissions,
@@ -154,16 +154,43 @@ function isDispatchOrderFree(initialStates: readonly InitialState[], transmissio
   return transmissions.every((t) => t.nextState.every((s) => s === only));
 }
 
-function prepareTransmission(t: Transmission, deliveryValues: number[]): PreparedTransmission {
-  const kept = t.probabilities.flatMap((p, i) => (p > 0 ? [i] : []));
-  const probabilities = Float64Array.from(kept, (i) => t.probabilities[i]!);
-  const delivered = Float64Array.from(kept, (i) => t.delivered[i]!);
-  return {
-    probabilities,
-    received: Uint8Array.from(kept, (i) => (t.received[i] ? 1 : 0)),
-    delivered,
-    nextState: Int32Array.from(kept, (i) => t.nextState[i]!),
-    deliveryClass: Int32Array.from(delivered, (d) => (d > 0 ? deliveryValues.push(d) - 1 : -1)),
-    sampling: samplingTable(probabilities),
-  };
+/**
+ * The channel's transmissions ready for sampling. Every array is a view into one buffer per
+ * kind: a channel of many states (a trace has one a position) would otherwise allocate seven
+ * small buffers a transmission, and the collector spend most of a model's build sweeping them.
+ */
+function prepareTransmissions(given: readonly Transmission[], deliveryValues: number[]): PreparedTransmission[] {
+  let total = 0;
+  for (const t of given) for (const p of t.probabilities) if (p > 0) total++;
+  const probabilities = new Float64Array(total);
+  const delivered = new Float64Array(total);
+  const received = new Uint8Array(total);
+  const nextState = new Int32Array(total);
+  const deliveryClass = new Int32Array(total);
+  const high = new Float64Array(total);
+  const threshold = new Float64Array(total);
+  const prepared: PreparedTransmission[] = [];
+  let at = 0;
+  for (const t of given) {
+    const from = at;
+    t.probabilities.forEach((p, i) => {
+      if (!(p > 0)) return;
+      probabilities[at] = p;
+      delivered[at] = t.delivered[i]!;
+      received[at] = t.received[i] ? 1 : 0;
+      nextState[at] = t.nextState[i]!;
+      deliveryClass[at] = t.delivered[i]! > 0 ? deliveryValues.push(t.delivered[i]!) - 1 : -1;
+      at++;
+    });
+    const own = probabilities.subarray(from, at);
+    prepared.push({
+      probabilities: own,
+      received: received.subarray(from, at),
+      delivered: delivered.subarray(from, at),
+      nextState: nextState.subarray(from, at),
+      deliveryClass: deliveryClass.subarray(from, at),
+      sampling: samplingTable(own, high.subarray(from, at), threshold.subarray(from, at)),
+    });
+  }
+  return prepared;
 }

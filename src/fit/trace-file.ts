@@ -1,7 +1,8 @@
 /**
  * Measured packet-loss traces, from text: the 0/1 digits a script writes, a column of a CSV, or
- * the output of `ping` (Linux iputils, macOS and BSD, busybox). The caller reads the file (after
- * `checkTraceSize` on its size) and passes its text; this module does no I/O.
+ * the output of `ping` (Linux iputils, macOS and BSD, busybox). The text comes in pieces cut
+ * anywhere (io/trace-input.ts streams a file through a TraceReader, so no file is ever held
+ * whole) or in one piece (parseLossTrace); this module does no I/O.
  *
  * A trace is the delivered/lost outcome of successive packets in the order they were sent —
  * exactly the sequence of copies the Gilbert–Elliott channel draws — so `fit.ts` can fit the
@@ -9,7 +10,6 @@
  */
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
-import { INPUT_LIMITS } from '../io/files.js';
 import { didYouMean } from '../suggest.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
@@ -54,80 +54,286 @@ export class TraceError extends UsageError {
   }
 }
 
-/** Larger files are refused before reading: 64 MiB of digits is already 67 million packets. */
-export const MAX_TRACE_BYTES = INPUT_LIMITS.channel;
+/**
+ * Larger files are refused from their size, before a byte is read. The limit bounds the time a
+ * file takes to read, not memory (a file is streamed, never held whole): 2 GiB of ping output
+ * is about 30 million lines, read in a few seconds; digits and CSV rows meet the packet limit
+ * long before it.
+ */
+export const MAX_TRACE_BYTES = 2 * 2 ** 30;
 
 /**
- * Packets in one trace: as many as the largest file holds as digits (64 Mi, one byte each), so a
- * file of digits or a CSV is refused by its size before it is read, never after a scan; only a
- * ping log, whose numbers may span more packets than it has lines, meets this limit, and that
- * is checked before the trace is built. 64 MB for the trace array, held by the main thread and
- * again by each worker thread of a run (they read the file themselves), and the fit's arrays.
+ * Packets in one trace: a byte a packet held by the main thread and again by each worker thread
+ * of a run (they read the file themselves), and the fit's working arrays. Counted while reading,
+ * so a file with more is refused as soon as the count passes the limit, its rest unread: the
+ * first 64 Mi digits take a fraction of a second. A ping log's numbers may span more packets
+ * than it has lines; their span is checked line by line too.
  */
 export const MAX_TRACE_PACKETS = 64 * 2 ** 20;
 
-/** Refuses a file larger than MAX_TRACE_BYTES; call it with the size from `stat` before reading. */
-export function checkTraceSize(bytes: number, file: string): void {
-  if (bytes > MAX_TRACE_BYTES) {
-    throw new TraceError(file, undefined, `the file is ${mebibytes(bytes)}; a trace may be at most ${mebibytes(MAX_TRACE_BYTES)}`);
+/** The limits a reading enforces; tests lower them to reach them with small inputs. */
+export interface TraceLimits {
+  readonly bytes: number;
+  readonly packets: number;
+}
+
+export const TRACE_LIMITS: TraceLimits = { bytes: MAX_TRACE_BYTES, packets: MAX_TRACE_PACKETS };
+
+/** Refuses a file larger than the byte limit; call it with the size from `stat` before reading. */
+export function checkTraceSize(bytes: number, file: string, limit = MAX_TRACE_BYTES): void {
+  if (bytes > limit) {
+    throw new TraceError(file, undefined, `the file has ${thousands(bytes)} bytes; a trace file may have at most ${thousands(limit)} (${binarySize(limit)})`);
   }
 }
 
-function mebibytes(bytes: number): string {
-  return `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
+function binarySize(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${+(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(2)} MiB` : `${thousands(bytes)} bytes`;
 }
 
-function tooManyPackets(file: string, line: number | undefined): TraceError {
+function tooManyPackets(file: string, line: number | undefined, limit: number): TraceError {
   return new TraceError(
     file,
     line,
-    `more than ${thousands(MAX_TRACE_PACKETS)} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`,
+    `more than ${thousands(limit)} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`,
   );
 }
 
-function checkPacketCount(count: number, file: string, line: number | undefined): void {
-  if (count > MAX_TRACE_PACKETS) throw tooManyPackets(file, line);
+/**
+ * Parses a whole trace given as one string (TraceReader reads one in pieces); see TraceReader
+ * for how the format is detected.
+ */
+export function parseLossTrace(text: string, options: TraceOptions, limits: TraceLimits = TRACE_LIMITS): LossTrace {
+  // A file's bytes are checked before it is read; the characters are at most as many, so this
+  // only bounds a string made some other way.
+  checkTraceSize(text.length, options.file, limits.bytes);
+  const reader = new TraceReader(options, limits.packets);
+  reader.push(text);
+  return reader.finish();
 }
 
 /**
- * Parses a trace, detecting its format: ping output by its unmistakable lines (`icmp_seq`,
- * busybox's `bytes from … seq=`, `packets transmitted`, a `PING` header); CSV when a column is
- * named or the first line that is not blank or a `#` comment contains a letter or a quote (a
- * header); otherwise 0/1 digits. Windows ping output is recognized only to be refused with a
- * reason. Every pass is linear in the text, with no regular expression run over more than a
- * line of bounded length: a trace may be one line of 67 million digits.
+ * Reads a trace from pieces of text cut anywhere, in order, detecting its format from the first
+ * piece: ping output by its unmistakable lines (`icmp_seq`, busybox's `bytes from … seq=`,
+ * `packets transmitted`, a `PING` header); CSV when a column is named or the first line that is
+ * not blank or a `#` comment contains a letter or a quote (a header); otherwise 0/1 digits.
+ * Windows ping output is recognized only to be refused with a reason. The format is told from
+ * the first `detectChars` characters (all of a shorter text): what the whole text would show,
+ * its first 64 Ki characters show. Every pass
+ * is linear in the text, with no regular expression run over more than a line of bounded length:
+ * a trace may be one line of 67 million digits. Packets are counted as they are read, and the
+ * reading refused the moment they pass the limit.
  */
-export function parseLossTrace(text: string, options: TraceOptions): LossTrace {
-  const { file } = options;
-  // The caller should have checked the bytes; the characters are at most as many, so this only
-  // catches a caller that did not.
-  checkTraceSize(text.length, file);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from a Windows editor
-  const columnOption = options.columnOption ?? 'column:';
-  if (looksLikePing(text)) {
-    if (options.column !== undefined)
-      throw new TraceError(file, undefined, `${columnOption} "${options.column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
-    return parsePing(text, file);
+export class TraceReader {
+  private reader: DigitsReader | CsvReader | PingReader | undefined;
+  /** The text so far, until there is enough to tell the format from. */
+  private head = '';
+  private readonly counter: ByteCounter;
+
+  constructor(
+    private readonly options: TraceOptions,
+    private readonly maxPackets = MAX_TRACE_PACKETS,
+    private readonly detectChars = 1 << 16,
+  ) {
+    this.counter = new ByteCounter(options.file, maxPackets);
   }
-  const windows = windowsHeader(text);
-  if (windows !== undefined) {
-    // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
-    throw new TraceError(
-      file,
-      windows,
-      'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
-    );
+
+  push(text: string): void {
+    if (!this.reader) {
+      this.head += text;
+      if (this.head.length < this.detectChars) return;
+      this.start();
+      return;
+    }
+    this.reader.push(text);
   }
-  if (options.column !== undefined) return { lost: parseCsv(text, file, options.column), format: 'csv', warnings: [] };
-  const header = firstContentLine(text);
-  if (header && /[A-Za-z"]/.test(header.text)) {
-    throw new TraceError(
-      file,
-      header.line,
-      `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
-    );
+
+  finish(): LossTrace {
+    if (!this.reader) this.start();
+    return this.reader!.finish();
   }
-  return { lost: parseDigits(text, file), format: 'digits', warnings: [] };
+
+  /**
+   * Counts the packets in a file's raw bytes, block by block from its first (once the format is
+   * told), ahead of reading them: a loop over bytes costs a fraction of decoding and reading
+   * them, so a file with too many packets is refused well within a second. It counts what the
+   * reading will: the digits outside comment lines; the lines of a CSV that hold a row, until
+   * a quote is seen (then a line may be part of a row, and the reading counts). Returns
+   * whether it counts on: nothing is counted in a ping log, nor in a CSV after a quote.
+   */
+  count(bytes: Uint8Array): boolean {
+    if (!(this.reader instanceof DigitsReader || this.reader instanceof CsvReader)) return false;
+    return this.counter.count(bytes, this.reader instanceof CsvReader);
+  }
+
+  /** Whether the format has been told. */
+  started(): boolean {
+    return this.reader !== undefined;
+  }
+
+  private start(): void {
+    let text = this.head;
+    this.head = '';
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from a Windows editor
+    this.reader = this.detect(text);
+    this.reader.push(text);
+  }
+
+  private detect(text: string): DigitsReader | CsvReader | PingReader {
+    const { file, column } = this.options;
+    const columnOption = this.options.columnOption ?? 'column:';
+    if (looksLikePing(text)) {
+      if (column !== undefined)
+        throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
+      return new PingReader(file, this.maxPackets);
+    }
+    const windows = windowsHeader(text);
+    if (windows !== undefined) {
+      // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
+      throw new TraceError(
+        file,
+        windows,
+        'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
+      );
+    }
+    if (column !== undefined) return new CsvReader(file, column, this.maxPackets);
+    const header = firstContentLine(text);
+    if (header && /[A-Za-z"]/.test(header.text)) {
+      throw new TraceError(
+        file,
+        header.line,
+        `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
+      );
+    }
+    return new DigitsReader(file, this.maxPackets);
+  }
+}
+
+/** TraceReader.count's state, carried from block to block. */
+class ByteCounter {
+  private packets = 0;
+  private line = 1;
+  private lineStart = true; // only blanks so far on this line
+  private inComment = false; // a digits file's comment line runs on into the next block
+  private quoted = false; // a quote seen: a CSV's lines are no longer its rows, so counting stops
+  private first = true;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxPackets: number,
+  ) {}
+
+  count(bytes: Uint8Array, csv: boolean): boolean {
+    if (this.quoted) return false;
+    if (csv && bytes.indexOf(QUOTE) >= 0) {
+      this.quoted = true;
+      return false;
+    }
+    let from = 0;
+    if (this.first) {
+      this.first = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) from = 3;
+    }
+    if (csv) this.countRows(bytes, from);
+    else this.countDigits(bytes, from);
+    return true;
+  }
+
+  /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
+  private countRows(bytes: Uint8Array, from: number): void {
+    let { packets, line, lineStart } = this;
+    const limit = this.maxPackets + 1;
+    for (let i = from; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c === NEWLINE) {
+        line++;
+        lineStart = true;
+      } else if (lineStart && !isBlank(c)) {
+        lineStart = false;
+        if (c !== HASH && ++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
+      }
+    }
+    Object.assign(this, { packets, line, lineStart });
+  }
+
+  private countDigits(bytes: Uint8Array, from: number): void {
+    let { packets, lineStart } = this;
+    let i = from;
+    if (this.inComment) {
+      i = bytes.indexOf(NEWLINE, i);
+      if (i < 0) return;
+      this.inComment = false;
+    }
+    for (; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if ((c | 1) === ONE) {
+        packets++;
+        lineStart = false;
+      } else if (c === NEWLINE) lineStart = true;
+      else if (isBlank(c)) {
+      } else if (c === HASH && lineStart) {
+        const end = bytes.indexOf(NEWLINE, i);
+        if (end < 0) {
+          this.inComment = true;
+          break;
+        }
+        i = end - 1; // the newline is seen on the next turn
+      } else lineStart = false;
+    }
+    if (packets > this.maxPackets) throw tooManyPackets(this.file, undefined, this.maxPackets);
+    Object.assign(this, { packets, lineStart });
+  }
+}
+
+/** Outcomes, one byte each, in an array grown by doubling up to the packet limit. */
+class Outcomes {
+  bytes: Uint8Array;
+  count = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly limit: number,
+  ) {
+    this.bytes = new Uint8Array(Math.min(1 << 12, limit));
+  }
+
+  /** Room for `more` outcomes (or up to the limit, which the writer checks), the array doubled at least. */
+  reserve(more: number): void {
+    const wanted = Math.min(this.count + more, this.limit);
+    if (wanted <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.min(Math.max(wanted, 2 * this.bytes.length), this.limit));
+    grown.set(this.bytes.subarray(0, this.count));
+    this.bytes = grown;
+  }
+
+  add(x: number, line: number | undefined): void {
+    if (this.count === this.bytes.length) {
+      if (this.count === this.limit) throw tooManyPackets(this.file, line, this.limit);
+      this.reserve(1);
+    }
+    this.bytes[this.count++] = x;
+  }
+
+  result(): Uint8Array {
+    return this.bytes.slice(0, this.count);
+  }
+}
+
+/** Whole lines from pieces of text cut anywhere: what follows a piece's last newline waits for the next. */
+class LineCarry {
+  private rest = '';
+
+  take(text: string): string {
+    const all = this.rest + text;
+    const cut = all.lastIndexOf('\n') + 1;
+    this.rest = all.slice(cut);
+    return all.slice(0, cut);
+  }
+
+  end(): string {
+    const rest = this.rest;
+    this.rest = '';
+    return rest;
+  }
 }
 
 /** A `PING` header at the start of a line: `PING host`, `PING host(addr)` or ping6's `PING6(`. */
@@ -200,33 +406,67 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
 }
 
-/** One pass over the characters: the trace can be tens of millions of digits, in any layout. */
-function parseDigits(text: string, file: string): Uint8Array {
-  const lost = new Uint8Array(Math.min(text.length, MAX_TRACE_PACKETS + 1));
-  let n = 0;
-  let line = 1;
-  let lineStart = true; // only blanks so far on this line, so a `#` starts a comment
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === ZERO || c === ONE) {
-      if (n === MAX_TRACE_PACKETS) throw tooManyPackets(file, undefined);
-      lost[n++] = c - ZERO;
-      lineStart = false;
-    } else if (c === NEWLINE) {
-      line++;
-      lineStart = true;
-    } else if (isBlank(c)) {
-    } else if (c === HASH && lineStart) {
-      const end = text.indexOf('\n', i);
-      if (end < 0) break;
-      i = end - 1; // the newline is counted on the next turn
-    } else {
-      const character = String.fromCodePoint(text.codePointAt(i)!);
-      throw new TraceError(file, line, `unexpected character ${JSON.stringify(character)}: a trace is 0 (delivered) or 1 (lost)`);
-    }
+/**
+ * One pass over the characters: the trace can be tens of millions of digits, in any layout, and
+ * one line of them may span many pieces.
+ */
+class DigitsReader {
+  private readonly outcomes: Outcomes;
+  private line = 1;
+  private lineStart = true; // only blanks so far on this line, so a `#` starts a comment
+  private inComment = false; // a comment line runs on into the next piece
+
+  constructor(
+    private readonly file: string,
+    private readonly maxPackets: number,
+  ) {
+    this.outcomes = new Outcomes(file, maxPackets);
   }
-  if (n === 0) throw new TraceError(file, undefined, 'the trace is empty: no 0 (delivered) or 1 (lost) in it');
-  return lost.slice(0, n);
+
+  push(text: string): void {
+    const { outcomes, maxPackets } = this;
+    outcomes.reserve(text.length);
+    const lost = outcomes.bytes;
+    let n = outcomes.count;
+    let { line, lineStart } = this;
+    let i = 0;
+    if (this.inComment) {
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      this.inComment = false;
+      i = end;
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === ZERO || c === ONE) {
+        if (n === maxPackets) throw tooManyPackets(this.file, undefined, maxPackets);
+        lost[n++] = c - ZERO;
+        lineStart = false;
+      } else if (c === NEWLINE) {
+        line++;
+        lineStart = true;
+      } else if (isBlank(c)) {
+      } else if (c === HASH && lineStart) {
+        const end = text.indexOf('\n', i);
+        if (end < 0) {
+          this.inComment = true;
+          break;
+        }
+        i = end - 1; // the newline is counted on the next turn
+      } else {
+        const character = String.fromCodePoint(text.codePointAt(i)!);
+        throw new TraceError(this.file, line, `unexpected character ${JSON.stringify(character)}: a trace is 0 (delivered) or 1 (lost)`);
+      }
+    }
+    outcomes.count = n;
+    this.line = line;
+    this.lineStart = lineStart;
+  }
+
+  finish(): LossTrace {
+    if (this.outcomes.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: no 0 (delivered) or 1 (lost) in it');
+    return { lost: this.outcomes.result(), format: 'digits', warnings: [] };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,16 +498,16 @@ function outcomeOf(raw: string): number {
 
 /** Collects one column's outcomes, with the errors every reader words alike. */
 class ColumnCollector {
-  readonly lost: Uint8Array;
-  count = 0;
+  private readonly outcomes: Outcomes;
+  /** The column's field, once the header has been read. */
   index = -1;
 
   constructor(
     private readonly file: string,
     private readonly column: string,
-    capacity: number,
+    maxPackets: number,
   ) {
-    this.lost = new Uint8Array(Math.min(capacity, MAX_TRACE_PACKETS + 1));
+    this.outcomes = new Outcomes(file, maxPackets);
   }
 
   header(fields: readonly string[], line: number): void {
@@ -291,13 +531,13 @@ class ColumnCollector {
   }
 
   addOutcome(x: number, line: number): void {
-    if (this.count === MAX_TRACE_PACKETS) throw tooManyPackets(this.file, line);
-    this.lost[this.count++] = x;
+    this.outcomes.add(x, line);
   }
 
   result(): Uint8Array {
-    if (this.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: the CSV has a header but no rows');
-    return this.lost.slice(0, this.count);
+    if (this.index < 0) throw new TraceError(this.file, undefined, 'the trace is empty: no CSV header and no rows');
+    if (this.outcomes.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: the CSV has a header but no rows');
+    return this.outcomes.result();
   }
 }
 
@@ -307,24 +547,61 @@ class ColumnCollector {
  * pass, at tens of millions of rows a second. A file with quotes is read by RFC 4180's rules
  * (readQuotedCsv). Blank lines and lines starting with `#` are skipped in both.
  */
-function parseCsv(text: string, file: string, column: string): Uint8Array {
-  const first = firstContentLine(text);
-  if (!first) throw new TraceError(file, undefined, 'the trace is empty: no CSV header and no rows');
-  const delimiter = detectDelimiter(first.text);
-  // Rows are at most one per line, so the text's newlines bound the array.
-  let capacity = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) capacity++;
-  const collector = new ColumnCollector(file, column, capacity);
-  if (text.indexOf('"') < 0) readPlainCsv(text, delimiter, collector);
-  else readQuotedCsv(text, file, delimiter, collector);
-  return collector.result();
+class CsvReader {
+  private readonly collector: ColumnCollector;
+  private readonly lines = new LineCarry();
+  private delimiter: string | undefined;
+  /** A record whose quoted field runs on past the piece read, waiting for the rest. */
+  private unfinished = '';
+  private linesRead = 0;
+
+  constructor(
+    private readonly file: string,
+    column: string,
+    maxPackets: number,
+  ) {
+    this.collector = new ColumnCollector(file, column, maxPackets);
+  }
+
+  push(text: string): void {
+    this.read(this.lines.take(text), false);
+  }
+
+  finish(): LossTrace {
+    this.read(this.lines.end(), true);
+    if (this.delimiter === undefined) throw new TraceError(this.file, undefined, 'the trace is empty: no CSV header and no rows');
+    return { lost: this.collector.result(), format: 'csv', warnings: [] };
+  }
+
+  /** Whole lines (the last piece may end without a newline). */
+  private read(piece: string, final: boolean): void {
+    if (this.unfinished) {
+      piece = this.unfinished + piece;
+      this.unfinished = '';
+    }
+    if (this.delimiter === undefined) {
+      const first = firstContentLine(piece);
+      if (!first) {
+        this.linesRead += newlinesIn(piece, 0, piece.length);
+        return;
+      }
+      this.delimiter = detectDelimiter(first.text);
+    }
+    if (piece.indexOf('"') < 0) {
+      this.linesRead = readPlainCsv(piece, this.delimiter, this.collector, this.linesRead);
+      return;
+    }
+    const read = readQuotedCsv(piece, this.file, this.delimiter, this.collector, this.linesRead, final);
+    this.linesRead = read.lines;
+    if (read.consumed < piece.length) this.unfinished = piece.slice(read.consumed);
+  }
 }
 
-function readPlainCsv(text: string, delimiter: string, collector: ColumnCollector): void {
+/** Reads whole lines after `linesBefore` lines; returns the lines read in all. */
+function readPlainCsv(text: string, delimiter: string, collector: ColumnCollector, linesBefore: number): number {
   const d = delimiter.charCodeAt(0);
-  let line = 0;
+  let line = linesBefore;
   let start = 0;
-  let headerSeen = false;
   while (start < text.length) {
     line++;
     let end = text.indexOf('\n', start);
@@ -334,10 +611,8 @@ function readPlainCsv(text: string, delimiter: string, collector: ColumnCollecto
     if (s < end && text.charCodeAt(s) !== HASH) {
       let e = end;
       if (text.charCodeAt(e - 1) === 0x0d) e--;
-      if (!headerSeen) {
-        collector.header(text.slice(start, e).split(delimiter), line);
-        headerSeen = true;
-      } else {
+      if (collector.index < 0) collector.header(text.slice(start, e).split(delimiter), line);
+      else {
         // Only the wanted field is sliced: a row costs no array.
         let field = 0;
         let from = start;
@@ -357,6 +632,7 @@ function readPlainCsv(text: string, delimiter: string, collector: ColumnCollecto
     }
     start = end + 1;
   }
+  return line;
 }
 
 /**
@@ -364,15 +640,23 @@ function readPlainCsv(text: string, delimiter: string, collector: ColumnCollecto
  * quotes inside), blanks around a field are dropped, text after a closing quote or a quote inside
  * an unquoted field is refused, and so is a quote never closed. csv-parse reads the same records
  * at a few hundred thousand a second; a trace of millions of packets needs this loop's speed.
- * Only the wanted column's field is made into a string.
+ * Only the wanted column's field is made into a string. Reads from line `linesBefore` + 1 to the
+ * end of the text, or, unless `final`, to the start of a record whose quote the text does not
+ * close: that record waits for more text. Returns how much was read and the lines read in all.
  */
-function readQuotedCsv(text: string, file: string, delimiter: string, collector: ColumnCollector): void {
+function readQuotedCsv(
+  text: string,
+  file: string,
+  delimiter: string,
+  collector: ColumnCollector,
+  linesBefore: number,
+  final: boolean,
+): { consumed: number; lines: number } {
   const d = delimiter.charCodeAt(0);
   const blank = (c: number): boolean => c === 0x20 || (c === 0x09 && d !== 0x09);
   const n = text.length;
   let at = 0;
-  let line = 1;
-  let header: string[] | null = null;
+  let line = linesBefore + 1;
   const fail = (code: string): never => {
     throw new TraceError(file, line, csvProblem(code));
   };
@@ -388,7 +672,9 @@ function readQuotedCsv(text: string, file: string, delimiter: string, collector:
       line++;
       continue;
     }
-    const fields: string[] | null = header === null ? [] : null;
+    const recordStart = at;
+    const recordLine = line;
+    const fields: string[] | null = collector.index < 0 ? [] : null;
     let field = 0;
     let wanted: string | undefined;
     let outcome = -1;
@@ -404,6 +690,7 @@ function readQuotedCsv(text: string, file: string, delimiter: string, collector:
         let parts = '';
         for (;;) {
           const q = text.indexOf('"', at);
+          if (q < 0 && !final) return { consumed: recordStart, lines: recordLine - 1 };
           line += newlinesIn(text, at, q < 0 ? n : q);
           if (q < 0) fail('CSV_QUOTE_NOT_CLOSED');
           if (text.charCodeAt(q + 1) === QUOTE) {
@@ -449,19 +736,18 @@ function readQuotedCsv(text: string, file: string, delimiter: string, collector:
       }
     }
     // The record ended on this line; the next starts on the next.
-    const recordLine = line;
+    const endLine = line;
     line++;
     if (field === 1 && firstEmpty) continue; // a record of one empty field ("")
     if (fields !== null) {
-      header = fields;
-      collector.header(fields, recordLine);
+      collector.header(fields, endLine);
       continue;
     }
-    if (field <= collector.index) collector.missing(field, recordLine);
-    if (outcome >= 0) collector.addOutcome(outcome, recordLine);
-    else collector.add(wanted!, recordLine);
+    if (field <= collector.index) collector.missing(field, endLine);
+    if (outcome >= 0) collector.addOutcome(outcome, endLine);
+    else collector.add(wanted!, endLine);
   }
-  if (header === null) throw new TraceError(file, undefined, 'the trace is empty: no CSV header and no rows');
+  return { consumed: n, lines: line - 1 };
 }
 
 /** How many newlines text[from, to) holds. */
@@ -544,16 +830,60 @@ interface PingLines {
 }
 
 /**
- * Scans a ping log line by line (Linux iputils, macOS and BSD, busybox; `ping -D` timestamps
+ * Reads a ping log in pieces of whole lines; the trace is built from what it found at the end
+ * (buildPingTrace).
+ */
+class PingReader {
+  private readonly lines = new LineCarry();
+  private readonly found: PingLines = {
+    seqs: new Int32Array(1024),
+    replied: new Uint8Array(1024),
+    count: 0,
+    macHeader: false,
+    linuxHeader: false,
+    busybox: false,
+    macLines: false,
+    linuxLines: false,
+  };
+  private readonly state: ScanState = { seqOffset: -1, referenceRaw: -1, referenceUnwrapped: 0, lowest: 0, highest: 0, line: 0 };
+
+  constructor(
+    private readonly file: string,
+    private readonly maxPackets: number,
+  ) {}
+
+  push(text: string): void {
+    scanPing(this.lines.take(text), this.file, this.found, this.state, this.maxPackets);
+  }
+
+  finish(): LossTrace {
+    scanPing(this.lines.end(), this.file, this.found, this.state, this.maxPackets);
+    return buildPingTrace(this.found, this.file, this.maxPackets);
+  }
+}
+
+/** What scanning carries from one piece of a log to the next. */
+interface ScanState {
+  /** Where the last reply's `seq` was, from the end of its `bytes from `. */
+  seqOffset: number;
+  referenceRaw: number;
+  referenceUnwrapped: number;
+  /** The span of the numbers seen, unwrapped. */
+  lowest: number;
+  highest: number;
+  /** Lines read. */
+  line: number;
+}
+
+/**
+ * Scans whole lines of a ping log (Linux iputils, macOS and BSD, busybox; `ping -D` timestamps
  * and `ping -O` lines included), keeping the sequence number of every line that names one and
  * whether it is a reply. Each token is looked for once through the text (Occurrences), so the
- * scan is linear however the lines are laid out.
+ * scan is linear however the lines are laid out. Refused at the line where the numbers come to
+ * span more packets than the limit.
  */
-function scanPing(text: string, file: string): PingLines {
-  let seqs = new Int32Array(1024);
-  let replied = new Uint8Array(1024);
-  let count = 0;
-  const found: PingLines = { seqs, replied, count, macHeader: false, linuxHeader: false, busybox: false, macLines: false, linuxLines: false };
+function scanPing(text: string, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
+  let { seqs, replied, count } = found;
   const seqToken = new Occurrences(text, 'seq');
   const reqToken = new Occurrences(text, 'icmp_req=');
   const timeout = new Occurrences(text, 'Request timeout');
@@ -561,10 +891,7 @@ function scanPing(text: string, file: string): PingLines {
   const stamps = new StampEnds(text);
   // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
   // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
-  let seqOffset = -1; // where the last reply's `seq` was, from the end of its `bytes from `
-  let referenceRaw = -1;
-  let referenceUnwrapped = 0;
-  let line = 0;
+  let { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line } = state;
   let start = 0;
   while (start < text.length) {
     line++;
@@ -617,6 +944,10 @@ function scanPing(text: string, file: string): PingLines {
         referenceRaw = raw;
         referenceUnwrapped = unwrapped;
       }
+      if (count === 0) lowest = highest = unwrapped;
+      else if (unwrapped < lowest) lowest = unwrapped;
+      else if (unwrapped > highest) highest = unwrapped;
+      if (highest - lowest >= maxPackets) throw tooManyPackets(file, line, maxPackets);
       if (count === seqs.length) {
         const grown = new Int32Array(seqs.length * 2);
         grown.set(seqs);
@@ -653,7 +984,7 @@ function scanPing(text: string, file: string): PingLines {
   found.seqs = seqs;
   found.replied = replied;
   found.count = count;
-  return found;
+  Object.assign(state, { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line });
 }
 
 /** Whether the `seq` at `at` names a sequence number: `icmp_seq=`, macOS's `icmp_seq `, busybox's ` seq=`. */
@@ -737,8 +1068,7 @@ function isBytesFrom(text: string, at: number): boolean {
  * reordered replies are placed by their number. A summary that disagrees with what was read
  * (an excerpt, or lines lost from the log) is named in a warning with both figures.
  */
-function parsePing(text: string, file: string): LossTrace {
-  const found = scanPing(text, file);
+function buildPingTrace(found: PingLines, file: string, maxPackets: number): LossTrace {
   const { seqs, replied, count, transmitted, received, summaryLine } = found;
   if (transmitted === 0 || (transmitted === undefined && count === 0)) {
     throw new TraceError(file, summaryLine, 'the ping log has no packets: nothing was transmitted');
@@ -780,7 +1110,7 @@ function parsePing(text: string, file: string): LossTrace {
     if (after < SEQ_SPACE / 2) last = highest + after;
   }
   const packets = last - lowest + 1;
-  checkPacketCount(packets, file, summaryLine);
+  if (packets > maxPackets) throw tooManyPackets(file, summaryLine, maxPackets);
   const lost = new Uint8Array(packets).fill(1);
   let delivered = 0;
   for (let k = 0; k < count; k++) {

@@ -10,8 +10,6 @@ export const INPUT_LIMITS = {
   scenario: 1024 * 1024,
   shard: 64 * 1024 * 1024,
   csv: 64 * 1024 * 1024,
-  /** A file a channel reads (a loss trace or ping log). */
-  channel: 64 * 1024 * 1024,
   /** A protocol file: a state machine, not a data set. */
   protocol: 1024 * 1024,
 } as const;
@@ -22,7 +20,6 @@ const KIND_WORDS: Record<InputKind, string> = {
   scenario: 'scenario file',
   shard: 'results file',
   csv: 'CSV file',
-  channel: 'trace file',
   protocol: 'protocol file',
 };
 

@@ -31,7 +31,8 @@ import { namingProblem } from './names.js';
  * reaches one, and that every crash pattern ends in a valid outcome. A step that announces a run
  * of sends (`peers`) must name a run the engines can take, and `next`, called after each part of
  * it, must announce the rest and change nothing the next `resolve` does not overwrite: the Monte
- * Carlo engine skips those calls. The first broken rule is
+ * Carlo engine skips those calls. A `resolveRun` must reach, for every way a run's draws come
+ * out, the state its parts resolved one by one reach. The first broken rule is
  * reported with the cell, the state (numbers and described) and the results that led there.
  */
 export interface CheckReport {
@@ -227,6 +228,42 @@ function checkCell(
         );
     }
   };
+  // resolveRun must reach the state that resolving the run's parts one by one reaches (as the
+  // Monte Carlo engine did before it), for every way the parts can come out: all of them in a
+  // run of up to RUN_COMBINATIONS_BITS draws, else a fixed spread of them.
+  const checkResolveRun = (state: Int32Array, path: Path | null, step: Step): void => {
+    if (step.choosers !== 0 && step.choices!.length > 2) return; // resolved part by part
+    const parts: { peer: number; choice: boolean }[] = [];
+    for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+      const b = 31 - Math.clz32(rest & -rest);
+      if ((step.choosers >>> b) & 1) parts.push({ peer: b, choice: true });
+      parts.push({ peer: b, choice: false });
+    }
+    // A part whose other outcome has probability 0 never comes out that way.
+    const can = (part: { choice: boolean }, bit: number): boolean => !part.choice || (step.choices![bit] ?? 0) > 0;
+    for (const outcomes of runOutcomes(parts.length)) {
+      if (!parts.every((part, j) => can(part, outcomes[j]!))) continue;
+      let delivered = 0;
+      let chosen = 0;
+      const byParts = state.slice();
+      parts.forEach((part, j) => {
+        const bit = outcomes[j]!;
+        if (part.choice) chosen |= bit << part.peer;
+        else delivered |= bit << part.peer;
+        const partStep = Object.assign(new Step(), step, { kind: part.choice ? CHOOSE : SEND, peer: step.peer + part.peer });
+        call('resolve', state, () => protocol.resolve(byParts.subarray(0, size), config, partStep, bit));
+      });
+      const inOne = state.slice();
+      call('resolveRun', state, () => protocol.resolveRun!(inOne.subarray(0, size), config, Object.assign(new Step(), step), delivered, chosen));
+      if (!guardIntact(inOne)) fail(state, path, `resolveRun wrote beyond the declared state size (${size})`);
+      if (!sameFields(inOne, byParts))
+        fail(
+          state,
+          path,
+          `resolveRun(delivered ${delivered}, chosen ${chosen}) on ${runText(step)} gives the state [${Array.from(inOne.subarray(0, size)).join(', ')}], but resolving the run's parts one by one gives [${Array.from(byParts.subarray(0, size)).join(', ')}]; resolveRun must do what resolve does for each part`,
+        );
+    }
+  };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   visit(root, root.subarray(0, size), null, 0);
   while (stack.length) {
@@ -292,6 +329,7 @@ function checkCell(
     if (crashes && step.peers !== 0 && 1 + last >= nodeRoles.length)
       fail(first, path, `step.peers announces a run to peer ${last}, but nodes lists only ${nodeRoles.length} nodes`);
     const rest = restOfRun(step);
+    if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       child.set(first);
@@ -304,6 +342,30 @@ function checkCell(
     }
   }
   return { states: seen.size, ended };
+}
+
+/** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */
+const RUN_COMBINATIONS_BITS = 10;
+
+/** The outcomes of a run's `parts` draws to check resolveRun with, each a list of bits (part j's at j): every combination, or a fixed spread. */
+function runOutcomes(parts: number): number[][] {
+  const pattern = (bit: (j: number) => number): number[] => Array.from({ length: parts }, (_, j) => bit(j));
+  if (parts <= RUN_COMBINATIONS_BITS) return Array.from({ length: 2 ** parts }, (_, i) => pattern((j) => (i >> j) & 1));
+  const spread = [pattern(() => 0), pattern(() => 1), pattern((j) => j & 1), pattern((j) => 1 - (j & 1))];
+  for (let one = 0; one < parts; one++)
+    spread.push(
+      pattern((j) => (j === one ? 1 : 0)),
+      pattern((j) => (j === one ? 0 : 1)),
+    );
+  let x = 0x2545f491;
+  for (let i = 0; i < 64; i++)
+    spread.push(
+      pattern(() => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return x >>> 31;
+      }),
+    );
+  return spread;
 }
 
 /** At a round's start: every set of crashed nodes that contains those already crashed, each with how a report names it. */
@@ -399,7 +461,8 @@ function restOfRun(step: Step): Step | null {
 
 function runText(step: Step): string {
   const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
-  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers} direction ${step.direction} round ${step.round}`;
+  const choices = step.choosers === 0 ? '' : ` choices ${step.choices ? Array.from(step.choices).join('/') : 'none'}`;
+  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers}${choices} direction ${step.direction} round ${step.round}`;
 }
 
 /** The results a step can have, each with how a report names it; checks the step's own fields. */

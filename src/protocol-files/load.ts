@@ -195,6 +195,7 @@ const MEMBERS = [
   'outcomes',
   'parameters',
   'canonicalize',
+  'resolveRun',
   'roundLimit',
   'summary',
   'sides',
@@ -263,6 +264,7 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   for (const method of METHODS) need(typeof d[method] === 'function', `needs the method ${method} (see docs/writing-a-protocol.md)`);
   need(d['canonicalize'] === undefined || typeof d['canonicalize'] === 'function', 'canonicalize, if given, must be a function');
+  need(d['resolveRun'] === undefined || typeof d['resolveRun'] === 'function', 'resolveRun, if given, must be a function');
   need(
     d['roundLimit'] === undefined || typeof d['roundLimit'] === 'function',
     'roundLimit, if given, must be a function (params) => the highest round a send may name',

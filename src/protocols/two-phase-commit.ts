@@ -1,30 +1,37 @@
-import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, MAX_ANNOUNCED, ROUND, SEND } from '../contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, COMMIT_OUTCOMES, END, ROUND, SEND } from '../contract/protocol.js';
 import { MAX_PARTICIPANTS } from '../limits.js';
 import type { Direction, ProtocolDefinition, Step } from '../contract/protocol.js';
 
 // Header: [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort),
-// first round of the phase, coordinator crashed]; then per cohort [state, vote the coordinator
-// holds, ack, got, crashed].
+// first round of the phase, coordinator crashed]; then the cohorts as bit sets, two words each
+// (cohort i is bit i & 31 of word i >> 5): a set per cohort state (none of them: IDLE), the
+// votes the coordinator holds, its acks, "received the coordinator's message this round", and
+// crashed. Bit sets make a run of many cohorts a few word operations (resolveRun), not a loop.
 const CLOCK = 0;
 const PHASE = 1;
 const DECISION = 2;
 const PHASE_START = 3;
 const COORDINATOR_CRASHED = 4;
-const HEADER = 5;
-const FIELDS = 5;
-// Cohort state, vote held by the coordinator, ack held, "received the coordinator's message
-// this round", and crashed.
-const STATE = 0;
-const VOTE = 1;
-const ACK = 2;
-const GOT = 3;
-const CRASHED = 4;
-// Cohort states.
+const WORDS = 2; // MAX_PARTICIPANTS = 64 cohorts
+const SET_YES = 5; // voted YES, waiting for the decision: in doubt if it never hears it
+const SET_NO = SET_YES + WORDS; // voted NO and aborted at once
+const SET_COMMITTED = SET_NO + WORDS;
+const SET_ABORTED = SET_COMMITTED + WORDS;
+const VOTE_YES = SET_ABORTED + WORDS; // the coordinator holds a YES vote
+const VOTE_NO = VOTE_YES + WORDS;
+const ACK = VOTE_NO + WORDS;
+const GOT = ACK + WORDS;
+const CRASHED = GOT + WORDS;
+// The round of the clock's position (a function of the clock, kept so next need not divide).
+const CURRENT_ROUND = CRASHED + WORDS;
+const STATE_SIZE = CURRENT_ROUND + 1;
+// Cohort states, as describe and canonicalize number them (never IDLE: in none of the sets).
 const IDLE = 0; // never received PREPARE
-const YES = 1; // voted YES, waiting for the decision: in doubt if it never hears it
-const NO = 2; // voted NO and aborted at once
+const YES = 1;
+const NO = 2;
 const COMMITTED = 3;
 const ABORTED = 4;
+const STATE_SETS = [SET_YES, SET_NO, SET_COMMITTED, SET_ABORTED] as const;
 // Decisions.
 const COMMIT = 1;
 const ABORT = 2;
@@ -39,11 +46,15 @@ interface CommitConfig {
   readonly width: number;
   /** 1 where crashes are drawn: position 0 of every round is then its start. */
   readonly start: number;
-  /** 1 / width, for roundOf. */
-  readonly inverse: number;
+  /** Every cohort's bit, by word. */
+  readonly all0: number;
+  readonly all1: number;
+  /** canonicalize's scratch: one key per cohort. */
+  readonly keys: Int32Array;
 }
 
-const field = (i: number, f: number): number => HEADER + FIELDS * i + f;
+/** The most peers one run names: 31 bits from its first. */
+const RUN = 0x7fffffff;
 
 /**
  * Two-phase commit, the atomic-commit analogy (Gray 1978; Bernstein, Hadzilacos and Goodman,
@@ -83,13 +94,25 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const abortRate = params['abortRate']!;
     const start = params['crashes'] === 1 ? 1 : 0;
     const width = 3 * participants + 1 + start;
-    return { rounds: params.rounds, participants, abortRate, vote: Float64Array.of(1 - abortRate, abortRate), width, start, inverse: 1 / width };
+    return {
+      rounds: params.rounds,
+      participants,
+      abortRate,
+      vote: Float64Array.of(1 - abortRate, abortRate),
+      width,
+      start,
+      // int32 (| 0): for 31 cohorts (1 << 31) - 1 is a double, which no int32 word would equal
+      all0: participants >= 32 ? -1 : ((1 << participants) - 1) | 0,
+      all1: participants <= 32 ? 0 : participants >= 64 ? -1 : ((1 << (participants - 32)) - 1) | 0,
+      keys: new Int32Array(participants),
+    };
   },
-  stateSize: ({ participants }) => HEADER + FIELDS * participants,
+  stateSize: () => STATE_SIZE,
   init(state) {
-    state.fill(0);
+    for (let i = 0; i < STATE_SIZE; i++) state[i] = 0; // a loop: fill is a call into the runtime, every trial
     state[PHASE] = 1;
     state[PHASE_START] = 1;
+    state[CURRENT_ROUND] = 1;
   },
   next(state, config, step) {
     // Positions where nothing happens are skipped in one move of the clock, not one call each:
@@ -101,14 +124,14 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     const n = config.participants;
     const width = config.width;
     let clock = state[CLOCK]!;
-    let round = roundOf(clock, config);
+    let round = state[CURRENT_ROUND]!;
     let position = clock - (round - 1) * width - config.start;
     for (;;) {
       const phase = state[PHASE]!;
       if (phase === 3 || state[COORDINATOR_CRASHED] === 1) {
         state[CLOCK] = clock;
         step.kind = END;
-        step.outcome = outcome(state, n);
+        step.outcome = outcome(state, config);
         return;
       }
       if (position === -1) {
@@ -118,41 +141,38 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
         return;
       }
       if (position < n) {
-        // (a) the coordinator's message to every cohort from `position` that still needs it
-        const held = phase === 1 ? VOTE : ACK;
-        let i = position;
-        while (i < n && state[HEADER + FIELDS * i + held] !== 0) i++;
+        // (a) the coordinator's message to every cohort from `position` whose vote (ack) it lacks
+        const lacking0 = phase === 1 ? ~(state[VOTE_YES]! | state[VOTE_NO]!) & config.all0 : ~state[ACK]! & config.all0;
+        const lacking1 = phase === 1 ? ~(state[VOTE_YES + 1]! | state[VOTE_NO + 1]!) & config.all1 : ~state[ACK + 1]! & config.all1;
+        const i = firstFrom(lacking0, lacking1, position, n);
         clock += i - position;
         position = i;
         if (i < n) {
-          let peers = 1;
-          for (let j = i + 1; j < n && j - i < MAX_ANNOUNCED; j++) if (state[HEADER + FIELDS * j + held] === 0) peers |= 1 << (j - i);
           state[CLOCK] = clock;
           send(step, A_TO_B, round, i, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
-          step.peers = peers;
+          step.peers = window(lacking0, lacking1, i);
           return;
         }
       }
       if (position < 3 * n) {
         // (b) every cohort from `position` that received the coordinator's message this round:
         // first its vote, then its reply
+        const got0 = state[GOT]!;
+        const got1 = state[GOT + 1]!;
         let i = (position - n) >> 1;
         const reply = ((position - n) & 1) === 1;
-        if (!(reply && state[field(i, GOT)] === 1)) {
-          if (reply) i++;
-          while (i < n && state[HEADER + FIELDS * i + GOT] !== 1) i++;
+        if (!(reply && hasBit(got0, got1, i))) {
+          i = firstFrom(got0, got1, reply ? i + 1 : i, n);
           clock += n + 2 * i - position;
           position = n + 2 * i;
         }
         if (i < n) {
-          let peers = 0;
+          const peers = window(got0, got1, i);
           let choosers = 0;
-          const voting = phase === 1 && config.abortRate > 0 && config.abortRate < 1;
-          for (let j = i; j < n && j - i < MAX_ANNOUNCED; j++) {
-            if (state[HEADER + FIELDS * j + GOT] !== 1) continue;
-            peers |= 1 << (j - i);
-            // the cohort at its reply already voted
-            if (voting && state[HEADER + FIELDS * j + STATE] === IDLE && !(j === i && reply)) choosers |= 1 << (j - i);
+          if (phase === 1 && config.abortRate > 0 && config.abortRate < 1) {
+            // every idle cohort votes first, but the one at its reply already has
+            choosers = peers & ~window(decided(state, 0), decided(state, 1), i);
+            if (reply) choosers &= ~1;
           }
           state[CLOCK] = clock;
           if ((choosers & 1) === 1) {
@@ -162,7 +182,11 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
             step.peer = i;
             step.round = round;
             step.direction = B_TO_A; // the run's sends, after the choice
-          } else send(step, B_TO_A, round, i, replyLabel(state, config, i));
+          } else {
+            send(step, B_TO_A, round, i, replyLabel(state, config, i));
+            // a later peer of the run chooses: the step names its choice (the Monte Carlo kernel takes the run whole)
+            if (choosers !== 0) step.choices = config.vote;
+          }
           step.peers = peers;
           step.choosers = choosers;
           return;
@@ -173,47 +197,68 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
       clock++;
       position = -config.start;
       round++;
+      state[CURRENT_ROUND] = round;
     }
   },
   resolve(state, config, step, result) {
     // The step says whose turn it was, and so where the clock goes: the part after it in the
     // round, whether or not next was called since the part before.
     const peer = step.peer;
-    const at = HEADER + FIELDS * peer;
     const base = (step.round - 1) * config.width + config.start;
+    const w = peer >> 5;
+    const bit = 1 << (peer & 31);
     if (step.kind === SEND) {
       if (step.direction === A_TO_B) {
-        state[at + GOT] = result;
+        state[GOT + w] = result === 1 ? state[GOT + w]! | bit : state[GOT + w]! & ~bit;
         state[CLOCK] = base + peer + 1;
         return;
       }
-      if (state[PHASE] === 1) {
-        if (state[at + STATE] === IDLE) state[at + STATE] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
-        if (result === 1) state[at + VOTE] = state[at + STATE] === NO ? NO : YES;
-      } else {
-        const s = state[at + STATE]!;
-        state[at + STATE] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
-        if (result === 1) state[at + ACK] = 1;
-      }
+      if (state[PHASE] === 1) vote(state, config, peer, 1, result);
+      else decide(state, peer, 1, result);
       state[CLOCK] = base + config.participants + 2 * peer + 2;
     } else if (step.kind === CHOOSE) {
-      state[at + STATE] = result === 0 ? YES : NO;
+      setState(state, w, bit, result === 0 ? SET_YES : SET_NO);
       state[CLOCK] = base + config.participants + 2 * peer + 1;
     } else state[CLOCK]!++; // ROUND: the round's crashes are already in the state
+  },
+  resolveRun(state, config, step, delivered, chosen) {
+    // Every part of the run at once, as bit sets: what resolve does cohort by cohort.
+    const first = step.peer;
+    const peers = step.peers;
+    const last = first + 31 - Math.clz32(peers);
+    const base = (step.round - 1) * config.width + config.start;
+    if (config.all1 === 0) {
+      resolveNarrowRun(state, config, step, peers << first, delivered << first, chosen << first);
+      state[CLOCK] = step.direction === A_TO_B ? base + last + 1 : base + config.participants + 2 * last + 2;
+      return;
+    }
+    if (step.direction === A_TO_B) {
+      clearBits(state, GOT, first, peers & ~delivered);
+      orBits(state, GOT, first, delivered);
+      state[CLOCK] = base + last + 1;
+      return;
+    }
+    if (state[PHASE] === 1) {
+      const choosers = step.choosers;
+      if (choosers !== 0) {
+        for (const set of STATE_SETS) clearBits(state, set, first, choosers);
+        orBits(state, SET_NO, first, choosers & chosen);
+        orBits(state, SET_YES, first, choosers & ~chosen);
+      }
+      vote(state, config, first, peers, delivered);
+    } else decide(state, first, peers, delivered);
+    state[CLOCK] = base + config.participants + 2 * last + 2;
   },
   roles: ['coordinator', 'cohort'],
   nodes: ({ participants }) => [0, ...new Array<number>(participants).fill(1)],
   crash(state, _config, node) {
     if (node === 0) state[COORDINATOR_CRASHED] = 1;
-    else state[field(node - 1, CRASHED)] = 1;
+    else state[CRASHED + ((node - 1) >> 5)] = state[CRASHED + ((node - 1) >> 5)]! | (1 << ((node - 1) & 31));
   },
-  crashed: (state, _config, node) => (node === 0 ? state[COORDINATOR_CRASHED] === 1 : state[field(node - 1, CRASHED)] === 1),
+  crashed: (state, _config, node) => (node === 0 ? state[COORDINATOR_CRASHED] === 1 : cohortIn(state, CRASHED, node - 1)),
   describe(state, config) {
     const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-    const cohorts = Array.from(
-      { length: config.participants },
-      (_, i) => `${names[state[field(i, STATE)]!]}${state[field(i, CRASHED)] === 1 ? ' (crashed)' : ''}`,
-    );
+    const cohorts = Array.from({ length: config.participants }, (_, i) => `${names[cohortState(state, i)]!}${cohortIn(state, CRASHED, i) ? ' (crashed)' : ''}`);
     const decision = ['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]!];
     return `coordinator ${decision}${state[COORDINATOR_CRASHED] === 1 ? ' (crashed)' : ''}; cohorts: ${cohorts.join(', ')}`;
   },
@@ -223,32 +268,171 @@ export const twoPhaseCommit: ProtocolDefinition<CommitConfig> = {
     // the one being served stays put), since the schedule treats them differently.
     const n = config.participants;
     const position = (state[CLOCK]! % config.width) - config.start;
-    if (position === -1) sortCohorts(state, 0, n);
+    if (position === -1) sortCohorts(state, config, 0, n);
     else if (position < n) {
-      sortCohorts(state, 0, position);
-      sortCohorts(state, position, n);
+      sortCohorts(state, config, 0, position);
+      sortCohorts(state, config, position, n);
     } else if (position < 3 * n) {
       const i = (position - n) >> 1;
-      sortCohorts(state, 0, i);
-      sortCohorts(state, (position - n) % 2 === 0 ? i : i + 1, n);
-    } else sortCohorts(state, 0, n);
+      sortCohorts(state, config, 0, i);
+      sortCohorts(state, config, (position - n) % 2 === 0 ? i : i + 1, n);
+    } else sortCohorts(state, config, 0, n);
   },
 };
 
+/** Whether cohort i is in the set whose words are (word0, word1). */
+function hasBit(word0: number, word1: number, i: number): boolean {
+  return (((i < 32 ? word0 : word1) >>> (i & 31)) & 1) === 1;
+}
+
+/** Whether cohort i is in the set at `at`. */
+function cohortIn(state: Int32Array, at: number, i: number): boolean {
+  return hasBit(state[at]!, state[at + 1]!, i);
+}
+
+/** The first cohort from `from` in the set (word0, word1), or n if none is. */
+function firstFrom(word0: number, word1: number, from: number, n: number): number {
+  if (from >= n) return n;
+  if (from < 32) {
+    const low = word0 >>> from;
+    if (low !== 0) return from + 31 - Math.clz32(low & -low);
+    return word1 === 0 ? n : 32 + 31 - Math.clz32(word1 & -word1);
+  }
+  const high = word1 >>> (from - 32);
+  return high === 0 ? n : from + 31 - Math.clz32(high & -high);
+}
+
+/** The set (word0, word1) from cohort `from` on, as a run's bits: bit b is cohort from + b (31 at most). */
+function window(word0: number, word1: number, from: number): number {
+  if (from >= 32) return (word1 >>> (from - 32)) & RUN;
+  if (from === 0) return word0 & RUN;
+  return ((word0 >>> from) | (word1 << (32 - from))) & RUN;
+}
+
+/** Adds the cohorts of a run's bits (bit b: cohort from + b) to the set at `at`. */
+function orBits(state: Int32Array, at: number, from: number, bits: number): void {
+  if (bits === 0) return;
+  if (from >= 32) {
+    state[at + 1] = state[at + 1]! | (bits << (from - 32));
+    return;
+  }
+  state[at] = state[at]! | (bits << from);
+  if (from > 0) state[at + 1] = state[at + 1]! | (bits >>> (32 - from));
+}
+
+/** Removes the cohorts of a run's bits from the set at `at`. */
+function clearBits(state: Int32Array, at: number, from: number, bits: number): void {
+  if (bits === 0) return;
+  if (from >= 32) {
+    state[at + 1] = state[at + 1]! & ~(bits << (from - 32));
+    return;
+  }
+  state[at] = state[at]! & ~(bits << from);
+  if (from > 0) state[at + 1] = state[at + 1]! & ~(bits >>> (32 - from));
+}
+
+/** Word w of the cohorts that are not idle (in one of the state sets). */
+function decided(state: Int32Array, w: number): number {
+  return state[SET_YES + w]! | state[SET_NO + w]! | state[SET_COMMITTED + w]! | state[SET_ABORTED + w]!;
+}
+
+/** Puts the cohort of `bit` in word w into the state set `set` (and out of the others). */
+function setState(state: Int32Array, w: number, bit: number, set: number): void {
+  for (const s of STATE_SETS) state[s + w] = state[s + w]! & ~bit;
+  state[set + w] = state[set + w]! | bit;
+}
+
+/** A cohort's state, numbered as describe and canonicalize number them. */
+function cohortState(state: Int32Array, i: number): number {
+  if (cohortIn(state, SET_YES, i)) return YES;
+  if (cohortIn(state, SET_NO, i)) return NO;
+  if (cohortIn(state, SET_COMMITTED, i)) return COMMITTED;
+  return cohortIn(state, SET_ABORTED, i) ? ABORTED : IDLE;
+}
+
 /**
- * The round (1-based) of clock position `clock`: ⌊clock / width⌋ + 1 by one multiplication, since a
- * modulo of numbers V8 does not know to be small integers compiles to the x87 remainder, which
- * took half of a trial's time. Exact: (clock + ½) / width lies at least ½ / width from an integer,
- * far beyond the product's rounding error for any clock below 2^40.
+ * Phase 1, the cohorts of `peers` (bit b: cohort from + b) reply: one still idle votes as
+ * abortRate makes certain (a vote that needs no draw); the coordinator holds the votes of those
+ * in `delivered`.
  */
-function roundOf(clock: number, config: CommitConfig): number {
-  return Math.floor((clock + 0.5) * config.inverse) + 1;
+function vote(state: Int32Array, config: CommitConfig, from: number, peers: number, delivered: number): void {
+  const idle = peers & ~window(decided(state, 0), decided(state, 1), from);
+  orBits(state, config.abortRate >= 1 ? SET_NO : SET_YES, from, idle);
+  if (delivered === 0) return;
+  const no = delivered & window(state[SET_NO]!, state[SET_NO + 1]!, from);
+  const yes = delivered & ~no;
+  orBits(state, VOTE_NO, from, no);
+  clearBits(state, VOTE_YES, from, no);
+  orBits(state, VOTE_YES, from, yes);
+  clearBits(state, VOTE_NO, from, yes);
+}
+
+/** Phase 2, the cohorts of `peers` apply the decision (one that voted NO stays so); the coordinator holds the acks of `delivered`. */
+function decide(state: Int32Array, from: number, peers: number, delivered: number): void {
+  if (state[DECISION] === COMMIT) {
+    for (const set of STATE_SETS) clearBits(state, set, from, peers);
+    orBits(state, SET_COMMITTED, from, peers);
+  } else {
+    const aborting = peers & ~window(state[SET_NO]!, state[SET_NO + 1]!, from);
+    clearBits(state, SET_YES, from, aborting);
+    clearBits(state, SET_COMMITTED, from, aborting);
+    orBits(state, SET_ABORTED, from, aborting);
+  }
+  orBits(state, ACK, from, delivered);
+}
+
+/**
+ * resolveRun where every cohort's bit is in word 0 (32 cohorts or fewer): the run's peers, the
+ * delivered and the chosen as cohort bits.
+ */
+function resolveNarrowRun(state: Int32Array, config: CommitConfig, step: Step, run: number, got: number, chosen: number): void {
+  if (step.direction === A_TO_B) {
+    state[GOT] = (state[GOT]! & ~run) | got;
+    return;
+  }
+  let yes = state[SET_YES]!;
+  let no = state[SET_NO]!;
+  let committed = state[SET_COMMITTED]!;
+  let aborted = state[SET_ABORTED]!;
+  if (state[PHASE] === 1) {
+    const choosers = step.choosers << step.peer;
+    if (choosers !== 0) {
+      committed &= ~choosers;
+      aborted &= ~choosers;
+      yes = (yes & ~choosers) | (choosers & ~chosen);
+      no = (no & ~choosers) | (choosers & chosen);
+    }
+    const idle = run & ~(yes | no | committed | aborted);
+    if (config.abortRate >= 1) no |= idle;
+    else yes |= idle;
+    const gotNo = got & no;
+    const gotYes = got & ~no;
+    state[VOTE_NO] = (state[VOTE_NO]! & ~gotYes) | gotNo;
+    state[VOTE_YES] = (state[VOTE_YES]! & ~gotNo) | gotYes;
+  } else {
+    if (state[DECISION] === COMMIT) {
+      yes &= ~run;
+      no &= ~run;
+      aborted &= ~run;
+      committed |= run;
+    } else {
+      const aborting = run & ~no;
+      yes &= ~aborting;
+      committed &= ~aborting;
+      aborted |= aborting;
+    }
+    state[ACK] = state[ACK]! | got;
+  }
+  state[SET_YES] = yes;
+  state[SET_NO] = no;
+  state[SET_COMMITTED] = committed;
+  state[SET_ABORTED] = aborted;
 }
 
 /** A cohort's reply: its vote (one that has not voted yet votes as abortRate makes certain), or its ACK. */
 function replyLabel(state: Int32Array, config: CommitConfig, i: number): string {
   if (state[PHASE] === 2) return 'ACK';
-  const s = state[field(i, STATE)]!;
+  const s = cohortState(state, i);
   return s === NO || (s === IDLE && config.abortRate >= 1) ? 'NO' : 'YES';
 }
 
@@ -261,19 +445,17 @@ function send(step: Step, direction: Direction, round: number, peer: number, lab
 }
 
 function endRound(state: Int32Array, config: CommitConfig, round: number): void {
-  const n = config.participants;
-  let allVotes = true;
-  let allYes = true;
-  let anyNo = false;
-  let allAcks = true;
-  for (let i = 0; i < n; i++) {
-    const vote = state[field(i, VOTE)]!;
-    allVotes &&= vote !== 0;
-    allYes &&= vote === YES;
-    anyNo ||= vote === NO;
-    allAcks &&= state[field(i, ACK)] === 1;
-    state[field(i, GOT)] = 0;
-  }
+  const { all0, all1 } = config;
+  const yes0 = state[VOTE_YES]!;
+  const yes1 = state[VOTE_YES + 1]!;
+  const no0 = state[VOTE_NO]!;
+  const no1 = state[VOTE_NO + 1]!;
+  const allVotes = ((yes0 | no0) & all0) === all0 && ((yes1 | no1) & all1) === all1;
+  const allYes = (yes0 & all0) === all0 && (yes1 & all1) === all1;
+  const anyNo = (no0 | no1) !== 0;
+  const allAcks = (state[ACK]! & all0) === all0 && (state[ACK + 1]! & all1) === all1;
+  state[GOT] = 0;
+  state[GOT + 1] = 0;
   const last = round - state[PHASE_START]! + 1 >= config.rounds;
   if (state[PHASE] === 1 && (allVotes || anyNo || last)) {
     state[DECISION] = allYes ? COMMIT : ABORT;
@@ -289,40 +471,55 @@ function endRound(state: Int32Array, config: CommitConfig, round: number): void 
  * aborted, NO; one that never heard PREPARE aborts unilaterally if it is up). A cohort up and in
  * doubt blocks; a crashed one in doubt, or never prepared, has decided nothing.
  */
-function outcome(state: Int32Array, n: number): number {
-  let committed = state[DECISION] === COMMIT ? 1 : 0;
-  let aborted = state[DECISION] === ABORT ? 1 : 0;
-  let inDoubt = 0;
-  for (let i = 0; i < n; i++) {
-    const s = state[field(i, STATE)]!;
-    const up = state[field(i, CRASHED)] === 0;
-    if (s === COMMITTED) committed++;
-    else if (s === YES) inDoubt += up ? 1 : 0;
-    else if (s !== IDLE || up) aborted++; // NO, ABORTED, or IDLE and up: it never voted YES, so it aborts
-  }
-  if (inDoubt > 0) return 2; // blocked
-  if (committed > 0 && aborted > 0) return 3; // inconsistent: must never happen
-  return committed > 0 ? 0 : 1;
+function outcome(state: Int32Array, config: CommitConfig): number {
+  const up0 = ~state[CRASHED]!;
+  const up1 = ~state[CRASHED + 1]!;
+  if (((state[SET_YES]! & up0) | (state[SET_YES + 1]! & up1)) !== 0) return 2; // blocked
+  const idleUp = (~decided(state, 0) & config.all0 & up0) | (~decided(state, 1) & config.all1 & up1);
+  const committed = state[DECISION] === COMMIT || (state[SET_COMMITTED]! | state[SET_COMMITTED + 1]!) !== 0;
+  // NO, ABORTED, or idle and up: it never voted YES, so it aborts
+  const aborted = state[DECISION] === ABORT || (state[SET_NO]! | state[SET_NO + 1]! | state[SET_ABORTED]! | state[SET_ABORTED + 1]! | idleUp) !== 0;
+  if (committed && aborted) return 3; // inconsistent: must never happen
+  return committed ? 0 : 1;
 }
 
-/** Cohorts from..to−1 in ascending order of their fields: an insertion sort in place, as a few cohorts need and no allocation. */
-function sortCohorts(state: Int32Array, from: number, to: number): void {
-  for (let i = from + 1; i < to; i++) for (let j = i; j > from && cohortAfter(state, j - 1, j); j--) swapCohorts(state, j - 1, j);
+/** All of a cohort's sets, in the order canonicalize compares them: the key's digits, most significant first. */
+function cohortKey(state: Int32Array, i: number): number {
+  const vote = cohortIn(state, VOTE_YES, i) ? YES : cohortIn(state, VOTE_NO, i) ? NO : 0;
+  const b = (at: number): number => (cohortIn(state, at, i) ? 1 : 0);
+  return (((cohortState(state, i) * 3 + vote) * 2 + b(ACK)) * 2 + b(GOT)) * 2 + b(CRASHED);
 }
 
-/** Whether cohort a's fields come after cohort b's, compared field by field. */
-function cohortAfter(state: Int32Array, a: number, b: number): boolean {
-  for (let f = 0; f < FIELDS; f++) {
-    const d = state[field(a, f)]! - state[field(b, f)]!;
-    if (d !== 0) return d > 0;
-  }
-  return false;
+/** Cohort i's bit in every set as `key` says. */
+function writeCohort(state: Int32Array, i: number, key: number): void {
+  const w = i >> 5;
+  const bit = 1 << (i & 31);
+  const put = (at: number, on: boolean): void => {
+    state[at + w] = on ? state[at + w]! | bit : state[at + w]! & ~bit;
+  };
+  put(CRASHED, (key & 1) === 1);
+  put(GOT, ((key >> 1) & 1) === 1);
+  put(ACK, ((key >> 2) & 1) === 1);
+  const rest = key >> 3;
+  const vote = rest % 3;
+  put(VOTE_YES, vote === YES);
+  put(VOTE_NO, vote === NO);
+  const s = (rest - vote) / 3;
+  put(SET_YES, s === YES);
+  put(SET_NO, s === NO);
+  put(SET_COMMITTED, s === COMMITTED);
+  put(SET_ABORTED, s === ABORTED);
 }
 
-function swapCohorts(state: Int32Array, a: number, b: number): void {
-  for (let f = 0; f < FIELDS; f++) {
-    const t = state[field(a, f)]!;
-    state[field(a, f)] = state[field(b, f)]!;
-    state[field(b, f)] = t;
+/** Cohorts from..to−1 in ascending order of their sets (compared as cohortKey orders them): an insertion sort of their keys. */
+function sortCohorts(state: Int32Array, config: CommitConfig, from: number, to: number): void {
+  if (to - from < 2) return;
+  const keys = config.keys;
+  for (let i = from; i < to; i++) {
+    const key = cohortKey(state, i);
+    let j = i;
+    for (; j > from && keys[j - 1]! > key; j--) keys[j] = keys[j - 1]!;
+    keys[j] = key;
   }
+  for (let i = from; i < to; i++) writeCohort(state, i, keys[i]!);
 }

@@ -20,11 +20,13 @@ export interface SamplingTable {
   readonly threshold: Float64Array;
 }
 
-export function samplingTable(probabilities: ArrayLike<number>): SamplingTable {
+export function samplingTable(
+  probabilities: ArrayLike<number>,
+  high = new Float64Array(probabilities.length),
+  threshold = new Float64Array(probabilities.length),
+): SamplingTable {
   const size = probabilities.length;
   if (size === 0) throw new RangeError('a distribution needs at least one outcome');
-  const high = new Float64Array(size);
-  const threshold = new Float64Array(size);
   let cumulative = 0;
   for (let i = 0; i < size; i++) {
     cumulative += probabilities[i]!;

@@ -80,7 +80,14 @@ function required(text: string, flag: string, what: string): unknown {
   return value;
 }
 
+/**
+ * A decimal number of YAML 1.2's core schema, as YAML reads it (parseInt and parseFloat agree
+ * with Number on these digits): read without loading the YAML parser (start-up).
+ */
+const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
 function scalar(text: string): unknown {
+  if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
   try {
     return parseYamlValue(text);
   } catch {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readTextInput } from '../io/files.js';
+import { hashTraceFile } from '../io/trace-input.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
@@ -226,7 +226,9 @@ function filesOf(
     if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
-    hash.update(`${p.name}\u0000`).update(readTextInput(file, 'channel')).update('\u0000');
+    hash.update(`${p.name}\u0000`);
+    hashTraceFile(file, hash);
+    hash.update('\u0000');
     absolute[written] = file;
   }
   definition.checkFiles?.(

@@ -6,9 +6,9 @@ import Table from 'cli-table3';
 import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
-import { describeRange, parseLossTrace, traceStats } from '../../fit/trace-file.js';
+import { describeRange, traceStats } from '../../fit/trace-file.js';
+import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
-import { readTextInput } from '../../io/files.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
@@ -64,7 +64,7 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const trace = parseLossTrace(readTextInput(inputPath(file), 'channel'), {
+      const trace = readLossTrace(inputPath(file), {
         file,
         columnOption: '--column',
         ...(flags.column ? { column: flags.column } : {}),

@@ -4,6 +4,7 @@ import type { CellModel } from '../model.js';
 import type { Tally } from '../tally.js';
 import { runBlockGeneric } from './generic.js';
 import { runBlockReplay } from './replay.js';
+import { commitKernelFor } from './commit-kernel.js';
 import { trialKernelFor } from './trial-kernel.js';
 
 /**
@@ -35,7 +36,7 @@ export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: n
     return runBlockReplay(model, model.replay, rng, trials, () => runBlockGeneric(model, rng, trials));
   }
   const kernel = kernelFor(model, specialize);
-  if (!kernel) return trialKernelFor(model)(stream, trials);
+  if (!kernel) return (commitKernelFor(model) ?? trialKernelFor(model))(stream, trials);
   return kernel.run(stream.slice(), trials);
 }
 

@@ -459,6 +459,16 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
   const { deliveries } = tally;
   const trial = new TrialWalk(automaton, replay, deliveries);
+  const { kind, choices, choiceNext, next } = automaton;
+  // A code stopped at a choice whose every branch ends at once (the randomized protocol's key):
+  // the trial is its start's draw and the choice's, counted by code and branch, not walked.
+  const endsAfter: (Int32Array | undefined)[] = Array.from(stops, (stop) => {
+    if (stop >= 0) return undefined;
+    const branches = choiceNext[-1 - stop]!;
+    return branches.every((node) => kind[node] === END) ? Int32Array.from(branches, (node) => next[2 * node]!) : undefined;
+  });
+  const branchCount = Math.max(1, ...endsAfter.map((ends) => ends?.length ?? 0));
+  const chosen = new Float64Array(stops.length * branchCount);
   let done = 0;
   const lanes = table.drawFree ? traceLanes() : null;
   if (lanes) {
@@ -478,6 +488,10 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
       drawn[code]!++;
       continue;
     }
+    if (endsAfter[code]) {
+      chosen[code * branchCount + sample(rng, choices[-1 - stop]!)]!++;
+      continue;
+    }
     // The start's sends are known up to a choice of the protocol's own: on from there.
     trial.node = -1 - stop;
     trial.messages = table.messages[code]!;
@@ -487,11 +501,14 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     for (let v = 0; v < copies; v++) deliveries[v]! += table.deliveries[code * copies + v]!;
     tally.count(trial.walk(rng), trial.messages, trial.lastRound);
   }
-  for (let c = 0; c < stops.length; c++) {
-    const n = drawn[c]!;
-    if (n === 0) continue;
-    tally.count(stops[c]!, table.messages[c]!, table.round[c]!, n);
+  const countCode = (c: number, outcome: number, n: number): void => {
+    tally.count(outcome, table.messages[c]!, table.round[c]!, n);
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
+  };
+  for (let c = 0; c < stops.length; c++) {
+    if (drawn[c]! > 0) countCode(c, stops[c]!, drawn[c]!);
+    const ends = endsAfter[c];
+    if (ends) for (let b = 0; b < ends.length; b++) if (chosen[c * branchCount + b]! > 0) countCode(c, ends[b]!, chosen[c * branchCount + b]!);
   }
   return tally.toTally(trials);
 }

@@ -41,9 +41,18 @@ const SAMPLE = (T: string): string => `
     }
   }`;
 
-/** A choice's draw into k; its table looked up once per distinct probability array. */
-const CHOICE_DRAW = `
-  if (step.choices !== lastChoices) { lastChoices = step.choices; choices = choiceTable(lastChoices); }
+/**
+ * The step's choice table, looked up once per distinct probability array; c0 its first
+ * threshold's high part where the run's fast path can draw it (two outcomes, below 2^31), else −1.
+ */
+const CHOICES = `
+  if (step.choices !== lastChoices) {
+    lastChoices = step.choices; choices = choiceTable(lastChoices);
+    c0 = choices.size === 2 && choices.high[0] < 2147483648 ? choices.high[0] | 0 : -1;
+  }`;
+
+/** A choice's draw into k. */
+const CHOICE_DRAW = `${CHOICES}
   ${SAMPLE('choices')}`;
 
 /** A message's draw: its fate into result, the channel's state, the cost and the deliveries counted. */
@@ -63,7 +72,7 @@ const SOURCE = `
   return function trialKernel(stream, trials) {
     let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0;
     let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
-    let lastChoices = null, choices = null, rounds = 0;
+    let lastChoices = null, choices = null, c0 = -1, rounds = 0;
     outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
     for (let t = 0; t < trials; t++) {
       ${SAMPLE('initialSampling')}
@@ -80,12 +89,74 @@ const SOURCE = `
         let result = 0;
         if (peers !== 0 || choosers !== 0) {
           // An announced run: every part drawn and resolved here, no call of next between parts.
-          refuseAnnouncement(protocol.name, step, state);
           const first = step.peer, direction = step.direction, round = step.round;
+          // The fields' rules (announcementProblem) in a few compares; the refusal only where one fails.
+          if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
+                (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
+            refuseAnnouncement(protocol.name, step, state);
           // A transmission that leaves the channel in its state serves the run's next send too
           // (transmissionFor is a function of its arguments): looked up again only on a change.
-          let tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+          const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
+          let tr = transmissions[ti];
           lastRound = round;
+          if (choosers !== 0) { ${CHOICES} }
+          if (RESOLVE_RUN && (choosers === 0 || choices.size <= 2)) {
+            // The protocol resolves the run in one call: every part drawn first, in the same
+            // order, its fates gathered as bits.
+            let rest = peers, delivered = 0, chosen = 0;
+            const f = ti * FAST_FIELDS, h0 = fast[f];
+            if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
+              // The common case in few operations a part: a two-way fate on a channel this run
+              // leaves as it is (fast: per transmission, prepared with the kernel); a part's
+              // outcome k is 1 iff x is above the threshold's high part (on equality the next
+              // word decides, as SAMPLE does), compared as int32.
+              const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+              let ones = 0, parts = 0;
+              while (rest !== 0) {
+                const b = 31 - Math.clz32(rest & -rest);
+                rest &= rest - 1;
+                if (((choosers >>> b) & 1) === 1) {
+                  ${DRAW}
+                  k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
+                  if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
+                  chosen |= k << b;
+                }
+                ${DRAW}
+                k = (h0 - x) >>> 31;
+                if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+                ones += k;
+                parts++;
+                delivered |= (received0 ^ (flip & -k)) << b;
+              }
+              messages += parts;
+              const class0 = fast[f + 4], class1 = fast[f + 5];
+              if (class0 >= 0) deliveries[class0] += parts - ones;
+              if (class1 >= 0) deliveries[class1] += ones;
+              protocol.resolveRun(state, config, step, delivered, chosen);
+              continue;
+            }
+            while (rest !== 0) {
+              const b = 31 - Math.clz32(rest & -rest);
+              rest &= rest - 1;
+              if (((choosers >>> b) & 1) === 1) {
+                ${SAMPLE('choices')}
+                chosen |= k << b;
+              }
+              const partSampling = tr.sampling;
+              ${SAMPLE('partSampling')}
+              const deliveryClass = tr.deliveryClass[k];
+              if (deliveryClass >= 0) deliveries[deliveryClass]++;
+              messages++;
+              delivered |= tr.received[k] << b;
+              const after = tr.nextState[k];
+              if (after !== channelState) {
+                channelState = after;
+                tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+              }
+            }
+            protocol.resolveRun(state, config, step, delivered, chosen);
+            continue;
+          }
           // One call site of resolve for both kinds of part, so that V8 inlines it once.
           let rest = peers, afterChoice = false;
           for (;;) {
@@ -159,6 +230,36 @@ function afterTie(table: SamplingTable, x: number, low22: number, from: number):
   return last;
 }
 
+/** Numbers per transmission in `fastTransmissions`' table. */
+const FAST_FIELDS = 6;
+
+/**
+ * Per transmission, what a run's fast path needs, in one Int32Array (FAST_FIELDS each): the
+ * first threshold's high part (−1 where the path does not apply: not two outcomes, or a certain
+ * first one), the channel state both outcomes lead to (−2 where they differ), whether each
+ * outcome is received, and each outcome's delivery class.
+ */
+function fastTransmissions(model: CellModel): Int32Array {
+  const fast = new Int32Array(FAST_FIELDS * model.transmissions.length);
+  model.transmissions.forEach((tr, t) => {
+    const two = tr.sampling.size === 2 && tr.sampling.high[0]! < 2 ** 31;
+    fast.set(
+      two
+        ? [
+            tr.sampling.high[0]!,
+            tr.nextState[0] === tr.nextState[1] ? tr.nextState[0]! : -2,
+            tr.received[0]!,
+            tr.received[1]!,
+            tr.deliveryClass[0]!,
+            tr.deliveryClass[1]!,
+          ]
+        : [-1, -2, 0, 0, -1, -1],
+      FAST_FIELDS * t,
+    );
+  });
+  return fast;
+}
+
 const kernels = new WeakMap<CellModel, TrialKernel>();
 
 /** The cell's trial kernel, compiled on first use (a fresh function per cell: its own type feedback). */
@@ -206,8 +307,11 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'UNSET',
     'refuseUnfilled',
     'refuseAnnouncement',
+    'fast',
+    'FAST_FIELDS',
   ];
-  const source = `${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const resolveRun = typeof model.protocol.resolveRun === 'function';
+  const source = `const RESOLVE_RUN = ${resolveRun};\n${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   return factory(
     model.protocol,
@@ -235,5 +339,7 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     UNSET,
     refuseUnfilled,
     refuseAnnouncement,
+    fastTransmissions(model),
+    FAST_FIELDS,
   );
 }

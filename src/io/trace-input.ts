@@ -1,0 +1,141 @@
+import { isAscii } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Hash } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
+import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
+import { decodeText, isSystemError, systemErrorWords } from './files.js';
+
+const WHAT = 'trace file';
+
+/**
+ * The file is read and decoded this many bytes at a time: no piece is held longer than it
+ * takes to read. The first block is shorter: all it must hold is the text the format is told from.
+ */
+export const TRACE_PIECE_BYTES = 16 * 2 ** 20;
+const FIRST_BLOCK_BYTES = 2 ** 20;
+
+/** Limits and block size of a reading; tests lower them to reach them with small files. */
+export interface TraceReading extends TraceLimits {
+  readonly pieceBytes: number;
+  /** How much text the format is told from (TraceReader's default if not given). */
+  readonly detectChars?: number;
+}
+
+const READING: TraceReading = { ...TRACE_LIMITS, pieceBytes: TRACE_PIECE_BYTES };
+
+/**
+ * Reads a trace file as it streams in, never holding it whole. A file over the byte limit is
+ * refused from its size before a byte is read. A regular file of digits or a CSV larger in
+ * bytes than the packet limit, which may hold more packets, is first counted through in raw
+ * bytes (TraceReader.count: a loop over bytes costs a fraction of decoding and reading them),
+ * and refused as soon as the count passes the limit, its text never decoded.
+ */
+export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING): LossTrace {
+  const reader = new TraceReader(options, reading.packets, reading.detectChars);
+  // The mark is dropped by the reader: a block decoded here may be any block.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let first = true;
+  forEachTraceBlock(path, reading, (bytes, fd, size) => {
+    const text = decode(decoder, bytes, path);
+    if (text) reader.push(text);
+    if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reading.pieceBytes, (block) => reader.count(block));
+    first = false;
+  });
+  const rest = decode(decoder, undefined, path);
+  if (rest) reader.push(rest);
+  return reader.finish();
+}
+
+/**
+ * Feeds a trace file's text into a hash, as its UTF-8 bytes without a byte-order mark: the
+ * hash of the text the file holds (the reading checks that it is text).
+ */
+export function hashTraceFile(path: string, hash: Hash): void {
+  let first = true;
+  forEachTraceBlock(path, READING, (bytes) => {
+    const mark = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    first = false;
+    hash.update(mark ? bytes.subarray(3) : bytes);
+  });
+}
+
+/**
+ * A trace file's bytes, block by block, refused from its size over the byte limit (and while
+ * reading, for a pipe or a file still growing); UTF-16 and binary data named as such.
+ */
+function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Buffer, fd: number, size: number) => void): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new UsageError(path, `cannot read the ${WHAT}: it is a directory`);
+    checkTraceSize(stat.size, path, reading.bytes);
+    const size = stat.isFile() ? stat.size : 0;
+    const block = Buffer.allocUnsafe(reading.pieceBytes);
+    let total = 0;
+    for (;;) {
+      const n = fill(fd, total === 0 ? block.subarray(0, Math.min(block.length, FIRST_BLOCK_BYTES)) : block);
+      if (n === 0) break;
+      const bytes = block.subarray(0, n);
+      checkTraceSize(total + n, path, reading.bytes);
+      // decodeText names what such bytes are (UTF-16, binary) and throws.
+      if ((total === 0 && isUtf16Mark(bytes)) || bytes.includes(0)) decodeText(bytes, path, WHAT);
+      take(bytes, fd, size);
+      total += n;
+    }
+  } catch (error) {
+    if (isSystemError(error)) throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Gives `count` the first block, then the rest of the file, read by position (the reading's own
+ * place in the file stays where it was), until it says it needs no more.
+ */
+function prescan(fd: number, first: Uint8Array, pieceBytes: number, count: (bytes: Uint8Array) => boolean): void {
+  if (!count(first)) return;
+  const block = Buffer.allocUnsafe(pieceBytes);
+  for (let at = first.length; ; ) {
+    const n = readSync(fd, block, 0, block.length, at);
+    if (n === 0 || !count(block.subarray(0, n))) return;
+    at += n;
+  }
+}
+
+/** Reads until the block is full or the file ends (a pipe gives a little at a time). */
+function fill(fd: number, block: Buffer): number {
+  let n = 0;
+  while (n < block.length) {
+    const got = readSync(fd, block, n, block.length - n, null);
+    if (got === 0) break;
+    n += got;
+  }
+  return n;
+}
+
+function isUtf16Mark(bytes: Buffer): boolean {
+  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+}
+
+/**
+ * The next characters, a character cut between blocks kept for the next. A block of ASCII (a
+ * trace's usual block) is its characters byte for byte, read as such at several times the
+ * decoder's speed: it cannot end a character the block before began, so a cut character is
+ * still refused when the decoder is flushed.
+ */
+function decode(decoder: TextDecoder, bytes: Buffer | undefined, path: string): string {
+  if (bytes && isAscii(bytes)) return bytes.toString('latin1');
+  try {
+    return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+  } catch {
+    throw new UsageError(path, `not a text file: the ${WHAT} is not valid UTF-8`);
+  }
+}
