@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, checkTraceSize, describeRange, parseLossTrace, traceStats } from '../src/fit/trace-file.js';
+import { MAX_TRACE_BYTES, TraceError, checkTraceSize, describeRange, parseLossTrace, traceStats } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
 
 /**
@@ -50,10 +50,15 @@ describe('digits', () => {
     assert.equal(refusal(`${sixty}1\n`), `t:1: this looks like a CSV (header "${sixty.slice(0, 57)}..."): ${CSV_HINT}`);
   });
 
-  it('refuse a file over the size limit, in MiB to a tenth', () => {
+  it('refuse a file over the size limit, naming both sizes', () => {
     checkTraceSize(MAX_TRACE_BYTES, 't');
-    assert.throws(() => checkTraceSize(MAX_TRACE_BYTES + 1, 't'), { message: 't: the file is 64 MiB; a trace may be at most 64 MiB' });
-    assert.throws(() => checkTraceSize(MAX_TRACE_BYTES + 2 ** 19, 't'), { message: 't: the file is 64.5 MiB; a trace may be at most 64 MiB' });
+    assert.throws(() => checkTraceSize(MAX_TRACE_BYTES + 1, 't'), {
+      message: 't: the file has 2,147,483,649 bytes; a trace file may have at most 2,147,483,648 (2 GiB)',
+    });
+    assert.throws(() => checkTraceSize(1_572_865, 't', 1_572_864), {
+      message: 't: the file has 1,572,865 bytes; a trace file may have at most 1,572,864 (1.5 MiB)',
+    });
+    assert.throws(() => checkTraceSize(1001, 't', 1000), { message: 't: the file has 1,001 bytes; a trace file may have at most 1,000 (1,000 bytes)' });
   });
 });
 
@@ -339,22 +344,22 @@ describe('ping logs: the lines', () => {
     assert.equal(read(['x', stamped('[12.5]', 1), `[1.5]xxxx] ${reply(2)}`, stamped('[1.5]', 3)].join('\n')), '010');
   });
 
-  it('refuses more packets than a trace may hold before building them, at the summary line if there is one', () => {
-    // Each reply 32,767 numbers past the last (the most unwrapping takes as forward): 2,050 lines span 2^26 packets.
-    const lines = [LINUX_HEADER];
-    let seq = 0;
-    for (let j = 0; j <= 2048; j++, seq += 32_767) lines.push(reply(seq % 65_536));
-    const last = seq - 32_767; // the last number pushed
-    const atLimit = [...lines, reply((last + 2047) % 65_536)];
-    const trace = parseLossTrace(atLimit.join('\n'), { file: 't' });
-    assert.equal(trace.lost.length, MAX_TRACE_PACKETS);
-    assert.deepEqual([trace.lost[0], trace.lost[1], trace.lost[32_767], trace.lost[MAX_TRACE_PACKETS - 1]], [0, 1, 0, 0]);
-    const tooMany =
-      "t: more than 67,108,864 packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace";
-    const over = [...lines, reply((last + 2048) % 65_536)];
-    assert.equal(refusal(over.join('\n')), tooMany);
-    // The summary's count, 2^16, ends the run at the last number shown (2^26 is 0 modulo 2^16).
-    assert.equal(refusal([...over, '', '65536 packets transmitted, 2050 received'].join('\n')), tooMany.replace('t:', `t:${over.length + 2}:`));
+  it('refuses more packets than a trace may hold at the line that passes the limit, or at the summary', () => {
+    const limits = (packets: number) => ({ bytes: MAX_TRACE_BYTES, packets });
+    const tooMany = (line: number, packets: number) =>
+      `t:${line}: more than ${packets.toLocaleString('en-US')} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`;
+    const log = (...lines: string[]) => [LINUX_HEADER, ...lines].join('\n');
+    // Packets 1–100: exactly the limit of 100.
+    assert.equal(parseLossTrace(log(reply(1), reply(100)), { file: 't' }, limits(100)).lost.length, 100);
+    assert.throws(() => parseLossTrace(log(reply(1), reply(101)), { file: 't' }, limits(100)), { message: tooMany(3, 100) });
+    // The summary's count takes the trace past the limit.
+    assert.throws(() => parseLossTrace(log(reply(1), reply(2), '', '101 packets transmitted, 2 received'), { file: 't' }, limits(100)), {
+      message: tooMany(5, 100),
+    });
+    // Each reply 32,767 numbers past the last, the most unwrapping takes as forward: the fifth reply spans 131,069 packets.
+    const far = [0, 1, 2, 3, 4].map((j) => reply((j * 32_767) % 65_536));
+    assert.equal(parseLossTrace(log(...far.slice(0, 4)), { file: 't' }, limits(100_000)).lost.length, 3 * 32_767 + 1);
+    assert.throws(() => parseLossTrace(log(...far), { file: 't' }, limits(100_000)), { message: tooMany(6, 100_000) });
   });
 });
 
