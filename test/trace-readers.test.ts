@@ -332,6 +332,10 @@ describe('ping logs: the lines', () => {
     const trace = parseLossTrace([MACOS_HEADER, reply(65_534), reply(1), reply(65_535), reply(3)].join('\n'), { file: 't' });
     assert.equal(trace.lost.join(''), '001010');
     assert.deepEqual(trace.range, { first: 65_534, last: 65_539 });
+    // A reply older than the first shown starts the trace.
+    const reordered = parseLossTrace([LINUX_HEADER, reply(3), reply(2), reply(5)].join('\n'), { file: 't' });
+    assert.equal(reordered.lost.join(''), '0010');
+    assert.deepEqual(reordered.range, { first: 2, last: 5 });
   });
 
   it('reads a timestamp of ping -D before a reply, and no reply where the stamp is never closed', () => {
