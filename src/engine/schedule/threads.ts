@@ -13,8 +13,8 @@ export function spawnWorker(): Worker {
 
 /**
  * Threads waiting for a pool to adopt them: started before the CLI loaded, or left by a pool
- * that finished cleanly (a process that runs many experiments, such as `plan` or a library
- * user, boots its threads once).
+ * that finished cleanly (a process that runs many experiments, a library user's loop or the
+ * test suite, boots its threads once).
  */
 const early: Worker[] = [];
 
