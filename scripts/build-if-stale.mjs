@@ -5,12 +5,13 @@
  * inputs' digest differs from the recorded one (or none is recorded), so a test right after
  * `npm ci` does not build everything a second time. Plain JavaScript: it must run before
  * anything is compiled. Contents, not modification times, decide: a checkout or a copy that
- * touches every file costs nothing, and an edit is never missed.
+ * touches every file costs nothing, and an edit is never missed. A change of Node.js (its V8)
+ * rebuilds too, so that the CLI's code cache is always the running Node's.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,6 +38,8 @@ function* files(path) {
 
 function inputsDigest() {
   const hash = createHash('sha256');
+  // The V8 that runs the build is an input too: the CLI's code cache is V8's own and refused by another.
+  hash.update(`v8 ${process.versions.v8}\0`);
   for (const input of INPUTS) {
     for (const file of files(join(ROOT, input)))
       hash
@@ -52,7 +55,9 @@ if (process.argv.includes('--stamp')) {
 } else {
   const recorded = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : '';
   if (recorded !== inputsDigest()) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+    // The build runs on this Node (first on the PATH), whichever Node the PATH would pick.
+    const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32', env: { ...process.env, PATH: path } });
     process.exitCode = build.status ?? 1;
   } else {
     process.stdout.write('build: dist/ is up to date with its inputs, not rebuilt\n');
