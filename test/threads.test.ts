@@ -42,14 +42,19 @@ describe('pool threads started before the CLI loads', () => {
     assert.equal(ONE_BLOCK, BLOCK_SIZE);
   });
 
-  it("are not wanted where the one scenario file's one cell is one block (a peek at the file, erring towards threads)", () => {
+  it("are not wanted where the one scenario file's cells hold one block in all (a peek at the file, erring towards threads)", () => {
     const argv = (...args: string[]) => ['node', 'twogenerals', ...args];
     const files: Record<string, string> = {
       'small.yaml': 'protocol: messenger\ntrials: 1000 # a quick look\nloss: 0.1\n',
       'small.json': '{ "protocol": "handshake", "trials": 65536 }',
       'large.yaml': 'protocol: messenger\ntrials: 1e6\n',
       'unsaid.yaml': 'protocol: messenger\n',
-      'swept.yaml': 'trials: 1000\nsweep:\n  loss: [0.1, 0.2]\n',
+      'swept.yaml': 'trials: 40000\nsweep:\n  loss: [0.1, 0.2]\n',
+      'small-sweep.yaml': 'protocol: messenger\ntrials: 20000\nsweep:\n  loss: [0.1, 0.3]\nexpect:\n  - { metric: success, atLeast: 0.5 }\n',
+      'small-sweep.json': '{ "trials": 10000, "sweep": { "loss": [0.1, 0.2], "redundancy": [1, 2, 3] } }',
+      'flow-sweep.yaml': 'trials: 20000\nsweep: { extraCopies: [0, 2] }\n',
+      'ranged.yaml': 'trials: 1000\nsweep:\n  rounds: { from: 1, to: 10 }\n',
+      'listed.yaml': 'trials: 1000\nsweep:\n  loss:\n    - 0.1\n    - 0.2\n',
       'precise.yaml': 'trials: { precision: 0.01 }\n',
       'nested.yaml': 'trials: 1000\nexpect:\n  trials: 5\n',
       'twice.json': '{ "trials": 10, "x": { "trials": 20 } }',
@@ -61,7 +66,20 @@ describe('pool threads started before the CLI loads', () => {
     assert.equal(count('run', 'small.yaml'), 0);
     assert.equal(count('run', 'small.json', '--workers', '2'), 0);
     assert.equal(count('run', '--format', 'csv', 'small.yaml'), 0);
-    for (const file of ['large.yaml', 'unsaid.yaml', 'swept.yaml', 'precise.yaml', 'nested.yaml', 'twice.json', 'documents.yaml', 'zero.yaml', 'missing.yaml'])
+    for (const file of ['small-sweep.yaml', 'small-sweep.json', 'flow-sweep.yaml']) assert.equal(count('run', file), 0, `${file}: one block in all`);
+    for (const file of [
+      'large.yaml',
+      'unsaid.yaml',
+      'swept.yaml',
+      'ranged.yaml',
+      'listed.yaml',
+      'precise.yaml',
+      'nested.yaml',
+      'twice.json',
+      'documents.yaml',
+      'zero.yaml',
+      'missing.yaml',
+    ])
       assert.equal(count('run', file), 4, file);
     assert.equal(count('run', 'small.yaml', 'small.json'), 4, 'two cells: a pool runs');
     assert.equal(count('run', 'small.yaml', '--set', 'trials=1e6'), 4);

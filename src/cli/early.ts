@@ -23,22 +23,40 @@ export function earlyWorkerCount(argv: readonly string[], cores?: number, readSc
 export const ONE_BLOCK = 65536;
 
 /**
- * Whether the run is sure to be one cell of at most one block, read from its one scenario file
- * without parsing it: a top-level `trials:` line (YAML) or the only `"trials":` (JSON) giving a
- * number, and no sweep, precision or option that could make more cells or trials. Anything else
- * counts as large. A wrong guess costs only time (the run adopts the threads, or starts its own),
- * never a different result.
+ * Whether the run is sure to hold no more than one block's trials in all, read from its one
+ * scenario file without parsing it: a top-level `trials:` line (YAML) or the only `"trials":`
+ * (JSON) giving a number, a sweep (if any) of flow lists only, and no precision or option that
+ * could make more cells or trials. Anything else counts as large. A wrong guess costs only time
+ * (the run adopts the threads, or starts its own), never a different result.
  */
 function oneSmallCell(args: readonly string[], readScenario: (file: string) => string | undefined): boolean {
   if (args.some((arg) => /^--(set|sweep|shard|precision)/.test(arg))) return false;
   const files = args.filter((arg) => /\.(ya?ml|json)$/i.test(arg));
   if (files.length !== 1) return false;
   const text = readScenario(files[0]!);
-  if (text === undefined || /sweep|precision|^---/m.test(text)) return false;
+  if (text === undefined || /precision|^---/m.test(text)) return false;
   const given = [...text.matchAll(/^trials:[ \t]*([0-9][0-9.eE+]*)[ \t]*(?:#.*)?$|"trials"\s*:\s*([0-9][0-9.eE+]*)/gm)];
   if (given.length !== 1 || /^\s*trials\s*:/m.test(text.replace(/^trials:.*$/m, ''))) return false;
   const trials = Number(given[0]![1] ?? given[0]![2]);
-  return trials >= 1 && trials <= ONE_BLOCK;
+  const cells = sweepCells(text);
+  return cells !== undefined && trials >= 1 && trials * cells <= ONE_BLOCK;
+}
+
+/**
+ * The cells a scenario's sweep makes, counted from flow lists (`loss: [0.1, 0.3]`, in YAML or
+ * JSON); undefined where the sweep is written any other way (a range, a block list).
+ */
+export function sweepCells(text: string): number | undefined {
+  const start = text.search(/^sweep[ \t]*:|"sweep"\s*:/m);
+  if (start < 0) return 1;
+  const rest = text.slice(start).replace(/^[^:]*:/, '');
+  // Its own text: in JSON up to its closing brace, in YAML up to the next top-level key.
+  const body = text[start] === '"' ? rest.slice(0, rest.indexOf('}') + 1) : rest.split(/\n(?=[^\s#])/)[0]!;
+  if (/\b(from|to|step)\b\s*:|\{[^}]*\{|^\s*-/m.test(body)) return undefined;
+  const lists = [...body.matchAll(/\[([^\]]*)\]/g)].map((list) => (list[1]!.trim() === '' ? 0 : list[1]!.split(',').length));
+  const keys = [...body.matchAll(/"?[A-Za-z]\w*"?\s*:/g)].length;
+  if (lists.length === 0 || lists.length !== keys) return undefined;
+  return lists.reduce((cells, values) => cells * values, 1);
 }
 
 /** A scenario file's text, if it is a small file (a peek, not a read: the CLI reads and checks it properly). */
