@@ -18,9 +18,6 @@ export function spawnWorker(): Worker {
  */
 const early: Worker[] = [];
 
-/** Idle threads kept for the next pool at most: one per core. */
-const KEPT = availableParallelism();
-
 /**
  * Starts `count` pool threads before the CLI has loaded (see cli/early.ts, which decides how
  * many), unreferenced: they keep no process alive, so a run that stops at bad input exits at
@@ -57,7 +54,8 @@ export function adoptEarlyWorker(): Worker | undefined {
 export function releaseWorker(thread: Worker): Promise<void> {
   // Only the pool's own listeners: Worker keeps listeners of its own (they reference its port).
   for (const event of ['message', 'error', 'exit'] as const) thread.removeAllListeners(event);
-  if (early.length >= KEPT || thread.threadId < 0) return thread.terminate().then(() => undefined);
+  // One idle thread per core at most (asked here, not when the module loads: start-up pays for every top-level call).
+  if (early.length >= availableParallelism() || thread.threadId < 0) return thread.terminate().then(() => undefined);
   thread.unref();
   thread.on('error', () => undefined);
   early.push(thread);
