@@ -95,20 +95,24 @@ function commitTrials(
 ): TrialKernel {
   const all = n === 31 ? 0x7fffffff : (1 << n) - 1;
   const voteHigh = votes ? votes.high[0]! | 0 : 0;
-  return (stream, trials): Tally => {
-    let s0 = stream[0]! | 0;
-    let s1 = stream[1]! | 0;
-    let s2 = stream[2]! | 0;
-    let s3 = stream[3]! | 0;
+  const roundsAt = outcomeCount; // sums: the outcomes' counts, the rounds used, the deliveries by class
+  const deliveriesAt = outcomeCount + 1;
+  /**
+   * One trial from the generator state in `state` (left after the trial's draws): its outcome,
+   * rounds and deliveries added into `sums`; returns its messages. A function per trial, not one
+   * loop over the block, so that V8 optimizes it on entry: a long loop is optimized on the stack
+   * (OSR), and that code kept the generator's words boxed, in memory.
+   */
+  const trial = (state: Int32Array, sums: Float64Array): number => {
+    let s0 = state[0]!;
+    let s1 = state[1]!;
+    let s2 = state[2]!;
+    let s3 = state[3]!;
     // The generator inline (no closure over its state, which would keep it in memory, not
     // registers): w is the output, x its high 31 bits; a tie on a high part draws again.
     let w = 0;
     let x = 0;
-    const outcomes = new Float64Array(outcomeCount);
-    const deliveries = new Float64Array(deliveryCount);
-    let histogram: Float64Array = new Float64Array(256);
-    let roundsSum = 0;
-    for (let t = 0; t < trials; t++) {
+    {
       // cohort states (none of them: idle), the votes and acks the coordinator holds
       let yes = 0;
       let no = 0;
@@ -286,16 +290,29 @@ function commitTrials(
         const anyAborted = decision === 2 || (no | aborted | (all & ~(yes | no | committed | aborted))) !== 0;
         outcome = anyCommitted && anyAborted ? 3 : anyCommitted ? 0 : 1;
       }
-      outcomes[outcome]!++;
-      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-      histogram[messages]!++;
-      roundsSum += lastRound;
+      sums[outcome]!++;
+      sums[roundsAt]! += lastRound;
+      state[0] = s0;
+      state[1] = s1;
+      state[2] = s2;
+      state[3] = s3;
+      return messages;
     }
-    return toTally(trials, outcomes, histogram, deliveries, roundsSum);
 
     function count(f: Fate, ones: number, parts: number): void {
-      if (f.class0 >= 0) deliveries[f.class0]! += parts - ones;
-      if (f.class1 >= 0) deliveries[f.class1]! += ones;
+      if (f.class0 >= 0) sums[deliveriesAt + f.class0]! += parts - ones;
+      if (f.class1 >= 0) sums[deliveriesAt + f.class1]! += ones;
     }
+  };
+  return (stream, trials): Tally => {
+    const state = stream.slice(0, 4);
+    const sums = new Float64Array(deliveriesAt + deliveryCount);
+    let histogram: Float64Array = new Float64Array(256);
+    for (let t = 0; t < trials; t++) {
+      const messages = trial(state, sums);
+      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+      histogram[messages]!++;
+    }
+    return toTally(trials, sums.subarray(0, outcomeCount), histogram, sums.subarray(deliveriesAt), sums[roundsAt]!);
   };
 }
