@@ -121,26 +121,22 @@ function commitTrials(
     let s3 = state[3]!;
     let w = 0;
     let x = 0;
-    // cohort states (none of them: idle), the votes and acks the coordinator holds
-    let yes = 0;
-    let no = 0;
-    let committed = 0;
-    let aborted = 0;
-    let voteYes = 0;
-    let voteNo = 0;
-    let acks = 0;
-    let phase = 1;
-    let decision = 0; // 1 commit, 2 abort
-    let phaseStart = 1;
-    let messages = 0;
-    let received = 0; // messages received, coordinator to cohorts
-    let replied = 0; // and back
-    let lastRound = 0;
-    for (let round = 1; phase !== 3; round++) {
-      // (a) the coordinator's message to every cohort lacking its vote (ack); got: those received
-      const lacking = phase === 1 ? all & ~(voteYes | voteNo) : all & ~acks;
+    let sent = 0; // messages from the coordinator
+    let received = 0; // of them received
+    let replied = 0; // replies received
+    // Phase 1, round by round until every vote is in, a NO is in, or R rounds: PREPARE to every
+    // cohort whose vote the coordinator lacks; each cohort that received it votes (at its first
+    // PREPARE: drawn, or as abortRate makes certain) and replies.
+    let yes = 0; // cohorts that voted YES (and have not heard the decision)
+    let no = 0; // cohorts that voted NO
+    let votesIn = 0; // votes the coordinator holds
+    let noIn = 0; // NO votes among them
+    let round = 0;
+    do {
+      round++;
+      const lacking = all & ~votesIn;
       let got = 0;
-      if (lacking !== 0) {
+      {
         const high = highs[2 * round - 2]!;
         for (let rest = lacking; rest !== 0; rest &= rest - 1) {
           {
@@ -155,7 +151,7 @@ function commitTrials(
             s3 = (s3 << 11) | (s3 >>> 21);
           }
           x = w >>> 1;
-          let k = (high - x) >> 31; // all ones iff x is above the high part, without a branch
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
           if (x === high) {
             {
               const r5 = Math.imul(s1, 5);
@@ -172,17 +168,14 @@ function commitTrials(
           }
           got |= rest & -rest & k;
         }
-        messages += bitCount(lacking);
-        lastRound = round;
       }
-      // (b) each cohort that received it: its vote (phase 1, a first PREPARE), then its reply
+      sent += bitCount(lacking);
       if (got !== 0) {
         const high = highs[2 * round - 1]!;
-        let delivered = 0;
-        // phase 1: the idle cohorts vote, drawing (votes) or as abortRate makes certain
-        const idle = phase === 1 ? got & ~(yes | no) : 0;
+        const idle = got & ~(yes | no);
         const drawing = votes === null ? 0 : idle;
         let noes = 0;
+        let delivered = 0;
         for (let rest = got; rest !== 0; rest &= rest - 1) {
           const bit = rest & -rest;
           if ((drawing & bit) !== 0) {
@@ -247,51 +240,107 @@ function commitTrials(
         if (votes === null) noes = certainNo ? idle : 0;
         no |= noes;
         yes |= idle & ~noes;
-        const gotCount = bitCount(got);
-        messages += gotCount;
-        received += gotCount;
+        received += bitCount(got);
         replied += bitCount(delivered);
-        lastRound = round;
-        if (phase === 1) {
-          voteNo |= delivered & no;
-          voteYes |= delivered & ~no;
-        } else {
-          if (decision === 1) {
-            committed |= got;
-            yes &= ~got;
-          } else {
-            const aborting = got & ~no;
-            aborted |= aborting;
-            yes &= ~aborting;
+        votesIn |= delivered;
+        noIn |= delivered & no;
+      }
+    } while (votesIn !== all && noIn === 0 && round < rounds);
+    // Phase 2, up to R rounds until every ack is in: the decision to every cohort whose ack the
+    // coordinator lacks; each that received it acts on it and acks.
+    const commit = votesIn === all && noIn === 0;
+    let heard = 0; // cohorts that received the decision
+    let acks = 0;
+    const end = round + rounds;
+    do {
+      round++;
+      const lacking = all & ~acks;
+      let got = 0;
+      {
+        const high = highs[2 * round - 2]!;
+        for (let rest = lacking; rest !== 0; rest &= rest - 1) {
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
           }
-          acks |= delivered;
+          x = w >>> 1;
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
+          if (x === high) {
+            {
+              const r5 = Math.imul(s1, 5);
+              w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+              const t9 = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t9;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            k = -afterTie(tables[2 * round - 2]!, x, w >>> 10);
+          }
+          got |= rest & -rest & k;
         }
       }
-      // the round's end
-      const last = round - phaseStart + 1 >= rounds;
-      if (phase === 1 && ((voteYes | voteNo) === all || voteNo !== 0 || last)) {
-        decision = voteYes === all ? 1 : 2;
-        phase = 2;
-        phaseStart = round + 1;
-      } else if (phase === 2 && (acks === all || last)) phase = 3;
-    }
-    // blocked: a cohort in doubt; inconsistent: some committed and some aborted (never)
-    let outcome: number;
-    if (yes !== 0) outcome = 2;
-    else {
-      const anyCommitted = decision === 1 || committed !== 0;
-      const anyAborted = decision === 2 || (no | aborted | (all & ~(yes | no | committed | aborted))) !== 0;
-      outcome = anyCommitted && anyAborted ? 3 : anyCommitted ? 0 : 1;
-    }
+      sent += bitCount(lacking);
+      if (got !== 0) {
+        const high = highs[2 * round - 1]!;
+        let delivered = 0;
+        for (let rest = got; rest !== 0; rest &= rest - 1) {
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
+          }
+          x = w >>> 1;
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
+          if (x === high) {
+            {
+              const r5 = Math.imul(s1, 5);
+              w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+              const t9 = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t9;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            k = -afterTie(tables[2 * round - 1]!, x, w >>> 10);
+          }
+          delivered |= rest & -rest & k;
+        }
+        heard |= got;
+        received += bitCount(got);
+        replied += bitCount(delivered);
+        acks |= delivered;
+      }
+    } while (acks !== all && round < end);
+    // blocked: a YES voter that never heard the decision is in doubt; else committed or aborted
+    // (never inconsistent: there is one decision)
+    const outcome = (yes & ~heard) !== 0 ? 2 : commit ? 0 : 1;
     sums[outcome]!++;
-    sums[roundsAt]! += lastRound;
+    sums[roundsAt]! += round;
     sums[receivedAt]! += received;
     sums[repliedAt]! += replied;
     state[0] = s0;
     state[1] = s1;
     state[2] = s2;
     state[3] = s3;
-    return messages;
+    return sent + received;
   };
   return (stream, trials): Tally => {
     const state = stream.slice(0, 4);
