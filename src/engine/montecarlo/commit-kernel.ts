@@ -106,13 +106,14 @@ function commitTrials(
   const deliveriesAt = outcomeCount + 1;
   const receivedAt = deliveriesAt + classes[0]; // where each direction's received messages count
   const repliedAt = deliveriesAt + classes[1];
+  let histogram: Float64Array = new Float64Array(0); // the block's messages histogram (trials[m]: trials of m messages)
   /**
    * One trial from the generator state in `state` (left after the trial's draws): its outcome,
-   * rounds and deliveries added into `sums`; returns its messages. A function per trial, not one
+   * rounds and deliveries added into `sums`, its messages into `histogram`. A function per trial, not one
    * loop over the block, so that V8 optimizes it on entry: a long loop is optimized on the stack
    * (OSR), and that code kept the generator's words boxed, in memory.
    */
-  const trial = (state: Int32Array, sums: Float64Array): number => {
+  const trial = (state: Int32Array, sums: Float64Array): void => {
     // The generator inline (no closure over its state, which would keep it in memory, not
     // registers): w is the output, x its high 31 bits; a tie on a high part draws again.
     let s0 = state[0]!;
@@ -336,21 +337,19 @@ function commitTrials(
     sums[roundsAt]! += round;
     sums[receivedAt]! += received;
     sums[repliedAt]! += replied;
+    const messages = sent + received;
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+    histogram[messages]!++;
     state[0] = s0;
     state[1] = s1;
     state[2] = s2;
     state[3] = s3;
-    return sent + received;
   };
   return (stream, trials): Tally => {
     const state = stream.slice(0, 4);
     const sums = new Float64Array(deliveriesAt + deliveryCount);
-    let histogram: Float64Array = new Float64Array(256);
-    for (let t = 0; t < trials; t++) {
-      const messages = trial(state, sums);
-      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-      histogram[messages]!++;
-    }
+    histogram = new Float64Array(256);
+    for (let t = 0; t < trials; t++) trial(state, sums);
     return toTally(trials, sums.subarray(0, outcomeCount), histogram, sums.subarray(deliveriesAt), sums[roundsAt]!);
   };
 }
