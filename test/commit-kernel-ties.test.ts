@@ -44,6 +44,19 @@ describe('two-phase commit kernel: ties at every kind of draw', () => {
       }
     });
   }
+
+  it("long trials (hundreds of rounds, thousands of messages): the generic engine's tally, the histogram grown", () => {
+    for (const [params, trials] of [
+      [{ participants: 31, abortRate: 0.02, loss: 0.7, redundancy: 1, rounds: 8 }, 300],
+      [{ participants: 4, abortRate: 0.1, loss: 0.95, redundancy: 1, rounds: 300 }, 150],
+    ] as const) {
+      const model = buildCellModel({ protocol: 'two-phase-commit', channel: 'bernoulli', params });
+      const state = stateWithWordAt(0, 7, 0);
+      const tally = commitKernelFor(model)!(state, trials);
+      assert.deepEqual(tally, runBlockGeneric(model, generatorAt(state), trials), JSON.stringify(params));
+      assert.ok(tally.messages.length > 256, 'some trial sent more messages than the first histogram holds');
+    }
+  });
 });
 
 /** Each kind of draw the cell makes, with its threshold's high part (votes are drawn where abortRate is neither 0 nor 1). */
