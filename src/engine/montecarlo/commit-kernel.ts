@@ -9,9 +9,9 @@ import type { TrialKernel } from './trial-kernel.js';
 
 /**
  * Two-phase commit's own trial kernel, for the cells the trial kernel would otherwise run (too
- * many cohorts for the automaton) on a channel whose every send is a two-way fate that leaves
+ * many cohorts for the automaton) on a channel whose every send is lost or received and leaves
  * it as it is (bernoulli): a whole trial in one function, the cohorts as bit sets in local
- * variables, the generator inline. It makes exactly the generic engine's draws in its order —
+ * variables, a round's fates as one bit mask, the generator inline. It makes exactly the generic engine's draws in its order —
  * round by round, the coordinator's message to every cohort lacking its vote (ack) in ascending
  * order, then each cohort that received it drawing its vote (when abortRate is neither 0 nor 1)
  * and its reply's fate; a tie on a threshold's high part decided by the next word — so its
@@ -106,12 +106,12 @@ function commitTrials(
   const deliveriesAt = outcomeCount + 1;
   const receivedAt = deliveriesAt + classes[0]; // where each direction's received messages count
   const repliedAt = deliveriesAt + classes[1];
-  let histogram: Float64Array = new Float64Array(0); // the block's messages histogram (trials[m]: trials of m messages)
+  let histogram: Float64Array = new Float64Array(0); // the block's: histogram[m], trials of m messages
   /**
    * One trial from the generator state in `state` (left after the trial's draws): its outcome,
-   * rounds and deliveries added into `sums`, its messages into `histogram`. A function per trial, not one
-   * loop over the block, so that V8 optimizes it on entry: a long loop is optimized on the stack
-   * (OSR), and that code kept the generator's words boxed, in memory.
+   * rounds and deliveries added into `sums`, its messages into `histogram`. A call per trial,
+   * not one loop over the block, so that V8 optimizes it on entry: a long loop is optimized on
+   * the stack (OSR), and that code kept the generator's words boxed, in memory (a third slower).
    */
   const trial = (state: Int32Array, sums: Float64Array): void => {
     // The generator inline (no closure over its state, which would keep it in memory, not
