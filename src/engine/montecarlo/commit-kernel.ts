@@ -43,7 +43,7 @@ function makeCommitKernel(model: CellModel): TrialKernel | null {
   if (model.protocol !== twoPhaseCommit || model.crash !== null || model.replay || model.initialStates.length !== 1) return null;
   const cell = model.protocolConfig as CommitCell;
   const n = cell.participants;
-  if (!(n >= 1 && n <= MAX_COHORTS)) return null;
+  if (!(n >= 1 && n <= MAX_COHORTS && cell.rounds >= 1)) return null;
   const channelState = model.initialStates[0]!.state;
   // every send's fate, by round (1 .. 2R) and direction, from the one channel state: outcome 1
   // (received) iff the word's high 31 bits are above `highs[i]`, a tie decided by `tables[i]`
