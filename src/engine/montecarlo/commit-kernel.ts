@@ -36,6 +36,10 @@ interface CommitCell {
 }
 
 const TWO_31 = 2 ** 31;
+/** Outcome indices, in COMMIT_OUTCOMES' order (contract/protocol.ts). */
+const COMMITTED = 0;
+const ABORTED = 1;
+const BLOCKED = 2;
 /** The most cohorts the kernel keeps in one word. */
 const MAX_COHORTS = 31;
 
@@ -114,8 +118,9 @@ function commitTrials(
    * the stack (OSR), and that code kept the generator's words boxed, in memory (W4 took 1.4 times the CPU time).
    */
   const trial = (state: Int32Array, sums: Float64Array): void => {
-    // The generator inline (no closure over its state, which would keep it in memory, not
-    // registers): w is the output, x its high 31 bits; a tie on a high part draws again.
+    // The generator written out at each draw (a function cannot update the four locals, and a
+    // closure over its state keeps it in memory, not registers): w is the output, x its high 31
+    // bits; a tie on a high part draws again.
     let s0 = state[0]!;
     let s1 = state[1]!;
     let s2 = state[2]!;
@@ -332,7 +337,7 @@ function commitTrials(
     } while (acks !== all && round < end);
     // blocked: a YES voter that never heard the decision is in doubt; else committed or aborted
     // (never inconsistent: there is one decision)
-    const outcome = (yes & ~heard) !== 0 ? 2 : commit ? 0 : 1;
+    const outcome = (yes & ~heard) !== 0 ? BLOCKED : commit ? COMMITTED : ABORTED;
     sums[outcome]!++;
     sums[roundsAt]! += round;
     sums[receivedAt]! += received;
