@@ -32,6 +32,8 @@ export const RUN = 4;
 export const MEMO_BYTES = 32 * 1024 * 1024;
 const KEPT_AUTOMATA = 2;
 const FIRST_NODES = 1024;
+/** Blocks of at least this many trials tell whether the automaton pays (a short one may still be filling it). */
+const JUDGED_BLOCK = 16384;
 const FIRST_SLOTS = 4096;
 
 /**
@@ -70,7 +72,8 @@ export class MemoAutomaton {
   nodes = 0;
   /** Transitions kept (inline and in the table). */
   transitions = 0;
-  /** Trials of the last block that ended on the automaton, never leaving it (the kernel sets it). */
+  /** Trials of the last block, and those of them that ended on the automaton, never leaving it (the kernel sets both). */
+  ran = 0;
   walked = 0;
   records = new Int32Array(0);
   /** The choice tables met, and each one's first threshold's high part where a run's fast path can draw it (else −1). */
@@ -102,6 +105,8 @@ export class MemoAutomaton {
   reset(): void {
     this.nodes = 0;
     this.transitions = 0;
+    this.ran = 0;
+    this.walked = 0;
     this.tables.length = 0;
     this.fastChoice.length = 0;
     this.choiceIndex.clear();
@@ -133,12 +138,15 @@ export class MemoAutomaton {
   }
 
   /**
-   * Whether walking the automaton still pays after a block of `trials` trials: not once it is full
-   * and fewer than half the block's trials ended on it. A trial that leaves it costs a little more
-   * than one that never entered it (a call of next and resolve whose state is then not kept).
+   * Whether walking the automaton can pay after the last block: not where fewer than half its
+   * trials ended on it, in a long block or once it is full. A trial that leaves it costs more
+   * than one that never entered it (a call of next and resolve whose state is not kept); a
+   * protocol whose trials keep meeting new states (per-peer fields for many peers) is told after
+   * its first long block.
    */
-  pays(trials: number): boolean {
-    return this.usable && !(this.nodes === this.maxNodes && 2 * this.walked < trials);
+  pays(): boolean {
+    const { ran, walked } = this;
+    return this.usable && !(2 * walked < ran && (ran >= JUDGED_BLOCK || this.nodes === this.maxNodes));
   }
 
   /** The root node (the state after `init`), or −1 where nothing is kept: the trial runs live. */

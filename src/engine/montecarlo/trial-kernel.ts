@@ -343,7 +343,7 @@ const MEMO_SOURCE = `
       histogram[messages]++;
       rounds += lastRound;
     }
-    memo.walked = walked;
+    memo.walked = walked; memo.ran = trials;
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
@@ -401,28 +401,60 @@ const kernels = new WeakMap<CellModel, TrialKernel>();
 
 /**
  * The cell's trial kernel, compiled on first use (a fresh function per cell: its own type
- * feedback): it walks a memo automaton while that pays, and once the automaton is full and most
- * trials still leave it (a protocol with more states than it can keep, such as one with per-peer
- * fields for many peers), the protocol's own calls at every step. Either gives the same tally.
+ * feedback). Whether walking a memo automaton beats the protocol's own calls depends on the
+ * protocol: it does where trials keep to a modest number of states (three-phase commit with ten
+ * cohorts), not where they keep meeting new ones (per-peer fields for many peers) or where `next`
+ * costs less than a lookup in a large table (the built-in two-phase commit's bit sets). So the
+ * kernel asks the machine: after a block that fills the automaton, it runs a long block each
+ * way, and keeps the faster per trial (see chooseWalk). Both give the same tally, so the choice
+ * changes only the speed, never a count.
  */
 export function trialKernelFor(model: CellModel): TrialKernel {
   let kernel = kernels.get(model);
-  if (!kernel) {
-    const memo = new MemoAutomaton(model);
-    const walk = trialKernelWith(model, memo);
-    let live: TrialKernel | null = null;
-    kernel = (stream, trials) => {
-      if (live) return live(stream, trials);
-      const tally = walk(stream, trials);
-      if (!memo.pays(trials)) {
-        memo.reset();
-        live = trialKernelWith(model, null);
-      }
-      return tally;
-    };
-    kernels.set(model, kernel);
-  }
+  if (!kernel) kernels.set(model, (kernel = chooseWalk(model)));
   return kernel;
+}
+
+/** Blocks of at least this many trials are timed for the choice (a short one says little). */
+const TIMED_BLOCK = 16384;
+
+function chooseWalk(model: CellModel): TrialKernel {
+  const memo = new MemoAutomaton(model);
+  const walk = trialKernelWith(model, memo);
+  let live: TrialKernel | null = null;
+  let chosen: TrialKernel | null = null;
+  /** Long blocks run so far: the first fills the automaton, the second runs live, the third walks it. */
+  let long = 0;
+  let liveTime = 0;
+  const timed = (kernel: TrialKernel, stream: Int32Array, trials: number): [Tally, number] => {
+    const start = performance.now();
+    const tally = kernel(stream, trials);
+    return [tally, (performance.now() - start) / trials];
+  };
+  return (stream, trials) => {
+    if (chosen) return chosen(stream, trials);
+    if (!memo.pays()) {
+      memo.reset();
+      chosen = live ??= trialKernelWith(model, null);
+      return chosen(stream, trials);
+    }
+    if (trials < TIMED_BLOCK) return walk(stream, trials);
+    long++;
+    if (long === 2) {
+      live ??= trialKernelWith(model, null);
+      const [tally, perTrial] = timed(live, stream, trials);
+      liveTime = perTrial;
+      return tally;
+    }
+    const [tally, perTrial] = timed(walk, stream, trials);
+    if (long === 3) {
+      if (perTrial >= liveTime) {
+        memo.reset();
+        chosen = live;
+      } else chosen = walk;
+    }
+    return tally;
+  };
 }
 
 /**
