@@ -146,7 +146,12 @@ export class MemoAutomaton {
    */
   pays(): boolean {
     const { ran, walked } = this;
-    return this.usable && !(2 * walked < ran && (ran >= JUDGED_BLOCK || this.nodes === this.maxNodes));
+    return this.usable && !(2 * walked < ran && (ran >= JUDGED_BLOCK || this.full));
+  }
+
+  /** Whether it has as many nodes as its memory allows. */
+  get full(): boolean {
+    return this.nodes === this.maxNodes;
   }
 
   /** The root node (the state after `init`), or −1 where nothing is kept: the trial runs live. */
