@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -91,6 +91,25 @@ function choosingRun(name: string, choices: Float64Array): ProtocolDefinition<nu
   };
 }
 
+/** Twenty sends whose results the state spells out: 2^20 states at the end, a new one in almost every trial. */
+const paths: ProtocolDefinition<null> = {
+  ...chooser('memo-paths', Float64Array.of(1)),
+  next(state, _config, step) {
+    if (state[0] === 20) {
+      step.kind = END;
+      step.outcome = state[1]! & 1;
+      return;
+    }
+    step.kind = SEND;
+    step.direction = A_TO_B;
+    step.round = 1;
+  },
+  resolve(state, _config, _step, result) {
+    state[1] = 2 * state[1]! + result;
+    state[0]!++;
+  },
+};
+
 function withProtocol(protocol: ProtocolDefinition<null>, body: (model: CellModel) => void): void {
   registerProtocol(protocol);
   try {
@@ -111,12 +130,12 @@ describe('memo automaton', () => {
       // both name a parameter cohorts: one registered at a time
       const model = buildCellModel({ protocol: name, channel: 'bernoulli', params });
       unregister(name);
-      const expected = generic(model, name, 3000);
-      const roomy = walked(model, name, 3000);
+      const expected = generic(model, name, 2000);
+      const roomy = walked(model, name, 2000);
       assert.deepEqual(roomy.tally, expected, `${name}, room to spare`);
       assert.ok(roomy.memo.nodes > 50 && roomy.memo.transitions > roomy.memo.nodes, `${name}: ${roomy.memo.nodes} nodes kept`);
       // room for a few dozen nodes: full within the first trials, the rest of each trial live
-      const capped = walked(model, name, 3000, 12_000);
+      const capped = walked(model, name, 2000, 12_000);
       assert.deepEqual(capped.tally, expected, `${name}, capped`);
       assert.ok(capped.memo.full && capped.memo.nodes < roomy.memo.nodes, `${name}: ${capped.memo.nodes} nodes when capped`);
     }
@@ -191,12 +210,24 @@ describe('memo automaton', () => {
     });
   });
 
-  it('the cell kernel, timing both walks over long blocks, gives every block the generic tally', () => {
-    const model = buildCellModel({ protocol: 'retransmit', channel: 'gilbert-elliott', params: { goodToBad: 0.1, badToGood: 0.5, redundancy: 1, rounds: 3 } });
-    const kernel = trialKernelFor(model);
-    for (let block = 0; block < 4; block++) {
-      assert.deepEqual(kernel(blockState('memo', 'long', block), 16384), runBlockGeneric(model, blockStream('memo', 'long', block), 16384), `block ${block}`);
+  it('the cell kernel (probing, then timing both walks over long blocks) gives every block the generic tally', () => {
+    const cells: [CellSpec, number][] = [
+      // trials that keep to a few states: the automaton is walked, then timed against the live walk
+      [{ protocol: 'retransmit', channel: 'gilbert-elliott', params: { goodToBad: 0.1, badToGood: 0.5, redundancy: 1, rounds: 3 } }, 4],
+      // trials that keep meeting new states (the state is the path): live after the first block's first trials
+      [{ protocol: 'memo-paths', channel: 'bernoulli', params: { loss: 0.5, redundancy: 1 } }, 2],
+    ];
+    registerProtocol(paths);
+    for (const [spec, blocks] of cells) {
+      const model = buildCellModel(spec);
+      const kernel = trialKernelFor(model);
+      for (let block = 0; block < blocks; block++) {
+        const stream = blockState('memo', 'long', block);
+        assert.deepEqual(kernel(stream, 16384), runBlockGeneric(model, blockStream('memo', 'long', block), 16384), `${spec.protocol}, block ${block}`);
+        assert.deepEqual(stream, blockState('memo', 'long', block), 'the stream given is left as it was');
+      }
     }
+    unregister(paths.name);
   });
 });
 

@@ -2,7 +2,7 @@ import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
-import { grownHistogram, toTally } from '../tally.js';
+import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from './generic.js';
 import {
@@ -302,6 +302,7 @@ const LIVE_SOURCE = `
       histogram[messages]++;
       rounds += lastRound;
     }
+    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
@@ -344,6 +345,7 @@ const MEMO_SOURCE = `
       rounds += lastRound;
     }
     memo.walked = walked; memo.ran = trials;
+    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
@@ -420,48 +422,63 @@ const TIMED_BLOCK = 16384;
 
 function chooseWalk(model: CellModel): TrialKernel {
   const memo = new MemoAutomaton(model);
-  const walk = trialKernelWith(model, memo);
+  const walk = compiledKernel(model, memo);
   let live: TrialKernel | null = null;
   let chosen: TrialKernel | null = null;
   /** Long blocks run so far: the first fills the automaton, the second runs live, the third walks it. */
   let long = 0;
   let liveTime = 0;
-  const timed = (kernel: TrialKernel, stream: Int32Array, trials: number): [Tally, number] => {
+  const goLive = (): TrialKernel => {
+    memo.reset();
+    return (chosen = live ??= compiledKernel(model, null));
+  };
+  const timed = (kernel: TrialKernel, words: Int32Array, trials: number): [Tally, number] => {
     const start = performance.now();
-    const tally = kernel(stream, trials);
+    const tally = kernel(words, trials);
     return [tally, (performance.now() - start) / trials];
   };
   return (stream, trials) => {
-    if (chosen) return chosen(stream, trials);
-    if (!memo.pays()) {
-      memo.reset();
-      chosen = live ??= trialKernelWith(model, null);
-      return chosen(stream, trials);
-    }
-    if (trials < TIMED_BLOCK) return walk(stream, trials);
+    // The compiled kernels leave the generator's last words in the array they are given: a copy.
+    const words = stream.slice();
+    if (chosen) return chosen(words, trials);
+    if (!memo.pays()) return goLive()(words, trials);
+    if (trials < TIMED_BLOCK) return walk(words, trials);
     long++;
+    if (long === 1) {
+      // Its first trials tell a protocol whose trials keep meeting new states: most never finish on the automaton.
+      const first = walk(words, PROBE_TRIALS);
+      const rest = (4 * memo.walked < PROBE_TRIALS ? goLive() : walk)(words, trials - PROBE_TRIALS);
+      return addTally(first, rest);
+    }
     if (long === 2) {
-      live ??= trialKernelWith(model, null);
-      const [tally, perTrial] = timed(live, stream, trials);
+      live ??= compiledKernel(model, null);
+      const [tally, perTrial] = timed(live, words, trials);
       liveTime = perTrial;
       return tally;
     }
-    const [tally, perTrial] = timed(walk, stream, trials);
+    const [tally, perTrial] = timed(walk, words, trials);
     if (long === 3) {
-      if (perTrial >= liveTime) {
-        memo.reset();
-        chosen = live;
-      } else chosen = walk;
+      if (perTrial >= liveTime) goLive();
+      else chosen = walk;
     }
     return tally;
   };
 }
+
+/** The first trials of the first long block, after which a protocol that leaves the automaton in most trials runs live. */
+const PROBE_TRIALS = 4096;
 
 /**
  * A trial kernel for the cell that walks `memo` (memo-automaton.ts), or with null the protocol's
  * own calls at every step; either gives the same tally (tests compare them, and caps).
  */
 export function trialKernelWith(model: CellModel, memo: MemoAutomaton | null): TrialKernel {
+  const kernel = compiledKernel(model, memo);
+  return (stream, trials) => kernel(stream.slice(), trials);
+}
+
+/** The compiled kernel, warmed up; it leaves the generator's last words in the array it is given. */
+function compiledKernel(model: CellModel, memo: MemoAutomaton | null): TrialKernel {
   const kernel = compileTrialKernel(model, memo);
   // Empty calls give the code after the trial loop type feedback before the first block, so
   // that the loop's optimized code does not deoptimize on leaving it (see kernel.ts).
