@@ -123,13 +123,14 @@ export class MemoAutomaton {
    * of the least recently used beyond KEPT_AUTOMATA; the root is made if it is not there.
    */
   prepare(state: Int32Array): void {
+    if (!this.usable) return;
     const at = kept.indexOf(this);
     if (at !== kept.length - 1) {
       if (at >= 0) kept.splice(at, 1);
       kept.push(this);
       while (kept.length > KEPT_AUTOMATA) kept[0]!.reset();
     }
-    if (this.nodes === 0 && this.usable) {
+    if (this.nodes === 0) {
       this.allocateNodes(0);
       this.slots = new Int32Array(4 * FIRST_SLOTS);
       this.model.protocol.init(state, this.model.protocolConfig);
