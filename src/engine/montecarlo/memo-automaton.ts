@@ -37,30 +37,27 @@ const JUDGED_BLOCK = 16384;
 const FIRST_SLOTS = 4096;
 
 /**
- * A node's record in `records`, NODE_FIELDS int32 from id × NODE_FIELDS (one cache line): its
- * step, the transmission for the channel state last met there (transmissionFor is a function of
- * its arguments), and its first transition kept inline, so that a walk along likely steps reads
- * one line per step; further transitions are in a hash table.
+ * A node's record in `records`, NODE_FIELDS int32 from id × NODE_FIELDS (half a cache line, so
+ * that the nodes trials walk most stay in the core's caches): its step and its first transition,
+ * kept inline, so that a walk along likely steps reads one record per step; further transitions
+ * are in a hash table.
  */
-export const NODE_FIELDS = 16;
+export const NODE_FIELDS = 8;
 export const KIND = 0;
-export const DIRECTION = 1;
-export const ROUND = 2;
-export const PEER = 3;
-export const PEERS = 4;
-export const CHOOSERS = 5;
 /** Index into `tables` of the step's choice, or −1. */
-export const CHOICE = 6;
-export const OUTCOME = 7;
-export const CHANNEL_STATE = 8;
-export const TRANSMISSION = 9;
-export const FIRST_A = 10;
-export const FIRST_B = 11;
+export const CHOICE = 1;
+/** 2 × round + direction (a step of another direction, or a round beyond 2^30, is taken live). */
+export const ROUND_DIRECTION = 2;
+/** The run's peers; at an END, the outcome. */
+export const PEERS = 3;
+export const OUTCOME = 3;
+export const CHOOSERS = 4;
+export const FIRST_A = 5;
+export const FIRST_B = 6;
 /** The first transition's child, or −1. */
-export const FIRST_CHILD = 12;
-const HASH = 13;
-/** Bytes per node besides its state: its record and two intern slots. */
-const NODE_BYTES = 4 * (NODE_FIELDS + 2);
+export const FIRST_CHILD = 7;
+/** Bytes per node besides its state: its record, its hash and two intern slots. */
+const NODE_BYTES = 4 * (NODE_FIELDS + 3);
 /** Bytes per transition slot (four int32); at most half the slots are in use. */
 const SLOT_BYTES = 16;
 
@@ -81,6 +78,7 @@ export class MemoAutomaton {
   readonly fastChoice: number[] = [];
   private readonly choiceIndex = new Map<Float64Array, number>();
   private states = new Int32Array(0);
+  private hashes = new Int32Array(0);
   private interned = new Int32Array(0);
   private slots = new Int32Array(0);
   private readonly maxNodes: number;
@@ -112,6 +110,7 @@ export class MemoAutomaton {
     this.choiceIndex.clear();
     this.records = new Int32Array(0);
     this.states = new Int32Array(0);
+    this.hashes = new Int32Array(0);
     this.interned = new Int32Array(0);
     this.slots = new Int32Array(0);
     const at = kept.indexOf(this);
@@ -194,12 +193,9 @@ export class MemoAutomaton {
     const o = id * NODE_FIELDS;
     r[o + KIND] = this.kindOf(step);
     if (r[o + KIND] === LIVE) return;
-    r[o + DIRECTION] = step.direction;
-    r[o + ROUND] = step.round;
-    r[o + PEER] = step.peer;
-    r[o + PEERS] = step.peers;
+    r[o + ROUND_DIRECTION] = 2 * step.round + step.direction;
+    r[o + PEERS] = step.kind === END ? step.outcome : step.peers;
     r[o + CHOOSERS] = step.choosers;
-    r[o + OUTCOME] = step.outcome;
     r[o + CHOICE] = step.kind === CHOOSE || step.choosers !== 0 ? this.tableIndex(step.choices!) : -1;
   }
 
@@ -229,7 +225,12 @@ export class MemoAutomaton {
   private kindOf(step: Step): number {
     const { kind, peers, choosers } = step;
     if (kind === END) return Number.isInteger(step.outcome) && step.outcome >= 0 && step.outcome < this.model.outcomes.names.length ? END : LIVE;
-    if ((kind !== SEND && kind !== CHOOSE) || !isInt32(step.direction) || !isInt32(step.round)) return LIVE;
+    if (
+      (kind !== SEND && kind !== CHOOSE) ||
+      (step.direction !== 0 && step.direction !== 1) ||
+      !(isInt32(step.round) && step.round >= 0 && step.round < 2 ** 30)
+    )
+      return LIVE;
     if (peers === 0 && choosers === 0) return kind === SEND || step.choices instanceof Float64Array ? kind : LIVE;
     // The trial kernel's rules of a run (announcementProblem), and a choice of at most two outcomes, whose results fit a mask.
     const wellFormed =
@@ -263,7 +264,7 @@ export class MemoAutomaton {
     for (; ; s = (s + 1) & mask) {
       const id = this.interned[s]! - 1;
       if (id < 0) break;
-      if (this.records[id * NODE_FIELDS + HASH] === hash && sameState(this.states, id * size, state)) return id;
+      if (this.hashes[id] === hash && sameState(this.states, id * size, state)) return id;
     }
     if (this.nodes === this.maxNodes) return -1;
     if (this.nodes * NODE_FIELDS === this.records.length) {
@@ -274,9 +275,8 @@ export class MemoAutomaton {
     this.states.set(state, id * size);
     this.interned[s] = id + 1;
     const o = id * NODE_FIELDS;
-    this.records[o + HASH] = hash;
+    this.hashes[id] = hash;
     this.records[o + KIND] = UNREAD;
-    this.records[o + CHANNEL_STATE] = NO_CHANNEL_STATE;
     this.records[o + FIRST_CHILD] = -1;
     return id;
   }
@@ -321,18 +321,18 @@ export class MemoAutomaton {
     const states = new Int32Array(capacity * this.size);
     states.set(this.states.subarray(0, nodes * this.size));
     this.states = states;
+    const hashes = new Int32Array(capacity);
+    hashes.set(this.hashes.subarray(0, nodes));
+    this.hashes = hashes;
     this.interned = new Int32Array(2 ** Math.ceil(Math.log2(2 * capacity)));
     const mask = this.interned.length - 1;
     for (let id = 0; id < nodes; id++) {
-      let s = records[id * NODE_FIELDS + HASH]! & mask;
+      let s = hashes[id]! & mask;
       while (this.interned[s] !== 0) s = (s + 1) & mask;
       this.interned[s] = id + 1;
     }
   }
 }
-
-/** No channel state yet: the transmission cache's empty mark (channel states are indices, never this). */
-export const NO_CHANNEL_STATE = -0x80000000;
 
 /** A run resolved part by part from its masks, as the trial kernel resolves one without resolveRun. */
 function resolveParts(model: CellModel, state: Int32Array, step: Step, delivered: number, chosen: number): void {

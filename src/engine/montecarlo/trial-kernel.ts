@@ -6,10 +6,8 @@ import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from './generic.js';
 import {
-  CHANNEL_STATE,
   CHOICE,
   CHOOSERS,
-  DIRECTION,
   FIRST_A,
   FIRST_B,
   FIRST_CHILD,
@@ -19,9 +17,8 @@ import {
   NODE_FIELDS,
   OUTCOME,
   PEERS,
-  ROUND,
+  ROUND_DIRECTION,
   RUN,
-  TRANSMISSION,
   UNREAD,
 } from './memo-automaton.js';
 
@@ -152,7 +149,7 @@ const RUN_MASKS = `
  */
 const MEMO_WALK = `
   for (let id = root; ; steps++) {
-    let o = id * ${NODE_FIELDS};
+    const o = id * ${NODE_FIELDS};
     let nodeKind = records[o + ${KIND}];
     if (nodeKind === UNREAD) { memo.read(id, state); records = memo.records; nodeKind = records[o + ${KIND}]; }
     if (nodeKind === END) { outcome = records[o + ${OUTCOME}]; break; }
@@ -163,12 +160,8 @@ const MEMO_WALK = `
       ${SAMPLE('choices')}
       a = k;
     } else {
-      const direction = records[o + ${DIRECTION}], round = records[o + ${ROUND}];
-      let ti = records[o + ${TRANSMISSION}];
-      if (records[o + ${CHANNEL_STATE}] !== channelState) {
-        ti = channel.transmissionFor(channelConfig, channelState, direction, round);
-        records[o + ${CHANNEL_STATE}] = channelState; records[o + ${TRANSMISSION}] = ti;
-      }
+      const roundDirection = records[o + ${ROUND_DIRECTION}], direction = roundDirection & 1, round = roundDirection >> 1;
+      const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
       let tr = transmissions[ti];
       lastRound = round;
       if (nodeKind === RUN) {
