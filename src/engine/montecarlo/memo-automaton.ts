@@ -34,6 +34,8 @@ const KEPT_AUTOMATA = 2;
 const FIRST_NODES = 1024;
 /** Blocks of at least this many trials tell whether the automaton pays (a short one may still be filling it). */
 const JUDGED_BLOCK = 16384;
+/** The first trials of a cell, after which a protocol that leaves the automaton in most trials runs live. */
+export const PROBE_TRIALS = 4096;
 const FIRST_SLOTS = 4096;
 
 /**
@@ -138,15 +140,15 @@ export class MemoAutomaton {
   }
 
   /**
-   * Whether walking the automaton can pay after the last block: not where fewer than half its
-   * trials ended on it, in a long block or once it is full. A trial that leaves it costs more
-   * than one that never entered it (a call of next and resolve whose state is not kept); a
-   * protocol whose trials keep meeting new states (per-peer fields for many peers) is told after
-   * its first long block.
+   * Whether walking the automaton can pay after the last block: not where fewer than a quarter of
+   * its trials (of at least PROBE_TRIALS) ended on it, nor fewer than half in a long block or once
+   * it is full. A trial that leaves it costs more than one that never entered it (calls of next
+   * and resolve whose state is not kept), and a protocol whose trials keep meeting new states
+   * (per-peer fields for many peers) shows it within its first few thousand trials.
    */
   pays(): boolean {
     const { ran, walked } = this;
-    return this.usable && !(2 * walked < ran && (ran >= JUDGED_BLOCK || this.full));
+    return this.usable && !(4 * walked < ran && ran >= PROBE_TRIALS) && !(2 * walked < ran && (ran >= JUDGED_BLOCK || this.full));
   }
 
   /** Whether it has as many nodes as its memory allows. */

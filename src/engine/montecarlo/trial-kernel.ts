@@ -15,6 +15,7 @@ import {
   LIVE,
   MemoAutomaton,
   NODE_FIELDS,
+  PROBE_TRIALS,
   OUTCOME,
   PEERS,
   ROUND_DIRECTION,
@@ -440,7 +441,7 @@ function chooseWalk(model: CellModel): TrialKernel {
     if (long === 1) {
       // Its first trials tell a protocol whose trials keep meeting new states: most never finish on the automaton.
       const first = walk(words, PROBE_TRIALS);
-      const rest = (4 * memo.walked < PROBE_TRIALS ? goLive() : walk)(words, trials - PROBE_TRIALS);
+      const rest = (memo.pays() ? walk : goLive())(words, trials - PROBE_TRIALS);
       return addTally(first, rest);
     }
     if (long === 2) {
@@ -457,9 +458,6 @@ function chooseWalk(model: CellModel): TrialKernel {
     return tally;
   };
 }
-
-/** The first trials of the first long block, after which a protocol that leaves the automaton in most trials runs live. */
-const PROBE_TRIALS = 4096;
 
 /**
  * A trial kernel for the cell that walks `memo` (memo-automaton.ts), or with null the protocol's
