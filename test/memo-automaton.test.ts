@@ -130,12 +130,12 @@ describe('memo automaton', () => {
       // both name a parameter cohorts: one registered at a time
       const model = buildCellModel({ protocol: name, channel: 'bernoulli', params });
       unregister(name);
-      const expected = generic(model, name, 2000);
-      const roomy = walked(model, name, 2000);
+      const expected = generic(model, name, 1000);
+      const roomy = walked(model, name, 1000);
       assert.deepEqual(roomy.tally, expected, `${name}, room to spare`);
       assert.ok(roomy.memo.nodes > 50 && roomy.memo.transitions > roomy.memo.nodes, `${name}: ${roomy.memo.nodes} nodes kept`);
       // room for a few dozen nodes: full within the first trials, the rest of each trial live
-      const capped = walked(model, name, 2000, 12_000);
+      const capped = walked(model, name, 1000, 12_000);
       assert.deepEqual(capped.tally, expected, `${name}, capped`);
       assert.ok(capped.memo.full && capped.memo.nodes < roomy.memo.nodes, `${name}: ${capped.memo.nodes} nodes when capped`);
     }
@@ -153,7 +153,7 @@ describe('memo automaton', () => {
     ];
     for (const spec of cells) {
       const model = buildCellModel(spec);
-      assert.deepEqual(walked(model, spec.protocol, 1000).tally, generic(model, spec.protocol, 1000), `${spec.protocol} over ${spec.channel}`);
+      assert.deepEqual(walked(model, spec.protocol, 600).tally, generic(model, spec.protocol, 600), `${spec.protocol} over ${spec.channel}`);
     }
   });
 
