@@ -32,7 +32,8 @@ import {
  * high part, and a choice's table is looked up once per distinct probability array, not once per
  * draw. It draws exactly as runTrial does — the same words in the same order, ties decided by the
  * next word — and refuses an unfilled step as it does, so its tallies equal the generic engine's
- * and `trace` replays any of its trials.
+ * and `trace` replays any of its trials. Where it pays, a trial walks a memo automaton of the
+ * protocol's steps (memo-automaton.ts) instead of calling `next` and `resolve`, drawing the same.
  */
 export type TrialKernel = (stream: Int32Array, trials: number) => Tally;
 
