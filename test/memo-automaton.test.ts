@@ -157,7 +157,7 @@ describe('memo automaton', () => {
     }
   });
 
-  it('a choice of three outcomes, its ties decided by the next word, and one in a run (taken live)', () => {
+  it('a choice of three outcomes, its ties decided by the next word; runs of choosers without resolveRun, of two outcomes (kept) and three (taken live)', () => {
     const three = Float64Array.of(0.3, 0.3, 0.4);
     withProtocol(chooser('memo-three', three), (model) => {
       assert.deepEqual(walked(model, 'three', 2000).tally, generic(model, 'three', 2000));
@@ -171,6 +171,12 @@ describe('memo automaton', () => {
         assert.deepEqual(trialKernelWith(model, new MemoAutomaton(model))(state, 1), expected);
       }
       assert.deepEqual([...outcomes].sort(), [1, 2], 'both sides of the tie were drawn');
+    });
+    // two outcomes: the run is kept, resolved part by part from its masks (this protocol has no resolveRun)
+    withProtocol(choosingRun('memo-two-run', Float64Array.of(0.3, 0.7)), (model) => {
+      const { tally, memo } = walked(model, 'two-run', 2000);
+      assert.deepEqual(tally, generic(model, 'two-run', 2000));
+      assert.ok(memo.transitions > 4, `${memo.transitions} transitions kept`);
     });
     withProtocol(choosingRun('memo-three-run', three), (model) => {
       const { tally, memo } = walked(model, 'three-run', 2000);
