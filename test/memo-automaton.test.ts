@@ -185,7 +185,7 @@ describe('memo automaton', () => {
     });
   });
 
-  it('refuses a slip at the same trial as the generic engine, and a trial that never ends', () => {
+  it('refuses a slip at the same trial as the generic engine, a malformed run, and a trial that never ends', () => {
     // END without an outcome, in the state that only a trial whose coin came out 2 reaches
     const slip = chooser('memo-slip', Float64Array.of(0.45, 0.45, 0.1));
     withProtocol({ ...slip, next: (state, config, step) => (state[1] === 2 ? void (step.kind = END) : slip.next(state, config, step)) }, (model) => {
@@ -196,6 +196,21 @@ describe('memo automaton', () => {
       assert.throws(() => generic(model, 'slip', first), message);
       // the trials before the slip count alike
       assert.deepEqual(walked(model, 'slip', first - 1).tally, generic(model, 'slip', first - 1));
+    });
+    // a run announced without its first peer, in the state a coin of 2 leads to
+    const badRun = chooser('memo-bad-run', Float64Array.of(0.45, 0.45, 0.1));
+    const badNext: ProtocolDefinition<null>['next'] = (state, config, step) => {
+      if (state[1] !== 2) return badRun.next(state, config, step);
+      step.kind = SEND;
+      step.direction = A_TO_B;
+      step.round = 1;
+      step.peer = 0;
+      step.peers = 2;
+    };
+    withProtocol({ ...badRun, next: badNext }, (model) => {
+      const message = /protocol memo-bad-run: step.peers is 2, without bit 0/;
+      assert.throws(() => generic(model, 'bad-run', 200), message);
+      assert.throws(() => walked(model, 'bad-run', 200), message);
     });
     // a state the protocol never leaves: the automaton's one node, walked until the step limit
     const endless = chooser('memo-endless', Float64Array.of(0.5, 0.5));
