@@ -318,7 +318,7 @@ async function drawsPerTrial(r: TrialByTrial, next: TrialByTrial | undefined): P
  * The trial-by-trial workloads at the default worker count: W4 (two-phase commit, 10 cohorts)
  * against the C limit limit-commit on two threads, in alternating pairs; the same cell with two-phase
  * commit written as a protocol file, and the three-phase-commit example (a protocol file), as time
- * per message beside the built-in's.
+ * per draw beside the built-in's.
  */
 async function trialByTrial(): Promise<string> {
   const scale = QUICK ? 10 : 1;
