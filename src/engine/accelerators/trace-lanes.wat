@@ -20,6 +20,7 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
+    (local $la v128) (local $ga v128) (local $gb v128) (local $zeros v128) (local $seven v128) (local $bits v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
     (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
@@ -29,6 +30,8 @@
     (local.set $imv (i32x4.splat (local.get $indexMask)))
     ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
     (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
+    (local.set $seven (i32x4.splat (i32.const 7)))
+    (local.set $bits (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -66,19 +69,18 @@
         ;; lanes 0-3: x · n as four 64-bit products, their high halves (the starts) and low halves
         (local.set $p (i64x2.extmul_low_i32x4_u (local.get $x) (local.get $nv)))
         (local.set $q (i64x2.extmul_high_i32x4_u (local.get $x) (local.get $nv)))
-        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $la (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)))
         (local.set $ha (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
         ;; lanes 4-7: x · n as four 64-bit products, their high halves (the starts) and low halves
         (local.set $p (i64x2.extmul_low_i32x4_u (local.get $y) (local.get $nv)))
         (local.set $q (i64x2.extmul_high_i32x4_u (local.get $y) (local.get $nv)))
-        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $rejects (i32x4.lt_u (i32x4.min_u (local.get $la) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q))) (local.get $rv)))
         (local.set $hb (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
         (if (v128.any_true (local.get $rejects))
           (then
             ;; a word rejected (some once in 2^32 / n draws): the step's lanes one by one
             (v128.store (i32.const {{WORDS_BYTE}}) (local.get $x))
             (v128.store (i32.const {{WORDS_B_BYTE}}) (local.get $y))
-            (local.set $rejects (v128.const i32x4 0 0 0 0))
             ;; each lane's word: a start (x · n's high half) unless rejected, then its code
             (local.set $lane (i32.const 0))
             (loop $each
@@ -104,142 +106,139 @@
               (br_if $each (i32.lt_u (local.get $lane) (i32.const 8))))
           )
           (else
-            ;; none rejected: each start's table word (its byte address) and the code's place in it
-            (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
-            (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
-            (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
-            (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
-            (local.set $fast (i32.add (local.get $fast) (i32.const 1)))
-            ;; then the eight starts in turn (written out, lane by lane, for speed)
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
-                  (i32x4.extract_lane 0 (local.get $sa)))
-                (local.get $codeMask)))
             (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (then
+                ;; one-bit codes: start s's code is bit s mod 8 of table byte s / 8. The eight
+                ;; bytes are gathered into byte 4j of $ga and $gb (whose other bytes stay 0), and
+                ;; each lane's bit is picked by a mask made by a swizzle of the bits 1, 2, …, 128
+                ;; (WebAssembly has no per-lane shift): a lane is −1 where the bit is clear, and the zeros are counted.
+                (local.set $wa (i32x4.shr_u (local.get $ha) (i32.const 3)))
+                (local.set $wb (i32x4.shr_u (local.get $hb) (i32.const 3)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wa)) (v128.const i32x4 0 0 0 0)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wa)) (local.get $ga)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wa)) (local.get $ga)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wa)) (local.get $ga)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wb)) (v128.const i32x4 0 0 0 0)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wb)) (local.get $gb)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wb)) (local.get $gb)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wb)) (local.get $gb)))
+                (local.set $zeros (i32x4.sub (local.get $zeros)
+                  (i32x4.eq (v128.and (local.get $ga) (i8x16.swizzle (local.get $bits) (v128.and (local.get $ha) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
+                (local.set $zeros (i32x4.sub (local.get $zeros)
+                  (i32x4.eq (v128.and (local.get $gb) (i8x16.swizzle (local.get $bits) (v128.and (local.get $hb) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
+                (local.set $fast (i32.add (local.get $fast) (i32.const 1))))
               (else
+                ;; each start's table word (its byte address) and the code's place in it
+                (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+                (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+                ;; then the eight starts in turn (written out, lane by lane, for speed)
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                      (i32x4.extract_lane 0 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
-                  (i32x4.extract_lane 1 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                      (i32x4.extract_lane 1 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
-                  (i32x4.extract_lane 2 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                      (i32x4.extract_lane 2 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
-                  (i32x4.extract_lane 3 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                      (i32x4.extract_lane 3 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
-                  (i32x4.extract_lane 0 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                      (i32x4.extract_lane 0 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
-                  (i32x4.extract_lane 1 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                      (i32x4.extract_lane 1 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
-                  (i32x4.extract_lane 2 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                      (i32x4.extract_lane 2 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
-                  (i32x4.extract_lane 3 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                      (i32x4.extract_lane 3 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))))
-          ))
+                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))
+              ))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
     (v128.store (i32.const 0) (local.get $a0))
@@ -251,6 +250,9 @@
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
     (i32.store (i32.const {{REJECTED_BYTE}}) (local.get $rejected))
+    (local.set $ones (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $zeros)) (i32x4.extract_lane 1 (local.get $zeros)))
+      (i32.add (i32x4.extract_lane 2 (local.get $zeros)) (i32x4.extract_lane 3 (local.get $zeros))))))
     (if (local.get $oneBit)
       (then
         ;; the fast steps' counts, added to lane 0's: code 1 as counted, code 0 the rest of their eight draws
