@@ -10,6 +10,9 @@ import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
 import type { Tally } from '../tally.js';
 
+const TWO_16 = 65536;
+const TWO_32 = 4294967296;
+
 /**
  * The protocol unrolled over its own states, for a replayed channel: what a trial does next
  * given whether each message was received. A replayed channel decides a message by reading the
@@ -254,6 +257,8 @@ interface StartTable {
   readonly deliveries: Int32Array;
   /** The automaton draws nothing (no choice node): a trial is its start's draw alone, and may run on the SIMD lanes. */
   readonly drawFree: boolean;
+  /** Per code: how many starts hold it. */
+  readonly startsOfCode: Float64Array;
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -418,7 +423,11 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   }
   const codes = byCount.length === 0 ? 0 : escape < 0 ? byCount.length : escape;
   const codeOf = new Int32Array(count).fill(escape);
-  for (let c = 0; c < codes; c++) codeOf[byCount[c]!] = c;
+  const startsOfCode = new Float64Array(codes);
+  for (let c = 0; c < codes; c++) {
+    codeOf[byCount[c]!] = c;
+    startsOfCode[c] = startsOf[byCount[c]!]!;
+  }
   const table = {
     outcome: new Int32Array(codes),
     messages: new Int32Array(codes),
@@ -437,7 +446,7 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table, drawFree };
+  return { classes, logWidth, escape, ...table, drawFree, startsOfCode };
 }
 
 /**
@@ -476,7 +485,16 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(rng, start, trial, tally));
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
-  for (let t = done; t < trials; t++) {
+  const keyed = table.drawFree ? null : KeyedRuns.over(table, endsAfter, choices, starts);
+  let t = done;
+  while (t < trials) {
+    if (keyed && trials - t >= KEYED_RUN) {
+      const run = keyed.run(rng, chosen, branchCount);
+      rng = keyed.rng;
+      t += run;
+      if (run === KEYED_RUN) continue;
+    }
+    t++; // one trial as drawn one by one
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
     if (code === escape) {
@@ -511,4 +529,119 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     if (ends) for (let b = 0; b < ends.length; b++) if (chosen[c * branchCount + b]! > 0) countCode(c, ends[b]!, chosen[c * branchCount + b]!);
   }
   return tally.toTally(trials);
+}
+
+/** Trials a keyed run takes: enough reads of the table in flight at once, few words drawn again after a break. */
+const KEYED_RUN = 128;
+
+/** Keyed runs are tried where at least this share of the starts draws a key alone. */
+const KEYED_SHARE = 0.99;
+
+/** A key with more outcomes than this is left to `sample` (its search halves the thresholds). */
+const KEY_OUTCOMES = 17;
+
+/**
+ * Runs of trials through the start table that are each a start and one key word (the randomized
+ * protocol: its sends are the start's, then its key, whose every branch ends at once). Trial by
+ * trial, each trial waits for its start's table read (a miss, on a long trace) before its key
+ * tells where the next start's word is. Here a run's words are drawn first, every second word
+ * taken as a start and all the run's table reads issued together, so the processor overlaps
+ * their misses; then the run is checked in order, each trial being what trial by trial makes
+ * of those words: a start word not rejected, a code that draws a key alone, a key word that
+ * ties no threshold (sample's rules). The run stops at the first trial that is not, and the
+ * stream is drawn again to just before it, so that trial is drawn one by one: the same words in
+ * the same order, the same tallies.
+ */
+class KeyedRuns {
+  rng!: Xoshiro128;
+  private readonly words = new Uint32Array(2 * KEYED_RUN);
+  private readonly codes = new Int32Array(KEYED_RUN);
+  private readonly logPerWord: number;
+  private readonly indexMask: number;
+  private readonly codeMask: number;
+  private readonly reject: number;
+
+  private constructor(
+    private readonly table: StartTable,
+    /** Per code: the key's last outcome, or −1 for a code whose trial is not a start and one key word. */
+    private readonly keyLast: Int32Array,
+    /** Per code, KEY_OUTCOMES apart: the key's thresholds' high parts (SamplingTable.high; 2^31, above every hi, as 2^31 − 1, a tie). */
+    private readonly keyHigh: Int32Array,
+    private readonly starts: number,
+  ) {
+    this.logPerWord = 5 - table.logWidth;
+    this.indexMask = (1 << this.logPerWord) - 1;
+    this.codeMask = (1 << (1 << table.logWidth)) - 1;
+    this.reject = (TWO_32 - starts) % starts;
+  }
+
+  /** Keyed runs for the table, or null where too few starts draw a key alone for runs to last. */
+  static over(table: StartTable, endsAfter: (Int32Array | undefined)[], choices: (SamplingTable | undefined)[], starts: number): KeyedRuns | null {
+    const codes = table.outcome.length;
+    const keyLast = new Int32Array(1 << (1 << table.logWidth)).fill(-1); // the escape code's too
+    const keyHigh = new Int32Array(keyLast.length * KEY_OUTCOMES);
+    let keyedStarts = 0;
+    for (let c = 0; c < codes; c++) {
+      const key = endsAfter[c] ? choices[-1 - table.outcome[c]!]! : undefined;
+      if (!key || key.size === 1 || key.size > KEY_OUTCOMES) continue; // a certain key draws no word
+      keyLast[c] = key.size - 1;
+      for (let i = 0; i < key.size - 1; i++) keyHigh[c * KEY_OUTCOMES + i] = Math.min(key.high[i]!, 2 ** 31 - 1);
+      keyedStarts += table.startsOfCode[c]!;
+    }
+    return keyedStarts >= KEYED_SHARE * starts ? new KeyedRuns(table, keyLast, keyHigh, starts) : null;
+  }
+
+  /**
+   * Up to KEYED_RUN trials from `rng`, each counted in `chosen` (code · branchCount + branch);
+   * returns how many, and leaves in `this.rng` the stream just after them.
+   */
+  run(rng: Xoshiro128, chosen: Float64Array, branchCount: number): number {
+    const { words, codes, keyLast, keyHigh, starts, reject, logPerWord, indexMask, codeMask } = this;
+    const { classes, logWidth } = this.table;
+    const from = rng.getState();
+    let [s0, s1, s2, s3] = from;
+    // Xoshiro128.nextUint32, on local variables (the method call costs twice as much).
+    for (let w = 0; w < words.length; w++) {
+      const r = Math.imul(s1, 5);
+      words[w] = Math.imul((r << 7) | (r >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    // The table reads, none waiting for another (the start as uniformBelow makes it).
+    for (let i = 0; i < KEYED_RUN; i++) {
+      const x = words[2 * i]!;
+      const start = Math.floor(((x >>> 16) * starts + Math.floor(((x & 0xffff) * starts) / TWO_16)) / TWO_16);
+      codes[i] = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
+    }
+    let done = 0;
+    trials: for (; done < KEYED_RUN; done++) {
+      if (Math.imul(words[2 * done]!, starts) >>> 0 < reject) break; // rejected: a start takes another word
+      const code = codes[done]!;
+      const last = keyLast[code]!;
+      if (last < 0) break;
+      const hi = words[2 * done + 1]! >>> 1;
+      const at = code * KEY_OUTCOMES;
+      // The first threshold above hi is the number at or below it (they never decrease), counted
+      // without a branch: the key is random, and a search that stops at it mispredicts.
+      let branch = 0;
+      for (let i = 0; i < last; i++) {
+        const h = keyHigh[at + i]!;
+        if (h === hi) break trials; // a tie: sample draws a second word
+        branch -= (h - hi - 1) >> 31;
+      }
+      chosen[code * branchCount + branch]!++;
+    }
+    if (done === KEYED_RUN) {
+      this.rng = new Xoshiro128(s0, s1, s2, s3);
+    } else {
+      this.rng = new Xoshiro128(from[0], from[1], from[2], from[3]);
+      for (let w = 0; w < 2 * done; w++) this.rng.nextUint32();
+    }
+    return done;
+  }
 }
