@@ -18,7 +18,7 @@ const LANES = 8;
 /** Below this many steps (of eight draws) the jumps and the calls cost more than they save. */
 const MIN_STEPS = 256;
 
-const { REJECTED_BYTE, MULTIPLIERS_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS } = TRACE_LAYOUT;
+const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS } = TRACE_LAYOUT;
 
 const PAGE = 65536;
 const TWO_32 = 4294967296;
@@ -98,14 +98,6 @@ class Lanes implements TraceLanes {
     return true;
   }
 
-  /** A table byte's j-th code (2^logWidth bits) is brought to the byte's top by 2^(8 − width − j·width): at byte j + 1, byte 0 left 0. */
-  private setMultipliers(logWidth: number): void {
-    const width = 1 << logWidth;
-    const bytes = new Uint8Array(this.memory.buffer, MULTIPLIERS_BYTE, 16);
-    bytes.fill(0);
-    for (let j = 0; j < 8 / width; j++) bytes[j + 1] = 1 << (8 - width - j * width);
-  }
-
   draw(
     classes: Uint32Array,
     rs: Int32Array,
@@ -128,7 +120,6 @@ class Lanes implements TraceLanes {
     const codeCount = drawn.length;
     for (let lane = 0; lane < LANES; lane++) words.fill(0, counts + 256 * lane, counts + 256 * lane + codeCount);
     words[REJECTED_BYTE / 4] = 0;
-    this.setMultipliers(logWidth);
     const reject = (TWO_32 - starts) % starts;
     const codeMask = (1 << (1 << logWidth)) - 1;
     const escapes = ESCAPES_BYTE / 4;

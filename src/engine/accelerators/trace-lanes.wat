@@ -6,7 +6,6 @@
 ;;                     (lanes 0-3) s0, s1, s2, s3 as four v128, then group b (lanes 4-7)
 ;;   REJECTED          the words rejected by the uniform draw so far (Lemire's rejection)
 ;;   WORDS             a step's eight words, lane by lane, where one was rejected
-;;   MULTIPLIERS       16 bytes: 0, then 2^(8 − width − j·width) for each code j of a byte
 ;;   COUNTS            counts of each start code drawn, 256 a lane (lane · 1024 + code · 4)
 ;;   ESCAPES           the starts of the call that drew the escape code, in the order drawn
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
@@ -20,20 +19,15 @@
   (func (export "draw") (param $steps i32) (param $n i32) (param $reject i32) (param $logPerWord i32) (param $logWidth i32) (param $codeMask i32) (param $escape i32) (result i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
-    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
-    (local $la v128) (local $ga v128) (local $gb v128) (local $ca v128) (local $cb v128) (local $cmv v128) (local $one v128) (local $multipliers v128) (local $zeros v128) (local $seven v128) (local $bits v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
+    (local $la v128) (local $ga v128) (local $gb v128) (local $zeros v128) (local $seven v128) (local $bits v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
-    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32) (local $byteShift i32) (local $codeShift i32)
+    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
     (local.set $nv (i32x4.splat (local.get $n)))
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
-    (local.set $imv (i32x4.splat (i32.sub (i32.shr_u (i32.const 8) (local.get $logWidth)) (i32.const 1))))
-    (local.set $byteShift (i32.sub (i32.const 3) (local.get $logWidth)))
-    (local.set $codeShift (i32.sub (i32.const 8) (i32.shl (i32.const 1) (local.get $logWidth))))
-    (local.set $cmv (i32x4.splat (local.get $codeMask)))
-    (local.set $one (i32x4.splat (i32.const 1)))
-    (local.set $multipliers (v128.load (i32.const {{MULTIPLIERS_BYTE}})))
+    (local.set $imv (i32x4.splat (local.get $indexMask)))
     ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
     (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
     (local.set $seven (i32x4.splat (i32.const 7)))
@@ -134,29 +128,18 @@
                   (i32x4.eq (v128.and (local.get $gb) (i8x16.swizzle (local.get $bits) (v128.and (local.get $hb) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
                 (local.set $fast (i32.add (local.get $fast) (i32.const 1))))
               (else
-                ;; codes of 2^logWidth bits: start s's is in table byte s >> (3 − logWidth), at
-                ;; bit j·width, j = s mod (8 >> logWidth). The bytes are gathered as above, and
-                ;; each is multiplied by 2^(8 − width − j·width) (a swizzle of MULTIPLIERS, by
-                ;; j + 1: a lane's other bytes pick its 0) to bring its code to the byte's top,
-                ;; then shifted down by 8 − width: the per-lane shift WebAssembly lacks.
-                (local.set $wa (i32x4.shr_u (local.get $ha) (local.get $byteShift)))
-                (local.set $wb (i32x4.shr_u (local.get $hb) (local.get $byteShift)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wa)) (v128.const i32x4 0 0 0 0)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wa)) (local.get $ga)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wa)) (local.get $ga)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wa)) (local.get $ga)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wb)) (v128.const i32x4 0 0 0 0)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wb)) (local.get $gb)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wb)) (local.get $gb)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wb)) (local.get $gb)))
-                (local.set $ca (v128.and (local.get $cmv) (i32x4.shr_u
-                  (i16x8.mul (local.get $ga) (i8x16.swizzle (local.get $multipliers) (i32x4.add (v128.and (local.get $ha) (local.get $imv)) (local.get $one))))
-                  (local.get $codeShift))))
-                (local.set $cb (v128.and (local.get $cmv) (i32x4.shr_u
-                  (i16x8.mul (local.get $gb) (i8x16.swizzle (local.get $multipliers) (i32x4.add (v128.and (local.get $hb) (local.get $imv)) (local.get $one))))
-                  (local.get $codeShift))))
-                ;; then the eight codes counted in turn (written out, lane by lane, for speed)
-                (local.set $code (i32x4.extract_lane 0 (local.get $ca)))
+                ;; each start's table word (its byte address) and the code's place in it
+                (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+                (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+                ;; then the eight starts in turn (written out, lane by lane, for speed)
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                      (i32x4.extract_lane 0 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
@@ -164,7 +147,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 1 (local.get $ca)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                      (i32x4.extract_lane 1 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
@@ -172,7 +160,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 2 (local.get $ca)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                      (i32x4.extract_lane 2 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
@@ -180,7 +173,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 3 (local.get $ca)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                      (i32x4.extract_lane 3 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
@@ -188,7 +186,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 0 (local.get $cb)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                      (i32x4.extract_lane 0 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
@@ -196,7 +199,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 1 (local.get $cb)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                      (i32x4.extract_lane 1 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
@@ -204,7 +212,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 2 (local.get $cb)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                      (i32x4.extract_lane 2 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
@@ -212,7 +225,12 @@
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
                     (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code (i32x4.extract_lane 3 (local.get $cb)))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                      (i32x4.extract_lane 3 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))

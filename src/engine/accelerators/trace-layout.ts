@@ -8,8 +8,6 @@ export const TRACE_LAYOUT = {
   /** A step's eight words, lanes 0-3 then 4-7 (the step is then taken lane by lane). */
   WORDS_BYTE: 160,
   WORDS_B_BYTE: 176,
-  /** Sixteen bytes: 0, then what brings the j-th code of a table byte to the byte's top (trace-lanes.wat). */
-  MULTIPLIERS_BYTE: 192,
   /** Counts of each code drawn: 256 a lane, lane j's at COUNTS_j. */
   COUNTS_BYTE: 256,
   COUNTS_1_BYTE: 256 + 1024,
