@@ -259,6 +259,75 @@ interface StartTable {
   readonly drawFree: boolean;
   /** Per code: how many starts hold it. */
   readonly startsOfCode: Float64Array;
+  /** The starts that hold `escape`, with their results; null where no start does. */
+  readonly escaped: EscapedStarts | null;
+}
+
+/**
+ * The starts that escaped the table, in order, each with its result (an index into the
+ * per-result arrays, which hold every result, coded or not), found by a search within its
+ * 2^ESCAPE_BLOCK_LOG starts: a drawn escape whose trial ends is counted by its result, not
+ * followed through the automaton (at most 1/64 of the starts; they took a third of a
+ * retransmission's time when followed).
+ */
+interface EscapedStarts {
+  readonly starts: Int32Array;
+  readonly result: Uint16Array;
+  /** Block b's escaped starts (b · 2^ESCAPE_BLOCK_LOG onwards) are entries blocks[b] to blocks[b + 1] − 1. */
+  readonly blocks: Int32Array;
+  /** Per result: its stop (an outcome, or −1 − the choice node it stops at), messages, last round, deliveries (copies a result). */
+  readonly stop: Int32Array;
+  readonly messages: Int32Array;
+  readonly round: Int32Array;
+  readonly deliveries: Int32Array;
+}
+
+const ESCAPE_BLOCK_LOG = 8;
+
+/** Bytes a table holds. */
+const bytesOf = (table: StartTable): number =>
+  table.classes.byteLength + (table.escaped ? table.escaped.starts.byteLength + table.escaped.result.byteLength + table.escaped.blocks.byteLength : 0);
+
+/** The result of an escaped start. */
+function escapedResult(escaped: EscapedStarts, start: number): number {
+  const block = start >>> ESCAPE_BLOCK_LOG;
+  const entries = escaped.starts;
+  let low = escaped.blocks[block]!;
+  let high = escaped.blocks[block + 1]! - 1;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid]! < start) low = mid + 1;
+    else high = mid;
+  }
+  return escaped.result[low]!;
+}
+
+/** The escaped starts of a table whose starts have results `resultOf`, coded by `codeOf`. */
+function escapedStarts(resultOf: Uint8Array | Uint16Array, codeOf: Int32Array, escape: number, results: PathResults): EscapedStarts | null {
+  const starts = resultOf.length;
+  let count = 0;
+  for (let s = 0; s < starts; s++) if (codeOf[resultOf[s]!] === escape) count++;
+  if (count === 0) return null;
+  const entries = new Int32Array(count);
+  const result = new Uint16Array(count);
+  const blocks = new Int32Array((starts >>> ESCAPE_BLOCK_LOG) + 2);
+  let e = 0;
+  for (let s = 0; s < starts; s++) {
+    if ((s & ((1 << ESCAPE_BLOCK_LOG) - 1)) === 0) blocks[s >>> ESCAPE_BLOCK_LOG] = e;
+    if (codeOf[resultOf[s]!] !== escape) continue;
+    entries[e] = s;
+    result[e++] = resultOf[s]!;
+  }
+  blocks.fill(e, ((starts - 1) >>> ESCAPE_BLOCK_LOG) + 1);
+  return {
+    starts: entries,
+    result,
+    blocks,
+    stop: Int32Array.from(results.outcome),
+    messages: Int32Array.from(results.messages),
+    round: Int32Array.from(results.rounds),
+    deliveries: Int32Array.from(results.deliveries),
+  };
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -286,13 +355,13 @@ const live: TableState[] = [];
 let liveBytes = 0;
 
 function keep(state: TableState, table: StartTable): void {
-  while (live.length > 0 && liveBytes + table.classes.byteLength > TABLE_BUDGET) {
+  while (live.length > 0 && liveBytes + bytesOf(table) > TABLE_BUDGET) {
     const oldest = live.shift()!;
-    liveBytes -= oldest.table!.classes.byteLength;
+    liveBytes -= bytesOf(oldest.table!);
     oldest.table = null;
   }
   live.push(state);
-  liveBytes += table.classes.byteLength;
+  liveBytes += bytesOf(table);
 }
 
 /**
@@ -446,7 +515,8 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table, drawFree, startsOfCode };
+  const escaped = escape < 0 ? null : escapedStarts(resultOf, codeOf, escape, results);
+  return { classes, logWidth, escape, ...table, drawFree, startsOfCode, escaped };
 }
 
 /**
@@ -478,11 +548,22 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   });
   const branchCount = Math.max(1, ...endsAfter.map((ends) => ends?.length ?? 0));
   const chosen = new Float64Array(stops.length * branchCount);
+  // An escaped start whose trial ends is counted by its result; one stopped at a choice is followed.
+  const { escaped } = table;
+  const escapedDrawn = new Float64Array(escaped ? escaped.stop.length : 0);
+  const countEscaped = (start: number): boolean => {
+    const result = escapedResult(escaped!, start);
+    if (escaped!.stop[result]! < 0) return false;
+    escapedDrawn[result]!++;
+    return true;
+  };
   let done = 0;
   const lanes = table.drawFree ? traceLanes() : null;
   if (lanes) {
     const state = Int32Array.from(rng.getState());
-    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(rng, start, trial, tally));
+    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => {
+      if (!countEscaped(start)) followFrom(rng, start, trial, tally);
+    });
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
   const keyed = table.drawFree ? null : KeyedRuns.over(table, endsAfter, choices, starts);
@@ -498,7 +579,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
     if (code === escape) {
-      followFrom(rng, start, trial, tally);
+      if (!countEscaped(start)) followFrom(rng, start, trial, tally);
       continue;
     }
     const stop = stops[code]!;
@@ -523,6 +604,12 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     tally.count(outcome, table.messages[c]!, table.round[c]!, n);
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
   };
+  for (let r = 0; r < escapedDrawn.length; r++) {
+    const n = escapedDrawn[r]!;
+    if (n === 0) continue;
+    tally.count(escaped!.stop[r]!, escaped!.messages[r]!, escaped!.round[r]!, n);
+    for (let v = 0; v < copies; v++) deliveries[v]! += n * escaped!.deliveries[r * copies + v]!;
+  }
   for (let c = 0; c < stops.length; c++) {
     if (drawn[c]! > 0) countCode(c, stops[c]!, drawn[c]!);
     const ends = endsAfter[c];
