@@ -618,6 +618,9 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   return tally.toTally(trials);
 }
 
+/** What keyed runs read of a start table. */
+type KeyedTable = Pick<StartTable, 'classes' | 'logWidth' | 'outcome' | 'startsOfCode'>;
+
 /** Trials a keyed run takes: enough reads of the table in flight at once, few words drawn again after a break. */
 const KEYED_RUN = 128;
 
@@ -637,9 +640,9 @@ const KEY_OUTCOMES = 17;
  * of those words: a start word not rejected, a code that draws a key alone, a key word that
  * ties no threshold (sample's rules). The run stops at the first trial that is not, and the
  * stream is drawn again to just before it, so that trial is drawn one by one: the same words in
- * the same order, the same tallies.
+ * the same order, the same tallies. (Exported for its test.)
  */
-class KeyedRuns {
+export class KeyedRuns {
   rng!: Xoshiro128;
   private readonly words = new Uint32Array(2 * KEYED_RUN);
   private readonly codes = new Int32Array(KEYED_RUN);
@@ -649,7 +652,7 @@ class KeyedRuns {
   private readonly reject: number;
 
   private constructor(
-    private readonly table: StartTable,
+    private readonly table: KeyedTable,
     /** Per code: the key's last outcome, or −1 for a code whose trial is not a start and one key word. */
     private readonly keyLast: Int32Array,
     /** Per code, KEY_OUTCOMES apart: the key's thresholds' high parts (SamplingTable.high; 2^31, above every hi, as 2^31 − 1, a tie). */
@@ -663,7 +666,7 @@ class KeyedRuns {
   }
 
   /** Keyed runs for the table, or null where too few starts draw a key alone for runs to last. */
-  static over(table: StartTable, endsAfter: (Int32Array | undefined)[], choices: (SamplingTable | undefined)[], starts: number): KeyedRuns | null {
+  static over(table: KeyedTable, endsAfter: (Int32Array | undefined)[], choices: (SamplingTable | undefined)[], starts: number): KeyedRuns | null {
     const codes = table.outcome.length;
     const keyLast = new Int32Array(1 << (1 << table.logWidth)).fill(-1); // the escape code's too
     const keyHigh = new Int32Array(keyLast.length * KEY_OUTCOMES);
