@@ -28,7 +28,7 @@
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
     (local.set $imv (i32x4.splat (local.get $indexMask)))
-    ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
+    ;; one-bit codes and no escape (the messenger): the fast steps count code 0 in a vector register
     (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
     (local.set $seven (i32x4.splat (i32.const 7)))
     (local.set $bits (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0))
@@ -111,7 +111,8 @@
                 ;; one-bit codes: start s's code is bit s mod 8 of table byte s / 8. The eight
                 ;; bytes are gathered into byte 4j of $ga and $gb (whose other bytes stay 0), and
                 ;; each lane's bit is picked by a mask made by a swizzle of the bits 1, 2, …, 128
-                ;; (WebAssembly has no per-lane shift): a lane is −1 where the bit is clear, and the zeros are counted.
+                ;; (WebAssembly has no per-lane shift): a lane is −1 where the bit is clear, and
+                ;; the zeros are counted.
                 (local.set $wa (i32x4.shr_u (local.get $ha) (i32.const 3)))
                 (local.set $wb (i32x4.shr_u (local.get $hb) (i32.const 3)))
                 (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wa)) (v128.const i32x4 0 0 0 0)))
