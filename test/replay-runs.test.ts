@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
@@ -41,45 +42,48 @@ describe('trace replay: trials counted out of order', () => {
     const key: SamplingTable = samplingTable([second / 2, second / 2, 1 - second]);
     assert.equal(key.high[1], tied);
     const table = { classes, logWidth: 0, outcome: Int32Array.of(-1, 0), startsOfCode: Float64Array.of(starts - ones, ones) };
-    const runs = KeyedRuns.over(table, [Int32Array.of(0, 1, 1), undefined], [key], starts);
-    assert.ok(runs, 'keyed runs are taken where 255 starts in 256 draw a key alone');
+    // On WebAssembly (where there is SIMD) and in JavaScript.
+    for (const lanes of [traceLanes(), null]) {
+      const runs = KeyedRuns.over(table, [Int32Array.of(0, 1, 1), undefined], [key], starts, lanes);
+      assert.ok(runs, 'keyed runs are taken where 255 starts in 256 draw a key alone');
 
-    let rng = new Xoshiro128(9, 10, 11, 12);
-    let reference = new CountingXoshiro128(9, 10, 11, 12);
-    const stops = { rejected: 0, keyless: 0, tie: 0 };
-    for (let run = 0; run < 400; run++) {
-      // Trial by trial: a trial is counted while it is a start word and one key word.
-      const expected = new Float64Array(6);
-      let done = 0;
-      for (; done < 128; done++) {
-        const before = reference.words;
-        const at = stateOf(reference);
-        const start = uniformBelow(reference, starts);
-        let stop: keyof typeof stops | undefined;
-        if (reference.words > before + 1) stop = 'rejected';
-        else if (bit(start) === 1) stop = 'keyless';
-        else {
-          const branch = sample(reference, key);
-          if (reference.words > before + 2) stop = 'tie';
-          else expected[branch]!++;
+      let rng = new Xoshiro128(9, 10, 11, 12);
+      let reference = new CountingXoshiro128(9, 10, 11, 12);
+      const stops = { rejected: 0, keyless: 0, tie: 0 };
+      for (let run = 0; run < 400; run++) {
+        // Trial by trial: a trial is counted while it is a start word and one key word.
+        const expected = new Float64Array(6);
+        let done = 0;
+        for (; done < 128; done++) {
+          const before = reference.words;
+          const at = stateOf(reference);
+          const start = uniformBelow(reference, starts);
+          let stop: keyof typeof stops | undefined;
+          if (reference.words > before + 1) stop = 'rejected';
+          else if (bit(start) === 1) stop = 'keyless';
+          else {
+            const branch = sample(reference, key);
+            if (reference.words > before + 2) stop = 'tie';
+            else expected[branch]!++;
+          }
+          if (stop) {
+            stops[stop]++;
+            reference = new CountingXoshiro128(at[0]!, at[1]!, at[2]!, at[3]!);
+            break;
+          }
         }
-        if (stop) {
-          stops[stop]++;
-          reference = new CountingXoshiro128(at[0]!, at[1]!, at[2]!, at[3]!);
-          break;
+        const chosen = new Float64Array(6);
+        assert.equal(runs.run(rng, chosen, 3, 128), done, `run ${run}`);
+        assert.deepEqual(chosen, expected, `run ${run}`);
+        rng = runs.rng;
+        assert.deepEqual(stateOf(rng), stateOf(reference), `run ${run}: the stream where trial by trial's is`);
+        if (done < 128) {
+          // The trial that stopped the run, drawn one by one by both.
+          for (const g of [rng, reference]) if (bit(uniformBelow(g, starts)) === 0) sample(g, key);
         }
       }
-      const chosen = new Float64Array(6);
-      assert.equal(runs.run(rng, chosen, 3), done, `run ${run}`);
-      assert.deepEqual(chosen, expected, `run ${run}`);
-      rng = runs.rng;
-      assert.deepEqual(stateOf(rng), stateOf(reference), `run ${run}: the stream where trial by trial's is`);
-      if (done < 128) {
-        // The trial that stopped the run, drawn one by one by both.
-        for (const g of [rng, reference]) if (bit(uniformBelow(g, starts)) === 0) sample(g, key);
-      }
+      assert.ok(stops.rejected > 10 && stops.keyless > 10 && stops.tie === 1, JSON.stringify(stops));
     }
-    assert.ok(stops.rejected > 10 && stops.keyless > 10 && stops.tie === 1, JSON.stringify(stops));
   });
 
   it('counts every block through the start table as trial by trial, from one trial to more than the trace has starts', () => {

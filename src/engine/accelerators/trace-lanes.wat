@@ -8,6 +8,10 @@
 ;;   WORDS             a step's eight words, lane by lane, where one was rejected
 ;;   COUNTS            counts of each start code drawn, 256 a lane (lane · 1024 + code · 4)
 ;;   ESCAPES           the starts of the call that drew the escape code, in the order drawn
+;;   KEYED_STATE       keyed: the xoshiro128** state, in and out
+;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
+;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
+;;                     a code), and the trials counted by code and branch (17 a code)
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
 (module
   (memory (export "memory") {{PAGES}})
@@ -261,4 +265,107 @@
         (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
           (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
+
+;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
+  ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
+  ;; trial's two words are drawn and its start's code read, none waiting for another (the
+  ;; processor overlaps the reads), then the trials are checked in order. A trial's first word is
+  ;; its start (rejected as uniformBelow rejects it), KEY_LAST[code] its key's last outcome (−1:
+  ;; the code draws no key alone), and its second word's high 31 bits are compared with the
+  ;; code's KEY_HIGH thresholds (KEY_OUTCOMES a code; equal is a tie, for which sample draws
+  ;; another word). A trial that is all this is counted at CHOSEN[code · KEY_OUTCOMES + branch];
+  ;; the first that is not ends the call, the state left at KEYED_STATE where it begins (each
+  ;; trial's is kept at KEYED_RUN). Returns the trials counted (at most `trials`).
+  (func (export "keyed") (param $trials i32) (param $n i32) (param $reject i32) (param $logPerWord i32) (param $logWidth i32) (param $codeMask i32) (result i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local $x i32) (local $key i32) (local $r i32) (local $t i32) (local $wide i64) (local $indexMask i32)
+    (local $start i32) (local $code i32) (local $last i32) (local $hi i32) (local $h i32) (local $branch i32) (local $k i32) (local $at i32)
+    (local $done i32) (local $chunk i32) (local $j i32)
+    (local.set $wide (i64.extend_i32_u (local.get $n)))
+    (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
+    (local.set $s0 (i32.load (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s1 (i32.load offset=4 (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s2 (i32.load offset=8 (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s3 (i32.load offset=12 (i32.const {{KEYED_STATE_BYTE}})))
+    (block $stop
+      (loop $chunks
+        (br_if $stop (i32.ge_u (local.get $done) (local.get $trials)))
+        (local.set $chunk (i32.sub (local.get $trials) (local.get $done)))
+        (if (i32.gt_u (local.get $chunk) (i32.const {{KEYED_CHUNK}})) (then (local.set $chunk (i32.const {{KEYED_CHUNK}}))))
+        ;; the chunk's words, states and codes
+        (local.set $j (i32.const 0))
+        (loop $draw
+          (local.set $at (i32.shl (local.get $j) (i32.const 4)))
+          (i32.store offset={{KEYED_RUN_BYTE}} (local.get $at) (local.get $s0))
+          (i32.store offset={{KEYED_RUN_4_BYTE}} (local.get $at) (local.get $s1))
+          (i32.store offset={{KEYED_RUN_8_BYTE}} (local.get $at) (local.get $s2))
+          (i32.store offset={{KEYED_RUN_12_BYTE}} (local.get $at) (local.get $s3))
+            (local.set $r (i32.mul (local.get $s1) (i32.const 5)))
+            (local.set $x (i32.mul (i32.rotl (local.get $r) (i32.const 7)) (i32.const 9)))
+            (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+            (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+            (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+            (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+            (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+            (local.set $r (i32.mul (local.get $s1) (i32.const 5)))
+            (local.set $key (i32.mul (i32.rotl (local.get $r) (i32.const 7)) (i32.const 9)))
+            (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+            (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+            (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+            (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+            (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+          (i32.store offset={{KEYED_WORDS_BYTE}} (i32.shl (local.get $j) (i32.const 3)) (local.get $x))
+          (i32.store offset={{KEYED_WORDS_4_BYTE}} (i32.shl (local.get $j) (i32.const 3)) (local.get $key))
+          (local.set $start (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $x)) (local.get $wide)) (i64.const 32))))
+          (i32.store offset={{KEYED_CODES_BYTE}} (i32.shl (local.get $j) (i32.const 2))
+            (i32.and
+              (i32.shr_u
+                (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
+                (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+              (local.get $codeMask)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $draw (i32.lt_u (local.get $j) (local.get $chunk))))
+        ;; the chunk's trials checked in order
+        (local.set $j (i32.const 0))
+        (loop $check
+          (local.set $x (i32.load offset={{KEYED_WORDS_BYTE}} (i32.shl (local.get $j) (i32.const 3))))
+          (br_if $stop (i32.lt_u (i32.mul (local.get $x) (local.get $n)) (local.get $reject)))
+          (local.set $code (i32.load offset={{KEYED_CODES_BYTE}} (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $last (i32.load offset={{KEY_LAST_BYTE}} (i32.shl (local.get $code) (i32.const 2))))
+          (br_if $stop (i32.lt_s (local.get $last) (i32.const 0)))
+          (local.set $hi (i32.shr_u (i32.load offset={{KEYED_WORDS_4_BYTE}} (i32.shl (local.get $j) (i32.const 3))) (i32.const 1)))
+          (local.set $at (i32.shl (i32.mul (local.get $code) (i32.const {{KEY_OUTCOMES}})) (i32.const 2)))
+          (local.set $branch (i32.const 0))
+          (local.set $k (i32.const 0))
+          (block $searched
+            (loop $threshold
+              (br_if $searched (i32.ge_u (local.get $k) (local.get $last)))
+              (local.set $h (i32.load offset={{KEY_HIGH_BYTE}} (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2)))))
+              (br_if $stop (i32.eq (local.get $h) (local.get $hi)))
+              (local.set $branch (i32.add (local.get $branch) (i32.lt_s (local.get $h) (local.get $hi))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $threshold)))
+          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $branch) (i32.const 2))))
+          (i32.store offset={{CHOSEN_BYTE}} (local.get $at) (i32.add (i32.load offset={{CHOSEN_BYTE}} (local.get $at)) (i32.const 1)))
+          (local.set $done (i32.add (local.get $done) (i32.const 1)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $check (i32.lt_u (local.get $j) (local.get $chunk))))
+        (br $chunks)))
+    ;; stopped before the chunk's trial j: the state where it begins
+    (if (i32.lt_u (local.get $done) (local.get $trials))
+      (then
+        (local.set $at (i32.shl (local.get $j) (i32.const 4)))
+        (local.set $s0 (i32.load offset={{KEYED_RUN_BYTE}} (local.get $at)))
+        (local.set $s1 (i32.load offset={{KEYED_RUN_4_BYTE}} (local.get $at)))
+        (local.set $s2 (i32.load offset={{KEYED_RUN_8_BYTE}} (local.get $at)))
+        (local.set $s3 (i32.load offset={{KEYED_RUN_12_BYTE}} (local.get $at)))))
+    (i32.store (i32.const {{KEYED_STATE_BYTE}}) (local.get $s0))
+    (i32.store offset=4 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s1))
+    (i32.store offset=8 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s2))
+    (i32.store offset=12 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s3))
+    (local.get $done))
 )

@@ -5,6 +5,8 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { traceLanes } from '../accelerators/trace-lanes.js';
+import type { TraceLanes } from '../accelerators/trace-lanes.js';
+import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
@@ -569,11 +571,10 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const keyed = table.drawFree ? null : KeyedRuns.over(table, endsAfter, choices, starts);
   let t = done;
   while (t < trials) {
-    if (keyed && trials - t >= KEYED_RUN) {
-      const run = keyed.run(rng, chosen, branchCount);
+    if (keyed?.takes(trials - t)) {
+      t += keyed.run(rng, chosen, branchCount, trials - t);
       rng = keyed.rng;
-      t += run;
-      if (run === KEYED_RUN) continue;
+      if (!keyed.stopped) continue;
     }
     t++; // one trial as drawn one by one
     const start = uniformBelow(rng, starts);
@@ -628,7 +629,7 @@ const KEYED_RUN = 128;
 const KEYED_SHARE = 0.99;
 
 /** A key with more outcomes than this is left to `sample` (its search halves the thresholds). */
-const KEY_OUTCOMES = 17;
+const { KEY_OUTCOMES } = TRACE_LAYOUT;
 
 /**
  * Runs of trials through the start table that are each a start and one key word (the randomized
@@ -644,6 +645,8 @@ const KEY_OUTCOMES = 17;
  */
 export class KeyedRuns {
   rng!: Xoshiro128;
+  /** The last run stopped before a trial that is to be drawn one by one. */
+  stopped = false;
   private readonly words = new Uint32Array(2 * KEYED_RUN);
   private readonly codes = new Int32Array(KEYED_RUN);
   private readonly logPerWord: number;
@@ -658,6 +661,8 @@ export class KeyedRuns {
     /** Per code, KEY_OUTCOMES apart: the key's thresholds' high parts (SamplingTable.high; 2^31, above every hi, as 2^31 − 1, a tie). */
     private readonly keyHigh: Int32Array,
     private readonly starts: number,
+    /** Runs on WebAssembly (trace-lanes.wat's keyed: as long as trials stay keyed), or null for the runs here. */
+    private readonly lanes: TraceLanes | null,
   ) {
     this.logPerWord = 5 - table.logWidth;
     this.indexMask = (1 << this.logPerWord) - 1;
@@ -666,7 +671,13 @@ export class KeyedRuns {
   }
 
   /** Keyed runs for the table, or null where too few starts draw a key alone for runs to last. */
-  static over(table: KeyedTable, endsAfter: (Int32Array | undefined)[], choices: (SamplingTable | undefined)[], starts: number): KeyedRuns | null {
+  static over(
+    table: KeyedTable,
+    endsAfter: (Int32Array | undefined)[],
+    choices: (SamplingTable | undefined)[],
+    starts: number,
+    lanes: TraceLanes | null = traceLanes(),
+  ): KeyedRuns | null {
     const codes = table.outcome.length;
     const keyLast = new Int32Array(1 << (1 << table.logWidth)).fill(-1); // the escape code's too
     const keyHigh = new Int32Array(keyLast.length * KEY_OUTCOMES);
@@ -678,14 +689,45 @@ export class KeyedRuns {
       for (let i = 0; i < key.size - 1; i++) keyHigh[c * KEY_OUTCOMES + i] = Math.min(key.high[i]!, 2 ** 31 - 1);
       keyedStarts += table.startsOfCode[c]!;
     }
-    return keyedStarts >= KEYED_SHARE * starts ? new KeyedRuns(table, keyLast, keyHigh, starts) : null;
+    return keyedStarts >= KEYED_SHARE * starts ? new KeyedRuns(table, keyLast, keyHigh, starts, lanes) : null;
   }
 
   /**
    * Up to KEYED_RUN trials from `rng`, each counted in `chosen` (code · branchCount + branch);
    * returns how many, and leaves in `this.rng` the stream just after them.
    */
-  run(rng: Xoshiro128, chosen: Float64Array, branchCount: number): number {
+  /** Whether a run is worth starting with `left` trials left in the block. */
+  takes(left: number): boolean {
+    return this.lanes ? left > 0 : left >= KEYED_RUN;
+  }
+
+  /**
+   * Trials from `rng`, up to `left` (on WebAssembly) or KEYED_RUN, each counted in `chosen`
+   * (code · branchCount + branch); returns how many, leaves in `this.rng` the stream just
+   * after them, and in `this.stopped` whether a trial to be drawn one by one comes next.
+   */
+  run(rng: Xoshiro128, chosen: Float64Array, branchCount: number, left: number): number {
+    if (this.lanes) {
+      const { classes, logWidth } = this.table;
+      const state = Int32Array.from(rng.getState());
+      const done = this.lanes.keyed(classes, state, left, this.starts, logWidth, this.keyLast, this.keyHigh, chosen, branchCount);
+      if (done >= 0) {
+        this.rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+        this.stopped = done < left;
+        return done;
+      }
+    }
+    if (left < KEYED_RUN) {
+      this.rng = rng; // no memory for the table on WebAssembly, and too few trials for a run here
+      this.stopped = true;
+      return 0;
+    }
+    const done = this.runHere(rng, chosen, branchCount);
+    this.stopped = done < KEYED_RUN;
+    return done;
+  }
+
+  private runHere(rng: Xoshiro128, chosen: Float64Array, branchCount: number): number {
     const { words, codes, keyLast, keyHigh, starts, reject, logPerWord, indexMask, codeMask } = this;
     const { classes, logWidth } = this.table;
     const from = rng.getState();
