@@ -640,8 +640,11 @@ const { KEY_OUTCOMES } = TRACE_LAYOUT;
  * their misses; then the run is checked in order, each trial being what trial by trial makes
  * of those words: a start word not rejected, a code that draws a key alone, a key word that
  * ties no threshold (sample's rules). The run stops at the first trial that is not, and the
- * stream is drawn again to just before it, so that trial is drawn one by one: the same words in
- * the same order, the same tallies. (Exported for its test.)
+ * stream is set to just before it, so that trial is drawn one by one: the same words in the
+ * same order, the same tallies. On WebAssembly (trace-lanes.wat's keyed) a run goes on, chunk
+ * by chunk, until a trial stops it or the block ends; here, in JavaScript (no WebAssembly SIMD,
+ * or no memory for the table), a run is KEYED_RUN trials and the stream is drawn again to a
+ * stop. (Exported for its test.)
  */
 export class KeyedRuns {
   rng!: Xoshiro128;
@@ -692,10 +695,6 @@ export class KeyedRuns {
     return keyedStarts >= KEYED_SHARE * starts ? new KeyedRuns(table, keyLast, keyHigh, starts, lanes) : null;
   }
 
-  /**
-   * Up to KEYED_RUN trials from `rng`, each counted in `chosen` (code · branchCount + branch);
-   * returns how many, and leaves in `this.rng` the stream just after them.
-   */
   /** Whether a run is worth starting with `left` trials left in the block. */
   takes(left: number): boolean {
     return this.lanes ? left > 0 : left >= KEYED_RUN;
