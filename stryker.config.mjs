@@ -18,10 +18,10 @@ const MODULES = {
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   export: { mutate: ['src/export/**/*.ts'], tests: ['export', 'report-stats', 'export-formats'] },
   fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units'] },
-  // The trace readers: their own tests, and fit.test's reading tests alone (its fits take
+  // The trace readers (the text readers and the file's streaming into them): their own tests, and fit.test's reading tests alone (its fits take
   // seconds a run and never reach a reader's branch the reading tests miss).
   'trace-file': {
-    mutate: ['src/fit/trace-file.ts'],
+    mutate: ['src/fit/trace-file.ts', 'src/io/trace-input.ts'],
     tests: ['trace-readers', 'csv-quoted', 'trace-input'],
     also: { file: 'fit', pattern: '^(parseLossTrace|ping logs read|traceStats and runLengths)' },
   },
