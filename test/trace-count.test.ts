@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TraceError, TraceReader } from '../src/fit/trace-file.js';
+import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
 import { readLossTrace } from '../src/io/trace-input.js';
 import { tempFiles } from './helpers.js';
@@ -150,5 +150,20 @@ describe('readLossTrace: a file with too many packets refused before its text is
       assert.equal(readLossTrace(join(dir, 'd.txt'), DIGITS, reading(size, 50)).lost.length, 50);
       assert.equal(readLossTrace(join(dir, 'c.csv'), CSV, reading(size, 50)).lost.length, 50);
     }
+  });
+});
+
+describe('a ping log: the span of its numbers checked line by line', () => {
+  const header = 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.';
+  const reply = (seq: number) => `64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.0 ms`;
+  const limits = { bytes: 100_000, packets: 100 };
+
+  it('refuses the line whose number lies below the lowest so far and takes the span past the limit', () => {
+    // 50 … 149 is 100 packets; 49 makes 101, at line 4.
+    assert.equal(parseLossTrace([header, reply(50), reply(149)].join('\n'), { file: 'p' }, limits).lost.length, 100);
+    assert.equal(
+      refusal(() => parseLossTrace([header, reply(50), reply(149), reply(49), reply(60)].join('\n'), { file: 'p' }, limits)),
+      tooMany('p:4', 100),
+    );
   });
 });
