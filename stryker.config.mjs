@@ -22,7 +22,7 @@ const MODULES = {
   // seconds a run and never reach a reader's branch the reading tests miss).
   'trace-file': {
     mutate: ['src/fit/trace-file.ts', 'src/io/trace-input.ts'],
-    tests: ['trace-readers', 'csv-quoted', 'trace-input', 'trace-count'],
+    tests: ['trace-readers', 'csv-quoted', 'trace-input', 'trace-count', 'trace-stream'],
     also: { file: 'fit', pattern: '^(parseLossTrace|ping logs read|traceStats and runLengths)' },
   },
 };
