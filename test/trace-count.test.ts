@@ -112,6 +112,24 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
     assert.equal(unstarted.count(Buffer.from('0101\n'.repeat(10))), false);
   });
 
+  it('skips no first character but the mark, however many of its bytes it shares', () => {
+    // Three-byte characters that share one or two bytes with the mark (EF BB BF), or its last byte.
+    for (const shared of ['\ueeff', '\u0fff', '\uf000', '\u0ec0', '\uf03f', '\ufec0']) {
+      const header = Buffer.from(`${shared}\n0\n1\n`);
+      assert.equal(
+        refusal(() => startedReader(CSV, 1, 't').count(header)),
+        tooMany('c.csv:3', 1),
+        `a CSV header ${JSON.stringify(shared)}`,
+      );
+      const digits = Buffer.from(`${shared}# 11\n0`);
+      assert.equal(
+        refusal(() => startedReader(DIGITS, 2, ' ').count(digits)),
+        tooMany('d.txt', 2),
+        `digits after ${JSON.stringify(shared)}`,
+      );
+    }
+  });
+
   it('skips a byte-order mark only at the start of the file', () => {
     // U+FEFF inside the text is not a mark: the # after it comments nothing.
     const reader = startedReader(DIGITS, 1, ' ');
