@@ -110,6 +110,10 @@ describe('what is ping, at the edges of the text', () => {
       refusal(() => read('x\nPINGS\n')),
       csvRefusal,
     );
+    assert.match(
+      refusal(() => read('xPING 192.0.2.1\n')),
+      csvRefusal,
+    );
     assert.equal(read('note,lost\nx PING y,1\n', CSV), '1');
     assert.equal(read('note,lost\n64 bytes from x,1\n', CSV), '1');
   });
