@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.js';
+import type { TraceOptions } from '../src/fit/trace-file.js';
+import { readLossTrace } from '../src/io/trace-input.js';
+import { tempFiles } from './helpers.js';
+
+/**
+ * The early packet count (TraceReader.count) on its own: raw bytes in blocks cut anywhere, held
+ * to packet counts written by hand, so that a count that is wrong, or that never happens, is seen
+ * here rather than hidden behind the parse refusing the same file later with the same words.
+ */
+
+const DIGITS: TraceOptions = { file: 'd.txt' };
+const CSV: TraceOptions = { file: 'c.csv', column: 'lost' };
+
+/** A reader whose format is told from `head` (its first character), its packet limit `limit`; the count is fed the whole file apart. */
+function startedReader(options: TraceOptions, limit: number, head: string): TraceReader {
+  const reader = new TraceReader(options, limit, 1);
+  reader.push(head);
+  assert.ok(reader.started());
+  return reader;
+}
+
+/** Counts `bytes` in blocks of `size`; returns what the last block's count said. */
+function countInBlocks(reader: TraceReader, bytes: Uint8Array, size: number): boolean {
+  let goesOn = true;
+  for (let at = 0; at < bytes.length; at += size) goesOn = reader.count(bytes.subarray(at, at + size));
+  return goesOn;
+}
+
+function refusal(count: () => unknown): string {
+  try {
+    count();
+  } catch (error) {
+    assert.ok(error instanceof TraceError, String(error));
+    return error.message;
+  }
+  assert.fail('expected the count to refuse');
+}
+
+const tooMany = (where: string, limit: number) =>
+  `${where}: more than ${limit} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`;
+
+const BOM = '\ufeff';
+
+// [what, text, packets]: the packets counted by hand (digits outside comment lines).
+const DIGIT_FILES: [string, string, number][] = [
+  ['digits, blanks, CRLF and comments', '0101\n  # 1111 a comment\n\t01 10\r\n#\n1', 9],
+  ['a comment line that runs on past any block', `# ${'01'.repeat(20)}\n0\n#1\n1`, 2],
+  ['a # after a digit, which comments nothing', '01#11\n', 4],
+  ['other characters, counted past', 'a01 x1\n', 3],
+  ['a byte-order mark before a comment', `${BOM}# 11\n0`, 1],
+  ['a comment at the very end', '0\n1\n# 111', 2],
+];
+
+// [what, text, rows, line of the last row]: the header aside, blank and # lines skipped.
+const CSV_FILES: [string, string, number, number][] = [
+  ['comments, blank lines, blanks before a row', '# c\n\n time,lost\n0,1\n  \r\n  # 1,1\n\t1,0\r\n2,1\n', 3, 8],
+  ['a byte-order mark before a comment', `${BOM}# c\ntime,lost\n0,1\n1,1`, 2, 4],
+  ['rows without a newline at the end', 'time,lost\n0,1\n1,0\n2,1', 3, 4],
+];
+
+/** Block sizes 1 to the whole text; a mark's 3 bytes are in the first block (which the reading makes 1 MiB). */
+const sizes = (bytes: Uint8Array) => Array.from({ length: bytes.length }, (_, i) => i + 1).filter((size) => bytes[0] !== 0xef || size >= 3);
+
+describe('TraceReader.count: the packets of a file counted from its raw bytes', () => {
+  for (const [what, text, packets] of DIGIT_FILES) {
+    it(`counts ${what} in blocks cut anywhere: ${packets} packets`, () => {
+      const bytes = Buffer.from(text);
+      for (const size of sizes(bytes)) {
+        assert.equal(countInBlocks(startedReader(DIGITS, packets, ' '), bytes, size), true, `${packets} packets pass a limit of ${packets}, blocks of ${size}`);
+        assert.equal(
+          refusal(() => countInBlocks(startedReader(DIGITS, packets - 1, ' '), bytes, size)),
+          tooMany('d.txt', packets - 1),
+          `blocks of ${size}`,
+        );
+      }
+    });
+  }
+
+  for (const [what, text, rows, line] of CSV_FILES) {
+    it(`counts a CSV's rows with ${what}: ${rows} rows, the last on line ${line}`, () => {
+      const bytes = Buffer.from(text);
+      for (const size of sizes(bytes)) {
+        assert.equal(countInBlocks(startedReader(CSV, rows, 't'), bytes, size), true, `blocks of ${size}`);
+        assert.equal(
+          refusal(() => countInBlocks(startedReader(CSV, rows - 1, 't'), bytes, size)),
+          tooMany(`c.csv:${line}`, rows - 1),
+          `blocks of ${size}`,
+        );
+      }
+    });
+  }
+
+  it('stops counting a CSV at its first quote, for good: a line may then be part of a row', () => {
+    const reader = startedReader(CSV, 2, 't');
+    assert.equal(reader.count(Buffer.from('t,lost\n0,1\n')), true);
+    assert.equal(reader.count(Buffer.from('1,"1"\n')), false);
+    assert.equal(reader.count(Buffer.from('0,1\n'.repeat(10))), false, 'rows after the quote are not counted');
+    // A quote in a block that would pass the limit: the block is not counted.
+    assert.equal(startedReader(CSV, 2, 't').count(Buffer.from(`t,lost\n${'0,1\n'.repeat(9)}"`)), false);
+  });
+
+  it('counts nothing in a ping log, nor before the format is told', () => {
+    const ping = startedReader(DIGITS, 1, 'PING h (192.0.2.1) 56(84) bytes of data.\n');
+    assert.equal(ping.count(Buffer.from('0101\n'.repeat(10))), false);
+    const unstarted = new TraceReader(DIGITS, 1);
+    unstarted.push('0101');
+    assert.equal(unstarted.started(), false);
+    assert.equal(unstarted.count(Buffer.from('0101\n'.repeat(10))), false);
+  });
+
+  it('skips no first character but the mark, however many of its bytes it shares', () => {
+    // Three-byte characters that share one or two bytes with the mark (EF BB BF), or its last byte.
+    for (const shared of ['\ueeff', '\u0fff', '\uf000', '\u0ec0', '\uf03f', '\ufec0']) {
+      const header = Buffer.from(`${shared}\n0\n1\n`);
+      assert.equal(
+        refusal(() => startedReader(CSV, 1, 't').count(header)),
+        tooMany('c.csv:3', 1),
+        `a CSV header ${JSON.stringify(shared)}`,
+      );
+      const digits = Buffer.from(`${shared}# 11\n0`);
+      assert.equal(
+        refusal(() => startedReader(DIGITS, 2, ' ').count(digits)),
+        tooMany('d.txt', 2),
+        `digits after ${JSON.stringify(shared)}`,
+      );
+    }
+  });
+
+  it('skips a byte-order mark only at the start of the file', () => {
+    // U+FEFF inside the text is not a mark: the # after it comments nothing.
+    const reader = startedReader(DIGITS, 1, ' ');
+    assert.equal(reader.count(Buffer.from('0\n')), true);
+    assert.equal(
+      refusal(() => reader.count(Buffer.from(`${BOM}#1`))),
+      tooMany('d.txt', 1),
+    );
+  });
+});
+
+describe('readLossTrace: a file with too many packets refused before its text is read', () => {
+  const reading = (pieceBytes: number, packets: number) => ({ pieceBytes, packets, bytes: 100_000, detectChars: 4 });
+
+  // Each file holds a mistake in its second block, before the packets pass the limit: a reading
+  // that did not count ahead would refuse the mistake instead.
+  const files: [string, string, TraceOptions, string][] = [
+    ['digits', `01010101\n0x\n${'01'.repeat(20)}`, DIGITS, tooMany('d.txt', 20)],
+    ['a CSV', `t,lost\n0,1\n1,x\n${'2,1\n'.repeat(20)}`, CSV, tooMany('c.csv:22', 20)],
+  ];
+  for (const [what, text, options, expected] of files) {
+    it(`refuses ${what} from the count, not the mistake the reading would meet first`, () => {
+      const dir = tempFiles({ f: text });
+      for (const size of [8, 9, 10])
+        assert.equal(
+          refusal(() => readLossTrace(join(dir, 'f'), options, reading(size, 20))),
+          expected,
+          `blocks of ${size}`,
+        );
+    });
+  }
+
+  it('counts every block once: a file of exactly the limit, in many blocks, is read', () => {
+    const dir = tempFiles({ 'd.txt': '0\n1\n'.repeat(25), 'c.csv': `t,lost\n${'0,1\n'.repeat(50)}` });
+    for (const size of [3, 7, 16]) {
+      assert.equal(readLossTrace(join(dir, 'd.txt'), DIGITS, reading(size, 50)).lost.length, 50);
+      assert.equal(readLossTrace(join(dir, 'c.csv'), CSV, reading(size, 50)).lost.length, 50);
+    }
+  });
+});
+
+describe('a ping log: the span of its numbers checked line by line', () => {
+  const header = 'PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.';
+  const reply = (seq: number) => `64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1.0 ms`;
+  const limits = { bytes: 100_000, packets: 100 };
+
+  it('refuses the line whose number lies below the lowest so far and takes the span past the limit', () => {
+    // 50 … 149 is 100 packets; 49 makes 101, at line 4.
+    assert.equal(parseLossTrace([header, reply(50), reply(149)].join('\n'), { file: 'p' }, limits).lost.length, 100);
+    assert.equal(
+      refusal(() => parseLossTrace([header, reply(50), reply(149), reply(49), reply(60)].join('\n'), { file: 'p' }, limits)),
+      tooMany('p:4', 100),
+    );
+  });
+});
