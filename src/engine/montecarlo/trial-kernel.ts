@@ -307,7 +307,9 @@ const LIVE_SOURCE = `
  * walk's optimized code) from the first state it does not keep.
  */
 const MEMO_SOURCE = `
-  const carry = new Int32Array(6);
+  // carry: the generator's words, then a trial's messages, last round and whether it ended on the automaton.
+  const carry = new Int32Array(7);
+  let root = -1;
   function liveRest(channelState, messages, lastRound, steps) {
     let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3], outcome = -1;
     ${LOCALS}
@@ -315,32 +317,39 @@ const MEMO_SOURCE = `
     carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
     return outcome;
   }
-  return function trialKernel(stream, trials) {
-    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0, rounds = 0;
+  // One call per trial, so that V8 optimizes the trial on entry: a block's long loop would run in
+  // on-stack-replacement code, the generator's words in stack slots (as commit-kernel.ts found).
+  function memoTrial() {
+    let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3];
     ${LOCALS}
+    ${SAMPLE('initialSampling')}
+    let channelState = initialStates[k].state;
+    let messages = 0, lastRound = 0, steps = 0, outcome = -1, live = root < 0, records = memo.records;
+    if (live) protocol.init(state, config);
+    else { ${MEMO_WALK} }
+    carry[6] = live ? 0 : 1;
+    carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3;
+    if (live) return liveRest(channelState, messages, lastRound, steps);
+    carry[4] = messages; carry[5] = lastRound;
+    return outcome;
+  }
+  return function trialKernel(stream, trials) {
+    let rounds = 0, walked = 0;
+    carry[0] = stream[0]; carry[1] = stream[1]; carry[2] = stream[2]; carry[3] = stream[3];
     outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
     memo.prepare(state);
-    const root = memo.root;
-    let records = memo.records, walked = 0;
+    root = memo.root;
     for (let t = 0; t < trials; t++) {
-      ${SAMPLE('initialSampling')}
-      let channelState = initialStates[k].state;
-      let messages = 0, lastRound = 0, steps = 0, outcome = -1, live = root < 0;
-      if (live) protocol.init(state, config);
-      else { ${MEMO_WALK} }
-      if (!live) walked++;
-      else {
-        carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3;
-        outcome = liveRest(channelState, messages, lastRound, steps);
-        s0 = carry[0]; s1 = carry[1]; s2 = carry[2]; s3 = carry[3]; messages = carry[4]; lastRound = carry[5];
-      }
+      const outcome = memoTrial();
+      const messages = carry[4];
+      walked += carry[6];
       outcomes[outcome]++;
       if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
       histogram[messages]++;
-      rounds += lastRound;
+      rounds += carry[5];
     }
     memo.walked = walked; memo.ran = trials;
-    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
+    stream[0] = carry[0]; stream[1] = carry[1]; stream[2] = carry[2]; stream[3] = carry[3];
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
