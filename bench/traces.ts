@@ -1,9 +1,10 @@
 /**
  * Measured traces at real sizes: reading every layout, Monte Carlo through a replayed trace
- * against Bernoulli (over 10^6 and over all packets), exact values start by start, and the three fits. In-process CPU times
- * (user and system) after a warm-up, medians of three; Monte Carlo as ratios from alternating
- * pairs in the same session, because the machine is shared and noisy. Prints a table
- * (docs/traces.md quotes it).
+ * against Bernoulli (the messenger, retransmission, the handshake and the randomized protocol,
+ * over 10^6 and over all packets; a trial's time and a random word's), exact values start by
+ * start, and the three fits. In-process CPU times (user and system) after a warm-up, medians of
+ * three; Monte Carlo as the median ratio of alternating pairs in the same session, because the
+ * machine is shared and noisy. Prints a table (docs/traces.md quotes it).
  *
  *   npm run build && node dist/bench/traces.js [packets, default 10^7]
  */
@@ -155,39 +156,45 @@ function main(): void {
       const { ms } = timed(() => exactCell(model), 1);
       rows.push(`| exact ${protocol} over the trace (average over every start) | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
     }
-    // Monte Carlo per random word drawn: a trial over the trace draws its start (and the
-    // protocol's own choices), one over Bernoulli a word a copy sent. Pairs alternate, trace then
-    // Bernoulli, and each side's best of the pairs is kept: the machine is shared, and the best
-    // is the run least disturbed. Each model is run once before (the trace's start table is
-    // built then, as in any run of as many trials).
+    // Monte Carlo per trial and per random word drawn: a trial over the trace draws its start
+    // (and the protocol's own choices), one over Bernoulli a word a copy sent. Pairs alternate,
+    // trace then Bernoulli, and the ratio is the median of the pairs' ratios (the machine is
+    // shared: a pair's two runs see the same load). Each model is run before the pairs (the
+    // trace's start table is built then, as in any run of as many trials).
     const trials = 2_000_000;
     const cpuMs = (model: CellModel): number => cpuTimed(() => runBlock(model, Int32Array.of(1, 2, 3, 4), trials)).ms;
     // Over a million starts and over all of them: a start table of 10^7 starts (1 to 8 bits each)
     // no longer fits the cache, and each trial's read of it misses.
-    for (const [protocol, extra, traceFile, starts] of [
-      ['messenger', { redundancy: 1 }, file, million.length],
-      ['messenger', { redundancy: 1 }, longFile, lost.length],
-      ['retransmit', { redundancy: 1, rounds: 10 }, file, million.length],
-      ['handshake', { redundancy: 1, rounds: 4 }, file, million.length],
-      ['randomized', { redundancy: 1, rounds: 5 }, file, million.length],
-      ['randomized', { redundancy: 1, rounds: 5 }, longFile, lost.length],
-    ] as const) {
+    const cells = [
+      ['messenger', { redundancy: 1 }],
+      ['retransmit', { redundancy: 1, rounds: 10 }],
+      ['handshake', { redundancy: 1, rounds: 4 }],
+      ['randomized', { redundancy: 1, rounds: 5 }],
+    ] as const;
+    for (const [protocol, extra, traceFile, starts] of cells.flatMap(
+      ([protocol, extra]) =>
+        [
+          [protocol, extra, file, million.length],
+          [protocol, extra, longFile, lost.length],
+        ] as const,
+    )) {
       const traceModel = buildCellModel({ protocol, channel: 'trace', params: { file: traceFile, ...extra } });
       const bernoulliModel = buildCellModel({ protocol, channel: 'bernoulli', params: { loss: 0.06, ...extra } });
       // Enough trials to build the start table (at half the trace's starts) before the pairs.
       for (let run = 0; run * trials < starts / 2 + trials; run++) cpuMs(traceModel);
       cpuMs(bernoulliModel);
-      let traceBest = Number.POSITIVE_INFINITY;
-      let bernoulliBest = Number.POSITIVE_INFINITY;
+      const traceMs: number[] = [];
+      const bernoulliMs: number[] = [];
       for (let pair = 0; pair < 7; pair++) {
-        traceBest = Math.min(traceBest, cpuMs(traceModel));
-        bernoulliBest = Math.min(bernoulliBest, cpuMs(bernoulliModel));
+        traceMs.push(cpuMs(traceModel));
+        bernoulliMs.push(cpuMs(bernoulliModel));
       }
+      const ratio = median(traceMs.map((ms, pair) => ms / bernoulliMs[pair]!));
       const traceWords = wordsPerTrial(traceModel);
       const bernoulliWords = wordsPerTrial(bernoulliModel);
-      const perWord = (ms: number, words: number) => (ms * 1e6) / trials / words;
+      const nsPerTrial = (ms: number[]) => ((median(ms) * 1e6) / trials).toFixed(1);
       rows.push(
-        `| Monte Carlo ${protocol}: trace of ${starts.toLocaleString('en')} packets against Bernoulli, one thread, CPU time | ${trials.toLocaleString('en')} trials | ${((traceBest * 1e6) / trials).toFixed(1)} ns a trial (${traceWords.toFixed(2)} words) against ${((bernoulliBest * 1e6) / trials).toFixed(1)} ns (${bernoulliWords.toFixed(2)} words) | ${(traceBest / bernoulliBest).toFixed(2)}× a trial, ${(perWord(traceBest, traceWords) / perWord(bernoulliBest, bernoulliWords)).toFixed(2)}× a word |`,
+        `| Monte Carlo ${protocol}: trace of ${starts.toLocaleString('en')} packets against Bernoulli, one thread, CPU time | ${trials.toLocaleString('en')} trials | ${nsPerTrial(traceMs)} ns a trial (${traceWords.toFixed(2)} words) against ${nsPerTrial(bernoulliMs)} ns (${bernoulliWords.toFixed(2)} words) | ${ratio.toFixed(2)}× a trial, ${((ratio * bernoulliWords) / traceWords).toFixed(2)}× a word |`,
       );
     }
     const { ms } = timed(() => fitAll(million), 1);

@@ -5,7 +5,7 @@ import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
-import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
+import { trialKernelFor, trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
@@ -163,7 +163,7 @@ describe('announced runs of sends', () => {
       const generic = runBlockGeneric(model, blockStream('announced', name, 0), 2000);
       const genericCalls = calls;
       calls = 0;
-      assert.deepEqual(trialKernelFor(model)(blockState('announced', name, 0), 2000), generic);
+      assert.deepEqual(trialKernelWith(model, null)(blockState('announced', name, 0), 2000), generic);
       // the generic engine: a call per part and one for the end; the kernel: one per run and one for the end
       assert.ok(calls <= 3 * 2000, `the kernel called next ${calls} times`);
       assert.ok(genericCalls > 2 * calls, `the generic engine called next ${genericCalls} times, the kernel ${calls}`);
@@ -192,10 +192,15 @@ describe('announced runs of sends', () => {
         const generic = runBlockGeneric(model, blockStream('announced', name, 0), 2000);
         runs = 0;
         parts = 0;
-        assert.deepEqual(trialKernelFor(model)(blockState('announced', name, 0), 2000), generic);
+        assert.deepEqual(trialKernelWith(model, null)(blockState('announced', name, 0), 2000), generic);
         // two runs a trial (the orders; the replies of those that got one, when any did), not a call a part
         assert.equal(parts, 0);
         assert.ok(runs >= 2000 && runs <= 2 * 2000, `resolveRun called ${runs} times`);
+        // the memo automaton calls it once per transition it keeps, never per part
+        runs = 0;
+        assert.deepEqual(trialKernelFor(model)(blockState('announced', name, 0), 2000), generic);
+        assert.equal(parts, 0);
+        assert.ok(runs >= 1 && runs < 500, `resolveRun called ${runs} times through the memo automaton`);
       }
       // a channel with memory takes the general path of a run, still resolved in one call
       const bursty = buildCellModel({
@@ -204,8 +209,9 @@ describe('announced runs of sends', () => {
         params: { goodToBad: 0.3, badToGood: 0.4, lossGood: 0.1, lossBad: 0.8, redundancy: 1 },
       });
       runs = 0;
-      assert.deepEqual(trialKernelFor(bursty)(blockState('announced', name, 1), 2000), runBlockGeneric(bursty, blockStream('announced', name, 1), 2000));
+      assert.deepEqual(trialKernelWith(bursty, null)(blockState('announced', name, 1), 2000), runBlockGeneric(bursty, blockStream('announced', name, 1), 2000));
       assert.ok(runs >= 2000);
+      assert.deepEqual(trialKernelFor(bursty)(blockState('announced', name, 1), 2000), runBlockGeneric(bursty, blockStream('announced', name, 1), 2000));
     });
   });
 

@@ -18,7 +18,8 @@ const LANES = 8;
 /** Below this many steps (of eight draws) the jumps and the calls cost more than they save. */
 const MIN_STEPS = 256;
 
-const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS } = TRACE_LAYOUT;
+const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS, KEYED_STATE_BYTE, KEY_LAST_BYTE, KEY_HIGH_BYTE, CHOSEN_BYTE, KEY_OUTCOMES } =
+  TRACE_LAYOUT;
 
 const PAGE = 65536;
 const TWO_32 = 4294967296;
@@ -42,6 +43,26 @@ export interface TraceLanes {
     drawn: Float64Array,
     escaped: (start: number) => void,
   ): number;
+
+  /**
+   * Keyed trials (replay.ts's KeyedRuns: each a start and one key word) from the xoshiro128**
+   * state `rs` over the table `classes`, up to `trials` of them: `keyLast` and `keyHigh` hold
+   * each code's key (KEY_OUTCOMES thresholds a code), and each trial counted adds 1 to
+   * `chosen[code · branchCount + branch]`. Stops before the first trial that is not a start and
+   * one key word; leaves `rs` where it stops and returns the trials counted, or −1 (with `rs`
+   * untouched) for a table there is no memory for.
+   */
+  keyed(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    keyLast: Int32Array,
+    keyHigh: Int32Array,
+    chosen: Float64Array,
+    branchCount: number,
+  ): number;
 }
 
 let lanes: TraceLanes | null | undefined;
@@ -55,7 +76,7 @@ export function traceLanes(): TraceLanes | null {
   if (lanes === undefined) {
     try {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
-      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['draw'] as DrawExport);
+      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['draw'] as DrawExport, exports['keyed'] as KeyedExport);
     } catch {
       lanes = null;
     }
@@ -64,6 +85,7 @@ export function traceLanes(): TraceLanes | null {
 }
 
 type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
+type KeyedExport = (trials: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number) => number;
 
 /** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
 const slot = (lane: number, w: number): number => 16 * (lane >>> 2) + 4 * w + (lane & 3);
@@ -74,9 +96,13 @@ class Lanes implements TraceLanes {
   /** The table in memory: copied in when a block draws through another (the memory grows to the largest). */
   private loaded: Uint32Array | null = null;
 
+  /** The keys in memory: copied in when a call counts through others. */
+  private keysLoaded: Int32Array | null = null;
+
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly run: DrawExport,
+    private readonly runKeyed: KeyedExport,
   ) {
     this.words = new Int32Array(memory.buffer);
   }
@@ -130,5 +156,35 @@ class Lanes implements TraceLanes {
     for (let lane = 0; lane < LANES; lane++) for (let c = 0; c < codeCount; c++) drawn[c]! += words[counts + 256 * lane + c]!;
     for (let w = 0; w < 4; w++) rs[w] = words[slot(LANES - 1, w)]!;
     return LANES * steps - words[REJECTED_BYTE / 4]!;
+  }
+
+  keyed(
+    classes: Uint32Array,
+    rs: Int32Array,
+    trials: number,
+    starts: number,
+    logWidth: number,
+    keyLast: Int32Array,
+    keyHigh: Int32Array,
+    chosen: Float64Array,
+    branchCount: number,
+  ): number {
+    if (!this.load(classes)) return -1;
+    const { words } = this;
+    if (this.keysLoaded !== keyLast) {
+      words.set(keyLast, KEY_LAST_BYTE / 4);
+      words.set(keyHigh, KEY_HIGH_BYTE / 4);
+      this.keysLoaded = keyLast;
+    }
+    const counts = CHOSEN_BYTE / 4;
+    words.fill(0, counts, counts + keyLast.length * KEY_OUTCOMES);
+    words.set(rs, KEYED_STATE_BYTE / 4);
+    const logPerWord = 5 - logWidth;
+    const done = this.runKeyed(trials, starts, (TWO_32 - starts) % starts, logPerWord, logWidth, (1 << (1 << logWidth)) - 1);
+    for (let code = 0; code < keyLast.length; code++) {
+      for (let branch = 0; branch <= keyLast[code]!; branch++) chosen[code * branchCount + branch]! += words[counts + code * KEY_OUTCOMES + branch]!;
+    }
+    rs.set(words.subarray(KEYED_STATE_BYTE / 4, KEYED_STATE_BYTE / 4 + 4));
+    return done;
   }
 }

@@ -8,6 +8,10 @@
 ;;   WORDS             a step's eight words, lane by lane, where one was rejected
 ;;   COUNTS            counts of each start code drawn, 256 a lane (lane · 1024 + code · 4)
 ;;   ESCAPES           the starts of the call that drew the escape code, in the order drawn
+;;   KEYED_STATE       keyed: the xoshiro128** state, in and out
+;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
+;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
+;;                     a code), and the trials counted by code and branch (17 a code)
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
 (module
   (memory (export "memory") {{PAGES}})
@@ -20,6 +24,7 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
+    (local $la v128) (local $ga v128) (local $gb v128) (local $zeros v128) (local $seven v128) (local $bits v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
     (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
@@ -27,8 +32,10 @@
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
     (local.set $imv (i32x4.splat (local.get $indexMask)))
-    ;; one-bit codes and no escape (the messenger): the fast steps count code 1 in a register
+    ;; one-bit codes and no escape (the messenger): the fast steps count code 0 in a vector register
     (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
+    (local.set $seven (i32x4.splat (i32.const 7)))
+    (local.set $bits (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -66,19 +73,18 @@
         ;; lanes 0-3: x · n as four 64-bit products, their high halves (the starts) and low halves
         (local.set $p (i64x2.extmul_low_i32x4_u (local.get $x) (local.get $nv)))
         (local.set $q (i64x2.extmul_high_i32x4_u (local.get $x) (local.get $nv)))
-        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $la (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)))
         (local.set $ha (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
         ;; lanes 4-7: x · n as four 64-bit products, their high halves (the starts) and low halves
         (local.set $p (i64x2.extmul_low_i32x4_u (local.get $y) (local.get $nv)))
         (local.set $q (i64x2.extmul_high_i32x4_u (local.get $y) (local.get $nv)))
-        (local.set $rejects (v128.or (local.get $rejects) (i32x4.lt_u (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q)) (local.get $rv))))
+        (local.set $rejects (i32x4.lt_u (i32x4.min_u (local.get $la) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p) (local.get $q))) (local.get $rv)))
         (local.set $hb (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p) (local.get $q)))
         (if (v128.any_true (local.get $rejects))
           (then
             ;; a word rejected (some once in 2^32 / n draws): the step's lanes one by one
             (v128.store (i32.const {{WORDS_BYTE}}) (local.get $x))
             (v128.store (i32.const {{WORDS_B_BYTE}}) (local.get $y))
-            (local.set $rejects (v128.const i32x4 0 0 0 0))
             ;; each lane's word: a start (x · n's high half) unless rejected, then its code
             (local.set $lane (i32.const 0))
             (loop $each
@@ -104,142 +110,140 @@
               (br_if $each (i32.lt_u (local.get $lane) (i32.const 8))))
           )
           (else
-            ;; none rejected: each start's table word (its byte address) and the code's place in it
-            (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
-            (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
-            (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
-            (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
-            (local.set $fast (i32.add (local.get $fast) (i32.const 1)))
-            ;; then the eight starts in turn (written out, lane by lane, for speed)
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
-                  (i32x4.extract_lane 0 (local.get $sa)))
-                (local.get $codeMask)))
             (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
+              (then
+                ;; one-bit codes: start s's code is bit s mod 8 of table byte s / 8. The eight
+                ;; bytes are gathered into byte 4j of $ga and $gb (whose other bytes stay 0), and
+                ;; each lane's bit is picked by a mask made by a swizzle of the bits 1, 2, …, 128
+                ;; (WebAssembly has no per-lane shift): a lane is −1 where the bit is clear, and
+                ;; the zeros are counted.
+                (local.set $wa (i32x4.shr_u (local.get $ha) (i32.const 3)))
+                (local.set $wb (i32x4.shr_u (local.get $hb) (i32.const 3)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wa)) (v128.const i32x4 0 0 0 0)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wa)) (local.get $ga)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wa)) (local.get $ga)))
+                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wa)) (local.get $ga)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wb)) (v128.const i32x4 0 0 0 0)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wb)) (local.get $gb)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wb)) (local.get $gb)))
+                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wb)) (local.get $gb)))
+                (local.set $zeros (i32x4.sub (local.get $zeros)
+                  (i32x4.eq (v128.and (local.get $ga) (i8x16.swizzle (local.get $bits) (v128.and (local.get $ha) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
+                (local.set $zeros (i32x4.sub (local.get $zeros)
+                  (i32x4.eq (v128.and (local.get $gb) (i8x16.swizzle (local.get $bits) (v128.and (local.get $hb) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
+                (local.set $fast (i32.add (local.get $fast) (i32.const 1))))
               (else
+                ;; each start's table word (its byte address) and the code's place in it
+                (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+                (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+                (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+                ;; then the eight starts in turn (written out, lane by lane, for speed)
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                      (i32x4.extract_lane 0 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
-                  (i32x4.extract_lane 1 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                      (i32x4.extract_lane 1 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
-                  (i32x4.extract_lane 2 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                      (i32x4.extract_lane 2 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
-                  (i32x4.extract_lane 3 (local.get $sa)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                      (i32x4.extract_lane 3 (local.get $sa)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
-                  (i32x4.extract_lane 0 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                      (i32x4.extract_lane 0 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
-                  (i32x4.extract_lane 1 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                      (i32x4.extract_lane 1 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
-                  (i32x4.extract_lane 2 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                      (i32x4.extract_lane 2 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))))
-            (local.set $code
-              (i32.and
-                (i32.shr_u
-                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
-                  (i32x4.extract_lane 3 (local.get $sb)))
-                (local.get $codeMask)))
-            (if (local.get $oneBit)
-              (then (local.set $ones (i32.add (local.get $ones) (local.get $code))))
-              (else
+                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
+                (local.set $code
+                  (i32.and
+                    (i32.shr_u
+                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                      (i32x4.extract_lane 3 (local.get $sb)))
+                    (local.get $codeMask)))
                 (if (i32.eq (local.get $code) (local.get $escape))
                   (then
                     (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
                     (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
                   (else
                     (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))))
-          ))
+                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))
+              ))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
     (v128.store (i32.const 0) (local.get $a0))
@@ -251,6 +255,9 @@
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
     (i32.store (i32.const {{REJECTED_BYTE}}) (local.get $rejected))
+    (local.set $ones (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $zeros)) (i32x4.extract_lane 1 (local.get $zeros)))
+      (i32.add (i32x4.extract_lane 2 (local.get $zeros)) (i32x4.extract_lane 3 (local.get $zeros))))))
     (if (local.get $oneBit)
       (then
         ;; the fast steps' counts, added to lane 0's: code 1 as counted, code 0 the rest of their eight draws
@@ -258,4 +265,107 @@
         (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
           (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
+
+;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
+  ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
+  ;; trial's two words are drawn and its start's code read, none waiting for another (the
+  ;; processor overlaps the reads), then the trials are checked in order. A trial's first word is
+  ;; its start (rejected as uniformBelow rejects it), KEY_LAST[code] its key's last outcome (−1:
+  ;; the code draws no key alone), and its second word's high 31 bits are compared with the
+  ;; code's KEY_HIGH thresholds (KEY_OUTCOMES a code; equal is a tie, for which sample draws
+  ;; another word). A trial that is all this is counted at CHOSEN[code · KEY_OUTCOMES + branch];
+  ;; the first that is not ends the call, the state left at KEYED_STATE where it begins (each
+  ;; trial's is kept at KEYED_RUN). Returns the trials counted (at most `trials`).
+  (func (export "keyed") (param $trials i32) (param $n i32) (param $reject i32) (param $logPerWord i32) (param $logWidth i32) (param $codeMask i32) (result i32)
+    (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32)
+    (local $x i32) (local $key i32) (local $r i32) (local $t i32) (local $wide i64) (local $indexMask i32)
+    (local $start i32) (local $code i32) (local $last i32) (local $hi i32) (local $h i32) (local $branch i32) (local $k i32) (local $at i32)
+    (local $done i32) (local $chunk i32) (local $j i32)
+    (local.set $wide (i64.extend_i32_u (local.get $n)))
+    (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
+    (local.set $s0 (i32.load (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s1 (i32.load offset=4 (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s2 (i32.load offset=8 (i32.const {{KEYED_STATE_BYTE}})))
+    (local.set $s3 (i32.load offset=12 (i32.const {{KEYED_STATE_BYTE}})))
+    (block $stop
+      (loop $chunks
+        (br_if $stop (i32.ge_u (local.get $done) (local.get $trials)))
+        (local.set $chunk (i32.sub (local.get $trials) (local.get $done)))
+        (if (i32.gt_u (local.get $chunk) (i32.const {{KEYED_CHUNK}})) (then (local.set $chunk (i32.const {{KEYED_CHUNK}}))))
+        ;; the chunk's words, states and codes
+        (local.set $j (i32.const 0))
+        (loop $draw
+          (local.set $at (i32.shl (local.get $j) (i32.const 4)))
+          (i32.store offset={{KEYED_RUN_BYTE}} (local.get $at) (local.get $s0))
+          (i32.store offset={{KEYED_RUN_4_BYTE}} (local.get $at) (local.get $s1))
+          (i32.store offset={{KEYED_RUN_8_BYTE}} (local.get $at) (local.get $s2))
+          (i32.store offset={{KEYED_RUN_12_BYTE}} (local.get $at) (local.get $s3))
+            (local.set $r (i32.mul (local.get $s1) (i32.const 5)))
+            (local.set $x (i32.mul (i32.rotl (local.get $r) (i32.const 7)) (i32.const 9)))
+            (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+            (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+            (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+            (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+            (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+            (local.set $r (i32.mul (local.get $s1) (i32.const 5)))
+            (local.set $key (i32.mul (i32.rotl (local.get $r) (i32.const 7)) (i32.const 9)))
+            (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+            (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+            (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+            (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+            (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+            (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+          (i32.store offset={{KEYED_WORDS_BYTE}} (i32.shl (local.get $j) (i32.const 3)) (local.get $x))
+          (i32.store offset={{KEYED_WORDS_4_BYTE}} (i32.shl (local.get $j) (i32.const 3)) (local.get $key))
+          (local.set $start (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $x)) (local.get $wide)) (i64.const 32))))
+          (i32.store offset={{KEYED_CODES_BYTE}} (i32.shl (local.get $j) (i32.const 2))
+            (i32.and
+              (i32.shr_u
+                (i32.load offset={{TABLE_BYTE}} (i32.shl (i32.shr_u (local.get $start) (local.get $logPerWord)) (i32.const 2)))
+                (i32.shl (i32.and (local.get $start) (local.get $indexMask)) (local.get $logWidth)))
+              (local.get $codeMask)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $draw (i32.lt_u (local.get $j) (local.get $chunk))))
+        ;; the chunk's trials checked in order
+        (local.set $j (i32.const 0))
+        (loop $check
+          (local.set $x (i32.load offset={{KEYED_WORDS_BYTE}} (i32.shl (local.get $j) (i32.const 3))))
+          (br_if $stop (i32.lt_u (i32.mul (local.get $x) (local.get $n)) (local.get $reject)))
+          (local.set $code (i32.load offset={{KEYED_CODES_BYTE}} (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $last (i32.load offset={{KEY_LAST_BYTE}} (i32.shl (local.get $code) (i32.const 2))))
+          (br_if $stop (i32.lt_s (local.get $last) (i32.const 0)))
+          (local.set $hi (i32.shr_u (i32.load offset={{KEYED_WORDS_4_BYTE}} (i32.shl (local.get $j) (i32.const 3))) (i32.const 1)))
+          (local.set $at (i32.shl (i32.mul (local.get $code) (i32.const {{KEY_OUTCOMES}})) (i32.const 2)))
+          (local.set $branch (i32.const 0))
+          (local.set $k (i32.const 0))
+          (block $searched
+            (loop $threshold
+              (br_if $searched (i32.ge_u (local.get $k) (local.get $last)))
+              (local.set $h (i32.load offset={{KEY_HIGH_BYTE}} (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2)))))
+              (br_if $stop (i32.eq (local.get $h) (local.get $hi)))
+              (local.set $branch (i32.add (local.get $branch) (i32.lt_s (local.get $h) (local.get $hi))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $threshold)))
+          (local.set $at (i32.add (local.get $at) (i32.shl (local.get $branch) (i32.const 2))))
+          (i32.store offset={{CHOSEN_BYTE}} (local.get $at) (i32.add (i32.load offset={{CHOSEN_BYTE}} (local.get $at)) (i32.const 1)))
+          (local.set $done (i32.add (local.get $done) (i32.const 1)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $check (i32.lt_u (local.get $j) (local.get $chunk))))
+        (br $chunks)))
+    ;; stopped before the chunk's trial j: the state where it begins
+    (if (i32.lt_u (local.get $done) (local.get $trials))
+      (then
+        (local.set $at (i32.shl (local.get $j) (i32.const 4)))
+        (local.set $s0 (i32.load offset={{KEYED_RUN_BYTE}} (local.get $at)))
+        (local.set $s1 (i32.load offset={{KEYED_RUN_4_BYTE}} (local.get $at)))
+        (local.set $s2 (i32.load offset={{KEYED_RUN_8_BYTE}} (local.get $at)))
+        (local.set $s3 (i32.load offset={{KEYED_RUN_12_BYTE}} (local.get $at)))))
+    (i32.store (i32.const {{KEYED_STATE_BYTE}}) (local.get $s0))
+    (i32.store offset=4 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s1))
+    (i32.store offset=8 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s2))
+    (i32.store offset=12 (i32.const {{KEYED_STATE_BYTE}}) (local.get $s3))
+    (local.get $done))
 )

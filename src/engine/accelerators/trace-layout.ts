@@ -19,6 +19,22 @@ export const TRACE_LAYOUT = {
   COUNTS_7_BYTE: 256 + 7 * 1024,
   /** The starts of a call that drew the escape code. */
   ESCAPES_BYTE: 8448,
+  /** Keyed runs (the randomized protocol): the generator's state; per code (256), its key's last outcome, its thresholds and the trials by branch (17 a code). */
+  KEYED_STATE_BYTE: 208,
+  /** A code's key outcomes at most (KEY_HIGH and CHOSEN hold 17 a code). */
+  KEY_OUTCOMES: 17,
+  KEY_LAST_BYTE: 140 * 1024,
+  KEY_HIGH_BYTE: 141 * 1024,
+  CHOSEN_BYTE: 158 * 1024,
+  /** Keyed runs: a chunk of KEYED_CHUNK trials' generator states, then their words, then their codes. */
+  KEYED_RUN_BYTE: 175 * 1024,
+  KEYED_RUN_4_BYTE: 175 * 1024 + 4,
+  KEYED_RUN_8_BYTE: 175 * 1024 + 8,
+  KEYED_RUN_12_BYTE: 175 * 1024 + 12,
+  KEYED_WORDS_BYTE: 175 * 1024 + 2048,
+  KEYED_WORDS_4_BYTE: 175 * 1024 + 2052,
+  KEYED_CODES_BYTE: 175 * 1024 + 3072,
+  KEYED_CHUNK: 128,
   /** The start table, from the fourth page (after the escapes of a call of up to MAX_STEPS steps). */
   TABLE_BYTE: 3 * 65536,
   /** The pages the module starts with: everything but the table. */

@@ -9,9 +9,9 @@ import type { TrialKernel } from './trial-kernel.js';
 
 /**
  * Two-phase commit's own trial kernel, for the cells the trial kernel would otherwise run (too
- * many cohorts for the automaton) on a channel whose every send is a two-way fate that leaves
+ * many cohorts for the automaton) on a channel whose every send is lost or received and leaves
  * it as it is (bernoulli): a whole trial in one function, the cohorts as bit sets in local
- * variables, the generator inline. It makes exactly the generic engine's draws in its order —
+ * variables, a round's fates as one bit mask, the generator inline. It makes exactly the generic engine's draws in its order —
  * round by round, the coordinator's message to every cohort lacking its vote (ack) in ascending
  * order, then each cohort that received it drawing its vote (when abortRate is neither 0 nor 1)
  * and its reply's fate; a tie on a threshold's high part decided by the next word — so its
@@ -35,18 +35,11 @@ interface CommitCell {
   readonly vote: Float64Array;
 }
 
-/** A send's fate in a round and direction: outcome 1 iff x is above `high` (a tie: the table decides with the next word). */
-interface Fate {
-  readonly high: number;
-  readonly table: SamplingTable;
-  /** All ones where outcome 0 is received, else 0; and where the two outcomes' receptions differ. */
-  readonly received0: number;
-  readonly flip: number;
-  readonly class0: number;
-  readonly class1: number;
-}
-
 const TWO_31 = 2 ** 31;
+/** Outcome indices, in COMMIT_OUTCOMES' order (contract/protocol.ts). */
+const COMMITTED = 0;
+const ABORTED = 1;
+const BLOCKED = 2;
 /** The most cohorts the kernel keeps in one word. */
 const MAX_COHORTS = 31;
 
@@ -54,29 +47,31 @@ function makeCommitKernel(model: CellModel): TrialKernel | null {
   if (model.protocol !== twoPhaseCommit || model.crash !== null || model.replay || model.initialStates.length !== 1) return null;
   const cell = model.protocolConfig as CommitCell;
   const n = cell.participants;
-  if (!(n >= 1 && n <= MAX_COHORTS)) return null;
+  if (!(n >= 1 && n <= MAX_COHORTS && cell.rounds >= 1)) return null;
   const channelState = model.initialStates[0]!.state;
-  // every send's fate, by round (1 .. 2R) and direction, from the one channel state
-  const fates: Fate[] = [];
+  // every send's fate, by round (1 .. 2R) and direction, from the one channel state: outcome 1
+  // (received) iff the word's high 31 bits are above `highs[i]`, a tie decided by `tables[i]`
+  const highs = new Int32Array(4 * cell.rounds);
+  const tables: SamplingTable[] = [];
+  const classes = [-1, -1]; // the delivery class of a received message, by direction
   for (let round = 1; round <= 2 * cell.rounds; round++) {
     for (const direction of [A_TO_B, B_TO_A]) {
       const tr = model.transmissions[model.channel.transmissionFor(model.channelConfig, channelState, direction, round)]!;
       const table = tr.sampling;
       if (!(table.size === 2 && table.high[0]! < TWO_31 && tr.nextState[0] === channelState && tr.nextState[1] === channelState)) return null;
-      fates.push({
-        high: table.high[0]! | 0, // below 2^31: an int32, so the compares stay integer
-        table,
-        received0: -tr.received[0]! | 0, // | 0: −0 is a double
-        flip: -(tr.received[0]! ^ tr.received[1]!) | 0,
-        class0: tr.deliveryClass[0]!,
-        class1: tr.deliveryClass[1]!,
-      });
+      // lost, then received (bernoulli's two fates), each direction's received copies counted in one class
+      if (!(tr.received[0] === 0 && tr.received[1] === 1 && tr.deliveryClass[0] === -1)) return null;
+      if (round > 1 && classes[direction] !== tr.deliveryClass[1]) return null;
+      classes[direction] = tr.deliveryClass[1]!;
+      highs[tables.length] = table.high[0]!;
+      tables.push(table);
     }
   }
   const voting = cell.abortRate > 0 && cell.abortRate < 1;
   const votes = choiceTable(cell.vote);
   if (voting && !(votes.size === 2 && votes.high[0]! < TWO_31)) return null;
-  return commitTrials(n, cell.rounds, cell.abortRate >= 1, voting ? votes : null, fates, model.outcomes.names.length, model.deliveryValues.length);
+  const cohorts: CommitCohorts = { n, rounds: cell.rounds, certainNo: cell.abortRate >= 1, votes: voting ? votes : null };
+  return commitTrials(cohorts, highs, tables, classes as [number, number], model.outcomes.names.length, model.deliveryValues.length);
 }
 
 /** The outcome after a tie on threshold 0's high part `x`: the next word's top 22 bits decide, as the sampler does. */
@@ -84,57 +79,112 @@ function afterTie(table: SamplingTable, x: number, low22: number): number {
   return x * 2 ** 22 + low22 < table.threshold[0]! ? 0 : 1;
 }
 
+/** The cell as the trial reads it: n cohorts, R rounds a phase, the votes' table where they are drawn. */
+interface CommitCohorts {
+  readonly n: number;
+  readonly rounds: number;
+  /** abortRate 1: every cohort votes NO without a draw (abortRate 0: YES). */
+  readonly certainNo: boolean;
+  readonly votes: SamplingTable | null;
+}
+
+/** The set bits of a word (SWAR: a table-free popcount, ten integer operations). */
+function bitCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 function commitTrials(
-  n: number,
-  rounds: number,
-  certainNo: boolean,
-  votes: SamplingTable | null,
-  fates: readonly Fate[],
+  cohorts: CommitCohorts,
+  highs: Int32Array,
+  tables: readonly SamplingTable[],
+  classes: readonly [number, number],
   outcomeCount: number,
   deliveryCount: number,
 ): TrialKernel {
+  const { n, rounds, certainNo, votes } = cohorts;
   const all = n === 31 ? 0x7fffffff : (1 << n) - 1;
-  const voteHigh = votes ? votes.high[0]! | 0 : 0;
-  return (stream, trials): Tally => {
-    let s0 = stream[0]! | 0;
-    let s1 = stream[1]! | 0;
-    let s2 = stream[2]! | 0;
-    let s3 = stream[3]! | 0;
-    // The generator inline (no closure over its state, which would keep it in memory, not
-    // registers): w is the output, x its high 31 bits; a tie on a high part draws again.
+  const voteHigh = votes ? votes.high[0]! | 0 : -1;
+  const roundsAt = outcomeCount; // sums: the outcomes' counts, the rounds used, the deliveries by class
+  const deliveriesAt = outcomeCount + 1;
+  const receivedAt = deliveriesAt + classes[0]; // where each direction's received messages count
+  const repliedAt = deliveriesAt + classes[1];
+  let histogram: Float64Array = new Float64Array(0); // the block's: histogram[m], trials of m messages
+  /**
+   * One trial from the generator state in `state` (left after the trial's draws): its outcome,
+   * rounds and deliveries added into `sums`, its messages into `histogram`. A call per trial,
+   * not one loop over the block, so that V8 optimizes it on entry: a long loop is optimized on
+   * the stack (OSR), and that code kept the generator's words boxed, in memory (W4 took 1.4 times the CPU time).
+   */
+  const trial = (state: Int32Array, sums: Float64Array): void => {
+    // The generator written out at each draw (a function cannot update the four locals, and a
+    // closure over its state keeps it in memory, not registers): w is the output, x its high 31
+    // bits; a tie on a high part draws again.
+    let s0 = state[0]!;
+    let s1 = state[1]!;
+    let s2 = state[2]!;
+    let s3 = state[3]!;
     let w = 0;
     let x = 0;
-    const outcomes = new Float64Array(outcomeCount);
-    const deliveries = new Float64Array(deliveryCount);
-    let histogram: Float64Array = new Float64Array(256);
-    let roundsSum = 0;
-    for (let t = 0; t < trials; t++) {
-      // cohort states (none of them: idle), the votes and acks the coordinator holds
-      let yes = 0;
-      let no = 0;
-      let committed = 0;
-      let aborted = 0;
-      let voteYes = 0;
-      let voteNo = 0;
-      let acks = 0;
-      let phase = 1;
-      let decision = 0; // 1 commit, 2 abort
-      let phaseStart = 1;
-      let messages = 0;
-      let lastRound = 0;
-      for (let round = 1; phase !== 3; round++) {
-        // (a) the coordinator's message to every cohort lacking its vote (ack)
-        const lacking = phase === 1 ? all & ~(voteYes | voteNo) : all & ~acks;
-        let got = 0;
-        if (lacking !== 0) {
-          const f = fates[2 * (round - 1)]!;
-          const high = f.high;
-          const received0 = f.received0;
-          const flip = f.flip;
-          let ones = 0;
-          let parts = 0;
-          for (let rest = lacking; rest !== 0; rest &= rest - 1) {
-            const bit = rest & -rest;
+    let sent = 0; // messages from the coordinator
+    let received = 0; // of them received
+    let replied = 0; // replies received
+    // Phase 1, round by round until every vote is in, a NO is in, or R rounds: PREPARE to every
+    // cohort whose vote the coordinator lacks; each cohort that received it votes (at its first
+    // PREPARE: drawn, or as abortRate makes certain) and replies.
+    let yes = 0; // cohorts that voted YES (and have not heard the decision)
+    let no = 0; // cohorts that voted NO
+    let votesIn = 0; // votes the coordinator holds
+    let noIn = 0; // NO votes among them
+    let round = 0;
+    do {
+      round++;
+      const lacking = all & ~votesIn;
+      let got = 0;
+      {
+        const high = highs[2 * round - 2]!;
+        for (let rest = lacking; rest !== 0; rest &= rest - 1) {
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
+          }
+          x = w >>> 1;
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
+          if (x === high) {
+            {
+              const r5 = Math.imul(s1, 5);
+              w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+              const t9 = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t9;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            k = -afterTie(tables[2 * round - 2]!, x, w >>> 10);
+          }
+          got |= rest & -rest & k;
+        }
+      }
+      sent += bitCount(lacking);
+      if (got !== 0) {
+        const high = highs[2 * round - 1]!;
+        const idle = got & ~(yes | no);
+        const drawing = votes === null ? 0 : idle;
+        let noes = 0;
+        let delivered = 0;
+        for (let rest = got; rest !== 0; rest &= rest - 1) {
+          const bit = rest & -rest;
+          if ((drawing & bit) !== 0) {
             {
               const r5 = Math.imul(s1, 5);
               w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -147,8 +197,8 @@ function commitTrials(
               s3 = (s3 << 11) | (s3 >>> 21);
             }
             x = w >>> 1;
-            let k = (high - x) >>> 31; // x above the high part, without a branch
-            if (x === high) {
+            let k = (voteHigh - x) >> 31; // all ones: NO
+            if (x === voteHigh) {
               {
                 const r5 = Math.imul(s1, 5);
                 w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -160,67 +210,24 @@ function commitTrials(
                 s2 ^= t9;
                 s3 = (s3 << 11) | (s3 >>> 21);
               }
-              k = afterTie(f.table, x, w >>> 10);
+              k = -afterTie(votes!, x, w >>> 10);
             }
-            ones += k;
-            parts++;
-            got |= bit & (received0 ^ (flip & -k));
+            noes |= bit & k;
           }
-          count(f, ones, parts);
-          messages += parts;
-          lastRound = round;
-        }
-        // (b) each cohort that received it: its vote (phase 1, a first PREPARE), then its reply
-        if (got !== 0) {
-          const f = fates[2 * (round - 1) + 1]!;
-          const high = f.high;
-          const received0 = f.received0;
-          const flip = f.flip;
-          let ones = 0;
-          let parts = 0;
-          let delivered = 0;
-          // phase 1: the idle cohorts vote, drawing (votes) or as abortRate makes certain
-          const idle = phase === 1 ? got & ~(yes | no) : 0;
-          const drawing = votes === null ? 0 : idle;
-          if (votes === null) {
-            if (certainNo) no |= idle;
-            else yes |= idle;
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
           }
-          for (let rest = got; rest !== 0; rest &= rest - 1) {
-            const bit = rest & -rest;
-            if ((drawing & bit) !== 0) {
-              {
-                {
-                  const r5 = Math.imul(s1, 5);
-                  w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
-                  const t9 = s1 << 9;
-                  s2 ^= s0;
-                  s3 ^= s1;
-                  s1 ^= s2;
-                  s0 ^= s3;
-                  s2 ^= t9;
-                  s3 = (s3 << 11) | (s3 >>> 21);
-                }
-                x = w >>> 1;
-                let k = (voteHigh - x) >>> 31;
-                if (x === voteHigh) {
-                  {
-                    const r5 = Math.imul(s1, 5);
-                    w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
-                    const t9 = s1 << 9;
-                    s2 ^= s0;
-                    s3 ^= s1;
-                    s1 ^= s2;
-                    s0 ^= s3;
-                    s2 ^= t9;
-                    s3 = (s3 << 11) | (s3 >>> 21);
-                  }
-                  k = afterTie(votes!, x, w >>> 10);
-                }
-                no |= bit & -k;
-                yes |= bit & (k - 1);
-              }
-            }
+          x = w >>> 1;
+          let k = (high - x) >> 31;
+          if (x === high) {
             {
               const r5 = Math.imul(s1, 5);
               w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -232,70 +239,122 @@ function commitTrials(
               s2 ^= t9;
               s3 = (s3 << 11) | (s3 >>> 21);
             }
-            x = w >>> 1;
-            let k = (high - x) >>> 31; // x above the high part, without a branch
-            if (x === high) {
-              {
-                const r5 = Math.imul(s1, 5);
-                w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
-                const t9 = s1 << 9;
-                s2 ^= s0;
-                s3 ^= s1;
-                s1 ^= s2;
-                s0 ^= s3;
-                s2 ^= t9;
-                s3 = (s3 << 11) | (s3 >>> 21);
-              }
-              k = afterTie(f.table, x, w >>> 10);
-            }
-            ones += k;
-            parts++;
-            delivered |= bit & (received0 ^ (flip & -k));
+            k = -afterTie(tables[2 * round - 1]!, x, w >>> 10);
           }
-          count(f, ones, parts);
-          messages += parts;
-          lastRound = round;
-          if (phase === 1) {
-            voteNo |= delivered & no;
-            voteYes |= delivered & ~no;
-          } else {
-            if (decision === 1) {
-              committed |= got;
-              yes &= ~got;
-            } else {
-              const aborting = got & ~no;
-              aborted |= aborting;
-              yes &= ~aborting;
-            }
-            acks |= delivered;
-          }
+          delivered |= bit & k;
         }
-        // the round's end
-        const last = round - phaseStart + 1 >= rounds;
-        if (phase === 1 && ((voteYes | voteNo) === all || voteNo !== 0 || last)) {
-          decision = voteYes === all ? 1 : 2;
-          phase = 2;
-          phaseStart = round + 1;
-        } else if (phase === 2 && (acks === all || last)) phase = 3;
+        if (votes === null) noes = certainNo ? idle : 0;
+        no |= noes;
+        yes |= idle & ~noes;
+        received += bitCount(got);
+        replied += bitCount(delivered);
+        votesIn |= delivered;
+        noIn |= delivered & no;
       }
-      // blocked: a cohort in doubt; inconsistent: some committed and some aborted (never)
-      let outcome: number;
-      if (yes !== 0) outcome = 2;
-      else {
-        const anyCommitted = decision === 1 || committed !== 0;
-        const anyAborted = decision === 2 || (no | aborted | (all & ~(yes | no | committed | aborted))) !== 0;
-        outcome = anyCommitted && anyAborted ? 3 : anyCommitted ? 0 : 1;
+    } while (votesIn !== all && noIn === 0 && round < rounds);
+    // Phase 2, up to R rounds until every ack is in: the decision to every cohort whose ack the
+    // coordinator lacks; each that received it acts on it and acks.
+    const commit = votesIn === all && noIn === 0;
+    let heard = 0; // cohorts that received the decision
+    let acks = 0;
+    const end = round + rounds;
+    do {
+      round++;
+      const lacking = all & ~acks;
+      let got = 0;
+      {
+        const high = highs[2 * round - 2]!;
+        for (let rest = lacking; rest !== 0; rest &= rest - 1) {
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
+          }
+          x = w >>> 1;
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
+          if (x === high) {
+            {
+              const r5 = Math.imul(s1, 5);
+              w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+              const t9 = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t9;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            k = -afterTie(tables[2 * round - 2]!, x, w >>> 10);
+          }
+          got |= rest & -rest & k;
+        }
       }
-      outcomes[outcome]!++;
-      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
-      histogram[messages]!++;
-      roundsSum += lastRound;
-    }
-    return toTally(trials, outcomes, histogram, deliveries, roundsSum);
-
-    function count(f: Fate, ones: number, parts: number): void {
-      if (f.class0 >= 0) deliveries[f.class0]! += parts - ones;
-      if (f.class1 >= 0) deliveries[f.class1]! += ones;
-    }
+      sent += bitCount(lacking);
+      if (got !== 0) {
+        const high = highs[2 * round - 1]!;
+        let delivered = 0;
+        for (let rest = got; rest !== 0; rest &= rest - 1) {
+          {
+            const r5 = Math.imul(s1, 5);
+            w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+            const t9 = s1 << 9;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t9;
+            s3 = (s3 << 11) | (s3 >>> 21);
+          }
+          x = w >>> 1;
+          let k = (high - x) >> 31; // all ones iff x is above the high part: received
+          if (x === high) {
+            {
+              const r5 = Math.imul(s1, 5);
+              w = Math.imul((r5 << 7) | (r5 >>> 25), 9);
+              const t9 = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t9;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            k = -afterTie(tables[2 * round - 1]!, x, w >>> 10);
+          }
+          delivered |= rest & -rest & k;
+        }
+        heard |= got;
+        received += bitCount(got);
+        replied += bitCount(delivered);
+        acks |= delivered;
+      }
+    } while (acks !== all && round < end);
+    // blocked: a YES voter that never heard the decision is in doubt; else committed or aborted
+    // (never inconsistent: there is one decision)
+    const outcome = (yes & ~heard) !== 0 ? BLOCKED : commit ? COMMITTED : ABORTED;
+    sums[outcome]!++;
+    sums[roundsAt]! += round;
+    sums[receivedAt]! += received;
+    sums[repliedAt]! += replied;
+    const messages = sent + received;
+    if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+    histogram[messages]!++;
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
+  };
+  return (stream, trials): Tally => {
+    const state = stream.slice(0, 4);
+    const sums = new Float64Array(deliveriesAt + deliveryCount);
+    histogram = new Float64Array(256);
+    for (let t = 0; t < trials; t++) trial(state, sums);
+    return toTally(trials, sums.subarray(0, outcomeCount), histogram, sums.subarray(deliveriesAt), sums[roundsAt]!);
   };
 }

@@ -5,10 +5,15 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { traceLanes } from '../accelerators/trace-lanes.js';
+import type { TraceLanes } from '../accelerators/trace-lanes.js';
+import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS } from './generic.js';
 import type { Tally } from '../tally.js';
+
+const TWO_16 = 65536;
+const TWO_32 = 4294967296;
 
 /**
  * The protocol unrolled over its own states, for a replayed channel: what a trial does next
@@ -254,6 +259,77 @@ interface StartTable {
   readonly deliveries: Int32Array;
   /** The automaton draws nothing (no choice node): a trial is its start's draw alone, and may run on the SIMD lanes. */
   readonly drawFree: boolean;
+  /** Per code: how many starts hold it. */
+  readonly startsOfCode: Float64Array;
+  /** The starts that hold `escape`, with their results; null where no start does. */
+  readonly escaped: EscapedStarts | null;
+}
+
+/**
+ * The starts that escaped the table, in order, each with its result (an index into the
+ * per-result arrays, which hold every result, coded or not), found by a search within its
+ * 2^ESCAPE_BLOCK_LOG starts: a drawn escape whose trial ends is counted by its result, not
+ * followed through the automaton (at most 1/64 of the starts; they took a third of a
+ * retransmission's time when followed).
+ */
+interface EscapedStarts {
+  readonly starts: Int32Array;
+  readonly result: Uint16Array;
+  /** Block b's escaped starts (b · 2^ESCAPE_BLOCK_LOG onwards) are entries blocks[b] to blocks[b + 1] − 1. */
+  readonly blocks: Int32Array;
+  /** Per result: its stop (an outcome, or −1 − the choice node it stops at), messages, last round, deliveries (copies a result). */
+  readonly stop: Int32Array;
+  readonly messages: Int32Array;
+  readonly round: Int32Array;
+  readonly deliveries: Int32Array;
+}
+
+const ESCAPE_BLOCK_LOG = 8;
+
+/** Bytes a table holds. */
+const bytesOf = (table: StartTable): number =>
+  table.classes.byteLength + (table.escaped ? table.escaped.starts.byteLength + table.escaped.result.byteLength + table.escaped.blocks.byteLength : 0);
+
+/** The result of an escaped start. */
+function escapedResult(escaped: EscapedStarts, start: number): number {
+  const block = start >>> ESCAPE_BLOCK_LOG;
+  const entries = escaped.starts;
+  let low = escaped.blocks[block]!;
+  let high = escaped.blocks[block + 1]! - 1;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid]! < start) low = mid + 1;
+    else high = mid;
+  }
+  return escaped.result[low]!;
+}
+
+/** The escaped starts of a table whose starts have results `resultOf`, coded by `codeOf`. */
+function escapedStarts(resultOf: Uint8Array | Uint16Array, codeOf: Int32Array, escape: number, results: PathResults): EscapedStarts | null {
+  const starts = resultOf.length;
+  let count = 0;
+  for (let s = 0; s < starts; s++) if (codeOf[resultOf[s]!] === escape) count++;
+  if (count === 0) return null;
+  const entries = new Int32Array(count);
+  const result = new Uint16Array(count);
+  const blocks = new Int32Array((starts >>> ESCAPE_BLOCK_LOG) + 2);
+  let e = 0;
+  for (let s = 0; s < starts; s++) {
+    if ((s & ((1 << ESCAPE_BLOCK_LOG) - 1)) === 0) blocks[s >>> ESCAPE_BLOCK_LOG] = e;
+    if (codeOf[resultOf[s]!] !== escape) continue;
+    entries[e] = s;
+    result[e++] = resultOf[s]!;
+  }
+  blocks.fill(e, ((starts - 1) >>> ESCAPE_BLOCK_LOG) + 1);
+  return {
+    starts: entries,
+    result,
+    blocks,
+    stop: Int32Array.from(results.outcome),
+    messages: Int32Array.from(results.messages),
+    round: Int32Array.from(results.rounds),
+    deliveries: Int32Array.from(results.deliveries),
+  };
 }
 
 /** Past this many paths through the automaton, trials follow the automaton instead. */
@@ -281,13 +357,13 @@ const live: TableState[] = [];
 let liveBytes = 0;
 
 function keep(state: TableState, table: StartTable): void {
-  while (live.length > 0 && liveBytes + table.classes.byteLength > TABLE_BUDGET) {
+  while (live.length > 0 && liveBytes + bytesOf(table) > TABLE_BUDGET) {
     const oldest = live.shift()!;
-    liveBytes -= oldest.table!.classes.byteLength;
+    liveBytes -= bytesOf(oldest.table!);
     oldest.table = null;
   }
   live.push(state);
-  liveBytes += table.classes.byteLength;
+  liveBytes += bytesOf(table);
 }
 
 /**
@@ -418,7 +494,11 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   }
   const codes = byCount.length === 0 ? 0 : escape < 0 ? byCount.length : escape;
   const codeOf = new Int32Array(count).fill(escape);
-  for (let c = 0; c < codes; c++) codeOf[byCount[c]!] = c;
+  const startsOfCode = new Float64Array(codes);
+  for (let c = 0; c < codes; c++) {
+    codeOf[byCount[c]!] = c;
+    startsOfCode[c] = startsOf[byCount[c]!]!;
+  }
   const table = {
     outcome: new Int32Array(codes),
     messages: new Int32Array(codes),
@@ -437,7 +517,8 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   const classes = new Uint32Array(Math.ceil(starts / (1 << logPerWord)));
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
-  return { classes, logWidth, escape, ...table, drawFree };
+  const escaped = escape < 0 ? null : escapedStarts(resultOf, codeOf, escape, results);
+  return { classes, logWidth, escape, ...table, drawFree, startsOfCode, escaped };
 }
 
 /**
@@ -469,18 +550,37 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   });
   const branchCount = Math.max(1, ...endsAfter.map((ends) => ends?.length ?? 0));
   const chosen = new Float64Array(stops.length * branchCount);
+  // An escaped start whose trial ends is counted by its result; one stopped at a choice is followed.
+  const { escaped } = table;
+  const escapedDrawn = new Float64Array(escaped ? escaped.stop.length : 0);
+  const countEscaped = (start: number): boolean => {
+    const result = escapedResult(escaped!, start);
+    if (escaped!.stop[result]! < 0) return false;
+    escapedDrawn[result]!++;
+    return true;
+  };
   let done = 0;
   const lanes = table.drawFree ? traceLanes() : null;
   if (lanes) {
     const state = Int32Array.from(rng.getState());
-    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => followFrom(rng, start, trial, tally));
+    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => {
+      if (!countEscaped(start)) followFrom(rng, start, trial, tally);
+    });
     if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
   }
-  for (let t = done; t < trials; t++) {
+  const keyed = table.drawFree ? null : KeyedRuns.over(table, endsAfter, choices, starts);
+  let t = done;
+  while (t < trials) {
+    if (keyed?.takes(trials - t)) {
+      t += keyed.run(rng, chosen, branchCount, trials - t);
+      rng = keyed.rng;
+      if (!keyed.stopped) continue;
+    }
+    t++; // one trial as drawn one by one
     const start = uniformBelow(rng, starts);
     const code = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
     if (code === escape) {
-      followFrom(rng, start, trial, tally);
+      if (!countEscaped(start)) followFrom(rng, start, trial, tally);
       continue;
     }
     const stop = stops[code]!;
@@ -505,10 +605,174 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     tally.count(outcome, table.messages[c]!, table.round[c]!, n);
     for (let v = 0; v < copies; v++) deliveries[v]! += n * table.deliveries[c * copies + v]!;
   };
+  for (let r = 0; r < escapedDrawn.length; r++) {
+    const n = escapedDrawn[r]!;
+    if (n === 0) continue;
+    tally.count(escaped!.stop[r]!, escaped!.messages[r]!, escaped!.round[r]!, n);
+    for (let v = 0; v < copies; v++) deliveries[v]! += n * escaped!.deliveries[r * copies + v]!;
+  }
   for (let c = 0; c < stops.length; c++) {
     if (drawn[c]! > 0) countCode(c, stops[c]!, drawn[c]!);
     const ends = endsAfter[c];
     if (ends) for (let b = 0; b < ends.length; b++) if (chosen[c * branchCount + b]! > 0) countCode(c, ends[b]!, chosen[c * branchCount + b]!);
   }
   return tally.toTally(trials);
+}
+
+/** What keyed runs read of a start table. */
+type KeyedTable = Pick<StartTable, 'classes' | 'logWidth' | 'outcome' | 'startsOfCode'>;
+
+/** Trials a keyed run takes: enough reads of the table in flight at once, few words drawn again after a break. */
+const KEYED_RUN = 128;
+
+/** Keyed runs are tried where at least this share of the starts draws a key alone. */
+const KEYED_SHARE = 0.99;
+
+/** A key with more outcomes than this is left to `sample` (its search halves the thresholds). */
+const { KEY_OUTCOMES } = TRACE_LAYOUT;
+
+/**
+ * Runs of trials through the start table that are each a start and one key word (the randomized
+ * protocol: its sends are the start's, then its key, whose every branch ends at once). Trial by
+ * trial, each trial waits for its start's table read (a miss, on a long trace) before its key
+ * tells where the next start's word is. Here a run's words are drawn first, every second word
+ * taken as a start and all the run's table reads issued together, so the processor overlaps
+ * their misses; then the run is checked in order, each trial being what trial by trial makes
+ * of those words: a start word not rejected, a code that draws a key alone, a key word that
+ * ties no threshold (sample's rules). The run stops at the first trial that is not, and the
+ * stream is set to just before it, so that trial is drawn one by one: the same words in the
+ * same order, the same tallies. On WebAssembly (trace-lanes.wat's keyed) a run goes on, chunk
+ * by chunk, until a trial stops it or the block ends; here, in JavaScript (no WebAssembly SIMD,
+ * or no memory for the table), a run is KEYED_RUN trials and the stream is drawn again to a
+ * stop. (Exported for its test.)
+ */
+export class KeyedRuns {
+  rng!: Xoshiro128;
+  /** The last run stopped before a trial that is to be drawn one by one. */
+  stopped = false;
+  private readonly words = new Uint32Array(2 * KEYED_RUN);
+  private readonly codes = new Int32Array(KEYED_RUN);
+  private readonly logPerWord: number;
+  private readonly indexMask: number;
+  private readonly codeMask: number;
+  private readonly reject: number;
+
+  private constructor(
+    private readonly table: KeyedTable,
+    /** Per code: the key's last outcome, or −1 for a code whose trial is not a start and one key word. */
+    private readonly keyLast: Int32Array,
+    /** Per code, KEY_OUTCOMES apart: the key's thresholds' high parts (SamplingTable.high; 2^31, above every hi, as 2^31 − 1, a tie). */
+    private readonly keyHigh: Int32Array,
+    private readonly starts: number,
+    /** Runs on WebAssembly (trace-lanes.wat's keyed: as long as trials stay keyed), or null for the runs here. */
+    private readonly lanes: TraceLanes | null,
+  ) {
+    this.logPerWord = 5 - table.logWidth;
+    this.indexMask = (1 << this.logPerWord) - 1;
+    this.codeMask = (1 << (1 << table.logWidth)) - 1;
+    this.reject = (TWO_32 - starts) % starts;
+  }
+
+  /** Keyed runs for the table, or null where too few starts draw a key alone for runs to last. */
+  static over(
+    table: KeyedTable,
+    endsAfter: (Int32Array | undefined)[],
+    choices: (SamplingTable | undefined)[],
+    starts: number,
+    lanes: TraceLanes | null = traceLanes(),
+  ): KeyedRuns | null {
+    const codes = table.outcome.length;
+    const keyLast = new Int32Array(1 << (1 << table.logWidth)).fill(-1); // the escape code's too
+    const keyHigh = new Int32Array(keyLast.length * KEY_OUTCOMES);
+    let keyedStarts = 0;
+    for (let c = 0; c < codes; c++) {
+      const key = endsAfter[c] ? choices[-1 - table.outcome[c]!]! : undefined;
+      if (!key || key.size === 1 || key.size > KEY_OUTCOMES) continue; // a certain key draws no word
+      keyLast[c] = key.size - 1;
+      for (let i = 0; i < key.size - 1; i++) keyHigh[c * KEY_OUTCOMES + i] = Math.min(key.high[i]!, 2 ** 31 - 1);
+      keyedStarts += table.startsOfCode[c]!;
+    }
+    return keyedStarts >= KEYED_SHARE * starts ? new KeyedRuns(table, keyLast, keyHigh, starts, lanes) : null;
+  }
+
+  /** Whether a run is worth starting with `left` trials left in the block. */
+  takes(left: number): boolean {
+    return this.lanes ? left > 0 : left >= KEYED_RUN;
+  }
+
+  /**
+   * Trials from `rng`, up to `left` (on WebAssembly) or KEYED_RUN, each counted in `chosen`
+   * (code · branchCount + branch); returns how many, leaves in `this.rng` the stream just
+   * after them, and in `this.stopped` whether a trial to be drawn one by one comes next.
+   */
+  run(rng: Xoshiro128, chosen: Float64Array, branchCount: number, left: number): number {
+    if (this.lanes) {
+      const { classes, logWidth } = this.table;
+      const state = Int32Array.from(rng.getState());
+      const done = this.lanes.keyed(classes, state, left, this.starts, logWidth, this.keyLast, this.keyHigh, chosen, branchCount);
+      if (done >= 0) {
+        this.rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+        this.stopped = done < left;
+        return done;
+      }
+    }
+    if (left < KEYED_RUN) {
+      this.rng = rng; // no memory for the table on WebAssembly, and too few trials for a run here
+      this.stopped = true;
+      return 0;
+    }
+    const done = this.runHere(rng, chosen, branchCount);
+    this.stopped = done < KEYED_RUN;
+    return done;
+  }
+
+  private runHere(rng: Xoshiro128, chosen: Float64Array, branchCount: number): number {
+    const { words, codes, keyLast, keyHigh, starts, reject, logPerWord, indexMask, codeMask } = this;
+    const { classes, logWidth } = this.table;
+    const from = rng.getState();
+    let [s0, s1, s2, s3] = from;
+    // Xoshiro128.nextUint32, on local variables (the method call costs twice as much).
+    for (let w = 0; w < words.length; w++) {
+      const r = Math.imul(s1, 5);
+      words[w] = Math.imul((r << 7) | (r >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    // The table reads, none waiting for another (the start as uniformBelow makes it).
+    for (let i = 0; i < KEYED_RUN; i++) {
+      const x = words[2 * i]!;
+      const start = Math.floor(((x >>> 16) * starts + Math.floor(((x & 0xffff) * starts) / TWO_16)) / TWO_16);
+      codes[i] = (classes[start >>> logPerWord]! >>> ((start & indexMask) << logWidth)) & codeMask;
+    }
+    let done = 0;
+    trials: for (; done < KEYED_RUN; done++) {
+      if (Math.imul(words[2 * done]!, starts) >>> 0 < reject) break; // rejected: a start takes another word
+      const code = codes[done]!;
+      const last = keyLast[code]!;
+      if (last < 0) break;
+      const hi = words[2 * done + 1]! >>> 1;
+      const at = code * KEY_OUTCOMES;
+      // The first threshold above hi is the number at or below it (they never decrease), counted
+      // without a branch: the key is random, and a search that stops at it mispredicts.
+      let branch = 0;
+      for (let i = 0; i < last; i++) {
+        const h = keyHigh[at + i]!;
+        if (h === hi) break trials; // a tie: sample draws a second word
+        branch -= (h - hi - 1) >> 31;
+      }
+      chosen[code * branchCount + branch]!++;
+    }
+    if (done === KEYED_RUN) {
+      this.rng = new Xoshiro128(s0, s1, s2, s3);
+    } else {
+      this.rng = new Xoshiro128(from[0], from[1], from[2], from[3]);
+      for (let w = 0; w < 2 * done; w++) this.rng.nextUint32();
+    }
+    return done;
+  }
 }

@@ -2,9 +2,26 @@ import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
 import { refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
-import { grownHistogram, toTally } from '../tally.js';
+import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from './generic.js';
+import {
+  CHOICE,
+  CHOOSERS,
+  FIRST_A,
+  FIRST_B,
+  FIRST_CHILD,
+  KIND,
+  LIVE,
+  MemoAutomaton,
+  NODE_FIELDS,
+  PROBE_TRIALS,
+  OUTCOME,
+  PEERS,
+  ROUND_DIRECTION,
+  RUN,
+  UNREAD,
+} from './memo-automaton.js';
 
 /**
  * The trial-by-trial engine for cells too large to unroll into an automaton (two-phase commit
@@ -15,7 +32,8 @@ import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from
  * high part, and a choice's table is looked up once per distinct probability array, not once per
  * draw. It draws exactly as runTrial does — the same words in the same order, ties decided by the
  * next word — and refuses an unfilled step as it does, so its tallies equal the generic engine's
- * and `trace` replays any of its trials.
+ * and `trace` replays any of its trials. Where it pays, a trial walks a memo automaton of the
+ * protocol's steps (memo-automaton.ts) instead of calling `next` and `resolve`, drawing the same.
  */
 export type TrialKernel = (stream: Int32Array, trials: number) => Tally;
 
@@ -68,145 +86,261 @@ const SEND_DRAW = (direction: string, round: string): string => `{
   result = tr.received[k];
 }`;
 
-const SOURCE = `
+/**
+ * A run's draws, every part in order, their fates gathered as bits into delivered and chosen;
+ * messages, deliveries and the channel's state counted as the parts go. Needs tr and ti (the
+ * transmission at the run's start), choices and c0 where the run has choosers.
+ */
+const RUN_MASKS = `
+  let rest = peers;
+  const f = ti * FAST_FIELDS, h0 = fast[f];
+  if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
+    // The common case in few operations a part: a two-way fate on a channel this run
+    // leaves as it is (fast: per transmission, prepared with the kernel); a part's
+    // outcome k is 1 iff x is above the threshold's high part (on equality the next
+    // word decides, as SAMPLE does), compared as int32.
+    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+    let ones = 0, parts = 0;
+    while (rest !== 0) {
+      const b = 31 - Math.clz32(rest & -rest);
+      rest &= rest - 1;
+      if (((choosers >>> b) & 1) === 1) {
+        ${DRAW}
+        k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
+        if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
+        chosen |= k << b;
+      }
+      ${DRAW}
+      k = (h0 - x) >>> 31;
+      if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+      ones += k;
+      parts++;
+      delivered |= (received0 ^ (flip & -k)) << b;
+    }
+    messages += parts;
+    const class0 = fast[f + 4], class1 = fast[f + 5];
+    if (class0 >= 0) deliveries[class0] += parts - ones;
+    if (class1 >= 0) deliveries[class1] += ones;
+  } else {
+    while (rest !== 0) {
+      const b = 31 - Math.clz32(rest & -rest);
+      rest &= rest - 1;
+      if (((choosers >>> b) & 1) === 1) {
+        ${SAMPLE('choices')}
+        chosen |= k << b;
+      }
+      const partSampling = tr.sampling;
+      ${SAMPLE('partSampling')}
+      const deliveryClass = tr.deliveryClass[k];
+      if (deliveryClass >= 0) deliveries[deliveryClass]++;
+      messages++;
+      delivered |= tr.received[k] << b;
+      const after = tr.nextState[k];
+      if (after !== channelState) {
+        channelState = after;
+        tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+      }
+    }
+  }`;
+
+/**
+ * The walk through the memo automaton (memo-automaton.ts): per step, the node's step as `next`
+ * said it there, the same draws as the live walk, and the child for the results from a table;
+ * the protocol is called only where the automaton has no answer yet. Leaves outcome set at an
+ * END, or live true with the state where the trial goes on through the protocol's calls.
+ */
+const MEMO_WALK = `
+  for (let id = root; ; steps++) {
+    const o = id * ${NODE_FIELDS};
+    let nodeKind = records[o + ${KIND}];
+    if (nodeKind === UNREAD) { memo.read(id, state); records = memo.records; nodeKind = records[o + ${KIND}]; }
+    if (nodeKind === END) { outcome = records[o + ${OUTCOME}]; break; }
+    if (nodeKind === LIVE || steps === MAX_TRIAL_STEPS) { memo.load(id, state); live = true; break; }
+    let a = 0, b = 0;
+    if (nodeKind === CHOOSE) {
+      choices = memo.tables[records[o + ${CHOICE}]];
+      ${SAMPLE('choices')}
+      a = k;
+    } else {
+      const roundDirection = records[o + ${ROUND_DIRECTION}], direction = roundDirection & 1, round = roundDirection >> 1;
+      const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
+      let tr = transmissions[ti];
+      lastRound = round;
+      if (nodeKind === RUN) {
+        const peers = records[o + ${PEERS}], choosers = records[o + ${CHOOSERS}];
+        if (choosers !== 0) { const c = records[o + ${CHOICE}]; choices = memo.tables[c]; c0 = memo.fastChoice[c]; }
+        let delivered = 0, chosen = 0;
+        ${RUN_MASKS}
+        a = delivered; b = chosen;
+      } else {
+        const sampling = tr.sampling;
+        ${SAMPLE('sampling')}
+        const deliveryClass = tr.deliveryClass[k];
+        if (deliveryClass >= 0) deliveries[deliveryClass]++;
+        channelState = tr.nextState[k];
+        messages++;
+        a = tr.received[k];
+      }
+    }
+    let child = records[o + ${FIRST_CHILD}];
+    if (child < 0 || records[o + ${FIRST_A}] !== a || records[o + ${FIRST_B}] !== b) {
+      child = memo.childOf(id, a, b);
+      if (child < 0) {
+        child = memo.advance(id, a, b, state, step);
+        records = memo.records;
+        if (child < 0) { live = true; steps++; break; }
+      }
+    }
+    id = child;
+  }`;
+
+/**
+ * The trial from the state in `state` on, through the protocol's own calls at every step (the
+ * generic engine's loop); sets outcome.
+ */
+const LIVE_WALK = `
+        for (; ; steps++) {
+          step.kind = UNSET; step.outcome = -1; step.peers = 0; step.choosers = 0;
+          protocol.next(state, config, step);
+          const kind = step.kind;
+          if (kind === END) break;
+          if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
+          const peers = step.peers, choosers = step.choosers;
+          let result = 0;
+          if (peers !== 0 || choosers !== 0) {
+            // An announced run: every part drawn and resolved here, no call of next between parts.
+            const first = step.peer, direction = step.direction, round = step.round;
+            // The fields' rules (announcementProblem) in a few compares; the refusal only where one fails.
+            if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
+                  (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
+              refuseAnnouncement(protocol.name, step, state);
+            // A transmission that leaves the channel in its state serves the run's next send too
+            // (transmissionFor is a function of its arguments): looked up again only on a change.
+            const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
+            let tr = transmissions[ti];
+            lastRound = round;
+            if (choosers !== 0) { ${CHOICES} }
+            if (RESOLVE_RUN && (choosers === 0 || choices.size <= 2)) {
+              // The protocol resolves the run in one call: every part drawn first, in the same
+              // order, its fates gathered as bits.
+              let delivered = 0, chosen = 0;
+              ${RUN_MASKS}
+              protocol.resolveRun(state, config, step, delivered, chosen);
+              continue;
+            }
+            // One call site of resolve for both kinds of part, so that V8 inlines it once.
+            let rest = peers, afterChoice = false;
+            for (;;) {
+              let choosing = false;
+              if (afterChoice) afterChoice = false;
+              else {
+                if (rest === 0) break;
+                const b = 31 - Math.clz32(rest & -rest);
+                rest &= rest - 1;
+                step.peer = first + b;
+                choosing = afterChoice = ((choosers >>> b) & 1) === 1;
+              }
+              if (choosing) {
+                step.kind = CHOOSE;
+                ${CHOICE_DRAW}
+                result = k;
+              } else {
+                step.kind = SEND;
+                const sampling = tr.sampling;
+                ${SAMPLE('sampling')}
+                const deliveryClass = tr.deliveryClass[k];
+                if (deliveryClass >= 0) deliveries[deliveryClass]++;
+                messages++;
+                result = tr.received[k];
+                const after = tr.nextState[k];
+                if (after !== channelState) {
+                  channelState = after;
+                  tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
+                }
+              }
+              protocol.resolve(state, config, step, result);
+            }
+            continue;
+          }
+          if (kind === CHOOSE) {
+            ${CHOICE_DRAW}
+            result = k;
+          } else {
+            if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
+            ${SEND_DRAW('step.direction', 'step.round')}
+          }
+          protocol.resolve(state, config, step, result);
+        }
+        outcome = step.outcome;
+        if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+`;
+
+/** Generator variables, and a trial's counters, in locals. */
+const LOCALS = `
+  let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
+  let lastChoices = null, choices = null, c0 = -1;`;
+
+/** Without a memo automaton: every trial through the protocol's calls. */
+const LIVE_SOURCE = `
   return function trialKernel(stream, trials) {
-    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0;
-    let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
-    let lastChoices = null, choices = null, c0 = -1, rounds = 0;
+    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0, rounds = 0;
+    ${LOCALS}
     outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
     for (let t = 0; t < trials; t++) {
       ${SAMPLE('initialSampling')}
       let channelState = initialStates[k].state;
-      let messages = 0, lastRound = 0;
+      let messages = 0, lastRound = 0, steps = 0, outcome = -1;
       protocol.init(state, config);
-      for (let steps = 0; ; steps++) {
-        step.kind = UNSET; step.outcome = -1; step.peers = 0; step.choosers = 0;
-        protocol.next(state, config, step);
-        const kind = step.kind;
-        if (kind === END) break;
-        if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
-        const peers = step.peers, choosers = step.choosers;
-        let result = 0;
-        if (peers !== 0 || choosers !== 0) {
-          // An announced run: every part drawn and resolved here, no call of next between parts.
-          const first = step.peer, direction = step.direction, round = step.round;
-          // The fields' rules (announcementProblem) in a few compares; the refusal only where one fails.
-          if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
-                (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
-            refuseAnnouncement(protocol.name, step, state);
-          // A transmission that leaves the channel in its state serves the run's next send too
-          // (transmissionFor is a function of its arguments): looked up again only on a change.
-          const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
-          let tr = transmissions[ti];
-          lastRound = round;
-          if (choosers !== 0) { ${CHOICES} }
-          if (RESOLVE_RUN && (choosers === 0 || choices.size <= 2)) {
-            // The protocol resolves the run in one call: every part drawn first, in the same
-            // order, its fates gathered as bits.
-            let rest = peers, delivered = 0, chosen = 0;
-            const f = ti * FAST_FIELDS, h0 = fast[f];
-            if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
-              // The common case in few operations a part: a two-way fate on a channel this run
-              // leaves as it is (fast: per transmission, prepared with the kernel); a part's
-              // outcome k is 1 iff x is above the threshold's high part (on equality the next
-              // word decides, as SAMPLE does), compared as int32.
-              const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
-              let ones = 0, parts = 0;
-              while (rest !== 0) {
-                const b = 31 - Math.clz32(rest & -rest);
-                rest &= rest - 1;
-                if (((choosers >>> b) & 1) === 1) {
-                  ${DRAW}
-                  k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
-                  if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
-                  chosen |= k << b;
-                }
-                ${DRAW}
-                k = (h0 - x) >>> 31;
-                if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-                ones += k;
-                parts++;
-                delivered |= (received0 ^ (flip & -k)) << b;
-              }
-              messages += parts;
-              const class0 = fast[f + 4], class1 = fast[f + 5];
-              if (class0 >= 0) deliveries[class0] += parts - ones;
-              if (class1 >= 0) deliveries[class1] += ones;
-              protocol.resolveRun(state, config, step, delivered, chosen);
-              continue;
-            }
-            while (rest !== 0) {
-              const b = 31 - Math.clz32(rest & -rest);
-              rest &= rest - 1;
-              if (((choosers >>> b) & 1) === 1) {
-                ${SAMPLE('choices')}
-                chosen |= k << b;
-              }
-              const partSampling = tr.sampling;
-              ${SAMPLE('partSampling')}
-              const deliveryClass = tr.deliveryClass[k];
-              if (deliveryClass >= 0) deliveries[deliveryClass]++;
-              messages++;
-              delivered |= tr.received[k] << b;
-              const after = tr.nextState[k];
-              if (after !== channelState) {
-                channelState = after;
-                tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
-              }
-            }
-            protocol.resolveRun(state, config, step, delivered, chosen);
-            continue;
-          }
-          // One call site of resolve for both kinds of part, so that V8 inlines it once.
-          let rest = peers, afterChoice = false;
-          for (;;) {
-            let choosing = false;
-            if (afterChoice) afterChoice = false;
-            else {
-              if (rest === 0) break;
-              const b = 31 - Math.clz32(rest & -rest);
-              rest &= rest - 1;
-              step.peer = first + b;
-              choosing = afterChoice = ((choosers >>> b) & 1) === 1;
-            }
-            if (choosing) {
-              step.kind = CHOOSE;
-              ${CHOICE_DRAW}
-              result = k;
-            } else {
-              step.kind = SEND;
-              const sampling = tr.sampling;
-              ${SAMPLE('sampling')}
-              const deliveryClass = tr.deliveryClass[k];
-              if (deliveryClass >= 0) deliveries[deliveryClass]++;
-              messages++;
-              result = tr.received[k];
-              const after = tr.nextState[k];
-              if (after !== channelState) {
-                channelState = after;
-                tr = transmissions[channel.transmissionFor(channelConfig, channelState, direction, round)];
-              }
-            }
-            protocol.resolve(state, config, step, result);
-          }
-          continue;
-        }
-        if (kind === CHOOSE) {
-          ${CHOICE_DRAW}
-          result = k;
-        } else {
-          if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
-          ${SEND_DRAW('step.direction', 'step.round')}
-        }
-        protocol.resolve(state, config, step, result);
-      }
-      const outcome = step.outcome;
-      if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+      ${LIVE_WALK}
       outcomes[outcome]++;
       if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
       histogram[messages]++;
       rounds += lastRound;
     }
+    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
+    return toTally(trials, outcomes, histogram, deliveries, rounds);
+  };`;
+
+/**
+ * With a memo automaton: each trial walks it while it has the answers, and goes on through the
+ * protocol's calls (liveRest, a function of its own: its rarely taken calls do not unsettle the
+ * walk's optimized code) from the first state it does not keep.
+ */
+const MEMO_SOURCE = `
+  const carry = new Int32Array(6);
+  function liveRest(channelState, messages, lastRound, steps) {
+    let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3], outcome = -1;
+    ${LOCALS}
+    ${LIVE_WALK}
+    carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
+    return outcome;
+  }
+  return function trialKernel(stream, trials) {
+    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0, rounds = 0;
+    ${LOCALS}
+    outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
+    memo.prepare(state);
+    const root = memo.root;
+    let records = memo.records, walked = 0;
+    for (let t = 0; t < trials; t++) {
+      ${SAMPLE('initialSampling')}
+      let channelState = initialStates[k].state;
+      let messages = 0, lastRound = 0, steps = 0, outcome = -1, live = root < 0;
+      if (live) protocol.init(state, config);
+      else { ${MEMO_WALK} }
+      if (!live) walked++;
+      else {
+        carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3;
+        outcome = liveRest(channelState, messages, lastRound, steps);
+        s0 = carry[0]; s1 = carry[1]; s2 = carry[2]; s3 = carry[3]; messages = carry[4]; lastRound = carry[5];
+      }
+      outcomes[outcome]++;
+      if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
+      histogram[messages]++;
+      rounds += lastRound;
+    }
+    memo.walked = walked; memo.ran = trials;
+    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
@@ -262,16 +396,85 @@ function fastTransmissions(model: CellModel): Int32Array {
 
 const kernels = new WeakMap<CellModel, TrialKernel>();
 
-/** The cell's trial kernel, compiled on first use (a fresh function per cell: its own type feedback). */
+/**
+ * The cell's trial kernel, compiled on first use (a fresh function per cell: its own type
+ * feedback). Whether walking a memo automaton beats the protocol's own calls depends on the
+ * protocol: it does where trials keep to a modest number of states (three-phase commit with ten
+ * cohorts), not where they keep meeting new ones (per-peer fields for many peers) or where `next`
+ * costs less than a lookup in a large table (the built-in two-phase commit's bit sets). So the
+ * kernel asks the machine: after a block that fills the automaton, it runs a long block each
+ * way, and keeps the faster per trial (see chooseWalk). Both give the same tally, so the choice
+ * changes only the speed, never a count.
+ */
 export function trialKernelFor(model: CellModel): TrialKernel {
   let kernel = kernels.get(model);
-  if (!kernel) {
-    kernel = compileTrialKernel(model);
-    // Empty calls give the code after the trial loop type feedback before the first block, so
-    // that the loop's optimized code does not deoptimize on leaving it (see kernel.ts).
-    for (let i = 0; i < WARM_UP_CALLS; i++) kernel(Int32Array.of(1, 2, 3, 4), 0);
-    kernels.set(model, kernel);
-  }
+  if (!kernel) kernels.set(model, (kernel = chooseWalk(model)));
+  return kernel;
+}
+
+/** Blocks of at least this many trials are timed for the choice (a short one says little). */
+const TIMED_BLOCK = 16384;
+
+function chooseWalk(model: CellModel): TrialKernel {
+  const memo = new MemoAutomaton(model);
+  const walk = compiledKernel(model, memo);
+  let live: TrialKernel | null = null;
+  let chosen: TrialKernel | null = null;
+  /** Long blocks run so far: the first fills the automaton, the second runs live, the third walks it. */
+  let long = 0;
+  let liveTime = 0;
+  const goLive = (): TrialKernel => {
+    memo.reset();
+    return (chosen = live ??= compiledKernel(model, null));
+  };
+  const timed = (kernel: TrialKernel, words: Int32Array, trials: number): [Tally, number] => {
+    const start = performance.now();
+    const tally = kernel(words, trials);
+    return [tally, (performance.now() - start) / trials];
+  };
+  return (stream, trials) => {
+    // The compiled kernels leave the generator's last words in the array they are given: a copy.
+    const words = stream.slice();
+    if (chosen) return chosen(words, trials);
+    if (!memo.pays()) return goLive()(words, trials);
+    if (trials < TIMED_BLOCK) return walk(words, trials);
+    long++;
+    if (long === 1) {
+      // Its first trials tell a protocol whose trials keep meeting new states: most never finish on the automaton.
+      const first = walk(words, PROBE_TRIALS);
+      const rest = (memo.pays() ? walk : goLive())(words, trials - PROBE_TRIALS);
+      return addTally(first, rest);
+    }
+    if (long === 2) {
+      live ??= compiledKernel(model, null);
+      const [tally, perTrial] = timed(live, words, trials);
+      liveTime = perTrial;
+      return tally;
+    }
+    const [tally, perTrial] = timed(walk, words, trials);
+    if (long === 3) {
+      if (perTrial >= liveTime) goLive();
+      else chosen = walk;
+    }
+    return tally;
+  };
+}
+
+/**
+ * A trial kernel for the cell that walks `memo` (memo-automaton.ts), or with null the protocol's
+ * own calls at every step; either gives the same tally (tests compare them, and caps).
+ */
+export function trialKernelWith(model: CellModel, memo: MemoAutomaton | null): TrialKernel {
+  const kernel = compiledKernel(model, memo);
+  return (stream, trials) => kernel(stream.slice(), trials);
+}
+
+/** The compiled kernel, warmed up; it leaves the generator's last words in the array it is given. */
+function compiledKernel(model: CellModel, memo: MemoAutomaton | null): TrialKernel {
+  const kernel = compileTrialKernel(model, memo);
+  // Empty calls give the code after the trial loop type feedback before the first block, so
+  // that the loop's optimized code does not deoptimize on leaving it (see kernel.ts).
+  for (let i = 0; i < WARM_UP_CALLS; i++) kernel(Int32Array.of(1, 2, 3, 4), 0);
   return kernel;
 }
 
@@ -280,7 +483,7 @@ const WARM_UP_CALLS = 100;
 /** The cost histogram's first size: most protocols' trials never outgrow it, so `grownHistogram` stays cold. */
 const HISTOGRAM_SIZE = 256;
 
-function compileTrialKernel(model: CellModel): TrialKernel {
+function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): TrialKernel {
   const names = [
     'protocol',
     'config',
@@ -309,9 +512,13 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     'refuseAnnouncement',
     'fast',
     'FAST_FIELDS',
+    'memo',
+    'UNREAD',
+    'LIVE',
+    'RUN',
   ];
   const resolveRun = typeof model.protocol.resolveRun === 'function';
-  const source = `const RESOLVE_RUN = ${resolveRun};\n${SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const source = `const RESOLVE_RUN = ${resolveRun};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   return factory(
     model.protocol,
@@ -341,5 +548,9 @@ function compileTrialKernel(model: CellModel): TrialKernel {
     refuseAnnouncement,
     fastTransmissions(model),
     FAST_FIELDS,
+    memo,
+    UNREAD,
+    LIVE,
+    RUN,
   );
 }

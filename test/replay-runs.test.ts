@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { KeyedRuns } from '../src/engine/montecarlo/replay.js';
+import { sample, samplingTable } from '../src/rng/sampler.js';
+import type { SamplingTable } from '../src/rng/sampler.js';
+import { uniformBelow } from '../src/rng/uniform.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { stateOf, tempFiles } from './helpers.js';
+
+/** A generator that counts the words it gives. */
+class CountingXoshiro128 extends Xoshiro128 {
+  words = 0;
+  override nextUint32(): number {
+    this.words++;
+    return super.nextUint32();
+  }
+}
+
+describe('trace replay: trials counted out of order', () => {
+  it('keyed runs count what trial by trial draws, stop at a rejected start, a keyless code or a tied key, and leave the stream there', () => {
+    // 6,700,417 divides 2^32 + 1, so uniformBelow rejects a word once in 641 draws; one start in
+    // 256 holds code 1, whose trial ends without a key (sample is never called for it).
+    const starts = 6_700_417;
+    const classes = new Uint32Array(Math.ceil(starts / 32));
+    const noisy = new Xoshiro128(5, 6, 7, 8);
+    for (let n = 0; n < starts / 256; n++) {
+      const start = uniformBelow(noisy, starts);
+      classes[start >>> 5]! |= 1 << (start & 31);
+    }
+    const bit = (start: number) => (classes[start >>> 5]! >>> (start & 31)) & 1;
+    const ones = classes.reduce((sum, word) => sum + word.toString(2).replaceAll('0', '').length, 0);
+    // The key's second threshold is the key word of the stream's 6th trial: a tie there.
+    const words = new Xoshiro128(9, 10, 11, 12);
+    for (let w = 0; w < 11; w++) words.nextUint32();
+    const tied = words.nextUint32() >>> 1;
+    const second = (tied * 2 ** 22 + 5) / 2 ** 53;
+    const key: SamplingTable = samplingTable([second / 2, second / 2, 1 - second]);
+    assert.equal(key.high[1], tied);
+    const table = { classes, logWidth: 0, outcome: Int32Array.of(-1, 0), startsOfCode: Float64Array.of(starts - ones, ones) };
+    // On WebAssembly (where there is SIMD) and in JavaScript.
+    for (const lanes of [traceLanes(), null]) {
+      const runs = KeyedRuns.over(table, [Int32Array.of(0, 1, 1), undefined], [key], starts, lanes);
+      assert.ok(runs, 'keyed runs are taken where 255 starts in 256 draw a key alone');
+
+      let rng = new Xoshiro128(9, 10, 11, 12);
+      let reference = new CountingXoshiro128(9, 10, 11, 12);
+      const stops = { rejected: 0, keyless: 0, tie: 0 };
+      for (let run = 0; run < 400; run++) {
+        // Trial by trial: a trial is counted while it is a start word and one key word.
+        const expected = new Float64Array(6);
+        let done = 0;
+        for (; done < 128; done++) {
+          const before = reference.words;
+          const at = stateOf(reference);
+          const start = uniformBelow(reference, starts);
+          let stop: keyof typeof stops | undefined;
+          if (reference.words > before + 1) stop = 'rejected';
+          else if (bit(start) === 1) stop = 'keyless';
+          else {
+            const branch = sample(reference, key);
+            if (reference.words > before + 2) stop = 'tie';
+            else expected[branch]!++;
+          }
+          if (stop) {
+            stops[stop]++;
+            reference = new CountingXoshiro128(at[0]!, at[1]!, at[2]!, at[3]!);
+            break;
+          }
+        }
+        const chosen = new Float64Array(6);
+        assert.equal(runs.run(rng, chosen, 3, 128), done, `run ${run}`);
+        assert.deepEqual(chosen, expected, `run ${run}`);
+        rng = runs.rng;
+        assert.deepEqual(stateOf(rng), stateOf(reference), `run ${run}: the stream where trial by trial's is`);
+        if (done < 128) {
+          // The trial that stopped the run, drawn one by one by both.
+          for (const g of [rng, reference]) if (bit(uniformBelow(g, starts)) === 0) sample(g, key);
+        }
+      }
+      assert.ok(stops.rejected > 10 && stops.keyless > 10 && stops.tie === 1, JSON.stringify(stops));
+    }
+  });
+
+  it('counts every block through the start table as trial by trial, from one trial to more than the trace has starts', () => {
+    // A trace just past the tables' limit (20,000 packets): replayed, its start table built by
+    // the first block (over half the starts); then blocks of every size the counting paths
+    // divide at: a keyed run (128), the SIMD lanes (256 steps of eight), more trials than starts.
+    const noisy = new Xoshiro128(3, 5, 7, 9);
+    const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'noisy.txt': trace });
+    for (const data of [
+      { protocol: 'messenger', redundancy: 2 },
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 }, // more results than 4 bits hold: escapes, counted by their result
+      { protocol: 'handshake', rounds: 3, redundancy: 2 },
+      { protocol: 'randomized', rounds: 5, redundancy: 2 },
+      { protocol: 'randomized', rounds: 8, redundancy: 2 }, // more results than a byte holds: escapes, some stopped at the key
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
+      runBlock(model, Int32Array.of(1, 2, 3, 4), 10_100);
+      for (const trials of [1, 2, 127, 128, 129, 2047, 2048, 20_100]) {
+        const stream = Int32Array.of(trials, 11, 13, 17);
+        const counted = runBlock(model, stream, trials);
+        const trialByTrial = runBlockGeneric(model, new Xoshiro128(trials, 11, 13, 17), trials);
+        assert.deepEqual(counted, trialByTrial, `${data.protocol}, ${trials} trials`);
+      }
+    }
+  });
+});
