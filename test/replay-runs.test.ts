@@ -102,7 +102,9 @@ describe('trace replay: trials counted out of order', () => {
     ]) {
       const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
       runBlock(model, Int32Array.of(1, 2, 3, 4), 10_100);
-      for (const trials of [1, 2, 127, 128, 129, 2047, 2048, 20_100]) {
+      // More trials than starts for two of them: the rest's long blocks add time, not paths.
+      const long = data.protocol === 'messenger' || data.rounds === 5 ? [20_100] : [];
+      for (const trials of [1, 2, 127, 128, 129, 2047, 2048, ...long]) {
         const stream = Int32Array.of(trials, 11, 13, 17);
         const counted = runBlock(model, stream, trials);
         const trialByTrial = runBlockGeneric(model, new Xoshiro128(trials, 11, 13, 17), trials);
