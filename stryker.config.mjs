@@ -13,6 +13,11 @@ const MODULES = {
   },
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
   kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
+  // The trial-by-trial engines: two-phase commit's own kernel and the memo automaton (trial-kernel.ts is source text in strings).
+  montecarlo: {
+    mutate: ['src/engine/montecarlo/{commit-kernel,memo-automaton}.ts'],
+    tests: ['commit-kernel', 'commit-kernel-ties', 'memo-automaton', 'trial-kernel', 'announced-runs'],
+  },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
