@@ -73,15 +73,19 @@ const CHOICES = `
 const CHOICE_DRAW = `${CHOICES}
   ${SAMPLE('choices')}`;
 
-/** A message's draw: its fate into result, the channel's state, the cost and the deliveries counted. */
-const SEND_DRAW = (direction: string, round: string): string => `{
-  const tr = transmissions[channel.transmissionFor(channelConfig, channelState, ${direction}, ${round})];
+/** A message's fate through transmission tr into k, the message and its delivery counted (the channel's state is the caller's). */
+const FATE = `
   const sampling = tr.sampling;
   ${SAMPLE('sampling')}
   const deliveryClass = tr.deliveryClass[k];
   if (deliveryClass >= 0) deliveries[deliveryClass]++;
+  messages++;`;
+
+/** A message's draw: its fate into result, the channel's state, the cost and the deliveries counted. */
+const SEND_DRAW = (direction: string, round: string): string => `{
+  const tr = transmissions[channel.transmissionFor(channelConfig, channelState, ${direction}, ${round})];
+  ${FATE}
   channelState = tr.nextState[k];
-  messages++;
   lastRound = ${round};
   result = tr.received[k];
 }`;
@@ -173,12 +177,8 @@ const MEMO_WALK = `
         ${RUN_MASKS}
         a = delivered; b = chosen;
       } else {
-        const sampling = tr.sampling;
-        ${SAMPLE('sampling')}
-        const deliveryClass = tr.deliveryClass[k];
-        if (deliveryClass >= 0) deliveries[deliveryClass]++;
+        ${FATE}
         channelState = tr.nextState[k];
-        messages++;
         a = tr.received[k];
       }
     }
@@ -246,11 +246,7 @@ const LIVE_WALK = `
                 result = k;
               } else {
                 step.kind = SEND;
-                const sampling = tr.sampling;
-                ${SAMPLE('sampling')}
-                const deliveryClass = tr.deliveryClass[k];
-                if (deliveryClass >= 0) deliveries[deliveryClass]++;
-                messages++;
+                ${FATE}
                 result = tr.received[k];
                 const after = tr.nextState[k];
                 if (after !== channelState) {
