@@ -16,16 +16,17 @@
  */
 export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   // [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort), first
-  // round of the phase], then bit sets of `words` words each: a cohort's state (in none of the
-  // four: idle), the votes the coordinator holds (YES, NO), its acks, and "received the
-  // coordinator's message this round".
+  // round of the phase, the clock's round (kept so that next need not divide)], then bit sets of
+  // `words` words each: a cohort's state (in none of the four: idle), the votes the coordinator
+  // holds (YES, NO), its acks, and "received the coordinator's message this round".
   const CLOCK = 0;
   const PHASE = 1;
   const DECISION = 2;
   const PHASE_START = 3;
-  const HEADER = 4;
+  const ROUND = 4;
+  const HEADER = 5;
   const SETS = 8;
-  // Sets, numbered from 0; set s starts at HEADER + s * words.
+  // Sets, numbered from 0; word w of set s is at HEADER + SETS * w + s (word 0 at a constant place).
   const STATE_YES = 0; // voted YES: in doubt until it hears the decision
   const STATE_NO = 1; // voted NO, aborted
   const STATE_COMMITTED = 2;
@@ -39,7 +40,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   const RUN = 0x7fffffff; // a run names 31 peers at most
 
   /** Where word w of set s is. */
-  const at = (config, s, w) => HEADER + s * config.words + w;
+  const at = (s, w) => HEADER + SETS * w + s;
   /** The lowest set bit's index (x not 0). */
   const lowest = (x) => 31 - Math.clz32(x & -x);
 
@@ -53,25 +54,25 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   function window(state, config, s, from) {
     const w = from >> 5;
     const o = from & 31;
-    let bits = state[at(config, s, w)] >>> o;
-    if (o !== 0 && w + 1 < config.words) bits |= state[at(config, s, w + 1)] << (32 - o);
+    let bits = state[at(s, w)] >>> o;
+    if (o !== 0 && w + 1 < config.words) bits |= state[at(s, w + 1)] << (32 - o);
     return bits & RUN;
   }
 
   /** Adds the cohorts of a run's bits (bit b: cohort from + b) to set s. */
   function orBits(state, config, s, from, bits) {
-    const i = at(config, s, from >> 5);
+    const i = at(s, from >> 5);
     const o = from & 31;
     state[i] |= bits << o;
-    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + 1] |= bits >>> (32 - o);
+    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + SETS] |= bits >>> (32 - o);
   }
 
   /** Removes the cohorts of a run's bits from set s. */
   function clearBits(state, config, s, from, bits) {
-    const i = at(config, s, from >> 5);
+    const i = at(s, from >> 5);
     const o = from & 31;
     state[i] &= ~(bits << o);
-    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + 1] &= ~(bits >>> (32 - o));
+    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + SETS] &= ~(bits >>> (32 - o));
   }
 
   /** The cohorts from `from` on that are not idle, as a run's bits. */
@@ -84,7 +85,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   /** The first cohort from `from` on in set s, or (with `lacking`) in neither s nor t; n if there is none. */
   function firstFrom(state, config, from, lacking, s, t) {
     for (let w = from >> 5; w < config.words; w++) {
-      const word = lacking ? ~(state[at(config, s, w)] | state[at(config, t, w)]) : state[at(config, s, w)];
+      const word = lacking ? ~(state[at(s, w)] | state[at(t, w)]) : state[at(s, w)];
       let bits = word & all(config, w);
       if (w === from >> 5) bits &= -1 << (from & 31);
       if (bits !== 0) return 32 * w + lowest(bits);
@@ -92,9 +93,12 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     return config.n;
   }
 
+  /** Whether cohort i is in set s. */
+  const inSet = (state, s, i) => ((state[at(s, i >> 5)] >>> (i & 31)) & 1) === 1;
+
   /** A cohort's state: 0 idle, 1 voted YES, 2 voted NO, 3 committed, 4 aborted. */
-  function cohortState(state, config, i) {
-    for (let s = 0; s < 4; s++) if ((window(state, config, STATE_SETS[s], i) & 1) === 1) return s + 1;
+  function cohortState(state, i) {
+    for (let s = 0; s < 4; s++) if (inSet(state, STATE_SETS[s], i)) return s + 1;
     return 0;
   }
 
@@ -113,13 +117,13 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     let allAcks = true;
     for (let w = 0; w < config.words; w++) {
       const every = all(config, w);
-      const yes = state[at(config, VOTE_YES, w)];
-      const no = state[at(config, VOTE_NO, w)];
+      const yes = state[at(VOTE_YES, w)];
+      const no = state[at(VOTE_NO, w)];
       allVotes &&= (yes | no) === every;
       allYes &&= yes === every;
       anyNo ||= no !== 0;
-      allAcks &&= state[at(config, ACK, w)] === every;
-      state[at(config, GOT, w)] = 0;
+      allAcks &&= state[at(ACK, w)] === every;
+      state[at(GOT, w)] = 0;
     }
     const last = round - state[PHASE_START] + 1 >= config.rounds;
     if (state[PHASE] === 1 && (allVotes || anyNo || last)) {
@@ -133,8 +137,8 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     let committed = false;
     let aborted = false;
     for (let w = 0; w < config.words; w++) {
-      if (state[at(config, STATE_YES, w)] !== 0) return 2; // some cohort in doubt: blocked
-      const c = state[at(config, STATE_COMMITTED, w)];
+      if (state[at(STATE_YES, w)] !== 0) return 2; // some cohort in doubt: blocked
+      const c = state[at(STATE_COMMITTED, w)];
       committed ||= c !== 0;
       aborted ||= c !== all(config, w);
     }
@@ -204,6 +208,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       for (let i = HEADER + SETS * config.words - 1; i >= 0; i--) state[i] = 0; // a loop: fill is a call into the runtime, every trial
       state[PHASE] = 1;
       state[PHASE_START] = 1;
+      state[ROUND] = 1;
     },
     // Each part of a round is one announced run (step.peers): the coordinator's message to every
     // cohort that needs it, then every cohort that received it voting (or applying the decision)
@@ -218,7 +223,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
           step.outcome = outcome(state, config);
           return;
         }
-        const round = Math.floor(clock / config.width) + 1;
+        const round = state[ROUND];
         const position = clock - (round - 1) * config.width;
         if (position < n) {
           // the cohorts whose vote (phase 1) or ack (phase 2) the coordinator lacks
@@ -246,8 +251,8 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
             }
             const chooses = (choosers & 1) === 1;
             state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
-            const s = cohortState(state, config, first);
-            send(step, B_TO_A, round, first, phase === 2 ? 'ACK' : s === 2 || (s === 0 && config.abortRate >= 1) ? 'NO' : 'YES');
+            const no = inSet(state, STATE_NO, first) || (config.abortRate >= 1 && (decided(state, config, first) & 1) === 0);
+            send(step, B_TO_A, round, first, phase === 2 ? 'ACK' : no ? 'NO' : 'YES');
             if (chooses) {
               step.kind = CHOOSE;
               step.label = 'vote';
@@ -262,6 +267,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
         }
         endRound(state, config, round);
         state[CLOCK] = clock + 1;
+        state[ROUND] = round + 1;
       }
     },
     resolve(state, config, step, result) {
@@ -279,7 +285,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     },
     describe(state, config) {
       const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-      const cohorts = Array.from({ length: config.n }, (_, i) => names[cohortState(state, config, i)]);
+      const cohorts = Array.from({ length: config.n }, (_, i) => names[cohortState(state, i)]);
       return `coordinator ${['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]]}; cohorts: ${cohorts.join(', ')}`;
     },
   };

@@ -271,29 +271,48 @@ const LIVE_WALK = `
         if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
 `;
 
-/** Generator variables, and a trial's counters, in locals. */
-const LOCALS = `
-  let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
+/** The generator's scratch variables, in locals. */
+const GENERATOR_LOCALS = `
+  let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;`;
+
+/** The generator's scratch, and the last choice table, in locals. */
+const LOCALS = `${GENERATOR_LOCALS}
   let lastChoices = null, choices = null, c0 = -1;`;
 
-/** Without a memo automaton: every trial through the protocol's calls. */
+/**
+ * Without a memo automaton: every trial through the protocol's calls, one call per trial (as
+ * memoTrial below): a block's long loop would run in on-stack-replacement code, which kept the
+ * generator's words in stack slots and deoptimized on leaving the loop, every block. The last
+ * choice table stays in the kernel's scope, looked up again only when a step names another.
+ */
 const LIVE_SOURCE = `
+  // carry: the generator's words, then a trial's messages and last round.
+  const carry = new Int32Array(6);
+  let lastChoices = null, choices = null, c0 = -1;
+  function liveTrial() {
+    let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3];
+    ${GENERATOR_LOCALS}
+    ${SAMPLE('initialSampling')}
+    let channelState = initialStates[k].state;
+    let messages = 0, lastRound = 0, steps = 0, outcome = -1;
+    protocol.init(state, config);
+    ${LIVE_WALK}
+    carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
+    return outcome;
+  }
   return function trialKernel(stream, trials) {
-    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0, rounds = 0;
-    ${LOCALS}
+    let rounds = 0;
+    carry[0] = stream[0]; carry[1] = stream[1]; carry[2] = stream[2]; carry[3] = stream[3];
     outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
     for (let t = 0; t < trials; t++) {
-      ${SAMPLE('initialSampling')}
-      let channelState = initialStates[k].state;
-      let messages = 0, lastRound = 0, steps = 0, outcome = -1;
-      protocol.init(state, config);
-      ${LIVE_WALK}
+      const outcome = liveTrial();
+      const messages = carry[4];
       outcomes[outcome]++;
       if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
       histogram[messages]++;
-      rounds += lastRound;
+      rounds += carry[5];
     }
-    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
+    stream[0] = carry[0]; stream[1] = carry[1]; stream[2] = carry[2]; stream[3] = carry[3];
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
