@@ -33,7 +33,8 @@
 export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   // state: [clock, coordinator (0 undecided, 1 committed, 2 aborted), coordinator crashed, then
   //         bit sets over the cohorts: its local state (in none of the four: initial), what the
-  //         coordinator holds from it (YES or ACK; NO), heard the coordinator this round, crashed]
+  //         coordinator holds from it (YES or ACK; NO), heard the coordinator this round, crashed;
+  //         and the clock's round (kept so that next need not divide)]
   const CLOCK = 0;
   const COORDINATOR = 1;
   const COORDINATOR_CRASHED = 2;
@@ -45,7 +46,8 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
   const HOLDS_NO = 8;
   const HEARD = 9;
   const CRASHED = 10;
-  const STATE_SIZE = 11;
+  const ROUND_NOW = 11;
+  const STATE_SIZE = 12;
   const STATE_SETS = [WAITING, PREPARED, COMMITTED, ABORTED];
 
   /** The lowest set bit's index (x not 0). */
@@ -78,6 +80,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
     stateSize: () => STATE_SIZE,
     init(state) {
       for (let i = 0; i < STATE_SIZE; i++) state[i] = 0; // a loop: fill is a call into the runtime, every trial
+      state[ROUND_NOW] = 1;
     },
     // Each part of a round is announced as one run of sends (step.peers): the coordinator's
     // message to every cohort it addresses, then every cohort that heard it voting and replying.
@@ -88,7 +91,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
       const width = config.width;
       for (;;) {
         const clock = state[CLOCK];
-        const round = Math.floor(clock / width) + 1;
+        const round = state[ROUND_NOW];
         if (round > 3) {
           step.kind = END;
           step.outcome = outcome(state, config);
@@ -143,6 +146,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
         }
         endRound(state, config, round);
         state[CLOCK] = clock + 1;
+        state[ROUND_NOW] = round + 1;
       }
     },
     resolve(state, config, step, result) {
