@@ -45,7 +45,14 @@ async function sameAsBefore(rewritten: string, first: string, cells: readonly Re
 
 describe('protocol files rewritten with bit sets', () => {
   it('bench/two-phase-commit.mjs: the first version’s tallies and exact values, one word of cohorts and two', async () => {
-    const cell = (cohorts: number, noVoteRate: number, extra: Record<string, unknown> = {}) => ({ cohorts, noVoteRate, loss: 0.2, redundancy: 1, phaseRounds: 3, ...extra });
+    const cell = (cohorts: number, noVoteRate: number, extra: Record<string, unknown> = {}) => ({
+      cohorts,
+      noVoteRate,
+      loss: 0.2,
+      redundancy: 1,
+      phaseRounds: 3,
+      ...extra,
+    });
     await sameAsBefore(
       join(ROOT, 'bench', 'two-phase-commit.mjs'),
       join(FIXTURES, 'two-phase-commit-scan.mjs'),
