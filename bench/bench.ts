@@ -332,7 +332,8 @@ const ONE_THREAD_BLOCK = 65_536;
 /** CPU seconds per trial of `trials` trials through `kernel`, block by block, on this thread. */
 function cpuPerTrial(kernel: (stream: Int32Array, trials: number) => Tally, label: string, trials: number): number {
   const start = process.cpuUsage();
-  for (let done = 0, block = 0; done < trials; done += ONE_THREAD_BLOCK, block++) kernel(blockState('bench', label, block), Math.min(ONE_THREAD_BLOCK, trials - done));
+  for (let done = 0, block = 0; done < trials; done += ONE_THREAD_BLOCK, block++)
+    kernel(blockState('bench', label, block), Math.min(ONE_THREAD_BLOCK, trials - done));
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6 / trials;
 }
