@@ -102,29 +102,42 @@ const RUN_MASKS = `
     // The common case in few operations a part: a two-way fate on a channel this run
     // leaves as it is (fast: per transmission, prepared with the kernel); a part's
     // outcome k is 1 iff x is above the threshold's high part (on equality the next
-    // word decides, as SAMPLE does), compared as int32.
-    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
-    let ones = 0, parts = 0;
-    while (rest !== 0) {
-      const b = 31 - Math.clz32(rest & -rest);
-      rest &= rest - 1;
-      if (((choosers >>> b) & 1) === 1) {
+    // word decides, as SAMPLE does), compared as int32. The outcomes gather as bits
+    // (ones), counted and turned into deliveries once per run: few values live in the
+    // loop, so the generator's words stay in registers.
+    let ones = 0;
+    if (choosers === 0) {
+      while (rest !== 0) {
+        const b = 31 - Math.clz32(rest & -rest);
+        rest &= rest - 1;
         ${DRAW}
-        k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
-        if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
-        chosen |= k << b;
+        k = (h0 - x) >>> 31; // x > h0, without a branch to mispredict
+        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= k << b;
       }
-      ${DRAW}
-      k = (h0 - x) >>> 31;
-      if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-      ones += k;
-      parts++;
-      delivered |= (received0 ^ (flip & -k)) << b;
+    } else {
+      while (rest !== 0) {
+        const b = 31 - Math.clz32(rest & -rest);
+        rest &= rest - 1;
+        if (((choosers >>> b) & 1) === 1) {
+          ${DRAW}
+          k = (c0 - x) >>> 31;
+          if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
+          chosen |= k << b;
+        }
+        ${DRAW}
+        k = (h0 - x) >>> 31;
+        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= k << b;
+      }
     }
+    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+    delivered = (peers & -received0) ^ (ones & -flip);
+    const parts = bitCount(peers), outcome1 = bitCount(ones);
     messages += parts;
     const class0 = fast[f + 4], class1 = fast[f + 5];
-    if (class0 >= 0) deliveries[class0] += parts - ones;
-    if (class1 >= 0) deliveries[class1] += ones;
+    if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    if (class1 >= 0) deliveries[class1] += outcome1;
   } else {
     while (rest !== 0) {
       const b = 31 - Math.clz32(rest & -rest);
@@ -380,6 +393,13 @@ function firstAtLeast(high: Float64Array, last: number, x: number): number {
   return low;
 }
 
+/** The number of bits set in an int32. */
+function bitCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /** The outcome once x tied the high part of threshold `from`: the second word's top 22 bits decide. */
 function afterTie(table: SamplingTable, x: number, low22: number, from: number): number {
   const m = x * 2 ** 22 + low22;
@@ -524,6 +544,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'choiceTable',
     'firstAtLeast',
     'afterTie',
+    'bitCount',
     'grownHistogram',
     'toTally',
     'TrialNeverEnds',
@@ -560,6 +581,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     choiceTable,
     firstAtLeast,
     afterTie,
+    bitCount,
     grownHistogram,
     toTally,
     TrialNeverEnds,
