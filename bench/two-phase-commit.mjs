@@ -59,22 +59,6 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     return bits & RUN;
   }
 
-  /** Adds the cohorts of a run's bits (bit b: cohort from + b) to set s. */
-  function orBits(state, config, s, from, bits) {
-    const i = at(s, from >> 5);
-    const o = from & 31;
-    state[i] |= bits << o;
-    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + SETS] |= bits >>> (32 - o);
-  }
-
-  /** Removes the cohorts of a run's bits from set s. */
-  function clearBits(state, config, s, from, bits) {
-    const i = at(s, from >> 5);
-    const o = from & 31;
-    state[i] &= ~(bits << o);
-    if (o !== 0 && (from >> 5) + 1 < config.words) state[i + SETS] &= ~(bits >>> (32 - o));
-  }
-
   /** The cohorts from `from` on that are not idle, as a run's bits. */
   const decided = (state, config, from) =>
     window(state, config, STATE_YES, from) |
@@ -146,42 +130,62 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     return committed ? 0 : 1;
   }
 
+  /** A run's bits (bit b: cohort from + b) as bits of word w, where from - 32 * w = o. */
+  const shifted = (bits, o) => (o >= 0 ? bits << o : bits >>> -o);
+
   /**
    * The parts of a run of cohorts (bit b: cohort from + b) in one go, as resolve does them one
    * by one: the coordinator's message (delivered: received), or the choosers' votes (chosen: NO)
-   * and every peer's reply (delivered: received). The clock goes after the run's last part.
+   * and every peer's reply (delivered: received). A word of each set at a time (a run of 31
+   * touches two at most), every cohort of the word at once. The clock goes after the run's last part.
    */
   function resolveParts(state, config, direction, round, from, peers, choosers, delivered, chosen) {
-    const n = config.n;
     const base = (round - 1) * config.width;
     const last = from + 31 - Math.clz32(peers);
-    if (direction === A_TO_B) {
-      clearBits(state, config, GOT, from, peers & ~delivered);
-      orBits(state, config, GOT, from, delivered);
-      state[CLOCK] = base + last + 1;
-      return;
+    const voting = state[PHASE] === 1;
+    const commit = state[DECISION] === COMMIT;
+    for (let w = from >> 5; w <= last >> 5; w++) {
+      const o = from - 32 * w;
+      const run = shifted(peers, o);
+      const got = shifted(delivered, o);
+      if (direction === A_TO_B) {
+        state[at(GOT, w)] = (state[at(GOT, w)] & ~run) | got;
+        continue;
+      }
+      let yes = state[at(STATE_YES, w)];
+      let no = state[at(STATE_NO, w)];
+      let committed = state[at(STATE_COMMITTED, w)];
+      let aborted = state[at(STATE_ABORTED, w)];
+      const voters = shifted(choosers, o);
+      if (voters !== 0) {
+        const votedNo = voters & shifted(chosen, o);
+        yes = (yes & ~voters) | (voters & ~votedNo);
+        no = (no & ~voters) | votedNo;
+        committed &= ~voters;
+        aborted &= ~voters;
+      }
+      if (voting) {
+        const idle = run & ~(yes | no | committed | aborted); // a vote that needs no draw
+        if (config.abortRate >= 1) no |= idle;
+        else yes |= idle;
+        state[at(VOTE_NO, w)] = (state[at(VOTE_NO, w)] & ~got) | (got & no);
+        state[at(VOTE_YES, w)] = (state[at(VOTE_YES, w)] & ~got) | (got & ~no);
+      } else {
+        const applying = commit ? run : run & ~no; // one that voted NO stays so
+        yes &= ~applying;
+        no &= ~applying;
+        committed &= ~applying;
+        aborted &= ~applying;
+        if (commit) committed |= applying;
+        else aborted |= applying;
+        state[at(ACK, w)] |= got;
+      }
+      state[at(STATE_YES, w)] = yes;
+      state[at(STATE_NO, w)] = no;
+      state[at(STATE_COMMITTED, w)] = committed;
+      state[at(STATE_ABORTED, w)] = aborted;
     }
-    if (choosers !== 0) {
-      for (const s of STATE_SETS) clearBits(state, config, s, from, choosers);
-      orBits(state, config, STATE_NO, from, choosers & chosen);
-      orBits(state, config, STATE_YES, from, choosers & ~chosen);
-    }
-    if (state[PHASE] === 1) {
-      const idle = peers & ~decided(state, config, from); // a vote that needs no draw
-      orBits(state, config, config.abortRate >= 1 ? STATE_NO : STATE_YES, from, idle);
-      const no = delivered & window(state, config, STATE_NO, from);
-      const yes = delivered & ~no;
-      clearBits(state, config, VOTE_YES, from, no);
-      orBits(state, config, VOTE_NO, from, no);
-      clearBits(state, config, VOTE_NO, from, yes);
-      orBits(state, config, VOTE_YES, from, yes);
-    } else {
-      const applying = state[DECISION] === COMMIT ? peers : peers & ~window(state, config, STATE_NO, from);
-      for (const s of STATE_SETS) clearBits(state, config, s, from, applying);
-      orBits(state, config, state[DECISION] === COMMIT ? STATE_COMMITTED : STATE_ABORTED, from, applying);
-      orBits(state, config, ACK, from, delivered);
-    }
-    state[CLOCK] = base + n + 2 * last + 2;
+    state[CLOCK] = direction === A_TO_B ? base + last + 1 : base + config.n + 2 * last + 2;
   }
 
   return {
@@ -273,8 +277,9 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     resolve(state, config, step, result) {
       if (step.kind === CHOOSE) {
         const i = step.peer;
-        for (const s of STATE_SETS) clearBits(state, config, s, i, 1);
-        orBits(state, config, result === 0 ? STATE_YES : STATE_NO, i, 1);
+        const bit = 1 << (i & 31);
+        for (const s of STATE_SETS) state[at(s, i >> 5)] &= ~bit;
+        state[at(result === 0 ? STATE_YES : STATE_NO, i >> 5)] |= bit;
         state[CLOCK] = (step.round - 1) * config.width + config.n + 2 * i + 1;
       } else resolveParts(state, config, step.direction, step.round, step.peer, 1, 0, result, 0);
     },
