@@ -334,6 +334,28 @@ class LineCarry {
     this.rest = '';
     return rest;
   }
+
+  /**
+   * As take, but hands `read` the whole lines as ranges of the piece itself: only the line
+   * joining the last piece's rest and this piece's first line is a new string. Joining the rest
+   * to the whole piece copied every piece once more (a fifth of reading a ping log).
+   */
+  each(text: string, read: (text: string, from: number, to: number) => void): void {
+    const cut = text.lastIndexOf('\n') + 1;
+    if (cut === 0) {
+      this.rest += text;
+      return;
+    }
+    let from = 0;
+    if (this.rest) {
+      from = text.indexOf('\n') + 1;
+      const joined = this.rest + text.slice(0, from);
+      this.rest = '';
+      read(joined, 0, joined.length);
+    }
+    if (from < cut) read(text, from, cut);
+    this.rest = text.slice(cut);
+  }
 }
 
 /** A `PING` header at the start of a line: `PING host`, `PING host(addr)` or ping6's `PING6(`. */
@@ -787,7 +809,9 @@ class Occurrences {
   within(start: number, end: number): number {
     if (this.at < start) {
       this.at = this.text.indexOf(this.token, start);
-      if (this.at < 0) this.at = Number.POSITIVE_INFINITY;
+      // Not found: the text's length, past every line (a small integer: Infinity made every
+      // offset read from here a boxed double, and the reader's optimized code gave up on it).
+      if (this.at < 0) this.at = this.text.length;
     }
     return this.at < end ? this.at : -1;
   }
@@ -853,11 +877,12 @@ class PingReader {
   ) {}
 
   push(text: string): void {
-    scanPing(this.lines.take(text), this.file, this.found, this.state, this.maxPackets);
+    this.lines.each(text, (piece, from, to) => scanPing(piece, from, to, this.file, this.found, this.state, this.maxPackets));
   }
 
   finish(): LossTrace {
-    scanPing(this.lines.end(), this.file, this.found, this.state, this.maxPackets);
+    const rest = this.lines.end();
+    scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
     return buildPingTrace(this.found, this.file, this.maxPackets);
   }
 }
@@ -882,7 +907,7 @@ interface ScanState {
  * scan is linear however the lines are laid out. Refused at the line where the numbers come to
  * span more packets than the limit.
  */
-function scanPing(text: string, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
+function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
   let { seqs, replied, count } = found;
   const seqToken = new Occurrences(text, 'seq');
   const reqToken = new Occurrences(text, 'icmp_req=');
@@ -892,11 +917,11 @@ function scanPing(text: string, file: string, found: PingLines, state: ScanState
   // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
   // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
   let { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line } = state;
-  let start = 0;
-  while (start < text.length) {
+  let start = from;
+  while (start < to) {
     line++;
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    if (end < 0 || end > to) end = to;
     if (isPingHeaderAt(text, start)) {
       if (found.headerLine !== undefined)
         throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
