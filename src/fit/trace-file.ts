@@ -798,6 +798,9 @@ function csvProblem(code: string | undefined): string {
  * The next place a token occurs, remembered, so that asking line by line costs one pass over
  * the text in all: a search that found nothing in this line is not repeated for the next.
  */
+/** Past the end of any string (V8's longest has 2^29 − 24 characters), and a small integer. */
+const NOT_FOUND = 2 ** 30 - 1;
+
 class Occurrences {
   private at = -1;
   constructor(
@@ -808,10 +811,10 @@ class Occurrences {
   /** The first occurrence in [start, end), or −1. */
   within(start: number, end: number): number {
     if (this.at < start) {
-      this.at = this.text.indexOf(this.token, start);
-      // Not found: the text's length, past every line (a small integer: Infinity made every
-      // offset read from here a boxed double, and the reader's optimized code gave up on it).
-      if (this.at < 0) this.at = this.text.length;
+      const at = this.text.indexOf(this.token, start);
+      // Not found: past every line, as a small integer (Infinity made every offset read from
+      // here a boxed double, and the reader's optimized code gave up on it).
+      this.at = at < 0 ? NOT_FOUND : at;
     }
     return this.at < end ? this.at : -1;
   }
@@ -908,17 +911,52 @@ interface ScanState {
  * span more packets than the limit.
  */
 function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
+  const searches: PingSearches = {
+    seqToken: new Occurrences(text, 'seq'),
+    reqToken: new Occurrences(text, 'icmp_req='),
+    timeout: new Occurrences(text, 'Request timeout'),
+    summary: new Occurrences(text, ' packets transmitted, '),
+    stamps: new StampEnds(text),
+  };
+  for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets);
+}
+
+/** The searches of one piece of a log, remembered from line to line (Occurrences). */
+interface PingSearches {
+  readonly seqToken: Occurrences;
+  readonly reqToken: Occurrences;
+  readonly timeout: Occurrences;
+  readonly summary: Occurrences;
+  readonly stamps: StampEnds;
+}
+
+/**
+ * A piece of a log is scanned a run of lines of about this many characters at a time: a call
+ * over a whole piece (16 MiB) ran in on-stack-replacement code, thrown away at the first line
+ * or return its compiler had not seen and compiled again, three or four times a piece, each
+ * taking as long as reading a tenth of a million lines; calls over short runs are compiled
+ * whole, once they are known.
+ */
+const SCAN_CHARS = 1 << 16;
+
+/** Scans the lines starting in [start, limit) (the last may run on to `to`); returns where the next starts. */
+function scanLines(
+  text: string,
+  start: number,
+  limit: number,
+  to: number,
+  file: string,
+  found: PingLines,
+  state: ScanState,
+  searches: PingSearches,
+  maxPackets: number,
+): number {
+  const { seqToken, reqToken, timeout, summary, stamps } = searches;
   let { seqs, replied, count } = found;
-  const seqToken = new Occurrences(text, 'seq');
-  const reqToken = new Occurrences(text, 'icmp_req=');
-  const timeout = new Occurrences(text, 'Request timeout');
-  const summary = new Occurrences(text, ' packets transmitted, ');
-  const stamps = new StampEnds(text);
   // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
   // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
   let { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line } = state;
-  let start = from;
-  while (start < to) {
+  while (start < limit) {
     line++;
     let end = text.indexOf('\n', start);
     if (end < 0 || end > to) end = to;
@@ -1009,7 +1047,13 @@ function scanPing(text: string, from: number, to: number, file: string, found: P
   found.seqs = seqs;
   found.replied = replied;
   found.count = count;
-  Object.assign(state, { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line });
+  state.seqOffset = seqOffset;
+  state.referenceRaw = referenceRaw;
+  state.referenceUnwrapped = referenceUnwrapped;
+  state.lowest = lowest;
+  state.highest = highest;
+  state.line = line;
+  return start;
 }
 
 /** Whether the `seq` at `at` names a sequence number: `icmp_seq=`, macOS's `icmp_seq `, busybox's ` seq=`. */
