@@ -794,13 +794,13 @@ function csvProblem(code: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // ping
 
+/** Past the end of any string (V8's longest has 2^29 − 24 characters), and a small integer. */
+const NOT_FOUND = 2 ** 30 - 1;
+
 /**
  * The next place a token occurs, remembered, so that asking line by line costs one pass over
  * the text in all: a search that found nothing in this line is not repeated for the next.
  */
-/** Past the end of any string (V8's longest has 2^29 − 24 characters), and a small integer. */
-const NOT_FOUND = 2 ** 30 - 1;
-
 class Occurrences {
   private at = -1;
   constructor(

@@ -12,6 +12,7 @@
 ;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
 ;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
 ;;                     a code), and the trials counted by code and branch (17 a code)
+;;   GATHER            one-bit codes: up to GATHER_STEPS steps' starts (32 bytes a step), for gather
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
 (module
   (memory (export "memory") {{PAGES}})
@@ -110,11 +111,11 @@
           (else
             (if (local.get $oneBit)
               (then
-                ;; one-bit codes: start s's code is bit s mod 8 of table byte s / 8. The step
-                ;; keeps its eight byte addresses and each lane's bit as a mask (a swizzle of the
-                ;; bits 1, 2, …, 128: WebAssembly has no per-lane shift) for $gather, which reads
-                ;; GATHER_STEPS steps' bytes in a loop of its own: a short loop of independent
-                ;; loads, so the processor keeps many table misses in flight at once.
+                ;; one-bit codes: the step only keeps its eight starts, for $gather, which reads
+                ;; GATHER_STEPS steps' table bytes in a loop of its own: a short loop of
+                ;; independent loads, so the processor keeps many of the table's misses in flight
+                ;; at once, and this loop keeps fewer vectors live (with the reads in it, V8
+                ;; rebuilt its constants every step).
                 (local.set $at (i32.shl (local.get $pending) (i32.const 5)))
                 (v128.store offset={{GATHER_BYTE}} (local.get $at) (local.get $ha))
                 (v128.store offset={{GATHER_B_BYTE}} (local.get $at) (local.get $hb))
@@ -259,10 +260,11 @@
           (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
 
-;; gather: the one-bit codes of the `steps` steps kept at GATHER (byte addresses) and MASKS
-  ;; (each lane's bit): each group of four lanes' table bytes gathered into one vector, a byte a
-  ;; lane, and its clear bits counted into `zeros` (−1 a lane where the bit is clear). Returns
-  ;; `zeros`.
+  ;; gather: the one-bit codes of the `steps` steps' starts kept at GATHER (start s's code is bit
+  ;; s mod 8 of table byte s / 8): each group of four lanes' table bytes gathered into one
+  ;; vector, byte 4j for lane j (the others stay 0), each lane's bit picked by a mask made by a
+  ;; swizzle of the bits 1, 2, …, 128 (WebAssembly has no per-lane shift), and the clear bits
+  ;; counted into `zeros` (−1 a lane where the bit is clear). Returns `zeros`.
   (func $gather (param $steps i32) (param $zeros v128) (result v128)
     (local $at i32) (local $end i32) (local $g v128)
     (local.set $end (i32.shl (local.get $steps) (i32.const 5)))
@@ -279,7 +281,7 @@
       (br_if $group (i32.lt_u (local.get $at) (local.get $end))))
     (local.get $zeros))
 
-  ;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
+;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
   ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
   ;; trial's two words are drawn and its start's code read, none waiting for another (the
   ;; processor overlaps the reads), then the trials are checked in order. A trial's first word is
