@@ -138,6 +138,30 @@ describe('ping lines', () => {
       assert.equal(read([LINUX_HEADER, reply(1), '', summary].join('\n')), '01111', summary);
   });
 
+  it('read the same in pieces cut anywhere, a line joined across pieces or a piece without a newline', () => {
+    const log = [
+      LINUX_HEADER,
+      `[1764600000.000001] ${reply(1)}`,
+      '[1764600000.000002] no answer yet for icmp_seq=2',
+      `[1764600000.000003] ${reply(3)}`,
+      `[1764600000.000004] ${reply(3)} (DUP!)`,
+      `[1764600000.000005] ${reply(5)}`,
+      '',
+      '--- 192.0.2.1 ping statistics ---',
+      '6 packets transmitted, 3 received, 50% packet loss',
+    ].join('\n');
+    const whole = parseLossTrace(log, { file: 't' });
+    assert.equal(whole.lost.join(''), '010101');
+    const same = (pieces: string[], what: string) => {
+      const reader = new TraceReader({ file: 't' }, undefined, LINUX_HEADER.length); // told ping by the header, then fed piece by piece
+      for (const piece of pieces) reader.push(piece);
+      const trace = reader.finish();
+      assert.deepEqual([trace.lost, trace.range, trace.warnings], [whole.lost, whole.range, whole.warnings], what);
+    };
+    for (let cut = 1; cut < log.length; cut++) same([log.slice(0, cut), log.slice(cut)], `cut at ${cut}`);
+    for (let size = 1; size <= 9; size += 4) same(log.match(new RegExp(`[^]{1,${size}}`, 'g'))!, `pieces of ${size}`);
+  });
+
   it('take a reply of any size (0 and 9 after its first digit), and no size followed by a letter', () => {
     assert.equal(read([LINUX_HEADER, reply(1, '109'), reply(2, '64x'), reply(3, '1490')].join('\n')), '010');
   });

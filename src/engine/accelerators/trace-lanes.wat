@@ -12,6 +12,7 @@
 ;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
 ;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
 ;;                     a code), and the trials counted by code and branch (17 a code)
+;;   GATHER            one-bit codes: up to GATHER_STEPS steps' starts (32 bytes a step), for gather
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
 (module
   (memory (export "memory") {{PAGES}})
@@ -24,9 +25,9 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
-    (local $la v128) (local $ga v128) (local $gb v128) (local $zeros v128) (local $seven v128) (local $bits v128)
+    (local $la v128) (local $zeros v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
-    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $wide i64) (local $indexMask i32)
+    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $pending i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
     (local.set $nv (i32x4.splat (local.get $n)))
     (local.set $rv (i32x4.splat (local.get $reject)))
@@ -34,8 +35,6 @@
     (local.set $imv (i32x4.splat (local.get $indexMask)))
     ;; one-bit codes and no escape (the messenger): the fast steps count code 0 in a vector register
     (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
-    (local.set $seven (i32x4.splat (i32.const 7)))
-    (local.set $bits (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -112,25 +111,19 @@
           (else
             (if (local.get $oneBit)
               (then
-                ;; one-bit codes: start s's code is bit s mod 8 of table byte s / 8. The eight
-                ;; bytes are gathered into byte 4j of $ga and $gb (whose other bytes stay 0), and
-                ;; each lane's bit is picked by a mask made by a swizzle of the bits 1, 2, …, 128
-                ;; (WebAssembly has no per-lane shift): a lane is −1 where the bit is clear, and
-                ;; the zeros are counted.
-                (local.set $wa (i32x4.shr_u (local.get $ha) (i32.const 3)))
-                (local.set $wb (i32x4.shr_u (local.get $hb) (i32.const 3)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wa)) (v128.const i32x4 0 0 0 0)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wa)) (local.get $ga)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wa)) (local.get $ga)))
-                (local.set $ga (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wa)) (local.get $ga)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32x4.extract_lane 0 (local.get $wb)) (v128.const i32x4 0 0 0 0)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32x4.extract_lane 1 (local.get $wb)) (local.get $gb)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32x4.extract_lane 2 (local.get $wb)) (local.get $gb)))
-                (local.set $gb (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32x4.extract_lane 3 (local.get $wb)) (local.get $gb)))
-                (local.set $zeros (i32x4.sub (local.get $zeros)
-                  (i32x4.eq (v128.and (local.get $ga) (i8x16.swizzle (local.get $bits) (v128.and (local.get $ha) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
-                (local.set $zeros (i32x4.sub (local.get $zeros)
-                  (i32x4.eq (v128.and (local.get $gb) (i8x16.swizzle (local.get $bits) (v128.and (local.get $hb) (local.get $seven)))) (v128.const i32x4 0 0 0 0))))
+                ;; one-bit codes: the step only keeps its eight starts, for $gather, which reads
+                ;; GATHER_STEPS steps' table bytes in a loop of its own: a short loop of
+                ;; independent loads, so the processor keeps many of the table's misses in flight
+                ;; at once, and this loop keeps fewer vectors live (with the reads in it, V8
+                ;; rebuilt its constants every step).
+                (local.set $at (i32.shl (local.get $pending) (i32.const 5)))
+                (v128.store offset={{GATHER_BYTE}} (local.get $at) (local.get $ha))
+                (v128.store offset={{GATHER_B_BYTE}} (local.get $at) (local.get $hb))
+                (local.set $pending (i32.add (local.get $pending) (i32.const 1)))
+                (if (i32.eq (local.get $pending) (i32.const {{GATHER_STEPS}}))
+                  (then
+                    (local.set $zeros (call $gather (local.get $pending) (local.get $zeros)))
+                    (local.set $pending (i32.const 0))))
                 (local.set $fast (i32.add (local.get $fast) (i32.const 1))))
               (else
                 ;; each start's table word (its byte address) and the code's place in it
@@ -246,6 +239,7 @@
               ))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
+    (if (local.get $pending) (then (local.set $zeros (call $gather (local.get $pending) (local.get $zeros)))))
     (v128.store (i32.const 0) (local.get $a0))
     (v128.store (i32.const 16) (local.get $a1))
     (v128.store (i32.const 32) (local.get $a2))
@@ -265,6 +259,27 @@
         (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
           (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
+
+  ;; gather: the one-bit codes of the `steps` steps' starts kept at GATHER (start s's code is bit
+  ;; s mod 8 of table byte s / 8): each group of four lanes' table bytes gathered into one
+  ;; vector, byte 4j for lane j (the others stay 0), each lane's bit picked by a mask made by a
+  ;; swizzle of the bits 1, 2, …, 128 (WebAssembly has no per-lane shift), and the clear bits
+  ;; counted into `zeros` (−1 a lane where the bit is clear). Returns `zeros`.
+  (func $gather (param $steps i32) (param $zeros v128) (result v128)
+    (local $at i32) (local $end i32) (local $g v128)
+    (local.set $end (i32.shl (local.get $steps) (i32.const 5)))
+    (loop $group
+      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32.shr_u (i32.load offset={{GATHER_BYTE}} (local.get $at)) (i32.const 3)) (v128.const i32x4 0 0 0 0)))
+      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32.shr_u (i32.load offset={{GATHER_4_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
+      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32.shr_u (i32.load offset={{GATHER_8_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
+      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32.shr_u (i32.load offset={{GATHER_12_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
+      (local.set $zeros (i32x4.sub (local.get $zeros)
+        (i32x4.eq
+          (v128.and (local.get $g) (i8x16.swizzle (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0) (v128.and (v128.load offset={{GATHER_BYTE}} (local.get $at)) (v128.const i32x4 7 7 7 7))))
+          (v128.const i32x4 0 0 0 0))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $group (i32.lt_u (local.get $at) (local.get $end))))
+    (local.get $zeros))
 
 ;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
   ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
