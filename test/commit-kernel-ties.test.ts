@@ -7,7 +7,7 @@ import type { CellModel, CellSpec } from '../src/engine/model.js';
 import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
 import { choiceTable, runBlockGeneric, runTrial } from '../src/engine/montecarlo/generic.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { generatorAt, stateWithFirstOutput } from './helpers.js';
+import { generatorAt, stateWithWordAt } from './helpers.js';
 
 /**
  * Two-phase commit's kernel against the generic engine where a draw ties its threshold's high
@@ -74,23 +74,6 @@ function drawKinds(model: CellModel): [string, number][] {
     ['decision', channelHigh(A_TO_B)],
     ['ACK', channelHigh(B_TO_A)],
   ];
-}
-
-/** A stream whose word `j` is `output`: a state with that first output, taken back j steps. */
-function stateWithWordAt(output: number, seed: number, j: number): Int32Array {
-  let state = stateWithFirstOutput(output, seed);
-  for (let i = 0; i < j; i++) state = stepBack(state);
-  return state;
-}
-
-/** xoshiro128**'s step undone: the state before `s`. */
-function stepBack(s: Int32Array): Int32Array {
-  const [a0, a1, a2, a3] = s as unknown as [number, number, number, number];
-  const c = a1 ^ a2; // s1 ^ (s1 << 9)
-  const s1 = c ^ (c << 9) ^ (c << 18) ^ (c << 27);
-  const u3 = (a3 >>> 11) | (a3 << 21); // s3 ^ s1
-  const s0 = a0 ^ u3;
-  return Int32Array.of(s0, s1, a2 ^ (s1 << 9) ^ s0, u3 ^ s1);
 }
 
 /** A generator that counts the words it gave. */
