@@ -20,6 +20,8 @@ describe('two-phase commit kernel: ties at every kind of draw', () => {
   const cells: CellSpec[] = [
     // lossy both ways, different thresholds each way, votes drawn
     { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 6, abortRate: 0.2, lossAtoB: 0.3, lossBtoA: 0.4, redundancy: 1, rounds: 2 } },
+    // one round a phase: the ACKs are drawn in round 2, the last the tables hold
+    { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 3, abortRate: 0.2, lossAtoB: 0.3, lossBtoA: 0.4, redundancy: 1, rounds: 1 } },
     // every vote NO without a draw, 31 cohorts (the widest word)
     { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 31, abortRate: 1, loss: 0.3, redundancy: 2, rounds: 3 } },
   ];

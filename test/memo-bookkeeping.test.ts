@@ -6,7 +6,7 @@ import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
-import { FIRST_A, FIRST_CHILD, MemoAutomaton, NODE_FIELDS } from '../src/engine/montecarlo/memo-automaton.js';
+import { FIRST_A, FIRST_CHILD, KIND, LIVE, MemoAutomaton, NODE_FIELDS } from '../src/engine/montecarlo/memo-automaton.js';
 import { trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { stateWithFirstOutput } from './helpers.js';
@@ -264,14 +264,102 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
   });
 
   it('the transition table stops growing at its cap (4,096 slots, half of them in use), and grows where memory allows', () => {
-    const { model, plain } = counted(spread, 0.5);
+    const { model, plain, calls } = counted(spread, 0.5);
     const capped = new MemoAutomaton(model, 64 * 1024);
     walk(model, plain, capped, 'spread', 0, 8192);
     assert.equal(capped.nodes, 14, 'the root and 13 counts');
     assert.equal(capped.transitions, 2048);
     const roomy = new MemoAutomaton(model);
     walk(model, plain, roomy, 'spread', 0, 8192);
-    assert.ok(roomy.transitions > 3000, `${roomy.transitions} transitions: the table grew past its first 4,096 slots`);
+    const kept = roomy.transitions;
+    assert.ok(kept > 3000, `${kept} transitions: the table grew past its first 4,096 slots`);
+    // the same trials again: every run's mask is found in the table (probed as it was placed), none resolved anew
+    reset(calls);
+    walk(model, plain, roomy, 'spread', 0, 8192);
+    assert.equal(calls.resolve, 0);
+    assert.equal(roomy.transitions, kept);
+  });
+
+  it('the node tables grow past their first 1,024 nodes with every node still found: 1,201 states interned once', () => {
+    // a choice of 2,000 outcomes at the root; outcomes r and r + 1,200 lead to the same state, met again after the growth
+    const wide = protocol('memo-wide', 2, {
+      next(state, _config, step) {
+        if (state[0] === 0) {
+          step.kind = CHOOSE;
+          step.choices = new Float64Array(2000).fill(1 / 2000);
+        } else {
+          step.kind = END;
+          step.outcome = state[1]! & 1;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[0] = 1;
+        state[1] = result % 1200;
+      },
+    });
+    const choices = new Float64Array(2000).fill(1 / 2000);
+    const { model, plain } = counted({
+      ...wide,
+      next: (state, config, step) => (wide.next(state, config, step), state[0] === 0 && (step.choices = choices), undefined),
+    });
+    const memo = new MemoAutomaton(model);
+    walk(model, plain, memo, 'wide', 0, 16000);
+    assert.equal(memo.nodes, 1201);
+  });
+
+  it('a thread keeps the storage of two automata: a third one used drops the least recently used one’s, which walks again to the same tally', () => {
+    const { model, plain } = counted(march);
+    const [a, b, c] = [0, 1, 2].map(() => new MemoAutomaton(model));
+    for (const memo of [a!, b!, c!]) walk(model, plain, memo, 'kept', 0, 50);
+    assert.deepEqual([a!.nodes, b!.nodes, c!.nodes], [0, 4, 4]);
+    walk(model, plain, a!, 'kept', 1, 50);
+    assert.deepEqual([a!.nodes, b!.nodes, c!.nodes], [4, 0, 4]);
+  });
+
+  it('a step the automaton cannot encode (a direction other than 0 and 1) is taken live and counted as the generic engine counts it', () => {
+    // a channel that serves a third direction with the A-to-B transmission: the send counts in round 5
+    const sideways = protocol('memo-sideways', 1, {
+      next(state, _config, step) {
+        if (state[0] === 1) {
+          step.kind = END;
+          step.outcome = 0;
+          return;
+        }
+        step.kind = SEND;
+        step.direction = 2 as typeof A_TO_B;
+        step.round = 5;
+      },
+      resolve(state) {
+        state[0] = 1;
+      },
+    });
+    const counting = counted(sideways);
+    const channel = counting.plain.channel;
+    const served = {
+      ...channel,
+      transmissionFor: (config: unknown, state: number, direction: number, round: number) =>
+        channel.transmissionFor(config, state, direction === 2 ? A_TO_B : (direction as typeof A_TO_B), round),
+    };
+    const model = { ...counting.model, channel: served };
+    const plain = { ...counting.plain, channel: served };
+    const memo = new MemoAutomaton(model);
+    walk(model, plain, memo, 'sideways', 0, 300);
+    assert.equal(runBlockGeneric(plain, blockStream('memo-bookkeeping', 'sideways', 0), 300).rounds, 5 * 300);
+    assert.equal(memo.records[KIND], LIVE, 'the root is taken live');
+  });
+
+  it('keeps nothing for a protocol whose init computes part of the state from what the array held (a shift)', () => {
+    const shifty = protocol('memo-shifty', 2, { next: march.next, resolve: march.resolve });
+    const { model, plain } = counted({
+      ...shifty,
+      init(state) {
+        state[0] = 0;
+        state[1]! >>= 1;
+      },
+    });
+    const memo = new MemoAutomaton(model);
+    walk(model, plain, memo, 'shifty', 0, 200);
+    assert.equal(memo.nodes, 0);
   });
 
   it('a step of no kind the walk takes (kind left unset, choices set) is refused as the generic engine refuses it: at the root, read from the automaton, and in a state first met live', () => {
