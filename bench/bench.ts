@@ -20,6 +20,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { buildCellModel } from '../src/engine/model.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
+import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
+import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
+import type { CellModel } from '../src/engine/model.js';
+import type { Tally } from '../src/engine/tally.js';
+import { blockState } from '../src/rng/streams.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { BUILT_IN_PROTOCOLS } from '../src/catalog/protocols.js';
 import { unregister } from '../src/catalog/register.js';
@@ -298,20 +304,38 @@ class CountingXoshiro128 extends Xoshiro128 {
 /** Trials over which a row's draws per trial are counted. */
 const COUNTED_TRIALS = 20_000;
 
-/**
- * Draws per trial of a row's cell: the generator's words over COUNTED_TRIALS trials of the
- * generic engine (every engine draws the same words), a protocol file loaded as `run` loads it.
- */
-async function drawsPerTrial(r: TrialByTrial, next: TrialByTrial | undefined): Promise<number> {
+/** A row's cell model, a protocol file loaded as `run` loads it. */
+async function rowModel(r: TrialByTrial): Promise<CellModel> {
   const set = r.extra?.flatMap((a, i, all) => (all[i - 1] === '--set' ? [a] : []));
   const [cell] = expandCells(await loadScenario(r.scenario, { set }));
-  const spec = cellSpec(cell!);
-  const model = buildCellModel(spec);
+  return buildCellModel(cellSpec(cell!));
+}
+
+/** Protocol files of two rows may name the same parameter: one registered at a time (a file stays loaded for the next row of its scenario). */
+function releaseRow(model: CellModel, r: TrialByTrial, next: TrialByTrial | undefined): void {
+  if (!BUILT_IN_PROTOCOLS.includes(model.protocol) && next?.scenario !== r.scenario) unregister(model.protocol.name);
+}
+
+/**
+ * Draws per trial of a row's cell: the generator's words over COUNTED_TRIALS trials of the
+ * generic engine (every engine draws the same words).
+ */
+function drawsPerTrial(model: CellModel): number {
   const rng = new CountingXoshiro128(1, 2, 3, 4);
   runBlockGeneric(model, rng, COUNTED_TRIALS);
-  // Protocol files of two rows may name the same parameter: one registered at a time (a file stays loaded for the next row of its scenario).
-  if (!BUILT_IN_PROTOCOLS.includes(model.protocol) && next?.scenario !== r.scenario) unregister(spec.protocol);
   return rng.words / COUNTED_TRIALS;
+}
+
+/** Trials per block of the one-thread runs, as `run` hands them to a worker. */
+const ONE_THREAD_BLOCK = 65_536;
+
+/** CPU seconds per trial of `trials` trials through `kernel`, block by block, on this thread. */
+function cpuPerTrial(kernel: (stream: Int32Array, trials: number) => Tally, label: string, trials: number): number {
+  const start = process.cpuUsage();
+  for (let done = 0, block = 0; done < trials; done += ONE_THREAD_BLOCK, block++)
+    kernel(blockState('bench', label, block), Math.min(ONE_THREAD_BLOCK, trials - done));
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6 / trials;
 }
 
 /**
@@ -337,8 +361,13 @@ async function trialByTrial(): Promise<string> {
       extra: ['--set', 'cohorts=10', '--no-exact'],
     },
   ];
+  const models: CellModel[] = [];
   const draws: number[] = [];
-  for (const [i, r] of runs.entries()) draws.push(await drawsPerTrial(r, runs[i + 1]));
+  for (const [i, r] of runs.entries()) {
+    models.push(await rowModel(r));
+    draws.push(drawsPerTrial(models[i]!));
+    releaseRow(models[i]!, r, runs[i + 1]);
+  }
   const limitCommit = existsSync(join(SHARED, 'limit-commit'));
   const seconds: number[][] = runs.map(() => []);
   const rates: number[][] = runs.map(() => []);
@@ -380,6 +409,43 @@ async function trialByTrial(): Promise<string> {
     '| run (default workers) | trials | time | draws / trial | per draw | per draw / W4 built-in |',
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
+    '',
+    oneThread(runs, models, draws),
+  ].join('\n');
+}
+
+/**
+ * The same cells on one thread in this process, CPU time per trial: the engines `run` takes
+ * (runBlockCompiled), and the built-in two-phase commit also through the trial kernel that a
+ * protocol file runs on (trialKernelFor, not its own kernel), so that a file is compared with
+ * the built-in on the same engine. Rows alternate, RUNS rounds; medians.
+ */
+function oneThread(runs: readonly TrialByTrial[], models: readonly CellModel[], draws: readonly number[]): string {
+  const builtIn = models[0]!;
+  const rows = [
+    { label: `${runs[0]!.label}, on its own kernel`, draws: draws[0]!, kernel: commitKernelFor(builtIn) ?? trialKernelFor(builtIn) },
+    { label: `${runs[0]!.label}, through the trial kernel`, draws: draws[0]!, kernel: trialKernelFor(builtIn) },
+    ...runs.slice(1).map((r, i) => ({
+      label: r.label,
+      draws: draws[i + 1]!,
+      kernel: (stream: Int32Array, trials: number) => runBlockCompiled(models[i + 1]!, stream, trials, true),
+    })),
+  ];
+  const trials = 1e6 / (QUICK ? 10 : 1);
+  // The first block of each fills its automaton and settles its choice of walk: not timed.
+  for (const row of rows) cpuPerTrial(row.kernel, row.label, 4 * ONE_THREAD_BLOCK);
+  const perTrial: number[][] = rows.map(() => []);
+  for (let run = 0; run < RUNS; run++) rows.forEach((row, i) => perTrial[i]!.push(cpuPerTrial(row.kernel, row.label, trials)));
+  const perDraw = rows.map((row, i) => median(perTrial[i]!) / row.draws);
+  return [
+    `One thread in this process, ${trials.toExponential(0)} trials a row, CPU time (median of ${RUNS}, rows alternating):`,
+    '',
+    '| cell (one thread) | per trial | draws / trial | per draw | per draw / built-in on its own kernel | per draw / built-in on the trial kernel |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (row, i) =>
+        `| ${row.label} | ${(median(perTrial[i]!) * 1e9).toFixed(0)} ns | ${row.draws.toFixed(1)} | ${(perDraw[i]! * 1e9).toFixed(1)} ns | ${(perDraw[i]! / perDraw[0]!).toFixed(2)} | ${(perDraw[i]! / perDraw[1]!).toFixed(2)} |`,
+    ),
   ].join('\n');
 }
 

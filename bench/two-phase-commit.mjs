@@ -7,28 +7,84 @@
  * round limit is `phaseRounds` (the contract's `rounds` bounds every send's round, and phase 2
  * runs after phase 1).
  *
+ * Written the fast way (docs/writing-a-protocol.md, "Writing a fast protocol"): each per-cohort
+ * flag is a bit set (cohort i is bit i & 31 of word i >> 5), so `next` finds the next cohort
+ * with one Math.clz32 instead of a scan, and `resolveRun` applies a whole run of cohorts in a few
+ * word operations.
+ *
  * @type {import('twogenerals/protocol').ProtocolFactory}
  */
 export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   // [clock, phase (1 voting, 2 deciding, 3 done), decision (0 none, 1 commit, 2 abort), first
-  // round of the phase]; then per cohort [state, vote the coordinator holds, ack, got].
+  // round of the phase, the clock's round (kept so that next need not divide)], then bit sets of
+  // `words` words each: a cohort's state (in none of the four: idle), the votes the coordinator
+  // holds (YES, NO), its acks, and "received the coordinator's message this round".
   const CLOCK = 0;
   const PHASE = 1;
   const DECISION = 2;
   const PHASE_START = 3;
-  const HEADER = 4;
-  const FIELDS = 4;
-  const STATE = 0;
-  const VOTE = 1;
-  const ACK = 2;
-  const GOT = 3;
-  const IDLE = 0;
-  const YES = 1;
-  const NO = 2;
-  const COMMITTED = 3;
-  const ABORTED = 4;
+  const ROUND = 4;
+  const HEADER = 5;
+  const SETS = 8;
+  // Sets, numbered from 0; word w of set s is at HEADER + SETS * w + s (word 0 at a constant place).
+  const STATE_YES = 0; // voted YES: in doubt until it hears the decision
+  const STATE_NO = 1; // voted NO, aborted
+  const STATE_COMMITTED = 2;
+  const STATE_ABORTED = 3;
+  const VOTE_YES = 4;
+  const VOTE_NO = 5;
+  const ACK = 6;
+  const GOT = 7;
+  const STATE_SETS = [STATE_YES, STATE_NO, STATE_COMMITTED, STATE_ABORTED];
   const COMMIT = 1;
-  const field = (i, f) => HEADER + FIELDS * i + f;
+  const RUN = 0x7fffffff; // a run names 31 peers at most
+
+  /** Where word w of set s is. */
+  const at = (s, w) => HEADER + SETS * w + s;
+  /** The lowest set bit's index (x not 0). */
+  const lowest = (x) => 31 - Math.clz32(x & -x);
+
+  /** Every cohort's bit in word w. */
+  function all(config, w) {
+    const left = config.n - 32 * w;
+    return left >= 32 ? -1 : (1 << left) - 1;
+  }
+
+  /** The set's bits from cohort `from` on, as a run's bits: bit b is cohort from + b. */
+  function window(state, config, s, from) {
+    const w = from >> 5;
+    const o = from & 31;
+    let bits = state[at(s, w)] >>> o;
+    if (o !== 0 && w + 1 < config.words) bits |= state[at(s, w + 1)] << (32 - o);
+    return bits & RUN;
+  }
+
+  /** The cohorts from `from` on that are not idle, as a run's bits. */
+  const decided = (state, config, from) =>
+    window(state, config, STATE_YES, from) |
+    window(state, config, STATE_NO, from) |
+    window(state, config, STATE_COMMITTED, from) |
+    window(state, config, STATE_ABORTED, from);
+
+  /** The first cohort from `from` on in set s, or (with `lacking`) in neither s nor t; n if there is none. */
+  function firstFrom(state, config, from, lacking, s, t) {
+    for (let w = from >> 5; w < config.words; w++) {
+      const word = lacking ? ~(state[at(s, w)] | state[at(t, w)]) : state[at(s, w)];
+      let bits = word & all(config, w);
+      if (w === from >> 5) bits &= -1 << (from & 31);
+      if (bits !== 0) return 32 * w + lowest(bits);
+    }
+    return config.n;
+  }
+
+  /** Whether cohort i is in set s. */
+  const inSet = (state, s, i) => ((state[at(s, i >> 5)] >>> (i & 31)) & 1) === 1;
+
+  /** A cohort's state: 0 idle, 1 voted YES, 2 voted NO, 3 committed, 4 aborted. */
+  function cohortState(state, i) {
+    for (let s = 0; s < 4; s++) if (inSet(state, STATE_SETS[s], i)) return s + 1;
+    return 0;
+  }
 
   const send = (step, direction, round, peer, label) => {
     step.kind = SEND;
@@ -39,18 +95,19 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   };
 
   function endRound(state, config, round) {
-    const n = config.n;
     let allVotes = true;
     let allYes = true;
     let anyNo = false;
     let allAcks = true;
-    for (let i = 0; i < n; i++) {
-      const vote = state[field(i, VOTE)];
-      allVotes &&= vote !== 0;
-      allYes &&= vote === YES;
-      anyNo ||= vote === NO;
-      allAcks &&= state[field(i, ACK)] === 1;
-      state[field(i, GOT)] = 0;
+    for (let w = 0; w < config.words; w++) {
+      const every = all(config, w);
+      const yes = state[at(VOTE_YES, w)];
+      const no = state[at(VOTE_NO, w)];
+      allVotes &&= (yes | no) === every;
+      allYes &&= yes === every;
+      anyNo ||= no !== 0;
+      allAcks &&= state[at(ACK, w)] === every;
+      state[at(GOT, w)] = 0;
     }
     const last = round - state[PHASE_START] + 1 >= config.rounds;
     if (state[PHASE] === 1 && (allVotes || anyNo || last)) {
@@ -60,42 +117,75 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     } else if (state[PHASE] === 2 && (allAcks || last)) state[PHASE] = 3;
   }
 
-  function outcome(state, n) {
-    let committed = 0;
-    let aborted = 0;
-    let inDoubt = 0;
-    for (let i = 0; i < n; i++) {
-      const s = state[field(i, STATE)];
-      if (s === COMMITTED) committed++;
-      else if (s === YES) inDoubt++;
-      else aborted++;
+  function outcome(state, config) {
+    let committed = false;
+    let aborted = false;
+    for (let w = 0; w < config.words; w++) {
+      if (state[at(STATE_YES, w)] !== 0) return 2; // some cohort in doubt: blocked
+      const c = state[at(STATE_COMMITTED, w)];
+      committed ||= c !== 0;
+      aborted ||= c !== all(config, w);
     }
-    if (inDoubt > 0) return 2;
-    if (committed > 0 && aborted > 0) return 3;
-    return committed === n ? 0 : 1;
+    if (committed && aborted) return 3;
+    return committed ? 0 : 1;
   }
 
-  /** One part of a round, cohort i's: the coordinator's message to it, its vote, or its reply; the clock goes to the part after it. */
-  function resolvePart(state, config, kind, direction, round, i, result) {
-    const n = config.n;
+  /** A run's bits (bit b: cohort from + b) as bits of word w, where from - 32 * w = o. */
+  const shifted = (bits, o) => (o >= 0 ? bits << o : bits >>> -o);
+
+  /**
+   * The parts of a run of cohorts (bit b: cohort from + b) in one go, as resolve does them one
+   * by one: the coordinator's message (delivered: received), or the choosers' votes (chosen: NO)
+   * and every peer's reply (delivered: received). A word of each set at a time (a run of 31
+   * touches two at most), every cohort of the word at once. The clock goes after the run's last part.
+   */
+  function resolveParts(state, config, direction, round, from, peers, choosers, delivered, chosen) {
     const base = (round - 1) * config.width;
-    if (kind === CHOOSE) {
-      state[field(i, STATE)] = result === 0 ? YES : NO;
-      state[CLOCK] = base + n + 2 * i + 1;
-    } else if (direction === A_TO_B) {
-      state[field(i, GOT)] = result;
-      state[CLOCK] = base + i + 1;
-    } else {
-      const s = state[field(i, STATE)];
-      if (state[PHASE] === 1) {
-        if (s === IDLE) state[field(i, STATE)] = config.abortRate >= 1 ? NO : YES; // a vote that needs no draw
-        if (result === 1) state[field(i, VOTE)] = state[field(i, STATE)] === NO ? NO : YES;
-      } else {
-        state[field(i, STATE)] = state[DECISION] === COMMIT ? COMMITTED : s === NO ? NO : ABORTED;
-        if (result === 1) state[field(i, ACK)] = 1;
+    const last = from + 31 - Math.clz32(peers);
+    const voting = state[PHASE] === 1;
+    const commit = state[DECISION] === COMMIT;
+    for (let w = from >> 5; w <= last >> 5; w++) {
+      const o = from - 32 * w;
+      const run = shifted(peers, o);
+      const got = shifted(delivered, o);
+      if (direction === A_TO_B) {
+        state[at(GOT, w)] = (state[at(GOT, w)] & ~run) | got;
+        continue;
       }
-      state[CLOCK] = base + n + 2 * i + 2;
+      let yes = state[at(STATE_YES, w)];
+      let no = state[at(STATE_NO, w)];
+      let committed = state[at(STATE_COMMITTED, w)];
+      let aborted = state[at(STATE_ABORTED, w)];
+      const voters = shifted(choosers, o);
+      if (voters !== 0) {
+        const votedNo = voters & shifted(chosen, o);
+        yes = (yes & ~voters) | (voters & ~votedNo);
+        no = (no & ~voters) | votedNo;
+        committed &= ~voters;
+        aborted &= ~voters;
+      }
+      if (voting) {
+        const idle = run & ~(yes | no | committed | aborted); // a vote that needs no draw
+        if (config.abortRate >= 1) no |= idle;
+        else yes |= idle;
+        state[at(VOTE_NO, w)] = (state[at(VOTE_NO, w)] & ~got) | (got & no);
+        state[at(VOTE_YES, w)] = (state[at(VOTE_YES, w)] & ~got) | (got & ~no);
+      } else {
+        const applying = commit ? run : run & ~no; // one that voted NO stays so
+        yes &= ~applying;
+        no &= ~applying;
+        committed &= ~applying;
+        aborted &= ~applying;
+        if (commit) committed |= applying;
+        else aborted |= applying;
+        state[at(ACK, w)] |= got;
+      }
+      state[at(STATE_YES, w)] = yes;
+      state[at(STATE_NO, w)] = no;
+      state[at(STATE_COMMITTED, w)] = committed;
+      state[at(STATE_ABORTED, w)] = aborted;
     }
+    state[CLOCK] = direction === A_TO_B ? base + last + 1 : base + config.n + 2 * last + 2;
   }
 
   return {
@@ -112,19 +202,21 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     configure: (params) => ({
       rounds: params.phaseRounds,
       n: params.cohorts,
+      words: (params.cohorts + 31) >> 5,
       abortRate: params.noVoteRate,
       vote: Float64Array.of(1 - params.noVoteRate, params.noVoteRate),
       width: 3 * params.cohorts + 1,
     }),
-    stateSize: ({ n }) => HEADER + FIELDS * n,
-    init(state) {
-      state.fill(0);
+    stateSize: ({ words }) => HEADER + SETS * words,
+    init(state, config) {
+      for (let i = HEADER + SETS * config.words - 1; i >= 0; i--) state[i] = 0; // a loop: fill is a call into the runtime, every trial
       state[PHASE] = 1;
       state[PHASE_START] = 1;
+      state[ROUND] = 1;
     },
-    // Each part of a round is one announced run (step.peers), as in the built-in: the
-    // coordinator's message to every cohort that needs it, then every cohort that received it
-    // voting (or applying the decision) and replying, both done in resolve.
+    // Each part of a round is one announced run (step.peers): the coordinator's message to every
+    // cohort that needs it, then every cohort that received it voting (or applying the decision)
+    // and replying, both done in resolve. Positions where nothing happens are passed in one move.
     next(state, config, step) {
       const n = config.n;
       for (;;) {
@@ -132,24 +224,19 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
         const phase = state[PHASE];
         if (phase === 3) {
           step.kind = END;
-          step.outcome = outcome(state, n);
+          step.outcome = outcome(state, config);
           return;
         }
-        const round = Math.floor(clock / config.width) + 1;
+        const round = state[ROUND];
         const position = clock - (round - 1) * config.width;
         if (position < n) {
-          const held = phase === 1 ? VOTE : ACK;
-          let first = -1;
-          let peers = 0;
-          for (let j = position; j < n && (first < 0 || j - first < 31); j++) {
-            if (state[field(j, held)] !== 0) continue;
-            if (first < 0) first = j;
-            peers |= 1 << (j - first);
-          }
-          if (first >= 0) {
+          // the cohorts whose vote (phase 1) or ack (phase 2) the coordinator lacks
+          const first = phase === 1 ? firstFrom(state, config, position, true, VOTE_YES, VOTE_NO) : firstFrom(state, config, position, true, ACK, ACK);
+          if (first < n) {
+            const held = phase === 1 ? window(state, config, VOTE_YES, first) | window(state, config, VOTE_NO, first) : window(state, config, ACK, first);
             state[CLOCK] = clock + first - position;
             send(step, A_TO_B, round, first, phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT');
-            step.peers = peers;
+            step.peers = ~held & (n - first >= 31 ? RUN : (1 << (n - first)) - 1);
             return;
           }
           state[CLOCK] = clock + n - position;
@@ -158,21 +245,18 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
         if (position < 3 * n) {
           const from = (position - n) >> 1;
           const replying = ((position - n) & 1) === 1;
-          const voting = phase === 1 && config.abortRate > 0 && config.abortRate < 1;
-          let first = -1;
-          let peers = 0;
-          let choosers = 0;
-          for (let j = from; j < n && (first < 0 || j - first < 31); j++) {
-            if (state[field(j, GOT)] !== 1) continue;
-            if (first < 0) first = j;
-            peers |= 1 << (j - first);
-            if (voting && state[field(j, STATE)] === IDLE && !(replying && j === from)) choosers |= 1 << (j - first);
-          }
-          if (first >= 0) {
+          const first = firstFrom(state, config, from, false, GOT, GOT);
+          if (first < n) {
+            const peers = window(state, config, GOT, first);
+            let choosers = 0;
+            if (phase === 1 && config.abortRate > 0 && config.abortRate < 1) {
+              choosers = peers & ~decided(state, config, first);
+              if (replying && first === from) choosers &= ~1; // it has voted: this is its reply
+            }
             const chooses = (choosers & 1) === 1;
             state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
-            const s = state[field(first, STATE)];
-            send(step, B_TO_A, round, first, phase === 2 ? 'ACK' : s === NO || (s === IDLE && config.abortRate >= 1) ? 'NO' : 'YES');
+            const no = inSet(state, STATE_NO, first) || (config.abortRate >= 1 && (decided(state, config, first) & 1) === 0);
+            send(step, B_TO_A, round, first, phase === 2 ? 'ACK' : no ? 'NO' : 'YES');
             if (chooses) {
               step.kind = CHOOSE;
               step.label = 'vote';
@@ -187,24 +271,26 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
         }
         endRound(state, config, round);
         state[CLOCK] = clock + 1;
+        state[ROUND] = round + 1;
       }
     },
     resolve(state, config, step, result) {
-      resolvePart(state, config, step.kind, step.direction, step.round, step.peer, result);
+      if (step.kind === CHOOSE) {
+        const i = step.peer;
+        const bit = 1 << (i & 31);
+        for (const s of STATE_SETS) state[at(s, i >> 5)] &= ~bit;
+        state[at(result === 0 ? STATE_YES : STATE_NO, i >> 5)] |= bit;
+        state[CLOCK] = (step.round - 1) * config.width + config.n + 2 * i + 1;
+      } else resolveParts(state, config, step.direction, step.round, step.peer, 1, 0, result, 0);
     },
-    // A whole announced run in one call (the Monte Carlo engine's fast path): each part as
-    // resolve does it, peer by peer; bit b of delivered (chosen) is peer step.peer + b's.
+    // A whole announced run in one call (the Monte Carlo engine's fast path): bit b of delivered
+    // (chosen) is peer step.peer + b's, and the bit sets take the run in a few word operations.
     resolveRun(state, config, step, delivered, chosen) {
-      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
-        const b = 31 - Math.clz32(rest & -rest);
-        const i = step.peer + b;
-        if ((step.choosers >>> b) & 1) resolvePart(state, config, CHOOSE, step.direction, step.round, i, (chosen >>> b) & 1);
-        resolvePart(state, config, SEND, step.direction, step.round, i, (delivered >>> b) & 1);
-      }
+      resolveParts(state, config, step.direction, step.round, step.peer, step.peers, step.choosers, delivered, chosen);
     },
     describe(state, config) {
       const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-      const cohorts = Array.from({ length: config.n }, (_, i) => names[state[field(i, STATE)]]);
+      const cohorts = Array.from({ length: config.n }, (_, i) => names[cohortState(state, i)]);
       return `coordinator ${['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]]}; cohorts: ${cohorts.join(', ')}`;
     },
   };

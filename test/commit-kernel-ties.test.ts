@@ -7,7 +7,7 @@ import type { CellModel, CellSpec } from '../src/engine/model.js';
 import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
 import { choiceTable, runBlockGeneric, runTrial } from '../src/engine/montecarlo/generic.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { generatorAt, stateWithFirstOutput } from './helpers.js';
+import { generatorAt, stateWithWordAt } from './helpers.js';
 
 /**
  * Two-phase commit's kernel against the generic engine where a draw ties its threshold's high
@@ -20,6 +20,8 @@ describe('two-phase commit kernel: ties at every kind of draw', () => {
   const cells: CellSpec[] = [
     // lossy both ways, different thresholds each way, votes drawn
     { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 6, abortRate: 0.2, lossAtoB: 0.3, lossBtoA: 0.4, redundancy: 1, rounds: 2 } },
+    // one round a phase: the ACKs are drawn in round 2, the last the tables hold
+    { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 3, abortRate: 0.2, lossAtoB: 0.3, lossBtoA: 0.4, redundancy: 1, rounds: 1 } },
     // every vote NO without a draw, 31 cohorts (the widest word)
     { protocol: 'two-phase-commit', channel: 'bernoulli', params: { participants: 31, abortRate: 1, loss: 0.3, redundancy: 2, rounds: 3 } },
   ];
@@ -74,23 +76,6 @@ function drawKinds(model: CellModel): [string, number][] {
     ['decision', channelHigh(A_TO_B)],
     ['ACK', channelHigh(B_TO_A)],
   ];
-}
-
-/** A stream whose word `j` is `output`: a state with that first output, taken back j steps. */
-function stateWithWordAt(output: number, seed: number, j: number): Int32Array {
-  let state = stateWithFirstOutput(output, seed);
-  for (let i = 0; i < j; i++) state = stepBack(state);
-  return state;
-}
-
-/** xoshiro128**'s step undone: the state before `s`. */
-function stepBack(s: Int32Array): Int32Array {
-  const [a0, a1, a2, a3] = s as unknown as [number, number, number, number];
-  const c = a1 ^ a2; // s1 ^ (s1 << 9)
-  const s1 = c ^ (c << 9) ^ (c << 18) ^ (c << 27);
-  const u3 = (a3 >>> 11) | (a3 << 21); // s3 ^ s1
-  const s0 = a0 ^ u3;
-  return Int32Array.of(s0, s1, a2 ^ (s1 << 9) ^ s0, u3 ^ s1);
 }
 
 /** A generator that counts the words it gave. */

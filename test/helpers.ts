@@ -138,6 +138,23 @@ export function stateWithFirstOutput(output: number, seed: number): Int32Array {
   return Int32Array.of(Math.imul(seed, 0x9e3779b9) | 1, s1, Math.imul(seed, 0x85ebca6b), seed);
 }
 
+/** A stream whose word `j` is `output`: a state with that first output, taken back j steps. */
+export function stateWithWordAt(output: number, seed: number, j: number): Int32Array {
+  let state = stateWithFirstOutput(output, seed);
+  for (let i = 0; i < j; i++) state = stepBack(state);
+  return state;
+}
+
+/** xoshiro128**'s step undone: the state before `s`. */
+export function stepBack(s: Int32Array): Int32Array {
+  const [a0, a1, a2, a3] = s as unknown as [number, number, number, number];
+  const c = a1 ^ a2; // s1 ^ (s1 << 9)
+  const s1 = c ^ (c << 9) ^ (c << 18) ^ (c << 27);
+  const u3 = (a3 >>> 11) | (a3 << 21); // s3 ^ s1
+  const s0 = a0 ^ u3;
+  return Int32Array.of(s0, s1, a2 ^ (s1 << 9) ^ s0, u3 ^ s1);
+}
+
 /** A generator at the xoshiro128** state `s` (four int32 words). */
 export function generatorAt(s: Int32Array): Xoshiro128 {
   return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);

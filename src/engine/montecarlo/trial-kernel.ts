@@ -102,29 +102,42 @@ const RUN_MASKS = `
     // The common case in few operations a part: a two-way fate on a channel this run
     // leaves as it is (fast: per transmission, prepared with the kernel); a part's
     // outcome k is 1 iff x is above the threshold's high part (on equality the next
-    // word decides, as SAMPLE does), compared as int32.
-    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
-    let ones = 0, parts = 0;
-    while (rest !== 0) {
-      const b = 31 - Math.clz32(rest & -rest);
-      rest &= rest - 1;
-      if (((choosers >>> b) & 1) === 1) {
+    // word decides, as SAMPLE does), compared as int32. The outcomes gather as bits
+    // (ones), counted and turned into deliveries once per run: few values live in the
+    // loop, so the generator's words stay in registers.
+    let ones = 0;
+    if (choosers === 0) {
+      while (rest !== 0) {
+        const b = 31 - Math.clz32(rest & -rest);
+        rest &= rest - 1;
         ${DRAW}
-        k = (c0 - x) >>> 31; // x > c0, without a branch to mispredict
-        if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
-        chosen |= k << b;
+        k = (h0 - x) >>> 31; // x > h0, without a branch to mispredict
+        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= k << b;
       }
-      ${DRAW}
-      k = (h0 - x) >>> 31;
-      if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-      ones += k;
-      parts++;
-      delivered |= (received0 ^ (flip & -k)) << b;
+    } else {
+      while (rest !== 0) {
+        const b = 31 - Math.clz32(rest & -rest);
+        rest &= rest - 1;
+        if (((choosers >>> b) & 1) === 1) {
+          ${DRAW}
+          k = (c0 - x) >>> 31;
+          if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
+          chosen |= k << b;
+        }
+        ${DRAW}
+        k = (h0 - x) >>> 31;
+        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= k << b;
+      }
     }
+    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+    delivered = (peers & -received0) ^ (ones & -flip);
+    const parts = bitCount(peers), outcome1 = bitCount(ones);
     messages += parts;
     const class0 = fast[f + 4], class1 = fast[f + 5];
-    if (class0 >= 0) deliveries[class0] += parts - ones;
-    if (class1 >= 0) deliveries[class1] += ones;
+    if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    if (class1 >= 0) deliveries[class1] += outcome1;
   } else {
     while (rest !== 0) {
       const b = 31 - Math.clz32(rest & -rest);
@@ -271,29 +284,48 @@ const LIVE_WALK = `
         if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
 `;
 
-/** Generator variables, and a trial's counters, in locals. */
-const LOCALS = `
-  let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;
+/** The generator's scratch variables, in locals. */
+const GENERATOR_LOCALS = `
+  let r5 = 0, w = 0, x = 0, tt = 0, k = 0, last = 0, tied = 0, hs = null;`;
+
+/** The generator's scratch, and the last choice table, in locals. */
+const LOCALS = `${GENERATOR_LOCALS}
   let lastChoices = null, choices = null, c0 = -1;`;
 
-/** Without a memo automaton: every trial through the protocol's calls. */
+/**
+ * Without a memo automaton: every trial through the protocol's calls, one call per trial (as
+ * memoTrial below): a block's long loop would run in on-stack-replacement code, which kept the
+ * generator's words in stack slots and deoptimized on leaving the loop, every block. The last
+ * choice table stays in the kernel's scope, looked up again only when a step names another.
+ */
 const LIVE_SOURCE = `
+  // carry: the generator's words, then a trial's messages and last round.
+  const carry = new Int32Array(6);
+  let lastChoices = null, choices = null, c0 = -1;
+  function liveTrial() {
+    let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3];
+    ${GENERATOR_LOCALS}
+    ${SAMPLE('initialSampling')}
+    let channelState = initialStates[k].state;
+    let messages = 0, lastRound = 0, steps = 0, outcome = -1;
+    protocol.init(state, config);
+    ${LIVE_WALK}
+    carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
+    return outcome;
+  }
   return function trialKernel(stream, trials) {
-    let s0 = stream[0] | 0, s1 = stream[1] | 0, s2 = stream[2] | 0, s3 = stream[3] | 0, rounds = 0;
-    ${LOCALS}
+    let rounds = 0;
+    carry[0] = stream[0]; carry[1] = stream[1]; carry[2] = stream[2]; carry[3] = stream[3];
     outcomes.fill(0); histogram.fill(0); deliveries.fill(0);
     for (let t = 0; t < trials; t++) {
-      ${SAMPLE('initialSampling')}
-      let channelState = initialStates[k].state;
-      let messages = 0, lastRound = 0, steps = 0, outcome = -1;
-      protocol.init(state, config);
-      ${LIVE_WALK}
+      const outcome = liveTrial();
+      const messages = carry[4];
       outcomes[outcome]++;
       if (messages >= histogram.length) histogram = grownHistogram(histogram, messages);
       histogram[messages]++;
-      rounds += lastRound;
+      rounds += carry[5];
     }
-    stream[0] = s0; stream[1] = s1; stream[2] = s2; stream[3] = s3;
+    stream[0] = carry[0]; stream[1] = carry[1]; stream[2] = carry[2]; stream[3] = carry[3];
     return toTally(trials, outcomes, histogram, deliveries, rounds);
   };`;
 
@@ -359,6 +391,13 @@ function firstAtLeast(high: Float64Array, last: number, x: number): number {
     else top = mid;
   }
   return low;
+}
+
+/** The number of bits set in an int32. */
+function bitCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** The outcome once x tied the high part of threshold `from`: the second word's top 22 bits decide. */
@@ -505,6 +544,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'choiceTable',
     'firstAtLeast',
     'afterTie',
+    'bitCount',
     'grownHistogram',
     'toTally',
     'TrialNeverEnds',
@@ -541,6 +581,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     choiceTable,
     firstAtLeast,
     afterTie,
+    bitCount,
     grownHistogram,
     toTally,
     TrialNeverEnds,

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
+
+const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'searched',
+  outcomes: { names: ['lit', 'dark'], success: [0], disagreement: [1] },
+  parameters: [],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'lit' : 'dark'),
+});
+`;
+
+/**
+ * merge finds a protocol file by its recorded digest where the scenario named it, beside the
+ * shards, or in --protocol-dir, and nowhere else: refused, it names every place it looked
+ * (a folder it was not told of would show up in the list, or worse, serve a file).
+ */
+describe('merge: where it looks for a protocol file, and nowhere else', () => {
+  it('names exactly the scenario’s place and the shards’ folder, then each --protocol-dir (finding it there: protocol-commands)', async () => {
+    const dir = tempFiles({ 'searched.mjs': PROTOCOL, 'searched.yaml': 'protocol: ./searched.mjs\nloss: 0.2\ntrials: 200\nseed: 5\n' });
+    for (const folder of ['shards', 'empty']) mkdirSync(join(dir, folder));
+    const shards = [1, 2].map((i) => join(dir, 'shards', `${i}.json`));
+    for (const [i, shard] of shards.entries()) {
+      const r = await cliInProcess(['run', join(dir, 'searched.yaml'), '--shard', `${i + 1}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      writeFileSync(shard, r.stdout);
+    }
+    writeFileSync(join(dir, 'searched.mjs'), PROTOCOL.replace("'lit' : 'dark'", "'on' : 'off'"));
+    const refused = (looked: string) =>
+      `twogenerals: ${shards[0]} (scenario 1): the protocol file ./searched.mjs these counts were made with (sha256 ${digest}…) was not found; looked at ${looked} (and relative to the folders above): give its folder with --protocol-dir\n`;
+    const digest = createHash('sha256').update(PROTOCOL).digest('hex').slice(0, 12);
+    const places = `${join(dir, 'searched.mjs')} (another sha256), ${join(dir, 'shards', 'searched.mjs')} (none)`;
+    for (const [flags, looked] of [
+      [[], places],
+      [['--protocol-dir', join(dir, 'empty')], `${places}, ${join(dir, 'empty', 'searched.mjs')} (none)`],
+    ] as const) {
+      const r = await cliInProcess(['merge', ...shards, ...flags]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, refused(looked));
+    }
+  });
+});
