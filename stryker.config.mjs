@@ -16,7 +16,7 @@ const MODULES = {
   // The trial-by-trial engines: two-phase commit's own kernel and the memo automaton (trial-kernel.ts is source text in strings).
   montecarlo: {
     mutate: ['src/engine/montecarlo/{commit-kernel,memo-automaton}.ts'],
-    tests: ['commit-kernel', 'commit-kernel-ties', 'commit-kernel-declines', 'memo-automaton', 'memo-bookkeeping', 'trial-kernel', 'announced-runs'],
+    tests: ['commit-kernel', 'commit-kernel-ties', 'commit-kernel-declines', 'memo-automaton', 'memo-bookkeeping', 'trial-kernel', 'trial-kernel-draws', 'announced-runs'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
