@@ -77,7 +77,7 @@ const SECOND = Float64Array.of(0.2, 0.8);
 
 /**
  * A run of three peers, each choosing (`choices`, where given) then sending; the outcome is the
- * number received, at most 3. Positions: part p's choice 2p, its send 2p + 1 (state[0]).
+ * number received and the choices' sum, at most 3. Positions: part p's choice 2p, its send 2p + 1 (state[0]).
  */
 function run(name: string, choices: Float64Array | null): ProtocolDefinition<null> {
   return protocol(name, 3, {
@@ -85,7 +85,7 @@ function run(name: string, choices: Float64Array | null): ProtocolDefinition<nul
       const clock = state[0]!;
       if (clock >= 6) {
         step.kind = END;
-        step.outcome = Math.min(3, state[1]!);
+        step.outcome = Math.min(3, state[1]! + state[2]!);
         return;
       }
       const peer = clock >> 1;
@@ -163,6 +163,31 @@ describe('trial kernel: its own drawing paths, draw for draw the generic engine'
       assert.deepEqual(trialKernelWith(model, null)(state, 400), expected, `${name}: live`);
       assert.deepEqual(trialKernelWith(model, new MemoAutomaton(model))(state, 400), expected, `${name}: memo`);
     }
+  });
+
+  it('a run that starts in a channel state its transmission leaves: its first part moves the channel, the rest draw from the new state', () => {
+    const base = cell(run('draws-moving', null), { loss: 0.3 });
+    const [aToB, bToA] = base.transmissions as [PreparedTransmission, PreparedTransmission];
+    // state 1 (the start) sends through a transmission of loss 0.9 that leads to state 0, which sends as bernoulli
+    const lossy: PreparedTransmission = {
+      ...aToB,
+      sampling: samplingTable([0.9, 0.1]),
+      probabilities: Float64Array.of(0.9, 0.1),
+      deliveryClass: Int32Array.of(-1, 2),
+    };
+    const channel = base.channel;
+    const model: CellModel = {
+      ...base,
+      channel: {
+        ...channel,
+        transmissionFor: (config, state, direction, round) => (state === 1 ? 2 : channel.transmissionFor(config, state, direction, round)),
+      },
+      transmissions: [aToB, bToA, lossy],
+      deliveryValues: [1, 1, 1],
+      initialStates: [{ probability: 1, state: 1 }],
+      dispatchOrderFree: false,
+    };
+    assertSameDraws(model, blockState('trial-kernel-draws', 'moving', 0), 400, 'a moving channel');
   });
 
   it('a run of three-way choices on a protocol with resolveRun is resolved part by part (its masks hold two outcomes)', () => {
