@@ -4,6 +4,7 @@ import type { CellResult } from '../src/engine/schedule/runner.js';
 import type { Report } from '../src/report.js';
 import { expandCells } from '../src/scenario/cells.js';
 import type { Expectation } from '../src/scenario/types.js';
+import { unreachedPrecision } from '../src/results/precision.js';
 import { judgeAgainstBaseline } from '../src/stats/expectations.js';
 import { summarize } from '../src/stats/summary.js';
 import { scenarioFrom } from './helpers.js';
@@ -49,5 +50,21 @@ describe('the notWorseThan gate between two Monte Carlo runs (pooled two-sample 
     const check = judgeAgainstBaseline(summaryOf(handshakeTally(1000, 40, 0)), e, baseline(1000, 10, 0), 0.95);
     assert.ok(Math.abs(check.baseline!.z! - 4.296689244236597) < 1e-12, String(check.baseline!.z));
     assert.equal(check.passed, false);
+  });
+});
+
+describe('a precision run stopped at its cap', () => {
+  it('measures the half-width on the wider side of every interval, the lower one near 1 (990 of 1,000)', () => {
+    // both 990, neither 5, onlyA 5: success 0.99 has Wilson sides 0.004559 (up) and 0.008309 (down);
+    // every other proportion's wider side is at most 0.006651, under the precision 0.0075.
+    const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: { precision: 0.0075, maxTrials: 1000 } });
+    const [cell] = expandCells(scenario);
+    const tally = { trials: 1000, outcomes: [990, 5, 5, 0], messages: [0, 0, 1000], deliveries: [1000], rounds: 1000 };
+    const summary = summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally, exact: null } as CellResult, 0.95);
+    const report = { tool: { name: 'twogenerals', version: 'x' }, scenarios: [scenario], summaries: [summary], blockSize: 1, confidence: 0.95 } as Report;
+    const [unreached, ...rest] = unreachedPrecision(report);
+    assert.equal(rest.length, 0);
+    assert.equal(unreached!.trials, 1000);
+    assert.ok(Math.abs(unreached!.halfWidth - 0.008309468870314696) < 1e-15, String(unreached!.halfWidth));
   });
 });
