@@ -4,7 +4,7 @@
  * Whole-process wall times, medians of several runs; ratios from the same session, because the
  * machine is shared and noisy. Writes the table to docs/benchmarks.md.
  *
- *   npm run bench [-- --runs 5] [-- --quick] [-- --limits DIR]
+ *   npm run bench [-- --runs 5] [-- --quick] [-- --limits DIR] [-- --trial-by-trial | --against-limit]
  *
  * --quick runs every workload at a tenth of its size, for trying the harness. --limits names a
  * copy of ../shared/bench where `make` has built ./limit and ./limit-commit. --trial-by-trial runs
@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { buildCellModel } from '../src/engine/model.js';
@@ -34,11 +35,38 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const args = process.argv.slice(2);
+const USAGE = 'usage: npm run bench [-- --runs N] [-- --quick] [-- --limits DIR] [-- --trial-by-trial | --against-limit]';
+/** Unknown flags are refused: a mistyped one would otherwise start the full bench and rewrite docs/benchmarks.md. */
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        runs: { type: 'string' },
+        quick: { type: 'boolean' },
+        limits: { type: 'string' },
+        'trial-by-trial': { type: 'boolean' },
+        'against-limit': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const RUNS = args.runs === undefined ? 3 : Number(args.runs);
+if (!(Number.isInteger(RUNS) && RUNS >= 1)) {
+  console.error(`bench: --runs must be a whole number of at least 1, not "${args.runs}"`);
+  process.exit(2);
+}
 /** Where the reference baselines are, and the C limits built (`--limits DIR` for a copy built elsewhere). */
-const SHARED = args.includes('--limits') ? args[args.indexOf('--limits') + 1]! : join(ROOT, '..', 'shared', 'bench');
-const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;
-const QUICK = args.includes('--quick');
+const SHARED = args.limits ?? join(ROOT, '..', 'shared', 'bench');
+const QUICK = args.quick === true;
 const WORKERS = 2;
 
 interface Workload {
@@ -572,6 +600,6 @@ ${exactTiming()}
   console.log(report);
 }
 
-if (args.includes('--trial-by-trial')) console.log(await trialByTrial());
-else if (args.includes('--against-limit')) console.log(againstLimit());
+if (args['trial-by-trial']) console.log(await trialByTrial());
+else if (args['against-limit']) console.log(againstLimit());
 else await main();
