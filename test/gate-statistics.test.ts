@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CellResult } from '../src/engine/schedule/runner.js';
+import type { Report } from '../src/report.js';
+import { expandCells } from '../src/scenario/cells.js';
+import type { Expectation } from '../src/scenario/types.js';
+import { unreachedPrecision } from '../src/results/precision.js';
+import { judgeAgainstBaseline } from '../src/stats/expectations.js';
+import { summarize } from '../src/stats/summary.js';
+import { scenarioFrom } from './helpers.js';
+
+// The second planted-bug audit (docs/mutation.md): statistics of the gates, pinned by hand.
+
+/** Handshake outcomes (both, neither, onlyA, onlyB): disagreement is onlyA + onlyB. */
+function handshakeTally(trials: number, onlyA: number, onlyB: number): NonNullable<CellResult['tally']> {
+  const neither = 10;
+  return { trials, outcomes: [trials - neither - onlyA - onlyB, neither, onlyA, onlyB], messages: [0, 0, trials], deliveries: [trials], rounds: trials };
+}
+
+describe('the notWorseThan gate between two Monte Carlo runs (pooled two-sample z)', () => {
+  const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: 1000 });
+  const [cell] = expandCells(scenario);
+  const summaryOf = (tally: NonNullable<CellResult['tally']>) =>
+    summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally, exact: null } as CellResult, 0.95);
+  const e = { metric: 'disagreement', notWorseThan: 'base/results.json' } as Expectation;
+  const baseline = (trials: number, onlyA: number, onlyB: number): Report =>
+    ({
+      tool: { name: 'twogenerals', version: 'x' },
+      scenarios: [scenario],
+      summaries: [summaryOf(handshakeTally(trials, onlyA, onlyB))],
+      blockSize: 1,
+      confidence: 0.95,
+    }) as Report;
+
+  it('weighs both sample sizes: 30 of 1,000 against 10 of 500 gives z = 1.1332 (passes at 0.95)', () => {
+    // By hand: pooled p = 40/1500; se = sqrt(p(1 − p)(1/1000 + 1/500)) = 0.0088242; z = (0.03 − 0.02)/se.
+    // Without the 1/500 term the same counts would give z = 1.963 and fail the gate.
+    const check = judgeAgainstBaseline(summaryOf(handshakeTally(1000, 20, 10)), e, baseline(500, 5, 5), 0.95);
+    assert.ok(Math.abs(check.baseline!.z! - 1.1332460347790614) < 1e-12, String(check.baseline!.z));
+    assert.equal(check.passed, true);
+    assert.equal(check.baseline!.value, 0.02);
+    assert.match(
+      check.message,
+      /: disagreement 0\.03 is not significantly worse than the baseline's 0\.02 \(base\/results\.json; one-sided z = 1\.13, critical 1\.64 at 0\.95\)$/,
+    );
+  });
+
+  it('fails a run measurably worse: 40 of 1,000 against 10 of 1,000 (z = 4.2967)', () => {
+    // p = 50/2000 = 0.025; se = sqrt(0.025 · 0.975 · 2/1000) = 0.0069821; z = 0.03/se.
+    const check = judgeAgainstBaseline(summaryOf(handshakeTally(1000, 40, 0)), e, baseline(1000, 10, 0), 0.95);
+    assert.ok(Math.abs(check.baseline!.z! - 4.296689244236597) < 1e-12, String(check.baseline!.z));
+    assert.equal(check.passed, false);
+  });
+});
+
+describe('a precision run stopped at its cap', () => {
+  it('measures the half-width on the wider side of every interval, the lower one near 1 (990 of 1,000)', () => {
+    // both 990, neither 5, onlyA 5: success 0.99 has Wilson sides 0.004559 (up) and 0.008309 (down);
+    // every other proportion's wider side is at most 0.006651, under the precision 0.0075.
+    const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: { precision: 0.0075, maxTrials: 1000 } });
+    const [cell] = expandCells(scenario);
+    const tally = { trials: 1000, outcomes: [990, 5, 5, 0], messages: [0, 0, 1000], deliveries: [1000], rounds: 1000 };
+    const summary = summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally, exact: null } as CellResult, 0.95);
+    const report = { tool: { name: 'twogenerals', version: 'x' }, scenarios: [scenario], summaries: [summary], blockSize: 1, confidence: 0.95 } as Report;
+    const [unreached, ...rest] = unreachedPrecision(report);
+    assert.equal(rest.length, 0);
+    assert.equal(unreached!.trials, 1000);
+    assert.ok(Math.abs(unreached!.halfWidth - 0.008309468870314696) < 1e-15, String(unreached!.halfWidth));
+  });
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { savedContent } from '../src/export/json.js';
+import { contentDigest } from '../src/results/verify.js';
+import { tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
+
+// The second planted-bug audit (docs/mutation.md): the trial cap of a saved precision run.
+
+describe('merge: a saved precision run holds at least 1 and at most maxTrials trials', () => {
+  const dir = tempFiles({ 'p.yaml': 'protocol: messenger\nloss: 0.2\ntrials: { precision: 0.05, maxTrials: 1000 }\nseed: cap\n' });
+  /** The saved run with its one cell's counts replaced by `trials` delivered trials, its digest made to match. */
+  const savedWith = async (trials: number): Promise<string> => {
+    const r = await cliInProcess(['run', join(dir, 'p.yaml'), '-f', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const saved = JSON.parse(r.stdout) as Record<string, unknown>;
+    const tallies = saved['tallies'] as Record<string, unknown>[];
+    tallies[0] = { key: tallies[0]!['key'], trials, outcomes: [trials, 0, 0, 0], messages: [0, trials], deliveries: [trials], rounds: trials };
+    const path = join(dir, `saved-${trials}.json`);
+    writeFileSync(path, JSON.stringify({ ...saved, digest: contentDigest(savedContent(saved)) }));
+    return path;
+  };
+  it('accepts the cap itself, and refuses one trial more with one line and exit 2', async () => {
+    const atCap = await cliInProcess(['merge', await savedWith(1000), '-f', 'csv']);
+    assert.equal(atCap.status, 0, atCap.stderr);
+    assert.match(atCap.stdout.split('\n')[1]!, /^p,messenger,bernoulli,0\.2,2,1,1000,cap,1000,/);
+    const over = await savedWith(1001);
+    const r = await cliInProcess(['merge', over, '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^twogenerals: .*saved-1001\.json: cell 1 \(messenger\|bernoulli\|[^)]*\): the merged counts hold 1001 trials; the scenario asks for 1000\n$/,
+    );
+  });
+});
