@@ -24,7 +24,8 @@ import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
-import type { CellModel } from '../src/engine/model.js';
+import type { CellModel, CellSpec } from '../src/engine/model.js';
+import { loadProtocolFile } from '../src/protocol-files/load.js';
 import type { Tally } from '../src/engine/tally.js';
 import { blockState } from '../src/rng/streams.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
@@ -332,11 +333,11 @@ class CountingXoshiro128 extends Xoshiro128 {
 /** Trials over which a row's draws per trial are counted. */
 const COUNTED_TRIALS = 20_000;
 
-/** A row's cell model, a protocol file loaded as `run` loads it. */
-async function rowModel(r: TrialByTrial): Promise<CellModel> {
+/** A row's cell, a protocol file loaded as `run` loads it. */
+async function rowSpec(r: TrialByTrial): Promise<CellSpec> {
   const set = r.extra?.flatMap((a, i, all) => (all[i - 1] === '--set' ? [a] : []));
   const [cell] = expandCells(await loadScenario(r.scenario, { set }));
-  return buildCellModel(cellSpec(cell!));
+  return cellSpec(cell!);
 }
 
 /** Protocol files of two rows may name the same parameter: one registered at a time (a file stays loaded for the next row of its scenario). */
@@ -389,10 +390,12 @@ async function trialByTrial(): Promise<string> {
       extra: ['--set', 'cohorts=10', '--no-exact'],
     },
   ];
+  const specs: CellSpec[] = [];
   const models: CellModel[] = [];
   const draws: number[] = [];
   for (const [i, r] of runs.entries()) {
-    models.push(await rowModel(r));
+    specs.push(await rowSpec(r));
+    models.push(buildCellModel(specs[i]!));
     draws.push(drawsPerTrial(models[i]!));
     releaseRow(models[i]!, r, runs[i + 1]);
   }
@@ -438,7 +441,7 @@ async function trialByTrial(): Promise<string> {
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
     '',
-    oneThread(runs, models, draws),
+    await oneThread(runs, specs, models, draws),
   ].join('\n');
 }
 
@@ -448,8 +451,19 @@ async function trialByTrial(): Promise<string> {
  * protocol file runs on (trialKernelFor, not its own kernel), so that a file is compared with
  * the built-in on the same engine. Rows alternate, RUNS rounds; medians.
  */
-function oneThread(runs: readonly TrialByTrial[], models: readonly CellModel[], draws: readonly number[]): string {
+async function oneThread(runs: readonly TrialByTrial[], specs: readonly CellSpec[], models: readonly CellModel[], draws: readonly number[]): Promise<string> {
   const builtIn = models[0]!;
+  // The files' first versions (a field per cohort, scans; kept for the tests) in the cells of rows 1 and 3.
+  const firstVersion = async (row: number, file: string): Promise<CellModel> => {
+    const { name } = await loadProtocolFile(join(ROOT, 'test', 'fixtures', 'protocols', file), 'bench');
+    const model = buildCellModel({ protocol: name, channel: specs[row]!.channel, params: specs[row]!.params });
+    unregister(name);
+    return model;
+  };
+  const firstVersions = [
+    { row: 1, model: await firstVersion(1, 'two-phase-commit-scan.mjs') },
+    { row: 3, model: await firstVersion(3, 'three-phase-commit-scan.mjs') },
+  ];
   const rows = [
     { label: `${runs[0]!.label}, on its own kernel`, draws: draws[0]!, kernel: commitKernelFor(builtIn) ?? trialKernelFor(builtIn) },
     { label: `${runs[0]!.label}, through the trial kernel`, draws: draws[0]!, kernel: trialKernelFor(builtIn) },
@@ -457,6 +471,11 @@ function oneThread(runs: readonly TrialByTrial[], models: readonly CellModel[], 
       label: r.label,
       draws: draws[i + 1]!,
       kernel: (stream: Int32Array, trials: number) => runBlockCompiled(models[i + 1]!, stream, trials, true),
+    })),
+    ...firstVersions.map(({ row, model }) => ({
+      label: `${runs[row]!.label}, the file's first version (test/fixtures/protocols)`,
+      draws: draws[row]!,
+      kernel: (stream: Int32Array, trials: number) => runBlockCompiled(model, stream, trials, true),
     })),
   ];
   const trials = 1e6 / (QUICK ? 10 : 1);
