@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { warnAboutReport } from '../src/cli/report.js';
 import type { CellResult } from '../src/engine/schedule/runner.js';
 import type { Report } from '../src/report.js';
 import { expandCells } from '../src/scenario/cells.js';
@@ -8,6 +9,7 @@ import { unreachedPrecision } from '../src/results/precision.js';
 import { judgeAgainstBaseline } from '../src/stats/expectations.js';
 import { summarize } from '../src/stats/summary.js';
 import { scenarioFrom } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 // The second planted-bug audit (docs/mutation.md): statistics of the gates, pinned by hand.
 
@@ -66,5 +68,43 @@ describe('a precision run stopped at its cap', () => {
     assert.equal(rest.length, 0);
     assert.equal(unreached!.trials, 1000);
     assert.ok(Math.abs(unreached!.halfWidth - 0.008309468870314696) < 1e-15, String(unreached!.halfWidth));
+  });
+});
+
+describe("the report's warnings and its one failed gate", () => {
+  const handshake = (disagreeing: number) => {
+    const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: 100_000 });
+    const [cell] = expandCells(scenario);
+    const tally = {
+      trials: 100_000,
+      outcomes: [90_000, 10_000 - disagreeing, disagreeing, 0],
+      messages: [0, 0, 100_000],
+      deliveries: [100_000],
+      rounds: 100_000,
+    };
+    const exact = { outcomes: [0.9, 0.09, 0.01, 0], messages: [0, 0, 1], messagesMean: 2, messagesSecondMoment: 4, deliveredMean: 2, roundsMean: 1 };
+    const summary = summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally, exact } as unknown as CellResult, 0.95);
+    return { tool: { name: 'twogenerals', version: 'x' }, scenarios: [scenario], summaries: [summary], blockSize: 1, confidence: 0.95 } as Report;
+  };
+  const warnings = (report: Report): string => {
+    let text = '';
+    warnAboutReport(report, { stderr: { write: (t: string) => void (text += t) }, stdout: { write: () => undefined }, env: {} } as never);
+    return text;
+  };
+  it('warns of an estimate more than 4 standard errors from the exact value, below it as above it', () => {
+    // exact disagreement 0.01 over 100,000 trials: 0 disagreeing is z = −1000/√990 = −31.8, 1,100 is +3.2, 1,500 is +15.9.
+    assert.doesNotMatch(warnings(handshake(0)), /success estimate/);
+    assert.match(
+      warnings(handshake(0)),
+      /^warning: test \(loss=0\.5, redundancy=2, rounds=2\): the disagreement estimate is -31\.8 standard errors from the exact value\n/m,
+    );
+    assert.doesNotMatch(warnings(handshake(1100)), /disagreement estimate/);
+    assert.match(warnings(handshake(1500)), /the disagreement estimate is 15\.9 standard errors/);
+  });
+  it('exits 1 on a single failed gate, with one line for it', async () => {
+    const r = await cliIn(['run', '--set', 'loss=0.5', '--set', 'trials=200', '--set', 'expect=[{metric: success, atLeast: 0.9}]', '-f', 'csv']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 2);
+    assert.equal(r.stderr.match(/^expect failed: /gm)?.length, 1, r.stderr);
   });
 });

@@ -22,17 +22,22 @@ describe('merge: a saved precision run holds at least 1 and at most maxTrials tr
     writeFileSync(path, JSON.stringify({ ...saved, digest: contentDigest(savedContent(saved)) }));
     return path;
   };
-  it('accepts the cap itself, and refuses one trial more with one line and exit 2', async () => {
+  it('accepts the cap itself, and refuses more trials, even a whole block, with one line and exit 2', async () => {
     const atCap = await cliInProcess(['merge', await savedWith(1000), '-f', 'csv']);
     assert.equal(atCap.status, 0, atCap.stderr);
     assert.match(atCap.stdout.split('\n')[1]!, /^p,messenger,bernoulli,0\.2,2,1,1000,cap,1000,/);
-    const over = await savedWith(1001);
-    const r = await cliInProcess(['merge', over, '-f', 'csv']);
-    assert.equal(r.status, 2);
-    assert.equal(r.stdout, '');
-    assert.match(
-      r.stderr,
-      /^twogenerals: .*saved-1001\.json: cell 1 \(messenger\|bernoulli\|[^)]*\): the merged counts hold 1001 trials; the scenario asks for 1000\n$/,
-    );
+    // 1,001 is no whole number of blocks; 65,536 is one whole block, but above the cap.
+    for (const trials of [1001, 65_536]) {
+      const over = await savedWith(trials);
+      const r = await cliInProcess(['merge', over, '-f', 'csv']);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^twogenerals: .*saved-${trials}\\.json: cell 1 \\(messenger\\|bernoulli\\|[^)]*\\): the merged counts hold ${trials} trials; the scenario asks for 1000\n$`,
+        ),
+      );
+    }
   });
 });
