@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GENERALS_OUTCOMES } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { UsageError } from '../src/errors.js';
+import { parseScenarioText } from '../src/scenario/parse.js';
+import { resolveScenario } from '../src/scenario/resolve.js';
+import { good } from './rule-protocol.js';
+
+// Scenario validation at 1 in 4 lines (docs/mutation.md): a declared parameter's value that YAML
+// can write and JSON cannot (.nan, .inf), and a protocol's own metrics in expect.
+
+const NAME = 'declared-values';
+
+/** The whole one-line refusal of a YAML scenario. */
+function refusal(yaml: string): string {
+  try {
+    resolveScenario(parseScenarioText(yaml, 'test.yaml'));
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `not a UsageError: ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`accepted: ${yaml}`);
+}
+
+describe('a declared numeric parameter', () => {
+  before(() =>
+    registerProtocol({
+      ...good(NAME),
+      outcomes: { ...GENERALS_OUTCOMES, names: ['won', 'lost', 'tieA', 'tieB'] },
+      parameters: [{ name: 'spareRate', description: 'spare', minimum: 0, maximum: 1, default: 0.5 }],
+    }),
+  );
+  after(() => unregister(NAME));
+
+  it('refuses NaN and the infinities as not a number, set or swept (not judged against its range)', () => {
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: .nan\n`), 'test.yaml:2:12: spareRate must be a number (got NaN)');
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: .inf\n`), 'test.yaml:2:12: spareRate must be a number (got Infinity)');
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: -.inf\n`), 'test.yaml:2:12: spareRate must be a number (got -Infinity)');
+    assert.equal(refusal(`protocol: ${NAME}\nsweep:\n  spareRate: [0.1, .nan]\n`), 'test.yaml:3:20: sweep.spareRate[1] must be a number (got NaN)');
+    assert.equal(
+      refusal(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: .inf, step: 0.5 }\n`),
+      'test.yaml:3:29: sweep.spareRate.to must be a number (got Infinity)',
+    );
+  });
+
+  it('refuses a value past its range, and takes its ends', () => {
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: 1.5\n`), 'test.yaml:2:12: spareRate must be at most 1 (got 1.5)');
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: -0.5\n`), 'test.yaml:2:12: spareRate must be at least 0 (got -0.5)');
+    for (const v of [0, 1]) assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareRate: ${v}\n`, 'test.yaml')).params['spareRate'], v);
+  });
+
+  it('its own metrics in expect: an entry that is nothing, or names no metric, is refused with one line', () => {
+    assert.equal(refusal(`protocol: ${NAME}\nexpect: [null]\n`), 'test.yaml:2:10: expect[0] must be a mapping (got nothing)');
+    assert.equal(refusal(`protocol: ${NAME}\nexpect: [{ atLeast: 0.1 }]\n`), "test.yaml:2:10: expect[0] needs the key 'metric'");
+  });
+});
