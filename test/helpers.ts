@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { ExactResult } from '../src/engine/exact/index.js';
-import { CHOOSE, END, Step } from '../src/contract/protocol.js';
+import { CHOOSE, END, GENERALS_OUTCOMES, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
@@ -171,4 +171,21 @@ export function assertSameExact(a: ExactResult, b: ExactResult, where: string): 
   for (const key of ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean'] as const) {
     assert.ok(Math.abs(a[key] - b[key]) < 1e-12 * Math.max(1, Math.abs(b[key])), `${where}: ${key} ${a[key]} vs ${b[key]}`);
   }
+}
+
+/** A protocol of `stateSize` int32 with no parameters, its steps given by `body` (`next`, `resolve`, `resolveRun`). */
+export function protocolOf(name: string, stateSize: number, body: Pick<ProtocolDefinition<null>, 'next' | 'resolve' | 'resolveRun'>): ProtocolDefinition<null> {
+  return {
+    name,
+    summary: 'test',
+    exactNote: 'test',
+    outcomes: GENERALS_OUTCOMES,
+    usesRounds: false,
+    parameters: [],
+    configure: () => null,
+    stateSize: () => stateSize,
+    init: (state) => state.fill(0),
+    describe: () => '',
+    ...body,
+  };
 }

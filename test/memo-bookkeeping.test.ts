@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -9,7 +9,7 @@ import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { FIRST_A, FIRST_CHILD, KIND, LIVE, MemoAutomaton, NODE_FIELDS } from '../src/engine/montecarlo/memo-automaton.js';
 import { trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
-import { stateWithFirstOutput } from './helpers.js';
+import { protocolOf, stateWithFirstOutput } from './helpers.js';
 
 /**
  * The memo automaton's bookkeeping, seen through the protocol's calls: what it keeps changes no
@@ -18,25 +18,8 @@ import { stateWithFirstOutput } from './helpers.js';
  * calls them; a trial adds at most one node; the transition table stops growing at its cap.
  */
 
-/** A protocol of `stateSize` int32 with no parameters; `next` and `resolve` given. */
-function protocol(name: string, stateSize: number, body: Pick<ProtocolDefinition<null>, 'next' | 'resolve' | 'resolveRun'>): ProtocolDefinition<null> {
-  return {
-    name,
-    summary: 'test',
-    exactNote: 'test',
-    outcomes: GENERALS_OUTCOMES,
-    usesRounds: false,
-    parameters: [],
-    configure: () => null,
-    stateSize: () => stateSize,
-    init: (state) => state.fill(0),
-    describe: () => '',
-    ...body,
-  };
-}
-
 /** Three sends whose results change nothing, then END: states 0, 1, 2, 3, each met in every trial. */
-const march = protocol('memo-march', 1, {
+const march = protocolOf('memo-march', 1, {
   next(state, _config, step) {
     if (state[0] === 3) {
       step.kind = END;
@@ -53,7 +36,7 @@ const march = protocol('memo-march', 1, {
 });
 
 /** A fair coin whose result changes nothing, then two sends, then END: states 0, 1, 2, 3. */
-const fork = protocol('memo-fork', 1, {
+const fork = protocolOf('memo-fork', 1, {
   next(state, config, step) {
     if (state[0] !== 0) return march.next(state, config, step);
     step.kind = CHOOSE;
@@ -68,7 +51,7 @@ const fork = protocol('memo-fork', 1, {
  * A coin (0.6, 0.4) at the root: 0 leads to a send whose both results lead back to the root, 1 to
  * the end. The send's node has two transitions into node 0, the root.
  */
-const bounce = protocol('memo-bounce', 1, {
+const bounce = protocolOf('memo-bounce', 1, {
   next(state, _config, step) {
     if (state[0] === 2) {
       step.kind = END;
@@ -91,7 +74,7 @@ const bounce = protocol('memo-bounce', 1, {
  * One announced run of twelve sends, then END: the state keeps the parts sent and how many
  * arrived, so the run's 4,096 masks lead from the root to 13 states.
  */
-const spread = protocol('memo-spread', 2, {
+const spread = protocolOf('memo-spread', 2, {
   next(state, _config, step) {
     if (state[0] === 12) {
       step.kind = END;
@@ -282,7 +265,7 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
 
   it('the node tables grow past their first 1,024 nodes with every node still found: 1,201 states interned once', () => {
     // a choice of 2,000 outcomes at the root; outcomes r and r + 1,200 lead to the same state, met again after the growth
-    const wide = protocol('memo-wide', 2, {
+    const wide = protocolOf('memo-wide', 2, {
       next(state, _config, step) {
         if (state[0] === 0) {
           step.kind = CHOOSE;
@@ -318,7 +301,7 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
 
   it('a step the automaton cannot encode (a direction other than 0 and 1) is taken live and counted as the generic engine counts it', () => {
     // a channel that serves a third direction with the A-to-B transmission: the send counts in round 5
-    const sideways = protocol('memo-sideways', 1, {
+    const sideways = protocolOf('memo-sideways', 1, {
       next(state, _config, step) {
         if (state[0] === 1) {
           step.kind = END;
@@ -349,7 +332,7 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
   });
 
   it('keeps nothing for a protocol whose init computes part of the state from what the array held (a shift)', () => {
-    const shifty = protocol('memo-shifty', 2, { next: march.next, resolve: march.resolve });
+    const shifty = protocolOf('memo-shifty', 2, { next: march.next, resolve: march.resolve });
     const { model, plain } = counted({
       ...shifty,
       init(state) {
@@ -368,7 +351,7 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
       ['memo-forgets-root', (state: Int32Array) => state[0] === 0],
       ['memo-forgets-later', (state: Int32Array) => state[1] === 2],
     ] as const) {
-      const forgetful = protocol(name, 2, {
+      const forgetful = protocolOf(name, 2, {
         next(state, _config, step) {
           if (forgets(state)) step.choices = Float64Array.of(0.5, 0.5);
           else if (state[0] === 0) {

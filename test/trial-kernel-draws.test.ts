@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -10,7 +10,7 @@ import { MemoAutomaton } from '../src/engine/montecarlo/memo-automaton.js';
 import { trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
 import { samplingTable } from '../src/rng/sampler.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
-import { generatorAt, stateWithWordAt } from './helpers.js';
+import { generatorAt, protocolOf, stateWithWordAt } from './helpers.js';
 
 /**
  * The trial kernel's drawing code (source text in trial-kernel.ts, which StrykerJS cannot mutate
@@ -20,22 +20,6 @@ import { generatorAt, stateWithWordAt } from './helpers.js';
  * whose first outcome is the received one, or neither received; a run of three-way choices on a
  * protocol with resolveRun; two choice tables in one trial.
  */
-
-function protocol(name: string, stateSize: number, body: Pick<ProtocolDefinition<null>, 'next' | 'resolve' | 'resolveRun'>): ProtocolDefinition<null> {
-  return {
-    name,
-    summary: 'test',
-    exactNote: 'test',
-    outcomes: GENERALS_OUTCOMES,
-    usesRounds: false,
-    parameters: [],
-    configure: () => null,
-    stateSize: () => stateSize,
-    init: (state) => state.fill(0),
-    describe: () => '',
-    ...body,
-  };
-}
 
 function cell(definition: ProtocolDefinition<null>, params: Record<string, number>): CellModel {
   registerProtocol(definition);
@@ -57,7 +41,7 @@ function assertSameDraws(model: CellModel, state: Int32Array, trials: number, wh
 const highOf = (p: number): number => Math.floor(Math.ceil(p * 2 ** 53) / 2 ** 22);
 
 /** Two choices: the outcome is 2 × the first + the second (two tables, looked up in turn). */
-const twoChoices = protocol('draws-two-choices', 3, {
+const twoChoices = protocolOf('draws-two-choices', 3, {
   next(state, _config, step) {
     if (state[0] === 2) {
       step.kind = END;
@@ -80,7 +64,7 @@ const SECOND = Float64Array.of(0.2, 0.8);
  * number received and the choices' sum, at most 3. Positions: part p's choice 2p, its send 2p + 1 (state[0]).
  */
 function run(name: string, choices: Float64Array | null): ProtocolDefinition<null> {
-  return protocol(name, 3, {
+  return protocolOf(name, 3, {
     next(state, _config, step) {
       const clock = state[0]!;
       if (clock >= 6) {
