@@ -5,6 +5,7 @@ import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { UsageError } from '../src/errors.js';
 import { parseScenarioText } from '../src/scenario/parse.js';
 import { resolveScenario } from '../src/scenario/resolve.js';
+import { scenarioFrom } from './helpers.js';
 import { good } from './rule-protocol.js';
 
 // Scenario validation at 1 in 4 lines (docs/mutation.md): a declared parameter's value that YAML
@@ -28,7 +29,10 @@ describe('a declared numeric parameter', () => {
     registerProtocol({
       ...good(NAME),
       outcomes: { ...GENERALS_OUTCOMES, names: ['won', 'lost', 'tieA', 'tieB'] },
-      parameters: [{ name: 'spareRate', description: 'spare', minimum: 0, maximum: 1, default: 0.5 }],
+      parameters: [
+        { name: 'spareRate', description: 'spare', minimum: 0, maximum: 1, default: 0.5 },
+        { name: 'spareCount', description: 'spare, no default', integer: true, minimum: 0, maximum: 9 },
+      ],
     }),
   );
   after(() => unregister(NAME));
@@ -53,5 +57,16 @@ describe('a declared numeric parameter', () => {
   it('its own metrics in expect: an entry that is nothing, or names no metric, is refused with one line', () => {
     assert.equal(refusal(`protocol: ${NAME}\nexpect: [null]\n`), 'test.yaml:2:10: expect[0] must be a mapping (got nothing)');
     assert.equal(refusal(`protocol: ${NAME}\nexpect: [{ atLeast: 0.1 }]\n`), "test.yaml:2:10: expect[0] needs the key 'metric'");
+  });
+});
+
+describe('resolve: what a scenario carries', () => {
+  it('a precision run carries its precision and its cap as trials; a fixed count carries no precision', () => {
+    const precise = scenarioFrom({ protocol: 'messenger', trials: { precision: 0.01, maxTrials: 200000 } });
+    assert.equal(precise.precision, 0.01);
+    assert.equal(precise.trials, 200000);
+    const fixed = scenarioFrom({ protocol: 'messenger', trials: 5000 });
+    assert.equal(fixed.trials, 5000);
+    assert.equal('precision' in fixed, false);
   });
 });
