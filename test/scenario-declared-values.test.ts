@@ -54,6 +54,13 @@ describe('a declared numeric parameter', () => {
     for (const v of [0, 1]) assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareRate: ${v}\n`, 'test.yaml')).params['spareRate'], v);
   });
 
+  it('a parameter without a default has no value until given; one with a default has it', () => {
+    const params = resolveScenario(parseScenarioText(`protocol: ${NAME}\n`, 'test.yaml')).params;
+    assert.equal(params['spareRate'], 0.5);
+    assert.equal(params['spareCount'], undefined);
+    assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareCount: 4\n`, 'test.yaml')).params['spareCount'], 4);
+  });
+
   it('its own metrics in expect: an entry that is nothing, or names no metric, is refused with one line', () => {
     assert.equal(refusal(`protocol: ${NAME}\nexpect: [null]\n`), 'test.yaml:2:10: expect[0] must be a mapping (got nothing)');
     assert.equal(refusal(`protocol: ${NAME}\nexpect: [{ atLeast: 0.1 }]\n`), "test.yaml:2:10: expect[0] needs the key 'metric'");
