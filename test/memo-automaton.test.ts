@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -11,7 +11,7 @@ import { MemoAutomaton } from '../src/engine/montecarlo/memo-automaton.js';
 import { trialKernelFor, trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
-import { generatorAt, ROOT, stateWithFirstOutput } from './helpers.js';
+import { generatorAt, protocolOf, ROOT, stateWithFirstOutput } from './helpers.js';
 
 /**
  * The memo automaton (memo-automaton.ts) replaces the protocol's calls by table lookups where
@@ -32,16 +32,7 @@ function generic(model: CellModel, label: string, trials: number) {
 
 /** One CHOOSE of `choices`, then END with the choice as the outcome. */
 function chooser(name: string, choices: Float64Array): ProtocolDefinition<null> {
-  return {
-    name,
-    summary: 'test',
-    exactNote: 'test',
-    outcomes: GENERALS_OUTCOMES,
-    usesRounds: false,
-    parameters: [],
-    configure: () => null,
-    stateSize: () => 2,
-    init: (state) => state.fill(0),
+  return protocolOf(name, 2, {
     next(state, _config, step) {
       if (state[0] === 0) {
         step.kind = CHOOSE;
@@ -55,8 +46,7 @@ function chooser(name: string, choices: Float64Array): ProtocolDefinition<null> 
       state[1] = Math.max(state[1]!, result);
       state[0] = 1;
     },
-    describe: () => '',
-  };
+  });
 }
 
 /**
