@@ -206,6 +206,8 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       abortRate: params.noVoteRate,
       vote: Float64Array.of(1 - params.noVoteRate, params.noVoteRate),
       width: 3 * params.cohorts + 1,
+      oneWord: params.cohorts <= 31,
+      every: params.cohorts <= 31 ? (1 << params.cohorts) - 1 : -1,
     }),
     stateSize: ({ words }) => HEADER + SETS * words,
     init(state, config) {
@@ -218,6 +220,39 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
     // cohort that needs it, then every cohort that received it voting (or applying the decision)
     // and replying, both done in resolve. Positions where nothing happens are passed in one move.
     next(state, config, step) {
+      if (config.oneWord) nextOneWord(state, config, step);
+      else nextWords(state, config, step);
+    },
+    resolve(state, config, step, result) {
+      if (step.kind === CHOOSE) {
+        const i = step.peer;
+        const bit = 1 << (i & 31);
+        for (const s of STATE_SETS) state[at(s, i >> 5)] &= ~bit;
+        state[at(result === 0 ? STATE_YES : STATE_NO, i >> 5)] |= bit;
+        state[CLOCK] = (step.round - 1) * config.width + config.n + 2 * i + 1;
+      } else if (config.oneWord) resolveOneWord(state, config, step.direction, step.round, step.peer, 1, 0, result, 0);
+      else resolveParts(state, config, step.direction, step.round, step.peer, 1, 0, result, 0);
+    },
+    // A whole announced run in one call (the Monte Carlo engine's fast path): bit b of delivered
+    // (chosen) is peer step.peer + b's, and the bit sets take the run in a few word operations.
+    resolveRun(state, config, step, delivered, chosen) {
+      if (config.oneWord) resolveOneWord(state, config, step.direction, step.round, step.peer, step.peers, step.choosers, delivered, chosen);
+      else resolveParts(state, config, step.direction, step.round, step.peer, step.peers, step.choosers, delivered, chosen);
+    },
+    describe(state, config) {
+      const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
+      const cohorts = Array.from({ length: config.n }, (_, i) => names[cohortState(state, i)]);
+      return `coordinator ${['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]]}; cohorts: ${cohorts.join(', ')}`;
+    },
+  };
+
+  /**
+   * next for any number of cohorts. Each part of a round is one announced run (step.peers): the
+   * coordinator's message to every cohort that needs it, then every cohort that received it
+   * voting (or applying the decision) and replying, both done in resolve. Positions where
+   * nothing happens are passed in one move.
+   */
+  function nextWords(state, config, step) {
       const n = config.n;
       for (;;) {
         const clock = state[CLOCK];
@@ -273,25 +308,148 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
         state[CLOCK] = clock + 1;
         state[ROUND] = round + 1;
       }
-    },
-    resolve(state, config, step, result) {
-      if (step.kind === CHOOSE) {
-        const i = step.peer;
-        const bit = 1 << (i & 31);
-        for (const s of STATE_SETS) state[at(s, i >> 5)] &= ~bit;
-        state[at(result === 0 ? STATE_YES : STATE_NO, i >> 5)] |= bit;
-        state[CLOCK] = (step.round - 1) * config.width + config.n + 2 * i + 1;
-      } else resolveParts(state, config, step.direction, step.round, step.peer, 1, 0, result, 0);
-    },
-    // A whole announced run in one call (the Monte Carlo engine's fast path): bit b of delivered
-    // (chosen) is peer step.peer + b's, and the bit sets take the run in a few word operations.
-    resolveRun(state, config, step, delivered, chosen) {
-      resolveParts(state, config, step.direction, step.round, step.peer, step.peers, step.choosers, delivered, chosen);
-    },
-    describe(state, config) {
-      const names = ['idle', 'voted YES', 'voted NO', 'committed', 'aborted'];
-      const cohorts = Array.from({ length: config.n }, (_, i) => names[cohortState(state, i)]);
-      return `coordinator ${['undecided', 'decided COMMIT', 'decided ABORT'][state[DECISION]]}; cohorts: ${cohorts.join(', ')}`;
-    },
-  };
+  }
+
+  // Up to 31 cohorts (W4 has 10), every set is word 0 alone and a run's bits are the set's
+  // shifted: nextOneWord, endOneWord, outcomeOneWord and resolveOneWord do what nextWords,
+  // endRound, outcome and resolveParts do, in straight word operations without loops over words.
+
+  function nextOneWord(state, config, step) {
+    const n = config.n;
+    const every = config.every;
+    for (;;) {
+      const clock = state[CLOCK];
+      const phase = state[PHASE];
+      if (phase === 3) {
+        step.kind = END;
+        step.outcome = outcomeOneWord(state, config);
+        return;
+      }
+      const round = state[ROUND];
+      const position = clock - (round - 1) * config.width;
+      if (position < n) {
+        // the cohorts whose vote (phase 1) or ack (phase 2) the coordinator lacks
+        const held = phase === 1 ? state[HEADER + VOTE_YES] | state[HEADER + VOTE_NO] : state[HEADER + ACK];
+        const lacking = ~held & every & (-1 << position);
+        if (lacking !== 0) {
+          const first = lowest(lacking);
+          state[CLOCK] = clock + first - position;
+          step.kind = SEND;
+          step.direction = A_TO_B;
+          step.round = round;
+          step.peer = first;
+          step.label = phase === 1 ? 'PREPARE' : state[DECISION] === COMMIT ? 'COMMIT' : 'ABORT';
+          step.peers = lacking >>> first;
+          return;
+        }
+        state[CLOCK] = clock + n - position;
+        continue;
+      }
+      if (position < 3 * n) {
+        const from = (position - n) >> 1;
+        const got = state[HEADER + GOT] & (-1 << from);
+        if (got !== 0) {
+          const first = lowest(got);
+          const peers = got >>> first;
+          const yes = state[HEADER + STATE_YES];
+          const no = state[HEADER + STATE_NO];
+          const notIdle = (yes | no | state[HEADER + STATE_COMMITTED] | state[HEADER + STATE_ABORTED]) >>> first;
+          let choosers = 0;
+          if (phase === 1 && config.abortRate > 0 && config.abortRate < 1) {
+            choosers = peers & ~notIdle;
+            if (((position - n) & 1) === 1 && first === from) choosers &= ~1; // it has voted: this is its reply
+          }
+          const chooses = (choosers & 1) === 1;
+          state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
+          step.kind = chooses ? CHOOSE : SEND;
+          step.direction = B_TO_A;
+          step.round = round;
+          step.peer = first;
+          step.label = chooses
+            ? 'vote'
+            : phase === 2
+              ? 'ACK'
+              : ((no >>> first) & 1) === 1 || (config.abortRate >= 1 && (notIdle & 1) === 0)
+                ? 'NO'
+                : 'YES';
+          step.choices = config.vote;
+          step.peers = peers;
+          step.choosers = choosers;
+          return;
+        }
+        state[CLOCK] = clock + 3 * n - position;
+        continue;
+      }
+      endOneWord(state, config, round);
+      state[CLOCK] = clock + 1;
+      state[ROUND] = round + 1;
+    }
+  }
+
+  function endOneWord(state, config, round) {
+    const every = config.every;
+    const yes = state[HEADER + VOTE_YES];
+    const no = state[HEADER + VOTE_NO];
+    state[HEADER + GOT] = 0;
+    const last = round - state[PHASE_START] + 1 >= config.rounds;
+    if (state[PHASE] === 1) {
+      if ((yes | no) === every || no !== 0 || last) {
+        state[DECISION] = yes === every ? COMMIT : 2;
+        state[PHASE] = 2;
+        state[PHASE_START] = round + 1;
+      }
+    } else if (state[HEADER + ACK] === every || last) state[PHASE] = 3;
+  }
+
+  function outcomeOneWord(state, config) {
+    if (state[HEADER + STATE_YES] !== 0) return 2; // some cohort in doubt: blocked
+    const c = state[HEADER + STATE_COMMITTED];
+    if (c === 0) return 1;
+    return c === config.every ? 0 : 3;
+  }
+
+  function resolveOneWord(state, config, direction, round, from, peers, choosers, delivered, chosen) {
+    const base = (round - 1) * config.width;
+    const last = from + 31 - Math.clz32(peers);
+    const got = delivered << from;
+    if (direction === A_TO_B) {
+      state[HEADER + GOT] = (state[HEADER + GOT] & ~(peers << from)) | got;
+      state[CLOCK] = base + last + 1;
+      return;
+    }
+    const run = peers << from;
+    let yes = state[HEADER + STATE_YES];
+    let no = state[HEADER + STATE_NO];
+    let committed = state[HEADER + STATE_COMMITTED];
+    let aborted = state[HEADER + STATE_ABORTED];
+    if (choosers !== 0) {
+      const voters = choosers << from;
+      const votedNo = voters & (chosen << from);
+      yes = (yes & ~voters) | (voters & ~votedNo);
+      no = (no & ~voters) | votedNo;
+      committed &= ~voters;
+      aborted &= ~voters;
+    }
+    if (state[PHASE] === 1) {
+      const idle = run & ~(yes | no | committed | aborted); // a vote that needs no draw
+      if (config.abortRate >= 1) no |= idle;
+      else yes |= idle;
+      state[HEADER + VOTE_NO] = (state[HEADER + VOTE_NO] & ~got) | (got & no);
+      state[HEADER + VOTE_YES] = (state[HEADER + VOTE_YES] & ~got) | (got & ~no);
+    } else {
+      const applying = state[DECISION] === COMMIT ? run : run & ~no; // one that voted NO stays so
+      yes &= ~applying;
+      no &= ~applying;
+      committed &= ~applying;
+      aborted &= ~applying;
+      if (state[DECISION] === COMMIT) committed |= applying;
+      else aborted |= applying;
+      state[HEADER + ACK] |= got;
+    }
+    state[HEADER + STATE_YES] = yes;
+    state[HEADER + STATE_NO] = no;
+    state[HEADER + STATE_COMMITTED] = committed;
+    state[HEADER + STATE_ABORTED] = aborted;
+    state[CLOCK] = base + config.n + 2 * last + 2;
+  }
 };
