@@ -101,34 +101,34 @@ const RUN_MASKS = `
   if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
     // The common case in few operations a part: a two-way fate on a channel this run
     // leaves as it is (fast: per transmission, prepared with the kernel); a part's
-    // outcome k is 1 iff x is above the threshold's high part (on equality the next
+    // outcome k is all ones iff x is above the threshold's high part (on equality the next
     // word decides, as SAMPLE does), compared as int32. The outcomes gather as bits
     // (ones), counted and turned into deliveries once per run: few values live in the
-    // loop, so the generator's words stay in registers.
+    // loop, so the generator's words stay in registers. A part's bit is the lowest of
+    // rest, taken as a mask (no bit index, no variable shift: one register fewer).
     let ones = 0;
     if (choosers === 0) {
       while (rest !== 0) {
-        const b = 31 - Math.clz32(rest & -rest);
-        rest &= rest - 1;
         ${DRAW}
-        k = (h0 - x) >>> 31; // x > h0, without a branch to mispredict
-        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-        ones |= k << b;
+        k = (h0 - x) >> 31; // x > h0, without a branch to mispredict
+        if (x === h0) { tied = x; ${DRAW} k = -afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= rest & -rest & k;
+        rest &= rest - 1;
       }
     } else {
       while (rest !== 0) {
-        const b = 31 - Math.clz32(rest & -rest);
-        rest &= rest - 1;
-        if (((choosers >>> b) & 1) === 1) {
+        const bit = rest & -rest;
+        rest ^= bit;
+        if ((choosers & bit) !== 0) {
           ${DRAW}
-          k = (c0 - x) >>> 31;
-          if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
-          chosen |= k << b;
+          k = (c0 - x) >> 31;
+          if (x === c0) { tied = x; ${DRAW} k = -afterTie(choices, tied, w >>> 10, 0); }
+          chosen |= bit & k;
         }
         ${DRAW}
-        k = (h0 - x) >>> 31;
-        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-        ones |= k << b;
+        k = (h0 - x) >> 31;
+        if (x === h0) { tied = x; ${DRAW} k = -afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= bit & k;
       }
     }
     const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
