@@ -91,6 +91,16 @@ const SEND_DRAW = (direction: string, round: string): string => `{
 }`;
 
 /**
+ * The number of bits set in int32 `v`, into a new const `into`: written out rather than called,
+ * so that V8's budget for inlining calls into the kernel (bytecode of the functions inlined,
+ * about 900 bytes) is left to the protocol's `next` and `resolveRun`.
+ */
+const BIT_COUNT = (into: string, v: string): string =>
+  `let ${into}Left = ${v} - ((${v} >>> 1) & 0x55555555);
+    ${into}Left = (${into}Left & 0x33333333) + ((${into}Left >>> 2) & 0x33333333);
+    const ${into} = Math.imul((${into}Left + (${into}Left >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;`;
+
+/**
  * A run's draws, every part in order, their fates gathered as bits into delivered and chosen;
  * messages, deliveries and the channel's state counted as the parts go. Needs tr and ti (the
  * transmission at the run's start), choices and c0 where the run has choosers.
@@ -133,7 +143,8 @@ const RUN_MASKS = `
     }
     const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
     delivered = (peers & -received0) ^ (ones & -flip);
-    const parts = bitCount(peers), outcome1 = bitCount(ones);
+    ${BIT_COUNT('parts', 'peers')}
+    ${BIT_COUNT('outcome1', 'ones')}
     messages += parts;
     const class0 = fast[f + 4], class1 = fast[f + 5];
     if (class0 >= 0) deliveries[class0] += parts - outcome1;
@@ -393,13 +404,6 @@ function firstAtLeast(high: Float64Array, last: number, x: number): number {
   return low;
 }
 
-/** The number of bits set in an int32. */
-function bitCount(v: number): number {
-  v -= (v >>> 1) & 0x55555555;
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
 /** The outcome once x tied the high part of threshold `from`: the second word's top 22 bits decide. */
 function afterTie(table: SamplingTable, x: number, low22: number, from: number): number {
   const m = x * 2 ** 22 + low22;
@@ -544,7 +548,6 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'choiceTable',
     'firstAtLeast',
     'afterTie',
-    'bitCount',
     'grownHistogram',
     'toTally',
     'TrialNeverEnds',
@@ -581,7 +584,6 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     choiceTable,
     firstAtLeast,
     afterTie,
-    bitCount,
     grownHistogram,
     toTally,
     TrialNeverEnds,
