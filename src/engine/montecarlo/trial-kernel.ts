@@ -108,7 +108,7 @@ const BIT_COUNT = (into: string, v: string): string =>
 const RUN_MASKS = `
   let rest = peers;
   const f = ti * FAST_FIELDS, h0 = fast[f];
-  if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
+  if ((PLAIN_CHANNEL || (h0 >= 0 && fast[f + 1] === channelState)) && (choosers === 0 || c0 >= 0)) {
     // The common case in few operations a part: a two-way fate on a channel this run
     // leaves as it is (fast: per transmission, prepared with the kernel); a part's
     // outcome k is all ones iff x is above the threshold's high part (on equality the next
@@ -141,13 +141,17 @@ const RUN_MASKS = `
         ones |= bit & k;
       }
     }
-    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
-    delivered = (peers & -received0) ^ (ones & -flip);
     ${BIT_COUNT('parts', 'peers')}
     ${BIT_COUNT('outcome1', 'ones')}
     messages += parts;
-    const class0 = fast[f + 4], class1 = fast[f + 5];
-    if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    const class1 = fast[f + 5];
+    if (PLAIN_CHANNEL) delivered = ones;
+    else {
+      const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+      delivered = (peers & -received0) ^ (ones & -flip);
+      const class0 = fast[f + 4];
+      if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    }
     if (class1 >= 0) deliveries[class1] += outcome1;
   } else {
     while (rest !== 0) {
@@ -412,6 +416,27 @@ function afterTie(table: SamplingTable, x: number, low22: number, from: number):
   return last;
 }
 
+/**
+ * Whether every send of the cell takes a run's fast path as it is: one channel state, which every
+ * transmission leaves as it is, each transmission two fates (lost, then received) of which the
+ * lost one is in no delivery class. The kernel is then compiled without the checks and the
+ * fates' table lookups that other channels need (bernoulli's cells: every send one draw).
+ */
+function plainChannel(model: CellModel): boolean {
+  if (model.initialStates.length !== 1) return false;
+  const only = model.initialStates[0]!.state;
+  return model.transmissions.every(
+    (tr) =>
+      tr.sampling.size === 2 &&
+      tr.sampling.high[0]! < 2 ** 31 &&
+      tr.nextState[0] === only &&
+      tr.nextState[1] === only &&
+      tr.received[0] === 0 &&
+      tr.received[1] === 1 &&
+      tr.deliveryClass[0] === -1,
+  );
+}
+
 /** Numbers per transmission in `fastTransmissions`' table. */
 const FAST_FIELDS = 6;
 
@@ -566,7 +591,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'RUN',
   ];
   const resolveRun = typeof model.protocol.resolveRun === 'function';
-  const source = `const RESOLVE_RUN = ${resolveRun};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   return factory(
     model.protocol,
