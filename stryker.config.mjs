@@ -19,7 +19,7 @@ const MODULES = {
     tests: ['commit-kernel', 'commit-kernel-ties', 'commit-kernel-declines', 'memo-automaton', 'memo-bookkeeping', 'trial-kernel', 'trial-kernel-draws', 'announced-runs'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
   // table.ts's `new Chalk({ level })` (line 14) is left unmutated: the bundle refuses any other use of chalk (scripts/bundle.ts).
   export: {
