@@ -19,8 +19,8 @@ const MODULES = {
     tests: ['commit-kernel', 'commit-kernel-ties', 'commit-kernel-declines', 'memo-automaton', 'memo-bookkeeping', 'trial-kernel', 'trial-kernel-draws', 'announced-runs'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units'], messages: false },
-  check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places'], messages: false },
+  check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes', 'contract-canonicalize', 'announced-runs', 'contract-details'], messages: false },
   // table.ts's `new Chalk({ level })` (line 14) is left unmutated: the bundle refuses any other use of chalk (scripts/bundle.ts).
   export: {
     mutate: ['src/export/!(table).ts', 'src/export/table.ts:1-13', 'src/export/table.ts:15-200'],
