@@ -11,6 +11,11 @@ const MODULES = {
     mutate: ['src/engine/exact/{structured,randomized-levels,independent-cohorts}.ts'],
     tests: ['exact', 'exact-limits', 'exact-solvers'],
   },
+  // The exact engine's entry (which engine runs a cell) and what the engines share (result.ts), over every engine's tests.
+  'exact-entry': {
+    mutate: ['src/engine/exact/{index,result}.ts'],
+    tests: ['exact-entry', 'exact', 'exact-limits', 'exact-generic', 'exact-solvers', 'exact-trace-starts', 'oracles'],
+  },
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
   // Kernel generation: the compiled kernel, the automaton it runs, the bit walk and the one-draw lanes (the trace lanes apart: their own tests).
   kernel: { mutate: ['src/engine/accelerators/!(trace-*).ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo', 'automaton', 'wasm-layout'] },
