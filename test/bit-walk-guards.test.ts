@@ -134,6 +134,17 @@ describe('the bit walk: it runs the blocks it takes, and gives back the ones it 
     assert.equal(walk.runPair(a, 65_537, b, 4096), 3, 'the first too large: both given back');
   });
 
+  it('randomized R 2, loss 0.5: its key, a fair coin, is a draw at the loss’s threshold that sends nothing; the same tallies as the generic engine', () => {
+    const cell = buildCellModel({ protocol: 'randomized', channel: 'bernoulli', params: { loss: 0.5, redundancy: 1, rounds: 2 } });
+    const kernel = kernelFor(cell, true)!;
+    assert.equal(kernel.engine, 'bit walk');
+    for (const trials of [4096, 20_001]) {
+      const stream = blockState('guards', 'randomized', trials);
+      const rng = generatorAt(stream);
+      assert.deepEqual(kernel.run(stream, trials), runBlockGeneric(cell, rng, trials), `${trials} trials`);
+    }
+  });
+
   // Lossless in one direction: those sends draw nothing, and a lossless first send delivers before the walk's start.
   for (const params of [
     { lossAtoB: 0, lossBtoA: 0.3, redundancy: 1, rounds: 8 },
