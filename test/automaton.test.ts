@@ -52,6 +52,13 @@ describe('the automaton a cell unrolls into', () => {
     assert.equal(automaton.nodes.filter((n) => n.kind === 'choose').length, 0, 'one starting channel state: no choice at the root');
   });
 
+  it('randomized R 2: its key is drawn at choice nodes of two even sides (steps of kind CHOOSE)', () => {
+    const automaton = buildAutomaton(bernoulli('randomized', { loss: 0.5, redundancy: 1, rounds: 2 }), 100);
+    const choices = described(automaton).filter((line) => line.startsWith('choose'));
+    assert.ok(choices.length > 0);
+    for (const line of choices) assert.match(line, /^choose \[0\.5,0\.5\] -> \d+,\d+$/);
+  });
+
   it('builds a cell of exactly `limit` nodes and refuses it at one fewer', () => {
     const model = bernoulli('retransmit', { loss: 0.1, redundancy: 1, rounds: 3 });
     assert.equal(buildAutomaton(model, 15).nodes.length, 15);
