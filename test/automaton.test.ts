@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { AutomatonTooLarge, buildAutomaton } from '../src/engine/accelerators/automaton.js';
 import type { Automaton } from '../src/engine/accelerators/automaton.js';
 import { buildCellModel } from '../src/engine/model.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { CHOOSE, END } from '../src/contract/protocol.js';
+import { protocolOf } from './helpers.js';
 
 /**
  * The automaton the compiled kernel and the bit walk run, held to automata written by hand: its
@@ -57,6 +60,31 @@ describe('the automaton a cell unrolls into', () => {
     const choices = described(automaton).filter((line) => line.startsWith('choose'));
     assert.ok(choices.length > 0);
     for (const line of choices) assert.match(line, /^choose \[0\.5,0\.5\] -> \d+,\d+$/);
+  });
+
+  it('keeps states apart whose fields, written one after another, read the same (1, 23 and 12, 3)', () => {
+    // A coin leads to state (1, 23) or (12, 3): two states, two ends (both, neither).
+    const twoStates = protocolOf('automaton-fields', 2, {
+      next(state, _config, step) {
+        if (state[0] === 0) {
+          step.kind = CHOOSE;
+          step.choices = Float64Array.of(0.5, 0.5);
+          return;
+        }
+        step.kind = END;
+        step.outcome = state[0] === 1 ? 0 : 1;
+      },
+      resolve(state, _config, _step, side) {
+        state.set(side === 0 ? [1, 23] : [12, 3]);
+      },
+    });
+    registerProtocol(twoStates);
+    try {
+      const automaton = buildAutomaton(bernoulli(twoStates.name, { loss: 0.1, redundancy: 1 }), 10);
+      assert.deepEqual(described(automaton), ['choose [0.5,0.5] -> 1,2', 'end 0', 'end 1']);
+    } finally {
+      unregister(twoStates.name);
+    }
   });
 
   it('builds a cell of exactly `limit` nodes and refuses it at one fewer', () => {
