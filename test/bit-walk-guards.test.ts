@@ -145,6 +145,21 @@ describe('the bit walk: it runs the blocks it takes, and gives back the ones it 
     }
   });
 
+  it('cells walked one after another on one thread keep their own counts (a smaller cell after a larger one)', () => {
+    const cells = [
+      buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.3, redundancy: 1, rounds: 16 } }),
+      buildCellModel({ protocol: 'handshake', channel: 'bernoulli', params: { loss: 0.5, redundancy: 1, rounds: 2 } }),
+      buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.5, redundancy: 1, rounds: 2 } }),
+    ];
+    for (const [i, cell] of cells.entries()) {
+      const kernel = kernelFor(cell, true)!;
+      assert.equal(kernel.engine, 'bit walk');
+      const stream = blockState('guards', 'one after another', i);
+      const generic = runBlockGeneric(cell, generatorAt(stream), 20_000);
+      assert.deepEqual(kernel.run(stream, 20_000), generic, `cell ${i}`);
+    }
+  });
+
   // Lossless in one direction: those sends draw nothing, and a lossless first send delivers before the walk's start.
   for (const params of [
     { lossAtoB: 0, lossBtoA: 0.3, redundancy: 1, rounds: 8 },
