@@ -11,8 +11,15 @@ const MODULES = {
     mutate: ['src/engine/exact/{structured,randomized-levels,independent-cohorts}.ts'],
     tests: ['exact', 'exact-limits', 'exact-solvers'],
   },
+  // The exact engine's entry (which engine runs a cell) and what the engines share (result.ts), over every engine's tests.
+  'exact-entry': {
+    mutate: ['src/engine/exact/{index,result}.ts'],
+    tests: ['exact-entry', 'exact', 'exact-limits', 'exact-generic', 'exact-solvers', 'exact-trace-starts', 'oracles'],
+  },
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
-  kernel: { mutate: ['src/engine/accelerators/**/*.ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo'] },
+  // Kernel generation: the compiled kernel, the automaton it runs, the bit walk and the one-draw lanes (the trace lanes apart: their own tests).
+  kernel: { mutate: ['src/engine/accelerators/!(trace-*).ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo', 'automaton', 'wasm-layout'] },
+  'trace-lanes': { mutate: ['src/engine/accelerators/trace-{lanes,layout}.ts'], tests: ['trace-lanes', 'replay-runs', 'wasm-layout'] },
   // The trial-by-trial engines: two-phase commit's own kernel and the memo automaton (trial-kernel.ts is source text in strings).
   montecarlo: {
     mutate: ['src/engine/montecarlo/{commit-kernel,memo-automaton}.ts'],

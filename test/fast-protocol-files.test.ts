@@ -44,7 +44,7 @@ async function sameAsBefore(rewritten: string, first: string, cells: readonly Re
 }
 
 describe('protocol files rewritten with bit sets', () => {
-  it('bench/two-phase-commit.mjs: the first version’s tallies and exact values, one word of cohorts and two', async () => {
+  it('bench/two-phase-commit.mjs: the first version’s tallies and exact values, one word of cohorts and two (31, the most of its one-word path)', async () => {
     const cell = (cohorts: number, noVoteRate: number, extra: Record<string, unknown> = {}) => ({
       cohorts,
       noVoteRate,
@@ -62,6 +62,7 @@ describe('protocol files rewritten with bit sets', () => {
         cell(2, 1),
         cell(4, 0),
         cell(40, 0.02),
+        cell(31, 0.05, { phaseRounds: 1 }), // the most cohorts of its one-word path
         cell(5, 0.2, { loss: undefined, channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.3 }, redundancy: 2 }),
       ],
       [1, 2],

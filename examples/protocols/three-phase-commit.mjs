@@ -86,6 +86,9 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
     // message to every cohort it addresses, then every cohort that heard it voting and replying.
     // resolve places the clock after the part it resolves, and a vote that needs no draw is cast
     // there, so the Monte Carlo engine may take a whole run without calling next between parts.
+    // next and resolveParts stay under V8's size for inlining a function (460 bytes of bytecode,
+    // about 900 for all that one caller takes in), so that the Monte Carlo kernel takes them into
+    // its own code: the cohorts' run and their replies are functions of their own.
     next(state, config, step) {
       const n = config.n;
       const width = config.width;
@@ -121,26 +124,7 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
           continue;
         }
         if (position < 3 * n) {
-          // every cohort from `position` that heard the coordinator: its vote (round 1), then its reply
-          const from = (position - n) >> 1;
-          let voting = votingIn(state, config, round) & (-1 << from);
-          if (((position - n) & 1) === 1) voting &= ~(1 << from); // cohort `from` has voted: this is its reply
-          const taking = voting | (replyingIn(state, round) & (-1 << from));
-          if (taking !== 0) {
-            const first = lowest(taking);
-            const choosers = voting >>> first;
-            const chooses = (choosers & 1) === 1;
-            state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
-            step.kind = chooses ? CHOOSE : SEND;
-            step.direction = B_TO_A;
-            step.round = round;
-            step.peer = first;
-            step.peers = taking >>> first;
-            step.choosers = choosers;
-            step.choices = config.vote;
-            step.label = chooses ? 'vote' : round === 1 ? (((state[ABORTED] >>> first) & 1) === 1 || config.vote[1] >= 1 ? 'NO' : 'YES') : 'ACK';
-            return;
-          }
+          if (announceReplies(state, config, step, clock, round, position)) return;
           state[CLOCK] = clock + 3 * n - position;
           continue;
         }
@@ -180,6 +164,32 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
   };
 
   /**
+   * Announces the run of every cohort from `position` that heard the coordinator: its vote
+   * (round 1), then its reply; false where there is none.
+   */
+  function announceReplies(state, config, step, clock, round, position) {
+    const n = config.n;
+    const from = (position - n) >> 1;
+    let voting = votingIn(state, config, round) & (-1 << from);
+    if (((position - n) & 1) === 1) voting &= ~(1 << from); // cohort `from` has voted: this is its reply
+    const taking = voting | (replyingIn(state, round) & (-1 << from));
+    if (taking === 0) return false;
+    const first = lowest(taking);
+    const choosers = voting >>> first;
+    const chooses = (choosers & 1) === 1;
+    state[CLOCK] = clock + n + 2 * first + (chooses ? 0 : 1) - position;
+    step.kind = chooses ? CHOOSE : SEND;
+    step.direction = B_TO_A;
+    step.round = round;
+    step.peer = first;
+    step.peers = taking >>> first;
+    step.choosers = choosers;
+    step.choices = config.vote;
+    step.label = chooses ? 'vote' : round === 1 ? (((state[ABORTED] >>> first) & 1) === 1 || config.vote[1] >= 1 ? 'NO' : 'YES') : 'ACK';
+    return true;
+  }
+
+  /**
    * The parts of a run of cohorts (bit b: cohort from + b) in one go, as resolve does them one by
    * one: the coordinator's message (delivered: heard), or the choosers' votes (chosen: NO) and
    * every peer's reply (delivered: received). The clock goes after the run's last part.
@@ -187,17 +197,21 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
   function resolveParts(state, config, direction, round, from, peers, choosers, delivered, chosen) {
     const base = (round - 1) * config.width + config.start;
     const last = from + 31 - Math.clz32(peers);
-    const run = peers << from;
     const got = delivered << from;
     if (direction === A_TO_B) {
-      state[HEARD] = (state[HEARD] & ~run) | got;
+      state[HEARD] = (state[HEARD] & ~(peers << from)) | got;
       if (round >= 2) hear(state, got, round);
       state[CLOCK] = base + last + 1;
-      return;
+    } else {
+      applyReplies(state, config, round, peers << from, got, choosers << from, chosen << from);
+      state[CLOCK] = base + config.n + 2 * last + 2;
     }
-    if (choosers !== 0) {
-      const voters = choosers << from;
-      const no = voters & (chosen << from);
+  }
+
+  /** A run of cohorts' replies: the voters' votes (chosen: NO), a vote that needs no draw, what the coordinator now holds (got). */
+  function applyReplies(state, config, round, run, got, voters, chosen) {
+    if (voters !== 0) {
+      const no = voters & chosen;
       for (const s of STATE_SETS) state[s] &= ~voters;
       state[WAITING] |= voters & ~no;
       state[ABORTED] |= no;
@@ -206,7 +220,6 @@ export default ({ SEND, CHOOSE, END, ROUND, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) =
     const holdsNo = round === 1 ? got & state[ABORTED] : 0;
     state[HOLDS] = (state[HOLDS] & ~got) | (got & ~holdsNo);
     state[HOLDS_NO] = (state[HOLDS_NO] & ~got) | holdsNo;
-    state[CLOCK] = base + config.n + 2 * last + 2;
   }
 
   /** The cohorts the coordinator, unless crashed, sends to in this round: everyone in round 1, then those voted YES or prepared. */

@@ -35,7 +35,7 @@ const FIRST_NODES = 1024;
 /** Blocks of at least this many trials tell whether the automaton pays (a short one may still be filling it). */
 const JUDGED_BLOCK = 16384;
 /** The first trials of a cell, after which a protocol that leaves the automaton in most trials runs live. */
-export const PROBE_TRIALS = 4096;
+export const PROBE_TRIALS = 1024;
 const FIRST_SLOTS = 4096;
 
 /**

@@ -91,6 +91,16 @@ const SEND_DRAW = (direction: string, round: string): string => `{
 }`;
 
 /**
+ * The number of bits set in int32 `v`, into a new const `into`: written out rather than called,
+ * so that V8's budget for inlining calls into the kernel (bytecode of the functions inlined,
+ * about 900 bytes) is left to the protocol's `next` and `resolveRun`.
+ */
+const BIT_COUNT = (into: string, v: string): string =>
+  `let ${into}Left = ${v} - ((${v} >>> 1) & 0x55555555);
+    ${into}Left = (${into}Left & 0x33333333) + ((${into}Left >>> 2) & 0x33333333);
+    const ${into} = Math.imul((${into}Left + (${into}Left >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;`;
+
+/**
  * A run's draws, every part in order, their fates gathered as bits into delivered and chosen;
  * messages, deliveries and the channel's state counted as the parts go. Needs tr and ti (the
  * transmission at the run's start), choices and c0 where the run has choosers.
@@ -98,45 +108,50 @@ const SEND_DRAW = (direction: string, round: string): string => `{
 const RUN_MASKS = `
   let rest = peers;
   const f = ti * FAST_FIELDS, h0 = fast[f];
-  if (h0 >= 0 && fast[f + 1] === channelState && (choosers === 0 || c0 >= 0)) {
+  if ((PLAIN_CHANNEL || (h0 >= 0 && fast[f + 1] === channelState)) && (choosers === 0 || c0 >= 0)) {
     // The common case in few operations a part: a two-way fate on a channel this run
     // leaves as it is (fast: per transmission, prepared with the kernel); a part's
-    // outcome k is 1 iff x is above the threshold's high part (on equality the next
+    // outcome k is all ones iff x is above the threshold's high part (on equality the next
     // word decides, as SAMPLE does), compared as int32. The outcomes gather as bits
     // (ones), counted and turned into deliveries once per run: few values live in the
-    // loop, so the generator's words stay in registers.
+    // loop, so the generator's words stay in registers. A part's bit is the lowest of
+    // rest, taken as a mask (no bit index, no variable shift: one register fewer).
     let ones = 0;
     if (choosers === 0) {
       while (rest !== 0) {
-        const b = 31 - Math.clz32(rest & -rest);
-        rest &= rest - 1;
         ${DRAW}
-        k = (h0 - x) >>> 31; // x > h0, without a branch to mispredict
-        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-        ones |= k << b;
+        k = (h0 - x) >> 31; // x > h0, without a branch to mispredict
+        if (x === h0) { tied = x; ${DRAW} k = -afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= rest & -rest & k;
+        rest &= rest - 1;
       }
     } else {
       while (rest !== 0) {
-        const b = 31 - Math.clz32(rest & -rest);
-        rest &= rest - 1;
-        if (((choosers >>> b) & 1) === 1) {
+        const bit = rest & -rest;
+        rest ^= bit;
+        if ((choosers & bit) !== 0) {
           ${DRAW}
-          k = (c0 - x) >>> 31;
-          if (x === c0) { tied = x; ${DRAW} k = afterTie(choices, tied, w >>> 10, 0); }
-          chosen |= k << b;
+          k = (c0 - x) >> 31;
+          if (x === c0) { tied = x; ${DRAW} k = -afterTie(choices, tied, w >>> 10, 0); }
+          chosen |= bit & k;
         }
         ${DRAW}
-        k = (h0 - x) >>> 31;
-        if (x === h0) { tied = x; ${DRAW} k = afterTie(tr.sampling, tied, w >>> 10, 0); }
-        ones |= k << b;
+        k = (h0 - x) >> 31;
+        if (x === h0) { tied = x; ${DRAW} k = -afterTie(tr.sampling, tied, w >>> 10, 0); }
+        ones |= bit & k;
       }
     }
-    const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
-    delivered = (peers & -received0) ^ (ones & -flip);
-    const parts = bitCount(peers), outcome1 = bitCount(ones);
+    ${BIT_COUNT('parts', 'peers')}
+    ${BIT_COUNT('outcome1', 'ones')}
     messages += parts;
-    const class0 = fast[f + 4], class1 = fast[f + 5];
-    if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    const class1 = fast[f + 5];
+    if (PLAIN_CHANNEL) delivered = ones;
+    else {
+      const received0 = fast[f + 2], flip = received0 ^ fast[f + 3];
+      delivered = (peers & -received0) ^ (ones & -flip);
+      const class0 = fast[f + 4];
+      if (class0 >= 0) deliveries[class0] += parts - outcome1;
+    }
     if (class1 >= 0) deliveries[class1] += outcome1;
   } else {
     while (rest !== 0) {
@@ -393,19 +408,33 @@ function firstAtLeast(high: Float64Array, last: number, x: number): number {
   return low;
 }
 
-/** The number of bits set in an int32. */
-function bitCount(v: number): number {
-  v -= (v >>> 1) & 0x55555555;
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
 /** The outcome once x tied the high part of threshold `from`: the second word's top 22 bits decide. */
 function afterTie(table: SamplingTable, x: number, low22: number, from: number): number {
   const m = x * 2 ** 22 + low22;
   const last = table.size - 1;
   for (let i = from; i < last; i++) if (m < table.threshold[i]!) return i;
   return last;
+}
+
+/**
+ * Whether every send of the cell takes a run's fast path as it is: one channel state, which every
+ * transmission leaves as it is, each transmission two fates (lost, then received) of which the
+ * lost one is in no delivery class. The kernel is then compiled without the checks and the
+ * fates' table lookups that other channels need (bernoulli's cells: every send one draw).
+ */
+function plainChannel(model: CellModel): boolean {
+  if (model.initialStates.length !== 1) return false;
+  const only = model.initialStates[0]!.state;
+  return model.transmissions.every(
+    (tr) =>
+      tr.sampling.size === 2 &&
+      tr.sampling.high[0]! < 2 ** 31 &&
+      tr.nextState[0] === only &&
+      tr.nextState[1] === only &&
+      tr.received[0] === 0 &&
+      tr.received[1] === 1 &&
+      tr.deliveryClass[0] === -1,
+  );
 }
 
 /** Numbers per transmission in `fastTransmissions`' table. */
@@ -544,7 +573,6 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'choiceTable',
     'firstAtLeast',
     'afterTie',
-    'bitCount',
     'grownHistogram',
     'toTally',
     'TrialNeverEnds',
@@ -563,7 +591,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'RUN',
   ];
   const resolveRun = typeof model.protocol.resolveRun === 'function';
-  const source = `const RESOLVE_RUN = ${resolveRun};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   return factory(
     model.protocol,
@@ -581,7 +609,6 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     choiceTable,
     firstAtLeast,
     afterTie,
-    bitCount,
     grownHistogram,
     toTally,
     TrialNeverEnds,
