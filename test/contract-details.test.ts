@@ -102,11 +102,11 @@ describe('stateSize up to 2^20', () => {
 });
 
 describe('the canonicalize check within its memory', () => {
-  it('stops where the exact engine would hold more than 5 million words (8,192 states of 2,048 words)', () => {
-    const SIDES = 8192;
+  it('stops where the exact engine would hold more than 5 million words (4,096 states of 1,280 words)', () => {
+    const SIDES = 4096;
     const protocol: ProtocolDefinition<{ rounds: number }> = {
       ...good(`details-${++serial}`),
-      stateSize: () => 2048,
+      stateSize: () => 1280,
       next(state, _config, step) {
         if (state[0] === 0) {
           step.kind = CHOOSE;
