@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
+import { ExactUnavailable } from '../src/engine/exact/index.js';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
 import { COIN, good } from './rule-protocol.js';
 
@@ -97,6 +98,34 @@ describe('stateSize up to 2^20', () => {
       },
     };
     assert.equal(checked(ends).states, 3);
+  });
+});
+
+describe('the canonicalize check within its memory', () => {
+  it('stops where the exact engine would hold more than 5 million words (4,096 states of 1,280 words)', () => {
+    const SIDES = 4096;
+    const protocol: ProtocolDefinition<{ rounds: number }> = {
+      ...good(`details-${++serial}`),
+      stateSize: () => 1280,
+      next(state, _config, step) {
+        if (state[0] === 0) {
+          step.kind = CHOOSE;
+          step.choices = new Float64Array(SIDES).fill(1 / SIDES);
+        } else {
+          step.kind = END;
+          step.outcome = 0;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = result;
+        state[0] = 1;
+      },
+      canonicalize: () => {},
+    };
+    assert.throws(
+      () => checked(protocol),
+      (error: unknown) => error instanceof ExactUnavailable && /^it needs more than \d+(\.\d+)? MB of memory/.test(error.message),
+    );
   });
 });
 

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitGilbertElliott, gilbertElliottLogLikelihood, goodnessOfFit, modelRunLengths } from '../src/fit/fit.js';
+
+/**
+ * Fit where a channel cannot produce what the trace shows, or never loses (docs/mutation.md,
+ * eighth round): the likelihood is 0 (ln L = −∞), and a model without bursts predicts none.
+ */
+
+const NEVER_LOSES = { goodToBad: 0.1, badToGood: 0.5, lossGood: 0, lossBad: 0 };
+
+describe('a Gilbert–Elliott channel that never loses', () => {
+  it('gives a trace with a loss ln L = −∞, and one without 0', () => {
+    assert.equal(gilbertElliottLogLikelihood(Uint8Array.of(0, 1, 0), NEVER_LOSES), Number.NEGATIVE_INFINITY);
+    assert.equal(gilbertElliottLogLikelihood(Uint8Array.of(0, 0, 0), NEVER_LOSES), 0);
+  });
+  it('predicts no burst of any length (mean undefined), nor a gap (none starts after a loss)', () => {
+    const fit = { model: 'gilbert-elliott' as const, params: NEVER_LOSES, logLikelihood: 0, parameters: 4, aic: 8, bic: 0 };
+    const { bursts, gaps } = modelRunLengths(fit, 3);
+    assert.deepEqual(bursts, { probabilities: [0, 0, 0], tail: 0, mean: Number.NaN });
+    assert.deepEqual(gaps, { probabilities: [0, 0, 0], tail: 0, mean: Number.NaN });
+  });
+  it('a trace without losses: the fit expects no bursts, as measured', () => {
+    const lost = new Uint8Array(50);
+    const fit = fitGilbertElliott(lost);
+    assert.deepEqual(fit.params, { goodToBad: 0, badToGood: 1, lossGood: 0, lossBad: 1 });
+    const rows = goodnessOfFit(lost, [fit], 2);
+    assert.deepEqual(
+      rows.map((r) => [r.measuredBursts, r.perModel['gilbert-elliott']!.bursts]),
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    );
+  });
+});
