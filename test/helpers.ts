@@ -189,3 +189,28 @@ export function protocolOf(name: string, stateSize: number, body: Pick<ProtocolD
     ...body,
   };
 }
+
+/**
+ * A protocol file's text: A sends one messenger in round 1, and the generals coordinate iff it
+ * arrives (outcome 0, else 2); no parameters. Tests write it where they need a file on disk.
+ */
+export function oneSendProtocolFile(name: string): string {
+  return `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
+  name: '${name}',
+  summary: 'test',
+  exactNote: 'test',
+  outcomes: GENERALS_OUTCOMES,
+  usesRounds: false,
+  parameters: [],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 2; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+}

@@ -5,7 +5,7 @@ import { unregister } from '../src/catalog/register.js';
 import { UsageError } from '../src/errors.js';
 import { readScenarioFile } from '../src/scenario/parse.js';
 import { loadScenarioSource } from '../src/scenario/resolve.js';
-import { scenarioFrom, tempFiles } from './helpers.js';
+import { oneSendProtocolFile, scenarioFrom, tempFiles } from './helpers.js';
 
 /**
  * Where a scenario's pieces come from when they are not where the file is (a protocol file merge
@@ -45,24 +45,7 @@ describe('a channel parameter left out and without a default', () => {
 });
 
 describe('a protocol file and a scenario file recorded elsewhere (merge, a saved report)', () => {
-  const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
-  name: 'placesfile',
-  summary: 'test',
-  exactNote: 'test',
-  outcomes: GENERALS_OUTCOMES,
-  usesRounds: false,
-  parameters: [],
-  configure: (p) => p,
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 2; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
-});
-`;
+  const FILE = oneSendProtocolFile('placesfile');
   it('loads the protocol file where it was found, not beside the scenario, and records the scenario file as given', async () => {
     const found = tempFiles({ 'p.mjs': FILE });
     const dir = tempFiles({ 's.json': JSON.stringify({ protocol: './p.mjs', loss: 0.2 }) });

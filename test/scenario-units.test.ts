@@ -7,7 +7,7 @@ import { UsageError } from '../src/errors.js';
 import { GENERALS_OUTCOMES } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { loadScenario } from '../src/scenario/resolve.js';
-import { scenarioFrom, tempFiles } from './helpers.js';
+import { oneSendProtocolFile, scenarioFrom, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 
 /**
@@ -225,24 +225,7 @@ describe('the validator: a registered protocol’s own outcomes and parameters',
 });
 
 describe('resolve: a scenario naming a protocol file', () => {
-  const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
-  name: 'unitsfile',
-  summary: 'test',
-  exactNote: 'test',
-  outcomes: GENERALS_OUTCOMES,
-  usesRounds: false,
-  parameters: [],
-  configure: (p) => p,
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 2; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
-});
-`;
+  const FILE = oneSendProtocolFile('unitsfile');
   it('loads the file, records its digest and where the scenario was, and refuses another file’s digest', async () => {
     const dir = tempFiles({ 'p.mjs': FILE, 's.json': JSON.stringify({ protocol: './p.mjs', loss: 0.2 }) });
     const scenario = await loadScenario(join(dir, 's.json'));
