@@ -51,26 +51,14 @@ function alternating(change: (step: Step) => void): ProtocolDefinition<{ rounds:
 describe('next is deterministic in every field of the step', () => {
   const NOT_DETERMINISTIC = /^cell rounds=1: next is not deterministic: two calls on the same state gave different steps or states; state \[1, 0, 1\]/;
   it('refuses a second call that differs only in kind, direction, round, peer, choosers or the length of choices', () => {
-    refused(
-      alternating((step) => (step.kind = END)),
-      NOT_DETERMINISTIC,
-    );
-    refused(
-      alternating((step) => (step.direction = 1)),
-      NOT_DETERMINISTIC,
-    );
-    refused(
-      alternating((step) => (step.round = 2)),
-      NOT_DETERMINISTIC,
-    );
-    refused(
-      alternating((step) => (step.peer = 1)),
-      NOT_DETERMINISTIC,
-    );
-    refused(
-      alternating((step) => (step.choosers = 1)),
-      NOT_DETERMINISTIC,
-    );
+    const changes: ((step: Step) => void)[] = [
+      (step) => (step.kind = END),
+      (step) => (step.direction = 1),
+      (step) => (step.round = 2),
+      (step) => (step.peer = 1),
+      (step) => (step.choosers = 1),
+    ];
+    for (const change of changes) refused(alternating(change), NOT_DETERMINISTIC);
     const base = good(`details-${++serial}`);
     let calls = 0;
     refused(
