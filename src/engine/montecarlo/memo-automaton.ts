@@ -126,6 +126,7 @@ export class MemoAutomaton {
   prepare(state: Int32Array): void {
     if (!this.usable) return;
     if (kept[kept.length - 1] !== this) {
+      // (not `indexOf(this) !== length − 1`: with none kept, −1 equals it, and nothing was ever kept or dropped)
       const at = kept.indexOf(this);
       if (at >= 0) kept.splice(at, 1);
       kept.push(this);
