@@ -33,7 +33,7 @@ const MODULES = {
     mutate: ['src/export/!(table).ts', 'src/export/table.ts:1-13', 'src/export/table.ts:15-200'],
     tests: ['export', 'report-stats', 'export-formats', 'export-units'],
   },
-  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units', 'fit-edges', 'fit-forward'] },
+  fit: { mutate: ['src/fit/**/*.ts'], tests: ['fit', 'fit-units', 'fit-edges', 'fit-forward', 'fit-path'] },
   // The trace readers (the text readers and the file's streaming into them): their own tests, and fit.test's reading tests alone (its fits take
   // seconds a run and never reach a reader's branch the reading tests miss).
   'trace-file': {
