@@ -32,7 +32,7 @@ const MODULES = {
     tests: ['montecarlo-generic', 'montecarlo', 'oracles-montecarlo', 'kernel-dispatch', 'replay-runs', 'announced-runs', 'two-phase-commit-rules', 'trial-kernel-runs'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
-  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places'], messages: false },
+  scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes', 'contract-canonicalize', 'announced-runs', 'contract-details'], messages: false },
   // table.ts's `new Chalk({ level })` (line 14) is left unmutated: the bundle refuses any other use of chalk (scripts/bundle.ts).
   export: {
