@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHOOSE, END, SEND, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { COMPILE_TRIALS, runBlock, runBlockCompiled, runBlockPair } from '../src/engine/montecarlo/dispatch.js';
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, choiceTable, runBlockGeneric, runTrial } from '../src/engine/montecarlo/generic.js';
@@ -14,7 +16,7 @@ import { StepNotFilled } from '../src/engine/unfilled-step.js';
 import { blockState } from '../src/rng/streams.js';
 import { meanZ, proportionZ } from '../src/stats/zscore.js';
 import { cell } from './exact-helpers.js';
-import { generatorAt } from './helpers.js';
+import { generatorAt, tempFiles } from './helpers.js';
 
 /**
  * The generic Monte Carlo engine (one trial at a time through the protocol's definition, the
@@ -123,6 +125,17 @@ describe('the generic engine keeps the contract itself', () => {
     assert.equal(tally.rounds, 200);
   });
 
+  it('a replayed trace (more than 20,000 packets) with B always crashed: every copy travels, none reaches B', () => {
+    const dir = tempFiles({ 'long.txt': `${'0110'.repeat(5001)}\n` });
+    const params = { file: join(dir, 'long.txt'), redundancy: 1, rounds: 1 };
+    const crashed = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { ...params, crashB: 1 } });
+    assert.ok(crashed.replay && crashed.crash, 'replayed, with crashes: the generic engine');
+    const tally = runBlock(crashed, streamOf('replay'), 500);
+    assert.deepEqual([tally.outcomes, tally.messages, tally.deliveries], [[0, 0, 500, 0], [0, 500], [0]]);
+    const up = runBlock(buildCellModel({ protocol: 'messenger', channel: 'trace', params }), streamOf('replay'), 500);
+    assert.ok(up.deliveries[0]! > 150, `B up: ${up.deliveries[0]} of 500 delivered`);
+  });
+
   it('stops a trial that never ends after exactly MAX_TRIAL_STEPS steps, naming the state it reached', () => {
     const endless = protocolOf((state, step) => {
       step.kind = CHOOSE;
@@ -134,6 +147,26 @@ describe('the generic engine keeps the contract itself', () => {
       (e: unknown) =>
         e instanceof TrialNeverEnds &&
         e.message === `protocol generic-test: a trial did not end after 10,000,000 steps (state [${MAX_TRIAL_STEPS}, 0, 0, 0]: clock ${MAX_TRIAL_STEPS})`,
+    );
+  });
+
+  it('names the state a never-ending trial reached: its first 16 words, and an ellipsis past them', () => {
+    const words = (n: number) => Int32Array.from({ length: n }, (_, i) => i + 1);
+    const named = (n: number) => new TrialNeverEnds('p', words(n), 'seen').message;
+    assert.equal(named(16), 'protocol p: a trial did not end after 10,000,000 steps (state [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]: seen)');
+    assert.equal(named(17), 'protocol p: a trial did not end after 10,000,000 steps (state [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, …]: seen)');
+  });
+
+  it('names a message sent after a crash by its label, or as a message', () => {
+    const step = Object.assign(new Step(), { round: 2, label: 'ack' });
+    assert.equal(
+      new SentAfterCrash('p', 1, step, 'seen').message,
+      'protocol p: node 1 dispatched ack in round 2 after it crashed (seen); a crashed node takes no further step',
+    );
+    step.label = '';
+    assert.equal(
+      new SentAfterCrash('p', 1, step, 'seen').message,
+      'protocol p: node 1 dispatched a message in round 2 after it crashed (seen); a crashed node takes no further step',
     );
   });
 
