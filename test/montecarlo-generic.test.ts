@@ -132,8 +132,10 @@ describe('the generic engine keeps the contract itself', () => {
     assert.ok(crashed.replay && crashed.crash, 'replayed, with crashes: the generic engine');
     const tally = runBlock(crashed, streamOf('replay'), 500);
     assert.deepEqual([tally.outcomes, tally.messages, tally.deliveries], [[0, 0, 500, 0], [0, 500], [0]]);
-    const up = runBlock(buildCellModel({ protocol: 'messenger', channel: 'trace', params }), streamOf('replay'), 500);
+    const replayed = buildCellModel({ protocol: 'messenger', channel: 'trace', params });
+    const up = runBlock(replayed, streamOf('replay'), 500);
     assert.ok(up.deliveries[0]! > 150, `B up: ${up.deliveries[0]} of 500 delivered`);
+    assert.equal(runBlockPair(replayed, streamOf('a'), COMPILE_TRIALS, streamOf('b'), COMPILE_TRIALS, true), null, 'a replayed trace: no pair');
   });
 
   it('stops a trial that never ends after exactly MAX_TRIAL_STEPS steps, naming the state it reached', () => {
@@ -302,6 +304,12 @@ describe('which engine runs a block (dispatch)', () => {
     }
   });
 
+  it('a cell with neither a compiled kernel nor two-phase commit’s runs on the trial kernel: the generic engine’s tally', () => {
+    const large = cell('handshake', 'bernoulli', { rounds: 200, redundancy: 3, loss: 0.3 });
+    assert.deepEqual(runBlock(large, streamOf('large'), COMPILE_TRIALS), generic(large, 'large', COMPILE_TRIALS));
+    assert.equal(runBlockPair(large, streamOf('a'), COMPILE_TRIALS, streamOf('b'), COMPILE_TRIALS, true), null, 'no kernel: no pair');
+  });
+
   it('runs two blocks at once only where both are long: their tallies, added', () => {
     const walked = cell('retransmit', 'bernoulli', { rounds: 16, redundancy: 1, loss: 0.3 }); // specialized, the bit walk's: it runs pairs
     const [a, b] = [streamOf('pair a'), streamOf('pair b')];
@@ -311,5 +319,7 @@ describe('which engine runs a block (dispatch)', () => {
     assert.notEqual(pair, null, 'the bit walk runs pairs');
     const sum = addTally(generic(walked, 'pair a', COMPILE_TRIALS), generic(walked, 'pair b', 2 * COMPILE_TRIALS));
     assert.deepEqual(pair, sum);
+    assert.notEqual(runBlockPair(walked, a, 2 * COMPILE_TRIALS, b, COMPILE_TRIALS, true), null, 'both exactly long enough');
+    assert.equal(runBlockPair(walked, a, COMPILE_TRIALS, b, COMPILE_TRIALS), null, 'not specialized: no bit walk, no pair');
   });
 });
