@@ -248,7 +248,9 @@ describe('what an observer is told (trace)', () => {
       assert.equal(counters.deliveries.reduce((a, b) => a + b, 0) - delivered, sends.filter((e) => e.endsWith('received')).length);
       assert.equal(counters.rounds, sends.length ? Number(sends.at(-1)!.split(' ')[1]) : 0);
       assert.ok(outcome >= 0 && outcome < 4);
-      for (const e of events) if (e.startsWith('crash')) assert.match(e, /^crash 1 [12] true$/);
+      const crashes = events.filter((e) => e.startsWith('crash'));
+      assert.ok(crashes.length <= 1, `a crashed node draws no more crashes: ${crashes.join(', ')}`);
+      for (const e of crashes) assert.match(e, /^crash 1 [12] true$/);
       seen.add(events.map((e) => e.split(' ').slice(0, 2).join(' ')).join(','));
     }
     assert.ok(
@@ -283,7 +285,7 @@ describe('what an observer is told (trace)', () => {
 });
 
 describe('which engine runs a block (dispatch)', () => {
-  const plain = cell('retransmit', 'bernoulli', { rounds: 4, redundancy: 1, loss: 0.3 });
+  const plain = cell('retransmit', 'bernoulli', { rounds: 12, redundancy: 1, loss: 0.5 }); // trials of up to 24 messages: the histogram grows
   const crashing = cell('retransmit', 'bernoulli', { rounds: 4, redundancy: 1, loss: 0.3, crashB: 0.1 });
   const generic = (model: CellModel, name: string, trials: number) => runBlockGeneric(model, generatorAt(streamOf(name)), trials);
 
