@@ -60,6 +60,12 @@ const MAX_STATES = 200_000;
 const MAX_STEPS = 100_000;
 /** The quick check's bound: its one cell has two rounds, and it must answer well within its watchdog's seconds. */
 const QUICK_MAX_STEPS = 20_000;
+/**
+ * The quick check runs before every command, so it explores at most this many states of its cell
+ * (a few milliseconds), then follows one trial on to its end, so that a trial that never ends is
+ * still stopped; `check` explores every state.
+ */
+const QUICK_MAX_STATES = 2_000;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -82,7 +88,7 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
   const cells = smallCells(protocol, quick);
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes);
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined);
       states += r.states;
       ended += r.ended;
     }
@@ -98,6 +104,7 @@ function checkCell(
   file: string | undefined,
   maxSteps: number,
   crashes = false,
+  budget?: number,
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
@@ -166,10 +173,18 @@ function checkCell(
   const [called, calledView] = scratch();
   const [skipped, skippedView] = scratch();
   const [after, afterView] = scratch();
+  // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
+  // state's first new child is its only one followed.
+  let narrowed = false;
   const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number): void => {
     const key = stateKey(crashed, view);
     if (seen.has(key)) return;
+    if (narrowed && stack.length > 0) return;
     seen.add(key);
+    if (budget !== undefined && !narrowed && seen.size >= budget) {
+      narrowed = true;
+      stack.length = 0;
+    }
     if (seen.size > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed });
