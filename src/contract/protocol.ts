@@ -107,6 +107,22 @@ export function announcementProblem(step: Step): string | null {
   return null;
 }
 
+/**
+ * Why a choice's probabilities (`step.choices`) are no distribution, or null: each finite and
+ * non-negative, summing to 1 within 1e-9. `check` holds every small cell to it, and each engine
+ * refuses a choice that breaks it wherever it meets one, so no cell counts it.
+ */
+export function choicesProblem(choices: ArrayLike<number> | null | undefined): string | null {
+  if (!choices || choices.length === 0) return 'a choice has no probabilities (step.choices)';
+  let sum = 0;
+  for (let i = 0; i < choices.length; i++) {
+    const v = choices[i]!;
+    if (!Number.isFinite(v) || v < 0) return `a choice has probability ${v}; each must be finite and non-negative`;
+    sum += v;
+  }
+  return Math.abs(sum - 1) > 1e-9 ? `a choice's probabilities sum to ${sum}, not 1` : null;
+}
+
 /** Why a `next` left a step that no engine may read, or null: the likely slip in words. */
 export function unfilledStep(step: Step, outcomes: number): string | null {
   if (step.kind === UNSET)

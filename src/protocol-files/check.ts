@@ -13,6 +13,7 @@ import {
   roundLimitOf,
   senderNode,
   supportsCrashes,
+  choicesProblem,
   unfilledStep,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
@@ -509,13 +510,8 @@ function stepResults(
   }
   if (step.kind === CHOOSE) {
     const p = step.choices;
-    if (!p || p.length === 0) fail('a choice has no probabilities (step.choices)');
-    let sum = 0;
-    for (const v of p!) {
-      if (!Number.isFinite(v) || v < 0) fail(`a choice has probability ${v}; each must be finite and non-negative`);
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > 1e-9) fail(`a choice's probabilities sum to ${sum}, not 1`);
+    const problem = choicesProblem(p);
+    if (problem) fail(problem);
     return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }
   return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`);

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
-import { refuseUnfilled } from '../unfilled-step.js';
+import { refuseChoices, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -94,6 +94,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
         if (step.kind === CHOOSE) {
           const choices = step.choices!;
+          refuseChoices(protocol.name, choices, state);
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;
             const child = state.slice();

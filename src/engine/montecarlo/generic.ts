@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, refuseUnfilled } from '../unfilled-step.js';
+import { StepNotFilled, refuseChoices, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -12,10 +12,16 @@ import type { Tally } from '../tally.js';
 
 const choiceTables = new WeakMap<Float64Array, SamplingTable>();
 
-/** A choice's sampling table, made once per probability array. */
-export function choiceTable(probabilities: Float64Array): SamplingTable {
+/**
+ * A choice's sampling table, made once per probability array; a protocol's array that is no
+ * distribution (`protocol` named) is refused the first time it is met, with the state it came from.
+ */
+export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
   let table = choiceTables.get(probabilities);
-  if (!table) choiceTables.set(probabilities, (table = samplingTable(probabilities)));
+  if (!table) {
+    if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
+    choiceTables.set(probabilities, (table = samplingTable(probabilities)));
+  }
   return table;
 }
 
@@ -97,7 +103,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     let result: number;
     if (step.kind === CHOOSE) {
-      result = sample(rng, choiceTable(step.choices!));
+      result = sample(rng, choiceTable(step.choices!, protocol.name, state));
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);

@@ -192,6 +192,9 @@ export class MemoAutomaton {
     this.load(id, state);
     clearStep(step);
     protocol.next(state, config, step);
+    // A choice that is no distribution is refused here, with the state it came from (one without
+    // probabilities goes live, where the announcement's rules name it).
+    if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) choiceTable(step.choices, protocol.name, state);
     const r = this.records;
     const o = id * NODE_FIELDS;
     r[o + KIND] = this.kindOf(step);

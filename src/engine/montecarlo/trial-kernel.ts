@@ -593,6 +593,9 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
   const resolveRun = typeof model.protocol.resolveRun === 'function';
   const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
+  const state = new Int32Array(model.stateSize);
+  // A choice that is no distribution is refused the first time it is met, with the state it came from.
+  const checkedChoiceTable = (probabilities: Float64Array) => choiceTable(probabilities, model.protocol.name, state);
   return factory(
     model.protocol,
     model.protocolConfig,
@@ -601,12 +604,12 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     model.transmissions,
     model.initialStates,
     model.initialSampling,
-    new Int32Array(model.stateSize),
+    state,
     new Step(),
     new Float64Array(model.outcomes.names.length),
     new Float64Array(HISTOGRAM_SIZE),
     new Float64Array(model.deliveryValues.length),
-    choiceTable,
+    checkedChoiceTable,
     firstAtLeast,
     afterTie,
     grownHistogram,
