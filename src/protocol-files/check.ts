@@ -87,9 +87,11 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
   let states = 0;
   let ended = 0;
   const cells = smallCells(protocol, quick);
+  // Every probability array next gives, with what it held: across cells too (configure may fill one).
+  const choicesGiven = new WeakMap<object, string>();
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined);
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven);
       states += r.states;
       ended += r.ended;
     }
@@ -106,6 +108,7 @@ function checkCell(
   maxSteps: number,
   crashes = false,
   budget?: number,
+  choicesGiven = new WeakMap<object, string>(),
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
@@ -305,6 +308,17 @@ function checkCell(
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
     if (announced) fail(first, path, announced);
+    if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) {
+      const now = Array.from(step.choices).join(', ');
+      const before = choicesGiven.get(step.choices);
+      if (before !== undefined && before !== now)
+        fail(
+          first,
+          path,
+          `next gave step.choices an array it had given before with other probabilities ([${before}] then, [${now}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`,
+        );
+      choicesGiven.set(step.choices, now);
+    }
     if (step.kind === END) {
       ended++;
       continue;

@@ -10,19 +10,28 @@ import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
-const choiceTables = new WeakMap<Float64Array, SamplingTable>();
+/** Each probability array's table, and the probabilities it was made from. */
+const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
 
 /**
- * A choice's sampling table, made once per probability array; a protocol's array that is no
- * distribution (`protocol` named) is refused the first time it is met, with the state it came from.
+ * A choice's sampling table, made once per probability array (made again should the array's
+ * probabilities have changed: the contract forbids it, and `check` refuses it, but a cell it
+ * did not explore must still draw what the array says); a protocol's array that is no
+ * distribution (`protocol` named) is refused, with the state it came from.
  */
 export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
-  let table = choiceTables.get(probabilities);
-  if (!table) {
-    if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
-    choiceTables.set(probabilities, (table = samplingTable(probabilities)));
-  }
+  const known = choiceTables.get(probabilities);
+  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known.table;
+  if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
+  const table = samplingTable(probabilities);
+  choiceTables.set(probabilities, { table, made: Float64Array.from(probabilities) });
   return table;
+}
+
+function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
+  if (made.length !== now.length) return false;
+  for (let i = 0; i < made.length; i++) if (made[i] !== now[i]) return false;
+  return true;
 }
 
 /**
