@@ -123,6 +123,18 @@ export function choicesProblem(choices: ArrayLike<number> | null | undefined): s
   return Math.abs(sum - 1) > 1e-9 ? `a choice's probabilities sum to ${sum}, not 1` : null;
 }
 
+/**
+ * Why a SEND step names no place an engine can send from, or null: a direction A_TO_B (0) or
+ * B_TO_A (1), and a whole round from 1 to `roundLimit` (roundLimitOf, at least 1). `check` holds
+ * every small cell to it; the engines refuse a send that breaks it in any cell.
+ */
+export function sendProblem(step: Step, roundLimit: number, ownLimit = false): string | null {
+  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`;
+  if (!Number.isInteger(step.round) || step.round < 1 || step.round > roundLimit)
+    return `a send in round ${step.round}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
+  return null;
+}
+
 /** Why a `next` left a step that no engine may read, or null: the likely slip in words. */
 export function unfilledStep(step: Step, outcomes: number): string | null {
   if (step.kind === UNSET)

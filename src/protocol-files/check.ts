@@ -11,6 +11,7 @@ import {
   announcementProblem,
   receiverNode,
   roundLimitOf,
+  sendProblem,
   senderNode,
   supportsCrashes,
   choicesProblem,
@@ -512,10 +513,8 @@ function stepResults(
   }
   if (step.kind === END) return [];
   if (step.kind === SEND) {
-    if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
-    const limit = roundLimitOf(protocol, params as ProtocolParams);
-    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
-      fail(`a send in round ${step.round}, outside 1..${limit} (the round limit${protocol.roundLimit ? ' its roundLimit gives' : ''})`);
+    const problem = sendProblem(step, Math.max(roundLimitOf(protocol, params as ProtocolParams), 1), Boolean(protocol.roundLimit));
+    if (problem) fail(problem);
     const what = step.label || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],

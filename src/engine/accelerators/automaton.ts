@@ -1,5 +1,5 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
-import { refuseChoices, refuseUnfilled } from '../unfilled-step.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -76,6 +76,7 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
       nodes[id] = { kind: 'choose', probabilities, next };
       continue;
     }
+    refuseSend(protocol.name, step, model.roundLimit, state);
     const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
     const round = step.round;
     const next = Array.from(t.probabilities, (_, i) => {

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseChoices, refuseUnfilled } from '../unfilled-step.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum } from '../../stats/sum.js';
@@ -214,6 +214,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       if (step.kind !== SEND) throw new Error('unknown step kind');
+      refuseSend(protocol.name, step, model.roundLimit, state);
       let reaches = true;
       if (model.crash !== null) {
         const sender = senderNode(step.direction, step.peer);

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
-import { refuseChoices, refuseUnfilled } from '../unfilled-step.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -103,6 +103,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           }
           break;
         }
+        refuseSend(protocol.name, step, model.roundLimit, state);
         const copies = replay.delivered(position, step.direction);
         position = replay.after(position);
         sent++;

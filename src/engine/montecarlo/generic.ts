@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, refuseChoices, refuseUnfilled } from '../unfilled-step.js';
+import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -120,6 +120,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+      if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= model.roundLimit) || !Number.isInteger(step.round))
+        refuseSend(protocol.name, step, model.roundLimit, state);
       // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
       // channel's state moves on) but none is delivered.
       let reaches = true;

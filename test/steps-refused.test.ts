@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { CHOOSE, choicesProblem } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, SEND, choicesProblem, sendProblem } from '../src/contract/protocol.js';
+import type { Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
@@ -155,5 +156,54 @@ describe('a probability array is never changed once given', () => {
       () => choiceTable(shared, 'p', Int32Array.of(7)),
       (e: unknown) => e instanceof UsageError && e.message === "protocol p: a choice's probabilities sum to 0.9, not 1 (state [7])",
     );
+  });
+});
+
+describe('a send with no direction, or outside the rounds, is refused by every engine, naming the protocol', () => {
+  // `good`'s order, sent as `send` says from rounds 3 on (the quick check's cell has two).
+  const BAD_SENDS: [string, (step: Step) => void, RegExp][] = [
+    ['direction-2', (step) => (step.direction = 2 as Step['direction']), /a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/],
+    ['round-0', (step) => (step.round = 0), /a send in round 0, outside 1\.\.3 \(the round limit\)/],
+    ['round-4', (step) => (step.round = 4), /a send in round 4, outside 1\.\.3 \(the round limit\)/],
+    ['round-half', (step) => (step.round = 1.5), /a send in round 1\.5, outside 1\.\.3/],
+  ];
+  const long = join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt');
+  for (const [what, send, message] of BAD_SENDS) {
+    it(what, () => {
+      const name = `sends-refused-${what}`;
+      const base = good(name);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (config.rounds >= 3 && step.kind === SEND) send(step);
+        },
+      });
+      try {
+        const refused = (run: () => unknown, engine: string) =>
+          assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
+        for (const channel of ['bernoulli', 'cut'] as const) {
+          const model = cell(name, channel, { rounds: 3, ...(channel === 'bernoulli' ? { loss: 0.1 } : { after: 1 }), redundancy: 1 });
+          const stream = () => blockState('sends-refused', what, 0);
+          const s = stream();
+          refused(() => exactCell(model), `exact over ${channel}`);
+          refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), `generic Monte Carlo over ${channel}`);
+          refused(() => runBlockCompiled(model, stream(), 5000), `compiled kernel over ${channel}`);
+          refused(() => trialKernelWith(model, null)(stream(), 100), `trial kernel over ${channel}`);
+          refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), `trial kernel with a memo automaton over ${channel}`);
+        }
+        refused(() => exactCell(cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 })), 'exact over a replayed trace');
+      } finally {
+        unregister(name);
+      }
+    });
+  }
+  it('the rule, and what check names', () => {
+    const step = (direction: number, round: number) => Object.assign({} as Step, { kind: SEND, direction, round });
+    assert.equal(sendProblem(step(A_TO_B, 1), 1), null);
+    assert.equal(sendProblem(step(1, 64), 64), null);
+    assert.equal(sendProblem(step(0, 1e9), Number.POSITIVE_INFINITY), null);
+    assert.equal(sendProblem(step(0, 65), 64, true), 'a send in round 65, outside 1..64 (the round limit its roundLimit gives)');
+    assert.equal(sendProblem(step(-1, 1), 64), 'a send has direction -1; it must be A_TO_B (0) or B_TO_A (1)');
   });
 });
