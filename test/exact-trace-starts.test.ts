@@ -8,6 +8,8 @@ import type { Step } from '../src/contract/protocol.js';
 import { UsageError } from '../src/errors.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
+import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
+import { blockState } from '../src/rng/streams.js';
 import { assertSameExact, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 import { assertSame, cell, drive, refusal } from './exact-helpers.js';
@@ -162,11 +164,11 @@ describe('the trace starts: a long periodic trace replayed start by start equals
         },
       });
       try {
-        assert.throws(
-          () => exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 })),
-          (e: unknown) => e instanceof UsageError && message.test(e.message),
-          what,
-        );
+        const replayed = cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 });
+        const refused = (e: unknown) => e instanceof UsageError && message.test(e.message);
+        assert.throws(() => exactCell(replayed), refused, `${what}: exact`);
+        // Monte Carlo over the replayed trace, through the protocol's automaton
+        assert.throws(() => runBlockCompiled(replayed, blockState('trace-starts', what, 0), 100), refused, `${what}: Monte Carlo`);
       } finally {
         unregister(name);
       }

@@ -55,7 +55,9 @@ describe('a choice that is no distribution is refused by every engine, naming th
           return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
         };
         refused(() => exactCell(model), 'exact');
-        refused(() => exactCell(cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 })), 'exact over a replayed trace');
+        const replayed = cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 });
+        refused(() => exactCell(replayed), 'exact over a replayed trace');
+        refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
         refused(() => runBlockGeneric(model, rng(), 100), 'generic Monte Carlo');
         refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
         refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
@@ -192,7 +194,9 @@ describe('a send with no direction, or outside the rounds, is refused by every e
           refused(() => trialKernelWith(model, null)(stream(), 100), `trial kernel over ${channel}`);
           refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), `trial kernel with a memo automaton over ${channel}`);
         }
-        refused(() => exactCell(cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 })), 'exact over a replayed trace');
+        const replayed = cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 });
+        refused(() => exactCell(replayed), 'exact over a replayed trace');
+        refused(() => runBlockCompiled(replayed, blockState('sends-refused', what, 0), 100), 'Monte Carlo over a replayed trace');
       } finally {
         unregister(name);
       }
