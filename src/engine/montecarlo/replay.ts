@@ -1,5 +1,6 @@
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, Step } from '../../contract/protocol.js';
+import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -9,7 +10,7 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
-import { MAX_TRIAL_STEPS } from './generic.js';
+import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './generic.js';
 import type { Tally } from '../tally.js';
 
 const TWO_16 = 65536;
@@ -75,7 +76,14 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
   for (let id = 0; id < states.length; id++) {
     if (states.length > MAX_NODES) return null;
     const state = states[id]!.slice();
+    // Each step held to the contract as runTrial holds it (the step object is reused: cleared first).
+    clearStep(step);
     protocol.next(state, config, step);
+    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+    if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
+    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
+    if (step.kind === CHOOSE) refuseChoices(protocol.name, step.choices, state);
+    else if (step.kind !== END) refuseSend(protocol.name, step, model.roundLimit, state);
     kind.push(step.kind);
     direction.push(step.direction);
     round.push(step.round);
