@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { unregister } from '../src/catalog/register.js';
 import { CHOOSE, END, SEND, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
@@ -10,9 +11,14 @@ import { COMPILE_TRIALS, runBlock, runBlockCompiled, runBlockPair } from '../src
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, choiceTable, runBlockGeneric, runTrial } from '../src/engine/montecarlo/generic.js';
 import type { TrialCounters } from '../src/engine/montecarlo/generic.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
+import { runCells } from '../src/engine/schedule/runner.js';
 import { addTally } from '../src/engine/tally.js';
 import type { Tally } from '../src/engine/tally.js';
 import { StepNotFilled } from '../src/engine/unfilled-step.js';
+import { UsageError } from '../src/errors.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { readScenarioFile } from '../src/scenario/parse.js';
+import { loadScenarioSource } from '../src/scenario/resolve.js';
 import { blockState } from '../src/rng/streams.js';
 import { meanZ, proportionZ } from '../src/stats/zscore.js';
 import { cell } from './exact-helpers.js';
@@ -115,6 +121,14 @@ describe('the generic engine keeps the contract itself', () => {
     );
   });
 
+  it('runs a protocol without crash support where no crash is configured', () => {
+    const model = messenger({});
+    const { crash: _crash, crashed: _crashed, roles: _roles, nodes: _nodes, ...plain } = model.protocol;
+    const tally = run(withProtocol(model, plain as ProtocolDefinition<unknown>), 200);
+    assert.equal(tally.trials, 200);
+    assert.deepEqual(tally.messages, [0, 200]);
+  });
+
   it('a send to a crashed node is not received, and a send from one up is not refused', () => {
     // messenger, B always crashed: A's order is dispatched, reaches no one, and A attacks alone.
     const model = messenger({ crashB: 1, loss: 0 });
@@ -208,6 +222,20 @@ describe('the generic engine keeps the contract itself', () => {
       () => run(announces, 1),
       (e: unknown) => e instanceof StepNotFilled && /step.peers is 2, without bit 0/.test(e.message),
     );
+    const choosersAlone = protocolOf((state, step) => {
+      if (state[0] === 0) {
+        step.kind = CHOOSE;
+        step.choices = ONE;
+        step.choosers = 1; // without step.peers
+      } else {
+        step.kind = END;
+        step.outcome = 0;
+      }
+    });
+    assert.throws(
+      () => run(choosersAlone, 1),
+      (e: unknown) => e instanceof StepNotFilled && /step.peers is 0/.test(e.message),
+    );
   });
 });
 
@@ -277,6 +305,26 @@ describe('what an observer is told (trace)', () => {
     assert.deepEqual([...sides].sort(), [0, 1, 2]);
   });
 
+  it('an observer without onCrash on a cell with crashes; each send’s fate on a replayed trace', () => {
+    const crashing = cell('handshake', 'bernoulli', { rounds: 2, redundancy: 1, loss: 0.5, crashB: 0.5 });
+    const sends = { received: 0, lost: 0 };
+    const observer = { onSend: (_step: Step, received: boolean) => void sends[received ? 'received' : 'lost']++, onChoose: () => undefined };
+    const counters = (model: CellModel): TrialCounters => ({ messages: 0, rounds: 0, deliveries: new Float64Array(model.deliveryValues.length) });
+    const rng = generatorAt(streamOf('observer'));
+    for (let trial = 0; trial < 32; trial++) runTrial(crashing, rng, new Int32Array(crashing.stateSize), new Step(), counters(crashing), observer);
+    const dir = tempFiles({
+      'long.txt': `${'0110'.repeat(5001)}
+`,
+    });
+    const replayed = buildCellModel({ protocol: 'retransmit', channel: 'trace', params: { file: join(dir, 'long.txt'), redundancy: 1, rounds: 4 } });
+    assert.ok(replayed.replay);
+    const tally = counters(replayed);
+    sends.received = sends.lost = 0;
+    for (let trial = 0; trial < 200; trial++) runTrial(replayed, rng, new Int32Array(replayed.stateSize), new Step(), tally, observer);
+    assert.equal(sends.received, tally.deliveries[0], 'every copy received is one delivered');
+    assert.ok(sends.lost > 0 && sends.received > 0, JSON.stringify(sends));
+  });
+
   it('a choice’s sampling table is made once per probability array', () => {
     const probabilities = Float64Array.of(0.25, 0.75);
     assert.equal(choiceTable(probabilities), choiceTable(probabilities));
@@ -323,5 +371,53 @@ describe('which engine runs a block (dispatch)', () => {
     assert.deepEqual(pair, sum);
     assert.notEqual(runBlockPair(walked, a, 2 * COMPILE_TRIALS, b, COMPILE_TRIALS, true), null, 'both exactly long enough');
     assert.equal(runBlockPair(walked, a, COMPILE_TRIALS, b, COMPILE_TRIALS), null, 'not specialized: no bit walk, no pair');
+  });
+});
+
+/** A protocol file whose A, crashed, still sends in round 3 (only where R ≥ 3: check's quick look at R 1 and 2 passes it). */
+const ZOMBIE = `export default ({ SEND, END, ROUND, A_TO_B, GENERALS_OUTCOMES }) => ({
+  name: 'generic-zombie', summary: 'test', exactNote: 'test', outcomes: GENERALS_OUTCOMES, usesRounds: true, parameters: [],
+  roles: ['A', 'B'], nodes: () => [0, 1],
+  configure: (p) => ({ rounds: p.rounds, crashes: p.crashes ?? 0 }),
+  stateSize: () => 5,
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    const per = c.crashes ? 2 : 1;
+    const round = Math.floor(s[0] / per) + 1;
+    const roundStart = c.crashes && s[0] % 2 === 0;
+    if (round > c.rounds || (s[2] === 1 && !roundStart && !(c.rounds >= 3 && round === 3))) { step.kind = END; step.outcome = s[4] ? 0 : 2; return; }
+    if (roundStart) { step.kind = ROUND; step.round = round; return; }
+    step.kind = SEND; step.direction = A_TO_B; step.round = round;
+  },
+  resolve(s, c, step, r) { if (step.kind === SEND && r) s[4] = 1; s[0]++; },
+  crash(s, c, node) { s[2 + node] = 1; },
+  crashed: (s, c, node) => s[2 + node] === 1,
+  describe: (s) => 'step ' + s[0],
+});
+`;
+
+describe('a protocol file’s fault met in a worker thread', () => {
+  it('is the user’s to fix (a UsageError, exit 2), not a worker failure: a crashed node that sends', async () => {
+    const dir = tempFiles({
+      'zombie.mjs': ZOMBIE,
+      's.yaml': 'protocol: ./zombie.mjs\nloss: 0.1\nredundancy: 1\nrounds: 3\ncrash: { A: 0.3 }\ntrials: 200000\n',
+    });
+    try {
+      const scenario = await loadScenarioSource(readScenarioFile(join(dir, 's.yaml')));
+      await assert.rejects(
+        runCells(expandCells(scenario), { exact: 'off', simulate: true, workers: 2 }),
+        (e: unknown) => e instanceof UsageError && /node 0 dispatched a message in round 3 after it crashed/.test(e.message),
+      );
+    } finally {
+      unregister('generic-zombie');
+    }
+  });
+
+  it('each refusal the engines throw carries its class’s name, by which the pool knows it', () => {
+    const refusals = [new TrialNeverEnds('p', new Int32Array(1), 'd'), new SentAfterCrash('p', 0, new Step(), 'd'), new UnexpectedRound('p')];
+    assert.deepEqual(
+      refusals.map((e) => e.name),
+      ['TrialNeverEnds', 'SentAfterCrash', 'UnexpectedRound'],
+    );
   });
 });
