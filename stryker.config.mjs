@@ -29,7 +29,7 @@ const MODULES = {
   // is held to) and the dispatch that picks an engine per block (replay.ts apart: changed by issue 23 while this was measured).
   'montecarlo-entry': {
     mutate: ['src/engine/montecarlo/{generic,dispatch}.ts'],
-    tests: ['montecarlo-generic', 'oracles-montecarlo', 'kernel-dispatch', 'replay-runs'],
+    tests: ['montecarlo-generic', 'oracles-montecarlo', 'kernel-dispatch', 'replay-runs', 'steps-refused'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },
