@@ -150,6 +150,10 @@ describe('the generic engine keeps the contract itself', () => {
     const up = runBlock(replayed, streamOf('replay'), 500);
     assert.ok(up.deliveries[0]! > 150, `B up: ${up.deliveries[0]} of 500 delivered`);
     assert.equal(runBlockPair(replayed, streamOf('a'), COMPILE_TRIALS, streamOf('b'), COMPILE_TRIALS, true), null, 'a replayed trace: no pair');
+    // Two-phase commit's cohorts have no automaton the replay follows: the replay hands the block to the generic engine.
+    const cohorts = buildCellModel({ protocol: 'two-phase-commit', channel: 'trace', params: { ...params, rounds: 2, participants: 6 } });
+    assert.ok(cohorts.replay);
+    assert.deepEqual(runBlock(cohorts, streamOf('cohorts'), 500), runBlockGeneric(cohorts, generatorAt(streamOf('cohorts')), 500));
   });
 
   it('stops a trial that never ends after exactly MAX_TRIAL_STEPS steps, naming the state it reached', () => {
