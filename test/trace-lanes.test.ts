@@ -27,7 +27,8 @@ describe('trace lanes: start draws on the SIMD lanes', () => {
 
   // 6,700,417 divides 2^32 + 1, so uniformBelow rejects a word once in 641 draws (the most
   // for its size): the lanes meet rejections in most calls; 1,099,864 rejects once in 3,911
-  // (one-bit codes, whose steps are gathered in runs: rejections fall between them).
+  // (one-bit codes: a protocol other than the messenger with two results). The messenger's
+  // own draws (start-order.ts) are held to the sequential ones in trace-start-order.test.ts.
   for (const [starts, logWidth, escape] of [
     [6_700_417, 2, 3],
     [1_099_864, 0, -1],
