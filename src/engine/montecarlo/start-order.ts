@@ -96,7 +96,11 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
   const { starts, copies } = replay;
   const { direction } = send;
   const before = new Float64Array(copies + 2);
-  for (let s = 0; s < starts; s++) before[copies - replay.delivered(s, direction) + 1]!++;
+  let delivered = replay.delivered(0, direction);
+  for (let s = 0; s < starts; s++) {
+    before[copies - delivered + 1]!++;
+    delivered += slide(replay, s, copies, direction);
+  }
   for (let g = 1; g <= copies + 1; g++) before[g]! += before[g - 1]!;
   const outcome = Int32Array.from({ length: copies + 1 }, (_, g) => send.outcomes[g < copies ? 1 : 0]);
   const thresholdOf = new Int32Array(copies + 2);
@@ -112,6 +116,9 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
   }
   return { replay, direction, copies, outcome, round: send.round, before, thresholds: Uint32Array.from(thresholds), thresholdOf, marks: null };
 }
+
+/** What the copies delivered change by from start s to s + 1: the window of `copies` packets slid by one. */
+const slide = (replay: Replay, s: number, copies: number, direction: Direction): number => replay.packet(s + copies, direction) - replay.packet(s, direction);
 
 /** The group index j falls in: the last g with before[g] ≤ j (a group so found is never empty). */
 export function groupOf(order: StartOrder, j: number): number {
@@ -147,12 +154,15 @@ export function startAt(order: StartOrder, j: number): number {
   const g = groupOf(order, j);
   const rank = j - order.before[g]!;
   const { replay, direction, copies } = order;
-  const delivered = copies - g;
+  const wanted = copies - g;
   let s = marks.at[marks.first[g]! + Math.floor(rank / 2 ** MARK_LOG)]!;
+  let delivered = replay.delivered(s, direction);
   for (let seen = rank - (rank % 2 ** MARK_LOG); ; s++) {
-    if (replay.delivered(s, direction) !== delivered) continue;
-    if (seen === rank) return s;
-    seen++;
+    if (delivered === wanted) {
+      if (seen === rank) return s;
+      seen++;
+    }
+    delivered += slide(replay, s, copies, direction);
   }
 }
 
@@ -163,10 +173,12 @@ function markStarts(order: StartOrder): Marks {
   const at = new Int32Array(first[copies + 1]!);
   const seen = new Float64Array(copies + 1);
   const mask = 2 ** MARK_LOG - 1;
+  let delivered = replay.delivered(0, direction);
   for (let s = 0; s < replay.starts; s++) {
-    const g = copies - replay.delivered(s, direction);
+    const g = copies - delivered;
     if ((seen[g]! & mask) === 0) at[first[g]! + seen[g]! / 2 ** MARK_LOG] = s;
     seen[g]!++;
+    delivered += slide(replay, s, copies, direction);
   }
   return { at, first };
 }
