@@ -71,8 +71,22 @@ describe('the messenger over a replayed trace draws its start through the start 
   });
 
   it('counts a block by groups to the tallies of trial by trial, for every block size and copies', () => {
-    for (const k of [1, 2, 5]) {
-      const model = messenger(k);
+    // 150 copies over a trace whose loss rises from none to all: more group boundaries than the
+    // lanes hold, counted one by one.
+    const rising = new Xoshiro128(4, 3, 2, 1);
+    const ramp = join(DIR, 'ramp.txt');
+    writeFileSync(ramp, Array.from({ length: 20_050 }, (_, i) => (rising.nextUint32() % 20_050 < i ? '1' : '0')).join(''));
+    const wide = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: ramp, redundancy: 150 } });
+    assert.ok(startOrderFor(wide)!.thresholds.length > TRACE_LAYOUT.MAX_THRESHOLDS);
+    // Traces with one group: every start delivers, or none does (no boundary between 0 and all).
+    writeFileSync(join(DIR, 'clean.txt'), '0'.repeat(20_050));
+    writeFileSync(join(DIR, 'dead.txt'), '1'.repeat(20_050));
+    const [clean, dead] = ['clean.txt', 'dead.txt'].map((f) =>
+      buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(DIR, f), redundancy: 2 } }),
+    );
+    assert.deepEqual(runBlock(clean!, Int32Array.of(1, 2, 3, 4), 5000).outcomes, [5000, 0, 0, 0]);
+    assert.deepEqual(runBlock(dead!, Int32Array.of(1, 2, 3, 4), 5000).outcomes, [0, 0, 5000, 0]);
+    for (const [k, model] of [...[1, 2, 5].map((k) => [k, messenger(k)] as const), [150, wide] as const]) {
       for (const trials of k === 1 ? [1, 2047, 2048, 20_100] : [2048, 5000]) {
         const stream = Int32Array.of(trials, k, 13, 17);
         assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
