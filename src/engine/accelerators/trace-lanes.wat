@@ -240,7 +240,7 @@
   ;; nothing read but the thresholds), four lanes' counts a v128 at ABOVE, the first threshold's
   ;; in a register; the rejected words are added to REJECTED. x ≥ T is min_u(x, T) = T: two
   ;; instructions on x64 (an unsigned compare takes three or four) and no constant to keep in a
-  ;; register (the loop's values fill the sixteen vector registers V8 uses). A step where a low
+  ;; register (signed compares of sign-flipped words, which need one, were slower). A step where a low
   ;; half may be rejected (min_u(low, reject − 1) = low: some once in 2^32 / n words) counts its
   ;; lanes masked, each rejection tested exactly; the others count all eight.
   (func (export "below") (param $steps i32) (param $n i32) (param $reject i32) (param $count i32)
