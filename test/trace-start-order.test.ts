@@ -18,7 +18,7 @@ import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { generatorAt, scenarioFrom, stateOf, tempFiles } from './helpers.js';
-import { cliInProcess } from './in-process.js';
+import { cliIn, cliInProcess } from './in-process.js';
 
 /** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
 function burstyTrace(packets: number, seed: number): Uint8Array {
@@ -116,6 +116,21 @@ describe('the messenger over a replayed trace draws its start through the start 
         assert.ok(Math.abs(z) <= 4, `k = ${k} ${s.outcomeNames[i]}: ${o.count} against ${s.exact!.outcomes[i]}: z = ${z}`);
       });
     }
+  });
+
+  it('gives the same bytes for any worker count and shard split', async () => {
+    const yaml = join(DIR, 'shards.yaml');
+    writeFileSync(yaml, 'protocol: messenger\nredundancy: 2\nchannel: { model: trace, file: bursty.txt }\ntrials: 300000\nseed: 9\n');
+    const whole = await cliIn(['run', yaml, '-f', 'csv', '--workers', '1', '--no-exact']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal((await cliIn(['run', yaml, '-f', 'csv', '--workers', '2', '--no-exact'])).stdout, whole.stdout);
+    for (const shard of ['1/2', '2/2']) {
+      const part = await cliIn(['run', yaml, '--shard', shard, '--workers', '2']);
+      assert.equal(part.status, 0, part.stderr);
+      writeFileSync(join(DIR, `shard-${shard[0]}.json`), part.stdout);
+    }
+    const merged = await cliIn(['merge', join(DIR, 'shard-1.json'), join(DIR, 'shard-2.json'), '-f', 'csv', '--no-exact']);
+    assert.equal(merged.stdout, whole.stdout, 'merged shards print the bytes of the whole run');
   });
 
   it('replays trial i from the start the run counted for it (`trace`), and prints it', async () => {
