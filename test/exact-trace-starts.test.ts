@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, END, ROUND, SEND } from '../src/contract/protocol.js';
+import type { Step } from '../src/contract/protocol.js';
+import { UsageError } from '../src/errors.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
 import { assertSameExact, tempFiles } from './helpers.js';
@@ -129,6 +131,45 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       );
     } finally {
       unregister(name);
+    }
+  });
+  it('refuses a step next left unfilled, an outcome that is no index and a ROUND without crashes, as the other engines do', () => {
+    // Each breaks the end of `good`'s trial (state[0] 2): the step object is reused, so an unset
+    // field would otherwise keep the previous step's value (here the order's SEND).
+    const ends: [string, (step: Step) => void, RegExp][] = [
+      ['unset', () => undefined, /^protocol exact-trace-starts-unset: next left step\.kind unset/],
+      [
+        'half',
+        (step) => Object.assign(step, { kind: END, outcome: 1.5 }),
+        /^protocol exact-trace-starts-half: the trial ended with outcome 1\.5, not an index/,
+      ],
+      [
+        'beyond',
+        (step) => Object.assign(step, { kind: END, outcome: 4 }),
+        /^protocol exact-trace-starts-beyond: the trial ended with outcome 4, not an index into outcomes\.names \(0 to 3\)/,
+      ],
+      ['no-outcome', (step) => Object.assign(step, { kind: END }), /^protocol exact-trace-starts-no-outcome: the trial ended \(END\) without an outcome/],
+      ['round', (step) => Object.assign(step, { kind: ROUND, round: 1 }), /^protocol exact-trace-starts-round: next said ROUND in a cell without crashes/],
+    ];
+    for (const [what, end, message] of ends) {
+      const name = `exact-trace-starts-${what}`;
+      const base = good(name);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          if (state[0] === 2) end(step);
+          else base.next(state, config, step);
+        },
+      });
+      try {
+        assert.throws(
+          () => exactCell(cell(name, 'trace', { file: long, rounds: 1, redundancy: 1 })),
+          (e: unknown) => e instanceof UsageError && message.test(e.message),
+          what,
+        );
+      } finally {
+        unregister(name);
+      }
     }
   });
   it('refuses crashes over a replayed trace', () => {

@@ -107,7 +107,9 @@ describe('reports whose cells lack exact values, or trials', () => {
   });
 
   it('rows: loss, redundancy and rounds are columns even where a channel has no loss', () => {
-    const [cell] = expandCells(scenarioFrom({ protocol: 'handshake', channel: 'gilbert-elliott', rounds: 2, trials: 4 }));
+    const [cell] = expandCells(
+      scenarioFrom({ protocol: 'handshake', channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.5 }, rounds: 2, trials: 4 }),
+    );
     assert.equal('loss' in cell!.params, false);
     const rows = toRows([summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally: TALLY, exact: null }, 0.95)]);
     assert.deepEqual(rows.columns.slice(3, 6), ['loss', 'redundancy', 'rounds']);

@@ -299,36 +299,35 @@ describe('memo automaton: its bookkeeping, counted in calls of the protocol', ()
     assert.deepEqual([a!.nodes, b!.nodes, c!.nodes], [4, 0, 4]);
   });
 
-  it('a step the automaton cannot encode (a direction other than 0 and 1) is taken live and counted as the generic engine counts it', () => {
-    // a channel that serves a third direction with the A-to-B transmission: the send counts in round 5
-    const sideways = protocolOf('memo-sideways', 1, {
-      next(state, _config, step) {
-        if (state[0] === 1) {
-          step.kind = END;
-          step.outcome = 0;
-          return;
-        }
-        step.kind = SEND;
-        step.direction = 2 as typeof A_TO_B;
-        step.round = 5;
-      },
-      resolve(state) {
-        state[0] = 1;
-      },
-    });
-    const counting = counted(sideways);
-    const channel = counting.plain.channel;
-    const served = {
-      ...channel,
-      transmissionFor: (config: unknown, state: number, direction: number, round: number) =>
-        channel.transmissionFor(config, state, direction === 2 ? A_TO_B : (direction as typeof A_TO_B), round),
-    };
-    const model = { ...counting.model, channel: served };
-    const plain = { ...counting.plain, channel: served };
+  it('a step the automaton cannot encode (a round of 2^30 or more: no limit without usesRounds) is taken live and counted as the generic engine counts it', () => {
+    const far = 2 ** 30 + 5;
+    const farOff = (direction: number) =>
+      protocolOf(`memo-far-${direction}`, 1, {
+        next(state, _config, step) {
+          if (state[0] === 1) {
+            step.kind = END;
+            step.outcome = 0;
+            return;
+          }
+          step.kind = SEND;
+          step.direction = direction as typeof A_TO_B;
+          step.round = far;
+        },
+        resolve(state) {
+          state[0] = 1;
+        },
+      });
+    const { model, plain } = counted(farOff(A_TO_B));
     const memo = new MemoAutomaton(model);
-    walk(model, plain, memo, 'sideways', 0, 300);
-    assert.equal(runBlockGeneric(plain, blockStream('memo-bookkeeping', 'sideways', 0), 300).rounds, 5 * 300);
+    walk(model, plain, memo, 'far', 0, 300);
+    assert.equal(runBlockGeneric(plain, blockStream('memo-bookkeeping', 'far', 0), 300).rounds, far * 300);
     assert.equal(memo.records[KIND], LIVE, 'the root is taken live');
+    // a direction other than 0 and 1 is no step at all: both walks refuse it alike
+    const sideways = counted(farOff(2));
+    const refused = (e: unknown) =>
+      e instanceof Error && /^protocol memo-far-2: a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/.test(e.message);
+    assert.throws(() => runBlockGeneric(sideways.plain, blockStream('memo-bookkeeping', 'sideways', 0), 300), refused);
+    assert.throws(() => trialKernelWith(sideways.model, new MemoAutomaton(sideways.model))(blockState('memo-bookkeeping', 'sideways', 0), 300), refused);
   });
 
   it('keeps nothing for a protocol whose init computes part of the state from what the array held (a shift)', () => {

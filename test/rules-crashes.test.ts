@@ -366,6 +366,33 @@ describe('the contract checker: the quick check, the position, the cells', () =>
       true,
     );
   });
+  it('the quick check stops quietly after 2,000 states and follows one trial to its end; the full check explores them all', () => {
+    // A binary tree of sends 12 deep: 8,191 distinct states, every trial ending.
+    const tree = (base: ProtocolDefinition<{ rounds: number }>) => ({
+      stateSize: () => 2,
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0]! < 12) {
+          step.kind = SEND;
+          step.round = 1;
+          step.label = 'order';
+        } else {
+          step.kind = END;
+          step.outcome = generalsOutcome(true, true);
+        }
+      },
+      resolve(state: Int32Array, _config: { rounds: number }, _step: Step, result: number) {
+        state[1] = state[1]! * 2 + result;
+        state[0] = state[0]! + 1;
+      },
+    });
+    // Depth first, the 2,000th state is a trial's end (995 ended by then): the exploration stops
+    // there, with no pending branch taken up and no state beyond it. The endless trial above is
+    // followed past the budget to its 20,000th step.
+    const quick = checkWith(good, tree, true);
+    assert.deepEqual([quick.states, quick.trialsEnded], [2000, 995]);
+    assert.equal(checkWith(good, tree).states, 3 * 8191);
+  });
   it('the position names the call and the state being explored', () => {
     const position: CheckPosition = { call: '', state: [] };
     assert.throws(() =>

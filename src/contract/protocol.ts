@@ -107,6 +107,34 @@ export function announcementProblem(step: Step): string | null {
   return null;
 }
 
+/**
+ * Why a choice's probabilities (`step.choices`) are no distribution, or null: each finite and
+ * non-negative, summing to 1 within 1e-9. `check` holds every small cell to it, and each engine
+ * refuses a choice that breaks it wherever it meets one, so no cell counts it.
+ */
+export function choicesProblem(choices: ArrayLike<number> | null | undefined): string | null {
+  if (!choices || choices.length === 0) return 'a choice has no probabilities (step.choices)';
+  let sum = 0;
+  for (let i = 0; i < choices.length; i++) {
+    const v = choices[i]!;
+    if (!Number.isFinite(v) || v < 0) return `a choice has probability ${v}; each must be finite and non-negative`;
+    sum += v;
+  }
+  return Math.abs(sum - 1) > 1e-9 ? `a choice's probabilities sum to ${sum}, not 1` : null;
+}
+
+/**
+ * Why a SEND step names no place an engine can send from, or null: a direction A_TO_B (0) or
+ * B_TO_A (1), and a whole round from 1 to `roundLimit` (roundLimitOf, at least 1). `check` holds
+ * every small cell to it; the engines refuse a send that breaks it in any cell.
+ */
+export function sendProblem(step: Step, roundLimit: number, ownLimit = false): string | null {
+  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`;
+  if (!Number.isInteger(step.round) || step.round < 1 || step.round > roundLimit)
+    return `a send in round ${step.round}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
+  return null;
+}
+
 /** Why a `next` left a step that no engine may read, or null: the likely slip in words. */
 export function unfilledStep(step: Step, outcomes: number): string | null {
   if (step.kind === UNSET)

@@ -4,7 +4,7 @@ import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
 import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
-import { supportsCrashes } from '../contract/protocol.js';
+import { roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */
@@ -44,6 +44,8 @@ export interface CellModel {
   readonly copies: number;
   readonly outcomes: OutcomeSet;
   readonly stateSize: number;
+  /** The highest round a send may name (roundLimitOf, at least 1): the engines refuse a send beyond it. */
+  readonly roundLimit: number;
   readonly transmissions: readonly PreparedTransmission[];
   /**
    * Copies delivered per message of each delivery class: one class per (transmission, outcome)
@@ -101,6 +103,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     copies,
     outcomes: protocol.outcomes,
     stateSize: protocol.stateSize(protocolConfig),
+    roundLimit: Math.max(roundLimitOf(protocol, { ...own, rounds: Number(params['rounds']) }), 1),
     crash,
     crashSampling,
   };

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { unfilledStep } from '../contract/protocol.js';
+import { choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
 import type { Step } from '../contract/protocol.js';
 
 /** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
@@ -8,6 +8,18 @@ export class StepNotFilled extends UsageError {
   constructor(protocol: string, problem: string, state: Int32Array) {
     super(`protocol ${protocol}`, `${problem} (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}])`);
   }
+}
+
+/** Throws StepNotFilled where a CHOOSE step's probabilities are no distribution (check and the quick check catch most). */
+export function refuseChoices(protocol: string, choices: ArrayLike<number> | null | undefined, state: Int32Array): void {
+  const problem = choicesProblem(choices);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
+/** Throws StepNotFilled where a SEND step names no direction, or a round outside 1..roundLimit (check and the quick check catch most). */
+export function refuseSend(protocol: string, step: Step, roundLimit: number, state: Int32Array): void {
+  const problem = sendProblem(step, roundLimit);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
 }
 
 /** Throws StepNotFilled where `next` left `step` unreadable (rare: check and the quick check catch most). */

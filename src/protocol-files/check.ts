@@ -11,8 +11,10 @@ import {
   announcementProblem,
   receiverNode,
   roundLimitOf,
+  sendProblem,
   senderNode,
   supportsCrashes,
+  choicesProblem,
   unfilledStep,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
@@ -60,6 +62,12 @@ const MAX_STATES = 200_000;
 const MAX_STEPS = 100_000;
 /** The quick check's bound: its one cell has two rounds, and it must answer well within its watchdog's seconds. */
 const QUICK_MAX_STEPS = 20_000;
+/**
+ * The quick check runs before every command, so it explores at most this many states of its cell
+ * (a few milliseconds), then follows one trial on to its end, so that a trial that never ends is
+ * still stopped; `check` explores every state.
+ */
+const QUICK_MAX_STATES = 2_000;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -80,9 +88,11 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
   let states = 0;
   let ended = 0;
   const cells = smallCells(protocol, quick);
+  // Every probability array next gives, with what it held: across cells too (configure may fill one).
+  const choicesGiven = new WeakMap<object, string>();
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes);
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven);
       states += r.states;
       ended += r.ended;
     }
@@ -98,6 +108,8 @@ function checkCell(
   file: string | undefined,
   maxSteps: number,
   crashes = false,
+  budget?: number,
+  choicesGiven = new WeakMap<object, string>(),
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
@@ -166,10 +178,18 @@ function checkCell(
   const [called, calledView] = scratch();
   const [skipped, skippedView] = scratch();
   const [after, afterView] = scratch();
+  // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
+  // state's first new child is its only one followed.
+  let narrowed = false;
   const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number): void => {
     const key = stateKey(crashed, view);
     if (seen.has(key)) return;
+    if (narrowed && stack.length > 0) return;
     seen.add(key);
+    if (budget !== undefined && !narrowed && seen.size >= budget) {
+      narrowed = true;
+      stack.length = 0;
+    }
     if (seen.size > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed });
@@ -289,6 +309,17 @@ function checkCell(
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
     if (announced) fail(first, path, announced);
+    if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) {
+      const now = Array.from(step.choices).join(', ');
+      const before = choicesGiven.get(step.choices);
+      if (before !== undefined && before !== now)
+        fail(
+          first,
+          path,
+          `next gave step.choices an array it had given before with other probabilities ([${before}] then, [${now}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`,
+        );
+      choicesGiven.set(step.choices, now);
+    }
     if (step.kind === END) {
       ended++;
       continue;
@@ -482,10 +513,8 @@ function stepResults(
   }
   if (step.kind === END) return [];
   if (step.kind === SEND) {
-    if (step.direction !== 0 && step.direction !== 1) fail(`a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`);
-    const limit = roundLimitOf(protocol, params as ProtocolParams);
-    if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
-      fail(`a send in round ${step.round}, outside 1..${limit} (the round limit${protocol.roundLimit ? ' its roundLimit gives' : ''})`);
+    const problem = sendProblem(step, Math.max(roundLimitOf(protocol, params as ProtocolParams), 1), Boolean(protocol.roundLimit));
+    if (problem) fail(problem);
     const what = step.label || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],
@@ -494,13 +523,8 @@ function stepResults(
   }
   if (step.kind === CHOOSE) {
     const p = step.choices;
-    if (!p || p.length === 0) fail('a choice has no probabilities (step.choices)');
-    let sum = 0;
-    for (const v of p!) {
-      if (!Number.isFinite(v) || v < 0) fail(`a choice has probability ${v}; each must be finite and non-negative`);
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > 1e-9) fail(`a choice's probabilities sum to ${sum}, not 1`);
+    const problem = choicesProblem(p);
+    if (problem) fail(problem);
     return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }
   return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`);

@@ -13,7 +13,7 @@ import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, par
 import { supportsCrashes } from '../contract/protocol.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
-import { DEFAULT_MAX_TRIALS } from './schema.js';
+import { DEFAULT_MAX_TRIALS, requiredChannelKeys } from './schema.js';
 import { readScenarioFile } from './parse.js';
 import { shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
@@ -116,6 +116,14 @@ export function resolveScenario(given: ScenarioSource): Scenario {
   // Validation admitted only catalogued names: from here on the definitions, not the names.
   const protocolDefinition = protocolNamed(protocol)!;
   const channelDefinition = channelNamed(channel)!;
+  const needed = channelDefinition.topLevel ? [] : requiredChannelKeys(channelDefinition).filter((key) => channelObject[key] === undefined);
+  if (needed.length > 0) {
+    // The object form is held to them by the schema; a channel given by its name alone is not.
+    throw new UsageError(
+      source.locate(['channel']),
+      `the ${channel} channel needs ${needed.join(' and ')}: give channel as an object, { model: ${channel}, ${needed.map((key) => `${key}: …`).join(', ')} }`,
+    );
+  }
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
   const channelFiles = filesOf(source, channelDefinition, channelObject);
   const params: Record<string, number | string> = {

@@ -170,8 +170,13 @@ export function scenarioSchema(): Record<string, unknown> {
 
 /** A channel object's keys that have no default, so the scenario must give them. */
 function requiredKeys(model: string): { required?: string[] } {
-  const required = CHANNELS[model]!.parameters.filter((p) => p.default === undefined && !p.optional).map((p) => p.name);
+  const required = requiredChannelKeys(CHANNELS[model]!);
   return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
+}
+
+/** A channel's parameters that have no default and are not optional: a scenario must give each. */
+export function requiredChannelKeys(channel: { readonly parameters: readonly { name: string; default?: unknown; optional?: boolean }[] }): string[] {
+  return channel.parameters.filter((p) => p.default === undefined && !p.optional).map((p) => p.name);
 }
 
 /** How a scenario names a protocol file (protocol-files/load.ts isProtocolPath): a path ending .mjs, .js, .cjs, .ts or .mts. */

@@ -1,5 +1,5 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
-import { refuseUnfilled } from '../unfilled-step.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -66,6 +66,7 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
       continue;
     }
     if (step.kind === CHOOSE) {
+      refuseChoices(protocol.name, step.choices, state);
       const probabilities = Float64Array.from(step.choices!);
       const next = Array.from(probabilities, (_, i) => {
         const child = state.slice();
@@ -75,6 +76,7 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
       nodes[id] = { kind: 'choose', probabilities, next };
       continue;
     }
+    refuseSend(protocol.name, step, model.roundLimit, state);
     const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
     const round = step.round;
     const next = Array.from(t.probabilities, (_, i) => {

@@ -1,7 +1,8 @@
 import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, Step } from '../../contract/protocol.js';
-import { MAX_TRIAL_STEPS, TrialNeverEnds } from '../montecarlo/generic.js';
+import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
+import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -77,7 +78,9 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
       let { position, messages: sent, delivered: arrived, round } = branch;
       for (let steps = 0; ; steps++) {
         expanded++;
+        clearStep(step);
         protocol.next(state, config, step);
+        refuseUnfilled(protocol.name, step, outcomes.length, state);
         if (step.kind === END) {
           const p = branch.probability;
           outcomes[step.outcome]!.add(p);
@@ -87,8 +90,11 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           break;
         }
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
+        // Crashes over a replayed trace are refused before this engine runs.
+        if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
         if (step.kind === CHOOSE) {
           const choices = step.choices!;
+          refuseChoices(protocol.name, choices, state);
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;
             const child = state.slice();
@@ -97,6 +103,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           }
           break;
         }
+        refuseSend(protocol.name, step, model.roundLimit, state);
         const copies = replay.delivered(position, step.direction);
         position = replay.after(position);
         sent++;

@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, refuseUnfilled } from '../unfilled-step.js';
+import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -10,13 +10,28 @@ import { drawStart } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
-const choiceTables = new WeakMap<Float64Array, SamplingTable>();
+/** Each probability array's table, and the probabilities it was made from. */
+const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
 
-/** A choice's sampling table, made once per probability array. */
-export function choiceTable(probabilities: Float64Array): SamplingTable {
-  let table = choiceTables.get(probabilities);
-  if (!table) choiceTables.set(probabilities, (table = samplingTable(probabilities)));
+/**
+ * A choice's sampling table, made once per probability array (made again should the array's
+ * probabilities have changed: the contract forbids it, and `check` refuses it, but a cell it
+ * did not explore must still draw what the array says); a protocol's array that is no
+ * distribution (`protocol` named) is refused, with the state it came from.
+ */
+export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
+  const known = choiceTables.get(probabilities);
+  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known.table;
+  if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
+  const table = samplingTable(probabilities);
+  choiceTables.set(probabilities, { table, made: Float64Array.from(probabilities) });
   return table;
+}
+
+function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
+  if (made.length !== now.length) return false;
+  for (let i = 0; i < made.length; i++) if (made[i] !== now[i]) return false;
+  return true;
 }
 
 /**
@@ -100,7 +115,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     let result: number;
     if (step.kind === CHOOSE) {
-      result = sample(rng, choiceTable(step.choices!));
+      result = sample(rng, choiceTable(step.choices!, protocol.name, state));
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
@@ -108,6 +123,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+      if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= model.roundLimit) || !Number.isInteger(step.round))
+        refuseSend(protocol.name, step, model.roundLimit, state);
       // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
       // channel's state moves on) but none is delivered.
       let reaches = true;

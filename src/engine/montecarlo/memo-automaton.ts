@@ -192,6 +192,9 @@ export class MemoAutomaton {
     this.load(id, state);
     clearStep(step);
     protocol.next(state, config, step);
+    // A choice that is no distribution is refused here, with the state it came from (one without
+    // probabilities goes live, where the announcement's rules name it).
+    if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) choiceTable(step.choices, protocol.name, state);
     const r = this.records;
     const o = id * NODE_FIELDS;
     r[o + KIND] = this.kindOf(step);
@@ -234,6 +237,8 @@ export class MemoAutomaton {
       !(isInt32(step.round) && step.round >= 0 && step.round < 2 ** 30)
     )
       return LIVE;
+    // A send beyond the cell's round limit (or in round 0) is the live walk's to refuse.
+    if ((kind === SEND || (peers !== 0 && choosers !== peers)) && !(step.round >= 1 && step.round <= this.model.roundLimit)) return LIVE;
     if (peers === 0 && choosers === 0) return kind === SEND || step.choices instanceof Float64Array ? kind : LIVE;
     // The trial kernel's rules of a run (announcementProblem), and a choice of at most two outcomes, whose results fit a mask.
     const wellFormed =

@@ -1,5 +1,5 @@
 import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
-import { refuseUnfilled } from '../unfilled-step.js';
+import { refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { addTally, grownHistogram, toTally } from '../tally.js';
@@ -242,6 +242,9 @@ const LIVE_WALK = `
             if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
                   (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
               refuseAnnouncement(protocol.name, step, state);
+            // A run that sends (not every part a choice) sends in a direction and a round the cell allows.
+            if (choosers !== peers && ((direction !== 0 && direction !== 1) || !(round >= 1 && round <= ROUND_LIMIT) || !Number.isInteger(round)))
+              refuseSend(protocol.name, step, ROUND_LIMIT, state);
             // A transmission that leaves the channel in its state serves the run's next send too
             // (transmissionFor is a function of its arguments): looked up again only on a change.
             const ti = channel.transmissionFor(channelConfig, channelState, direction, round);
@@ -291,6 +294,8 @@ const LIVE_WALK = `
             result = k;
           } else {
             if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
+            if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= ROUND_LIMIT) || !Number.isInteger(step.round))
+              refuseSend(protocol.name, step, ROUND_LIMIT, state);
             ${SEND_DRAW('step.direction', 'step.round')}
           }
           protocol.resolve(state, config, step, result);
@@ -582,6 +587,8 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'SEND',
     'UNSET',
     'refuseUnfilled',
+    'refuseSend',
+    'ROUND_LIMIT',
     'refuseAnnouncement',
     'fast',
     'FAST_FIELDS',
@@ -593,6 +600,9 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
   const resolveRun = typeof model.protocol.resolveRun === 'function';
   const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
+  const state = new Int32Array(model.stateSize);
+  // A choice that is no distribution is refused the first time it is met, with the state it came from.
+  const checkedChoiceTable = (probabilities: Float64Array) => choiceTable(probabilities, model.protocol.name, state);
   return factory(
     model.protocol,
     model.protocolConfig,
@@ -601,12 +611,12 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     model.transmissions,
     model.initialStates,
     model.initialSampling,
-    new Int32Array(model.stateSize),
+    state,
     new Step(),
     new Float64Array(model.outcomes.names.length),
     new Float64Array(HISTOGRAM_SIZE),
     new Float64Array(model.deliveryValues.length),
-    choiceTable,
+    checkedChoiceTable,
     firstAtLeast,
     afterTie,
     grownHistogram,
@@ -618,6 +628,8 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     SEND,
     UNSET,
     refuseUnfilled,
+    refuseSend,
+    model.roundLimit,
     refuseAnnouncement,
     fastTransmissions(model),
     FAST_FIELDS,

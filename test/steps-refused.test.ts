@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, CHOOSE, SEND, choicesProblem, sendProblem } from '../src/contract/protocol.js';
+import type { Step } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { exactCell } from '../src/engine/exact/index.js';
+import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
+import { choiceTable, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { MemoAutomaton } from '../src/engine/montecarlo/memo-automaton.js';
+import { trialKernelWith } from '../src/engine/montecarlo/trial-kernel.js';
+import { UsageError } from '../src/errors.js';
+import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import { blockState } from '../src/rng/streams.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { cell } from './exact-helpers.js';
+import { tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
+
+/**
+ * A choice whose probabilities are no distribution, met only in a cell the quick check does not
+ * explore (rounds 3 and more: the quick check's cell has two): every engine refuses it with the
+ * protocol's name, as `check` does, instead of counting it (exact values summing to 0.9, Monte
+ * Carlo drawing the missing 0.1 as the last choice).
+ */
+const BAD: [string, number[], RegExp][] = [
+  ['short', [0.5, 0.4], /a choice's probabilities sum to 0\.9, not 1/],
+  ['negative', [1.1, -0.1], /a choice has probability -0\.1; each must be finite and non-negative/],
+  ['nan', [Number.NaN, 1], /a choice has probability NaN; each must be finite and non-negative/],
+  ['empty', [], /a choice has no probabilities \(step\.choices\)/],
+];
+
+describe('a choice that is no distribution is refused by every engine, naming the protocol', () => {
+  const long = join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt');
+  for (const [what, probabilities, message] of BAD) {
+    it(`${what}: (${probabilities.join(', ')})`, () => {
+      const name = `choices-refused-${what}`;
+      const base = good(name);
+      const choices = Float64Array.from(probabilities);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (config.rounds >= 3 && state[0] === 0) step.choices = choices;
+        },
+      });
+      try {
+        const refused = (run: () => unknown, engine: string) =>
+          assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
+        const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+        const stream = () => blockState('choices-refused', what, 0);
+        const rng = () => {
+          const s = stream();
+          return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
+        };
+        refused(() => exactCell(model), 'exact');
+        refused(() => exactCell(cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 })), 'exact over a replayed trace');
+        refused(() => runBlockGeneric(model, rng(), 100), 'generic Monte Carlo');
+        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
+        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+        // the same protocol at two rounds is another cell, with a good choice
+        assert.equal(exactCell(cell(name, 'bernoulli', { rounds: 2, loss: 0.1, redundancy: 1 })).outcomes.length, 4);
+      } finally {
+        unregister(name);
+      }
+    });
+  }
+  it('the rule: finite, non-negative, summing to 1 within 1e-9', () => {
+    assert.equal(choicesProblem(Float64Array.of(0.3, 0.7)), null);
+    assert.equal(choicesProblem(Float64Array.of(1)), null);
+    assert.equal(choicesProblem([0.25, 0.25, 0.5]), null);
+    assert.equal(choicesProblem(Float64Array.of(0.5, 0.5 + 5e-10)), null);
+    assert.equal(choicesProblem(Float64Array.of(0.5, 0.5 + 2e-9)), `a choice's probabilities sum to ${0.5 + (0.5 + 2e-9)}, not 1`);
+    assert.equal(choicesProblem(Float64Array.of(0.5, Number.POSITIVE_INFINITY)), 'a choice has probability Infinity; each must be finite and non-negative');
+    assert.equal(choicesProblem(null), 'a choice has no probabilities (step.choices)');
+  });
+});
+
+describe('a probability array is never changed once given', () => {
+  /** `good`'s coin from one array that `fill` sets before each CHOOSE: per state, or per cell. */
+  const filling = (name: string, fill: (choices: Float64Array, state: Int32Array, rounds: number) => void): ProtocolDefinition<{ rounds: number }> => {
+    const base = good(name);
+    const shared = new Float64Array(2);
+    return {
+      ...base,
+      next(state, config, step) {
+        base.next(state, config, step);
+        if (step.kind === CHOOSE) {
+          fill(shared, state, config.rounds);
+          step.choices = shared;
+        }
+      },
+    };
+  };
+  const refusedByCheck = (protocol: ProtocolDefinition<{ rounds: number }>, quick: boolean, message: RegExp) => {
+    registerProtocol(protocol);
+    try {
+      assert.throws(
+        () => checkProtocol(protocol, quick),
+        (e: unknown) => e instanceof ContractBroken && message.test(e.message),
+      );
+    } finally {
+      unregister(protocol.name);
+    }
+  };
+  it('check refuses an array whose probabilities change between cells (configure or next filling one array)', () => {
+    const perCell = filling('choices-per-cell', (c, _s, rounds) => c.set(rounds === 1 ? [0.5, 0.5] : [0.25, 0.75]));
+    refusedByCheck(
+      perCell,
+      false,
+      /^cell rounds=2: next gave step\.choices an array it had given before with other probabilities \(\[0\.5, 0\.5\] then, \[0\.25, 0\.75\] now\): the engines keep one sampling table per array/,
+    );
+    // the quick check sees one cell, where the array never changes
+    registerProtocol(perCell);
+    try {
+      assert.equal(checkProtocol(perCell, true).cells, 1);
+    } finally {
+      unregister(perCell.name);
+    }
+  });
+  it('the quick check refuses an array whose probabilities change within its cell', () => {
+    // a second CHOOSE after the coin, from the same array with other probabilities
+    const base = good('choices-per-state');
+    const shared = new Float64Array(2);
+    const twice: ProtocolDefinition<{ rounds: number }> = {
+      ...base,
+      stateSize: () => 4,
+      next(state, config, step) {
+        if (state[0]! <= 1) {
+          shared.set(state[0] === 0 ? [0.9, 0.1] : [0.2, 0.8]);
+          step.kind = CHOOSE;
+          step.choices = shared;
+          step.label = 'coin';
+        } else base.next(state, config, step);
+      },
+      resolve(state, config, step, result) {
+        if (state[0] === 1) state[0] = 2;
+        else base.resolve(state, config, step, result);
+      },
+    };
+    refusedByCheck(
+      twice,
+      true,
+      /^cell rounds=2: next gave step\.choices an array it had given before with other probabilities \(\[0\.9, 0\.1\] then, \[0\.2, 0\.8\] now\)/,
+    );
+  });
+  it('an engine still draws what the array holds now: its table is made again when the probabilities changed', () => {
+    const shared = Float64Array.of(1, 0);
+    assert.deepEqual(Array.from(choiceTable(shared).threshold), [2 ** 53, 2 ** 53]);
+    shared.set([0, 1]);
+    assert.deepEqual(Array.from(choiceTable(shared).threshold), [0, 2 ** 53]);
+    shared.set([0.5, 0.4]);
+    assert.throws(
+      () => choiceTable(shared, 'p', Int32Array.of(7)),
+      (e: unknown) => e instanceof UsageError && e.message === "protocol p: a choice's probabilities sum to 0.9, not 1 (state [7])",
+    );
+  });
+});
+
+describe('a send with no direction, or outside the rounds, is refused by every engine, naming the protocol', () => {
+  // `good`'s order, sent as `send` says from rounds 3 on (the quick check's cell has two).
+  const BAD_SENDS: [string, (step: Step) => void, RegExp][] = [
+    ['direction-2', (step) => (step.direction = 2 as Step['direction']), /a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/],
+    ['round-0', (step) => (step.round = 0), /a send in round 0, outside 1\.\.3 \(the round limit\)/],
+    ['round-4', (step) => (step.round = 4), /a send in round 4, outside 1\.\.3 \(the round limit\)/],
+    ['round-half', (step) => (step.round = 1.5), /a send in round 1\.5, outside 1\.\.3/],
+  ];
+  const long = join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt');
+  for (const [what, send, message] of BAD_SENDS) {
+    it(what, () => {
+      const name = `sends-refused-${what}`;
+      const base = good(name);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (config.rounds >= 3 && step.kind === SEND) send(step);
+        },
+      });
+      try {
+        const refused = (run: () => unknown, engine: string) =>
+          assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
+        for (const channel of ['bernoulli', 'cut'] as const) {
+          const model = cell(name, channel, { rounds: 3, ...(channel === 'bernoulli' ? { loss: 0.1 } : { after: 1 }), redundancy: 1 });
+          const stream = () => blockState('sends-refused', what, 0);
+          const s = stream();
+          refused(() => exactCell(model), `exact over ${channel}`);
+          refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), `generic Monte Carlo over ${channel}`);
+          refused(() => runBlockCompiled(model, stream(), 5000), `compiled kernel over ${channel}`);
+          refused(() => trialKernelWith(model, null)(stream(), 100), `trial kernel over ${channel}`);
+          refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), `trial kernel with a memo automaton over ${channel}`);
+        }
+        refused(() => exactCell(cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 })), 'exact over a replayed trace');
+      } finally {
+        unregister(name);
+      }
+    });
+  }
+  it('the rule, and what check names', () => {
+    const step = (direction: number, round: number) => Object.assign({} as Step, { kind: SEND, direction, round });
+    assert.equal(sendProblem(step(A_TO_B, 1), 1), null);
+    assert.equal(sendProblem(step(1, 64), 64), null);
+    assert.equal(sendProblem(step(0, 1e9), Number.POSITIVE_INFINITY), null);
+    assert.equal(sendProblem(step(0, 65), 64, true), 'a send in round 65, outside 1..64 (the round limit its roundLimit gives)');
+    assert.equal(sendProblem(step(-1, 1), 64), 'a send has direction -1; it must be A_TO_B (0) or B_TO_A (1)');
+  });
+});
