@@ -1,5 +1,5 @@
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, Step } from '../../contract/protocol.js';
+import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -9,7 +9,8 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
-import { MAX_TRIAL_STEPS } from './generic.js';
+import { MAX_TRIAL_STEPS, UnexpectedRound } from './generic.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
 import type { StartOrder } from './start-order.js';
 import type { Tally } from '../tally.js';
@@ -49,7 +50,12 @@ function automatonFor(model: CellModel): ProtocolAutomaton | null {
   return automaton;
 }
 
-/** Runs the protocol definition over every state reachable with either fate of each message; null past MAX_NODES. */
+/**
+ * Runs the protocol definition over every state reachable with either fate of each message; null
+ * past MAX_NODES. Each step is held to the contract as runTrial holds it (a step left unset, an
+ * outcome that is no index, a choice that is no distribution, a send in no direction or round
+ * are refused with the protocol's name, never counted).
+ */
 function unroll(model: CellModel): ProtocolAutomaton | null {
   const { protocol, protocolConfig: config } = model;
   const ids = new Map<string, number>();
@@ -77,7 +83,13 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
   for (let id = 0; id < states.length; id++) {
     if (states.length > MAX_NODES) return null;
     const state = states[id]!.slice();
+    clearStep(step);
     protocol.next(state, config, step);
+    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+    // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
+    if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
+    if (step.kind === CHOOSE) refuseChoices(protocol.name, step.choices, state);
+    else if (step.kind !== END) refuseSend(protocol.name, step, model.roundLimit, state);
     kind.push(step.kind);
     direction.push(step.direction);
     round.push(step.round);

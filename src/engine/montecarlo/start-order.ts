@@ -1,5 +1,5 @@
 import type { Replay } from '../../contract/channel.js';
-import { END, SEND, Step } from '../../contract/protocol.js';
+import { END, SEND, Step, sendProblem } from '../../contract/protocol.js';
 import type { Direction } from '../../contract/protocol.js';
 import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -76,15 +76,16 @@ function oneSend(model: CellModel): { direction: Direction; round: number; outco
   protocol.init(state, config);
   const step = new Step();
   protocol.next(state, config, step);
-  if (step.kind !== SEND || step.peers !== 0 || step.choosers !== 0) return null;
+  // A send the contract refuses is left to the automaton, which refuses it (replay.ts).
+  if (step.kind !== SEND || step.peers !== 0 || step.choosers !== 0 || sendProblem(step, model.roundLimit) !== null) return null;
   const outcomes: [number, number] = [-1, -1];
   for (const received of [0, 1] as const) {
     const after = state.slice();
     protocol.resolve(after, config, step, received);
     const last = new Step();
     protocol.next(after, config, last);
-    // An outcome out of range is left to the trial, which refuses it as it always has.
-    if (last.kind !== END || !(last.outcome >= 0 && last.outcome < model.outcomes.names.length)) return null;
+    // An outcome that is no index is left to the automaton, which refuses it.
+    if (last.kind !== END || !(Number.isInteger(last.outcome) && last.outcome >= 0 && last.outcome < model.outcomes.names.length)) return null;
     outcomes[received] = last.outcome;
   }
   return { direction: step.direction, round: step.round, outcomes };
