@@ -109,6 +109,19 @@ describe('the bit walk: where it applies', () => {
   });
 });
 
+describe('the bit walk: what a trial delivers before the walk starts', () => {
+  it('counts a class-1 copy delivered by a sure send before the first draw once per trial', () => {
+    // A sure send delivering class 1 (B→A lossless, say), then a draw of class 0 (A→B lossy), then the end.
+    const opening: AutomatonNode = { kind: 'send', round: 1, probabilities: Float64Array.of(1), deliveryClass: Int32Array.of(1), next: [2] };
+    const automaton: Automaton = { nodes: [end, opening, send(1, 0, 0)], root: 1, maxMessages: 2 };
+    const accumulators = scratch();
+    const walk = bitWalkFor(automaton, 2, sameHigh, accumulators)!;
+    assert.equal(walk.run(blockState('guards', 'opening', 1), 4096), true);
+    assert.equal(accumulators.DV[1], 4096);
+    assert.ok(accumulators.DV[0]! > 0 && accumulators.DV[0]! < 4096, `class 0: ${accumulators.DV[0]}`);
+  });
+});
+
 describe('the bit walk: it runs the blocks it takes, and gives back the ones it cannot hold', () => {
   const model = buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.3, redundancy: 1, rounds: 16 } });
   const automaton = buildAutomaton(model, 400);

@@ -160,7 +160,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   counters.messages = messages;
   counters.rounds = lastRound;
   const outcome = step.outcome;
-  if (!(outcome >= 0 && outcome < model.outcomes.names.length)) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+  if (!(Number.isInteger(outcome) && outcome >= 0 && outcome < model.outcomes.names.length))
+    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
   return outcome;
 }
 

@@ -301,7 +301,7 @@ const LIVE_WALK = `
           protocol.resolve(state, config, step, result);
         }
         outcome = step.outcome;
-        if (!(outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+        if (!(Number.isInteger(outcome) && outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
 `;
 
 /** The generator's scratch variables, in locals. */

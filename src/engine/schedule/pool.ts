@@ -146,8 +146,9 @@ export class WorkerPool {
       };
       thread.on('error', (error) =>
         fail(
-          // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, file changed) arrives as a plain Error: it stays the user's to fix
-          ['TrialNeverEnds', 'StepNotFilled', 'UsageError'].includes(error.name)
+          // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, a crashed node that sends, ROUND without crashes,
+          // file changed) arrives as a plain Error: it stays the user's to fix
+          ['TrialNeverEnds', 'StepNotFilled', 'SentAfterCrash', 'UnexpectedRound', 'UsageError'].includes(error.name)
             ? new UsageError('', error.message)
             : new WorkerFailure(`a worker thread failed: ${error.message}`),
         ),

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitGilbertElliott } from '../src/fit/fit.js';
+
+/**
+ * The path of the Gilbert–Elliott fit (docs/mutation.md, ninth round): which start runs on past
+ * the probes, and how far SQUAREM extrapolates. The fit is deterministic, so a trace's fit is
+ * pinned where another path would print other numbers.
+ */
+
+const traceOf = (text: string): Uint8Array => Uint8Array.from(text.replace(/\s/g, ''), Number);
+
+describe('the Gilbert–Elliott fit’s path', () => {
+  it('runs on the best start still moving, past a start that converged early on a worse point', () => {
+    const lost = traceOf('0000010110000011000000101000000110011001000000000000001');
+    const probesOnly = fitGilbertElliott(lost, { starts: 8, tolerance: 1e-4, maxIterations: 30 });
+    const fit = fitGilbertElliott(lost, { starts: 8, tolerance: 1e-4 });
+    assert.equal(probesOnly.start, 'random-6', 'the best after the probes, converged');
+    assert.equal(fit.start, 'gilbert-em', 'the leader, run on');
+    assert.ok(fit.logLikelihood > probesOnly.logLikelihood + 0.005, `${fit.logLikelihood} against ${probesOnly.logLikelihood}`);
+  });
+
+  it('extrapolates at least one EM step (SQUAREM’s α ≤ −1): the fit of a bursty trace, pinned', () => {
+    const lost = traceOf(`
+      101110011110110011110110110011011110110001111011111101011101011101111111111111100111111111101111
+      110111010111111111111101111111111110011111101111011011110111100110101110110111111011111111111110
+      100000000010010100001000000010000001100001000000100010000100010000000000000000001100000001000000
+      001000010100000000000000000100001001000010000000000010000000000000001011111111110011110111101011`);
+    const fit = fitGilbertElliott(lost);
+    assert.equal(fit.start, 'random-1');
+    assert.equal(fit.iterations, 5);
+    assert.ok(Math.abs(fit.logLikelihood - -193.2342825980048) < 1e-9, `ln L ${fit.logLikelihood}`);
+    const expected = { goodToBad: 0.006369424924954011, badToGood: 0.004734103263562779, lossGood: 0.14638198226520938, lossBad: 0.7831702401516606 };
+    for (const [name, value] of Object.entries(expected)) {
+      assert.ok(Math.abs(fit.params[name as keyof typeof expected] - value) < 1e-9, `${name}: ${fit.params[name as keyof typeof expected]}`);
+    }
+  });
+});

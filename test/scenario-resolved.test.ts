@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { UsageError } from '../src/errors.js';
+import { parseScenarioText } from '../src/scenario/parse.js';
+import { loadScenarioSource, resolveScenario } from '../src/scenario/resolve.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { oneSendProtocolFile, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
+
+/**
+ * Scenario validation at 1 in 2 lines (docs/mutation.md, ninth round): the resolved scenario that
+ * results and shards record, field by field; the place each refusal names; a channel in its own
+ * mapping with the common keys at the top level; and a protocol file's parameters when swept.
+ */
+
+const resolved = (yaml: string): Scenario => resolveScenario(parseScenarioText(yaml, 'test.yaml'));
+
+/** The whole one-line refusal of a YAML scenario. */
+function refusal(yaml: string): string {
+  try {
+    resolved(yaml);
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `not a UsageError: ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`accepted: ${yaml}`);
+}
+
+describe('the resolved scenario (what results and shards record)', () => {
+  it('a description left out is empty, not missing', () => {
+    const scenario = resolved('protocol: messenger\n');
+    assert.equal(scenario.description, '');
+    assert.equal(scenario.resolved['description'], '');
+    assert.equal(resolved('protocol: messenger\ndescription: why\n').resolved['description'], 'why');
+  });
+
+  it('holds the protocol’s own parameters and the sweep as given', () => {
+    const scenario = resolved('protocol: two-phase-commit\nparticipants: 3\nabortRate: 0.2\nsweep:\n  rounds: [1, 2]\n');
+    assert.equal(scenario.resolved['participants'], 3);
+    assert.equal(scenario.resolved['abortRate'], 0.2);
+    assert.deepEqual(scenario.resolved['sweep'], { rounds: [1, 2] });
+    assert.ok(!('undefined' in scenario.resolved));
+    assert.ok(!('sweep' in resolved('protocol: messenger\n').resolved), 'no sweep, no key');
+  });
+
+  it('no expectations is an empty list; each expectation names its own entry', () => {
+    assert.deepEqual(resolved('protocol: messenger\n').expect, []);
+    const scenario = resolved('protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.1 }\n  - { metric: disagreement, atMost: 0.5 }\n');
+    assert.deepEqual(
+      scenario.expect.map((e) => e.place),
+      ['test.yaml:3:5', 'test.yaml:4:5'],
+    );
+  });
+
+  it('a scenario that is no file (text, the default) records no scenario file, even with a protocol file', async () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('resolvedtext') });
+    try {
+      for (const source of ['(text)', '(default scenario)']) {
+        const scenario = await loadScenarioSource(parseScenarioText(JSON.stringify({ protocol: join(dir, 'p.mjs') }), source));
+        assert.equal(scenario.protocol, 'resolvedtext');
+        assert.equal(scenario.resolved['scenarioFile'], undefined, source);
+      }
+    } finally {
+      unregister('resolvedtext');
+    }
+  });
+});
+
+describe('the place a refusal names', () => {
+  it('too many cells: the sweep', () => {
+    assert.equal(
+      refusal('protocol: messenger\nsweep:\n  rounds: { from: 1, to: 400 }\n  loss: { from: 0, to: 0.999, step: 0.001 }\n'),
+      'test.yaml:3:3: the sweep has 400000 cells; at most 100000 are allowed',
+    );
+  });
+
+  it('a sweep value listed twice: the second one', () => {
+    assert.equal(refusal('protocol: messenger\nsweep:\n  rounds: [1, 2, 1]\n'), 'test.yaml:3:18: sweep.rounds lists 1 twice');
+  });
+
+  it('exactly 100,000 values of one parameter are taken, 100,001 are not', () => {
+    assert.equal(resolved('protocol: messenger\nsweep:\n  loss: { from: 0, to: 0.99999, step: 0.00001 }\n').sweep[0]!.values.length, 100_000);
+    assert.equal(
+      refusal('protocol: messenger\nsweep:\n  loss: { from: 0, to: 1, step: 0.00001 }\n'),
+      'test.yaml:3:9: sweep.loss has 100001 values; at most 100000 are allowed',
+    );
+  });
+});
+
+describe('a channel in its own mapping, the common keys at the top level', () => {
+  const GE = 'channel: { model: gilbert-elliott, goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }\n';
+
+  it('takes rounds, redundancy, crash rates and a protocol’s parameters at the top level', () => {
+    const scenario = resolved(`protocol: two-phase-commit\n${GE}rounds: 3\nredundancy: 2\nparticipants: 2\nabortRate: 0.1\ncrash: 0.01\n`);
+    assert.deepEqual(
+      { ...scenario.params },
+      { goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8, redundancy: 2, rounds: 3, participants: 2, abortRate: 0.1, crash: 0.01 },
+    );
+  });
+
+  it('refuses the bernoulli channel’s loss there, at its key', () => {
+    assert.equal(
+      refusal(`protocol: messenger\n${GE}loss: 0.2\n`),
+      'test.yaml:3:1: loss applies only to the bernoulli channel; the gilbert-elliott channel takes goodToBad, badToGood, lossGood, lossBad in its channel object',
+    );
+  });
+});
+
+describe('a protocol file’s own parameter, swept', () => {
+  const NAME = 'resolved-swept';
+  before(() => registerProtocol({ ...good(NAME), parameters: [{ name: 'spareRate', description: 'spare', minimum: 0, maximum: 1, default: 0.5 }] }));
+  after(() => unregister(NAME));
+
+  it('leaves a built-in protocol’s scenario to the schema: an unknown metric is refused while a protocol file is loaded', () => {
+    assert.match(refusal('protocol: messenger\nexpect:\n  - { metric: bogus, atLeast: 0.1 }\n'), /^test\.yaml:3:15: unknown expect\[0\]\.metric 'bogus'/);
+  });
+
+  it('checks the rest of the sweep against the schema', () => {
+    assert.equal(refusal(`protocol: ${NAME}\nsweep:\n  spareRate: [0.1, 0.2]\n  rounds: [0]\n`), 'test.yaml:4:12: sweep.rounds[0] must be at least 1 (got 0)');
+  });
+
+  it('an empty list, at the axis; a range without a step is taken; a step that is not a number is refused', () => {
+    assert.equal(refusal(`protocol: ${NAME}\nsweep:\n  spareRate: []\n`), 'test.yaml:3:14: sweep.spareRate must list at least one value');
+    assert.deepEqual(resolved(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1 }\n`).sweep[0]!.values, [0, 1]);
+    assert.equal(
+      refusal(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1, step: '0.5' }\n`),
+      "test.yaml:3:38: sweep.spareRate.step must be greater than 0 (got '0.5')",
+    );
+  });
+});
