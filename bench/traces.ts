@@ -6,7 +6,9 @@
  * three; Monte Carlo as the median ratio of alternating pairs in the same session, because the
  * machine is shared and noisy. Prints a table (docs/traces.md quotes it).
  *
- *   npm run build && node dist/bench/traces.js [packets, default 10^7]
+ *   npm run build && node dist/bench/traces.js [packets, default 10^7] [--monte-carlo [protocol]]
+ *
+ * --monte-carlo prints the Monte Carlo rows alone (of one protocol where one is named).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -21,7 +23,10 @@ import { fitAll } from '../src/fit/fit.js';
 import { parseLossTrace } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
-const PACKETS = Number(process.argv[2] ?? 1e7);
+const ARGS = process.argv.slice(2);
+const PACKETS = Number(ARGS.find((a) => /^[0-9.e]+$/.test(a)) ?? 1e7);
+const MONTE_CARLO_ONLY = ARGS.includes('--monte-carlo');
+const ONLY_PROTOCOL = MONTE_CARLO_ONLY ? ARGS[ARGS.indexOf('--monte-carlo') + 1] : undefined;
 
 /** A bursty trace: Gilbert–Elliott with goodToBad 0.02, badToGood 0.3, lossGood 0.01, lossBad 0.8. */
 function bursty(n: number): Uint8Array {
@@ -134,7 +139,7 @@ function layouts(lost: Uint8Array): [string, string, string | undefined][] {
 function main(): void {
   const lost = bursty(PACKETS);
   const rows: string[] = ['| what | size | time | rate |', '| --- | --- | --- | --- |'];
-  for (const [name, text, column] of layouts(lost)) {
+  for (const [name, text, column] of MONTE_CARLO_ONLY ? [] : layouts(lost)) {
     const { ms, value } = timed(() => parseLossTrace(text, { file: name, ...(column ? { column } : {}) }));
     rows.push(
       `| read ${name} | ${value.lost.length.toLocaleString('en')} packets, ${(text.length / 2 ** 20).toFixed(1)} MiB | ${ms.toFixed(0)} ms | ${(value.lost.length / ms / 1000).toFixed(1)} M packets/s |`,
@@ -148,10 +153,12 @@ function main(): void {
     writeFileSync(file, Buffer.from(million.map((x) => 48 + x)));
     const longFile = join(dir, 'long.txt');
     writeFileSync(longFile, Buffer.from(lost.map((x) => 48 + x)));
-    for (const [protocol, extra] of [
-      ['messenger', { redundancy: 2 }],
-      ['retransmit', { redundancy: 1, rounds: 10 }],
-    ] as const) {
+    for (const [protocol, extra] of MONTE_CARLO_ONLY
+      ? []
+      : ([
+          ['messenger', { redundancy: 2 }],
+          ['retransmit', { redundancy: 1, rounds: 10 }],
+        ] as const)) {
       const model = buildCellModel({ protocol, channel: 'trace', params: { file, ...extra } });
       const { ms } = timed(() => exactCell(model), 1);
       rows.push(`| exact ${protocol} over the trace (average over every start) | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
@@ -160,17 +167,20 @@ function main(): void {
     // (and the protocol's own choices), one over Bernoulli a word a copy sent. Pairs alternate,
     // trace then Bernoulli, and the ratio is the median of the pairs' ratios (the machine is
     // shared: a pair's two runs see the same load). Each model is run before the pairs (the
-    // trace's start table is built then, as in any run of as many trials).
+    // trace's start table is built then, as in any run of as many trials; the messenger's start
+    // order, start-order.ts, at its first block).
     const trials = 2_000_000;
     const cpuMs = (model: CellModel): number => cpuTimed(() => runBlock(model, Int32Array.of(1, 2, 3, 4), trials)).ms;
     // Over a million starts and over all of them: a start table of 10^7 starts (1 to 8 bits each)
-    // no longer fits the cache, and each trial's read of it misses.
-    const cells = [
-      ['messenger', { redundancy: 1 }],
-      ['retransmit', { redundancy: 1, rounds: 10 }],
-      ['handshake', { redundancy: 1, rounds: 4 }],
-      ['randomized', { redundancy: 1, rounds: 5 }],
-    ] as const;
+    // no longer fits the cache, and each trial's read of it misses (the messenger reads none).
+    const cells = (
+      [
+        ['messenger', { redundancy: 1 }],
+        ['retransmit', { redundancy: 1, rounds: 10 }],
+        ['handshake', { redundancy: 1, rounds: 4 }],
+        ['randomized', { redundancy: 1, rounds: 5 }],
+      ] as const
+    ).filter(([protocol]) => ONLY_PROTOCOL === undefined || ONLY_PROTOCOL.startsWith('--') || protocol === ONLY_PROTOCOL);
     for (const [protocol, extra, traceFile, starts] of cells.flatMap(
       ([protocol, extra]) =>
         [
@@ -185,7 +195,7 @@ function main(): void {
       cpuMs(bernoulliModel);
       const traceMs: number[] = [];
       const bernoulliMs: number[] = [];
-      for (let pair = 0; pair < 7; pair++) {
+      for (let pair = 0; pair < 9; pair++) {
         traceMs.push(cpuMs(traceModel));
         bernoulliMs.push(cpuMs(bernoulliModel));
       }
@@ -197,8 +207,10 @@ function main(): void {
         `| Monte Carlo ${protocol}: trace of ${starts.toLocaleString('en')} packets against Bernoulli, one thread, CPU time | ${trials.toLocaleString('en')} trials | ${nsPerTrial(traceMs)} ns a trial (${traceWords.toFixed(2)} words) against ${nsPerTrial(bernoulliMs)} ns (${bernoulliWords.toFixed(2)} words) | ${ratio.toFixed(2)}× a trial, ${((ratio * bernoulliWords) / traceWords).toFixed(2)}× a word |`,
       );
     }
-    const { ms } = timed(() => fitAll(million), 1);
-    rows.push(`| fit all three models | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
+    if (!MONTE_CARLO_ONLY) {
+      const { ms } = timed(() => fitAll(million), 1);
+      rows.push(`| fit all three models | 1,000,000 packets | ${ms.toFixed(0)} ms | |`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

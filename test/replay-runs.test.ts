@@ -94,7 +94,7 @@ describe('trace replay: trials counted out of order', () => {
     const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
     const dir = tempFiles({ 'noisy.txt': trace });
     for (const data of [
-      { protocol: 'messenger', redundancy: 1 }, // one-bit codes: the lanes' starts gathered in runs of their own
+      { protocol: 'messenger', redundancy: 1 }, // no table: counted by its start order's groups
       { protocol: 'messenger', redundancy: 2 },
       { protocol: 'retransmit', rounds: 10, redundancy: 2 }, // more results than 4 bits hold: escapes, counted by their result
       { protocol: 'handshake', rounds: 3, redundancy: 2 },

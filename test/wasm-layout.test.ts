@@ -94,16 +94,13 @@ describe('the trace lanes’ constants, as trace-lanes.wat names them', () => {
     );
   });
 
-  it('names each word of a keyed chunk’s state, words and gathered steps at its offset', () => {
+  it('names each word of a keyed chunk’s state and words at its offset, and the one-send thresholds after them', () => {
     assert.deepEqual(
       [L.KEYED_RUN_BYTE, L.KEYED_RUN_4_BYTE, L.KEYED_RUN_8_BYTE, L.KEYED_RUN_12_BYTE],
       [0, 4, 8, 12].map((k) => 175 * 1024 + k),
     );
     assert.deepEqual([L.KEYED_WORDS_BYTE, L.KEYED_WORDS_4_BYTE, L.KEYED_CODES_BYTE], [175 * 1024 + 2048, 175 * 1024 + 2052, 175 * 1024 + 3072]);
-    assert.deepEqual(
-      [L.GATHER_BYTE, L.GATHER_4_BYTE, L.GATHER_8_BYTE, L.GATHER_12_BYTE, L.GATHER_B_BYTE],
-      [0, 4, 8, 12, 16].map((k) => 180 * 1024 + k),
-    );
+    assert.deepEqual([L.THRESHOLDS_BYTE, L.ABOVE_BYTE], [180 * 1024, 180 * 1024 + 16 * L.MAX_THRESHOLDS]);
     assert.deepEqual([L.KEY_LAST_BYTE, L.KEY_HIGH_BYTE, L.CHOSEN_BYTE], [140 * 1024, 141 * 1024, 158 * 1024]);
     assert.equal(L.TABLE_BYTE, 3 * 65536);
   });
@@ -123,7 +120,8 @@ describe('the trace lanes’ constants, as trace-lanes.wat names them', () => {
       ['keyed states', L.KEYED_RUN_BYTE, 16 * L.KEYED_CHUNK],
       ['keyed words', L.KEYED_WORDS_BYTE, 8 * L.KEYED_CHUNK],
       ['keyed codes', L.KEYED_CODES_BYTE, 4 * L.KEYED_CHUNK],
-      ['gathered starts', L.GATHER_BYTE, 32 * L.GATHER_STEPS],
+      ['thresholds', L.THRESHOLDS_BYTE, 16 * L.MAX_THRESHOLDS],
+      ['counts at or above them', L.ABOVE_BYTE, 16 * L.MAX_THRESHOLDS],
       ['table', L.TABLE_BYTE, 0],
     ];
     for (let i = 1; i < regions.length; i++) {

@@ -108,6 +108,13 @@ class TraceReplay implements Replay {
     return delivered;
   }
 
+  packet(position: number, direction: Direction): number {
+    const bits = direction === 0 ? this.bitsAtoB : this.bitsBtoA;
+    const n = direction === 0 ? this.lengthAtoB : this.lengthBtoA;
+    const at = position < n ? position : position % n;
+    return 1 - ((bits[at >> 3]! >> (at & 7)) & 1);
+  }
+
   after(position: number): number {
     const next = position + this.copies;
     return next < this.starts ? next : next % this.starts;

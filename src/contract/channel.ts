@@ -26,6 +26,8 @@ export interface Replay {
   readonly copies: number;
   /** Copies delivered (0 … copies) of a message sent from `position` in `direction`. */
   delivered(position: number, direction: Direction): number;
+  /** The one packet at `position` in `direction`: 1 delivered, 0 lost (delivered sums `copies` of them from its position). */
+  packet(position: number, direction: Direction): number;
   /** The position after a message sent from `position`. */
   after(position: number): number;
 }

@@ -41,9 +41,12 @@ function chooseText(e: Extract<TraceEvent, { kind: 'choose' }>): string {
   return `${e.label}: choice ${e.choice + 1}`;
 }
 
+const traceStartText = (start: NonNullable<TrialTrace['traceStart']>): string =>
+  `the trace replayed from its packet ${thousands(start.position + 1)} of ${thousands(start.packets)}`;
+
 /** A readable timeline: one line per message, each side's state after every round. */
 export function traceText(t: TrialTrace): string {
-  const lines = [heading(t), ''];
+  const lines = [heading(t), ...(t.traceStart ? [traceStartText(t.traceStart)] : []), ''];
   let round = 0;
   let lastState = '';
   for (const e of t.events) {
@@ -83,6 +86,7 @@ export function traceMermaid(t: TrialTrace): string {
   const all = [...participants];
   const lines = ['sequenceDiagram', ...all.map((p) => `  participant ${actor(p)} as ${mermaidText(p)}`)];
   const span = `${actor(all[0]!)},${actor(all[all.length - 1]!)}`;
+  if (t.traceStart) lines.push(`  Note over ${span}: ${mermaidText(traceStartText(t.traceStart))}`);
   let round = 0;
   for (const e of t.events) {
     if (e.kind === 'choose') {

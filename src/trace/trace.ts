@@ -31,6 +31,8 @@ export interface TrialTrace {
   /** Whether the B side is a group of numbered peers (two-phase commit's cohorts). */
   readonly peers: boolean;
   readonly copies: number;
+  /** Over a replayed trace: the position the trial starts at (0-based) and the trace's packets. */
+  readonly traceStart?: { readonly position: number; readonly packets: number };
   readonly events: readonly TraceEvent[];
   readonly outcome: string;
   readonly messages: number;
@@ -49,7 +51,11 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
   const step = new Step();
   const counters: TrialCounters = { messages: 0, rounds: 0, deliveries: new Float64Array(model.deliveryValues.length) };
   const events: TraceEvent[] = [];
+  let position = -1;
   const observer: TrialObserver = {
+    onStart: (p) => {
+      position = p;
+    },
     onSend: (s, received, st) =>
       events.push({
         kind: 'send',
@@ -85,6 +91,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
       sides: protocol.sides ?? ['A', 'B'],
       peers: (model.crash?.length ?? 2) > 2 || events.some((e) => e.kind !== 'crash' && e.peer >= 0),
       copies: model.copies,
+      ...(model.replay ? { traceStart: { position, packets: model.replay.starts } } : {}),
       events: [...events],
       outcome,
       messages: counters.messages,

@@ -11,15 +11,29 @@ import { TRACE_LAYOUT } from './trace-layout.js';
  * start's code in the table. A trial is one accepted word, so the block's first trials are
  * exactly the accepted words of the lanes' runs, and whole-number counts added in any order make
  * the same tally to the bit. Starts that hold the escape code are handed back to be followed
- * (they draw nothing more either).
+ * (they draw nothing more either). One-send trials (the messenger, start-order.ts) read no table:
+ * `below` counts the accepted words under each group's word threshold, compares alone.
  */
 const LANES = 8;
 
 /** Below this many steps (of eight draws) the jumps and the calls cost more than they save. */
 const MIN_STEPS = 256;
 
-const { REJECTED_BYTE, COUNTS_BYTE, ESCAPES_BYTE, TABLE_BYTE, MAX_STEPS, KEYED_STATE_BYTE, KEY_LAST_BYTE, KEY_HIGH_BYTE, CHOSEN_BYTE, KEY_OUTCOMES } =
-  TRACE_LAYOUT;
+const {
+  REJECTED_BYTE,
+  COUNTS_BYTE,
+  ESCAPES_BYTE,
+  TABLE_BYTE,
+  MAX_STEPS,
+  KEYED_STATE_BYTE,
+  KEY_LAST_BYTE,
+  KEY_HIGH_BYTE,
+  CHOSEN_BYTE,
+  KEY_OUTCOMES,
+  THRESHOLDS_BYTE,
+  ABOVE_BYTE,
+  MAX_THRESHOLDS,
+} = TRACE_LAYOUT;
 
 const PAGE = 65536;
 const TWO_32 = 4294967296;
@@ -43,6 +57,16 @@ export interface TraceLanes {
     drawn: Float64Array,
     escaped: (start: number) => void,
   ): number;
+
+  /**
+   * The first trials of a block of `trials` one-send trials (start-order.ts: each one accepted
+   * word, its index below `starts`) from the xoshiro128** state `rs`: adds to below[t] how many
+   * of them drew a word below thresholds[t] (each a count's word threshold, ⌈C · 2^32 / starts⌉:
+   * the draws whose index is below C); leaves `rs` where those trials leave the stream and returns
+   * how many they were (0, with `rs` untouched, for a block too short to pay or more than
+   * MAX_THRESHOLDS thresholds).
+   */
+  below(rs: Int32Array, trials: number, starts: number, thresholds: Uint32Array, below: Float64Array): number;
 
   /**
    * Keyed trials (replay.ts's KeyedRuns: each a start and one key word) from the xoshiro128**
@@ -76,7 +100,12 @@ export function traceLanes(): TraceLanes | null {
   if (lanes === undefined) {
     try {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
-      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['draw'] as DrawExport, exports['keyed'] as KeyedExport);
+      lanes = new Lanes(
+        exports['memory'] as WebAssembly.Memory,
+        exports['draw'] as DrawExport,
+        exports['below'] as BelowExport,
+        exports['keyed'] as KeyedExport,
+      );
     } catch {
       lanes = null;
     }
@@ -85,6 +114,7 @@ export function traceLanes(): TraceLanes | null {
 }
 
 type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
+type BelowExport = (steps: number, n: number, reject: number, count: number) => void;
 type KeyedExport = (trials: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number) => number;
 
 /** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
@@ -102,6 +132,7 @@ class Lanes implements TraceLanes {
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly run: DrawExport,
+    private readonly runBelow: BelowExport,
     private readonly runKeyed: KeyedExport,
   ) {
     this.words = new Int32Array(memory.buffer);
@@ -136,12 +167,8 @@ class Lanes implements TraceLanes {
   ): number {
     const steps = Math.floor(trials / LANES);
     if (steps < MIN_STEPS || !this.load(classes)) return 0;
-    const { words, state } = this;
-    state.set(rs);
-    for (let lane = 0; lane < LANES; lane++) {
-      for (let w = 0; w < 4; w++) words[slot(lane, w)] = state[w]!;
-      if (lane < LANES - 1) jump(state, steps);
-    }
+    this.startLanes(rs, steps);
+    const { words } = this;
     const counts = COUNTS_BYTE / 4;
     const codeCount = drawn.length;
     for (let lane = 0; lane < LANES; lane++) words.fill(0, counts + 256 * lane, counts + 256 * lane + codeCount);
@@ -154,8 +181,46 @@ class Lanes implements TraceLanes {
       for (let e = 0; e < count; e++) escaped(words[escapes + e]!);
     }
     for (let lane = 0; lane < LANES; lane++) for (let c = 0; c < codeCount; c++) drawn[c]! += words[counts + 256 * lane + c]!;
-    for (let w = 0; w < 4; w++) rs[w] = words[slot(LANES - 1, w)]!;
+    this.endLanes(rs);
     return LANES * steps - words[REJECTED_BYTE / 4]!;
+  }
+
+  /** Sets the lanes' states: lane j at the block's stream jumped ahead j · steps draws; `state` is left at the last lane's start. */
+  private startLanes(rs: Int32Array, steps: number): void {
+    const { words, state } = this;
+    state.set(rs);
+    for (let lane = 0; lane < LANES; lane++) {
+      for (let w = 0; w < 4; w++) words[slot(lane, w)] = state[w]!;
+      if (lane < LANES - 1) jump(state, steps);
+    }
+  }
+
+  /** The last lane's state, where the lanes' trials leave the block's stream. */
+  private endLanes(rs: Int32Array): void {
+    for (let w = 0; w < 4; w++) rs[w] = this.words[slot(LANES - 1, w)]!;
+  }
+
+  below(rs: Int32Array, trials: number, starts: number, thresholds: Uint32Array, below: Float64Array): number {
+    const steps = Math.floor(trials / LANES);
+    if (steps < MIN_STEPS || thresholds.length > MAX_THRESHOLDS) return 0;
+    this.startLanes(rs, steps);
+    const { words } = this;
+    // At least one threshold (the register's): 0 where there is none (its count is not read).
+    const count = Math.max(1, thresholds.length);
+    for (let t = 0; t < count; t++) {
+      words.fill(thresholds[t] ?? 0, THRESHOLDS_BYTE / 4 + 4 * t, THRESHOLDS_BYTE / 4 + 4 * t + 4);
+      words.fill(0, ABOVE_BYTE / 4 + 4 * t, ABOVE_BYTE / 4 + 4 * t + 4);
+    }
+    words[REJECTED_BYTE / 4] = 0;
+    const reject = (TWO_32 - starts) % starts;
+    for (let done = 0; done < steps; done += MAX_STEPS) this.runBelow(Math.min(MAX_STEPS, steps - done), starts, reject, count);
+    const accepted = LANES * steps - words[REJECTED_BYTE / 4]!;
+    for (let t = 0; t < thresholds.length; t++) {
+      const at = ABOVE_BYTE / 4 + 4 * t;
+      below[t]! += accepted - (words[at]! + words[at + 1]! + words[at + 2]! + words[at + 3]!);
+    }
+    this.endLanes(rs);
+    return accepted;
   }
 
   keyed(

@@ -12,7 +12,8 @@
 ;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
 ;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
 ;;                     a code), and the trials counted by code and branch (17 a code)
-;;   GATHER            one-bit codes: up to GATHER_STEPS steps' starts (32 bytes a step), for gather
+;;   THRESHOLDS, ABOVE below: the word thresholds (a v128 of four equal ones each) and the
+;;                     counts of words at or above each (four lanes' counts a v128)
 ;;   TABLE             the start table: codes of 2^logWidth bits, 2^logPerWord to a word
 (module
   (memory (export "memory") {{PAGES}})
@@ -25,16 +26,14 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $p v128) (local $q v128) (local $ha v128) (local $hb v128) (local $wa v128) (local $wb v128) (local $sa v128) (local $sb v128) (local $imv v128) (local $rejects v128) (local $nv v128) (local $rv v128)
-    (local $la v128) (local $zeros v128)
+    (local $la v128)
     (local $i i32) (local $lane i32) (local $word i64) (local $start i32) (local $code i32) (local $at i32)
-    (local $escaped i32) (local $rejected i32) (local $oneBit i32) (local $ones i32) (local $fast i32) (local $pending i32) (local $wide i64) (local $indexMask i32)
+    (local $escaped i32) (local $rejected i32) (local $wide i64) (local $indexMask i32)
     (local.set $wide (i64.extend_i32_u (local.get $n)))
     (local.set $nv (i32x4.splat (local.get $n)))
     (local.set $rv (i32x4.splat (local.get $reject)))
     (local.set $indexMask (i32.sub (i32.shl (i32.const 1) (local.get $logPerWord)) (i32.const 1)))
     (local.set $imv (i32x4.splat (local.get $indexMask)))
-    ;; one-bit codes and no escape (the messenger): the fast steps count code 0 in a vector register
-    (local.set $oneBit (i32.and (i32.eq (local.get $codeMask) (i32.const 1)) (i32.eq (local.get $escape) (i32.const -1))))
     (local.set $rejected (i32.load (i32.const {{REJECTED_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
@@ -109,137 +108,119 @@
               (br_if $each (i32.lt_u (local.get $lane) (i32.const 8))))
           )
           (else
-            (if (local.get $oneBit)
+            ;; each start's table word (its byte address) and the code's place in it
+            (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
+            (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
+            (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
+            ;; then the eight starts in turn (written out, lane by lane, for speed)
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
+                  (i32x4.extract_lane 0 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
               (then
-                ;; one-bit codes: the step only keeps its eight starts, for $gather, which reads
-                ;; GATHER_STEPS steps' table bytes in a loop of its own: a short loop of
-                ;; independent loads, so the processor keeps many of the table's misses in flight
-                ;; at once, and this loop keeps fewer vectors live (with the reads in it, V8
-                ;; rebuilt its constants every step).
-                (local.set $at (i32.shl (local.get $pending) (i32.const 5)))
-                (v128.store offset={{GATHER_BYTE}} (local.get $at) (local.get $ha))
-                (v128.store offset={{GATHER_B_BYTE}} (local.get $at) (local.get $hb))
-                (local.set $pending (i32.add (local.get $pending) (i32.const 1)))
-                (if (i32.eq (local.get $pending) (i32.const {{GATHER_STEPS}}))
-                  (then
-                    (local.set $zeros (call $gather (local.get $pending) (local.get $zeros)))
-                    (local.set $pending (i32.const 0))))
-                (local.set $fast (i32.add (local.get $fast) (i32.const 1))))
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
               (else
-                ;; each start's table word (its byte address) and the code's place in it
-                (local.set $wa (i32x4.shl (i32x4.shr_u (local.get $ha) (local.get $logPerWord)) (i32.const 2)))
-                (local.set $sa (i32x4.shl (v128.and (local.get $ha) (local.get $imv)) (local.get $logWidth)))
-                (local.set $wb (i32x4.shl (i32x4.shr_u (local.get $hb) (local.get $logPerWord)) (i32.const 2)))
-                (local.set $sb (i32x4.shl (v128.and (local.get $hb) (local.get $imv)) (local.get $logWidth)))
-                ;; then the eight starts in turn (written out, lane by lane, for speed)
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wa)))
-                      (i32x4.extract_lane 0 (local.get $sa)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $ha)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
-                      (i32x4.extract_lane 1 (local.get $sa)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
-                      (i32x4.extract_lane 2 (local.get $sa)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
-                      (i32x4.extract_lane 3 (local.get $sa)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
-                      (i32x4.extract_lane 0 (local.get $sb)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
-                      (i32x4.extract_lane 1 (local.get $sb)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
-                      (i32x4.extract_lane 2 (local.get $sb)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
-                (local.set $code
-                  (i32.and
-                    (i32.shr_u
-                      (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
-                      (i32x4.extract_lane 3 (local.get $sb)))
-                    (local.get $codeMask)))
-                (if (i32.eq (local.get $code) (local.get $escape))
-                  (then
-                    (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
-                    (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
-                  (else
-                    (local.set $at (i32.shl (local.get $code) (i32.const 2)))
-                    (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))
-              ))))
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wa)))
+                  (i32x4.extract_lane 1 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $ha)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_1_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_1_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wa)))
+                  (i32x4.extract_lane 2 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $ha)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_2_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_2_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wa)))
+                  (i32x4.extract_lane 3 (local.get $sa)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $ha)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_3_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_3_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 0 (local.get $wb)))
+                  (i32x4.extract_lane 0 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 0 (local.get $hb)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_4_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_4_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 1 (local.get $wb)))
+                  (i32x4.extract_lane 1 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 1 (local.get $hb)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_5_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_5_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 2 (local.get $wb)))
+                  (i32x4.extract_lane 2 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 2 (local.get $hb)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_6_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_6_BYTE}} (local.get $at)) (i32.const 1)))))
+            (local.set $code
+              (i32.and
+                (i32.shr_u
+                  (i32.load offset={{TABLE_BYTE}} (i32x4.extract_lane 3 (local.get $wb)))
+                  (i32x4.extract_lane 3 (local.get $sb)))
+                (local.get $codeMask)))
+            (if (i32.eq (local.get $code) (local.get $escape))
+              (then
+                (i32.store offset={{ESCAPES_BYTE}} (i32.shl (local.get $escaped) (i32.const 2)) (i32x4.extract_lane 3 (local.get $hb)))
+                (local.set $escaped (i32.add (local.get $escaped) (i32.const 1))))
+              (else
+                (local.set $at (i32.shl (local.get $code) (i32.const 2)))
+                (i32.store offset={{COUNTS_7_BYTE}} (local.get $at) (i32.add (i32.load offset={{COUNTS_7_BYTE}} (local.get $at)) (i32.const 1)))))
+            ))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
-    (if (local.get $pending) (then (local.set $zeros (call $gather (local.get $pending) (local.get $zeros)))))
     (v128.store (i32.const 0) (local.get $a0))
     (v128.store (i32.const 16) (local.get $a1))
     (v128.store (i32.const 32) (local.get $a2))
@@ -249,39 +230,121 @@
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
     (i32.store (i32.const {{REJECTED_BYTE}}) (local.get $rejected))
-    (local.set $ones (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (i32.add
-      (i32.add (i32x4.extract_lane 0 (local.get $zeros)) (i32x4.extract_lane 1 (local.get $zeros)))
-      (i32.add (i32x4.extract_lane 2 (local.get $zeros)) (i32x4.extract_lane 3 (local.get $zeros))))))
-    (if (local.get $oneBit)
-      (then
-        ;; the fast steps' counts, added to lane 0's: code 1 as counted, code 0 the rest of their eight draws
-        (i32.store offset={{COUNTS_BYTE}} (i32.const 4) (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 4)) (local.get $ones)))
-        (i32.store offset={{COUNTS_BYTE}} (i32.const 0)
-          (i32.add (i32.load offset={{COUNTS_BYTE}} (i32.const 0)) (i32.sub (i32.shl (local.get $fast) (i32.const 3)) (local.get $ones))))))
     (local.get $escaped))
 
-  ;; gather: the one-bit codes of the `steps` steps' starts kept at GATHER (start s's code is bit
-  ;; s mod 8 of table byte s / 8): each group of four lanes' table bytes gathered into one
-  ;; vector, byte 4j for lane j (the others stay 0), each lane's bit picked by a mask made by a
-  ;; swizzle of the bits 1, 2, …, 128 (WebAssembly has no per-lane shift), and the clear bits
-  ;; counted into `zeros` (−1 a lane where the bit is clear). Returns `zeros`.
-  (func $gather (param $steps i32) (param $zeros v128) (result v128)
-    (local $at i32) (local $end i32) (local $g v128)
-    (local.set $end (i32.shl (local.get $steps) (i32.const 5)))
-    (loop $group
-      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 0 (i32.shr_u (i32.load offset={{GATHER_BYTE}} (local.get $at)) (i32.const 3)) (v128.const i32x4 0 0 0 0)))
-      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 4 (i32.shr_u (i32.load offset={{GATHER_4_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
-      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 8 (i32.shr_u (i32.load offset={{GATHER_8_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
-      (local.set $g (v128.load8_lane offset={{TABLE_BYTE}} 12 (i32.shr_u (i32.load offset={{GATHER_12_BYTE}} (local.get $at)) (i32.const 3)) (local.get $g)))
-      (local.set $zeros (i32x4.sub (local.get $zeros)
-        (i32x4.eq
-          (v128.and (local.get $g) (i8x16.swizzle (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0) (v128.and (v128.load offset={{GATHER_BYTE}} (local.get $at)) (v128.const i32x4 7 7 7 7))))
-          (v128.const i32x4 0 0 0 0))))
-      (local.set $at (i32.add (local.get $at) (i32.const 16)))
-      (br_if $group (i32.lt_u (local.get $at) (local.get $end))))
-    (local.get $zeros))
+  ;; below: each lane draws `steps` words (a one-send trial each: replay's start order, see
+  ;; start-order.ts). A word x is rejected when the low half of x · n is below `reject`, as
+  ;; uniformBelow rejects it; an accepted word's index, the high half of x · n, is below a count C
+  ;; iff x is below C's word threshold T = ⌈C · 2^32 / n⌉. So the accepted words at or above each
+  ;; of the `count` thresholds at THRESHOLDS are counted by compares alone (no index made,
+  ;; nothing read but the thresholds), four lanes' counts a v128 at ABOVE, the first threshold's
+  ;; in a register; the rejected words are added to REJECTED. x ≥ T is min_u(x, T) = T: two
+  ;; instructions on x64 (an unsigned compare takes three or four) and no constant to keep in a
+  ;; register (signed compares of sign-flipped words, which need one, were slower). A step where a low
+  ;; half may be rejected (min_u(low, reject − 1) = low: some once in 2^32 / n words) counts its
+  ;; lanes masked, each rejection tested exactly; the others count all eight.
+  (func (export "below") (param $steps i32) (param $n i32) (param $reject i32) (param $count i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $nv v128) (local $rv v128)
+    (local $la v128) (local $lb v128) (local $ra v128) (local $rb v128) (local $t0 v128) (local $above0 v128)
+    (local $i i32) (local $at i32) (local $end i32)
+    (local.set $nv (i32x4.splat (local.get $n)))
+    ;; reject − 1, or 0 where nothing is rejected (the masked count then finds no rejection)
+    (local.set $rv (i32x4.splat (select (i32.sub (local.get $reject) (i32.const 1)) (i32.const 0) (local.get $reject))))
+    (local.set $end (i32.shl (local.get $count) (i32.const 4)))
+    (local.set $t0 (v128.load (i32.const {{THRESHOLDS_BYTE}})))
+    (local.set $above0 (v128.load (i32.const {{ABOVE_BYTE}})))
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $b0 (v128.load (i32.const 64)))
+    (local.set $b1 (v128.load (i32.const 80)))
+    (local.set $b2 (v128.load (i32.const 96)))
+    (local.set $b3 (v128.load (i32.const 112)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $i) (local.get $steps)))
+        ;; group a: the output rotl(s1 · 5, 7) · 9, then the state transition
+        (local.set $r (i32x4.add (local.get $a1) (i32x4.shl (local.get $a1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $x (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+        (local.set $t (i32x4.shl (local.get $a1) (i32.const 9)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $a0)))
+        (local.set $a3 (v128.xor (local.get $a3) (local.get $a1)))
+        (local.set $a1 (v128.xor (local.get $a1) (local.get $a2)))
+        (local.set $a0 (v128.xor (local.get $a0) (local.get $a3)))
+        (local.set $a2 (v128.xor (local.get $a2) (local.get $t)))
+        (local.set $a3 (v128.or (i32x4.shl (local.get $a3) (i32.const 11)) (i32x4.shr_u (local.get $a3) (i32.const 21))))
+        ;; group b, the same
+        (local.set $r (i32x4.add (local.get $b1) (i32x4.shl (local.get $b1) (i32.const 2))))
+        (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+        (local.set $y (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+        (local.set $t (i32x4.shl (local.get $b1) (i32.const 9)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $b0)))
+        (local.set $b3 (v128.xor (local.get $b3) (local.get $b1)))
+        (local.set $b1 (v128.xor (local.get $b1) (local.get $b2)))
+        (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
+        (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
+        (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
+        ;; the low halves of x · n
+        (local.set $la (i32x4.mul (local.get $x) (local.get $nv)))
+        (local.set $lb (i32x4.mul (local.get $y) (local.get $nv)))
+        (local.set $r (i32x4.min_u (local.get $la) (local.get $lb)))
+        (if (v128.any_true (i32x4.eq (i32x4.min_u (local.get $r) (local.get $rv)) (local.get $r)))
+          (then
+            ;; −1 in the lanes whose word is rejected (low < reject, exactly); andnot drops them
+            (local.set $ra (i32x4.lt_u (local.get $la) (i32x4.splat (local.get $reject))))
+            (local.set $rb (i32x4.lt_u (local.get $lb) (i32x4.splat (local.get $reject))))
+            (local.set $t (i32x4.add (local.get $ra) (local.get $rb)))
+            (i32.store (i32.const {{REJECTED_BYTE}}) (i32.sub (i32.load (i32.const {{REJECTED_BYTE}})) (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $t)) (i32x4.extract_lane 1 (local.get $t)))
+              (i32.add (i32x4.extract_lane 2 (local.get $t)) (i32x4.extract_lane 3 (local.get $t))))))
+            (local.set $above0 (i32x4.sub (local.get $above0) (i32x4.add
+              (v128.andnot (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t0)) (local.get $t0)) (local.get $ra))
+              (v128.andnot (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t0)) (local.get $t0)) (local.get $rb)))))
+            (local.set $at (i32.const 16))
+            (block $counted
+              (loop $threshold
+                (br_if $counted (i32.ge_u (local.get $at) (local.get $end)))
+                (local.set $t (v128.load offset={{THRESHOLDS_BYTE}} (local.get $at)))
+                (v128.store offset={{ABOVE_BYTE}} (local.get $at)
+                  (i32x4.sub (v128.load offset={{ABOVE_BYTE}} (local.get $at)) (i32x4.add
+                    (v128.andnot (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t)) (local.get $t)) (local.get $ra))
+                    (v128.andnot (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t)) (local.get $t)) (local.get $rb)))))
+                (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                (br $threshold))))
+          (else
+            ;; eq is −1 in the lanes at or above the threshold
+            (local.set $above0 (i32x4.sub (local.get $above0) (i32x4.add
+              (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t0)) (local.get $t0))
+              (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t0)) (local.get $t0)))))
+            ;; the other thresholds (more than one copy), in memory
+            (local.set $at (i32.const 16))
+            (block $counted
+              (loop $threshold
+                (br_if $counted (i32.ge_u (local.get $at) (local.get $end)))
+                (local.set $t (v128.load offset={{THRESHOLDS_BYTE}} (local.get $at)))
+                (v128.store offset={{ABOVE_BYTE}} (local.get $at)
+                  (i32x4.sub (v128.load offset={{ABOVE_BYTE}} (local.get $at)) (i32x4.add
+                    (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t)) (local.get $t))
+                    (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t)) (local.get $t)))))
+                (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                (br $threshold)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $step)))
+    (v128.store (i32.const 0) (local.get $a0))
+    (v128.store (i32.const 16) (local.get $a1))
+    (v128.store (i32.const 32) (local.get $a2))
+    (v128.store (i32.const 48) (local.get $a3))
+    (v128.store (i32.const 64) (local.get $b0))
+    (v128.store (i32.const 80) (local.get $b1))
+    (v128.store (i32.const 96) (local.get $b2))
+    (v128.store (i32.const 112) (local.get $b3))
+    (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0)))
 
-;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
+  ;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
   ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
   ;; trial's two words are drawn and its start's code read, none waiting for another (the
   ;; processor overlaps the reads), then the trials are checked in order. A trial's first word is

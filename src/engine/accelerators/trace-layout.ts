@@ -35,13 +35,11 @@ export const TRACE_LAYOUT = {
   KEYED_WORDS_4_BYTE: 175 * 1024 + 2052,
   KEYED_CODES_BYTE: 175 * 1024 + 3072,
   KEYED_CHUNK: 128,
-  /** One-bit codes: GATHER_STEPS steps' starts (32 bytes a step), for gather. */
-  GATHER_BYTE: 180 * 1024,
-  GATHER_4_BYTE: 180 * 1024 + 4,
-  GATHER_8_BYTE: 180 * 1024 + 8,
-  GATHER_12_BYTE: 180 * 1024 + 12,
-  GATHER_B_BYTE: 180 * 1024 + 16,
-  GATHER_STEPS: 128,
+  /** One-send trials (below): the word thresholds, a v128 of four equal ones each, and the counts at or above each (four lanes'). */
+  THRESHOLDS_BYTE: 180 * 1024,
+  ABOVE_BYTE: 181 * 1024,
+  /** The most thresholds `below` counts on the lanes (64 · 16 bytes each for THRESHOLDS and ABOVE). */
+  MAX_THRESHOLDS: 64,
   /** The start table, from the fourth page (after the escapes of a call of up to MAX_STEPS steps). */
   TABLE_BYTE: 3 * 65536,
   /** The pages the module starts with: everything but the table. */

@@ -4,9 +4,9 @@ import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receive
 import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
-import { uniformBelow } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
+import { drawStart } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
@@ -83,6 +83,8 @@ export interface TrialObserver {
   onChoose(step: Step, choice: number, state: Int32Array): void;
   /** Node `node` crashed at the start of round `round` (state: after the crash). */
   onCrash?(node: number, round: number, state: Int32Array): void;
+  /** A replayed trace: the position the trial starts at. */
+  onStart?(position: number): void;
 }
 
 /** What one trial cost, filled in by runTrial. */
@@ -99,7 +101,8 @@ export interface TrialCounters {
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
   const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay, crash } = model;
-  let channelState = replay ? uniformBelow(rng, replay.starts) : model.initialStates[sample(rng, model.initialSampling)]!.state;
+  let channelState = replay ? drawStart(model, replay, rng) : model.initialStates[sample(rng, model.initialSampling)]!.state;
+  if (replay) observer?.onStart?.(channelState);
   let messages = 0;
   let lastRound = 0;
   protocol.init(state, config);

@@ -1,6 +1,5 @@
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow } from '../../rng/uniform.js';
@@ -11,6 +10,9 @@ import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './generic.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
+import type { StartOrder } from './start-order.js';
 import type { Tally } from '../tally.js';
 
 const TWO_16 = 65536;
@@ -48,7 +50,12 @@ function automatonFor(model: CellModel): ProtocolAutomaton | null {
   return automaton;
 }
 
-/** Runs the protocol definition over every state reachable with either fate of each message; null past MAX_NODES. */
+/**
+ * Runs the protocol definition over every state reachable with either fate of each message; null
+ * past MAX_NODES. Each step is held to the contract as runTrial holds it (a step left unset, an
+ * outcome that is no index, a choice that is no distribution, a send in no direction or round
+ * are refused with the protocol's name, never counted).
+ */
 function unroll(model: CellModel): ProtocolAutomaton | null {
   const { protocol, protocolConfig: config } = model;
   const ids = new Map<string, number>();
@@ -80,6 +87,7 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
     clearStep(step);
     protocol.next(state, config, step);
     refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+    // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
     if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     if (step.kind === CHOOSE) refuseChoices(protocol.name, step.choices, state);
@@ -124,9 +132,12 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
  * the draws runTrial makes, in its order, so the tallies are the same to the bit; only the
  * protocol's code is not run again for every step. A protocol without choices of its own
  * counts its trials by the start table once that pays (runBlockByStarts: the same draws and
- * tallies). A protocol with too many states for an automaton runs through runTrial.
+ * tallies); one that sends one message and ends (the messenger) by its start order
+ * (runBlockInOrder). A protocol with too many states for an automaton runs through runTrial.
  */
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
+  const order = startOrderFor(model);
+  if (order) return runBlockInOrder(model, order, rng, trials);
   const automaton = automatonFor(model);
   if (!automaton) return generic();
   const table = startTableFor(model, automaton, replay, trials);
@@ -147,6 +158,37 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   }
   tally.histogram = histogram;
   tally.rounds = rounds;
+  return tally.toTally(trials);
+}
+
+/**
+ * A block of one-send trials (the messenger) through the start order (start-order.ts): each
+ * trial's index j is drawn as uniformBelow draws it, and its result is the group j falls in, so a
+ * block is counted by group, compares alone: on the SIMD lanes (trace-lanes.ts's `below`, the
+ * same words in the same order) and the rest one by one. The tally is runTrial's to the bit.
+ */
+function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, trials: number): Tally {
+  const { starts } = order.replay;
+  const drawn = new Float64Array(order.copies + 1);
+  let done = 0;
+  const lanes = traceLanes();
+  if (lanes) {
+    const state = Int32Array.from(rng.getState());
+    const below = new Float64Array(order.thresholds.length);
+    done = lanes.below(state, trials, starts, order.thresholds, below);
+    if (done > 0) {
+      addGroupCounts(order, below, done, drawn);
+      rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+    }
+  }
+  for (let t = done; t < trials; t++) drawn[groupOf(order, uniformBelow(rng, starts))]!++;
+  const tally = new BlockTally(model, 2);
+  for (let g = 0; g <= order.copies; g++) {
+    const n = drawn[g]!;
+    if (n === 0) continue;
+    tally.count(order.outcome[g]!, 1, order.round, n);
+    if (g < order.copies) tally.deliveries[order.copies - g - 1]! += n;
+  }
   return tally.toTally(trials);
 }
 

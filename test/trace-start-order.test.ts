@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { groupOf, startAt, startOrderFor } from '../src/engine/montecarlo/start-order.js';
+import { runExperiment } from '../src/experiment.js';
+import { blockState, blockStream } from '../src/rng/streams.js';
+import { uniformBelow } from '../src/rng/uniform.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { cellSpec } from '../src/engine/schedule/runner.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { loadScenario } from '../src/scenario/resolve.js';
+import { proportionZ } from '../src/stats/zscore.js';
+import { traceTrial } from '../src/trace/trace.js';
+import { generatorAt, scenarioFrom, stateOf, tempFiles } from './helpers.js';
+import { cliIn, cliInProcess } from './in-process.js';
+
+/** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
+function burstyTrace(packets: number, seed: number): Uint8Array {
+  const rng = new Xoshiro128(seed, 23, 5, 7);
+  const lost = new Uint8Array(packets);
+  let bad = false;
+  for (let i = 0; i < packets; i++) {
+    bad = bad ? rng.nextUint32() % 10 >= 3 : rng.nextUint32() % 100 < 3;
+    lost[i] = (bad ? rng.nextUint32() % 10 < 8 : rng.nextUint32() % 100 === 0) ? 1 : 0;
+  }
+  return lost;
+}
+
+const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
+
+/** Copies delivered of k sent from `start`, read straight off the trace (wrapping). */
+const deliveredAt = (lost: Uint8Array, start: number, k: number): number => {
+  let d = 0;
+  for (let c = 0; c < k; c++) d += 1 - lost[(start + c) % lost.length]!;
+  return d;
+};
+
+/** The starts stably sorted by copies delivered, most first: the order the messenger draws through. */
+function sortedStarts(lost: Uint8Array, k: number): number[] {
+  const starts = Array.from(lost, (_, s) => s);
+  return starts.sort((a, b) => deliveredAt(lost, b, k) - deliveredAt(lost, a, k) || a - b);
+}
+
+// Just past the tables' limit (20,000 packets): replayed.
+const LOST = burstyTrace(20_050, 1);
+const DIR = tempFiles({ 'bursty.txt': digits(LOST) });
+const FILE = join(DIR, 'bursty.txt');
+const messenger = (k: number) => buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: FILE, redundancy: k } });
+
+describe('the messenger over a replayed trace draws its start through the start order', () => {
+  it('names the j-th start of the starts sorted by copies delivered (most first), then by position', () => {
+    for (const k of [1, 3]) {
+      const order = startOrderFor(messenger(k))!;
+      assert.ok(order, `k = ${k}: a one-send protocol has a start order`);
+      const sorted = sortedStarts(LOST, k);
+      for (let j = 0; j < sorted.length; j++) {
+        if (startAt(order, j) !== sorted[j]) assert.fail(`k = ${k}: index ${j} is start ${startAt(order, j)}, sorted ${sorted[j]}`);
+        if (groupOf(order, j) !== k - deliveredAt(LOST, sorted[j]!, k)) assert.fail(`k = ${k}: index ${j}'s group`);
+      }
+    }
+    // Every other protocol draws the start itself.
+    for (const protocol of ['retransmit', 'handshake', 'randomized']) {
+      assert.equal(startOrderFor(buildCellModel({ protocol, channel: 'trace', params: { file: FILE, redundancy: 1, rounds: 3 } })), null, protocol);
+    }
+  });
+
+  it('counts a block by groups to the tallies of trial by trial, for every block size and copies', () => {
+    // 150 copies over a trace whose loss rises from none to all: more group boundaries than the
+    // lanes hold, counted one by one.
+    const rising = new Xoshiro128(4, 3, 2, 1);
+    const ramp = join(DIR, 'ramp.txt');
+    writeFileSync(ramp, Array.from({ length: 20_050 }, (_, i) => (rising.nextUint32() % 20_050 < i ? '1' : '0')).join(''));
+    const wide = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: ramp, redundancy: 150 } });
+    assert.ok(startOrderFor(wide)!.thresholds.length > TRACE_LAYOUT.MAX_THRESHOLDS);
+    // Traces with one group: every start delivers, or none does (no boundary between 0 and all).
+    writeFileSync(join(DIR, 'clean.txt'), '0'.repeat(20_050));
+    writeFileSync(join(DIR, 'dead.txt'), '1'.repeat(20_050));
+    const [clean, dead] = ['clean.txt', 'dead.txt'].map((f) =>
+      buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(DIR, f), redundancy: 2 } }),
+    );
+    assert.deepEqual(runBlock(clean!, Int32Array.of(1, 2, 3, 4), 5000).outcomes, [5000, 0, 0, 0]);
+    assert.deepEqual(runBlock(dead!, Int32Array.of(1, 2, 3, 4), 5000).outcomes, [0, 0, 5000, 0]);
+    for (const [k, model] of [...[1, 2, 5].map((k) => [k, messenger(k)] as const), [150, wide] as const]) {
+      for (const trials of k === 1 ? [1, 2047, 2048, 20_100] : [2048, 5000]) {
+        const stream = Int32Array.of(trials, k, 13, 17);
+        assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
+      }
+    }
+  });
+
+  it('draws each group as often as it holds starts: z-scores against the trace’s own counts and the exact values (k = 1 and 2, bursty loss)', async () => {
+    for (const k of [1, 2]) {
+      // Each group's share of the starts, counted off the trace: delivered copies d = k … 0.
+      const share = new Float64Array(k + 1);
+      for (let s = 0; s < LOST.length; s++) share[deliveredAt(LOST, s, k)]! += 1 / LOST.length;
+      const trials = 400_000;
+      const tally = runBlock(messenger(k), blockState('start order', String(k), 0), trials);
+      for (let d = 1; d <= k; d++) {
+        const z = proportionZ(tally.deliveries[d - 1]!, trials, share[d]!);
+        assert.ok(Math.abs(z) <= 4, `k = ${k}: ${d} copies delivered ${tally.deliveries[d - 1]} times, share ${share[d]}: z = ${z}`);
+      }
+      const report = await runExperiment(
+        [scenarioFrom({ protocol: 'messenger', redundancy: k, channel: { model: 'trace', file: FILE }, trials, seed: `order-${k}` })],
+        { exact: 'on', simulate: true, confidence: 0.95, workers: 1 },
+      );
+      const s = report.summaries[0]!;
+      assert.ok(Math.abs(s.exact!.outcomes[0]! - (1 - share[0]!)) < 1e-12, 'the exact value is the share of starts with a copy delivered');
+      s.outcomes.forEach((o, i) => {
+        const z = proportionZ(o.count, s.trials, s.exact!.outcomes[i]!);
+        assert.ok(Math.abs(z) <= 4, `k = ${k} ${s.outcomeNames[i]}: ${o.count} against ${s.exact!.outcomes[i]}: z = ${z}`);
+      });
+    }
+  });
+
+  it('gives the same bytes for any worker count and shard split', async () => {
+    const yaml = join(DIR, 'shards.yaml');
+    writeFileSync(yaml, 'protocol: messenger\nredundancy: 2\nchannel: { model: trace, file: bursty.txt }\ntrials: 300000\nseed: 9\n');
+    const whole = await cliIn(['run', yaml, '-f', 'csv', '--workers', '1', '--no-exact']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal((await cliIn(['run', yaml, '-f', 'csv', '--workers', '2', '--no-exact'])).stdout, whole.stdout);
+    for (const shard of ['1/2', '2/2']) {
+      const part = await cliIn(['run', yaml, '--shard', shard, '--workers', '2']);
+      assert.equal(part.status, 0, part.stderr);
+      writeFileSync(join(DIR, `shard-${shard[0]}.json`), part.stdout);
+    }
+    const merged = await cliIn(['merge', join(DIR, 'shard-1.json'), join(DIR, 'shard-2.json'), '-f', 'csv', '--no-exact']);
+    assert.equal(merged.stdout, whole.stdout, 'merged shards print the bytes of the whole run');
+  });
+
+  it('replays trial i from the start the run counted for it (`trace`), and prints it', async () => {
+    const k = 2;
+    const yaml = join(DIR, 'replayed.yaml');
+    writeFileSync(yaml, `protocol: messenger\nredundancy: ${k}\nchannel: { model: trace, file: bursty.txt }\ntrials: 5000\nseed: replayed\n`);
+    const [cell] = expandCells(await loadScenario(yaml));
+    const model = buildCellModel(cellSpec(cell!));
+    const sorted = sortedStarts(LOST, k);
+    const n = 200;
+    // The indices the block's stream draws, one a trial: trial i starts at sorted[j_i].
+    const stream = blockStream('replayed', cell!.key, 0);
+    const replayed = new Array<number>(model.outcomes.names.length).fill(0);
+    for (let trial = 1; trial <= n; trial++) {
+      const t = traceTrial(cell!, trial)!;
+      const start = sorted[uniformBelow(stream, LOST.length)]!;
+      assert.deepEqual(t.traceStart, { position: start, packets: LOST.length }, `trial ${trial}`);
+      assert.equal(t.events.length, 1);
+      assert.equal(t.events[0]!.kind === 'send' && t.events[0]!.received, deliveredAt(LOST, start, k) > 0, `trial ${trial}: the fate at its start`);
+      replayed[model.outcomes.names.indexOf(t.outcome)]!++;
+    }
+    assert.deepEqual(replayed, runBlock(model, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
+    // The first trial the run counts as lost starts where every copy is lost, and says so.
+    const lost = traceTrial(cell!, 1, (o) => o === 'onlyA')!;
+    const position = lost.traceStart!.position;
+    assert.equal(deliveredAt(LOST, position, k), 0);
+    const r = await cliInProcess(['trace', yaml, '--first', 'onlyA']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `trial ${lost.trial.toLocaleString('en')} of 5,000.*\\nthe trace replayed from its packet ${(position + 1).toLocaleString('en')} of 20,050\\n`,
+      ),
+    );
+    assert.match(r.stdout, /A → B: order, 2 copies: all 2 lost/);
+  });
+
+  it('counts the words below each threshold on the SIMD lanes as uniformBelow draws them, and ends where the stream does', () => {
+    const lanes = traceLanes();
+    if (!lanes) return; // no WebAssembly SIMD
+    // 6,700,417 divides 2^32 + 1: uniformBelow rejects a word once in 641 draws; 2^22 rejects
+    // none (its low halves of 0 reach the masked count, which finds no rejection).
+    for (const [starts, counts] of [
+      [6_700_417, [5_000_000]],
+      [6_700_417, [0, 4_100_000, 4_100_000, 6_000_000, 6_700_416]],
+      [2 ** 22, [1, 2 ** 21, 2 ** 22 - 1]],
+      [1_000_003, []],
+      [25_000, Array.from({ length: TRACE_LAYOUT.MAX_THRESHOLDS }, (_, t) => 300 * (t + 1))],
+    ] as const) {
+      const thresholds = Uint32Array.from(counts, (c) => Number(((BigInt(c) << 32n) + BigInt(starts) - 1n) / BigInt(starts)));
+      for (const trials of [40_001, 8 * 256]) {
+        const state = blockState('below', String(starts), trials);
+        const rng = generatorAt(state);
+        // Sequentially: each accepted word's index, below each count or not.
+        const expected = new Float64Array(counts.length);
+        let accepted = 0;
+        let rejected = 0;
+        const words = 8 * Math.floor(trials / 8);
+        for (let w = 0; w < words; w++) {
+          const m = BigInt(rng.nextUint32()) * BigInt(starts);
+          if (Number(m & 0xffffffffn) < (2 ** 32 - starts) % starts) {
+            rejected++;
+            continue;
+          }
+          accepted++;
+          counts.forEach((c, t) => {
+            if (Number(m >> 32n) < c) expected[t]!++;
+          });
+        }
+        const below = new Float64Array(counts.length);
+        assert.equal(lanes.below(state, trials, starts, thresholds, below), accepted, `${starts} starts, ${trials} trials`);
+        assert.deepEqual(below, expected, `${starts} starts, ${trials} trials`);
+        assert.deepEqual(Array.from(state), stateOf(rng), 'the stream goes on after the lanes’ words');
+        if (starts === 6_700_417 && trials > 8 * 256) assert.ok(rejected > 30, `rejections met: ${rejected}`);
+      }
+    }
+    const state = blockState('below', 'short', 0);
+    assert.equal(lanes.below(state, 8 * 256 - 1, 1000, Uint32Array.of(5), new Float64Array(1)), 0, 'a block too short to pay');
+    const many = new Uint32Array(TRACE_LAYOUT.MAX_THRESHOLDS + 1);
+    assert.equal(lanes.below(state, 90_000, 1000, many, new Float64Array(many.length)), 0, 'more thresholds than the lanes hold');
+    assert.deepEqual(Array.from(state), Array.from(blockState('below', 'short', 0)), 'the stream untouched');
+  });
+});
