@@ -243,7 +243,7 @@ const LIVE_WALK = `
                   (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
               refuseAnnouncement(protocol.name, step, state);
             // A run that sends (not every part a choice) sends in a direction and a round the cell allows.
-            if (choosers !== peers && ((direction !== 0 && direction !== 1) || !(round >= 1 && round <= ROUND_LIMIT) || !Number.isInteger(round)))
+            if (choosers !== peers && (direction !== (direction & 1) || round !== (round | 0) || round < 1 || round > ROUND_LIMIT))
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
             // A transmission that leaves the channel in its state serves the run's next send too
             // (transmissionFor is a function of its arguments): looked up again only on a change.
@@ -294,14 +294,15 @@ const LIVE_WALK = `
             result = k;
           } else {
             if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
-            if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= ROUND_LIMIT) || !Number.isInteger(step.round))
+            // A pre-filter (a round past 2^31 − 1 too: refuseSend refuses only what the contract does).
+            if (step.direction !== (step.direction & 1) || step.round !== (step.round | 0) || step.round < 1 || step.round > ROUND_LIMIT)
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
             ${SEND_DRAW('step.direction', 'step.round')}
           }
           protocol.resolve(state, config, step, result);
         }
         outcome = step.outcome;
-        if (!(Number.isInteger(outcome) && outcome >= 0 && outcome < outcomes.length)) refuseUnfilled(protocol.name, step, outcomes.length, state);
+        if (outcome !== (outcome | 0) || outcome < 0 || outcome >= outcomes.length) refuseUnfilled(protocol.name, step, outcomes.length, state);
 `;
 
 /** The generator's scratch variables, in locals. */
