@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
+import { CHOOSE, SEND, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
 import type { Step } from '../contract/protocol.js';
 
 /** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
@@ -26,4 +26,15 @@ export function refuseSend(protocol: string, step: Step, roundLimit: number, sta
 export function refuseUnfilled(protocol: string, step: Step, outcomes: number, state: Int32Array): void {
   const problem = unfilledStep(step, outcomes);
   if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
+/**
+ * Every rule an engine holds a step to where it reads each one as it is (the exact engines, the
+ * automata): filled, and a choice's probabilities or a send's direction and round valid. The
+ * per-trial loops check the same with cheap pre-filters and call the refusals themselves.
+ */
+export function refuseUnreadableStep(protocol: string, step: Step, outcomes: number, roundLimit: number, state: Int32Array): void {
+  refuseUnfilled(protocol, step, outcomes, state);
+  if (step.kind === CHOOSE) refuseChoices(protocol, step.choices, state);
+  else if (step.kind === SEND) refuseSend(protocol, step, roundLimit, state);
 }

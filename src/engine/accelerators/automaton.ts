@@ -1,5 +1,5 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -60,13 +60,12 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     const { id, state, channelState } = pending.pop()!;
     clearStep(step);
     protocol.next(state, config, step);
-    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+    refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
     if (step.kind === END) {
       nodes[id] = { kind: 'end', outcome: step.outcome };
       continue;
     }
     if (step.kind === CHOOSE) {
-      refuseChoices(protocol.name, step.choices, state);
       const probabilities = Float64Array.from(step.choices!);
       const next = Array.from(probabilities, (_, i) => {
         const child = state.slice();
@@ -76,7 +75,6 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
       nodes[id] = { kind: 'choose', probabilities, next };
       continue;
     }
-    refuseSend(protocol.name, step, model.roundLimit, state);
     const t = transmissions[channel.transmissionFor(channelConfig, channelState, step.direction, step.round)]!;
     const round = step.round;
     const next = Array.from(t.probabilities, (_, i) => {

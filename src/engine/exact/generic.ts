@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum } from '../../stats/sum.js';
@@ -169,7 +169,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const state = node.state;
       clearStep(step);
       protocol.next(state, config, step);
-      refuseUnfilled(protocol.name, step, outcomes.length, state);
+      refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
       if (step.kind === END) {
         outcomes[step.outcome]!.add(mass);
         node.messages.mass.forEach((v, i) => (messages[node.messages.offset + i] ??= new NeumaierSum()).add(v));
@@ -181,7 +181,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       if (step.kind === CHOOSE) {
         // A choice's branches with a probability above 0, each resolved with the index of the choice.
         const choices = step.choices!;
-        refuseChoices(protocol.name, choices, state);
         for (let i = 0; i < choices.length; i++) {
           const p = choices[i]!;
           if (p === 0) continue;
@@ -214,7 +213,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       if (step.kind !== SEND) throw new Error('unknown step kind');
-      refuseSend(protocol.name, step, model.roundLimit, state);
       let reaches = true;
       if (model.crash !== null) {
         const sender = senderNode(step.direction, step.peer);

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -80,7 +80,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         expanded++;
         clearStep(step);
         protocol.next(state, config, step);
-        refuseUnfilled(protocol.name, step, outcomes.length, state);
+        refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
         if (step.kind === END) {
           const p = branch.probability;
           outcomes[step.outcome]!.add(p);
@@ -94,7 +94,6 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
         if (step.kind === CHOOSE) {
           const choices = step.choices!;
-          refuseChoices(protocol.name, choices, state);
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;
             const child = state.slice();
@@ -103,7 +102,6 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           }
           break;
         }
-        refuseSend(protocol.name, step, model.roundLimit, state);
         const copies = replay.delivered(position, step.direction);
         position = replay.after(position);
         sent++;

@@ -10,7 +10,7 @@ import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './generic.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
 import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
 import type { StartOrder } from './start-order.js';
 import type { Tally } from '../tally.js';
@@ -86,12 +86,10 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
     // Each step held to the contract as runTrial holds it (the step object is reused: cleared first).
     clearStep(step);
     protocol.next(state, config, step);
-    refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
+    refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
     // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
     if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
-    if (step.kind === CHOOSE) refuseChoices(protocol.name, step.choices, state);
-    else if (step.kind !== END) refuseSend(protocol.name, step, model.roundLimit, state);
     kind.push(step.kind);
     direction.push(step.direction);
     round.push(step.round);
