@@ -10,7 +10,7 @@ import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { groupOf, startAt, startOrderFor } from '../src/engine/montecarlo/start-order.js';
 import { runExperiment } from '../src/experiment.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
-import { uniformBelow } from '../src/rng/uniform.js';
+import { uniformBelowInOrder } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { expandCells } from '../src/scenario/cells.js';
@@ -146,7 +146,7 @@ describe('the messenger over a replayed trace draws its start through the start 
     const replayed = new Array<number>(model.outcomes.names.length).fill(0);
     for (let trial = 1; trial <= n; trial++) {
       const t = traceTrial(cell!, trial)!;
-      const start = sorted[uniformBelow(stream, LOST.length)]!;
+      const start = sorted[uniformBelowInOrder(stream, LOST.length)]!;
       assert.deepEqual(t.traceStart, { position: start, packets: LOST.length }, `trial ${trial}`);
       assert.equal(t.events.length, 1);
       assert.equal(t.events[0]!.kind === 'send' && t.events[0]!.received, deliveredAt(LOST, start, k) > 0, `trial ${trial}: the fate at its start`);
@@ -168,19 +168,22 @@ describe('the messenger over a replayed trace draws its start through the start 
     assert.match(r.stdout, /A → B: order, 2 copies: all 2 lost/);
   });
 
-  it('counts the words below each threshold on the SIMD lanes as uniformBelow draws them, and ends where the stream does', () => {
+  it('counts the words below each threshold on the SIMD lanes as uniformBelowInOrder draws them, and ends where the stream does', () => {
     const lanes = traceLanes();
     if (!lanes) return; // no WebAssembly SIMD
-    // 6,700,417 divides 2^32 + 1: uniformBelow rejects a word once in 641 draws; 2^22 rejects
-    // none (its low halves of 0 reach the masked count, which finds no rejection).
+    // 6,700,417 divides 2^32 + 1: ⌊2^32 / n⌋ · n is 2^32 − n + 1, so a word is rejected once in
+    // 641 draws; 2^22 and 2^15 divide 2^32 and reject none (no rejection threshold: 64 group
+    // thresholds then fit on the lanes, 63 with one).
     for (const [starts, counts] of [
       [6_700_417, [5_000_000]],
       [6_700_417, [0, 4_100_000, 4_100_000, 6_000_000, 6_700_416]],
       [2 ** 22, [1, 2 ** 21, 2 ** 22 - 1]],
       [1_000_003, []],
-      [25_000, Array.from({ length: TRACE_LAYOUT.MAX_THRESHOLDS }, (_, t) => 300 * (t + 1))],
+      [25_000, Array.from({ length: TRACE_LAYOUT.MAX_THRESHOLDS - 1 }, (_, t) => 300 * (t + 1))],
+      [2 ** 15, Array.from({ length: TRACE_LAYOUT.MAX_THRESHOLDS }, (_, t) => 500 * t + 7)],
     ] as const) {
-      const thresholds = Uint32Array.from(counts, (c) => Number(((BigInt(c) << 32n) + BigInt(starts) - 1n) / BigInt(starts)));
+      const perIndex = (1n << 32n) / BigInt(starts);
+      const thresholds = Uint32Array.from(counts, (c) => Number(BigInt(c) * perIndex));
       for (const trials of [40_001, 8 * 256]) {
         const state = blockState('below', String(starts), trials);
         const rng = generatorAt(state);
@@ -190,14 +193,14 @@ describe('the messenger over a replayed trace draws its start through the start 
         let rejected = 0;
         const words = 8 * Math.floor(trials / 8);
         for (let w = 0; w < words; w++) {
-          const m = BigInt(rng.nextUint32()) * BigInt(starts);
-          if (Number(m & 0xffffffffn) < (2 ** 32 - starts) % starts) {
+          const x = BigInt(rng.nextUint32());
+          if (x >= perIndex * BigInt(starts)) {
             rejected++;
             continue;
           }
           accepted++;
           counts.forEach((c, t) => {
-            if (Number(m >> 32n) < c) expected[t]!++;
+            if (x / perIndex < BigInt(c)) expected[t]!++;
           });
         }
         const below = new Float64Array(counts.length);
@@ -211,6 +214,8 @@ describe('the messenger over a replayed trace draws its start through the start 
     assert.equal(lanes.below(state, 8 * 256 - 1, 1000, Uint32Array.of(5), new Float64Array(1)), 0, 'a block too short to pay');
     const many = new Uint32Array(TRACE_LAYOUT.MAX_THRESHOLDS + 1);
     assert.equal(lanes.below(state, 90_000, 1000, many, new Float64Array(many.length)), 0, 'more thresholds than the lanes hold');
+    const full = new Uint32Array(TRACE_LAYOUT.MAX_THRESHOLDS);
+    assert.equal(lanes.below(state, 90_000, 1000, full, new Float64Array(full.length)), 0, 'as many as the lanes hold, and the rejection’s');
     assert.deepEqual(Array.from(state), Array.from(blockState('below', 'short', 0)), 'the stream untouched');
   });
 });

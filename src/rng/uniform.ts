@@ -19,3 +19,33 @@ export function uniformBelow(rng: Xoshiro128, n: number): number {
     return Math.floor(((x >>> 16) * n + Math.floor(((x & 0xffff) * n) / TWO_16)) / TWO_16);
   }
 }
+
+/**
+ * The words, of the 2^32, that uniformBelowInOrder accepts for [0, n): n · ⌊2^32 / n⌋, those
+ * below it (2^32 where n divides 2^32, so none is rejected).
+ */
+export function acceptedWords(n: number): number {
+  return n * wordsPerIndex(n);
+}
+
+/** How many words give each index in uniformBelowInOrder: ⌊2^32 / n⌋. */
+export function wordsPerIndex(n: number): number {
+  return Math.floor(TWO_32 / n);
+}
+
+/**
+ * A uniform integer in [0, n), n ≤ 2^31, exactly, that grows with the word it is made of:
+ * ⌊x / q⌋ for q = ⌊2^32 / n⌋, a word x at or above n · q rejected (fewer than n in 2^32 of
+ * them, as Lemire's). So the index is below a count C iff x is below C · q: a draw's group
+ * (start-order.ts) is found by comparing the word with thresholds alone, on SIMD lanes too.
+ * ⌊x / q⌋ in doubles is exact: x / q is at least 1 / q short of the next whole number, a
+ * relative gap of at least 2^−32, far above a double's rounding.
+ */
+export function uniformBelowInOrder(rng: Xoshiro128, n: number): number {
+  const q = wordsPerIndex(n);
+  const limit = n * q;
+  for (;;) {
+    const x = rng.nextUint32();
+    if (x < limit) return Math.floor(x / q);
+  }
+}

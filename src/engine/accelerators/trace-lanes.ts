@@ -1,4 +1,5 @@
 import { jump } from '../../rng/jump.js';
+import { acceptedWords } from '../../rng/uniform.js';
 import wasm from './trace-lanes.generated.js';
 import { TRACE_LAYOUT } from './trace-layout.js';
 
@@ -12,7 +13,8 @@ import { TRACE_LAYOUT } from './trace-layout.js';
  * exactly the accepted words of the lanes' runs, and whole-number counts added in any order make
  * the same tally to the bit. Starts that hold the escape code are handed back to be followed
  * (they draw nothing more either). One-send trials (the messenger, start-order.ts) read no table:
- * `below` counts the accepted words under each group's word threshold, compares alone.
+ * their index is drawn in the order of the words (uniformBelowInOrder), so `below` counts the
+ * words under each group's word threshold and the rejected ones, compares alone.
  */
 const LANES = 8;
 
@@ -59,12 +61,12 @@ export interface TraceLanes {
   ): number;
 
   /**
-   * The first trials of a block of `trials` one-send trials (start-order.ts: each one accepted
-   * word, its index below `starts`) from the xoshiro128** state `rs`: adds to below[t] how many
-   * of them drew a word below thresholds[t] (each a count's word threshold, ⌈C · 2^32 / starts⌉:
-   * the draws whose index is below C); leaves `rs` where those trials leave the stream and returns
-   * how many they were (0, with `rs` untouched, for a block too short to pay or more than
-   * MAX_THRESHOLDS thresholds).
+   * The first trials of a block of `trials` one-send trials (start-order.ts: each one word
+   * accepted by uniformBelowInOrder, its index below `starts`) from the xoshiro128** state `rs`:
+   * adds to below[t] how many of them drew a word below thresholds[t] (each a count's word
+   * threshold, C · ⌊2^32 / starts⌋: the draws whose index is below C); leaves `rs` where those
+   * trials leave the stream and returns how many they were (0, with `rs` untouched, for a block
+   * too short to pay or more than MAX_THRESHOLDS thresholds with the rejection's).
    */
   below(rs: Int32Array, trials: number, starts: number, thresholds: Uint32Array, below: Float64Array): number;
 
@@ -114,7 +116,7 @@ export function traceLanes(): TraceLanes | null {
 }
 
 type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
-type BelowExport = (steps: number, n: number, reject: number, count: number) => void;
+type BelowExport = (steps: number, count: number) => void;
 type KeyedExport = (trials: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number) => number;
 
 /** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
@@ -202,25 +204,30 @@ class Lanes implements TraceLanes {
 
   below(rs: Int32Array, trials: number, starts: number, thresholds: Uint32Array, below: Float64Array): number {
     const steps = Math.floor(trials / LANES);
-    if (steps < MIN_STEPS || thresholds.length > MAX_THRESHOLDS) return 0;
+    // The words at or above the last threshold, n · q, are rejected: none where n divides 2^32.
+    const limit = acceptedWords(starts);
+    const rejecting = limit < TWO_32 ? 1 : 0;
+    const given = thresholds.length + rejecting;
+    if (steps < MIN_STEPS || given > MAX_THRESHOLDS) return 0;
     this.startLanes(rs, steps);
     const { words } = this;
-    // At least one threshold (the register's): 0 where there is none (its count is not read).
-    const count = Math.max(1, thresholds.length);
+    // At least the two the registers hold: 0 where there is none (its count is not read).
+    const count = Math.max(2, given);
     for (let t = 0; t < count; t++) {
-      words.fill(thresholds[t] ?? 0, THRESHOLDS_BYTE / 4 + 4 * t, THRESHOLDS_BYTE / 4 + 4 * t + 4);
+      const threshold = t < thresholds.length ? thresholds[t]! : t === thresholds.length && rejecting === 1 ? limit : 0;
+      words.fill(threshold | 0, THRESHOLDS_BYTE / 4 + 4 * t, THRESHOLDS_BYTE / 4 + 4 * t + 4);
       words.fill(0, ABOVE_BYTE / 4 + 4 * t, ABOVE_BYTE / 4 + 4 * t + 4);
     }
-    words[REJECTED_BYTE / 4] = 0;
-    const reject = (TWO_32 - starts) % starts;
-    for (let done = 0; done < steps; done += MAX_STEPS) this.runBelow(Math.min(MAX_STEPS, steps - done), starts, reject, count);
-    const accepted = LANES * steps - words[REJECTED_BYTE / 4]!;
-    for (let t = 0; t < thresholds.length; t++) {
+    for (let done = 0; done < steps; done += MAX_STEPS) this.runBelow(Math.min(MAX_STEPS, steps - done), count);
+    const above = (t: number): number => {
       const at = ABOVE_BYTE / 4 + 4 * t;
-      below[t]! += accepted - (words[at]! + words[at + 1]! + words[at + 2]! + words[at + 3]!);
-    }
+      return words[at]! + words[at + 1]! + words[at + 2]! + words[at + 3]!;
+    };
+    // A rejected word is above every threshold: below[t] counts the accepted words below it.
+    const drawnWords = LANES * steps;
+    for (let t = 0; t < thresholds.length; t++) below[t]! += drawnWords - above(t);
     this.endLanes(rs);
-    return accepted;
+    return drawnWords - (rejecting === 1 ? above(thresholds.length) : 0);
   }
 
   keyed(

@@ -233,28 +233,25 @@
     (local.get $escaped))
 
   ;; below: each lane draws `steps` words (a one-send trial each: replay's start order, see
-  ;; start-order.ts). A word x is rejected when the low half of x · n is below `reject`, as
-  ;; uniformBelow rejects it; an accepted word's index, the high half of x · n, is below a count C
-  ;; iff x is below C's word threshold T = ⌈C · 2^32 / n⌉. So the accepted words at or above each
-  ;; of the `count` thresholds at THRESHOLDS are counted by compares alone (no index made,
-  ;; nothing read but the thresholds), four lanes' counts a v128 at ABOVE, the first threshold's
-  ;; in a register; the rejected words are added to REJECTED. x ≥ T is min_u(x, T) = T: two
-  ;; instructions on x64 (an unsigned compare takes three or four) and no constant to keep in a
-  ;; register (signed compares of sign-flipped words, which need one, were slower). A step where a low
-  ;; half may be rejected (min_u(low, reject − 1) = low: some once in 2^32 / n words) counts its
-  ;; lanes masked, each rejection tested exactly; the others count all eight.
-  (func (export "below") (param $steps i32) (param $n i32) (param $reject i32) (param $count i32)
+  ;; start-order.ts) and counts the words at or above each of the `count` (≥ 2) thresholds at
+  ;; THRESHOLDS, four lanes' counts a v128 at ABOVE, the first two thresholds' in registers.
+  ;; Nothing else is made of a word: its index, x / q rounded down (uniformBelowInOrder), is below a count C
+  ;; iff x is below C · q, and a word is rejected iff it is at or above n · q, the last threshold
+  ;; (trace-lanes.ts puts it there), so a rejection is counted as a group is, and no product is
+  ;; taken. x ≥ T is min_u(x, T) = T: two instructions on x64 (an unsigned compare takes three or
+  ;; four) and no constant to keep in a register (signed compares of sign-flipped words, which
+  ;; need one, were slower).
+  (func (export "below") (param $steps i32) (param $count i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
-    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $nv v128) (local $rv v128)
-    (local $la v128) (local $lb v128) (local $ra v128) (local $rb v128) (local $t0 v128) (local $above0 v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128)
+    (local $t0 v128) (local $t1 v128) (local $above0 v128) (local $above1 v128)
     (local $i i32) (local $at i32) (local $end i32)
-    (local.set $nv (i32x4.splat (local.get $n)))
-    ;; reject − 1, or 0 where nothing is rejected (the masked count then finds no rejection)
-    (local.set $rv (i32x4.splat (select (i32.sub (local.get $reject) (i32.const 1)) (i32.const 0) (local.get $reject))))
     (local.set $end (i32.shl (local.get $count) (i32.const 4)))
     (local.set $t0 (v128.load (i32.const {{THRESHOLDS_BYTE}})))
+    (local.set $t1 (v128.load offset=16 (i32.const {{THRESHOLDS_BYTE}})))
     (local.set $above0 (v128.load (i32.const {{ABOVE_BYTE}})))
+    (local.set $above1 (v128.load offset=16 (i32.const {{ABOVE_BYTE}})))
     (local.set $a0 (v128.load (i32.const 0)))
     (local.set $a1 (v128.load (i32.const 16)))
     (local.set $a2 (v128.load (i32.const 32)))
@@ -288,50 +285,25 @@
         (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
         (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
         (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
-        ;; the low halves of x · n
-        (local.set $la (i32x4.mul (local.get $x) (local.get $nv)))
-        (local.set $lb (i32x4.mul (local.get $y) (local.get $nv)))
-        (local.set $r (i32x4.min_u (local.get $la) (local.get $lb)))
-        (if (v128.any_true (i32x4.eq (i32x4.min_u (local.get $r) (local.get $rv)) (local.get $r)))
-          (then
-            ;; −1 in the lanes whose word is rejected (low < reject, exactly); andnot drops them
-            (local.set $ra (i32x4.lt_u (local.get $la) (i32x4.splat (local.get $reject))))
-            (local.set $rb (i32x4.lt_u (local.get $lb) (i32x4.splat (local.get $reject))))
-            (local.set $t (i32x4.add (local.get $ra) (local.get $rb)))
-            (i32.store (i32.const {{REJECTED_BYTE}}) (i32.sub (i32.load (i32.const {{REJECTED_BYTE}})) (i32.add
-              (i32.add (i32x4.extract_lane 0 (local.get $t)) (i32x4.extract_lane 1 (local.get $t)))
-              (i32.add (i32x4.extract_lane 2 (local.get $t)) (i32x4.extract_lane 3 (local.get $t))))))
-            (local.set $above0 (i32x4.sub (local.get $above0) (i32x4.add
-              (v128.andnot (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t0)) (local.get $t0)) (local.get $ra))
-              (v128.andnot (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t0)) (local.get $t0)) (local.get $rb)))))
-            (local.set $at (i32.const 16))
-            (block $counted
-              (loop $threshold
-                (br_if $counted (i32.ge_u (local.get $at) (local.get $end)))
-                (local.set $t (v128.load offset={{THRESHOLDS_BYTE}} (local.get $at)))
-                (v128.store offset={{ABOVE_BYTE}} (local.get $at)
-                  (i32x4.sub (v128.load offset={{ABOVE_BYTE}} (local.get $at)) (i32x4.add
-                    (v128.andnot (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t)) (local.get $t)) (local.get $ra))
-                    (v128.andnot (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t)) (local.get $t)) (local.get $rb)))))
-                (local.set $at (i32.add (local.get $at) (i32.const 16)))
-                (br $threshold))))
-          (else
-            ;; eq is −1 in the lanes at or above the threshold
-            (local.set $above0 (i32x4.sub (local.get $above0) (i32x4.add
-              (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t0)) (local.get $t0))
-              (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t0)) (local.get $t0)))))
-            ;; the other thresholds (more than one copy), in memory
-            (local.set $at (i32.const 16))
-            (block $counted
-              (loop $threshold
-                (br_if $counted (i32.ge_u (local.get $at) (local.get $end)))
-                (local.set $t (v128.load offset={{THRESHOLDS_BYTE}} (local.get $at)))
-                (v128.store offset={{ABOVE_BYTE}} (local.get $at)
-                  (i32x4.sub (v128.load offset={{ABOVE_BYTE}} (local.get $at)) (i32x4.add
-                    (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t)) (local.get $t))
-                    (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t)) (local.get $t)))))
-                (local.set $at (i32.add (local.get $at) (i32.const 16)))
-                (br $threshold)))))
+        ;; eq is −1 in the lanes at or above the threshold
+        (local.set $above0 (i32x4.sub (local.get $above0) (i32x4.add
+          (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t0)) (local.get $t0))
+          (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t0)) (local.get $t0)))))
+        (local.set $above1 (i32x4.sub (local.get $above1) (i32x4.add
+          (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t1)) (local.get $t1))
+          (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t1)) (local.get $t1)))))
+        ;; the other thresholds (more than one copy), in memory
+        (local.set $at (i32.const 32))
+        (block $counted
+          (loop $threshold
+            (br_if $counted (i32.ge_u (local.get $at) (local.get $end)))
+            (local.set $t (v128.load offset={{THRESHOLDS_BYTE}} (local.get $at)))
+            (v128.store offset={{ABOVE_BYTE}} (local.get $at)
+              (i32x4.sub (v128.load offset={{ABOVE_BYTE}} (local.get $at)) (i32x4.add
+                (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t)) (local.get $t))
+                (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t)) (local.get $t)))))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $threshold)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
     (v128.store (i32.const 0) (local.get $a0))
@@ -342,7 +314,8 @@
     (v128.store (i32.const 80) (local.get $b1))
     (v128.store (i32.const 96) (local.get $b2))
     (v128.store (i32.const 112) (local.get $b3))
-    (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0)))
+    (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0))
+    (v128.store offset=16 (i32.const {{ABOVE_BYTE}}) (local.get $above1)))
 
   ;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
   ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each

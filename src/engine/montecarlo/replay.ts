@@ -2,7 +2,7 @@ import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
-import { uniformBelow } from '../../rng/uniform.js';
+import { uniformBelow, uniformBelowInOrder } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { traceLanes } from '../accelerators/trace-lanes.js';
 import type { TraceLanes } from '../accelerators/trace-lanes.js';
@@ -161,7 +161,7 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
 
 /**
  * A block of one-send trials (the messenger) through the start order (start-order.ts): each
- * trial's index j is drawn as uniformBelow draws it, and its result is the group j falls in, so a
+ * trial's index j is drawn as uniformBelowInOrder draws it, and its result is the group j falls in, so a
  * block is counted by group, compares alone: on the SIMD lanes (trace-lanes.ts's `below`, the
  * same words in the same order) and the rest one by one. The tally is runTrial's to the bit.
  */
@@ -179,7 +179,7 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
       rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
     }
   }
-  for (let t = done; t < trials; t++) drawn[groupOf(order, uniformBelow(rng, starts))]!++;
+  for (let t = done; t < trials; t++) drawn[groupOf(order, uniformBelowInOrder(rng, starts))]!++;
   const tally = new BlockTally(model, 2);
   for (let g = 0; g <= order.copies; g++) {
     const n = drawn[g]!;

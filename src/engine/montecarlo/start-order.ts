@@ -1,14 +1,15 @@
 import type { Replay } from '../../contract/channel.js';
 import { END, SEND, Step, sendProblem } from '../../contract/protocol.js';
 import type { Direction } from '../../contract/protocol.js';
-import { uniformBelow } from '../../rng/uniform.js';
+import { uniformBelow, uniformBelowInOrder, wordsPerIndex } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 
 /**
  * Over a replayed trace, a trial of a protocol that sends one message and ends (the messenger) is
  * a function of its start alone: of the copies its message delivers from there. Such a trial
- * draws its start through a fixed bijection: the index j drawn uniformly in [0, starts) names
+ * draws its start through a fixed bijection: the index j drawn uniformly in [0, starts), in the
+ * order of the word it is made of (uniformBelowInOrder), names
  * the j-th start in the order of copies delivered, most first, then of position (a stable sort
  * of the starts by group). The start is as uniform as before, but a trial's result is the group
  * j falls in, found by comparing j with the groups' cumulative counts: no read of the trace,
@@ -30,8 +31,8 @@ export interface StartOrder {
   readonly before: Float64Array;
   /**
    * The distinct counts strictly between 0 and every start among `before`, each as a word
-   * threshold ⌈C · 2^32 / starts⌉: a word x accepted by uniformBelow gives a j below C iff x is
-   * below the threshold (x · starts < C · 2^32), so the SIMD lanes count groups by compares alone.
+   * threshold C · ⌊2^32 / starts⌋: a word x accepted by uniformBelowInOrder gives a j below C iff
+   * x is below the threshold, so the SIMD lanes count groups by compares alone.
    */
   readonly thresholds: Uint32Array;
   /** Per g = 0 … copies + 1: where `before[g]` is in `thresholds`, or −1 for 0 and −2 for every start. */
@@ -63,9 +64,8 @@ export function startOrderFor(model: CellModel): StartOrder | null {
 
 /** The start a trial draws: j, or through the cell's start order the j-th start of that order. */
 export function drawStart(model: CellModel, replay: Replay, rng: Xoshiro128): number {
-  const j = uniformBelow(rng, replay.starts);
   const order = startOrderFor(model);
-  return order ? startAt(order, j) : j;
+  return order ? startAt(order, uniformBelowInOrder(rng, replay.starts)) : uniformBelow(rng, replay.starts);
 }
 
 /** The outcomes after the one send, lost and received, or null where the protocol does more (or crashes). */
@@ -111,7 +111,7 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
     if (count === 0) thresholdOf[g] = -1;
     else if (count === starts) thresholdOf[g] = -2;
     else {
-      if (count !== before[g - 1]) thresholds.push(Number(((BigInt(count) << 32n) + BigInt(starts) - 1n) / BigInt(starts)));
+      if (count !== before[g - 1]) thresholds.push(count * wordsPerIndex(starts));
       thresholdOf[g] = thresholds.length - 1;
     }
   }
