@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { UsageError } from '../src/errors.js';
 import { parseScenarioText } from '../src/scenario/parse.js';
-import { loadScenarioSource, resolveScenario } from '../src/scenario/resolve.js';
+import { loadScenario, loadScenarioSource, resolveScenario } from '../src/scenario/resolve.js';
+import { describeValue } from '../src/scenario/validate.js';
+import { protocolNamed } from '../src/catalog/protocols.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { oneSendProtocolFile, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
@@ -128,5 +130,89 @@ describe('a protocol file’s own parameter, swept', () => {
       refusal(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1, step: '0.5' }\n`),
       "test.yaml:3:38: sweep.spareRate.step must be greater than 0 (got '0.5')",
     );
+    assert.equal(refusal(`protocol: ${NAME}\nsweep:\n  spareRate: 3\n`), 'test.yaml:3:14: sweep.spareRate must be a list or a mapping (got 3)');
+  });
+});
+
+/** The tenth round's sample (lines 1 modulo 4 of validate.ts and resolve.ts): what its survivors showed untested. */
+describe('scenario validation, the tenth round', () => {
+  it('an unknown key at the top level or in the sweep: the key’s place, the keys known there, never the channel’s wording', () => {
+    assert.equal(
+      refusal('protocol: messenger\nlossy: 0.1\n'),
+      "test.yaml:2:1: unknown key 'lossy' (did you mean 'loss'?); known keys: $schema, name, description, protocol, protocolDigest, scenarioFile, channel, loss, redundancy, rounds, participants, abortRate, crash, trials, seed, sweep, expect",
+    );
+    assert.match(refusal('protocol: messenger\nsweep:\n  bogus: [1]\n'), /^test\.yaml:3:3: unknown key 'bogus' in sweep; known keys: loss, lossAtoB, /);
+    assert.equal(
+      refusal('protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.1, bogus: 1 }\n'),
+      "test.yaml:3:38: unknown key 'bogus' in expect[0]; known keys: metric, atLeast, atMost, notWorseThan",
+    );
+  });
+
+  it('a channel’s unknown key: where it belongs, the cut channel’s direction included', () => {
+    assert.equal(
+      refusal('protocol: messenger\nchannel: { model: bernoulli, direction: AtoB }\n'),
+      "test.yaml:2:30: channel 'bernoulli' has no parameter 'direction' (direction belongs to the cut channel); its only parameter is loss, set at the top level (loss: 0.3)",
+    );
+    assert.equal(
+      refusal('protocol: messenger\nchannel: { model: cut, after: 2, dirn: AtoB }\n'),
+      "test.yaml:2:34: channel 'cut' has no parameter 'dirn'; it takes after, direction",
+    );
+  });
+
+  it('the bernoulli channel’s loss in its mapping: no note that it belongs elsewhere', () => {
+    assert.equal(
+      refusal('protocol: messenger\nchannel: { model: bernoulli, loss: 0.3 }\n'),
+      "test.yaml:2:30: channel 'bernoulli' has no parameter 'loss'; its only parameter is loss, set at the top level (loss: 0.3)",
+    );
+  });
+
+  it('a protocol file this process has not loaded, resolved as text: refused at the protocol', () => {
+    assert.equal(refusal('protocol: ./nope.mjs\n'), 'test.yaml:1:11: protocol file ./nope.mjs is not loaded');
+  });
+
+  it('records a precision target with its trial cap, the default cap where none is given', () => {
+    assert.deepEqual(resolved('protocol: messenger\ntrials: { precision: 0.01 }\n').resolved['trials'], { precision: 0.01, maxTrials: 100_000_000 });
+    assert.deepEqual(resolved('protocol: messenger\ntrials: { precision: 0.01, maxTrials: 5000 }\n').resolved['trials'], { precision: 0.01, maxTrials: 5000 });
+  });
+
+  it('a value is quoted whole up to 60 characters, cut with an ellipsis past them', () => {
+    assert.equal(describeValue('a'.repeat(60)), `'${'a'.repeat(60)}'`);
+    assert.equal(describeValue('a'.repeat(61)), `'${'a'.repeat(57)}…'`);
+  });
+
+  it('crash rates by role for a protocol with no roles: refused as a protocol without crashes, and rates of 0 taken', () => {
+    const NAME = 'tenth-no-roles';
+    registerProtocol({ ...good(NAME) });
+    try {
+      assert.equal(
+        refusal(`protocol: ${NAME}\ncrash: { x: 0.1 }\n`),
+        `test.yaml:2:1: the ${NAME} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
+      );
+      assert.ok(!('crash' in resolved(`protocol: ${NAME}\ncrash: { x: 0 }\n`).params));
+    } finally {
+      unregister(NAME);
+    }
+  });
+
+  it('names a scenario by its file, prefixed where the name would not start with a letter or digit', async () => {
+    const dir = tempFiles({ '_odd.yaml': 'protocol: messenger\n', 'plain-1.yaml': 'protocol: messenger\n' });
+    assert.equal((await loadScenario(join(dir, '_odd.yaml'))).name, 'scenario-_odd');
+    assert.equal((await loadScenario(join(dir, 'plain-1.yaml'))).name, 'plain-1');
+  });
+
+  it('loads a protocol file to run by default (not only its description), and keeps a scenario file the data records', async () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('tenth-runs'), 's.yaml': 'protocol: ./p.mjs\n', 'q.mjs': oneSendProtocolFile('tenth-recorded') });
+    try {
+      const scenario = await loadScenario(join(dir, 's.yaml'));
+      assert.equal(scenario.protocol, 'tenth-runs');
+      assert.deepEqual(protocolNamed('tenth-runs')!.configure({ rounds: 2 }), { rounds: 2 }, 'the file’s own configure, not a described one that throws');
+      const recorded = await loadScenarioSource(
+        parseScenarioText(JSON.stringify({ protocol: join(dir, 'q.mjs'), scenarioFile: '/elsewhere/kept.yaml' }), join(dir, 'results.json')),
+      );
+      assert.equal(recorded.resolved['scenarioFile'], '/elsewhere/kept.yaml');
+    } finally {
+      unregister('tenth-runs');
+      unregister('tenth-recorded');
+    }
   });
 });
