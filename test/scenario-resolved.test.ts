@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
@@ -116,7 +117,11 @@ describe('a protocol file’s own parameter, swept', () => {
   after(() => unregister(NAME));
 
   it('leaves a built-in protocol’s scenario to the schema: an unknown metric is refused while a protocol file is loaded', () => {
-    assert.match(refusal('protocol: messenger\nexpect:\n  - { metric: bogus, atLeast: 0.1 }\n'), /^test\.yaml:3:15: unknown expect\[0\]\.metric 'bogus'/);
+    // The schema's refusal (every built-in protocol's outcomes), not the projection for a protocol file.
+    assert.equal(
+      refusal('protocol: messenger\nexpect:\n  - { metric: bogus, atLeast: 0.1 }\n'),
+      "test.yaml:3:15: unknown expect[0].metric 'bogus'; choose one of: success, disagreement, both, neither, onlyA, onlyB, committed, aborted, blocked, inconsistent",
+    );
   });
 
   it('checks the rest of the sweep against the schema', () => {
@@ -213,6 +218,73 @@ describe('scenario validation, the tenth round', () => {
     } finally {
       unregister('tenth-runs');
       unregister('tenth-recorded');
+    }
+  });
+});
+
+/** The tenth round's second sample (lines 3 modulo 4 of validate.ts and resolve.ts). */
+describe('scenario validation, the tenth round, lines 3 modulo 4', () => {
+  it('refuses a gate on an outcome the protocol does not have, built-in protocols too (it was judged on nothing and passed)', () => {
+    assert.equal(
+      refusal('protocol: messenger\nexpect:\n  - { metric: committed, atLeast: 0.1 }\n'),
+      "test.yaml:3:15: unknown expect[0].metric 'committed'; choose one of: success, disagreement, both, neither, onlyA, onlyB",
+    );
+    assert.match(
+      refusal('protocol: two-phase-commit\nexpect:\n  - { metric: onlyA, atMost: 0.1 }\n'),
+      /^test\.yaml:3:15: unknown expect\[0\]\.metric 'onlyA'; choose one of: success, disagreement, committed, /,
+    );
+    assert.equal(resolved('protocol: two-phase-commit\nexpect:\n  - { metric: blocked, atMost: 0.1 }\n').expect.length, 1);
+    assert.equal(resolved('protocol: messenger\nexpect:\n  - { metric: onlyA, atMost: 0.1 }\n').expect.length, 1);
+  });
+
+  it('records the expectations as given, and a channel in its own mapping only there', () => {
+    assert.deepEqual(resolved('protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.1 }\n').resolved['expect'], [
+      { metric: 'success', atLeast: 0.1 },
+    ]);
+    const ge = resolved('protocol: messenger\nchannel: { model: gilbert-elliott, goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }\n').resolved;
+    assert.deepEqual(Object.keys(ge), ['name', 'description', 'protocol', 'channel', 'redundancy', 'rounds', 'trials', 'seed']);
+  });
+
+  it('a swept range without `from`: refused at the axis', () => {
+    const NAME = 'tenth-swept-range';
+    registerProtocol({ ...good(NAME), parameters: [{ name: 'spareRate', description: 'spare', minimum: 0, maximum: 1, default: 0.5 }] });
+    try {
+      assert.equal(refusal(`protocol: ${NAME}\nsweep:\n  spareRate: { to: 1 }\n`), "test.yaml:3:14: sweep.spareRate needs the key 'from'");
+    } finally {
+      unregister(NAME);
+    }
+  });
+
+  it('loads a protocol file to run from a source too, and takes a digest that matches the file', async () => {
+    const text = oneSendProtocolFile('tenth-source-runs');
+    const dir = tempFiles({ 'r.mjs': text });
+    try {
+      const digest = createHash('sha256').update(text).digest('hex');
+      const scenario = await loadScenarioSource(
+        parseScenarioText(JSON.stringify({ protocol: join(dir, 'r.mjs'), protocolDigest: digest }), join(dir, 'x.json')),
+      );
+      assert.equal(scenario.resolved['protocolDigest'], digest);
+      assert.deepEqual(protocolNamed('tenth-source-runs')!.configure({ rounds: 3 }), { rounds: 3 });
+    } finally {
+      unregister('tenth-source-runs');
+    }
+  });
+
+  it('finds a protocol file beside the source first, then beside the scenario file the data records, never from the working directory', async () => {
+    const beside = tempFiles({ 'p.mjs': oneSendProtocolFile('tenth-beside') });
+    const recordedDir = tempFiles({ 'p.mjs': oneSendProtocolFile('tenth-there'), 's.yaml': 'protocol: ./p.mjs\n' });
+    const elsewhere = tempFiles({});
+    const cwdDir = tempFiles({ 'q.mjs': oneSendProtocolFile('tenth-cwd') });
+    const data = JSON.stringify({ protocol: './p.mjs', scenarioFile: join(recordedDir, 's.yaml') });
+    const cwd = process.cwd();
+    try {
+      assert.equal((await loadScenarioSource(parseScenarioText(data, join(beside, 'results.json')))).protocol, 'tenth-beside');
+      assert.equal((await loadScenarioSource(parseScenarioText(data, join(elsewhere, 'results.json')))).protocol, 'tenth-there');
+      process.chdir(cwdDir);
+      await assert.rejects(loadScenarioSource(parseScenarioText(JSON.stringify({ protocol: './q.mjs' }), join(elsewhere, 'results.json'))), UsageError);
+    } finally {
+      process.chdir(cwd);
+      for (const name of ['tenth-beside', 'tenth-there', 'tenth-cwd']) unregister(name);
     }
   });
 });

@@ -24,13 +24,14 @@ export function validateScenarioData(source: ScenarioSource): void {
   }
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
-  if (protocol && !BUILT_IN_PROTOCOLS.includes(protocol)) {
-    checkRegisteredParameters(source, protocol.parameters);
-    checkOwnMetrics(source, protocol.outcomes.names);
-  }
+  if (!protocol) return;
+  if (!BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, protocol.parameters);
+  // The schema takes any built-in protocol's outcome as a metric: a gate on another protocol's
+  // outcome (committed for the messenger) would be judged on nothing and pass.
+  checkOwnMetrics(source, protocol.outcomes.names);
 }
 
-/** `expect` metrics of a registered protocol: success, disagreement, or one of its own outcomes. */
+/** `expect` metrics of the scenario’s protocol: success, disagreement, or one of its own outcomes. */
 function checkOwnMetrics(source: ScenarioSource, outcomes: readonly string[]): void {
   const known = ['success', 'disagreement', ...outcomes];
   for (const [i, e] of ((source.data['expect'] as { metric: string }[] | undefined) ?? []).entries()) {
