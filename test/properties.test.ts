@@ -112,7 +112,12 @@ const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
         expect: optional(
           fc.array(
             fc.record(
-              { metric: fc.constantFrom('success', 'disagreement', 'both', 'onlyA'), atLeast: optional(probability), atMost: probability },
+              {
+                // The protocol's own outcomes: another protocol's is refused (a gate on it would judge nothing).
+                metric: fc.constantFrom('success', 'disagreement', ...(protocol === 'two-phase-commit' ? ['committed', 'blocked'] : ['both', 'onlyA'])),
+                atLeast: optional(probability),
+                atMost: probability,
+              },
               { requiredKeys: ['metric', 'atMost'] },
             ),
             { minLength: 1, maxLength: 2 },

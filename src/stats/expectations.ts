@@ -1,4 +1,5 @@
 import type { OutcomeSet } from '../contract/protocol.js';
+import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';
@@ -33,8 +34,14 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
     const scenario = summary.cell.scenario;
     for (const e of scenario.expect) {
       const range = metricRange(summary, e.metric);
-      if (!range) continue;
       const where = cellName(summary);
+      // Without trials (`exact`) a cell with no exact value has nothing to judge: a gate must not pass unjudged.
+      if (!range) {
+        throw new UsageError(
+          e.place ?? scenario.source,
+          `the gate on ${e.metric} cannot be judged in ${where}: it has no trials and no exact value (judge it with trials: twogenerals run)`,
+        );
+      }
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
       const place = e.place === undefined ? {} : { place: e.place };
       if (e.atLeast !== undefined) {
