@@ -4,6 +4,7 @@ import { jsonExporter } from '../src/export/json.js';
 import { csvExporter } from '../src/export/csv.js';
 import { runExperiment } from '../src/experiment.js';
 import type { Report } from '../src/report.js';
+import { UsageError } from '../src/errors.js';
 import { judgeExpectations } from '../src/stats/expectations.js';
 import { normalQuantile } from '../src/stats/normal.js';
 import { percentile, summarize } from '../src/stats/summary.js';
@@ -360,7 +361,6 @@ describe('expectations on every kind of metric', () => {
       { metric: 'disagreement', atLeast: 0.17 },
       { metric: 'neither', atMost: 0.33 },
       { metric: 'onlyB', atLeast: 0.04 },
-      { metric: 'blocked', atLeast: 0.5 },
       { metric: 'both', atMost: 0.47 },
     ]);
     const checks = judgeExpectations(report);
@@ -377,13 +377,17 @@ describe('expectations on every kind of metric', () => {
     );
     assert.match(checks[0]!.message, /: success \[0\.4\d+, 0\.5\d+\] is at least 0\.45$/);
     assert.match(checks[4]!.message, /: onlyB \[0\.0\d+, 0\.0\d+\] is not at least 0\.04$/);
+    // A metric the protocol lacks (validation refuses it first) is refused, never skipped.
+    assert.throws(
+      () => judgeExpectations(withExpect(handshakeResult(tally, null, 1), [{ metric: 'blocked', atLeast: 0.5 }])),
+      (error: Error) => error instanceof UsageError && / cannot be judged in .*: handshake has no outcome blocked$/.test(error.message),
+    );
   });
-  it('the exact value without trials; nothing to judge without either', () => {
+  it('the exact value without trials; a gate refused without either (never passed unjudged)', () => {
     const exact = exactOf([0.5, 0.3, 0.15, 0.05], [0, 1]);
     const report = withExpect(handshakeResult(null, exact, 1), [
       { metric: 'disagreement', atMost: 0.2 },
       { metric: 'neither', atLeast: 0.31 },
-      { metric: 'blocked', atMost: 0.1 },
     ]);
     assert.deepEqual(
       judgeExpectations(report).map((c) => [c.metric, c.passed, c.message.replace(/^.*: /, '')]),
@@ -392,6 +396,11 @@ describe('expectations on every kind of metric', () => {
         ['neither', false, 'neither 0.3 is not at least 0.31'],
       ],
     );
-    assert.deepEqual(judgeExpectations(withExpect(handshakeResult(null, null, 1), [{ metric: 'success', atLeast: 0 }])), []);
+    assert.throws(
+      () => judgeExpectations(withExpect(handshakeResult(null, null, 1), [{ metric: 'success', atLeast: 0 }])),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /: the gate on success cannot be judged in .*: it has no trials and no exact value \(judge it with trials: twogenerals run\)$/.test(error.message),
+    );
   });
 });

@@ -25,7 +25,7 @@ export interface ExpectationCheck {
 /**
  * Judges each scenario's `expect` on every cell (README, "In CI and on clusters"): atLeast holds
  * when the interval's lower end reaches the bound, atMost when its upper end stays under it.
- * Without trials the exact value is judged instead. notWorseThan compares the cell with the same
+ * Without trials the exact value is judged instead; a gate with neither is refused (UsageError). notWorseThan compares the cell with the same
  * cell of a saved run (see judgeAgainstBaseline).
  */
 export function judgeExpectations(report: Report, baselines: BaselineLookup | undefined = report.baselines): ExpectationCheck[] {
@@ -35,12 +35,13 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
     for (const e of scenario.expect) {
       const range = metricRange(summary, e.metric);
       const where = cellName(summary);
-      // Without trials (`exact`) a cell with no exact value has nothing to judge: a gate must not pass unjudged.
       if (!range) {
-        throw new UsageError(
-          e.place ?? scenario.source,
-          `the gate on ${e.metric} cannot be judged in ${where}: it has no trials and no exact value (judge it with trials: twogenerals run)`,
-        );
+        // Validation refuses a metric the protocol lacks; without trials (`exact`) a cell with no exact value has nothing to judge: a gate must not pass unjudged.
+        const why =
+          summary.trials > 0
+            ? `${scenario.protocol} has no outcome ${e.metric}`
+            : 'it has no trials and no exact value (judge it with trials: twogenerals run)';
+        throw new UsageError(e.place ?? scenario.source, `the gate on ${e.metric} cannot be judged in ${where}: ${why}`);
       }
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
       const place = e.place === undefined ? {} : { place: e.place };
