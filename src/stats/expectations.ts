@@ -25,8 +25,9 @@ export interface ExpectationCheck {
 /**
  * Judges each scenario's `expect` on every cell (README, "In CI and on clusters"): atLeast holds
  * when the interval's lower end reaches the bound, atMost when its upper end stays under it.
- * Without trials the exact value is judged instead; a gate with neither is refused (UsageError). notWorseThan compares the cell with the same
- * cell of a saved run (see judgeAgainstBaseline).
+ * Without trials the exact value is judged instead, and a gate with neither is refused
+ * (UsageError). notWorseThan compares the cell with the same cell of a saved run (see
+ * judgeAgainstBaseline).
  */
 export function judgeExpectations(report: Report, baselines: BaselineLookup | undefined = report.baselines): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
@@ -36,7 +37,8 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
       const range = metricRange(summary, e.metric);
       const where = cellName(summary);
       if (!range) {
-        // Validation refuses a metric the protocol lacks; without trials (`exact`) a cell with no exact value has nothing to judge: a gate must not pass unjudged.
+        // Validation refuses a metric the protocol lacks; without trials (`exact`) a cell with no
+        // exact value has nothing to judge. Either way a gate must not pass unjudged.
         const why =
           summary.trials > 0
             ? `${scenario.protocol} has no outcome ${e.metric}`
