@@ -31,6 +31,19 @@ const MODULES = {
     mutate: ['src/engine/montecarlo/{generic,dispatch}.ts'],
     tests: ['montecarlo-generic', 'oracles-montecarlo', 'kernel-dispatch', 'replay-runs', 'steps-refused'],
   },
+  // The replay of a loss trace (a messenger's or a retransmit's runs keyed by the trace's position) and the messenger's start order
+  // over a replayed trace: the replay's own tests and the trace lanes', which hold the lanes to it draw for draw.
+  replay: {
+    mutate: ['src/engine/montecarlo/{replay,start-order}.ts'],
+    tests: ['replay-runs', 'replay-refusals', 'trace-start-order', 'steps-refused', 'trace-lanes'],
+  },
+  // The run-time step refusals every engine shares (a step left unfilled, a choice that is no distribution, a send outside its
+  // rounds) and the rest of the contract (the announced runs' rules, outcomes, crash helpers): the refusals' own tests and the
+  // contract checker's, which holds a protocol file to the same rules.
+  refusals: {
+    mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
+    tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact'],
+  },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes', 'contract-canonicalize', 'announced-runs', 'contract-details'], messages: false },

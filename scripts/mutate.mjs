@@ -1,4 +1,4 @@
-// `npm run mutate -- [--retest-survivors] [--sample=N] <module> … [-- <StrykerJS options>]`: StrykerJS on one core module at a time
+// `npm run mutate -- [--retest-survivors] [--sample=N[:K]] <module> … [-- <StrykerJS options>]`: StrykerJS on one core module at a time
 // (default: all, in turn). See docs/mutation.md.
 //
 // Runs are incremental (reports/stryker-incremental-<module>.json): a mutant whose code did not
@@ -8,8 +8,9 @@
 // tests cannot let a killed mutant survive). Ignored mutants (outside a sample) are always decided again.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { parseSample } from './mutation-sample.mjs';
 
-const ALL = ['stats', 'channels', 'exact', 'exact-entry', 'solvers', 'trace-starts', 'kernel', 'trace-lanes', 'montecarlo', 'montecarlo-entry', 'merge', 'scenario', 'check', 'export', 'fit', 'trace-file'];
+const ALL = ['stats', 'channels', 'exact', 'exact-entry', 'solvers', 'trace-starts', 'kernel', 'trace-lanes', 'montecarlo', 'montecarlo-entry', 'replay', 'refusals', 'merge', 'scenario', 'check', 'export', 'fit', 'trace-file'];
 const dashes = process.argv.indexOf('--', 2);
 const args = process.argv.slice(2, dashes < 0 ? undefined : dashes);
 // After a second `--`: passed to StrykerJS as they are (`-- --mutate src/engine/exact/generic.ts`).
@@ -18,6 +19,14 @@ const retest = args.includes('--retest-survivors');
 const named = args.filter((a) => !a.startsWith('--'));
 const sample = args.find((a) => a.startsWith('--sample='))?.slice('--sample='.length);
 const modules = named.length > 0 ? named : ALL;
+if (sample !== undefined) {
+  try {
+    parseSample(sample);
+  } catch (error) {
+    console.error(error.message);
+    process.exit(2);
+  }
+}
 
 /**
  * Drops from the incremental file the mutants whose result must be decided again: always the
