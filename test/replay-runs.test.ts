@@ -113,4 +113,47 @@ describe('trace replay: trials counted out of order', () => {
       }
     }
   });
+
+  it('counts the blocks before the start table pays (trial by trial through the automaton) as the generic engine does', () => {
+    // A fresh cell's blocks whose trials together stay under half the trace's starts: no table yet.
+    const noisy = new Xoshiro128(3, 5, 7, 9);
+    const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'noisy.txt': trace });
+    for (const data of [
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 2 },
+      { protocol: 'randomized', rounds: 5, redundancy: 2 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
+      for (const trials of [1, 100, 4000]) {
+        const stream = Int32Array.of(trials, 19, 23, 29);
+        const counted = runBlock(model, stream, trials);
+        assert.ok(counted.rounds > 0, `${data.protocol}: rounds counted`);
+        assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 19, 23, 29), trials), `${data.protocol}, ${trials} trials`);
+      }
+    }
+  });
+
+  it('counts through a table of a trace whose starts fill their last escape block, and of more results than a byte numbers', () => {
+    // 20,480 starts: a whole number of the escaped starts' blocks (256 each). The handshake over 12
+    // rounds with 3 copies ends in 335 results (more than 256: numbered in 16 bits), many of them escaped.
+    const noisy = new Xoshiro128(3, 5, 7, 9);
+    const trace = Array.from({ length: 20_480 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'whole-blocks.txt': trace });
+    for (const data of [
+      { protocol: 'handshake', rounds: 12, redundancy: 3 },
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'whole-blocks.txt') } });
+      runBlock(model, Int32Array.of(1, 2, 3, 4), 10_240);
+      for (const trials of [2048, 40_000]) {
+        const stream = Int32Array.of(trials, 31, 37, 41);
+        assert.deepEqual(
+          runBlock(model, stream, trials),
+          runBlockGeneric(model, new Xoshiro128(trials, 31, 37, 41), trials),
+          `${data.protocol}, ${trials} trials`,
+        );
+      }
+    }
+  });
 });
