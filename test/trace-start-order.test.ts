@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, B_TO_A, END, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -251,6 +251,38 @@ describe('the messenger over a replayed trace draws its start through the start 
         assert.equal(counted.messages[2], trials, 'every trial sends twice');
         assert.deepEqual(counted, runBlockGeneric(twice, generatorAt(stream), trials));
       }
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('has no start order for a protocol whose one step is a choice, though it names a direction and a round', () => {
+    const name = 'order-coin-only';
+    registerProtocol({
+      ...good(name),
+      next(state, _config, step) {
+        step.direction = A_TO_B;
+        step.round = 1;
+        if (state[0] === 0) {
+          step.kind = CHOOSE;
+          step.choices = Float64Array.of(0.3, 0.7);
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 0 ? 0 : 1;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = result;
+        state[0] = 1;
+      },
+    });
+    try {
+      const coin = buildCellModel({ protocol: name, channel: 'trace', params: { file: FILE, rounds: 1, redundancy: 1 } });
+      assert.equal(startOrderFor(coin), null);
+      const stream = Int32Array.of(5000, 3, 5, 7);
+      const counted = runBlock(coin, stream, 5000);
+      assert.deepEqual(counted, runBlockGeneric(coin, generatorAt(stream), 5000));
+      assert.equal(counted.messages[0], 5000, 'no message sent');
     } finally {
       unregister(name);
     }
