@@ -41,7 +41,7 @@ const MODULES = {
   // under instrumentation, and reach the start order only through the messenger, which trace-start-order holds to the same.
   'start-order': { mutate: ['src/engine/montecarlo/start-order.ts'], tests: ['trace-start-order', 'replay-refusals', 'steps-refused'] },
   // The run-time step refusals every engine shares (a step left unfilled, a choice that is no distribution, a send outside its
-  // rounds) and the rest of the contract (the announced runs' rules, outcomes, crash helpers): the refusals' own tests and the
+  // rounds) and the rest of the contract (the announced runs' rules, outcomes, the crash functions): the refusals' own tests and the
   // contract checker's, which holds a protocol file to the same rules.
   refusals: {
     mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
