@@ -37,12 +37,15 @@ const MODULES = {
     mutate: ['src/engine/montecarlo/{replay,start-order}.ts'],
     tests: ['replay-runs', 'replay-refusals', 'trace-start-order', 'steps-refused', 'trace-lanes'],
   },
+  // The start order alone (start-order.ts), on its own tests: replay-runs' long blocks over six protocols take ten seconds a run
+  // under instrumentation, and reach the start order only through the messenger, which trace-start-order holds to the same.
+  'start-order': { mutate: ['src/engine/montecarlo/start-order.ts'], tests: ['trace-start-order', 'replay-refusals', 'steps-refused'] },
   // The run-time step refusals every engine shares (a step left unfilled, a choice that is no distribution, a send outside its
-  // rounds) and the rest of the contract (the announced runs' rules, outcomes, crash helpers): the refusals' own tests and the
+  // rounds) and the rest of the contract (the announced runs' rules, outcomes, the crash functions): the refusals' own tests and the
   // contract checker's, which holds a protocol file to the same rules.
   refusals: {
     mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
-    tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact'],
+    tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact', 'outcome-sets'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },

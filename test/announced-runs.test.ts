@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND, type Step, generalsOutcome } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND, Step, announcementProblem, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -372,5 +372,20 @@ describe('announced runs of sends', () => {
         assert.throws(() => trialKernelFor(model)(blockState('announced', name, 0), 10), message);
       });
     }
+  });
+
+  it('the fields at their edges: 31 peers, the most, taken; a chooser without peers is a run without bit 0', () => {
+    const step = (fields: Partial<Step>) => Object.assign(new Step(), { kind: SEND, direction: A_TO_B, round: 1, peer: 0 }, fields);
+    assert.equal(announcementProblem(step({ peers: 2 ** 31 - 1 })), null);
+    assert.equal(announcementProblem(step({ peers: 2 ** 31 - 1, choosers: 2 ** 31 - 2, choices: COIN })), null);
+    assert.equal(
+      announcementProblem(step({ peers: 2 ** 31 })),
+      'step.peers is 2147483648; it must be a bit mask of at most 31 peers (a whole number from 1 to 2^31 - 1)',
+    );
+    assert.equal(
+      announcementProblem(step({ kind: CHOOSE, peers: 0, choosers: 1, choices: COIN })),
+      'step.peers is 0, without bit 0: the run starts at step.peer itself, so bit 0 must be set',
+    );
+    assert.equal(announcementProblem(step({ peers: 0, choosers: 0, peer: -1 })), null);
   });
 });

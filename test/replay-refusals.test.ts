@@ -45,6 +45,20 @@ const BROKEN: [string, ProtocolDefinition<{ rounds: number }>, RegExp, boolean][
   ['a send in direction 2', oneSend('replay-direction', (step, sent) => sent || (step.direction = 2 as Step['direction'])), /a send has direction 2/, false],
   ['a send in round 0', oneSend('replay-round', (step, sent) => sent || (step.round = 0)), /a send in round 0, outside 1\.\.3/, false],
   ['an outcome of 1.5', oneSend('replay-outcome', (step, sent) => sent && (step.outcome = 1.5)), /the trial ended with outcome 1\.5/, false],
+  ['an outcome of -2', oneSend('replay-outcome-negative', (step, sent) => sent && (step.outcome = -2)), /the trial ended with outcome -2/, false],
+  [
+    'an outcome of 4, one past the names',
+    oneSend('replay-outcome-past', (step, sent) => sent && (step.outcome = 4)),
+    /the trial ended with outcome 4, not an index/,
+    false,
+  ],
+  ['a send announcing a run without bit 0', oneSend('replay-peers', (step, sent) => sent || (step.peers = 2)), /step\.peers is 2, without bit 0/, false],
+  [
+    'a send whose run has a chooser but no peers',
+    oneSend('replay-choosers', (step, sent) => sent || (step.choosers = 1)),
+    /step\.peers is 0, without bit 0/,
+    false,
+  ],
   [
     'a step left unset after the send',
     oneSend('replay-unset', (step, sent) => sent && ((step as { kind: unknown }).kind = -1)),

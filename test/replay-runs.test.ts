@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { describe, it } from 'node:test';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -11,6 +13,9 @@ import type { SamplingTable } from '../src/rng/sampler.js';
 import { uniformBelow } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { stateOf, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
+
+const COIN_30 = Float64Array.of(0.3, 0.7);
 
 /** A generator that counts the words it gives. */
 class CountingXoshiro128 extends Xoshiro128 {
@@ -111,6 +116,92 @@ describe('trace replay: trials counted out of order', () => {
         const trialByTrial = runBlockGeneric(model, new Xoshiro128(trials, 11, 13, 17), trials);
         assert.deepEqual(counted, trialByTrial, `${data.protocol}, ${trials} trials`);
       }
+    }
+  });
+
+  it('counts the blocks before the start table pays (trial by trial through the automaton) as the generic engine does', () => {
+    // A fresh cell's blocks whose trials together stay under half the trace's starts: no table yet.
+    const noisy = new Xoshiro128(3, 5, 7, 9);
+    const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'noisy.txt': trace });
+    for (const data of [
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 2 },
+      { protocol: 'randomized', rounds: 5, redundancy: 2 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
+      for (const trials of [1, 100, 4000]) {
+        const stream = Int32Array.of(trials, 19, 23, 29);
+        const counted = runBlock(model, stream, trials);
+        assert.ok(counted.rounds > 0, `${data.protocol}: rounds counted`);
+        assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 19, 23, 29), trials), `${data.protocol}, ${trials} trials`);
+      }
+    }
+  });
+
+  it('counts through a table of a trace whose starts fill their last escape block, and of more results than a byte numbers', () => {
+    // 20,480 starts: a whole number of the escaped starts' blocks (256 each). The handshake over 12
+    // rounds with 3 copies ends in 335 results (more than 256: numbered in 16 bits), many of them escaped.
+    const noisy = new Xoshiro128(3, 5, 7, 9);
+    const trace = Array.from({ length: 20_480 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+    const dir = tempFiles({ 'whole-blocks.txt': trace });
+    for (const data of [
+      { protocol: 'handshake', rounds: 12, redundancy: 3 },
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 },
+    ]) {
+      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'whole-blocks.txt') } });
+      runBlock(model, Int32Array.of(1, 2, 3, 4), 10_240);
+      for (const trials of [2048, 40_000]) {
+        const stream = Int32Array.of(trials, 31, 37, 41);
+        assert.deepEqual(
+          runBlock(model, stream, trials),
+          runBlockGeneric(model, new Xoshiro128(trials, 31, 37, 41), trials),
+          `${data.protocol}, ${trials} trials`,
+        );
+      }
+    }
+  });
+
+  it('walks on from a choice of the protocol whose one branch ends and whose other sends again', () => {
+    // A sends; where it arrives, B tosses a coin (0.3, 0.7): heads ends (both), tails sends an ack
+    // in round 2 (both if it arrives, onlyB if not); lost, the trial ends (onlyA). The table's codes
+    // stop at the coin, and a trial goes on from there with the sends the start already made.
+    const name = 'replay-coin-then-ack';
+    const base = good(name);
+    registerProtocol({
+      ...base,
+      stateSize: () => 4,
+      next(state, _config, step) {
+        if (state[0] === 0 || (state[0] === 2 && state[2] === 1)) {
+          step.kind = SEND;
+          step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
+          step.round = state[0] === 0 ? 1 : 2;
+        } else if (state[0] === 1 && state[1] === 1) {
+          step.kind = CHOOSE;
+          step.choices = COIN_30;
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 0 ? 2 : state[0] === 2 || state[3] === 1 ? 0 : 3;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1 + state[0]!] = result;
+        state[0] = state[0]! + 1;
+      },
+    });
+    try {
+      const noisy = new Xoshiro128(3, 5, 7, 9);
+      const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+      const dir = tempFiles({ 'noisy.txt': trace });
+      const model = buildCellModel({ protocol: name, channel: 'trace', params: { file: join(dir, 'noisy.txt'), rounds: 2, redundancy: 2 } });
+      runBlock(model, Int32Array.of(1, 2, 3, 4), 10_100);
+      for (const trials of [1, 2048, 20_100]) {
+        const counted = runBlock(model, Int32Array.of(trials, 43, 47, 53), trials);
+        assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 43, 47, 53), trials), `${trials} trials`);
+        if (trials > 1) assert.ok(counted.outcomes[3]! > 0 && counted.messages[2]! > 0, 'tails sends an ack, sometimes lost');
+      }
+    } finally {
+      unregister(name);
     }
   });
 });

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, CHOOSE, SEND, choicesProblem, sendProblem } from '../src/contract/protocol.js';
-import type { Step } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, ROUND, SEND, Step, choicesProblem, sendProblem, unfilledStep } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
@@ -209,5 +208,48 @@ describe('a send with no direction, or outside the rounds, is refused by every e
     assert.equal(sendProblem(step(0, 1e9), Number.POSITIVE_INFINITY), null);
     assert.equal(sendProblem(step(0, 65), 64, true), 'a send in round 65, outside 1..64 (the round limit its roundLimit gives)');
     assert.equal(sendProblem(step(-1, 1), 64), 'a send has direction -1; it must be A_TO_B (0) or B_TO_A (1)');
+  });
+});
+
+describe('a step of no kind the contract knows is refused by every engine, naming the protocol', () => {
+  // `good`'s order given another kind from rounds 3 on (the quick check's cell has two): no engine may read it as some step.
+  const long = join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt');
+  for (const kind of [4, -2, 0.5]) {
+    it(`kind ${kind}`, () => {
+      const name = `kind-refused-${String(kind).replace('.', '-')}`;
+      const base = good(name);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (config.rounds >= 3 && step.kind === SEND) step.kind = kind as Step['kind'];
+        },
+      });
+      try {
+        const message = `next set step.kind to ${kind}; it must be SEND, CHOOSE, ROUND or END`;
+        const refused = (run: () => unknown, engine: string) =>
+          assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: ${message} (state [`), engine);
+        const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+        const stream = () => blockState('kind-refused', name, 0);
+        const s = stream();
+        refused(() => exactCell(model), 'exact');
+        refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
+        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
+        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+        const replayed = cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 });
+        refused(() => exactCell(replayed), 'exact over a replayed trace');
+        refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
+      } finally {
+        unregister(name);
+      }
+    });
+  }
+  it('the rule', () => {
+    const step = (kind: number, outcome = -1) => Object.assign(new Step(), { kind, outcome });
+    for (const kind of [SEND, CHOOSE, ROUND]) assert.equal(unfilledStep(step(kind), 4), null);
+    assert.equal(unfilledStep(step(END, 3), 4), null);
+    assert.equal(unfilledStep(step(7), 4), 'next set step.kind to 7; it must be SEND, CHOOSE, ROUND or END');
+    assert.equal(unfilledStep(step(END, 4), 4), 'the trial ended with outcome 4, not an index into outcomes.names (0 to 3)');
   });
 });

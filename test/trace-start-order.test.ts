@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -18,6 +20,7 @@ import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { generatorAt, scenarioFrom, stateOf, tempFiles } from './helpers.js';
+import { good } from './rule-protocol.js';
 import { cliIn, cliInProcess } from './in-process.js';
 
 /** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
@@ -217,5 +220,76 @@ describe('the messenger over a replayed trace draws its start through the start 
     const full = new Uint32Array(TRACE_LAYOUT.MAX_THRESHOLDS);
     assert.equal(lanes.below(state, 90_000, 1000, full, new Float64Array(full.length)), 0, 'as many as the lanes hold, and the rejection’s');
     assert.deepEqual(Array.from(state), Array.from(blockState('below', 'short', 0)), 'the stream untouched');
+  });
+
+  it('has no start order for a cell with crashes, nor for two sends whose every step names an outcome', () => {
+    // Crashes: a trial is more than its start (trial by trial, the start j drawn itself).
+    const crashing = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: FILE, redundancy: 2, crashB: 0.3 } });
+    assert.ok(crashing.replay && crashing.crash);
+    assert.equal(startOrderFor(crashing), null);
+    // A's order, then B's ack in round 1 whatever came of it, each step writing outcome 0 (read only at END).
+    const name = 'order-two-sends';
+    registerProtocol({
+      ...good(name),
+      next(state, _config, step) {
+        step.outcome = 0;
+        if (state[0]! < 2) {
+          step.kind = SEND;
+          step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
+          step.round = 1;
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 1 ? (state[2] === 1 ? 0 : 3) : 2;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1 + state[0]!] = result;
+        state[0] = state[0]! + 1;
+      },
+    });
+    try {
+      const twice = buildCellModel({ protocol: name, channel: 'trace', params: { file: FILE, rounds: 1, redundancy: 1 } });
+      assert.equal(startOrderFor(twice), null);
+      for (const trials of [2048, 20_100]) {
+        const stream = Int32Array.of(trials, 3, 5, 7);
+        const counted = runBlock(twice, stream, trials);
+        assert.equal(counted.messages[2], trials, 'every trial sends twice');
+        assert.deepEqual(counted, runBlockGeneric(twice, generatorAt(stream), trials));
+      }
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('has no start order for a protocol whose one step is a choice, though it names a direction and a round', () => {
+    const name = 'order-coin-only';
+    registerProtocol({
+      ...good(name),
+      next(state, _config, step) {
+        step.direction = A_TO_B;
+        step.round = 1;
+        if (state[0] === 0) {
+          step.kind = CHOOSE;
+          step.choices = Float64Array.of(0.3, 0.7);
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 0 ? 0 : 1;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = result;
+        state[0] = 1;
+      },
+    });
+    try {
+      const coin = buildCellModel({ protocol: name, channel: 'trace', params: { file: FILE, rounds: 1, redundancy: 1 } });
+      assert.equal(startOrderFor(coin), null);
+      const stream = Int32Array.of(5000, 3, 5, 7);
+      const counted = runBlock(coin, stream, 5000);
+      assert.deepEqual(counted, runBlockGeneric(coin, generatorAt(stream), 5000));
+      assert.equal(counted.messages[0], 5000, 'no message sent');
+    } finally {
+      unregister(name);
+    }
   });
 });
