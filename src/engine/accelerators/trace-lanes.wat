@@ -235,10 +235,10 @@
   ;; below: each lane draws `steps` words (a one-send trial each: replay's start order, see
   ;; start-order.ts) and counts the words at or above each of the `count` (≥ 2) thresholds at
   ;; THRESHOLDS, four lanes' counts a v128 at ABOVE, the first two thresholds' in registers.
-  ;; Nothing else is made of a word: its index, x / q rounded down (uniformBelowInOrder), is below a count C
-  ;; iff x is below C · q, and a word is rejected iff it is at or above n · q, the last threshold
-  ;; (trace-lanes.ts puts it there), so a rejection is counted as a group is, and no product is
-  ;; taken. x ≥ T is min_u(x, T) = T: two instructions on x64 (an unsigned compare takes three or
+  ;; Nothing else is made of a word: its index, x / q rounded down (uniformBelowInOrder), is
+  ;; below a count C iff x is below C · q, and a word is rejected iff it is at or above n · q,
+  ;; the last threshold (trace-lanes.ts puts it there), so a rejection is counted as a group is,
+  ;; and no product is taken. x ≥ T is min_u(x, T) = T: two instructions on x64 (an unsigned compare takes three or
   ;; four) and no constant to keep in a register (signed compares of sign-flipped words, which
   ;; need one, were slower).
   (func (export "below") (param $steps i32) (param $count i32)
@@ -292,7 +292,7 @@
         (local.set $above1 (i32x4.sub (local.get $above1) (i32x4.add
           (i32x4.eq (i32x4.min_u (local.get $x) (local.get $t1)) (local.get $t1))
           (i32x4.eq (i32x4.min_u (local.get $y) (local.get $t1)) (local.get $t1)))))
-        ;; the other thresholds (more than one copy), in memory
+        ;; the other thresholds (two copies or more, with the rejection's), in memory
         (local.set $at (i32.const 32))
         (block $counted
           (loop $threshold

@@ -161,8 +161,8 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
 
 /**
  * A block of one-send trials (the messenger) through the start order (start-order.ts): each
- * trial's index j is drawn as uniformBelowInOrder draws it, and its result is the group j falls in, so a
- * block is counted by group, compares alone: on the SIMD lanes (trace-lanes.ts's `below`, the
+ * trial's index j is drawn as uniformBelowInOrder draws it, and its result is the group j falls
+ * in, so a block is counted by group, compares alone: on the SIMD lanes (trace-lanes.ts's `below`, the
  * same words in the same order) and the rest one by one. The tally is runTrial's to the bit.
  */
 function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, trials: number): Tally {
