@@ -119,6 +119,29 @@ class TraceReplay implements Replay {
     const next = position + this.copies;
     return next < this.starts ? next : next % this.starts;
   }
+
+  get oneTrace(): boolean {
+    return this.bitsBtoA === this.bitsAtoB;
+  }
+
+  lostFrom(position: number, count: number): number {
+    const bits = this.bitsAtoB;
+    const n = this.lengthAtoB;
+    const mask = (1 << count) - 1;
+    if (position + 32 <= n) {
+      // Four bytes hold the count (at most 24) from any bit offset (at most 7).
+      const at = position >> 3;
+      const word = bits[at]! | (bits[at + 1]! << 8) | (bits[at + 2]! << 16) | (bits[at + 3]! << 24);
+      return (word >>> (position & 7)) & mask;
+    }
+    let lost = 0;
+    let at = position % n;
+    for (let i = 0; i < count; i++) {
+      lost |= ((bits[at >> 3]! >> (at & 7)) & 1) << i;
+      if (++at === n) at = 0;
+    }
+    return lost;
+  }
 }
 
 /** One line on a trace file: its length, loss rate, mean burst, and for a ping log what it counted and doubts. */

@@ -30,6 +30,10 @@ export interface Replay {
   packet(position: number, direction: Direction): number;
   /** The position after a message sent from `position`. */
   after(position: number): number;
+  /** Both directions replay the same packets, so lostFrom serves either. */
+  readonly oneTrace: boolean;
+  /** The packets from `position` on (wrapping around) in direction A to B: bit i is 1 where packet position + i is lost, i below `count` (at most 24). */
+  lostFrom(position: number, count: number): number;
 }
 
 export interface InitialState {

@@ -1,7 +1,6 @@
-import { thousands } from '../../io/text.js';
-import { UsageError } from '../../errors.js';
-import { CHOOSE, END, ROUND, SEND, Step, announcementProblem, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
+import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -9,6 +8,8 @@ import type { CellModel } from '../model.js';
 import { drawStart } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
+
+export { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 
 /** Each probability array's table, and the probabilities it was made from. */
 const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
@@ -32,49 +33,6 @@ function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
   if (made.length !== now.length) return false;
   for (let i = 0; i < made.length; i++) if (made[i] !== now[i]) return false;
   return true;
-}
-
-/**
- * A trial that takes more chance points than this has no end in sight: every resolve advances
- * the clock, so only a protocol whose `next` never says END gets here (a user's protocol file
- * with a bug). Checked once per step: a compare the branch predictor never misses.
- */
-export const MAX_TRIAL_STEPS = 10_000_000;
-
-/** A protocol's trial that never ends, named with the state it had reached: the protocol's author's to fix (exit 2). */
-export class TrialNeverEnds extends UsageError {
-  override name = 'TrialNeverEnds';
-  constructor(protocol: string, state: Int32Array, described: string) {
-    super(
-      `protocol ${protocol}`,
-      `a trial did not end after ${thousands(MAX_TRIAL_STEPS)} steps (state [${Array.from(state.subarray(0, 16)).join(', ')}${state.length > 16 ? ', …' : ''}]: ${described})`,
-    );
-  }
-}
-
-/** A protocol whose crashed node dispatched a message: the protocol's author's to fix (exit 2). */
-export class SentAfterCrash extends UsageError {
-  override name = 'SentAfterCrash';
-  constructor(protocol: string, node: number, step: Step, described: string) {
-    super(
-      `protocol ${protocol}`,
-      `node ${node} dispatched ${step.label || 'a message'} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`,
-    );
-  }
-}
-
-/** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
-export class UnexpectedRound extends UsageError {
-  override name = 'UnexpectedRound';
-  constructor(protocol: string) {
-    super(`protocol ${protocol}`, 'next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
-  }
-}
-
-/** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
-export function refuseAnnouncement(protocol: string, step: Step, state: Int32Array): void {
-  const problem = announcementProblem(step);
-  if (problem) throw new StepNotFilled(protocol, problem, state);
 }
 
 /** Observes a trial step by step; used by `trace`, never by `run`. */

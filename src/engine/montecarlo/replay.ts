@@ -1,6 +1,6 @@
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
-import { sample, samplingTable } from '../../rng/sampler.js';
+import { CHOOSE, END } from '../../contract/protocol.js';
+import { sample } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import { uniformBelow, uniformBelowInOrder } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -9,120 +9,16 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
-import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './generic.js';
-import { refuseUnreadableStep } from '../unfilled-step.js';
+import { PathTrie, automatonFor } from './protocol-automaton.js';
+import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
+import { drawResults, resultOrderFor } from './result-order.js';
+import type { ResultOrder } from './result-order.js';
 import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
 import type { StartOrder } from './start-order.js';
 import type { Tally } from '../tally.js';
 
 const TWO_16 = 65536;
 const TWO_32 = 4294967296;
-
-/**
- * The protocol unrolled over its own states, for a replayed channel: what a trial does next
- * given whether each message was received. A replayed channel decides a message by reading the
- * trace at the trial's position, not by a draw, so the channel needs no part in the automaton
- * and it stays the size of the protocol's state space, however long the trace. Node i is a send
- * (its two successors, not received and received), a choice (a sampling table and successors)
- * or an end.
- */
-interface ProtocolAutomaton {
-  readonly kind: Int8Array;
-  readonly direction: Uint8Array;
-  readonly round: Int32Array;
-  /** A send's successors at 2i (not received) and 2i + 1; an end's outcome at 2i. */
-  readonly next: Int32Array;
-  readonly choices: (SamplingTable | undefined)[];
-  readonly choiceNext: (Int32Array | undefined)[];
-}
-
-/** Past this many protocol states, trials run through the definition step by step (runTrial). */
-const MAX_NODES = 20_000;
-
-const automata = new WeakMap<CellModel, ProtocolAutomaton | null>();
-
-function automatonFor(model: CellModel): ProtocolAutomaton | null {
-  let automaton = automata.get(model);
-  if (automaton === undefined) {
-    automaton = unroll(model);
-    automata.set(model, automaton);
-  }
-  return automaton;
-}
-
-/**
- * Runs the protocol definition over every state reachable with either fate of each message; null
- * past MAX_NODES. Each step is held to the contract as runTrial holds it (a step left unset, an
- * outcome that is no index, a choice that is no distribution, a send in no direction or round
- * are refused with the protocol's name, never counted).
- */
-function unroll(model: CellModel): ProtocolAutomaton | null {
-  const { protocol, protocolConfig: config } = model;
-  const ids = new Map<string, number>();
-  const states: Int32Array[] = [];
-  const idOf = (state: Int32Array): number => {
-    const key = state.join(',');
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = states.length;
-      ids.set(key, id);
-      states.push(state);
-    }
-    return id;
-  };
-  const root = new Int32Array(model.stateSize);
-  protocol.init(root, config);
-  idOf(root);
-  const kind: number[] = [];
-  const direction: number[] = [];
-  const round: number[] = [];
-  const next: number[] = [];
-  const choices: (SamplingTable | undefined)[] = [];
-  const choiceNext: (Int32Array | undefined)[] = [];
-  const step = new Step();
-  for (let id = 0; id < states.length; id++) {
-    if (states.length > MAX_NODES) return null;
-    const state = states[id]!.slice();
-    // Each step held to the contract as runTrial holds it (the step object is reused: cleared first).
-    clearStep(step);
-    protocol.next(state, config, step);
-    refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
-    // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
-    if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
-    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
-    kind.push(step.kind);
-    direction.push(step.direction);
-    round.push(step.round);
-    choices.push(undefined);
-    choiceNext.push(undefined);
-    if (step.kind === END) {
-      next.push(step.outcome, 0);
-    } else if (step.kind === CHOOSE) {
-      const probabilities = Float64Array.from(step.choices!);
-      choices[id] = samplingTable(probabilities);
-      choiceNext[id] = Int32Array.from(probabilities, (_, i) => {
-        const child = state.slice();
-        protocol.resolve(child, config, step, i);
-        return idOf(child);
-      });
-      next.push(0, 0);
-    } else {
-      const lost = state.slice();
-      protocol.resolve(lost, config, step, 0);
-      const received = state.slice();
-      protocol.resolve(received, config, step, 1);
-      next.push(idOf(lost), idOf(received));
-    }
-  }
-  return {
-    kind: Int8Array.from(kind),
-    direction: Uint8Array.from(direction),
-    round: Int32Array.from(round),
-    next: Int32Array.from(next),
-    choices,
-    choiceNext,
-  };
-}
 
 /**
  * Trials over a replayed channel through the protocol's automaton: a uniform start, then each
@@ -138,6 +34,8 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (order) return runBlockInOrder(model, order, rng, trials);
   const automaton = automatonFor(model);
   if (!automaton) return generic();
+  const results = resultOrderFor(model);
+  if (results) return runBlockByResults(model, results, rng, trials);
   const table = startTableFor(model, automaton, replay, trials);
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const starts = replay.starts;
@@ -186,6 +84,26 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
     if (n === 0) continue;
     tally.count(order.outcome[g]!, 1, order.round, n);
     if (g < order.copies) tally.deliveries[order.copies - g - 1]! += n;
+  }
+  return tally.toTally(trials);
+}
+
+/**
+ * A block of trials of a protocol that draws nothing of its own through its result order
+ * (result-order.ts): each trial's index j is drawn as uniformBelowInOrder draws it, and its
+ * result is the one whose share of the order j falls in. The tally is the results' weighed by
+ * how often each was drawn, runTrial's to the bit.
+ */
+function runBlockByResults(model: CellModel, order: ResultOrder, rng: Xoshiro128, trials: number): Tally {
+  const { drawn } = drawResults(order, rng, trials);
+  const { outcome, messages, rounds, deliveries } = order.results;
+  const copies = order.replay.copies;
+  const tally = new BlockTally(model, 16);
+  for (let r = 0; r < drawn.length; r++) {
+    const n = drawn[r]!;
+    if (n === 0) continue;
+    tally.count(outcome[r]!, messages[r]!, rounds[r]!, n);
+    for (let v = 0; v < copies; v++) tally.deliveries[v]! += n * deliveries[r * copies + v]!;
   }
   return tally.toTally(trials);
 }
@@ -380,9 +298,6 @@ function escapedStarts(resultOf: Uint8Array | Uint16Array, codeOf: Int32Array, e
   };
 }
 
-/** Past this many paths through the automaton, trials follow the automaton instead. */
-const MAX_PATHS = 65_535;
-
 /** The share of starts a table may leave to be followed (escape): a narrower table is taken while fewer escape. */
 const MAX_ESCAPED = 1 / 64;
 
@@ -436,85 +351,26 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
   return state.table ?? null;
 }
 
-/** What paths through the automaton end in: per result, its outcome, messages, last round and deliveries (copies a result). */
-interface PathResults {
-  readonly outcome: number[];
-  readonly messages: number[];
-  readonly rounds: number[];
-  readonly deliveries: number[];
-}
-
 /**
  * Follows every start through the automaton up to its end or its first choice, numbering each
- * by its result: paths (the delivered counts of its sends in turn, kept in a trie) that end
- * alike (outcome or choice, messages, deliveries, rounds) share a number, as a tally cannot tell
- * them apart (a retransmission over 10 rounds has hundreds of paths and a few dozen results).
- * Null past MAX_PATHS paths or results. Its walk is TrialWalk's, but for stopping at a choice
- * and stepping down the trie with each send: kept apart, so that the trials pay for no trie.
+ * by its result: paths (the delivered counts of its sends in turn) that end alike (outcome or
+ * choice, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
+ * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
+ * MAX_PATHS paths or results. The paths are a trie (PathTrie) whose every node knows its
+ * automaton node and, once it ends, its result: a start's walk is a fate read and a child
+ * looked up per send, and all else is worked out once per trie node, when a start first reaches it.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
-  const { kind, direction, round, next } = automaton;
   const { starts, copies } = replay;
-  const fanOut = copies + 1;
-  let trie = new Int32Array(64 * fanOut).fill(-1); // trie node · fanOut + delivered → child
-  let pathOfNode = new Int32Array(64).fill(-1);
-  let trieNodes = 1;
-  const paths: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
+  const trie = new PathTrie(automaton, replay);
   let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts); // each start's result
-  const resultOfKey = new Map<string, number>();
-  let pathCount = 0;
-  const pathDeliveries = new Int32Array(copies);
   for (let start = 0; start < starts; start++) {
-    let position = start;
-    let node = 0;
-    let at = 0; // the trie node of the path so far
-    let sent = 0;
-    let lastRound = 0;
-    pathDeliveries.fill(0);
-    while (kind[node] !== END && kind[node] !== CHOOSE) {
-      // A start that never ends is left to the trials (they meet it only if they draw it).
-      if (sent === MAX_TRIAL_STEPS) return null;
-      const delivered = replay.delivered(position, direction[node] as 0 | 1);
-      position = replay.after(position);
-      sent++;
-      lastRound = round[node]!;
-      if (delivered > 0) pathDeliveries[delivered - 1]!++;
-      node = next[2 * node + (delivered > 0 ? 1 : 0)]!;
-      let child = trie[at * fanOut + delivered]!;
-      if (child < 0) {
-        if (trieNodes === pathOfNode.length) {
-          const grown = new Int32Array(2 * trie.length).fill(-1);
-          grown.set(trie);
-          trie = grown;
-          const grownPaths = new Int32Array(2 * pathOfNode.length).fill(-1);
-          grownPaths.set(pathOfNode);
-          pathOfNode = grownPaths;
-        }
-        child = trieNodes++;
-        trie[at * fanOut + delivered] = child;
-      }
-      at = child;
-    }
-    let result = pathOfNode[at]!;
-    if (result < 0) {
-      if (++pathCount === MAX_PATHS) return null;
-      const stop = kind[node] === END ? next[2 * node]! : -1 - node;
-      const key = `${stop} ${sent} ${lastRound} ${pathDeliveries.join(' ')}`;
-      result = resultOfKey.get(key) ?? -1;
-      if (result < 0) {
-        result = paths.outcome.length;
-        if (result === 256) pathOf = Uint16Array.from(pathOf);
-        resultOfKey.set(key, result);
-        paths.outcome.push(stop);
-        paths.messages.push(sent);
-        paths.rounds.push(lastRound);
-        paths.deliveries.push(...pathDeliveries);
-      }
-      pathOfNode[at] = result;
-    }
+    const result = trie.follow(start);
+    if (result < 0) return null;
+    if (result >= 256 && pathOf instanceof Uint8Array) pathOf = Uint16Array.from(pathOf);
     pathOf[start] = result;
   }
-  return codeResults(pathOf, paths, copies, !kind.includes(CHOOSE));
+  return codeResults(pathOf, trie.results, copies, automaton.drawFree);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Direction } from '../../contract/protocol.js';
 import { uniformBelow, uniformBelowInOrder, wordsPerIndex } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
+import { resultOrderFor, startAt as startOfResults } from './result-order.js';
 
 /**
  * Over a replayed trace, a trial of a protocol that sends one message and ends (the messenger) is
@@ -65,7 +66,9 @@ export function startOrderFor(model: CellModel): StartOrder | null {
 /** The start a trial draws: j, or through the cell's start order the j-th start of that order. */
 export function drawStart(model: CellModel, replay: Replay, rng: Xoshiro128): number {
   const order = startOrderFor(model);
-  return order ? startAt(order, uniformBelowInOrder(rng, replay.starts)) : uniformBelow(rng, replay.starts);
+  if (order) return startAt(order, uniformBelowInOrder(rng, replay.starts));
+  const results = resultOrderFor(model);
+  return results ? startOfResults(results, uniformBelowInOrder(rng, replay.starts)) : uniformBelow(rng, replay.starts);
 }
 
 /** The outcomes after the one send, lost and received, or null where the protocol does more (or crashes). */

@@ -1,0 +1,333 @@
+import type { Replay } from '../../contract/channel.js';
+import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
+import { samplingTable } from '../../rng/sampler.js';
+import type { SamplingTable } from '../../rng/sampler.js';
+import type { CellModel } from '../model.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
+import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+
+/**
+ * The protocol unrolled over its own states, for a replayed channel: what a trial does next
+ * given whether each message was received. A replayed channel decides a message by reading the
+ * trace at the trial's position, not by a draw, so the channel needs no part in the automaton
+ * and it stays the size of the protocol's state space, however long the trace. Node i is a send
+ * (its two successors, not received and received), a choice (a sampling table and successors)
+ * or an end.
+ */
+export interface ProtocolAutomaton {
+  readonly kind: Int8Array;
+  readonly direction: Uint8Array;
+  readonly round: Int32Array;
+  /** A send's successors at 2i (not received) and 2i + 1; an end's outcome at 2i. */
+  readonly next: Int32Array;
+  readonly choices: (SamplingTable | undefined)[];
+  readonly choiceNext: (Int32Array | undefined)[];
+  /** No choice node: a trial draws its start and nothing else. */
+  readonly drawFree: boolean;
+}
+
+/** Past this many protocol states, trials run through the definition step by step (runTrial). */
+const MAX_NODES = 20_000;
+
+const automata = new WeakMap<CellModel, ProtocolAutomaton | null>();
+
+export function automatonFor(model: CellModel): ProtocolAutomaton | null {
+  let automaton = automata.get(model);
+  if (automaton === undefined) {
+    automaton = unroll(model);
+    automata.set(model, automaton);
+  }
+  return automaton;
+}
+
+/**
+ * Runs the protocol definition over every state reachable with either fate of each message; null
+ * past MAX_NODES. Each step is held to the contract as runTrial holds it (a step left unset, an
+ * outcome that is no index, a choice that is no distribution, a send in no direction or round
+ * are refused with the protocol's name, never counted).
+ */
+function unroll(model: CellModel): ProtocolAutomaton | null {
+  const { protocol, protocolConfig: config } = model;
+  const ids = new Map<string, number>();
+  const states: Int32Array[] = [];
+  const idOf = (state: Int32Array): number => {
+    const key = state.join(',');
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = states.length;
+      ids.set(key, id);
+      states.push(state);
+    }
+    return id;
+  };
+  const root = new Int32Array(model.stateSize);
+  protocol.init(root, config);
+  idOf(root);
+  const kind: number[] = [];
+  const direction: number[] = [];
+  const round: number[] = [];
+  const next: number[] = [];
+  const choices: (SamplingTable | undefined)[] = [];
+  const choiceNext: (Int32Array | undefined)[] = [];
+  const step = new Step();
+  for (let id = 0; id < states.length; id++) {
+    if (states.length > MAX_NODES) return null;
+    const state = states[id]!.slice();
+    // Each step held to the contract as runTrial holds it (the step object is reused: cleared first).
+    clearStep(step);
+    protocol.next(state, config, step);
+    refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
+    // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
+    if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
+    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
+    kind.push(step.kind);
+    direction.push(step.direction);
+    round.push(step.round);
+    choices.push(undefined);
+    choiceNext.push(undefined);
+    if (step.kind === END) {
+      next.push(step.outcome, 0);
+    } else if (step.kind === CHOOSE) {
+      const probabilities = Float64Array.from(step.choices!);
+      choices[id] = samplingTable(probabilities);
+      choiceNext[id] = Int32Array.from(probabilities, (_, i) => {
+        const child = state.slice();
+        protocol.resolve(child, config, step, i);
+        return idOf(child);
+      });
+      next.push(0, 0);
+    } else {
+      const lost = state.slice();
+      protocol.resolve(lost, config, step, 0);
+      const received = state.slice();
+      protocol.resolve(received, config, step, 1);
+      next.push(idOf(lost), idOf(received));
+    }
+  }
+  return {
+    kind: Int8Array.from(kind),
+    direction: Uint8Array.from(direction),
+    round: Int32Array.from(round),
+    next: Int32Array.from(next),
+    choices,
+    choiceNext,
+    drawFree: !kind.includes(CHOOSE),
+  };
+}
+
+/** Past this many paths through the automaton, trials follow the automaton instead. */
+export const MAX_PATHS = 65_535;
+
+/** Past this many nodes with jumps (a KiB each at most), walks go on send by send from the others. */
+const MAX_JUMP_NODES = 4096;
+
+/** Past this many nodes in the paths' trie (about 30 bytes each, a copy), trials follow the automaton instead. */
+const MAX_TRIE_NODES = 2 ** 20;
+
+/** What paths through the automaton end in: per result, its outcome, messages, last round and deliveries (copies a result). */
+export interface PathResults {
+  readonly outcome: number[];
+  readonly messages: number[];
+  readonly rounds: number[];
+  readonly deliveries: number[];
+}
+
+/**
+ * The paths trials take through the automaton over a replayed trace: node 0 is the empty path, and a node's child for `delivered`
+ * is the path one send longer. A node holds what the path has come to (its automaton node,
+ * messages, last round, deliveries) and, where the automaton ends or chooses there, its result
+ * (−1 before: the path goes on).
+ */
+export class PathTrie {
+  /** Node · (copies + 1) + delivered → the child, −1 before any start took it. */
+  private child: Int32Array;
+  /** Per node: its result, or −1 where the path goes on. */
+  private result: Int32Array;
+  /** Per node that goes on: the direction of its next send. */
+  private direction: Uint8Array;
+  private node: Int32Array;
+  private messages: Int32Array;
+  private lastRound: Int32Array;
+  /** Messages delivering c + 1 copies, at node · copies + c. */
+  private deliveries: Int32Array;
+  /** Per node: where its jumps start in `jumps`; −1 before a walk asked, −2 for none (past MAX_JUMP_NODES). */
+  private jumpAt: Int32Array;
+  /**
+   * From a node, the next `jumpSends` sends at once, keyed by their packets' fates (lostFrom's
+   * bits): the node they lead to · 16 + the sends taken (fewer where the path ends first); −1
+   * before a walk met it.
+   */
+  private jumps = new Int32Array(0);
+  private jumpNodes = 0;
+  /** Sends a jump takes: as many as 8 packets hold (0: no jumps, where the directions replay different packets or a message sends more than 8 copies). */
+  private readonly jumpSends: number;
+  /** Per fates of one message's copies (bit c: copy c lost): the copies delivered. */
+  private readonly deliveredOf: Int32Array;
+  private size = 0;
+  private paths = 0;
+  readonly results: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
+  private readonly resultOfKey = new Map<string, number>();
+  private readonly copies: number;
+
+  constructor(
+    private readonly automaton: ProtocolAutomaton,
+    private readonly replay: Replay,
+  ) {
+    const copies = (this.copies = replay.copies);
+    this.child = new Int32Array(64 * (copies + 1)).fill(-1);
+    this.result = new Int32Array(64);
+    this.direction = new Uint8Array(64);
+    this.node = new Int32Array(64);
+    this.messages = new Int32Array(64);
+    this.lastRound = new Int32Array(64);
+    this.deliveries = new Int32Array(64 * copies);
+    this.jumpAt = new Int32Array(64).fill(-1);
+    this.jumpSends = replay.oneTrace && copies <= 8 ? Math.floor(8 / copies) : 0;
+    this.deliveredOf = Int32Array.from({ length: 1 << Math.min(copies, 8) }, (_, lost) => {
+      let delivered = copies;
+      for (let bits = lost; bits !== 0; bits &= bits - 1) delivered--;
+      return delivered;
+    });
+    this.open(0, 0, 0, 0);
+  }
+
+  /**
+   * The result of the trial from `start`: its path followed down the trie (grown where no start
+   * went before), by jumps where the directions replay the same packets, else send by send.
+   * −1 once the trie is broken.
+   */
+  follow(start: number): number {
+    const { replay, jumpSends } = this;
+    const { starts, copies } = replay;
+    const span = jumpSends * copies;
+    let position = start;
+    let at = 0;
+    let ended = this.result[0]!;
+    while (ended < 0) {
+      let jump = jumpSends > 0 ? this.jumpAt[at]! : -2;
+      if (jump === -1) jump = this.openJumps(at);
+      if (jump >= 0) {
+        const lost = replay.lostFrom(position, span);
+        let to = this.jumps[jump + lost]!;
+        if (to < 0) {
+          to = this.fillJump(at, lost, jump + lost);
+          if (to < 0) return -1;
+        }
+        at = to >>> 4;
+        position += (to & 15) * copies;
+        if (position >= starts) position %= starts;
+      } else {
+        const delivered = replay.delivered(position, this.direction[at] as 0 | 1);
+        position = replay.after(position);
+        let next = this.child[at * (copies + 1) + delivered]!;
+        if (next < 0) {
+          next = this.add(at, delivered);
+          if (next < 0) return -1;
+        }
+        at = next;
+      }
+      ended = this.result[at]!;
+    }
+    return ended;
+  }
+
+  /** Room in `jumps` for node `at`'s jumps; −2 past MAX_JUMP_NODES (then it goes send by send). */
+  private openJumps(at: number): number {
+    if (this.jumpNodes === MAX_JUMP_NODES) return (this.jumpAt[at] = -2);
+    const width = 1 << (this.jumpSends * this.copies);
+    const from = this.jumpNodes++ * width;
+    if (from + width > this.jumps.length) {
+      const grown = new Int32Array(Math.max(2 * this.jumps.length, 16 * width)).fill(-1);
+      grown.set(this.jumps);
+      this.jumps = grown;
+    }
+    return (this.jumpAt[at] = from);
+  }
+
+  /** The jump from `at` over packets with fates `lost`, worked out send by send and kept at `slot`; −1 once broken. */
+  private fillJump(at: number, lost: number, slot: number): number {
+    const { copies, deliveredOf } = this;
+    const mask = (1 << copies) - 1;
+    let node = at;
+    let taken = 0;
+    for (; taken < this.jumpSends && this.result[node]! < 0; taken++) {
+      const delivered = deliveredOf[(lost >>> (taken * copies)) & mask]!;
+      let next = this.child[node * (copies + 1) + delivered]!;
+      if (next < 0) {
+        next = this.add(node, delivered);
+        if (next < 0) return -1;
+      }
+      node = next;
+    }
+    return (this.jumps[slot] = node * 16 + taken);
+  }
+
+  /** Past its limits (MAX_PATHS results, MAX_TRIE_NODES nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
+  broken = false;
+
+  /** The child of `parent` for `delivered`, made now; −1 (and broken) past the trie's limits. */
+  add(parent: number, delivered: number): number {
+    // A start that never ends is left to the walk (it meets it only if it draws it).
+    if (this.broken || this.messages[parent] === MAX_TRIAL_STEPS || this.size === MAX_TRIE_NODES) {
+      this.broken = true;
+      return -1;
+    }
+    const { automaton, copies } = this;
+    const from = this.node[parent]!;
+    const at = this.size;
+    if (at === this.result.length) this.grow();
+    this.child[parent * (copies + 1) + delivered] = at;
+    this.deliveries.copyWithin(at * copies, parent * copies, parent * copies + copies);
+    if (delivered > 0) this.deliveries[at * copies + delivered - 1]!++;
+    return this.open(automaton.next[2 * from + (delivered > 0 ? 1 : 0)]!, this.messages[parent]! + 1, automaton.round[from]!, at);
+  }
+
+  /** Sets up node `at` at automaton node `node`; −1 past MAX_PATHS. */
+  private open(node: number, messages: number, lastRound: number, at: number): number {
+    const { kind, next, direction } = this.automaton;
+    this.size = at + 1;
+    this.node[at] = node;
+    this.messages[at] = messages;
+    this.lastRound[at] = lastRound;
+    this.direction[at] = direction[node]!;
+    this.result[at] = -1;
+    if (kind[node] !== END && kind[node] !== CHOOSE) return at;
+    if (++this.paths === MAX_PATHS) {
+      this.broken = true;
+      return -1;
+    }
+    const stop = kind[node] === END ? next[2 * node]! : -1 - node;
+    const deliveries = this.deliveries.subarray(at * this.copies, at * this.copies + this.copies);
+    const key = `${stop} ${messages} ${lastRound} ${deliveries.join(' ')}`;
+    let result = this.resultOfKey.get(key);
+    if (result === undefined) {
+      const { results } = this;
+      result = results.outcome.length;
+      this.resultOfKey.set(key, result);
+      results.outcome.push(stop);
+      results.messages.push(messages);
+      results.rounds.push(lastRound);
+      results.deliveries.push(...deliveries);
+    }
+    this.result[at] = result;
+    return at;
+  }
+
+  private grow(): void {
+    const n = 2 * this.result.length;
+    const grown = <T extends Int32Array | Uint8Array>(from: T, size: number, fill = 0): T => {
+      const to = new (from.constructor as new (n: number) => T)(size);
+      if (fill !== 0) to.fill(fill);
+      to.set(from);
+      return to;
+    };
+    this.child = grown(this.child, n * (this.copies + 1), -1);
+    this.result = grown(this.result, n);
+    this.direction = grown(this.direction, n);
+    this.node = grown(this.node, n);
+    this.messages = grown(this.messages, n);
+    this.lastRound = grown(this.lastRound, n);
+    this.deliveries = grown(this.deliveries, n * this.copies);
+    this.jumpAt = grown(this.jumpAt, n, -1);
+  }
+}

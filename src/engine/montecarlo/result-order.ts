@@ -1,0 +1,164 @@
+import type { Replay } from '../../contract/channel.js';
+import { wordsPerIndex } from '../../rng/uniform.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import type { CellModel } from '../model.js';
+import { PathTrie, automatonFor } from './protocol-automaton.js';
+import type { PathResults } from './protocol-automaton.js';
+
+/**
+ * Over a replayed trace, a trial of a protocol that draws nothing of its own (retransmission,
+ * the handshake, a protocol file without choices) is a function of its start alone: its result
+ * (outcome, messages, deliveries, last round) is the one its path through the protocol ends in.
+ * Such a trial draws its start as the messenger's does (start-order.ts): the index j, drawn
+ * uniformly in [0, starts) in the order of the word it is made of (uniformBelowInOrder), names
+ * the j-th start in the order of the results (numbered as the starts 0, 1, … first meet them),
+ * then of position. The start is as uniform as any, but a trial's result is the one whose
+ * share of the starts j falls in, found from the word by a guide table and a compare or two:
+ * no read of the trace or of a per-start table, which on a long trace misses the cache. Finding
+ * the results' shares follows every start once when the cell's first block runs (about what as
+ * many trials cost); the order depends on the trace and the cell alone (not on the trials, the
+ * workers or the shard), so every engine and `trace` map j alike.
+ */
+export interface ResultOrder {
+  readonly replay: Replay;
+  /** Per result: its outcome, messages, last round and deliveries. */
+  readonly results: PathResults;
+  /** Starts whose result comes before r, for r = 0 … results (the last: every start). */
+  readonly before: Float64Array;
+  /** before[r] · ⌊2^32 / starts⌋: an accepted word x gives a j below before[r] iff x is below it (the last: the rejection's bound). */
+  readonly thresholds: Float64Array;
+  /** Per word's top 16 bits: the result of the least word with those bits. */
+  readonly guide: Int32Array;
+  /** The paths, complete: for startAt. */
+  readonly trie: PathTrie;
+  /** Marks for startAt, made when first asked for. */
+  marks: Marks | null;
+}
+
+/** Every 2^MARK_LOG-th start of each result (its 0th, 256th, …), result after result, and each start's result. */
+interface Marks {
+  readonly at: Int32Array;
+  /** Result r's marks are at[first[r]] onwards. */
+  readonly first: Int32Array;
+  readonly resultOf: Uint16Array;
+}
+
+const MARK_LOG = 8;
+const TWO_16 = 65536;
+
+const orders = new WeakMap<CellModel, ResultOrder | null>();
+
+/**
+ * The cell's result order, or null where its trials draw the start j itself: a protocol with
+ * choices of its own, crashes, too many states for an automaton, or paths past the trie's limits.
+ */
+export function resultOrderFor(model: CellModel): ResultOrder | null {
+  let order = orders.get(model);
+  if (order === undefined) {
+    order = buildOrder(model);
+    orders.set(model, order);
+  }
+  return order;
+}
+
+function buildOrder(model: CellModel): ResultOrder | null {
+  const replay = model.replay;
+  if (!replay || model.crash !== null) return null;
+  const automaton = automatonFor(model);
+  if (!automaton?.drawFree) return null;
+  const trie = new PathTrie(automaton, replay);
+  let startsOf = new Float64Array(64);
+  for (let s = 0; s < replay.starts; s++) {
+    const r = trie.follow(s);
+    if (r < 0) return null;
+    if (r >= startsOf.length) {
+      const grown = new Float64Array(2 * r);
+      grown.set(startsOf);
+      startsOf = grown;
+    }
+    startsOf[r]!++;
+  }
+  const count = trie.results.outcome.length;
+  const before = new Float64Array(count + 1);
+  for (let r = 0; r < count; r++) before[r + 1] = before[r]! + startsOf[r]!;
+  const q = wordsPerIndex(replay.starts);
+  const thresholds = Float64Array.from(before, (c) => c * q);
+  const guide = new Int32Array(TWO_16);
+  for (let h = 0, r = 0; h < TWO_16; h++) {
+    while (r < count - 1 && h * TWO_16 >= thresholds[r + 1]!) r++;
+    guide[h] = r;
+  }
+  return { replay, results: trie.results, before, thresholds, guide, trie, marks: null };
+}
+
+/** Trials by result for `trials` trials drawn from `rng` as uniformBelowInOrder draws (rng is left after them). */
+export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number): { drawn: Float64Array; rng: Xoshiro128 } {
+  const { thresholds, guide } = order;
+  const limit = thresholds[thresholds.length - 1]!;
+  const drawn = new Float64Array(thresholds.length - 1);
+  let [s0, s1, s2, s3] = rng.getState();
+  for (let t = 0; t < trials; t++) {
+    let x: number;
+    do {
+      // Xoshiro128.nextUint32, on local variables (the method call costs twice as much).
+      const m = Math.imul(s1, 5);
+      x = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const shifted = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= shifted;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    } while (x >= limit);
+    let r = guide[x >>> 16]!;
+    while (x >= thresholds[r + 1]!) r++;
+    drawn[r]!++;
+  }
+  return { drawn, rng: new Xoshiro128(s0, s1, s2, s3) };
+}
+
+/** The result whose share of the order holds index j. */
+export function resultOf(order: ResultOrder, j: number): number {
+  const { before } = order;
+  let low = 0;
+  let high = before.length - 2;
+  while (low < high) {
+    const mid = (low + high + 1) >>> 1;
+    if (before[mid]! <= j) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** The j-th start of the order: the (j − before[r])-th start of result r in position order. */
+export function startAt(order: ResultOrder, j: number): number {
+  const marks = (order.marks ??= markStarts(order));
+  const r = resultOf(order, j);
+  const rank = j - order.before[r]!;
+  let seen = rank - (rank % 2 ** MARK_LOG);
+  for (let s = marks.at[marks.first[r]! + Math.floor(rank / 2 ** MARK_LOG)]!; ; s++) {
+    if (marks.resultOf[s] !== r) continue;
+    if (seen === rank) return s;
+    seen++;
+  }
+}
+
+function markStarts(order: ResultOrder): Marks {
+  const { before, trie } = order;
+  const count = before.length - 1;
+  const starts = order.replay.starts;
+  const first = new Int32Array(count + 1);
+  for (let r = 0; r < count; r++) first[r + 1] = first[r]! + Math.ceil((before[r + 1]! - before[r]!) / 2 ** MARK_LOG);
+  const at = new Int32Array(first[count]!);
+  const resultOf = new Uint16Array(starts);
+  const seen = new Float64Array(count);
+  const mask = 2 ** MARK_LOG - 1;
+  for (let s = 0; s < starts; s++) {
+    const r = trie.follow(s); // the trie is complete: no path is new
+    resultOf[s] = r;
+    if ((seen[r]! & mask) === 0) at[first[r]! + seen[r]! / 2 ** MARK_LOG] = s;
+    seen[r]!++;
+  }
+  return { at, first, resultOf };
+}

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SEND, Step } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { buildCellModel } from '../src/engine/model.js';
+import type { CellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { resultOf, resultOrderFor, startAt } from '../src/engine/montecarlo/result-order.js';
+import { startOrderFor } from '../src/engine/montecarlo/start-order.js';
+import { runExperiment } from '../src/experiment.js';
+import { blockState, blockStream } from '../src/rng/streams.js';
+import { uniformBelowInOrder } from '../src/rng/uniform.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { cellSpec } from '../src/engine/schedule/runner.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { loadScenario } from '../src/scenario/resolve.js';
+import { proportionZ } from '../src/stats/zscore.js';
+import { traceTrial } from '../src/trace/trace.js';
+import { generatorAt, scenarioFrom, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
+
+/** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
+function burstyTrace(packets: number, seed: number): Uint8Array {
+  const rng = new Xoshiro128(seed, 29, 5, 7);
+  const lost = new Uint8Array(packets);
+  let bad = false;
+  for (let i = 0; i < packets; i++) {
+    bad = bad ? rng.nextUint32() % 10 >= 3 : rng.nextUint32() % 100 < 3;
+    lost[i] = (bad ? rng.nextUint32() % 10 < 8 : rng.nextUint32() % 100 === 0) ? 1 : 0;
+  }
+  return lost;
+}
+
+const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
+
+// Just past the tables' limit (20,000 packets): replayed. Losses in its last 32 packets and its
+// first few, so that paths that wrap around, and fates read near the end, tell.
+const LOST = burstyTrace(20_050, 3);
+for (const [at, fate] of [
+  [-31, 1],
+  [-29, 1],
+  [-26, 1],
+  [-25, 1],
+  [-17, 1],
+  [-9, 1],
+  [-4, 1],
+  [-2, 1],
+  [-1, 1],
+  [0, 1],
+  [2, 1],
+] as const)
+  LOST[(LOST.length + at) % LOST.length] = fate;
+const DIR = tempFiles({ 'bursty.txt': digits(LOST) });
+const FILE = join(DIR, 'bursty.txt');
+copyFileSync(FILE, join(DIR, 'same.txt')); // the same packets read as another direction's file: no jumps
+const model = (protocol: string, k: number, rounds: number, extra: Record<string, string | number> = {}): CellModel =>
+  buildCellModel({ protocol, channel: 'trace', params: { file: FILE, redundancy: k, rounds, ...extra } });
+
+/**
+ * A trial from `start` run through the protocol's own definition over the trace, step by step
+ * (no automaton, no trie): its result as a tally tells it, outcome, messages, last round and
+ * deliveries by copies delivered.
+ */
+function resultFrom(protocol: ProtocolDefinition<unknown>, config: unknown, stateSize: number, k: number, start: number): string {
+  const state = new Int32Array(stateSize);
+  protocol.init(state, config);
+  const step = new Step();
+  const deliveries = new Array<number>(k).fill(0);
+  let position = start;
+  let messages = 0;
+  let lastRound = 0;
+  for (;;) {
+    protocol.next(state, config, step);
+    if (step.kind !== SEND) return `${step.outcome} ${messages} ${lastRound} ${deliveries.join(' ')}`;
+    let delivered = 0;
+    for (let c = 0; c < k; c++) delivered += 1 - LOST[(position + c) % LOST.length]!;
+    position = (position + k) % LOST.length;
+    messages++;
+    lastRound = step.round;
+    if (delivered > 0) deliveries[delivered - 1]!++;
+    protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
+  }
+}
+
+/** The starts stably sorted by result, results numbered as starts 0, 1, … first meet them: the order such trials draw through. */
+function sortedStarts(m: CellModel): { sorted: number[]; resultOfStart: number[] } {
+  const numbers = new Map<string, number>();
+  const resultOfStart = Array.from(LOST, (_, s) => {
+    const key = resultFrom(m.protocol, m.protocolConfig, m.stateSize, m.copies, s);
+    if (!numbers.has(key)) numbers.set(key, numbers.size);
+    return numbers.get(key)!;
+  });
+  const sorted = Array.from(LOST, (_, s) => s).sort((a, b) => resultOfStart[a]! - resultOfStart[b]! || a - b);
+  return { sorted, resultOfStart };
+}
+
+const CASES = [
+  { protocol: 'retransmit', k: 1, rounds: 8 },
+  { protocol: 'retransmit', k: 3, rounds: 6 },
+  { protocol: 'handshake', k: 2, rounds: 4 },
+];
+
+describe('a protocol that draws nothing of its own, over a replayed trace, draws its start through the result order', () => {
+  it('names the j-th start of the starts sorted by result (numbered as the starts first meet them), then by position', () => {
+    for (const { protocol, k, rounds } of CASES) {
+      const m = model(protocol, k, rounds);
+      assert.equal(startOrderFor(m), null, `${protocol}: no messenger's start order`);
+      const order = resultOrderFor(m)!;
+      assert.ok(order, `${protocol}: a result order`);
+      const { sorted, resultOfStart } = sortedStarts(m);
+      assert.equal(order.before.length - 1, new Set(resultOfStart).size, `${protocol} k ${k}: one share per result`);
+      for (let j = 0; j < LOST.length; j++) {
+        assert.equal(startAt(order, j), sorted[j], `${protocol} k ${k}: start ${j}`);
+        assert.equal(resultOf(order, j), resultOfStart[sorted[j]!], `${protocol} k ${k}: result of ${j}`);
+      }
+    }
+  });
+
+  it('counts a block by results to the tallies of trial by trial, for every block size, one trace or one a direction', () => {
+    for (const { protocol, k, rounds } of CASES) {
+      for (const extra of [{}, { AtoB: join(DIR, 'same.txt') }]) {
+        const m = model(protocol, k, rounds, extra);
+        for (const trials of [1, 7, 4096, 50_000]) {
+          const stream = Int32Array.of(trials, k, 5, 7);
+          assert.deepEqual(
+            runBlock(m, stream, trials),
+            runBlockGeneric(m, generatorAt(stream), trials),
+            `${protocol} k ${k} ${trials} trials ${JSON.stringify(extra)}`,
+          );
+        }
+      }
+      // The same packets as two files (each direction its own, read send by send) or as one (read by jumps): the same tallies.
+      const stream = Int32Array.of(3, 1, 4, 1);
+      assert.deepEqual(
+        runBlock(model(protocol, k, rounds, { AtoB: join(DIR, 'same.txt') }), stream, 30_000),
+        runBlock(model(protocol, k, rounds), stream, 30_000),
+      );
+    }
+  });
+
+  it('draws each result as often as it holds starts: z-scores against the exact values', async () => {
+    for (const { protocol, k, rounds } of [CASES[0]!, CASES[2]!]) {
+      const report = await runExperiment(
+        [scenarioFrom({ protocol, redundancy: k, rounds, channel: { model: 'trace', file: FILE }, trials: 400_000, seed: `results-${protocol}` })],
+        { exact: 'on', simulate: true, confidence: 0.95, workers: 1 },
+      );
+      const s = report.summaries[0]!;
+      s.outcomes.forEach((o, i) => {
+        const z = proportionZ(o.count, s.trials, s.exact!.outcomes[i]!);
+        assert.ok(Math.abs(z) <= 3.5, `${protocol} ${s.outcomeNames[i]}: ${o.count} against ${s.exact!.outcomes[i]}: z = ${z}`);
+      });
+    }
+  });
+
+  it('gives the same bytes for any worker count and shard split', async () => {
+    const yaml = join(DIR, 'shards.yaml');
+    writeFileSync(yaml, 'protocol: retransmit\nredundancy: 2\nrounds: 5\nchannel: { model: trace, file: bursty.txt }\ntrials: 300000\nseed: 9\n');
+    const whole = await cliIn(['run', yaml, '-f', 'csv', '--workers', '1', '--no-exact']);
+    assert.equal(whole.status, 0, whole.stderr);
+    const two = await cliIn(['run', yaml, '-f', 'csv', '--workers', '2', '--no-exact']);
+    assert.equal(two.status, 0, two.stderr);
+    assert.equal(two.stdout, whole.stdout);
+    for (const shard of ['1/2', '2/2']) {
+      const part = await cliIn(['run', yaml, '--shard', shard, '--workers', '2']);
+      assert.equal(part.status, 0, part.stderr);
+      writeFileSync(join(DIR, `shard-${shard[0]}.json`), part.stdout);
+    }
+    const merged = await cliIn(['merge', join(DIR, 'shard-1.json'), join(DIR, 'shard-2.json'), '-f', 'csv', '--no-exact']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout, 'merged shards print the bytes of the whole run');
+  });
+
+  it('replays trial i from the start the run counted for it (`trace`)', async () => {
+    const yaml = join(DIR, 'replayed.yaml');
+    writeFileSync(yaml, 'protocol: handshake\nredundancy: 2\nrounds: 4\nchannel: { model: trace, file: bursty.txt }\ntrials: 5000\nseed: replayed\n');
+    const [cell] = expandCells(await loadScenario(yaml));
+    const m = buildCellModel(cellSpec(cell!));
+    const { sorted } = sortedStarts(m);
+    const n = 150;
+    const stream = blockStream('replayed', cell!.key, 0);
+    const replayed = new Array<number>(m.outcomes.names.length).fill(0);
+    for (let trial = 1; trial <= n; trial++) {
+      const t = traceTrial(cell!, trial)!;
+      const start = sorted[uniformBelowInOrder(stream, LOST.length)]!;
+      assert.deepEqual(t.traceStart, { position: start, packets: LOST.length }, `trial ${trial}`);
+      assert.equal(
+        t.outcome,
+        m.outcomes.names[Number(resultFrom(m.protocol, m.protocolConfig, m.stateSize, 2, start).split(' ')[0])],
+        `trial ${trial}'s outcome`,
+      );
+      replayed[m.outcomes.names.indexOf(t.outcome)]!++;
+    }
+    assert.deepEqual(replayed, runBlock(m, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
+  });
+
+  it('has no result order for a cell with crashes or a protocol with choices of its own', () => {
+    assert.equal(resultOrderFor(model('retransmit', 1, 4, { crashB: 0.2 })), null);
+    assert.equal(resultOrderFor(model('randomized', 1, 4)), null);
+    const stream = Int32Array.of(5, 6, 7, 8);
+    const randomized = model('randomized', 2, 5);
+    assert.deepEqual(runBlock(randomized, stream, 30_000), runBlockGeneric(randomized, generatorAt(stream), 30_000));
+  });
+});
