@@ -134,6 +134,13 @@ class TraceReplay implements Replay {
       const word = bits[at]! | (bits[at + 1]! << 8) | (bits[at + 2]! << 16) | (bits[at + 3]! << 24);
       return (word >>> (position & 7)) & mask;
     }
+    return this.lostNearEnd(position, count);
+  }
+
+  /** lostFrom for the trace's last 32 packets, wrapping around (apart: its code would bloat the common case's). */
+  private lostNearEnd(position: number, count: number): number {
+    const bits = this.bitsAtoB;
+    const n = this.lengthAtoB;
     let lost = 0;
     let at = position % n;
     for (let i = 0; i < count; i++) {

@@ -115,6 +115,16 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
   };
 }
 
+/** Starts countStarts counts in one call of its loop (a multiple of 8). */
+const COUNT_CHUNK = 1 << 16;
+
+/** `counts` grown to hold index `r`. */
+function grownCounts(counts: Float64Array, r: number): Float64Array {
+  const grown = new Float64Array(2 * r);
+  grown.set(counts);
+  return grown;
+}
+
 /** Past this many paths through the automaton, trials follow the automaton instead. */
 export const MAX_PATHS = 65_535;
 
@@ -197,12 +207,81 @@ export class PathTrie {
    * −1 once the trie is broken.
    */
   follow(start: number): number {
+    return this.followOn(0, start);
+  }
+
+  /**
+   * How many starts end in each result, the starts followed in order 0, 1, … (so the results
+   * are numbered as the starts first meet them, as by follow); null once broken. Where jumps
+   * serve, a start's first jump is keyed by a window of fates slid along the trace a packet at
+   * a time (no read of the trace at each start), and only a path longer than a jump goes on.
+   */
+  countStarts(): Float64Array | null {
+    const starts = this.replay.starts;
+    this.counts = new Float64Array(64);
+    const root = this.jumpSends === 0 || this.result[0]! >= 0 ? -2 : this.jumpAt[0] === -1 ? this.openJumps(0) : this.jumpAt[0]!;
+    // In chunks: a loop that deoptimizes (a rare path met for the first time) is compiled again at its next call.
+    for (let from = 0; from < starts; from += COUNT_CHUNK) {
+      const to = Math.min(starts, from + COUNT_CHUNK);
+      if (!(root >= 0 ? this.countByJumps(root, from, to) : this.countByWalks(from, to))) return null;
+    }
+    return this.counts;
+  }
+
+  private counts: Float64Array = new Float64Array(0);
+
+  /** Counts starts from … to − 1 (from a multiple of 8), each by its first jump from the root (at `root` in jumps); false once broken. */
+  private countByJumps(root: number, from: number, to: number): boolean {
+    const { replay, copies } = this;
+    const span = this.jumpSends * copies;
+    const mask = (1 << span) - 1;
+    let { jumps, result, counts } = this;
+    let fates = 0;
+    for (let s = from; s < to; s++) {
+      // The fates from s on, eight starts' windows at a time.
+      if ((s & 7) === 0) fates = replay.lostFrom(s, span + 7);
+      const window = (fates >>> (s & 7)) & mask;
+      let jump = jumps[root + window]!;
+      if (jump < 0) {
+        jump = this.fillJump(0, window, root + window);
+        if (jump < 0) return false;
+        ({ jumps, result } = this);
+      }
+      let r = result[jump >>> 4]!;
+      if (r < 0) {
+        r = this.followOnFrom(jump, s);
+        if (r < 0) return false;
+        ({ jumps, result } = this);
+      }
+      if (r >= counts.length) counts = this.counts = grownCounts(counts, r);
+      counts[r]!++;
+    }
+    return true;
+  }
+
+  /** Counts starts from … to − 1, each followed by follow; false once broken. */
+  private countByWalks(from: number, to: number): boolean {
+    for (let s = from; s < to; s++) {
+      const r = this.follow(s);
+      if (r < 0) return false;
+      if (r >= this.counts.length) this.counts = grownCounts(this.counts, r);
+      this.counts[r]!++;
+    }
+    return true;
+  }
+
+  /** The result of the trial from `start` after its first jump, `to` (apart from countStarts' loop, whose code then stays lean). */
+  private followOnFrom(to: number, start: number): number {
+    const position = start + (to & 15) * this.copies;
+    return this.followOn(to >>> 4, position % this.replay.starts);
+  }
+
+  /** The result of a trial standing at node `at` at `position`: follow's walk from there. */
+  private followOn(at: number, position: number): number {
     const { replay, jumpSends } = this;
     const { starts, copies } = replay;
     const span = jumpSends * copies;
-    let position = start;
-    let at = 0;
-    let ended = this.result[0]!;
+    let ended = this.result[at]!;
     while (ended < 0) {
       let jump = jumpSends > 0 ? this.jumpAt[at]! : -2;
       if (jump === -1) jump = this.openJumps(at);

@@ -67,17 +67,8 @@ function buildOrder(model: CellModel): ResultOrder | null {
   const automaton = automatonFor(model);
   if (!automaton?.drawFree) return null;
   const trie = new PathTrie(automaton, replay);
-  let startsOf = new Float64Array(64);
-  for (let s = 0; s < replay.starts; s++) {
-    const r = trie.follow(s);
-    if (r < 0) return null;
-    if (r >= startsOf.length) {
-      const grown = new Float64Array(2 * r);
-      grown.set(startsOf);
-      startsOf = grown;
-    }
-    startsOf[r]!++;
-  }
+  const startsOf = trie.countStarts();
+  if (!startsOf) return null;
   const count = trie.results.outcome.length;
   const before = new Float64Array(count + 1);
   for (let r = 0; r < count; r++) before[r + 1] = before[r]! + startsOf[r]!;
