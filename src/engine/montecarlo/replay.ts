@@ -95,7 +95,7 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
  * how often each was drawn, runTrial's to the bit.
  */
 function runBlockByResults(model: CellModel, order: ResultOrder, rng: Xoshiro128, trials: number): Tally {
-  const { drawn } = drawResults(order, rng, trials);
+  const drawn = drawResults(order, rng, trials);
   const { outcome, messages, rounds, deliveries } = order.results;
   const copies = order.replay.copies;
   const tally = new BlockTally(model, 16);

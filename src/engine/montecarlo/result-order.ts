@@ -1,6 +1,8 @@
 import type { Replay } from '../../contract/channel.js';
 import { wordsPerIndex } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { traceLanes } from '../accelerators/trace-lanes.js';
+import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
 import type { PathResults } from './protocol-automaton.js';
@@ -27,8 +29,10 @@ export interface ResultOrder {
   readonly before: Float64Array;
   /** before[r] · ⌊2^32 / starts⌋: an accepted word x gives a j below before[r] iff x is below it (the last: the rejection's bound). */
   readonly thresholds: Float64Array;
-  /** Per word's top 16 bits: the result of the least word with those bits. */
-  readonly guide: Int32Array;
+  /** Per word's top GUIDE_BITS bits: the result of the least word with those bits. */
+  readonly guide: Uint16Array;
+  /** The thresholds between results (before[1 … results − 1] · q), as the SIMD lanes count words below them. */
+  readonly words: Uint32Array;
   /** The paths, complete: for startAt. */
   readonly trie: PathTrie;
   /** Marks for startAt, made when first asked for. */
@@ -44,7 +48,8 @@ interface Marks {
 }
 
 const MARK_LOG = 8;
-const TWO_16 = 65536;
+/** Bits of a word the guide table is keyed by: 8 KiB, which the cache keeps. */
+const GUIDE_BITS = 12;
 
 const orders = new WeakMap<CellModel, ResultOrder | null>();
 
@@ -74,19 +79,41 @@ function buildOrder(model: CellModel): ResultOrder | null {
   for (let r = 0; r < count; r++) before[r + 1] = before[r]! + startsOf[r]!;
   const q = wordsPerIndex(replay.starts);
   const thresholds = Float64Array.from(before, (c) => c * q);
-  const guide = new Int32Array(TWO_16);
-  for (let h = 0, r = 0; h < TWO_16; h++) {
-    while (r < count - 1 && h * TWO_16 >= thresholds[r + 1]!) r++;
+  const guide = new Uint16Array(2 ** GUIDE_BITS);
+  for (let h = 0, r = 0; h < guide.length; h++) {
+    while (r < count - 1 && h * 2 ** (32 - GUIDE_BITS) >= thresholds[r + 1]!) r++;
     guide[h] = r;
   }
-  return { replay, results: trie.results, before, thresholds, guide, trie, marks: null };
+  const words = Uint32Array.from(thresholds.subarray(1, count));
+  return { replay, results: trie.results, before, thresholds, guide, words, trie, marks: null };
 }
 
-/** Trials by result for `trials` trials drawn from `rng` as uniformBelowInOrder draws (rng is left after them). */
-export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number): { drawn: Float64Array; rng: Xoshiro128 } {
+/**
+ * Trials by result for `trials` trials drawn from `rng` as uniformBelowInOrder draws: the first
+ * on the SIMD lanes (trace-lanes.ts's `below`, which counts the words below each threshold, in
+ * the order of the stream) where the thresholds fit, the rest here.
+ */
+export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number, lanes: TraceLanes | null = traceLanes()): Float64Array {
+  const { thresholds, words } = order;
+  const drawn = new Float64Array(thresholds.length - 1);
+  let done = 0;
+  if (lanes) {
+    const state = Int32Array.from(rng.getState());
+    const below = new Float64Array(words.length);
+    done = lanes.below(state, trials, order.replay.starts, words, below);
+    if (done > 0) {
+      for (let r = 0; r < drawn.length; r++) drawn[r] = (r < words.length ? below[r]! : done) - (r > 0 ? below[r - 1]! : 0);
+      rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
+    }
+  }
+  drawOneByOne(order, rng, trials - done, drawn);
+  return drawn;
+}
+
+/** Adds `trials` trials drawn from `rng` to `drawn`, one word at a time. */
+function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array): void {
   const { thresholds, guide } = order;
   const limit = thresholds[thresholds.length - 1]!;
-  const drawn = new Float64Array(thresholds.length - 1);
   let [s0, s1, s2, s3] = rng.getState();
   for (let t = 0; t < trials; t++) {
     let x: number;
@@ -102,11 +129,10 @@ export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number)
       s2 ^= shifted;
       s3 = (s3 << 11) | (s3 >>> 21);
     } while (x >= limit);
-    let r = guide[x >>> 16]!;
+    let r = guide[x >>> (32 - GUIDE_BITS)]!;
     while (x >= thresholds[r + 1]!) r++;
     drawn[r]!++;
   }
-  return { drawn, rng: new Xoshiro128(s0, s1, s2, s3) };
 }
 
 /** The result whose share of the order holds index j. */
