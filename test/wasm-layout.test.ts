@@ -86,14 +86,6 @@ describe('the bit walk’s and the lanes’ constants, as lanes.wat names them',
 describe('the trace lanes’ constants, as trace-lanes.wat names them', () => {
   const L = TRACE_LAYOUT;
 
-  it('puts lane j’s counts 1,024 bytes (256 codes) past lane j − 1’s, where trace-lanes.ts reads them', () => {
-    const byLane = [L.COUNTS_BYTE, L.COUNTS_1_BYTE, L.COUNTS_2_BYTE, L.COUNTS_3_BYTE, L.COUNTS_4_BYTE, L.COUNTS_5_BYTE, L.COUNTS_6_BYTE, L.COUNTS_7_BYTE];
-    assert.deepEqual(
-      byLane,
-      byLane.map((_, j) => 256 + 1024 * j),
-    );
-  });
-
   it('names each word of a keyed chunk’s state and words at its offset, and the one-send thresholds after them', () => {
     assert.deepEqual(
       [L.KEYED_RUN_BYTE, L.KEYED_RUN_4_BYTE, L.KEYED_RUN_8_BYTE, L.KEYED_RUN_12_BYTE],
@@ -109,11 +101,7 @@ describe('the trace lanes’ constants, as trace-lanes.wat names them', () => {
     // [start, bytes] of each region, in memory order.
     const regions: [string, number, number][] = [
       ['lane states', 0, 128],
-      ['rejected', L.REJECTED_BYTE, 4],
-      ['a step’s words', L.WORDS_BYTE, 32],
       ['keyed state', L.KEYED_STATE_BYTE, 16],
-      ['counts', L.COUNTS_BYTE, 8 * 1024],
-      ['escapes', L.ESCAPES_BYTE, 4 * 8 * L.MAX_STEPS],
       ['key last', L.KEY_LAST_BYTE, 4 * 256],
       ['key high', L.KEY_HIGH_BYTE, 4 * 256 * L.KEY_OUTCOMES],
       ['chosen', L.CHOSEN_BYTE, 4 * 256 * L.KEY_OUTCOMES],

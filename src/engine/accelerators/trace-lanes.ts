@@ -4,62 +4,30 @@ import wasm from './trace-lanes.generated.js';
 import { TRACE_LAYOUT } from './trace-layout.js';
 
 /**
- * Trials over a replayed trace whose only draw is their start (a protocol with no choice of its
- * own, through replay.ts's start table), on eight SIMD lanes of one block's stream
- * (trace-lanes.wat): each lane starts at its own place in the block's stream, reached by jumping
- * the generator ahead (as lanes.ts does), draws its words, turns each into a start exactly as
- * uniformBelow does (a rejected word is skipped, as uniformBelow skips it) and counts the
- * start's code in the table. A trial is one accepted word, so the block's first trials are
- * exactly the accepted words of the lanes' runs, and whole-number counts added in any order make
- * the same tally to the bit. Starts that hold the escape code are handed back to be followed
- * (they draw nothing more either). One-send trials (the messenger, start-order.ts) read no table:
- * their index is drawn in the order of the words (uniformBelowInOrder), so `below` counts the
- * words under each group's word threshold and the rejected ones, compares alone.
+ * Trials over a replayed trace on WebAssembly SIMD (trace-lanes.wat). `below`: trials whose
+ * only draw is their start's index in the order of the words (uniformBelowInOrder: the
+ * messenger's start order, start-order.ts, and the result order of a protocol that draws
+ * nothing of its own, result-order.ts), on eight lanes of one block's stream: each lane starts
+ * at its own place in the block's stream, reached by jumping the generator ahead (as lanes.ts
+ * does), and counts the words under each word threshold and the rejected ones, compares alone.
+ * A trial is one accepted word, so the block's first trials are exactly the accepted words of
+ * the lanes' runs, and whole-number counts added in any order make the same tally to the bit.
+ * `keyed`: runs of trials that are each a start and one key word (the randomized protocol,
+ * through replay.ts's start table, held in the module's memory).
  */
 const LANES = 8;
 
 /** Below this many steps (of eight draws) the jumps and the calls cost more than they save. */
 const MIN_STEPS = 256;
 
-const {
-  REJECTED_BYTE,
-  COUNTS_BYTE,
-  ESCAPES_BYTE,
-  TABLE_BYTE,
-  MAX_STEPS,
-  KEYED_STATE_BYTE,
-  KEY_LAST_BYTE,
-  KEY_HIGH_BYTE,
-  CHOSEN_BYTE,
-  KEY_OUTCOMES,
-  THRESHOLDS_BYTE,
-  ABOVE_BYTE,
-  MAX_THRESHOLDS,
-} = TRACE_LAYOUT;
+const { TABLE_BYTE, MAX_STEPS, KEYED_STATE_BYTE, KEY_LAST_BYTE, KEY_HIGH_BYTE, CHOSEN_BYTE, KEY_OUTCOMES, THRESHOLDS_BYTE, ABOVE_BYTE, MAX_THRESHOLDS } =
+  TRACE_LAYOUT;
 
 const PAGE = 65536;
 const TWO_32 = 4294967296;
 
-/** The start draws: one per thread, holding the table it last drew through. */
+/** The trace lanes: one per thread, holding the start table it last drew through. */
 export interface TraceLanes {
-  /**
-   * Runs the first trials of a block of `trials` from the xoshiro128** state `rs` over `starts`
-   * starts whose codes `classes` packs (2^logWidth bits each), adding each code's count to
-   * `drawn` and calling `escaped` with each start that holds `escape`; leaves `rs` where those
-   * trials leave the stream and returns how many they were (0, with `rs` untouched, for a block
-   * too short to pay or a table there is no memory for).
-   */
-  draw(
-    classes: Uint32Array,
-    rs: Int32Array,
-    trials: number,
-    starts: number,
-    logWidth: number,
-    escape: number,
-    drawn: Float64Array,
-    escaped: (start: number) => void,
-  ): number;
-
   /**
    * The first trials of a block of `trials` one-send trials (start-order.ts: each one word
    * accepted by uniformBelowInOrder, its index below `starts`) from the xoshiro128** state `rs`:
@@ -102,12 +70,7 @@ export function traceLanes(): TraceLanes | null {
   if (lanes === undefined) {
     try {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
-      lanes = new Lanes(
-        exports['memory'] as WebAssembly.Memory,
-        exports['draw'] as DrawExport,
-        exports['below'] as BelowExport,
-        exports['keyed'] as KeyedExport,
-      );
+      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['below'] as BelowExport, exports['keyed'] as KeyedExport);
     } catch {
       lanes = null;
     }
@@ -115,7 +78,6 @@ export function traceLanes(): TraceLanes | null {
   return lanes;
 }
 
-type DrawExport = (steps: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number, escape: number) => number;
 type BelowExport = (steps: number, count: number) => void;
 type KeyedExport = (trials: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number) => number;
 
@@ -133,7 +95,6 @@ class Lanes implements TraceLanes {
 
   constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly run: DrawExport,
     private readonly runBelow: BelowExport,
     private readonly runKeyed: KeyedExport,
   ) {
@@ -155,36 +116,6 @@ class Lanes implements TraceLanes {
     new Uint32Array(this.memory.buffer, TABLE_BYTE, classes.length).set(classes);
     this.loaded = classes;
     return true;
-  }
-
-  draw(
-    classes: Uint32Array,
-    rs: Int32Array,
-    trials: number,
-    starts: number,
-    logWidth: number,
-    escape: number,
-    drawn: Float64Array,
-    escaped: (start: number) => void,
-  ): number {
-    const steps = Math.floor(trials / LANES);
-    if (steps < MIN_STEPS || !this.load(classes)) return 0;
-    this.startLanes(rs, steps);
-    const { words } = this;
-    const counts = COUNTS_BYTE / 4;
-    const codeCount = drawn.length;
-    for (let lane = 0; lane < LANES; lane++) words.fill(0, counts + 256 * lane, counts + 256 * lane + codeCount);
-    words[REJECTED_BYTE / 4] = 0;
-    const reject = (TWO_32 - starts) % starts;
-    const codeMask = (1 << (1 << logWidth)) - 1;
-    const escapes = ESCAPES_BYTE / 4;
-    for (let done = 0; done < steps; done += MAX_STEPS) {
-      const count = this.run(Math.min(MAX_STEPS, steps - done), starts, reject, 5 - logWidth, logWidth, codeMask, escape);
-      for (let e = 0; e < count; e++) escaped(words[escapes + e]!);
-    }
-    for (let lane = 0; lane < LANES; lane++) for (let c = 0; c < codeCount; c++) drawn[c]! += words[counts + 256 * lane + c]!;
-    this.endLanes(rs);
-    return LANES * steps - words[REJECTED_BYTE / 4]!;
   }
 
   /** Sets the lanes' states: lane j at the block's stream jumped ahead j · steps draws; `state` is left at the last lane's start. */

@@ -1,24 +1,9 @@
 /**
  * The memory of the trace lanes (trace-lanes.wat), in bytes: trace-lanes.ts reads it here and the
  * .wat names the values as {{NAME}} (scripts/generate-wasm.ts fills them in), so the two agree.
+ * The lanes' xoshiro128** states are at 0-127, in lanes.ts's order.
  */
 export const TRACE_LAYOUT = {
-  /** Where the lanes' states are (0-127, lanes.ts's order) and the rejected words' count. */
-  REJECTED_BYTE: 128,
-  /** A step's eight words, lanes 0-3 then 4-7 (the step is then taken lane by lane). */
-  WORDS_BYTE: 160,
-  WORDS_B_BYTE: 176,
-  /** Counts of each code drawn: 256 a lane, lane j's at COUNTS_j. */
-  COUNTS_BYTE: 256,
-  COUNTS_1_BYTE: 256 + 1024,
-  COUNTS_2_BYTE: 256 + 2 * 1024,
-  COUNTS_3_BYTE: 256 + 3 * 1024,
-  COUNTS_4_BYTE: 256 + 4 * 1024,
-  COUNTS_5_BYTE: 256 + 5 * 1024,
-  COUNTS_6_BYTE: 256 + 6 * 1024,
-  COUNTS_7_BYTE: 256 + 7 * 1024,
-  /** The starts of a call that drew the escape code. */
-  ESCAPES_BYTE: 8448,
   /** Keyed runs (the randomized protocol): the generator's state; per code (256), its key's last outcome, its thresholds and the trials by branch (17 a code). */
   KEYED_STATE_BYTE: 208,
   /** A code's key outcomes at most (KEY_HIGH and CHOSEN hold 17 a code). */
@@ -40,10 +25,10 @@ export const TRACE_LAYOUT = {
   ABOVE_BYTE: 181 * 1024,
   /** The most thresholds `below` counts on the lanes (64 · 16 bytes each for THRESHOLDS and ABOVE). */
   MAX_THRESHOLDS: 64,
-  /** The start table, from the fourth page (after the escapes of a call of up to MAX_STEPS steps). */
+  /** The start table, from the fourth page. */
   TABLE_BYTE: 3 * 65536,
   /** The pages the module starts with: everything but the table. */
   PAGES: 3,
-  /** The most steps (of eight draws) a call may take: its escapes must fit before the table. */
+  /** The most steps (of eight draws) a call of `below` takes (its counts of each threshold stay below 2^31 a lane). */
   MAX_STEPS: 4096,
 } as const;

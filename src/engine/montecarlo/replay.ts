@@ -24,10 +24,11 @@ const TWO_32 = 4294967296;
  * Trials over a replayed channel through the protocol's automaton: a uniform start, then each
  * message's fate read from the trace at the position, and the protocol's own choices drawn —
  * the draws runTrial makes, in its order, so the tallies are the same to the bit; only the
- * protocol's code is not run again for every step. A protocol without choices of its own
- * counts its trials by the start table once that pays (runBlockByStarts: the same draws and
- * tallies); one that sends one message and ends (the messenger) by its start order
- * (runBlockInOrder). A protocol with too many states for an automaton runs through runTrial.
+ * protocol's code is not run again for every step. A protocol that sends one message and ends
+ * (the messenger) counts its trials by its start order (runBlockInOrder), any other that draws
+ * nothing of its own by its result order (runBlockByResults); one with choices of its own by
+ * the start table once that pays (runBlockByStarts: the same draws and tallies). A protocol
+ * with too many states for an automaton runs through runTrial.
  */
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const order = startOrderFor(model);
@@ -202,10 +203,11 @@ class BlockTally {
 }
 
 /**
- * What a trial from each start does, for a protocol that draws nothing of its own (no choice
- * node: the messenger, retransmission, the handshake): its outcome, messages, deliveries and
- * rounds are then a function of the start alone, and a block's trials need only count how often
- * each result was drawn. Each start holds the code of its result, packed 1, 2, 4 or 8 bits a
+ * What a trial from each start does up to the protocol's first choice of its own (the randomized
+ * protocol's sends, before its key): its messages, deliveries and rounds so far, and where it
+ * stopped, are a function of the start alone, and a trial need only go on from there (or, where
+ * every branch of the choice ends at once, draw it). (A protocol that draws nothing of its own
+ * draws through its result order instead: result-order.ts.) Each start holds the code of its result, packed 1, 2, 4 or 8 bits a
  * start (the narrowest that serves: the table is read at random places, and the smaller it is,
  * the more of it the cache holds); the commonest results have codes, and a start with a rarer
  * result holds `escape` and is followed through the automaton when drawn.
@@ -223,8 +225,6 @@ interface StartTable {
   readonly round: Int32Array;
   /** Messages delivering c + 1 copies, at code · copies + c. */
   readonly deliveries: Int32Array;
-  /** The automaton draws nothing (no choice node): a trial is its start's draw alone, and may run on the SIMD lanes. */
-  readonly drawFree: boolean;
   /** Per code: how many starts hold it. */
   readonly startsOfCode: Float64Array;
   /** The starts that hold `escape`, with their results; null where no start does. */
@@ -370,14 +370,14 @@ function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTab
     if (result >= 256 && pathOf instanceof Uint8Array) pathOf = Uint16Array.from(pathOf);
     pathOf[start] = result;
   }
-  return codeResults(pathOf, trie.results, copies, automaton.drawFree);
+  return codeResults(pathOf, trie.results, copies);
 }
 
 /**
  * Codes for the results, commonest first. The narrowest width whose codes leave at most
  * MAX_ESCAPED of the starts to follow is taken; null where even a byte would leave more.
  */
-function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number, drawFree: boolean): StartTable | null {
+function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, copies: number): StartTable | null {
   const starts = resultOf.length;
   const count = results.outcome.length;
   const startsOf = new Float64Array(count);
@@ -422,16 +422,16 @@ function codeResults(resultOf: Uint8Array | Uint16Array, results: PathResults, c
   const indexMask = (1 << logPerWord) - 1;
   for (let s = 0; s < starts; s++) classes[s >>> logPerWord]! |= codeOf[resultOf[s]!]! << ((s & indexMask) << logWidth);
   const escaped = escape < 0 ? null : escapedStarts(resultOf, codeOf, escape, results);
-  return { classes, logWidth, escape, ...table, drawFree, startsOfCode, escaped };
+  return { classes, logWidth, escape, ...table, startsOfCode, escaped };
 }
 
 /**
  * A block of trials through the start table: each trial draws its start as runBlockReplay does
- * (the only draw such a trial makes) and counts its code, or for an escaped start follows the
- * automaton; the tally is the codes' results weighed by their counts plus the followed trials,
- * whole numbers added in any order, so it is runBlockReplay's to the bit. Where the automaton
- * draws nothing of its own, the block's first trials draw their starts on the SIMD lanes
- * (trace-lanes.ts): the same words, so the same starts.
+ * and reads its code: a code whose trial ends is counted, one stopped at a key whose every
+ * branch ends is counted by code and branch (in keyed runs where most starts are such), and the
+ * rest go on from their choice through the automaton, as does an escaped start that stops at a
+ * choice; the tally is the codes' results weighed by their counts plus the followed trials,
+ * whole numbers added in any order, so it is runBlockReplay's to the bit.
  */
 function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, table: StartTable, rng: Xoshiro128, trials: number): Tally {
   const { classes, logWidth, escape, outcome: stops } = table;
@@ -463,17 +463,8 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
     escapedDrawn[result]!++;
     return true;
   };
-  let done = 0;
-  const lanes = table.drawFree ? traceLanes() : null;
-  if (lanes) {
-    const state = Int32Array.from(rng.getState());
-    done = lanes.draw(classes, state, trials, starts, logWidth, escape, drawn, (start) => {
-      if (!countEscaped(start)) followFrom(rng, start, trial, tally);
-    });
-    if (done > 0) rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
-  }
-  const keyed = table.drawFree ? null : KeyedRuns.over(table, endsAfter, choices, starts);
-  let t = done;
+  const keyed = KeyedRuns.over(table, endsAfter, choices, starts);
+  let t = 0;
   while (t < trials) {
     if (keyed?.takes(trials - t)) {
       t += keyed.run(rng, chosen, branchCount, trials - t);

@@ -16,8 +16,8 @@ import { resultOrderFor, startAt as startOfResults } from './result-order.js';
  * j falls in, found by comparing j with the groups' cumulative counts: no read of the trace,
  * and for one copy one compare, as Bernoulli's messenger. The order depends on the trace and the
  * cell alone (not on the trials, the workers or the shard), so every engine and `trace` map j
- * alike. Other protocols draw the start j itself: their groups would need every start followed
- * through the protocol, which a short run must not pay for.
+ * alike. Other protocols that draw nothing of their own draw through their result order
+ * (result-order.ts), the rest the start j itself.
  */
 export interface StartOrder {
   readonly replay: Replay;
@@ -63,7 +63,7 @@ export function startOrderFor(model: CellModel): StartOrder | null {
   return order;
 }
 
-/** The start a trial draws: j, or through the cell's start order the j-th start of that order. */
+/** The start a trial draws: through the cell's start order or result order the j-th start of that order, else j. */
 export function drawStart(model: CellModel, replay: Replay, rng: Xoshiro128): number {
   const order = startOrderFor(model);
   if (order) return startAt(order, uniformBelowInOrder(rng, replay.starts));
