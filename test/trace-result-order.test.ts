@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SEND, Step } from '../src/contract/protocol.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
@@ -21,6 +22,7 @@ import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { generatorAt, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { COIN, good } from './rule-protocol.js';
 
 /** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
 function burstyTrace(packets: number, seed: number): Uint8Array {
@@ -196,11 +198,44 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     assert.deepEqual(replayed, runBlock(m, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
   });
 
-  it('has no result order for a cell with crashes or a protocol with choices of its own', () => {
+  it('has no result order for a cell with crashes, nor for a protocol with choices of its own', () => {
     assert.equal(resultOrderFor(model('retransmit', 1, 4, { crashB: 0.2 })), null);
-    assert.equal(resultOrderFor(model('randomized', 1, 4)), null);
-    const stream = Int32Array.of(5, 6, 7, 8);
     const randomized = model('randomized', 2, 5);
-    assert.deepEqual(runBlock(randomized, stream, 30_000), runBlockGeneric(randomized, generatorAt(stream), 30_000));
+    assert.equal(resultOrderFor(randomized), null);
+    const start = Int32Array.of(9, 6, 7, 8);
+    assert.deepEqual(runBlock(randomized, start, 30_000), runBlockGeneric(randomized, generatorAt(start), 30_000));
+    // A sends; where it arrives, B tosses a coin: heads ends, tails sends an ack in round 2.
+    const name = 'order-coin-then-ack';
+    registerProtocol({
+      ...good(name),
+      stateSize: () => 4,
+      next(state, _config, step) {
+        if (state[0] === 0 || (state[0] === 2 && state[2] === 1)) {
+          step.kind = SEND;
+          step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
+          step.round = state[0] === 0 ? 1 : 2;
+        } else if (state[0] === 1 && state[1] === 1) {
+          step.kind = CHOOSE;
+          step.choices = COIN;
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 0 ? 2 : state[0] === 2 || state[3] === 1 ? 0 : 3;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1 + state[0]!] = result;
+        state[0] = state[0]! + 1;
+      },
+    });
+    try {
+      const goesOn = model(name, 1, 2);
+      assert.equal(resultOrderFor(goesOn), null);
+      const stream = Int32Array.of(5, 6, 7, 8);
+      const counted = runBlock(goesOn, stream, 30_000);
+      assert.deepEqual(counted, runBlockGeneric(goesOn, generatorAt(stream), 30_000));
+      assert.ok(counted.messages[2]! > 0, 'tails sends an ack');
+    } finally {
+      unregister(name);
+    }
   });
 });
