@@ -214,3 +214,18 @@ export function oneSendProtocolFile(name: string): string {
 });
 `;
 }
+
+/** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), 1 lost, from the generator (seed, stream, 5, 7). */
+export function burstyTrace(packets: number, seed: number, stream = 23): Uint8Array {
+  const rng = new Xoshiro128(seed, stream, 5, 7);
+  const lost = new Uint8Array(packets);
+  let bad = false;
+  for (let i = 0; i < packets; i++) {
+    bad = bad ? rng.nextUint32() % 10 >= 3 : rng.nextUint32() % 100 < 3;
+    lost[i] = (bad ? rng.nextUint32() % 10 < 8 : rng.nextUint32() % 100 === 0) ? 1 : 0;
+  }
+  return lost;
+}
+
+/** A trace as a file's 0/1 digits. */
+export const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');

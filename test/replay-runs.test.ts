@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { describe, it } from 'node:test';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -13,7 +12,7 @@ import type { SamplingTable } from '../src/rng/sampler.js';
 import { uniformBelow } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { stateOf, tempFiles } from './helpers.js';
-import { good } from './rule-protocol.js';
+import { coinThenAck } from './rule-protocol.js';
 
 const COIN_30 = Float64Array.of(0.3, 0.7);
 
@@ -167,28 +166,7 @@ describe('trace replay: trials counted out of order', () => {
     // in round 2 (both if it arrives, onlyB if not); lost, the trial ends (onlyA). The table's codes
     // stop at the coin, and a trial goes on from there with the sends the start already made.
     const name = 'replay-coin-then-ack';
-    const base = good(name);
-    registerProtocol({
-      ...base,
-      stateSize: () => 4,
-      next(state, _config, step) {
-        if (state[0] === 0 || (state[0] === 2 && state[2] === 1)) {
-          step.kind = SEND;
-          step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
-          step.round = state[0] === 0 ? 1 : 2;
-        } else if (state[0] === 1 && state[1] === 1) {
-          step.kind = CHOOSE;
-          step.choices = COIN_30;
-        } else {
-          step.kind = END;
-          step.outcome = state[1] === 0 ? 2 : state[0] === 2 || state[3] === 1 ? 0 : 3;
-        }
-      },
-      resolve(state, _config, _step, result) {
-        state[1 + state[0]!] = result;
-        state[0] = state[0]! + 1;
-      },
-    });
+    registerProtocol(coinThenAck(name, COIN_30));
     try {
       const noisy = new Xoshiro128(3, 5, 7, 9);
       const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');

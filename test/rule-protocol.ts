@@ -1,4 +1,4 @@
-import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 
 /** A protocol that keeps every rule of the contract, for the negative tests to break one rule at a time. */
@@ -42,5 +42,34 @@ export function good(name: string): ProtocolDefinition<{ rounds: number }> {
       state[0] = state[0]! + 1;
     },
     describe: (state) => `clock ${state[0]}`,
+  };
+}
+
+/**
+ * A sends in round 1; where it arrives, B tosses `coin`: the first side ends (both attack), the
+ * second sends an ack in round 2 (both if it arrives, onlyB if not); lost, the trial ends
+ * (onlyA). A choice of the protocol's own one of whose branches goes on.
+ */
+export function coinThenAck(name: string, coin: Float64Array): ProtocolDefinition<{ rounds: number }> {
+  return {
+    ...good(name),
+    stateSize: () => 4,
+    next(state, _config, step) {
+      if (state[0] === 0 || (state[0] === 2 && state[2] === 1)) {
+        step.kind = SEND;
+        step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
+        step.round = state[0] === 0 ? 1 : 2;
+      } else if (state[0] === 1 && state[1] === 1) {
+        step.kind = CHOOSE;
+        step.choices = coin;
+      } else {
+        step.kind = END;
+        step.outcome = state[1] === 0 ? 2 : state[0] === 2 || state[3] === 1 ? 0 : 3;
+      }
+    },
+    resolve(state, _config, _step, result) {
+      state[1 + state[0]!] = result;
+      state[0] = state[0]! + 1;
+    },
   };
 }

@@ -3,7 +3,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, B_TO_A, CHOOSE, END, SEND, Step } from '../src/contract/protocol.js';
+import { SEND, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
@@ -14,33 +14,18 @@ import { startOrderFor } from '../src/engine/montecarlo/start-order.js';
 import { runExperiment } from '../src/experiment.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { uniformBelowInOrder } from '../src/rng/uniform.js';
-import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { generatorAt, scenarioFrom, tempFiles } from './helpers.js';
+import { burstyTrace, digits, generatorAt, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
-import { COIN, good } from './rule-protocol.js';
-
-/** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
-function burstyTrace(packets: number, seed: number): Uint8Array {
-  const rng = new Xoshiro128(seed, 29, 5, 7);
-  const lost = new Uint8Array(packets);
-  let bad = false;
-  for (let i = 0; i < packets; i++) {
-    bad = bad ? rng.nextUint32() % 10 >= 3 : rng.nextUint32() % 100 < 3;
-    lost[i] = (bad ? rng.nextUint32() % 10 < 8 : rng.nextUint32() % 100 === 0) ? 1 : 0;
-  }
-  return lost;
-}
-
-const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
+import { COIN, coinThenAck } from './rule-protocol.js';
 
 // Just past the tables' limit (20,000 packets): replayed. Losses in its last 32 packets and its
 // first few, so that paths that wrap around, and fates read near the end, tell.
-const LOST = burstyTrace(20_050, 3);
+const LOST = burstyTrace(20_050, 3, 29);
 for (const [at, fate] of [
   [-31, 1],
   [-29, 1],
@@ -206,27 +191,7 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     assert.deepEqual(runBlock(randomized, start, 30_000), runBlockGeneric(randomized, generatorAt(start), 30_000));
     // A sends; where it arrives, B tosses a coin: heads ends, tails sends an ack in round 2.
     const name = 'order-coin-then-ack';
-    registerProtocol({
-      ...good(name),
-      stateSize: () => 4,
-      next(state, _config, step) {
-        if (state[0] === 0 || (state[0] === 2 && state[2] === 1)) {
-          step.kind = SEND;
-          step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
-          step.round = state[0] === 0 ? 1 : 2;
-        } else if (state[0] === 1 && state[1] === 1) {
-          step.kind = CHOOSE;
-          step.choices = COIN;
-        } else {
-          step.kind = END;
-          step.outcome = state[1] === 0 ? 2 : state[0] === 2 || state[3] === 1 ? 0 : 3;
-        }
-      },
-      resolve(state, _config, _step, result) {
-        state[1 + state[0]!] = result;
-        state[0] = state[0]! + 1;
-      },
-    });
+    registerProtocol(coinThenAck(name, COIN));
     try {
       const goesOn = model(name, 1, 2);
       assert.equal(resultOrderFor(goesOn), null);

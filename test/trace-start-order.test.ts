@@ -19,23 +19,9 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { generatorAt, scenarioFrom, stateOf, tempFiles } from './helpers.js';
+import { burstyTrace, digits, generatorAt, scenarioFrom, stateOf, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 import { cliIn, cliInProcess } from './in-process.js';
-
-/** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), as 0/1 digits. */
-function burstyTrace(packets: number, seed: number): Uint8Array {
-  const rng = new Xoshiro128(seed, 23, 5, 7);
-  const lost = new Uint8Array(packets);
-  let bad = false;
-  for (let i = 0; i < packets; i++) {
-    bad = bad ? rng.nextUint32() % 10 >= 3 : rng.nextUint32() % 100 < 3;
-    lost[i] = (bad ? rng.nextUint32() % 10 < 8 : rng.nextUint32() % 100 === 0) ? 1 : 0;
-  }
-  return lost;
-}
-
-const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
 
 /** Copies delivered of k sent from `start`, read straight off the trace (wrapping). */
 const deliveredAt = (lost: Uint8Array, start: number, k: number): number => {
