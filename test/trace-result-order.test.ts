@@ -88,6 +88,8 @@ const CASES = [
   { protocol: 'retransmit', k: 1, rounds: 8 },
   { protocol: 'retransmit', k: 3, rounds: 6 },
   { protocol: 'handshake', k: 2, rounds: 4 },
+  { protocol: 'handshake', k: 4, rounds: 16 }, // 596 results: past a byte, and past the lanes' 64 thresholds
+  { protocol: 'retransmit', k: 9, rounds: 3 }, // more copies than a jump takes: walked send by send
 ];
 
 describe('a protocol that draws nothing of its own, over a replayed trace, draws its start through the result order', () => {

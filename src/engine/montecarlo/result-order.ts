@@ -44,7 +44,8 @@ interface Marks {
   readonly at: Int32Array;
   /** Result r's marks are at[first[r]] onwards. */
   readonly first: Int32Array;
-  readonly resultOf: Uint16Array;
+  /** A byte a start where the results fit one, else two. */
+  readonly resultOf: Uint8Array | Uint16Array;
 }
 
 const MARK_LOG = 8;
@@ -168,7 +169,7 @@ function markStarts(order: ResultOrder): Marks {
   const first = new Int32Array(count + 1);
   for (let r = 0; r < count; r++) first[r + 1] = first[r]! + Math.ceil((before[r + 1]! - before[r]!) / 2 ** MARK_LOG);
   const at = new Int32Array(first[count]!);
-  const resultOf = new Uint16Array(starts);
+  const resultOf = count <= 256 ? new Uint8Array(starts) : new Uint16Array(starts);
   const seen = new Float64Array(count);
   const mask = 2 ** MARK_LOG - 1;
   for (let s = 0; s < starts; s++) {
