@@ -19,7 +19,7 @@ const MODULES = {
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
   // Kernel generation: the compiled kernel, the automaton it runs, the bit walk and the one-draw lanes (the trace lanes apart: their own tests).
   kernel: { mutate: ['src/engine/accelerators/!(trace-*).ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo', 'automaton', 'wasm-layout', 'bit-walk-guards', 'trace-lanes-present'] },
-  'trace-lanes': { mutate: ['src/engine/accelerators/trace-{lanes,layout}.ts'], tests: ['trace-lanes', 'replay-runs', 'wasm-layout', 'trace-lanes-present'] },
+  'trace-lanes': { mutate: ['src/engine/accelerators/trace-{lanes,layout}.ts'], tests: ['trace-lanes', 'replay-runs', 'wasm-layout', 'trace-lanes-present', 'trace-lanes-memory'] },
   // The trial-by-trial engines: two-phase commit's own kernel and the memo automaton (trial-kernel.ts is source text in strings).
   montecarlo: {
     mutate: ['src/engine/montecarlo/{commit-kernel,memo-automaton}.ts'],

@@ -235,9 +235,6 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
     });
     const report = check(wide(0));
     assert.deepEqual([report.states, report.trialsEnded], [200_000 + 2, 198_999 + 2]);
-    refused(
-      wide(1),
-      /^cell rounds=1: more than 200000 distinct states in a small cell; is the clock \(state\[0\]\) the only thing that keeps growing\?$/,
-    );
+    refused(wide(1), /^cell rounds=1: more than 200000 distinct states in a small cell; is the clock \(state\[0\]\) the only thing that keeps growing\?$/);
   });
 });
