@@ -112,6 +112,20 @@ describe('the messenger over a replayed trace draws its start through the start 
     }
   });
 
+  it('counts a block by groups over a trace of 2^15 packets, whose starts divide 2^32 (no word rejected), as trial by trial', () => {
+    // The last group's end is every start: counted as every accepted draw, never as a threshold
+    // of its own (starts · ⌊2^32 / starts⌋ is 2^32 here, which a 32-bit threshold would hold as 0).
+    writeFileSync(join(DIR, 'power.txt'), digits(burstyTrace(2 ** 15, 3)));
+    for (const k of [1, 2, 3]) {
+      const model = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(DIR, 'power.txt'), redundancy: k } });
+      assert.ok(startOrderFor(model), `k = ${k}: a start order`);
+      for (const trials of [2048, 5000]) {
+        const stream = Int32Array.of(trials, k, 21, 23);
+        assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
+      }
+    }
+  });
+
   it('draws each group as often as it holds starts: z-scores against the trace’s own counts and the exact values (k = 1 and 2, bursty loss)', async () => {
     for (const k of [1, 2]) {
       // Each group's share of the starts, counted off the trace: delivered copies d = k … 0.
