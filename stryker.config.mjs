@@ -47,7 +47,7 @@ const MODULES = {
     mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
     tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact', 'outcome-sets'],
   },
-  merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
+  merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search', 'merge-precision-cap'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes', 'contract-canonicalize', 'announced-runs', 'contract-details'], messages: false },
   // table.ts's `new Chalk({ level })` (line 14) is left unmutated: the bundle refuses any other use of chalk (scripts/bundle.ts).
