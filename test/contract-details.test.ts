@@ -451,6 +451,22 @@ describe('a run whose later part chooses (the contract checker, eleventh round)'
       /^cell rounds=1: resolveRun\(delivered \d, chosen 2\) on SEND peer 0 peers 3 choosers 2 choices 0\.5\/0\.5 direction 0 round 1 gives the state/,
     );
   });
+  it('never calls resolveRun on a run whose choices have more than two outcomes (the engines resolve it part by part)', () => {
+    const THREE = Float64Array.of(0.2, 0.3, 0.5);
+    const report = checked(
+      chooserRun(
+        () => THREE,
+        (state, _config, step, delivered) => {
+          if (step.choosers !== 0) throw new Error('resolveRun called on a run of three-way choices');
+          // the last send alone (peers 1, no chooser): as resolve does it
+          state[1 + state[0]!] = delivered & 1;
+          state[0] = state[0]! + 1;
+        },
+      ),
+    );
+    // per cell: clock 0, two after the first send, six after the three-way coin, twelve after the last send
+    assert.deepEqual([report.states, report.trialsEnded], [3 * 21, 3 * 12]);
+  });
   it('holds a step.choices array to its probabilities on a plain CHOOSE and on a SEND that announces choosers, not on a SEND of none', () => {
     // one array per protocol, refilled per cell: [0.5, 0.5] in the first, [0.25, 0.75] after
     const perCell = (): ((clock: number, rounds: number) => Float64Array) => {

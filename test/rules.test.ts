@@ -60,6 +60,12 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
     assert.equal(report.states, 3 * 7);
     assert.equal(report.trialsEnded, 3 * 4);
   });
+  it('the names before any cell: an outcome named twice is refused', () => {
+    refused(
+      (base) => ({ outcomes: { ...base.outcomes, names: ['both', 'both', 'onlyA', 'onlyB'] } }),
+      /^outcomes\.names lists 'both' twice: each outcome needs a name of its own$/,
+    );
+  });
   it('configure, stateSize and init', () => {
     refused(
       () => ({
