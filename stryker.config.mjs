@@ -19,7 +19,7 @@ const MODULES = {
   'trace-starts': { mutate: ['src/engine/exact/trace-starts.ts'], tests: ['exact-trace-starts'] },
   // Kernel generation: the compiled kernel, the automaton it runs, the bit walk and the one-draw lanes (the trace lanes apart: their own tests).
   kernel: { mutate: ['src/engine/accelerators/!(trace-*).ts'], tests: ['kernel', 'kernel-dispatch', 'bit-walk', 'one-draw', 'oracles-montecarlo', 'automaton', 'wasm-layout', 'bit-walk-guards', 'trace-lanes-present'] },
-  'trace-lanes': { mutate: ['src/engine/accelerators/trace-{lanes,layout}.ts'], tests: ['trace-lanes', 'replay-runs', 'wasm-layout', 'trace-lanes-present'] },
+  'trace-lanes': { mutate: ['src/engine/accelerators/trace-{lanes,layout}.ts'], tests: ['trace-lanes', 'replay-runs', 'wasm-layout', 'trace-lanes-present', 'trace-lanes-memory'] },
   // The trial-by-trial engines: two-phase commit's own kernel and the memo automaton (trial-kernel.ts is source text in strings).
   montecarlo: {
     mutate: ['src/engine/montecarlo/{commit-kernel,memo-automaton}.ts'],
@@ -47,7 +47,7 @@ const MODULES = {
     mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
     tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact', 'outcome-sets'],
   },
-  merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search'], messages: false },
+  merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search', 'merge-precision-cap'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },
   check: { mutate: ['src/protocol-files/check.ts'], tests: ['rules', 'rules-crashes', 'contract-canonicalize', 'announced-runs', 'contract-details'], messages: false },
   // table.ts's `new Chalk({ level })` (line 14) is left unmutated: the bundle refuses any other use of chalk (scripts/bundle.ts).

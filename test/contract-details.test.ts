@@ -375,3 +375,133 @@ describe('next announces the rest of a run, field by field', () => {
     refused(protocol, /a choice's probabilities sum to 0\.9, not 1; state \[1, 1, 0, 0\] \(clock 1\); results that led there: part \(round 1\) received$/);
   });
 });
+
+/**
+ * A sends to peer 0, then peer 1 tosses a coin and sends: one run of two peers, the second a
+ * chooser (SEND peer 0 peers 3 choosers 2, then CHOOSE peer 1, then SEND peer 1, then END).
+ * `choicesAt(clock, rounds)` gives each step's step.choices; `resolveRun`, if given, is added.
+ */
+function chooserRun(
+  choicesAt: (clock: number, rounds: number) => Float64Array | null,
+  resolveRun?: ProtocolDefinition<{ rounds: number }>['resolveRun'],
+): ProtocolDefinition<{ rounds: number }> {
+  return {
+    name: `details-${++serial}`,
+    summary: 'test',
+    exactNote: 'test',
+    outcomes: GENERALS_OUTCOMES,
+    usesRounds: false,
+    parameters: [],
+    configure: (params) => ({ rounds: params.rounds }),
+    stateSize: () => 4,
+    init: (state) => state.fill(0),
+    next(state, config, step) {
+      const clock = state[0]!;
+      step.direction = A_TO_B;
+      step.round = 1;
+      step.label = 'part';
+      step.choices = choicesAt(clock, config.rounds);
+      if (clock === 0) Object.assign(step, { kind: SEND, peer: 0, peers: 3, choosers: 2 });
+      else if (clock === 1) Object.assign(step, { kind: CHOOSE, peer: 1, peers: 1, choosers: 1 });
+      else if (clock === 2) Object.assign(step, { kind: SEND, peer: 1, peers: 1, choosers: 0 });
+      else Object.assign(step, { kind: END, outcome: generalsOutcome(true, state[3] === 1) });
+    },
+    resolve(state, _config, _step, result) {
+      state[1 + state[0]!] = result;
+      state[0] = state[0]! + 1;
+    },
+    ...(resolveRun ? { resolveRun } : {}),
+    describe: (state) => `clock ${state[0]}`,
+  };
+}
+
+describe('a run whose later part chooses (the contract checker, eleventh round)', () => {
+  it('refuses a rest announced with other probabilities than the run’s (a new array, so only the rest’s rule can see it)', () => {
+    const HALF = Float64Array.of(0.5, 0.5);
+    const OTHER = Float64Array.of(0.25, 0.75);
+    refused(
+      chooserRun((clock) => (clock === 1 ? OTHER : HALF)),
+      /^cell rounds=1: after a part of the run a step announced \(step\.peers\), next said CHOOSE peer 1 peers 1 choosers 1 choices 0\.25\/0\.75 direction 0 round 1; it must announce the rest of the run, CHOOSE peer 1 peers 1 choosers 1 choices 0\.5\/0\.5 direction 0 round 1;/,
+    );
+  });
+  it('passes a rest without choosers that gives no probabilities (the run’s array is compared only where a chooser is left)', () => {
+    // the coin's step leaves a SEND of no choosers: next gives it choices null, the run's step had the coin's array
+    const report = checked(chooserRun((clock) => (clock === 2 ? null : COIN)));
+    // per cell: clock 0, two after the first send, four after the coin (one result each), eight after the last send
+    assert.deepEqual([report.cells, report.states, report.trialsEnded], [3, 3 * 15, 3 * 8]);
+  });
+  it('passes a resolveRun wrong only where a choice of probability 0 comes out (outcomes that never happen are not tried)', () => {
+    const SURE = Float64Array.of(1, 0);
+    const inOne: ProtocolDefinition<{ rounds: number }>['resolveRun'] = (state, _config, step, delivered, chosen) => {
+      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+        const b = 31 - Math.clz32(rest & -rest);
+        if ((step.choosers >>> b) & 1) state[1 + state[0]!] = (chosen >>> b) & 1;
+        if ((step.choosers >>> b) & 1) state[0] = state[0]! + 1;
+        state[1 + state[0]!] = (delivered >>> b) & 1;
+        state[0] = state[0]! + 1;
+      }
+      if (chosen !== 0) state[1] = 7; // only the coin's impossible side
+    };
+    const report = checked(chooserRun(() => SURE, inOne));
+    // the coin has one result: per cell clock 0, two, two, four
+    assert.deepEqual([report.states, report.trialsEnded], [3 * 9, 3 * 4]);
+    // the same resolveRun wrong on a side that comes out is refused
+    refused(
+      chooserRun(() => COIN, inOne),
+      /^cell rounds=1: resolveRun\(delivered \d, chosen 2\) on SEND peer 0 peers 3 choosers 2 choices 0\.5\/0\.5 direction 0 round 1 gives the state/,
+    );
+  });
+  it('never calls resolveRun on a run whose choices have more than two outcomes (the engines resolve it part by part)', () => {
+    const THREE = Float64Array.of(0.2, 0.3, 0.5);
+    const report = checked(
+      chooserRun(
+        () => THREE,
+        (state, _config, step, delivered) => {
+          if (step.choosers !== 0) throw new Error('resolveRun called on a run of three-way choices');
+          // the last send alone (peers 1, no chooser): as resolve does it
+          state[1 + state[0]!] = delivered & 1;
+          state[0] = state[0]! + 1;
+        },
+      ),
+    );
+    // per cell: clock 0, two after the first send, six after the three-way coin, twelve after the last send
+    assert.deepEqual([report.states, report.trialsEnded], [3 * 21, 3 * 12]);
+  });
+  it('holds a step.choices array to its probabilities on a plain CHOOSE and on a SEND that announces choosers, not on a SEND of none', () => {
+    // one array per protocol, refilled per cell: [0.5, 0.5] in the first, [0.25, 0.75] after
+    const perCell = (): ((clock: number, rounds: number) => Float64Array) => {
+      const shared = new Float64Array(2);
+      return (_clock, rounds) => {
+        shared.set(rounds === 1 ? [0.5, 0.5] : [0.25, 0.75]);
+        return shared;
+      };
+    };
+    // a plain CHOOSE (no run): the good protocol's coin
+    const fill = perCell();
+    const coin = good(`details-${++serial}`);
+    refused(
+      {
+        ...coin,
+        next(state, config, step) {
+          coin.next(state, config, step);
+          if (step.kind === CHOOSE) step.choices = fill(state[0]!, config.rounds);
+        },
+      },
+      /^cell rounds=2: next gave step\.choices an array it had given before with other probabilities \(\[0\.5, 0\.5\] then, \[0\.25, 0\.75\] now\).*; state \[0, 0, 0\] \(clock 0\); results that led there: none \(the initial state\)$/,
+    );
+    // a SEND that announces a chooser after it: refused at that step, before the coin's own step is reached
+    refused(
+      chooserRun(perCell()),
+      /^cell rounds=2: next gave step\.choices an array it had given before with other probabilities \(\[0\.5, 0\.5\] then, \[0\.25, 0\.75\] now\).*; state \[0, 0, 0, 0\] \(clock 0\); results that led there: none \(the initial state\)$/,
+    );
+    // a SEND of no choosers carries whatever step.choices holds, and no engine reads it: the coin's array refilled there passes
+    const shared = new Float64Array(2);
+    const report = checked(
+      chooserRun((clock) => {
+        shared.set(clock === 2 ? [1, 0] : [0.5, 0.5]);
+        return shared;
+      }),
+    );
+    assert.deepEqual([report.states, report.trialsEnded], [3 * 15, 3 * 8]);
+  });
+});

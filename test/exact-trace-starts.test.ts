@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, END, ROUND, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND } from '../src/contract/protocol.js';
 import type { Step } from '../src/contract/protocol.js';
 import { UsageError } from '../src/errors.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
@@ -86,6 +86,57 @@ describe('the trace starts: a long periodic trace replayed start by start equals
     const result = exactCell(cell('two-phase-commit', 'trace', { file: lossless, rounds: 1, redundancy: 1, participants: 1, abortRate: 0.1 }));
     assert.equal(result.method, 'trace starts, each followed');
     assert.deepEqual(result.outcomes, [0.9, 0.1, 0, 0]);
+  });
+  it('sums a start that weighs more than every start before it with its rounding error kept: 0.3 then 0.6 is 0.3 + 0.6 rounded once', () => {
+    // Two sends: a first copy lost ends the trial (neither); both delivered, a coin of 0.3 gives
+    // both; the second lost, one of 0.6. Over a trace whose packets 0 and 1 alone are delivered,
+    // start 0 adds 0.3 to both and start 1 then adds 0.6, more than the sum before it: its error
+    // is 0.6 − t + 0.3 (exact), not 0.3 − t + 0.6 (which rounds), and the sum stays 0.3 + 0.6
+    // rounded once (0.8999999999999999, not 0.9).
+    const name = 'exact-trace-starts-weights';
+    const [BOTH, SECOND_LOST] = [Float64Array.of(0.3, 0.7), Float64Array.of(0.6, 0.4)];
+    const weights: ProtocolDefinition<null> = {
+      name,
+      summary: 'test',
+      exactNote: 'test',
+      outcomes: GENERALS_OUTCOMES,
+      usesRounds: false,
+      parameters: [],
+      configure: () => null,
+      stateSize: () => 3,
+      init: (state) => state.fill(0),
+      next(state, _config, step) {
+        const clock = state[0]!;
+        if (clock < 2 && (clock === 0 || state[1] === 1)) {
+          Object.assign(step, { kind: SEND, direction: A_TO_B, round: 1 + clock, label: 'order' });
+        } else if (clock === 2) {
+          Object.assign(step, { kind: CHOOSE, choices: state[2] === 1 ? BOTH : SECOND_LOST, label: 'coin' });
+        } else Object.assign(step, { kind: END, outcome: clock === 3 ? state[1]! : 1 });
+      },
+      resolve(state, _config, step, result) {
+        if (step.kind === CHOOSE) {
+          state[1] = result === 0 ? 0 : 1;
+          state[0] = 3;
+        } else if (state[0] === 0) {
+          state[1] = result;
+          state[0] = result === 1 ? 1 : 4;
+        } else {
+          state[2] = result;
+          state[0] = 2;
+        }
+      },
+      describe: (state) => `clock ${state[0]}`,
+    };
+    registerProtocol(weights);
+    try {
+      const dir = tempFiles({ 'two.txt': `00${'1'.repeat(20_014)}` });
+      const result = exactCell(cell(name, 'trace', { file: join(dir, 'two.txt'), rounds: 2, redundancy: 1 }));
+      assert.equal(result.method, 'trace starts, each followed');
+      assert.equal(result.outcomes[0], (0.3 + 0.6) / 20_016);
+      assert.equal(result.outcomes[1], (0.7 + 0.4 + 20_014) / 20_016);
+    } finally {
+      unregister(name);
+    }
   });
   it('counts a trial that ends before sending anything as one of 0 messages', () => {
     // A tosses a coin: heads, A attacks alone without a word; tails, the order as in `good`.

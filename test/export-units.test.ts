@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CellResult } from '../src/engine/schedule/runner.js';
 import { xmlText } from '../src/export/junit.js';
 import { markdownExporter } from '../src/export/markdown.js';
-import { shortProportion } from '../src/export/numbers.js';
+import { shortNumber, shortProportion } from '../src/export/numbers.js';
 import { toRows } from '../src/export/rows.js';
 import { tableExporter } from '../src/export/table.js';
+import { traceMermaid, traceText } from '../src/export/trace.js';
+import { traceTrial } from '../src/trace/trace.js';
 import type { Report } from '../src/report.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { summarize } from '../src/stats/summary.js';
-import { scenarioFrom, tempFiles } from './helpers.js';
+import { cli, scenarioFrom, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
 /**
@@ -137,5 +140,101 @@ describe('trace text', () => {
     const r = await cliInProcess(['trace', 'test/fixtures/export/gated.yaml', '--first', 'both']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^outcome: both generals attack \(coordinated\); /m);
+  });
+});
+
+describe('the exporters, lines 3 modulo 6 (eleventh round)', () => {
+  const dir = tempFiles({
+    'b.yaml': 'protocol: messenger\nloss: 0.2\ntrials: 2000\nseed: units\n',
+    'c.yaml': 'protocol: two-phase-commit\nparticipants: 2\nabortRate: 0.2\nloss: 0.2\nrounds: 2\ntrials: 2000\nseed: units\n',
+    'h.yaml': 'protocol: handshake\nloss: 0.5\nrounds: 2\ntrials: 1000\nseed: 4\n',
+    'r.yaml': 'protocol: randomized\nloss: 0.3\nrounds: 3\ntrials: 1000\nseed: 4\n',
+    'crash.yaml': 'protocol: two-phase-commit\nparticipants: 2\nloss: 0.2\nrounds: 2\ncrash: 0.3\ntrials: 1000\nseed: 4\n',
+    'a|b.txt': '0101100101',
+    'pipe.yaml': 'protocol: messenger\nchannel: { model: trace, file: "a|b.txt" }\ntrials: 100\nseed: 1\n',
+  });
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await cliInProcess(args);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  it('JSON names why a cell has no exact values', async () => {
+    const json = JSON.parse(await ok(['run', join(dir, 'b.yaml'), '--no-exact', '-f', 'json'])) as Record<string, unknown>;
+    assert.deepEqual([json['exact'], json['exactMissing']], [[null], ['exact values were turned off (--no-exact)']]);
+  });
+  it('markdown without exact values has no exact columns, in its head or its rows; a cell’s | is escaped', async () => {
+    const lines = (await ok(['run', join(dir, 'b.yaml'), '--no-exact', '-f', 'markdown'])).split('\n').filter((line) => line.startsWith('| '));
+    assert.equal(lines[0], '| loss | k | success | success 95% CI | disagreement | disagreement 95% CI | messengers |');
+    assert.match(lines[2]!, /^\| 0\.2 \| 2 \| 0\.\d{5} \| \[0\.\d{5}, 0\.\d{5}\] \| 0\.\d{5} \| \[0\.\d{5}, 0\.\d{5}\] \| 2 \|$/);
+    const piped = (await ok(['run', join(dir, 'pipe.yaml'), '-f', 'markdown'])).split('\n').filter((line) => line.startsWith('| '));
+    assert.match(piped[2]!, /^\| a\\\|b\.txt \| [0-9a-f]{64} \| 2 \| /);
+  });
+  it('markdown leaves a cell without exact values empty beside one with them', () => {
+    const mixed = {
+      tool: { name: 'twogenerals', version: '0' },
+      scenarios: [CELL!.scenario],
+      summaries: [summarize(handshake(TALLY, exact()), 0.95), summarize(handshake(TALLY, null), 0.95)],
+      blockSize: 65_536,
+      confidence: 0.95,
+    } as unknown as Report;
+    const rows = markdownExporter
+      .render(mixed, { color: false })
+      .split('\n')
+      .filter((line) => line.startsWith('| '));
+    assert.match(rows[2]!, /\| 1\.5 \|$/, 'the exact messengers of the cell with exact values');
+    assert.match(rows[3]!, /\| 0\.50000 \| \[[^\]]+\] \| {2}\| {2}\| 0\.25000 \| \[[^\]]+\] \| {2}\| {2}\| 1\.5 \| {2}\|$/, 'empty exact fields');
+  });
+  it('the table prints a protocol’s shown outcomes for a cell without exact values', async () => {
+    const table = await ok(['run', join(dir, 'c.yaml'), '--no-exact', '-f', 'table']);
+    assert.match(table, / blocked /);
+    assert.doesNotMatch(table, /= |NaN/);
+  });
+  it('the table’s heads bold and borders grey with --color, no escape without', () => {
+    const coloured = cli(['run', join(dir, 'b.yaml'), '--color', '--trials', '100'], { FORCE_COLOR: '1' });
+    assert.equal(coloured.status, 0, coloured.stderr);
+    assert.match(coloured.stdout, /\u001b\[90m│\u001b\[39m\u001b\[1m loss \u001b\[22m/);
+    assert.match(coloured.stdout, /^\u001b\[90m┌─/m);
+    const plain = cli(['run', join(dir, 'b.yaml'), '--no-color', '--trials', '100'], { FORCE_COLOR: '1' });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /\u001b/);
+  });
+  it('numbers in exponent form keep their significant digits', () => {
+    assert.equal(shortNumber(1.23456e-5), '1.235e-5');
+    assert.equal(shortNumber(2.5e7, 6), '2.5e7');
+    assert.equal(shortNumber(1234567), '1.235e6');
+  });
+  it('a seed of digits is a number in the rows, one with a leading zero stays text', () => {
+    const seedOf = (seed: string) => {
+      const [cell] = expandCells(scenarioFrom({ protocol: 'messenger', trials: 4, seed }));
+      return toRows([
+        summarize(
+          {
+            cell: cell!,
+            copies: 2,
+            deliveryValues: [1, 2],
+            tally: { trials: 4, outcomes: [4, 0, 0, 0], messages: [0, 4], deliveries: [0, 4], rounds: 4 },
+            exact: null,
+          },
+          0.95,
+        ),
+      ]).records[0]!['seed'];
+    };
+    assert.deepEqual([seedOf('2026'), seedOf('007'), seedOf('1e3'), seedOf('x7')], [2026, '007', '1e3', 'x7']);
+  });
+  it('XML text holds no line break or tab (attribute values stay on one line)', () => {
+    assert.equal(xmlText('a\nb\tc'), 'a b c');
+  });
+  it('trace text: B alone, a cohort’s crash by its number, a draw that is no vote, and where a replayed trace starts', async () => {
+    assert.match(await ok(['trace', join(dir, 'h.yaml'), '--first', 'onlyB']), /^outcome: B attacks alone \(disagreement\); /m);
+    assert.match(await ok(['trace', join(dir, 'crash.yaml'), '--trial', '1']), /^round 2 {3}Cohort 1 crashes$/m);
+    const randomized = await ok(['trace', join(dir, 'r.yaml'), '--trial', '1']);
+    assert.match(randomized, /^ {10}A key drawn: 3$/m);
+    assert.match(await ok(['trace', join(dir, 'r.yaml'), '--trial', '1', '-f', 'mermaid']), /^ {2}Note over A: key drawn: 3$/m);
+  });
+  it('trace text and Mermaid say where a replayed trace starts, counting packets from 1', () => {
+    const [cell] = expandCells(scenarioFrom({ protocol: 'messenger', loss: 0.2, trials: 10 }));
+    const t = { ...traceTrial(cell!, 1)!, traceStart: { position: 4, packets: 20_050 } };
+    assert.equal(traceText(t).split('\n')[1], 'the trace replayed from its packet 5 of 20,050');
+    assert.match(traceMermaid(t), /^ {2}Note over A,B: the trace replayed from its packet 5 of 20,050$/m);
   });
 });

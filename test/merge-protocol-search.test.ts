@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempFiles } from './helpers.js';
+import { cli, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
 const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
@@ -51,5 +51,13 @@ describe('merge: where it looks for a protocol file, and nowhere else', () => {
       assert.equal(r.stdout, '');
       assert.equal(r.stderr, refused(looked));
     }
+    // The file as it was, only in a --protocol-dir: found there and loaded from there (not from
+    // the scenario's place, which holds the changed file), so the merge runs. In a process of its
+    // own: this one holds the file the shards ran, under the same name from another path.
+    mkdirSync(join(dir, 'kept'));
+    writeFileSync(join(dir, 'kept', 'searched.mjs'), PROTOCOL);
+    const found = cli(['merge', ...shards, '--protocol-dir', join(dir, 'kept'), '-f', 'csv']);
+    assert.equal(found.status, 0, found.stderr);
+    assert.match(found.stdout.split('\n')[1]!, /^searched,searched,bernoulli,/);
   });
 });

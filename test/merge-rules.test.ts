@@ -125,10 +125,24 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
       (data['scenarios'] as unknown[]).push((data['scenarios'] as unknown[])[0]);
       (data['cells'] as Record<string, unknown>[])[0]!['scenario'] = 1;
     }, 1);
-    await mergeRefuses(
-      [scenarioIndex, scenarioIndex2],
-      /: its cells do not match its scenario$|: cell 1 \(.*\): it names scenario 2, not the scenario it belongs to$/,
-    );
+    // two scenarios expand to two cells, the shards hold one: refused before any cell is read (a
+    // cell naming another scenario is merge-units')
+    await mergeRefuses([scenarioIndex, scenarioIndex2], /edited-\d+\.json: its cells do not match its scenario$/);
+    // as many cells, one under another key
+    const rekeyed = (which: number) =>
+      edited((_t, data) => {
+        const cell = (data['cells'] as Record<string, unknown>[])[0]!;
+        cell['key'] = String(cell['key']).replace('abortRate=0.2', 'abortRate=0.3');
+      }, which);
+    await mergeRefuses([await rekeyed(0), await rekeyed(1)], /edited-\d+\.json: its cells do not match its scenario$/);
+  });
+  it('refuses a --junit file it cannot write before it prints anything', async () => {
+    const [a, b] = await shards();
+    const junit = join(dir, 'no-such-folder', 'gates.xml');
+    const r = await cliInProcess(['merge', a!, b!, '-f', 'csv', '--junit', junit]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `twogenerals: --junit ${junit}: cannot write the JUnit report: no such file or directory\n`);
   });
   it('refuses every malformed shard, its digest made to match (shard 1 of 2)', async () => {
     const [, b] = await shards();

@@ -249,7 +249,7 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
     assert.deepEqual(readShardFile(fileOf(sealed({ ...shardData(), shard: { index: 100000, count: 100000 } }))).shard, { index: 100000, count: 100000 });
     refuses({ ...shardData(), version: 1 }, 'it does not say which version of twogenerals wrote it');
     for (const blockSize of [0, 1.5, '4']) refuses({ ...shardData(), blockSize }, 'its block size is not a positive whole number');
-    for (const scenarios of [undefined, [], [1]]) refuses({ ...shardData(), scenarios }, 'its scenarios are missing');
+    for (const scenarios of [undefined, [], [1], [{ protocol: 'messenger' }, 1]]) refuses({ ...shardData(), scenarios }, 'its scenarios are missing');
     for (const cells of [undefined, [], 'x']) refuses({ ...shardData(), cells }, 'its cells are missing');
     const cell = { scenario: 0, key: 'k', tally };
     for (const bad of [5, { ...cell, key: 1 }, { ...cell, scenario: 1 }, { ...cell, scenario: -1 }, { ...cell, scenario: 0.5 }]) {
@@ -262,7 +262,7 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
   it('a saved results.json: version, block size, scenarios, confidence, counts, exact values and digest', () => {
     refuses({ ...savedData(), version: null }, 'it does not say which version of twogenerals wrote it');
     refuses({ ...savedData(), blockSize: -4 }, 'its block size is not a positive whole number');
-    refuses({ ...savedData(), scenarios: [] }, 'its scenarios are missing');
+    for (const scenarios of [[], [{ protocol: 'messenger' }, 1]]) refuses({ ...savedData(), scenarios }, 'its scenarios are missing');
     for (const confidence of ['0.95', 0, 1, null]) refuses({ ...savedData(), confidence }, 'its confidence is not a number between 0 and 1');
     for (const tallies of [[], {}]) refuses({ ...savedData(), tallies }, 'it holds no counts');
     refuses({ ...savedData(), tallies: [{ key: 'a', ...tally }, { ...tally }] }, 'tally 2 does not name its cell');
@@ -284,6 +284,21 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
     ]) {
       refuses({ ...savedData(), exact: bad }, 'its exact values are not one per cell');
     }
+    // every cell's, not only one: two cells, the second's no exact result
+    const twoCells = {
+      ...savedData(),
+      tallies: [
+        { key: 'a', ...tally },
+        { key: 'b', ...tally },
+      ],
+    };
+    refuses({ ...twoCells, exact: [exact, 5] }, 'its exact values are not one per cell');
+    assert.deepEqual(readShardFile(fileOf(sealedSaved({ ...twoCells, exact: [exact, null] }))).saved!.exact, [exact, null]);
+    // a number JSON reads as Infinity (1e999) is no exact value
+    refuses(
+      JSON.stringify({ ...savedData(), exact: [{ ...exact, outcomes: [0.5, 'INF'] }] }).replace('"INF"', '1e999'),
+      'its exact values are not one per cell',
+    );
     refuses(savedData(), 'it has no digest of its counts: re-export a results.json saved by this version of twogenerals');
     refuses({ ...sealedSaved(savedData()), confidence: 0.9 }, 'counts do not match its digest: the file was changed after it was saved');
   });
@@ -313,6 +328,16 @@ describe('merge: a saved run re-exported as it was, and the rules only whole run
     assert.equal(await ok(['merge', saved, '-f', 'csv']), asRun);
     assert.equal(await ok(['merge', saved, '-f', 'csv', '--confidence', '0.95']), await ok(['run', join(dir, 'a.yaml'), '-f', 'csv']));
     await refused(['merge', saved, saved], `${saved}: a saved results.json is a whole run: re-export it alone, not with shards or other results`);
+  });
+  it('keeps a saved run without exact values as it was, with the reason, unless --exact asks for them', async () => {
+    const saved = join(dir, 'no-exact.json');
+    writeFileSync(saved, await ok(['run', join(dir, 'b.yaml'), '--no-exact', '-f', 'json']));
+    const again = JSON.parse(await ok(['merge', saved, '-f', 'json'])) as Record<string, unknown>;
+    assert.deepEqual([again['exact'], again['exactMissing']], [[null], ['exact values were turned off (--no-exact)']]);
+    const computed = JSON.parse(await ok(['merge', saved, '-f', 'json', '--exact'])) as Record<string, unknown>;
+    const run = JSON.parse(await ok(['run', join(dir, 'b.yaml'), '-f', 'json'])) as Record<string, unknown>;
+    assert.deepEqual([computed['exact'], computed['exactMissing']], [run['exact'], [null]]);
+    assert.notEqual((run['exact'] as unknown[])[0], null);
   });
   it('refuses a cell that names another scenario, and merged counts a precision run cannot hold', async () => {
     const shard = JSON.parse(await ok(['run', join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--shard', '1/1'])) as Record<string, unknown>;

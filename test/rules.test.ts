@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
-import { SEND } from '../src/contract/protocol.js';
+import { CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { good } from './rule-protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
@@ -59,6 +59,12 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
     // per round limit: clock 0, two coin states, four after the send
     assert.equal(report.states, 3 * 7);
     assert.equal(report.trialsEnded, 3 * 4);
+  });
+  it('the names before any cell: an outcome named twice is refused', () => {
+    refused(
+      (base) => ({ outcomes: { ...base.outcomes, names: ['both', 'both', 'onlyA', 'onlyB'] } }),
+      /^outcomes\.names lists 'both' twice: each outcome needs a name of its own$/,
+    );
   });
   it('configure, stateSize and init', () => {
     refused(
@@ -204,7 +210,37 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
         },
         stateSize: () => 1,
       }),
-      /more than 200000 distinct states in a small cell|a trial took more than 100000 steps without ending/,
+      // one state a step: the trial passes 100,000 steps long before the cell holds 200,000 states
+      /^cell rounds=1: a trial took more than 100000 steps without ending; state \[100001\] \(clock 100001\)/,
     );
+  });
+  it('a cell holds at most 200,000 distinct states: exactly 200,000 pass, one more is refused', () => {
+    // Two choices, every trial three steps long: the root, 1,000 after the first choice, and after
+    // the second 199 from each of the first 999 and 198 + extra from the last, all ending; only
+    // the cell rounds=1 (the others end at once, one state each).
+    const WIDE = Float64Array.from({ length: 1000 }, () => 1 / 1000);
+    const NARROW = Float64Array.from({ length: 199 }, () => 1 / 199);
+    const LAST = Float64Array.from({ length: 198 }, () => 1 / 198);
+    const ONE_MORE = Float64Array.from({ length: 199 }, () => 1 / 199);
+    const wide = (extra: 0 | 1) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (config.rounds === 1 && state[0]! < 2) {
+          step.kind = CHOOSE;
+          step.label = 'pick';
+          step.choices = state[0] === 0 ? WIDE : state[1]! < 999 ? NARROW : extra ? ONE_MORE : LAST;
+        } else {
+          step.kind = END;
+          step.outcome = 0;
+        }
+      },
+      resolve(state: Int32Array, _config: { rounds: number }, _step: Step, result: number) {
+        state[1 + state[0]!] = result;
+        state[0] = state[0]! + 1;
+      },
+    });
+    const report = check(wide(0));
+    assert.deepEqual([report.states, report.trialsEnded], [200_000 + 2, 198_999 + 2]);
+    refused(wide(1), /^cell rounds=1: more than 200000 distinct states in a small cell; is the clock \(state\[0\]\) the only thing that keeps growing\?$/);
   });
 });

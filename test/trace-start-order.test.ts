@@ -59,6 +59,21 @@ describe('the messenger over a replayed trace draws its start through the start 
     }
   });
 
+  it('marks each group’s starts from its own first: a wrapped start whose group holds a multiple of 256 starts marks nothing past it', () => {
+    // 10,240 starts received (40 marks' worth), then 10,240 lost: start 0, where the walk wraps to,
+    // is in the first group, whose count is a multiple of 256, so one pass too many would write
+    // the lost group's first mark; every index must still name its sorted start.
+    const halves = new Uint8Array(20_480).fill(1, 10_240);
+    writeFileSync(join(DIR, 'halves.txt'), digits(halves));
+    for (const k of [1, 2]) {
+      const order = startOrderFor(buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(DIR, 'halves.txt'), redundancy: k } }))!;
+      const sorted = sortedStarts(halves, k);
+      for (let j = 0; j < sorted.length; j++) {
+        if (startAt(order, j) !== sorted[j]) assert.fail(`k = ${k}: index ${j} is start ${startAt(order, j)}, sorted ${sorted[j]}`);
+      }
+    }
+  });
+
   it('counts a block by groups to the tallies of trial by trial, for every block size and copies', () => {
     // 150 copies over a trace whose loss rises from none to all: more group boundaries than the
     // lanes hold, counted one by one.
@@ -78,6 +93,20 @@ describe('the messenger over a replayed trace draws its start through the start 
     for (const [k, model] of [...[1, 2, 5].map((k) => [k, messenger(k)] as const), [150, wide] as const]) {
       for (const trials of k === 1 ? [1, 2047, 2048, 20_100] : [2048, 5000]) {
         const stream = Int32Array.of(trials, k, 13, 17);
+        assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
+      }
+    }
+  });
+
+  it('counts a block by groups over a trace of 2^15 packets, whose starts divide 2^32 (no word rejected), as trial by trial', () => {
+    // The last group's end is every start: counted as every accepted draw, never as a threshold
+    // of its own (starts · ⌊2^32 / starts⌋ is 2^32 here, which a 32-bit threshold would hold as 0).
+    writeFileSync(join(DIR, 'power.txt'), digits(burstyTrace(2 ** 15, 3)));
+    for (const k of [1, 2, 3]) {
+      const model = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: join(DIR, 'power.txt'), redundancy: k } });
+      assert.ok(startOrderFor(model), `k = ${k}: a start order`);
+      for (const trials of [2048, 5000]) {
+        const stream = Int32Array.of(trials, k, 21, 23);
         assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
       }
     }
