@@ -3,12 +3,12 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { SEND, Step } from '../src/contract/protocol.js';
+import { A_TO_B, SEND, Step } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
-import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { TrialNeverEnds, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { resultOf, resultOrderFor, startAt } from '../src/engine/montecarlo/result-order.js';
 import { startOrderFor } from '../src/engine/montecarlo/start-order.js';
 import { runExperiment } from '../src/experiment.js';
@@ -21,7 +21,7 @@ import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { burstyTrace, digits, generatorAt, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
-import { COIN, coinThenAck } from './rule-protocol.js';
+import { COIN, coinThenAck, good } from './rule-protocol.js';
 
 // Just past the tables' limit (20,000 packets): replayed. Losses in its last 32 packets and its
 // first few, so that paths that wrap around, and fates read near the end, tell.
@@ -201,6 +201,33 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
       const counted = runBlock(goesOn, stream, 30_000);
       assert.deepEqual(counted, runBlockGeneric(goesOn, generatorAt(stream), 30_000));
       assert.ok(counted.messages[2]! > 0, 'tails sends an ack');
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('refuses a trial that never ends (past the trie’s limits, walked), as the generic engine does', () => {
+    // A sends until it hears nothing (a lost order, never over an all-lost trace, ends it): endless.
+    const name = 'order-never-ends';
+    registerProtocol({
+      ...good(name),
+      stateSize: () => 1,
+      next(state, _config, step) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = 1;
+        step.outcome = 0;
+        state[0] = state[0]! & 1;
+      },
+      resolve(state, _config, _step, result) {
+        state[0] = result === 1 ? 0 : 1; // two states, neither an end
+      },
+    });
+    try {
+      const dir = tempFiles({ 'dead.txt': '1'.repeat(20_005) });
+      const endless = buildCellModel({ protocol: name, channel: 'trace', params: { file: join(dir, 'dead.txt'), redundancy: 1, rounds: 1 } });
+      assert.throws(() => runBlock(endless, Int32Array.of(1, 2, 3, 4), 10), TrialNeverEnds);
+      assert.throws(() => runBlockGeneric(endless, generatorAt(Int32Array.of(1, 2, 3, 4)), 10), TrialNeverEnds);
     } finally {
       unregister(name);
     }

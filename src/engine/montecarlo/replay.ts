@@ -10,6 +10,7 @@ import { TRACE_LAYOUT } from '../accelerators/trace-layout.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram, toTally } from '../tally.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
+import { MAX_TRIAL_STEPS, TrialNeverEnds } from './trial-rules.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
 import { drawResults, resultOrderFor } from './result-order.js';
 import type { ResultOrder } from './result-order.js';
@@ -41,7 +42,7 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const starts = replay.starts;
   const tally = new BlockTally(model, 16);
-  const trial = new TrialWalk(automaton, replay, tally.deliveries);
+  const trial = new TrialWalk(automaton, replay, tally.deliveries, model.protocol.name);
   const outcomes = tally.outcomes;
   let histogram = tally.histogram;
   let rounds = 0;
@@ -129,6 +130,7 @@ class TrialWalk {
     automaton: ProtocolAutomaton,
     private readonly replay: Replay,
     private readonly deliveries: Float64Array,
+    private readonly protocol = '',
   ) {
     ({ kind: this.kind, direction: this.direction, round: this.round, next: this.next, choices: this.choices, choiceNext: this.choiceNext } = automaton);
   }
@@ -147,9 +149,11 @@ class TrialWalk {
   walk(rng: Xoshiro128): number {
     const { kind, direction, round, next, choices, choiceNext, replay, deliveries } = this;
     let { node, position, messages, lastRound } = this;
-    for (;;) {
+    for (let steps = 0; ; steps++) {
       const k = kind[node]!;
       if (k === END) break;
+      // A path that never ends (past the trie's limits, so walked): refused as runTrial refuses it.
+      if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(this.protocol, new Int32Array(0), 'a trial over a replayed trace');
       if (k === CHOOSE) {
         node = choiceNext[node]![sample(rng, choices[node]!)]!;
         continue;
@@ -443,7 +447,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const copies = model.deliveryValues.length;
   const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
   const { deliveries } = tally;
-  const trial = new TrialWalk(automaton, replay, deliveries);
+  const trial = new TrialWalk(automaton, replay, deliveries, model.protocol.name);
   const { kind, choices, choiceNext, next } = automaton;
   // A code stopped at a choice whose every branch ends at once (the randomized protocol's key):
   // the trial is its start's draw and the choice's, counted by code and branch, not walked.
