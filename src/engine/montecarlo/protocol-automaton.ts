@@ -3,6 +3,7 @@ import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js'
 import { samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
+import { grownHistogram } from '../tally.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 
@@ -118,15 +119,8 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
 /** Starts countStarts counts in one call of its loop (a multiple of 8). */
 const COUNT_CHUNK = 1 << 16;
 
-/** `counts` grown to hold index `r`. */
-function grownCounts(counts: Float64Array, r: number): Float64Array {
-  const grown = new Float64Array(2 * r);
-  grown.set(counts);
-  return grown;
-}
-
-/** Past this many paths through the automaton, trials follow the automaton instead. */
-export const MAX_PATHS = 65_535;
+/** Past this many paths through the automaton (ends of the trie, not results: many paths share a result), trials follow the automaton instead. */
+const MAX_PATHS = 65_535;
 
 /** Past this many nodes with jumps (a KiB each at most), walks go on send by send from the others. */
 const MAX_JUMP_NODES = 4096;
@@ -143,8 +137,8 @@ export interface PathResults {
 }
 
 /**
- * The paths trials take through the automaton over a replayed trace: node 0 is the empty path, and a node's child for `delivered`
- * is the path one send longer. A node holds what the path has come to (its automaton node,
+ * The paths trials take through the automaton over a replayed trace: node 0 is the empty path,
+ * and a node's child for `delivered` is the path one send longer. A node holds what the path has come to (its automaton node,
  * messages, last round, deliveries) and, where the automaton ends or chooses there, its result
  * (−1 before: the path goes on).
  */
@@ -178,6 +172,8 @@ export class PathTrie {
   readonly results: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
   private readonly resultOfKey = new Map<string, number>();
   private readonly copies: number;
+  /** countStarts' counts of each result, grown as results appear. */
+  private counts: Float64Array = new Float64Array(0);
 
   constructor(
     private readonly automaton: ProtocolAutomaton,
@@ -228,8 +224,6 @@ export class PathTrie {
     return this.counts;
   }
 
-  private counts: Float64Array = new Float64Array(0);
-
   /** Counts starts from … to − 1 (from a multiple of 8), each by its first jump from the root (at `root` in jumps); false once broken. */
   private countByJumps(root: number, from: number, to: number): boolean {
     const { replay, copies } = this;
@@ -253,7 +247,7 @@ export class PathTrie {
         if (r < 0) return false;
         ({ jumps, result } = this);
       }
-      if (r >= counts.length) counts = this.counts = grownCounts(counts, r);
+      if (r >= counts.length) counts = this.counts = grownHistogram(counts, r);
       counts[r]!++;
     }
     return true;
@@ -264,7 +258,7 @@ export class PathTrie {
     for (let s = from; s < to; s++) {
       const r = this.follow(s);
       if (r < 0) return false;
-      if (r >= this.counts.length) this.counts = grownCounts(this.counts, r);
+      if (r >= this.counts.length) this.counts = grownHistogram(this.counts, r);
       this.counts[r]!++;
     }
     return true;
@@ -341,11 +335,11 @@ export class PathTrie {
     return (this.jumps[slot] = node * 16 + taken);
   }
 
-  /** Past its limits (MAX_PATHS results, MAX_TRIE_NODES nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
+  /** Past its limits (MAX_PATHS paths, MAX_TRIE_NODES nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
   broken = false;
 
   /** The child of `parent` for `delivered`, made now; −1 (and broken) past the trie's limits. */
-  add(parent: number, delivered: number): number {
+  private add(parent: number, delivered: number): number {
     // A start that never ends is left to the walk (it meets it only if it draws it).
     if (this.broken || this.messages[parent] === MAX_TRIAL_STEPS || this.size === MAX_TRIE_NODES) {
       this.broken = true;

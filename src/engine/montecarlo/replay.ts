@@ -130,7 +130,7 @@ class TrialWalk {
     automaton: ProtocolAutomaton,
     private readonly replay: Replay,
     private readonly deliveries: Float64Array,
-    private readonly protocol = '',
+    private readonly protocol: string,
   ) {
     ({ kind: this.kind, direction: this.direction, round: this.round, next: this.next, choices: this.choices, choiceNext: this.choiceNext } = automaton);
   }

@@ -5,7 +5,7 @@ import { traceLanes } from '../accelerators/trace-lanes.js';
 import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
-import type { PathResults } from './protocol-automaton.js';
+import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
 
 /**
  * Over a replayed trace, a trial of a protocol that draws nothing of its own (retransmission,
@@ -33,8 +33,8 @@ export interface ResultOrder {
   readonly guide: Uint16Array;
   /** The thresholds between results (before[1 … results − 1] · q), as the SIMD lanes count words below them. */
   readonly words: Uint32Array;
-  /** The paths, complete: for startAt. */
-  readonly trie: PathTrie;
+  /** The protocol's automaton: startAt follows the starts again (a new trie numbers the results alike). */
+  readonly automaton: ProtocolAutomaton;
   /** Marks for startAt, made when first asked for. */
   marks: Marks | null;
 }
@@ -86,7 +86,7 @@ function buildOrder(model: CellModel): ResultOrder | null {
     guide[h] = r;
   }
   const words = Uint32Array.from(thresholds.subarray(1, count));
-  return { replay, results: trie.results, before, thresholds, guide, words, trie, marks: null };
+  return { replay, results: trie.results, before, thresholds, guide, words, automaton, marks: null };
 }
 
 /**
@@ -138,7 +138,11 @@ function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn
 
 /** The result whose share of the order holds index j. */
 export function resultOf(order: ResultOrder, j: number): number {
-  const { before } = order;
+  return shareOf(order.before, j);
+}
+
+/** The share holding index j, for shares whose cumulative counts are `before` (0 first, every index last). */
+export function shareOf(before: Float64Array, j: number): number {
   let low = 0;
   let high = before.length - 2;
   while (low < high) {
@@ -163,7 +167,8 @@ export function startAt(order: ResultOrder, j: number): number {
 }
 
 function markStarts(order: ResultOrder): Marks {
-  const { before, trie } = order;
+  const { before, automaton, replay } = order;
+  const trie = new PathTrie(automaton, replay);
   const count = before.length - 1;
   const starts = order.replay.starts;
   const first = new Int32Array(count + 1);
@@ -173,7 +178,7 @@ function markStarts(order: ResultOrder): Marks {
   const seen = new Float64Array(count);
   const mask = 2 ** MARK_LOG - 1;
   for (let s = 0; s < starts; s++) {
-    const r = trie.follow(s); // the trie is complete: no path is new
+    const r = trie.follow(s); // the starts in the order the count followed them: the same numbers
     resultOf[s] = r;
     if ((seen[r]! & mask) === 0) at[first[r]! + seen[r]! / 2 ** MARK_LOG] = s;
     seen[r]!++;

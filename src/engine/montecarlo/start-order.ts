@@ -4,7 +4,7 @@ import type { Direction } from '../../contract/protocol.js';
 import { uniformBelow, uniformBelowInOrder, wordsPerIndex } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
-import { resultOrderFor, startAt as startOfResults } from './result-order.js';
+import { resultOrderFor, shareOf, startAt as startOfResults } from './result-order.js';
 
 /**
  * Over a replayed trace, a trial of a protocol that sends one message and ends (the messenger) is
@@ -126,15 +126,7 @@ const slide = (replay: Replay, s: number, copies: number, direction: Direction):
 
 /** The group index j falls in: the last g with before[g] ≤ j (a group so found is never empty). */
 export function groupOf(order: StartOrder, j: number): number {
-  const { before } = order;
-  let low = 0;
-  let high = before.length - 2;
-  while (low < high) {
-    const mid = (low + high + 1) >>> 1;
-    if (before[mid]! <= j) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return shareOf(order.before, j);
 }
 
 /** Group counts from counts of draws below each threshold, `accepted` draws in all, added to `drawn`. */
