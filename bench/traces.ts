@@ -167,16 +167,17 @@ function main(): void {
     // (and the protocol's own choices), one over Bernoulli a word a copy sent. Pairs alternate,
     // trace then Bernoulli, and the ratio is the median of the pairs' ratios (the machine is
     // shared: a pair's two runs see the same load). Each model is run before the pairs (the
-    // trace's start table is built then, as in any run of as many trials; the messenger's start
-    // order, start-order.ts, at its first block).
+    // randomized protocol's start table is built then, as in any run of as many trials; the
+    // messenger's start order and the others' result order at their first block).
     const trials = 2_000_000;
     // The messenger's trials take about a nanosecond: ten blocks a measurement, so that a pair is not a few milliseconds of a shared machine.
     const cpuMs = (model: CellModel, blocks = 1): number =>
       cpuTimed(() => {
         for (let b = 0; b < blocks; b++) runBlock(model, Int32Array.of(1, 2, 3, b + 4), trials);
       }).ms / blocks;
-    // Over a million starts and over all of them: a start table of 10^7 starts (1 to 8 bits each)
-    // no longer fits the cache, and each trial's read of it misses (the messenger reads none).
+    // Over a million starts and over all of them: a start table of 10^7 starts (the randomized
+    // protocol's, a byte each) no longer fits the cache, and each trial's read of it misses (the
+    // others read none: their start or result order).
     const cells = (
       [
         ['messenger', { redundancy: 1 }],
@@ -194,7 +195,7 @@ function main(): void {
     )) {
       const traceModel = buildCellModel({ protocol, channel: 'trace', params: { file: traceFile, ...extra } });
       const bernoulliModel = buildCellModel({ protocol, channel: 'bernoulli', params: { loss: 0.06, ...extra } });
-      // Enough trials to build the start table (at half the trace's starts) before the pairs.
+      // Enough trials to build a start table (at half the trace's starts) before the pairs.
       for (let run = 0; run * trials < starts / 2 + trials; run++) cpuMs(traceModel);
       cpuMs(bernoulliModel);
       const traceMs: number[] = [];

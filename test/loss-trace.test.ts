@@ -231,12 +231,13 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
-  it('counts starts through the start table to the same tallies, block after block, before and after the table is built', () => {
-    // The table is built once a model's trials reach half the starts (25,000 here): the first
-    // block follows the automaton, the second and third read each start's result from the
-    // table. A two-phase commit over three participants ends in more results than a byte holds
-    // (the rarest are followed when drawn); one with an abort rate, and the randomized protocol,
-    // draw choices of their own, and their trials go on from the choice the table stops at.
+  it('counts starts through the start table and the result order to the same tallies, block after block, before and after the table is built', () => {
+    // A protocol with choices of its own (two-phase commit with an abort rate, the randomized
+    // protocol) counts through a start table built once a model's trials reach half the starts
+    // (25,000 here): the first block follows the automaton, the second and third read each
+    // start's result from the table, rare results followed when drawn, and trials go on from the
+    // choice the table stops at. Two-phase commit without an abort rate, more results than a byte
+    // holds, draws through its result order.
     // Every block must be trial-by-trial's to the bit.
     const noisy = new Xoshiro128(3, 1, 4, 1);
     const dir = tempFiles({ 'noisy.txt': Array.from({ length: 25_000 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('') });

@@ -90,17 +90,19 @@ describe('trace replay: trials counted out of order', () => {
     }
   });
 
-  it('counts every block through the start table as trial by trial, from one trial to more than the trace has starts', () => {
-    // A trace just past the tables' limit (20,000 packets): replayed, its start table built by
-    // the first block (over half the starts); then blocks of every size the counting paths
-    // divide at: a keyed run (128), the SIMD lanes (256 steps of eight), more trials than starts.
+  it('counts every block through the start and result orders and the start table as trial by trial, from one trial to more than the trace has starts', () => {
+    // A trace just past the tables' limit (20,000 packets): replayed. The messenger counts through
+    // its start order, retransmit and the handshake through their result order, the randomized
+    // protocol through its start table, built by the first block (over half the starts); then
+    // blocks of every size the counting paths divide at: a keyed run (128), the SIMD lanes (256
+    // steps of eight), more trials than starts.
     const noisy = new Xoshiro128(3, 5, 7, 9);
     const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
     const dir = tempFiles({ 'noisy.txt': trace });
     for (const data of [
       { protocol: 'messenger', redundancy: 1 }, // no table: counted by its start order's groups
       { protocol: 'messenger', redundancy: 2 },
-      { protocol: 'retransmit', rounds: 10, redundancy: 2 }, // more results than 4 bits hold: escapes, counted by their result
+      { protocol: 'retransmit', rounds: 10, redundancy: 2 }, // no table: counted by its result order, past the lanes' thresholds
       { protocol: 'handshake', rounds: 3, redundancy: 2 },
       { protocol: 'randomized', rounds: 5, redundancy: 2 },
       { protocol: 'randomized', rounds: 8, redundancy: 2 }, // more results than a byte holds: escapes, some stopped at the key

@@ -29,8 +29,9 @@ const TWO_32 = 4294967296;
 /** The trace lanes: one per thread, holding the start table it last drew through. */
 export interface TraceLanes {
   /**
-   * The first trials of a block of `trials` one-send trials (start-order.ts: each one word
-   * accepted by uniformBelowInOrder, its index below `starts`) from the xoshiro128** state `rs`:
+   * The first trials of a block of `trials` trials that are each one word accepted by
+   * uniformBelowInOrder, its index below `starts` (the messenger's start order, start-order.ts,
+   * or a result order, result-order.ts) from the xoshiro128** state `rs`:
    * adds to below[t] how many of them drew a word below thresholds[t] (each a count's word
    * threshold, C · ⌊2^32 / starts⌋: the draws whose index is below C); leaves `rs` where those
    * trials leave the stream and returns how many they were (0, with `rs` untouched, for a block

@@ -14,8 +14,8 @@
 (module
   (memory (export "memory") {{PAGES}})
 
-  ;; below: each lane draws `steps` words (a one-send trial each: replay's start order, see
-  ;; start-order.ts) and counts the words at or above each of the `count` (≥ 2) thresholds at
+  ;; below: each lane draws `steps` words (a trial each: the messenger's start order, start-order.ts,
+  ;; or a result order, result-order.ts) and counts the words at or above each of the `count` (≥ 2) thresholds at
   ;; THRESHOLDS, four lanes' counts a v128 at ABOVE, the first two thresholds' in registers.
   ;; Nothing else is made of a word: its index, x / q rounded down (uniformBelowInOrder), is
   ;; below a count C iff x is below C · q, and a word is rejected iff it is at or above n · q,

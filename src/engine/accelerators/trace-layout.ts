@@ -29,6 +29,6 @@ export const TRACE_LAYOUT = {
   TABLE_BYTE: 3 * 65536,
   /** The pages the module starts with: everything but the table. */
   PAGES: 3,
-  /** The most steps (of eight draws) a call of `below` takes (its counts of each threshold stay below 2^31 a lane). */
+  /** The most steps (of eight draws) one call of `below` takes (trace-lanes.ts cuts a block into such calls). */
   MAX_STEPS: 4096,
 } as const;
