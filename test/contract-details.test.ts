@@ -5,6 +5,7 @@ import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } 
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
 import { ExactUnavailable } from '../src/engine/exact/index.js';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import { protocolOf } from './helpers.js';
 import { COIN, good } from './rule-protocol.js';
 
 /**
@@ -345,30 +346,23 @@ describe('next announces the rest of a run, field by field', () => {
     // A sends to peer 0, then peer 1 tosses a coin and sends: one run of two peers, the second a chooser.
     const BAD = Float64Array.of(0.5, 0.4);
     const protocol: ProtocolDefinition<null> = {
-      name: `details-${++serial}`,
-      summary: 'test',
-      exactNote: 'test',
-      outcomes: GENERALS_OUTCOMES,
-      usesRounds: false,
-      parameters: [],
-      configure: () => null,
-      stateSize: () => 4,
-      init: (state) => state.fill(0),
-      next(state, _config, step) {
-        const clock = state[0]!;
-        step.direction = A_TO_B;
-        step.round = 1;
-        step.label = 'part';
-        step.choices = BAD;
-        if (clock === 0) Object.assign(step, { kind: SEND, peer: 0, peers: 3, choosers: 2 });
-        else if (clock === 1) Object.assign(step, { kind: CHOOSE, peer: 1, peers: 1, choosers: 1 });
-        else if (clock === 2) Object.assign(step, { kind: SEND, peer: 1, peers: 1, choosers: 0 });
-        else Object.assign(step, { kind: END, outcome: 0 });
-      },
-      resolve(state, _config, _step, result) {
-        state[1 + state[0]!] = result;
-        state[0] = state[0]! + 1;
-      },
+      ...protocolOf(`details-${++serial}`, 4, {
+        next(state, _config, step) {
+          const clock = state[0]!;
+          step.direction = A_TO_B;
+          step.round = 1;
+          step.label = 'part';
+          step.choices = BAD;
+          if (clock === 0) Object.assign(step, { kind: SEND, peer: 0, peers: 3, choosers: 2 });
+          else if (clock === 1) Object.assign(step, { kind: CHOOSE, peer: 1, peers: 1, choosers: 1 });
+          else if (clock === 2) Object.assign(step, { kind: SEND, peer: 1, peers: 1, choosers: 0 });
+          else Object.assign(step, { kind: END, outcome: 0 });
+        },
+        resolve(state, _config, _step, result) {
+          state[1 + state[0]!] = result;
+          state[0] = state[0]! + 1;
+        },
+      }),
       describe: (state) => `clock ${state[0]}`,
     };
     // refused where the first part's copy was received (the first result explored), before any state after it is

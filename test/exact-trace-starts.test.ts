@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, ROUND, SEND } from '../src/contract/protocol.js';
 import type { Step } from '../src/contract/protocol.js';
 import { UsageError } from '../src/errors.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { TrialNeverEnds } from '../src/engine/montecarlo/generic.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { blockState } from '../src/rng/streams.js';
-import { assertSameExact, tempFiles } from './helpers.js';
+import { assertSameExact, protocolOf, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 import { assertSame, cell, drive, refusal } from './exact-helpers.js';
 
@@ -95,16 +95,7 @@ describe('the trace starts: a long periodic trace replayed start by start equals
     // rounded once (0.8999999999999999, not 0.9).
     const name = 'exact-trace-starts-weights';
     const [BOTH, SECOND_LOST] = [Float64Array.of(0.3, 0.7), Float64Array.of(0.6, 0.4)];
-    const weights: ProtocolDefinition<null> = {
-      name,
-      summary: 'test',
-      exactNote: 'test',
-      outcomes: GENERALS_OUTCOMES,
-      usesRounds: false,
-      parameters: [],
-      configure: () => null,
-      stateSize: () => 3,
-      init: (state) => state.fill(0),
+    const weights = protocolOf(name, 3, {
       next(state, _config, step) {
         const clock = state[0]!;
         if (clock < 2 && (clock === 0 || state[1] === 1)) {
@@ -125,9 +116,8 @@ describe('the trace starts: a long periodic trace replayed start by start equals
           state[0] = 2;
         }
       },
-      describe: (state) => `clock ${state[0]}`,
-    };
-    registerProtocol(weights);
+    });
+    registerProtocol({ ...weights, describe: (state) => `clock ${state[0]}` });
     try {
       const dir = tempFiles({ 'two.txt': `00${'1'.repeat(20_014)}` });
       const result = exactCell(cell(name, 'trace', { file: join(dir, 'two.txt'), rounds: 2, redundancy: 1 }));
