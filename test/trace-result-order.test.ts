@@ -40,7 +40,7 @@ for (const [at, fate] of [
   [2, 1],
 ] as const)
   LOST[(LOST.length + at) % LOST.length] = fate;
-const DIR = tempFiles({ 'bursty.txt': digits(LOST) });
+const DIR = tempFiles({ 'bursty.txt': digits(LOST), 'other.txt': digits(burstyTrace(LOST.length, 4, 31)) });
 const FILE = join(DIR, 'bursty.txt');
 copyFileSync(FILE, join(DIR, 'same.txt')); // the same packets read as another direction's file: no jumps
 const model = (protocol: string, k: number, rounds: number, extra: Record<string, string | number> = {}): CellModel =>
@@ -89,7 +89,10 @@ const CASES = [
   { protocol: 'retransmit', k: 3, rounds: 6 },
   { protocol: 'handshake', k: 2, rounds: 4 },
   { protocol: 'handshake', k: 4, rounds: 16 }, // 596 results: past a byte, and past the lanes' 64 thresholds
-  { protocol: 'retransmit', k: 9, rounds: 3 }, // more copies than a jump takes: walked send by send
+  { protocol: 'retransmit', k: 9, rounds: 3 }, // more copies than a jump takes: the root's one send, then send by send
+  { protocol: 'handshake', k: 1, rounds: 20 }, // paths past the root's 16 sends: on by the trie's jumps
+  { protocol: 'handshake', k: 6, rounds: 5 }, // the root's two sends, then send by send over the delivered counts
+  { protocol: 'retransmit', k: 17, rounds: 2 }, // more copies than the root's packets: send by send from the start
 ];
 
 describe('a protocol that draws nothing of its own, over a replayed trace, draws its start through the result order', () => {
@@ -110,7 +113,7 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
 
   it('counts a block by results to the tallies of trial by trial, for every block size, one trace or one a direction', () => {
     for (const { protocol, k, rounds } of CASES) {
-      for (const extra of [{}, { AtoB: join(DIR, 'same.txt') }]) {
+      for (const extra of [{}, { AtoB: join(DIR, 'same.txt') }, { BtoA: join(DIR, 'other.txt') }]) {
         const m = model(protocol, k, rounds, extra);
         for (const trials of [1, 7, 4096, 50_000]) {
           const stream = Int32Array.of(trials, k, 5, 7);

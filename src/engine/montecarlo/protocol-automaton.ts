@@ -5,6 +5,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram } from '../tally.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
+import { deliveredCounts } from './delivered-counts.js';
 import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 
 /**
@@ -116,6 +117,9 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
   };
 }
 
+/** Packets the root's jumps are keyed by (countStarts): a table of 2^16 entries, 256 KiB. */
+const ROOT_BITS = 16;
+
 /** Starts countStarts counts in one call of its loop (a multiple of 8). */
 const COUNT_CHUNK = 1 << 16;
 
@@ -208,44 +212,64 @@ export class PathTrie {
 
   /**
    * How many starts end in each result, the starts followed in order 0, 1, … (so the results
-   * are numbered as the starts first meet them, as by follow); null once broken. Where jumps
-   * serve, a start's first jump is keyed by a window of fates slid along the trace a packet at
-   * a time (no read of the trace at each start), and only a path longer than a jump goes on.
+   * are numbered as the starts first meet them, as by follow); null once broken. Where both
+   * directions replay the same packets and a message sends at most ROOT_BITS copies, a start's
+   * first sends are one lookup in a table keyed by the fates of its first ROOT_BITS packets (a
+   * window slid along the trace a packet at a time, not read at each start). What is left of a
+   * path goes on by the trie's jumps where a jump takes two sends or more, else send by send
+   * over the copies each position delivers (counted once, a window slid along the trace).
    */
   countStarts(): Float64Array | null {
-    const starts = this.replay.starts;
+    const { replay, copies } = this;
+    const starts = replay.starts;
     this.counts = new Float64Array(64);
-    const root = this.jumpSends === 0 || this.result[0]! >= 0 ? -2 : this.jumpAt[0] === -1 ? this.openJumps(0) : this.jumpAt[0]!;
-    // In chunks: a loop that deoptimizes (a rare path met for the first time) is compiled again at its next call.
-    for (let from = 0; from < starts; from += COUNT_CHUNK) {
-      const to = Math.min(starts, from + COUNT_CHUNK);
-      if (!(root >= 0 ? this.countByJumps(root, from, to) : this.countByWalks(from, to))) return null;
+    if (this.jumpSends < 2) {
+      const atoB = deliveredCounts(replay, 0);
+      this.deliveredAt = [atoB, replay.oneTrace ? atoB : deliveredCounts(replay, 1)];
+    }
+    const rootSends = replay.oneTrace && copies <= ROOT_BITS && this.result[0]! < 0 ? Math.floor(ROOT_BITS / copies) : 0;
+    if (rootSends > 0) this.rootJumps = new Int32Array(1 << (rootSends * copies)).fill(-1);
+    try {
+      // In chunks: a loop that deoptimizes (a rare path met for the first time) is compiled again at its next call.
+      for (let from = 0; from < starts; from += COUNT_CHUNK) {
+        const to = Math.min(starts, from + COUNT_CHUNK);
+        if (!(rootSends > 0 ? this.countByRoot(rootSends, from, to) : this.countByWalks(from, to))) return null;
+      }
+    } finally {
+      this.deliveredAt = null;
+      this.rootJumps = null;
     }
     return this.counts;
   }
 
-  /** Counts starts from … to − 1 (from a multiple of 8), each by its first jump from the root (at `root` in jumps); false once broken. */
-  private countByJumps(root: number, from: number, to: number): boolean {
+  /** Per direction, the copies a message sent from each position delivers: set while countStarts runs where jumps take one send or none. */
+  private deliveredAt: [Uint8Array | Uint16Array, Uint8Array | Uint16Array] | null = null;
+  /** countStarts' jumps from the root, keyed by the fates of the first `rootSends · copies` packets: node · 32 + the sends taken; −1 before a start met it. */
+  private rootJumps: Int32Array | null = null;
+
+  /** Counts starts from … to − 1 (from a multiple of 8), each by its jump from the root and then onwards; false once broken. */
+  private countByRoot(rootSends: number, from: number, to: number): boolean {
     const { replay, copies } = this;
-    const span = this.jumpSends * copies;
+    const span = rootSends * copies;
     const mask = (1 << span) - 1;
-    let { jumps, result, counts } = this;
+    const rootJumps = this.rootJumps!;
+    let { result, counts } = this;
     let fates = 0;
     for (let s = from; s < to; s++) {
       // The fates from s on, eight starts' windows at a time.
       if ((s & 7) === 0) fates = replay.lostFrom(s, span + 7);
       const window = (fates >>> (s & 7)) & mask;
-      let jump = jumps[root + window]!;
+      let jump = rootJumps[window]!;
       if (jump < 0) {
-        jump = this.fillJump(0, window, root + window);
+        jump = this.fillRootJump(rootSends, window);
         if (jump < 0) return false;
-        ({ jumps, result } = this);
+        result = this.result;
       }
-      let r = result[jump >>> 4]!;
+      let r = result[jump >>> 5]!;
       if (r < 0) {
-        r = this.followOnFrom(jump, s);
+        r = this.goOn(jump >>> 5, s + (jump & 31) * copies);
         if (r < 0) return false;
-        ({ jumps, result } = this);
+        result = this.result;
       }
       if (r >= counts.length) counts = this.counts = grownHistogram(counts, r);
       counts[r]!++;
@@ -253,10 +277,10 @@ export class PathTrie {
     return true;
   }
 
-  /** Counts starts from … to − 1, each followed by follow; false once broken. */
+  /** Counts starts from … to − 1, each walked from the root; false once broken. */
   private countByWalks(from: number, to: number): boolean {
     for (let s = from; s < to; s++) {
-      const r = this.follow(s);
+      const r = this.goOn(0, s);
       if (r < 0) return false;
       if (r >= this.counts.length) this.counts = grownHistogram(this.counts, r);
       this.counts[r]!++;
@@ -264,10 +288,49 @@ export class PathTrie {
     return true;
   }
 
-  /** The result of the trial from `start` after its first jump, `to` (apart from countStarts' loop, whose code then stays lean). */
-  private followOnFrom(to: number, start: number): number {
-    const position = start + (to & 15) * this.copies;
-    return this.followOn(to >>> 4, position % this.replay.starts);
+  /** The root's jump over packets with fates `lost` (rootSends sends, fewer where the path ends first), worked out send by send and kept; −1 once broken. */
+  private fillRootJump(rootSends: number, lost: number): number {
+    const { copies } = this;
+    const mask = (1 << copies) - 1;
+    let node = 0;
+    let taken = 0;
+    for (; taken < rootSends && this.result[node]! < 0; taken++) {
+      const delivered = copies - bitCount((lost >>> (taken * copies)) & mask);
+      let next = this.child[node * (copies + 1) + delivered]!;
+      if (next < 0) {
+        next = this.add(node, delivered);
+        if (next < 0) return -1;
+      }
+      node = next;
+    }
+    return (this.rootJumps![lost] = node * 32 + taken);
+  }
+
+  /** countStarts' walk on from node `at` at `position` (not yet wrapped): by jumps, else over the delivered counts. */
+  private goOn(at: number, position: number): number {
+    const { starts } = this.replay;
+    if (position >= starts) position %= starts;
+    const deliveredAt = this.deliveredAt;
+    if (deliveredAt === null) return this.followOn(at, position);
+    const [atoB, btoA] = deliveredAt;
+    const { copies } = this;
+    const width = copies + 1;
+    let { child, result, direction } = this;
+    let r = result[at]!;
+    while (r < 0) {
+      const delivered = (direction[at] === 0 ? atoB : btoA)[position]!;
+      position += copies;
+      if (position >= starts) position %= starts;
+      let next = child[at * width + delivered]!;
+      if (next < 0) {
+        next = this.add(at, delivered);
+        if (next < 0) return -1;
+        ({ child, result, direction } = this);
+      }
+      at = next;
+      r = result[at]!;
+    }
+    return r;
   }
 
   /** The result of a trial standing at node `at` at `position`: follow's walk from there. */
@@ -403,4 +466,11 @@ export class PathTrie {
     this.deliveries = grown(this.deliveries, n * this.copies);
     this.jumpAt = grown(this.jumpAt, n, -1);
   }
+}
+
+/** The 1 bits of a 32-bit word. */
+function bitCount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }

@@ -159,11 +159,13 @@ export function startAt(order: ResultOrder, j: number): number {
   const r = resultOf(order, j);
   const rank = j - order.before[r]!;
   let seen = rank - (rank % 2 ** MARK_LOG);
-  for (let s = marks.at[marks.first[r]! + Math.floor(rank / 2 ** MARK_LOG)]!; ; s++) {
+  const starts = order.replay.starts;
+  for (let s = marks.at[marks.first[r]! + Math.floor(rank / 2 ** MARK_LOG)]!; s < starts; s++) {
     if (marks.resultOf[s] !== r) continue;
     if (seen === rank) return s;
     seen++;
   }
+  throw new Error(`internal error: the result order holds no start ${j}`);
 }
 
 function markStarts(order: ResultOrder): Marks {
@@ -183,5 +185,8 @@ function markStarts(order: ResultOrder): Marks {
     if ((seen[r]! & mask) === 0) at[first[r]! + seen[r]! / 2 ** MARK_LOG] = s;
     seen[r]!++;
   }
+  // The walk and the count must agree start for start: a start past its result's share would be searched for forever.
+  for (let r = 0; r < count; r++)
+    if (seen[r] !== before[r + 1]! - before[r]!) throw new Error('internal error: the result order and the walk over the trace disagree');
   return { at, first, resultOf };
 }

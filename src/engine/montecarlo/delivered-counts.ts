@@ -1,0 +1,14 @@
+import type { Replay } from '../../contract/channel.js';
+import type { Direction } from '../../contract/protocol.js';
+
+/** Per start s: the copies a message sent from s in `direction` delivers (a byte each, two past 255 copies), the window of `copies` packets slid along the trace. */
+export function deliveredCounts(replay: Replay, direction: Direction): Uint8Array | Uint16Array {
+  const { starts, copies } = replay;
+  const counts = copies < 256 ? new Uint8Array(starts) : new Uint16Array(starts);
+  let delivered = replay.delivered(0, direction);
+  for (let s = 0; s < starts; s++) {
+    counts[s] = delivered;
+    delivered += replay.packet(s + copies, direction) - replay.packet(s, direction);
+  }
+  return counts;
+}
