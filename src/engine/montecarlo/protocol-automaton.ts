@@ -167,10 +167,8 @@ export class PathTrie {
    */
   private jumps = new Int32Array(0);
   private jumpNodes = 0;
-  /** Sends a jump takes: as many as 8 packets hold (0: no jumps, where the directions replay different packets or a message sends more than 8 copies). */
+  /** Sends a jump takes: as many as 8 packets hold (0: no jumps, where the directions replay different packets or a message sends more than 4 copies, so that a jump would take one send: those walk over the delivered counts). */
   private readonly jumpSends: number;
-  /** Per fates of one message's copies (bit c: copy c lost): the copies delivered. */
-  private readonly deliveredOf: Int32Array;
   private size = 0;
   private paths = 0;
   readonly results: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
@@ -192,38 +190,26 @@ export class PathTrie {
     this.lastRound = new Int32Array(64);
     this.deliveries = new Int32Array(64 * copies);
     this.jumpAt = new Int32Array(64).fill(-1);
-    this.jumpSends = replay.oneTrace && copies <= 8 ? Math.floor(8 / copies) : 0;
-    this.deliveredOf = Int32Array.from({ length: 1 << Math.min(copies, 8) }, (_, lost) => {
-      let delivered = copies;
-      for (let bits = lost; bits !== 0; bits &= bits - 1) delivered--;
-      return delivered;
-    });
+    this.jumpSends = replay.oneTrace && copies <= 4 ? Math.floor(8 / copies) : 0;
     this.open(0, 0, 0, 0);
   }
 
   /**
-   * The result of the trial from `start`: its path followed down the trie (grown where no start
-   * went before), by jumps where the directions replay the same packets, else send by send.
-   * −1 once the trie is broken.
-   */
-  follow(start: number): number {
-    return this.followOn(0, start);
-  }
-
-  /**
    * How many starts end in each result, the starts followed in order 0, 1, … (so the results
-   * are numbered as the starts first meet them, as by follow); null once broken. Where both
+   * are numbered as the starts first meet them); null once broken. Where both
    * directions replay the same packets and a message sends at most ROOT_BITS copies, a start's
    * first sends are one lookup in a table keyed by the fates of its first ROOT_BITS packets (a
    * window slid along the trace a packet at a time, not read at each start). What is left of a
    * path goes on by the trie's jumps where a jump takes two sends or more, else send by send
    * over the copies each position delivers (counted once, a window slid along the trace).
+   * Where `resultOfStart` is given, each start's result is noted there too.
    */
-  countStarts(): Float64Array | null {
+  countStarts(resultOfStart: Uint16Array | null = null): Float64Array | null {
+    this.resultOfStart = resultOfStart;
     const { replay, copies } = this;
     const starts = replay.starts;
     this.counts = new Float64Array(64);
-    if (this.jumpSends < 2) {
+    if (this.jumpSends === 0) {
       const atoB = deliveredCounts(replay, 0);
       this.deliveredAt = [atoB, replay.oneTrace ? atoB : deliveredCounts(replay, 1)];
     }
@@ -238,54 +224,147 @@ export class PathTrie {
     } finally {
       this.deliveredAt = null;
       this.rootJumps = null;
+      this.resultOfStart = null;
     }
     return this.counts;
   }
 
+  /** Where countStarts also notes each start's result (results fit 16 bits: MAX_PATHS). */
+  private resultOfStart: Uint16Array | null = null;
   /** Per direction, the copies a message sent from each position delivers: set while countStarts runs where jumps take one send or none. */
   private deliveredAt: [Uint8Array | Uint16Array, Uint8Array | Uint16Array] | null = null;
   /** countStarts' jumps from the root, keyed by the fates of the first `rootSends · copies` packets: node · 32 + the sends taken; −1 before a start met it. */
   private rootJumps: Int32Array | null = null;
 
-  /** Counts starts from … to − 1 (from a multiple of 8), each by its jump from the root and then onwards; false once broken. */
+  /**
+   * Counts starts from … to − 1 (from a multiple of 8), each by its jump from the root and then
+   * onwards; false once broken. Starts whose paths go on past the root's jump are walked two at
+   * a time (walkPair), so that the processor overlaps their chains of lookups; a start that
+   * would add to the trie waits for the one before it, so that results are numbered as the
+   * starts first meet them.
+   */
   private countByRoot(rootSends: number, from: number, to: number): boolean {
     const { replay, copies } = this;
     const span = rootSends * copies;
     const mask = (1 << span) - 1;
     const rootJumps = this.rootJumps!;
-    let { result, counts } = this;
+    let { result } = this;
     let fates = 0;
+    let waiting = -1; // a start whose path goes on, walked with the next such start
+    let waitingAt = 0;
+    let waitingPosition = 0;
     for (let s = from; s < to; s++) {
       // The fates from s on, eight starts' windows at a time.
       if ((s & 7) === 0) fates = replay.lostFrom(s, span + 7);
       const window = (fates >>> (s & 7)) & mask;
       let jump = rootJumps[window]!;
       if (jump < 0) {
+        if (waiting >= 0) {
+          if (!this.tally(waiting, this.goOn(waitingAt, waitingPosition))) return false;
+          waiting = -1;
+        }
         jump = this.fillRootJump(rootSends, window);
         if (jump < 0) return false;
         result = this.result;
       }
-      let r = result[jump >>> 5]!;
-      if (r < 0) {
-        r = this.goOn(jump >>> 5, s + (jump & 31) * copies);
-        if (r < 0) return false;
+      const at = jump >>> 5;
+      const r = result[at]!;
+      if (r >= 0) {
+        this.tally(s, r);
+      } else if (waiting < 0) {
+        waiting = s;
+        waitingAt = at;
+        waitingPosition = s + (jump & 31) * copies;
+      } else {
+        if (!this.walkPair(waitingAt, waitingPosition, at, s + (jump & 31) * copies)) return false;
+        this.tally(waiting, this.pairResults[0]);
+        this.tally(s, this.pairResults[1]);
         result = this.result;
+        waiting = -1;
       }
-      if (r >= counts.length) counts = this.counts = grownHistogram(counts, r);
-      counts[r]!++;
     }
+    return waiting < 0 || this.tally(waiting, this.goOn(waitingAt, waitingPosition));
+  }
+
+  /** Counts start s as ending in result r (false where r is −1: broken). */
+  private tally(s: number, r: number): boolean {
+    if (r < 0) return false;
+    if (r >= this.counts.length) this.counts = grownHistogram(this.counts, r);
+    this.counts[r]!++;
+    if (this.resultOfStart !== null) this.resultOfStart[s] = r;
     return true;
   }
 
-  /** Counts starts from … to − 1, each walked from the root; false once broken. */
-  private countByWalks(from: number, to: number): boolean {
-    for (let s = from; s < to; s++) {
-      const r = this.goOn(0, s);
-      if (r < 0) return false;
-      if (r >= this.counts.length) this.counts = grownHistogram(this.counts, r);
-      this.counts[r]!++;
+  /** walkPair's results, first walk's then second's. */
+  private readonly pairResults: [number, number] = [0, 0];
+
+  /**
+   * Two walks on (nodes a and b at positions pa and pb, not yet wrapped), in step while both go
+   * on through the trie as it is; then the first to its end and the second to its end, each
+   * alone (goOn), so that whatever they add is added in the order of their starts. False once broken.
+   */
+  private walkPair(a: number, pa: number, b: number, pb: number): boolean {
+    const { replay, copies, deliveredAt, result } = this;
+    const { starts } = replay;
+    if (pa >= starts) pa %= starts;
+    if (pb >= starts) pb %= starts;
+    let ra = result[a]!;
+    let rb = result[b]!;
+    if (deliveredAt !== null) {
+      const [atoB, btoA] = deliveredAt;
+      const { child, direction } = this;
+      const width = copies + 1;
+      while (ra < 0 && rb < 0) {
+        const na = child[a * width + (direction[a] === 0 ? atoB : btoA)[pa]!]!;
+        const nb = child[b * width + (direction[b] === 0 ? atoB : btoA)[pb]!]!;
+        if (na < 0 || nb < 0) break;
+        a = na;
+        b = nb;
+        pa += copies;
+        if (pa >= starts) pa %= starts;
+        pb += copies;
+        if (pb >= starts) pb %= starts;
+        ra = result[a]!;
+        rb = result[b]!;
+      }
+    } else {
+      const { jumps, jumpAt } = this;
+      const span = this.jumpSends * copies;
+      while (ra < 0 && rb < 0) {
+        const ja = jumpAt[a]!;
+        const jb = jumpAt[b]!;
+        if (ja < 0 || jb < 0) break;
+        const ta = jumps[ja + replay.lostFrom(pa, span)]!;
+        const tb = jumps[jb + replay.lostFrom(pb, span)]!;
+        if (ta < 0 || tb < 0) break;
+        a = ta >>> 4;
+        b = tb >>> 4;
+        pa += (ta & 15) * copies;
+        if (pa >= starts) pa %= starts;
+        pb += (tb & 15) * copies;
+        if (pb >= starts) pb %= starts;
+        ra = result[a]!;
+        rb = result[b]!;
+      }
     }
+    if (ra < 0) ra = this.goOn(a, pa);
+    if (ra < 0) return false;
+    if (rb < 0) rb = this.goOn(b, pb);
+    if (rb < 0) return false;
+    this.pairResults[0] = ra;
+    this.pairResults[1] = rb;
     return true;
+  }
+
+  /** Counts starts from … to − 1, each walked from the root, two at a time; false once broken. */
+  private countByWalks(from: number, to: number): boolean {
+    let s = from;
+    for (; s + 1 < to; s += 2) {
+      if (!this.walkPair(0, s, 0, s + 1)) return false;
+      this.tally(s, this.pairResults[0]);
+      this.tally(s + 1, this.pairResults[1]);
+    }
+    return s === to || this.tally(s, this.goOn(0, s));
   }
 
   /** The root's jump over packets with fates `lost` (rootSends sends, fewer where the path ends first), worked out send by send and kept; −1 once broken. */
@@ -333,7 +412,7 @@ export class PathTrie {
     return r;
   }
 
-  /** The result of a trial standing at node `at` at `position`: follow's walk from there. */
+  /** The result of a trial standing at node `at` at `position`, by the trie's jumps (send by send from a node past MAX_JUMP_NODES). */
   private followOn(at: number, position: number): number {
     const { replay, jumpSends } = this;
     const { starts, copies } = replay;
@@ -382,12 +461,12 @@ export class PathTrie {
 
   /** The jump from `at` over packets with fates `lost`, worked out send by send and kept at `slot`; −1 once broken. */
   private fillJump(at: number, lost: number, slot: number): number {
-    const { copies, deliveredOf } = this;
+    const { copies } = this;
     const mask = (1 << copies) - 1;
     let node = at;
     let taken = 0;
     for (; taken < this.jumpSends && this.result[node]! < 0; taken++) {
-      const delivered = deliveredOf[(lost >>> (taken * copies)) & mask]!;
+      const delivered = copies - bitCount((lost >>> (taken * copies)) & mask);
       let next = this.child[node * (copies + 1) + delivered]!;
       if (next < 0) {
         next = this.add(node, delivered);

@@ -367,13 +367,8 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { starts, copies } = replay;
   const trie = new PathTrie(automaton, replay);
-  let pathOf: Uint8Array | Uint16Array = new Uint8Array(starts); // each start's result
-  for (let start = 0; start < starts; start++) {
-    const result = trie.follow(start);
-    if (result < 0) return null;
-    if (result >= 256 && pathOf instanceof Uint8Array) pathOf = Uint16Array.from(pathOf);
-    pathOf[start] = result;
-  }
+  const pathOf = new Uint16Array(starts); // each start's result
+  if (!trie.countStarts(pathOf)) return null;
   return codeResults(pathOf, trie.results, copies);
 }
 

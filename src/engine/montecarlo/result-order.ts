@@ -176,12 +176,14 @@ function markStarts(order: ResultOrder): Marks {
   const first = new Int32Array(count + 1);
   for (let r = 0; r < count; r++) first[r + 1] = first[r]! + Math.ceil((before[r + 1]! - before[r]!) / 2 ** MARK_LOG);
   const at = new Int32Array(first[count]!);
-  const resultOf = count <= 256 ? new Uint8Array(starts) : new Uint16Array(starts);
+  // The starts counted again in the same order: the same numbers.
+  const results = new Uint16Array(starts);
+  if (!trie.countStarts(results)) throw new Error('internal error: the result order and the walk over the trace disagree');
+  const resultOf = count <= 256 ? Uint8Array.from(results) : results;
   const seen = new Float64Array(count);
   const mask = 2 ** MARK_LOG - 1;
   for (let s = 0; s < starts; s++) {
-    const r = trie.follow(s); // the starts in the order the count followed them: the same numbers
-    resultOf[s] = r;
+    const r = resultOf[s]!;
     if ((seen[r]! & mask) === 0) at[first[r]! + seen[r]! / 2 ** MARK_LOG] = s;
     seen[r]!++;
   }
