@@ -113,3 +113,35 @@ describe('protocol files', () => {
     });
   }
 });
+
+describe('a protocol file whose trial never ends over a long replayed trace', () => {
+  // A sends until one order gets through (a clock counts the sends): it ends over any channel
+  // that ever delivers, so check passes it, and never over a trace where every packet is lost.
+  const UNTIL_DELIVERED = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: 'until-delivered',
+  outcomes: GENERALS_OUTCOMES,
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[1] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'order'; }
+    else { step.kind = END; step.outcome = generalsOutcome(true, true); }
+  },
+  resolve(s, c, step, r) { s[0]++; s[1] = r; },
+  describe: (s) => (s[1] ? 'delivered' : 'sending'),
+});
+`;
+  for (const flags of [[], ['--trials', '200000', '--workers', '2']]) {
+    it(`is refused by run in one line (exit 2), not run forever ${flags.length ? 'in worker threads' : 'in the main thread'}`, () => {
+      const dir = tempFiles({
+        'p.mjs': UNTIL_DELIVERED,
+        'dead.txt': '1'.repeat(20_005), // past the tables' 20,000 packets: replayed
+        's.yaml': 'protocol: ./p.mjs\nchannel: { model: trace, file: dead.txt }\nredundancy: 1\ntrials: 10\nseed: 1\n',
+      });
+      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '-f', 'csv', ...flags]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^twogenerals: protocol until-delivered: a trial did not end after 10,000,000 steps \(state \[10000000, 0\]: sending\)\n$/);
+      assert.equal(r.stdout, '');
+    });
+  }
+});
