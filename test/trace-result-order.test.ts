@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
@@ -163,6 +163,19 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     const merged = await cliIn(['merge', join(DIR, 'shard-1.json'), join(DIR, 'shard-2.json'), '-f', 'csv', '--no-exact']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout, 'merged shards print the bytes of the whole run');
+  });
+
+  it('hands worker threads the trace the main thread read: they do not read the file again', async () => {
+    const dir = tempFiles({
+      'handed.txt': digits(LOST),
+      'handed.yaml': 'protocol: handshake\nredundancy: 2\nrounds: 4\nchannel: { model: trace, file: handed.txt }\ntrials: 200000\nseed: 4\n',
+    });
+    const scenario = await loadScenario(join(dir, 'handed.yaml'));
+    rmSync(join(dir, 'handed.txt')); // read once, when the scenario was resolved: threads that read it now would fail
+    const run = (workers: number) => runExperiment([scenario], { exact: 'off', simulate: true, confidence: 0.95, workers });
+    const [inThread, inWorkers] = [await run(1), await run(2)];
+    assert.equal(inWorkers.summaries[0]!.result.tally!.trials, 200_000);
+    assert.deepEqual(inWorkers.summaries[0]!.result.tally, inThread.summaries[0]!.result.tally);
   });
 
   it('replays trial i from the start the run counted for it (`trace`)', async () => {

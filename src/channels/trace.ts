@@ -31,14 +31,14 @@ export const TABLE_PACKETS = 20_000;
 
 /**
  * The most packets the trace channel replays: what a trace file may hold (fit/trace-file.ts),
- * a byte per packet in memory — in the main thread and again in each worker thread, which read
- * the file themselves.
+ * a byte per packet in memory — in the main thread and again in each worker thread (a copy of
+ * what the main thread read, handed over with its first task).
  */
 export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 
 const parsed = new Map<string, LossTrace>();
 
-/** A trace file, read once per process (worker threads read it themselves). */
+/** A trace file, read once per process (worker threads take what the main thread read: adoptTraces). */
 export function readTraceFile(file: string, column: string | undefined): LossTrace {
   const key = `${file}\u0000${column ?? ''}`;
   let trace = parsed.get(key);
@@ -47,6 +47,16 @@ export function readTraceFile(file: string, column: string | undefined): LossTra
     parsed.set(key, trace);
   }
   return trace;
+}
+
+/** The trace files this thread has read, by file and column: what a worker thread need not read again. */
+export function readTraces(): [string, LossTrace][] {
+  return [...parsed];
+}
+
+/** Trace files the main thread read, taken as read here (a file this thread read itself stays). */
+export function adoptTraces(traces: readonly (readonly [string, LossTrace])[]): void {
+  for (const [key, trace] of traces) if (!parsed.has(key)) parsed.set(key, trace);
 }
 
 /** A trace file's fates, read once per process. */

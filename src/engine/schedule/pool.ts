@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { readTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
@@ -126,12 +127,19 @@ export class WorkerPool {
     await Promise.all(threads.map((thread) => (reusable ? releaseWorker(thread) : thread.terminate())));
   }
 
-  /** Sends a task to a thread, counting it in flight until its reply. */
+  /** Sends a task to a thread, counting it in flight until its reply; with it, the trace files read here that the thread was not yet given. */
   private post(thread: Worker, task: BlockTask): void {
     this.inFlight++;
     if (task.spec.protocolFile) this.loadedFiles = true;
-    thread.postMessage(task);
+    let given = this.tracesGiven.get(thread);
+    if (!given) this.tracesGiven.set(thread, (given = new Set()));
+    const traces = readTraces().filter(([key]) => !given.has(key));
+    for (const [key] of traces) given.add(key);
+    thread.postMessage(traces.length > 0 ? { ...task, traces } : task);
   }
+
+  /** Per thread: the trace files it was given (by readTraces' key). */
+  private readonly tracesGiven = new WeakMap<Worker, Set<string>>();
 
   private start(count: number): void {
     while (this.threads.length < count) {

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { protocolNamed } from '../../catalog/protocols.js';
+import { adoptTraces } from '../../channels/trace.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -12,6 +13,7 @@ let queue: Promise<void> = Promise.resolve();
 
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
+  if (task.traces) adoptTraces(task.traces);
   const file = task.spec.protocolFile;
   if (file && !protocolNamed(task.spec.protocol)) {
     // Loaded only where a run names a protocol file: the threads of every other run start without it.
