@@ -162,7 +162,7 @@ export class PathTrie {
   private jumpAt: Int32Array;
   /**
    * From a node, the next `jumpSends` sends at once, keyed by their packets' fates (lostFrom's
-   * bits): the node they lead to · 16 + the sends taken (fewer where the path ends first); −1
+   * bits): the node they lead to · 32 + the sends taken (fewer where the path ends first); −1
    * before a walk met it.
    */
   private jumps = new Int32Array(0);
@@ -337,11 +337,11 @@ export class PathTrie {
         const ta = jumps[ja + replay.lostFrom(pa, span)]!;
         const tb = jumps[jb + replay.lostFrom(pb, span)]!;
         if (ta < 0 || tb < 0) break;
-        a = ta >>> 4;
-        b = tb >>> 4;
-        pa += (ta & 15) * copies;
+        a = ta >>> 5;
+        b = tb >>> 5;
+        pa += (ta & 31) * copies;
         if (pa >= starts) pa %= starts;
-        pb += (tb & 15) * copies;
+        pb += (tb & 31) * copies;
         if (pb >= starts) pb %= starts;
         ra = result[a]!;
         rb = result[b]!;
@@ -367,22 +367,10 @@ export class PathTrie {
     return s === to || this.tally(s, this.goOn(0, s));
   }
 
-  /** The root's jump over packets with fates `lost` (rootSends sends, fewer where the path ends first), worked out send by send and kept; −1 once broken. */
+  /** The root's jump over packets with fates `lost` (rootSends sends), kept; −1 once broken. */
   private fillRootJump(rootSends: number, lost: number): number {
-    const { copies } = this;
-    const mask = (1 << copies) - 1;
-    let node = 0;
-    let taken = 0;
-    for (; taken < rootSends && this.result[node]! < 0; taken++) {
-      const delivered = copies - bitCount((lost >>> (taken * copies)) & mask);
-      let next = this.child[node * (copies + 1) + delivered]!;
-      if (next < 0) {
-        next = this.add(node, delivered);
-        if (next < 0) return -1;
-      }
-      node = next;
-    }
-    return (this.rootJumps![lost] = node * 32 + taken);
+    const to = this.sendsOver(0, lost, rootSends);
+    return to < 0 ? -1 : (this.rootJumps![lost] = to);
   }
 
   /** countStarts' walk on from node `at` at `position` (not yet wrapped): by jumps, else over the delivered counts. */
@@ -428,8 +416,8 @@ export class PathTrie {
           to = this.fillJump(at, lost, jump + lost);
           if (to < 0) return -1;
         }
-        at = to >>> 4;
-        position += (to & 15) * copies;
+        at = to >>> 5;
+        position += (to & 31) * copies;
         if (position >= starts) position %= starts;
       } else {
         const delivered = replay.delivered(position, this.direction[at] as 0 | 1);
@@ -459,13 +447,23 @@ export class PathTrie {
     return (this.jumpAt[at] = from);
   }
 
-  /** The jump from `at` over packets with fates `lost`, worked out send by send and kept at `slot`; −1 once broken. */
+  /** The jump from `at` over packets with fates `lost`, kept at `slot`; −1 once broken. */
   private fillJump(at: number, lost: number, slot: number): number {
+    const to = this.sendsOver(at, lost, this.jumpSends);
+    return to < 0 ? -1 : (this.jumps[slot] = to);
+  }
+
+  /**
+   * Up to `sends` sends from node `at` over packets with fates `lost` (bit i: packet i lost),
+   * worked out send by send (fewer where the path ends first): the node reached · 32 + the sends
+   * taken; −1 once broken.
+   */
+  private sendsOver(at: number, lost: number, sends: number): number {
     const { copies } = this;
     const mask = (1 << copies) - 1;
     let node = at;
     let taken = 0;
-    for (; taken < this.jumpSends && this.result[node]! < 0; taken++) {
+    for (; taken < sends && this.result[node]! < 0; taken++) {
       const delivered = copies - bitCount((lost >>> (taken * copies)) & mask);
       let next = this.child[node * (copies + 1) + delivered]!;
       if (next < 0) {
@@ -474,7 +472,7 @@ export class PathTrie {
       }
       node = next;
     }
-    return (this.jumps[slot] = node * 16 + taken);
+    return node * 32 + taken;
   }
 
   /** Past its limits (MAX_PATHS paths, MAX_TRIE_NODES nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
