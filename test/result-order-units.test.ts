@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { registerProtocol } from '../src/catalog/register.js';
+import type { Replay } from '../src/contract/channel.js';
+import { A_TO_B, B_TO_A, END, ROUND, SEND, Step, generalsOutcome } from '../src/contract/protocol.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { buildCellModel } from '../src/engine/model.js';
+import type { CellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { UnexpectedRound, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
+import { automatonFor } from '../src/engine/montecarlo/protocol-automaton.js';
+import { drawResults, resultOf, resultOrderFor, shareOf, startAt } from '../src/engine/montecarlo/result-order.js';
+import { StepNotFilled } from '../src/engine/unfilled-step.js';
+import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { uniformBelowInOrder } from '../src/rng/uniform.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { burstyTrace, generatorAt } from './helpers.js';
+import { good } from './rule-protocol.js';
+
+/**
+ * A replayed trace written out plainly (no packed bits, no fast paths), so that the result order
+ * can be held on traces of a few hundred packets: the trace channel replays only traces longer
+ * than its tables' limit (20,000 packets), where every start followed costs a test seconds.
+ */
+class PlainReplay implements Replay {
+  readonly starts: number;
+  constructor(
+    private readonly lost: readonly [Uint8Array, Uint8Array],
+    readonly copies: number,
+  ) {
+    this.starts = lost[0].length;
+  }
+  get oneTrace(): boolean {
+    return this.lost[0] === this.lost[1];
+  }
+  delivered(position: number, direction: 0 | 1): number {
+    let delivered = 0;
+    for (let c = 0; c < this.copies; c++) delivered += this.packet(position + c, direction);
+    return delivered;
+  }
+  packet(position: number, direction: 0 | 1): number {
+    return 1 - this.lost[direction]![position % this.starts]!;
+  }
+  after(position: number): number {
+    return (position + this.copies) % this.starts;
+  }
+  lostFrom(position: number, count: number): number {
+    let bits = 0;
+    for (let i = 0; i < count; i++) bits |= this.lost[0][(position + i) % this.starts]! << i;
+    return bits;
+  }
+}
+
+/** The cell of `protocol` over `lost` (one trace for both directions, or one each), `copies` a message. */
+function cellOver(
+  protocol: string,
+  copies: number,
+  rounds: number,
+  lost: Uint8Array,
+  other: Uint8Array = lost,
+  params: Record<string, number> = {},
+): CellModel {
+  const base = buildCellModel({ protocol, channel: 'bernoulli', params: { loss: 0.1, redundancy: copies, rounds, ...params } });
+  return { ...base, copies, replay: new PlainReplay([lost, other], copies) };
+}
+
+/**
+ * A trial from `start` through the protocol's own definition, step by step (no automaton, no
+ * trie): its outcome, messages, last round and deliveries by copies delivered, as a key.
+ */
+function resultFrom(m: CellModel, lost: readonly [Uint8Array, Uint8Array], start: number): string {
+  const { protocol, protocolConfig: config, copies } = m;
+  const n = lost[0].length;
+  const state = new Int32Array(m.stateSize);
+  protocol.init(state, config);
+  const step = new Step();
+  const deliveries = new Array<number>(copies).fill(0);
+  let position = start;
+  let messages = 0;
+  let lastRound = 0;
+  for (;;) {
+    protocol.next(state, config, step);
+    if (step.kind !== SEND) return `${step.outcome} ${messages} ${lastRound} ${deliveries.join(' ')}`;
+    let delivered = 0;
+    for (let c = 0; c < copies; c++) delivered += 1 - lost[step.direction]![(position + c) % n]!;
+    position = (position + copies) % n;
+    messages++;
+    lastRound = step.round;
+    if (delivered > 0) deliveries[delivered - 1]!++;
+    protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
+  }
+}
+
+interface Expected {
+  /** Per result (numbered as the starts first meet them): its key (outcome, messages, last round, deliveries). */
+  keys: string[];
+  resultOfStart: number[];
+  /** The starts stably sorted by result. */
+  sorted: number[];
+  before: number[];
+}
+
+function expected(m: CellModel, lost: readonly [Uint8Array, Uint8Array]): Expected {
+  const numbers = new Map<string, number>();
+  const resultOfStart = Array.from(lost[0], (_, s) => {
+    const key = resultFrom(m, lost, s);
+    if (!numbers.has(key)) numbers.set(key, numbers.size);
+    return numbers.get(key)!;
+  });
+  const sorted = Array.from(lost[0], (_, s) => s).sort((a, b) => resultOfStart[a]! - resultOfStart[b]! || a - b);
+  const before = [0];
+  for (let r = 0; r < numbers.size; r++) before.push(before[r]! + resultOfStart.filter((x) => x === r).length);
+  return { keys: [...numbers.keys()], resultOfStart, sorted, before };
+}
+
+/** Losses in bursts, with the last packets and the first lost, so that paths wrapping around tell. */
+function trace(packets: number, seed: number): Uint8Array {
+  const lost = burstyTrace(packets, seed, 41);
+  for (const at of [-7, -5, -4, -2, -1, 0, 3]) lost[(packets + at) % packets] = 1;
+  return lost;
+}
+
+/** Packets lost or delivered by a fair coin each. */
+function coinFlips(packets: number, seed: number): Uint8Array {
+  const rng = new Xoshiro128(seed, 3, 5, 7);
+  return new Uint8Array(packets).map(() => rng.nextUint32() >>> 31);
+}
+
+/** A sends `sends` messages in rounds 1, 2, … whatever their fates, then the trial ends (both attack). */
+function sendsAlways(name: string, sends: number): ProtocolDefinition<{ rounds: number }> {
+  return {
+    ...good(name),
+    stateSize: () => 1,
+    next(state, _config, step) {
+      if (state[0]! < sends) {
+        step.kind = SEND;
+        step.direction = A_TO_B;
+        step.round = 1;
+      } else {
+        step.kind = END;
+        step.outcome = generalsOutcome(true, true);
+      }
+    },
+    resolve(state) {
+      state[0] = state[0]! + 1;
+    },
+  };
+}
+
+const LONG = trace(1_000, 5);
+const POWER_OF_TWO = trace(1_024, 6);
+const OTHER = trace(1_000, 7);
+const CASES: { name: string; protocol: string; k: number; rounds: number; lost: Uint8Array; other?: Uint8Array }[] = [
+  { name: 'retransmit k 1', protocol: 'retransmit', k: 1, rounds: 8, lost: LONG },
+  { name: 'retransmit k 1 over 1,024 packets', protocol: 'retransmit', k: 1, rounds: 8, lost: POWER_OF_TWO },
+  { name: 'retransmit k 3', protocol: 'retransmit', k: 3, rounds: 6, lost: LONG },
+  { name: 'handshake k 2', protocol: 'handshake', k: 2, rounds: 4, lost: LONG },
+  { name: 'handshake k 2, a trace each way', protocol: 'handshake', k: 2, rounds: 4, lost: LONG, other: OTHER },
+  { name: 'handshake k 2, the same packets as two traces', protocol: 'handshake', k: 2, rounds: 4, lost: LONG, other: LONG.slice() },
+  { name: 'handshake k 3', protocol: 'handshake', k: 3, rounds: 9, lost: trace(3_000, 8) },
+  { name: 'retransmit k 9', protocol: 'retransmit', k: 9, rounds: 3, lost: LONG },
+];
+
+describe('the result order on short traces replayed by hand, against trials walked through the definition', () => {
+  for (const c of CASES) {
+    it(`${c.name}: results, shares, thresholds, guide table, every start and the draws`, () => {
+      const lost = [c.lost, c.other ?? c.lost] as const;
+      const m = cellOver(c.protocol, c.k, c.rounds, lost[0], lost[1]);
+      const order = resultOrderFor(m)!;
+      assert.ok(order, 'a result order');
+      assert.equal(resultOrderFor(m), order, 'made once a cell');
+      const want = expected(m, lost);
+      const count = want.keys.length;
+      // Each result's outcome, messages, last round and deliveries.
+      const { outcome, messages, rounds, deliveries } = order.results;
+      assert.deepEqual(
+        outcome.map((o, r) => `${o} ${messages[r]} ${rounds[r]} ${deliveries.slice(r * c.k, r * c.k + c.k).join(' ')}`),
+        want.keys,
+      );
+      assert.deepEqual(Array.from(order.before), want.before);
+      const q = Math.floor(2 ** 32 / c.lost.length);
+      assert.deepEqual(
+        Array.from(order.thresholds),
+        want.before.map((b) => b * q),
+      );
+      assert.deepEqual(
+        Array.from(order.words),
+        want.before.slice(1, count).map((b) => (b * q) >>> 0),
+      );
+      // The guide: per word's top 12 bits, the result of the least word with those bits.
+      assert.equal(order.guide.length, 4096);
+      for (let h = 0; h < 4096; h++) {
+        const j = Math.floor((h * 2 ** 20) / q);
+        let r = 0;
+        while (r < count - 1 && want.before[r + 1]! <= j) r++;
+        assert.equal(order.guide[h], r, `guide[${h}]`);
+      }
+      for (let j = 0; j < c.lost.length; j++) {
+        assert.equal(startAt(order, j), want.sorted[j], `start ${j}`);
+        assert.equal(resultOf(order, j), want.resultOfStart[want.sorted[j]!], `result of ${j}`);
+      }
+      // Draws: the result of uniformBelowInOrder's j, trial by trial, on the SIMD lanes and off them.
+      for (const trials of [1, 5, 300, 5_000]) {
+        const seed = Int32Array.of(trials, c.k, 11, 13);
+        const reference = generatorAt(seed);
+        const counts = new Array<number>(count).fill(0);
+        for (let t = 0; t < trials; t++) counts[want.resultOfStart[want.sorted[uniformBelowInOrder(reference, c.lost.length)]!]!]!++;
+        assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials, null)), counts, `${trials} trials, one by one`);
+        assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials)), counts, `${trials} trials, on the lanes`);
+        const lanes = traceLanes();
+        if (lanes) assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials, lanes)), counts);
+        // The tally, against the generic engine over the same replay.
+        assert.deepEqual(runBlock(m, seed, trials), runBlockGeneric(m, generatorAt(seed), trials), `${trials} trials' tally`);
+      }
+    });
+  }
+
+  it('more results than a byte numbers (A sends six messages of 8 copies: a result per multiset of deliveries)', () => {
+    const name = 'order-six-sends';
+    const lost = coinFlips(3_000, 17);
+    registerOnce(sendsAlways(name, 6));
+    const m = cellOver(name, 8, 1, lost);
+    const order = resultOrderFor(m)!;
+    const want = expected(m, [lost, lost]);
+    assert.ok(want.keys.length > 256, `${want.keys.length} results`);
+    assert.deepEqual(Array.from(order.before), want.before);
+    for (let j = 0; j < lost.length; j++) assert.equal(startAt(order, j), want.sorted[j], `start ${j}`);
+    const seed = Int32Array.of(1, 2, 3, 4);
+    assert.deepEqual(runBlock(m, seed, 4_000), runBlockGeneric(m, generatorAt(seed), 4_000));
+  });
+
+  it('a protocol that ends before any send: one result, every start in order', () => {
+    const name = 'order-ends-at-once';
+    registerOnce(sendsAlways(name, 0));
+    const m = cellOver(name, 2, 1, LONG);
+    const order = resultOrderFor(m)!;
+    assert.deepEqual(Array.from(order.before), [0, LONG.length]);
+    assert.deepEqual(order.results, { outcome: [0], messages: [0], rounds: [0], deliveries: [0, 0] });
+    for (const j of [0, 1, 255, 256, 999]) assert.equal(startAt(order, j), j);
+    assert.deepEqual(Array.from(drawResults(order, generatorAt(Int32Array.of(4, 3, 2, 1)), 700)), [700]);
+  });
+
+  it('shareOf: the share holding each index, at every edge', () => {
+    const before = Float64Array.of(0, 3, 3, 7, 10);
+    assert.deepEqual(
+      Array.from({ length: 10 }, (_, j) => shareOf(before, j)),
+      [0, 0, 0, 2, 2, 2, 2, 3, 3, 3],
+    );
+    assert.equal(shareOf(Float64Array.of(0, 5), 4), 0);
+  });
+
+  it('has none for a cell with crashes, a protocol with choices, nor one whose trials take more than 65,534 paths', () => {
+    assert.equal(resultOrderFor(cellOver('retransmit', 1, 4, LONG, LONG, { crashB: 0.2 })), null);
+    const coin = 'order-units-coin';
+    registerOnce(good(coin));
+    const chooses = cellOver(coin, 1, 2, LONG);
+    assert.equal(automatonFor(chooses)!.drawFree, false);
+    assert.equal(resultOrderFor(chooses), null);
+    // Twenty sends: a path per start where the windows of 20 packets differ.
+    const name = 'order-twenty-sends';
+    registerOnce(sendsAlways(name, 20));
+    const many = coinFlips(70_000, 19);
+    assert.equal(resultOrderFor(cellOver(name, 1, 1, many)), null, '70,000 paths');
+    const order = resultOrderFor(cellOver(name, 1, 1, many.subarray(0, 60_000).slice()));
+    assert.ok(order, '60,000 paths');
+    assert.equal(order.before[order.before.length - 1], 60_000);
+  });
+
+  it('unrolls up to 20,000 protocol states, and no more', () => {
+    for (const [sends, made] of [
+      [19_999, true],
+      [20_000, false],
+    ] as const) {
+      const name = `order-states-${sends}`;
+      registerOnce(sendsAlways(name, sends));
+      const m = cellOver(name, 1, 1, LONG);
+      const automaton = automatonFor(m);
+      assert.equal(automaton !== null, made, `${sends + 1} states`);
+      if (automaton) {
+        assert.equal(automaton.kind.length, sends + 1);
+        assert.deepEqual([automaton.kind[0], automaton.kind[sends]], [SEND, END]);
+        assert.deepEqual([automaton.next[0], automaton.next[1], automaton.next[2 * sends]], [1, 1, 0]);
+        assert.equal(automaton.drawFree, true);
+      }
+    }
+  });
+
+  it('the automaton holds each step to the contract while it unrolls', () => {
+    const name = 'order-units-round';
+    registerOnce({ ...sendsAlways(name, 1), next: (_s, _c, step) => Object.assign(step, { kind: ROUND, round: 1 }) });
+    assert.throws(() => automatonFor(cellOver(name, 1, 1, LONG)), UnexpectedRound);
+    const peers = 'order-units-peers';
+    registerOnce({
+      ...sendsAlways(peers, 1),
+      next: (state, _c, step) =>
+        state[0] === 0 ? Object.assign(step, { kind: SEND, direction: B_TO_A, round: 1, peers: -1 }) : Object.assign(step, { kind: END, outcome: 0 }),
+    });
+    assert.throws(() => automatonFor(cellOver(peers, 1, 1, LONG)), StepNotFilled);
+  });
+});
+
+const registered = new Set<string>();
+function registerOnce(protocol: ProtocolDefinition<{ rounds: number }>): void {
+  if (registered.has(protocol.name)) return;
+  registered.add(protocol.name);
+  registerProtocol(protocol);
+}
