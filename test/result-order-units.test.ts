@@ -157,7 +157,7 @@ const CASES: { name: string; protocol: string; k: number; rounds: number; lost: 
   { name: 'handshake k 2', protocol: 'handshake', k: 2, rounds: 4, lost: LONG },
   { name: 'handshake k 2, a trace each way', protocol: 'handshake', k: 2, rounds: 4, lost: LONG, other: OTHER },
   { name: 'handshake k 2, the same packets as two traces', protocol: 'handshake', k: 2, rounds: 4, lost: LONG, other: LONG.slice() },
-  { name: 'handshake k 3', protocol: 'handshake', k: 3, rounds: 9, lost: trace(3_000, 8) },
+  { name: 'handshake k 3', protocol: 'handshake', k: 3, rounds: 9, lost: trace(1_500, 8) },
   { name: 'retransmit k 9', protocol: 'retransmit', k: 9, rounds: 3, lost: LONG },
 ];
 
@@ -261,9 +261,6 @@ describe('the result order on short traces replayed by hand, against trials walk
     registerOnce(sendsAlways(name, 20));
     const many = coinFlips(70_000, 19);
     assert.equal(resultOrderFor(cellOver(name, 1, 1, many)), null, '70,000 paths');
-    const order = resultOrderFor(cellOver(name, 1, 1, many.subarray(0, 60_000).slice()));
-    assert.ok(order, '60,000 paths');
-    assert.equal(order.before[order.before.length - 1], 60_000);
   });
 
   it('unrolls up to 20,000 protocol states, and no more', () => {
