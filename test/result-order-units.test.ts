@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { registerProtocol } from '../src/catalog/register.js';
 import type { Replay } from '../src/contract/channel.js';
-import { A_TO_B, B_TO_A, END, ROUND, SEND, Step, generalsOutcome } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, ROUND, SEND, Step, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
@@ -12,10 +12,11 @@ import { automatonFor } from '../src/engine/montecarlo/protocol-automaton.js';
 import { drawResults, resultOf, resultOrderFor, shareOf, startAt } from '../src/engine/montecarlo/result-order.js';
 import { StepNotFilled } from '../src/engine/unfilled-step.js';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
+import { samplingTable } from '../src/rng/sampler.js';
 import { uniformBelowInOrder } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { burstyTrace, generatorAt } from './helpers.js';
-import { good } from './rule-protocol.js';
+import { COIN, coinThenAck, good } from './rule-protocol.js';
 
 /**
  * A replayed trace written out plainly (no packed bits, no fast paths), so that the result order
@@ -227,6 +228,12 @@ describe('the result order on short traces replayed by hand, against trials walk
     for (let j = 0; j < lost.length; j++) assert.equal(startAt(order, j), want.sorted[j], `start ${j}`);
     const seed = Int32Array.of(1, 2, 3, 4);
     assert.deepEqual(runBlock(m, seed, 4_000), runBlockGeneric(m, generatorAt(seed), 4_000));
+    // The same packets as two traces: the starts followed send by send (no jumps), the counts grown past 64 results there too.
+    const shorter = lost.slice(0, 1_000);
+    const walked = cellOver(name, 8, 1, shorter, shorter.slice());
+    const walkedWant = expected(walked, [shorter, shorter]);
+    assert.ok(walkedWant.keys.length > 64, `${walkedWant.keys.length} results`);
+    assert.deepEqual(Array.from(resultOrderFor(walked)!.before), walkedWant.before);
   });
 
   it('a protocol that ends before any send: one result, every start in order', () => {
@@ -251,6 +258,14 @@ describe('the result order on short traces replayed by hand, against trials walk
 
   it('has none for a cell with crashes, a protocol with choices, nor one whose trials take more than 65,534 paths', () => {
     assert.equal(resultOrderFor(cellOver('retransmit', 1, 4, LONG, LONG, { crashB: 0.2 })), null);
+    assert.equal(
+      resultOrderFor(buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.1, redundancy: 1, rounds: 4 } })),
+      null,
+      'no replay',
+    );
+    const large = 'order-states-20000';
+    registerOnce(sendsAlways(large, 20_000));
+    assert.equal(resultOrderFor(cellOver(large, 1, 1, LONG)), null, 'no automaton (20,001 states)');
     const coin = 'order-units-coin';
     registerOnce(good(coin));
     const chooses = cellOver(coin, 1, 2, LONG);
@@ -273,6 +288,7 @@ describe('the result order on short traces replayed by hand, against trials walk
       const m = cellOver(name, 1, 1, LONG);
       const automaton = automatonFor(m);
       assert.equal(automaton !== null, made, `${sends + 1} states`);
+      assert.equal(automatonFor(m), automaton, 'unrolled once a cell');
       if (automaton) {
         assert.equal(automaton.kind.length, sends + 1);
         assert.deepEqual([automaton.kind[0], automaton.kind[sends]], [SEND, END]);
@@ -280,6 +296,54 @@ describe('the result order on short traces replayed by hand, against trials walk
         assert.equal(automaton.drawFree, true);
       }
     }
+  });
+
+  it('unrolls a protocol with choices: the successors of each choice and send, the outcome of each end', () => {
+    const name = 'order-units-coin';
+    registerOnce(good(name));
+    const m = cellOver(name, 1, 2, LONG);
+    const a = automatonFor(m)!;
+    // [0,0,0] tosses; [1,0,c] sends the order in round 2; [2,d,c] ends, B attacking where the order arrived.
+    assert.deepEqual(Array.from(a.kind), [CHOOSE, SEND, SEND, END, END, END, END]);
+    assert.deepEqual([a.direction[1], a.direction[2], a.round[1], a.round[2]], [A_TO_B, A_TO_B, 2, 2]);
+    const [lost, received] = [generalsOutcome(true, false), generalsOutcome(true, true)];
+    assert.deepEqual(Array.from(a.next), [0, 0, 3, 4, 5, 6, lost, 0, received, 0, lost, 0, received, 0]);
+    assert.deepEqual(a.choices[0], samplingTable(COIN));
+    assert.deepEqual(Array.from(a.choiceNext[0]!), [1, 2]);
+    assert.deepEqual([a.choices.slice(1), a.choiceNext.slice(1)], [new Array(6).fill(undefined), new Array(6).fill(undefined)]);
+    assert.equal(a.drawFree, false);
+    // Trials through it (the start table, or trial by trial) against the generic engine, and a choice one of whose branches goes on.
+    const ack = 'order-units-coin-then-ack';
+    registerOnce(coinThenAck(ack, Float64Array.of(0.3, 0.7)));
+    for (const cell of [m, cellOver(ack, 2, 2, LONG, OTHER)])
+      for (const trials of [1, 3_000]) {
+        const seed = Int32Array.of(trials, 5, 6, 7);
+        assert.deepEqual(runBlock(cell, seed, trials), runBlockGeneric(cell, generatorAt(seed), trials));
+      }
+  });
+
+  it('tells states apart field by field ([1, 23] is not [12, 3])', () => {
+    const name = 'order-units-fields';
+    registerOnce({
+      ...sendsAlways(name, 1),
+      stateSize: () => 2,
+      next(state, _config, step) {
+        if (state[0] === 0 || state[0] === 1) Object.assign(step, { kind: SEND, direction: A_TO_B, round: 1 });
+        else Object.assign(step, { kind: END, outcome: 1 });
+      },
+      resolve(state, _config, _step, result) {
+        if (state[0] === 1) state.set([12, 4]);
+        else state.set(result === 1 ? [12, 3] : [1, 23]);
+      },
+    });
+    const m = cellOver(name, 1, 1, LONG);
+    assert.equal(automatonFor(m)!.kind.length, 4);
+    const want = expected(m, [LONG, LONG]);
+    assert.deepEqual(
+      resultOrderFor(m)!.results.messages,
+      want.keys.map((k) => Number(k.split(' ')[1])),
+    );
+    assert.deepEqual(Array.from(resultOrderFor(m)!.before), want.before);
   });
 
   it('the automaton holds each step to the contract while it unrolls', () => {
