@@ -51,7 +51,7 @@ const MODULES = {
   // The rules a trial is held to as it runs (a trial without end, a send after a crash, ROUND without crashes), and their messages.
   'trial-rules': {
     mutate: ['src/engine/montecarlo/trial-rules.ts'],
-    tests: ['montecarlo-generic', 'exact-generic', 'trace-result-order', 'steps-refused'],
+    tests: ['montecarlo-generic', 'rules-crashes', 'steps-refused', 'announced-runs'],
   },
   // The run-time step refusals every engine shares (a step left unfilled, a choice that is no distribution, a send outside its
   // rounds) and the rest of the contract (the announced runs' rules, outcomes, the crash functions): the refusals' own tests and the

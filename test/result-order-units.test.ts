@@ -127,6 +127,24 @@ function coinFlips(packets: number, seed: number): Uint8Array {
   return new Uint8Array(packets).map(() => rng.nextUint32() >>> 31);
 }
 
+/** Packets from a string of 0 (delivered) and 1 (lost). */
+function digitsOf(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => Number(c));
+}
+
+/** The inverse of an odd number modulo 2^32. */
+function inverse(x: number): number {
+  let y = x;
+  for (let i = 0; i < 5; i++) y = Math.imul(y, 2 - Math.imul(x, y));
+  return y;
+}
+
+/** The second word of a xoshiro128** state whose next output is `word` (the output depends on it alone: rotl(s1 · 5, 7) · 9). */
+function stateGiving(word: number): number {
+  const m = Math.imul(word | 0, inverse(9));
+  return Math.imul((m >>> 7) | (m << 25), inverse(5));
+}
+
 /** A sends `sends` messages in rounds 1, 2, … whatever their fates, then the trial ends (both attack). */
 function sendsAlways(name: string, sends: number): ProtocolDefinition<{ rounds: number }> {
   return {
@@ -247,6 +265,34 @@ describe('the result order on short traces replayed by hand, against trials walk
     assert.deepEqual(Array.from(drawResults(order, generatorAt(Int32Array.of(4, 3, 2, 1)), 700)), [700]);
   });
 
+  it('marks every 256th start of a result whose starts are a multiple of 256 (start 0 among them), and no more', () => {
+    // One send: delivered (start 0 and 255 others) or lost.
+    const name = 'order-units-one-send';
+    registerOnce(sendsAlways(name, 1));
+    const lost = new Uint8Array(700).fill(1);
+    for (let i = 0; i < 256; i++) lost[(i * 11) % 700] = 0;
+    const m = cellOver(name, 1, 1, lost);
+    const order = resultOrderFor(m)!;
+    const want = expected(m, [lost, lost]);
+    assert.deepEqual(Array.from(order.before), [0, 256, 700]);
+    for (let j = 0; j < lost.length; j++) assert.equal(startAt(order, j), want.sorted[j], `start ${j}`);
+  });
+
+  it('rejects a word at or above the accepted ones, and takes a word equal to a threshold as the next result', () => {
+    const m = cellOver('retransmit', 1, 8, LONG);
+    const order = resultOrderFor(m)!;
+    const want = expected(m, [LONG, LONG]);
+    const limit = order.thresholds[order.thresholds.length - 1]!;
+    for (const word of [2 ** 32 - 1, limit, limit - 1, order.thresholds[1]!, order.thresholds[1]! - 1, order.thresholds[2]!, 0]) {
+      const seed = Int32Array.of(1, stateGiving(word), 2, 3);
+      assert.equal(generatorAt(seed).nextUint32(), word);
+      const counts = new Array<number>(want.keys.length).fill(0);
+      const reference = generatorAt(seed);
+      for (let t = 0; t < 2; t++) counts[want.resultOfStart[want.sorted[uniformBelowInOrder(reference, LONG.length)]!]!]!++;
+      assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), 2, null)), counts, `first word ${word}`);
+    }
+  });
+
   it('shareOf: the share holding each index, at every edge', () => {
     const before = Float64Array.of(0, 3, 3, 7, 10);
     assert.deepEqual(
@@ -256,7 +302,7 @@ describe('the result order on short traces replayed by hand, against trials walk
     assert.equal(shareOf(Float64Array.of(0, 5), 4), 0);
   });
 
-  it('has none for a cell with crashes, a protocol with choices, nor one whose trials take more than 65,534 paths', () => {
+  it('has none for a cell with crashes, a protocol with choices, nor one whose trials take more than 65,534 paths, walked or by jumps', () => {
     assert.equal(resultOrderFor(cellOver('retransmit', 1, 4, LONG, LONG, { crashB: 0.2 })), null);
     assert.equal(
       resultOrderFor(buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.1, redundancy: 1, rounds: 4 } })),
@@ -276,6 +322,24 @@ describe('the result order on short traces replayed by hand, against trials walk
     registerOnce(sendsAlways(name, 20));
     const many = coinFlips(70_000, 19);
     assert.equal(resultOrderFor(cellOver(name, 1, 1, many)), null, '70,000 paths');
+    // The same followed send by send (two traces): a start past the limit stops the count; and 70,000 starts of few paths are taken.
+    assert.equal(resultOrderFor(cellOver(name, 1, 1, many, many.slice())), null, '70,000 paths, walked');
+    const few = cellOver('retransmit', 1, 2, many, many.slice());
+    assert.deepEqual(Array.from(resultOrderFor(few)!.before), expected(few, [many, many]).before, '70,000 starts of 3 results, walked');
+  });
+
+  it('has none for a protocol whose trial never ends (its one path past the trie’s 2^20 nodes), walked', () => {
+    // A sends until it hears nothing: over a trace of lost packets, without end.
+    const name = 'order-units-endless';
+    registerOnce({
+      ...sendsAlways(name, 1),
+      next: (_state, _config, step) => Object.assign(step, { kind: SEND, direction: A_TO_B, round: 1 }),
+      resolve(state, _config, _step, result) {
+        state[0] = result;
+      },
+    });
+    const dead = new Uint8Array(8).fill(1);
+    assert.equal(resultOrderFor(cellOver(name, 1, 1, dead, dead.slice())), null, 'walked');
   });
 
   it('unrolls up to 20,000 protocol states, and no more', () => {
@@ -338,6 +402,18 @@ describe('the result order on short traces replayed by hand, against trials walk
     });
     const m = cellOver(name, 1, 1, LONG);
     assert.equal(automatonFor(m)!.kind.length, 4);
+    // Deliveries by copies [1, 12] and [11, 2] (13 messages of 2 copies each): two results, not one.
+    const thirteen = 'order-units-thirteen';
+    registerOnce(sendsAlways(thirteen, 13));
+    const packets = digitsOf(`10${'00'.repeat(12)}${'10'.repeat(11)}${'00'.repeat(2)}${'11'.repeat(20)}`);
+    const split = cellOver(thirteen, 2, 1, packets);
+    const splitWant = expected(split, [packets, packets]);
+    assert.ok(splitWant.keys.includes('0 13 1 1 12') && splitWant.keys.includes('0 13 1 11 2'));
+    const { outcome, messages, rounds, deliveries } = resultOrderFor(split)!.results;
+    assert.deepEqual(
+      outcome.map((o, r) => `${o} ${messages[r]} ${rounds[r]} ${deliveries[2 * r]} ${deliveries[2 * r + 1]}`),
+      splitWant.keys,
+    );
     const want = expected(m, [LONG, LONG]);
     assert.deepEqual(
       resultOrderFor(m)!.results.messages,
