@@ -40,6 +40,19 @@ const MODULES = {
   // The start order alone (start-order.ts), on its own tests: replay-runs' long blocks over six protocols take ten seconds a run
   // under instrumentation, and reach the start order only through the messenger, which trace-start-order holds to the same.
   'start-order': { mutate: ['src/engine/montecarlo/start-order.ts'], tests: ['trace-start-order', 'replay-refusals', 'steps-refused'] },
+  // The result order (a trial of a protocol that draws nothing of its own, over a replayed trace, drawn by its result) and the
+  // protocol's automaton and paths' trie it is built from: result-order-units, which holds it start for start to a walk through
+  // the definition on traces of a few thousand packets replayed by hand (trace-result-order's traces of 20,050 packets take five
+  // minutes a run under instrumentation), and the replay's refusals (a step the automaton refuses while it unrolls).
+  'result-order': {
+    mutate: ['src/engine/montecarlo/{result-order,protocol-automaton}.ts'],
+    tests: ['result-order-units', 'replay-refusals', 'steps-refused'],
+  },
+  // The rules a trial is held to as it runs (a trial without end, a send after a crash, ROUND without crashes), and their messages.
+  'trial-rules': {
+    mutate: ['src/engine/montecarlo/trial-rules.ts'],
+    tests: ['montecarlo-generic', 'rules-crashes', 'steps-refused', 'announced-runs'],
+  },
   // The run-time step refusals every engine shares (a step left unfilled, a choice that is no distribution, a send outside its
   // rounds) and the rest of the contract (the announced runs' rules, outcomes, the crash functions): the refusals' own tests and the
   // contract checker's, which holds a protocol file to the same rules.

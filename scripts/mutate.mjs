@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseSample } from './mutation-sample.mjs';
 
-const ALL = ['stats', 'channels', 'exact', 'exact-entry', 'solvers', 'trace-starts', 'kernel', 'trace-lanes', 'montecarlo', 'montecarlo-entry', 'replay', 'start-order', 'refusals', 'merge', 'scenario', 'check', 'export', 'fit', 'trace-file'];
+const ALL = ['stats', 'channels', 'exact', 'exact-entry', 'solvers', 'trace-starts', 'kernel', 'trace-lanes', 'montecarlo', 'montecarlo-entry', 'replay', 'start-order', 'result-order', 'trial-rules', 'refusals', 'merge', 'scenario', 'check', 'export', 'fit', 'trace-file'];
 const dashes = process.argv.indexOf('--', 2);
 const args = process.argv.slice(2, dashes < 0 ? undefined : dashes);
 // After a second `--`: passed to StrykerJS as they are (`-- --mutate src/engine/exact/generic.ts`).

@@ -190,6 +190,10 @@ describe('the generic engine keeps the contract itself', () => {
     );
   });
 
+  it('tells a protocol that said ROUND without crashes what to do instead', () => {
+    assert.equal(new UnexpectedRound('p').message, 'protocol p: next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
+  });
+
   it('refuses a step left unfilled, an outcome out of range or not whole (on the trial kernel too), and a run announced on a step that cannot hold one', () => {
     const unset = protocolOf(() => undefined);
     assert.throws(
