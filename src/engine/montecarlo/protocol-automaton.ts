@@ -226,7 +226,8 @@ export class PathTrie {
       this.rootJumps = null;
       this.resultOfStart = null;
     }
-    return this.counts;
+    // Past the trie's limits no count stands, even one a walk went on with (a guard: a walk that meets them returns −1).
+    return this.broken ? null : this.counts;
   }
 
   /** Where countStarts also notes each start's result (results fit 16 bits: MAX_PATHS). */
