@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { ExactResult } from '../src/engine/exact/index.js';
-import { CHOOSE, END, GENERALS_OUTCOMES, Step } from '../src/contract/protocol.js';
+import { CHOOSE, END, GENERALS_OUTCOMES, SEND, Step } from '../src/contract/protocol.js';
+import type { CellModel } from '../src/engine/model.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
@@ -229,3 +230,31 @@ export function burstyTrace(packets: number, seed: number, stream = 23): Uint8Ar
 
 /** A trace as a file's 0/1 digits. */
 export const digits = (lost: Uint8Array): string => Buffer.from(lost.map((x) => 48 + x)).toString('latin1');
+
+/**
+ * A trial over a replayed trace (`lost`: per direction, 1 a lost packet) from `start`, through the
+ * protocol's own definition step by step (no automaton, no trie): its outcome, messages, last
+ * round and deliveries by copies delivered, as a key — what a tally tells of it.
+ */
+export function resultFromStart(m: CellModel, lost: readonly [Uint8Array, Uint8Array], start: number): string {
+  const { protocol, protocolConfig: config, copies } = m;
+  const n = lost[0].length;
+  const state = new Int32Array(m.stateSize);
+  protocol.init(state, config);
+  const step = new Step();
+  const deliveries = new Array<number>(copies).fill(0);
+  let position = start;
+  let messages = 0;
+  let lastRound = 0;
+  for (;;) {
+    protocol.next(state, config, step);
+    if (step.kind !== SEND) return `${step.outcome} ${messages} ${lastRound} ${deliveries.join(' ')}`;
+    let delivered = 0;
+    for (let c = 0; c < copies; c++) delivered += 1 - lost[step.direction]![(position + c) % n]!;
+    position = (position + copies) % n;
+    messages++;
+    lastRound = step.round;
+    if (delivered > 0) deliveries[delivered - 1]!++;
+    protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
+  }
+}

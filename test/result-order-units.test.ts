@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { registerProtocol } from '../src/catalog/register.js';
 import type { Replay } from '../src/contract/channel.js';
-import { A_TO_B, B_TO_A, CHOOSE, END, ROUND, SEND, Step, generalsOutcome } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, ROUND, SEND, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
@@ -15,7 +15,7 @@ import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { samplingTable } from '../src/rng/sampler.js';
 import { uniformBelowInOrder } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { burstyTrace, generatorAt } from './helpers.js';
+import { burstyTrace, generatorAt, resultFromStart } from './helpers.js';
 import { COIN, coinThenAck, good } from './rule-protocol.js';
 
 /**
@@ -65,33 +65,6 @@ function cellOver(
   return { ...base, copies, replay: new PlainReplay([lost, other], copies) };
 }
 
-/**
- * A trial from `start` through the protocol's own definition, step by step (no automaton, no
- * trie): its outcome, messages, last round and deliveries by copies delivered, as a key.
- */
-function resultFrom(m: CellModel, lost: readonly [Uint8Array, Uint8Array], start: number): string {
-  const { protocol, protocolConfig: config, copies } = m;
-  const n = lost[0].length;
-  const state = new Int32Array(m.stateSize);
-  protocol.init(state, config);
-  const step = new Step();
-  const deliveries = new Array<number>(copies).fill(0);
-  let position = start;
-  let messages = 0;
-  let lastRound = 0;
-  for (;;) {
-    protocol.next(state, config, step);
-    if (step.kind !== SEND) return `${step.outcome} ${messages} ${lastRound} ${deliveries.join(' ')}`;
-    let delivered = 0;
-    for (let c = 0; c < copies; c++) delivered += 1 - lost[step.direction]![(position + c) % n]!;
-    position = (position + copies) % n;
-    messages++;
-    lastRound = step.round;
-    if (delivered > 0) deliveries[delivered - 1]!++;
-    protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
-  }
-}
-
 interface Expected {
   /** Per result (numbered as the starts first meet them): its key (outcome, messages, last round, deliveries). */
   keys: string[];
@@ -104,7 +77,7 @@ interface Expected {
 function expected(m: CellModel, lost: readonly [Uint8Array, Uint8Array]): Expected {
   const numbers = new Map<string, number>();
   const resultOfStart = Array.from(lost[0], (_, s) => {
-    const key = resultFrom(m, lost, s);
+    const key = resultFromStart(m, lost, s);
     if (!numbers.has(key)) numbers.set(key, numbers.size);
     return numbers.get(key)!;
   });

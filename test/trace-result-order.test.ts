@@ -3,8 +3,7 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, SEND, Step } from '../src/contract/protocol.js';
-import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { A_TO_B, SEND } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
@@ -19,7 +18,7 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { burstyTrace, digits, generatorAt, scenarioFrom, tempFiles } from './helpers.js';
+import { burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 import { COIN, coinThenAck, good } from './rule-protocol.js';
 
@@ -46,37 +45,11 @@ copyFileSync(FILE, join(DIR, 'same.txt')); // the same packets read as another d
 const model = (protocol: string, k: number, rounds: number, extra: Record<string, string | number> = {}): CellModel =>
   buildCellModel({ protocol, channel: 'trace', params: { file: FILE, redundancy: k, rounds, ...extra } });
 
-/**
- * A trial from `start` run through the protocol's own definition over the trace, step by step
- * (no automaton, no trie): its result as a tally tells it, outcome, messages, last round and
- * deliveries by copies delivered.
- */
-function resultFrom(protocol: ProtocolDefinition<unknown>, config: unknown, stateSize: number, k: number, start: number): string {
-  const state = new Int32Array(stateSize);
-  protocol.init(state, config);
-  const step = new Step();
-  const deliveries = new Array<number>(k).fill(0);
-  let position = start;
-  let messages = 0;
-  let lastRound = 0;
-  for (;;) {
-    protocol.next(state, config, step);
-    if (step.kind !== SEND) return `${step.outcome} ${messages} ${lastRound} ${deliveries.join(' ')}`;
-    let delivered = 0;
-    for (let c = 0; c < k; c++) delivered += 1 - LOST[(position + c) % LOST.length]!;
-    position = (position + k) % LOST.length;
-    messages++;
-    lastRound = step.round;
-    if (delivered > 0) deliveries[delivered - 1]!++;
-    protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
-  }
-}
-
 /** The starts stably sorted by result, results numbered as starts 0, 1, … first meet them: the order such trials draw through. */
 function sortedStarts(m: CellModel): { sorted: number[]; resultOfStart: number[] } {
   const numbers = new Map<string, number>();
   const resultOfStart = Array.from(LOST, (_, s) => {
-    const key = resultFrom(m.protocol, m.protocolConfig, m.stateSize, m.copies, s);
+    const key = resultFromStart(m, [LOST, LOST], s);
     if (!numbers.has(key)) numbers.set(key, numbers.size);
     return numbers.get(key)!;
   });
@@ -191,11 +164,7 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
       const t = traceTrial(cell!, trial)!;
       const start = sorted[uniformBelowInOrder(stream, LOST.length)]!;
       assert.deepEqual(t.traceStart, { position: start, packets: LOST.length }, `trial ${trial}`);
-      assert.equal(
-        t.outcome,
-        m.outcomes.names[Number(resultFrom(m.protocol, m.protocolConfig, m.stateSize, 2, start).split(' ')[0])],
-        `trial ${trial}'s outcome`,
-      );
+      assert.equal(t.outcome, m.outcomes.names[Number(resultFromStart(m, [LOST, LOST], start).split(' ')[0])], `trial ${trial}'s outcome`);
       replayed[m.outcomes.names.indexOf(t.outcome)]!++;
     }
     assert.deepEqual(replayed, runBlock(m, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
