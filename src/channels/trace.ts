@@ -38,7 +38,7 @@ export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 
 const parsed = new Map<string, LossTrace>();
 
-/** A trace file, read once per process (worker threads take what the main thread read: adoptTraces). */
+/** A trace file, read once per process (worker threads take what the main thread read: parsedTraces, adoptTraces). */
 export function readTraceFile(file: string, column: string | undefined): LossTrace {
   const key = `${file}\u0000${column ?? ''}`;
   let trace = parsed.get(key);
@@ -50,7 +50,7 @@ export function readTraceFile(file: string, column: string | undefined): LossTra
 }
 
 /** The trace files this thread has read, by file and column: what a worker thread need not read again. */
-export function readTraces(): [string, LossTrace][] {
+export function parsedTraces(): [string, LossTrace][] {
   return [...parsed];
 }
 

@@ -8,7 +8,11 @@ export function deliveredCounts(replay: Replay, direction: Direction): Uint8Arra
   let delivered = replay.delivered(0, direction);
   for (let s = 0; s < starts; s++) {
     counts[s] = delivered;
-    delivered += replay.packet(s + copies, direction) - replay.packet(s, direction);
+    delivered += slide(replay, s, copies, direction);
   }
   return counts;
 }
+
+/** What the copies delivered change by from start s to s + 1: the window of `copies` packets slid by one. */
+export const slide = (replay: Replay, s: number, copies: number, direction: Direction): number =>
+  replay.packet(s + copies, direction) - replay.packet(s, direction);

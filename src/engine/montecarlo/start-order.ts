@@ -4,6 +4,7 @@ import type { Direction } from '../../contract/protocol.js';
 import { uniformBelow, uniformBelowInOrder, wordsPerIndex } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
+import { slide } from './delivered-counts.js';
 import { resultOrderFor, shareOf, startAt as startOfResults } from './result-order.js';
 
 /**
@@ -120,9 +121,6 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
   }
   return { replay, direction, copies, outcome, round: send.round, before, thresholds: Uint32Array.from(thresholds), thresholdOf, marks: null };
 }
-
-/** What the copies delivered change by from start s to s + 1: the window of `copies` packets slid by one. */
-const slide = (replay: Replay, s: number, copies: number, direction: Direction): number => replay.packet(s + copies, direction) - replay.packet(s, direction);
 
 /** The group index j falls in: the last g with before[g] ≤ j (a group so found is never empty). */
 export function groupOf(order: StartOrder, j: number): number {

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { readTraces } from '../../channels/trace.js';
+import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
@@ -133,12 +133,12 @@ export class WorkerPool {
     if (task.spec.protocolFile) this.loadedFiles = true;
     let given = this.tracesGiven.get(thread);
     if (!given) this.tracesGiven.set(thread, (given = new Set()));
-    const traces = readTraces().filter(([key]) => !given.has(key));
+    const traces = parsedTraces().filter(([key]) => !given.has(key));
     for (const [key] of traces) given.add(key);
     thread.postMessage(traces.length > 0 ? { ...task, traces } : task);
   }
 
-  /** Per thread: the trace files it was given (by readTraces' key). */
+  /** Per thread: the trace files it was given (by parsedTraces' key). */
   private readonly tracesGiven = new WeakMap<Worker, Set<string>>();
 
   private start(count: number): void {
