@@ -275,7 +275,7 @@ describe('the result order on short traces replayed by hand, against trials walk
     assert.equal(shareOf(Float64Array.of(0, 5), 4), 0);
   });
 
-  it('has none for a cell with crashes, a protocol with choices, nor one whose trials take more than 65,534 paths, walked or by jumps', () => {
+  it('has none for a cell with crashes, a protocol with choices, nor one whose trials reach more than 65,534 ends or 2^20 states, walked or by jumps', () => {
     assert.equal(resultOrderFor(cellOver('retransmit', 1, 4, LONG, LONG, { crashB: 0.2 })), null);
     assert.equal(
       resultOrderFor(buildCellModel({ protocol: 'retransmit', channel: 'bernoulli', params: { loss: 0.1, redundancy: 1, rounds: 4 } })),
@@ -290,15 +290,29 @@ describe('the result order on short traces replayed by hand, against trials walk
     const chooses = cellOver(coin, 1, 2, LONG);
     assert.equal(automatonFor(chooses)!.drawFree, false);
     assert.equal(resultOrderFor(chooses), null);
-    // Twenty sends: a path per start where the windows of 20 packets differ.
+    // Forty sends of 16 copies: a start's deliveries are a histogram of forty counts, one of its own for nearly every start.
+    const name = 'order-forty-sends';
+    registerOnce(sendsAlways(name, 40));
+    const many = coinFlips(70_000, 19);
+    assert.equal(resultOrderFor(cellOver(name, 16, 1, many)), null, '70,000 starts, nearly as many results');
+    // The same followed send by send (two traces): a start past the limit stops the count; and 70,000 starts of few paths are taken.
+    assert.equal(resultOrderFor(cellOver(name, 16, 1, many, many.slice())), null, '70,000 starts, nearly as many results, walked');
+    const few = cellOver('retransmit', 1, 2, many, many.slice());
+    assert.deepEqual(Array.from(resultOrderFor(few)!.before), expected(few, [many, many]).before, '70,000 starts of 3 results, walked');
+  });
+
+  it('counts paths that come to the same (automaton node, messages, last round, deliveries) as one: 70,000 paths of at most 21 results', () => {
     const name = 'order-twenty-sends';
     registerOnce(sendsAlways(name, 20));
     const many = coinFlips(70_000, 19);
-    assert.equal(resultOrderFor(cellOver(name, 1, 1, many)), null, '70,000 paths');
-    // The same followed send by send (two traces): a start past the limit stops the count; and 70,000 starts of few paths are taken.
-    assert.equal(resultOrderFor(cellOver(name, 1, 1, many, many.slice())), null, '70,000 paths, walked');
-    const few = cellOver('retransmit', 1, 2, many, many.slice());
-    assert.deepEqual(Array.from(resultOrderFor(few)!.before), expected(few, [many, many]).before, '70,000 starts of 3 results, walked');
+    for (const other of [many, many.slice()]) {
+      const cell = cellOver(name, 1, 1, many, other);
+      const want = expected(cell, [many, other]);
+      assert.ok(want.keys.length <= 21, 'a result per count of packets delivered');
+      const order = resultOrderFor(cell)!;
+      assert.deepEqual(Array.from(order.before), want.before);
+      for (const j of [0, 1, 34_999, 69_999]) assert.equal(startAt(order, j), want.sorted[j]);
+    }
   });
 
   it('has none for a protocol whose trial never ends (its one path past the trie’s 2^20 nodes), walked', () => {

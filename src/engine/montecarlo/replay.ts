@@ -360,9 +360,10 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
  * by its result: paths (the delivered counts of its sends in turn) that end alike (outcome or
  * choice, messages, deliveries, rounds) share a number, as a tally cannot tell them apart (a
  * retransmission over 10 rounds has hundreds of paths and a few dozen results). Null past
- * MAX_PATHS paths or results. The paths are a trie (PathTrie) whose every node knows its
- * automaton node and, once it ends, its result: a start's walk is a fate read and a child
- * looked up per send, and all else is worked out once per trie node, when a start first reaches it.
+ * MAX_PATHS ends of paths. The paths are a graph (PathTrie: paths that come to the same share a
+ * node) whose every node knows its automaton node and, once it ends, its result: a start's walk
+ * is a fate read and a child looked up per send, and all else is worked out once per node, when
+ * a start first reaches it.
  */
 function buildStartTable(automaton: ProtocolAutomaton, replay: Replay): StartTable | null {
   const { starts, copies } = replay;
