@@ -43,6 +43,18 @@ describe('digits', () => {
     assert.equal(refusal('0\n1\u{1f600}\n'), 't:2: unexpected character "\u{1f600}": a trace is 0 (delivered) or 1 (lost)');
   });
 
+  it('read across slices of 4,096 characters (a call of the reader each): a comment that spans one, a packet and a blank at either edge, lines counted on', () => {
+    // 4,094 characters of packets and newlines, then a comment over the edge at 4,096, then packets: each slice starts where the last stopped.
+    const head = '01\n'.repeat(1364) + '1\n';
+    assert.equal(head.length, 4094);
+    const text = `${head}# a note over the edge\n0\n${' '.repeat(4092)}1\n0`;
+    assert.equal(read(text), `${'01'.repeat(1364)}1010`);
+    assert.equal(refusal(`${text}\n2`), 't:1370: unexpected character "2": a trace is 0 (delivered) or 1 (lost)');
+    const comment = `${'0'.repeat(4095)}\n# ${'x'.repeat(9000)}\n1`;
+    assert.equal(read(comment), `${'0'.repeat(4095)}1`);
+    assert.equal(refusal(`${'0'.repeat(5000)}#`), 't:1: unexpected character "#": a trace is 0 (delivered) or 1 (lost)');
+  });
+
   it('refuse a first line with a letter or a quote as a CSV header, cut after 57 characters past 60', () => {
     assert.equal(refusal('\n# note\n"0"\n1\n'), `t:3: this looks like a CSV (header "\\"0\\""): ${CSV_HINT}`);
     const sixty = `a${'0'.repeat(59)}`;

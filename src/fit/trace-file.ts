@@ -417,6 +417,14 @@ function firstContentLine(text: string): { text: string; line: number } | undefi
   return undefined;
 }
 
+/**
+ * Digits are read this many characters a call: short enough that a call ends before its loop is
+ * compiled while it runs (on-stack replacement, which V8 compiled without knowing the code after
+ * the loop and threw away on leaving it, every piece), so the whole function is compiled once
+ * it is known.
+ */
+const DIGITS_SCAN_CHARS = 4096;
+
 const ZERO = 0x30;
 const ONE = 0x31;
 const NINE = 0x39;
@@ -446,11 +454,7 @@ class DigitsReader {
   }
 
   push(text: string): void {
-    const { outcomes, maxPackets } = this;
-    outcomes.reserve(text.length);
-    const lost = outcomes.bytes;
-    let n = outcomes.count;
-    let { line, lineStart } = this;
+    this.outcomes.reserve(text.length);
     let i = 0;
     if (this.inComment) {
       const end = text.indexOf('\n');
@@ -458,7 +462,17 @@ class DigitsReader {
       this.inComment = false;
       i = end;
     }
-    for (; i < text.length; i++) {
+    while (i < text.length) i = this.scan(text, i, Math.min(text.length, i + DIGITS_SCAN_CHARS));
+  }
+
+  /** Reads text[from … to − 1] (on to the end of a comment line that starts there); returns where it stopped. */
+  private scan(text: string, from: number, to: number): number {
+    const { outcomes, maxPackets } = this;
+    const lost = outcomes.bytes;
+    let n = outcomes.count;
+    let { line, lineStart } = this;
+    let i = from;
+    for (; i < to; i++) {
       const c = text.charCodeAt(i);
       if (c === ZERO || c === ONE) {
         if (n === maxPackets) throw tooManyPackets(this.file, undefined, maxPackets);
@@ -472,6 +486,7 @@ class DigitsReader {
         const end = text.indexOf('\n', i);
         if (end < 0) {
           this.inComment = true;
+          i = text.length;
           break;
         }
         i = end - 1; // the newline is counted on the next turn
@@ -483,6 +498,7 @@ class DigitsReader {
     outcomes.count = n;
     this.line = line;
     this.lineStart = lineStart;
+    return i;
   }
 
   finish(): LossTrace {

@@ -315,7 +315,8 @@ export class PathTrie {
     let ra = result[a]!;
     let rb = result[b]!;
     if (deliveredAt !== null) {
-      const [atoB, btoA] = deliveredAt;
+      const atoB = deliveredAt[0];
+      const btoA = deliveredAt[1];
       const { child, direction } = this;
       const width = copies + 1;
       while (ra < 0 && rb < 0) {
@@ -383,7 +384,8 @@ export class PathTrie {
     if (position >= starts) position %= starts;
     const deliveredAt = this.deliveredAt;
     if (deliveredAt === null) return this.followOn(at, position);
-    const [atoB, btoA] = deliveredAt;
+    const atoB = deliveredAt[0];
+    const btoA = deliveredAt[1];
     const { copies } = this;
     const width = copies + 1;
     let { child, result, direction } = this;
