@@ -8,7 +8,7 @@ import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { UnexpectedRound, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
-import { automatonFor } from '../src/engine/montecarlo/protocol-automaton.js';
+import { automatonFor, maxGraphNodes } from '../src/engine/montecarlo/protocol-automaton.js';
 import { drawResults, resultOf, resultOrderFor, shareOf, startAt } from '../src/engine/montecarlo/result-order.js';
 import { StepNotFilled } from '../src/engine/unfilled-step.js';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
@@ -299,6 +299,16 @@ describe('the result order on short traces replayed by hand, against trials walk
     assert.equal(resultOrderFor(cellOver(name, 16, 1, many, many.slice())), null, '70,000 starts, nearly as many results, walked');
     const few = cellOver('retransmit', 1, 2, many, many.slice());
     assert.deepEqual(Array.from(resultOrderFor(few)!.before), expected(few, [many, many]).before, '70,000 starts of 3 results, walked');
+  });
+
+  it('holds the graph to 64 MiB of nodes: at 1,000 copies a message, 8,000 nodes, so a trace whose starts take more has no order (and no gigabytes)', () => {
+    assert.equal(maxGraphNodes(1), 2 ** 20);
+    assert.equal(maxGraphNodes(16), Math.floor((64 * 2 ** 20) / 168));
+    assert.equal(maxGraphNodes(1000), Math.floor((64 * 2 ** 20) / 8040));
+    // Coin flips a packet: each start's eight messages deliver about 500 copies each, in counts of their own, so about 8 new nodes a start.
+    const flips = coinFlips(20_000, 23);
+    assert.equal(resultOrderFor(cellOver('handshake', 1000, 8, flips)), null, '20,000 starts of their own paths');
+    assert.notEqual(resultOrderFor(cellOver('handshake', 1000, 8, new Uint8Array(20_000))), null, 'every packet delivered: one path');
   });
 
   it('counts paths that come to the same (automaton node, messages, last round, deliveries) as one: 70,000 paths of at most 21 results', () => {

@@ -130,8 +130,16 @@ const MAX_PATHS = 65_535;
 /** Past this many nodes with jumps (a KiB each at most), walks go on send by send from the others. */
 const MAX_JUMP_NODES = 4096;
 
-/** Past this many nodes in the paths' graph (about 40 bytes each, and 8 a copy), trials follow the automaton instead. */
+/** Past this many nodes in the paths' graph, or NODE_BYTES_LIMIT of them, trials follow the automaton instead. */
 const MAX_TRIE_NODES = 2 ** 20;
+
+/** The most the graph's nodes may take (about 40 bytes each, and 8 a copy: at 1,000 copies a node, 8,000 nodes). */
+const NODE_BYTES_LIMIT = 64 * 2 ** 20;
+
+/** The most nodes a graph of paths of messages of `copies` copies may hold. */
+export function maxGraphNodes(copies: number): number {
+  return Math.min(MAX_TRIE_NODES, Math.floor(NODE_BYTES_LIMIT / (40 + 8 * copies)));
+}
 
 /** What paths through the automaton end in: per result, its outcome, messages, last round and deliveries (copies a result). */
 export interface PathResults {
@@ -177,6 +185,7 @@ export class PathTrie {
   readonly results: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
   private readonly resultOfKey = new Map<string, number>();
   private readonly copies: number;
+  private readonly maxNodes: number;
   /** countStarts' counts of each result, grown as results appear. */
   private counts: Float64Array = new Float64Array(0);
 
@@ -185,6 +194,7 @@ export class PathTrie {
     private readonly replay: Replay,
   ) {
     const copies = (this.copies = replay.copies);
+    this.maxNodes = maxGraphNodes(copies);
     this.child = new Int32Array(64 * (copies + 1)).fill(-1);
     this.result = new Int32Array(64);
     this.direction = new Uint8Array(64);
@@ -481,7 +491,7 @@ export class PathTrie {
     return node * 32 + taken;
   }
 
-  /** Past its limits (MAX_PATHS paths, MAX_TRIE_NODES nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
+  /** Past its limits (MAX_PATHS ends, maxGraphNodes nodes, a path of MAX_TRIAL_STEPS sends): it takes no more starts. */
   broken = false;
 
   /**
@@ -508,7 +518,7 @@ export class PathTrie {
     const hash = (this.deliveredHash[parent]! + (delivered > 0 ? DELIVERED_HASH[delivered - 1]! : 0)) | 0;
     let child = this.sameNode(hash, node, messages, lastRound, at);
     if (child < 0) {
-      if (at === MAX_TRIE_NODES) {
+      if (at === this.maxNodes) {
         this.broken = true;
         return -1;
       }
