@@ -183,7 +183,6 @@ export class PathTrie {
   private size = 0;
   private paths = 0;
   readonly results: PathResults = { outcome: [], messages: [], rounds: [], deliveries: [] };
-  private readonly resultOfKey = new Map<string, number>();
   private readonly copies: number;
   private readonly maxNodes: number;
   /** countStarts' counts of each result, grown as results appear. */
@@ -567,21 +566,38 @@ export class PathTrie {
       return -1;
     }
     const stop = kind[node] === END ? next[2 * node]! : -1 - node;
-    const deliveries = this.deliveries.subarray(at * this.copies, at * this.copies + this.copies);
-    const key = `${stop} ${messages} ${lastRound} ${deliveries.join(' ')}`;
-    let result = this.resultOfKey.get(key);
-    if (result === undefined) {
-      const { results } = this;
+    const key = nodeKey(this.deliveredHash[at]!, stop, messages, lastRound);
+    let result = this.sameResult(key, stop, messages, lastRound, at);
+    if (result < 0) {
+      const { results, copies } = this;
       result = results.outcome.length;
-      this.resultOfKey.set(key, result);
+      this.nextResult.push(this.firstResultOfKey.get(key) ?? -1);
+      this.firstResultOfKey.set(key, result);
       results.outcome.push(stop);
       results.messages.push(messages);
       results.rounds.push(lastRound);
-      results.deliveries.push(...deliveries);
+      for (let c = 0; c < copies; c++) results.deliveries.push(this.deliveries[at * copies + c]!);
     }
     this.result[at] = result;
     return at;
   }
+
+  /** The result that ends in `stop` after `messages` messages, the last in `lastRound`, with node `at`'s deliveries; −1 where there is none yet. */
+  private sameResult(key: number, stop: number, messages: number, lastRound: number, at: number): number {
+    const { results, copies, deliveries } = this;
+    let same = this.firstResultOfKey.get(key) ?? -1;
+    for (; same >= 0; same = this.nextResult[same]!) {
+      if (results.outcome[same] !== stop || results.messages[same] !== messages || results.rounds[same] !== lastRound) continue;
+      let c = 0;
+      while (c < copies && results.deliveries[same * copies + c] === deliveries[at * copies + c]) c++;
+      if (c === copies) return same;
+    }
+    return -1;
+  }
+
+  /** The first result of each key (nodeKey of its deliveries' hash, end, messages and last round), and after result r the next of the same key. */
+  private readonly firstResultOfKey = new Map<number, number>();
+  private readonly nextResult: number[] = [];
 
   private grow(): void {
     const n = 2 * this.result.length;

@@ -38,7 +38,8 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (!automaton) return generic();
   const results = resultOrderFor(model);
   if (results) return runBlockByResults(model, results, rng, trials);
-  const table = startTableFor(model, automaton, replay, trials);
+  // A protocol that draws nothing of its own and has no result order is past the count's limits, which the start table's count would meet again.
+  const table = automaton.drawFree ? null : startTableFor(model, automaton, replay, trials);
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const starts = replay.starts;
   const tally = new BlockTally(model, 16);
