@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -72,6 +73,22 @@ describe('the trace channel', () => {
     const bad = await success('bad.txt');
     assert.equal(bad.success.count, 0);
     assert.ok(Math.abs(bad.exact!.success) < 1e-12);
+  });
+
+  it("digests the files as read: sha256 over each file parameter's name, NUL, its text without a byte-order mark, NUL, in the order the channel lists them", () => {
+    const long = `${'0'.repeat(20_000)}1\n`; // past the table limit: replayed
+    const dir = tempFiles({ 'a.txt': `\ufeff${long}`, 'b.txt': `# back\n${long}` });
+    const [a, b] = [join(dir, 'a.txt'), join(dir, 'b.txt')];
+    const digestOf = (...parts: [string, string][]): string => {
+      const hash = createHash('sha256');
+      for (const [name, text] of parts) hash.update(`${name}\u0000${text}\u0000`);
+      return hash.digest('hex');
+    };
+    const digest = (channel: Record<string, unknown>) => scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', ...channel } }).params['digest'];
+    assert.equal(digest({ file: a }), digestOf(['file', long]));
+    assert.equal(digest({ file: a, BtoA: b }), digestOf(['file', long], ['BtoA', `# back\n${long}`]));
+    // The same file twice is read once and digested twice.
+    assert.equal(digest({ file: b, AtoB: b }), digestOf(['file', `# back\n${long}`], ['AtoB', `# back\n${long}`]));
   });
 
   it('gives the same bytes for any worker count and shard split, records the trace digest, and merge refuses shards of another trace', async () => {

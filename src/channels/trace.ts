@@ -1,6 +1,7 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
-import { readLossTrace } from '../io/trace-input.js';
+import { hashTraceFile, readLossTrace } from '../io/trace-input.js';
+import type { Hash } from 'node:crypto';
 import { MAX_TRACE_PACKETS, describeRange, traceStats } from '../fit/trace-file.js';
 import type { LossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
@@ -39,12 +40,14 @@ export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 const parsed = new Map<string, LossTrace>();
 
 /** A trace file, read once per process (worker threads take what the main thread read: parsedTraces, adoptTraces). */
-export function readTraceFile(file: string, column: string | undefined): LossTrace {
+export function readTraceFile(file: string, column: string | undefined, hash?: Hash): LossTrace {
   const key = `${file}\u0000${column ?? ''}`;
   let trace = parsed.get(key);
   if (!trace) {
-    trace = readLossTrace(file, { file, ...(column ? { column } : {}) });
+    trace = readLossTrace(file, { file, ...(column ? { column } : {}) }, undefined, hash);
     parsed.set(key, trace);
+  } else if (hash) {
+    hashTraceFile(file, hash);
   }
   return trace;
 }
@@ -213,6 +216,9 @@ export const trace: ChannelDefinition<TraceConfig> = {
     const a = params['AtoB'] === undefined ? file : String(params['AtoB']);
     const b = params['BtoA'] === undefined ? file : String(params['BtoA']);
     return a === b ? `trace: ${describeTrace(a, column)}` : `trace A→B: ${describeTrace(a, column)}; B→A: ${describeTrace(b, column)}`;
+  },
+  readFile(file, params, hash) {
+    readTraceFile(file, columnOf(params), hash);
   },
   checkFiles(params) {
     // Reading checks every limit (bytes, packets) and the format, naming the file and line.

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import type { ParameterDeclaration } from './parameter.js';
 import type { Direction } from './protocol.js';
 
@@ -61,6 +62,12 @@ export interface ChannelDefinition<Config = unknown> {
    * when the scenario is resolved, throwing UsageError naming the file and line of the problem.
    */
   checkFiles?(params: ChannelParams): void;
+  /**
+   * Reads a file it names (an absolute path; `params` as written, for options such as a column)
+   * for the channel, feeding its text's bytes into `hash` on the way, so that a file is read once
+   * when the scenario is resolved and its digest taken (else the file is read only to hash it).
+   */
+  readFile?(file: string, params: ChannelParams, hash: Hash): void;
   configure(params: ChannelParams, copies: number): Config;
   initialStates(config: Config): readonly InitialState[];
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */

@@ -31,7 +31,7 @@ const READING: TraceReading = { ...TRACE_LIMITS, pieceBytes: TRACE_PIECE_BYTES }
  * bytes (TraceReader.count: a loop over bytes costs a fraction of decoding and reading them),
  * and refused as soon as the count passes the limit, its text never decoded.
  */
-export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING): LossTrace {
+export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING, hash?: Hash): LossTrace {
   const reader = new TraceReader(options, reading.packets, reading.detectChars);
   // The mark is dropped by the reader: a block decoded here may be any block.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -40,6 +40,7 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
     const text = decode(decoder, bytes, path);
     if (text) reader.push(text);
     if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reading.pieceBytes, (block) => reader.count(block));
+    if (hash) hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
   });
   const rest = decode(decoder, undefined, path);
@@ -54,10 +55,13 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
 export function hashTraceFile(path: string, hash: Hash): void {
   let first = true;
   forEachTraceBlock(path, READING, (bytes) => {
-    const mark = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
-    hash.update(mark ? bytes.subarray(3) : bytes);
   });
+}
+
+function hasUtf8Mark(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 /**

@@ -8,7 +8,7 @@ import { applyOverrides } from './overrides.js';
 import type { Overrides } from './overrides.js';
 import { channelNamed } from '../catalog/channels.js';
 import { protocolNamed } from '../catalog/protocols.js';
-import type { ChannelDefinition } from '../contract/channel.js';
+import type { ChannelDefinition, ChannelParams } from '../contract/channel.js';
 import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import { supportsCrashes } from '../contract/protocol.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
@@ -235,7 +235,8 @@ function filesOf(
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
     hash.update(`${p.name}\u0000`);
-    hashTraceFile(file, hash);
+    if (definition.readFile) definition.readFile(file, object as ChannelParams, hash);
+    else hashTraceFile(file, hash);
     hash.update('\u0000');
     absolute[written] = file;
   }
