@@ -41,7 +41,7 @@ function refusal(count: () => unknown): string {
 }
 
 const tooMany = (where: string, limit: number) =>
-  `${where}: more than ${limit} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`;
+  `${where}: more than ${limit.toLocaleString('en-US')} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`;
 
 const BOM = '\ufeff';
 
@@ -53,6 +53,9 @@ const DIGIT_FILES: [string, string, number][] = [
   ['other characters, counted past', 'a01 x1\n', 3],
   ['a byte-order mark before a comment', `${BOM}# 11\n0`, 1],
   ['a comment at the very end', '0\n1\n# 111', 2],
+  // Counted 4,096 bytes a call: a comment over that edge, and digits either side of it.
+  ["a comment over the edge of the count's slices", `${'0\n'.repeat(2046)}1\n# ${'1'.repeat(5000)}\n${'01'.repeat(3000)}`, 2047 + 6000],
+  ["digits and a line start at the edge of the count's slices", `${'0'.repeat(4095)}\n#1\n${'1 '.repeat(4096)}`, 4095 + 4096],
 ];
 
 // [what, text, rows, line of the last row]: the header aside, blank and # lines skipped.

@@ -208,6 +208,14 @@ export class TraceReader {
   }
 }
 
+/**
+ * Digits are read (and a file's digits or rows counted) this many characters a call: short enough that a call ends before its loop is
+ * compiled while it runs (on-stack replacement, which V8 compiled without knowing the code after
+ * the loop and threw away on leaving it, every piece), so the whole function is compiled once
+ * it is known.
+ */
+const DIGITS_SCAN_CHARS = 4096;
+
 /** TraceReader.count's state, carried from block to block. */
 class ByteCounter {
   private packets = 0;
@@ -240,9 +248,15 @@ class ByteCounter {
 
   /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
   private countRows(bytes: Uint8Array, from: number): void {
+    for (let i = from; i < bytes.length; i = Math.min(bytes.length, i + DIGITS_SCAN_CHARS))
+      this.countRowsIn(bytes, i, Math.min(bytes.length, i + DIGITS_SCAN_CHARS));
+  }
+
+  /** countRows over bytes[from … to − 1] (in slices, as DigitsReader reads: DIGITS_SCAN_CHARS). */
+  private countRowsIn(bytes: Uint8Array, from: number, to: number): void {
     let { packets, line, lineStart } = this;
     const limit = this.maxPackets + 1;
-    for (let i = from; i < bytes.length; i++) {
+    for (let i = from; i < to; i++) {
       const c = bytes[i]!;
       if (c === NEWLINE) {
         line++;
@@ -252,18 +266,27 @@ class ByteCounter {
         if (c !== HASH && ++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
       }
     }
-    Object.assign(this, { packets, line, lineStart });
+    this.packets = packets;
+    this.line = line;
+    this.lineStart = lineStart;
   }
 
   private countDigits(bytes: Uint8Array, from: number): void {
-    let { packets, lineStart } = this;
     let i = from;
     if (this.inComment) {
       i = bytes.indexOf(NEWLINE, i);
       if (i < 0) return;
       this.inComment = false;
     }
-    for (; i < bytes.length; i++) {
+    while (i < bytes.length) i = this.countDigitsIn(bytes, i, Math.min(bytes.length, i + DIGITS_SCAN_CHARS));
+    if (this.packets > this.maxPackets) throw tooManyPackets(this.file, undefined, this.maxPackets);
+  }
+
+  /** countDigits over bytes[from … to − 1] (on to the end of a comment line that starts there); returns where it stopped. */
+  private countDigitsIn(bytes: Uint8Array, from: number, to: number): number {
+    let { packets, lineStart } = this;
+    let i = from;
+    for (; i < to; i++) {
       const c = bytes[i]!;
       if ((c | 1) === ONE) {
         packets++;
@@ -274,13 +297,15 @@ class ByteCounter {
         const end = bytes.indexOf(NEWLINE, i);
         if (end < 0) {
           this.inComment = true;
+          i = bytes.length;
           break;
         }
         i = end - 1; // the newline is seen on the next turn
       } else lineStart = false;
     }
-    if (packets > this.maxPackets) throw tooManyPackets(this.file, undefined, this.maxPackets);
-    Object.assign(this, { packets, lineStart });
+    this.packets = packets;
+    this.lineStart = lineStart;
+    return i;
   }
 }
 
@@ -416,14 +441,6 @@ function firstContentLine(text: string): { text: string; line: number } | undefi
   }
   return undefined;
 }
-
-/**
- * Digits are read this many characters a call: short enough that a call ends before its loop is
- * compiled while it runs (on-stack replacement, which V8 compiled without knowing the code after
- * the loop and threw away on leaving it, every piece), so the whole function is compiled once
- * it is known.
- */
-const DIGITS_SCAN_CHARS = 4096;
 
 const ZERO = 0x30;
 const ONE = 0x31;
