@@ -184,6 +184,23 @@ no answer yet for icmp_seq=4
     assert.deepEqual(warnings, []);
   });
 
+  it('places a reply up to half the number space below the first number shown, and replies far above it, each once', () => {
+    const reply = (seq: number) => `64 bytes from 192.0.2.10: icmp_seq=${seq % 65_536} ttl=57 time=10.0 ms`;
+    // 40,000 first, then 7,232 (32,768 below: the lowest a number can unwrap to), then on by 997 to past 140,000, 40,000 again (a duplicate).
+    const shown = [40_000, 7_232, 40_000];
+    for (let seq = 40_997; seq <= 140_000; seq += 997) shown.push(seq);
+    const lines = ['PING 192.0.2.10 (192.0.2.10) 56(84) bytes of data.', ...shown.map(reply)];
+    const { lost, range } = parseLossTrace(lines.join('\n'), { file: 'far.txt' });
+    const last = shown[shown.length - 1]!;
+    assert.deepEqual(range, { first: 7_232, last });
+    assert.equal(lost.length, last - 7_232 + 1);
+    const delivered = [...lost.keys()].filter((i) => lost[i] === 0).map((i) => i + 7_232);
+    assert.deepEqual(
+      delivered,
+      [...new Set(shown)].sort((a, b) => a - b),
+    );
+  });
+
   it('recovers any loss pattern from a synthesized log of any dialect, from the first packet the log shows', () => {
     const pattern = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 120 }).filter((p) => p.includes(0));
     const decorations = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 120, maxLength: 120 });

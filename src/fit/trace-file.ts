@@ -873,10 +873,14 @@ function numberBefore(text: string, end: number, from: number): number {
 
 const SEQ_SPACE = 65536; // icmp_seq is 16 bits and wraps
 
-/** Per-line readings of a ping log, in line order; sequence numbers unwrapped. */
+/** What the lines of a ping log say; sequence numbers unwrapped. */
 interface PingLines {
-  seqs: Int32Array;
-  replied: Uint8Array;
+  /** The numbers that had a reply: bit (n − base) for number n (a bit a number, not a record a line: a log of 10^7 lines takes 1.2 MiB here). */
+  replies: Uint8Array;
+  /** The number of bit 0: half the number space below the first number seen, which unwrapping never goes under. */
+  base: number;
+  anyReply: boolean;
+  /** Lines that name a number. */
   count: number;
   headerLine?: number;
   macHeader: boolean;
@@ -896,8 +900,9 @@ interface PingLines {
 class PingReader {
   private readonly lines = new LineCarry();
   private readonly found: PingLines = {
-    seqs: new Int32Array(1024),
-    replied: new Uint8Array(1024),
+    replies: new Uint8Array(1024),
+    base: 0,
+    anyReply: false,
     count: 0,
     macHeader: false,
     linuxHeader: false,
@@ -919,7 +924,7 @@ class PingReader {
   finish(): LossTrace {
     const rest = this.lines.end();
     scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
-    return buildPingTrace(this.found, this.file, this.maxPackets);
+    return buildPingTrace(this.found, this.state, this.file, this.maxPackets);
   }
 }
 
@@ -985,7 +990,7 @@ function scanLines(
   maxPackets: number,
 ): number {
   const { seqToken, reqToken, timeout, summary, stamps } = searches;
-  let { seqs, replied, count } = found;
+  let { replies, count } = found;
   // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
   // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
   let { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line } = state;
@@ -1044,16 +1049,17 @@ function scanLines(
       else if (unwrapped < lowest) lowest = unwrapped;
       else if (unwrapped > highest) highest = unwrapped;
       if (highest - lowest >= maxPackets) throw tooManyPackets(file, line, maxPackets);
-      if (count === seqs.length) {
-        const grown = new Int32Array(seqs.length * 2);
-        grown.set(seqs);
-        seqs = grown;
-        const grownReplied = new Uint8Array(replied.length * 2);
-        grownReplied.set(replied);
-        replied = grownReplied;
+      if (count++ === 0) found.base = unwrapped - SEQ_SPACE / 2;
+      if (reply) {
+        const bit = unwrapped - found.base;
+        if (bit >> 3 >= replies.length) {
+          const grown = new Uint8Array(Math.max(2 * replies.length, (bit >> 3) + 1));
+          grown.set(replies);
+          replies = grown;
+        }
+        replies[bit >> 3]! |= 1 << (bit & 7);
+        found.anyReply = true;
       }
-      seqs[count] = unwrapped;
-      replied[count++] = reply ? 1 : 0;
       if (reply && busybox) found.busybox = true;
       if (!reply) {
         if (timeout.within(start, end) >= 0) found.macLines = true;
@@ -1077,8 +1083,7 @@ function scanLines(
     }
     start = end + 1;
   }
-  found.seqs = seqs;
-  found.replied = replied;
+  found.replies = replies;
   found.count = count;
   state.seqOffset = seqOffset;
   state.referenceRaw = referenceRaw;
@@ -1170,20 +1175,12 @@ function isBytesFrom(text: string, at: number): boolean {
  * reordered replies are placed by their number. A summary that disagrees with what was read
  * (an excerpt, or lines lost from the log) is named in a warning with both figures.
  */
-function buildPingTrace(found: PingLines, file: string, maxPackets: number): LossTrace {
-  const { seqs, replied, count, transmitted, received, summaryLine } = found;
+function buildPingTrace(found: PingLines, span: { readonly lowest: number; readonly highest: number }, file: string, maxPackets: number): LossTrace {
+  const { replies, base, count, anyReply, transmitted, received, summaryLine } = found;
   if (transmitted === 0 || (transmitted === undefined && count === 0)) {
     throw new TraceError(file, summaryLine, 'the ping log has no packets: nothing was transmitted');
   }
-  let lowest = Number.POSITIVE_INFINITY;
-  let highest = Number.NEGATIVE_INFINITY;
-  let anyReply = false;
-  for (let k = 0; k < count; k++) {
-    const s = seqs[k]!;
-    if (s < lowest) lowest = s;
-    if (s > highest) highest = s;
-    if (replied[k]) anyReply = true;
-  }
+  const { lowest, highest } = span;
   if (!anyReply) {
     if (received !== undefined && received > 0) {
       throw new TraceError(
@@ -1213,15 +1210,15 @@ function buildPingTrace(found: PingLines, file: string, maxPackets: number): Los
   }
   const packets = last - lowest + 1;
   if (packets > maxPackets) throw tooManyPackets(file, summaryLine, maxPackets);
-  const lost = new Uint8Array(packets).fill(1);
+  const lost = new Uint8Array(packets);
   let delivered = 0;
-  for (let k = 0; k < count; k++) {
-    if (!replied[k]) continue;
-    const i = seqs[k]! - lowest;
-    if (lost[i]) {
-      lost[i] = 0;
-      delivered++;
-    }
+  // Number lowest + i is bit lowest − base + i (past the last reply's byte, none had a reply).
+  const from = lowest - base;
+  for (let i = 0; i < packets; i++) {
+    const bit = from + i;
+    const got = bit >> 3 < replies.length ? (replies[bit >> 3]! >> (bit & 7)) & 1 : 0;
+    lost[i] = 1 - got;
+    delivered += got;
   }
   const range = { first: lowest, last };
   const warnings: string[] = [];

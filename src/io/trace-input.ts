@@ -12,7 +12,7 @@ const WHAT = 'trace file';
  * The file is read and decoded this many bytes at a time: no piece is held longer than it
  * takes to read. The first block is shorter: all it must hold is the text the format is told from.
  */
-export const TRACE_PIECE_BYTES = 16 * 2 ** 20;
+export const TRACE_PIECE_BYTES = 4 * 2 ** 20;
 const FIRST_BLOCK_BYTES = 2 ** 20;
 
 /** Limits and block size of a reading; tests lower them to reach them with small files. */
