@@ -1,11 +1,10 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { hashTraceFile, readLossTrace } from '../io/trace-input.js';
-import type { Hash } from 'node:crypto';
 import { MAX_TRACE_PACKETS, describeRange, traceStats } from '../fit/trace-file.js';
 import type { LossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
-import type { ChannelDefinition, ChannelParams, InitialState, Replay, Transmission } from '../contract/channel.js';
+import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, Transmission } from '../contract/channel.js';
 
 /**
  * A measured loss trace, replayed: the file holds the fate of successive packets (0 delivered,
@@ -40,7 +39,7 @@ export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 const parsed = new Map<string, LossTrace>();
 
 /** A trace file, read once per process (worker threads take what the main thread read: parsedTraces, adoptTraces). */
-export function readTraceFile(file: string, column: string | undefined, hash?: Hash): LossTrace {
+export function readTraceFile(file: string, column: string | undefined, hash?: HashSink): LossTrace {
   const key = `${file}\u0000${column ?? ''}`;
   let trace = parsed.get(key);
   if (!trace) {

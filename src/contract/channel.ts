@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import type { ParameterDeclaration } from './parameter.js';
 import type { Direction } from './protocol.js';
 
@@ -44,6 +43,11 @@ export interface InitialState {
 
 export type ChannelParams = Readonly<Record<string, number | string | undefined>>;
 
+/** Where a channel's file bytes are digested (a node:crypto Hash). */
+export interface HashSink {
+  update(data: Uint8Array | string): unknown;
+}
+
 export interface ChannelDefinition<Config = unknown> {
   readonly name: string;
   readonly summary: string;
@@ -67,7 +71,7 @@ export interface ChannelDefinition<Config = unknown> {
    * for the channel, feeding its text's bytes into `hash` on the way, so that a file is read once
    * when the scenario is resolved and its digest taken (else the file is read only to hash it).
    */
-  readFile?(file: string, params: ChannelParams, hash: Hash): void;
+  readFile?(file: string, params: ChannelParams, hash: HashSink): void;
   configure(params: ChannelParams, copies: number): Config;
   initialStates(config: Config): readonly InitialState[];
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */

@@ -1,6 +1,5 @@
 import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { Hash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
 import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
@@ -31,7 +30,7 @@ const READING: TraceReading = { ...TRACE_LIMITS, pieceBytes: TRACE_PIECE_BYTES }
  * bytes (TraceReader.count: a loop over bytes costs a fraction of decoding and reading them),
  * and refused as soon as the count passes the limit, its text never decoded.
  */
-export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING, hash?: Hash): LossTrace {
+export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING, hash?: { update(data: Uint8Array): unknown }): LossTrace {
   const reader = new TraceReader(options, reading.packets, reading.detectChars);
   // The mark is dropped by the reader: a block decoded here may be any block.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -52,7 +51,7 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
  * Feeds a trace file's text into a hash, as its UTF-8 bytes without a byte-order mark: the
  * hash of the text the file holds (the reading checks that it is text).
  */
-export function hashTraceFile(path: string, hash: Hash): void {
+export function hashTraceFile(path: string, hash: { update(data: Uint8Array): unknown }): void {
   let first = true;
   forEachTraceBlock(path, READING, (bytes) => {
     hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
