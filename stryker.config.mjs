@@ -58,7 +58,7 @@ const MODULES = {
   // contract checker's, which holds a protocol file to the same rules.
   refusals: {
     mutate: ['src/engine/unfilled-step.ts', 'src/contract/protocol.ts'],
-    tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact', 'outcome-sets'],
+    tests: ['steps-refused', 'replay-refusals', 'rules', 'rules-crashes', 'announced-runs', 'montecarlo-generic', 'exact', 'outcome-sets', 'refusals-units'],
   },
   merge: { mutate: ['src/results/{shard,verify}.ts', 'src/cli/commands/merge.ts'], tests: ['merge-rules', 'merge-units', 'merge-protocol-search', 'merge-precision-cap'], messages: false },
   scenario: { mutate: ['src/scenario/validate.ts', 'src/scenario/resolve.ts'], tests: ['scenario', 'rules-scenario', 'scenario-units', 'scenario-declared-values', 'scenario-ranges', 'scenario-places', 'scenario-resolved'], messages: false },

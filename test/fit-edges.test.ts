@@ -35,3 +35,29 @@ describe('a Gilbert–Elliott channel that never loses', () => {
     );
   });
 });
+
+describe('a Gilbert–Elliott channel whose bad state lasts about 10^17 packets', () => {
+  it('has bursts of a mean near 10^17 (10^15 or more), never a negative one (1 − badToGood rounds to 1)', () => {
+    const params = { goodToBad: 0.1, badToGood: 1e-17, lossGood: 0.1, lossBad: 1 };
+    const fit = { model: 'gilbert-elliott' as const, params, logLikelihood: 0, parameters: 4, aic: 0, bic: 0 };
+    const { bursts, gaps } = modelRunLengths(fit, 3);
+    assert.ok(bursts.mean >= 1e15, String(bursts.mean));
+    // A gap is good packets delivered, then a loss: geometric-like, its mean finite.
+    assert.ok(gaps.mean > 1 && gaps.mean < 100, String(gaps.mean));
+  });
+});
+
+describe('the closed-form fits as candidates of the Gilbert–Elliott fit', () => {
+  it('the independent-loss candidate wins where Baum–Welch is given no pass: 100001, its ln L by hand', () => {
+    // p = 1/3: ln L = 2 ln(1/3) + 4 ln(2/3). Gilbert's chain pays for its first packet at its
+    // stationary loss, 1/5 (goodToBad 1/4, badToGood 1), and stays below; the EM start, not
+    // advanced, lower still.
+    const lost = Uint8Array.from([1, 0, 0, 0, 0, 1]);
+    const fit = fitGilbertElliott(lost, { starts: 1, maxIterations: 0 });
+    assert.equal(fit.start, 'bernoulli');
+    assert.equal(fit.iterations, 0);
+    assert.equal(fit.converged, true);
+    assert.ok(Math.abs(fit.logLikelihood - (2 * Math.log(1 / 3) + 4 * Math.log(2 / 3))) < 1e-12, String(fit.logLikelihood));
+    assert.deepEqual(fit.params, { goodToBad: 0, badToGood: 1, lossGood: 1 / 3, lossBad: 1 / 3 });
+  });
+});

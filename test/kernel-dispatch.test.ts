@@ -1,19 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { A_TO_B, CHOOSE, END, SEND } from '../src/contract/protocol.js';
+import { buildAutomaton } from '../src/engine/accelerators/automaton.js';
 import { kernelFor } from '../src/engine/accelerators/kernel.js';
 import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock, runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { blockState } from '../src/rng/streams.js';
-import { generatorAt, stateOf, stateWithFirstOutput } from './helpers.js';
+import { generatorAt, protocolOf, stateOf, stateWithFirstOutput } from './helpers.js';
 
 /**
  * Which engine runs a cell, and the paths of the compiled kernel that the kernel tests' cells do
  * not reach: a threshold tie after a join (where the trial's cost so far is in the kernel's
- * variables, not a constant of its code), two cells whose automata differ but have the same size,
- * and a cell too large to compile. Every engine must give the generic engine's tally, draw for
- * draw (kernel.test); these pin the choice of engine and the paths that choice leads to.
+ * variables, not a constant of its code), two cells whose automata differ but have the same size
+ * or the same node list written without separators, the delivery classes of sends of more than
+ * two outcomes (Gilbert–Elliott), and a cell too large to compile. Every engine must give the
+ * generic engine's tally, draw for draw (kernel.test); these pin the choice of engine and the
+ * paths that choice leads to.
  */
 
 const cell = (protocol: string, params: Record<string, number>): CellModel => buildCellModel({ protocol, channel: 'bernoulli', params });
@@ -75,6 +80,84 @@ describe('the compiled kernel: engine choice and its rare paths', () => {
         const stream = blockState('dispatch', 'shapes', block);
         assert.deepEqual(runBlock(model, stream, 5000), runBlockGeneric(model, generatorAt(stream), 5000), `${model.protocol.name}, block ${block}`);
       }
+    }
+  });
+
+  it('over a Gilbert–Elliott channel every delivery class is counted as the generic engine counts it, after joins too', () => {
+    // A send over Gilbert–Elliott has up to four outcomes (lost or received, the direction's next
+    // state good or bad), each received one its own delivery class, and the channel's states
+    // meet again in joins: the kernel counts those deliveries through its table of classes
+    // (three or more outcomes) or its pair of signs (two), on paths whose cost is known only at
+    // run time. With lossGood = lossBad = 0 both outcomes of a send are received, so the first
+    // outcome delivers too. Shared kernels run on the scalar code (no bit walk, no SIMD lanes).
+    const ge = { goodToBad: 0.2, badToGood: 0.4, lossGood: 0.05, lossBad: 0.7 };
+    const cells: [string, Record<string, number>][] = [
+      ['messenger', { ...ge, redundancy: 2, rounds: 1 }],
+      ['handshake', { ...ge, redundancy: 2, rounds: 3 }],
+      ['retransmit', { ...ge, redundancy: 2, rounds: 3 }],
+      ['handshake', { ...ge, redundancy: 1, rounds: 4 }],
+      ['retransmit', { ...ge, redundancy: 1, rounds: 2, lossGood: 0, lossBad: 0 }],
+      ['handshake', { ...ge, redundancy: 1, rounds: 3, lossGood: 0, lossBad: 0 }],
+    ];
+    for (const [protocol, params] of cells) {
+      const model = buildCellModel({ protocol, channel: 'gilbert-elliott', params });
+      assert.equal(kernelFor(model)?.engine, 'compiled', protocol);
+      for (let block = 0; block < 2; block++) {
+        const stream = blockState('dispatch', 'gilbert-elliott', block);
+        const generic = runBlockGeneric(model, generatorAt(stream), 5000);
+        const where = `${protocol} ${JSON.stringify(params)}, block ${block}`;
+        // The blocks receive messages of four delivery classes or more, each compared below.
+        assert.ok(generic.deliveries.filter((n) => n > 0).length >= 4, `${where}: deliveries ${generic.deliveries}`);
+        assert.deepEqual(runBlockCompiled(model, stream, 5000), generic, `${where}, shared kernel`);
+        assert.deepEqual(runBlockCompiled(model, stream, 5000, true), generic, `${where}, specialized kernel`);
+      }
+    }
+  });
+
+  it('two automata whose node lists, written without separators, read the same get kernels of their own', () => {
+    // A coin of 11 sides leads from the root (node 0) to nodes 1 to 11; node 2 sends a messenger,
+    // which in one protocol ends at node 1 (both) when lost and node 11 (neither) when received,
+    // and in the other the other way round. The send's successors are 1, 11 and 11, 1: the same
+    // digits, so only the key's separators tell the two shapes apart.
+    const sides = Float64Array.of(2 ** -2, 2 ** -1, 2 ** -3, 2 ** -4, 2 ** -5, 2 ** -6, 2 ** -7, 2 ** -8, 2 ** -9, 2 ** -10, 2 ** -10);
+    const coinThenSend = (name: string, whenLost: number, whenReceived: number) =>
+      protocolOf(name, 1, {
+        next(state, _config, step) {
+          const at = state[0]!;
+          if (at === 0) {
+            step.kind = CHOOSE;
+            step.choices = sides;
+          } else if (at === 2) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = 1;
+          } else {
+            step.kind = END;
+            step.outcome = at === 1 ? 0 : at === 11 ? 1 : 2;
+          }
+        },
+        resolve(state, _config, step, result) {
+          state[0] = step.kind === CHOOSE ? result + 1 : result ? whenReceived : whenLost;
+        },
+      });
+    const cases = [
+      { protocol: coinThenSend('kernel-key-lost-both', 1, 11), successors: [1, 11] },
+      { protocol: coinThenSend('kernel-key-lost-neither', 11, 1), successors: [11, 1] },
+    ];
+    const protocols = cases.map((c) => c.protocol);
+    for (const protocol of protocols) registerProtocol(protocol);
+    try {
+      for (const { protocol, successors } of cases) {
+        const model = buildCellModel({ protocol: protocol.name, channel: 'bernoulli', params: { loss: 0.3, redundancy: 1 } });
+        const send = buildAutomaton(model, 20).nodes[2]!;
+        assert.deepEqual(send.kind === 'send' && send.next, successors, `${protocol.name}: the send's successors`);
+        const stream = blockState('dispatch', 'keys', 0);
+        const tally = runBlockCompiled(model, stream, 5000);
+        assert.deepEqual(tally, runBlockGeneric(model, generatorAt(stream), 5000), protocol.name);
+        assert.ok(tally.outcomes[0]! > 500 && tally.outcomes[1]! > 500, `${protocol.name}: ${tally.outcomes}`);
+      }
+    } finally {
+      for (const protocol of protocols) unregister(protocol.name);
     }
   });
 
