@@ -214,7 +214,7 @@ export class TraceReader {
  * the loop and threw away on leaving it, every piece), so the whole function is compiled once
  * it is known.
  */
-const DIGITS_SCAN_CHARS = 4096;
+const SLICE_CHARS = 4096;
 
 /** TraceReader.count's state, carried from block to block. */
 class ByteCounter {
@@ -248,11 +248,10 @@ class ByteCounter {
 
   /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
   private countRows(bytes: Uint8Array, from: number): void {
-    for (let i = from; i < bytes.length; i = Math.min(bytes.length, i + DIGITS_SCAN_CHARS))
-      this.countRowsIn(bytes, i, Math.min(bytes.length, i + DIGITS_SCAN_CHARS));
+    for (let i = from; i < bytes.length; i += SLICE_CHARS) this.countRowsIn(bytes, i, Math.min(bytes.length, i + SLICE_CHARS));
   }
 
-  /** countRows over bytes[from … to − 1] (in slices, as DigitsReader reads: DIGITS_SCAN_CHARS). */
+  /** countRows over bytes[from … to − 1] (in slices, as DigitsReader reads: SLICE_CHARS). */
   private countRowsIn(bytes: Uint8Array, from: number, to: number): void {
     let { packets, line, lineStart } = this;
     const limit = this.maxPackets + 1;
@@ -278,7 +277,7 @@ class ByteCounter {
       if (i < 0) return;
       this.inComment = false;
     }
-    while (i < bytes.length) i = this.countDigitsIn(bytes, i, Math.min(bytes.length, i + DIGITS_SCAN_CHARS));
+    while (i < bytes.length) i = this.countDigitsIn(bytes, i, Math.min(bytes.length, i + SLICE_CHARS));
     if (this.packets > this.maxPackets) throw tooManyPackets(this.file, undefined, this.maxPackets);
   }
 
@@ -479,7 +478,7 @@ class DigitsReader {
       this.inComment = false;
       i = end;
     }
-    while (i < text.length) i = this.scan(text, i, Math.min(text.length, i + DIGITS_SCAN_CHARS));
+    while (i < text.length) i = this.scan(text, i, Math.min(text.length, i + SLICE_CHARS));
   }
 
   /** Reads text[from … to − 1] (on to the end of a comment line that starts there); returns where it stopped. */

@@ -538,9 +538,7 @@ export class PathTrie {
     let same = this.firstOfKey.get(nodeKey(hash, node, messages, lastRound)) ?? -1;
     for (; same >= 0; same = this.nextOfKey[same]!) {
       if (this.node[same] !== node || this.messages[same] !== messages || this.lastRound[same] !== lastRound) continue;
-      let c = 0;
-      while (c < copies && deliveries[same * copies + c] === deliveries[at * copies + c]) c++;
-      if (c === copies) return same;
+      if (sameRun(deliveries, same * copies, deliveries, at * copies, copies)) return same;
     }
     return -1;
   }
@@ -588,9 +586,7 @@ export class PathTrie {
     let same = this.firstResultOfKey.get(key) ?? -1;
     for (; same >= 0; same = this.nextResult[same]!) {
       if (results.outcome[same] !== stop || results.messages[same] !== messages || results.rounds[same] !== lastRound) continue;
-      let c = 0;
-      while (c < copies && results.deliveries[same * copies + c] === deliveries[at * copies + c]) c++;
-      if (c === copies) return same;
+      if (sameRun(results.deliveries, same * copies, deliveries, at * copies, copies)) return same;
     }
     return -1;
   }
@@ -626,6 +622,12 @@ const DELIVERED_HASH = Int32Array.from({ length: MAX_REDUNDANCY }, (_, c) => Mat
 /** A node's key: its deliveries' hash, automaton node, messages and last round, mixed to a safe integer (nodes with the same key are compared in full). */
 function nodeKey(hash: number, node: number, messages: number, lastRound: number): number {
   return ((hash ^ Math.imul(node, 0x27d4eb2d) ^ Math.imul(messages, 0x165667b1)) >>> 0) * 2 ** 20 + (lastRound & 0xfffff);
+}
+
+/** Whether a[aFrom …] and b[bFrom …] hold the same `length` numbers. */
+function sameRun(a: ArrayLike<number>, aFrom: number, b: ArrayLike<number>, bFrom: number, length: number): boolean {
+  for (let c = 0; c < length; c++) if (a[aFrom + c] !== b[bFrom + c]) return false;
+  return true;
 }
 
 /** The 1 bits of a 32-bit word. */
