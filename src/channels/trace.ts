@@ -31,8 +31,8 @@ export const TABLE_PACKETS = 20_000;
 
 /**
  * The most packets the trace channel replays: what a trace file may hold (fit/trace-file.ts),
- * a byte per packet in memory — in the main thread and again in each worker thread (a copy of
- * what the main thread read, handed over with its first task).
+ * a byte per packet in memory the threads share (what the main thread read, handed to each
+ * worker thread with its first task), and a bit per packet in each thread (TraceReplay).
  */
 export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 
@@ -207,7 +207,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
   ],
   // A getter: formatting the number at load would start ICU for every command, not only `list`.
   get notes() {
-    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (a byte per packet in each thread); exact: the average over every start, followed start by start (about packets × a trial's steps); a ping log starts at the first sequence number it shows; validate prints the trace's length, loss rate and mean loss burst`;
+    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (a byte per packet, shared by the threads, and a bit per packet in each); exact: the average over every start, followed start by start (about packets × a trial's steps); a ping log starts at the first sequence number it shows; validate prints the trace's length, loss rate and mean loss burst`;
   },
   describe(params) {
     const column = columnOf(params);

@@ -308,38 +308,59 @@ class ByteCounter {
   }
 }
 
-/** Outcomes, one byte each, in an array grown by doubling up to the packet limit. */
+/**
+ * Outcomes, a bit each while reading (bit i % 8 of byte i / 8: 1 lost), in an array grown by
+ * doubling up to the packet limit; a byte each once read (result). Bits, as the array grown by
+ * doubling leaves its smaller copies behind until the collector runs: at a byte a packet those
+ * came to two or three bytes a packet more.
+ */
 class Outcomes {
-  bytes: Uint8Array;
+  bits: Uint8Array;
   count = 0;
 
   constructor(
     private readonly file: string,
     private readonly limit: number,
   ) {
-    this.bytes = new Uint8Array(Math.min(1 << 12, limit));
+    this.bits = new Uint8Array(Math.min(1 << 9, bytesOfBits(limit)));
   }
 
   /** Room for `more` outcomes (or up to the limit, which the writer checks), the array doubled at least. */
   reserve(more: number): void {
-    const wanted = Math.min(this.count + more, this.limit);
-    if (wanted <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.min(Math.max(wanted, 2 * this.bytes.length), this.limit));
-    grown.set(this.bytes.subarray(0, this.count));
-    this.bytes = grown;
+    const wanted = bytesOfBits(Math.min(this.count + more, this.limit));
+    if (wanted <= this.bits.length) return;
+    const grown = new Uint8Array(Math.min(Math.max(wanted, 2 * this.bits.length), bytesOfBits(this.limit)));
+    grown.set(this.bits.subarray(0, bytesOfBits(this.count)));
+    this.bits = grown;
   }
 
   add(x: number, line: number | undefined): void {
-    if (this.count === this.bytes.length) {
-      if (this.count === this.limit) throw tooManyPackets(this.file, line, this.limit);
-      this.reserve(1);
-    }
-    this.bytes[this.count++] = x;
+    const n = this.count;
+    if (n === this.limit) throw tooManyPackets(this.file, line, this.limit);
+    if (n >> 3 === this.bits.length) this.reserve(1);
+    this.bits[n >> 3]! |= x << (n & 7);
+    this.count = n + 1;
   }
 
+  /**
+   * The outcomes, a byte each, in memory shared with worker threads: a thread given the trace
+   * reads these bytes rather than a copy of them.
+   */
   result(): Uint8Array {
-    return this.bytes.slice(0, this.count);
+    const { bits, count } = this;
+    const lost = sharedBytes(count);
+    for (let i = 0; i < count; i++) lost[i] = (bits[i >> 3]! >> (i & 7)) & 1;
+    return lost;
   }
+}
+
+/** A trace's bytes, in memory worker threads share rather than copy (Outcomes.result). */
+function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+function bytesOfBits(bits: number): number {
+  return (bits + 7) >> 3;
 }
 
 /** Whole lines from pieces of text cut anywhere: what follows a piece's last newline waits for the next. */
@@ -484,7 +505,7 @@ class DigitsReader {
   /** Reads text[from … to − 1] (on to the end of a comment line that starts there); returns where it stopped. */
   private scan(text: string, from: number, to: number): number {
     const { outcomes, maxPackets } = this;
-    const lost = outcomes.bytes;
+    const bits = outcomes.bits;
     let n = outcomes.count;
     let { line, lineStart } = this;
     let i = from;
@@ -492,7 +513,8 @@ class DigitsReader {
       const c = text.charCodeAt(i);
       if (c === ZERO || c === ONE) {
         if (n === maxPackets) throw tooManyPackets(this.file, undefined, maxPackets);
-        lost[n++] = c - ZERO;
+        bits[n >> 3]! |= (c - ZERO) << (n & 7);
+        n++;
         lineStart = false;
       } else if (c === NEWLINE) {
         line++;
@@ -1209,7 +1231,7 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
   }
   const packets = last - lowest + 1;
   if (packets > maxPackets) throw tooManyPackets(file, summaryLine, maxPackets);
-  const lost = new Uint8Array(packets);
+  const lost = sharedBytes(packets);
   let delivered = 0;
   // Number lowest + i is bit lowest − base + i (past the last reply's byte, none had a reply).
   const from = lowest - base;

@@ -7,12 +7,17 @@ import { decodeText, isSystemError, systemErrorWords } from './files.js';
 
 const WHAT = 'trace file';
 
+/** The file is read this many bytes at a time: no block is held longer than it takes to read. */
+export const TRACE_PIECE_BYTES = 2 ** 20;
+
 /**
- * The file is read and decoded this many bytes at a time: no piece is held longer than it
- * takes to read. The first block is shorter: all it must hold is the text the format is told from.
+ * A block is decoded and read this many bytes at a time. A piece's text is short-lived, and a
+ * short piece's dies young: the collector frees it within a few pieces. Texts of megabytes were
+ * strings outside the heap (Node's, over about a megabyte), freed only by a full collection,
+ * which came every 64 MB of them — a ping log's reading held ten bytes a packet, for texts
+ * read long before. Short pieces also stay in the cache while they are read.
  */
-export const TRACE_PIECE_BYTES = 4 * 2 ** 20;
-const FIRST_BLOCK_BYTES = 2 ** 20;
+export const TEXT_PIECE_BYTES = 2 ** 16;
 
 /** Limits and block size of a reading; tests lower them to reach them with small files. */
 export interface TraceReading extends TraceLimits {
@@ -36,8 +41,10 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let first = true;
   forEachTraceBlock(path, reading, (bytes, fd, size) => {
-    const text = decode(decoder, bytes, path);
-    if (text) reader.push(text);
+    for (let at = 0; at < bytes.length; at += TEXT_PIECE_BYTES) {
+      const text = decode(decoder, bytes.subarray(at, at + TEXT_PIECE_BYTES), path);
+      if (text) reader.push(text);
+    }
     if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reading.pieceBytes, (block) => reader.count(block));
     if (hash) hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
@@ -82,7 +89,7 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
     const block = Buffer.allocUnsafe(reading.pieceBytes);
     let total = 0;
     for (;;) {
-      const n = fill(fd, total === 0 ? block.subarray(0, Math.min(block.length, FIRST_BLOCK_BYTES)) : block);
+      const n = fill(fd, block);
       if (n === 0) break;
       const bytes = block.subarray(0, n);
       checkTraceSize(total + n, path, reading.bytes);
