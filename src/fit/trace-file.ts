@@ -349,7 +349,19 @@ class Outcomes {
   result(): Uint8Array {
     const { bits, count } = this;
     const lost = sharedBytes(count);
-    for (let i = 0; i < count; i++) lost[i] = (bits[i >> 3]! >> (i & 7)) & 1;
+    const whole = count >> 3;
+    for (let j = 0, i = 0; j < whole; j++, i += 8) {
+      const b = bits[j]!;
+      lost[i] = b & 1;
+      lost[i + 1] = (b >> 1) & 1;
+      lost[i + 2] = (b >> 2) & 1;
+      lost[i + 3] = (b >> 3) & 1;
+      lost[i + 4] = (b >> 4) & 1;
+      lost[i + 5] = (b >> 5) & 1;
+      lost[i + 6] = (b >> 6) & 1;
+      lost[i + 7] = b >> 7;
+    }
+    for (let i = whole << 3; i < count; i++) lost[i] = (bits[i >> 3]! >> (i & 7)) & 1;
     return lost;
   }
 }
