@@ -94,7 +94,7 @@ function tooManyPackets(file: string, line: number | undefined, limit: number): 
   return new TraceError(
     file,
     line,
-    `more than ${thousands(limit)} packets, the most a trace may hold (a byte a packet in every thread that reads it, and the fit's working arrays): cut the trace`,
+    `more than ${thousands(limit)} packets, the most a trace may hold (a byte a packet, and the fit's working arrays): cut the trace`,
   );
 }
 
