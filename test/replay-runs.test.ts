@@ -121,7 +121,7 @@ describe('trace replay: trials counted out of order', () => {
   });
 
   it('counts the blocks before the start table pays (trial by trial through the automaton) as the generic engine does', () => {
-    // A fresh cell's blocks whose trials together stay under half the trace's starts: no table yet.
+    // A fresh cell's blocks whose trials together stay under an eighth of the trace's starts (2,506): no table yet.
     const noisy = new Xoshiro128(3, 5, 7, 9);
     const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
     const dir = tempFiles({ 'noisy.txt': trace });
@@ -131,7 +131,7 @@ describe('trace replay: trials counted out of order', () => {
       { protocol: 'randomized', rounds: 5, redundancy: 2 },
     ]) {
       const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
-      for (const trials of [1, 100, 4000]) {
+      for (const trials of [1, 100, 2400]) {
         const stream = Int32Array.of(trials, 19, 23, 29);
         const counted = runBlock(model, stream, trials);
         assert.ok(counted.rounds > 0, `${data.protocol}: rounds counted`);

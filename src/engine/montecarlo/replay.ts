@@ -313,6 +313,9 @@ interface TableState {
 
 const tables = new WeakMap<CellModel, TableState>();
 
+/** A start table is built once a thread's trials of the cell reach starts / TABLE_PAYS_AFTER (startTableFor). */
+const TABLE_PAYS_AFTER = 8;
+
 /**
  * The bytes the live tables may take in one thread: a sweep's models stay cached (a table each),
  * and a table is up to a byte a start. Past it, the oldest table goes and its cell's trials
@@ -335,10 +338,11 @@ function keep(state: TableState, table: StartTable): void {
 }
 
 /**
- * The model's start table, built once the trials drawn through it reach half the trace's starts:
- * building it follows every start once, which costs about what as many trials cost, so a short
- * run over a long trace is not made to pay for it. Null for a protocol with choices of its own,
- * and until it pays.
+ * The model's start table, built once the trials drawn through it reach an eighth of the trace's
+ * starts: building it follows every start once through the count's graph, 40–100 ns a start,
+ * where a trial walked costs 500–900 ns (the randomized protocol over 10^7 packets), so a short
+ * run over a long trace is not made to pay for it, and a longer one stops walking at about the
+ * point the table pays. Null for a protocol with choices of its own, and until it pays.
  */
 function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
   let state = tables.get(model);
@@ -348,7 +352,7 @@ function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: R
     tables.set(model, state);
   }
   state.trialsRun += trials;
-  if (state.table === undefined && 2 * state.trialsRun >= replay.starts) {
+  if (state.table === undefined && TABLE_PAYS_AFTER * state.trialsRun >= replay.starts) {
     const table = buildStartTable(automaton, replay);
     if (table) keep(state, table);
     state.table = table;
