@@ -90,6 +90,26 @@ describe('trace replay: trials counted out of order', () => {
     }
   });
 
+  it('keyed runs are taken where as many starts are left to be followed as a start table may leave (1/64), not where many more are', () => {
+    // At 0.99 a table near its bound (the randomized protocol at 1 copy over i.i.d. loss: 98.8%
+    // of the starts keyed) drew every trial one by one.
+    const starts = 1_000_000;
+    const classes = new Uint32Array(Math.ceil(starts / 32));
+    const key = samplingTable([0.5, 0.5]);
+    const over = (keyless: number) =>
+      KeyedRuns.over(
+        { classes, logWidth: 0, outcome: Int32Array.of(-1, 0), startsOfCode: Float64Array.of(starts - keyless, keyless) },
+        [Int32Array.of(0, 1), undefined],
+        [key],
+        starts,
+        null,
+      );
+    assert.ok(over(Math.ceil(starts / 64)), 'a table that leaves 1/64 of its starts');
+    assert.ok(over(0.012 * starts), '98.8% keyed');
+    assert.ok(over(0.035 * starts), '96.5% keyed');
+    assert.equal(over(0.05 * starts), null, '95% keyed: a break every 20 trials');
+  });
+
   it('counts every block through the start and result orders and the start table as trial by trial, from one trial to more than the trace has starts', () => {
     // A trace just past the tables' limit (20,000 packets): replayed. The messenger counts through
     // its start order, retransmit and the handshake through their result order, the randomized
