@@ -68,6 +68,73 @@ const CASES = [
   { protocol: 'retransmit', k: 17, rounds: 2 }, // more copies than the root's packets: send by send from the start
 ];
 
+describe("a protocol whose one choice of its own ends the trial (the randomized protocol's key), over a replayed trace, draws its start through the result order, then the choice", () => {
+  const KEYED = [
+    { k: 1, rounds: 3 },
+    { k: 2, rounds: 5 },
+    { k: 2, rounds: 8 }, // more results than a byte numbers
+  ];
+
+  it('has a result order whose results stop at the key', () => {
+    for (const { k, rounds } of KEYED) {
+      const order = resultOrderFor(model('randomized', k, rounds));
+      assert.ok(order, `k ${k} R ${rounds}: a result order`);
+      assert.ok(order.keys, 'results that stop at a choice');
+      const keyed = order.keys.filter((key) => key !== null);
+      assert.ok(keyed.length > 0, 'some results draw the key');
+      for (const key of keyed) assert.equal(key.ends.length, rounds, 'a branch per value of the key, each an ending');
+    }
+  });
+
+  it('counts a block to the tallies of trial by trial, for every block size', () => {
+    for (const { k, rounds } of KEYED) {
+      const m = model('randomized', k, rounds);
+      for (const trials of [1, 7, 4096, 50_000]) {
+        const stream = Int32Array.of(trials, k, rounds, 7);
+        assert.deepEqual(runBlock(m, stream, trials), runBlockGeneric(m, generatorAt(stream), trials), `k ${k} R ${rounds}, ${trials} trials`);
+      }
+    }
+  });
+
+  it('draws each outcome as often as the exact values say: z-scores', async () => {
+    const report = await runExperiment(
+      [
+        scenarioFrom({
+          protocol: 'randomized',
+          redundancy: 2,
+          rounds: 5,
+          channel: { model: 'trace', file: FILE },
+          trials: 400_000,
+          seed: 'results-randomized',
+        }),
+      ],
+      { exact: 'on', simulate: true, confidence: 0.95, workers: 1 },
+    );
+    const s = report.summaries[0]!;
+    s.outcomes.forEach((o, i) => {
+      const z = proportionZ(o.count, s.trials, s.exact!.outcomes[i]!);
+      assert.ok(Math.abs(z) <= 3.5, `${s.outcomeNames[i]}: ${o.count} against ${s.exact!.outcomes[i]}: z = ${z}`);
+    });
+  });
+
+  it('replays trial i from the start and key the run counted for it (`trace`)', async () => {
+    const yaml = join(DIR, 'keyed.yaml');
+    writeFileSync(yaml, 'protocol: randomized\nredundancy: 2\nrounds: 5\nchannel: { model: trace, file: bursty.txt }\ntrials: 5000\nseed: keyed\n');
+    const [cell] = expandCells(await loadScenario(yaml));
+    const m = buildCellModel(cellSpec(cell!));
+    const order = resultOrderFor(m)!;
+    const n = 150;
+    const replayed = new Array<number>(m.outcomes.names.length).fill(0);
+    for (let trial = 1; trial <= n; trial++) {
+      const t = traceTrial(cell!, trial)!;
+      assert.equal(t.traceStart?.packets, LOST.length);
+      replayed[m.outcomes.names.indexOf(t.outcome)]!++;
+    }
+    assert.ok(order.keys, 'drawn through the result order');
+    assert.deepEqual(replayed, runBlock(m, blockState('keyed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
+  });
+});
+
 describe('a protocol that draws nothing of its own, over a replayed trace, draws its start through the result order', () => {
   it('names the j-th start of the starts sorted by result (numbered as the starts first meet them), then by position', () => {
     for (const { protocol, k, rounds } of CASES) {
@@ -170,12 +237,8 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     assert.deepEqual(replayed, runBlock(m, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
   });
 
-  it('has no result order for a cell with crashes, nor for a protocol with choices of its own', () => {
+  it('has no result order for a cell with crashes, nor for a protocol whose choice of its own leads on to more sends', () => {
     assert.equal(resultOrderFor(model('retransmit', 1, 4, { crashB: 0.2 })), null);
-    const randomized = model('randomized', 2, 5);
-    assert.equal(resultOrderFor(randomized), null);
-    const start = Int32Array.of(9, 6, 7, 8);
-    assert.deepEqual(runBlock(randomized, start, 30_000), runBlockGeneric(randomized, generatorAt(start), 30_000));
     // A sends; where it arrives, B tosses a coin: heads ends, tails sends an ack in round 2.
     const name = 'order-coin-then-ack';
     registerProtocol(coinThenAck(name, COIN));

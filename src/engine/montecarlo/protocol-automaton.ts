@@ -27,6 +27,11 @@ export interface ProtocolAutomaton {
   readonly choiceNext: (Int32Array | undefined)[];
   /** No choice node: a trial draws its start and nothing else. */
   readonly drawFree: boolean;
+  /**
+   * Every choice node's branches end at once (the randomized protocol's key, drawn at the
+   * decision): a trial draws its start and then at most one choice, its last draw.
+   */
+  readonly finalChoices: boolean;
 }
 
 /** Past this many protocol states, trials run through the definition step by step (runTrial). */
@@ -115,6 +120,7 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
     choices,
     choiceNext,
     drawFree: !kind.includes(CHOOSE),
+    finalChoices: kind.every((k, node) => k !== CHOOSE || choiceNext[node]!.every((branch) => kind[branch] === END)),
   };
 }
 

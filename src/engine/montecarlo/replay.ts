@@ -12,7 +12,7 @@ import { grownHistogram, toTally } from '../tally.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds } from './trial-rules.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
-import { drawResults, resultOrderFor } from './result-order.js';
+import { drawKeyedResults, drawResults, resultOrderFor } from './result-order.js';
 import type { ResultOrder } from './result-order.js';
 import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
 import type { StartOrder } from './start-order.js';
@@ -38,8 +38,8 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
   if (!automaton) return generic();
   const results = resultOrderFor(model);
   if (results) return runBlockByResults(model, results, rng, trials);
-  // A protocol that draws nothing of its own and has no result order is past the count's limits, which the start table's count would meet again.
-  const table = automaton.drawFree ? null : startTableFor(model, automaton, replay, trials);
+  // A protocol whose choices all end the trial (or that has none) and has no result order is past the count's limits, which the start table's count would meet again.
+  const table = automaton.finalChoices ? null : startTableFor(model, automaton, replay, trials);
   if (table) return runBlockByStarts(model, automaton, replay, table, rng, trials);
   const starts = replay.starts;
   const tally = new BlockTally(model, 16);
@@ -98,15 +98,29 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
  * how often each was drawn, runTrial's to the bit.
  */
 function runBlockByResults(model: CellModel, order: ResultOrder, rng: Xoshiro128, trials: number): Tally {
-  const drawn = drawResults(order, rng, trials);
   const { outcome, messages, rounds, deliveries } = order.results;
   const copies = order.replay.copies;
   const tally = new BlockTally(model, 16);
-  for (let r = 0; r < drawn.length; r++) {
-    const n = drawn[r]!;
-    if (n === 0) continue;
-    tally.count(outcome[r]!, messages[r]!, rounds[r]!, n);
+  const count = (r: number, ending: number, n: number): void => {
+    if (n === 0) return;
+    tally.count(ending, messages[r]!, rounds[r]!, n);
     for (let v = 0; v < copies; v++) tally.deliveries[v]! += n * deliveries[r * copies + v]!;
+  };
+  const { keys } = order;
+  if (!keys) {
+    const drawn = drawResults(order, rng, trials);
+    for (let r = 0; r < drawn.length; r++) count(r, outcome[r]!, drawn[r]!);
+    return tally.toTally(trials);
+  }
+  // Results that stop at a final choice: each such trial is its start's word and the choice's.
+  const branches = keys.reduce((most, key) => Math.max(most, key?.ends.length ?? 0), 1);
+  const drawn = new Float64Array(keys.length);
+  const chosen = new Float64Array(keys.length * branches);
+  drawKeyedResults(order, rng, trials, drawn, chosen, branches);
+  for (let r = 0; r < keys.length; r++) {
+    const key = keys[r];
+    if (!key) count(r, outcome[r]!, drawn[r]!);
+    else for (let b = 0; b < key.ends.length; b++) count(r, key.ends[b]!, chosen[r * branches + b]!);
   }
   return tally.toTally(trials);
 }

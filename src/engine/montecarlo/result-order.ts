@@ -6,11 +6,16 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
+import { sample } from '../../rng/sampler.js';
+import type { SamplingTable } from '../../rng/sampler.js';
 
 /**
  * Over a replayed trace, a trial of a protocol that draws nothing of its own (retransmission,
  * the handshake, a protocol file without choices) is a function of its start alone: its result
  * (outcome, messages, deliveries, last round) is the one its path through the protocol ends in.
+ * So is a trial of a protocol whose choices each end the trial (the randomized protocol's key,
+ * drawn at the decision), up to that choice: its result is where its path stops, and the
+ * choice, drawn next, names the outcome (keys).
  * Such a trial draws its start as the messenger's does (start-order.ts): the index j, drawn
  * uniformly in [0, starts) in the order of the word it is made of (uniformBelowInOrder), names
  * the j-th start in the order of the results (numbered as the starts 0, 1, … first meet them),
@@ -35,8 +40,21 @@ export interface ResultOrder {
   readonly words: Uint32Array;
   /** The protocol's automaton: startAt follows the starts again (a new trie numbers the results alike). */
   readonly automaton: ProtocolAutomaton;
+  /**
+   * Per result, where its path stops at a choice of the protocol's own whose every branch ends
+   * (the randomized protocol's key): the choice's table and each branch's outcome; null per
+   * result that ends, and null in all where none stops at a choice (a draw-free protocol).
+   */
+  readonly keys: readonly (FinalChoice | null)[] | null;
   /** Marks for startAt, made when first asked for. */
   marks: Marks | null;
+}
+
+/** A choice that ends the trial whichever branch it takes: drawn after the start, a trial's last draw. */
+export interface FinalChoice {
+  readonly table: SamplingTable;
+  /** Per branch: the outcome the trial ends in. */
+  readonly ends: Int32Array;
 }
 
 /** Every 2^MARK_LOG-th start of each result (its 0th, 256th, …), result after result, and each start's result. */
@@ -55,8 +73,9 @@ const GUIDE_BITS = 12;
 const orders = new WeakMap<CellModel, ResultOrder | null>();
 
 /**
- * The cell's result order, or null where its trials draw the start j itself: a protocol with
- * choices of its own, crashes, too many states for an automaton, or paths past the trie's limits.
+ * The cell's result order, or null where its trials draw the start j itself: a protocol with a
+ * choice of its own that a trial goes on from, crashes, too many states for an automaton, or
+ * paths past the trie's limits.
  */
 export function resultOrderFor(model: CellModel): ResultOrder | null {
   let order = orders.get(model);
@@ -71,11 +90,12 @@ function buildOrder(model: CellModel): ResultOrder | null {
   const replay = model.replay;
   if (!replay || model.crash !== null) return null;
   const automaton = automatonFor(model);
-  if (!automaton?.drawFree) return null;
+  if (!automaton?.finalChoices) return null;
   const trie = new PathTrie(automaton, replay);
   const startsOf = trie.countStarts();
   if (!startsOf) return null;
   const count = trie.results.outcome.length;
+  const keys = automaton.drawFree ? null : trie.results.outcome.map((outcome) => (outcome < 0 ? finalChoice(automaton, -1 - outcome) : null));
   const before = new Float64Array(count + 1);
   for (let r = 0; r < count; r++) before[r + 1] = before[r]! + startsOf[r]!;
   const q = wordsPerIndex(replay.starts);
@@ -86,7 +106,13 @@ function buildOrder(model: CellModel): ResultOrder | null {
     guide[h] = r;
   }
   const words = Uint32Array.from(thresholds.subarray(1, count));
-  return { replay, results: trie.results, before, thresholds, guide, words, automaton, marks: null };
+  return { replay, results: trie.results, before, thresholds, guide, words, automaton, keys, marks: null };
+}
+
+/** The choice at automaton node `node`, every branch of which ends. */
+function finalChoice(automaton: ProtocolAutomaton, node: number): FinalChoice {
+  const { choices, choiceNext, next } = automaton;
+  return { table: choices[node]!, ends: Int32Array.from(choiceNext[node]!, (branch) => next[2 * branch]!) };
 }
 
 /**
@@ -133,6 +159,29 @@ function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn
     let r = guide[x >>> (32 - GUIDE_BITS)]!;
     while (x >= thresholds[r + 1]!) r++;
     drawn[r]!++;
+  }
+}
+
+/**
+ * Trials of an order whose results may stop at a final choice (keys): each trial's index j
+ * drawn as uniformBelowInOrder draws it, its result found from the word as drawOneByOne finds
+ * it, then the choice drawn (sample) where the result stops at one — runTrial's words in its
+ * order. Adds to `drawn` the trials by result that end, and to `chosen` (result · branches +
+ * branch) those that chose.
+ */
+export function drawKeyedResults(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array, chosen: Float64Array, branches: number): void {
+  const { thresholds, guide } = order;
+  const keys = order.keys!;
+  const limit = thresholds[thresholds.length - 1]!;
+  for (let t = 0; t < trials; t++) {
+    let x: number;
+    do x = rng.nextUint32();
+    while (x >= limit);
+    let r = guide[x >>> (32 - GUIDE_BITS)]!;
+    while (x >= thresholds[r + 1]!) r++;
+    const key = keys[r];
+    if (key) chosen[r * branches + sample(rng, key.table)]!++;
+    else drawn[r]!++;
   }
 }
 
