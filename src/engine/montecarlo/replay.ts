@@ -99,28 +99,23 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
  */
 function runBlockByResults(model: CellModel, order: ResultOrder, rng: Xoshiro128, trials: number): Tally {
   const { outcome, messages, rounds, deliveries } = order.results;
+  const { keys, branches } = order;
   const copies = order.replay.copies;
   const tally = new BlockTally(model, 16);
-  const count = (r: number, ending: number, n: number): void => {
-    if (n === 0) return;
-    tally.count(ending, messages[r]!, rounds[r]!, n);
-    for (let v = 0; v < copies; v++) tally.deliveries[v]! += n * deliveries[r * copies + v]!;
-  };
-  const { keys } = order;
-  if (!keys) {
-    const drawn = drawResults(order, rng, trials);
-    for (let r = 0; r < drawn.length; r++) count(r, outcome[r]!, drawn[r]!);
-    return tally.toTally(trials);
-  }
-  // Results that stop at a final choice: each such trial is its start's word and the choice's.
-  const branches = keys.reduce((most, key) => Math.max(most, key?.ends.length ?? 0), 1);
-  const drawn = new Float64Array(keys.length);
-  const chosen = new Float64Array(keys.length * branches);
-  drawKeyedResults(order, rng, trials, drawn, chosen, branches);
-  for (let r = 0; r < keys.length; r++) {
-    const key = keys[r];
-    if (!key) count(r, outcome[r]!, drawn[r]!);
-    else for (let b = 0; b < key.ends.length; b++) count(r, key.ends[b]!, chosen[r * branches + b]!);
+  const results = outcome.length;
+  const drawn = keys ? new Float64Array(results) : drawResults(order, rng, trials);
+  // Results that stop at a final choice: such a trial is its start's word and the choice's.
+  const chosen = keys ? new Float64Array(results * branches) : null;
+  if (chosen) drawKeyedResults(order, rng, trials, drawn, chosen);
+  for (let r = 0; r < results; r++) {
+    const key = keys?.[r] ?? null;
+    const ways = key ? key.ends.length : 1;
+    for (let b = 0; b < ways; b++) {
+      const n = key ? chosen![r * branches + b]! : drawn[r]!;
+      if (n === 0) continue;
+      tally.count(key ? key.ends[b]! : outcome[r]!, messages[r]!, rounds[r]!, n);
+      for (let v = 0; v < copies; v++) tally.deliveries[v]! += n * deliveries[r * copies + v]!;
+    }
   }
   return tally.toTally(trials);
 }

@@ -6,7 +6,7 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
-import { sample } from '../../rng/sampler.js';
+import { LINEAR_SEARCH_LIMIT, sample, sampleAfterTie } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 
 /**
@@ -46,6 +46,8 @@ export interface ResultOrder {
    * result that ends, and null in all where none stops at a choice (a draw-free protocol).
    */
   readonly keys: readonly (FinalChoice | null)[] | null;
+  /** The most branches a result's choice has (1 where none chooses): `chosen` holds this many a result. */
+  readonly branches: number;
   /** Marks for startAt, made when first asked for. */
   marks: Marks | null;
 }
@@ -106,7 +108,8 @@ function buildOrder(model: CellModel): ResultOrder | null {
     guide[h] = r;
   }
   const words = Uint32Array.from(thresholds.subarray(1, count));
-  return { replay, results: trie.results, before, thresholds, guide, words, automaton, keys, marks: null };
+  const branches = keys ? keys.reduce((most, key) => Math.max(most, key?.ends.length ?? 0), 1) : 1;
+  return { replay, results: trie.results, before, thresholds, guide, words, automaton, keys, branches, marks: null };
 }
 
 /** The choice at automaton node `node`, every branch of which ends. */
@@ -165,12 +168,12 @@ function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn
 /**
  * Trials of an order whose results may stop at a final choice (keys): each trial's index j
  * drawn as uniformBelowInOrder draws it, its result found from the word as drawOneByOne finds
- * it, then the choice drawn (sample) where the result stops at one — runTrial's words in its
- * order. Adds to `drawn` the trials by result that end, and to `chosen` (result · branches +
- * branch) those that chose.
+ * it, then the choice drawn as `sample` draws it where the result stops at one — runTrial's
+ * words in its order. Adds to `drawn` the trials by result that end, and to `chosen` (result ·
+ * order.branches + branch) those that chose.
  */
-export function drawKeyedResults(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array, chosen: Float64Array, branches: number): void {
-  const { thresholds, guide } = order;
+export function drawKeyedResults(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array, chosen: Float64Array): void {
+  const { thresholds, guide, branches } = order;
   const keys = order.keys!;
   const limit = thresholds[thresholds.length - 1]!;
   for (let t = 0; t < trials; t++) {
@@ -180,9 +183,26 @@ export function drawKeyedResults(order: ResultOrder, rng: Xoshiro128, trials: nu
     let r = guide[x >>> (32 - GUIDE_BITS)]!;
     while (x >= thresholds[r + 1]!) r++;
     const key = keys[r];
-    if (key) chosen[r * branches + sample(rng, key.table)]!++;
-    else drawn[r]!++;
+    if (!key) {
+      drawn[r]!++;
+      continue;
+    }
+    chosen[r * branches + sampleSmall(rng, key.table)]!++;
   }
+}
+
+/** `sample`, its search in order written out for the tables a key has (a tie, rare, and a large table go to the sampler's own code). */
+function sampleSmall(rng: Xoshiro128, table: SamplingTable): number {
+  const last = table.size - 1;
+  if (last === 0 || last > LINEAR_SEARCH_LIMIT) return sample(rng, table);
+  const hi = rng.nextUint32() >>> 1;
+  const high = table.high;
+  for (let i = 0; i < last; i++) {
+    const h = high[i]!;
+    if (hi < h) return i;
+    if (hi === h) return sampleAfterTie(rng, table, hi, i);
+  }
+  return last;
 }
 
 /** The result whose share of the order holds index j. */
