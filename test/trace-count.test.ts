@@ -41,7 +41,7 @@ function refusal(count: () => unknown): string {
 }
 
 const tooMany = (where: string, limit: number) =>
-  `${where}: more than ${limit.toLocaleString('en-US')} packets, the most a trace may hold (a byte a packet, and the fit's working arrays): cut the trace`;
+  `${where}: more than ${limit.toLocaleString('en-US')} packets, the most a trace may hold (a bit a packet, and the fit's byte a packet and working arrays): cut the trace`;
 
 const BOM = '\ufeff';
 

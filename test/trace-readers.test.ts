@@ -363,7 +363,7 @@ describe('ping logs: the lines', () => {
   it('refuses more packets than a trace may hold at the line that passes the limit, or at the summary', () => {
     const limits = (packets: number) => ({ bytes: MAX_TRACE_BYTES, packets });
     const tooMany = (line: number, packets: number) =>
-      `t:${line}: more than ${packets.toLocaleString('en-US')} packets, the most a trace may hold (a byte a packet, and the fit's working arrays): cut the trace`;
+      `t:${line}: more than ${packets.toLocaleString('en-US')} packets, the most a trace may hold (a bit a packet, and the fit's byte a packet and working arrays): cut the trace`;
     const log = (...lines: string[]) => [LINUX_HEADER, ...lines].join('\n');
     // Packets 1–100: exactly the limit of 100.
     assert.equal(parseLossTrace(log(reply(1), reply(100)), { file: 't' }, limits(100)).lost.length, 100);

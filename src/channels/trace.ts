@@ -1,8 +1,8 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { hashTraceFile, readLossTrace } from '../io/trace-input.js';
-import { MAX_TRACE_PACKETS, describeRange, traceStats } from '../fit/trace-file.js';
-import type { LossTrace } from '../fit/trace-file.js';
+import { MAX_TRACE_PACKETS, describeRange, lossTrace, packedOf, packedTraceStats } from '../fit/trace-file.js';
+import type { LossTrace, PackedLossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, Transmission } from '../contract/channel.js';
 
@@ -22,7 +22,8 @@ import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, 
  */
 interface TraceConfig {
   readonly length: number;
-  readonly lost: readonly [Uint8Array, Uint8Array];
+  /** A→B's trace and B→A's (one trace twice where the directions share it). */
+  readonly traces: readonly [LossTrace, LossTrace];
   readonly copies: number;
 }
 
@@ -31,8 +32,8 @@ export const TABLE_PACKETS = 20_000;
 
 /**
  * The most packets the trace channel replays: what a trace file may hold (fit/trace-file.ts),
- * a byte per packet in memory the threads share (what the main thread read, handed to each
- * worker thread with its first task), and a bit per packet in each thread (TraceReplay).
+ * a bit per packet in memory the threads share (what the main thread read, handed to each
+ * worker thread with its first task).
  */
 export const MAX_TRACE_CHANNEL_PACKETS = MAX_TRACE_PACKETS;
 
@@ -51,55 +52,34 @@ export function readTraceFile(file: string, column: string | undefined, hash?: H
   return trace;
 }
 
-/** The trace files this thread has read, by file and column: what a worker thread need not read again. */
-export function parsedTraces(): [string, LossTrace][] {
-  return [...parsed];
+/**
+ * The trace files this thread has read, by file and column, packed: what a worker thread need
+ * not read again, handed over as the bits the threads share (no byte array, no copy).
+ */
+export function parsedTraces(): [string, PackedLossTrace][] {
+  return Array.from(parsed, ([key, trace]) => [key, packedOf(trace)]);
 }
 
 /** Trace files the main thread read, taken as read here (a file this thread read itself stays). */
-export function adoptTraces(traces: readonly (readonly [string, LossTrace])[]): void {
-  for (const [key, trace] of traces) if (!parsed.has(key)) parsed.set(key, trace);
+export function adoptTraces(traces: readonly (readonly [string, PackedLossTrace])[]): void {
+  for (const [key, trace] of traces) if (!parsed.has(key)) parsed.set(key, lossTrace(trace));
 }
 
-/** A trace file's fates, read once per process. */
-export function readTrace(file: string, column: string | undefined): Uint8Array {
-  return readTraceFile(file, column).lost;
+/** A trace file, read once per process. */
+export function readTrace(file: string, column: string | undefined): LossTrace {
+  return readTraceFile(file, column);
 }
 
 function columnOf(params: ChannelParams): string | undefined {
   return params['column'] === undefined ? undefined : String(params['column']);
 }
 
-function tracesOf(params: ChannelParams): [Uint8Array, Uint8Array] {
+function tracesOf(params: ChannelParams): [LossTrace, LossTrace] {
   const column = columnOf(params);
   const both = readTrace(String(params['file']), column);
   const a = params['AtoB'] === undefined ? both : readTrace(String(params['AtoB']), column);
   const b = params['BtoA'] === undefined ? both : readTrace(String(params['BtoA']), column);
   return [a, b];
-}
-
-/**
- * Fates packed eight to a byte (bit i % 8 of byte i / 8: 1 lost), so a long trace stays in the
- * cache. A byte is built from its eight fates at once (a fate is 0 or 1): a read-modify-write a
- * fate took a thread 50 ms at 10^7 packets.
- */
-function packBits(lost: Uint8Array): Uint8Array {
-  const n = lost.length;
-  const bits = new Uint8Array((n + 7) >> 3);
-  const whole = n >> 3;
-  for (let j = 0, i = 0; j < whole; j++, i += 8) {
-    bits[j] =
-      lost[i]! |
-      (lost[i + 1]! << 1) |
-      (lost[i + 2]! << 2) |
-      (lost[i + 3]! << 3) |
-      (lost[i + 4]! << 4) |
-      (lost[i + 5]! << 5) |
-      (lost[i + 6]! << 6) |
-      (lost[i + 7]! << 7);
-  }
-  for (let i = whole << 3; i < n; i++) bits[i >> 3]! |= lost[i]! << (i & 7);
-  return bits;
 }
 
 /** The 1 bits of each byte. */
@@ -135,11 +115,11 @@ class TraceReplay implements Replay {
   constructor(config: TraceConfig) {
     this.starts = config.length;
     this.copies = config.copies;
-    const [a, b] = config.lost;
-    this.bitsAtoB = packBits(a);
-    this.bitsBtoA = b === a ? this.bitsAtoB : packBits(b);
-    this.lengthAtoB = a.length;
-    this.lengthBtoA = b.length;
+    const [a, b] = config.traces;
+    this.bitsAtoB = a.bits;
+    this.bitsBtoA = b.bits;
+    this.lengthAtoB = a.packets;
+    this.lengthBtoA = b.packets;
   }
 
   delivered(position: number, direction: Direction): number {
@@ -202,7 +182,7 @@ class TraceReplay implements Replay {
 /** One line on a trace file: its length, loss rate, mean burst, and for a ping log what it counted and doubts. */
 function describeTrace(file: string, column: string | undefined): string {
   const trace = readTraceFile(file, column);
-  const s = traceStats(trace.lost);
+  const s = packedTraceStats(trace);
   const counted = trace.range ? `, ${describeRange(trace.range)} counted` : '';
   const warnings = trace.warnings.map((w) => `; warning: ${w}`).join('');
   return `${thousands(s.packets)} packets${counted}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}${warnings}`;
@@ -224,7 +204,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
   ],
   // A getter: formatting the number at load would start ICU for every command, not only `list`.
   get notes() {
-    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (a byte per packet, shared by the threads, and a bit per packet in each); exact: the average over every start, followed start by start (about packets × a trial's steps); a ping log starts at the first sequence number it shows; validate prints the trace's length, loss rate and mean loss burst`;
+    return `replays up to ${thousands(MAX_TRACE_CHANNEL_PACKETS)} packets (a bit per packet, shared by the threads); exact: the average over every start, followed start by start (about packets × a trial's steps); a ping log starts at the first sequence number it shows; validate prints the trace's length, loss rate and mean loss burst`;
   },
   describe(params) {
     const column = columnOf(params);
@@ -244,23 +224,23 @@ export const trace: ChannelDefinition<TraceConfig> = {
     const column = columnOf(params);
     const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
     const [a, b] = [readTrace(fileOf('AtoB'), column), readTrace(fileOf('BtoA'), column)];
-    if (a.length !== b.length) {
+    if (a.packets !== b.packets) {
       throw new UsageError(
         fileOf('BtoA'),
-        `the B→A trace has ${thousands(b.length)} packets and the A→B trace (${fileOf('AtoB')}) ${thousands(a.length)}; per-direction traces must cover the same packets: cut them to the same length`,
+        `the B→A trace has ${thousands(b.packets)} packets and the A→B trace (${fileOf('AtoB')}) ${thousands(a.packets)}; per-direction traces must cover the same packets: cut them to the same length`,
       );
     }
   },
   configure(params, copies) {
-    const lost = tracesOf(params);
-    return { length: Math.max(lost[0].length, lost[1].length), lost, copies };
+    const traces = tracesOf(params);
+    return { length: Math.max(traces[0].packets, traces[1].packets), traces, copies };
   },
   replay: (config) => (config.length > TABLE_PACKETS ? new TraceReplay(config) : null),
   initialStates: (config): InitialState[] => Array.from({ length: config.length }, (_, state) => ({ probability: 1 / config.length, state })),
   // Transmission direction·L + position: the fates of the k copies from that position.
   transmissions(config): Transmission[] {
     const tables: Transmission[] = [];
-    for (const lost of config.lost) {
+    for (const { lost } of config.traces) {
       for (let position = 0; position < config.length; position++) {
         let delivered = 0;
         for (let c = 0; c < config.copies; c++) if (lost[(position + c) % lost.length] === 0) delivered++;

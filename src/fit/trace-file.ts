@@ -20,14 +20,79 @@ export interface SequenceRange {
   readonly last: number;
 }
 
-export interface LossTrace {
-  /** 1 = lost, 0 = delivered, one entry per packet in the order sent. */
-  readonly lost: Uint8Array;
+/** A trace as read: its packets' fates packed a bit each, and what the reader found. */
+export interface PackedLossTrace {
+  /**
+   * The fates in the order sent, eight to a byte (bit i % 8 of byte i / 8: 1 lost, 0 delivered),
+   * in memory worker threads share: a thread handed the trace reads these bytes, no copy.
+   */
+  readonly bits: Uint8Array;
+  readonly packets: number;
   readonly format: TraceFormat;
   /** For a ping log: the sequence numbers counted (unwrapped past 65,535). */
   readonly range?: SequenceRange;
   /** What the reader doubts, each one sentence (a ping summary that disagrees with the log). */
   readonly warnings: readonly string[];
+}
+
+export interface LossTrace extends PackedLossTrace {
+  /**
+   * 1 = lost, 0 = delivered, a byte per packet in the order sent: made from `bits` when first
+   * asked for (the fits read it), never for a replay or a summary, which read the bits.
+   */
+  readonly lost: Uint8Array;
+}
+
+/** A trace from its packed fates (a reader's, or what a worker thread was handed). */
+export function lossTrace(packed: PackedLossTrace): LossTrace {
+  return new PackedTrace(packed);
+}
+
+class PackedTrace implements LossTrace {
+  readonly bits: Uint8Array;
+  readonly packets: number;
+  readonly format: TraceFormat;
+  readonly range?: SequenceRange;
+  readonly warnings: readonly string[];
+  #lost: Uint8Array | undefined;
+
+  constructor({ bits, packets, format, range, warnings }: PackedLossTrace) {
+    this.bits = bits;
+    this.packets = packets;
+    this.format = format;
+    if (range) this.range = range;
+    this.warnings = warnings;
+  }
+
+  get lost(): Uint8Array {
+    this.#lost ??= unpackBits(this.bits, this.packets);
+    return this.#lost;
+  }
+}
+
+/** What a trace is handed to a worker thread as: its packed fates and the rest, no byte array. */
+export function packedOf(trace: LossTrace): PackedLossTrace {
+  const { bits, packets, format, range, warnings } = trace;
+  return { bits, packets, format, warnings, ...(range ? { range } : {}) };
+}
+
+/** A byte a fate from fates packed eight to a byte, a byte at a time. */
+function unpackBits(bits: Uint8Array, packets: number): Uint8Array {
+  const lost = new Uint8Array(packets);
+  const whole = packets >> 3;
+  for (let j = 0, i = 0; j < whole; j++, i += 8) {
+    const b = bits[j]!;
+    lost[i] = b & 1;
+    lost[i + 1] = (b >> 1) & 1;
+    lost[i + 2] = (b >> 2) & 1;
+    lost[i + 3] = (b >> 3) & 1;
+    lost[i + 4] = (b >> 4) & 1;
+    lost[i + 5] = (b >> 5) & 1;
+    lost[i + 6] = (b >> 6) & 1;
+    lost[i + 7] = b >> 7;
+  }
+  for (let i = whole << 3; i < packets; i++) lost[i] = (bits[i >> 3]! >> (i & 7)) & 1;
+  return lost;
 }
 
 export interface TraceOptions {
@@ -94,7 +159,7 @@ function tooManyPackets(file: string, line: number | undefined, limit: number): 
   return new TraceError(
     file,
     line,
-    `more than ${thousands(limit)} packets, the most a trace may hold (a byte a packet, and the fit's working arrays): cut the trace`,
+    `more than ${thousands(limit)} packets, the most a trace may hold (a bit a packet, and the fit's byte a packet and working arrays): cut the trace`,
   );
 }
 
@@ -309,10 +374,10 @@ class ByteCounter {
 }
 
 /**
- * Outcomes, a bit each while reading (bit i % 8 of byte i / 8: 1 lost), in an array grown by
- * doubling up to the packet limit; a byte each once read (result). Bits, as the array grown by
- * doubling leaves its smaller copies behind until the collector runs: at a byte a packet those
- * came to two or three bytes a packet more.
+ * Outcomes, a bit each (bit i % 8 of byte i / 8: 1 lost), in an array grown by doubling up to
+ * the packet limit. A bit, not a byte: the trace is kept so (PackedLossTrace), and an array grown
+ * by doubling leaves its smaller copies behind until the collector runs (at a byte a packet,
+ * two or three bytes a packet more).
  */
 class Outcomes {
   bits: Uint8Array;
@@ -342,31 +407,15 @@ class Outcomes {
     this.count = n + 1;
   }
 
-  /**
-   * The outcomes, a byte each, in memory shared with worker threads: a thread given the trace
-   * reads these bytes rather than a copy of them.
-   */
+  /** The outcomes packed, in memory shared with worker threads (PackedLossTrace.bits). */
   result(): Uint8Array {
-    const { bits, count } = this;
-    const lost = sharedBytes(count);
-    const whole = count >> 3;
-    for (let j = 0, i = 0; j < whole; j++, i += 8) {
-      const b = bits[j]!;
-      lost[i] = b & 1;
-      lost[i + 1] = (b >> 1) & 1;
-      lost[i + 2] = (b >> 2) & 1;
-      lost[i + 3] = (b >> 3) & 1;
-      lost[i + 4] = (b >> 4) & 1;
-      lost[i + 5] = (b >> 5) & 1;
-      lost[i + 6] = (b >> 6) & 1;
-      lost[i + 7] = b >> 7;
-    }
-    for (let i = whole << 3; i < count; i++) lost[i] = (bits[i >> 3]! >> (i & 7)) & 1;
-    return lost;
+    const bits = sharedBytes(bytesOfBits(this.count));
+    bits.set(this.bits.subarray(0, bits.length));
+    return bits;
   }
 }
 
-/** A trace's bytes, in memory worker threads share rather than copy (Outcomes.result). */
+/** A trace's packed fates, in memory worker threads share rather than copy (PackedLossTrace.bits). */
 function sharedBytes(length: number): Uint8Array {
   return new Uint8Array(new SharedArrayBuffer(length));
 }
@@ -553,7 +602,7 @@ class DigitsReader {
 
   finish(): LossTrace {
     if (this.outcomes.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: no 0 (delivered) or 1 (lost) in it');
-    return { lost: this.outcomes.result(), format: 'digits', warnings: [] };
+    return lossTrace({ bits: this.outcomes.result(), packets: this.outcomes.count, format: 'digits', warnings: [] });
   }
 }
 
@@ -622,10 +671,10 @@ class ColumnCollector {
     this.outcomes.add(x, line);
   }
 
-  result(): Uint8Array {
+  result(): LossTrace {
     if (this.index < 0) throw new TraceError(this.file, undefined, 'the trace is empty: no CSV header and no rows');
     if (this.outcomes.count === 0) throw new TraceError(this.file, undefined, 'the trace is empty: the CSV has a header but no rows');
-    return this.outcomes.result();
+    return lossTrace({ bits: this.outcomes.result(), packets: this.outcomes.count, format: 'csv', warnings: [] });
   }
 }
 
@@ -658,7 +707,7 @@ class CsvReader {
   finish(): LossTrace {
     this.read(this.lines.end(), true);
     if (this.delimiter === undefined) throw new TraceError(this.file, undefined, 'the trace is empty: no CSV header and no rows');
-    return { lost: this.collector.result(), format: 'csv', warnings: [] };
+    return this.collector.result();
   }
 
   /** Whole lines (the last piece may end without a newline). */
@@ -1243,14 +1292,14 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
   }
   const packets = last - lowest + 1;
   if (packets > maxPackets) throw tooManyPackets(file, summaryLine, maxPackets);
-  const lost = sharedBytes(packets);
+  const bits = sharedBytes(bytesOfBits(packets));
   let delivered = 0;
   // Number lowest + i is bit lowest − base + i (past the last reply's byte, none had a reply).
   const from = lowest - base;
   for (let i = 0; i < packets; i++) {
     const bit = from + i;
     const got = bit >> 3 < replies.length ? (replies[bit >> 3]! >> (bit & 7)) & 1 : 0;
-    lost[i] = 1 - got;
+    bits[i >> 3]! |= (1 - got) << (i & 7);
     delivered += got;
   }
   const range = { first: lowest, last };
@@ -1260,7 +1309,7 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
       `the log's summary (line ${summaryLine}) says ${thousands(transmitted)} packets transmitted, ${thousands(received!)} received, but the log shows ${thousands(packets)} packets (${describeRange(range)}), ${thousands(delivered)} received; the trace holds what the log shows`,
     );
   }
-  return { lost, format: `ping-${dialect}`, range, warnings };
+  return lossTrace({ bits, packets, format: `ping-${dialect}`, range, warnings });
 }
 
 /** `icmp_seq 3–10`, as a sentence can say it. */
@@ -1286,6 +1335,48 @@ export interface TraceStats {
   readonly meanGap: number;
 }
 
+/** traceStats of a trace from its packed fates, a byte at a time where it holds one run (no byte array made). */
+export function packedTraceStats(trace: PackedLossTrace): TraceStats {
+  const { bits, packets } = trace;
+  let losses = 0;
+  let bursts = 0;
+  let gaps = 0;
+  let previous = -1;
+  const whole = packets >> 3;
+  for (let j = 0; j < whole; j++) {
+    const b = bits[j]!;
+    if (b === 0 || b === 0xff) {
+      const x = b & 1;
+      losses += 8 * x;
+      if (x !== previous) {
+        if (x) bursts++;
+        else gaps++;
+        previous = x;
+      }
+      continue;
+    }
+    for (let k = 0; k < 8; k++) {
+      const x = (b >> k) & 1;
+      losses += x;
+      if (x !== previous) {
+        if (x) bursts++;
+        else gaps++;
+        previous = x;
+      }
+    }
+  }
+  for (let i = whole << 3; i < packets; i++) {
+    const x = (bits[i >> 3]! >> (i & 7)) & 1;
+    losses += x;
+    if (x !== previous) {
+      if (x) bursts++;
+      else gaps++;
+      previous = x;
+    }
+  }
+  return statsOf(packets, losses, bursts, gaps);
+}
+
 export function traceStats(lost: Uint8Array): TraceStats {
   let losses = 0;
   let bursts = 0;
@@ -1300,7 +1391,10 @@ export function traceStats(lost: Uint8Array): TraceStats {
       previous = x;
     }
   }
-  const packets = lost.length;
+  return statsOf(lost.length, losses, bursts, gaps);
+}
+
+function statsOf(packets: number, losses: number, bursts: number, gaps: number): TraceStats {
   return {
     packets,
     losses,

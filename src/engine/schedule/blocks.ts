@@ -4,7 +4,7 @@ import type { CellModel, CellSpec } from '../model.js';
 import { runBlock, runBlockPair } from '../montecarlo/dispatch.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
-import type { LossTrace } from '../../fit/trace-file.js';
+import type { PackedLossTrace } from '../../fit/trace-file.js';
 
 /** A range of blocks of one cell: all a worker needs, seeds and indices rather than data. */
 export interface BlockTask {
@@ -19,7 +19,7 @@ export interface BlockTask {
   /** Distance between the task's blocks: 1, or the shard count when sharded. */
   readonly stride?: number;
   /** Trace files the main thread read that this thread was not yet given (adoptTraces): it need not read them again. */
-  readonly traces?: readonly (readonly [string, LossTrace])[];
+  readonly traces?: readonly (readonly [string, PackedLossTrace])[];
 }
 
 export interface WorkerReply {
