@@ -128,8 +128,9 @@ export class TraceError extends UsageError {
 export const MAX_TRACE_BYTES = 2 * 2 ** 30;
 
 /**
- * Packets in one trace: a byte a packet held by the main thread and again by each worker thread
- * of a run (they read the file themselves), and the fit's working arrays. Counted while reading,
+ * Packets in one trace: a bit a packet, shared by the threads of a run, and the fit's byte a
+ * packet and working arrays (a Gilbert–Elliott fit of 4·10^7 packets takes over a minute).
+ * Counted while reading,
  * so a file with more is refused as soon as the count passes the limit, its rest unread: the
  * first 64 Mi digits take a fraction of a second. A ping log's numbers may span more packets
  * than it has lines; their span is checked line by line too.
