@@ -7,14 +7,17 @@ import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { KeyedRuns } from '../src/engine/montecarlo/replay.js';
+import { resultOrderFor } from '../src/engine/montecarlo/result-order.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { sample, samplingTable } from '../src/rng/sampler.js';
 import type { SamplingTable } from '../src/rng/sampler.js';
 import { uniformBelow } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { stateOf, tempFiles } from './helpers.js';
+import { protocolOf, stateOf, tempFiles } from './helpers.js';
 import { coinThenAck } from './rule-protocol.js';
 
 const COIN_30 = Float64Array.of(0.3, 0.7);
+const KEY_OF_THREE = Float64Array.of(0.2, 0.3, 0.5);
 
 /** A generator that counts the words it gives. */
 class CountingXoshiro128 extends Xoshiro128 {
@@ -200,6 +203,58 @@ describe('trace replay: trials counted out of order', () => {
         assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 43, 47, 53), trials), `${trials} trials`);
         if (trials > 1) assert.ok(counted.outcomes[3]! > 0 && counted.messages[2]! > 0, 'tails sends an ack, sometimes lost');
       }
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('counts keyed runs through the start table of a cell whose starts mostly stop at a key every branch of which ends, and the rest at a coin that sends again', () => {
+    // The randomized protocol draws through its result order (every choice of its ends the
+    // trial), so keyed runs serve a protocol with both kinds of choice: A sends; delivered, A draws
+    // a key of three (each ends: both, neither, onlyA); lost, A tosses a coin whose tails sends
+    // again. Over 2% i.i.d. loss at one copy, 98% of the starts stop at the key: keyed runs (at
+    // least 96%). The first block stays under an eighth of the starts (walked); the table comes within the next few.
+    const name = 'replay-key-or-coin';
+    registerProtocol(
+      protocolOf(name, 4, {
+        next(state, _config, step) {
+          if (state[0] === 0 || (state[0] === 2 && state[1] === 0 && state[2] === 1)) {
+            step.kind = SEND;
+            step.direction = state[0] === 0 ? A_TO_B : B_TO_A;
+            step.round = state[0] === 0 ? 1 : 2;
+          } else if (state[0] === 1) {
+            step.kind = CHOOSE;
+            step.choices = state[1] === 1 ? KEY_OF_THREE : COIN_30;
+          } else {
+            step.kind = END;
+            step.outcome = state[1] === 1 ? [0, 1, 2][state[2]!]! : state[0] === 2 ? 2 : state[3] === 1 ? 0 : 3;
+          }
+        },
+        resolve(state, _config, _step, result) {
+          state[1 + state[0]!] = result;
+          state[0] = state[0]! + 1;
+        },
+      }),
+    );
+    try {
+      const noisy = new Xoshiro128(3, 5, 7, 9);
+      const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 100 < 2 ? '1' : '0')).join('');
+      assert.ok(trace.split('').filter((fate) => fate === '0').length >= 0.97 * trace.length, 'keyed starts well over 96%');
+      const dir = tempFiles({ 'quiet.txt': trace });
+      const model = buildCellModel({ protocol: name, channel: 'trace', params: { file: join(dir, 'quiet.txt') } });
+      assert.equal(resultOrderFor(model), null, 'a coin that sends again: no result order');
+      let resent = 0;
+      for (const trials of [2400, 1, 127, 128, 129, 2048, 20_100]) {
+        const counted = runBlock(model, Int32Array.of(trials, 59, 61, 67), trials);
+        assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 59, 61, 67), trials), `${trials} trials`);
+        if (trials > 1)
+          assert.ok(
+            counted.outcomes.slice(0, 3).every((n) => n > 0),
+            `${trials} trials: every value of the key drawn`,
+          );
+        resent += counted.messages[2] ?? 0;
+      }
+      assert.ok(resent > 0, 'a lost send, then tails: sent again');
     } finally {
       unregister(name);
     }
