@@ -145,21 +145,31 @@ describe('trace replay: trials counted out of order', () => {
 
   it('counts the blocks before the start table pays (trial by trial through the automaton) as the generic engine does', () => {
     // A fresh cell's blocks whose trials together stay under an eighth of the trace's starts (2,506): no table yet.
-    const noisy = new Xoshiro128(3, 5, 7, 9);
-    const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
-    const dir = tempFiles({ 'noisy.txt': trace });
-    for (const data of [
-      { protocol: 'retransmit', rounds: 10, redundancy: 2 },
-      { protocol: 'handshake', rounds: 3, redundancy: 2 },
-      { protocol: 'randomized', rounds: 5, redundancy: 2 },
-    ]) {
-      const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
-      for (const trials of [1, 100, 2400]) {
-        const stream = Int32Array.of(trials, 19, 23, 29);
-        const counted = runBlock(model, stream, trials);
-        assert.ok(counted.rounds > 0, `${data.protocol}: rounds counted`);
-        assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 19, 23, 29), trials), `${data.protocol}, ${trials} trials`);
+    // Only a protocol with a choice it goes on from walks them (a coin whose tails sends an ack):
+    // retransmit, the handshake and the randomized protocol count through their result orders.
+    const name = 'replay-walked-coin-then-ack';
+    registerProtocol(coinThenAck(name, COIN_30));
+    try {
+      const noisy = new Xoshiro128(3, 5, 7, 9);
+      const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
+      const dir = tempFiles({ 'noisy.txt': trace });
+      for (const data of [
+        { protocol: name, rounds: 2, redundancy: 2 },
+        { protocol: 'retransmit', rounds: 10, redundancy: 2 },
+        { protocol: 'handshake', rounds: 3, redundancy: 2 },
+        { protocol: 'randomized', rounds: 5, redundancy: 2 },
+      ]) {
+        const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
+        assert.equal(resultOrderFor(model) === null, data.protocol === name, `${data.protocol}: walked, or counted through its result order`);
+        for (const trials of [1, 100, 2400]) {
+          const stream = Int32Array.of(trials, 19, 23, 29);
+          const counted = runBlock(model, stream, trials);
+          assert.ok(counted.rounds > 0, `${data.protocol}: rounds counted`);
+          assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 19, 23, 29), trials), `${data.protocol}, ${trials} trials`);
+        }
       }
+    } finally {
+      unregister(name);
     }
   });
 
