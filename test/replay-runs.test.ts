@@ -113,12 +113,12 @@ describe('trace replay: trials counted out of order', () => {
     assert.equal(over(0.05 * starts), null, '95% keyed: a break every 20 trials');
   });
 
-  it('counts every block through the start and result orders and the start table as trial by trial, from one trial to more than the trace has starts', () => {
+  it('counts every block through the start and result orders as trial by trial, from one trial to more than the trace has starts', () => {
     // A trace just past the tables' limit (20,000 packets): replayed. The messenger counts through
-    // its start order, retransmit and the handshake through their result order, the randomized
-    // protocol through its start table, built by the first block (over half the starts); then
-    // blocks of every size the counting paths divide at: a keyed run (128), the SIMD lanes (256
-    // steps of eight), more trials than starts.
+    // its start order, retransmit, the handshake and the randomized protocol (its key) through
+    // their result order (no start table: the tests below reach it with protocols of their own);
+    // then blocks of every size the counting paths divide at: the SIMD lanes (256 steps of
+    // eight), more trials than starts.
     const noisy = new Xoshiro128(3, 5, 7, 9);
     const trace = Array.from({ length: 20_050 }, () => (noisy.nextUint32() % 10 < 3 ? '1' : '0')).join('');
     const dir = tempFiles({ 'noisy.txt': trace });
@@ -128,7 +128,7 @@ describe('trace replay: trials counted out of order', () => {
       { protocol: 'retransmit', rounds: 10, redundancy: 2 }, // no table: counted by its result order, past the lanes' thresholds
       { protocol: 'handshake', rounds: 3, redundancy: 2 },
       { protocol: 'randomized', rounds: 5, redundancy: 2 },
-      { protocol: 'randomized', rounds: 8, redundancy: 2 }, // more results than a byte holds: escapes, some stopped at the key
+      { protocol: 'randomized', rounds: 8, redundancy: 2 }, // more results than a byte numbers, many stopped at the key
     ]) {
       const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'noisy.txt') } });
       runBlock(model, Int32Array.of(1, 2, 3, 4), 10_100);

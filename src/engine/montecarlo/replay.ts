@@ -27,9 +27,10 @@ const TWO_32 = 4294967296;
  * the draws runTrial makes, in its order, so the tallies are the same to the bit; only the
  * protocol's code is not run again for every step. A protocol that sends one message and ends
  * (the messenger) counts its trials by its start order (runBlockInOrder), any other that draws
- * nothing of its own by its result order (runBlockByResults); one with choices of its own by
- * the start table once that pays (runBlockByStarts: the same draws and tallies). A protocol
- * with too many states for an automaton runs through runTrial.
+ * nothing of its own, or whose every choice ends the trial (the randomized protocol's key), by
+ * its result order (runBlockByResults); one with a choice a trial goes on from by the start table
+ * once that pays (runBlockByStarts: the same draws and tallies). A protocol with too many states
+ * for an automaton runs through runTrial.
  */
 export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128, trials: number, generic: () => Tally): Tally {
   const order = startOrderFor(model);
@@ -92,10 +93,11 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
 }
 
 /**
- * A block of trials of a protocol that draws nothing of its own through its result order
- * (result-order.ts): each trial's index j is drawn as uniformBelowInOrder draws it, and its
- * result is the one whose share of the order j falls in. The tally is the results' weighed by
- * how often each was drawn, runTrial's to the bit.
+ * A block of trials of a protocol that draws nothing of its own, or whose every choice ends the
+ * trial, through its result order (result-order.ts): each trial's index j is drawn as
+ * uniformBelowInOrder draws it, and its result is the one whose share of the order j falls in;
+ * a result that stops at a choice then draws it (drawKeyedResults). The tally is the results'
+ * weighed by how often each was drawn, runTrial's to the bit.
  */
 function runBlockByResults(model: CellModel, order: ResultOrder, rng: Xoshiro128, trials: number): Tally {
   const { outcome, messages, rounds, deliveries } = order.results;
@@ -217,11 +219,11 @@ class BlockTally {
 }
 
 /**
- * What a trial from each start does up to the protocol's first choice of its own (the randomized
- * protocol's sends, before its key): its messages, deliveries and rounds so far, and where it
+ * What a trial from each start does up to the protocol's first choice of its own (a coin that
+ * leads on to more sends): its messages, deliveries and rounds so far, and where it
  * stopped, are a function of the start alone, and a trial need only go on from there (or, where
- * every branch of the choice ends at once, draw it). (A protocol that draws nothing of its own
- * draws through its result order instead: result-order.ts.) Each start holds the code of its result, packed 1, 2, 4 or 8 bits a
+ * every branch of the choice ends at once, draw it). (A protocol that draws nothing of its own,
+ * or whose every choice ends the trial, draws through its result order instead: result-order.ts.) Each start holds the code of its result, packed 1, 2, 4 or 8 bits a
  * start (the narrowest that serves: the table is read at random places, and the smaller it is,
  * the more of it the cache holds); the commonest results have codes, and a start with a rarer
  * result holds `escape` and is followed through the automaton when drawn.
@@ -351,7 +353,8 @@ function keep(state: TableState, table: StartTable): void {
  * starts: building it follows every start once through the count's graph, 40–100 ns a start,
  * where a trial walked costs 500–900 ns (the randomized protocol over 10^7 packets), so a short
  * run over a long trace is not made to pay for it, and a longer one stops walking at about the
- * point the table pays. Null for a protocol with choices of its own, and until it pays.
+ * point the table pays. Null for a protocol whose first step is a choice, past the count's
+ * limits, and until it pays.
  */
 function startTableFor(model: CellModel, automaton: ProtocolAutomaton, replay: Replay, trials: number): StartTable | null {
   let state = tables.get(model);
@@ -537,9 +540,9 @@ const KEYED_RUN = 128;
 /**
  * Keyed runs are tried where at least this share of the starts draws a key alone. A table may
  * leave up to MAX_ESCAPED of its starts to be followed, and those break a run: at 0.99 a table
- * near that bound (the randomized protocol at 1 copy over a trace of i.i.d. loss: 98.8–99.0% of
- * the starts keyed) drew every trial one by one, at twice Bernoulli's time a trial; with runs,
- * 1.1–1.2 times.
+ * near that bound (the randomized protocol at 1 copy over a trace of i.i.d. loss, when it still
+ * drew through a start table: 98.8–99.0% of the starts keyed) drew every trial one by one, at
+ * twice Bernoulli's time a trial; with runs, 1.1–1.2 times.
  */
 const KEYED_SHARE = 1 - 2.5 * MAX_ESCAPED;
 
@@ -547,8 +550,9 @@ const KEYED_SHARE = 1 - 2.5 * MAX_ESCAPED;
 const { KEY_OUTCOMES } = TRACE_LAYOUT;
 
 /**
- * Runs of trials through the start table that are each a start and one key word (the randomized
- * protocol: its sends are the start's, then its key, whose every branch ends at once). Trial by
+ * Runs of trials through the start table that are each a start and one key word (a key like the
+ * randomized protocol's: its sends are the start's, then its key, whose every branch ends at
+ * once, in a protocol that also has a choice a trial goes on from). Trial by
  * trial, each trial waits for its start's table read (a miss, on a long trace) before its key
  * tells where the next start's word is. Here a run's words are drawn first, every second word
  * taken as a start and all the run's table reads issued together, so the processor overlaps

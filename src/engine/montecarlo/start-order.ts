@@ -17,8 +17,8 @@ import { resultOrderFor, shareOf, startAt as startOfResults } from './result-ord
  * j falls in, found by comparing j with the groups' cumulative counts: no read of the trace,
  * and for one copy one compare, as Bernoulli's messenger. The order depends on the trace and the
  * cell alone (not on the trials, the workers or the shard), so every engine and `trace` map j
- * alike. Other protocols that draw nothing of their own draw through their result order
- * (result-order.ts), the rest the start j itself.
+ * alike. Other protocols that draw nothing of their own, or whose every choice ends the trial,
+ * draw through their result order (result-order.ts), the rest the start j itself.
  */
 export interface StartOrder {
   readonly replay: Replay;
