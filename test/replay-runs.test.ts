@@ -13,7 +13,7 @@ import { sample, samplingTable } from '../src/rng/sampler.js';
 import type { SamplingTable } from '../src/rng/sampler.js';
 import { uniformBelow } from '../src/rng/uniform.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
-import { protocolOf, stateOf, tempFiles } from './helpers.js';
+import { burstyTrace, digits, protocolOf, stateOf, tempFiles } from './helpers.js';
 import { coinThenAck } from './rule-protocol.js';
 
 const COIN_30 = Float64Array.of(0.3, 0.7);
@@ -212,6 +212,53 @@ describe('trace replay: trials counted out of order', () => {
         const counted = runBlock(model, Int32Array.of(trials, 43, 47, 53), trials);
         assert.deepEqual(counted, runBlockGeneric(model, new Xoshiro128(trials, 43, 47, 53), trials), `${trials} trials`);
         if (trials > 1) assert.ok(counted.outcomes[3]! > 0 && counted.messages[2]! > 0, 'tails sends an ack, sometimes lost');
+      }
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('counts through a start table that leaves its rarer results to be followed (escaped starts), as trial by trial', () => {
+    // A sends eleven times whatever happens (5 copies each), then tosses a coin whose tails sends
+    // once more (B→A): the starts stop at the coin in as many results as their deliveries differ,
+    // hundreds over a bursty trace, more than a byte's codes, so the rarest are left over (escaped)
+    // and followed from the start when drawn (about 200 of these blocks' trials; at 4 copies none
+    // is left over, at 6 too many for a table).
+    const name = 'replay-eleven-then-coin';
+    registerProtocol(
+      protocolOf(name, 5, {
+        next(state, _config, step) {
+          if (state[0]! < 11) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = 1;
+          } else if (state[0] === 11) {
+            step.kind = CHOOSE;
+            step.choices = COIN_30;
+          } else if (state[0] === 12 && state[2] === 1) {
+            step.kind = SEND;
+            step.direction = B_TO_A;
+            step.round = 2;
+          } else {
+            step.kind = END;
+            step.outcome = state[1] === 0 ? 2 : state[2] === 0 || state[3] === 1 ? 0 : 3;
+          }
+        },
+        resolve(state, _config, step, result) {
+          if (step.kind === CHOOSE) state[2] = result;
+          else if (state[0]! < 11) state[1] = state[1]! | result;
+          else state[3] = result;
+          state[0] = state[0]! + 1;
+        },
+      }),
+    );
+    try {
+      const dir = tempFiles({ 'escapes.txt': digits(burstyTrace(20_480, 7, 41)) });
+      const model = buildCellModel({ protocol: name, channel: 'trace', params: { file: join(dir, 'escapes.txt'), redundancy: 5, rounds: 2 } });
+      runBlock(model, Int32Array.of(1, 2, 3, 4), 10_240);
+      for (const trials of [1, 2048, 40_000]) {
+        const stream = Int32Array.of(trials, 59, 61, 67);
+        assert.deepEqual(runBlock(model, stream, trials), runBlockGeneric(model, new Xoshiro128(trials, 59, 61, 67), trials), `${trials} trials`);
       }
     } finally {
       unregister(name);
