@@ -65,20 +65,15 @@ export function adoptTraces(traces: readonly (readonly [string, PackedLossTrace]
   for (const [key, trace] of traces) if (!parsed.has(key)) parsed.set(key, lossTrace(trace));
 }
 
-/** A trace file, read once per process. */
-export function readTrace(file: string, column: string | undefined): LossTrace {
-  return readTraceFile(file, column);
-}
-
 function columnOf(params: ChannelParams): string | undefined {
   return params['column'] === undefined ? undefined : String(params['column']);
 }
 
 function tracesOf(params: ChannelParams): [LossTrace, LossTrace] {
   const column = columnOf(params);
-  const both = readTrace(String(params['file']), column);
-  const a = params['AtoB'] === undefined ? both : readTrace(String(params['AtoB']), column);
-  const b = params['BtoA'] === undefined ? both : readTrace(String(params['BtoA']), column);
+  const both = readTraceFile(String(params['file']), column);
+  const a = params['AtoB'] === undefined ? both : readTraceFile(String(params['AtoB']), column);
+  const b = params['BtoA'] === undefined ? both : readTraceFile(String(params['BtoA']), column);
   return [a, b];
 }
 
@@ -218,12 +213,12 @@ export const trace: ChannelDefinition<TraceConfig> = {
   },
   checkFiles(params) {
     // Reading checks every limit (bytes, packets) and the format, naming the file and line.
-    for (const name of ['file', 'AtoB', 'BtoA']) if (params[name] !== undefined) readTrace(String(params[name]), columnOf(params));
+    for (const name of ['file', 'AtoB', 'BtoA']) if (params[name] !== undefined) readTraceFile(String(params[name]), columnOf(params));
     // Per-direction traces are one period measured both ways: of different lengths, the shorter
     // would wrap early and a direction a protocol never uses would change its result.
     const column = columnOf(params);
     const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
-    const [a, b] = [readTrace(fileOf('AtoB'), column), readTrace(fileOf('BtoA'), column)];
+    const [a, b] = [readTraceFile(fileOf('AtoB'), column), readTraceFile(fileOf('BtoA'), column)];
     if (a.packets !== b.packets) {
       throw new UsageError(
         fileOf('BtoA'),
