@@ -53,7 +53,7 @@ export function sample(rng: Xoshiro128, table: SamplingTable): number {
 }
 
 /** Tables up to this size are searched in order; larger ones (a trace's start positions) by halving. */
-export const LINEAR_SEARCH_LIMIT = 16;
+const LINEAR_SEARCH_LIMIT = 16;
 
 /**
  * The same outcome as the ordered search, found by halving: the first threshold whose high part

@@ -6,7 +6,7 @@ import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
 import { PathTrie, automatonFor } from './protocol-automaton.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
-import { LINEAR_SEARCH_LIMIT, sample, sampleAfterTie } from '../../rng/sampler.js';
+import { sample } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 
 /**
@@ -187,22 +187,8 @@ export function drawKeyedResults(order: ResultOrder, rng: Xoshiro128, trials: nu
       drawn[r]!++;
       continue;
     }
-    chosen[r * branches + sampleSmall(rng, key.table)]!++;
+    chosen[r * branches + sample(rng, key.table)]!++;
   }
-}
-
-/** `sample`, its search in order written out for the tables a key has (a tie, rare, and a large table go to the sampler's own code). */
-function sampleSmall(rng: Xoshiro128, table: SamplingTable): number {
-  const last = table.size - 1;
-  if (last === 0 || last > LINEAR_SEARCH_LIMIT) return sample(rng, table);
-  const hi = rng.nextUint32() >>> 1;
-  const high = table.high;
-  for (let i = 0; i < last; i++) {
-    const h = high[i]!;
-    if (hi < h) return i;
-    if (hi === h) return sampleAfterTie(rng, table, hi, i);
-  }
-  return last;
 }
 
 /** The result whose share of the order holds index j. */
