@@ -1,7 +1,7 @@
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { hashTraceFile, readLossTrace } from '../io/trace-input.js';
-import { MAX_TRACE_PACKETS, describeRange, lossTrace, packedOf, packedTraceStats } from '../fit/trace-file.js';
+import { BITS_OF_BYTE, MAX_TRACE_PACKETS, describeRange, lossTrace, packedOf, packedTraceStats } from '../fit/trace-file.js';
 import type { LossTrace, PackedLossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, Transmission } from '../contract/channel.js';
@@ -76,13 +76,6 @@ function tracesOf(params: ChannelParams): [LossTrace, LossTrace] {
   const b = params['BtoA'] === undefined ? both : readTraceFile(String(params['BtoA']), column);
   return [a, b];
 }
-
-/** The 1 bits of each byte. */
-const BITS_OF_BYTE = Uint8Array.from({ length: 256 }, (_, b) => {
-  let count = 0;
-  for (let x = b; x !== 0; x >>= 1) count += x & 1;
-  return count;
-});
 
 /** Packets lost from `from` to `to` − 1 (within the trace): a byte at a time between the ends' bits. */
 function lostIn(bits: Uint8Array, from: number, to: number): number {

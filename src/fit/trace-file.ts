@@ -1336,44 +1336,32 @@ export interface TraceStats {
   readonly meanGap: number;
 }
 
-/** traceStats of a trace from its packed fates, a byte at a time where it holds one run (no byte array made). */
+/** The 1 bits of each byte. */
+export const BITS_OF_BYTE = Uint8Array.from({ length: 256 }, (_, b) => {
+  let count = 0;
+  for (let x = b; x !== 0; x >>= 1) count += x & 1;
+  return count;
+});
+
+/**
+ * traceStats of a trace from its packed fates, a byte at a time (no byte array made): a byte's
+ * runs start where its bit differs from the bit before it (the first packet starts one).
+ */
 export function packedTraceStats(trace: PackedLossTrace): TraceStats {
   const { bits, packets } = trace;
   let losses = 0;
   let bursts = 0;
   let gaps = 0;
-  let previous = -1;
-  const whole = packets >> 3;
-  for (let j = 0; j < whole; j++) {
-    const b = bits[j]!;
-    if (b === 0 || b === 0xff) {
-      const x = b & 1;
-      losses += 8 * x;
-      if (x !== previous) {
-        if (x) bursts++;
-        else gaps++;
-        previous = x;
-      }
-      continue;
-    }
-    for (let k = 0; k < 8; k++) {
-      const x = (b >> k) & 1;
-      losses += x;
-      if (x !== previous) {
-        if (x) bursts++;
-        else gaps++;
-        previous = x;
-      }
-    }
-  }
-  for (let i = whole << 3; i < packets; i++) {
-    const x = (bits[i >> 3]! >> (i & 7)) & 1;
-    losses += x;
-    if (x !== previous) {
-      if (x) bursts++;
-      else gaps++;
-      previous = x;
-    }
+  let before = packets > 0 ? 1 - (bits[0]! & 1) : 0; // the bit before packet 0: unlike it
+  for (let j = 0; j < bits.length; j++) {
+    const valid = Math.min(8, packets - 8 * j);
+    const mask = (1 << valid) - 1;
+    const b = bits[j]! & mask;
+    const previous = ((b << 1) | before) & mask; // bit k: the fate of the packet before
+    losses += BITS_OF_BYTE[b]!;
+    bursts += BITS_OF_BYTE[b & ~previous]!;
+    gaps += BITS_OF_BYTE[~b & previous]!;
+    before = (b >> (valid - 1)) & 1;
   }
   return statsOf(packets, losses, bursts, gaps);
 }
