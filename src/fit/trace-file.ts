@@ -8,9 +8,13 @@
  * exactly the sequence of copies the Gilbert–Elliott channel draws — so `fit.ts` can fit the
  * channel's parameters to it.
  */
+import { isAscii } from 'node:buffer';
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { LineScanner } from './trace-scan.js';
+import type { LineKind } from './trace-scan.js';
+import { BUSYBOX, NO_ROW, REPLY, TIMEOUT } from './trace-scan-layout.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
 
@@ -193,7 +197,10 @@ export class TraceReader {
   private reader: DigitsReader | CsvReader | PingReader | undefined;
   /** The text so far, until there is enough to tell the format from. */
   private head = '';
+  /** The bytes of that text, where bytes were pushed (a reader that takes bytes is handed them). */
+  private headBytes: Uint8Array[] | undefined;
   private readonly counter: ByteCounter;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(
     private readonly options: TraceOptions,
@@ -203,6 +210,7 @@ export class TraceReader {
     this.counter = new ByteCounter(options.file, maxPackets);
   }
 
+  /** The next text (a string's whole text, or its pieces); not mixed with pushBytes. */
   push(text: string): void {
     if (!this.reader) {
       this.head += text;
@@ -213,8 +221,33 @@ export class TraceReader {
     this.reader.push(text);
   }
 
+  /**
+   * The next bytes of a file, cut anywhere. A ping log's and a CSV's are read from their bytes
+   * (trace-scan.ts) where WebAssembly runs; other text is decoded here, TEXT_PIECE_BYTES at a
+   * time. The bytes may be reused once this returns.
+   */
+  pushBytes(bytes: Uint8Array): void {
+    let at = 0;
+    for (; !this.reader && at < bytes.length; at += TEXT_PIECE_BYTES) {
+      const piece = bytes.subarray(at, at + TEXT_PIECE_BYTES);
+      (this.headBytes ??= []).push(new Uint8Array(piece)); // a copy: the caller reuses its block
+      this.head += decodePiece(this.decoder, piece, this.options.file);
+      if (this.head.length >= this.detectChars) this.start();
+    }
+    if (at >= bytes.length) return;
+    const reader = this.reader!;
+    if (reader.takesBytes()) reader.pushBytes(bytes.subarray(at));
+    else for (; at < bytes.length; at += TEXT_PIECE_BYTES) reader.push(decodePiece(this.decoder, bytes.subarray(at, at + TEXT_PIECE_BYTES), this.options.file));
+  }
+
   finish(): LossTrace {
-    if (!this.reader) this.start();
+    const decoded = this.headBytes !== undefined && !this.reader?.takesBytes();
+    // A character cut at the end of the file is refused here.
+    const rest = decoded ? decodePiece(this.decoder, undefined, this.options.file) : '';
+    if (!this.reader) {
+      this.head += rest;
+      this.start();
+    } else if (rest) this.reader.push(rest);
     return this.reader!.finish();
   }
 
@@ -240,8 +273,13 @@ export class TraceReader {
     let text = this.head;
     this.head = '';
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark from a Windows editor
-    this.reader = this.detect(text);
-    this.reader.push(text);
+    const reader = this.detect(text);
+    this.reader = reader;
+    const bytes = this.headBytes;
+    if (bytes && reader.takesBytes()) {
+      const all = Buffer.concat(bytes);
+      reader.pushBytes(all[0] === 0xef && all[1] === 0xbb && all[2] === 0xbf ? all.subarray(3) : all);
+    } else reader.push(text);
   }
 
   private detect(text: string): DigitsReader | CsvReader | PingReader {
@@ -275,6 +313,31 @@ export class TraceReader {
 }
 
 /**
+ * Bytes are decoded and read this many at a time. A piece's text is short-lived, and a short
+ * piece's dies young: the collector frees it within a few pieces. Texts of megabytes were
+ * strings outside the heap (Node's, over about a megabyte), freed only by a full collection,
+ * which came every 64 MB of them — a ping log's reading held ten bytes a packet, for texts
+ * read long before. Short pieces also stay in the cache while they are read.
+ */
+export const TEXT_PIECE_BYTES = 2 ** 16;
+
+/**
+ * The next characters of UTF-8 bytes cut anywhere (the decoder flushed where `bytes` is
+ * undefined), a character cut between pieces kept for the next. A piece of ASCII (a trace's
+ * usual piece) is its characters byte for byte, read as such at several times the decoder's
+ * speed: it cannot end a character the piece before began, so a cut character is still refused
+ * when the decoder is flushed.
+ */
+function decodePiece(decoder: TextDecoder, bytes: Uint8Array | undefined, file: string): string {
+  if (bytes && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  try {
+    return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+  } catch {
+    throw notUtf8(file);
+  }
+}
+
+/**
  * Digits are read (and a file's digits or rows counted) this many characters a call: short enough that a call ends before its loop is
  * compiled while it runs (on-stack replacement, which V8 compiled without knowing the code after
  * the loop and threw away on leaving it, every piece), so the whole function is compiled once
@@ -290,6 +353,7 @@ class ByteCounter {
   private inComment = false; // a digits file's comment line runs on into the next block
   private quoted = false; // a quote seen: a CSV's lines are no longer its rows, so counting stops
   private first = true;
+  private scanner: LineScanner | null | undefined;
 
   constructor(
     private readonly file: string,
@@ -314,6 +378,19 @@ class ByteCounter {
 
   /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
   private countRows(bytes: Uint8Array, from: number): void {
+    // Sixteen bytes at a time on WebAssembly where it runs; in JavaScript where it does not, and
+    // for the block where the count passes the limit, whose line the refusal names.
+    if (this.scanner === undefined) this.scanner = LineScanner.create();
+    if (this.scanner) {
+      const part = bytes.subarray(from);
+      const { rows, newlines } = this.scanner.rows(part, this.lineStart);
+      if (this.packets + rows <= this.maxPackets + 1) {
+        this.packets += rows;
+        this.line += newlines;
+        this.lineStart = startsLineAfter(part, this.lineStart);
+        return;
+      }
+    }
     for (let i = from; i < bytes.length; i += SLICE_CHARS) this.countRowsIn(bytes, i, Math.min(bytes.length, i + SLICE_CHARS));
   }
 
@@ -372,6 +449,16 @@ class ByteCounter {
     this.lineStart = lineStart;
     return i;
   }
+}
+
+/** Whether the byte after `bytes` starts a line but for blanks (`before`: whether its first does). */
+function startsLineAfter(bytes: Uint8Array, before: boolean): boolean {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const c = bytes[i]!;
+    if (c === NEWLINE) return true;
+    if (!isBlank(c)) return false;
+  }
+  return before;
 }
 
 /**
@@ -552,6 +639,15 @@ class DigitsReader {
     this.outcomes = new Outcomes(file, maxPackets);
   }
 
+  /** Digits are read from their text (TraceReader decodes it). */
+  takesBytes(): boolean {
+    return false;
+  }
+
+  pushBytes(_bytes: Uint8Array): void {
+    throw new Error('a digits trace is read from its text');
+  }
+
   push(text: string): void {
     this.outcomes.reserve(text.length);
     let i = 0;
@@ -692,6 +788,14 @@ class CsvReader {
   /** A record whose quoted field runs on past the piece read, waiting for the rest. */
   private unfinished = '';
   private linesRead = 0;
+  /**
+   * Lines without quotes are scanned from their bytes on WebAssembly where it runs (trace-scan.ts):
+   * until a quote is seen, as then a line may be part of a record. The bytes from there on are
+   * decoded here and read as text.
+   */
+  private readonly scanner = LineScanner.create();
+  private quoted = false;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(
     private readonly file: string,
@@ -701,15 +805,75 @@ class CsvReader {
     this.collector = new ColumnCollector(file, column, maxPackets);
   }
 
+  takesBytes(): boolean {
+    return this.scanner !== null;
+  }
+
   push(text: string): void {
-    this.read(this.lines.take(text), false);
+    if (this.scanner) this.pushBytes(Buffer.from(text, 'utf8'));
+    else this.pushText(text);
+  }
+
+  pushBytes(bytes: Uint8Array): void {
+    const scanner = this.scanner!;
+    if (!this.quoted && bytes.indexOf(QUOTE) >= 0) {
+      this.quoted = true;
+      // The carried bytes start a line, so the decoder starts at a character.
+      this.pushDecoded(scanner.takeCarried());
+    }
+    if (this.quoted) {
+      this.pushDecoded(bytes);
+      return;
+    }
+    scanner.append(bytes);
+    this.scan(false);
   }
 
   finish(): LossTrace {
-    this.read(this.lines.end(), true);
+    if (this.scanner && !this.quoted) this.scan(true);
+    else {
+      if (this.scanner) this.pushText(decodePiece(this.decoder, undefined, this.file));
+      this.read(this.lines.end(), true);
+    }
     if (this.delimiter === undefined) throw new TraceError(this.file, undefined, 'the trace is empty: no CSV header and no rows');
     return this.collector.result();
   }
+
+  private pushText(text: string): void {
+    this.read(this.lines.take(text), false);
+  }
+
+  private pushDecoded(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; at += TEXT_PIECE_BYTES) this.pushText(decodePiece(this.decoder, bytes.subarray(at, at + TEXT_PIECE_BYTES), this.file));
+  }
+
+  private scan(final: boolean): void {
+    const scanner = this.scanner!;
+    for (;;) {
+      const index = this.collector.index;
+      const lines: LineKind = { kind: 'csv', delimiter: this.delimiter?.charCodeAt(0) ?? 0, index };
+      if (!scanner.scan(lines, final, this.take)) throw notUtf8(this.file);
+      // Scanned up to the header: on, now that its field is known.
+      if (index >= 0 || this.collector.index < 0) break;
+    }
+    if (scanner.pending > MAX_LINE_BYTES) throw lineTooLong(this.file, this.linesRead + 1, 'a CSV');
+  }
+
+  /** A scan's records (trace-scan.ts): a row's outcome, a line with none, or a line to read here. */
+  private readonly take = (records: Int32Array, count: number): void => {
+    const { collector } = this;
+    let line = this.linesRead;
+    for (let i = 0; i < count; i++) {
+      const record = records[i]!;
+      line++;
+      if (record < 0) {
+        const text = this.scanner!.otherLine(record);
+        this.delimiter ??= detectDelimiter(text.trim());
+        readPlainCsv(text, this.delimiter, collector, line - 1);
+      } else if (record !== NO_ROW) collector.addOutcome(record, line);
+    }
+    this.linesRead = line;
+  };
 
   /** Whole lines (the last piece may end without a newline). */
   private read(piece: string, final: boolean): void {
@@ -978,10 +1142,13 @@ interface PingLines {
 
 /**
  * Reads a ping log in pieces of whole lines; the trace is built from what it found at the end
- * (buildPingTrace).
+ * (buildPingTrace). Its bytes are scanned on WebAssembly where it runs (trace-scan.ts), a record
+ * a line, and only the lines the scan leaves (headers, summaries) are read from their text here;
+ * elsewhere every line is read from its text (scanPing).
  */
 class PingReader {
   private readonly lines = new LineCarry();
+  private readonly scanner = LineScanner.create();
   private readonly found: PingLines = {
     replies: new Uint8Array(1024),
     base: 0,
@@ -1000,15 +1167,67 @@ class PingReader {
     private readonly maxPackets: number,
   ) {}
 
+  takesBytes(): boolean {
+    return this.scanner !== null;
+  }
+
   push(text: string): void {
-    this.lines.each(text, (piece, from, to) => scanPing(piece, from, to, this.file, this.found, this.state, this.maxPackets));
+    if (this.scanner) this.pushBytes(Buffer.from(text, 'utf8'));
+    else this.lines.each(text, (piece, from, to) => scanPing(piece, from, to, this.file, this.found, this.state, this.maxPackets));
+  }
+
+  pushBytes(bytes: Uint8Array): void {
+    this.scanner!.append(bytes);
+    this.scan(false);
   }
 
   finish(): LossTrace {
-    const rest = this.lines.end();
-    scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
+    if (this.scanner) this.scan(true);
+    else {
+      const rest = this.lines.end();
+      scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
+    }
     return buildPingTrace(this.found, this.state, this.file, this.maxPackets);
   }
+
+  private scan(final: boolean): void {
+    const scanner = this.scanner!;
+    if (!scanner.scan(PING_LINES, final, this.take)) throw notUtf8(this.file);
+    if (scanner.pending > MAX_LINE_BYTES) throw lineTooLong(this.file, this.state.line + 1, 'a ping log');
+  }
+
+  /** A scan's records (trace-scan.ts): a line's number and what it is, or a line to read here. */
+  private readonly take = (records: Int32Array, count: number): void => {
+    const { found, state, file, maxPackets } = this;
+    for (let i = 0; i < count; i++) {
+      const record = records[i]!;
+      if (record < 0) {
+        const text = this.scanner!.otherLine(record);
+        // scanPing counts the line it reads (none in an empty text)
+        if (text) scanPing(text, 0, text.length, file, found, state, maxPackets);
+        else state.line++;
+        continue;
+      }
+      state.line++;
+      placeNumber(record & (SEQ_SPACE - 1), (record & REPLY) !== 0, (record & BUSYBOX) !== 0, (record & TIMEOUT) !== 0, found, state, file, maxPackets);
+    }
+  };
+}
+
+const PING_LINES: LineKind = { kind: 'ping' };
+
+/**
+ * A ping log's or a CSV's line longer than this is refused: no such line is that long, and what
+ * waits for its end is held in memory.
+ */
+const MAX_LINE_BYTES = 16 * 2 ** 20;
+
+function lineTooLong(file: string, line: number, what: string): TraceError {
+  return new TraceError(file, line, `a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB, which ${what} does not have`);
+}
+
+function notUtf8(file: string): TraceError {
+  return new TraceError(file, undefined, 'not a text file: the trace file is not valid UTF-8');
 }
 
 /** What scanning carries from one piece of a log to the next. */
@@ -1073,21 +1292,13 @@ function scanLines(
   maxPackets: number,
 ): number {
   const { seqToken, reqToken, timeout, summary, stamps } = searches;
-  let { replies, count } = found;
-  // Unwrapping: each number is taken nearest the highest seen so far, so a log longer than
-  // 65,536 packets keeps counting and a reply arriving late lands on its own packet.
-  let { seqOffset, referenceRaw, referenceUnwrapped, lowest, highest, line } = state;
+  let { seqOffset } = state;
   while (start < limit) {
-    line++;
+    const line = ++state.line;
     let end = text.indexOf('\n', start);
     if (end < 0 || end > to) end = to;
     if (isPingHeaderAt(text, start)) {
-      if (found.headerLine !== undefined)
-        throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
-      found.headerLine = line;
-      const head = text.slice(start, Math.min(end, start + 400));
-      if (/:\s*\d+ data bytes|^PING6\(/.test(head)) found.macHeader = true;
-      else if (/bytes of data|\)\s+\d+ data bytes/.test(head)) found.linuxHeader = true;
+      pingHeader(text.slice(start, Math.min(end, start + 400)), line, file, found);
       start = end + 1;
       continue;
     }
@@ -1115,66 +1326,90 @@ function scanLines(
       const at = reqToken.within(start, end);
       if (at >= 0) raw = numberAt(text, at + 9);
     }
-    if (raw >= 0) {
-      if (raw >= SEQ_SPACE) raw %= SEQ_SPACE;
-      let unwrapped = raw;
-      if (referenceRaw < 0) referenceRaw = raw;
-      else {
-        let delta = (raw - referenceRaw) & (SEQ_SPACE - 1); // both below 2^16: a mask, not a division
-        if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
-        unwrapped = referenceUnwrapped + delta;
-      }
-      if (unwrapped > referenceUnwrapped || count === 0) {
-        referenceRaw = raw;
-        referenceUnwrapped = unwrapped;
-      }
-      if (count === 0) lowest = highest = unwrapped;
-      else if (unwrapped < lowest) lowest = unwrapped;
-      else if (unwrapped > highest) highest = unwrapped;
-      if (highest - lowest >= maxPackets) throw tooManyPackets(file, line, maxPackets);
-      if (count++ === 0) found.base = unwrapped - SEQ_SPACE / 2;
-      if (reply) {
-        const bit = unwrapped - found.base;
-        if (bit >> 3 >= replies.length) {
-          const grown = new Uint8Array(Math.max(2 * replies.length, (bit >> 3) + 1));
-          grown.set(replies);
-          replies = grown;
-        }
-        replies[bit >> 3]! |= 1 << (bit & 7);
-        found.anyReply = true;
-      }
-      if (reply && busybox) found.busybox = true;
-      if (!reply) {
-        if (timeout.within(start, end) >= 0) found.macLines = true;
-        else found.linuxLines = true; // `From … icmp_seq=N Destination Host Unreachable`, `no answer yet`
-      }
-    } else {
+    if (raw >= 0) placeNumber(raw % SEQ_SPACE, reply, busybox, !reply && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+    else {
       const at = summary.within(start, end);
-      if (at >= 0) {
-        if (found.summaryLine !== undefined)
-          throw new TraceError(file, line, `a second ping summary (the first at line ${found.summaryLine}); give one run per file`);
-        const transmitted = numberBefore(text, at, start);
-        const rest = at + ' packets transmitted, '.length;
-        const received = numberAt(text, rest);
-        if (transmitted >= 0 && received >= 0) {
-          found.summaryLine = line;
-          found.transmitted = transmitted;
-          found.received = received;
-          if (text.startsWith(' packets received', rest + String(received).length)) found.macLines = true;
-        }
-      }
+      if (at >= 0) pingSummary(text, start, at, line, file, found);
     }
     start = end + 1;
   }
-  found.replies = replies;
-  found.count = count;
   state.seqOffset = seqOffset;
-  state.referenceRaw = referenceRaw;
-  state.referenceUnwrapped = referenceUnwrapped;
-  state.lowest = lowest;
-  state.highest = highest;
-  state.line = line;
   return start;
+}
+
+/** A `PING` header line (its first 400 characters), at line `line`. */
+function pingHeader(head: string, line: number, file: string, found: PingLines): void {
+  if (found.headerLine !== undefined)
+    throw new TraceError(file, line, `a second ping run starts here (the first at line ${found.headerLine}); give one run per file`);
+  found.headerLine = line;
+  if (/:\s*\d+ data bytes|^PING6\(/.test(head)) found.macHeader = true;
+  else if (/bytes of data|\)\s+\d+ data bytes/.test(head)) found.linuxHeader = true;
+}
+
+/** A summary line (`N packets transmitted, M received`), its ` packets transmitted, ` at `at`. */
+function pingSummary(text: string, start: number, at: number, line: number, file: string, found: PingLines): void {
+  if (found.summaryLine !== undefined)
+    throw new TraceError(file, line, `a second ping summary (the first at line ${found.summaryLine}); give one run per file`);
+  const transmitted = numberBefore(text, at, start);
+  const rest = at + ' packets transmitted, '.length;
+  const received = numberAt(text, rest);
+  if (transmitted >= 0 && received >= 0) {
+    found.summaryLine = line;
+    found.transmitted = transmitted;
+    found.received = received;
+    if (text.startsWith(' packets received', rest + String(received).length)) found.macLines = true;
+  }
+}
+
+/**
+ * A line's sequence number (`raw`, below 2^16), at line `state.line`: unwrapped, its span
+ * checked, its reply marked. Unwrapping takes each number nearest the highest seen so far, so a
+ * log longer than 65,536 packets keeps counting and a reply arriving late lands on its own
+ * packet. `timeout`: a line with no reply is macOS's `Request timeout` (else a Linux line:
+ * `From … Destination Host Unreachable`, `no answer yet`).
+ */
+function placeNumber(
+  raw: number,
+  reply: boolean,
+  busybox: boolean,
+  timeout: boolean,
+  found: PingLines,
+  state: ScanState,
+  file: string,
+  maxPackets: number,
+): void {
+  const count = found.count;
+  let unwrapped = raw;
+  if (count === 0) state.referenceRaw = raw;
+  else {
+    let delta = (raw - state.referenceRaw) & (SEQ_SPACE - 1); // both below 2^16: a mask, not a division
+    if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
+    unwrapped = state.referenceUnwrapped + delta;
+  }
+  if (unwrapped > state.referenceUnwrapped || count === 0) {
+    state.referenceRaw = raw;
+    state.referenceUnwrapped = unwrapped;
+  }
+  if (count === 0) {
+    state.lowest = state.highest = unwrapped;
+    found.base = unwrapped - SEQ_SPACE / 2;
+  } else if (unwrapped < state.lowest) state.lowest = unwrapped;
+  else if (unwrapped > state.highest) state.highest = unwrapped;
+  if (state.highest - state.lowest >= maxPackets) throw tooManyPackets(file, state.line, maxPackets);
+  found.count = count + 1;
+  if (reply) {
+    const bit = unwrapped - found.base;
+    let replies = found.replies;
+    if (bit >> 3 >= replies.length) {
+      replies = new Uint8Array(Math.max(2 * replies.length, (bit >> 3) + 1));
+      replies.set(found.replies);
+      found.replies = replies;
+    }
+    replies[bit >> 3]! |= 1 << (bit & 7);
+    found.anyReply = true;
+    if (busybox) found.busybox = true;
+  } else if (timeout) found.macLines = true;
+  else found.linuxLines = true;
 }
 
 /** Whether the `seq` at `at` names a sequence number: `icmp_seq=`, macOS's `icmp_seq `, busybox's ` seq=`. */
@@ -1229,7 +1464,7 @@ function replyBody(text: string, start: number, end: number, stamps: StampEnds):
   if (!(c >= ZERO && c <= NINE)) return -1;
   do c = text.charCodeAt(++at);
   while (c >= ZERO && c <= NINE);
-  return c === 0x20 && isBytesFrom(text, at) ? at + 12 : -1;
+  return c === 0x20 && at + 11 < end && isBytesFrom(text, at) ? at + 12 : -1;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
@@ -9,15 +8,6 @@ const WHAT = 'trace file';
 
 /** The file is read this many bytes at a time: no block is held longer than it takes to read. */
 export const TRACE_PIECE_BYTES = 2 ** 20;
-
-/**
- * A block is decoded and read this many bytes at a time. A piece's text is short-lived, and a
- * short piece's dies young: the collector frees it within a few pieces. Texts of megabytes were
- * strings outside the heap (Node's, over about a megabyte), freed only by a full collection,
- * which came every 64 MB of them — a ping log's reading held ten bytes a packet, for texts
- * read long before. Short pieces also stay in the cache while they are read.
- */
-export const TEXT_PIECE_BYTES = 2 ** 16;
 
 /** Limits and block size of a reading; tests lower them to reach them with small files. */
 export interface TraceReading extends TraceLimits {
@@ -37,20 +27,13 @@ const READING: TraceReading = { ...TRACE_LIMITS, pieceBytes: TRACE_PIECE_BYTES }
  */
 export function readLossTrace(path: string, options: TraceOptions, reading: TraceReading = READING, hash?: { update(data: Uint8Array): unknown }): LossTrace {
   const reader = new TraceReader(options, reading.packets, reading.detectChars);
-  // The mark is dropped by the reader: a block decoded here may be any block.
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let first = true;
   forEachTraceBlock(path, reading, (bytes, fd, size) => {
-    for (let at = 0; at < bytes.length; at += TEXT_PIECE_BYTES) {
-      const text = decode(decoder, bytes.subarray(at, at + TEXT_PIECE_BYTES), path);
-      if (text) reader.push(text);
-    }
+    reader.pushBytes(bytes);
     if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reading.pieceBytes, (block) => reader.count(block));
     if (hash) hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
   });
-  const rest = decode(decoder, undefined, path);
-  if (rest) reader.push(rest);
   return reader.finish();
 }
 
@@ -133,19 +116,4 @@ function fill(fd: number, block: Buffer): number {
 
 function isUtf16Mark(bytes: Buffer): boolean {
   return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-}
-
-/**
- * The next characters, a character cut between blocks kept for the next. A block of ASCII (a
- * trace's usual block) is its characters byte for byte, read as such at several times the
- * decoder's speed: it cannot end a character the block before began, so a cut character is
- * still refused when the decoder is flushed.
- */
-function decode(decoder: TextDecoder, bytes: Buffer | undefined, path: string): string {
-  if (bytes && isAscii(bytes)) return bytes.toString('latin1');
-  try {
-    return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
-  } catch {
-    throw new UsageError(path, `not a text file: the ${WHAT} is not valid UTF-8`);
-  }
 }

@@ -1,0 +1,29 @@
+/**
+ * The memory of the line scanners (trace-scan.wat), in bytes: trace-scan.ts reads it here and
+ * the .wat names the values as {{NAME}} (scripts/generate-wasm.ts fills them in).
+ */
+export const SCAN_LAYOUT = {
+  /** A scan writes a record a line here, up to MAX_RECORDS of them a call. */
+  RECORDS_BYTE: 0,
+  MAX_RECORDS: 65536,
+  /** The tokens the ping scanner looks for past a line's number: `icmp_req=`, `Request timeout`. */
+  REQ_TOKEN_BYTE: 262144,
+  TIMEOUT_TOKEN_BYTE: 262160,
+  /** The byte before the input: a newline, or what the row count carries from the block before. */
+  BEFORE_INPUT_BYTE: 262207,
+  /** The lines scanned: carried bytes, then the block read (the memory grows to hold them). */
+  INPUT_BYTE: 262208,
+  /** Readable bytes past the input's end (a scan reads 16 at a time). */
+  SLACK: 64,
+  /** The pages the module starts with: the records and tokens and a block of 2 MiB. */
+  PAGES: 36,
+} as const;
+
+/** A line a scan leaves to the reader's own code (a header, a summary, anything unusual): this bit and the line's offset from INPUT_BYTE. */
+export const OTHER_LINE = 0x80000000;
+/** A CSV line with no row (blank, or a `#` comment). */
+export const NO_ROW = 2;
+/** A ping line's record, past its number's low 16 bits: a reply; busybox's ` seq=`; a `Request timeout`. */
+export const REPLY = 0x10000;
+export const BUSYBOX = 0x20000;
+export const TIMEOUT = 0x40000;

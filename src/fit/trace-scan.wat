@@ -1,0 +1,330 @@
+;; Line scanners for trace files: the lines of a ping log or of a CSV without quotes, read from
+;; their bytes, a record a line (trace-scan.ts). Lines are found sixteen bytes at a time.
+;;
+;; Memory, in bytes (trace-scan-layout.ts):
+;;   RECORDS          a record a line, an i32 each, up to MAX_RECORDS a call
+;;   REQ_TOKEN        `icmp_req=`; TIMEOUT_TOKEN `Request timeout`
+;;   BEFORE_INPUT     the byte before the input (a newline, or the row count's carried state)
+;;   INPUT            the bytes scanned; the caller puts a newline at the end (`to`) and leaves
+;;                    SLACK readable bytes past it
+(module
+  (memory (export "memory") {{PAGES}})
+  (data (i32.const {{REQ_TOKEN_BYTE}}) "icmp_req=")
+  (data (i32.const {{TIMEOUT_TOKEN_BYTE}}) "Request timeout")
+
+  ;; How many records the last scan wrote; how many newlines the last row count passed.
+  (global $records (mut i32) (i32.const 0))
+  (global $newlines (mut i32) (i32.const 0))
+  (func (export "records") (result i32) (global.get $records))
+  (func (export "newlines") (result i32) (global.get $newlines))
+
+  (func $isDigit (param $c i32) (result i32)
+    (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)))
+
+  ;; Space, tab, carriage return, vertical tab, form feed (trace-file.ts isBlank).
+  (func $isBlank (param $c i32) (result i32)
+    (i32.or
+      (i32.eq (local.get $c) (i32.const 32))
+      (i32.and (i32.lt_u (i32.sub (local.get $c) (i32.const 9)) (i32.const 5)) (i32.ne (local.get $c) (i32.const 10)))))
+
+  ;; The first byte c at or after p, at or before e, or e: bytes past e are read, not taken.
+  (func $find (param $p i32) (param $e i32) (param $c i32) (result i32)
+    (local $m i32) (local $v v128)
+    (local.set $v (i8x16.splat (local.get $c)))
+    (block $none
+      (loop $next
+        (br_if $none (i32.ge_u (local.get $p) (local.get $e)))
+        (local.set $m (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (local.get $v))))
+        (if (local.get $m)
+          (then
+            (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (return (select (local.get $p) (local.get $e) (i32.lt_u (local.get $p) (local.get $e))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next)))
+    (local.get $e))
+
+  ;; Where the n-byte token at t first occurs whole in [p, e), or -1.
+  (func $token (param $p i32) (param $e i32) (param $t i32) (param $n i32) (result i32)
+    (local $q i32) (local $i i32)
+    (loop $next
+      (local.set $q (call $find (local.get $p) (local.get $e) (i32.load8_u (local.get $t))))
+      (if (i32.gt_u (i32.add (local.get $q) (local.get $n)) (local.get $e)) (then (return (i32.const -1))))
+      (local.set $i (i32.const 1))
+      (block $differs
+        (loop $char
+          (if (i32.ge_u (local.get $i) (local.get $n)) (then (return (local.get $q))))
+          (br_if $differs
+            (i32.ne (i32.load8_u (i32.add (local.get $q) (local.get $i))) (i32.load8_u (i32.add (local.get $t) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $char)))
+      (local.set $p (i32.add (local.get $q) (i32.const 1)))
+      (br $next))
+    (unreachable))
+
+  ;; The decimal number at p (at most 12 digits, as trace-file.ts numberAt) modulo 65,536, or -1.
+  (func $number (param $p i32) (result i32)
+    (local $v i64) (local $d i32) (local $c i32)
+    (block $end
+      (loop $next
+        (local.set $c (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+        (br_if $end (i32.ge_u (local.get $c) (i32.const 10)))
+        (br_if $end (i32.ge_u (local.get $d) (i32.const 12)))
+        (local.set $v (i64.add (i64.mul (local.get $v) (i64.const 10)) (i64.extend_i32_u (local.get $c))))
+        (local.set $d (i32.add (local.get $d) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (if (result i32) (local.get $d)
+      (then (i32.wrap_i64 (i64.and (local.get $v) (i64.const 0xffff))))
+      (else (i32.const -1))))
+
+  ;; The first `seq` in [p, e) that names a number — `icmp_seq=`, macOS's `icmp_seq `, busybox's
+  ;; ` seq=` followed by a digit — as the number's low 16 bits, BUSYBOX for ` seq=`; or -1.
+  (func $seq (param $p i32) (param $e i32) (result i32)
+    (local $q i32) (local $before i32) (local $sep i32) (local $raw i32)
+    (loop $next
+      (local.set $q (call $find (local.get $p) (local.get $e) (i32.const 0x73)))
+      (if (i32.ge_u (local.get $q) (local.get $e)) (then (return (i32.const -1))))
+      (if (i32.and
+            (i32.eq (i32.load8_u offset=1 (local.get $q)) (i32.const 0x65))
+            (i32.eq (i32.load8_u offset=2 (local.get $q)) (i32.const 0x71)))
+        (then
+          (local.set $before (i32.load8_u (i32.sub (local.get $q) (i32.const 1))))
+          (local.set $sep (i32.load8_u offset=3 (local.get $q)))
+          (if (i32.or
+                (i32.and
+                  (i32.eq (local.get $before) (i32.const 0x5f))
+                  (i32.or (i32.eq (local.get $sep) (i32.const 0x3d)) (i32.eq (local.get $sep) (i32.const 0x20))))
+                (i32.and (i32.eq (local.get $before) (i32.const 0x20)) (i32.eq (local.get $sep) (i32.const 0x3d))))
+            (then
+              (local.set $raw (call $number (i32.add (local.get $q) (i32.const 4))))
+              (if (i32.ge_s (local.get $raw) (i32.const 0))
+                (then
+                  (return
+                    (i32.or (local.get $raw) (i32.shl (i32.eq (local.get $before) (i32.const 0x20)) (i32.const 17))))))))))
+      (local.set $p (i32.add (local.get $q) (i32.const 1)))
+      (br $next))
+    (unreachable))
+
+  ;; Where a reply's body starts, past `64 bytes from ` (and `ping -D`'s `[stamp] `), or -1
+  ;; (trace-file.ts replyBody).
+  (func $replyBody (param $s i32) (param $e i32) (result i32)
+    (local $at i32)
+    (local.set $at (local.get $s))
+    (if (i32.eq (i32.load8_u (local.get $at)) (i32.const 0x5b))
+      (then
+        (local.set $at (call $find (local.get $s) (local.get $e) (i32.const 0x5d)))
+        (if (i32.ge_u (local.get $at) (local.get $e)) (then (return (i32.const -1))))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (loop $space
+          (if (i32.eq (i32.load8_u (local.get $at)) (i32.const 0x20))
+            (then
+              (local.set $at (i32.add (local.get $at) (i32.const 1)))
+              (br $space))))))
+    (if (i32.eqz (call $isDigit (i32.load8_u (local.get $at)))) (then (return (i32.const -1))))
+    (loop $digits
+      (local.set $at (i32.add (local.get $at) (i32.const 1)))
+      (br_if $digits (call $isDigit (i32.load8_u (local.get $at)))))
+    (if (i32.ge_u (i32.add (local.get $at) (i32.const 11)) (local.get $e)) (then (return (i32.const -1))))
+    (if (i32.and
+          (i32.and
+            (i32.eq (i32.load8_u (local.get $at)) (i32.const 0x20))
+            (i32.eq (i32.load8_u offset=1 (local.get $at)) (i32.const 0x62)))
+          (i32.and
+            (i32.and
+              (i32.eq (i32.load8_u offset=5 (local.get $at)) (i32.const 0x73))
+              (i32.eq (i32.load8_u offset=7 (local.get $at)) (i32.const 0x66)))
+            (i32.and
+              (i32.eq (i32.load8_u offset=10 (local.get $at)) (i32.const 0x6d))
+              (i32.eq (i32.load8_u offset=11 (local.get $at)) (i32.const 0x20)))))
+      (then (return (i32.add (local.get $at) (i32.const 12)))))
+    (i32.const -1))
+
+  (func $other (param $s i32) (result i32)
+    (i32.or (i32.const 0x80000000) (i32.sub (local.get $s) (i32.const {{INPUT_BYTE}}))))
+
+  ;; A ping line [s, e): its number's low 16 bits with REPLY, BUSYBOX and TIMEOUT, or an other
+  ;; line (a `PING` header, or no number: the reader reads those itself).
+  (func $pingLine (param $s i32) (param $e i32) (result i32)
+    (local $c i32) (local $reply i32) (local $found i32) (local $at i32)
+    ;; `PING` and a space, `(`, `6` or a tab
+    (if (i32.eq (i32.load (local.get $s)) (i32.const 0x474e4950))
+      (then
+        (local.set $c (i32.load8_u offset=4 (local.get $s)))
+        (if (i32.or
+              (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x28)))
+              (i32.or (i32.eq (local.get $c) (i32.const 0x36)) (i32.eq (local.get $c) (i32.const 0x09))))
+          (then (return (call $other (local.get $s)))))))
+    (local.set $reply (call $replyBody (local.get $s) (local.get $e)))
+    (local.set $found
+      (call $seq (select (local.get $reply) (local.get $s) (i32.ge_s (local.get $reply) (i32.const 0))) (local.get $e)))
+    (if (i32.lt_s (local.get $found) (i32.const 0))
+      (then
+        (local.set $at (call $token (local.get $s) (local.get $e) (i32.const {{REQ_TOKEN_BYTE}}) (i32.const 9)))
+        (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (call $other (local.get $s)))))
+        (local.set $found (call $number (i32.add (local.get $at) (i32.const 9))))
+        (if (i32.lt_s (local.get $found) (i32.const 0)) (then (return (call $other (local.get $s)))))))
+    (if (i32.ge_s (local.get $reply) (i32.const 0)) (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
+    (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TIMEOUT_TOKEN_BYTE}}) (i32.const 15)) (i32.const 0))
+      (then (return (i32.or (local.get $found) (i32.const 0x40000)))))
+    (local.get $found))
+
+  ;; A CSV line [s, e) without quotes: 0 or 1, the outcome its field `index` (0, 1, false, true
+  ;; in any case, blanks around) says; NO_ROW for a blank or `#` line; else an other line (the
+  ;; header, a missing field, any other value: the reader words those). A negative index (the
+  ;; header not yet read) makes every row an other line.
+  (func $csvLine (param $s i32) (param $e i32) (param $d i32) (param $index i32) (result i32)
+    (local $p i32) (local $field i32) (local $from i32) (local $to i32) (local $c i32) (local $length i32)
+    (local.set $p (local.get $s))
+    (loop $blank
+      (if (i32.lt_u (local.get $p) (local.get $e))
+        (then
+          (if (call $isBlank (i32.load8_u (local.get $p)))
+            (then
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $blank))))))
+    (if (i32.ge_u (local.get $p) (local.get $e)) (then (return (i32.const 2))))
+    (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x23)) (then (return (i32.const 2))))
+    (if (i32.lt_s (local.get $index) (i32.const 0)) (then (return (call $other (local.get $s)))))
+    (if (i32.eq (i32.load8_u (i32.sub (local.get $e) (i32.const 1))) (i32.const 0x0d))
+      (then (local.set $e (i32.sub (local.get $e) (i32.const 1)))))
+    (local.set $from (local.get $s))
+    (block $found
+      (loop $next
+        (br_if $found (i32.ge_u (local.get $field) (local.get $index)))
+        (local.set $to (call $find (local.get $from) (local.get $e) (local.get $d)))
+        (if (i32.ge_u (local.get $to) (local.get $e)) (then (return (call $other (local.get $s)))))
+        (local.set $from (i32.add (local.get $to) (i32.const 1)))
+        (local.set $field (i32.add (local.get $field) (i32.const 1)))
+        (br $next)))
+    (local.set $to (call $find (local.get $from) (local.get $e) (local.get $d)))
+    (loop $lead
+      (if (i32.lt_u (local.get $from) (local.get $to))
+        (then
+          (if (call $isBlank (i32.load8_u (local.get $from)))
+            (then
+              (local.set $from (i32.add (local.get $from) (i32.const 1)))
+              (br $lead))))))
+    (loop $trail
+      (if (i32.gt_u (local.get $to) (local.get $from))
+        (then
+          (if (call $isBlank (i32.load8_u (i32.sub (local.get $to) (i32.const 1))))
+            (then
+              (local.set $to (i32.sub (local.get $to) (i32.const 1)))
+              (br $trail))))))
+    (local.set $length (i32.sub (local.get $to) (local.get $from)))
+    (local.set $c (i32.load8_u (local.get $from)))
+    (if (i32.eq (local.get $length) (i32.const 1))
+      (then
+        (if (i32.eq (local.get $c) (i32.const 0x30)) (then (return (i32.const 0))))
+        (if (i32.eq (local.get $c) (i32.const 0x31)) (then (return (i32.const 1))))))
+    ;; `true` and `fals` + `e` in any case: a letter's lower case is the letter with 0x20 set
+    (if (i32.and
+          (i32.eq (local.get $length) (i32.const 4))
+          (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x65757274)))
+      (then (return (i32.const 1))))
+    (if (i32.and
+          (i32.eq (local.get $length) (i32.const 5))
+          (i32.and
+            (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x736c6166))
+            (i32.eq (i32.or (i32.load8_u offset=4 (local.get $from)) (i32.const 0x20)) (i32.const 0x65))))
+      (then (return (i32.const 0))))
+    (call $other (local.get $s)))
+
+  ;; Scans the lines starting in [from, to), a record each at RECORDS, up to MAX_RECORDS: a line
+  ;; ends at a newline, or at `to` where `final` (the input's last line). Returns where the next
+  ;; line starts (past `to` when all are read); `records` says how many were written. The caller
+  ;; puts a newline at `to`. `kind` 0 reads ping lines, 1 CSV lines (delimiter d, field index).
+  (func $scan (param $from i32) (param $to i32) (param $final i32) (param $kind i32) (param $d i32) (param $index i32) (result i32)
+    (local $s i32) (local $e i32) (local $n i32) (local $record i32)
+    (local.set $s (local.get $from))
+    (block $done
+      (loop $line
+        (br_if $done (i32.ge_u (local.get $s) (local.get $to)))
+        (br_if $done (i32.ge_u (local.get $n) (i32.const {{MAX_RECORDS}})))
+        (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))
+        (br_if $done (i32.and (i32.ge_u (local.get $e) (local.get $to)) (i32.eqz (local.get $final))))
+        (local.set $record
+          (if (result i32) (local.get $kind)
+            (then (call $csvLine (local.get $s) (local.get $e) (local.get $d) (local.get $index)))
+            (else (call $pingLine (local.get $s) (local.get $e)))))
+        (i32.store offset={{RECORDS_BYTE}} (i32.shl (local.get $n) (i32.const 2)) (local.get $record))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $s (i32.add (local.get $e) (i32.const 1)))
+        ;; before the header is read, a CSV's first row is the last line a call reads
+        (br_if $done
+          (i32.and
+            (i32.lt_s (local.get $index) (i32.const 0))
+            (i32.lt_s (local.get $record) (i32.const 0))))
+        (br $line)))
+    (global.set $records (local.get $n))
+    (local.get $s))
+
+  (func (export "ping") (param $from i32) (param $to i32) (param $final i32) (result i32)
+    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 0) (i32.const 0) (i32.const 0)))
+
+  (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (result i32)
+    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 1) (local.get $d) (local.get $index)))
+
+  ;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), the
+  ;; byte at from - 1 a newline where a line starts at `from` (the caller carries it). Sixteen
+  ;; bytes at a time: a line start is a byte after a newline; one that starts with a blank is
+  ;; followed byte by byte. `newlines` says how many newlines there were.
+  (func (export "rows") (param $from i32) (param $to i32) (result i32)
+    (local $p i32) (local $rows i32) (local $lines i32) (local $valid i32) (local $blanks i32) (local $q i32) (local $c i32)
+    (local $v v128) (local $after v128) (local $blank v128) (local $ends v128)
+    (local.set $p (local.get $from))
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
+        (local.set $valid
+          (select
+            (i32.const 0xffff)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $to) (local.get $p))) (i32.const 1))
+            (i32.ge_u (i32.sub (local.get $to) (local.get $p)) (i32.const 16))))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $after (i8x16.eq (v128.load (i32.sub (local.get $p) (i32.const 1))) (i8x16.splat (i32.const 10))))
+        (local.set $ends (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10))))
+        ;; 9, 11, 12, 13 (9 to 13 but the newline) and 32
+        (local.set $blank
+          (v128.or
+            (i8x16.eq (local.get $v) (i8x16.splat (i32.const 32)))
+            (v128.andnot
+              (i8x16.lt_u (i8x16.sub (local.get $v) (i8x16.splat (i32.const 9))) (i8x16.splat (i32.const 5)))
+              (local.get $ends))))
+        (local.set $rows
+          (i32.add (local.get $rows)
+            (i32.popcnt
+              (i32.and (local.get $valid)
+                (i8x16.bitmask
+                  (v128.andnot
+                    (local.get $after)
+                    (v128.or
+                      (v128.or (local.get $blank) (local.get $ends))
+                      (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x23))))))))))
+        (local.set $lines
+          (i32.add (local.get $lines) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (local.get $ends))))))
+        (local.set $blanks (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $after) (local.get $blank)))))
+        (block $followed
+          (loop $start
+            (br_if $followed (i32.eqz (local.get $blanks)))
+            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $blanks))))
+            (local.set $blanks (i32.and (local.get $blanks) (i32.sub (local.get $blanks) (i32.const 1))))
+            (loop $skip
+              (if (i32.lt_u (local.get $q) (local.get $to))
+                (then
+                  (if (call $isBlank (i32.load8_u (local.get $q)))
+                    (then
+                      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                      (br $skip))))))
+            (if (i32.lt_u (local.get $q) (local.get $to))
+              (then
+                (local.set $c (i32.load8_u (local.get $q)))
+                (local.set $rows
+                  (i32.add (local.get $rows)
+                    (i32.and (i32.ne (local.get $c) (i32.const 10)) (i32.ne (local.get $c) (i32.const 0x23)))))))
+            (br $start)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $chunk)))
+    (global.set $newlines (local.get $lines))
+    (local.get $rows))
+)

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { parseLossTrace } from '../src/fit/trace-file.js';
+import type { TraceOptions } from '../src/fit/trace-file.js';
+import { readLossTrace } from '../src/io/trace-input.js';
+import { tempFiles } from './helpers.js';
+
+/**
+ * The line scanners on WebAssembly (src/fit/trace-scan.wat) against the readers' own JavaScript,
+ * which reads every line from its text where WebAssembly does not run (`node --jitless`): on
+ * generated ping logs and CSVs (fast-check, fixed seed) of lines made from the tokens the
+ * readers look for, cut and mixed, the two read the same trace or refuse with the same line.
+ * Read here from a string and from a file in blocks of a few bytes, there from a string.
+ */
+
+const READER = fileURLToPath(new URL('../src/fit/trace-file.js', import.meta.url));
+
+/** Reads each input of a JSON file of [text, options] in a process without WebAssembly; prints each outcome. */
+const CHILD = `
+const { readFileSync } = await import('node:fs');
+const { parseLossTrace } = await import(process.argv[1]);
+if (typeof WebAssembly !== 'undefined') throw new Error('WebAssembly runs here');
+/** The packets and a hash of their fates (FNV-1a): a trace may span a million packets. */
+function fingerprint(lost) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < lost.length; i++) h = Math.imul(h ^ lost[i], 0x01000193) >>> 0;
+  return lost.length + ':' + h;
+}
+const out = JSON.parse(readFileSync(process.argv[2], 'utf8')).map(([text, options]) => {
+  try {
+    const t = parseLossTrace(text, options);
+    return { format: t.format, lost: fingerprint(t.lost), range: t.range ?? null, warnings: t.warnings };
+  } catch (error) {
+    return { error: String(error.message) };
+  }
+});
+console.log(JSON.stringify(out));
+`;
+
+/** The packets and a hash of their fates (FNV-1a): a trace may span a million packets. */
+function fingerprint(lost: Uint8Array): string {
+  let h: number = 0x811c9dc5;
+  for (let i = 0; i < lost.length; i++) h = Math.imul(h ^ lost[i]!, 0x01000193) >>> 0;
+  return lost.length + ':' + h;
+}
+
+type Outcome = { format: string; lost: string; range: unknown; warnings: readonly string[] } | { error: string };
+
+function outcome(read: () => ReturnType<typeof parseLossTrace>): Outcome {
+  try {
+    const t = read();
+    return { format: t.format, lost: fingerprint(t.lost), range: t.range ?? null, warnings: t.warnings };
+  } catch (error) {
+    return { error: String((error as Error).message) };
+  }
+}
+
+/** The outcomes of the inputs read without WebAssembly. */
+function withoutWasm(inputs: readonly [string, TraceOptions][], dir: string): Outcome[] {
+  const file = join(dir, 'inputs.json');
+  writeFileSync(file, JSON.stringify(inputs));
+  return JSON.parse(execFileSync(process.execPath, ['--jitless', '--input-type=module', '-e', CHILD, READER, file], { encoding: 'utf8', maxBuffer: 2 ** 26 }));
+}
+
+const seq = fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom(0, 1, 65_535, 65_536, 999_999_999_999, 1_234_567_890_123));
+const host = fc.constantFrom('192.0.2.1', 'dns.google (8.8.8.8)', 'seq.example (192.0.2.7)', 'fe80::1%eth0', 'h_seq=1');
+const stamp = fc.constantFrom('', '[1764600000.123456] ', '[1764600000.5]  ', '[x] ', '[1764600000.123456]');
+const ending = fc.constantFrom('', ' (DUP!)', '\r', ' é');
+
+/** A line of a ping log: one of the kinds the readers know, or pieces of their tokens. */
+const pingLine = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(stamp, fc.constantFrom('64', '1480', ''), host, fc.constantFrom('icmp_seq=', 'seq=', 'icmp_req=', 'icmp_seq ', 'icmp_seq='), seq, ending)
+      .map(([s, size, h, token, n, e]) => `${s}${size} bytes from ${h}: ${token}${n} ttl=64 time=0.101 ms${e}`),
+  },
+  { weight: 2, arbitrary: seq.map((n) => `Request timeout for icmp_seq ${n}`) },
+  { weight: 2, arbitrary: fc.tuple(stamp, seq).map(([s, n]) => `${s}no answer yet for icmp_seq=${n}`) },
+  { weight: 1, arbitrary: seq.map((n) => `From 192.0.2.9 icmp_seq=${n} Destination Host Unreachable`) },
+  { weight: 1, arbitrary: fc.constantFrom('PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.', 'PING 192.0.2.1 (192.0.2.1): 56 data bytes', 'PINGS x', '') },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.nat(40), fc.nat(40)).map(([t, r]) => `${t} packets transmitted, ${r} ${t % 2 ? 'packets ' : ''}received, 0% packet loss`),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('', '--- 192.0.2.1 ping statistics ---', 'rtt min/avg/max/mdev = 0.1/0.2/0.3/0.0 ms', '\r') },
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(
+        fc.constantFrom('seq', '_seq=', ' seq=', 'icmp_seq', '=', ' ', '7', '64', ' bytes from ', '[', ']', 'é', 'icmp_req=', 'Request timeout', 'PING '),
+        { maxLength: 8 },
+      )
+      .map((parts) => parts.join('')),
+  },
+);
+
+const pingLog = fc.array(pingLine, { minLength: 1, maxLength: 30 }).map((lines) => lines.join('\n'));
+
+/** A CSV without quotes (mostly): a header naming `lost` among others, rows of values that are and are not outcomes. */
+const csvValue = fc.constantFrom('0', '1', ' 1 ', 'true', 'FALSE', ' True\t', 'fals', 'yes', '', '\u00a00', '2', '10', '0\r');
+const csv = fc
+  .tuple(
+    fc.constantFrom(',', ';', '\t'),
+    fc.nat(2),
+    fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.tuple(csvValue, fc.nat(3)) },
+        { weight: 1, arbitrary: fc.constantFrom<[string, number]>(['', -1], ['# c', -1], ['  ', -1], ['"1"', -2]) },
+      ),
+      {
+        minLength: 1,
+        maxLength: 30,
+      },
+    ),
+    fc.constantFrom('', '\n', '\r\n'),
+  )
+  .map(([d, at, rows, end]) => {
+    const names = ['t', 'host', 'rtt'];
+    names.splice(at, 0, 'lost');
+    const lines = [names.join(d)];
+    for (const [value, fields] of rows) {
+      if (fields < 0) lines.push(fields === -1 ? value : [value, 'x', 'y', 'z'].join(d));
+      else lines.push(Array.from({ length: Math.min(fields + at, 4) }, (_, i) => (i === at ? value : 'a b')).join(d) + (fields + at >= 4 ? '' : ''));
+    }
+    return lines.join('\n') + end;
+  });
+
+describe('line scanners on WebAssembly: the same traces as the JavaScript readers', () => {
+  const inputs: [string, TraceOptions][] = [
+    ...fc.sample(pingLog, { seed: 20261203, numRuns: 400 }).map((text): [string, TraceOptions] => [text, { file: 'p' }]),
+    ...fc.sample(csv, { seed: 20261204, numRuns: 300 }).map((text): [string, TraceOptions] => [text, { file: 'c', column: 'lost' }]),
+  ];
+
+  it('reads generated ping logs and CSVs as JavaScript reads them, from a string and from a file in blocks', () => {
+    const dir = tempFiles({});
+    {
+      const expected = withoutWasm(inputs, dir);
+      let read = 0;
+      inputs.forEach(([text, options], i) => {
+        const mine = outcome(() => parseLossTrace(text, options));
+        assert.deepEqual(mine, expected[i], `input ${i}: ${JSON.stringify(text)}`);
+        if (!('error' in mine)) read++;
+        const file = join(dir, `${i}.txt`);
+        writeFileSync(file, text);
+        for (const pieceBytes of [1, 5, 64])
+          assert.deepEqual(
+            outcome(() => readLossTrace(file, options, { pieceBytes, packets: 2 ** 26, bytes: 2 ** 20, detectChars: 1 << 16 })),
+            mine,
+            `input ${i} in blocks of ${pieceBytes}`,
+          );
+      });
+      // The generators reach both: traces read, and refusals.
+      assert.ok(read > 100 && read < inputs.length - 100, `${read} of ${inputs.length} read`);
+    }
+  });
+});
