@@ -81,6 +81,12 @@ const pingLine = fc.oneof(
       .map(([s, size, h, token, n, e]) => `${s}${size} bytes from ${h}: ${token}${n} ttl=64 time=0.101 ms${e}`),
   },
   { weight: 2, arbitrary: seq.map((n) => `Request timeout for icmp_seq ${n}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(' bytes from ', ' bytes fromx', ' bytes from', ' bytes_from '), fc.constantFrom('icmp_seq=', '_seq=', ' seq=', 'seq='), seq)
+      .map(([from, token, n]) => `64${from}${token}${n}`),
+  },
   { weight: 2, arbitrary: fc.tuple(stamp, seq).map(([s, n]) => `${s}no answer yet for icmp_seq=${n}`) },
   { weight: 1, arbitrary: seq.map((n) => `From 192.0.2.9 icmp_seq=${n} Destination Host Unreachable`) },
   { weight: 1, arbitrary: fc.constantFrom('PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data.', 'PING 192.0.2.1 (192.0.2.1): 56 data bytes', 'PINGS x', '') },
@@ -93,7 +99,27 @@ const pingLine = fc.oneof(
     weight: 2,
     arbitrary: fc
       .array(
-        fc.constantFrom('seq', '_seq=', ' seq=', 'icmp_seq', '=', ' ', '7', '64', ' bytes from ', '[', ']', 'é', 'icmp_req=', 'Request timeout', 'PING '),
+        fc.constantFrom(
+          'seq',
+          '_seq=',
+          ' seq=',
+          'icmp_seq',
+          '=',
+          ' ',
+          '7',
+          '64',
+          ' bytes from ',
+          ' bytes fromx',
+          ' bytes fro',
+          'x',
+          '[',
+          ']',
+          'é',
+          'icmp_req=',
+          'Request timeout',
+          'PING ',
+          '\r',
+        ),
         { maxLength: 8 },
       )
       .map((parts) => parts.join('')),

@@ -1160,7 +1160,7 @@ class PingReader {
     macLines: false,
     linuxLines: false,
   };
-  private readonly state: ScanState = { seqOffset: -1, referenceRaw: -1, referenceUnwrapped: 0, lowest: 0, highest: 0, line: 0 };
+  private readonly state: ScanState = { referenceRaw: -1, referenceUnwrapped: 0, lowest: 0, highest: 0, line: 0 };
 
   constructor(
     private readonly file: string,
@@ -1232,8 +1232,6 @@ function notUtf8(file: string): TraceError {
 
 /** What scanning carries from one piece of a log to the next. */
 interface ScanState {
-  /** Where the last reply's `seq` was, from the end of its `bytes from `. */
-  seqOffset: number;
   referenceRaw: number;
   referenceUnwrapped: number;
   /** The span of the numbers seen, unwrapped. */
@@ -1256,7 +1254,7 @@ function scanPing(text: string, from: number, to: number, file: string, found: P
     reqToken: new Occurrences(text, 'icmp_req='),
     timeout: new Occurrences(text, 'Request timeout'),
     summary: new Occurrences(text, ' packets transmitted, '),
-    stamps: new StampEnds(text),
+    stamps: new Occurrences(text, ']'),
   };
   for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets);
 }
@@ -1267,7 +1265,8 @@ interface PingSearches {
   readonly reqToken: Occurrences;
   readonly timeout: Occurrences;
   readonly summary: Occurrences;
-  readonly stamps: StampEnds;
+  /** A `ping -D` timestamp's closing `]`. */
+  readonly stamps: Occurrences;
 }
 
 /**
@@ -1292,7 +1291,6 @@ function scanLines(
   maxPackets: number,
 ): number {
   const { seqToken, reqToken, timeout, summary, stamps } = searches;
-  let { seqOffset } = state;
   while (start < limit) {
     const line = ++state.line;
     let end = text.indexOf('\n', start);
@@ -1307,19 +1305,12 @@ function scanLines(
     const reply = replyFrom >= 0;
     let raw = -1;
     let busybox = false;
-    // A reply's number is where the last reply's was, past an address of the same length: looked
-    // at there first (three characters), searched for only when it is not there.
-    const guess = replyFrom + seqOffset;
-    let at =
-      reply && seqOffset >= 0 && guess + 3 <= end && isSeqAt(text, guess) && isSeqToken(text, guess) ? guess : seqToken.within(reply ? replyFrom : start, end);
+    let at = seqToken.within(reply ? replyFrom : start, end);
     for (; at >= 0; at = seqToken.within(at + 1, end)) {
       if (isSeqToken(text, at)) {
         raw = numberAt(text, at + 4);
         busybox = text.charCodeAt(at - 1) === 0x20;
-        if (raw >= 0) {
-          if (reply) seqOffset = at - replyFrom;
-          break;
-        }
+        if (raw >= 0) break;
       }
     }
     if (raw < 0) {
@@ -1333,7 +1324,6 @@ function scanLines(
     }
     start = end + 1;
   }
-  state.seqOffset = seqOffset;
   return start;
 }
 
@@ -1419,43 +1409,16 @@ function isSeqToken(text: string, at: number): boolean {
   return (before === 0x5f /* _ */ && (sep === 0x3d /* = */ || sep === 0x20)) || (before === 0x20 && sep === 0x3d);
 }
 
-function isSeqAt(text: string, at: number): boolean {
-  return text.charCodeAt(at) === 0x73 /* s */ && text.charCodeAt(at + 1) === 0x65 /* e */ && text.charCodeAt(at + 2) === 0x71 /* q */;
-}
-
-/**
- * Where `ping -D`'s `[timestamp]` ends: where the previous line's ended, when a `]` is there
- * (its stamps are all as long, `[seconds.microseconds]`, for 300 years), else the first `]` in
- * the line, by a remembered search (Occurrences).
- */
-class StampEnds {
-  private length = -1;
-  private readonly search: Occurrences;
-  constructor(private readonly text: string) {
-    this.search = new Occurrences(text, ']');
-  }
-
-  /** The `]` closing the `[` at `start` within [start, end), or −1. */
-  closing(start: number, end: number): number {
-    const guess = start + this.length;
-    if (this.length > 0 && guess < end && this.text.charCodeAt(guess) === 0x5d) return guess;
-    const close = this.search.within(start, end);
-    if (close >= 0) this.length = close - start;
-    return close;
-  }
-}
-
 /**
  * Where a reply's body starts, after its size (`64 bytes from `, after `ping -D`'s `[timestamp] `
  * if any), or −1: every other line naming a sequence number (`From … Destination Host
  * Unreachable`, `Request timeout for icmp_seq N`, `no answer yet for icmp_seq=N`) reports no
- * reply. The timestamp's end is found by StampEnds, not character by character: that loop
- * alone cost a third of reading a `ping -D` log.
+ * reply. The timestamp ends at the line's first `]`.
  */
-function replyBody(text: string, start: number, end: number, stamps: StampEnds): number {
+function replyBody(text: string, start: number, end: number, stamps: Occurrences): number {
   let at = start;
   if (text.charCodeAt(at) === 0x5b /* [ */) {
-    const close = stamps.closing(start, end);
+    const close = stamps.within(start, end);
     if (close < 0) return -1;
     at = close + 1;
     while (text.charCodeAt(at) === 0x20) at++;
