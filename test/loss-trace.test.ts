@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { TABLE_PACKETS } from '../src/channels/trace.js';
+import { BACKGROUND_HASH_BYTES } from '../src/io/background-hash.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
@@ -89,6 +90,23 @@ describe('the trace channel', () => {
     assert.equal(digest({ file: a, BtoA: b }), digestOf(['file', long], ['BtoA', `# back\n${long}`]));
     // The same file twice is read once and digested twice.
     assert.equal(digest({ file: b, AtoB: b }), digestOf(['file', `# back\n${long}`], ['AtoB', `# back\n${long}`]));
+  });
+
+  it('digests long files the same, hashed in a worker thread while they are read', () => {
+    // Rows of a megabyte each: 72 MiB in the two files, past BACKGROUND_HASH_BYTES, 72 packets.
+    const rows = (n: number, first: number) => Array.from({ length: n }, (_, i) => `${'x'.repeat(2 ** 20)},${(i + first) % 3 === 0 ? 1 : 0}`).join('\n');
+    const [long, other] = [`pad,lost\n${rows(40, 0)}\n`, `pad,lost\n${rows(40, 1)}`];
+    assert.ok(Buffer.byteLength(long) + Buffer.byteLength(other) >= BACKGROUND_HASH_BYTES);
+    const dir = tempFiles({ 'a.csv': `\ufeff${long}`, 'b.csv': other });
+    const [a, b] = [join(dir, 'a.csv'), join(dir, 'b.csv')];
+    const hash = createHash('sha256');
+    for (const [name, text] of [
+      ['file', long],
+      ['BtoA', other],
+    ])
+      hash.update(`${name}\u0000${text}\u0000`);
+    const scenario = scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', file: a, BtoA: b, column: 'lost' } });
+    assert.equal(scenario.params['digest'], hash.digest('hex'));
   });
 
   it('gives the same bytes for any worker count and shard split, records the trace digest, and merge refuses shards of another trace', async () => {

@@ -70,8 +70,9 @@ export interface ChannelDefinition<Config = unknown> {
    * Reads a file it names (an absolute path; `params` as written, for options such as a column)
    * for the channel, feeding its text's bytes into `hash` on the way, so that a file is read once
    * when the scenario is resolved and its digest taken (else the file is read only to hash it).
+   * No `hash` where the files are hashed in a worker thread meanwhile (long files).
    */
-  readFile?(file: string, params: ChannelParams, hash: HashSink): void;
+  readFile?(file: string, params: ChannelParams, hash: HashSink | undefined): void;
   configure(params: ChannelParams, copies: number): Config;
   initialStates(config: Config): readonly InitialState[];
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */

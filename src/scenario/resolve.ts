@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { BACKGROUND_HASH_BYTES, hashInBackground } from '../io/background-hash.js';
+import type { HashPart } from '../io/background-hash.js';
 import { hashTraceFile } from '../io/trace-input.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -226,7 +228,6 @@ function filesOf(
 ): { absolute: Record<string, string>; digest: string } | null {
   const declared = definition.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string');
   if (declared.length === 0) return null;
-  const hash = createHash('sha256');
   const absolute: Record<string, string> = {};
   for (const p of declared) {
     const written = object[p.name] as string;
@@ -234,11 +235,20 @@ function filesOf(
     if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
-    hash.update(`${p.name}\u0000`);
-    if (definition.readFile) definition.readFile(file, object as ChannelParams, hash);
-    else hashTraceFile(file, hash);
-    hash.update('\u0000');
     absolute[written] = file;
+  }
+  // One sha256 over each file's name and bytes; in a worker thread while the files are read,
+  // where they are long.
+  const parts = declared.flatMap((p): HashPart[] => [{ text: `${p.name}\u0000` }, { file: absolute[object[p.name] as string]! }, { text: '\u0000' }]);
+  const bytes = declared.reduce((sum, p) => sum + fileBytes(absolute[object[p.name] as string]!), 0);
+  const background = bytes >= BACKGROUND_HASH_BYTES ? hashInBackground(parts, bytes) : undefined;
+  const hash = background ? undefined : createHash('sha256');
+  for (const p of declared) {
+    const file = absolute[object[p.name] as string]!;
+    hash?.update(`${p.name}\u0000`);
+    if (definition.readFile) definition.readFile(file, object as ChannelParams, hash);
+    else if (hash) hashTraceFile(file, hash);
+    hash?.update('\u0000');
   }
   definition.checkFiles?.(
     Object.fromEntries(
@@ -247,12 +257,28 @@ function filesOf(
         .filter(([, v]) => v !== undefined),
     ) as Record<string, string>,
   );
-  const digest = hash.digest('hex');
+  const digest = hash ? hash.digest('hex') : (background!.digest() ?? hashParts(parts));
   const given = object['digest'];
   if (given !== undefined && given !== digest) {
     throw new UsageError(source.locate(['channel', 'digest']), 'the channel files are not the ones these results were made with (their digest differs)');
   }
   return { absolute, digest };
+}
+
+/** The bytes a file holds (0 for one that is not a regular file: a pipe is not hashed in the background). */
+function fileBytes(file: string): number {
+  const stat = statSync(file);
+  return stat.isFile() ? stat.size : 0;
+}
+
+/** The sha256 of the parts, taken here (what a background hash takes). */
+function hashParts(parts: readonly HashPart[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    if ('text' in part) hash.update(part.text);
+    else hashTraceFile(part.file, hash);
+  }
+  return hash.digest('hex');
 }
 
 /** Each protocol's own parameters: the scenario's protocol's, defaults filled in; elsewhere they are mistakes. */
