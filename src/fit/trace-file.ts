@@ -264,6 +264,14 @@ export class TraceReader {
     return this.counter.count(bytes, this.reader instanceof CsvReader);
   }
 
+  /**
+   * Where `count` takes a block of up to `length` bytes without copying it, for a file read in
+   * such blocks (WebAssembly's memory, where it runs).
+   */
+  countBuffer(length: number): Uint8Array {
+    return this.counter.buffer(length);
+  }
+
   /** Whether the format has been told. */
   started(): boolean {
     return this.reader !== undefined;
@@ -359,6 +367,11 @@ class ByteCounter {
     private readonly file: string,
     private readonly maxPackets: number,
   ) {}
+
+  buffer(length: number): Uint8Array {
+    if (this.scanner === undefined) this.scanner = LineScanner.create();
+    return this.scanner?.input(length) ?? new Uint8Array(length);
+  }
 
   count(bytes: Uint8Array, csv: boolean): boolean {
     if (this.quoted) return false;

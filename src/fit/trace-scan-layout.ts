@@ -9,7 +9,7 @@ export const SCAN_LAYOUT = {
   /** The tokens the ping scanner looks for past a line's number: `icmp_req=`, `Request timeout`. */
   REQ_TOKEN_BYTE: 262144,
   TIMEOUT_TOKEN_BYTE: 262160,
-  /** The byte before the input: a newline, or what the row count carries from the block before. */
+  /** The byte before the input: a newline (a token is told by the byte before it). */
   BEFORE_INPUT_BYTE: 262207,
   /** The lines scanned: carried bytes, then the block read (the memory grows to hold them). */
   INPUT_BYTE: 262208,

@@ -17,7 +17,7 @@ interface ScanExports {
   readonly memory: WebAssembly.Memory;
   ping(from: number, to: number, final: number): number;
   csv(from: number, to: number, final: number, delimiter: number, index: number): number;
-  rows(from: number, to: number): number;
+  rows(from: number, to: number, start: number): number;
   records(): number;
   newlines(): number;
 }
@@ -124,6 +124,17 @@ export class LineScanner {
     return true;
   }
 
+  /** Room for `length` bytes where `rows` counts them: bytes read into it are counted in place. */
+  input(length: number): Uint8Array {
+    this.carried = 0;
+    const end = INPUT_BYTE + length + SLACK;
+    if (end > this.memory.length) {
+      this.exports.memory.grow(Math.ceil((end - this.memory.length) / PAGE));
+      this.views();
+    }
+    return this.memory.subarray(INPUT_BYTE, INPUT_BYTE + length);
+  }
+
   /** The text of an other line (OTHER_LINE and its offset), without its newline. */
   otherLine(record: number): string {
     const start = INPUT_BYTE + (record & 0x7fffffff);
@@ -137,10 +148,10 @@ export class LineScanner {
    */
   rows(bytes: Uint8Array, lineStart: boolean): { rows: number; newlines: number } {
     this.carried = 0;
-    this.append(bytes);
+    // Bytes read into `input()` are where they are counted: no copy.
+    if (bytes.buffer !== this.memory.buffer || bytes.byteOffset !== INPUT_BYTE) this.append(bytes);
     this.carried = 0;
-    this.memory[BEFORE_INPUT_BYTE] = lineStart ? NEWLINE : 0x78;
-    const rows = this.exports.rows(INPUT_BYTE, INPUT_BYTE + bytes.length);
+    const rows = this.exports.rows(INPUT_BYTE, INPUT_BYTE + bytes.length, lineStart ? 1 : 0);
     return { rows, newlines: this.exports.newlines() };
   }
 

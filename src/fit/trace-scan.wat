@@ -4,7 +4,7 @@
 ;; Memory, in bytes (trace-scan-layout.ts):
 ;;   RECORDS          a record a line, an i32 each, up to MAX_RECORDS a call
 ;;   REQ_TOKEN        `icmp_req=`; TIMEOUT_TOKEN `Request timeout`
-;;   BEFORE_INPUT     the byte before the input (a newline, or the row count's carried state)
+;;   BEFORE_INPUT     the byte before the input, a newline (a token is told by the byte before it)
 ;;   INPUT            the bytes scanned; the caller puts a newline at the end (`to`) and leaves
 ;;                    SLACK readable bytes past it
 (module
@@ -168,12 +168,50 @@
       (then (return (i32.or (local.get $found) (i32.const 0x40000)))))
     (local.get $found))
 
-  ;; A CSV line [s, e) without quotes: 0 or 1, the outcome its field `index` (0, 1, false, true
-  ;; in any case, blanks around) says; NO_ROW for a blank or `#` line; else an other line (the
-  ;; header, a missing field, any other value: the reader words those). A negative index (the
-  ;; header not yet read) makes every row an other line.
-  (func $csvLine (param $s i32) (param $e i32) (param $d i32) (param $index i32) (result i32)
-    (local $p i32) (local $field i32) (local $from i32) (local $to i32) (local $c i32) (local $length i32)
+;; Where the last CSV row read ends: its newline (or the input's end).
+  (global $rowEnd (mut i32) (i32.const 0))
+
+  ;; A CSV line from s without quotes, its end found on the way (left in $rowEnd, at most `to`):
+  ;; 0 or 1, the outcome its field `index` (0, 1, false, true in any case, blanks around) says;
+  ;; NO_ROW for a blank or `#` line; else an other line (the header, a missing field, any other
+  ;; value: the reader words those). A negative index (the header not yet read) makes every row
+  ;; an other line. The line's newline and the delimiters before it are found in one pass,
+  ;; sixteen bytes at a time.
+  (func $csvLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (result i32)
+    (local $p i32) (local $e i32) (local $field i32) (local $from i32) (local $end i32) (local $c i32) (local $length i32)
+    (local $ends i32) (local $delimiters i32) (local $vd v128) (local $v v128)
+    (local.set $vd (i8x16.splat (local.get $d)))
+    (local.set $from (select (local.get $s) (i32.const -1) (i32.eqz (local.get $index))))
+    (local.set $end (i32.const -1))
+    (local.set $p (local.get $s))
+    (block $found
+      (loop $chunk
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $ends (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))))
+        (local.set $delimiters (i8x16.bitmask (i8x16.eq (local.get $v) (local.get $vd))))
+        ;; the delimiters before the line's newline, if it is in this chunk
+        (if (local.get $ends)
+          (then (local.set $delimiters (i32.and (local.get $delimiters) (i32.sub (i32.and (local.get $ends) (i32.sub (i32.const 0) (local.get $ends))) (i32.const 1))))))
+        (block $taken
+          (loop $delimiter
+            (br_if $taken (i32.eqz (local.get $delimiters)))
+            (br_if $taken (i32.ge_s (local.get $end) (i32.const 0)))
+            (local.set $c (i32.add (local.get $p) (i32.ctz (local.get $delimiters))))
+            (local.set $delimiters (i32.and (local.get $delimiters) (i32.sub (local.get $delimiters) (i32.const 1))))
+            (local.set $field (i32.add (local.get $field) (i32.const 1)))
+            ;; the field's own delimiter, after the index-th, ends it
+            (if (i32.ge_s (local.get $from) (i32.const 0)) (then (local.set $end (local.get $c))))
+            (if (i32.eq (local.get $field) (local.get $index)) (then (local.set $from (i32.add (local.get $c) (i32.const 1)))))
+            (br $delimiter)))
+        (if (local.get $ends)
+          (then
+            (local.set $e (i32.add (local.get $p) (i32.ctz (local.get $ends))))
+            (br $found)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $chunk)))
+    (if (i32.gt_u (local.get $e) (local.get $to)) (then (local.set $e (local.get $to))))
+    (global.set $rowEnd (local.get $e))
+    ;; blank and comment lines
     (local.set $p (local.get $s))
     (loop $blank
       (if (i32.lt_u (local.get $p) (local.get $e))
@@ -185,33 +223,28 @@
     (if (i32.ge_u (local.get $p) (local.get $e)) (then (return (i32.const 2))))
     (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x23)) (then (return (i32.const 2))))
     (if (i32.lt_s (local.get $index) (i32.const 0)) (then (return (call $other (local.get $s)))))
+    (if (i32.lt_s (local.get $from) (i32.const 0)) (then (return (call $other (local.get $s)))))
+    ;; the field ends at its delimiter, or the line's end before a carriage return
     (if (i32.eq (i32.load8_u (i32.sub (local.get $e) (i32.const 1))) (i32.const 0x0d))
       (then (local.set $e (i32.sub (local.get $e) (i32.const 1)))))
-    (local.set $from (local.get $s))
-    (block $found
-      (loop $next
-        (br_if $found (i32.ge_u (local.get $field) (local.get $index)))
-        (local.set $to (call $find (local.get $from) (local.get $e) (local.get $d)))
-        (if (i32.ge_u (local.get $to) (local.get $e)) (then (return (call $other (local.get $s)))))
-        (local.set $from (i32.add (local.get $to) (i32.const 1)))
-        (local.set $field (i32.add (local.get $field) (i32.const 1)))
-        (br $next)))
-    (local.set $to (call $find (local.get $from) (local.get $e) (local.get $d)))
+    (if (i32.or (i32.lt_s (local.get $end) (i32.const 0)) (i32.gt_u (local.get $end) (local.get $e)))
+      (then (local.set $end (local.get $e))))
+    (if (i32.gt_u (local.get $from) (local.get $end)) (then (return (call $other (local.get $s)))))
     (loop $lead
-      (if (i32.lt_u (local.get $from) (local.get $to))
+      (if (i32.lt_u (local.get $from) (local.get $end))
         (then
           (if (call $isBlank (i32.load8_u (local.get $from)))
             (then
               (local.set $from (i32.add (local.get $from) (i32.const 1)))
               (br $lead))))))
     (loop $trail
-      (if (i32.gt_u (local.get $to) (local.get $from))
+      (if (i32.gt_u (local.get $end) (local.get $from))
         (then
-          (if (call $isBlank (i32.load8_u (i32.sub (local.get $to) (i32.const 1))))
+          (if (call $isBlank (i32.load8_u (i32.sub (local.get $end) (i32.const 1))))
             (then
-              (local.set $to (i32.sub (local.get $to) (i32.const 1)))
+              (local.set $end (i32.sub (local.get $end) (i32.const 1)))
               (br $trail))))))
-    (local.set $length (i32.sub (local.get $to) (local.get $from)))
+    (local.set $length (i32.sub (local.get $end) (local.get $from)))
     (local.set $c (i32.load8_u (local.get $from)))
     (if (i32.eq (local.get $length) (i32.const 1))
       (then
@@ -241,12 +274,13 @@
       (loop $line
         (br_if $done (i32.ge_u (local.get $s) (local.get $to)))
         (br_if $done (i32.ge_u (local.get $n) (i32.const {{MAX_RECORDS}})))
-        (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))
+        (if (local.get $kind)
+          (then
+            (local.set $record (call $csvLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))
+            (local.set $e (global.get $rowEnd)))
+          (else (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))))
         (br_if $done (i32.and (i32.ge_u (local.get $e) (local.get $to)) (i32.eqz (local.get $final))))
-        (local.set $record
-          (if (result i32) (local.get $kind)
-            (then (call $csvLine (local.get $s) (local.get $e) (local.get $d) (local.get $index)))
-            (else (call $pingLine (local.get $s) (local.get $e)))))
+        (if (i32.eqz (local.get $kind)) (then (local.set $record (call $pingLine (local.get $s) (local.get $e)))))
         (i32.store offset={{RECORDS_BYTE}} (i32.shl (local.get $n) (i32.const 2)) (local.get $record))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (local.set $s (i32.add (local.get $e) (i32.const 1)))
@@ -265,50 +299,54 @@
   (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (result i32)
     (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 1) (local.get $d) (local.get $index)))
 
-  ;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), the
-  ;; byte at from - 1 a newline where a line starts at `from` (the caller carries it). Sixteen
-  ;; bytes at a time: a line start is a byte after a newline; one that starts with a blank is
-  ;; followed byte by byte. `newlines` says how many newlines there were.
-  (func (export "rows") (param $from i32) (param $to i32) (result i32)
-    (local $p i32) (local $rows i32) (local $lines i32) (local $valid i32) (local $blanks i32) (local $q i32) (local $c i32)
-    (local $v v128) (local $after v128) (local $blank v128) (local $ends v128)
+;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), a
+  ;; line starting at `from` where `start` (the caller carries it). Thirty-two bytes at a time: a
+  ;; line starts after a newline (the newlines' mask shifted by one); one whose first byte is
+  ;; a blank, a control byte or `#` (rare) is followed byte by byte. `newlines` says how many
+  ;; newlines there were.
+  (func (export "rows") (param $from i32) (param $to i32) (param $start i32) (result i32)
+    (local $p i32) (local $rows i32) (local $lines i32) (local $valid i32) (local $ends i32) (local $starts i32)
+    (local $odd i32) (local $q i32) (local $c i32) (local $v0 v128) (local $v1 v128)
     (local.set $p (local.get $from))
     (block $done
       (loop $chunk
         (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
         (local.set $valid
           (select
-            (i32.const 0xffff)
+            (i32.const -1)
             (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $to) (local.get $p))) (i32.const 1))
-            (i32.ge_u (i32.sub (local.get $to) (local.get $p)) (i32.const 16))))
-        (local.set $v (v128.load (local.get $p)))
-        (local.set $after (i8x16.eq (v128.load (i32.sub (local.get $p) (i32.const 1))) (i8x16.splat (i32.const 10))))
-        (local.set $ends (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10))))
-        ;; 9, 11, 12, 13 (9 to 13 but the newline) and 32
-        (local.set $blank
-          (v128.or
-            (i8x16.eq (local.get $v) (i8x16.splat (i32.const 32)))
-            (v128.andnot
-              (i8x16.lt_u (i8x16.sub (local.get $v) (i8x16.splat (i32.const 9))) (i8x16.splat (i32.const 5)))
-              (local.get $ends))))
-        (local.set $rows
-          (i32.add (local.get $rows)
-            (i32.popcnt
-              (i32.and (local.get $valid)
+            (i32.ge_u (i32.sub (local.get $to) (local.get $p)) (i32.const 32))))
+        (local.set $v0 (v128.load (local.get $p)))
+        (local.set $v1 (v128.load offset=16 (local.get $p)))
+        (local.set $ends
+          (i32.and (local.get $valid)
+            (i32.or
+              (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 10))))
+              (i32.shl (i8x16.bitmask (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 10)))) (i32.const 16)))))
+        (local.set $starts
+          (i32.and (local.get $valid) (i32.or (i32.shl (local.get $ends) (i32.const 1)) (local.get $start))))
+        (local.set $start (i32.shr_u (local.get $ends) (i32.const 31)))
+        (local.set $lines (i32.add (local.get $lines) (i32.popcnt (local.get $ends))))
+        (local.set $rows (i32.add (local.get $rows) (i32.popcnt (local.get $starts))))
+        ;; starts at a byte up to a space (blanks, the newline, control bytes) or `#`
+        (local.set $odd
+          (i32.and (local.get $starts)
+            (i32.or
+              (i8x16.bitmask
+                (v128.or
+                  (i8x16.le_u (local.get $v0) (i8x16.splat (i32.const 32)))
+                  (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 0x23)))))
+              (i32.shl
                 (i8x16.bitmask
-                  (v128.andnot
-                    (local.get $after)
-                    (v128.or
-                      (v128.or (local.get $blank) (local.get $ends))
-                      (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x23))))))))))
-        (local.set $lines
-          (i32.add (local.get $lines) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (local.get $ends))))))
-        (local.set $blanks (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $after) (local.get $blank)))))
+                  (v128.or
+                    (i8x16.le_u (local.get $v1) (i8x16.splat (i32.const 32)))
+                    (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x23)))))
+                (i32.const 16)))))
         (block $followed
-          (loop $start
-            (br_if $followed (i32.eqz (local.get $blanks)))
-            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $blanks))))
-            (local.set $blanks (i32.and (local.get $blanks) (i32.sub (local.get $blanks) (i32.const 1))))
+          (loop $line
+            (br_if $followed (i32.eqz (local.get $odd)))
+            (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $odd))))
+            (local.set $odd (i32.and (local.get $odd) (i32.sub (local.get $odd) (i32.const 1))))
             (loop $skip
               (if (i32.lt_u (local.get $q) (local.get $to))
                 (then
@@ -316,14 +354,15 @@
                     (then
                       (local.set $q (i32.add (local.get $q) (i32.const 1)))
                       (br $skip))))))
-            (if (i32.lt_u (local.get $q) (local.get $to))
-              (then
-                (local.set $c (i32.load8_u (local.get $q)))
-                (local.set $rows
-                  (i32.add (local.get $rows)
-                    (i32.and (i32.ne (local.get $c) (i32.const 10)) (i32.ne (local.get $c) (i32.const 0x23)))))))
-            (br $start)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            ;; a row after all where a byte but a newline or `#` follows the blanks (a control
+            ;; byte is no blank); a blank run to the end is the next block's to tell
+            (local.set $c (i32.load8_u (local.get $q)))
+            (if (i32.or
+                  (i32.ge_u (local.get $q) (local.get $to))
+                  (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 0x23))))
+              (then (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))))
+            (br $line)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $chunk)))
     (global.set $newlines (local.get $lines))
     (local.get $rows))

@@ -30,7 +30,7 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
   let first = true;
   forEachTraceBlock(path, reading, (bytes, fd, size) => {
     reader.pushBytes(bytes);
-    if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reading.pieceBytes, (block) => reader.count(block));
+    if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reader.countBuffer(reading.pieceBytes), (block) => reader.count(block));
     if (hash) hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
   });
@@ -90,12 +90,11 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
 }
 
 /**
- * Gives `count` the first block, then the rest of the file, read by position (the reading's own
- * place in the file stays where it was), until it says it needs no more.
+ * Gives `count` the first block, then the rest of the file, read by position into `block` (the
+ * reading's own place in the file stays where it was), until it says it needs no more.
  */
-function prescan(fd: number, first: Uint8Array, pieceBytes: number, count: (bytes: Uint8Array) => boolean): void {
+function prescan(fd: number, first: Uint8Array, block: Uint8Array, count: (bytes: Uint8Array) => boolean): void {
   if (!count(first)) return;
-  const block = Buffer.allocUnsafe(pieceBytes);
   for (let at = first.length; ; ) {
     const n = readSync(fd, block, 0, block.length, at);
     if (n === 0 || !count(block.subarray(0, n))) return;
