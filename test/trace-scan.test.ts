@@ -13,7 +13,7 @@ import { tempFiles } from './helpers.js';
 /**
  * The line scanners on WebAssembly (src/fit/trace-scan.wat) against the readers' own JavaScript,
  * which reads every line from its text where WebAssembly does not run (`node --jitless`): on
- * generated ping logs and CSVs (fast-check, fixed seed) of lines made from the tokens the
+ * generated ping logs and CSVs with and without quotes (fast-check, fixed seed) of lines made from the tokens the
  * readers look for, cut and mixed, the two read the same trace or refuse with the same line.
  * Read here from a string and from a file in blocks of a few bytes, there from a string.
  */
@@ -157,10 +157,42 @@ const csv = fc
     return lines.join('\n') + end;
   });
 
+/** A CSV with quotes: fields quoted or not, doubled quotes, records over lines, quotes misplaced, the header quoted. */
+const quotedField = fc.oneof(
+  { weight: 6, arbitrary: csvValue },
+  { weight: 6, arbitrary: csvValue.map((v) => `"${v}"`) },
+  { weight: 1, arbitrary: fc.constantFrom('" 1 "', ' "0" ', '"tr""ue"', '"a\nb"', '"1"x', 'x"1"', '"1', '""', '"1"\r', '"x,y"', '"#"') },
+);
+const quotedCsv = fc
+  .tuple(
+    fc.constantFrom(',', ';', '\t'),
+    fc.nat(2),
+    fc.boolean(),
+    fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.array(quotedField, { minLength: 1, maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.constantFrom(['# c'], [''], ['""'], ['  ']) },
+      ),
+      {
+        minLength: 1,
+        maxLength: 30,
+      },
+    ),
+    fc.constantFrom('', '\n', '\r\n'),
+  )
+  .map(([d, at, quotedHeader, rows, end]) => {
+    const names = ['t', 'host', 'rtt'];
+    names.splice(at, 0, 'lost');
+    const lines = [names.map((n) => (quotedHeader ? `"${n}"` : n)).join(d)];
+    for (const fields of rows) lines.push(fields.join(d));
+    return lines.join('\n') + end;
+  });
+
 describe('line scanners on WebAssembly: the same traces as the JavaScript readers', () => {
   const inputs: [string, TraceOptions][] = [
     ...fc.sample(pingLog, { seed: 20261203, numRuns: 400 }).map((text): [string, TraceOptions] => [text, { file: 'p' }]),
     ...fc.sample(csv, { seed: 20261204, numRuns: 300 }).map((text): [string, TraceOptions] => [text, { file: 'c', column: 'lost' }]),
+    ...fc.sample(quotedCsv, { seed: 20261205, numRuns: 300 }).map((text): [string, TraceOptions] => [text, { file: 'q', column: 'lost' }]),
   ];
 
   it('reads generated ping logs and CSVs as JavaScript reads them, from a string and from a file in blocks', () => {

@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { LineScanner } from './trace-scan.js';
 import type { LineKind } from './trace-scan.js';
-import { BUSYBOX, NO_ROW, REPLY, TIMEOUT } from './trace-scan-layout.js';
+import { BUSYBOX, NO_ROW, REPLY, TIMEOUT, isOpenLine } from './trace-scan-layout.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
 
@@ -802,12 +802,14 @@ class CsvReader {
   private unfinished = '';
   private linesRead = 0;
   /**
-   * Lines without quotes are scanned from their bytes on WebAssembly where it runs (trace-scan.ts):
-   * until a quote is seen, as then a line may be part of a record. The bytes from there on are
-   * decoded here and read as text.
+   * Lines are scanned from their bytes on WebAssembly where it runs (trace-scan.ts): by the plain
+   * rules until a quote is seen, by RFC 4180's from there on (as `read` reads a piece with a
+   * quote), a line at a time. A line a quote leaves open (a record running on into the next)
+   * ends the scanning: the bytes from it on are decoded here and read as text.
    */
   private readonly scanner = LineScanner.create();
   private quoted = false;
+  private asText = false;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(
@@ -828,23 +830,18 @@ class CsvReader {
   }
 
   pushBytes(bytes: Uint8Array): void {
-    const scanner = this.scanner!;
-    if (!this.quoted && bytes.indexOf(QUOTE) >= 0) {
-      this.quoted = true;
-      // The carried bytes start a line, so the decoder starts at a character.
-      this.pushDecoded(scanner.takeCarried());
-    }
-    if (this.quoted) {
+    if (this.asText) {
       this.pushDecoded(bytes);
       return;
     }
-    scanner.append(bytes);
+    if (!this.quoted && bytes.indexOf(QUOTE) >= 0) this.quoted = true;
+    this.scanner!.append(bytes);
     this.scan(false);
   }
 
   finish(): LossTrace {
-    if (this.scanner && !this.quoted) this.scan(true);
-    else {
+    if (this.scanner && !this.asText) this.scan(true);
+    if (!this.scanner || this.asText) {
       if (this.scanner) this.pushText(decodePiece(this.decoder, undefined, this.file));
       this.read(this.lines.end(), true);
     }
@@ -864,25 +861,35 @@ class CsvReader {
     const scanner = this.scanner!;
     for (;;) {
       const index = this.collector.index;
-      const lines: LineKind = { kind: 'csv', delimiter: this.delimiter?.charCodeAt(0) ?? 0, index };
+      const lines: LineKind = { kind: 'csv', delimiter: this.delimiter?.charCodeAt(0) ?? 0, index, quoted: this.quoted };
       if (!scanner.scan(lines, final, this.take)) throw notUtf8(this.file);
+      if (this.asText) {
+        // The open line starts a line, so the decoder starts at a character.
+        this.pushDecoded(scanner.takeCarried());
+        return;
+      }
       // Scanned up to the header: on, now that its field is known.
       if (index >= 0 || this.collector.index < 0) break;
     }
     if (scanner.pending > MAX_LINE_BYTES) throw lineTooLong(this.file, this.linesRead + 1, 'a CSV');
   }
 
-  /** A scan's records (trace-scan.ts): a row's outcome, a line with none, or a line to read here. */
+  /** A scan's records (trace-scan.ts): a row's outcome, a line with none, a line to read here, or an open line. */
   private readonly take = (records: Int32Array, count: number): void => {
     const { collector } = this;
     let line = this.linesRead;
     for (let i = 0; i < count; i++) {
       const record = records[i]!;
+      if (isOpenLine(record)) {
+        this.asText = true;
+        break;
+      }
       line++;
       if (record < 0) {
         const text = this.scanner!.otherLine(record);
         this.delimiter ??= detectDelimiter(text.trim());
-        readPlainCsv(text, this.delimiter, collector, line - 1);
+        if (this.quoted) readQuotedCsv(text, this.file, this.delimiter, collector, line - 1, true);
+        else readPlainCsv(text, this.delimiter, collector, line - 1);
       } else if (record !== NO_ROW) collector.addOutcome(record, line);
     }
     this.linesRead = line;

@@ -21,7 +21,14 @@ export const SCAN_LAYOUT = {
 
 /** A line a scan leaves to the reader's own code (a header, a summary, anything unusual): this bit and the line's offset from INPUT_BYTE. */
 export const OTHER_LINE = 0x80000000;
-/** A CSV line with no row (blank, or a `#` comment). */
+/**
+ * A CSV line a quote leaves open (its record runs on into the next line): these two bits and the
+ * line's offset; the scan stops there, and the reader reads on from the line's text.
+ */
+export function isOpenLine(record: number): boolean {
+  return record >>> 30 === 3;
+}
+/** A CSV line with no row (blank, a `#` comment, a record of one empty field). */
 export const NO_ROW = 2;
 /** A ping line's record, past its number's low 16 bits: a reply; busybox's ` seq=`; a `Request timeout`. */
 export const REPLY = 0x10000;

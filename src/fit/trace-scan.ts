@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import wasm from './trace-scan.generated.js';
-import { SCAN_LAYOUT } from './trace-scan-layout.js';
+import { SCAN_LAYOUT, isOpenLine } from './trace-scan-layout.js';
 
 /**
  * The lines of a ping log or of a CSV without quotes, scanned from their bytes on WebAssembly
@@ -16,7 +16,7 @@ const NEWLINE = 0x0a;
 interface ScanExports {
   readonly memory: WebAssembly.Memory;
   ping(from: number, to: number, final: number): number;
-  csv(from: number, to: number, final: number, delimiter: number, index: number): number;
+  csv(from: number, to: number, final: number, delimiter: number, index: number, quoted: number): number;
   rows(from: number, to: number, start: number): number;
   records(): number;
   newlines(): number;
@@ -37,7 +37,7 @@ function scanModule(): WebAssembly.Module | null {
 }
 
 /** Which lines a scan reads: a ping log's, or a CSV's with its delimiter and the wanted field (−1 before the header is read). */
-export type LineKind = { readonly kind: 'ping' } | { readonly kind: 'csv'; readonly delimiter: number; readonly index: number };
+export type LineKind = { readonly kind: 'ping' } | { readonly kind: 'csv'; readonly delimiter: number; readonly index: number; readonly quoted: boolean };
 
 /**
  * Takes a batch of records, one a line in order: `records[0 … count − 1]`. An other line's text
@@ -108,11 +108,12 @@ export class LineScanner {
     let from: number = INPUT_BYTE;
     const fin = final ? 1 : 0;
     for (;;) {
-      from = lines.kind === 'ping' ? this.exports.ping(from, end, fin) : this.exports.csv(from, end, fin, lines.delimiter, lines.index);
+      from = lines.kind === 'ping' ? this.exports.ping(from, end, fin) : this.exports.csv(from, end, fin, lines.delimiter, lines.index, lines.quoted ? 1 : 0);
       const count = this.exports.records();
       if (count > 0) take(this.records, count);
-      // A CSV's scan stops at its header: `take` reads it, and the caller scans on with its field.
-      if (count === 0 || from >= end || (lines.kind === 'csv' && lines.index < 0)) break;
+      // A CSV's scan stops at its header (`take` reads it, and the caller scans on with its field)
+      // and at a line a quote leaves open (the caller reads on from it as text).
+      if (count === 0 || from >= end || (lines.kind === 'csv' && (lines.index < 0 || isOpenLine(this.records[count - 1]!)))) break;
     }
     return this.keep(from, to);
   }

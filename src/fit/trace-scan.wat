@@ -263,10 +263,165 @@
       (then (return (i32.const 0))))
     (call $other (local.get $s)))
 
+;; A blank in a quoted CSV's field: a space, or a tab where the delimiter is not one (trace-file.ts readQuotedCsv).
+  (func $isQuotedBlank (param $c i32) (param $d i32) (result i32)
+    (i32.or
+      (i32.eq (local.get $c) (i32.const 32))
+      (i32.and (i32.eq (local.get $c) (i32.const 9)) (i32.ne (local.get $d) (i32.const 9)))))
+
+  ;; 0 or 1, the outcome the bytes [from, to) say, blanks around (0, 1, false, true in any
+  ;; case), or -1.
+  (func $outcome (param $from i32) (param $to i32) (result i32)
+    (local $length i32) (local $c i32)
+    (loop $lead
+      (if (i32.lt_u (local.get $from) (local.get $to))
+        (then
+          (if (call $isBlank (i32.load8_u (local.get $from)))
+            (then
+              (local.set $from (i32.add (local.get $from) (i32.const 1)))
+              (br $lead))))))
+    (loop $trail
+      (if (i32.gt_u (local.get $to) (local.get $from))
+        (then
+          (if (call $isBlank (i32.load8_u (i32.sub (local.get $to) (i32.const 1))))
+            (then
+              (local.set $to (i32.sub (local.get $to) (i32.const 1)))
+              (br $trail))))))
+    (local.set $length (i32.sub (local.get $to) (local.get $from)))
+    (local.set $c (i32.load8_u (local.get $from)))
+    (if (i32.eq (local.get $length) (i32.const 1))
+      (then
+        (if (i32.eq (local.get $c) (i32.const 0x30)) (then (return (i32.const 0))))
+        (if (i32.eq (local.get $c) (i32.const 0x31)) (then (return (i32.const 1))))))
+    ;; `true` and `fals` + `e` in any case: a letter's lower case is the letter with 0x20 set
+    (if (i32.and
+          (i32.eq (local.get $length) (i32.const 4))
+          (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x65757274)))
+      (then (return (i32.const 1))))
+    (if (i32.and
+          (i32.eq (local.get $length) (i32.const 5))
+          (i32.and
+            (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x736c6166))
+            (i32.eq (i32.or (i32.load8_u offset=4 (local.get $from)) (i32.const 0x20)) (i32.const 0x65))))
+      (then (return (i32.const 0))))
+    (i32.const -1))
+
+  ;; A CSV line from s read by RFC 4180's rules (a file with quotes), its end left in $rowEnd as
+  ;; $csvLine leaves it: 0 or 1 (field `index`'s outcome, quoted or not), NO_ROW (a blank or `#`
+  ;; line, a record of one empty field), an open line (OPEN_LINE: a quote the line does not
+  ;; close, so the record runs on; the reader reads from here as text) or an other line (the
+  ;; header, a doubled quote, anything the reader words or refuses).
+  (func $csvQuotedLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (result i32)
+    (local $p i32) (local $e i32) (local $at i32) (local $c i32) (local $q i32) (local $ends i32) (local $quotes i32)
+    (local $field i32) (local $from i32) (local $end i32) (local $outcome i32) (local $firstEmpty i32) (local $v v128)
+    (local.set $p (local.get $s))
+    (block $found
+      (loop $chunk
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $ends (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))))
+        (local.set $q (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))))
+        (if (local.get $ends)
+          (then
+            (local.set $quotes
+              (i32.add (local.get $quotes)
+                (i32.popcnt (i32.and (local.get $q) (i32.sub (i32.and (local.get $ends) (i32.sub (i32.const 0) (local.get $ends))) (i32.const 1))))))
+            (local.set $e (i32.add (local.get $p) (i32.ctz (local.get $ends))))
+            (br $found)))
+        (local.set $quotes (i32.add (local.get $quotes) (i32.popcnt (local.get $q))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $chunk)))
+    (if (i32.gt_u (local.get $e) (local.get $to)) (then (local.set $e (local.get $to))))
+    (global.set $rowEnd (local.get $e))
+    (if (i32.and (local.get $quotes) (i32.const 1))
+      (then (return (i32.or (i32.const 0xc0000000) (i32.sub (local.get $s) (i32.const {{INPUT_BYTE}}))))))
+    (local.set $at (local.get $s))
+    (loop $blank
+      (if (i32.lt_u (local.get $at) (local.get $e))
+        (then
+          (if (call $isQuotedBlank (i32.load8_u (local.get $at)) (local.get $d))
+            (then
+              (local.set $at (i32.add (local.get $at) (i32.const 1)))
+              (br $blank))))))
+    (if (i32.ge_u (local.get $at) (local.get $e)) (then (return (i32.const 2))))
+    (local.set $c (i32.load8_u (local.get $at)))
+    (if (i32.eq (local.get $c) (i32.const 0x23)) (then (return (i32.const 2))))
+    (if (i32.and (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (i32.add (local.get $at) (i32.const 1)) (local.get $e)))
+      (then (return (i32.const 2))))
+    (if (i32.lt_s (local.get $index) (i32.const 0)) (then (return (call $other (local.get $s)))))
+    (local.set $outcome (i32.const -1))
+    (loop $next
+      (loop $blank
+        (if (i32.lt_u (local.get $at) (local.get $e))
+          (then
+            (if (call $isQuotedBlank (i32.load8_u (local.get $at)) (local.get $d))
+              (then
+                (local.set $at (i32.add (local.get $at) (i32.const 1)))
+                (br $blank))))))
+      (if (i32.and (i32.lt_u (local.get $at) (local.get $e)) (i32.eq (i32.load8_u (local.get $at)) (i32.const 0x22)))
+        (then
+          ;; a quoted field: its closing quote (the line's quotes pair up), then blanks, then the
+          ;; delimiter or the line's end
+          (local.set $from (i32.add (local.get $at) (i32.const 1)))
+          (local.set $end (call $find (local.get $from) (local.get $e) (i32.const 0x22)))
+          (if (i32.eq (i32.load8_u offset=1 (local.get $end)) (i32.const 0x22)) (then (return (call $other (local.get $s)))))
+          (local.set $at (i32.add (local.get $end) (i32.const 1)))
+          (loop $blank
+            (if (i32.lt_u (local.get $at) (local.get $e))
+              (then
+                (if (call $isQuotedBlank (i32.load8_u (local.get $at)) (local.get $d))
+                  (then
+                    (local.set $at (i32.add (local.get $at) (i32.const 1)))
+                    (br $blank))))))
+          (if (i32.lt_u (local.get $at) (local.get $e))
+            (then
+              (local.set $c (i32.load8_u (local.get $at)))
+              (if (i32.eqz
+                    (i32.or
+                      (i32.eq (local.get $c) (local.get $d))
+                      (i32.and (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (i32.add (local.get $at) (i32.const 1)) (local.get $e)))))
+                (then (return (call $other (local.get $s))))))))
+        (else
+          ;; unquoted: to the delimiter or the line's end, no quote inside, blanks and a carriage
+          ;; return dropped at its end
+          (local.set $from (local.get $at))
+          (block $ended
+            (loop $char
+              (br_if $ended (i32.ge_u (local.get $at) (local.get $e)))
+              (local.set $c (i32.load8_u (local.get $at)))
+              (br_if $ended (i32.eq (local.get $c) (local.get $d)))
+              (if (i32.eq (local.get $c) (i32.const 0x22)) (then (return (call $other (local.get $s)))))
+              (local.set $at (i32.add (local.get $at) (i32.const 1)))
+              (br $char)))
+          (local.set $end (local.get $at))
+          (loop $trail
+            (if (i32.gt_u (local.get $end) (local.get $from))
+              (then
+                (local.set $c (i32.load8_u (i32.sub (local.get $end) (i32.const 1))))
+                (if (i32.or (call $isQuotedBlank (local.get $c) (local.get $d)) (i32.eq (local.get $c) (i32.const 0x0d)))
+                  (then
+                    (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+                    (br $trail))))))))
+      (if (i32.eqz (local.get $field)) (then (local.set $firstEmpty (i32.eq (local.get $end) (local.get $from)))))
+      (if (i32.eq (local.get $field) (local.get $index))
+        (then
+          (local.set $outcome (call $outcome (local.get $from) (local.get $end)))
+          (if (i32.lt_s (local.get $outcome) (i32.const 0)) (then (return (call $other (local.get $s)))))))
+      (local.set $field (i32.add (local.get $field) (i32.const 1)))
+      (if (i32.lt_u (local.get $at) (local.get $e))
+        (then
+          (if (i32.eq (i32.load8_u (local.get $at)) (local.get $d))
+            (then
+              (local.set $at (i32.add (local.get $at) (i32.const 1)))
+              (br $next))))))
+    (if (i32.and (i32.eq (local.get $field) (i32.const 1)) (local.get $firstEmpty)) (then (return (i32.const 2))))
+    (if (i32.le_s (local.get $field) (local.get $index)) (then (return (call $other (local.get $s)))))
+    (local.get $outcome))
+
   ;; Scans the lines starting in [from, to), a record each at RECORDS, up to MAX_RECORDS: a line
   ;; ends at a newline, or at `to` where `final` (the input's last line). Returns where the next
   ;; line starts (past `to` when all are read); `records` says how many were written. The caller
-  ;; puts a newline at `to`. `kind` 0 reads ping lines, 1 CSV lines (delimiter d, field index).
+  ;; puts a newline at `to`. `kind` 0 reads ping lines, 1 CSV lines (delimiter d, field index),
+  ;; 2 CSV lines by RFC 4180's quoting.
   (func $scan (param $from i32) (param $to i32) (param $final i32) (param $kind i32) (param $d i32) (param $index i32) (result i32)
     (local $s i32) (local $e i32) (local $n i32) (local $record i32)
     (local.set $s (local.get $from))
@@ -276,13 +431,18 @@
         (br_if $done (i32.ge_u (local.get $n) (i32.const {{MAX_RECORDS}})))
         (if (local.get $kind)
           (then
-            (local.set $record (call $csvLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))
+            (local.set $record
+              (if (result i32) (i32.eq (local.get $kind) (i32.const 2))
+                (then (call $csvQuotedLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))
+                (else (call $csvLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))))
             (local.set $e (global.get $rowEnd)))
           (else (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))))
         (br_if $done (i32.and (i32.ge_u (local.get $e) (local.get $to)) (i32.eqz (local.get $final))))
         (if (i32.eqz (local.get $kind)) (then (local.set $record (call $pingLine (local.get $s) (local.get $e)))))
         (i32.store offset={{RECORDS_BYTE}} (i32.shl (local.get $n) (i32.const 2)) (local.get $record))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        ;; an open line is the last a scan reads, and where the next reading starts
+        (br_if $done (i32.eq (i32.and (local.get $record) (i32.const 0xc0000000)) (i32.const 0xc0000000)))
         (local.set $s (i32.add (local.get $e) (i32.const 1)))
         ;; before the header is read, a CSV's first row is the last line a call reads
         (br_if $done
@@ -296,10 +456,10 @@
   (func (export "ping") (param $from i32) (param $to i32) (param $final i32) (result i32)
     (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 0) (i32.const 0) (i32.const 0)))
 
-  (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (result i32)
-    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 1) (local.get $d) (local.get $index)))
+  (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (param $quoted i32) (result i32)
+    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.add (i32.const 1) (local.get $quoted)) (local.get $d) (local.get $index)))
 
-;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), a
+  ;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), a
   ;; line starting at `from` where `start` (the caller carries it). Thirty-two bytes at a time: a
   ;; line starts after a newline (the newlines' mask shifted by one); one whose first byte is
   ;; a blank, a control byte or `#` (rare) is followed byte by byte. `newlines` says how many
