@@ -133,7 +133,8 @@ export class LineScanner {
       this.exports.memory.grow(Math.ceil((end - this.memory.length) / PAGE));
       this.views();
     }
-    return this.memory.subarray(INPUT_BYTE, INPUT_BYTE + length);
+    // A Buffer: its searches (a quote in a CSV's block) are native ones.
+    return Buffer.from(this.memory.buffer, INPUT_BYTE, length);
   }
 
   /** The text of an other line (OTHER_LINE and its offset), without its newline. */
