@@ -8,14 +8,17 @@ import wabt from 'wabt';
 import { WALKERS, watConstants } from '../src/engine/accelerators/layout.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 import { SCAN_LAYOUT } from '../src/fit/trace-scan-layout.js';
+import { RESULT_DRAW_LAYOUT } from '../src/engine/accelerators/result-draw-layout.js';
 
 const assembler = await wabt();
 // A .wat names its memory layout (and the bit walk's entry fields) as {{NAME}}: one table each,
 // which the TypeScript side reads too — layout.ts for lanes.wat (bit-walk.ts and one-draw.ts),
-// trace-layout.ts for trace-lanes.wat, trace-scan-layout.ts for trace-scan.wat.
+// trace-layout.ts for trace-lanes.wat, result-draw-layout.ts for result-draw.wat, trace-scan-layout.ts
+// for trace-scan.wat.
 const modules: [string, Record<string, number>][] = [
   ['engine/accelerators/lanes', watConstants()],
   ['engine/accelerators/trace-lanes', { ...TRACE_LAYOUT }],
+  ['engine/accelerators/result-draw', { ...RESULT_DRAW_LAYOUT }],
   ['fit/trace-scan', { ...SCAN_LAYOUT }],
 ];
 for (const [name, constants] of modules) {

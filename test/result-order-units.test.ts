@@ -197,6 +197,7 @@ describe('the result order on short traces replayed by hand, against trials walk
         const reference = generatorAt(seed);
         const counts = new Array<number>(count).fill(0);
         for (let t = 0; t < trials; t++) counts[want.resultOfStart[want.sorted[uniformBelowInOrder(reference, c.lost.length)]!]!]!++;
+        assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials, null, null)), counts, `${trials} trials, one by one in JavaScript`);
         assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials, null)), counts, `${trials} trials, one by one`);
         assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), trials)), counts, `${trials} trials, on the lanes`);
         const lanes = traceLanes();
@@ -219,6 +220,13 @@ describe('the result order on short traces replayed by hand, against trials walk
     for (let j = 0; j < lost.length; j++) assert.equal(startAt(order, j), want.sorted[j], `start ${j}`);
     const seed = Int32Array.of(1, 2, 3, 4);
     assert.deepEqual(runBlock(m, seed, 4_000), runBlockGeneric(m, generatorAt(seed), 4_000));
+    // Past the SIMD lanes' 64 thresholds: drawn one by one, on WebAssembly and in JavaScript alike.
+    const byResult = Array.from(drawResults(order, generatorAt(seed), 4_000, null, null));
+    assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), 4_000)), byResult);
+    assert.equal(
+      byResult.reduce((a, b) => a + b, 0),
+      4_000,
+    );
     // The same packets as two traces: the starts followed send by send (no jumps), the counts grown past 64 results there too.
     const shorter = lost.slice(0, 1_000);
     const walked = cellOver(name, 8, 1, shorter, shorter.slice());
@@ -263,6 +271,7 @@ describe('the result order on short traces replayed by hand, against trials walk
       const reference = generatorAt(seed);
       for (let t = 0; t < 2; t++) counts[want.resultOfStart[want.sorted[uniformBelowInOrder(reference, LONG.length)]!]!]!++;
       assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), 2, null)), counts, `first word ${word}`);
+      assert.deepEqual(Array.from(drawResults(order, generatorAt(seed), 2, null, null)), counts, `first word ${word}, in JavaScript`);
     }
   });
 

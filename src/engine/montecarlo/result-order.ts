@@ -1,6 +1,9 @@
 import type { Replay } from '../../contract/channel.js';
 import { wordsPerIndex } from '../../rng/uniform.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { resultDraw } from '../accelerators/result-draw.js';
+import type { ResultDraw } from '../accelerators/result-draw.js';
+import { RESULT_DRAW_LAYOUT } from '../accelerators/result-draw-layout.js';
 import { traceLanes } from '../accelerators/trace-lanes.js';
 import type { TraceLanes } from '../accelerators/trace-lanes.js';
 import type { CellModel } from '../model.js';
@@ -70,7 +73,7 @@ interface Marks {
 
 const MARK_LOG = 8;
 /** Bits of a word the guide table is keyed by: 8 KiB, which the cache keeps. */
-const GUIDE_BITS = 12;
+const { GUIDE_BITS } = RESULT_DRAW_LAYOUT;
 
 const orders = new WeakMap<CellModel, ResultOrder | null>();
 
@@ -121,9 +124,16 @@ function finalChoice(automaton: ProtocolAutomaton, node: number): FinalChoice {
 /**
  * Trials by result for `trials` trials drawn from `rng` as uniformBelowInOrder draws: the first
  * on the SIMD lanes (trace-lanes.ts's `below`, which counts the words below each threshold, in
- * the order of the stream) where the thresholds fit, the rest here.
+ * the order of the stream) where the thresholds fit, the rest one by one (on WebAssembly where
+ * it runs: result-draw.ts; `lanes` and `draw` null, in JavaScript).
  */
-export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number, lanes: TraceLanes | null = traceLanes()): Float64Array {
+export function drawResults(
+  order: ResultOrder,
+  rng: Xoshiro128,
+  trials: number,
+  lanes: TraceLanes | null = traceLanes(),
+  draw: ResultDraw | null = resultDraw(),
+): Float64Array {
   const { thresholds, words } = order;
   const drawn = new Float64Array(thresholds.length - 1);
   let done = 0;
@@ -136,13 +146,17 @@ export function drawResults(order: ResultOrder, rng: Xoshiro128, trials: number,
       rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
     }
   }
-  drawOneByOne(order, rng, trials - done, drawn);
+  drawOneByOne(order, rng, trials - done, drawn, draw);
   return drawn;
 }
 
-/** Adds `trials` trials drawn from `rng` to `drawn`, one word at a time. */
-function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array): void {
+/** Adds `trials` trials drawn from `rng` to `drawn`, one word at a time (on WebAssembly where it runs: result-draw.ts). */
+function drawOneByOne(order: ResultOrder, rng: Xoshiro128, trials: number, drawn: Float64Array, draw: ResultDraw | null): void {
   const { thresholds, guide } = order;
+  if (draw) {
+    draw.draw(rng.getState(), trials, guide, thresholds, drawn);
+    return;
+  }
   const limit = thresholds[thresholds.length - 1]!;
   let [s0, s1, s2, s3] = rng.getState();
   for (let t = 0; t < trials; t++) {
