@@ -218,3 +218,41 @@ describe('line scanners on WebAssembly: the same traces as the JavaScript reader
     }
   });
 });
+
+describe('line scanners: a line too long to be a trace line', () => {
+  const long = 'x'.repeat(16 * 2 ** 20 + 1);
+  const cases: [string, string, TraceOptions, string][] = [
+    [
+      'a CSV row in the middle',
+      `t,lost\n1,0\n${long},1\n2,0\n`,
+      { file: 'c.csv', column: 'lost' },
+      'c.csv:3: a line longer than 16 MiB, which a CSV does not have',
+    ],
+    [
+      'a CSV row at the end, unended',
+      `t,lost\n1,0\n${long}`,
+      { file: 'c.csv', column: 'lost' },
+      'c.csv:3: a line longer than 16 MiB, which a CSV does not have',
+    ],
+    [
+      'a ping line',
+      `PING h (192.0.2.1) 56(84) bytes of data.\n64 bytes from 192.0.2.1: icmp_seq=1 ttl=64 time=1 ms\n${long}\n`,
+      { file: 'p.txt' },
+      'p.txt:3: a line longer than 16 MiB, which a ping log does not have',
+    ],
+  ];
+  for (const [what, text, options, message] of cases) {
+    it(`refuses ${what} at its line, from a string and from a file in blocks`, () => {
+      assert.deepEqual(
+        outcome(() => parseLossTrace(text, options)),
+        { error: message },
+      );
+      const file = join(tempFiles({}), 'long.txt');
+      writeFileSync(file, text);
+      assert.deepEqual(
+        outcome(() => readLossTrace(file, options)),
+        { error: message },
+      );
+    });
+  }
+});

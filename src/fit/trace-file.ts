@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { LineScanner } from './trace-scan.js';
 import type { LineKind } from './trace-scan.js';
-import { BUSYBOX, NO_ROW, REPLY, TIMEOUT, isOpenLine } from './trace-scan-layout.js';
+import { BUSYBOX, NO_ROW, REPLY, SCAN_LAYOUT, TIMEOUT, isOpenLine } from './trace-scan-layout.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
 
@@ -887,6 +887,7 @@ class CsvReader {
       line++;
       if (record < 0) {
         const text = this.scanner!.otherLine(record);
+        if (text === undefined) throw lineTooLong(this.file, line, 'a CSV');
         this.delimiter ??= detectDelimiter(text.trim());
         if (this.quoted) readQuotedCsv(text, this.file, this.delimiter, collector, line - 1, true);
         else readPlainCsv(text, this.delimiter, collector, line - 1);
@@ -1223,6 +1224,7 @@ class PingReader {
       const record = records[i]!;
       if (record < 0) {
         const text = this.scanner!.otherLine(record);
+        if (text === undefined) throw lineTooLong(file, state.line + 1, 'a ping log');
         // scanPing counts the line it reads (none in an empty text)
         if (text) scanPing(text, 0, text.length, file, found, state, maxPackets);
         else state.line++;
@@ -1237,10 +1239,11 @@ class PingReader {
 const PING_LINES: LineKind = { kind: 'ping' };
 
 /**
- * A ping log's or a CSV's line longer than this is refused: no such line is that long, and what
- * waits for its end is held in memory.
+ * A ping log's or a CSV's line longer than this is refused, where it ends in the block read or
+ * runs on past it: no such line is that long, and what waits for its end is held in memory.
+ * (Read from text, without WebAssembly, lines are not measured.)
  */
-const MAX_LINE_BYTES = 16 * 2 ** 20;
+const { MAX_LINE_BYTES } = SCAN_LAYOUT;
 
 function lineTooLong(file: string, line: number, what: string): TraceError {
   return new TraceError(file, line, `a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB, which ${what} does not have`);

@@ -15,6 +15,8 @@ export const SCAN_LAYOUT = {
   INPUT_BYTE: 262208,
   /** Readable bytes past the input's end (a scan reads 16 at a time). */
   SLACK: 64,
+  /** A line longer than this is left to the reader, which refuses it (trace-file.ts MAX_LINE_BYTES). */
+  MAX_LINE_BYTES: 16 * 2 ** 20,
   /** The pages the module starts with: the records and tokens and a block of 2 MiB. */
   PAGES: 36,
 } as const;

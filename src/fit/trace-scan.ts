@@ -9,7 +9,7 @@ import { SCAN_LAYOUT, isOpenLine } from './trace-scan-layout.js';
  * but for those lines: decoding and reading a log's text in JavaScript took 200–300 ns a line,
  * the scan takes a few tens.
  */
-const { RECORDS_BYTE, MAX_RECORDS, BEFORE_INPUT_BYTE, INPUT_BYTE, SLACK } = SCAN_LAYOUT;
+const { RECORDS_BYTE, MAX_RECORDS, BEFORE_INPUT_BYTE, INPUT_BYTE, SLACK, MAX_LINE_BYTES } = SCAN_LAYOUT;
 const PAGE = 65536;
 const NEWLINE = 0x0a;
 
@@ -137,10 +137,11 @@ export class LineScanner {
     return Buffer.from(this.memory.buffer, INPUT_BYTE, length);
   }
 
-  /** The text of an other line (OTHER_LINE and its offset), without its newline. */
-  otherLine(record: number): string {
-    const start = INPUT_BYTE + (record & 0x7fffffff);
+  /** The text of an other line (OTHER_LINE and its offset), without its newline; undefined for a line longer than MAX_LINE_BYTES. */
+  otherLine(record: number): string | undefined {
+    const start = INPUT_BYTE + (record & 0x3fffffff);
     const end = this.memory.indexOf(NEWLINE, start);
+    if (end - start > MAX_LINE_BYTES) return undefined;
     return Buffer.from(this.memory.buffer, start, end - start).toString('utf8');
   }
 

@@ -439,6 +439,9 @@
           (else (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))))
         (br_if $done (i32.and (i32.ge_u (local.get $e) (local.get $to)) (i32.eqz (local.get $final))))
         (if (i32.eqz (local.get $kind)) (then (local.set $record (call $pingLine (local.get $s) (local.get $e)))))
+        ;; a line too long to be a trace's: the reader refuses it, wherever the blocks were cut
+        (if (i32.gt_u (i32.sub (local.get $e) (local.get $s)) (i32.const {{MAX_LINE_BYTES}}))
+          (then (local.set $record (call $other (local.get $s)))))
         (i32.store offset={{RECORDS_BYTE}} (i32.shl (local.get $n) (i32.const 2)) (local.get $record))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         ;; an open line is the last a scan reads, and where the next reading starts
