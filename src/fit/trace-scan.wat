@@ -1,5 +1,6 @@
-;; Line scanners for trace files: the lines of a ping log or of a CSV without quotes, read from
-;; their bytes, a record a line (trace-scan.ts). Lines are found sixteen bytes at a time.
+;; Line scanners for trace files: the lines of a ping log or of a CSV (quoted or not), read from
+;; their bytes, a record a line (trace-scan.ts); the rows of a CSV counted. Lines are found
+;; sixteen bytes at a time.
 ;;
 ;; Memory, in bytes (trace-scan-layout.ts):
 ;;   RECORDS          a record a line, an i32 each, up to MAX_RECORDS a call
@@ -168,7 +169,7 @@
       (then (return (i32.or (local.get $found) (i32.const 0x40000)))))
     (local.get $found))
 
-;; Where the last CSV row read ends: its newline (or the input's end).
+  ;; Where the last CSV row read ends: its newline (or the input's end).
   (global $rowEnd (mut i32) (i32.const 0))
 
   ;; A CSV line from s without quotes, its end found on the way (left in $rowEnd, at most `to`):
@@ -178,7 +179,7 @@
   ;; an other line. The line's newline and the delimiters before it are found in one pass,
   ;; sixteen bytes at a time.
   (func $csvLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (result i32)
-    (local $p i32) (local $e i32) (local $field i32) (local $from i32) (local $end i32) (local $c i32) (local $length i32)
+    (local $p i32) (local $e i32) (local $field i32) (local $from i32) (local $end i32) (local $c i32)
     (local $ends i32) (local $delimiters i32) (local $vd v128) (local $v v128)
     (local.set $vd (i8x16.splat (local.get $d)))
     (local.set $from (select (local.get $s) (i32.const -1) (i32.eqz (local.get $index))))
@@ -230,40 +231,11 @@
     (if (i32.or (i32.lt_s (local.get $end) (i32.const 0)) (i32.gt_u (local.get $end) (local.get $e)))
       (then (local.set $end (local.get $e))))
     (if (i32.gt_u (local.get $from) (local.get $end)) (then (return (call $other (local.get $s)))))
-    (loop $lead
-      (if (i32.lt_u (local.get $from) (local.get $end))
-        (then
-          (if (call $isBlank (i32.load8_u (local.get $from)))
-            (then
-              (local.set $from (i32.add (local.get $from) (i32.const 1)))
-              (br $lead))))))
-    (loop $trail
-      (if (i32.gt_u (local.get $end) (local.get $from))
-        (then
-          (if (call $isBlank (i32.load8_u (i32.sub (local.get $end) (i32.const 1))))
-            (then
-              (local.set $end (i32.sub (local.get $end) (i32.const 1)))
-              (br $trail))))))
-    (local.set $length (i32.sub (local.get $end) (local.get $from)))
-    (local.set $c (i32.load8_u (local.get $from)))
-    (if (i32.eq (local.get $length) (i32.const 1))
-      (then
-        (if (i32.eq (local.get $c) (i32.const 0x30)) (then (return (i32.const 0))))
-        (if (i32.eq (local.get $c) (i32.const 0x31)) (then (return (i32.const 1))))))
-    ;; `true` and `fals` + `e` in any case: a letter's lower case is the letter with 0x20 set
-    (if (i32.and
-          (i32.eq (local.get $length) (i32.const 4))
-          (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x65757274)))
-      (then (return (i32.const 1))))
-    (if (i32.and
-          (i32.eq (local.get $length) (i32.const 5))
-          (i32.and
-            (i32.eq (i32.or (i32.load (local.get $from)) (i32.const 0x20202020)) (i32.const 0x736c6166))
-            (i32.eq (i32.or (i32.load8_u offset=4 (local.get $from)) (i32.const 0x20)) (i32.const 0x65))))
-      (then (return (i32.const 0))))
+    (local.set $c (call $outcome (local.get $from) (local.get $end)))
+    (if (i32.ge_s (local.get $c) (i32.const 0)) (then (return (local.get $c))))
     (call $other (local.get $s)))
 
-;; A blank in a quoted CSV's field: a space, or a tab where the delimiter is not one (trace-file.ts readQuotedCsv).
+  ;; A blank in a quoted CSV's field: a space, or a tab where the delimiter is not one (trace-file.ts readQuotedCsv).
   (func $isQuotedBlank (param $c i32) (param $d i32) (result i32)
     (i32.or
       (i32.eq (local.get $c) (i32.const 32))
