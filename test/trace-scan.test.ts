@@ -228,6 +228,11 @@ describe('line scanners on WebAssembly: the same traces as the JavaScript reader
       [[reply(1), '64 b\u00e9 sxfxxm icmp_seq=2', reply(3)].join('\n'), { file: 'p' }],
       // busybox's ` seq=` without a number, the number `icmp_req=`'s: busybox still
       [[reply(1), '64 bytes from 192.0.2.1:  seq= icmp_req=2 ttl=64'].join('\n'), { file: 'p' }],
+      // before the header, a line the text's reading skips in finding the delimiter (it trims
+      // blanks past ASCII, and a form feed where quotes are read), though not in reading rows
+      ['\u00a0#,lost,x;lost\n0;1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+      ['#\n\u3000\n\u00a0#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+      ['\f#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
     ];
     const expected = withoutWasm(hand, dir);
     hand.forEach(([text, options], i) => {
