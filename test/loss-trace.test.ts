@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { uniformBelow, uniformBelowInOrder } from '../src/rng/uniform.js';
 import { runExperiment } from '../src/experiment.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
-import { ROOT, scenarioFrom, tempFiles } from './helpers.js';
+import { CLI_TIMEOUT_MS, ROOT, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
@@ -107,6 +108,35 @@ describe('the trace channel', () => {
       hash.update(`${name}\u0000${text}\u0000`);
     const scenario = scenarioFrom({ protocol: 'messenger', channel: { model: 'trace', file: a, BtoA: b, column: 'lost' } });
     assert.equal(scenario.params['digest'], hash.digest('hex'));
+  });
+
+  it('reads a pipe beside long files once: no worker hashes it meanwhile (it would take its bytes, or wait for ever)', {
+    skip: process.platform === 'win32',
+  }, async () => {
+    // 65 MiB in the file, past BACKGROUND_HASH_BYTES, and the other direction's rows from a pipe.
+    const rows = (first: number) => Array.from({ length: 65 }, (_, i) => `${'x'.repeat(2 ** 20)},${(i + first) % 3 === 0 ? 1 : 0}`).join('\n');
+    const [long, other] = [`pad,lost\n${rows(0)}\n`, `pad,lost\n${rows(1)}\n`];
+    assert.ok(Buffer.byteLength(long) >= BACKGROUND_HASH_BYTES);
+    const dir = tempFiles({ 'a.csv': long, 'b.csv': other });
+    const [a, b, pipe] = [join(dir, 'a.csv'), join(dir, 'b.csv'), join(dir, 'b.pipe')];
+    assert.equal(spawnSync('mkfifo', [pipe]).status, 0);
+    const resolver = `
+      const { parseScenarioText } = await import(${JSON.stringify(new URL('../src/scenario/parse.js', import.meta.url).href)});
+      const { resolveScenario } = await import(${JSON.stringify(new URL('../src/scenario/resolve.js', import.meta.url).href)});
+      const channel = { model: 'trace', file: ${JSON.stringify(a)}, BtoA: ${JSON.stringify(pipe)}, column: 'lost' };
+      console.log(resolveScenario(parseScenarioText(JSON.stringify({ protocol: 'messenger', channel }), 'test.json')).params.digest);
+    `;
+    // The pipe's writer, and the scenario resolved in a process of its own (the one that hung).
+    const writer = new Promise((done) =>
+      spawn(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], require("fs").readFileSync(process.argv[2]))', pipe, b]).on('exit', done),
+    );
+    const resolved = await new Promise<string>((done, fail) =>
+      execFile(process.execPath, ['--input-type=module', '-e', resolver], { timeout: CLI_TIMEOUT_MS, maxBuffer: 2 ** 20 }, (error, stdout) =>
+        error ? fail(error) : done(stdout),
+      ),
+    );
+    assert.equal(await writer, 0);
+    assert.equal(resolved.trim(), createHash('sha256').update(`file\u0000${long}\u0000BtoA\u0000${other}\u0000`).digest('hex'));
   });
 
   it('gives the same bytes for any worker count and shard split, records the trace digest, and merge refuses shards of another trace', async () => {

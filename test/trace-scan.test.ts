@@ -217,6 +217,37 @@ describe('line scanners on WebAssembly: the same traces as the JavaScript reader
       assert.ok(read > 100 && read < inputs.length - 100, `${read} of ${inputs.length} read`);
     }
   });
+
+  it('reads hand-written inputs the generators do not reach as JavaScript reads them', () => {
+    const dir = tempFiles({});
+    const reply = (n: number): string => `64 bytes from 192.0.2.1: icmp_seq=${n} ttl=64 time=0.1 ms`;
+    const hand: [string, TraceOptions][] = [
+      // ` bytes from ` told by five of its characters, a character past ASCII among the others:
+      // counted in characters (JavaScript) it is or is not there where counted in bytes it is not or is
+      [[reply(1), '64 b\u00e9  s f  m icmp_seq=2', reply(3)].join('\n'), { file: 'p' }],
+      [[reply(1), '64 b\u00e9 sxfxxm icmp_seq=2', reply(3)].join('\n'), { file: 'p' }],
+      // busybox's ` seq=` without a number, the number `icmp_req=`'s: busybox still
+      [[reply(1), '64 bytes from 192.0.2.1:  seq= icmp_req=2 ttl=64'].join('\n'), { file: 'p' }],
+      // before the header, a line the text's reading skips in finding the delimiter (it trims
+      // blanks past ASCII, and a form feed where quotes are read), though not in reading rows
+      ['\u00a0#,lost,x;lost\n0;1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+      ['#\n\u3000\n\u00a0#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+      ['\f#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+    ];
+    const expected = withoutWasm(hand, dir);
+    hand.forEach(([text, options], i) => {
+      const mine = outcome(() => parseLossTrace(text, options));
+      assert.deepEqual(mine, expected[i], `input ${i}: ${JSON.stringify(text)}`);
+      const file = join(dir, `hand-${i}.txt`);
+      writeFileSync(file, text);
+      for (const pieceBytes of [1, 3, 16, 17])
+        assert.deepEqual(
+          outcome(() => readLossTrace(file, options, { pieceBytes, packets: 2 ** 26, bytes: 2 ** 20, detectChars: 1 << 16 })),
+          mine,
+          `input ${i} in blocks of ${pieceBytes}`,
+        );
+    });
+  });
 });
 
 describe('line scanners: a line too long to be a trace line', () => {

@@ -78,10 +78,15 @@
       (then (i32.wrap_i64 (i64.and (local.get $v) (i64.const 0xffff))))
       (else (i32.const -1))))
 
+  ;; Whether the last `seq` token $seq passed was busybox's ` seq=`, a number after it or not: a
+  ;; line whose number is `icmp_req=`'s keeps it, as trace-file.ts scanLines does.
+  (global $seqBusybox (mut i32) (i32.const 0))
+
   ;; The first `seq` in [p, e) that names a number — `icmp_seq=`, macOS's `icmp_seq `, busybox's
   ;; ` seq=` followed by a digit — as the number's low 16 bits, BUSYBOX for ` seq=`; or -1.
   (func $seq (param $p i32) (param $e i32) (result i32)
     (local $q i32) (local $before i32) (local $sep i32) (local $raw i32)
+    (global.set $seqBusybox (i32.const 0))
     (loop $next
       (local.set $q (call $find (local.get $p) (local.get $e) (i32.const 0x73)))
       (if (i32.ge_u (local.get $q) (local.get $e)) (then (return (i32.const -1))))
@@ -97,6 +102,7 @@
                   (i32.or (i32.eq (local.get $sep) (i32.const 0x3d)) (i32.eq (local.get $sep) (i32.const 0x20))))
                 (i32.and (i32.eq (local.get $before) (i32.const 0x20)) (i32.eq (local.get $sep) (i32.const 0x3d))))
             (then
+              (global.set $seqBusybox (i32.eq (local.get $before) (i32.const 0x20)))
               (local.set $raw (call $number (i32.add (local.get $q) (i32.const 4))))
               (if (i32.ge_s (local.get $raw) (i32.const 0))
                 (then
@@ -106,8 +112,8 @@
       (br $next))
     (unreachable))
 
-  ;; Where a reply's body starts, past `64 bytes from ` (and `ping -D`'s `[stamp] `), or -1
-  ;; (trace-file.ts replyBody).
+  ;; Where a reply's body starts, past `64 bytes from ` (and `ping -D`'s `[stamp] `), -1, or -2 where
+  ;; bytes past ASCII are among the twelve it reads (trace-file.ts replyBody, which counts characters).
   (func $replyBody (param $s i32) (param $e i32) (result i32)
     (local $at i32)
     (local.set $at (local.get $s))
@@ -126,6 +132,14 @@
       (local.set $at (i32.add (local.get $at) (i32.const 1)))
       (br_if $digits (call $isDigit (i32.load8_u (local.get $at)))))
     (if (i32.ge_u (i32.add (local.get $at) (i32.const 11)) (local.get $e)) (then (return (i32.const -1))))
+    ;; a byte of a character past ASCII among the twelve: the text's offsets are not the bytes',
+    ;; so the reader tells this line from its text (-2)
+    (if (i64.ne
+          (i64.and
+            (i64.or (i64.load (local.get $at)) (i64.extend_i32_u (i32.load offset=8 (local.get $at))))
+            (i64.const 0x8080808080808080))
+          (i64.const 0))
+      (then (return (i32.const -2))))
     (if (i32.and
           (i32.and
             (i32.eq (i32.load8_u (local.get $at)) (i32.const 0x20))
@@ -156,6 +170,7 @@
               (i32.or (i32.eq (local.get $c) (i32.const 0x36)) (i32.eq (local.get $c) (i32.const 0x09))))
           (then (return (call $other (local.get $s)))))))
     (local.set $reply (call $replyBody (local.get $s) (local.get $e)))
+    (if (i32.eq (local.get $reply) (i32.const -2)) (then (return (call $other (local.get $s)))))
     (local.set $found
       (call $seq (select (local.get $reply) (local.get $s) (i32.ge_s (local.get $reply) (i32.const 0))) (local.get $e)))
     (if (i32.lt_s (local.get $found) (i32.const 0))
@@ -163,7 +178,8 @@
         (local.set $at (call $token (local.get $s) (local.get $e) (i32.const {{REQ_TOKEN_BYTE}}) (i32.const 9)))
         (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (call $other (local.get $s)))))
         (local.set $found (call $number (i32.add (local.get $at) (i32.const 9))))
-        (if (i32.lt_s (local.get $found) (i32.const 0)) (then (return (call $other (local.get $s)))))))
+        (if (i32.lt_s (local.get $found) (i32.const 0)) (then (return (call $other (local.get $s)))))
+        (local.set $found (i32.or (local.get $found) (i32.shl (global.get $seqBusybox) (i32.const 17))))))
     (if (i32.ge_s (local.get $reply) (i32.const 0)) (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
     (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TIMEOUT_TOKEN_BYTE}}) (i32.const 15)) (i32.const 0))
       (then (return (i32.or (local.get $found) (i32.const 0x40000)))))

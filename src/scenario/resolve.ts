@@ -240,8 +240,11 @@ function filesOf(
   // One sha256 over each file's name and bytes; in a worker thread while the files are read,
   // where they are long.
   const parts = declared.flatMap((p): HashPart[] => [{ text: `${p.name}\u0000` }, { file: absolute[object[p.name] as string]! }, { text: '\u0000' }]);
-  const bytes = declared.reduce((sum, p) => sum + fileBytes(absolute[object[p.name] as string]!), 0);
-  const background = bytes >= BACKGROUND_HASH_BYTES ? hashInBackground(parts, bytes) : undefined;
+  const sizes = declared.map((p) => fileBytes(absolute[object[p.name] as string]!));
+  const bytes = sizes.reduce((sum, n) => sum + n, 0);
+  // A pipe's bytes are there once, for the reader: a worker reading them too would take some of
+  // them, or wait for ever for a writer gone.
+  const background = bytes >= BACKGROUND_HASH_BYTES && !sizes.includes(NOT_A_FILE) ? hashInBackground(parts, bytes) : undefined;
   const hash = background ? undefined : createHash('sha256');
   for (const p of declared) {
     const file = absolute[object[p.name] as string]!;
@@ -265,10 +268,13 @@ function filesOf(
   return { absolute, digest };
 }
 
-/** The bytes a file holds (0 for one that is not a regular file: a pipe is not hashed in the background). */
+/** What fileBytes says of a path that is not a regular file (a pipe, a device). */
+const NOT_A_FILE = -1;
+
+/** The bytes a file holds, or NOT_A_FILE: such a path is never hashed in the background. */
 function fileBytes(file: string): number {
   const stat = statSync(file);
-  return stat.isFile() ? stat.size : 0;
+  return stat.isFile() ? stat.size : NOT_A_FILE;
 }
 
 /** The sha256 of the parts, taken here (what a background hash takes). */
