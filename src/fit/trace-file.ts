@@ -884,7 +884,7 @@ class CsvReader {
         this.asText = true;
         break;
       }
-      if (record < 0 && this.delimiter === undefined && /^(#|$)/.test(this.scanner!.otherLine(record).trim())) {
+      if (record < 0 && this.delimiter === undefined && /^(#|$)/.test(this.scanner!.otherLine(record)?.trim() ?? 'x')) {
         // A line the scan did not skip (blanks past ASCII, a form feed where quotes are read),
         // where the text's reading takes the delimiter from a line after it: read as text.
         this.asText = true;
