@@ -233,6 +233,14 @@ describe('line scanners on WebAssembly: the same traces as the JavaScript reader
       ['\u00a0#,lost,x;lost\n0;1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
       ['#\n\u3000\n\u00a0#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
       ['\f#,lost,x;lost\n"0";1;;\n1;0;;\n', { file: 'c', column: 'lost' }],
+      // the plain rules up to the line of the first quote, RFC 4180's from there: a tab-only line
+      // of a TSV before it is blank, and one after it a record
+      ['t\tlost\tx\na\t0\tb\n\t\t\na\t0\tb\na\t"1"\tb\n', { file: 'c', column: 'lost' }],
+      ['t\tlost\tx\na\t"0"\tb\n\t\t\na\t0\tb\n', { file: 'c', column: 'lost' }],
+      ['"lost",t\r\n0, 1 ,a\r\n\r#', { file: 'c', column: 'lost' }],
+      // a comment or a blank line after blanks past ASCII, among rows, quoted or not
+      ['lost,x\n\u00a0#,1\n1,2\n\u3000\n0,1\n', { file: 'c', column: 'lost' }],
+      ['lost,x\n"1",2\n\u00a0#,1\n\u000b\n0,1\n', { file: 'c', column: 'lost' }],
     ];
     const expected = withoutWasm(hand, dir);
     hand.forEach(([text, options], i) => {

@@ -803,8 +803,8 @@ class CsvReader {
   private linesRead = 0;
   /**
    * Lines are scanned from their bytes on WebAssembly where it runs (trace-scan.ts): by the plain
-   * rules until a quote is seen, by RFC 4180's from there on (as `read` reads a piece with a
-   * quote), a line at a time. A line a quote leaves open (a record running on into the next)
+   * rules up to the line of the first quote, by RFC 4180's from there on (as `read` reads text),
+   * a line at a time. A line a quote leaves open (a record running on into the next)
    * ends the scanning: the bytes from it on are decoded here and read as text.
    */
   private readonly scanner = LineScanner.create();
@@ -830,11 +830,23 @@ class CsvReader {
   }
 
   pushBytes(bytes: Uint8Array): void {
+    if (!this.asText && !this.quoted) {
+      const quote = bytes.indexOf(QUOTE);
+      if (quote >= 0) {
+        // RFC 4180's rules from the line of the first quote on (as `read` reads text).
+        const from = bytes.lastIndexOf(NEWLINE, quote) + 1;
+        if (from > 0) {
+          this.scanner!.append(bytes.subarray(0, from));
+          this.scan(false);
+          bytes = bytes.subarray(from);
+        }
+        this.quoted = true;
+      }
+    }
     if (this.asText) {
       this.pushDecoded(bytes);
       return;
     }
-    if (!this.quoted && bytes.indexOf(QUOTE) >= 0) this.quoted = true;
     this.scanner!.append(bytes);
     this.scan(false);
   }
@@ -884,18 +896,16 @@ class CsvReader {
         this.asText = true;
         break;
       }
-      if (record < 0 && this.delimiter === undefined && /^(#|$)/.test(this.scanner!.otherLine(record)?.trim() ?? 'x')) {
-        // A line the scan did not skip (blanks past ASCII, a form feed where quotes are read),
-        // where the text's reading takes the delimiter from a line after it: read as text.
-        this.asText = true;
-        this.scanner!.stopAt(record);
-        break;
-      }
       line++;
       if (record < 0) {
         const text = this.scanner!.otherLine(record);
         if (text === undefined) throw lineTooLong(this.file, line, 'a CSV');
-        this.delimiter ??= detectDelimiter(text.trim());
+        if (this.delimiter === undefined) {
+          // The header, whose delimiter is told from the first line not blank once trimmed (of
+          // every kind of blank) nor a comment, as firstContentLine tells it.
+          if (skipsAsBlank(text, 0, text.length)) continue;
+          this.delimiter = detectDelimiter(text.trim());
+        }
         if (this.quoted) readQuotedCsv(text, this.file, this.delimiter, collector, line - 1, true);
         else readPlainCsv(text, this.delimiter, collector, line - 1);
       } else if (record !== NO_ROW) collector.addOutcome(record, line);
@@ -917,9 +927,17 @@ class CsvReader {
       }
       this.delimiter = detectDelimiter(first.text);
     }
-    if (piece.indexOf('"') < 0) {
-      this.linesRead = readPlainCsv(piece, this.delimiter, this.collector, this.linesRead);
-      return;
+    if (!this.quoted) {
+      const quote = piece.indexOf('"');
+      if (quote < 0) {
+        this.linesRead = readPlainCsv(piece, this.delimiter, this.collector, this.linesRead);
+        return;
+      }
+      // RFC 4180's rules from the line of the first quote on, wherever the text was cut.
+      const from = piece.lastIndexOf('\n', quote) + 1;
+      if (from > 0) this.linesRead = readPlainCsv(piece.slice(0, from), this.delimiter, this.collector, this.linesRead);
+      piece = piece.slice(from);
+      this.quoted = true;
     }
     const read = readQuotedCsv(piece, this.file, this.delimiter, this.collector, this.linesRead, final);
     this.linesRead = read.lines;
@@ -938,7 +956,7 @@ function readPlainCsv(text: string, delimiter: string, collector: ColumnCollecto
     if (end < 0) end = text.length;
     let s = start;
     while (s < end && isBlank(text.charCodeAt(s))) s++;
-    if (s < end && text.charCodeAt(s) !== HASH) {
+    if (s < end && text.charCodeAt(s) !== HASH && !(text.charCodeAt(s) > 0x7f && skipsAsBlank(text, s, end))) {
       let e = end;
       if (text.charCodeAt(e - 1) === 0x0d) e--;
       if (collector.index < 0) collector.header(text.slice(start, e).split(delimiter), line);
@@ -995,7 +1013,14 @@ function readQuotedCsv(
     let s = at;
     while (s < n && blank(text.charCodeAt(s))) s++;
     const first = s < n ? text.charCodeAt(s) : NEWLINE;
-    if (first === NEWLINE || (first === 0x0d && text.charCodeAt(s + 1) === NEWLINE) || first === HASH) {
+    // A line blank but for other blanks (a form feed, blanks past ASCII), or a comment after them, is skipped too.
+    const otherBlank = first === 0x0b || first === 0x0c || first === 0x0d || first > 0x7f;
+    if (
+      first === NEWLINE ||
+      (first === 0x0d && text.charCodeAt(s + 1) === NEWLINE) ||
+      first === HASH ||
+      (otherBlank && skipsAsBlank(text, s, text.indexOf('\n', s) < 0 ? n : text.indexOf('\n', s)))
+    ) {
       const end = text.indexOf('\n', s);
       if (end < 0) break;
       at = end + 1;
@@ -1078,6 +1103,15 @@ function readQuotedCsv(
     else collector.add(wanted!, endLine);
   }
   return { consumed: n, lines: line - 1 };
+}
+
+/**
+ * Whether text[from, to) is blank once trimmed of every kind of blank, or a `#` comment after
+ * them: what the delimiter's detection (firstContentLine) skips, so no row or header either.
+ */
+function skipsAsBlank(text: string, from: number, to: number): boolean {
+  const content = text.slice(from, to).trim();
+  return content === '' || content.charCodeAt(0) === HASH;
 }
 
 /** How many newlines text[from, to) holds. */

@@ -56,8 +56,6 @@ export class LineScanner {
   private records!: Int32Array;
   /** Bytes at INPUT_BYTE not yet scanned: the start of a line. */
   private carried = 0;
-  /** Where `take` asked the scan to stop (stopAt), or −1. */
-  private stop = -1;
 
   private constructor(exports: ScanExports) {
     this.exports = exports;
@@ -113,24 +111,11 @@ export class LineScanner {
       from = lines.kind === 'ping' ? this.exports.ping(from, end, fin) : this.exports.csv(from, end, fin, lines.delimiter, lines.index, lines.quoted ? 1 : 0);
       const count = this.exports.records();
       if (count > 0) take(this.records, count);
-      if (this.stop >= 0) {
-        from = this.stop;
-        this.stop = -1;
-        break;
-      }
       // A CSV's scan stops at its header (`take` reads it, and the caller scans on with its field)
       // and at a line a quote leaves open (the caller reads on from it as text).
       if (count === 0 || from >= end || (lines.kind === 'csv' && (lines.index < 0 || isOpenLine(this.records[count - 1]!)))) break;
     }
     return this.keep(from, to);
-  }
-
-  /**
-   * Called by `take`: the scan ends at the other line `record`, which is carried with the lines
-   * after it (to be read some other way: takeCarried), though the records after it were written.
-   */
-  stopAt(record: number): void {
-    this.stop = INPUT_BYTE + (record & 0x7fffffff);
   }
 
   /** Carries [from, to) to the start of the input. */

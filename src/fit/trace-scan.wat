@@ -239,6 +239,8 @@
               (br $blank))))))
     (if (i32.ge_u (local.get $p) (local.get $e)) (then (return (i32.const 2))))
     (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x23)) (then (return (i32.const 2))))
+    ;; a first byte past ASCII may be a blank the reader trims (a line blank, or a comment)
+    (if (i32.ge_u (i32.load8_u (local.get $p)) (i32.const 0x80)) (then (return (call $other (local.get $s)))))
     (if (i32.lt_s (local.get $index) (i32.const 0)) (then (return (call $other (local.get $s)))))
     (if (i32.lt_s (local.get $from) (i32.const 0)) (then (return (call $other (local.get $s)))))
     ;; the field ends at its delimiter, or the line's end before a carriage return
@@ -335,6 +337,12 @@
     (if (i32.eq (local.get $c) (i32.const 0x23)) (then (return (i32.const 2))))
     (if (i32.and (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (i32.add (local.get $at) (i32.const 1)) (local.get $e)))
       (then (return (i32.const 2))))
+    ;; a first byte the quoted rules take for no blank but trimming does (a vertical tab, a form
+    ;; feed, a carriage return, one past ASCII): the reader tells whether the line is blank
+    (if (i32.or
+          (i32.lt_u (i32.sub (local.get $c) (i32.const 0x0b)) (i32.const 3))
+          (i32.ge_u (local.get $c) (i32.const 0x80)))
+      (then (return (call $other (local.get $s)))))
     (if (i32.lt_s (local.get $index) (i32.const 0)) (then (return (call $other (local.get $s)))))
     (local.set $outcome (i32.const -1))
     (loop $next
