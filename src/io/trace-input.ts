@@ -30,7 +30,13 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
   let first = true;
   forEachTraceBlock(path, reading, (bytes, fd, size) => {
     reader.pushBytes(bytes);
-    if (first && size > reading.packets && reader.started()) prescan(fd, bytes, reader.countBuffer(reading.pieceBytes), (block) => reader.count(block));
+    if (first && size > reading.packets && reader.started())
+      prescan(
+        fd,
+        bytes,
+        () => reader.countBuffer(reading.pieceBytes),
+        (block) => reader.count(block),
+      );
     if (hash) hash.update(first && hasUtf8Mark(bytes) ? bytes.subarray(3) : bytes);
     first = false;
   });
@@ -90,11 +96,13 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
 }
 
 /**
- * Gives `count` the first block, then the rest of the file, read by position into `block` (the
+ * Gives `count` the first block, then the rest of the file, read by position into `blockFor()` (the
  * reading's own place in the file stays where it was), until it says it needs no more.
  */
-function prescan(fd: number, first: Uint8Array, block: Uint8Array, count: (bytes: Uint8Array) => boolean): void {
+function prescan(fd: number, first: Uint8Array, blockFor: () => Uint8Array, count: (bytes: Uint8Array) => boolean): void {
   if (!count(first)) return;
+  // Made once the count goes on (never for a ping log, which is not counted ahead).
+  const block = blockFor();
   for (let at = first.length; ; ) {
     const n = readSync(fd, block, 0, block.length, at);
     if (n === 0 || !count(block.subarray(0, n))) return;
