@@ -327,7 +327,7 @@ export class TraceReader {
  * which came every 64 MB of them — a ping log's reading held ten bytes a packet, for texts
  * read long before. Short pieces also stay in the cache while they are read.
  */
-export const TEXT_PIECE_BYTES = 2 ** 16;
+const TEXT_PIECE_BYTES = 2 ** 16;
 
 /**
  * The next characters of UTF-8 bytes cut anywhere (the decoder flushed where `bytes` is
@@ -391,7 +391,7 @@ class ByteCounter {
 
   /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
   private countRows(bytes: Uint8Array, from: number): void {
-    // Sixteen bytes at a time on WebAssembly where it runs; in JavaScript where it does not, and
+    // Thirty-two bytes at a time on WebAssembly where it runs; in JavaScript where it does not, and
     // for the block where the count passes the limit, whose line the refusal names.
     if (this.scanner === undefined) this.scanner = LineScanner.create();
     if (this.scanner) {
@@ -1015,13 +1015,13 @@ function readQuotedCsv(
     const first = s < n ? text.charCodeAt(s) : NEWLINE;
     // A line blank but for other blanks (a form feed, blanks past ASCII), or a comment after them, is skipped too.
     const otherBlank = first === 0x0b || first === 0x0c || first === 0x0d || first > 0x7f;
+    const end = text.indexOf('\n', s);
     if (
       first === NEWLINE ||
       (first === 0x0d && text.charCodeAt(s + 1) === NEWLINE) ||
       first === HASH ||
-      (otherBlank && skipsAsBlank(text, s, text.indexOf('\n', s) < 0 ? n : text.indexOf('\n', s)))
+      (otherBlank && skipsAsBlank(text, s, end < 0 ? n : end))
     ) {
-      const end = text.indexOf('\n', s);
       if (end < 0) break;
       at = end + 1;
       line++;
