@@ -12,6 +12,9 @@ import { TRACE_LAYOUT } from './trace-layout.js';
  * does), and counts the words under each word threshold and the rejected ones, compares alone.
  * A trial is one accepted word, so the block's first trials are exactly the accepted words of
  * the lanes' runs, and whole-number counts added in any order make the same tally to the bit.
+ * Up to two thresholds (with the rejection's) are counted as the words are drawn; more (the
+ * messenger's groups at several copies, most result orders) by `belowMany`, which draws a batch
+ * of words into memory and counts them four thresholds a pass (0.7 of the time at ten).
  * `keyed`: runs of trials that are each a start and one key word (the randomized protocol,
  * through replay.ts's start table, held in the module's memory).
  */
@@ -71,7 +74,12 @@ export function traceLanes(): TraceLanes | null {
   if (lanes === undefined) {
     try {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasm, 'base64')));
-      lanes = new Lanes(exports['memory'] as WebAssembly.Memory, exports['below'] as BelowExport, exports['keyed'] as KeyedExport);
+      lanes = new Lanes(
+        exports['memory'] as WebAssembly.Memory,
+        exports['below'] as BelowExport,
+        exports['belowMany'] as BelowExport,
+        exports['keyed'] as KeyedExport,
+      );
     } catch {
       lanes = null;
     }
@@ -97,6 +105,7 @@ class Lanes implements TraceLanes {
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly runBelow: BelowExport,
+    private readonly runBelowMany: BelowExport,
     private readonly runKeyed: KeyedExport,
   ) {
     this.words = new Int32Array(memory.buffer);
@@ -143,14 +152,16 @@ class Lanes implements TraceLanes {
     if (steps < MIN_STEPS || given > MAX_THRESHOLDS) return 0;
     this.startLanes(rs, steps);
     const { words } = this;
-    // At least the two the registers hold: 0 where there is none (its count is not read).
-    const count = Math.max(2, given);
+    // `below` holds two in registers, `belowMany` counts four a pass: 0 where there is none (its count is not read).
+    const many = given > 2;
+    const count = many ? 4 * Math.ceil(given / 4) : 2;
     for (let t = 0; t < count; t++) {
       const threshold = t < thresholds.length ? thresholds[t]! : t === thresholds.length && rejecting === 1 ? limit : 0;
       words.fill(threshold | 0, THRESHOLDS_BYTE / 4 + 4 * t, THRESHOLDS_BYTE / 4 + 4 * t + 4);
       words.fill(0, ABOVE_BYTE / 4 + 4 * t, ABOVE_BYTE / 4 + 4 * t + 4);
     }
-    for (let done = 0; done < steps; done += MAX_STEPS) this.runBelow(Math.min(MAX_STEPS, steps - done), count);
+    const run = many ? this.runBelowMany : this.runBelow;
+    for (let done = 0; done < steps; done += MAX_STEPS) run(Math.min(MAX_STEPS, steps - done), count);
     const above = (t: number): number => {
       const at = ABOVE_BYTE / 4 + 4 * t;
       return words[at]! + words[at + 1]! + words[at + 2]! + words[at + 3]!;

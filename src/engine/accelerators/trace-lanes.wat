@@ -99,6 +99,112 @@
     (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0))
     (v128.store offset=16 (i32.const {{ABOVE_BYTE}}) (local.get $above1)))
 
+  ;; belowMany: what below counts, for `count` thresholds, a multiple of four (trace-lanes.ts
+  ;; pads with 0). Each register comparing its words with a threshold in turn took most of below's
+  ;; time past two thresholds (a load, four compares, two adds and a store of the count a step and
+  ;; threshold); here the lanes draw up to BATCH_STEPS steps' words into memory at BATCH, sign
+  ;; flipped, and each pass over them compares every word with four thresholds, their counts in
+  ;; registers: a signed compare (one instruction) and an add a word and threshold.
+  (func (export "belowMany") (param $steps i32) (param $count i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $r v128) (local $t v128) (local $x v128) (local $y v128) (local $sign v128) (local $per v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $i i32) (local $n i32) (local $at i32) (local $end i32) (local $done i32) (local $bytes i32) (local $to i32)
+    (local.set $sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (local.set $end (i32.shl (local.get $count) (i32.const 4)))
+    (block $all
+      (loop $batch
+        (br_if $all (i32.ge_u (local.get $done) (local.get $steps)))
+        (local.set $n (i32.sub (local.get $steps) (local.get $done)))
+        (if (i32.gt_u (local.get $n) (i32.const {{BATCH_STEPS}})) (then (local.set $n (i32.const {{BATCH_STEPS}}))))
+        (local.set $bytes (i32.shl (local.get $n) (i32.const 5)))
+        ;; the batch's words, x and y of a step side by side, the states in memory between batches
+        (local.set $a0 (v128.load (i32.const 0)))
+        (local.set $a1 (v128.load (i32.const 16)))
+        (local.set $a2 (v128.load (i32.const 32)))
+        (local.set $a3 (v128.load (i32.const 48)))
+        (local.set $b0 (v128.load (i32.const 64)))
+        (local.set $b1 (v128.load (i32.const 80)))
+        (local.set $b2 (v128.load (i32.const 96)))
+        (local.set $b3 (v128.load (i32.const 112)))
+        (local.set $i (i32.const 0))
+        (loop $step
+          ;; group a: the output rotl(s1 · 5, 7) · 9, then the state transition
+          (local.set $r (i32x4.add (local.get $a1) (i32x4.shl (local.get $a1) (i32.const 2))))
+          (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+          (local.set $x (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+          (local.set $t (i32x4.shl (local.get $a1) (i32.const 9)))
+          (local.set $a2 (v128.xor (local.get $a2) (local.get $a0)))
+          (local.set $a3 (v128.xor (local.get $a3) (local.get $a1)))
+          (local.set $a1 (v128.xor (local.get $a1) (local.get $a2)))
+          (local.set $a0 (v128.xor (local.get $a0) (local.get $a3)))
+          (local.set $a2 (v128.xor (local.get $a2) (local.get $t)))
+          (local.set $a3 (v128.or (i32x4.shl (local.get $a3) (i32.const 11)) (i32x4.shr_u (local.get $a3) (i32.const 21))))
+          ;; group b, the same
+          (local.set $r (i32x4.add (local.get $b1) (i32x4.shl (local.get $b1) (i32.const 2))))
+          (local.set $r (v128.or (i32x4.shl (local.get $r) (i32.const 7)) (i32x4.shr_u (local.get $r) (i32.const 25))))
+          (local.set $y (i32x4.add (local.get $r) (i32x4.shl (local.get $r) (i32.const 3))))
+          (local.set $t (i32x4.shl (local.get $b1) (i32.const 9)))
+          (local.set $b2 (v128.xor (local.get $b2) (local.get $b0)))
+          (local.set $b3 (v128.xor (local.get $b3) (local.get $b1)))
+          (local.set $b1 (v128.xor (local.get $b1) (local.get $b2)))
+            (local.set $b0 (v128.xor (local.get $b0) (local.get $b3)))
+            (local.set $b2 (v128.xor (local.get $b2) (local.get $t)))
+            (local.set $b3 (v128.or (i32x4.shl (local.get $b3) (i32.const 11)) (i32x4.shr_u (local.get $b3) (i32.const 21))))
+          (v128.store offset={{BATCH_BYTE}} (local.get $i) (v128.xor (local.get $x) (local.get $sign)))
+          (v128.store offset={{BATCH_Y_BYTE}} (local.get $i) (v128.xor (local.get $y) (local.get $sign)))
+          (local.set $i (i32.add (local.get $i) (i32.const 32)))
+          (br_if $step (i32.lt_u (local.get $i) (local.get $bytes))))
+        (v128.store (i32.const 0) (local.get $a0))
+        (v128.store (i32.const 16) (local.get $a1))
+        (v128.store (i32.const 32) (local.get $a2))
+        (v128.store (i32.const 48) (local.get $a3))
+        (v128.store (i32.const 64) (local.get $b0))
+        (v128.store (i32.const 80) (local.get $b1))
+        (v128.store (i32.const 96) (local.get $b2))
+        (v128.store (i32.const 112) (local.get $b3))
+        ;; t > x as signed, both flipped, is x < t unsigned: c counts −1 a word below; the words
+        ;; at or above in a count's lane (x's and y's) are its 2n words plus that
+        (local.set $per (i32x4.splat (i32.shl (local.get $n) (i32.const 1))))
+        (local.set $at (i32.const 0))
+        (loop $thresholds
+          (local.set $t0 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 0))) (local.get $sign)))
+          (local.set $t1 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 16))) (local.get $sign)))
+          (local.set $t2 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 32))) (local.get $sign)))
+          (local.set $t3 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 48))) (local.get $sign)))
+          (local.set $c0 (v128.const i32x4 0 0 0 0))
+          (local.set $c1 (v128.const i32x4 0 0 0 0))
+          (local.set $c2 (v128.const i32x4 0 0 0 0))
+          (local.set $c3 (v128.const i32x4 0 0 0 0))
+          (local.set $i (i32.const 0))
+          (loop $word
+            (local.set $x (v128.load offset={{BATCH_BYTE}} (local.get $i)))
+            (local.set $y (v128.load offset={{BATCH_Y_BYTE}} (local.get $i)))
+            (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.gt_s (local.get $t0) (local.get $x)) (i32x4.gt_s (local.get $t0) (local.get $y)))))
+            (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.gt_s (local.get $t1) (local.get $x)) (i32x4.gt_s (local.get $t1) (local.get $y)))))
+            (local.set $c2 (i32x4.add (local.get $c2) (i32x4.add (i32x4.gt_s (local.get $t2) (local.get $x)) (i32x4.gt_s (local.get $t2) (local.get $y)))))
+            (local.set $c3 (i32x4.add (local.get $c3) (i32x4.add (i32x4.gt_s (local.get $t3) (local.get $x)) (i32x4.gt_s (local.get $t3) (local.get $y)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 32)))
+            (br_if $word (i32.lt_u (local.get $i) (local.get $bytes))))
+          (local.set $to (i32.add (local.get $at) (i32.const 0)))
+          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c0))))
+          (local.set $to (i32.add (local.get $at) (i32.const 16)))
+          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c1))))
+          (local.set $to (i32.add (local.get $at) (i32.const 32)))
+          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c2))))
+          (local.set $to (i32.add (local.get $at) (i32.const 48)))
+          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c3))))
+          (local.set $at (i32.add (local.get $at) (i32.const 64)))
+          (br_if $thresholds (i32.lt_u (local.get $at) (local.get $end))))
+        (local.set $done (i32.add (local.get $done) (local.get $n)))
+        (br $batch))))
+
   ;; keyed: trials of a start and one key word each (the randomized protocol, replay.ts's
   ;; KeyedRuns) from the xoshiro128** state at KEYED_STATE, KEYED_CHUNK at a time: first each
   ;; trial's two words are drawn and its start's code read, none waiting for another (the

@@ -25,6 +25,10 @@ export const TRACE_LAYOUT = {
   ABOVE_BYTE: 181 * 1024,
   /** The most thresholds `below` counts on the lanes (64 · 16 bytes each for THRESHOLDS and ABOVE). */
   MAX_THRESHOLDS: 64,
+  /** belowMany: the words of up to BATCH_STEPS steps (32 bytes a step: group a's four, then group b's), counted after they are drawn. */
+  BATCH_BYTE: 182 * 1024,
+  BATCH_Y_BYTE: 182 * 1024 + 16,
+  BATCH_STEPS: 256,
   /** The start table, from the fourth page. */
   TABLE_BYTE: 3 * 65536,
   /** The pages the module starts with: everything but the table. */
