@@ -14,7 +14,7 @@ import { TRACE_LAYOUT } from './trace-layout.js';
  * the lanes' runs, and whole-number counts added in any order make the same tally to the bit.
  * Up to two thresholds (with the rejection's) are counted as the words are drawn; more (the
  * messenger's groups at several copies, most result orders) by `belowMany`, which draws a batch
- * of words into memory and counts them four thresholds a pass (0.7 of the time at ten).
+ * of words into memory and counts them four thresholds a pass.
  * `keyed`: runs of trials that are each a start and one key word (the randomized protocol,
  * through replay.ts's start table, held in the module's memory).
  */
@@ -152,9 +152,9 @@ class Lanes implements TraceLanes {
     if (steps < MIN_STEPS || given > MAX_THRESHOLDS) return 0;
     this.startLanes(rs, steps);
     const { words } = this;
-    // `below` holds two in registers, `belowMany` counts four a pass: 0 where there is none (its count is not read).
+    // `below` holds two in registers, `belowMany` an even count: 0 where there is none (its count is not read).
     const many = given > 2;
-    const count = many ? 4 * Math.ceil(given / 4) : 2;
+    const count = many ? 2 * Math.ceil(given / 2) : 2;
     for (let t = 0; t < count; t++) {
       const threshold = t < thresholds.length ? thresholds[t]! : t === thresholds.length && rejecting === 1 ? limit : 0;
       words.fill(threshold | 0, THRESHOLDS_BYTE / 4 + 4 * t, THRESHOLDS_BYTE / 4 + 4 * t + 4);

@@ -99,12 +99,13 @@
     (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0))
     (v128.store offset=16 (i32.const {{ABOVE_BYTE}}) (local.get $above1)))
 
-  ;; belowMany: what below counts, for `count` thresholds, a multiple of four (trace-lanes.ts
-  ;; pads with 0). Each register comparing its words with a threshold in turn took most of below's
+  ;; belowMany: what below counts, for an even `count` of thresholds (trace-lanes.ts pads
+  ;; with 0). Each register comparing its words with a threshold in turn took most of below's
   ;; time past two thresholds (a load, four compares, two adds and a store of the count a step and
   ;; threshold); here the lanes draw up to BATCH_STEPS steps' words into memory at BATCH, sign
-  ;; flipped, and each pass over them compares every word with four thresholds, their counts in
-  ;; registers: a signed compare (one instruction) and an add a word and threshold.
+  ;; flipped, and each pass over them compares every word with four thresholds (the last with
+  ;; two, where two are left), their counts in registers: a signed compare (one instruction) and
+  ;; an add a vector and threshold.
   (func (export "belowMany") (param $steps i32) (param $count i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
@@ -168,39 +169,62 @@
         ;; t > x as signed, both flipped, is x < t unsigned: c counts −1 a word below; the words
         ;; at or above in a count's lane (x's and y's) are its 2n words plus that
         (local.set $per (i32x4.splat (i32.shl (local.get $n) (i32.const 1))))
+        ;; four thresholds a pass over the words, the last pass two where that is what is left (the count is even)
         (local.set $at (i32.const 0))
         (loop $thresholds
-          (local.set $t0 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 0))) (local.get $sign)))
-          (local.set $t1 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 16))) (local.get $sign)))
-          (local.set $t2 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 32))) (local.get $sign)))
-          (local.set $t3 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 48))) (local.get $sign)))
-          (local.set $c0 (v128.const i32x4 0 0 0 0))
-          (local.set $c1 (v128.const i32x4 0 0 0 0))
-          (local.set $c2 (v128.const i32x4 0 0 0 0))
-          (local.set $c3 (v128.const i32x4 0 0 0 0))
-          (local.set $i (i32.const 0))
-          (loop $word
-            (local.set $x (v128.load offset={{BATCH_BYTE}} (local.get $i)))
-            (local.set $y (v128.load offset={{BATCH_Y_BYTE}} (local.get $i)))
-            (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.gt_s (local.get $t0) (local.get $x)) (i32x4.gt_s (local.get $t0) (local.get $y)))))
-            (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.gt_s (local.get $t1) (local.get $x)) (i32x4.gt_s (local.get $t1) (local.get $y)))))
-            (local.set $c2 (i32x4.add (local.get $c2) (i32x4.add (i32x4.gt_s (local.get $t2) (local.get $x)) (i32x4.gt_s (local.get $t2) (local.get $y)))))
-            (local.set $c3 (i32x4.add (local.get $c3) (i32x4.add (i32x4.gt_s (local.get $t3) (local.get $x)) (i32x4.gt_s (local.get $t3) (local.get $y)))))
-            (local.set $i (i32.add (local.get $i) (i32.const 32)))
-            (br_if $word (i32.lt_u (local.get $i) (local.get $bytes))))
-          (local.set $to (i32.add (local.get $at) (i32.const 0)))
-          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
-            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c0))))
-          (local.set $to (i32.add (local.get $at) (i32.const 16)))
-          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
-            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c1))))
-          (local.set $to (i32.add (local.get $at) (i32.const 32)))
-          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
-            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c2))))
-          (local.set $to (i32.add (local.get $at) (i32.const 48)))
-          (v128.store offset={{ABOVE_BYTE}} (local.get $to)
-            (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c3))))
-          (local.set $at (i32.add (local.get $at) (i32.const 64)))
+          (if (i32.ge_u (i32.sub (local.get $end) (local.get $at)) (i32.const 64))
+            (then
+              (local.set $t0 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 0))) (local.get $sign)))
+              (local.set $t1 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 16))) (local.get $sign)))
+              (local.set $t2 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 32))) (local.get $sign)))
+              (local.set $t3 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 48))) (local.get $sign)))
+              (local.set $c0 (v128.const i32x4 0 0 0 0))
+              (local.set $c1 (v128.const i32x4 0 0 0 0))
+              (local.set $c2 (v128.const i32x4 0 0 0 0))
+              (local.set $c3 (v128.const i32x4 0 0 0 0))
+              (local.set $i (i32.const 0))
+              (loop $word
+                (local.set $x (v128.load offset={{BATCH_BYTE}} (local.get $i)))
+                (local.set $y (v128.load offset={{BATCH_Y_BYTE}} (local.get $i)))
+                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.gt_s (local.get $t0) (local.get $x)) (i32x4.gt_s (local.get $t0) (local.get $y)))))
+                (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.gt_s (local.get $t1) (local.get $x)) (i32x4.gt_s (local.get $t1) (local.get $y)))))
+                (local.set $c2 (i32x4.add (local.get $c2) (i32x4.add (i32x4.gt_s (local.get $t2) (local.get $x)) (i32x4.gt_s (local.get $t2) (local.get $y)))))
+                (local.set $c3 (i32x4.add (local.get $c3) (i32x4.add (i32x4.gt_s (local.get $t3) (local.get $x)) (i32x4.gt_s (local.get $t3) (local.get $y)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
+                (br_if $word (i32.lt_u (local.get $i) (local.get $bytes))))
+              (local.set $to (i32.add (local.get $at) (i32.const 0)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c0))))
+              (local.set $to (i32.add (local.get $at) (i32.const 16)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c1))))
+              (local.set $to (i32.add (local.get $at) (i32.const 32)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c2))))
+              (local.set $to (i32.add (local.get $at) (i32.const 48)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c3))))
+              (local.set $at (i32.add (local.get $at) (i32.const 64))))
+            (else
+              (local.set $t0 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 0))) (local.get $sign)))
+              (local.set $t1 (v128.xor (v128.load offset={{THRESHOLDS_BYTE}} (i32.add (local.get $at) (i32.const 16))) (local.get $sign)))
+              (local.set $c0 (v128.const i32x4 0 0 0 0))
+              (local.set $c1 (v128.const i32x4 0 0 0 0))
+              (local.set $i (i32.const 0))
+              (loop $word
+                (local.set $x (v128.load offset={{BATCH_BYTE}} (local.get $i)))
+                (local.set $y (v128.load offset={{BATCH_Y_BYTE}} (local.get $i)))
+                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.gt_s (local.get $t0) (local.get $x)) (i32x4.gt_s (local.get $t0) (local.get $y)))))
+                (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.gt_s (local.get $t1) (local.get $x)) (i32x4.gt_s (local.get $t1) (local.get $y)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 32)))
+                (br_if $word (i32.lt_u (local.get $i) (local.get $bytes))))
+              (local.set $to (i32.add (local.get $at) (i32.const 0)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c0))))
+              (local.set $to (i32.add (local.get $at) (i32.const 16)))
+              (v128.store offset={{ABOVE_BYTE}} (local.get $to)
+                (i32x4.add (v128.load offset={{ABOVE_BYTE}} (local.get $to)) (i32x4.add (local.get $per) (local.get $c1))))
+              (local.set $at (i32.add (local.get $at) (i32.const 32)))))
           (br_if $thresholds (i32.lt_u (local.get $at) (local.get $end))))
         (local.set $done (i32.add (local.get $done) (local.get $n)))
         (br $batch))))
