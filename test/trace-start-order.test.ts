@@ -43,6 +43,37 @@ const FILE = join(DIR, 'bursty.txt');
 const messenger = (k: number) => buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: FILE, redundancy: k } });
 
 describe('the messenger over a replayed trace draws its start through the start order', () => {
+  it('counts every start’s copies delivered, and the starts by copies delivered, as the window slid packet by packet: windows that wrap, both directions', () => {
+    // A→B bursty, B→A another bursty trace of the same length, and one all delivered but a burst
+    // at the very end (the windows that wrap meet it) and one at the start.
+    const other = burstyTrace(LOST.length, 2);
+    const edges = new Uint8Array(LOST.length).fill(1, 0, 5).fill(1, LOST.length - 9);
+    writeFileSync(join(DIR, 'other.txt'), digits(other));
+    writeFileSync(join(DIR, 'edges.txt'), digits(edges));
+    const cases = [
+      { params: { file: FILE }, lost: [LOST, LOST] },
+      { params: { file: FILE, BtoA: join(DIR, 'other.txt') }, lost: [LOST, other] },
+      { params: { file: join(DIR, 'edges.txt') }, lost: [edges, edges] },
+    ] as const;
+    for (const { params, lost } of cases) {
+      for (const k of [1, 2, 7, 8, 9, 15, 16, 17, 33, 250, 256, 1000]) {
+        const { replay } = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { ...params, redundancy: k } });
+        for (const direction of [0, 1] as const) {
+          const where = `${JSON.stringify(params)}, k = ${k}, direction ${direction}`;
+          const counts = k < 256 ? new Uint8Array(LOST.length) : new Uint16Array(LOST.length);
+          replay!.deliveredInto(direction, counts);
+          const byDelivered = new Float64Array(k + 1);
+          for (let s = 0; s < LOST.length; s++) {
+            const delivered = deliveredAt(lost[direction], s, k);
+            if (counts[s] !== delivered) assert.fail(`${where}: start ${s} delivers ${delivered}, deliveredInto says ${counts[s]}`);
+            byDelivered[delivered]!++;
+          }
+          assert.deepEqual(replay!.startsByDelivered(direction), byDelivered, where);
+        }
+      }
+    }
+  });
+
   it('names the j-th start of the starts sorted by copies delivered (most first), then by position', () => {
     for (const k of [1, 3]) {
       const order = startOrderFor(messenger(k))!;

@@ -131,6 +131,80 @@ class TraceReplay implements Replay {
     return 1 - ((bits[at >> 3]! >> (at & 7)) & 1);
   }
 
+  deliveredInto(direction: Direction, counts: Uint8Array | Uint16Array): void {
+    const { bits, n } = this.side(direction);
+    const { copies } = this;
+    let delivered = this.delivered(0, direction);
+    const byteEnd = this.byteEnd(n);
+    let s = 0;
+    for (; s < byteEnd; s += 8) {
+      const leaving = bits[s >> 3]!;
+      const coming = this.byteAt(bits, s + copies);
+      if (leaving === coming) {
+        // most bytes of a trace: the eight starts deliver alike
+        for (let i = 0; i < 8; i++) counts[s + i] = delivered;
+        continue;
+      }
+      for (let i = 0; i < 8; i++) {
+        counts[s + i] = delivered;
+        delivered += ((leaving >>> i) & 1) - ((coming >>> i) & 1);
+      }
+    }
+    for (; s < this.starts; s++) {
+      counts[s] = delivered;
+      delivered += this.packet(s + copies, direction) - this.packet(s, direction);
+    }
+  }
+
+  startsByDelivered(direction: Direction): Float64Array {
+    const { bits, n } = this.side(direction);
+    const { copies } = this;
+    // Eight counts, one for each bit of a byte, so that no count waits on the one before it.
+    const width = copies + 1;
+    const counts = new Int32Array(8 * width);
+    let delivered = this.delivered(0, direction);
+    const byteEnd = this.byteEnd(n);
+    let s = 0;
+    for (; s < byteEnd; s += 8) {
+      const leaving = bits[s >> 3]!;
+      const coming = this.byteAt(bits, s + copies);
+      if (leaving === coming) {
+        // most bytes of a trace: the eight starts deliver alike
+        counts[delivered]! += 8;
+        continue;
+      }
+      for (let i = 0; i < 8; i++) {
+        counts[i * width + delivered]!++;
+        delivered += ((leaving >>> i) & 1) - ((coming >>> i) & 1);
+      }
+    }
+    for (; s < this.starts; s++) {
+      counts[delivered]!++;
+      delivered += this.packet(s + copies, direction) - this.packet(s, direction);
+    }
+    const starts = new Float64Array(width);
+    for (let i = 0; i < 8; i++) for (let d = 0; d < width; d++) starts[d]! += counts[i * width + d]!;
+    return starts;
+  }
+
+  private side(direction: Direction): { bits: Uint8Array; n: number } {
+    return direction === 0 ? { bits: this.bitsAtoB, n: this.lengthAtoB } : { bits: this.bitsBtoA, n: this.lengthBtoA };
+  }
+
+  /**
+   * deliveredInto and startsByDelivered take the starts eight at a time, a byte of the trace
+   * (the packets leaving the window) against the byte `copies` packets on (those coming into
+   * it, read unaligned from two bytes), up to here: before the window's end would wrap around.
+   */
+  private byteEnd(n: number): number {
+    return n === this.starts ? Math.max(0, n - this.copies - 16) : 0;
+  }
+
+  /** The eight packets' bits from `at` on (at + 16 within the trace). */
+  private byteAt(bits: Uint8Array, at: number): number {
+    return ((bits[at >> 3]! | (bits[(at >> 3) + 1]! << 8)) >>> (at & 7)) & 0xff;
+  }
+
   after(position: number): number {
     const next = position + this.copies;
     return next < this.starts ? next : next % this.starts;

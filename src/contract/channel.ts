@@ -28,6 +28,10 @@ export interface Replay {
   delivered(position: number, direction: Direction): number;
   /** The one packet at `position` in `direction`: 1 delivered, 0 lost (delivered sums `copies` of them from its position). */
   packet(position: number, direction: Direction): number;
+  /** Sets counts[s] to delivered(s, direction) for every start s (the engines' counts, once per cell and thread). */
+  deliveredInto(direction: Direction, counts: Uint8Array | Uint16Array): void;
+  /** Per d = 0 … copies: the starts whose message sent in `direction` delivers d copies. */
+  startsByDelivered(direction: Direction): Float64Array;
   /** The position after a message sent from `position`. */
   after(position: number): number;
   /** Both directions replay the same packets, so lostFrom serves either. */

@@ -101,11 +101,8 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
   const { starts, copies } = replay;
   const { direction } = send;
   const before = new Float64Array(copies + 2);
-  let delivered = replay.delivered(0, direction);
-  for (let s = 0; s < starts; s++) {
-    before[copies - delivered + 1]!++;
-    delivered += slide(replay, s, copies, direction);
-  }
+  const byDelivered = replay.startsByDelivered(direction);
+  for (let g = 0; g <= copies; g++) before[g + 1] = byDelivered[copies - g]!;
   for (let g = 1; g <= copies + 1; g++) before[g]! += before[g - 1]!;
   const outcome = Int32Array.from({ length: copies + 1 }, (_, g) => send.outcomes[g < copies ? 1 : 0]);
   const thresholdOf = new Int32Array(copies + 2);
