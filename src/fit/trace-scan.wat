@@ -359,7 +359,17 @@
           ;; delimiter or the line's end
           (local.set $from (i32.add (local.get $at) (i32.const 1)))
           (local.set $end (call $find (local.get $from) (local.get $e) (i32.const 0x22)))
-          (if (i32.eq (i32.load8_u offset=1 (local.get $end)) (i32.const 0x22)) (then (return (call $other (local.get $s)))))
+          ;; a doubled quote is a quote inside: passed over, so a field of other text that holds
+          ;; one costs nothing more; the wanted field's bytes then hold it, no outcome, and the
+          ;; reader reads that line from its text
+          (loop $doubled
+            (if (i32.and
+                  (i32.lt_u (local.get $end) (local.get $e))
+                  (i32.eq (i32.load8_u offset=1 (local.get $end)) (i32.const 0x22)))
+              (then
+                (local.set $end (call $find (i32.add (local.get $end) (i32.const 2)) (local.get $e) (i32.const 0x22)))
+                (br $doubled))))
+          (if (i32.ge_u (local.get $end) (local.get $e)) (then (return (call $other (local.get $s)))))
           (local.set $at (i32.add (local.get $end) (i32.const 1)))
           (loop $blank
             (if (i32.lt_u (local.get $at) (local.get $e))
