@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
+import { LineScanner } from '../src/fit/trace-scan.js';
 import { readLossTrace } from '../src/io/trace-input.js';
 import { tempFiles } from './helpers.js';
 
@@ -141,6 +142,90 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
       refusal(() => reader.count(Buffer.from(`${BOM}#1`))),
       tooMany('d.txt', 1),
     );
+  });
+});
+
+/** The digits outside comment lines (lines whose first character but blanks is `#`), counted the plain way. */
+function digitsByHand(text: string): number {
+  let packets = 0;
+  for (const line of text.split('\n')) {
+    if (/^[ \t\r\v\f]*#/.test(line)) continue;
+    for (const c of line) if (c === '0' || c === '1') packets++;
+  }
+  return packets;
+}
+
+/** A generator of numbers in [0, 1) from a seed (mulberry32): the same texts every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssembly', () => {
+  it('counts on WebAssembly (a byte at a time in JavaScript took about a second to refuse a file of one digit a line)', () => {
+    const original = LineScanner.prototype.digits;
+    let calls = 0;
+    LineScanner.prototype.digits = function (this: LineScanner, ...args: Parameters<typeof original>) {
+      calls++;
+      return original.apply(this, args);
+    };
+    try {
+      const reader = startedReader(DIGITS, 100, ' ');
+      assert.equal(reader.count(Buffer.from('0\n1\n'.repeat(40))), true);
+      assert.equal(
+        refusal(() => reader.count(Buffer.from('0 1 '.repeat(11)))),
+        tooMany('d.txt', 100),
+      );
+    } finally {
+      LineScanner.prototype.digits = original;
+    }
+    assert.equal(calls, 2);
+  });
+
+  it('counts generated texts of digits, blanks, comments and other bytes as counted by hand, in blocks cut anywhere', () => {
+    const random = seeded(20261203);
+    const pieces = [
+      '0',
+      '1',
+      '0',
+      '1',
+      '01',
+      '\n',
+      '\n',
+      ' ',
+      '\t',
+      '\r\n',
+      '\v',
+      '\f',
+      '#',
+      ' #',
+      'x',
+      '\u00e9',
+      '0'.repeat(40),
+      '\n# 0101\n',
+      '1 '.repeat(20),
+    ];
+    for (let n = 0; n < 300; n++) {
+      const length = n < 280 ? 1 + Math.floor(random() * 60) : 400 + Math.floor(random() * 400);
+      let text = '';
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+      const bytes = Buffer.from(text);
+      const packets = digitsByHand(text);
+      const size = 1 + Math.floor(random() * bytes.length);
+      const where = `${JSON.stringify(text)} in blocks of ${size}`;
+      assert.equal(countInBlocks(startedReader(DIGITS, packets, ' '), bytes, size), true, where);
+      if (packets > 0)
+        assert.equal(
+          refusal(() => countInBlocks(startedReader(DIGITS, packets - 1, ' '), bytes, size)),
+          tooMany('d.txt', packets - 1),
+          where,
+        );
+    }
   });
 });
 
