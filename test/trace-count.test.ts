@@ -107,6 +107,27 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
     assert.equal(startedReader(CSV, 2, 't').count(Buffer.from(`t,lost\n${'0,1\n'.repeat(9)}"`)), false);
   });
 
+  it("stops counting a CSV at a line longer than a CSV's, which the reading refuses at once", () => {
+    // Without the stop, a file of one 1.5 GB line was counted through (1.3 s) before the reading refused its line.
+    const long = Buffer.alloc(2 ** 23, 0x61);
+    const reader = startedReader(CSV, 5, 't');
+    assert.equal(reader.count(Buffer.from('t,lost\n0,1\n1,')), true);
+    assert.equal(reader.count(long), true, '8 MiB of a line');
+    assert.equal(reader.count(long.subarray(2)), true, '16 MiB of a line, `1,` and all');
+    assert.equal(reader.count(Buffer.from('a')), false, 'a byte past 16 MiB');
+    assert.equal(reader.count(Buffer.from('\n0,1\n'.repeat(10))), false, 'rows after the line are not counted');
+    // A line of 16 MiB and a few bytes that ends does not stop the count: the line after it starts afresh.
+    const ended = startedReader(CSV, 5, 't');
+    assert.equal(ended.count(Buffer.from('t,lost\n0,')), true);
+    assert.equal(ended.count(long), true);
+    assert.equal(ended.count(Buffer.concat([long.subarray(0, 2 ** 23 - 8), Buffer.from('\n1,1\n2,')])), true);
+    assert.equal(ended.count(long), true);
+    assert.equal(
+      refusal(() => ended.count(Buffer.from('1\n0,1\n0,1\n0,1\n0,1\n'))),
+      tooMany('c.csv:7', 5),
+    );
+  });
+
   it('counts nothing in a ping log, nor before the format is told', () => {
     const ping = startedReader(DIGITS, 1, 'PING h (192.0.2.1) 56(84) bytes of data.\n');
     assert.equal(ping.count(Buffer.from('0101\n'.repeat(10))), false);
