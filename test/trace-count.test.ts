@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
+import { LineScanner } from '../src/fit/trace-scan.js';
 import { readLossTrace } from '../src/io/trace-input.js';
 import { tempFiles } from './helpers.js';
 
@@ -106,6 +107,27 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
     assert.equal(startedReader(CSV, 2, 't').count(Buffer.from(`t,lost\n${'0,1\n'.repeat(9)}"`)), false);
   });
 
+  it("stops counting a CSV at a line longer than a CSV's, which the reading refuses at once", () => {
+    // Without the stop, a file of one 1.5 GB line was counted through (1.3 s) before the reading refused its line.
+    const long = Buffer.alloc(2 ** 23, 0x61);
+    const reader = startedReader(CSV, 5, 't');
+    assert.equal(reader.count(Buffer.from('t,lost\n0,1\n1,')), true);
+    assert.equal(reader.count(long), true, '8 MiB of a line');
+    assert.equal(reader.count(long.subarray(2)), true, '16 MiB of a line, `1,` and all');
+    assert.equal(reader.count(Buffer.from('a')), false, 'a byte past 16 MiB');
+    assert.equal(reader.count(Buffer.from('\n0,1\n'.repeat(10))), false, 'rows after the line are not counted');
+    // A line of 16 MiB and a few bytes that ends does not stop the count: the line after it starts afresh.
+    const ended = startedReader(CSV, 5, 't');
+    assert.equal(ended.count(Buffer.from('t,lost\n0,')), true);
+    assert.equal(ended.count(long), true);
+    assert.equal(ended.count(Buffer.concat([long.subarray(0, 2 ** 23 - 8), Buffer.from('\n1,1\n2,')])), true);
+    assert.equal(ended.count(long), true);
+    assert.equal(
+      refusal(() => ended.count(Buffer.from('1\n0,1\n0,1\n0,1\n0,1\n'))),
+      tooMany('c.csv:7', 5),
+    );
+  });
+
   it('counts nothing in a ping log, nor before the format is told', () => {
     const ping = startedReader(DIGITS, 1, 'PING h (192.0.2.1) 56(84) bytes of data.\n');
     assert.equal(ping.count(Buffer.from('0101\n'.repeat(10))), false);
@@ -141,6 +163,90 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
       refusal(() => reader.count(Buffer.from(`${BOM}#1`))),
       tooMany('d.txt', 1),
     );
+  });
+});
+
+/** The digits outside comment lines (lines whose first character but blanks is `#`), counted the plain way. */
+function digitsByHand(text: string): number {
+  let packets = 0;
+  for (const line of text.split('\n')) {
+    if (/^[ \t\r\v\f]*#/.test(line)) continue;
+    for (const c of line) if (c === '0' || c === '1') packets++;
+  }
+  return packets;
+}
+
+/** A generator of numbers in [0, 1) from a seed (mulberry32): the same texts every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssembly', () => {
+  it('counts on WebAssembly (a byte at a time in JavaScript took about a second to refuse a file of one digit a line)', () => {
+    const original = LineScanner.prototype.digits;
+    let calls = 0;
+    LineScanner.prototype.digits = function (this: LineScanner, ...args: Parameters<typeof original>) {
+      calls++;
+      return original.apply(this, args);
+    };
+    try {
+      const reader = startedReader(DIGITS, 100, ' ');
+      assert.equal(reader.count(Buffer.from('0\n1\n'.repeat(40))), true);
+      assert.equal(
+        refusal(() => reader.count(Buffer.from('0 1 '.repeat(11)))),
+        tooMany('d.txt', 100),
+      );
+    } finally {
+      LineScanner.prototype.digits = original;
+    }
+    assert.equal(calls, 2);
+  });
+
+  it('counts generated texts of digits, blanks, comments and other bytes as counted by hand, in blocks cut anywhere', () => {
+    const random = seeded(20261203);
+    const pieces = [
+      '0',
+      '1',
+      '0',
+      '1',
+      '01',
+      '\n',
+      '\n',
+      ' ',
+      '\t',
+      '\r\n',
+      '\v',
+      '\f',
+      '#',
+      ' #',
+      'x',
+      '\u00e9',
+      '0'.repeat(40),
+      '\n# 0101\n',
+      '1 '.repeat(20),
+    ];
+    for (let n = 0; n < 300; n++) {
+      const length = n < 280 ? 1 + Math.floor(random() * 60) : 400 + Math.floor(random() * 400);
+      let text = '';
+      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+      const bytes = Buffer.from(text);
+      const packets = digitsByHand(text);
+      const size = 1 + Math.floor(random() * bytes.length);
+      const where = `${JSON.stringify(text)} in blocks of ${size}`;
+      assert.equal(countInBlocks(startedReader(DIGITS, packets, ' '), bytes, size), true, where);
+      if (packets > 0)
+        assert.equal(
+          refusal(() => countInBlocks(startedReader(DIGITS, packets - 1, ' '), bytes, size)),
+          tooMany('d.txt', packets - 1),
+          where,
+        );
+    }
   });
 });
 

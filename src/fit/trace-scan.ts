@@ -18,6 +18,8 @@ interface ScanExports {
   ping(from: number, to: number, final: number): number;
   csv(from: number, to: number, final: number, delimiter: number, index: number, quoted: number): number;
   rows(from: number, to: number, start: number): number;
+  digits(from: number, to: number, state: number): number;
+  digitState(): number;
   records(): number;
   newlines(): number;
 }
@@ -156,6 +158,20 @@ export class LineScanner {
     this.carried = 0;
     const rows = this.exports.rows(INPUT_BYTE, INPUT_BYTE + bytes.length, lineStart ? 1 : 0);
     return { rows, newlines: this.exports.newlines() };
+  }
+
+  /**
+   * The 0/1 digits in `bytes` outside `#` comment lines, counted from `state` (bit 0: a line
+   * started but for blanks; bit 1: a comment line runs on into these bytes); `state` is what
+   * follows them.
+   */
+  digits(bytes: Uint8Array, state: number): { packets: number; state: number } {
+    this.carried = 0;
+    // Bytes read into `input()` are where they are counted: no copy.
+    if (bytes.buffer !== this.memory.buffer || bytes.byteOffset !== INPUT_BYTE) this.append(bytes);
+    this.carried = 0;
+    const packets = this.exports.digits(INPUT_BYTE, INPUT_BYTE + bytes.length, state);
+    return { packets, state: this.exports.digitState() };
   }
 
   private views(): void {

@@ -359,7 +359,17 @@
           ;; delimiter or the line's end
           (local.set $from (i32.add (local.get $at) (i32.const 1)))
           (local.set $end (call $find (local.get $from) (local.get $e) (i32.const 0x22)))
-          (if (i32.eq (i32.load8_u offset=1 (local.get $end)) (i32.const 0x22)) (then (return (call $other (local.get $s)))))
+          ;; a doubled quote is a quote inside: passed over, so a field of other text that holds
+          ;; one costs nothing more; the wanted field's bytes then hold it, no outcome, and the
+          ;; reader reads that line from its text
+          (loop $doubled
+            (if (i32.and
+                  (i32.lt_u (local.get $end) (local.get $e))
+                  (i32.eq (i32.load8_u offset=1 (local.get $end)) (i32.const 0x22)))
+              (then
+                (local.set $end (call $find (i32.add (local.get $end) (i32.const 2)) (local.get $e) (i32.const 0x22)))
+                (br $doubled))))
+          (if (i32.ge_u (local.get $end) (local.get $e)) (then (return (call $other (local.get $s)))))
           (local.set $at (i32.add (local.get $end) (i32.const 1)))
           (loop $blank
             (if (i32.lt_u (local.get $at) (local.get $e))
@@ -525,4 +535,95 @@
         (br $chunk)))
     (global.set $newlines (local.get $lines))
     (local.get $rows))
+
+  ;; What the last digit count left: bit 0 a line started but for blanks, bit 1 a comment line
+  ;; running on past the bytes counted.
+  (global $digitState (mut i32) (i32.const 1))
+  (func (export "digitState") (result i32) (global.get $digitState))
+
+  ;; The 0/1 digits in [from, to) outside `#` comment lines (a `#` that starts a line but for
+  ;; blanks, to its newline), sixteen bytes at a time, as trace-file.ts ByteCounter.countDigitsIn
+  ;; counts them; `state` as $digitState leaves it. A block without `#` is counted by its masks
+  ;; alone; one with a `#` byte by byte.
+  (func (export "digits") (param $from i32) (param $to i32) (param $state i32) (result i32)
+    (local $p i32) (local $q i32) (local $end i32) (local $c i32) (local $packets i32) (local $lineStart i32)
+    (local $valid i32) (local $nl i32) (local $nonblank i32) (local $v v128)
+    (local.set $lineStart (i32.and (local.get $state) (i32.const 1)))
+    (local.set $p (local.get $from))
+    (if (i32.and (local.get $state) (i32.const 2))
+      (then
+        (local.set $p (call $find (local.get $from) (local.get $to) (i32.const 10)))
+        (if (i32.ge_u (local.get $p) (local.get $to))
+          (then
+            (global.set $digitState (i32.or (i32.const 2) (local.get $lineStart)))
+            (return (i32.const 0))))))
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
+        (local.set $valid
+          (select
+            (i32.const 0xffff)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $to) (local.get $p))) (i32.const 1))
+            (i32.ge_u (i32.sub (local.get $to) (local.get $p)) (i32.const 16))))
+        (local.set $v (v128.load (local.get $p)))
+        (if (i32.eqz (i32.and (local.get $valid) (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x23))))))
+          (then
+            (local.set $packets
+              (i32.add (local.get $packets)
+                (i32.popcnt
+                  (i32.and (local.get $valid)
+                    (i8x16.bitmask (i8x16.eq (v128.or (local.get $v) (i8x16.splat (i32.const 1))) (i8x16.splat (i32.const 0x31))))))))
+            (local.set $nl (i32.and (local.get $valid) (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10))))))
+            ;; bytes but blanks (space, tab, carriage return, vertical tab, form feed) and newlines
+            (local.set $nonblank
+              (i32.and (local.get $valid)
+                (i32.xor (i32.const 0xffff)
+                  (i8x16.bitmask
+                    (v128.or
+                      (i8x16.eq (local.get $v) (i8x16.splat (i32.const 32)))
+                      (i8x16.lt_u (i8x16.sub (local.get $v) (i8x16.splat (i32.const 9))) (i8x16.splat (i32.const 5))))))))
+            (if (local.get $nl)
+              (then
+                ;; a line starts after the last newline: started still where only blanks follow it
+                (local.set $lineStart
+                  (i32.eqz (i32.shr_u (local.get $nonblank) (i32.sub (i32.const 31) (i32.clz (local.get $nl)))))))
+              (else
+                (if (local.get $nonblank) (then (local.set $lineStart (i32.const 0))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $chunk)))
+        ;; a `#` among these bytes: byte by byte to their end, or past a comment line's newline
+        (local.set $end (i32.add (local.get $p) (i32.const 16)))
+        (if (i32.gt_u (local.get $end) (local.get $to)) (then (local.set $end (local.get $to))))
+        (local.set $q (local.get $p))
+        (block $bytes
+          (loop $byte
+            (br_if $bytes (i32.ge_u (local.get $q) (local.get $end)))
+            (local.set $c (i32.load8_u (local.get $q)))
+            (if (i32.eq (i32.or (local.get $c) (i32.const 1)) (i32.const 0x31))
+              (then
+                (local.set $packets (i32.add (local.get $packets) (i32.const 1)))
+                (local.set $lineStart (i32.const 0)))
+              (else
+                (if (i32.eq (local.get $c) (i32.const 10))
+                  (then (local.set $lineStart (i32.const 1)))
+                  (else
+                    (if (i32.eqz (call $isBlank (local.get $c)))
+                      (then
+                        (if (i32.and (i32.eq (local.get $c) (i32.const 0x23)) (local.get $lineStart))
+                          (then
+                            ;; a comment line: on to its newline, which the next turn reads
+                            (local.set $q (call $find (local.get $q) (local.get $to) (i32.const 10)))
+                            (if (i32.ge_u (local.get $q) (local.get $to))
+                              (then
+                                (global.set $digitState (i32.or (i32.const 2) (local.get $lineStart)))
+                                (return (local.get $packets))))
+                            (if (i32.gt_u (local.get $q) (local.get $end)) (then (local.set $end (local.get $q))))
+                            (br $byte))
+                          (else (local.set $lineStart (i32.const 0))))))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $byte)))
+        (local.set $p (local.get $q))
+        (br $chunk)))
+    (global.set $digitState (local.get $lineStart))
+    (local.get $packets))
 )
