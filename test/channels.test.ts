@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildAutomaton } from '../src/engine/accelerators/automaton.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { stationaryBad } from '../src/channels/gilbert-elliott.js';
+import { burstyTrace, digits, tempFiles } from './helpers.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
 
@@ -103,5 +105,41 @@ describe('two-phase commit can never be inconsistent', () => {
       'sum',
     );
     assert.ok(e.outcomes[2]! > 0, 'blocking happens');
+  });
+});
+
+describe('trace channel replayed (past 20,000 packets)', () => {
+  it('counts every start’s copies delivered, and the starts by copies delivered, as read off the trace: windows that wrap, both directions, a length not a multiple of 8', () => {
+    // A→B bursty but lost at both ends (the windows that wrap meet both), B→A another bursty trace.
+    const n = 20_011;
+    const atoB = burstyTrace(n, 3)
+      .fill(1, 0, 6)
+      .fill(1, n - 10);
+    const btoA = burstyTrace(n, 4);
+    const dir = tempFiles({ 'a.txt': digits(atoB), 'b.txt': digits(btoA) });
+    for (const k of [1, 6, 7, 8, 9, 17, 255, 256, 1000]) {
+      const { replay } = buildCellModel({
+        protocol: 'messenger',
+        channel: 'trace',
+        params: { file: join(dir, 'a.txt'), BtoA: join(dir, 'b.txt'), redundancy: k },
+      });
+      assert.ok(replay);
+      for (const [direction, lost] of [[0, atoB] as const, [1, btoA] as const]) {
+        // The copies delivered from each start, the window of k packets (wrapping) slid by one.
+        const expected = new Uint16Array(n);
+        let delivered = 0;
+        for (let c = 0; c < k; c++) delivered += 1 - lost[c % n]!;
+        const byDelivered = new Float64Array(k + 1);
+        for (let s = 0; s < n; s++) {
+          expected[s] = delivered;
+          byDelivered[delivered]!++;
+          delivered += lost[s]! - lost[(s + k) % n]!;
+        }
+        const counts = k < 256 ? new Uint8Array(n) : new Uint16Array(n);
+        replay.deliveredInto(direction, counts);
+        assert.deepEqual(Array.from(counts), Array.from(expected), `k = ${k}, direction ${direction}`);
+        assert.deepEqual(replay.startsByDelivered(direction), byDelivered, `k = ${k}, direction ${direction}`);
+      }
+    }
   });
 });
