@@ -148,13 +148,15 @@ export function startAt(order: StartOrder, j: number): number {
   const wanted = copies - g;
   let s = marks.at[marks.first[g]! + Math.floor(rank / 2 ** MARK_LOG)]!;
   let delivered = replay.delivered(s, direction);
-  for (let seen = rank - (rank % 2 ** MARK_LOG); ; s++) {
+  for (let seen = rank - (rank % 2 ** MARK_LOG); s < replay.starts; s++) {
     if (delivered === wanted) {
       if (seen === rank) return s;
       seen++;
     }
     delivered += slide(replay, s, copies, direction);
   }
+  // The group's counts disagree with the trace: a defect, never a walk without end.
+  throw new Error(`the start order's group ${g} has no start of rank ${rank}`);
 }
 
 function markStarts(order: StartOrder): Marks {
