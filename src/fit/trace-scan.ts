@@ -152,10 +152,7 @@ export class LineScanner {
    * first byte where `lineStart`; `newlines` says how many newlines it holds.
    */
   rows(bytes: Uint8Array, lineStart: boolean): { rows: number; newlines: number } {
-    this.carried = 0;
-    // Bytes read into `input()` are where they are counted: no copy.
-    if (bytes.buffer !== this.memory.buffer || bytes.byteOffset !== INPUT_BYTE) this.append(bytes);
-    this.carried = 0;
+    this.placeInput(bytes);
     const rows = this.exports.rows(INPUT_BYTE, INPUT_BYTE + bytes.length, lineStart ? 1 : 0);
     return { rows, newlines: this.exports.newlines() };
   }
@@ -166,12 +163,16 @@ export class LineScanner {
    * follows them.
    */
   digits(bytes: Uint8Array, state: number): { packets: number; state: number } {
-    this.carried = 0;
-    // Bytes read into `input()` are where they are counted: no copy.
-    if (bytes.buffer !== this.memory.buffer || bytes.byteOffset !== INPUT_BYTE) this.append(bytes);
-    this.carried = 0;
+    this.placeInput(bytes);
     const packets = this.exports.digits(INPUT_BYTE, INPUT_BYTE + bytes.length, state);
     return { packets, state: this.exports.digitState() };
+  }
+
+  /** Puts `bytes` at the input's start to be counted (nothing carried): bytes read into `input()` are there already, no copy. */
+  private placeInput(bytes: Uint8Array): void {
+    this.carried = 0;
+    if (bytes.buffer !== this.memory.buffer || bytes.byteOffset !== INPUT_BYTE) this.append(bytes);
+    this.carried = 0;
   }
 
   private views(): void {
