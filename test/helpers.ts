@@ -258,3 +258,18 @@ export function resultFromStart(m: CellModel, lost: readonly [Uint8Array, Uint8A
     protocol.resolve(state, config, step, delivered > 0 ? 1 : 0);
   }
 }
+
+/** Runs `run` with `prototype[method]` counting its calls (the method still does its work); returns run's result and the calls. */
+export function countingCalls<P extends object, K extends keyof P, R>(prototype: P, method: K, run: () => R): { result: R; calls: number } {
+  const original = prototype[method] as (...args: unknown[]) => unknown;
+  let calls = 0;
+  prototype[method] = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    return original.apply(this, args);
+  } as P[K];
+  try {
+    return { result: run(), calls };
+  } finally {
+    prototype[method] = original as P[K];
+  }
+}

@@ -5,7 +5,7 @@ import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.j
 import type { TraceOptions } from '../src/fit/trace-file.js';
 import { LineScanner } from '../src/fit/trace-scan.js';
 import { readLossTrace } from '../src/io/trace-input.js';
-import { tempFiles } from './helpers.js';
+import { countingCalls, tempFiles } from './helpers.js';
 
 /**
  * The early packet count (TraceReader.count) on its own: raw bytes in blocks cut anywhere, held
@@ -189,22 +189,14 @@ function seeded(seed: number): () => number {
 
 describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssembly', () => {
   it('counts on WebAssembly (a byte at a time in JavaScript took about a second to refuse a file of one digit a line)', () => {
-    const original = LineScanner.prototype.digits;
-    let calls = 0;
-    LineScanner.prototype.digits = function (this: LineScanner, ...args: Parameters<typeof original>) {
-      calls++;
-      return original.apply(this, args);
-    };
-    try {
+    const { calls } = countingCalls(LineScanner.prototype, 'digits', () => {
       const reader = startedReader(DIGITS, 100, ' ');
       assert.equal(reader.count(Buffer.from('0\n1\n'.repeat(40))), true);
       assert.equal(
         refusal(() => reader.count(Buffer.from('0 1 '.repeat(11)))),
         tooMany('d.txt', 100),
       );
-    } finally {
-      LineScanner.prototype.digits = original;
-    }
+    });
     assert.equal(calls, 2);
   });
 

@@ -9,7 +9,7 @@ import { parseLossTrace } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
 import { LineScanner } from '../src/fit/trace-scan.js';
 import { readLossTrace } from '../src/io/trace-input.js';
-import { tempFiles } from './helpers.js';
+import { countingCalls, tempFiles } from './helpers.js';
 
 /**
  * The line scanners on WebAssembly (src/fit/trace-scan.wat) against the readers' own JavaScript,
@@ -293,18 +293,7 @@ describe('line scanners: a CSV record over lines, then rows again', () => {
   const options: TraceOptions = { file: 'c.csv', column: 'lost' };
 
   it('reads every row, the scan taken on again after each record over lines', () => {
-    const original = LineScanner.prototype.scan;
-    let scans = 0;
-    LineScanner.prototype.scan = function (this: LineScanner, ...args: Parameters<typeof original>) {
-      scans++;
-      return original.apply(this, args);
-    };
-    let trace: ReturnType<typeof parseLossTrace>;
-    try {
-      trace = parseLossTrace(text, options);
-    } finally {
-      LineScanner.prototype.scan = original;
-    }
+    const { result: trace, calls: scans } = countingCalls(LineScanner.prototype, 'scan', () => parseLossTrace(text, options));
     assert.equal(Array.from(trace.lost).join(''), expected);
     // Read as text from the first record over lines to the end, the scans were three (the
     // header, the rows up to it); taken on again, one more after each 64 KiB piece of text.
