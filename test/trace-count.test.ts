@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { TraceError, TraceReader, parseLossTrace } from '../src/fit/trace-file.js';
 import type { TraceOptions } from '../src/fit/trace-file.js';
 import { LineScanner } from '../src/fit/trace-scan.js';
@@ -176,17 +177,6 @@ function digitsByHand(text: string): number {
   return packets;
 }
 
-/** A generator of numbers in [0, 1) from a seed (mulberry32): the same texts every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssembly', () => {
   it('counts on WebAssembly (a byte at a time in JavaScript took about a second to refuse a file of one digit a line)', () => {
     const { calls } = countingCalls(LineScanner.prototype, 'digits', () => {
@@ -201,7 +191,6 @@ describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssemb
   });
 
   it('counts generated texts of digits, blanks, comments and other bytes as counted by hand, in blocks cut anywhere', () => {
-    const random = seeded(20261203);
     const pieces = [
       '0',
       '1',
@@ -223,13 +212,16 @@ describe('TraceReader.count: digits counted sixteen bytes at a time on WebAssemb
       '\n# 0101\n',
       '1 '.repeat(20),
     ];
-    for (let n = 0; n < 300; n++) {
-      const length = n < 280 ? 1 + Math.floor(random() * 60) : 400 + Math.floor(random() * 400);
-      let text = '';
-      for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)];
+    // Texts of the pieces, short and long, each with where its blocks are cut (fast-check, fixed seed).
+    const texts = (minLength: number, maxLength: number) => fc.array(fc.constantFrom(...pieces), { minLength, maxLength }).map((p) => p.join(''));
+    const cases = fc.sample(fc.tuple(fc.oneof({ weight: 14, arbitrary: texts(1, 60) }, { weight: 1, arbitrary: texts(400, 800) }), fc.nat()), {
+      seed: 20261203,
+      numRuns: 300,
+    });
+    for (const [text, cut] of cases) {
       const bytes = Buffer.from(text);
       const packets = digitsByHand(text);
-      const size = 1 + Math.floor(random() * bytes.length);
+      const size = 1 + (cut % bytes.length);
       const where = `${JSON.stringify(text)} in blocks of ${size}`;
       assert.equal(countInBlocks(startedReader(DIGITS, packets, ' '), bytes, size), true, where);
       if (packets > 0)
