@@ -8,7 +8,6 @@ import { buildCellModel } from '../src/engine/model.js';
 import type { CellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { UnexpectedRound, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
-import { slidHistogram, slidInto } from '../src/engine/montecarlo/delivered-counts.js';
 import { automatonFor, maxGraphNodes } from '../src/engine/montecarlo/protocol-automaton.js';
 import { drawResults, resultOf, resultOrderFor, shareOf, startAt } from '../src/engine/montecarlo/result-order.js';
 import { StepNotFilled } from '../src/engine/unfilled-step.js';
@@ -44,10 +43,12 @@ class PlainReplay implements Replay {
     return 1 - this.lost[direction]![position % this.starts]!;
   }
   deliveredInto(direction: 0 | 1, counts: Uint8Array | Uint16Array): void {
-    slidInto(this, direction, counts);
+    for (let s = 0; s < this.starts; s++) counts[s] = this.delivered(s, direction);
   }
   startsByDelivered(direction: 0 | 1): Float64Array {
-    return slidHistogram(this, direction);
+    const starts = new Float64Array(this.copies + 1);
+    for (let s = 0; s < this.starts; s++) starts[this.delivered(s, direction)]!++;
+    return starts;
   }
   after(position: number): number {
     return (position + this.copies) % this.starts;
