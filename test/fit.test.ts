@@ -16,7 +16,7 @@ import {
   transitionCounts,
 } from '../src/fit/fit.js';
 import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
-import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
+import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, TraceReader, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 const FC_SEED = 20260311;
@@ -950,6 +950,32 @@ describe('ping logs read for what they say', () => {
     close(rate(trace.lost), 0.04, 0.002, 'slice loss rate');
     assert.equal(trace.range!.last - trace.range!.first + 1, trace.lost.length);
     assert.deepEqual(trace.warnings, []);
+  });
+
+  it('reads a log cut mid-line (tail -c): a first line still naming its number is a reply where its ttl= says so, never a loss', () => {
+    const log = linuxLog(2000, lossy).join('\n');
+    const line = log.indexOf('64 bytes from 192.0.2.10: icmp_seq=250 ');
+    const next = log.indexOf('\n', line) + 1;
+    const whole = parseLossTrace(log.slice(line), { file: 'whole.txt' });
+    const after = parseLossTrace(log.slice(next), { file: 'after.txt' });
+    assert.equal(whole.range!.first, 250);
+    assert.equal(whole.lost[0], 0);
+    let kept = 0;
+    for (let cut = line; cut < next; cut++) {
+      const text = log.slice(cut);
+      const fromBytes = new TraceReader({ file: 'cut.txt' });
+      fromBytes.pushBytes(Buffer.from(text));
+      for (const [how, trace] of [
+        ['text', parseLossTrace(text, { file: 'cut.txt' })],
+        ['bytes', fromBytes.finish()],
+      ] as const) {
+        // Cut inside `icmp_seq=250` or after it, the line names no number and the trace starts at 251.
+        const expected = text.includes('_seq=250 ') ? whole : after;
+        assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(0, 30))} (${how})`);
+        if (expected === whole) kept++;
+      }
+    }
+    assert.equal(kept, 2 * '64 bytes from 192.0.2.10: icmp_'.length);
   });
 
   it('reads each line for itself: replies from addresses of other lengths, stamps of other lengths, a host named seq, a stamp left open', () => {

@@ -301,11 +301,16 @@ describe('ping logs: the lines', () => {
       '- bytes from',
       '64xbytes from',
     ]) {
-      const log = [LINUX_HEADER, reply(1), `${near} 192.0.2.1: icmp_seq=2 ttl=64`, reply(3)].join('\n');
+      const log = [LINUX_HEADER, reply(1), `${near} 192.0.2.1: icmp_seq=2 time=1.0 ms`, reply(3)].join('\n');
       assert.equal(read(log), '010', near);
+      // A ` ttl=` on the line tells a reply whatever is before its number (a line cut by `tail -c`).
+      assert.equal(read([LINUX_HEADER, reply(1), `${near} 192.0.2.1: icmp_seq=2 ttl=64`, reply(3)].join('\n')), '000', `${near} ttl=`);
     }
     // Any size is a size: 9 bytes (ping -s 1), 0.
-    for (const size of ['9', '0']) assert.equal(read([LINUX_HEADER, reply(1), `${size} bytes from 192.0.2.1: icmp_seq=2 ttl=64`].join('\n')), '00', size);
+    for (const size of ['9', '0']) assert.equal(read([LINUX_HEADER, reply(1), `${size} bytes from 192.0.2.1: icmp_seq=2 time=1.0 ms`].join('\n')), '00', size);
+    // `ttl` without its `=`, or with no space before it, tells nothing.
+    for (const near of ['ttl64', 'xttl=64', 'tl=64'])
+      assert.equal(read([LINUX_HEADER, reply(1), `From 192.0.2.1 icmp_seq=2 ${near}`, reply(3)].join('\n')), '010', near);
   });
 
   it('takes no line starting with P for a second header unless it says PING', () => {
@@ -352,12 +357,15 @@ describe('ping logs: the lines', () => {
 
   it('reads a timestamp of ping -D before a reply, and no reply where the stamp is never closed', () => {
     const stamped = (stamp: string, seq: number) => `${stamp} ${reply(seq)}`;
-    assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), stamped('[1.25]', 2), stamped('[12.5', 3), stamped('[1.75]', 4)].join('\n')), '0010');
+    // Without its ` ttl=` (which alone tells a reply), a reply line is one only past a closed stamp.
+    const bare = (stamp: string, seq: number) => `${stamp} 64 bytes from 192.0.2.1: icmp_seq=${seq} time=1.0 ms`;
+    assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), stamped('[1.25]', 2), bare('[12.5', 3), stamped('[1.75]', 4)].join('\n')), '0010');
+    assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), bare('[1.25]', 2), stamped('[12.5', 3), stamped('[1.75]', 4)].join('\n')), '0000');
     assert.equal(read([LINUX_HEADER, stamped('[1.5]', 1), `[1.5]   ${reply(2)}`, stamped('[]', 3)].join('\n')), '000');
     // A `]` in the line before, as far before this line's start as the stamps are long, is not this stamp's end.
     assert.equal(read([LINUX_HEADER, `${stamped('[1.5]', 1)} (]ab`, stamped('[2.5]', 2)].join('\n')), '00');
     // A stamp ends at its line's first `]`, wherever the stamps before ended: packet 2's line is no reply.
-    assert.equal(read(['x', stamped('[12.5]', 1), `[1.5]xxxx] ${reply(2)}`, stamped('[1.5]', 3)].join('\n')), '010');
+    assert.equal(read(['x', stamped('[12.5]', 1), `[1.5]xxxx] ${bare('', 2).trim()}`, stamped('[1.5]', 3)].join('\n')), '010');
   });
 
   it('refuses more packets than a trace may hold at the line that passes the limit, or at the summary', () => {

@@ -81,6 +81,13 @@ const pingLine = fc.oneof(
       .tuple(stamp, fc.constantFrom('64', '1480', ''), host, fc.constantFrom('icmp_seq=', 'seq=', 'icmp_req=', 'icmp_seq ', 'icmp_seq='), seq, ending)
       .map(([s, size, h, token, n, e]) => `${s}${size} bytes from ${h}: ${token}${n} ttl=64 time=0.101 ms${e}`),
   },
+  {
+    // a reply cut anywhere before its end (a log cut mid-line, `tail -c`): its ` ttl=` tells it
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('icmp_seq=', 'seq=', 'icmp_seq '), seq, fc.nat(60), fc.constantFrom(' ttl=64 time=0.101 ms', ' ttl=', ' ttl', ' tt=64'))
+      .map(([token, n, cut, rest]) => `64 bytes from 192.0.2.1: ${token}${n}${rest}`.slice(cut)),
+  },
   { weight: 2, arbitrary: seq.map((n) => `Request timeout for icmp_seq ${n}`) },
   {
     weight: 1,
@@ -118,6 +125,7 @@ const pingLine = fc.oneof(
           'é',
           'icmp_req=',
           'Request timeout',
+          ' ttl=',
           'PING ',
           '\r',
         ),

@@ -1361,6 +1361,7 @@ function scanPing(text: string, from: number, to: number, file: string, found: P
     timeout: new Occurrences(text, 'Request timeout'),
     summary: new Occurrences(text, ' packets transmitted, '),
     stamps: new Occurrences(text, ']'),
+    ttl: new Occurrences(text, ' ttl='),
   };
   for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets);
 }
@@ -1373,6 +1374,8 @@ interface PingSearches {
   readonly summary: Occurrences;
   /** A `ping -D` timestamp's closing `]`. */
   readonly stamps: Occurrences;
+  /** A reply's ` ttl=`, which tells a reply whose `bytes from` was cut off. */
+  readonly ttl: Occurrences;
 }
 
 /**
@@ -1396,7 +1399,7 @@ function scanLines(
   searches: PingSearches,
   maxPackets: number,
 ): number {
-  const { seqToken, reqToken, timeout, summary, stamps } = searches;
+  const { seqToken, reqToken, timeout, summary, stamps, ttl } = searches;
   while (start < limit) {
     const line = ++state.line;
     let end = text.indexOf('\n', start);
@@ -1423,8 +1426,11 @@ function scanLines(
       const at = reqToken.within(start, end);
       if (at >= 0) raw = numberAt(text, at + 9);
     }
-    if (raw >= 0) placeNumber(raw % SEQ_SPACE, reply, busybox, !reply && timeout.within(start, end) >= 0, found, state, file, maxPackets);
-    else {
+    if (raw >= 0) {
+      // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
+      const replied = reply || ttl.within(start, end) >= 0;
+      placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+    } else {
       const at = summary.within(start, end);
       if (at >= 0) pingSummary(text, start, at, line, file, found);
     }

@@ -6,9 +6,10 @@ export const SCAN_LAYOUT = {
   /** A scan writes a record a line here, up to MAX_RECORDS of them a call. */
   RECORDS_BYTE: 0,
   MAX_RECORDS: 65536,
-  /** The tokens the ping scanner looks for past a line's number: `icmp_req=`, `Request timeout`. */
+  /** The tokens the ping scanner looks for past a line's number: `icmp_req=`, `Request timeout`, ` ttl=`. */
   REQ_TOKEN_BYTE: 262144,
   TIMEOUT_TOKEN_BYTE: 262160,
+  TTL_TOKEN_BYTE: 262176,
   /** The byte before the input: a newline (a token is told by the byte before it). */
   BEFORE_INPUT_BYTE: 262207,
   /** The lines scanned: carried bytes, then the block read (the memory grows to hold them). */

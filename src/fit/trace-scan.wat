@@ -12,6 +12,7 @@
   (memory (export "memory") {{PAGES}})
   (data (i32.const {{REQ_TOKEN_BYTE}}) "icmp_req=")
   (data (i32.const {{TIMEOUT_TOKEN_BYTE}}) "Request timeout")
+  (data (i32.const {{TTL_TOKEN_BYTE}}) " ttl=")
 
   ;; How many records the last scan wrote; how many newlines the last row count passed.
   (global $records (mut i32) (i32.const 0))
@@ -181,6 +182,9 @@
         (if (i32.lt_s (local.get $found) (i32.const 0)) (then (return (call $other (local.get $s)))))
         (local.set $found (i32.or (local.get $found) (i32.shl (global.get $seqBusybox) (i32.const 17))))))
     (if (i32.ge_s (local.get $reply) (i32.const 0)) (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
+    ;; a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`): its ` ttl=` tells it
+    (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TTL_TOKEN_BYTE}}) (i32.const 5)) (i32.const 0))
+      (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
     (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TIMEOUT_TOKEN_BYTE}}) (i32.const 15)) (i32.const 0))
       (then (return (i32.or (local.get $found) (i32.const 0x40000)))))
     (local.get $found))
