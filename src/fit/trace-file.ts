@@ -358,8 +358,12 @@ class ByteCounter {
   private packets = 0;
   private line = 1;
   private lineStart = true; // only blanks so far on this line
-  private inComment = false; // a digits file's comment line runs on into the next block
-  private quoted = false; // a quote seen: a CSV's lines are no longer its rows, so counting stops
+  private inComment = false; // a comment line (of digits, of a quoted CSV) runs on into the next block
+  private quoted = false; // a quote seen: a CSV's lines are no longer its rows, which are counted by its quotes from then on
+  private inQuote = false; // a quoted CSV's field runs on into the next block
+  private pending = 0; // what a quoted CSV's bytes so far leave untold (SCAN_LAYOUT's QUOTED_OPENED …), told by the next
+  private lineUnsure = false; // a CSV's line without quotes started by a blank but a space: a count by quotes from it stops
+  private stopped = false; // a quoted CSV's line the count cannot tell a row of as the reading does: the reading counts
   private lineBytes = 0; // a CSV's bytes since its last newline
   private longLine = false; // a CSV's line longer than any it has: the reading refuses it at its line, so counting stops
   private first = true;
@@ -376,11 +380,10 @@ class ByteCounter {
   }
 
   count(bytes: Uint8Array, csv: boolean): boolean {
-    if (this.quoted || this.longLine) return false;
-    if (csv && bytes.indexOf(QUOTE) >= 0) {
-      this.quoted = true;
-      return false;
-    }
+    if (this.stopped || this.longLine) return false;
+    // The lines before the first quote's count as a quoted CSV's lines do (the reading differs only for a line
+    // starting with a tab, where the count stops).
+    if (csv && !this.quoted && bytes.indexOf(QUOTE) >= 0) this.quoted = true;
     let from = 0;
     if (this.first) {
       this.first = false;
@@ -390,13 +393,41 @@ class ByteCounter {
       this.countDigits(bytes, from);
       return true;
     }
-    this.countRows(bytes, from);
+    if (this.quoted) {
+      // The count by quotes takes on from where the lines before left it: at a line's start, in a comment line.
+      if (this.lineUnsure) this.stopped = true;
+      else this.countQuotedRows(bytes, from);
+      if (this.stopped) return false;
+    } else {
+      const lineStart = this.lineStart;
+      this.countRows(bytes, from);
+      this.followLastLine(bytes, from, lineStart);
+    }
     // A line past the limit a CSV's line has, which the reading refuses at once: counting on
     // would read the rest of the file first (1.5 GB of one line took 1.3 s to refuse).
     const last = bytes.lastIndexOf(NEWLINE);
     this.lineBytes = last < 0 ? this.lineBytes + bytes.length - from : bytes.length - last - 1;
     if (this.lineBytes > MAX_LINE_BYTES) this.longLine = true;
     return !this.longLine;
+  }
+
+  /**
+   * Where a CSV's lines without quotes leave its last line, for a count by quotes to take on:
+   * in a `#` comment line (whose quotes count for nothing), or unsure, the line started by a
+   * blank but a space (which a quoted CSV's reading may take for a field, a tab).
+   */
+  private followLastLine(bytes: Uint8Array, from: number, lineStartBefore: boolean): void {
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last < from && !lineStartBefore) return; // the line goes on as it was
+    if (last >= from) {
+      this.inComment = false;
+      this.lineUnsure = false;
+    }
+    let i = last >= from ? last + 1 : from;
+    while (i < bytes.length && bytes[i] === 0x20) i++;
+    if (i === bytes.length) return;
+    if (bytes[i] === HASH) this.inComment = true;
+    else if (isBlank(bytes[i]!)) this.lineUnsure = true;
   }
 
   /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
@@ -434,6 +465,115 @@ class ByteCounter {
     this.packets = packets;
     this.line = line;
     this.lineStart = lineStart;
+  }
+
+  /**
+   * A quoted CSV's rows (RFC 4180, as readQuotedCsv reads them): records, which start at a line
+   * start outside quotes, end at a newline outside quotes; blank lines, `#` comment lines (whose
+   * quotes count for nothing) and a record of one empty field (`""`) are no rows. Where a
+   * record's start cannot be told as the reading tells it (a tab, a control byte or a byte past
+   * ASCII first), counting stops and the reading counts. On WebAssembly where it runs, in
+   * JavaScript where it does not and for the block where the count passes the limit.
+   */
+  private countQuotedRows(bytes: Uint8Array, from: number): void {
+    if (this.scanner === undefined) this.scanner = LineScanner.create();
+    if (this.scanner) {
+      const part = bytes.subarray(from);
+      const state =
+        (this.lineStart ? QUOTED_LINE_START : 0) |
+        (this.inQuote ? QUOTED_IN_QUOTE : 0) |
+        (this.inComment ? QUOTED_IN_COMMENT : 0) |
+        (this.pending * QUOTED_PENDING);
+      const counted = this.scanner.quotedRows(part, state);
+      if (counted.state === QUOTED_STOP) {
+        this.stopped = true;
+        return;
+      }
+      if (this.packets + counted.rows <= this.maxPackets + 1) {
+        this.packets += counted.rows;
+        this.line += counted.newlines;
+        this.lineStart = (counted.state & QUOTED_LINE_START) !== 0;
+        this.inQuote = (counted.state & QUOTED_IN_QUOTE) !== 0;
+        this.inComment = (counted.state & QUOTED_IN_COMMENT) !== 0;
+        this.pending = Math.floor(counted.state / QUOTED_PENDING);
+        return;
+      }
+    }
+    for (let i = from; i < bytes.length && !this.stopped; i += SLICE_CHARS) this.countQuotedRowsIn(bytes, i, Math.min(bytes.length, i + SLICE_CHARS));
+  }
+
+  /** countQuotedRows over bytes[from … to − 1], a byte at a time (trace-scan.wat quotedRows, its twin). */
+  private countQuotedRowsIn(bytes: Uint8Array, from: number, to: number): void {
+    let { packets, line, lineStart, inQuote, inComment, pending } = this;
+    const limit = this.maxPackets + 1;
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      if (c === NEWLINE) line++;
+      if (inComment) {
+        if (c === NEWLINE) {
+          inComment = false;
+          lineStart = true;
+        }
+        continue;
+      }
+      if (pending !== 0) {
+        // What a byte before left untold: whether a record is a row, whether a line is blank.
+        if (pending === QUOTED_AFTER_CR) {
+          if (c !== NEWLINE) {
+            this.stopped = true;
+            return;
+          }
+          pending = 0;
+          continue;
+        }
+        if (pending === QUOTED_OPENED && c === QUOTE) {
+          pending = QUOTED_EMPTY;
+          inQuote = false;
+          continue;
+        }
+        if (pending === QUOTED_EMPTY && (c === 0x20 || c === 0x09)) continue;
+        if (pending === QUOTED_EMPTY && c === 0x0d) {
+          pending = QUOTED_EMPTY_CR;
+          continue;
+        }
+        if (pending !== QUOTED_OPENED && c === NEWLINE) {
+          // `""`, blanks, the line's end: a record of one empty field, no row
+          pending = 0;
+          lineStart = true;
+          continue;
+        }
+        pending = 0;
+        if (++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
+      }
+      if (inQuote) {
+        if (c === QUOTE) inQuote = false;
+      } else if (!lineStart) {
+        if (c === QUOTE) inQuote = true;
+        else if (c === NEWLINE) lineStart = true;
+      } else if (c === 0x20 || c === NEWLINE) {
+        // blanks before a record, or a blank line
+      } else if (c === 0x0d) pending = QUOTED_AFTER_CR;
+      else if (c === HASH) {
+        inComment = true;
+        lineStart = false;
+      } else if (c < 0x20 || c >= 0x80) {
+        this.stopped = true;
+        return;
+      } else {
+        lineStart = false;
+        // a record opening with a quote is a row unless it is `""` alone (the bytes after tell)
+        if (c === QUOTE) {
+          inQuote = true;
+          pending = QUOTED_OPENED;
+        } else if (++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
+      }
+    }
+    this.packets = packets;
+    this.line = line;
+    this.lineStart = lineStart;
+    this.inQuote = inQuote;
+    this.inComment = inComment;
+    this.pending = pending;
   }
 
   private countDigits(bytes: Uint8Array, from: number): void {
@@ -1326,7 +1466,18 @@ const PING_LINES: LineKind = { kind: 'ping' };
  * runs on past it: no such line is that long, and what waits for its end is held in memory.
  * (Read from text, without WebAssembly, lines are not measured.)
  */
-const { MAX_LINE_BYTES } = SCAN_LAYOUT;
+const {
+  MAX_LINE_BYTES,
+  QUOTED_LINE_START,
+  QUOTED_IN_QUOTE,
+  QUOTED_IN_COMMENT,
+  QUOTED_PENDING,
+  QUOTED_OPENED,
+  QUOTED_EMPTY,
+  QUOTED_EMPTY_CR,
+  QUOTED_AFTER_CR,
+  QUOTED_STOP,
+} = SCAN_LAYOUT;
 
 function lineTooLong(file: string, line: number, what: string): TraceError {
   return new TraceError(file, line, `a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB, which ${what} does not have`);

@@ -18,6 +18,23 @@ export const SCAN_LAYOUT = {
   SLACK: 64,
   /** A line longer than this is left to the reader, which refuses it (trace-file.ts MAX_LINE_BYTES). */
   MAX_LINE_BYTES: 16 * 2 ** 20,
+  /**
+   * A quoted CSV's row count carried from bytes to bytes (quotedRows): a record starts here but
+   * for blanks; inside a quoted field; inside a `#` comment line; and, times QUOTED_PENDING, what
+   * the bytes before left untold: after a record's opening quote (a row unless `""` alone
+   * follows), after `""` and blanks, after `""` and a carriage return, after a carriage return
+   * at a line's start (a blank line if a newline follows).
+   */
+  QUOTED_LINE_START: 1,
+  QUOTED_IN_QUOTE: 2,
+  QUOTED_IN_COMMENT: 4,
+  QUOTED_PENDING: 8,
+  QUOTED_OPENED: 1,
+  QUOTED_EMPTY: 2,
+  QUOTED_EMPTY_CR: 3,
+  QUOTED_AFTER_CR: 4,
+  /** The count met a line whose start it cannot tell as the reader does (a tab, a control byte, a byte past ASCII): it stops. */
+  QUOTED_STOP: 64,
   /** The pages the module starts with: the records and tokens and a block of 2 MiB. */
   PAGES: 36,
 } as const;

@@ -20,6 +20,8 @@ interface ScanExports {
   rows(from: number, to: number, start: number): number;
   digits(from: number, to: number, state: number): number;
   digitState(): number;
+  quotedRows(from: number, to: number, state: number): number;
+  quotedState(): number;
   records(): number;
   newlines(): number;
 }
@@ -155,6 +157,16 @@ export class LineScanner {
     this.placeInput(bytes);
     const rows = this.exports.rows(INPUT_BYTE, INPUT_BYTE + bytes.length, lineStart ? 1 : 0);
     return { rows, newlines: this.exports.newlines() };
+  }
+
+  /**
+   * The rows in `bytes` of a CSV with quotes, counted from `state` (SCAN_LAYOUT's QUOTED_ bits);
+   * `state` is what follows them, QUOTED_STOP where the count cannot go on.
+   */
+  quotedRows(bytes: Uint8Array, state: number): { rows: number; newlines: number; state: number } {
+    this.placeInput(bytes);
+    const rows = this.exports.quotedRows(INPUT_BYTE, INPUT_BYTE + bytes.length, state);
+    return { rows, newlines: this.exports.newlines(), state: this.exports.quotedState() };
   }
 
   /**

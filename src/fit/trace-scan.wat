@@ -540,6 +540,171 @@
     (global.set $newlines (local.get $lines))
     (local.get $rows))
 
+  ;; What the last quoted row count left: its state (bits as quotedRows takes them), QUOTED_STOP
+  ;; where it met a line it cannot tell a row from.
+  (global $quotedState (mut i32) (i32.const {{QUOTED_LINE_START}}))
+  (func (export "quotedState") (result i32) (global.get $quotedState))
+
+  ;; The rows of [from, to) of a CSV with quotes, as the reader reads it (RFC 4180: a quote opens
+  ;; or closes a field, a doubled quote is two of them, so a newline ends a record where the
+  ;; quotes before it are even), and as trace-file.ts ByteCounter.countQuotedRowsIn counts them.
+  ;; `state`: QUOTED_LINE_START the bytes start a record (but for blanks), QUOTED_IN_QUOTE inside
+  ;; a quoted field, QUOTED_IN_COMMENT inside a `#` comment line, whose quotes count for nothing;
+  ;; $quotedState is what follows. A line whose start it cannot tell as the reader does (a tab,
+  ;; a control byte or a byte past ASCII first) stops it: QUOTED_STOP. Thirty-two bytes at a time
+  ;; where they hold no `#` and no record starts at a blank, a control byte, a byte past ASCII or
+  ;; `""`: the quotes' running parity (a prefix XOR of their mask) tells which newlines end a
+  ;; record; other bytes one by one.
+  (func (export "quotedRows") (param $from i32) (param $to i32) (param $state i32) (result i32)
+    (local $p i32) (local $end i32) (local $c i32) (local $rows i32) (local $lines i32)
+    (local $lineStart i32) (local $inQuote i32) (local $inComment i32) (local $pending i32)
+    (local $quotes i32) (local $ends i32) (local $inside i32) (local $closed i32) (local $starts i32) (local $odd i32)
+    (local $v0 v128) (local $v1 v128)
+    (local.set $lineStart (i32.ne (i32.and (local.get $state) (i32.const {{QUOTED_LINE_START}})) (i32.const 0)))
+    (local.set $inQuote (i32.ne (i32.and (local.get $state) (i32.const {{QUOTED_IN_QUOTE}})) (i32.const 0)))
+    (local.set $inComment (i32.ne (i32.and (local.get $state) (i32.const {{QUOTED_IN_COMMENT}})) (i32.const 0)))
+    (local.set $pending (i32.and (i32.div_u (local.get $state) (i32.const {{QUOTED_PENDING}})) (i32.const 7)))
+    (local.set $p (local.get $from))
+    (block $stop
+      (block $done
+        (loop $chunk
+          (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
+          (block $bytes
+            (br_if $bytes (i32.lt_u (i32.sub (local.get $to) (local.get $p)) (i32.const 32)))
+            (br_if $bytes (i32.or (local.get $inComment) (local.get $pending)))
+            (local.set $v0 (v128.load (local.get $p)))
+            (local.set $v1 (v128.load offset=16 (local.get $p)))
+            (br_if $bytes
+              (i32.or
+                (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 0x23))))
+                (i8x16.bitmask (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x23))))))
+            (local.set $quotes
+              (i32.or
+                (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 0x22))))
+                (i32.shl (i8x16.bitmask (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x22)))) (i32.const 16))))
+            (local.set $ends
+              (i32.or
+                (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 10))))
+                (i32.shl (i8x16.bitmask (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 10)))) (i32.const 16))))
+            ;; bit i: inside quotes after byte i (an opening quote is inside, a closing one not)
+            (local.set $inside (local.get $quotes))
+            (local.set $inside (i32.xor (local.get $inside) (i32.shl (local.get $inside) (i32.const 1))))
+            (local.set $inside (i32.xor (local.get $inside) (i32.shl (local.get $inside) (i32.const 2))))
+            (local.set $inside (i32.xor (local.get $inside) (i32.shl (local.get $inside) (i32.const 4))))
+            (local.set $inside (i32.xor (local.get $inside) (i32.shl (local.get $inside) (i32.const 8))))
+            (local.set $inside (i32.xor (local.get $inside) (i32.shl (local.get $inside) (i32.const 16))))
+            (local.set $inside (i32.xor (local.get $inside) (i32.sub (i32.const 0) (local.get $inQuote))))
+            (local.set $closed (i32.and (local.get $ends) (i32.xor (local.get $inside) (i32.const -1))))
+            (local.set $starts (i32.or (i32.shl (local.get $closed) (i32.const 1)) (local.get $lineStart)))
+            ;; a record starting at a byte up to a space or past ASCII, or at `""`: byte by byte
+            (local.set $odd
+              (i32.or
+                (i32.or
+                  (i8x16.bitmask (v128.or (i8x16.le_u (local.get $v0) (i8x16.splat (i32.const 32))) (local.get $v0)))
+                  (i32.shl
+                    (i8x16.bitmask (v128.or (i8x16.le_u (local.get $v1) (i8x16.splat (i32.const 32))) (local.get $v1)))
+                    (i32.const 16)))
+                (i32.and (local.get $quotes) (i32.or (i32.shr_u (local.get $quotes) (i32.const 1)) (i32.const 0x80000000)))))
+            (br_if $bytes (i32.and (local.get $starts) (local.get $odd)))
+            (local.set $rows (i32.add (local.get $rows) (i32.popcnt (local.get $starts))))
+            (local.set $lines (i32.add (local.get $lines) (i32.popcnt (local.get $ends))))
+            (local.set $lineStart (i32.shr_u (local.get $closed) (i32.const 31)))
+            (local.set $inQuote (i32.shr_u (local.get $inside) (i32.const 31)))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
+            (br $chunk))
+          ;; byte by byte, to the end of these 32
+          (local.set $end (i32.add (local.get $p) (i32.const 32)))
+          (if (i32.gt_u (local.get $end) (local.get $to)) (then (local.set $end (local.get $to))))
+          (block $passed
+            (loop $byte
+              (br_if $passed (i32.ge_u (local.get $p) (local.get $end)))
+              (local.set $c (i32.load8_u (local.get $p)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (if (i32.eq (local.get $c) (i32.const 10)) (then (local.set $lines (i32.add (local.get $lines) (i32.const 1)))))
+              (if (local.get $inComment)
+                (then
+                  (if (i32.eq (local.get $c) (i32.const 10))
+                    (then
+                      (local.set $inComment (i32.const 0))
+                      (local.set $lineStart (i32.const 1))))
+                  (br $byte)))
+              ;; what a byte before left untold: whether a record is a row, whether a line is blank
+              (block $told
+                (br_if $told (i32.eqz (local.get $pending)))
+                (if (i32.eq (local.get $pending) (i32.const {{QUOTED_AFTER_CR}}))
+                  (then
+                    ;; a blank line's carriage return; any other stops the count
+                    (br_if $stop (i32.ne (local.get $c) (i32.const 10)))
+                    (local.set $pending (i32.const 0))
+                    (br $byte)))
+                (if (i32.eq (local.get $pending) (i32.const {{QUOTED_OPENED}}))
+                  (then
+                    (if (i32.eq (local.get $c) (i32.const 0x22))
+                      (then
+                        (local.set $pending (i32.const {{QUOTED_EMPTY}}))
+                        (local.set $inQuote (i32.const 0))
+                        (br $byte))))
+                  (else
+                    (if (i32.eq (local.get $pending) (i32.const {{QUOTED_EMPTY}}))
+                      (then
+                        (br_if $byte (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 9))))
+                        (if (i32.eq (local.get $c) (i32.const 13))
+                          (then
+                            (local.set $pending (i32.const {{QUOTED_EMPTY_CR}}))
+                            (br $byte)))))
+                    ;; `""`, blanks, a line's end: a record of one empty field, no row
+                    (if (i32.eq (local.get $c) (i32.const 10))
+                      (then
+                        (local.set $pending (i32.const 0))
+                        (local.set $lineStart (i32.const 1))
+                        (br $byte)))))
+                ;; the record is a row; the byte is read on as any other
+                (local.set $pending (i32.const 0))
+                (local.set $rows (i32.add (local.get $rows) (i32.const 1))))
+              (if (local.get $inQuote)
+                (then
+                  (if (i32.eq (local.get $c) (i32.const 0x22)) (then (local.set $inQuote (i32.const 0))))
+                  (br $byte)))
+              (if (i32.eqz (local.get $lineStart))
+                (then
+                  (if (i32.eq (local.get $c) (i32.const 0x22)) (then (local.set $inQuote (i32.const 1))))
+                  (if (i32.eq (local.get $c) (i32.const 10)) (then (local.set $lineStart (i32.const 1))))
+                  (br $byte)))
+              ;; a record's start, but for the blanks before it
+              (br_if $byte (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 10))))
+              (if (i32.eq (local.get $c) (i32.const 13))
+                (then
+                  (local.set $pending (i32.const {{QUOTED_AFTER_CR}}))
+                  (br $byte)))
+              (if (i32.eq (local.get $c) (i32.const 0x23))
+                (then
+                  (local.set $inComment (i32.const 1))
+                  (local.set $lineStart (i32.const 0))
+                  (br $byte)))
+              (br_if $stop (i32.or (i32.lt_u (local.get $c) (i32.const 32)) (i32.ge_u (local.get $c) (i32.const 0x80))))
+              (local.set $lineStart (i32.const 0))
+              ;; a record opening with a quote is a row unless it is `""` alone (the bytes after tell)
+              (if (i32.eq (local.get $c) (i32.const 0x22))
+                (then
+                  (local.set $inQuote (i32.const 1))
+                  (local.set $pending (i32.const {{QUOTED_OPENED}})))
+                (else (local.set $rows (i32.add (local.get $rows) (i32.const 1)))))
+              (br $byte)))
+          (br $chunk)))
+      (global.set $newlines (local.get $lines))
+      (global.set $quotedState
+        (i32.or
+          (i32.or
+            (select (i32.const {{QUOTED_LINE_START}}) (i32.const 0) (local.get $lineStart))
+            (select (i32.const {{QUOTED_IN_QUOTE}}) (i32.const 0) (local.get $inQuote)))
+          (i32.or
+            (select (i32.const {{QUOTED_IN_COMMENT}}) (i32.const 0) (local.get $inComment))
+            (i32.mul (local.get $pending) (i32.const {{QUOTED_PENDING}})))))
+      (return (local.get $rows)))
+    (global.set $newlines (local.get $lines))
+    (global.set $quotedState (i32.const {{QUOTED_STOP}}))
+    (local.get $rows))
+
   ;; What the last digit count left: bit 0 a line started but for blanks, bit 1 a comment line
   ;; running on past the bytes counted.
   (global $digitState (mut i32) (i32.const 1))
