@@ -978,6 +978,32 @@ describe('ping logs read for what they say', () => {
     assert.equal(kept, 2 * '64 bytes from 192.0.2.10: icmp_'.length);
   });
 
+  it('reads a log cut mid-line at its end (head -c): a last reply ending at its number, which may be cut, is no reply', () => {
+    // Packets 5–249 shown, then packet 250's reply cut anywhere: its number read only where something follows it.
+    const lines = linuxLog(2000, lossy);
+    const log = lines.slice(0, lines.findIndex((l) => l.includes('icmp_seq=250 ')) + 1).join('\n');
+    const line = log.indexOf('64 bytes from 192.0.2.10: icmp_seq=250 ');
+    const before = parseLossTrace(log.slice(0, line), { file: 'before.txt' });
+    const whole = parseLossTrace(`${log}\n`, { file: 'whole.txt' });
+    assert.equal(whole.lost.length, before.lost.length + 1);
+    let kept = 0;
+    for (let cut = line; cut <= log.length; cut++) {
+      const text = log.slice(0, cut);
+      const fromBytes = new TraceReader({ file: 'cut.txt' });
+      fromBytes.pushBytes(Buffer.from(text));
+      for (const [how, trace] of [
+        ['text', parseLossTrace(text, { file: 'cut.txt' })],
+        ['bytes', fromBytes.finish()],
+      ] as const) {
+        // `icmp_seq=2` of 250 must not be read as packet 2 (which would start the trace at 2): only a number something follows is read.
+        const expected = /_seq=250 /.test(text) ? whole : before;
+        assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(line))} (${how})`);
+        if (expected === whole) kept++;
+      }
+    }
+    assert.equal(kept, 2 * (log.length - log.indexOf('_seq=250 ') - '_seq=250'.length));
+  });
+
   it('reads each line for itself: replies from addresses of other lengths, stamps of other lengths, a host named seq, a stamp left open', () => {
     // The reader looks for a reply's number where the last reply's was, and for a stamp's end
     // where the last stamp's was: each line here breaks that guess, and must read as written.

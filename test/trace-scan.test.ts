@@ -88,6 +88,13 @@ const pingLine = fc.oneof(
       .tuple(fc.constantFrom('icmp_seq=', 'seq=', 'icmp_seq '), seq, fc.nat(60), fc.constantFrom(' ttl=64 time=0.101 ms', ' ttl=', ' ttl', ' tt=64'))
       .map(([token, n, cut, rest]) => `64 bytes from 192.0.2.1: ${token}${n}${rest}`.slice(cut)),
   },
+  {
+    // a reply cut anywhere after its start (a log cut mid-line, `head -c`): one ending at its number is no reply
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('icmp_seq=', 'seq=', 'icmp_req='), seq, fc.nat(60), fc.constantFrom('', '\r'))
+      .map(([token, n, cut, end]) => `64 bytes from 192.0.2.1: ${token}${n} ttl=64 time=0.101 ms`.slice(0, 25 + cut) + end),
+  },
   { weight: 2, arbitrary: seq.map((n) => `Request timeout for icmp_seq ${n}`) },
   {
     weight: 1,

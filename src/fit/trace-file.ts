@@ -1355,6 +1355,16 @@ function numberAt(text: string, at: number): number {
   return digits ? value : -1;
 }
 
+/** Whether the line ending at `end` ends with the number at `at` (its twelve digits, as numberAt reads, and a carriage return). */
+function endsAfterNumber(text: string, at: number, end: number): boolean {
+  let p = at;
+  for (let digits = 0; digits < 12 && p < end; digits++, p++) {
+    const c = text.charCodeAt(p);
+    if (!(c >= ZERO && c <= NINE)) break;
+  }
+  return p >= end || (text.charCodeAt(p) === 0x0d && p + 1 >= end);
+}
+
 /** The decimal number ending just before `end` (at most 12 digits), or −1. */
 function numberBefore(text: string, end: number, from: number): number {
   let at = end;
@@ -1564,23 +1574,28 @@ function scanLines(
     const replyFrom = replyBody(text, start, end, stamps);
     const reply = replyFrom >= 0;
     let raw = -1;
+    let numberFrom = -1;
     let busybox = false;
     let at = seqToken.within(reply ? replyFrom : start, end);
     for (; at >= 0; at = seqToken.within(at + 1, end)) {
       if (isSeqToken(text, at)) {
-        raw = numberAt(text, at + 4);
+        numberFrom = at + 4;
+        raw = numberAt(text, numberFrom);
         busybox = text.charCodeAt(at - 1) === 0x20;
         if (raw >= 0) break;
       }
     }
     if (raw < 0) {
       const at = reqToken.within(start, end);
-      if (at >= 0) raw = numberAt(text, at + 9);
+      numberFrom = at + 9;
+      if (at >= 0) raw = numberAt(text, numberFrom);
     }
     if (raw >= 0) {
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
       const replied = reply || ttl.within(start, end) >= 0;
-      placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+      // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too
+      if (!(replied && endsAfterNumber(text, numberFrom, end)))
+        placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
     } else {
       const at = summary.within(start, end);
       if (at >= 0) pingSummary(text, start, at, line, file, found);

@@ -63,6 +63,9 @@
       (br $next))
     (unreachable))
 
+  ;; Where the last number read ended: its first byte past the digits (or past its twelfth).
+  (global $numberEnd (mut i32) (i32.const 0))
+
   ;; The decimal number at p (at most 12 digits, as trace-file.ts numberAt) modulo 65,536, or -1.
   (func $number (param $p i32) (result i32)
     (local $v i64) (local $d i32) (local $c i32)
@@ -75,6 +78,7 @@
         (local.set $d (i32.add (local.get $d) (i32.const 1)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $next)))
+    (global.set $numberEnd (local.get $p))
     (if (result i32) (local.get $d)
       (then (i32.wrap_i64 (i64.and (local.get $v) (i64.const 0xffff))))
       (else (i32.const -1))))
@@ -181,10 +185,19 @@
         (local.set $found (call $number (i32.add (local.get $at) (i32.const 9))))
         (if (i32.lt_s (local.get $found) (i32.const 0)) (then (return (call $other (local.get $s)))))
         (local.set $found (i32.or (local.get $found) (i32.shl (global.get $seqBusybox) (i32.const 17))))))
-    (if (i32.ge_s (local.get $reply) (i32.const 0)) (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
     ;; a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`): its ` ttl=` tells it
-    (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TTL_TOKEN_BYTE}}) (i32.const 5)) (i32.const 0))
-      (then (return (i32.or (local.get $found) (i32.const 0x10000)))))
+    (if (i32.or
+          (i32.ge_s (local.get $reply) (i32.const 0))
+          (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TTL_TOKEN_BYTE}}) (i32.const 5)) (i32.const 0)))
+      (then
+        ;; a reply ending at its number was cut there (a log cut mid-line, `head -c`): the reader skips it
+        (if (i32.or
+              (i32.ge_u (global.get $numberEnd) (local.get $e))
+              (i32.and
+                (i32.eq (i32.load8_u (global.get $numberEnd)) (i32.const 13))
+                (i32.ge_u (i32.add (global.get $numberEnd) (i32.const 1)) (local.get $e))))
+          (then (return (call $other (local.get $s)))))
+        (return (i32.or (local.get $found) (i32.const 0x10000)))))
     (if (i32.ge_s (call $token (local.get $s) (local.get $e) (i32.const {{TIMEOUT_TOKEN_BYTE}}) (i32.const 15)) (i32.const 0))
       (then (return (i32.or (local.get $found) (i32.const 0x40000)))))
     (local.get $found))
