@@ -5,7 +5,7 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { TABLE_PACKETS } from '../src/channels/trace.js';
+import { TABLE_PACKETS, trace } from '../src/channels/trace.js';
 import { BACKGROUND_HASH_BYTES } from '../src/io/background-hash.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -15,7 +15,7 @@ import { uniformBelow, uniformBelowInOrder } from '../src/rng/uniform.js';
 import { runExperiment } from '../src/experiment.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { proportionZ } from '../src/stats/zscore.js';
-import { CLI_TIMEOUT_MS, ROOT, scenarioFrom, tempFiles } from './helpers.js';
+import { CLI_TIMEOUT_MS, ROOT, countingCalls, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
 
@@ -236,10 +236,11 @@ describe('the trace channel at real sizes', () => {
         });
       const short = model('p.txt', BtoA);
       const long = model('long.txt', BtoA ? 'long-b.txt' : undefined);
-      assert.equal(short.replay, undefined, 'the pattern runs as tables');
-      assert.ok(long.replay, 'the long trace is replayed');
+      assert.ok(short.initialStates.length > 0 && short.replay, 'the pattern has tables (its exact value is read from them) and is replayed (for Monte Carlo)');
+      assert.ok(long.replay && long.initialStates.length === 0, 'the long trace is replayed alone');
       const expected = exactCell(short);
       const actual = exactCell(long);
+      assert.notEqual(expected.method, 'trace starts, each followed', 'the tables read by the exact engines');
       assert.equal(actual.method, 'trace starts, each followed');
       actual.outcomes.forEach((p, i) => close(p, expected.outcomes[i]!, 1e-12, `${data.protocol} outcome ${i}`));
       close(actual.messagesMean, expected.messagesMean, 1e-11, `${data.protocol} messages`);
@@ -278,6 +279,48 @@ describe('the trace channel at real sizes', () => {
     const one = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1', '--no-exact']);
     assert.equal(one.status, 0, one.stderr);
     assert.equal((await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2', '--no-exact'])).stdout, one.stdout);
+  });
+
+  it('runs a short trace (tables for the exact engine) through the replay in Monte Carlo, agreeing with its exact values, delivered copies too', () => {
+    // Monte Carlo through a short trace's tables, a channel state per position, took 440 ns a trial; replayed, a few.
+    const dir = tempFiles({ 'p.txt': `${pattern}\n`, 'b.txt': `${back}\n` });
+    const cases: Record<string, number | string>[] = [
+      { protocol: 'messenger', redundancy: 3 },
+      { protocol: 'messenger', redundancy: 40 }, // more copies than packets: every window wraps round the trace
+      { protocol: 'retransmit', rounds: 6, redundancy: 2 },
+      { protocol: 'handshake', rounds: 3, redundancy: 1, BtoA: join(dir, 'b.txt') },
+      { protocol: 'randomized', rounds: 5, redundancy: 1 },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.1, redundancy: 2 },
+    ];
+    const trials = 200_000;
+    for (const data of cases) {
+      const what = `${data['protocol']}, ${data['redundancy']} copies`;
+      const model = buildCellModel({ protocol: String(data['protocol']), channel: 'trace', params: { ...data, file: join(dir, 'p.txt') } });
+      assert.ok(model.replay && model.initialStates.length === 37, what);
+      const exact = exactCell(model);
+      const { result: tally, calls } = countingCalls(trace, 'transmissionFor', () => runBlock(model, Int32Array.of(3, 5, 7, 11), trials));
+      assert.equal(calls, 0, `${what}: no table read`);
+      assert.deepEqual(tally, runBlockGeneric(model, new Xoshiro128(3, 5, 7, 11), trials), `${what}: the tallies of trial by trial`);
+      tally.outcomes.forEach((n, j) =>
+        assert.ok(Math.abs(proportionZ(n, trials, exact.outcomes[j]!)) <= 4.5, `${what}, outcome ${j}: ${n} vs ${exact.outcomes[j]}`),
+      );
+      // Within 2% (more than 4.5 standard errors here): a delivery class counted at another's value is off by far more.
+      const delivered = tally.deliveries.reduce((sum, n, c) => sum + n * model.deliveryValues[c]!, 0) / trials;
+      const messages = tally.messages.reduce((sum, n, m) => sum + n * m, 0) / trials;
+      assert.ok(
+        Math.abs(delivered - exact.deliveredMean) <= 0.02 * Math.max(1, exact.deliveredMean),
+        `${what}: delivered ${delivered} vs ${exact.deliveredMean}`,
+      );
+      assert.ok(Math.abs(messages - exact.messagesMean) <= 0.05, `${what}: messages ${messages} vs ${exact.messagesMean}`);
+    }
+    // Crashes over a short trace stay on its tables, which the exact engine reads too.
+    const crashed = buildCellModel({
+      protocol: 'two-phase-commit',
+      channel: 'trace',
+      params: { participants: 2, rounds: 2, crash: 0.05, file: join(dir, 'p.txt') },
+    });
+    assert.equal(crashed.replay, undefined);
+    assert.ok(exactCell(crashed).outcomes.length > 0);
   });
 
   it('runs Monte Carlo through the protocol automaton with the same tallies as trial by trial', async () => {

@@ -15,10 +15,11 @@ import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, 
  * position moves on one per copy. Once the start is drawn a trial is deterministic (but for the
  * protocol's own choices), so the exact value is the average over every start.
  *
- * Up to TABLE_PACKETS the channel is given to the engines as tables, a state per position (the
- * form every engine reads, and the results of such traces stay what they were); longer traces
- * are replayed (Replay): a bit per packet and direction, a uniform start drawn exactly, and
- * the exact value computed start by start (engine/exact/trace-starts.ts).
+ * Every trace is replayed for Monte Carlo and `trace` (Replay): a bit per packet and direction,
+ * a uniform start drawn exactly, and the fast paths of engine/montecarlo/replay.ts. Up to
+ * TABLE_PACKETS the channel is also given as tables, a state per position, which the exact
+ * engines read (and Monte Carlo with crashes, which the replay's fast paths know nothing of);
+ * a longer trace's exact value is computed start by start (engine/exact/trace-starts.ts).
  */
 interface TraceConfig {
   readonly length: number;
@@ -27,7 +28,7 @@ interface TraceConfig {
   readonly copies: number;
 }
 
-/** Traces up to this many packets run as tables, a channel state per position; longer ones are replayed. */
+/** Traces up to this many packets are also tables, a channel state per position (for the exact engines); longer ones are replayed alone. */
 export const TABLE_PACKETS = 20_000;
 
 /**
@@ -297,7 +298,8 @@ export const trace: ChannelDefinition<TraceConfig> = {
     const traces = tracesOf(params);
     return { length: Math.max(traces[0].packets, traces[1].packets), traces, copies };
   },
-  replay: (config) => (config.length > TABLE_PACKETS ? new TraceReplay(config) : null),
+  replay: (config) => new TraceReplay(config),
+  hasTables: (config) => config.length <= TABLE_PACKETS,
   initialStates: (config): InitialState[] => Array.from({ length: config.length }, (_, state) => ({ probability: 1 / config.length, state })),
   // Transmission direction·L + position: the fates of the k copies from that position.
   transmissions(config): Transmission[] {

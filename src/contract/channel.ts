@@ -83,8 +83,15 @@ export interface ChannelDefinition<Config = unknown> {
   transmissions(config: Config): readonly Transmission[];
   transmissionFor(config: Config, state: number, direction: Direction, round: number): number;
   /**
-   * The channel replayed directly (see Replay), where its tables would be too large; null where
-   * the tables are used. When given, the engines ask neither initialStates nor transmissions.
+   * The channel replayed directly (see Replay); null where only the tables are used. Monte Carlo
+   * and `trace` draw through the replay wherever it is given (but for crashes over tables, which
+   * the replay's fast paths know nothing of); the exact engines read the tables where there are
+   * any (`hasTables`).
    */
   replay?(config: Config): Replay | null;
+  /**
+   * Whether the channel also has tables (default true): false where they would be too large, and
+   * then the engines ask neither initialStates nor transmissions.
+   */
+  hasTables?(config: Config): boolean;
 }

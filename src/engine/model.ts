@@ -71,8 +71,10 @@ export interface CellModel {
   /** Per node, [crash, stay up] ready for sampling; null for a node that cannot crash. */
   readonly crashSampling: readonly (SamplingTable | null)[];
   /**
-   * The channel replayed directly (a long measured trace; see Replay): then there are no
-   * initial states or transmissions, and delivery class c is c + 1 copies.
+   * The channel replayed directly (a measured trace; see Replay), which Monte Carlo and `trace`
+   * read instead of the tables; delivery class c is then c + 1 copies. A long trace has no
+   * tables (no initial states or transmissions); a short one has them for the exact engines,
+   * built when first asked for.
    */
   readonly replay?: Replay;
 }
@@ -92,8 +94,10 @@ export function buildCellModel(spec: CellSpec): CellModel {
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
-  const replay = channel.replay?.(channelConfig);
   const crash = roleRates ? Float64Array.from(protocol.nodes!(protocolConfig), (role) => roleRates[role] ?? 0) : null;
+  const hasTables = channel.hasTables?.(channelConfig) ?? true;
+  // Crashes over tables stay on the tables, as the exact engine reads them.
+  const replay = crash && hasTables ? null : (channel.replay?.(channelConfig) ?? null);
   const crashSampling = crash ? Array.from(crash, (rate) => (rate > 0 ? samplingTable([rate, 1 - rate]) : null)) : [];
   const shared = {
     protocol,
@@ -107,8 +111,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
     crash,
     crashSampling,
   };
-  // A replayed trace has no tables: its fates are read from the trace (engine/montecarlo/replay.ts).
-  if (replay)
+  // A replayed trace without tables: its fates are read from the trace (engine/montecarlo/replay.ts).
+  if (replay && !hasTables)
     return {
       ...shared,
       transmissions: [],
@@ -118,13 +122,43 @@ export function buildCellModel(spec: CellSpec): CellModel {
       dispatchOrderFree: false,
       replay,
     };
-  const initialStates = channel.initialStates(channelConfig);
+  if (replay) {
+    // Replayed, with tables: Monte Carlo and `trace` read the replay alone, so the tables (a
+    // state per position, for the exact engines) are built when first asked for. Delivery class
+    // c is c + 1 copies, as the replay counts them.
+    const deliveryValues = Array.from({ length: replay.copies }, (_, c) => c + 1);
+    let tables: ChannelTables | undefined;
+    const built = (): ChannelTables => (tables ??= channelTables(channel, channelConfig, deliveryValues, true));
+    return {
+      ...shared,
+      deliveryValues,
+      replay,
+      get transmissions() {
+        return built().transmissions;
+      },
+      get initialStates() {
+        return built().initialStates;
+      },
+      get initialSampling() {
+        return built().initialSampling;
+      },
+      get dispatchOrderFree() {
+        return built().dispatchOrderFree;
+      },
+    };
+  }
   const deliveryValues: number[] = [];
-  const transmissions = prepareTransmissions(channel.transmissions(channelConfig), deliveryValues);
+  return { ...shared, deliveryValues, ...channelTables(channel, channelConfig, deliveryValues, false) };
+}
+
+type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initialSampling' | 'dispatchOrderFree'>;
+
+/** The channel's tables as the engines read them, its delivery classes added to `deliveryValues` (or, `byCopies`, class c for c + 1 copies). */
+function channelTables(channel: ChannelDefinition<unknown>, config: unknown, deliveryValues: number[], byCopies: boolean): ChannelTables {
+  const initialStates = channel.initialStates(config);
+  const transmissions = prepareTransmissions(channel.transmissions(config), deliveryValues, byCopies);
   return {
-    ...shared,
     transmissions,
-    deliveryValues,
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),
     dispatchOrderFree: isDispatchOrderFree(initialStates, transmissions),
@@ -162,7 +196,7 @@ function isDispatchOrderFree(initialStates: readonly InitialState[], transmissio
  * kind: a channel of many states (a trace has one a position) would otherwise allocate seven
  * small buffers a transmission, and the collector spend most of a model's build sweeping them.
  */
-function prepareTransmissions(given: readonly Transmission[], deliveryValues: number[]): PreparedTransmission[] {
+function prepareTransmissions(given: readonly Transmission[], deliveryValues: number[], byCopies: boolean): PreparedTransmission[] {
   let total = 0;
   for (const t of given) for (const p of t.probabilities) if (p > 0) total++;
   const probabilities = new Float64Array(total);
@@ -182,7 +216,7 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       delivered[at] = t.delivered[i]!;
       received[at] = t.received[i] ? 1 : 0;
       nextState[at] = t.nextState[i]!;
-      deliveryClass[at] = t.delivered[i]! > 0 ? deliveryValues.push(t.delivered[i]!) - 1 : -1;
+      deliveryClass[at] = t.delivered[i]! > 0 ? (byCopies ? t.delivered[i]! - 1 : deliveryValues.push(t.delivered[i]!) - 1) : -1;
       at++;
     });
     const own = probabilities.subarray(from, at);

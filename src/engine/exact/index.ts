@@ -18,8 +18,8 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
-  // A replayed trace has no tables for the other engines: it is averaged start by start (without crashes).
-  if (model.replay) {
+  // A replayed trace without tables (a long one) is averaged start by start (without crashes).
+  if (model.replay && model.initialStates.length === 0) {
     if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
     return traceStartsExact(model, model.replay, limits);
   }

@@ -58,7 +58,9 @@ export interface TrialCounters {
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
  */
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
-  const { protocol, protocolConfig: config, channel, channelConfig, transmissions, replay, crash } = model;
+  // The tables are read only without a replay (a replayed trace's are built only when an exact engine asks).
+  const { protocol, protocolConfig: config, channel, channelConfig, replay, crash } = model;
+  const transmissions = replay ? [] : model.transmissions;
   let channelState = replay ? drawStart(model, replay, rng) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   if (replay) observer?.onStart?.(channelState);
   let messages = 0;
