@@ -1224,6 +1224,7 @@ function readQuotedCsv(
       const keep = fields !== null || field === collector.index;
       if (at < n && text.charCodeAt(at) === QUOTE) {
         let from = ++at;
+        const opened = from;
         let parts = '';
         for (;;) {
           const q = text.indexOf('"', at);
@@ -1237,7 +1238,8 @@ function readQuotedCsv(
             continue;
           }
           if (keep) value = parts + text.slice(from, q);
-          empty = parts === '' && q === from;
+          // `""` alone: a doubled quote inside is a character, kept or not (`""""` is no empty field)
+          empty = q === opened;
           at = q + 1;
           break;
         }
