@@ -255,9 +255,10 @@ export class TraceReader {
    * Counts the packets in a file's raw bytes, block by block from its first (once the format is
    * told), ahead of reading them: a loop over bytes costs a fraction of decoding and reading
    * them, so a file with too many packets is refused well within a second. It counts what the
-   * reading will: the digits outside comment lines; the lines of a CSV that hold a row, until
-   * a quote is seen (then a line may be part of a row, and the reading counts). Returns
-   * whether it counts on: nothing is counted in a ping log, nor in a CSV after a quote.
+   * reading will, or fewer: the digits outside comment lines; the lines of a CSV that hold a
+   * row, and from the block of its first quote on its records, by their quotes (ByteCounter).
+   * Returns whether it counts on: nothing is counted in a ping log, nor in a CSV past a line
+   * whose start the count cannot tell as the reading does, or one too long for a CSV.
    */
   count(bytes: Uint8Array): boolean {
     if (!(this.reader instanceof DigitsReader || this.reader instanceof CsvReader)) return false;
