@@ -121,6 +121,11 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
       assert.equal(stopped.count(Buffer.from(`t,lost\n"0",1\n${start},1\n`)), false, JSON.stringify(start));
       assert.equal(stopped.count(Buffer.from('0,1\n'.repeat(10))), false, 'for good');
     }
+    // Rows past the limit before such a line, in the same block: refused at the row past it, as in JavaScript.
+    assert.equal(
+      refusal(() => startedReader(CSV, 10, 't').count(Buffer.from(`t,lost\n${'0,"1"\n'.repeat(50)}\t0,1\n`))),
+      tooMany('c.csv:12', 10),
+    );
   });
 
   it('stops a count by quotes that would take on a line started by a character past ASCII, which may be a comment', () => {

@@ -491,11 +491,12 @@ class ByteCounter {
         (this.inComment ? QUOTED_IN_COMMENT : 0) |
         (this.pending * QUOTED_PENDING);
       const counted = this.scanner.quotedRows(part, state);
-      if (counted.state === QUOTED_STOP) {
-        this.stopped = true;
-        return;
-      }
+      // Rows past the limit before a stop are refused too (below, at their line).
       if (this.packets + counted.rows <= this.maxPackets + 1) {
+        if (counted.state === QUOTED_STOP) {
+          this.stopped = true;
+          return;
+        }
         this.packets += counted.rows;
         this.line += counted.newlines;
         this.lineStart = (counted.state & QUOTED_LINE_START) !== 0;
