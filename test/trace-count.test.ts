@@ -65,6 +65,8 @@ const CSV_FILES: [string, string, number, number][] = [
   ['comments, blank lines, blanks before a row', '# c\n\n time,lost\n0,1\n  \r\n  # 1,1\n\t1,0\r\n2,1\n', 3, 8],
   ['a byte-order mark before a comment', `${BOM}# c\ntime,lost\n0,1\n1,1`, 2, 4],
   ['rows without a newline at the end', 'time,lost\n0,1\n1,0\n2,1', 3, 4],
+  // The reading skips a line blank but for blanks past ASCII, or a comment after them.
+  ['lines of blanks past ASCII (U+00A0, U+2028, U+FEFF), a comment after one', 'time,lost\n0,1\n\u00a0\n \u2028# 1,1\n\ufeff\r\n1,0\n', 2, 6],
   // Quoted: a record ends at a newline outside quotes.
   ['quoted fields over lines, doubled quotes', 'time,lost\n"0\n0",1\n1,"1"\n"2 ""a\n""\n\nb",0\n3,0', 4, 9],
   ['quotes in comments, records of one empty field, CRLF', '"time","lost"\r\n# "\r\n""\r\n"0","1"\r\n  ""  \n# """\n"1","0"\r\n', 2, 7],
@@ -119,6 +121,26 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
       assert.equal(stopped.count(Buffer.from(`t,lost\n"0",1\n${start},1\n`)), false, JSON.stringify(start));
       assert.equal(stopped.count(Buffer.from('0,1\n'.repeat(10))), false, 'for good');
     }
+    // Rows past the limit before such a line, in the same block: refused at the row past it, as in JavaScript.
+    assert.equal(
+      refusal(() => startedReader(CSV, 10, 't').count(Buffer.from(`t,lost\n${'0,"1"\n'.repeat(50)}\t0,1\n`))),
+      tooMany('c.csv:12', 10),
+    );
+  });
+
+  it('stops a count by quotes that would take on a line started by a character past ASCII, which may be a comment', () => {
+    // U+00A0 then `#`: a comment line the reading skips, whose quote counts for nothing; counted by
+    // its quotes, the newlines inside the next record's quotes were taken for rows.
+    const cuts: [string, string][] = [
+      ['t,lost\n0,1\n\u00a0# c', ' "\n"a\nb\nc\nd",1\n'],
+      ['t,lost\n0,1\n\u00a0', ' # "\n"a\nb\nc\nd",1\n'],
+    ];
+    for (const [before, after] of cuts) {
+      assert.equal(parseLossTrace(before + after, CSV).lost.length, 2);
+      const reader = startedReader(CSV, 2, 't');
+      assert.equal(reader.count(Buffer.from(before)), true, JSON.stringify(before));
+      assert.equal(reader.count(Buffer.from(after)), false, JSON.stringify(after));
+    }
   });
 
   it("stops counting a CSV at a line longer than a CSV's, which the reading refuses at once", () => {
@@ -154,12 +176,9 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
   it('skips no first character but the mark, however many of its bytes it shares', () => {
     // Three-byte characters that share one or two bytes with the mark (EF BB BF), or its last byte.
     for (const shared of ['\ueeff', '\u0fff', '\uf000', '\u0ec0', '\uf03f', '\ufec0']) {
-      const header = Buffer.from(`${shared}\n0\n1\n`);
-      assert.equal(
-        refusal(() => startedReader(CSV, 1, 't').count(header)),
-        tooMany('c.csv:3', 1),
-        `a CSV header ${JSON.stringify(shared)}`,
-      );
+      // A CSV's line started past ASCII is no row to the count: its header is counted only if the character were skipped.
+      const header = Buffer.from(`${shared}t,lost\n0\n1\n`);
+      assert.equal(startedReader(CSV, 1, 't').count(header), true, `a CSV header after ${JSON.stringify(shared)}`);
       const digits = Buffer.from(`${shared}# 11\n0`);
       assert.equal(
         refusal(() => startedReader(DIGITS, 2, ' ').count(digits)),
@@ -167,6 +186,11 @@ describe('TraceReader.count: the packets of a file counted from its raw bytes', 
         `digits after ${JSON.stringify(shared)}`,
       );
     }
+    assert.equal(
+      refusal(() => startedReader(CSV, 1, 't').count(Buffer.from(`${BOM}t,lost\n0\n1\n`))),
+      tooMany('c.csv:3', 1),
+      'a CSV header after the mark',
+    );
   });
 
   it('skips a byte-order mark only at the start of the file', () => {
@@ -265,7 +289,7 @@ describe("TraceReader.count: a quoted CSV's rows counted thirty-two bytes at a t
     const outcomes = ['0', '1', '"1"', ' "0" ', 'true'];
     const rows = fields.flatMap((a) => outcomes.flatMap((v) => [`${a},${v}`, `"${'q'.repeat(40)}${a.replaceAll('"', '""')}",${v}`]));
     // Lines that are no rows, or whose start stops the count (a tab, a lone carriage return), or the reading.
-    const others = ['""', '  "" ', '"" \r', '', '  ', '# a "comment', '  # ""', '\t0,1', '1,1\r', '\r'];
+    const others = ['""', '  "" ', '"" \r', '', '  ', '# a "comment', '  # ""', '\t0,1', '1,1\r', '\r', '\u00a0', '\u2028# "', ' \ufeff'];
     const line = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...rows) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
     const csvs = fc
       .tuple(fc.array(line, { minLength: 1, maxLength: 60 }), fc.constantFrom('\n', '\r\n'), fc.nat())

@@ -147,6 +147,13 @@ describe('CSV with quotes (RFC 4180)', () => {
     assert.equal(refusal('a,"lost"\n"two\nlines",1\n\n# c\n"x"\n', { column: 'lost' }), 't:6: the row has 1 field, so no column "lost" (field 2)');
   });
 
+  it('takes a record of one field of doubled quotes for a field, not for an empty record, whichever column is wanted', () => {
+    // `""""` is a field holding one quote, as it is in the column wanted: the record has a field, but not the column.
+    assert.equal(refusal('a,"lost"\n0,1\n""""\n1,0\n', { column: 'lost' }), 't:3: the row has 1 field, so no column "lost" (field 2)');
+    assert.equal(refusal('a,"lost"\n0,1\n  """"""  \r\n1,0\n', { column: 'lost' }), 't:3: the row has 1 field, so no column "lost" (field 2)');
+    assert.equal(refusal('a,"lost"\n0,1\n""""\n1,0\n', { column: 'a' }), 't:3: "\\"" in column "a": a trace is 0 or false (delivered), 1 or true (lost)');
+  });
+
   it('reads a tab-separated file with a leading empty field: a tab is a delimiter there, not a blank', () => {
     assert.equal(read('seq\t"lost"\n1\t"1"\n\t0\n \t 1 \n', { column: 'lost' }), '101');
   });

@@ -255,9 +255,10 @@ export class TraceReader {
    * Counts the packets in a file's raw bytes, block by block from its first (once the format is
    * told), ahead of reading them: a loop over bytes costs a fraction of decoding and reading
    * them, so a file with too many packets is refused well within a second. It counts what the
-   * reading will: the digits outside comment lines; the lines of a CSV that hold a row, until
-   * a quote is seen (then a line may be part of a row, and the reading counts). Returns
-   * whether it counts on: nothing is counted in a ping log, nor in a CSV after a quote.
+   * reading will, or fewer: the digits outside comment lines; the lines of a CSV that hold a
+   * row, and from the block of its first quote on its records, by their quotes (ByteCounter).
+   * Returns whether it counts on: nothing is counted in a ping log, nor in a CSV past a line
+   * whose start the count cannot tell as the reading does, or one too long for a CSV.
    */
   count(bytes: Uint8Array): boolean {
     if (!(this.reader instanceof DigitsReader || this.reader instanceof CsvReader)) return false;
@@ -362,7 +363,7 @@ class ByteCounter {
   private quoted = false; // a quote seen: a CSV's lines are no longer its rows, which are counted by its quotes from then on
   private inQuote = false; // a quoted CSV's field runs on into the next block
   private pending = 0; // what a quoted CSV's bytes so far leave untold (SCAN_LAYOUT's QUOTED_OPENED …), told by the next
-  private lineUnsure = false; // a CSV's line without quotes started by a blank but a space: a count by quotes from it stops
+  private lineUnsure = false; // a CSV's line without quotes started by a blank but a space, or past ASCII: a count by quotes from it stops
   private stopped = false; // a quoted CSV's line the count cannot tell a row of as the reading does: the reading counts
   private lineBytes = 0; // a CSV's bytes since its last newline
   private longLine = false; // a CSV's line longer than any it has: the reading refuses it at its line, so counting stops
@@ -414,7 +415,8 @@ class ByteCounter {
   /**
    * Where a CSV's lines without quotes leave its last line, for a count by quotes to take on:
    * in a `#` comment line (whose quotes count for nothing), or unsure, the line started by a
-   * blank but a space (which a quoted CSV's reading may take for a field, a tab).
+   * blank but a space (which a quoted CSV's reading may take for a field, a tab) or by a
+   * character past ASCII (a blank the reading skips, maybe before a `#`).
    */
   private followLastLine(bytes: Uint8Array, from: number, lineStartBefore: boolean): void {
     const last = bytes.lastIndexOf(NEWLINE);
@@ -427,10 +429,14 @@ class ByteCounter {
     while (i < bytes.length && bytes[i] === 0x20) i++;
     if (i === bytes.length) return;
     if (bytes[i] === HASH) this.inComment = true;
-    else if (isBlank(bytes[i]!)) this.lineUnsure = true;
+    else if (isBlank(bytes[i]!) || bytes[i]! >= 0x80) this.lineUnsure = true;
   }
 
-  /** Rows: lines whose first character but blanks is not `#`, the first such line (the header) aside. */
+  /**
+   * Rows: lines whose first character but blanks is not `#`, the first such line (the header)
+   * aside. A line whose first is past ASCII is no row here: the reading skips one blank but for
+   * blanks past ASCII (U+00A0, U+2028, U+FEFF), or a comment after them, which bytes do not tell.
+   */
   private countRows(bytes: Uint8Array, from: number): void {
     // Thirty-two bytes at a time on WebAssembly where it runs; in JavaScript where it does not, and
     // for the block where the count passes the limit, whose line the refusal names.
@@ -459,7 +465,7 @@ class ByteCounter {
         lineStart = true;
       } else if (lineStart && !isBlank(c)) {
         lineStart = false;
-        if (c !== HASH && ++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
+        if (c !== HASH && c < 0x80 && ++packets > limit) throw tooManyPackets(this.file, line, this.maxPackets);
       }
     }
     this.packets = packets;
@@ -485,11 +491,12 @@ class ByteCounter {
         (this.inComment ? QUOTED_IN_COMMENT : 0) |
         (this.pending * QUOTED_PENDING);
       const counted = this.scanner.quotedRows(part, state);
-      if (counted.state === QUOTED_STOP) {
-        this.stopped = true;
-        return;
-      }
+      // Rows past the limit before a stop are refused too (below, at their line).
       if (this.packets + counted.rows <= this.maxPackets + 1) {
+        if (counted.state === QUOTED_STOP) {
+          this.stopped = true;
+          return;
+        }
         this.packets += counted.rows;
         this.line += counted.newlines;
         this.lineStart = (counted.state & QUOTED_LINE_START) !== 0;
@@ -1224,6 +1231,7 @@ function readQuotedCsv(
       const keep = fields !== null || field === collector.index;
       if (at < n && text.charCodeAt(at) === QUOTE) {
         let from = ++at;
+        const opened = from;
         let parts = '';
         for (;;) {
           const q = text.indexOf('"', at);
@@ -1237,7 +1245,8 @@ function readQuotedCsv(
             continue;
           }
           if (keep) value = parts + text.slice(from, q);
-          empty = parts === '' && q === from;
+          // `""` alone: a doubled quote inside is a character, kept or not (`""""` is no empty field)
+          empty = q === opened;
           at = q + 1;
           break;
         }

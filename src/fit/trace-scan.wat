@@ -514,19 +514,24 @@
         (local.set $start (i32.shr_u (local.get $ends) (i32.const 31)))
         (local.set $lines (i32.add (local.get $lines) (i32.popcnt (local.get $ends))))
         (local.set $rows (i32.add (local.get $rows) (i32.popcnt (local.get $starts))))
-        ;; starts at a byte up to a space (blanks, the newline, control bytes) or `#`
+        ;; starts at a byte up to a space (blanks, the newline, control bytes), `#` or past ASCII
+        ;; (the bitmask takes a byte's top bit)
         (local.set $odd
           (i32.and (local.get $starts)
             (i32.or
               (i8x16.bitmask
                 (v128.or
-                  (i8x16.le_u (local.get $v0) (i8x16.splat (i32.const 32)))
-                  (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 0x23)))))
+                  (v128.or
+                    (i8x16.le_u (local.get $v0) (i8x16.splat (i32.const 32)))
+                    (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 0x23))))
+                  (local.get $v0)))
               (i32.shl
                 (i8x16.bitmask
                   (v128.or
-                    (i8x16.le_u (local.get $v1) (i8x16.splat (i32.const 32)))
-                    (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x23)))))
+                    (v128.or
+                      (i8x16.le_u (local.get $v1) (i8x16.splat (i32.const 32)))
+                      (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 0x23))))
+                    (local.get $v1)))
                 (i32.const 16)))))
         (block $followed
           (loop $line
@@ -540,11 +545,12 @@
                     (then
                       (local.set $q (i32.add (local.get $q) (i32.const 1)))
                       (br $skip))))))
-            ;; a row after all where a byte but a newline or `#` follows the blanks (a control
-            ;; byte is no blank); a blank run to the end is the next block's to tell
+            ;; a row after all where a byte but a newline, `#` or one past ASCII (maybe a blank the
+            ;; reading skips, U+00A0) follows the blanks (a control byte is no blank); a blank run to
+            ;; the end is the next block's to tell
             (local.set $c (i32.load8_u (local.get $q)))
             (if (i32.or
-                  (i32.ge_u (local.get $q) (local.get $to))
+                  (i32.or (i32.ge_u (local.get $q) (local.get $to)) (i32.ge_u (local.get $c) (i32.const 0x80)))
                   (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 0x23))))
               (then (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))))
             (br $line)))
