@@ -295,6 +295,10 @@ describe('what the channels say about themselves', () => {
       trace.describe!({ file: join(dir, 'one.txt'), BtoA: join(dir, 'other.txt') }),
       'trace A→B: 11 packets, loss rate 0.5455, mean loss burst 2; B→A: 7 packets, loss rate 0.5714, mean loss burst 1.333',
     );
+    // A mean burst of 12,345 packets in whole packets (four figures gave 12350); below 10,000, four figures (bursts of 12,345, 12,345 and 1).
+    const bursts = tempFiles({ 'long.txt': `0${'1'.repeat(12_345)}0\n`, 'three.txt': `0${'1'.repeat(12_345)}0${'1'.repeat(12_345)}01\n` });
+    assert.equal(trace.describe!({ file: join(bursts, 'long.txt') }), 'trace: 12,347 packets, loss rate 0.9998, mean loss burst 12,345');
+    assert.equal(trace.describe!({ file: join(bursts, 'three.txt') }), 'trace: 24,694 packets, loss rate 0.9999, mean loss burst 8230');
   });
   it('trace: past 20,000 packets replayed start by start, to the same oracle', () => {
     const long = Array.from({ length: 20_003 }, (_, i) => (i % 7 === 0 || i % 11 === 3 ? 1 : 0));

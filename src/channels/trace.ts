@@ -248,7 +248,9 @@ function describeTrace(file: string, column: string | undefined): string {
   const s = packedTraceStats(trace);
   const counted = trace.range ? `, ${describeRange(trace.range)} counted` : '';
   const warnings = trace.warnings.map((w) => `; warning: ${w}`).join('');
-  return `${thousands(s.packets)} packets${counted}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${Number.isFinite(s.meanBurst) ? Number(s.meanBurst.toPrecision(4)) : 'none'}${warnings}`;
+  // A burst of tens of thousands of packets or more in whole packets, with separators (four figures printed 67,108,864 as 67110000).
+  const burst = !Number.isFinite(s.meanBurst) ? 'none' : s.meanBurst >= 1e4 ? thousands(Math.round(s.meanBurst)) : Number(s.meanBurst.toPrecision(4));
+  return `${thousands(s.packets)} packets${counted}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${burst}${warnings}`;
 }
 
 export const trace: ChannelDefinition<TraceConfig> = {
