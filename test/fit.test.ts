@@ -17,6 +17,7 @@ import {
 } from '../src/fit/fit.js';
 import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
 import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, TraceReader, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
+import type { LossTrace } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 const FC_SEED = 20260311;
@@ -924,6 +925,16 @@ function linuxLog(sent: number, lost: (seq: number) => boolean, options: { times
   return lines;
 }
 
+/** A log read by both readers: from its text (JavaScript) and from its bytes (WebAssembly where it runs). */
+function readBothWays(text: string): [string, LossTrace][] {
+  const fromBytes = new TraceReader({ file: 'cut.txt' });
+  fromBytes.pushBytes(Buffer.from(text));
+  return [
+    ['text', parseLossTrace(text, { file: 'cut.txt' })],
+    ['bytes', fromBytes.finish()],
+  ];
+}
+
 describe('ping logs read for what they say', () => {
   // 4% loss in bursts of 4: packets 100k+1 … 100k+4 of every hundred.
   const lossy = (seq: number) => seq % 100 >= 1 && seq % 100 <= 4;
@@ -963,12 +974,7 @@ describe('ping logs read for what they say', () => {
     let kept = 0;
     for (let cut = line; cut < next; cut++) {
       const text = log.slice(cut);
-      const fromBytes = new TraceReader({ file: 'cut.txt' });
-      fromBytes.pushBytes(Buffer.from(text));
-      for (const [how, trace] of [
-        ['text', parseLossTrace(text, { file: 'cut.txt' })],
-        ['bytes', fromBytes.finish()],
-      ] as const) {
+      for (const [how, trace] of readBothWays(text)) {
         // Cut inside `icmp_seq=250` or after it, the line names no number and the trace starts at 251.
         const expected = text.includes('_seq=250 ') ? whole : after;
         assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(0, 30))} (${how})`);
@@ -989,12 +995,7 @@ describe('ping logs read for what they say', () => {
     let kept = 0;
     for (let cut = line; cut <= log.length; cut++) {
       const text = log.slice(0, cut);
-      const fromBytes = new TraceReader({ file: 'cut.txt' });
-      fromBytes.pushBytes(Buffer.from(text));
-      for (const [how, trace] of [
-        ['text', parseLossTrace(text, { file: 'cut.txt' })],
-        ['bytes', fromBytes.finish()],
-      ] as const) {
+      for (const [how, trace] of readBothWays(text)) {
         // `icmp_seq=2` of 250 must not be read as packet 2 (which would start the trace at 2): only a number something follows is read.
         const expected = /_seq=250 /.test(text) ? whole : before;
         assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(line))} (${how})`);
