@@ -1,0 +1,102 @@
+/**
+ * A short trace (up to TABLE_PACKETS) is replayed for Monte Carlo and `trace`, and has tables,
+ * built only when asked for, for the exact engines: the edges of that split. Traces of 1 and 2
+ * packets, all lost and none lost, windows of more copies than packets; the tables never built
+ * by a Monte Carlo run; the same bytes from 1 or 2 workers and from merged shards.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { trace } from '../src/channels/trace.js';
+import { exactCell } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { proportionZ } from '../src/stats/zscore.js';
+import { countingCalls, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
+
+describe('short traces replayed, their tables for the exact engines', () => {
+  it('agrees with the tables exact values on traces of 1 and 2 packets, all lost and none lost, with more copies than packets', () => {
+    const dir = tempFiles({ 'one.txt': '0\n', 'two.txt': '01\n', 'lost.txt': '1111111\n', 'clear.txt': '0000000\n', 'nine.txt': '011010011\n' });
+    const trials = 60_000;
+    const protocols: Record<string, number | string>[] = [
+      { protocol: 'messenger' },
+      { protocol: 'retransmit', rounds: 4 },
+      { protocol: 'handshake', rounds: 3, BtoA: join(dir, 'nine.txt') },
+      { protocol: 'randomized', rounds: 4 },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, abortRate: 0.2 },
+    ];
+    for (const file of ['one.txt', 'two.txt', 'lost.txt', 'clear.txt', 'nine.txt'])
+      for (const data of protocols)
+        for (const redundancy of [2, 11]) {
+          // The handshake's B→A trace must be as long as the A→B one: nine packets against nine alone.
+          if (data['BtoA'] && file !== 'nine.txt') continue;
+          const what = `${data['protocol']} over ${file}, ${redundancy} copies`;
+          const model = buildCellModel({ protocol: String(data['protocol']), channel: 'trace', params: { ...data, redundancy, file: join(dir, file) } });
+          assert.ok(model.replay, `${what}: replayed`);
+          const { result: tally, calls } = countingCalls(trace, 'transmissions', () => runBlock(model, Int32Array.of(1, 2, 3, 4), trials));
+          assert.equal(calls, 0, `${what}: Monte Carlo built no table`);
+          const built = countingCalls(trace, 'transmissions', () => exactCell(model));
+          assert.equal(built.calls, 1, `${what}: the exact engine built the tables once`);
+          const exact = built.result;
+          assert.notEqual(exact.method, 'trace starts, each followed', `${what}: the exact value read from the tables`);
+          tally.outcomes.forEach((n, j) =>
+            assert.ok(Math.abs(proportionZ(n, trials, exact.outcomes[j]!)) <= 4.5, `${what}, outcome ${j}: ${n} of ${trials} vs ${exact.outcomes[j]}`),
+          );
+          const delivered = tally.deliveries.reduce((sum, n, c) => sum + n * model.deliveryValues[c]!, 0) / trials;
+          const messages = tally.messages.reduce((sum, n, m) => sum + n * m, 0) / trials;
+          // Within 2% (more than 4.5 standard errors here): a delivery class read at another's value is off by far more.
+          assert.ok(
+            Math.abs(delivered - exact.deliveredMean) <= 0.02 * Math.max(1, exact.deliveredMean),
+            `${what}: delivered ${delivered} vs ${exact.deliveredMean}`,
+          );
+          assert.ok(
+            Math.abs(messages - exact.messagesMean) <= 0.02 * Math.max(1, exact.messagesMean),
+            `${what}: messages ${messages} vs ${exact.messagesMean}`,
+          );
+          assert.ok(
+            Math.abs(tally.rounds / trials - exact.roundsMean) <= 0.02 * Math.max(1, exact.roundsMean),
+            `${what}: rounds ${tally.rounds / trials} vs ${exact.roundsMean}`,
+          );
+          // A protocol without choices over a trace that loses nothing delivers the same copies every trial.
+          if ((file === 'clear.txt' || file === 'one.txt') && (data['protocol'] === 'messenger' || data['protocol'] === 'retransmit'))
+            assert.ok(Math.abs(delivered - exact.deliveredMean) <= 1e-12 * exact.deliveredMean, `${what}: delivered ${delivered} vs ${exact.deliveredMean}`);
+        }
+  });
+
+  it('gives the same bytes with 1 or 2 workers and from merged shards, exact values included', async () => {
+    // 140,000 trials: three blocks a cell, split between the shards. Nine copies wrap round the 7-packet trace.
+    const dir = tempFiles({ 'p.txt': '0110100\n', 'b.txt': '1000110\n' });
+    writeFileSync(
+      join(dir, 's.yaml'),
+      [
+        'name: short-trace',
+        'protocol: handshake',
+        'channel: { model: trace, file: p.txt, BtoA: b.txt }',
+        'rounds: 3',
+        'trials: 140000',
+        'seed: 42',
+        'sweep:',
+        '  redundancy: [1, 9]',
+        '',
+      ].join('\n'),
+    );
+    const scenario = join(dir, 's.yaml');
+    const one = await cliIn(['run', scenario, '-f', 'csv', '--workers', '1', '--exact']);
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(one.stdout.trim().split('\n').length, 3);
+    assert.equal((await cliIn(['run', scenario, '-f', 'csv', '--workers', '2', '--exact'])).stdout, one.stdout);
+    const shards: string[] = [];
+    for (const i of [1, 2]) {
+      const r = await cliIn(['run', scenario, '--shard', `${i}/2`, '--workers', '1']);
+      assert.equal(r.status, 0, r.stderr);
+      const path = join(dir, `shard-${i}.json`);
+      writeFileSync(path, r.stdout);
+      shards.push(path);
+    }
+    const merged = await cliIn(['merge', ...shards, '-f', 'csv', '--exact']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, one.stdout);
+  });
+});
