@@ -104,11 +104,11 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
     const version = await edited((_t, data) => {
       data['version'] = '0.0.1';
     });
-    await mergeRefuses([version, b!], /shard-2\.json: cannot merge: its tool version \(0\.1\.0\) differs from .*edited-\d+\.json's$/);
+    await mergeRefuses([version, b!], /shard-2\.json: cannot merge: its tool version \(0\.2\.0\) differs from .*edited-\d+\.json's$/);
     const version2 = await edited((_t, data) => {
       data['version'] = '0.0.1';
     }, 1);
-    await mergeRefuses([version, version2], /edited-\d+\.json: written by twogenerals 0\.0\.1; this is 0\.1\.0: merge with the version that ran the shards$/);
+    await mergeRefuses([version, version2], /edited-\d+\.json: written by twogenerals 0\.0\.1; this is 0\.2\.0: merge with the version that ran the shards$/);
     const block = await edited((_t, data) => {
       data['blockSize'] = 1024;
     });
