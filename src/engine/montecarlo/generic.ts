@@ -4,7 +4,7 @@ import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, refus
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
-import type { CellModel } from '../model.js';
+import type { CellModel, PreparedTransmission } from '../model.js';
 import { drawStart } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
@@ -53,6 +53,9 @@ export interface TrialCounters {
   readonly deliveries: Float64Array;
 }
 
+/** What a replayed trial reads of the tables: nothing (one array for every trial, not one made each). */
+const NO_TRANSMISSIONS: readonly PreparedTransmission[] = [];
+
 /**
  * Runs one trial through the protocol definition: the protocol says what happens, the channel
  * and the generator decide. Returns the outcome index; the trial's cost goes to `counters`.
@@ -60,7 +63,7 @@ export interface TrialCounters {
 export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, step: Step, counters: TrialCounters, observer?: TrialObserver): number {
   // The tables are read only without a replay (a replayed trace's are built only when an exact engine asks).
   const { protocol, protocolConfig: config, channel, channelConfig, replay, crash } = model;
-  const transmissions = replay ? [] : model.transmissions;
+  const transmissions = replay ? NO_TRANSMISSIONS : model.transmissions;
   let channelState = replay ? drawStart(model, replay, rng) : model.initialStates[sample(rng, model.initialSampling)]!.state;
   if (replay) observer?.onStart?.(channelState);
   let messages = 0;
