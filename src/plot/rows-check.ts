@@ -1,11 +1,17 @@
 import { UsageError } from '../errors.js';
 import type { Value } from '../export/rows.js';
 import { PROTOCOLS } from '../catalog/protocols.js';
+import { PARAMETERS } from '../catalog/parameters.js';
 import { terminalSafe } from '../io/text.js';
 import type { Row } from './chart.js';
 
-/** Columns whose values are text; every other column of twogenerals' results is a number or empty. */
-const TEXT_COLUMNS = new Set(['scenario', 'protocol', 'channel', 'direction']);
+/**
+ * Columns whose values are text: the names, the seed (any string), and every parameter declared
+ * as text (a trace's file, column and digest); every other column of twogenerals' results is a
+ * number or empty.
+ */
+const textColumns = (): Set<string> =>
+  new Set(['scenario', 'protocol', 'channel', 'direction', 'seed', ...PARAMETERS.filter((p) => p.text).map((p) => p.name)]);
 /** Columns every results file of `run` has. */
 const REQUIRED = ['scenario', 'protocol', 'channel', 'trials'];
 const OUTCOMES = new Set(Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names));
@@ -35,6 +41,7 @@ export function checkRows(path: string, header: readonly string[], body: readonl
   const duplicate = header.find((c, i) => header.indexOf(c) !== i);
   if (duplicate !== undefined) throw new UsageError(path, `the column '${terminalSafe(duplicate, true)}' appears twice`);
   const needed = new Set(['scenario', 'trials', metricColumns(metric)[0]!]);
+  const text = textColumns();
   return body.map((values, r) => {
     const line = r + 2;
     if (values.length !== header.length) throw new UsageError(path, `row ${line - 1} has ${values.length} values; the header has ${header.length} columns`);
@@ -44,7 +51,7 @@ export function checkRows(path: string, header: readonly string[], body: readonl
       if (raw === null || raw === undefined || raw === '') {
         if (needed.has(column)) throw new UsageError(path, `row ${line - 1}: the ${terminalSafe(column, true)} column is empty`);
         row[column] = null;
-      } else if (TEXT_COLUMNS.has(column)) {
+      } else if (text.has(column)) {
         row[column] = String(raw);
       } else {
         const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { recordedPlaces } from '../io/recorded-places.js';
 import { isProtocolPath, protocolFilePath } from './load.js';
-import { inputPath } from '../scenario/shipped.js';
 
 /**
  * Where `merge` and a re-export find the protocol file a recorded scenario names. The scenario's
@@ -24,10 +24,7 @@ export function findProtocolFile(
   const written = data['protocol'];
   const digest = data['protocolDigest'];
   if (!isProtocolPath(written) || typeof digest !== 'string') return undefined;
-  const shardFolders = shards.map((s) => dirname(resolve(s)));
-  const folders = [...new Set([...shardFolders, ...dirs.map((d) => resolve(d))])];
-  const starts = [process.cwd(), ...shardFolders].flatMap(withParents);
-  const scenarioFiles = typeof scenarioFile === 'string' ? [inputPath(scenarioFile), ...starts.map((folder) => resolve(folder, scenarioFile))] : [];
+  const { scenarioFiles, folders } = recordedPlaces(scenarioFile, shards, dirs);
   const near = new Set(scenarioFiles.slice(0, 2).map((scenario) => protocolFilePath(written, scenario)));
   const candidates = [
     ...scenarioFiles.map((scenario) => protocolFilePath(written, scenario)),
@@ -47,11 +44,4 @@ export function findProtocolFile(
     place,
     `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')} (and relative to the folders above): give its folder with --protocol-dir`,
   );
-}
-
-/** A folder and every folder above it. */
-function withParents(folder: string): string[] {
-  const all = [folder];
-  for (let up = dirname(folder); up !== all[all.length - 1]; up = dirname(up)) all.push(up);
-  return all;
 }

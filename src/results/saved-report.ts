@@ -5,6 +5,7 @@ import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
 import { findProtocolFile } from '../protocol-files/find.js';
+import { NO_DIRS, findChannelFiles } from './find-channel-files.js';
 import { loadScenarioSource } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
@@ -26,13 +27,19 @@ export async function readSavedReport(path: string): Promise<Report> {
     );
   if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
   const scenarios: Scenario[] = [];
-  // As merge reads them: a protocol file where the scenario named it, else beside the results.
+  // As merge reads them: a protocol or trace file where the scenario named it, else beside the results.
   for (const [i, resolved] of file.scenarios.entries()) {
     const label = `${path} (scenario ${i + 1})`;
     const { scenarioFile, ...data } = resolved as Record<string, unknown>;
     const parsed = parseScenarioText(JSON.stringify(data), label);
     const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
-    const source = { ...parsed, ...(protocolAt ? { protocolAt } : {}), ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}) };
+    const channelFilesAt = findChannelFiles(label, data, scenarioFile, [path], NO_DIRS);
+    const source = {
+      ...parsed,
+      ...(protocolAt ? { protocolAt } : {}),
+      ...(channelFilesAt ? { channelFilesAt } : {}),
+      ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
+    };
     scenarios.push(await loadScenarioSource(source));
   }
   const cells = scenarios.flatMap(expandCells);

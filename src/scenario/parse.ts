@@ -16,7 +16,9 @@ export interface ScenarioSource {
   locate(path: Path, key?: boolean): string;
   /** Where the protocol file it names was found, where not beside the scenario (merge: protocol files). */
   readonly protocolAt?: string;
-  /** The scenario file it was read from, as results record it (merge: protocol files). */
+  /** Where each channel file it names (by the path as written) was found, where not beside the scenario (merge: trace files). */
+  readonly channelFilesAt?: Readonly<Record<string, string>>;
+  /** The scenario file it was read from, as results record it (merge: protocol and channel files). */
   readonly scenarioFile?: string;
 }
 

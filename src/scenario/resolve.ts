@@ -17,7 +17,7 @@ import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS, requiredChannelKeys } from './schema.js';
 import { readScenarioFile } from './parse.js';
-import { shippedPath } from './shipped.js';
+import { inputPath, shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
@@ -148,8 +148,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
-    // Where the scenario was, so that merge finds the protocol file where the scenario named it.
-    ...(protocolFile && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
+    // Where the scenario was, so that merge and a re-export find its protocol and channel files where it named them.
+    ...((protocolFile || channelFiles) && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channelDefinition),
     ...common,
@@ -231,7 +231,7 @@ function filesOf(
   const absolute: Record<string, string> = {};
   for (const p of declared) {
     const written = object[p.name] as string;
-    const file = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
+    const file = channelFileLocation(source, written);
     if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
@@ -239,7 +239,10 @@ function filesOf(
   }
   // One sha256 over each file's name and bytes; in a worker thread while the files are read,
   // where they are long.
-  const parts = declared.flatMap((p): HashPart[] => [{ text: `${p.name}\u0000` }, { file: absolute[object[p.name] as string]! }, { text: '\u0000' }]);
+  const parts = channelFileParts(
+    declared.map((p) => p.name),
+    declared.map((p) => absolute[object[p.name] as string]!),
+  );
   const sizes = declared.map((p) => fileBytes(absolute[object[p.name] as string]!));
   const bytes = sizes.reduce((sum, n) => sum + n, 0);
   // A pipe's bytes are there once, for the reader: a worker reading them too would take some of
@@ -266,6 +269,31 @@ function filesOf(
     throw new UsageError(source.locate(['channel', 'digest']), 'the channel files are not the ones these results were made with (their digest differs)');
   }
   return { absolute, digest };
+}
+
+/**
+ * Where a channel file a scenario names is: where merge found it, else relative to the scenario
+ * file, else (a saved scenario.yaml, moved away from its trace) relative to the scenario file it
+ * records.
+ */
+function channelFileLocation(source: ScenarioSource, written: string): string {
+  const found = source.channelFilesAt?.[written];
+  if (found !== undefined) return found;
+  const beside = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
+  const recorded = source.data['scenarioFile'];
+  if (existsSync(beside) || typeof recorded !== 'string') return beside;
+  const there = resolvePath(dirname(resolvePath(inputPath(recorded))), written);
+  return existsSync(there) ? there : beside;
+}
+
+/** What the channel files' sha256 is taken over: each file's parameter name and bytes, in the order given. */
+function channelFileParts(names: readonly string[], files: readonly string[]): HashPart[] {
+  return names.flatMap((name, i): HashPart[] => [{ text: `${name}\u0000` }, { file: files[i]! }, { text: '\u0000' }]);
+}
+
+/** The sha256 results record for these channel files (parameter names and absolute paths, in declaration order). */
+export function channelFilesDigest(names: readonly string[], files: readonly string[]): string {
+  return hashParts(channelFileParts(names, files));
 }
 
 /** What fileBytes says of a path that is not a regular file (a pipe, a device). */

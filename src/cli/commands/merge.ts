@@ -22,15 +22,17 @@ import type { RunFlags } from './run.js';
 import { checkWritable } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
+import { findChannelFiles } from '../../results/find-channel-files.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
     .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run; re-export a saved results.json as it was saved')
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
   command.option('--protocol-dir <dir...>', "where to look for protocol files the shards name, after the scenario's folder and the shards' folder");
+  command.option('--trace-dir <dir...>', "where to look for trace files the shards name, after the scenario's folder and the shards' folder");
   addResultOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[] }, self: Command) => {
+  return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
@@ -43,18 +45,19 @@ export function makeMergeCommand(streams: Streams): Command {
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
     if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
-    // Trace files named in the shards are found relative to the shard files, as they were relative
-    // to the scenario; protocol files where the scenario named them, else beside the shards or in
-    // --protocol-dir (protocol-files.ts). Their recorded digests must match.
+    // Protocol and trace files where the scenario named them, else beside the shards or in
+    // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];
     for (const [i, resolved] of first.scenarios.entries()) {
       const label = `${files[0]} (scenario ${i + 1})`;
       const { scenarioFile, ...data } = resolved as Record<string, unknown>;
       const parsed = parseScenarioText(JSON.stringify(data), label);
       const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
+      const channelFilesAt = findChannelFiles(label, data, scenarioFile, files, flags.traceDir ?? []);
       const source = {
         ...parsed,
         ...(protocolAt ? { protocolAt } : {}),
+        ...(channelFilesAt ? { channelFilesAt } : {}),
         ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
       };
       scenarios.push(await loadScenarioSource(source));

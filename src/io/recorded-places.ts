@@ -1,0 +1,29 @@
+import { dirname, resolve } from 'node:path';
+import { inputPath } from '../scenario/shipped.js';
+
+/** Where a file that a recorded scenario names may be now, in the order merge and a re-export try them. */
+export interface RecordedPlaces {
+  /**
+   * The scenario file as recorded (a shipped example: wherever the package is), then resolved
+   * from this working folder, each results file's folder and every folder above them: results
+   * record a path relative to the folder `run` ran in, which a later command does not know.
+   */
+  readonly scenarioFiles: readonly string[];
+  /** Each results file's folder, then each folder the user named: where a moved file may be put. */
+  readonly folders: readonly string[];
+}
+
+export function recordedPlaces(scenarioFile: unknown, resultFiles: readonly string[], dirs: readonly string[]): RecordedPlaces {
+  const resultFolders = resultFiles.map((file) => dirname(resolve(file)));
+  const folders = [...new Set([...resultFolders, ...dirs.map((d) => resolve(d))])];
+  const starts = [process.cwd(), ...resultFolders].flatMap(withParents);
+  const scenarioFiles = typeof scenarioFile === 'string' ? [inputPath(scenarioFile), ...starts.map((folder) => resolve(folder, scenarioFile))] : [];
+  return { scenarioFiles, folders };
+}
+
+/** A folder and every folder above it. */
+function withParents(folder: string): string[] {
+  const all = [folder];
+  for (let up = dirname(folder); up !== all[all.length - 1]; up = dirname(up)) all.push(up);
+  return all;
+}

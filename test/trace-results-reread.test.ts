@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN, CLI_TIMEOUT_MS, tempFiles } from './helpers.js';
+
+/**
+ * Results of a trace scenario read back by the commands that re-read them (plot, merge, a
+ * re-run of the saved scenario.yaml), from another folder than the one `run` ran in: the trace
+ * is found where the scenario named it, else beside the results or in --trace-dir, by its
+ * sha256; nowhere, one line and exit 2. Also a CSV's text columns (the trace's file and digest,
+ * a seed that is a word) are read as text by plot, not refused as numbers.
+ */
+const TRACE = `${'0'.repeat(40)}1${'0'.repeat(19)}11${'0'.repeat(38)}\n`;
+const SCENARIO = `protocol: messenger
+channel: { model: trace, file: traces/link.txt }
+trials: 3000
+seed: alpha
+sweep:
+  redundancy: [1, 2, 3]
+`;
+
+function project(): string {
+  const dir = tempFiles({});
+  mkdirSync(join(dir, 'scenario', 'traces'), { recursive: true });
+  mkdirSync(join(dir, 'elsewhere'));
+  writeFileSync(join(dir, 'scenario', 'link.yaml'), SCENARIO);
+  writeFileSync(join(dir, 'scenario', 'traces', 'link.txt'), TRACE);
+  return dir;
+}
+
+function run(cwd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The one folder `run --out` saved under `out`. */
+function savedFolder(out: string): string {
+  const [only, ...more] = readdirSync(out);
+  assert.equal(more.length, 0);
+  return join(out, only!);
+}
+
+/** A command's CSV, which must have succeeded. */
+const csvOf = (r: { status: number | null; stdout: string; stderr: string }): string => {
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+};
+
+function refusedInOneLine(r: { status: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, pattern);
+}
+
+describe('results of a trace scenario, read back from another folder', () => {
+  it('plot, merge and the saved scenario.yaml find the trace where the scenario named it', () => {
+    const dir = project();
+    const expected = csvOf(run(dir, ['run', 'scenario/link.yaml', '-f', 'csv', '--no-exact']));
+    assert.equal(run(dir, ['run', 'scenario/link.yaml', '--no-exact', '--out', 'out', '--quiet']).status, 0);
+    const saved = savedFolder(join(dir, 'out'));
+    const away = join(dir, 'elsewhere');
+    // From a folder where the scenario's relative path means nothing.
+    assert.equal(csvOf(run(away, ['merge', join(saved, 'results.json'), '-f', 'csv'])), expected);
+    for (const file of ['results.json', 'results.csv']) {
+      const plotted = run(away, ['plot', join(saved, file), '--metric', 'success']);
+      assert.equal(plotted.status, 0, `${file}: ${plotted.stderr}`);
+      assert.match(plotted.stdout, /^<svg/);
+    }
+    const again = run(away, ['run', join(saved, 'scenario.yaml'), '-f', 'csv', '--no-exact']);
+    assert.equal(csvOf(again), expected);
+  });
+
+  it('a trace moved away: refused in one line, then found beside the results or in --trace-dir', () => {
+    const dir = project();
+    assert.equal(run(dir, ['run', 'scenario/link.yaml', '--no-exact', '--out', 'out', '--quiet']).status, 0);
+    for (const i of [1, 2]) {
+      const shard = run(dir, ['run', 'scenario/link.yaml', '--shard', `${i}/2`]);
+      assert.equal(shard.status, 0, shard.stderr);
+      writeFileSync(join(dir, 'elsewhere', `${i}.json`), shard.stdout);
+    }
+    const expected = csvOf(run(dir, ['run', 'scenario/link.yaml', '-f', 'csv']));
+    const saved = savedFolder(join(dir, 'out'));
+    renameSync(join(dir, 'scenario'), join(dir, 'moved'));
+    const notFound = /\(scenario 1\): the trace file traces\/link\.txt these counts were made with \(sha256 [0-9a-f]{12}…\) was not found/;
+    refusedInOneLine(run(dir, ['plot', join(saved, 'results.json')]), notFound);
+    refusedInOneLine(run(dir, ['merge', 'elsewhere/1.json', 'elsewhere/2.json', '-f', 'csv']), /was not found; .*--trace-dir/);
+    // --trace-dir names the folder holding it, as written (traces/link.txt) or by its name.
+    assert.equal(csvOf(run(dir, ['merge', 'elsewhere/1.json', 'elsewhere/2.json', '-f', 'csv', '--trace-dir', 'moved'])), expected);
+    assert.equal(csvOf(run(dir, ['merge', 'elsewhere/1.json', 'elsewhere/2.json', '-f', 'csv', '--trace-dir', 'moved/traces'])), expected);
+    // Beside the results, by its name.
+    copyFileSync(join(dir, 'moved', 'traces', 'link.txt'), join(saved, 'link.txt'));
+    assert.equal(run(dir, ['plot', join(saved, 'results.json')]).status, 0);
+    // Another file by that name is refused by its sha256, never used.
+    writeFileSync(join(saved, 'link.txt'), TRACE.replace('11', '00'));
+    refusedInOneLine(run(dir, ['plot', join(saved, 'results.json')]), /not the ones these results were made with \(their digest differs\)/);
+    // Two files by that name (beside the results, in --trace-dir): the one with the recorded sha256 is taken.
+    mkdirSync(join(dir, 'elsewhere', 'traces'));
+    writeFileSync(join(dir, 'elsewhere', 'link.txt'), TRACE.replace('11', '00'));
+    copyFileSync(join(dir, 'moved', 'traces', 'link.txt'), join(dir, 'elsewhere', 'traces', 'link.txt'));
+    assert.equal(csvOf(run(dir, ['merge', 'elsewhere/1.json', 'elsewhere/2.json', '-f', 'csv', '--trace-dir', 'elsewhere/traces'])), expected);
+  });
+});
