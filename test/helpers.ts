@@ -26,12 +26,13 @@ export interface CliResult {
 export const CLI_TIMEOUT_MS = Number(process.env['TWOGENERALS_TEST_CLI_TIMEOUT_MS'] ?? 600_000);
 
 /**
- * Runs the CLI as a user does: a separate node process, no terminal. A process that hangs (say,
+ * Runs the CLI as a user does: a separate node process, no terminal, in `cwd` (the package's
+ * folder unless given). A process that hangs (say,
  * kept alive by a worker thread) is killed after CLI_TIMEOUT_MS, and its status is then null.
  */
-export function cli(args: readonly string[], env: Record<string, string> = {}): CliResult {
+export function cli(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { buildProgram } from '../src/cli/main.js';
-import { BIN, CLI_TIMEOUT_MS, ROOT, tempFiles } from './helpers.js';
+import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
 
 /** A protocol file with outcomes and a parameter of its own, as a new user writes one. */
 const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
@@ -51,15 +51,7 @@ function withFolders(files: Record<string, string>): string {
   return dir;
 }
 
-function run(cwd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (cwd: string, args: readonly string[]): CliResult => cli(args, {}, cwd);
 
 /**
  * Every command, run on the protocol-file scenario from the project's folder: what it must print.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, tempFiles } from './helpers.js';
+import { cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
 
 /**
  * Results of a trace scenario read back by the commands that re-read them (plot, merge, a
@@ -30,15 +30,7 @@ function project(): string {
   return dir;
 }
 
-function run(cwd: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (cwd: string, args: readonly string[]): CliResult => cli(args, {}, cwd);
 
 /** The one folder `run --out` saved under `out`. */
 function savedFolder(out: string): string {
@@ -48,7 +40,7 @@ function savedFolder(out: string): string {
 }
 
 /** A command's CSV, which must have succeeded. */
-const csvOf = (r: { status: number | null; stdout: string; stderr: string }): string => {
+const csvOf = (r: CliResult): string => {
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 };
