@@ -6,9 +6,10 @@
  * three; Monte Carlo as the median ratio of alternating pairs in the same session, because the
  * machine is shared and noisy. Prints a table (docs/traces.md quotes it).
  *
- *   npm run build && node dist/bench/traces.js [packets, default 10^7] [--monte-carlo [protocol]]
+ *   npm run build && node dist/bench/traces.js [packets, default 10^7] [--monte-carlo [protocol]] [--copies K]
  *
- * --monte-carlo prints the Monte Carlo rows alone (of one protocol where one is named).
+ * --monte-carlo prints the Monte Carlo rows alone (of one protocol where one is named); --copies
+ * sends every message K times (default 1), where the messenger's start order counts K + 1 groups.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,17 +17,19 @@ import { join } from 'node:path';
 import { exactCell } from '../src/engine/exact/index.js';
 import { traceLanes } from '../src/engine/accelerators/trace-lanes.js';
 import { buildCellModel } from '../src/engine/model.js';
-import type { CellModel } from '../src/engine/model.js';
-import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import type { CellModel, CellSpec } from '../src/engine/model.js';
+import { blockCount, simulateBlocks } from '../src/engine/schedule/blocks.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { fitAll } from '../src/fit/fit.js';
 import { parseLossTrace } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 
 const ARGS = process.argv.slice(2);
-const PACKETS = Number(ARGS.find((a) => /^[0-9.e]+$/.test(a)) ?? 1e7);
+const PACKETS = Number(ARGS.find((a, i) => /^[0-9.e]+$/.test(a) && ARGS[i - 1] !== '--copies') ?? 1e7);
 const MONTE_CARLO_ONLY = ARGS.includes('--monte-carlo');
 const ONLY_PROTOCOL = MONTE_CARLO_ONLY ? ARGS[ARGS.indexOf('--monte-carlo') + 1] : undefined;
+const COPIES = ARGS.includes('--copies') ? Number(ARGS[ARGS.indexOf('--copies') + 1]) : 1;
+if (!(Number.isInteger(COPIES) && COPIES >= 1)) throw new Error(`--copies takes a whole number of at least 1`);
 
 /** A bursty trace: Gilbert–Elliott with goodToBad 0.02, badToGood 0.3, lossGood 0.01, lossBad 0.8. */
 function bursty(n: number): Uint8Array {
@@ -170,20 +173,25 @@ function main(): void {
     // randomized protocol's start table is built then, as in any run of as many trials; the
     // messenger's start order and the others' result order at their first block).
     const trials = 2_000_000;
-    // The messenger's trials take about a nanosecond: ten blocks a measurement, so that a pair is not a few milliseconds of a shared machine.
-    const cpuMs = (model: CellModel, blocks = 1): number =>
-      cpuTimed(() => {
-        for (let b = 0; b < blocks; b++) runBlock(model, Int32Array.of(1, 2, 3, b + 4), trials);
-      }).ms / blocks;
+    // A cell of `trials` trials (ten times as many for the messenger, whose trials take about a
+    // nanosecond, so that a pair is not a few milliseconds of a shared machine), run as a worker
+    // runs it: blocks of BLOCK_SIZE from their own streams, in pairs where the kernel runs pairs
+    // (Bernoulli's bit walk), compiled for the cell alone from 2^24 trials (simulateBlocks).
+    let cellRuns = 0;
+    const cpuMs = (spec: CellSpec, blocks = 1): number => {
+      const cellTrials = blocks * trials;
+      const task = { id: 0, spec, seed: String(cellRuns++), cellKey: JSON.stringify(spec), trials: cellTrials, firstBlock: 0, blocks: blockCount(cellTrials) };
+      return cpuTimed(() => simulateBlocks(task)).ms / blocks;
+    };
     // Over a million starts and over all of them: a start table of 10^7 starts (the randomized
     // protocol's, a byte each) no longer fits the cache, and each trial's read of it misses (the
     // others read none: their start or result order).
     const cells = (
       [
-        ['messenger', { redundancy: 1 }],
-        ['retransmit', { redundancy: 1, rounds: 10 }],
-        ['handshake', { redundancy: 1, rounds: 4 }],
-        ['randomized', { redundancy: 1, rounds: 5 }],
+        ['messenger', { redundancy: COPIES }],
+        ['retransmit', { redundancy: COPIES, rounds: 10 }],
+        ['handshake', { redundancy: COPIES, rounds: 4 }],
+        ['randomized', { redundancy: COPIES, rounds: 5 }],
       ] as const
     ).filter(([protocol]) => ONLY_PROTOCOL === undefined || ONLY_PROTOCOL.startsWith('--') || protocol === ONLY_PROTOCOL);
     for (const [protocol, extra, traceFile, starts] of cells.flatMap(
@@ -193,24 +201,26 @@ function main(): void {
           [protocol, extra, longFile, lost.length],
         ] as const,
     )) {
-      const traceModel = buildCellModel({ protocol, channel: 'trace', params: { file: traceFile, ...extra } });
-      const bernoulliModel = buildCellModel({ protocol, channel: 'bernoulli', params: { loss: 0.06, ...extra } });
+      const traceSpec: CellSpec = { protocol, channel: 'trace', params: { file: traceFile, ...extra } };
+      const bernoulliSpec: CellSpec = { protocol, channel: 'bernoulli', params: { loss: 0.06, ...extra } };
+      const traceModel = buildCellModel(traceSpec);
+      const bernoulliModel = buildCellModel(bernoulliSpec);
+      const blocks = protocol === 'messenger' ? 10 : 1;
       // Enough trials to build a start table (at half the trace's starts) before the pairs.
-      for (let run = 0; run * trials < starts / 2 + trials; run++) cpuMs(traceModel);
-      cpuMs(bernoulliModel);
+      for (let run = 0; run * trials < starts / 2 + trials; run++) cpuMs(traceSpec, blocks);
+      cpuMs(bernoulliSpec, blocks);
       const traceMs: number[] = [];
       const bernoulliMs: number[] = [];
-      const blocks = protocol === 'messenger' ? 10 : 1;
       for (let pair = 0; pair < 9; pair++) {
-        traceMs.push(cpuMs(traceModel, blocks));
-        bernoulliMs.push(cpuMs(bernoulliModel, blocks));
+        traceMs.push(cpuMs(traceSpec, blocks));
+        bernoulliMs.push(cpuMs(bernoulliSpec, blocks));
       }
       const ratio = median(traceMs.map((ms, pair) => ms / bernoulliMs[pair]!));
       const traceWords = wordsPerTrial(traceModel);
       const bernoulliWords = wordsPerTrial(bernoulliModel);
       const nsPerTrial = (ms: number[]) => ((median(ms) * 1e6) / trials).toFixed(1);
       rows.push(
-        `| Monte Carlo ${protocol}: trace of ${starts.toLocaleString('en')} packets against Bernoulli, one thread, CPU time | ${(blocks * trials).toLocaleString('en')} trials | ${nsPerTrial(traceMs)} ns a trial (${traceWords.toFixed(2)} words) against ${nsPerTrial(bernoulliMs)} ns (${bernoulliWords.toFixed(2)} words) | ${ratio.toFixed(2)}× a trial, ${((ratio * bernoulliWords) / traceWords).toFixed(2)}× a word |`,
+        `| Monte Carlo ${protocol}${COPIES > 1 ? ` at ${COPIES} copies` : ''}: trace of ${starts.toLocaleString('en')} packets against Bernoulli, one thread, CPU time | ${(blocks * trials).toLocaleString('en')} trials | ${nsPerTrial(traceMs)} ns a trial (${traceWords.toFixed(2)} words) against ${nsPerTrial(bernoulliMs)} ns (${bernoulliWords.toFixed(2)} words) | ${ratio.toFixed(2)}× a trial, ${((ratio * bernoulliWords) / traceWords).toFixed(2)}× a word |`,
       );
     }
     if (!MONTE_CARLO_ONLY) {

@@ -105,14 +105,17 @@ describe('the messenger over a replayed trace draws its start through the start 
     }
   });
 
-  it('counts a block by groups to the tallies of trial by trial, for every block size and copies', () => {
-    // 150 copies over a trace whose loss rises from none to all: more group boundaries than the
-    // lanes hold, counted one by one.
+  it('counts a block by one compare a word to the tallies of trial by trial, for every block size and copies', () => {
+    // 150 copies over a trace whose loss rises from none to all: 151 groups, one threshold.
     const rising = new Xoshiro128(4, 3, 2, 1);
     const ramp = join(DIR, 'ramp.txt');
     writeFileSync(ramp, Array.from({ length: 20_050 }, (_, i) => (rising.nextUint32() % 20_050 < i ? '1' : '0')).join(''));
     const wide = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { file: ramp, redundancy: 150 } });
-    assert.ok(startOrderFor(wide)!.thresholds.length > TRACE_LAYOUT.MAX_THRESHOLDS);
+    assert.equal(startOrderFor(wide)!.thresholds.length, 1, 'one threshold (received or not), whatever the copies');
+    assert.ok(
+      new Set(Array.from({ length: 151 }, (_, g) => startOrderFor(wide)!.before[g + 1]! - startOrderFor(wide)!.before[g]!)).size > 100,
+      'groups of many sizes',
+    );
     // Traces with one group: every start delivers, or none does (no boundary between 0 and all).
     writeFileSync(join(DIR, 'clean.txt'), '0'.repeat(20_050));
     writeFileSync(join(DIR, 'dead.txt'), '1'.repeat(20_050));
@@ -143,17 +146,22 @@ describe('the messenger over a replayed trace draws its start through the start 
     }
   });
 
-  it('draws each group as often as it holds starts: z-scores against the trace’s own counts and the exact values (k = 1 and 2, bursty loss)', async () => {
-    for (const k of [1, 2]) {
-      // Each group's share of the starts, counted off the trace: delivered copies d = k … 0.
-      const share = new Float64Array(k + 1);
-      for (let s = 0; s < LOST.length; s++) share[deliveredAt(LOST, s, k)]! += 1 / LOST.length;
+  it('draws a message received as often as starts deliver, its copies their mean over those starts: against the trace’s own counts and the exact values (k = 1, 2 and 5, bursty loss)', async () => {
+    for (const k of [1, 2, 5]) {
+      // Each group's starts, counted off the trace: delivered copies d = k … 0.
+      const starts = new Float64Array(k + 1);
+      for (let s = 0; s < LOST.length; s++) starts[deliveredAt(LOST, s, k)]!++;
+      const receiving = LOST.length - starts[0]!;
+      const meanCopies = starts.reduce((sum, n, d) => sum + d * n, 0) / receiving;
+      const model = messenger(k);
+      assert.deepEqual(model.deliveryValues, [...Array.from({ length: k }, (_, c) => c + 1), meanCopies], `k = ${k}: classes by copies, then the mean`);
       const trials = 400_000;
-      const tally = runBlock(messenger(k), blockState('start order', String(k), 0), trials);
-      for (let d = 1; d <= k; d++) {
-        const z = proportionZ(tally.deliveries[d - 1]!, trials, share[d]!);
-        assert.ok(Math.abs(z) <= 4, `k = ${k}: ${d} copies delivered ${tally.deliveries[d - 1]} times, share ${share[d]}: z = ${z}`);
-      }
+      const tally = runBlock(model, blockState('start order', String(k), 0), trials);
+      const received = tally.outcomes[0]!;
+      assert.deepEqual(Array.from(tally.deliveries), [...new Array<number>(k).fill(0), received], `k = ${k}: every received message in the mean's class`);
+      const z = proportionZ(received, trials, receiving / LOST.length);
+      assert.ok(Math.abs(z) <= 4, `k = ${k}: ${received} received, share ${receiving / LOST.length}: z = ${z}`);
+      const share = Float64Array.from(starts, (n) => n / LOST.length);
       const report = await runExperiment(
         [scenarioFrom({ protocol: 'messenger', redundancy: k, channel: { model: 'trace', file: FILE }, trials, seed: `order-${k}` })],
         { exact: 'on', simulate: true, confidence: 0.95, workers: 1 },
@@ -164,6 +172,57 @@ describe('the messenger over a replayed trace draws its start through the start 
         const z = proportionZ(o.count, s.trials, s.exact!.outcomes[i]!);
         assert.ok(Math.abs(z) <= 4, `k = ${k} ${s.outcomeNames[i]}: ${o.count} against ${s.exact!.outcomes[i]}: z = ${z}`);
       });
+      // The delivered mean, (received / trials) · mean copies, against the copies a start delivers on average.
+      const p = receiving / LOST.length;
+      const perStart = (k * (LOST.length - LOST.reduce((sum, x) => sum + x, 0))) / LOST.length;
+      const deliveredZ = (s.deliveredMean - perStart) / (meanCopies * Math.sqrt((p * (1 - p)) / trials));
+      assert.ok(Math.abs(deliveredZ) <= 4, `k = ${k}: delivered mean ${s.deliveredMean} against ${perStart}: z = ${deliveredZ}`);
+    }
+  });
+
+  it('counts a one-send protocol’s received message in the mean copies of its own direction (B→A over a trace of its own), as trial by trial', () => {
+    const name = 'order-back';
+    registerProtocol({
+      ...good(name),
+      next(state, _config, step) {
+        if (state[0] === 0) {
+          step.kind = SEND;
+          step.direction = B_TO_A;
+          step.round = 1;
+          step.label = 'reply';
+        } else {
+          step.kind = END;
+          step.outcome = state[1] === 1 ? 0 : 1;
+        }
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = result;
+        state[0] = 1;
+      },
+    });
+    try {
+      const back = burstyTrace(LOST.length, 5);
+      writeFileSync(join(DIR, 'back.txt'), digits(back));
+      for (const k of [1, 3, 7]) {
+        const model = buildCellModel({ protocol: name, channel: 'trace', params: { file: FILE, BtoA: join(DIR, 'back.txt'), rounds: 1, redundancy: k } });
+        assert.ok(startOrderFor(model), `k = ${k}: a start order`);
+        let receiving = 0;
+        let copies = 0;
+        for (let s = 0; s < back.length; s++) {
+          const d = deliveredAt(back, s, k);
+          if (d > 0) receiving++;
+          copies += d;
+        }
+        assert.equal(model.deliveryValues[k], copies / receiving, `k = ${k}: the mean over the B→A trace's starts`);
+        for (const trials of [2048, 20_100]) {
+          const stream = Int32Array.of(trials, k, 31, 37);
+          const tally = runBlock(model, stream, trials);
+          assert.deepEqual(tally, runBlockGeneric(model, generatorAt(stream), trials), `k = ${k}, ${trials} trials`);
+          assert.equal(tally.deliveries[k], tally.outcomes[0], 'every received message in the mean’s class');
+        }
+      }
+    } finally {
+      unregister(name);
     }
   });
 

@@ -157,7 +157,14 @@ class TraceReplay implements Replay {
     }
   }
 
+  /** Counted once a direction: the model's delivery classes and the start order both ask. */
+  private readonly byDelivered: [Float64Array | null, Float64Array | null] = [null, null];
+
   startsByDelivered(direction: Direction): Float64Array {
+    return (this.byDelivered[direction] ??= this.countStartsByDelivered(direction));
+  }
+
+  private countStartsByDelivered(direction: Direction): Float64Array {
     const { bits, n } = this.side(direction);
     const { copies } = this;
     // Eight counts, one for each bit of a byte, so that no count waits on the one before it.

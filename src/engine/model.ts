@@ -6,6 +6,7 @@ import { samplingTable } from '../rng/sampler.js';
 import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
 import { roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
+import { meanCopiesReceived, oneSendOf } from './one-send.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */
 export interface CellSpec {
@@ -112,26 +113,33 @@ export function buildCellModel(spec: CellSpec): CellModel {
     crashSampling,
   };
   // A replayed trace without tables: its fates are read from the trace (engine/montecarlo/replay.ts).
-  if (replay && !hasTables)
+  if (replay && !hasTables) {
+    let values: readonly number[] | undefined;
     return {
       ...shared,
       transmissions: [],
-      deliveryValues: Array.from({ length: replay.copies }, (_, c) => c + 1),
+      get deliveryValues() {
+        return (values ??= replayedDeliveryValues(this, replay));
+      },
       initialStates: [],
       initialSampling: samplingTable([1]),
       dispatchOrderFree: false,
       replay,
     };
+  }
   if (replay) {
     // Replayed, with tables: Monte Carlo and `trace` read the replay alone, so the tables (a
     // state per position, for the exact engines) are built when first asked for. Delivery class
     // c is c + 1 copies, as the replay counts them.
-    const deliveryValues = Array.from({ length: replay.copies }, (_, c) => c + 1);
+    const byCopies = Array.from({ length: replay.copies }, (_, c) => c + 1);
+    let values: readonly number[] | undefined;
     let tables: ChannelTables | undefined;
-    const built = (): ChannelTables => (tables ??= channelTables(channel, channelConfig, deliveryValues, true));
+    const built = (): ChannelTables => (tables ??= channelTables(channel, channelConfig, byCopies, true));
     return {
       ...shared,
-      deliveryValues,
+      get deliveryValues() {
+        return (values ??= replayedDeliveryValues(this, replay));
+      },
       replay,
       get transmissions() {
         return built().transmissions;
@@ -152,6 +160,17 @@ export function buildCellModel(spec: CellSpec): CellModel {
 }
 
 type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initialSampling' | 'dispatchOrderFree'>;
+
+/**
+ * A replayed trace's delivery classes: class c is c + 1 copies; a protocol that sends one message
+ * and ends (its start order) has one more, its received message's copies as their mean over the
+ * starts that deliver (start-order.ts), in which its trials are counted.
+ */
+function replayedDeliveryValues(model: CellModel, replay: Replay): readonly number[] {
+  const byCopies = Array.from({ length: replay.copies }, (_, c) => c + 1);
+  const send = model.crash === null ? oneSendOf(model.protocol, model.protocolConfig, model.stateSize, model.roundLimit, model.outcomes.names.length) : null;
+  return send ? [...byCopies, meanCopiesReceived(replay.startsByDelivered(send.direction))] : byCopies;
+}
 
 /** The channel's tables as the engines read them, its delivery classes added to `deliveryValues` (or, `byCopies`, class c for c + 1 copies). */
 function channelTables(channel: ChannelDefinition<unknown>, config: unknown, deliveryValues: number[], byCopies: boolean): ChannelTables {

@@ -5,7 +5,7 @@ import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel, PreparedTransmission } from '../model.js';
-import { drawStart } from './start-order.js';
+import { drawStart, startOrderFor } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
@@ -65,6 +65,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   const { protocol, protocolConfig: config, channel, channelConfig, replay, crash } = model;
   const transmissions = replay ? NO_TRANSMISSIONS : model.transmissions;
   let channelState = replay ? drawStart(model, replay, rng) : model.initialStates[sample(rng, model.initialSampling)]!.state;
+  // A one-send protocol over a replay counts its received message in its order's class of mean copies (start-order.ts).
+  const receivedClass = replay && startOrderFor(model) ? replay.copies : -1;
   if (replay) observer?.onStart?.(channelState);
   let messages = 0;
   let lastRound = 0;
@@ -99,7 +101,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       if (replay) {
         // A replayed channel: the copies' fates are read at the position, nothing is drawn.
         const delivered = reaches ? replay.delivered(channelState, step.direction) : 0;
-        if (delivered > 0) counters.deliveries[delivered - 1]!++;
+        if (delivered > 0) counters.deliveries[receivedClass >= 0 ? receivedClass : delivered - 1]!++;
         channelState = replay.after(channelState);
         messages++;
         lastRound = step.round;

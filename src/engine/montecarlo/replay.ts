@@ -14,7 +14,7 @@ import { MAX_TRIAL_STEPS, TrialNeverEnds } from './trial-rules.js';
 import type { PathResults, ProtocolAutomaton } from './protocol-automaton.js';
 import { drawKeyedResults, drawResults, resultOrderFor } from './result-order.js';
 import type { ResultOrder } from './result-order.js';
-import { addGroupCounts, groupOf, startOrderFor } from './start-order.js';
+import { startOrderFor } from './start-order.js';
 import type { StartOrder } from './start-order.js';
 import type { Tally } from '../tally.js';
 
@@ -63,13 +63,15 @@ export function runBlockReplay(model: CellModel, replay: Replay, rng: Xoshiro128
 
 /**
  * A block of one-send trials (the messenger) through the start order (start-order.ts): each
- * trial's index j is drawn as uniformBelowInOrder draws it, and its result is the group j falls
- * in, so a block is counted by group, compares alone: on the SIMD lanes (trace-lanes.ts's `below`, the
- * same words in the same order) and the rest one by one. The tally is runTrial's to the bit.
+ * trial's index j is drawn as uniformBelowInOrder draws it, and it is received iff j is below the
+ * received starts' count, so a block is counted by one compare a word: on the SIMD lanes
+ * (trace-lanes.ts's `below`, the same words in the same order) and the rest one by one. A
+ * received message is counted in the delivery class of the order's mean copies. The tally is
+ * runTrial's to the bit.
  */
 function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, trials: number): Tally {
-  const { starts } = order.replay;
-  const drawn = new Float64Array(order.copies + 1);
+  const { starts, copies } = order.replay;
+  let received = 0;
   let done = 0;
   const lanes = traceLanes();
   if (lanes) {
@@ -77,18 +79,15 @@ function runBlockInOrder(model: CellModel, order: StartOrder, rng: Xoshiro128, t
     const below = new Float64Array(order.thresholds.length);
     done = lanes.below(state, trials, starts, order.thresholds, below);
     if (done > 0) {
-      addGroupCounts(order, below, done, drawn);
+      received = order.thresholds.length > 0 ? below[0]! : order.received > 0 ? done : 0;
       rng = new Xoshiro128(state[0]!, state[1]!, state[2]!, state[3]!);
     }
   }
-  for (let t = done; t < trials; t++) drawn[groupOf(order, uniformBelowInOrder(rng, starts))]!++;
+  for (let t = done; t < trials; t++) if (uniformBelowInOrder(rng, starts) < order.received) received++;
   const tally = new BlockTally(model, 2);
-  for (let g = 0; g <= order.copies; g++) {
-    const n = drawn[g]!;
-    if (n === 0) continue;
-    tally.count(order.outcome[g]!, 1, order.round, n);
-    if (g < order.copies) tally.deliveries[order.copies - g - 1]! += n;
-  }
+  if (received > 0) tally.count(order.outcome[1], 1, order.round, received);
+  if (received < trials) tally.count(order.outcome[0], 1, order.round, trials - received);
+  tally.deliveries[copies]! += received;
   return tally.toTally(trials);
 }
 
@@ -457,7 +456,7 @@ function runBlockByStarts(model: CellModel, automaton: ProtocolAutomaton, replay
   const indexMask = (1 << logPerWord) - 1;
   const codeMask = (1 << (1 << logWidth)) - 1;
   const drawn = new Float64Array(codeMask + 1);
-  const copies = model.deliveryValues.length;
+  const copies = replay.copies;
   const tally = new BlockTally(model, Math.max(16, ...table.messages) + 1);
   const { deliveries } = tally;
   const trial = new TrialWalk(automaton, replay, deliveries, model.protocol.name);

@@ -1,10 +1,11 @@
 import type { Replay } from '../../contract/channel.js';
-import { END, SEND, Step, sendProblem } from '../../contract/protocol.js';
 import type { Direction } from '../../contract/protocol.js';
 import { uniformBelow, uniformBelowInOrder, wordsPerIndex } from '../../rng/uniform.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
 import type { CellModel } from '../model.js';
 import { slide } from './delivered-counts.js';
+import { oneSendOf } from '../one-send.js';
+import type { OneSend } from '../one-send.js';
 import { resultOrderFor, shareOf, startAt as startOfResults } from './result-order.js';
 
 /**
@@ -13,32 +14,35 @@ import { resultOrderFor, shareOf, startAt as startOfResults } from './result-ord
  * draws its start through a fixed bijection: the index j drawn uniformly in [0, starts), in the
  * order of the word it is made of (uniformBelowInOrder), names
  * the j-th start in the order of copies delivered, most first, then of position (a stable sort
- * of the starts by group). The start is as uniform as before, but a trial's result is the group
- * j falls in, found by comparing j with the groups' cumulative counts: no read of the trace,
- * and for one copy one compare, as Bernoulli's messenger. The order depends on the trace and the
- * cell alone (not on the trials, the workers or the shard), so every engine and `trace` map j
- * alike. Other protocols that draw nothing of their own, or whose every choice ends the trial,
- * draw through their result order (result-order.ts), the rest the start j itself.
+ * of the starts by group). The start is as uniform as before, but a trial's outcome is whether j
+ * is below the count of starts that deliver a copy: no read of the trace, one compare, as
+ * Bernoulli's messenger. A received message carries, as Bernoulli's does, the copies delivered
+ * as their expected value given that it was received (the mean over the starts that deliver: the
+ * model's last delivery class): the delivered mean is as exact in expectation, and no trial is
+ * counted by its copies, which took a compare a group (copies + 1 of them). The order depends on the trace and the cell alone
+ * (not on the trials, the workers or the shard), so every engine and `trace` map j alike. Other
+ * protocols that draw nothing of their own, or whose every choice ends the trial, draw through
+ * their result order (result-order.ts), the rest the start j itself.
  */
 export interface StartOrder {
   readonly replay: Replay;
   readonly direction: Direction;
   /** Group g's starts deliver `copies` − g copies (g = 0 … copies). */
   readonly copies: number;
-  /** Per group: the trial's outcome. */
-  readonly outcome: Int32Array;
+  /** The trial's outcome when its message is lost and when it is received. */
+  readonly outcome: readonly [number, number];
   /** The round of the one send. */
   readonly round: number;
   /** Starts in the groups before g, for g = 0 … copies + 1 (the last: every start). */
   readonly before: Float64Array;
+  /** The starts whose message is received (groups 0 … copies − 1): j is received iff below it. */
+  readonly received: number;
   /**
-   * The distinct counts strictly between 0 and every start among `before`, each as a word
-   * threshold C · ⌊2^32 / starts⌋: a word x accepted by uniformBelowInOrder gives a j below C iff
-   * x is below the threshold, so the SIMD lanes count groups by compares alone.
+   * The received count as a word threshold, received · ⌊2^32 / starts⌋, where it is strictly
+   * between 0 and every start (else none): a word x accepted by uniformBelowInOrder gives a
+   * received j iff x is below it, so the SIMD lanes count by compares alone.
    */
   readonly thresholds: Uint32Array;
-  /** Per g = 0 … copies + 1: where `before[g]` is in `thresholds`, or −1 for 0 and −2 for every start. */
-  readonly thresholdOf: Int32Array;
   /** Marks for startAt, made when first asked for. */
   marks: Marks | null;
 }
@@ -72,27 +76,10 @@ export function drawStart(model: CellModel, replay: Replay, rng: Xoshiro128): nu
   return results ? startOfResults(results, uniformBelowInOrder(rng, replay.starts)) : uniformBelow(rng, replay.starts);
 }
 
-/** The outcomes after the one send, lost and received, or null where the protocol does more (or crashes). */
-function oneSend(model: CellModel): { direction: Direction; round: number; outcomes: [number, number] } | null {
+/** The one send of a cell without crashes, or null (see oneSendOf). */
+function oneSend(model: CellModel): OneSend | null {
   if (model.crash !== null) return null;
-  const { protocol, protocolConfig: config } = model;
-  const state = new Int32Array(model.stateSize);
-  protocol.init(state, config);
-  const step = new Step();
-  protocol.next(state, config, step);
-  // A send the contract refuses is left to the automaton, which refuses it (replay.ts).
-  if (step.kind !== SEND || step.peers !== 0 || step.choosers !== 0 || sendProblem(step, model.roundLimit) !== null) return null;
-  const outcomes: [number, number] = [-1, -1];
-  for (const received of [0, 1] as const) {
-    const after = state.slice();
-    protocol.resolve(after, config, step, received);
-    const last = new Step();
-    protocol.next(after, config, last);
-    // An outcome that is no index is left to the automaton, which refuses it.
-    if (last.kind !== END || !(Number.isInteger(last.outcome) && last.outcome >= 0 && last.outcome < model.outcomes.names.length)) return null;
-    outcomes[received] = last.outcome;
-  }
-  return { direction: step.direction, round: step.round, outcomes };
+  return oneSendOf(model.protocol, model.protocolConfig, model.stateSize, model.roundLimit, model.outcomes.names.length);
 }
 
 function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
@@ -104,34 +91,24 @@ function buildOrder(model: CellModel, replay: Replay): StartOrder | null {
   const byDelivered = replay.startsByDelivered(direction);
   for (let g = 0; g <= copies; g++) before[g + 1] = byDelivered[copies - g]!;
   for (let g = 1; g <= copies + 1; g++) before[g]! += before[g - 1]!;
-  const outcome = Int32Array.from({ length: copies + 1 }, (_, g) => send.outcomes[g < copies ? 1 : 0]);
-  const thresholdOf = new Int32Array(copies + 2);
-  const thresholds: number[] = [];
-  for (let g = 0; g <= copies + 1; g++) {
-    const count = before[g]!;
-    if (count === 0) thresholdOf[g] = -1;
-    else if (count === starts) thresholdOf[g] = -2;
-    else {
-      if (count !== before[g - 1]) thresholds.push(count * wordsPerIndex(starts));
-      thresholdOf[g] = thresholds.length - 1;
-    }
-  }
-  return { replay, direction, copies, outcome, round: send.round, before, thresholds: Uint32Array.from(thresholds), thresholdOf, marks: null };
+  const received = before[copies]!;
+  const thresholds = received > 0 && received < starts ? Uint32Array.of(received * wordsPerIndex(starts)) : new Uint32Array(0);
+  return {
+    replay,
+    direction,
+    copies,
+    outcome: send.outcomes,
+    round: send.round,
+    before,
+    received,
+    thresholds,
+    marks: null,
+  };
 }
 
 /** The group index j falls in: the last g with before[g] ≤ j (a group so found is never empty). */
 export function groupOf(order: StartOrder, j: number): number {
   return shareOf(order.before, j);
-}
-
-/** Group counts from counts of draws below each threshold, `accepted` draws in all, added to `drawn`. */
-export function addGroupCounts(order: StartOrder, below: Float64Array, accepted: number, drawn: Float64Array): void {
-  const { thresholdOf } = order;
-  const countBelow = (g: number): number => {
-    const t = thresholdOf[g]!;
-    return t === -1 ? 0 : t === -2 ? accepted : below[t]!;
-  };
-  for (let g = 0; g <= order.copies; g++) drawn[g]! += countBelow(g + 1) - countBelow(g);
 }
 
 /**
