@@ -1005,6 +1005,27 @@ describe('ping logs read for what they say', () => {
     assert.equal(kept, 2 * (log.length - log.indexOf('_seq=250 ') - '_seq=250'.length));
   });
 
+  it('reads a log cut at its end inside a loss line (head -c): a last loss line ending at its number, which may be cut, is no loss', () => {
+    // Packets 1230–1233 delivered, then packet 1234's loss line cut anywhere: `icmp_seq 12` of 1234
+    // read as packet 12 started the trace at 12, with 1,218 losses the log never showed.
+    const replies = [1230, 1231, 1232, 1233].map((n) => `64 bytes from 192.0.2.10: icmp_seq=${n} ttl=64 time=0.1 ms`);
+    for (const loss of ['Request timeout for icmp_seq 1234', 'no answer yet for icmp_seq=1234', 'From 192.0.2.10 icmp_seq=1234 Destination Host Unreachable']) {
+      const log = [...replies, loss].join('\n');
+      const line = log.lastIndexOf('\n') + 1;
+      const before = parseLossTrace(log.slice(0, line), { file: 'before.txt' });
+      const whole = parseLossTrace(`${log}\n`, { file: 'whole.txt' });
+      assert.deepEqual([whole.range, [...whole.lost]], [{ first: 1230, last: 1234 }, [0, 0, 0, 0, 1]]);
+      for (let cut = line; cut <= log.length; cut++) {
+        const text = log.slice(0, cut);
+        for (const [how, trace] of readBothWays(text)) {
+          // Only a number something follows is read (Destination Host Unreachable's); one the file ends at may be cut.
+          const expected = /_seq[= ]1234 /.test(text) ? whole : before;
+          assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(line))} (${how})`);
+        }
+      }
+    }
+  });
+
   it('reads each line for itself: replies from addresses of other lengths, stamps of other lengths, a host named seq, a stamp left open', () => {
     // The reader looks for a reply's number where the last reply's was, and for a stamp's end
     // where the last stamp's was: each line here breaks that guess, and must read as written.

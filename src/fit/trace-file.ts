@@ -8,7 +8,7 @@
  * exactly the sequence of copies the Gilbert–Elliott channel draws — so `fit.ts` can fit the
  * channel's parameters to it.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
@@ -1441,21 +1441,26 @@ class PingReader {
 
   pushBytes(bytes: Uint8Array): void {
     this.scanner!.append(bytes);
-    this.scan(false);
+    this.scan();
   }
 
   finish(): LossTrace {
-    if (this.scanner) this.scan(true);
-    else {
-      const rest = this.lines.end();
-      scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
-    }
+    // A last line without its newline (a log cut at its end, `head -c`) is read here, from its
+    // text, both ways: a number it ends at may be cut (scanLines).
+    let rest: string;
+    if (this.scanner) {
+      const bytes = this.scanner.takeCarried();
+      if (!isUtf8(bytes)) throw notUtf8(this.file);
+      rest = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    } else rest = this.lines.end();
+    if (rest) scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets, true);
     return buildPingTrace(this.found, this.state, this.file, this.maxPackets);
   }
 
-  private scan(final: boolean): void {
+  /** Scans the whole lines held; what follows the last newline waits (finish reads a last line without one). */
+  private scan(): void {
     const scanner = this.scanner!;
-    if (!scanner.scan(PING_LINES, final, this.take)) throw notUtf8(this.file);
+    if (!scanner.scan(PING_LINES, false, this.take)) throw notUtf8(this.file);
     if (scanner.pending > MAX_LINE_BYTES) throw lineTooLong(this.file, this.state.line + 1, 'a ping log');
   }
 
@@ -1524,7 +1529,7 @@ interface ScanState {
  * scan is linear however the lines are laid out. Refused at the line where the numbers come to
  * span more packets than the limit.
  */
-function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
+function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number, cutAtEnd = false): void {
   const searches: PingSearches = {
     seqToken: new Occurrences(text, 'seq'),
     reqToken: new Occurrences(text, 'icmp_req='),
@@ -1533,7 +1538,7 @@ function scanPing(text: string, from: number, to: number, file: string, found: P
     stamps: new Occurrences(text, ']'),
     ttl: new Occurrences(text, ' ttl='),
   };
-  for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets);
+  for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets, cutAtEnd);
 }
 
 /** The searches of one piece of a log, remembered from line to line (Occurrences). */
@@ -1568,6 +1573,7 @@ function scanLines(
   state: ScanState,
   searches: PingSearches,
   maxPackets: number,
+  cutAtEnd: boolean,
 ): number {
   const { seqToken, reqToken, timeout, summary, stamps, ttl } = searches;
   while (start < limit) {
@@ -1602,8 +1608,9 @@ function scanLines(
     if (raw >= 0) {
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
       const replied = reply || ttl.within(start, end) >= 0;
-      // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too
-      if (!(replied && endsAfterNumber(text, numberFrom, end)))
+      // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too;
+      // so may a loss line's that ends the log without its newline (`Request timeout for icmp_seq 12` of 1234)
+      if (!((replied || (cutAtEnd && end === to)) && endsAfterNumber(text, numberFrom, end)))
         placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
     } else {
       const at = summary.within(start, end);
