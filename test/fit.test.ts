@@ -1005,7 +1005,7 @@ describe('ping logs read for what they say', () => {
     assert.equal(kept, 2 * (log.length - log.indexOf('_seq=250 ') - '_seq=250'.length));
   });
 
-  it('reads a log cut at its end inside a loss line (head -c): a last loss line ending at its number, which may be cut, is no loss', () => {
+  it('reads a log cut at its end inside a loss line (head -c): a number it ends at, which may be cut, read only as the next packet', () => {
     // Packets 1230–1233 delivered, then packet 1234's loss line cut anywhere: `icmp_seq 12` of 1234
     // read as packet 12 started the trace at 12, with 1,218 losses the log never showed.
     const replies = [1230, 1231, 1232, 1233].map((n) => `64 bytes from 192.0.2.10: icmp_seq=${n} ttl=64 time=0.1 ms`);
@@ -1018,8 +1018,8 @@ describe('ping logs read for what they say', () => {
       for (let cut = line; cut <= log.length; cut++) {
         const text = log.slice(0, cut);
         for (const [how, trace] of readBothWays(text)) {
-          // Only a number something follows is read (Destination Host Unreachable's); one the file ends at may be cut.
-          const expected = /_seq[= ]1234 /.test(text) ? whole : before;
+          // A number the file ends at may be cut: read only as the next packet (1234), never as 1, 12 or 123.
+          const expected = /_seq[= ]1234/.test(text) ? whole : before;
           assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(line))} (${how})`);
         }
       }

@@ -227,6 +227,9 @@ describe('ping logs: the dialect and its numbering', () => {
     assert.equal(format([LINUX_HEADER, ...one, 'Request timeout for icmp_seq 3']), 'ping-linux');
     assert.equal(format([MACOS_HEADER, ...zero, 'no answer yet for icmp_seq=2']), 'ping-macos');
     assert.equal(format([...one, '', summary(2, 2, 'packets ')]), 'ping-macos');
+    // iputils' summary says `M received`, BSD's and busybox's `M packets received`: a tail without its header
+    assert.equal(format([...zero, '', summary(2, 2)]), 'ping-linux');
+    assert.equal(format([...zero, 'Request timeout for icmp_seq 2', '', summary(3, 2)]), 'ping-linux');
     assert.equal(format(zero), 'ping-macos');
     assert.equal(format(one), 'ping-linux');
     assert.equal(format([LINUX_HEADER, '64 bytes from 192.0.2.1: seq=1 ttl=64 time=1.0 ms']), 'ping-busybox');
@@ -246,6 +249,13 @@ describe('ping logs: the dialect and its numbering', () => {
     assert.deepEqual(macos.warnings, [
       "the log's summary (line 5) says 5 packets transmitted, 2 received, but the log shows 4 packets (icmp_seq 1–4), 2 received; the trace holds what the log shows",
     ]);
+  });
+
+  it('ends a Linux tail that starts at 0 (icmp_seq wrapped) where its summary says, counting from 1', () => {
+    // 65,539 sent by iputils: numbers 1 … 65,539, the last printed as 3. The tail shows 0–2, so 3 was lost.
+    const tail = parseLossTrace([reply(0), reply(1), reply(2), '', '--- 192.0.2.1 ping statistics ---', summary(65_539, 60_000)].join('\n'), { file: 't' });
+    assert.equal(tail.format, 'ping-linux');
+    assert.deepEqual([tail.range, tail.lost.join('')], [{ first: 0, last: 3 }, '0001']);
   });
 
   it('takes a summary up to 32,767 numbers past the last shown as the end, 32,768 as behind it', () => {

@@ -1401,6 +1401,8 @@ interface PingLines {
   busybox: boolean;
   macLines: boolean;
   linuxLines: boolean;
+  /** An iputils summary (`M received`, where BSD and busybox say `M packets received`). */
+  linuxSummary: boolean;
 }
 
 /**
@@ -1422,6 +1424,7 @@ class PingReader {
     busybox: false,
     macLines: false,
     linuxLines: false,
+    linuxSummary: false,
   };
   private readonly state: ScanState = { referenceRaw: -1, referenceUnwrapped: 0, lowest: 0, highest: 0, line: 0 };
 
@@ -1609,9 +1612,10 @@ function scanLines(
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
       const replied = reply || ttl.within(start, end) >= 0;
       // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too;
-      // so may a loss line's that ends the log without its newline (`Request timeout for icmp_seq 12` of 1234)
-      if (!((replied || (cutAtEnd && end === to)) && endsAfterNumber(text, numberFrom, end)))
-        placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+      // so may a loss line's that ends the log without its newline (`Request timeout for icmp_seq 12` of 1234),
+      // read only where it cannot be a cut one: at a number the trace holds, or the next
+      const cut = endsAfterNumber(text, numberFrom, end) && (replied || (cutAtEnd && end === to && !continuesRange(raw % SEQ_SPACE, found, state)));
+      if (!cut) placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
     } else {
       const at = summary.within(start, end);
       if (at >= 0) pingSummary(text, start, at, line, file, found);
@@ -1641,7 +1645,10 @@ function pingSummary(text: string, start: number, at: number, line: number, file
     found.summaryLine = line;
     found.transmitted = transmitted;
     found.received = received;
-    if (text.startsWith(' packets received', rest + String(received).length)) found.macLines = true;
+    // BSD's and busybox's summary says `M packets received`, iputils' `M received`: Linux numbering, from 1
+    const after = rest + String(received).length;
+    if (text.startsWith(' packets received', after)) found.macLines = true;
+    else if (text.startsWith(' received', after)) found.linuxSummary = true;
   }
 }
 
@@ -1694,6 +1701,19 @@ function placeNumber(
     if (busybox) found.busybox = true;
   } else if (timeout) found.macLines = true;
   else found.linuxLines = true;
+}
+
+/**
+ * Whether a number (`raw`, below 2^16) lies in the trace so far or just after it: a loss line
+ * there, cut or whole, says nothing the trace does not (or the next packet lost). A cut number
+ * (`12` of 1234) lies far before the numbers shown, or, unwrapped, far after them.
+ */
+function continuesRange(raw: number, found: PingLines, state: ScanState): boolean {
+  if (found.count === 0) return true;
+  let delta = (raw - state.referenceRaw) & (SEQ_SPACE - 1);
+  if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
+  const unwrapped = state.referenceUnwrapped + delta;
+  return unwrapped >= state.lowest && unwrapped <= state.highest + 1;
 }
 
 /** Whether the `seq` at `at` names a sequence number: `icmp_seq=`, macOS's `icmp_seq `, busybox's ` seq=`. */
@@ -1768,9 +1788,9 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
   }
   const dialect: 'linux' | 'macos' | 'busybox' = found.busybox
     ? 'busybox'
-    : found.macHeader || (!found.linuxHeader && found.macLines)
+    : found.macHeader || (!found.linuxHeader && !found.linuxSummary && found.macLines)
       ? 'macos'
-      : found.linuxHeader || found.linuxLines
+      : found.linuxHeader || found.linuxSummary || found.linuxLines
         ? 'linux'
         : lowest === 0
           ? 'macos'
