@@ -209,6 +209,18 @@ describe('ping logs: what is ping', () => {
     assert.match(refusal('x Pinging 192.0.2.1 with 32 bytes of data:\n'), /^t:1: this looks like a CSV/);
     assert.match(refusal('Pinging is what this file is about\n'), /^t:1: this looks like a CSV/);
   });
+
+  it('refuses an excerpt of Windows ping output without its header by its replies or timeouts, not as a CSV', () => {
+    const windows = (line: number) =>
+      `t:${line}: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits`;
+    assert.equal(refusal('Reply from 192.0.2.1: bytes=32 time=12ms TTL=57\r\nRequest timed out.\r\n'), windows(1));
+    assert.equal(refusal('# tail\nRequest timed out.\r\nReply from 192.0.2.1: bytes=32 time<1ms TTL=57\r\n'), windows(2));
+    // another language's words around the same fields
+    assert.equal(refusal('\nAntwort von 192.0.2.1: Bytes=32 Zeit=12ms TTL=57\r\n'), windows(2));
+    // a CSV named by its column is read as one; a line that merely mentions a timeout is no ping output
+    assert.equal(read('note,lost\nbytes=32 TTL=57,1\n', { column: 'lost' }), '1');
+    assert.match(refusal('x Request timed out.\n'), /^t:1: this looks like a CSV/);
+  });
 });
 
 describe('ping logs: the dialect and its numbering', () => {

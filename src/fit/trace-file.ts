@@ -299,7 +299,8 @@ export class TraceReader {
         throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
       return new PingReader(file, this.maxPackets);
     }
-    const windows = windowsHeader(text);
+    // Without a column named, an excerpt of Windows replies is no CSV either.
+    const windows = windowsHeader(text) ?? (column === undefined ? windowsLine(text) : undefined);
     if (windows !== undefined) {
       // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
       throw new TraceError(
@@ -768,6 +769,23 @@ function windowsHeader(text: string): number | undefined {
     if (/^Pinging \S.* with \d+ bytes of data/.test(line)) return lineOf(text, at);
   }
   return undefined;
+}
+
+/**
+ * The first line of Windows ping output in an excerpt without its header: a reply
+ * (`Reply from 192.0.2.1: bytes=32 time=12ms TTL=57`, in any language: `bytes=` and `TTL=`, which
+ * no ping with sequence numbers prints) or `Request timed out.`; if there is one.
+ */
+function windowsLine(text: string): number | undefined {
+  const lines: number[] = [];
+  const reply = text.indexOf('TTL=');
+  if (reply >= 0) {
+    const start = text.lastIndexOf('\n', reply) + 1;
+    if (/bytes=\d+ .*TTL=\d+/i.test(text.slice(Math.max(start, reply - 200), reply + 10))) lines.push(lineOf(text, reply));
+  }
+  const timeout = text.indexOf('Request timed out.');
+  if (timeout >= 0 && (timeout === 0 || text.charCodeAt(timeout - 1) === NEWLINE)) lines.push(lineOf(text, timeout));
+  return lines.length ? Math.min(...lines) : undefined;
 }
 
 /** The 1-based line of a character offset. */
