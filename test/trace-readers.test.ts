@@ -316,6 +316,19 @@ describe('ping logs: the dialect and its numbering', () => {
 });
 
 describe('ping logs: the lines', () => {
+  it('reads lines a colouriser wrapped whole, and refuses one whose colour codes hide its number, naming its line', () => {
+    const colour = (line: string) => `\u001b[32m${line}\u001b[0m`;
+    assert.equal(read([LINUX_HEADER, colour(reply(1)), colour(reply(3)), reply(4)].join('\n')), '0100');
+    // read past, packet 2's line would be lost (and a first line's would start the trace elsewhere)
+    const hidden = '64 bytes from 192.0.2.1: icmp_seq=\u001b[33m2\u001b[0m ttl=64 time=1.0 ms';
+    for (const [lines, line] of [
+      [[LINUX_HEADER, reply(1), hidden, reply(3)], 3],
+      [[hidden.replace('icmp_seq', 'seq'), reply(3, 'seq=')], 1],
+      [['Request timeout for icmp_seq \u001b[1m2\u001b[0m', reply(3)], 1],
+    ] as const)
+      assert.match(refusal(lines.join('\n')), new RegExp(`^t:${line}: a terminal colour code \\(ESC\\[…m\\) hides the line's sequence number`));
+  });
+
   it('takes a reply only from `<size> bytes from `, told by each of its characters', () => {
     // Packet 2's line is each time a near miss: it names the number, but is no reply, so 2 is lost.
     for (const near of [

@@ -1400,6 +1400,7 @@ function numberBefore(text: string, end: number, from: number): number {
 }
 
 const SEQ_SPACE = 65536; // icmp_seq is 16 bits and wraps
+const ESCAPE = 0x1b; // a terminal colour code's first character
 
 /** What the lines of a ping log say; sequence numbers unwrapped. */
 interface PingLines {
@@ -1612,6 +1613,7 @@ function scanLines(
     let raw = -1;
     let numberFrom = -1;
     let busybox = false;
+    let coloured = false;
     let at = seqToken.within(reply ? replyFrom : start, end);
     for (; at >= 0; at = seqToken.within(at + 1, end)) {
       if (isSeqToken(text, at)) {
@@ -1619,6 +1621,7 @@ function scanLines(
         raw = numberAt(text, numberFrom);
         busybox = text.charCodeAt(at - 1) === 0x20;
         if (raw >= 0) break;
+        if (text.charCodeAt(numberFrom) === ESCAPE) coloured = true;
       }
     }
     if (raw < 0) {
@@ -1634,6 +1637,13 @@ function scanLines(
       // read only where it cannot be a cut one: at a number the trace holds, or the next
       const cut = endsAfterNumber(text, numberFrom, end) && (replied || (cutAtEnd && end === to && !continuesRange(raw % SEQ_SPACE, found, state)));
       if (!cut) placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+    } else if (coloured) {
+      // read without it, the line's packet would be lost, or the trace start elsewhere
+      throw new TraceError(
+        file,
+        line,
+        "a terminal colour code (ESC[…m) hides the line's sequence number: give ping's own output, without colour (or strip the codes: sed 's/\\x1b\\[[0-9;]*m//g')",
+      );
     } else {
       const at = summary.within(start, end);
       if (at >= 0) pingSummary(text, start, at, line, file, found);
