@@ -341,6 +341,16 @@ describe('parseLossTrace: errors name the file and line', () => {
     );
   });
 
+  it('a CSV made from a ping log, with a column named icmp_seq, is read as the CSV its column names', () => {
+    for (const header of ['icmp_seq,rtt_ms,lost', '"icmp_seq";"rtt_ms";"lost"', '# 64 bytes from 192.0.2.10: icmp_seq=1\nicmp_seq\trtt_ms\tlost']) {
+      const d = header.includes(';') ? ';' : header.includes('\t') ? '\t' : ',';
+      const text = `${header}\n${['1', '0.5', '0'].join(d)}\n${['2', '', '1'].join(d)}\n${['3', '0.6', '0'].join(d)}\n`;
+      assert.equal(parseLossTrace(text, { file: 'pings.csv', column: 'lost' }).lost.join(''), '010', header);
+      // a column the header does not name is named as the CSV's
+      assert.throws(() => parseLossTrace(text, { file: 'pings.csv', column: 'loss' }), /pings\.csv:\d: no column "loss" \(did you mean 'lost'\?\)/);
+    }
+  });
+
   it('Windows ping output, which has no sequence numbers', () => {
     const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
     assertTraceError(

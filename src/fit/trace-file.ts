@@ -294,7 +294,8 @@ export class TraceReader {
   private detect(text: string): DigitsReader | CsvReader | PingReader {
     const { file, column } = this.options;
     const columnOption = this.options.columnOption ?? 'column:';
-    if (looksLikePing(text)) {
+    // A CSV made from a ping log may name a column icmp_seq: with a column given, a first line of fields, no ping line, says CSV.
+    if (looksLikePing(text) && !(column !== undefined && startsWithCsvHeader(text))) {
       if (column !== undefined)
         throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
       return new PingReader(file, this.maxPackets);
@@ -793,6 +794,17 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/**
+ * Whether the first line that is neither blank nor a `#` comment is a CSV header: two fields or
+ * more, and none of a ping line's words (a header line, a reply's or a loss's number, a summary).
+ */
+function startsWithCsvHeader(text: string): boolean {
+  const header = firstContentLine(text)?.text;
+  if (header === undefined || isPingHeaderAt(header, 0)) return false;
+  if (/seq[= ]\d|icmp_req=|bytes from |packets transmitted|Request timeout|no answer yet/.test(header)) return false;
+  return header.split(detectDelimiter(header)).length >= 2;
 }
 
 /** The first line that is neither blank nor a `#` comment, trimmed, with its 1-based number. */
