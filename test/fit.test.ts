@@ -348,6 +348,9 @@ describe('parseLossTrace: errors name the file and line', () => {
       assert.equal(parseLossTrace(text, { file: 'pings.csv', column: 'lost' }).lost.join(''), '010', header);
       // a column the header does not name is named as the CSV's
       assert.throws(() => parseLossTrace(text, { file: 'pings.csv', column: 'loss' }), /pings\.csv:\d: no column "loss" \(did you mean 'lost'\?\)/);
+      // and without a column, refused as a CSV, not as a ping log with no packets (where no line names one)
+      if (!header.startsWith('#'))
+        assert.throws(() => parseLossTrace(text, { file: 'pings.csv' }), /pings\.csv:\d: this looks like a CSV \(header .*icmp_seq.*\): give column: to name/);
     }
   });
 

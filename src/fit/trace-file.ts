@@ -298,7 +298,9 @@ export class TraceReader {
     if (looksLikePing(text) && !(column !== undefined && startsWithCsvHeader(text))) {
       if (column !== undefined)
         throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
-      return new PingReader(file, this.maxPackets);
+      // a CSV with ping's words in it (a column icmp_seq), if no line names a packet, is refused as a CSV
+      const header = startsWithCsvHeader(text) ? firstContentLine(text) : undefined;
+      return new PingReader(file, this.maxPackets, header && csvHint(file, header, columnOption));
     }
     // Without a column named, an excerpt of Windows replies is no CSV either.
     const windows = windowsHeader(text) ?? (column === undefined ? windowsLine(text) : undefined);
@@ -312,15 +314,18 @@ export class TraceReader {
     }
     if (column !== undefined) return new CsvReader(file, column, this.maxPackets);
     const header = firstContentLine(text);
-    if (header && /[A-Za-z"]/.test(header.text)) {
-      throw new TraceError(
-        file,
-        header.line,
-        `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
-      );
-    }
+    if (header && /[A-Za-z"]/.test(header.text)) throw csvHint(file, header, columnOption);
     return new DigitsReader(file, this.maxPackets);
   }
+}
+
+/** A CSV given without its column: the refusal names its header. */
+function csvHint(file: string, header: { text: string; line: number }, columnOption: string): TraceError {
+  return new TraceError(
+    file,
+    header.line,
+    `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
+  );
 }
 
 /**
@@ -1462,6 +1467,8 @@ class PingReader {
   constructor(
     private readonly file: string,
     private readonly maxPackets: number,
+    /** What to refuse the text with if no line names a packet: a CSV's header hint, where the first line is one. */
+    private readonly notPing?: TraceError,
   ) {}
 
   takesBytes(): boolean {
@@ -1488,6 +1495,7 @@ class PingReader {
       rest = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
     } else rest = this.lines.end();
     if (rest) scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets, true);
+    if (this.notPing && this.found.count === 0 && this.found.transmitted === undefined) throw this.notPing;
     return buildPingTrace(this.found, this.state, this.file, this.maxPackets);
   }
 
