@@ -341,6 +341,19 @@ describe('parseLossTrace: errors name the file and line', () => {
     );
   });
 
+  it('a CSV made from a ping log, with a column named icmp_seq, is read as the CSV its column names', () => {
+    for (const header of ['icmp_seq,rtt_ms,lost', '"icmp_seq";"rtt_ms";"lost"', '# 64 bytes from 192.0.2.10: icmp_seq=1\nicmp_seq\trtt_ms\tlost']) {
+      const d = header.includes(';') ? ';' : header.includes('\t') ? '\t' : ',';
+      const text = `${header}\n${['1', '0.5', '0'].join(d)}\n${['2', '', '1'].join(d)}\n${['3', '0.6', '0'].join(d)}\n`;
+      assert.equal(parseLossTrace(text, { file: 'pings.csv', column: 'lost' }).lost.join(''), '010', header);
+      // a column the header does not name is named as the CSV's
+      assert.throws(() => parseLossTrace(text, { file: 'pings.csv', column: 'loss' }), /pings\.csv:\d: no column "loss" \(did you mean 'lost'\?\)/);
+      // and without a column, refused as a CSV, not as a ping log with no packets (where no line names one)
+      if (!header.startsWith('#'))
+        assert.throws(() => parseLossTrace(text, { file: 'pings.csv' }), /pings\.csv:\d: this looks like a CSV \(header .*icmp_seq.*\): give column: to name/);
+    }
+  });
+
   it('Windows ping output, which has no sequence numbers', () => {
     const log = '\r\nPinging 192.0.2.10 with 32 bytes of data:\r\nReply from 192.0.2.10: bytes=32 time=10ms TTL=57\r\nRequest timed out.\r\n';
     assertTraceError(
@@ -1003,6 +1016,27 @@ describe('ping logs read for what they say', () => {
       }
     }
     assert.equal(kept, 2 * (log.length - log.indexOf('_seq=250 ') - '_seq=250'.length));
+  });
+
+  it('reads a log cut at its end inside a loss line (head -c): a number it ends at, which may be cut, read only as the next packet', () => {
+    // Packets 1230–1233 delivered, then packet 1234's loss line cut anywhere: `icmp_seq 12` of 1234
+    // read as packet 12 started the trace at 12, with 1,218 losses the log never showed.
+    const replies = [1230, 1231, 1232, 1233].map((n) => `64 bytes from 192.0.2.10: icmp_seq=${n} ttl=64 time=0.1 ms`);
+    for (const loss of ['Request timeout for icmp_seq 1234', 'no answer yet for icmp_seq=1234', 'From 192.0.2.10 icmp_seq=1234 Destination Host Unreachable']) {
+      const log = [...replies, loss].join('\n');
+      const line = log.lastIndexOf('\n') + 1;
+      const before = parseLossTrace(log.slice(0, line), { file: 'before.txt' });
+      const whole = parseLossTrace(`${log}\n`, { file: 'whole.txt' });
+      assert.deepEqual([whole.range, [...whole.lost]], [{ first: 1230, last: 1234 }, [0, 0, 0, 0, 1]]);
+      for (let cut = line; cut <= log.length; cut++) {
+        const text = log.slice(0, cut);
+        for (const [how, trace] of readBothWays(text)) {
+          // A number the file ends at may be cut: read only as the next packet (1234), never as 1, 12 or 123.
+          const expected = /_seq[= ]1234/.test(text) ? whole : before;
+          assert.deepEqual([trace.range, trace.lost], [expected.range, expected.lost], `cut at ${JSON.stringify(text.slice(line))} (${how})`);
+        }
+      }
+    }
   });
 
   it('reads each line for itself: replies from addresses of other lengths, stamps of other lengths, a host named seq, a stamp left open', () => {

@@ -209,6 +209,18 @@ describe('ping logs: what is ping', () => {
     assert.match(refusal('x Pinging 192.0.2.1 with 32 bytes of data:\n'), /^t:1: this looks like a CSV/);
     assert.match(refusal('Pinging is what this file is about\n'), /^t:1: this looks like a CSV/);
   });
+
+  it('refuses an excerpt of Windows ping output without its header by its replies or timeouts, not as a CSV', () => {
+    const windows = (line: number) =>
+      `t:${line}: Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits`;
+    assert.equal(refusal('Reply from 192.0.2.1: bytes=32 time=12ms TTL=57\r\nRequest timed out.\r\n'), windows(1));
+    assert.equal(refusal('# tail\nRequest timed out.\r\nReply from 192.0.2.1: bytes=32 time<1ms TTL=57\r\n'), windows(2));
+    // another language's words around the same fields
+    assert.equal(refusal('\nAntwort von 192.0.2.1: Bytes=32 Zeit=12ms TTL=57\r\n'), windows(2));
+    // a CSV named by its column is read as one; a line that merely mentions a timeout is no ping output
+    assert.equal(read('note,lost\nbytes=32 TTL=57,1\n', { column: 'lost' }), '1');
+    assert.match(refusal('x Request timed out.\n'), /^t:1: this looks like a CSV/);
+  });
 });
 
 describe('ping logs: the dialect and its numbering', () => {
@@ -227,6 +239,9 @@ describe('ping logs: the dialect and its numbering', () => {
     assert.equal(format([LINUX_HEADER, ...one, 'Request timeout for icmp_seq 3']), 'ping-linux');
     assert.equal(format([MACOS_HEADER, ...zero, 'no answer yet for icmp_seq=2']), 'ping-macos');
     assert.equal(format([...one, '', summary(2, 2, 'packets ')]), 'ping-macos');
+    // iputils' summary says `M received`, BSD's and busybox's `M packets received`: a tail without its header
+    assert.equal(format([...zero, '', summary(2, 2)]), 'ping-linux');
+    assert.equal(format([...zero, 'Request timeout for icmp_seq 2', '', summary(3, 2)]), 'ping-linux');
     assert.equal(format(zero), 'ping-macos');
     assert.equal(format(one), 'ping-linux');
     assert.equal(format([LINUX_HEADER, '64 bytes from 192.0.2.1: seq=1 ttl=64 time=1.0 ms']), 'ping-busybox');
@@ -246,6 +261,13 @@ describe('ping logs: the dialect and its numbering', () => {
     assert.deepEqual(macos.warnings, [
       "the log's summary (line 5) says 5 packets transmitted, 2 received, but the log shows 4 packets (icmp_seq 1–4), 2 received; the trace holds what the log shows",
     ]);
+  });
+
+  it('ends a Linux tail that starts at 0 (icmp_seq wrapped) where its summary says, counting from 1', () => {
+    // 65,539 sent by iputils: numbers 1 … 65,539, the last printed as 3. The tail shows 0–2, so 3 was lost.
+    const tail = parseLossTrace([reply(0), reply(1), reply(2), '', '--- 192.0.2.1 ping statistics ---', summary(65_539, 60_000)].join('\n'), { file: 't' });
+    assert.equal(tail.format, 'ping-linux');
+    assert.deepEqual([tail.range, tail.lost.join('')], [{ first: 0, last: 3 }, '0001']);
   });
 
   it('takes a summary up to 32,767 numbers past the last shown as the end, 32,768 as behind it', () => {
@@ -294,6 +316,19 @@ describe('ping logs: the dialect and its numbering', () => {
 });
 
 describe('ping logs: the lines', () => {
+  it('reads lines a colouriser wrapped whole, and refuses one whose colour codes hide its number, naming its line', () => {
+    const colour = (line: string) => `\u001b[32m${line}\u001b[0m`;
+    assert.equal(read([LINUX_HEADER, colour(reply(1)), colour(reply(3)), reply(4)].join('\n')), '0100');
+    // read past, packet 2's line would be lost (and a first line's would start the trace elsewhere)
+    const hidden = '64 bytes from 192.0.2.1: icmp_seq=\u001b[33m2\u001b[0m ttl=64 time=1.0 ms';
+    for (const [lines, line] of [
+      [[LINUX_HEADER, reply(1), hidden, reply(3)], 3],
+      [[hidden.replace('icmp_seq', 'seq'), reply(3, 'seq=')], 1],
+      [['Request timeout for icmp_seq \u001b[1m2\u001b[0m', reply(3)], 1],
+    ] as const)
+      assert.match(refusal(lines.join('\n')), new RegExp(`^t:${line}: a terminal colour code \\(ESC\\[…m\\) hides the line's sequence number`));
+  });
+
   it('takes a reply only from `<size> bytes from `, told by each of its characters', () => {
     // Packet 2's line is each time a near miss: it names the number, but is no reply, so 2 is lost.
     for (const near of [

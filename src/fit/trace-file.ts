@@ -8,7 +8,7 @@
  * exactly the sequence of copies the Gilbert–Elliott channel draws — so `fit.ts` can fit the
  * channel's parameters to it.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { thousands } from '../io/text.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
@@ -294,12 +294,16 @@ export class TraceReader {
   private detect(text: string): DigitsReader | CsvReader | PingReader {
     const { file, column } = this.options;
     const columnOption = this.options.columnOption ?? 'column:';
-    if (looksLikePing(text)) {
+    // A CSV made from a ping log may name a column icmp_seq: with a column given, a first line of fields, no ping line, says CSV.
+    if (looksLikePing(text) && !(column !== undefined && startsWithCsvHeader(text))) {
       if (column !== undefined)
         throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
-      return new PingReader(file, this.maxPackets);
+      // a CSV with ping's words in it (a column icmp_seq), if no line names a packet, is refused as a CSV
+      const header = startsWithCsvHeader(text) ? firstContentLine(text) : undefined;
+      return new PingReader(file, this.maxPackets, header && csvHint(file, header, columnOption));
     }
-    const windows = windowsHeader(text);
+    // Without a column named, an excerpt of Windows replies is no CSV either.
+    const windows = windowsHeader(text) ?? (column === undefined ? windowsLine(text) : undefined);
     if (windows !== undefined) {
       // Windows prints no sequence numbers, so a reply cannot be matched to its packet.
       throw new TraceError(
@@ -310,15 +314,18 @@ export class TraceReader {
     }
     if (column !== undefined) return new CsvReader(file, column, this.maxPackets);
     const header = firstContentLine(text);
-    if (header && /[A-Za-z"]/.test(header.text)) {
-      throw new TraceError(
-        file,
-        header.line,
-        `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
-      );
-    }
+    if (header && /[A-Za-z"]/.test(header.text)) throw csvHint(file, header, columnOption);
     return new DigitsReader(file, this.maxPackets);
   }
+}
+
+/** A CSV given without its column: the refusal names its header. */
+function csvHint(file: string, header: { text: string; line: number }, columnOption: string): TraceError {
+  return new TraceError(
+    file,
+    header.line,
+    `this looks like a CSV (header ${JSON.stringify(header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text)}): give ${columnOption} to name the column of 0/1 outcomes`,
+  );
 }
 
 /**
@@ -770,11 +777,39 @@ function windowsHeader(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The first line of Windows ping output in an excerpt without its header: a reply
+ * (`Reply from 192.0.2.1: bytes=32 time=12ms TTL=57`, in any language: `bytes=` and `TTL=`, which
+ * no ping with sequence numbers prints) or `Request timed out.`; if there is one.
+ */
+function windowsLine(text: string): number | undefined {
+  const lines: number[] = [];
+  const reply = text.indexOf('TTL=');
+  if (reply >= 0) {
+    const start = text.lastIndexOf('\n', reply) + 1;
+    if (/bytes=\d+ .*TTL=\d+/i.test(text.slice(Math.max(start, reply - 200), reply + 10))) lines.push(lineOf(text, reply));
+  }
+  const timeout = text.indexOf('Request timed out.');
+  if (timeout >= 0 && (timeout === 0 || text.charCodeAt(timeout - 1) === NEWLINE)) lines.push(lineOf(text, timeout));
+  return lines.length ? Math.min(...lines) : undefined;
+}
+
 /** The 1-based line of a character offset. */
 function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/**
+ * Whether the first line that is neither blank nor a `#` comment is a CSV header: two fields or
+ * more, and none of a ping line's words (a header line, a reply's or a loss's number, a summary).
+ */
+function startsWithCsvHeader(text: string): boolean {
+  const header = firstContentLine(text)?.text;
+  if (header === undefined || isPingHeaderAt(header, 0)) return false;
+  if (/seq[= ]\d|icmp_req=|bytes from |packets transmitted|Request timeout|no answer yet/.test(header)) return false;
+  return header.split(detectDelimiter(header)).length >= 2;
 }
 
 /** The first line that is neither blank nor a `#` comment, trimmed, with its 1-based number. */
@@ -1382,6 +1417,7 @@ function numberBefore(text: string, end: number, from: number): number {
 }
 
 const SEQ_SPACE = 65536; // icmp_seq is 16 bits and wraps
+const ESCAPE = 0x1b; // a terminal colour code's first character
 
 /** What the lines of a ping log say; sequence numbers unwrapped. */
 interface PingLines {
@@ -1401,6 +1437,8 @@ interface PingLines {
   busybox: boolean;
   macLines: boolean;
   linuxLines: boolean;
+  /** An iputils summary (`M received`, where BSD and busybox say `M packets received`). */
+  linuxSummary: boolean;
 }
 
 /**
@@ -1422,12 +1460,15 @@ class PingReader {
     busybox: false,
     macLines: false,
     linuxLines: false,
+    linuxSummary: false,
   };
   private readonly state: ScanState = { referenceRaw: -1, referenceUnwrapped: 0, lowest: 0, highest: 0, line: 0 };
 
   constructor(
     private readonly file: string,
     private readonly maxPackets: number,
+    /** What to refuse the text with if no line names a packet: a CSV's header hint, where the first line is one. */
+    private readonly notPing?: TraceError,
   ) {}
 
   takesBytes(): boolean {
@@ -1441,21 +1482,27 @@ class PingReader {
 
   pushBytes(bytes: Uint8Array): void {
     this.scanner!.append(bytes);
-    this.scan(false);
+    this.scan();
   }
 
   finish(): LossTrace {
-    if (this.scanner) this.scan(true);
-    else {
-      const rest = this.lines.end();
-      scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets);
-    }
+    // A last line without its newline (a log cut at its end, `head -c`) is read here, from its
+    // text, both ways: a number it ends at may be cut (scanLines).
+    let rest: string;
+    if (this.scanner) {
+      const bytes = this.scanner.takeCarried();
+      if (!isUtf8(bytes)) throw notUtf8(this.file);
+      rest = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    } else rest = this.lines.end();
+    if (rest) scanPing(rest, 0, rest.length, this.file, this.found, this.state, this.maxPackets, true);
+    if (this.notPing && this.found.count === 0 && this.found.transmitted === undefined) throw this.notPing;
     return buildPingTrace(this.found, this.state, this.file, this.maxPackets);
   }
 
-  private scan(final: boolean): void {
+  /** Scans the whole lines held; what follows the last newline waits (finish reads a last line without one). */
+  private scan(): void {
     const scanner = this.scanner!;
-    if (!scanner.scan(PING_LINES, final, this.take)) throw notUtf8(this.file);
+    if (!scanner.scan(PING_LINES, false, this.take)) throw notUtf8(this.file);
     if (scanner.pending > MAX_LINE_BYTES) throw lineTooLong(this.file, this.state.line + 1, 'a ping log');
   }
 
@@ -1524,7 +1571,7 @@ interface ScanState {
  * scan is linear however the lines are laid out. Refused at the line where the numbers come to
  * span more packets than the limit.
  */
-function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number): void {
+function scanPing(text: string, from: number, to: number, file: string, found: PingLines, state: ScanState, maxPackets: number, cutAtEnd = false): void {
   const searches: PingSearches = {
     seqToken: new Occurrences(text, 'seq'),
     reqToken: new Occurrences(text, 'icmp_req='),
@@ -1533,7 +1580,7 @@ function scanPing(text: string, from: number, to: number, file: string, found: P
     stamps: new Occurrences(text, ']'),
     ttl: new Occurrences(text, ' ttl='),
   };
-  for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets);
+  for (let start = from; start < to; ) start = scanLines(text, start, Math.min(start + SCAN_CHARS, to), to, file, found, state, searches, maxPackets, cutAtEnd);
 }
 
 /** The searches of one piece of a log, remembered from line to line (Occurrences). */
@@ -1568,6 +1615,7 @@ function scanLines(
   state: ScanState,
   searches: PingSearches,
   maxPackets: number,
+  cutAtEnd: boolean,
 ): number {
   const { seqToken, reqToken, timeout, summary, stamps, ttl } = searches;
   while (start < limit) {
@@ -1585,6 +1633,7 @@ function scanLines(
     let raw = -1;
     let numberFrom = -1;
     let busybox = false;
+    let coloured = false;
     let at = seqToken.within(reply ? replyFrom : start, end);
     for (; at >= 0; at = seqToken.within(at + 1, end)) {
       if (isSeqToken(text, at)) {
@@ -1592,6 +1641,7 @@ function scanLines(
         raw = numberAt(text, numberFrom);
         busybox = text.charCodeAt(at - 1) === 0x20;
         if (raw >= 0) break;
+        if (text.charCodeAt(numberFrom) === ESCAPE) coloured = true;
       }
     }
     if (raw < 0) {
@@ -1602,9 +1652,18 @@ function scanLines(
     if (raw >= 0) {
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
       const replied = reply || ttl.within(start, end) >= 0;
-      // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too
-      if (!(replied && endsAfterNumber(text, numberFrom, end)))
-        placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+      // a reply ending at its number was cut there (a log cut mid-line, `head -c`): its number may be cut too;
+      // so may a loss line's that ends the log without its newline (`Request timeout for icmp_seq 12` of 1234),
+      // read only where it cannot be a cut one: at a number the trace holds, or the next
+      const cut = endsAfterNumber(text, numberFrom, end) && (replied || (cutAtEnd && end === to && !continuesRange(raw % SEQ_SPACE, found, state)));
+      if (!cut) placeNumber(raw % SEQ_SPACE, replied, busybox, !replied && timeout.within(start, end) >= 0, found, state, file, maxPackets);
+    } else if (coloured) {
+      // read without it, the line's packet would be lost, or the trace start elsewhere
+      throw new TraceError(
+        file,
+        line,
+        "a terminal colour code (ESC[…m) hides the line's sequence number: give ping's own output, without colour (or strip the codes: sed 's/\\x1b\\[[0-9;]*m//g')",
+      );
     } else {
       const at = summary.within(start, end);
       if (at >= 0) pingSummary(text, start, at, line, file, found);
@@ -1634,7 +1693,10 @@ function pingSummary(text: string, start: number, at: number, line: number, file
     found.summaryLine = line;
     found.transmitted = transmitted;
     found.received = received;
-    if (text.startsWith(' packets received', rest + String(received).length)) found.macLines = true;
+    // BSD's and busybox's summary says `M packets received`, iputils' `M received`: Linux numbering, from 1
+    const after = rest + String(received).length;
+    if (text.startsWith(' packets received', after)) found.macLines = true;
+    else if (text.startsWith(' received', after)) found.linuxSummary = true;
   }
 }
 
@@ -1687,6 +1749,19 @@ function placeNumber(
     if (busybox) found.busybox = true;
   } else if (timeout) found.macLines = true;
   else found.linuxLines = true;
+}
+
+/**
+ * Whether a number (`raw`, below 2^16) lies in the trace so far or just after it: a loss line
+ * there, cut or whole, says nothing the trace does not (or the next packet lost). A cut number
+ * (`12` of 1234) lies far before the numbers shown, or, unwrapped, far after them.
+ */
+function continuesRange(raw: number, found: PingLines, state: ScanState): boolean {
+  if (found.count === 0) return true;
+  let delta = (raw - state.referenceRaw) & (SEQ_SPACE - 1);
+  if (delta >= SEQ_SPACE / 2) delta -= SEQ_SPACE;
+  const unwrapped = state.referenceUnwrapped + delta;
+  return unwrapped >= state.lowest && unwrapped <= state.highest + 1;
 }
 
 /** Whether the `seq` at `at` names a sequence number: `icmp_seq=`, macOS's `icmp_seq `, busybox's ` seq=`. */
@@ -1761,9 +1836,9 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
   }
   const dialect: 'linux' | 'macos' | 'busybox' = found.busybox
     ? 'busybox'
-    : found.macHeader || (!found.linuxHeader && found.macLines)
+    : found.macHeader || (!found.linuxHeader && !found.linuxSummary && found.macLines)
       ? 'macos'
-      : found.linuxHeader || found.linuxLines
+      : found.linuxHeader || found.linuxSummary || found.linuxLines
         ? 'linux'
         : lowest === 0
           ? 'macos'
