@@ -69,10 +69,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   let exact: ExactSummary | null = null;
   if (result.exact) {
     const e = result.exact;
-    // The engine's own moments (summed exactly where it could), the distribution only for its mode.
+    // The engine's own moments (summed exactly where it could), the distribution only for its mode
+    // and, over a replayed trace (an average over its starts), for the sd: see centredSd.
+    const replayed = result.cell.scenario.channelDefinition.replay !== undefined;
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies),
-      ...(e.messages ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
+      ...(e.messages && replayed ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
@@ -160,9 +162,10 @@ function momentCost(mean: number, second: number, copies: number): { mean: numbe
 }
 
 /**
- * The sd of messages from their distribution, about the mean: where the cost varies little
- * (over a trace, a few starts in thousands that resend), second − mean² cancels all but a few
- * of its digits (1e-11 relative over 10^5 starts), where each term here is whole.
+ * The sd of messages from their distribution, about the mean: over a trace, where a few starts
+ * in thousands change the cost, second − mean² cancels all but a few of its digits (1e-11
+ * relative over 30,000 starts), where each term here is whole. Other channels keep second −
+ * mean², so the bytes printed for them stay those of results saved before.
  */
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
