@@ -74,7 +74,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const replayed = result.cell.scenario.channelDefinition.replay !== undefined;
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies),
-      ...(e.messages && replayed ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
+      ...(e.messages && replayed && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
@@ -164,8 +164,8 @@ function momentCost(mean: number, second: number, copies: number): { mean: numbe
 /**
  * The sd of messages from their distribution, about the mean: over a trace, where a few starts
  * in thousands change the cost, second − mean² cancels all but a few of its digits (1e-11
- * relative over 30,000 starts), where each term here is whole. Other channels keep second −
- * mean², so the bytes printed for them stay those of results saved before.
+ * relative over 30,000 starts), where no term here is negative, so none cancels. Other channels
+ * keep second − mean², so the bytes printed for them stay those of results saved before.
  */
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
