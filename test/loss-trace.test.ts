@@ -477,6 +477,29 @@ describe('the trace channel at real sizes', () => {
     assert.match(f.stdout, /The fits rest on 209 packets: 11 loss bursts and 11 gaps between them\./);
     assert.match(f.stderr, /^twogenerals: warning: .*tail\.txt: the log's summary \(line 201\) says 400 packets transmitted/);
   });
+
+  it("prints the messengers' exact sd of a cost that a few starts in thousands change to the last digits, replayed or as tables", async () => {
+    // One loss in n packets: the handshake of 2 legs sends one message from the start at the loss
+    // and two from every other, so its sd is √(n − 1) / n; retransmission over 2 rounds sends 3
+    // from the loss, 4 from the start before it and 2 from the rest, so √(5n − 9) / n. From
+    // E[m²] − E[m]² these came out 1e-11 off (the two nearly equal, their digits cancelled).
+    for (const n of [30_000, 3_001]) {
+      const digits = Array.from({ length: n }, (_, i) => (i === 1_234 ? '1' : '0')).join('');
+      const dir = tempFiles({ 't.txt': `${digits}\n` });
+      for (const [protocol, sd] of [
+        ['handshake', Math.sqrt(n - 1) / n],
+        ['retransmit', Math.sqrt(5 * n - 9) / n],
+      ] as const) {
+        const scenario = join(dir, `${protocol}.yaml`);
+        writeFileSync(scenario, `name: one-loss\nprotocol: ${protocol}\nchannel: { model: trace, file: t.txt }\nredundancy: 1\nrounds: 2\n`);
+        const r = await cliIn(['exact', scenario, '-f', 'csv']);
+        assert.equal(r.status, 0, r.stderr);
+        const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+        const printed = Number(row!['messengers_sd_exact']);
+        assert.ok(Math.abs(printed - sd) <= 4e-16 * sd, `${protocol} over ${n} packets: sd ${printed} against ${sd}`);
+      }
+    }
+  });
 });
 
 describe('fit', () => {

@@ -78,6 +78,12 @@ export interface CellModel {
    * built when first asked for.
    */
   readonly replay?: Replay;
+  /**
+   * Lets go of tables built when first asked for (a short trace's, tens of megabytes at 20,000
+   * packets), built again if asked for once more: a run keeps every cell's model to its end, and
+   * a sweep of a hundred cells over such a trace held them all (out of memory at 128 cells).
+   */
+  readonly releaseTables?: () => void;
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -152,6 +158,9 @@ export function buildCellModel(spec: CellSpec): CellModel {
       },
       get dispatchOrderFree() {
         return built().dispatchOrderFree;
+      },
+      releaseTables() {
+        tables = undefined;
       },
     };
   }
