@@ -258,6 +258,7 @@ describe('the messenger over a replayed trace draws its start through the start 
       assert.deepEqual(t.traceStart, { position: start, packets: LOST.length }, `trial ${trial}`);
       assert.equal(t.events.length, 1);
       assert.equal(t.events[0]!.kind === 'send' && t.events[0]!.received, deliveredAt(LOST, start, k) > 0, `trial ${trial}: the fate at its start`);
+      assert.equal(t.events[0]!.kind === 'send' && t.events[0]!.delivered, deliveredAt(LOST, start, k), `trial ${trial}: the copies arrived from its start`);
       replayed[model.outcomes.names.indexOf(t.outcome)]!++;
     }
     assert.deepEqual(replayed, runBlock(model, blockState('replayed', cell!.key, 0), n).outcomes, 'the replayed trials add up to the run’s tally');
@@ -274,6 +275,19 @@ describe('the messenger over a replayed trace draws its start through the start 
       ),
     );
     assert.match(r.stdout, /A → B: order, 2 copies: all 2 lost/);
+    // A received order says how many of its copies arrived, as the trace has them from its start.
+    for (const [wanted, text] of [
+      [1, '1 of 2 arrived'],
+      [2, 'all 2 arrived'],
+    ] as const) {
+      let trial = 1;
+      for (; trial <= 5000; trial++) if (deliveredAt(LOST, traceTrial(cell!, trial)!.traceStart!.position, k) === wanted) break;
+      const told = await cliInProcess(['trace', yaml, '--trial', String(trial)]);
+      assert.equal(told.status, 0, told.stderr);
+      assert.match(told.stdout, new RegExp(`A → B: order, 2 copies: ${text}\n`), `trial ${trial}`);
+      const diagram = await cliInProcess(['trace', yaml, '--trial', String(trial), '--format', 'mermaid']);
+      assert.match(diagram.stdout, new RegExp(`A->>B: order \\(2 copies, ${text}\\)`), `trial ${trial}, Mermaid`);
+    }
   });
 
   it('counts the words below each threshold on the SIMD lanes as uniformBelowInOrder draws them, and ends where the stream does', () => {

@@ -58,7 +58,7 @@ export function traceText(t: TrialTrace): string {
     }
     if (e.kind === 'send') {
       const [from, to] = names(t, e);
-      const fate = e.received ? 'arrived' : t.copies === 1 ? 'lost' : `all ${t.copies} lost`;
+      const fate = e.received ? arrivedText(t.copies, e.delivered) : t.copies === 1 ? 'lost' : `all ${t.copies} lost`;
       lines.push(`${prefix} ${from} → ${to}: ${e.label}, ${copiesText(t.copies)}: ${fate}`);
     } else if (e.kind === 'crash') {
       lines.push(`${prefix} ${crashedName(t, e.node)} crashes`);
@@ -104,9 +104,15 @@ export function traceMermaid(t: TrialTrace): string {
     }
     const [from, to] = names(t, e);
     lines.push(
-      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? '' : ', all lost'})`)}`,
+      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : ', all lost'})`)}`,
     );
   }
   lines.push(`  Note over ${span}: ${mermaidText(OUTCOME_WORDS[t.outcome] ?? t.outcome)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A received message's fate: over a replayed trace, how many of its copies arrived (known there); else that it arrived. */
+function arrivedText(copies: number, delivered: number | undefined): string {
+  if (delivered === undefined || copies === 1) return 'arrived';
+  return delivered === copies ? `all ${copies} arrived` : `${delivered} of ${copies} arrived`;
 }

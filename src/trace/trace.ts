@@ -16,6 +16,8 @@ export type TraceEvent =
       readonly peer: number;
       readonly label: string;
       readonly received: boolean;
+      /** Over a replayed trace: how many of the copies arrived. */
+      readonly delivered?: number;
       readonly state: string;
     }
   | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
@@ -56,7 +58,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
     onStart: (p) => {
       position = p;
     },
-    onSend: (s, received, st) =>
+    onSend: (s, received, st, delivered) =>
       events.push({
         kind: 'send',
         round: s.round,
@@ -64,6 +66,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         peer: s.peer,
         label: s.label,
         received,
+        ...(delivered === undefined ? {} : { delivered }),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
     onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),

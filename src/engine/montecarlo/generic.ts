@@ -37,7 +37,8 @@ function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
 
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
-  onSend(step: Step, received: boolean, state: Int32Array): void;
+  /** `delivered`: over a replayed trace, the copies that arrived (read at the position; elsewhere unknown, a draw decides the message). */
+  onSend(step: Step, received: boolean, state: Int32Array, delivered?: number): void;
   onChoose(step: Step, choice: number, state: Int32Array): void;
   /** Node `node` crashed at the start of round `round` (state: after the crash). */
   onCrash?(node: number, round: number, state: Int32Array): void;
@@ -106,7 +107,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         messages++;
         lastRound = step.round;
         result = delivered > 0 ? 1 : 0;
-        observer?.onSend(step, result === 1, state);
+        observer?.onSend(step, result === 1, state, delivered);
         protocol.resolve(state, config, step, result);
         continue;
       }
