@@ -19,7 +19,8 @@ export function findChannelFiles(
   data: Record<string, unknown>,
   scenarioFile: unknown,
   resultFiles: readonly string[],
-  dirs: readonly string[],
+  /** The folders --trace-dir named; null for a command that has no --trace-dir (a re-export). */
+  dirs: readonly string[] | null,
 ): Record<string, string> | undefined {
   const channel = data['channel'];
   if (typeof channel !== 'object' || channel === null) return undefined;
@@ -30,7 +31,7 @@ export function findChannelFiles(
   const names = definition.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string').map((p) => p.name);
   if (names.length === 0) return undefined;
   const written = names.map((name) => object[name] as string);
-  const { scenarioFiles, folders } = recordedPlaces(scenarioFile, resultFiles, dirs);
+  const { scenarioFiles, folders } = recordedPlaces(scenarioFile, resultFiles, dirs ?? []);
   const candidates = [
     ...scenarioFiles.map((scenario) => written.map((w) => resolve(dirname(resolve(scenario)), w))),
     ...folders.flatMap((folder) => [written.map((w) => resolve(folder, w)), written.map((w) => resolve(folder, basename(w)))]),
@@ -50,9 +51,6 @@ export function findChannelFiles(
     : `looked relative to the scenario file and in ${folders.join(', ')}`;
   throw new UsageError(
     place,
-    `${what} these counts were made with (sha256 ${digest.slice(0, 12)}…) ${written.length === 1 ? 'was' : 'were'} not found; ${looked}: put ${written.length === 1 ? 'it' : 'them'} beside the results${dirs === NO_DIRS ? '' : ' or give the folder with --trace-dir'}`,
+    `${what} these counts were made with (sha256 ${digest.slice(0, 12)}…) ${written.length === 1 ? 'was' : 'were'} not found; ${looked}: put ${written.length === 1 ? 'it' : 'them'} beside the results${dirs === null ? '' : ' or give the folder with --trace-dir'}`,
   );
 }
-
-/** What a command without --trace-dir passes. */
-export const NO_DIRS: readonly string[] = [];

@@ -5,7 +5,7 @@ import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
 import { findProtocolFile } from '../protocol-files/find.js';
-import { NO_DIRS, findChannelFiles } from './find-channel-files.js';
+import { findChannelFiles } from './find-channel-files.js';
 import { loadScenarioSource } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
@@ -33,7 +33,7 @@ export async function readSavedReport(path: string): Promise<Report> {
     const { scenarioFile, ...data } = resolved as Record<string, unknown>;
     const parsed = parseScenarioText(JSON.stringify(data), label);
     const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
-    const channelFilesAt = findChannelFiles(label, data, scenarioFile, [path], NO_DIRS);
+    const channelFilesAt = findChannelFiles(label, data, scenarioFile, [path], null);
     const source = {
       ...parsed,
       ...(protocolAt ? { protocolAt } : {}),

@@ -19,10 +19,10 @@ import { resultOrderFor, shareOf, startAt as startOfResults } from './result-ord
  * Bernoulli's messenger. A received message carries, as Bernoulli's does, the copies delivered
  * as their expected value given that it was received (the mean over the starts that deliver: the
  * model's last delivery class): the delivered mean is as exact in expectation, and no trial is
- * counted by its copies, which took a compare a group (copies + 1 of them). The order depends on the trace and the cell alone
- * (not on the trials, the workers or the shard), so every engine and `trace` map j alike. Other
- * protocols that draw nothing of their own, or whose every choice ends the trial, draw through
- * their result order (result-order.ts), the rest the start j itself.
+ * counted by its copies, which took a compare a group (copies + 1 of them). The order depends on
+ * the trace and the cell alone (not on the trials, the workers or the shard), so every engine
+ * and `trace` map j alike. Other protocols that draw nothing of their own, or whose every choice
+ * ends the trial, draw through their result order (result-order.ts), the rest the start j itself.
  */
 export interface StartOrder {
   readonly replay: Replay;
