@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
+import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, CHOOSE, END, ROUND, SEND } from '../src/contract/protocol.js';
 import type { Step } from '../src/contract/protocol.js';
@@ -78,6 +78,19 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       'it needs more than 38,909 steps of work (19,455 of 20,016 trace starts followed)',
     );
     assert.equal(exactCell(model, { maxWork: 38_910, maxWords: Number.POSITIVE_INFINITY }).statesExpanded, 2 * 20_016);
+  });
+  it('looks at the work within a start too: a start of many chance points is stopped at the limit, not after 1,024 starts', () => {
+    // No loss: every cohort hears PREPARE and draws its vote, so a start is 2^10 paths (about
+    // 25,000 steps); 1,024 such starts between looks were 25 million steps past any limit, and a
+    // run's exact attempt held its thread (and the run) for minutes where cohorts were more.
+    const clean = join(tempFiles({ 'clean.txt': '0'.repeat(20_016) }), 'clean.txt');
+    const model = cell('two-phase-commit', 'trace', { file: clean, rounds: 1, redundancy: 1, participants: 10, abortRate: 0.05 });
+    const steps = exactSteps(model, UNLIMITED);
+    assert.deepEqual([steps.next().value, steps.next().value], [65_536, 65_536]);
+    assert.equal(
+      refusal(model, { maxWork: 100_000, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 100,000 steps of work (5 of 20,016 trace starts followed)',
+    );
   });
   it('sums the starts with compensation: 20,016 starts of 0.9 and 0.1 average to 0.9 and 0.1 to the last bit', () => {
     // A lossless trace: every start commits with 0.9 (its YES vote) and aborts with 0.1. Summed

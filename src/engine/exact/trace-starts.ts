@@ -9,6 +9,12 @@ import type { ExactLimits, ExactSteps } from './result.js';
 
 /** Starts between looks at the work done (a protocol step is a unit of work). */
 const CHECK_EVERY = 1024;
+/**
+ * Work between looks within the starts: one start whose protocol branches at many chance points
+ * (two-phase commit's votes: 2^cohorts paths) can be more work than the limit by itself, and must
+ * be stopped at the limit, and let the caller's thread run, as a cheap start is.
+ */
+const CHECK_WORK = 65_536;
 
 /**
  * A sum with Neumaier's compensation (Neumaier, "Rundungsfehleranalyse einiger Verfahren zur
@@ -62,10 +68,15 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   let expanded = 0;
   let reported = 0; // work yielded so far
 
+  /** Refuses the cell once its work is past the limit; else tells the progress. */
+  const look = (start: number): void => {
+    if (expanded > limits.maxWork) throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
+    limits.progress?.(expanded);
+  };
+
   for (let start = 0; start < starts; start++) {
     if (start % CHECK_EVERY === CHECK_EVERY - 1) {
-      if (expanded > limits.maxWork) throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
-      limits.progress?.(expanded);
+      look(start);
       yield expanded - reported;
       reported = expanded;
     }
@@ -77,7 +88,11 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
       const state = branch.state;
       let { position, messages: sent, delivered: arrived, round } = branch;
       for (let steps = 0; ; steps++) {
-        expanded++;
+        if (++expanded - reported >= CHECK_WORK) {
+          look(start);
+          yield expanded - reported;
+          reported = expanded;
+        }
         clearStep(step);
         protocol.next(state, config, step);
         refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
