@@ -15,6 +15,7 @@ import { trace } from '../src/channels/trace.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
+import { BLOCK_SIZE, simulateBlocks } from '../src/engine/schedule/blocks.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { countingCalls, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
@@ -152,5 +153,79 @@ describe('short traces replayed, their tables for the exact engines', () => {
     const growth = heaps[5]! - heaps[1]!;
     assert.ok(growth < tables, `the heap grew by ${growth} bytes over four cells, where a cell's tables take ${tables}`);
     assert.ok(model.transmissions.length > 0); // held to here, so that its tables count in every heap above
+  });
+
+  it("with crashes too (the tables then serve every engine): a sweep's models hold one cell's tables at a time", async () => {
+    // With crashes a short trace is not replayed: the engines read its tables, which were built
+    // with the model and kept to the run's end, a delivery class per position (40,000 at 20,000
+    // packets): 128 cells died at the heap limit with a native stack trace.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const packets = 10_000;
+    const digits = Array.from({ length: packets }, (_, i) => ((i * 7919) % 13 < 2 ? '1' : '0')).join('');
+    const dir = tempFiles({ 't.txt': `${digits}\n` });
+    writeFileSync(
+      join(dir, 's.yaml'),
+      [
+        'name: crashing',
+        'protocol: messenger',
+        'channel: { model: trace, file: t.txt }',
+        'crash: 0.01',
+        'trials: 1000',
+        'seed: 1',
+        'sweep:',
+        '  redundancy: { from: 1, to: 6 }',
+        '',
+      ].join('\n'),
+    );
+    const heap = (): number => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const model = buildCellModel({ protocol: 'messenger', channel: 'trace', params: { redundancy: 2, crash: 0.01, file: join(dir, 't.txt') } });
+    assert.equal(model.replay, undefined, 'with crashes, not replayed');
+    assert.deepEqual(model.deliveryValues, [1, 2], 'a class per number of copies, not one per position');
+    const before = heap();
+    assert.equal(model.transmissions.length, 2 * packets);
+    const tables = heap() - before;
+    assert.ok(tables > 4e6, `one cell's tables take ${tables} bytes`);
+    const heaps: number[] = [];
+    const original = trace.initialStates;
+    trace.initialStates = (config) => {
+      heaps.push(heap());
+      return original(config);
+    };
+    try {
+      const r = await cliIn(['exact', join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim().split('\n').length, 7);
+    } finally {
+      trace.initialStates = original;
+    }
+    assert.equal(heaps.length, 6, 'tables built once a cell, when its exact value is made');
+    const growth = heaps[5]! - heaps[1]!;
+    assert.ok(growth < tables, `the heap grew by ${growth} bytes over four cells, where a cell's tables take ${tables}`);
+    assert.ok(model.transmissions.length > 0); // held to here, so that its tables count in every heap above
+  });
+
+  it("with crashes, a thread lets go of a cell's tables when it runs another cell's blocks, and counts the same", () => {
+    const dir = tempFiles({ 't.txt': `${'0110100'.repeat(1000)}\n` });
+    // Block 1 of a cell of BLOCK_SIZE + 500 trials: 500 trials a task.
+    const task = (redundancy: number, id: number) => ({
+      id,
+      spec: { protocol: 'messenger', channel: 'trace', params: { redundancy, crash: 0.05, file: join(dir, 't.txt') } },
+      cellKey: `crash-${redundancy}`,
+      seed: '1',
+      trials: BLOCK_SIZE + 500,
+      firstBlock: 1,
+      blocks: 1,
+    });
+    const built = countingCalls(trace, 'transmissions', () => [task(1, 1), task(2, 2), task(1, 3)].map(simulateBlocks));
+    assert.equal(built.calls, 3, "the first cell's tables built again after the other cell ran");
+    assert.deepEqual(built.result[2], built.result[0]);
+    assert.equal(built.result[0]!.trials, 500);
+    const kept = countingCalls(trace, 'transmissions', () => simulateBlocks(task(1, 4)));
+    assert.equal(kept.calls, 0, 'kept while the same cell runs on');
+    assert.deepEqual(kept.result, built.result[0]);
   });
 });

@@ -133,20 +133,23 @@ export function buildCellModel(spec: CellSpec): CellModel {
       replay,
     };
   }
-  if (replay) {
-    // Replayed, with tables: Monte Carlo and `trace` read the replay alone, so the tables (a
-    // state per position, for the exact engines) are built when first asked for. Delivery class
-    // c is c + 1 copies, as the replay counts them.
-    const byCopies = Array.from({ length: replay.copies }, (_, c) => c + 1);
+  // A channel that says whether it has tables (a trace) has large ones where it has them: a state per position.
+  if (replay || channel.hasTables !== undefined) {
+    // Replayed, with tables: Monte Carlo and `trace` read the replay alone, so the tables (for
+    // the exact engines) are built when first asked for. With crashes, not replayed: the engines
+    // read the tables, built when first asked for too, so that a sweep's models, kept to the
+    // run's end, hold none but the cell's at work (releaseTables). Delivery class c is c + 1
+    // copies, as the replay counts them.
+    const byCopies = Array.from({ length: replay?.copies ?? copies }, (_, c) => c + 1);
     let values: readonly number[] | undefined;
     let tables: ChannelTables | undefined;
     const built = (): ChannelTables => (tables ??= channelTables(channel, channelConfig, byCopies, true));
     return {
       ...shared,
       get deliveryValues() {
-        return (values ??= replayedDeliveryValues(this, replay));
+        return replay ? (values ??= replayedDeliveryValues(this, replay)) : byCopies;
       },
-      replay,
+      ...(replay ? { replay } : {}),
       get transmissions() {
         return built().transmissions;
       },

@@ -40,6 +40,8 @@ export function blockTrials(trials: number, b: number): number {
 }
 
 const models = new Map<string, CellModel>();
+/** The model of the last task: a model kept for a later task of its cell lets go of its tables (a short trace's, with crashes) when another cell's task comes. */
+let lastModel: CellModel | undefined;
 
 /** Cells with at least this many trials get a kernel compiled for them alone (see kernelFor). */
 export const SPECIALIZE_TRIALS = 1 << 24;
@@ -51,6 +53,8 @@ export function simulateBlocks(task: BlockTask): Tally {
     if (models.size > 256) models.clear();
     models.set(task.cellKey, (model = buildCellModel(task.spec)));
   }
+  if (lastModel !== model) lastModel?.releaseTables?.();
+  lastModel = model;
   const total = emptyTally(model.outcomes.names.length);
   const stride = task.stride ?? 1;
   const specialize = task.trials >= SPECIALIZE_TRIALS;
