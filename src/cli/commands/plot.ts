@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -9,6 +8,7 @@ import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCha
 import { readSavedReport } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
+import { writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -50,7 +50,7 @@ export function makePlotCommand(streams: Streams): Command {
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
       try {
-        writeFileSync(flags.output, format === '.png' ? await renderPng(svg) : svg);
+        writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
         throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
       }
@@ -126,11 +126,12 @@ function safeJson(text: string): Record<string, unknown> | null {
   }
 }
 
-/** The outcome counts' columns of saved results: between `trials` and `success` (README, "What the numbers mean"). */
+/** The outcome counts' columns of saved results: between `trials, seed` and `success` (README, "What the numbers mean"). */
 function outcomeColumns(columns: readonly string[]): string[] {
   const from = columns.indexOf('trials');
   const to = columns.indexOf('success');
-  return from >= 0 && to > from ? columns.slice(from + 1, to) : [];
+  // The seed (a text) sits between the trials and the counts: it is no outcome.
+  return from >= 0 && to > from ? columns.slice(from + 1, to).filter((c) => c !== 'seed') : [];
 }
 
 /** The metric named, before anything is run: the built-in metrics, and the outcomes these results or this protocol have. */
