@@ -125,3 +125,31 @@ describe('trace of a run to a precision', () => {
     assert.match(r.stdout.split('\n')[0]!, /: trial 5 of at most 100,000,000 \(the run stops once every half-width is at most 0\.01\), seed 2026$/);
   });
 });
+
+describe('inputs that could only give a wrong or empty answer', () => {
+  it('fit --column naming two columns', async () => {
+    const dir = tempFiles({ 'link.csv': 'lost,lost\n1,0\n1,0\n0,0\n' });
+    const r = await cliIn(['fit', join(dir, 'link.csv'), '--column', 'lost']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*link\.csv:1: the column "lost" appears twice \(fields 1 and 2\)\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('an expect entry with atLeast above atMost', async () => {
+    const dir = tempFiles({ 'gate.yaml': 'protocol: messenger\ntrials: 100\nexpect:\n  - { metric: success, atLeast: 0.9, atMost: 0.5 }\n' });
+    const r = await cliIn(['run', join(dir, 'gate.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*gate\.yaml:4:5: expect\[0\] can never hold: atLeast 0\.9 is above atMost 0\.5\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a confidence so near 1 that every interval would be NaN (empty in CSV)', async () => {
+    const r = await cliIn(['run', '--trials', '100', '--confidence', '0.9999999999999999', '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*'0\.9999999999999999' is invalid\. [^\n]*too close to 1[^\n]*\n$/);
+    assert.equal(r.stdout, '');
+    const near = await cliIn(['run', '--trials', '100', '--confidence', '0.999999999999999', '-f', 'csv']);
+    assert.equal(near.status, 0, near.stderr);
+    assert.match(near.stdout.split('\n')[1]!, /,0\.74,0\.\d+,0\.\d+,0\.26,0\.\d+,0\.\d+,/);
+  });
+});
