@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
-import { cli, tempFiles } from './helpers.js';
+import { ROOT, cli, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 const SWEEP = 'scenarios/redundancy-vs-loss.yaml';
@@ -151,5 +151,18 @@ describe('inputs that could only give a wrong or empty answer', () => {
     const near = await cliIn(['run', '--trials', '100', '--confidence', '0.999999999999999', '-f', 'csv']);
     assert.equal(near.status, 0, near.stderr);
     assert.match(near.stdout.split('\n')[1]!, /,0\.74,0\.\d+,0\.\d+,0\.26,0\.\d+,0\.\d+,/);
+  });
+
+  it("a protocol file's whole-number parameter with a fractional default", async () => {
+    const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+      'outcomes: GENERALS_OUTCOMES,',
+      "outcomes: GENERALS_OUTCOMES,\n    parameters: [{ name: 'window', description: 'w', minimum: 1, maximum: 8, default: 2.5, integer: true }],",
+    );
+    assert.match(protocol, /default: 2\.5/);
+    const dir = tempFiles({ 'p.mjs': protocol, 'p.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
+    const r = await cliIn(['run', join(dir, 'p.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: parameter window is a whole number \(integer: true\), but its default 2\.5 is not\n$/);
+    assert.equal(r.stdout, '');
   });
 });

@@ -298,6 +298,7 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
     need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
+    need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
   const sides = d['sides'];
   need(
