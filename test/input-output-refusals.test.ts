@@ -165,4 +165,16 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: parameter window is a whole number \(integer: true\), but its default 2\.5 is not\n$/);
     assert.equal(r.stdout, '');
   });
+
+  it('a protocol file listing one outcome twice as success (a success of 2)', async () => {
+    const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+      'outcomes: GENERALS_OUTCOMES,',
+      'outcomes: { ...GENERALS_OUTCOMES, success: [0, 0] },',
+    );
+    const dir = tempFiles({ 'p.mjs': protocol, 'p.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
+    const r = await cliIn(['run', join(dir, 'p.yaml'), '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: outcomes\.success lists 0 \(both\) twice: each outcome counts once\n$/);
+    assert.equal(r.stdout, '');
+  });
 });

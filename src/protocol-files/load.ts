@@ -285,6 +285,9 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
       Array.isArray(list) && list.every((i) => Number.isInteger(i) && i >= 0 && i < names.length),
       `outcomes.${key} must list indices into outcomes.names (0 to ${names.length - 1})`,
     );
+    // An index listed twice would count its outcome twice: a proportion above 1.
+    const twice = (list as number[]).find((i, at) => (list as number[]).indexOf(i) !== at);
+    need(twice === undefined, `outcomes.${key} lists ${twice} (${names[twice as number]}) twice: each outcome counts once`);
     return list as number[];
   };
   const parameters = (d['parameters'] ?? []) as unknown[];
