@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
+import { chartSpec } from '../src/plot/chart.js';
 import { ROOT, cli, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
@@ -176,5 +177,21 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: outcomes\.success lists 0 \(both\) twice: each outcome counts once\n$/);
     assert.equal(r.stdout, '');
+  });
+
+  it('plot --metric OUTCOME draws proportions of the trials, not counts', async () => {
+    const rows = [
+      { scenario: 's', trials: 1000, loss: 0.1, onlyA: 250 },
+      { scenario: 's', trials: 4000, loss: 0.2, onlyA: 1000 },
+    ];
+    const spec = chartSpec(rows, { metric: 'onlyA', x: 'loss', series: null, logY: false, title: 's' });
+    const values = (spec['data'] as { values: { estimate: number }[] }).values.map((d) => d.estimate);
+    assert.deepEqual(values, [0.25, 0.25]);
+    const dir = tempFiles({
+      'rows.csv': 'scenario,protocol,channel,loss,trials,seed,both,onlyA,success,disagreement\ns,messenger,bernoulli,0.1,0,1,0,0,0,0\n',
+    });
+    const r = await cliIn(['plot', join(dir, 'rows.csv'), '--metric', 'onlyA']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*rows\.csv: row 1, column trials: 0 is not a number of trials \(a whole number, 1 or more\)\n$/);
   });
 });

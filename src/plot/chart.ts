@@ -51,10 +51,13 @@ export function spansDecades(rows: readonly Row[], metric: string): boolean {
 
 /** The value drawn for a row: a column, or an outcome's count as a proportion of the trials. */
 function metricValue(row: Row, metric: string, suffix = ''): number | null {
+  if (!PLOT_METRICS.includes(metric)) {
+    // An outcome: its column holds the count, drawn as a proportion (no interval columns).
+    if (suffix !== '' || typeof row[metric] !== 'number' || typeof row['trials'] !== 'number') return null;
+    return (row[metric] as number) / (row['trials'] as number);
+  }
   const direct = row[`${metric}${suffix}`];
-  if (typeof direct === 'number') return direct;
-  if (suffix === '' && typeof row[metric] === 'number' && typeof row['trials'] === 'number') return (row[metric] as number) / (row['trials'] as number);
-  return null;
+  return typeof direct === 'number' ? direct : null;
 }
 
 /**
