@@ -194,4 +194,14 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^twogenerals: [^\n]*rows\.csv: row 1, column trials: 0 is not a number of trials \(a whole number, 1 or more\)\n$/);
   });
+
+  it('plot --series names a parameter, not a result column', async () => {
+    const r = await cliIn(['plot', SWEEP, '--trials', '1000', '--series', 'success']);
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      'twogenerals: --series success: not a parameter of these results: draw one line per value of scenario, protocol, channel, loss, redundancy, rounds\n',
+    );
+    assert.equal(r.stdout, '');
+  });
 });

@@ -149,5 +149,10 @@ function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: Plo
   if (!swept.includes(x)) throw new UsageError(`--x ${x}`, `not a swept parameter of these results${didYouMean(x, swept)}; swept: ${swept.join(', ')}`);
   const series = flags.series ?? (flags.x ? (swept.find((c) => c !== x) ?? null) : defaults.series);
   if (series !== null && !columns.includes(series)) throw new UsageError(`--series ${series}`, `no such column${didYouMean(series, columns)}`);
+  // A line per value of a result (success, a count, the seed) is no chart of the sweep: one per scenario, protocol, channel or parameter value.
+  const end = columns.indexOf('trials');
+  const parameters = columns.slice(0, end < 0 ? columns.length : end);
+  if (series !== null && !parameters.includes(series))
+    throw new UsageError(`--series ${series}`, `not a parameter of these results: draw one line per value of ${parameters.join(', ')}`);
   return { metric, x, series, logY: flags.logY ?? defaults.logY, title };
 }
