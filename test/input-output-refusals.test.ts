@@ -204,4 +204,10 @@ describe('inputs that could only give a wrong or empty answer', () => {
     );
     assert.equal(r.stdout, '');
   });
+
+  it('a sweep of flags alone that has too many cells is named at its flags', async () => {
+    const r = await cliIn(['run', '--sweep', 'loss=0:1:0.0001', '--sweep', 'redundancy=1:10', '--trials', '1']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'twogenerals: --sweep loss=0:1:0.0001 --sweep redundancy=1:10: the sweep has 100010 cells; at most 100000 are allowed\n');
+  });
 });

@@ -51,6 +51,9 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const [key, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
     put(['sweep', key], sweepValues(value, flag), flag);
   }
+  // A sweep made only of flags is at those flags (the sweep has too many cells), not at the file's first line.
+  const sweepFlags = (overrides.sweep ?? []).map((a) => `--sweep ${a}`);
+  if (sweepFlags.length && !places.has('sweep') && source.data['sweep'] === undefined) places.set('sweep', sweepFlags.join(' '));
   const result: ScenarioSource = {
     source: source.source,
     data,
