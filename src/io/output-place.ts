@@ -50,7 +50,8 @@ export function writeWholeFile(path: string, data: string | Uint8Array): void {
     writeFileSync(path, data);
     return;
   }
-  const temporary = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
+  // Beside it (a rename within one file system), hidden, and short enough for any name the file may have.
+  const temporary = join(dirname(path), `.${basename(path).slice(0, 60)}.partial-${process.pid}`);
   try {
     writeFileSync(temporary, data, existing === undefined ? {} : { mode: existing.mode & 0o7777 });
     renameSync(temporary, path);
