@@ -210,4 +210,14 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(r.status, 2);
     assert.equal(r.stderr, 'twogenerals: --sweep loss=0:1:0.0001 --sweep redundancy=1:10: the sweep has 100010 cells; at most 100000 are allowed\n');
   });
+
+  it('trace --first an outcome the exact engine finds impossible answers at once, not after a billion trials', async () => {
+    const r = await cliIn(['trace', '--first', 'neither', '--trials', '1e12']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'twogenerals: no trial of cell 1 ends in neither: its exact probability there is 0\n');
+    assert.equal(r.stdout, '');
+    const possible = await cliIn(['trace', '--first', 'disagreement', '--trials', '1e12']);
+    assert.equal(possible.status, 0, possible.stderr);
+    assert.match(possible.stdout, /A attacks alone/);
+  });
 });
