@@ -43,11 +43,6 @@ export interface TrialTrace {
 }
 
 /**
- * Replays trials of a cell exactly as `run` ran them — same block stream, same draws — through
- * the generic engine (the compiled kernels consume the stream identically), recording trial
- * `trial`, or the first trial at or after `trial` whose outcome satisfies `wanted`.
- */
-/**
  * Whether the exact engine, within a small budget, finds every outcome `wanted` accepts to have
  * probability 0 in the cell: then no trial ends in it, and `--first` need not scan every trial
  * (a billion of them) to say so. False where exact values are not cheap.
@@ -63,6 +58,11 @@ export function impossibleOutcome(cell: Cell, wanted: (outcome: string) => boole
   }
 }
 
+/**
+ * Replays trials of a cell exactly as `run` ran them — same block stream, same draws — through
+ * the generic engine (the compiled kernels consume the stream identically), recording trial
+ * `trial`, or the first trial at or after `trial` whose outcome satisfies `wanted`.
+ */
 export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): TrialTrace | null {
   const model = buildCellModel(cellSpec(cell));
   const { protocol, protocolConfig } = model;
