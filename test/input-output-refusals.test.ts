@@ -220,4 +220,10 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(possible.status, 0, possible.stderr);
     assert.match(possible.stdout, /A attacks alone/);
   });
+
+  it('a mapping made by --set is named at that flag, not at a line of the file', async () => {
+    const r = await cliIn(['validate', 'scenarios/two-phase-commit.yaml', '--set', 'loss=null', '--set', 'channel.model=gilbert-elliott']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "twogenerals: --set channel.model=gilbert-elliott: channel needs the key 'goodToBad'\n");
+  });
 });

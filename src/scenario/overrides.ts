@@ -51,9 +51,6 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const [key, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
     put(['sweep', key], sweepValues(value, flag), flag);
   }
-  // A sweep made only of flags is at those flags (the sweep has too many cells), not at the file's first line.
-  const sweepFlags = (overrides.sweep ?? []).map((a) => `--sweep ${a}`);
-  if (sweepFlags.length && !places.has('sweep') && source.data['sweep'] === undefined) places.set('sweep', sweepFlags.join(' '));
   const result: ScenarioSource = {
     source: source.source,
     data,
@@ -62,6 +59,11 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
         const flag = places.get(path.slice(0, depth).join('.'));
         if (flag) return flag;
       }
+      // A mapping the file lacks, made by flags (--set channel.model=…, --sweep a=… --sweep b=…): at those flags,
+      // not at a line of the file that says nothing of it.
+      const prefix = `${path.join('.')}.`;
+      const made = [...new Set([...places].filter(([at]) => at.startsWith(prefix)).map(([, flag]) => flag))];
+      if (made.length && valueAt(source.data, path) === undefined) return made.join(' ');
       return source.locate(path, key);
     },
   };
@@ -97,6 +99,12 @@ function refuseSetAndSwept(sets: readonly string[], data: Record<string, unknown
       `${name} is also swept (${result.locate(['sweep', name])}): it is either set to one value or swept; to set it, remove the sweep with --set sweep.${name}=null`,
     );
   }
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let node = data;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
 }
 
 function splitAssignment(text: string, flag: string, form: string): [string, string] {
