@@ -111,15 +111,18 @@ const validScenario: fc.Arbitrary<Record<string, unknown>> = fc
         sweep: optional(sweep),
         expect: optional(
           fc.array(
-            fc.record(
-              {
-                // The protocol's own outcomes: another protocol's is refused (a gate on it would judge nothing).
-                metric: fc.constantFrom('success', 'disagreement', ...(protocol === 'two-phase-commit' ? ['committed', 'blocked'] : ['both', 'onlyA'])),
-                atLeast: optional(probability),
-                atMost: probability,
-              },
-              { requiredKeys: ['metric', 'atMost'] },
-            ),
+            fc
+              .record(
+                {
+                  // The protocol's own outcomes: another protocol's is refused (a gate on it would judge nothing).
+                  metric: fc.constantFrom('success', 'disagreement', ...(protocol === 'two-phase-commit' ? ['committed', 'blocked'] : ['both', 'onlyA'])),
+                  atLeast: optional(probability),
+                  atMost: probability,
+                },
+                { requiredKeys: ['metric', 'atMost'] },
+              )
+              // Both bounds: atLeast at most atMost (a gate that can never hold is refused).
+              .map((e) => (e.atLeast !== undefined && e.atLeast > e.atMost ? { ...e, atLeast: e.atMost, atMost: e.atLeast } : e)),
             { minLength: 1, maxLength: 2 },
           ),
         ),

@@ -25,7 +25,9 @@ function givenOptions(command: Command, args: readonly string[]): { token: strin
     if (!option) continue;
     const takesValue = option.required || option.optional;
     const inline = token.includes('=') ? token.slice(token.indexOf('=') + 1) : undefined;
-    const value = inline ?? (takesValue && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-') ? args[++i] : undefined);
+    // A required value is the next word whatever it starts with, as commander reads it (`--seed -5`).
+    const next = args[i + 1];
+    const value = inline ?? (next !== undefined && (option.required || (takesValue && !next.startsWith('-'))) ? args[++i] : undefined);
     given.push({ token: token.split('=')[0]!, option, value });
   }
   return given;
@@ -37,6 +39,28 @@ function refuseSetAndSweep(given: readonly { token: string; value: string | unde
   const swept = new Set(keys('--sweep'));
   const both = keys('--set').find((key) => swept.has(key));
   if (both !== undefined) throw new UsageError(`--set ${both}=… with --sweep ${both}=…`, `${both} is either set to one value or swept: give one of them`);
+}
+
+/** The key=value pairs of a repeatable flag's value: one for --set and --sweep, one or more for --vary (`a=1:4,b=1,2`). */
+function assignments(flag: string, value: string): [string, string][] {
+  const parts = flag === '--vary' ? value.split(/,(?=\s*[A-Za-z][\w.]*\s*=)/) : [value];
+  return parts.filter((p) => p.includes('=')).map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]);
+}
+
+/** One key given two values by a repeatable flag (`--set loss=0.1 --set loss=0.2`) would silently take the last. */
+function refuseRepeatedKeys(given: readonly { token: string; value: string | undefined }[]): void {
+  for (const flag of ['--set', '--sweep', '--vary']) {
+    const seen = new Map<string, string>();
+    for (const g of given) {
+      if (g.token !== flag || g.value === undefined) continue;
+      for (const [key, value] of assignments(flag, g.value)) {
+        const before = seen.get(key);
+        if (before !== undefined && before !== value)
+          throw new UsageError(`${flag} ${key}=${before} and ${key}=${value}`, `${key} is given two values: give it once`);
+        seen.set(key, value);
+      }
+    }
+  }
 }
 
 /**
@@ -59,6 +83,7 @@ export function refuseContradictions(command: Command, args: readonly string[]):
     seen.set(key, { token, value });
   }
   refuseSetAndSweep(given);
+  refuseRepeatedKeys(given);
   const tokens = new Set(given.map((g) => g.token));
   for (const [a, b, why] of CONFLICTS) {
     if (tokens.has(a) && tokens.has(b)) throw new UsageError(`${a} with ${b}`, `${why}: give one of them`);

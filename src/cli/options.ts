@@ -4,6 +4,7 @@ import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
 import type { Overrides } from '../scenario/overrides.js';
+import { criticalValue } from '../stats/normal.js';
 
 export interface ScenarioFlags {
   trials?: string;
@@ -23,6 +24,11 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function confidence(value: string): number {
   const c = Number(value);
   if (!(c > 0 && c < 1)) throw new InvalidArgumentError('expected a number strictly between 0 and 1, such as 0.95 or 0.99');
+  // So near 1 that the interval's critical value is infinite in double precision: every interval would be NaN.
+  if (!Number.isFinite(criticalValue(c)))
+    throw new InvalidArgumentError(
+      `expected a number strictly between 0 and 1, such as 0.95 or 0.99: ${value} is too close to 1 for its intervals to be computed in double precision`,
+    );
   return c;
 }
 

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
+import { writeWholeFile } from '../io/output-place.js';
 import { readSavedReport } from '../results/saved-report.js';
 import type { Scenario } from '../scenario/types.js';
 import { BaselineMismatch, placeParts } from '../stats/expectations.js';
@@ -39,7 +40,7 @@ export async function writeReport(report: Report, format: string | undefined, st
   if (junitFile !== undefined) {
     const junit = await loadExporter('junit');
     try {
-      writeFileSync(junitFile, junit.render(report, { color: false }));
+      writeWholeFile(junitFile, junit.render(report, { color: false }));
     } catch (error) {
       throw new UsageError(`--junit ${junitFile}`, `cannot write the JUnit report: ${systemErrorWords(error)}`);
     }

@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from './files.js';
 
@@ -30,5 +30,37 @@ export function checkOutputFile(path: string, flag: string, what: string): void 
     accessSync(path, constants.W_OK);
   } catch (error) {
     throw refuse(systemErrorWords(error));
+  }
+}
+
+/**
+ * Writes a whole file or none: into a hidden temporary file beside `path`, renamed over it when
+ * complete, so a full disk or a failed write leaves the file as it was (or absent), never cut
+ * short. A path that is there but is not a regular file (a device such as /dev/stdout, a pipe,
+ * a symbolic link) is written in place, as the user pointed at it.
+ */
+export function writeWholeFile(path: string, data: string | Uint8Array): void {
+  let existing: ReturnType<typeof lstatSync> | undefined;
+  try {
+    existing = lstatSync(path);
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== undefined && !existing.isFile()) {
+    writeFileSync(path, data);
+    return;
+  }
+  // Beside it (a rename within one file system), hidden, and short enough for any name the file may have.
+  const temporary = join(dirname(path), `.${basename(path).slice(0, 60)}.partial-${process.pid}`);
+  try {
+    writeFileSync(temporary, data, existing === undefined ? {} : { mode: existing.mode & 0o7777 });
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // what is there is not ours to remove (a folder of that name): the write's own error says enough
+    }
+    throw error;
   }
 }

@@ -51,10 +51,13 @@ export function spansDecades(rows: readonly Row[], metric: string): boolean {
 
 /** The value drawn for a row: a column, or an outcome's count as a proportion of the trials. */
 function metricValue(row: Row, metric: string, suffix = ''): number | null {
+  if (!PLOT_METRICS.includes(metric)) {
+    // An outcome: its column holds the count, drawn as a proportion (no interval columns).
+    if (suffix !== '' || typeof row[metric] !== 'number' || typeof row['trials'] !== 'number') return null;
+    return (row[metric] as number) / (row['trials'] as number);
+  }
   const direct = row[`${metric}${suffix}`];
-  if (typeof direct === 'number') return direct;
-  if (suffix === '' && typeof row[metric] === 'number' && typeof row['trials'] === 'number') return (row[metric] as number) / (row['trials'] as number);
-  return null;
+  return typeof direct === 'number' ? direct : null;
 }
 
 /**
@@ -86,6 +89,8 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
   }
+  // A chart with nothing on it is no answer: every value was 0 (or below) on a logarithmic axis.
+  if (!layers.length) throw new UsageError('--log-y', `${options.metric} is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y`);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: options.title, subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },

@@ -59,6 +59,9 @@ export function checkRows(path: string, header: readonly string[], body: readonl
           const shown = typeof raw === 'string' ? `'${terminalSafe(raw.length > 30 ? `${raw.slice(0, 27)}…` : raw, true)}'` : typeof raw;
           throw new UsageError(path, `row ${line - 1}, column ${terminalSafe(column, true)}: ${shown} is not a number`);
         }
+        // Outcomes are drawn as proportions of the trials: a row of no trials has none.
+        if (column === 'trials' && !(Number.isInteger(n) && n >= 1))
+          throw new UsageError(path, `row ${line - 1}, column trials: ${n} is not a number of trials (a whole number, 1 or more)`);
         row[column] = n;
       }
     });

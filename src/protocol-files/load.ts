@@ -285,6 +285,9 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
       Array.isArray(list) && list.every((i) => Number.isInteger(i) && i >= 0 && i < names.length),
       `outcomes.${key} must list indices into outcomes.names (0 to ${names.length - 1})`,
     );
+    // An index listed twice would count its outcome twice: a proportion above 1.
+    const twice = (list as number[]).find((i, at) => (list as number[]).indexOf(i) !== at);
+    need(twice === undefined, `outcomes.${key} lists ${twice} (${names[twice as number]}) twice: each outcome counts once`);
     return list as number[];
   };
   const parameters = (d['parameters'] ?? []) as unknown[];
@@ -298,6 +301,7 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
     need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
+    need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
   const sides = d['sides'];
   need(

@@ -59,12 +59,52 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
         const flag = places.get(path.slice(0, depth).join('.'));
         if (flag) return flag;
       }
+      // A mapping the file lacks, made by flags (--set channel.model=…, --sweep a=… --sweep b=…): at those flags,
+      // not at a line of the file that says nothing of it.
+      const prefix = `${path.join('.')}.`;
+      const made = [...new Set([...places].filter(([at]) => at.startsWith(prefix)).map(([, flag]) => flag))];
+      if (made.length && valueAt(source.data, path) === undefined) return made.join(' ');
       return source.locate(path, key);
     },
   };
+  refuseSetAndSwept(overrides.set ?? [], data, result);
   const seedSet = [...(overrides.set ?? [])].reverse().find((a) => a.startsWith('seed='));
   checkSeed(data, (path) => result.locate(path), seedSet?.slice('seed='.length).trim());
   return result;
+}
+
+/** The name a `--set` key is swept by: loss, loss.AtoB → lossAtoB, channel.goodToBad → goodToBad, crash.cohort → crashCohort. */
+export function sweptName(key: string): string {
+  const parts = key.split('.');
+  return parts[0] === 'channel' ? parts.slice(1).join('.') : parts.map((p, i) => (i ? p.charAt(0).toUpperCase() + p.slice(1) : p)).join('');
+}
+
+/**
+ * `--set loss=0.3` on a scenario that sweeps loss would silently be swept all the same: refused,
+ * naming where the sweep is (the file's line, or the flag). `--set key=null` is no value, and a
+ * sweep removed with `--set sweep.key=null` (or `sweep=null`) is gone by now.
+ */
+function refuseSetAndSwept(sets: readonly string[], data: Record<string, unknown>, result: ScenarioSource): void {
+  const sweep = data['sweep'];
+  if (typeof sweep !== 'object' || sweep === null || Array.isArray(sweep)) return;
+  for (const assignment of sets) {
+    const [key, value] = splitAssignment(assignment, `--set ${assignment}`, 'key=value');
+    if (scalar(value) === null) continue;
+    // loss.AtoB is swept by lossAtoB, and by loss too (a sweep of loss sets both directions).
+    const parent = key.split('.')[0]!;
+    const name = [sweptName(key), ...(parent === 'channel' ? [] : [parent])].find((n) => n !== '' && Object.hasOwn(sweep, n));
+    if (name === undefined) continue;
+    throw new UsageError(
+      `--set ${assignment}`,
+      `${name} is also swept (${result.locate(['sweep', name])}): it is either set to one value or swept; to set it, remove the sweep with --set sweep.${name}=null`,
+    );
+  }
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let node = data;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
 }
 
 function splitAssignment(text: string, flag: string, form: string): [string, string] {
@@ -89,7 +129,7 @@ const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 function scalar(text: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
   try {
-    return parseYamlValue(text);
+    return parseYamlValue(text, { logLevel: 'error' });
   } catch {
     return text;
   }

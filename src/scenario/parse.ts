@@ -28,7 +28,9 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
   refuseJsonComments(text, source);
   const lines = new LineCounter();
   // `<<: *base` merges a mapping, as YAML 1.1 and most tools read it (YAML 1.2 alone would take `<<` as a key).
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  // logLevel 'error': the parser's warnings (a key that is a list, say) would go to stderr as Node
+  // warnings beside the one line that refuses such a key.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
     return `${source}:${line}:${col}`;

@@ -139,6 +139,11 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel);
     return sweepAxis(source, parameter, values);
   });
+  // A gate with atLeast above atMost can never pass: a slip in the file, not a failure of the run.
+  for (const [i, e] of ((data['expect'] as Expectation[] | undefined) ?? []).entries()) {
+    if (e.atLeast !== undefined && e.atMost !== undefined && e.atLeast > e.atMost)
+      throw new UsageError(source.locate(['expect', i]), `expect[${i}] can never hold: atLeast ${e.atLeast} is above atMost ${e.atMost}`);
+  }
   const cellCount = sweep.reduce((n, axis) => n * axis.values.length, 1);
   if (cellCount > MAX_CELLS) {
     throw new UsageError(source.locate(['sweep']), `the sweep has ${cellCount} cells; at most ${MAX_CELLS} are allowed`);

@@ -1,4 +1,5 @@
 import { buildCellModel } from '../engine/model.js';
+import { ExactUnavailable, exactCell } from '../engine/exact/index.js';
 import { runTrial } from '../engine/montecarlo/generic.js';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.js';
@@ -39,6 +40,22 @@ export interface TrialTrace {
   readonly outcome: string;
   readonly messages: number;
   readonly finalState: string;
+}
+
+/**
+ * Whether the exact engine, within a small budget, finds every outcome `wanted` accepts to have
+ * probability 0 in the cell: then no trial ends in it, and `--first` need not scan every trial
+ * (a billion of them) to say so. False where exact values are not cheap.
+ */
+export function impossibleOutcome(cell: Cell, wanted: (outcome: string) => boolean): boolean {
+  const model = buildCellModel(cellSpec(cell));
+  try {
+    const exact = exactCell(model, { maxWork: 250_000, maxWords: 1_000_000 });
+    return model.outcomes.names.every((name, i) => !wanted(name) || exact.outcomes[i] === 0);
+  } catch (error) {
+    if (error instanceof ExactUnavailable) return false;
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { terminalLines, terminalSafe, thousands } from '../../io/text.js';
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
@@ -12,6 +11,8 @@ import type { LossTrace } from '../../fit/trace-file.js';
 import { renderPng, renderSvg } from '../../plot/chart.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
+import { writeWholeFile } from '../../io/output-place.js';
+import { systemErrorWords } from '../../io/files.js';
 import type { Streams } from '../output.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
@@ -109,11 +110,11 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output) {
         const svg = await renderSvg(fitChart(goodness, file));
         try {
-          writeFileSync(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
+          writeWholeFile(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
         } catch (error) {
           throw new UsageError(
             `-o ${flags.output}`,
-            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : 'permission denied or not writable'}`,
+            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : systemErrorWords(error)}`,
           );
         }
       }

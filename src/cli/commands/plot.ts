@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -9,6 +8,7 @@ import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCha
 import { readSavedReport } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
+import { writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -50,7 +50,7 @@ export function makePlotCommand(streams: Streams): Command {
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
       try {
-        writeFileSync(flags.output, format === '.png' ? await renderPng(svg) : svg);
+        writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
         throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
       }
@@ -126,11 +126,12 @@ function safeJson(text: string): Record<string, unknown> | null {
   }
 }
 
-/** The outcome counts' columns of saved results: between `trials` and `success` (README, "What the numbers mean"). */
+/** The outcome counts' columns of saved results: between `trials, seed` and `success` (README, "What the numbers mean"). */
 function outcomeColumns(columns: readonly string[]): string[] {
   const from = columns.indexOf('trials');
   const to = columns.indexOf('success');
-  return from >= 0 && to > from ? columns.slice(from + 1, to) : [];
+  // The seed (a text) sits between the trials and the counts: it is no outcome.
+  return from >= 0 && to > from ? columns.slice(from + 1, to).filter((c) => c !== 'seed') : [];
 }
 
 /** The metric named, before anything is run: the built-in metrics, and the outcomes these results or this protocol have. */
@@ -148,5 +149,10 @@ function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: Plo
   if (!swept.includes(x)) throw new UsageError(`--x ${x}`, `not a swept parameter of these results${didYouMean(x, swept)}; swept: ${swept.join(', ')}`);
   const series = flags.series ?? (flags.x ? (swept.find((c) => c !== x) ?? null) : defaults.series);
   if (series !== null && !columns.includes(series)) throw new UsageError(`--series ${series}`, `no such column${didYouMean(series, columns)}`);
+  // A line per value of a result (success, a count, the seed) is no chart of the sweep: one per scenario, protocol, channel or parameter value.
+  const end = columns.indexOf('trials');
+  const parameters = columns.slice(0, end < 0 ? columns.length : end);
+  if (series !== null && !parameters.includes(series))
+    throw new UsageError(`--series ${series}`, `not a parameter of these results: draw one line per value of ${parameters.join(', ')}`);
   return { metric, x, series, logY: flags.logY ?? defaults.logY, title };
 }

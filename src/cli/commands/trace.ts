@@ -6,7 +6,7 @@ import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
-import { traceTrial } from '../../trace/trace.js';
+import { impossibleOutcome, traceTrial } from '../../trace/trace.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -43,6 +43,10 @@ export function makeTraceCommand(streams: Streams): Command {
     const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
     if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocolDefinition, flags.first);
+    if (wanted && impossibleOutcome(cell, wanted)) {
+      streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);
+      throw new AlreadyReported(1);
+    }
     const trace = traceTrial(cell, start, wanted);
     if (!trace) {
       streams.stderr.write(

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { writeWholeFile } from '../src/io/output-place.js';
+import { chartSpec } from '../src/plot/chart.js';
+import { ROOT, cli, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
+
+const SWEEP = 'scenarios/redundancy-vs-loss.yaml';
+
+describe('an output file is whole or untouched', () => {
+  it('keeps the previous content when the write fails, and leaves no temporary file', () => {
+    const dir = tempFiles({ 'chart.svg': 'previous' });
+    // The temporary file's place is taken (by a folder): the write fails as a full disk would.
+    mkdirSync(join(dir, `.chart.svg.partial-${process.pid}`));
+    assert.throws(() => writeWholeFile(join(dir, 'chart.svg'), '<svg>new</svg>'), { code: 'EISDIR' });
+    assert.equal(readFileSync(join(dir, 'chart.svg'), 'utf8'), 'previous');
+  });
+
+  it('replaces the file whole when the write succeeds', () => {
+    const dir = tempFiles({ 'report.xml': 'previous' });
+    writeWholeFile(join(dir, 'report.xml'), '<testsuites/>');
+    assert.equal(readFileSync(join(dir, 'report.xml'), 'utf8'), '<testsuites/>');
+    assert.deepEqual(readdirSync(dir), ['report.xml']);
+  });
+
+  it('plot -o and --junit over an existing file leave only the new file', async () => {
+    const dir = tempFiles({ 'chart.svg': 'previous', 'gates.xml': 'previous' });
+    const plot = await cliIn(['plot', SWEEP, '--trials', '1000', '-o', join(dir, 'chart.svg')]);
+    assert.equal(plot.status, 0, plot.stderr);
+    const run = await cliIn(['run', SWEEP, '--trials', '1000', '-f', 'csv', '--junit', join(dir, 'gates.xml')]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(readFileSync(join(dir, 'chart.svg'), 'utf8'), /^<svg /);
+    assert.match(readFileSync(join(dir, 'gates.xml'), 'utf8'), /^<\?xml /);
+    assert.deepEqual(readdirSync(dir).sort(), ['chart.svg', 'gates.xml']);
+  });
+});
+
+describe('plot draws a chart or refuses', () => {
+  it('the seed is no metric', async () => {
+    const dir = tempFiles({});
+    const run = await cliIn(['run', SWEEP, '--trials', '1000', '-f', 'csv']);
+    writeFileSync(join(dir, 'results.csv'), run.stdout);
+    const r = await cliIn(['plot', join(dir, 'results.csv'), '--metric', 'seed']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: --metric seed: unknown metric; choose one of: .*inconsistent\n$/);
+    assert.doesNotMatch(r.stderr, /, seed/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a metric that is 0 in every cell is refused on a logarithmic axis, not drawn as an empty chart', async () => {
+    const r = await cliIn(['plot', SWEEP, '--trials', '1000', '--metric', 'neither', '--log-y']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'twogenerals: --log-y: neither is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y\n');
+    assert.equal(r.stdout, '');
+  });
+});
+
+describe('a value given twice is refused, not silently replaced', () => {
+  for (const [args, message] of [
+    [['run', '--set', 'loss=0.1', '--set', 'loss=0.2'], '--set loss=0.1 and loss=0.2: loss is given two values: give it once'],
+    [
+      ['run', '--sweep', 'redundancy=1:8', '--sweep', 'redundancy=1:4'],
+      '--sweep redundancy=1:8 and redundancy=1:4: redundancy is given two values: give it once',
+    ],
+    [['run', '--seed', '-5', '--seed', '-6'], '--seed -5 --seed -6: --seed is given twice with different values: give it once'],
+    [
+      ['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:8', '--vary', 'redundancy=1:4'],
+      '--vary redundancy=1:8 and redundancy=1:4: redundancy is given two values: give it once',
+    ],
+    [
+      [SWEEP, '--set', 'loss=0.3'],
+      `--set loss=0.3: loss is also swept (${SWEEP}:13:9): it is either set to one value or swept; to set it, remove the sweep with --set sweep.loss=null`,
+    ],
+    [
+      [SWEEP, '--set', 'loss.AtoB=0.3'],
+      `--set loss.AtoB=0.3: loss is also swept (${SWEEP}:13:9): it is either set to one value or swept; to set it, remove the sweep with --set sweep.loss=null`,
+    ],
+    [
+      ['plan', '--set', 'redundancy=2', '--target', 'success>=0.9', '--vary', 'redundancy=1:8'],
+      '--set redundancy=… with --vary redundancy=…: redundancy is either set to one value or varied: give one of them',
+    ],
+  ] as const) {
+    it(args.join(' '), async () => {
+      const r = await cliIn(args[0] === SWEEP ? ['run', ...args, '--trials', '100'] : [...args, '--trials', '100']);
+      assert.equal(r.status, 2, r.stdout);
+      assert.equal(r.stderr, `twogenerals: ${message}\n`);
+      assert.equal(r.stdout, '');
+    });
+  }
+
+  it('the same value twice, and a sweep removed before setting, still run', async () => {
+    const twice = await cliIn(['run', '--set', 'loss=0.1', '--set', 'loss=0.1', '--seed', '-5', '--seed', '-5', '--trials', '100', '-f', 'csv']);
+    assert.equal(twice.status, 0, twice.stderr);
+    const unswept = await cliIn(['run', SWEEP, '--set', 'sweep.loss=null', '--set', 'loss=0.3', '--trials', '100', '-f', 'csv']);
+    assert.equal(unswept.status, 0, unswept.stderr);
+    assert.match(unswept.stdout.split('\n')[1]!, /^redundancy-vs-loss,messenger,bernoulli,0\.3,1,/);
+  });
+});
+
+describe('plan targets are probabilities', () => {
+  for (const target of ['success>=1.5', 'disagreement<=-0.1']) {
+    it(target, async () => {
+      const r = await cliIn(['plan', '--target', target, '--vary', 'redundancy=1:4']);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, new RegExp(`^twogenerals: --target ${target}: \\w+ is a probability: give a bound from 0 to 1 \\(got -?[0-9.]+\\)\\n$`));
+      assert.equal(r.stdout, '');
+    });
+  }
+});
+
+describe('one line on stderr', () => {
+  it('a YAML key that is a list: no Node warning beside the refusal', () => {
+    const dir = tempFiles({ 'odd.yaml': '? [a, b]\n: 1\nprotocol: messenger\n' });
+    const r = cli(['validate', join(dir, 'odd.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*odd\.yaml:1:1: unknown key '\[ a, b \]'; known keys: [^\n]*\n$/);
+  });
+});
+
+describe('trace of a run to a precision', () => {
+  it('does not call the most trials allowed the number the run has', async () => {
+    const r = await cliIn(['trace', '--trial', '5', '--precision', '0.01']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.split('\n')[0]!, /: trial 5 of at most 100,000,000 \(the run stops once every half-width is at most 0\.01\), seed 2026$/);
+  });
+});
+
+describe('inputs that could only give a wrong or empty answer', () => {
+  it('fit --column naming two columns', async () => {
+    const dir = tempFiles({ 'link.csv': 'lost,lost\n1,0\n1,0\n0,0\n' });
+    const r = await cliIn(['fit', join(dir, 'link.csv'), '--column', 'lost']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*link\.csv:1: the column "lost" appears twice \(fields 1 and 2\)\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('an expect entry with atLeast above atMost', async () => {
+    const dir = tempFiles({ 'gate.yaml': 'protocol: messenger\ntrials: 100\nexpect:\n  - { metric: success, atLeast: 0.9, atMost: 0.5 }\n' });
+    const r = await cliIn(['run', join(dir, 'gate.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*gate\.yaml:4:5: expect\[0\] can never hold: atLeast 0\.9 is above atMost 0\.5\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a confidence so near 1 that every interval would be NaN (empty in CSV)', async () => {
+    const r = await cliIn(['run', '--trials', '100', '--confidence', '0.9999999999999999', '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*'0\.9999999999999999' is invalid\. [^\n]*too close to 1[^\n]*\n$/);
+    assert.equal(r.stdout, '');
+    const near = await cliIn(['run', '--trials', '100', '--confidence', '0.999999999999999', '-f', 'csv']);
+    assert.equal(near.status, 0, near.stderr);
+    assert.match(near.stdout.split('\n')[1]!, /,0\.74,0\.\d+,0\.\d+,0\.26,0\.\d+,0\.\d+,/);
+  });
+
+  it("a protocol file's whole-number parameter with a fractional default", async () => {
+    const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+      'outcomes: GENERALS_OUTCOMES,',
+      "outcomes: GENERALS_OUTCOMES,\n    parameters: [{ name: 'window', description: 'w', minimum: 1, maximum: 8, default: 2.5, integer: true }],",
+    );
+    assert.match(protocol, /default: 2\.5/);
+    const dir = tempFiles({ 'p.mjs': protocol, 'p.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
+    const r = await cliIn(['run', join(dir, 'p.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: parameter window is a whole number \(integer: true\), but its default 2\.5 is not\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a protocol file listing one outcome twice as success (a success of 2)', async () => {
+    const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+      'outcomes: GENERALS_OUTCOMES,',
+      'outcomes: { ...GENERALS_OUTCOMES, success: [0, 0] },',
+    );
+    const dir = tempFiles({ 'p.mjs': protocol, 'p.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
+    const r = await cliIn(['run', join(dir, 'p.yaml'), '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*p\.mjs: outcomes\.success lists 0 \(both\) twice: each outcome counts once\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('plot --metric OUTCOME draws proportions of the trials, not counts', async () => {
+    const rows = [
+      { scenario: 's', trials: 1000, loss: 0.1, onlyA: 250 },
+      { scenario: 's', trials: 4000, loss: 0.2, onlyA: 1000 },
+    ];
+    const spec = chartSpec(rows, { metric: 'onlyA', x: 'loss', series: null, logY: false, title: 's' });
+    const values = (spec['data'] as { values: { estimate: number }[] }).values.map((d) => d.estimate);
+    assert.deepEqual(values, [0.25, 0.25]);
+    const dir = tempFiles({
+      'rows.csv': 'scenario,protocol,channel,loss,trials,seed,both,onlyA,success,disagreement\ns,messenger,bernoulli,0.1,0,1,0,0,0,0\n',
+    });
+    const r = await cliIn(['plot', join(dir, 'rows.csv'), '--metric', 'onlyA']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*rows\.csv: row 1, column trials: 0 is not a number of trials \(a whole number, 1 or more\)\n$/);
+  });
+
+  it('plot --series names a parameter, not a result column', async () => {
+    const r = await cliIn(['plot', SWEEP, '--trials', '1000', '--series', 'success']);
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      'twogenerals: --series success: not a parameter of these results: draw one line per value of scenario, protocol, channel, loss, redundancy, rounds\n',
+    );
+    assert.equal(r.stdout, '');
+  });
+
+  it('a sweep of flags alone that has too many cells is named at its flags', async () => {
+    const r = await cliIn(['run', '--sweep', 'loss=0:1:0.0001', '--sweep', 'redundancy=1:10', '--trials', '1']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'twogenerals: --sweep loss=0:1:0.0001 --sweep redundancy=1:10: the sweep has 100010 cells; at most 100000 are allowed\n');
+  });
+
+  it('trace --first an outcome the exact engine finds impossible answers at once, not after a billion trials', async () => {
+    const r = await cliIn(['trace', '--first', 'neither', '--trials', '1e12']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'twogenerals: no trial of cell 1 ends in neither: its exact probability there is 0\n');
+    assert.equal(r.stdout, '');
+    const possible = await cliIn(['trace', '--first', 'disagreement', '--trials', '1e12']);
+    assert.equal(possible.status, 0, possible.stderr);
+    assert.match(possible.stdout, /A attacks alone/);
+  });
+
+  it('a mapping made by --set is named at that flag, not at a line of the file', async () => {
+    const r = await cliIn(['validate', 'scenarios/two-phase-commit.yaml', '--set', 'loss=null', '--set', 'channel.model=gilbert-elliott']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "twogenerals: --set channel.model=gilbert-elliott: channel needs the key 'goodToBad'\n");
+  });
+});
