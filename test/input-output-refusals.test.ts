@@ -69,10 +69,7 @@ describe('a value given twice is refused, not silently replaced', () => {
       ['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:8', '--vary', 'redundancy=1:4'],
       '--vary redundancy=1:8 and redundancy=1:4: redundancy is given two values: give it once',
     ],
-    [
-      [SWEEP, '--set', 'loss=0.3'],
-      `--set loss=0.3: loss is also swept (${SWEEP}:13:9): it is either set to one value or swept; to set it, remove the sweep with --set sweep.loss=null`,
-    ],
+    [[SWEEP, '--set', 'loss=0.3', '--sweep', 'loss=0.1,0.2'], '--set loss=… with --sweep loss=…: loss is either set to one value or swept: give one of them'],
     [
       [SWEEP, '--set', 'loss.AtoB=0.3'],
       `--set loss.AtoB=0.3: loss is also swept (${SWEEP}:13:9): it is either set to one value or swept; to set it, remove the sweep with --set sweep.loss=null`,
@@ -89,6 +86,22 @@ describe('a value given twice is refused, not silently replaced', () => {
       assert.equal(r.stdout, '');
     });
   }
+
+  it("--set of a parameter the file sweeps sets it in place of the file's sweep (the command line overrides the file)", async () => {
+    for (const set of [['loss=0.3'], ['sweep.loss=null', 'loss=0.3']]) {
+      const r = await cliIn(['run', SWEEP, ...set.flatMap((s) => ['--set', s]), '--trials', '100', '-f', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = r.stdout.trim().split('\n').slice(1);
+      assert.deepEqual(
+        rows.map((row) => row.split(',').slice(3, 5).join(',')),
+        Array.from({ length: 8 }, (_, k) => `0.3,${k + 1}`),
+        set.join(' '),
+      );
+    }
+    const fixed = await cliIn(['exact', SWEEP, '--set', 'loss=0.2', '--set', 'redundancy=3', '-f', 'csv']);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    assert.match(fixed.stdout.trim().split('\n').slice(1).join('\n'), /^redundancy-vs-loss,messenger,bernoulli,0\.2,3,[^\n]*$/);
+  });
 
   it('the same value twice, and a sweep removed before setting, still run', async () => {
     const twice = await cliIn(['run', '--set', 'loss=0.1', '--set', 'loss=0.1', '--seed', '-5', '--seed', '-5', '--trials', '100', '-f', 'csv']);

@@ -67,7 +67,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
       return source.locate(path, key);
     },
   };
-  refuseSetAndSwept(overrides.set ?? [], data, result);
+  setReplacesSweep(overrides.set ?? [], data, result, places);
   const seedSet = [...(overrides.set ?? [])].reverse().find((a) => a.startsWith('seed='));
   checkSeed(data, (path) => result.locate(path), seedSet?.slice('seed='.length).trim());
   return result;
@@ -80,25 +80,34 @@ export function sweptName(key: string): string {
 }
 
 /**
- * `--set loss=0.3` on a scenario that sweeps loss would silently be swept all the same: refused,
- * naming where the sweep is (the file's line, or the flag). `--set key=null` is no value, and a
- * sweep removed with `--set sweep.key=null` (or `sweep=null`) is gone by now.
+ * `--set loss=0.3` on a scenario whose file sweeps loss sets loss to 0.3 in place of that sweep:
+ * the command line overrides the file, its sweeps as its values. Refused, naming where the sweep
+ * is, where the sweep is a flag's too (`--sweep loss=…` beside `--set loss=…`), or where the
+ * `--set` would change part of what the sweep sweeps (`--set loss.AtoB=…` on a sweep of loss, which
+ * sets both directions). `--set key=null` is no value.
  */
-function refuseSetAndSwept(sets: readonly string[], data: Record<string, unknown>, result: ScenarioSource): void {
+function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>, result: ScenarioSource, places: ReadonlyMap<string, string>): void {
   const sweep = data['sweep'];
   if (typeof sweep !== 'object' || sweep === null || Array.isArray(sweep)) return;
+  const swept = sweep as Record<string, unknown>;
   for (const assignment of sets) {
     const [key, value] = splitAssignment(assignment, `--set ${assignment}`, 'key=value');
     if (scalar(value) === null) continue;
+    const name = sweptName(key);
+    if (name !== '' && Object.hasOwn(swept, name) && !places.has(`sweep.${name}`)) {
+      delete swept[name];
+      continue;
+    }
     // loss.AtoB is swept by lossAtoB, and by loss too (a sweep of loss sets both directions).
     const parent = key.split('.')[0]!;
-    const name = [sweptName(key), ...(parent === 'channel' ? [] : [parent])].find((n) => n !== '' && Object.hasOwn(sweep, n));
-    if (name === undefined) continue;
+    const by = [name, ...(parent === 'channel' ? [] : [parent])].find((n) => n !== '' && Object.hasOwn(swept, n));
+    if (by === undefined) continue;
     throw new UsageError(
       `--set ${assignment}`,
-      `${name} is also swept (${result.locate(['sweep', name])}): it is either set to one value or swept; to set it, remove the sweep with --set sweep.${name}=null`,
+      `${by} is also swept (${result.locate(['sweep', by])}): it is either set to one value or swept; to set it, remove the sweep with --set sweep.${by}=null`,
     );
   }
+  if (Object.keys(swept).length === 0) delete data['sweep'];
 }
 
 function valueAt(data: unknown, path: Path): unknown {
