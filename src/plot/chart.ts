@@ -89,8 +89,11 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
   }
-  // A chart with nothing on it is no answer: every value was 0 (or below) on a logarithmic axis.
-  if (!layers.length) throw new UsageError('--log-y', `${options.metric} is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y`);
+  // A chart with nothing on it is no answer: every value was 0 (or below) on a logarithmic axis, or none was there.
+  if (!layers.length) {
+    if (options.logY) throw new UsageError('--log-y', `${options.metric} is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y`);
+    throw new UsageError(`--metric ${options.metric}`, 'no cell of the results has a value of it to draw');
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: options.title, subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
