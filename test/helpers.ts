@@ -274,3 +274,22 @@ export function countingCalls<P extends object, K extends keyof P, R>(prototype:
     prototype[method] = original as P[K];
   }
 }
+
+/** countingCalls for a run that ends later (a promise): the method counted until it settles. */
+export async function countingCallsAsync<P extends object, K extends keyof P, R>(
+  prototype: P,
+  method: K,
+  run: () => Promise<R>,
+): Promise<{ result: R; calls: number }> {
+  const original = prototype[method] as (...args: unknown[]) => unknown;
+  let calls = 0;
+  prototype[method] = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    return original.apply(this, args);
+  } as P[K];
+  try {
+    return { result: await run(), calls };
+  } finally {
+    prototype[method] = original as P[K];
+  }
+}

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { TABLE_PACKETS, trace } from '../src/channels/trace.js';
 import { BACKGROUND_HASH_BYTES } from '../src/io/background-hash.js';
-import { exactCell } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
@@ -238,7 +238,7 @@ describe('the trace channel at real sizes', () => {
       const long = model('long.txt', BtoA ? 'long-b.txt' : undefined);
       assert.ok(short.initialStates.length > 0 && short.replay, 'the pattern has tables (its exact value is read from them) and is replayed (for Monte Carlo)');
       assert.ok(long.replay && long.initialStates.length === 0, 'the long trace is replayed alone');
-      const expected = exactCell(short);
+      const expected = exactCell(short, UNLIMITED, 'generic');
       const actual = exactCell(long);
       assert.notEqual(expected.method, 'trace starts, each followed', 'the tables read by the exact engines');
       assert.equal(actual.method, 'trace starts, each followed');

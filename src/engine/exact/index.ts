@@ -1,3 +1,4 @@
+import type { Replay } from '../../contract/channel.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
@@ -18,13 +19,33 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
-  // A replayed trace without tables (a long one) is averaged start by start (without crashes).
-  if (model.replay && model.initialStates.length === 0) {
+  if (model.replay) {
     if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
-    return traceStartsExact(model, model.replay, limits);
+    // A long trace has no tables: it is averaged start by start.
+    if (!(model.channel.hasTables?.(model.channelConfig) ?? true)) return traceStartsExact(model, model.replay, limits);
   }
   const structured = method === 'auto' ? structuredSolverFor(model) : undefined;
-  return structured ? structured.solve(model, limits) : genericExact(model, limits);
+  if (structured) return structured.solve(model, limits);
+  // A short trace has tables too: start by start first where no solver knows the protocol.
+  if (model.replay && method === 'auto') return startsElseTables(model, model.replay, limits);
+  return genericExact(model, limits);
+}
+
+/**
+ * A short trace's cell start by start, or where that would be more work than the limit allows,
+ * through its tables. Following each start costs every step of a trial from it, the tables every
+ * protocol state at every position, merging the trials that meet one: the starts are the less
+ * work where a trial branches little (two-phase commit over 15,000 packets: 0.1 s against 11 s),
+ * the tables where many branches meet again. The starts give way as soon as their work, measured
+ * as they go, would pass the limit (traceStartsExact, projected).
+ */
+function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits): ExactSteps {
+  try {
+    return yield* traceStartsExact(model, replay, limits, true);
+  } catch (error) {
+    if (!(error instanceof ExactUnavailable)) throw error;
+  }
+  return yield* genericExact(model, limits);
 }
 
 /** The exact computation of one cell, to the end, on this thread. */

@@ -26,8 +26,13 @@ const configOf = <P extends ProtocolDefinition<any>>(_protocol: P, model: CellMo
 export const STRUCTURED_SOLVERS: readonly StructuredSolver[] = [
   {
     name: 'independent cohorts',
+    // Not over a replayed trace: its starts are followed (index.ts), and asking whether its order of dispatch is free would build its tables.
     canHandle: (model) =>
-      model.protocol === twoPhaseCommit && model.crash === null && model.dispatchOrderFree && configOf(twoPhaseCommit, model).participants >= 1,
+      model.protocol === twoPhaseCommit &&
+      model.crash === null &&
+      !model.replay &&
+      model.dispatchOrderFree &&
+      configOf(twoPhaseCommit, model).participants >= 1,
     solve(model, limits) {
       const { participants, rounds, abortRate } = configOf(twoPhaseCommit, model);
       return independentCohorts(model, participants, rounds, abortRate, limits);

@@ -56,7 +56,7 @@ interface Branch {
  * the trace's own. Sums are compensated (CompensatedSum): starts weigh 1/L each, and plain
  * summation of millions of terms would lose digits the result prints.
  */
-export function* traceStartsExact(model: CellModel, replay: Replay, limits: ExactLimits): ExactSteps {
+export function* traceStartsExact(model: CellModel, replay: Replay, limits: ExactLimits, projected = false): ExactSteps {
   const { protocol, protocolConfig: config } = model;
   const starts = replay.starts;
   const outcomes = Array.from({ length: model.outcomes.names.length }, () => new CompensatedSum());
@@ -68,9 +68,13 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   let expanded = 0;
   let reported = 0; // work yielded so far
 
-  /** Refuses the cell once its work is past the limit; else tells the progress. */
+  /**
+   * Refuses the cell once its work is past the limit, or (projected) once the work of the starts
+   * so far, as much again for every start to come, would pass it; else tells the progress.
+   */
   const look = (start: number): void => {
-    if (expanded > limits.maxWork) throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
+    if (expanded > limits.maxWork || (projected && (expanded / (start + 1)) * starts > limits.maxWork))
+      throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
     limits.progress?.(expanded);
   };
 
