@@ -193,5 +193,12 @@ describe('every command takes a protocol file with its own outcomes and paramete
     assert.match(lost.stderr, /beacon\.mjs .*was not found; looked at .*a\/beacon\.mjs \(another sha256\).*--protocol-dir/);
     const found = run(work, ['merge', '1.json', '2.json', '--protocol-dir', 'moved', '-f', 'csv']);
     assert.equal(found.status, 0, found.stderr);
+    // The flag takes one folder: the shards after it stay shards, and it repeats.
+    const before = run(work, ['merge', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv']);
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(before.stdout, found.stdout);
+    const twice = run(work, ['merge', '--protocol-dir', 'a', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv']);
+    assert.equal(twice.status, 0, twice.stderr);
+    assert.equal(twice.stdout, found.stdout);
   });
 });

@@ -19,7 +19,8 @@ export interface ScenarioFlags {
   junit?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** A repeatable option's values, in order. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function confidence(value: string): number {
   const c = Number(value);

@@ -15,7 +15,7 @@ import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
 import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
-import { addReportOptions, addResultOptions, exactMode, resultsDir } from '../options.js';
+import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
@@ -28,8 +28,19 @@ export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
     .description('add the counts of `run --shard i/n` outputs exactly, then print or save them like run; re-export a saved results.json as it was saved')
     .argument('<files...>', 'shard files, one per shard 1/n … n/n, or a saved results.json');
-  command.option('--protocol-dir <dir...>', "where to look for protocol files the shards name, after the scenario's folder and the shards' folder");
-  command.option('--trace-dir <dir...>', "where to look for trace files the shards name, after the scenario's folder and the shards' folder");
+  // One folder a flag (repeatable): a variadic option would take the shard files after it as folders.
+  command.option(
+    '--protocol-dir <dir>',
+    "where to look for protocol files the shards name, after the scenario's folder and the shards' folder (repeatable)",
+    collect,
+    [],
+  );
+  command.option(
+    '--trace-dir <dir>',
+    "where to look for trace files the shards name, after the scenario's folder and the shards' folder (repeatable)",
+    collect,
+    [],
+  );
   addResultOptions(command);
   addReportOptions(command);
   return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
