@@ -45,7 +45,11 @@ describe('trace', () => {
     const text = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement']);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /round 4 +B → A: ack 3, 1 copy: lost/);
-    assert.match(text.stdout, /outcome: B attacks alone \(disagreement\)/);
+    assert.match(text.stdout, /outcome: B attacks alone \(disagreement\); 4 messages, 4 messengers\n/);
+    // One of each is said in the singular, as the title's one trial is.
+    const one = cli(['trace', '--trial', '1', '--set', 'redundancy=1']);
+    assert.match(one.stdout, /; 1 message, 1 messenger\n/);
+    assert.match(cli(['run', '--trials', '1']).stdout, /^seed-foot-soldiers: messenger over bernoulli; 1 trial, seed 2026\n/);
     const mermaid = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement', '--format', 'mermaid']);
     assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.match(mermaid.stdout, /^sequenceDiagram\n/);

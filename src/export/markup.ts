@@ -24,7 +24,7 @@ export function scenarioHeading(scenario: Scenario, summaries: readonly CellSumm
     return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${scenario.sweep.length ? fixedParams(scenario, usesRounds) : ''}; until every ± ≤ ${scenario.precision} (at most ${thousands(scenario.trials)} trials), seed ${scenario.seed}`;
   }
   const fixed = scenario.sweep.length ? fixedParams(scenario, usesRounds) : '';
-  const what = trials ? `${thousands(trials)} trials${summaries.length > 1 ? ' per cell' : ''}, seed ${scenario.seed}` : 'exact';
+  const what = trials ? `${thousands(trials)} trial${trials === 1 ? '' : 's'}${summaries.length > 1 ? ' per cell' : ''}, seed ${scenario.seed}` : 'exact';
   return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${fixed}; ${what}`;
 }
 

@@ -75,7 +75,11 @@ export function traceText(t: TrialTrace): string {
     }
     lastState = e.state;
   }
-  lines.push(`          ${t.finalState}`, '', `outcome: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}; ${t.messages} messages, ${t.messages * t.copies} messengers`);
+  lines.push(
+    `          ${t.finalState}`,
+    '',
+    `outcome: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}; ${counted(t.messages, 'message')}, ${counted(t.messages * t.copies, 'messenger')}`,
+  );
   // Labels, states and names come from protocols (a protocol file may hold anything): each line
   // is written as one line of visible text.
   return `${lines.map(inlineText).join('\n')}\n`;
@@ -123,3 +127,6 @@ function arrivedText(copies: number, delivered: number | undefined): string {
   if (delivered === undefined || copies === 1) return 'arrived';
   return delivered === copies ? `all ${copies} arrived` : `${delivered} of ${copies} arrived`;
 }
+
+/** A count and its noun, singular for one. */
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
