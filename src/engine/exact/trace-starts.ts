@@ -4,10 +4,10 @@ import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js'
 import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { momentsOf, tooMuchWork } from './result.js';
+import { WORK_SLICE, momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
-/** Starts between looks at the work done (a protocol step is a unit of work). */
+/** Starts between looks at the work done (a protocol step is a unit of work), and within a start every WORK_SLICE units. */
 const CHECK_EVERY = 1024;
 
 /**
@@ -77,7 +77,14 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
       const state = branch.state;
       let { position, messages: sent, delivered: arrived, round } = branch;
       for (let steps = 0; ; steps++) {
-        expanded++;
+        // Within a start too: one start's branches at the protocol's choices can be many (votes of
+        // twenty cohorts: 2^20 paths), and the limit and the caller's turns must not wait for it.
+        if (++expanded - reported >= WORK_SLICE) {
+          if (expanded > limits.maxWork) throw tooMuchWork(limits, `${thousands(start)} of ${thousands(starts)} trace starts followed`);
+          limits.progress?.(expanded);
+          yield expanded - reported;
+          reported = expanded;
+        }
         clearStep(step);
         protocol.next(state, config, step);
         refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
