@@ -92,6 +92,17 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       'it needs more than 100,000 steps of work (5 of 20,016 trace starts followed)',
     );
   });
+  it('looks at the limit within a start too: twenty cohorts’ votes branch a start some 2^20 ways', () => {
+    // Looked at only every 1,024 starts, the automatic attempt's budget was first read after about
+    // 10^9 steps: `run` over a long trace sat for minutes where its trials took half a second.
+    const model = cell('two-phase-commit', 'trace', { file: long, rounds: 2, redundancy: 1, participants: 20, abortRate: 0.1 });
+    assert.equal(
+      refusal(model, { maxWork: 100_000, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 100,000 steps of work (0 of 20,016 trace starts followed)',
+    );
+    const steps = exactSteps(model, UNLIMITED);
+    for (let i = 0; i < 50; i++) assert.ok((steps.next().value as number) <= 65_536, 'a yield every 65,536 units at most');
+  });
   it('sums the starts with compensation: 20,016 starts of 0.9 and 0.1 average to 0.9 and 0.1 to the last bit', () => {
     // A lossless trace: every start commits with 0.9 (its YES vote) and aborts with 0.1. Summed
     // plainly, 20,016 terms of 0.9 drift by 1e-13 (0.8999999999998981).

@@ -133,10 +133,13 @@ describe('one line on stderr', () => {
 });
 
 describe('trace of a run to a precision', () => {
-  it('does not call the most trials allowed the number the run has', async () => {
+  it('is refused: where the run stops each cell depends on its tallies; --trials N names the trials it ran', async () => {
     const r = await cliIn(['trace', '--trial', '5', '--precision', '0.01']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout.split('\n')[0]!, /: trial 5 of at most 100,000,000 \(the run stops once every half-width is at most 0\.01\), seed 2026$/);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: --precision 0\.01: a run to a precision decides from its tallies where each cell stops[^\n]*--trials N\n$/);
+    const given = await cliIn(['trace', '--trial', '5', '--trials', '65536']);
+    assert.equal(given.status, 0, given.stderr);
+    assert.match(given.stdout.split('\n')[0]!, /: trial 5 of 65,536, seed 2026$/);
   });
 });
 

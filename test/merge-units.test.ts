@@ -109,7 +109,12 @@ describe('shards: which trials each holds', () => {
     assert.deepEqual(parseShard('2/8', '--shard'), { index: 2, count: 8 });
     assert.deepEqual(parseShard('1/1', '--shard'), { index: 1, count: 1 });
     assert.deepEqual(parseShard('100000/100000', '--shard'), { index: 100000, count: 100000 });
-    for (const value of ['0/3', '4/3', '1/0', '0/0', '1/100001', 'a/b', ' 1/2', '1/2x', '1/2/3', '-1/2', '1.5/2', '']) {
+    // A count past the limit is named as such (1/99999999 is i/n with 1 ≤ i ≤ n).
+    assert.throws(
+      () => parseShard('1/100001', '--shard'),
+      (error: unknown) => error instanceof UsageError && error.message === '--shard: at most 100,000 shards: split the run into fewer',
+    );
+    for (const value of ['0/3', '4/3', '1/0', '0/0', 'a/b', ' 1/2', '1/2x', '1/2/3', '-1/2', '1.5/2', '']) {
       assert.throws(
         () => parseShard(value, '--shard'),
         (error: unknown) => error instanceof UsageError && error.message === '--shard: expected i/n with 1 ≤ i ≤ n, such as 2/8',

@@ -62,6 +62,9 @@ describe('trace', () => {
       [['trace', '--trial', '0'], /expected a whole number/],
       [['trace', '--trial', '5', '--cell', '9'], /--cell 9: the scenario has 1 cell/],
       [['trace', '--first', 'bothh'], /--first bothh: messenger ends in both, neither, onlyA, onlyB/],
+      // run stops such a cell where its tallies are precise enough: trace cannot know that trial count
+      [['trace', '--precision', '0.001', '--trial', '70000'], /^twogenerals: --precision 0\.001: a run to a precision .*--trials N\n$/],
+      [['trace', 'test/fixtures/export/precise.yaml', '--first', 'onlyB'], /^twogenerals: test\/fixtures\/export\/precise\.yaml: a run to a precision /],
     ] as const) {
       const r = await cliInProcess([...args]); // a refusal needs no process of its own
       assert.equal(r.status, 2, r.stderr);

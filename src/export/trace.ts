@@ -13,19 +13,12 @@ const OUTCOME_WORDS: Record<string, string> = {
   inconsistent: 'one cohort committed and another aborted (inconsistent)',
 };
 
-/** A cell's trials: a number, or with a precision only the most it may run (where it stops depends on its results). */
-function trialsOf(scenario: { readonly trials: number; readonly precision?: number }): string {
-  return scenario.precision === undefined
-    ? thousands(scenario.trials)
-    : `at most ${thousands(scenario.trials)} (the run stops once every half-width is at most ${scenario.precision})`;
-}
-
 function heading(t: TrialTrace): string {
   const params = Object.entries(t.cell.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return inlineText(
-    `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${trialsOf(t.cell.scenario)}, seed ${t.cell.scenario.seed}`,
+    `${t.cell.scenario.name}, cell ${t.cell.index + 1} (${params}): trial ${thousands(t.trial)} of ${thousands(t.cell.scenario.trials)}, seed ${t.cell.scenario.seed}`,
   );
 }
 

@@ -4,6 +4,7 @@ import { addTally, emptyTally } from '../engine/tally.js';
 import type { Tally } from '../engine/tally.js';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
+import { thousands } from '../io/text.js';
 import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
@@ -49,9 +50,10 @@ export function parseShard(value: string, source: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || !(count >= 1 && index >= 1 && index <= count && count <= MAX_SHARDS)) {
+  if (!match || !(count >= 1 && index >= 1 && index <= count)) {
     throw new UsageError(source, 'expected i/n with 1 ≤ i ≤ n, such as 2/8');
   }
+  if (count > MAX_SHARDS) throw new UsageError(source, `at most ${thousands(MAX_SHARDS)} shards: split the run into fewer`);
   return { index, count };
 }
 

@@ -37,6 +37,14 @@ export function makeTraceCommand(streams: Streams): Command {
     if (flags.trial === undefined && flags.first === undefined)
       throw new UsageError('trace', 'say which trial: --trial N, or --first OUTCOME (e.g. --first disagreement)');
     const scenario = await loadScenario(file, overridesFrom(flags));
+    // Where run stops a cell to a precision depends on its tallies (and run's --confidence): its
+    // trials are not known here, and replaying up to maxTrials would tell of trials run never ran.
+    if (scenario.precision !== undefined) {
+      throw new UsageError(
+        flags.precision !== undefined ? `--precision ${flags.precision}` : scenario.source,
+        'a run to a precision decides from its tallies where each cell stops, so trace cannot know its trials: give the trials run printed for the cell, --trials N',
+      );
+    }
     const cells = expandCells(scenario);
     const cell = cells[flags.cell - 1];
     if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);
