@@ -243,3 +243,38 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(r.stderr, "twogenerals: --set channel.model=gilbert-elliott: channel needs the key 'goodToBad'\n");
   });
 });
+
+describe('a channel key the sweep gives every cell', () => {
+  const scenario = (channel: string, sweep: string[]): string =>
+    ['name: ge', 'protocol: messenger', `channel: ${channel}`, 'trials: 1000', 'seed: 1', 'sweep:', ...sweep.map((line) => `  ${line}`), ''].join('\n');
+  const dir = tempFiles({
+    'object.yaml': scenario('{ model: gilbert-elliott }', ['goodToBad: [0.01, 0.05]', 'badToGood: [0.5]']),
+    'name.yaml': scenario('gilbert-elliott', ['goodToBad: [0.01, 0.05]', 'badToGood: [0.5]']),
+    'given.yaml': scenario('{ model: gilbert-elliott, goodToBad: 0.2, badToGood: 0.5 }', ['goodToBad: [0.01, 0.05]']),
+    'half.yaml': scenario('{ model: gilbert-elliott }', ['goodToBad: [0.01, 0.05]']),
+  });
+  it('need not be in the channel too: the cells are the sweep’s, as where the channel names a value the sweep replaces', async () => {
+    const given = await cliIn(['run', join(dir, 'given.yaml'), '-f', 'csv']);
+    assert.equal(given.status, 0, given.stderr);
+    for (const file of ['object.yaml', 'name.yaml']) {
+      const r = await cliIn(['run', join(dir, file), '-f', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      // The same cells, counts and columns as with the key in the channel (the scenario's name aside).
+      assert.equal(r.stdout, given.stdout);
+    }
+  });
+  it('a key neither the channel nor the sweep gives is refused at the channel', async () => {
+    const r = await cliIn(['run', join(dir, 'half.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*half\.yaml:3:10: channel needs the key 'badToGood'\n$/);
+  });
+  it('validate says whose channel it describes where the sweep varies it', async () => {
+    const r = await cliIn(['validate', join(dir, 'object.yaml'), join(dir, 'given.yaml')]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0]!, /2 cells; in cell 1, mean loss 0\.01961, mean bad burst 2 copies \(the sweep varies it\)\)$/);
+    assert.match(lines[1]!, /2 cells; in cell 1, mean loss 0\.01961, mean bad burst 2 copies \(the sweep varies it\)\)$/);
+    const fixed = await cliIn(['validate', 'scenarios/bursty-5pct.yaml']);
+    assert.match(fixed.stdout, /; mean loss 0\.05, mean bad burst 2 copies\)\n$/);
+  });
+});

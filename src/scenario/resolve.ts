@@ -118,7 +118,11 @@ export function resolveScenario(given: ScenarioSource): Scenario {
   // Validation admitted only catalogued names: from here on the definitions, not the names.
   const protocolDefinition = protocolNamed(protocol)!;
   const channelDefinition = channelNamed(channel)!;
-  const needed = channelDefinition.topLevel ? [] : requiredChannelKeys(channelDefinition).filter((key) => channelObject[key] === undefined);
+  // A key the sweep gives every cell need not be in the channel object too.
+  const swept = (data['sweep'] as Record<string, unknown> | undefined) ?? {};
+  const needed = channelDefinition.topLevel
+    ? []
+    : requiredChannelKeys(channelDefinition).filter((key) => channelObject[key] === undefined && !Object.hasOwn(swept, key));
   if (needed.length > 0) {
     // The object form is held to them by the schema; a channel given by its name alone is not.
     throw new UsageError(

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
 import { parameterSpec } from '../catalog/parameters.js';
-import { scenarioSchema } from './schema.js';
+import { requiredChannelKeys, scenarioSchema } from './schema.js';
+import { CHANNELS } from '../catalog/channels.js';
 import check from './validator.generated.js';
 
 /**
@@ -15,7 +16,7 @@ import check from './validator.generated.js';
  * declarations here (registeredParameters), so a protocol file costs no schema compilation.
  */
 export function validateScenarioData(source: ScenarioSource): void {
-  const data = withoutRegisteredParameters(source.data);
+  const data = withSweptChannelKeys(withoutRegisteredParameters(source.data));
   if (!check(data)) {
     const error = pickError(check.errors ?? []);
     const path = toPath(error.instancePath);
@@ -175,6 +176,24 @@ export function describeValue(value: unknown): string {
  * that ships, and every registered protocol's parameters set aside (a scenario of another
  * protocol that sets one is told so when it is resolved, as for the protocols that ship).
  */
+/**
+ * A channel key the sweep gives every cell (`channel: { model: gilbert-elliott }` with `sweep: {
+ * goodToBad: […], badToGood: […] }`) need not be in the channel object too: the channel is checked
+ * as if it held the sweep's first value, and the sweep's values are checked as the sweep's.
+ */
+function withSweptChannelKeys(data: Record<string, unknown>): Record<string, unknown> {
+  const { channel, sweep } = data;
+  const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMapping(channel) || !isMapping(sweep) || typeof channel['model'] !== 'string' || !Object.hasOwn(CHANNELS, channel['model'])) return data;
+  const filled = { ...channel };
+  for (const key of requiredChannelKeys(CHANNELS[channel['model']]!)) {
+    const axis = sweep[key];
+    const first = Array.isArray(axis) ? axis[0] : isMapping(axis) ? axis['from'] : undefined;
+    if (filled[key] === undefined && first !== undefined) filled[key] = first;
+  }
+  return { ...data, channel: filled };
+}
+
 function withoutRegisteredParameters(data: Record<string, unknown>): Record<string, unknown> {
   const registered = Object.values(PROTOCOLS).filter((p) => !BUILT_IN_PROTOCOLS.includes(p));
   if (registered.length === 0) return data;

@@ -19,8 +19,12 @@ export function makeValidateCommand(streams: Streams): Command {
         const cells = expandCells(scenario);
         const describe = scenario.channelDefinition.describe;
         const files = scenario.files ?? {};
-        const params = Object.fromEntries(Object.entries(cells[0]!.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v]));
-        const channelNote = describe ? `; ${describe(params)}` : '';
+        const noteOf = (cell: (typeof cells)[number]): string =>
+          describe!(Object.fromEntries(Object.entries(cell.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v])));
+        // Where the sweep varies the channel, the first cell's, said to be that.
+        const first = describe ? noteOf(cells[0]!) : '';
+        const varies = describe !== undefined && cells.some((cell) => noteOf(cell) !== first);
+        const channelNote = describe ? `; ${varies ? `in cell 1, ${first} (the sweep varies it)` : first}` : '';
         streams.stdout.write(
           `${inlineText(`${file}: ok (${scenario.name}: ${scenario.protocol} over ${scenario.channel}, ${cells.length} cell${cells.length === 1 ? '' : 's'}${channelNote})`)}\n`,
         );
