@@ -6,6 +6,7 @@ import { runBlockGeneric } from './generic.js';
 import { runBlockReplay } from './replay.js';
 import { commitKernelFor } from './commit-kernel.js';
 import { trialKernelFor } from './trial-kernel.js';
+import { verifyRunsResolved } from './runs-resolved.js';
 
 /**
  * Blocks of fewer trials run through the definition as they are: compiling a kernel (and V8
@@ -31,6 +32,8 @@ export function runBlock(model: CellModel, stream: Int32Array, trials: number, s
 /** runBlock on a compiled engine whatever the block's size (tests hold it to the generic engine). */
 export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
   if (model.crash !== null) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
+  // These engines take a protocol file's announced runs in one call: its resolveRun held to its resolve here first.
+  verifyRunsResolved(model);
   if (model.replay) {
     const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
     return runBlockReplay(model, model.replay, rng, trials, () => runBlockGeneric(model, rng, trials));
@@ -47,6 +50,7 @@ export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: n
  */
 export function runBlockPair(model: CellModel, streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number, specialize = false): Tally | null {
   if (model.crash !== null || model.replay || trialsA < COMPILE_TRIALS || trialsB < COMPILE_TRIALS) return null;
+  verifyRunsResolved(model);
   const runPair = kernelFor(model, specialize)?.runPair;
   return runPair ? runPair(streamA.slice(), trialsA, streamB.slice(), trialsB) : null;
 }

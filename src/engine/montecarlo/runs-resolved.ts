@@ -1,0 +1,72 @@
+import { BUILT_IN_PROTOCOLS } from '../../catalog/protocols.js';
+import { CHOOSE, END, SEND, Step, clearStep } from '../../contract/protocol.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { StepNotFilled } from '../unfilled-step.js';
+import type { CellModel } from '../model.js';
+
+/** Trials walked, and protocol steps at most, to hold a cell's resolveRun to its resolve. */
+const TRIALS = 64;
+const MAX_STEPS = 20_000;
+
+const verified = new WeakSet<CellModel>();
+
+/**
+ * Holds a protocol file's `resolveRun` to its `resolve` in this very cell, once per cell and
+ * thread, before an engine that takes runs in one call (the compiled kernels, the automata, the
+ * replay) runs it: `check` holds them to each other in small cells only, and a file whose
+ * `resolveRun` parted from its part-by-part `resolve` only with more peers ran to counts that
+ * `trace` (which resolves part by part, as the definition does) contradicted, exit 0. Walks
+ * TRIALS trials from generator words of its own (the run's draws, counts and bytes are not
+ * touched), each message arriving with a probability of the trial's own, and at every announced
+ * run resolves it both ways from the same state: a difference is refused as the protocol's slip
+ * (exit 2). The built-in protocols are held to it by their tests.
+ */
+export function verifyRunsResolved(model: CellModel): void {
+  const { protocol, protocolConfig: config } = model;
+  if (verified.has(model)) return;
+  verified.add(model);
+  if (!protocol.resolveRun || BUILT_IN_PROTOCOLS.includes(protocol)) return;
+  const rng = new Xoshiro128(0x2d358dcc, 0x6a09e667, 0x3c6ef372, 0x1f83d9ab);
+  const uniform = (): number => rng.nextUint32() / 2 ** 32;
+  const step = new Step();
+  const state = new Int32Array(model.stateSize);
+  let steps = 0;
+  for (let trial = 0; trial < TRIALS && steps < MAX_STEPS; trial++) {
+    const arrives = 0.05 + 0.9 * uniform();
+    protocol.init(state, config);
+    for (let trialSteps = 0; steps < MAX_STEPS && trialSteps < 10_000; trialSteps++, steps++) {
+      clearStep(step);
+      protocol.next(state, config, step);
+      // Anything but a plain send, choice or run is the engines' to refuse, as they run the cell.
+      if (step.kind === END || (step.kind !== SEND && step.kind !== CHOOSE)) break;
+      const choices = step.choices;
+      const draw = (choosing: boolean): number => (choosing ? (choices && uniform() < (choices[0] ?? 1) ? 0 : 1) : uniform() < arrives ? 1 : 0);
+      if (step.peers === 0 && step.choosers === 0) {
+        if (step.kind === CHOOSE && (!choices || choices.length > 2)) break;
+        protocol.resolve(state, config, step, draw(step.kind === CHOOSE));
+        continue;
+      }
+      if (step.choosers !== 0 && (!choices || choices.length > 2)) break; // resolved part by part everywhere
+      const inOne = state.slice();
+      const run = Object.assign(new Step(), step);
+      let delivered = 0;
+      let chosen = 0;
+      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+        const b = 31 - Math.clz32(rest & -rest);
+        for (const choosing of (step.choosers >>> b) & 1 ? [true, false] : [false]) {
+          const bit = draw(choosing);
+          if (choosing) chosen |= bit << b;
+          else delivered |= bit << b;
+          protocol.resolve(state, config, Object.assign(new Step(), run, { kind: choosing ? CHOOSE : SEND, peer: run.peer + b }), bit);
+        }
+      }
+      protocol.resolveRun(inOne, config, Object.assign(new Step(), run), delivered, chosen);
+      if (inOne.some((v, i) => v !== state[i]))
+        throw new StepNotFilled(
+          protocol.name,
+          `resolveRun(delivered ${delivered}, chosen ${chosen}) on the run from peer ${run.peer} (peers ${run.peers}, choosers ${run.choosers}) gives the state [${Array.from(inOne.subarray(0, 16)).join(', ')}], but resolving its parts one by one gives [${Array.from(state.subarray(0, 16)).join(', ')}]: resolveRun must do what resolve does for each part`,
+          state,
+        );
+    }
+  }
+}

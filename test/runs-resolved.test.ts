@@ -1,0 +1,70 @@
+/**
+ * A protocol file's resolveRun held to its resolve in the cell that runs (engine/montecarlo/
+ * runs-resolved.ts): `check` holds them to each other in small cells only, and a file whose
+ * resolveRun parted from resolve only with more peers ran to counts that `trace`, resolving part
+ * by part as the definition does, contradicted, exit 0.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/** A fans one order out to `peers` peers as one announced run; both attack iff every copy arrives. */
+const fan = (resolveRunExtra: string): string => `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
+  name: 'fan',
+  summary: 'test',
+  outcomes: GENERALS_OUTCOMES,
+  usesRounds: false,
+  parameters: [{ name: 'peers', description: 'peers', integer: true, minimum: 1, maximum: 20, default: 2 }],
+  configure: (p) => ({ rounds: 1, n: p.peers }),
+  stateSize: () => 3,
+  init(s) { s[0] = 0; s[1] = 0; s[2] = 0; },
+  next(s, c, step) {
+    if (s[1] >= c.n) { step.kind = END; step.outcome = s[2] === c.n ? 0 : 2; return; }
+    step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.peer = s[1]; step.label = 'order';
+    step.peers = ((1 << c.n) - 1) >>> s[1];
+  },
+  resolve(s, c, step, result) { s[0]++; s[1] = step.peer + 1; s[2] += result; },
+  resolveRun(s, c, step, delivered) {
+    let n = 0;
+    for (let d = delivered; d !== 0; d &= d - 1) n++;
+    const parts = c.n - step.peer;
+    s[0] += parts; s[1] = c.n; s[2] += n;
+    ${resolveRunExtra}
+  },
+  describe: (s) => 'arrived ' + s[2],
+});
+`;
+
+describe("a protocol file's resolveRun, held to its resolve in the cell that runs", () => {
+  const dir = tempFiles({
+    // Counts a lost fourth copy as arrived, in runs of four parts or more only.
+    'slip.mjs': fan('if (parts >= 4 && (delivered & 8) === 0) s[2]++;'),
+    'sound.mjs': fan(''),
+    'slip.yaml': 'name: fan\nprotocol: ./slip.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+    'sound.yaml': 'name: fan\nprotocol: ./sound.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+  });
+  it('passes check (its small cells run three peers at most) and runs where its runs are short', () => {
+    assert.equal(cli(['check', join(dir, 'slip.mjs')]).status, 0);
+    const short = cli(['run', join(dir, 'slip.yaml'), '--set', 'peers=3', '-f', 'csv']);
+    assert.equal(short.status, 0, short.stderr);
+    assert.equal(short.stdout, cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=3', '-f', 'csv']).stdout);
+  });
+  it('is refused in one line (exit 2) where its runs part from resolve, not run to counts trace contradicts', () => {
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 'slip.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stdout);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol fan: resolveRun\(delivered \d+, chosen 0\) on the run from peer 0 \(peers 63, choosers 0\) gives the state \[6, 6, \d\], but resolving its parts one by one gives \[6, 6, \d\]: resolveRun must do what resolve does for each part \(state \[[\d, ]+\]\)\n$/,
+      );
+    }
+    const sound = cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=6', '-f', 'csv']);
+    assert.equal(sound.status, 0, sound.stderr);
+    // every copy arrives with 0.8^6
+    const [both, , onlyA] = sound.stdout.trim().split('\n')[1]!.split(',').slice(9, 12).map(Number);
+    assert.ok(Math.abs(both! / 1e5 - 0.8 ** 6) < 4 * Math.sqrt((0.8 ** 6 * (1 - 0.8 ** 6)) / 1e5), `${both} of 100,000`);
+    assert.equal(both! + onlyA!, 1e5);
+  });
+});
