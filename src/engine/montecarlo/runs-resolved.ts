@@ -5,8 +5,8 @@ import { StepNotFilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's resolveRun to its resolve. */
-const TRIALS = 64;
-const MAX_STEPS = 20_000;
+const TRIALS = 24;
+const MAX_STEPS = 5_000;
 
 const verified = new WeakSet<CellModel>();
 
