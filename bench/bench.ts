@@ -355,6 +355,9 @@ function drawsPerTrial(model: CellModel): number {
   return rng.words / COUNTED_TRIALS;
 }
 
+/** The trials of the run whose time is taken as a command's start-up and set-up (the rate a draw is what more trials add). */
+const FIXED_TRIALS = 1000;
+
 /** Trials per block of the one-thread runs, as `run` hands them to a worker. */
 const ONE_THREAD_BLOCK = 65_536;
 
@@ -402,6 +405,7 @@ async function trialByTrial(): Promise<string> {
   const limitCommit = existsSync(join(SHARED, 'limit-commit'));
   const seconds: number[][] = runs.map(() => []);
   const rates: number[][] = runs.map(() => []);
+  const marginal: number[][] = runs.map(() => []);
   const limitSeconds: number[] = [];
   const ratios: number[] = [];
   let maxZ = 0;
@@ -415,6 +419,14 @@ async function trialByTrial(): Promise<string> {
       });
       seconds[i]!.push(s);
       rates[i]!.push(s / (r.trials * draws[i]!));
+      // The same command at FIXED_TRIALS: its start-up and set-up (a protocol file's isolated check), taken off for the rate a draw.
+      const fixed = timeRun({
+        file: process.execPath,
+        args: [join(ROOT, 'bin', 'twogenerals.js'), 'run', r.scenario, '--format', 'csv', '--trials', String(FIXED_TRIALS), ...(r.extra ?? [])],
+        cwd: ROOT,
+        scale: 1,
+      }).seconds;
+      marginal[i]!.push((s - fixed) / ((r.trials - FIXED_TRIALS) * draws[i]!));
       if (i === 0) maxZ = Math.max(maxZ, checkAgainstExact(stdout).maxZ);
       console.error(`run ${run}/${RUNS} ${r.label}: ${s.toFixed(3)} s`);
       if (i === 0 && limitCommit) {
@@ -428,7 +440,7 @@ async function trialByTrial(): Promise<string> {
   const ns = (values: number[]): string => `${(median(values) * 1e9).toFixed(1)} ns`;
   const rows = runs.map(
     (r, i) =>
-      `| ${r.label} | ${r.trials.toExponential(0)} | ${median(seconds[i]!).toFixed(3)} s | ${draws[i]!.toFixed(1)} | ${ns(rates[i]!)} | ${(median(rates[i]!) / median(rates[0]!)).toFixed(2)} |`,
+      `| ${r.label} | ${r.trials.toExponential(0)} | ${median(seconds[i]!).toFixed(3)} s | ${draws[i]!.toFixed(1)} | ${ns(rates[i]!)} | ${(median(rates[i]!) / median(rates[0]!)).toFixed(2)} | ${ns(marginal[i]!)} | ${(median(marginal[i]!) / median(marginal[0]!)).toFixed(2)} |`,
   );
   const sorted = [...ratios].sort((a, b) => a - b);
   const vsLimit = ratios.length
@@ -437,8 +449,8 @@ async function trialByTrial(): Promise<string> {
   return [
     vsLimit,
     '',
-    '| run (default workers) | trials | time | draws / trial | per draw | per draw / W4 built-in |',
-    '|---|---:|---:|---:|---:|---:|',
+    `| run (default workers) | trials | time | draws / trial | per draw | per draw / W4 built-in | per draw, start-up off (a run of ${FIXED_TRIALS} trials taken off) | that / W4 built-in's |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     await oneThread(runs, specs, models, draws),

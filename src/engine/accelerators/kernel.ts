@@ -285,13 +285,17 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     // Walk every branch once, thresholds set to force it, so that V8 optimizes the kernel with
     // complete type feedback (see `cold` for the specialized kernels' way to the same end).
     const baseOf = new Map(slots.map(({ node, base }) => [node, base]));
+    // A threshold of −1 is below every draw and never tied (a draw's high part is 0 to 2^31 − 1:
+    // the second draw from the warm-up state is 0, which tied thresholds of 0 and stopped every
+    // walk at the root's children, so the kernel met the rest of its paths in real trials and
+    // deoptimized there, block after block).
     for (const forced of branchSteerings(nodes, root)) {
-      const HI = new Int32Array(outcomeSlots.length);
+      const HI = new Int32Array(outcomeSlots.length).fill(-1);
       for (const [node, k] of forced) {
         const base = baseOf.get(node);
         if (base === undefined) continue;
         const n = (nodes[node] as { probabilities: Float64Array }).probabilities.length;
-        for (let j = 0; j < n - 1; j++) HI[base + j] = j < k ? 0 : 2 ** 31 - 1;
+        for (let j = 0; j < n - 1; j++) HI[base + j] = j < k ? -1 : 2 ** 31 - 1;
       }
       run(Int32Array.of(1, 2, 3, 4), 1, scratch, scratch, scratch, scratch, HI);
     }
@@ -421,6 +425,31 @@ export function kernelFor(model: CellModel, specialize = false): CellKernel | nu
 
 const specialized = new WeakMap<CellModel, CellKernel | null>();
 
+/**
+ * Automata of at least this many nodes walk their unpredictable cells (see WALK_MISPREDICTS)
+ * whatever their trials, for the first WALKED_CELLS cells of their shape in a thread: their shared
+ * kernel is so large that V8 optimizes it only after some hundred thousand trials in its
+ * interpreter (three-phase commit with 3 cohorts, 195 nodes: about 150,000 trials at 1–2 µs each,
+ * where optimized ones take 25 ns; a run of the example's 400,000 trials spent most of its time
+ * there), and the bit walk runs at its speed from its first block. Its tables cost each cell a
+ * few milliseconds, which a sweep's later cells of one shape save by sharing the kernel, whose
+ * slow start a thread then pays once. The choice changes no count.
+ */
+const LARGE_SHAPE_NODES = 64;
+const WALKED_CELLS = 8;
+/** Cells of each large shape walked so far in this thread. */
+const walkedCells = new Map<string, number>();
+
+/** Whether a cell not specialized walks as one of the first cells of a large shape (counted here). */
+function walksAsLarge(automaton: Automaton, key: string): boolean {
+  if (automaton.nodes.length < LARGE_SHAPE_NODES) return false;
+  const walked = walkedCells.get(key) ?? 0;
+  if (walked >= WALKED_CELLS) return false;
+  if (walkedCells.size >= 64) walkedCells.clear();
+  walkedCells.set(key, walked + 1);
+  return true;
+}
+
 /** Threshold high parts of a distribution, as compared with a draw's high 31 bits. */
 function highParts(probabilities: Float64Array): Int32Array {
   // A threshold of exactly 2^53 (cumulative probability 1) has high part 2^31, beyond int32; as
@@ -461,7 +490,8 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const histogram = new Float64Array(width);
   const highOf = (node: number): number => highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities)[0]!;
   // Built on the first block long enough for it: a sweep's many small cells never need one.
-  let walk: BitWalk | null | undefined = oneDraw || !specialize || mispredictsPerTrial(automaton) < WALK_MISPREDICTS ? null : undefined;
+  let walk: BitWalk | null | undefined =
+    oneDraw || mispredictsPerTrial(automaton) < WALK_MISPREDICTS || !(specialize || walksAsLarge(automaton, key)) ? null : undefined;
   const walkFor = (trials: number): BitWalk | null => {
     if (trials < MIN_WALK_TRIALS) return null;
     if (walk === undefined) walk = bitWalkFor(automaton, classCount, highOf, { E, DV, sums });
