@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
 import { chartSpec } from '../src/plot/chart.js';
-import { ROOT, cli, tempFiles } from './helpers.js';
+import { trace } from '../src/channels/trace.js';
+import { ROOT, cli, countingCallsAsync, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 const SWEEP = 'scenarios/redundancy-vs-loss.yaml';
@@ -276,5 +277,16 @@ describe('a channel key the sweep gives every cell', () => {
     assert.match(lines[1]!, /2 cells; in cell 1, mean loss 0\.01961, mean bad burst 2 copies \(the sweep varies it\)\)$/);
     const fixed = await cliIn(['validate', 'scenarios/bursty-5pct.yaml']);
     assert.match(fixed.stdout, /; mean loss 0\.05, mean bad burst 2 copies\)\n$/);
+  });
+  it("validate describes a trace once where the sweep varies none of the channel's values (each cell read its statistics: 600 cells of a 20,000,000-packet trace took 5.9 s)", async () => {
+    const files = tempFiles({
+      'trace.txt': '0010\n',
+      'sweep.yaml':
+        'name: t\nprotocol: messenger\nchannel: { model: trace, file: trace.txt }\ntrials: 1000\nseed: 1\nsweep:\n  redundancy: { from: 1, to: 50 }\n',
+    });
+    const { result, calls } = await countingCallsAsync(trace, 'describe', () => cliIn(['validate', join(files, 'sweep.yaml')]));
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /50 cells; trace: 4 packets, loss rate 0\.25, mean loss burst 1\)\n$/);
+    assert.equal(calls, 1);
   });
 });

@@ -43,6 +43,10 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
     'sound.mjs': fan(''),
     'slip.yaml': 'name: fan\nprotocol: ./slip.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
     'sound.yaml': 'name: fan\nprotocol: ./sound.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+    // Counts one copy fewer where every copy of a run of twelve or more arrives: over a good link, most trials.
+    'all.mjs': fan('if (parts >= 12 && n === parts) s[2]--;'),
+    'all.yaml':
+      'name: fan\nprotocol: ./all.mjs\nchannel: { model: gilbert-elliott, goodToBad: 0.001, badToGood: 0.5 }\nredundancy: 1\ntrials: 100000\nseed: 1\n',
   });
   it('passes check (its small cells run three peers at most) and runs where its runs are short', () => {
     assert.equal(cli(['check', join(dir, 'slip.mjs')]).status, 0);
@@ -66,5 +70,11 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
     const [both, , onlyA] = sound.stdout.trim().split('\n')[1]!.split(',').slice(9, 12).map(Number);
     assert.ok(Math.abs(both! / 1e5 - 0.8 ** 6) < 4 * Math.sqrt((0.8 ** 6 * (1 - 0.8 ** 6)) / 1e5), `${both} of 100,000`);
     assert.equal(both! + onlyA!, 1e5);
+  });
+  it('is refused where it parts from resolve only when every copy of a long run arrives (success 0 against 0.98 exact, exit 0, before)', () => {
+    assert.equal(cli(['check', join(dir, 'all.mjs')]).status, 0);
+    const r = cli(['run', join(dir, 'all.yaml'), '--set', 'peers=20', '--no-exact', '-f', 'csv']);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /^twogenerals: protocol fan: resolveRun\(delivered 1048575, chosen 0\) on the run from peer 0 \(peers 1048575, choosers 0\)/);
   });
 });

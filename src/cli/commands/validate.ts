@@ -19,8 +19,19 @@ export function makeValidateCommand(streams: Streams): Command {
         const cells = expandCells(scenario);
         const describe = scenario.channelDefinition.describe;
         const files = scenario.files ?? {};
-        const noteOf = (cell: (typeof cells)[number]): string =>
-          describe!(Object.fromEntries(Object.entries(cell.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v])));
+        // One note per set of the channel's own values: a trace's is its file's statistics, read
+        // over every packet, and a sweep of redundancy over a long trace gave each cell its own.
+        const channelKeys = scenario.channelDefinition.parameters.map((p) => p.name);
+        const notes = new Map<string, string>();
+        const noteOf = (cell: (typeof cells)[number]): string => {
+          const key = JSON.stringify(channelKeys.map((k) => cell.params[k] ?? null));
+          let note = notes.get(key);
+          if (note === undefined) {
+            note = describe!(Object.fromEntries(Object.entries(cell.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v])));
+            notes.set(key, note);
+          }
+          return note;
+        };
         // Where the sweep varies the channel, the first cell's, said to be that.
         const first = describe ? noteOf(cells[0]!) : '';
         const varies = describe !== undefined && cells.some((cell) => noteOf(cell) !== first);
