@@ -88,6 +88,34 @@ describe('a value given twice is refused, not silently replaced', () => {
     });
   }
 
+  it('--set of a parameter whose direction or role the file sweeps is refused: it would set it only in part', async () => {
+    const dir = tempFiles({
+      'dir.yaml': 'name: dir\nprotocol: handshake\nloss: { AtoB: 0.1, BtoA: 0.2 }\ntrials: 100\nseed: 1\nsweep:\n  lossAtoB: [0.1, 0.3]\n',
+      'crash.yaml': 'name: cr\nprotocol: two-phase-commit\nloss: 0.1\ntrials: 100\nseed: 1\nsweep:\n  crashCoordinator: [0.01, 0.02]\n',
+    });
+    for (const [file, set, swept, line] of [
+      ['dir.yaml', 'loss=0.2', 'lossAtoB', '7:13'],
+      ['crash.yaml', 'crash=0.05', 'crashCoordinator', '7:21'],
+    ] as const) {
+      const r = await cliIn(['run', join(dir, file), '--set', set]);
+      assert.equal(r.status, 2, r.stdout);
+      assert.equal(
+        r.stderr,
+        `twogenerals: --set ${set}: ${swept} is also swept (${join(dir, file)}:${line}): it is either set to one value or swept; to set it, remove the sweep with --set sweep.${swept}=null\n`,
+      );
+    }
+    const other = await cliIn(['run', join(dir, 'dir.yaml'), '--set', 'loss.BtoA=0.4', '-f', 'csv']);
+    assert.equal(other.status, 0, other.stderr);
+    assert.deepEqual(
+      other.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split(',').slice(4, 6).join(',')),
+      ['0.1,0.4', '0.3,0.4'],
+    );
+  });
+
   it("--set of a parameter the file sweeps sets it in place of the file's sweep (the command line overrides the file)", async () => {
     for (const set of [['loss=0.3'], ['sweep.loss=null', 'loss=0.3']]) {
       const r = await cliIn(['run', SWEEP, ...set.flatMap((s) => ['--set', s]), '--trials', '100', '-f', 'csv']);

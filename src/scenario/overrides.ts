@@ -1,5 +1,6 @@
 import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
+import { parameterSpec } from '../catalog/parameters.js';
 import { checkSeed } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
@@ -98,9 +99,11 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
       delete swept[name];
       continue;
     }
-    // loss.AtoB is swept by lossAtoB, and by loss too (a sweep of loss sets both directions).
+    // loss.AtoB is swept by lossAtoB, and by loss too (a sweep of loss sets both directions); loss
+    // (crash) by a sweep of one direction (role) as well, which it would set only in part.
     const parent = key.split('.')[0]!;
-    const by = [name, ...(parent === 'channel' ? [] : [parent])].find((n) => n !== '' && Object.hasOwn(swept, n));
+    const parts = Object.keys(swept).filter((n) => parameterSpec(n)?.directionOf === name || parameterSpec(n)?.roleOf === name);
+    const by = [name, ...(parent === 'channel' ? [] : [parent]), ...parts].find((n) => n !== '' && Object.hasOwn(swept, n));
     if (by === undefined) continue;
     throw new UsageError(
       `--set ${assignment}`,
