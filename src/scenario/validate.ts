@@ -172,11 +172,6 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * The data as the build-time schema can judge it: a registered protocol's name replaced by one
- * that ships, and every registered protocol's parameters set aside (a scenario of another
- * protocol that sets one is told so when it is resolved, as for the protocols that ship).
- */
-/**
  * A channel key the sweep gives every cell (`channel: { model: gilbert-elliott }` with `sweep: {
  * goodToBad: […], badToGood: […] }`) need not be in the channel object too: the channel is checked
  * as if it held the sweep's first value, and the sweep's values are checked as the sweep's.
@@ -194,6 +189,11 @@ function withSweptChannelKeys(data: Record<string, unknown>): Record<string, unk
   return { ...data, channel: filled };
 }
 
+/**
+ * The data as the build-time schema can judge it: a registered protocol's name replaced by one
+ * that ships, and every registered protocol's parameters set aside (a scenario of another
+ * protocol that sets one is told so when it is resolved, as for the protocols that ship).
+ */
 function withoutRegisteredParameters(data: Record<string, unknown>): Record<string, unknown> {
   const registered = Object.values(PROTOCOLS).filter((p) => !BUILT_IN_PROTOCOLS.includes(p));
   if (registered.length === 0) return data;
