@@ -262,16 +262,11 @@ export function resultFromStart(m: CellModel, lost: readonly [Uint8Array, Uint8A
 
 /** Runs `run` with `prototype[method]` counting its calls (the method still does its work); returns run's result and the calls. */
 export function countingCalls<P extends object, K extends keyof P, R>(prototype: P, method: K, run: () => R): { result: R; calls: number } {
-  const original = prototype[method] as (...args: unknown[]) => unknown;
-  let calls = 0;
-  prototype[method] = function (this: unknown, ...args: unknown[]) {
-    calls++;
-    return original.apply(this, args);
-  } as P[K];
+  const counting = countCalls(prototype, method);
   try {
-    return { result: run(), calls };
+    return { result: run(), calls: counting.calls() };
   } finally {
-    prototype[method] = original as P[K];
+    counting.restore();
   }
 }
 
@@ -281,15 +276,21 @@ export async function countingCallsAsync<P extends object, K extends keyof P, R>
   method: K,
   run: () => Promise<R>,
 ): Promise<{ result: R; calls: number }> {
+  const counting = countCalls(prototype, method);
+  try {
+    return { result: await run(), calls: counting.calls() };
+  } finally {
+    counting.restore();
+  }
+}
+
+/** Replaces `prototype[method]` with one that counts its calls and does the original's work. */
+function countCalls<P extends object, K extends keyof P>(prototype: P, method: K): { calls: () => number; restore: () => void } {
   const original = prototype[method] as (...args: unknown[]) => unknown;
   let calls = 0;
   prototype[method] = function (this: unknown, ...args: unknown[]) {
     calls++;
     return original.apply(this, args);
   } as P[K];
-  try {
-    return { result: await run(), calls };
-  } finally {
-    prototype[method] = original as P[K];
-  }
+  return { calls: () => calls, restore: () => void (prototype[method] = original as P[K]) };
 }

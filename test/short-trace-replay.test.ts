@@ -23,6 +23,30 @@ import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, CHOOSE, END, SEND } from '../src/contract/protocol.js';
 
 const COIN = Float64Array.of(0.5, 0.5);
+
+/**
+ * A sweep of redundancy 1..6 of the messenger over a 10,000-packet trace (s.yaml beside t.txt),
+ * with `extra` lines in the scenario.
+ */
+function sweepOverShortTrace(extra: readonly string[]): { packets: number; digits: string; dir: string } {
+  const packets = 10_000;
+  const digits = Array.from({ length: packets }, (_, i) => ((i * 7919) % 13 < 2 ? '1' : '0')).join('');
+  const dir = tempFiles({ 't.txt': `${digits}\n` });
+  const lines = [
+    'name: swept',
+    'protocol: messenger',
+    'channel: { model: trace, file: t.txt }',
+    ...extra,
+    'trials: 1000',
+    'seed: 1',
+    'sweep:',
+    '  redundancy: { from: 1, to: 6 }',
+    '',
+  ];
+  writeFileSync(join(dir, 's.yaml'), lines.join('\n'));
+  return { packets, digits, dir };
+}
+
 import { cliIn } from './in-process.js';
 
 describe('short traces replayed, their tables for the exact engines', () => {
@@ -117,22 +141,7 @@ describe('short traces replayed, their tables for the exact engines', () => {
   it('follows the starts where no solver knows the protocol: a sweep over a short trace builds no tables', async () => {
     // Every cell's tables were built for its exact value (30 MB at 20,000 packets, and a
     // two-phase commit over 15,000 packets took 11 s through them, 0.1 s start by start).
-    const packets = 10_000;
-    const digits = Array.from({ length: packets }, (_, i) => ((i * 7919) % 13 < 2 ? '1' : '0')).join('');
-    const dir = tempFiles({ 't.txt': `${digits}\n` });
-    writeFileSync(
-      join(dir, 's.yaml'),
-      [
-        'name: swept',
-        'protocol: messenger',
-        'channel: { model: trace, file: t.txt }',
-        'trials: 1000',
-        'seed: 1',
-        'sweep:',
-        '  redundancy: { from: 1, to: 6 }',
-        '',
-      ].join('\n'),
-    );
+    const { packets, digits, dir } = sweepOverShortTrace([]);
     const { result: r, calls } = await countingCallsAsync(trace, 'initialStates', () => cliIn(['exact', join(dir, 's.yaml'), '-f', 'csv']));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim().split('\n').length, 7);
@@ -190,23 +199,7 @@ describe('short traces replayed, their tables for the exact engines', () => {
     // packets): 128 cells died at the heap limit with a native stack trace.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const packets = 10_000;
-    const digits = Array.from({ length: packets }, (_, i) => ((i * 7919) % 13 < 2 ? '1' : '0')).join('');
-    const dir = tempFiles({ 't.txt': `${digits}\n` });
-    writeFileSync(
-      join(dir, 's.yaml'),
-      [
-        'name: crashing',
-        'protocol: messenger',
-        'channel: { model: trace, file: t.txt }',
-        'crash: 0.01',
-        'trials: 1000',
-        'seed: 1',
-        'sweep:',
-        '  redundancy: { from: 1, to: 6 }',
-        '',
-      ].join('\n'),
-    );
+    const { packets, dir } = sweepOverShortTrace(['crash: 0.01']);
     const heap = (): number => {
       gc();
       return process.memoryUsage().heapUsed;
