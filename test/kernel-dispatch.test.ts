@@ -164,7 +164,6 @@ describe('the compiled kernel: engine choice and its rare paths', () => {
   it('a cell too large to compile has no kernel; the trial kernel runs it, as the generic engine would', () => {
     const model = cell('two-phase-commit', { loss: 0.2, redundancy: 1, rounds: 2, participants: 2 });
     assert.equal(kernelFor(model), null);
-    assert.equal(kernelFor(model, true), null);
     const stream = blockState('dispatch', 'large', 0);
     assert.deepEqual(runBlock(model, stream, 5000), runBlockGeneric(model, generatorAt(stream), 5000));
   });
@@ -183,5 +182,20 @@ describe('the compiled kernel: engine choice and its rare paths', () => {
       const stream = blockState('dispatch', protocol, 1);
       assert.deepEqual(runBlock(model, stream, 8192, true), runBlockGeneric(model, generatorAt(stream), 8192), protocol);
     }
+  });
+});
+
+describe('a kernel too long for V8 to optimize', () => {
+  it('is not compiled: the cell runs on the trial kernel, with the same counts', () => {
+    // Retransmission over Gilbert–Elliott at 20 rounds, 2 copies: 264 nodes, a kernel of some
+    // 80,000 characters, which ran interpreted for good (390 ns a trial; the trial kernel 60).
+    const params = { rounds: 20, redundancy: 2, goodToBad: 0.1, badToGood: 0.4 };
+    const model = buildCellModel({ protocol: 'retransmit', channel: 'gilbert-elliott', params });
+    assert.ok(buildAutomaton(model, 400).nodes.length <= 400, 'within the automaton limit');
+    assert.equal(kernelFor(model, false), null);
+    const state = blockState('long kernel', 'cell', 0);
+    assert.deepEqual(runBlockCompiled(model, state.slice(), 8192), runBlockGeneric(model, generatorAt(state), 8192));
+    // A shorter one of the same protocol and channel is compiled.
+    assert.notEqual(kernelFor(buildCellModel({ protocol: 'retransmit', channel: 'gilbert-elliott', params: { ...params, rounds: 6 } }), false), null);
   });
 });

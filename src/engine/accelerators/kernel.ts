@@ -91,6 +91,16 @@ interface CompiledShape {
  */
 const WARM_UP_CALLS = 100;
 
+/**
+ * The longest kernel source compiled (characters, before line breaks): V8 optimizes no function
+ * of more than 60 KB of bytecode, and a longer kernel ran in its interpreter for good (three-phase
+ * commit with 3 cohorts voting, 391 nodes, 96,000 characters: 1,000 ns a trial, where the trial
+ * kernel takes 85; retransmission over Gilbert–Elliott at 17 rounds and more, 68,000 characters
+ * and more: 390 ns). Kernels of up to 56,000 characters were seen optimized. Past the limit the
+ * cell runs on the trial kernel (montecarlo/trial-kernel.ts), which draws alike.
+ */
+const KERNEL_SOURCE_LIMIT = 60_000;
+
 /** Reach probability below which a specialized kernel leaves a node to the walker. */
 const COLD = 1e-4;
 
@@ -123,7 +133,7 @@ const DYNAMIC: Path = { static: false, messages: 0, round: 0, deliveries: [] };
  * both engines consume the stream alike and give identical tallies, and `trace` can replay any
  * trial of a compiled run.
  */
-function compileShape(automaton: Automaton, classCount: number, literal: boolean, name: string): CompiledShape {
+function compileShape(automaton: Automaton, classCount: number, literal: boolean, name: string): CompiledShape | null {
   const { nodes, root } = automaton;
   const width = automaton.maxMessages + 1;
   const sites: EndSite[] = [];
@@ -275,6 +285,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
       ${siteLocals.map((c, i) => `S[${i}] += ${c};`).join(' ')}
       sums[0] += rounds; sums[1] = t; sums[2] = en; sums[3] = es; sums[4] = ex; sums[5] = m; sums[6] = r;
     };`;
+  if (source.length > KERNEL_SOURCE_LIMIT) return null;
   const readable = `${lineBroken(source)}\n//# sourceURL=twogenerals-kernel/${name}.js\n`;
   if (process.env['TWOGENERALS_PRINT_KERNEL']) process.stderr.write(`// twogenerals kernel ${name}\n${readable}\n`);
   const factory = new Function('CLS', 'OUT', readable) as (...args: unknown[]) => ShapeFunction;
@@ -402,7 +413,7 @@ function shapeKey(automaton: Automaton, classCount: number): string {
   return `${automaton.root}|${automaton.maxMessages}|${classCount}|${parts.join(';')}`;
 }
 
-const shapes = new Map<string, CompiledShape>();
+const shapes = new Map<string, CompiledShape | null>();
 const kernels = new WeakMap<CellModel, CellKernel | null>();
 
 /**
@@ -468,7 +479,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const classCount = model.deliveryValues.length;
   const key = shapeKey(automaton, classCount);
   let shape = specialize ? undefined : shapes.get(key);
-  if (!shape) {
+  if (shape === undefined) {
     const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}`;
     shape = compileShape(automaton, classCount, specialize, name);
     if (!specialize) {
@@ -476,6 +487,7 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
       shapes.set(key, shape);
     }
   }
+  if (shape === null) return null; // too long a kernel for V8 to optimize (KERNEL_SOURCE_LIMIT)
   const HI = new Int32Array(shape.slotCount);
   for (const { node, base } of shape.slots) HI.set(highParts((automaton.nodes[node] as { probabilities: Float64Array }).probabilities), base);
   const { run, sites, partials, oneDraw, width } = shape;
