@@ -968,12 +968,8 @@ class ColumnCollector {
       throw new TraceError(this.file, line, `no column "${this.column}"${didYouMean(this.column, names)}; the columns are ${listed}`);
     }
     // Two columns of that name: either could be the trace, and taking one would be a guess.
-    if (names.indexOf(this.column.trim(), this.index + 1) >= 0)
-      throw new TraceError(
-        this.file,
-        line,
-        `the column "${this.column}" appears twice (fields ${this.index + 1} and ${names.indexOf(this.column.trim(), this.index + 1) + 1})`,
-      );
+    const again = names.indexOf(this.column.trim(), this.index + 1);
+    if (again >= 0) throw new TraceError(this.file, line, `the column "${this.column}" appears twice (fields ${this.index + 1} and ${again + 1})`);
   }
 
   missing(fields: number, line: number): never {
