@@ -77,6 +77,28 @@ export function roundLimitOf(protocol: Pick<ProtocolDefinition<unknown>, 'roundL
   return protocol.usesRounds ? params.rounds : Number.POSITIVE_INFINITY;
 }
 
+/** One part of an announced run: bit `peer` of the run's masks, a chooser's choice or a send. */
+export interface RunPart {
+  readonly peer: number;
+  readonly choice: boolean;
+}
+
+/** The parts of the run `step` announces in the order the engines take them: peer by peer from the lowest, a chooser's choice before its send. */
+export function runParts(step: Step): RunPart[] {
+  const parts: RunPart[] = [];
+  for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
+    const b = 31 - Math.clz32(rest & -rest);
+    if ((step.choosers >>> b) & 1) parts.push({ peer: b, choice: true });
+    parts.push({ peer: b, choice: false });
+  }
+  return parts;
+}
+
+/** The step `resolve` is given for one part of a run: the run's step with the part's kind and peer. */
+export function partStep(run: Step, part: RunPart): Step {
+  return Object.assign(new Step(), run, { kind: part.choice ? CHOOSE : SEND, peer: run.peer + part.peer });
+}
+
 /** Makes `step` unset again before `next` fills it (the engines, before every call). */
 export function clearStep(step: Step): void {
   step.kind = UNSET;

@@ -15,6 +15,8 @@ import {
   senderNode,
   supportsCrashes,
   choicesProblem,
+  partStep,
+  runParts,
   unfilledStep,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
@@ -253,12 +255,7 @@ function checkCell(
   // run of up to RUN_COMBINATIONS_BITS draws, else a fixed spread of them.
   const checkResolveRun = (state: Int32Array, path: Path | null, step: Step): void => {
     if (step.choosers !== 0 && step.choices!.length > 2) return; // resolved part by part
-    const parts: { peer: number; choice: boolean }[] = [];
-    for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
-      const b = 31 - Math.clz32(rest & -rest);
-      if ((step.choosers >>> b) & 1) parts.push({ peer: b, choice: true });
-      parts.push({ peer: b, choice: false });
-    }
+    const parts = runParts(step);
     // A part whose other outcome has probability 0 never comes out that way.
     const can = (part: { choice: boolean }, bit: number): boolean => !part.choice || (step.choices![bit] ?? 0) > 0;
     for (const outcomes of runOutcomes(parts.length)) {
@@ -270,8 +267,7 @@ function checkCell(
         const bit = outcomes[j]!;
         if (part.choice) chosen |= bit << part.peer;
         else delivered |= bit << part.peer;
-        const partStep = Object.assign(new Step(), step, { kind: part.choice ? CHOOSE : SEND, peer: step.peer + part.peer });
-        call('resolve', state, () => protocol.resolve(byParts.subarray(0, size), config, partStep, bit));
+        call('resolve', state, () => protocol.resolve(byParts.subarray(0, size), config, partStep(step, part), bit));
       });
       const inOne = state.slice();
       call('resolveRun', state, () => protocol.resolveRun!(inOne.subarray(0, size), config, Object.assign(new Step(), step), delivered, chosen));

@@ -1,5 +1,5 @@
 import { BUILT_IN_PROTOCOLS } from '../../catalog/protocols.js';
-import { CHOOSE, END, SEND, Step, clearStep } from '../../contract/protocol.js';
+import { CHOOSE, END, SEND, Step, clearStep, partStep, runParts } from '../../contract/protocol.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { StepNotFilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -54,14 +54,11 @@ export function verifyRunsResolved(model: CellModel): void {
       const run = Object.assign(new Step(), step);
       let delivered = 0;
       let chosen = 0;
-      for (let rest = step.peers; rest !== 0; rest &= rest - 1) {
-        const b = 31 - Math.clz32(rest & -rest);
-        for (const choosing of (step.choosers >>> b) & 1 ? [true, false] : [false]) {
-          const bit = draw(choosing);
-          if (choosing) chosen |= bit << b;
-          else delivered |= bit << b;
-          protocol.resolve(state, config, Object.assign(new Step(), run, { kind: choosing ? CHOOSE : SEND, peer: run.peer + b }), bit);
-        }
+      for (const part of runParts(run)) {
+        const bit = draw(part.choice);
+        if (part.choice) chosen |= bit << part.peer;
+        else delivered |= bit << part.peer;
+        protocol.resolve(state, config, partStep(run, part), bit);
       }
       protocol.resolveRun(inOne, config, Object.assign(new Step(), run), delivered, chosen);
       if (inOne.some((v, i) => v !== state[i]))
