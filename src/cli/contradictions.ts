@@ -1,5 +1,6 @@
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { sweptName } from '../scenario/overrides.js';
 
 /** Flags that ask for opposite things: each pair is refused when both are given. */
 const CONFLICTS: readonly (readonly [string, string, string])[] = [
@@ -33,12 +34,22 @@ function givenOptions(command: Command, args: readonly string[]): { token: strin
   return given;
 }
 
-/** A parameter both set to one value and swept (`--set loss=0.3 --sweep loss=0.1,0.2`) would silently be swept. */
+/**
+ * A parameter both set to one value and swept (`--set loss=0.3 --sweep loss=0.1,0.2`), or varied
+ * by plan (`--vary`), would silently be swept: refused. Keys as swept (`loss.AtoB` is `lossAtoB`).
+ */
 function refuseSetAndSweep(given: readonly { token: string; value: string | undefined }[]): void {
-  const keys = (flag: string) => given.filter((g) => g.token === flag && g.value !== undefined).map((g) => g.value!.split('=')[0]!.trim());
-  const swept = new Set(keys('--sweep'));
-  const both = keys('--set').find((key) => swept.has(key));
-  if (both !== undefined) throw new UsageError(`--set ${both}=… with --sweep ${both}=…`, `${both} is either set to one value or swept: give one of them`);
+  const keys = (flag: string): string[] =>
+    given.flatMap((g) => (g.token === flag && g.value !== undefined ? assignments(flag, g.value).map(([key]) => key) : []));
+  for (const [flag, done] of [
+    ['--sweep', 'swept'],
+    ['--vary', 'varied'],
+  ] as const) {
+    const swept = new Set(keys(flag));
+    const both = keys('--set').find((key) => swept.has(sweptName(key)));
+    if (both !== undefined)
+      throw new UsageError(`--set ${both}=… with ${flag} ${sweptName(both)}=…`, `${sweptName(both)} is either set to one value or ${done}: give one of them`);
+  }
 }
 
 /** The key=value pairs of a repeatable flag's value: one for --set and --sweep, one or more for --vary (`a=1:4,b=1,2`). */

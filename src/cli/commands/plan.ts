@@ -7,7 +7,6 @@ import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { loadScenario } from '../../scenario/resolve.js';
-import { sweptName } from '../../scenario/overrides.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
@@ -51,11 +50,6 @@ export function makePlanCommand(streams: Streams): Command {
     });
     const vary = flags.vary.flatMap(splitVary);
     if (!vary.length) throw new UsageError('plan', 'say what may vary, such as --vary redundancy=1:32,rounds=1:64');
-    // A value both set and varied would silently be varied.
-    const varied = new Set(vary.map((v) => v.split('=')[0]!.trim()));
-    const both = flags.set.map((a) => a.split('=')[0]!.trim()).find((key) => varied.has(sweptName(key)));
-    if (both !== undefined)
-      throw new UsageError(`--set ${both}=… with --vary ${sweptName(both)}=…`, `${sweptName(both)} is either set to one value or varied: give one of them`);
     const scenario = await asVary(vary, () =>
       loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
