@@ -197,9 +197,12 @@ describe('the generic engine: work, slices and progress', () => {
     // A unit for the start, one per side (a yield at sides 4,095 and 8,191: 4,096 and 8,192 units),
     // then one per end (a yield at 12,288 and 16,384).
     assert.deepEqual(slices(chooser(9000, false)), { yields: [4096, 4096, 4096, 4096, 1 + 9000 + 9000 - 16_384], statesExpanded: 9001 });
-    // 2^13 crash patterns: the same slices, the last unit left over.
-    assert.deepEqual(slices(crowd(13)), { yields: [4096, 4096, 4096, 4096, 1], statesExpanded: 8193 });
-    assert.deepEqual(slices(cell('randomized', 'bernoulli', { rounds: 20, redundancy: 1, loss: 0.3 })), { yields: [4096, 3715], statesExpanded: 3051 });
+    // 2^13 crash patterns of a 14-field state, 2 units each (stateBranchUnits): the start's unit and
+    // 2,048 patterns make the first slice (4,097), 2,048 patterns each of the next three; then a
+    // unit per end: 1 + 16,384 + 8,192 units in all.
+    assert.deepEqual(slices(crowd(13)), { yields: [4097, 4096, 4096, 4096, 4096, 4096], statesExpanded: 8193 });
+    // 3,051 states and 4,760 branches of 10 fields, 2 units each: 12,571 units.
+    assert.deepEqual(slices(cell('randomized', 'bernoulli', { rounds: 20, redundancy: 1, loss: 0.3 })), { yields: [4096, 4100, 4096, 279], statesExpanded: 3051 });
   });
 
   it('yields nothing after a slice that ends with the work', () => {

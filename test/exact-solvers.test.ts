@@ -37,17 +37,19 @@ describe('independent cohorts against the generic engine', () => {
   }
   it('yields its work a slice at a time and stops at the work limit, naming the round', () => {
     const model = cell('two-phase-commit', 'bernoulli', { participants: 4, rounds: 200, redundancy: 1, loss: 0.2, abortRate: 0.1 });
-    // ⌈200 / 8⌉ = 25 units a round of phase 1: a slice of 4,096 takes 164 rounds (4,100 units), 200 rounds 5,000.
+    // ⌈200 / 2⌉ = 100 units a round of phase 1: a slice of 4,096 takes 41 rounds (4,100 units), 200 rounds 20,000.
     const { yields, result } = drive(model);
-    assert.deepEqual(yields, [4100, 900]);
+    assert.deepEqual(yields, [4100, 4100, 4100, 4100, 3600]);
     assert.equal(result.method, 'independent cohorts');
-    assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 164 of 200 of phase 1)');
-    assert.equal(exactCell(model, { maxWork: 4100, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
+    // The limit is looked at with each slice: past 16,399 at the fourth (round 164).
+    assert.equal(refusal(model, { maxWork: 16_399, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 16,399 steps of work (round 164 of 200 of phase 1)');
+    assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 41 of 200 of phase 1)');
+    assert.equal(exactCell(model, { maxWork: 16_400, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
   });
   it('yields a slice as soon as it has done 4,096 units, and nothing after the last', () => {
-    // R 256: 32 units a round, a slice every 128 rounds, the last ending with the work.
+    // R 256: 128 units a round, a slice every 32 rounds, the last ending with the work.
     const { yields } = drive(cell('two-phase-commit', 'bernoulli', { participants: 2, rounds: 256, redundancy: 1, loss: 0.2, abortRate: 0.1 }));
-    assert.deepEqual(yields, [4096, 4096]);
+    assert.deepEqual(yields, Array(8).fill(4096));
   });
   it('is chosen for two-phase commit only, not for another protocol whose configuration has participants', () => {
     const name = 'exact-solvers-cohorts';
