@@ -202,7 +202,10 @@ describe('the generic engine: work, slices and progress', () => {
     // unit per end: 1 + 16,384 + 8,192 units in all.
     assert.deepEqual(slices(crowd(13)), { yields: [4097, 4096, 4096, 4096, 4096, 4096], statesExpanded: 8193 });
     // 3,051 states and 4,760 branches of 10 fields, 2 units each: 12,571 units.
-    assert.deepEqual(slices(cell('randomized', 'bernoulli', { rounds: 20, redundancy: 1, loss: 0.3 })), { yields: [4096, 4100, 4096, 279], statesExpanded: 3051 });
+    assert.deepEqual(slices(cell('randomized', 'bernoulli', { rounds: 20, redundancy: 1, loss: 0.3 })), {
+      yields: [4096, 4100, 4096, 279],
+      statesExpanded: 3051,
+    });
   });
 
   it('yields nothing after a slice that ends with the work', () => {

@@ -42,7 +42,10 @@ describe('independent cohorts against the generic engine', () => {
     assert.deepEqual(yields, [4100, 4100, 4100, 4100, 3600]);
     assert.equal(result.method, 'independent cohorts');
     // The limit is looked at with each slice: past 16,399 at the fourth (round 164).
-    assert.equal(refusal(model, { maxWork: 16_399, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 16,399 steps of work (round 164 of 200 of phase 1)');
+    assert.equal(
+      refusal(model, { maxWork: 16_399, maxWords: Number.POSITIVE_INFINITY }),
+      'it needs more than 16,399 steps of work (round 164 of 200 of phase 1)',
+    );
     assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 41 of 200 of phase 1)');
     assert.equal(exactCell(model, { maxWork: 16_400, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
   });

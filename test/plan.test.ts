@@ -4,6 +4,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { retransmitForm } from './closed-forms.js';
 import { refusal } from './assert-cli.js';
 import { cliIn } from './in-process.js';
+import { withTrials } from '../src/cli/commands/plan.js';
+import { runExperiment } from '../src/experiment.js';
+import { loadScenario } from '../src/scenario/resolve.js';
 
 type Row = Record<string, number | boolean>;
 const plan = async (args: string[]) => {
@@ -58,5 +61,25 @@ describe('plan', () => {
     assert.match(refusal(await plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
     assert.match(refusal(await plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);
     assert.equal((await plan(['--target', 'success>=0.9'])).status, 2);
+  });
+});
+
+describe('plan where some setting has no exact value', () => {
+  it("runs every setting's trials and keeps the exact values of the first pass, without computing them again", async () => {
+    const scenario = await loadScenario(undefined, { set: ['loss=0.3', 'sweep=null', 'expect=null'], sweep: ['redundancy=1:2'], trials: '3000', seed: '1' });
+    const first = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
+    // A value no engine would give, in place of the first setting's: it must come through as it is.
+    const planted = { ...first.summaries[0]!.result.exact!, outcomes: [0.5, 0.25, 0.125, 0.125] };
+    const given = [{ ...first.summaries[0]!, result: { ...first.summaries[0]!.result, exact: planted } }, first.summaries[1]!];
+    let written = '';
+    const summaries = await withTrials(given, scenario, 1, { stdout: { write: () => true }, stderr: { write: (t: string) => (written += t) }, env: {} });
+    assert.deepEqual(
+      summaries.map((s) => s.trials),
+      [3000, 3000],
+    );
+    assert.deepEqual(summaries[0]!.exact!.outcomes, planted.outcomes);
+    assert.equal(summaries[0]!.exact!.success, 0.5);
+    assert.equal(summaries[1]!.exact!.success, first.summaries[1]!.exact!.success);
+    assert.equal(written, '', 'no progress bar where stderr is no terminal');
   });
 });

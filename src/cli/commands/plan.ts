@@ -12,6 +12,10 @@ import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, terminalLines } from '../../io/text.js';
 import { addWorkersOption } from '../options.js';
+import { exactProgressLine, progressBar } from '../progress.js';
+import { summarize } from '../../stats/summary.js';
+import type { CellSummary } from '../../stats/summary.js';
+import type { Scenario } from '../../scenario/types.js';
 import type { Streams } from '../output.js';
 
 interface PlanFlags {
@@ -25,6 +29,23 @@ interface PlanFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * Where some setting has no exact value: every setting's trials (a progress bar on a terminal),
+ * each summarized with the exact value the first pass found for it, not computed again.
+ */
+export async function withTrials(exact: readonly CellSummary[], scenario: Scenario, workers: number, streams: Streams): Promise<CellSummary[]> {
+  const bar = progressBar(streams, false);
+  const simulated = await runExperiment([scenario], { exact: 'off', simulate: true, confidence: 0.95, workers, progress: bar.update });
+  bar.stop();
+  return simulated.summaries.map((s, i) => {
+    const { exact: found, exactMissing, exactSkipped } = exact[i]!.result;
+    return summarize(
+      { ...s.result, exact: found, ...(exactMissing === undefined ? {} : { exactMissing }), ...(exactSkipped === undefined ? {} : { exactSkipped }) },
+      0.95,
+    );
+  });
+}
 
 /** Frontier settings shown past the winner. */
 const FRONTIER_PAST = 3;
@@ -59,14 +80,14 @@ export function makePlanCommand(streams: Streams): Command {
       if (!metrics.includes(t.metric))
         throw new UsageError(`--target ${t.text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, metrics)}; choose one of: ${metrics.join(', ')}`);
     }
-    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
-    const report = exactOnly.summaries.every((s) => s.exact)
-      ? exactOnly
-      : await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: flags.workers });
+    const line = exactProgressLine(streams);
+    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
+    line.stop();
+    const summaries = exactOnly.summaries.every((s) => s.exact) ? exactOnly.summaries : await withTrials(exactOnly.summaries, scenario, flags.workers, streams);
     const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));
     // A crash rate is withstood, not paid for: varying one asks for the largest that meets the targets.
     const largest = params.find((p) => parameterSpec(p)?.perRole || parameterSpec(p)?.roleOf);
-    const result = plan(report.summaries, targets, largest);
+    const result = plan(summaries, targets, largest);
     // The winner first, then the frontier up to it and a few costlier settings past it.
     const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
     const nearby = result.frontier.slice(largest ? Math.max(0, at - FRONTIER_PAST) : 0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
