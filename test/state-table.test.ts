@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StateTable, hashOf } from '../src/engine/exact/state-table.js';
+
+interface Filed {
+  readonly state: Int32Array;
+  readonly channelState: number;
+  readonly id: number;
+}
+
+const filed = (id: number, channelState: number, ...fields: number[]): Filed => ({ state: Int32Array.from(fields), channelState, id });
+
+/** Files `node` unless its states are filed; returns the node filed under them. */
+function fileOnce(table: StateTable<Filed>, node: Filed): Filed {
+  const found = table.find(node.channelState, node.state);
+  if (found) return found;
+  table.add(node);
+  return node;
+}
+
+describe('the exact engine’s table of states', () => {
+  it('finds a state by every field and the channel state, and nothing that differs in one', () => {
+    const table = new StateTable<Filed>();
+    const a = fileOnce(table, filed(1, 0, 5, 7, 9));
+    assert.equal(table.find(0, Int32Array.of(5, 7, 9)), a);
+    assert.equal(table.find(1, Int32Array.of(5, 7, 9)), undefined, 'another channel state');
+    assert.equal(table.find(0, Int32Array.of(5, 7, 8)), undefined, 'the last field differs');
+    assert.equal(table.find(0, Int32Array.of(4, 7, 9)), undefined, 'the first field differs');
+    assert.equal(table.find(0, Int32Array.of(-5, 7, 9)), undefined, 'a sign differs');
+  });
+
+  it('keeps 50,000 states apart as it grows, in the order they were first filed', () => {
+    const table = new StateTable<Filed>();
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 20; // few distinct values: many repeats
+    const firsts = new Map<string, number>();
+    for (let i = 0; i < 50_000; i++) {
+      const node = filed(i, next() & 3, next(), next(), i % 7);
+      const key = `${node.channelState}|${node.state.join(',')}`;
+      const got = fileOnce(table, node);
+      if (!firsts.has(key)) firsts.set(key, i);
+      assert.equal(got.id, firsts.get(key), key);
+    }
+    assert.deepEqual(
+      table.nodes.map((n) => n.id),
+      [...firsts.values()],
+    );
+  });
+
+  it('tells apart two states of the same hash', () => {
+    // A collision among 2^18 states of two fields i and i·i (birthday bound: expected after about
+    // 2^16; one field alone would not do, the hash being one-to-one in the last field).
+    const fields = (i: number) => Int32Array.of(i, Math.imul(i, i));
+    const seen = new Map<number, number>();
+    let pair: [number, number] | null = null;
+    for (let i = 0; i < 1 << 18 && !pair; i++) {
+      const h = hashOf(0, fields(i));
+      const before = seen.get(h);
+      if (before !== undefined) pair = [before, i];
+      else seen.set(h, i);
+    }
+    assert.ok(pair, 'a collision exists');
+    const table = new StateTable<Filed>();
+    const first = fileOnce(table, filed(1, 0, ...fields(pair[0])));
+    const second = fileOnce(table, filed(2, 0, ...fields(pair[1])));
+    assert.notEqual(second, first);
+    assert.equal(table.find(0, fields(pair[0])), first);
+    assert.equal(table.find(0, fields(pair[1])), second);
+  });
+});
