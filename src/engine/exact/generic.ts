@@ -64,7 +64,7 @@ interface Node {
 /** Fields per block that new states are copied into. */
 const STATE_BLOCK_WORDS = 1 << 14;
 
-/** Stored numbers per state besides its fields and cost window (object headers, the map entry). */
+/** Stored numbers per state besides its fields and cost window (object headers, its slots in the table). */
 const NODE_OVERHEAD_WORDS = 16;
 
 /**
@@ -73,7 +73,8 @@ const NODE_OVERHEAD_WORDS = 16;
  * every resolve advances the protocol's clock (state[0]), processing states in clock order sees
  * every path into a state before the state is expanded, so the work is polynomial in the round
  * limit for the protocols that ship. A generator: it yields about every WORK_SLICE units of work
- * (a state expanded, a branch — more units for a larger state: its copy and key — and the numbers of cost window a branch copies: branchWork) so that a caller
+ * (a state expanded, a branch — more units for a larger state — and the numbers of cost window a
+ * branch copies: branchWork) so that a caller
  * can share the thread (the run's worker pool), and it stops by the limits' work and memory,
  * throwing ExactUnavailable with the reason.
  *
@@ -112,7 +113,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   let blockUsed = 0;
   const kept = (child: Int32Array): Int32Array => {
     const n = child.length;
-    if (blockUsed + n > block.length) [block, blockUsed] = [new Int32Array(Math.max(STATE_BLOCK_WORDS, n)), 0];
+    if (blockUsed + n > block.length) {
+      block = new Int32Array(Math.max(STATE_BLOCK_WORDS, n));
+      blockUsed = 0;
+    }
     const copy = block.subarray(blockUsed, blockUsed + n);
     copy.set(child);
     blockUsed += n;
@@ -267,10 +271,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
 }
 
 /**
- * A branch's units of work by the size of its state: a branch copies the state, builds its key
- * (two code units a field) and looks it up, so a larger state costs more: measured (cold, in a
- * run) about 1 µs a branch at 6 fields, 2–3 µs at 13 and 3 µs at 24, where a unit is meant to
- * be about a microsecond (result.ts), as the other engines' are.
+ * A branch's units of work by the size of its state: a branch copies the state, hashes its
+ * fields and compares them with those filed, and a new state is kept, so a larger state costs
+ * more (measured cold, in a run: 0.6–1 µs a unit at 6 to 24 fields), where a unit is meant to be
+ * about a microsecond (result.ts), as the other engines' are.
  */
 export function stateBranchUnits(stateSize: number): number {
   return 1 + (stateSize >> 3);

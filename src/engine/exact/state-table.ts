@@ -30,7 +30,8 @@ export class StateTable<T extends Keyed> {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const filed = this.slots[slot]!;
       if (filed === 0) {
-        [this.freeSlot, this.lastHash] = [slot, hash];
+        this.freeSlot = slot;
+        this.lastHash = hash;
         return undefined;
       }
       const node = this.nodes[filed - 1]!;
