@@ -49,7 +49,7 @@ export class ExactUnavailable extends Error {
 export const UNLIMITED: ExactLimits = { maxWork: Number.POSITIVE_INFINITY, maxWords: Number.POSITIVE_INFINITY };
 
 /** --exact: up to this much work per cell (about a minute on a 2020s laptop core) and this much memory before giving up with a reason. */
-export const EXPLICIT_EXACT_WORK = 30_000_000;
+export const EXPLICIT_EXACT_WORK = 90_000_000;
 export const EXPLICIT_EXACT_WORDS = 40_000_000;
 /** The automatic attempt's memory cap; its work is budgeted by the run (schedule/runner.ts). */
 export const AUTO_EXACT_WORDS = 4_000_000;
