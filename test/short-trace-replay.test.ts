@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { trace } from '../src/channels/trace.js';
-import { UNLIMITED, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { BLOCK_SIZE, simulateBlocks } from '../src/engine/schedule/blocks.js';
@@ -188,6 +188,55 @@ describe('short traces replayed, their tables for the exact engines', () => {
       // Unlimited, the starts are followed: the same values.
       assert.deepEqual(exactCell(model).outcomes, result.outcomes);
       assert.equal(exactCell(model).method, 'trace starts, each followed');
+    } finally {
+      unregister(name);
+    }
+  });
+
+  it('gives the tables what the starts left of the limit: the two together stay within it', () => {
+    // A message; where it is received, six certain choices, where it is lost, twelve fair coins
+    // (4,096 paths). Over 19,000 received packets, then 1,000 lost ones, the cheap starts come
+    // first, so the starts' projection lets them spend most of a limit before they give way.
+    const name = 'short-trace-cheap-first';
+    const ONE = Float64Array.of(1);
+    registerProtocol(
+      protocolOf(name, 1, {
+        next(state, _config, step) {
+          const clock = state[0]!;
+          if (clock === 0) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = 1;
+          } else if (clock < 13 || (clock >= 100 && clock < 106)) {
+            step.kind = CHOOSE;
+            step.choices = clock < 13 ? COIN : ONE;
+          } else {
+            step.kind = END;
+            step.outcome = clock === 106 ? 0 : 2;
+          }
+        },
+        resolve(state, _config, step, result) {
+          state[0] = step.kind === CHOOSE ? state[0]! + 1 : result === 1 ? 100 : 1;
+        },
+      }),
+    );
+    try {
+      const dir = tempFiles({ 't.txt': `${'0'.repeat(19_000)}${'1'.repeat(1000)}\n` });
+      const model = buildCellModel({ protocol: name, channel: 'trace', params: { redundancy: 1, rounds: 1, file: join(dir, 't.txt') } });
+      const tables = exactCell(model, UNLIMITED, 'generic');
+      // At this limit the starts spend about 737,000 units before they give way; the tables alone need 324,000.
+      const limits = { maxWork: 800_000, maxWords: Number.POSITIVE_INFINITY };
+      const steps = exactSteps(model, limits);
+      let spent = 0;
+      assert.throws(
+        () => {
+          for (let next = steps.next(); !next.done; next = steps.next()) spent += next.value;
+        },
+        { message: /^it needs more than 800,000 steps of work \(/ },
+      );
+      assert.ok(spent <= limits.maxWork, `${spent} units spent against a limit of ${limits.maxWork}`);
+      // The tables alone fit the limit: the refusal is the starts' spending counted against it.
+      assert.deepEqual(exactCell(model, limits, 'generic').outcomes, tables.outcomes);
     } finally {
       unregister(name);
     }

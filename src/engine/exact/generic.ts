@@ -96,8 +96,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const starts = model.initialStates;
   const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   let expanded = 0;
-  let work = 0;
-  let reported = 0; // work yielded so far
+  let work = limits.spent ?? 0;
+  let reported = work; // work yielded so far (or spent before)
   let liveWords = 0;
   let lastProgress = limits.progress ? performance.now() : 0; // the `performance` global loads perf_hooks: only for progress
   const levels: (StateTable<Node> | undefined)[] = [];

@@ -40,12 +40,19 @@ export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactM
  * as they go, would pass the limit (traceStartsExact, projected).
  */
 function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits): ExactSteps {
+  let spent = 0;
   try {
-    return yield* traceStartsExact(model, replay, limits, true);
+    const starts = traceStartsExact(model, replay, limits, true);
+    for (let next = starts.next(); ; next = starts.next()) {
+      if (next.done) return next.value;
+      spent += next.value;
+      yield next.value;
+    }
   } catch (error) {
     if (!(error instanceof ExactUnavailable)) throw error;
   }
-  return yield* genericExact(model, limits);
+  // The tables get what the starts left of the limit, not the whole of it again.
+  return yield* genericExact(model, { ...limits, spent });
 }
 
 /** The exact computation of one cell, to the end, on this thread. */

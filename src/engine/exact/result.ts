@@ -38,6 +38,8 @@ export interface ExactLimits {
   readonly merge?: boolean;
   /** Hears the states expanded so far, a few times a second at most. */
   readonly progress?: (statesExpanded: number) => void;
+  /** Work an earlier engine already spent on this cell, counted toward maxWork (a short trace's starts, before its tables). */
+  readonly spent?: number;
 }
 
 /** The exact computation stopped before it finished; `message` says why, in the user's words. */
