@@ -5,14 +5,13 @@ import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
 import { UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
 import type { CellModel } from '../src/engine/model.js';
 import { SentAfterCrash, UnexpectedRound } from '../src/engine/montecarlo/generic.js';
-import { stateKey } from '../src/engine/state-key.js';
 import { assertSame, cell, refusal } from './exact-helpers.js';
 
 /**
  * The generic exact engine (src/engine/exact/generic.ts) where the closed forms and the
  * structured solvers do not reach it: crashes in rounds after the first, the contract checks it
  * makes itself, its work slices on choices and crash patterns, progress, a merge that brings
- * fewer messages than the state holds, and the state keys. Small cells, in-process.
+ * fewer messages than the state holds. Small cells, in-process.
  */
 
 /** Every yield's work, and the result, of the generic engine on a cell. */
@@ -278,25 +277,5 @@ describe('the generic engine merges masses of fewer messages into a state', () =
     const generic = exactCell(model, UNLIMITED, 'generic');
     assert.equal(generic.statesExpanded, 337);
     assertSame(generic, exactCell(model), 'generic against independent cohorts');
-  });
-});
-
-describe('state keys', () => {
-  /** The key built one code unit at a time: the channel state's two halves, then each field's. */
-  function oracle(channelState: number, state: Int32Array): string {
-    let key = String.fromCharCode(channelState & 0xffff, channelState >>> 16);
-    for (const field of state) key += String.fromCharCode(field & 0xffff, (field >>> 16) & 0xffff);
-    return key;
-  }
-
-  it('hold every bit of the channel state and of each field, for states of any size', () => {
-    const small = Int32Array.of(1, -1, 0x12345678, -0x80000000);
-    assert.equal(stateKey(0x7654_3210, small), oracle(0x7654_3210, small));
-    assert.notEqual(stateKey(1, Int32Array.of(0, 1)), stateKey(1, Int32Array.of(1, 0)));
-    assert.notEqual(stateKey(0x1_0000, Int32Array.of(0)), stateKey(0, Int32Array.of(0)));
-    // Larger than one String.fromCharCode call may take (the key is built in pieces), then small again.
-    const large = Int32Array.from({ length: 100_000 }, (_, i) => i * 7919);
-    assert.equal(stateKey(3, large), oracle(3, large));
-    assert.equal(stateKey(5, small), oracle(5, small));
   });
 });

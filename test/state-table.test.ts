@@ -29,6 +29,26 @@ describe('the exact engine’s table of states', () => {
     assert.equal(table.find(0, Int32Array.of(-5, 7, 9)), undefined, 'a sign differs');
   });
 
+  it('tells states apart by every bit of the channel state and of each field, at any size', () => {
+    const table = new StateTable<Filed>();
+    const small = fileOnce(table, filed(1, 0x7654_3210, 1, -1, 0x12345678, -0x80000000));
+    for (const [channelState, fields] of [
+      [0x7654_3211, [1, -1, 0x12345678, -0x80000000]],
+      [0x7654_3210 ^ (1 << 31), [1, -1, 0x12345678, -0x80000000]],
+      [0x7654_3210, [1, -1, 0x12345678, 0x7fffffff]],
+      [0x7654_3210, [1, -1, 0x12345679, -0x80000000]],
+      [0x7654_3210, [1, 0x7fffffff, 0x12345678, -0x80000000]],
+    ] as const)
+      assert.equal(table.find(channelState, Int32Array.from(fields)), undefined, `${channelState} ${fields}`);
+    assert.equal(table.find(0x7654_3210, Int32Array.of(1, -1, 0x12345678, -0x80000000)), small);
+    const large = filed(2, 3, ...Array.from({ length: 100_000 }, (_, i) => Math.imul(i, 7919)));
+    assert.equal(fileOnce(table, large), large);
+    const almost = large.state.slice();
+    almost[99_999]! ^= 1;
+    assert.equal(table.find(3, almost), undefined, 'the last of 100,000 fields differs');
+    assert.equal(table.find(3, large.state.slice()), large);
+  });
+
   it('keeps 50,000 states apart as it grows, in the order they were first filed', () => {
     const table = new StateTable<Filed>();
     let x = 12345;

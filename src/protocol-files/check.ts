@@ -1,6 +1,6 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
-import { stateKey } from '../engine/state-key.js';
+import { StateTable } from '../engine/exact/state-table.js';
 import {
   CHOOSE,
   END,
@@ -150,7 +150,8 @@ function checkCell(
     s.fill(SENTINEL, size);
     return s;
   };
-  const seen = new Set<string>();
+  // The states met so far (by their fields and the nodes the check crashed), a copy each.
+  const seen = new StateTable<{ state: Int32Array; channelState: number }>();
   let ended = 0;
   // Depth first, with the results that led to each state, so that a broken rule can be replayed.
   // A path is kept as a chain of (result, the path before it), so a deep trial costs no copying.
@@ -184,15 +185,14 @@ function checkCell(
   // state's first new child is its only one followed.
   let narrowed = false;
   const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number): void => {
-    const key = stateKey(crashed, view);
-    if (seen.has(key)) return;
+    if (seen.find(crashed, view)) return;
     if (narrowed && stack.length > 0) return;
-    seen.add(key);
-    if (budget !== undefined && !narrowed && seen.size >= budget) {
+    seen.add({ state: view.slice(), channelState: crashed });
+    if (budget !== undefined && !narrowed && seen.nodes.length >= budget) {
       narrowed = true;
       stack.length = 0;
     }
-    if (seen.size > MAX_STATES)
+    if (seen.nodes.length > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed });
   };
@@ -368,7 +368,7 @@ function checkCell(
       visit(child, childView, reached, crashed);
     }
   }
-  return { states: seen.size, ended };
+  return { states: seen.nodes.length, ended };
 }
 
 /** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */
