@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StateTable, hashOf } from '../src/engine/exact/state-table.js';
+import { StateTable, hashOf } from '../src/engine/state-table.js';
 
 interface Filed {
   readonly state: Int32Array;

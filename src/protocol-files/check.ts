@@ -1,6 +1,6 @@
 import { UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
-import { StateTable } from '../engine/exact/state-table.js';
+import { StateTable } from '../engine/state-table.js';
 import {
   CHOOSE,
   END,

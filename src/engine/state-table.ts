@@ -7,11 +7,11 @@ export interface Keyed {
 const FIRST_SLOTS = 16;
 
 /**
- * The states the exact engine has reached at one clock, found by their fields: open addressing
- * over a hash of the channel state and the fields, each candidate compared field by field (a
- * collision costs a compare, never a wrong merge). No string is made per branch, as a Map's key
- * would be: the engine's collector time went mostly to those. `nodes` keeps the order in which
- * the states were first reached, the order the engine expands and sums them in.
+ * States found by their fields (the exact engine's at one clock; those `check` has met): open
+ * addressing over a hash of the channel state and the fields, each candidate compared field by
+ * field (a collision costs a compare, never a wrong merge). No string is made per branch, as a
+ * Map's key would be: the exact engine's collector time went mostly to those. `nodes` keeps the
+ * order in which the states were first filed, the order the engine expands and sums them in.
  */
 export class StateTable<T extends Keyed> {
   readonly nodes: T[] = [];
