@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { sweptName } from '../scenario/overrides.js';
 
@@ -74,6 +75,45 @@ function refuseRepeatedKeys(given: readonly { token: string; value: string | und
   }
 }
 
+/** Flags that set a scenario key `--set` can set too, and the key (`--precision h` is trials: { precision: h }). */
+const SET_BY_FLAG: readonly (readonly [string, string])[] = [
+  ['--trials', 'trials'],
+  ['--seed', 'seed'],
+  ['--precision', 'trials.precision'],
+];
+
+/** Whether a `--set` mapping (`trials={precision: 0.01, maxTrials: 1e6}`) holds the flag's value at `rest` (precision). */
+function sameWithin(value: string, rest: string, flagValue: string): boolean {
+  if (rest === '') return false;
+  let part: unknown;
+  try {
+    part = parseYaml(value, { logLevel: 'error' });
+  } catch {
+    return false;
+  }
+  for (const key of rest.split('.')) part = typeof part === 'object' && part !== null ? (part as Record<string, unknown>)[key] : undefined;
+  return part !== undefined && Number(part) === Number(flagValue.trim());
+}
+
+/**
+ * `--trials 600 --set trials=500` (or `--seed` beside `--set seed=…`, `--precision` beside `--set
+ * trials=…`) would silently take one of the two: refused, unless both say the same. `--precision`
+ * beside `--set trials.maxTrials=…` sets two parts of one thing, and is taken.
+ */
+function refuseSetBesideFlag(given: readonly { token: string; value: string | undefined }[]): void {
+  const sets = given.flatMap((g) => (g.token === '--set' && g.value !== undefined ? assignments('--set', g.value) : []));
+  for (const [flag, key] of SET_BY_FLAG) {
+    const g = given.find((f) => f.token === flag && f.value !== undefined);
+    if (!g) continue;
+    for (const [k, v] of sets) {
+      const overlaps = k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`);
+      if (!overlaps || (k === key && v === g.value!.trim()) || sameWithin(v, key.slice(k.length + 1), g.value!)) continue;
+      const why = k === key ? `${key} is given two values` : 'a run stops either after a number of trials or at a precision';
+      throw new UsageError(`${flag} ${g.value} with --set ${k}=${v}`, `${why}: give one of them`);
+    }
+  }
+}
+
 /**
  * Refuses, in one line, a command line that contradicts itself rather than silently taking one
  * side: an option and its negation (`--exact --no-exact`), one value given twice differently
@@ -95,6 +135,7 @@ export function refuseContradictions(command: Command, args: readonly string[]):
   }
   refuseSetAndSweep(given);
   refuseRepeatedKeys(given);
+  refuseSetBesideFlag(given);
   const tokens = new Set(given.map((g) => g.token));
   for (const [a, b, why] of CONFLICTS) {
     if (tokens.has(a) && tokens.has(b)) throw new UsageError(`${a} with ${b}`, `${why}: give one of them`);

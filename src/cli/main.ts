@@ -110,7 +110,9 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     const protocolFile = protocolFileIn(error);
     if (protocolFile) {
       // A user's protocol threw: their bug, reported in their words and place, not ours.
-      streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${protocolFile.file}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
+      streams.stderr.write(
+        `twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`,
+      );
       return EXIT.usage;
     }
     if (isSystemError(error)) {

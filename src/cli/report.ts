@@ -193,7 +193,8 @@ export async function failOnExpectations(report: Report, streams: Streams): Prom
 
 /** A workflow command's message or property, escaped as the Actions runner reads it back. */
 function workflowEscape(text: string, property = false): string {
-  const data = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // On stderr, which may be a terminal: nothing a terminal would obey (the runner reads it back as shown).
+  const data = terminalSafe(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   return property ? data.replace(/:/g, '%3A').replace(/,/g, '%2C') : data;
 }
 

@@ -71,6 +71,15 @@ export function markdownText(text: string): string {
 }
 
 /**
+ * A line of Markdown the tool writes around text that may be the user's (a seed, a file name, a
+ * baseline's path): one line, control characters visible, and the characters that would start
+ * markup (code, emphasis, HTML, a table cell) backslash-escaped; the tool's own words unchanged.
+ */
+export function markdownInline(text: string): string {
+  return terminalSafe(text, true).replace(/[\\`*_<>|~]/g, (c) => `\\${c}`);
+}
+
+/**
  * A count with thousands separators (1,234,567), everywhere a count is written for people. Whole
  * numbers are grouped here, as en-US groups them: the first locale call loads ICU's data, which
  * cost a short run a tenth of its start-up.

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { inputPath } from '../scenario/shipped.js';
 import { isolatedCheck } from './isolate.js';
 import type { IsolatedResult } from './isolate.js';
 import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
@@ -23,4 +25,16 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   }
   if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
   return loadProtocolFile(file, place, checked.digest);
+}
+
+/**
+ * A protocol file named on the command line (`check FILE`, `--protocol FILE`): the file where
+ * the user is, else the shipped one it names (`examples/protocols/tcp-handshake.mjs` in an
+ * installed package), as a scenario is found; one that is neither is refused here, in the
+ * user's terms (no scenario is involved).
+ */
+export function commandLineProtocolFile(given: string, place: string): string {
+  const file = resolve(inputPath(given));
+  if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist');
+  return file;
 }

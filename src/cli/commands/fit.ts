@@ -1,4 +1,4 @@
-import { terminalLines, terminalSafe, thousands } from '../../io/text.js';
+import { inlineText, terminalLines, thousands } from '../../io/text.js';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
@@ -71,7 +71,7 @@ export function makeFitCommand(streams: Streams): Command {
         ...(flags.column ? { column: flags.column } : {}),
       });
       const { lost, format } = trace;
-      for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${terminalSafe(file)}: ${warning}\n`);
+      for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${inlineText(file)}: ${warning}\n`);
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
@@ -155,7 +155,7 @@ function fitReport(
 ): string {
   const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
   const lines = [
-    `${file} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    `${inlineText(file)} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
     ...(trace.range ? [`Counted ${describeRange(trace.range)}: a ping log's trace starts at the first sequence number it shows.`] : []),
     `The fits rest on ${thousands(stats.packets)} packets: ${thousands(stats.bursts)} loss burst${stats.bursts === 1 ? '' : 's'} and ${thousands(stats.gaps)} gap${stats.gaps === 1 ? '' : 's'} between them.`,
     '',

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, cli, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
+
+/** What a terminal would obey: C0 but tab and line feed, DEL, C1, and the bidirectional overrides. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const HOSTILE = 'a\u001b[31m\u202e|`b`_*<x>\nz';
+
+/** A saved run and a scenario gating on it, the baseline in a folder with a hostile name. */
+async function hostileBaseline(): Promise<{ dir: string; scenario: string }> {
+  const dir = tempFiles({ 'base.yaml': 'name: b\nprotocol: messenger\nredundancy: 2\ntrials: 2000\nsweep: { loss: [0.3, 0.5] }\n' });
+  const saved = await cliIn(['run', join(dir, 'base.yaml'), '--out', join(dir, 'saved'), '--format', 'csv']);
+  assert.equal(saved.status, 0, saved.stderr);
+  const folder = join(dir, HOSTILE);
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'results.json'), readFileSync(join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!, 'results.json')));
+  const scenario = join(dir, 'gate.yaml');
+  writeFileSync(
+    scenario,
+    `name: b\nprotocol: messenger\nredundancy: 1\ntrials: 2000\nsweep: { loss: [0.3, 0.5] }\nexpect:\n  - { metric: disagreement, notWorseThan: ${JSON.stringify(`./${HOSTILE}/results.json`)} }\n`,
+  );
+  return { dir, scenario };
+}
+
+describe('text the user gave is escaped in Markdown and in GitHub annotations', () => {
+  it('the Markdown heading shows a seed with an escape sequence and a newline on its one line', async () => {
+    const r = await cliIn(['run', '--trials', '1000', '--seed', HOSTILE, '--format', 'markdown']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, CONTROL);
+    const [heading, blank] = r.stdout.split('\n');
+    assert.match(heading!, /^### seed-foot-soldiers: .*seed a\\\\x1b\[31m\\\\u202e\\\|\\`b\\`\\_\\\*\\<x\\> z$/);
+    assert.equal(blank, '');
+  });
+
+  it("a baseline's path in the Markdown summary and in ::error", async () => {
+    const { dir, scenario } = await hostileBaseline();
+    const summary = join(dir, 'summary.md');
+    const r = await cliIn(['run', scenario, '--format', 'markdown'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: dir });
+    assert.equal(r.status, 1, r.stderr);
+    for (const [what, text] of [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+      ['summary', readFileSync(summary, 'utf8')],
+    ] as const) {
+      assert.doesNotMatch(text, CONTROL, what);
+    }
+    const expectations = r.stdout.slice(r.stdout.indexOf('**Expectations**'));
+    for (const line of expectations.trimEnd().split('\n').slice(2)) assert.match(line, /^(- ❌ disagreement not worse than | {2}- b \(loss=)/, line);
+    assert.match(expectations, /not worse than \.\/a\\\\x1b\[31m\\\\u202e\\\|\\`b\\`\\_\\\*\\<x\\> z\/results\.json: 0 of 2 cells pass/);
+    const annotations = r.stderr.split('\n').filter((l) => l.startsWith('::error '));
+    assert.equal(annotations.length, 2, r.stderr);
+    for (const a of annotations)
+      assert.match(
+        a,
+        /^::error file=gate\.yaml,line=7,col=5,title=twogenerals expect disagreement not worse than \.\/a\\x1b\[31m\\u202e\|`b`_\*<x>%0Az\/results\.json::b \(loss=/,
+      );
+  });
+});
+
+describe('file names reaching a terminal stay on their line', () => {
+  it("fit's report names a trace file with a newline and an escape in it on one line", async () => {
+    const name = 'lo\u001b[2Jss\nz.txt';
+    const dir = tempFiles({ [name]: `${'0001000110'.repeat(50)}\n` });
+    const r = await cliIn(['fit', join(dir, name)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, CONTROL);
+    assert.match(r.stdout.split('\n')[0]!, /lo\\x1b\[2Jss\\nz\.txt \(digits\): 500 packets/);
+  });
+
+  it('a protocol file that throws is named on one line', async () => {
+    const name = 'thro\u001b[31mws\nx.mjs';
+    const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+      'next(state, { rounds, start }, step) {',
+      "next(state, { rounds, start }, step) {\n      if (rounds > 7) throw new Error('boom');",
+    );
+    const dir = tempFiles({ [name]: protocol, 's.yaml': `protocol: ${JSON.stringify(`./${name}`)}\nrounds: 9\ntrials: 100\n` });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '--no-exact']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, CONTROL);
+    assert.match(r.stderr, /^twogenerals: protocol tcp-handshake \(.*thro\\x1b\[31mws x\.mjs\) threw: boom .*\n$/);
+  });
+});
+
+describe('a flag and a --set of the same key are refused when they differ', () => {
+  for (const [args, place] of [
+    [['run', '--trials', '600', '--set', 'trials=500'], /^twogenerals: --trials 600 with --set trials=500: trials is given two values: give one of them\n$/],
+    [['run', '--seed', '1', '--set', 'seed=2'], /^twogenerals: --seed 1 with --set seed=2: seed is given two values: give one of them\n$/],
+    [
+      ['run', '--precision', '0.01', '--set', 'trials=1000'],
+      /^twogenerals: --precision 0\.01 with --set trials=1000: a run stops either after a number of trials or at a precision/,
+    ],
+    [['run', '--trials', '100', '--set', 'trials.precision=0.1'], /^twogenerals: --trials 100 with --set trials\.precision=0\.1: a run stops either/],
+    [['trace', '--trials', '5', '--set', 'trials=6', '--trial', '1'], /^twogenerals: --trials 5 with --set trials=6: /],
+  ] as const) {
+    it(args.join(' '), async () => {
+      const r = await cliIn([...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, place);
+    });
+  }
+
+  it('takes them when they agree, and --precision beside trials.maxTrials', async () => {
+    for (const args of [
+      ['--seed', '7', '--set', 'seed=7', '--trials', '100'],
+      ['--precision', '0.2', '--set', 'trials.maxTrials=100000'],
+    ]) {
+      const r = await cliIn(['run', ...args, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+});
+
+describe('--workers past the cap is capped, however large', () => {
+  it('--workers 5000 runs with a note, the bytes of --workers 1', async () => {
+    const many = await cliIn(['run', '--trials', '2000', '--format', 'csv', '--workers', '5000']);
+    assert.equal(many.status, 0, many.stderr);
+    assert.match(many.stderr, /^note: --workers 5000 capped at \d+: /);
+    const one = await cliIn(['run', '--trials', '2000', '--format', 'csv', '--workers', '1']);
+    assert.equal(many.stdout, one.stdout);
+  });
+});
+
+describe('shipped protocol files by the path the README gives, wherever the command runs', () => {
+  it('check, list --protocol and schema --protocol find examples/protocols/… from another folder', () => {
+    const elsewhere = tempFiles({});
+    const file = 'examples/protocols/tcp-handshake.mjs';
+    const check = cli(['check', file], {}, elsewhere);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /^examples\/protocols\/tcp-handshake\.mjs: ok — protocol tcp-handshake/);
+    const list = cli(['list', '--protocol', file], {}, elsewhere);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^ {2}tcp-handshake /m);
+    const schema = cli(['schema', '--protocol', file], {}, elsewhere);
+    assert.equal(schema.status, 0, schema.stderr);
+    assert.ok(JSON.parse(schema.stdout));
+    const missing = cli(['check', 'nope.mjs'], {}, elsewhere);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^twogenerals: check: protocol file .*nope\.mjs: does not exist\n$/);
+  });
+});
+
+describe('an empty text value is named as empty, not as a bad name or channel model', () => {
+  for (const [text, message] of [
+    [
+      'protocol: messenger\nexpect:\n  - { metric: disagreement, notWorseThan: "" }\n',
+      /expect\[0\]\.notWorseThan is empty: give the path of a saved results\.json$/,
+    ],
+    ['protocol: messenger\nchannel: { model: trace, file: "" }\n', /channel\.file is empty: give the path of a trace file$/],
+    ['protocol: messenger\nprotocolDigest: abc\n', /protocolDigest 'abc' is not a sha256/],
+  ] as const) {
+    it(text.split('\n')[1]!, async () => {
+      const dir = tempFiles({ 's.yaml': text });
+      const r = await cliIn(['validate', join(dir, 's.yaml')]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr.trimEnd(), message);
+    });
+  }
+});
