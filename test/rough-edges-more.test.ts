@@ -160,3 +160,17 @@ describe('an empty text value is named as empty, not as a bad name or channel mo
     });
   }
 });
+
+describe('GitHub annotations point only at files that exist', () => {
+  it("merge annotates a failed gate without the shard's made-up place", async () => {
+    const dir = tempFiles({ 'g.yaml': 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n' });
+    const shard = await cliIn(['run', join(dir, 'g.yaml'), '--shard', '1/1']);
+    assert.equal(shard.status, 0, shard.stderr);
+    writeFileSync(join(dir, 'shard-1.json'), shard.stdout);
+    const r = await cliIn(['merge', join(dir, 'shard-1.json'), '--format', 'csv'], { GITHUB_ACTIONS: 'true' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^::error title=twogenerals expect success ≥ 0\.99::g \(loss=0\.5, redundancy=2, rounds=1\): success /m);
+    const run = await cliIn(['run', join(dir, 'g.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
+    assert.match(run.stderr, /^::error file=g\.yaml,line=5,col=5,title=/m);
+  });
+});

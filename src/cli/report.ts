@@ -205,7 +205,10 @@ function workflowEscape(text: string, property = false): string {
  */
 async function reportToGitHub(report: Report, failures: readonly ExpectationCheck[], streams: Streams): Promise<void> {
   for (const f of failures) {
-    const where = f.place === undefined ? null : placeParts(f.place);
+    // A place in a file that exists: a scenario read back from a shard or results.json (merge)
+    // has its entry in no file the checkout holds, and is annotated without one.
+    const parts = f.place === undefined ? null : placeParts(f.place);
+    const where = parts && existsSync(parts.file) ? parts : null;
     const properties = where
       ? `file=${workflowEscape(relativeToWorkspace(where.file, streams.env), true)},line=${where.line},col=${where.column},title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`
       : `title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`;
