@@ -174,3 +174,24 @@ describe('GitHub annotations point only at files that exist', () => {
     assert.match(run.stderr, /^::error file=g\.yaml,line=5,col=5,title=/m);
   });
 });
+
+describe('text in a chart is escaped: the SVG stays XML, and holds nothing a terminal obeys', () => {
+  it("plot's legend and title from a results CSV, fit's title from a file name", async () => {
+    const dir = tempFiles({});
+    const run = await cliIn(['run', 'redundancy-vs-loss', '--trials', '1000', '--format', 'csv']);
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    const hostile = [lines[0], ...lines.slice(1).map((l) => l.replace(/^redundancy-vs-loss,/, '"r\u0001<b>\u001b[31m\uFFFE",'))].join('\n');
+    writeFileSync(join(dir, 'r.csv'), `${hostile}\n`);
+    const plot = await cliIn(['plot', join(dir, 'r.csv'), '--series', 'scenario']);
+    assert.equal(plot.status, 0, plot.stderr);
+    const name = 'f\u0001<b>\u001b[31m.txt';
+    writeFileSync(join(dir, name), `${'0001000110'.repeat(50)}\n`);
+    const fit = await cliIn(['fit', join(dir, name), '-o', join(dir, 'f.svg')]);
+    assert.equal(fit.status, 0, fit.stderr);
+    for (const svg of [plot.stdout, readFileSync(join(dir, 'f.svg'), 'utf8')]) {
+      assert.doesNotMatch(svg, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\uFFFE\uFFFF]/);
+      assert.match(svg, /\\x01&lt;b&gt;\\x1b\[31m/);
+    }
+  });
+});

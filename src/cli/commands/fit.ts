@@ -8,7 +8,7 @@ import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.j
 import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
-import { renderPng, renderSvg } from '../../plot/chart.js';
+import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
 import { writeWholeFile } from '../../io/output-place.js';
@@ -209,7 +209,7 @@ function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Rec
   ]);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `${file}: run lengths, measured and fitted`,
+    title: `${chartText(file)}: run lengths, measured and fitted`,
     data: { values: values.filter((v) => v.count > 0) },
     facet: { column: { field: 'kind', type: 'nominal', title: null } },
     spec: {
