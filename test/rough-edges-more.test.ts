@@ -195,3 +195,20 @@ describe('text in a chart is escaped: the SVG stays XML, and holds nothing a ter
     }
   });
 });
+
+describe('a baseline missing some of the cells is refused, not compared with other cells', () => {
+  it('a sweep that adds rounds: 2 beside a baseline of rounds 1', async () => {
+    const dir = tempFiles({ 'base.yaml': 'name: b\nprotocol: messenger\nredundancy: 2\ntrials: 2000\nsweep: { loss: [0.3, 0.5] }\n' });
+    const saved = await cliIn(['run', join(dir, 'base.yaml'), '--out', join(dir, 'saved'), '--format', 'csv']);
+    assert.equal(saved.status, 0, saved.stderr);
+    const baseline = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+    writeFileSync(
+      join(dir, 'gate.yaml'),
+      `name: b\nprotocol: messenger\nredundancy: 2\ntrials: 2000\nsweep: { loss: [0.3], rounds: [1, 2] }\nexpect:\n  - { metric: disagreement, notWorseThan: ${JSON.stringify(baseline)} }\n`,
+    );
+    const r = await cliIn(['run', join(dir, 'gate.yaml'), '--format', 'csv']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: .*gate\.yaml:7:5: notWorseThan: .*: none of its cells matches b \(loss=0\.3, redundancy=2, rounds=2\)\n$/);
+  });
+});
