@@ -212,3 +212,22 @@ describe('a baseline missing some of the cells is refused, not compared with oth
     assert.match(r.stderr, /^twogenerals: .*gate\.yaml:7:5: notWorseThan: .*: none of its cells matches b \(loss=0\.3, redundancy=2, rounds=2\)\n$/);
   });
 });
+
+describe('a result folder stands for its results.json in plot and merge, as in notWorseThan', () => {
+  it('plot and merge read a folder saved by run --out; a folder without one is named as such', async () => {
+    const dir = tempFiles({});
+    const saved = await cliIn(['run', 'redundancy-vs-loss', '--trials', '1000', '--out', join(dir, 'saved'), '--format', 'csv']);
+    assert.equal(saved.status, 0, saved.stderr);
+    const folder = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+    const merged = await cliIn(['merge', folder, '--format', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, saved.stdout);
+    const plot = await cliIn(['plot', folder, '-o', join(dir, 'c.svg')]);
+    assert.equal(plot.status, 0, plot.stderr);
+    for (const command of ['merge', 'plot']) {
+      const r = await cliIn([command, dir]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /: is a folder, and no result folder \(it holds no results\.json\)\n$/);
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import { UsageError } from '../errors.js';
 import { runExperiment } from '../experiment.js';
@@ -11,6 +13,19 @@ import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
+
+/** A result folder (`run --out`) given where a results file is read stands for its results.json, as a baseline's path does. */
+export function resultsFileOf(path: string): string {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    // Not there: read as given, and named as missing there.
+  }
+  if (!folder) return path;
+  if (!existsSync(join(path, 'results.json'))) throw new UsageError(path, 'is a folder, and no result folder (it holds no results.json)');
+  return join(path, 'results.json');
+}
 
 /**
  * A saved results.json read back as the report it was saved from: its digest checked, its

@@ -23,6 +23,7 @@ import { checkWritable } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
+import { resultsFileOf } from '../../results/saved-report.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -43,7 +44,8 @@ export function makeMergeCommand(streams: Streams): Command {
   );
   addResultOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
+  return command.action(async (given: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
+    const files = given.map(resultsFileOf);
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
