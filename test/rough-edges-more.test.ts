@@ -231,3 +231,16 @@ describe('a result folder stands for its results.json in plot and merge, as in n
     }
   });
 });
+
+describe('a baseline that is no saved run is named as what notWorseThan needs', () => {
+  it('invalid JSON and other JSON: a saved results.json, not a shard', async () => {
+    const dir = tempFiles({ 'broken.json': '{', 'other.json': '{"name": "x"}' });
+    for (const name of ['broken.json', 'other.json']) {
+      writeFileSync(join(dir, 's.yaml'), `protocol: messenger\ntrials: 100\nexpect:\n  - { metric: disagreement, notWorseThan: ./${name} }\n`);
+      const r = await cliIn(['run', join(dir, 's.yaml')]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /s\.yaml:4:5: notWorseThan: .*: not a saved results\.json \(write one with `twogenerals run --out`\)/);
+      assert.doesNotMatch(r.stderr, /shard/);
+    }
+  });
+});
