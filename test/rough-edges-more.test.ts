@@ -244,3 +244,17 @@ describe('a baseline that is no saved run is named as what notWorseThan needs', 
     }
   });
 });
+
+describe('warnings name a cell on one line', () => {
+  it('a precision not reached, in a cell over a trace file whose name holds an escape and a newline', async () => {
+    const name = 'tr\u001b[31m\nace.txt';
+    const dir = tempFiles({
+      [name]: `${'0001000110'.repeat(50)}\n`,
+      's.yaml': `protocol: messenger\nredundancy: 1\nchannel: { model: trace, file: ${JSON.stringify(name)} }\n`,
+    });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '--precision', '0.0001', '--set', 'trials.maxTrials=1000', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, CONTROL);
+    assert.match(r.stderr, /^warning: s \(file=tr\\x1b\[31m\\nace\.txt, digest=[0-9a-f]{64}, redundancy=1, rounds=1\): precision 0\.0001 not reached/m);
+  });
+});

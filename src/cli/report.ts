@@ -158,7 +158,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
     streams.stderr.write(
-      `warning: ${u.scenario} (${params}): precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
+      `warning: ${inlineText(`${u.scenario} (${params})`)}: precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
     );
   }
   for (const s of report.summaries) {
