@@ -258,3 +258,34 @@ describe('warnings name a cell on one line', () => {
     assert.match(r.stderr, /^warning: s \(file=tr\\x1b\[31m\\nace\.txt, digest=[0-9a-f]{64}, redundancy=1, rounds=1\): precision 0\.0001 not reached/m);
   });
 });
+
+describe("Mermaid participants: one identifier per side, never a word of Mermaid's", () => {
+  for (const [sides, ids] of [
+    [
+      ['A-1', 'A1'],
+      ['A1', 'A12'],
+    ],
+    [
+      ['!!', '??'],
+      ['X', 'X2'],
+    ],
+    [
+      ['end', 'participant'],
+      ['end2', 'participant2'],
+    ],
+  ] as const) {
+    it(`sides ${sides.join(' and ')}`, async () => {
+      const protocol = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace(
+        "name: 'tcp-handshake',",
+        `name: 'sides-${ids[1].toLowerCase()}',\n    sides: ${JSON.stringify(sides)},`,
+      );
+      const dir = tempFiles({ 'p.mjs': protocol, 's.yaml': 'protocol: ./p.mjs\nloss: 0.5\nredundancy: 1\nrounds: 2\ntrials: 100\n' });
+      const r = await cliIn(['trace', join(dir, 's.yaml'), '--trial', '1', '--format', 'mermaid']);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.equal(lines[1], `  participant ${ids[0]} as ${sides[0]}`);
+      assert.equal(lines[2], `  participant ${ids[1]} as ${sides[1]}`);
+      assert.match(lines[3]!, new RegExp(`^ {2}Note over ${ids[0]},${ids[1]}: round 1$`));
+    });
+  }
+});
