@@ -289,3 +289,17 @@ describe("Mermaid participants: one identifier per side, never a word of Mermaid
     });
   }
 });
+
+describe('--quiet: no warnings from fit either', () => {
+  it('a ping log whose summary disagrees: the warning without --quiet, none with it', async () => {
+    const log = readFileSync(join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), 'utf8').replace('3426 received', '3000 received');
+    const dir = tempFiles({ 'ping.txt': log });
+    const loud = await cliIn(['fit', join(dir, 'ping.txt')]);
+    assert.equal(loud.status, 0, loud.stderr);
+    assert.match(loud.stderr, /^twogenerals: warning: .*ping\.txt: the log's summary/);
+    const quiet = await cliIn(['fit', join(dir, 'ping.txt'), '--quiet']);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    assert.equal(quiet.stdout, loud.stdout);
+  });
+});

@@ -71,7 +71,8 @@ export function makeFitCommand(streams: Streams): Command {
         ...(flags.column ? { column: flags.column } : {}),
       });
       const { lost, format } = trace;
-      for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${inlineText(file)}: ${warning}\n`);
+      // --quiet: only results and errors (--format json and yaml carry the warnings).
+      if (!streams.quiet) for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${inlineText(file)}: ${warning}\n`);
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
@@ -126,7 +127,7 @@ export function makeFitCommand(streams: Streams): Command {
  * second: the passes so far against the most its budget allows.
  */
 function emProgress(streams: Streams): { update: (passes: number, budget: number) => void; stop: () => void } {
-  if (streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   let shown = 0;
   return {
