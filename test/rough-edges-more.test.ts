@@ -303,3 +303,31 @@ describe('--quiet: no warnings from fit either', () => {
     assert.equal(quiet.stdout, loud.stdout);
   });
 });
+
+describe('a sweep of loss (crash) after a sweep of one of its parts is refused, not repeated cells', () => {
+  for (const [text, message] of [
+    [
+      'protocol: messenger\ntrials: 100\nsweep:\n  lossAtoB: [0.3, 0.4]\n  loss: [0.1, 0.2]\n',
+      /s\.yaml:5:9: sweep\.loss comes after sweep\.lossAtoB, which it would replace in every cell: give loss first, and lossAtoB after it$/,
+    ],
+    [
+      'protocol: two-phase-commit\ntrials: 100\nsweep:\n  crashCoordinator: [0.3, 0.4]\n  crash: [0.1, 0.2]\n',
+      /s\.yaml:5:10: sweep\.crash comes after sweep\.crashCoordinator/,
+    ],
+  ] as const) {
+    it(text.split('\n')[3]!.trim(), async () => {
+      const dir = tempFiles({ 's.yaml': text });
+      const r = await cliIn(['run', join(dir, 's.yaml'), '--format', 'csv']);
+      assert.equal(r.status, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr.trimEnd(), message);
+    });
+  }
+
+  it('the other order sweeps one part under the whole: four different cells', async () => {
+    const r = await cliIn(['run', '--sweep', 'loss=0.1,0.2', '--sweep', 'lossAtoB=0.3,0.4', '--trials', '100', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n').slice(1);
+    assert.equal(new Set(rows.map((row) => row.split(',').slice(3, 6).join(','))).size, 4);
+  });
+});
