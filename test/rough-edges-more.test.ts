@@ -331,3 +331,14 @@ describe('a sweep of loss (crash) after a sweep of one of its parts is refused, 
     assert.equal(new Set(rows.map((row) => row.split(',').slice(3, 6).join(','))).size, 4);
   });
 });
+
+describe('--set of a whole after --set of its part is refused (the part would be lost)', () => {
+  it('--set loss.AtoB=0.2 --set loss=0.1; the other order sets loss, then its A→B part', async () => {
+    const r = await cliIn(['run', '--set', 'loss.AtoB=0.2', '--set', 'loss=0.1', '--trials', '100']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: --set loss\.AtoB=0\.2 then loss=0\.1: loss would replace loss\.AtoB: give loss first, then loss\.AtoB\n$/);
+    const ok = await cliIn(['run', '--set', 'loss=0.1', '--set', 'loss.AtoB=0.2', '--trials', '100', '--format', 'csv']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout.split('\n')[1]!, /^seed-foot-soldiers,messenger,bernoulli,,0\.2,0\.1,/);
+  });
+});

@@ -70,6 +70,10 @@ function refuseRepeatedKeys(given: readonly { token: string; value: string | und
         if (before !== undefined && before !== value)
           throw new UsageError(`${flag} ${key}=${before} and ${key}=${value}`, `${key} is given two values: give it once`);
         seen.set(key, value);
+        // `--set loss.AtoB=0.2 --set loss=0.1`: the whole, given after a part, would replace it.
+        const part = flag === '--set' ? [...seen.keys()].find((k) => k.startsWith(`${key}.`)) : undefined;
+        if (part !== undefined)
+          throw new UsageError(`${flag} ${part}=${seen.get(part)} then ${key}=${value}`, `${key} would replace ${part}: give ${key} first, then ${part}`);
       }
     }
   }
