@@ -342,3 +342,15 @@ describe('--set of a whole after --set of its part is refused (the part would be
     assert.match(ok.stdout.split('\n')[1]!, /^seed-foot-soldiers,messenger,bernoulli,,0\.2,0\.1,/);
   });
 });
+
+describe('--sweep beside a --set of the same sweep is refused; --set sweep…=null beside it is taken', () => {
+  it('--sweep loss=0.1,0.2 --set sweep.loss=[0.3]', async () => {
+    const r = await cliIn(['run', '--sweep', 'loss=0.1,0.2', '--set', 'sweep.loss=[0.3]', '--trials', '100']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: --sweep loss=0\.1,0\.2 with --set sweep\.loss=\[0\.3\]: the sweep of loss is given twice: give one of them\n$/);
+    for (const set of ['sweep=null', 'sweep.loss=null', 'sweep={redundancy: [1, 2]}']) {
+      const ok = await cliIn(['run', '--set', set, '--sweep', 'loss=0.1,0.2', '--trials', '100', '--format', 'csv']);
+      assert.equal(ok.status, 0, `${set}: ${ok.stderr}`);
+    }
+  });
+});

@@ -89,14 +89,20 @@ const SET_BY_FLAG: readonly (readonly [string, string])[] = [
 /** Whether a `--set` mapping (`trials={precision: 0.01, maxTrials: 1e6}`) holds the flag's value at `rest` (precision). */
 function sameWithin(value: string, rest: string, flagValue: string): boolean {
   if (rest === '') return false;
+  const part = partWithin(value, rest);
+  return part !== undefined && Number(part) === Number(flagValue.trim());
+}
+
+/** The part of a `--set` value (YAML) at the dotted path `rest`, if it has one. */
+function partWithin(value: string, rest: string): unknown {
   let part: unknown;
   try {
     part = parseYaml(value, { logLevel: 'error' });
   } catch {
-    return false;
+    return undefined;
   }
   for (const key of rest.split('.')) part = typeof part === 'object' && part !== null ? (part as Record<string, unknown>)[key] : undefined;
-  return part !== undefined && Number(part) === Number(flagValue.trim());
+  return part;
 }
 
 /**
@@ -115,6 +121,12 @@ function refuseSetBesideFlag(given: readonly { token: string; value: string | un
       const why = k === key ? `${key} is given two values` : 'a run stops either after a number of trials or at a precision';
       throw new UsageError(`${flag} ${g.value} with --set ${k}=${v}`, `${why}: give one of them`);
     }
+  }
+  // `--sweep loss=0.1,0.2` beside `--set sweep.loss=[0.3]` (or a --set sweep holding loss); `=null` removes, and is taken.
+  for (const [parameter, values] of given.flatMap((g) => (g.token === '--sweep' && g.value !== undefined ? assignments('--sweep', g.value) : []))) {
+    const both = sets.find(([k, v]) => v !== 'null' && (k === `sweep.${parameter}` || (k === 'sweep' && partWithin(v, parameter) !== undefined)));
+    if (both)
+      throw new UsageError(`--sweep ${parameter}=${values} with --set ${both[0]}=${both[1]}`, `the sweep of ${parameter} is given twice: give one of them`);
   }
 }
 
