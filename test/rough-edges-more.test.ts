@@ -354,3 +354,32 @@ describe('--sweep beside a --set of the same sweep is refused; --set sweep…=nu
     }
   });
 });
+
+describe('another kind of file where a scenario belongs is named as what it is', () => {
+  it('a protocol file, a ping log, saved results, a result folder, a misspelt shipped name', async () => {
+    const dir = tempFiles({});
+    const saved = await cliIn(['run', '--trials', '100', '--out', join(dir, 'saved'), '--format', 'csv']);
+    assert.equal(saved.status, 0, saved.stderr);
+    const folder = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+    for (const [args, message] of [
+      [
+        ['run', join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs')],
+        /tcp-handshake\.mjs: is a protocol file, not a scenario: .*`twogenerals check FILE`$/,
+      ],
+      [['validate', join(ROOT, 'examples', 'traces', 'radio-link-ping.txt')], /radio-link-ping\.txt: is a ping log, not a scenario: fit a channel to it/],
+      [['run', join(folder, 'results.json')], /results\.json: is saved results, not a scenario: re-export them with `twogenerals merge FILE`/],
+      [['exact', join(folder, 'results.csv')], /results\.csv: is results as CSV, not a scenario: chart them with `twogenerals plot FILE`$/],
+      [['run', join(folder, 'manifest.json')], /manifest\.json: is a result folder's manifest, not a scenario/],
+      [['run', folder], /: is a result folder, not a scenario: its scenario is .*scenario\.yaml$/],
+      [
+        ['run', 'bursty-5pc'],
+        /^twogenerals: bursty-5pc: cannot read the scenario file: no such file or directory, nor is it the name of a shipped scenario or example \(did you mean 'bursty-5pct'\?\)/,
+      ],
+    ] as const) {
+      const r = await cliIn([...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr.trimEnd(), message);
+    }
+  });
+});
