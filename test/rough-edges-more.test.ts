@@ -383,3 +383,17 @@ describe('another kind of file where a scenario belongs is named as what it is',
     }
   });
 });
+
+describe('a scenario or data file given to check is named as such', () => {
+  it('check bursty-5pct, check a .yaml, check a .txt', async () => {
+    for (const [file, message] of [
+      ['bursty-5pct', /^twogenerals: check: bursty-5pct: is a scenario, not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): run it with `twogenerals run`\n$/],
+      ['scenarios/bursty-5pct.yaml', /: is a scenario, not a protocol file/],
+      ['examples/traces/radio-link-ping.txt', /: is not a protocol file .*`twogenerals fit`\n$/],
+    ] as const) {
+      const r = await cliIn(['check', file]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  });
+});

@@ -34,6 +34,15 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
  * user's terms (no scenario is involved).
  */
 export function commandLineProtocolFile(given: string, place: string): string {
+  // A scenario (by its path or a shipped name) or a data file, given where code belongs.
+  const shipped = inputPath(given) !== given && /\.ya?ml$/.test(inputPath(given));
+  if (shipped || /\.(ya?ml|json)$/i.test(given))
+    throw new UsageError(`${place}: ${given}`, 'is a scenario, not a protocol file (.mjs, .js, .cjs or .ts): run it with `twogenerals run`');
+  if (/\.(csv|txt|log)$/i.test(given))
+    throw new UsageError(
+      `${place}: ${given}`,
+      "is not a protocol file (.mjs, .js, .cjs or .ts): a loss trace or ping log goes in a scenario's channel, or to `twogenerals fit`",
+    );
   const file = resolve(inputPath(given));
   if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist');
   return file;

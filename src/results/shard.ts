@@ -85,7 +85,7 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(path, `${notOne}: it is not valid JSON`);
+    throw new UsageError(path, `${notOne}: it is not valid JSON${/\.ya?ml$/i.test(path) ? ' (a scenario? run it first)' : ''}`);
   }
   if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data);
   if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
