@@ -93,6 +93,11 @@ function sameWithin(value: string, rest: string, flagValue: string): boolean {
   return part !== undefined && Number(part) === Number(flagValue.trim());
 }
 
+/** The same text, or the same number written two ways (`1e6` and `1000000`; not for a seed, whose text is its stream). */
+function sameValue(a: string, b: string): boolean {
+  return a.trim() === b.trim() || (a.trim() !== '' && b.trim() !== '' && Number(a) === Number(b));
+}
+
 /** The part of a `--set` value (YAML) at the dotted path `rest`, if it has one. */
 function partWithin(value: string, rest: string): unknown {
   let part: unknown;
@@ -117,7 +122,8 @@ function refuseSetBesideFlag(given: readonly { token: string; value: string | un
     if (!g) continue;
     for (const [k, v] of sets) {
       const overlaps = k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`);
-      if (!overlaps || (k === key && v === g.value!.trim()) || sameWithin(v, key.slice(k.length + 1), g.value!)) continue;
+      if (!overlaps || (k === key && (key === 'seed' ? v === g.value!.trim() : sameValue(v, g.value!))) || sameWithin(v, key.slice(k.length + 1), g.value!))
+        continue;
       const why = k === key ? `${key} is given two values` : 'a run stops either after a number of trials or at a precision';
       throw new UsageError(`${flag} ${g.value} with --set ${k}=${v}`, `${why}: give one of them`);
     }
