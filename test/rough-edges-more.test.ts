@@ -397,3 +397,14 @@ describe('a scenario or data file given to check is named as such', () => {
     }
   });
 });
+
+describe('a very long value in an error line is shown by its ends', () => {
+  it('--set loss= of 40,000 characters: one line of a few hundred', async () => {
+    const value = `${'['.repeat(20000)}${']'.repeat(20000)}`;
+    const r = await cliIn(['run', '--set', `loss=${value}`]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.split('\n').length, 2, 'one line');
+    assert.ok(r.stderr.length < 600, `${r.stderr.length} characters`);
+    assert.match(r.stderr, /^twogenerals: --set loss=\[+…\]+: loss must be a number or a mapping/);
+  });
+});
