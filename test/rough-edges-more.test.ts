@@ -408,3 +408,12 @@ describe('a very long value in an error line is shown by its ends', () => {
     assert.match(r.stderr, /^twogenerals: --set loss=\[+…\]+: loss must be a number or a mapping/);
   });
 });
+
+describe("commander's own refusals of a very long value stay short", () => {
+  it('--trial of 100,000 characters', async () => {
+    const r = await cliIn(['trace', '--trial', 'x'.repeat(100000)]);
+    assert.equal(r.status, 2);
+    assert.ok(r.stderr.length < 1100, `${r.stderr.length} characters`);
+    assert.match(r.stderr, /^twogenerals: option '--trial <n>' argument 'x+…x+' is invalid/);
+  });
+});

@@ -134,12 +134,14 @@ function reportInternal(error: unknown, streams: Streams): number {
 }
 
 function oneLine(message: string): string {
-  return terminalSafe(message, true)
+  const line = terminalSafe(message, true)
     .replace(/^error: /, '')
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean)
     .join(' ');
+  // A flag's value of any length is echoed by commander: shown by its ends.
+  return line.length > 1000 ? `${line.slice(0, 700)}…${line.slice(-200)}` : line;
 }
 
 /**
