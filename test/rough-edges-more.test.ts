@@ -417,3 +417,37 @@ describe("commander's own refusals of a very long value stay short", () => {
     assert.match(r.stderr, /^twogenerals: option '--trial <n>' argument 'x+…x+' is invalid/);
   });
 });
+
+describe('a baseline gate on a protocol file judges the file as it is now', () => {
+  it('fails (exit 1) when the file was made worse, passes on the same file; other outcomes are refused', () => {
+    const original = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8').replace("name: 'tcp-handshake',", "name: 'regress-proto',");
+    const scenario = 'name: tcp\nprotocol: ./p.mjs\nloss: 0.1\nredundancy: 1\ntrials: 20000\nsweep: { rounds: [2, 3] }\n';
+    const dir = tempFiles({ 'p.mjs': original, 's.yaml': scenario });
+    const saved = cli(['run', 's.yaml', '--out', 'base', '--format', 'csv'], {}, dir);
+    assert.equal(saved.status, 0, saved.stderr);
+    const baseline = join('base', readdirSync(join(dir, 'base'))[0]!);
+    writeFileSync(join(dir, 'g.yaml'), `${scenario}expect:\n  - { metric: disagreement, notWorseThan: ./${baseline} }\n`);
+    const same = cli(['run', 'g.yaml', '--format', 'csv'], {}, dir);
+    assert.equal(same.status, 0, same.stderr);
+    // Worse: the last ACK is sent only every other round.
+    writeFileSync(
+      join(dir, 'p.mjs'),
+      original.replace(
+        "step.label = 'ACK';",
+        "step.label = 'ACK';\n          if (state[CLOCK] % 2 === 0) {\n            state[CLOCK] = state[CLOCK] + 1;\n            continue;\n          }",
+      ),
+    );
+    const worse = cli(['run', 'g.yaml', '--format', 'csv'], {}, dir);
+    assert.equal(worse.status, 1, worse.stderr);
+    assert.match(worse.stderr, /^expect failed: tcp \(loss=0\.1, redundancy=1, rounds=2\): disagreement [\d.]+ \(exact\) is higher than the baseline's /m);
+    writeFileSync(
+      join(dir, 'p.mjs'),
+      original
+        .replace('outcomes: GENERALS_OUTCOMES,', "outcomes: { names: ['a', 'b', 'c'], success: [0], disagreement: [1] },")
+        .replace(/step\.outcome = generalsOutcome\([^;]*\);/, 'step.outcome = 0;'),
+    );
+    const other = cli(['run', 'g.yaml', '--format', 'csv'], {}, dir);
+    assert.equal(other.status, 2, other.stderr);
+    assert.match(other.stderr, /notWorseThan: .*results\.json: cell 1 \(.*\): it counts 4 outcomes; its protocol regress-proto has 3 \(a, b, c\)/);
+  });
+});

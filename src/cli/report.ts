@@ -67,7 +67,7 @@ export async function loadBaselines(scenarios: readonly Scenario[]): Promise<Bas
       const path = baselinePath(e.notWorseThan, scenario);
       if (loaded.has(path)) continue;
       try {
-        loaded.set(path, await readSavedReport(path));
+        loaded.set(path, await readSavedReport(path, true));
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         throw new UsageError(e.place ?? scenario.source, `notWorseThan: ${error.message}`);
