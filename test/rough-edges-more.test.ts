@@ -451,3 +451,10 @@ describe('a baseline gate on a protocol file judges the file as it is now', () =
     assert.match(other.stderr, /notWorseThan: .*results\.json: cell 1 \(.*\): it counts 4 outcomes; its protocol regress-proto has 3 \(a, b, c\)/);
   });
 });
+
+describe('every bidirectional control is shown as an escape', () => {
+  it('U+061C (the Arabic letter mark) as the others', async () => {
+    const { inlineText } = await import('../src/io/text.js');
+    assert.equal(inlineText('a\u061cb\u200fc\u2067d'), 'a\\u061cb\\u200fc\\u2067d');
+  });
+});
