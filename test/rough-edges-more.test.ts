@@ -458,3 +458,14 @@ describe('every bidirectional control is shown as an escape', () => {
     assert.equal(inlineText('a\u061cb\u200fc\u2067d'), 'a\\u061cb\\u200fc\\u2067d');
   });
 });
+
+describe('--junit onto a file the command reads is refused before it is written over', () => {
+  it('run s.yaml --junit s.yaml', async () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 100\n' });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '--junit', join(dir, 's.yaml')]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^twogenerals: --junit .*s\.yaml: cannot write the JUnit report: it is a file this command reads\n$/);
+    assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
+  });
+});

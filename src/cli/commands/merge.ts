@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { inputPath } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { runExperiment } from '../../experiment.js';
 import type { Report } from '../../report.js';
@@ -57,7 +58,7 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
     // Protocol and trace files where the scenario named them, else beside the shards or in
     // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];
