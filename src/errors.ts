@@ -4,13 +4,18 @@ import { terminalSafe } from './io/text.js';
  * Errors a user can cause and fix. Each carries one full line: where (file:line:column, or the
  * command-line flag) and what is wrong. The CLI prints it and exits 2.
  */
+/** The longest place (a file, a flag as given) an error line shows whole. */
+const PLACE_SHOWN = 300;
+
 export class UsageError extends Error {
   constructor(
     readonly place: string,
     readonly problem: string,
   ) {
-    // One line, and nothing a terminal would obey: a file name or value may hold anything.
-    super(terminalSafe(place ? `${place}: ${problem}` : problem, true));
+    // One line, and nothing a terminal would obey: a file name or value may hold anything, of any
+    // length (a flag's value of 40,000 characters is shown by its ends).
+    const shown = place.length > PLACE_SHOWN ? `${place.slice(0, PLACE_SHOWN - 80)}…${place.slice(-60)}` : place;
+    super(terminalSafe(shown ? `${shown}: ${problem}` : problem, true));
     this.name = 'UsageError';
   }
 }

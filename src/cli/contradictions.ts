@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { sweptName } from '../scenario/overrides.js';
 
@@ -69,8 +70,69 @@ function refuseRepeatedKeys(given: readonly { token: string; value: string | und
         if (before !== undefined && before !== value)
           throw new UsageError(`${flag} ${key}=${before} and ${key}=${value}`, `${key} is given two values: give it once`);
         seen.set(key, value);
+        // `--set loss.AtoB=0.2 --set loss=0.1`: the whole, given after a part, would replace it.
+        const part = flag === '--set' ? [...seen.keys()].find((k) => k.startsWith(`${key}.`)) : undefined;
+        if (part !== undefined)
+          throw new UsageError(`${flag} ${part}=${seen.get(part)} then ${key}=${value}`, `${key} would replace ${part}: give ${key} first, then ${part}`);
       }
     }
+  }
+}
+
+/** Flags that set a scenario key `--set` can set too, and the key (`--precision h` is trials: { precision: h }). */
+const SET_BY_FLAG: readonly (readonly [string, string])[] = [
+  ['--trials', 'trials'],
+  ['--seed', 'seed'],
+  ['--precision', 'trials.precision'],
+];
+
+/** Whether a `--set` mapping (`trials={precision: 0.01, maxTrials: 1e6}`) holds the flag's value at `rest` (precision). */
+function sameWithin(value: string, rest: string, flagValue: string): boolean {
+  if (rest === '') return false;
+  const part = partWithin(value, rest);
+  return part !== undefined && Number(part) === Number(flagValue.trim());
+}
+
+/** The same text, or the same number written two ways (`1e6` and `1000000`; not for a seed, whose text is its stream). */
+function sameValue(a: string, b: string): boolean {
+  return a.trim() === b.trim() || (a.trim() !== '' && b.trim() !== '' && Number(a) === Number(b));
+}
+
+/** The part of a `--set` value (YAML) at the dotted path `rest`, if it has one. */
+function partWithin(value: string, rest: string): unknown {
+  let part: unknown;
+  try {
+    part = parseYaml(value, { logLevel: 'error' });
+  } catch {
+    return undefined;
+  }
+  for (const key of rest.split('.')) part = typeof part === 'object' && part !== null ? (part as Record<string, unknown>)[key] : undefined;
+  return part;
+}
+
+/**
+ * `--trials 600 --set trials=500` (or `--seed` beside `--set seed=…`, `--precision` beside `--set
+ * trials=…`) would silently take one of the two: refused, unless both say the same. `--precision`
+ * beside `--set trials.maxTrials=…` sets two parts of one thing, and is taken.
+ */
+function refuseSetBesideFlag(given: readonly { token: string; value: string | undefined }[]): void {
+  const sets = given.flatMap((g) => (g.token === '--set' && g.value !== undefined ? assignments('--set', g.value) : []));
+  for (const [flag, key] of SET_BY_FLAG) {
+    const g = given.find((f) => f.token === flag && f.value !== undefined);
+    if (!g) continue;
+    for (const [k, v] of sets) {
+      const overlaps = k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`);
+      if (!overlaps || (k === key && (key === 'seed' ? v === g.value!.trim() : sameValue(v, g.value!))) || sameWithin(v, key.slice(k.length + 1), g.value!))
+        continue;
+      const why = k === key ? `${key} is given two values` : 'a run stops either after a number of trials or at a precision';
+      throw new UsageError(`${flag} ${g.value} with --set ${k}=${v}`, `${why}: give one of them`);
+    }
+  }
+  // `--sweep loss=0.1,0.2` beside `--set sweep.loss=[0.3]` (or a --set sweep holding loss); `=null` removes, and is taken.
+  for (const [parameter, values] of given.flatMap((g) => (g.token === '--sweep' && g.value !== undefined ? assignments('--sweep', g.value) : []))) {
+    const both = sets.find(([k, v]) => v !== 'null' && (k === `sweep.${parameter}` || (k === 'sweep' && partWithin(v, parameter) !== undefined)));
+    if (both)
+      throw new UsageError(`--sweep ${parameter}=${values} with --set ${both[0]}=${both[1]}`, `the sweep of ${parameter} is given twice: give one of them`);
   }
 }
 
@@ -95,6 +157,7 @@ export function refuseContradictions(command: Command, args: readonly string[]):
   }
   refuseSetAndSweep(given);
   refuseRepeatedKeys(given);
+  refuseSetBesideFlag(given);
   const tokens = new Set(given.map((g) => g.token));
   for (const [a, b, why] of CONFLICTS) {
     if (tokens.has(a) && tokens.has(b)) throw new UsageError(`${a} with ${b}`, `${why}: give one of them`);

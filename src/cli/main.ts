@@ -110,7 +110,9 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     const protocolFile = protocolFileIn(error);
     if (protocolFile) {
       // A user's protocol threw: their bug, reported in their words and place, not ours.
-      streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${protocolFile.file}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
+      streams.stderr.write(
+        `twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`,
+      );
       return EXIT.usage;
     }
     if (isSystemError(error)) {
@@ -132,12 +134,14 @@ function reportInternal(error: unknown, streams: Streams): number {
 }
 
 function oneLine(message: string): string {
-  return terminalSafe(message, true)
+  const line = terminalSafe(message, true)
     .replace(/^error: /, '')
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean)
     .join(' ');
+  // A flag's value of any length is echoed by commander: shown by its ends.
+  return line.length > 1000 ? `${line.slice(0, 700)}…${line.slice(-200)}` : line;
 }
 
 /**

@@ -55,9 +55,10 @@ export function addFormatOption(command: Command): Command {
   return command.addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES));
 }
 
+/** A whole number of at least 1; one above MAX_WORKERS is capped afterwards (capWorkers), not refused. */
 function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected a whole number from 1 to 1024');
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, at least 1');
   return n;
 }
 

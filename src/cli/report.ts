@@ -67,7 +67,7 @@ export async function loadBaselines(scenarios: readonly Scenario[]): Promise<Bas
       const path = baselinePath(e.notWorseThan, scenario);
       if (loaded.has(path)) continue;
       try {
-        loaded.set(path, await readSavedReport(path));
+        loaded.set(path, await readSavedReport(path, true));
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         throw new UsageError(e.place ?? scenario.source, `notWorseThan: ${error.message}`);
@@ -158,7 +158,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
     streams.stderr.write(
-      `warning: ${u.scenario} (${params}): precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
+      `warning: ${inlineText(`${u.scenario} (${params})`)}: precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
     );
   }
   for (const s of report.summaries) {
@@ -193,7 +193,8 @@ export async function failOnExpectations(report: Report, streams: Streams): Prom
 
 /** A workflow command's message or property, escaped as the Actions runner reads it back. */
 function workflowEscape(text: string, property = false): string {
-  const data = text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // On stderr, which may be a terminal: nothing a terminal would obey (the runner reads it back as shown).
+  const data = terminalSafe(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   return property ? data.replace(/:/g, '%3A').replace(/,/g, '%2C') : data;
 }
 
@@ -204,7 +205,10 @@ function workflowEscape(text: string, property = false): string {
  */
 async function reportToGitHub(report: Report, failures: readonly ExpectationCheck[], streams: Streams): Promise<void> {
   for (const f of failures) {
-    const where = f.place === undefined ? null : placeParts(f.place);
+    // A place in a file that exists: a scenario read back from a shard or results.json (merge)
+    // has its entry in no file the checkout holds, and is annotated without one.
+    const parts = f.place === undefined ? null : placeParts(f.place);
+    const where = parts && existsSync(parts.file) ? parts : null;
     const properties = where
       ? `file=${workflowEscape(relativeToWorkspace(where.file, streams.env), true)},line=${where.line},col=${where.column},title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`
       : `title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`;

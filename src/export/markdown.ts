@@ -2,7 +2,7 @@ import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
-import { markdownText } from '../io/text.js';
+import { markdownInline, markdownText } from '../io/text.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
 
@@ -39,7 +39,8 @@ export const markdownExporter: Exporter = {
           ...(withExact ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : ''] : []),
         ];
       });
-      const lines = [`### ${scenarioHeading(scenario, summaries, scenario.protocolDefinition.usesRounds)}`, ''];
+      // The heading holds the seed and fixed values (a trace file's name): any text, shown as text.
+      const lines = [`### ${markdownInline(scenarioHeading(scenario, summaries, scenario.protocolDefinition.usesRounds))}`, ''];
       if (scenario.description) lines.push(markdownText(scenario.description), '');
       lines.push(pipeRow(head), pipeRow(head.map(() => '---:')), ...rows.map(pipeRow));
       lines.push(...expectationLines(checks.filter((c) => c.summary.cell.scenario === scenario)));
@@ -61,8 +62,9 @@ function expectationLines(checks: readonly ExpectationCheck[]): string[] {
   const lines = ['', '**Expectations**', ''];
   for (const [key, group] of groups) {
     const failed = group.filter((c) => !c.passed);
-    lines.push(`- ${failed.length ? '❌' : '✅'} ${key}: ${group.length - failed.length} of ${group.length} cells pass`);
-    for (const f of failed) lines.push(`  - ${f.message}`);
+    // A baseline's path is the user's text: shown as text, on its line.
+    lines.push(`- ${failed.length ? '❌' : '✅'} ${markdownInline(key)}: ${group.length - failed.length} of ${group.length} cells pass`);
+    for (const f of failed) lines.push(`  - ${markdownInline(f.message)}`);
   }
   return lines;
 }
@@ -72,5 +74,5 @@ function ciLabel(confidence: number): string {
 }
 
 function pipeRow(cells: readonly string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return `| ${cells.map(markdownInline).join(' | ')} |`;
 }

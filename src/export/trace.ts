@@ -78,9 +78,29 @@ export function traceText(t: TrialTrace): string {
   return `${lines.map(inlineText).join('\n')}\n`;
 }
 
+/** Words a sequence diagram reads as its own syntax: no participant's identifier. */
+const MERMAID_WORDS = new Set(
+  'participant actor as end loop alt else opt par and rect note over left right of activate deactivate autonumber critical break box create destroy title links link properties details option'.split(
+    ' ',
+  ),
+);
+
 /** A Mermaid sequence diagram (GitHub renders it in Markdown); lost messages end in a cross. */
 export function traceMermaid(t: TrialTrace): string {
-  const actor = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '') || 'X';
+  // Each name its own identifier: letters and digits of the name, never one another name has
+  // (`A-1` and `A1`) or a word Mermaid reads as syntax (`end`), else with a number after it.
+  const ids = new Map<string, string>();
+  const actor = (name: string): string => {
+    let id = ids.get(name);
+    if (id === undefined) {
+      const base = name.replace(/[^A-Za-z0-9]/g, '') || 'X';
+      const taken = new Set(ids.values());
+      id = base;
+      for (let n = 2; taken.has(id) || MERMAID_WORDS.has(id.toLowerCase()); n++) id = `${base}${n}`;
+      ids.set(name, id);
+    }
+    return id;
+  };
   const participants = new Set<string>([t.sides[0]]);
   for (const e of t.events) {
     if (e.kind === 'send') names(t, e).forEach((n) => participants.add(n));

@@ -8,8 +8,10 @@ import { systemErrorWords } from './files.js';
  * ends in "cannot write": its folder must exist and be writable, and the path must not be a
  * folder. Nothing is created. `flag` names where the user gave it (`-o chart.svg`).
  */
-export function checkOutputFile(path: string, flag: string, what: string): void {
+export function checkOutputFile(path: string, flag: string, what: string, inputs: readonly string[] = []): void {
   const refuse = (why: string): UsageError => new UsageError(flag, `cannot write ${what}: ${why}`);
+  // A slip such as `--junit scenario.yaml` would write over what the command reads.
+  if (inputs.some((input) => resolve(input) === resolve(path))) throw refuse('it is a file this command reads');
   const folder = dirname(resolve(path));
   try {
     if (!statSync(folder).isDirectory()) throw refuse(`${dirname(path)} is not a folder`);

@@ -1,10 +1,11 @@
 /**
  * Text from files and flags on its way to a terminal or a document: control characters (ESC
- * and the rest of C0, DEL, C1) and the invisible bidirectional overrides could move the cursor,
- * recolour or rewrite the screen, or reorder what is shown. They are written as visible escapes.
+ * and the rest of C0, DEL, C1) and the invisible bidirectional controls (Unicode's Bidi_Control:
+ * U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) could move the cursor, recolour or
+ * rewrite the screen, or reorder what is shown. They are written as visible escapes.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const visible = (c: string): string => {
   const code = c.codePointAt(0)!;
@@ -68,6 +69,16 @@ export function markdownText(text: string): string {
     .replace(/[\\`*_[\]|~!#]/g, (c) => `\\${c}`)
     .replace(/^(\d+)([.)])/, '$1\\$2')
     .replace(/^([-+=])/, '\\$1');
+}
+
+/**
+ * A line of Markdown the tool writes around text that may be the user's (a seed, a file name, a
+ * baseline's path): one line, control characters visible, and the characters that would start
+ * markup (code, emphasis, HTML, a table cell) backslash-escaped; the tool's own words unchanged,
+ * and `_` (GitHub's Markdown reads none inside a word: `my_scenario` stays as written).
+ */
+export function markdownInline(text: string): string {
+  return terminalSafe(text, true).replace(/[\\`*<>|]/g, (c) => `\\${c}`);
 }
 
 /**

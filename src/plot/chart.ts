@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
+import { inlineText } from '../io/text.js';
 import type { Value } from '../export/rows.js';
 
 /** What to draw: a metric against one parameter, one line per value of another. */
@@ -61,12 +62,20 @@ function metricValue(row: Row, metric: string, suffix = ''): number | null {
 }
 
 /**
+ * Text from results or file names in a chart (a title, a legend): an SVG is XML, which holds no
+ * control characters, and may go to a terminal (plot without -o): shown as visible escapes.
+ */
+export function chartText(text: string): string {
+  return inlineText(text).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.codePointAt(0)!.toString(16)}`);
+}
+
+/**
  * A Vega-Lite specification: the estimates as lines with points, the confidence band where the
  * metric has one, and the exact values as dashed lines where the results carry them.
  */
 export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
   const data = rows.flatMap((row) => {
-    const series = options.series ? String(row[options.series]) : 'estimate';
+    const series = options.series ? chartText(String(row[options.series])) : 'estimate';
     const estimate = metricValue(row, options.metric);
     const low = metricValue(row, options.metric, '_low');
     const high = metricValue(row, options.metric, '_high');
@@ -96,7 +105,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: options.title, subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
+    title: { text: chartText(options.title), subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
     width: 480,
     height: 300,
     data: { values: data },

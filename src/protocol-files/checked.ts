@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { inputPath } from '../scenario/shipped.js';
 import { isolatedCheck } from './isolate.js';
 import type { IsolatedResult } from './isolate.js';
 import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
@@ -23,4 +25,25 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   }
   if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
   return loadProtocolFile(file, place, checked.digest);
+}
+
+/**
+ * A protocol file named on the command line (`check FILE`, `--protocol FILE`): the file where
+ * the user is, else the shipped one it names (`examples/protocols/tcp-handshake.mjs` in an
+ * installed package), as a scenario is found; one that is neither is refused here, in the
+ * user's terms (no scenario is involved).
+ */
+export function commandLineProtocolFile(given: string, place: string): string {
+  // A scenario (by its path or a shipped name) or a data file, given where code belongs.
+  const shipped = inputPath(given) !== given && /\.ya?ml$/.test(inputPath(given));
+  if (shipped || /\.(ya?ml|json)$/i.test(given))
+    throw new UsageError(`${place}: ${given}`, 'is a scenario, not a protocol file (.mjs, .js, .cjs or .ts): run it with `twogenerals run`');
+  if (/\.(csv|txt|log)$/i.test(given))
+    throw new UsageError(
+      `${place}: ${given}`,
+      "is not a protocol file (.mjs, .js, .cjs or .ts): a loss trace or ping log goes in a scenario's channel, or to `twogenerals fit`",
+    );
+  const file = resolve(inputPath(given));
+  if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist');
+  return file;
 }

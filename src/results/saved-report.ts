@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import { UsageError } from '../errors.js';
 import { runExperiment } from '../experiment.js';
@@ -5,6 +7,8 @@ import type { Report } from '../report.js';
 import { expandCells } from '../scenario/cells.js';
 import { parseScenarioText } from '../scenario/parse.js';
 import { findProtocolFile } from '../protocol-files/find.js';
+import { isProtocolPath, protocolFilePath } from '../protocol-files/load.js';
+import { recordedPlaces } from '../io/recorded-places.js';
 import { findChannelFiles } from './find-channel-files.js';
 import { loadScenarioSource } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/types.js';
@@ -12,13 +16,26 @@ import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
 
+/** A result folder (`run --out`) given where a results file is read stands for its results.json, as a baseline's path does. */
+export function resultsFileOf(path: string): string {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    // Not there: read as given, and named as missing there.
+  }
+  if (!folder) return path;
+  if (!existsSync(join(path, 'results.json'))) throw new UsageError(path, 'is a folder, and no result folder (it holds no results.json)');
+  return join(path, 'results.json');
+}
+
 /**
  * A saved results.json read back as the report it was saved from: its digest checked, its
  * counts checked, its scenarios resolved (protocol files relative to it), every figure
  * recomputed from the counts at its own confidence, with its own exact values.
  */
-export async function readSavedReport(path: string): Promise<Report> {
-  const file = readShardFile(path);
+export async function readSavedReport(path: string, baseline = false): Promise<Report> {
+  const file = readShardFile(path, true);
   if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
   if (file.version !== TOOL.version)
     throw new UsageError(
@@ -30,9 +47,22 @@ export async function readSavedReport(path: string): Promise<Report> {
   // As merge reads them: a protocol or trace file where the scenario named it, else beside the results.
   for (const [i, resolved] of file.scenarios.entries()) {
     const label = `${path} (scenario ${i + 1})`;
-    const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+    const { scenarioFile, ...recorded } = resolved as Record<string, unknown>;
+    let data = recorded;
+    let protocolAt: string | undefined;
+    try {
+      protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
+    } catch (error) {
+      // A baseline is an earlier run, often of an earlier version of its protocol file (the
+      // regression a gate is for): its counts are read with the file as it is now, where the
+      // scenario named it, which must have the same outcomes.
+      const now = baseline && error instanceof UsageError ? protocolFileNow(data, scenarioFile, path) : undefined;
+      if (now === undefined) throw error;
+      protocolAt = now;
+      const { protocolDigest: _, ...rest } = data;
+      data = rest;
+    }
     const parsed = parseScenarioText(JSON.stringify(data), label);
-    const protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
     const channelFilesAt = findChannelFiles(label, data, scenarioFile, [path], null);
     const source = {
       ...parsed,
@@ -47,6 +77,12 @@ export async function readSavedReport(path: string): Promise<Report> {
     throw new UsageError(path, 'its cells do not match its scenario');
   for (const [c, cell] of cells.entries()) {
     const { tally } = file.cells[c]!;
+    const outcomes = cell.scenario.protocolDefinition.outcomes.names;
+    if (tally.outcomes.length !== outcomes.length)
+      throw new UsageError(
+        path,
+        `cell ${c + 1} (${cell.key}): it counts ${tally.outcomes.length} outcomes; its protocol ${cell.scenario.protocol} has ${outcomes.length} (${outcomes.join(', ')}): the counts were made with other outcomes`,
+      );
     if (cell.scenario.precision === undefined && tally.trials !== cell.scenario.trials)
       throw new UsageError(path, `cell ${c + 1} (${cell.key}): it holds ${tally.trials} trials; the scenario asks for ${cell.scenario.trials}`);
   }
@@ -57,4 +93,13 @@ export async function readSavedReport(path: string): Promise<Report> {
     file.cells.map((c) => c.tally),
   );
   return { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence)) };
+}
+
+/** The protocol file a recorded scenario names, as it is now where the scenario named it (any sha256), if it is there. */
+function protocolFileNow(data: Record<string, unknown>, scenarioFile: unknown, path: string): string | undefined {
+  const written = data['protocol'];
+  if (!isProtocolPath(written)) return undefined;
+  return recordedPlaces(scenarioFile, [path], [])
+    .scenarioFiles.map((scenario) => protocolFilePath(written, scenario))
+    .find((file) => existsSync(file) && statSync(file).isFile());
 }

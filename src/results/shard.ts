@@ -75,17 +75,21 @@ export interface ReadShard extends ShardFile {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function readShardFile(path: string): ReadShard {
+export function readShardFile(path: string, savedOnly = false): ReadShard {
   const text = readTextInput(path, 'shard');
+  // Where only a saved run will do (a baseline), the message names that alone.
+  const notOne = savedOnly
+    ? 'not a saved results.json (write one with `twogenerals run --out`)'
+    : 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json';
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(path, 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json: it is not valid JSON');
+    throw new UsageError(path, `${notOne}: it is not valid JSON${/\.ya?ml$/i.test(path) ? ' (a scenario? run it first)' : ''}`);
   }
   if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data);
   if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
-    throw new UsageError(path, 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json');
+    throw new UsageError(path, notOne);
   }
   const shard = data['shard'];
   if (

@@ -3,7 +3,10 @@ import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
-import { inputPath } from './shipped.js';
+import { inputPath, shippedScenarioNames } from './shipped.js';
+import { didYouMean } from '../suggest.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type Path = readonly (string | number)[];
 
@@ -111,7 +114,65 @@ function problemWords(code: string, message: string): string {
 
 export function readScenarioFile(given: string): ScenarioSource {
   const path = inputPath(given);
-  return parseScenarioText(readTextInput(path, 'scenario'), path);
+  refuseOtherFolder(given, path);
+  const text = readTextInput(path, 'scenario');
+  const other = otherKindOfFile(path, text);
+  if (other) throw new UsageError(path, other);
+  return parseScenarioText(text, path);
+}
+
+/**
+ * Where no such file is, a name meant as a shipped scenario (`bursty-5pc`) is named as such, with
+ * the nearest shipped name; a result folder is named with the scenario it holds.
+ */
+function refuseOtherFolder(given: string, path: string): void {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    if (!/[\\/]/.test(given) && !/\.(ya?ml|json)$/i.test(given)) {
+      const names = [...shippedScenarioNames('scenarios'), ...shippedScenarioNames('examples')];
+      if (names.length)
+        throw new UsageError(
+          given,
+          `cannot read the scenario file: no such file or directory, nor is it the name of a shipped scenario or example${didYouMean(given, names)}; \`twogenerals scenarios\` lists them`,
+        );
+    }
+    return;
+  }
+  if (folder && existsSync(join(path, 'scenario.yaml')))
+    throw new UsageError(path, `is a result folder, not a scenario: its scenario is ${join(path, 'scenario.yaml')}`);
+}
+
+/**
+ * Another kind of file the tool reads or writes, given where a scenario belongs: named as what it
+ * is and what takes it, rather than as a scenario with a YAML error or no protocol.
+ */
+function otherKindOfFile(path: string, text: string): string | null {
+  if (/\.(m?js|cjs|m?ts)$/i.test(path))
+    return 'is a protocol file, not a scenario: name it in a scenario (protocol: ./my-protocol.mjs), or check it with `twogenerals check FILE`';
+  const first = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .split('\n', 1)[0]!
+    .trim();
+  if (/^PING\s/.test(first))
+    return 'is a ping log, not a scenario: fit a channel to it with `twogenerals fit FILE`, or name it in one (channel: { model: trace, file: FILE })';
+  if (/^scenario,protocol,channel(,|$)/.test(first)) return 'is results as CSV, not a scenario: chart them with `twogenerals plot FILE`';
+  if (first.startsWith('{')) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return null;
+    }
+    if (typeof data !== 'object' || data === null || (data as Record<string, unknown>)['tool'] !== 'twogenerals') return null;
+    const d = data as Record<string, unknown>;
+    if (d['kind'] === 'twogenerals-shard') return 'is a shard (run --shard), not a scenario: add the shards with `twogenerals merge FILES…`';
+    if ('tallies' in d) return 'is saved results, not a scenario: re-export them with `twogenerals merge FILE`; the scenario is scenario.yaml beside them';
+    if ('argv' in d) return "is a result folder's manifest, not a scenario: the scenario is scenario.yaml beside it";
+  }
+  return null;
 }
 
 /** The start of the deepest node on `path` that exists (the key's start with `key`). */

@@ -143,6 +143,18 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel);
     return sweepAxis(source, parameter, values);
   });
+  // A sweep of loss (crash) sets both directions (every role): after a sweep of one of them, it
+  // would replace that sweep in every cell, which would then repeat. Under it, one of them is swept.
+  for (const [i, axis] of sweep.entries()) {
+    const part = sweep
+      .slice(0, i)
+      .find((a) => parameterSpec(a.parameter)?.directionOf === axis.parameter || parameterSpec(a.parameter)?.roleOf === axis.parameter);
+    if (part)
+      throw new UsageError(
+        source.locate(['sweep', axis.parameter]),
+        `sweep.${axis.parameter} comes after sweep.${part.parameter}, which it would replace in every cell: give ${axis.parameter} first, and ${part.parameter} after it`,
+      );
+  }
   // A gate with atLeast above atMost can never pass: a slip in the file, not a failure of the run.
   for (const [i, e] of ((data['expect'] as Expectation[] | undefined) ?? []).entries()) {
     if (e.atLeast !== undefined && e.atMost !== undefined && e.atLeast > e.atMost)

@@ -73,6 +73,15 @@ const TYPE_NAMES: Record<string, string> = {
   boolean: 'true or false',
 };
 
+/** What a text key that must not be empty names, for its message. */
+const TEXT_WANTED: Record<string, string> = {
+  notWorseThan: 'the path of a saved results.json',
+  file: 'the path of a trace file',
+  AtoB: 'the path of a trace file',
+  BtoA: 'the path of a trace file',
+  column: 'the name of a CSV column',
+};
+
 function valueAt(data: unknown, path: Path): unknown {
   let value = data;
   for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
@@ -129,7 +138,11 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
       return { message: `unknown ${name} ${got}${hint}; choose one of: ${allowed.join(', ')}`, path, atKey: false };
     }
     case 'pattern':
-      if (path[0] === 'channel') {
+      // A text that must not be empty (a trace file, a column, a baseline): not a name.
+      if (params['pattern'] === '\\S') return { message: `${name} is empty: give ${TEXT_WANTED[String(path.at(-1))] ?? 'a text'}`, path, atKey: false };
+      if (params['pattern'] === '^[0-9a-f]{64}$')
+        return { message: `${name} ${got} is not a sha256 (64 lower-case hexadecimal digits, as results record it)`, path, atKey: false };
+      if (path[0] === 'channel' && path.length === 1) {
         const models = String(params['pattern'])
           .replace(/^\^\(|\)\$$/g, '')
           .split('|');

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { commandLineProtocolFile } from '../../protocol-files/checked.js';
 import { isolatedCheck } from '../../protocol-files/isolate.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
@@ -11,7 +11,7 @@ export function makeCheckCommand(streams: Streams): Command {
     .argument('<file>', 'a protocol file (.mjs, or .ts where Node.js can run TypeScript)')
     .action(async (file: string) => {
       // The whole check runs in a thread of its own: nothing of the file runs in this one.
-      const { report } = await isolatedCheck(resolve(file), 'check', false);
+      const { report } = await isolatedCheck(commandLineProtocolFile(file, 'check'), 'check', false);
       streams.stdout.write(
         `${inlineText(file)}: ok — protocol ${inlineText(report.protocol)}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
       );

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { inputPath } from '../../scenario/shipped.js';
 import { runExperiment } from '../../experiment.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -18,7 +19,7 @@ export function makeExactCommand(streams: Streams): Command {
   addFormatOption(command);
   addJunitOption(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const baselines = await loadBaselines(scenarios);

@@ -1,4 +1,4 @@
-import { terminalLines, terminalSafe, thousands } from '../../io/text.js';
+import { inlineText, terminalLines, thousands } from '../../io/text.js';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
@@ -8,7 +8,7 @@ import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.j
 import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
-import { renderPng, renderSvg } from '../../plot/chart.js';
+import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
 import { writeWholeFile } from '../../io/output-place.js';
@@ -71,7 +71,8 @@ export function makeFitCommand(streams: Streams): Command {
         ...(flags.column ? { column: flags.column } : {}),
       });
       const { lost, format } = trace;
-      for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${terminalSafe(file)}: ${warning}\n`);
+      // --quiet: only results and errors (--format json and yaml carry the warnings).
+      if (!streams.quiet) for (const warning of trace.warnings) streams.stderr.write(`twogenerals: warning: ${inlineText(file)}: ${warning}\n`);
       const stats = traceStats(lost);
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
@@ -126,7 +127,7 @@ export function makeFitCommand(streams: Streams): Command {
  * second: the passes so far against the most its budget allows.
  */
 function emProgress(streams: Streams): { update: (passes: number, budget: number) => void; stop: () => void } {
-  if (streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   let shown = 0;
   return {
@@ -155,7 +156,7 @@ function fitReport(
 ): string {
   const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
   const lines = [
-    `${file} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    `${inlineText(file)} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
     ...(trace.range ? [`Counted ${describeRange(trace.range)}: a ping log's trace starts at the first sequence number it shows.`] : []),
     `The fits rest on ${thousands(stats.packets)} packets: ${thousands(stats.bursts)} loss burst${stats.bursts === 1 ? '' : 's'} and ${thousands(stats.gaps)} gap${stats.gaps === 1 ? '' : 's'} between them.`,
     '',
@@ -209,7 +210,7 @@ function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Rec
   ]);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `${file}: run lengths, measured and fitted`,
+    title: `${chartText(file)}: run lengths, measured and fitted`,
     data: { values: values.filter((v) => v.count > 0) },
     facet: { column: { field: 'kind', type: 'nominal', title: null } },
     spec: {

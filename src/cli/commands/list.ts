@@ -5,8 +5,7 @@ import { PARAMETERS } from '../../catalog/parameters.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
-import { resolve } from 'node:path';
-import { loadCheckedProtocolFile } from '../../protocol-files/checked.js';
+import { commandLineProtocolFile, loadCheckedProtocolFile } from '../../protocol-files/checked.js';
 
 export function makeListCommand(streams: Streams): Command {
   return new Command('list')
@@ -14,7 +13,7 @@ export function makeListCommand(streams: Streams): Command {
     .option('--protocol <file...>', 'also list these protocol files, with their parameters')
     .action(async (flags: { protocol?: string[] }) => {
       // What a file declares is all list shows: none of its code runs here.
-      for (const file of flags.protocol ?? []) await loadCheckedProtocolFile(resolve(file), `--protocol ${file}`, false);
+      for (const file of flags.protocol ?? []) await loadCheckedProtocolFile(commandLineProtocolFile(file, `--protocol ${file}`), `--protocol ${file}`, false);
       const lines = ['Protocols (outcomes; exact engine):'];
       for (const p of Object.values(PROTOCOLS)) {
         lines.push(`  ${p.name.padEnd(16)} ${p.summary}`);

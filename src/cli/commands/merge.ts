@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { inputPath } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { runExperiment } from '../../experiment.js';
 import type { Report } from '../../report.js';
@@ -23,6 +24,7 @@ import { checkWritable } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
+import { resultsFileOf } from '../../results/saved-report.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -43,7 +45,8 @@ export function makeMergeCommand(streams: Streams): Command {
   );
   addResultOptions(command);
   addReportOptions(command);
-  return command.action(async (files: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
+  return command.action(async (given: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
+    const files = given.map(resultsFileOf);
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
@@ -55,7 +58,7 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     if (outDir !== undefined) checkWritable(outDir);
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
     // Protocol and trace files where the scenario named them, else beside the shards or in
     // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];

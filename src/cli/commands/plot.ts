@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
-import { readSavedReport } from '../../results/saved-report.js';
+import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import { writeWholeFile } from '../../io/output-place.js';
@@ -60,7 +60,8 @@ export function makePlotCommand(streams: Streams): Command {
 }
 
 /** The rows to plot: from saved results (JSON or CSV), or by running a scenario file. */
-async function loadRows(path: string, flags: PlotFlags): Promise<{ columns: string[]; rows: Row[]; title: string }> {
+async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: string[]; rows: Row[]; title: string }> {
+  const path = resultsFileOf(given);
   const extension = extname(path).toLowerCase();
   const metric = flags.metric ?? 'disagreement';
   if (extension === '.csv') {

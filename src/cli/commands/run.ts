@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { Command } from 'commander';
+import { inputPath } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { UsageError } from '../../errors.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
@@ -38,7 +39,7 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report');
+    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);

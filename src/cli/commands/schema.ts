@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { loadCheckedProtocolFile } from '../../protocol-files/checked.js';
+import { commandLineProtocolFile, loadCheckedProtocolFile } from '../../protocol-files/checked.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { protocolFileSchema, publishedSchema } from '../../scenario/schema.js';
 import type { Streams } from '../output.js';
@@ -18,7 +17,11 @@ export function makeSchemaCommand(streams: Streams): Command {
       let schema = publishedSchema();
       if (flags.protocol !== undefined) {
         // Its parameters and outcomes are what the file declares: none of its code runs here.
-        const file = await loadCheckedProtocolFile(resolve(flags.protocol), `--protocol ${flags.protocol}`, false);
+        const file = await loadCheckedProtocolFile(
+          commandLineProtocolFile(flags.protocol, `--protocol ${flags.protocol}`),
+          `--protocol ${flags.protocol}`,
+          false,
+        );
         schema = protocolFileSchema(flags.protocol, file.name, file.definition.outcomes.names);
       } else if (scenario !== undefined) {
         const loaded = await loadScenario(scenario, {}, false);
