@@ -469,3 +469,29 @@ describe('--junit onto a file the command reads is refused before it is written 
     assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
   });
 });
+
+describe('a CSV whose lines end with a carriage return alone', () => {
+  it('is refused in one line naming the line ends, by fit and by a trace channel, not read as one line of fields', async () => {
+    const dir = tempFiles({
+      'cr.csv': 'seq,lost\r1,0\r2,1\r3,0\r',
+      's.yaml': 'protocol: messenger\nchannel: { model: trace, file: cr.csv, column: lost }\ntrials: 100\n',
+    });
+    for (const args of [
+      ['fit', join(dir, 'cr.csv'), '--column', 'lost'],
+      ['run', join(dir, 's.yaml')],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: [^\n]*cr\.csv:1: its lines end with a carriage return alone \(classic Mac OS text\): save it with LF or CRLF line ends\n$/,
+      );
+    }
+    // CRLF is read.
+    const crlf = tempFiles({ 'crlf.csv': 'seq,lost\r\n1,0\r\n2,1\r\n3,0\r\n' });
+    const ok = await cliIn(['fit', join(crlf, 'crlf.csv'), '--column', 'lost']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /3 packets, 1 lost/);
+  });
+});

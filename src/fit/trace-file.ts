@@ -312,7 +312,12 @@ export class TraceReader {
         'Windows ping output has no sequence numbers to place losses by; record the trace with a Linux, macOS, BSD or busybox ping, or as 0/1 digits',
       );
     }
-    if (column !== undefined) return new CsvReader(file, column, this.maxPackets);
+    if (column !== undefined) {
+      // Lines ended by a carriage return alone (classic Mac OS text) read as one line of fields.
+      if (text.includes('\r') && !text.includes('\n'))
+        throw new TraceError(file, 1, 'its lines end with a carriage return alone (classic Mac OS text): save it with LF or CRLF line ends');
+      return new CsvReader(file, column, this.maxPackets);
+    }
     const header = firstContentLine(text);
     if (header && /[A-Za-z"]/.test(header.text)) throw csvHint(file, header, columnOption);
     return new DigitsReader(file, this.maxPackets);
