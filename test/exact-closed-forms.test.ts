@@ -236,6 +236,77 @@ describe('two-phase commit over a lossless link: sure outcomes print as 1, whole
   });
 });
 
+describe('over a bursty (Gilbert–Elliott) channel: whole costs print as whole numbers, sure outcomes as 1', () => {
+  // The paths' probabilities are products of the chain's rounded start and transition
+  // probabilities: they sum to one only up to a few ulps (the messenger's k printed as 2.0000000000000004).
+  const bursty = { model: 'gilbert-elliott', goodToBad: 0.0263157894736842, badToGood: 0.5 };
+
+  it('the messenger pays k messengers in one round, whatever the bursts: exactly k and 1, in run and exact alike', async () => {
+    const file = join(
+      tempFiles({ 's.json': JSON.stringify({ protocol: 'messenger', channel: bursty, trials: 1000, sweep: { redundancy: { from: 1, to: 14 } } }) }),
+      's.json',
+    );
+    for (const args of [
+      ['exact', file, '--format', 'csv'],
+      ['run', file, '--format', 'csv', '--workers', '1'],
+    ]) {
+      const r = await cliInProcess(args);
+      assert.equal(r.status, 0, r.stderr);
+      for (const row of rowsOf(r.stdout)) {
+        assert.equal(row['messengers_exact'], row['redundancy'], `${args[0]} k=${row['redundancy']}`);
+        if (args[0] !== 'exact') continue; // run prints no exact sd or rounds
+        assert.equal(row['rounds_mean_exact'], '1', `k=${row['redundancy']}`);
+        assert.equal(row['messengers_sd_exact'], '0', `k=${row['redundancy']}`);
+      }
+    }
+  });
+
+  it('a chain that moves but never loses: success 1, every cost a whole number, no spread', async () => {
+    const lossless = { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.5, lossGood: 0, lossBad: 0 };
+    for (const [protocol, messages] of [
+      ['messenger', (_R: number) => 1],
+      ['handshake', (R: number) => R],
+      ['retransmit', (_R: number) => 2],
+    ] as const) {
+      const file = join(
+        tempFiles({ 's.json': JSON.stringify({ protocol, channel: lossless, trials: 1000, sweep: { rounds: [1, 2, 3, 7], redundancy: [1, 3, 7] } }) }),
+        's.json',
+      );
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      for (const row of rowsOf(r.stdout)) {
+        const [k, R] = [Number(row['redundancy']), Number(row['rounds'])];
+        const where = `${protocol} k=${k} R=${R}`;
+        assert.equal(row['both_exact'], '1', where);
+        assert.equal(row['success_exact'], '1', where);
+        assert.equal(row['messengers_exact'], String(k * messages(R)), where);
+        assert.equal(row['messengers_sd_exact'], '0', where);
+      }
+    }
+    const commit = join(
+      tempFiles({
+        's.json': JSON.stringify({
+          protocol: 'two-phase-commit',
+          channel: lossless,
+          redundancy: 2,
+          rounds: 2,
+          trials: 1000,
+          sweep: { participants: [1, 2, 3] },
+        }),
+      }),
+      's.json',
+    );
+    const r = await cliInProcess(['exact', commit, '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    for (const row of rowsOf(r.stdout)) {
+      const n = Number(row['participants']);
+      assert.equal(row['committed_exact'], '1', `n=${n}`);
+      assert.equal(row['messengers_exact'], String(8 * n), `n=${n}`);
+      assert.equal(row['rounds_mean_exact'], '2', `n=${n}`);
+    }
+  });
+});
+
 describe('the numeric helpers behind printed exact values', () => {
   it('integerPower is binary powering: exact where the power is representable, within n ulps elsewhere', () => {
     assert.equal(integerPower(2, 60), 2 ** 60);

@@ -3,7 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
-import { NeumaierSum } from '../../stats/sum.js';
+import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -256,8 +256,28 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
   if (work > reported) yield work - reported;
   const totals = Array.from(messages, (m) => m?.value() ?? 0);
+  if (scale === 1) {
+    // The paths' masses are products of rounded probabilities (a Gilbert–Elliott channel's
+    // start and transitions), so they sum to one only up to a few ulps: every figure is taken
+    // relative to their sum, so that a sure thing is 1 and a cost every trial pays is that
+    // whole number (the messenger's k over a bursty channel), not k·(1 + 4e-16).
+    const whole = neumaierSum(outcomes.map((o) => o.value()));
+    const share = (x: number): number => (whole > 0 ? x / whole : x);
+    const distribution = totals.map(share);
+    const normalized = momentsOf(distribution);
+    return {
+      outcomes: outcomes.map((o) => share(o.value())),
+      messages: distribution,
+      messagesMean: normalized.mean,
+      messagesSecondMoment: normalized.second,
+      deliveredMean: share(deliveredMean.value()),
+      roundsMean: share(roundsMean.value()),
+      statesExpanded: expanded,
+      method: canonicalize ? 'generic, symmetric states merged' : 'generic',
+    };
+  }
   const moments = momentsOf(totals); // of whole numbers, where scaled: exact before the one division
-  const average = (x: number): number => (scale === 1 ? x : x / scale);
+  const average = (x: number): number => x / scale;
   return {
     outcomes: outcomes.map((o) => average(o.value())),
     messages: totals.map(average),
