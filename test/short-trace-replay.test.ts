@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { trace } from '../src/channels/trace.js';
-import { UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
+import { ExactUnavailable, UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlock } from '../src/engine/montecarlo/dispatch.js';
 import { BLOCK_SIZE, simulateBlocks } from '../src/engine/schedule/blocks.js';
@@ -240,6 +240,27 @@ describe('short traces replayed, their tables for the exact engines', () => {
     } finally {
       unregister(name);
     }
+  });
+
+  it('charges the tables against the same limit as the starts, and refuses before building them where they would pass it', () => {
+    // A loss every 40 packets: a handshake of 50 legs runs 20 legs a start on average, so the
+    // starts give way (their projected work passes the automatic budget), and the 20,000
+    // positions' tables (about a quarter of a second to build: more than the run's trials took)
+    // would take the rest of it and more: refused at once, every unit yielded within the limit.
+    const dir = tempFiles({ 't.txt': `${'0'.repeat(39)}1`.repeat(500) });
+    const model = buildCellModel({ protocol: 'handshake', channel: 'trace', params: { redundancy: 1, rounds: 50, file: join(dir, 't.txt') } });
+    const limits = { maxWork: 250_000, maxWords: Number.POSITIVE_INFINITY };
+    const yields: number[] = [];
+    const steps = exactSteps(model, limits);
+    assert.throws(
+      () => {
+        for (let next = steps.next(); !next.done; next = steps.next()) yields.push(next.value);
+      },
+      (error: Error) => error instanceof ExactUnavailable && /the starts, then the tables of 20,000 positions/.test(error.message),
+    );
+    assert.ok(yields.reduce((sum, y) => sum + y, 0) <= limits.maxWork, `the work charged stays within the limit: ${yields.join(', ')}`);
+    // With room for them, the starts are followed to the end: the same engine as unlimited.
+    assert.equal(exactCell(model, { maxWork: 90_000_000, maxWords: Number.POSITIVE_INFINITY }).method, 'trace starts, each followed');
   });
 
   it("with crashes too (the tables then serve every engine): a sweep's models hold one cell's tables at a time", async () => {

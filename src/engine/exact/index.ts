@@ -1,9 +1,10 @@
 import type { Replay } from '../../contract/channel.js';
+import { thousands } from '../../io/text.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
 import { traceStartsExact } from './trace-starts.js';
-import { ExactUnavailable, UNLIMITED } from './result.js';
+import { ExactUnavailable, UNLIMITED, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
@@ -51,9 +52,22 @@ function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits
   } catch (error) {
     if (!(error instanceof ExactUnavailable)) throw error;
   }
-  // The tables get what the starts left of the limit, not the whole of it again.
-  return yield* genericExact(model, { ...limits, spent });
+  // The tables are charged too, and refused before they are built where they and a first state
+  // a start would pass the limit; the generic engine gets what the starts and the tables left.
+  const tables = TABLE_UNITS * replay.starts;
+  if (spent + tables + START_STATE_UNITS * replay.starts > limits.maxWork)
+    throw tooMuchWork(limits, `the starts, then the tables of ${thousands(replay.starts)} positions`);
+  yield tables;
+  return yield* genericExact(model, { ...limits, spent: spent + tables });
 }
+
+/**
+ * Units of work to build a short trace's tables, a position: its start and a transmission each way,
+ * each with its sampling table (about 12 µs a position, where a unit is about a microsecond).
+ */
+const TABLE_UNITS = 12;
+/** The generic engine's least work a start: its first state expanded and a branch out of it (generic.ts). */
+const START_STATE_UNITS = 3;
 
 /** The exact computation of one cell, to the end, on this thread. */
 export function exactCell(model: CellModel, limits: ExactLimits = UNLIMITED, method: ExactMethod = 'auto'): ExactResult {
