@@ -193,6 +193,18 @@ describe('short traces replayed, their tables for the exact engines', () => {
     }
   });
 
+  it('follows the starts where the randomized levels refuse a short trace for its memory', () => {
+    const dir = tempFiles({ 't.txt': `${Array.from({ length: 2000 }, (_, i) => ((i * 7919) % 11 < 3 ? '0' : '1')).join('')}\n` });
+    const model = buildCellModel({ protocol: 'randomized', channel: 'trace', params: { redundancy: 1, rounds: 20, file: join(dir, 't.txt') } });
+    const levels = exactCell(model);
+    assert.equal(levels.method, 'levels');
+    // Too little memory for the levels at every position: refused before any work, the starts are followed.
+    const starts = exactCell(model, { maxWork: Number.POSITIVE_INFINITY, maxWords: 1000 });
+    assert.equal(starts.method, 'trace starts, each followed');
+    starts.outcomes.forEach((p, i) => assert.ok(Math.abs(p - levels.outcomes[i]!) < 1e-12, `outcome ${i}: ${p} against ${levels.outcomes[i]}`));
+    assert.ok(Math.abs(starts.messagesMean - levels.messagesMean) < 1e-9);
+  });
+
   it('gives the tables what the starts left of the limit: the two together stay within it', () => {
     // A message; where it is received, six certain choices, where it is lost, twelve fair coins
     // (4,096 paths). Over 19,000 received packets, then 1,000 lost ones, the cheap starts come

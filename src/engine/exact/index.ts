@@ -3,6 +3,7 @@ import { thousands } from '../../io/text.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
+import type { StructuredSolver } from './structured.js';
 import { traceStartsExact } from './trace-starts.js';
 import { ExactUnavailable, UNLIMITED, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
@@ -26,10 +27,29 @@ export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactM
     if (!(model.channel.hasTables?.(model.channelConfig) ?? true)) return traceStartsExact(model, model.replay, limits);
   }
   const structured = method === 'auto' ? structuredSolverFor(model) : undefined;
-  if (structured) return structured.solve(model, limits);
+  if (structured) return model.replay ? solverElseStarts(structured, model, model.replay, limits) : structured.solve(model, limits);
   // A short trace has tables too: start by start first where no solver knows the protocol.
   if (model.replay && method === 'auto') return startsElseTables(model, model.replay, limits);
   return genericExact(model, limits);
+}
+
+/**
+ * A short trace's cell through a structured solver, or start by start where the solver refuses
+ * it before it starts (the randomized levels' memory for every position: R 300 over 20,000
+ * packets), as a long trace's cell is.
+ */
+function* solverElseStarts(solver: StructuredSolver, model: CellModel, replay: Replay, limits: ExactLimits): ExactSteps {
+  const steps = solver.solve(model, limits);
+  let first: IteratorResult<number, ExactResult>;
+  try {
+    first = steps.next();
+  } catch (error) {
+    if (!(error instanceof ExactUnavailable)) throw error;
+    return yield* traceStartsExact(model, replay, limits);
+  }
+  if (first.done) return first.value;
+  yield first.value;
+  return yield* steps;
 }
 
 /**
