@@ -26,7 +26,7 @@ import { namingProblem } from './names.js';
 /**
  * `twogenerals check`: explores a protocol over small cells of its parameters, every chance
  * point taken every way, and enforces the contract: the clock increases on every resolve; `next`
- * is deterministic; the state stays within its declared size; sends name a direction and a
+ * and `resolve` are deterministic; the state stays within its declared size; sends name a direction and a
  * round within the round limit; every trial ends; outcome indices are valid; choice
  * probabilities are finite, non-negative and sum to 1; `describe` returns text; a `canonicalize`
  * does not change any exact value. A protocol that supports crashes is explored again with
@@ -180,6 +180,7 @@ function checkCell(
   const [called, calledView] = scratch();
   const [skipped, skippedView] = scratch();
   const [after, afterView] = scratch();
+  const [twice, twiceView] = scratch();
   // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
   // state's first new child is its only one followed.
   let narrowed = false;
@@ -362,6 +363,14 @@ function checkCell(
       child.set(first);
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
+      twice.set(first);
+      call('resolve', first, () => protocol.resolve(twiceView, config, step, result));
+      if (!sameFields(child, twice))
+        fail(
+          first,
+          extend(path, label),
+          `resolve is not deterministic: two calls on the same state with the same result gave the states [${Array.from(childView).join(', ')}] and [${Array.from(twiceView).join(', ')}] (a draw of its own, the time, or a counter kept outside the state)`,
+        );
       if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
       const reached = extend(path, label);
       if (rest) checkRestOfRun(child, reached, step, rest);
@@ -446,16 +455,17 @@ function sameFields(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
+/** The same step twice (a NaN the same as a NaN: the rule it breaks is reported after, not as non-determinism). */
 function sameStep(a: Step, b: Step): boolean {
   return (
-    a.kind === b.kind &&
-    a.direction === b.direction &&
-    a.round === b.round &&
+    Object.is(a.kind, b.kind) &&
+    Object.is(a.direction, b.direction) &&
+    Object.is(a.round, b.round) &&
     a.label === b.label &&
-    a.peer === b.peer &&
-    a.peers === b.peers &&
-    a.choosers === b.choosers &&
-    a.outcome === b.outcome &&
+    Object.is(a.peer, b.peer) &&
+    Object.is(a.peers, b.peers) &&
+    Object.is(a.choosers, b.choosers) &&
+    Object.is(a.outcome, b.outcome) &&
     sameChoices(a.choices, b.choices)
   );
 }

@@ -54,10 +54,13 @@ export const STAGES = {
 export type LoadStage = keyof typeof STAGES;
 
 let reportStage: (stage: LoadStage) => void = () => undefined;
+/** Whether this is the isolating process (which reports its stages), where a process.exit ends only itself and is reported as such. */
+let isolating = false;
 
 /** Where the stages of loading go as they start: the isolating thread reports them to the main thread. */
 export function onLoadStage(listener: (stage: LoadStage) => void): void {
   reportStage = listener;
+  isolating = true;
 }
 
 const loaded = new Map<string, Promise<ProtocolFile>>();
@@ -138,6 +141,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
+  if (!isolating) refuseExitFromFiles();
   return result;
 }
 
@@ -241,6 +245,25 @@ async function withoutExit<T>(file: string, stage: string, f: () => T | Promise<
     process.exit = exit;
   }
 }
+
+/**
+ * Once a file is loaded, its methods run in the tool (and its worker threads) for as long as the
+ * command runs, also in cells the quick check never visited: a process.exit there would end the
+ * command with exit 0 and nothing printed. From then on process.exit, called with a protocol file's
+ * code on the stack, throws that file's error instead (exit 2); the tool's own calls end the
+ * process as before.
+ */
+function refuseExitFromFiles(): void {
+  if (exitRefused) return;
+  exitRefused = true;
+  const exit = process.exit;
+  process.exit = function (this: NodeJS.Process, code?: number | string | null) {
+    const file = protocolFileIn(new Error());
+    if (file) throw new UsageError(file.file, `called process.exit(${code ?? ''}) while its methods ran: a protocol file must not end the process`);
+    return exit.call(this, code);
+  } as typeof process.exit;
+}
+let exitRefused = false;
 
 /** A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV, JSON, shards). */
 function quietConsole(): void {

@@ -1,5 +1,5 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
-import { refuseUnreadableStep } from '../unfilled-step.js';
+import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -70,6 +70,7 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
       const next = Array.from(probabilities, (_, i) => {
         const child = state.slice();
         protocol.resolve(child, config, step, i);
+        refuseStoppedClock(protocol.name, state[0]!, child);
         return idOf(child, channelState);
       });
       nodes[id] = { kind: 'choose', probabilities, next };
@@ -80,6 +81,7 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     const next = Array.from(t.probabilities, (_, i) => {
       const child = state.slice();
       protocol.resolve(child, config, step, t.received[i]!);
+      refuseStoppedClock(protocol.name, state[0]!, child);
       return idOf(child, t.nextState[i]!);
     });
     nodes[id] = { kind: 'send', round, probabilities: t.probabilities, deliveryClass: t.deliveryClass, next };

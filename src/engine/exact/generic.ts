@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseUnreadableStep } from '../unfilled-step.js';
+import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum } from '../../stats/sum.js';
@@ -286,5 +286,5 @@ function crashBranches(model: CellModel, state: Int32Array, round: number): Bran
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {
-  if (!(child[0]! > from)) throw new Error(`protocol ${name}: resolve did not advance the clock (state[0])`);
+  refuseStoppedClock(name, from, child);
 }

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/**
+ * A protocol file that keeps the contract in the cells the quick check explores (two rounds), and
+ * breaks it, by one replacement each, only with 5 rounds: the engines meet the slip there first,
+ * and must refuse it (one line naming the protocol or the file, exit 2) rather than count it,
+ * crash, or end the command with exit 0 and nothing printed.
+ */
+const FILE = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'far-cells',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: (c) => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+
+const FAR: [string, [string, string], RegExp][] = [
+  ['a state size that is no number', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? NaN : 2),'], /protocol far-cells: stateSize returned NaN/],
+  ['a state size past 2^20', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? 1e9 : 2),'], /protocol far-cells: stateSize returned 1000000000/],
+  [
+    'a resolve that leaves the clock where it was',
+    ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = c.rounds === 5 && r === 0 ? 0 : 1;'],
+    /protocol far-cells: resolve did not advance the clock/,
+  ],
+  [
+    'process.exit in a method',
+    ['resolve(s, c, step, r) {', 'resolve(s, c, step, r) { if (c.rounds === 5) process.exit(0);'],
+    /far\.mjs: called process\.exit\(0\) while its methods ran/,
+  ],
+  [
+    'process.exit in configure',
+    ['configure: (p) => ({ rounds: p.rounds }),', 'configure: (p) => { if (p.rounds === 5) process.exit(0); return { rounds: p.rounds }; },'],
+    /far\.mjs: called process\.exit\(0\) while its methods ran/,
+  ],
+];
+
+describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {
+  it('the file without a slip runs with 5 rounds', () => {
+    const dir = tempFiles({ 'far.mjs': FILE, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  for (const [what, [from, to], expected] of FAR) {
+    it(`is refused by every engine, one line, exit 2: ${what}`, () => {
+      const text = FILE.replace(from, to);
+      assert.notEqual(text, FILE, 'the slip applies');
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+      assert.equal(cli(['check', join(dir, 'far.mjs')]).status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
+      for (const args of [
+        ['run', '--workers', '1'],
+        ['run', '--workers', '1', '--no-exact', '--trials', '140000'],
+        ['run', '--workers', '2', '--trials', '140000'],
+        ['exact'],
+        // A trial replayed step by step (trace, and blocks of fewer than 4,096 trials) holds no clock to the contract: the exact engine and the automata do.
+        ...(what.includes('clock') ? [] : [['trace', '--trial', '1']]),
+      ]) {
+        const command = args.join(' ');
+        const r = cli([...args, join(dir, 's.yaml')]);
+        assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+        assert.equal(r.stdout, '', command);
+        assert.match(r.stderr, expected, command);
+        assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+      }
+    });
+  }
+});
+
+describe('check holds resolve to being deterministic', () => {
+  it('a resolve that draws for itself is refused, naming resolve', () => {
+    // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1 + Math.floor(Math.random() * 1000);');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
+  });
+  it('a resolve that keeps a counter outside the state is refused', () => {
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /resolve is not deterministic/);
+  });
+  it('a send in round NaN is reported as such, not as a next that is not deterministic', () => {
+    const text = FILE.replace('step.round = 1;', 'step.round = NaN;');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /a send in round NaN/);
+    assert.doesNotMatch(r.stderr, /not deterministic/);
+  });
+});
