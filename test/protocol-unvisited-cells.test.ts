@@ -100,3 +100,29 @@ describe('check holds resolve to being deterministic', () => {
     assert.doesNotMatch(r.stderr, /not deterministic/);
   });
 });
+
+describe("a protocol file's own writes to process.stdout", () => {
+  it('go to stderr, at load and in its methods, in every thread: the results are those of the file without them', () => {
+    const noisy = FILE.replace(
+      'resolve(s, c, step, r) {',
+      "resolve(s, c, step, r) { if (r === 1 && s[0] === 0 && (calls++ & 4095) === 0) process.stdout.write('noise\\n');",
+    ).replace('export default', "process.stdout.write('top\\n');\nlet calls = 0;\nexport default");
+    // 140,000 trials are three blocks: with two workers the file runs (and writes) in pool threads too.
+    const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\n';
+    const dir = tempFiles({ 'far.mjs': noisy, 's.yaml': scenario });
+    const quiet = tempFiles({ 'far.mjs': FILE, 's.yaml': scenario });
+    for (const args of [
+      ['run', '-f', 'csv', '--workers', '1'],
+      ['run', '-f', 'csv', '--workers', '2'],
+      ['exact', '-f', 'csv'],
+      ['trace', '--trial', '3'],
+    ]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /noise|top/, command);
+      assert.match(r.stderr, /top/, `${command}: the file did write`);
+      assert.equal(r.stdout, cli([...args, join(quiet, 's.yaml')]).stdout, command);
+    }
+  });
+});

@@ -106,6 +106,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   if (expectedDigest !== undefined && digest !== expectedDigest)
     throw new UsageError(file, 'changed while the command ran (its sha256 differs from the one checked): run again');
   quietConsole();
+  filesLoaded.add(file);
   let module: { default?: unknown };
   reportStage('module');
   try {
@@ -265,13 +266,32 @@ function refuseExitFromFiles(): void {
 }
 let exitRefused = false;
 
-/** A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV, JSON, shards). */
+/**
+ * A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV,
+ * JSON, shards). So do its own writes to process.stdout, told by its code on the stack (its
+ * top-level code, a method, a callback it made); the tool's writes, and a worker thread's output
+ * passed on (the thread sends its file's writes to its stderr), go where they went.
+ */
 function quietConsole(): void {
   if (consoleQuieted) return;
   consoleQuieted = true;
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  const stdout = process.stdout;
+  const write = stdout.write;
+  stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+    if (fileCodeOnStack(new Error())) return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stdout.write;
 }
 let consoleQuieted = false;
+/** Every protocol file this process has begun to load (before its module runs: its top-level code counts). */
+const filesLoaded = new Set<string>();
+
+function fileCodeOnStack(error: Error): boolean {
+  const stack = error.stack ?? '';
+  for (const file of filesLoaded) if (stack.includes(pathToFileURL(file).href) || stack.includes(file)) return true;
+  return false;
+}
 
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
