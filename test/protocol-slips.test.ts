@@ -31,6 +31,9 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
   ['an outcome named like a column', ["names: ['delivered', 'dark']", "names: ['delivered', 'trials']"], /outcome 'trials' is named like a column/],
   ['an outcome named like a parameter column', ["names: ['delivered', 'dark']", "names: ['loss', 'dark']"], /outcome 'loss' is named like a column/],
   ['an outcome named like a statistic', ["names: ['delivered', 'dark']", "names: ['success', 'dark']"], /outcome 'success' is named like a column/],
+  // plan's CSV and JSON write a target's metric beside its verdict column: the verdict would overwrite the outcome's value.
+  ["an outcome named like plan's verdict column", ["names: ['delivered', 'dark']", "names: ['delivered', 'meets']"], /outcome 'meets' is named like a column/],
+  ["a parameter named like plan's verdict column", ["{ name: 'spare',", "{ name: 'meets',"], /parameter 'meets' is named like a column/],
   ['duplicate outcomes', ["names: ['delivered', 'dark']", "names: ['dark', 'dark']"], /lists 'dark' twice/],
   ['overlapping success and disagreement', ['disagreement: [1]', 'disagreement: [0, 1]'], /in both outcomes\.success and outcomes\.disagreement/],
   [
