@@ -126,3 +126,23 @@ describe("a protocol file's own writes to process.stdout", () => {
     }
   });
 });
+
+describe('a canonicalize that merges states whose futures differ', () => {
+  it('is refused before run or exact prints its exact values beside the estimates', () => {
+    // Forgetting whether the message arrived merges the two ends: every exact value of the cell moves.
+    const text = FILE.replace('describe: (s) =>', 'canonicalize(s) { s[1] = 0; },\n  describe: (s) =>');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 20000\n' });
+    for (const args of [['run', '-f', 'csv'], ['exact'], ['plan', '--target', 'delivered>=0.5', '--vary', 'redundancy=1:3']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /far\.mjs: breaks the protocol contract: cell rounds=2, loss 0\.3: canonicalize changes the exact probability of delivered/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+});
