@@ -146,3 +146,30 @@ describe('a canonicalize that merges states whose futures differ', () => {
     }
   });
 });
+
+describe('a protocol file that changes its own outcomes or parameters once loaded', () => {
+  it('changes no column and no count: the tool holds frozen copies of what it checked', () => {
+    const own = FILE.replace(
+      "outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },",
+      'outcomes: OUTCOMES,\n  parameters: PARAMETERS,',
+    ).replace(
+      'export default',
+      "const OUTCOMES = { names: ['delivered', 'dark'], success: [0], disagreement: [1] };\nconst PARAMETERS = [{ name: 'spare', description: 'unused', minimum: 0, maximum: 3, default: 1 }];\nexport default",
+    );
+    // configure runs once per cell, in the tool and in every worker thread, after the checks: it renames a column, marks a failure a success, adds a parameter.
+    const changing = own.replace(
+      'configure: (p) => ({ rounds: p.rounds }),',
+      "configure: (p) => { OUTCOMES.names[1] = 'trials'; OUTCOMES.names.push('seed'); OUTCOMES.success.push(1); PARAMETERS[0].name = 'loss'; PARAMETERS.push({ name: 'x', description: 'x', minimum: 0, maximum: 1, default: 0 }); return { rounds: p.rounds }; },",
+    );
+    assert.notEqual(changing, own);
+    const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\nsweep:\n  spare: [0, 2]\n';
+    const dir = tempFiles({ 'far.mjs': changing, 's.yaml': scenario });
+    const plain = tempFiles({ 'far.mjs': own, 's.yaml': scenario });
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,delivered,dark,success,/);
+      assert.equal(r.stdout, cli(['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+    }
+  });
+});

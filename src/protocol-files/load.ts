@@ -363,21 +363,24 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   for (const method of ['nodes', 'crash', 'crashed'])
     need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
-  const full: OutcomeSet = {
-    names,
-    success: indices('success'),
-    disagreement: indices('disagreement'),
-    labels: (outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'],
-    shown: outcomes!.shown ?? [],
-  };
-  const naming = namingProblem(d['name'] as string, full, parameters as { name: string }[]);
+  // Frozen copies: the file's own arrays stay its own, so that a method that changes them later (a
+  // name pushed, a success index added) cannot change the columns or counts checked here.
+  const full: OutcomeSet = Object.freeze({
+    names: Object.freeze([...names]),
+    success: Object.freeze([...indices('success')]),
+    disagreement: Object.freeze([...indices('disagreement')]),
+    labels: Object.freeze([...((outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'])]) as unknown as [string, string],
+    shown: Object.freeze([...(outcomes!.shown ?? [])]),
+  });
+  const declared = Object.freeze((parameters as Record<string, unknown>[]).map((p) => Object.freeze({ ...p })));
+  const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[]);
   if (naming) throw new UsageError(file, naming);
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,
     exactNote: typeof d['exactNote'] === 'string' ? d['exactNote'] : 'generic engine, within its limits',
     usesRounds: d['usesRounds'] !== false,
-    parameters: parameters as ProtocolDefinition<unknown>['parameters'],
+    parameters: declared as unknown as ProtocolDefinition<unknown>['parameters'],
     outcomes: full,
   };
 }
