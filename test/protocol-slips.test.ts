@@ -36,6 +36,17 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
   ["a parameter named like plan's verdict column", ["{ name: 'spare',", "{ name: 'meets',"], /parameter 'meets' is named like a column/],
   ['duplicate outcomes', ["names: ['delivered', 'dark']", "names: ['dark', 'dark']"], /lists 'dark' twice/],
   ['overlapping success and disagreement', ['disagreement: [1]', 'disagreement: [0, 1]'], /in both outcomes\.success and outcomes\.disagreement/],
+  // The table reads them (as COMMIT_OUTCOMES has them): an index past the outcomes, or titles that are no text, stopped it with an internal error.
+  [
+    'outcomes.shown naming no outcome',
+    ['disagreement: [1] }', 'disagreement: [1], shown: [5] }'],
+    /outcomes\.shown, if given, must list distinct indices into outcomes\.names \(0 to 1\)/,
+  ],
+  [
+    'outcomes.labels that are not two titles',
+    ['disagreement: [1] }', "disagreement: [1], labels: ['only'] }"],
+    /outcomes\.labels, if given, must be two column titles/,
+  ],
   [
     'duplicate parameters',
     ["parameters: [{ name: 'spare',", "parameters: [{ name: 'spare', description: 'x', minimum: 0, maximum: 1, default: 0 }, { name: 'spare',"],

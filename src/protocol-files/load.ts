@@ -363,6 +363,17 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   for (const method of ['nodes', 'crash', 'crashed'])
     need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
+  // Optional, as COMMIT_OUTCOMES has them: the table's two column titles, and outcomes it shows in columns of their own.
+  const labels = outcomes!.labels;
+  need(
+    labels === undefined || (Array.isArray(labels) && labels.length === 2 && labels.every((l) => typeof l === 'string' && l.trim() !== '')),
+    "outcomes.labels, if given, must be two column titles (['success', 'disagreement'])",
+  );
+  const shown = outcomes!.shown;
+  need(
+    shown === undefined || (Array.isArray(shown) && shown.every((i, at) => Number.isInteger(i) && i >= 0 && i < names.length && shown.indexOf(i) === at)),
+    `outcomes.shown, if given, must list distinct indices into outcomes.names (0 to ${names.length - 1})`,
+  );
   // Frozen copies: the file's own arrays stay its own, so that a method that changes them later (a
   // name pushed, a success index added) cannot change the columns or counts checked here.
   const full: OutcomeSet = Object.freeze({
