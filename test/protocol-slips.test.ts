@@ -53,6 +53,8 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
     /declares 'spare' twice/,
   ],
   ['a parameter named like a column', ["{ name: 'spare',", "{ name: 'protocol',"], /parameter 'protocol'/],
+  // validate reads the bounds from the checking process as JSON, where Infinity is null: it refused every value as "at most null".
+  ['a parameter without a finite maximum', ['maximum: 3,', 'maximum: Infinity,'], /parameter spare needs a minimum and a maximum, finite numbers/],
   ['a parameter named like an outcome', ["{ name: 'spare',", "{ name: 'dark',"], /parameter|outcome 'dark'/],
 ];
 

@@ -342,7 +342,11 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     );
     need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
-    need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
+    // Finite: the bounds travel as JSON from the process that checks the file (validate reads them there), where Infinity is null.
+    need(
+      Number.isFinite(min) && Number.isFinite(max) && (min as number) <= (max as number),
+      `parameter ${p['name']} needs a minimum and a maximum, finite numbers (minimum ≤ maximum)`,
+    );
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
     need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
