@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { ROOT, cli, tempFiles } from './helpers.js';
 
 /**
  * A protocol file that keeps the contract in the cells the quick check explores (two rounds), and
@@ -170,6 +171,26 @@ describe('a protocol file that changes its own outcomes or parameters once loade
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,delivered,dark,success,/);
       assert.equal(r.stdout, cli(['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+    }
+  });
+});
+
+describe('crash roles of one name', () => {
+  it('are refused when the file loads: crash: { A: … } would set the rate of both', () => {
+    const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+    for (const roles of ["['A', 'A']", "['a', 'A']"]) {
+      const text = tcp.replace("roles: ['A', 'B'],", `roles: ${roles},`);
+      assert.notEqual(text, tcp);
+      const dir = tempFiles({ 'tcp.mjs': text, 's.yaml': 'protocol: ./tcp.mjs\nloss: 0.1\nrounds: 2\ncrash: { A: 0.1 }\ntrials: 2000\n' });
+      for (const args of [
+        ['check', join(dir, 'tcp.mjs')],
+        ['run', join(dir, 's.yaml')],
+      ]) {
+        const r = cli(args);
+        assert.equal(r.status, 2, `${roles} ${args[0]}: ${r.stderr}`);
+        assert.match(r.stderr, /roles names 'A' twice \(or in two cases\): each role needs a name of its own, its crash rate crashA/);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
     }
   });
 });

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
+import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -364,6 +365,13 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   need(
     roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
     "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
+  );
+  // Each role is a crash rate of its own (crash: { A: … } sets crashA): two roles of one name would share it.
+  const rateOf = (roles as string[] | undefined)?.map(crashParameterName) ?? [];
+  const shared = rateOf.findIndex((name, at) => rateOf.indexOf(name) !== at);
+  need(
+    shared < 0,
+    `roles names '${(roles as string[] | undefined)?.[shared]}' twice (or in two cases): each role needs a name of its own, its crash rate ${rateOf[shared]}`,
   );
   for (const method of ['nodes', 'crash', 'crashed'])
     need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
