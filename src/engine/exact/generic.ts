@@ -262,7 +262,7 @@ const MAX_CRASHING_NODES = 16;
  * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
  * crashed state and its probability, the product of each node's rate or its complement.
  */
-function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
+export function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
