@@ -31,7 +31,8 @@ const FAR: [string, [string, string], RegExp][] = [
   [
     'a resolve that leaves the clock where it was',
     ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = c.rounds === 5 && r === 0 ? 0 : 1;'],
-    /protocol far-cells: resolve did not advance the clock/,
+    // The exact engine meets the step that stops the clock; Monte Carlo's automaton, the state it comes back to.
+    /protocol far-cells: (resolve did not advance the clock|a trial can come back to a state it had left: resolve must advance the clock)/,
   ],
   [
     'process.exit in a method',

@@ -5,7 +5,7 @@ import { samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram } from '../tally.js';
-import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
+import { refuseUnreadableStep } from '../unfilled-step.js';
 import { deliveredCounts } from './delivered-counts.js';
 import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 
@@ -101,17 +101,14 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
       choiceNext[id] = Int32Array.from(probabilities, (_, i) => {
         const child = state.slice();
         protocol.resolve(child, config, step, i);
-        refuseStoppedClock(protocol.name, state[0]!, child);
         return idOf(child);
       });
       next.push(0, 0);
     } else {
       const lost = state.slice();
       protocol.resolve(lost, config, step, 0);
-      refuseStoppedClock(protocol.name, state[0]!, lost);
       const received = state.slice();
       protocol.resolve(received, config, step, 1);
-      refuseStoppedClock(protocol.name, state[0]!, received);
       next.push(idOf(lost), idOf(received));
     }
   }
