@@ -37,12 +37,12 @@ const FAR: [string, [string, string], RegExp][] = [
   [
     'process.exit in a method',
     ['resolve(s, c, step, r) {', 'resolve(s, c, step, r) { if (c.rounds === 5) process.exit(0);'],
-    /far\.mjs: called process\.exit\(0\) while its methods ran/,
+    /far\.mjs: called process\.exit\(0\) while the command ran/,
   ],
   [
     'process.exit in configure',
     ['configure: (p) => ({ rounds: p.rounds }),', 'configure: (p) => { if (p.rounds === 5) process.exit(0); return { rounds: p.rounds }; },'],
-    /far\.mjs: called process\.exit\(0\) while its methods ran/,
+    /far\.mjs: called process\.exit\(0\) while the command ran/,
   ],
 ];
 
@@ -194,4 +194,24 @@ describe('crash roles of one name', () => {
       }
     }
   });
+});
+
+describe('an error from a callback a protocol file scheduled', () => {
+  for (const [what, body, expected] of [
+    ['throws', "throw new Error('later');", /^twogenerals: protocol far-cells \(.*far\.mjs\) threw: later \(.*far\.mjs:\d+:\d+\)$/],
+    ['calls process.exit', 'process.exit(0);', /^twogenerals: .*far\.mjs: called process\.exit\(0\) while the command ran/],
+  ] as const) {
+    it(`that ${what} is the file's error (exit 2), not an internal one, nor an exit 0`, () => {
+      // Scheduled from configure in a cell the checks do not visit: it runs in the tool, after the isolated check.
+      const text = FILE.replace(
+        'configure: (p) => ({ rounds: p.rounds }),',
+        `configure: (p) => { if (p.rounds === 5) queueMicrotask(() => { ${body} }); return { rounds: p.rounds }; },`,
+      );
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), expected);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    });
+  }
 });

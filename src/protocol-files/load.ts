@@ -259,10 +259,11 @@ function refuseExitFromFiles(): void {
   if (exitRefused) return;
   exitRefused = true;
   const exit = process.exit;
-  process.exit = function (this: NodeJS.Process, code?: number | string | null) {
+  process.exit = function (this: NodeJS.Process, ...args: [code?: number | string | null]) {
     const file = protocolFileIn(new Error());
-    if (file) throw new UsageError(file.file, `called process.exit(${code ?? ''}) while its methods ran: a protocol file must not end the process`);
-    return exit.call(this, code);
+    if (file) throw new UsageError(file.file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+    // As called: process.exit() ends with process.exitCode, process.exit(undefined) would not.
+    return exit.apply(this, args);
   } as typeof process.exit;
 }
 let exitRefused = false;
