@@ -183,20 +183,21 @@ describe('the notWorseThan baseline gate', () => {
     assert.match(a.stderr, /notWorseThan: .*results\.json: counts do not match its digest/);
   });
   it('refuses a gate it cannot judge: no trials (`exact`) and no exact value for the cell (it was skipped, exit 0)', async () => {
-    // Crashes over a long (replayed) trace have no exact engine: `exact` has nothing to judge.
+    // 21 nodes able to crash at once are more than the exact engine branches over (16): `exact` has nothing to judge.
     const trace = '0\n'.repeat(20_049) + '1\n';
-    const gate = 'protocol: two-phase-commit\nchannel: { model: trace, file: t.txt }\ncrash: 0.01\nexpect:\n  - { metric: committed, atLeast: 0.999 }\n';
+    const gate =
+      'protocol: two-phase-commit\nchannel: { model: trace, file: t.txt }\nparticipants: 20\ncrash: 0.01\nexpect:\n  - { metric: committed, atLeast: 0.999 }\n';
     const dir = tempFiles({ 't.txt': trace, 'g.yaml': gate });
     for (const format of ['table', 'json', 'csv']) {
       const r = await cliIn(['exact', join(dir, 'g.yaml'), '--format', format]);
       assert.equal(r.status, 2, `${format}: ${r.stderr}`);
       assert.match(
         r.stderr,
-        /(^|\n)twogenerals: .*g\.yaml:5:5: the gate on committed cannot be judged in g \(file=t\.txt, .*\): it has no trials and no exact value \(judge it with trials: twogenerals run\)\n$/,
+        /(^|\n)twogenerals: .*g\.yaml:6:5: the gate on committed cannot be judged in g \(file=t\.txt, .*\): it has no trials and no exact value \(judge it with trials: twogenerals run\)\n$/,
         format,
       );
     }
-    // With trials the same gate is judged (and fails: committed is about 0.96).
+    // With trials the same gate is judged (and fails: committed is well below 0.999).
     const run = await cliIn(['run', join(dir, 'g.yaml'), '--trials', '2000', '--format', 'csv']);
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /^expect failed: g \(file=t\.txt, .*\): committed \[0\.\d+, 0\.\d+\] is not at least 0\.999\n/m);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
+import { ExactUnavailable, UNLIMITED, exactCell } from '../src/engine/exact/index.js';
 import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_WORDS, megabytes, momentsOf, tooMuchWork } from '../src/engine/exact/result.js';
 import { tempFiles } from './helpers.js';
 import { cell } from './exact-helpers.js';
@@ -43,13 +43,14 @@ describe('the exact engine’s entry: which engine runs a cell', () => {
       assert.equal(exactCell(model, UNLIMITED, 'generic').method, 'trace starts, each followed');
     });
 
-    it('refuses crashes over it with one sentence, before any work', () => {
+    it('follows the trace starts with crashes too, branching at each round start', () => {
+      // '0110' repeated: one copy from a start is received at half the starts. B crashes at round 1's start with 0.1.
       const model = cell('messenger', 'trace', { file, rounds: 1, redundancy: 1, crashB: 0.1 });
       assert.ok(model.replay && model.crash);
-      assert.throws(
-        () => exactSteps(model, UNLIMITED),
-        (error: unknown) => error instanceof ExactUnavailable && error.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)',
-      );
+      const result = exactCell(model);
+      assert.equal(result.method, 'trace starts, each followed');
+      const [both, neither, onlyA, onlyB] = result.outcomes;
+      assert.ok(Math.abs(both! - 0.9 * 0.5) < 1e-12 && neither === 0 && Math.abs(onlyA! - (0.1 + 0.9 * 0.5)) < 1e-12 && onlyB === 0, `${result.outcomes}`);
     });
   });
 });

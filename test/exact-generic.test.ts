@@ -6,6 +6,7 @@ import { UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
 import type { CellModel } from '../src/engine/model.js';
 import { SentAfterCrash, UnexpectedRound } from '../src/engine/montecarlo/generic.js';
 import { assertSame, cell, refusal } from './exact-helpers.js';
+import { UsageError } from '../src/errors.js';
 
 /**
  * The generic exact engine (src/engine/exact/generic.ts) where the closed forms and the
@@ -151,9 +152,15 @@ describe('the generic engine keeps the contract itself', () => {
         state[0] = state[0]! - 1;
       },
     } as ProtocolDefinition<unknown>;
-    assert.throws(() => exactCell(withProtocol(model, stuck), UNLIMITED, 'generic'), {
-      message: 'protocol messenger: resolve did not advance the clock (state[0])',
-    });
+    // The protocol's to fix (a UsageError: exit 2), not an internal error.
+    assert.throws(
+      () => exactCell(withProtocol(model, stuck), UNLIMITED, 'generic'),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.equal(error.message, 'protocol messenger: resolve did not advance the clock (state[0] went from 0 to 0) (state [0, 0, 0, 0])');
+        return true;
+      },
+    );
   });
 
   it('follows no choice of probability 0', () => {

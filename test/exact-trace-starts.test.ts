@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExactUnavailable, UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, exactSteps } from '../src/engine/exact/index.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, CHOOSE, END, ROUND, SEND } from '../src/contract/protocol.js';
 import type { Step } from '../src/contract/protocol.js';
@@ -239,11 +239,15 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       }
     }
   });
-  it('refuses crashes over a replayed trace', () => {
-    const model = cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 });
-    assert.throws(
-      () => exactCell(model),
-      (e: unknown) => e instanceof ExactUnavailable && e.message === 'crashes over a replayed trace have no exact engine (Monte Carlo runs)',
-    );
+  it('branches over crashes at each round start over a replayed trace', () => {
+    // A crashes at round 1's start for sure: it sends nothing and attacks not; B never hears the order.
+    const sure = exactCell(cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crashA: 1 }));
+    assert.equal(sure.method, 'trace starts, each followed');
+    assert.deepEqual(sure.outcomes, [0, 1, 0, 0]);
+    assert.equal(sure.messagesMean, 0);
+    // Some crash: every outcome's probability between the crash-free cell's and the sure crash's, summing to 1.
+    const some = exactCell(cell('retransmit', 'trace', { file: long, rounds: 2, redundancy: 1, crash: 0.01 }));
+    assert.ok(Math.abs(some.outcomes.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(some.outcomes[1]! > 0.01, `neither ${some.outcomes[1]}`);
   });
 });

@@ -249,6 +249,31 @@ describe('the trace channel at real sizes', () => {
     }
   });
 
+  it('gives the exact values of the pattern it repeats with crashes too, branching at each round start as the generic engine does', () => {
+    // Crash cells over a long trace had no exact engine (Monte Carlo only): the starts now branch over the crash patterns.
+    const dir = tempFiles({ 'p.txt': `${pattern}\n`, 'long.txt': `${pattern.repeat(repeats)}\n` });
+    const cases: Record<string, number | string>[] = [
+      { protocol: 'messenger', redundancy: 2, crash: 0.2 },
+      { protocol: 'retransmit', rounds: 4, redundancy: 1, crashA: 0.1, crashB: 0.25 },
+      { protocol: 'handshake', rounds: 3, redundancy: 2, crash: 0.15 },
+      { protocol: 'randomized', rounds: 3, redundancy: 1, crashB: 0.3 },
+      { protocol: 'two-phase-commit', rounds: 2, participants: 2, redundancy: 1, crashCoordinator: 0.1, crashCohort: 0.05 },
+    ];
+    for (const { protocol, ...params } of cases) {
+      const model = (file: string) => buildCellModel({ protocol: protocol as string, channel: 'trace', params: { ...params, file: join(dir, file) } });
+      const short = model('p.txt');
+      const long = model('long.txt');
+      assert.ok(short.crash && long.crash && long.replay && long.initialStates.length === 0, 'crash cells, the long trace replayed alone');
+      const expected = exactCell(short, UNLIMITED, 'generic');
+      const actual = exactCell(long);
+      assert.equal(actual.method, 'trace starts, each followed');
+      actual.outcomes.forEach((p, i) => close(p, expected.outcomes[i]!, 1e-12, `${protocol} outcome ${i}`));
+      close(actual.messagesMean, expected.messagesMean, 1e-11, `${protocol} messages`);
+      close(actual.deliveredMean, expected.deliveredMean, 1e-11, `${protocol} delivered`);
+      close(actual.roundsMean, expected.roundsMean, 1e-11, `${protocol} rounds`);
+    }
+  });
+
   it('agrees with its exact values in Monte Carlo, and gives the same bytes for any worker count', async () => {
     const dir = tempFiles({
       'long.txt': `${pattern.repeat(repeats)}\n`,

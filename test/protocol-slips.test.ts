@@ -31,14 +31,30 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
   ['an outcome named like a column', ["names: ['delivered', 'dark']", "names: ['delivered', 'trials']"], /outcome 'trials' is named like a column/],
   ['an outcome named like a parameter column', ["names: ['delivered', 'dark']", "names: ['loss', 'dark']"], /outcome 'loss' is named like a column/],
   ['an outcome named like a statistic', ["names: ['delivered', 'dark']", "names: ['success', 'dark']"], /outcome 'success' is named like a column/],
+  // plan's CSV and JSON write a target's metric beside its verdict column: the verdict would overwrite the outcome's value.
+  ["an outcome named like plan's verdict column", ["names: ['delivered', 'dark']", "names: ['delivered', 'meets']"], /outcome 'meets' is named like a column/],
+  ["a parameter named like plan's verdict column", ["{ name: 'spare',", "{ name: 'meets',"], /parameter 'meets' is named like a column/],
   ['duplicate outcomes', ["names: ['delivered', 'dark']", "names: ['dark', 'dark']"], /lists 'dark' twice/],
   ['overlapping success and disagreement', ['disagreement: [1]', 'disagreement: [0, 1]'], /in both outcomes\.success and outcomes\.disagreement/],
+  // The table reads them (as COMMIT_OUTCOMES has them): an index past the outcomes, or titles that are no text, stopped it with an internal error.
+  [
+    'outcomes.shown naming no outcome',
+    ['disagreement: [1] }', 'disagreement: [1], shown: [5] }'],
+    /outcomes\.shown, if given, must list distinct indices into outcomes\.names \(0 to 1\)/,
+  ],
+  [
+    'outcomes.labels that are not two titles',
+    ['disagreement: [1] }', "disagreement: [1], labels: ['only'] }"],
+    /outcomes\.labels, if given, must be two column titles/,
+  ],
   [
     'duplicate parameters',
     ["parameters: [{ name: 'spare',", "parameters: [{ name: 'spare', description: 'x', minimum: 0, maximum: 1, default: 0 }, { name: 'spare',"],
     /declares 'spare' twice/,
   ],
   ['a parameter named like a column', ["{ name: 'spare',", "{ name: 'protocol',"], /parameter 'protocol'/],
+  // validate reads the bounds from the checking process as JSON, where Infinity is null: it refused every value as "at most null".
+  ['a parameter without a finite maximum', ['maximum: 3,', 'maximum: Infinity,'], /parameter spare needs a minimum and a maximum, finite numbers/],
   ['a parameter named like an outcome', ["{ name: 'spare',", "{ name: 'dark',"], /parameter|outcome 'dark'/],
 ];
 

@@ -107,14 +107,7 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
       streams.stderr.write(`twogenerals: ${oneLine(error.message)}\n`);
       return EXIT.usage;
     }
-    const protocolFile = protocolFileIn(error);
-    if (protocolFile) {
-      // A user's protocol threw: their bug, reported in their words and place, not ours.
-      streams.stderr.write(
-        `twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`,
-      );
-      return EXIT.usage;
-    }
+    if (reportProtocolFileError(error, streams)) return EXIT.usage;
     if (isSystemError(error)) {
       // A file or device refused what was asked of it: the user's to fix, in words.
       const path = typeof error.path === 'string' ? `${error.path}: ` : '';
@@ -123,6 +116,28 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     }
     return reportInternal(error, streams);
   }
+}
+
+/** A user's protocol threw: their bug, reported in their words and place, not ours (true where it was). */
+function reportProtocolFileError(error: unknown, streams: Streams): boolean {
+  const protocolFile = protocolFileIn(error);
+  if (!protocolFile) return false;
+  // A user's protocol threw: their bug, reported in their words and place, not ours.
+  streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
+  return true;
+}
+
+/**
+ * An error nothing caught (a callback a protocol file scheduled, which throws or calls
+ * process.exit after its module ran): the file's, exit 2, where the error says so; else internal.
+ */
+function reportUncaught(error: unknown, streams: Streams): number {
+  if (error instanceof UsageError) {
+    streams.stderr.write(`twogenerals: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (reportProtocolFileError(error, streams)) return EXIT.usage;
+  return reportInternal(error, streams);
 }
 
 /** An internal failure: one line (the stack only with TWOGENERALS_DEBUG), exit 3. */
@@ -152,7 +167,7 @@ function oneLine(message: string): string {
 export function main(argv: readonly string[]): void {
   const { streams, stdout, settle } = processOutput();
   const fatal = (error: unknown): void => {
-    process.exitCode = reportInternal(error, streams);
+    process.exitCode = reportUncaught(error, streams);
     process.exit();
   };
   process.on('uncaughtException', fatal);

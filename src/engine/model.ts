@@ -7,6 +7,7 @@ import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/pa
 import { roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { meanCopiesReceived, oneSendOf } from './one-send.js';
+import { UsageError } from '../errors.js';
 
 /** What one cell runs: a protocol over a channel with its parameters. */
 export interface CellSpec {
@@ -113,7 +114,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     channelConfig,
     copies,
     outcomes: protocol.outcomes,
-    stateSize: protocol.stateSize(protocolConfig),
+    stateSize: checkedStateSize(protocol, protocolConfig),
     roundLimit: Math.max(roundLimitOf(protocol, { ...own, rounds: Number(params['rounds']) }), 1),
     crash,
     crashSampling,
@@ -170,6 +171,21 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const deliveryValues: number[] = [];
   return { ...shared, deliveryValues, ...channelTables(channel, channelConfig, deliveryValues, false) };
 }
+
+/**
+ * The cell's state size, held to the contract's bounds (check and the quick check hold the cells
+ * they explore to them): a size that is no whole number from 1 to 2^20 would give every trial an
+ * empty or unallocatable state, counted as outcomes no trace could replay.
+ */
+function checkedStateSize(protocol: ProtocolDefinition<unknown>, config: unknown): number {
+  const size = protocol.stateSize(config);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_STATE_SIZE)
+    throw new UsageError(`protocol ${protocol.name}`, `stateSize returned ${String(size)}; it must be a whole number from 1 (the clock) to 2^20`);
+  return size;
+}
+
+/** The largest state a protocol may declare (Int32 fields), as check holds it. */
+const MAX_STATE_SIZE = 1 << 20;
 
 type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initialSampling' | 'dispatchOrderFree'>;
 

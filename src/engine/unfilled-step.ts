@@ -29,6 +29,15 @@ export function refuseUnfilled(protocol: string, step: Step, outcomes: number, s
 }
 
 /**
+ * Throws StepNotFilled where `resolve` left the clock (state[0]) where it was, or moved it back:
+ * every engine relies on it growing, and the automata would otherwise hold a cycle (check and the
+ * quick check catch most, in the cells they explore).
+ */
+export function refuseStoppedClock(protocol: string, from: number, state: Int32Array): void {
+  if (!(state[0]! > from)) throw new StepNotFilled(protocol, `resolve did not advance the clock (state[0] went from ${from} to ${state[0]})`, state);
+}
+
+/**
  * Every rule an engine holds a step to where it reads each one as it is (the exact engines, the
  * automata): filled, and a choice's probabilities or a send's direction and round valid. The
  * per-trial loops check the same with cheap pre-filters and call the refusals themselves.

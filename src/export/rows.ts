@@ -9,6 +9,9 @@ export interface Rows {
   readonly records: readonly Record<string, Value>[];
 }
 
+/** `plan`'s column telling whether a setting meets every target, beside its parameters, cost and the targets' metrics. */
+export const PLAN_VERDICT_COLUMN = 'meets';
+
 const STAT_COLUMNS = [
   'success',
   'success_low',

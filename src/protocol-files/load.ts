@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
+import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -54,10 +55,13 @@ export const STAGES = {
 export type LoadStage = keyof typeof STAGES;
 
 let reportStage: (stage: LoadStage) => void = () => undefined;
+/** Whether this is the isolating process (which reports its stages), where a process.exit ends only itself and is reported as such. */
+let isolating = false;
 
 /** Where the stages of loading go as they start: the isolating thread reports them to the main thread. */
 export function onLoadStage(listener: (stage: LoadStage) => void): void {
   reportStage = listener;
+  isolating = true;
 }
 
 const loaded = new Map<string, Promise<ProtocolFile>>();
@@ -103,6 +107,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   if (expectedDigest !== undefined && digest !== expectedDigest)
     throw new UsageError(file, 'changed while the command ran (its sha256 differs from the one checked): run again');
   quietConsole();
+  filesLoaded.add(file);
   let module: { default?: unknown };
   reportStage('module');
   try {
@@ -138,6 +143,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
+  if (!isolating) refuseExitFromFiles();
   return result;
 }
 
@@ -242,13 +248,52 @@ async function withoutExit<T>(file: string, stage: string, f: () => T | Promise<
   }
 }
 
-/** A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV, JSON, shards). */
+/**
+ * Once a file is loaded, its methods run in the tool (and its worker threads) for as long as the
+ * command runs, also in cells the quick check never visited: a process.exit there would end the
+ * command with exit 0 and nothing printed. From then on process.exit, called with a protocol file's
+ * code on the stack, throws that file's error instead (exit 2); the tool's own calls end the
+ * process as before.
+ */
+function refuseExitFromFiles(): void {
+  if (exitRefused) return;
+  exitRefused = true;
+  const exit = process.exit;
+  process.exit = function (this: NodeJS.Process, ...args: [code?: number | string | null]) {
+    const file = protocolFileIn(new Error());
+    if (file) throw new UsageError(file.file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+    // As called: process.exit() ends with process.exitCode, process.exit(undefined) would not.
+    return exit.apply(this, args);
+  } as typeof process.exit;
+}
+let exitRefused = false;
+
+/**
+ * A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV,
+ * JSON, shards). So do its own writes to process.stdout, told by its code on the stack (its
+ * top-level code, a method, a callback it made); the tool's writes, and a worker thread's output
+ * passed on (the thread sends its file's writes to its stderr), go where they went.
+ */
 function quietConsole(): void {
   if (consoleQuieted) return;
   consoleQuieted = true;
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  const stdout = process.stdout;
+  const write = stdout.write;
+  stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+    if (fileCodeOnStack(new Error())) return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stdout.write;
 }
 let consoleQuieted = false;
+/** Every protocol file this process has begun to load (before its module runs: its top-level code counts). */
+const filesLoaded = new Set<string>();
+
+function fileCodeOnStack(error: Error): boolean {
+  const stack = error.stack ?? '';
+  for (const file of filesLoaded) if (stack.includes(pathToFileURL(file).href) || stack.includes(file)) return true;
+  return false;
+}
 
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
@@ -299,7 +344,11 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     );
     need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
-    need(typeof min === 'number' && typeof max === 'number' && min <= max, `parameter ${p['name']} needs a minimum and a maximum`);
+    // Finite: the bounds travel as JSON from the process that checks the file (validate reads them there), where Infinity is null.
+    need(
+      Number.isFinite(min) && Number.isFinite(max) && (min as number) <= (max as number),
+      `parameter ${p['name']} needs a minimum and a maximum, finite numbers (minimum ≤ maximum)`,
+    );
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
     need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
@@ -318,23 +367,44 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
     "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
   );
+  // Each role is a crash rate of its own (crash: { A: … } sets crashA): two roles of one name would share it.
+  const rateOf = (roles as string[] | undefined)?.map(crashParameterName) ?? [];
+  const shared = rateOf.findIndex((name, at) => rateOf.indexOf(name) !== at);
+  need(
+    shared < 0,
+    `roles names '${(roles as string[] | undefined)?.[shared]}' twice (or in two cases): each role needs a name of its own, its crash rate ${rateOf[shared]}`,
+  );
   for (const method of ['nodes', 'crash', 'crashed'])
     need(d[method] === undefined || typeof d[method] === 'function', `${method}, if given, must be a function`);
-  const full: OutcomeSet = {
-    names,
-    success: indices('success'),
-    disagreement: indices('disagreement'),
-    labels: (outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'],
-    shown: outcomes!.shown ?? [],
-  };
-  const naming = namingProblem(d['name'] as string, full, parameters as { name: string }[]);
+  // Optional, as COMMIT_OUTCOMES has them: the table's two column titles, and outcomes it shows in columns of their own.
+  const labels = outcomes!.labels;
+  need(
+    labels === undefined || (Array.isArray(labels) && labels.length === 2 && labels.every((l) => typeof l === 'string' && l.trim() !== '')),
+    "outcomes.labels, if given, must be two column titles (['success', 'disagreement'])",
+  );
+  const shown = outcomes!.shown;
+  need(
+    shown === undefined || (Array.isArray(shown) && shown.every((i, at) => Number.isInteger(i) && i >= 0 && i < names.length && shown.indexOf(i) === at)),
+    `outcomes.shown, if given, must list distinct indices into outcomes.names (0 to ${names.length - 1})`,
+  );
+  // Frozen copies: the file's own arrays stay its own, so that a method that changes them later (a
+  // name pushed, a success index added) cannot change the columns or counts checked here.
+  const full: OutcomeSet = Object.freeze({
+    names: Object.freeze([...names]),
+    success: Object.freeze([...indices('success')]),
+    disagreement: Object.freeze([...indices('disagreement')]),
+    labels: Object.freeze([...((outcomes!.labels as [string, string] | undefined) ?? ['success', 'disagreement'])]) as unknown as [string, string],
+    shown: Object.freeze([...(outcomes!.shown ?? [])]),
+  });
+  const declared = Object.freeze((parameters as Record<string, unknown>[]).map((p) => Object.freeze({ ...p })));
+  const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[]);
   if (naming) throw new UsageError(file, naming);
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,
     exactNote: typeof d['exactNote'] === 'string' ? d['exactNote'] : 'generic engine, within its limits',
     usesRounds: d['usesRounds'] !== false,
-    parameters: parameters as ProtocolDefinition<unknown>['parameters'],
+    parameters: declared as unknown as ProtocolDefinition<unknown>['parameters'],
     outcomes: full,
   };
 }

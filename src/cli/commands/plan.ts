@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
+import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -158,7 +159,7 @@ function render(
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
     ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
-    meets: c.meets,
+    [PLAN_VERDICT_COLUMN]: c.meets,
   }));
   if (format === 'json') return `${JSON.stringify({ winner: winner ? records[0] : null, frontier: records, exact }, null, 2)}\n`;
   if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });

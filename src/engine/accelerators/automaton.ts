@@ -1,5 +1,6 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
+import { UsageError } from '../../errors.js';
 import type { CellModel } from '../model.js';
 
 /**
@@ -84,12 +85,18 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     });
     nodes[id] = { kind: 'send', round, probabilities: t.probabilities, deliveryClass: t.deliveryClass, next };
   }
-  return { nodes, root, maxMessages: longestPath(nodes, root) };
+  return { nodes, root, maxMessages: longestPath(nodes, root, protocol.name) };
 }
 
-/** Messages on the longest path from the root (the automaton is acyclic: the clock only grows). */
-function longestPath(nodes: readonly AutomatonNode[], root: number): number {
+/**
+ * Messages on the longest path from the root. The automaton is acyclic where the clock only
+ * grows, as the contract asks; a protocol whose resolve leads back to a state already on the path
+ * (a cell the quick check did not explore) is refused as its own slip, not followed round forever.
+ */
+function longestPath(nodes: readonly AutomatonNode[], root: number, protocol: string): number {
   const depth = new Int32Array(nodes.length).fill(-1);
+  // The nodes whose children are being measured: the path from the root to the top of the stack.
+  const open = new Uint8Array(nodes.length);
   const stack = [root];
   while (stack.length) {
     const id = stack[stack.length - 1]!;
@@ -100,9 +107,16 @@ function longestPath(nodes: readonly AutomatonNode[], root: number): number {
     }
     const children = node.kind === 'end' ? [] : node.next.filter((n) => depth[n]! < 0);
     if (children.length) {
+      if (children.some((n) => open[n] === 1))
+        throw new UsageError(
+          `protocol ${protocol}`,
+          'a trial can come back to a state it had left: resolve must advance the clock (state[0]) on every step, so that every trial ends',
+        );
+      open[id] = 1;
       stack.push(...children);
       continue;
     }
+    open[id] = 0;
     stack.pop();
     const below = node.kind === 'end' ? 0 : Math.max(...node.next.map((n) => depth[n]!));
     depth[id] = below + (node.kind === 'send' ? 1 : 0);

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseUnreadableStep } from '../unfilled-step.js';
+import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
@@ -310,7 +310,7 @@ const MAX_CRASHING_NODES = 16;
  * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
  * crashed state and its probability, the product of each node's rate or its complement.
  */
-function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
+export function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
@@ -334,5 +334,5 @@ function crashBranches(model: CellModel, state: Int32Array, round: number): Bran
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {
-  if (!(child[0]! > from)) throw new Error(`protocol ${name}: resolve did not advance the clock (state[0])`);
+  refuseStoppedClock(name, from, child);
 }

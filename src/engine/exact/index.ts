@@ -22,8 +22,7 @@ export type ExactMethod = 'auto' | 'generic';
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
   if (model.replay) {
-    if (model.crash !== null) throw new ExactUnavailable('crashes over a replayed trace have no exact engine (Monte Carlo runs)');
-    // A long trace has no tables: it is averaged start by start.
+    // A long trace has no tables: it is averaged start by start (crashes branching at each round's start).
     if (!(model.channel.hasTables?.(model.channelConfig) ?? true)) return traceStartsExact(model, model.replay, limits);
   }
   const structured = method === 'auto' ? structuredSolverFor(model) : undefined;

@@ -1,7 +1,8 @@
 import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
-import { MAX_TRIAL_STEPS, TrialNeverEnds, UnexpectedRound } from '../montecarlo/generic.js';
+import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds } from '../montecarlo/generic.js';
+import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { momentsOf, tooMuchWork } from './result.js';
@@ -109,8 +110,14 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           break;
         }
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
-        // Crashes over a replayed trace are refused before this engine runs.
-        if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
+        if (step.kind === ROUND) {
+          // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
+          for (const [child, p] of crashBranches(model, state, step.round)) {
+            protocol.resolve(child, config, step, 0);
+            pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round });
+          }
+          break;
+        }
         if (step.kind === CHOOSE) {
           const choices = step.choices!;
           for (let i = 0; i < choices.length; i++) {
@@ -121,7 +128,14 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           }
           break;
         }
-        const copies = replay.delivered(position, step.direction);
+        // A crashed node dispatches nothing, and nothing reaches one: its copies still use up their packets, none delivered.
+        let reaches = true;
+        if (model.crash !== null) {
+          const sender = senderNode(step.direction, step.peer);
+          if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
+          reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+        }
+        const copies = reaches ? replay.delivered(position, step.direction) : 0;
         position = replay.after(position);
         sent++;
         arrived += copies;

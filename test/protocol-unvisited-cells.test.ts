@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, cli, tempFiles } from './helpers.js';
+
+/**
+ * A protocol file that keeps the contract in the cells the quick check explores (two rounds), and
+ * breaks it, by one replacement each, only with 5 rounds: the engines meet the slip there first,
+ * and must refuse it (one line naming the protocol or the file, exit 2) rather than count it,
+ * crash, or end the command with exit 0 and nothing printed.
+ */
+const FILE = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'far-cells',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: (c) => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+
+const FAR: [string, [string, string], RegExp][] = [
+  ['a state size that is no number', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? NaN : 2),'], /protocol far-cells: stateSize returned NaN/],
+  ['a state size past 2^20', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? 1e9 : 2),'], /protocol far-cells: stateSize returned 1000000000/],
+  [
+    'a resolve that leaves the clock where it was',
+    ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = c.rounds === 5 && r === 0 ? 0 : 1;'],
+    // The exact engine meets the step that stops the clock; Monte Carlo's automaton, the state it comes back to.
+    /protocol far-cells: (resolve did not advance the clock|a trial can come back to a state it had left: resolve must advance the clock)/,
+  ],
+  [
+    'process.exit in a method',
+    ['resolve(s, c, step, r) {', 'resolve(s, c, step, r) { if (c.rounds === 5) process.exit(0);'],
+    /far\.mjs: called process\.exit\(0\) while the command ran/,
+  ],
+  [
+    'process.exit in configure',
+    ['configure: (p) => ({ rounds: p.rounds }),', 'configure: (p) => { if (p.rounds === 5) process.exit(0); return { rounds: p.rounds }; },'],
+    /far\.mjs: called process\.exit\(0\) while the command ran/,
+  ],
+];
+
+describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {
+  it('the file without a slip runs with 5 rounds', () => {
+    const dir = tempFiles({ 'far.mjs': FILE, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  for (const [what, [from, to], expected] of FAR) {
+    it(`is refused by every engine, one line, exit 2: ${what}`, () => {
+      const text = FILE.replace(from, to);
+      assert.notEqual(text, FILE, 'the slip applies');
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+      assert.equal(cli(['check', join(dir, 'far.mjs')]).status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
+      for (const args of [
+        ['run', '--workers', '1'],
+        ['run', '--workers', '1', '--no-exact', '--trials', '140000'],
+        ['run', '--workers', '2', '--trials', '140000'],
+        ['exact'],
+        // A trial replayed step by step (trace, and blocks of fewer than 4,096 trials) holds no clock to the contract: the exact engine and the automata do.
+        ...(what.includes('clock') ? [] : [['trace', '--trial', '1']]),
+      ]) {
+        const command = args.join(' ');
+        const r = cli([...args, join(dir, 's.yaml')]);
+        assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+        assert.equal(r.stdout, '', command);
+        assert.match(r.stderr, expected, command);
+        assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+      }
+    });
+  }
+});
+
+describe('check holds resolve to being deterministic', () => {
+  it('a resolve that draws for itself is refused, naming resolve', () => {
+    // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1 + Math.floor(Math.random() * 1000);');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
+  });
+  it('a resolve that keeps a counter outside the state is refused', () => {
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /resolve is not deterministic/);
+  });
+  it('a send in round NaN is reported as such, not as a next that is not deterministic', () => {
+    const text = FILE.replace('step.round = 1;', 'step.round = NaN;');
+    const dir = tempFiles({ 'far.mjs': text });
+    const r = cli(['check', join(dir, 'far.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /a send in round NaN/);
+    assert.doesNotMatch(r.stderr, /not deterministic/);
+  });
+});
+
+describe("a protocol file's own writes to process.stdout", () => {
+  it('go to stderr, at load and in its methods, in every thread: the results are those of the file without them', () => {
+    const noisy = FILE.replace(
+      'resolve(s, c, step, r) {',
+      "resolve(s, c, step, r) { if (r === 1 && s[0] === 0 && (calls++ & 4095) === 0) process.stdout.write('noise\\n');",
+    ).replace('export default', "process.stdout.write('top\\n');\nlet calls = 0;\nexport default");
+    // 140,000 trials are three blocks: with two workers the file runs (and writes) in pool threads too.
+    const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\n';
+    const dir = tempFiles({ 'far.mjs': noisy, 's.yaml': scenario });
+    const quiet = tempFiles({ 'far.mjs': FILE, 's.yaml': scenario });
+    for (const args of [
+      ['run', '-f', 'csv', '--workers', '1'],
+      ['run', '-f', 'csv', '--workers', '2'],
+      ['exact', '-f', 'csv'],
+      ['trace', '--trial', '3'],
+    ]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /noise|top/, command);
+      assert.match(r.stderr, /top/, `${command}: the file did write`);
+      assert.equal(r.stdout, cli([...args, join(quiet, 's.yaml')]).stdout, command);
+    }
+  });
+});
+
+describe('a canonicalize that merges states whose futures differ', () => {
+  it('is refused before run or exact prints its exact values beside the estimates', () => {
+    // Forgetting whether the message arrived merges the two ends: every exact value of the cell moves.
+    const text = FILE.replace('describe: (s) =>', 'canonicalize(s) { s[1] = 0; },\n  describe: (s) =>');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 20000\n' });
+    for (const args of [['run', '-f', 'csv'], ['exact'], ['plan', '--target', 'delivered>=0.5', '--vary', 'redundancy=1:3']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /far\.mjs: breaks the protocol contract: cell rounds=2, loss 0\.3: canonicalize changes the exact probability of delivered/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+});
+
+describe('a protocol file that changes its own outcomes or parameters once loaded', () => {
+  it('changes no column and no count: the tool holds frozen copies of what it checked', () => {
+    const own = FILE.replace(
+      "outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },",
+      'outcomes: OUTCOMES,\n  parameters: PARAMETERS,',
+    ).replace(
+      'export default',
+      "const OUTCOMES = { names: ['delivered', 'dark'], success: [0], disagreement: [1] };\nconst PARAMETERS = [{ name: 'spare', description: 'unused', minimum: 0, maximum: 3, default: 1 }];\nexport default",
+    );
+    // configure runs once per cell, in the tool and in every worker thread, after the checks: it renames a column, marks a failure a success, adds a parameter.
+    const changing = own.replace(
+      'configure: (p) => ({ rounds: p.rounds }),',
+      "configure: (p) => { OUTCOMES.names[1] = 'trials'; OUTCOMES.names.push('seed'); OUTCOMES.success.push(1); PARAMETERS[0].name = 'loss'; PARAMETERS.push({ name: 'x', description: 'x', minimum: 0, maximum: 1, default: 0 }); return { rounds: p.rounds }; },",
+    );
+    assert.notEqual(changing, own);
+    const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\nsweep:\n  spare: [0, 2]\n';
+    const dir = tempFiles({ 'far.mjs': changing, 's.yaml': scenario });
+    const plain = tempFiles({ 'far.mjs': own, 's.yaml': scenario });
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,delivered,dark,success,/);
+      assert.equal(r.stdout, cli(['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+    }
+  });
+});
+
+describe('crash roles of one name', () => {
+  it('are refused when the file loads: crash: { A: … } would set the rate of both', () => {
+    const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+    for (const roles of ["['A', 'A']", "['a', 'A']"]) {
+      const text = tcp.replace("roles: ['A', 'B'],", `roles: ${roles},`);
+      assert.notEqual(text, tcp);
+      const dir = tempFiles({ 'tcp.mjs': text, 's.yaml': 'protocol: ./tcp.mjs\nloss: 0.1\nrounds: 2\ncrash: { A: 0.1 }\ntrials: 2000\n' });
+      for (const args of [
+        ['check', join(dir, 'tcp.mjs')],
+        ['run', join(dir, 's.yaml')],
+      ]) {
+        const r = cli(args);
+        assert.equal(r.status, 2, `${roles} ${args[0]}: ${r.stderr}`);
+        assert.match(r.stderr, /roles names 'A' twice \(or in two cases\): each role needs a name of its own, its crash rate crashA/);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+    }
+  });
+});
+
+describe('an error from a callback a protocol file scheduled', () => {
+  for (const [what, body, expected] of [
+    ['throws', "throw new Error('later');", /^twogenerals: protocol far-cells \(.*far\.mjs\) threw: later \(.*far\.mjs:\d+:\d+\)$/],
+    ['calls process.exit', 'process.exit(0);', /^twogenerals: .*far\.mjs: called process\.exit\(0\) while the command ran/],
+  ] as const) {
+    it(`that ${what} is the file's error (exit 2), not an internal one, nor an exit 0`, () => {
+      // Scheduled from configure in a cell the checks do not visit: it runs in the tool, after the isolated check.
+      const text = FILE.replace(
+        'configure: (p) => ({ rounds: p.rounds }),',
+        `configure: (p) => { if (p.rounds === 5) queueMicrotask(() => { ${body} }); return { rounds: p.rounds }; },`,
+      );
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.trim(), expected);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    });
+  }
+});
