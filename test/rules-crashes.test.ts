@@ -6,6 +6,9 @@ import { A_TO_B, B_TO_A, END, GENERALS_OUTCOMES, ROUND, SEND, generalsOutcome } 
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { good } from './rule-protocol.js';
+import { join } from 'node:path';
+import { tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /**
  * The contract checker's rules for protocols that support crashes, for `next` writing fields the
@@ -468,4 +471,59 @@ describe('the contract checker: the quick check, the position, the cells', () =>
       { rounds: 2, x: 0.3, n: 2 },
     ]);
   });
+});
+
+describe('a protocol that sends in a round it never started (ROUND), with crashes on', () => {
+  // Two rounds of one order each, crash members declared, but round 2 (or every round) never
+  // started: no crash could be drawn there, and the numbers would be crash-free.
+  const file = (name: string, startsRounds: string) => `export default ({ SEND, END, ROUND, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: '${name}',
+  summary: 'A sends the order once a round; B attacks once it holds it.',
+  outcomes: GENERALS_OUTCOMES,
+  parameters: [],
+  usesRounds: true,
+  configure: (p) => ({ rounds: p.rounds, crashes: p.crashes === 1 }),
+  stateSize: () => 6,
+  // [clock, B holds the order, rounds done, A crashed, B crashed, this round started]
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    const round = s[2] + 1;
+    if (round > c.rounds || s[3] === 1) { step.kind = END; step.outcome = generalsOutcome(s[3] === 0, s[4] === 0 && s[1] === 1); return; }
+    if (c.crashes && s[5] === 0 && (${startsRounds})) { step.kind = ROUND; step.round = round; return; }
+    step.kind = SEND; step.direction = A_TO_B; step.round = round; step.label = 'order';
+  },
+  resolve(s, c, step, r) {
+    if (step.kind === ROUND) s[5] = 1;
+    else { s[1] |= r; s[2] += 1; s[5] = 0; }
+    s[0] += 1;
+  },
+  roles: ['A', 'B'],
+  nodes: () => [0, 1],
+  crash(s, c, node) { s[3 + node] = 1; },
+  crashed: (s, c, node) => s[3 + node] === 1,
+  describe: (s) => 'round ' + (s[2] + 1),
+});
+`;
+  for (const [name, what, startsRounds, round, started] of [
+    ['never-started', 'never says ROUND', 'false', 1, 'none'],
+    ['first-started', 'says ROUND for round 1 only', 'round === 1', 2, '1'],
+  ] as const) {
+    it(`${what}: run, exact and trace refuse it in one line (exit 2), not crash-free numbers`, async () => {
+      const dir = tempFiles({ 'p.mjs': file(name, startsRounds), 's.yaml': 'protocol: ./p.mjs\nloss: 0.2\nrounds: 2\ncrash: 0.3\ntrials: 2000\nseed: 1\n' });
+      const message = new RegExp(
+        `^twogenerals: protocol ${name}: order was sent in round ${round}, but the last round started \\(step\\.kind = ROUND\\) was ${started}: with crashes on, next says ROUND for a round before anything is sent in it \\(the engines draw its crashes there\\)\\n$`,
+      );
+      for (const args of [
+        ['run', join(dir, 's.yaml'), '--format', 'csv'],
+        ['run', join(dir, 's.yaml'), '--format', 'csv', '--workers', '2', '--trials', '200000', '--no-exact'],
+        ['exact', join(dir, 's.yaml')],
+        ['trace', join(dir, 's.yaml'), '--trial', '1'],
+      ]) {
+        const r = await cliIn(args);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '', args.join(' '));
+        assert.match(r.stderr, message, args.join(' '));
+      }
+    });
+  }
 });

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { SentAfterCrash, UnexpectedRound } from '../montecarlo/generic.js';
+import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
@@ -59,6 +59,8 @@ interface Node {
   readonly messages: MessageMass;
   deliveredMass: number;
   roundsMass: number;
+  /** The last round started (ROUND) on the paths here, the least of them where they differ (crashes only). */
+  started: number;
 }
 
 /** Fields per block that new states are copied into. */
@@ -136,13 +138,14 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     shift: number,
     deliveredMass: number,
     roundsMass: number,
+    started: number,
   ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
     const level = (levels[clock] ??= new StateTable());
     const existing = level.find(channelState, child);
     if (!existing) {
-      const node: Node = { state: kept(child), channelState, messages: from.scaled(factor, shift), deliveredMass, roundsMass };
+      const node: Node = { state: kept(child), channelState, messages: from.scaled(factor, shift), deliveredMass, roundsMass, started };
       level.add(node);
       liveWords += nodeWords(node);
       return;
@@ -152,6 +155,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     liveWords += existing.messages.mass.length - before;
     existing.deliveredMass += deliveredMass;
     existing.roundsMass += roundsMass;
+    if (started < existing.started) existing.started = started;
   };
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
@@ -170,7 +174,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   for (const { probability, state: channelState } of starts) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0);
+    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0, 0);
   }
 
   const step = new Step();
@@ -216,7 +220,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
-          addBranch(scratch, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p);
+          addBranch(scratch, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p, node.started);
         }
         continue;
       }
@@ -231,13 +235,14 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           }
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
-          addBranch(child, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p);
+          addBranch(child, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p, step.round);
         }
         continue;
       }
       if (step.kind !== SEND) throw new Error('unknown step kind');
       let reaches = true;
       if (model.crash !== null) {
+        if (step.round > node.started) throw new UnannouncedRound(protocol.name, step, node.started);
         const sender = senderNode(step.direction, step.peer);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
         reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
@@ -249,7 +254,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
-        addBranch(scratch, t.nextState[i]!, node.messages, p, 1, (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p, mass * p * step.round);
+        addBranch(
+          scratch,
+          t.nextState[i]!,
+          node.messages,
+          p,
+          1,
+          (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p,
+          mass * p * step.round,
+          node.started,
+        );
       }
     }
     checkLimits();

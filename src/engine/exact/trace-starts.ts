@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds } from '../montecarlo/generic.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } from '../montecarlo/generic.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -45,6 +45,8 @@ interface Branch {
   readonly messages: number;
   readonly delivered: number;
   readonly round: number;
+  /** The last round started (ROUND), with crashes. */
+  readonly started: number;
 }
 
 /**
@@ -87,11 +89,12 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
     }
     const initial = new Int32Array(model.stateSize);
     protocol.init(initial, config);
-    pending.push({ state: initial, position: start, probability: 1, messages: 0, delivered: 0, round: 0 });
+    pending.push({ state: initial, position: start, probability: 1, messages: 0, delivered: 0, round: 0, started: 0 });
     while (pending.length) {
       const branch = pending.pop()!;
       const state = branch.state;
       let { position, messages: sent, delivered: arrived, round } = branch;
+      const started = branch.started;
       for (let steps = 0; ; steps++) {
         if (++expanded - reported >= CHECK_WORK) {
           look(start);
@@ -114,7 +117,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
           for (const [child, p] of crashBranches(model, state, step.round)) {
             protocol.resolve(child, config, step, 0);
-            pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round });
+            pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round, started: step.round });
           }
           break;
         }
@@ -124,13 +127,14 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
             if (choices[i] === 0) continue;
             const child = state.slice();
             protocol.resolve(child, config, step, i);
-            pending.push({ state: child, position, probability: branch.probability * choices[i]!, messages: sent, delivered: arrived, round });
+            pending.push({ state: child, position, probability: branch.probability * choices[i]!, messages: sent, delivered: arrived, round, started });
           }
           break;
         }
         // A crashed node dispatches nothing, and nothing reaches one: its copies still use up their packets, none delivered.
         let reaches = true;
         if (model.crash !== null) {
+          if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
           const sender = senderNode(step.direction, step.peer);
           if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
           reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));

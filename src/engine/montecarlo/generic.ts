@@ -1,6 +1,6 @@
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -9,7 +9,7 @@ import { drawStart, startOrderFor } from './start-order.js';
 import { grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
-export { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+export { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
 
 /** Each probability array's table, and the probabilities it was made from. */
 const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
@@ -71,6 +71,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   if (replay) observer?.onStart?.(channelState);
   let messages = 0;
   let lastRound = 0;
+  let started = 0; // the last round started (ROUND), with crashes
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
     clearStep(step);
@@ -86,6 +87,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
       drawCrashes(model, rng, state, step.round, observer);
+      started = step.round;
       result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
@@ -95,6 +97,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       // channel's state moves on) but none is delivered.
       let reaches = true;
       if (crash !== null) {
+        if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
         const sender = senderNode(step.direction, step.peer);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
         reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));

@@ -41,6 +41,22 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/**
+ * A protocol that, with crashes on, sent in a round it had not started (step.kind = ROUND): the
+ * engines draw a round's crashes where it starts, so that round would have none (a protocol file
+ * that never says ROUND would print crash-free numbers for crash cells). The protocol's author's
+ * to fix (exit 2).
+ */
+export class UnannouncedRound extends UsageError {
+  override name = 'UnannouncedRound';
+  constructor(protocol: string, step: Step, started: number) {
+    super(
+      `protocol ${protocol}`,
+      `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`,
+    );
+  }
+}
+
 /** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
 export function refuseAnnouncement(protocol: string, step: Step, state: Int32Array): void {
   const problem = announcementProblem(step);

@@ -154,9 +154,9 @@ export class WorkerPool {
       };
       thread.on('error', (error) =>
         fail(
-          // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, a crashed node that sends, ROUND without crashes,
+          // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, a crashed node that sends, ROUND without crashes or a send in a round not started,
           // file changed) arrives as a plain Error: it stays the user's to fix
-          ['TrialNeverEnds', 'StepNotFilled', 'SentAfterCrash', 'UnexpectedRound', 'UsageError'].includes(error.name)
+          ['TrialNeverEnds', 'StepNotFilled', 'SentAfterCrash', 'UnexpectedRound', 'UnannouncedRound', 'UsageError'].includes(error.name)
             ? new UsageError('', error.message)
             : new WorkerFailure(`a worker thread failed: ${error.message}`),
         ),
