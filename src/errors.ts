@@ -1,4 +1,4 @@
-import { terminalSafe } from './io/text.js';
+import { byItsEnds, terminalSafe } from './io/text.js';
 
 /**
  * Errors a user can cause and fix. Each carries one full line: where (file:line:column, or the
@@ -14,7 +14,7 @@ export class UsageError extends Error {
   ) {
     // One line, and nothing a terminal would obey: a file name or value may hold anything, of any
     // length (a flag's value of 40,000 characters is shown by its ends).
-    const shown = place.length > PLACE_SHOWN ? `${place.slice(0, PLACE_SHOWN - 80)}…${place.slice(-60)}` : place;
+    const shown = byItsEnds(place, PLACE_SHOWN, PLACE_SHOWN - 80, 60);
     super(terminalSafe(shown ? `${shown}: ${problem}` : problem, true));
     this.name = 'UsageError';
   }

@@ -15,7 +15,7 @@ import { makeSchemaCommand } from './commands/schema.js';
 import { makeTraceCommand } from './commands/trace.js';
 import { makeValidateCommand } from './commands/validate.js';
 import { isSystemError, systemErrorWords } from '../io/files.js';
-import { terminalSafe } from '../io/text.js';
+import { byItsEnds, terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
 import { processOutput } from './output.js';
 import { addSessionFlags } from './session.js';
@@ -122,7 +122,6 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
 function reportProtocolFileError(error: unknown, streams: Streams): boolean {
   const protocolFile = protocolFileIn(error);
   if (!protocolFile) return false;
-  // A user's protocol threw: their bug, reported in their words and place, not ours.
   streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
   return true;
 }
@@ -156,7 +155,7 @@ function oneLine(message: string): string {
     .filter(Boolean)
     .join(' ');
   // A flag's value of any length is echoed by commander: shown by its ends.
-  return line.length > 1000 ? `${line.slice(0, 700)}…${line.slice(-200)}` : line;
+  return byItsEnds(line, 1000, 700, 200);
 }
 
 /**

@@ -71,6 +71,11 @@ export function markdownText(text: string): string {
     .replace(/^([-+=])/, '\\$1');
 }
 
+/** Text longer than `limit` shown by its two ends, `head` and `tail` characters (a flag's value of 40,000 characters in an error line). */
+export function byItsEnds(text: string, limit: number, head: number, tail: number): string {
+  return text.length > limit ? `${text.slice(0, head)}…${text.slice(-tail)}` : text;
+}
+
 /**
  * A line of Markdown the tool writes around text that may be the user's (a seed, a file name, a
  * baseline's path): one line, control characters visible, and the characters that would start

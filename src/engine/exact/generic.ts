@@ -310,7 +310,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
  * more (measured cold, in a run: 0.6–1 µs a unit at 6 to 24 fields), where a unit is meant to be
  * about a microsecond (result.ts), as the other engines' are.
  */
-export function stateBranchUnits(stateSize: number): number {
+function stateBranchUnits(stateSize: number): number {
   return 1 + (stateSize >> 3);
 }
 
