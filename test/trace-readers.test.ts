@@ -151,7 +151,40 @@ describe('CSV with quotes (RFC 4180)', () => {
     // `""""` is a field holding one quote, as it is in the column wanted: the record has a field, but not the column.
     assert.equal(refusal('a,"lost"\n0,1\n""""\n1,0\n', { column: 'lost' }), 't:3: the row has 1 field, so no column "lost" (field 2)');
     assert.equal(refusal('a,"lost"\n0,1\n  """"""  \r\n1,0\n', { column: 'lost' }), 't:3: the row has 1 field, so no column "lost" (field 2)');
-    assert.equal(refusal('a,"lost"\n0,1\n""""\n1,0\n', { column: 'a' }), 't:3: "\\"" in column "a": a trace is 0 or false (delivered), 1 or true (lost)');
+    assert.equal(refusal('a,"lost"\n0,1\n""""\n1,0\n', { column: 'a' }), 't:3: the row has 1 field but the header has 2: a row has one field per column');
+    assert.equal(refusal('a,"lost"\n0,1\n"""",0\n1,0\n', { column: 'a' }), 't:3: "\\"" in column "a": a trace is 0 or false (delivered), 1 or true (lost)');
+  });
+
+  it('refuses a row of more or fewer fields than the header, quoted or not, where the column read is whole: the row is misaligned, so which field is the column is a guess', () => {
+    const more = 't:3: the row has 3 fields but the header has 2: a row has one field per column';
+    const fewer = 't:3: the row has 2 fields but the header has 3: a row has one field per column';
+    // plain (no quote in the file), then by RFC 4180 (a quote earlier), with each delimiter
+    for (const [d, q] of [
+      [',', ''],
+      [';', ''],
+      ['\t', ''],
+      [',', '"'],
+      [';', '"'],
+      ['\t', '"'],
+    ] as const) {
+      const head = `${q}time${q}${d}lost\n1${d}0\n`;
+      assert.equal(refusal(`${head}2${d}1${d}0\n3${d}0\n`, { column: 'lost' }), more, `${JSON.stringify(d)} ${q}`);
+      assert.equal(refusal(`${head}2${d}1${d}\r\n3${d}0\n`, { column: 'lost' }), more, `a trailing delimiter ${JSON.stringify(d)} ${q}`);
+      assert.equal(refusal(`${head}2${d}"1"${d}x\n`, { column: 'lost' }), more, `quoted ${JSON.stringify(d)}`);
+      const three = `${q}time${q}${d}lost${d}note\n1${d}0${d}a\n`;
+      assert.equal(refusal(`${three}2${d}1\n3${d}0${d}b\n`, { column: 'lost' }), fewer, `${JSON.stringify(d)} ${q}`);
+      // a delimiter inside quotes ends no field
+      assert.equal(read(`${three}2${d}1${d}"a${d}b"\n`, { column: 'lost' }), '01');
+    }
+    // far into a file, where the scan reads rows in blocks
+    assert.equal(
+      refusal(`t,lost\n${'1,0\n'.repeat(100_000)}1,1,1\n`, { column: 'lost' }),
+      't:100002: the row has 3 fields but the header has 2: a row has one field per column',
+    );
+    assert.equal(
+      refusal(`t,lost,x\n${'1,0,\n'.repeat(100_000)}1,1\n`, { column: 'lost' }),
+      't:100002: the row has 2 fields but the header has 3: a row has one field per column',
+    );
   });
 
   it('reads a tab-separated file with a leading empty field: a tab is a delimiter there, not a blank', () => {

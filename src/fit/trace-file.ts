@@ -956,6 +956,8 @@ class ColumnCollector {
   private readonly outcomes: Outcomes;
   /** The column's field, once the header has been read. */
   index = -1;
+  /** The header's number of fields, which every row has (a row with another number is misaligned: its column is a guess). */
+  fields = -1;
 
   constructor(
     private readonly file: string,
@@ -967,6 +969,7 @@ class ColumnCollector {
 
   header(fields: readonly string[], line: number): void {
     const names = fields.map((name) => name.trim());
+    this.fields = fields.length;
     this.index = names.indexOf(this.column.trim());
     if (this.index < 0) {
       const listed = names.map((name) => JSON.stringify(name)).join(', ');
@@ -979,6 +982,16 @@ class ColumnCollector {
 
   missing(fields: number, line: number): never {
     throw new TraceError(this.file, line, `the row has ${fields} field${fields === 1 ? '' : 's'}, so no column "${this.column}" (field ${this.index + 1})`);
+  }
+
+  /** Refuses a row of other than the header's number of fields. */
+  count(fields: number, line: number): void {
+    if (fields !== this.fields)
+      throw new TraceError(
+        this.file,
+        line,
+        `the row has ${fields} field${fields === 1 ? '' : 's'} but the header has ${this.fields}: a row has one field per column`,
+      );
   }
 
   add(raw: string, line: number): void {
@@ -1102,7 +1115,7 @@ class CsvReader {
     const scanner = this.scanner!;
     for (;;) {
       const index = this.collector.index;
-      const lines: LineKind = { kind: 'csv', delimiter: this.delimiter?.charCodeAt(0) ?? 0, index, quoted: this.quoted };
+      const lines: LineKind = { kind: 'csv', delimiter: this.delimiter?.charCodeAt(0) ?? 0, index, fields: this.collector.fields, quoted: this.quoted };
       if (!scanner.scan(lines, final, this.take)) throw notUtf8(this.file);
       if (this.asText) {
         // The open line starts a line, so the decoder starts at a character. The scan goes on
@@ -1205,6 +1218,9 @@ function readPlainCsv(text: string, delimiter: string, collector: ColumnCollecto
         if (field < collector.index) collector.missing(field + 1, line);
         let to = from;
         while (to < e && text.charCodeAt(to) !== d) to++;
+        let fields = field + 1;
+        for (let at = to; at < e; at++) if (text.charCodeAt(at) === d) fields++;
+        collector.count(fields, line);
         const c = text.charCodeAt(from);
         if (to - from === 1 && (c === ZERO || c === ONE)) collector.addOutcome(c - ZERO, line);
         else collector.add(text.slice(from, to), line);
@@ -1333,6 +1349,7 @@ function readQuotedCsv(
       continue;
     }
     if (field <= collector.index) collector.missing(field, endLine);
+    collector.count(field, endLine);
     if (outcome >= 0) collector.addOutcome(outcome, endLine);
     else collector.add(wanted!, endLine);
   }

@@ -16,7 +16,7 @@ const NEWLINE = 0x0a;
 interface ScanExports {
   readonly memory: WebAssembly.Memory;
   ping(from: number, to: number, final: number): number;
-  csv(from: number, to: number, final: number, delimiter: number, index: number, quoted: number): number;
+  csv(from: number, to: number, final: number, delimiter: number, index: number, fields: number, quoted: number): number;
   rows(from: number, to: number, start: number): number;
   digits(from: number, to: number, state: number): number;
   digitState(): number;
@@ -41,7 +41,9 @@ function scanModule(): WebAssembly.Module | null {
 }
 
 /** Which lines a scan reads: a ping log's, or a CSV's with its delimiter and the wanted field (−1 before the header is read). */
-export type LineKind = { readonly kind: 'ping' } | { readonly kind: 'csv'; readonly delimiter: number; readonly index: number; readonly quoted: boolean };
+export type LineKind =
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'csv'; readonly delimiter: number; readonly index: number; readonly fields: number; readonly quoted: boolean };
 
 /**
  * Takes a batch of records, one a line in order: `records[0 … count − 1]`. An other line's text
@@ -112,7 +114,10 @@ export class LineScanner {
     let from: number = INPUT_BYTE;
     const fin = final ? 1 : 0;
     for (;;) {
-      from = lines.kind === 'ping' ? this.exports.ping(from, end, fin) : this.exports.csv(from, end, fin, lines.delimiter, lines.index, lines.quoted ? 1 : 0);
+      from =
+        lines.kind === 'ping'
+          ? this.exports.ping(from, end, fin)
+          : this.exports.csv(from, end, fin, lines.delimiter, lines.index, lines.fields, lines.quoted ? 1 : 0);
       const count = this.exports.records();
       if (count > 0) take(this.records, count);
       // A CSV's scan stops at its header (`take` reads it, and the caller scans on with its field)

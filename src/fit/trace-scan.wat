@@ -209,10 +209,10 @@
   ;; 0 or 1, the outcome its field `index` (0, 1, false, true in any case, blanks around) says;
   ;; NO_ROW for a blank or `#` line; else an other line (the header, a missing field, any other
   ;; value: the reader words those). A negative index (the header not yet read) makes every row
-  ;; an other line. The line's newline and the delimiters before it are found in one pass,
-  ;; sixteen bytes at a time.
-  (func $csvLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (result i32)
-    (local $p i32) (local $e i32) (local $field i32) (local $from i32) (local $end i32) (local $c i32)
+  ;; an other line, and so is a row of other than `fields` fields (the header's). The line's newline
+  ;; and the delimiters before it are found in one pass, sixteen bytes at a time.
+  (func $csvLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (param $fields i32) (result i32)
+    (local $p i32) (local $e i32) (local $field i32) (local $from i32) (local $end i32) (local $c i32) (local $count i32)
     (local $ends i32) (local $delimiters i32) (local $vd v128) (local $v v128)
     (local.set $vd (i8x16.splat (local.get $d)))
     (local.set $from (select (local.get $s) (i32.const -1) (i32.eqz (local.get $index))))
@@ -226,6 +226,7 @@
         ;; the delimiters before the line's newline, if it is in this chunk
         (if (local.get $ends)
           (then (local.set $delimiters (i32.and (local.get $delimiters) (i32.sub (i32.and (local.get $ends) (i32.sub (i32.const 0) (local.get $ends))) (i32.const 1))))))
+        (local.set $count (i32.add (local.get $count) (i32.popcnt (local.get $delimiters))))
         (block $taken
           (loop $delimiter
             (br_if $taken (i32.eqz (local.get $delimiters)))
@@ -266,6 +267,7 @@
     (if (i32.or (i32.lt_s (local.get $end) (i32.const 0)) (i32.gt_u (local.get $end) (local.get $e)))
       (then (local.set $end (local.get $e))))
     (if (i32.gt_u (local.get $from) (local.get $end)) (then (return (call $other (local.get $s)))))
+    (if (i32.ne (i32.add (local.get $count) (i32.const 1)) (local.get $fields)) (then (return (call $other (local.get $s)))))
     (local.set $c (call $outcome (local.get $from) (local.get $end)))
     (if (i32.ge_s (local.get $c) (i32.const 0)) (then (return (local.get $c))))
     (call $other (local.get $s)))
@@ -317,8 +319,8 @@
   ;; $csvLine leaves it: 0 or 1 (field `index`'s outcome, quoted or not), NO_ROW (a blank or `#`
   ;; line, a record of one empty field), an open line (OPEN_LINE: a quote the line does not
   ;; close, so the record runs on; the reader reads from here as text) or an other line (the
-  ;; header, a doubled quote, anything the reader words or refuses).
-  (func $csvQuotedLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (result i32)
+  ;; header, a doubled quote, a row of other than `fields` fields, anything the reader words or refuses).
+  (func $csvQuotedLine (param $s i32) (param $to i32) (param $d i32) (param $index i32) (param $fields i32) (result i32)
     (local $p i32) (local $e i32) (local $at i32) (local $c i32) (local $q i32) (local $ends i32) (local $quotes i32)
     (local $field i32) (local $from i32) (local $end i32) (local $outcome i32) (local $firstEmpty i32) (local $v v128)
     (local.set $p (local.get $s))
@@ -438,14 +440,15 @@
               (br $next))))))
     (if (i32.and (i32.eq (local.get $field) (i32.const 1)) (local.get $firstEmpty)) (then (return (i32.const 2))))
     (if (i32.le_s (local.get $field) (local.get $index)) (then (return (call $other (local.get $s)))))
+    (if (i32.ne (local.get $field) (local.get $fields)) (then (return (call $other (local.get $s)))))
     (local.get $outcome))
 
   ;; Scans the lines starting in [from, to), a record each at RECORDS, up to MAX_RECORDS: a line
   ;; ends at a newline, or at `to` where `final` (the input's last line). Returns where the next
   ;; line starts (past `to` when all are read); `records` says how many were written. The caller
-  ;; puts a newline at `to`. `kind` 0 reads ping lines, 1 CSV lines (delimiter d, field index),
-  ;; 2 CSV lines by RFC 4180's quoting.
-  (func $scan (param $from i32) (param $to i32) (param $final i32) (param $kind i32) (param $d i32) (param $index i32) (result i32)
+  ;; puts a newline at `to`. `kind` 0 reads ping lines, 1 CSV lines (delimiter d, field index of
+  ;; a header of `fields` fields), 2 CSV lines by RFC 4180's quoting.
+  (func $scan (param $from i32) (param $to i32) (param $final i32) (param $kind i32) (param $d i32) (param $index i32) (param $fields i32) (result i32)
     (local $s i32) (local $e i32) (local $n i32) (local $record i32)
     (local.set $s (local.get $from))
     (block $done
@@ -456,8 +459,8 @@
           (then
             (local.set $record
               (if (result i32) (i32.eq (local.get $kind) (i32.const 2))
-                (then (call $csvQuotedLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))
-                (else (call $csvLine (local.get $s) (local.get $to) (local.get $d) (local.get $index)))))
+                (then (call $csvQuotedLine (local.get $s) (local.get $to) (local.get $d) (local.get $index) (local.get $fields)))
+                (else (call $csvLine (local.get $s) (local.get $to) (local.get $d) (local.get $index) (local.get $fields)))))
             (local.set $e (global.get $rowEnd)))
           (else (local.set $e (call $find (local.get $s) (i32.add (local.get $to) (i32.const 1)) (i32.const 10)))))
         (br_if $done (i32.and (i32.ge_u (local.get $e) (local.get $to)) (i32.eqz (local.get $final))))
@@ -480,10 +483,10 @@
     (local.get $s))
 
   (func (export "ping") (param $from i32) (param $to i32) (param $final i32) (result i32)
-    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 0) (i32.const 0) (i32.const 0)))
+    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
 
-  (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (param $quoted i32) (result i32)
-    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.add (i32.const 1) (local.get $quoted)) (local.get $d) (local.get $index)))
+  (func (export "csv") (param $from i32) (param $to i32) (param $final i32) (param $d i32) (param $index i32) (param $fields i32) (param $quoted i32) (result i32)
+    (call $scan (local.get $from) (local.get $to) (local.get $final) (i32.add (i32.const 1) (local.get $quoted)) (local.get $d) (local.get $index) (local.get $fields)))
 
   ;; The rows of [from, to): lines whose first byte but blanks is not `#` (or a newline), a
   ;; line starting at `from` where `start` (the caller carries it). Thirty-two bytes at a time: a
