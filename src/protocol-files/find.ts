@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { recordedPlaces } from '../io/recorded-places.js';
+import { protocolDigest } from './digest.js';
 import { isProtocolPath, protocolFilePath } from './load.js';
 
 /**
@@ -37,7 +37,7 @@ export function findProtocolFile(
       if (near.has(candidate) || !scenarioFiles.some((scenario) => protocolFilePath(written, scenario) === candidate)) looked.push(`${candidate} (none)`);
       continue;
     }
-    if (createHash('sha256').update(readFileSync(candidate, 'utf8')).digest('hex') === digest) return candidate;
+    if (protocolDigest(candidate) === digest) return candidate;
     looked.push(`${candidate} (another sha256)`);
   }
   throw new UsageError(

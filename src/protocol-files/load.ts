@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { Console } from 'node:console';
 import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
+import { protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
@@ -103,9 +103,9 @@ async function load(file: string, place: string, expectedDigest: string | undefi
       `is TypeScript, which this Node.js (${process.version}) cannot run: use Node.js 22.6 or later (with --experimental-strip-types before 23.6), or compile it to .mjs first (npx tsc --module nodenext --target es2022 ${file})`,
     );
   }
-  const digest = createHash('sha256').update(text).digest('hex');
+  const digest = protocolDigest(file, text);
   if (expectedDigest !== undefined && digest !== expectedDigest)
-    throw new UsageError(file, 'changed while the command ran (its sha256 differs from the one checked): run again');
+    throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   filesLoaded.add(file);
   let module: { default?: unknown };

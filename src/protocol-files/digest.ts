@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { parse } from 'es-module-lexer/js';
+
+/**
+ * A protocol file's sha256, as results record it (`protocolDigest`): of the file's text, and of
+ * every file it imports by a relative path, theirs in turn — a protocol's code may live in a
+ * helper module, and shards made with one helper and merged with another would mix two
+ * protocols' counts. A file that imports none has the sha256 of its text alone, as before there
+ * were imports to cover. Imports are found by es-module-lexer (static, `export … from`, and
+ * `import()` of a literal path; TypeScript's type-only imports too, which cost nothing) and
+ * `require()` of a literal path; a path computed at run time is not seen (docs/writing-a-protocol.md).
+ */
+export function protocolDigest(file: string, text: string = readFileSync(file, 'utf8')): string {
+  const imported = importedFiles(file, text);
+  if (imported.length === 0) return sha256(text);
+  const hash = createHash('sha256').update(text);
+  // By their paths from the protocol's folder, so that the folder can move (merge finds it by its digest).
+  const folder = dirname(file);
+  const parts = imported
+    .map((path) => ({ name: relative(folder, path).split('\\').join('/'), path }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { name, path } of parts) hash.update(`\0${name}\0`).update(sha256(readFileSync(path)));
+  return hash.digest('hex');
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The files `file` imports by relative paths, and theirs, transitively (each once; not `file` itself). */
+function importedFiles(file: string, text: string): string[] {
+  const seen = new Set<string>([file]);
+  const found: string[] = [];
+  const queue: [string, string][] = [[file, text]];
+  for (let next = queue.pop(); next; next = queue.pop()) {
+    const [from, source] = next;
+    for (const specifier of relativeSpecifiers(source)) {
+      const path = resolve(dirname(from), decodeURIComponent(specifier.split(/[?#]/)[0]!));
+      if (seen.has(path) || !existsSync(path) || !statSync(path).isFile()) continue;
+      seen.add(path);
+      found.push(path);
+      queue.push([path, readFileSync(path, 'utf8')]);
+    }
+  }
+  return found;
+}
+
+/** The relative specifiers (`./`, `../`) a module's source names. */
+function relativeSpecifiers(source: string): string[] {
+  const specifiers: string[] = [];
+  try {
+    for (const entry of parse(source)[0]) if (typeof entry.specifier === 'string') specifiers.push(entry.specifier);
+  } catch {
+    // Source the lexer cannot read (CommonJS it takes for a module, a syntax error): the requires below, and the load names the error.
+  }
+  for (const match of source.matchAll(/\brequire\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g)) specifiers.push(match[2]!);
+  return specifiers.filter((specifier) => /^\.{1,2}\//.test(specifier));
+}
