@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, SEND, Step, announcementProblem, generalsOutcome } from '../src/contract/protocol.js';
+import { A_TO_B, B_TO_A, CHOOSE, END, GENERALS_OUTCOMES, ROUND, SEND, Step, announcementProblem, generalsOutcome } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -308,15 +308,50 @@ describe('announced runs of sends', () => {
   });
 
   it('check refuses a run to a peer that nodes does not list (with crash support)', () => {
-    const base = fan(`announced-${++serial}`);
-    const crashing = (peers: number): ProtocolDefinition<null> => ({
-      ...base,
-      name: `announced-${++serial}`,
-      roles: ['A', 'peer'],
-      nodes: () => [0, ...new Array<number>(peers).fill(1)],
-      crash: () => {},
-      crashed: () => false,
-    });
+    // Where crashes are drawn, ROUND 1 first; then A, if up, sends the order to peers 0 … PEERS − 1
+    // in one announced run, then the end. state: [clock, nodes crashed (a bit each), orders received (a bit a peer)].
+    const crashing = (peers: number) =>
+      ({
+        name: `announced-${++serial}`,
+        summary: 'test',
+        exactNote: 'test',
+        outcomes: GENERALS_OUTCOMES,
+        usesRounds: false,
+        parameters: [],
+        configure: (params: Record<string, number>) => ({ crashes: params['crashes'] === 1 }),
+        stateSize: () => 3,
+        init: (state: Int32Array) => state.fill(0),
+        next(state: Int32Array, config: { crashes: boolean }, step: Step) {
+          const clock = state[0]!;
+          if (config.crashes && clock === 0) {
+            step.kind = ROUND;
+            step.round = 1;
+          } else if (clock <= PEERS && (state[1]! & 1) === 0) {
+            step.kind = SEND;
+            step.direction = A_TO_B;
+            step.round = 1;
+            step.label = 'order';
+            step.peer = Math.max(clock - 1, 0);
+            step.peers = (1 << (PEERS - step.peer)) - 1;
+          } else {
+            step.kind = END;
+            step.outcome = generalsOutcome((state[1]! & 1) === 0, state[2] === (1 << PEERS) - 1);
+          }
+        },
+        resolve(state: Int32Array, _config: unknown, step: Step, result: number) {
+          if (step.kind === SEND) {
+            state[2] = state[2]! | (result << step.peer);
+            state[0] = step.peer + 2;
+          } else state[0] = 1;
+        },
+        describe: (state: Int32Array) => `clock ${state[0]}`,
+        roles: ['A', 'peer'],
+        nodes: () => [0, ...new Array<number>(peers).fill(1)],
+        crash: (state: Int32Array, _config: unknown, node: number) => {
+          state[1] = state[1]! | (1 << node);
+        },
+        crashed: (state: Int32Array, _config: unknown, node: number) => ((state[1]! >> node) & 1) === 1,
+      }) as unknown as ProtocolDefinition<null>;
     refused(crashing(2), /with crashes: step\.peers announces a run to peer 2, but nodes lists only 3 nodes/);
     const kept = crashing(PEERS);
     withProtocol(kept, () => assert.ok(checkProtocol(kept).trialsEnded > 0));

@@ -22,8 +22,8 @@ interface Config {
 }
 
 /**
- * A small good protocol with crash support: where crashes are drawn it says ROUND 1 first; then A
- * (node 0), if up, sends the order to B (node 1) and the trial ends. State: [clock, received,
+ * A small good protocol with crash support: where crashes are drawn it says ROUND R first; then A
+ * (node 0), if up, sends the order to B (node 1) in round R and the trial ends. State: [clock, received,
  * A crashed, B crashed].
  */
 function crashGood(name: string): ProtocolDefinition<Config> {
@@ -42,7 +42,7 @@ function crashGood(name: string): ProtocolDefinition<Config> {
     next(state, config, step) {
       if (config.crashes && state[0] === 0) {
         step.kind = ROUND;
-        step.round = 1;
+        step.round = config.rounds; // the round its one send is in
       } else if (state[0]! < 2 && state[2] === 0) {
         step.kind = SEND;
         step.direction = A_TO_B;
@@ -504,26 +504,41 @@ describe('a protocol that sends in a round it never started (ROUND), with crashe
   describe: (s) => 'round ' + (s[2] + 1),
 });
 `;
-  for (const [name, what, startsRounds, round, started] of [
-    ['never-started', 'never says ROUND', 'false', 1, 'none'],
-    ['first-started', 'says ROUND for round 1 only', 'round === 1', 2, '1'],
+  const rule = (round: number, started: string) =>
+    `order was sent in round ${round}, but the last round started \\(step\\.kind = ROUND\\) was ${started}: with crashes on, next says ROUND for a round before anything is sent in it \\(the engines draw its crashes there\\)`;
+  // The first two break the rule in the quick check's cell (rounds 2), so the check refuses them
+  // before any engine runs; the third only from round 3, which the engines themselves refuse.
+  for (const [name, what, startsRounds, rounds, round, started, byCheck] of [
+    ['never-started', 'never says ROUND', 'false', 2, 1, 'none', true],
+    ['first-started', 'says ROUND for round 1 only', 'round === 1', 2, 2, '1', true],
+    ['two-started', 'says ROUND for rounds 1 and 2 only, at R 3', 'round <= 2', 3, 3, '2', false],
   ] as const) {
-    it(`${what}: run, exact and trace refuse it in one line (exit 2), not crash-free numbers`, async () => {
-      const dir = tempFiles({ 'p.mjs': file(name, startsRounds), 's.yaml': 'protocol: ./p.mjs\nloss: 0.2\nrounds: 2\ncrash: 0.3\ntrials: 2000\nseed: 1\n' });
-      const message = new RegExp(
-        `^twogenerals: protocol ${name}: order was sent in round ${round}, but the last round started \\(step\\.kind = ROUND\\) was ${started}: with crashes on, next says ROUND for a round before anything is sent in it \\(the engines draw its crashes there\\)\\n$`,
-      );
+    it(`${what}: run, exact, trace and check refuse it in one line (exit 2), not crash-free numbers`, async () => {
+      const dir = tempFiles({
+        'p.mjs': file(name, startsRounds),
+        's.yaml': `protocol: ./p.mjs\nloss: 0.2\nrounds: ${rounds}\ncrash: 0.3\ntrials: 2000\nseed: 1\n`,
+      });
+      const contract = (cell: string) =>
+        new RegExp(
+          `^twogenerals: ${join(dir, 'p.mjs')}: breaks the protocol contract: cell ${cell}, with crashes: ${rule(round, started)}; state \\[[-0-9, ]+\\] \\(round ${round}\\); results that led there: [^\\n]+\\n$`,
+        );
+      const message = byCheck ? contract('rounds=2') : new RegExp(`^twogenerals: protocol ${name}: ${rule(round, started)}\\n$`);
       for (const args of [
         ['run', join(dir, 's.yaml'), '--format', 'csv'],
         ['run', join(dir, 's.yaml'), '--format', 'csv', '--workers', '2', '--trials', '200000', '--no-exact'],
         ['exact', join(dir, 's.yaml')],
-        ['trace', join(dir, 's.yaml'), '--trial', '1'],
+        // (the third file's trial 1 ends in round 1, A crashed: no rule broken there; its trial 2 reaches round 3)
+        ['trace', join(dir, 's.yaml'), '--trial', '2'],
       ]) {
         const r = await cliIn(args);
         assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.equal(r.stdout, '', args.join(' '));
         assert.match(r.stderr, message, args.join(' '));
       }
+      // check explores cells of every round limit up to 3 (the third file's rounds too)
+      const checked = await cliIn(['check', join(dir, 'p.mjs')]);
+      assert.equal(checked.status, 2, checked.stderr);
+      assert.match(checked.stderr, contract(`rounds=${byCheck ? round : 3}`));
     });
   }
 });

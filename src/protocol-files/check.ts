@@ -1,6 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
+import { unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -170,7 +171,8 @@ function checkCell(
   };
   // `crashed`: the nodes the check itself crashed, a bit each, so a protocol's own record is checked against it.
   // A state joins the stack only the first time it is made: its own checks run once, the edge's checks every time.
-  const stack: { state: Int32Array; path: Path | null; crashed: number }[] = [];
+  // `started`: the last round started (ROUND) on the path, with crashes: a send in a later round is refused, as every engine refuses it.
+  const stack: { state: Int32Array; path: Path | null; crashed: number; started: number }[] = [];
   // Work on a state happens in these scratch copies (an Int32Array each is costly to allocate);
   // only a state seen for the first time is copied onto the stack. Views of each are made once.
   const scratch = (): [Int32Array, Int32Array] => {
@@ -187,17 +189,19 @@ function checkCell(
   // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
   // state's first new child is its only one followed.
   let narrowed = false;
-  const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number): void => {
-    if (seen.find(crashed, view)) return;
+  const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number, started: number): void => {
+    // A state is told by its fields, the nodes crashed and the round started (crashed < 2^16; a round past 2^15 shares a key).
+    const key = crashed + 65536 * Math.min(started, 32767);
+    if (seen.find(key, view)) return;
     if (narrowed && stack.length > 0) return;
-    seen.add({ state: view.slice(), channelState: crashed });
+    seen.add({ state: view.slice(), channelState: key });
     if (budget !== undefined && !narrowed && seen.nodes.length >= budget) {
       narrowed = true;
       stack.length = 0;
     }
     if (seen.nodes.length > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
-    stack.push({ state: state.slice(), path, crashed });
+    stack.push({ state: state.slice(), path, crashed, started });
   };
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
@@ -284,9 +288,9 @@ function checkCell(
     }
   };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
-  visit(root, root.subarray(0, size), null, 0);
+  visit(root, root.subarray(0, size), null, 0, 0);
   while (stack.length) {
-    const { state, path, crashed } = stack.pop()!;
+    const { state, path, crashed, started } = stack.pop()!;
     if ((path?.length ?? 0) > maxSteps) fail(state, path, `a trial took more than ${maxSteps} steps without ending`, 20);
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
@@ -341,7 +345,7 @@ function checkCell(
               `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
             );
         }
-        visit(child, childView, extend(path, label), mask);
+        visit(child, childView, extend(path, label), mask, step.round);
       }
       continue;
     }
@@ -355,6 +359,7 @@ function checkCell(
           `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
+    if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
     if (crashes && step.peers !== 0 && 1 + last >= nodeRoles.length)
       fail(first, path, `step.peers announces a run to peer ${last}, but nodes lists only ${nodeRoles.length} nodes`);
@@ -376,7 +381,7 @@ function checkCell(
       if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
       const reached = extend(path, label);
       if (rest) checkRestOfRun(child, reached, step, rest);
-      visit(child, childView, reached, crashed);
+      visit(child, childView, reached, crashed, started);
     }
   }
   return { states: seen.nodes.length, ended };

@@ -50,11 +50,13 @@ export class UnexpectedRound extends UsageError {
 export class UnannouncedRound extends UsageError {
   override name = 'UnannouncedRound';
   constructor(protocol: string, step: Step, started: number) {
-    super(
-      `protocol ${protocol}`,
-      `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`,
-    );
+    super(`protocol ${protocol}`, unannouncedRound(step, started));
   }
+}
+
+/** What is wrong with a send, with crashes on, in a round after the last started (`started`; 0: none). */
+export function unannouncedRound(step: Step, started: number): string {
+  return `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
 }
 
 /** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
