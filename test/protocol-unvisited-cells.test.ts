@@ -77,6 +77,21 @@ describe('a protocol file that breaks the contract only in cells the quick check
   }
 });
 
+describe('a protocol file that fills the heap in a cell the quick check does not explore', () => {
+  it('is named in one line, exit 2, where a worker thread ran it (not an internal error, exit 3)', () => {
+    const text = FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) for (;;) kept.push(new Array(1e6).fill(1.5));');
+    const dir = tempFiles({ 'far.mjs': `const kept = [];\n${text}`, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
+    // A small heap, so that it fills in a moment (the worker threads take the process's limit).
+    const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', '1e9', '-f', 'csv'], { NODE_OPTIONS: '--max-old-space-size=200' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `twogenerals: ${join(dir, 'far.mjs')}: its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?\n`,
+    );
+  });
+});
+
 describe('check holds resolve to being deterministic', () => {
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.

@@ -14,6 +14,11 @@ export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
 }
 
+/** Whether a worker thread ended for its heap's limit (Node terminates it: no code of its own could report it). */
+function outOfMemory(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
+
 /**
  * Worker threads for one run, started on first use (or adopted from those `bin/twogenerals.js`
  * started early, see threads.ts) and kept until `close`: every batch of tasks (all of a run's,
@@ -130,13 +135,19 @@ export class WorkerPool {
   /** Sends a task to a thread, counting it in flight until its reply; with it, the trace files read here that the thread was not yet given. */
   private post(thread: Worker, task: BlockTask): void {
     this.inFlight++;
-    if (task.spec.protocolFile) this.loadedFiles = true;
+    if (task.spec.protocolFile) {
+      this.loadedFiles = true;
+      this.protocolFiles.add(task.spec.protocolFile);
+    }
     let given = this.tracesGiven.get(thread);
     if (!given) this.tracesGiven.set(thread, (given = new Set()));
     const traces = parsedTraces().filter(([key]) => !given.has(key));
     for (const [key] of traces) given.add(key);
     thread.postMessage(traces.length > 0 ? { ...task, traces } : task);
   }
+
+  /** The protocol files whose code the threads run. */
+  private readonly protocolFiles = new Set<string>();
 
   /** Per thread: the trace files it was given (by parsedTraces' key). */
   private readonly tracesGiven = new WeakMap<Worker, Set<string>>();
@@ -158,7 +169,12 @@ export class WorkerPool {
           // file changed) arrives as a plain Error: it stays the user's to fix
           ['TrialNeverEnds', 'StepNotFilled', 'SentAfterCrash', 'UnexpectedRound', 'UnannouncedRound', 'UsageError'].includes(error.name)
             ? new UsageError('', error.message)
-            : new WorkerFailure(`a worker thread failed: ${error.message}`),
+            : outOfMemory(error) && this.protocolFiles.size > 0
+              ? new UsageError(
+                  [...this.protocolFiles].join(', '),
+                  'its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?',
+                )
+              : new WorkerFailure(`a worker thread failed: ${error.message}`),
         ),
       );
       thread.on('exit', (code) => {
