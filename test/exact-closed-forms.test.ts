@@ -283,6 +283,25 @@ describe('over a bursty (Gilbert–Elliott) channel: whole costs print as whole 
         assert.equal(row['messengers_sd_exact'], '0', where);
       }
     }
+    // The randomized protocol's levels: both attack (every key is at most both levels), 2Rk
+    // messengers, and 2Rk copies delivered, to an ulp or two (a per-state sum over rounds); its
+    // outcomes are relative to the paths' mass (the chain's start (5/8, 3/8) summed to 1 − ulp).
+    const randomized = join(
+      tempFiles({
+        's.json': JSON.stringify({ protocol: 'randomized', channel: lossless, trials: 1000, sweep: { rounds: [1, 2, 5, 40], redundancy: [1, 3] } }),
+      }),
+      's.json',
+    );
+    const levels = await cliInProcess(['exact', randomized, '--format', 'csv']);
+    assert.equal(levels.status, 0, levels.stderr);
+    for (const row of rowsOf(levels.stdout)) {
+      const [k, R] = [Number(row['redundancy']), Number(row['rounds'])];
+      const where = `randomized k=${k} R=${R}`;
+      assert.equal(row['both_exact'], '1', where);
+      assert.equal(row['success_exact'], '1', where);
+      assert.equal(row['messengers_exact'], String(2 * k * R), where);
+      assert.ok(Math.abs(Number(row['delivered_mean_exact']) / (2 * k * R) - 1) < 1e-15, `${where}: ${row['delivered_mean_exact']}`);
+    }
     const commit = join(
       tempFiles({
         's.json': JSON.stringify({

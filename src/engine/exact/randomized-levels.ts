@@ -1,5 +1,5 @@
 import type { CellModel } from '../model.js';
-import { NeumaierSum } from '../../stats/sum.js';
+import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -103,12 +103,18 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   }
   const messages = new Array<number>(2 * R + 1).fill(0);
   messages[2 * R] = 1;
+  // Over a channel with states (Gilbert–Elliott), relative to the paths' total mass, as
+  // genericExact does: its start (5/8, 3/8) and transitions are rounded, so the paths' masses sum
+  // to one only to a few ulps, and a sure thing should print as 1, a whole cost whole (a channel
+  // that never loses). Bernoulli's one state is left as it is: its masses sum to one as they are.
+  const whole = scale !== 1 ? scale : C > 1 ? neumaierSum(outcomes.map((o) => o.value())) / R : 1;
+  const share = (x: number): number => (whole > 0 ? x / whole : x);
   return {
-    outcomes: outcomes.map((o) => o.value() / (R * scale)),
+    outcomes: outcomes.map((o) => share(o.value() / R)),
     messages,
     messagesMean: 2 * R,
     messagesSecondMoment: 4 * R * R,
-    deliveredMean: deliveredMean.value() / scale,
+    deliveredMean: share(deliveredMean.value()),
     roundsMean: R,
     statesExpanded: expanded,
     method: 'levels',
