@@ -110,7 +110,8 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   const whole = scale !== 1 ? scale : C > 1 ? neumaierSum(outcomes.map((o) => o.value())) / R : 1;
   const share = (x: number): number => (whole > 0 ? x / whole : x);
   return {
-    outcomes: outcomes.map((o) => share(o.value() / R)),
+    // One division each: a short trace's starts weigh 1 apiece, so the sums are whole counts over R·L.
+    outcomes: outcomes.map((o) => (whole > 0 ? o.value() / (R * whole) : o.value() / R)),
     messages,
     messagesMean: 2 * R,
     messagesSecondMoment: 4 * R * R,
