@@ -190,8 +190,9 @@ function checkCell(
   // state's first new child is its only one followed.
   let narrowed = false;
   const visit = (state: Int32Array, view: Int32Array, path: Path | null, crashed: number, started: number): void => {
-    // A state is told by its fields, the nodes crashed and the round started (crashed < 2^16; a round past 2^15 shares a key).
-    const key = crashed + 65536 * Math.min(started, 32767);
+    // A state is told by its fields, the nodes crashed and the round started: one number, exact
+    // below 2^53 (nodes crashed < 2^30, as nodes lists at most 30; rounds past 2^22 share a key).
+    const key = crashed + 2 ** 30 * Math.min(started, 2 ** 22);
     if (seen.find(key, view)) return;
     if (narrowed && stack.length > 0) return;
     seen.add({ state: view.slice(), channelState: key });
