@@ -37,7 +37,7 @@ function importedFiles(file: string, text: string): string[] {
   for (let next = queue.pop(); next; next = queue.pop()) {
     const [from, source] = next;
     for (const specifier of relativeSpecifiers(source)) {
-      const path = resolve(dirname(from), decodeURIComponent(specifier.split(/[?#]/)[0]!));
+      const path = resolve(dirname(from), pathOf(specifier));
       if (seen.has(path) || !existsSync(path) || !statSync(path).isFile()) continue;
       seen.add(path);
       found.push(path);
@@ -45,6 +45,16 @@ function importedFiles(file: string, text: string): string[] {
     }
   }
   return found;
+}
+
+/** A relative URL's path (`./a%20b.mjs?x` names `./a b.mjs`), or the specifier as written where it is no URL. */
+function pathOf(specifier: string): string {
+  const path = specifier.split(/[?#]/)[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** The relative specifiers (`./`, `../`) a module's source names. */
