@@ -40,6 +40,18 @@ describe('plot', () => {
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
+  it('draws a line per combination of the other swept parameters: a third one never zigzags within a line', async () => {
+    const three = join(dir, 'three.csv');
+    const args = ['--set', 'protocol=retransmit', '--sweep', 'loss=0.1,0.3,0.5', '--sweep', 'redundancy=1:2', '--sweep', 'rounds=1:3'];
+    writeFileSync(three, succeeded(await cliIn(['run', ...args, '--trials', '2000', '--format', 'csv'])));
+    const svg = succeeded(await cliIn(['plot', three]));
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.deepEqual(marks(svg), { lines: 6, points: 18 }); // redundancy 1..2 × rounds 1..3, a point per loss
+    assert.match(svg, /redundancy, rounds/);
+    const bySeries = succeeded(await cliIn(['plot', three, '--x', 'rounds', '--series', 'loss']));
+    assert.deepEqual(marks(bySeries), { lines: 6, points: 18 }); // loss × redundancy, a point per round limit
+  });
+
   it('writes PNG', async () => {
     const out = join(dir, 'chart.png');
     assert.equal((await cliIn(['plot', csv, '-o', out])).status, 0);

@@ -10,6 +10,12 @@ export interface ChartOptions {
   readonly series: string | null;
   readonly logY: boolean;
   readonly title: string;
+  /**
+   * The columns whose values tell the lines apart: the series, then any other parameter that
+   * varies among rows of one series at one x (a third swept parameter), so that no line joins
+   * points of different settings. Default: the series alone.
+   */
+  readonly lineBy?: readonly string[];
 }
 
 export type Row = Readonly<Record<string, Value>>;
@@ -42,7 +48,30 @@ export function defaultChart(columns: readonly string[], rows: readonly Row[], t
   const x = [...swept].sort((a, b) => distinct(b) - distinct(a))[0]!;
   // Results of several scenarios (run a.yaml b.yaml) get a line per scenario.
   const series = distinct('scenario') > 1 ? 'scenario' : (swept.find((c) => c !== x) ?? null);
-  return { metric, x, series, logY: spansDecades(rows, metric), title };
+  return { metric, x, series, logY: spansDecades(rows, metric), title, lineBy: lineColumns(columns, rows, x, series) };
+}
+
+/**
+ * The columns that tell the chart's lines apart: the series, then each other parameter column
+ * (scenario, protocol, channel, a parameter) that still differs between rows of one line at one
+ * x. Without it a sweep of three parameters joined the third's values into one saw-toothed line.
+ */
+export function lineColumns(columns: readonly string[], rows: readonly Row[], x: string, series: string | null): string[] {
+  const end = columns.indexOf('trials');
+  const key: string[] = series === null ? [] : [series];
+  const valueKey = (row: Row, cs: readonly string[]): string => JSON.stringify(cs.map((c) => row[c] ?? null));
+  for (const c of columns.slice(0, end < 0 ? columns.length : end)) {
+    if (c === x || key.includes(c)) continue;
+    const seen = new Map<string, string>();
+    const splits = rows.some((row) => {
+      const at = valueKey(row, [...key, x]);
+      const value = valueKey(row, [c]);
+      if (!seen.has(at)) seen.set(at, value);
+      return seen.get(at) !== value;
+    });
+    if (splits) key.push(c);
+  }
+  return key;
 }
 
 export function spansDecades(rows: readonly Row[], metric: string): boolean {
@@ -74,8 +103,9 @@ export function chartText(text: string): string {
  * metric has one, and the exact values as dashed lines where the results carry them.
  */
 export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
+  const lineBy = options.lineBy ?? (options.series ? [options.series] : []);
   const data = rows.flatMap((row) => {
-    const series = options.series ? chartText(String(row[options.series])) : 'estimate';
+    const series = lineBy.length ? chartText(lineBy.map((c) => String(row[c])).join(', ')) : 'estimate';
     const estimate = metricValue(row, options.metric);
     const low = metricValue(row, options.metric, '_low');
     const high = metricValue(row, options.metric, '_high');
@@ -87,7 +117,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   const y = { type: 'quantitative', title: options.metric, ...(options.logY ? { scale: { type: 'log' } } : {}) };
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
   const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
-  const color = { field: 'series', type: 'nominal', title: options.series ?? '' };
+  const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')) };
   const layers: Record<string, unknown>[] = [];
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });

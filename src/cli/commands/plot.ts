@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
-import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
+import { PLOT_METRICS, chartSpec, defaultChart, lineColumns, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
 import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
@@ -155,5 +155,5 @@ function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: Plo
   const parameters = columns.slice(0, end < 0 ? columns.length : end);
   if (series !== null && !parameters.includes(series))
     throw new UsageError(`--series ${series}`, `not a parameter of these results: draw one line per value of ${parameters.join(', ')}`);
-  return { metric, x, series, logY: flags.logY ?? defaults.logY, title };
+  return { metric, x, series, logY: flags.logY ?? defaults.logY, title, lineBy: lineColumns(columns, rows, x, series) };
 }
