@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
@@ -113,6 +113,23 @@ describe('CI gates', () => {
       ],
     );
     assert.match(cases[1]!.failure!.message, /is not at least 0\.99/);
+  });
+
+  it("points merged shards' gates at the expect entries, as the unsharded run does: the same JUnit bytes", async () => {
+    const dir = tempFiles({ 'gated.yaml': GATED.replace('trials: 20000', 'trials: 70000') });
+    const shards: string[] = [];
+    for (const i of [1, 2]) {
+      const r = await cliIn(['run', join(dir, 'gated.yaml'), '--shard', `${i}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      shards.push(join(dir, `shard-${i}.json`));
+      writeFileSync(shards[i - 1]!, r.stdout);
+    }
+    const whole = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'junit']);
+    assert.equal(whole.status, 1);
+    assert.match(whole.stdout, /file="[^"]*gated\.yaml" line="9"/);
+    const merged = await cliIn(['merge', shards[1]!, shards[0]!, '--format', 'junit']);
+    assert.equal(merged.status, 1, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
   });
 
   it('refuses an unwritable --junit place before running anything', async () => {

@@ -21,6 +21,11 @@ export interface ShardFile {
   readonly blockSize: number;
   readonly scenarios: readonly Readonly<Record<string, unknown>>[];
   readonly cells: readonly { readonly scenario: number; readonly key: string; readonly tally: Tally }[];
+  /**
+   * Where each scenario's `expect` entries are written ("file:line:column", null for none), when
+   * some are: merge points its gates (JUnit's file and line) where the unsharded run does.
+   */
+  readonly places?: readonly (readonly (string | null)[])[];
   /** contentDigest of the rest: names a file changed after it was written. */
   readonly digest: string;
 }
@@ -41,6 +46,7 @@ export function shardFile(
     blockSize,
     scenarios: scenarios.map((s) => s.resolved),
     cells: cells.map((cell, i) => ({ scenario: scenarios.indexOf(cell.scenario), key: cell.key, tally: tallies[i]! })),
+    ...(scenarios.some((s) => s.expect.some((e) => e.place !== undefined)) ? { places: scenarios.map((s) => s.expect.map((e) => e.place ?? null)) } : {}),
   };
   const file: ShardFile = { ...content, digest: contentDigest(content as unknown as Record<string, unknown>) };
   return `${JSON.stringify(file, null, 1)}\n`;
@@ -125,6 +131,16 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
     const problem = tallyProblem(cell['tally']);
     if (problem) throw new UsageError(path, `cell ${i + 1} (${cell['key']}): ${problem}`);
   }
+  const places = data['places'];
+  if (
+    places !== undefined &&
+    !(
+      Array.isArray(places) &&
+      places.length === scenarioCount &&
+      places.every((p) => Array.isArray(p) && p.every((place) => place === null || typeof place === 'string'))
+    )
+  )
+    throw new UsageError(path, "its places of the scenarios' expect entries are not one list per scenario");
   if (typeof data['digest'] !== 'string')
     throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
   if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');

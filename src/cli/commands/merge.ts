@@ -62,6 +62,8 @@ export function makeMergeCommand(streams: Streams): Command {
     // Protocol and trace files where the scenario named them, else beside the shards or in
     // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];
+    // The gates' places as the run had them: those of shard 1/n, whatever order the shards come in.
+    const places = shards.find((s) => s.shard.shard.index === 1)?.shard.places;
     for (const [i, resolved] of first.scenarios.entries()) {
       const label = `${files[0]} (scenario ${i + 1})`;
       const { scenarioFile, ...data } = resolved as Record<string, unknown>;
@@ -74,7 +76,7 @@ export function makeMergeCommand(streams: Streams): Command {
         ...(channelFilesAt ? { channelFilesAt } : {}),
         ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
       };
-      scenarios.push(await loadScenarioSource(source));
+      scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i]));
     }
     const cells = scenarios.flatMap(expandCells);
     if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
@@ -94,6 +96,12 @@ export function makeMergeCommand(streams: Streams): Command {
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
     await finishReport(final, streams);
   });
+}
+
+/** The scenario with its expect entries at the places the shards recorded (where they recorded one for each). */
+function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined): Scenario {
+  if (!places || places.length !== scenario.expect.length) return scenario;
+  return { ...scenario, expect: scenario.expect.map((e, j) => (places[j] === null ? e : { ...e, place: places[j]! })) };
 }
 
 /** A cell's result with the exact values (or the reason for none) that the saved run had. */
