@@ -15,6 +15,9 @@ import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
+import type { SavedRun } from './shard.js';
+import { toRows } from '../export/rows.js';
+import type { CellSummary } from '../stats/summary.js';
 
 /** A result folder (`run --out`) given where a results file is read stands for its results.json, as a baseline's path does. */
 export function resultsFileOf(path: string): string {
@@ -44,6 +47,8 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
     );
   if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
   const scenarios: Scenario[] = [];
+  // A baseline read with its protocol file as it is now: its rows were the earlier file's figures.
+  let readWithProtocolNow = false;
   // As merge reads them: a protocol or trace file where the scenario named it, else beside the results.
   for (const [i, resolved] of file.scenarios.entries()) {
     const label = `${path} (scenario ${i + 1})`;
@@ -59,6 +64,7 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
       const now = baseline && error instanceof UsageError ? protocolFileNow(data, scenarioFile, path) : undefined;
       if (now === undefined) throw error;
       protocolAt = now;
+      readWithProtocolNow = true;
       const { protocolDigest: _, ...rest } = data;
       data = rest;
     }
@@ -92,7 +98,21 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
     { exact: 'off', simulate: true, confidence, workers: 1 },
     file.cells.map((c) => c.tally),
   );
-  return { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence)) };
+  const summaries = report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence));
+  if (!readWithProtocolNow && savedRowsChanged(file.saved, summaries))
+    throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
+  return { ...report, summaries };
+}
+
+/**
+ * Whether a saved results.json's rows (and columns) differ from the figures its counts give at
+ * its own confidence with its own exact values: the digest covers the counts, not the rows a
+ * re-export recomputes, so an edited figure is caught here rather than silently replaced.
+ */
+export function savedRowsChanged(saved: SavedRun, summaries: readonly CellSummary[]): boolean {
+  const { columns, records } = toRows(summaries);
+  const rows = records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+  return JSON.stringify(saved.columns) !== JSON.stringify(columns) || JSON.stringify(saved.rows) !== JSON.stringify(rows);
 }
 
 /** The protocol file a recorded scenario names, as it is now where the scenario named it (any sha256), if it is there. */

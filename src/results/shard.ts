@@ -72,6 +72,9 @@ export interface SavedRun {
   readonly exact: readonly (ExactResult | null)[] | undefined;
   /** Why a cell had no exact value, where the file says. */
   readonly exactMissing?: readonly (string | undefined)[];
+  /** The file's columns and rows as written: they must be the figures its counts give (savedRowsChanged). */
+  readonly columns?: unknown;
+  readonly rows?: unknown;
 }
 
 /** A shard file, or a saved results.json read as the one shard of a whole run. */
@@ -184,7 +187,7 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
     scenarios: saved['scenarios'] as Record<string, unknown>[],
     cells,
     digest: '',
-    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined, exactMissing },
+    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined, exactMissing, columns: saved['columns'], rows: saved['rows'] },
   };
 }
 
