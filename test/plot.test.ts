@@ -52,6 +52,13 @@ describe('plot', () => {
     assert.deepEqual(marks(bySeries), { lines: 6, points: 18 }); // loss × redundancy, a point per round limit
   });
 
+  it('orders the legend as the sweep does, not as text', async () => {
+    const csv12 = join(dir, 'twelve.csv');
+    writeFileSync(csv12, succeeded(await cliIn(['run', '--sweep', 'redundancy=1:12', '--sweep', 'loss=0.1,0.5', '--trials', '1000', '--format', 'csv'])));
+    const svg = succeeded(await cliIn(['plot', csv12, '--x', 'loss', '--series', 'redundancy']));
+    assert.match(svg, /aria-label="Symbol legend titled 'redundancy' for fill color and stroke color with 12 values: 1, 2, 3, 4, 5, ending with 12"/);
+  });
+
   it('writes PNG', async () => {
     const out = join(dir, 'chart.png');
     assert.equal((await cliIn(['plot', csv, '-o', out])).status, 0);

@@ -117,7 +117,8 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   const y = { type: 'quantitative', title: options.metric, ...(options.logY ? { scale: { type: 'log' } } : {}) };
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
   const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
-  const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')) };
+  // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
+  const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')), sort: [...new Set(data.map((d) => d.series))] };
   const layers: Record<string, unknown>[] = [];
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
