@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { tempFiles } from './helpers.js';
+import { cli, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
@@ -181,6 +181,24 @@ describe('the notWorseThan baseline gate', () => {
     const worse = await cliIn(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);
     assert.equal(worse.status, 1);
     assert.match(worse.stderr, /significantly higher than the baseline's .*one-sided z = \d+\.\d\d, critical 1\.64 at 0\.95/);
+  });
+
+  it('merges shards of a scenario in another folder against the baseline beside it: the bytes of the unsharded run', () => {
+    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
+    const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(join(dir, 'ci', 'base.yaml'), base);
+    writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
+    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir).status, 0);
+    // The result folder, relative to the scenario file (ci/baseline), not to where the commands run.
+    renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
+    const whole = cli(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
+    assert.equal(whole.status, 0, whole.stderr);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    const merged = cli(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, dir);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
   });
 
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
