@@ -183,7 +183,7 @@ describe('the notWorseThan baseline gate', () => {
     assert.match(worse.stderr, /significantly higher than the baseline's .*one-sided z = \d+\.\d\d, critical 1\.64 at 0\.95/);
   });
 
-  it('merges shards of a scenario in another folder against the baseline beside it: the bytes of the unsharded run', () => {
+  it('merges shards (and re-exports a saved run) of a scenario in another folder against the baseline beside it: the bytes of the unsharded run', () => {
     const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
     const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
     const dir = tempFiles({});
@@ -199,6 +199,15 @@ describe('the notWorseThan baseline gate', () => {
     const merged = cli(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, dir);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
+    // A saved run of it re-exported from the same folder: the same bytes, JUnit's places included.
+    assert.equal(cli(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir).status, 0);
+    const folder = join('out', readdirSync(join(dir, 'out'))[0]!);
+    for (const format of ['json', 'junit']) {
+      const again = cli(['merge', folder, '--format', format], {}, dir);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stdout, format === 'json' ? whole.stdout : cli(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir).stdout);
+    }
+    assert.match(whole.stdout, /"places": \[\["ci\/gate\.yaml:7:5"\]\]/);
   });
 
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {

@@ -134,7 +134,15 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
     const problem = tallyProblem(cell['tally']);
     if (problem) throw new UsageError(path, `cell ${i + 1} (${cell['key']}): ${problem}`);
   }
-  const places = data['places'];
+  checkPlaces(path, data['places'], scenarioCount);
+  if (typeof data['digest'] !== 'string')
+    throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
+  if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
+  return data as unknown as ShardFile;
+}
+
+/** Recorded places of the scenarios' expect entries: absent, or one list of texts (or nulls) per scenario. */
+function checkPlaces(path: string, places: unknown, scenarioCount: number): void {
   if (
     places !== undefined &&
     !(
@@ -144,10 +152,6 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
     )
   )
     throw new UsageError(path, "its places of the scenarios' expect entries are not one list per scenario");
-  if (typeof data['digest'] !== 'string')
-    throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
-  if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
-  return data as unknown as ShardFile;
 }
 
 /** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
@@ -172,6 +176,7 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
   if (exact !== undefined && !(Array.isArray(exact) && exact.length === cells.length && exact.every((e) => e === null || isExactResult(e)))) {
     throw new UsageError(path, 'its exact values are not one per cell');
   }
+  checkPlaces(path, saved['places'], (saved['scenarios'] as unknown[]).length);
   const missing = Array.isArray(saved['exactMissing']) ? (saved['exactMissing'] as unknown[]) : [];
   const exactMissing = cells.map((_, c) => (typeof missing[c] === 'string' ? (missing[c] as string) : undefined));
   if (typeof saved['digest'] !== 'string')
@@ -186,8 +191,15 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
     blockSize: saved['blockSize'] as number,
     scenarios: saved['scenarios'] as Record<string, unknown>[],
     cells,
+    ...(saved['places'] === undefined ? {} : { places: saved['places'] as (string | null)[][] }),
     digest: '',
-    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined, exactMissing, columns: saved['columns'], rows: saved['rows'] },
+    saved: {
+      confidence,
+      exact: exact as (ExactResult | null)[] | undefined,
+      exactMissing,
+      ...(saved['columns'] === undefined ? {} : { columns: saved['columns'] }),
+      ...(saved['rows'] === undefined ? {} : { rows: saved['rows'] }),
+    },
   };
 }
 
