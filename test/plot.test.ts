@@ -73,6 +73,9 @@ describe('plot', () => {
       [[csv, '--metric', 'sucess'], /--metric sucess: unknown metric \(did you mean 'success'\?\)/],
       [[csv, '--x', 'rounds'], /--x rounds: not a swept parameter/],
       [[csv, '-o', join(dir, 'chart.pdf')], /plot writes SVG or PNG/],
+      // Saved results are drawn as they are: a flag for a scenario run first is refused, not ignored.
+      [[csv, '--set', 'loss=0.9'], /--set: .*results\.csv holds saved results, drawn as they are: --set applies only to a scenario file/],
+      [[csv, '--trials', '5', '--sweep', 'loss=0.1,0.2'], /--trials --sweep: .*results\.csv holds saved results/],
     ] as const) {
       const r = await cliInProcess(['plot', ...args]); // a refusal needs no process of its own
       assert.equal(r.status, 2, r.stderr);

@@ -65,6 +65,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   const extension = extname(path).toLowerCase();
   const metric = flags.metric ?? 'disagreement';
   if (extension === '.csv') {
+    refuseScenarioFlags(path, flags);
     const text = readTextInput(path, 'csv');
     let table: string[][];
     try {
@@ -83,12 +84,14 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
     // A saved results.json carries a digest of its counts: an edited file is named, never drawn,
     // and its rows must be the figures its counts give (readSavedReport checks both).
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
+      refuseScenarioFlags(path, flags);
       const { columns, records } = toRows((await readSavedReport(path)).summaries);
       checkMetric(metric, outcomeColumns([...columns]));
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
     }
     if (data && Array.isArray(data['rows']) && Array.isArray(data['columns']) && data['columns'].every((c) => typeof c === 'string')) {
+      refuseScenarioFlags(path, flags);
       const columns = data['columns'] as string[];
       const body = (data['rows'] as unknown[]).map((row, i) => {
         if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UsageError(path, `row ${i + 1} is not an object of columns`);
@@ -108,6 +111,20 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };
+}
+
+/** Saved results are drawn as they are: a flag that would change a scenario run first is refused, never silently ignored. */
+function refuseScenarioFlags(path: string, flags: PlotFlags): void {
+  const given = [
+    ...(['trials', 'seed', 'precision'] as const).filter((f) => flags[f] !== undefined).map((f) => `--${f}`),
+    ...(flags.set?.length ? ['--set'] : []),
+    ...(flags.sweep?.length ? ['--sweep'] : []),
+  ];
+  if (given.length)
+    throw new UsageError(
+      given.join(' '),
+      `${terminalSafe(path, true)} holds saved results, drawn as they are: ${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} only to a scenario file plot runs first`,
+    );
 }
 
 function scenarioNames(rows: readonly Row[]): string {
