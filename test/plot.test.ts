@@ -52,6 +52,18 @@ describe('plot', () => {
     assert.deepEqual(marks(bySeries), { lines: 6, points: 18 }); // loss × redundancy, a point per round limit
   });
 
+  it('draws every cell on the logarithmic axis it chooses itself, an estimate of 0 at its foot', async () => {
+    // At loss 0.1 and 20,000 trials, redundancy 5..8 saw no disagreement: its estimates are 0.
+    const svg = succeeded(await cliIn(['plot', csv]));
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.deepEqual(marks(svg), { lines: 3, points: 24 });
+    assert.match(svg, /aria-label="Y-axis titled 'disagreement' for a symlog scale/);
+    // Asked for, --log-y is a plain logarithmic axis, which cannot show a 0.
+    const asked = succeeded(await cliIn(['plot', csv, '--log-y']));
+    assert.match(asked, /aria-label="Y-axis titled 'disagreement' for a log scale/);
+    assert.ok(marks(asked).points < 24);
+  });
+
   it('orders the legend as the sweep does, not as text', async () => {
     const csv12 = join(dir, 'twelve.csv');
     writeFileSync(csv12, succeeded(await cliIn(['run', '--sweep', 'redundancy=1:12', '--sweep', 'loss=0.1,0.5', '--trials', '1000', '--format', 'csv'])));

@@ -9,6 +9,8 @@ export interface ChartOptions {
   readonly x: string;
   readonly series: string | null;
   readonly logY: boolean;
+  /** True where the user asked for the logarithmic axis (--log-y), not where the sweep's shape chose it. */
+  readonly logYAsked?: boolean;
   readonly title: string;
   /**
    * The columns whose values tell the lines apart: the series, then any other parameter that
@@ -111,10 +113,29 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     const high = metricValue(row, options.metric, '_high');
     const exactColumn = EXACT_COLUMNS[options.metric];
     const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
-    const positive = (v: number | null) => (v === null || (options.logY && v <= 0) ? null : v);
-    return [{ x: row[options.x], series, estimate: positive(estimate), low: positive(low), high: positive(high), exact: positive(exactValue) }];
+    return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });
-  const y = { type: 'quantitative', title: options.metric, ...(options.logY ? { scale: { type: 'log' } } : {}) };
+  const values = data.flatMap((d) => [d.estimate, d.low, d.high, d.exact]).filter((v): v is number => v !== null);
+  const smallest = Math.min(...values.filter((v) => v > 0));
+  // A logarithmic axis the sweep's shape chose shows an estimate of 0 (a rare event not seen) at
+  // its foot rather than dropping the point: a symmetric log scale, logarithmic down to the
+  // smallest value drawn, with a tick per decade and one at 0. Asked for (--log-y), it is a
+  // plain logarithmic axis, on which a 0 cannot be drawn.
+  const symlog = options.logY && !options.logYAsked && values.some((v) => v === 0) && Number.isFinite(smallest);
+  if (options.logY && !symlog) {
+    for (const d of data) for (const k of ['estimate', 'low', 'high', 'exact'] as const) if (d[k] !== null && d[k]! <= 0) d[k] = null;
+  }
+  const decades = (): number[] => {
+    const from = Math.floor(Math.log10(smallest));
+    const to = Math.ceil(Math.log10(Math.max(...values)));
+    return [0, ...Array.from({ length: to - from + 1 }, (_, i) => Number(`1e${from + i}`))];
+  };
+  const scale = symlog
+    ? { scale: { type: 'symlog', constant: smallest }, axis: { values: decades(), format: '~g', labelOverlap: 'greedy' } }
+    : options.logY
+      ? { scale: { type: 'log' } }
+      : {};
+  const y = { type: 'quantitative', title: options.metric, ...scale };
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
   const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
   // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.

@@ -167,5 +167,5 @@ function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: Plo
   const parameters = columns.slice(0, end < 0 ? columns.length : end);
   if (series !== null && !parameters.includes(series))
     throw new UsageError(`--series ${series}`, `not a parameter of these results: draw one line per value of ${parameters.join(', ')}`);
-  return { metric, x, series, logY: flags.logY ?? defaults.logY, title, lineBy: lineColumns(columns, rows, x, series) };
+  return { metric, x, series, logY: flags.logY ?? defaults.logY, logYAsked: flags.logY === true, title, lineBy: lineColumns(columns, rows, x, series) };
 }
