@@ -85,7 +85,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
     // and its rows must be the figures its counts give (readSavedReport checks both).
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
       refuseScenarioFlags(path, flags);
-      const { columns, records } = toRows((await readSavedReport(path)).summaries);
+      const { columns, records } = toRows((await readSavedReport(path, false, true)).summaries);
       checkMetric(metric, outcomeColumns([...columns]));
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
