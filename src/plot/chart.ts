@@ -131,7 +131,15 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     return [0, ...Array.from({ length: to - from + 1 }, (_, i) => Number(`1e${from + i}`))];
   };
   const scale = symlog
-    ? { scale: { type: 'symlog', constant: smallest }, axis: { values: decades(), format: '~g', labelOverlap: 'greedy' } }
+    ? {
+        scale: { type: 'symlog', constant: smallest },
+        axis: {
+          values: decades(),
+          labelOverlap: 'greedy',
+          // Decades as a logarithmic axis writes them: 1,000 and 10 above 1, 0.001 and 1e-7 below.
+          labelExpr: "datum.value >= 1 ? format(datum.value, ',') : format(datum.value, '~g')",
+        },
+      }
     : options.logY
       ? { scale: { type: 'log' } }
       : {};
