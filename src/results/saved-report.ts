@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
+import { exactProblem } from './verify.js';
 import type { SavedRun } from './shard.js';
 import { toRows } from '../export/rows.js';
 import type { CellSummary } from '../stats/summary.js';
@@ -89,6 +90,8 @@ export async function readSavedReport(path: string, baseline = false, checkRows 
         path,
         `cell ${c + 1} (${cell.key}): it counts ${tally.outcomes.length} outcomes; its protocol ${cell.scenario.protocol} has ${outcomes.length} (${outcomes.join(', ')}): the counts were made with other outcomes`,
       );
+    const problem = exactProblem(file.saved.exact?.[c] ?? null, outcomes.length);
+    if (problem) throw new UsageError(path, `cell ${c + 1} (${cell.key}): ${problem}`);
     if (cell.scenario.precision === undefined && tally.trials !== cell.scenario.trials)
       throw new UsageError(path, `cell ${c + 1} (${cell.key}): it holds ${tally.trials} trials; the scenario asks for ${cell.scenario.trials}`);
   }

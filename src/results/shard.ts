@@ -8,6 +8,7 @@ import { thousands } from '../io/text.js';
 import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
+import { criticalValue } from '../stats/normal.js';
 
 /**
  * A shard's counts: what `run --shard i/n` writes and `merge` adds up. Tallies are integers, so
@@ -163,6 +164,9 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
     throw new UsageError(path, 'its scenarios are missing');
   const confidence = saved['confidence'];
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new UsageError(path, 'its confidence is not a number between 0 and 1');
+  // As --confidence requires: one so near 1 that its critical value is infinite gives no interval at all.
+  if (!Number.isFinite(criticalValue(confidence)))
+    throw new UsageError(path, `its confidence ${confidence} is too close to 1 for its intervals to be computed in double precision`);
   const tallies = saved['tallies'];
   if (!Array.isArray(tallies) || !tallies.length) throw new UsageError(path, 'it holds no counts');
   const cells = tallies.map((entry: unknown, i) => {

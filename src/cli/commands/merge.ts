@@ -6,7 +6,7 @@ import type { Report } from '../../report.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
 import type { ReadShard, SavedRun } from '../../results/shard.js';
 import type { CellResult } from '../../engine/schedule/runner.js';
-import { shardTrials } from '../../results/verify.js';
+import { exactProblem, shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { loadScenarioSource } from '../../scenario/resolve.js';
@@ -83,6 +83,11 @@ export function makeMergeCommand(streams: Streams): Command {
       throw new UsageError(files[0]!, 'its cells do not match its scenario');
     checkTrials(shards, scenarios, cells, tallies);
     const fromSaved = saved?.shard.saved;
+    // Exact values a re-export prints as they were saved: they must be values an engine can give.
+    for (const [c, cell] of cells.entries()) {
+      const problem = exactProblem(fromSaved?.exact?.[c] ?? null, cell.scenario.protocolDefinition.outcomes.names.length);
+      if (problem) throw new UsageError(saved!.path, `cell ${c + 1} (${cell.key}): ${problem}`);
+    }
     // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
     const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
