@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { tempFiles } from './helpers.js';
+import { cli, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
@@ -115,6 +115,23 @@ describe('CI gates', () => {
     assert.match(cases[1]!.failure!.message, /is not at least 0\.99/);
   });
 
+  it("points merged shards' gates at the expect entries, as the unsharded run does: the same JUnit bytes", async () => {
+    const dir = tempFiles({ 'gated.yaml': GATED.replace('trials: 20000', 'trials: 70000') });
+    const shards: string[] = [];
+    for (const i of [1, 2]) {
+      const r = await cliIn(['run', join(dir, 'gated.yaml'), '--shard', `${i}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      shards.push(join(dir, `shard-${i}.json`));
+      writeFileSync(shards[i - 1]!, r.stdout);
+    }
+    const whole = await cliIn(['run', join(dir, 'gated.yaml'), '--format', 'junit']);
+    assert.equal(whole.status, 1);
+    assert.match(whole.stdout, /file="[^"]*gated\.yaml" line="9"/);
+    const merged = await cliIn(['merge', shards[1]!, shards[0]!, '--format', 'junit']);
+    assert.equal(merged.status, 1, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+  });
+
   it('refuses an unwritable --junit place before running anything', async () => {
     const dir = tempFiles({ 'gated.yaml': GATED });
     const r = await cliIn(['run', join(dir, 'gated.yaml'), '--junit', join(dir, 'no', 'such', 'junit.xml')]);
@@ -164,6 +181,33 @@ describe('the notWorseThan baseline gate', () => {
     const worse = await cliIn(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);
     assert.equal(worse.status, 1);
     assert.match(worse.stderr, /significantly higher than the baseline's .*one-sided z = \d+\.\d\d, critical 1\.64 at 0\.95/);
+  });
+
+  it('merges shards (and re-exports a saved run) of a scenario in another folder against the baseline beside it: the bytes of the unsharded run', () => {
+    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
+    const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(join(dir, 'ci', 'base.yaml'), base);
+    writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
+    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir).status, 0);
+    // The result folder, relative to the scenario file (ci/baseline), not to where the commands run.
+    renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
+    const whole = cli(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
+    assert.equal(whole.status, 0, whole.stderr);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    const merged = cli(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, dir);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+    // A saved run of it re-exported from the same folder: the same bytes, JUnit's places included.
+    assert.equal(cli(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir).status, 0);
+    const folder = join('out', readdirSync(join(dir, 'out'))[0]!);
+    for (const format of ['json', 'junit']) {
+      const again = cli(['merge', folder, '--format', format], {}, dir);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stdout, format === 'json' ? whole.stdout : cli(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir).stdout);
+    }
+    assert.match(whole.stdout, /"places": \[\["ci\/gate\.yaml:7:5"\]\]/);
   });
 
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {

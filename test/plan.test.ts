@@ -57,6 +57,28 @@ describe('plan', () => {
     assert.match(r.stderr, /no setting in range meets disagreement ≤ 1e-9; the best reachable disagreement is [\d.e-]+ \(redundancy=4, rounds=\d\)/);
   });
 
+  it('names the target out of reach, not a first one that some setting meets', async () => {
+    // success ≥ 0.9 is met at k 1 (0.9); disagreement ≤ 1e-4 nowhere (at best q^(R−1)(1−q) = 9.97e-4 at k 3, R 4).
+    const args = ['--set', 'protocol=handshake', '--set', 'loss=0.1', '--vary', 'redundancy=1:3,rounds=1:4'];
+    const r = await plan([...args, '--target', 'success>=0.9', '--target', 'disagreement<=0.0001']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /meets success ≥ 0\.9 and disagreement ≤ 0\.0001; the best reachable disagreement is 9\.97e-4 \(redundancy=3, rounds=4\)\n$/);
+    const together = await plan([
+      '--set',
+      'protocol=handshake',
+      '--set',
+      'loss=0.5',
+      '--vary',
+      'redundancy=1:3,rounds=2:4',
+      '--target',
+      'both>=0.6',
+      '--target',
+      'neither>=0.6',
+    ]);
+    assert.equal(together.status, 1);
+    assert.match(together.stderr, /meets both ≥ 0\.6 and neither ≥ 0\.6; each target is met by some setting, but none meets them all\n$/);
+  });
+
   it('rejects malformed targets and a missing --vary with exit 2', async () => {
     assert.match(refusal(await plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
     assert.match(refusal(await plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);

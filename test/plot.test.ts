@@ -40,6 +40,37 @@ describe('plot', () => {
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
+  it('draws a line per combination of the other swept parameters: a third one never zigzags within a line', async () => {
+    const three = join(dir, 'three.csv');
+    const args = ['--set', 'protocol=retransmit', '--sweep', 'loss=0.1,0.3,0.5', '--sweep', 'redundancy=1:2', '--sweep', 'rounds=1:3'];
+    writeFileSync(three, succeeded(await cliIn(['run', ...args, '--trials', '2000', '--format', 'csv'])));
+    const svg = succeeded(await cliIn(['plot', three]));
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.deepEqual(marks(svg), { lines: 6, points: 18 }); // redundancy 1..2 × rounds 1..3, a point per loss
+    assert.match(svg, /redundancy, rounds/);
+    const bySeries = succeeded(await cliIn(['plot', three, '--x', 'rounds', '--series', 'loss']));
+    assert.deepEqual(marks(bySeries), { lines: 6, points: 18 }); // loss × redundancy, a point per round limit
+  });
+
+  it('draws every cell on the logarithmic axis it chooses itself, an estimate of 0 at its foot', async () => {
+    // At loss 0.1 and 20,000 trials, redundancy 5..8 saw no disagreement: its estimates are 0.
+    const svg = succeeded(await cliIn(['plot', csv]));
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.deepEqual(marks(svg), { lines: 3, points: 24 });
+    assert.match(svg, /aria-label="Y-axis titled 'disagreement' for a symlog scale/);
+    // Asked for, --log-y is a plain logarithmic axis, which cannot show a 0.
+    const asked = succeeded(await cliIn(['plot', csv, '--log-y']));
+    assert.match(asked, /aria-label="Y-axis titled 'disagreement' for a log scale/);
+    assert.ok(marks(asked).points < 24);
+  });
+
+  it('orders the legend as the sweep does, not as text', async () => {
+    const csv12 = join(dir, 'twelve.csv');
+    writeFileSync(csv12, succeeded(await cliIn(['run', '--sweep', 'redundancy=1:12', '--sweep', 'loss=0.1,0.5', '--trials', '1000', '--format', 'csv'])));
+    const svg = succeeded(await cliIn(['plot', csv12, '--x', 'loss', '--series', 'redundancy']));
+    assert.match(svg, /aria-label="Symbol legend titled 'redundancy' for fill color and stroke color with 12 values: 1, 2, 3, 4, 5, ending with 12"/);
+  });
+
   it('writes PNG', async () => {
     const out = join(dir, 'chart.png');
     assert.equal((await cliIn(['plot', csv, '-o', out])).status, 0);
@@ -54,6 +85,9 @@ describe('plot', () => {
       [[csv, '--metric', 'sucess'], /--metric sucess: unknown metric \(did you mean 'success'\?\)/],
       [[csv, '--x', 'rounds'], /--x rounds: not a swept parameter/],
       [[csv, '-o', join(dir, 'chart.pdf')], /plot writes SVG or PNG/],
+      // Saved results are drawn as they are: a flag for a scenario run first is refused, not ignored.
+      [[csv, '--set', 'loss=0.9'], /--set: .*results\.csv holds saved results, drawn as they are: --set applies only to a scenario file/],
+      [[csv, '--trials', '5', '--sweep', 'loss=0.1,0.2'], /--trials --sweep: .*results\.csv holds saved results/],
     ] as const) {
       const r = await cliInProcess(['plot', ...args]); // a refusal needs no process of its own
       assert.equal(r.status, 2, r.stderr);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, cli, tempFiles } from './helpers.js';
@@ -162,16 +162,20 @@ describe('an empty text value is named as empty, not as a bad name or channel mo
 });
 
 describe('GitHub annotations point only at files that exist', () => {
-  it("merge annotates a failed gate without the shard's made-up place", async () => {
+  it('merge annotates a failed gate at the entry the shard recorded while that file exists, and without a place once it is gone', async () => {
     const dir = tempFiles({ 'g.yaml': 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n' });
     const shard = await cliIn(['run', join(dir, 'g.yaml'), '--shard', '1/1']);
     assert.equal(shard.status, 0, shard.stderr);
     writeFileSync(join(dir, 'shard-1.json'), shard.stdout);
+    const run = await cliIn(['run', join(dir, 'g.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
+    assert.match(run.stderr, /^::error file=g\.yaml,line=5,col=5,title=/m);
+    const merged = await cliIn(['merge', join(dir, 'shard-1.json'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
+    assert.equal(merged.status, 1, merged.stderr);
+    assert.match(merged.stderr, /^::error file=g\.yaml,line=5,col=5,title=/m);
+    rmSync(join(dir, 'g.yaml'));
     const r = await cliIn(['merge', join(dir, 'shard-1.json'), '--format', 'csv'], { GITHUB_ACTIONS: 'true' });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^::error title=twogenerals expect success ≥ 0\.99::g \(loss=0\.5, redundancy=2, rounds=1\): success /m);
-    const run = await cliIn(['run', join(dir, 'g.yaml'), '--format', 'csv'], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
-    assert.match(run.stderr, /^::error file=g\.yaml,line=5,col=5,title=/m);
   });
 });
 

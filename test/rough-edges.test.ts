@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { timeLeft } from '../src/cli/progress.js';
 import { csvText, inlineText, mermaidText } from '../src/io/text.js';
+import { savedContent } from '../src/export/json.js';
+import { contentDigest } from '../src/results/verify.js';
 import { ROOT, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
@@ -144,6 +146,42 @@ describe('digests are checked wherever a saved result is read', () => {
     const counts = await cliIn(['plot', join(editedCounts, 'results.json')]);
     assert.equal(counts.status, 2);
     assert.match(counts.stderr, /counts do not match its digest/);
+  });
+});
+
+describe('a saved results.json whose digest was made to match: exact values and a confidence no run gives are refused', () => {
+  it('merge refuses them in one line, exit 2; the file as saved re-exports', async () => {
+    const dir = tempFiles({});
+    const run = await cliIn(['run', 'redundancy-vs-loss', ...SMALL, '--format', 'json']);
+    assert.equal(run.status, 0, run.stderr);
+    const forged = (change: (data: Record<string, unknown>) => void): string => {
+      const data = JSON.parse(run.stdout) as Record<string, unknown>;
+      change(data);
+      const path = join(dir, `forged-${readdirSync(dir).length}.json`);
+      writeFileSync(path, JSON.stringify({ ...data, digest: contentDigest(savedContent(data)) }));
+      return path;
+    };
+    const exact = (data: Record<string, unknown>) => (data['exact'] as Record<string, unknown>[])[0]!;
+    assert.equal((await cliIn(['merge', forged(() => undefined), '--format', 'csv'])).status, 0);
+    for (const [change, message] of [
+      [
+        (d: Record<string, unknown>) => void (exact(d)['outcomes'] = [0.5]),
+        /cell 1 \([^)]*\): its exact values give 1 outcome probabilities; its protocol has 4 outcomes$/,
+      ],
+      [(d: Record<string, unknown>) => void (exact(d)['outcomes'] = [0.9, 0.9, 0, 0]), /its exact outcome probabilities add up to 1\.8, not 1$/],
+      [(d: Record<string, unknown>) => void (exact(d)['messagesMean'] = -1), /its exact messagesMean is -1, not a mean of a count$/],
+      [
+        (d: Record<string, unknown>) => void (d['confidence'] = 0.9999999999999999),
+        /its confidence 0\.9999999999999999 is too close to 1 for its intervals to be computed in double precision$/,
+      ],
+    ] as const) {
+      const path = forged(change);
+      const r = await cliIn(['merge', path, '--format', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr.trimEnd(), message);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+    }
   });
 });
 

@@ -90,6 +90,11 @@ describe('the validator: one message for each kind of schema problem, at its pla
     [{ expect: [{ metric: 'success' }] }, 'test.json:1:35: expect[0] needs atLeast, atMost or notWorseThan'],
     [{ expect: [{ metric: 'success', atLeast: 2 }] }, 'test.json:1:65: expect[0].atLeast must be at most 1 (got 2)'],
     [
+      // The bound misspelt, alone: named as the unknown key it is, with the hint, not as a missing bound.
+      { expect: [{ metric: 'success', atleast: 0.5 }] },
+      "test.json:1:55: unknown key 'atleast' in expect[0] (did you mean 'atLeast'?); known keys: metric, atLeast, atMost, notWorseThan",
+    ],
+    [
       { expect: [{ metric: 'success', atLeast: 0.5, extra: 1 }] },
       "test.json:1:69: unknown key 'extra' in expect[0]; known keys: metric, atLeast, atMost, notWorseThan",
     ],

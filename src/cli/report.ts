@@ -6,7 +6,7 @@ import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
 import { writeWholeFile } from '../io/output-place.js';
 import { readSavedReport } from '../results/saved-report.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Expectation, Scenario } from '../scenario/types.js';
 import { BaselineMismatch, placeParts } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
 import { loadExporter } from '../export/index.js';
@@ -47,9 +47,15 @@ export async function writeReport(report: Report, format: string | undefined, st
   }
 }
 
-/** Where a `notWorseThan` path points: relative to the scenario file that names it (or to the current folder). */
-function baselinePath(written: string, scenario: Scenario): string {
-  const besideScenario = isAbsolute(written) || !existsSync(scenario.source) ? resolvePath(written) : resolvePath(dirname(scenario.source), written);
+/**
+ * Where a `notWorseThan` path points: relative to the scenario file that names it (or to the
+ * current folder). Merged shards name that file by the place of the entry they recorded.
+ */
+function baselinePath(e: Expectation, scenario: Scenario): string {
+  const written = e.notWorseThan!;
+  const entryFile = e.place === undefined ? undefined : placeParts(e.place)?.file;
+  const file = existsSync(scenario.source) ? scenario.source : entryFile !== undefined && existsSync(entryFile) ? entryFile : undefined;
+  const besideScenario = isAbsolute(written) || file === undefined ? resolvePath(written) : resolvePath(dirname(file), written);
   // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.
   const path = existsSync(besideScenario) || isAbsolute(written) || !existsSync(written) ? besideScenario : resolvePath(written);
   return existsSync(join(path, 'results.json')) ? join(path, 'results.json') : path;
@@ -64,7 +70,7 @@ export async function loadBaselines(scenarios: readonly Scenario[]): Promise<Bas
   for (const scenario of scenarios) {
     for (const e of scenario.expect) {
       if (e.notWorseThan === undefined) continue;
-      const path = baselinePath(e.notWorseThan, scenario);
+      const path = baselinePath(e, scenario);
       if (loaded.has(path)) continue;
       try {
         loaded.set(path, await readSavedReport(path, true));
@@ -75,7 +81,7 @@ export async function loadBaselines(scenarios: readonly Scenario[]): Promise<Bas
     }
   }
   if (!loaded.size) return undefined;
-  return (e, scenario) => loaded.get(baselinePath(e.notWorseThan!, scenario))!;
+  return (e, scenario) => loaded.get(baselinePath(e, scenario))!;
 }
 
 /** The report with its baselines, every gate's cell matched in them now (a mismatch is the user's to fix). */

@@ -8,8 +8,8 @@ import type { ExpectationCheck } from '../stats/expectations.js';
 
 /** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
 export function savedContent(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { tool, version, blockSize, confidence, scenarios, tallies, exact } = data;
-  return { tool, version, blockSize, confidence, scenarios, tallies, exact };
+  const { tool, version, blockSize, confidence, scenarios, tallies, exact, places } = data;
+  return { tool, version, blockSize, confidence, scenarios, tallies, exact, places };
 }
 
 /**
@@ -37,16 +37,23 @@ export const jsonExporter: Exporter = {
     const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
     // Why a cell has no exact value (null where it has one): --no-exact, the automatic attempt's budget, a limit.
     const missing = report.summaries.map((s) => `    ${s.result.exact ? 'null' : JSON.stringify(s.result.exactMissing ?? null)}`);
+    // Where each scenario's expect entries are written, where some are: a re-export's gates point
+    // there (JUnit's file and line) and find a notWorseThan baseline beside that file, as the run did.
+    const places = report.scenarios.some((s) => s.expect.some((e) => e.place !== undefined))
+      ? JSON.stringify(report.scenarios.map((s) => s.expect.map((e) => e.place ?? null)))
+      : null;
     // A digest of what a re-export is made from (savedContent), so that an edited file is named.
     const digest = contentDigest(
       savedContent(
-        JSON.parse(`{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]}`) as Record<string, unknown>,
+        JSON.parse(
+          `{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]${places ? `, "places": ${places}` : ''}}`,
+        ) as Record<string, unknown>,
       ),
     );
     // The gates' verdicts, where the scenarios have any: CI reads which gate failed from here.
     const checks = judgeExpectations(report);
     const verdicts = checks.length ? `  "verdicts": [\n${checks.map((c) => `    ${verdictJson(c)}`).join(',\n')}\n  ],\n` : '';
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}  "digest": ${JSON.stringify(digest)}\n}\n`;
+    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}${places ? `  "places": ${places},\n` : ''}  "digest": ${JSON.stringify(digest)}\n}\n`;
   },
 };
 

@@ -26,6 +26,11 @@ export interface Plan {
   readonly frontier: readonly Candidate[];
   /** Without a winner: the candidate closest to the first target. */
   readonly best: Candidate;
+  /**
+   * The targets no setting meets even alone (their index), each with the setting that comes
+   * closest (the cheapest of those that do): what a plan without a winner reports.
+   */
+  readonly unreachable: readonly { readonly target: number; readonly best: Candidate }[];
   /** True where every value came from the exact engine. */
   readonly exact: boolean;
 }
@@ -77,5 +82,11 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
   if (largest) frontier.push(...[...candidates].sort((a, b) => tolerance(b) - tolerance(a)));
   else for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
   const best = frontier[frontier.length - 1]!;
-  return { winner, frontier, best, exact: summaries.every((s) => s.exact !== null) };
+  const unreachable = targets.flatMap((t, i) => {
+    if (candidates.some((c) => holds(c.values[i]!, t, c.summary.exact !== null))) return [];
+    const closer = (a: number, b: number): boolean => (t.relation === '>=' ? a > b : a < b);
+    const closest = byCost.reduce((w, c) => (closer(c.values[i]!, w.values[i]!) ? c : w));
+    return [{ target: i, best: closest }];
+  });
+  return { winner, frontier, best, unreachable, exact: summaries.every((s) => s.exact !== null) };
 }

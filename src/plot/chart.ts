@@ -9,7 +9,15 @@ export interface ChartOptions {
   readonly x: string;
   readonly series: string | null;
   readonly logY: boolean;
+  /** True where the user asked for the logarithmic axis (--log-y), not where the sweep's shape chose it. */
+  readonly logYAsked?: boolean;
   readonly title: string;
+  /**
+   * The columns whose values tell the lines apart: the series, then any other parameter that
+   * varies among rows of one series at one x (a third swept parameter), so that no line joins
+   * points of different settings. Default: the series alone.
+   */
+  readonly lineBy?: readonly string[];
 }
 
 export type Row = Readonly<Record<string, Value>>;
@@ -42,7 +50,30 @@ export function defaultChart(columns: readonly string[], rows: readonly Row[], t
   const x = [...swept].sort((a, b) => distinct(b) - distinct(a))[0]!;
   // Results of several scenarios (run a.yaml b.yaml) get a line per scenario.
   const series = distinct('scenario') > 1 ? 'scenario' : (swept.find((c) => c !== x) ?? null);
-  return { metric, x, series, logY: spansDecades(rows, metric), title };
+  return { metric, x, series, logY: spansDecades(rows, metric), title, lineBy: lineColumns(columns, rows, x, series) };
+}
+
+/**
+ * The columns that tell the chart's lines apart: the series, then each other parameter column
+ * (scenario, protocol, channel, a parameter) that still differs between rows of one line at one
+ * x. Without it a sweep of three parameters joined the third's values into one saw-toothed line.
+ */
+export function lineColumns(columns: readonly string[], rows: readonly Row[], x: string, series: string | null): string[] {
+  const end = columns.indexOf('trials');
+  const key: string[] = series === null ? [] : [series];
+  const valueKey = (row: Row, cs: readonly string[]): string => JSON.stringify(cs.map((c) => row[c] ?? null));
+  for (const c of columns.slice(0, end < 0 ? columns.length : end)) {
+    if (c === x || key.includes(c)) continue;
+    const seen = new Map<string, string>();
+    const splits = rows.some((row) => {
+      const at = valueKey(row, [...key, x]);
+      const value = valueKey(row, [c]);
+      if (!seen.has(at)) seen.set(at, value);
+      return seen.get(at) !== value;
+    });
+    if (splits) key.push(c);
+  }
+  return key;
 }
 
 export function spansDecades(rows: readonly Row[], metric: string): boolean {
@@ -74,20 +105,49 @@ export function chartText(text: string): string {
  * metric has one, and the exact values as dashed lines where the results carry them.
  */
 export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
+  const lineBy = options.lineBy ?? (options.series ? [options.series] : []);
   const data = rows.flatMap((row) => {
-    const series = options.series ? chartText(String(row[options.series])) : 'estimate';
+    const series = lineBy.length ? chartText(lineBy.map((c) => String(row[c])).join(', ')) : 'estimate';
     const estimate = metricValue(row, options.metric);
     const low = metricValue(row, options.metric, '_low');
     const high = metricValue(row, options.metric, '_high');
     const exactColumn = EXACT_COLUMNS[options.metric];
     const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
-    const positive = (v: number | null) => (v === null || (options.logY && v <= 0) ? null : v);
-    return [{ x: row[options.x], series, estimate: positive(estimate), low: positive(low), high: positive(high), exact: positive(exactValue) }];
+    return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });
-  const y = { type: 'quantitative', title: options.metric, ...(options.logY ? { scale: { type: 'log' } } : {}) };
+  const values = data.flatMap((d) => [d.estimate, d.low, d.high, d.exact]).filter((v): v is number => v !== null);
+  const smallest = Math.min(...values.filter((v) => v > 0));
+  // A logarithmic axis the sweep's shape chose shows an estimate of 0 (a rare event not seen) at
+  // its foot rather than dropping the point: a symmetric log scale, logarithmic down to the
+  // smallest value drawn, with a tick per decade and one at 0. Asked for (--log-y), it is a
+  // plain logarithmic axis, on which a 0 cannot be drawn.
+  const symlog = options.logY && !options.logYAsked && values.some((v) => v === 0) && Number.isFinite(smallest);
+  if (options.logY && !symlog) {
+    for (const d of data) for (const k of ['estimate', 'low', 'high', 'exact'] as const) if (d[k] !== null && d[k]! <= 0) d[k] = null;
+  }
+  const decades = (): number[] => {
+    const from = Math.floor(Math.log10(smallest));
+    const to = Math.ceil(Math.log10(Math.max(...values)));
+    return [0, ...Array.from({ length: to - from + 1 }, (_, i) => Number(`1e${from + i}`))];
+  };
+  const scale = symlog
+    ? {
+        scale: { type: 'symlog', constant: smallest },
+        axis: {
+          values: decades(),
+          labelOverlap: 'greedy',
+          // Decades as a logarithmic axis writes them: 1,000 and 10 above 1, 0.001 and 1e-7 below.
+          labelExpr: "datum.value >= 1 ? format(datum.value, ',') : format(datum.value, '~g')",
+        },
+      }
+    : options.logY
+      ? { scale: { type: 'log' } }
+      : {};
+  const y = { type: 'quantitative', title: options.metric, ...scale };
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
   const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
-  const color = { field: 'series', type: 'nominal', title: options.series ?? '' };
+  // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
+  const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')), sort: [...new Set(data.map((d) => d.series))] };
   const layers: Record<string, unknown>[] = [];
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });

@@ -15,6 +15,10 @@ import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
+import { exactProblem } from './verify.js';
+import type { SavedRun } from './shard.js';
+import { toRows } from '../export/rows.js';
+import type { CellSummary } from '../stats/summary.js';
 
 /** A result folder (`run --out`) given where a results file is read stands for its results.json, as a baseline's path does. */
 export function resultsFileOf(path: string): string {
@@ -34,7 +38,7 @@ export function resultsFileOf(path: string): string {
  * counts checked, its scenarios resolved (protocol files relative to it), every figure
  * recomputed from the counts at its own confidence, with its own exact values.
  */
-export async function readSavedReport(path: string, baseline = false): Promise<Report> {
+export async function readSavedReport(path: string, baseline = false, checkRows = false): Promise<Report> {
   const file = readShardFile(path, true);
   if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
   if (file.version !== TOOL.version)
@@ -44,6 +48,8 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
     );
   if (file.blockSize !== BLOCK_SIZE) throw new UsageError(path, `its block size is ${file.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
   const scenarios: Scenario[] = [];
+  // A baseline read with its protocol file as it is now: its rows were the earlier file's figures.
+  let readWithProtocolNow = false;
   // As merge reads them: a protocol or trace file where the scenario named it, else beside the results.
   for (const [i, resolved] of file.scenarios.entries()) {
     const label = `${path} (scenario ${i + 1})`;
@@ -59,6 +65,7 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
       const now = baseline && error instanceof UsageError ? protocolFileNow(data, scenarioFile, path) : undefined;
       if (now === undefined) throw error;
       protocolAt = now;
+      readWithProtocolNow = true;
       const { protocolDigest: _, ...rest } = data;
       data = rest;
     }
@@ -83,6 +90,8 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
         path,
         `cell ${c + 1} (${cell.key}): it counts ${tally.outcomes.length} outcomes; its protocol ${cell.scenario.protocol} has ${outcomes.length} (${outcomes.join(', ')}): the counts were made with other outcomes`,
       );
+    const problem = exactProblem(file.saved.exact?.[c] ?? null, outcomes.length);
+    if (problem) throw new UsageError(path, `cell ${c + 1} (${cell.key}): ${problem}`);
     if (cell.scenario.precision === undefined && tally.trials !== cell.scenario.trials)
       throw new UsageError(path, `cell ${c + 1} (${cell.key}): it holds ${tally.trials} trials; the scenario asks for ${cell.scenario.trials}`);
   }
@@ -92,7 +101,22 @@ export async function readSavedReport(path: string, baseline = false): Promise<R
     { exact: 'off', simulate: true, confidence, workers: 1 },
     file.cells.map((c) => c.tally),
   );
-  return { ...report, summaries: report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence)) };
+  const summaries = report.summaries.map((s, c) => summarize({ ...s.result, exact: exact?.[c] ?? null }, confidence));
+  // plot draws the rows: it also requires the file's own to be the figures its counts give.
+  if (checkRows && !readWithProtocolNow && savedRowsChanged(file.saved, summaries))
+    throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
+  return { ...report, summaries };
+}
+
+/**
+ * Whether a saved results.json's rows (and columns) differ from the figures its counts give at
+ * its own confidence with its own exact values: the digest covers the counts, not the rows a
+ * re-export recomputes, so an edited figure is caught here rather than silently replaced.
+ */
+export function savedRowsChanged(saved: SavedRun, summaries: readonly CellSummary[]): boolean {
+  const { columns, records } = toRows(summaries);
+  const rows = records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+  return JSON.stringify(saved.columns) !== JSON.stringify(columns) || JSON.stringify(saved.rows) !== JSON.stringify(rows);
 }
 
 /** The protocol file a recorded scenario names, as it is now where the scenario named it (any sha256), if it is there. */

@@ -8,6 +8,7 @@ import { thousands } from '../io/text.js';
 import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
+import { criticalValue } from '../stats/normal.js';
 
 /**
  * A shard's counts: what `run --shard i/n` writes and `merge` adds up. Tallies are integers, so
@@ -21,6 +22,11 @@ export interface ShardFile {
   readonly blockSize: number;
   readonly scenarios: readonly Readonly<Record<string, unknown>>[];
   readonly cells: readonly { readonly scenario: number; readonly key: string; readonly tally: Tally }[];
+  /**
+   * Where each scenario's `expect` entries are written ("file:line:column", null for none), when
+   * some are: merge points its gates (JUnit's file and line) where the unsharded run does.
+   */
+  readonly places?: readonly (readonly (string | null)[])[];
   /** contentDigest of the rest: names a file changed after it was written. */
   readonly digest: string;
 }
@@ -41,6 +47,7 @@ export function shardFile(
     blockSize,
     scenarios: scenarios.map((s) => s.resolved),
     cells: cells.map((cell, i) => ({ scenario: scenarios.indexOf(cell.scenario), key: cell.key, tally: tallies[i]! })),
+    ...(scenarios.some((s) => s.expect.some((e) => e.place !== undefined)) ? { places: scenarios.map((s) => s.expect.map((e) => e.place ?? null)) } : {}),
   };
   const file: ShardFile = { ...content, digest: contentDigest(content as unknown as Record<string, unknown>) };
   return `${JSON.stringify(file, null, 1)}\n`;
@@ -66,6 +73,9 @@ export interface SavedRun {
   readonly exact: readonly (ExactResult | null)[] | undefined;
   /** Why a cell had no exact value, where the file says. */
   readonly exactMissing?: readonly (string | undefined)[];
+  /** The file's columns and rows as written: they must be the figures its counts give (savedRowsChanged). */
+  readonly columns?: unknown;
+  readonly rows?: unknown;
 }
 
 /** A shard file, or a saved results.json read as the one shard of a whole run. */
@@ -125,10 +135,24 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
     const problem = tallyProblem(cell['tally']);
     if (problem) throw new UsageError(path, `cell ${i + 1} (${cell['key']}): ${problem}`);
   }
+  checkPlaces(path, data['places'], scenarioCount);
   if (typeof data['digest'] !== 'string')
     throw new UsageError(path, 'it has no digest of its counts: write shards with `twogenerals run --shard i/n` of this version');
   if (data['digest'] !== contentDigest(data)) throw new UsageError(path, 'counts do not match its digest: the file was changed after `run --shard` wrote it');
   return data as unknown as ShardFile;
+}
+
+/** Recorded places of the scenarios' expect entries: absent, or one list of texts (or nulls) per scenario. */
+function checkPlaces(path: string, places: unknown, scenarioCount: number): void {
+  if (
+    places !== undefined &&
+    !(
+      Array.isArray(places) &&
+      places.length === scenarioCount &&
+      places.every((p) => Array.isArray(p) && p.every((place) => place === null || typeof place === 'string'))
+    )
+  )
+    throw new UsageError(path, "its places of the scenarios' expect entries are not one list per scenario");
 }
 
 /** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
@@ -140,6 +164,9 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
     throw new UsageError(path, 'its scenarios are missing');
   const confidence = saved['confidence'];
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new UsageError(path, 'its confidence is not a number between 0 and 1');
+  // As --confidence requires: one so near 1 that its critical value is infinite gives no interval at all.
+  if (!Number.isFinite(criticalValue(confidence)))
+    throw new UsageError(path, `its confidence ${confidence} is too close to 1 for its intervals to be computed in double precision`);
   const tallies = saved['tallies'];
   if (!Array.isArray(tallies) || !tallies.length) throw new UsageError(path, 'it holds no counts');
   const cells = tallies.map((entry: unknown, i) => {
@@ -153,6 +180,7 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
   if (exact !== undefined && !(Array.isArray(exact) && exact.length === cells.length && exact.every((e) => e === null || isExactResult(e)))) {
     throw new UsageError(path, 'its exact values are not one per cell');
   }
+  checkPlaces(path, saved['places'], (saved['scenarios'] as unknown[]).length);
   const missing = Array.isArray(saved['exactMissing']) ? (saved['exactMissing'] as unknown[]) : [];
   const exactMissing = cells.map((_, c) => (typeof missing[c] === 'string' ? (missing[c] as string) : undefined));
   if (typeof saved['digest'] !== 'string')
@@ -167,8 +195,15 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
     blockSize: saved['blockSize'] as number,
     scenarios: saved['scenarios'] as Record<string, unknown>[],
     cells,
+    ...(saved['places'] === undefined ? {} : { places: saved['places'] as (string | null)[][] }),
     digest: '',
-    saved: { confidence, exact: exact as (ExactResult | null)[] | undefined, exactMissing },
+    saved: {
+      confidence,
+      exact: exact as (ExactResult | null)[] | undefined,
+      exactMissing,
+      ...(saved['columns'] === undefined ? {} : { columns: saved['columns'] }),
+      ...(saved['rows'] === undefined ? {} : { rows: saved['rows'] }),
+    },
   };
 }
 

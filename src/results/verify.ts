@@ -76,3 +76,29 @@ export function shardTrials(trials: number, blockSize: number, shard: Shard): nu
   const lastShort = blockSize * blocks - trials; // trials missing from the last block
   return mine * blockSize - (last % shard.count === residue ? lastShort : 0);
 }
+
+/**
+ * What is wrong with exact values read back from a file, in words, or null if they can be right:
+ * a probability for each of the protocol's `outcomeCount` outcomes, each in [0, 1] and together 1
+ * (up to rounding), a distribution of messages (where recorded) of probabilities, and means that
+ * are finite and not negative. Values no engine can produce are never printed as exact.
+ */
+export function exactProblem(exact: unknown, outcomeCount: number): string | null {
+  if (exact === null || typeof exact !== 'object') return null;
+  const e = exact as Record<string, unknown>;
+  const probability = (v: unknown): boolean => typeof v === 'number' && v >= -1e-9 && v <= 1 + 1e-9;
+  const outcomes = e['outcomes'] as unknown[];
+  if (!Array.isArray(outcomes) || outcomes.length !== outcomeCount)
+    return `its exact values give ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcome probabilities; its protocol has ${outcomeCount} outcomes`;
+  if (!outcomes.every(probability)) return 'its exact outcome probabilities are not all between 0 and 1';
+  const total = (outcomes as number[]).reduce((sum, p) => sum + p, 0);
+  if (Math.abs(total - 1) > 1e-6) return `its exact outcome probabilities add up to ${total}, not 1`;
+  const messages = e['messages'];
+  if (messages !== null && messages !== undefined && !(Array.isArray(messages) && messages.every(probability)))
+    return 'its exact distribution of messages is not one of probabilities';
+  for (const k of ['messagesMean', 'messagesSecondMoment', 'deliveredMean', 'roundsMean']) {
+    const v = e[k];
+    if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return `its exact ${k} is ${String(v)}, not a mean of a count`;
+  }
+  return null;
+}

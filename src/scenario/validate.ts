@@ -154,8 +154,13 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
       return { message: `${name} must list at least one value`, path, atKey: false };
     case 'minProperties':
       return { message: `${name} must name at least one parameter`, path, atKey: false };
-    case 'anyOf':
+    case 'anyOf': {
+      // An entry with none of the three may have one misspelt (atleast): named as the unknown key it is.
+      const known = ['metric', 'atLeast', 'atMost', 'notWorseThan'];
+      const unknown = data !== null && typeof data === 'object' ? Object.keys(data).find((k) => !known.includes(k)) : undefined;
+      if (unknown !== undefined) return unknownProperty(path, unknown, known, data);
       return { message: `${name} needs atLeast, atMost or notWorseThan`, path, atKey: false };
+    }
     default:
       return { message: `${name} ${error.message ?? 'is invalid'}`, path, atKey: false };
   }

@@ -6,7 +6,7 @@ import type { Report } from '../../report.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
 import type { ReadShard, SavedRun } from '../../results/shard.js';
 import type { CellResult } from '../../engine/schedule/runner.js';
-import { shardTrials } from '../../results/verify.js';
+import { exactProblem, shardTrials } from '../../results/verify.js';
 import { expandCells } from '../../scenario/cells.js';
 import { parseScenarioText } from '../../scenario/parse.js';
 import { loadScenarioSource } from '../../scenario/resolve.js';
@@ -62,6 +62,8 @@ export function makeMergeCommand(streams: Streams): Command {
     // Protocol and trace files where the scenario named them, else beside the shards or in
     // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];
+    // The gates' places as the run had them: those of shard 1/n, whatever order the shards come in.
+    const places = shards.find((s) => s.shard.shard.index === 1)?.shard.places;
     for (const [i, resolved] of first.scenarios.entries()) {
       const label = `${files[0]} (scenario ${i + 1})`;
       const { scenarioFile, ...data } = resolved as Record<string, unknown>;
@@ -74,13 +76,18 @@ export function makeMergeCommand(streams: Streams): Command {
         ...(channelFilesAt ? { channelFilesAt } : {}),
         ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
       };
-      scenarios.push(await loadScenarioSource(source));
+      scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i]));
     }
     const cells = scenarios.flatMap(expandCells);
     if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
       throw new UsageError(files[0]!, 'its cells do not match its scenario');
     checkTrials(shards, scenarios, cells, tallies);
     const fromSaved = saved?.shard.saved;
+    // Exact values a re-export prints as they were saved: they must be values an engine can give.
+    for (const [c, cell] of cells.entries()) {
+      const problem = exactProblem(fromSaved?.exact?.[c] ?? null, cell.scenario.protocolDefinition.outcomes.names.length);
+      if (problem) throw new UsageError(saved!.path, `cell ${c + 1} (${cell.key}): ${problem}`);
+    }
     // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
     const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
@@ -94,6 +101,12 @@ export function makeMergeCommand(streams: Streams): Command {
     if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
     await finishReport(final, streams);
   });
+}
+
+/** The scenario with its expect entries at the places the shards recorded (where they recorded one for each). */
+function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined): Scenario {
+  if (!places || places.length !== scenario.expect.length) return scenario;
+  return { ...scenario, expect: scenario.expect.map((e, j) => (places[j] === null ? e : { ...e, place: places[j]! })) };
 }
 
 /** A cell's result with the exact values (or the reason for none) that the saved run had. */

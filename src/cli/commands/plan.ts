@@ -95,11 +95,15 @@ export function makePlanCommand(streams: Streams): Command {
     const rows = [...(result.winner ? [result.winner] : []), ...nearby];
     streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact, largest));
     if (!result.winner) {
-      const best = result.best;
-      const setting = params.map((p) => `${p}=${best.summary.params[p]}`).join(', ');
-      streams.stderr.write(
-        `twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; the best reachable ${targets[0]!.metric} is ${shortNumber(best.values[0]!, 4)} (${setting})\n`,
-      );
+      // The target(s) out of reach on their own, each with the best value in range; else each is
+      // met by some setting, but never all by one.
+      const setting = (c: Candidate) => params.map((p) => `${p}=${c.summary.params[p]}`).join(', ');
+      const why = result.unreachable.length
+        ? result.unreachable
+            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${shortNumber(best.values[target]!, 4)} (${setting(best)})`)
+            .join('; ')
+        : 'each target is met by some setting, but none meets them all';
+      streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; ${why}\n`);
       throw new AlreadyReported(1);
     }
   });

@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { toRows } from '../../export/rows.js';
-import { PLOT_METRICS, chartSpec, defaultChart, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
+import { PLOT_METRICS, chartSpec, defaultChart, lineColumns, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
 import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
@@ -65,6 +65,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   const extension = extname(path).toLowerCase();
   const metric = flags.metric ?? 'disagreement';
   if (extension === '.csv') {
+    refuseScenarioFlags(path, flags);
     const text = readTextInput(path, 'csv');
     let table: string[][];
     try {
@@ -81,19 +82,16 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   if (extension === '.json') {
     const data = safeJson(readTextInput(path, 'shard'));
     // A saved results.json carries a digest of its counts: an edited file is named, never drawn,
-    // and its rows must be the figures its counts give.
+    // and its rows must be the figures its counts give (readSavedReport checks both).
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
-      const { columns, records } = toRows((await readSavedReport(path)).summaries);
+      refuseScenarioFlags(path, flags);
+      const { columns, records } = toRows((await readSavedReport(path, false, true)).summaries);
       checkMetric(metric, outcomeColumns([...columns]));
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
-      if (
-        JSON.stringify(data['columns']) !== JSON.stringify(columns) ||
-        JSON.stringify(data['rows']) !== JSON.stringify(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))))
-      )
-        throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
     }
     if (data && Array.isArray(data['rows']) && Array.isArray(data['columns']) && data['columns'].every((c) => typeof c === 'string')) {
+      refuseScenarioFlags(path, flags);
       const columns = data['columns'] as string[];
       const body = (data['rows'] as unknown[]).map((row, i) => {
         if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new UsageError(path, `row ${i + 1} is not an object of columns`);
@@ -113,6 +111,20 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };
+}
+
+/** Saved results are drawn as they are: a flag that would change a scenario run first is refused, never silently ignored. */
+function refuseScenarioFlags(path: string, flags: PlotFlags): void {
+  const given = [
+    ...(['trials', 'seed', 'precision'] as const).filter((f) => flags[f] !== undefined).map((f) => `--${f}`),
+    ...(flags.set?.length ? ['--set'] : []),
+    ...(flags.sweep?.length ? ['--sweep'] : []),
+  ];
+  if (given.length)
+    throw new UsageError(
+      given.join(' '),
+      `${terminalSafe(path, true)} holds saved results, drawn as they are: ${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} only to a scenario file plot runs first`,
+    );
 }
 
 function scenarioNames(rows: readonly Row[]): string {
@@ -155,5 +167,5 @@ function chooseAxes(columns: readonly string[], rows: readonly Row[], flags: Plo
   const parameters = columns.slice(0, end < 0 ? columns.length : end);
   if (series !== null && !parameters.includes(series))
     throw new UsageError(`--series ${series}`, `not a parameter of these results: draw one line per value of ${parameters.join(', ')}`);
-  return { metric, x, series, logY: flags.logY ?? defaults.logY, title };
+  return { metric, x, series, logY: flags.logY ?? defaults.logY, logYAsked: flags.logY === true, title, lineBy: lineColumns(columns, rows, x, series) };
 }
