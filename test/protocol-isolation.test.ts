@@ -49,6 +49,16 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['export default', 'const hog = []; for (;;) hog.push(new Array(1e7).fill(1.5));\nexport default'],
     /hostile\.mjs: used more than 64 MB of memory while evaluating the module/,
   ],
+  [
+    'awaits a promise that never settles in its top-level code',
+    ['export default', 'await new Promise(() => {});\nexport default'],
+    /hostile\.mjs: never finished while evaluating the module \(the file's top-level code\): it waits for a promise that never settles$/m,
+  ],
+  [
+    'returns a promise that never settles from its default export',
+    ['return definition;', 'return new Promise(() => {});'],
+    /hostile\.mjs: never finished while calling its default export: it waits for a promise that never settles$/m,
+  ],
   ['calls process.exit at load', ['export default', 'process.exit(0);\nexport default'], /hostile\.mjs: called process\.exit\(0\) while evaluating the module/],
   [
     'calls process.exit in a method',
