@@ -141,7 +141,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     started: number,
   ): void => {
     canonicalize?.(child, config);
-    const clock = child[0]!;
+    const clock = child[0]! - firstClock;
     const level = (levels[clock] ??= new StateTable());
     const existing = level.find(channelState, child);
     if (!existing) {
@@ -171,9 +171,13 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     }
   };
 
-  for (const { probability, state: channelState } of starts) {
+  // Levels are counted from the clock init sets, which a protocol file may start below 0 (an
+  // array index below 0 would be no level, and its mass lost): every later clock is above it.
+  let firstClock = 0;
+  for (const [i, { probability, state: channelState }] of starts.entries()) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
+    if (i === 0) firstClock = state[0]!;
     addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0, 0);
   }
 
