@@ -19,7 +19,13 @@ const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOu
 });
 `;
 
-describe('a protocol file whose clock starts below 0', () => {
+/** The same messenger with its clock moved by about 2^30 in one resolve (from 1 to 2^30). */
+const JUMP = FILE.replace("name: 'low-clock'", "name: 'far-clock'")
+  .replace('s[0] = -5;', 's[0] = 1;')
+  .replace('s[0] === -5', 's[0] === 1')
+  .replace('s[0] = -4;', 's[0] = 1 << 30;');
+
+describe('a protocol file whose clock starts below 0, or jumps far', () => {
   it('gets its exact values (not zeros with exit 0)', () => {
     const dir = tempFiles({ 'low.mjs': FILE, 's.yaml': 'protocol: ./low.mjs\nloss: 0.25\nredundancy: 1\ntrials: 10000\n' });
     const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'json']);
@@ -33,5 +39,17 @@ describe('a protocol file whose clock starts below 0', () => {
     const ran = JSON.parse(run.stdout).rows[0];
     assert.equal(ran.success_exact, 0.75);
     assert.ok(Math.abs(ran.success_z) < 4.5, String(ran.success_z));
+  });
+
+  it('a clock that jumps by 2^30 in one resolve: exact at once, not after a walk over every clock between', () => {
+    const dir = tempFiles({ 'far.mjs': JUMP, 's.yaml': 'protocol: ./far.mjs\nloss: 0.25\nredundancy: 1\ntrials: 10000\n' });
+    for (const command of ['exact', 'run']) {
+      const started = Date.now();
+      const r = cli([command, join(dir, 's.yaml'), '-f', 'json', '--workers', '1'].slice(0, command === 'exact' ? 4 : 6));
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).rows[0].success_exact, 0.75);
+      // A walk over the 2^30 clocks between took over a minute; this takes a fraction of a second.
+      assert.ok(Date.now() - started < 30_000, `${command} took ${Date.now() - started} ms`);
+    }
   });
 });
