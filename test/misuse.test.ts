@@ -271,6 +271,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   const utf16be = file('utf16be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('protocol: messenger\n', 'utf16le').swap16()]));
   const multi = file('multi.yaml', 'protocol: messenger\n---\nprotocol: handshake\n');
   const bigSeed = file('seed.yaml', 'protocol: messenger\nseed: 123456789012345678901\n');
+  const sciSeed = file('sci-seed.yaml', 'protocol: messenger\nseed: 1e3\n');
+  const hexSeed = file('hex-seed.json', '{"protocol": "messenger", "seed": 0x3e8}');
   const unreadable = file('unreadable.yaml', 'protocol: messenger\n');
   const plainFile = file('plain-file', 'x');
 
@@ -345,6 +347,14 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       /seed\.yaml:2:7: seed 123456789012345678901 is beyond 2\^53, too large to be kept exactly as a number; quote it/,
     ],
     ['--set seed beyond 2^53', ['run', '--set', 'seed=123456789012345678901'], /--set seed=123456789012345678901: seed 123456789012345678901 is beyond 2\^53/],
+    // a whole number written otherwise runs as its decimal: the same streams as that seed, not those of --seed with the text
+    [
+      'a YAML seed written 1e3',
+      ['run', sciSeed],
+      /sci-seed\.yaml:2:7: seed 1e3 is read as the number 1000, the same seed as 1000 \(and not what --seed 1e3 gives\); write seed: 1000, or quote it/,
+    ],
+    ['a seed written 0x3e8', ['run', hexSeed], /hex-seed\.json:.*: seed 0x3e8 is read as the number 1000/],
+    ['--set seed=1000.0', ['run', '--set', 'seed=1000.0'], /--set seed=1000\.0: seed 1000\.0 is read as the number 1000/],
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],

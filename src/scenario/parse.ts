@@ -96,6 +96,15 @@ export function checkSeed(data: Record<string, unknown>, locate: (path: Path) =>
       `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`,
     );
   }
+  // A whole number written otherwise (1e3, 0x3e8, 1000.0, 01000, +1000) runs as the number's
+  // decimal (1000): the same streams as another seed, and not those of --seed with that text.
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && text !== undefined && text.trim() !== String(seed)) {
+    const written = text.trim();
+    throw new UsageError(
+      locate(['seed']),
+      `seed ${written} is read as the number ${seed}, the same seed as ${seed} (and not what --seed ${written} gives); write seed: ${seed}, or quote it to use it as text: seed: "${written}"`,
+    );
+  }
 }
 
 /** The YAML library's complaint in the user's words, where it has advice for programmers instead. */
