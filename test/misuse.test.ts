@@ -358,6 +358,9 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
+    // an empty file name is no file: not stdout, not the working folder
+    ['plot -o empty', ['plot', 'scenarios/handshake-regress.yaml', '--trials', '1000', '-o', ''], /-o : plot writes SVG or PNG/],
+    ['--junit empty', ['run', '--trials', '1000', '--junit', ''], /--junit : cannot write the JUnit report: give a file name/],
     ['--trials empty', ['run', '--trials', ''], /--trials : give a number of trials/],
     ['--trials null', ['run', '--trials', 'null'], /--trials null: give a number of trials/],
     ['--precision empty', ['run', '--precision', ''], /--precision : give a half-width/],
