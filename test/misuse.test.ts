@@ -266,6 +266,17 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   const lines = results.trimEnd().split('\n');
   const ragged = file('ragged.csv', [lines[0], lines[1], lines[2]!.split(',').slice(0, -3).join(','), ...lines.slice(3)].join('\n'));
   const nonNumeric = file('nonnumeric.csv', [lines[0], lines[1]!.replace(/,0\.\d+,/, ',abc,'), ...lines.slice(2)].join('\n'));
+  /** The first row with one column's value replaced. */
+  const withValue = (name: string, column: string, value: string): string => {
+    const header = lines[0]!.split(',');
+    const row = lines[1]!.split(',');
+    row[header.indexOf(column)] = value;
+    return file(name, [lines[0], row.join(','), ...lines.slice(2)].join('\n'));
+  };
+  const aboveOne = withValue('above-one.csv', 'disagreement', '1.5');
+  const negativeLow = withValue('negative-low.csv', 'success_low', '-0.2');
+  const countOver = withValue('count-over.csv', 'both', '999999');
+  const countHalf = withValue('count-half.csv', 'onlyA', '2.5');
   const foreign = file('people.csv', 'name,age\nbob,3\nann,5\n');
   const utf16 = file('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('protocol: messenger\n', 'utf16le')]));
   const utf16be = file('utf16be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('protocol: messenger\n', 'utf16le').swap16()]));
@@ -297,6 +308,11 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       /people\.csv: not results of twogenerals run: missing columns 'scenario', 'protocol', 'channel', 'trials'/,
     ],
     ['plot of a non-numeric value', ['plot', nonNumeric], /nonnumeric\.csv: row 1, column \w+: 'abc' is not a number/],
+    // numbers twogenerals could not have written: not drawn as points
+    ['plot of a probability above 1', ['plot', aboveOne], /above-one\.csv: row 1, column disagreement: 1\.5 is not a probability \(0 to 1\)/],
+    ['plot of a negative interval end', ['plot', negativeLow], /negative-low\.csv: row 1, column success_low: -0\.2 is not a probability/],
+    ['plot of a count above the trials', ['plot', countOver], /count-over\.csv: row 1, column both: 999999 is not a count of the row's 2000 trials/],
+    ['plot of a fractional count', ['plot', countHalf], /count-half\.csv: row 1, column onlyA: 2\.5 is not a count/],
     [
       'plot of a CSV without the metric',
       [
