@@ -100,6 +100,18 @@ describe('protocol files are isolated', () => {
     });
   }
 
+  it('a watchdog limit beyond what Node timers hold (TWOGENERALS_WATCHDOG_MS=1e12) is a long limit, not one that fires at once', async () => {
+    const dir = tempFiles({ 'quiet.mjs': FILE, 's.yaml': 'protocol: ./quiet.mjs\ntrials: 1000\n' });
+    for (const args of [
+      ['check', join(dir, 'quiet.mjs')],
+      ['run', join(dir, 's.yaml'), '--workers', '1', '-f', 'csv'],
+    ]) {
+      const r = await cliAsync(args, { TWOGENERALS_WATCHDOG_MS: '1e12' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|never finished|options\.timeout/);
+    }
+  });
+
   it('a checking process that cannot start is named as such, not blamed on the file', async () => {
     const dir = tempFiles({ 'quiet.mjs': FILE });
     // The checking process is forked with this process's Node flags: an unknown one stops Node before any code of the file runs.
