@@ -374,6 +374,10 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
+    // a member every object has is no key: never followed into the prototype, never silently ignored
+    ['--set __proto__.loss', ['run', '--set', '__proto__.loss=0.1'], /--set __proto__\.loss=0\.1: unknown key '__proto__'/],
+    ['--sweep __proto__', ['run', '--sweep', '__proto__=1,2'], /--sweep __proto__=1,2: unknown key '__proto__'/],
+    ['--set constructor.prototype', ['run', '--set', 'constructor.prototype.loss=0.2'], /unknown key 'constructor'/],
     // an empty file name is no file: not stdout, not the working folder
     ['plot -o empty', ['plot', 'scenarios/handshake-regress.yaml', '--trials', '1000', '-o', ''], /-o : plot writes SVG or PNG/],
     ['--junit empty', ['run', '--trials', '1000', '--junit', ''], /--junit : cannot write the JUnit report: give a file name/],

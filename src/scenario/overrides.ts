@@ -163,6 +163,10 @@ function sweepValues(text: string, flag: string): unknown {
 }
 
 function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: string): void {
+  // A member every object has (__proto__, constructor) is no key of a scenario: followed, it would
+  // set the prototype of every object in the process, and the value itself would be ignored.
+  const inherited = path.map(String).find((key) => key in Object.prototype);
+  if (inherited !== undefined) throw new UsageError(flag, `unknown key '${inherited}'`);
   let node = data;
   for (const key of path.slice(0, -1).map(String)) {
     const next = node[key];
