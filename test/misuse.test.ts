@@ -355,6 +355,7 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['a directory', ['run', dir], /cannot read the scenario file: it is a directory/],
     ['a missing file', ['run', join(dir, 'nope.yaml')], /nope\.yaml: cannot read the scenario file: no such file or directory/],
     ['a missing shard file', ['merge', join(dir, 'nope.json')], /nope\.json: cannot read the results file: no such file or directory/],
+    ['an empty shard file', ['merge', file('empty-shard.json', '')], /empty-shard\.json: the file is empty: not a shard file/],
     ['a missing results file for plot', ['plot', join(dir, 'nope.csv')], /nope\.csv: cannot read the CSV file: no such file or directory/],
     // 12. values that would collide
     [

@@ -81,6 +81,8 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
   const notOne = savedOnly
     ? 'not a saved results.json (write one with `twogenerals run --out`)'
     : 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json';
+  // An empty file is what a shard job that failed before writing leaves (run --shard > shard.json).
+  if (text.trim() === '') throw new UsageError(path, `the file is empty: ${notOne}`);
   let data: unknown;
   try {
     data = JSON.parse(text);
