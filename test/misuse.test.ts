@@ -277,6 +277,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   const negativeLow = withValue('negative-low.csv', 'success_low', '-0.2');
   const countOver = withValue('count-over.csv', 'both', '999999');
   const countHalf = withValue('count-half.csv', 'onlyA', '2.5');
+  const binaryLoss = file('binary-loss.yaml', 'protocol: messenger\nloss: !!binary aGVsbG8=\n');
+  const dateInSweep = file('date-sweep.yaml', 'protocol: messenger\nsweep: {loss: [0.1, !!timestamp 2001-12-14]}\n');
   const foreign = file('people.csv', 'name,age\nbob,3\nann,5\n');
   const utf16 = file('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('protocol: messenger\n', 'utf16le')]));
   const utf16be = file('utf16be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('protocol: messenger\n', 'utf16le').swap16()]));
@@ -375,6 +377,14 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
+    // a YAML 1.1 tag's value is named as what it is, not asked for a mapping's keys
+    ['a !!binary loss', ['run', binaryLoss], /binary-loss\.yaml:2:16: loss is binary data \(!!binary\), which no scenario value is/],
+    ['a !!timestamp in a sweep', ['validate', dateInSweep], /date-sweep\.yaml:2:\d+: sweep\.loss\.1 is a date \(!!timestamp\)/],
+    [
+      '--set loss=!!binary',
+      ['run', '--set', 'loss=!!binary aGVsbG8='],
+      /--set loss=!!binary aGVsbG8=: loss must be a number or a mapping \(got '!!binary aGVsbG8='\)/,
+    ],
     // a member every object has is no key: never followed into the prototype, never silently ignored
     ['--set __proto__.loss', ['run', '--set', '__proto__.loss=0.1'], /--set __proto__\.loss=0\.1: unknown key '__proto__'/],
     ['--sweep __proto__', ['run', '--sweep', '__proto__=1,2'], /--sweep __proto__=1,2: unknown key '__proto__'/],

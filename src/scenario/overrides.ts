@@ -141,7 +141,9 @@ const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 function scalar(text: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
   try {
-    return parseYamlValue(text, { logLevel: 'error' });
+    const value: unknown = parseYamlValue(text, { logLevel: 'error' });
+    // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
+    return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
   } catch {
     return text;
   }

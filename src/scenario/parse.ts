@@ -60,6 +60,8 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     );
   }
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
+  const foreign = foreignValue(data, []);
+  if (foreign) throw new UsageError(locate(foreign[0]), `${foreign[1]}, which no scenario value is: write a number, a text, a list or a mapping`);
   const seedNode = doc.get('seed', true);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   return { source, data, locate };
@@ -78,6 +80,37 @@ function refuseJsonComments(text: string, source: string): void {
       `${source}:${line + 1}:${text.split('\n')[line]!.search(/\S/) + 1}`,
       'JSON does not allow comments: remove them, or write the scenario as YAML, where # starts a comment',
     );
+}
+
+/**
+ * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp),
+ * its path and what it is: every check after this reads objects as mappings, and would ask such a
+ * value for a mapping's keys ("loss needs the key 'AtoB'").
+ */
+function foreignValue(value: unknown, path: Path): [Path, string] | null {
+  const kind =
+    value instanceof Uint8Array
+      ? 'binary data (!!binary)'
+      : value instanceof Set
+        ? 'a set (!!set)'
+        : value instanceof Map
+          ? 'an ordered mapping (!!omap)'
+          : value instanceof Date
+            ? 'a date (!!timestamp)'
+            : null;
+  if (kind) return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}`];
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = foreignValue(item, [...path, i]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = foreignValue(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 /** Aliases a scenario may expand: a few are handy, thousands are an attack (the billion laughs). */
