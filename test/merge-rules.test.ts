@@ -143,6 +143,13 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, (await cliInProcess(['merge', a!, b!, '-f', 'csv'])).stdout);
   });
+  it('refuses a shard nested thousands of levels deep in one line (exit 2), not with an overflowed stack (exit 3)', async () => {
+    const [a, b] = await shards();
+    const text = readFileSync(b!, 'utf8').trimEnd();
+    const path = join(dir, `deep-${++serial}.json`);
+    writeFileSync(path, `${text.slice(0, -1)}, "extra": ${'['.repeat(20000)}${']'.repeat(20000)}}`);
+    await mergeRefuses([a!, path], /deep-\d+\.json: not a shard file .*: its JSON nests more than 64 levels deep/);
+  });
   it('refuses a --junit file it cannot write before it prints anything', async () => {
     const [a, b] = await shards();
     const junit = join(dir, 'no-such-folder', 'gates.xml');
