@@ -286,6 +286,14 @@ describe('announced runs of sends', () => {
       atOrder((step) => (step.choosers = 2)),
       /step\.choosers is set, but step\.choices gives no probabilities/,
     );
+    // A plain array gives probabilities, but no kernel can draw a run's choices from it: named as such.
+    refused(
+      atOrder((step) => {
+        step.choosers = 2;
+        step.choices = [0.5, 0.5] as unknown as Float64Array;
+      }),
+      /step\.choosers is set, but step\.choices is not a Float64Array: give a run's choice as one \(Float64Array\.of/,
+    );
     refused(
       atOrder((step) => {
         step.choosers = 1;

@@ -136,6 +136,20 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
       }, which);
     await mergeRefuses([await rekeyed(0), await rekeyed(1)], /edited-\d+\.json: its cells do not match its scenario$/);
   });
+  it('a histogram of messages ending in empty bins gives the same statistics (the maximum is the last bin with trials)', async () => {
+    const [a, b] = await shards();
+    const padded = await edited((tally) => (tally['messages'] as number[]).push(0, 0), 0);
+    const merged = await cliInProcess(['merge', padded, b!, '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, (await cliInProcess(['merge', a!, b!, '-f', 'csv'])).stdout);
+  });
+  it('refuses a shard nested thousands of levels deep in one line (exit 2), not with an overflowed stack (exit 3)', async () => {
+    const [a, b] = await shards();
+    const text = readFileSync(b!, 'utf8').trimEnd();
+    const path = join(dir, `deep-${++serial}.json`);
+    writeFileSync(path, `${text.slice(0, -1)}, "extra": ${'['.repeat(20000)}${']'.repeat(20000)}}`);
+    await mergeRefuses([a!, path], /deep-\d+\.json: not a shard file .*: its JSON nests more than 64 levels deep/);
+  });
   it('refuses a --junit file it cannot write before it prints anything', async () => {
     const [a, b] = await shards();
     const junit = join(dir, 'no-such-folder', 'gates.xml');

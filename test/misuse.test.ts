@@ -266,11 +266,26 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   const lines = results.trimEnd().split('\n');
   const ragged = file('ragged.csv', [lines[0], lines[1], lines[2]!.split(',').slice(0, -3).join(','), ...lines.slice(3)].join('\n'));
   const nonNumeric = file('nonnumeric.csv', [lines[0], lines[1]!.replace(/,0\.\d+,/, ',abc,'), ...lines.slice(2)].join('\n'));
+  /** The first row with one column's value replaced. */
+  const withValue = (name: string, column: string, value: string): string => {
+    const header = lines[0]!.split(',');
+    const row = lines[1]!.split(',');
+    row[header.indexOf(column)] = value;
+    return file(name, [lines[0], row.join(','), ...lines.slice(2)].join('\n'));
+  };
+  const aboveOne = withValue('above-one.csv', 'disagreement', '1.5');
+  const negativeLow = withValue('negative-low.csv', 'success_low', '-0.2');
+  const countOver = withValue('count-over.csv', 'both', '999999');
+  const countHalf = withValue('count-half.csv', 'onlyA', '2.5');
+  const binaryLoss = file('binary-loss.yaml', 'protocol: messenger\nloss: !!binary aGVsbG8=\n');
+  const dateInSweep = file('date-sweep.yaml', 'protocol: messenger\nsweep: {loss: [0.1, !!timestamp 2001-12-14]}\n');
   const foreign = file('people.csv', 'name,age\nbob,3\nann,5\n');
   const utf16 = file('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('protocol: messenger\n', 'utf16le')]));
   const utf16be = file('utf16be.yaml', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('protocol: messenger\n', 'utf16le').swap16()]));
   const multi = file('multi.yaml', 'protocol: messenger\n---\nprotocol: handshake\n');
   const bigSeed = file('seed.yaml', 'protocol: messenger\nseed: 123456789012345678901\n');
+  const sciSeed = file('sci-seed.yaml', 'protocol: messenger\nseed: 1e3\n');
+  const hexSeed = file('hex-seed.json', '{"protocol": "messenger", "seed": 0x3e8}');
   const unreadable = file('unreadable.yaml', 'protocol: messenger\n');
   const plainFile = file('plain-file', 'x');
 
@@ -295,6 +310,11 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       /people\.csv: not results of twogenerals run: missing columns 'scenario', 'protocol', 'channel', 'trials'/,
     ],
     ['plot of a non-numeric value', ['plot', nonNumeric], /nonnumeric\.csv: row 1, column \w+: 'abc' is not a number/],
+    // numbers twogenerals could not have written: not drawn as points
+    ['plot of a probability above 1', ['plot', aboveOne], /above-one\.csv: row 1, column disagreement: 1\.5 is not a probability \(0 to 1\)/],
+    ['plot of a negative interval end', ['plot', negativeLow], /negative-low\.csv: row 1, column success_low: -0\.2 is not a probability/],
+    ['plot of a count above the trials', ['plot', countOver], /count-over\.csv: row 1, column both: 999999 is not a count of the row's 2000 trials/],
+    ['plot of a fractional count', ['plot', countHalf], /count-half\.csv: row 1, column onlyA: 2\.5 is not a count/],
     [
       'plot of a CSV without the metric',
       [
@@ -337,6 +357,7 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['a directory', ['run', dir], /cannot read the scenario file: it is a directory/],
     ['a missing file', ['run', join(dir, 'nope.yaml')], /nope\.yaml: cannot read the scenario file: no such file or directory/],
     ['a missing shard file', ['merge', join(dir, 'nope.json')], /nope\.json: cannot read the results file: no such file or directory/],
+    ['an empty shard file', ['merge', file('empty-shard.json', '')], /empty-shard\.json: the file is empty: not a shard file/],
     ['a missing results file for plot', ['plot', join(dir, 'nope.csv')], /nope\.csv: cannot read the CSV file: no such file or directory/],
     // 12. values that would collide
     [
@@ -345,9 +366,32 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       /seed\.yaml:2:7: seed 123456789012345678901 is beyond 2\^53, too large to be kept exactly as a number; quote it/,
     ],
     ['--set seed beyond 2^53', ['run', '--set', 'seed=123456789012345678901'], /--set seed=123456789012345678901: seed 123456789012345678901 is beyond 2\^53/],
+    // a whole number written otherwise runs as its decimal: the same streams as that seed, not those of --seed with the text
+    [
+      'a YAML seed written 1e3',
+      ['run', sciSeed],
+      /sci-seed\.yaml:2:7: seed 1e3 is read as the number 1000, the same seed as 1000 \(and not what --seed 1e3 gives\); write seed: 1000, or quote it/,
+    ],
+    ['a seed written 0x3e8', ['run', hexSeed], /hex-seed\.json:.*: seed 0x3e8 is read as the number 1000/],
+    ['--set seed=1000.0', ['run', '--set', 'seed=1000.0'], /--set seed=1000\.0: seed 1000\.0 is read as the number 1000/],
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],
     ['--seed empty', ['run', '--seed', ''], /--seed : give a seed/],
+    // a YAML 1.1 tag's value is named as what it is, not asked for a mapping's keys
+    ['a !!binary loss', ['run', binaryLoss], /binary-loss\.yaml:2:16: loss is binary data \(!!binary\), which no scenario value is/],
+    ['a !!timestamp in a sweep', ['validate', dateInSweep], /date-sweep\.yaml:2:\d+: sweep\.loss\.1 is a date \(!!timestamp\)/],
+    [
+      '--set loss=!!binary',
+      ['run', '--set', 'loss=!!binary aGVsbG8='],
+      /--set loss=!!binary aGVsbG8=: loss must be a number or a mapping \(got '!!binary aGVsbG8='\)/,
+    ],
+    // a member every object has is no key: never followed into the prototype, never silently ignored
+    ['--set __proto__.loss', ['run', '--set', '__proto__.loss=0.1'], /--set __proto__\.loss=0\.1: unknown key '__proto__'/],
+    ['--sweep __proto__', ['run', '--sweep', '__proto__=1,2'], /--sweep __proto__=1,2: unknown key '__proto__'/],
+    ['--set constructor.prototype', ['run', '--set', 'constructor.prototype.loss=0.2'], /unknown key 'constructor'/],
+    // an empty file name is no file: not stdout, not the working folder
+    ['plot -o empty', ['plot', 'scenarios/handshake-regress.yaml', '--trials', '1000', '-o', ''], /-o : plot writes SVG or PNG/],
+    ['--junit empty', ['run', '--trials', '1000', '--junit', ''], /--junit : cannot write the JUnit report: give a file name/],
     ['--trials empty', ['run', '--trials', ''], /--trials : give a number of trials/],
     ['--trials null', ['run', '--trials', 'null'], /--trials null: give a number of trials/],
     ['--precision empty', ['run', '--precision', ''], /--precision : give a half-width/],

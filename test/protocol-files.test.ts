@@ -89,6 +89,11 @@ describe('protocol files', () => {
     ['a missing method', GOOD('no-describe').replace(/describe: .*\n/, ''), /needs the method describe/],
     ['a name of a built-in', GOOD('handshake'), /clashes with a built-in protocol/],
     ['a parameter named like another', GOOD('dup-parameter').replace("name: 'extraCopies'", "name: 'after'"), /parameter 'after' is already defined/],
+    [
+      'a parameter named like a member of every object',
+      GOOD('proto-parameter').replace("name: 'extraCopies'", "name: 'constructor'"),
+      /parameter 'constructor' is a name every JavaScript object already has: rename it/,
+    ],
     ['a method that throws', GOOD('thrower', "if (s[0] === 0) throw new Error('boom');"), /boom.*p\.mjs:\d+:\d+/],
     ['a clock that stands still', GOOD('stuck').replace('s[0] = 1;', ''), /resolve did not advance the clock/],
     ['a call that never returns', GOOD('looper', 'for (;;) {}'), /watchdog.*next never returned/],

@@ -49,6 +49,16 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['export default', 'const hog = []; for (;;) hog.push(new Array(1e7).fill(1.5));\nexport default'],
     /hostile\.mjs: used more than 64 MB of memory while evaluating the module/,
   ],
+  [
+    'awaits a promise that never settles in its top-level code',
+    ['export default', 'await new Promise(() => {});\nexport default'],
+    /hostile\.mjs: never finished while evaluating the module \(the file's top-level code\): it waits for a promise that never settles$/m,
+  ],
+  [
+    'returns a promise that never settles from its default export',
+    ['return definition;', 'return new Promise(() => {});'],
+    /hostile\.mjs: never finished while calling its default export: it waits for a promise that never settles$/m,
+  ],
   ['calls process.exit at load', ['export default', 'process.exit(0);\nexport default'], /hostile\.mjs: called process\.exit\(0\) while evaluating the module/],
   [
     'calls process.exit in a method',
@@ -89,6 +99,18 @@ describe('protocol files are isolated', () => {
       }
     });
   }
+
+  it('a watchdog limit beyond what Node timers hold (TWOGENERALS_WATCHDOG_MS=1e12) is a long limit, not one that fires at once', async () => {
+    const dir = tempFiles({ 'quiet.mjs': FILE, 's.yaml': 'protocol: ./quiet.mjs\ntrials: 1000\n' });
+    for (const args of [
+      ['check', join(dir, 'quiet.mjs')],
+      ['run', join(dir, 's.yaml'), '--workers', '1', '-f', 'csv'],
+    ]) {
+      const r = await cliAsync(args, { TWOGENERALS_WATCHDOG_MS: '1e12' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|never finished|options\.timeout/);
+    }
+  });
 
   it('a checking process that cannot start is named as such, not blamed on the file', async () => {
     const dir = tempFiles({ 'quiet.mjs': FILE });

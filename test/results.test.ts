@@ -92,30 +92,34 @@ describe('result folders', () => {
     assert.match(r.stderr, /--out .*: cannot save results there/);
   });
 
-  it('a run interrupted by Ctrl-C leaves no folder that looks complete, and says so', async () => {
-    const out = join(tempFiles({}), 'results');
-    // 10^15 trials (the schema's maximum) is work no machine finishes, so the run is still going when
-    // the signal arrives; --progress makes it say so on stderr, and the signal goes after that, never
-    // after a guessed delay. The exit listener is in place before the signal, so no exit is missed.
-    const child = spawn(process.execPath, [BIN, 'run', '--trials', '1e15', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
-      cwd: ROOT,
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/trials/.test(stderr)) resolve();
+  for (const [signal, code, words] of [
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated \\(SIGTERM\\)'],
+  ] as const) {
+    it(`a run stopped by ${signal} leaves no folder that looks complete, and says so`, async () => {
+      const out = join(tempFiles({}), 'results');
+      // 10^15 trials (the schema's maximum) is work no machine finishes, so the run is still going when
+      // the signal arrives; --progress makes it say so on stderr, and the signal goes after that, never
+      // after a guessed delay. The exit listener is in place before the signal, so no exit is missed.
+      const child = spawn(process.execPath, [BIN, 'run', '--trials', '1e15', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
+        cwd: ROOT,
       });
-      void exited.then((c) => reject(new Error(`the run ended (exit ${c}) before it showed progress: ${stderr}`)));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (/trials/.test(stderr)) resolve();
+        });
+        void exited.then((c) => reject(new Error(`the run ended (exit ${c}) before it showed progress: ${stderr}`)));
+      });
+      child.kill(signal);
+      assert.equal(await exited, code);
+      assert.match(stderr, new RegExp(`${words}; no result folder was saved`));
+      const complete = existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : [];
+      assert.deepEqual(complete, []);
     });
-    child.kill('SIGINT');
-    const code = await exited;
-    assert.notEqual(code, 0);
-    assert.match(stderr, /interrupted; no result folder was saved/);
-    const complete = existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : [];
-    assert.deepEqual(complete, []);
-  });
+  }
 });
 
 describe('the shard examples in docs/shards', () => {

@@ -37,6 +37,15 @@ describe('a declared numeric parameter', () => {
   );
   after(() => unregister(NAME));
 
+  it('refuses a whole-number parameter swept by a step that is not whole (from 1 by 0.5 would run 1.5), as for built-in ones', () => {
+    assert.equal(
+      refusal(`protocol: ${NAME}\nsweep:\n  spareCount: { from: 1, to: 3, step: 0.5 }\n`),
+      'test.yaml:3:39: sweep.spareCount.step must be a whole number (got 0.5)',
+    );
+    // A fractional step of a fractional parameter is its own.
+    resolveScenario(parseScenarioText(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1, step: 0.5 }\n`, 'test.yaml'));
+  });
+
   it('refuses NaN and the infinities as not a number, set or swept (not judged against its range)', () => {
     assert.equal(refusal(`protocol: ${NAME}\nspareRate: .nan\n`), 'test.yaml:2:12: spareRate must be a number (got NaN)');
     assert.equal(refusal(`protocol: ${NAME}\nspareRate: .inf\n`), 'test.yaml:2:12: spareRate must be a number (got Infinity)');

@@ -125,7 +125,10 @@ export function announcementProblem(step: Step): string | null {
     return step.kind === CHOOSE
       ? 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'
       : 'a SEND step announces a run whose first peer chooses first (bit 0 of step.choosers): the step must be that CHOOSE';
-  if (choosers !== 0 && !(step.choices instanceof Float64Array)) return 'step.choosers is set, but step.choices gives no probabilities for their choice';
+  if (choosers !== 0 && !(step.choices instanceof Float64Array))
+    return step.choices == null
+      ? 'step.choosers is set, but step.choices gives no probabilities for their choice'
+      : "step.choosers is set, but step.choices is not a Float64Array: give a run's choice as one (Float64Array.of(…), made once in configure)";
   return null;
 }
 

@@ -10,6 +10,8 @@ import { systemErrorWords } from './files.js';
  */
 export function checkOutputFile(path: string, flag: string, what: string, inputs: readonly string[] = []): void {
   const refuse = (why: string): UsageError => new UsageError(flag, `cannot write ${what}: ${why}`);
+  // An empty name is no file (it would be the working folder, or stdout where -o is optional).
+  if (path.trim() === '') throw refuse('give a file name');
   // A slip such as `--junit scenario.yaml` would write over what the command reads.
   if (inputs.some((input) => resolve(input) === resolve(path))) throw refuse('it is a file this command reads');
   const folder = dirname(resolve(path));

@@ -65,9 +65,25 @@ export function checkRows(path: string, header: readonly string[], body: readonl
         row[column] = n;
       }
     });
+    // Numbers twogenerals could not have written: a probability outside 0..1, an outcome count
+    // that is no whole number of the row's trials. Drawn, they would be a wrong point.
+    const trials = row['trials'] as number;
+    for (const column of header) {
+      const v = row[column];
+      if (typeof v !== 'number') continue;
+      if (PROBABILITY_COLUMNS.has(column) && !(v >= 0 && v <= 1))
+        throw new UsageError(path, `row ${r + 1}, column ${terminalSafe(column, true)}: ${v} is not a probability (0 to 1)`);
+      if (OUTCOMES.has(column) && !(Number.isInteger(v) && v >= 0 && v <= trials))
+        throw new UsageError(path, `row ${r + 1}, column ${terminalSafe(column, true)}: ${v} is not a count of the row's ${trials} trials`);
+    }
     return row;
   });
 }
+
+/** Columns that hold probabilities in every results file of twogenerals. */
+const PROBABILITY_COLUMNS = new Set(
+  ['success', 'disagreement'].flatMap((m) => [m, `${m}_low`, `${m}_high`, `${m}_exact`]).concat([...OUTCOMES].map((o) => `${o}_exact`)),
+);
 
 /** What csv-parse found wrong, in words and without echoing the file's bytes. */
 export function csvProblem(error: unknown): string {

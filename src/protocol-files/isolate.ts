@@ -105,6 +105,9 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
           fail(`used more than ${heapMb} MB of memory while ${stageText()}: it was stopped`);
         else if (stage === 'boot')
           fail(`could not be loaded: the process it is loaded in ended before it started (exit code ${code ?? signal})${firstLine(errorText)}`);
+        // Node ends a process with 13 when its awaited promise can never settle (nothing left to
+        // run); process.exit in these stages is reported by the isolating process itself.
+        else if (code === 13 && stage !== 'check') fail(`never finished while ${stageText()}: it waits for a promise that never settles`);
         else fail(`ended the process (exit code ${code ?? signal}) while ${stageText()}: a protocol file must not call process.exit`);
       });
     });

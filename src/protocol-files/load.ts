@@ -342,6 +342,9 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
       typeof p === 'object' && p !== null && typeof p['name'] === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(p['name']),
       'each parameter needs a name of letters and digits',
     );
+    // A name every object already has (constructor, toString) would read as the object's own
+    // member where the parameter is missing: a scenario's value 'function Object()'.
+    need(!((p['name'] as string) in Object.prototype), `parameter '${p['name']}' is a name every JavaScript object already has: rename it`);
     need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
     // Finite: the bounds travel as JSON from the process that checks the file (validate reads them there), where Infinity is null.

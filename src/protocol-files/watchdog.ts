@@ -11,13 +11,19 @@ export const QUICK_CHECK_SECONDS = 5;
 /** How long each stage of loading a protocol file (its module, its default export, its definition) may take. */
 export const LOAD_SECONDS = 10;
 
+/** The longest limit TWOGENERALS_WATCHDOG_MS gives. */
+export const MAX_WATCHDOG_MS = 2 ** 30 - 1;
+
 /**
  * The watchdog's limit in milliseconds for a kind of work. TWOGENERALS_WATCHDOG_MS, where set to a
- * positive number, replaces every one of them (tests shorten them; a slow machine may lengthen them).
+ * positive number (whole milliseconds, rounded up), replaces every one of them (tests shorten them; a slow machine may lengthen them).
  */
 export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
   const given = Number(process.env['TWOGENERALS_WATCHDOG_MS']);
-  if (Number.isFinite(given) && given > 0) return given;
+  // Node's timers hold at most 2^31 - 1 ms and fire at once beyond it (the file then blamed for a
+  // stage it had no time for): a longer limit is 2^30 - 1 ms (12 days), which a stage's own plus the
+  // check's still fit in.
+  if (Number.isFinite(given) && given > 0) return Math.min(Math.ceil(given), MAX_WATCHDOG_MS);
   return 1000 * (kind === 'load' ? LOAD_SECONDS : kind === 'quick' ? QUICK_CHECK_SECONDS : CHECK_SECONDS);
 }
 
@@ -33,7 +39,7 @@ export async function checkProtocolFile(file: string, quick: boolean, seconds = 
   const position: CheckPosition = { call: 'loading the file', state: [] };
   const context = vm.createContext({ explore: () => checkProtocol(loaded.definition, quick, position, file) });
   try {
-    return vm.runInContext('explore()', context, { timeout: seconds * 1000 }) as CheckReport;
+    return vm.runInContext('explore()', context, { timeout: Math.round(seconds * 1000) }) as CheckReport;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       throw new UsageError(

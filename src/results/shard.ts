@@ -83,6 +83,23 @@ export interface ReadShard extends ShardFile {
   readonly saved?: SavedRun;
 }
 
+/** Levels of lists and objects a shard or saved results file may nest: theirs nest well under ten. */
+const MAX_NESTING = 64;
+
+/** How deep lists and objects nest in a parsed JSON value, counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > MAX_NESTING) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readShardFile(path: string, savedOnly = false): ReadShard {
@@ -91,12 +108,17 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
   const notOne = savedOnly
     ? 'not a saved results.json (write one with `twogenerals run --out`)'
     : 'not a shard file (write one with `twogenerals run --shard i/n`) nor a saved results.json';
+  // An empty file is what a shard job that failed before writing leaves (run --shard > shard.json).
+  if (text.trim() === '') throw new UsageError(path, `the file is empty: ${notOne}`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw new UsageError(path, `${notOne}: it is not valid JSON${/\.ya?ml$/i.test(path) ? ' (a scenario? run it first)' : ''}`);
   }
+  // Shards and saved results nest a few levels; their digest and checks walk the content
+  // recursively, and a value nested thousands deep would overflow the stack (an internal error).
+  if (nestingDepth(data) > MAX_NESTING) throw new UsageError(path, `${notOne}: its JSON nests more than ${MAX_NESTING} levels deep`);
   if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data);
   if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
     throw new UsageError(path, notOne);

@@ -141,7 +141,9 @@ const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 function scalar(text: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
   try {
-    return parseYamlValue(text, { logLevel: 'error' });
+    const value: unknown = parseYamlValue(text, { logLevel: 'error' });
+    // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
+    return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
   } catch {
     return text;
   }
@@ -163,6 +165,10 @@ function sweepValues(text: string, flag: string): unknown {
 }
 
 function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: string): void {
+  // A member every object has (__proto__, constructor) is no key of a scenario: followed, it would
+  // set the prototype of every object in the process, and the value itself would be ignored.
+  const inherited = path.map(String).find((key) => key in Object.prototype);
+  if (inherited !== undefined) throw new UsageError(flag, `unknown key '${inherited}'`);
   let node = data;
   for (const key of path.slice(0, -1).map(String)) {
     const next = node[key];

@@ -60,6 +60,8 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     );
   }
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
+  const foreign = foreignValue(data, []);
+  if (foreign) throw new UsageError(locate(foreign[0]), `${foreign[1]}, which no scenario value is: write a number, a text, a list or a mapping`);
   const seedNode = doc.get('seed', true);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   return { source, data, locate };
@@ -80,6 +82,37 @@ function refuseJsonComments(text: string, source: string): void {
     );
 }
 
+/**
+ * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp),
+ * its path and what it is: every check after this reads objects as mappings, and would ask such a
+ * value for a mapping's keys ("loss needs the key 'AtoB'").
+ */
+function foreignValue(value: unknown, path: Path): [Path, string] | null {
+  const kind =
+    value instanceof Uint8Array
+      ? 'binary data (!!binary)'
+      : value instanceof Set
+        ? 'a set (!!set)'
+        : value instanceof Map
+          ? 'an ordered mapping (!!omap)'
+          : value instanceof Date
+            ? 'a date (!!timestamp)'
+            : null;
+  if (kind) return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}`];
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = foreignValue(item, [...path, i]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = foreignValue(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Aliases a scenario may expand: a few are handy, thousands are an attack (the billion laughs). */
 const MAX_ALIASES = 100;
 
@@ -94,6 +127,15 @@ export function checkSeed(data: Record<string, unknown>, locate: (path: Path) =>
     throw new UsageError(
       locate(['seed']),
       `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`,
+    );
+  }
+  // A whole number written otherwise (1e3, 0x3e8, 1000.0, 01000, +1000) runs as the number's
+  // decimal (1000): the same streams as another seed, and not those of --seed with that text.
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && text !== undefined && text.trim() !== String(seed)) {
+    const written = text.trim();
+    throw new UsageError(
+      locate(['seed']),
+      `seed ${written} is read as the number ${seed}, the same seed as ${seed} (and not what --seed ${written} gives); write seed: ${seed}, or quote it to use it as text: seed: "${written}"`,
     );
   }
 }

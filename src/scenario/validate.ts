@@ -260,6 +260,9 @@ function checkRegisteredParameters(source: ScenarioSource, declared: readonly Pa
       if (range['step'] !== undefined && !(typeof range['step'] === 'number' && range['step'] > 0)) {
         throw new UsageError(source.locate(['sweep', key, 'step']), `sweep.${key}.step must be greater than 0 (got ${describeValue(range['step'])})`);
       }
+      // A whole-number parameter's range steps by whole numbers (from 1 by 0.5 would give it 1.5).
+      if (p.integer && range['step'] !== undefined && !Number.isInteger(range['step']))
+        throw new UsageError(source.locate(['sweep', key, 'step']), `sweep.${key}.step must be a whole number (got ${describeValue(range['step'])})`);
     } else throw new UsageError(source.locate(['sweep', key]), `sweep.${key} must be a list or a mapping (got ${describeValue(axis)})`);
   }
 }

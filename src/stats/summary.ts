@@ -124,6 +124,10 @@ function costSummary(histogram: readonly number[], copies: number, trials: numbe
   const mean = sum / trials;
   const variance = Math.max(0, sumSquares / trials - mean * mean);
   const first = histogram.findIndex((c) => c > 0);
+  // The last bin holding a trial, not the histogram's last: one read back from a file may end in
+  // empty bins (an engine's never does), and the maximum is where trials are.
+  let last = histogram.length - 1;
+  while (last > first && histogram[last] === 0) last--;
   return {
     mean: mean * copies,
     sd: Math.sqrt(variance) * copies,
@@ -131,7 +135,7 @@ function costSummary(histogram: readonly number[], copies: number, trials: numbe
     p50: percentile(histogram, trials, 0.5) * copies,
     p90: percentile(histogram, trials, 0.9) * copies,
     p99: percentile(histogram, trials, 0.99) * copies,
-    max: (histogram.length - 1) * copies,
+    max: last * copies,
   };
 }
 

@@ -61,8 +61,9 @@ export function makeFitCommand(streams: Streams): Command {
       const maxLength = Number(flags.lengths);
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
-      if (flags.output && !['.svg', '.png'].includes(extname(flags.output))) throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
-      if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
+      if (flags.output !== undefined && !['.svg', '.png'].includes(extname(flags.output)))
+        throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
+      if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const trace = readLossTrace(inputPath(file), {

@@ -40,11 +40,11 @@ export function makePlotCommand(streams: Streams): Command {
   addScenarioOptions(command);
   addWorkersOption(command);
   return command.action(async (results: string, flags: PlotFlags) => {
-    const format = flags.output ? extname(flags.output).toLowerCase() : '.svg';
+    const format = flags.output !== undefined ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
     if (flags.x !== undefined && flags.series === flags.x)
       throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
-    if (flags.output) await checkChartOutput(flags.output, `-o ${flags.output}`);
+    if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);
     else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));

@@ -119,22 +119,27 @@ export function makeRunCommand(streams: Streams): Command {
 }
 
 /**
- * Ctrl-C while results are to be saved: remove an unfinished folder (it never carries the final
- * name anyway) and say that nothing was saved.
+ * Ctrl-C (or SIGTERM, SIGHUP) while results are to be saved: remove an unfinished folder (it never
+ * carries the final name anyway) and say that nothing was saved; the exit code is 128 + the
+ * signal's number, as where the signal ends the process itself.
  */
+const STOPPING_SIGNALS = { SIGINT: ['interrupted', 130], SIGTERM: ['terminated (SIGTERM)', 143], SIGHUP: ['hung up (SIGHUP)', 129] } as const;
 const interruptions = {
   temporary: '',
-  handler: undefined as (() => void) | undefined,
+  handlers: [] as [NodeJS.Signals, () => void][],
   watch(streams: Streams): void {
-    this.handler = () => {
-      if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
-      streams.stderr.write('twogenerals: interrupted; no result folder was saved\n');
-      process.exit(130);
-    };
-    process.once('SIGINT', this.handler);
+    for (const [signal, [words, code]] of Object.entries(STOPPING_SIGNALS) as [NodeJS.Signals, readonly [string, number]][]) {
+      const handler = (): void => {
+        if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
+        streams.stderr.write(`twogenerals: ${words}; no result folder was saved\n`);
+        process.exit(code);
+      };
+      process.once(signal, handler);
+      this.handlers.push([signal, handler]);
+    }
   },
   stop(): void {
-    if (this.handler) process.removeListener('SIGINT', this.handler);
-    this.handler = undefined;
+    for (const [signal, handler] of this.handlers) process.removeListener(signal, handler);
+    this.handlers = [];
   },
 };

@@ -102,7 +102,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   let reported = work; // work yielded so far (or spent before)
   let liveWords = 0;
   let lastProgress = limits.progress ? performance.now() : 0; // the `performance` global loads perf_hooks: only for progress
-  const levels: (StateTable<Node> | undefined)[] = [];
+  // The states waiting, a table per clock, and those clocks as a min-heap: the next level is the
+  // least clock waiting, however far the protocol's clock jumps (a file may move it by millions
+  // in one resolve, or start it below 0), not a walk over every number in between.
+  const levels = new Map<number, StateTable<Node>>();
+  const clocks: number[] = [];
   const nodeWords = (node: Node): number => model.stateSize + node.messages.mass.length + NODE_OVERHEAD_WORDS;
   const branchUnits = stateBranchUnits(model.stateSize);
   /** A branch's work: its state's units, and one per 32 numbers of the cost window it copies. */
@@ -142,7 +146,12 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
-    const level = (levels[clock] ??= new StateTable());
+    let level = levels.get(clock);
+    if (level === undefined) {
+      level = new StateTable();
+      levels.set(clock, level);
+      pushClock(clocks, clock);
+    }
     const existing = level.find(channelState, child);
     if (!existing) {
       const node: Node = { state: kept(child), channelState, messages: from.scaled(factor, shift), deliveredMass, roundsMass, started };
@@ -179,10 +188,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
 
   const step = new Step();
   const scratch = new Int32Array(model.stateSize);
-  for (let clock = 0; clock < levels.length; clock++) {
-    const level = levels[clock];
-    if (!level) continue;
-    levels[clock] = undefined; // release the level once processed
+  while (clocks.length > 0) {
+    const clock = popClock(clocks);
+    const level = levels.get(clock)!;
+    levels.delete(clock); // release the level once processed
     for (const node of level.nodes) {
       expanded++;
       liveWords -= nodeWords(node);
@@ -345,6 +354,36 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
     if (p > 0) branches.push([child, p]);
   }
   return branches;
+}
+
+/** Adds `clock` to the min-heap `heap`. */
+function pushClock(heap: number[], clock: number): void {
+  let i = heap.push(clock) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]! <= clock) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = clock;
+}
+
+/** Takes the least clock from the min-heap `heap` (not empty). */
+function popClock(heap: number[]): number {
+  const least = heap[0]!;
+  const last = heap.pop()!;
+  if (heap.length === 0) return least;
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= heap.length) break;
+    if (child + 1 < heap.length && heap[child + 1]! < heap[child]!) child++;
+    if (heap[child]! >= last) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = last;
+  return least;
 }
 
 function checkClock(name: string, from: number, child: Int32Array): void {

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/** A messenger whose clock starts below 0 (the contract asks only that resolve advance it). */
+const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: 'low-clock',
+  outcomes: GENERALS_OUTCOMES,
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = -5; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === -5) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'order'; }
+    else { step.kind = END; step.outcome = generalsOutcome(true, s[1] === 1); }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = -4; },
+  describe: (s) => (s[1] ? 'heard' : 'not heard'),
+});
+`;
+
+/** The same messenger with its clock moved by about 2^30 in one resolve (from 1 to 2^30). */
+const JUMP = FILE.replace("name: 'low-clock'", "name: 'far-clock'")
+  .replace('s[0] = -5;', 's[0] = 1;')
+  .replace('s[0] === -5', 's[0] === 1')
+  .replace('s[0] = -4;', 's[0] = 1 << 30;');
+
+describe('a protocol file whose clock starts below 0, or jumps far', () => {
+  it('gets its exact values (not zeros with exit 0)', () => {
+    const dir = tempFiles({ 'low.mjs': FILE, 's.yaml': 'protocol: ./low.mjs\nloss: 0.25\nredundancy: 1\ntrials: 10000\n' });
+    const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'json']);
+    assert.equal(exact.status, 0, exact.stderr);
+    const row = JSON.parse(exact.stdout).rows[0];
+    assert.equal(row.both_exact, 0.75);
+    assert.equal(row.onlyA_exact, 0.25);
+    assert.equal(row.messengers_exact, 1);
+    const run = cli(['run', join(dir, 's.yaml'), '-f', 'json', '--workers', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const ran = JSON.parse(run.stdout).rows[0];
+    assert.equal(ran.success_exact, 0.75);
+    assert.ok(Math.abs(ran.success_z) < 4.5, String(ran.success_z));
+  });
+
+  it('a clock that jumps by 2^30 in one resolve: exact at once, not after a walk over every clock between', () => {
+    const dir = tempFiles({ 'far.mjs': JUMP, 's.yaml': 'protocol: ./far.mjs\nloss: 0.25\nredundancy: 1\ntrials: 10000\n' });
+    for (const command of ['exact', 'run']) {
+      const started = Date.now();
+      const r = cli([command, join(dir, 's.yaml'), '-f', 'json', '--workers', '1'].slice(0, command === 'exact' ? 4 : 6));
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).rows[0].success_exact, 0.75);
+      // A walk over the 2^30 clocks between took over a minute; this takes a fraction of a second.
+      assert.ok(Date.now() - started < 30_000, `${command} took ${Date.now() - started} ms`);
+    }
+  });
+});
