@@ -263,6 +263,16 @@ describe('what the channels say about themselves', () => {
     assert.equal(stationaryBad(0.2, 0), 1);
     assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0.3, lossGood: 0.05, lossBad: 0.8 }), 'mean loss 0.2375, mean bad burst 3.333 copies');
     assert.equal(describeGilbertElliott({ goodToBad: 0.1, badToGood: 0, lossGood: 0, lossBad: 0.5 }), 'mean loss 0.5, mean bad burst unbounded');
+    // goodToBad 0: started stationary, the chain is good for ever, so it has no bad burst (whatever badToGood says).
+    assert.equal(
+      describeGilbertElliott({ goodToBad: 0, badToGood: 0, lossGood: 0.1, lossBad: 0.7 }),
+      'mean loss 0.1, mean bad burst none (never in the bad state)',
+    );
+    assert.equal(
+      describeGilbertElliott({ goodToBad: 0, badToGood: 0.5, lossGood: 0.1, lossBad: 0.7 }),
+      'mean loss 0.1, mean bad burst none (never in the bad state)',
+    );
+    assert.equal(describeGilbertElliott({ goodToBad: 1, badToGood: 1, lossGood: 0.1, lossBad: 0.7 }), 'mean loss 0.4, mean bad burst 1 copy');
     const never = { goodToBad: 0, badToGood: 0.5, lossGood: 0.2, lossBad: 0.9 };
     assertExact(
       exact('messenger', 'gilbert-elliott', { ...never, redundancy: 2, rounds: 1 }),

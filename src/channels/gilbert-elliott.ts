@@ -30,7 +30,9 @@ export function describeGilbertElliott(params: ChannelParams): string {
   const b2g = Number(params['badToGood']);
   const bad = stationaryBad(g2b, b2g);
   const loss = (1 - bad) * Number(params['lossGood']) + bad * Number(params['lossBad']);
-  const burst = b2g > 0 ? `${+(1 / b2g).toPrecision(4)} copies` : 'unbounded';
+  // A chain that never leaves the good state (goodToBad 0, started stationary) has no bad burst at all.
+  const mean = +(1 / b2g).toPrecision(4);
+  const burst = bad === 0 ? 'none (never in the bad state)' : b2g > 0 ? `${mean} ${mean === 1 ? 'copy' : 'copies'}` : 'unbounded';
   return `mean loss ${+loss.toPrecision(4)}, mean bad burst ${burst}`;
 }
 
