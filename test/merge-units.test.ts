@@ -161,9 +161,19 @@ describe('mergeShards: shards of one run, each once, none missing', () => {
     refuses(files(shard(1, 2), shard(2, 2, { version: '1.0.1' })), "s2.json: cannot merge: its tool version (1.0.1) differs from s1.json's");
     refuses(files(shard(1, 2), shard(2, 2, { blockSize: 8 })), "s2.json: cannot merge: its block size differs from s1.json's");
     refuses(files(shard(1, 2), shard(2, 3)), "s2.json: cannot merge: its shard count (3) differs from s1.json's");
+    refuses(files(shard(1, 2), shard(2, 2, { scenarios: [{ protocol: 'messenger', seed: 2 }] })), "s2.json: cannot merge: its seed differs from s1.json's");
+    // The first key where they part, by name; a file's digest says the file changed.
+    const traced = (digest: string) => [{ protocol: 'messenger', seed: 1, channel: { model: 'trace', file: './t.txt', digest } }];
     refuses(
-      files(shard(1, 2), shard(2, 2, { scenarios: [{ protocol: 'messenger', seed: 2 }] })),
-      "s2.json: cannot merge: its scenario (or seed) differs from s1.json's",
+      files(shard(1, 2, { scenarios: traced('aa') }), shard(2, 2, { scenarios: traced('bb') })),
+      "s2.json: cannot merge: its channel.digest differs from s1.json's: the file it names changed between the runs",
+    );
+    refuses(
+      files(
+        shard(1, 2, { scenarios: [...traced('aa'), { protocol: 'messenger', seed: 1 }] }),
+        shard(2, 2, { scenarios: [...traced('aa'), { protocol: 'messenger', seed: 5 }] }),
+      ),
+      "s2.json: cannot merge: its scenario 2's seed differs from s1.json's",
     );
     const [a, b] = shard(2, 2).cells;
     refuses(files(shard(1, 2), shard(2, 2, { cells: [b!, a!] })), "s2.json: cannot merge: its cells differs from s1.json's");

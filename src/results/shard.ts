@@ -240,6 +240,34 @@ function isExactResult(value: unknown): value is ExactResult {
 }
 
 /**
+ * What differs between two shards' recorded scenarios, as merge names it: the first scenario and
+ * key (a dotted path) where they part, and where that is a file's digest, that the file changed.
+ */
+function scenarioDifference(these: readonly unknown[], those: readonly unknown[]): [what: string, why: string] {
+  if (these.length !== those.length) return [`number of scenarios (${these.length})`, ''];
+  for (const [i, scenario] of these.entries()) {
+    const path = firstDifference(scenario, those[i], '');
+    if (path === undefined) continue;
+    const why = /(^|\.)(protocolDigest|digest)$/.test(path) ? ': the file it names changed between the runs' : '';
+    return [`${these.length > 1 ? `scenario ${i + 1}'s ` : ''}${path || 'scenario'}`, why];
+  }
+  return ['scenario', ''];
+}
+
+/** The first dotted path (keys sorted) where two JSON values differ; '' where they differ whole; undefined where they are equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isRecord(a) && isRecord(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const found = firstDifference(a[key], b[key], path ? `${path}.${key}` : key);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null) ? undefined : path;
+}
+
+/**
  * Adds shards' tallies cell by cell, refusing shards of different runs: other scenarios, seeds,
  * versions, block sizes or shard counts, a shard given twice, or a shard missing.
  */
@@ -247,11 +275,11 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
   const first = files[0]!.shard;
   const seen = new Map<number, string>();
   for (const { path, shard } of files) {
-    const differs = (what: string) => new UsageError(path, `cannot merge: its ${what} differs from ${files[0]!.path}'s`);
+    const differs = (what: string, why = '') => new UsageError(path, `cannot merge: its ${what} differs from ${files[0]!.path}'s${why}`);
     if (shard.version !== first.version) throw differs(`tool version (${shard.version})`);
     if (shard.blockSize !== first.blockSize) throw differs('block size');
     if (shard.shard.count !== first.shard.count) throw differs(`shard count (${shard.shard.count})`);
-    if (canonicalJson(shard.scenarios) !== canonicalJson(first.scenarios)) throw differs('scenario (or seed)');
+    if (canonicalJson(shard.scenarios) !== canonicalJson(first.scenarios)) throw differs(...scenarioDifference(shard.scenarios, first.scenarios));
     if (JSON.stringify(shard.cells.map((c) => [c.scenario, c.key])) !== JSON.stringify(first.cells.map((c) => [c.scenario, c.key]))) throw differs('cells');
     const other = seen.get(shard.shard.index);
     if (other) throw new UsageError(path, `cannot merge: it is shard ${shard.shard.index}/${shard.shard.count}, like ${other}`);
