@@ -108,6 +108,23 @@ describe('a protocol file that fills the heap in a cell the quick check does not
   });
 });
 
+describe('a protocol file whose method throws in a cell the quick check does not explore', () => {
+  it('is the file’s error where a worker thread ran it, as where the command’s own thread does: one line naming it and the place, exit 2 (not an internal error, exit 3)', () => {
+    const text = FILE.replace('next(s, c, step) {', "next(s, c, step) { if (c.rounds === 5) throw new Error('boom');");
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 1000\n' });
+    const file = join(dir, 'far.mjs');
+    const expected = new RegExp(
+      `^twogenerals: protocol far-cells \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) threw: boom \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+\\)\\n$`,
+    );
+    for (const trials of ['1000', '1e9']) {
+      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', trials, '-f', 'csv']);
+      assert.equal(r.status, 2, `${trials}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, expected, trials);
+    }
+  });
+});
+
 describe('check holds resolve to being deterministic', () => {
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.

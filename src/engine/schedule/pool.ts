@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
@@ -155,6 +156,13 @@ export class WorkerPool {
   /** Per thread: its tasks in flight, in the order it runs them (the first is the one running), with each one's protocol file. */
   private readonly running = new WeakMap<Worker, Map<number, string | undefined>>();
 
+  /** Whether an error's stack passes through a protocol file the thread ran. */
+  private thrownByFile(thread: Worker, error: Error): boolean {
+    const stack = typeof error.stack === 'string' ? error.stack : '';
+    for (const file of this.filesRun(thread)) if (stack.includes(pathToFileURL(file).href) || stack.includes(file)) return true;
+    return false;
+  }
+
   private filesRun(thread: Worker): Set<string> {
     let files = this.protocolFiles.get(thread);
     if (!files) this.protocolFiles.set(thread, (files = new Set()));
@@ -197,7 +205,9 @@ export class WorkerPool {
                   fillers.join(', '),
                   'its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?',
                 )
-              : new WorkerFailure(`a worker thread failed: ${error.message}`),
+              : this.thrownByFile(thread, error)
+                ? error // a protocol file's method threw: the file's error, reported as where this thread runs it (its stack names the file)
+                : new WorkerFailure(`a worker thread failed: ${error.message}`),
         );
       });
       thread.on('exit', (code) => {
