@@ -113,3 +113,49 @@ describe('a protocol file’s digest covers the files it imports', () => {
     assert.equal(found.stdout, whole.stdout);
   });
 });
+
+describe('a protocol file’s digest: require() as Node.js resolves it, and a byte-order mark', () => {
+  it('covers a file require() finds without its extension, a folder’s index.js, JSON, and a name with % as written', () => {
+    const dir = tempFiles({
+      'p.cjs': [
+        "const h = require('./helper');",
+        "const l = require('./lib');",
+        "const d = require('./data');",
+        "const e = require('./a%20b.cjs');",
+        'module.exports = () => ({});',
+      ].join('\n'),
+      'helper.js': 'module.exports = 1;\n',
+      'data.json': '{"a": 1}\n',
+      'a%20b.cjs': 'module.exports = 2;\n',
+    });
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib', 'index.js'), 'module.exports = 3;\n');
+    const file = join(dir, 'p.cjs');
+    const before = protocolDigest(file);
+    for (const name of ['helper.js', join('lib', 'index.js'), 'data.json', 'a%20b.cjs']) {
+      const path = join(dir, name);
+      const text = readFileSync(path, 'utf8');
+      writeFileSync(path, `${text}\n`);
+      assert.notEqual(protocolDigest(file), before, name);
+      writeFileSync(path, text);
+    }
+    assert.equal(protocolDigest(file), before);
+  });
+
+  it('merges shards of a protocol file saved with a byte-order mark (the digest its run recorded is found again)', () => {
+    const dir = tempFiles({
+      'bom.mjs': `\uFEFF${PROTOCOL.replace("import { outcomeOf } from './rules/outcome.mjs';\n", 'const outcomeOf = (r) => (r === 1 ? 0 : 1);\n')}`,
+    });
+    writeFileSync(join(dir, 'bom.yaml'), 'protocol: ./bom.mjs\nloss: 0.2\ntrials: 2000\nseed: 5\n');
+    const shards = [1, 2].map((i) => join(dir, `${i}.json`));
+    for (const [i, shard] of shards.entries()) {
+      const r = cli(['run', join(dir, 'bom.yaml'), '--shard', `${i + 1}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      writeFileSync(shard, r.stdout);
+    }
+    const whole = cli(['run', join(dir, 'bom.yaml'), '-f', 'csv']);
+    const merged = cli(['merge', ...shards, '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+  });
+});

@@ -90,6 +90,39 @@ describe('a protocol file that fills the heap in a cell the quick check does not
       `twogenerals: ${join(dir, 'far.mjs')}: its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?\n`,
     );
   });
+
+  it('names the file whose code filled it, not another protocol file the same run ran in its threads before', () => {
+    const text = FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) for (;;) kept.push(new Array(1e6).fill(1.5));');
+    const dir = tempFiles({
+      'good.mjs': FILE.replace("name: 'far-cells'", "name: 'good'"),
+      'a.yaml': 'protocol: ./good.mjs\nrounds: 5\nloss: 0.5\ntrials: 200000\n',
+      'far.mjs': `const kept = [];\n${text}`,
+      'b.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 1e9\n',
+    });
+    const r = cli(['run', join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--no-exact', '--workers', '2', '-f', 'csv'], { NODE_OPTIONS: '--max-old-space-size=200' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `twogenerals: ${join(dir, 'far.mjs')}: its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?\n`,
+    );
+  });
+});
+
+describe('a protocol file whose method throws in a cell the quick check does not explore', () => {
+  it('is the file’s error where a worker thread ran it, as where the command’s own thread does: one line naming it and the place, exit 2 (not an internal error, exit 3)', () => {
+    const text = FILE.replace('next(s, c, step) {', "next(s, c, step) { if (c.rounds === 5) throw new Error('boom');");
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 1000\n' });
+    const file = join(dir, 'far.mjs');
+    const expected = new RegExp(
+      `^twogenerals: protocol far-cells \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) threw: boom \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+\\)\\n$`,
+    );
+    for (const trials of ['1000', '1e9']) {
+      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', trials, '-f', 'csv']);
+      assert.equal(r.status, 2, `${trials}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, expected, trials);
+    }
+  });
 });
 
 describe('check holds resolve to being deterministic', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { parse } from 'es-module-lexer/js';
 
@@ -11,8 +12,9 @@ import { parse } from 'es-module-lexer/js';
  * were imports to cover. Imports are found by es-module-lexer (static, `export … from`, and
  * `import()` of a literal path; TypeScript's type-only imports too, which cost nothing) and
  * `require()` of a literal path; a path computed at run time is not seen (docs/writing-a-protocol.md).
+ * The text is the file's as loaded, without a byte-order mark (readTextInput drops one).
  */
-export function protocolDigest(file: string, text: string = readFileSync(file, 'utf8')): string {
+export function protocolDigest(file: string, text: string = readFileSync(file, 'utf8').replace(/^\uFEFF/, '')): string {
   const imported = importedFiles(file, text);
   if (imported.length === 0) return sha256(text);
   const hash = createHash('sha256').update(text);
@@ -31,14 +33,14 @@ function sha256(data: string | Buffer): string {
 
 /** The files `file` imports by relative paths, and theirs, transitively (each once; not `file` itself). */
 function importedFiles(file: string, text: string): string[] {
-  const seen = new Set<string>([file]);
+  const seen = new Set<string>([resolve(file)]);
   const found: string[] = [];
-  const queue: [string, string][] = [[file, text]];
+  const queue: [string, string][] = [[resolve(file), text]];
   for (let next = queue.pop(); next; next = queue.pop()) {
     const [from, source] = next;
-    for (const specifier of relativeSpecifiers(source)) {
-      const path = resolve(dirname(from), pathOf(specifier));
-      if (seen.has(path) || !existsSync(path) || !statSync(path).isFile()) continue;
+    for (const { specifier, required } of relativeSpecifiers(source)) {
+      const path = required ? requiredPath(from, specifier) : resolve(dirname(from), pathOf(specifier));
+      if (path === undefined || seen.has(path) || !existsSync(path) || !statSync(path).isFile()) continue;
       seen.add(path);
       found.push(path);
       queue.push([path, readFileSync(path, 'utf8')]);
@@ -57,14 +59,27 @@ function pathOf(specifier: string): string {
   }
 }
 
-/** The relative specifiers (`./`, `../`) a module's source names. */
-function relativeSpecifiers(source: string): string[] {
-  const specifiers: string[] = [];
+/**
+ * The file `require(specifier)` in `from` loads, as Node.js finds it: a path as written (no URL),
+ * with `.js`, `.json` or `.node` added, or a folder's `index.js` or package.json `main`;
+ * undefined where there is none.
+ */
+function requiredPath(from: string, specifier: string): string | undefined {
   try {
-    for (const entry of parse(source)[0]) if (typeof entry.specifier === 'string') specifiers.push(entry.specifier);
+    return createRequire(from).resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The relative specifiers (`./`, `../`) a module's source names, and whether each is a require() (resolved as Node.js resolves it). */
+function relativeSpecifiers(source: string): { specifier: string; required: boolean }[] {
+  const specifiers: { specifier: string; required: boolean }[] = [];
+  try {
+    for (const entry of parse(source)[0]) if (typeof entry.specifier === 'string') specifiers.push({ specifier: entry.specifier, required: false });
   } catch {
     // Source the lexer cannot read (CommonJS it takes for a module, a syntax error): the requires below, and the load names the error.
   }
-  for (const match of source.matchAll(/\brequire\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g)) specifiers.push(match[2]!);
-  return specifiers.filter((specifier) => /^\.{1,2}\//.test(specifier));
+  for (const match of source.matchAll(/\brequire\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g)) specifiers.push({ specifier: match[2]!, required: true });
+  return specifiers.filter(({ specifier }) => /^\.{1,2}\//.test(specifier));
 }

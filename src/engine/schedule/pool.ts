@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
@@ -137,8 +138,11 @@ export class WorkerPool {
     this.inFlight++;
     if (task.spec.protocolFile) {
       this.loadedFiles = true;
-      this.protocolFiles.add(task.spec.protocolFile);
+      this.filesRun(thread).add(task.spec.protocolFile);
     }
+    let running = this.running.get(thread);
+    if (!running) this.running.set(thread, (running = new Map()));
+    running.set(task.id, task.spec.protocolFile);
     let given = this.tracesGiven.get(thread);
     if (!given) this.tracesGiven.set(thread, (given = new Set()));
     const traces = parsedTraces().filter(([key]) => !given.has(key));
@@ -146,8 +150,33 @@ export class WorkerPool {
     thread.postMessage(traces.length > 0 ? { ...task, traces } : task);
   }
 
-  /** The protocol files whose code the threads run. */
-  private readonly protocolFiles = new Set<string>();
+  /** Per thread: the protocol files whose code it has run. */
+  private readonly protocolFiles = new WeakMap<Worker, Set<string>>();
+
+  /** Per thread: its tasks in flight, in the order it runs them (the first is the one running), with each one's protocol file. */
+  private readonly running = new WeakMap<Worker, Map<number, string | undefined>>();
+
+  /** Whether an error's stack passes through a protocol file the thread ran. */
+  private thrownByFile(thread: Worker, error: Error): boolean {
+    const stack = typeof error.stack === 'string' ? error.stack : '';
+    for (const file of this.filesRun(thread)) if (stack.includes(pathToFileURL(file).href) || stack.includes(file)) return true;
+    return false;
+  }
+
+  private filesRun(thread: Worker): Set<string> {
+    let files = this.protocolFiles.get(thread);
+    if (!files) this.protocolFiles.set(thread, (files = new Set()));
+    return files;
+  }
+
+  /**
+   * The protocol files to blame for a thread's full heap: the file of the task it was running,
+   * else those it ran before (a module may keep what a method allocated); none for built-in code.
+   */
+  private heapFillers(thread: Worker): string[] {
+    const current = this.running.get(thread)?.values().next().value;
+    return current !== undefined ? [current] : [...this.filesRun(thread)];
+  }
 
   /** Per thread: the trace files it was given (by parsedTraces' key). */
   private readonly tracesGiven = new WeakMap<Worker, Set<string>>();
@@ -157,26 +186,30 @@ export class WorkerPool {
       const thread = adoptEarlyWorker() ?? spawnWorker();
       thread.on('message', (reply: WorkerReply) => {
         this.inFlight--;
+        this.running.get(thread)?.delete(reply.id);
         this.onReply?.(reply, thread);
       });
       const fail = (failure: Error): void => {
         this.failure ??= failure;
         this.onFailure?.(failure);
       };
-      thread.on('error', (error) =>
+      thread.on('error', (error) => {
+        const fillers = outOfMemory(error) ? this.heapFillers(thread) : [];
         fail(
           // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, a crashed node that sends, ROUND without crashes or a send in a round not started,
           // file changed) arrives as a plain Error: it stays the user's to fix
           ['TrialNeverEnds', 'StepNotFilled', 'SentAfterCrash', 'UnexpectedRound', 'UnannouncedRound', 'UsageError'].includes(error.name)
             ? new UsageError('', error.message)
-            : outOfMemory(error) && this.protocolFiles.size > 0
+            : fillers.length > 0
               ? new UsageError(
-                  [...this.protocolFiles].join(', '),
+                  fillers.join(', '),
                   'its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?',
                 )
-              : new WorkerFailure(`a worker thread failed: ${error.message}`),
-        ),
-      );
+              : this.thrownByFile(thread, error)
+                ? error // a protocol file's method threw: the file's error, reported as where this thread runs it (its stack names the file)
+                : new WorkerFailure(`a worker thread failed: ${error.message}`),
+        );
+      });
       thread.on('exit', (code) => {
         if (this.threads.includes(thread)) fail(new WorkerFailure(`a worker thread exited early (code ${code})`));
       });
