@@ -210,6 +210,25 @@ describe('the notWorseThan baseline gate', () => {
     assert.match(whole.stdout, /"places": \[\["ci\/gate\.yaml:7:5"\]\]/);
   });
 
+  it('merges shards of that scenario from another folder, finding the baseline beside the shards: the bytes of the unsharded run', () => {
+    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
+    const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'ci', 'base.yaml'), base);
+    writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
+    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir).status, 0);
+    renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
+    const whole = cli(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir);
+    assert.equal(whole.status, 0, whole.stderr);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    // Merged in another folder: the entries' place (ci/gate.yaml) is relative to where the shards ran, beside them.
+    const merged = cli(['merge', '../shard-2.json', '../shard-1.json', '--format', 'junit'], {}, join(dir, 'elsewhere'));
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');

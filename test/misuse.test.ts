@@ -385,6 +385,16 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       ['run', '--set', 'loss=!!binary aGVsbG8='],
       /--set loss=!!binary aGVsbG8=: loss must be a number or a mapping \(got '!!binary aGVsbG8='\)/,
     ],
+    [
+      '--set a mapping holding a !!set',
+      ['run', '--set', 'sweep={loss: !!set {a}}'],
+      /--set sweep=\{loss: !!set \{a\}\}: sweep\.loss is a set \(!!set\), which no scenario value is/,
+    ],
+    [
+      '--set loss.AtoB a !!timestamp in a mapping',
+      ['run', '--set', 'loss={AtoB: !!timestamp 2001-12-14, BtoA: 0.1}'],
+      /--set loss=.*: loss\.AtoB is a date \(!!timestamp\)/,
+    ],
     // a member every object has is no key: never followed into the prototype, never silently ignored
     ['--set __proto__.loss', ['run', '--set', '__proto__.loss=0.1'], /--set __proto__\.loss=0\.1: unknown key '__proto__'/],
     ['--sweep __proto__', ['run', '--sweep', '__proto__=1,2'], /--sweep __proto__=1,2: unknown key '__proto__'/],

@@ -64,6 +64,20 @@ describe('plot', () => {
     assert.ok(marks(asked).points < 24);
   });
 
+  it('names a parameter a scenario lacks in the legend with a dash, not null', async () => {
+    const files = tempFiles({
+      'a.yaml': 'name: A\nprotocol: messenger\ntrials: 1000\nsweep:\n  redundancy: {from: 1, to: 2}\n  loss: [0.1, 0.3]\n',
+      'b.yaml':
+        'name: B\nprotocol: messenger\ntrials: 1000\nchannel: { model: gilbert-elliott, goodToBad: 0.05, badToGood: 0.5, lossGood: 0, lossBad: 1 }\nsweep:\n  redundancy: {from: 1, to: 2}\n  goodToBad: [0.05, 0.2]\n',
+    });
+    const both = join(files, 'both.csv');
+    writeFileSync(both, succeeded(await cliIn(['run', join(files, 'a.yaml'), join(files, 'b.yaml'), '--format', 'csv'])));
+    const svg = succeeded(await cliIn(['plot', both]));
+    assert.equal(XMLValidator.validate(svg), true);
+    assert.match(svg, /with 4 values: A, 0\.1, –, A, 0\.3, –, B, –, 0\.05, B, –, 0\.2"/);
+    assert.doesNotMatch(svg, /null/);
+  });
+
   it('orders the legend as the sweep does, not as text', async () => {
     const csv12 = join(dir, 'twelve.csv');
     writeFileSync(csv12, succeeded(await cliIn(['run', '--sweep', 'redundancy=1:12', '--sweep', 'loss=0.1,0.5', '--trials', '1000', '--format', 'csv'])));

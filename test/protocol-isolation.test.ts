@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { MAX_WATCHDOG_MS, watchdogMs } from '../src/protocol-files/watchdog.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
 const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => {
@@ -109,6 +110,28 @@ describe('protocol files are isolated', () => {
       const r = await cliAsync(args, { TWOGENERALS_WATCHDOG_MS: '1e12' });
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|never finished|options\.timeout/);
+    }
+  });
+
+  it('TWOGENERALS_WATCHDOG_MS=Infinity is the longest limit, not the default', () => {
+    const before = process.env['TWOGENERALS_WATCHDOG_MS'];
+    try {
+      for (const [given, ms] of [
+        ['Infinity', MAX_WATCHDOG_MS],
+        ['1e400', MAX_WATCHDOG_MS],
+        ['1e12', MAX_WATCHDOG_MS],
+        ['2500.2', 2501],
+        ['0', 10_000],
+        ['-5', 10_000],
+        ['-Infinity', 10_000],
+        ['soon', 10_000],
+      ] as const) {
+        process.env['TWOGENERALS_WATCHDOG_MS'] = given;
+        assert.equal(watchdogMs('load'), ms, given);
+      }
+    } finally {
+      if (before === undefined) delete process.env['TWOGENERALS_WATCHDOG_MS'];
+      else process.env['TWOGENERALS_WATCHDOG_MS'] = before;
     }
   });
 

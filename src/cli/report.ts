@@ -53,7 +53,7 @@ export async function writeReport(report: Report, format: string | undefined, st
  */
 function baselinePath(e: Expectation, scenario: Scenario): string {
   const written = e.notWorseThan!;
-  const entryFile = e.place === undefined ? undefined : placeParts(e.place)?.file;
+  const entryFile = e.placeFile ?? (e.place === undefined ? undefined : placeParts(e.place)?.file);
   const file = existsSync(scenario.source) ? scenario.source : entryFile !== undefined && existsSync(entryFile) ? entryFile : undefined;
   const besideScenario = isAbsolute(written) || file === undefined ? resolvePath(written) : resolvePath(dirname(file), written);
   // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.

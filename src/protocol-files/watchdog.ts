@@ -23,7 +23,8 @@ export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
   // Node's timers hold at most 2^31 - 1 ms and fire at once beyond it (the file then blamed for a
   // stage it had no time for): a longer limit is 2^30 - 1 ms (12 days), which a stage's own plus the
   // check's still fit in.
-  if (Number.isFinite(given) && given > 0) return Math.min(Math.ceil(given), MAX_WATCHDOG_MS);
+  // Infinity (or 1e400) asks for no limit: the longest one, not the default.
+  if (given > 0) return Math.min(Math.ceil(given), MAX_WATCHDOG_MS);
   return 1000 * (kind === 'load' ? LOAD_SECONDS : kind === 'quick' ? QUICK_CHECK_SECONDS : CHECK_SECONDS);
 }
 

@@ -1,7 +1,7 @@
 import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
-import { checkSeed } from './parse.js';
+import { checkSeed, foreignValue } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
 /** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
@@ -45,7 +45,13 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     if (value.trim() === '') throw new UsageError(flag, `give ${key} a value after '=' (${key}=null removes it from the file, back to its default)`);
     if (key.split('.').some((part) => part === ''))
       throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
-    put(key.split('.'), scalar(value), flag);
+    const path = key.split('.');
+    const parsed = scalar(value);
+    // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
+    // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
+    const foreign = foreignValue(parsed, path);
+    if (foreign) throw new UsageError(flag, `${foreign[1]}, which no scenario value is: write a number, a text, a list or a mapping`);
+    put(path, parsed, flag);
   }
   for (const assignment of overrides.sweep ?? []) {
     const flag = `--sweep ${assignment}`;

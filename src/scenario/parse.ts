@@ -87,7 +87,7 @@ function refuseJsonComments(text: string, source: string): void {
  * its path and what it is: every check after this reads objects as mappings, and would ask such a
  * value for a mapping's keys ("loss needs the key 'AtoB'").
  */
-function foreignValue(value: unknown, path: Path): [Path, string] | null {
+export function foreignValue(value: unknown, path: Path): [Path, string] | null {
   const kind =
     value instanceof Uint8Array
       ? 'binary data (!!binary)'

@@ -44,6 +44,8 @@ export interface Expectation {
   readonly notWorseThan?: string;
   /** Where the entry is written: "file:line:column". */
   readonly place?: string;
+  /** The place's file where merge found it beside the shards, not where it runs (a notWorseThan baseline is beside it). */
+  readonly placeFile?: string;
 }
 
 /** One combination of parameter values. */

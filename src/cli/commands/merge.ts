@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
@@ -14,6 +16,7 @@ import { roundLimitOf } from '../../contract/protocol.js';
 import type { ProtocolParams } from '../../contract/protocol.js';
 import type { Cell, Scenario } from '../../scenario/types.js';
 import { summarize } from '../../stats/summary.js';
+import { placeParts } from '../../stats/expectations.js';
 import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } from '../options.js';
@@ -63,7 +66,8 @@ export function makeMergeCommand(streams: Streams): Command {
     // --protocol-dir and --trace-dir. Their recorded digests must match.
     const scenarios: Scenario[] = [];
     // The gates' places as the run had them: those of shard 1/n, whatever order the shards come in.
-    const places = shards.find((s) => s.shard.shard.index === 1)?.shard.places;
+    const placesShard = shards.find((s) => s.shard.shard.index === 1);
+    const places = placesShard?.shard.places;
     for (const [i, resolved] of first.scenarios.entries()) {
       const label = `${files[0]} (scenario ${i + 1})`;
       const { scenarioFile, ...data } = resolved as Record<string, unknown>;
@@ -76,7 +80,7 @@ export function makeMergeCommand(streams: Streams): Command {
         ...(channelFilesAt ? { channelFilesAt } : {}),
         ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
       };
-      scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i]));
+      scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i], placesShard && dirname(placesShard.path)));
     }
     const cells = scenarios.flatMap(expandCells);
     if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
@@ -103,10 +107,29 @@ export function makeMergeCommand(streams: Streams): Command {
   });
 }
 
-/** The scenario with its expect entries at the places the shards recorded (where they recorded one for each). */
-function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined): Scenario {
+/**
+ * The scenario with its expect entries at the places the shards recorded (where they recorded one
+ * for each). A place is relative to the folder the run ran in: where merge runs elsewhere, the
+ * entry's file found beside the shard that recorded it (shards written where they ran) is where a
+ * notWorseThan baseline is looked for (placeFile); the place itself stays as the run wrote it.
+ */
+function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined, shardFolder: string | undefined): Scenario {
   if (!places || places.length !== scenario.expect.length) return scenario;
-  return { ...scenario, expect: scenario.expect.map((e, j) => (places[j] === null ? e : { ...e, place: places[j]! })) };
+  const fileBeside = (place: string): string | undefined => {
+    const file = placeParts(place)?.file;
+    if (file === undefined || shardFolder === undefined || isAbsolute(file) || existsSync(file)) return undefined;
+    const beside = resolvePath(shardFolder, file);
+    return existsSync(beside) ? beside : undefined;
+  };
+  return {
+    ...scenario,
+    expect: scenario.expect.map((e, j) => {
+      const place = places[j];
+      if (place === null || place === undefined) return e;
+      const placeFile = fileBeside(place);
+      return { ...e, place, ...(placeFile === undefined ? {} : { placeFile }) };
+    }),
+  };
 }
 
 /** A cell's result with the exact values (or the reason for none) that the saved run had. */
