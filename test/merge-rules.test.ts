@@ -173,7 +173,7 @@ describe('merge: the plausibility rules (two-phase commit, R 1: its two phases u
         (_t, d) => ((d['cells'] as Record<string, unknown>[])[0]!['scenario'] = 1),
         /: cell 1 does not name its scenario and parameters$/,
       ],
-      ['another seed', (_t, d) => ((d['scenarios'] as Record<string, unknown>[])[0]!['seed'] = 'other'), /cannot merge: its scenario \(or seed\) differs from/],
+      ['another seed', (_t, d) => ((d['scenarios'] as Record<string, unknown>[])[0]!['seed'] = 'other'), /cannot merge: its seed differs from /],
       [
         'another cell key',
         (_t, d) => ((d['cells'] as Record<string, unknown>[])[0]!['key'] = 'x'),
