@@ -24,8 +24,6 @@ export interface Plan {
    * with `largest`, every setting from the largest value of that parameter down.
    */
   readonly frontier: readonly Candidate[];
-  /** Without a winner: the candidate closest to the first target. */
-  readonly best: Candidate;
   /**
    * The targets no setting meets even alone (their index), each with the setting that comes
    * closest (the cheapest of those that do): what a plan without a winner reports.
@@ -81,12 +79,11 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
   const frontier: Candidate[] = [];
   if (largest) frontier.push(...[...candidates].sort((a, b) => tolerance(b) - tolerance(a)));
   else for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
-  const best = frontier[frontier.length - 1]!;
   const unreachable = targets.flatMap((t, i) => {
     if (candidates.some((c) => holds(c.values[i]!, t, c.summary.exact !== null))) return [];
     const closer = (a: number, b: number): boolean => (t.relation === '>=' ? a > b : a < b);
     const closest = byCost.reduce((w, c) => (closer(c.values[i]!, w.values[i]!) ? c : w));
     return [{ target: i, best: closest }];
   });
-  return { winner, frontier, best, unreachable, exact: summaries.every((s) => s.exact !== null) };
+  return { winner, frontier, unreachable, exact: summaries.every((s) => s.exact !== null) };
 }
