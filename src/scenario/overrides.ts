@@ -50,7 +50,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
     // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
     const foreign = foreignValue(parsed, path);
-    if (foreign) throw new UsageError(flag, `${foreign[1]}, which no scenario value is: write a number, a text, a list or a mapping`);
+    if (foreign) throw new UsageError(flag, foreign[1]);
     put(path, parsed, flag);
   }
   for (const assignment of overrides.sweep ?? []) {

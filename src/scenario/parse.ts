@@ -61,7 +61,7 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
   }
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
   const foreign = foreignValue(data, []);
-  if (foreign) throw new UsageError(locate(foreign[0]), `${foreign[1]}, which no scenario value is: write a number, a text, a list or a mapping`);
+  if (foreign) throw new UsageError(locate(foreign[0]), foreign[1]);
   const seedNode = doc.get('seed', true);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   return { source, data, locate };
@@ -84,8 +84,8 @@ function refuseJsonComments(text: string, source: string): void {
 
 /**
  * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp),
- * its path and what it is: every check after this reads objects as mappings, and would ask such a
- * value for a mapping's keys ("loss needs the key 'AtoB'").
+ * its path and the refusal naming what it is: every check after this reads objects as mappings,
+ * and would ask such a value for a mapping's keys ("loss needs the key 'AtoB'").
  */
 export function foreignValue(value: unknown, path: Path): [Path, string] | null {
   const kind =
@@ -98,7 +98,8 @@ export function foreignValue(value: unknown, path: Path): [Path, string] | null 
           : value instanceof Date
             ? 'a date (!!timestamp)'
             : null;
-  if (kind) return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}`];
+  if (kind)
+    return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}, which no scenario value is: write a number, a text, a list or a mapping`];
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       const found = foreignValue(item, [...path, i]);
