@@ -106,10 +106,10 @@ export function chartText(text: string): string {
  */
 export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
   const lineBy = options.lineBy ?? (options.series ? [options.series] : []);
+  // A parameter a row's scenario lacks (loss beside a Gilbert–Elliott scenario's goodToBad) is
+  // blank in the CSV: a dash in the legend, not 'null'.
+  const label = (v: Value | undefined): string => (v === null || v === undefined || v === '' ? '–' : String(v));
   const data = rows.flatMap((row) => {
-    // A parameter a row's scenario lacks (loss beside a Gilbert–Elliott scenario's goodToBad) is
-    // blank in the CSV: a dash in the legend, not 'null'.
-    const label = (v: Value | undefined): string => (v === null || v === undefined || v === '' ? '–' : String(v));
     const series = lineBy.length ? chartText(lineBy.map((c) => label(row[c])).join(', ')) : 'estimate';
     const estimate = metricValue(row, options.metric);
     const low = metricValue(row, options.metric, '_low');
