@@ -107,15 +107,15 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   // genericExact does: its start (5/8, 3/8) and transitions are rounded, so the paths' masses sum
   // to one only to a few ulps, and a sure thing should print as 1, a whole cost whole (a channel
   // that never loses). Bernoulli's one state is left as it is: its masses sum to one as they are.
-  const whole = scale !== 1 ? scale : C > 1 ? neumaierSum(outcomes.map((o) => o.value())) / R : 1;
-  const share = (x: number): number => (whole > 0 ? x / whole : x);
+  const total = scale !== 1 ? scale : C > 1 ? neumaierSum(outcomes.map((o) => o.value())) / R : 1;
+  const whole = total > 0 ? total : 1;
   return {
     // One division each: a short trace's starts weigh 1 apiece, so the sums are whole counts over R·L.
-    outcomes: outcomes.map((o) => (whole > 0 ? o.value() / (R * whole) : o.value() / R)),
+    outcomes: outcomes.map((o) => o.value() / (R * whole)),
     messages,
     messagesMean: 2 * R,
     messagesSecondMoment: 4 * R * R,
-    deliveredMean: share(deliveredMean.value()),
+    deliveredMean: deliveredMean.value() / whole,
     roundsMean: R,
     statesExpanded: expanded,
     method: 'levels',
