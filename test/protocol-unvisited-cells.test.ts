@@ -125,6 +125,58 @@ describe('a protocol file whose method throws in a cell the quick check does not
   });
 });
 
+describe('a protocol file that throws a value that is not an Error (no stack to name the file)', () => {
+  const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const [thrown, shown] of [
+    ['42', '42'],
+    ['null', 'null'],
+    ['{ code: 7 }', '{ code: 7 }'],
+    ["Symbol('s')", 'Symbol(s)'],
+  ] as const) {
+    it(`(throw ${thrown}) is the file's error in one line, exit 2, on a worker thread and on the command's own (not an internal error, exit 3)`, () => {
+      const text = FILE.replace('next(s, c, step) {', `next(s, c, step) { if (c.rounds === 5) throw ${thrown};`);
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 1000\n' });
+      const expected = `twogenerals: protocol far-cells (${join(dir, 'far.mjs')}) threw: ${shown} (not an Error, so no place in the file to name)\n`;
+      for (const args of [
+        ['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', '1e9', '-f', 'csv'],
+        ['run', join(dir, 's.yaml'), '--no-exact', '--trials', '10', '-f', 'csv'],
+        ['exact', join(dir, 's.yaml')],
+      ]) {
+        const r = cli(args);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        assert.equal(r.stderr, expected, args.join(' '));
+      }
+    });
+  }
+
+  it('thrown in a cell the check explores, or by the module as it loads, is named by check in one line', () => {
+    const dir = tempFiles({ 'every.mjs': FILE.replace('next(s, c, step) {', 'next(s, c, step) { throw 42;'), 'top.mjs': `throw 42;\n${FILE}` });
+    const every = cli(['check', join(dir, 'every.mjs')]);
+    assert.equal(every.status, 2, every.stderr);
+    assert.match(
+      every.stderr,
+      new RegExp(
+        `^twogenerals: ${escaped(join(dir, 'every.mjs'))}: breaks the protocol contract: cell rounds=1: next threw: 42 \\(not an Error, so no place in the file to name\\)\\n$`,
+      ),
+    );
+    const top = cli(['check', join(dir, 'top.mjs')]);
+    assert.equal(top.status, 2, top.stderr);
+    assert.equal(top.stderr, `twogenerals: ${join(dir, 'top.mjs')}: it threw while loading: 42 (not an Error, so no place in the file to name)\n`);
+  });
+
+  it("thrown by a callback the file scheduled is the file's error, exit 2", () => {
+    const text = FILE.replace(
+      'configure: (p) => ({ rounds: p.rounds }),',
+      'configure: (p) => { if (p.rounds === 5) queueMicrotask(() => { throw 42; }); return { rounds: p.rounds }; },',
+    );
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `twogenerals: protocol far-cells (${join(dir, 'far.mjs')}) threw: 42 (not an Error, so no place in the file to name)\n`);
+  });
+});
+
 describe('check holds resolve to being deterministic', () => {
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.

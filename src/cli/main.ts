@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
-import { protocolFileIn, thrownWhere } from '../protocol-files/load.js';
+import { loadedProtocolFiles, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
+import { thrownText } from '../protocol-files/thrown.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
 import { makeExactCommand } from './commands/exact.js';
@@ -121,8 +122,19 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
 /** A user's protocol threw: their bug, reported in their words and place, not ours (true where it was). */
 function reportProtocolFileError(error: unknown, streams: Streams): boolean {
   const protocolFile = protocolFileIn(error);
-  if (!protocolFile) return false;
-  streams.stderr.write(`twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`);
+  if (protocolFile) {
+    streams.stderr.write(
+      `twogenerals: protocol ${protocolFile.name} (${oneLine(protocolFile.file)}) threw: ${oneLine(thrownWhere(error, protocolFile.file))}\n`,
+    );
+    return true;
+  }
+  // A value that is not an Error has no stack to tell whose code threw it: only a protocol file's
+  // code throws one (the tool's and its libraries' throw Errors), so it is the loaded files'.
+  const files = error instanceof Error ? [] : loadedProtocolFiles();
+  if (files.length === 0) return false;
+  const who =
+    files.length === 1 ? `protocol ${files[0]!.name} (${files[0]!.file})` : `one of the protocol files ${files.map((p) => `${p.name} (${p.file})`).join(', ')}`;
+  streams.stderr.write(`twogenerals: ${oneLine(`${who} threw: ${thrownText(error)}`)}\n`);
   return true;
 }
 

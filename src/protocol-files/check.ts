@@ -22,6 +22,7 @@ import {
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
+import { thrownText } from './thrown.js';
 import { namingProblem } from './names.js';
 
 /**
@@ -128,7 +129,7 @@ function checkCell(
     try {
       return f();
     } catch (error) {
-      throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : error instanceof Error ? error.message : String(error)}`);
+      throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : thrownText(error)}`);
     }
   };
   const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params, ...(crashes ? { crashes: 1 } : {}) } as never));

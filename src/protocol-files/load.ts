@@ -11,6 +11,7 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
+import { thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
@@ -80,6 +81,11 @@ export function protocolFilePath(value: string, from: string | undefined): strin
 /** A protocol file loaded before, by absolute path (resolving scenarios is synchronous). */
 export function loadedProtocolFile(file: string): ProtocolFile | undefined {
   return byPath.get(file);
+}
+
+/** Every protocol file this process has loaded. */
+export function loadedProtocolFiles(): ProtocolFile[] {
+  return [...byPath.values()];
 }
 
 /** Loads, checks and registers a protocol file (once per process); `place` names where it was named, for messages. */
@@ -438,7 +444,7 @@ function syntaxErrorPosition(_error: SyntaxError, file: string): string | undefi
 
 /** An error's message and the first place in the protocol file its stack names. */
 export function thrownWhere(error: unknown, file: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownText(error);
   const frame = (error instanceof Error ? (error.stack ?? '') : '').split('\n').find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
   const position = frame ? /(?:file:\/\/)?([^\s()]+):(\d+):(\d+)/.exec(frame) : null;
   const at = position ? ` (${position[1]!.startsWith('/') ? position[1] : fileURLToPath(`file://${position[1]}`)}:${position[2]}:${position[3]})` : '';

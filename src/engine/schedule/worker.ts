@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { protocolNamed } from '../../catalog/protocols.js';
 import { adoptTraces } from '../../channels/trace.js';
+import { notAnErrorThrown } from '../../protocol-files/thrown.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -23,8 +24,13 @@ port.on('message', (task: BlockTask) => {
     });
   }
   queue = queue.then(() => {
-    const reply: WorkerReply = { id: task.id, tally: simulateBlocks(task) };
-    port.postMessage(reply);
+    let tally: WorkerReply['tally'];
+    try {
+      tally = simulateBlocks(task);
+    } catch (error) {
+      throw error instanceof Error || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
+    }
+    port.postMessage({ id: task.id, tally } satisfies WorkerReply);
   });
   queue.catch((error: unknown) => {
     throw error;
