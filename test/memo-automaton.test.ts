@@ -175,6 +175,33 @@ describe('memo automaton', () => {
     });
   });
 
+  it('one choices array refilled with other probabilities from state to state (a slip in a cell the check did not explore): every walk draws what the array says, as the generic engine', () => {
+    // Six choices; the probability of a 0 is 0.9 after a 1, else 0.3, written into one array.
+    const choices = new Float64Array(2);
+    const refilled = protocolOf('memo-refilled', 2, {
+      next(state, _config, step) {
+        if (state[0] === 6) {
+          step.kind = END;
+          step.outcome = state[1]! & 3;
+          return;
+        }
+        step.kind = CHOOSE;
+        choices[0] = (state[1]! & 1) === 1 ? 0.9 : 0.3;
+        choices[1] = 1 - choices[0];
+        step.choices = choices;
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = 2 * state[1]! + result;
+        state[0]!++;
+      },
+    });
+    withProtocol(refilled, (model) => {
+      const expected = generic(model, 'refilled', 3000);
+      assert.deepEqual(walked(model, 'refilled', 3000).tally, expected, 'the memo automaton');
+      assert.deepEqual(trialKernelWith(model, null)(blockState('memo', 'refilled', 0), 3000), expected, 'the live walk');
+    });
+  });
+
   it('refuses a slip at the same trial as the generic engine, a malformed run, and a trial that never ends', () => {
     // END without an outcome, in the state that only a trial whose coin came out 2 reaches
     const slip = chooser('memo-slip', Float64Array.of(0.45, 0.45, 0.1));
