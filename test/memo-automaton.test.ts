@@ -200,6 +200,42 @@ describe('memo automaton', () => {
       assert.deepEqual(walked(model, 'refilled', 3000).tally, expected, 'the memo automaton');
       assert.deepEqual(trialKernelWith(model, null)(blockState('memo', 'refilled', 0), 3000), expected, 'the live walk');
     });
+    // The same in announced runs: four runs of two choosing peers, the array refilled between runs (by the last choice of the one before).
+    const inRuns = protocolOf('memo-refilled-runs', 3, {
+      next(state, _config, step) {
+        const run = state[0]! >> 2;
+        if (run === 4) {
+          step.kind = END;
+          step.outcome = state[1]! & 3;
+          return;
+        }
+        const part = state[0]! & 3;
+        const rest = part < 2 ? 3 : 1;
+        step.kind = (part & 1) === 0 ? CHOOSE : SEND;
+        step.direction = B_TO_A;
+        step.round = 1;
+        choices[0] = state[2] === 1 ? 0.9 : 0.2;
+        choices[1] = 1 - choices[0];
+        step.choices = choices;
+        step.peer = part >> 1;
+        step.peers = rest;
+        step.choosers = (part & 1) === 0 ? rest : rest & 2;
+      },
+      resolve(state, _config, step, result) {
+        if (step.kind === CHOOSE) state[1] = (2 * state[1]! + result) & 0xffff;
+        const part = 2 * step.peer + (step.kind === CHOOSE ? 0 : 1);
+        if (part < 3) state[0] = (state[0]! & ~3) + part + 1;
+        else {
+          state[0] = ((state[0]! >> 2) + 1) << 2;
+          state[2] = state[1]! & 1;
+        }
+      },
+    });
+    withProtocol(inRuns, (model) => {
+      const expected = generic(model, 'refilled-runs', 3000);
+      assert.deepEqual(walked(model, 'refilled-runs', 3000).tally, expected, 'the memo automaton, runs');
+      assert.deepEqual(trialKernelWith(model, null)(blockState('memo', 'refilled-runs', 0), 3000), expected, 'the live walk, runs');
+    });
   });
 
   it('refuses a slip at the same trial as the generic engine, a malformed run, and a trial that never ends', () => {
