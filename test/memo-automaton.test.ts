@@ -175,6 +175,69 @@ describe('memo automaton', () => {
     });
   });
 
+  it('one choices array refilled with other probabilities from state to state (a slip in a cell the check did not explore): every walk draws what the array says, as the generic engine', () => {
+    // Six choices; the probability of a 0 is 0.9 after a 1, else 0.3, written into one array.
+    const choices = new Float64Array(2);
+    const refilled = protocolOf('memo-refilled', 2, {
+      next(state, _config, step) {
+        if (state[0] === 6) {
+          step.kind = END;
+          step.outcome = state[1]! & 3;
+          return;
+        }
+        step.kind = CHOOSE;
+        choices[0] = (state[1]! & 1) === 1 ? 0.9 : 0.3;
+        choices[1] = 1 - choices[0];
+        step.choices = choices;
+      },
+      resolve(state, _config, _step, result) {
+        state[1] = 2 * state[1]! + result;
+        state[0]!++;
+      },
+    });
+    withProtocol(refilled, (model) => {
+      const expected = generic(model, 'refilled', 3000);
+      assert.deepEqual(walked(model, 'refilled', 3000).tally, expected, 'the memo automaton');
+      assert.deepEqual(trialKernelWith(model, null)(blockState('memo', 'refilled', 0), 3000), expected, 'the live walk');
+    });
+    // The same in announced runs: four runs of two choosing peers, the array refilled between runs (by the last choice of the one before).
+    const inRuns = protocolOf('memo-refilled-runs', 3, {
+      next(state, _config, step) {
+        const run = state[0]! >> 2;
+        if (run === 4) {
+          step.kind = END;
+          step.outcome = state[1]! & 3;
+          return;
+        }
+        const part = state[0]! & 3;
+        const rest = part < 2 ? 3 : 1;
+        step.kind = (part & 1) === 0 ? CHOOSE : SEND;
+        step.direction = B_TO_A;
+        step.round = 1;
+        choices[0] = state[2] === 1 ? 0.9 : 0.2;
+        choices[1] = 1 - choices[0];
+        step.choices = choices;
+        step.peer = part >> 1;
+        step.peers = rest;
+        step.choosers = (part & 1) === 0 ? rest : rest & 2;
+      },
+      resolve(state, _config, step, result) {
+        if (step.kind === CHOOSE) state[1] = (2 * state[1]! + result) & 0xffff;
+        const part = 2 * step.peer + (step.kind === CHOOSE ? 0 : 1);
+        if (part < 3) state[0] = (state[0]! & ~3) + part + 1;
+        else {
+          state[0] = ((state[0]! >> 2) + 1) << 2;
+          state[2] = state[1]! & 1;
+        }
+      },
+    });
+    withProtocol(inRuns, (model) => {
+      const expected = generic(model, 'refilled-runs', 3000);
+      assert.deepEqual(walked(model, 'refilled-runs', 3000).tally, expected, 'the memo automaton, runs');
+      assert.deepEqual(trialKernelWith(model, null)(blockState('memo', 'refilled-runs', 0), 3000), expected, 'the live walk, runs');
+    });
+  });
+
   it('refuses a slip at the same trial as the generic engine, a malformed run, and a trial that never ends', () => {
     // END without an outcome, in the state that only a trial whose coin came out 2 reaches
     const slip = chooser('memo-slip', Float64Array.of(0.45, 0.45, 0.1));

@@ -21,15 +21,28 @@ const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; 
  * distribution (`protocol` named) is refused, with the state it came from.
  */
 export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
-  const known = choiceTables.get(probabilities);
-  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known.table;
-  if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
-  const table = samplingTable(probabilities);
-  choiceTables.set(probabilities, { table, made: Float64Array.from(probabilities) });
-  return table;
+  return choiceEntry(probabilities, protocol, state).table;
 }
 
-function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
+/**
+ * choiceTable's table with the probabilities it was made from (a copy): an engine that keeps the
+ * table for an array checks the array against it (sameProbabilities) before drawing again.
+ */
+export function choiceEntry(
+  probabilities: Float64Array,
+  protocol?: string,
+  state: Int32Array = new Int32Array(0),
+): { readonly table: SamplingTable; readonly made: Float64Array } {
+  const known = choiceTables.get(probabilities);
+  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known;
+  if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
+  const entry = { table: samplingTable(probabilities), made: Float64Array.from(probabilities) };
+  choiceTables.set(probabilities, entry);
+  return entry;
+}
+
+/** Whether an array still holds the probabilities `made` was copied from. */
+export function sameProbabilities(made: Float64Array, now: Float64Array): boolean {
   if (made.length !== now.length) return false;
   for (let i = 0; i < made.length; i++) if (made[i] !== now[i]) return false;
   return true;

@@ -1,7 +1,7 @@
 import { CHOOSE, END, SEND, Step, clearStep } from '../../contract/protocol.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
-import { choiceTable } from './generic.js';
+import { choiceEntry, choiceTable, sameProbabilities } from './generic.js';
 
 /**
  * The trial kernel's memory of the protocol's walk: an automaton built lazily, node by node, as
@@ -78,6 +78,8 @@ export class MemoAutomaton {
   /** The choice tables met, and each one's first threshold's high part where a run's fast path can draw it (else −1). */
   readonly tables: SamplingTable[] = [];
   readonly fastChoice: number[] = [];
+  /** The probabilities each table was made from. */
+  private readonly made: Float64Array[] = [];
   private readonly choiceIndex = new Map<Float64Array, number>();
   private states = new Int32Array(0);
   private hashes = new Int32Array(0);
@@ -109,6 +111,7 @@ export class MemoAutomaton {
     this.walked = 0;
     this.tables.length = 0;
     this.fastChoice.length = 0;
+    this.made.length = 0;
     this.choiceIndex.clear();
     this.records = new Int32Array(0);
     this.states = new Int32Array(0);
@@ -253,10 +256,12 @@ export class MemoAutomaton {
 
   private tableIndex(choices: Float64Array): number {
     let index = this.choiceIndex.get(choices);
-    if (index === undefined) {
-      const table = choiceTable(choices);
+    // An array refilled with other probabilities (a cell the check did not explore) gets a table of its own.
+    if (index === undefined || !sameProbabilities(this.made[index]!, choices)) {
+      const { table, made } = choiceEntry(choices);
       index = this.tables.length;
       this.tables.push(table);
+      this.made.push(made);
       this.fastChoice.push(table.size === 2 && table.high[0]! < 2 ** 31 ? table.high[0]! : -1);
       this.choiceIndex.set(choices, index);
     }

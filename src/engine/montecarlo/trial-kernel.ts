@@ -4,7 +4,7 @@ import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
-import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceTable, refuseAnnouncement } from './generic.js';
+import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceEntry, refuseAnnouncement, sameProbabilities } from './generic.js';
 import {
   CHOICE,
   CHOOSERS,
@@ -60,12 +60,13 @@ const SAMPLE = (T: string): string => `
   }`;
 
 /**
- * The step's choice table, looked up once per distinct probability array; c0 its first
+ * The step's choice table, looked up again only when a step names another probability array or
+ * the same array refilled (lastMade: the probabilities the table was made from); c0 its first
  * threshold's high part where the run's fast path can draw it (two outcomes, below 2^31), else −1.
  */
 const CHOICES = `
-  if (step.choices !== lastChoices) {
-    lastChoices = step.choices; choices = choiceTable(lastChoices);
+  if (step.choices !== lastChoices || !sameProbabilities(lastMade, lastChoices)) {
+    lastChoices = step.choices; const entry = choiceEntry(lastChoices); choices = entry.table; lastMade = entry.made;
     c0 = choices.size === 2 && choices.high[0] < 2147483648 ? choices.high[0] | 0 : -1;
   }`;
 
@@ -311,7 +312,7 @@ const GENERATOR_LOCALS = `
 
 /** The generator's scratch, and the last choice table, in locals. */
 const LOCALS = `${GENERATOR_LOCALS}
-  let lastChoices = null, choices = null, c0 = -1;`;
+  let lastChoices = null, lastMade = null, choices = null, c0 = -1;`;
 
 /**
  * Without a memo automaton: every trial through the protocol's calls, one call per trial (as
@@ -322,7 +323,7 @@ const LOCALS = `${GENERATOR_LOCALS}
 const LIVE_SOURCE = `
   // carry: the generator's words, then a trial's messages and last round.
   const carry = new Int32Array(6);
-  let lastChoices = null, choices = null, c0 = -1;
+  let lastChoices = null, lastMade = null, choices = null, c0 = -1;
   function liveTrial() {
     let s0 = carry[0], s1 = carry[1], s2 = carry[2], s3 = carry[3];
     ${GENERATOR_LOCALS}
@@ -576,7 +577,8 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'outcomes',
     'histogram',
     'deliveries',
-    'choiceTable',
+    'choiceEntry',
+    'sameProbabilities',
     'firstAtLeast',
     'afterTie',
     'grownHistogram',
@@ -603,7 +605,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   const state = new Int32Array(model.stateSize);
   // A choice that is no distribution is refused the first time it is met, with the state it came from.
-  const checkedChoiceTable = (probabilities: Float64Array) => choiceTable(probabilities, model.protocol.name, state);
+  const checkedChoiceEntry = (probabilities: Float64Array) => choiceEntry(probabilities, model.protocol.name, state);
   return factory(
     model.protocol,
     model.protocolConfig,
@@ -617,7 +619,8 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     new Float64Array(model.outcomes.names.length),
     new Float64Array(HISTOGRAM_SIZE),
     new Float64Array(model.deliveryValues.length),
-    checkedChoiceTable,
+    checkedChoiceEntry,
+    sameProbabilities,
     firstAtLeast,
     afterTie,
     grownHistogram,
