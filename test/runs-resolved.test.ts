@@ -78,3 +78,49 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
     assert.match(r.stderr, /^twogenerals: protocol fan: resolveRun\(delivered 1048575, chosen 0\) on the run from peer 0 \(peers 1048575, choosers 0\)/);
   });
 });
+
+/** fan without resolveRun, its next changed where a run is under way (s[1] > 0) in cells of six peers or more. */
+const fanWithNext = (midRun: string): string =>
+  fan('')
+    .replace(/ {2}resolveRun\(s, c, step, delivered\) \{[\s\S]*?\n {2}\},\n/, '')
+    .replace('step.peers = ((1 << c.n) - 1) >>> s[1];', `step.peers = ((1 << c.n) - 1) >>> s[1];\n    if (c.n >= 6 && s[1] > 0) { ${midRun} }`);
+
+describe("a protocol file's next between the parts of a run, held to the run it announced in the cell that runs", () => {
+  const dir = tempFiles({
+    // After a part, announces the rest without its last peer: the definition sends one copy fewer.
+    'short.mjs': fanWithNext('step.peers &= step.peers >>> 1;'),
+    // After a part, counts a copy that never came where none has yet: a change no resolve overwrites.
+    'counts.mjs': fanWithNext('if (s[2] === 0) s[2] = 1;'),
+    'sound.mjs': fanWithNext(''),
+    'short.yaml': 'name: fan\nprotocol: ./short.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+    'counts.yaml': 'name: fan\nprotocol: ./counts.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+    'sound.yaml': 'name: fan\nprotocol: ./sound.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+  });
+  it('passes check (its small cells run three peers at most), and a sound next runs', () => {
+    for (const file of ['short.mjs', 'counts.mjs', 'sound.mjs']) assert.equal(cli(['check', join(dir, file)]).status, 0, file);
+    const sound = cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=6', '-f', 'csv']);
+    assert.equal(sound.status, 0, sound.stderr);
+    const [both] = sound.stdout.trim().split('\n')[1]!.split(',').slice(9, 10).map(Number);
+    assert.ok(Math.abs(both! / 1e5 - 0.8 ** 6) < 4 * Math.sqrt((0.8 ** 6 * (1 - 0.8 ** 6)) / 1e5), `${both} of 100,000`);
+  });
+  it('is refused in one line (exit 2) where next does not announce the rest of the run, not run to counts trace contradicts', () => {
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 'short.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stdout);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol fan: after a part of the run from peer 0 \(peers 63, choosers 0\), next said SEND peer 1 peers 15 choosers 0 direction 0 round 1; it must announce the rest of the run, SEND peer 1 peers 31 choosers 0 direction 0 round 1 \(state \[[\d, ]+\]\)\n$/,
+      );
+    }
+  });
+  it('is refused in one line (exit 2) where next changes what the next resolve does not overwrite', () => {
+    const r = cli(['run', join(dir, 'counts.yaml'), '--set', 'peers=6', '-f', 'csv']);
+    assert.equal(r.status, 2, r.stdout);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^twogenerals: protocol fan: the run from peer 0 \(peers 63, choosers 0\) leaves the state \[6, 6, \d\] with no call of next between its parts, but \[6, 6, \d\] with one after each: next may change only what the next resolve overwrites \(the Monte Carlo engine does not call it between the parts\) \(state \[[\d, ]+\]\)\n$/,
+    );
+  });
+});

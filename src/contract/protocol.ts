@@ -99,6 +99,40 @@ export function partStep(run: Step, part: RunPart): Step {
   return Object.assign(new Step(), run, { kind: part.choice ? CHOOSE : SEND, peer: run.peer + part.peer });
 }
 
+/** What a run's next part must look like after the part `step` says (null: the run ends with it, or there is none). */
+export function restOfRun(step: Step): Step | null {
+  if (step.peers === 0) return null;
+  const rest = Object.assign(new Step(), step);
+  if (step.kind === CHOOSE) {
+    rest.kind = SEND;
+    rest.choosers = step.choosers & ~1;
+    return rest;
+  }
+  const remaining = step.peers & ~1;
+  if (remaining === 0) return null;
+  const shift = 31 - Math.clz32(remaining & -remaining);
+  rest.peer = step.peer + shift;
+  rest.peers = remaining >>> shift;
+  rest.choosers = (step.choosers & ~1) >>> shift;
+  rest.kind = (rest.choosers & 1) === 1 ? CHOOSE : SEND;
+  return rest;
+}
+
+/** A step as messages name it: its kind, peer, run and choices. */
+export function runText(step: Step): string {
+  const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
+  const choices = step.choosers === 0 ? '' : ` choices ${step.choices ? Array.from(step.choices).join('/') : 'none'}`;
+  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers}${choices} direction ${step.direction} round ${step.round}`;
+}
+
+/** Whether two choices' probabilities are the same (both absent, or equal value for value). */
+export function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLike<number> | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
+
 /** Makes `step` unset again before `next` fills it (the engines, before every call). */
 export function clearStep(step: Step): void {
   step.kind = UNSET;

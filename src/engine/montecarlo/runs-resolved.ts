@@ -1,5 +1,5 @@
 import { BUILT_IN_PROTOCOLS } from '../../catalog/protocols.js';
-import { CHOOSE, END, SEND, Step, clearStep, partStep, runParts } from '../../contract/protocol.js';
+import { CHOOSE, END, SEND, Step, clearStep, partStep, restOfRun, runParts, runText, sameChoices } from '../../contract/protocol.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { StepNotFilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -10,22 +10,37 @@ const MAX_STEPS = 5_000;
 
 const verified = new WeakSet<CellModel>();
 
+/** Whether next announced the run's rest as `rest` says it must be. */
+function sameAnnouncement(said: Step, rest: Step): boolean {
+  return (
+    said.kind === rest.kind &&
+    said.peer === rest.peer &&
+    said.peers === rest.peers &&
+    said.choosers === rest.choosers &&
+    said.direction === rest.direction &&
+    said.round === rest.round &&
+    (rest.choosers === 0 || sameChoices(said.choices, rest.choices))
+  );
+}
+
 /**
- * Holds a protocol file's `resolveRun` to its `resolve` in this very cell, once per cell and
- * thread, before an engine that takes runs in one call (the compiled kernels, the automata, the
- * replay) runs it: `check` holds them to each other in small cells only, and a file whose
- * `resolveRun` parted from its part-by-part `resolve` only with more peers ran to counts that
- * `trace` (which resolves part by part, as the definition does) contradicted, exit 0. Walks
- * TRIALS trials from generator words of its own (the run's draws, counts and bytes are not
- * touched), each message arriving with a probability of the trial's own (1 in the first, 0 in the
- * second), and at every announced run resolves it both ways from the same state: a difference is
- * refused as the protocol's slip (exit 2). The built-in protocols are held to it by their tests.
+ * Holds a protocol file's announced runs to its part-by-part definition in this very cell, once
+ * per cell and thread, before an engine that takes runs without calling `next` between their
+ * parts (the compiled kernels, the automata, the replay) runs it. `check` holds them to it in
+ * small cells only: a file whose `resolveRun` parted from its `resolve`, or whose `next` after a
+ * part did not announce the rest of the run (or changed what the next `resolve` does not
+ * overwrite), only with more peers ran to counts that `trace` (which calls `next` after every
+ * part, as the definition does) contradicted, exit 0. Walks TRIALS trials from generator words of
+ * its own (the run's draws, counts and bytes are not touched), each message arriving with a
+ * probability of the trial's own (1 in the first, 0 in the second), and at every announced run
+ * resolves it each way from the same state: a difference is refused as the protocol's slip
+ * (exit 2). The built-in protocols are held to it by their tests.
  */
 export function verifyRunsResolved(model: CellModel): void {
   const { protocol, protocolConfig: config } = model;
   if (verified.has(model)) return;
   verified.add(model);
-  if (!protocol.resolveRun || BUILT_IN_PROTOCOLS.includes(protocol)) return;
+  if (BUILT_IN_PROTOCOLS.includes(protocol)) return;
   const rng = new Xoshiro128(0x2d358dcc, 0x6a09e667, 0x3c6ef372, 0x1f83d9ab);
   const uniform = (): number => rng.nextUint32() / 2 ** 32;
   const step = new Step();
@@ -50,17 +65,43 @@ export function verifyRunsResolved(model: CellModel): void {
         continue;
       }
       if (step.choosers !== 0 && (!choices || choices.length > 2)) break; // resolved part by part everywhere
-      const inOne = state.slice();
       const run = Object.assign(new Step(), step);
+      const parts = runParts(run);
+      const bits = parts.map((part) => draw(part.choice));
       let delivered = 0;
       let chosen = 0;
-      for (const part of runParts(run)) {
-        const bit = draw(part.choice);
-        if (part.choice) chosen |= bit << part.peer;
-        else delivered |= bit << part.peer;
-        protocol.resolve(state, config, partStep(run, part), bit);
+      parts.forEach((part, i) => {
+        if (part.choice) chosen |= bits[i]! << part.peer;
+        else delivered |= bits[i]! << part.peer;
+      });
+      // The Monte Carlo kernels: every part resolved with no call of next between them (or the run in one call).
+      const skipping = state.slice();
+      const inOne = protocol.resolveRun ? state.slice() : null;
+      for (let i = 0; i < parts.length; i++) protocol.resolve(skipping, config, partStep(run, parts[i]!), bits[i]!);
+      // The other engines (and the definition): next called after each part, and it must announce the rest.
+      let said = step;
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0) {
+          const rest = restOfRun(said)!;
+          said = new Step();
+          protocol.next(state, config, said);
+          if (!sameAnnouncement(said, rest))
+            throw new StepNotFilled(
+              protocol.name,
+              `after a part of the run from peer ${run.peer} (peers ${run.peers}, choosers ${run.choosers}), next said ${runText(said)}; it must announce the rest of the run, ${runText(rest)}`,
+              state,
+            );
+        }
+        protocol.resolve(state, config, said, bits[i]!);
       }
-      protocol.resolveRun(inOne, config, Object.assign(new Step(), run), delivered, chosen);
+      if (skipping.some((v, i) => v !== state[i]))
+        throw new StepNotFilled(
+          protocol.name,
+          `the run from peer ${run.peer} (peers ${run.peers}, choosers ${run.choosers}) leaves the state [${Array.from(skipping.subarray(0, 16)).join(', ')}] with no call of next between its parts, but [${Array.from(state.subarray(0, 16)).join(', ')}] with one after each: next may change only what the next resolve overwrites (the Monte Carlo engine does not call it between the parts)`,
+          state,
+        );
+      if (!inOne) continue;
+      protocol.resolveRun!(inOne, config, Object.assign(new Step(), run), delivered, chosen);
       if (inOne.some((v, i) => v !== state[i]))
         throw new StepNotFilled(
           protocol.name,
