@@ -186,7 +186,10 @@ function modeOf(distribution: readonly number[]): number {
 /**
  * z of the mean cost. Where fewer than 20 trials are expected away from the most likely cost,
  * the mean is driven by a handful of rare trials, so the z is that of their number (exact
- * Poisson mid-p, as for rare outcomes): positive when more trials strayed than expected.
+ * Poisson mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
+ * strayed than expected to costs above the most likely one, negative where they stray below it
+ * (the handshake's lost legs). Where they may stray to either side, their number does not say
+ * which way the mean moved, and the z is the mean's.
  */
 function costZ(
   histogram: readonly number[],
@@ -198,7 +201,12 @@ function costZ(
   if (!distribution) return meanZ(observedMean, trials, exact.mean, exact.sd);
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
   if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
-    return poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+    const below = distribution.some((p, m) => p > 0 && m < exact.mode);
+    const above = distribution.some((p, m) => p > 0 && m > exact.mode);
+    if (!(below && above)) {
+      const z = poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+      return below ? -z : z;
+    }
   }
   return meanZ(observedMean, trials, exact.mean, exact.sd);
 }
