@@ -69,12 +69,11 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   let exact: ExactSummary | null = null;
   if (result.exact) {
     const e = result.exact;
-    // The engine's own moments (summed exactly where it could), the distribution only for its mode
-    // and, over a replayed trace (an average over its starts), for the sd: see centredSd.
-    const replayed = result.cell.scenario.channelDefinition.replay !== undefined;
+    // The engine's own moments (summed exactly where it could), and where it gave the distribution,
+    // the sd from it, about the mean: see centredSd.
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies),
-      ...(e.messages && replayed && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
+      ...(e.messages && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
@@ -166,10 +165,12 @@ function momentCost(mean: number, second: number, copies: number): { mean: numbe
 }
 
 /**
- * The sd of messages from their distribution, about the mean: over a trace, where a few starts
- * in thousands change the cost, second − mean² cancels all but a few of its digits (1e-11
- * relative over 30,000 starts), where no term here is negative, so none cancels. Other channels
- * keep second − mean², so the bytes printed for them stay those of results saved before.
+ * The sd of messages from their distribution, about the mean: where a cost other than the usual
+ * one is rare (a few starts of a trace in thousands, a loss of 1e-14 a message), second − mean²
+ * cancels all but a few of its digits (1e-11 relative over 30,000 starts; 1% for the handshake at
+ * loss 1e-7 and 2 copies, whose sd is 2·10⁻⁷ at a mean of 4), where no term here is negative, so
+ * none cancels. Only a solver that keeps no distribution (two-phase commit's independent
+ * cohorts) gives second − mean².
  */
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
