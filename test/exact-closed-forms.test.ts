@@ -445,3 +445,22 @@ describe('the exact messengers sd where another cost is rare, against its ration
     }
   });
 });
+
+describe('two-phase commit (independent cohorts): the exact messengers sd where a loss is rare', () => {
+  it('is k·√(2nℓ(1 − ℓ)) at R = 1, ℓ = p^k (each cohort’s PREPARE and decision lost or not, apart), to 1e-12', async () => {
+    // At R = 1 a cohort's messages are 4, less one for a lost PREPARE and one for a lost decision:
+    // Var = 2n·ℓ(1 − ℓ). Taken as E[M²] − E[M]², the sd was 0.26% off at loss 1e-7, 2 copies.
+    const file = join(
+      tempFiles({ 'c.json': JSON.stringify({ protocol: 'two-phase-commit', loss: 1e-7, rounds: 1, sweep: { participants: [1, 2, 3], redundancy: [1, 2] } }) }),
+      'c.json',
+    );
+    const r = await cliInProcess(['exact', file, '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    for (const row of rowsOf(r.stdout)) {
+      const [n, k] = [Number(row['participants']), Number(row['redundancy'])];
+      const lost = integerPower(1e-7, k);
+      const expected = k * Math.sqrt(2 * n * lost * (1 - lost));
+      assert.ok(relativelyClose(Number(row['messengers_sd_exact']), expected, 1e-12), `n=${n} k=${k}: ${row['messengers_sd_exact']} vs ${expected}`);
+    }
+  });
+});

@@ -72,7 +72,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     // The engine's own moments (summed exactly where it could), and where it gave the distribution,
     // the sd from it, about the mean: see centredSd.
     const cost = {
-      ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies),
+      ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
       ...(e.messages && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
@@ -160,8 +160,8 @@ function exactShare(indices: readonly number[], outcomes: readonly number[]): nu
 }
 
 /** Mean and sd of messengers from the moments of messages, where no distribution was computed (mode unknown: −1). */
-function momentCost(mean: number, second: number, copies: number): { mean: number; sd: number; mode: number } {
-  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode: -1 };
+function momentCost(mean: number, second: number, copies: number, variance?: number): { mean: number; sd: number; mode: number } {
+  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, variance ?? second - mean * mean)) * copies, mode: -1 };
 }
 
 /**
@@ -169,8 +169,8 @@ function momentCost(mean: number, second: number, copies: number): { mean: numbe
  * one is rare (a few starts of a trace in thousands, a loss of 1e-14 a message), second − mean²
  * cancels all but a few of its digits (1e-11 relative over 30,000 starts; 1% for the handshake at
  * loss 1e-7 and 2 copies, whose sd is 2·10⁻⁷ at a mean of 4), where no term here is negative, so
- * none cancels. Only a solver that keeps no distribution (two-phase commit's independent
- * cohorts) gives second − mean².
+ * none cancels. A solver that keeps no distribution (two-phase commit's independent cohorts)
+ * gives its variance, computed about the loss-free cost.
  */
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
