@@ -386,3 +386,81 @@ describe('plan and expect judge exact values with the rounding allowance', () =>
     assert.equal(rowsOf(exact.stdout)[0]!['success_exact'], '0.999');
   });
 });
+
+describe('the exact messengers sd where another cost is rare, against its rational value', () => {
+  it('is the sd of the distribution to 1e-12, not second − mean² (1% off for the handshake at loss 1e-7 and 2 copies)', async () => {
+    const one: [bigint, bigint] = [1n, 1n];
+    const whole = (n: number): [bigint, bigint] => [BigInt(n), 1n];
+    // P(M = j) for the messages M of one trial, as exact fractions of the loss as a double
+    const handshake = (lost: [bigint, bigint], R: number): [bigint, bigint][] => {
+      const q = Q.sub(one, lost);
+      const dist: [bigint, bigint][] = [[0n, 1n]];
+      for (let j = 1; j < R; j++) dist.push(Q.mul(Q.pow(q, j - 1), lost));
+      dist.push(Q.pow(q, R - 1));
+      return dist;
+    };
+    // retransmit over R rounds: the order lost (m + 1), received with its ack lost (m + 2, B holds it), or both through (m + 2, done)
+    const retransmit = (lost: [bigint, bigint], R: number): [bigint, bigint][] => {
+      const q = Q.sub(one, lost);
+      const dist: [bigint, bigint][] = Array.from({ length: 2 * R + 1 }, () => [0n, 1n] as [bigint, bigint]);
+      let going = new Map<number, [bigint, bigint]>([[0, one]]);
+      for (let r = 0; r < R; r++) {
+        const next = new Map<number, [bigint, bigint]>();
+        const put = (m: number, p: [bigint, bigint]) => next.set(m, Q.add(next.get(m) ?? [0n, 1n], p));
+        for (const [m, p] of going) {
+          put(m + 1, Q.mul(p, lost));
+          put(m + 2, Q.mul(p, Q.mul(q, lost)));
+          dist[m + 2] = Q.add(dist[m + 2]!, Q.mul(p, Q.mul(q, q)));
+        }
+        going = next;
+      }
+      for (const [m, p] of going) dist[m] = Q.add(dist[m]!, p);
+      return dist;
+    };
+    const sdOf = (dist: [bigint, bigint][]): number => {
+      let mean: [bigint, bigint] = [0n, 1n];
+      dist.forEach((p, m) => (mean = Q.add(mean, Q.mul(p, whole(m)))));
+      let variance: [bigint, bigint] = [0n, 1n];
+      dist.forEach((p, m) => {
+        const d = Q.sub(whole(m), mean);
+        variance = Q.add(variance, Q.mul(p, Q.mul(d, d)));
+      });
+      return Math.sqrt(Q.value(variance));
+    };
+    const dir = tempFiles({
+      'h.json': JSON.stringify({ protocol: 'handshake', loss: 1e-7, sweep: { redundancy: [1, 2], rounds: [2, 64] } }),
+      'r.json': JSON.stringify({ protocol: 'retransmit', loss: 1e-7, sweep: { redundancy: [1, 2], rounds: [2, 5] } }),
+    });
+    for (const file of ['h.json', 'r.json']) {
+      const r = await cliInProcess(['exact', join(dir, file), '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      for (const row of rowsOf(r.stdout)) {
+        const k = Number(row['redundancy']);
+        const lost = Q.pow(Q.of(1e-7), k);
+        const dist = (file === 'h.json' ? handshake : retransmit)(lost, Number(row['rounds']));
+        const expected = k * sdOf(dist);
+        const actual = Number(row['messengers_sd_exact']);
+        assert.ok(relativelyClose(actual, expected, 1e-12), `${file} k=${k} R=${row['rounds']}: ${actual} vs ${expected}`);
+      }
+    }
+  });
+});
+
+describe('two-phase commit (independent cohorts): the exact messengers sd where a loss is rare', () => {
+  it('is k·√(2nℓ(1 − ℓ)) at R = 1, ℓ = p^k (each cohort’s PREPARE and decision lost or not, apart), to 1e-12', async () => {
+    // At R = 1 a cohort's messages are 4, less one for a lost PREPARE and one for a lost decision:
+    // Var = 2n·ℓ(1 − ℓ). Taken as E[M²] − E[M]², the sd was 0.26% off at loss 1e-7, 2 copies.
+    const file = join(
+      tempFiles({ 'c.json': JSON.stringify({ protocol: 'two-phase-commit', loss: 1e-7, rounds: 1, sweep: { participants: [1, 2, 3], redundancy: [1, 2] } }) }),
+      'c.json',
+    );
+    const r = await cliInProcess(['exact', file, '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    for (const row of rowsOf(r.stdout)) {
+      const [n, k] = [Number(row['participants']), Number(row['redundancy'])];
+      const lost = integerPower(1e-7, k);
+      const expected = k * Math.sqrt(2 * n * lost * (1 - lost));
+      assert.ok(relativelyClose(Number(row['messengers_sd_exact']), expected, 1e-12), `n=${n} k=${k}: ${row['messengers_sd_exact']} vs ${expected}`);
+    }
+  });
+});

@@ -184,6 +184,23 @@ describe('the exporters, lines 3 modulo 6 (eleventh round)', () => {
     assert.match(rows[2]!, /\| 1\.5 \|$/, 'the exact messengers of the cell with exact values');
     assert.match(rows[3]!, /\| 0\.50000 \| \[[^\]]+\] \| {2}\| {2}\| 0\.25000 \| \[[^\]]+\] \| {2}\| {2}\| 1\.5 \| {2}\|$/, 'empty exact fields');
   });
+  it('markdown never rounds an exact probability to a sure 1 that is not one (the table’s 1−1.0e-9)', () => {
+    const nearlySure = exact({ outcomes: [1 - 1e-9, 1e-9, 0, 0] } as never);
+    const report = {
+      tool: { name: 'twogenerals', version: '0' },
+      scenarios: [CELL!.scenario],
+      summaries: [summarize(handshake(null, nearlySure), 0.95), summarize(handshake(null, exact({ outcomes: [1, 0, 0, 0] } as never)), 0.95)],
+      blockSize: 65_536,
+      confidence: 0.95,
+    } as unknown as Report;
+    const rows = markdownExporter
+      .render(report, { color: false })
+      .split('\n')
+      .filter((line) => line.startsWith('| '));
+    assert.equal(rows[2], '| 0.5 | 1 | 2 | 1−1.0e-9 | 0 | 1.5 |');
+    assert.equal(rows[3], '| 0.5 | 1 | 2 | 1 | 0 | 1.5 |', 'a sure thing is 1');
+    assert.match(tableExporter.render(report, { color: false }), /= 1−1\.0e-9/);
+  });
   it('the table prints a protocol’s shown outcomes for a cell without exact values', async () => {
     const table = await ok(['run', join(dir, 'c.yaml'), '--no-exact', '-f', 'table']);
     assert.match(table, / blocked /);

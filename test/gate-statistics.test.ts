@@ -101,6 +101,18 @@ describe("the report's warnings and its one failed gate", () => {
     assert.doesNotMatch(warnings(handshake(1100)), /disagreement estimate/);
     assert.match(warnings(handshake(1500)), /the disagreement estimate is 15\.9 standard errors/);
   });
+  it('warns of an outcome the table shows with its z (two-phase commit’s blocked), not only success and disagreement', () => {
+    const commit = scenarioFrom({ protocol: 'two-phase-commit', rounds: 1, trials: 100_000 });
+    const [commitCell] = expandCells(commit);
+    // exact: committed 0.9, aborted 0.05, blocked 0.05; counted: committed as expected, 2,000 of 5,000 blocked trials counted aborted
+    const tally = { trials: 100_000, outcomes: [90_000, 7_000, 3_000, 0], messages: [0, 0, 100_000], deliveries: [100_000], rounds: 100_000 };
+    const exact = { outcomes: [0.9, 0.05, 0.05, 0], messages: [0, 0, 1], messagesMean: 2, messagesSecondMoment: 4, deliveredMean: 2, roundsMean: 1 };
+    const summary = summarize({ cell: commitCell!, copies: 1, deliveryValues: [1], tally, exact } as unknown as CellResult, 0.95);
+    const report = { tool: { name: 'twogenerals', version: 'x' }, scenarios: [commit], summaries: [summary], blockSize: 1, confidence: 0.95 } as Report;
+    const text = warnings(report);
+    assert.match(text, /: the blocked estimate is -29\.0 standard errors from the exact value\n/, text);
+    assert.doesNotMatch(text, /success estimate|disagreement estimate|aborted/);
+  });
   it('exits 1 on a single failed gate, with one line for it', async () => {
     const r = await cliIn(['run', '--set', 'loss=0.5', '--set', 'trials=200', '--set', 'expect=[{metric: success, atLeast: 0.9}]', '-f', 'csv']);
     assert.equal(r.status, 1, r.stderr);

@@ -184,6 +184,29 @@ describe('the summary of one cell', () => {
     close(rare.exact!.outcomeZ[0]!, 0, 1e-12);
   });
 
+  it('signs the rare-trials cost z as the mean moves: strays below the most likely cost read negative', () => {
+    // handshake R = 2: 2 messages with probability 0.99, 1 (leg 1 lost) with 0.01; 1000 trials expect 10 strays.
+    const exact = exactOf([0.99, 0.01, 0, 0], [0, 0.01, 0.99]);
+    const more = summarize(handshakeResult({ trials: 1000, outcomes: [983, 17, 0, 0], messages: [0, 17, 983], deliveries: [0], rounds: 1000 }, exact, 1), 0.95);
+    assert.ok(more.messengers.mean < more.exact!.messengersMean);
+    close(more.exact!.messengersZ!, -midPZ(17, 10), 1e-9, 'more strays, lower mean');
+    const fewer = summarize(handshakeResult({ trials: 1000, outcomes: [996, 4, 0, 0], messages: [0, 4, 996], deliveries: [0], rounds: 1000 }, exact, 1), 0.95);
+    close(fewer.exact!.messengersZ!, -midPZ(4, 10), 1e-9, 'fewer strays, higher mean');
+    assert.ok(fewer.exact!.messengersZ! > 0);
+    // strays on both sides of the most likely cost: the mean's z
+    const both = exactOf([0.99, 0.01, 0, 0], [0, 0.005, 0.99, 0.005]);
+    const s = summarize(handshakeResult({ trials: 1000, outcomes: [990, 10, 0, 0], messages: [0, 15, 985, 0], deliveries: [0], rounds: 1000 }, both, 1), 0.95);
+    close(s.exact!.messengersZ!, (s.messengers.mean - 2) / (Math.sqrt(0.01) / Math.sqrt(1000)), 1e-9, 'both sides');
+  });
+
+  it('takes the rarer side where both events and non-events are rare (fewer than 40 trials)', () => {
+    // one trial, p = 0.75: 0.25 non-events expected, not the 0.75 events
+    close(proportionZ(0, 1, 0.75), -midPZ(1, 0.25), 1e-9, 'n = 1');
+    close(proportionZ(0, 1, 0.75), -proportionZ(1, 1, 0.25), 1e-12, 'complements');
+    close(proportionZ(10, 30, 0.6), -midPZ(20, 12), 1e-9, 'n = 30');
+    close(proportionZ(10, 30, 0.4), midPZ(10, 12), 1e-9, 'n = 30, the events');
+  });
+
   it('takes the moments where no distribution was computed', () => {
     const exact = { ...exactOf([0.25, 0.25, 0.5, 0], [0, 0.5, 0.5]), messages: null };
     const s = summarize(

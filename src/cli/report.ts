@@ -177,10 +177,13 @@ export function warnAboutReport(report: Report, streams: Streams): void {
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;
+    // and each outcome the table shows a z for (two-phase commit's blocked)
+    const { names, shown } = cell.scenario.protocolDefinition.outcomes;
     for (const [metric, z] of [
       ['success', e.successZ],
       ['disagreement', e.disagreementZ],
       ['messengers', e.messengersZ],
+      ...shown.map((i) => [inlineText(names[i]!), e.outcomeZ[i] ?? null] as const),
     ] as const) {
       if (z !== null && Math.abs(z) > Z_WARNING) {
         streams.stderr.write(`warning: ${where}: the ${metric} estimate is ${z.toFixed(1)} standard errors from the exact value\n`);

@@ -1,6 +1,6 @@
 import type { Proportion } from '../stats/summary.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
-import { shortNumber, shortProportion, signed } from './numbers.js';
+import { exactProportion, shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
 import { markdownInline, markdownText } from '../io/text.js';
 import { judgeExpectations } from '../stats/expectations.js';
@@ -29,7 +29,7 @@ export const markdownExporter: Exporter = {
       const rows = summaries.map((s) => {
         const cell = (p: Proportion, exact: number | undefined, z: number | null | undefined): string[] => [
           ...(withTrials ? [shortProportion(p.estimate), `[${shortProportion(p.low)}, ${shortProportion(p.high)}]`] : []),
-          ...(withExact ? [exact === undefined ? '' : shortNumber(exact, 6), ...(withTrials ? [z === null || z === undefined ? '' : signed(z)] : [])] : []),
+          ...(withExact ? [exact === undefined ? '' : exactProportion(exact), ...(withTrials ? [z === null || z === undefined ? '' : signed(z)] : [])] : []),
         ];
         return [
           ...params.map((p) => String(s.params[p.name] ?? '')),

@@ -32,6 +32,12 @@ export function shortProportion(x: number): string {
   return x.toExponential(2).replace('e+', 'e');
 }
 
+/** An exact probability for people, to `significant` digits, but never rounded to a sure 1 that is not one (0.999999999 is 1−1.0e-9). */
+export function exactProportion(x: number, significant = 6): string {
+  const text = shortNumber(x, significant);
+  return text === '1' && x !== 1 ? shortProportion(x) : text;
+}
+
 export function signed(z: number, decimals = 2): string {
   return (z >= 0 ? '+' : '−') + Math.abs(z).toFixed(decimals);
 }

@@ -100,5 +100,8 @@ export function exactProblem(exact: unknown, outcomeCount: number): string | nul
     const v = e[k];
     if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return `its exact ${k} is ${String(v)}, not a mean of a count`;
   }
+  const variance = e['messagesVariance'];
+  if (variance !== undefined && !(typeof variance === 'number' && Number.isFinite(variance) && variance >= 0))
+    return `its exact messagesVariance is ${String(variance)}, not a variance`;
   return null;
 }

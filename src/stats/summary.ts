@@ -69,12 +69,11 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
   let exact: ExactSummary | null = null;
   if (result.exact) {
     const e = result.exact;
-    // The engine's own moments (summed exactly where it could), the distribution only for its mode
-    // and, over a replayed trace (an average over its starts), for the sd: see centredSd.
-    const replayed = result.cell.scenario.channelDefinition.replay !== undefined;
+    // The engine's own moments (summed exactly where it could), and where it gave the distribution,
+    // the sd from it, about the mean: see centredSd.
     const cost = {
-      ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies),
-      ...(e.messages && replayed && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
+      ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
+      ...(e.messages && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
@@ -161,15 +160,17 @@ function exactShare(indices: readonly number[], outcomes: readonly number[]): nu
 }
 
 /** Mean and sd of messengers from the moments of messages, where no distribution was computed (mode unknown: −1). */
-function momentCost(mean: number, second: number, copies: number): { mean: number; sd: number; mode: number } {
-  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, second - mean * mean)) * copies, mode: -1 };
+function momentCost(mean: number, second: number, copies: number, variance?: number): { mean: number; sd: number; mode: number } {
+  return { mean: mean * copies, sd: Math.sqrt(Math.max(0, variance ?? second - mean * mean)) * copies, mode: -1 };
 }
 
 /**
- * The sd of messages from their distribution, about the mean: over a trace, where a few starts
- * in thousands change the cost, second − mean² cancels all but a few of its digits (1e-11
- * relative over 30,000 starts), where no term here is negative, so none cancels. Other channels
- * keep second − mean², so the bytes printed for them stay those of results saved before.
+ * The sd of messages from their distribution, about the mean: where a cost other than the usual
+ * one is rare (a few starts of a trace in thousands, a loss of 1e-14 a message), second − mean²
+ * cancels all but a few of its digits (1e-11 relative over 30,000 starts; 1% for the handshake at
+ * loss 1e-7 and 2 copies, whose sd is 2·10⁻⁷ at a mean of 4), where no term here is negative, so
+ * none cancels. A solver that keeps no distribution (two-phase commit's independent cohorts)
+ * gives its variance, computed about the loss-free cost.
  */
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
@@ -186,7 +187,10 @@ function modeOf(distribution: readonly number[]): number {
 /**
  * z of the mean cost. Where fewer than 20 trials are expected away from the most likely cost,
  * the mean is driven by a handful of rare trials, so the z is that of their number (exact
- * Poisson mid-p, as for rare outcomes): positive when more trials strayed than expected.
+ * Poisson mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
+ * strayed than expected to costs above the most likely one, negative where they stray below it
+ * (the handshake's lost legs). Where they may stray to either side, their number does not say
+ * which way the mean moved, and the z is the mean's.
  */
 function costZ(
   histogram: readonly number[],
@@ -198,7 +202,12 @@ function costZ(
   if (!distribution) return meanZ(observedMean, trials, exact.mean, exact.sd);
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
   if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
-    return poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+    const below = distribution.some((p, m) => p > 0 && m < exact.mode);
+    const above = distribution.some((p, m) => p > 0 && m > exact.mode);
+    if (!(below && above)) {
+      const z = poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+      return below ? -z : z;
+    }
   }
   return meanZ(observedMean, trials, exact.mean, exact.sd);
 }

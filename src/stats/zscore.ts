@@ -13,15 +13,18 @@ export const RARE_EXPECTED = 20;
  * z-score of `count` events in `trials` trials against the exact probability `p`.
  * Where fewer than 20 events (or non-events) are expected, the normal z misleads (one event where
  * 0.04 are expected reads as z = 4.9 yet happens in 4% of runs), so there the z is the exact
- * Poisson mid-p value turned into a normal quantile (Lancaster 1961, "Significance tests in
+ * Poisson mid-p value of the rarer side turned into a normal quantile (Lancaster 1961, "Significance tests in
  * discrete distributions", JASA 56; as in the bench's verify.py).
  */
 export function proportionZ(count: number, trials: number, p: number): number {
   if (trials === 0) return 0;
   if (p <= 0) return count === 0 ? 0 : Z_CAP;
   if (p >= 1) return count === trials ? 0 : -Z_CAP;
-  if (trials * p < RARE_EXPECTED) return poissonMidPZ(count, trials * p);
-  if (trials * (1 - p) < RARE_EXPECTED) return -poissonMidPZ(trials - count, trials * (1 - p));
+  // Where both are rare (fewer than 40 trials), the rarer side: its Poisson tail is the closer to the binomial's.
+  const events = trials * p;
+  const nonEvents = trials * (1 - p);
+  if (events < RARE_EXPECTED && events < nonEvents) return poissonMidPZ(count, events);
+  if (nonEvents < RARE_EXPECTED) return -poissonMidPZ(trials - count, nonEvents);
   return clamp((count - trials * p) / Math.sqrt(trials * p * (1 - p)));
 }
 

@@ -28,6 +28,12 @@ import type { ExactLimits, ExactSteps } from './result.js';
 export function* independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
   const link = linkOf(model);
   const phase2 = phaseTwoTables(link, n, R);
+  // The variance from the moments of messages less the loss-free cost (2 a cohort in each phase):
+  // E[M²] − E[M]² cancels all but a few digits where a loss is rare (0.3% at loss 1e-7, 2 copies).
+  const phase2Shifted = phaseTwoTables(link, n, R, -SHIFT);
+  const m1Shifted = new NeumaierSum();
+  const m2Shifted = new NeumaierSum();
+  let beforeShifted = initialCohort(-SHIFT);
   const voteNo = Math.min(1, Math.max(0, abortRate));
 
   const committed = new NeumaierSum();
@@ -45,24 +51,20 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     const { after, fromNotNo, fromYesHeld } = phaseOneRound(before, link, t, voteNo, 1 - phase2.neverHears(t + 1));
     const notNoNow = sumStates(after, NOT_NO_HELD, 1 - phase2.neverHears(t + 1));
     const yesHeldNow = sumStates(after, [YES_HELD], 1 - phase2.neverHears(t + 1));
-    // {T1 = t} = {no NO held at t−1} − {all YES held at t−1} − {no NO held at t} + {all YES held at t}
-    // (the last two only for t < R).
-    const terms: [number, Totals][] = [
-      [1, fromNotNo],
-      [-1, fromYesHeld],
-    ];
-    if (t < R) terms.push([-1, notNoNow], [1, yesHeldNow]);
-    let p = 0;
-    let e1 = 0;
-    let e2 = 0;
-    let d = 0;
-    for (const [sign, g] of terms) {
-      const power = (k: number): number => (n - k >= 0 ? integerPower(g.p, n - k) : 0);
-      p += sign * power(0);
-      e1 += sign * n * g.e1 * power(1);
-      e2 += sign * (n * g.e2 * power(1) + n * (n - 1) * g.e1 * g.e1 * power(2));
-      d += sign * n * g.d * power(1);
-    }
+    const { p, e1, e2, d } = phaseOneEnd(n, t < R, fromNotNo, fromYesHeld, notNoNow, yesHeldNow);
+    const shifted = phaseOneRound(beforeShifted, link, t, voteNo, 1 - phase2.neverHears(t + 1));
+    const s = phaseOneEnd(
+      n,
+      t < R,
+      shifted.fromNotNo,
+      shifted.fromYesHeld,
+      sumStates(shifted.after, NOT_NO_HELD, 1 - phase2.neverHears(t + 1)),
+      sumStates(shifted.after, [YES_HELD], 1 - phase2.neverHears(t + 1)),
+    );
+    const two = phase2Shifted.from(t + 1);
+    m1Shifted.add(s.e1 + p * n * two.mean);
+    m2Shifted.add(s.e2 + 2 * s.e1 * n * two.mean + p * (n * two.second + n * (n - 1) * two.mean * two.mean));
+    beforeShifted = shifted.after;
     const hears = 1 - phase2.neverHears(t + 1);
     const commit = integerPower(yesHeldNow.p, n) - integerPower(fromYesHeld.p, n);
     const abortSafe = integerPower(fromNotNo.w, n) - (t < R ? integerPower(notNoNow.w, n) : integerPower(hears * yesHeldNow.p, n));
@@ -90,6 +92,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     messages: null,
     messagesMean: m1.value(),
     messagesSecondMoment: m2.value(),
+    messagesVariance: Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value()),
     deliveredMean: delivered.value(),
     roundsMean: rounds.value(),
     statesExpanded: R * STATES,
@@ -97,9 +100,39 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   };
 }
 
-/** What a send does in each direction and round: P(received) and E[copies delivered; received or not]. */
+/** Each cohort's messages in a phase without a loss (PREPARE and vote; decision and ACK): the shift of the moments behind the variance. */
+const SHIFT = 2;
+
+/**
+ * P(T1 = t) and, on {T1 = t}, the moments of all cohorts' phase-1 messages and their delivered
+ * copies: {T1 = t} = {no NO held at t−1} − {all YES held at t−1} − {no NO held at t} + {all YES
+ * held at t} (the last two only for t < R), each an n-th power of one cohort's totals.
+ */
+function phaseOneEnd(n: number, early: boolean, fromNotNo: Totals, fromYesHeld: Totals, notNoNow: Totals, yesHeldNow: Totals) {
+  const terms: [number, Totals][] = [
+    [1, fromNotNo],
+    [-1, fromYesHeld],
+  ];
+  if (early) terms.push([-1, notNoNow], [1, yesHeldNow]);
+  let p = 0;
+  let e1 = 0;
+  let e2 = 0;
+  let d = 0;
+  for (const [sign, g] of terms) {
+    const power = (k: number): number => (n - k >= 0 ? integerPower(g.p, n - k) : 0);
+    p += sign * power(0);
+    e1 += sign * n * g.e1 * power(1);
+    e2 += sign * (n * g.e2 * power(1) + n * (n - 1) * g.e1 * g.e1 * power(2));
+    d += sign * n * g.d * power(1);
+  }
+  return { p, e1, e2, d };
+}
+
+/** What a send does in each direction and round: P(received), P(lost) and E[copies delivered; received or not]. */
 interface Link {
   received(direction: number, round: number): number;
+  /** The lost branches' own mass (p^k), not 1 − P(received), which keeps only the digits of p^k above 1e-16. */
+  lost(direction: number, round: number): number;
   /** E[copies delivered · 1{received = r}] for r = 0, 1. */
   deliveredIf(direction: number, round: number, received: number): number;
 }
@@ -115,6 +148,7 @@ function linkOf(model: CellModel): Link {
   };
   return {
     received: (direction, round) => sum(direction, round, (p, r) => p * r),
+    lost: (direction, round) => sum(direction, round, (p, r) => (r === 0 ? p : 0)),
     deliveredIf: (direction, round, received) => sum(direction, round, (p, r, d) => (r === received ? p * d : 0)),
   };
 }
@@ -153,9 +187,12 @@ function emptyCohort(): Cohort {
   return { p: new Float64Array(STATES), e1: new Float64Array(STATES), e2: new Float64Array(STATES), d: new Float64Array(STATES) };
 }
 
-function initialCohort(): Cohort {
+/** A cohort before round 1, its message count starting at `start` (0, or less the loss-free cost). */
+function initialCohort(start = 0): Cohort {
   const c = emptyCohort();
   c.p[IDLE] = 1;
+  c.e1[IDLE] = start;
+  c.e2[IDLE] = start * start;
   return c;
 }
 
@@ -204,16 +241,18 @@ function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: 
   const fromYesHeld: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
   const qa = link.received(0, t);
   const qb = link.received(1, t);
+  const la = link.lost(0, t);
+  const lb = link.lost(1, t);
   const lostA = link.deliveredIf(0, t, 0);
   const gotA = link.deliveredIf(0, t, 1);
   const lostB = link.deliveredIf(1, t, 0);
   const gotB = link.deliveredIf(1, t, 1);
   // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
-  const notReceived = (s: number): void => move(c, s, next, s, 1 - qa, 1, lostA, fromNotNo, hears);
+  const notReceived = (s: number): void => move(c, s, next, s, la, 1, lostA, fromNotNo, hears);
   const replied = (s: number, to: number, held: number, vote: number): void => {
     // delivered weight of this branch: PREPARE received (gotA) then the vote held or lost
-    const branch = qa * vote * (held ? qb : 1 - qb);
-    const weight = vote * (gotA * (held ? qb : 1 - qb) + qa * (held ? gotB : lostB));
+    const branch = qa * vote * (held ? qb : lb);
+    const weight = vote * (gotA * (held ? qb : lb) + qa * (held ? gotB : lostB));
     move(c, s, next, to, branch, 2, weight, fromNotNo, hears);
   };
   notReceived(IDLE);
@@ -249,7 +288,7 @@ function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: 
  * nothing in the phase's R rounds, the moments of its messages, its copies delivered, and the
  * phase's mean length for n cohorts (it runs until every cohort acknowledged, or R rounds).
  */
-function phaseTwoTables(link: Link, n: number, R: number) {
+function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
   const cache = new Map<number, { mean: number; second: number; delivered: number; roundsMean: number }>();
   const never = new Map<number, number>();
   return {
@@ -257,7 +296,7 @@ function phaseTwoTables(link: Link, n: number, R: number) {
       let v = never.get(s);
       if (v === undefined) {
         v = 1;
-        for (let r = s; r < s + R; r++) v *= 1 - link.received(0, r);
+        for (let r = s; r < s + R; r++) v *= link.lost(0, r);
         never.set(s, v);
       }
       return v;
@@ -267,8 +306,8 @@ function phaseTwoTables(link: Link, n: number, R: number) {
       if (v) return v;
       // Pending (not acknowledged) mass with its message moments; acknowledged mass accumulates.
       let p = 1;
-      let e1 = 0;
-      let e2 = 0;
+      let e1 = start; // the message count starts at `start` (0, or less the loss-free cost)
+      let e2 = start * start;
       let d = 0;
       let doneE1 = 0;
       let doneE2 = 0;
@@ -279,12 +318,14 @@ function phaseTwoTables(link: Link, n: number, R: number) {
       for (let r = s; r < s + R; r++) {
         const qa = link.received(0, r);
         const qb = link.received(1, r);
+        const la = link.lost(0, r);
+        const lb = link.lost(1, r);
         const lostA = link.deliveredIf(0, r, 0);
         const gotA = link.deliveredIf(0, r, 1);
         // branches: decision lost (1 message), received and ack lost (2), received and acked (2)
         const branches: [number, number, number, boolean][] = [
-          [1 - qa, 1, lostA, false],
-          [qa * (1 - qb), 2, gotA * (1 - qb) + qa * link.deliveredIf(1, r, 0), false],
+          [la, 1, lostA, false],
+          [qa * lb, 2, gotA * lb + qa * link.deliveredIf(1, r, 0), false],
           [qa * qb, 2, gotA * qb + qa * link.deliveredIf(1, r, 1), true],
         ];
         let np = 0;

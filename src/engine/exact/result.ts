@@ -12,6 +12,13 @@ export interface ExactResult {
   /** E[messages] and E[messages²] per trial. */
   readonly messagesMean: number;
   readonly messagesSecondMoment: number;
+  /**
+   * Var[messages], where a solver that keeps only the moments computed it without the
+   * cancellation of E[messages²] − E[messages]² (two-phase commit's independent cohorts: moments
+   * about the loss-free cost); absent elsewhere (the sd is then the distribution's, or from the
+   * two moments).
+   */
+  readonly messagesVariance?: number;
   readonly deliveredMean: number;
   readonly roundsMean: number;
   /** Distinct states expanded: the size of the computation. */
