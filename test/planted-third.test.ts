@@ -8,15 +8,20 @@ import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { BLOCK_SIZE } from '../src/engine/schedule/blocks.js';
 import type { CellResult } from '../src/engine/schedule/runner.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
+import { xmlText } from '../src/export/junit.js';
+import { savedContent } from '../src/export/json.js';
 import { shortProportion } from '../src/export/numbers.js';
+import { traceText } from '../src/export/trace.js';
 import { fitAll } from '../src/fit/fit.js';
 import { plan } from '../src/plan/plan.js';
+import { defaultChart, sweptParameters } from '../src/plot/chart.js';
 import type { Report } from '../src/report.js';
-import { exactProblem } from '../src/results/verify.js';
+import { unreachedPrecision } from '../src/results/precision.js';
+import { contentDigest, exactProblem } from '../src/results/verify.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import type { Expectation } from '../src/scenario/types.js';
-import { judgeAgainstBaseline } from '../src/stats/expectations.js';
+import { BaselineMismatch, judgeAgainstBaseline } from '../src/stats/expectations.js';
 import { summarize } from '../src/stats/summary.js';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { traceTrial } from '../src/trace/trace.js';
@@ -32,6 +37,10 @@ describe('the Wilson interval at one success', () => {
     const { low, high } = wilsonInterval(1, 10, 0.95);
     assert.ok(Math.abs(low - 0.017876213095072924) < 1e-12, String(low));
     assert.ok(Math.abs(high - 0.40415002679523837) < 1e-12, String(high));
+    // And its mirror at n − 1 of n: 9 of 10 is [0.595850, 0.982124], below 1.
+    const nine = wilsonInterval(9, 10, 0.95);
+    assert.ok(Math.abs(nine.low - 0.5958499732047616) < 1e-12, String(nine.low));
+    assert.ok(Math.abs(nine.high - 0.982123786904927) < 1e-12, String(nine.high));
     const hundred = wilsonInterval(1, 100, 0.95);
     assert.ok(Math.abs(hundred.low - 0.001767432064140647) < 1e-12, String(hundred.low));
   });
@@ -251,6 +260,142 @@ describe('plot refuses rows twogenerals could not have written', () => {
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^twogenerals: [^\n]*twice\.csv: the column 'success' appears twice\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("trace's timeline", () => {
+  it('counts messengers as messages times copies, and numbers a replayed start from packet 1', () => {
+    const [cell] = expandCells(scenarioFrom({ protocol: 'retransmit', loss: 0.3, redundancy: 3, rounds: 4, trials: 1000, seed: 'timeline' }));
+    const t = traceTrial(cell!, 1)!;
+    const sends = t.events.filter((e) => e.kind === 'send').length;
+    assert.equal(t.messages, sends);
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    assert.match(traceText(t), new RegExp(`; ${plural(sends, 'message')}, ${plural(3 * sends, 'messenger')}\\n$`));
+    // A replayed trace's start as the timeline's second line, 1-based: position 0 is packet 1.
+    const replayed = traceText({ ...t, traceStart: { position: 0, packets: 12_000 } }).split('\n');
+    assert.equal(replayed[1], 'the trace replayed from its packet 1 of 12,000');
+  });
+});
+
+describe('a notWorseThan baseline swept at other values', () => {
+  it('is refused for a cell it lacks where some cells match (loss 0.1, 0.2 against 0.1, 0.3): 0.2 is never judged against 0.3', () => {
+    const cellsOf = (losses: number[]) => {
+      const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: 1000, sweep: { loss: losses } });
+      const tally = { trials: 1000, outcomes: [900, 100, 0, 0], messages: [0, 0, 1000], deliveries: [1000], rounds: 1000 };
+      return {
+        scenario,
+        summaries: expandCells(scenario).map((cell) => summarize({ cell, copies: 1, deliveryValues: [1], tally, exact: null } as CellResult, 0.95)),
+      };
+    };
+    const mine = cellsOf([0.1, 0.2]);
+    const theirs = cellsOf([0.1, 0.3]);
+    const baseline = { scenarios: [theirs.scenario], summaries: theirs.summaries, confidence: 0.95 } as unknown as Report;
+    const e = { metric: 'success', notWorseThan: 'base/results.json' } as Expectation;
+    assert.equal(judgeAgainstBaseline(mine.summaries[0]!, e, baseline, 0.95).passed, true);
+    assert.throws(
+      () => judgeAgainstBaseline(mine.summaries[1]!, e, baseline, 0.95),
+      (error: unknown) => error instanceof BaselineMismatch && /none of its cells matches /.test(error.problem),
+    );
+  });
+});
+
+describe('a precision run: every outcome counts toward the widest half-width', () => {
+  it('neither at 500 of 1,000 (±0.030930) is wider than success (0.3, ±0.029124) and disagreement (0.2): precision 0.03 is not reached', () => {
+    const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: { precision: 0.03, maxTrials: 1000 } });
+    const [cell] = expandCells(scenario);
+    const tally = { trials: 1000, outcomes: [300, 500, 200, 0], messages: [0, 0, 1000], deliveries: [1000], rounds: 1000 };
+    const summary = summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally, exact: null } as CellResult, 0.95);
+    const report = { scenarios: [scenario], summaries: [summary], blockSize: 1, confidence: 0.95 } as unknown as Report;
+    const [unreached, ...rest] = unreachedPrecision(report);
+    assert.equal(rest.length, 0);
+    assert.ok(unreached, 'the cell stopped short of its precision');
+    assert.ok(Math.abs(unreached.halfWidth - 0.03093039963189581) < 1e-12, String(unreached.halfWidth));
+  });
+});
+
+describe('JUnit text keeps a surrogate pair whose low half is U+DC00', () => {
+  it('U+10000 (D800 DC00) and U+10FC00 (DBFF DC00) stay as written; a lone DC00 becomes U+FFFD', () => {
+    assert.equal(xmlText('a\u{10000}b'), 'a\u{10000}b');
+    assert.equal(xmlText('\u{10FC00}'), '\u{10FC00}');
+    assert.equal(xmlText('x\uDC00y'), 'x\uFFFDy');
+  });
+});
+
+describe("plot's default chart from a sweep's shape", () => {
+  it('x is the parameter of most values, a line per value of the other; a column of one value is no sweep', () => {
+    const columns = ['scenario', 'protocol', 'channel', 'loss', 'redundancy', 'rounds', 'trials', 'disagreement'];
+    const rows = [0.1, 0.2, 0.3].flatMap((loss) =>
+      [1, 2].map((redundancy) => ({
+        scenario: 's',
+        protocol: 'handshake',
+        channel: 'bernoulli',
+        loss,
+        redundancy,
+        rounds: 4,
+        trials: 100,
+        disagreement: loss / 10,
+      })),
+    );
+    assert.deepEqual(sweptParameters(columns, rows), ['loss', 'redundancy']);
+    const chart = defaultChart(columns, rows, 't')!;
+    assert.equal(chart.x, 'loss');
+    assert.equal(chart.series, 'redundancy');
+  });
+});
+
+describe('--set of a key with an empty part', () => {
+  it("is refused as no key, in one line, before the scenario's schema sees an unknown key ''", async () => {
+    for (const key of ['loss..AtoB', '.loss', 'loss.']) {
+      const r = await cliIn(['run', '--trials', '100', '--set', `${key}=0.1`]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `twogenerals: --set ${key}=0.1: '${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB\n`);
+    }
+  });
+});
+
+describe('exact probabilities a rounding carried past 0 or 1', () => {
+  it('are summarized inside [0, 1], each outcome as success and disagreement are', () => {
+    const [cell] = expandCells(scenarioFrom({ protocol: 'handshake', rounds: 2, trials: 1000 }));
+    const exact: ExactResult = {
+      outcomes: [1 + 2 ** -52, -1e-17, 0, 0],
+      messages: [0, 0, 1],
+      messagesMean: 2,
+      messagesSecondMoment: 4,
+      deliveredMean: 2,
+      roundsMean: 1,
+      statesExpanded: 1,
+      method: 'generic',
+    };
+    const summary = summarize({ cell: cell!, copies: 1, deliveryValues: [1], tally: null, exact } as unknown as CellResult, 0.95);
+    assert.deepEqual(summary.exact!.outcomes, [1, 0, 0, 0]);
+    assert.equal(summary.exact!.success, 1);
+    assert.equal(summary.exact!.disagreement, 0);
+  });
+});
+
+describe('merge: recorded places that do not fit the expect entries', () => {
+  it('are given to no gate: one place recorded for two entries (its digest made to match) is left unused', async () => {
+    const dir = tempFiles({
+      'g.yaml': 'protocol: messenger\ntrials: 1000\nexpect:\n  - metric: success\n    atLeast: 0.1\n  - metric: disagreement\n    atMost: 0.01\n',
+    });
+    try {
+      const run = await cliIn(['run', join(dir, 'g.yaml'), '-f', 'json', '--no-exact']);
+      assert.equal(run.status, 1, run.stderr); // the disagreement gate fails
+      const data = JSON.parse(run.stdout) as Record<string, unknown> & { places: string[][] };
+      const second = data.places[0]![1]!;
+      assert.match(second, /g\.yaml:6:5$/);
+      data.places = [[second]];
+      const forged = join(dir, 'forged.json');
+      writeFileSync(forged, JSON.stringify({ ...data, digest: contentDigest(savedContent(data)) }));
+      const merged = await cliIn(['merge', forged, '-f', 'junit']);
+      assert.equal(merged.status, 1, merged.stderr);
+      const success = merged.stdout.split('\n').find((line) => line.includes('name="success'));
+      assert.ok(success, merged.stdout);
+      assert.doesNotMatch(success, /line="6"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
