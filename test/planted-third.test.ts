@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ExactResult } from '../src/engine/exact/index.js';
+import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { BLOCK_SIZE } from '../src/engine/schedule/blocks.js';
@@ -399,5 +400,25 @@ describe('merge: recorded places that do not fit the expect entries', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the handshake with crashes: a general who crashed does not attack', () => {
+  it('loss 0, A crashing at 0.3 a round start: R 1 gives neither 0.3; R 3 gives both 0.7^3 and neither the rest, never onlyA', () => {
+    const outcomes = (data: Record<string, unknown>) => {
+      const [cell] = expandCells(scenarioFrom({ protocol: 'handshake', loss: 0, redundancy: 1, ...data }));
+      return exactCell(buildCellModel(cellSpec(cell!))).outcomes; // both, neither, onlyA, onlyB
+    };
+    const close = (actual: readonly number[], expected: readonly number[]) =>
+      assert.ok(
+        actual.every((p, i) => Math.abs(p - expected[i]!) < 1e-15),
+        `${actual} vs ${expected}`,
+      );
+    // R 1: A crashes before its order (0.3): the order is never sent, nobody attacks.
+    close(outcomes({ rounds: 1, crash: { A: 0.3 } }), [0.7, 0.3, 0, 0]);
+    // B crashes before the order arrives (0.3): A, up and unaware, attacks alone.
+    close(outcomes({ rounds: 1, crash: { B: 0.3 } }), [0.7, 0, 0.3, 0]);
+    // R 3: A must be up at the start of rounds 1, 2 and 3; crashed at round 3 it has missed no leg, yet does not attack.
+    close(outcomes({ rounds: 3, crash: { A: 0.3 } }), [0.7 ** 3, 1 - 0.7 ** 3, 0, 0]);
   });
 });
