@@ -70,7 +70,7 @@ function expectationLines(checks: readonly ExpectationCheck[]): string[] {
 }
 
 function ciLabel(confidence: number): string {
-  return `${+(confidence * 100).toFixed(4)}% CI`;
+  return `${+(confidence * 100).toPrecision(12)}% CI`;
 }
 
 function pipeRow(cells: readonly string[]): string {

@@ -34,7 +34,7 @@ export const tableExporter: Exporter = {
       lines.push(table.toString());
       return lines.join('\n');
     });
-    const percent = `${+(report.confidence * 100).toFixed(4)}%`;
+    const percent = `${+(report.confidence * 100).toPrecision(12)}%`;
     const withTrials = report.summaries.some((s) => s.trials > 0);
     const note = withTrials
       ? `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '')
