@@ -130,6 +130,17 @@ describe('crashes: closed forms', () => {
     close(blocked!, 0, 'blocked');
     close(inconsistent!, 0, 'inconsistent');
   });
+
+  it('commit where every node crashes before round 1 (crash: 1): no decision is made, and the trial counts as aborted', async () => {
+    // docs/writing-a-protocol.md: committed needs some decision, all COMMIT; none at all is aborted.
+    for (const [protocol, size] of [
+      ['two-phase-commit', { participants: 2 }],
+      [threePhase, { cohorts: 2 }],
+    ] as const) {
+      const [committed, aborted, blocked, inconsistent] = exactOf({ protocol, loss: 0, redundancy: 1, ...size, crash: 1 });
+      assert.deepEqual([committed, aborted, blocked, inconsistent], [0, 1, 0, 0], protocol);
+    }
+  });
 });
 
 describe('crashes: Monte Carlo agrees with the exact engine on random cells of every protocol', () => {
