@@ -130,6 +130,17 @@ describe('crashes: closed forms', () => {
     close(blocked!, 0, 'blocked');
     close(inconsistent!, 0, 'inconsistent');
   });
+
+  it('commit where every node crashes before round 1 (crash: 1): no decision is made, and the trial counts as aborted', async () => {
+    // docs/writing-a-protocol.md: committed needs some decision, all COMMIT; none at all is aborted.
+    for (const [protocol, size] of [
+      ['two-phase-commit', { participants: 2 }],
+      [threePhase, { cohorts: 2 }],
+    ] as const) {
+      const [committed, aborted, blocked, inconsistent] = exactOf({ protocol, loss: 0, redundancy: 1, ...size, crash: 1 });
+      assert.deepEqual([committed, aborted, blocked, inconsistent], [0, 1, 0, 0], protocol);
+    }
+  });
 });
 
 describe('crashes: Monte Carlo agrees with the exact engine on random cells of every protocol', () => {
@@ -286,6 +297,43 @@ describe('crashes: bad input and broken protocol files', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /crashing\.yaml:3:1: the tcp-no-crash protocol does not support crashes/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it("a protocol file's own roles' crash rates are swept and planned like the built-ins' (crashFollower; crashB of a role b)", async () => {
+    const roles = (name: string, list: string): string =>
+      tcpSource.replace("roles: ['A', 'B'],", `roles: [${list}],`).replace("name: 'tcp-handshake'", `name: '${name}'`);
+    const dir = tempFiles({
+      'own.mjs': roles('tcp-own-roles', "'leader', 'follower'"),
+      'lower.mjs': roles('tcp-lower-role', "'A', 'b'"),
+      'own-sweep.yaml': 'protocol: ./own.mjs\nloss: 0.1\nredundancy: 1\nrounds: 2\nsweep: { crashFollower: [0.1, 0.3] }\n',
+      'own-set.yaml': 'protocol: ./own.mjs\nloss: 0.1\nredundancy: 1\nrounds: 2\ncrash: { follower: 0.3 }\n',
+      'lower-sweep.yaml': 'protocol: ./lower.mjs\nloss: 0.1\nredundancy: 1\nrounds: 2\nsweep: { crashB: [0.1, 0.3] }\n',
+      'own-bad.yaml': 'protocol: ./own.mjs\nsweep: { crashLeader: [0.1, 1.5] }\n',
+    });
+    const rows = async (...args: string[]): Promise<Record<string, number>[]> => {
+      const r = await cliIn(['exact', ...args, '--format', 'json']);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout).rows;
+    };
+    const set = (await rows(join(dir, 'own-set.yaml')))[0]!;
+    for (const [file, key] of [
+      ['own-sweep.yaml', 'crashFollower'],
+      ['lower-sweep.yaml', 'crashB'],
+    ] as const) {
+      const swept = await rows(join(dir, file));
+      assert.deepEqual(
+        swept.map((row) => row[key]),
+        [0.1, 0.3],
+        file,
+      );
+      assert.equal(swept[1]!['both_exact'], set['both_exact'], file);
+      assert.equal(swept[1]!['onlyA_exact'], set['onlyA_exact'], file);
+    }
+    const plan = await cliIn(['plan', join(dir, 'own-set.yaml'), '--vary', 'crashFollower=0:0.5:0.1', '--target', 'success>=0.3']);
+    assert.equal(plan.status, 0, plan.stderr);
+    const bad = await cliIn(['run', join(dir, 'own-bad.yaml')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /own-bad\.yaml:2:\d+: sweep\.crashLeader\[1\] must be at most 1 \(got 1\.5\)/);
   });
 
   it('refuses a role the protocol does not declare, and a rate outside [0, 1]', async () => {

@@ -63,7 +63,9 @@ export const crashParameterName = (role: string): string => `crash${role.charAt(
 /** crash, then one parameter per role that some registered protocol declares. */
 function crashParameters(): ParameterSpec[] {
   const shared = { integer: false, minimum: 0, maximum: 1, topLevel: true } as const;
-  const roles = [...new Set(Object.values(PROTOCOLS).flatMap((p) => p.roles ?? []))];
+  // One parameter a name: a protocol file's role b shares crashB with the generals' B.
+  const all = Object.values(PROTOCOLS).flatMap((p) => p.roles ?? []);
+  const roles = all.filter((role, at) => all.findIndex((r) => crashParameterName(r) === crashParameterName(role)) === at);
   return [
     { ...shared, name: CRASH_PARAMETER.name, description: CRASH_PARAMETER.description, perRole: true },
     ...roles.map((role) => ({

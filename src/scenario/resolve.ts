@@ -391,7 +391,8 @@ function checkApplies(source: ScenarioSource, path: (string | number)[], paramet
   if (spec.perRole || spec.roleOf) {
     checkCrashSupport(source, path, protocol);
     const roles = protocol.roles!;
-    if (spec.role !== undefined && !roles.includes(spec.role)) {
+    // By the parameter's name, not the role it was first declared for: a protocol file's role b has crashB too.
+    if (spec.role !== undefined && !roles.some((role) => crashParameterName(role) === parameter)) {
       throw new UsageError(
         source.locate(path, true),
         `${parameter} is the crash rate of role ${spec.role}; the ${protocol.name} protocol's roles are ${roles.join(', ')}`,

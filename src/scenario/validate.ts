@@ -4,7 +4,7 @@ import { BUILT_IN_PROTOCOLS, PROTOCOLS, protocolNamed } from '../catalog/protoco
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
-import { parameterSpec } from '../catalog/parameters.js';
+import { CRASH_PARAMETER, crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import { requiredChannelKeys, scenarioSchema } from './schema.js';
 import { CHANNELS } from '../catalog/channels.js';
 import check from './validator.generated.js';
@@ -26,7 +26,7 @@ export function validateScenarioData(source: ScenarioSource): void {
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
   if (!protocol) return;
-  if (!BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, protocol.parameters);
+  if (!BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, [...protocol.parameters, ...ownCrashRates(protocol.roles)]);
   // The schema takes any built-in protocol's outcome as a metric: a gate on another protocol's
   // outcome (committed for the messenger) would be judged on nothing and pass.
   checkOwnMetrics(source, protocol.outcomes.names);
@@ -207,6 +207,15 @@ function withSweptChannelKeys(data: Record<string, unknown>): Record<string, unk
   return { ...data, channel: filled };
 }
 
+/** The crash rates of roles no protocol that ships declares (crashLeader), as parameters: the build-time schema cannot know them. */
+function ownCrashRates(roles: readonly string[] | undefined): ParameterDeclaration[] {
+  const shipped = new Set(BUILT_IN_PROTOCOLS.flatMap((p) => p.roles ?? []).map(crashParameterName));
+  return (roles ?? [])
+    .map(crashParameterName)
+    .filter((name) => !shipped.has(name))
+    .map((name) => ({ ...CRASH_PARAMETER, name }));
+}
+
 /**
  * The data as the build-time schema can judge it: a registered protocol's name replaced by one
  * that ships, and every registered protocol's parameters set aside (a scenario of another
@@ -228,7 +237,9 @@ function withoutRegisteredParameters(data: Record<string, unknown>): Record<stri
   }
   const sweep = data['sweep'];
   if (sweep && typeof sweep === 'object' && !Array.isArray(sweep)) {
-    const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !names.has(key)));
+    // Their roles' crash rates are swept, never set at the top level (crash: { leader: … } sets one).
+    const swept = new Set([...names, ...registered.flatMap((p) => ownCrashRates(p.roles).map((d) => d.name))]);
+    const rest = Object.fromEntries(Object.entries(sweep).filter(([key]) => !swept.has(key)));
     if (Object.keys(rest).length) projected['sweep'] = rest;
     else if (Object.keys(sweep).length) delete projected['sweep'];
   }
