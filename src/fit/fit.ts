@@ -544,7 +544,8 @@ function startingPoints(
     const lossBad = p + (1 - p) * (0.3 + 0.7 * uniform());
     const lossGood = 0.9 * p * uniform();
     const bad = (p - lossGood) / (lossBad - lossGood);
-    const badToGood = 10 ** (-2 * uniform());
+    // log-uniform in [0.01, 1], by Math.exp: `**` with a fraction for exponent differs between Node versions.
+    const badToGood = Math.exp(-2 * Math.LN10 * uniform());
     list.push({ name: `random-${k}`, params: { goodToBad: clamp((badToGood * bad) / (1 - bad)), badToGood: clamp(badToGood), lossGood, lossBad } });
   }
   return list;
