@@ -177,6 +177,74 @@ describe('a protocol file that throws a value that is not an Error (no stack to 
   });
 });
 
+describe('a thrown value whose own code throws as it is asked about, or that cannot be copied between threads', () => {
+  const WORKERS = ['run', '--no-exact', '--workers', '2', '--trials', '1e9', '-f', 'csv'];
+  const MAIN = ['run', '--workers', '1', '-f', 'csv'];
+  const NOT_AN_ERROR = '(not an Error, so no place in the file to name)';
+  const cases: [string, string, string, string, string[][]][] = [
+    // [what, a declaration of V, where it is thrown, what is shown, the commands]
+    ['42 from a callback that next scheduled on a worker thread', 'const V = 42;', 'queueMicrotask(() => { throw V; });', `42 ${NOT_AN_ERROR}`, [WORKERS]],
+    [
+      'null from a callback that next scheduled on a worker thread',
+      'const V = null;',
+      'queueMicrotask(() => { throw V; });',
+      `null ${NOT_AN_ERROR}`,
+      [WORKERS],
+    ],
+    [
+      'a proxy whose traps throw',
+      'const V = new Proxy({}, { getPrototypeOf() { throw 7; }, get() { throw 8; }, getOwnPropertyDescriptor() { throw 9; } });',
+      'throw V;',
+      `a Proxy ${NOT_AN_ERROR}`,
+      [WORKERS],
+    ],
+    [
+      'a proxy whose traps throw, from a callback',
+      'const V = new Proxy({}, { getPrototypeOf() { throw 7; } });',
+      'queueMicrotask(() => { throw V; });',
+      `a Proxy ${NOT_AN_ERROR}`,
+      [MAIN, WORKERS],
+    ],
+    ['a proxy of an Error (not shown with its stack)', 'const V = new Proxy(new Error("pe"), {});', 'throw V;', `a Proxy ${NOT_AN_ERROR}`, [MAIN, WORKERS]],
+    [
+      'an Error whose message is a symbol',
+      'const V = new Error("m"); V.message = Symbol("q");',
+      'throw V;',
+      'an Error whose message is not text: Symbol(q)',
+      [MAIN, WORKERS, ['exact']],
+    ],
+    [
+      'an Error whose stack throws as it is read',
+      'const V = new Error("m"); Object.defineProperty(V, "stack", { get() { throw 5; } });',
+      'throw V;',
+      'm',
+      [MAIN, WORKERS],
+    ],
+  ];
+  for (const [what, declaration, thrown, shown, commands] of cases) {
+    it(`${what}: the file's error in one line, exit 2 (not exit 3 or 7, nor a stack)`, () => {
+      const text = `${declaration}\n${FILE.replace('next(s, c, step) {', `next(s, c, step) { if (c.rounds === 5) ${thrown}`)}`;
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
+      for (const args of commands) {
+        const r = cli([...args, join(dir, 's.yaml')]);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        assert.equal(r.stderr, `twogenerals: protocol far-cells (${join(dir, 'far.mjs')}) threw: ${shown}\n`, args.join(' '));
+      }
+    });
+  }
+
+  it("an Error made in another realm (vm) is an Error: its message and the file's place", () => {
+    const text = `import { runInNewContext } from 'node:vm';\n${FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) throw runInNewContext(\'new Error("boom")\');')}`;
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
+    for (const args of [MAIN, WORKERS]) {
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^twogenerals: protocol far-cells \(.*\) threw: boom \(.*far\.mjs:8:\d+\)\n$/, args.join(' '));
+    }
+  });
+});
+
 describe('check holds resolve to being deterministic', () => {
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.

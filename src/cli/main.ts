@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
 import { loadedProtocolFiles, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
-import { thrownText } from '../protocol-files/thrown.js';
+import { errorText, isPlainError, isThrownError, thrownText } from '../protocol-files/thrown.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
 import { makeExactCommand } from './commands/exact.js';
@@ -97,6 +97,8 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     await program.parseAsync([...argv]);
     return EXIT.ok;
   } catch (error) {
+    // A value that is not an Error (or a proxy, or one whose prototype chain throws) is none of ours: asked nothing more.
+    if (!isThrownError(error)) return reportProtocolFileError(error, streams) ? EXIT.usage : reportInternal(error, streams);
     if (error instanceof UsageError) {
       streams.stderr.write(`twogenerals: ${error.message}\n`);
       return EXIT.usage;
@@ -130,7 +132,8 @@ function reportProtocolFileError(error: unknown, streams: Streams): boolean {
   }
   // A value that is not an Error has no stack to tell whose code threw it: only a protocol file's
   // code throws one (the tool's and its libraries' throw Errors), so it is the loaded files'.
-  const files = error instanceof Error ? [] : loadedProtocolFiles();
+  // So is an Error whose message or stack is no text (the tool's always are).
+  const files = isPlainError(error) ? [] : loadedProtocolFiles();
   if (files.length === 0) return false;
   const who =
     files.length === 1 ? `protocol ${files[0]!.name} (${files[0]!.file})` : `one of the protocol files ${files.map((p) => `${p.name} (${p.file})`).join(', ')}`;
@@ -143,7 +146,7 @@ function reportProtocolFileError(error: unknown, streams: Streams): boolean {
  * process.exit after its module ran): the file's, exit 2, where the error says so; else internal.
  */
 function reportUncaught(error: unknown, streams: Streams): number {
-  if (error instanceof UsageError) {
+  if (isThrownError(error) && error instanceof UsageError) {
     streams.stderr.write(`twogenerals: ${error.message}\n`);
     return EXIT.usage;
   }
@@ -153,8 +156,9 @@ function reportUncaught(error: unknown, streams: Streams): number {
 
 /** An internal failure: one line (the stack only with TWOGENERALS_DEBUG), exit 3. */
 function reportInternal(error: unknown, streams: Streams): number {
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  streams.stderr.write(`twogenerals: internal error (please report it): ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+  const message = thrownText(error);
+  const detail = (isThrownError(error) ? errorText(error, 'stack') : undefined) ?? message;
+  streams.stderr.write(`twogenerals: internal error (please report it): ${oneLine(message)}\n`);
   if (streams.env['TWOGENERALS_DEBUG']) streams.stderr.write(`${detail}\n`);
   return EXIT.internal;
 }

@@ -11,7 +11,7 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
-import { thrownText } from './thrown.js';
+import { errorText, isThrownError, thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
@@ -445,7 +445,9 @@ function syntaxErrorPosition(_error: SyntaxError, file: string): string | undefi
 /** An error's message and the first place in the protocol file its stack names. */
 export function thrownWhere(error: unknown, file: string): string {
   const message = thrownText(error);
-  const frame = (error instanceof Error ? (error.stack ?? '') : '').split('\n').find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
+  const frame = ((isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '')
+    .split('\n')
+    .find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
   const position = frame ? /(?:file:\/\/)?([^\s()]+):(\d+):(\d+)/.exec(frame) : null;
   const at = position ? ` (${position[1]!.startsWith('/') ? position[1] : fileURLToPath(`file://${position[1]}`)}:${position[2]}:${position[3]})` : '';
   return `${message}${at}`;
@@ -453,7 +455,7 @@ export function thrownWhere(error: unknown, file: string): string {
 
 /** The protocol file, if any, whose code an error's stack passes through: for one-line reports of a throwing method. */
 export function protocolFileIn(error: unknown): ProtocolFile | undefined {
-  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const stack = (isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '';
   for (const p of byPath.values()) if (stack.includes(pathToFileURL(p.file).href) || stack.includes(p.file)) return p;
   return undefined;
 }

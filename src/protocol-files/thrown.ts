@@ -1,4 +1,51 @@
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
+
+/**
+ * Whether a thrown value is an Error, asked without running a protocol file's code that could
+ * throw in turn: an Error from another realm (`vm`) is one; a proxy is not (its traps are its
+ * code), nor a value whose prototype chain throws as it is walked.
+ */
+export function isThrownError(value: unknown): value is Error {
+  if (types.isProxy(value)) return false;
+  try {
+    // Walked to its end (or to Error.prototype) without throwing: every later `instanceof` is safe.
+    return value instanceof Error || types.isNativeError(value);
+  } catch {
+    return false;
+  }
+}
+
+/** An Error's message or stack, where reading it neither throws nor gives anything but text. */
+export function errorText(error: Error, key: 'message' | 'stack'): string | undefined {
+  try {
+    const text = error[key];
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a thrown value is an Error as the tool's own are: its message and stack read as text. */
+export function isPlainError(value: unknown): value is Error {
+  return isThrownError(value) && errorText(value, 'message') !== undefined && errorText(value, 'stack') !== undefined;
+}
+
+/**
+ * A value as words, without calling its own code (no toString, custom inspect, getters or proxy
+ * traps): a proxy by that name alone (its target may be an Error), and an Error within a value
+ * without its stack's lines.
+ */
+function shown(value: unknown): string {
+  if (types.isProxy(value)) return 'a Proxy';
+  try {
+    return inspect(value, { customInspect: false, showProxy: true, depth: 2, breakLength: Number.POSITIVE_INFINITY, maxStringLength: 200, maxArrayLength: 10 })
+      .split('\n')
+      .filter((line) => !/^\s+at /.test(line))
+      .join('\n');
+  } catch {
+    return `a value that cannot be shown (${typeof value})`;
+  }
+}
 
 /**
  * What a protocol file's code threw, as words: an Error's message, or the value itself (a file
@@ -6,8 +53,18 @@ import { inspect } from 'node:util';
  * (no toString, no custom inspect, no proxy traps), which could throw in turn.
  */
 export function thrownText(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  return `${inspect(value, { customInspect: false, showProxy: true, depth: 2, breakLength: Number.POSITIVE_INFINITY, maxStringLength: 200, maxArrayLength: 10 })} (not an Error, so no place in the file to name)`;
+  if (isThrownError(value)) {
+    const message = errorText(value, 'message');
+    if (message !== undefined) return message;
+    let raw: unknown;
+    try {
+      raw = value.message;
+    } catch {
+      return 'an Error whose message throws as it is read';
+    }
+    return `an Error whose message is not text: ${shown(raw)}`;
+  }
+  return `${shown(value)} (not an Error, so no place in the file to name)`;
 }
 
 /**

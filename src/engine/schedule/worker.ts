@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { protocolNamed } from '../../catalog/protocols.js';
 import { adoptTraces } from '../../channels/trace.js';
-import { notAnErrorThrown } from '../../protocol-files/thrown.js';
+import { isPlainError, notAnErrorThrown } from '../../protocol-files/thrown.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -12,10 +12,20 @@ if (!port) throw new Error('worker.js runs only as a worker thread');
 // Tasks run one after another even where a protocol file must be loaded first.
 let queue: Promise<void> = Promise.resolve();
 
+// The protocol file of the last task that named one: a callback it scheduled may throw after its task.
+let lastFile: { protocol: string; file: string } | undefined;
+
+// A value a protocol file's callback throws that is not a plain Error cannot reach the main thread
+// as it is (a proxy cannot be copied; 42 arrives with no stack to name the file): sent in words.
+process.on('uncaughtException', (error: unknown) => {
+  throw isPlainError(error) || !lastFile ? error : notAnErrorThrown(error, lastFile.protocol, lastFile.file);
+});
+
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
   if (task.traces) adoptTraces(task.traces);
   const file = task.spec.protocolFile;
+  if (file) lastFile = { protocol: task.spec.protocol, file };
   if (file && !protocolNamed(task.spec.protocol)) {
     // Loaded only where a run names a protocol file: the threads of every other run start without it.
     queue = queue.then(async () => {
@@ -28,7 +38,8 @@ port.on('message', (task: BlockTask) => {
     try {
       tally = simulateBlocks(task);
     } catch (error) {
-      throw error instanceof Error || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
+      // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words.
+      throw isPlainError(error) || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
     }
     port.postMessage({ id: task.id, tally } satisfies WorkerReply);
   });
