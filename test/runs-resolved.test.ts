@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { ROOT, cli, tempFiles } from './helpers.js';
 
 /** A fans one order out to `peers` peers as one announced run; both attack iff every copy arrives. */
 const fan = (resolveRunExtra: string): string => `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
@@ -121,6 +121,32 @@ describe("a protocol file's next between the parts of a run, held to the run it 
     assert.match(
       r.stderr,
       /^twogenerals: protocol fan: the run from peer 0 \(peers 63, choosers 0\) leaves the state \[6, 6, \d\] with no call of next between its parts, but \[6, 6, \d\] with one after each: next may change only what the next resolve overwrites \(the Monte Carlo engine does not call it between the parts\) \(state \[[\d, ]+\]\)\n$/,
+    );
+  });
+});
+
+describe('a next that announces a longer run than the rest of the one it is in (a window of the next 31 peers)', () => {
+  it("bench/two-phase-commit.mjs with more than 31 cohorts runs: after a part, its next's window reaches one peer past the run that was cut at 31, the same sends", () => {
+    // Refused before: "next said SEND peer 1 peers 2147483647 …; it must announce the rest of the run, SEND peer 1 peers 1073741823 …".
+    const dir = tempFiles({
+      's.yaml': `protocol: ${join(ROOT, 'bench', 'two-phase-commit.mjs')}\ncohorts: 40\nnoVoteRate: 0.05\nloss: 0.3\nredundancy: 2\nphaseRounds: 2\ntrials: 5000\nseed: 7\n`,
+    });
+    for (const workers of ['1', '2']) {
+      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', workers, '-f', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+  it('is refused where the longer run skips a part of the rest', () => {
+    // After a part, announces the rest without its second peer: one copy the definition never sends.
+    const dir = tempFiles({
+      'gap.mjs': fanWithNext('if (step.peers > 3) step.peers &= ~2;'),
+      'gap.yaml': 'name: fan\nprotocol: ./gap.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
+    });
+    const r = cli(['run', join(dir, 'gap.yaml'), '--set', 'peers=6', '-f', 'csv']);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(
+      r.stderr,
+      /^twogenerals: protocol fan: after a part of the run from peer 0 \(peers 63, choosers 0\), next said .*; it must announce the rest of the run, /,
     );
   });
 });

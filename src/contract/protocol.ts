@@ -118,6 +118,27 @@ export function restOfRun(step: Step): Step | null {
   return rest;
 }
 
+/**
+ * Whether `said`, what next announced after a part of a run, announces `rest`, the rest of that
+ * run (restOfRun): the same next part, and every remaining part in order with none between them.
+ * A run that goes on past the rest's last peer (a window of the next 31 peers, where the run that
+ * was cut at 31 had more to reach) is the same sends: the Monte Carlo engine, having resolved the
+ * rest, calls next and is told the ones after it.
+ */
+export function announcesRest(said: Step, rest: Step): boolean {
+  // Bits 0 to the rest's last peer: what said names there must be the rest exactly.
+  const span = rest.peers === 0 ? 0 : (2 ** (32 - Math.clz32(rest.peers)) - 1) | 0;
+  return (
+    said.kind === rest.kind &&
+    said.peer === rest.peer &&
+    (said.peers & span) === rest.peers &&
+    (said.choosers & span) === rest.choosers &&
+    said.direction === rest.direction &&
+    said.round === rest.round &&
+    (rest.choosers === 0 || sameChoices(said.choices, rest.choices))
+  );
+}
+
 /** A step as messages name it: its kind, peer, run and choices. */
 export function runText(step: Step): string {
   const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);

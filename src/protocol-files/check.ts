@@ -21,6 +21,7 @@ import {
   unfilledStep,
   restOfRun,
   runText,
+  announcesRest,
   sameChoices,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
@@ -233,15 +234,7 @@ function checkCell(
     called.set(state);
     const said = new Step();
     call('next', state, () => protocol.next(calledView, config, said));
-    if (
-      said.kind !== rest.kind ||
-      said.peer !== rest.peer ||
-      said.peers !== rest.peers ||
-      said.choosers !== rest.choosers ||
-      said.direction !== rest.direction ||
-      said.round !== rest.round ||
-      (rest.choosers !== 0 && String(said.choices) !== String(rest.choices))
-    )
+    if (!announcesRest(said, rest))
       fail(
         state,
         path,

@@ -1,5 +1,5 @@
 import { BUILT_IN_PROTOCOLS } from '../../catalog/protocols.js';
-import { CHOOSE, END, SEND, Step, clearStep, partStep, restOfRun, runParts, runText, sameChoices } from '../../contract/protocol.js';
+import { CHOOSE, END, SEND, Step, announcesRest, clearStep, partStep, restOfRun, runParts, runText } from '../../contract/protocol.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { StepNotFilled } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -9,19 +9,6 @@ const TRIALS = 24;
 const MAX_STEPS = 5_000;
 
 const verified = new WeakSet<CellModel>();
-
-/** Whether next announced the run's rest as `rest` says it must be. */
-function sameAnnouncement(said: Step, rest: Step): boolean {
-  return (
-    said.kind === rest.kind &&
-    said.peer === rest.peer &&
-    said.peers === rest.peers &&
-    said.choosers === rest.choosers &&
-    said.direction === rest.direction &&
-    said.round === rest.round &&
-    (rest.choosers === 0 || sameChoices(said.choices, rest.choices))
-  );
-}
 
 /**
  * Holds a protocol file's announced runs to its part-by-part definition in this very cell, once
@@ -85,7 +72,7 @@ export function verifyRunsResolved(model: CellModel): void {
           const rest = restOfRun(said)!;
           said = new Step();
           protocol.next(state, config, said);
-          if (!sameAnnouncement(said, rest))
+          if (!announcesRest(said, rest))
             throw new StepNotFilled(
               protocol.name,
               `after a part of the run from peer ${run.peer} (peers ${run.peers}, choosers ${run.choosers}), next said ${runText(said)}; it must announce the rest of the run, ${runText(rest)}`,
