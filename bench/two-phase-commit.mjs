@@ -56,7 +56,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
   /** Every cohort's bit in word w. */
   function all(config, w) {
     const left = config.n - 32 * w;
-    return left >= 32 ? -1 : (1 << left) - 1;
+    return left >= 32 ? -1 : ((1 << left) - 1) | 0; // | 0: with 31 cohorts left, (1 << 31) - 1 is -2147483649, no Int32
   }
 
   /** The set's bits from cohort `from` on, as a run's bits: bit b is cohort from + b. */
@@ -219,7 +219,7 @@ export default ({ SEND, CHOOSE, END, A_TO_B, B_TO_A, COMMIT_OUTCOMES }) => {
       width: 3 * params.cohorts + 1,
       oneWord: params.cohorts <= 31,
       drawn: params.noVoteRate > 0 && params.noVoteRate < 1,
-      every: params.cohorts <= 31 ? (1 << params.cohorts) - 1 : -1,
+      every: params.cohorts <= 31 ? ((1 << params.cohorts) - 1) | 0 : -1, // | 0: (1 << 31) - 1 is -2147483649, which no Int32 word equals
     }),
     stateSize: ({ words }) => HEADER + SETS * words,
     init(state, config) {

@@ -11,7 +11,7 @@ import { cellSpec } from '../src/engine/schedule/runner.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
 import { blockState, blockStream } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
-import { ROOT, scenarioFrom } from './helpers.js';
+import { ROOT, cli, scenarioFrom, tempFiles } from './helpers.js';
 
 /**
  * bench/two-phase-commit.mjs and examples/protocols/three-phase-commit.mjs were rewritten the
@@ -84,5 +84,23 @@ describe('protocol files rewritten with bit sets', () => {
       ],
       [0, 3, 4, 5],
     );
+  });
+});
+
+describe('bench/two-phase-commit.mjs with 31 cohorts in a word (31, 63)', () => {
+  it('commits every trial over a lossless link with no NO votes, as its first version does (it aborted every one, exit 0)', () => {
+    for (const file of ['bench/two-phase-commit.mjs', 'test/fixtures/protocols/two-phase-commit-scan.mjs'])
+      for (const cohorts of [30, 31, 63]) {
+        const dir = tempFiles({
+          's.yaml': `protocol: ${join(ROOT, file)}\ncohorts: ${cohorts}\nnoVoteRate: 0\nloss: 0\nredundancy: 1\nphaseRounds: 2\ntrials: 100\nseed: 7\n`,
+        });
+        const r = cli(['run', join(dir, 's.yaml'), '--workers', '1', '-f', 'csv']);
+        assert.equal(r.status, 0, r.stderr);
+        const [header, row] = r.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(','));
+        assert.equal(row![header!.indexOf('committed')], '100', `${file}, ${cohorts} cohorts: ${r.stdout}`);
+      }
   });
 });
