@@ -45,13 +45,22 @@ export function verifyRunsResolved(model: CellModel): void {
       // Anything but a plain send, choice or run is the engines' to refuse, as they run the cell.
       if (step.kind === END || (step.kind !== SEND && step.kind !== CHOOSE)) break;
       const choices = step.choices;
-      const draw = (choosing: boolean): number => (choosing ? (choices && uniform() < (choices[0] ?? 1) ? 0 : 1) : uniform() < arrives ? 1 : 0);
+      // A choice's outcome by its probabilities (of two: 0 iff a draw falls below the first), a copy's fate by the trial's rate.
+      const draw = (choosing: boolean): number => {
+        if (!choosing) return uniform() < arrives ? 1 : 0;
+        let u = uniform();
+        for (let k = 0; k < choices!.length - 1; k++) if ((u -= choices![k] ?? 0) < 0) return k;
+        return choices!.length - 1;
+      };
       if (step.peers === 0 && step.choosers === 0) {
-        if (step.kind === CHOOSE && (!choices || choices.length > 2)) break;
+        if (step.kind === CHOOSE && (!choices || choices.length === 0)) break;
         protocol.resolve(state, config, step, draw(step.kind === CHOOSE));
         continue;
       }
-      if (step.choosers !== 0 && (!choices || choices.length > 2)) break; // resolved part by part everywhere
+      if (step.choosers !== 0 && !(choices instanceof Float64Array && choices.length > 0)) break; // the engines refuse it
+      // Of more than two outcomes: the kernels resolve it part by part, never by resolveRun, but
+      // with no call of next between the parts all the same.
+      const manyWays = step.choosers !== 0 && choices!.length > 2;
       const run = Object.assign(new Step(), step);
       const parts = runParts(run);
       const bits = parts.map((part) => draw(part.choice));
@@ -63,7 +72,7 @@ export function verifyRunsResolved(model: CellModel): void {
       });
       // The Monte Carlo kernels: every part resolved with no call of next between them (or the run in one call).
       const skipping = state.slice();
-      const inOne = protocol.resolveRun ? state.slice() : null;
+      const inOne = protocol.resolveRun && !manyWays ? state.slice() : null;
       for (let i = 0; i < parts.length; i++) protocol.resolve(skipping, config, partStep(run, parts[i]!), bits[i]!);
       // The other engines (and the definition): next called after each part, and it must announce the rest.
       let said = step;
