@@ -210,3 +210,43 @@ describe('a run of choices of more than two outcomes, held to the run it announc
     assert.equal(r.status, 0, r.stderr);
   });
 });
+
+describe('a run after a lone choice of three outcomes, held to the run it announced in the cell that runs', () => {
+  it('is refused where next changes what the next resolve does not overwrite (the check stopped its walk at the lone choice: exit 0 before)', () => {
+    const dir = tempFiles({
+      'lone.mjs': `export default ({ SEND, CHOOSE, END, A_TO_B, GENERALS_OUTCOMES }) => ({
+  name: 'lone',
+  summary: 'test',
+  outcomes: GENERALS_OUTCOMES,
+  usesRounds: false,
+  parameters: [{ name: 'peers', description: 'peers', integer: true, minimum: 1, maximum: 20, default: 2 }],
+  configure: (p) => ({ rounds: 1, n: p.peers, ch: Float64Array.of(0.5, 0.5), mode: Float64Array.of(0.2, 0.3, 0.5) }),
+  stateSize: () => 3,
+  init(s) { s[0] = 0; s[1] = 0; s[2] = 0; },
+  next(s, c, step) {
+    const pos = s[0];
+    if (pos === 0) { step.kind = CHOOSE; step.choices = c.mode; step.label = 'mode'; step.peer = -1; return; }
+    const q = pos - 1;
+    if (q >= 2 * c.n) { step.kind = END; step.outcome = s[1] === c.n ? 0 : 1; return; }
+    const peer = q >> 1, choosing = (q & 1) === 0;
+    step.kind = choosing ? CHOOSE : SEND; step.direction = A_TO_B; step.round = 1; step.peer = peer; step.label = 'order';
+    step.choices = c.ch;
+    step.peers = ((1 << c.n) - 1) >>> peer;
+    step.choosers = choosing ? step.peers : step.peers & ~1;
+    if (c.n >= 6 && q > 0 && s[1] === 0) s[1] = 1; // SLIP
+  },
+  resolve(s, c, step, r) {
+    if (step.peer < 0) { s[0] = 1; s[2] = 10 * r; return; }
+    if (step.kind === CHOOSE) { s[0] = 2 * step.peer + 2; s[2] += r; }
+    else { s[0] = 2 * step.peer + 3; s[1] += r; }
+  },
+  describe: (s) => \`\${s[1]} delivered\`,
+});
+`,
+      'lone.yaml': 'name: lone\nprotocol: ./lone.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\npeers: 6\n',
+    });
+    const r = cli(['run', join(dir, 'lone.yaml'), '--workers', '1', '--no-exact', '-f', 'csv']);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /^twogenerals: protocol lone: the run from peer 0 \(peers 63, choosers 63\) leaves the state /);
+  });
+});
