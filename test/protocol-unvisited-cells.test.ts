@@ -184,6 +184,7 @@ describe('a thrown value whose own code throws as it is asked about, or that can
   const cases: [string, string, string, string, string[][]][] = [
     // [what, a declaration of V, where it is thrown, what is shown, the commands]
     ['42 from a callback that next scheduled on a worker thread', 'const V = 42;', 'queueMicrotask(() => { throw V; });', `42 ${NOT_AN_ERROR}`, [WORKERS]],
+    ['a promise rejected with 42 that nothing handles, on a worker thread', 'const V = 42;', 'Promise.reject(V);', `42 ${NOT_AN_ERROR}`, [WORKERS, MAIN]],
     [
       'null from a callback that next scheduled on a worker thread',
       'const V = null;',

@@ -17,9 +17,12 @@ let lastFile: { protocol: string; file: string } | undefined;
 
 // A value a protocol file's callback throws that is not a plain Error cannot reach the main thread
 // as it is (a proxy cannot be copied; 42 arrives with no stack to name the file): sent in words.
-process.on('uncaughtException', (error: unknown) => {
+// So is the reason of a promise it rejected that nothing handled (Node wraps one that is no Error in words of its own, naming no file).
+const passOn = (error: unknown): never => {
   throw isPlainError(error) || !lastFile ? error : notAnErrorThrown(error, lastFile.protocol, lastFile.file);
-});
+};
+process.on('uncaughtException', passOn);
+process.on('unhandledRejection', passOn);
 
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
