@@ -53,18 +53,15 @@ function shown(value: unknown): string {
  * (no toString, no custom inspect, no proxy traps), which could throw in turn.
  */
 export function thrownText(value: unknown): string {
-  if (isThrownError(value)) {
-    const message = errorText(value, 'message');
-    if (message !== undefined) return message;
-    let raw: unknown;
-    try {
-      raw = value.message;
-    } catch {
-      return 'an Error whose message throws as it is read';
-    }
-    return `an Error whose message is not text: ${shown(raw)}`;
+  if (!isThrownError(value)) return `${shown(value)} (not an Error, so no place in the file to name)`;
+  // Read once: a getter of the file's may answer otherwise the second time.
+  let message: unknown;
+  try {
+    message = value.message;
+  } catch {
+    return 'an Error whose message throws as it is read';
   }
-  return `${shown(value)} (not an Error, so no place in the file to name)`;
+  return typeof message === 'string' ? message : `an Error whose message is not text: ${shown(message)}`;
 }
 
 /**
