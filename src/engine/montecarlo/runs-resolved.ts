@@ -63,13 +63,15 @@ export function verifyRunsResolved(model: CellModel): void {
       const manyWays = step.choosers !== 0 && choices!.length > 2;
       const run = Object.assign(new Step(), step);
       const parts = runParts(run);
-      const bits = parts.map((part) => draw(part.choice));
+      const bits: number[] = [];
       let delivered = 0;
       let chosen = 0;
-      parts.forEach((part, i) => {
-        if (part.choice) chosen |= bits[i]! << part.peer;
-        else delivered |= bits[i]! << part.peer;
-      });
+      for (const part of parts) {
+        const bit = draw(part.choice);
+        bits.push(bit);
+        if (part.choice) chosen |= bit << part.peer;
+        else delivered |= bit << part.peer;
+      }
       // The Monte Carlo kernels: every part resolved with no call of next between them (or the run in one call).
       const skipping = state.slice();
       const inOne = protocol.resolveRun && !manyWays ? state.slice() : null;
