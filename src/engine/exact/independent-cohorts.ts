@@ -48,29 +48,23 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
 
   let before = initialCohort();
   for (let t = 1; t <= R; t++) {
-    const { after, fromNotNo, fromYesHeld } = phaseOneRound(before, link, t, voteNo, 1 - phase2.neverHears(t + 1));
-    const notNoNow = sumStates(after, NOT_NO_HELD, 1 - phase2.neverHears(t + 1));
-    const yesHeldNow = sumStates(after, [YES_HELD], 1 - phase2.neverHears(t + 1));
+    const { after, fromNotNo, fromYesHeld, entered } = phaseOneRound(before, link, t, voteNo);
+    const notNoNow = sumStates(after, NOT_NO_HELD);
+    const yesHeldNow = sumStates(after, [YES_HELD]);
     const { p, e1, e2, d } = phaseOneEnd(n, t < R, fromNotNo, fromYesHeld, notNoNow, yesHeldNow);
-    const shifted = phaseOneRound(beforeShifted, link, t, voteNo, 1 - phase2.neverHears(t + 1));
-    const s = phaseOneEnd(
-      n,
-      t < R,
-      shifted.fromNotNo,
-      shifted.fromYesHeld,
-      sumStates(shifted.after, NOT_NO_HELD, 1 - phase2.neverHears(t + 1)),
-      sumStates(shifted.after, [YES_HELD], 1 - phase2.neverHears(t + 1)),
-    );
+    const shifted = phaseOneRound(beforeShifted, link, t, voteNo);
+    const s = phaseOneEnd(n, t < R, shifted.fromNotNo, shifted.fromYesHeld, sumStates(shifted.after, NOT_NO_HELD), sumStates(shifted.after, [YES_HELD]));
+    // Each outcome as a sum of positive terms over the branch masses that separate its events,
+    // never a difference of n-th powers near 1 (which keeps only the digits above 1e-16).
+    const never = phase2.neverHears(t + 1);
+    const { commit, abortSafe, blockedAbort } = phaseOneOutcomes(n, t < R, after, fromYesHeld.p, entered, never);
     const two = phase2Shifted.from(t + 1);
     m1Shifted.add(s.e1 + p * n * two.mean);
     m2Shifted.add(s.e2 + 2 * s.e1 * n * two.mean + p * (n * two.second + n * (n - 1) * two.mean * two.mean));
     beforeShifted = shifted.after;
-    const hears = 1 - phase2.neverHears(t + 1);
-    const commit = integerPower(yesHeldNow.p, n) - integerPower(fromYesHeld.p, n);
-    const abortSafe = integerPower(fromNotNo.w, n) - (t < R ? integerPower(notNoNow.w, n) : integerPower(hears * yesHeldNow.p, n));
-    const allHear = integerPower(hears, n);
-    committed.add(commit * allHear);
-    blocked.add(commit * (1 - allHear) + (p - commit - abortSafe));
+    const hears = 1 - never;
+    committed.add(commit * integerPower(hears, n));
+    blocked.add(commit * never * geometricSum(1, hears, n) + blockedAbort); // 1 − hears^n = never · Σ hears^j
     aborted.add(abortSafe);
 
     const { mean: mu, second: nu, delivered: delta, roundsMean: t2 } = phase2.from(t + 1);
@@ -88,7 +82,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   }
   if (work > reported) yield work - reported;
   return {
-    outcomes: [committed.value(), aborted.value(), blocked.value(), 0].map((p) => Math.max(0, p)), // a difference of powers may land a hair below 0
+    outcomes: [committed.value(), aborted.value(), blocked.value(), 0],
     messages: null,
     messagesMean: m1.value(),
     messagesSecondMoment: m2.value(),
@@ -128,6 +122,78 @@ function phaseOneEnd(n: number, early: boolean, fromNotNo: Totals, fromYesHeld: 
   return { p, e1, e2, d };
 }
 
+/**
+ * On {T1 = t}: P(COMMIT decided), P(ABORT decided and every cohort that voted YES hears it), and
+ * P(ABORT decided and one that voted YES never hears it), from one cohort's masses after round t
+ * (yesHeldBefore: YES held at t−1; entered: the masses that came into YES held and NO held in
+ * round t; never: P(a cohort hears nothing in phase 2)). Each is a sum of positive terms: a
+ * difference of n-th powers is written as (a − b) · Σ a^j b^(n−1−j), a − b being the masses of
+ * the branches in one event and not the other.
+ */
+function phaseOneOutcomes(n: number, early: boolean, after: Cohort, yesHeldBefore: number, entered: { yes: number; no: number }, never: number) {
+  const hears = 1 - never;
+  const yesHeld = after.p[YES_HELD]!;
+  const yesLost = after.p[YES_LOST]!;
+  const neither = after.p[IDLE]! + after.p[NO_LOST]!; // voted nothing, or NO without the coordinator holding it
+  // all YES held at t and not at t−1: Y_t^n − Y_(t−1)^n
+  const commit = entered.yes * geometricSum(yesHeld, yesHeldBefore, n);
+  if (early) {
+    // ABORT: every cohort not NO-held at t−1 and some NO held at t (mass entered.no). A cohort's
+    // other masses: voted YES and hears (safe), voted YES and never hears, neither.
+    const safe = neither + hears * (yesLost + yesHeld);
+    const unheard = never * (yesLost + yesHeld);
+    return { commit, abortSafe: entered.no * geometricSum(safe + entered.no, safe, n), blockedAbort: someOfBoth(n, safe, entered.no, unheard) };
+  }
+  // t = R, ABORT: every cohort not NO-held at R−1 and not every YES held at R. A cohort's masses:
+  // YES held and hears (a), YES held and never hears (b), YES not held and never hears (c), the
+  // rest (r: YES not held and hears, neither, NO held in round R). Safe: all in a or r, not all
+  // in a. Blocked: some c; or none, some b and some r.
+  const a = hears * yesHeld;
+  const b = never * yesHeld;
+  const c = never * yesLost;
+  const r = hears * yesLost + neither + entered.no;
+  const blockedAbort = c * geometricSum(a + b + r + c, a + b + r, n) + someOfBoth(n, a, r, b);
+  return { commit, abortSafe: r * geometricSum(a + r, a, n), blockedAbort };
+}
+
+/** Σ_{j<m} a^j b^(m−1−j) = (a^m − b^m)/(a − b), by halving m: positive terms only. */
+function geometricSum(a: number, b: number, m: number): number {
+  if (m <= 0) return 0;
+  let s = 1; // for k = 1
+  let ak = a;
+  let bk = b;
+  for (let bit = 31 - Math.clz32(m) - 1; bit >= 0; bit--) {
+    s *= ak + bk; // k → 2k
+    ak *= ak;
+    bk *= bk;
+    if ((m >> bit) & 1) {
+      s = a * s + bk; // k → k + 1
+      ak *= a;
+      bk *= b;
+    }
+  }
+  return s;
+}
+
+/**
+ * P(some of n cohorts is in x and some in u) where each is in x, u or the rest (mass base):
+ * (base + x + u)^n − (base + u)^n − (base + x)^n + base^n = Σ_{m=1}^{n−1} C(n, m) x^(n−m) u Σ_{j<m} (base + u)^j base^(m−1−j).
+ */
+function someOfBoth(n: number, base: number, x: number, u: number): number {
+  if (x === 0 || u === 0) return 0;
+  let total = 0;
+  let inner = 1; // Σ_{j<m} (base + u)^j base^(m−1−j), m = 1
+  let basePower = 1; // base^(m−1)
+  let choose = n; // C(n, m)
+  for (let m = 1; m < n; m++) {
+    total += choose * integerPower(x, n - m) * u * inner;
+    basePower *= base;
+    inner = (base + u) * inner + basePower;
+    choose = (choose * (n - m)) / (m + 1);
+  }
+  return total;
+}
+
 /** What a send does in each direction and round: P(received), P(lost) and E[copies delivered; received or not]. */
 interface Link {
   received(direction: number, round: number): number;
@@ -161,7 +227,6 @@ const YES_HELD = 3;
 const NO_HELD = 4;
 const STATES = 5;
 const NOT_NO_HELD = [IDLE, YES_LOST, NO_LOST, YES_HELD];
-const VOTED_YES = [false, true, false, true, false];
 
 /**
  * A cohort's states with, for each, its probability p and, on that event, the first two moments
@@ -174,13 +239,12 @@ interface Cohort {
   readonly d: Float64Array;
 }
 
-/** Totals over a set of states; w: E[h^(voted YES) · 1] for the h given (see phaseOneRound). */
+/** Totals over a set of states. */
 interface Totals {
   p: number;
   e1: number;
   e2: number;
   d: number;
-  w: number;
 }
 
 function emptyCohort(): Cohort {
@@ -196,20 +260,19 @@ function initialCohort(start = 0): Cohort {
   return c;
 }
 
-function sumStates(c: Cohort, states: readonly number[], hears: number): Totals {
-  const total: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
+function sumStates(c: Cohort, states: readonly number[]): Totals {
+  const total: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
   for (const s of states) {
     total.p += c.p[s]!;
     total.e1 += c.e1[s]!;
     total.e2 += c.e2[s]!;
     total.d += c.d[s]!;
-    total.w += c.p[s]! * (VOTED_YES[s] ? hears : 1);
   }
   return total;
 }
 
 /** Moves the mass of `from` in `c` to `to` in `next` with probability `prob`, adding `messages` and delivered weight `deliveredWeight` (E[delivered · 1{branch}]). */
-function move(c: Cohort, from: number, next: Cohort, to: number, prob: number, messages: number, deliveredWeight: number, totals?: Totals, hears = 1): void {
+function move(c: Cohort, from: number, next: Cohort, to: number, prob: number, messages: number, deliveredWeight: number, totals?: Totals): void {
   if (prob === 0) return;
   const p = c.p[from]!;
   const e1 = c.e1[from]!;
@@ -226,19 +289,24 @@ function move(c: Cohort, from: number, next: Cohort, to: number, prob: number, m
     totals.e1 += moved1;
     totals.e2 += moved2;
     totals.d += movedD;
-    totals.w += p2 * (VOTED_YES[to] ? hears : 1);
   }
 }
 
 /**
  * Round t of phase 1 for one cohort, as if the phase never stopped. Also totals over the round's
- * result restricted to where the cohort was at the round's start: not NO-held, and YES-held
- * (`hears` weighs each state that voted YES in the `w` totals).
+ * result restricted to where the cohort was at the round's start: not NO-held, and YES-held;
+ * and the masses that came into YES held and NO held in the round.
  */
-function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: number): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals } {
+function phaseOneRound(
+  c: Cohort,
+  link: Link,
+  t: number,
+  voteNo: number,
+): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: { yes: number; no: number } } {
   const next = emptyCohort();
-  const fromNotNo: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
-  const fromYesHeld: Totals = { p: 0, e1: 0, e2: 0, d: 0, w: 0 };
+  const fromNotNo: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
+  const fromYesHeld: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
+  const entered = { yes: 0, no: 0 };
   const qa = link.received(0, t);
   const qb = link.received(1, t);
   const la = link.lost(0, t);
@@ -248,12 +316,14 @@ function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: 
   const lostB = link.deliveredIf(1, t, 0);
   const gotB = link.deliveredIf(1, t, 1);
   // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
-  const notReceived = (s: number): void => move(c, s, next, s, la, 1, lostA, fromNotNo, hears);
+  const notReceived = (s: number): void => move(c, s, next, s, la, 1, lostA, fromNotNo);
   const replied = (s: number, to: number, held: number, vote: number): void => {
     // delivered weight of this branch: PREPARE received (gotA) then the vote held or lost
     const branch = qa * vote * (held ? qb : lb);
     const weight = vote * (gotA * (held ? qb : lb) + qa * (held ? gotB : lostB));
-    move(c, s, next, to, branch, 2, weight, fromNotNo, hears);
+    move(c, s, next, to, branch, 2, weight, fromNotNo);
+    if (to === YES_HELD) entered.yes += branch * c.p[s]!;
+    if (to === NO_HELD) entered.no += branch * c.p[s]!;
   };
   notReceived(IDLE);
   for (const [vote, lost, held] of [
@@ -272,15 +342,14 @@ function phaseOneRound(c: Cohort, link: Link, t: number, voteNo: number, hears: 
     replied(lost, held, 1, 1);
     replied(lost, lost, 0, 1);
   }
-  move(c, YES_HELD, next, YES_HELD, 1, 0, 0, fromNotNo, hears); // held votes send nothing
+  move(c, YES_HELD, next, YES_HELD, 1, 0, 0, fromNotNo); // held votes send nothing
   // fromYesHeld: YES_HELD is absorbing and silent, so its totals are its own.
   fromYesHeld.p = c.p[YES_HELD]!;
   fromYesHeld.e1 = c.e1[YES_HELD]!;
   fromYesHeld.e2 = c.e2[YES_HELD]!;
   fromYesHeld.d = c.d[YES_HELD]!;
-  fromYesHeld.w = c.p[YES_HELD]! * hears;
   move(c, NO_HELD, next, NO_HELD, 1, 0, 0);
-  return { after: next, fromNotNo, fromYesHeld };
+  return { after: next, fromNotNo, fromYesHeld, entered };
 }
 
 /**

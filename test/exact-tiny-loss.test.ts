@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { tempFiles } from './helpers.js';
+import { cliInProcess } from './in-process.js';
+
+/**
+ * Two-phase commit's exact outcomes where a loss is rare. blocked and aborted are then tiny, and
+ * as differences of n-th powers near 1 they kept only the digits above 1e-16 (2 cohorts, R 2,
+ * k 2, loss 1e-7 printed blocked 0 where it is 2e-28).
+ *
+ * The expected values were computed outside the tool, in exact rational arithmetic (Python's
+ * fractions.Fraction, the loss and abortRate taken as the exact values of their doubles): every
+ * global state of the protocol as SPEC.md §1 defines it (each cohort's vote, whether the
+ * coordinator holds it, whether it heard the decision and was acknowledged; both phases round by
+ * round, every message received or lost with its probability), no independence between cohorts
+ * assumed, each fraction then rounded to the nearest double. The same enumeration agrees with
+ * the tool to 1e-15 over 1–3 cohorts, R 1–3, k 1–2, abortRate 0, 0.05 and 1, loss 0.1 to 1e-9.
+ */
+const CASES: { cell: [number, number, number, number, number]; committed: number; aborted: number; blocked: number }[] = [
+  // [participants, rounds, redundancy, abortRate, loss]
+  { cell: [2, 2, 2, 0, 1e-7], committed: 1, aborted: 7.999999999999918e-28, blocked: 1.9999999999999997e-28 },
+  { cell: [1, 3, 1, 0, 1e-3], committed: 0.999999991011994, aborted: 7.988005992011995e-9, blocked: 9.999999990000001e-10 },
+  { cell: [3, 2, 1, 0.05, 1e-7], committed: 0.8573749999998714, aborted: 0.14262500000010012, blocked: 2.849999972212452e-14 },
+  { cell: [2, 1, 2, 0.05, 1e-3], committed: 0.9024945850135375, aborted: 0.09750351498926502, blocked: 1.899997197501805e-6 },
+  { cell: [1, 2, 2, 0.05, 1e-5], committed: 0.95, aborted: 0.05, blocked: 9.500000000000002e-21 },
+  { cell: [3, 3, 2, 0, 1e-9], committed: 1, aborted: 2.400000000000001e-53, blocked: 3.000000000000001e-54 },
+];
+
+const relativeError = (actual: number, expected: number): number => Math.abs(actual - expected) / Math.abs(expected);
+
+describe('two-phase commit, exactly, at tiny loss: every outcome to 1e-12 relative', () => {
+  for (const { cell, ...expected } of CASES) {
+    const [participants, rounds, redundancy, abortRate, loss] = cell;
+    it(`${participants} cohorts, R ${rounds}, k ${redundancy}, abortRate ${abortRate}, loss ${loss}`, async () => {
+      const scenario = { protocol: 'two-phase-commit', participants, rounds, redundancy, abortRate, loss, trials: 1000 };
+      const file = join(tempFiles({ 's.json': JSON.stringify(scenario) }), 's.json');
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+      for (const outcome of ['committed', 'aborted', 'blocked'] as const) {
+        const printed = row![`${outcome}_exact`]!;
+        assert.ok(relativeError(Number(printed), expected[outcome]) <= 1e-12, `${outcome}: printed ${printed}, exactly ${expected[outcome]}`);
+      }
+      assert.equal(row!['inconsistent_exact'], '0');
+    });
+  }
+});
