@@ -295,8 +295,55 @@ describe('crashes: bad input and broken protocol files', () => {
     const dir = tempFiles({ 'plain.mjs': plain, 'crashing.yaml': 'protocol: ./plain.mjs\nrounds: 2\ncrash: 0.1\n' });
     const r = await cliIn(['run', join(dir, 'crashing.yaml')]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /crashing\.yaml:3:1: the tcp-no-crash protocol does not support crashes/);
+    assert.match(r.stderr, /crashing\.yaml:3:1: crash is 0\.1, but the tcp-no-crash protocol does not support crashes/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('a crash rate of 0 for a protocol without crash support: set or swept (any crash parameter, a flag or the file, plan too), taken alike; above 0, refused alike', async () => {
+    const plain = tcpSource
+      .replace(/ {4}roles: \['A', 'B'\],\n[\s\S]*?crashed: \(state, _config, node\) => state\[CRASHED \+ node\] === 1,\n/, '')
+      .replace("name: 'tcp-handshake'", "name: 'tcp-no-crash-zero'");
+    const base = 'protocol: ./plain.mjs\nloss: 0.1\nredundancy: 1\nrounds: 2\ntrials: 2000\n';
+    const dir = tempFiles({
+      'plain.mjs': plain,
+      'base.yaml': base,
+      'swept.yaml': `${base}sweep: { crashCohort: [0] }\n`,
+      'swept-bad.yaml': `${base}sweep: { crashA: [0, 0.1] }\n`,
+    });
+    const file = join(dir, 'base.yaml');
+    // The counts and exact values, without the scenario's name and the crash column a sweep adds.
+    const numbers = async (args: string[]): Promise<string> => {
+      const r = await cliIn(['run', ...args, '--format', 'json']);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      const { rows } = JSON.parse(r.stdout) as { rows: Record<string, unknown>[] };
+      return JSON.stringify(rows.map(({ scenario: _s, crash: _a, crashA: _b, crashB: _c, crashCohort: _d, ...row }) => row));
+    };
+    const plainRun = await numbers([file]);
+    for (const args of [
+      ['--set', 'crash=0'],
+      ['--set', 'crash.A=0'],
+      ['--sweep', 'crash=0'],
+      ['--sweep', 'crashA=0:0'],
+      ['--sweep', 'crashB=0'],
+    ])
+      assert.equal(await numbers([file, ...args]), plainRun, args.join(' '));
+    assert.equal(await numbers([join(dir, 'swept.yaml')]), plainRun, 'sweep: { crashCohort: [0] }');
+    const planned = await cliIn(['plan', file, '--vary', 'crash=0', '--target', 'success>=0.5', '--format', 'csv']);
+    assert.equal(planned.status, 0, planned.stderr);
+    const unsupported = 'but the tcp-no-crash-zero protocol does not support crashes';
+    for (const [args, line] of [
+      [[file, '--set', 'crash=0.1'], `--set crash=0.1: crash is 0.1, ${unsupported}`],
+      [[file, '--sweep', 'crash=0,0.1'], `--sweep crash=0,0.1: sweep.crash has 0.1, ${unsupported}`],
+      [[join(dir, 'swept-bad.yaml')], `swept-bad.yaml:6:10: sweep.crashA has 0.1, ${unsupported}`],
+    ] as const) {
+      const r = await cliIn(['run', ...args]);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.ok(r.stderr.includes(line), `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+    const plannedBad = await cliIn(['plan', file, '--vary', 'crash=0:0.1:0.05', '--target', 'success>=0.5']);
+    assert.equal(plannedBad.status, 2);
+    assert.ok(plannedBad.stderr.includes(`--vary crash=0:0.1:0.05: crash has 0.05, ${unsupported}`), plannedBad.stderr);
   });
 
   it("a protocol file's own roles' crash rates are swept and planned like the built-ins' (crashFollower; crashB of a role b)", async () => {

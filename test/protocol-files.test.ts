@@ -145,7 +145,10 @@ describe('a protocol file whose trial never ends over a long replayed trace', ()
       });
       const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '-f', 'csv', ...flags]);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /^twogenerals: protocol until-delivered: a trial did not end after 10,000,000 steps \(state \[10000000, 0\]: sending\)\n$/);
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol until-delivered \(\/.*\/p\.mjs\): a trial did not end after 10,000,000 steps \(state \[10000000, 0\]: sending\)\n$/,
+      );
       assert.equal(r.stdout, '');
     });
   }

@@ -7,7 +7,7 @@ import { ROOT, cli, tempFiles } from './helpers.js';
 /**
  * A protocol file that keeps the contract in the cells the quick check explores (two rounds), and
  * breaks it, by one replacement each, only with 5 rounds: the engines meet the slip there first,
- * and must refuse it (one line naming the protocol or the file, exit 2) rather than count it,
+ * and must refuse it (one line naming the protocol and its file, exit 2) rather than count it,
  * crash, or end the command with exit 0 and nothing printed.
  */
 const FILE = `export default ({ SEND, END, A_TO_B }) => ({
@@ -26,13 +26,21 @@ const FILE = `export default ({ SEND, END, A_TO_B }) => ({
 `;
 
 const FAR: [string, [string, string], RegExp][] = [
-  ['a state size that is no number', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? NaN : 2),'], /protocol far-cells: stateSize returned NaN/],
-  ['a state size past 2^20', ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? 1e9 : 2),'], /protocol far-cells: stateSize returned 1000000000/],
+  [
+    'a state size that is no number',
+    ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? NaN : 2),'],
+    /protocol far-cells \(\/.*\/far\.mjs\): stateSize returned NaN/,
+  ],
+  [
+    'a state size past 2^20',
+    ['stateSize: (c) => 2,', 'stateSize: (c) => (c.rounds === 5 ? 1e9 : 2),'],
+    /protocol far-cells \(\/.*\/far\.mjs\): stateSize returned 1000000000/,
+  ],
   [
     'a resolve that leaves the clock where it was',
     ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = c.rounds === 5 && r === 0 ? 0 : 1;'],
     // The exact engine meets the step that stops the clock; Monte Carlo's automaton, the state it comes back to.
-    /protocol far-cells: (resolve did not advance the clock|a trial can come back to a state it had left: resolve must advance the clock)/,
+    /protocol far-cells \(\/.*\/far\.mjs\): (resolve did not advance the clock|a trial can come back to a state it had left: resolve must advance the clock)/,
   ],
   [
     'process.exit in a method',
@@ -75,6 +83,35 @@ describe('a protocol file that breaks the contract only in cells the quick check
       }
     });
   }
+});
+
+describe('a protocol file whose crashed node sends only in rounds the quick check does not explore', () => {
+  it('is refused by every engine in one line naming the protocol and its file, exit 2', () => {
+    const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+    // A sends SYN from round 5 on even after it crashed: check explores rounds 1 to 3 only.
+    const text = tcp
+      .replace('state[A_ESTABLISHED] === 0 && aUp)', 'state[A_ESTABLISHED] === 0 && (aUp || round >= 5))')
+      .replace("name: 'tcp-handshake'", "name: 'late-sender'");
+    assert.notEqual(text, tcp, 'the slip applies');
+    const dir = tempFiles({ 'late.mjs': text, 's.yaml': 'protocol: ./late.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
+    const file = join(dir, 'late.mjs');
+    assert.equal(cli(['check', file]).status, 0, 'the slip is past what check explores');
+    const expected = `twogenerals: protocol late-sender (${file}): node 0 dispatched SYN in round 5 after it crashed (`;
+    for (const args of [
+      ['run', '--workers', '1'],
+      ['run', '--workers', '2', '--no-exact', '--trials', '2000000'],
+      ['exact'],
+      ['trace', '--trial', '1'],
+      ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
+    ]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.ok(r.stderr.startsWith(expected), `${command}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
 });
 
 describe('a protocol file that fills the heap in a cell the quick check does not explore', () => {

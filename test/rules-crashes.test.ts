@@ -522,7 +522,7 @@ describe('a protocol that sends in a round it never started (ROUND), with crashe
         new RegExp(
           `^twogenerals: ${join(dir, 'p.mjs')}: breaks the protocol contract: cell ${cell}, with crashes: ${rule(round, started)}; state \\[[-0-9, ]+\\] \\(round ${round}\\); results that led there: [^\\n]+\\n$`,
         );
-      const message = byCheck ? contract('rounds=2') : new RegExp(`^twogenerals: protocol ${name}: ${rule(round, started)}\\n$`);
+      const message = byCheck ? contract('rounds=2') : new RegExp(`^twogenerals: protocol ${name} \\(${join(dir, 'p.mjs')}\\): ${rule(round, started)}\\n$`);
       for (const args of [
         ['run', join(dir, 's.yaml'), '--format', 'csv'],
         ['run', join(dir, 's.yaml'), '--format', 'csv', '--workers', '2', '--trials', '200000', '--no-exact'],

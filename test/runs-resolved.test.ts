@@ -61,7 +61,7 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
       assert.equal(r.stdout, '');
       assert.match(
         r.stderr,
-        /^twogenerals: protocol fan: resolveRun\(delivered \d+, chosen 0\) on the run from peer 0 \(peers 63, choosers 0\) gives the state \[6, 6, \d\], but resolving its parts one by one gives \[6, 6, \d\]: resolveRun must do what resolve does for each part \(state \[[\d, ]+\]\)\n$/,
+        /^twogenerals: protocol fan \(\/.*\.mjs\): resolveRun\(delivered \d+, chosen 0\) on the run from peer 0 \(peers 63, choosers 0\) gives the state \[6, 6, \d\], but resolving its parts one by one gives \[6, 6, \d\]: resolveRun must do what resolve does for each part \(state \[[\d, ]+\]\)\n$/,
       );
     }
     const sound = cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=6', '-f', 'csv']);
@@ -75,7 +75,10 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
     assert.equal(cli(['check', join(dir, 'all.mjs')]).status, 0);
     const r = cli(['run', join(dir, 'all.yaml'), '--set', 'peers=20', '--no-exact', '-f', 'csv']);
     assert.equal(r.status, 2, r.stdout);
-    assert.match(r.stderr, /^twogenerals: protocol fan: resolveRun\(delivered 1048575, chosen 0\) on the run from peer 0 \(peers 1048575, choosers 0\)/);
+    assert.match(
+      r.stderr,
+      /^twogenerals: protocol fan \(\/.*\.mjs\): resolveRun\(delivered 1048575, chosen 0\) on the run from peer 0 \(peers 1048575, choosers 0\)/,
+    );
   });
 });
 
@@ -110,7 +113,7 @@ describe("a protocol file's next between the parts of a run, held to the run it 
       assert.equal(r.stdout, '');
       assert.match(
         r.stderr,
-        /^twogenerals: protocol fan: after a part of the run from peer 0 \(peers 63, choosers 0\), next said SEND peer 1 peers 15 choosers 0 direction 0 round 1; it must announce the rest of the run, SEND peer 1 peers 31 choosers 0 direction 0 round 1 \(state \[[\d, ]+\]\)\n$/,
+        /^twogenerals: protocol fan \(\/.*\.mjs\): after a part of the run from peer 0 \(peers 63, choosers 0\), next said SEND peer 1 peers 15 choosers 0 direction 0 round 1; it must announce the rest of the run, SEND peer 1 peers 31 choosers 0 direction 0 round 1 \(state \[[\d, ]+\]\)\n$/,
       );
     }
   });
@@ -120,7 +123,7 @@ describe("a protocol file's next between the parts of a run, held to the run it 
     assert.equal(r.stdout, '');
     assert.match(
       r.stderr,
-      /^twogenerals: protocol fan: the run from peer 0 \(peers 63, choosers 0\) leaves the state \[6, 6, \d\] with no call of next between its parts, but \[6, 6, \d\] with one after each: next may change only what the next resolve overwrites \(the Monte Carlo engine does not call it between the parts\) \(state \[[\d, ]+\]\)\n$/,
+      /^twogenerals: protocol fan \(\/.*\.mjs\): the run from peer 0 \(peers 63, choosers 0\) leaves the state \[6, 6, \d\] with no call of next between its parts, but \[6, 6, \d\] with one after each: next may change only what the next resolve overwrites \(the Monte Carlo engine does not call it between the parts\) \(state \[[\d, ]+\]\)\n$/,
     );
   });
 });
@@ -146,7 +149,7 @@ describe('a next that announces a longer run than the rest of the one it is in (
     assert.equal(r.status, 2, r.stdout);
     assert.match(
       r.stderr,
-      /^twogenerals: protocol fan: after a part of the run from peer 0 \(peers 63, choosers 0\), next said .*; it must announce the rest of the run, /,
+      /^twogenerals: protocol fan \(\/.*\.mjs\): after a part of the run from peer 0 \(peers 63, choosers 0\), next said .*; it must announce the rest of the run, /,
     );
   });
 });
@@ -201,7 +204,7 @@ describe('a run of choices of more than two outcomes, held to the run it announc
       assert.equal(r.stdout, '');
       assert.match(
         r.stderr,
-        /^twogenerals: protocol tri: the run from peer 0 \(peers 63, choosers 63\) leaves the state \[[\d, ]+\] with no call of next between its parts, but /,
+        /^twogenerals: protocol tri \(\/.*\.mjs\): the run from peer 0 \(peers 63, choosers 63\) leaves the state \[[\d, ]+\] with no call of next between its parts, but /,
       );
     }
   });
@@ -247,6 +250,6 @@ describe('a run after a lone choice of three outcomes, held to the run it announ
     });
     const r = cli(['run', join(dir, 'lone.yaml'), '--workers', '1', '--no-exact', '-f', 'csv']);
     assert.equal(r.status, 2, r.stdout);
-    assert.match(r.stderr, /^twogenerals: protocol lone: the run from peer 0 \(peers 63, choosers 63\) leaves the state /);
+    assert.match(r.stderr, /^twogenerals: protocol lone \(\/.*\.mjs\): the run from peer 0 \(peers 63, choosers 63\) leaves the state /);
   });
 });

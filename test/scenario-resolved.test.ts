@@ -191,7 +191,7 @@ describe('scenario validation, the tenth round', () => {
     try {
       assert.equal(
         refusal(`protocol: ${NAME}\ncrash: { x: 0.1 }\n`),
-        `test.yaml:2:1: the ${NAME} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
+        `test.yaml:2:1: crash.x is 0.1, but the ${NAME} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
       );
       assert.ok(!('crash' in resolved(`protocol: ${NAME}\ncrash: { x: 0 }\n`).params));
     } finally {

@@ -121,9 +121,15 @@ describe('resolve: crashes, and parameters where they do not apply', () => {
   });
   it('a crash rate for a protocol without crash support, or for a role it does not have', () => {
     const unsupported = `the ${name} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`;
-    assert.equal(refusal({ protocol: name, crash: 0.1 }), `test.json:1:32: ${unsupported}`);
-    assert.equal(refusal({ protocol: name, sweep: { crash: [0.1] } }), `test.json:1:41: ${unsupported}`);
+    assert.equal(refusal({ protocol: name, crash: 0.1 }), `test.json:1:32: crash is 0.1, but ${unsupported}`);
+    assert.equal(refusal({ protocol: name, sweep: { crash: [0.1] } }), `test.json:1:41: sweep.crash has 0.1, but ${unsupported}`);
+    assert.equal(refusal({ protocol: name, sweep: { crashB: [0, 0.2] } }), `test.json:1:41: sweep.crashB has 0.2, but ${unsupported}`);
     assert.equal(scenarioFrom({ protocol: name, crash: 0 }).params['crash'], undefined);
+    // A swept crash rate of 0 is no crash at all, as a rate of 0 set is: taken, whatever crash parameter it is.
+    for (const parameter of ['crash', 'crashA', 'crashCohort']) {
+      assert.deepEqual(scenarioFrom({ protocol: name, sweep: { [parameter]: [0] } }).sweep[0]!.values, [0], parameter);
+      assert.deepEqual(scenarioFrom({ protocol: name, sweep: { [parameter]: { from: 0, to: 0 } } }).sweep[0]!.values, [0], parameter);
+    }
     assert.equal(
       refusal({ protocol: 'two-phase-commit', sweep: { crashA: [0.1] } }),
       "test.json:1:41: crashA is the crash rate of role A; the two-phase-commit protocol's roles are coordinator, cohort",

@@ -39,7 +39,9 @@ export function describeGilbertElliott(params: ChannelParams): string {
 /**
  * One message of k copies in one direction, from the state the last copy saw: by dynamic
  * programming over the copies, the probability of each (received?, state of the last copy) and
- * the expected copies delivered given it.
+ * the expected copies delivered given it. Where every way into an outcome delivers the same
+ * number of copies (a chain whose states both lose nothing: k), that number is the expectation,
+ * exactly: the ratio of the two rounded sums gave k·(1 + 2e-16).
  */
 function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[] } {
   const step = (s: number, t: number): number =>
@@ -53,6 +55,11 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
     [0, 0],
     [0, 0],
   ];
+  // The copies delivered on every way into (received, state) so far, NaN where ways differ (none yet: 0).
+  let sure = [
+    [0, 0],
+    [0, 0],
+  ];
   for (let c = 0; c < config.copies; c++) {
     const nextMass = [
       [0, 0],
@@ -62,6 +69,14 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
       [0, 0],
       [0, 0],
     ];
+    const nextSure = [
+      [-1, -1],
+      [-1, -1],
+    ];
+    const reach = (received: number, t: number, count: number): void => {
+      const was = nextSure[received]![t]!;
+      nextSure[received]![t] = was === -1 || was === count ? count : Number.NaN;
+    };
     for (const received of [0, 1]) {
       for (const s of [GOOD, BAD]) {
         const p = mass[received]![s]!;
@@ -75,11 +90,14 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
           nextCopies[received]![t]! += carried * lost;
           nextMass[1]![t]! += move * (1 - lost);
           nextCopies[1]![t]! += (carried + move) * (1 - lost);
+          if (lost > 0) reach(received, t, sure[received]![s]!);
+          if (lost < 1) reach(1, t, sure[received]![s]! + 1);
         }
       }
     }
     mass = nextMass;
     copies = nextCopies;
+    sure = nextSure;
   }
   const probability: number[] = [];
   const delivered: number[] = [];
@@ -87,7 +105,8 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
     for (const s of [GOOD, BAD]) {
       const p = mass[received]![s]!;
       probability.push(p);
-      delivered.push(p > 0 ? copies[received]![s]! / p : 0);
+      const count = sure[received]![s]!;
+      delivered.push(p > 0 ? (count >= 0 ? count : copies[received]![s]! / p) : 0);
     }
   }
   return { probability, delivered };

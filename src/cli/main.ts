@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
-import { loadedProtocolFiles, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
+import { loadedProtocolFiles, namingProtocolFile, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
 import { errorText, isPlainError, isThrownError, thrownText } from '../protocol-files/thrown.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
@@ -100,7 +100,7 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     // A value that is not an Error (or a proxy, or one whose prototype chain throws) is none of ours: asked nothing more.
     if (!isThrownError(error)) return reportProtocolFileError(error, streams) ? EXIT.usage : reportInternal(error, streams);
     if (error instanceof UsageError) {
-      streams.stderr.write(`twogenerals: ${error.message}\n`);
+      streams.stderr.write(`twogenerals: ${namingProtocolFile(error).message}\n`);
       return EXIT.usage;
     }
     if (error instanceof ExpectationFailed) return EXIT.expectationFailed;
@@ -147,7 +147,7 @@ function reportProtocolFileError(error: unknown, streams: Streams): boolean {
  */
 function reportUncaught(error: unknown, streams: Streams): number {
   if (isThrownError(error) && error instanceof UsageError) {
-    streams.stderr.write(`twogenerals: ${error.message}\n`);
+    streams.stderr.write(`twogenerals: ${namingProtocolFile(error).message}\n`);
     return EXIT.usage;
   }
   if (reportProtocolFileError(error, streams)) return EXIT.usage;

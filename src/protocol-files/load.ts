@@ -11,7 +11,7 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
-import { errorText, isThrownError, thrownText } from './thrown.js';
+import { errorText, isThrownError, refusalNamingFile, thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 
@@ -86,6 +86,12 @@ export function loadedProtocolFile(file: string): ProtocolFile | undefined {
 /** Every protocol file this process has loaded. */
 export function loadedProtocolFiles(): ProtocolFile[] {
   return [...byPath.values()];
+}
+
+/** A refusal naming a loaded protocol file's protocol (`protocol NAME: …`), named with its file: `protocol NAME (PATH): …`. */
+export function namingProtocolFile(error: UsageError): UsageError {
+  const file = [...byPath.values()].find((p) => error.place === `protocol ${p.name}`);
+  return file ? refusalNamingFile(error, file.name, file.file) : error;
 }
 
 /** Loads, checks and registers a protocol file (once per process); `place` names where it was named, for messages. */

@@ -1,4 +1,5 @@
 import { inspect, types } from 'node:util';
+import { UsageError } from '../errors.js';
 
 /**
  * Whether a thrown value is an Error, asked without running a protocol file's code that could
@@ -72,4 +73,13 @@ export function notAnErrorThrown(value: unknown, protocol: string, file: string)
   const error = new Error(`protocol ${protocol} (${file}) threw: ${thrownText(value)}`);
   error.name = 'UsageError';
   return error;
+}
+
+/**
+ * An engine's refusal of what a protocol did, which the engines name by the protocol's name alone
+ * (`protocol NAME: node 0 dispatched …`), named with the protocol's file where it is that file's:
+ * `protocol NAME (PATH): …`, as the file's other refusals are. Any other error as it is.
+ */
+export function refusalNamingFile(error: UsageError, protocol: string, file: string): UsageError {
+  return error.place === `protocol ${protocol}` ? new UsageError(`protocol ${protocol} (${file})`, error.problem) : error;
 }

@@ -140,7 +140,7 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...crashParams(source, protocolDefinition),
   };
   const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
-    checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel);
+    checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel, () => sweepAxis(source, parameter, values).values);
     return sweepAxis(source, parameter, values);
   });
   // A sweep of loss (crash) sets both directions (every role): after a sweep of one of them, it
@@ -374,22 +374,40 @@ function crashParams(source: ScenarioSource, protocol: ProtocolDefinition<unknow
     }
   }
   if (Object.values(given).every((rate) => rate === 0)) return {};
-  checkCrashSupport(source, ['crash'], protocol);
+  const [written, rate] = typeof value === 'number' ? ['crash', value] : Object.entries(value).find(([, r]) => r !== 0)!;
+  checkCrashSupport(source, ['crash'], protocol, `${typeof value === 'number' ? written : `crash.${written}`} is ${rate}`);
   return given;
 }
 
-function checkCrashSupport(source: ScenarioSource, path: (string | number)[], protocol: ProtocolDefinition<unknown>): void {
+/** `what`: the parameter and its rate above 0 (crash is 0.1, sweep.crashA has 0.2), as the refusal names it. */
+function checkCrashSupport(source: ScenarioSource, path: (string | number)[], protocol: ProtocolDefinition<unknown>, what: string): void {
   if (supportsCrashes(protocol)) return;
   throw new UsageError(
     source.locate(path, true),
-    `the ${protocol.name} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
+    `${what}, but the ${protocol.name} protocol does not support crashes (its definition declares no roles, nodes, crash and crashed; see docs/writing-a-protocol.md, "Crashes")`,
   );
 }
 
-function checkApplies(source: ScenarioSource, path: (string | number)[], parameter: string, protocol: ProtocolDefinition<unknown>, channel: string): void {
+/**
+ * `sweptValues`: a swept parameter's values. A crash rate swept for a protocol without crash
+ * support is taken where every value is 0 (no crash at all, as a crash rate of 0 set is), and
+ * refused at its first rate above 0.
+ */
+function checkApplies(
+  source: ScenarioSource,
+  path: (string | number)[],
+  parameter: string,
+  protocol: ProtocolDefinition<unknown>,
+  channel: string,
+  sweptValues?: () => readonly number[],
+): void {
   const spec = parameterSpec(parameter)!;
   if (spec.perRole || spec.roleOf) {
-    checkCrashSupport(source, path, protocol);
+    if (!supportsCrashes(protocol)) {
+      const rate = sweptValues ? sweptValues().find((v) => v !== 0) : undefined;
+      if (sweptValues && rate === undefined) return;
+      checkCrashSupport(source, path, protocol, rate === undefined ? `${parameter} is set` : `${path.join('.')} has ${rate}`);
+    }
     const roles = protocol.roles!;
     // By the parameter's name, not the role it was first declared for: a protocol file's role b has crashB too.
     if (spec.role !== undefined && !roles.some((role) => crashParameterName(role) === parameter)) {

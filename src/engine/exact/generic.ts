@@ -59,6 +59,13 @@ interface Node {
   readonly messages: MessageMass;
   deliveredMass: number;
   roundsMass: number;
+  /**
+   * The copies delivered and the rounds used that every path here shares, or NaN where paths
+   * differ: where every trial ends with the same, that is the mean, exactly (the masses above,
+   * products of rounded probabilities, give it only to a few ulps: 24.000000000000007).
+   */
+  deliveredSure: number;
+  roundsSure: number;
   /** The last round started (ROUND) on the paths here, the least of them where they differ (crashes only). */
   started: number;
 }
@@ -92,6 +99,9 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const messages: NeumaierSum[] = [];
   const deliveredMean = new NeumaierSum();
   const roundsMean = new NeumaierSum();
+  // What every trial's end shares (Node's deliveredSure, roundsSure): undefined before the first end, NaN where ends differ.
+  let deliveredSure: number | undefined;
+  let roundsSure: number | undefined;
   // Equally likely starts (a trace's positions) start with mass 1 each, not 1/L: the masses stay
   // whole numbers wherever the protocol makes no fractional choice, so they add up exactly, and
   // the average is one division at the end — an integer cost comes out as that integer.
@@ -143,6 +153,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     deliveredMass: number,
     roundsMass: number,
     started: number,
+    deliveredSure: number,
+    roundsSure: number,
   ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
@@ -154,7 +166,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     }
     const existing = level.find(channelState, child);
     if (!existing) {
-      const node: Node = { state: kept(child), channelState, messages: from.scaled(factor, shift), deliveredMass, roundsMass, started };
+      const node: Node = {
+        state: kept(child),
+        channelState,
+        messages: from.scaled(factor, shift),
+        deliveredMass,
+        roundsMass,
+        deliveredSure,
+        roundsSure,
+        started,
+      };
       level.add(node);
       liveWords += nodeWords(node);
       return;
@@ -164,6 +185,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     liveWords += existing.messages.mass.length - before;
     existing.deliveredMass += deliveredMass;
     existing.roundsMass += roundsMass;
+    if (existing.deliveredSure !== deliveredSure) existing.deliveredSure = Number.NaN;
+    if (existing.roundsSure !== roundsSure) existing.roundsSure = Number.NaN;
     if (started < existing.started) existing.started = started;
   };
   const checkLimits = (): void => {
@@ -183,7 +206,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   for (const { probability, state: channelState } of starts) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0, 0);
+    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0, 0, 0, 0);
   }
 
   const step = new Step();
@@ -211,6 +234,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         node.messages.mass.forEach((v, i) => (messages[node.messages.offset + i] ??= new NeumaierSum()).add(v));
         deliveredMean.add(node.deliveredMass);
         roundsMean.add(node.roundsMass);
+        deliveredSure = deliveredSure === undefined || deliveredSure === node.deliveredSure ? node.deliveredSure : Number.NaN;
+        roundsSure = roundsSure === undefined || roundsSure === node.roundsSure ? node.roundsSure : Number.NaN;
         continue;
       }
       const from = state[0]!;
@@ -229,7 +254,18 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
-          addBranch(scratch, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p, node.started);
+          addBranch(
+            scratch,
+            node.channelState,
+            node.messages,
+            p,
+            0,
+            node.deliveredMass * p,
+            node.roundsMass * p,
+            node.started,
+            node.deliveredSure,
+            node.roundsSure,
+          );
         }
         continue;
       }
@@ -244,7 +280,18 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           }
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
-          addBranch(child, node.channelState, node.messages, p, 0, node.deliveredMass * p, node.roundsMass * p, step.round);
+          addBranch(
+            child,
+            node.channelState,
+            node.messages,
+            p,
+            0,
+            node.deliveredMass * p,
+            node.roundsMass * p,
+            step.round,
+            node.deliveredSure,
+            node.roundsSure,
+          );
         }
         continue;
       }
@@ -272,6 +319,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p,
           mass * p * step.round,
           node.started,
+          node.deliveredSure + (reaches ? t.delivered[i]! : 0),
+          step.round,
         );
       }
     }
@@ -279,6 +328,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
   if (work > reported) yield work - reported;
   const totals = Array.from(messages, (m) => m?.value() ?? 0);
+  // A figure every trial shares is that figure (NaN, undefined: trials differ, or none ended).
+  const sure = (value: number | undefined, mean: number): number => (value === undefined || Number.isNaN(value) ? mean : value);
   if (scale === 1) {
     // The paths' masses are products of rounded probabilities (a Gilbert–Elliott channel's
     // start and transitions), so they sum to one only up to a few ulps: every figure is taken
@@ -286,15 +337,17 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     // whole number (the messenger's k over a bursty channel), not k·(1 + 4e-16).
     const whole = neumaierSum(outcomes.map((o) => o.value()));
     const share = (x: number): number => (whole > 0 ? x / whole : x);
-    const distribution = totals.map(share);
+    // Every trial dispatching the same number of messages is a sure thing too: its share is 1 (the
+    // sum by messages and the sum by outcomes part by an ulp where trials end in several outcomes).
+    const distribution = totals.filter((v) => v !== 0).length === 1 ? totals.map((v) => (v === 0 ? 0 : 1)) : totals.map(share);
     const normalized = momentsOf(distribution);
     return {
       outcomes: outcomes.map((o) => share(o.value())),
       messages: distribution,
       messagesMean: normalized.mean,
       messagesSecondMoment: normalized.second,
-      deliveredMean: share(deliveredMean.value()),
-      roundsMean: share(roundsMean.value()),
+      deliveredMean: sure(deliveredSure, share(deliveredMean.value())),
+      roundsMean: sure(roundsSure, share(roundsMean.value())),
       statesExpanded: expanded,
       method: canonicalize ? 'generic, symmetric states merged' : 'generic',
     };
@@ -306,8 +359,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     messages: totals.map(average),
     messagesMean: average(moments.mean),
     messagesSecondMoment: average(moments.second),
-    deliveredMean: average(deliveredMean.value()),
-    roundsMean: average(roundsMean.value()),
+    deliveredMean: sure(deliveredSure, average(deliveredMean.value())),
+    roundsMean: sure(roundsSure, average(roundsMean.value())),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };

@@ -35,6 +35,9 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   const starts = model.initialStates;
   const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   for (const { probability, state } of starts) mass[slot(0, 0, 0, state)]! += scale === 1 ? probability : 1;
+  // The copies every trial delivers (both messages of every round), NaN where trials differ: that
+  // is the mean, exactly, where the masses give it only to a few ulps (a chain that never loses).
+  let deliveredSure = 0;
   let expanded = 0;
   let touched = 0; // slots looked at and transitions followed: 32 of them make a unit of work
   let reported = 0;
@@ -45,6 +48,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     const toA = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
     const used = Math.min(slots, (round + 1) * 6 * C); // levels are at most round − 1 before this round
     touched += used;
+    let roundSure = -1; // the copies every way through this round delivers (-1: none yet)
     for (let s = 0; s < used; s++) {
       const m = mass[s]!;
       if (m === 0) continue;
@@ -69,6 +73,8 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
           const to = slot(aNext, bNext, kNext, t2.nextState[j]!);
           nextMass[to]! += m * p;
           nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
+          const copies = t1.delivered[i]! + t2.delivered[j]!;
+          if (copies !== roundSure) roundSure = roundSure === -1 ? copies : Number.NaN;
         }
         touched += t2.probabilities.length;
       }
@@ -81,6 +87,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     }
     [mass, nextMass] = [nextMass, mass];
     [delivered, nextDelivered] = [nextDelivered, delivered];
+    deliveredSure += roundSure === -1 ? Number.NaN : roundSure;
     if (Math.floor(touched / 32) > limits.maxWork) throw tooMuchWork(limits, `round ${round} of ${R}`);
     limits.progress?.(expanded);
   }
@@ -107,15 +114,17 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   // genericExact does: its start (5/8, 3/8) and transitions are rounded, so the paths' masses sum
   // to one only to a few ulps, and a sure thing should print as 1, a whole cost whole (a channel
   // that never loses). Bernoulli's one state is left as it is: its masses sum to one as they are.
-  const total = scale !== 1 ? scale : C > 1 ? neumaierSum(outcomes.map((o) => o.value())) / R : 1;
+  const sum = neumaierSum(outcomes.map((o) => o.value()));
+  const total = scale !== 1 ? scale : C > 1 ? sum / R : 1;
   const whole = total > 0 ? total : 1;
   return {
     // One division each: a short trace's starts weigh 1 apiece, so the sums are whole counts over R·L.
-    outcomes: outcomes.map((o) => o.value() / (R * whole)),
+    // An outcome that holds every path's mass is sure: 1 (the sum over R, times R, is it only to an ulp).
+    outcomes: outcomes.map((o) => (o.value() === sum && sum > 0 ? 1 : o.value() / (R * whole))),
     messages,
     messagesMean: 2 * R,
     messagesSecondMoment: 4 * R * R,
-    deliveredMean: deliveredMean.value() / whole,
+    deliveredMean: Number.isNaN(deliveredSure) ? deliveredMean.value() / whole : deliveredSure,
     roundsMean: R,
     statesExpanded: expanded,
     method: 'levels',

@@ -1,7 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { protocolNamed } from '../../catalog/protocols.js';
 import { adoptTraces } from '../../channels/trace.js';
-import { isPlainError, notAnErrorThrown } from '../../protocol-files/thrown.js';
+import { UsageError } from '../../errors.js';
+import { isPlainError, notAnErrorThrown, refusalNamingFile } from '../../protocol-files/thrown.js';
 import { simulateBlocks } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
@@ -41,7 +42,9 @@ port.on('message', (task: BlockTask) => {
     try {
       tally = simulateBlocks(task);
     } catch (error) {
-      // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words.
+      // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words;
+      // an engine's refusal of what the file did, with the file named (it arrives as its message only).
+      if (file && isPlainError(error) && error instanceof UsageError) throw refusalNamingFile(error, task.spec.protocol, file);
       throw isPlainError(error) || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
     }
     port.postMessage({ id: task.id, tally } satisfies WorkerReply);
