@@ -40,6 +40,27 @@ describe('plot', () => {
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
+  it("says in its subtitle what it draws, and only that: an outcome's count has no band, a cost no interval", async () => {
+    const subtitle = (svg: string) => /Subtitle text '([^']*)'/.exec(svg)?.[1];
+    const success = succeeded(await cliIn(['plot', csv, '--metric', 'success']));
+    assert.equal(subtitle(success), 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact');
+    const outcome = succeeded(await cliIn(['plot', csv, '--metric', 'onlyA']));
+    assert.doesNotMatch(outcome, /class="mark-area/);
+    assert.equal(subtitle(outcome), 'lines with points: Monte Carlo estimate');
+    const cost = succeeded(await cliIn(['plot', csv, '--metric', 'messengers_mean']));
+    assert.equal(subtitle(cost), 'lines with points: Monte Carlo estimate; dashed: exact');
+  });
+
+  it("refuses another protocol's outcome for a scenario it would run, before running it", async () => {
+    const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--metric', 'committed']);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /^twogenerals: --metric committed: unknown metric; choose one of: success, disagreement, messengers_mean, delivered_mean, rounds_mean, both, neither, onlyA, onlyB\n$/,
+    );
+    assert.equal(r.stdout, '');
+  });
+
   it('draws a line per combination of the other swept parameters: a third one never zigzags within a line', async () => {
     const three = join(dir, 'three.csv');
     const args = ['--set', 'protocol=retransmit', '--sweep', 'loss=0.1,0.3,0.5', '--sweep', 'redundancy=1:2', '--sweep', 'rounds=1:3'];

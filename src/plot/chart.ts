@@ -152,11 +152,16 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
   const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')), sort: [...new Set(data.map((d) => d.series))] };
   const layers: Record<string, unknown>[] = [];
+  // The subtitle says what is drawn, and only that: an outcome's count has no band here, and not every result has exact values.
+  const legend: string[] = [];
+  if (data.some((d) => d.estimate !== null)) legend.push('lines with points: Monte Carlo estimate');
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
+    legend.push('band: confidence interval');
   }
   if (data.some((d) => d.exact !== null)) {
     layers.push({ mark: { type: 'line', strokeDash: [4, 3], opacity: 0.8 }, encoding: { x, y: { field: 'exact', ...y }, color } });
+    legend.push('dashed: exact');
   }
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
@@ -168,7 +173,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: chartText(options.title), subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
+    title: { text: chartText(options.title), subtitle: legend.join('; ') },
     width: 480,
     height: 300,
     data: { values: data },

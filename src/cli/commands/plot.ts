@@ -107,7 +107,8 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   }
   // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
   const scenario = await loadScenario(path, overridesFrom(flags));
-  checkMetric(metric, scenario.protocolDefinition.outcomes.names);
+  // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
+  checkMetric(metric, scenario.protocolDefinition.outcomes.names, true);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };
@@ -147,9 +148,12 @@ function outcomeColumns(columns: readonly string[]): string[] {
   return from >= 0 && to > from ? columns.slice(from + 1, to).filter((c) => c !== 'seed') : [];
 }
 
-/** The metric named, before anything is run: the built-in metrics, and the outcomes these results or this protocol have. */
-function checkMetric(metric: string, outcomes: readonly string[] = []): void {
-  const known = [...new Set([...PLOT_METRICS, ...Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names), ...outcomes])];
+/**
+ * The metric named, before anything is run: the built-in metrics, and the outcomes these results
+ * or this protocol have (with `own`, only those: a scenario's protocol is known).
+ */
+function checkMetric(metric: string, outcomes: readonly string[] = [], own = false): void {
+  const known = [...new Set([...PLOT_METRICS, ...(own ? [] : Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names)), ...outcomes])];
   if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
 }
 
