@@ -229,6 +229,22 @@ describe('the notWorseThan baseline gate', () => {
     assert.equal(merged.stdout, whole.stdout);
   });
 
+  it('annotates gates of shards merged in another folder at the entry beside the shards, as the unsharded run does', () => {
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'ci', 'g.yaml'), 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n');
+    const github = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir };
+    const whole = cli(['run', 'ci/g.yaml', '--format', 'csv'], github, dir);
+    assert.equal(whole.status, 1, whole.stderr);
+    assert.match(whole.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/g.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    // ci/g.yaml is not where merge runs: the entry is the file beside the shards, where the baseline is looked for too.
+    const merged = cli(['merge', '../shard-2.json', '../shard-1.json', '--format', 'csv'], github, join(dir, 'elsewhere'));
+    assert.equal(merged.status, 1, merged.stderr);
+    assert.match(merged.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');
