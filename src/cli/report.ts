@@ -135,8 +135,8 @@ export async function saveResults(
   };
   const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;
-  const name = folderName(dir, report.scenarios.map((s) => s.name).join('+'), new Date());
-  const path = writeResultFolder(dir, name, files, onTemporaryFolder);
+  const at = new Date();
+  const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;
 }
