@@ -51,6 +51,23 @@ describe('plot', () => {
     assert.equal(subtitle(cost), 'lines with points: Monte Carlo estimate; dashed: exact');
   });
 
+  it('refuses --x, --series or a single cell of a scenario it would run before running it', async () => {
+    // 10^15 trials per cell is work no machine finishes: a refusal after the run would never come.
+    for (const [args, message] of [
+      [['--x', 'rounds'], /^twogenerals: --x rounds: not a swept parameter of these results; swept: loss, redundancy\n$/],
+      [
+        ['--series', 'seed'],
+        /^twogenerals: --series seed: not a parameter of these results: draw one line per value of scenario, protocol, channel, loss, redundancy, rounds\n$/,
+      ],
+      [['--set', 'sweep=null'], /^twogenerals: plot: nothing to plot: the results have a single cell/],
+    ] as const) {
+      const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--trials', '1e15', ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+  });
+
   it("refuses another protocol's outcome for a scenario it would run, before running it", async () => {
     const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--metric', 'committed']);
     assert.equal(r.status, 2);

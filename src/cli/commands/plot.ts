@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
-import { toRows } from '../../export/rows.js';
+import { toRows, writtenColumns } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, lineColumns, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
 import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
@@ -12,6 +12,9 @@ import { writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
+import { expandCells } from '../../scenario/cells.js';
+import { PARAMETER_NAMES } from '../../catalog/parameters.js';
+import type { Scenario } from '../../scenario/types.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
@@ -109,9 +112,26 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   const scenario = await loadScenario(path, overridesFrom(flags));
   // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
   checkMetric(metric, scenario.protocolDefinition.outcomes.names, true);
+  checkAxesBeforeRun(scenario, flags);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = toRows(report.summaries);
   return { columns: [...columns], rows: [...records], title: scenario.name };
+}
+
+/**
+ * --x and --series (and a sweep to draw at all) judged on the scenario's cells before it runs, as
+ * chooseAxes judges the results after: a slip is one line at once, not after the whole run.
+ */
+function checkAxesBeforeRun(scenario: Scenario, flags: PlotFlags): void {
+  const cells = expandCells(scenario);
+  const names = new Set<string>(['loss', 'redundancy', 'rounds']);
+  for (const cell of cells) for (const name of Object.keys(cell.params)) names.add(name);
+  const place = (name: string): number => (PARAMETER_NAMES.includes(name) ? PARAMETER_NAMES.indexOf(name) : PARAMETER_NAMES.length);
+  const params = [...names].sort((a, b) => place(a) - place(b));
+  const rows: Row[] = cells.map((cell) => ({ scenario: scenario.name, protocol: scenario.protocol, channel: '', ...cell.params }));
+  // The columns run writes: the parameters between the names and trials, the results after.
+  const [scenarioColumn, protocolColumn, channelColumn, ...results] = writtenColumns(scenario.protocolDefinition.outcomes.names);
+  chooseAxes([scenarioColumn!, protocolColumn!, channelColumn!, ...params, ...results], rows, flags, scenario.name);
 }
 
 /** Saved results are drawn as they are: a flag that would change a scenario run first is refused, never silently ignored. */
