@@ -245,6 +245,20 @@ describe('the notWorseThan baseline gate', () => {
     assert.match(merged.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
   });
 
+  it("names a baseline of exact values only (exact's JSON) as what it is, not as a re-export", async () => {
+    const dir = tempFiles({ 'g.yaml': 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: disagreement, notWorseThan: exact.json }\n' });
+    const exact = await cliIn(['exact', join(dir, 'g.yaml'), '--set', 'expect=null', '--format', 'json']);
+    assert.equal(exact.status, 0, exact.stderr);
+    writeFileSync(join(dir, 'exact.json'), exact.stdout);
+    const r = await cliIn(['run', join(dir, 'g.yaml'), '--format', 'csv']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /g\.yaml:5:5: notWorseThan: .*exact\.json: cell 1 \(.*\): it has no counts \(exact values only, as `exact` prints them: a baseline is a run saved with `twogenerals run --out`\)\n$/,
+    );
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');
