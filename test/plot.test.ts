@@ -40,15 +40,27 @@ describe('plot', () => {
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
-  it("says in its subtitle what it draws, and only that: an outcome's count has no band, a cost no interval", async () => {
+  it("says in its subtitle what it draws, and only that: a cost has no band, an outcome's CSV column no exact value", async () => {
     const subtitle = (svg: string) => /Subtitle text '([^']*)'/.exec(svg)?.[1];
     const success = succeeded(await cliIn(['plot', csv, '--metric', 'success']));
     assert.equal(subtitle(success), 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact');
     const outcome = succeeded(await cliIn(['plot', csv, '--metric', 'onlyA']));
-    assert.doesNotMatch(outcome, /class="mark-area/);
-    assert.equal(subtitle(outcome), 'lines with points: Monte Carlo estimate');
+    assert.equal(subtitle(outcome), 'lines with points: Monte Carlo estimate; band: confidence interval');
     const cost = succeeded(await cliIn(['plot', csv, '--metric', 'messengers_mean']));
+    assert.doesNotMatch(cost, /class="mark-area/);
     assert.equal(subtitle(cost), 'lines with points: Monte Carlo estimate; dashed: exact');
+  });
+
+  it("draws an outcome's confidence band, at the confidence of the results' own intervals", async () => {
+    // The messenger's onlyA is its disagreement: the same counts, so the same band as the run printed.
+    const wide = join(dir, 'wide.csv');
+    writeFileSync(wide, succeeded(await cliIn(['run', 'scenarios/iid-redundancy.yaml', '--trials', '3000', '--confidence', '0.99', '--format', 'csv'])));
+    // The band's outline as Vega draws it (the same scale: the same values, the same axis).
+    const band = (svg: string) => /<g class="mark-area[^>]*>(.*?)<\/g>/s.exec(svg)?.[1]?.match(/ d="[^"]*"/g) ?? [];
+    const outcome = succeeded(await cliIn(['plot', wide, '--metric', 'onlyA']));
+    const disagreement = succeeded(await cliIn(['plot', wide, '--metric', 'disagreement']));
+    assert.equal(band(outcome).length, 1);
+    assert.deepEqual(band(outcome), band(disagreement));
   });
 
   it('refuses --x, --series or a single cell of a scenario it would run before running it', async () => {
