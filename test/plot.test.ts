@@ -63,6 +63,20 @@ describe('plot', () => {
     assert.deepEqual(band(outcome), band(disagreement));
   });
 
+  it("draws an outcome's exact curve where the results carry its exact values (a saved run, a scenario run first)", async () => {
+    const json = join(dir, 'outcome.json');
+    writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/iid-redundancy.yaml', '--trials', '3000', '--format', 'json'])));
+    const dashed = (svg: string) => svg.match(/<path[^>]*stroke-dasharray="4,3"[^>]*>/g)?.map((p) => / d="[^"]*"/.exec(p)?.[0]) ?? [];
+    for (const source of [json, 'scenarios/iid-redundancy.yaml']) {
+      const args = source === json ? [] : ['--trials', '3000'];
+      const outcome = succeeded(await cliIn(['plot', source, ...args, '--metric', 'onlyA']));
+      assert.match(outcome, /Subtitle text 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact'/);
+      // onlyA is the messenger's disagreement: the same exact curve.
+      assert.equal(dashed(outcome).length, 1);
+      assert.deepEqual(dashed(outcome), dashed(succeeded(await cliIn(['plot', source, ...args, '--metric', 'disagreement']))));
+    }
+  });
+
   it('refuses --x, --series or a single cell of a scenario it would run before running it', async () => {
     // 10^15 trials per cell is work no machine finishes: a refusal after the run would never come.
     for (const [args, message] of [

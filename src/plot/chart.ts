@@ -146,7 +146,8 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     const band = PLOT_METRICS.includes(options.metric) ? null : outcomeInterval(row, options.metric);
     const low = band ? band.low : metricValue(row, options.metric, '_low');
     const high = band ? band.high : metricValue(row, options.metric, '_high');
-    const exactColumn = EXACT_COLUMNS[options.metric];
+    // An outcome's exact probability where the rows carry it (plot adds it from saved results and runs).
+    const exactColumn = EXACT_COLUMNS[options.metric] ?? (PLOT_METRICS.includes(options.metric) ? undefined : `${options.metric}_exact`);
     const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
     return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });

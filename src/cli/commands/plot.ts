@@ -15,6 +15,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { expandCells } from '../../scenario/cells.js';
 import { PARAMETER_NAMES } from '../../catalog/parameters.js';
 import type { Scenario } from '../../scenario/types.js';
+import type { CellSummary } from '../../stats/summary.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
@@ -88,7 +89,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
     // and its rows must be the figures its counts give (readSavedReport checks both).
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
       refuseScenarioFlags(path, flags);
-      const { columns, records } = toRows((await readSavedReport(path, false, true)).summaries);
+      const { columns, records } = withOutcomeExact((await readSavedReport(path, false, true)).summaries, metric);
       checkMetric(metric, outcomeColumns([...columns]));
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
@@ -114,7 +115,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   checkMetric(metric, scenario.protocolDefinition.outcomes.names, true);
   checkAxesBeforeRun(scenario, flags);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
-  const { columns, records } = toRows(report.summaries);
+  const { columns, records } = withOutcomeExact(report.summaries, metric);
   return { columns: [...columns], rows: [...records], title: scenario.name };
 }
 
@@ -132,6 +133,25 @@ function checkAxesBeforeRun(scenario: Scenario, flags: PlotFlags): void {
   // The columns run writes: the parameters between the names and trials, the results after.
   const [scenarioColumn, protocolColumn, channelColumn, ...results] = writtenColumns(scenario.protocolDefinition.outcomes.names);
   chooseAxes([scenarioColumn!, protocolColumn!, channelColumn!, ...params, ...results], rows, flags, scenario.name);
+}
+
+/**
+ * The rows of these summaries, and where the metric is an outcome with exact values, its exact
+ * probability as one more column (`onlyA_exact`, as `exact` names it): run's rows carry only
+ * success's, disagreement's and the cost's, and the chart draws the exact curve where it is known.
+ */
+function withOutcomeExact(summaries: readonly CellSummary[], metric: string): { columns: readonly string[]; records: readonly Row[] } {
+  const { columns, records } = toRows(summaries);
+  if (PLOT_METRICS.includes(metric) || !summaries.some((s) => s.exact && s.outcomeNames.includes(metric))) return { columns, records };
+  const column = `${metric}_exact`;
+  return {
+    columns: [...columns, column],
+    records: records.map((r, i) => {
+      const s = summaries[i]!;
+      const at = s.outcomeNames.indexOf(metric);
+      return { ...r, [column]: s.exact && at >= 0 ? (s.exact.outcomes[at] ?? null) : null };
+    }),
+  };
 }
 
 /** Saved results are drawn as they are: a flag that would change a scenario run first is refused, never silently ignored. */
