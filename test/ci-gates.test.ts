@@ -229,6 +229,36 @@ describe('the notWorseThan baseline gate', () => {
     assert.equal(merged.stdout, whole.stdout);
   });
 
+  it('annotates gates of shards merged in another folder at the entry beside the shards, as the unsharded run does', () => {
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'ci', 'g.yaml'), 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n');
+    const github = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir };
+    const whole = cli(['run', 'ci/g.yaml', '--format', 'csv'], github, dir);
+    assert.equal(whole.status, 1, whole.stderr);
+    assert.match(whole.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/g.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    // ci/g.yaml is not where merge runs: the entry is the file beside the shards, where the baseline is looked for too.
+    const merged = cli(['merge', '../shard-2.json', '../shard-1.json', '--format', 'csv'], github, join(dir, 'elsewhere'));
+    assert.equal(merged.status, 1, merged.stderr);
+    assert.match(merged.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
+  });
+
+  it("names a baseline of exact values only (exact's JSON) as what it is, not as a re-export", async () => {
+    const dir = tempFiles({ 'g.yaml': 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: disagreement, notWorseThan: exact.json }\n' });
+    const exact = await cliIn(['exact', join(dir, 'g.yaml'), '--set', 'expect=null', '--format', 'json']);
+    assert.equal(exact.status, 0, exact.stderr);
+    writeFileSync(join(dir, 'exact.json'), exact.stdout);
+    const r = await cliIn(['run', join(dir, 'g.yaml'), '--format', 'csv']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /g\.yaml:5:5: notWorseThan: .*exact\.json: cell 1 \(.*\): it has no counts \(exact values only, as `exact` prints them: a baseline is a run saved with `twogenerals run --out`\)\n$/,
+    );
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');

@@ -145,4 +145,14 @@ describe('the packed package, installed into an empty project', () => {
     const r = inProject(process.execPath, [tsc, '-p', 'tsconfig.json']);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
+
+  it("types a protocol file's JSDoc import of twogenerals/protocol under TypeScript's default module resolution too", () => {
+    // `tsc --checkJs` with no module options (node10 resolution, as an editor's loose JavaScript
+    // file may be checked) does not read `exports`: typesVersions maps the subpath for it.
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const example = join('node_modules', 'twogenerals', 'examples', 'protocols', 'tcp-handshake.mjs');
+    writeFileSync(join(project, 'mine.mjs'), readFileSync(join(project, example), 'utf8'));
+    const r = inProject(process.execPath, [tsc, '--allowJs', '--checkJs', '--noEmit', '--strict', 'mine.mjs']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
 });

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { retransmitForm } from './closed-forms.js';
 import { refusal } from './assert-cli.js';
+import { tempFiles } from './helpers.js';
+import { join } from 'node:path';
 import { cliIn } from './in-process.js';
 import { withTrials } from '../src/cli/commands/plan.js';
 import { runExperiment } from '../src/experiment.js';
@@ -83,6 +85,43 @@ describe('plan', () => {
     assert.match(refusal(await plan(['--target', 'success>0.9', '--vary', 'redundancy=1:4'])), /expected METRIC>=VALUE/);
     assert.match(refusal(await plan(['--target', 'sucess>=0.9', '--vary', 'redundancy=1:4'])), /unknown metric 'sucess' \(did you mean 'success'\?\)/);
     assert.equal((await plan(['--target', 'success>=0.9'])).status, 2);
+  });
+
+  it("takes the protocol's own outcomes as targets, and no other protocol's: a name with digits or _ is one", async () => {
+    // A protocol file's outcome may be named half_open or phase2 (its names are [A-Za-z][A-Za-z0-9_]*).
+    const file = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'halves',
+  outcomes: { names: ['both_ok', 'half_open2'], success: [0], disagreement: [1] },
+  parameters: [],
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'lit' : 'dark'),
+});
+`;
+    const dir = tempFiles({ 'halves.mjs': file, 'halves.yaml': 'protocol: ./halves.mjs\nloss: 0.5\n' });
+    const own = await plan([join(dir, 'halves.yaml'), '--target', 'half_open2<=0.1', '--vary', 'redundancy=1:8']);
+    assert.equal(own.status, 0, own.stderr);
+    assert.deepEqual([own.rows[0]!['redundancy'], own.rows[0]!['half_open2']], [4, 0.0625]);
+    // committed is two-phase commit's outcome: the messenger has none to judge, so it is no target, not one out of reach (exit 1).
+    assert.match(
+      refusal(await plan(['--target', 'committed>=0.5', '--vary', 'redundancy=1:4'])),
+      /^twogenerals: --target committed>=0\.5: unknown metric 'committed'; choose one of: success, disagreement, both, neither, onlyA, onlyB\n$/,
+    );
+    // A metric that is no probability is named as unknown, not as a bound out of range.
+    assert.match(
+      refusal(await plan(['--target', 'messengers_mean<=3', '--vary', 'redundancy=1:4'])),
+      /--target messengers_mean<=3: unknown metric 'messengers_mean'/,
+    );
+    assert.match(
+      refusal(await plan(['--target', 'success>=1e400', '--vary', 'redundancy=1:4'])),
+      /--target success>=1e400: success is a probability: give a bound from 0 to 1/,
+    );
   });
 });
 

@@ -40,6 +40,70 @@ describe('plot', () => {
     assert.equal(marks(fromScenario.stdout).lines, 1);
   });
 
+  it("says in its subtitle what it draws, and only that: a cost has no band, an outcome's CSV column no exact value", async () => {
+    const subtitle = (svg: string) => /Subtitle text '([^']*)'/.exec(svg)?.[1];
+    const success = succeeded(await cliIn(['plot', csv, '--metric', 'success']));
+    assert.equal(subtitle(success), 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact');
+    const outcome = succeeded(await cliIn(['plot', csv, '--metric', 'onlyA']));
+    assert.equal(subtitle(outcome), 'lines with points: Monte Carlo estimate; band: confidence interval');
+    const cost = succeeded(await cliIn(['plot', csv, '--metric', 'messengers_mean']));
+    assert.doesNotMatch(cost, /class="mark-area/);
+    assert.equal(subtitle(cost), 'lines with points: Monte Carlo estimate; dashed: exact');
+  });
+
+  it("draws an outcome's confidence band, at the confidence of the results' own intervals", async () => {
+    // The messenger's onlyA is its disagreement: the same counts, so the same band as the run printed.
+    const wide = join(dir, 'wide.csv');
+    writeFileSync(wide, succeeded(await cliIn(['run', 'scenarios/iid-redundancy.yaml', '--trials', '3000', '--confidence', '0.99', '--format', 'csv'])));
+    // The band's outline as Vega draws it (the same scale: the same values, the same axis).
+    const band = (svg: string) => /<g class="mark-area[^>]*>(.*?)<\/g>/s.exec(svg)?.[1]?.match(/ d="[^"]*"/g) ?? [];
+    const outcome = succeeded(await cliIn(['plot', wide, '--metric', 'onlyA']));
+    const disagreement = succeeded(await cliIn(['plot', wide, '--metric', 'disagreement']));
+    assert.equal(band(outcome).length, 1);
+    assert.deepEqual(band(outcome), band(disagreement));
+  });
+
+  it("draws an outcome's exact curve where the results carry its exact values (a saved run, a scenario run first)", async () => {
+    const json = join(dir, 'outcome.json');
+    writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/iid-redundancy.yaml', '--trials', '3000', '--format', 'json'])));
+    const dashed = (svg: string) => svg.match(/<path[^>]*stroke-dasharray="4,3"[^>]*>/g)?.map((p) => / d="[^"]*"/.exec(p)?.[0]) ?? [];
+    for (const source of [json, 'scenarios/iid-redundancy.yaml']) {
+      const args = source === json ? [] : ['--trials', '3000'];
+      const outcome = succeeded(await cliIn(['plot', source, ...args, '--metric', 'onlyA']));
+      assert.match(outcome, /Subtitle text 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact'/);
+      // onlyA is the messenger's disagreement: the same exact curve.
+      assert.equal(dashed(outcome).length, 1);
+      assert.deepEqual(dashed(outcome), dashed(succeeded(await cliIn(['plot', source, ...args, '--metric', 'disagreement']))));
+    }
+  });
+
+  it('refuses --x, --series or a single cell of a scenario it would run before running it', async () => {
+    // 10^15 trials per cell is work no machine finishes: a refusal after the run would never come.
+    for (const [args, message] of [
+      [['--x', 'rounds'], /^twogenerals: --x rounds: not a swept parameter of these results; swept: loss, redundancy\n$/],
+      [
+        ['--series', 'seed'],
+        /^twogenerals: --series seed: not a parameter of these results: draw one line per value of scenario, protocol, channel, loss, redundancy, rounds\n$/,
+      ],
+      [['--set', 'sweep=null'], /^twogenerals: plot: nothing to plot: the results have a single cell/],
+    ] as const) {
+      const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--trials', '1e15', ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  it("refuses another protocol's outcome for a scenario it would run, before running it", async () => {
+    const r = await cliIn(['plot', 'scenarios/redundancy-vs-loss.yaml', '--metric', 'committed']);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /^twogenerals: --metric committed: unknown metric; choose one of: success, disagreement, messengers_mean, delivered_mean, rounds_mean, both, neither, onlyA, onlyB\n$/,
+    );
+    assert.equal(r.stdout, '');
+  });
+
   it('draws a line per combination of the other swept parameters: a third one never zigzags within a line', async () => {
     const three = join(dir, 'three.csv');
     const args = ['--set', 'protocol=retransmit', '--sweep', 'loss=0.1,0.3,0.5', '--sweep', 'redundancy=1:2', '--sweep', 'rounds=1:3'];

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
+import { folderName, writeResultFolder } from '../src/results/folder.js';
 import { BIN, ROOT, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
 import { cliIn } from './in-process.js';
@@ -82,6 +83,26 @@ describe('result folders', () => {
       assert.deepEqual(manifest.seeds, ['2026']);
       assert.ok(manifest.wallSeconds >= 0 && manifest.node.startsWith('v'));
     }
+  });
+
+  it('takes the next suffix when another run saves under its name while it writes (runs saving to one folder at once)', () => {
+    const out = tempFiles({});
+    const at = new Date('2026-01-02T03:04:05Z');
+    let asked = 0;
+    // The first free name is taken, whole, by another run between this one's choice and its rename.
+    const name = () => {
+      const chosen = folderName(out, 'race', at);
+      if (asked++ === 0) {
+        mkdirSync(join(out, chosen));
+        writeFileSync(join(out, chosen, 'results.json'), 'the other run');
+      }
+      return chosen;
+    };
+    const path = writeResultFolder(out, name, { 'results.json': 'this run' });
+    assert.equal(path, join(out, 'race-20260102T030405Z-2'));
+    assert.equal(readFileSync(join(out, 'race-20260102T030405Z', 'results.json'), 'utf8'), 'the other run');
+    assert.equal(readFileSync(join(path, 'results.json'), 'utf8'), 'this run');
+    assert.deepEqual(readdirSync(out).sort(), ['race-20260102T030405Z', 'race-20260102T030405Z-2']);
   });
 
   it('an unwritable place is refused before anything runs', async () => {

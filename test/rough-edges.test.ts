@@ -9,6 +9,7 @@ import { savedContent } from '../src/export/json.js';
 import { contentDigest } from '../src/results/verify.js';
 import { ROOT, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { refusal } from './assert-cli.js';
 
 const SMALL = ['--trials', '2000'];
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -91,6 +92,8 @@ describe('contradictory flags are refused with one line', () => {
     [['run', '--quiet', '--progress'], /--quiet with --progress: /],
     [['run', '--seed', '1', '--seed', '2'], /--seed 1 --seed 2: --seed is given twice with different values/],
     [['run', '--format', 'csv', '--format=json'], /--format is given twice with different values/],
+    [['run', '-f', 'csv', '--format', 'json'], /^twogenerals: -f csv --format json: --format is given twice with different values: give it once\n$/],
+    [['plot', 'r.csv', '-o', 'a.svg', '--output', 'b.svg'], /^twogenerals: -o a\.svg --output b\.svg: --output is given twice with different values/],
     [['run', '--set', 'loss=0.3', '--sweep', 'loss=0.1,0.2'], /--set loss=… with --sweep loss=…: loss is either set to one value or swept/],
     [['merge', 'a.json', '--exact', '--no-exact'], /--exact --no-exact: these ask for opposite things/],
   ] as const) {
@@ -106,6 +109,17 @@ describe('contradictory flags are refused with one line', () => {
   it('still takes a flag given twice alike, and repeatable flags', async () => {
     const r = await cliIn(['run', ...SMALL, '--seed', '7', '--seed', '7', '--set', 'loss=0.3', '--set', 'redundancy=3', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
+    // One number written two ways is one value (a seed's text, though, is its stream).
+    const number = await cliIn(['run', ...SMALL, '--confidence', '0.95', '--confidence', '.95', '--format', 'csv']);
+    assert.equal(number.status, 0, number.stderr);
+    assert.match(
+      refusal(await cliIn(['run', ...SMALL, '--seed', '1e3', '--seed', '1000'])),
+      /--seed 1e3 --seed 1000: --seed is given twice with different values/,
+    );
+    // A short and a long form of one option are that option given twice, not opposite things.
+    const both = await cliIn(['run', ...SMALL, '-f', 'csv', '--format', 'csv']);
+    assert.equal(both.status, 0, both.stderr);
+    assert.match(both.stdout, /^scenario,protocol,channel,/);
   });
 });
 

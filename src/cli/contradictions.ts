@@ -136,6 +136,13 @@ function refuseSetBesideFlag(given: readonly { token: string; value: string | un
   }
 }
 
+/** One flag's two values the same: the same text, or one number written two ways (`1e3`, `1000`); a seed's text is its stream. */
+function sameGiven(key: string, a: string | undefined, b: string | undefined): boolean {
+  if (a === b) return true;
+  const numeric = (v: string | undefined): v is string => v !== undefined && v.trim() !== '' && Number.isFinite(Number(v));
+  return key !== 'seed' && numeric(a) && numeric(b) && Number(a) === Number(b);
+}
+
 /**
  * Refuses, in one line, a command line that contradicts itself rather than silently taking one
  * side: an option and its negation (`--exact --no-exact`), one value given twice differently
@@ -143,17 +150,21 @@ function refuseSetBesideFlag(given: readonly { token: string; value: string | un
  */
 export function refuseContradictions(command: Command, args: readonly string[]): void {
   const given = givenOptions(command, args);
-  const seen = new Map<string, { token: string; value: string | undefined }>();
+  const seen = new Map<string, { token: string; option: Option; value: string | undefined }>();
   for (const { token, option, value } of given) {
     const repeatable = Array.isArray(option.defaultValue) || option.variadic;
     const key = option.attributeName();
     const before = seen.get(key);
     if (before && !repeatable) {
-      if (before.token !== token) throw new UsageError(`${before.token} ${token}`, 'these ask for opposite things: give one of them');
-      if (before.value !== value)
-        throw new UsageError(`${token} ${before.value} ${token} ${value}`, `${token} is given twice with different values: give it once`);
+      // Another option of the same attribute is its negation (--exact, --no-exact); the same option
+      // written another way (-f and --format) is the one flag given twice.
+      if (before.option !== option) throw new UsageError(`${before.token} ${token}`, 'these ask for opposite things: give one of them');
+      if (!sameGiven(key, before.value, value)) {
+        const name = before.token === token ? token : (option.long ?? token);
+        throw new UsageError(`${before.token} ${before.value} ${token} ${value}`, `${name} is given twice with different values: give it once`);
+      }
     }
-    seen.set(key, { token, value });
+    seen.set(key, { token, option, value });
   }
   refuseSetAndSweep(given);
   refuseRepeatedKeys(given);

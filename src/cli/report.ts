@@ -135,8 +135,8 @@ export async function saveResults(
   };
   const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;
-  const name = folderName(dir, report.scenarios.map((s) => s.name).join('+'), new Date());
-  const path = writeResultFolder(dir, name, files, onTemporaryFolder);
+  const at = new Date();
+  const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;
 }
@@ -215,9 +215,11 @@ function workflowEscape(text: string, property = false): string {
 async function reportToGitHub(report: Report, failures: readonly ExpectationCheck[], streams: Streams): Promise<void> {
   for (const f of failures) {
     // A place in a file that exists: a scenario read back from a shard or results.json (merge)
-    // has its entry in no file the checkout holds, and is annotated without one.
+    // has its entry in no file the checkout holds, and is annotated without one. Merged where the
+    // place's file is not (merge run from another folder), the file beside the shard is the entry's.
     const parts = f.place === undefined ? null : placeParts(f.place);
-    const where = parts && existsSync(parts.file) ? parts : null;
+    const where =
+      parts && existsSync(parts.file) ? parts : parts && f.placeFile !== undefined && existsSync(f.placeFile) ? { ...parts, file: f.placeFile } : null;
     const properties = where
       ? `file=${workflowEscape(relativeToWorkspace(where.file, streams.env), true)},line=${where.line},col=${where.column},title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`
       : `title=${workflowEscape(`twogenerals expect ${f.metric} ${f.bound}`, true)}`;

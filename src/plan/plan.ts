@@ -34,10 +34,11 @@ export interface Plan {
 }
 
 export function parseTarget(text: string): Target | null {
-  const match = /^\s*([A-Za-z]+)\s*(>=|<=|≥|≤)\s*([-+0-9.eE]+)\s*$/.exec(text);
+  const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*(>=|<=|≥|≤)\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (!match) return null;
   const bound = Number(match[3]);
-  if (!Number.isFinite(bound)) return null;
+  // An overflowing bound (1e400) is a number out of range, which the caller names; only text that is no number is malformed.
+  if (Number.isNaN(bound)) return null;
   return { metric: match[1]!, relation: match[2] === '>=' || match[2] === '≥' ? '>=' : '<=', bound };
 }
 

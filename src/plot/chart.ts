@@ -81,10 +81,40 @@ export function spansDecades(rows: readonly Row[], metric: string): boolean {
   return values.length > 1 && Math.max(...values) / Math.min(...values) > 100;
 }
 
+/**
+ * The z of a row's own intervals, read back from its success (or disagreement) interval: a Wilson
+ * interval's ends e solve (p − e)² = z² e(1 − e) / n. Null where neither end says (no trials).
+ */
+function rowZ(row: Row): number | null {
+  const n = row['trials'];
+  if (typeof n !== 'number' || !(n > 0)) return null;
+  for (const m of ['success', 'disagreement']) {
+    const p = row[m];
+    if (typeof p !== 'number') continue;
+    for (const end of [row[`${m}_low`], row[`${m}_high`]]) {
+      if (typeof end === 'number' && end > 0 && end < 1 && end !== p) return Math.sqrt((n * (p - end) ** 2) / (end * (1 - end)));
+    }
+  }
+  return null;
+}
+
+/** An outcome's interval (its column holds the count): Wilson's, at the z of the row's own intervals. */
+function outcomeInterval(row: Row, metric: string): { low: number; high: number } | null {
+  const n = row['trials'];
+  const count = row[metric];
+  const z = rowZ(row);
+  if (z === null || typeof n !== 'number' || typeof count !== 'number') return null;
+  const p = count / n;
+  const z2n = (z * z) / n;
+  const center = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+  return { low: count === 0 ? 0 : Math.max(0, center - half), high: count === n ? 1 : Math.min(1, center + half) };
+}
+
 /** The value drawn for a row: a column, or an outcome's count as a proportion of the trials. */
 function metricValue(row: Row, metric: string, suffix = ''): number | null {
   if (!PLOT_METRICS.includes(metric)) {
-    // An outcome: its column holds the count, drawn as a proportion (no interval columns).
+    // An outcome: its column holds the count, drawn as a proportion (its band: outcomeInterval).
     if (suffix !== '' || typeof row[metric] !== 'number' || typeof row['trials'] !== 'number') return null;
     return (row[metric] as number) / (row['trials'] as number);
   }
@@ -112,9 +142,12 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   const data = rows.flatMap((row) => {
     const series = lineBy.length ? chartText(lineBy.map((c) => label(row[c])).join(', ')) : 'estimate';
     const estimate = metricValue(row, options.metric);
-    const low = metricValue(row, options.metric, '_low');
-    const high = metricValue(row, options.metric, '_high');
-    const exactColumn = EXACT_COLUMNS[options.metric];
+    // An outcome's band from its count, at the confidence of the row's own intervals.
+    const band = PLOT_METRICS.includes(options.metric) ? null : outcomeInterval(row, options.metric);
+    const low = band ? band.low : metricValue(row, options.metric, '_low');
+    const high = band ? band.high : metricValue(row, options.metric, '_high');
+    // An outcome's exact probability where the rows carry it (plot adds it from saved results and runs).
+    const exactColumn = EXACT_COLUMNS[options.metric] ?? (PLOT_METRICS.includes(options.metric) ? undefined : `${options.metric}_exact`);
     const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
     return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });
@@ -152,11 +185,16 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
   const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')), sort: [...new Set(data.map((d) => d.series))] };
   const layers: Record<string, unknown>[] = [];
+  // The subtitle says what is drawn, and only that: a cost has no band, and not every result has exact values.
+  const legend: string[] = [];
+  if (data.some((d) => d.estimate !== null)) legend.push('lines with points: Monte Carlo estimate');
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
+    legend.push('band: confidence interval');
   }
   if (data.some((d) => d.exact !== null)) {
     layers.push({ mark: { type: 'line', strokeDash: [4, 3], opacity: 0.8 }, encoding: { x, y: { field: 'exact', ...y }, color } });
+    legend.push('dashed: exact');
   }
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
@@ -168,7 +206,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: chartText(options.title), subtitle: 'lines with points: Monte Carlo estimate; band: confidence interval; dashed: exact' },
+    title: { text: chartText(options.title), subtitle: legend.join('; ') },
     width: 480,
     height: 300,
     data: { values: data },

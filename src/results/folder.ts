@@ -59,22 +59,36 @@ export function folderName(dir: string, name: string, at: Date): string {
 
 /**
  * Writes the files into a hidden temporary folder and renames it into place when complete, so
- * a folder under its final name is always whole. Returns the final path. `onTemporary` hears
- * the temporary path, so an interrupted run can remove it.
+ * a folder under its final name is always whole. `name` gives the first free name (folderName);
+ * where another run takes that name while this one writes (runs saving to one folder at once),
+ * it is asked again, so the folder gets the next suffix: never overwritten, never refused.
+ * Returns the final path. `onTemporary` hears the temporary path, so an interrupted run can
+ * remove it.
  */
-export function writeResultFolder(dir: string, name: string, files: Readonly<Record<string, string>>, onTemporary?: (path: string) => void): string {
-  const final = join(dir, name);
-  const temporary = join(dir, `.${name}.partial-${process.pid}`);
+export function writeResultFolder(dir: string, name: () => string, files: Readonly<Record<string, string>>, onTemporary?: (path: string) => void): string {
+  let chosen = name();
+  const temporary = join(dir, `.${chosen}.partial-${process.pid}`);
   onTemporary?.(temporary);
   try {
     mkdirSync(temporary);
     for (const [file, text] of Object.entries(files)) writeFileSync(join(temporary, file), text);
-    if (existsSync(final)) throw new UsageError(`--out ${dir}`, `cannot save results: ${final} appeared while writing`);
-    renameSync(temporary, final);
+    for (let attempt = 1; ; attempt++) {
+      const final = join(dir, chosen);
+      try {
+        // A rename onto a folder that holds files fails (ENOTEMPTY, EEXIST): it never replaces another run's.
+        if (!existsSync(final)) {
+          renameSync(temporary, final);
+          return final;
+        }
+      } catch (error) {
+        if (!existsSync(final)) throw error;
+      }
+      if (attempt >= 100) throw new UsageError(`--out ${dir}`, `cannot save results: ${final} and the names after it were taken while writing`);
+      chosen = name();
+    }
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
     if (error instanceof UsageError) throw error;
     throw new UsageError(`--out ${dir}`, `cannot save results: ${systemErrorWords(error)}`);
   }
-  return final;
 }

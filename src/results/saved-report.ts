@@ -39,7 +39,7 @@ export function resultsFileOf(path: string): string {
  * recomputed from the counts at its own confidence, with its own exact values.
  */
 export async function readSavedReport(path: string, baseline = false, checkRows = false): Promise<Report> {
-  const file = readShardFile(path, true);
+  const file = readShardFile(path, true, baseline);
   if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
   if (file.version !== TOOL.version)
     throw new UsageError(

@@ -102,7 +102,7 @@ function nestingDepth(value: unknown): number {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function readShardFile(path: string, savedOnly = false): ReadShard {
+export function readShardFile(path: string, savedOnly = false, baseline = false): ReadShard {
   const text = readTextInput(path, 'shard');
   // Where only a saved run will do (a baseline), the message names that alone.
   const notOne = savedOnly
@@ -119,7 +119,7 @@ export function readShardFile(path: string, savedOnly = false): ReadShard {
   // Shards and saved results nest a few levels; their digest and checks walk the content
   // recursively, and a value nested thousands deep would overflow the stack (an internal error).
   if (nestingDepth(data) > MAX_NESTING) throw new UsageError(path, `${notOne}: its JSON nests more than ${MAX_NESTING} levels deep`);
-  if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data);
+  if (isObject(data) && data['tool'] === 'twogenerals' && data['kind'] === undefined && 'tallies' in data) return readSavedResults(path, data, baseline);
   if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
     throw new UsageError(path, notOne);
   }
@@ -178,7 +178,7 @@ function checkPlaces(path: string, places: unknown, scenarioCount: number): void
 }
 
 /** A saved results.json: one whole run, shard 1 of 1, with its confidence and exact values. */
-export function readSavedResults(path: string, saved: Record<string, unknown>): ReadShard {
+export function readSavedResults(path: string, saved: Record<string, unknown>, baseline = false): ReadShard {
   if (typeof saved['version'] !== 'string') throw new UsageError(path, 'it does not say which version of twogenerals wrote it');
   if (!Number.isSafeInteger(saved['blockSize']) || (saved['blockSize'] as number) < 1)
     throw new UsageError(path, 'its block size is not a positive whole number');
@@ -194,7 +194,11 @@ export function readSavedResults(path: string, saved: Record<string, unknown>): 
   const cells = tallies.map((entry: unknown, i) => {
     if (!isObject(entry) || typeof entry['key'] !== 'string') throw new UsageError(path, `tally ${i + 1} does not name its cell`);
     const { key, ...tally } = entry;
-    const problem = Object.keys(tally).length ? tallyProblem(tally) : 'it has no counts (exact values only: there is nothing to re-export)';
+    // `exact --format json` writes such a file: a baseline is a run saved with its counts.
+    const none = baseline
+      ? 'it has no counts (exact values only, as `exact` prints them: a baseline is a run saved with `twogenerals run --out`)'
+      : 'it has no counts (exact values only: there is nothing to re-export)';
+    const problem = Object.keys(tally).length ? tallyProblem(tally) : none;
     if (problem) throw new UsageError(path, `cell ${i + 1} (${key as string}): ${problem}`);
     return { scenario: 0, key: key as string, tally: tally as unknown as Tally };
   });

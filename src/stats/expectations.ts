@@ -17,6 +17,8 @@ export interface ExpectationCheck {
   readonly message: string;
   /** Where the `expect` entry is written ("file:line:column"), when it came from a file. */
   readonly place?: string;
+  /** The file of that place as found beside the shard that recorded it (merge run from another folder). */
+  readonly placeFile?: string;
   /** What was compared: the interval (or exact value), and for a baseline gate the baseline and the test. */
   readonly value: { readonly low: number; readonly high: number };
   readonly baseline?: { readonly value: number; readonly exact: boolean; readonly z: number | null };
@@ -46,7 +48,7 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
         throw new UsageError(e.place ?? scenario.source, `the gate on ${e.metric} cannot be judged in ${where}: ${why}`);
       }
       const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
-      const place = e.place === undefined ? {} : { place: e.place };
+      const place = e.place === undefined ? {} : { place: e.place, ...(e.placeFile === undefined ? {} : { placeFile: e.placeFile }) };
       if (e.atLeast !== undefined) {
         const passed = range.exact ? exactMeets(range.low, '>=', e.atLeast) : range.low >= e.atLeast;
         checks.push({

@@ -6,7 +6,6 @@ import { runExperiment } from '../../experiment.js';
 import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
-import { PROPORTION_METRICS } from '../../scenario/schema.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
@@ -66,8 +65,6 @@ export function makePlanCommand(streams: Streams): Command {
     const targets = flags.target.map((text) => {
       const t = parseTarget(text);
       if (!t) throw new UsageError(`--target ${text}`, 'expected METRIC>=VALUE or METRIC<=VALUE, such as success>=0.9999');
-      // Every metric plan judges is a probability: a bound outside 0..1 is a slip, not a target no setting meets.
-      if (t.bound < 0 || t.bound > 1) throw new UsageError(`--target ${text}`, `${t.metric} is a probability: give a bound from 0 to 1 (got ${t.bound})`);
       return { text, ...t };
     });
     const vary = flags.vary.flatMap(splitVary);
@@ -75,11 +72,14 @@ export function makePlanCommand(streams: Streams): Command {
     const scenario = await asVary(vary, () =>
       loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
-    // The metrics: the built-in ones and the scenario's protocol's own outcomes (a protocol file's included).
-    const metrics = [...new Set([...PROPORTION_METRICS, ...scenario.protocolDefinition.outcomes.names])];
+    // The metrics: success, disagreement and the scenario's protocol's own outcomes (a protocol file's
+    // included), not another protocol's: committed for the messenger would be judged on nothing.
+    const metrics = ['success', 'disagreement', ...scenario.protocolDefinition.outcomes.names];
     for (const t of targets) {
       if (!metrics.includes(t.metric))
         throw new UsageError(`--target ${t.text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, metrics)}; choose one of: ${metrics.join(', ')}`);
+      // Every metric plan judges is a probability: a bound outside 0..1 is a slip, not a target no setting meets.
+      if (t.bound < 0 || t.bound > 1) throw new UsageError(`--target ${t.text}`, `${t.metric} is a probability: give a bound from 0 to 1 (got ${t.bound})`);
     }
     const line = exactProgressLine(streams);
     const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });

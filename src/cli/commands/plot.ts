@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
-import { toRows } from '../../export/rows.js';
+import { toRows, writtenColumns } from '../../export/rows.js';
 import { PLOT_METRICS, chartSpec, defaultChart, lineColumns, renderPng, renderSvg, requireCharting, sweptParameters } from '../../plot/chart.js';
 import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
@@ -12,6 +12,10 @@ import { writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
+import { expandCells } from '../../scenario/cells.js';
+import { PARAMETER_NAMES } from '../../catalog/parameters.js';
+import type { Scenario } from '../../scenario/types.js';
+import type { CellSummary } from '../../stats/summary.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
@@ -85,7 +89,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
     // and its rows must be the figures its counts give (readSavedReport checks both).
     if (data && data['tool'] === 'twogenerals' && 'tallies' in data) {
       refuseScenarioFlags(path, flags);
-      const { columns, records } = toRows((await readSavedReport(path, false, true)).summaries);
+      const { columns, records } = withOutcomeExact((await readSavedReport(path, false, true)).summaries, metric);
       checkMetric(metric, outcomeColumns([...columns]));
       const body = records.map((r) => columns.map((c) => r[c] ?? null));
       return { columns: [...columns], rows: checkRows(path, [...columns], body, metric), title: scenarioNames(records) };
@@ -107,10 +111,47 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   }
   // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
   const scenario = await loadScenario(path, overridesFrom(flags));
-  checkMetric(metric, scenario.protocolDefinition.outcomes.names);
+  // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
+  checkMetric(metric, scenario.protocolDefinition.outcomes.names, true);
+  checkAxesBeforeRun(scenario, flags);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
-  const { columns, records } = toRows(report.summaries);
+  const { columns, records } = withOutcomeExact(report.summaries, metric);
   return { columns: [...columns], rows: [...records], title: scenario.name };
+}
+
+/**
+ * --x and --series (and a sweep to draw at all) judged on the scenario's cells before it runs, as
+ * chooseAxes judges the results after: a slip is one line at once, not after the whole run.
+ */
+function checkAxesBeforeRun(scenario: Scenario, flags: PlotFlags): void {
+  const cells = expandCells(scenario);
+  const names = new Set<string>(['loss', 'redundancy', 'rounds']);
+  for (const cell of cells) for (const name of Object.keys(cell.params)) names.add(name);
+  const place = (name: string): number => (PARAMETER_NAMES.includes(name) ? PARAMETER_NAMES.indexOf(name) : PARAMETER_NAMES.length);
+  const params = [...names].sort((a, b) => place(a) - place(b));
+  const rows: Row[] = cells.map((cell) => ({ scenario: scenario.name, protocol: scenario.protocol, channel: '', ...cell.params }));
+  // The columns run writes: the parameters between the names and trials, the results after.
+  const [scenarioColumn, protocolColumn, channelColumn, ...results] = writtenColumns(scenario.protocolDefinition.outcomes.names);
+  chooseAxes([scenarioColumn!, protocolColumn!, channelColumn!, ...params, ...results], rows, flags, scenario.name);
+}
+
+/**
+ * The rows of these summaries, and where the metric is an outcome with exact values, its exact
+ * probability as one more column (`onlyA_exact`, as `exact` names it): run's rows carry only
+ * success's, disagreement's and the cost's, and the chart draws the exact curve where it is known.
+ */
+function withOutcomeExact(summaries: readonly CellSummary[], metric: string): { columns: readonly string[]; records: readonly Row[] } {
+  const { columns, records } = toRows(summaries);
+  if (PLOT_METRICS.includes(metric) || !summaries.some((s) => s.exact && s.outcomeNames.includes(metric))) return { columns, records };
+  const column = `${metric}_exact`;
+  return {
+    columns: [...columns, column],
+    records: records.map((r, i) => {
+      const s = summaries[i]!;
+      const at = s.outcomeNames.indexOf(metric);
+      return { ...r, [column]: s.exact && at >= 0 ? (s.exact.outcomes[at] ?? null) : null };
+    }),
+  };
 }
 
 /** Saved results are drawn as they are: a flag that would change a scenario run first is refused, never silently ignored. */
@@ -147,9 +188,12 @@ function outcomeColumns(columns: readonly string[]): string[] {
   return from >= 0 && to > from ? columns.slice(from + 1, to).filter((c) => c !== 'seed') : [];
 }
 
-/** The metric named, before anything is run: the built-in metrics, and the outcomes these results or this protocol have. */
-function checkMetric(metric: string, outcomes: readonly string[] = []): void {
-  const known = [...new Set([...PLOT_METRICS, ...Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names), ...outcomes])];
+/**
+ * The metric named, before anything is run: the built-in metrics, and the outcomes these results
+ * or this protocol have (with `own`, only those: a scenario's protocol is known).
+ */
+function checkMetric(metric: string, outcomes: readonly string[] = [], own = false): void {
+  const known = [...new Set([...PLOT_METRICS, ...(own ? [] : Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names)), ...outcomes])];
   if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
 }
 
