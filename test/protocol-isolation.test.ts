@@ -76,6 +76,23 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['const definition = {', 'GENERALS_OUTCOMES.success.push(2);\n  const definition = {'],
     /hostile\.mjs: its default export threw: .*not extensible/,
   ],
+  // The tool computes its numbers with JavaScript's built-ins, in the file's realm: Math.sqrt = x => x
+  // narrowed every interval (exit 0), a push that does nothing left check nothing to explore ("ok").
+  [
+    'replaces a Math function the intervals use',
+    ['export default', 'Math.sqrt = (x) => x;\nexport default'],
+    /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while evaluating the module/,
+  ],
+  [
+    'replaces an array method in its default export',
+    ['const definition = {', 'Array.prototype.push = function () { return 0; };\n  const definition = {'],
+    /hostile\.mjs: changed JavaScript's built-in Array\.prototype\.push while calling its default export/,
+  ],
+  [
+    'adds to every object in a method',
+    ['next(s, c, step) {', 'next(s, c, step) { Object.prototype.trials = 5;'],
+    /hostile\.mjs: changed JavaScript's built-in Object\.prototype\.trials while checking it/,
+  ],
 ];
 
 describe('protocol files are isolated', () => {

@@ -11,6 +11,8 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
+import { builtInChanged, builtIns, changedBuiltIn } from './built-ins.js';
+import type { BuiltIns } from './built-ins.js';
 import { errorText, isThrownError, thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -114,6 +116,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   filesLoaded.add(file);
+  const found = builtIns();
   let module: { default?: unknown };
   reportStage('module');
   try {
@@ -122,6 +125,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
   }
+  refuseChangedBuiltIns(file, found, STAGES.module);
   let definition = module.default;
   if (definition === undefined) throw new UsageError(file, 'has no default export: export default the protocol definition, or a function (api) => definition');
   if (typeof definition === 'function') {
@@ -132,9 +136,11 @@ async function load(file: string, place: string, expectedDigest: string | undefi
       if (error instanceof UsageError) throw error;
       throw new UsageError(file, `its default export threw: ${thrownWhere(error, file)}`);
     }
+    refuseChangedBuiltIns(file, found, STAGES.factory);
   }
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
+  refuseChangedBuiltIns(file, found, STAGES.definition);
   if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
@@ -151,6 +157,12 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   byPath.set(file, result);
   if (!isolating) refuseExitFromFiles();
   return result;
+}
+
+/** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
+export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string): void {
+  const changed = changedBuiltIn(found);
+  if (changed !== undefined) throw new UsageError(file, builtInChanged(changed, stage));
 }
 
 /**
