@@ -117,12 +117,22 @@ function indexOf(keys: readonly PropertyKey[], key: PropertyKey): number {
   return -1;
 }
 
+/** Whether `now` has the members of `was`, in the same order (as they stay unless one is deleted or added). */
+function unchanged(was: Members, now: Members): boolean {
+  if (now.keys.length !== was.keys.length) return false;
+  for (let i = 0; i < was.keys.length; i++) {
+    if (now.keys[i] !== was.keys[i] || !sameValue(now.values[i], was.values[i]) || now.gets[i] !== was.gets[i] || now.sets[i] !== was.sets[i]) return false;
+  }
+  return true;
+}
+
 /** The first built-in member changed, removed or (on a prototype) added since `before`, as `Math.sqrt`; or undefined. */
 export function changedBuiltIn(before: BuiltIns): string | undefined {
   for (let w = 0; w < WATCHED.length; w++) {
     const { name, target, additions } = WATCHED[w]!;
     const was = before[w]!;
     const now = members(target);
+    if (unchanged(was, now)) continue;
     const named = (key: PropertyKey): string =>
       name === 'globalThis' ? String(key) : `${name}${typeof key === 'symbol' ? `[${key.description}]` : `.${key}`}`;
     for (let i = 0; i < was.keys.length; i++) {
