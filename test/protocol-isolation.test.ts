@@ -202,6 +202,18 @@ describe('protocol files are isolated', () => {
     assert.equal(r.stderr, '');
   });
 
+  // Past the checks at load: a callback the file scheduled changes Math.sqrt while the trials run
+  // (on the worker threads' turns), and every interval printed was a point, exit 0.
+  it('a file whose scheduled callback changes a built-in while the command runs prints no results: one line, exit 2', () => {
+    const late = FILE.replace('export default', 'setTimeout(() => { Math.sqrt = (x) => x; }, 0);\nexport default');
+    const dir = tempFiles({ 'hostile.mjs': late, 's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 200000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while the command ran/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
   it('a built-in protocol beside a file that tries to change the shared outcomes keeps its numbers', () => {
     const sneaky = FILE.replace('const definition = {', 'try { GENERALS_OUTCOMES.success.push(2); } catch {}\n  const definition = {');
     const dir = tempFiles({

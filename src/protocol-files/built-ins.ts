@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * JavaScript's built-in objects, as a protocol file found them. The tool computes its numbers with
  * them (Math.sqrt in every interval, Math.imul in every random stream, JSON in every shard), in
@@ -148,4 +150,28 @@ export function changedBuiltIn(before: BuiltIns): string | undefined {
 /** The refusal's words after the file's path: which member, when. */
 export function builtInChanged(member: string, stage: string): string {
   return `changed JavaScript's built-in ${member} while ${stage}: a protocol file must leave the built-in objects as it found them (twogenerals computes its numbers with them)`;
+}
+
+/** The built-ins as the first protocol file this process loaded found them, and the files loaded since. */
+let baseline: BuiltIns | undefined;
+const files: string[] = [];
+
+/** From now on the tool's results are written only while the built-ins are as `found` (before `file` was loaded). */
+export function watchBuiltIns(found: BuiltIns, file: string): void {
+  baseline ??= found;
+  if (!files.includes(file)) files.push(file);
+}
+
+/**
+ * Before the tool writes its results to standard output: a protocol file's method in a cell the
+ * quick check did not visit, or a callback it scheduled (`setTimeout(() => { Math.sqrt = … })`),
+ * may have changed a built-in the numbers were computed with after the file was loaded. Then
+ * nothing is written: the file's one line instead, exit 2.
+ */
+export function refuseBuiltInsChangedSinceLoad(): void {
+  if (baseline === undefined) return;
+  const changed = changedBuiltIn(baseline);
+  if (changed === undefined) return;
+  baseline = undefined; // said once
+  throw new UsageError(files.join(', '), builtInChanged(changed, 'the command ran (in a method, or a callback it scheduled)'));
 }

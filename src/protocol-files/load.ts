@@ -11,7 +11,7 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
-import { builtInChanged, builtIns, changedBuiltIn } from './built-ins.js';
+import { builtInChanged, builtIns, changedBuiltIn, watchBuiltIns } from './built-ins.js';
 import type { BuiltIns } from './built-ins.js';
 import { errorText, isThrownError, thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
@@ -141,6 +141,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
   refuseChangedBuiltIns(file, found, STAGES.definition);
+  if (!isolating) watchBuiltIns(found, file);
   if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
