@@ -343,6 +343,10 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _',
   );
   const names = outcomes!.names!;
+  // As for parameters (below): a lookup by such a name finds the object's own member where no
+  // outcome is (`plot --metric constructor` stopped with an internal error).
+  const inherited = names.find((n) => n in Object.prototype);
+  need(inherited === undefined, `outcome '${inherited}' is a name every JavaScript object already has: rename it`);
   const indices = (key: 'success' | 'disagreement'): number[] => {
     const list = outcomes![key];
     need(
