@@ -65,6 +65,17 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
 ];
 
 describe('protocol files that would print wrong numbers', () => {
+  // The catalog is a plain object: its inherited constructor read as a protocol of that name.
+  it("a protocol named 'constructor' (lower-case letters, a valid name) is its own, not one that 'already exists'", async () => {
+    const dir = tempFiles({
+      'p.mjs': FILE.replace("name: 'slipper'", "name: 'constructor'"),
+      's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n',
+    });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^s,constructor,bernoulli,/m);
+  });
+
   it('the file without a slip passes check and runs', () => {
     const dir = tempFiles({ 'p.mjs': FILE, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
     assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
