@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
 import { protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
@@ -462,11 +462,14 @@ function syntaxErrorPosition(_error: SyntaxError, file: string): string | undefi
 /** An error's message and the first place in the protocol file its stack names. */
 export function thrownWhere(error: unknown, file: string): string {
   const message = thrownText(error);
-  const frame = ((isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '')
-    .split('\n')
-    .find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
-  const position = frame ? /(?:file:\/\/)?([^\s()]+):(\d+):(\d+)/.exec(frame) : null;
-  const at = position ? ` (${position[1]!.startsWith('/') ? position[1] : fileURLToPath(`file://${position[1]}`)}:${position[2]}:${position[3]})` : '';
+  const href = pathToFileURL(file).href;
+  const frame = ((isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '').split('\n').find((l) => l.includes(href) || l.includes(file));
+  // The line and column after the file's name in the frame, as a URL (a module's stack: a space,
+  // a '#' or an accent percent-encoded) or as a path; the place is then named by the file's path.
+  const after =
+    frame === undefined ? '' : frame.includes(href) ? frame.slice(frame.indexOf(href) + href.length) : frame.slice(frame.indexOf(file) + file.length);
+  const position = /^:(\d+):(\d+)/.exec(after);
+  const at = position ? ` (${file}:${position[1]}:${position[2]})` : '';
   return `${message}${at}`;
 }
 
