@@ -214,6 +214,22 @@ describe('protocol files are isolated', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
+  // A timer kept the process alive after its results, for ever (a leftover setInterval); a listener
+  // of the process's exit set the code back to 0 under a failing gate.
+  it("a file's timer or exit listener neither keeps the command alive nor changes its exit code", async () => {
+    for (const code of ['setInterval(() => {}, 1000);', "process.on('exit', () => { process.exitCode = 0; });"]) {
+      const dir = tempFiles({
+        'hostile.mjs': FILE.replace('export default', `${code}\nexport default`),
+        's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 1000\nexpect:\n  - metric: success\n    atLeast: 0.99\n',
+      });
+      const started = Date.now();
+      const r = await cliAsync(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'], {});
+      assert.equal(r.status, 1, `${code}: ${r.stderr}`);
+      assert.match(r.stderr, /expect failed/);
+      assert.ok(Date.now() - started < 20_000, code);
+    }
+  });
+
   it('a built-in protocol beside a file that tries to change the shared outcomes keeps its numbers', () => {
     const sneaky = FILE.replace('const definition = {', 'try { GENERALS_OUTCOMES.success.push(2); } catch {}\n  const definition = {');
     const dir = tempFiles({

@@ -195,5 +195,16 @@ export function main(argv: readonly string[]): void {
       code = EXIT.usage;
     }
     process.exitCode = code;
+    if (loadedProtocolFiles().length > 0) {
+      // A protocol file's timer (a setInterval) would keep the process alive after its results,
+      // for ever; its 'exit' or 'beforeExit' listener, or a late callback, would change the code
+      // the gates set. So the command ends here, and the code is set again after every other
+      // listener of 'exit' (the file's registered before this one).
+      const final = code;
+      process.on('exit', () => {
+        process.exitCode = final;
+      });
+      process.exit(final);
+    }
   })().catch(fatal);
 }
