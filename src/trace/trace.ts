@@ -6,6 +6,7 @@ import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.
 import { cellSpec } from '../engine/schedule/runner.js';
 import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
+import { StepNotFilled } from '../engine/unfilled-step.js';
 import type { Cell } from '../scenario/types.js';
 
 /** One thing that happened in a trial, in order. */
@@ -87,13 +88,30 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         state: describeAfter(st, s, received ? 1 : 0),
       }),
     onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
-    onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: protocol.describe(st, protocolConfig) }),
+    onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: describe(st) }),
+  };
+  // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
+  // story with an internal error, and undefined or an object printed as if it were a description.
+  const describe = (st: Int32Array): string => {
+    const text: unknown = protocol.describe(st, protocolConfig);
+    if (typeof text !== 'string') {
+      const shown =
+        typeof text === 'symbol'
+          ? 'a symbol'
+          : typeof text === 'object' && text !== null
+            ? 'an object'
+            : typeof text === 'function'
+              ? 'a function'
+              : String(text);
+      throw new StepNotFilled(protocol.name, `describe returned ${shown}, not text`, st);
+    }
+    return text;
   };
   // The description after the step: resolve a copy of the state.
   const describeAfter = (st: Int32Array, s: Step, result: number): string => {
     const copy = st.slice();
     protocol.resolve(copy, protocolConfig, s, result);
-    return protocol.describe(copy, protocolConfig);
+    return describe(copy);
   };
   const total = cell.scenario.trials;
   let block = Math.floor((trial - 1) / BLOCK_SIZE);
@@ -115,7 +133,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
       events: [...events],
       outcome,
       messages: counters.messages,
-      finalState: protocol.describe(state, protocolConfig),
+      finalState: describe(state),
     };
   }
   return null;
