@@ -59,6 +59,11 @@ export function impossibleOutcome(cell: Cell, wanted: (outcome: string) => boole
   }
 }
 
+/** A step's label as the story tells it: a symbol (which no text can be made of implicitly) by its description. */
+function labelOf(step: Step): Step['label'] {
+  return (typeof step.label === 'symbol' ? String(step.label) : step.label) as Step['label'];
+}
+
 /**
  * Replays trials of a cell exactly as `run` ran them — same block stream, same draws — through
  * the generic engine (the compiled kernels consume the stream identically), recording trial
@@ -82,12 +87,12 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         round: s.round,
         direction: s.direction,
         peer: s.peer,
-        label: s.label,
+        label: labelOf(s),
         received,
         ...(delivered === undefined ? {} : { delivered }),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
-    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
     onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: describe(st) }),
   };
   // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
