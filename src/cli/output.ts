@@ -43,10 +43,11 @@ export function processOutput(): ProcessOutput {
   const direct = process.platform !== 'win32';
   const out = direct && writesDirectly(1) ? new DirectOutput(1, () => process.stdout, stdout) : guarded(process.stdout, stdout);
   // Results are written only while the built-ins a protocol file might have changed are as it found them.
-  const write = out.write.bind(out) as (text: string) => boolean;
-  out.write = ((text: string) => {
+  // (Every argument passed on: settle() waits on a write's callback.)
+  const write = out.write.bind(out) as (...args: unknown[]) => boolean;
+  out.write = ((...args: unknown[]) => {
     refuseBuiltInsChangedSinceLoad();
-    return write(text);
+    return write(...args);
   }) as typeof out.write;
   const err = direct && writesDirectly(2) ? new DirectOutput(2, () => process.stderr, null) : guarded(process.stderr, null);
   const settleAll = async (): Promise<void> => {
