@@ -182,8 +182,12 @@ function oneLine(message: string): string {
 export function main(argv: readonly string[]): void {
   const { streams, stdout, settle } = processOutput();
   const fatal = (error: unknown): void => {
-    process.exitCode = reportUncaught(error, streams);
-    process.exit();
+    const code = reportUncaught(error, streams);
+    // Set again after every other listener of 'exit' (a protocol file's would set it back to 0).
+    process.on('exit', () => {
+      process.exitCode = code;
+    });
+    process.exit(code);
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
