@@ -88,6 +88,12 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['const definition = {', 'Array.prototype.push = function () { return 0; };\n  const definition = {'],
     /hostile\.mjs: changed JavaScript's built-in Array\.prototype\.push while calling its default export/,
   ],
+  // Paths are relative to it: the command then said "protocol file ./hostile.mjs is not loaded".
+  [
+    'changes the working folder at load',
+    ['export default', "process.chdir('/');\nexport default"],
+    /hostile\.mjs: changed the working folder \(process\.chdir\) while evaluating the module/,
+  ],
   [
     'adds to every object in a method',
     ['next(s, c, step) {', 'next(s, c, step) { Object.prototype.trials = 5;'],

@@ -117,6 +117,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   quietConsole();
   filesLoaded.add(file);
   const found = builtIns();
+  const cwd = process.cwd();
   let module: { default?: unknown };
   reportStage('module');
   try {
@@ -125,7 +126,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
   }
-  refuseChangedBuiltIns(file, found, STAGES.module);
+  refuseChangedBuiltIns(file, found, STAGES.module, cwd);
   let definition = module.default;
   if (definition === undefined) throw new UsageError(file, 'has no default export: export default the protocol definition, or a function (api) => definition');
   if (typeof definition === 'function') {
@@ -136,11 +137,11 @@ async function load(file: string, place: string, expectedDigest: string | undefi
       if (error instanceof UsageError) throw error;
       throw new UsageError(file, `its default export threw: ${thrownWhere(error, file)}`);
     }
-    refuseChangedBuiltIns(file, found, STAGES.factory);
+    refuseChangedBuiltIns(file, found, STAGES.factory, cwd);
   }
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
-  refuseChangedBuiltIns(file, found, STAGES.definition);
+  refuseChangedBuiltIns(file, found, STAGES.definition, cwd);
   if (!isolating) watchBuiltIns(found, file);
   if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
@@ -161,9 +162,13 @@ async function load(file: string, place: string, expectedDigest: string | undefi
 }
 
 /** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
-export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string): void {
+export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string, cwd: string): void {
   const changed = changedBuiltIn(found);
   if (changed !== undefined) throw new UsageError(file, builtInChanged(changed, stage));
+  // Paths on the command line and in scenarios are relative to it: another scenario's protocol
+  // file, --out and -o would be looked for elsewhere ("protocol file … is not loaded").
+  if (process.cwd() !== cwd)
+    throw new UsageError(file, `changed the working folder (process.chdir) while ${stage}: a protocol file must leave it where the command started`);
 }
 
 /**
