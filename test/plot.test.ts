@@ -30,6 +30,19 @@ describe('plot', () => {
     assert.match(svg, /redundancy/);
   });
 
+  // Vega reads a title's text as a name of its own first: a scenario called constructor (a valid
+  // name) stopped plot, and run --out's chart, with an internal error (exit 3) and saved nothing.
+  it('draws a scenario whose name every JavaScript object has (constructor, toString) as its title', async () => {
+    for (const name of ['constructor', 'toString']) {
+      const files = tempFiles({ 's.yaml': `name: ${name}\nprotocol: messenger\ntrials: 1000\nsweep:\n  redundancy: [1, 2]\n  loss: [0.1, 0.3]\n` });
+      const svg = succeeded(await cliIn(['plot', join(files, 's.yaml'), '--metric', 'success']));
+      assert.match(svg, new RegExp(`>${name}<`));
+      const out = join(files, 'out');
+      const saved = await cliIn(['run', join(files, 's.yaml'), '--format', 'csv', '--out', out]);
+      assert.equal(saved.status, 0, saved.stderr);
+    }
+  });
+
   it('takes saved JSON and scenario files too, and --x / --series', async () => {
     const json = join(dir, 'results.json');
     writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json'])));

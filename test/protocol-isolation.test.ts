@@ -76,6 +76,29 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['const definition = {', 'GENERALS_OUTCOMES.success.push(2);\n  const definition = {'],
     /hostile\.mjs: its default export threw: .*not extensible/,
   ],
+  // The tool computes its numbers with JavaScript's built-ins, in the file's realm: Math.sqrt = x => x
+  // narrowed every interval (exit 0), a push that does nothing left check nothing to explore ("ok").
+  [
+    'replaces a Math function the intervals use',
+    ['export default', 'Math.sqrt = (x) => x;\nexport default'],
+    /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while evaluating the module/,
+  ],
+  [
+    'replaces an array method in its default export',
+    ['const definition = {', 'Array.prototype.push = function () { return 0; };\n  const definition = {'],
+    /hostile\.mjs: changed JavaScript's built-in Array\.prototype\.push while calling its default export/,
+  ],
+  // Paths are relative to it: the command then said "protocol file ./hostile.mjs is not loaded".
+  [
+    'changes the working folder at load',
+    ['export default', "process.chdir('/');\nexport default"],
+    /hostile\.mjs: changed the working folder \(process\.chdir\) while evaluating the module/,
+  ],
+  [
+    'adds to every object in a method',
+    ['next(s, c, step) {', 'next(s, c, step) { Object.prototype.trials = 5;'],
+    /hostile\.mjs: changed JavaScript's built-in Object\.prototype\.trials while checking it/,
+  ],
 ];
 
 describe('protocol files are isolated', () => {
@@ -183,6 +206,40 @@ describe('protocol files are isolated', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /ok \(s: hostile over bernoulli/);
     assert.equal(r.stderr, '');
+  });
+
+  // Past the checks at load: a callback the file scheduled changes Math.sqrt while the trials run
+  // (on the worker threads' turns), and every interval printed was a point, exit 0.
+  it('a file whose scheduled callback changes a built-in while the command runs prints no results: one line, exit 2', () => {
+    const late = FILE.replace('export default', 'setTimeout(() => { Math.sqrt = (x) => x; }, 0);\nexport default');
+    const dir = tempFiles({ 'hostile.mjs': late, 's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 200000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while the command ran/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  // A timer kept the process alive after its results, for ever (a leftover setInterval); a listener
+  // of the process's exit set the code back to 0 under a failing gate.
+  it("a file's timer or exit listener neither keeps the command alive nor changes its exit code", async () => {
+    const zero = "process.on('exit', () => { process.exitCode = 0; });";
+    // The third: the file's own error (a callback that throws), whose exit 2 the listener set to 0 too.
+    for (const [code, status, said] of [
+      ['setInterval(() => {}, 1000);', 1, /expect failed/],
+      [zero, 1, /expect failed/],
+      [`${zero} setTimeout(() => { throw new Error('late'); }, 0);`, 2, /hostile\.mjs\) threw: late/],
+    ] as const) {
+      const dir = tempFiles({
+        'hostile.mjs': FILE.replace('export default', `${code}\nexport default`),
+        's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 200000\nexpect:\n  - metric: success\n    atLeast: 0.99\n',
+      });
+      const started = Date.now();
+      const r = await cliAsync(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'], {});
+      assert.equal(r.status, status, `${code}: ${r.stderr}`);
+      assert.match(r.stderr, said);
+      assert.ok(Date.now() - started < 20_000, code);
+    }
   });
 
   it('a built-in protocol beside a file that tries to change the shared outcomes keeps its numbers', () => {

@@ -34,6 +34,12 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
   // plan's CSV and JSON write a target's metric beside its verdict column: the verdict would overwrite the outcome's value.
   ["an outcome named like plan's verdict column", ["names: ['delivered', 'dark']", "names: ['delivered', 'meets']"], /outcome 'meets' is named like a column/],
   ["a parameter named like plan's verdict column", ["{ name: 'spare',", "{ name: 'meets',"], /parameter 'meets' is named like a column/],
+  // Looked up by name, it finds every object's own member where no outcome is: plot --metric constructor stopped with an internal error.
+  [
+    'an outcome named like a member every object has',
+    ["names: ['delivered', 'dark']", "names: ['delivered', 'constructor']"],
+    /outcome 'constructor' is a name every JavaScript object already has/,
+  ],
   ['duplicate outcomes', ["names: ['delivered', 'dark']", "names: ['dark', 'dark']"], /lists 'dark' twice/],
   ['overlapping success and disagreement', ['disagreement: [1]', 'disagreement: [0, 1]'], /in both outcomes\.success and outcomes\.disagreement/],
   // The table reads them (as COMMIT_OUTCOMES has them): an index past the outcomes, or titles that are no text, stopped it with an internal error.
@@ -59,6 +65,17 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
 ];
 
 describe('protocol files that would print wrong numbers', () => {
+  // The catalog is a plain object: its inherited constructor read as a protocol of that name.
+  it("a protocol named 'constructor' (lower-case letters, a valid name) is its own, not one that 'already exists'", async () => {
+    const dir = tempFiles({
+      'p.mjs': FILE.replace("name: 'slipper'", "name: 'constructor'"),
+      's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n',
+    });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^s,constructor,bernoulli,/m);
+  });
+
   it('the file without a slip passes check and runs', () => {
     const dir = tempFiles({ 'p.mjs': FILE, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
     assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);

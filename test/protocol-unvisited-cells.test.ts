@@ -114,6 +114,39 @@ describe('a protocol file whose crashed node sends only in rounds the quick chec
   });
 });
 
+describe('a protocol file whose describe returns no text in a cell the quick check does not explore', () => {
+  // trace is the one command that shows it: a symbol stopped it with an internal error (exit 3),
+  // undefined or an object printed as if it were the sides' state (exit 0).
+  for (const value of ["Symbol('s')", 'undefined', '42']) {
+    it(`trace refuses it in one line, exit 2: ${value}`, () => {
+      const text = FILE.replace("describe: (s) => (s[1] ? 'heard' : 'dark'),", `describe: (s, c) => (c.rounds === 5 ? ${value} : 'dark'),`);
+      assert.notEqual(text, FILE, 'the slip applies');
+      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+      const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol far-cells: describe returned .*, not text \(state \[/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    });
+  }
+});
+
+describe('a protocol file whose send is labelled with a symbol in a cell the quick check does not explore', () => {
+  it('is told by trace with the symbol as its label (it was an internal error, exit 3)', () => {
+    const text = FILE.replace(
+      'step.direction = A_TO_B; step.round = 1;',
+      "step.direction = A_TO_B; step.round = 1; if (c.rounds === 5) step.label = Symbol('order');",
+    );
+    assert.notEqual(text, FILE, 'the slip applies');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+    for (const format of ['text', 'mermaid']) {
+      const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1', '--format', format]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Symbol\(order\)/);
+    }
+  });
+});
+
 describe('a protocol file that fills the heap in a cell the quick check does not explore', () => {
   it('is named in one line, exit 2, where a worker thread ran it (not an internal error, exit 3)', () => {
     const text = FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) for (;;) kept.push(new Array(1e6).fill(1.5));');

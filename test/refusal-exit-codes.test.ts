@@ -37,6 +37,20 @@ describe('a protocol file that throws while a run uses it', () => {
   }
 });
 
+// A module's stack names its file as a URL: a space, a '#' or an accent in the path came out
+// percent-encoded (my%20protocols/p.mjs:10:11), a place no editor opens.
+describe('a protocol file in a folder whose name has a space, a # and an accent', () => {
+  const dir = tempFiles({
+    'my protocols #1 é.mjs': LATE_THROWER.replace("'late-thrower'", "'late-thrower-in-a-folder'"),
+    's.yaml': "protocol: './my protocols #1 é.mjs'\nloss: 0.3\nrounds: 4\ntrials: 1000\n",
+  });
+  it('is named by its path where it throws, with the line and column', async () => {
+    const r = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--no-exact', '--workers', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.includes(`threw: four rounds are too many (${join(dir, 'my protocols #1 é.mjs')}:10:`), r.stderr);
+  });
+});
+
 describe('--sweep ranges', () => {
   it('refuses a range of four parts (exit 2, one line) and runs one of three', async () => {
     const bad = await cliIn(['run', '--sweep', 'rounds=1:4:1:9', '--trials', '100', '-f', 'csv']);

@@ -8,7 +8,7 @@ import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.j
  * Throws RegistryClash where its name or one of its parameters' names is taken.
  */
 export function registerProtocol(protocol: ProtocolDefinition<any>): void {
-  if (PROTOCOLS[protocol.name]) throw new RegistryClash(`a protocol named '${protocol.name}' already exists`);
+  if (Object.hasOwn(PROTOCOLS, protocol.name)) throw new RegistryClash(`a protocol named '${protocol.name}' already exists`);
   checkParameterNames(
     protocol.parameters.map((p) => p.name),
     `protocol ${protocol.name}`,

@@ -1,4 +1,5 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
+import { refuseBuiltInsChangedSinceLoad } from '../protocol-files/built-ins.js';
 
 /** What a command writes to: standard output or error, or a test's stand-in for them. */
 export interface Output {
@@ -41,6 +42,13 @@ export function processOutput(): ProcessOutput {
   const stdout: OutputState = { closed: false, failure: null };
   const direct = process.platform !== 'win32';
   const out = direct && writesDirectly(1) ? new DirectOutput(1, () => process.stdout, stdout) : guarded(process.stdout, stdout);
+  // Results are written only while the built-ins a protocol file might have changed are as it found them.
+  // (Every argument passed on: settle() waits on a write's callback.)
+  const write = out.write.bind(out) as (...args: unknown[]) => boolean;
+  out.write = ((...args: unknown[]) => {
+    refuseBuiltInsChangedSinceLoad();
+    return write(...args);
+  }) as typeof out.write;
   const err = direct && writesDirectly(2) ? new DirectOutput(2, () => process.stderr, null) : guarded(process.stderr, null);
   const settleAll = async (): Promise<void> => {
     const node = out instanceof DirectOutput ? out.stream : out;

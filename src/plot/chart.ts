@@ -131,6 +131,15 @@ export function chartText(text: string): string {
 }
 
 /**
+ * A title as Vega takes it: Vega looks a title's text up as a name of its own before it draws it
+ * as text, so a name every object has (a scenario called `constructor` or `toString`) stopped the
+ * chart with an internal error. A trailing space, which Vega trims, keeps it text.
+ */
+function titleText(text: string): string {
+  return text in Object.prototype ? `${text} ` : text;
+}
+
+/**
  * A Vega-Lite specification: the estimates as lines with points, the confidence band where the
  * metric has one, and the exact values as dashed lines where the results carry them.
  */
@@ -179,11 +188,11 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     : options.logY
       ? { scale: { type: 'log' } }
       : {};
-  const y = { type: 'quantitative', title: options.metric, ...scale };
+  const y = { type: 'quantitative', title: titleText(options.metric), ...scale };
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
-  const x = { field: 'x', type: 'quantitative', title: options.x, ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
+  const x = { field: 'x', type: 'quantitative', title: titleText(options.x), ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
   // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
-  const color = { field: 'series', type: 'nominal', title: chartText(lineBy.join(', ')), sort: [...new Set(data.map((d) => d.series))] };
+  const color = { field: 'series', type: 'nominal', title: titleText(chartText(lineBy.join(', '))), sort: [...new Set(data.map((d) => d.series))] };
   const layers: Record<string, unknown>[] = [];
   // The subtitle says what is drawn, and only that: a cost has no band, and not every result has exact values.
   const legend: string[] = [];
@@ -206,7 +215,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: chartText(options.title), subtitle: legend.join('; ') },
+    title: { text: titleText(chartText(options.title)), subtitle: legend.join('; ') },
     width: 480,
     height: 300,
     data: { values: data },

@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
-import { STAGES, loadProtocolFile, onLoadStage, thrownWhere } from './load.js';
+import { STAGES, loadProtocolFile, onLoadStage, refuseChangedBuiltIns, thrownWhere } from './load.js';
 import type { LoadStage } from './load.js';
 import { checkProtocolFile } from './watchdog.js';
+import { builtIns } from './built-ins.js';
 import { supportsCrashes } from '../contract/protocol.js';
 import type { IsolatedReply, IsolatedTask } from './isolate.js';
 
@@ -12,6 +13,8 @@ import type { IsolatedReply, IsolatedTask } from './isolate.js';
  */
 if (!process.send) throw new Error('isolate-worker.js runs only as a child process of twogenerals');
 const task = JSON.parse(process.argv[2]!) as IsolatedTask;
+const found = builtIns(); // before any of the file's code runs
+const cwd = process.cwd();
 const send = (reply: IsolatedReply): void => void process.send!(reply);
 onLoadStage((stage: LoadStage) => send({ stage }));
 
@@ -19,6 +22,7 @@ try {
   const loaded = await loadProtocolFile(task.file, task.place);
   send({ stage: 'check' });
   const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
+  refuseChangedBuiltIns(task.file, found, STAGES.check, cwd);
   const protocol = loaded.definition;
   const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = protocol;
   // Crash support travels as its roles (the methods stay in the isolating process).

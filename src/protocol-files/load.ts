@@ -4,13 +4,15 @@ import { existsSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
 import { protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
+import { builtInChanged, builtIns, changedBuiltIn, watchBuiltIns } from './built-ins.js';
+import type { BuiltIns } from './built-ins.js';
 import { errorText, isThrownError, refusalNamingFile, thrownText } from './thrown.js';
 import * as contract from '../contract/protocol.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -120,6 +122,8 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   filesLoaded.add(file);
+  const found = builtIns();
+  const cwd = process.cwd();
   let module: { default?: unknown };
   reportStage('module');
   try {
@@ -128,6 +132,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
   }
+  refuseChangedBuiltIns(file, found, STAGES.module, cwd);
   let definition = module.default;
   if (definition === undefined) throw new UsageError(file, 'has no default export: export default the protocol definition, or a function (api) => definition');
   if (typeof definition === 'function') {
@@ -138,9 +143,12 @@ async function load(file: string, place: string, expectedDigest: string | undefi
       if (error instanceof UsageError) throw error;
       throw new UsageError(file, `its default export threw: ${thrownWhere(error, file)}`);
     }
+    refuseChangedBuiltIns(file, found, STAGES.factory, cwd);
   }
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
+  refuseChangedBuiltIns(file, found, STAGES.definition, cwd);
+  if (!isolating) watchBuiltIns(found, file);
   if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
     throw new UsageError(
       file,
@@ -157,6 +165,16 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   byPath.set(file, result);
   if (!isolating) refuseExitFromFiles();
   return result;
+}
+
+/** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
+export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string, cwd: string): void {
+  const changed = changedBuiltIn(found);
+  if (changed !== undefined) throw new UsageError(file, builtInChanged(changed, stage));
+  // Paths on the command line and in scenarios are relative to it: another scenario's protocol
+  // file, --out and -o would be looked for elsewhere ("protocol file … is not loaded").
+  if (process.cwd() !== cwd)
+    throw new UsageError(file, `changed the working folder (process.chdir) while ${stage}: a protocol file must leave it where the command started`);
 }
 
 /**
@@ -336,6 +354,10 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _',
   );
   const names = outcomes!.names!;
+  // As for parameters (below): a lookup by such a name finds the object's own member where no
+  // outcome is (`plot --metric constructor` stopped with an internal error).
+  const inherited = names.find((n) => n in Object.prototype);
+  need(inherited === undefined, `outcome '${inherited}' is a name every JavaScript object already has: rename it`);
   const indices = (key: 'success' | 'disagreement'): number[] => {
     const list = outcomes![key];
     need(
@@ -451,11 +473,14 @@ function syntaxErrorPosition(_error: SyntaxError, file: string): string | undefi
 /** An error's message and the first place in the protocol file its stack names. */
 export function thrownWhere(error: unknown, file: string): string {
   const message = thrownText(error);
-  const frame = ((isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '')
-    .split('\n')
-    .find((l) => l.includes(pathToFileURL(file).href) || l.includes(file));
-  const position = frame ? /(?:file:\/\/)?([^\s()]+):(\d+):(\d+)/.exec(frame) : null;
-  const at = position ? ` (${position[1]!.startsWith('/') ? position[1] : fileURLToPath(`file://${position[1]}`)}:${position[2]}:${position[3]})` : '';
+  const href = pathToFileURL(file).href;
+  const frame = ((isThrownError(error) ? errorText(error, 'stack') : undefined) ?? '').split('\n').find((l) => l.includes(href) || l.includes(file));
+  // The line and column after the file's name in the frame, as a URL (a module's stack: a space,
+  // a '#' or an accent percent-encoded) or as a path; the place is then named by the file's path.
+  const after =
+    frame === undefined ? '' : frame.includes(href) ? frame.slice(frame.indexOf(href) + href.length) : frame.slice(frame.indexOf(file) + file.length);
+  const position = /^:(\d+):(\d+)/.exec(after);
+  const at = position ? ` (${file}:${position[1]}:${position[2]})` : '';
   return `${message}${at}`;
 }
 

@@ -6,6 +6,7 @@ import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.
 import { cellSpec } from '../engine/schedule/runner.js';
 import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
+import { StepNotFilled } from '../engine/unfilled-step.js';
 import type { Cell } from '../scenario/types.js';
 
 /** One thing that happened in a trial, in order. */
@@ -58,6 +59,11 @@ export function impossibleOutcome(cell: Cell, wanted: (outcome: string) => boole
   }
 }
 
+/** A step's label as the story tells it: a symbol (which no text can be made of implicitly) by its description. */
+function labelOf(step: Step): Step['label'] {
+  return (typeof step.label === 'symbol' ? String(step.label) : step.label) as Step['label'];
+}
+
 /**
  * Replays trials of a cell exactly as `run` ran them — same block stream, same draws — through
  * the generic engine (the compiled kernels consume the stream identically), recording trial
@@ -81,19 +87,36 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         round: s.round,
         direction: s.direction,
         peer: s.peer,
-        label: s.label,
+        label: labelOf(s),
         received,
         ...(delivered === undefined ? {} : { delivered }),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
-    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: s.label, peer: s.peer, choice, state: describeAfter(st, s, choice) }),
-    onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: protocol.describe(st, protocolConfig) }),
+    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+    onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: describe(st) }),
+  };
+  // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
+  // story with an internal error, and undefined or an object printed as if it were a description.
+  const describe = (st: Int32Array): string => {
+    const text: unknown = protocol.describe(st, protocolConfig);
+    if (typeof text !== 'string') {
+      const shown =
+        typeof text === 'symbol'
+          ? 'a symbol'
+          : typeof text === 'object' && text !== null
+            ? 'an object'
+            : typeof text === 'function'
+              ? 'a function'
+              : String(text);
+      throw new StepNotFilled(protocol.name, `describe returned ${shown}, not text`, st);
+    }
+    return text;
   };
   // The description after the step: resolve a copy of the state.
   const describeAfter = (st: Int32Array, s: Step, result: number): string => {
     const copy = st.slice();
     protocol.resolve(copy, protocolConfig, s, result);
-    return protocol.describe(copy, protocolConfig);
+    return describe(copy);
   };
   const total = cell.scenario.trials;
   let block = Math.floor((trial - 1) / BLOCK_SIZE);
@@ -115,7 +138,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
       events: [...events],
       outcome,
       messages: counters.messages,
-      finalState: protocol.describe(state, protocolConfig),
+      finalState: describe(state),
     };
   }
   return null;
