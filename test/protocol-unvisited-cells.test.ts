@@ -125,7 +125,8 @@ describe('a protocol file whose describe returns no text in a cell the quick che
       const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1']);
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^twogenerals: protocol far-cells: describe returned .*, not text \(state \[/);
+      assert.ok(r.stderr.startsWith(`twogenerals: protocol far-cells (${join(dir, 'far.mjs')}): describe returned `), r.stderr);
+      assert.match(r.stderr, /, not text \(state \[/);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     });
   }
