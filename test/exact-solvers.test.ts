@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { UNLIMITED, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
 import { randomized } from '../src/protocols/randomized.js';
-import { playTrial, tempFiles } from './helpers.js';
+import { cli, playTrial, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 import { assertSame, cell, drive, refusal } from './exact-helpers.js';
 
@@ -48,6 +48,19 @@ describe('independent cohorts against the generic engine', () => {
     );
     assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 41 of 200 of phase 1)');
     assert.equal(exactCell(model, { maxWork: 16_400, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
+  });
+  it('refuses a cell it would give up on before doing any of its work, in the same words, so a run keeps its budget for the next cells', () => {
+    const model = cell('two-phase-commit', 'bernoulli', { participants: 3, rounds: 1000, redundancy: 2, loss: 0.3 });
+    const steps = exactSteps(model, { maxWork: 250_000, maxWords: Number.POSITIVE_INFINITY });
+    // ⌈1000 / 2⌉ = 500 units a round, the limit looked at every 9 rounds: past 250,000 at round 504.
+    assert.throws(() => steps.next(), { message: 'it needs more than 250,000 steps of work (round 504 of 1000 of phase 1)' });
+    // The run's automatic attempt: that cell gets none, and the next (5,000 units) still gets its values.
+    const dir = tempFiles({ 'sweep.yaml': 'protocol: two-phase-commit\nloss: 0.3\ntrials: 1000\nseed: 1\nsweep:\n  rounds: [1000, 100]\n' });
+    const run = cli(['run', join(dir, 'sweep.yaml'), '--format', 'json', '--workers', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const missing = JSON.parse(run.stdout).exactMissing;
+    assert.match(missing[0], /round 504 of 1000 of phase 1/);
+    assert.equal(missing[1], null);
   });
   it('yields a slice as soon as it has done 4,096 units, and nothing after the last', () => {
     // R 256: 128 units a round, a slice every 32 rounds, the last ending with the work.
