@@ -82,6 +82,20 @@ describe('independent cohorts against the generic engine', () => {
 });
 
 describe('the randomized levels against the generic engine', () => {
+  it('refuses a cell past the work limit before doing any of its work, so a run keeps its budget for the next cells', () => {
+    // R 3000: its rounds look at Σ (r + 1)·6 slots, 844,593 units, whatever their mass.
+    const steps = exactSteps(cell('randomized', 'bernoulli', { rounds: 3000, redundancy: 2, loss: 0.3 }), {
+      maxWork: 250_000,
+      maxWords: Number.POSITIVE_INFINITY,
+    });
+    assert.throws(() => steps.next(), { message: 'it needs more than 250,000 steps of work (3,000 rounds: at least 844,593)' });
+    const dir = tempFiles({ 'sweep.yaml': 'protocol: randomized\nloss: 0.3\ntrials: 1000\nseed: 1\nsweep:\n  rounds: [3000, 300]\n' });
+    const run = cli(['run', join(dir, 'sweep.yaml'), '--format', 'json', '--workers', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const missing = JSON.parse(run.stdout).exactMissing;
+    assert.match(missing[0], /3,000 rounds: at least 844,593/);
+    assert.equal(missing[1], null, 'the R 300 cell keeps its exact values');
+  });
   const cases: [string, string, Record<string, number | string>][] = [
     ['R 3, asymmetric loss, k 2', 'bernoulli', { rounds: 3, redundancy: 2, lossAtoB: 0.3, lossBtoA: 0.55 }],
     ['R 4, asymmetric loss', 'bernoulli', { rounds: 4, redundancy: 1, lossAtoB: 0.1, lossBtoA: 0.4 }],
