@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { UNLIMITED, exactCell, structuredSolverFor } from '../src/engine/exact/index.js';
+import { UNLIMITED, exactCell, exactSteps, structuredSolverFor } from '../src/engine/exact/index.js';
 import { randomized } from '../src/protocols/randomized.js';
-import { playTrial, tempFiles } from './helpers.js';
+import { cli, playTrial, tempFiles } from './helpers.js';
 import { good } from './rule-protocol.js';
 import { assertSame, cell, drive, refusal } from './exact-helpers.js';
 
@@ -49,6 +49,19 @@ describe('independent cohorts against the generic engine', () => {
     assert.equal(refusal(model, { maxWork: 4099, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 4,099 steps of work (round 41 of 200 of phase 1)');
     assert.equal(exactCell(model, { maxWork: 16_400, maxWords: Number.POSITIVE_INFINITY }).method, 'independent cohorts');
   });
+  it('refuses a cell it would give up on before doing any of its work, in the same words, so a run keeps its budget for the next cells', () => {
+    const model = cell('two-phase-commit', 'bernoulli', { participants: 3, rounds: 1000, redundancy: 2, loss: 0.3 });
+    const steps = exactSteps(model, { maxWork: 250_000, maxWords: Number.POSITIVE_INFINITY });
+    // ⌈1000 / 2⌉ = 500 units a round, the limit looked at every 9 rounds: past 250,000 at round 504.
+    assert.throws(() => steps.next(), { message: 'it needs more than 250,000 steps of work (round 504 of 1000 of phase 1)' });
+    // The run's automatic attempt: that cell gets none, and the next (5,000 units) still gets its values.
+    const dir = tempFiles({ 'sweep.yaml': 'protocol: two-phase-commit\nloss: 0.3\ntrials: 1000\nseed: 1\nsweep:\n  rounds: [1000, 100]\n' });
+    const run = cli(['run', join(dir, 'sweep.yaml'), '--format', 'json', '--workers', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const missing = JSON.parse(run.stdout).exactMissing;
+    assert.match(missing[0], /round 504 of 1000 of phase 1/);
+    assert.equal(missing[1], null);
+  });
   it('yields a slice as soon as it has done 4,096 units, and nothing after the last', () => {
     // R 256: 128 units a round, a slice every 32 rounds, the last ending with the work.
     const { yields } = drive(cell('two-phase-commit', 'bernoulli', { participants: 2, rounds: 256, redundancy: 1, loss: 0.2, abortRate: 0.1 }));
@@ -69,6 +82,20 @@ describe('independent cohorts against the generic engine', () => {
 });
 
 describe('the randomized levels against the generic engine', () => {
+  it('refuses a cell past the work limit before doing any of its work, so a run keeps its budget for the next cells', () => {
+    // R 3000: its rounds look at Σ (r + 1)·6 slots, 844,593 units, whatever their mass.
+    const steps = exactSteps(cell('randomized', 'bernoulli', { rounds: 3000, redundancy: 2, loss: 0.3 }), {
+      maxWork: 250_000,
+      maxWords: Number.POSITIVE_INFINITY,
+    });
+    assert.throws(() => steps.next(), { message: 'it needs more than 250,000 steps of work (3,000 rounds: at least 844,593)' });
+    const dir = tempFiles({ 'sweep.yaml': 'protocol: randomized\nloss: 0.3\ntrials: 1000\nseed: 1\nsweep:\n  rounds: [3000, 300]\n' });
+    const run = cli(['run', join(dir, 'sweep.yaml'), '--format', 'json', '--workers', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const missing = JSON.parse(run.stdout).exactMissing;
+    assert.match(missing[0], /3,000 rounds: at least 844,593/);
+    assert.equal(missing[1], null, 'the R 300 cell keeps its exact values');
+  });
   const cases: [string, string, Record<string, number | string>][] = [
     ['R 3, asymmetric loss, k 2', 'bernoulli', { rounds: 3, redundancy: 2, lossAtoB: 0.3, lossBtoA: 0.55 }],
     ['R 4, asymmetric loss', 'bernoulli', { rounds: 4, redundancy: 1, lossAtoB: 0.1, lossBtoA: 0.4 }],

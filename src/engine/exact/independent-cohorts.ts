@@ -26,6 +26,13 @@ import type { ExactLimits, ExactSteps } from './result.js';
  * and the sums over rounds are compensated, so the bytes are the same on every Node.
  */
 export function* independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
+  // The work is known before any of it is done (⌈R/2⌉ units a round of phase 1, the limit looked
+  // at every `every` rounds): a cell the loop below would give up on is refused here, at the same
+  // round and in the same words, without spending the run's budget on it first.
+  const unit = Math.ceil(R / 2);
+  const every = Math.ceil(WORK_SLICE / unit);
+  const firstOver = (Math.floor(limits.maxWork / (every * unit)) + 1) * every;
+  if (firstOver <= R) throw tooMuchWork(limits, `round ${firstOver} of ${R} of phase 1`);
   const link = linkOf(model);
   const phase2 = phaseTwoTables(link, n, R);
   // The variance from the moments of messages less the loss-free cost (2 a cohort in each phase):

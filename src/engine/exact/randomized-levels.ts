@@ -1,4 +1,5 @@
 import type { CellModel } from '../model.js';
+import { thousands } from '../../io/text.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -21,6 +22,15 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   // Slot of (A's level a, B's level a + d − 1 for d in 0..2, B knows the key, channel state).
   const slots = (R + 2) * 3 * 2 * C;
   if (2 * slots > limits.maxWords) throw new ExactUnavailable(`it needs more than ${megabytes(limits.maxWords)} of memory`);
+  // Every round looks at its used slots whatever their mass, so their count is work the loop
+  // below will surely do: a cell past the limit by that alone is refused before any of it is
+  // done, not after spending a run's budget on it. (Not over a replayed trace: a refusal before
+  // the start sends that cell start by start, index.ts.)
+  if (!model.replay) {
+    let surely = 0;
+    for (let round = 1; round <= R; round++) surely += Math.min(slots, (round + 1) * 6 * C);
+    if (Math.floor(surely / 32) > limits.maxWork) throw tooMuchWork(limits, `${thousands(R)} rounds: at least ${thousands(Math.floor(surely / 32))}`);
+  }
   const slot = (a: number, b: number, knows: number, ch: number): number => {
     const d = b - a + 1;
     if (d < 0 || d > 2) throw new Error(`randomized: levels ${a} and ${b} differ by more than one`);
