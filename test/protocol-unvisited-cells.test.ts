@@ -455,3 +455,19 @@ describe('an error from a callback a protocol file scheduled', () => {
     });
   }
 });
+
+describe('a protocol file that changes a built-in in a cell the quick check does not explore, on a worker thread', () => {
+  // Math.imul draws every random number: replaced (in the worker thread that runs the cell, whose
+  // built-ins the main thread's check before its output does not see), every draw was 0 and the
+  // counts were printed, exit 0.
+  it('prints no results: one line naming the file and the built-in, exit 2', () => {
+    const text = FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) Math.imul = () => 0;');
+    assert.notEqual(text, FILE, 'the slip applies');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '--workers', '2', '--no-exact', '--trials', '2000000', '-f', 'csv']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`twogenerals: ${join(dir, 'far.mjs')}: changed JavaScript's built-in Math.imul while the command ran`), r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+});

@@ -16,6 +16,13 @@ let queue: Promise<void> = Promise.resolve();
 // The protocol file of the last task that named one: a callback it scheduled may throw after its task.
 let lastFile: { protocol: string; file: string } | undefined;
 
+// Tasks received and not yet answered. A protocol file's code may change a built-in (Math.imul)
+// in a cell the quick check never ran, here where the main thread's check before its output
+// cannot see it: the built-ins are compared once this thread has no task left waiting, so after
+// every thread's last task of a run (a comparison costs about 0.1 ms, too much for every task).
+let waiting = 0;
+let refuseChangedBuiltIns: (() => void) | undefined;
+
 // A value a protocol file's callback throws that is not a plain Error cannot reach the main thread
 // as it is (a proxy cannot be copied; 42 arrives with no stack to name the file): sent in words.
 // So is the reason of a promise it rejected that nothing handled (Node wraps one that is no Error in words of its own, naming no file).
@@ -27,6 +34,7 @@ process.on('unhandledRejection', passOn);
 
 port.on('message', (task: BlockTask) => {
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
+  waiting++;
   if (task.traces) adoptTraces(task.traces);
   const file = task.spec.protocolFile;
   if (file) lastFile = { protocol: task.spec.protocol, file };
@@ -35,12 +43,14 @@ port.on('message', (task: BlockTask) => {
     queue = queue.then(async () => {
       const { loadProtocolFile } = await import('../../protocol-files/load.js');
       await loadProtocolFile(file, 'worker', task.spec.protocolDigest);
+      refuseChangedBuiltIns ??= (await import('../../protocol-files/built-ins.js')).refuseBuiltInsChangedSinceLoad;
     });
   }
   queue = queue.then(() => {
     let tally: WorkerReply['tally'];
     try {
       tally = simulateBlocks(task);
+      if (--waiting === 0) refuseChangedBuiltIns?.();
     } catch (error) {
       // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words;
       // an engine's refusal of what the file did, with the file named (it arrives as its message only).
