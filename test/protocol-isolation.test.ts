@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
@@ -218,6 +219,27 @@ describe('protocol files are isolated', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while the command ran/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  // Charts and result folders are written to files, not standard output, and were drawn and saved from
+  // the changed built-in (every band a point), exit 0.
+  it('nor writes them to a chart file or a result folder', () => {
+    const late = FILE.replace('export default', 'setTimeout(() => { Math.sqrt = (x) => x; }, 0);\nexport default');
+    const dir = tempFiles({
+      'hostile.mjs': late,
+      's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 200000\nsweep:\n  loss: [0.1, 0.3]\n',
+    });
+    for (const args of [
+      ['plot', join(dir, 's.yaml'), '-o', join(dir, 'chart.svg'), '--workers', '1'],
+      ['run', join(dir, 's.yaml'), '--out', join(dir, 'results'), '--workers', '1', '--quiet'],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /hostile\.mjs: changed JavaScript's built-in Math\.sqrt while the command ran/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    assert.equal(existsSync(join(dir, 'chart.svg')), false);
+    assert.equal(existsSync(join(dir, 'results')) && readdirSync(join(dir, 'results')).length > 0, false);
   });
 
   // A timer kept the process alive after its results, for ever (a leftover setInterval); a listener

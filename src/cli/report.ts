@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
 import { writeWholeFile } from '../io/output-place.js';
+import { refuseBuiltInsChangedSinceLoad } from '../protocol-files/built-ins.js';
 import { readSavedReport } from '../results/saved-report.js';
 import type { Expectation, Scenario } from '../scenario/types.js';
 import { BaselineMismatch, placeParts } from '../stats/expectations.js';
@@ -136,6 +137,7 @@ export async function saveResults(
   const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;
   const at = new Date();
+  refuseBuiltInsChangedSinceLoad(); // as standard output does (cli/output.ts), whatever the order of the writes
   const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;

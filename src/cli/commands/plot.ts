@@ -9,6 +9,7 @@ import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import { writeWholeFile } from '../../io/output-place.js';
+import { refuseBuiltInsChangedSinceLoad } from '../../protocol-files/built-ins.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -53,6 +54,8 @@ export function makePlotCommand(streams: Streams): Command {
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
+      // As standard output does (cli/output.ts): no chart of numbers made after a protocol file changed a built-in.
+      refuseBuiltInsChangedSinceLoad();
       try {
         writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
