@@ -387,6 +387,11 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
       `parameter ${p['name']} needs a minimum and a maximum, finite numbers (minimum ≤ maximum)`,
     );
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
+    // Any other value was half taken: check and --set treated `integer: 1` as whole numbers, the default, list and the schema did not.
+    need(
+      p['integer'] === undefined || typeof p['integer'] === 'boolean',
+      `parameter ${p['name']}: integer, if given, must be true or false (got ${typeof p['integer']})`,
+    );
     need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
   const sides = d['sides'];
