@@ -94,6 +94,16 @@ describe('protocol files', () => {
       GOOD('proto-parameter').replace("name: 'extraCopies'", "name: 'constructor'"),
       /parameter 'constructor' is a name every JavaScript object already has: rename it/,
     ],
+    [
+      'a parameter whose integer is neither true nor false',
+      GOOD('integer-one').replace('default: 1 }', 'default: 1.5, integer: 1 }'),
+      /parameter extraCopies: integer, if given, must be true or false \(got number\)/,
+    ],
+    [
+      'a parameter with a member only built-in declarations have',
+      GOOD('per-direction').replace('default: 1 }', 'default: 1, perDirection: true }'),
+      /parameter extraCopies has perDirection, which a protocol file's parameter cannot have \(name, description, minimum, maximum, default, integer\)/,
+    ],
     ['a method that throws', GOOD('thrower', "if (s[0] === 0) throw new Error('boom');"), /boom.*p\.mjs:\d+:\d+/],
     ['a clock that stands still', GOOD('stuck').replace('s[0] = 1;', ''), /resolve did not advance the clock/],
     ['a call that never returns', GOOD('looper', 'for (;;) {}'), /watchdog.*next never returned/],

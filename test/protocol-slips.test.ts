@@ -112,6 +112,35 @@ describe('protocol files that would print wrong numbers', () => {
       assert.match(r.stderr, /step\.kind unset/);
     }
   });
+  it("a default cell whose trials end past the quick check's bound is refused as that bound, not as a trial that never ends", () => {
+    // Every trial ends after `steps` steps: check (the three smallest values) passes it, and so does a run at --set steps=30000 with a small default.
+    const text = `export default ({ CHOOSE, END, GENERALS_OUTCOMES }) => ({
+  name: 'long-trials',
+  outcomes: GENERALS_OUTCOMES,
+  usesRounds: false,
+  parameters: [{ name: 'steps', description: 'steps a trial takes', minimum: 1, maximum: 100000, default: 30000, integer: true }],
+  configure: (p) => ({ steps: p.steps, choices: Float64Array.of(1) }),
+  stateSize: () => 1,
+  init(s) { s[0] = 0; },
+  next(s, c, step) {
+    if (s[0] < c.steps) { step.kind = CHOOSE; step.choices = c.choices; step.label = 'tick'; return; }
+    step.kind = END; step.outcome = 0;
+  },
+  resolve(s) { s[0]++; },
+  describe: (s) => 'tick ' + s[0],
+});
+`;
+    const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
+    assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
+    const r = cli(['run', join(dir, 's.yaml')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /a trial took more than 20000 steps without ending \(the quick check before every command follows a trial of the default cell up to 20000 steps, `check` up to 100000: if its trials end, give the parameters defaults whose trials are shorter\); state \[20001\]/,
+    );
+  });
   it('per-direction traces of different lengths are refused, naming both', () => {
     const dir = tempFiles({
       'a.txt': '0\n1\n0\n0\n',

@@ -289,7 +289,15 @@ function checkCell(
   visit(root, root.subarray(0, size), null, 0, 0);
   while (stack.length) {
     const { state, path, crashed, started } = stack.pop()!;
-    if ((path?.length ?? 0) > maxSteps) fail(state, path, `a trial took more than ${maxSteps} steps without ending`, 20);
+    if ((path?.length ?? 0) > maxSteps) {
+      // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
+      // does end past its bound is refused all the same, so say whose bound it is and what to change.
+      const bound =
+        budget === undefined
+          ? ''
+          : ` (the quick check before every command follows a trial of the default cell up to ${maxSteps} steps, \`check\` up to ${MAX_STEPS}: if its trials end, give the parameters defaults whose trials are shorter)`;
+      fail(state, path, `a trial took more than ${maxSteps} steps without ending${bound}`, 20);
+    }
     const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();

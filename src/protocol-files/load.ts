@@ -48,6 +48,9 @@ export const PROTOCOL_API = Object.freeze({
   generalsOutcome: contract.generalsOutcome,
 });
 
+/** What a protocol file's parameter declares (docs/writing-a-protocol.md). */
+const FILE_PARAMETER_MEMBERS = ['name', 'description', 'minimum', 'maximum', 'default', 'integer'];
+
 /** The stages of loading a file, named in messages where one never finishes (protocol-files/isolate.ts). */
 export const STAGES = {
   module: "evaluating the module (the file's top-level code)",
@@ -380,6 +383,10 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     // member where the parameter is missing: a scenario's value 'function Object()'.
     need(!((p['name'] as string) in Object.prototype), `parameter '${p['name']}' is a name every JavaScript object already has: rename it`);
     need(typeof p['description'] === 'string', `parameter ${p['name']} needs a description`);
+    // Members a built-in's declaration may have (perDirection, text, values, optional) were taken from a file half-way: list
+    // wrote `perDirection: true` as a loss "of a copy sent A→B (coordinator → cohort)", and `text: 'file'` as a file.
+    const member = Object.keys(p).find((key) => !FILE_PARAMETER_MEMBERS.includes(key));
+    need(member === undefined, `parameter ${p['name']} has ${member}, which a protocol file's parameter cannot have (${FILE_PARAMETER_MEMBERS.join(', ')})`);
     const [min, max, def] = [p['minimum'], p['maximum'], p['default']];
     // Finite: the bounds travel as JSON from the process that checks the file (validate reads them there), where Infinity is null.
     need(
@@ -387,6 +394,11 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
       `parameter ${p['name']} needs a minimum and a maximum, finite numbers (minimum ≤ maximum)`,
     );
     need(typeof def === 'number' && def >= (min as number) && def <= (max as number), `parameter ${p['name']} needs a default within its range`);
+    // Any other value was half taken: check and --set treated `integer: 1` as whole numbers, the default, list and the schema did not.
+    need(
+      p['integer'] === undefined || typeof p['integer'] === 'boolean',
+      `parameter ${p['name']}: integer, if given, must be true or false (got ${typeof p['integer']})`,
+    );
     need(p['integer'] !== true || Number.isInteger(def), `parameter ${p['name']} is a whole number (integer: true), but its default ${def} is not`);
   }
   const sides = d['sides'];
