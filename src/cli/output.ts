@@ -16,6 +16,12 @@ export interface Streams {
   readonly quiet?: boolean;
   /** Under GitHub Actions (unless `--no-github`): annotate failed gates, append the summary to $GITHUB_STEP_SUMMARY. */
   readonly github?: boolean;
+  /**
+   * Called before results go to a file (`plot -o`, a result folder), as before every write to
+   * standard output: refuses results made after a protocol file changed a built-in. The process's
+   * own streams only (a test's in-process run shares the built-ins with other tests' files).
+   */
+  readonly checkResults?: () => void;
 }
 
 /** What became of standard output: closed by its reader (EPIPE), or failed (a full disk). */
@@ -54,7 +60,7 @@ export function processOutput(): ProcessOutput {
     const node = out instanceof DirectOutput ? out.stream : out;
     if (node) await settle(node);
   };
-  return { streams: { stdout: out, stderr: err, env: process.env }, stdout, settle: settleAll };
+  return { streams: { stdout: out, stderr: err, env: process.env, checkResults: refuseBuiltInsChangedSinceLoad }, stdout, settle: settleAll };
 }
 
 /** Whether descriptor `fd` is a pipe, socket, regular file or /dev/null: never a terminal. */

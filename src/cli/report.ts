@@ -5,7 +5,6 @@ import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
 import { writeWholeFile } from '../io/output-place.js';
-import { refuseBuiltInsChangedSinceLoad } from '../protocol-files/built-ins.js';
 import { readSavedReport } from '../results/saved-report.js';
 import type { Expectation, Scenario } from '../scenario/types.js';
 import { BaselineMismatch, placeParts } from '../stats/expectations.js';
@@ -108,6 +107,8 @@ export async function saveResults(
   argv: readonly string[],
   onTemporaryFolder: (path: string) => void = () => undefined,
 ): Promise<string> {
+  // Before the chart library loads (vega-lite gives Set.prototype a toJSON of its own).
+  streams.checkResults?.();
   const [csv, json] = await Promise.all([loadExporter('csv'), loadExporter('json')]);
   const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
   const unreached = unreachedPrecision(report);
@@ -137,7 +138,6 @@ export async function saveResults(
   const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;
   const at = new Date();
-  refuseBuiltInsChangedSinceLoad(); // as standard output does (cli/output.ts), whatever the order of the writes
   const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;

@@ -9,7 +9,6 @@ import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import { writeWholeFile } from '../../io/output-place.js';
-import { refuseBuiltInsChangedSinceLoad } from '../../protocol-files/built-ins.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -54,8 +53,7 @@ export function makePlotCommand(streams: Streams): Command {
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
-      // As standard output does (cli/output.ts): no chart of numbers made after a protocol file changed a built-in.
-      refuseBuiltInsChangedSinceLoad();
+      streams.checkResults?.(); // as before standard output: no chart of numbers made after a protocol file changed a built-in
       try {
         writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
