@@ -354,11 +354,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
   const moments = momentsOf(totals); // of whole numbers, where scaled: exact before the one division
   const average = (x: number): number => x / scale;
+  // The masses are whole numbers only where the protocol draws nothing: a vote's abort rate makes
+  // them sum to the number of starts only up to a few ulps, so a sure outcome or a cost every trial
+  // pays is set as such (1, that whole number), as above, not read off the rounded masses.
+  const sureCost = totals.filter((v) => v !== 0).length === 1 ? totals.findIndex((v) => v !== 0) : -1;
+  const sureOutcome = outcomes.filter((o) => o.value() !== 0).length === 1;
   return {
-    outcomes: outcomes.map((o) => average(o.value())),
-    messages: totals.map(average),
-    messagesMean: average(moments.mean),
-    messagesSecondMoment: average(moments.second),
+    outcomes: outcomes.map((o) => (sureOutcome ? (o.value() === 0 ? 0 : 1) : average(o.value()))),
+    messages: sureCost >= 0 ? totals.map((v) => (v === 0 ? 0 : 1)) : totals.map(average),
+    messagesMean: sureCost >= 0 ? sureCost : average(moments.mean),
+    messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : average(moments.second),
     deliveredMean: sure(deliveredSure, average(deliveredMean.value())),
     roundsMean: sure(roundsSure, average(roundsMean.value())),
     statesExpanded: expanded,
