@@ -34,7 +34,7 @@ describe('exact: the work and memory a cell needs, to the unit', () => {
       259,
       'it needs more than 258 steps of work (round 30 of 30)',
       384,
-      'it needs more than 0 MB of memory',
+      'it needs more than 0 MB of memory (four arrays of 192 numbers, 8 bytes each)',
     ],
     [
       'the randomized levels over Gilbert–Elliott (R 12)',
@@ -43,7 +43,7 @@ describe('exact: the work and memory a cell needs, to the unit', () => {
       282,
       'it needs more than 281 steps of work (round 12 of 12)',
       672,
-      'it needs more than 0 MB of memory',
+      'it needs more than 0 MB of memory (four arrays of 336 numbers, 8 bytes each)',
     ],
   ];
   for (const [what, data, method, work, workRefusal, words, wordsRefusal] of cases) {
