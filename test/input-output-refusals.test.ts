@@ -318,3 +318,51 @@ describe('a channel key the sweep gives every cell', () => {
     assert.equal(calls, 1);
   });
 });
+
+describe('no output flag takes - for stdout or writes a file named -…', () => {
+  // `--junit -` wrote a file named -, and `--junit --exact` one named --exact (the run going without --exact).
+  const dir = tempFiles({});
+  for (const shard of ['1/2', '2/2']) {
+    const r = cli(['run', '--trials', '1000', '--shard', shard], {}, dir);
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(join(dir, `s${shard[0]}.json`), r.stdout);
+  }
+  const cases: [string[], RegExp][] = [
+    [
+      ['run', '--trials', '1000', '--junit', '-'],
+      /^twogenerals: --junit -: cannot write the JUnit report: - is not stdout here \(--format junit prints it there\); \.\/- names a file -\n$/,
+    ],
+    [
+      ['run', '--trials', '1000', '--junit', '--exact'],
+      /^twogenerals: --junit --exact: cannot write the JUnit report: --exact starts with -, an option taken as the name\? \.\/--exact names such a file\n$/,
+    ],
+    [
+      ['run', '--trials', '1000', '--out', '-'],
+      /^twogenerals: --out -: cannot save the result folder: - is not stdout here \(--format csv or json prints the results there\); \.\/- names a folder -\n$/,
+    ],
+    [['run', '--trials', '1000', '--out=-x'], /^twogenerals: --out -x: cannot save the result folder: -x starts with -/],
+    [['exact', '--junit', '-'], /^twogenerals: --junit -: cannot write the JUnit report: - is not stdout here/],
+    [['merge', 's1.json', 's2.json', '--junit', '-'], /^twogenerals: --junit -: cannot write the JUnit report: - is not stdout here/],
+    [['merge', 's1.json', 's2.json', '--out', '-'], /^twogenerals: --out -: cannot save the result folder: - is not stdout here/],
+    [['plot', 's1.json', '-o', '-'], /^twogenerals: -o -: cannot write the chart: - is not stdout here \(without -o, plot prints the SVG there\)/],
+    [['plot', 's1.json', '-o', '-chart.svg'], /^twogenerals: -o -chart\.svg: cannot write the chart: -chart\.svg starts with -/],
+    [['fit', 's1.json', '-o', '-'], /^twogenerals: -o -: cannot write the chart: - is not stdout here \(stdout carries the fit\)/],
+  ];
+  for (const [args, message] of cases) {
+    it(args.join(' '), () => {
+      const r = cli(args, {}, dir);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => name.startsWith('-')),
+        [],
+      );
+    });
+  }
+  it('./-name writes a file of that name on purpose', () => {
+    const r = cli(['run', '--trials', '1000', '--junit', './-gates.xml'], {}, dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(join(dir, '-gates.xml'), 'utf8'), /^<\?xml /);
+  });
+});

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
+import { refuseDashName } from '../io/output-place.js';
 import type { Overrides } from '../scenario/overrides.js';
 import { criticalValue } from '../stats/normal.js';
 
@@ -103,6 +104,7 @@ export function addResultOptions(command: Command): Command {
 
 /** The directory `--out` names, if given: `--out` alone means the default. */
 export function resultsDir(out: string | true | undefined): string | undefined {
+  if (typeof out === 'string') refuseDashName(out, `--out ${out}`, 'save the result folder', '--format csv or json prints the results there', 'folder');
   return out === undefined ? undefined : out === true ? DEFAULT_RESULTS_DIR : out;
 }
 

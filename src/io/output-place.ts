@@ -8,8 +8,15 @@ import { systemErrorWords } from './files.js';
  * ends in "cannot write": its folder must exist and be writable, and the path must not be a
  * folder. Nothing is created. `flag` names where the user gave it (`-o chart.svg`).
  */
-export function checkOutputFile(path: string, flag: string, what: string, inputs: readonly string[] = []): void {
+export function checkOutputFile(
+  path: string,
+  flag: string,
+  what: string,
+  inputs: readonly string[] = [],
+  stdout = "stdout carries the command's own output",
+): void {
   const refuse = (why: string): UsageError => new UsageError(flag, `cannot write ${what}: ${why}`);
+  refuseDashName(path, flag, `write ${what}`, stdout);
   // An empty name is no file (it would be the working folder, or stdout where -o is optional).
   if (path.trim() === '') throw refuse('give a file name');
   // A slip such as `--junit scenario.yaml` would write over what the command reads.
@@ -35,6 +42,17 @@ export function checkOutputFile(path: string, flag: string, what: string, inputs
   } catch (error) {
     throw refuse(systemErrorWords(error));
   }
+}
+
+/**
+ * No output flag takes `-` for stdout, and none writes a file whose name starts with `-`: `-` is
+ * refused (stdout carries the command's own output: `stdout` says how to have this there), and
+ * so is `-x`, most often an option taken as the value (`--junit --exact` wrote a file named
+ * `--exact`, and the run went without --exact). `./-x` names such a file on purpose.
+ */
+export function refuseDashName(path: string, flag: string, doing: string, stdout: string, kind = 'file'): void {
+  if (path === '-') throw new UsageError(flag, `cannot ${doing}: - is not stdout here (${stdout}); ./- names a ${kind} -`);
+  if (path.startsWith('-')) throw new UsageError(flag, `cannot ${doing}: ${path} starts with -, an option taken as the name? ./${path} names such a ${kind}`);
 }
 
 /**

@@ -73,7 +73,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     // the sd from it, about the mean: see centredSd.
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
-      ...(e.messages && neumaierSum(e.messages) > 0 ? { sd: centredSd(e.messages, e.messagesMean) * result.copies } : {}),
+      ...(e.messages && neumaierSum(e.messages) > 0 ? distributionCost(e.messages, e.messagesMean, result.copies) : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
@@ -175,6 +175,18 @@ function momentCost(mean: number, second: number, copies: number, variance?: num
 function centredSd(distribution: readonly number[], mean: number): number {
   const terms = distribution.map((p, m) => p * (m - mean) * (m - mean));
   return Math.sqrt(neumaierSum(terms) / neumaierSum(distribution));
+}
+
+/**
+ * Mean and sd of messengers from a distribution. A cost every trial pays (one count holds all
+ * the mass) is that whole number with sd 0, whatever the last ulp of its share or of the
+ * engine's mean: the paths' masses need not sum to one exactly (a vote's abort rate over a
+ * bursty channel's equally likely starts), and the sd about a mean an ulp off (8 − 8.9e-16) is
+ * that ulp, which printed 1.8e-15 where every trial cost the same.
+ */
+function distributionCost(distribution: readonly number[], mean: number, copies: number): { mean: number; sd: number } {
+  if (distribution.filter((p) => p !== 0).length === 1) return { mean: modeOf(distribution) * copies, sd: 0 };
+  return { mean: mean * copies, sd: centredSd(distribution, mean) * copies };
 }
 
 /** The most likely message count of a distribution. */

@@ -19,7 +19,8 @@ export function makeExactCommand(streams: Streams): Command {
   addFormatOption(command);
   addJunitOption(command);
   return command.action(async (files: string[], flags: ScenarioFlags) => {
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
+    if (flags.junit !== undefined)
+      checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const baselines = await loadBaselines(scenarios);

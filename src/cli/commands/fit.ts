@@ -11,7 +11,7 @@ import type { LossTrace } from '../../fit/trace-file.js';
 import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
-import { writeWholeFile } from '../../io/output-place.js';
+import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import { systemErrorWords } from '../../io/files.js';
 import type { Streams } from '../output.js';
 
@@ -61,6 +61,7 @@ export function makeFitCommand(streams: Streams): Command {
       const maxLength = Number(flags.lengths);
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
+      if (flags.output !== undefined) refuseDashName(flags.output, `-o ${flags.output}`, 'write the chart', 'stdout carries the fit');
       if (flags.output !== undefined && !['.svg', '.png'].includes(extname(flags.output)))
         throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);

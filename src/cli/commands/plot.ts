@@ -8,7 +8,7 @@ import { PLOT_METRICS, chartSpec, defaultChart, lineColumns, renderPng, renderSv
 import { readSavedReport, resultsFileOf } from '../../results/saved-report.js';
 import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
-import { writeWholeFile } from '../../io/output-place.js';
+import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -44,6 +44,7 @@ export function makePlotCommand(streams: Streams): Command {
   addScenarioOptions(command);
   addWorkersOption(command);
   return command.action(async (results: string, flags: PlotFlags) => {
+    if (flags.output !== undefined) refuseDashName(flags.output, `-o ${flags.output}`, 'write the chart', 'without -o, plot prints the SVG there');
     const format = flags.output !== undefined ? extname(flags.output).toLowerCase() : '.svg';
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
     if (flags.x !== undefined && flags.series === flags.x)

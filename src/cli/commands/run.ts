@@ -39,7 +39,8 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
-    if (flags.junit !== undefined) checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath));
+    if (flags.junit !== undefined)
+      checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     if (outDir !== undefined) {
       checkWritable(outDir);
       interruptions.watch(streams);

@@ -66,6 +66,9 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   const messages: CompensatedSum[] = [];
   const delivered = new CompensatedSum();
   const rounds = new CompensatedSum();
+  // What every trial's end shares (undefined before the first end, NaN where ends differ): that figure, not its rounded average.
+  let deliveredSure: number | undefined;
+  let roundsSure: number | undefined;
   const step = new Step();
   const pending: Branch[] = [];
   let expanded = 0;
@@ -110,6 +113,8 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           (messages[sent] ??= new CompensatedSum()).add(p);
           delivered.add(p * arrived);
           rounds.add(p * round);
+          deliveredSure = deliveredSure === undefined || deliveredSure === arrived ? arrived : NaN;
+          roundsSure = roundsSure === undefined || roundsSure === round ? round : NaN;
           break;
         }
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
@@ -152,13 +157,18 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   const totals = Array.from(messages, (sum) => sum?.value ?? 0);
   // Moments of the whole-number totals, then one division: a whole cost comes out whole.
   const moments = momentsOf(totals);
+  const sure = (value: number | undefined, mean: number): number => (value === undefined || Number.isNaN(value) ? mean : value);
+  // A vote's abort rate makes the totals fractional, summing to the starts only up to a few ulps:
+  // a sure outcome or a cost every trial pays is set as such (1, that whole number).
+  const sureCost = totals.filter((v) => v !== 0).length === 1 ? totals.findIndex((v) => v !== 0) : -1;
+  const sureOutcome = outcomes.filter((sum) => sum.value !== 0).length === 1;
   return {
-    outcomes: outcomes.map((sum) => sum.value / starts),
-    messages: totals.map((total) => total / starts),
-    messagesMean: moments.mean / starts,
-    messagesSecondMoment: moments.second / starts,
-    deliveredMean: delivered.value / starts,
-    roundsMean: rounds.value / starts,
+    outcomes: outcomes.map((sum) => (sureOutcome ? (sum.value === 0 ? 0 : 1) : sum.value / starts)),
+    messages: sureCost >= 0 ? totals.map((total) => (total === 0 ? 0 : 1)) : totals.map((total) => total / starts),
+    messagesMean: sureCost >= 0 ? sureCost : moments.mean / starts,
+    messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : moments.second / starts,
+    deliveredMean: sure(deliveredSure, delivered.value / starts),
+    roundsMean: sure(roundsSure, rounds.value / starts),
     statesExpanded: expanded,
     method: 'trace starts, each followed',
   };
