@@ -2,6 +2,8 @@ import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { inlineText } from '../io/text.js';
 import type { Value } from '../export/rows.js';
+import { wilsonIntervalAtZ } from '../stats/wilson.js';
+import type { Interval } from '../stats/wilson.js';
 
 /** What to draw: a metric against one parameter, one line per value of another. */
 export interface ChartOptions {
@@ -92,23 +94,19 @@ function rowZ(row: Row): number | null {
     const p = row[m];
     if (typeof p !== 'number') continue;
     for (const end of [row[`${m}_low`], row[`${m}_high`]]) {
-      if (typeof end === 'number' && end > 0 && end < 1 && end !== p) return Math.sqrt((n * (p - end) ** 2) / (end * (1 - end)));
+      if (typeof end === 'number' && end > 0 && end < 1 && end !== p) return Math.sqrt((n * (p - end) * (p - end)) / (end * (1 - end)));
     }
   }
   return null;
 }
 
 /** An outcome's interval (its column holds the count): Wilson's, at the z of the row's own intervals. */
-function outcomeInterval(row: Row, metric: string): { low: number; high: number } | null {
+function outcomeInterval(row: Row, metric: string): Interval | null {
   const n = row['trials'];
   const count = row[metric];
   const z = rowZ(row);
   if (z === null || typeof n !== 'number' || typeof count !== 'number') return null;
-  const p = count / n;
-  const z2n = (z * z) / n;
-  const center = (p + z2n / 2) / (1 + z2n);
-  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
-  return { low: count === 0 ? 0 : Math.max(0, center - half), high: count === n ? 1 : Math.min(1, center + half) };
+  return wilsonIntervalAtZ(count, n, z);
 }
 
 /** The value drawn for a row: a column, or an outcome's count as a proportion of the trials. */

@@ -11,8 +11,12 @@ export interface Interval {
  * stays inside [0, 1] and does not collapse to a point at 0 or n successes.
  */
 export function wilsonInterval(successes: number, trials: number, confidence: number): Interval {
+  return wilsonIntervalAtZ(successes, trials, criticalValue(confidence));
+}
+
+/** The same interval at critical value z (a chart reads z back from intervals already printed). */
+export function wilsonIntervalAtZ(successes: number, trials: number, z: number): Interval {
   if (trials === 0) return { low: 0, high: 1 };
-  const z = criticalValue(confidence);
   const p = successes / trials;
   const z2n = (z * z) / trials;
   const center = (p + z2n / 2) / (1 + z2n);
