@@ -182,12 +182,7 @@ function oneLine(message: string): string {
 export function main(argv: readonly string[]): void {
   const { streams, stdout, settle } = processOutput();
   const fatal = (error: unknown): void => {
-    const code = reportUncaught(error, streams);
-    // Set again after every other listener of 'exit' (a protocol file's would set it back to 0).
-    process.on('exit', () => {
-      process.exitCode = code;
-    });
-    process.exit(code);
+    exitWith(reportUncaught(error, streams));
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
@@ -199,16 +194,17 @@ export function main(argv: readonly string[]): void {
       code = EXIT.usage;
     }
     process.exitCode = code;
-    if (loadedProtocolFiles().length > 0) {
-      // A protocol file's timer (a setInterval) would keep the process alive after its results,
-      // for ever; its 'exit' or 'beforeExit' listener, or a late callback, would change the code
-      // the gates set. So the command ends here, and the code is set again after every other
-      // listener of 'exit' (the file's registered before this one).
-      const final = code;
-      process.on('exit', () => {
-        process.exitCode = final;
-      });
-      process.exit(final);
-    }
+    // A protocol file's timer (a setInterval) would keep the process alive after its results,
+    // for ever; its 'exit' or 'beforeExit' listener, or a late callback, would change the code
+    // the gates set. So where a file ran, the command ends here.
+    if (loadedProtocolFiles().length > 0) exitWith(code);
   })().catch(fatal);
+}
+
+/** Ends the process with `code`, set again after every other listener of 'exit' (a protocol file's, registered before, would set it back to 0). */
+function exitWith(code: number): never {
+  process.on('exit', () => {
+    process.exitCode = code;
+  });
+  process.exit(code);
 }
