@@ -5,7 +5,7 @@ import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
-import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, tooMuchWork } from './result.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -333,8 +333,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
   if (work > reported) yield work - reported;
   const totals = Array.from(messages, (m) => m?.value() ?? 0);
-  // A figure every trial shares is that figure (NaN, undefined: trials differ, or none ended).
-  const sure = (value: number | undefined, mean: number): number => (value === undefined || Number.isNaN(value) ? mean : value);
   if (scale === 1) {
     // The paths' masses are products of rounded probabilities (a Gilbert–Elliott channel's
     // start and transitions), so they sum to one only up to a few ulps: every figure is taken
@@ -344,15 +342,15 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     const share = (x: number): number => (whole > 0 ? x / whole : x);
     // Every trial dispatching the same number of messages is a sure thing too: its share is 1 (the
     // sum by messages and the sum by outcomes part by an ulp where trials end in several outcomes).
-    const distribution = totals.filter((v) => v !== 0).length === 1 ? totals.map((v) => (v === 0 ? 0 : 1)) : totals.map(share);
+    const distribution = sharesOf(totals, share);
     const normalized = momentsOf(distribution);
     return {
       outcomes: outcomes.map((o) => share(o.value())),
       messages: distribution,
       messagesMean: normalized.mean,
       messagesSecondMoment: normalized.second,
-      deliveredMean: sure(deliveredSure, share(deliveredMean.value())),
-      roundsMean: sure(roundsSure, share(roundsMean.value())),
+      deliveredMean: sureOr(deliveredSure, share(deliveredMean.value())),
+      roundsMean: sureOr(roundsSure, share(roundsMean.value())),
       statesExpanded: expanded,
       method: canonicalize ? 'generic, symmetric states merged' : 'generic',
     };
@@ -362,15 +360,17 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   // The masses are whole numbers only where the protocol draws nothing: a vote's abort rate makes
   // them sum to the number of starts only up to a few ulps, so a sure outcome or a cost every trial
   // pays is set as such (1, that whole number), as above, not read off the rounded masses.
-  const sureCost = totals.filter((v) => v !== 0).length === 1 ? totals.findIndex((v) => v !== 0) : -1;
-  const sureOutcome = outcomes.filter((o) => o.value() !== 0).length === 1;
+  const sureCost = soleNonZero(totals);
   return {
-    outcomes: outcomes.map((o) => (sureOutcome ? (o.value() === 0 ? 0 : 1) : average(o.value()))),
-    messages: sureCost >= 0 ? totals.map((v) => (v === 0 ? 0 : 1)) : totals.map(average),
+    outcomes: sharesOf(
+      outcomes.map((o) => o.value()),
+      average,
+    ),
+    messages: sharesOf(totals, average),
     messagesMean: sureCost >= 0 ? sureCost : average(moments.mean),
     messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : average(moments.second),
-    deliveredMean: sure(deliveredSure, average(deliveredMean.value())),
-    roundsMean: sure(roundsSure, average(roundsMean.value())),
+    deliveredMean: sureOr(deliveredSure, average(deliveredMean.value())),
+    roundsMean: sureOr(roundsSure, average(roundsMean.value())),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };

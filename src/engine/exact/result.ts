@@ -89,6 +89,31 @@ export function momentsOf(distribution: readonly number[]): { mean: number; seco
   return { mean: mean.value(), second: second.value() };
 }
 
+/** The index of the only entry of `values` that is not 0, or −1: a sure thing (every trial ends there, or pays that cost). */
+export function soleNonZero(values: readonly number[]): number {
+  let found = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === 0) continue;
+    if (found >= 0) return -1;
+    found = i;
+  }
+  return found;
+}
+
+/**
+ * Each value's share by `share`; where one value holds everything, 1 there and 0 elsewhere: the
+ * paths' masses are products of rounded probabilities and sum to the whole only up to a few ulps,
+ * and a sure thing is 1, not their rounded ratio.
+ */
+export function sharesOf(values: readonly number[], share: (value: number) => number): number[] {
+  return soleNonZero(values) >= 0 ? values.map((v) => (v === 0 ? 0 : 1)) : values.map(share);
+}
+
+/** A figure every trial's end shares (undefined: none ended; NaN: ends differ), else `mean`: a sure count is that whole number. */
+export function sureOr(value: number | undefined, mean: number): number {
+  return value === undefined || Number.isNaN(value) ? mean : value;
+}
+
 /** The memory a number of stored words stands for, as the limits' messages give it. */
 export function megabytes(words: number): string {
   return `${thousands(Math.round((words * 8) / 2 ** 20))} MB`;

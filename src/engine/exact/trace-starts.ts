@@ -5,7 +5,7 @@ import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } fro
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { momentsOf, tooMuchWork } from './result.js';
+import { momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /** Starts between looks at the work done (a protocol step is a unit of work). */
@@ -157,18 +157,20 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   const totals = Array.from(messages, (sum) => sum?.value ?? 0);
   // Moments of the whole-number totals, then one division: a whole cost comes out whole.
   const moments = momentsOf(totals);
-  const sure = (value: number | undefined, mean: number): number => (value === undefined || Number.isNaN(value) ? mean : value);
   // A vote's abort rate makes the totals fractional, summing to the starts only up to a few ulps:
   // a sure outcome or a cost every trial pays is set as such (1, that whole number).
-  const sureCost = totals.filter((v) => v !== 0).length === 1 ? totals.findIndex((v) => v !== 0) : -1;
-  const sureOutcome = outcomes.filter((sum) => sum.value !== 0).length === 1;
+  const average = (total: number): number => total / starts;
+  const sureCost = soleNonZero(totals);
   return {
-    outcomes: outcomes.map((sum) => (sureOutcome ? (sum.value === 0 ? 0 : 1) : sum.value / starts)),
-    messages: sureCost >= 0 ? totals.map((total) => (total === 0 ? 0 : 1)) : totals.map((total) => total / starts),
+    outcomes: sharesOf(
+      outcomes.map((sum) => sum.value),
+      average,
+    ),
+    messages: sharesOf(totals, average),
     messagesMean: sureCost >= 0 ? sureCost : moments.mean / starts,
     messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : moments.second / starts,
-    deliveredMean: sure(deliveredSure, delivered.value / starts),
-    roundsMean: sure(roundsSure, rounds.value / starts),
+    deliveredMean: sureOr(deliveredSure, delivered.value / starts),
+    roundsMean: sureOr(roundsSure, rounds.value / starts),
     statesExpanded: expanded,
     method: 'trace starts, each followed',
   };
