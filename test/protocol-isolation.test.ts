@@ -244,7 +244,8 @@ describe('protocol files are isolated', () => {
 
   // A timer kept the process alive after its results, for ever (a leftover setInterval); a listener
   // of the process's exit set the code back to 0 under a failing gate.
-  it("a file's timer or exit listener neither keeps the command alive nor changes its exit code", async () => {
+  // A kept-alive command never exits: the test's own timeout (not a measured time) says so.
+  it("a file's timer or exit listener neither keeps the command alive nor changes its exit code", { timeout: 300_000 }, async () => {
     const zero = "process.on('exit', () => { process.exitCode = 0; });";
     // The third: the file's own error (a callback that throws), whose exit 2 the listener set to 0 too.
     for (const [code, status, said] of [
@@ -256,11 +257,9 @@ describe('protocol files are isolated', () => {
         'hostile.mjs': FILE.replace('export default', `${code}\nexport default`),
         's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\nredundancy: 1\ntrials: 200000\nexpect:\n  - metric: success\n    atLeast: 0.99\n',
       });
-      const started = Date.now();
       const r = await cliAsync(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'], {});
       assert.equal(r.status, status, `${code}: ${r.stderr}`);
       assert.match(r.stderr, said);
-      assert.ok(Date.now() - started < 20_000, code);
     }
   });
 
