@@ -117,6 +117,20 @@ describe('plot', () => {
     assert.equal(r.stdout, '');
   });
 
+  it("lists only the outcomes saved results hold: another protocol's is no metric of a saved CSV or JSON", async () => {
+    const json = join(dir, 'results-rows.json');
+    writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '1000', '--format', 'json'])));
+    for (const saved of [csv, json]) {
+      const r = await cliIn(['plot', saved, '--metric', 'committed']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        'twogenerals: --metric committed: unknown metric; choose one of: success, disagreement, messengers_mean, delivered_mean, rounds_mean, both, neither, onlyA, onlyB\n',
+      );
+      assert.equal(r.stdout, '');
+    }
+  });
+
   it('draws a line per combination of the other swept parameters: a third one never zigzags within a line', async () => {
     const three = join(dir, 'three.csv');
     const args = ['--set', 'protocol=retransmit', '--sweep', 'loss=0.1,0.3,0.5', '--sweep', 'redundancy=1:2', '--sweep', 'rounds=1:3'];

@@ -10,7 +10,6 @@ import { terminalSafe } from '../../io/text.js';
 import { checkChartOutput } from '../chart-output.js';
 import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import type { ChartOptions, Row } from '../../plot/chart.js';
-import { PROTOCOLS } from '../../catalog/protocols.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { expandCells } from '../../scenario/cells.js';
 import { PARAMETER_NAMES } from '../../catalog/parameters.js';
@@ -114,7 +113,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
   const scenario = await loadScenario(path, overridesFrom(flags));
   // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
-  checkMetric(metric, scenario.protocolDefinition.outcomes.names, true);
+  checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   checkAxesBeforeRun(scenario, flags);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
   const { columns, records } = withOutcomeExact(report.summaries, metric);
@@ -191,11 +190,11 @@ function outcomeColumns(columns: readonly string[]): string[] {
 }
 
 /**
- * The metric named, before anything is run: the built-in metrics, and the outcomes these results
- * or this protocol have (with `own`, only those: a scenario's protocol is known).
+ * The metric named, before anything is run: the built-in metrics and the outcomes these results
+ * or this protocol have, and only those (another protocol's outcome has nothing to draw here).
  */
-function checkMetric(metric: string, outcomes: readonly string[] = [], own = false): void {
-  const known = [...new Set([...PLOT_METRICS, ...(own ? [] : Object.values(PROTOCOLS).flatMap((p) => p.outcomes.names)), ...outcomes])];
+function checkMetric(metric: string, outcomes: readonly string[]): void {
+  const known = [...new Set([...PLOT_METRICS, ...outcomes])];
   if (!known.includes(metric)) throw new UsageError(`--metric ${metric}`, `unknown metric${didYouMean(metric, known)}; choose one of: ${known.join(', ')}`);
 }
 
