@@ -123,6 +123,15 @@ export function readShardFile(path: string, savedOnly = false, baseline = false)
   if (!isObject(data) || data['kind'] !== 'twogenerals-shard') {
     throw new UsageError(path, notOne);
   }
+  // Another tool's file in this shape is not ours to add, whatever digest it carries.
+  const tool = data['tool'];
+  if (tool !== 'twogenerals')
+    throw new UsageError(
+      path,
+      typeof tool === 'string'
+        ? `it was written by another tool ('${tool.length > 40 ? `${tool.slice(0, 37)}…` : tool}'), not twogenerals`
+        : 'it does not say twogenerals wrote it (no tool)',
+    );
   const shard = data['shard'];
   if (
     !isObject(shard) ||

@@ -97,7 +97,7 @@ export function makeMergeCommand(streams: Streams): Command {
     const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
     const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
     const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
-    checkPlausible(files[0]!, report);
+    checkPlausible(shards, report);
     const merged: Report = reuseExact
       ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
       : report;
@@ -181,23 +181,27 @@ function checkTrials(
 
 /**
  * Counts no run can produce, though they add up: more messages received than dispatched,
- * delivery classes the cell does not have, more rounds used than its round limit allows.
+ * delivery classes the cell does not have, more rounds used than its round limit allows. Judged
+ * shard by shard (each bound adds up, so shards within it merge within it): the refusal names
+ * the file at fault, not the first one given.
  */
-function checkPlausible(path: string, report: Report): void {
+function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], report: Report): void {
   for (const [c, s] of report.summaries.entries()) {
-    const tally = s.result.tally!;
     const where = `cell ${c + 1} (${s.cell.key})`;
-    if (tally.deliveries.length > s.result.deliveryValues.length)
-      throw new UsageError(
-        path,
-        `${where}: it has ${tally.deliveries.length} delivery counts; the cell has ${s.result.deliveryValues.length} kinds of delivery`,
-      );
-    const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
-    const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
-    if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
     const protocol = s.cell.scenario.protocolDefinition;
-    const limit = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams) * tally.trials;
-    if (tally.rounds > limit)
-      throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
+    const perTrial = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams);
+    for (const { path, shard } of shards) {
+      const tally = shard.cells[c]!.tally;
+      if (tally.deliveries.length > s.result.deliveryValues.length)
+        throw new UsageError(
+          path,
+          `${where}: it has ${tally.deliveries.length} delivery counts; the cell has ${s.result.deliveryValues.length} kinds of delivery`,
+        );
+      const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
+      const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
+      if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
+      if (tally.rounds > perTrial * tally.trials)
+        throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
+    }
   }
 }
