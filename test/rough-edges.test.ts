@@ -3,7 +3,9 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { timeLeft } from '../src/cli/progress.js';
+import { Writable } from 'node:stream';
+import { progressBar, timeLeft } from '../src/cli/progress.js';
+import type { Output } from '../src/cli/output.js';
 import { csvText, inlineText, mermaidText } from '../src/io/text.js';
 import { savedContent } from '../src/export/json.js';
 import { contentDigest } from '../src/results/verify.js';
@@ -240,6 +242,31 @@ describe('bounded workers, quiet, colour, help', () => {
     assert.equal(timeLeft(5, 100, 10), '…');
     assert.equal(timeLeft(25, 100, 3), '9s');
     assert.equal(timeLeft(50, 100, 100), '1m40s');
+  });
+});
+
+describe('CI hides the progress bar only when it means true', () => {
+  /** What a progress bar on a terminal writes for one update, with `CI` set to `ci` (or unset). */
+  const drawn = (ci: string | undefined): string => {
+    let text = '';
+    const stderr = Object.assign(
+      new Writable({
+        write(chunk: Buffer | string, _encoding, callback) {
+          text += chunk.toString();
+          callback();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
+    const env = { TWOGENERALS_PROGRESS_DELAY_MS: '0', ...(ci === undefined ? {} : { CI: ci }) };
+    const bar = progressBar({ stdout: stderr as unknown as Output, stderr: stderr as unknown as Output, env }, false);
+    bar.update({ trials: 5, totalTrials: 10, cells: 0, totalCells: 1 });
+    bar.stop();
+    return text;
+  };
+  it('draws it with CI unset, empty, 0, false, no or off; hides it with CI=true, 1 or a CI system’s name', () => {
+    for (const ci of [undefined, '', '0', 'false', 'FALSE', 'no', 'off']) assert.match(drawn(ci), /5\/10 trials/, `CI=${ci}`);
+    for (const ci of ['true', '1', 'True', 'yes', 'woodpecker']) assert.equal(drawn(ci), '', `CI=${ci}`);
   });
 });
 

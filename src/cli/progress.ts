@@ -11,6 +11,16 @@ function delayMs(env: Readonly<Record<string, string | undefined>>): number {
   return env['TWOGENERALS_PROGRESS_DELAY_MS'] !== undefined && Number.isFinite(set) && set >= 0 ? set : DELAY_MS;
 }
 
+/**
+ * Whether `CI` says the command runs in CI, where no progress is drawn: set to anything but a
+ * value meaning false (empty, `0`, `false`, `no`, `off`, in any case), as `CI=true`, `CI=1` or a
+ * CI system's own name (README, "In CI and on clusters").
+ */
+export function inCI(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env['CI']?.trim().toLowerCase();
+  return value !== undefined && !['', '0', 'false', 'no', 'off'].includes(value);
+}
+
 /** The time left is shown only once this share of the trials is done and this long has passed: before, it is a guess. */
 const ETA_AFTER_SHARE = 0.1;
 const ETA_AFTER_SECONDS = 3;
@@ -33,7 +43,7 @@ export function timeLeft(done: number, total: number, elapsedSeconds: number): s
  * the run and a `stop` that clears the bar.
  */
 export function progressBar(streams: Streams, forced: boolean): { update: (p: Progress) => void; stop: () => void } {
-  const wanted = !streams.quiet && (forced || (streams.stderr.isTTY === true && !streams.env['CI']));
+  const wanted = !streams.quiet && (forced || (streams.stderr.isTTY === true && !inCI(streams.env)));
   if (!wanted) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   const delay = delayMs(streams.env);
@@ -78,7 +88,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
  * `exact`: which cell and how many states so far, shown once a cell has taken a second.
  */
 export function exactProgressLine(streams: Streams): { update: (p: ExactProgress) => void; stop: () => void } {
-  if (streams.quiet || streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || streams.stderr.isTTY !== true || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
   let shown = false;
   let cellStarted = Date.now();
   let cell = 0;

@@ -14,6 +14,7 @@ import { checkChartOutput } from '../chart-output.js';
 import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import { systemErrorWords } from '../../io/files.js';
 import type { Streams } from '../output.js';
+import { inCI } from '../progress.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
 const PLAIN = { head: [], border: [] };
@@ -129,7 +130,7 @@ export function makeFitCommand(streams: Streams): Command {
  * second: the passes so far against the most its budget allows.
  */
 function emProgress(streams: Streams): { update: (passes: number, budget: number) => void; stop: () => void } {
-  if (streams.quiet || streams.stderr.isTTY !== true || streams.env['CI']) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || streams.stderr.isTTY !== true || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   let shown = 0;
   return {
