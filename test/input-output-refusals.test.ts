@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
@@ -35,6 +35,72 @@ describe('an output file is whole or untouched', () => {
     assert.match(readFileSync(join(dir, 'chart.svg'), 'utf8'), /^<svg /);
     assert.match(readFileSync(join(dir, 'gates.xml'), 'utf8'), /^<\?xml /);
     assert.deepEqual(readdirSync(dir).sort(), ['chart.svg', 'gates.xml']);
+  });
+});
+
+describe('a requested file that cannot be written: the line says what was done, and nothing --out made is left', () => {
+  const full = { skip: !existsSync('/dev/full') };
+  const SMALL = ['--trials', '1000', '-f', 'csv'];
+  /** Exit 2 after the results on stdout, with `message` the last line of stderr. */
+  const refusedAfter = (r: { status: number | null; stdout: string; stderr: string }, message: string): void => {
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol,/);
+    assert.equal(r.stderr.split('\n').at(-2), `twogenerals: ${message}`);
+  };
+
+  it('run --junit /dev/full says the results went to stdout', full, async () => {
+    refusedAfter(
+      await cliIn(['run', ...SMALL, '--junit', '/dev/full']),
+      '--junit /dev/full: cannot write the JUnit report: no space left on the device (the results went to stdout)',
+    );
+  });
+
+  it('run and merge with --out and --junit /dev/full say where the results were saved', full, async () => {
+    const dir = tempFiles({});
+    const run = await cliIn(['run', ...SMALL, '--out', join(dir, 'sub', 'results'), '--junit', '/dev/full']);
+    const [folder] = readdirSync(join(dir, 'sub', 'results'));
+    const saved = join(dir, 'sub', 'results', folder!);
+    assert.ok(existsSync(join(saved, 'results.json')));
+    refusedAfter(run, `--junit /dev/full: cannot write the JUnit report: no space left on the device (the results went to stdout and were saved in ${saved})`);
+    const shards = [1, 2].map((i) => join(dir, `shard-${i}.json`));
+    for (const [i, shard] of shards.entries()) writeFileSync(shard, (await cliIn(['run', '--trials', '1000', '--shard', `${i + 1}/2`])).stdout);
+    const merge = await cliIn(['merge', ...shards, '-f', 'csv', '--out', join(dir, 'merged'), '--junit', '/dev/full']);
+    const [merged] = readdirSync(join(dir, 'merged'));
+    refusedAfter(
+      merge,
+      `--junit /dev/full: cannot write the JUnit report: no space left on the device (the results went to stdout and were saved in ${join(dir, 'merged', merged!)})`,
+    );
+  });
+
+  it('a run refused after --out made DIR/sub/results (a missing baseline) leaves no folder', async () => {
+    const dir = tempFiles({});
+    const gate = `expect=[{metric: success, notWorseThan: ${join(dir, 'none', 'results.json')}}]`;
+    const r = await cliIn(['run', ...SMALL, '--out', join(dir, 'sub', 'results'), '--set', gate]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /notWorseThan: .*cannot read the results file: no such file or directory\n$/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('a merge refused after --out made DIR/sub/results leaves no folder', async () => {
+    const dir = tempFiles({});
+    const gate = `expect=[{metric: success, notWorseThan: ${join(dir, 'none', 'results.json')}}]`;
+    const shards = [1, 2].map((i) => join(dir, `shard-${i}.json`));
+    for (const [i, shard] of shards.entries()) writeFileSync(shard, (await cliIn(['run', '--trials', '1000', '--set', gate, '--shard', `${i + 1}/2`])).stdout);
+    const r = await cliIn(['merge', ...shards, '-f', 'csv', '--out', join(dir, 'sub', 'results')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(readdirSync(dir).sort(), ['shard-1.json', 'shard-2.json']);
+  });
+
+  it('a folder that was there already stays', async () => {
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'kept'));
+    const gate = `expect=[{metric: success, notWorseThan: ${join(dir, 'none.json')}}]`;
+    const r = await cliIn(['run', ...SMALL, '--out', join(dir, 'kept', 'results'), '--set', gate]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.deepEqual(readdirSync(dir), ['kept']);
+    assert.deepEqual(readdirSync(join(dir, 'kept')), []);
   });
 });
 

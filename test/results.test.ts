@@ -117,8 +117,9 @@ describe('result folders', () => {
     ['SIGINT', 130, 'interrupted'],
     ['SIGTERM', 143, 'terminated \\(SIGTERM\\)'],
   ] as const) {
-    it(`a run stopped by ${signal} leaves no folder that looks complete, and says so`, async () => {
-      const out = join(tempFiles({}), 'results');
+    it(`a run stopped by ${signal} leaves no folder that looks complete, nor the folders --out made, and says so`, async () => {
+      const base = tempFiles({});
+      const out = join(base, 'results', 'sub');
       // 10^15 trials (the schema's maximum) is work no machine finishes, so the run is still going when
       // the signal arrives; --progress makes it say so on stderr, and the signal goes after that, never
       // after a guessed delay. The exit listener is in place before the signal, so no exit is missed.
@@ -139,6 +140,7 @@ describe('result folders', () => {
       assert.match(stderr, new RegExp(`${words}; no result folder was saved`));
       const complete = existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : [];
       assert.deepEqual(complete, []);
+      assert.deepEqual(readdirSync(base), [], 'results/sub, made by --out, removed again');
     });
   }
 });

@@ -34,15 +34,37 @@ export async function finishReport(report: Report, streams: Streams, seconds?: n
   await failOnExpectations(report, streams);
 }
 
-export async function writeReport(report: Report, format: string | undefined, streams: Streams, junitFile?: string): Promise<void> {
+/**
+ * Prints the report on stdout in `format`, then writes the files asked for: the result folder
+ * (`save`, returning its path), then the JUnit report. Stdout comes first because the folder's
+ * chart loads a library that changes built-ins the check before every write to stdout watches.
+ * A file that cannot be written is one line saying also what was done (exit 2): the results on
+ * stdout, the folder saved or not.
+ */
+export async function writeReport(
+  report: Report,
+  format: string | undefined,
+  streams: Streams,
+  junitFile?: string,
+  save: () => Promise<string | undefined> = async () => undefined,
+): Promise<void> {
   const exporter = await loadExporter(format ?? 'table');
   streams.stdout.write(exporter.render(report, { color: exporter.name === 'table' && useColor(streams.stdout, streams.env) }));
+  let saved: string | undefined;
+  try {
+    saved = await save();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const junit = junitFile === undefined ? '' : '; no JUnit report was written';
+    throw new UsageError(error.place, `${error.problem} (the results went to stdout${junit})`);
+  }
   if (junitFile !== undefined) {
     const junit = await loadExporter('junit');
     try {
       writeWholeFile(junitFile, junit.render(report, { color: false }));
     } catch (error) {
-      throw new UsageError(`--junit ${junitFile}`, `cannot write the JUnit report: ${systemErrorWords(error)}`);
+      const done = saved === undefined ? '' : ` and were saved in ${saved}`;
+      throw new UsageError(`--junit ${junitFile}`, `cannot write the JUnit report: ${systemErrorWords(error)} (the results went to stdout${done})`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
@@ -6,9 +6,10 @@ import { systemErrorWords } from '../io/files.js';
 /**
  * Creates `dir` and any missing parents one level at a time, so that every step is one system
  * call that succeeds or fails (a recursive mkdir can loop forever where the kernel answers oddly,
- * as under /proc). Throws the first failure.
+ * as under /proc). Throws the first failure. Each folder it creates goes into `created`,
+ * outermost first.
  */
-function makeDirectories(dir: string): void {
+function makeDirectories(dir: string, created: string[]): void {
   const missing: string[] = [];
   let at = resolve(dir);
   for (;;) {
@@ -26,19 +27,43 @@ function makeDirectories(dir: string): void {
     if (parent === at) break;
     at = parent;
   }
-  for (const path of missing.reverse()) mkdirSync(path);
+  for (const path of missing.reverse()) {
+    mkdirSync(path);
+    created.push(path);
+  }
 }
 
-/** Makes sure results can be saved under `dir` before anything runs: one clear line if not. */
-export function checkWritable(dir: string): void {
+/**
+ * Makes sure results can be saved under `dir` before anything runs: one clear line if not.
+ * Returns the folders it created for that (outermost first): a command that then saves nothing
+ * removes them (removeCreated), so a failed run leaves nothing it made.
+ */
+export function checkWritable(dir: string): string[] {
+  const created: string[] = [];
   try {
-    makeDirectories(dir);
+    makeDirectories(dir, created);
     accessSync(dir, constants.W_OK);
+    return created;
   } catch (error) {
+    removeCreated(created);
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code === 'ENOENT' ? 'a directory cannot be created there' : systemErrorWords(error);
     throw new UsageError(`--out ${dir}`, `cannot save results there: ${why}`);
+  }
+}
+
+/**
+ * Removes the folders checkWritable created, innermost first, while they are empty: one that
+ * holds anything (saved results, another run's folder) stays, and so do the folders around it.
+ */
+export function removeCreated(created: readonly string[]): void {
+  for (const path of [...created].reverse()) {
+    try {
+      rmdirSync(path);
+    } catch {
+      return;
+    }
   }
 }
 

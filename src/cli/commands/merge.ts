@@ -23,7 +23,7 @@ import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } fr
 import type { Streams } from '../output.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import type { RunFlags } from './run.js';
-import { checkWritable } from '../../results/folder.js';
+import { checkWritable, removeCreated } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
@@ -60,50 +60,58 @@ export function makeMergeCommand(streams: Streams): Command {
     if (first.blockSize !== BLOCK_SIZE)
       throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
-    if (outDir !== undefined) checkWritable(outDir);
-    if (flags.junit !== undefined)
-      checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
-    // Protocol and trace files where the scenario named them, else beside the shards or in
-    // --protocol-dir and --trace-dir. Their recorded digests must match.
-    const scenarios: Scenario[] = [];
-    // The gates' places as the run had them: those of shard 1/n, whatever order the shards come in.
-    const placesShard = shards.find((s) => s.shard.shard.index === 1);
-    const places = placesShard?.shard.places;
-    for (const [i, resolved] of first.scenarios.entries()) {
-      const label = `${files[0]} (scenario ${i + 1})`;
-      const { scenarioFile, ...data } = resolved as Record<string, unknown>;
-      const parsed = parseScenarioText(JSON.stringify(data), label);
-      const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
-      const channelFilesAt = findChannelFiles(label, data, scenarioFile, files, flags.traceDir ?? []);
-      const source = {
-        ...parsed,
-        ...(protocolAt ? { protocolAt } : {}),
-        ...(channelFilesAt ? { channelFilesAt } : {}),
-        ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
-      };
-      scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i], placesShard && dirname(placesShard.path)));
+    // Folders --out made for the result folder: removed again where the merge saves nothing.
+    const created = outDir !== undefined ? checkWritable(outDir) : [];
+    let final: Report;
+    try {
+      if (flags.junit !== undefined)
+        checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
+      // Protocol and trace files where the scenario named them, else beside the shards or in
+      // --protocol-dir and --trace-dir. Their recorded digests must match.
+      const scenarios: Scenario[] = [];
+      // The gates' places as the run had them: those of shard 1/n, whatever order the shards come in.
+      const placesShard = shards.find((s) => s.shard.shard.index === 1);
+      const places = placesShard?.shard.places;
+      for (const [i, resolved] of first.scenarios.entries()) {
+        const label = `${files[0]} (scenario ${i + 1})`;
+        const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+        const parsed = parseScenarioText(JSON.stringify(data), label);
+        const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
+        const channelFilesAt = findChannelFiles(label, data, scenarioFile, files, flags.traceDir ?? []);
+        const source = {
+          ...parsed,
+          ...(protocolAt ? { protocolAt } : {}),
+          ...(channelFilesAt ? { channelFilesAt } : {}),
+          ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
+        };
+        scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i], placesShard && dirname(placesShard.path)));
+      }
+      const cells = scenarios.flatMap(expandCells);
+      if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
+        throw new UsageError(files[0]!, 'its cells do not match its scenario');
+      checkTrials(shards, scenarios, cells, tallies);
+      const fromSaved = saved?.shard.saved;
+      // Exact values a re-export prints as they were saved: they must be values an engine can give.
+      for (const [c, cell] of cells.entries()) {
+        const problem = exactProblem(fromSaved?.exact?.[c] ?? null, cell.scenario.protocolDefinition.outcomes.names.length);
+        if (problem) throw new UsageError(saved!.path, `cell ${c + 1} (${cell.key}): ${problem}`);
+      }
+      // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
+      const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
+      const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
+      const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
+      checkPlausible(shards, report);
+      const merged: Report = reuseExact
+        ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
+        : report;
+      final = withBaselines(merged, await loadBaselines(scenarios));
+      await writeReport(final, flags.format, streams, flags.junit, async () =>
+        outDir === undefined ? undefined : await saveResults(outDir, final, 0, streams, commandLine(self)),
+      );
+    } catch (error) {
+      removeCreated(created);
+      throw error;
     }
-    const cells = scenarios.flatMap(expandCells);
-    if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
-      throw new UsageError(files[0]!, 'its cells do not match its scenario');
-    checkTrials(shards, scenarios, cells, tallies);
-    const fromSaved = saved?.shard.saved;
-    // Exact values a re-export prints as they were saved: they must be values an engine can give.
-    for (const [c, cell] of cells.entries()) {
-      const problem = exactProblem(fromSaved?.exact?.[c] ?? null, cell.scenario.protocolDefinition.outcomes.names.length);
-      if (problem) throw new UsageError(saved!.path, `cell ${c + 1} (${cell.key}): ${problem}`);
-    }
-    // A re-export is the saved run as it was (its confidence, its exact values) unless a flag says otherwise.
-    const confidence = fromSaved && command.getOptionValueSource('confidence') !== 'cli' ? fromSaved.confidence : flags.confidence;
-    const reuseExact = fromSaved?.exact !== undefined && flags.exact === undefined;
-    const report = await runExperiment(scenarios, { exact: reuseExact ? 'off' : exactMode(flags.exact), simulate: true, confidence, workers: 1 }, tallies);
-    checkPlausible(shards, report);
-    const merged: Report = reuseExact
-      ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
-      : report;
-    const final = withBaselines(merged, await loadBaselines(scenarios));
-    await writeReport(final, flags.format, streams, flags.junit);
-    if (outDir !== undefined) await saveResults(outDir, final, 0, streams, commandLine(self));
     await finishReport(final, streams);
   });
 }

@@ -7,11 +7,12 @@ import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, w
 import { checkOutputFile } from '../../io/output-place.js';
 import { runCells } from '../../engine/schedule/runner.js';
 import { runExperiment } from '../../experiment.js';
-import { checkWritable } from '../../results/folder.js';
+import { checkWritable, removeCreated } from '../../results/folder.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
+import type { Report } from '../../report.js';
 import { TOOL } from '../../version.js';
 import { addReportOptions, addResultOptions, addScenarioOptions, exactMode, overridesFrom, resultsDir } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -41,10 +42,9 @@ export function makeRunCommand(streams: Streams): Command {
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     if (flags.junit !== undefined)
       checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
-    if (outDir !== undefined) {
-      checkWritable(outDir);
-      interruptions.watch(streams);
-    }
+    // Folders --out made for the result folder: removed again where the run saves nothing.
+    interruptions.created = outDir !== undefined ? checkWritable(outDir) : [];
+    if (outDir !== undefined) interruptions.watch(streams);
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
       // A shard is counts for `merge`, always JSON on stdout: what would change that is refused.
@@ -89,31 +89,40 @@ export function makeRunCommand(streams: Streams): Command {
       );
       return;
     }
-    const baselines = await loadBaselines(scenarios);
-    const bar = progressBar(streams, flags.progress === true);
-    const exact = exactMode(flags.exact);
-    // The trials' bar owns the terminal while they run; exact progress shows only after them.
-    const line = exactProgressLine(streams);
-    let trialsDone = false;
-    const progress = (p: Parameters<typeof bar.update>[0]): void => {
-      trialsDone = p.trials >= p.totalTrials;
-      bar.update(p);
-    };
-    const exactProgress = exact === 'on' ? (p: Parameters<typeof line.update>[0]) => trialsDone && line.update(p) : undefined;
-    const raw = await runExperiment(scenarios, {
-      exact,
-      simulate: true,
-      confidence: flags.confidence,
-      workers: flags.workers,
-      progress,
-      exactProgress,
-    });
-    bar.stop();
-    line.stop();
-    const report = withBaselines(raw, baselines);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    await writeReport(report, flags.format, streams, flags.junit);
-    if (outDir !== undefined) await saveResults(outDir, report, seconds, streams, commandLine(self), (t: string) => (interruptions.temporary = t));
+    let report: Report;
+    let seconds: number;
+    try {
+      const baselines = await loadBaselines(scenarios);
+      const bar = progressBar(streams, flags.progress === true);
+      const exact = exactMode(flags.exact);
+      // The trials' bar owns the terminal while they run; exact progress shows only after them.
+      const line = exactProgressLine(streams);
+      let trialsDone = false;
+      const progress = (p: Parameters<typeof bar.update>[0]): void => {
+        trialsDone = p.trials >= p.totalTrials;
+        bar.update(p);
+      };
+      const exactProgress = exact === 'on' ? (p: Parameters<typeof line.update>[0]) => trialsDone && line.update(p) : undefined;
+      const raw = await runExperiment(scenarios, {
+        exact,
+        simulate: true,
+        confidence: flags.confidence,
+        workers: flags.workers,
+        progress,
+        exactProgress,
+      });
+      bar.stop();
+      line.stop();
+      report = withBaselines(raw, baselines);
+      seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      await writeReport(report, flags.format, streams, flags.junit, async () =>
+        outDir === undefined ? undefined : await saveResults(outDir, report, seconds, streams, commandLine(self), (t: string) => (interruptions.temporary = t)),
+      );
+    } catch (error) {
+      removeCreated(interruptions.created);
+      interruptions.stop();
+      throw error;
+    }
     interruptions.stop();
     await finishReport(report, streams, seconds);
   });
@@ -127,11 +136,14 @@ export function makeRunCommand(streams: Streams): Command {
 const STOPPING_SIGNALS = { SIGINT: ['interrupted', 130], SIGTERM: ['terminated (SIGTERM)', 143], SIGHUP: ['hung up (SIGHUP)', 129] } as const;
 const interruptions = {
   temporary: '',
+  /** Folders --out created (checkWritable), removed with the unfinished one while they are empty. */
+  created: [] as string[],
   handlers: [] as [NodeJS.Signals, () => void][],
   watch(streams: Streams): void {
     for (const [signal, [words, code]] of Object.entries(STOPPING_SIGNALS) as [NodeJS.Signals, readonly [string, number]][]) {
       const handler = (): void => {
         if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
+        removeCreated(this.created);
         streams.stderr.write(`twogenerals: ${words}; no result folder was saved\n`);
         process.exit(code);
       };
@@ -142,5 +154,6 @@ const interruptions = {
   stop(): void {
     for (const [signal, handler] of this.handlers) process.removeListener(signal, handler);
     this.handlers = [];
+    this.created = [];
   },
 };
