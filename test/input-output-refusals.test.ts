@@ -358,6 +358,33 @@ describe('a channel key the sweep gives every cell', () => {
       assert.equal(r.stdout, given.stdout);
     }
   });
+  it('--sweep takes a key as --set writes it (channel.after, channel.goodToBad, loss.AtoB, crash.A): the same cells as its parameter name', async () => {
+    const cut = ['--set', 'protocol=handshake', '--set', 'loss=null', '--set', 'channel={model: cut, after: 1}', '--set', 'rounds=4'];
+    const ge = ['--set', 'loss=null', '--set', 'channel={model: gilbert-elliott, goodToBad: 0.1, badToGood: 0.5}'];
+    for (const [base, given, name, values] of [
+      [cut, 'channel.after', 'after', '1:3'],
+      [ge, 'channel.goodToBad', 'goodToBad', '0.1,0.2'],
+      [ge, 'channel.badToGood', 'badToGood', '0.3,0.5'],
+      [ge, 'channel.lossGood', 'lossGood', '0,0.1'],
+      [ge, 'channel.lossBad', 'lossBad', '0.5,1'],
+      [[], 'loss.AtoB', 'lossAtoB', '0.1,0.2'],
+      [[], 'crash.A', 'crashA', '0,0.1'],
+    ] as const) {
+      const args = ['run', ...base, '--trials', '1000', '-f', 'csv', '--no-exact', '--sweep'];
+      const byName = await cliIn([...args, `${name}=${values}`]);
+      assert.equal(byName.status, 0, byName.stderr);
+      const bySet = await cliIn([...args, `${given}=${values}`]);
+      assert.equal(bySet.status, 0, `${given}: ${bySet.stderr}`);
+      assert.equal(bySet.stdout, byName.stdout, given);
+      assert.ok(bySet.stdout.trim().split('\n').length >= 3, `${given}: a sweep of its values`);
+    }
+    // Given both ways, it is one key given twice; plan --vary takes it too, its column named as run names it.
+    const twice = await cliIn(['run', ...cut, '--sweep', 'after=1:2', '--sweep', 'channel.after=1:3']);
+    assert.equal(twice.status, 2, twice.stderr);
+    const vary = await cliIn(['plan', ...ge, '--vary', 'channel.goodToBad=0.1:0.3:0.1', '--target', 'success>=0.5', '-f', 'csv']);
+    assert.equal(vary.status, 0, vary.stderr);
+    assert.match(vary.stdout, /^goodToBad,messengers_mean,success,meets\n0\.1,/);
+  });
   it('a key neither the channel nor the sweep gives is refused at the channel', async () => {
     const r = await cliIn(['run', join(dir, 'half.yaml')]);
     assert.equal(r.status, 2);

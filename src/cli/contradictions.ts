@@ -1,7 +1,7 @@
 import type { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { sweptName } from '../scenario/overrides.js';
+import { sweepKey, sweptName } from '../scenario/overrides.js';
 
 /** Flags that ask for opposite things: each pair is refused when both are given. */
 const CONFLICTS: readonly (readonly [string, string, string])[] = [
@@ -46,7 +46,7 @@ function refuseSetAndSweep(given: readonly { token: string; value: string | unde
     ['--sweep', 'swept'],
     ['--vary', 'varied'],
   ] as const) {
-    const swept = new Set(keys(flag));
+    const swept = new Set(keys(flag).map(sweepKey));
     const both = keys('--set').find((key) => swept.has(sweptName(key)));
     if (both !== undefined)
       throw new UsageError(`--set ${both}=… with ${flag} ${sweptName(both)}=…`, `${sweptName(both)} is either set to one value or ${done}: give one of them`);
@@ -63,13 +63,17 @@ function assignments(flag: string, value: string): [string, string][] {
 function refuseRepeatedKeys(given: readonly { token: string; value: string | undefined }[]): void {
   for (const flag of ['--set', '--sweep', '--vary']) {
     const seen = new Map<string, string>();
+    // A sweep's key as --set writes it is its parameter's name too (channel.after is after).
+    const named = new Map<string, string>();
     for (const g of given) {
       if (g.token !== flag || g.value === undefined) continue;
       for (const [key, value] of assignments(flag, g.value)) {
-        const before = seen.get(key);
+        const same = flag === '--set' ? key : sweepKey(key);
+        const before = seen.get(same);
         if (before !== undefined && before !== value)
-          throw new UsageError(`${flag} ${key}=${before} and ${key}=${value}`, `${key} is given two values: give it once`);
-        seen.set(key, value);
+          throw new UsageError(`${flag} ${named.get(same)}=${before} and ${key}=${value}`, `${same} is given two values: give it once`);
+        seen.set(same, value);
+        named.set(same, key);
         // `--set loss.AtoB=0.2 --set loss=0.1`: the whole, given after a part, would replace it.
         const part = flag === '--set' ? [...seen.keys()].find((k) => k.startsWith(`${key}.`)) : undefined;
         if (part !== undefined)

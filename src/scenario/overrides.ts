@@ -55,8 +55,8 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
   }
   for (const assignment of overrides.sweep ?? []) {
     const flag = `--sweep ${assignment}`;
-    const [key, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
-    put(['sweep', key], sweepValues(value, flag), flag);
+    const [given, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
+    put(['sweep', sweepKey(given)], sweepValues(value, flag), flag);
   }
   const result: ScenarioSource = {
     source: source.source,
@@ -84,6 +84,11 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
 export function sweptName(key: string): string {
   const parts = key.split('.');
   return parts[0] === 'channel' ? parts.slice(1).join('.') : parts.map((p, i) => (i ? p.charAt(0).toUpperCase() + p.slice(1) : p)).join('');
+}
+
+/** The parameter a `--sweep` (or `plan --vary`) key sweeps: a key as `--set` writes it (channel.after, loss.AtoB, crash.cohort) sweeps what `--set` would set. */
+export function sweepKey(given: string): string {
+  return given.includes('.') ? sweptName(given) : given;
 }
 
 /**

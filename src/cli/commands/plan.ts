@@ -7,6 +7,7 @@ import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { loadScenario } from '../../scenario/resolve.js';
+import { sweepKey } from '../../scenario/overrides.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
@@ -85,7 +86,7 @@ export function makePlanCommand(streams: Streams): Command {
     const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
     line.stop();
     const summaries = exactOnly.summaries.every((s) => s.exact) ? exactOnly.summaries : await withTrials(exactOnly.summaries, scenario, flags.workers, streams);
-    const params = [...new Set(vary.map((v) => v.split('=')[0]!))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));
+    const params = [...new Set(vary.map((v) => sweepKey(v.split('=')[0]!)))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));
     // A crash rate is withstood, not paid for: varying one asks for the largest that meets the targets.
     const largest = params.find((p) => parameterSpec(p)?.perRole || parameterSpec(p)?.roleOf);
     const result = plan(summaries, targets, largest);
