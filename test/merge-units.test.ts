@@ -184,6 +184,13 @@ describe('mergeShards: shards of one run, each once, none missing', () => {
     refuses(files(shard(5, 12)), 'merge: shards 1/12, 2/12, 3/12, 4/12, 6/12, 7/12, 8/12, 9/12, 10/12, 11/12 and 1 more missing');
     refuses(files(shard(1, 11)), 'merge: shards 2/11, 3/11, 4/11, 5/11, 6/11, 7/11, 8/11, 9/11, 10/11, 11/11 missing');
   });
+  it('names the shard that differs from the run most shards agree on, given first or not', () => {
+    const other = { scenarios: [{ protocol: 'messenger', seed: 2 }] };
+    refuses(files(shard(1, 3, other), shard(2, 3), shard(3, 3)), "s1.json: cannot merge: its seed differs from s2.json's");
+    refuses(files(shard(1, 3), shard(2, 3, other), shard(3, 3)), "s2.json: cannot merge: its seed differs from s1.json's");
+    refuses(files(shard(1, 3, { version: '1.0.1' }), shard(2, 3), shard(3, 3)), "s1.json: cannot merge: its tool version (1.0.1) differs from s2.json's");
+    refuses(files(shard(1, 3, { blockSize: 8 }), shard(2, 3), shard(3, 3)), "s1.json: cannot merge: its block size differs from s2.json's");
+  });
   it('accepts the scenarios written with their keys in another order', () => {
     const { tallies } = mergeShards(files(shard(1, 2), shard(2, 2, { scenarios: [{ seed: 1, protocol: 'messenger' }] })));
     assert.equal(tallies[0]!.trials, 3);

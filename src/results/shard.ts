@@ -285,10 +285,18 @@ function firstDifference(a: unknown, b: unknown, path: string): string | undefin
  * versions, block sizes or shard counts, a shard given twice, or a shard missing.
  */
 export function mergeShards(files: readonly { path: string; shard: ShardFile }[]): { first: ShardFile; tallies: Tally[] } {
-  const first = files[0]!.shard;
+  // Each shard is held to the run most of them agree on (the first given's where none has more
+  // shards than it): a shard that differs is named, not the ones that agree.
+  const runs = files.map(({ shard }) =>
+    canonicalJson([shard.version, shard.blockSize, shard.shard.count, shard.scenarios, shard.cells.map((c) => [c.scenario, c.key])]),
+  );
+  const shardsOf = new Map<string, number>();
+  for (const run of runs) shardsOf.set(run, (shardsOf.get(run) ?? 0) + 1);
+  const reference = files[runs.reduce((best, run, i) => (shardsOf.get(run)! > shardsOf.get(runs[best]!)! ? i : best), 0)]!;
+  const first = reference.shard;
   const seen = new Map<number, string>();
   for (const { path, shard } of files) {
-    const differs = (what: string, why = '') => new UsageError(path, `cannot merge: its ${what} differs from ${files[0]!.path}'s${why}`);
+    const differs = (what: string, why = '') => new UsageError(path, `cannot merge: its ${what} differs from ${reference.path}'s${why}`);
     if (shard.version !== first.version) throw differs(`tool version (${shard.version})`);
     if (shard.blockSize !== first.blockSize) throw differs('block size');
     if (shard.shard.count !== first.shard.count) throw differs(`shard count (${shard.shard.count})`);

@@ -54,11 +54,14 @@ export function makeMergeCommand(streams: Streams): Command {
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
       throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
+    // Each shard against this version, so that the one written by another (or edited) is named.
+    for (const { path, shard } of shards) {
+      if (shard.version !== TOOL.version)
+        throw new UsageError(path, `written by twogenerals ${shard.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
+      if (shard.blockSize !== BLOCK_SIZE)
+        throw new UsageError(path, `its block size is ${shard.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
+    }
     const { first, tallies } = mergeShards(shards);
-    if (first.version !== TOOL.version)
-      throw new UsageError(files[0]!, `written by twogenerals ${first.version}; this is ${TOOL.version}: merge with the version that ran the shards`);
-    if (first.blockSize !== BLOCK_SIZE)
-      throw new UsageError(files[0]!, `its block size is ${first.blockSize}; this version cuts trials into blocks of ${BLOCK_SIZE}`);
     const outDir = resultsDir(flags.out);
     // Folders --out made for the result folder: removed again where the merge saves nothing.
     const created = outDir !== undefined ? checkWritable(outDir) : [];
