@@ -72,6 +72,23 @@ describe('a requested file that cannot be written: the line says what was done, 
     );
   });
 
+  it('a result folder that cannot be written (its path too long) leaves none of the folders --out made, and says the results went to stdout', {
+    skip: process.platform !== 'linux',
+  }, async () => {
+    const dir = tempFiles({});
+    // Folders nested to just short of Linux's 4,096-byte path limit: --out makes them, and the
+    // result folder's files, one level deeper, are past it (ENAMETOOLONG) after the folder is made.
+    const temporary = `.seed-foot-soldiers-20260101T000000Z.partial-${process.pid}`.length;
+    const target = 4095 - 1 - temporary - 5;
+    let out = dir;
+    while (out.length < target) out = join(out, 'a'.repeat(Math.min(200, target - out.length - 1)));
+    const r = await cliIn(['run', ...SMALL, '--out', out]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol,/);
+    assert.match(r.stderr, /^twogenerals: --out [^\n]*: cannot save results: [^\n]*\(the results went to stdout\)\n$/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('a run refused after --out made DIR/sub/results (a missing baseline) leaves no folder', async () => {
     const dir = tempFiles({});
     const gate = `expect=[{metric: success, notWorseThan: ${join(dir, 'none', 'results.json')}}]`;
