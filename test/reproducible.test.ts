@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -99,5 +99,24 @@ describe('the same bytes on every run, however loaded the machine', () => {
     const quick = goldenCases().filter((c) => /partition/.test(c.name));
     assert.ok(quick.length >= 4);
     for (const c of quick) assert.equal(runCase(c), readFileSync(join(ROOT, 'test', 'golden', c.name), 'utf8'), c.name);
+  });
+
+  it('draws a trace alike however its path is written, from any folder: only the file column tells them apart', async () => {
+    const dir = tempFiles({ 't.txt': '0\n1\n0\n0\n1\n1\n0\n0\n0\n1\n' });
+    mkdirSync(join(dir, 'sub'));
+    const scenario = (file: string): string => `name: t\nprotocol: handshake\nrounds: 2\nchannel: { model: trace, file: ${file} }\ntrials: 5000\nseed: 3\n`;
+    writeFileSync(join(dir, 'a.yaml'), scenario('t.txt'));
+    writeFileSync(join(dir, 'sub', 'b.yaml'), scenario('../t.txt'));
+    writeFileSync(join(dir, 'c.yaml'), scenario(join(dir, 't.txt')));
+    const counts = await Promise.all(
+      [join(dir, 'a.yaml'), join(dir, 'sub', 'b.yaml'), join(dir, 'c.yaml')].map(async (file) => {
+        const r = await cliIn(['run', file, '--format', 'csv', '--no-exact']);
+        assert.equal(r.status, 0, r.stderr);
+        const [row] = rowsOf(r.stdout);
+        return Object.entries(row!).filter(([column]) => column !== 'file');
+      }),
+    );
+    assert.deepEqual(counts[1], counts[0]);
+    assert.deepEqual(counts[2], counts[0]);
   });
 });

@@ -205,4 +205,12 @@ describe('progress', () => {
     assert.match(forced.stderr, /\d+% \| [\d,]+\/100,000 trials \| cells \d\/1 \| [\d,]+ trials\/s \| ETA/);
     assert.equal(forced.stdout.split('\n').length, 3, 'the data on stdout is untouched');
   });
+  it("counts a shard's own trials and cells, not the whole run's", async () => {
+    // 200,000 trials a cell are blocks 0–3; shard 3/3 holds blocks 0 and 3: 65,536 + 3,392 trials of each of 10 cells.
+    const r = await cliIn(['run', SCENARIO, '--trials', '200000', '--shard', '3/3', '--progress', '--workers', '2'], { TWOGENERALS_PROGRESS_DELAY_MS: '0' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /\/689,280 trials \| cells \d+\/10 \|/);
+    assert.doesNotMatch(r.stderr, /\/2,000,000 trials/);
+    assert.match(r.stderr, /100% \| 689,280\/689,280 trials \| cells 10\/10 \|/);
+  });
 });

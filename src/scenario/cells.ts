@@ -37,11 +37,14 @@ function withParam(params: Record<string, number | string>, name: string, value:
 /**
  * Canonical text naming a cell: protocol, channel and parameters sorted by name. A crash rate of
  * 0 is left out, so a crash-free cell of a crash sweep draws exactly what the cell without crash
- * parameters draws.
+ * parameters draws. So is a channel file's path where the cell has the files' digest (which
+ * covers each file's parameter and bytes): the same trace draws alike however its path is
+ * written (`t.txt`, `./t.txt`, `../data/t.txt` or absolute, from any folder).
  */
 export function cellKey(scenario: Pick<Scenario, 'protocol' | 'channel'>, params: Readonly<Record<string, number | string>>): string {
   const parts = Object.keys(params)
     .filter((name) => !(params[name] === 0 && isCrashParameter(name)))
+    .filter((name) => !(params['digest'] !== undefined && parameterSpec(name)?.text === 'file'))
     .sort()
     .map((name) => `${name}=${params[name]}`);
   return `${scenario.protocol}|${scenario.channel}|${parts.join(',')}`;

@@ -110,6 +110,23 @@ export interface Shard {
 /** A task and the index of its cell among the run's cells. */
 type CellTask = BlockTask & { readonly cell: number };
 
+/** How many of a cell's `blocks` blocks a run covers: all, or its shard's (b ≡ index mod count). */
+function shardBlocks(blocks: number, shard: Shard | undefined): number {
+  const stride = shard?.count ?? 1;
+  const offset = shard ? shard.index % shard.count : 0;
+  return blocks > offset ? Math.ceil((blocks - offset) / stride) : 0;
+}
+
+/** How many of a cell's trials a run covers: all, or those of its shard's blocks (what its progress counts to). */
+function shardTrials(trials: number, shard: Shard | undefined): number {
+  if (!shard) return trials;
+  const blocks = blockCount(trials);
+  const mine = shardBlocks(blocks, shard);
+  // The last block may be short: its trials missing count only where it is the shard's.
+  const lastIsMine = mine > 0 && (blocks - 1) % shard.count === shard.index % shard.count;
+  return mine * BLOCK_SIZE - (lastIsMine ? blocks * BLOCK_SIZE - trials : 0);
+}
+
 /**
  * Every cell's trials (or its shard's), cut into tasks of several blocks each, in cell and block
  * order — made as the pool asks for them, so that memory stays flat in the number of trials (the
@@ -118,7 +135,7 @@ type CellTask = BlockTask & { readonly cell: number };
 function* blockTasks(cells: readonly Cell[], workers: number, shard: Shard | undefined): Generator<CellTask> {
   const stride = shard?.count ?? 1;
   const offset = shard ? shard.index % shard.count : 0;
-  const mine = (blocks: number): number => (blocks > offset ? Math.ceil((blocks - offset) / stride) : 0);
+  const mine = (blocks: number): number => shardBlocks(blocks, shard);
   let blocksLeft = cells.reduce((n, cell) => n + mine(blockCount(cell.scenario.trials)), 0);
   let id = 0;
   for (const [c, cell] of cells.entries()) {
@@ -155,10 +172,13 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const totals = new Map<Cell, Tally>();
   if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
   fixed.forEach((cell) => totals.set(cell, emptyTally(models[cells.indexOf(cell)]!.outcomes.names.length)));
-  const totalTrials = simulate ? cells.reduce((n, cell) => n + cell.scenario.trials, 0) : 0;
+  // A shard's progress counts to its own blocks' trials, and a cell is done once those are.
+  const totalTrials = simulate
+    ? cells.reduce((n, cell) => n + (adaptive(cell) ? cell.scenario.trials : shardTrials(cell.scenario.trials, options.shard)), 0)
+    : 0;
   let trialsDone = 0;
-  let cellsDone = 0;
-  const blocksLeft = new Map(fixed.map((cell) => [cell, blockCount(cell.scenario.trials)]));
+  const blocksLeft = new Map(fixed.map((cell) => [cell, shardBlocks(blockCount(cell.scenario.trials), options.shard)]));
+  let cellsDone = [...blocksLeft.values()].filter((left) => left === 0).length;
   const report = (): void => options.progress?.({ trials: trialsDone, totalTrials, cells: cellsDone, totalCells: cells.length });
   const taskDone = (task: BlockTask, tally: Tally): void => {
     trialsDone += tally.trials;
