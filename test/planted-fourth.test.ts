@@ -7,6 +7,8 @@ import { exactSteps } from '../src/engine/exact/index.js';
 import { EXPLICIT_EXACT_WORDS, EXPLICIT_EXACT_WORK } from '../src/engine/exact/result.js';
 import type { CellResult } from '../src/engine/schedule/runner.js';
 import { parseTarget, plan } from '../src/plan/plan.js';
+import { chartSpec, defaultChart } from '../src/plot/chart.js';
+import type { Row } from '../src/plot/chart.js';
 import { builtIns, changedBuiltIn, refuseBuiltInsChangedSinceLoad, watchBuiltIns } from '../src/protocol-files/built-ins.js';
 import { expandCells } from '../src/scenario/cells.js';
 import type { CellSummary, ExactSummary } from '../src/stats/summary.js';
@@ -188,5 +190,45 @@ describe("--exact's limits as the docs give them", () => {
     assert.equal(/\(305 MB: ([\d,]+) stored numbers/.exec(readme)?.[1]?.replaceAll(',', ''), String(EXPLICIT_EXACT_WORDS));
     const traces = plain(readFileSync(join(ROOT, 'docs', 'traces.md'), 'utf8'));
     assert.equal(/`--exact` \(([\d,]+) steps a cell/.exec(traces)?.[1]?.replaceAll(',', ''), String(EXPLICIT_EXACT_WORK));
+  });
+});
+
+describe("plot's axis from the sweep's shape", () => {
+  const COLUMNS = ['scenario', 'protocol', 'channel', 'loss', 'trials', 'disagreement', 'disagreement_low', 'disagreement_high'];
+  /** Rows of a loss sweep with these disagreement estimates (their intervals ±10% about them). */
+  const rows = (values: readonly number[]): Row[] =>
+    values.map((d, i) => ({
+      scenario: 's',
+      protocol: 'messenger',
+      channel: 'bernoulli',
+      loss: 0.1 * (i + 1),
+      trials: 1000,
+      disagreement: d,
+      disagreement_low: d * 0.9,
+      disagreement_high: Math.min(1, d * 1.1),
+    }));
+  it('is logarithmic where the values span more than two decades (a ratio above 100), linear at 100 or less', () => {
+    assert.equal(defaultChart(COLUMNS, rows([0.5, 0.002]), 't')!.logY, true, 'a ratio of 250');
+    assert.equal(defaultChart(COLUMNS, rows([0.5, 0.004]), 't')!.logY, true, 'a ratio of 125');
+    assert.equal(defaultChart(COLUMNS, rows([0.5, 0.005]), 't')!.logY, false, 'a ratio of 100');
+    assert.equal(defaultChart(COLUMNS, rows([0.5, 0.05]), 't')!.logY, false, 'a ratio of 10');
+  });
+  /** The y encoding of the chart's estimate layer. */
+  const yOf = (spec: Record<string, unknown>) => (spec['layer'] as { encoding: { y: Record<string, unknown> } }[]).at(-1)!.encoding.y;
+  it('puts a tick at 0 and at every decade from the smallest value drawn to above the largest, where it chose a log axis over a 0', () => {
+    const chart = defaultChart(COLUMNS, rows([0.5, 0.002, 0]), 't')!;
+    const y = yOf(chartSpec(rows([0.5, 0.002, 0]), chart));
+    assert.deepEqual(y['scale'], { type: 'symlog', constant: 0.002 * 0.9 }); // the smallest value drawn: 0.002's low end
+    assert.deepEqual((y['axis'] as { values: number[] }).values, [0, 0.001, 0.01, 0.1, 1]); // up to 0.55, 0.5's high end
+  });
+  it('asked for (--log-y), is a plain logarithmic axis, on which a 0 is not drawn', () => {
+    const spec = chartSpec(rows([0.5, 0.02, 0]), { metric: 'disagreement', x: 'loss', series: null, logY: true, logYAsked: true, title: 't' });
+    assert.deepEqual(yOf(spec)['scale'], { type: 'log' });
+    const data = (spec['data'] as { values: { estimate: number | null; low: number | null }[] }).values;
+    assert.deepEqual(
+      data.map((d) => d.estimate),
+      [0.5, 0.02, null],
+    );
+    assert.equal(data[2]!.low, null);
   });
 });
