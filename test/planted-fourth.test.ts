@@ -9,6 +9,7 @@ import type { CellResult } from '../src/engine/schedule/runner.js';
 import { parseTarget, plan } from '../src/plan/plan.js';
 import { chartSpec, defaultChart } from '../src/plot/chart.js';
 import type { Row } from '../src/plot/chart.js';
+import { checkRows } from '../src/plot/rows-check.js';
 import { builtIns, changedBuiltIn, refuseBuiltInsChangedSinceLoad, watchBuiltIns } from '../src/protocol-files/built-ins.js';
 import { expandCells } from '../src/scenario/cells.js';
 import type { CellSummary, ExactSummary } from '../src/stats/summary.js';
@@ -230,5 +231,43 @@ describe("plot's axis from the sweep's shape", () => {
       [0.5, 0.02, null],
     );
     assert.equal(data[2]!.low, null);
+  });
+});
+
+describe("plot's check of the rows it draws", () => {
+  const HEADER = ['scenario', 'protocol', 'channel', 'loss', 'trials', 'success', 'success_low', 'success_high', 'onlyA', 'onlyA_exact'];
+  const row = (changes: Record<string, unknown>) => {
+    const values: Record<string, unknown> = {
+      scenario: 's',
+      protocol: 'messenger',
+      channel: 'bernoulli',
+      loss: 0.1,
+      trials: 100,
+      success: 0.9,
+      success_low: 0.8,
+      success_high: 0.95,
+      onlyA: 10,
+      onlyA_exact: 0.1,
+      ...changes,
+    };
+    return HEADER.map((c) => values[c]);
+  };
+  const refusal = (values: unknown[], metric: string): string => {
+    try {
+      checkRows('r.csv', HEADER, [values], metric);
+    } catch (error) {
+      return (error as Error).message.replace(/^r\.csv: /, '');
+    }
+    return 'taken';
+  };
+  it("refuses an outcome's exact value that is no probability, as success's", () => {
+    assert.equal(refusal(row({}), 'onlyA'), 'taken');
+    assert.equal(refusal(row({ onlyA_exact: 1.5 }), 'onlyA'), 'row 1, column onlyA_exact: 1.5 is not a probability (0 to 1)');
+    assert.equal(refusal(row({ onlyA_exact: -0.1 }), 'success'), 'row 1, column onlyA_exact: -0.1 is not a probability (0 to 1)');
+  });
+  it('refuses an empty cell in the column it draws, and takes one in another', () => {
+    assert.equal(refusal(row({ success: '' }), 'success'), 'row 1: the success column is empty');
+    assert.equal(refusal(row({ onlyA: '' }), 'onlyA'), 'row 1: the onlyA column is empty');
+    assert.equal(refusal(row({ onlyA_exact: '' }), 'onlyA'), 'taken');
   });
 });
