@@ -11,7 +11,7 @@ import { chartSpec, defaultChart } from '../src/plot/chart.js';
 import type { Row } from '../src/plot/chart.js';
 import { checkRows } from '../src/plot/rows-check.js';
 import { builtIns, changedBuiltIn, refuseBuiltInsChangedSinceLoad, watchBuiltIns } from '../src/protocol-files/built-ins.js';
-import { expandCells } from '../src/scenario/cells.js';
+import { cellKey, expandCells } from '../src/scenario/cells.js';
 import type { CellSummary, ExactSummary } from '../src/stats/summary.js';
 import { summarize } from '../src/stats/summary.js';
 import { cell } from './exact-helpers.js';
@@ -269,5 +269,34 @@ describe("plot's check of the rows it draws", () => {
     assert.equal(refusal(row({ success: '' }), 'success'), 'row 1: the success column is empty');
     assert.equal(refusal(row({ onlyA: '' }), 'onlyA'), 'row 1: the onlyA column is empty');
     assert.equal(refusal(row({ onlyA_exact: '' }), 'onlyA'), 'taken');
+  });
+});
+
+describe('crash rates in sweeps', () => {
+  const cells = (o: Record<string, unknown>) => expandCells(scenarioFrom({ protocol: 'handshake', trials: 100, ...o }));
+  it('a sweep of crash replaces a crash rate set for one role: no stale crashA beside it', () => {
+    assert.deepEqual(
+      cells({ crash: { A: 0.2 }, sweep: { crash: [0.1, 0.3] } }).map((c) => c.params),
+      [
+        { loss: 0.5, redundancy: 2, rounds: 1, crash: 0.1 },
+        { loss: 0.5, redundancy: 2, rounds: 1, crash: 0.3 },
+      ],
+    );
+  });
+  it("a sweep of one role's rate under a rate for every role: the other role keeps it, the swept one takes each value (0 too)", () => {
+    assert.deepEqual(
+      cells({ crash: 0.2, sweep: { crashA: [0, 0.3] } }).map((c) => c.params),
+      [
+        { loss: 0.5, redundancy: 2, rounds: 1, crashA: 0, crashB: 0.2 },
+        { loss: 0.5, redundancy: 2, rounds: 1, crashA: 0.3, crashB: 0.2 },
+      ],
+    );
+  });
+  it('a crash rate of 0 swept is the crash-free cell to the key (its streams), another rate is not', () => {
+    const [none, some] = cells({ sweep: { crash: [0, 0.3] } });
+    const plain = cellKey({ protocol: 'handshake', channel: 'bernoulli' }, { loss: 0.5, redundancy: 2, rounds: 1 });
+    assert.equal(none!.key, plain);
+    assert.notEqual(some!.key, plain);
+    assert.equal(some!.key, 'handshake|bernoulli|crash=0.3,loss=0.5,redundancy=2,rounds=1');
   });
 });
