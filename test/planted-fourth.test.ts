@@ -16,6 +16,7 @@ import type { CellSummary, ExactSummary } from '../src/stats/summary.js';
 import { summarize } from '../src/stats/summary.js';
 import { cell } from './exact-helpers.js';
 import { ROOT, scenarioFrom } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 // The fourth planted-bug audit (docs/mutation.md, "Planted bugs, fourth audit"): each test here
 // fails with one of the bugs planted there, each value computed by hand or by an independent route.
@@ -298,5 +299,47 @@ describe('crash rates in sweeps', () => {
     assert.equal(none!.key, plain);
     assert.notEqual(some!.key, plain);
     assert.equal(some!.key, 'handshake|bernoulli|crash=0.3,loss=0.5,redundancy=2,rounds=1');
+  });
+});
+
+describe('plan --vary of a crash rate', () => {
+  it('prints the largest rate that meets the target, then the three above it and the one below, no more', async () => {
+    // Handshake, no loss, R 1: A crashes before its one send with probability c, so success = 1 − c
+    // and the cost 2(1 − c), by hand; success ≥ 0.85 holds up to c = 0.1.
+    const r = await cliIn([
+      'plan',
+      '--set',
+      'protocol=handshake',
+      '--set',
+      'loss=0',
+      '--vary',
+      'crashA=0:0.9:0.1',
+      '--target',
+      'success>=0.85',
+      '--format',
+      'csv',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'crashA,messengers_mean,success,meets\n0.1,1.8,0.9,true\n0.4,1.2,0.6,false\n0.3,1.4,0.7,false\n0.2,1.6,0.8,false\n0,2,1,true\n');
+  });
+});
+
+describe("plan's bounds", () => {
+  it('takes the ends of 0..1 as bounds (a lossless link meets success ≥ 1 and disagreement ≤ 0), and refuses past them', async () => {
+    const base = ['plan', '--set', 'protocol=messenger', '--set', 'loss=0', '--vary', 'redundancy=1:2', '--format', 'csv'];
+    const sure = await cliIn([...base, '--target', 'success>=1']);
+    assert.equal(sure.status, 0, sure.stderr);
+    assert.equal(sure.stdout, 'redundancy,messengers_mean,success,meets\n1,1,1,true\n');
+    const never = await cliIn([...base, '--target', 'disagreement<=0']);
+    assert.equal(never.status, 0, never.stderr);
+    assert.equal(never.stdout, 'redundancy,messengers_mean,disagreement,meets\n1,1,0,true\n');
+    for (const [target, got] of [
+      ['success>=1.01', '1.01'],
+      ['disagreement<=-0.1', '-0.1'],
+    ]) {
+      const r = await cliIn([...base, '--target', target!]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^twogenerals: --target ${target}: \\w+ is a probability: give a bound from 0 to 1 \\(got ${got}\\)\\n$`));
+    }
   });
 });
