@@ -15,7 +15,7 @@ import { cellKey, expandCells } from '../src/scenario/cells.js';
 import type { CellSummary, ExactSummary } from '../src/stats/summary.js';
 import { summarize } from '../src/stats/summary.js';
 import { cell } from './exact-helpers.js';
-import { ROOT, scenarioFrom } from './helpers.js';
+import { ROOT, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 // The fourth planted-bug audit (docs/mutation.md, "Planted bugs, fourth audit"): each test here
@@ -340,6 +340,38 @@ describe("plan's bounds", () => {
       const r = await cliIn([...base, '--target', target!]);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`^twogenerals: --target ${target}: \\w+ is a probability: give a bound from 0 to 1 \\(got ${got}\\)\\n$`));
+    }
+  });
+});
+
+describe('a built-in changed while the definition is read', () => {
+  it("is refused naming that stage (a getter of the definition's name), not a later one", async () => {
+    const file = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  get name() { Math.sqrt = (x) => x; return 'getter'; },
+  outcomes: GENERALS_OUTCOMES,
+  configure: (p) => p,
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = generalsOutcome(true, s[1] === 1); }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'not heard'),
+});
+`;
+    const dir = tempFiles({ 'getter.mjs': file, 's.yaml': 'protocol: ./getter.mjs\ntrials: 1000\n' });
+    for (const args of [
+      ['run', join(dir, 's.yaml')],
+      ['check', join(dir, 'getter.mjs')],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: \S*getter\.mjs: changed JavaScript's built-in Math\.sqrt while reading the definition's members \(getters included\): a protocol file must leave the built-in objects as it found them \(twogenerals computes its numbers with them\)\n$/,
+      );
     }
   });
 });
