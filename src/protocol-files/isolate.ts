@@ -83,10 +83,13 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
       outcome();
     };
     const fail = (problem: string): void => finish(() => reject(new UsageError(file, problem)));
-    // The check has its own watchdog that names the call; this one is its backstop, a little later.
+    // The check has its own watchdog that names the call; this one is its backstop. The check first
+    // loads the file again (up to a stage's limit), then explores (up to its own): the backstop leaves
+    // the check's watchdog a whole limit more to report, so that a loaded machine, slow to load the
+    // file, still gets the watchdog's message naming the call, not this one.
     const arm = (): void => {
       clearTimeout(timer);
-      const ms = stage === 'boot' ? ISOLATED_BOOT_MS : stage === 'check' ? checkMs + stageMs : stageMs;
+      const ms = stage === 'boot' ? ISOLATED_BOOT_MS : stage === 'check' ? stageMs + 2 * checkMs : stageMs;
       timer = setTimeout(() => fail(`stopped after ${ms / 1000} s while ${stageText()}: it never finished`), ms);
     };
     arm();
