@@ -264,6 +264,25 @@ describe('crashes: reproducibility', () => {
     const mermaid = await cliIn(['trace', scenario, '--cell', '3', '--first', 'blocked', '--format', 'mermaid']);
     assert.match(mermaid.stdout, /Note over Coordinator: crashes/);
   });
+
+  it('trace tells a message to a crashed node as not received, not as copies lost (a channel that loses none)', async () => {
+    // Loss 0, and a trace of no loss (a replayed one, past the tables' 20,000 packets): every copy
+    // the channel carries is delivered, so a message misses only where its receiver has crashed.
+    const dir = tempFiles({
+      'clean.txt': '0\n'.repeat(20_001),
+      'bernoulli.yaml': 'protocol: handshake\nloss: 0\nrounds: 3\ncrash: { B: 0.3 }\ntrials: 1000\n',
+      'trace.yaml': 'protocol: handshake\nchannel: { model: trace, file: clean.txt }\nrounds: 3\ncrash: { B: 0.3 }\ntrials: 1000\n',
+    });
+    for (const file of ['bernoulli.yaml', 'trace.yaml']) {
+      const text = await cliIn(['trace', join(dir, file), '--first', 'onlyA']);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /B crashes\n.*A → B: ack 2, 2 copies: not received, B has crashed\n/, file);
+      assert.doesNotMatch(text.stdout, /lost/, file);
+      const mermaid = await cliIn(['trace', join(dir, file), '--first', 'onlyA', '--format', 'mermaid']);
+      assert.match(mermaid.stdout, /A-xB: ack 2 \(2 copies, B has crashed\)/, file);
+      assert.doesNotMatch(mermaid.stdout, /lost/, file);
+    }
+  });
 });
 
 describe('crashes: bad input and broken protocol files', () => {

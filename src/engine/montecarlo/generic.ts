@@ -50,8 +50,12 @@ export function sameProbabilities(made: Float64Array, now: Float64Array): boolea
 
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
-  /** `delivered`: over a replayed trace, the copies that arrived (read at the position; elsewhere unknown, a draw decides the message). */
-  onSend(step: Step, received: boolean, state: Int32Array, delivered?: number): void;
+  /**
+   * `delivered`: over a replayed trace, the copies that arrived (read at the position; elsewhere
+   * unknown, a draw decides the message). `toCrashed`: the receiver had crashed, so nothing reached
+   * it whatever the channel did with the copies.
+   */
+  onSend(step: Step, received: boolean, state: Int32Array, delivered?: number, toCrashed?: boolean): void;
   onChoose(step: Step, choice: number, state: Int32Array): void;
   /** Node `node` crashed at the start of round `round` (state: after the crash). */
   onCrash?(node: number, round: number, state: Int32Array): void;
@@ -123,7 +127,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         messages++;
         lastRound = step.round;
         result = delivered > 0 ? 1 : 0;
-        observer?.onSend(step, result === 1, state, delivered);
+        observer?.onSend(step, result === 1, state, reaches ? delivered : undefined, !reaches);
         protocol.resolve(state, config, step, result);
         continue;
       }
@@ -135,7 +139,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       messages++;
       lastRound = step.round;
       result = reaches ? t.received[i]! : 0;
-      observer?.onSend(step, result === 1, state);
+      observer?.onSend(step, result === 1, state, undefined, !reaches);
     }
     protocol.resolve(state, config, step, result);
   }
