@@ -201,7 +201,7 @@ describe('CSV with quotes (RFC 4180)', () => {
       't:2: text follows a closing quote in the same field; double a quote inside a quoted field ("")',
     );
     assert.equal(refusal('a,"lost"\n1,0\n2,a"b\n', { column: 'lost' }), 't:3: the CSV cannot be read (CSV_INVALID_OPENING_QUOTE)');
-    assert.equal(refusal('a,"lost"\n"1\n2,0\n3,1', { column: 'lost' }), 't:4: a quote is opened and never closed, so the rows after it cannot be read');
+    assert.equal(refusal('a,"lost"\n"1\n2,0\n3,1', { column: 'lost' }), 't:2: a quote is opened and never closed, so the rows after it cannot be read');
   });
 
   it('refuses a value that is not an outcome, quoted or not, and an empty quoted value', () => {

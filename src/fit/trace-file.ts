@@ -1295,8 +1295,9 @@ function readQuotedCsv(
         for (;;) {
           const q = text.indexOf('"', at);
           if (q < 0 && !final) return { consumed: recordStart, lines: recordLine - 1 };
-          line += newlinesIn(text, at, q < 0 ? n : q);
-          if (q < 0) fail('CSV_QUOTE_NOT_CLOSED');
+          // Never closed: named at the line where it opens (the lines after it are the quote's).
+          if (q < 0) throw new TraceError(file, line, csvProblem('CSV_QUOTE_NOT_CLOSED'));
+          line += newlinesIn(text, at, q);
           if (text.charCodeAt(q + 1) === QUOTE) {
             if (keep) parts += text.slice(from, q + 1);
             at = q + 2;
