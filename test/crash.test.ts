@@ -298,6 +298,59 @@ describe('crashes: bad input and broken protocol files', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
+  it('check and every engine catch a crashed node that still makes its choice (a vote), as they catch one that sends', async () => {
+    // One coordinator and one cohort; the cohort's vote is a choice with step.peer 0 (node 1). In
+    // "voting", it votes in round 1 whether or not it crashed at that round's start; in "late", it
+    // votes in the last round, only from 5 rounds on (past the cells check explores).
+    const file = (name: string, when: string) => `export default ({ CHOOSE, END, ROUND, COMMIT_OUTCOMES }) => {
+  const VOTE = Float64Array.of(0.5, 0.5);
+  return {
+    name: '${name}', summary: 'a cohort that votes', outcomes: COMMIT_OUTCOMES,
+    configure: (p) => ({ crashes: p.crashes === 1, rounds: p.rounds }),
+    stateSize: () => 5,
+    init(s) { s.fill(0); },
+    next(s, c, step) {
+      if (c.crashes && s[4] < c.rounds) { step.kind = ROUND; step.round = s[4] + 1; return; }
+      if (${when} && s[1] === 0) { step.kind = CHOOSE; step.peer = 0; step.choices = VOTE; step.label = 'vote'; step.round = c.rounds; return; }
+      step.kind = END;
+      step.outcome = s[1] === 2 ? 1 : 0;
+    },
+    resolve(s, c, step, r) { if (step.kind === ROUND) s[4] = step.round; else s[1] = r + 1; s[0]++; },
+    roles: ['coordinator', 'cohort'],
+    nodes: () => [0, 1],
+    crash(s, c, n) { s[2 + n] = 1; },
+    crashed: (s, c, n) => s[2 + n] === 1,
+    describe: (s) => \`vote \${s[1]}\${s[3] ? ' (cohort crashed)' : ''}\`,
+  };
+};
+`;
+    const dir = tempFiles({
+      'voting.mjs': file('voting', 'true'),
+      'late.mjs': file('late', 'c.rounds >= 5'),
+      'late.yaml': 'protocol: ./late.mjs\nrounds: 5\ncrash: { cohort: 0.3 }\ntrials: 1000\n',
+      'late-trace.yaml': 'protocol: ./late.mjs\nrounds: 5\ncrash: { cohort: 0.3 }\ntrials: 1000\nchannel: { model: trace, file: clean.txt }\n',
+      'clean.txt': '0\n'.repeat(20_001),
+    });
+    const checked = await cliIn(['check', join(dir, 'voting.mjs')]);
+    assert.equal(checked.status, 2);
+    assert.match(checked.stderr, /with crashes: node 1 \(cohort\) makes the choice vote in round 1 after it crashed; a crashed node takes no further step/);
+    assert.equal(checked.stderr.trim().split('\n').length, 1);
+    assert.equal((await cliIn(['check', join(dir, 'late.mjs')])).status, 0);
+    const refusal =
+      /^twogenerals: protocol late \(.*late\.mjs\): node 1 made the choice vote in round 5 after it crashed \(vote 0 \(cohort crashed\)\); a crashed node takes no further step\n$/;
+    for (const args of [
+      ['run', join(dir, 'late.yaml'), '--no-exact'],
+      ['exact', join(dir, 'late.yaml')],
+      ['exact', join(dir, 'late-trace.yaml')],
+      ['trace', join(dir, 'late.yaml'), '--first', 'aborted'],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, refusal, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
+  });
+
   it('check catches a file whose crash does not stick', async () => {
     const broken = tcpSource.replace('state[CRASHED + node] = 1;', 'state[CRASHED + node] = 0;');
     const dir = tempFiles({ 'forgets.mjs': broken });

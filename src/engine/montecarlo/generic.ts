@@ -1,6 +1,14 @@
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+import {
+  MAX_TRIAL_STEPS,
+  SentAfterCrash,
+  TrialNeverEnds,
+  UnannouncedRound,
+  UnexpectedRound,
+  refuseAnnouncement,
+  refuseChoiceAfterCrash,
+} from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -99,6 +107,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     let result: number;
     if (step.kind === CHOOSE) {
+      if (crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, crash.length);
       result = sample(rng, choiceTable(step.choices!, protocol.name, state));
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
