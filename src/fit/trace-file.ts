@@ -1675,6 +1675,14 @@ function scanLines(
       numberFrom = at + 9;
       if (at >= 0) raw = numberAt(text, numberFrom);
     }
+    // No ping prints a sequence number past 16 bits: placed modulo 2^16, such a line (a corrupt or
+    // edited log) would make up thousands of lost packets, so it is refused at its line.
+    if (raw >= SEQ_SPACE) {
+      const more = text.charCodeAt(numberFrom + 12);
+      // twelve digits read, and more after them
+      const cut = raw >= 1e11 && more >= ZERO && more <= NINE;
+      throw new TraceError(file, line, `sequence number ${raw}${cut ? '…' : ''} is past 65535: a ping's sequence numbers are 16 bits`);
+    }
     if (raw >= 0) {
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`
       const replied = reply || ttl.within(start, end) >= 0;
