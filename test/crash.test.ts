@@ -264,6 +264,25 @@ describe('crashes: reproducibility', () => {
     const mermaid = await cliIn(['trace', scenario, '--cell', '3', '--first', 'blocked', '--format', 'mermaid']);
     assert.match(mermaid.stdout, /Note over Coordinator: crashes/);
   });
+
+  it('trace tells a message to a crashed node as not received, not as copies lost (a channel that loses none)', async () => {
+    // Loss 0, and a trace of no loss (a replayed one, past the tables' 20,000 packets): every copy
+    // the channel carries is delivered, so a message misses only where its receiver has crashed.
+    const dir = tempFiles({
+      'clean.txt': '0\n'.repeat(20_001),
+      'bernoulli.yaml': 'protocol: handshake\nloss: 0\nrounds: 3\ncrash: { B: 0.3 }\ntrials: 1000\n',
+      'trace.yaml': 'protocol: handshake\nchannel: { model: trace, file: clean.txt }\nrounds: 3\ncrash: { B: 0.3 }\ntrials: 1000\n',
+    });
+    for (const file of ['bernoulli.yaml', 'trace.yaml']) {
+      const text = await cliIn(['trace', join(dir, file), '--first', 'onlyA']);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /B crashes\n.*A → B: ack 2, 2 copies: not received, B has crashed\n/, file);
+      assert.doesNotMatch(text.stdout, /lost/, file);
+      const mermaid = await cliIn(['trace', join(dir, file), '--first', 'onlyA', '--format', 'mermaid']);
+      assert.match(mermaid.stdout, /A-xB: ack 2 \(2 copies, B has crashed\)/, file);
+      assert.doesNotMatch(mermaid.stdout, /lost/, file);
+    }
+  });
 });
 
 describe('crashes: bad input and broken protocol files', () => {
@@ -277,6 +296,59 @@ describe('crashes: bad input and broken protocol files', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /with crashes: node 0 \(A\) dispatches SYN in round 1 after it crashed/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  it('check and every engine catch a crashed node that still makes its choice (a vote), as they catch one that sends', async () => {
+    // One coordinator and one cohort; the cohort's vote is a choice with step.peer 0 (node 1). In
+    // "voting", it votes in round 1 whether or not it crashed at that round's start; in "late", it
+    // votes in the last round, only from 5 rounds on (past the cells check explores).
+    const file = (name: string, when: string) => `export default ({ CHOOSE, END, ROUND, COMMIT_OUTCOMES }) => {
+  const VOTE = Float64Array.of(0.5, 0.5);
+  return {
+    name: '${name}', summary: 'a cohort that votes', outcomes: COMMIT_OUTCOMES,
+    configure: (p) => ({ crashes: p.crashes === 1, rounds: p.rounds }),
+    stateSize: () => 5,
+    init(s) { s.fill(0); },
+    next(s, c, step) {
+      if (c.crashes && s[4] < c.rounds) { step.kind = ROUND; step.round = s[4] + 1; return; }
+      if (${when} && s[1] === 0) { step.kind = CHOOSE; step.peer = 0; step.choices = VOTE; step.label = 'vote'; step.round = c.rounds; return; }
+      step.kind = END;
+      step.outcome = s[1] === 2 ? 1 : 0;
+    },
+    resolve(s, c, step, r) { if (step.kind === ROUND) s[4] = step.round; else s[1] = r + 1; s[0]++; },
+    roles: ['coordinator', 'cohort'],
+    nodes: () => [0, 1],
+    crash(s, c, n) { s[2 + n] = 1; },
+    crashed: (s, c, n) => s[2 + n] === 1,
+    describe: (s) => \`vote \${s[1]}\${s[3] ? ' (cohort crashed)' : ''}\`,
+  };
+};
+`;
+    const dir = tempFiles({
+      'voting.mjs': file('voting', 'true'),
+      'late.mjs': file('late', 'c.rounds >= 5'),
+      'late.yaml': 'protocol: ./late.mjs\nrounds: 5\ncrash: { cohort: 0.3 }\ntrials: 1000\n',
+      'late-trace.yaml': 'protocol: ./late.mjs\nrounds: 5\ncrash: { cohort: 0.3 }\ntrials: 1000\nchannel: { model: trace, file: clean.txt }\n',
+      'clean.txt': '0\n'.repeat(20_001),
+    });
+    const checked = await cliIn(['check', join(dir, 'voting.mjs')]);
+    assert.equal(checked.status, 2);
+    assert.match(checked.stderr, /with crashes: node 1 \(cohort\) makes the choice vote in round 1 after it crashed; a crashed node takes no further step/);
+    assert.equal(checked.stderr.trim().split('\n').length, 1);
+    assert.equal((await cliIn(['check', join(dir, 'late.mjs')])).status, 0);
+    const refusal =
+      /^twogenerals: protocol late \(.*late\.mjs\): node 1 made the choice vote in round 5 after it crashed \(vote 0 \(cohort crashed\)\); a crashed node takes no further step\n$/;
+    for (const args of [
+      ['run', join(dir, 'late.yaml'), '--no-exact'],
+      ['exact', join(dir, 'late.yaml')],
+      ['exact', join(dir, 'late-trace.yaml')],
+      ['trace', join(dir, 'late.yaml'), '--first', 'aborted'],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, refusal, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    }
   });
 
   it('check catches a file whose crash does not stick', async () => {

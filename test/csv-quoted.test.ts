@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { TraceError, parseLossTrace } from '../src/fit/trace-file.js';
+import { tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /**
  * The trace reader's RFC 4180 loop against csv-parse (the oracle it replaced for speed): on
@@ -63,7 +66,9 @@ describe('quoted CSV traces', () => {
 
   it('refuse broken quoting and rows without the column, naming the line', () => {
     const cases: [string, RegExp][] = [
-      ['t,lost\n1,"0\n2,1\n', /^t\.csv:4: a quote is opened and never closed/],
+      // Named at the line where the quote opens (the lines after it are the quote's), not the file's end.
+      ['t,lost\n1,"0\n2,1\n', /^t\.csv:2: a quote is opened and never closed/],
+      ['t,lost\n1,0\n2,"1\n3,0\n\n\n', /^t\.csv:3: a quote is opened and never closed/],
       ['t,lost\n1,"0"x\n', /^t\.csv:2: text follows a closing quote/],
       ['t,lost\n1,0"\n', /^t\.csv:2: the CSV cannot be read \(CSV_INVALID_OPENING_QUOTE\)/],
       ['"t","lost"\n1\n', /^t\.csv:2: the row has 1 field, so no column "lost" \(field 2\)/],
@@ -77,5 +82,14 @@ describe('quoted CSV traces', () => {
         text,
       );
     }
+  });
+
+  it('name a quote never closed in a long file at the line where it opens, read in blocks', async () => {
+    // 300,000 rows (2.4 MB, past a 1 MiB block), then row 300,002 opens a quote that the 3 lines after it never close.
+    const dir = tempFiles({ 'long.csv': `t,lost\n${'1,0\n'.repeat(300_000)}2,"1\n3,0\n\n\n` });
+    const r = await cliIn(['fit', join(dir, 'long.csv'), '--column', 'lost']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /long\.csv:300002: a quote is opened and never closed, so the rows after it cannot be read\n$/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });

@@ -11,6 +11,10 @@ describe('validate: Gilbert–Elliott mean loss and burst at the edges', () => {
     ['goodToBad: 1, badToGood: 0', 'mean loss 0.7, mean bad burst unbounded'],
     ['goodToBad: 1, badToGood: 1', 'mean loss 0.4, mean bad burst 1 copy'],
     ['goodToBad: 0.05, badToGood: 0.5', 'mean loss 0.1545, mean bad burst 2 copies'],
+    // Tens of thousands of copies or more in whole copies: four figures printed 81,000,518 as 81000000.
+    ['goodToBad: 0.00000001234567, badToGood: 0.0000000123456', 'mean loss 0.4, mean bad burst 81,000,518 copies'],
+    ['goodToBad: 0.5, badToGood: 0.0001', 'mean loss 0.6999, mean bad burst 10,000 copies'],
+    ['goodToBad: 0.5, badToGood: 0.00010001', 'mean loss 0.6999, mean bad burst 9999 copies'],
   ];
   const dir = tempFiles(
     Object.fromEntries(

@@ -172,6 +172,18 @@ describe('the trace channel', () => {
     assert.match(succeeded(await cliIn(['list'])), /trace +A measured loss trace replayed/);
   });
 
+  it("fit's first line gives a mean burst or gap of tens of thousands of packets or more in whole packets, as validate does", async () => {
+    // One loss, then 123,456 packets delivered; and 40,000 losses in a row then one delivered. Four
+    // figures printed the gap as 123500 and the burst as 40000 beside the count, as validate once did.
+    const dir = tempFiles({ 'gap.txt': `1\n${'0\n'.repeat(123_456)}`, 'burst.txt': `${'1'.repeat(40_000)}0\n`, 'small.txt': '0001100010\n' });
+    assert.match(
+      succeeded(await cliIn(['fit', join(dir, 'gap.txt')])),
+      /gap\.txt \(digits\): 123,457 packets, 1 lost \(0\.00081%\), mean loss burst 1 packets, mean gap 123,456\n/,
+    );
+    assert.match(succeeded(await cliIn(['fit', join(dir, 'burst.txt')])), /, mean loss burst 40,000 packets, mean gap 1\n/);
+    assert.match(succeeded(await cliIn(['fit', join(dir, 'small.txt')])), /, mean loss burst 1\.5 packets, mean gap 2\.333\n/);
+  });
+
   const bad: [string, string, RegExp][] = [
     ['an empty trace', '', /empty\.txt: the trace is empty/],
     ['a character other than 0 and 1', '0101\n01x1\n', /bad\.txt:2: unexpected character "x"/],

@@ -1,3 +1,4 @@
+import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from '../contract/channel.js';
 
@@ -31,7 +32,9 @@ export function describeGilbertElliott(params: ChannelParams): string {
   const bad = stationaryBad(g2b, b2g);
   const loss = (1 - bad) * Number(params['lossGood']) + bad * Number(params['lossBad']);
   // A chain that never leaves the good state (goodToBad 0, started stationary) has no bad burst at all.
-  const mean = +(1 / b2g).toPrecision(4);
+  // Tens of thousands of copies or more in whole copies, with separators, as a trace's burst is
+  // printed (four figures printed 1 / 1.23456e-8 = 81,000,518 as 81000000).
+  const mean = 1 / b2g >= 1e4 ? thousands(Math.round(1 / b2g)) : +(1 / b2g).toPrecision(4);
   const burst = bad === 0 ? 'none (never in the bad state)' : b2g > 0 ? `${mean} ${mean === 1 ? 'copy' : 'copies'}` : 'unbounded';
   return `mean loss ${+loss.toPrecision(4)}, mean bad burst ${burst}`;
 }

@@ -58,7 +58,13 @@ export function traceText(t: TrialTrace): string {
     }
     if (e.kind === 'send') {
       const [from, to] = names(t, e);
-      const fate = e.received ? arrivedText(t.copies, e.delivered) : t.copies === 1 ? 'lost' : `all ${t.copies} lost`;
+      const fate = e.received
+        ? arrivedText(t.copies, e.delivered)
+        : e.toCrashed
+          ? `not received, ${to} has crashed`
+          : t.copies === 1
+            ? 'lost'
+            : `all ${t.copies} lost`;
       lines.push(`${prefix} ${from} → ${to}: ${e.label}, ${copiesText(t.copies)}: ${fate}`);
     } else if (e.kind === 'crash') {
       lines.push(`${prefix} ${crashedName(t, e.node)} crashes`);
@@ -128,7 +134,7 @@ export function traceMermaid(t: TrialTrace): string {
     }
     const [from, to] = names(t, e);
     lines.push(
-      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : ', all lost'})`)}`,
+      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : e.toCrashed ? `, ${to} has crashed` : ', all lost'})`)}`,
     );
   }
   lines.push(`  Note over ${span}: ${mermaidText(OUTCOME_WORDS[t.outcome] ?? t.outcome)}`);

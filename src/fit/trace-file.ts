@@ -1295,8 +1295,9 @@ function readQuotedCsv(
         for (;;) {
           const q = text.indexOf('"', at);
           if (q < 0 && !final) return { consumed: recordStart, lines: recordLine - 1 };
-          line += newlinesIn(text, at, q < 0 ? n : q);
-          if (q < 0) fail('CSV_QUOTE_NOT_CLOSED');
+          // Never closed: named at the line where it opens (the lines after it are the quote's).
+          if (q < 0) throw new TraceError(file, line, csvProblem('CSV_QUOTE_NOT_CLOSED'));
+          line += newlinesIn(text, at, q);
           if (text.charCodeAt(q + 1) === QUOTE) {
             if (keep) parts += text.slice(from, q + 1);
             at = q + 2;
@@ -1673,6 +1674,14 @@ function scanLines(
       const at = reqToken.within(start, end);
       numberFrom = at + 9;
       if (at >= 0) raw = numberAt(text, numberFrom);
+    }
+    // No ping prints a sequence number past 16 bits: placed modulo 2^16, such a line (a corrupt or
+    // edited log) would make up thousands of lost packets, so it is refused at its line.
+    if (raw >= SEQ_SPACE) {
+      const more = text.charCodeAt(numberFrom + 12);
+      // twelve digits read, and more after them
+      const cut = raw >= 1e11 && more >= ZERO && more <= NINE;
+      throw new TraceError(file, line, `sequence number ${raw}${cut ? '…' : ''} is past 65535: a ping's sequence numbers are 16 bits`);
     }
     if (raw >= 0) {
       // a reply whose `bytes from` was cut off (a log cut mid-line, `tail -c`) still has its ` ttl=`

@@ -66,7 +66,8 @@
   ;; Where the last number read ended: its first byte past the digits (or past its twelfth).
   (global $numberEnd (mut i32) (i32.const 0))
 
-  ;; The decimal number at p (at most 12 digits, as trace-file.ts numberAt) modulo 65,536, or -1.
+  ;; The decimal number at p (at most 12 digits, as trace-file.ts numberAt), or -1: also for one
+  ;; past 65,535, which no ping prints (its line is left to the reader, which refuses it).
   (func $number (param $p i32) (result i32)
     (local $v i64) (local $d i32) (local $c i32)
     (block $end
@@ -79,8 +80,8 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $next)))
     (global.set $numberEnd (local.get $p))
-    (if (result i32) (local.get $d)
-      (then (i32.wrap_i64 (i64.and (local.get $v) (i64.const 0xffff))))
+    (if (result i32) (i32.and (i32.ne (local.get $d) (i32.const 0)) (i64.le_u (local.get $v) (i64.const 0xffff)))
+      (then (i32.wrap_i64 (local.get $v)))
       (else (i32.const -1))))
 
   ;; Whether the last `seq` token $seq passed was busybox's ` seq=`, a number after it or not: a

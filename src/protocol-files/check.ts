@@ -365,6 +365,12 @@ function checkCell(
           `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
+    if (crashes && step.kind === CHOOSE && step.peer >= 0 && 1 + step.peer < nodeRoles.length && crashed & (1 << (1 + step.peer)))
+      fail(
+        first,
+        path,
+        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${step.label || '(unlabelled)'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+      );
     if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
     if (crashes && step.peers !== 0 && 1 + last >= nodeRoles.length)

@@ -20,6 +20,8 @@ export type TraceEvent =
       readonly received: boolean;
       /** Over a replayed trace: how many of the copies arrived. */
       readonly delivered?: number;
+      /** The receiver had crashed: nothing reached it, whatever the channel did with the copies. */
+      readonly toCrashed?: boolean;
       readonly state: string;
     }
   | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
@@ -81,7 +83,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
     onStart: (p) => {
       position = p;
     },
-    onSend: (s, received, st, delivered) =>
+    onSend: (s, received, st, delivered, toCrashed) =>
       events.push({
         kind: 'send',
         round: s.round,
@@ -90,6 +92,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
         label: labelOf(s),
         received,
         ...(delivered === undefined ? {} : { delivered }),
+        ...(toCrashed ? { toCrashed } : {}),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
     onChoose: (s, choice, st) => events.push({ kind: 'choose', label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),

@@ -158,8 +158,11 @@ function fitReport(
   intervals: ReturnType<typeof gilbertIntervals>,
 ): string {
   const num = (v: number, digits = 4): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : '—');
+  // A mean of tens of thousands of packets or more in whole packets, with separators, as validate
+  // prints it (four figures printed a burst of 67,108,864 as 67110000).
+  const packets = (v: number): string => (Number.isFinite(v) && v >= 1e4 ? thousands(Math.round(v)) : num(v));
   const lines = [
-    `${inlineText(file)} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${num(stats.meanBurst)} packets, mean gap ${num(stats.meanGap)}`,
+    `${inlineText(file)} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${packets(stats.meanBurst)} packets, mean gap ${packets(stats.meanGap)}`,
     ...(trace.range ? [`Counted ${describeRange(trace.range)}: a ping log's trace starts at the first sequence number it shows.`] : []),
     `The fits rest on ${thousands(stats.packets)} packets: ${thousands(stats.bursts)} loss burst${stats.bursts === 1 ? '' : 's'} and ${thousands(stats.gaps)} gap${stats.gaps === 1 ? '' : 's'} between them.`,
     '',

@@ -3,6 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
+import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -245,6 +246,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       }
       const from = state[0]!;
       if (step.kind === CHOOSE) {
+        if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
         // A choice's branches with a probability above 0, each resolved with the index of the choice.
         const choices = step.choices!;
         for (let i = 0; i < choices.length; i++) {

@@ -2,6 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } from '../montecarlo/generic.js';
+import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -127,6 +128,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           break;
         }
         if (step.kind === CHOOSE) {
+          if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
           const choices = step.choices!;
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;

@@ -1,6 +1,14 @@
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+import {
+  MAX_TRIAL_STEPS,
+  SentAfterCrash,
+  TrialNeverEnds,
+  UnannouncedRound,
+  UnexpectedRound,
+  refuseAnnouncement,
+  refuseChoiceAfterCrash,
+} from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -50,8 +58,12 @@ export function sameProbabilities(made: Float64Array, now: Float64Array): boolea
 
 /** Observes a trial step by step; used by `trace`, never by `run`. */
 export interface TrialObserver {
-  /** `delivered`: over a replayed trace, the copies that arrived (read at the position; elsewhere unknown, a draw decides the message). */
-  onSend(step: Step, received: boolean, state: Int32Array, delivered?: number): void;
+  /**
+   * `delivered`: over a replayed trace, the copies that arrived (read at the position; elsewhere
+   * unknown, a draw decides the message). `toCrashed`: the receiver had crashed, so nothing reached
+   * it whatever the channel did with the copies.
+   */
+  onSend(step: Step, received: boolean, state: Int32Array, delivered?: number, toCrashed?: boolean): void;
   onChoose(step: Step, choice: number, state: Int32Array): void;
   /** Node `node` crashed at the start of round `round` (state: after the crash). */
   onCrash?(node: number, round: number, state: Int32Array): void;
@@ -95,6 +107,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     let result: number;
     if (step.kind === CHOOSE) {
+      if (crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, crash.length);
       result = sample(rng, choiceTable(step.choices!, protocol.name, state));
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
@@ -123,7 +136,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         messages++;
         lastRound = step.round;
         result = delivered > 0 ? 1 : 0;
-        observer?.onSend(step, result === 1, state, delivered);
+        observer?.onSend(step, result === 1, state, reaches ? delivered : undefined, !reaches);
         protocol.resolve(state, config, step, result);
         continue;
       }
@@ -135,7 +148,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       messages++;
       lastRound = step.round;
       result = reaches ? t.received[i]! : 0;
-      observer?.onSend(step, result === 1, state);
+      observer?.onSend(step, result === 1, state, undefined, !reaches);
     }
     protocol.resolve(state, config, step, result);
   }

@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { announcementProblem } from '../../contract/protocol.js';
-import type { Step } from '../../contract/protocol.js';
+import { CHOOSE, announcementProblem } from '../../contract/protocol.js';
+import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
 import { StepNotFilled } from '../unfilled-step.js';
 
 /**
@@ -22,15 +22,23 @@ export class TrialNeverEnds extends UsageError {
   }
 }
 
-/** A protocol whose crashed node dispatched a message: the protocol's author's to fix (exit 2). */
+/** A protocol whose crashed node dispatched a message, or made a choice: the protocol's author's to fix (exit 2). */
 export class SentAfterCrash extends UsageError {
   override name = 'SentAfterCrash';
   constructor(protocol: string, node: number, step: Step, described: string) {
-    super(
-      `protocol ${protocol}`,
-      `node ${node} dispatched ${step.label || 'a message'} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`,
-    );
+    const did = step.kind === CHOOSE ? `made the choice ${step.label || '(unlabelled)'}` : `dispatched ${step.label || 'a message'}`;
+    super(`protocol ${protocol}`, `node ${node} ${did} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`);
   }
+}
+
+/**
+ * With crashes, a choice a peer makes (`step.peer` ≥ 0: node 1 + peer, a cohort's vote) is a step
+ * of that node: none is taken once it has crashed. A choice that names no peer is no node's.
+ */
+export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, config: unknown, step: Step, state: Int32Array, nodes: number): void {
+  const node = 1 + step.peer;
+  if (step.peer < 0 || node >= nodes) return;
+  if (protocol.crashed!(state, config, node)) throw new SentAfterCrash(protocol.name, node, step, protocol.describe(state, config));
 }
 
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
