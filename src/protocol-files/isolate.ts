@@ -53,6 +53,8 @@ export function isolatedHeapMb(): number {
  * charged to the file's first stage (whose deadline a test may shorten to a second or two).
  */
 export const ISOLATED_BOOT_MS = 60_000;
+/** The longest delay a Node timer holds (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const BOOTING = 'starting the process it is loaded in';
 
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
@@ -89,7 +91,7 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
     // file, still gets the watchdog's message naming the call, not this one.
     const arm = (): void => {
       clearTimeout(timer);
-      const ms = stage === 'boot' ? ISOLATED_BOOT_MS : stage === 'check' ? stageMs + 2 * checkMs : stageMs;
+      const ms = stage === 'boot' ? ISOLATED_BOOT_MS : stage === 'check' ? Math.min(stageMs + 2 * checkMs, MAX_TIMER_MS) : stageMs;
       timer = setTimeout(() => fail(`stopped after ${ms / 1000} s while ${stageText()}: it never finished`), ms);
     };
     arm();

@@ -21,8 +21,8 @@ export const MAX_WATCHDOG_MS = 2 ** 30 - 1;
 export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
   const given = Number(process.env['TWOGENERALS_WATCHDOG_MS']);
   // Node's timers hold at most 2^31 - 1 ms and fire at once beyond it (the file then blamed for a
-  // stage it had no time for): a longer limit, Infinity (or 1e400) too, is 2^30 - 1 ms (12 days),
-  // which a stage's own plus the check's still fit in.
+  // stage it had no time for): a longer limit, Infinity (or 1e400) too, is 2^30 - 1 ms (12 days);
+  // the isolating process's backstop, which adds limits together, is capped at 2^31 - 1 ms.
   if (given > 0) return Math.min(Math.ceil(given), MAX_WATCHDOG_MS);
   return 1000 * (kind === 'load' ? LOAD_SECONDS : kind === 'quick' ? QUICK_CHECK_SECONDS : CHECK_SECONDS);
 }
