@@ -26,6 +26,10 @@ const CASES: { cell: [number, number, number, number, number]; committed: number
   { cell: [2, 1, 2, 0.05, 1e-3], committed: 0.9024945850135375, aborted: 0.09750351498926502, blocked: 1.899997197501805e-6 },
   { cell: [1, 2, 2, 0.05, 1e-5], committed: 0.95, aborted: 0.05, blocked: 9.500000000000002e-21 },
   { cell: [3, 3, 2, 0, 1e-9], committed: 1, aborted: 2.400000000000001e-53, blocked: 3.000000000000001e-54 },
+  // A loss near 1: P(a message arrives) and P(a cohort hears the decision) are then tiny, and as
+  // 1 − P(lost) they kept only the digits above 1e-16 (committed 2e-11 relative off in the second).
+  { cell: [1, 2, 2, 0.1, 0.999999], committed: 2.879992800250608e-17, aborted: 0.9999964000197998, blocked: 3.599980200150319e-6 },
+  { cell: [2, 2, 1, 0, 0.999999], committed: 1.599998400274854e-35, aborted: 0.9999960000139999, blocked: 3.999986000143022e-6 },
 ];
 
 const relativeError = (actual: number, expected: number): number => Math.abs(actual - expected) / Math.abs(expected);
