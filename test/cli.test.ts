@@ -23,6 +23,28 @@ describe('twogenerals run', () => {
     assert.equal(r.stderr, '');
   });
 
+  it('keeps the table within 80 columns where its figures would not fit side by side', async () => {
+    // Three swept parameters beside the generals' figures, and two-phase commit's four: each ran
+    // to 85 and 100 columns. The figures that do not fit go to a second table, parameters repeated.
+    const cases: [string[], string[]][] = [
+      [
+        ['--sweep', 'crashA=0.1,0.2', '--sweep', 'crashB=0.0000001,0.2', '--sweep', 'loss=0.123456789,0.5'],
+        ['success', 'disagreement', 'messengers'],
+      ],
+      [['examples/two-phase-commit.yaml'], ['committed', 'blocked', 'inconsistent', 'messengers']],
+    ];
+    for (const [args, heads] of cases) {
+      const r = await cliIn(['run', ...args, '--trials', '2000', '--format', 'table']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(
+        r.stdout.split('\n').filter((line) => line.length > 80),
+        [],
+        `fits 80 columns: ${args.join(' ')}`,
+      );
+      for (const head of heads) assert.match(r.stdout, new RegExp(`│ ${head} `), `${head} still shown`);
+    }
+  });
+
   it('writes CSV with the SPEC column order and plain numbers', async () => {
     const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--set', 'loss=0.05', '--set', 'redundancy=10']);
     assert.equal(r.status, 0, r.stderr);

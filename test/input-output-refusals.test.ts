@@ -354,6 +354,25 @@ describe('inputs that could only give a wrong or empty answer', () => {
     assert.equal(r.status, 2);
     assert.equal(r.stderr, "twogenerals: --set channel.model=gilbert-elliott: channel needs the key 'goodToBad'\n");
   });
+
+  it('a mapping written without a space after its colons ({model:cut}) is told as one key, in a file and with --set', async () => {
+    // YAML reads `model:cut` as a single key with no value: "channel needs the key 'model'" alone
+    // named a key the user had written.
+    const dir = tempFiles({ 'glued.yaml': 'protocol: messenger\nchannel: {model:cut, after: 2}\n' });
+    const file = await cliIn(['validate', join(dir, 'glued.yaml')]);
+    assert.equal(file.status, 2);
+    assert.match(
+      file.stderr,
+      /^twogenerals: [^\n]*glued\.yaml:2:10: channel needs the key 'model' \('model:cut' is one key: YAML needs a space after the colon, model: cut\)\n$/,
+    );
+    const set = await cliIn(['run', '--set', 'loss={AtoB:0.1,BtoA:0.2}', '--trials', '10']);
+    assert.equal(set.status, 2);
+    assert.equal(set.stdout, '');
+    assert.equal(
+      set.stderr,
+      "twogenerals: --set loss={AtoB:0.1,BtoA:0.2}: loss needs the key 'AtoB' ('AtoB:0.1' is one key: YAML needs a space after the colon, AtoB: 0.1)\n",
+    );
+  });
 });
 
 describe('a channel key the sweep gives every cell', () => {

@@ -15,7 +15,16 @@ interface BernoulliConfig {
 export function bernoulliTransmission(loss: number, copies: number): Transmission {
   let allLost = 1;
   for (let i = 0; i < copies; i++) allLost *= loss;
-  const received = 1 - allLost;
+  // 1 − p^k where p^k is near 1 keeps only the digits of p^k above 1e-16 (at p = 0.999999 and
+  // k = 2, 5e-11 of the result): there it is (1 − p)(1 + p + … + p^(k−1)) instead, a sum of
+  // positive terms with 1 − p exact (p ≥ 1/2). Elsewhere the subtraction loses nothing.
+  let received = 1 - allLost;
+  if (allLost > 0.5) {
+    let sum = 0;
+    let power = 1;
+    for (let i = 0; i < copies; i++, power *= loss) sum += power;
+    received = (1 - loss) * sum;
+  }
   return {
     probabilities: [allLost, received],
     received: [false, true],

@@ -16,22 +16,23 @@ export const tableExporter: Exporter = {
       const protocol = scenario.protocolDefinition;
       const params = paramColumns(scenario, summaries, protocol.usesRounds);
       const { labels, shown } = protocol.outcomes;
-      const table = new Table({
-        head: [...params.map((p) => p.label), labels[0], ...shown.map((i) => protocol.outcomes.names[i]!), labels[1], 'messengers'].map(inlineText),
-        style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true },
-      });
-      for (const s of summaries) {
-        table.push([
-          ...params.map((p) => inlineText(String(s.params[p.name] ?? ''))),
-          proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
-          ...shown.map((i) => proportionCell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i], c.yellow, c)),
-          proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),
-          costCell(s, c),
-        ]);
-      }
+      const head = [...params.map((p) => p.label), labels[0], ...shown.map((i) => protocol.outcomes.names[i]!), labels[1], 'messengers'].map(inlineText);
+      const rows = summaries.map((s) => [
+        ...params.map((p) => inlineText(String(s.params[p.name] ?? ''))),
+        proportionCell(s.success, s.exact?.success, s.exact?.successZ, c.green, c),
+        ...shown.map((i) => proportionCell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i], c.yellow, c)),
+        proportionCell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ, c.red, c),
+        costCell(s, c),
+      ]);
+      const style = { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true };
+      const render = (picked: readonly number[]): string => {
+        const table = new Table({ head: picked.map((i) => head[i]!), style });
+        for (const row of rows) table.push(picked.map((i) => row[i]!));
+        return table.toString();
+      };
       const lines = [c.bold(wrap(inlineText(scenarioHeading(scenario, summaries, protocol.usesRounds)), 80))];
       if (scenario.description) lines.push(c.dim(wrap(terminalSafe(scenario.description), 78)));
-      lines.push(table.toString());
+      for (const group of columnGroups(head, rows, params.length)) lines.push(render(group));
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toPrecision(12)}%`;
@@ -44,6 +45,38 @@ export const tableExporter: Exporter = {
 };
 
 type Paint = (text: string) => string;
+
+/** Select Graphic Rendition codes (colour, bold), all that chalk writes. */
+const SGR = /\u001b\[\d{1,3}(?:;\d{1,3})*m/g;
+
+/**
+ * The columns of each table a section prints, so that each fits 80 columns: the parameters
+ * in every table, then as many of the figures as fit beside them (at least one), in order.
+ */
+function columnGroups(head: readonly string[], rows: readonly (readonly string[])[], paramCount: number): number[][] {
+  // A column takes its widest line and a space either side, and one more for its border.
+  const widths = head.map((text, i) => {
+    let widest = 0;
+    for (const cell of [text, ...rows.map((row) => row[i]!)]) for (const line of cell.replace(SGR, '').split('\n')) widest = Math.max(widest, line.length);
+    return widest + 3;
+  });
+  const paramIndexes = head.slice(0, paramCount).map((_, i) => i);
+  const paramWidth = 1 + paramIndexes.reduce((sum, i) => sum + widths[i]!, 0);
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let width = paramWidth;
+  for (let i = paramCount; i < head.length; i++) {
+    if (group.length > 0 && width + widths[i]! > 80) {
+      groups.push([...paramIndexes, ...group]);
+      group = [];
+      width = paramWidth;
+    }
+    group.push(i);
+    width += widths[i]!;
+  }
+  groups.push([...paramIndexes, ...group]);
+  return groups;
+}
 
 function proportionCell(p: Proportion, exact: number | undefined, z: number | null | undefined, paint: Paint, c: InstanceType<typeof Chalk>): string {
   const lines: string[] = [];

@@ -117,8 +117,14 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
         atKey: true,
       };
     }
-    case 'required':
-      return { message: `${name} needs the key '${String(params['missingProperty'])}'`, path, atKey: false };
+    case 'required': {
+      // {model:cut} is one key 'model:cut' (YAML reads a colon as a separator only before a space).
+      const missing = String(params['missingProperty']);
+      const glued =
+        data !== null && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data).find((key) => key.startsWith(`${missing}:`)) : undefined;
+      const hint = glued === undefined ? '' : ` ('${glued}' is one key: YAML needs a space after the colon, ${missing}: ${glued.slice(missing.length + 1)})`;
+      return { message: `${name} needs the key '${missing}'${hint}`, path, atKey: false };
+    }
     case 'type': {
       const types = String(params['type'])
         .split(',')

@@ -64,12 +64,12 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     // Each outcome as a sum of positive terms over the branch masses that separate its events,
     // never a difference of n-th powers near 1 (which keeps only the digits above 1e-16).
     const never = phase2.neverHears(t + 1);
-    const { commit, abortSafe, blockedAbort } = phaseOneOutcomes(n, t < R, after, fromYesHeld.p, entered, never);
+    const hears = phase2.hears(t + 1);
+    const { commit, abortSafe, blockedAbort } = phaseOneOutcomes(n, t < R, after, fromYesHeld.p, entered, never, hears);
     const two = phase2Shifted.from(t + 1);
     m1Shifted.add(s.e1 + p * n * two.mean);
     m2Shifted.add(s.e2 + 2 * s.e1 * n * two.mean + p * (n * two.second + n * (n - 1) * two.mean * two.mean));
     beforeShifted = shifted.after;
-    const hears = 1 - never;
     committed.add(commit * integerPower(hears, n));
     blocked.add(commit * never * geometricSum(1, hears, n) + blockedAbort); // 1 − hears^n = never · Σ hears^j
     aborted.add(abortSafe);
@@ -137,8 +137,7 @@ function phaseOneEnd(n: number, early: boolean, fromNotNo: Totals, fromYesHeld: 
  * difference of n-th powers is written as (a − b) · Σ a^j b^(n−1−j), a − b being the masses of
  * the branches in one event and not the other.
  */
-function phaseOneOutcomes(n: number, early: boolean, after: Cohort, yesHeldBefore: number, entered: { yes: number; no: number }, never: number) {
-  const hears = 1 - never;
+function phaseOneOutcomes(n: number, early: boolean, after: Cohort, yesHeldBefore: number, entered: { yes: number; no: number }, never: number, hears: number) {
   const yesHeld = after.p[YES_HELD]!;
   const yesLost = after.p[YES_LOST]!;
   const neither = after.p[IDLE]! + after.p[NO_LOST]!; // voted nothing, or NO without the coordinator holding it
@@ -367,7 +366,31 @@ function phaseOneRound(
 function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
   const cache = new Map<number, { mean: number; second: number; delivered: number; roundsMean: number }>();
   const never = new Map<number, number>();
+  const hears = new Map<number, number>();
+  const heardFrom = (s: number): number => {
+    let sum = 0;
+    let none = 1;
+    for (let r = s; r < s + R; r++) {
+      sum += none * link.received(0, r);
+      none *= link.lost(0, r);
+    }
+    return sum;
+  };
   return {
+    /**
+     * P(a cohort hears the decision in phase 2 from round s): 1 − neverHears(s), or where that is
+     * near 1 (a loss near 1), which keeps only its digits above 1e-16, the sum over the round it
+     * first arrives.
+     */
+    hears(s: number): number {
+      let v = hears.get(s);
+      if (v === undefined) {
+        const none = this.neverHears(s);
+        v = none > 0.5 ? heardFrom(s) : 1 - none;
+        hears.set(s, v);
+      }
+      return v;
+    },
     neverHears(s: number): number {
       let v = never.get(s);
       if (v === undefined) {
