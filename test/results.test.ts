@@ -145,6 +145,49 @@ describe('result folders', () => {
   }
 });
 
+describe('merge stopped by a signal', () => {
+  it('removes the folders --out made and says nothing was saved', async () => {
+    // A protocol file that, in merge's own process, waits an hour as it loads (after --out's folders
+    // are made): the merge is still loading when the signal arrives, however fast the machine. The
+    // run that wrote the shard, and the check's own process (which has an IPC channel), do not wait.
+    const protocol = `if (process.env.WAIT_AT_LOAD && process.send === undefined) await new Promise((r) => setTimeout(r, 3_600_000));
+export default ({ SEND, END, A_TO_B }) => ({
+  name: 'waits-at-load',
+  outcomes: { names: ['arrived', 'lost'], success: [0], disagreement: [1] },
+  configure: () => ({}),
+  stateSize: () => 2,
+  init(state) { state.fill(0); },
+  next(state, config, step) {
+    if (state[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'm'; return; }
+    step.kind = END; step.outcome = state[1] === 1 ? 0 : 1;
+  },
+  resolve(state, config, step, received) { state[0] = 1; state[1] = received; },
+  describe: (state) => String(state[0]) + String(state[1]),
+});
+`;
+    const dir = tempFiles({ 'waits.mjs': protocol, 's.yaml': 'name: waits\nprotocol: ./waits.mjs\nloss: 0.1\ntrials: 1000\nseed: 1\n' });
+    const shard = await cliIn(['run', join(dir, 's.yaml'), '--shard', '1/1']);
+    assert.equal(shard.status, 0, shard.stderr);
+    writeFileSync(join(dir, 'shard.json'), shard.stdout);
+    const base = join(dir, 'out');
+    const out = join(base, 'sub');
+    const child = spawn(process.execPath, [BIN, 'merge', join(dir, 'shard.json'), '--out', out], { cwd: ROOT, env: { ...process.env, WAIT_AT_LOAD: '1' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!existsSync(out) && !ended) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(!ended, `the merge ended before it made ${out}: ${stderr}`);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /interrupted; no result folder was saved/);
+    assert.equal(existsSync(base), false, 'out/sub, made by --out, removed again');
+  });
+});
+
 describe('the shard examples in docs/shards', () => {
   it('are well-formed YAML and name the shard and merge commands', async () => {
     const { parseAllDocuments } = await import('yaml');

@@ -22,6 +22,7 @@ import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
+import { interruptions } from './run.js';
 import type { RunFlags } from './run.js';
 import { checkWritable, removeCreated } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
@@ -64,7 +65,10 @@ export function makeMergeCommand(streams: Streams): Command {
     const { first, tallies } = mergeShards(shards);
     const outDir = resultsDir(flags.out);
     // Folders --out made for the result folder: removed again where the merge saves nothing.
+    // Ctrl-C (SIGTERM, SIGHUP) removes them too, with the unfinished folder, as in run.
     const created = outDir !== undefined ? checkWritable(outDir) : [];
+    interruptions.created = created;
+    if (outDir !== undefined) interruptions.watch(streams);
     let final: Report;
     try {
       if (flags.junit !== undefined)
@@ -109,12 +113,14 @@ export function makeMergeCommand(streams: Streams): Command {
         : report;
       final = withBaselines(merged, await loadBaselines(scenarios));
       await writeReport(final, flags.format, streams, flags.junit, async () =>
-        outDir === undefined ? undefined : await saveResults(outDir, final, 0, streams, commandLine(self)),
+        outDir === undefined ? undefined : await saveResults(outDir, final, 0, streams, commandLine(self), (t: string) => (interruptions.temporary = t)),
       );
     } catch (error) {
       removeCreated(created);
+      interruptions.stop();
       throw error;
     }
+    interruptions.stop();
     await finishReport(final, streams);
   });
 }

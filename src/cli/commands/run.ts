@@ -134,7 +134,11 @@ export function makeRunCommand(streams: Streams): Command {
  * signal's number, as where the signal ends the process itself.
  */
 const STOPPING_SIGNALS = { SIGINT: ['interrupted', 130], SIGTERM: ['terminated (SIGTERM)', 143], SIGHUP: ['hung up (SIGHUP)', 129] } as const;
-const interruptions = {
+// process.exit as the command started: a signal that arrives while a protocol file's own code
+// runs (merge loads them after --out's folders are made) ends the command, where that code's
+// process.exit, refused for the time it runs, would throw.
+const exit = process.exit.bind(process);
+export const interruptions = {
   temporary: '',
   /** Folders --out created (checkWritable), removed with the unfinished one while they are empty. */
   created: [] as string[],
@@ -145,7 +149,7 @@ const interruptions = {
         if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
         removeCreated(this.created);
         streams.stderr.write(`twogenerals: ${words}; no result folder was saved\n`);
-        process.exit(code);
+        exit(code);
       };
       process.once(signal, handler);
       this.handlers.push([signal, handler]);
