@@ -45,6 +45,37 @@ describe('twogenerals run', () => {
     }
   });
 
+  it('keeps the table within 80 columns where a column title is CJK text (two columns a character)', () => {
+    // A protocol file's column titles may be any text: a CJK character takes two columns on a
+    // terminal, as cli-table3 draws it. Counted as one, a table of 92 columns went unsplit.
+    const protocol = `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'wide-titles',
+  outcomes: { names: ['a1', 'b1', 'c1', 'd1'], success: [0], disagreement: [1], shown: [2, 3], labels: ['配達された確率配達された確率', '失われた確率失われた確率'] },
+  configure: () => ({}),
+  stateSize: () => 2,
+  init(state) { state.fill(0); },
+  next(state, config, step) {
+    if (state[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'm'; return; }
+    step.kind = END; step.outcome = state[1] === 1 ? 0 : 1;
+  },
+  resolve(state, config, step, received) { state[0] = 1; state[1] = received; },
+  describe: (state) => String(state[0]) + String(state[1]),
+});
+`;
+    const dir = tempFiles({ 'wide.mjs': protocol, 's.yaml': 'name: wide\nprotocol: ./wide.mjs\nloss: 0.1\ntrials: 2000\nseed: 1\n' });
+    // Its own process: a protocol file loaded here would be listed by the other tests' commands.
+    const r = cli(['run', join(dir, 's.yaml'), '--format', 'table']);
+    assert.equal(r.status, 0, r.stderr);
+    const columns = (line: string): number => [...line].reduce((n, ch) => n + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0);
+    assert.deepEqual(
+      r.stdout.split('\n').filter((line) => columns(line) > 80),
+      [],
+      'fits 80 columns',
+    );
+    for (const head of ['配達された確率配達された確率', 'c1', 'd1', '失われた確率失われた確率', 'messengers'])
+      assert.equal(r.stdout.split(`│ ${head} `).length, 2, `${head} shown once`);
+  });
+
   it('writes CSV with the SPEC column order and plain numbers', async () => {
     const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--set', 'loss=0.05', '--set', 'redundancy=10']);
     assert.equal(r.status, 0, r.stderr);

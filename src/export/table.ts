@@ -32,7 +32,11 @@ export const tableExporter: Exporter = {
       };
       const lines = [c.bold(wrap(inlineText(scenarioHeading(scenario, summaries, protocol.usesRounds)), 80))];
       if (scenario.description) lines.push(c.dim(wrap(terminalSafe(scenario.description), 78)));
-      for (const group of columnGroups(head, rows, params.length)) lines.push(render(group));
+      // The whole table first: where it fits (or cannot be split), it is printed as it is.
+      const whole = render(head.map((_, i) => i));
+      const groups = columnGroups(columnWidths(whole), params.length);
+      if (groups.length === 1) lines.push(whole);
+      else for (const group of groups) lines.push(render(group));
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toPrecision(12)}%`;
@@ -50,22 +54,28 @@ type Paint = (text: string) => string;
 const SGR = /\u001b\[\d{1,3}(?:;\d{1,3})*m/g;
 
 /**
+ * Each column's width in a rendered table, its border included, read off its top border: the
+ * columns as cli-table3 measured them (a CJK character takes two, as on a terminal).
+ */
+function columnWidths(table: string): number[] {
+  const top = table.slice(0, table.indexOf('\n')).replace(SGR, '');
+  return top
+    .slice(1, -1)
+    .split('┬')
+    .map((border) => border.length + 1);
+}
+
+/**
  * The columns of each table a section prints, so that each fits 80 columns: the parameters
  * in every table, then as many of the figures as fit beside them (at least one), in order.
  */
-function columnGroups(head: readonly string[], rows: readonly (readonly string[])[], paramCount: number): number[][] {
-  // A column takes its widest line and a space either side, and one more for its border.
-  const widths = head.map((text, i) => {
-    let widest = 0;
-    for (const cell of [text, ...rows.map((row) => row[i]!)]) for (const line of cell.replace(SGR, '').split('\n')) widest = Math.max(widest, line.length);
-    return widest + 3;
-  });
-  const paramIndexes = head.slice(0, paramCount).map((_, i) => i);
+function columnGroups(widths: readonly number[], paramCount: number): number[][] {
+  const paramIndexes = widths.slice(0, paramCount).map((_, i) => i);
   const paramWidth = 1 + paramIndexes.reduce((sum, i) => sum + widths[i]!, 0);
   const groups: number[][] = [];
   let group: number[] = [];
   let width = paramWidth;
-  for (let i = paramCount; i < head.length; i++) {
+  for (let i = paramCount; i < widths.length; i++) {
     if (group.length > 0 && width + widths[i]! > 80) {
       groups.push([...paramIndexes, ...group]);
       group = [];
