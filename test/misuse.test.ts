@@ -395,6 +395,22 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       ['run', '--set', 'loss={AtoB: !!timestamp 2001-12-14, BtoA: 0.1}'],
       /--set loss=.*: loss\.AtoB is a date \(!!timestamp\)/,
     ],
+    // a parameter `list` names that the file writes inside another key is pointed there
+    [
+      '--set a channel parameter at the top level',
+      ['run', '--set', 'after=2'],
+      /--set after=2: unknown key 'after' \(after is a parameter of the cut channel: give it in the channel object, channel: \{ model: cut, after: … \}, or --set channel\.after=…\); known keys:/,
+    ],
+    [
+      '--set a direction of loss flat',
+      ['run', '--set', 'lossAtoB=0.2'],
+      /--set lossAtoB=0\.2: unknown key 'lossAtoB' \(give it as loss: \{ AtoB: … \}, or --set loss\.AtoB=…\); known keys:/,
+    ],
+    [
+      "--set a role's crash rate flat",
+      ['run', '--set', 'crashB=0.2'],
+      /--set crashB=0\.2: unknown key 'crashB' \(give it as crash: \{ B: … \}, or --set crash\.B=…\); known keys:/,
+    ],
     // a member every object has is no key: never followed into the prototype, never silently ignored
     ['--set __proto__.loss', ['run', '--set', '__proto__.loss=0.1'], /--set __proto__\.loss=0\.1: unknown key '__proto__'/],
     ['--sweep __proto__', ['run', '--sweep', '__proto__=1,2'], /--sweep __proto__=1,2: unknown key '__proto__'/],

@@ -94,6 +94,22 @@ function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
   return valueAt(scenarioSchema(), parts) as Record<string, unknown> | undefined;
 }
 
+/**
+ * A parameter `list` names (and `--sweep` takes) that the file writes inside another key: a
+ * channel's (goodToBad, after) in the channel object, a direction's loss (lossAtoB) or a role's
+ * crash rate (crashCohort) in its mapping. Given at the top level, where it is no key, it is
+ * pointed there, as `loss` inside a channel object is pointed to the top level.
+ */
+function nestedParameter(key: string): string {
+  const spec = parameterSpec(key);
+  if (!spec) return '';
+  if (spec.channel && !spec.topLevel)
+    return ` (${key} is a parameter of the ${spec.channel} channel: give it in the channel object, channel: { model: ${spec.channel}, ${key}: … }, or --set channel.${key}=…)`;
+  const part = spec.directionOf ? key.slice(spec.directionOf.length) : spec.role;
+  const base = spec.directionOf ?? spec.roleOf;
+  return base && part ? ` (give it as ${base}: { ${part}: … }, or --set ${base}.${part}=…)` : '';
+}
+
 function describe(error: ErrorObject, path: (string | number)[], data: unknown): { message: string; path: Path; atKey: boolean } {
   const name = pathName(path);
   const got = describeValue(data);
@@ -112,7 +128,7 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
       const known = Object.keys((schemaAt(error.schemaPath)?.['properties'] as object | undefined) ?? {});
       const where = path.length ? ` in ${name}` : '';
       return {
-        message: `unknown key '${key}'${where}${didYouMean(key, known)}; known keys: ${known.join(', ')}`,
+        message: `unknown key '${key}'${where}${(path.length ? '' : nestedParameter(key)) || didYouMean(key, known)}; known keys: ${known.join(', ')}`,
         path: [...path, key],
         atKey: true,
       };
