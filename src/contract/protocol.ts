@@ -69,6 +69,12 @@ export class Step {
   choices: Float64Array | null = null;
   /** END: index into the protocol's outcome names (−1 until `next` sets it). */
   outcome = -1;
+
+  constructor() {
+    // Each field stays a plain value: a protocol file's `next` that turns one into a getter (an
+    // outcome that answers otherwise on every read) throws at its own line instead of being counted.
+    for (const key of STEP_FIELDS) Object.defineProperty(this, key, { configurable: false });
+  }
 }
 
 /** The highest round a send may name in a cell with these parameters (Infinity: no bound). */

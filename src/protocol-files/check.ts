@@ -455,8 +455,12 @@ function guarded(step: Step, slips: string[]): Step {
       slips.push(`next wrote step.${String(key)}, which is not part of the step${likely}; the step's fields are ${STEP_FIELDS.join(', ')}`);
       return true;
     },
-    defineProperty(_target, key): boolean {
+    defineProperty(target, key, descriptor): boolean {
       slips.push(`next defined step.${String(key)}; the step's fields are ${STEP_FIELDS.join(', ')}`);
+      // A field is not configurable (a getter there throws in the engines): the same here, in the engines' words.
+      const field = Reflect.getOwnPropertyDescriptor(target, key);
+      if (field && !Reflect.defineProperty(Object.defineProperty({}, key, field), key, descriptor))
+        throw new TypeError(`Cannot redefine property: ${String(key)}`);
       return true;
     },
   });
