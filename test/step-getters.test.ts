@@ -44,6 +44,15 @@ const protocol = (name: string, when: string): string => `export default ({ SEND
 });
 `;
 
+const choicesGetter = join(dir, 'choices-getter.mjs');
+writeFileSync(
+  choicesGetter,
+  protocol('choices-getter', 'false').replace(
+    'choices: [0.75, 0.25] })',
+    'choices: p.bad === 7 ? (() => { const a = [0, 0]; let n = 0; Object.defineProperty(a, 0, { get: () => (n++ % 2 ? 0.75 : 0.25) }); Object.defineProperty(a, 1, { get: () => 1 - ((n - 1) % 2 ? 0.75 : 0.25) }); return a; })() : [0.75, 0.25] })',
+  ),
+);
+
 const late = join(dir, 'late-getter.mjs');
 writeFileSync(late, protocol('late-getter', 'c.bad'));
 const always = join(dir, 'always-getter.mjs');
@@ -60,6 +69,14 @@ describe('a getter on the step is refused, never counted', () => {
         r.stderr,
         /^twogenerals: protocol late-getter \(.*late-getter\.mjs\) threw: Cannot redefine property: outcome \(.*late-getter\.mjs:\d+:\d+\)\n$/,
       );
+    });
+  }
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+    it(`choices read through getters, ${command.join(' ')}: one line, exit 2`, () => {
+      const r = cli([...command, '--set', `protocol=${choicesGetter}`, ...cell.slice(2)]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol choices-getter \(.*\): a choice's probability step\.choices\[0\] is a getter; .*\n$/);
     });
   }
   it('check: names the redefinition', () => {

@@ -1,4 +1,5 @@
 import type { ParameterDeclaration } from './parameter.js';
+import { types } from 'node:util';
 
 /**
  * The contract between a protocol and the engines that run it.
@@ -200,6 +201,12 @@ export function announcementProblem(step: Step): string | null {
  */
 export function choicesProblem(choices: ArrayLike<number> | null | undefined): string | null {
   if (!choices || choices.length === 0) return 'a choice has no probabilities (step.choices)';
+  // Read where a table is made, not at every draw: a getter or a proxy may answer otherwise on every read.
+  if (types.isProxy(choices)) return "a choice's probabilities are a Proxy; step.choices must be an array of numbers or a Float64Array";
+  if (!ArrayBuffer.isView(choices))
+    for (let i = 0; i < choices.length; i++)
+      if (Object.getOwnPropertyDescriptor(choices, i)?.get !== undefined)
+        return `a choice's probability step.choices[${i}] is a getter; step.choices must be an array of numbers or a Float64Array`;
   let sum = 0;
   for (let i = 0; i < choices.length; i++) {
     const v = choices[i]!;
