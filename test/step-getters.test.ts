@@ -53,6 +53,17 @@ writeFileSync(
   ),
 );
 
+const choicesProxy = join(dir, 'choices-proxy.mjs');
+writeFileSync(
+  choicesProxy,
+  protocol('choices-proxy', 'false').replace('choices: [0.75, 0.25] })', 'choices: p.bad === 7 ? new Proxy(Float64Array.of(0.75, 0.25), {}) : [0.75, 0.25] })'),
+);
+const proxyEverywhere = join(dir, 'proxy-everywhere.mjs');
+writeFileSync(
+  proxyEverywhere,
+  protocol('proxy-everywhere', 'false').replace('choices: [0.75, 0.25] })', 'choices: new Proxy(Float64Array.of(0.75, 0.25), {}) })'),
+);
+
 const late = join(dir, 'late-getter.mjs');
 writeFileSync(late, protocol('late-getter', 'c.bad'));
 const always = join(dir, 'always-getter.mjs');
@@ -79,6 +90,19 @@ describe('a getter on the step is refused, never counted', () => {
       assert.match(r.stderr, /^twogenerals: protocol choices-getter \(.*\): a choice's probability step\.choices\[0\] is a getter; .*\n$/);
     });
   }
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+    it(`choices given as a Proxy of a Float64Array, ${command.join(' ')}: one line, exit 2 (not an internal error)`, () => {
+      const r = cli([...command, '--set', `protocol=${choicesProxy}`, ...cell.slice(2)]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol choices-proxy \(.*\): a choice's probabilities are a Proxy; .*\n$/);
+    });
+  }
+  it('check: names choices given as a Proxy', () => {
+    const r = cli(['check', proxyEverywhere]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /breaks the protocol contract: cell .*: a choice's probabilities are a Proxy; /);
+  });
   it('check: names the redefinition', () => {
     const r = cli(['check', always]);
     assert.equal(r.status, 2, r.stdout + r.stderr);

@@ -1,5 +1,4 @@
 import type { ParameterDeclaration } from './parameter.js';
-import { types } from 'node:util';
 
 /**
  * The contract between a protocol and the engines that run it.
@@ -201,8 +200,7 @@ export function announcementProblem(step: Step): string | null {
  */
 export function choicesProblem(choices: ArrayLike<number> | null | undefined): string | null {
   if (!choices || choices.length === 0) return 'a choice has no probabilities (step.choices)';
-  // Read where a table is made, not at every draw: a getter or a proxy may answer otherwise on every read.
-  if (types.isProxy(choices)) return "a choice's probabilities are a Proxy; step.choices must be an array of numbers or a Float64Array";
+  // Read where a table is made, not at every draw: a getter may answer otherwise on every read (a Proxy: engine/unfilled-step.ts).
   if (!ArrayBuffer.isView(choices))
     for (let i = 0; i < choices.length; i++)
       if (Object.getOwnPropertyDescriptor(choices, i)?.get !== undefined)

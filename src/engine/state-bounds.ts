@@ -2,7 +2,7 @@ import { BUILT_IN_PROTOCOLS } from '../catalog/protocols.js';
 import { CHOOSE, ROUND, SEND, Step, clearStep } from '../contract/protocol.js';
 import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
-import { StepNotFilled } from './unfilled-step.js';
+import { StepNotFilled, proxyProblem } from './unfilled-step.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's state to its declared size. */
 const TRIALS = 24;
@@ -52,6 +52,9 @@ export function verifyStateBounds(model: CellModel): void {
         result = 0; // no crash drawn
       else if (step.kind === CHOOSE) {
         const choices = step.choices;
+        // A Proxy (of a Float64Array: its length throws where the engines read it) is refused here, before any engine reads it.
+        const proxy = proxyProblem(choices);
+        if (proxy) throw new StepNotFilled(protocol.name, proxy, state.subarray(0, size));
         if (!choices || choices.length === 0) break; // the engines refuse it
         let u = uniform();
         result = choices.length - 1;
