@@ -69,6 +69,12 @@ export class Step {
   choices: Float64Array | null = null;
   /** END: index into the protocol's outcome names (−1 until `next` sets it). */
   outcome = -1;
+
+  constructor() {
+    // Each field stays a plain value: a protocol file's `next` that turns one into a getter (an
+    // outcome that answers otherwise on every read) throws at its own line instead of being counted.
+    for (const key of STEP_FIELDS) Object.defineProperty(this, key, { configurable: false });
+  }
 }
 
 /** The highest round a send may name in a cell with these parameters (Infinity: no bound). */
@@ -194,6 +200,11 @@ export function announcementProblem(step: Step): string | null {
  */
 export function choicesProblem(choices: ArrayLike<number> | null | undefined): string | null {
   if (!choices || choices.length === 0) return 'a choice has no probabilities (step.choices)';
+  // Read where a table is made, not at every draw: a getter may answer otherwise on every read (a Proxy: engine/unfilled-step.ts).
+  if (!ArrayBuffer.isView(choices))
+    for (let i = 0; i < choices.length; i++)
+      if (Object.getOwnPropertyDescriptor(choices, i)?.get !== undefined)
+        return `a choice's probability step.choices[${i}] is a getter; step.choices must be an array of numbers or a Float64Array`;
   let sum = 0;
   for (let i = 0; i < choices.length; i++) {
     const v = choices[i]!;

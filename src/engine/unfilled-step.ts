@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { UsageError } from '../errors.js';
 import { CHOOSE, SEND, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
 import type { Step } from '../contract/protocol.js';
@@ -12,8 +13,13 @@ export class StepNotFilled extends UsageError {
 
 /** Throws StepNotFilled where a CHOOSE step's probabilities are no distribution (check and the quick check catch most). */
 export function refuseChoices(protocol: string, choices: ArrayLike<number> | null | undefined, state: Int32Array): void {
-  const problem = choicesProblem(choices);
+  const problem = proxyProblem(choices) ?? choicesProblem(choices);
   if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
+/** A choice's probabilities given as a Proxy, which may answer otherwise on every read, or null. */
+export function proxyProblem(choices: unknown): string | null {
+  return types.isProxy(choices) ? "a choice's probabilities are a Proxy; step.choices must be an array of numbers or a Float64Array" : null;
 }
 
 /** Throws StepNotFilled where a SEND step names no direction, or a round outside 1..roundLimit (check and the quick check catch most). */

@@ -27,6 +27,7 @@ import {
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
 import { thrownText } from './thrown.js';
+import { proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
 
 /**
@@ -313,6 +314,8 @@ function checkCell(
     const unfilled = unfilledStep(step, protocol.outcomes.names.length);
     if (unfilled) fail(state, path, unfilled);
     if (!guardIntact(first)) fail(state, path, `next wrote beyond the declared state size (${size})`);
+    const proxy = step.kind === CHOOSE ? proxyProblem(step.choices) : null;
+    if (proxy) fail(state, path, proxy);
     if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
@@ -455,8 +458,12 @@ function guarded(step: Step, slips: string[]): Step {
       slips.push(`next wrote step.${String(key)}, which is not part of the step${likely}; the step's fields are ${STEP_FIELDS.join(', ')}`);
       return true;
     },
-    defineProperty(_target, key): boolean {
+    defineProperty(target, key, descriptor): boolean {
       slips.push(`next defined step.${String(key)}; the step's fields are ${STEP_FIELDS.join(', ')}`);
+      // A field is not configurable (a getter there throws in the engines): the same here, in the engines' words.
+      const field = Reflect.getOwnPropertyDescriptor(target, key);
+      if (field && !Reflect.defineProperty(Object.defineProperty({}, key, field), key, descriptor))
+        throw new TypeError(`Cannot redefine property: ${String(key)}`);
       return true;
     },
   });
@@ -516,7 +523,7 @@ function stepResults(
   }
   if (step.kind === CHOOSE) {
     const p = step.choices;
-    const problem = choicesProblem(p);
+    const problem = proxyProblem(p) ?? choicesProblem(p);
     if (problem) fail(problem);
     return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }

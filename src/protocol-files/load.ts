@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Console } from 'node:console';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
 import { protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
@@ -152,7 +152,10 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   const protocol = completeDefinition(snapshot(definition, file), file);
   refuseChangedBuiltIns(file, found, STAGES.definition, cwd);
   if (!isolating) watchBuiltIns(found, file);
-  if (protocolNamed(protocol.name) && byPathName(protocol.name) !== file) {
+  const named = byPathName(protocol.name);
+  // The same file by another path (a symlink, a symlinked folder) or a copy of it (the same digest, imports included) is the same protocol.
+  const same = named !== undefined && (byPath.get(named)!.digest === digest || realPath(named) === realPath(file));
+  if (protocolNamed(protocol.name) && named !== file && !same) {
     throw new UsageError(
       file,
       `its name '${protocol.name}' clashes with ${isBuiltIn(protocol.name) ? 'a built-in protocol' : 'another protocol file'}: give it another name`,
@@ -216,6 +219,14 @@ export function registerDescribedProtocolFile(
   byPath.set(file, result);
   loaded.set(file, Promise.resolve(result));
   return result;
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 function byPathName(name: string): string | undefined {

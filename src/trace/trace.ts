@@ -8,6 +8,7 @@ import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
 import { StepNotFilled } from '../engine/unfilled-step.js';
 import type { Cell } from '../scenario/types.js';
+import { verifyStateBounds } from '../engine/state-bounds.js';
 
 /** One thing that happened in a trial, in order. */
 export type TraceEvent =
@@ -73,6 +74,7 @@ function labelOf(step: Step): Step['label'] {
  */
 export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): TrialTrace | null {
   const model = buildCellModel(cellSpec(cell));
+  verifyStateBounds(model);
   const { protocol, protocolConfig } = model;
   const state = new Int32Array(model.stateSize);
   const step = new Step();

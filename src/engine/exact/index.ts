@@ -7,6 +7,7 @@ import type { StructuredSolver } from './structured.js';
 import { traceStartsExact } from './trace-starts.js';
 import { ExactUnavailable, UNLIMITED, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
+import { verifyStateBounds } from '../state-bounds.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
 export type { ExactLimits, ExactResult, ExactSteps } from './result.js';
@@ -21,6 +22,16 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
+  return boundsFirst(model, chosenSteps(model, limits, method));
+}
+
+/** The state held to its declared size in this cell before the first step of any engine's work (engine/state-bounds.ts). */
+function* boundsFirst(model: CellModel, steps: ExactSteps): ExactSteps {
+  verifyStateBounds(model);
+  return yield* steps;
+}
+
+function chosenSteps(model: CellModel, limits: ExactLimits, method: ExactMethod): ExactSteps {
   if (model.replay) {
     // A long trace has no tables: it is averaged start by start (crashes branching at each round's start).
     if (!(model.channel.hasTables?.(model.channelConfig) ?? true)) return traceStartsExact(model, model.replay, limits);

@@ -7,6 +7,7 @@ import { runBlockReplay } from './replay.js';
 import { commitKernelFor } from './commit-kernel.js';
 import { trialKernelFor } from './trial-kernel.js';
 import { verifyRunsResolved } from './runs-resolved.js';
+import { verifyStateBounds } from '../state-bounds.js';
 
 /**
  * Blocks of fewer trials run through the definition as they are: compiling a kernel (and V8
@@ -23,6 +24,7 @@ export const COMPILE_TRIALS = 4096;
  * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  verifyStateBounds(model);
   // Cells with crashes run through the definition: the compiled kernels and the replay know no crash draws.
   if (model.crash !== null || (trials < COMPILE_TRIALS && !model.replay))
     return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
@@ -31,6 +33,7 @@ export function runBlock(model: CellModel, stream: Int32Array, trials: number, s
 
 /** runBlock on a compiled engine whatever the block's size (tests hold it to the generic engine). */
 export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
+  verifyStateBounds(model);
   if (model.crash !== null) return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
   // These engines take a protocol file's announced runs in one call: its resolveRun held to its resolve here first.
   verifyRunsResolved(model);
@@ -50,6 +53,7 @@ export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: n
  */
 export function runBlockPair(model: CellModel, streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number, specialize = false): Tally | null {
   if (model.crash !== null || model.replay || trialsA < COMPILE_TRIALS || trialsB < COMPILE_TRIALS) return null;
+  verifyStateBounds(model);
   verifyRunsResolved(model);
   const runPair = kernelFor(model, specialize)?.runPair;
   return runPair ? runPair(streamA.slice(), trialsA, streamB.slice(), trialsB) : null;

@@ -1,0 +1,71 @@
+import { BUILT_IN_PROTOCOLS } from '../catalog/protocols.js';
+import { CHOOSE, ROUND, SEND, Step, clearStep } from '../contract/protocol.js';
+import type { CellModel } from './model.js';
+import { Xoshiro128 } from '../rng/xoshiro128.js';
+import { StepNotFilled, proxyProblem } from './unfilled-step.js';
+
+/** Trials walked, and protocol steps at most, to hold a cell's state to its declared size. */
+const TRIALS = 24;
+const MAX_STEPS = 5_000;
+/** Words past the declared size, as check gives them. */
+const GUARD = 4;
+
+const verified = new WeakSet<CellModel>();
+
+/**
+ * Holds a protocol file's state to its declared size in this very cell, once per cell and thread,
+ * before an engine runs it (Monte Carlo, exact, trace): the engines give the state exactly `stateSize` Int32, where a write
+ * past the end is lost without a word, so a file that wrote there only in cells `check` does not
+ * explore read `undefined` back and was counted (success 0, exit 0). Walks TRIALS trials with
+ * GUARD words past the state, from generator words of its own (the run's draws, counts and bytes
+ * are not touched), each message arriving with a probability of the trial's own; a guard word
+ * written is refused in one line naming the method (exit 2). Anything else the step gets wrong
+ * is left to the engines, which refuse it as they run the cell. The built-in protocols are
+ * held to it by their tests.
+ */
+export function verifyStateBounds(model: CellModel): void {
+  const { protocol, protocolConfig: config, stateSize: size } = model;
+  if (verified.has(model)) return;
+  verified.add(model);
+  if (BUILT_IN_PROTOCOLS.includes(protocol)) return;
+  const rng = new Xoshiro128(0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
+  const uniform = (): number => rng.nextUint32() / 2 ** 32;
+  const step = new Step();
+  const state = new Int32Array(size + GUARD);
+  const refuseWritten = (method: string): void => {
+    for (let i = size; i < size + GUARD; i++)
+      if (state[i] !== 0) throw new StepNotFilled(protocol.name, `${method} wrote beyond the declared state size (${size})`, state.subarray(0, size));
+  };
+  let steps = 0;
+  for (let trial = 0; trial < TRIALS && steps < MAX_STEPS; trial++) {
+    const arrives = trial === 0 ? 1 : trial === 1 ? 0 : 0.05 + 0.9 * uniform();
+    state.fill(0);
+    protocol.init(state, config);
+    refuseWritten('init');
+    for (let trialSteps = 0; steps < MAX_STEPS && trialSteps < 10_000; trialSteps++, steps++) {
+      clearStep(step);
+      protocol.next(state, config, step);
+      refuseWritten('next');
+      let result: number;
+      if (step.kind === SEND) result = uniform() < arrives ? 1 : 0;
+      else if (step.kind === ROUND)
+        result = 0; // no crash drawn
+      else if (step.kind === CHOOSE) {
+        const choices = step.choices;
+        // A Proxy (of a Float64Array: its length throws where the engines read it) is refused here, before any engine reads it.
+        const proxy = proxyProblem(choices);
+        if (proxy) throw new StepNotFilled(protocol.name, proxy, state.subarray(0, size));
+        if (!choices || choices.length === 0) break; // the engines refuse it
+        let u = uniform();
+        result = choices.length - 1;
+        for (let k = 0; k < choices.length - 1; k++)
+          if ((u -= choices[k] ?? 0) < 0) {
+            result = k;
+            break;
+          }
+      } else break; // END, or a step the engines refuse
+      protocol.resolve(state, config, step, result);
+      refuseWritten('resolve');
+    }
+  }
+}

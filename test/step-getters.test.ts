@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/**
+ * A protocol file whose `next` turns a field of the step into a getter (here an outcome that
+ * answers otherwise on every read), only in a cell `check` and the quick check do not explore, is
+ * refused in one line naming its file and line (exit 2) by every command and engine: it was
+ * counted (exact printed success 0 where the protocol succeeds 97% of the time, exit 0).
+ */
+
+const dir = tempFiles({});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const protocol = (name: string, when: string): string => `export default ({ SEND, CHOOSE, END, A_TO_B }) => ({
+  name: '${name}',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [] },
+  parameters: [{ name: 'bad', description: 'misbehave at 7', minimum: 0, maximum: 10, default: 0, integer: true }],
+  configure: (p) => ({ rounds: p.rounds, bad: p.bad === 7, choices: [0.75, 0.25] }),
+  stateSize: () => 3,
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    for (;;) {
+      const round = (s[0] >> 1) + 1, part = s[0] & 1;
+      if (s[1] === 1 || round > c.rounds) {
+        step.kind = END;
+        step.outcome = s[1] ? 0 : 1;
+        if (${when}) { let n = 0; const o = step.outcome; Object.defineProperty(step, 'outcome', { get() { return n++ % 2 ? 1 : o; }, set() {}, configurable: true }); }
+        return;
+      }
+      step.round = round;
+      if (part === 0) { step.kind = CHOOSE; step.label = 'try'; step.choices = c.choices; return; }
+      if (s[2] === 1) { step.kind = SEND; step.direction = A_TO_B; step.label = 'MSG'; return; }
+      s[0]++;
+    }
+  },
+  resolve(s, c, step, r) {
+    if ((s[0] & 1) === 0) s[2] = r === 0 ? 1 : 0; else { if (r === 1) s[1] = 1; s[2] = 0; }
+    s[0]++;
+  },
+  describe: (s) => 'A ' + s[2] + '; B ' + s[1],
+});
+`;
+
+const choicesGetter = join(dir, 'choices-getter.mjs');
+writeFileSync(
+  choicesGetter,
+  protocol('choices-getter', 'false').replace(
+    'choices: [0.75, 0.25] })',
+    'choices: p.bad === 7 ? (() => { const a = [0, 0]; let n = 0; Object.defineProperty(a, 0, { get: () => (n++ % 2 ? 0.75 : 0.25) }); Object.defineProperty(a, 1, { get: () => 1 - ((n - 1) % 2 ? 0.75 : 0.25) }); return a; })() : [0.75, 0.25] })',
+  ),
+);
+
+const choicesProxy = join(dir, 'choices-proxy.mjs');
+writeFileSync(
+  choicesProxy,
+  protocol('choices-proxy', 'false').replace('choices: [0.75, 0.25] })', 'choices: p.bad === 7 ? new Proxy(Float64Array.of(0.75, 0.25), {}) : [0.75, 0.25] })'),
+);
+const proxyEverywhere = join(dir, 'proxy-everywhere.mjs');
+writeFileSync(
+  proxyEverywhere,
+  protocol('proxy-everywhere', 'false').replace('choices: [0.75, 0.25] })', 'choices: new Proxy(Float64Array.of(0.75, 0.25), {}) })'),
+);
+
+const late = join(dir, 'late-getter.mjs');
+writeFileSync(late, protocol('late-getter', 'c.bad'));
+const always = join(dir, 'always-getter.mjs');
+writeFileSync(always, protocol('always-getter', 'true'));
+
+describe('a getter on the step is refused, never counted', () => {
+  const cell = ['--set', `protocol=${late}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+    it(`${command.join(' ')}: one line, exit 2`, () => {
+      const r = cli([...command, ...cell]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol late-getter \(.*late-getter\.mjs\) threw: Cannot redefine property: outcome \(.*late-getter\.mjs:\d+:\d+\)\n$/,
+      );
+    });
+  }
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+    it(`choices read through getters, ${command.join(' ')}: one line, exit 2`, () => {
+      const r = cli([...command, '--set', `protocol=${choicesGetter}`, ...cell.slice(2)]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol choices-getter \(.*\): a choice's probability step\.choices\[0\] is a getter; .*\n$/);
+    });
+  }
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+    it(`choices given as a Proxy of a Float64Array, ${command.join(' ')}: one line, exit 2 (not an internal error)`, () => {
+      const r = cli([...command, '--set', `protocol=${choicesProxy}`, ...cell.slice(2)]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol choices-proxy \(.*\): a choice's probabilities are a Proxy; .*\n$/);
+    });
+  }
+  it('check: names choices given as a Proxy', () => {
+    const r = cli(['check', proxyEverywhere]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /breaks the protocol contract: cell .*: a choice's probabilities are a Proxy; /);
+  });
+  it('check: names the redefinition', () => {
+    const r = cli(['check', always]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /breaks the protocol contract: cell .*: next threw: Cannot redefine property: outcome \(.*always-getter\.mjs:\d+:\d+\)\n$/);
+  });
+  it('the same file without the getter runs', () => {
+    const r = cli(['exact', '--set', `protocol=${late}`, '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
