@@ -307,7 +307,9 @@ function checkCell(
     second.set(state);
     const slips: string[] = [];
     const returned = call('next', state, () => protocol.next(firstView, config, guarded(step, slips)) as unknown);
-    call('next', state, () => protocol.next(secondView, config, again));
+    // Guarded too (its slips are the first call's): a step is sealed, and a field the file adds
+    // is reported as the slip it is, not as the TypeError the sealed step throws.
+    call('next', state, () => protocol.next(secondView, config, guarded(again, [])));
     if (slips.length) fail(state, path, slips[0]!);
     if (returned !== undefined)
       fail(state, path, `next returned ${describeValue(returned)}; it must fill the step it is given (step.kind = SEND, …) and return nothing`);
