@@ -217,6 +217,44 @@ export function oneSendProtocolFile(name: string): string {
 `;
 }
 
+/**
+ * A protocol file's text: each round A tries (a choice, 3/4 yes) and, where it does, sends; B
+ * hears it or not. Its parameter `bad` (0..10, default 0) marks the cell at 7 that `check` and the
+ * quick check never explore (tests make the file misbehave there); at the trial's END, where
+ * `atEnd` (a condition in the file's code) holds, `step.outcome` is turned into a getter.
+ */
+export function retryProtocolFile(name: string, atEnd = 'false'): string {
+  return `export default ({ SEND, CHOOSE, END, A_TO_B }) => ({
+  name: '${name}',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [] },
+  parameters: [{ name: 'bad', description: 'misbehave at 7', minimum: 0, maximum: 10, default: 0, integer: true }],
+  configure: (p) => ({ rounds: p.rounds, bad: p.bad === 7, choices: [0.75, 0.25] }),
+  stateSize: () => 3,
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    for (;;) {
+      const round = (s[0] >> 1) + 1, part = s[0] & 1;
+      if (s[1] === 1 || round > c.rounds) {
+        step.kind = END;
+        step.outcome = s[1] ? 0 : 1;
+        if (${atEnd}) { let n = 0; const o = step.outcome; Object.defineProperty(step, 'outcome', { get() { return n++ % 2 ? 1 : o; }, set() {}, configurable: true }); }
+        return;
+      }
+      step.round = round;
+      if (part === 0) { step.kind = CHOOSE; step.label = 'try'; step.choices = c.choices; return; }
+      if (s[2] === 1) { step.kind = SEND; step.direction = A_TO_B; step.label = 'MSG'; return; }
+      s[0]++;
+    }
+  },
+  resolve(s, c, step, r) {
+    if ((s[0] & 1) === 0) s[2] = r === 0 ? 1 : 0; else { if (r === 1) s[1] = 1; s[2] = 0; }
+    s[0]++;
+  },
+  describe: (s) => 'A ' + s[2] + '; B ' + s[1],
+});
+`;
+}
+
 /** A bursty trace (Gilbert–Elliott: bursts of about 3 losses, 8% lost), 1 lost, from the generator (seed, stream, 5, 7). */
 export function burstyTrace(packets: number, seed: number, stream = 23): Uint8Array {
   const rng = new Xoshiro128(seed, stream, 5, 7);

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
-import { BIN, ROOT, tempFiles } from './helpers.js';
+import { BIN, ROOT, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
 import { cliIn } from './in-process.js';
 
@@ -150,21 +150,7 @@ describe('merge stopped by a signal', () => {
     // A protocol file that, in merge's own process, waits an hour as it loads (after --out's folders
     // are made): the merge is still loading when the signal arrives, however fast the machine. The
     // run that wrote the shard, and the check's own process (which has an IPC channel), do not wait.
-    const protocol = `if (process.env.WAIT_AT_LOAD && process.send === undefined) await new Promise((r) => setTimeout(r, 3_600_000));
-export default ({ SEND, END, A_TO_B }) => ({
-  name: 'waits-at-load',
-  outcomes: { names: ['arrived', 'lost'], success: [0], disagreement: [1] },
-  configure: () => ({}),
-  stateSize: () => 2,
-  init(state) { state.fill(0); },
-  next(state, config, step) {
-    if (state[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; step.label = 'm'; return; }
-    step.kind = END; step.outcome = state[1] === 1 ? 0 : 1;
-  },
-  resolve(state, config, step, received) { state[0] = 1; state[1] = received; },
-  describe: (state) => String(state[0]) + String(state[1]),
-});
-`;
+    const protocol = `if (process.env.WAIT_AT_LOAD && process.send === undefined) await new Promise((r) => setTimeout(r, 3_600_000));\n${oneSendProtocolFile('waits-at-load')}`;
     const dir = tempFiles({ 'waits.mjs': protocol, 's.yaml': 'name: waits\nprotocol: ./waits.mjs\nloss: 0.1\ntrials: 1000\nseed: 1\n' });
     const shard = await cliIn(['run', join(dir, 's.yaml'), '--shard', '1/1']);
     assert.equal(shard.status, 0, shard.stderr);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, retryProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file that declares a state too small for what it writes (a write past the end of an
@@ -15,33 +15,8 @@ const dir = tempFiles({});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = join(dir, 'small-state.mjs');
-writeFileSync(
-  file,
-  `export default ({ SEND, CHOOSE, END, A_TO_B }) => ({
-  name: 'small-state',
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [] },
-  parameters: [{ name: 'bad', description: 'a state too small at 7', minimum: 0, maximum: 10, default: 0, integer: true }],
-  configure: (p) => ({ rounds: p.rounds, bad: p.bad === 7, choices: [0.75, 0.25] }),
-  stateSize: (c) => (c.bad ? 1 : 3),
-  init(s) { s.fill(0); },
-  next(s, c, step) {
-    for (;;) {
-      const round = (s[0] >> 1) + 1, part = s[0] & 1;
-      if (s[1] === 1 || round > c.rounds) { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; return; }
-      step.round = round;
-      if (part === 0) { step.kind = CHOOSE; step.label = 'try'; step.choices = c.choices; return; }
-      if (s[2] === 1) { step.kind = SEND; step.direction = A_TO_B; step.label = 'MSG'; return; }
-      s[0]++;
-    }
-  },
-  resolve(s, c, step, r) {
-    if ((s[0] & 1) === 0) s[2] = r === 0 ? 1 : 0; else { if (r === 1) s[1] = 1; s[2] = 0; }
-    s[0]++;
-  },
-  describe: (s) => 'A ' + s[2] + '; B ' + s[1],
-});
-`,
-);
+// Its state is 3 words, declared as 1 only in the cell bad=7.
+writeFileSync(file, retryProtocolFile('small-state').replace('stateSize: () => 3', 'stateSize: (c) => (c.bad ? 1 : 3)'));
 
 describe('a state written past its declared size in a cell the quick check does not explore', () => {
   it('passes check (its small cells declare room)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, retryProtocolFile as protocol, tempFiles } from './helpers.js';
 
 /**
  * A protocol file whose `next` turns a field of the step into a getter (here an outcome that
@@ -13,36 +13,6 @@ import { cli, tempFiles } from './helpers.js';
 
 const dir = tempFiles({});
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const protocol = (name: string, when: string): string => `export default ({ SEND, CHOOSE, END, A_TO_B }) => ({
-  name: '${name}',
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [] },
-  parameters: [{ name: 'bad', description: 'misbehave at 7', minimum: 0, maximum: 10, default: 0, integer: true }],
-  configure: (p) => ({ rounds: p.rounds, bad: p.bad === 7, choices: [0.75, 0.25] }),
-  stateSize: () => 3,
-  init(s) { s.fill(0); },
-  next(s, c, step) {
-    for (;;) {
-      const round = (s[0] >> 1) + 1, part = s[0] & 1;
-      if (s[1] === 1 || round > c.rounds) {
-        step.kind = END;
-        step.outcome = s[1] ? 0 : 1;
-        if (${when}) { let n = 0; const o = step.outcome; Object.defineProperty(step, 'outcome', { get() { return n++ % 2 ? 1 : o; }, set() {}, configurable: true }); }
-        return;
-      }
-      step.round = round;
-      if (part === 0) { step.kind = CHOOSE; step.label = 'try'; step.choices = c.choices; return; }
-      if (s[2] === 1) { step.kind = SEND; step.direction = A_TO_B; step.label = 'MSG'; return; }
-      s[0]++;
-    }
-  },
-  resolve(s, c, step, r) {
-    if ((s[0] & 1) === 0) s[2] = r === 0 ? 1 : 0; else { if (r === 1) s[1] = 1; s[2] = 0; }
-    s[0]++;
-  },
-  describe: (s) => 'A ' + s[2] + '; B ' + s[1],
-});
-`;
 
 const choicesGetter = join(dir, 'choices-getter.mjs');
 writeFileSync(
