@@ -22,7 +22,7 @@ import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
-import { interruptions } from './run.js';
+import { interruptions } from '../interruptions.js';
 import type { RunFlags } from './run.js';
 import { checkWritable, removeCreated } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
@@ -8,6 +7,7 @@ import { checkOutputFile } from '../../io/output-place.js';
 import { runCells } from '../../engine/schedule/runner.js';
 import { runExperiment } from '../../experiment.js';
 import { checkWritable, removeCreated } from '../../results/folder.js';
+import { interruptions } from '../interruptions.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -127,37 +127,3 @@ export function makeRunCommand(streams: Streams): Command {
     await finishReport(report, streams, seconds);
   });
 }
-
-/**
- * Ctrl-C (or SIGTERM, SIGHUP) while results are to be saved: remove an unfinished folder (it never
- * carries the final name anyway) and say that nothing was saved; the exit code is 128 + the
- * signal's number, as where the signal ends the process itself.
- */
-const STOPPING_SIGNALS = { SIGINT: ['interrupted', 130], SIGTERM: ['terminated (SIGTERM)', 143], SIGHUP: ['hung up (SIGHUP)', 129] } as const;
-// process.exit as the command started: a signal that arrives while a protocol file's own code
-// runs (merge loads them after --out's folders are made) ends the command, where that code's
-// process.exit, refused for the time it runs, would throw.
-const exit = process.exit.bind(process);
-export const interruptions = {
-  temporary: '',
-  /** Folders --out created (checkWritable), removed with the unfinished one while they are empty. */
-  created: [] as string[],
-  handlers: [] as [NodeJS.Signals, () => void][],
-  watch(streams: Streams): void {
-    for (const [signal, [words, code]] of Object.entries(STOPPING_SIGNALS) as [NodeJS.Signals, readonly [string, number]][]) {
-      const handler = (): void => {
-        if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
-        removeCreated(this.created);
-        streams.stderr.write(`twogenerals: ${words}; no result folder was saved\n`);
-        exit(code);
-      };
-      process.once(signal, handler);
-      this.handlers.push([signal, handler]);
-    }
-  },
-  stop(): void {
-    for (const [signal, handler] of this.handlers) process.removeListener(signal, handler);
-    this.handlers = [];
-    this.created = [];
-  },
-};
