@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { removeCreated } from '../results/folder.js';
+import { checkWritable, removeCreated } from '../results/folder.js';
 import type { Streams } from './output.js';
 
 /**
@@ -27,6 +27,19 @@ export const interruptions = {
       };
       process.once(signal, handler);
       this.handlers.push([signal, handler]);
+    }
+  },
+  /**
+   * Makes the result folder's parents (checkWritable) with the signals already watched: a signal
+   * that came after the folders and before the handlers would end the process with them left behind.
+   */
+  watchAndMake(outDir: string, streams: Streams): void {
+    this.watch(streams);
+    try {
+      this.created = checkWritable(outDir);
+    } catch (error) {
+      this.stop();
+      throw error;
     }
   },
   stop(): void {

@@ -24,7 +24,7 @@ import type { Streams } from '../output.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import { interruptions } from '../interruptions.js';
 import type { RunFlags } from './run.js';
-import { checkWritable, removeCreated } from '../../results/folder.js';
+import { removeCreated } from '../../results/folder.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
@@ -66,9 +66,7 @@ export function makeMergeCommand(streams: Streams): Command {
     const outDir = resultsDir(flags.out);
     // Folders --out made for the result folder: removed again where the merge saves nothing.
     // Ctrl-C (SIGTERM, SIGHUP) removes them too, with the unfinished folder, as in run.
-    const created = outDir !== undefined ? checkWritable(outDir) : [];
-    interruptions.created = created;
-    if (outDir !== undefined) interruptions.watch(streams);
+    if (outDir !== undefined) interruptions.watchAndMake(outDir, streams);
     let final: Report;
     try {
       if (flags.junit !== undefined)
@@ -116,7 +114,7 @@ export function makeMergeCommand(streams: Streams): Command {
         outDir === undefined ? undefined : await saveResults(outDir, final, 0, streams, commandLine(self), (t: string) => (interruptions.temporary = t)),
       );
     } catch (error) {
-      removeCreated(created);
+      removeCreated(interruptions.created);
       interruptions.stop();
       throw error;
     }

@@ -6,7 +6,7 @@ import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, w
 import { checkOutputFile } from '../../io/output-place.js';
 import { runCells } from '../../engine/schedule/runner.js';
 import { runExperiment } from '../../experiment.js';
-import { checkWritable, removeCreated } from '../../results/folder.js';
+import { removeCreated } from '../../results/folder.js';
 import { interruptions } from '../interruptions.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
@@ -43,8 +43,7 @@ export function makeRunCommand(streams: Streams): Command {
     if (flags.junit !== undefined)
       checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     // Folders --out made for the result folder: removed again where the run saves nothing.
-    interruptions.created = outDir !== undefined ? checkWritable(outDir) : [];
-    if (outDir !== undefined) interruptions.watch(streams);
+    if (outDir !== undefined) interruptions.watchAndMake(outDir, streams);
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
       // A shard is counts for `merge`, always JSON on stdout: what would change that is refused.
