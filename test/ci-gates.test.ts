@@ -259,6 +259,24 @@ describe('the notWorseThan baseline gate', () => {
     );
   });
 
+  it("saves a run's scenario.yaml with its baseline named from the result folder: run again from elsewhere, it finds it", () => {
+    const dir = tempFiles({ 'base.yaml': 'name: base\nprotocol: messenger\ntrials: 1000\nseed: 3\n' });
+    assert.equal(cli(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, dir).status, 0);
+    const baseline = join('baseline', readdirSync(join(dir, 'baseline'))[0]!);
+    writeFileSync(join(dir, 'g.yaml'), `name: g\nprotocol: messenger\ntrials: 1000\nseed: 3\nexpect:\n  - { metric: success, notWorseThan: ${baseline} }\n`);
+    const first = cli(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, dir);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]!);
+    // From the saved folder itself: neither the folder the gate was written in nor where it first ran.
+    const again = cli(['run', 'scenario.yaml', '--format', 'json'], {}, saved);
+    assert.equal(again.status, 0, again.stderr);
+    const verdicts = (JSON.parse(again.stdout) as { verdicts: { passed: boolean; kind: string }[] }).verdicts;
+    assert.deepEqual(
+      verdicts.map((v) => [v.kind, v.passed]),
+      [['notWorseThan', true]],
+    );
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');

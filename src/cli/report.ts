@@ -154,7 +154,7 @@ export async function saveResults(
   const files: Record<string, string> = {
     'results.csv': csv.render(report, { color: false }),
     'results.json': json.render(report, { color: false }),
-    'scenario.yaml': report.scenarios.map((s) => toYaml(s.resolved)).join('---\n'),
+    'scenario.yaml': report.scenarios.map((s) => toYaml(savedScenario(s, dir))).join('---\n'),
     'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
   };
   const chart = await sweepChart(report, streams);
@@ -163,6 +163,23 @@ export async function saveResults(
   const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
   return path;
+}
+
+/**
+ * The scenario as a result folder saves it: a `notWorseThan` baseline named relative to the
+ * folder (one level under dir), so that the saved scenario.yaml, run from anywhere, finds the
+ * baseline its run was judged against.
+ */
+function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string, unknown>> {
+  const written = scenario.resolved['expect'];
+  if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return scenario.resolved;
+  const folder = join(resolvePath(dir), 'saved');
+  const expect = written.map((entry, i) => {
+    const e = scenario.expect[i];
+    if (e?.notWorseThan === undefined) return entry;
+    return { ...(entry as Record<string, unknown>), notWorseThan: relative(folder, baselinePath(e, scenario)) };
+  });
+  return { ...scenario.resolved, expect };
 }
 
 /** The default chart of a sweep (as `plot` draws it), or null for a single cell. */
