@@ -487,3 +487,23 @@ describe('two-phase commit (independent cohorts): the exact messengers sd where 
     }
   });
 });
+
+describe('success and disagreement are the same numbers as the outcome columns they sum', () => {
+  it('prints both_exact as success_exact, and committed_exact as success_exact, to the last digit', async () => {
+    // Success is 1 − the other outcomes where it is above ½: the outcome's own column printed
+    // 0.9874999999999999 beside success 0.9875 for bursty-5pct.
+    for (const [scenario, outcome] of [
+      ['scenarios/bursty-5pct.yaml', 'both_exact'],
+      ['examples/two-phase-commit.yaml', 'committed_exact'],
+    ] as const) {
+      const r = await cliInProcess(['exact', scenario, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = rowsOf(r.stdout);
+      assert.ok(rows.length > 0);
+      for (const row of rows) {
+        assert.equal(row[outcome], row['success_exact'], `${scenario}: ${JSON.stringify(row)}`);
+        if (outcome === 'committed_exact') assert.equal(row['inconsistent_exact'], row['disagreement_exact']);
+      }
+    }
+  });
+});

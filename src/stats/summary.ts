@@ -80,8 +80,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const probability = (p: number): number => Math.min(1, Math.max(0, p));
     const successExact = probability(exactShare(outcomeSet.success, e.outcomes));
     const disagreementExact = probability(exactShare(outcomeSet.disagreement, e.outcomes));
+    // Where success (disagreement) is one outcome, that outcome's column is the same number.
+    const outcomesExact = e.outcomes.map((p) => probability(p));
+    if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;
+    if (outcomeSet.disagreement.length === 1) outcomesExact[outcomeSet.disagreement[0]!] = disagreementExact;
     exact = {
-      outcomes: e.outcomes.map((p) => Math.min(1, Math.max(0, p))),
+      outcomes: outcomesExact,
       success: successExact,
       disagreement: disagreementExact,
       messengersMean: cost.mean,
@@ -91,7 +95,7 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       successZ: trials ? proportionZ(success.count, trials, successExact) : null,
       disagreementZ: trials ? proportionZ(disagreement.count, trials, disagreementExact) : null,
       messengersZ: trials ? costZ(tally!.messages, e.messages, trials, messengers.mean, cost) : null,
-      outcomeZ: e.outcomes.map((p, i) => (trials ? proportionZ(counts[i]!, trials, p) : null)),
+      outcomeZ: outcomesExact.map((p, i) => (trials ? proportionZ(counts[i]!, trials, p) : null)),
     };
   }
   return {
