@@ -46,3 +46,23 @@ describe('a state written past its declared size in a cell the quick check does 
     assert.equal(r.status, 0, r.stderr);
   });
 });
+
+describe('a badly formed announced run in a cell the quick check does not explore', () => {
+  // step.peers without bit 0 on the cell's sends: the Monte Carlo engines refused it, exact and
+  // trace (which take a run part by part) and small runs printed numbers with exit 0.
+  const badRun = join(dir, 'bad-run.mjs');
+  writeFileSync(badRun, retryProtocolFile('bad-run').replace("step.label = 'MSG'; return;", "step.label = 'MSG'; if (c.bad) step.peers = 2; return;"));
+  it('passes check (its small cells announce no run)', () => {
+    const r = cli(['check', badRun]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  const cell = ['--set', `protocol=${badRun}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
+  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000', '--no-exact'], ['run', '--trials', '2000']]) {
+    it(`${command.join(' ')}: one line naming the file and the field, exit 2`, () => {
+      const r = cli([...command, ...cell]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: protocol bad-run \(.*bad-run\.mjs\): step\.peers is 2, without bit 0: .*\n$/);
+    });
+  }
+});

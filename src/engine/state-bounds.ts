@@ -1,5 +1,5 @@
 import { BUILT_IN_PROTOCOLS } from '../catalog/protocols.js';
-import { CHOOSE, ROUND, SEND, Step, clearStep } from '../contract/protocol.js';
+import { CHOOSE, ROUND, SEND, Step, announcementProblem, clearStep } from '../contract/protocol.js';
 import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled, proxyProblem } from './unfilled-step.js';
@@ -19,7 +19,7 @@ const verified = new WeakSet<CellModel>();
  * explore read `undefined` back and was counted (success 0, exit 0). Walks TRIALS trials with
  * GUARD words past the state, from generator words of its own (the run's draws, counts and bytes
  * are not touched), each message arriving with a probability of the trial's own; a guard word
- * written is refused in one line naming the method (exit 2). Anything else the step gets wrong
+ * written, or a badly formed announced run (step.peers), is refused in one line (exit 2). Anything else the step gets wrong
  * is left to the engines, which refuse it as they run the cell. The built-in protocols are
  * held to it by their tests.
  */
@@ -46,6 +46,9 @@ export function verifyStateBounds(model: CellModel): void {
       clearStep(step);
       protocol.next(state, config, step);
       refuseWritten('next');
+      // A badly formed announced run, refused here as the Monte Carlo engines refuse it: exact and trace take a run part by part.
+      const announced = announcementProblem(step);
+      if (announced) throw new StepNotFilled(protocol.name, announced, state.subarray(0, size));
       let result: number;
       if (step.kind === SEND) result = uniform() < arrives ? 1 : 0;
       else if (step.kind === ROUND)
