@@ -2,6 +2,9 @@ import { blockState } from '../../rng/streams.js';
 import { buildCellModel } from '../model.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { runBlock, runBlockPair } from '../montecarlo/dispatch.js';
+import { runBlockGeneric } from '../montecarlo/generic.js';
+import { verifyStateBounds } from '../state-bounds.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import type { PackedLossTrace } from '../../fit/trace-file.js';
@@ -20,11 +23,18 @@ export interface BlockTask {
   readonly stride?: number;
   /** Trace files the main thread read that this thread was not yet given (adoptTraces): it need not read them again. */
   readonly traces?: readonly (readonly [string, PackedLossTrace])[];
+  /**
+   * A protocol file's task on a worker thread: the tally of this many trials at the start of its
+   * first block comes back apart (WorkerReply.sample), for the main thread to run them again (sampleTally).
+   */
+  readonly sample?: number;
 }
 
 export interface WorkerReply {
   readonly id: number;
   readonly tally: Tally;
+  /** The tally of the task's sampled trials (BlockTask.sample), counted in `tally` too. */
+  readonly sample?: Tally;
 }
 
 /** Trials per block: the unit of seeding, scheduling and sharding . */
@@ -46,8 +56,8 @@ let lastModel: CellModel | undefined;
 /** Cells with at least this many trials get a kernel compiled for them alone (see kernelFor). */
 export const SPECIALIZE_TRIALS = 1 << 24;
 
-/** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */
-export function simulateBlocks(task: BlockTask): Tally {
+/** The task's cell model on this thread, built once per cell. */
+function modelOf(task: BlockTask): CellModel {
   let model = models.get(task.cellKey);
   if (!model) {
     if (models.size > 256) models.clear();
@@ -55,16 +65,91 @@ export function simulateBlocks(task: BlockTask): Tally {
   }
   if (lastModel !== model) lastModel?.releaseTables?.();
   lastModel = model;
+  return model;
+}
+
+/** The block of a task whose first trials are sampled (BlockTask.sample): its last, run after the others on the worker. */
+function sampledBlock(task: BlockTask): number {
+  return task.firstBlock + (task.blocks - 1) * (task.stride ?? 1);
+}
+
+/**
+ * The first `sample` trials of a task's sampled block, through the generic engine, and the
+ * stream as they leave it. Every engine draws as the generic one does, trial after trial from the
+ * block's stream, so those trials and the block's others, run from where they leave the stream,
+ * count what the whole block counts.
+ */
+function sampledTrials(model: CellModel, task: BlockTask, sample: number): { tally: Tally; rest: Int32Array } {
+  const b = sampledBlock(task);
+  const [s0, s1, s2, s3] = blockState(task.seed, task.cellKey, b);
+  const rng = new Xoshiro128(s0!, s1!, s2!, s3!);
+  const tally = runBlockGeneric(model, rng, Math.min(sample, blockTrials(task.trials, b)));
+  return { tally, rest: Int32Array.from(rng.getState()) };
+}
+
+/**
+ * Trials at the start of a protocol file's task's last block that a worker thread reports apart
+ * for the main thread to run again (WorkerPool): few, as the main thread runs them through the
+ * generic engine.
+ */
+export const SAMPLE_TRIALS = 64;
+
+/** The trials of a task to sample: SAMPLE_TRIALS, or its last block's all where it has fewer. */
+export function workerSample(task: BlockTask): number {
+  return Math.min(blockTrials(task.trials, sampledBlock(task)), SAMPLE_TRIALS);
+}
+
+/** A tally's counts with their names: trials, each outcome, messages in all, trials per message count, deliveries per class, rounds. */
+function namedCounts(outcomes: readonly string[], tally: Tally, messages: number, classes: number): [string, number][] {
+  return [
+    ['trials', tally.trials],
+    ...outcomes.map((name, i): [string, number] => [name, tally.outcomes[i] ?? 0]),
+    ['messages', tally.messages.reduce((sum, trials, m) => sum + m * trials, 0)],
+    ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} messages`, tally.messages[m] ?? 0]),
+    ...Array.from({ length: classes }, (_, c): [string, number] => [`deliveries of class ${c}`, tally.deliveries[c] ?? 0]),
+    ['rounds', tally.rounds],
+  ];
+}
+
+/**
+ * How a worker's tally of a task's sampled trials (BlockTask.sample) differs from what this
+ * thread counts for them, in words (the first count that differs), or null where every count is
+ * the same.
+ */
+export function sampleDifference(task: BlockTask, theirs: Tally): string | null {
+  const model = modelOf(task);
+  const ours = sampledTrials(model, task, task.sample ?? 0).tally;
+  const messages = Math.max(ours.messages.length, theirs.messages.length);
+  const classes = Math.max(ours.deliveries.length, theirs.deliveries.length);
+  const here = namedCounts(model.outcomes.names, ours, messages, classes);
+  const there = namedCounts(model.outcomes.names, theirs, messages, classes);
+  const at = here.findIndex(([, n], i) => there[i]![1] !== n);
+  if (at < 0) return null;
+  const cell = Object.entries(task.spec.params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+  return `in the cell ${cell}, the first ${ours.trials} trials of block ${sampledBlock(task)} counted ${here[at]![0]} ${there[at]![1]} there and ${here[at]![1]} on the main thread`;
+}
+
+/** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */
+export function simulateBlocks(task: BlockTask): Tally {
+  return simulateTask(task);
+}
+
+/** simulateBlocks; with `task.sample`, the tally of those trials also goes to `sampled`. */
+export function simulateTask(task: BlockTask, sampled?: (tally: Tally) => void): Tally {
+  const model = modelOf(task);
   const total = emptyTally(model.outcomes.names.length);
   const stride = task.stride ?? 1;
   const specialize = task.trials >= SPECIALIZE_TRIALS;
   const state = (b: number): Int32Array => blockState(task.seed, task.cellKey, b);
-  for (let i = 0, b = task.firstBlock; i < task.blocks; ) {
+  // The sampled block runs last, apart (sampledTrials).
+  const blocks = task.sample !== undefined ? task.blocks - 1 : task.blocks;
+  let b = task.firstBlock;
+  for (let i = 0; i < blocks; ) {
     // Two blocks at once where the cell's kernel runs pairs faster; their tallies add up alike.
     const pair =
-      i + 1 < task.blocks
-        ? runBlockPair(model, state(b), blockTrials(task.trials, b), state(b + stride), blockTrials(task.trials, b + stride), specialize)
-        : null;
+      i + 1 < blocks ? runBlockPair(model, state(b), blockTrials(task.trials, b), state(b + stride), blockTrials(task.trials, b + stride), specialize) : null;
     if (pair) {
       addTally(total, pair);
       i += 2;
@@ -74,6 +159,15 @@ export function simulateBlocks(task: BlockTask): Tally {
       i++;
       b += stride;
     }
+  }
+  if (blocks < task.blocks) {
+    // As runBlock does before it runs anything (the main thread's run of these trials need not: the worker's reply is refused where they count otherwise).
+    verifyStateBounds(model);
+    const { tally, rest } = sampledTrials(model, task, task.sample!);
+    sampled?.(tally);
+    addTally(total, tally);
+    const left = blockTrials(task.trials, b) - tally.trials;
+    if (left > 0) addTally(total, runBlock(model, rest, left, specialize));
   }
   return total;
 }
