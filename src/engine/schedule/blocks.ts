@@ -92,7 +92,7 @@ function sampledTrials(model: CellModel, task: BlockTask, sample: number): { tal
  * for the main thread to run again (WorkerPool): few, as the main thread runs them through the
  * generic engine.
  */
-export const SAMPLE_TRIALS = 64;
+export const SAMPLE_TRIALS = 16;
 
 /** The trials of a task to sample: SAMPLE_TRIALS, or its last block's all where it has fewer. */
 export function workerSample(task: BlockTask): number {

@@ -10,7 +10,7 @@ import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
 /**
  * Trials of a protocol file's cell a thread runs between the starts of two sampled tasks
  * (WorkerPool.sampleDue): at least, and at most this and one task more. Four blocks: a sample's
- * 64 trials, run again here through the generic engine, cost well under 1% of them.
+ * 16 trials, run again here through the generic engine, cost well under 1% of them.
  */
 export const SAMPLE_EVERY = 4 * BLOCK_SIZE;
 
