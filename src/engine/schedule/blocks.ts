@@ -99,11 +99,11 @@ export function workerSample(task: BlockTask): number {
   return Math.min(blockTrials(task.trials, sampledBlock(task)), SAMPLE_TRIALS);
 }
 
-/** A tally's counts with their names: trials, each outcome, messages in all, trials per message count, deliveries per class, rounds. */
-function namedCounts(outcomes: readonly string[], tally: Tally, messages: number, classes: number): [string, number][] {
+/** A tally's counts with their names: trials, each of `outcomes` outcomes, messages in all, trials per message count, deliveries per class, rounds. */
+function namedCounts(names: readonly string[], tally: Tally, outcomes: number, messages: number, classes: number): [string, number][] {
   return [
     ['trials', tally.trials],
-    ...outcomes.map((name, i): [string, number] => [name, tally.outcomes[i] ?? 0]),
+    ...Array.from({ length: outcomes }, (_, i): [string, number] => [names[i] ?? `outcome ${i}`, tally.outcomes[i] ?? 0]),
     ['messages', tally.messages.reduce((sum, trials, m) => sum + m * trials, 0)],
     ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} messages`, tally.messages[m] ?? 0]),
     ...Array.from({ length: classes }, (_, c): [string, number] => [`deliveries of class ${c}`, tally.deliveries[c] ?? 0]),
@@ -121,8 +121,10 @@ export function sampleDifference(task: BlockTask, theirs: Tally): string | null 
   const ours = sampledTrials(model, task, task.sample ?? 0).tally;
   const messages = Math.max(ours.messages.length, theirs.messages.length);
   const classes = Math.max(ours.deliveries.length, theirs.deliveries.length);
-  const here = namedCounts(model.outcomes.names, ours, messages, classes);
-  const there = namedCounts(model.outcomes.names, theirs, messages, classes);
+  // Where a worker's definition has other outcomes than this thread's, its tally has as many.
+  const outcomes = Math.max(ours.outcomes.length, theirs.outcomes.length);
+  const here = namedCounts(model.outcomes.names, ours, outcomes, messages, classes);
+  const there = namedCounts(model.outcomes.names, theirs, outcomes, messages, classes);
   const at = here.findIndex(([, n], i) => there[i]![1] !== n);
   if (at < 0) return null;
   const cell = Object.entries(task.spec.params)
