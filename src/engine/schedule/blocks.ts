@@ -25,7 +25,7 @@ export interface BlockTask {
   readonly traces?: readonly (readonly [string, PackedLossTrace])[];
   /**
    * A protocol file's task on a worker thread: the tally of this many trials at the start of its
-   * first block comes back apart (WorkerReply.sample), for the main thread to run them again (sampleTally).
+   * last block comes back apart (WorkerReply.sample), for the main thread to run them again (sampleDifference).
    */
   readonly sample?: number;
 }

@@ -179,7 +179,7 @@ export class WorkerPool {
   /**
    * Whether a protocol file's task is sampled: a thread's first, then one every SAMPLE_EVERY
    * trials it runs of a cell, and the first of each other cell it runs once SAMPLE_GAP trials
-   * have passed since its last sample (so every cell of a block's trials or more).
+   * have passed since its last sample (so every cell of SAMPLE_GAP trials or more).
    */
   private sampleDue(thread: Worker, task: BlockTask): boolean {
     const trials = Math.min(task.blocks * BLOCK_SIZE, task.trials);
