@@ -96,6 +96,26 @@ describe('a protocol file that behaves differently on a worker thread', () => {
   });
 });
 
+describe('a protocol file whose engine-only method behaves differently on a worker thread after many calls', () => {
+  it("is refused: the sampled trials are counted as the block's other trials are, not trial by trial", () => {
+    // resolveRun, which the compiled engines call and the generic engine never does, loses every
+    // copy on a worker once it has been called 100,000 times (past the check of it against resolve).
+    const bench = readFileSync(join(ROOT, 'bench', 'two-phase-commit.mjs'), 'utf8');
+    const text = bench
+      .replace('export default (', "import { isMainThread } from 'node:worker_threads';\nlet calls = 0;\nexport default (")
+      .replace(
+        'resolveRun(state, config, step, delivered, chosen) {',
+        'resolveRun(state, config, step, delivered, chosen) {\n      if (!isMainThread && calls++ > 100000) delivered = 0;',
+      );
+    assert.notEqual(text, bench);
+    const dir = tempFiles({
+      'p.mjs': text,
+      's.yaml': 'protocol: ./p.mjs\ncohorts: 10\nnoVoteRate: 0.05\nloss: 0.1\nredundancy: 1\nphaseRounds: 4\ntrials: 1300000\nseed: 7\n',
+    });
+    assertRefused(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']), join(dir, 'p.mjs'), 'resolveRun');
+  });
+});
+
 describe("a task's sampled trials", () => {
   it('count with the rest of their block what the block counts whole, on every engine', async () => {
     const checked: string[] = [];
@@ -120,11 +140,14 @@ describe("a task's sampled trials", () => {
         const whole = simulateBlocks(task);
         for (const sample of [1, 64, 5000]) {
           let sampled: Tally | undefined;
-          const split = simulateTask({ ...task, sample }, (tally) => {
-            sampled = tally;
+          let generic: Tally | undefined;
+          const split = simulateTask({ ...task, sample }, (counted, trialByTrial) => {
+            sampled = counted;
+            generic = trialByTrial;
           });
           assert.deepEqual(split, whole, `${file} ${cell.key}, ${sample} sampled`);
           assert.equal(sampled?.trials, Math.min(sample, trials - (task.blocks - 1) * BLOCK_SIZE));
+          assert.deepEqual(generic, sampled, 'every engine counts them alike');
         }
         checked.push(cell.key);
       }

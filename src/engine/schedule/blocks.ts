@@ -1,7 +1,7 @@
 import { blockState } from '../../rng/streams.js';
 import { buildCellModel } from '../model.js';
 import type { CellModel, CellSpec } from '../model.js';
-import { runBlock, runBlockPair } from '../montecarlo/dispatch.js';
+import { COMPILE_TRIALS, runBlock, runBlockCompiled, runBlockPair } from '../montecarlo/dispatch.js';
 import { runBlockGeneric } from '../montecarlo/generic.js';
 import { verifyStateBounds } from '../state-bounds.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
@@ -35,6 +35,8 @@ export interface WorkerReply {
   readonly tally: Tally;
   /** The tally of the task's sampled trials (BlockTask.sample), counted in `tally` too. */
   readonly sample?: Tally;
+  /** The same trials' tally through the generic engine there (its run gave the stream's state for the block's others). */
+  readonly sampleGeneric?: Tally;
 }
 
 /** Trials per block: the unit of seeding, scheduling and sharding . */
@@ -112,13 +114,18 @@ function namedCounts(names: readonly string[], tally: Tally, outcomes: number, m
 }
 
 /**
- * How a worker's tally of a task's sampled trials (BlockTask.sample) differs from what this
- * thread counts for them, in words (the first count that differs), or null where every count is
- * the same.
+ * How a worker's tallies of a task's sampled trials (BlockTask.sample: as counted, and through
+ * the generic engine) differ from what this thread counts for them through the generic engine, in
+ * words (the first count that differs), or null where every count of both is the same.
  */
-export function sampleDifference(task: BlockTask, theirs: Tally): string | null {
+export function sampleDifference(task: BlockTask, counted: Tally, generic: Tally): string | null {
   const model = modelOf(task);
   const ours = sampledTrials(model, task, task.sample ?? 0).tally;
+  return tallyDifference(task, model, ours, counted) ?? tallyDifference(task, model, ours, generic);
+}
+
+/** How a worker's tally `theirs` of a task's sampled trials differs from this thread's, `ours`, in words; or null. */
+function tallyDifference(task: BlockTask, model: CellModel, ours: Tally, theirs: Tally): string | null {
   const messages = Math.max(ours.messages.length, theirs.messages.length);
   const classes = Math.max(ours.deliveries.length, theirs.deliveries.length);
   // Where a worker's definition has other outcomes than this thread's, its tally has as many.
@@ -138,8 +145,11 @@ export function simulateBlocks(task: BlockTask): Tally {
   return simulateTask(task);
 }
 
-/** simulateBlocks; with `task.sample`, the tally of those trials also goes to `sampled`. */
-export function simulateTask(task: BlockTask, sampled?: (tally: Tally) => void): Tally {
+/**
+ * simulateBlocks; with `task.sample`, the tally of those trials (counted) and of the same trials
+ * through the generic engine also go to `sampled`.
+ */
+export function simulateTask(task: BlockTask, sampled?: (counted: Tally, generic: Tally) => void): Tally {
   const model = modelOf(task);
   const total = emptyTally(model.outcomes.names.length);
   const stride = task.stride ?? 1;
@@ -165,10 +175,16 @@ export function simulateTask(task: BlockTask, sampled?: (tally: Tally) => void):
   if (blocks < task.blocks) {
     // As runBlock does before it runs anything (the main thread's run of these trials need not: the worker's reply is refused where they count otherwise).
     verifyStateBounds(model);
-    const { tally, rest } = sampledTrials(model, task, task.sample!);
-    sampled?.(tally);
+    // The stream's state after the sampled trials comes from the generic engine's run of them; they
+    // are counted as the engine the block's others take runs them (a protocol file's resolveRun,
+    // which the generic engine never calls, or what an automaton remembered of its next).
+    const { tally: generic, rest } = sampledTrials(model, task, task.sample!);
+    const whole = blockTrials(task.trials, b);
+    const compiled = model.crash === null && (whole >= COMPILE_TRIALS || model.replay !== undefined); // as runBlock chooses for the whole block
+    const tally = compiled ? runBlockCompiled(model, state(b), generic.trials, specialize) : generic;
+    sampled?.(tally, generic);
     addTally(total, tally);
-    const left = blockTrials(task.trials, b) - tally.trials;
+    const left = whole - tally.trials;
     if (left > 0) addTally(total, runBlock(model, rest, left, specialize));
   }
   return total;

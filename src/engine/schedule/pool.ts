@@ -206,9 +206,10 @@ export class WorkerPool {
     if (!task) return null;
     this.sampled.get(thread)!.delete(reply.id);
     const file = task.spec.protocolFile!;
-    if (!reply.sample) return new UsageError(file, 'behaves differently on a worker thread: its sampled trials came back without their counts');
+    if (!reply.sample || !reply.sampleGeneric)
+      return new UsageError(file, 'behaves differently on a worker thread: its sampled trials came back without their counts');
     try {
-      const difference = sampleDifference(task, reply.sample);
+      const difference = sampleDifference(task, reply.sample, reply.sampleGeneric);
       return difference === null
         ? null
         : new UsageError(

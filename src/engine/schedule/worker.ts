@@ -49,9 +49,11 @@ port.on('message', (task: BlockTask) => {
   queue = queue.then(() => {
     let tally: WorkerReply['tally'];
     let sample: WorkerReply['sample'];
+    let sampleGeneric: WorkerReply['sampleGeneric'];
     try {
-      tally = simulateTask(task, (sampled) => {
-        sample = sampled;
+      tally = simulateTask(task, (counted, generic) => {
+        sample = counted;
+        sampleGeneric = generic;
       });
       if (--waiting === 0) refuseChangedBuiltIns?.();
     } catch (error) {
@@ -60,7 +62,7 @@ port.on('message', (task: BlockTask) => {
       if (file && isPlainError(error) && error instanceof UsageError) throw refusalNamingFile(error, task.spec.protocol, file);
       throw isPlainError(error) || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
     }
-    port.postMessage((sample ? { id: task.id, tally, sample } : { id: task.id, tally }) satisfies WorkerReply);
+    port.postMessage((sample ? { id: task.id, tally, sample, ...(sampleGeneric ? { sampleGeneric } : {}) } : { id: task.id, tally }) satisfies WorkerReply);
   });
   queue.catch((error: unknown) => {
     throw error;
