@@ -15,11 +15,12 @@ import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
 export const SAMPLE_EVERY = 4 * BLOCK_SIZE;
 
 /**
- * Trials a thread runs at least between the starts of two sampled tasks of different cells: half
- * a block. A sampled cell costs this thread a model of its own, so a sweep of many cells of few
- * trials samples some of them, not each.
+ * Trials a thread runs at least between the starts of two sampled tasks of different cells: two
+ * blocks. A sampled cell costs this thread a model of its own (about a quarter of a millisecond),
+ * as much as a block of a cheap protocol's trials takes, so a sweep of many cells of fewer trials
+ * samples some of them, not each.
  */
-export const SAMPLE_GAP = BLOCK_SIZE / 2;
+export const SAMPLE_GAP = 2 * BLOCK_SIZE;
 
 /** Tasks a worker holds at once: while it runs one, the next is already waiting. */
 const IN_FLIGHT = 2;
@@ -178,8 +179,8 @@ export class WorkerPool {
 
   /**
    * Whether a protocol file's task is sampled: a thread's first, then one every SAMPLE_EVERY
-   * trials it runs of a cell, and the first of each other cell it runs once SAMPLE_GAP trials
-   * have passed since its last sample (so every cell of SAMPLE_GAP trials or more).
+   * trials it runs of a cell, and the first of another cell it runs once SAMPLE_GAP trials have
+   * passed since its last sample.
    */
   private sampleDue(thread: Worker, task: BlockTask): boolean {
     const trials = Math.min(task.blocks * BLOCK_SIZE, task.trials);
