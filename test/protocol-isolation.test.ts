@@ -89,6 +89,41 @@ const HOSTILE: [string, [string, string], RegExp][] = [
     ['const definition = {', 'Array.prototype.push = function () { return 0; };\n  const definition = {'],
     /hostile\.mjs: changed JavaScript's built-in Array\.prototype\.push while calling its default export/,
   ],
+  // Every for…of, spread and destructuring goes through the iterators' prototypes, and the run's
+  // tasks are a generator's: a next that skipped every other task printed 196,608 trials of
+  // 300,000, exit 0. A Buffer's toString that read every 0 as 1 read a trace as all lost (both 0).
+  [
+    "replaces the array iterators' next",
+    [
+      'export default',
+      'const ai = Object.getPrototypeOf([][Symbol.iterator]());\nai.next = ((n) => function () { return n.call(this); })(ai.next);\nexport default',
+    ],
+    /hostile\.mjs: changed JavaScript's built-in ArrayIterator\.prototype\.next while evaluating the module/,
+  ],
+  [
+    "replaces the iterators' shared Symbol.iterator",
+    [
+      'export default',
+      'const ip = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));\nip[Symbol.iterator] = function () { return this; };\nexport default',
+    ],
+    /hostile\.mjs: changed JavaScript's built-in Iterator\.prototype\[Symbol\.iterator\] while evaluating the module/,
+  ],
+  [
+    "replaces the generators' next in its default export",
+    [
+      'const definition = {',
+      'const gp = Object.getPrototypeOf(function* () {}).prototype;\n  gp.next = ((n) => function (v) { return n.call(this, v); })(gp.next);\n  const definition = {',
+    ],
+    /hostile\.mjs: changed JavaScript's built-in Generator\.prototype\.next while calling its default export/,
+  ],
+  [
+    "replaces Buffer's toString, which reads a trace's digits",
+    [
+      'export default',
+      "Buffer.prototype.toString = ((t) => function (...a) { return t.apply(this, a).replace(/0/g, '1'); })(Buffer.prototype.toString);\nexport default",
+    ],
+    /hostile\.mjs: changed JavaScript's built-in Buffer\.prototype\.toString while evaluating the module/,
+  ],
   // Paths are relative to it: the command then said "protocol file ./hostile.mjs is not loaded".
   [
     'changes the working folder at load',

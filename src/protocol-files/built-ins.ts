@@ -43,6 +43,8 @@ const CONSTRUCTORS = [
   'BigUint64Array',
   'TextEncoder',
   'TextDecoder',
+  // Node's: the tool reads every file (a trace, a scenario, a shard) into one and decodes it with its methods.
+  'Buffer',
 ] as const;
 const FUNCTIONS = ['parseInt', 'parseFloat', 'isNaN', 'isFinite', 'structuredClone', 'queueMicrotask', 'setTimeout', 'setImmediate', 'clearTimeout'] as const;
 
@@ -72,6 +74,16 @@ function watchedNow(): Watched[] {
   }
   // What every typed array inherits (Int32Array.prototype's own prototype).
   list.push({ name: 'TypedArray.prototype', target: Object.getPrototypeOf(Int32Array.prototype) as object, additions: true });
+  // What every for…of, spread and destructuring goes through: the iterators of arrays, maps, sets,
+  // strings and generators (the tool's tasks are a generator's), and the prototype they share.
+  const arrayIterator = Object.getPrototypeOf([][Symbol.iterator]()) as object;
+  list.push({ name: 'ArrayIterator.prototype', target: arrayIterator, additions: true });
+  list.push({ name: 'Iterator.prototype', target: Object.getPrototypeOf(arrayIterator) as object, additions: true });
+  list.push({ name: 'MapIterator.prototype', target: Object.getPrototypeOf(new Map()[Symbol.iterator]()) as object, additions: true });
+  list.push({ name: 'SetIterator.prototype', target: Object.getPrototypeOf(new Set()[Symbol.iterator]()) as object, additions: true });
+  list.push({ name: 'StringIterator.prototype', target: Object.getPrototypeOf(''[Symbol.iterator]()) as object, additions: true });
+  list.push({ name: 'RegExpStringIterator.prototype', target: Object.getPrototypeOf(/x/[Symbol.matchAll]('')) as object, additions: true });
+  list.push({ name: 'Generator.prototype', target: (Object.getPrototypeOf(function* () {}) as { prototype: object }).prototype, additions: true });
   return list;
 }
 const WATCHED = watchedNow();

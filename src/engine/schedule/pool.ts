@@ -2,10 +2,25 @@ import { UsageError } from '../../errors.js';
 import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { simulateBlocks } from './blocks.js';
+import { BLOCK_SIZE, sampleDifference, simulateBlocks, workerSample } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
 import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
+
+/**
+ * Trials of a protocol file's cell a thread runs between the starts of two sampled tasks
+ * (WorkerPool.sampleDue): at least, and at most this and one task more. Four blocks: a sample's
+ * 16 trials, run again here through the generic engine, cost well under 1% of them.
+ */
+export const SAMPLE_EVERY = 4 * BLOCK_SIZE;
+
+/**
+ * Trials a thread runs at least between the starts of two sampled tasks of different cells: two
+ * blocks. A sampled cell costs this thread a model of its own (about a quarter of a millisecond),
+ * as much as a block of a cheap protocol's trials takes, so a sweep of many cells of fewer trials
+ * samples some of them, not each.
+ */
+export const SAMPLE_GAP = 2 * BLOCK_SIZE;
 
 /** Tasks a worker holds at once: while it runs one, the next is already waiting. */
 const IN_FLIGHT = 2;
@@ -147,7 +162,64 @@ export class WorkerPool {
     if (!given) this.tracesGiven.set(thread, (given = new Set()));
     const traces = parsedTraces().filter(([key]) => !given.has(key));
     for (const [key] of traces) given.add(key);
-    thread.postMessage(traces.length > 0 ? { ...task, traces } : task);
+    // A protocol file's task: some of its trials come back apart, to be run again here (verifySample).
+    const sample = task.spec.protocolFile && this.sampleDue(thread, task) ? workerSample(task) : undefined;
+    if (sample !== undefined) {
+      let sampled = this.sampled.get(thread);
+      if (!sampled) this.sampled.set(thread, (sampled = new Map()));
+      sampled.set(task.id, { ...task, sample });
+    }
+    thread.postMessage(
+      traces.length > 0 || sample !== undefined ? { ...task, ...(traces.length > 0 ? { traces } : {}), ...(sample !== undefined ? { sample } : {}) } : task,
+    );
+  }
+
+  /** Per thread: the cell of its last sampled task, and the trials it was sent since that task's start. */
+  private readonly lastSample = new WeakMap<Worker, { cell: string; since: number }>();
+
+  /**
+   * Whether a protocol file's task is sampled: a thread's first, then one every SAMPLE_EVERY
+   * trials it runs of a cell, and the first of another cell it runs once SAMPLE_GAP trials have
+   * passed since its last sample.
+   */
+  private sampleDue(thread: Worker, task: BlockTask): boolean {
+    const trials = Math.min(task.blocks * BLOCK_SIZE, task.trials);
+    const last = this.lastSample.get(thread);
+    if (last && last.since < (last.cell === task.cellKey ? SAMPLE_EVERY : SAMPLE_GAP)) {
+      last.since += trials;
+      return false;
+    }
+    this.lastSample.set(thread, { cell: task.cellKey, since: trials });
+    return true;
+  }
+
+  /** Per thread: its protocol files' tasks in flight whose sampled trials are to be run again here. */
+  private readonly sampled = new WeakMap<Worker, Map<number, BlockTask>>();
+
+  /**
+   * A protocol file's task a worker thread ran: its sampled trials run again on this thread, where
+   * the quick check, the state bounds' walk and the exact values ran them, must count the same
+   * (the counts of a block depend on the scenario, seed and block alone, not on the thread). The
+   * refusal where they do not, or null.
+   */
+  private verifySample(thread: Worker, reply: WorkerReply): Error | null {
+    const task = this.sampled.get(thread)?.get(reply.id);
+    if (!task) return null;
+    this.sampled.get(thread)!.delete(reply.id);
+    const file = task.spec.protocolFile!;
+    if (!reply.sample || !reply.sampleGeneric)
+      return new UsageError(file, 'behaves differently on a worker thread: its sampled trials came back without their counts');
+    try {
+      const difference = sampleDifference(task, reply.sample, reply.sampleGeneric);
+      return difference === null
+        ? null
+        : new UsageError(
+            file,
+            `behaves differently on a worker thread: ${difference} (a protocol must compute the same on every thread: does it read isMainThread, threadId, workerData or anything set only on a worker?)`,
+          );
+    } catch (error) {
+      return error instanceof Error ? error : new UsageError(file, 'behaves differently on a worker thread: its sampled trials threw on the main thread');
+    }
   }
 
   /** Per thread: the protocol files whose code it has run. */
@@ -184,15 +256,17 @@ export class WorkerPool {
   private start(count: number): void {
     while (this.threads.length < count) {
       const thread = adoptEarlyWorker() ?? spawnWorker();
-      thread.on('message', (reply: WorkerReply) => {
-        this.inFlight--;
-        this.running.get(thread)?.delete(reply.id);
-        this.onReply?.(reply, thread);
-      });
       const fail = (failure: Error): void => {
         this.failure ??= failure;
         this.onFailure?.(failure);
       };
+      thread.on('message', (reply: WorkerReply) => {
+        this.inFlight--;
+        this.running.get(thread)?.delete(reply.id);
+        const differs = this.verifySample(thread, reply);
+        if (differs) fail(differs);
+        else this.onReply?.(reply, thread);
+      });
       thread.on('error', (error) => {
         const fillers = outOfMemory(error) ? this.heapFillers(thread) : [];
         fail(

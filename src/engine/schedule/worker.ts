@@ -3,7 +3,7 @@ import { protocolNamed } from '../../catalog/protocols.js';
 import { adoptTraces } from '../../channels/trace.js';
 import { UsageError } from '../../errors.js';
 import { isPlainError, notAnErrorThrown, refusalNamingFile } from '../../protocol-files/thrown.js';
-import { simulateBlocks } from './blocks.js';
+import { simulateTask } from './blocks.js';
 import type { BlockTask, WorkerReply } from './blocks.js';
 
 /** A pool thread: receives block ranges of cells, replies with their tallies. */
@@ -48,8 +48,13 @@ port.on('message', (task: BlockTask) => {
   }
   queue = queue.then(() => {
     let tally: WorkerReply['tally'];
+    let sample: WorkerReply['sample'];
+    let sampleGeneric: WorkerReply['sampleGeneric'];
     try {
-      tally = simulateBlocks(task);
+      tally = simulateTask(task, (counted, generic) => {
+        sample = counted;
+        sampleGeneric = generic;
+      });
       if (--waiting === 0) refuseChangedBuiltIns?.();
     } catch (error) {
       // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words;
@@ -57,7 +62,7 @@ port.on('message', (task: BlockTask) => {
       if (file && isPlainError(error) && error instanceof UsageError) throw refusalNamingFile(error, task.spec.protocol, file);
       throw isPlainError(error) || !file ? error : notAnErrorThrown(error, task.spec.protocol, file);
     }
-    port.postMessage({ id: task.id, tally } satisfies WorkerReply);
+    port.postMessage((sample ? { id: task.id, tally, sample, ...(sampleGeneric ? { sampleGeneric } : {}) } : { id: task.id, tally }) satisfies WorkerReply);
   });
   queue.catch((error: unknown) => {
     throw error;
