@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
@@ -51,6 +51,13 @@ export function makeMergeCommand(streams: Streams): Command {
   addReportOptions(command);
   return command.action(async (given: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
     const files = given.map(resultsFileOf);
+    // One file named twice (or by two paths) is one shard given twice, not two shards alike.
+    const seen = new Map<string, string>();
+    for (const path of files) {
+      const same = seen.get(realPath(path));
+      if (same !== undefined) throw new UsageError(path, same === path ? 'given twice: give each shard once' : `is ${same}, given twice: give each shard once`);
+      seen.set(realPath(path), path);
+    }
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
@@ -218,5 +225,14 @@ function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], r
       if (tally.rounds > perTrial * tally.trials)
         throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
     }
+  }
+}
+
+/** A file's one name (symbolic links and `..` resolved); as given where it cannot be read (refused when read). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolvePath(path);
   }
 }
