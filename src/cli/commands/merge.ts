@@ -51,15 +51,16 @@ export function makeMergeCommand(streams: Streams): Command {
   addReportOptions(command);
   return command.action(async (given: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
     const files = given.map(resultsFileOf);
-    // One file named twice (or by two paths) is one shard given twice, not two shards alike.
+    const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
+    const saved = shards.find((s) => s.shard.saved);
+    // One file named twice (or by two paths) is one shard given twice, not two shards alike (a
+    // saved results.json given twice is refused below, as one given with others).
     const seen = new Map<string, string>();
-    for (const path of files) {
+    for (const path of saved ? [] : files) {
       const same = seen.get(realPath(path));
       if (same !== undefined) throw new UsageError(path, same === path ? 'given twice: give each shard once' : `is ${same}, given twice: give each shard once`);
       seen.set(realPath(path), path);
     }
-    const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
-    const saved = shards.find((s) => s.shard.saved);
     if (saved && shards.length > 1)
       throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
     // Each shard against this version, so that the one written by another (or edited) is named.
