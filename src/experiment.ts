@@ -17,6 +17,7 @@ export interface ExperimentOptions {
   readonly workers: number;
   readonly progress?: ((update: Progress) => void) | undefined;
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
+  readonly exactSlow?: ((cell: number, totalCells: number) => void) | undefined;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */

@@ -208,7 +208,10 @@ describe('twogenerals exact', () => {
 describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
   const files: Record<string, [string, RegExp]> = {
     'malformed.yaml': ['protocol: messenger\nloss: [0.1\n', /malformed\.yaml:3:1: malformed YAML: flow sequence/],
-    'malformed.json': ['{"protocol": "messenger", "loss": 0.5', /malformed\.json:1:\d+: malformed JSON: flow map must end with a \}/],
+    'malformed.json': [
+      '{"protocol": "messenger", "loss": 0.5',
+      /malformed\.json:1:\d+: malformed JSON: the text ends where a comma or \} belongs \(\} missing\?\)/,
+    ],
     'range.yaml': ['protocol: messenger\nloss: 1.5\n', /range\.yaml:2:7: loss must be at most 1 \(got 1\.5\)/],
     'negative.yaml': ['protocol: messenger\nloss: -0.1\n', /negative\.yaml:2:7: loss must be at least 0 \(got -0\.1\)/],
     'type.yaml': ['protocol: messenger\nredundancy: two\n', /type\.yaml:2:13: redundancy must be a whole number \(got 'two'\)/],

@@ -83,3 +83,65 @@ describe('the generals, exactly, at a loss near 1: every outcome to 1e-13 relati
     });
   }
 });
+
+/**
+ * Two-phase commit's `messengers_sd_exact` where a message is most likely lost: nearly all the
+ * mass is then on the trial that loses every message, the variance is of the order of 1 − loss,
+ * and moments about a fixed cost kept only a few of its digits (up to 1e-9 relative at loss
+ * 0.999999, 4e-7 at 1 − 1e-9). The expected values are an exact rational enumeration of every global state
+ * (each cohort's vote and whether the coordinator holds it, then which cohorts acknowledged the
+ * decision, every message received or lost, round by round, as SPEC.md §1 defines the protocol;
+ * the loss and abortRate the exact values of their doubles), E[M²] − E[M]² taken exactly and its
+ * square root to 60 digits, times k, rounded to the nearest double.
+ */
+const LOSSES = [0.999, 0.999999, 1 - 1e-9];
+const NEAR_CERTAIN_SD: [number, number, number, number, number[]][] = [
+  // [rounds, abortRate, participants, redundancy, sd at each of LOSSES]
+  [1, 0, 2, 1, [0.06321392251711647, 0.0019999990000285055, 6.32455522773916e-5]],
+  [1, 0, 2, 2, [0.17866187053761648, 0.005656847178507139, 0.00017888543544676352]],
+  [1, 0, 2, 3, [0.32797665078510707, 0.010392284060965115, 0.00032863352919863706]],
+  [1, 0, 3, 1, [0.07742092740338367, 0.002449488518073219, 7.745966579006401e-5]],
+  [1, 0, 3, 2, [0.2188152096541738, 0.006928194570122599, 0.0002190890196300748]],
+  [1, 0, 3, 3, [0.40168772098525, 0.01272789660571158, 0.00040249222945334874]],
+  [1, 0, 4, 1, [0.08939798655450808, 0.0028284257105729406, 8.94427177904638e-5]],
+  [1, 0, 4, 2, [0.2526660403932433, 0.007999990000116771, 0.00025298220891982974]],
+  [1, 0, 4, 3, [0.4638290276820028, 0.014696909063050611, 0.000464757994043247]],
+  [3, 0.05, 2, 1, [0.10947570840338049, 0.0034640994356940403, 0.00010954450988304627]],
+  [3, 0.05, 2, 2, [0.3093729535758282, 0.009797944192736788, 0.0003098386628478354]],
+  [3, 0.05, 2, 3, [0.5678581793662247, 0.017999957025485673, 0.0005692099694221406]],
+  [3, 0.05, 3, 1, [0.1340904662497886, 0.004242638353733523, 0.0001341640766789875]],
+  [3, 0.05, 3, 2, [0.37896334368831236, 0.011999983800245598, 0.0003794733133417973]],
+  [3, 0.05, 3, 3, [0.6956482298651813, 0.02204536028805717, 0.0006971369909603]],
+  [3, 0.05, 4, 1, [0.15485310535119168, 0.00489897738316624, 0.00015491933159110144]],
+  [3, 0.05, 4, 2, [0.43769558167515465, 0.013856391103333691, 0.0004381780393222248]],
+  [3, 0.05, 4, 3, [0.8035591926686478, 0.025455798621191347, 0.0008049844590777567]],
+];
+
+describe("two-phase commit's exact messenger sd at a loss near 1: to 1e-14 relative", () => {
+  for (const [rounds, abortRate] of [
+    [1, 0],
+    [3, 0.05],
+  ] as const) {
+    it(`R ${rounds}, abortRate ${abortRate}, 2–4 cohorts, k 1–3`, async () => {
+      const scenario = {
+        protocol: 'two-phase-commit',
+        rounds,
+        abortRate,
+        sweep: { participants: [2, 3, 4], redundancy: [1, 2, 3], loss: LOSSES },
+        trials: 1000,
+      };
+      const file = join(tempFiles({ 's.json': JSON.stringify(scenario) }), 's.json');
+      const r = await cliInProcess(['exact', file, '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+      for (const [R, a, n, k, sds] of NEAR_CERTAIN_SD) {
+        if (R !== rounds || a !== abortRate) continue;
+        for (const [i, loss] of LOSSES.entries()) {
+          const row = rows.find((x) => Number(x['participants']) === n && Number(x['redundancy']) === k && Number(x['loss']) === loss);
+          const printed = row!['messengers_sd_exact']!;
+          assert.ok(relativeError(Number(printed), sds[i]!) <= 1e-14, `n ${n}, k ${k}, loss ${loss}: printed ${printed}, exactly ${sds[i]}`);
+        }
+      }
+    });
+  }
+});

@@ -222,11 +222,11 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
     const dir = tempFiles({ 'f.json': typeof data === 'string' ? data : JSON.stringify(data) });
     return join(dir, 'f.json');
   };
-  const refuses = (data: unknown, problem: string) => {
+  const refuses = (data: unknown, problem: string, place = '') => {
     const path = fileOf(data);
     assert.throws(
       () => readShardFile(path),
-      (error: unknown) => error instanceof UsageError && error.message === `${path}: ${problem}`,
+      (error: unknown) => error instanceof UsageError && error.message === `${path}${place}: ${problem}`,
       problem,
     );
   };
@@ -247,7 +247,7 @@ describe('readShardFile: a shard or a saved results.json, every field checked', 
     assert.deepEqual(readShardFile(fileOf(sealedSaved({ ...savedData(), exact: [null] }))).saved!.exactMissing, [undefined]);
   });
   it('refuses what is neither', () => {
-    refuses('{', `${notShard}: it is not valid JSON`);
+    refuses('{', `${notShard}: it is not valid JSON (the text ends where a key in double quotes belongs (} missing?))`, ':1:2');
     refuses([1], notShard);
     refuses({ ...shardData(), kind: 'other' }, notShard);
     refuses({ ...savedData(), tool: 'other' }, notShard);

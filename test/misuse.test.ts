@@ -101,7 +101,12 @@ describe('1. merge: counts that cannot be right are refused', () => {
       /zeroed\.json: counts do not match its digest/,
     ], // eslint-disable-line @typescript-eslint/no-explicit-any
     ['a digest removed', () => mutated('nodigest.json', 1, (d) => delete d['digest']), /nodigest\.json: it has no digest/],
-    ['a duplicate shard', () => [shards[0]!, shards[0]!, shards[2]!], /it is shard 1\/3, like/],
+    [
+      'a duplicate shard',
+      () => [shards[0]!, file('copy.json', readFileSync(shards[0]!, 'utf8')), shards[2]!],
+      /copy\.json: cannot merge: it is shard 1\/3, like/,
+    ],
+    ['one shard given twice', () => [shards[0]!, shards[0]!, shards[2]!], /shard-1\.json: given twice: give each shard once\n$/],
     ['a missing shard', () => [shards[0]!, shards[1]!], /merge: shard 3\/3 missing/],
     ['a shard of another seed', () => mutated('seed.json', 2, (d) => (d['scenarios'][0].seed = '7')), /seed\.json: counts do not match its digest/],
     ['not JSON', () => [file('garbage.json', '\u0000\u0001garbage')], /garbage\.json: not a text file/],
@@ -285,7 +290,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
   const multi = file('multi.yaml', 'protocol: messenger\n---\nprotocol: handshake\n');
   const bigSeed = file('seed.yaml', 'protocol: messenger\nseed: 123456789012345678901\n');
   const sciSeed = file('sci-seed.yaml', 'protocol: messenger\nseed: 1e3\n');
-  const hexSeed = file('hex-seed.json', '{"protocol": "messenger", "seed": 0x3e8}');
+  const hexSeed = file('hex-seed.yaml', 'protocol: messenger\nseed: 0x3e8\n');
+  const hexSeedJson = file('hex-seed.json', '{"protocol": "messenger", "seed": 0x3e8}');
   const unreadable = file('unreadable.yaml', 'protocol: messenger\n');
   const plainFile = file('plain-file', 'x');
 
@@ -372,7 +378,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
       ['run', sciSeed],
       /sci-seed\.yaml:2:7: seed 1e3 is read as the number 1000, the same seed as 1000 \(and not what --seed 1e3 gives\); write seed: 1000, or quote it/,
     ],
-    ['a seed written 0x3e8', ['run', hexSeed], /hex-seed\.json:.*: seed 0x3e8 is read as the number 1000/],
+    ['a seed written 0x3e8', ['run', hexSeed], /hex-seed\.yaml:.*: seed 0x3e8 is read as the number 1000/],
+    ['a seed written 0x3e8 in JSON', ['run', hexSeedJson], /hex-seed\.json:1:35: malformed JSON: a number JSON does not allow \("0x3e8"\)/],
     ['--set seed=1000.0', ['run', '--set', 'seed=1000.0'], /--set seed=1000\.0: seed 1000\.0 is read as the number 1000/],
     ['--set loss= (empty)', ['run', '--set', 'loss='], /--set loss=: give loss a value/],
     ['--set loss=  (blank)', ['run', '--set', 'loss=  '], /give loss a value/],

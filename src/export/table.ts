@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import type { CellSummary, Proportion } from '../stats/summary.js';
 import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
@@ -25,18 +26,29 @@ export const tableExporter: Exporter = {
         costCell(s, c),
       ]);
       const style = { head: color ? ['bold'] : [], border: color ? ['grey'] : [], compact: true };
-      const render = (picked: readonly number[]): string => {
-        const table = new Table({ head: picked.map((i) => head[i]!), style });
-        for (const row of rows) table.push(picked.map((i) => row[i]!));
+      const render = (titles: readonly string[], cells: readonly string[][], picked: readonly number[]): string => {
+        const table = new Table({ head: picked.map((i) => titles[i]!), style });
+        for (const row of cells) table.push(picked.map((i) => row[i]!));
         return table.toString();
       };
       const lines = [c.bold(wrap(inlineText(scenarioHeading(scenario, summaries, protocol.usesRounds)), 80))];
       if (scenario.description) lines.push(c.dim(wrap(terminalSafe(scenario.description), 78)));
       // The whole table first: where it fits (or cannot be split), it is printed as it is.
-      const whole = render(head.map((_, i) => i));
-      const groups = columnGroups(columnWidths(whole), params.length);
-      if (groups.length === 1) lines.push(whole);
-      else for (const group of groups) lines.push(render(group));
+      const whole = render(head, rows, indexes(0, head.length));
+      const widths = columnWidths(whole);
+      const groups = columnGroups(widths, indexes(0, params.length), indexes(params.length, head.length));
+      const fits = (parts: readonly number[][], of: readonly number[]): boolean => parts.every((group) => tableWidth(of, group) <= 80);
+      // Where the parameters and a figure do not fit side by side, each cell is numbered (#): its
+      // parameters in a table of their own, its figures in tables beside its number.
+      const numberedHead = ['#', ...head];
+      const numbered = fits(groups, widths) || params.length === 0 ? [] : rows.map((row, i) => [String(i + 1), ...row]);
+      const numberedWidths = numbered.length ? columnWidths(render(numberedHead, numbered, indexes(0, numberedHead.length))) : [];
+      const numberedGroups = numbered.length
+        ? [indexes(1, params.length + 1), indexes(params.length + 1, numberedHead.length)].flatMap((part) => columnGroups(numberedWidths, [0], part))
+        : [];
+      if (numbered.length && fits(numberedGroups, numberedWidths)) for (const group of numberedGroups) lines.push(render(numberedHead, numbered, group));
+      else if (groups.length === 1) lines.push(whole);
+      else for (const group of groups) lines.push(render(head, rows, group));
       return lines.join('\n');
     });
     const percent = `${+(report.confidence * 100).toPrecision(12)}%`;
@@ -66,26 +78,36 @@ function columnWidths(table: string): number[] {
 }
 
 /**
- * The columns of each table a section prints, so that each fits 80 columns: the parameters
- * in every table, then as many of the figures as fit beside them (at least one), in order.
+ * The columns of each table a section prints, so that each fits 80 columns where it can: the
+ * `keys` (the parameters, or a cell's number) in every table, then as many of the `items` (the
+ * figures) as fit beside them (at least one), in order.
  */
-function columnGroups(widths: readonly number[], paramCount: number): number[][] {
-  const paramIndexes = widths.slice(0, paramCount).map((_, i) => i);
-  const paramWidth = 1 + paramIndexes.reduce((sum, i) => sum + widths[i]!, 0);
+function columnGroups(widths: readonly number[], keys: readonly number[], items: readonly number[]): number[][] {
+  const keyWidth = tableWidth(widths, keys);
   const groups: number[][] = [];
   let group: number[] = [];
-  let width = paramWidth;
-  for (let i = paramCount; i < widths.length; i++) {
+  let width = keyWidth;
+  for (const i of items) {
     if (group.length > 0 && width + widths[i]! > 80) {
-      groups.push([...paramIndexes, ...group]);
+      groups.push([...keys, ...group]);
       group = [];
-      width = paramWidth;
+      width = keyWidth;
     }
     group.push(i);
     width += widths[i]!;
   }
-  groups.push([...paramIndexes, ...group]);
+  groups.push([...keys, ...group]);
   return groups;
+}
+
+/** The columns a table of these columns takes: each column's width with its right border, and the left border. */
+function tableWidth(widths: readonly number[], columns: readonly number[]): number {
+  return 1 + columns.reduce((sum, i) => sum + widths[i]!, 0);
+}
+
+/** from, from + 1, …, to − 1. */
+function indexes(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
 function proportionCell(p: Proportion, exact: number | undefined, z: number | null | undefined, paint: Paint, c: InstanceType<typeof Chalk>): string {
@@ -110,15 +132,41 @@ function zText(z: number, c: InstanceType<typeof Chalk>): string {
   return Math.abs(z) > Z_WARNING ? c.yellow.bold(text) : c.dim(text);
 }
 
+/**
+ * Words to lines of at most `width` columns as a terminal draws them (a CJK character or an
+ * emoji takes two); a word wider than a line (CJK text has no spaces) is broken between its
+ * characters.
+ */
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
   let line = '';
+  let used = 0;
   for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
+    const columns = textWidth(word);
+    if (columns > width) {
+      let space = line ? 1 : 0;
+      for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(word)) {
+        const each = textWidth(segment);
+        if (line && used + space + each > width) {
+          lines.push(line);
+          [line, used, space] = ['', 0, 0];
+        }
+        line += `${' '.repeat(space)}${segment}`;
+        used += space + each;
+        space = 0;
+      }
+    } else if (line && used + 1 + columns > width) {
       lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
+      [line, used] = [word, columns];
+    } else {
+      [line, used] = line ? [`${line} ${word}`, used + 1 + columns] : [word, columns];
+    }
   }
   if (line) lines.push(line);
   return lines.join('\n');
+}
+
+/** The columns a text takes on a terminal, as cli-table3 measures its cells (string-width, not needed for printable ASCII). */
+function textWidth(text: string): number {
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }

@@ -1,3 +1,4 @@
+import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
 import type { ExactResult } from '../engine/exact/result.js';
 import type { Shard } from '../engine/schedule/runner.js';
 import { addTally, emptyTally } from '../engine/tally.js';
@@ -114,7 +115,13 @@ export function readShardFile(path: string, savedOnly = false, baseline = false)
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(path, `${notOne}: it is not valid JSON${/\.ya?ml$/i.test(path) ? ' (a scenario? run it first)' : ''}`);
+    // Where it parts from JSON (JSON.parse names no place for some texts).
+    const found = jsonSyntaxError(text);
+    const at = found ? lineAndColumn(text, found.offset) : undefined;
+    throw new UsageError(
+      at ? `${path}:${at.line}:${at.column}` : path,
+      `${notOne}: it is not valid JSON${found ? ` (${found.problem})` : ''}${/\.ya?ml$/i.test(path) ? ' (a scenario? run it first)' : ''}`,
+    );
   }
   // Shards and saved results nest a few levels; their digest and checks walk the content
   // recursively, and a value nested thousands deep would overflow the stack (an internal error).

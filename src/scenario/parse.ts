@@ -3,6 +3,7 @@ import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
+import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
 import { existsSync, statSync } from 'node:fs';
@@ -29,6 +30,12 @@ export interface ScenarioSource {
 export function parseScenarioText(text: string, source: string): ScenarioSource {
   if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
+  // A .json file is JSON: YAML, which reads it, would take a trailing comma, a bare key or `.5` too.
+  const notJson = formatName(source) === 'JSON' ? jsonSyntaxError(text) : null;
+  if (notJson) {
+    const { line, column } = lineAndColumn(text, notJson.offset);
+    throw new UsageError(`${source}:${line}:${column}`, `malformed JSON: ${notJson.problem}`);
+  }
   const lines = new LineCounter();
   // `<<: *base` merges a mapping, as YAML 1.1 and most tools read it (YAML 1.2 alone would take `<<` as a key).
   // logLevel 'error': the parser's warnings (a key that is a list, say) would go to stderr as Node

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
@@ -53,6 +53,14 @@ export function makeMergeCommand(streams: Streams): Command {
     const files = given.map(resultsFileOf);
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
+    // One file named twice (or by two paths) is one shard given twice, not two shards alike (a
+    // saved results.json given twice is refused below, as one given with others).
+    const seen = new Map<string, string>();
+    for (const path of saved ? [] : files) {
+      const same = seen.get(realPath(path));
+      if (same !== undefined) throw new UsageError(path, same === path ? 'given twice: give each shard once' : `is ${same}, given twice: give each shard once`);
+      seen.set(realPath(path), path);
+    }
     if (saved && shards.length > 1)
       throw new UsageError(saved.path, 'a saved results.json is a whole run: re-export it alone, not with shards or other results');
     // Each shard against this version, so that the one written by another (or edited) is named.
@@ -218,5 +226,14 @@ function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], r
       if (tally.rounds > perTrial * tally.trials)
         throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
     }
+  }
+}
+
+/** A file's one name (symbolic links and `..` resolved); as given where it cannot be read (refused when read). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolvePath(path);
   }
 }

@@ -13,7 +13,7 @@ import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, terminalLines } from '../../io/text.js';
 import { addWorkersOption } from '../options.js';
-import { exactProgressLine, progressBar } from '../progress.js';
+import { exactProgressLine, inCI, progressBar } from '../progress.js';
 import { summarize } from '../../stats/summary.js';
 import type { CellSummary } from '../../stats/summary.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -83,7 +83,16 @@ export function makePlanCommand(streams: Streams): Command {
       if (t.bound < 0 || t.bound > 1) throw new UsageError(`--target ${t.text}`, `${t.metric} is a probability: give a bound from 0 to 1 (got ${t.bound})`);
     }
     const line = exactProgressLine(streams);
-    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
+    // Where no progress line shows (stderr not a terminal, or CI), one note says where the time goes.
+    let noted = streams.quiet || (streams.stderr.isTTY === true && !inCI(streams.env));
+    const exactSlow = (cell: number, totalCells: number): void => {
+      if (noted) return;
+      noted = true;
+      streams.stderr.write(
+        `twogenerals: note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting ${cell} of ${totalCells} is taking long\n`,
+      );
+    };
+    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update, exactSlow });
     line.stop();
     const summaries = exactOnly.summaries.every((s) => s.exact) ? exactOnly.summaries : await withTrials(exactOnly.summaries, scenario, flags.workers, streams);
     const params = [...new Set(vary.map((v) => sweepKey(v.split('=')[0]!)))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));

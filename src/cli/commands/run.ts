@@ -40,10 +40,17 @@ export function makeRunCommand(streams: Streams): Command {
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
-    if (flags.junit !== undefined)
-      checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     // Folders --out made for the result folder: removed again where the run saves nothing.
     if (outDir !== undefined) interruptions.watchAndMake(outDir, streams);
+    // Once --out's folders are made, as merge does: a JUnit report may go in the folder --out makes.
+    try {
+      if (flags.junit !== undefined)
+        checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
+    } catch (error) {
+      removeCreated(interruptions.created);
+      interruptions.stop();
+      throw error;
+    }
     if (flags.shard !== undefined) {
       const shard = parseShard(flags.shard, `--shard ${flags.shard}`);
       // A shard is counts for `merge`, always JSON on stdout: what would change that is refused.

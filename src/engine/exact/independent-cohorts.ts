@@ -41,6 +41,16 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   const m1Shifted = new NeumaierSum();
   const m2Shifted = new NeumaierSum();
   let beforeShifted = initialCohort(-SHIFT);
+  // Where a message is more likely lost than not, the trial that loses every message (2nR
+  // messages: PREPARE and the decision to each cohort in each of R rounds) takes most of the mass,
+  // and moments about any fixed cost keep only a few digits of a variance of the order of
+  // 1 − loss (up to 1e-9 relative at loss 0.999999, 4e-7 at 1 − 1e-9): there the messages are counted
+  // less one a round of each phase for each cohort (that trial counts 0), and P(T1 = t) before
+  // round R is a sum of positive terms, not a difference of n-th powers near 1.
+  const excess = link.lost(0, 1) > 0.5 ? phaseTwoExcess(link, R) : undefined;
+  const m1Excess = new NeumaierSum();
+  const m2Excess = new NeumaierSum();
+  let beforeExcess = initialCohort();
   const voteNo = Math.min(1, Math.max(0, abortRate));
 
   const committed = new NeumaierSum();
@@ -70,6 +80,21 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     m1Shifted.add(s.e1 + p * n * two.mean);
     m2Shifted.add(s.e2 + 2 * s.e1 * n * two.mean + p * (n * two.second + n * (n - 1) * two.mean * two.mean));
     beforeShifted = shifted.after;
+    if (excess) {
+      const x = phaseOneRound(beforeExcess, link, t, voteNo, -1);
+      const notNo = sumStates(x.after, NOT_NO_HELD);
+      const yesHeld = sumStates(x.after, [YES_HELD]);
+      const xs = phaseOneEnd(n, t < R, x.fromNotNo, x.fromYesHeld, notNo, yesHeld);
+      // A^n − B^n + D^n − C^n, A − B the mass that came into NO held in round t, D − C into YES held.
+      const pt = t < R ? x.entered.no * geometricSum(x.fromNotNo.p, notNo.p, n) + x.entered.yes * geometricSum(yesHeld.p, x.fromYesHeld.p, n) : xs.p;
+      const left = -n * (R - t); // the rounds of phase 1 not run, less one message a cohort each
+      const e1 = xs.e1 + left * pt;
+      const e2 = xs.e2 + 2 * left * xs.e1 + left * left * pt;
+      const two = excess.from(t + 1);
+      m1Excess.add(e1 + pt * n * two.mean);
+      m2Excess.add(e2 + 2 * e1 * n * two.mean + pt * (n * two.second + n * (n - 1) * two.mean * two.mean));
+      beforeExcess = x.after;
+    }
     committed.add(commit * integerPower(hears, n));
     blocked.add(commit * never * geometricSum(1, hears, n) + blockedAbort); // 1 − hears^n = never · Σ hears^j
     aborted.add(abortSafe);
@@ -93,7 +118,9 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     messages: null,
     messagesMean: m1.value(),
     messagesSecondMoment: m2.value(),
-    messagesVariance: Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value()),
+    messagesVariance: excess
+      ? Math.max(0, m2Excess.value() - m1Excess.value() * m1Excess.value())
+      : Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value()),
     deliveredMean: delivered.value(),
     roundsMean: rounds.value(),
     statesExpanded: R * STATES,
@@ -308,6 +335,7 @@ function phaseOneRound(
   link: Link,
   t: number,
   voteNo: number,
+  offset = 0,
 ): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: { yes: number; no: number } } {
   const next = emptyCohort();
   const fromNotNo: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
@@ -322,12 +350,12 @@ function phaseOneRound(
   const lostB = link.deliveredIf(1, t, 0);
   const gotB = link.deliveredIf(1, t, 1);
   // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
-  const notReceived = (s: number): void => move(c, s, next, s, la, 1, lostA, fromNotNo);
+  const notReceived = (s: number): void => move(c, s, next, s, la, 1 + offset, lostA, fromNotNo);
   const replied = (s: number, to: number, held: number, vote: number): void => {
     // delivered weight of this branch: PREPARE received (gotA) then the vote held or lost
     const branch = qa * vote * (held ? qb : lb);
     const weight = vote * (gotA * (held ? qb : lb) + qa * (held ? gotB : lostB));
-    move(c, s, next, to, branch, 2, weight, fromNotNo);
+    move(c, s, next, to, branch, 2 + offset, weight, fromNotNo);
     if (to === YES_HELD) entered.yes += branch * c.p[s]!;
     if (to === NO_HELD) entered.no += branch * c.p[s]!;
   };
@@ -348,13 +376,13 @@ function phaseOneRound(
     replied(lost, held, 1, 1);
     replied(lost, lost, 0, 1);
   }
-  move(c, YES_HELD, next, YES_HELD, 1, 0, 0, fromNotNo); // held votes send nothing
-  // fromYesHeld: YES_HELD is absorbing and silent, so its totals are its own.
+  move(c, YES_HELD, next, YES_HELD, 1, offset, 0, fromNotNo); // held votes send nothing
+  // fromYesHeld: YES_HELD is absorbing and silent, so its totals are its own (less `offset` a round).
   fromYesHeld.p = c.p[YES_HELD]!;
-  fromYesHeld.e1 = c.e1[YES_HELD]!;
-  fromYesHeld.e2 = c.e2[YES_HELD]!;
+  fromYesHeld.e1 = offset === 0 ? c.e1[YES_HELD]! : c.e1[YES_HELD]! + offset * c.p[YES_HELD]!;
+  fromYesHeld.e2 = offset === 0 ? c.e2[YES_HELD]! : c.e2[YES_HELD]! + 2 * offset * c.e1[YES_HELD]! + offset * offset * c.p[YES_HELD]!;
   fromYesHeld.d = c.d[YES_HELD]!;
-  move(c, NO_HELD, next, NO_HELD, 1, 0, 0);
+  move(c, NO_HELD, next, NO_HELD, 1, offset, 0);
   return { after: next, fromNotNo, fromYesHeld, entered };
 }
 
@@ -452,6 +480,37 @@ function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
         if (r < s + R - 1) roundsMean.add(1 - integerPower(acked, n));
       }
       v = { mean: e1 + doneE1, second: e2 + doneE2, delivered: d + doneD, roundsMean: roundsMean.value() };
+      cache.set(s, v);
+      return v;
+    },
+  };
+}
+
+/**
+ * Phase 2 for one cohort from each first round s, where a message is more likely lost than not:
+ * the moments of its messages less one a round for the phase's R rounds (a decision lost counts
+ * 0, one received with its ACK 1, a round after the ACK −1), so that the trial that loses every
+ * message counts 0 throughout and the moments keep the digits of a variance of the order of 1 − loss.
+ */
+function phaseTwoExcess(link: Link, R: number) {
+  const cache = new Map<number, { mean: number; second: number }>();
+  return {
+    from(s: number) {
+      let v = cache.get(s);
+      if (v) return v;
+      let [p, e1, e2] = [1, 0, 0]; // not acknowledged
+      let [doneP, done1, done2] = [0, 0, 0]; // acknowledged
+      for (let r = s; r < s + R; r++) {
+        [done1, done2] = [done1 - doneP, done2 - 2 * done1 + doneP]; // silent after its ACK
+        const lost = link.lost(0, r);
+        const received = link.received(0, r);
+        const acked = received * link.received(1, r);
+        const unacked = received * link.lost(1, r);
+        const [plus1, plus2] = [e1 + p, e2 + 2 * e1 + p]; // two messages: one more than a round's
+        [doneP, done1, done2] = [doneP + acked * p, done1 + acked * plus1, done2 + acked * plus2];
+        [p, e1, e2] = [lost * p + unacked * p, lost * e1 + unacked * plus1, lost * e2 + unacked * plus2];
+      }
+      v = { mean: e1 + done1, second: e2 + done2 };
       cache.set(s, v);
       return v;
     },

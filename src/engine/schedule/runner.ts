@@ -65,7 +65,15 @@ export interface RunOptions {
   readonly explicitLimits?: { readonly maxWork: number; readonly maxWords: number } | undefined;
   /** Hears the exact engine's progress (mode 'on'): which cell, of how many, states expanded. */
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
+  /**
+   * Hears, once a cell, that the cell's exact values have taken more than EXACT_SLOW_WORK units of
+   * work (about a second; counted, never timed): which cell, of how many.
+   */
+  readonly exactSlow?: ((cell: number, totalCells: number) => void) | undefined;
 }
+
+/** A cell's exact work past which `exactSlow` hears of it: about a second on the machines measured (README, "Exact values"). */
+export const EXACT_SLOW_WORK = 10 * AUTO_EXACT_MIN_WORK;
 
 export interface ExactProgress {
   readonly cell: number;
@@ -286,7 +294,7 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
         : { maxWork: left, maxWords: AUTO_EXACT_WORDS };
     try {
       const steps = exactSteps(model, limits);
-      for (let slice = 0; ; ) {
+      for (let slice = 0, cellWork = 0; ; ) {
         const next = steps.next();
         if (next.done) {
           results.push({ exact: next.value, missing: '' });
@@ -294,6 +302,7 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
         }
         left -= next.value;
         slice += next.value;
+        if (cellWork <= EXACT_SLOW_WORK && (cellWork += next.value) > EXACT_SLOW_WORK) options.exactSlow?.(c + 1, models.length);
         if (slice >= EXACT_SLICE_WORK) {
           slice = 0;
           await new Promise((resolve) => setImmediate(resolve));
