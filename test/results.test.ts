@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
-import { BIN, ROOT, oneSendProtocolFile, tempFiles } from './helpers.js';
+import { BIN, ROOT, cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
 import { cliIn } from './in-process.js';
 
@@ -103,6 +103,18 @@ describe('result folders', () => {
     assert.equal(readFileSync(join(out, 'race-20260102T030405Z', 'results.json'), 'utf8'), 'the other run');
     assert.equal(readFileSync(join(path, 'results.json'), 'utf8'), 'this run');
     assert.deepEqual(readdirSync(out).sort(), ['race-20260102T030405Z', 'race-20260102T030405Z-2']);
+  });
+
+  it("a shipped example's protocol file is found when its saved scenario.yaml runs again from another folder", async () => {
+    const out = join(tempFiles({}), 'results');
+    const args = ['--trials', '2000', '--set', 'sweep=null', '--format', 'csv'];
+    const first = await cliIn(['run', 'examples/tcp-handshake.yaml', ...args, '--out', out]);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(out, readdirSync(out)[0]!);
+    // From the saved folder: its `protocol: ./protocols/tcp-handshake.mjs` is the example's, not the folder's.
+    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
   });
 
   it('an unwritable place is refused before anything runs', async () => {

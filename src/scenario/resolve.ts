@@ -63,7 +63,7 @@ function protocolLocation(source: ScenarioSource, written: string): string {
   const beside = protocolFilePath(written, source.source);
   const recorded = source.data['scenarioFile'];
   if (existsSync(beside) || typeof recorded !== 'string') return beside;
-  const there = protocolFilePath(written, recorded);
+  const there = protocolFilePath(written, resolvePath(inputPath(recorded)));
   return existsSync(there) ? there : beside;
 }
 
