@@ -117,6 +117,20 @@ describe('result folders', () => {
     assert.equal(again.stdout, first.stdout);
   });
 
+  it('a run of several scenarios saves a scenario.yaml that runs again to the same bytes, from another folder', async () => {
+    const out = join(tempFiles({}), 'results');
+    const args = ['--trials', '2000', '--format', 'csv'];
+    const first = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', 'scenarios/iid-redundancy.yaml', ...args, '--out', out]);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(out, readdirSync(out)[0]!);
+    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+    const valid = cli(['validate', 'scenario.yaml'], {}, saved);
+    assert.equal(valid.status, 0, valid.stderr);
+    assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
+  });
+
   it('an unwritable place is refused before anything runs', async () => {
     const file = join(tempFiles({ 'plain-file': 'x' }), 'plain-file');
     const r = await cliIn(['run', '--trials', '1000', '--out', join(file, 'sub')]);

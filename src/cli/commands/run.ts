@@ -10,7 +10,7 @@ import { removeCreated } from '../../results/folder.js';
 import { interruptions } from '../interruptions.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarios } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../report.js';
 import { TOOL } from '../../version.js';
@@ -38,7 +38,7 @@ export function makeRunCommand(streams: Streams): Command {
     // process.hrtime, not performance.now: the `performance` global loads perf_hooks (start-up).
     const started = process.hrtime.bigint();
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
+    for (const file of files.length ? files : [undefined]) scenarios.push(...(await loadScenarios(file, overridesFrom(flags))));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     if (flags.junit !== undefined)
       checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
