@@ -37,6 +37,26 @@ describe('plan', () => {
     }
   });
 
+  it('names a parameter the scenario file sweeps that --vary leaves out, and the one value it is held at', async () => {
+    // redundancy-vs-loss sweeps loss 0.1, 0.3, 0.5: plan answers for its loss 0.5 alone, and says so.
+    const r = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', 'success>=0.9', '--vary', 'redundancy=1:8']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.rows[0]!['redundancy'], 4);
+    assert.match(
+      r.stderr,
+      /^note: plan searches only what --vary names; the file's sweep of loss is set aside, held at loss 0\.5 \(--vary loss=… searches it\)\n$/,
+    );
+    // Searched, or set by --set, it is no note.
+    for (const more of [
+      ['--vary', 'loss=0.1,0.5'],
+      ['--set', 'loss=0.1'],
+    ]) {
+      const quiet = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', 'success>=0.9', '--vary', 'redundancy=1:8', ...more]);
+      assert.equal(quiet.status, 0, quiet.stderr);
+      assert.equal(quiet.stderr, '');
+    }
+  });
+
   it("finds the cheapest retransmit setting, as SPEC's closed forms say", async () => {
     const r = await plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
     assert.equal(r.status, 0, r.stderr);
