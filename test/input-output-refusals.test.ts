@@ -133,6 +133,18 @@ describe('plot draws a chart or refuses', () => {
     assert.equal(r.stdout, '');
   });
 
+  it("draws run's CSV and JSON saved under another extension as the results they are", async () => {
+    const dir = tempFiles({});
+    for (const format of ['csv', 'json']) {
+      const run = await cliIn(['run', SWEEP, '--trials', '1000', '-f', format]);
+      writeFileSync(join(dir, `results-${format}.txt`), run.stdout);
+      writeFileSync(join(dir, `results.${format}`), run.stdout);
+      const drawn = await cliIn(['plot', join(dir, `results-${format}.txt`)]);
+      assert.equal(drawn.status, 0, drawn.stderr);
+      assert.equal(drawn.stdout, (await cliIn(['plot', join(dir, `results.${format}`)])).stdout, format);
+    }
+  });
+
   it('a metric that is 0 in every cell is refused on a logarithmic axis, not drawn as an empty chart', async () => {
     const r = await cliIn(['plot', SWEEP, '--trials', '1000', '--metric', 'neither', '--log-y']);
     assert.equal(r.status, 2);
@@ -222,6 +234,25 @@ describe('a value given twice is refused, not silently replaced', () => {
     assert.equal(unswept.status, 0, unswept.stderr);
     assert.match(unswept.stdout.split('\n')[1]!, /^redundancy-vs-loss,messenger,bernoulli,0\.3,1,/);
   });
+});
+
+describe("'-' given as an input file", () => {
+  for (const args of [
+    ['run', '-'],
+    ['validate', '-'],
+    ['trace', '-', '--trial', '1'],
+    ['plot', '-'],
+    ['merge', '-'],
+    ['fit', '-'],
+  ]) {
+    it(args.join(' '), async () => {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: -: the (scenario|results|trace) file is not read from standard input: name the file/);
+      assert.doesNotMatch(r.stderr, /no such file/);
+    });
+  }
 });
 
 describe('plan targets are probabilities', () => {

@@ -1,7 +1,7 @@
 import { LineCounter, isMap, isScalar, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
-import { readTextInput } from '../io/files.js';
+import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
@@ -206,6 +206,7 @@ function readScenarioInput(given: string): { path: string; text: string } {
  * the nearest shipped name; a result folder is named with the scenario it holds.
  */
 function refuseOtherFolder(given: string, path: string): void {
+  refuseStdinName(given, 'scenario file');
   let folder = false;
   try {
     folder = statSync(path).isDirectory();
