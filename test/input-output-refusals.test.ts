@@ -255,6 +255,29 @@ describe("'-' given as an input file", () => {
   }
 });
 
+describe('a file of another kind is named as what it is', () => {
+  for (const [args, words] of [
+    [['fit', 'scenarios/bursty-5pct.yaml'], /bursty-5pct\.yaml:\d+: this is YAML \(a scenario\?\), not a loss trace/],
+    [['fit', 'examples/protocols/tcp-handshake.mjs'], /tcp-handshake\.mjs:1: this is JavaScript \(a protocol file\?\), not a loss trace/],
+    [
+      ['fit', 'test/golden/scenarios-redundancy-vs-loss.csv'],
+      /scenarios-redundancy-vs-loss\.csv:1: this is results as CSV from `twogenerals run`, not a loss trace/,
+    ],
+    [
+      ['run', 'scenarios/scenario.schema.json'],
+      /scenario\.schema\.json: is a JSON Schema \(of scenario files, as `twogenerals schema` prints it\), not a scenario/,
+    ],
+  ] as const) {
+    it(args.join(' '), async () => {
+      const r = await cliIn([...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, words);
+      assert.doesNotMatch(r.stderr, /looks like a CSV|needs the key/);
+    });
+  }
+});
+
 describe('plan targets are probabilities', () => {
   for (const target of ['success>=1.5', 'disagreement<=-0.1']) {
     it(target, async () => {

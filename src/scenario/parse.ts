@@ -247,7 +247,11 @@ function otherKindOfFile(path: string, text: string): string | null {
     } catch {
       return null;
     }
-    if (typeof data !== 'object' || data === null || (data as Record<string, unknown>)['tool'] !== 'twogenerals') return null;
+    if (typeof data !== 'object' || data === null) return null;
+    const schema = (data as Record<string, unknown>)['$schema'];
+    if (typeof schema === 'string' && /json-schema\.org/.test(schema) && 'properties' in data)
+      return 'is a JSON Schema (of scenario files, as `twogenerals schema` prints it), not a scenario: a scenario\'s "$schema" points at it';
+    if ((data as Record<string, unknown>)['tool'] !== 'twogenerals') return null;
     const d = data as Record<string, unknown>;
     if (d['kind'] === 'twogenerals-shard') return 'is a shard (run --shard), not a scenario: add the shards with `twogenerals merge FILES…`';
     if ('tallies' in d) return 'is saved results, not a scenario: re-export them with `twogenerals merge FILE`; the scenario is scenario.yaml beside them';
