@@ -4,6 +4,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
+import { inputPath } from '../scenario/shipped.js';
 import { writeWholeFile } from '../io/output-place.js';
 import { readSavedReport } from '../results/saved-report.js';
 import type { Expectation, Scenario } from '../scenario/types.js';
@@ -76,7 +77,15 @@ export async function writeReport(
 function baselinePath(e: Expectation, scenario: Scenario): string {
   const written = e.notWorseThan!;
   const entryFile = e.placeFile ?? (e.place === undefined ? undefined : placeParts(e.place)?.file);
-  const file = existsSync(scenario.source) ? scenario.source : entryFile !== undefined && existsSync(entryFile) ? entryFile : undefined;
+  // Merged shards of a scenario that names a protocol or trace file also record the scenario file itself.
+  const recorded = typeof scenario.resolved['scenarioFile'] === 'string' ? resolvePath(inputPath(scenario.resolved['scenarioFile'])) : undefined;
+  const file = existsSync(scenario.source)
+    ? scenario.source
+    : entryFile !== undefined && existsSync(entryFile)
+      ? entryFile
+      : recorded !== undefined && existsSync(recorded)
+        ? recorded
+        : undefined;
   const besideScenario = isAbsolute(written) || file === undefined ? resolvePath(written) : resolvePath(dirname(file), written);
   // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.
   const path = existsSync(besideScenario) || isAbsolute(written) || !existsSync(written) ? besideScenario : resolvePath(written);
