@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
 import { chartSpec } from '../src/plot/chart.js';
 import { trace } from '../src/channels/trace.js';
-import { ROOT, cli, countingCallsAsync, tempFiles } from './helpers.js';
+import { ROOT, cli, countingCallsAsync, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 const SWEEP = 'scenarios/redundancy-vs-loss.yaml';
@@ -131,6 +131,16 @@ describe('plot draws a chart or refuses', () => {
     assert.match(r.stderr, /^twogenerals: --metric seed: unknown metric; choose one of: .*onlyB\n$/);
     assert.doesNotMatch(r.stderr, /, seed/);
     assert.equal(r.stdout, '');
+  });
+
+  it('names no --protocol-dir, a flag plot has not, where the protocol file of saved results is gone', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 's.yaml': 'name: s\nprotocol: ./p.mjs\ntrials: 1000\nsweep: { loss: [0.1, 0.2] }\n' });
+    assert.equal(cli(['run', 's.yaml', '--out', 'saved', '--format', 'csv'], {}, dir).status, 0);
+    rmSync(join(dir, 'p.mjs'));
+    const r = cli(['plot', join('saved', readdirSync(join(dir, 'saved'))[0]!)], {}, dir);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /the protocol file \.\/p\.mjs these counts were made with .* was not found; .*: put it beside the results\n$/);
+    assert.doesNotMatch(r.stderr, /--protocol-dir/);
   });
 
   it("draws run's CSV and JSON saved under another extension as the results they are", async () => {
