@@ -131,6 +131,20 @@ describe('result folders', () => {
     assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
   });
 
+  it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', () => {
+    const dir = tempFiles({ 'mine.yaml': 'protocol: messenger\n' });
+    for (const word of ['bursty-5pct', 'mine.yaml']) {
+      const r = cli(['run', '--out', word, '--trials', '100'], {}, dir);
+      assert.equal(
+        refusal(r, word),
+        `twogenerals: --out ${word}: --out takes the word after it as its folder, and ${word} names ${word === 'mine.yaml' ? 'a scenario file' : 'a shipped scenario'}: give the scenario first (run ${word} --out), or --out ./${word} for a folder of that name\n`,
+      );
+    }
+    assert.deepEqual(readdirSync(dir), ['mine.yaml']);
+    assert.equal(cli(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir).status, 0);
+    assert.equal(readdirSync(join(dir, 'bursty-5pct')).length, 1);
+  });
+
   it('an unwritable place is refused before anything runs', async () => {
     const file = join(tempFiles({ 'plain-file': 'x' }), 'plain-file');
     const r = await cliIn(['run', '--trials', '1000', '--out', join(file, 'sub')]);
