@@ -56,6 +56,11 @@ describe('shards', () => {
     assert.match(mixed.stderr, /cannot merge: its seed differs from /);
     assert.match(refusal(await cliIn(['merge', shards[0]!, shards[0]!, shards[2]!])), /: cannot merge: it is shard 1\/3, like .*shard-1\.json\n$/);
     assert.match(refusal(await cliIn(['merge', shards[0]!, shards[1]!])), /^twogenerals: merge: shard 3\/3 missing\n$/);
+    // --out [dir] before the shards takes the first as its folder: named as that, not as shard 1 missing.
+    assert.match(
+      refusal(await cliIn(['merge', '--out', shards[0]!, shards[1]!, shards[2]!])),
+      /^twogenerals: --out .*shard-1\.json: --out takes the word after it as its folder, and .*shard-1\.json is a file of results: give the files first/,
+    );
   });
 
   it('re-exports a saved results.json', async () => {
