@@ -61,7 +61,8 @@ function heldSweeps(file: string | undefined, set: readonly string[], vary: read
   if (typeof sweep !== 'object' || sweep === null) return;
   const varied = new Set(vary.map((v) => sweepKey(v.split('=')[0]!)));
   const params = expandCells(scenario)[0]?.params ?? {};
-  const held = Object.keys(sweep).filter((key) => !varied.has(key));
+  // A varied loss (crash rate) sets every direction's (role's) too.
+  const held = Object.keys(sweep).filter((key) => !varied.has(key) && !['loss', 'crash'].some((whole) => varied.has(whole) && key.startsWith(whole)));
   if (!held.length) return;
   const values = held.map((key) => `${key} ${params[key] ?? 'as the file sets it'}`).join(', ');
   streams.stderr.write(
