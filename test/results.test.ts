@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -148,6 +148,23 @@ describe('result folders', () => {
     assert.deepEqual(readdirSync(dir), ['mine.yaml']);
     assert.equal(cli(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir).status, 0);
     assert.equal(readdirSync(join(dir, 'bursty-5pct')).length, 1);
+  });
+
+  it('a run of the default scenario given a protocol or trace file by --set saves a scenario.yaml that finds them from its folder', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 't.txt': '0\n1\n0\n0\n1\n0\n0\n0\n' });
+    for (const set of [
+      ['--set', 'protocol=./p.mjs'],
+      ['--set', 'loss=null', '--set', 'channel={model: trace, file: t.txt}'],
+    ]) {
+      const first = cli(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
+      assert.equal(first.status, 0, first.stderr);
+      const saved = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+      const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+      assert.equal(again.status, 0, again.stderr);
+      // The same counts; a trace's file column shows its path as the saved scenario writes it.
+      assert.equal(again.stdout.replace(',../../t.txt,', ',t.txt,'), first.stdout, set.join(' '));
+      rmSync(join(dir, 'saved'), { recursive: true });
+    }
   });
 
   it('an unwritable place is refused before anything runs', async () => {

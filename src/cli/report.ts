@@ -180,15 +180,43 @@ export async function saveResults(
  * baseline its run was judged against.
  */
 function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string, unknown>> {
-  const written = scenario.resolved['expect'];
-  if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return scenario.resolved;
   const folder = join(resolvePath(dir), 'saved');
+  const resolved = withFilesFrom(scenario, folder);
+  const written = resolved['expect'];
+  if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return resolved;
   const expect = written.map((entry, i) => {
     const e = scenario.expect[i];
     if (e?.notWorseThan === undefined) return entry;
     return { ...(entry as Record<string, unknown>), notWorseThan: relative(folder, baselinePath(e, scenario)) };
   });
-  return { ...scenario.resolved, expect };
+  return { ...resolved, expect };
+}
+
+/**
+ * A scenario with no scenario file to read its protocol and channel files beside (the default
+ * scenario with `--set protocol=./p.mjs` or a trace channel's file): those paths were the working
+ * folder's, so the saved scenario.yaml names them from the result folder, as it is read.
+ */
+function withFilesFrom(scenario: Scenario, folder: string): Readonly<Record<string, unknown>> {
+  const resolved = scenario.resolved;
+  if (resolved['scenarioFile'] !== undefined) return resolved;
+  const from = (file: string): string => {
+    const path = relative(folder, file);
+    return isAbsolute(path) || path.startsWith('.') ? path : `./${path}`;
+  };
+  const saved: Record<string, unknown> = { ...resolved };
+  const protocol = resolved['protocol'];
+  if (scenario.protocolFile && typeof protocol === 'string' && !isAbsolute(protocol)) saved['protocol'] = from(scenario.protocolFile.file);
+  const channel = resolved['channel'];
+  const files = scenario.files;
+  if (files && typeof channel === 'object' && channel !== null && !Array.isArray(channel))
+    saved['channel'] = Object.fromEntries(
+      Object.entries(channel).map(([key, value]) => [
+        key,
+        typeof value === 'string' && files[value] !== undefined && !isAbsolute(value) ? from(files[value]!) : value,
+      ]),
+    );
+  return saved;
 }
 
 /** The default chart of a sweep (as `plot` draws it), or null for a single cell. */
