@@ -57,6 +57,30 @@ describe('plan', () => {
     }
   });
 
+  it('says a frontier of exact values and Monte Carlo intervals is judged on both, each setting on its own', async () => {
+    // Two-phase commit over Gilbert–Elliott: exact for 2 cohorts, none within the budget for 12.
+    const channel = 'channel={model: gilbert-elliott, goodToBad: 0.01, badToGood: 0.5}';
+    const args = [
+      'plan',
+      '--set',
+      'protocol=two-phase-commit',
+      '--set',
+      'loss=null',
+      '--set',
+      channel,
+      '--vary',
+      'participants=2,12',
+      '--target',
+      'success>=0.5',
+    ];
+    const r = await cliIn([...args, '--trials', '2000']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Least expected cost meeting success ≥ 0\.5 \(exact values; Monte Carlo intervals where there are none\)/);
+    const exact = await cliIn(['exact', '--set', 'protocol=two-phase-commit', '--set', 'loss=null', '--set', channel, '--set', 'participants=2', '-f', 'csv']);
+    const success = (parseCsv(exact.stdout, { columns: true }) as Record<string, string>[])[0]!['success_exact']!;
+    assert.match(r.stdout, new RegExp(`│ best │ 2 +│ [0-9.]+ +│ ${Number(success).toPrecision(5)} ✓`));
+  });
+
   it("finds the cheapest retransmit setting, as SPEC's closed forms say", async () => {
     const r = await plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
     assert.equal(r.status, 0, r.stderr);

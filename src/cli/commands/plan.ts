@@ -200,7 +200,7 @@ function render(
       ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
     ]);
   }
-  const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';
+  const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
   const head = winner
     ? largest
       ? `Largest ${largest} meeting ${targets.map(show).join(' and ')} (${source}), then the settings around it:`
