@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { cli, tempFiles } from './helpers.js';
+import { cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
@@ -225,6 +225,22 @@ describe('the notWorseThan baseline gate', () => {
     for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), cli(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
     // Merged in another folder: the entries' place (ci/gate.yaml) is relative to where the shards ran, beside them.
     const merged = cli(['merge', '../shard-2.json', '../shard-1.json', '--format', 'junit'], {}, join(dir, 'elsewhere'));
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+  });
+
+  it('merges shards of a protocol-file scenario, moved to a folder of their own and merged there, against its baseline: the bytes of the unsharded run', () => {
+    const base = 'name: gate\nprotocol: ./p.mjs\nloss: 0.2\ntrials: 100000\n';
+    const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 'base.yaml': base, 'gate.yaml': gate });
+    mkdirSync(join(dir, 'shards'));
+    assert.equal(cli(['run', 'base.yaml', '--out', 'saved', '--format', 'csv'], {}, dir).status, 0);
+    renameSync(join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!), join(dir, 'baseline'));
+    const whole = cli(['run', 'gate.yaml', '--format', 'junit'], {}, dir);
+    assert.equal(whole.status, 0, whole.stderr);
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), cli(['run', 'gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    // Neither where the shards ran nor beside them: the scenario file the shards record names the baseline's folder.
+    const merged = cli(['merge', 'shard-2.json', 'shard-1.json', '--format', 'junit'], {}, join(dir, 'shards'));
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
   });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeWholeFile } from '../src/io/output-place.js';
 import { chartSpec } from '../src/plot/chart.js';
 import { trace } from '../src/channels/trace.js';
-import { ROOT, cli, countingCallsAsync, tempFiles } from './helpers.js';
+import { ROOT, cli, countingCallsAsync, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 const SWEEP = 'scenarios/redundancy-vs-loss.yaml';
@@ -133,6 +133,28 @@ describe('plot draws a chart or refuses', () => {
     assert.equal(r.stdout, '');
   });
 
+  it('names no --protocol-dir, a flag plot has not, where the protocol file of saved results is gone', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 's.yaml': 'name: s\nprotocol: ./p.mjs\ntrials: 1000\nsweep: { loss: [0.1, 0.2] }\n' });
+    assert.equal(cli(['run', 's.yaml', '--out', 'saved', '--format', 'csv'], {}, dir).status, 0);
+    rmSync(join(dir, 'p.mjs'));
+    const r = cli(['plot', join('saved', readdirSync(join(dir, 'saved'))[0]!)], {}, dir);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /the protocol file \.\/p\.mjs these counts were made with .* was not found; .*: put it beside the results\n$/);
+    assert.doesNotMatch(r.stderr, /--protocol-dir/);
+  });
+
+  it("draws run's CSV and JSON saved under another extension as the results they are", async () => {
+    const dir = tempFiles({});
+    for (const format of ['csv', 'json']) {
+      const run = await cliIn(['run', SWEEP, '--trials', '1000', '-f', format]);
+      writeFileSync(join(dir, `results-${format}.txt`), run.stdout);
+      writeFileSync(join(dir, `results.${format}`), run.stdout);
+      const drawn = await cliIn(['plot', join(dir, `results-${format}.txt`)]);
+      assert.equal(drawn.status, 0, drawn.stderr);
+      assert.equal(drawn.stdout, (await cliIn(['plot', join(dir, `results.${format}`)])).stdout, format);
+    }
+  });
+
   it('a metric that is 0 in every cell is refused on a logarithmic axis, not drawn as an empty chart', async () => {
     const r = await cliIn(['plot', SWEEP, '--trials', '1000', '--metric', 'neither', '--log-y']);
     assert.equal(r.status, 2);
@@ -222,6 +244,48 @@ describe('a value given twice is refused, not silently replaced', () => {
     assert.equal(unswept.status, 0, unswept.stderr);
     assert.match(unswept.stdout.split('\n')[1]!, /^redundancy-vs-loss,messenger,bernoulli,0\.3,1,/);
   });
+});
+
+describe("'-' given as an input file", () => {
+  for (const args of [
+    ['run', '-'],
+    ['validate', '-'],
+    ['trace', '-', '--trial', '1'],
+    ['plot', '-'],
+    ['merge', '-'],
+    ['fit', '-'],
+  ]) {
+    it(args.join(' '), async () => {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: -: the (scenario|results|trace) file is not read from standard input: name the file/);
+      assert.doesNotMatch(r.stderr, /no such file/);
+    });
+  }
+});
+
+describe('a file of another kind is named as what it is', () => {
+  for (const [args, words] of [
+    [['fit', 'scenarios/bursty-5pct.yaml'], /bursty-5pct\.yaml:\d+: this is YAML \(a scenario\?\), not a loss trace/],
+    [['fit', 'examples/protocols/tcp-handshake.mjs'], /tcp-handshake\.mjs:1: this is JavaScript \(a protocol file\?\), not a loss trace/],
+    [
+      ['fit', 'test/golden/scenarios-redundancy-vs-loss.csv'],
+      /scenarios-redundancy-vs-loss\.csv:1: this is results as CSV from `twogenerals run`, not a loss trace/,
+    ],
+    [
+      ['run', 'scenarios/scenario.schema.json'],
+      /scenario\.schema\.json: is a JSON Schema \(of scenario files, as `twogenerals schema` prints it\), not a scenario/,
+    ],
+  ] as const) {
+    it(args.join(' '), async () => {
+      const r = await cliIn([...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, words);
+      assert.doesNotMatch(r.stderr, /looks like a CSV|needs the key/);
+    });
+  }
 });
 
 describe('plan targets are probabilities', () => {

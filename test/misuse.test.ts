@@ -359,7 +359,11 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['plan --vary of an unknown parameter', ['plan', '--target', 'success>=0.9', '--vary', 'bogus=1:3'], /^twogenerals: --vary bogus=1:3: unknown key 'bogus'/],
     ['a UTF-16 file', ['run', utf16], /utf16\.yaml: the scenario file is UTF-16 text; save it as UTF-8/],
     ['a UTF-16 big-endian file', ['validate', utf16be], /utf16be\.yaml: the scenario file is UTF-16 text; save it as UTF-8/],
-    ['a multi-document YAML file', ['run', multi], /multi\.yaml:2:1: malformed YAML: the file holds more than one document/],
+    [
+      'a multi-document YAML file where one scenario belongs',
+      ['trace', multi, '--trial', '1'],
+      /multi\.yaml:2:1: the file holds more than one document \(separated by ---\), and this command takes one scenario/,
+    ],
     ['a directory', ['run', dir], /cannot read the scenario file: it is a directory/],
     ['a missing file', ['run', join(dir, 'nope.yaml')], /nope\.yaml: cannot read the scenario file: no such file or directory/],
     ['a missing shard file', ['merge', join(dir, 'nope.json')], /nope\.json: cannot read the results file: no such file or directory/],

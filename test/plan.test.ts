@@ -37,6 +37,50 @@ describe('plan', () => {
     }
   });
 
+  it('names a parameter the scenario file sweeps that --vary leaves out, and the one value it is held at', async () => {
+    // redundancy-vs-loss sweeps loss 0.1, 0.3, 0.5: plan answers for its loss 0.5 alone, and says so.
+    const r = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', 'success>=0.9', '--vary', 'redundancy=1:8']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.rows[0]!['redundancy'], 4);
+    assert.match(
+      r.stderr,
+      /^note: plan searches only what --vary names; the file's sweep of loss is set aside, held at loss 0\.5 \(--vary loss=… searches it\)\n$/,
+    );
+    // Searched, or set by --set, it is no note.
+    for (const more of [
+      ['--vary', 'loss=0.1,0.5'],
+      ['--set', 'loss=0.1'],
+    ]) {
+      const quiet = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', 'success>=0.9', '--vary', 'redundancy=1:8', ...more]);
+      assert.equal(quiet.status, 0, quiet.stderr);
+      assert.equal(quiet.stderr, '');
+    }
+  });
+
+  it('says a frontier of exact values and Monte Carlo intervals is judged on both, each setting on its own', async () => {
+    // Two-phase commit over Gilbert–Elliott: exact for 2 cohorts, none within the budget for 12.
+    const channel = 'channel={model: gilbert-elliott, goodToBad: 0.01, badToGood: 0.5}';
+    const args = [
+      'plan',
+      '--set',
+      'protocol=two-phase-commit',
+      '--set',
+      'loss=null',
+      '--set',
+      channel,
+      '--vary',
+      'participants=2,12',
+      '--target',
+      'success>=0.5',
+    ];
+    const r = await cliIn([...args, '--trials', '2000']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Least expected cost meeting success ≥ 0\.5 \(exact values; Monte Carlo intervals where there are none\)/);
+    const exact = await cliIn(['exact', '--set', 'protocol=two-phase-commit', '--set', 'loss=null', '--set', channel, '--set', 'participants=2', '-f', 'csv']);
+    const success = (parseCsv(exact.stdout, { columns: true }) as Record<string, string>[])[0]!['success_exact']!;
+    assert.match(r.stdout, new RegExp(`│ best │ 2 +│ [0-9.]+ +│ ${Number(success).toPrecision(5)} ✓`));
+  });
+
   it("finds the cheapest retransmit setting, as SPEC's closed forms say", async () => {
     const r = await plan(['--set', 'protocol=retransmit', '--set', 'loss=0.3', '--target', 'success>=0.9999', '--vary', 'redundancy=1:4,rounds=1:20']);
     assert.equal(r.status, 0, r.stderr);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
-import { BIN, ROOT, oneSendProtocolFile, tempFiles } from './helpers.js';
+import { BIN, ROOT, cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
 import { cliIn } from './in-process.js';
 
@@ -59,6 +59,11 @@ describe('shards', () => {
       /^twogenerals: [^\n]*shard-1\.json: given twice: give each shard once\n$/,
     );
     assert.match(refusal(await cliIn(['merge', shards[0]!, shards[1]!])), /^twogenerals: merge: shard 3\/3 missing\n$/);
+    // --out [dir] before the shards takes the first as its folder: named as that, not as shard 1 missing.
+    assert.match(
+      refusal(await cliIn(['merge', '--out', shards[0]!, shards[1]!, shards[2]!])),
+      /^twogenerals: --out .*shard-1\.json: --out takes the word after it as its folder, and .*shard-1\.json is a file of results: give the files first/,
+    );
   });
 
   it('re-exports a saved results.json', async () => {
@@ -106,6 +111,63 @@ describe('result folders', () => {
     assert.equal(readFileSync(join(out, 'race-20260102T030405Z', 'results.json'), 'utf8'), 'the other run');
     assert.equal(readFileSync(join(path, 'results.json'), 'utf8'), 'this run');
     assert.deepEqual(readdirSync(out).sort(), ['race-20260102T030405Z', 'race-20260102T030405Z-2']);
+  });
+
+  it("a shipped example's protocol file is found when its saved scenario.yaml runs again from another folder", async () => {
+    const out = join(tempFiles({}), 'results');
+    const args = ['--trials', '2000', '--set', 'sweep=null', '--format', 'csv'];
+    const first = await cliIn(['run', 'examples/tcp-handshake.yaml', ...args, '--out', out]);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(out, readdirSync(out)[0]!);
+    // From the saved folder: its `protocol: ./protocols/tcp-handshake.mjs` is the example's, not the folder's.
+    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+  });
+
+  it('a run of several scenarios saves a scenario.yaml that runs again to the same bytes, from another folder', async () => {
+    const out = join(tempFiles({}), 'results');
+    const args = ['--trials', '2000', '--format', 'csv'];
+    const first = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', 'scenarios/iid-redundancy.yaml', ...args, '--out', out]);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(out, readdirSync(out)[0]!);
+    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+    const valid = cli(['validate', 'scenario.yaml'], {}, saved);
+    assert.equal(valid.status, 0, valid.stderr);
+    assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
+  });
+
+  it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', () => {
+    const dir = tempFiles({ 'mine.yaml': 'protocol: messenger\n' });
+    for (const word of ['bursty-5pct', 'mine.yaml']) {
+      const r = cli(['run', '--out', word, '--trials', '100'], {}, dir);
+      assert.equal(
+        refusal(r, word),
+        `twogenerals: --out ${word}: --out takes the word after it as its folder, and ${word} names ${word === 'mine.yaml' ? 'a scenario file' : 'a shipped scenario'}: give the scenario first (run ${word} --out), or --out ./${word} for a folder of that name\n`,
+      );
+    }
+    assert.deepEqual(readdirSync(dir), ['mine.yaml']);
+    assert.equal(cli(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir).status, 0);
+    assert.equal(readdirSync(join(dir, 'bursty-5pct')).length, 1);
+  });
+
+  it('a run of the default scenario given a protocol or trace file by --set saves a scenario.yaml that finds them from its folder', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 't.txt': '0\n1\n0\n0\n1\n0\n0\n0\n' });
+    for (const set of [
+      ['--set', 'protocol=./p.mjs'],
+      ['--set', 'loss=null', '--set', 'channel={model: trace, file: t.txt}'],
+    ]) {
+      const first = cli(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
+      assert.equal(first.status, 0, first.stderr);
+      const saved = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+      const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+      assert.equal(again.status, 0, again.stderr);
+      // The same counts; a trace's file column shows its path as the saved scenario writes it.
+      assert.equal(again.stdout.replace(',../../t.txt,', ',t.txt,'), first.stdout, set.join(' '));
+      rmSync(join(dir, 'saved'), { recursive: true });
+    }
   });
 
   it('an unwritable place is refused before anything runs', async () => {

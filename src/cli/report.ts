@@ -4,6 +4,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
+import { inputPath } from '../scenario/shipped.js';
 import { writeWholeFile } from '../io/output-place.js';
 import { readSavedReport } from '../results/saved-report.js';
 import type { Expectation, Scenario } from '../scenario/types.js';
@@ -76,7 +77,15 @@ export async function writeReport(
 function baselinePath(e: Expectation, scenario: Scenario): string {
   const written = e.notWorseThan!;
   const entryFile = e.placeFile ?? (e.place === undefined ? undefined : placeParts(e.place)?.file);
-  const file = existsSync(scenario.source) ? scenario.source : entryFile !== undefined && existsSync(entryFile) ? entryFile : undefined;
+  // Merged shards of a scenario that names a protocol or trace file also record the scenario file itself.
+  const recorded = typeof scenario.resolved['scenarioFile'] === 'string' ? resolvePath(inputPath(scenario.resolved['scenarioFile'])) : undefined;
+  const file = existsSync(scenario.source)
+    ? scenario.source
+    : entryFile !== undefined && existsSync(entryFile)
+      ? entryFile
+      : recorded !== undefined && existsSync(recorded)
+        ? recorded
+        : undefined;
   const besideScenario = isAbsolute(written) || file === undefined ? resolvePath(written) : resolvePath(dirname(file), written);
   // Else relative to where the command runs, as a CI script may write it; a result folder stands for its results.json.
   const path = existsSync(besideScenario) || isAbsolute(written) || !existsSync(written) ? besideScenario : resolvePath(written);
@@ -171,15 +180,43 @@ export async function saveResults(
  * baseline its run was judged against.
  */
 function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string, unknown>> {
-  const written = scenario.resolved['expect'];
-  if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return scenario.resolved;
   const folder = join(resolvePath(dir), 'saved');
+  const resolved = withFilesFrom(scenario, folder);
+  const written = resolved['expect'];
+  if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return resolved;
   const expect = written.map((entry, i) => {
     const e = scenario.expect[i];
     if (e?.notWorseThan === undefined) return entry;
     return { ...(entry as Record<string, unknown>), notWorseThan: relative(folder, baselinePath(e, scenario)) };
   });
-  return { ...scenario.resolved, expect };
+  return { ...resolved, expect };
+}
+
+/**
+ * A scenario with no scenario file to read its protocol and channel files beside (the default
+ * scenario with `--set protocol=./p.mjs` or a trace channel's file): those paths were the working
+ * folder's, so the saved scenario.yaml names them from the result folder, as it is read.
+ */
+function withFilesFrom(scenario: Scenario, folder: string): Readonly<Record<string, unknown>> {
+  const resolved = scenario.resolved;
+  if (resolved['scenarioFile'] !== undefined) return resolved;
+  const from = (file: string): string => {
+    const path = relative(folder, file);
+    return isAbsolute(path) || path.startsWith('.') ? path : `./${path}`;
+  };
+  const saved: Record<string, unknown> = { ...resolved };
+  const protocol = resolved['protocol'];
+  if (scenario.protocolFile && typeof protocol === 'string' && !isAbsolute(protocol)) saved['protocol'] = from(scenario.protocolFile.file);
+  const channel = resolved['channel'];
+  const files = scenario.files;
+  if (files && typeof channel === 'object' && channel !== null && !Array.isArray(channel))
+    saved['channel'] = Object.fromEntries(
+      Object.entries(channel).map(([key, value]) => [
+        key,
+        typeof value === 'string' && files[value] !== undefined && !isAbsolute(value) ? from(files[value]!) : value,
+      ]),
+    );
+  return saved;
 }
 
 /** The default chart of a sweep (as `plot` draws it), or null for a single cell. */

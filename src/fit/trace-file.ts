@@ -319,9 +319,25 @@ export class TraceReader {
       return new CsvReader(file, column, this.maxPackets);
     }
     const header = firstContentLine(text);
-    if (header && /[A-Za-z"]/.test(header.text)) throw csvHint(file, header, columnOption);
+    if (header && /[A-Za-z"]/.test(header.text)) throw otherKindOfFile(file, header) ?? csvHint(file, header, columnOption);
     return new DigitsReader(file, this.maxPackets);
   }
+}
+
+/**
+ * Another of the files twogenerals reads or writes, given as a trace: named as what it is, not as
+ * a CSV whose column is missing (`this looks like a CSV (header "name: bursty-5pct")`).
+ */
+function otherKindOfFile(file: string, header: { text: string; line: number }): TraceError | undefined {
+  const what = /^scenario,protocol,channel(,|$)/.test(header.text)
+    ? 'results as CSV from `twogenerals run`, not a loss trace: chart them with `twogenerals plot FILE`'
+    : /^(\/\/|\/\*|import\s|export\s|'use strict'|"use strict")/.test(header.text)
+      ? 'JavaScript (a protocol file?), not a loss trace: check a protocol file with `twogenerals check FILE`'
+      : /^(---\s*$|[A-Za-z_$][\w$-]*:(\s|$))/.test(header.text) && !header.text.includes(',')
+        ? 'YAML (a scenario?), not a loss trace: run a scenario with `twogenerals run FILE`'
+        : undefined;
+  if (what === undefined) return undefined;
+  return new TraceError(file, header.line, `this is ${what}; a trace is 0/1 digits, a CSV with a column of them, or ping output`);
 }
 
 /** A CSV given without its column: the refusal names its header. */

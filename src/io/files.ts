@@ -23,6 +23,15 @@ const KIND_WORDS: Record<InputKind, string> = {
   protocol: 'protocol file',
 };
 
+/**
+ * `-` given as an input file: it means standard input to many tools, which twogenerals does not
+ * read in its place; named as such rather than as a file `-` that does not exist.
+ */
+export function refuseStdinName(path: string, what: string): void {
+  if (path === '-')
+    throw new UsageError('-', `the ${what} is not read from standard input: name the file${process.platform === 'win32' ? '' : ' (/dev/stdin reads a pipe)'}`);
+}
+
 /** Words for what the operating system said, never its raw code (ENOENT, EACCES…). */
 export function systemErrorWords(error: unknown): string {
   const e = error as NodeJS.ErrnoException | undefined;
@@ -90,6 +99,7 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
 export function readTextInput(path: string, kind: InputKind): string {
   const limit = INPUT_LIMITS[kind];
   const what = KIND_WORDS[kind];
+  refuseStdinName(path, what);
   const tooLarge = (): UsageError =>
     new UsageError(path, `the ${what} is larger than ${limit / (1024 * 1024)} MB, the most twogenerals reads (see README, "Input limits")`);
   let fd: number;

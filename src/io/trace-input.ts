@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
 import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
-import { decodeText, isSystemError, systemErrorWords } from './files.js';
+import { decodeText, isSystemError, refuseStdinName, systemErrorWords } from './files.js';
 
 const WHAT = 'trace file';
 
@@ -64,6 +64,7 @@ function hasUtf8Mark(bytes: Uint8Array): boolean {
  * reading, for a pipe or a file still growing); UTF-16 and binary data named as such.
  */
 function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Buffer, fd: number, size: number) => void): void {
+  refuseStdinName(path, WHAT);
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -34,6 +34,7 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
  * user's terms (no scenario is involved).
  */
 export function commandLineProtocolFile(given: string, place: string): string {
+  if (given === '-') throw new UsageError(place.endsWith(' -') ? place : `${place}: -`, 'the protocol file is not read from standard input: name the file');
   // A scenario (by its path or a shipped name) or a data file, given where code belongs.
   const shipped = inputPath(given) !== given && /\.ya?ml$/.test(inputPath(given));
   if (shipped || /\.(ya?ml|json)$/i.test(given))

@@ -19,12 +19,13 @@ export function findProtocolFile(
   data: Record<string, unknown>,
   scenarioFile: unknown,
   shards: readonly string[],
-  dirs: readonly string[],
+  /** The folders --protocol-dir named; null for a command that has no --protocol-dir (plot, a baseline). */
+  dirs: readonly string[] | null,
 ): string | undefined {
   const written = data['protocol'];
   const digest = data['protocolDigest'];
   if (!isProtocolPath(written) || typeof digest !== 'string') return undefined;
-  const { scenarioFiles, folders } = recordedPlaces(scenarioFile, shards, dirs);
+  const { scenarioFiles, folders } = recordedPlaces(scenarioFile, shards, dirs ?? []);
   const near = new Set(scenarioFiles.slice(0, 2).map((scenario) => protocolFilePath(written, scenario)));
   const candidates = [
     ...scenarioFiles.map((scenario) => protocolFilePath(written, scenario)),
@@ -42,6 +43,6 @@ export function findProtocolFile(
   }
   throw new UsageError(
     place,
-    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')} (and relative to the folders above): give its folder with --protocol-dir`,
+    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')} (and relative to the folders above): ${dirs === null ? 'put it beside the results' : 'give its folder with --protocol-dir'}`,
   );
 }

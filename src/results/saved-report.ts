@@ -57,7 +57,7 @@ export async function readSavedReport(path: string, baseline = false, checkRows 
     let data = recorded;
     let protocolAt: string | undefined;
     try {
-      protocolAt = findProtocolFile(label, data, scenarioFile, [path], []);
+      protocolAt = findProtocolFile(label, data, scenarioFile, [path], null);
     } catch (error) {
       // A baseline is an earlier run, often of an earlier version of its protocol file (the
       // regression a gate is for): its counts are read with the file as it is now, where the

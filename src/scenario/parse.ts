@@ -1,7 +1,7 @@
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { LineCounter, isMap, isScalar, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
-import { readTextInput } from '../io/files.js';
+import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
@@ -26,6 +26,11 @@ export interface ScenarioSource {
   readonly scenarioFile?: string;
 }
 
+// `<<: *base` merges a mapping, as YAML 1.1 and most tools read it (YAML 1.2 alone would take `<<` as a key).
+// logLevel 'error': the parser's warnings (a key that is a list, say) would go to stderr as Node
+// warnings beside the one line that refuses such a key.
+const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' } as const;
+
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */
 export function parseScenarioText(text: string, source: string): ScenarioSource {
   if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
@@ -37,15 +42,35 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     throw new UsageError(`${source}:${line}:${column}`, `malformed JSON: ${notJson.problem}`);
   }
   const lines = new LineCounter();
-  // `<<: *base` merges a mapping, as YAML 1.1 and most tools read it (YAML 1.2 alone would take `<<` as a key).
-  // logLevel 'error': the parser's warnings (a key that is a list, say) would go to stderr as Node
-  // warnings beside the one line that refuses such a key.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
+  return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source);
+}
+
+/**
+ * Parses text holding one scenario, or several YAML documents separated by `---` (what a result
+ * folder's scenario.yaml holds for a run of several scenarios), each a scenario placed in the file.
+ */
+export function parseScenarioTexts(text: string, source: string): ScenarioSource[] {
+  const one = (): ScenarioSource[] => [parseScenarioText(text, source)];
+  if (text.trim() === '') return one();
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
+  if (!Array.isArray(docs) || docs.length < 2) return one();
+  // An empty document (a `---` at the end) holds no scenario.
+  const held = docs.filter((doc) => doc.errors.length > 0 || !(isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === ''));
+  if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
+  refuseJsonComments(text, source);
+  return held.map((doc) => fromDocument(doc, lines, source));
+}
+
+/** One parsed document as a scenario's source, its places counted by `lines` over the whole text. */
+function fromDocument(doc: Document, lines: LineCounter, source: string): ScenarioSource {
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
     return `${source}:${line}:${col}`;
   };
   const error = doc.errors[0];
+  // Several documents are well-formed YAML, only not one scenario.
+  if (error?.code === 'MULTIPLE_DOCS') throw new UsageError(at(error.pos[0]), problemWords(error.code, error.message));
   if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${problemWords(error.code, error.message)}`);
   if (!isMap(doc.contents)) {
     throw new UsageError(at(doc.contents?.range?.[0] ?? 0), 'a scenario must be a mapping of keys to values (like "protocol: messenger")');
@@ -152,7 +177,7 @@ export function checkSeed(data: Record<string, unknown>, locate: (path: Path) =>
 function problemWords(code: string, message: string): string {
   switch (code) {
     case 'MULTIPLE_DOCS':
-      return 'the file holds more than one document (separated by ---); a scenario file holds one scenario: put each in a file of its own';
+      return 'the file holds more than one document (separated by ---), and this command takes one scenario: put it in a file of its own (run, exact and validate take a file of several)';
     case 'TAB_AS_INDENT':
       return 'a tab is used for indentation; indent with spaces';
     case 'BAD_SCALAR_START':
@@ -163,12 +188,24 @@ function problemWords(code: string, message: string): string {
 }
 
 export function readScenarioFile(given: string): ScenarioSource {
+  const { path, text } = readScenarioInput(given);
+  return parseScenarioText(text, path);
+}
+
+/** A scenario file's scenarios: one, or each YAML document of a file of several (a result folder's scenario.yaml of a run of several). */
+export function readScenarioFiles(given: string): ScenarioSource[] {
+  const { path, text } = readScenarioInput(given);
+  return parseScenarioTexts(text, path);
+}
+
+/** A scenario file's path and text, refused as what it is where it is another kind of file. */
+function readScenarioInput(given: string): { path: string; text: string } {
   const path = inputPath(given);
   refuseOtherFolder(given, path);
   const text = readTextInput(path, 'scenario');
   const other = otherKindOfFile(path, text);
   if (other) throw new UsageError(path, other);
-  return parseScenarioText(text, path);
+  return { path, text };
 }
 
 /**
@@ -176,6 +213,7 @@ export function readScenarioFile(given: string): ScenarioSource {
  * the nearest shipped name; a result folder is named with the scenario it holds.
  */
 function refuseOtherFolder(given: string, path: string): void {
+  refuseStdinName(given, 'scenario file');
   let folder = false;
   try {
     folder = statSync(path).isDirectory();
@@ -216,7 +254,11 @@ function otherKindOfFile(path: string, text: string): string | null {
     } catch {
       return null;
     }
-    if (typeof data !== 'object' || data === null || (data as Record<string, unknown>)['tool'] !== 'twogenerals') return null;
+    if (typeof data !== 'object' || data === null) return null;
+    const schema = (data as Record<string, unknown>)['$schema'];
+    if (typeof schema === 'string' && /json-schema\.org/.test(schema) && 'properties' in data)
+      return 'is a JSON Schema (of scenario files, as `twogenerals schema` prints it), not a scenario: a scenario\'s "$schema" points at it';
+    if ((data as Record<string, unknown>)['tool'] !== 'twogenerals') return null;
     const d = data as Record<string, unknown>;
     if (d['kind'] === 'twogenerals-shard') return 'is a shard (run --shard), not a scenario: add the shards with `twogenerals merge FILES…`';
     if ('tallies' in d) return 'is saved results, not a scenario: re-export them with `twogenerals merge FILE`; the scenario is scenario.yaml beside them';

@@ -16,7 +16,7 @@ import { supportsCrashes } from '../contract/protocol.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS, requiredChannelKeys } from './schema.js';
-import { readScenarioFile } from './parse.js';
+import { readScenarioFile, readScenarioFiles } from './parse.js';
 import { inputPath, shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
@@ -34,6 +34,14 @@ export const MAX_CELLS = 100000;
  */
 export async function loadScenario(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
   return loadScenarioSource(applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides), runsProtocol);
+}
+
+/** As loadScenario, every scenario of a file that holds several (YAML documents separated by `---`, as a result folder's scenario.yaml of a run of several). */
+export async function loadScenarios(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario[]> {
+  const sources = file === undefined ? [defaultSource()] : readScenarioFiles(file);
+  const scenarios: Scenario[] = [];
+  for (const source of sources) scenarios.push(await loadScenarioSource(applyOverrides(source, overrides), runsProtocol));
+  return scenarios;
 }
 
 /**
@@ -63,7 +71,7 @@ function protocolLocation(source: ScenarioSource, written: string): string {
   const beside = protocolFilePath(written, source.source);
   const recorded = source.data['scenarioFile'];
   if (existsSync(beside) || typeof recorded !== 'string') return beside;
-  const there = protocolFilePath(written, recorded);
+  const there = protocolFilePath(written, resolvePath(inputPath(recorded)));
   return existsSync(there) ? there : beside;
 }
 

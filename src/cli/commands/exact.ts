@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
 import { runExperiment } from '../../experiment.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarios } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import { addFormatOption, addJunitOption, addOverrideOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -22,7 +22,7 @@ export function makeExactCommand(streams: Streams): Command {
     if (flags.junit !== undefined)
       checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
+    for (const file of files.length ? files : [undefined]) scenarios.push(...(await loadScenarios(file, overridesFrom(flags))));
     const baselines = await loadBaselines(scenarios);
     const line = exactProgressLine(streams);
     const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { Command } from 'commander';
 import { inputPath } from '../../scenario/shipped.js';
@@ -50,6 +50,12 @@ export function makeMergeCommand(streams: Streams): Command {
   addResultOptions(command);
   addReportOptions(command);
   return command.action(async (given: string[], flags: RunFlags & { protocolDir?: string[]; traceDir?: string[] }, self: Command) => {
+    // `--out [dir]` takes the word after it: `merge --out shard-1.json shard-2.json` lost shard 1 to it.
+    if (typeof flags.out === 'string' && /\.json$/i.test(flags.out) && existsSync(flags.out) && statSync(flags.out).isFile())
+      throw new UsageError(
+        `--out ${flags.out}`,
+        `--out takes the word after it as its folder, and ${flags.out} is a file of results: give the files first (merge FILES… --out [dir])`,
+      );
     const files = given.map(resultsFileOf);
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);

@@ -7,11 +7,13 @@ import { plainNumber, shortNumber } from '../../export/numbers.js';
 import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { loadScenario } from '../../scenario/resolve.js';
-import { sweepKey } from '../../scenario/overrides.js';
+import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
+import { readScenarioFile } from '../../scenario/parse.js';
+import { expandCells } from '../../scenario/cells.js';
 import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
-import { csvText, terminalLines } from '../../io/text.js';
+import { csvText, inlineText, terminalLines } from '../../io/text.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
 import { summarize } from '../../stats/summary.js';
@@ -48,6 +50,26 @@ export async function withTrials(exact: readonly CellSummary[], scenario: Scenar
   });
 }
 
+/**
+ * plan searches --vary alone: a parameter the scenario file sweeps that --vary does not name (and
+ * no --set replaces) is held at the scenario's one value of it, which the answer does not show, so
+ * a note says which (`plan redundancy-vs-loss --vary redundancy=1:8` answers for loss 0.5 only).
+ */
+function heldSweeps(file: string | undefined, set: readonly string[], vary: readonly string[], scenario: Scenario, streams: Streams): void {
+  if (file === undefined || streams.quiet) return;
+  const sweep = applyOverrides(readScenarioFile(file), { set }).data['sweep'];
+  if (typeof sweep !== 'object' || sweep === null) return;
+  const varied = new Set(vary.map((v) => sweepKey(v.split('=')[0]!)));
+  const params = expandCells(scenario)[0]?.params ?? {};
+  // A varied loss (crash rate) sets every direction's (role's) too.
+  const held = Object.keys(sweep).filter((key) => !varied.has(key) && !['loss', 'crash'].some((whole) => varied.has(whole) && key.startsWith(whole)));
+  if (!held.length) return;
+  const values = held.map((key) => `${key} ${params[key] ?? 'as the file sets it'}`).join(', ');
+  streams.stderr.write(
+    `${inlineText(`note: plan searches only what --vary names; the file's sweep of ${held.join(', ')} is set aside, held at ${values} (${held.map((key) => `--vary ${key}=…`).join(' ')} searches ${held.length === 1 ? 'it' : 'them'})`)}\n`,
+  );
+}
+
 /** Frontier settings shown past the winner. */
 const FRONTIER_PAST = 3;
 
@@ -73,6 +95,7 @@ export function makePlanCommand(streams: Streams): Command {
     const scenario = await asVary(vary, () =>
       loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
+    heldSweeps(file, flags.set, vary, scenario, streams);
     // The metrics: success, disagreement and the scenario's protocol's own outcomes (a protocol file's
     // included), not another protocol's: committed for the messenger would be judged on nothing.
     const metrics = ['success', 'disagreement', ...scenario.protocolDefinition.outcomes.names];
@@ -186,7 +209,7 @@ function render(
       ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
     ]);
   }
-  const source = exact ? 'exact values' : 'Monte Carlo intervals (no exact engine for some settings)';
+  const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
   const head = winner
     ? largest
       ? `Largest ${largest} meeting ${targets.map(show).join(' and ')} (${source}), then the settings around it:`

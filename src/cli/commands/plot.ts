@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -64,10 +65,41 @@ export function makePlotCommand(streams: Streams): Command {
   });
 }
 
+/**
+ * What a file given to plot holds, by its extension (.csv, .json), else by how it starts: run's
+ * CSV header or JSON, saved under another name (`run -f csv > results.txt`), is results, not a
+ * scenario (which was refused as "results as CSV, not a scenario: chart them with plot"). Only a
+ * regular file is looked into, so a pipe is read once, as a scenario.
+ */
+function resultsKind(path: string): string {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.csv' || extension === '.json') return extension;
+  let start = '';
+  try {
+    if (!statSync(path).isFile()) return extension;
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = Buffer.alloc(256);
+      start = bytes
+        .subarray(0, readSync(fd, bytes, 0, bytes.length, 0))
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .trimStart();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return extension; // named where it is read
+  }
+  if (/^scenario,protocol,channel(,|\r?\n|$)/.test(start)) return '.csv';
+  if (/^\{\s*"tool"\s*:\s*"twogenerals"/.test(start)) return '.json';
+  return extension;
+}
+
 /** The rows to plot: from saved results (JSON or CSV), or by running a scenario file. */
 async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: string[]; rows: Row[]; title: string }> {
   const path = resultsFileOf(given);
-  const extension = extname(path).toLowerCase();
+  const extension = resultsKind(path);
   const metric = flags.metric ?? 'disagreement';
   if (extension === '.csv') {
     refuseScenarioFlags(path, flags);
@@ -111,7 +143,15 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
       throw new UsageError(path, 'a shard or results file without rows: merge the shards first (`twogenerals merge … --format json`)');
   }
   // A scenario file: run it first (its protocol file, if it names one, loaded like run loads it).
-  const scenario = await loadScenario(path, overridesFrom(flags));
+  let scenario: Scenario;
+  try {
+    scenario = await loadScenario(path, overridesFrom(flags));
+  } catch (error) {
+    // Results through a pipe, read as the scenario they are not: plot reads results from a file.
+    if (error instanceof UsageError && /^is (results as CSV|saved results), not a scenario/.test(error.problem))
+      throw new UsageError(path, 'holds results, which plot reads from a file (.csv or .json), not a pipe: save them to one first');
+    throw error;
+  }
   // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
   checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   checkAxesBeforeRun(scenario, flags);

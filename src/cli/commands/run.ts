@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { inputPath } from '../../scenario/shipped.js';
+import { inputPath, shippedFile } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { UsageError } from '../../errors.js';
 import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
@@ -10,7 +10,7 @@ import { removeCreated } from '../../results/folder.js';
 import { interruptions } from '../interruptions.js';
 import { parseShard, shardFile } from '../../results/shard.js';
 import { expandCells } from '../../scenario/cells.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { loadScenarios } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Report } from '../../report.js';
 import { TOOL } from '../../version.js';
@@ -37,8 +37,17 @@ export function makeRunCommand(streams: Streams): Command {
   return command.action(async (files: string[], flags: RunFlags, self: Command) => {
     // process.hrtime, not performance.now: the `performance` global loads perf_hooks (start-up).
     const started = process.hrtime.bigint();
+    // `--out [dir]` takes the word after it: `run --out bursty-5pct` would save the default scenario's run there.
+    if (typeof flags.out === 'string' && !files.length && !/[\\/]/.test(flags.out)) {
+      const what = shippedFile(flags.out) !== undefined ? 'a shipped scenario' : /\.(ya?ml|json)$/i.test(flags.out) ? 'a scenario file' : undefined;
+      if (what)
+        throw new UsageError(
+          `--out ${flags.out}`,
+          `--out takes the word after it as its folder, and ${flags.out} names ${what}: give the scenario first (run ${flags.out} --out), or --out ./${flags.out} for a folder of that name`,
+        );
+    }
     const scenarios: Scenario[] = [];
-    for (const file of files.length ? files : [undefined]) scenarios.push(await loadScenario(file, overridesFrom(flags)));
+    for (const file of files.length ? files : [undefined]) scenarios.push(...(await loadScenarios(file, overridesFrom(flags))));
     const outDir = flags.shard === undefined ? resultsDir(flags.out) : undefined;
     // Folders --out made for the result folder: removed again where the run saves nothing.
     if (outDir !== undefined) interruptions.watchAndMake(outDir, streams);
