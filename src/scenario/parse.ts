@@ -7,7 +7,7 @@ import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export type Path = readonly (string | number)[];
 
@@ -69,8 +69,6 @@ function fromDocument(doc: Document, lines: LineCounter, source: string): Scenar
     return `${source}:${line}:${col}`;
   };
   const error = doc.errors[0];
-  // Several documents are well-formed YAML, only not one scenario.
-  if (error?.code === 'MULTIPLE_DOCS') throw new UsageError(at(error.pos[0]), problemWords(error.code, error.message));
   if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${problemWords(error.code, error.message)}`);
   if (!isMap(doc.contents)) {
     throw new UsageError(at(doc.contents?.range?.[0] ?? 0), 'a scenario must be a mapping of keys to values (like "protocol: messenger")');
@@ -177,7 +175,7 @@ export function checkSeed(data: Record<string, unknown>, locate: (path: Path) =>
 function problemWords(code: string, message: string): string {
   switch (code) {
     case 'MULTIPLE_DOCS':
-      return 'the file holds more than one document (separated by ---), and this command takes one scenario: put it in a file of its own (run, exact and validate take a file of several)';
+      return 'the file holds more than one document (separated by ---); a scenario file holds one scenario: put each in a file of its own';
     case 'TAB_AS_INDENT':
       return 'a tab is used for indentation; indent with spaces';
     case 'BAD_SCALAR_START':
@@ -192,10 +190,19 @@ export function readScenarioFile(given: string): ScenarioSource {
   return parseScenarioText(text, path);
 }
 
-/** A scenario file's scenarios: one, or each YAML document of a file of several (a result folder's scenario.yaml of a run of several). */
+/**
+ * A scenario file's scenarios: one, or where a result folder saved a run of several (its
+ * scenario.yaml, beside its manifest.json), each of its YAML documents. A scenario file a user
+ * writes holds one scenario: several documents there are refused as such.
+ */
 export function readScenarioFiles(given: string): ScenarioSource[] {
   const { path, text } = readScenarioInput(given);
-  return parseScenarioTexts(text, path);
+  return savedByResultFolder(path) ? parseScenarioTexts(text, path) : [parseScenarioText(text, path)];
+}
+
+/** Whether a scenario file is a result folder's own scenario.yaml. */
+function savedByResultFolder(path: string): boolean {
+  return basename(path) === 'scenario.yaml' && existsSync(join(dirname(path), 'manifest.json'));
 }
 
 /** A scenario file's path and text, refused as what it is where it is another kind of file. */
