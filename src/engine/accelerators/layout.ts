@@ -32,6 +32,23 @@ export const LAYOUT = {
   PAGES: 18,
 } as const;
 
+/**
+ * Where lane j's state word w sits (in words): the lanes form two groups of four, a and b, each
+ * group's s0 of its four lanes, then s1, s2, s3 (a v128 each), from LANE_STATES on. lanes.ts and
+ * trace-lanes.ts seed and read the lanes here; lanes.wat and trace-lanes.wat load and store the
+ * eight v128 at laneStateBytes().
+ */
+export function laneSlot(lane: number, w: number): number {
+  return LAYOUT.LANE_STATES + 16 * (lane >>> 2) + 4 * w + (lane & 3);
+}
+
+/** The byte address of each group's state word w, as the .wat files name it: LANE_A0_BYTE … LANE_B3_BYTE. */
+export function laneStateBytes(): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const [group, name] of ['A', 'B'].entries()) for (let w = 0; w < 4; w++) values[`LANE_${name}${w}_BYTE`] = 4 * laneSlot(4 * group, w);
+  return values;
+}
+
 /** Halves of outcome bits a refill adds (bit-walk.ts: 8 lanes of 128 words). */
 export const REFILL_HALVES = 2048;
 
@@ -85,6 +102,7 @@ export const ENTRY = {
  */
 export function watConstants(): Record<string, number> {
   const values: Record<string, number> = {
+    ...laneStateBytes(),
     ...ENTRY,
     ENDED_BIT: Math.log2(ENTRY.ENDED),
     ENTRY_SHIFT: Math.log2(4 * ENTRY.WORDS),
