@@ -142,6 +142,18 @@ describe("the lanes' states, as lanes.ts, trace-lanes.ts and both .wat files pla
     }
   });
 
+  it("lanes.wat reads a bit walk entry's words at the offsets the table gives (bit-walk.ts writes them there)", () => {
+    const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', 'lanes.wat'), 'utf8');
+    assert.deepEqual(
+      wat.split('\n').filter((line) => /offset=\d/.test(line.replace(/;;.*/, ''))),
+      [],
+    );
+    const words = [0, ENTRY.DELIVERED_WORD, ENTRY.AFTER_WORD, ENTRY.AFTER_DELIVERED_WORD];
+    assert.deepEqual(new Set(words).size, words.length, 'four words apart');
+    assert.ok(Math.max(...words) < ENTRY.WORDS, 'within an entry');
+    assert.equal(watConstants()['AFTER_DELIVERED_WORD_BYTE'], 4 * ENTRY.AFTER_DELIVERED_WORD);
+  });
+
   it("put each group's word w of lanes 0-3 (a) and 4-7 (b) in one v128 from LANE_STATES on, where the .wat loads it", () => {
     const bytes = laneStateBytes();
     for (let lane = 0; lane < 8; lane++) {

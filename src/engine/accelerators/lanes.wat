@@ -203,7 +203,7 @@
               (i32.and (i32.shr_u (i32.load16_u (i32.shr_u (local.get $p{{W}}) (i32.const 3))) (i32.and (local.get $p{{W}}) (i32.const 7))) (i32.const 255)))
               (i32.const {{ENTRY_SHIFT}}))))
           (local.set $entry (i32.load (local.get $entryAt)))
-          (local.set $delivered (i32.load offset=4 (local.get $entryAt)))
+          (local.set $delivered (i32.load offset={{DELIVERED_WORD_BYTE}} (local.get $entryAt)))
           (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
           (local.set $messages{{W}} (i32.add (local.get $messages{{W}}) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
           (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
@@ -225,8 +225,8 @@
               ;; end there too: counted without a branch, in copy 2 or 3, adding 0 where it goes on
               (if (local.get $left{{W}})
                 (then
-                  (local.set $entry (i32.load offset=8 (local.get $entryAt)))
-                  (local.set $delivered (i32.load offset=12 (local.get $entryAt)))
+                  (local.set $entry (i32.load offset={{AFTER_WORD_BYTE}} (local.get $entryAt)))
+                  (local.set $delivered (i32.load offset={{AFTER_DELIVERED_WORD_BYTE}} (local.get $entryAt)))
                   (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
                   (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
                   (local.set $messages{{W}} (i32.add (local.get $m0) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))

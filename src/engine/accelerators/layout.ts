@@ -78,6 +78,10 @@ export function walkerWord(name: keyof typeof LAYOUT, walker: number): number {
  */
 export const ENTRY = {
   WORDS: 4,
+  /** The entry's words: the packed lookup (word 0), the messages it delivers, and where the trial ended the rest of the window's lookup and its deliveries. */
+  DELIVERED_WORD: 1,
+  AFTER_WORD: 2,
+  AFTER_DELIVERED_WORD: 3,
   /**
    * The messages delivered are counted as class 0 plus class 1 times 2^DELIVERED_SHIFT: a block
    * of at most MAX_TRIALS trials of at most 511 messages (ENDS_SIZE) delivers fewer of class 0.
@@ -106,6 +110,9 @@ export function watConstants(): Record<string, number> {
     ...ENTRY,
     ENDED_BIT: Math.log2(ENTRY.ENDED),
     ENTRY_SHIFT: Math.log2(4 * ENTRY.WORDS),
+    DELIVERED_WORD_BYTE: 4 * ENTRY.DELIVERED_WORD,
+    AFTER_WORD_BYTE: 4 * ENTRY.AFTER_WORD,
+    AFTER_DELIVERED_WORD_BYTE: 4 * ENTRY.AFTER_DELIVERED_WORD,
     ENDS_SIZE_SHIFT: Math.log2(8 * LAYOUT.ENDS_SIZE),
     DELIVERED_SHIFT: ENTRY.DELIVERED_SHIFT,
     DELIVERED_MASK: 2 ** ENTRY.DELIVERED_SHIFT - 1,
