@@ -73,6 +73,11 @@ describe('a built-in protocol and channel added by one file and one catalog line
 });
 
 describe('no protocol or channel is named outside its own file and the catalog', () => {
+  it("the schema's defaults are the declarations' and DEFAULTS', none written in it", () => {
+    const code = readFileSync(join(SOURCE, 'scenario', 'schema.ts'), 'utf8');
+    assert.deepEqual(code.match(/default: *['"\d][^,}\n]*/g) ?? [], []);
+  });
+
   it('in scenario/, cli/, engine/ and export/, but for the defaults and fit (which fits its own models)', () => {
     const names = [...BUILT_IN_PROTOCOLS, ...BUILT_IN_CHANNELS].map((d) => d.name).filter((n) => n !== 'trace');
     const exempt = new Set([join('scenario', 'defaults.ts'), join('cli', 'commands', 'fit.ts')]);

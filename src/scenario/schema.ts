@@ -135,9 +135,9 @@ export function scenarioSchema(): Record<string, unknown> {
         },
         required: ['precision'],
         additionalProperties: false,
-        default: 1000000,
+        default: DEFAULTS.trials,
       },
-      seed: { type: ['integer', 'string'], default: 2026, description: 'seed of every random stream' },
+      seed: { type: ['integer', 'string'], default: DEFAULTS.seed, description: 'seed of every random stream' },
       sweep: {
         description: 'a grid over numeric parameters; every combination is one cell',
         type: 'object',
