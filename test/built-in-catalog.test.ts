@@ -22,14 +22,15 @@ const SOURCE = join(import.meta.dirname, '..', '..', 'src');
 // A copy of the messenger with an outcome set of its own, and of Bernoulli with its parameter renamed.
 const courier: ProtocolDefinition<any> = {
   ...messenger,
-  name: 'courier',
+  name: 'fixture-courier',
   outcomes: { ...messenger.outcomes, names: ['together', 'apart', 'aloneA', 'aloneB'] },
 };
 const bernoulliDrop: ChannelDefinition<any> = {
   ...bernoulli,
   name: 'bernoulli-drop',
-  parameters: [{ ...bernoulli.parameters[0]!, name: 'drop' }],
-  configure: (params, copies) => bernoulli.configure({ loss: params['drop'], lossAtoB: params['dropAtoB'], lossBtoA: params['dropBtoA'] } as never, copies),
+  parameters: [{ ...bernoulli.parameters[0]!, name: 'testLoss' }],
+  configure: (params, copies) =>
+    bernoulli.configure({ loss: params['testLoss'], lossAtoB: params['testLossAtoB'], lossBtoA: params['testLossBtoA'] } as never, copies),
 };
 
 function addBuiltIn<T extends { name: string }>(list: readonly T[], byName: Record<string, T>, definition: T): () => void {
@@ -52,12 +53,12 @@ describe('a built-in protocol and channel added by one file and one catalog line
   it("is in the schema: its name, its parameter, its own outcomes as expect metrics, and --set's per-direction form", async () => {
     const { scenarioSchema, AJV_OPTIONS } = await import('../src/scenario/schema.js');
     const check = new Ajv(AJV_OPTIONS).compile(scenarioSchema());
-    const scenario = { protocol: 'courier', channel: 'bernoulli-drop', drop: 0.2, expect: [{ metric: 'together', atLeast: 0.5 }] };
+    const scenario = { protocol: 'fixture-courier', channel: 'bernoulli-drop', testLoss: 0.2, expect: [{ metric: 'together', atLeast: 0.5 }] };
     assert.ok(check(scenario), JSON.stringify(check.errors));
-    assert.ok(check({ ...scenario, drop: { AtoB: 0.1, BtoA: 0.2 }, sweep: { drop: [0.1, 0.2] } }), JSON.stringify(check.errors));
+    assert.ok(check({ ...scenario, testLoss: { AtoB: 0.1, BtoA: 0.2 }, sweep: { testLoss: [0.1, 0.2] } }), JSON.stringify(check.errors));
     const { applyOverrides } = await import('../src/scenario/overrides.js');
-    const set = applyOverrides({ source: 's.yaml', data: { ...scenario }, locate: () => 's.yaml' }, { set: ['drop.AtoB=0.4'] });
-    assert.deepEqual(set.data['drop'], { AtoB: 0.4, BtoA: 0.2 });
+    const set = applyOverrides({ source: 's.yaml', data: { ...scenario }, locate: () => 's.yaml' }, { set: ['testLoss.AtoB=0.4'] });
+    assert.deepEqual(set.data['testLoss'], { AtoB: 0.4, BtoA: 0.2 });
   });
 
   it('refuses, when the catalog loads, a second channel whose parameter takes a name another already has', () => {
