@@ -413,6 +413,13 @@ function shapeKey(automaton: Automaton, classCount: number): string {
   return `${automaton.root}|${automaton.maxMessages}|${classCount}|${parts.join(';')}`;
 }
 
+/** Eight hex digits of FNV-1a over the text: a name, not a check. */
+function shortDigest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
 const shapes = new Map<string, CompiledShape | null>();
 const kernels = new WeakMap<CellModel, CellKernel | null>();
 
@@ -479,7 +486,12 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const key = shapeKey(automaton, classCount);
   let shape = specialize ? undefined : shapes.get(key);
   if (shape === undefined) {
-    const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}`;
+    // Each kernel its own sourceURL: its protocol and channel, then a digest of what it was compiled
+    // from (the shape; a specialized one's probabilities too), so a sweep's kernels are told apart.
+    const compiledFrom = specialize
+      ? `${key}|${automaton.nodes.map((node) => ('probabilities' in node ? Array.from(node.probabilities).join(',') : '')).join(';')}`
+      : key;
+    const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}-${shortDigest(compiledFrom)}`;
     shape = compileShape(automaton, classCount, specialize, name);
     if (!specialize) {
       if (shapes.size >= 64) shapes.clear();
