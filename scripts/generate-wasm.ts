@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
-import { WALKERS, watConstants } from '../src/engine/accelerators/layout.js';
+import { WALKERS, laneStateBytes, watConstants } from '../src/engine/accelerators/layout.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 import { SCAN_LAYOUT } from '../src/fit/trace-scan-layout.js';
 import { RESULT_DRAW_LAYOUT } from '../src/engine/accelerators/result-draw-layout.js';
@@ -17,7 +17,7 @@ const assembler = await wabt();
 // for trace-scan.wat.
 const modules: [string, Record<string, number>][] = [
   ['engine/accelerators/lanes', watConstants()],
-  ['engine/accelerators/trace-lanes', { ...TRACE_LAYOUT }],
+  ['engine/accelerators/trace-lanes', { ...TRACE_LAYOUT, ...laneStateBytes() }],
   ['engine/accelerators/result-draw', { ...RESULT_DRAW_LAYOUT }],
   ['fit/trace-scan', { ...SCAN_LAYOUT }],
 ];

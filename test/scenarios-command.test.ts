@@ -47,6 +47,20 @@ describe('twogenerals scenarios', () => {
     assert.match(missing.stderr, /no-such-scenario: cannot read the scenario file: no such file or directory/);
   });
 
+  it('lists the shipped examples, which run by name, with where they are', async () => {
+    const r = await cliIn(['scenarios']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Examples \(in .*examples, beside the protocol and trace files they name; run one by name\):/);
+    assert.match(r.stdout, /\n {2}three-phase-commit +Three-phase commit with its timeout rules/);
+    assert.match(r.stdout, /\n {2}tcp-handshake +TCP's three-way handshake/);
+    const copied = await cliIn(['scenarios', 'commit-crash-3pc']);
+    assert.equal(copied.status, 2);
+    assert.match(
+      copied.stderr,
+      /'commit-crash-3pc' is an example, not a shipped scenario: it is .*examples[/\\]commit-crash-3pc\.yaml, beside the files it names \(copy the folder to edit it\); run it by name: twogenerals run commit-crash-3pc\n$/,
+    );
+  });
+
   it('names the shipped ones when asked for one it does not ship', async () => {
     const r = await cliIn(['scenarios', 'bursty-5pc']);
     assert.equal(r.status, 2);

@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ENTRY, LAYOUT, REFILL_HALVES, WALKERS, WALKER_STRIDES, walkerWord, watConstants } from '../src/engine/accelerators/layout.js';
+import {
+  ENTRY,
+  LAYOUT,
+  REFILL_HALVES,
+  WALKERS,
+  WALKER_STRIDES,
+  laneSlot,
+  laneStateBytes,
+  walkerWord,
+  watConstants,
+} from '../src/engine/accelerators/layout.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 
 /**
@@ -118,5 +130,39 @@ describe('the trace lanes’ constants, as trace-lanes.wat names them', () => {
       assert.ok(at + bytes <= start, `${before} (${at} + ${bytes}) ends before ${name} (${start})`);
     }
     assert.equal(L.TABLE_BYTE, L.PAGES * 65536);
+  });
+});
+
+describe("the lanes' states, as lanes.ts, trace-lanes.ts and both .wat files place them", () => {
+  it('are addressed in the .wat files by the names the table gives, never by a number written there', () => {
+    for (const name of ['lanes', 'trace-lanes']) {
+      const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', `${name}.wat`), 'utf8');
+      const written = wat.split('\n').filter((line) => /v128\.(load|store)[^(]*\(i32\.const \d/.test(line.replace(/;;.*/, '')));
+      assert.deepEqual(written, [], `${name}.wat: a v128 at an address of its own`);
+    }
+  });
+
+  it("lanes.wat reads a bit walk entry's words at the offsets the table gives (bit-walk.ts writes them there)", () => {
+    const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', 'lanes.wat'), 'utf8');
+    assert.deepEqual(
+      wat.split('\n').filter((line) => /offset=\d/.test(line.replace(/;;.*/, ''))),
+      [],
+    );
+    const words = [0, ENTRY.DELIVERED_WORD, ENTRY.AFTER_WORD, ENTRY.AFTER_DELIVERED_WORD];
+    assert.deepEqual(new Set(words).size, words.length, 'four words apart');
+    assert.ok(Math.max(...words) < ENTRY.WORDS, 'within an entry');
+    assert.equal(watConstants()['AFTER_DELIVERED_WORD_BYTE'], 4 * ENTRY.AFTER_DELIVERED_WORD);
+  });
+
+  it("put each group's word w of lanes 0-3 (a) and 4-7 (b) in one v128 from LANE_STATES on, where the .wat loads it", () => {
+    const bytes = laneStateBytes();
+    for (let lane = 0; lane < 8; lane++) {
+      for (let w = 0; w < 4; w++) {
+        const v128 = bytes[`LANE_${lane < 4 ? 'A' : 'B'}${w}_BYTE`]!;
+        assert.equal(4 * laneSlot(lane, w), v128 + 4 * (lane & 3), `lane ${lane}, word ${w}`);
+      }
+    }
+    assert.equal(bytes['LANE_A0_BYTE'], 4 * LAYOUT.LANE_STATES);
+    assert.equal(watConstants()['LANE_B3_BYTE'], 4 * LAYOUT.LANE_STATES + 112);
   });
 });

@@ -124,8 +124,45 @@ function deriveParameters(): ParameterSpec[] {
   ];
 }
 
+/** Keys of a scenario that are not parameters: no protocol or channel may declare a parameter of these names. */
+export const RESERVED_NAMES: readonly string[] = [
+  'protocol',
+  'protocolDigest',
+  'channel',
+  'name',
+  'description',
+  'trials',
+  'seed',
+  'sweep',
+  'expect',
+  '$schema',
+  'model',
+];
+
+/**
+ * Names are unique across the catalog: a cell's columns, --set and --sweep name a parameter by
+ * its name alone, so a second `loss` (a channel copied from bernoulli) would be found as the
+ * first one's everywhere, its own sweeps refused. Registering a protocol (a file) checks this before it
+ * adds one (register.ts, protocol-files/names.ts); the built-in lines are held to it here, when the
+ * catalog loads.
+ */
+function uniquelyNamed(specs: ParameterSpec[]): ParameterSpec[] {
+  const owner = (p: ParameterSpec): string => (p.channel ? `channel ${p.channel}` : p.protocol ? `protocol ${p.protocol}` : 'every protocol');
+  for (const [i, p] of specs.entries()) {
+    if (RESERVED_NAMES.includes(p.name)) throw new Error(`${owner(p)}: parameter '${p.name}' is a scenario key: give it another name`);
+    const first = specs.findIndex((q) => q.name === p.name);
+    if (first !== i) throw new Error(`${owner(p)}: parameter '${p.name}' is already defined by ${owner(specs[first]!)}: give it another name`);
+  }
+  return specs;
+}
+
 /** Every parameter, kept in step with the registries by `refreshParameters` (a registration calls it). */
-export const PARAMETERS: ParameterSpec[] = deriveParameters();
+export const PARAMETERS: ParameterSpec[] = builtInParameters();
+
+/** The parameters derived from the catalog, held to unique names (built-in lines have no other check). */
+export function builtInParameters(): ParameterSpec[] {
+  return uniquelyNamed(deriveParameters());
+}
 
 /** Every parameter's name, in file order: also the order of the output's parameter columns. */
 export const PARAMETER_NAMES: string[] = PARAMETERS.map((p) => p.name);

@@ -1,6 +1,6 @@
 import { PROTOCOLS } from './protocols.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
-import { COMMON_PARAMETERS, PARAMETERS, refreshParameters } from './parameters.js';
+import { COMMON_PARAMETERS, PARAMETERS, RESERVED_NAMES, refreshParameters } from './parameters.js';
 
 /**
  * Adds a protocol to the catalog for this process: from then on the JSON Schema, validation,
@@ -27,12 +27,10 @@ export class RegistryClash extends Error {
   override name = 'RegistryClash';
 }
 
-const RESERVED = ['protocol', 'protocolDigest', 'channel', 'name', 'description', 'trials', 'seed', 'sweep', 'expect', '$schema', 'model'];
-
 /** Top-level parameter names must not collide with the scenario's own keys or another's parameters. */
 function checkParameterNames(names: readonly string[], owner: string): void {
   for (const name of names) {
-    if (RESERVED.includes(name)) throw new RegistryClash(`${owner}: parameter '${name}' is a scenario key`);
+    if (RESERVED_NAMES.includes(name)) throw new RegistryClash(`${owner}: parameter '${name}' is a scenario key`);
     // Names are unique across the registries: a cell's columns, --set and --sweep name parameters by name alone.
     if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.name === name)) {
       throw new RegistryClash(`${owner}: parameter '${name}' is already defined`);

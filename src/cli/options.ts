@@ -65,7 +65,8 @@ function positiveInteger(value: string): number {
 
 /**
  * The most worker threads a run starts: more than the cores only queue, and each thread costs
- * some 8 MB, so a thousand of them took 8.7 GB and 41 s where two took 85 MB and 0.44 s. Results
+ * some megabytes and start-up time, so a thousand of them took gigabytes and most of a minute
+ * where two took a fraction of a second (docs/benchmarks.md, "Figures behind the code"). Results
  * are the same for any number, so a larger --workers is capped, with a note.
  */
 export const MAX_WORKERS = Math.max(16, 2 * DEFAULT_WORKERS);

@@ -1,3 +1,4 @@
+import { parameterSpec } from '../catalog/parameters.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CellSummary } from '../stats/summary.js';
 import { thousands } from './numbers.js';
@@ -31,7 +32,7 @@ export function scenarioHeading(scenario: Scenario, summaries: readonly CellSumm
 function fixedParams(scenario: Scenario, usesRounds: boolean): string {
   const swept = new Set(scenario.sweep.map((a) => a.parameter));
   const parts = Object.entries(scenario.params)
-    .filter(([name]) => !swept.has(name) && !(swept.has('loss') && name.startsWith('loss')) && (name !== 'rounds' || usesRounds))
+    .filter(([name]) => !swept.has(name) && !swept.has(parameterSpec(name)?.directionOf ?? '') && (name !== 'rounds' || usesRounds))
     .map(([name, value]) => `${LABELS[name] ?? name} ${value}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }

@@ -433,7 +433,7 @@ class ByteCounter {
       this.followLastLine(bytes, from, lineStart);
     }
     // A line past the limit a CSV's line has, which the reading refuses at once: counting on
-    // would read the rest of the file first (1.5 GB of one line took 1.3 s to refuse).
+    // would read the rest of the file first (docs/benchmarks.md, "Figures behind the code").
     const last = bytes.lastIndexOf(NEWLINE);
     this.lineBytes = last < 0 ? this.lineBytes + bytes.length - from : bytes.length - last - 1;
     if (this.lineBytes > MAX_LINE_BYTES) this.longLine = true;

@@ -6,8 +6,8 @@ import { SCAN_LAYOUT, isOpenLine } from './trace-scan-layout.js';
  * The lines of a ping log or of a CSV, scanned from their bytes on WebAssembly (trace-scan.wat):
  * a record a line, which the readers in trace-file.ts take in JavaScript, the unusual lines
  * (headers, summaries, errors) from their text; and a CSV's rows counted. Bytes are never made
- * into text but for those lines: decoding and reading a log's text in JavaScript took 100–300 ns
- * a line, the scan takes a few tens.
+ * into text but for those lines: decoding and reading a log's text in JavaScript costs several
+ * times the scan a line (docs/benchmarks.md, "Figures behind the code").
  */
 const { RECORDS_BYTE, MAX_RECORDS, BEFORE_INPUT_BYTE, INPUT_BYTE, SLACK, MAX_LINE_BYTES } = SCAN_LAYOUT;
 const PAGE = 65536;

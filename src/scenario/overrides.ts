@@ -1,6 +1,7 @@
 import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
+import { DEFAULTS } from './defaults.js';
 import { checkSeed, foreignValue } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
@@ -183,9 +184,9 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
   let node = data;
   for (const key of path.slice(0, -1).map(String)) {
     const next = node[key];
-    if (next === undefined) node[key] = key === 'channel' && node === data ? { model: 'bernoulli' } : {};
+    if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
-    else if (key === 'loss' && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
+    else if (parameterSpec(key)?.perDirection && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
     else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
       throw new UsageError(flag, `${key} is not a mapping, so it has no ${path[path.length - 1]}`);
     }

@@ -1,6 +1,6 @@
-import { COMMIT_OUTCOMES, GENERALS_OUTCOMES } from '../contract/protocol.js';
 import { CHANNELS } from '../catalog/channels.js';
-import { PROTOCOLS } from '../catalog/protocols.js';
+import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
+import { DEFAULTS } from './defaults.js';
 import { PARAMETERS } from '../catalog/parameters.js';
 import type { ParameterSpec } from '../catalog/parameters.js';
 
@@ -10,7 +10,8 @@ export const DEFAULT_MAX_TRIALS = 100_000_000;
 
 /** How the schema is compiled into the validator (at build time, by scripts/generate-validator.ts). */
 export const AJV_OPTIONS = { allErrors: false, allowUnionTypes: true, strictTypes: false } as const;
-export const PROPORTION_METRICS = ['success', 'disagreement', ...GENERALS_OUTCOMES.names, ...COMMIT_OUTCOMES.names];
+/** success, disagreement and every built-in protocol's outcomes (a protocol file's own are checked beside the schema). */
+export const PROPORTION_METRICS = [...new Set(['success', 'disagreement', ...BUILT_IN_PROTOCOLS.flatMap((p) => p.outcomes.names)])];
 
 function valueSchema(p: ParameterSpec): Record<string, unknown> {
   if (p.values) return { type: 'string', enum: [...p.values], description: p.description };
@@ -120,7 +121,7 @@ export function scenarioSchema(): Record<string, unknown> {
             ...requiredKeys(model),
           },
         })),
-        default: 'bernoulli',
+        default: DEFAULTS.channel,
       },
       ...Object.fromEntries(topLevelParameters.map((p) => [p.name, topLevelSchema(p)])),
       trials: {
@@ -134,9 +135,9 @@ export function scenarioSchema(): Record<string, unknown> {
         },
         required: ['precision'],
         additionalProperties: false,
-        default: 1000000,
+        default: DEFAULTS.trials,
       },
-      seed: { type: ['integer', 'string'], default: 2026, description: 'seed of every random stream' },
+      seed: { type: ['integer', 'string'], default: DEFAULTS.seed, description: 'seed of every random stream' },
       sweep: {
         description: 'a grid over numeric parameters; every combination is one cell',
         type: 'object',

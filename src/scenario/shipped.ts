@@ -10,6 +10,9 @@ const ROOT = [new URL('../..', import.meta.url), new URL('../../..', import.meta
 /** The shipped scenarios' folder. */
 export const SHIPPED_SCENARIOS = join(ROOT ?? '.', 'scenarios');
 
+/** The shipped examples' folder: scenarios beside the protocol and trace files they name. */
+export const SHIPPED_EXAMPLES = join(ROOT ?? '.', 'examples');
+
 /** The folders whose files ship with the package and may be named without their place. */
 const SHIPPED_FOLDERS = ['scenarios', 'examples'];
 

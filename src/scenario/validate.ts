@@ -6,7 +6,7 @@ import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
 import { CRASH_PARAMETER, crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import { requiredChannelKeys, scenarioSchema } from './schema.js';
-import { CHANNELS } from '../catalog/channels.js';
+import { CHANNELS, channelNamed } from '../catalog/channels.js';
 import check from './validator.generated.js';
 
 /**
@@ -188,6 +188,19 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
   }
 }
 
+/** What a channel whose parameters are written at the top level takes, from its declarations: `its only parameter is loss, set at the top level (loss: 0.3)`. */
+function topLevelTakes(model: string): string {
+  const declared = channelNamed(model)?.parameters ?? [];
+  if (declared.length === 0) return 'it takes no parameters';
+  const number = (p: ParameterDeclaration): number => {
+    const within = Math.min(p.maximum ?? 0.3, Math.max(p.minimum ?? 0.3, 0.3));
+    return p.integer ? Math.ceil(within) : within;
+  };
+  const example = (p: ParameterDeclaration): string => `${p.name}: ${p.values?.[0] ?? (p.text ? '…' : number(p))}`;
+  if (declared.length === 1) return `its only parameter is ${declared[0]!.name}, set at the top level (${example(declared[0]!)})`;
+  return `its parameters are ${declared.map((p) => p.name).join(', ')}, set at the top level (${declared.map(example).join(', ')})`;
+}
+
 /** A key a mapping does not take, such as `after` in a bernoulli channel (`--set channel.after=2`). */
 function unknownProperty(path: (string | number)[], key: string, allowed: readonly string[], data: unknown): { message: string; path: Path; atKey: boolean } {
   const name = pathName(path);
@@ -195,9 +208,8 @@ function unknownProperty(path: (string | number)[], key: string, allowed: readon
   if (path.length === 1 && path[0] === 'channel') {
     const model = String((data as Record<string, unknown> | undefined)?.['model'] ?? '');
     const belongs = parameterSpec(key)?.channel;
-    const elsewhere =
-      belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : key === 'direction' ? ' (direction belongs to the cut channel)' : '';
-    const takes = others.length ? `it takes ${others.join(', ')}` : 'its only parameter is loss, set at the top level (loss: 0.3)';
+    const elsewhere = belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : '';
+    const takes = others.length ? `it takes ${others.join(', ')}` : topLevelTakes(model);
     return { message: `channel '${model}' has no parameter '${key}'${elsewhere}${didYouMean(key, others)}; ${takes}`, path: [...path, key], atKey: true };
   }
   return { message: `unknown key '${key}' in ${name}${didYouMean(key, allowed)}; known keys: ${allowed.join(', ')}`, path: [...path, key], atKey: true };

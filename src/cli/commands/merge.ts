@@ -218,7 +218,7 @@ function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], r
   for (const [c, s] of report.summaries.entries()) {
     const where = `cell ${c + 1} (${s.cell.key})`;
     const protocol = s.cell.scenario.protocolDefinition;
-    const perTrial = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds'] ?? 1) } as ProtocolParams);
+    const perTrial = roundLimitOf(protocol, { ...s.params, rounds: Number(s.params['rounds']) } as ProtocolParams);
     for (const { path, shard } of shards) {
       const tally = shard.cells[c]!.tally;
       if (tally.deliveries.length > s.result.deliveryValues.length)

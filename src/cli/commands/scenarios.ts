@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
-import { SHIPPED_SCENARIOS, shippedScenarioNames } from '../../scenario/shipped.js';
+import { SHIPPED_EXAMPLES, SHIPPED_SCENARIOS, shippedScenarioNames } from '../../scenario/shipped.js';
 import { didYouMean } from '../../suggest.js';
 import { inlineText } from '../../io/text.js';
 import type { Streams } from '../output.js';
@@ -39,15 +39,25 @@ export function makeScenariosCommand(streams: Streams): Command {
       const names = shippedScenarioNames();
       if (name === undefined) {
         const lines = [`Shipped scenarios (in ${SHIPPED_SCENARIOS}):`];
-        for (const n of names) {
-          const data = parseYaml(readFileSync(shipped(n), 'utf8')) as { description?: string };
-          lines.push(`  ${n.padEnd(24)} ${(data.description ?? '').split(/(?<=\.)\s/)[0]}`);
-        }
+        const firstSentence = (file: string): string =>
+          ((parseYaml(readFileSync(file, 'utf8')) as { description?: string } | null)?.description ?? '').split(/(?<=\.)\s/)[0]!;
+        for (const n of names) lines.push(`  ${n.padEnd(24)} ${firstSentence(shipped(n))}`);
         lines.push('', `Run one by name: twogenerals run ${names[0]}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
+        // The README's examples: run by name too, read where they are (they name protocol and trace files beside them).
+        const examples = shippedScenarioNames('examples').filter((n) => !names.includes(n));
+        if (examples.length) {
+          lines.push('', `Examples (in ${SHIPPED_EXAMPLES}, beside the protocol and trace files they name; run one by name):`);
+          for (const n of examples) lines.push(`  ${n.padEnd(24)} ${firstSentence(join(SHIPPED_EXAMPLES, `${n}.yaml`))}`);
+        }
         streams.stdout.write(`${lines.map(inlineText).join('\n')}\n`);
         return;
       }
       const wanted = name.replace(/\.ya?ml$/, '');
+      if (!names.includes(wanted) && shippedScenarioNames('examples').includes(wanted))
+        throw new UsageError(
+          `scenarios ${name}`,
+          `'${wanted}' is an example, not a shipped scenario: it is ${join(SHIPPED_EXAMPLES, `${wanted}.yaml`)}, beside the files it names (copy the folder to edit it); run it by name: twogenerals run ${wanted}`,
+        );
       if (!names.includes(wanted))
         throw new UsageError(`scenarios ${name}`, `no shipped scenario named '${name}'${didYouMean(wanted, names)}; choose one of: ${names.join(', ')}`);
       const text = readFileSync(shipped(wanted), 'utf8');

@@ -38,6 +38,9 @@ const {
   MAX_ROUND,
   USED_MASK,
   WORDS: ENTRY_WORDS,
+  DELIVERED_WORD,
+  AFTER_WORD,
+  AFTER_DELIVERED_WORD,
   DELIVERED_SHIFT,
   MAX_TRIALS,
 } = ENTRY;
@@ -195,13 +198,13 @@ export function bitWalkFor(
   for (let i = 0; i < table.length; i++) {
     const entry = table[i]!;
     packed[ENTRY_WORDS * i] = entry;
-    packed[ENTRY_WORDS * i + 1] = delivered[i]!;
+    packed[ENTRY_WORDS * i + DELIVERED_WORD] = delivered[i]!;
     if (!(entry & ENDED)) continue;
     const rest = WINDOW - (entry & USED_MASK);
     const after = byLength[rest]!;
     const at = (start << rest) | ((i & ((1 << WINDOW) - 1)) >>> (entry & USED_MASK));
-    packed[ENTRY_WORDS * i + 2] = rest > 0 ? after.table[at]! : start << NEXT_SHIFT;
-    packed[ENTRY_WORDS * i + 3] = rest > 0 ? after.delivered[at]! : 0;
+    packed[ENTRY_WORDS * i + AFTER_WORD] = rest > 0 ? after.table[at]! : start << NEXT_SHIFT;
+    packed[ENTRY_WORDS * i + AFTER_DELIVERED_WORD] = rest > 0 ? after.delivered[at]! : 0;
   }
   const tables: WalkTables = {
     high,

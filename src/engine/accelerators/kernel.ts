@@ -93,10 +93,10 @@ const WARM_UP_CALLS = 100;
 
 /**
  * The longest kernel source compiled (characters, before line breaks): V8 optimizes no function
- * of more than 60 KB of bytecode, and a longer kernel ran in its interpreter for good (three-phase
- * commit with 3 cohorts voting, 391 nodes, 96,000 characters: 1,000 ns a trial, where the trial
- * kernel takes 85; retransmission over Gilbert–Elliott at 17 rounds and more, 68,000 characters
- * and more: 390 ns). Kernels of up to 56,000 characters were seen optimized. Past the limit the
+ * of more than 60 KB of bytecode, and a longer kernel ran in its interpreter for good, several
+ * times slower than the trial kernel (three-phase commit with 3 cohorts voting, 391 nodes;
+ * retransmission over Gilbert–Elliott at 17 rounds and more: docs/benchmarks.md, "Figures behind
+ * the code"). Kernels of up to 56,000 characters were seen optimized. Past the limit the
  * cell runs on the trial kernel (montecarlo/trial-kernel.ts), which draws alike.
  */
 const KERNEL_SOURCE_LIMIT = 60_000;
@@ -413,6 +413,13 @@ function shapeKey(automaton: Automaton, classCount: number): string {
   return `${automaton.root}|${automaton.maxMessages}|${classCount}|${parts.join(';')}`;
 }
 
+/** Eight hex digits of FNV-1a over the text: a name, not a check. */
+function shortDigest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
 const shapes = new Map<string, CompiledShape | null>();
 const kernels = new WeakMap<CellModel, CellKernel | null>();
 
@@ -440,9 +447,8 @@ const specialized = new WeakMap<CellModel, CellKernel | null>();
  * Automata of at least this many nodes walk their unpredictable cells (see WALK_MISPREDICTS)
  * whatever their trials, for the first WALKED_CELLS cells of their shape in a thread: their shared
  * kernel is so large that V8 optimizes it only after some hundred thousand trials in its
- * interpreter (three-phase commit with 3 cohorts, 195 nodes: about 150,000 trials at 1–2 µs each,
- * where optimized ones take 25 ns; a run of the example's 400,000 trials spent most of its time
- * there), and the bit walk runs at its speed from its first block. Its tables cost each cell a
+ * interpreter (three-phase commit with 3 cohorts, 195 nodes: a run of the example's 400,000
+ * trials spent most of its time there; docs/benchmarks.md, "Figures behind the code"), and the bit walk runs at its speed from its first block. Its tables cost each cell a
  * few milliseconds, which a sweep's later cells of one shape save by sharing the kernel, whose
  * slow start a thread then pays once. The choice changes no count.
  */
@@ -480,7 +486,12 @@ function bindKernel(model: CellModel, specialize: boolean): CellKernel | null {
   const key = shapeKey(automaton, classCount);
   let shape = specialize ? undefined : shapes.get(key);
   if (shape === undefined) {
-    const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}`;
+    // Each kernel its own sourceURL: its protocol and channel, then a digest of what it was compiled
+    // from (the shape; a specialized one's probabilities too), so a sweep's kernels are told apart.
+    const compiledFrom = specialize
+      ? `${key}|${automaton.nodes.map((node) => ('probabilities' in node ? Array.from(node.probabilities).join(',') : '')).join(';')}`
+      : key;
+    const name = `${model.protocol.name}-over-${model.channel.name}-${specialize ? 'specialized' : 'shared'}-${shortDigest(compiledFrom)}`;
     shape = compileShape(automaton, classCount, specialize, name);
     if (!specialize) {
       if (shapes.size >= 64) shapes.clear();

@@ -1,4 +1,5 @@
 import { jump } from '../../rng/jump.js';
+import { laneSlot } from './layout.js';
 import wasm from './lanes.generated.js';
 
 /**
@@ -47,19 +48,16 @@ export function laneKernels(): LaneKernels | null {
 
 const state = new Int32Array(4);
 
-/** Where lane j's state word w sits in memory: group j / 4, word w, lane j mod 4. */
-const slot = (lane: number, w: number): number => 16 * (lane >>> 2) + 4 * w + (lane & 3);
-
 /** Starts lane j at `start` advanced by j · `stride` draws (`start` itself is not changed). */
 export function seedLanes(words: Int32Array, start: Int32Array, stride: number): void {
   state.set(start);
   for (let lane = 0; lane < LANES; lane++) {
-    for (let w = 0; w < 4; w++) words[slot(lane, w)] = state[w]!;
+    for (let w = 0; w < 4; w++) words[laneSlot(lane, w)] = state[w]!;
     if (lane < LANES - 1) jump(state, stride);
   }
 }
 
 /** The last lane's state, written to `out`: where the lanes' runs end together. */
 export function lastLaneState(words: Int32Array, out: Int32Array): void {
-  for (let w = 0; w < 4; w++) out[w] = words[slot(LANES - 1, w)]!;
+  for (let w = 0; w < 4; w++) out[w] = words[laneSlot(LANES - 1, w)]!;
 }

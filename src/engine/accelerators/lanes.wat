@@ -2,7 +2,8 @@
 ;;
 ;; The lanes form two groups of four, a and b, run side by side so that the processor overlaps
 ;; their dependency chains. Memory, in int32 words: group a's states at words 0-15 (s0 of its
-;; four lanes, then s1, s2, s3), group b's at 16-31; both functions start from there and write
+;; four lanes, then s1, s2, s3), group b's at 16-31, from LANE_STATES (the v128 at LANE_A0_BYTE …
+;; LANE_B3_BYTE, layout.ts's laneStateBytes); both functions start from there and write
 ;; the states back. A draw's "high part" is its output's high 31 bits, as the scalar kernels
 ;; compare it: below the threshold `high` is outcome 0, at or above it outcome 1, and equal to
 ;; it a tie, which only the draw's low word can decide.
@@ -19,14 +20,14 @@
     (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $r v128) (local $x v128) (local $y v128) (local $t v128) (local $h v128) (local $za v128) (local $zb v128)
     (local $i i32)
-    (local.set $a0 (v128.load (i32.const 0)))
-    (local.set $a1 (v128.load (i32.const 16)))
-    (local.set $a2 (v128.load (i32.const 32)))
-    (local.set $a3 (v128.load (i32.const 48)))
-    (local.set $b0 (v128.load (i32.const 64)))
-    (local.set $b1 (v128.load (i32.const 80)))
-    (local.set $b2 (v128.load (i32.const 96)))
-    (local.set $b3 (v128.load (i32.const 112)))
+    (local.set $a0 (v128.load (i32.const {{LANE_A0_BYTE}})))
+    (local.set $a1 (v128.load (i32.const {{LANE_A1_BYTE}})))
+    (local.set $a2 (v128.load (i32.const {{LANE_A2_BYTE}})))
+    (local.set $a3 (v128.load (i32.const {{LANE_A3_BYTE}})))
+    (local.set $b0 (v128.load (i32.const {{LANE_B0_BYTE}})))
+    (local.set $b1 (v128.load (i32.const {{LANE_B1_BYTE}})))
+    (local.set $b2 (v128.load (i32.const {{LANE_B2_BYTE}})))
+    (local.set $b3 (v128.load (i32.const {{LANE_B3_BYTE}})))
     (local.set $h (i32x4.splat (local.get $high)))
     (block $done
       (loop $trial
@@ -59,14 +60,14 @@
         (local.set $zb (i32x4.sub (local.get $zb) (i32x4.lt_s (local.get $y) (local.get $h))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $trial)))
-    (v128.store (i32.const 0) (local.get $a0))
-    (v128.store (i32.const 16) (local.get $a1))
-    (v128.store (i32.const 32) (local.get $a2))
-    (v128.store (i32.const 48) (local.get $a3))
-    (v128.store (i32.const 64) (local.get $b0))
-    (v128.store (i32.const 80) (local.get $b1))
-    (v128.store (i32.const 96) (local.get $b2))
-    (v128.store (i32.const 112) (local.get $b3))
+    (v128.store (i32.const {{LANE_A0_BYTE}}) (local.get $a0))
+    (v128.store (i32.const {{LANE_A1_BYTE}}) (local.get $a1))
+    (v128.store (i32.const {{LANE_A2_BYTE}}) (local.get $a2))
+    (v128.store (i32.const {{LANE_A3_BYTE}}) (local.get $a3))
+    (v128.store (i32.const {{LANE_B0_BYTE}}) (local.get $b0))
+    (v128.store (i32.const {{LANE_B1_BYTE}}) (local.get $b1))
+    (v128.store (i32.const {{LANE_B2_BYTE}}) (local.get $b2))
+    (v128.store (i32.const {{LANE_B3_BYTE}}) (local.get $b3))
     (v128.store (i32.const {{COUNTS_BYTE}}) (i32x4.add (local.get $za) (local.get $zb)))
     (local.get $i))
 
@@ -80,14 +81,14 @@
     (local $r v128) (local $x v128) (local $y v128) (local $t v128) (local $h v128)
     (local $bit v128) (local $wa v128) (local $wb v128) (local $ties v128)
     (local $k i32) (local $step i32) (local $at i32) (local $stride i32)
-    (local.set $a0 (v128.load (i32.const 0)))
-    (local.set $a1 (v128.load (i32.const 16)))
-    (local.set $a2 (v128.load (i32.const 32)))
-    (local.set $a3 (v128.load (i32.const 48)))
-    (local.set $b0 (v128.load (i32.const 64)))
-    (local.set $b1 (v128.load (i32.const 80)))
-    (local.set $b2 (v128.load (i32.const 96)))
-    (local.set $b3 (v128.load (i32.const 112)))
+    (local.set $a0 (v128.load (i32.const {{LANE_A0_BYTE}})))
+    (local.set $a1 (v128.load (i32.const {{LANE_A1_BYTE}})))
+    (local.set $a2 (v128.load (i32.const {{LANE_A2_BYTE}})))
+    (local.set $a3 (v128.load (i32.const {{LANE_A3_BYTE}})))
+    (local.set $b0 (v128.load (i32.const {{LANE_B0_BYTE}})))
+    (local.set $b1 (v128.load (i32.const {{LANE_B1_BYTE}})))
+    (local.set $b2 (v128.load (i32.const {{LANE_B2_BYTE}})))
+    (local.set $b3 (v128.load (i32.const {{LANE_B3_BYTE}})))
     (local.set $h (i32x4.splat (local.get $high)))
     (local.set $stride (i32.shl (local.get $words) (i32.const 2)))
     (block $done
@@ -142,14 +143,14 @@
         (i32.store (i32.add (local.get $at) (local.get $stride)) (i32x4.extract_lane 3 (local.get $wb)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $word)))
-    (v128.store (i32.const 0) (local.get $a0))
-    (v128.store (i32.const 16) (local.get $a1))
-    (v128.store (i32.const 32) (local.get $a2))
-    (v128.store (i32.const 48) (local.get $a3))
-    (v128.store (i32.const 64) (local.get $b0))
-    (v128.store (i32.const 80) (local.get $b1))
-    (v128.store (i32.const 96) (local.get $b2))
-    (v128.store (i32.const 112) (local.get $b3))
+    (v128.store (i32.const {{LANE_A0_BYTE}}) (local.get $a0))
+    (v128.store (i32.const {{LANE_A1_BYTE}}) (local.get $a1))
+    (v128.store (i32.const {{LANE_A2_BYTE}}) (local.get $a2))
+    (v128.store (i32.const {{LANE_A3_BYTE}}) (local.get $a3))
+    (v128.store (i32.const {{LANE_B0_BYTE}}) (local.get $b0))
+    (v128.store (i32.const {{LANE_B1_BYTE}}) (local.get $b1))
+    (v128.store (i32.const {{LANE_B2_BYTE}}) (local.get $b2))
+    (v128.store (i32.const {{LANE_B3_BYTE}}) (local.get $b3))
     (v128.any_true (local.get $ties)))
 
   ;; walk: the bit walk's loop (bit-walk.ts; the memory as layout.ts lays it out). Two walkers,
@@ -202,7 +203,7 @@
               (i32.and (i32.shr_u (i32.load16_u (i32.shr_u (local.get $p{{W}}) (i32.const 3))) (i32.and (local.get $p{{W}}) (i32.const 7))) (i32.const 255)))
               (i32.const {{ENTRY_SHIFT}}))))
           (local.set $entry (i32.load (local.get $entryAt)))
-          (local.set $delivered (i32.load offset=4 (local.get $entryAt)))
+          (local.set $delivered (i32.load offset={{DELIVERED_WORD_BYTE}} (local.get $entryAt)))
           (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
           (local.set $messages{{W}} (i32.add (local.get $messages{{W}}) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))
           (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
@@ -224,8 +225,8 @@
               ;; end there too: counted without a branch, in copy 2 or 3, adding 0 where it goes on
               (if (local.get $left{{W}})
                 (then
-                  (local.set $entry (i32.load offset=8 (local.get $entryAt)))
-                  (local.set $delivered (i32.load offset=12 (local.get $entryAt)))
+                  (local.set $entry (i32.load offset={{AFTER_WORD_BYTE}} (local.get $entryAt)))
+                  (local.set $delivered (i32.load offset={{AFTER_DELIVERED_WORD_BYTE}} (local.get $entryAt)))
                   (local.set $p{{W}} (i32.add (local.get $p{{W}}) (i32.and (local.get $entry) (i32.const {{USED_MASK}}))))
                   (local.set $delivered{{W}} (i64.add (local.get $delivered{{W}}) (i64.extend_i32_u (local.get $delivered))))
                   (local.set $messages{{W}} (i32.add (local.get $m0) (i32.and (i32.shr_u (local.get $entry) (i32.const {{MESSAGES_SHIFT}})) (i32.const {{MESSAGES_MASK}}))))

@@ -32,6 +32,23 @@ export const LAYOUT = {
   PAGES: 18,
 } as const;
 
+/**
+ * Where lane j's state word w sits (in words): the lanes form two groups of four, a and b, each
+ * group's s0 of its four lanes, then s1, s2, s3 (a v128 each), from LANE_STATES on. lanes.ts and
+ * trace-lanes.ts seed and read the lanes here; lanes.wat and trace-lanes.wat load and store the
+ * eight v128 at laneStateBytes().
+ */
+export function laneSlot(lane: number, w: number): number {
+  return LAYOUT.LANE_STATES + 16 * (lane >>> 2) + 4 * w + (lane & 3);
+}
+
+/** The byte address of each group's state word w, as the .wat files name it: LANE_A0_BYTE … LANE_B3_BYTE. */
+export function laneStateBytes(): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const [group, name] of ['A', 'B'].entries()) for (let w = 0; w < 4; w++) values[`LANE_${name}${w}_BYTE`] = 4 * laneSlot(4 * group, w);
+  return values;
+}
+
 /** Halves of outcome bits a refill adds (bit-walk.ts: 8 lanes of 128 words). */
 export const REFILL_HALVES = 2048;
 
@@ -61,6 +78,10 @@ export function walkerWord(name: keyof typeof LAYOUT, walker: number): number {
  */
 export const ENTRY = {
   WORDS: 4,
+  /** The entry's words: the packed lookup (word 0), the messages it delivers, and where the trial ended the rest of the window's lookup and its deliveries. */
+  DELIVERED_WORD: 1,
+  AFTER_WORD: 2,
+  AFTER_DELIVERED_WORD: 3,
   /**
    * The messages delivered are counted as class 0 plus class 1 times 2^DELIVERED_SHIFT: a block
    * of at most MAX_TRIALS trials of at most 511 messages (ENDS_SIZE) delivers fewer of class 0.
@@ -85,9 +106,13 @@ export const ENTRY = {
  */
 export function watConstants(): Record<string, number> {
   const values: Record<string, number> = {
+    ...laneStateBytes(),
     ...ENTRY,
     ENDED_BIT: Math.log2(ENTRY.ENDED),
     ENTRY_SHIFT: Math.log2(4 * ENTRY.WORDS),
+    DELIVERED_WORD_BYTE: 4 * ENTRY.DELIVERED_WORD,
+    AFTER_WORD_BYTE: 4 * ENTRY.AFTER_WORD,
+    AFTER_DELIVERED_WORD_BYTE: 4 * ENTRY.AFTER_DELIVERED_WORD,
     ENDS_SIZE_SHIFT: Math.log2(8 * LAYOUT.ENDS_SIZE),
     DELIVERED_SHIFT: ENTRY.DELIVERED_SHIFT,
     DELIVERED_MASK: 2 ** ENTRY.DELIVERED_SHIFT - 1,

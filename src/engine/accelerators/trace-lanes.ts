@@ -1,5 +1,6 @@
 import { jump } from '../../rng/jump.js';
 import { acceptedWords } from '../../rng/uniform.js';
+import { laneSlot } from './layout.js';
 import wasm from './trace-lanes.generated.js';
 import { TRACE_LAYOUT } from './trace-layout.js';
 
@@ -90,9 +91,6 @@ export function traceLanes(): TraceLanes | null {
 type BelowExport = (steps: number, count: number) => void;
 type KeyedExport = (trials: number, n: number, reject: number, logPerWord: number, logWidth: number, codeMask: number) => number;
 
-/** Where lane j's state word w sits: group j / 4, word w, lane j mod 4 (lanes.ts's order). */
-const slot = (lane: number, w: number): number => 16 * (lane >>> 2) + 4 * w + (lane & 3);
-
 class Lanes implements TraceLanes {
   private readonly state = new Int32Array(4);
   private words: Int32Array;
@@ -133,14 +131,14 @@ class Lanes implements TraceLanes {
     const { words, state } = this;
     state.set(rs);
     for (let lane = 0; lane < LANES; lane++) {
-      for (let w = 0; w < 4; w++) words[slot(lane, w)] = state[w]!;
+      for (let w = 0; w < 4; w++) words[laneSlot(lane, w)] = state[w]!;
       if (lane < LANES - 1) jump(state, steps);
     }
   }
 
   /** The last lane's state, where the lanes' trials leave the block's stream. */
   private endLanes(rs: Int32Array): void {
-    for (let w = 0; w < 4; w++) rs[w] = this.words[slot(LANES - 1, w)]!;
+    for (let w = 0; w < 4; w++) rs[w] = this.words[laneSlot(LANES - 1, w)]!;
   }
 
   below(rs: Int32Array, trials: number, starts: number, thresholds: Uint32Array, below: Float64Array): number {

@@ -2,8 +2,9 @@
 ;; (WebAssembly SIMD), and keyed runs; see trace-lanes.ts.
 ;;
 ;; Memory, in bytes (trace-layout.ts):
-;;   0-127             the eight lanes' xoshiro128** states, as lanes.wat keeps them: group a
+;;   LANE_A0 … LANE_B3 the eight lanes' xoshiro128** states, as lanes.wat keeps them: group a
 ;;                     (lanes 0-3) s0, s1, s2, s3 as four v128, then group b (lanes 4-7)
+;;                     (layout.ts, laneStateBytes: bytes 0-127)
 ;;   KEYED_STATE       keyed: the xoshiro128** state, in and out
 ;;   KEYED_RUN         keyed: a chunk's states (16 bytes a trial), words (8) and codes (4)
 ;;   KEY_LAST, KEY_HIGH, CHOSEN   keyed: per code, its key's last outcome and thresholds (17
@@ -34,14 +35,14 @@
     (local.set $t1 (v128.load offset=16 (i32.const {{THRESHOLDS_BYTE}})))
     (local.set $above0 (v128.load (i32.const {{ABOVE_BYTE}})))
     (local.set $above1 (v128.load offset=16 (i32.const {{ABOVE_BYTE}})))
-    (local.set $a0 (v128.load (i32.const 0)))
-    (local.set $a1 (v128.load (i32.const 16)))
-    (local.set $a2 (v128.load (i32.const 32)))
-    (local.set $a3 (v128.load (i32.const 48)))
-    (local.set $b0 (v128.load (i32.const 64)))
-    (local.set $b1 (v128.load (i32.const 80)))
-    (local.set $b2 (v128.load (i32.const 96)))
-    (local.set $b3 (v128.load (i32.const 112)))
+    (local.set $a0 (v128.load (i32.const {{LANE_A0_BYTE}})))
+    (local.set $a1 (v128.load (i32.const {{LANE_A1_BYTE}})))
+    (local.set $a2 (v128.load (i32.const {{LANE_A2_BYTE}})))
+    (local.set $a3 (v128.load (i32.const {{LANE_A3_BYTE}})))
+    (local.set $b0 (v128.load (i32.const {{LANE_B0_BYTE}})))
+    (local.set $b1 (v128.load (i32.const {{LANE_B1_BYTE}})))
+    (local.set $b2 (v128.load (i32.const {{LANE_B2_BYTE}})))
+    (local.set $b3 (v128.load (i32.const {{LANE_B3_BYTE}})))
     (block $done
       (loop $step
         (br_if $done (i32.ge_u (local.get $i) (local.get $steps)))
@@ -88,14 +89,14 @@
             (br $threshold)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $step)))
-    (v128.store (i32.const 0) (local.get $a0))
-    (v128.store (i32.const 16) (local.get $a1))
-    (v128.store (i32.const 32) (local.get $a2))
-    (v128.store (i32.const 48) (local.get $a3))
-    (v128.store (i32.const 64) (local.get $b0))
-    (v128.store (i32.const 80) (local.get $b1))
-    (v128.store (i32.const 96) (local.get $b2))
-    (v128.store (i32.const 112) (local.get $b3))
+    (v128.store (i32.const {{LANE_A0_BYTE}}) (local.get $a0))
+    (v128.store (i32.const {{LANE_A1_BYTE}}) (local.get $a1))
+    (v128.store (i32.const {{LANE_A2_BYTE}}) (local.get $a2))
+    (v128.store (i32.const {{LANE_A3_BYTE}}) (local.get $a3))
+    (v128.store (i32.const {{LANE_B0_BYTE}}) (local.get $b0))
+    (v128.store (i32.const {{LANE_B1_BYTE}}) (local.get $b1))
+    (v128.store (i32.const {{LANE_B2_BYTE}}) (local.get $b2))
+    (v128.store (i32.const {{LANE_B3_BYTE}}) (local.get $b3))
     (v128.store (i32.const {{ABOVE_BYTE}}) (local.get $above0))
     (v128.store offset=16 (i32.const {{ABOVE_BYTE}}) (local.get $above1)))
 
@@ -122,14 +123,14 @@
         (if (i32.gt_u (local.get $n) (i32.const {{BATCH_STEPS}})) (then (local.set $n (i32.const {{BATCH_STEPS}}))))
         (local.set $bytes (i32.shl (local.get $n) (i32.const 5)))
         ;; the batch's words, x and y of a step side by side, the states in memory between batches
-        (local.set $a0 (v128.load (i32.const 0)))
-        (local.set $a1 (v128.load (i32.const 16)))
-        (local.set $a2 (v128.load (i32.const 32)))
-        (local.set $a3 (v128.load (i32.const 48)))
-        (local.set $b0 (v128.load (i32.const 64)))
-        (local.set $b1 (v128.load (i32.const 80)))
-        (local.set $b2 (v128.load (i32.const 96)))
-        (local.set $b3 (v128.load (i32.const 112)))
+        (local.set $a0 (v128.load (i32.const {{LANE_A0_BYTE}})))
+        (local.set $a1 (v128.load (i32.const {{LANE_A1_BYTE}})))
+        (local.set $a2 (v128.load (i32.const {{LANE_A2_BYTE}})))
+        (local.set $a3 (v128.load (i32.const {{LANE_A3_BYTE}})))
+        (local.set $b0 (v128.load (i32.const {{LANE_B0_BYTE}})))
+        (local.set $b1 (v128.load (i32.const {{LANE_B1_BYTE}})))
+        (local.set $b2 (v128.load (i32.const {{LANE_B2_BYTE}})))
+        (local.set $b3 (v128.load (i32.const {{LANE_B3_BYTE}})))
         (local.set $i (i32.const 0))
         (loop $step
           ;; group a: the output rotl(s1 · 5, 7) · 9, then the state transition
@@ -158,14 +159,14 @@
           (v128.store offset={{BATCH_Y_BYTE}} (local.get $i) (v128.xor (local.get $y) (local.get $sign)))
           (local.set $i (i32.add (local.get $i) (i32.const 32)))
           (br_if $step (i32.lt_u (local.get $i) (local.get $bytes))))
-        (v128.store (i32.const 0) (local.get $a0))
-        (v128.store (i32.const 16) (local.get $a1))
-        (v128.store (i32.const 32) (local.get $a2))
-        (v128.store (i32.const 48) (local.get $a3))
-        (v128.store (i32.const 64) (local.get $b0))
-        (v128.store (i32.const 80) (local.get $b1))
-        (v128.store (i32.const 96) (local.get $b2))
-        (v128.store (i32.const 112) (local.get $b3))
+        (v128.store (i32.const {{LANE_A0_BYTE}}) (local.get $a0))
+        (v128.store (i32.const {{LANE_A1_BYTE}}) (local.get $a1))
+        (v128.store (i32.const {{LANE_A2_BYTE}}) (local.get $a2))
+        (v128.store (i32.const {{LANE_A3_BYTE}}) (local.get $a3))
+        (v128.store (i32.const {{LANE_B0_BYTE}}) (local.get $b0))
+        (v128.store (i32.const {{LANE_B1_BYTE}}) (local.get $b1))
+        (v128.store (i32.const {{LANE_B2_BYTE}}) (local.get $b2))
+        (v128.store (i32.const {{LANE_B3_BYTE}}) (local.get $b3))
         ;; t > x as signed, both flipped, is x < t unsigned: c counts −1 a word below; the words
         ;; at or above in a count's lane (x's and y's) are its 2n words plus that
         (local.set $per (i32x4.splat (i32.shl (local.get $n) (i32.const 1))))

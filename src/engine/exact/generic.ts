@@ -381,8 +381,9 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
 /**
  * A branch's units of work by the size of its state: a branch copies the state, hashes its
  * fields and compares them with those filed, and a new state is kept, so a larger state costs
- * more (measured cold, in a run: 0.6–1 µs a unit at 6 to 24 fields), where a unit is meant to be
- * about a microsecond (result.ts), as the other engines' are.
+ * more (one unit and one more per 8 fields keeps a unit near its meant cost at 6 to 24 fields:
+ * docs/benchmarks.md, "Figures behind the code"), where a unit is meant to be about a microsecond
+ * (result.ts), as the other engines' are.
  */
 function stateBranchUnits(stateSize: number): number {
   return 1 + (stateSize >> 3);

@@ -105,7 +105,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     delivered.add(d + p * n * delta);
     rounds.add(p * (t + t2));
     before = after;
-    work += Math.ceil(R / 2); // two rounds of phase 2 a unit: measured about 1 µs (cold, 64 cohorts, R 400 and 1,000)
+    work += Math.ceil(R / 2); // two rounds of phase 2 a unit, which keeps a unit near a microsecond (result.ts)
     if (work - reported >= WORK_SLICE) {
       if (work > limits.maxWork) throw tooMuchWork(limits, `round ${t} of ${R} of phase 1`);
       yield work - reported;

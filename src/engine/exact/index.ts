@@ -66,7 +66,7 @@ function* solverElseStarts(solver: StructuredSolver, model: CellModel, replay: R
  * A short trace's cell start by start, or where that would be more work than the limit allows,
  * through its tables. Following each start costs every step of a trial from it, the tables every
  * protocol state at every position, merging the trials that meet one: the starts are the less
- * work where a trial branches little (two-phase commit over 15,000 packets: 0.1 s against 11 s),
+ * work where a trial branches little (two-phase commit over 15,000 packets, a hundredfold),
  * the tables where many branches meet again. The starts give way as soon as their work, measured
  * as they go, would pass the limit (traceStartsExact, projected).
  */
@@ -93,7 +93,7 @@ function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits
 
 /**
  * Units of work to build a short trace's tables, a position: its start and a transmission each way,
- * each with its sampling table (about 12 µs a position, where a unit is about a microsecond).
+ * each with its sampling table (a dozen units a position: docs/benchmarks.md, "Figures behind the code").
  */
 const TABLE_UNITS = 12;
 /** The generic engine's least work a start: its first state expanded and a branch out of it (generic.ts). */

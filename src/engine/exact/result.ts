@@ -30,7 +30,7 @@ export interface ExactResult {
 /**
  * How far an exact computation may go. Work and memory are counted, never timed, so whether a
  * cell gets its exact value depends only on the cell: work is counted in units of under a
- * microsecond each (0.6–1 µs measured, cold), whatever the engine (a branch of the generic engine:
+ * microsecond each (docs/benchmarks.md, "Figures behind the code"), whatever the engine (a branch of the generic engine:
  * a unit and one more per 8 fields of its state; 32 slots or transitions of the randomized
  * levels; two rounds of the cohorts' phase 2; a step of a trace's start), and
  * memory the number of stored numbers (states and their cost windows) alive at once, so one

@@ -349,8 +349,8 @@ function keep(state: TableState, table: StartTable): void {
 
 /**
  * The model's start table, built once the trials drawn through it reach an eighth of the trace's
- * starts: building it follows every start once through the count's graph, 40–100 ns a start,
- * where a trial walked costs 500–900 ns (the randomized protocol over 10^7 packets), so a short
+ * starts: building it follows every start once through the count's graph, an order of magnitude
+ * cheaper a start than a trial walked (docs/benchmarks.md, "Figures behind the code"), so a short
  * run over a long trace is not made to pay for it, and a longer one stops walking at about the
  * point the table pays. Null for a protocol whose first step is a choice, past the count's
  * limits, and until it pays.

@@ -19,7 +19,7 @@ let lastFile: { protocol: string; file: string } | undefined;
 // Tasks received and not yet answered. A protocol file's code may change a built-in (Math.imul)
 // in a cell the quick check never ran, here where the main thread's check before its output
 // cannot see it: the built-ins are compared once this thread has no task left waiting, so after
-// every thread's last task of a run (a comparison costs about 0.1 ms, too much for every task).
+// every thread's last task of a run (a comparison of every built-in is too dear for every task).
 let waiting = 0;
 let refuseChangedBuiltIns: (() => void) | undefined;
 
