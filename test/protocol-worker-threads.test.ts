@@ -86,9 +86,11 @@ describe('a protocol file that behaves differently on a worker thread', () => {
   });
 
   it('is refused where it diverges only after many trials on a worker: a later sample of the thread meets it', () => {
-    // Counted in init, which a cell with crashes calls once a trial (it runs through the definition): about 650,000 trials a thread.
+    // Counted in init, which a cell with crashes calls once a trial (it runs through the definition):
+    // about 1,300,000 trials a thread, whose samples come at its first task and after about 4 and
+    // 12 blocks (262,144 and 786,432 trials: the gap doubles).
     const text = TCP.replace('state.fill(0);', 'state.fill(0);\n      if (!isMainThread && trials++ > 400000) state[1] = 1;');
-    const dir = tempFiles({ 'p.mjs': text, 's.yaml': SCENARIO.replace('sweep:\n  rounds: [2, 3]\n', 'rounds: 3\ncrash: 0.01\n').replace('300000', '1300000') });
+    const dir = tempFiles({ 'p.mjs': text, 's.yaml': SCENARIO.replace('sweep:\n  rounds: [2, 3]\n', 'rounds: 3\ncrash: 0.01\n').replace('300000', '2600000') });
     const file = join(dir, 'p.mjs');
     const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']);
     assertRefused(r, file, 'late');

@@ -9,10 +9,13 @@ import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
 
 /**
  * Trials of a protocol file's cell a thread runs between the starts of two sampled tasks
- * (WorkerPool.sampleDue): at least, and at most this and one task more. Four blocks: a sample's
- * 16 trials, run again here through the generic engine, cost well under 1% of them.
+ * (WorkerPool.sampleDue): at least this after its first sample of the cell, twice as many after
+ * each later one, up to SAMPLE_EVERY_MOST. A sample's trials run trial by trial on both threads,
+ * most of their cost the engine starting cold, so samples at a fixed gap cost a long run of a
+ * cheap protocol a share of its time, where a gap that grows costs a fixed few samples.
  */
 export const SAMPLE_EVERY = 4 * BLOCK_SIZE;
+export const SAMPLE_EVERY_MOST = 32 * BLOCK_SIZE;
 
 /**
  * Trials a thread runs at least between the starts of two sampled tasks of different cells: two
@@ -174,22 +177,27 @@ export class WorkerPool {
     );
   }
 
-  /** Per thread: the cell of its last sampled task, and the trials it was sent since that task's start. */
-  private readonly lastSample = new WeakMap<Worker, { cell: string; since: number }>();
+  /**
+   * Per thread: the cell of its last sampled task, the trials it was sent since that task's start,
+   * and the trials of that cell to pass before the next sample of it.
+   */
+  private readonly lastSample = new WeakMap<Worker, { cell: string; since: number; every: number }>();
 
   /**
-   * Whether a protocol file's task is sampled: a thread's first, then one every SAMPLE_EVERY
-   * trials it runs of a cell, and the first of another cell it runs once SAMPLE_GAP trials have
-   * passed since its last sample.
+   * Whether a protocol file's task is sampled: a thread's first; then, of the same cell, one once
+   * SAMPLE_EVERY trials have passed, the gap doubling at each sample up to SAMPLE_EVERY_MOST; and
+   * the first of another cell it runs once SAMPLE_GAP trials have passed since its last sample.
    */
   private sampleDue(thread: Worker, task: BlockTask): boolean {
     const trials = Math.min(task.blocks * BLOCK_SIZE, task.trials);
     const last = this.lastSample.get(thread);
-    if (last && last.since < (last.cell === task.cellKey ? SAMPLE_EVERY : SAMPLE_GAP)) {
+    const sameCell = last?.cell === task.cellKey;
+    if (last && last.since < (sameCell ? last.every : SAMPLE_GAP)) {
       last.since += trials;
       return false;
     }
-    this.lastSample.set(thread, { cell: task.cellKey, since: trials });
+    const every = last && sameCell ? Math.min(2 * last.every, SAMPLE_EVERY_MOST) : SAMPLE_EVERY;
+    this.lastSample.set(thread, { cell: task.cellKey, since: trials, every });
     return true;
   }
 
