@@ -170,6 +170,26 @@ describe('result folders', () => {
     }
   });
 
+  it("a scenario file's protocol file and trace together: its saved scenario.yaml runs again from its folder and from /", () => {
+    const dir = tempFiles({
+      'p.mjs': oneSendProtocolFile('p'),
+      't.txt': '0\n1\n0\n0\n1\n0\n0\n0\n',
+      's.yaml': 'protocol: ./p.mjs\nchannel: { model: trace, file: ./t.txt }\ntrials: 2000\n',
+    });
+    const first = cli(['run', 's.yaml', '--format', 'csv', '--out', 'saved'], {}, dir);
+    assert.equal(first.status, 0, first.stderr);
+    const saved = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
+    for (const [file, cwd] of [
+      ['scenario.yaml', saved],
+      [join(saved, 'scenario.yaml'), '/'],
+    ] as const) {
+      // The trace was looked for beside the saved scenario.yaml alone: the recorded scenario file was dropped with the protocol file's path.
+      const again = cli(['run', file, '--format', 'csv'], {}, cwd);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stdout, first.stdout);
+    }
+  });
+
   it('an unwritable place is refused before anything runs', async () => {
     const file = join(tempFiles({ 'plain-file': 'x' }), 'plain-file');
     const r = await cliIn(['run', '--trials', '1000', '--out', join(file, 'sub')]);

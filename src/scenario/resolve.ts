@@ -139,7 +139,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     );
   }
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
-  const channelFiles = filesOf(source, channelDefinition, channelObject);
+  // `given`: withProtocolFile's source no longer holds the scenarioFile a saved scenario.yaml records, beside which its trace is.
+  const channelFiles = filesOf(given, channelDefinition, channelObject);
   const params: Record<string, number | string> = {
     ...channelParams(source, channelDefinition, channelObject),
     ...(channelFiles ? { digest: channelFiles.digest } : {}),
