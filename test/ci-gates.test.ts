@@ -293,6 +293,26 @@ describe('the notWorseThan baseline gate', () => {
     );
   });
 
+  it('keeps a baseline given by its absolute path as written in the saved scenario.yaml: the project folder moved, it is still found', () => {
+    const base = tempFiles({ 'base.yaml': 'name: base\nprotocol: messenger\ntrials: 1000\nseed: 3\n' });
+    assert.equal(cli(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, base).status, 0);
+    const baseline = join(base, 'baseline', readdirSync(join(base, 'baseline'))[0]!, 'results.json');
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'project'));
+    writeFileSync(
+      join(dir, 'project', 'g.yaml'),
+      `name: g\nprotocol: messenger\ntrials: 1000\nseed: 3\nexpect:\n  - { metric: success, notWorseThan: ${baseline} }\n`,
+    );
+    assert.equal(cli(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, join(dir, 'project')).status, 0);
+    const name = readdirSync(join(dir, 'project', 'runs'))[0]!;
+    // Moved one level deeper: a path relative to the folder would now point one level short.
+    mkdirSync(join(dir, 'moved'));
+    renameSync(join(dir, 'project'), join(dir, 'moved', 'project'));
+    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, join(dir, 'moved', 'project', 'runs', name));
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(readFileSync(join(dir, 'moved', 'project', 'runs', name, 'scenario.yaml'), 'utf8').includes(`notWorseThan: ${baseline}\n`));
+  });
+
   it('refuses a missing or altered baseline before running, at the expect entry', async () => {
     const dir = tempFiles({ 'base.yaml': againstBaseline(3, 'none').replace(/expect:[\s\S]*/, '') });
     const baseline = await savedResults(dir, 'base.yaml');

@@ -175,8 +175,8 @@ export async function saveResults(
 }
 
 /**
- * The scenario as a result folder saves it: a `notWorseThan` baseline named relative to the
- * folder (one level under dir), so that the saved scenario.yaml, run from anywhere, finds the
+ * The scenario as a result folder saves it: a `notWorseThan` baseline written as a relative path
+ * named relative to the folder (one level under dir), so that the saved scenario.yaml, run from anywhere, finds the
  * baseline its run was judged against.
  */
 function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string, unknown>> {
@@ -186,7 +186,8 @@ function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string,
   if (!Array.isArray(written) || !scenario.expect.some((e) => e.notWorseThan !== undefined)) return resolved;
   const expect = written.map((entry, i) => {
     const e = scenario.expect[i];
-    if (e?.notWorseThan === undefined) return entry;
+    // An absolute path stays as written: it names the same file wherever the folder is moved.
+    if (e?.notWorseThan === undefined || isAbsolute(e.notWorseThan)) return entry;
     return { ...(entry as Record<string, unknown>), notWorseThan: relative(folder, baselinePath(e, scenario)) };
   });
   return { ...resolved, expect };
