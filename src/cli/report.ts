@@ -176,8 +176,8 @@ export async function saveResults(
 
 /**
  * The scenario as a result folder saves it: a `notWorseThan` baseline written as a relative path
- * named relative to the folder (one level under dir), so that the saved scenario.yaml, run from anywhere, finds the
- * baseline its run was judged against.
+ * is named from the folder (one level under dir), so that the saved scenario.yaml, run from
+ * anywhere, finds the baseline its run was judged against.
  */
 function savedScenario(scenario: Scenario, dir: string): Readonly<Record<string, unknown>> {
   const folder = join(resolvePath(dir), 'saved');
