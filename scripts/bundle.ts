@@ -135,7 +135,7 @@ const commonJsWorker: Plugin = {
 
 /**
  * cli-table3 and cli-progress measure text with string-width, which compiles a 10 kB emoji
- * pattern on first use: the CLI gives them string-width behind src/cli/string-width.ts, which
+ * pattern on first use: the CLI gives them string-width behind src/io/string-width.ts, which
  * measures the reports' plain text without it (the same widths: test/string-width.test.ts).
  */
 const narrowStringWidth: Plugin = {
@@ -147,7 +147,7 @@ const narrowStringWidth: Plugin = {
         : { path: resolveDir, namespace: 'narrow-string-width' },
     );
     build.onLoad({ filter: /.*/, namespace: 'narrow-string-width' }, ({ path }) => ({
-      contents: `const { narrowWidth } = require(${JSON.stringify(at('dist/src/cli/string-width.js'))});
+      contents: `const { narrowWidth } = require(${JSON.stringify(at('dist/src/io/string-width.js'))});
         const stringWidth = require('string-width');
         module.exports = (text) => narrowWidth(text, stringWidth);
         module.exports.default = module.exports;`,

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import { narrowWidth } from '../src/cli/string-width.js';
+import { narrowWidth } from '../src/io/string-width.js';
 import { ROOT } from './helpers.js';
 
-/** The symbols narrowWidth measures itself, beside printable ASCII (src/cli/string-width.ts). */
+/** The symbols narrowWidth measures itself, beside printable ASCII (src/io/string-width.ts). */
 const SYMBOLS = '§±²·½×–—…→−∞≤≥✓✗';
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
 

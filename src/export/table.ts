@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
+import { narrowWidth } from '../io/string-width.js';
 import type { CellSummary, Proportion } from '../stats/summary.js';
 import { Z_WARNING } from '../stats/zscore.js';
 import { byScenario, paramColumns, scenarioHeading } from './markup.js';
@@ -166,7 +167,7 @@ function wrap(text: string, width: number): string {
   return lines.join('\n');
 }
 
-/** The columns a text takes on a terminal, as cli-table3 measures its cells (string-width, not needed for printable ASCII). */
+/** The columns a text takes on a terminal, as cli-table3 measures its cells. */
 function textWidth(text: string): number {
-  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
+  return narrowWidth(text, stringWidth);
 }
