@@ -61,3 +61,36 @@ describe('merge: where it looks for a protocol file, and nowhere else', () => {
     assert.match(found.stdout.split('\n')[1]!, /^searched,searched,bernoulli,/);
   });
 });
+
+describe('merge: shards run from two checkouts of one project', () => {
+  it('merges shards whose scenario file lay at other paths (other machines), to the counts of one run; a changed protocol file is still refused', async () => {
+    const scenario = 'protocol: ./searched.mjs\nloss: 0.2\ntrials: 4000\nseed: 5\n';
+    const dir = tempFiles({});
+    for (const checkout of ['a', 'b']) {
+      mkdirSync(join(dir, checkout));
+      writeFileSync(join(dir, checkout, 'searched.mjs'), PROTOCOL);
+      writeFileSync(join(dir, checkout, 's.yaml'), scenario);
+    }
+    const shards = ['a', 'b'].map((checkout) => join(dir, `${checkout}.json`));
+    for (const [i, checkout] of ['a', 'b'].entries()) {
+      const r = await cliInProcess(['run', join(dir, checkout, 's.yaml'), '--shard', `${i + 1}/2`]);
+      assert.equal(r.status, 0, r.stderr);
+      writeFileSync(shards[i]!, r.stdout);
+    }
+    const merged = await cliInProcess(['merge', ...shards, '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    const whole = await cliInProcess(['run', join(dir, 'a', 's.yaml'), '-f', 'csv']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+    // Checkout b's file changed before its shard ran: the digests part, and merge says so. In a
+    // process of its own: this one has loaded the file as it was.
+    writeFileSync(join(dir, 'b', 'searched.mjs'), PROTOCOL.replace("'lit' : 'dark'", "'on' : 'off'"));
+    const r = cli(['run', join(dir, 'b', 's.yaml'), '--shard', '2/2']);
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(shards[1]!, r.stdout);
+    const refused = await cliInProcess(['merge', ...shards, '-f', 'csv']);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /b\.json: cannot merge: its protocolDigest differs from .*a\.json's: the file it names changed between the runs\n$/);
+  });
+});

@@ -288,6 +288,15 @@ function firstDifference(a: unknown, b: unknown, path: string): string | undefin
 }
 
 /**
+ * The recorded scenarios as what they run: without the scenario file's path, which says only where
+ * the run found its protocol or trace file. Shards run from other checkouts (other machines) name
+ * other paths for the same files, whose recorded digests still hold them to the same contents.
+ */
+function runOf(scenarios: readonly Readonly<Record<string, unknown>>[]): Record<string, unknown>[] {
+  return scenarios.map(({ scenarioFile: _, ...run }) => run);
+}
+
+/**
  * Adds shards' tallies cell by cell, refusing shards of different runs: other scenarios, seeds,
  * versions, block sizes or shard counts, a shard given twice, or a shard missing.
  */
@@ -295,7 +304,7 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
   // Each shard is held to the run most of them agree on (the first given's where none has more
   // shards than it): a shard that differs is named, not the ones that agree.
   const runs = files.map(({ shard }) =>
-    canonicalJson([shard.version, shard.blockSize, shard.shard.count, shard.scenarios, shard.cells.map((c) => [c.scenario, c.key])]),
+    canonicalJson([shard.version, shard.blockSize, shard.shard.count, runOf(shard.scenarios), shard.cells.map((c) => [c.scenario, c.key])]),
   );
   const shardsOf = new Map<string, number>();
   for (const run of runs) shardsOf.set(run, (shardsOf.get(run) ?? 0) + 1);
@@ -307,7 +316,8 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
     if (shard.version !== first.version) throw differs(`tool version (${shard.version})`);
     if (shard.blockSize !== first.blockSize) throw differs('block size');
     if (shard.shard.count !== first.shard.count) throw differs(`shard count (${shard.shard.count})`);
-    if (canonicalJson(shard.scenarios) !== canonicalJson(first.scenarios)) throw differs(...scenarioDifference(shard.scenarios, first.scenarios));
+    if (canonicalJson(runOf(shard.scenarios)) !== canonicalJson(runOf(first.scenarios)))
+      throw differs(...scenarioDifference(runOf(shard.scenarios), runOf(first.scenarios)));
     if (JSON.stringify(shard.cells.map((c) => [c.scenario, c.key])) !== JSON.stringify(first.cells.map((c) => [c.scenario, c.key]))) throw differs('cells');
     const other = seen.get(shard.shard.index);
     if (other) throw new UsageError(path, `cannot merge: it is shard ${shard.shard.index}/${shard.shard.count}, like ${other}`);
