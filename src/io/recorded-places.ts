@@ -22,7 +22,7 @@ export function recordedPlaces(scenarioFile: unknown, resultFiles: readonly stri
 }
 
 /** A folder and every folder above it. */
-function withParents(folder: string): string[] {
+export function withParents(folder: string): string[] {
   const all = [folder];
   for (let up = dirname(folder); up !== all[all.length - 1]; up = dirname(up)) all.push(up);
   return all;
