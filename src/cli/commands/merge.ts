@@ -96,8 +96,13 @@ export function makeMergeCommand(streams: Streams): Command {
         const label = `${files[0]} (scenario ${i + 1})`;
         const { scenarioFile, ...data } = resolved as Record<string, unknown>;
         const parsed = parseScenarioText(JSON.stringify(data), label);
-        const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
-        const channelFilesAt = findChannelFiles(label, data, scenarioFile, files, flags.traceDir ?? []);
+        // Each shard records the scenario file where it ran (other machines, other checkouts: other
+        // paths): the files are looked for beside each, the first given's first, whatever the order.
+        const recordedFiles = [scenarioFile, ...shards.map((s) => s.shard.scenarios[i]?.['scenarioFile'])].filter(
+          (f, at, all): f is string => typeof f === 'string' && all.indexOf(f) === at,
+        );
+        const protocolAt = besideAnyOf(recordedFiles, (recorded) => findProtocolFile(label, data, recorded, files, flags.protocolDir ?? []));
+        const channelFilesAt = besideAnyOf(recordedFiles, (recorded) => findChannelFiles(label, data, recorded, files, flags.traceDir ?? []));
         const source = {
           ...parsed,
           ...(protocolAt ? { protocolAt } : {}),
@@ -169,6 +174,20 @@ function withPlaces(scenario: Scenario, places: readonly (string | null)[] | und
       return { ...e, place, ...(placeFile === undefined ? {} : { placeFile }) };
     }),
   };
+}
+
+/** What `find` finds beside the first of the recorded scenario files where it finds it; where none, the first one's refusal. */
+function besideAnyOf<T>(recordedFiles: readonly string[], find: (recorded: string | undefined) => T): T {
+  let refusal: UsageError | undefined;
+  for (const recorded of recordedFiles.length ? recordedFiles : [undefined]) {
+    try {
+      return find(recorded);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      refusal ??= error;
+    }
+  }
+  throw refusal!;
 }
 
 /** A cell's result with the exact values (or the reason for none) that the saved run had. */
