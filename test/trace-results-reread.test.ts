@@ -125,3 +125,18 @@ describe('results made in a project that moved since (another machine, another c
     assert.equal(csvOf(run(root, ['run', join(saved, 'scenario.yaml'), '-f', 'csv'])), expected, 'its scenario.yaml run again');
   });
 });
+
+describe('shards of the default scenario given a protocol file and a trace by --set', () => {
+  it('merged where they ran, from a folder of their own or from elsewhere, find the files their paths name from the working folder', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 'link.txt': TRACE });
+    mkdirSync(join(dir, 'shards'));
+    mkdirSync(join(dir, 'elsewhere'));
+    const given = ['--set', 'protocol=./p.mjs', '--set', 'loss=null', '--set', 'channel={model: trace, file: link.txt}', '--trials', '3000'];
+    const expected = csvOf(run(dir, ['run', ...given, '-f', 'csv']));
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `${i}.json`), csvOf(run(dir, ['run', ...given, '--shard', `${i}/2`])));
+    // The paths (./p.mjs, link.txt) are the working folder's where the shards ran, which no scenario file records.
+    assert.equal(csvOf(run(dir, ['merge', 'shards/2.json', 'shards/1.json', '-f', 'csv'])), expected);
+    assert.equal(csvOf(run(join(dir, 'shards'), ['merge', '1.json', '2.json', '-f', 'csv'])), expected);
+    assert.equal(csvOf(run(join(dir, 'elsewhere'), ['merge', '../shards/1.json', '../shards/2.json', '-f', 'csv'])), expected);
+  });
+});

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { inputPath } from '../scenario/shipped.js';
 
 /** Where a file that a recorded scenario names may be now, in the order merge and a re-export try them. */
@@ -10,11 +10,16 @@ export interface RecordedPlaces {
    * full path (the project's folder where it ran) is also taken as moved with the project (another
    * machine, another checkout): its trailing parts (`proj/ci/s.yaml`, `ci/s.yaml`, `s.yaml`),
    * the longest first, resolved from those folders. What is found there is held to its digest.
+   * Where no scenario file is recorded, those folders themselves, each standing for the working
+   * folder the run's paths were relative to.
    */
   readonly scenarioFiles: readonly string[];
   /** Each results file's folder, then each folder the user named: where a moved file may be put. */
   readonly folders: readonly string[];
 }
+
+/** Stands for a scenario given in a folder, not read from a file there: only its folder is used. */
+const IN_WORKING_FOLDER = '(the working folder)';
 
 export function recordedPlaces(scenarioFile: unknown, resultFiles: readonly string[], dirs: readonly string[]): RecordedPlaces {
   const resultFolders = resultFiles.map((file) => dirname(resolve(file)));
@@ -27,7 +32,9 @@ export function recordedPlaces(scenarioFile: unknown, resultFiles: readonly stri
           ...starts.map((folder) => resolve(folder, scenarioFile)),
           ...tails(scenarioFile).flatMap((tail) => starts.map((folder) => resolve(folder, tail))),
         ]
-      : [];
+      : // No scenario file (the default scenario given a protocol or trace file by --set): its paths
+        // are the working folder's where it ran, looked for as a scenario file's folder would be.
+        starts.map((folder) => join(folder, IN_WORKING_FOLDER));
   return { scenarioFiles, folders };
 }
 
