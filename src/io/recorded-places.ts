@@ -24,7 +24,7 @@ const IN_WORKING_FOLDER = '(the working folder)';
 export function recordedPlaces(scenarioFile: unknown, resultFiles: readonly string[], dirs: readonly string[]): RecordedPlaces {
   const resultFolders = resultFiles.map((file) => dirname(resolve(file)));
   const folders = [...new Set([...resultFolders, ...dirs.map((d) => resolve(d))])];
-  const starts = [process.cwd(), ...resultFolders].flatMap(withParents);
+  const starts = [...new Set([process.cwd(), ...resultFolders].flatMap(withParents))];
   const scenarioFiles =
     typeof scenarioFile === 'string'
       ? [
