@@ -82,6 +82,13 @@ describe('merge: shards run from two checkouts of one project', () => {
     const whole = await cliInProcess(['run', join(dir, 'a', 's.yaml'), '-f', 'csv']);
     assert.equal(whole.status, 0, whole.stderr);
     assert.equal(merged.stdout, whole.stdout);
+    // As JSON, which records the scenario file (shard 1's, which ran in a): the same bytes in either order.
+    const wholeJson = await cliInProcess(['run', join(dir, 'a', 's.yaml'), '-f', 'json']);
+    for (const order of [shards, [...shards].reverse()]) {
+      const json = await cliInProcess(['merge', ...order, '-f', 'json']);
+      assert.equal(json.status, 0, json.stderr);
+      assert.equal(json.stdout, wholeJson.stdout);
+    }
     // Merged on the machine of checkout b alone (a's path is not there): its files are found beside
     // the scenario file b's shard records, whichever shard is given first. In a process of its own:
     // this one has loaded a's file.

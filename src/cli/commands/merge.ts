@@ -94,10 +94,13 @@ export function makeMergeCommand(streams: Streams): Command {
       const places = placesShard?.shard.places;
       for (const [i, resolved] of first.scenarios.entries()) {
         const label = `${files[0]} (scenario ${i + 1})`;
-        const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+        const { scenarioFile: firstGiven, ...data } = resolved as Record<string, unknown>;
+        // The scenario file as shard 1/n recorded it, as its places are taken: shards run from other
+        // checkouts (other paths) merge to the same bytes in whatever order they are given.
+        const scenarioFile = placesShard ? placesShard.shard.scenarios[i]?.['scenarioFile'] : firstGiven;
         const parsed = parseScenarioText(JSON.stringify(data), label);
         // Each shard records the scenario file where it ran (other machines, other checkouts: other
-        // paths): the files are looked for beside each, the first given's first, whatever the order.
+        // paths): the files are looked for beside each, shard 1's first, whatever the order.
         const recordedFiles = [scenarioFile, ...shards.map((s) => s.shard.scenarios[i]?.['scenarioFile'])].filter(
           (f, at, all): f is string => typeof f === 'string' && all.indexOf(f) === at,
         );
