@@ -245,6 +245,50 @@ describe('the notWorseThan baseline gate', () => {
     assert.equal(merged.stdout, whole.stdout);
   });
 
+  it('merges shards of a built-in protocol’s gate, moved to a folder of their own and merged there, and re-exports its saved run from inside the result folder: the bytes of the unsharded run', () => {
+    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
+    const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'ci'));
+    mkdirSync(join(dir, 'shards'));
+    writeFileSync(join(dir, 'ci', 'base.yaml'), base);
+    writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
+    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir).status, 0);
+    renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
+    const whole = cli(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
+    assert.equal(whole.status, 0, whole.stderr);
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), cli(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir).stdout);
+    // The entry's place (ci/gate.yaml) is the project folder's, above the shards: it was read from shards/ (no such baseline).
+    const merged = cli(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, join(dir, 'shards'));
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.equal(merged.stdout, whole.stdout);
+    assert.equal(cli(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir).status, 0);
+    const folder = join(dir, 'out', readdirSync(join(dir, 'out'))[0]!);
+    const again = cli(['merge', 'results.json', '--format', 'json'], {}, folder);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, whole.stdout);
+  });
+
+  it('re-exports a saved run of a built-in protocol’s gate copied to another folder, against the baseline beside its scenario: the bytes of the run', () => {
+    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
+    const dir = tempFiles({});
+    mkdirSync(join(dir, 'proj', 'ci'), { recursive: true });
+    mkdirSync(join(dir, 'copies'));
+    writeFileSync(join(dir, 'proj', 'ci', 'base.yaml'), base);
+    writeFileSync(join(dir, 'proj', 'ci', 'gate.yaml'), `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`);
+    const proj = join(dir, 'proj');
+    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, proj).status, 0);
+    renameSync(join(proj, 'ci', 'saved', readdirSync(join(proj, 'ci', 'saved'))[0]!), join(proj, 'ci', 'baseline'));
+    const whole = cli(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'json'], {}, proj);
+    assert.equal(whole.status, 0, whole.stderr);
+    // The result folder, copied out of the project (the project stays): its entry's place (ci/gate.yaml) is nowhere near it.
+    const folder = readdirSync(join(proj, 'out'))[0]!;
+    renameSync(join(proj, 'out', folder), join(dir, 'copies', folder));
+    const again = cli(['merge', join(folder, 'results.json'), '--format', 'json'], {}, join(dir, 'copies'));
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, whole.stdout);
+  });
+
   it('annotates gates of shards merged in another folder at the entry beside the shards, as the unsharded run does', () => {
     const dir = tempFiles({});
     mkdirSync(join(dir, 'ci'));

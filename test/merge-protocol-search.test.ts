@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
@@ -82,6 +82,23 @@ describe('merge: shards run from two checkouts of one project', () => {
     const whole = await cliInProcess(['run', join(dir, 'a', 's.yaml'), '-f', 'csv']);
     assert.equal(whole.status, 0, whole.stderr);
     assert.equal(merged.stdout, whole.stdout);
+    // As JSON, which records the scenario file (shard 1's, which ran in a): the same bytes in either order.
+    const wholeJson = await cliInProcess(['run', join(dir, 'a', 's.yaml'), '-f', 'json']);
+    for (const order of [shards, [...shards].reverse()]) {
+      const json = await cliInProcess(['merge', ...order, '-f', 'json']);
+      assert.equal(json.status, 0, json.stderr);
+      assert.equal(json.stdout, wholeJson.stdout);
+    }
+    // Merged on the machine of checkout b alone (a's path is not there): its files are found beside
+    // the scenario file b's shard records, whichever shard is given first. In a process of its own:
+    // this one has loaded a's file.
+    renameSync(join(dir, 'a'), join(dir, 'a-gone'));
+    for (const order of [shards, [...shards].reverse()]) {
+      const there = cli(['merge', ...order, '-f', 'csv']);
+      assert.equal(there.status, 0, there.stderr);
+      assert.equal(there.stdout, whole.stdout);
+    }
+    renameSync(join(dir, 'a-gone'), join(dir, 'a'));
     // Checkout b's file changed before its shard ran: the digests part, and merge says so. In a
     // process of its own: this one has loaded the file as it was.
     writeFileSync(join(dir, 'b', 'searched.mjs'), PROTOCOL.replace("'lit' : 'dark'", "'on' : 'off'"));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 
 /**
@@ -98,5 +98,45 @@ describe('results of a trace scenario, read back from another folder', () => {
     writeFileSync(join(dir, 'elsewhere', 'link.txt'), TRACE.replace('11', '00'));
     copyFileSync(join(dir, 'moved', 'traces', 'link.txt'), join(dir, 'elsewhere', 'traces', 'link.txt'));
     assert.equal(csvOf(run(dir, ['merge', 'elsewhere/1.json', 'elsewhere/2.json', '-f', 'csv', '--trace-dir', 'elsewhere/traces'])), expected);
+  });
+});
+
+describe('results made in a project that moved since (another machine, another checkout path)', () => {
+  it('a baseline, a saved run and its scenario.yaml find the protocol file and trace where the moved scenario file names them', () => {
+    const root = tempFiles({});
+    const made = join(root, 'alice', 'proj');
+    mkdirSync(join(made, 'ci', 'traces'), { recursive: true });
+    writeFileSync(join(made, 'ci', 'p.mjs'), oneSendProtocolFile('p'));
+    writeFileSync(join(made, 'ci', 'traces', 'link.txt'), TRACE);
+    const base = 'protocol: ./p.mjs\nchannel: { model: trace, file: traces/link.txt }\ntrials: 3000\nsweep: { redundancy: [1, 2] }\n';
+    writeFileSync(join(made, 'ci', 'base.yaml'), base);
+    writeFileSync(join(made, 'ci', 'gate.yaml'), `${base}seed: 7\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`);
+    assert.equal(run(made, ['run', 'ci/base.yaml', '--out', 'ci/saved', '--quiet']).status, 0);
+    renameSync(savedFolder(join(made, 'ci', 'saved')), join(made, 'ci', 'baseline'));
+    const expected = csvOf(run(made, ['run', 'ci/gate.yaml', '-f', 'csv']));
+    assert.equal(run(made, ['run', 'ci/gate.yaml', '--out', 'out', '--quiet']).status, 0);
+    // The project, its baseline and its saved run, at another path; nothing left where they were made.
+    const moved = join(root, 'runner', 'work', 'proj');
+    mkdirSync(join(root, 'runner', 'work'), { recursive: true });
+    renameSync(made, moved);
+    const saved = savedFolder(join(moved, 'out'));
+    assert.equal(csvOf(run(moved, ['run', 'ci/gate.yaml', '-f', 'csv'])), expected, 'the baseline');
+    assert.equal(csvOf(run(root, ['merge', join(saved, 'results.json'), '-f', 'csv'])), expected, 'merge of the saved run');
+    assert.equal(csvOf(run(root, ['run', join(saved, 'scenario.yaml'), '-f', 'csv'])), expected, 'its scenario.yaml run again');
+  });
+});
+
+describe('shards of the default scenario given a protocol file and a trace by --set', () => {
+  it('merged where they ran, from a folder of their own or from elsewhere, find the files their paths name from the working folder', () => {
+    const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 'link.txt': TRACE });
+    mkdirSync(join(dir, 'shards'));
+    mkdirSync(join(dir, 'elsewhere'));
+    const given = ['--set', 'protocol=./p.mjs', '--set', 'loss=null', '--set', 'channel={model: trace, file: link.txt}', '--trials', '3000'];
+    const expected = csvOf(run(dir, ['run', ...given, '-f', 'csv']));
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `${i}.json`), csvOf(run(dir, ['run', ...given, '--shard', `${i}/2`])));
+    // The paths (./p.mjs, link.txt) are the working folder's where the shards ran, which no scenario file records.
+    assert.equal(csvOf(run(dir, ['merge', 'shards/2.json', 'shards/1.json', '-f', 'csv'])), expected);
+    assert.equal(csvOf(run(join(dir, 'shards'), ['merge', '1.json', '2.json', '-f', 'csv'])), expected);
+    assert.equal(csvOf(run(join(dir, 'elsewhere'), ['merge', '../shards/1.json', '../shards/2.json', '-f', 'csv'])), expected);
   });
 });

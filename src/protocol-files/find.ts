@@ -27,15 +27,13 @@ export function findProtocolFile(
   if (!isProtocolPath(written) || typeof digest !== 'string') return undefined;
   const { scenarioFiles, folders } = recordedPlaces(scenarioFile, shards, dirs ?? []);
   const near = new Set(scenarioFiles.slice(0, 2).map((scenario) => protocolFilePath(written, scenario)));
-  const candidates = [
-    ...scenarioFiles.map((scenario) => protocolFilePath(written, scenario)),
-    ...folders.flatMap((folder) => [resolve(folder, written), resolve(folder, basename(written))]),
-  ];
+  const inFolders = folders.flatMap((folder) => [resolve(folder, written), resolve(folder, basename(written))]);
+  const candidates = [...scenarioFiles.map((scenario) => protocolFilePath(written, scenario)), ...inFolders];
   const looked: string[] = [];
   for (const candidate of [...new Set(candidates)]) {
     if (!existsSync(candidate) || !statSync(candidate).isFile()) {
       // The folders above are tried quietly: only a file there with another sha256 is worth naming.
-      if (near.has(candidate) || !scenarioFiles.some((scenario) => protocolFilePath(written, scenario) === candidate)) looked.push(`${candidate} (none)`);
+      if (near.has(candidate) || inFolders.includes(candidate)) looked.push(`${candidate} (none)`);
       continue;
     }
     if (protocolDigest(candidate) === digest) return candidate;

@@ -48,7 +48,7 @@ export function findChannelFiles(
   const what = written.length === 1 ? `the ${definition.name} file ${written[0]}` : `the ${definition.name} files ${written.join(', ')}`;
   const looked = present.length
     ? `found only files with another sha256 (${present.map((files) => files.join(' + ')).join(', ')})`
-    : `looked relative to the scenario file and in ${folders.join(', ')}`;
+    : `looked ${typeof scenarioFile === 'string' ? 'relative to the scenario file' : 'from the working folder (no scenario file is recorded)'}, in the folders above and in ${folders.join(', ')}`;
   throw new UsageError(
     place,
     `${what} these counts were made with (sha256 ${digest.slice(0, 12)}…) ${written.length === 1 ? 'was' : 'were'} not found; ${looked}: put ${written.length === 1 ? 'it' : 'them'} beside the results${dirs === null ? '' : ' or give the folder with --trace-dir'}`,

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { BACKGROUND_HASH_BYTES, hashInBackground } from '../io/background-hash.js';
 import type { HashPart } from '../io/background-hash.js';
 import { hashTraceFile } from '../io/trace-input.js';
-import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
@@ -17,13 +17,15 @@ import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS, requiredChannelKeys } from './schema.js';
 import { readScenarioFile, readScenarioFiles } from './parse.js';
-import { inputPath, shippedPath } from './shipped.js';
+import { shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
 import { isProtocolPath, loadedProtocolFile, protocolFilePath } from '../protocol-files/load.js';
 import type { ProtocolFile } from '../protocol-files/load.js';
 import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
+import { protocolDigest } from '../protocol-files/digest.js';
+import { recordedPlaces } from '../io/recorded-places.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -69,10 +71,31 @@ async function loadProtocolFileOf(source: ScenarioSource, runsProtocol: boolean)
 function protocolLocation(source: ScenarioSource, written: string): string {
   if (source.protocolAt) return source.protocolAt;
   const beside = protocolFilePath(written, source.source);
+  if (existsSync(beside)) return beside;
+  const digest = source.data['protocolDigest'];
+  return (
+    besideRecorded(
+      source,
+      (scenario) => protocolFilePath(written, scenario),
+      (file) => protocolDigest(file) === digest,
+    ) ?? beside
+  );
+}
+
+/**
+ * A file a saved scenario.yaml names relative to the scenario file it records: there, or where
+ * that file is now if the project moved with the results (another machine, another checkout),
+ * found as merge finds it (recordedPlaces); the first such file `prefer` takes, else the first.
+ * Undefined where the scenario records none or none is there. What is found is still held to
+ * the digest the scenario records.
+ */
+function besideRecorded(source: ScenarioSource, path: (scenario: string) => string, prefer?: (file: string) => boolean): string | undefined {
   const recorded = source.data['scenarioFile'];
-  if (existsSync(beside) || typeof recorded !== 'string') return beside;
-  const there = protocolFilePath(written, resolvePath(inputPath(recorded)));
-  return existsSync(there) ? there : beside;
+  if (typeof recorded !== 'string') return undefined;
+  const found = [...new Set(recordedPlaces(recorded, [source.source], []).scenarioFiles.map(path))].filter(
+    (file) => existsSync(file) && statSync(file).isFile(),
+  );
+  return (prefer && found.find(prefer)) ?? found[0];
 }
 
 /**
@@ -178,8 +201,9 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
-    // Where the scenario was, so that merge and a re-export find its protocol and channel files where it named them.
-    ...((protocolFile || channelFiles) && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
+    // Where the scenario was, so that merge and a re-export find its protocol and channel files
+    // (and a notWorseThan baseline named relative to it) where it named them.
+    ...((protocolFile || channelFiles || namesBaselineBeside(data)) && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channelDefinition),
     ...common,
@@ -208,6 +232,12 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...(protocolFile ? { protocolFile: { file: protocolFile.file, digest: protocolFile.digest } } : {}),
     ...(channelFiles ? { files: channelFiles.absolute } : {}),
   };
+}
+
+/** Whether an expect entry names a notWorseThan baseline by a path relative to the scenario file. */
+function namesBaselineBeside(data: Record<string, unknown>): boolean {
+  const expect = data['expect'];
+  return Array.isArray(expect) && expect.some((e: Expectation) => typeof e?.notWorseThan === 'string' && !isAbsolute(e.notWorseThan));
 }
 
 /** A top-level channel's parameters as the file gives them (loss, or its {AtoB, BtoA} form), defaults filled in. */
@@ -310,10 +340,8 @@ function channelFileLocation(source: ScenarioSource, written: string): string {
   const found = source.channelFilesAt?.[written];
   if (found !== undefined) return found;
   const beside = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
-  const recorded = source.data['scenarioFile'];
-  if (existsSync(beside) || typeof recorded !== 'string') return beside;
-  const there = resolvePath(dirname(resolvePath(inputPath(recorded))), written);
-  return existsSync(there) ? there : beside;
+  if (existsSync(beside)) return beside;
+  return besideRecorded(source, (scenario) => resolvePath(dirname(scenario), written)) ?? beside;
 }
 
 /** What the channel files' sha256 is taken over: each file's parameter name and bytes, in the order given. */

@@ -29,6 +29,7 @@ import { checkOutputFile } from '../../io/output-place.js';
 import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
 import { resultsFileOf } from '../../results/saved-report.js';
+import { withParents } from '../../io/recorded-places.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -93,17 +94,27 @@ export function makeMergeCommand(streams: Streams): Command {
       const places = placesShard?.shard.places;
       for (const [i, resolved] of first.scenarios.entries()) {
         const label = `${files[0]} (scenario ${i + 1})`;
-        const { scenarioFile, ...data } = resolved as Record<string, unknown>;
+        const { scenarioFile: firstGiven, ...data } = resolved as Record<string, unknown>;
+        // The scenario file as shard 1/n recorded it, as its places are taken: shards run from other
+        // checkouts (other paths) merge to the same bytes in whatever order they are given.
+        const scenarioFile = placesShard ? placesShard.shard.scenarios[i]?.['scenarioFile'] : firstGiven;
         const parsed = parseScenarioText(JSON.stringify(data), label);
-        const protocolAt = findProtocolFile(label, data, scenarioFile, files, flags.protocolDir ?? []);
-        const channelFilesAt = findChannelFiles(label, data, scenarioFile, files, flags.traceDir ?? []);
+        // Each shard records the scenario file where it ran (other machines, other checkouts: other
+        // paths): the files are looked for beside each, shard 1's first, whatever the order.
+        const recordedFiles = [scenarioFile, ...shards.map((s) => s.shard.scenarios[i]?.['scenarioFile'])].filter(
+          (f, at, all): f is string => typeof f === 'string' && all.indexOf(f) === at,
+        );
+        const protocolAt = besideAnyOf(recordedFiles, (recorded) => findProtocolFile(label, data, recorded, files, flags.protocolDir ?? []));
+        const channelFilesAt = besideAnyOf(recordedFiles, (recorded) => findChannelFiles(label, data, recorded, files, flags.traceDir ?? []));
         const source = {
           ...parsed,
           ...(protocolAt ? { protocolAt } : {}),
           ...(channelFilesAt ? { channelFilesAt } : {}),
           ...(typeof scenarioFile === 'string' ? { scenarioFile } : {}),
         };
-        scenarios.push(withPlaces(await loadScenarioSource(source), places?.[i], placesShard && dirname(placesShard.path)));
+        scenarios.push(
+          withPlaces(await loadScenarioSource(source), places?.[i], placesShard && [placesShard.path, ...files.filter((f) => f !== placesShard.path)]),
+        );
       }
       const cells = scenarios.flatMap(expandCells);
       if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
@@ -139,27 +150,47 @@ export function makeMergeCommand(streams: Streams): Command {
 
 /**
  * The scenario with its expect entries at the places the shards recorded (where they recorded one
- * for each). A place is relative to the folder the run ran in: where merge runs elsewhere, the
- * entry's file found beside the shard that recorded it (shards written where they ran) is where a
- * notWorseThan baseline is looked for (placeFile); the place itself stays as the run wrote it.
+ * for each). A place is relative to the folder the run ran in, which merge does not know: where
+ * merge runs elsewhere, the entry's file is looked for beside the shard that recorded it (shards
+ * written where they ran), then from the folders above it, the other shards' folders and the
+ * folders above this one (shards moved to a folder of their own, a result folder re-exported
+ * from inside it), as a recorded scenario file is; the first there beside which its
+ * notWorseThan baseline is, else the first there, is where the baseline is looked for
+ * (placeFile). The place itself stays as the run wrote it.
  */
-function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined, shardFolder: string | undefined): Scenario {
+function withPlaces(scenario: Scenario, places: readonly (string | null)[] | undefined, shardFiles: readonly string[] | undefined): Scenario {
   if (!places || places.length !== scenario.expect.length) return scenario;
-  const fileBeside = (place: string): string | undefined => {
+  const fileBeside = (place: string, baseline: string | undefined): string | undefined => {
     const file = placeParts(place)?.file;
-    if (file === undefined || shardFolder === undefined || isAbsolute(file) || existsSync(file)) return undefined;
-    const beside = resolvePath(shardFolder, file);
-    return existsSync(beside) ? beside : undefined;
+    if (file === undefined || shardFiles === undefined || isAbsolute(file) || existsSync(file)) return undefined;
+    const folders = [...shardFiles.map((f) => dirname(resolvePath(f))), process.cwd()].flatMap(withParents);
+    const found = [...new Set(folders.map((folder) => resolvePath(folder, file)))].filter((f) => existsSync(f) && statSync(f).isFile());
+    const withBaseline = (f: string): boolean => baseline === undefined || isAbsolute(baseline) || existsSync(resolvePath(dirname(f), baseline));
+    return found.find(withBaseline) ?? found[0];
   };
   return {
     ...scenario,
     expect: scenario.expect.map((e, j) => {
       const place = places[j];
       if (place === null || place === undefined) return e;
-      const placeFile = fileBeside(place);
+      const placeFile = fileBeside(place, e.notWorseThan);
       return { ...e, place, ...(placeFile === undefined ? {} : { placeFile }) };
     }),
   };
+}
+
+/** What `find` finds beside the first of the recorded scenario files where it finds it; where none, the first one's refusal. */
+function besideAnyOf<T>(recordedFiles: readonly string[], find: (recorded: string | undefined) => T): T {
+  let refusal: UsageError | undefined;
+  for (const recorded of recordedFiles.length ? recordedFiles : [undefined]) {
+    try {
+      return find(recorded);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      refusal ??= error;
+    }
+  }
+  throw refusal!;
 }
 
 /** A cell's result with the exact values (or the reason for none) that the saved run had. */
