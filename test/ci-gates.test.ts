@@ -269,26 +269,6 @@ describe('the notWorseThan baseline gate', () => {
     assert.equal(again.stdout, whole.stdout);
   });
 
-  it('re-exports a saved run of a built-in protocol’s gate copied to another folder, against the baseline beside its scenario: the bytes of the run', () => {
-    const base = 'name: gate\nprotocol: messenger\ntrials: 100000\nsweep: { loss: [0.1, 0.3] }\n';
-    const dir = tempFiles({});
-    mkdirSync(join(dir, 'proj', 'ci'), { recursive: true });
-    mkdirSync(join(dir, 'copies'));
-    writeFileSync(join(dir, 'proj', 'ci', 'base.yaml'), base);
-    writeFileSync(join(dir, 'proj', 'ci', 'gate.yaml'), `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`);
-    const proj = join(dir, 'proj');
-    assert.equal(cli(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, proj).status, 0);
-    renameSync(join(proj, 'ci', 'saved', readdirSync(join(proj, 'ci', 'saved'))[0]!), join(proj, 'ci', 'baseline'));
-    const whole = cli(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'json'], {}, proj);
-    assert.equal(whole.status, 0, whole.stderr);
-    // The result folder, copied out of the project (the project stays): its entry's place (ci/gate.yaml) is nowhere near it.
-    const folder = readdirSync(join(proj, 'out'))[0]!;
-    renameSync(join(proj, 'out', folder), join(dir, 'copies', folder));
-    const again = cli(['merge', join(folder, 'results.json'), '--format', 'json'], {}, join(dir, 'copies'));
-    assert.equal(again.status, 0, again.stderr);
-    assert.equal(again.stdout, whole.stdout);
-  });
-
   it('annotates gates of shards merged in another folder at the entry beside the shards, as the unsharded run does', () => {
     const dir = tempFiles({});
     mkdirSync(join(dir, 'ci'));

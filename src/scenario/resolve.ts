@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { BACKGROUND_HASH_BYTES, hashInBackground } from '../io/background-hash.js';
 import type { HashPart } from '../io/background-hash.js';
 import { hashTraceFile } from '../io/trace-input.js';
-import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
@@ -201,9 +201,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     description: (data['description'] as string | undefined) ?? '',
     protocol: protocolWritten ?? protocol,
     ...(protocolFile ? { protocolDigest: protocolFile.digest } : {}),
-    // Where the scenario was, so that merge and a re-export find its protocol and channel files
-    // (and a notWorseThan baseline named relative to it) where it named them.
-    ...((protocolFile || channelFiles || namesBaselineBeside(data)) && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
+    // Where the scenario was, so that merge and a re-export find its protocol and channel files where it named them.
+    ...((protocolFile || channelFiles) && scenarioFileOf(given) ? { scenarioFile: scenarioFileOf(given) } : {}),
     channel: channelFiles ? { ...channelObject, digest: channelFiles.digest } : channelValue,
     ...topLevelChannelValues(data, channelDefinition),
     ...common,
@@ -232,12 +231,6 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...(protocolFile ? { protocolFile: { file: protocolFile.file, digest: protocolFile.digest } } : {}),
     ...(channelFiles ? { files: channelFiles.absolute } : {}),
   };
-}
-
-/** Whether an expect entry names a notWorseThan baseline by a path relative to the scenario file. */
-function namesBaselineBeside(data: Record<string, unknown>): boolean {
-  const expect = data['expect'];
-  return Array.isArray(expect) && expect.some((e: Expectation) => typeof e?.notWorseThan === 'string' && !isAbsolute(e.notWorseThan));
 }
 
 /** A top-level channel's parameters as the file gives them (loss, or its {AtoB, BtoA} form), defaults filled in. */
