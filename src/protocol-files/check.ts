@@ -339,6 +339,8 @@ function checkCell(
       continue;
     }
     if (step.kind === ROUND) {
+      // stepResults held the round within 1..the limit: it must be the next, each round started once, in order.
+      if (step.round !== started + 1) fail(first, path, unannouncedRound(step, started));
       for (const [mask, label] of crashPatterns(nodeRoles.length, crashed, step.round)) {
         child.set(first);
         for (let node = 0; node < nodeRoles.length; node++) {

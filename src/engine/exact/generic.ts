@@ -3,7 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
-import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
+import { misorderedRound, refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -69,6 +69,8 @@ interface Node {
   roundsSure: number;
   /** The last round started (ROUND) on the paths here, the least of them where they differ (crashes only). */
   started: number;
+  /** The most of them: a round start here must follow both (paths that differ make it out of order on one). */
+  startedMost: number;
 }
 
 /** Fields per block that new states are copied into. */
@@ -156,6 +158,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     started: number,
     deliveredSure: number,
     roundsSure: number,
+    startedMost = started,
   ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
@@ -176,6 +179,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         deliveredSure,
         roundsSure,
         started,
+        startedMost,
       };
       level.add(node);
       liveWords += nodeWords(node);
@@ -189,6 +193,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     if (existing.deliveredSure !== deliveredSure) existing.deliveredSure = Number.NaN;
     if (existing.roundsSure !== roundsSure) existing.roundsSure = Number.NaN;
     if (started < existing.started) existing.started = started;
+    if (startedMost > existing.startedMost) existing.startedMost = startedMost;
   };
   // The limit is on the numbers the states waiting store (fields, cost window, NODE_OVERHEAD_WORDS
   // a state), at 8 bytes each: not on the process. V8's objects around each state (the node, its
@@ -272,12 +277,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.started,
             node.deliveredSure,
             node.roundsSure,
+            node.startedMost,
           );
         }
         continue;
       }
       if (step.kind === ROUND) {
         // A round start's crash patterns: each a crashed state and its probability.
+        if (model.crash !== null)
+          for (const started of [node.started, node.startedMost])
+            if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
         for (const [child, p] of crashBranches(model, state, step.round)) {
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
@@ -328,6 +337,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           node.started,
           node.deliveredSure + (reaches ? t.delivered[i]! : 0),
           step.round,
+          node.startedMost,
         );
       }
     }

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } from '../montecarlo/generic.js';
-import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
+import { misorderedRound, refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -121,6 +121,8 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
         if (step.kind === ROUND) {
           // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
+          if (model.crash !== null && misorderedRound(step.round, started, model.roundLimit))
+            throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
           for (const [child, p] of crashBranches(model, state, step.round)) {
             protocol.resolve(child, config, step, 0);
             pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round, started: step.round });

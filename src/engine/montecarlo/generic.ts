@@ -6,6 +6,7 @@ import {
   TrialNeverEnds,
   UnannouncedRound,
   UnexpectedRound,
+  misorderedRound,
   refuseAnnouncement,
   refuseChoiceAfterCrash,
 } from './trial-rules.js';
@@ -112,6 +113,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
+      if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
       drawCrashes(model, rng, state, step.round, observer);
       started = step.round;
       result = 0;

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, announcementProblem } from '../../contract/protocol.js';
+import { CHOOSE, ROUND, announcementProblem } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
 import { StepNotFilled } from '../unfilled-step.js';
 
@@ -49,21 +49,31 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/** Whether a round start (ROUND) breaks the order: it must start the round after the last started (`started`), within the round limit. */
+export const misorderedRound = (round: number, started: number, limit: number): boolean => round !== started + 1 || round > limit;
+
 /**
- * A protocol that, with crashes on, sent in a round it had not started (step.kind = ROUND): the
- * engines draw a round's crashes where it starts, so that round would have none (a protocol file
- * that never says ROUND would print crash-free numbers for crash cells). The protocol's author's
- * to fix (exit 2).
+ * A protocol that, with crashes on, sent in a round it had not started (step.kind = ROUND), or
+ * started a round out of order (again, skipping one, past the limit): the engines draw a round's
+ * crashes where it starts, so that round would have none, or have them twice (a protocol file
+ * that never says ROUND would print crash-free numbers for crash cells; one that says it twice a
+ * round, numbers of a higher crash rate). The protocol's author's to fix (exit 2).
  */
 export class UnannouncedRound extends UsageError {
   override name = 'UnannouncedRound';
-  constructor(protocol: string, step: Step, started: number) {
-    super(`protocol ${protocol}`, unannouncedRound(step, started));
+  constructor(protocol: string, step: Step, started: number, limit?: number) {
+    super(`protocol ${protocol}`, unannouncedRound(step, started, limit));
   }
 }
 
-/** What is wrong with a send, with crashes on, in a round after the last started (`started`; 0: none). */
-export function unannouncedRound(step: Step, started: number): string {
+/**
+ * What is wrong with a send, with crashes on, in a round after the last started (`started`; 0:
+ * none); or with a round start (ROUND) that is not the next round (a round started again, or one
+ * skipped: its crashes drawn twice, or never) or past the round limit `limit`.
+ */
+export function unannouncedRound(step: Step, started: number, limit = Number.POSITIVE_INFINITY): string {
+  if (step.kind === ROUND)
+    return `next started round ${step.round} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
   return `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
 }
 
