@@ -253,6 +253,20 @@ describe('the contract checker with crashes: every rule refused, the good protoc
       /crashed\(node 0\) returned undefined, but node 0 has not crashed/,
     );
   });
+  it('canonicalize keeps the exact values with crashes too (one that forgets a crash merges states whose futures differ)', () => {
+    // B's crash flag is 0 in every state without crashes: there, it changes nothing
+    const forgets = () => ({ canonicalize: (state: Int32Array) => void (state[3] = 0) });
+    for (const quick of [false, true])
+      refusedWith(
+        crashGood,
+        forgets,
+        new RegExp(
+          `^cell rounds=${quick ? 2 : 1}, loss 0\\.3, crash 0\\.3: canonicalize changes the exact probability of both \\(0\\.3429\\d* without merging, 0\\.49 with\\): it merges states whose futures differ$`,
+        ),
+        quick,
+      );
+    assert.equal(check(() => ({ canonicalize: () => undefined })).cells, 3);
+  });
   it('a protocol without all four crash members is explored without crashes', () => {
     const report = check(() => ({ crashed: undefined }) as unknown as Partial<ProtocolDefinition<Config>>);
     assert.equal(report.states, 3 * 3);

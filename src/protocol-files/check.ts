@@ -106,8 +106,9 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
       ended += r.ended;
     }
     // The quick check too, within a small budget: a canonicalize that merges states whose futures
-    // differ would print wrong exact values beside the run's own estimates, with exit 0.
-    if (protocol.canonicalize) checkCanonicalize(protocol, params, quick);
+    // differ would print wrong exact values beside the run's own estimates, with exit 0. With crash
+    // support, with crashes too: the engine merges crash cells' states by it as well.
+    if (protocol.canonicalize) for (const crash of supportsCrashes(protocol) ? [0, 0.3] : [0]) checkCanonicalize(protocol, params, quick, crash);
   }
   return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
 }
@@ -539,10 +540,14 @@ const QUICK_CANONICALIZE_WORK = 200_000;
 
 /**
  * canonicalize must not change any exact value: the exact engine with and without merging, on a
- * memoryless channel. The quick check compares only where both fit its small budget.
+ * memoryless channel (with every node's crash rate `crash`, where above 0). The quick check compares only where both fit its small budget.
  */
-function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, quick = false): void {
-  const model = buildCellModel({ protocol: protocol.name, channel: 'bernoulli', params: { ...params, loss: 0.3, redundancy: 1 } });
+function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, quick = false, crash = 0): void {
+  const model = buildCellModel({
+    protocol: protocol.name,
+    channel: 'bernoulli',
+    params: { ...params, loss: 0.3, redundancy: 1, ...(crash > 0 ? { crash } : {}) },
+  });
   const limits = quick ? { ...UNLIMITED, maxWork: QUICK_CANONICALIZE_WORK, maxWords: 1_000_000 } : { ...UNLIMITED, maxWork: 20_000_000, maxWords: 5_000_000 };
   let merged: ReturnType<typeof exactCell>;
   let plain: ReturnType<typeof exactCell>;
@@ -560,7 +565,7 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
           .map(([k, v]) => `${k}=${v}`)
           .join(
             ', ',
-          )}, loss 0.3: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
+          )}, loss 0.3${crash > 0 ? `, crash ${crash}` : ''}: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
       );
     }
   });
