@@ -459,14 +459,35 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   const declared = Object.freeze((parameters as Record<string, unknown>[]).map((p) => Object.freeze({ ...p })));
   const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[]);
   if (naming) throw new UsageError(file, naming);
+  const configure = d['configure'] as (params: unknown) => unknown;
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
+    // The config is made once per cell and read by every trial: frozen, so a method that keeps a
+    // count or a flag in it (a trial that depends on the trials before it, which every engine
+    // would count as it came) is the file's error where it writes, not numbers printed with exit 0.
+    configure: (params) => frozenConfig(configure(params)),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,
     exactNote: typeof d['exactNote'] === 'string' ? d['exactNote'] : 'generic engine, within its limits',
     usesRounds: d['usesRounds'] !== false,
     parameters: declared as unknown as ProtocolDefinition<unknown>['parameters'],
     outcomes: full,
   };
+}
+
+/**
+ * A config with its plain objects and arrays frozen, deeply. Typed arrays cannot be frozen and
+ * stay as they are (tables, and scratch space a method overwrites before it reads it).
+ */
+function frozenConfig(config: unknown, seen = new Set<unknown>()): unknown {
+  if (typeof config !== 'object' || config === null || seen.has(config)) return config;
+  const prototype = Object.getPrototypeOf(config);
+  if (!Array.isArray(config) && prototype !== Object.prototype && prototype !== null) return config;
+  seen.add(config);
+  for (const key of Reflect.ownKeys(config)) {
+    const member = Object.getOwnPropertyDescriptor(config, key);
+    if (member && 'value' in member) frozenConfig(member.value, seen);
+  }
+  return Object.freeze(config);
 }
 
 /** One line for an error thrown while loading a file: its message and where in the file. */
