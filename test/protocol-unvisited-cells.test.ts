@@ -52,6 +52,12 @@ const FAR: [string, [string, string], RegExp][] = [
     ['configure: (p) => ({ rounds: p.rounds }),', 'configure: (p) => { if (p.rounds === 5) process.exit(0); return { rounds: p.rounds }; },'],
     /far\.mjs: called process\.exit\(0\) while the command ran/,
   ],
+  // Its draws would be counted as they fell (other numbers on every run), and the exact values follow the few calls the engines make.
+  [
+    'a resolve that draws with Math.random',
+    ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Math.random() < 0.5 ? 0 : r; s[0] = 1;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)$/m,
+  ],
 ];
 
 describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {
@@ -325,6 +331,22 @@ describe('check holds resolve to being deterministic', () => {
     const r = cli(['check', join(dir, 'far.mjs')]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
+  });
+  it('a file that draws with Math.random is refused by check and before a run, also where its draws agree', () => {
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n' });
+    for (const args of [
+      ['check', join(dir, 'far.mjs')],
+      ['run', join(dir, 's.yaml')],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: \/.*\/far\.mjs: called Math\.random while checked: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)\n$/,
+      );
+    }
   });
   it('a resolve that keeps a counter outside the state is refused', () => {
     const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');

@@ -339,6 +339,36 @@ function fileCodeOnStack(error: Error): boolean {
   return false;
 }
 
+/**
+ * A protocol never draws: the engines draw every chance from the cell's own streams (so that a run
+ * is the same bytes every time, and the exact engine weighs every way it can go). Math.random,
+ * called with a protocol file's code on the stack, throws there instead (named as the file's
+ * error, exit 2): its draws would be counted as they fell, differently on every run, and the
+ * exact values would follow whichever way the few calls the engines make went. Replaced before
+ * any built-in is recorded (protocol-files/built-ins.ts), so the replacement is the one watched;
+ * the tool's own calls (and its libraries') draw as before.
+ */
+const random = Math.random;
+Math.random = function random_() {
+  if (filesLoaded.size > 0) {
+    const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
+    if (fileCodeOnStack(error)) {
+      // The isolating process draws and goes on, so that the check reports what the draws make
+      // of the file (a next that is not deterministic) first; it refuses the draw itself last.
+      if (!isolating) throw error;
+      drawn ??= error;
+    }
+  }
+  return random();
+};
+const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
+let drawn: Error | undefined;
+
+/** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
+export function refuseDraws(file: string): void {
+  if (drawn) throw new UsageError(file, `called Math.random while checked: ${thrownWhere(drawn, file).replace(/^Math\.random was called: /, '')}`);
+}
+
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
   if (typeof value !== 'object' || value === null)
