@@ -493,3 +493,34 @@ describe('a protocol file that changes a built-in in a cell the quick check does
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 });
+
+describe('a protocol file that changes a choice’s probability array between trials', () => {
+  it('is refused by run (small and large), not counted as a mix of its two distributions', () => {
+    // From its 1,000th trial on (counted outside the state), the coin it gives is [0.9, 0.1], no longer [0.5, 0.5].
+    const text = `let trials = 0;
+export default ({ CHOOSE, END }) => ({
+  name: 'changed-coin',
+  outcomes: { names: ['heads', 'tails'], success: [0], disagreement: [1] },
+  configure: () => ({ coin: Float64Array.of(0.5, 0.5) }),
+  stateSize: () => 2,
+  init(s, c) { s[0] = 0; s[1] = 0; if (++trials === 1000) c.coin.set([0.9, 0.1]); },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = CHOOSE; step.choices = c.coin; }
+    else { step.kind = END; step.outcome = s[1]; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => String(s[1]),
+});
+`;
+    const dir = tempFiles({ 'coin.mjs': text, 's.yaml': 'protocol: ./coin.mjs\ntrials: 2000\n' });
+    for (const trials of ['2000', '200000']) {
+      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--trials', trials, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol changed-coin \(.*coin\.mjs\): next gave step\.choices an array it had given before with other probabilities \(\[0\.5, 0\.5\] then, \[0\.9, 0\.1\] now\): the engines keep one sampling table per array, so give each distribution an array of its own and never change it \(state \[0, 0\]\)\n$/,
+      );
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -327,12 +327,7 @@ function checkCell(
     if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) {
       const now = Array.from(step.choices).join(', ');
       const before = choicesGiven.get(step.choices);
-      if (before !== undefined && before !== now)
-        fail(
-          first,
-          path,
-          `next gave step.choices an array it had given before with other probabilities ([${before}] then, [${now}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`,
-        );
+      if (before !== undefined && before !== now) fail(first, path, changedChoices(before.split(', ').map(Number), Array.from(step.choices)));
       choicesGiven.set(step.choices, now);
     }
     if (step.kind === END) {

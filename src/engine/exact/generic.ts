@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
+import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
 import { misorderedRound, refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
@@ -252,6 +252,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const from = state[0]!;
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
+        // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
+        choiceEntry(step.choices!, protocol.name, state);
         // A choice's branches with a probability above 0, each resolved with the index of the choice.
         const choices = step.choices!;
         for (let i = 0; i < choices.length; i++) {

@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } from '../montecarlo/generic.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, choiceEntry } from '../montecarlo/generic.js';
 import { misorderedRound, refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
@@ -131,6 +131,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         }
         if (step.kind === CHOOSE) {
           if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
+          choiceEntry(step.choices!, protocol.name, state);
           const choices = step.choices!;
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;

@@ -1,11 +1,12 @@
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import {
   MAX_TRIAL_STEPS,
   SentAfterCrash,
   TrialNeverEnds,
   UnannouncedRound,
   UnexpectedRound,
+  changedChoices,
   misorderedRound,
   refuseAnnouncement,
   refuseChoiceAfterCrash,
@@ -24,10 +25,12 @@ export { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, Unex
 const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
 
 /**
- * A choice's sampling table, made once per probability array (made again should the array's
- * probabilities have changed: the contract forbids it, and `check` refuses it, but a cell it
- * did not explore must still draw what the array says); a protocol's array that is no
- * distribution (`protocol` named) is refused, with the state it came from.
+ * A choice's sampling table, made once per probability array; a protocol's array that is no
+ * distribution (`protocol` named) is refused, with the state it came from, and so is an array
+ * given again with other probabilities (the contract forbids it, and `check` refuses it in the
+ * cells it explores): an engine that keeps what a state's step was (the automata) or expands
+ * states in another order than a trial (exact) would read another time's probabilities, as a
+ * method that changes the array between a trial's steps (in resolve) makes them.
  */
 export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
   return choiceEntry(probabilities, protocol, state).table;
@@ -43,7 +46,10 @@ export function choiceEntry(
   state: Int32Array = new Int32Array(0),
 ): { readonly table: SamplingTable; readonly made: Float64Array } {
   const known = choiceTables.get(probabilities);
-  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known;
+  if (known !== undefined) {
+    if (sameProbabilities(known.made, probabilities)) return known;
+    throw new StepNotFilled(protocol ?? 'file', changedChoices(known.made, probabilities), state);
+  }
   if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
   const entry = { table: samplingTable(probabilities), made: Float64Array.from(probabilities) };
   choiceTables.set(probabilities, entry);

@@ -49,6 +49,11 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/** What is wrong with an array given as step.choices again, holding other probabilities than it held before. */
+export function changedChoices(before: ArrayLike<number>, now: ArrayLike<number>): string {
+  return `next gave step.choices an array it had given before with other probabilities ([${Array.from(before).join(', ')}] then, [${Array.from(now).join(', ')}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`;
+}
+
 /** Whether a round start (ROUND) breaks the order: it must start the round after the last started (`started`), within the round limit. */
 export const misorderedRound = (round: number, started: number, limit: number): boolean => round !== started + 1 || round > limit;
 
