@@ -3,7 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
-import { misorderedRound, refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
+import { misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -415,20 +415,27 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
-  for (let node = 0; node < crash.length; node++) if (crash[node]! > 0 && !protocol.crashed!(state, config, node)) able.push(node);
+  let before = 0; // the nodes down already, a bit each
+  for (let node = 0; node < crash.length; node++) {
+    if (protocol.crashed!(state, config, node)) before |= 1 << node;
+    else if (crash[node]! > 0) able.push(node);
+  }
   if (able.length > MAX_CRASHING_NODES)
     throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
   const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();
     let p = 1;
+    let down = before;
     able.forEach((node, j) => {
       const rate = crash[node]!;
       if (mask & (1 << j)) {
         protocol.crash!(child, config, node);
+        down |= 1 << node;
         p *= rate;
       } else p *= 1 - rate;
     });
+    refuseCrashNotKept(protocol, config, child, round, down, crash.length);
     if (p > 0) branches.push([child, p]);
   }
   return branches;

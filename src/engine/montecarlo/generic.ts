@@ -9,6 +9,7 @@ import {
   changedChoices,
   misorderedRound,
   refuseAnnouncement,
+  refuseCrashNotKept,
   refuseChoiceAfterCrash,
 } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
@@ -174,14 +175,17 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
  */
 function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, observer?: TrialObserver): void {
   const { protocol, protocolConfig: config, crashSampling } = model;
+  let down = 0; // the nodes down before or crashed now, a bit each: crashed must say the same after
   for (let node = 0; node < crashSampling.length; node++) {
     const table = crashSampling[node];
-    if (table === null || protocol.crashed!(state, config, node)) continue;
-    if (sample(rng, table!) === 0) {
+    if (protocol.crashed!(state, config, node)) down |= 1 << node;
+    else if (table !== null && sample(rng, table!) === 0) {
       protocol.crash!(state, config, node);
+      down |= 1 << node;
       observer?.onCrash?.(node, round, state);
     }
   }
+  refuseCrashNotKept(protocol, config, state, round, down, crashSampling.length);
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */

@@ -41,6 +41,31 @@ export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, co
   if (protocol.crashed!(state, config, node)) throw new SentAfterCrash(protocol.name, node, step, protocol.describe(state, config));
 }
 
+/**
+ * After a round start's crashes: every node's `crashed` must say what happened, down before or
+ * crashed now (`down`, a bit per node), else StepNotFilled: a `crash` that does not stick (or
+ * marks another node) in a cell `check` did not explore would run that node on as if up.
+ */
+export function refuseCrashNotKept(
+  protocol: ProtocolDefinition<unknown>,
+  config: unknown,
+  state: Int32Array,
+  round: number,
+  down: number,
+  nodes: number,
+): void {
+  for (let node = 0; node < nodes; node++) {
+    const has = ((down >>> node) & 1) === 1;
+    const says: unknown = protocol.crashed!(state, config, node);
+    if (says !== has)
+      throw new StepNotFilled(
+        protocol.name,
+        `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state`,
+        state,
+      );
+  }
+}
+
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
 export class UnexpectedRound extends UsageError {
   override name = 'UnexpectedRound';
