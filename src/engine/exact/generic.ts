@@ -3,7 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
-import { misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept } from '../montecarlo/trial-rules.js';
+import { misorderedRound, refuseChoiceAfterCrash, refuseCrashForgotten, refuseCrashNotKept } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -200,6 +200,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   // cost window's array, the state's view) and the level being expanded, whose states stay held
   // until its last one is done, come on top: at --exact's 305 MB the process peaks at 760–840 MB
   // (two-phase commit, 64 cohorts, over Gilbert–Elliott or a 52-packet trace), and the message says so.
+  // The nodes a state has crashed, a bit each (crashes only), and a resolve's result held to keeping them down.
+  const nodes = model.crash?.length ?? 0;
+  const downOf = (s: Int32Array): number => {
+    let d = 0;
+    for (let n = 0; n < nodes; n++) if (protocol.crashed!(s, config, n)) d |= 1 << n;
+    return d;
+  };
+  const refuseRevived = (s: Int32Array, round: number, d: number): void => {
+    for (let n = 0; n < nodes; n++) if ((d >>> n) & 1) refuseCrashForgotten(protocol, config, s, round, d, n, nodes);
+  };
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
       throw new ExactUnavailable(
@@ -250,6 +260,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
+      // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
+      const down = model.crash === null ? 0 : downOf(state);
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
         // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
@@ -268,6 +280,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
+          if (down !== 0) refuseRevived(scratch, step.round, down);
           addBranch(
             scratch,
             node.channelState,
@@ -296,8 +309,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             yield work - reported;
             reported = work;
           }
+          const fallen = downOf(child);
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
+          refuseRevived(child, step.round, fallen);
           addBranch(
             child,
             node.channelState,
@@ -328,6 +343,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
+        if (down !== 0) refuseRevived(scratch, step.round, down);
         addBranch(
           scratch,
           t.nextState[i]!,

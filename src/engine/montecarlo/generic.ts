@@ -9,6 +9,7 @@ import {
   changedChoices,
   misorderedRound,
   refuseAnnouncement,
+  refuseCrashForgotten,
   refuseCrashNotKept,
   refuseChoiceAfterCrash,
 } from './trial-rules.js';
@@ -105,6 +106,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let messages = 0;
   let lastRound = 0;
   let started = 0; // the last round started (ROUND), with crashes
+  let down = 0; // the nodes crashed so far in the trial, a bit each: the protocol's crashed is held to it
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
     clearStep(step);
@@ -121,7 +123,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
       if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-      drawCrashes(model, rng, state, step.round, observer);
+      down = drawCrashes(model, rng, state, step.round, down, observer);
       started = step.round;
       result = 0;
     } else {
@@ -134,8 +136,11 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       if (crash !== null) {
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
         const sender = senderNode(step.direction, step.peer);
+        const receiver = receiverNode(step.direction, step.peer);
+        refuseCrashForgotten(protocol, config, state, step.round, down, sender, crash.length);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
-        reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+        refuseCrashForgotten(protocol, config, state, step.round, down, receiver, crash.length);
+        reaches = !protocol.crashed!(state, config, receiver);
       }
       if (replay) {
         // A replayed channel: the copies' fates are read at the position, nothing is drawn.
@@ -173,19 +178,20 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
  * The start of a round: each node still up crashes with its rate, in node order, one draw per
  * node whose rate is above 0 (a node that cannot crash draws nothing).
  */
-function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, observer?: TrialObserver): void {
+function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, down: number, observer?: TrialObserver): number {
   const { protocol, protocolConfig: config, crashSampling } = model;
-  let down = 0; // the nodes down before or crashed now, a bit each: crashed must say the same after
+  // `down`: the nodes crashed before, a bit each; with those crashed now, crashed must say the same after.
   for (let node = 0; node < crashSampling.length; node++) {
     const table = crashSampling[node];
-    if (protocol.crashed!(state, config, node)) down |= 1 << node;
-    else if (table !== null && sample(rng, table!) === 0) {
+    if ((down >>> node) & 1 || table === null || protocol.crashed!(state, config, node)) continue;
+    if (sample(rng, table!) === 0) {
       protocol.crash!(state, config, node);
       down |= 1 << node;
       observer?.onCrash?.(node, round, state);
     }
   }
   refuseCrashNotKept(protocol, config, state, round, down, crashSampling.length);
+  return down;
 }
 
 /** The generic engine: one trial at a time through the protocol definition. */

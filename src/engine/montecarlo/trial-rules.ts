@@ -60,10 +60,28 @@ export function refuseCrashNotKept(
     if (says !== has)
       throw new StepNotFilled(
         protocol.name,
-        `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state`,
+        `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state, and the mark stay`,
         state,
       );
   }
+}
+
+/** With crashes, at a send: the sender's or receiver's `crashed` must say what the crashes drawn in the trial so far (`down`) say (a resolve that revives a node, say). */
+export function refuseCrashForgotten(
+  protocol: ProtocolDefinition<unknown>,
+  config: unknown,
+  state: Int32Array,
+  round: number,
+  down: number,
+  node: number,
+  nodes: number,
+): void {
+  if (node >= nodes || ((down >>> node) & 1) === 0 || protocol.crashed!(state, config, node) === true) return;
+  throw new StepNotFilled(
+    protocol.name,
+    `crashed(node ${node}) returned ${String(protocol.crashed!(state, config, node))} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
+    state,
+  );
 }
 
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
