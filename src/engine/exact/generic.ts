@@ -200,15 +200,15 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   // cost window's array, the state's view) and the level being expanded, whose states stay held
   // until its last one is done, come on top: at --exact's 305 MB the process peaks at 760–840 MB
   // (two-phase commit, 64 cohorts, over Gilbert–Elliott or a 52-packet trace), and the message says so.
-  // The nodes a state has crashed, a bit each (crashes only), and a resolve's result held to keeping them down.
+  // The nodes a state has crashed, 1 each (null where none has: crashes only), and a resolve's result held to keeping them down.
   const nodes = model.crash?.length ?? 0;
-  const downOf = (s: Int32Array): number => {
-    let d = 0;
-    for (let n = 0; n < nodes; n++) if (protocol.crashed!(s, config, n)) d |= 1 << n;
+  const downOf = (s: Int32Array): Uint8Array | null => {
+    let d: Uint8Array | null = null;
+    for (let n = 0; n < nodes; n++) if (protocol.crashed!(s, config, n)) (d ??= new Uint8Array(nodes))[n] = 1;
     return d;
   };
-  const refuseRevived = (s: Int32Array, round: number, d: number): void => {
-    for (let n = 0; n < nodes; n++) if ((d >>> n) & 1) refuseCrashForgotten(protocol, config, s, round, d, n, nodes);
+  const refuseRevived = (s: Int32Array, round: number, d: Uint8Array | null): void => {
+    if (d) for (let n = 0; n < nodes; n++) refuseCrashForgotten(protocol, config, s, round, d, n);
   };
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
@@ -261,7 +261,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       }
       const from = state[0]!;
       // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
-      const down = model.crash === null ? 0 : downOf(state);
+      const down = model.crash === null ? null : downOf(state);
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
         // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
@@ -280,7 +280,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
-          if (down !== 0) refuseRevived(scratch, step.round, down);
+          if (down) refuseRevived(scratch, step.round, down);
           addBranch(
             scratch,
             node.channelState,
@@ -343,7 +343,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
-        if (down !== 0) refuseRevived(scratch, step.round, down);
+        if (down) refuseRevived(scratch, step.round, down);
         addBranch(
           scratch,
           t.nextState[i]!,
@@ -431,9 +431,9 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
-  let before = 0; // the nodes down already, a bit each
+  const before = new Uint8Array(crash.length); // the nodes down already, 1 each
   for (let node = 0; node < crash.length; node++) {
-    if (protocol.crashed!(state, config, node)) before |= 1 << node;
+    if (protocol.crashed!(state, config, node)) before[node] = 1;
     else if (crash[node]! > 0) able.push(node);
   }
   if (able.length > MAX_CRASHING_NODES)
@@ -442,16 +442,16 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();
     let p = 1;
-    let down = before;
+    const down = before.slice();
     able.forEach((node, j) => {
       const rate = crash[node]!;
       if (mask & (1 << j)) {
         protocol.crash!(child, config, node);
-        down |= 1 << node;
+        down[node] = 1;
         p *= rate;
       } else p *= 1 - rate;
     });
-    refuseCrashNotKept(protocol, config, child, round, down, crash.length);
+    refuseCrashNotKept(protocol, config, child, round, down);
     if (p > 0) branches.push([child, p]);
   }
   return branches;

@@ -106,7 +106,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let messages = 0;
   let lastRound = 0;
   let started = 0; // the last round started (ROUND), with crashes
-  let down = 0; // the nodes crashed so far in the trial, a bit each: the protocol's crashed is held to it
+  // The nodes crashed so far in the trial, 1 each: the protocol's crashed is held to it.
+  const down = crash === null ? NO_NODES : crashMarks(model).fill(0);
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
     clearStep(step);
@@ -123,7 +124,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
       if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-      down = drawCrashes(model, rng, state, step.round, down, observer);
+      drawCrashes(model, rng, state, step.round, down, observer);
       started = step.round;
       result = 0;
     } else {
@@ -137,9 +138,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
         const sender = senderNode(step.direction, step.peer);
         const receiver = receiverNode(step.direction, step.peer);
-        refuseCrashForgotten(protocol, config, state, step.round, down, sender, crash.length);
+        refuseCrashForgotten(protocol, config, state, step.round, down, sender);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
-        refuseCrashForgotten(protocol, config, state, step.round, down, receiver, crash.length);
+        refuseCrashForgotten(protocol, config, state, step.round, down, receiver);
         reaches = !protocol.crashed!(state, config, receiver);
       }
       if (replay) {
@@ -178,21 +179,29 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
  * The start of a round: each node still up crashes with its rate, in node order, one draw per
  * node whose rate is above 0 (a node that cannot crash draws nothing).
  */
-function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, down: number, observer?: TrialObserver): number {
+function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, down: Uint8Array, observer?: TrialObserver): void {
   const { protocol, protocolConfig: config, crashSampling } = model;
-  // `down`: the nodes crashed before, a bit each; with those crashed now, crashed must say the same after.
+  // `down`: the nodes crashed before, 1 each; with those crashed now, crashed must say the same after.
   for (let node = 0; node < crashSampling.length; node++) {
     const table = crashSampling[node];
-    if ((down >>> node) & 1 || table === null || protocol.crashed!(state, config, node)) continue;
+    if (down[node] === 1 || table === null || protocol.crashed!(state, config, node)) continue;
     if (sample(rng, table!) === 0) {
       protocol.crash!(state, config, node);
-      down |= 1 << node;
+      down[node] = 1;
       observer?.onCrash?.(node, round, state);
     }
   }
-  refuseCrashNotKept(protocol, config, state, round, down, crashSampling.length);
-  return down;
+  refuseCrashNotKept(protocol, config, state, round, down);
 }
+
+/** A cell's marks of the nodes crashed in a trial (one array per cell model, cleared at each trial's start). */
+function crashMarks(model: CellModel): Uint8Array {
+  let marks = crashMarksOf.get(model);
+  if (marks === undefined) crashMarksOf.set(model, (marks = new Uint8Array(model.crashSampling.length)));
+  return marks;
+}
+const crashMarksOf = new WeakMap<CellModel, Uint8Array>();
+const NO_NODES = new Uint8Array(0);
 
 /** The generic engine: one trial at a time through the protocol definition. */
 export function runBlockGeneric(model: CellModel, rng: Xoshiro128, trials: number): Tally {

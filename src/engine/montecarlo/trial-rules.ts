@@ -43,19 +43,12 @@ export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, co
 
 /**
  * After a round start's crashes: every node's `crashed` must say what happened, down before or
- * crashed now (`down`, a bit per node), else StepNotFilled: a `crash` that does not stick (or
+ * crashed now (`down`, 1 per node down), else StepNotFilled: a `crash` that does not stick (or
  * marks another node) in a cell `check` did not explore would run that node on as if up.
  */
-export function refuseCrashNotKept(
-  protocol: ProtocolDefinition<unknown>,
-  config: unknown,
-  state: Int32Array,
-  round: number,
-  down: number,
-  nodes: number,
-): void {
-  for (let node = 0; node < nodes; node++) {
-    const has = ((down >>> node) & 1) === 1;
+export function refuseCrashNotKept(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array): void {
+  for (let node = 0; node < down.length; node++) {
+    const has = down[node] === 1;
     const says: unknown = protocol.crashed!(state, config, node);
     if (says !== has)
       throw new StepNotFilled(
@@ -66,17 +59,16 @@ export function refuseCrashNotKept(
   }
 }
 
-/** With crashes, at a send: the sender's or receiver's `crashed` must say what the crashes drawn in the trial so far (`down`) say (a resolve that revives a node, say). */
+/** With crashes, at a later step: a node down (`down`, 1 per node down) must stay down, as its `crashed` says (a resolve that revives a node, say). */
 export function refuseCrashForgotten(
   protocol: ProtocolDefinition<unknown>,
   config: unknown,
   state: Int32Array,
   round: number,
-  down: number,
+  down: Uint8Array,
   node: number,
-  nodes: number,
 ): void {
-  if (node >= nodes || ((down >>> node) & 1) === 0 || protocol.crashed!(state, config, node) === true) return;
+  if (down[node] !== 1 || protocol.crashed!(state, config, node) === true) return;
   throw new StepNotFilled(
     protocol.name,
     `crashed(node ${node}) returned ${String(protocol.crashed!(state, config, node))} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
