@@ -3,7 +3,7 @@ import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } f
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
-import { misorderedRound, refuseChoiceAfterCrash, refuseCrashForgotten, refuseCrashNotKept } from '../montecarlo/trial-rules.js';
+import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -200,16 +200,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   // cost window's array, the state's view) and the level being expanded, whose states stay held
   // until its last one is done, come on top: at --exact's 305 MB the process peaks at 760–840 MB
   // (two-phase commit, 64 cohorts, over Gilbert–Elliott or a 52-packet trace), and the message says so.
-  // The nodes a state has crashed, 1 each (null where none has: crashes only), and a resolve's result held to keeping them down.
+  // With crashes, the nodes a state has crashed stay down through every resolve (one that revives a node is refused).
   const nodes = model.crash?.length ?? 0;
-  const downOf = (s: Int32Array): Uint8Array | null => {
-    let d: Uint8Array | null = null;
-    for (let n = 0; n < nodes; n++) if (protocol.crashed!(s, config, n)) (d ??= new Uint8Array(nodes))[n] = 1;
-    return d;
-  };
-  const refuseRevived = (s: Int32Array, round: number, d: Uint8Array | null): void => {
-    if (d) for (let n = 0; n < nodes; n++) refuseCrashForgotten(protocol, config, s, round, d, n);
-  };
+  const downOf = (s: Int32Array): Uint8Array | null => crashedNodes(protocol, config, s, nodes);
+  const refuseRevivedIn = (s: Int32Array, round: number, d: Uint8Array | null): void => refuseRevived(protocol, config, s, round, d);
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
       throw new ExactUnavailable(
@@ -280,7 +274,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
-          if (down) refuseRevived(scratch, step.round, down);
+          refuseRevivedIn(scratch, step.round, down);
           addBranch(
             scratch,
             node.channelState,
@@ -312,7 +306,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           const fallen = downOf(child);
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
-          refuseRevived(child, step.round, fallen);
+          refuseRevivedIn(child, step.round, fallen);
           addBranch(
             child,
             node.channelState,
@@ -343,7 +337,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
-        if (down) refuseRevived(scratch, step.round, down);
+        refuseRevivedIn(scratch, step.round, down);
         addBranch(
           scratch,
           t.nextState[i]!,

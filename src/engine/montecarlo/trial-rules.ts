@@ -76,6 +76,18 @@ export function refuseCrashForgotten(
   );
 }
 
+/** The nodes `state` has crashed, 1 each, by the protocol's `crashed`; null where none has (the engines that follow states, not trials). */
+export function crashedNodes(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, nodes: number): Uint8Array | null {
+  let down: Uint8Array | null = null;
+  for (let node = 0; node < nodes; node++) if (protocol.crashed!(state, config, node)) (down ??= new Uint8Array(nodes))[node] = 1;
+  return down;
+}
+
+/** After a resolve: the nodes down before it (`down`, crashedNodes) stay down. */
+export function refuseRevived(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array | null): void {
+  if (down) for (let node = 0; node < down.length; node++) refuseCrashForgotten(protocol, config, state, round, down, node);
+}
+
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
 export class UnexpectedRound extends UsageError {
   override name = 'UnexpectedRound';
