@@ -124,8 +124,8 @@ interface CrashConfig {
 }
 
 /**
- * A protocol with crash support: where crashes are drawn, ROUND R first; then a coin (which no
- * node dispatches), then A (node 0) sends to B (node 1) in round R if A is up (without `round`:
+ * A protocol with crash support: where crashes are drawn, ROUND 1 first; then a coin (which no
+ * node dispatches), then A (node 0) sends to B (node 1) in round 1 if A is up (without `round`:
  * no ROUND and no send). Its resolve refuses a copy
  * delivered to a crashed B: the contract says none ever is. state: [clock, coin, received, A down, B down].
  */
@@ -143,7 +143,7 @@ function crashing(nodes = 2, round = true): ProtocolDefinition<CrashConfig> {
     next(state, config, step) {
       if (round && config.crashes && state[0] === 0) {
         step.kind = ROUND;
-        step.round = config.rounds; // the round its one send is in
+        step.round = 1; // the round its one send is in
       } else if (state[0]! <= 1) {
         step.kind = CHOOSE;
         step.choices = COIN;
@@ -151,7 +151,7 @@ function crashing(nodes = 2, round = true): ProtocolDefinition<CrashConfig> {
       } else if (round && state[0] === 2 && state[3] === 0) {
         step.kind = SEND;
         step.direction = A_TO_B;
-        step.round = config.rounds;
+        step.round = 1;
         step.label = 'order';
       } else {
         step.kind = END;

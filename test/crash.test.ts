@@ -234,6 +234,28 @@ describe('crashes: crash 0 is the crash-free run, byte for byte', () => {
   });
 });
 
+describe('crashes: more nodes than a word has bits', () => {
+  it('two-phase commit with 40 cohorts runs with crashes (41 nodes, each held to its own crashes)', async () => {
+    const r = await cliIn([
+      'run',
+      'scenarios/two-phase-commit.yaml',
+      '--set',
+      'participants=40',
+      '--set',
+      'crash=0.01',
+      '--set',
+      'sweep=null',
+      '--trials',
+      '5000',
+      '--no-exact',
+      '-f',
+      'csv',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^two-phase-commit,two-phase-commit,bernoulli,0\.2,1,5,40,0\.05,0\.01,5000,/m);
+  });
+});
+
 describe('crashes: reproducibility', () => {
   const scenario = 'examples/commit-crash-2pc.yaml';
   it('the same bytes with 1 or 3 workers, and from merged shards', async () => {

@@ -62,6 +62,12 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
   // validate reads the bounds from the checking process as JSON, where Infinity is null: it refused every value as "at most null".
   ['a parameter without a finite maximum', ['maximum: 3,', 'maximum: Infinity,'], /parameter spare needs a minimum and a maximum, finite numbers/],
   ['a parameter named like an outcome', ["{ name: 'spare',", "{ name: 'dark',"], /parameter|outcome 'dark'/],
+  // A trial that depends on the trials before it, through a count kept in the config (here: dark from the 500th trial on).
+  [
+    'a count kept in the config',
+    ['init(s) { s[0] = 0; s[1] = 0; }', 'init(s, c) { s[0] = 0; s[1] = 0; c.seen = (c.seen ?? 0) + 1; }'],
+    /init threw: Cannot add property seen, object is not extensible \(.*p\.mjs:7:\d+\)/,
+  ],
 ];
 
 describe('protocol files that would print wrong numbers', () => {

@@ -52,6 +52,12 @@ const FAR: [string, [string, string], RegExp][] = [
     ['configure: (p) => ({ rounds: p.rounds }),', 'configure: (p) => { if (p.rounds === 5) process.exit(0); return { rounds: p.rounds }; },'],
     /far\.mjs: called process\.exit\(0\) while the command ran/,
   ],
+  // Its draws would be counted as they fell (other numbers on every run), and the exact values follow the few calls the engines make.
+  [
+    'a resolve that draws with Math.random',
+    ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Math.random() < 0.5 ? 0 : r; s[0] = 1;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)$/m,
+  ],
 ];
 
 describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {
@@ -326,6 +332,22 @@ describe('check holds resolve to being deterministic', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
   });
+  it('a file that draws with Math.random is refused by check and before a run, also where its draws agree', () => {
+    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;');
+    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n' });
+    for (const args of [
+      ['check', join(dir, 'far.mjs')],
+      ['run', join(dir, 's.yaml')],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: \/.*\/far\.mjs: called Math\.random while checked: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)\n$/,
+      );
+    }
+  });
   it('a resolve that keeps a counter outside the state is refused', () => {
     const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');
     const dir = tempFiles({ 'far.mjs': text });
@@ -469,5 +491,81 @@ describe('a protocol file that changes a built-in in a cell the quick check does
     assert.equal(r.stdout, '');
     assert.ok(r.stderr.startsWith(`twogenerals: ${join(dir, 'far.mjs')}: changed JavaScript's built-in Math.imul while the command ran`), r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+});
+
+describe('a protocol file whose crashes do not stick only with rounds the quick check does not explore', () => {
+  // With 5 rounds or more: check explores rounds 1 to 3 only, the quick check 2.
+  for (const [what, from, to, rule] of [
+    [
+      'a crash that marks nothing',
+      'crash(state, _config, node) {\n      state[CRASHED + node] = 1;',
+      'crash(state, config, node) {\n      if (config.rounds < 5) state[CRASHED + node] = 1;',
+      /crashed\(node [01]\) returned false after round \d+'s crashes were drawn, but node [01] has crashed: crash must mark the node it is given \(and only it\) crashed in the state, and the mark stay/,
+    ],
+    [
+      'a resolve that revives the crashed',
+      'resolve(state, { start }, step, received) {',
+      'resolve(state, { start, rounds }, step, received) {\n      if (rounds >= 5 && step.kind !== ROUND) { state[CRASHED] = 0; state[CRASHED + 1] = 0; }',
+      /crashed\(node [01]\) returned false (in round \d+, but node [01] has crashed: a crashed node stays crashed \(keep its mark in the state\)|after round \d+'s crashes were drawn, but node [01] has crashed: crash must mark the node it is given \(and only it\) crashed in the state, and the mark stay)/,
+    ],
+  ] as const) {
+    it(`is refused by every engine in one line, not run on as if its nodes were up: ${what}`, () => {
+      const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+      const text = tcp.replace(from, to).replace("name: 'tcp-handshake'", "name: 'forgets-crashes'");
+      assert.notEqual(text.replace("name: 'forgets-crashes'", "name: 'tcp-handshake'"), tcp, 'the slip applies');
+      const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
+      const file = join(dir, 'forgets.mjs');
+      assert.equal(cli(['check', file]).status, 0, 'the slip is past what check explores');
+      for (const args of [
+        ['run', '--workers', '1'],
+        ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
+        ['exact'],
+        // (trace replays one trial: the first of this seed whose crashed node meets a later step)
+        ['trace', '--trial', what.includes('revives') ? '9' : '1'],
+        ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
+      ]) {
+        const command = args.join(' ');
+        const r = cli([...args, join(dir, 's.yaml')]);
+        assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+        assert.equal(r.stdout, '', command);
+        assert.match(
+          r.stderr,
+          new RegExp(`^twogenerals: protocol forgets-crashes \\(.*forgets\\.mjs\\): (${rule.source}) \\(state \\[[-0-9, ]+\\]\\)\\n$`),
+          command,
+        );
+      }
+    });
+  }
+});
+
+describe('a protocol file that changes a choice’s probability array between trials', () => {
+  it('is refused by run (small and large), not counted as a mix of its two distributions', () => {
+    // From its 1,000th trial on (counted outside the state), the coin it gives is [0.9, 0.1], no longer [0.5, 0.5].
+    const text = `let trials = 0;
+export default ({ CHOOSE, END }) => ({
+  name: 'changed-coin',
+  outcomes: { names: ['heads', 'tails'], success: [0], disagreement: [1] },
+  configure: () => ({ coin: Float64Array.of(0.5, 0.5) }),
+  stateSize: () => 2,
+  init(s, c) { s[0] = 0; s[1] = 0; if (++trials === 1000) c.coin.set([0.9, 0.1]); },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = CHOOSE; step.choices = c.coin; }
+    else { step.kind = END; step.outcome = s[1]; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => String(s[1]),
+});
+`;
+    const dir = tempFiles({ 'coin.mjs': text, 's.yaml': 'protocol: ./coin.mjs\ntrials: 2000\n' });
+    for (const trials of ['2000', '200000']) {
+      const r = cli(['run', join(dir, 's.yaml'), '--workers', '1', '--trials', trials, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol changed-coin \(.*coin\.mjs\): next gave step\.choices an array it had given before with other probabilities \(\[0\.5, 0\.5\] then, \[0\.9, 0\.1\] now\): the engines keep one sampling table per array, so give each distribution an array of its own and never change it \(state \[0, 0\]\)\n$/,
+      );
+    }
   });
 });

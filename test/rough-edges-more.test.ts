@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
 import { ROOT, cli, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
@@ -140,6 +141,63 @@ describe('shipped protocol files by the path the README gives, wherever the comm
     const missing = cli(['check', 'nope.mjs'], {}, elsewhere);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^twogenerals: check: protocol file .*nope\.mjs: does not exist\n$/);
+  });
+});
+
+describe('schema --protocol: crash rates exact for the file, as the scenarios it takes', () => {
+  it("its own roles' rates (in any case), not another protocol's; without crash support, a rate of 0 alone", () => {
+    const dir = tempFiles({
+      'plain.mjs': `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'plain-schema',
+  outcomes: { names: ['lit', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'lit' : 'dark'),
+});
+`,
+    });
+    const tcp = join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs');
+    const plain = join(dir, 'plain.mjs');
+    for (const [file, cases] of [
+      [
+        tcp,
+        [
+          [{ crash: 0.1 }, true],
+          [{ crash: { a: 0.1, B: 0 } }, true],
+          [{ sweep: { crashB: [0, 0.1] } }, true],
+          [{ crash: { coordinator: 0.1 } }, false],
+          [{ sweep: { crashCoordinator: [0] } }, false],
+        ],
+      ],
+      [
+        plain,
+        [
+          [{ crash: 0 }, true],
+          [{ sweep: { crashA: [0] } }, true],
+          [{ crash: 0.1 }, false],
+          [{ crash: { A: 0.1 } }, false],
+          [{ sweep: { crash: [0, 0.1] } }, false],
+          [{ sweep: { crashCoordinator: { from: 0, to: 0.2, step: 0.1 } } }, false],
+        ],
+      ],
+    ] as const) {
+      const r = cli(['schema', '--protocol', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const validate = new Ajv({ allowUnionTypes: true }).compile(JSON.parse(r.stdout));
+      for (const [data, valid] of cases) {
+        const scenario = { protocol: file, ...data };
+        assert.equal(validate(scenario), valid, JSON.stringify(scenario));
+        const written = join(dir, 's.json');
+        writeFileSync(written, JSON.stringify(scenario));
+        assert.equal(cli(['validate', written]).status, valid ? 0 : 2, `validate ${JSON.stringify(scenario)}`);
+      }
+    }
   });
 });
 

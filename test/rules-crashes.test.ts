@@ -22,8 +22,8 @@ interface Config {
 }
 
 /**
- * A small good protocol with crash support: where crashes are drawn it says ROUND R first; then A
- * (node 0), if up, sends the order to B (node 1) in round R and the trial ends. State: [clock, received,
+ * A small good protocol with crash support: where crashes are drawn it says ROUND 1 first; then A
+ * (node 0), if up, sends the order to B (node 1) in round 1 and the trial ends. State: [clock, received,
  * A crashed, B crashed].
  */
 function crashGood(name: string): ProtocolDefinition<Config> {
@@ -42,11 +42,11 @@ function crashGood(name: string): ProtocolDefinition<Config> {
     next(state, config, step) {
       if (config.crashes && state[0] === 0) {
         step.kind = ROUND;
-        step.round = config.rounds; // the round its one send is in
+        step.round = 1; // the round its one send is in
       } else if (state[0]! < 2 && state[2] === 0) {
         step.kind = SEND;
         step.direction = A_TO_B;
-        step.round = config.rounds;
+        step.round = 1;
         step.label = 'order';
       } else {
         step.kind = END;
@@ -152,14 +152,35 @@ describe('the contract checker with crashes: every rule refused, the good protoc
         new RegExp(`^cell rounds=1, with crashes: a round ${round} starts, outside 1\\.\\.1 \\(the round limit\\)`),
       );
     }
-    // a round within the limit of the larger cells passes
+    // a round within the limit, but not the next one: round 1 skipped (its crashes never drawn)
     const atRound = (base: ProtocolDefinition<Config>) => ({
       next(state: Int32Array, config: Config, step: Step) {
         base.next(state, config, step);
         if (step.kind === ROUND) step.round = config.rounds;
+        if (step.kind === SEND) step.round = config.rounds;
       },
     });
-    assert.equal(check(atRound).cells, 3);
+    refused(
+      atRound,
+      /^cell rounds=2, with crashes: next started round 2 \(step\.kind = ROUND\) after no round: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit \(also where nothing is sent\), as the engines draw a round's crashes where it starts; state \[0, 0, 0, 0\]/,
+    );
+    // round 1 started twice (its crashes drawn twice)
+    refused(
+      (base) => ({
+        next(state, config, step) {
+          if (config.crashes && state[0] === 1) {
+            step.kind = ROUND;
+            step.round = 1;
+          } else base.next(state, config, step);
+        },
+        resolve(state, config, step, result) {
+          if (step.kind === SEND) base.resolve(state, config, step, result);
+          else state[0] = state[0]! + 1;
+        },
+        stateSize: () => 4,
+      }),
+      /^cell rounds=1, with crashes: next started round 1 \(step\.kind = ROUND\) after round 1: .*results that led there: round 1: (no crash|nodes? [0-9, ]+ crash(es)?)$/,
+    );
   });
   it('crashed agrees with the crashes the check made', () => {
     refused(
@@ -231,6 +252,20 @@ describe('the contract checker with crashes: every rule refused, the good protoc
       () => ({ nodes: () => [0, 1], crashed: () => undefined as unknown as boolean }),
       /crashed\(node 0\) returned undefined, but node 0 has not crashed/,
     );
+  });
+  it('canonicalize keeps the exact values with crashes too (one that forgets a crash merges states whose futures differ)', () => {
+    // B's crash flag is 0 in every state without crashes: there, it changes nothing
+    const forgets = () => ({ canonicalize: (state: Int32Array) => void (state[3] = 0) });
+    for (const quick of [false, true])
+      refusedWith(
+        crashGood,
+        forgets,
+        new RegExp(
+          `^cell rounds=${quick ? 2 : 1}, loss 0\\.3, crash 0\\.3: canonicalize changes the exact probability of both \\(0\\.3429\\d* without merging, 0\\.49 with\\): it merges states whose futures differ$`,
+        ),
+        quick,
+      );
+    assert.equal(check(() => ({ canonicalize: () => undefined })).cells, 3);
   });
   it('a protocol without all four crash members is explored without crashes', () => {
     const report = check(() => ({ crashed: undefined }) as unknown as Partial<ProtocolDefinition<Config>>);
@@ -539,6 +574,49 @@ describe('a protocol that sends in a round it never started (ROUND), with crashe
       const checked = await cliIn(['check', join(dir, 'p.mjs')]);
       assert.equal(checked.status, 2, checked.stderr);
       assert.match(checked.stderr, contract(`rounds=${byCheck ? round : 3}`));
+    });
+  }
+
+  // A round started out of order has its crashes drawn twice, or never: numbers of another crash
+  // rate. Both break the rule only from round 3, beyond the quick check's cell (rounds 2).
+  for (const [name, what, change, started] of [
+    [
+      'started-twice',
+      'starts round 3 twice (its crashes drawn twice)',
+      (text: string) => text.replace('s[5] === 0', 's[5] < (round === 3 ? 2 : 1)').replace('s[5] = 1', 's[5] += 1'),
+      '3',
+    ],
+    [
+      'round-skipped',
+      'sends in rounds 1 and 3 only, and never starts round 2 (its crashes never drawn)',
+      (text: string) => text.replace('s[2] += 1', 's[2] += 2'),
+      '1',
+    ],
+  ] as const) {
+    it(`${what}: run, exact, trace, plan and check refuse it in one line (exit 2), not numbers of another crash rate`, async () => {
+      const dir = tempFiles({
+        'p.mjs': change(file(name, 'true')),
+        's.yaml': 'protocol: ./p.mjs\nloss: 0.2\nrounds: 3\ncrash: 0.3\ntrials: 2000\nseed: 1\n',
+      });
+      const rule = `next started round 3 \\(step\\.kind = ROUND\\) after round ${started}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit \\(also where nothing is sent\\), as the engines draw a round's crashes where it starts`;
+      for (const args of [
+        ['run', join(dir, 's.yaml'), '--format', 'csv'],
+        ['run', join(dir, 's.yaml'), '--format', 'csv', '--workers', '2', '--trials', '200000', '--no-exact'],
+        ['exact', join(dir, 's.yaml')],
+        ['trace', join(dir, 's.yaml'), '--trial', '3'],
+        ['plan', join(dir, 's.yaml'), '--vary', 'crash=0.1:0.3:0.1', '--target', 'success>=0.1'],
+      ]) {
+        const r = await cliIn(args);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '', args.join(' '));
+        assert.match(r.stderr, new RegExp(`^twogenerals: protocol ${name} \\(${join(dir, 'p.mjs')}\\): ${rule}\\n$`), args.join(' '));
+      }
+      const checked = await cliIn(['check', join(dir, 'p.mjs')]);
+      assert.equal(checked.status, 2, checked.stderr);
+      assert.match(
+        checked.stderr,
+        new RegExp(`^twogenerals: ${join(dir, 'p.mjs')}: breaks the protocol contract: cell rounds=3, with crashes: ${rule}; state [^\\n]+\\n$`),
+      );
     });
   }
 });

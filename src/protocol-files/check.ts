@@ -1,7 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -106,8 +106,9 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
       ended += r.ended;
     }
     // The quick check too, within a small budget: a canonicalize that merges states whose futures
-    // differ would print wrong exact values beside the run's own estimates, with exit 0.
-    if (protocol.canonicalize) checkCanonicalize(protocol, params, quick);
+    // differ would print wrong exact values beside the run's own estimates, with exit 0. With crash
+    // support, with crashes too: the engine merges crash cells' states by it as well.
+    if (protocol.canonicalize) for (const crash of supportsCrashes(protocol) ? [0, 0.3] : [0]) checkCanonicalize(protocol, params, quick, crash);
   }
   return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
 }
@@ -326,12 +327,7 @@ function checkCell(
     if ((step.kind === CHOOSE || step.choosers !== 0) && step.choices) {
       const now = Array.from(step.choices).join(', ');
       const before = choicesGiven.get(step.choices);
-      if (before !== undefined && before !== now)
-        fail(
-          first,
-          path,
-          `next gave step.choices an array it had given before with other probabilities ([${before}] then, [${now}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`,
-        );
+      if (before !== undefined && before !== now) fail(first, path, changedChoices(before.split(', ').map(Number), Array.from(step.choices)));
       choicesGiven.set(step.choices, now);
     }
     if (step.kind === END) {
@@ -339,6 +335,8 @@ function checkCell(
       continue;
     }
     if (step.kind === ROUND) {
+      // stepResults held the round within 1..the limit: it must be the next, each round started once, in order.
+      if (step.round !== started + 1) fail(first, path, unannouncedRound(step, started));
       for (const [mask, label] of crashPatterns(nodeRoles.length, crashed, step.round)) {
         child.set(first);
         for (let node = 0; node < nodeRoles.length; node++) {
@@ -537,10 +535,14 @@ const QUICK_CANONICALIZE_WORK = 200_000;
 
 /**
  * canonicalize must not change any exact value: the exact engine with and without merging, on a
- * memoryless channel. The quick check compares only where both fit its small budget.
+ * memoryless channel (with every node's crash rate `crash`, where above 0). The quick check compares only where both fit its small budget.
  */
-function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, quick = false): void {
-  const model = buildCellModel({ protocol: protocol.name, channel: 'bernoulli', params: { ...params, loss: 0.3, redundancy: 1 } });
+function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record<string, number>, quick = false, crash = 0): void {
+  const model = buildCellModel({
+    protocol: protocol.name,
+    channel: 'bernoulli',
+    params: { ...params, loss: 0.3, redundancy: 1, ...(crash > 0 ? { crash } : {}) },
+  });
   const limits = quick ? { ...UNLIMITED, maxWork: QUICK_CANONICALIZE_WORK, maxWords: 1_000_000 } : { ...UNLIMITED, maxWork: 20_000_000, maxWords: 5_000_000 };
   let merged: ReturnType<typeof exactCell>;
   let plain: ReturnType<typeof exactCell>;
@@ -558,7 +560,7 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
           .map(([k, v]) => `${k}=${v}`)
           .join(
             ', ',
-          )}, loss 0.3: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
+          )}, loss 0.3${crash > 0 ? `, crash ${crash}` : ''}: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
       );
     }
   });

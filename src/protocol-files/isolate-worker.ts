@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { STAGES, loadProtocolFile, onLoadStage, refuseChangedBuiltIns, thrownWhere } from './load.js';
+import { STAGES, loadProtocolFile, onLoadStage, refuseChangedBuiltIns, refuseDraws, thrownWhere } from './load.js';
 import type { LoadStage } from './load.js';
 import { checkProtocolFile } from './watchdog.js';
 import { builtIns } from './built-ins.js';
@@ -23,6 +23,7 @@ try {
   send({ stage: 'check' });
   const report = await checkProtocolFile(task.file, task.quick, task.checkMs / 1000);
   refuseChangedBuiltIns(task.file, found, STAGES.check, cwd);
+  refuseDraws(task.file);
   const protocol = loaded.definition;
   const { name, outcomes, parameters, summary, usesRounds, exactNote, sides } = protocol;
   // Crash support travels as its roles (the methods stay in the isolating process).

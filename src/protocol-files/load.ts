@@ -339,6 +339,36 @@ function fileCodeOnStack(error: Error): boolean {
   return false;
 }
 
+/**
+ * A protocol never draws: the engines draw every chance from the cell's own streams (so that a run
+ * is the same bytes every time, and the exact engine weighs every way it can go). Math.random,
+ * called with a protocol file's code on the stack, throws there instead (named as the file's
+ * error, exit 2): its draws would be counted as they fell, differently on every run, and the
+ * exact values would follow whichever way the few calls the engines make went. Replaced before
+ * any built-in is recorded (protocol-files/built-ins.ts), so the replacement is the one watched;
+ * the tool's own calls (and its libraries') draw as before.
+ */
+const random = Math.random;
+Math.random = function random_() {
+  if (filesLoaded.size > 0) {
+    const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
+    if (fileCodeOnStack(error)) {
+      // The isolating process draws and goes on, so that the check reports what the draws make
+      // of the file (a next that is not deterministic) first; it refuses the draw itself last.
+      if (!isolating) throw error;
+      drawn ??= error;
+    }
+  }
+  return random();
+};
+const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
+let drawn: Error | undefined;
+
+/** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
+export function refuseDraws(file: string): void {
+  if (drawn) throw new UsageError(file, `called Math.random while checked: ${thrownWhere(drawn, file).replace(/^Math\.random was called: /, '')}`);
+}
+
 /** Checks the definition's shape and fills in what a file may leave out. */
 function completeDefinition(value: unknown, file: string): ProtocolDefinition<unknown> {
   if (typeof value !== 'object' || value === null)
@@ -459,14 +489,35 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   const declared = Object.freeze((parameters as Record<string, unknown>[]).map((p) => Object.freeze({ ...p })));
   const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[]);
   if (naming) throw new UsageError(file, naming);
+  const configure = d['configure'] as (params: unknown) => unknown;
   return {
     ...(d as unknown as ProtocolDefinition<unknown>),
+    // The config is made once per cell and read by every trial: frozen, so a method that keeps a
+    // count or a flag in it (a trial that depends on the trials before it, which every engine
+    // would count as it came) is the file's error where it writes, not numbers printed with exit 0.
+    configure: (params) => frozenConfig(configure(params)),
     summary: typeof d['summary'] === 'string' ? d['summary'] : `protocol file ${file}`,
     exactNote: typeof d['exactNote'] === 'string' ? d['exactNote'] : 'generic engine, within its limits',
     usesRounds: d['usesRounds'] !== false,
     parameters: declared as unknown as ProtocolDefinition<unknown>['parameters'],
     outcomes: full,
   };
+}
+
+/**
+ * A config with its plain objects and arrays frozen, deeply. Typed arrays cannot be frozen and
+ * stay as they are (tables, and scratch space a method overwrites before it reads it).
+ */
+function frozenConfig(config: unknown, seen = new Set<unknown>()): unknown {
+  if (typeof config !== 'object' || config === null || seen.has(config)) return config;
+  const prototype = Object.getPrototypeOf(config);
+  if (!Array.isArray(config) && prototype !== Object.prototype && prototype !== null) return config;
+  seen.add(config);
+  for (const key of Reflect.ownKeys(config)) {
+    const member = Object.getOwnPropertyDescriptor(config, key);
+    if (member && 'value' in member) frozenConfig(member.value, seen);
+  }
+  return Object.freeze(config);
 }
 
 /** One line for an error thrown while loading a file: its message and where in the file. */

@@ -1,7 +1,7 @@
 import { CHANNELS } from '../catalog/channels.js';
 import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
 import { DEFAULTS } from './defaults.js';
-import { PARAMETERS } from '../catalog/parameters.js';
+import { CRASH_PARAMETER, PARAMETERS, crashParameterName } from '../catalog/parameters.js';
 import type { ParameterSpec } from '../catalog/parameters.js';
 
 export const MAX_TRIALS = 1e15;
@@ -246,12 +246,38 @@ export function publishedSchema(): Record<string, unknown> {
  * The schema exact for one protocol file (`twogenerals schema SCENARIO` or `--protocol FILE`), once
  * it is registered: its parameters and outcomes known, `protocol` the path as written.
  */
-export function protocolFileSchema(written: string, protocolName: string, outcomes: readonly string[]): Record<string, unknown> {
+export function protocolFileSchema(written: string, protocolName: string, outcomes: readonly string[], roles?: readonly string[]): Record<string, unknown> {
   const schema = scenarioSchema() as Record<string, any>;
   const properties = schema['properties'] as Record<string, any>;
   for (const p of PARAMETERS.filter((p) => p.protocol && p.protocol !== protocolName)) {
     delete properties[p.name];
     delete properties['sweep'].properties[p.name];
+  }
+  // Crash rates: the file's own roles (named in any case, as a scenario may), or, without crash
+  // support, a rate of 0 alone (set or swept, it is no crash at all: any role's rate is taken).
+  const sweep = properties['sweep'].properties as Record<string, any>;
+  const perRole = PARAMETERS.filter((p) => p.roleOf === CRASH_PARAMETER.name);
+  if (roles) {
+    const own = new Set(roles.map(crashParameterName));
+    for (const p of perRole) if (!own.has(p.name)) delete sweep[p.name];
+    const anyCase = (role: string): string => [...role].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
+    properties[CRASH_PARAMETER.name].propertyNames = { pattern: `^(${roles.map(anyCase).join('|')})$` };
+  } else {
+    const none = { type: 'number', minimum: 0, maximum: 0 };
+    properties[CRASH_PARAMETER.name] = {
+      description: `${properties[CRASH_PARAMETER.name].description}; this protocol does not support crashes: 0 only`,
+      ...none,
+      type: ['number', 'object'],
+      additionalProperties: none,
+    };
+    for (const p of [CRASH_PARAMETER, ...perRole]) {
+      sweep[p.name].items = { ...sweep[p.name].items, maximum: 0 };
+      sweep[p.name].properties = {
+        ...sweep[p.name].properties,
+        from: { ...sweep[p.name].properties.from, maximum: 0 },
+        to: { ...sweep[p.name].properties.to, maximum: 0 },
+      };
+    }
   }
   properties['protocol'] = { type: 'string', const: written, description: `the protocol file (${protocolName})` };
   properties['expect'].items.properties.metric = { type: 'string', enum: ['success', 'disagreement', ...outcomes] };

@@ -22,12 +22,17 @@ export function makeSchemaCommand(streams: Streams): Command {
           `--protocol ${flags.protocol}`,
           false,
         );
-        schema = protocolFileSchema(flags.protocol, file.name, file.definition.outcomes.names);
+        schema = protocolFileSchema(flags.protocol, file.name, file.definition.outcomes.names, file.definition.roles);
       } else if (scenario !== undefined) {
         const loaded = await loadScenario(scenario, {}, false);
         if (!loaded.protocolFile)
           throw new UsageError(scenario, `names the built-in protocol ${loaded.protocol}: its schema is the one \`twogenerals schema\` prints`);
-        schema = protocolFileSchema(String(loaded.resolved['protocol']), loaded.protocol, loaded.protocolDefinition.outcomes.names);
+        schema = protocolFileSchema(
+          String(loaded.resolved['protocol']),
+          loaded.protocol,
+          loaded.protocolDefinition.outcomes.names,
+          loaded.protocolDefinition.roles,
+        );
       }
       streams.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     });

@@ -2,8 +2,8 @@ import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { SentAfterCrash, UnannouncedRound, UnexpectedRound } from '../montecarlo/generic.js';
-import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
+import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
+import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -69,6 +69,8 @@ interface Node {
   roundsSure: number;
   /** The last round started (ROUND) on the paths here, the least of them where they differ (crashes only). */
   started: number;
+  /** The most of them: a round start here must follow both (paths that differ make it out of order on one). */
+  startedMost: number;
 }
 
 /** Fields per block that new states are copied into. */
@@ -156,6 +158,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     started: number,
     deliveredSure: number,
     roundsSure: number,
+    startedMost = started,
   ): void => {
     canonicalize?.(child, config);
     const clock = child[0]!;
@@ -176,6 +179,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         deliveredSure,
         roundsSure,
         started,
+        startedMost,
       };
       level.add(node);
       liveWords += nodeWords(node);
@@ -189,12 +193,17 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     if (existing.deliveredSure !== deliveredSure) existing.deliveredSure = Number.NaN;
     if (existing.roundsSure !== roundsSure) existing.roundsSure = Number.NaN;
     if (started < existing.started) existing.started = started;
+    if (startedMost > existing.startedMost) existing.startedMost = startedMost;
   };
   // The limit is on the numbers the states waiting store (fields, cost window, NODE_OVERHEAD_WORDS
   // a state), at 8 bytes each: not on the process. V8's objects around each state (the node, its
   // cost window's array, the state's view) and the level being expanded, whose states stay held
   // until its last one is done, come on top: at --exact's 305 MB the process peaks at 760–840 MB
   // (two-phase commit, 64 cohorts, over Gilbert–Elliott or a 52-packet trace), and the message says so.
+  // With crashes, the nodes a state has crashed stay down through every resolve (one that revives a node is refused).
+  const nodes = model.crash?.length ?? 0;
+  const downOf = (s: Int32Array): Uint8Array | null => crashedNodes(protocol, config, s, nodes);
+  const refuseRevivedIn = (s: Int32Array, round: number, d: Uint8Array | null): void => refuseRevived(protocol, config, s, round, d);
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
       throw new ExactUnavailable(
@@ -245,8 +254,12 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
+      // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
+      const down = model.crash === null ? null : downOf(state);
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
+        // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
+        choiceEntry(step.choices!, protocol.name, state);
         // A choice's branches with a probability above 0, each resolved with the index of the choice.
         const choices = step.choices!;
         for (let i = 0; i < choices.length; i++) {
@@ -261,6 +274,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           scratch.set(state);
           protocol.resolve(scratch, config, step, i);
           checkClock(protocol.name, from, scratch);
+          refuseRevivedIn(scratch, step.round, down);
           addBranch(
             scratch,
             node.channelState,
@@ -272,12 +286,16 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.started,
             node.deliveredSure,
             node.roundsSure,
+            node.startedMost,
           );
         }
         continue;
       }
       if (step.kind === ROUND) {
         // A round start's crash patterns: each a crashed state and its probability.
+        if (model.crash !== null)
+          for (const started of [node.started, node.startedMost])
+            if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
         for (const [child, p] of crashBranches(model, state, step.round)) {
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
@@ -285,8 +303,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             yield work - reported;
             reported = work;
           }
+          const fallen = downOf(child);
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
+          refuseRevivedIn(child, step.round, fallen);
           addBranch(
             child,
             node.channelState,
@@ -317,6 +337,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
+        refuseRevivedIn(scratch, step.round, down);
         addBranch(
           scratch,
           t.nextState[i]!,
@@ -328,6 +349,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           node.started,
           node.deliveredSure + (reaches ? t.delivered[i]! : 0),
           step.round,
+          node.startedMost,
         );
       }
     }
@@ -403,20 +425,27 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
   const { protocol, protocolConfig: config, crash } = model;
   if (crash === null) throw new UnexpectedRound(protocol.name);
   const able: number[] = [];
-  for (let node = 0; node < crash.length; node++) if (crash[node]! > 0 && !protocol.crashed!(state, config, node)) able.push(node);
+  const before = new Uint8Array(crash.length); // the nodes down already, 1 each
+  for (let node = 0; node < crash.length; node++) {
+    if (protocol.crashed!(state, config, node)) before[node] = 1;
+    else if (crash[node]! > 0) able.push(node);
+  }
   if (able.length > MAX_CRASHING_NODES)
     throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
   const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();
     let p = 1;
+    const down = before.slice();
     able.forEach((node, j) => {
       const rate = crash[node]!;
       if (mask & (1 << j)) {
         protocol.crash!(child, config, node);
+        down[node] = 1;
         p *= rate;
       } else p *= 1 - rate;
     });
+    refuseCrashNotKept(protocol, config, child, round, down);
     if (p > 0) branches.push([child, p]);
   }
   return branches;

@@ -1,8 +1,8 @@
 import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound } from '../montecarlo/generic.js';
-import { refuseChoiceAfterCrash } from '../montecarlo/trial-rules.js';
+import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, choiceEntry } from '../montecarlo/generic.js';
+import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseRevived } from '../montecarlo/trial-rules.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -121,19 +121,25 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         if (steps === MAX_TRIAL_STEPS) throw new TrialNeverEnds(protocol.name, state, protocol.describe(state, config));
         if (step.kind === ROUND) {
           // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
+          if (model.crash !== null && misorderedRound(step.round, started, model.roundLimit))
+            throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
           for (const [child, p] of crashBranches(model, state, step.round)) {
+            const down = crashedNodes(protocol, config, child, model.crash!.length);
             protocol.resolve(child, config, step, 0);
+            refuseRevived(protocol, config, child, step.round, down);
             pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round, started: step.round });
           }
           break;
         }
         if (step.kind === CHOOSE) {
           if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
+          choiceEntry(step.choices!, protocol.name, state);
           const choices = step.choices!;
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;
             const child = state.slice();
             protocol.resolve(child, config, step, i);
+            if (model.crash !== null) refuseRevived(protocol, config, child, step.round, crashedNodes(protocol, config, state, model.crash.length));
             pending.push({ state: child, position, probability: branch.probability * choices[i]!, messages: sent, delivered: arrived, round, started });
           }
           break;
@@ -151,7 +157,9 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         sent++;
         arrived += copies;
         round = step.round;
+        const down = model.crash === null ? null : crashedNodes(protocol, config, state, model.crash.length);
         protocol.resolve(state, config, step, copies > 0 ? 1 : 0);
+        refuseRevived(protocol, config, state, step.round, down);
       }
     }
   }

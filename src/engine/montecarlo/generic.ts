@@ -1,12 +1,16 @@
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
+import { StepNotFilled, refuseChoices, refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import {
   MAX_TRIAL_STEPS,
   SentAfterCrash,
   TrialNeverEnds,
   UnannouncedRound,
   UnexpectedRound,
+  changedChoices,
+  misorderedRound,
   refuseAnnouncement,
+  refuseCrashForgotten,
+  refuseCrashNotKept,
   refuseChoiceAfterCrash,
 } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
@@ -23,10 +27,12 @@ export { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, Unex
 const choiceTables = new WeakMap<Float64Array, { readonly table: SamplingTable; readonly made: Float64Array }>();
 
 /**
- * A choice's sampling table, made once per probability array (made again should the array's
- * probabilities have changed: the contract forbids it, and `check` refuses it, but a cell it
- * did not explore must still draw what the array says); a protocol's array that is no
- * distribution (`protocol` named) is refused, with the state it came from.
+ * A choice's sampling table, made once per probability array; a protocol's array that is no
+ * distribution (`protocol` named) is refused, with the state it came from, and so is an array
+ * given again with other probabilities (the contract forbids it, and `check` refuses it in the
+ * cells it explores): an engine that keeps what a state's step was (the automata) or expands
+ * states in another order than a trial (exact) would read another time's probabilities, as a
+ * method that changes the array between a trial's steps (in resolve) makes them.
  */
 export function choiceTable(probabilities: Float64Array, protocol?: string, state: Int32Array = new Int32Array(0)): SamplingTable {
   return choiceEntry(probabilities, protocol, state).table;
@@ -42,7 +48,10 @@ export function choiceEntry(
   state: Int32Array = new Int32Array(0),
 ): { readonly table: SamplingTable; readonly made: Float64Array } {
   const known = choiceTables.get(probabilities);
-  if (known !== undefined && sameProbabilities(known.made, probabilities)) return known;
+  if (known !== undefined) {
+    if (sameProbabilities(known.made, probabilities)) return known;
+    throw new StepNotFilled(protocol ?? 'file', changedChoices(known.made, probabilities), state);
+  }
   if (protocol !== undefined) refuseChoices(protocol, probabilities, state);
   const entry = { table: samplingTable(probabilities), made: Float64Array.from(probabilities) };
   choiceTables.set(probabilities, entry);
@@ -97,6 +106,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let messages = 0;
   let lastRound = 0;
   let started = 0; // the last round started (ROUND), with crashes
+  // The nodes crashed so far in the trial, 1 each: the protocol's crashed is held to it.
+  const down = crash === null ? NO_NODES : crashMarks(model).fill(0);
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
     clearStep(step);
@@ -112,7 +123,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       observer?.onChoose(step, result, state);
     } else if (step.kind === ROUND) {
       if (crash === null) throw new UnexpectedRound(protocol.name);
-      drawCrashes(model, rng, state, step.round, observer);
+      if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
+      drawCrashes(model, rng, state, step.round, down, observer);
       started = step.round;
       result = 0;
     } else {
@@ -125,8 +137,11 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       if (crash !== null) {
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
         const sender = senderNode(step.direction, step.peer);
+        const receiver = receiverNode(step.direction, step.peer);
+        refuseCrashForgotten(protocol, config, state, step.round, down, sender);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
-        reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));
+        refuseCrashForgotten(protocol, config, state, step.round, down, receiver);
+        reaches = !protocol.crashed!(state, config, receiver);
       }
       if (replay) {
         // A replayed channel: the copies' fates are read at the position, nothing is drawn.
@@ -164,17 +179,29 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
  * The start of a round: each node still up crashes with its rate, in node order, one draw per
  * node whose rate is above 0 (a node that cannot crash draws nothing).
  */
-function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, observer?: TrialObserver): void {
+function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, down: Uint8Array, observer?: TrialObserver): void {
   const { protocol, protocolConfig: config, crashSampling } = model;
+  // `down`: the nodes crashed before, 1 each; with those crashed now, crashed must say the same after.
   for (let node = 0; node < crashSampling.length; node++) {
     const table = crashSampling[node];
-    if (table === null || protocol.crashed!(state, config, node)) continue;
+    if (down[node] === 1 || table === null || protocol.crashed!(state, config, node)) continue;
     if (sample(rng, table!) === 0) {
       protocol.crash!(state, config, node);
+      down[node] = 1;
       observer?.onCrash?.(node, round, state);
     }
   }
+  refuseCrashNotKept(protocol, config, state, round, down);
 }
+
+/** A cell's marks of the nodes crashed in a trial (one array per cell model, cleared at each trial's start). */
+function crashMarks(model: CellModel): Uint8Array {
+  let marks = crashMarksOf.get(model);
+  if (marks === undefined) crashMarksOf.set(model, (marks = new Uint8Array(model.crashSampling.length)));
+  return marks;
+}
+const crashMarksOf = new WeakMap<CellModel, Uint8Array>();
+const NO_NODES = new Uint8Array(0);
 
 /** The generic engine: one trial at a time through the protocol definition. */
 export function runBlockGeneric(model: CellModel, rng: Xoshiro128, trials: number): Tally {

@@ -2,6 +2,7 @@ import { CHOOSE, END, SEND, Step, clearStep } from '../../contract/protocol.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { choiceEntry, choiceTable, sameProbabilities } from './generic.js';
+import { StepNotFilled } from '../unfilled-step.js';
 
 /**
  * The trial kernel's memory of the protocol's walk: an automaton built lazily, node by node, as
@@ -221,6 +222,15 @@ export class MemoAutomaton {
     this.load(id, state);
     clearStep(step);
     protocol.next(state, config, step);
+    // Read again, later than read() read it: a choice whose probabilities are no longer those the
+    // node keeps (an array a method changed since, in another trial) would be drawn from the old ones.
+    const choice = this.records[id * NODE_FIELDS + CHOICE]!;
+    if (choice >= 0 && !(step.choices instanceof Float64Array && sameProbabilities(this.made[choice]!, step.choices)))
+      throw new StepNotFilled(
+        protocol.name,
+        `next is not deterministic: in one state it gave the probabilities [${Array.from(this.made[choice]!).join(', ')}] first and [${Array.from(step.choices ?? []).join(', ')}] later (an array a method changes between steps?); give each distribution an array of its own and never change it`,
+        state,
+      );
     if (this.records[id * NODE_FIELDS + KIND] === RUN) {
       if (typeof protocol.resolveRun === 'function') protocol.resolveRun(state, config, step, a, b);
       else resolveParts(this.model, state, step, a, b);

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, announcementProblem } from '../../contract/protocol.js';
+import { CHOOSE, ROUND, announcementProblem } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
 import { StepNotFilled } from '../unfilled-step.js';
 
@@ -41,6 +41,53 @@ export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, co
   if (protocol.crashed!(state, config, node)) throw new SentAfterCrash(protocol.name, node, step, protocol.describe(state, config));
 }
 
+/**
+ * After a round start's crashes: every node's `crashed` must say what happened, down before or
+ * crashed now (`down`, 1 per node down), else StepNotFilled: a `crash` that does not stick (or
+ * marks another node) in a cell `check` did not explore would run that node on as if up.
+ */
+export function refuseCrashNotKept(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array): void {
+  for (let node = 0; node < down.length; node++) {
+    const has = down[node] === 1;
+    const says: unknown = protocol.crashed!(state, config, node);
+    if (says !== has)
+      throw new StepNotFilled(
+        protocol.name,
+        `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state, and the mark stay`,
+        state,
+      );
+  }
+}
+
+/** With crashes, at a later step: a node down (`down`, 1 per node down) must stay down, as its `crashed` says (a resolve that revives a node, say). */
+export function refuseCrashForgotten(
+  protocol: ProtocolDefinition<unknown>,
+  config: unknown,
+  state: Int32Array,
+  round: number,
+  down: Uint8Array,
+  node: number,
+): void {
+  if (down[node] !== 1 || protocol.crashed!(state, config, node) === true) return;
+  throw new StepNotFilled(
+    protocol.name,
+    `crashed(node ${node}) returned ${String(protocol.crashed!(state, config, node))} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
+    state,
+  );
+}
+
+/** The nodes `state` has crashed, 1 each, by the protocol's `crashed`; null where none has (the engines that follow states, not trials). */
+export function crashedNodes(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, nodes: number): Uint8Array | null {
+  let down: Uint8Array | null = null;
+  for (let node = 0; node < nodes; node++) if (protocol.crashed!(state, config, node)) (down ??= new Uint8Array(nodes))[node] = 1;
+  return down;
+}
+
+/** After a resolve: the nodes down before it (`down`, crashedNodes) stay down. */
+export function refuseRevived(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array | null): void {
+  if (down) for (let node = 0; node < down.length; node++) refuseCrashForgotten(protocol, config, state, round, down, node);
+}
+
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
 export class UnexpectedRound extends UsageError {
   override name = 'UnexpectedRound';
@@ -49,21 +96,36 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/** What is wrong with an array given as step.choices again, holding other probabilities than it held before. */
+export function changedChoices(before: ArrayLike<number>, now: ArrayLike<number>): string {
+  return `next gave step.choices an array it had given before with other probabilities ([${Array.from(before).join(', ')}] then, [${Array.from(now).join(', ')}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`;
+}
+
+/** Whether a round start (ROUND) breaks the order: it must start the round after the last started (`started`), within the round limit. */
+export const misorderedRound = (round: number, started: number, limit: number): boolean => round !== started + 1 || round > limit;
+
 /**
- * A protocol that, with crashes on, sent in a round it had not started (step.kind = ROUND): the
- * engines draw a round's crashes where it starts, so that round would have none (a protocol file
- * that never says ROUND would print crash-free numbers for crash cells). The protocol's author's
- * to fix (exit 2).
+ * A protocol that, with crashes on, sent in a round it had not started (step.kind = ROUND), or
+ * started a round out of order (again, skipping one, past the limit): the engines draw a round's
+ * crashes where it starts, so that round would have none, or have them twice (a protocol file
+ * that never says ROUND would print crash-free numbers for crash cells; one that says it twice a
+ * round, numbers of a higher crash rate). The protocol's author's to fix (exit 2).
  */
 export class UnannouncedRound extends UsageError {
   override name = 'UnannouncedRound';
-  constructor(protocol: string, step: Step, started: number) {
-    super(`protocol ${protocol}`, unannouncedRound(step, started));
+  constructor(protocol: string, step: Step, started: number, limit?: number) {
+    super(`protocol ${protocol}`, unannouncedRound(step, started, limit));
   }
 }
 
-/** What is wrong with a send, with crashes on, in a round after the last started (`started`; 0: none). */
-export function unannouncedRound(step: Step, started: number): string {
+/**
+ * What is wrong with a send, with crashes on, in a round after the last started (`started`; 0:
+ * none); or with a round start (ROUND) that is not the next round (a round started again, or one
+ * skipped: its crashes drawn twice, or never) or past the round limit `limit`.
+ */
+export function unannouncedRound(step: Step, started: number, limit = Number.POSITIVE_INFINITY): string {
+  if (step.kind === ROUND)
+    return `next started round ${step.round} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
   return `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
 }
 
