@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellResult } from '../src/engine/schedule/runner.js';
@@ -10,7 +12,7 @@ import type { Report } from '../src/report.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { summarize } from '../src/stats/summary.js';
 import { succeeded } from './assert-cli.js';
-import { scenarioFrom } from './helpers.js';
+import { scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 // The second planted-bug audit (docs/mutation.md): the text of numbers in every exporter.
@@ -92,6 +94,16 @@ describe('JSON text has no exponents where the CSV has none', () => {
     // Still the same numbers: JSON.parse reads the plain decimals back to the engine's values.
     const parsed = JSON.parse(json) as { exact: { outcomes: number[] }[] };
     assert.equal(parsed.exact[1]!.outcomes[2], 1e-7 * 1e-7);
+  });
+
+  it('a result folder: results.json and manifest.json (a cell without exact values names its loss 1e-7)', async () => {
+    const out = join(tempFiles({}), 'saved');
+    succeeded(await cliIn(['run', '--set', 'loss=1e-7', '--sweep', 'redundancy=1,2', '--trials', '1000', '--no-exact', '--out', out, '--quiet']), 'run --out');
+    const [folder] = readdirSync(out);
+    const manifest = readFileSync(join(out, folder!, 'manifest.json'), 'utf8');
+    assert.match(manifest, /"loss": 0\.0000001,/);
+    assert.deepEqual(exponents(manifest), []);
+    assert.deepEqual(exponents(readFileSync(join(out, folder!, 'results.json'), 'utf8')), []);
   });
 
   it('plan -f json (disagreement 0.3^18 = 3.87e-10)', async () => {
