@@ -182,7 +182,7 @@ describe('crashes: Monte Carlo agrees with the exact engine on random cells of e
   ];
   for (const [round, table] of [cells(), cells()].entries()) {
     for (const [i, data] of table.entries()) {
-      it(`cell ${round + 1}.${i + 1}: every |z| ≤ 4.5`, async () => {
+      it(`cell ${round + 1}.${i + 1}: every |z| ≤ 3.5`, async () => {
         const resolved = { ...data, protocol: typeof data['protocol'] === 'function' ? (data['protocol'] as () => string)() : data['protocol'] };
         const scenario = scenarioFrom({ ...resolved, trials: 60_000, seed: `crash-${round}-${i}` });
         const report = await runExperiment([scenario], { exact: 'on', simulate: true, confidence: 0.95, workers: 1 });
@@ -194,9 +194,9 @@ describe('crashes: Monte Carlo agrees with the exact engine on random cells of e
           close(total, 1, `${where}: exact outcomes sum`);
           s.outcomes.forEach((o, j) => {
             const z = proportionZ(o.count, s.trials, e.outcomes[j]!);
-            assert.ok(Math.abs(z) <= 4.5, `${where}: ${s.outcomeNames[j]} ${o.count} vs ${e.outcomes[j]}, z = ${z}`);
+            assert.ok(Math.abs(z) <= 3.5, `${where}: ${s.outcomeNames[j]} ${o.count} vs ${e.outcomes[j]}, z = ${z}`);
           });
-          assert.ok(e.messengersZ !== null && Math.abs(e.messengersZ) <= 4.5, `${where}: messengers z = ${e.messengersZ}`);
+          assert.ok(e.messengersZ !== null && Math.abs(e.messengersZ) <= 3.5, `${where}: messengers z = ${e.messengersZ}`);
         }
       });
     }

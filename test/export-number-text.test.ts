@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellResult } from '../src/engine/schedule/runner.js';
@@ -9,7 +11,9 @@ import { runExperiment } from '../src/experiment.js';
 import type { Report } from '../src/report.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { summarize } from '../src/stats/summary.js';
-import { scenarioFrom } from './helpers.js';
+import { succeeded } from './assert-cli.js';
+import { scenarioFrom, tempFiles } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 // The second planted-bug audit (docs/mutation.md): the text of numbers in every exporter.
 
@@ -73,5 +77,42 @@ describe('the JSON verdicts', () => {
     const verdicts = json.slice(json.indexOf('"verdicts"'), json.indexOf('"digest"'));
     assert.match(verdicts, /"low": 0\.00000000000009765625000000005, "high": 0\.00000000000009765625000000005, "passed": true/);
     assert.doesNotMatch(verdicts.replace(/"message": "[^"]*"/g, ''), /\d[eE][+-]?\d/);
+  });
+});
+
+describe('JSON text has no exponents where the CSV has none', () => {
+  /** The numbers of a JSON text outside its strings that are written with an exponent. */
+  const exponents = (json: string): string[] => json.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
+
+  it('run -f json: the scenarios, the exact values and the tallies (loss 1e-7, disagreement 1e-7 and 1e-14)', async () => {
+    const csv = succeeded(await cliIn(['run', '--set', 'loss=1e-7', '--sweep', 'redundancy=1,2', '--trials', '1000', '-f', 'csv']), 'run -f csv');
+    assert.deepEqual(exponents(csv), []);
+    const json = succeeded(await cliIn(['run', '--set', 'loss=1e-7', '--sweep', 'redundancy=1,2', '--trials', '1000', '-f', 'json']), 'run -f json');
+    assert.deepEqual(exponents(json), []);
+    assert.match(json, /"loss": 0\.0000001,/);
+    assert.match(json, /"outcomes":\[0\.9999999,0,0\.0000001,0\]/);
+    // Still the same numbers: JSON.parse reads the plain decimals back to the engine's values.
+    const parsed = JSON.parse(json) as { exact: { outcomes: number[] }[] };
+    assert.equal(parsed.exact[1]!.outcomes[2], 1e-7 * 1e-7);
+  });
+
+  it('a result folder: results.json and manifest.json (a cell without exact values names its loss 1e-7)', async () => {
+    const out = join(tempFiles({}), 'saved');
+    succeeded(await cliIn(['run', '--set', 'loss=1e-7', '--sweep', 'redundancy=1,2', '--trials', '1000', '--no-exact', '--out', out, '--quiet']), 'run --out');
+    const [folder] = readdirSync(out);
+    const manifest = readFileSync(join(out, folder!, 'manifest.json'), 'utf8');
+    assert.match(manifest, /"loss": 0\.0000001,/);
+    assert.deepEqual(exponents(manifest), []);
+    assert.deepEqual(exponents(readFileSync(join(out, folder!, 'results.json'), 'utf8')), []);
+  });
+
+  it('plan -f json (disagreement 0.3^18 = 3.87e-10)', async () => {
+    const args = ['plan', '--target', 'disagreement<=1e-9', '--set', 'loss=0.3', '--vary', 'redundancy=1:20'];
+    const csv = succeeded(await cliIn([...args, '-f', 'csv']), 'plan -f csv');
+    assert.match(csv, /^18,18,0\.0000000003874204889999998,true$/m);
+    const json = succeeded(await cliIn([...args, '-f', 'json']), 'plan -f json');
+    assert.deepEqual(exponents(json), []);
+    assert.match(json, /"disagreement": 0\.0000000003874204889999998,/);
+    assert.equal((JSON.parse(json) as { winner: { disagreement: number } }).winner.disagreement, 3.874204889999998e-10);
   });
 });

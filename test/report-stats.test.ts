@@ -110,6 +110,17 @@ function exactOf(outcomes: number[], messages: number[]): NonNullable<CellResult
   return { outcomes, messages, messagesMean: mean, messagesSecondMoment: second, deliveredMean: 0, roundsMean: 0, statesExpanded: 1 } as never;
 }
 
+describe('the Monte Carlo messengers sd where another cost is rare', () => {
+  it('is the sd of the counts to 1e-15: 18 trials of 1 message among 2·10⁹ of 8 (sd 7·√(p(1 − p)), p = 9e-9)', () => {
+    // 0.00066407830564700726 (40 digits by hand); sum of squares / trials − mean², two numbers near
+    // 64 that cancel, gave 0.0006640783013344328, wrong from its 9th digit.
+    const trials = 2e9;
+    const tally = { trials, outcomes: [trials - 18, 0, 18, 0], messages: [0, 18, 0, 0, 0, 0, 0, 0, trials - 18], deliveries: [trials], rounds: trials };
+    const s = summarize(handshakeResult(tally, null, 1, 8), 0.95);
+    close(s.messengers.sd, 0.00066407830564700726, 1e-15 * 0.00066407830564700726);
+  });
+});
+
 describe('the summary of one cell', () => {
   it('scales the messengers mean, sd, min, max and percentiles by k (n = 5, k = 3)', () => {
     const tally = { trials: 5, outcomes: [2, 1, 1, 1], messages: [0, 2, 1, 2], deliveries: [4], rounds: 9 };

@@ -301,6 +301,18 @@ describe('adaptive precision', () => {
     }
   });
 
+  it('judges the wider side of a lopsided interval: onlyA 60 of 65,536 is +0.000263 −0.000204 (their mean 0.000233), so 0.00025 takes a second block', async () => {
+    // The default scenario's messenger at loss 0.001, one copy: its intervals near 0 and 1 are lopsided.
+    const args = ['run', '--set', 'loss=0.001', '--set', 'redundancy=1', '--format', 'csv'];
+    const parse = (text: string) => parseCsv(text, { columns: true, cast: true }) as Record<string, number>[];
+    const [row] = parse(succeeded(await cliIn([...args, '--precision', '0.00025'])));
+    assert.equal(row!['trials'], 131072);
+    assert.ok(widest(row!, ['both', 'neither', 'onlyA', 'onlyB']) <= 0.00025);
+    const [first] = parse(succeeded(await cliIn([...args, '--trials', '65536'])));
+    assert.equal(first!['onlyA'], 60);
+    assert.ok(widest(first!, ['both', 'neither', 'onlyA', 'onlyB']) > 0.00025, 'one block is not yet precise enough');
+  });
+
   it('respects maxTrials', async () => {
     const [row] = await rows(['--set', 'trials={precision: 0.0001, maxTrials: 100000}', '--set', 'sweep=null']);
     assert.equal(row!['trials'], 100000);

@@ -3,6 +3,7 @@ import { stringify as toYaml } from 'yaml';
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
+import { plainJson } from '../export/numbers.js';
 import { systemErrorWords } from '../io/files.js';
 import { inputPath } from '../scenario/shipped.js';
 import { writeWholeFile } from '../io/output-place.js';
@@ -164,7 +165,7 @@ export async function saveResults(
     'results.csv': csv.render(report, { color: false }),
     'results.json': json.render(report, { color: false }),
     'scenario.yaml': report.scenarios.map((s) => toYaml(savedScenario(s, dir))).join('---\n'),
-    'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
+    'manifest.json': `${plainJson(manifest, 2)}\n`,
   };
   const chart = await sweepChart(report, streams);
   if (chart) files['chart.svg'] = chart;

@@ -1,4 +1,4 @@
-import { plainNumber } from './numbers.js';
+import { plainJson, plainNumber } from './numbers.js';
 import { toRows } from './rows.js';
 import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
@@ -30,11 +30,11 @@ export const jsonExporter: Exporter = {
       scenarios: report.scenarios.map((s) => s.resolved),
       columns,
     };
-    const headText = JSON.stringify(head, null, 2).slice(0, -2);
+    const headText = plainJson(head, 2).slice(0, -2);
     // The integer counts behind every row, so that `merge` can re-export a saved run.
-    const tallies = report.summaries.map((s) => `    ${JSON.stringify({ key: s.cell.key, ...(s.result.tally ?? {}) })}`);
+    const tallies = report.summaries.map((s) => `    ${plainJson({ key: s.cell.key, ...(s.result.tally ?? {}) })}`);
     // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
-    const exact = report.summaries.map((s) => `    ${JSON.stringify(s.result.exact)}`);
+    const exact = report.summaries.map((s) => `    ${plainJson(s.result.exact)}`);
     // Why a cell has no exact value (null where it has one): --no-exact, the automatic attempt's budget, a limit.
     const missing = report.summaries.map((s) => `    ${s.result.exact ? 'null' : JSON.stringify(s.result.exactMissing ?? null)}`);
     // Where each scenario's expect entries are written, where some are: a re-export's gates point

@@ -11,6 +11,16 @@ export function plainNumber(x: number): string {
   return sign + digits.padEnd(exponent + 1, '0');
 }
 
+/**
+ * A value as JSON text whose numbers are plain decimals (plainNumber), as the CSV prints them:
+ * JSON.stringify writes 1e-7 and 1.0000000000000005e-7. Strings are left as they are.
+ */
+export function plainJson(value: unknown, indent?: number): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][+-]?\d+/g, (token) =>
+    token.startsWith('"') ? token : plainNumber(Number(token)),
+  );
+}
+
 /** For people: a proportion with enough digits to see its interval, small ones in exponent form. */
 export function shortNumber(x: number, significant = 4): string {
   if (!Number.isFinite(x)) return '–';

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
-import { plainNumber, shortNumber } from '../../export/numbers.js';
+import { plainJson, plainNumber, shortNumber } from '../../export/numbers.js';
 import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -198,7 +198,7 @@ function render(
     ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
     [PLAN_VERDICT_COLUMN]: c.meets,
   }));
-  if (format === 'json') return `${JSON.stringify({ winner: winner ? records[0] : null, frontier: records, exact }, null, 2)}\n`;
+  if (format === 'json') return `${plainJson({ winner: winner ? records[0] : null, frontier: records, exact }, 2)}\n`;
   if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });
   const table = new Table({ head: ['', ...params, 'messengers', ...targets.map(show)], style: { head: [], border: [], compact: true } });
   for (const c of rows) {
