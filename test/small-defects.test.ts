@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import stringWidth from 'string-width';
 import { cli, tempFiles } from './helpers.js';
-import { cliIn } from './in-process.js';
+import { cliIn, cliInProcess } from './in-process.js';
 import { refusal, succeeded } from './assert-cli.js';
 
 /** The lines of a text wider than 80 columns as a terminal draws them (a CJK character two). */
@@ -135,5 +135,28 @@ describe('plan says where the time goes', () => {
     assert.equal(quick.status, 0, quick.stderr);
     assert.equal(quick.stderr, '', 'nothing where the exact values are quick');
     assert.equal(cli(['plan', join(dir, 's.yaml'), '--target', 'success>=0.9', '--vary', 'redundancy=1:1', '--quiet']).stderr, '', '--quiet: no note');
+  });
+});
+
+describe('the default scenario given another channel by a flag', () => {
+  it('leaves out its own loss (bernoulli’s), and still refuses a loss the user gives that channel', async () => {
+    const channel = 'channel={model: gilbert-elliott, goodToBad: 0.1, badToGood: 0.5}';
+    const ran = await cliInProcess(['run', '--set', channel, '--trials', '1000', '-f', 'csv']);
+    assert.equal(ran.status, 0, ran.stderr);
+    const [header, row] = ran.stdout.split('\n');
+    const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, row!.split(',')[i]]));
+    assert.equal(cells['channel'], 'gilbert-elliott');
+    assert.equal(cells['loss'], '');
+    assert.equal(cells['success_exact'], String(11 / 12)); // both copies lost: bad at the first (1/6), then bad again (1/2)
+    const cut = await cliInProcess(['exact', '--set', 'channel=cut', '-f', 'csv']);
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.match(cut.stdout.split('\n')[1]!, /^seed-foot-soldiers,messenger,cut,,2,1,0,both,0,0,1,0,/);
+    const refused = await cliInProcess(['run', '--set', channel, '--set', 'loss=0.2', '--trials', '1000']);
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^twogenerals: --set loss=0\.2: loss applies only to the bernoulli channel; the gilbert-elliott channel takes /);
+    const swept = await cliInProcess(['run', '--sweep', 'loss=0.1,0.2', '--trials', '1000', '-f', 'csv']);
+    assert.equal(swept.status, 0, swept.stderr);
+    assert.equal(swept.stdout.split('\n').filter((line) => line.startsWith('seed-foot-soldiers,messenger,bernoulli,0.')).length, 2);
   });
 });

@@ -35,14 +35,14 @@ export const MAX_CELLS = 100000;
  * default), applies the overrides, then as loadScenarioSource.
  */
 export async function loadScenario(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
-  return loadScenarioSource(applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), overrides), runsProtocol);
+  return loadScenarioSource(file === undefined ? defaultWith(overrides) : applyOverrides(readScenarioFile(file), overrides), runsProtocol);
 }
 
 /** As loadScenario, every scenario of a file that holds several (YAML documents separated by `---`, as a result folder's scenario.yaml of a run of several). */
 export async function loadScenarios(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario[]> {
-  const sources = file === undefined ? [defaultSource()] : readScenarioFiles(file);
+  if (file === undefined) return [await loadScenarioSource(defaultWith(overrides), runsProtocol)];
   const scenarios: Scenario[] = [];
-  for (const source of sources) scenarios.push(await loadScenarioSource(applyOverrides(source, overrides), runsProtocol));
+  for (const source of readScenarioFiles(file)) scenarios.push(await loadScenarioSource(applyOverrides(source, overrides), runsProtocol));
   return scenarios;
 }
 
@@ -126,6 +126,21 @@ function scenarioFileOf(source: ScenarioSource): string | undefined {
   if (typeof source.data['scenarioFile'] === 'string') return source.data['scenarioFile'];
   if (source.source.startsWith('(')) return undefined;
   return shippedPath(source.source) ?? resolvePath(source.source);
+}
+
+/**
+ * The built-in scenario with the command's flags. Its `loss` is the bernoulli channel's, which
+ * the user did not write: where a flag gives it another channel (`--set channel={model:
+ * gilbert-elliott, …}`) and no flag gives a loss, it is left out rather than refused as a
+ * parameter the channel does not take.
+ */
+function defaultWith(overrides: Overrides): ScenarioSource {
+  const source = applyOverrides(defaultSource(), overrides);
+  const channel = source.data['channel'];
+  const model = typeof channel === 'object' && channel !== null ? (channel as Record<string, unknown>)['model'] : channel;
+  const flagged = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].map((assignment) => assignment.split('=')[0]!.trim().split('.')[0]!);
+  if (model !== DEFAULTS.channel && !flagged.some((key) => key.startsWith('loss'))) delete source.data['loss'];
+  return source;
 }
 
 /** The built-in scenario: data already, copied rather than printed and parsed as YAML (a few milliseconds of start-up). */
