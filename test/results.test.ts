@@ -137,6 +137,18 @@ describe('result folders', () => {
     const valid = cli(['validate', 'scenario.yaml'], {}, saved);
     assert.equal(valid.status, 0, valid.stderr);
     assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
+    // Commands that take one scenario name the saved file as what it is, and what to do with it.
+    for (const command of [
+      ['trace', 'scenario.yaml', '--trial', '1'],
+      ['plot', 'scenario.yaml'],
+      ['schema', 'scenario.yaml'],
+    ]) {
+      const one = cli(command, {}, saved);
+      assert.equal(
+        refusal(one, command[0]!),
+        "twogenerals: scenario.yaml: holds the 2 scenarios of a saved run (a result folder's scenario.yaml), and this command takes one scenario: run them again with twogenerals run scenario.yaml, or give the folder's results.json to plot or merge\n",
+      );
+    }
   });
 
   it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', () => {

@@ -187,7 +187,15 @@ function problemWords(code: string, message: string): string {
 
 export function readScenarioFile(given: string): ScenarioSource {
   const { path, text } = readScenarioInput(given);
-  return parseScenarioText(text, path);
+  if (!savedByResultFolder(path)) return parseScenarioText(text, path);
+  // A result folder's scenario.yaml of a run of several: named as what it is, not as a hand-written file of several documents.
+  const saved = parseScenarioTexts(text, path);
+  if (saved.length > 1)
+    throw new UsageError(
+      path,
+      `holds the ${saved.length} scenarios of a saved run (a result folder's scenario.yaml), and this command takes one scenario: run them again with twogenerals run ${given}, or give the folder's results.json to plot or merge`,
+    );
+  return saved[0]!;
 }
 
 /**
