@@ -129,7 +129,7 @@ describe('plan says where the time goes', () => {
     assert.equal(slow.status, 0, slow.stderr);
     assert.equal(
       slow.stderr,
-      "twogenerals: note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting 1 of 1 is taking long\n",
+      "note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting 1 of 1 is taking long\n",
     );
     const quick = cli(['plan', '--target', 'success>=0.9', '--vary', 'redundancy=1:8']);
     assert.equal(quick.status, 0, quick.stderr);

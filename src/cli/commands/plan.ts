@@ -112,7 +112,7 @@ export function makePlanCommand(streams: Streams): Command {
       if (noted) return;
       noted = true;
       streams.stderr.write(
-        `twogenerals: note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting ${cell} of ${totalCells} is taking long\n`,
+        `note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting ${cell} of ${totalCells} is taking long\n`,
       );
     };
     const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update, exactSlow });
