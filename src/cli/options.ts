@@ -6,6 +6,7 @@ import { FORMAT_NAMES } from '../export/index.js';
 import { refuseDashName } from '../io/output-place.js';
 import type { Overrides } from '../scenario/overrides.js';
 import { criticalValue } from '../stats/normal.js';
+import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export interface ScenarioFlags {
   trials?: string;
@@ -113,7 +114,7 @@ export function addReportOptions(command: Command): Command {
   return addJunitOption(
     addWorkersOption(command)
       .addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(FORMAT_NAMES))
-      .option('--confidence <level>', 'confidence level of the intervals', confidence, 0.95),
+      .option('--confidence <level>', 'confidence level of the intervals', confidence, DEFAULT_CONFIDENCE),
   );
 }
 

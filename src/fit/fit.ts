@@ -14,6 +14,7 @@
 import { stationaryBad } from '../channels/gilbert-elliott.js';
 import { blockStream } from '../rng/streams.js';
 import { wilsonInterval } from '../stats/wilson.js';
+import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export type ModelName = 'bernoulli' | 'gilbert' | 'gilbert-elliott';
 
@@ -174,7 +175,7 @@ export interface EstimateInterval {
  * is fitGilbert's (so at the edges it may be the profile value, not events/trials); with no
  * trials the interval is [0, 1].
  */
-export function gilbertIntervals(lost: Uint8Array, confidence = 0.95): { goodToBad: EstimateInterval; badToGood: EstimateInterval } {
+export function gilbertIntervals(lost: Uint8Array, confidence = DEFAULT_CONFIDENCE): { goodToBad: EstimateInterval; badToGood: EstimateInterval } {
   const c = transitionCounts(lost);
   const estimates = gilbertEstimates(c, lost.length);
   const interval = (estimate: number, events: number, trials: number): EstimateInterval => ({

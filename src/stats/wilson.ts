@@ -1,5 +1,8 @@
 import { criticalValue } from './normal.js';
 
+/** The confidence level of every interval unless `--confidence` says otherwise. */
+export const DEFAULT_CONFIDENCE = 0.95;
+
 export interface Interval {
   readonly low: number;
   readonly high: number;

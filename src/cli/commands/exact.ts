@@ -9,6 +9,7 @@ import type { Streams } from '../output.js';
 import { exactProgressLine } from '../progress.js';
 import { finishReport, loadBaselines, withBaselines, writeReport } from '../report.js';
 import { checkOutputFile } from '../../io/output-place.js';
+import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
 
 export function makeExactCommand(streams: Streams): Command {
   const command = new Command('exact')
@@ -25,7 +26,7 @@ export function makeExactCommand(streams: Streams): Command {
     for (const file of files.length ? files : [undefined]) scenarios.push(...(await loadScenarios(file, overridesFrom(flags))));
     const baselines = await loadBaselines(scenarios);
     const line = exactProgressLine(streams);
-    const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update });
+    const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: DEFAULT_CONFIDENCE, workers: 1, exactProgress: line.update });
     line.stop();
     const report = withBaselines(raw, baselines);
     await writeReport(report, flags.format, streams, flags.junit);

@@ -20,6 +20,7 @@ import { summarize } from '../../stats/summary.js';
 import type { CellSummary } from '../../stats/summary.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { Streams } from '../output.js';
+import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
 
 interface PlanFlags {
   target: string[];
@@ -39,13 +40,13 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  */
 export async function withTrials(exact: readonly CellSummary[], scenario: Scenario, workers: number, streams: Streams): Promise<CellSummary[]> {
   const bar = progressBar(streams, false);
-  const simulated = await runExperiment([scenario], { exact: 'off', simulate: true, confidence: 0.95, workers, progress: bar.update });
+  const simulated = await runExperiment([scenario], { exact: 'off', simulate: true, confidence: DEFAULT_CONFIDENCE, workers, progress: bar.update });
   bar.stop();
   return simulated.summaries.map((s, i) => {
     const { exact: found, exactMissing, exactSkipped } = exact[i]!.result;
     return summarize(
       { ...s.result, exact: found, ...(exactMissing === undefined ? {} : { exactMissing }), ...(exactSkipped === undefined ? {} : { exactSkipped }) },
-      0.95,
+      DEFAULT_CONFIDENCE,
     );
   });
 }
@@ -115,7 +116,14 @@ export function makePlanCommand(streams: Streams): Command {
         `note: plan works out each setting's exact values first, up to the exact engine's limits (tens of seconds a setting where they are out of reach), then runs trials for the settings left without them: setting ${cell} of ${totalCells} is taking long\n`,
       );
     };
-    const exactOnly = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1, exactProgress: line.update, exactSlow });
+    const exactOnly = await runExperiment([scenario], {
+      exact: 'on',
+      simulate: false,
+      confidence: DEFAULT_CONFIDENCE,
+      workers: 1,
+      exactProgress: line.update,
+      exactSlow,
+    });
     line.stop();
     const summaries = exactOnly.summaries.every((s) => s.exact) ? exactOnly.summaries : await withTrials(exactOnly.summaries, scenario, flags.workers, streams);
     const params = [...new Set(vary.map((v) => sweepKey(v.split('=')[0]!)))].sort((a, b) => PARAMETER_NAMES.indexOf(a) - PARAMETER_NAMES.indexOf(b));

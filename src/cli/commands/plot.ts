@@ -22,6 +22,7 @@ import { checkRows, csvProblem } from '../../plot/rows-check.js';
 import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
+import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
 
 interface PlotFlags extends ScenarioFlags {
   output?: string;
@@ -155,7 +156,7 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
   checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   checkAxesBeforeRun(scenario, flags);
-  const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? 0.95, workers: flags.workers });
+  const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? DEFAULT_CONFIDENCE, workers: flags.workers });
   const { columns, records } = withOutcomeExact(report.summaries, metric);
   return { columns: [...columns], rows: [...records], title: scenario.name };
 }
