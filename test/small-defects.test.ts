@@ -160,3 +160,21 @@ describe('the default scenario given another channel by a flag', () => {
     assert.equal(swept.stdout.split('\n').filter((line) => line.startsWith('seed-foot-soldiers,messenger,bernoulli,0.')).length, 2);
   });
 });
+
+describe('--set crash.ROLE over one crash rate for every role', () => {
+  it('says how to give that role a rate of its own, and the way it names works', async () => {
+    const file = join(tempFiles({ 'c.yaml': 'protocol: messenger\ncrash: 0.1\n' }), 'c.yaml');
+    const refused = await cliInProcess(['run', file, '--set', 'crash.B=0.04', '--trials', '100']);
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stdout, '');
+    assert.equal(
+      refused.stderr,
+      "twogenerals: --set crash.B=0.04: crash is one rate for every role (0.1), so it has no B of its own: give each role its rate (--set 'crash={B: …, …}'), or --set crash=null before --set crash.B=… (roles left out do not crash)\n",
+    );
+    const both = await cliInProcess(['exact', file, '--set', 'crash={A: 0.1, B: 0.04}', '-f', 'csv']);
+    const then = await cliInProcess(['exact', file, '--set', 'crash=null', '--set', 'crash.A=0.1', '--set', 'crash.B=0.04', '-f', 'csv']);
+    assert.equal(both.status, 0, both.stderr);
+    assert.match(both.stdout.split('\n')[1]!, /^c,messenger,bernoulli,0\.5,2,1,0\.1,0\.04,0\.648,/);
+    assert.equal(then.stdout, both.stdout);
+  });
+});

@@ -187,7 +187,13 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
     if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
     else if (parameterSpec(key)?.perDirection && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
-    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+    else if (key === 'crash' && node === data && typeof next === 'number') {
+      const role = path[path.length - 1];
+      throw new UsageError(
+        flag,
+        `crash is one rate for every role (${next}), so it has no ${role} of its own: give each role its rate (--set 'crash={${role}: …, …}'), or --set crash=null before --set crash.${role}=… (roles left out do not crash)`,
+      );
+    } else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
       throw new UsageError(flag, `${key} is not a mapping, so it has no ${path[path.length - 1]}`);
     }
     node = node[key] as Record<string, unknown>;
