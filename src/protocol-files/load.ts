@@ -5,6 +5,7 @@ import { readTextInput } from '../io/files.js';
 import { protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { types } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
@@ -506,10 +507,12 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
 
 /**
  * A config with its plain objects and arrays frozen, deeply. Typed arrays cannot be frozen and
- * stay as they are (tables, and scratch space a method overwrites before it reads it).
+ * stay as they are (tables, and scratch space a method overwrites before it reads it); so does a
+ * module's namespace (`import * as tables from './tables.mjs'`), which cannot be frozen either
+ * and is no plain object, though its prototype is null.
  */
 function frozenConfig(config: unknown, seen = new Set<unknown>()): unknown {
-  if (typeof config !== 'object' || config === null || seen.has(config)) return config;
+  if (typeof config !== 'object' || config === null || seen.has(config) || types.isModuleNamespaceObject(config)) return config;
   const prototype = Object.getPrototypeOf(config);
   if (!Array.isArray(config) && prototype !== Object.prototype && prototype !== null) return config;
   seen.add(config);
