@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Console } from 'node:console';
 import { existsSync, realpathSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
-import { protocolDigest } from './digest.js';
+import { importedFiles, protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
@@ -126,6 +126,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   filesLoaded.add(file);
+  for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
   const found = builtIns();
   const cwd = process.cwd();
   let module: { default?: unknown };
@@ -353,17 +354,32 @@ const random = Math.random;
 Math.random = function random_() {
   if (filesLoaded.size > 0) {
     const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
-    if (fileCodeOnStack(error)) {
+    const helper = fileCodeOnStack(error) ? undefined : helperDraw(error);
+    if (helper || fileCodeOnStack(error)) {
       // The isolating process draws and goes on, so that the check reports what the draws make
       // of the file (a next that is not deterministic) first; it refuses the draw itself last.
-      if (!isolating) throw error;
-      drawn ??= error;
+      if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
+      drawn ??= helper ? new Error(helper.what) : error;
     }
   }
   return random();
 };
 const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
 let drawn: Error | undefined;
+/** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
+const helperFiles = new Map<string, string>();
+
+/**
+ * A draw by a file a protocol file imports, with none of the protocol file's own code on the stack
+ * (a definition built, or its methods made, by a helper module): that protocol file, and what
+ * to say, naming the helper's line; else undefined.
+ */
+function helperDraw(error: Error): { file: string; what: string } | undefined {
+  const stack = error.stack ?? '';
+  for (const [helper, file] of helperFiles)
+    if (stack.includes(pathToFileURL(helper).href) || stack.includes(helper)) return { file, what: thrownWhere(error, helper) };
+  return undefined;
+}
 
 /** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
 export function refuseDraws(file: string): void {
