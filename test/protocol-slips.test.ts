@@ -89,6 +89,25 @@ describe('protocol files that would print wrong numbers', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout.split('\n')[0]!, /,trials,seed,delivered,dark,success,/);
   });
+  it("a config holding a module's namespace (import * as) passes check and runs: the namespace is not frozen", () => {
+    const text = `import * as tables from './tables.mjs';\n${FILE.replace('configure: (p) => p,', 'configure: (p) => ({ ...p, tables }),').replace(
+      'step.kind = SEND; step.direction = A_TO_B; step.round = 1;',
+      'step.kind = SEND; step.direction = c.tables.A_TO_B_ONLY; step.round = 1;',
+    )}`;
+    assert.ok(text.includes('c.tables.A_TO_B_ONLY') && text.includes('...p, tables'), 'the change applies');
+    const dir = tempFiles({
+      'p.mjs': text,
+      'tables.mjs': 'export const A_TO_B_ONLY = 0;\nexport const LABELS = { heard: 1 };\n',
+      's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n',
+    });
+    const checked = cli(['check', join(dir, 'p.mjs')]);
+    assert.equal(checked.status, 0, checked.stderr);
+    for (const args of [['run', '--workers', '1'], ['exact']]) {
+      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /^s,slipper,bernoulli,0\.25,1,/m);
+    }
+  });
   for (const [what, [from, to], expected] of SLIPS) {
     // Refused before anything registers, so in this process: a process each would add nothing.
     it(`are refused by check and by run, one line, exit 2: ${what}`, async () => {

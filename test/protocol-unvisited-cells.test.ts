@@ -91,6 +91,29 @@ describe('a protocol file that breaks the contract only in cells the quick check
   }
 });
 
+describe('a protocol file whose methods a helper module it imports makes, drawing with Math.random in cells the quick check does not explore', () => {
+  it('is refused by every engine, one line naming the file and the helper line, exit 2', () => {
+    // The file only re-exports: none of its own code is on the stack when resolve draws.
+    const helper = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Math.random() < 0.5 ? 0 : r; s[0] = 1;');
+    assert.notEqual(helper, FILE, 'the slip applies');
+    const dir = tempFiles({
+      'far.mjs': "export { default } from './far-base.mjs';\n",
+      'far-base.mjs': helper,
+      's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n',
+    });
+    assert.equal(cli(['check', join(dir, 'far.mjs')]).status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
+    const expected =
+      /^twogenerals: \/.*\/far\.mjs: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far-base\.mjs:11:\d+\)\n$/;
+    for (const args of [['run', '--workers', '1'], ['run', '--workers', '2', '--no-exact', '--trials', '140000'], ['exact'], ['trace', '--trial', '1']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(r.stderr, expected, command);
+    }
+  });
+});
+
 describe('a protocol file whose crashed node sends only in rounds the quick check does not explore', () => {
   it('is refused by every engine in one line naming the protocol and its file, exit 2', () => {
     const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');

@@ -620,3 +620,50 @@ describe('a protocol that sends in a round it never started (ROUND), with crashe
     });
   }
 });
+
+describe("a crash marked by crash and made to stick by the round's resolve (as check holds it)", () => {
+  // crash marks the node pending; the round start's resolve turns the pending marks into crashes:
+  // crashed agrees with the crashes once the round's resolve is done, where check asks it.
+  const file = (pending: boolean) => `export default ({ SEND, END, ROUND, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: 'pending-crash',
+  outcomes: GENERALS_OUTCOMES,
+  configure: (p) => ({ rounds: p.rounds, crashes: p.crashes === 1 }),
+  stateSize: () => 7,
+  // [clock, B holds the order, rounds done, A crashed, B crashed, this round started, crashes pending]
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    const round = s[2] + 1;
+    if (round > c.rounds || s[3] === 1) { step.kind = END; step.outcome = generalsOutcome(s[3] === 0, s[4] === 0 && s[1] === 1); return; }
+    if (c.crashes && s[5] === 0) { step.kind = ROUND; step.round = round; return; }
+    step.kind = SEND; step.direction = A_TO_B; step.round = round; step.label = 'order';
+  },
+  resolve(s, c, step, r) {
+    if (step.kind === ROUND) { s[5] = 1; s[3] |= s[6] & 1; s[4] |= s[6] >> 1; s[6] = 0; }
+    else { s[1] |= r; s[2] += 1; s[5] = 0; }
+    s[0] += 1;
+  },
+  roles: ['A', 'B'],
+  nodes: () => [0, 1],
+  crash(s, c, node) { ${pending ? 's[6] |= 1 << node;' : 's[3 + node] = 1;'} },
+  crashed: (s, c, node) => s[3 + node] === 1,
+  describe: (s) => 'round ' + (s[2] + 1),
+});
+`;
+  it('check, run, exact and trace take it, with the numbers of a crash that marks the node at once', async () => {
+    // (the counts and exact value a crash that marks the node at once gives, to the byte)
+    const dir = tempFiles({ 'p.mjs': file(true), 's.yaml': 'protocol: ./p.mjs\nloss: 0.2\nrounds: 3\ncrash: 0.3\ntrials: 2000\nseed: 1\n' });
+    const checked = await cliIn(['check', join(dir, 'p.mjs')]);
+    assert.equal(checked.status, 0, checked.stderr);
+    const run = await cliIn(['run', join(dir, 's.yaml'), '--format', 'csv']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^s,pending-crash,bernoulli,0\.2,2,3,0\.3,2000,1,249,1012,437,302,.*,0\.11764147046399995,/m);
+    for (const args of [
+      ['run', join(dir, 's.yaml'), '--format', 'csv', '--workers', '2', '--trials', '20000', '--no-exact'],
+      ['exact', join(dir, 's.yaml'), '--format', 'csv'],
+      ['trace', join(dir, 's.yaml'), '--trial', '2'],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+});

@@ -32,7 +32,7 @@ function sha256(data: string | Buffer): string {
 }
 
 /** The files `file` imports by relative paths, and theirs, transitively (each once; not `file` itself). */
-function importedFiles(file: string, text: string): string[] {
+export function importedFiles(file: string, text: string): string[] {
   const seen = new Set<string>([resolve(file)]);
   const found: string[] = [];
   const queue: [string, string][] = [[resolve(file), text]];

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { Console } from 'node:console';
 import { existsSync, realpathSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
-import { protocolDigest } from './digest.js';
+import { importedFiles, protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { types } from 'node:util';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
@@ -125,6 +126,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   filesLoaded.add(file);
+  for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
   const found = builtIns();
   const cwd = process.cwd();
   let module: { default?: unknown };
@@ -352,17 +354,32 @@ const random = Math.random;
 Math.random = function random_() {
   if (filesLoaded.size > 0) {
     const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
-    if (fileCodeOnStack(error)) {
+    const helper = fileCodeOnStack(error) ? undefined : helperDraw(error);
+    if (helper || fileCodeOnStack(error)) {
       // The isolating process draws and goes on, so that the check reports what the draws make
       // of the file (a next that is not deterministic) first; it refuses the draw itself last.
-      if (!isolating) throw error;
-      drawn ??= error;
+      if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
+      drawn ??= helper ? new Error(helper.what) : error;
     }
   }
   return random();
 };
 const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
 let drawn: Error | undefined;
+/** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
+const helperFiles = new Map<string, string>();
+
+/**
+ * A draw by a file a protocol file imports, with none of the protocol file's own code on the stack
+ * (a definition built, or its methods made, by a helper module): that protocol file, and what
+ * to say, naming the helper's line; else undefined.
+ */
+function helperDraw(error: Error): { file: string; what: string } | undefined {
+  const stack = error.stack ?? '';
+  for (const [helper, file] of helperFiles)
+    if (stack.includes(pathToFileURL(helper).href) || stack.includes(helper)) return { file, what: thrownWhere(error, helper) };
+  return undefined;
+}
 
 /** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
 export function refuseDraws(file: string): void {
@@ -506,10 +523,12 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
 
 /**
  * A config with its plain objects and arrays frozen, deeply. Typed arrays cannot be frozen and
- * stay as they are (tables, and scratch space a method overwrites before it reads it).
+ * stay as they are (tables, and scratch space a method overwrites before it reads it); so does a
+ * module's namespace (`import * as tables from './tables.mjs'`), which cannot be frozen either
+ * and is no plain object, though its prototype is null.
  */
 function frozenConfig(config: unknown, seen = new Set<unknown>()): unknown {
-  if (typeof config !== 'object' || config === null || seen.has(config)) return config;
+  if (typeof config !== 'object' || config === null || seen.has(config) || types.isModuleNamespaceObject(config)) return config;
   const prototype = Object.getPrototypeOf(config);
   if (!Array.isArray(config) && prototype !== Object.prototype && prototype !== null) return config;
   seen.add(config);

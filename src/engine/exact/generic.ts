@@ -296,7 +296,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         if (model.crash !== null)
           for (const started of [node.started, node.startedMost])
             if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-        for (const [child, p] of crashBranches(model, state, step.round)) {
+        for (const [child, p, marks] of crashBranches(model, state, step.round)) {
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
@@ -307,6 +307,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           protocol.resolve(child, config, step, 0);
           checkClock(protocol.name, from, child);
           refuseRevivedIn(child, step.round, fallen);
+          refuseCrashNotKept(protocol, config, child, step.round, marks);
           addBranch(
             child,
             node.channelState,
@@ -411,15 +412,16 @@ function stateBranchUnits(stateSize: number): number {
   return 1 + (stateSize >> 3);
 }
 
-/** One crash pattern out of a state: the crashed state (not yet resolved) and its probability. */
-type Branch = readonly [Int32Array, number];
+/** One crash pattern out of a state: the crashed state (not yet resolved), its probability and the nodes down (1 each), which crashed must say once it is resolved. */
+type Branch = readonly [Int32Array, number, Uint8Array];
 
 /** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
 const MAX_CRASHING_NODES = 16;
 
 /**
  * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
- * crashed state and its probability, the product of each node's rate or its complement.
+ * crashed state and its probability, the product of each node's rate or its complement, and the
+ * nodes down in it (crashed is held to them after the round's resolve, as check holds it).
  */
 export function crashBranches(model: CellModel, state: Int32Array, round: number): Branch[] {
   const { protocol, protocolConfig: config, crash } = model;
@@ -445,8 +447,7 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
         p *= rate;
       } else p *= 1 - rate;
     });
-    refuseCrashNotKept(protocol, config, child, round, down);
-    if (p > 0) branches.push([child, p]);
+    if (p > 0) branches.push([child, p, down]);
   }
   return branches;
 }

@@ -2,7 +2,7 @@ import { thousands } from '../../io/text.js';
 import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, choiceEntry } from '../montecarlo/generic.js';
-import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseRevived } from '../montecarlo/trial-rules.js';
+import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -123,10 +123,11 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
           if (model.crash !== null && misorderedRound(step.round, started, model.roundLimit))
             throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-          for (const [child, p] of crashBranches(model, state, step.round)) {
+          for (const [child, p, marks] of crashBranches(model, state, step.round)) {
             const down = crashedNodes(protocol, config, child, model.crash!.length);
             protocol.resolve(child, config, step, 0);
             refuseRevived(protocol, config, child, step.round, down);
+            refuseCrashNotKept(protocol, config, child, step.round, marks);
             pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round, started: step.round });
           }
           break;

@@ -166,6 +166,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       observer?.onSend(step, result === 1, state, undefined, !reaches);
     }
     protocol.resolve(state, config, step, result);
+    // After a round start's resolve (as check holds it): crashed says who is down, those before and those crashed now.
+    if (step.kind === ROUND) refuseCrashNotKept(protocol, config, state, started, down);
   }
   counters.messages = messages;
   counters.rounds = lastRound;
@@ -181,7 +183,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
  */
 function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round: number, down: Uint8Array, observer?: TrialObserver): void {
   const { protocol, protocolConfig: config, crashSampling } = model;
-  // `down`: the nodes crashed before, 1 each; with those crashed now, crashed must say the same after.
+  // `down`: the nodes crashed before, 1 each, and those crashed now; crashed must say the same after the round's resolve.
   for (let node = 0; node < crashSampling.length; node++) {
     const table = crashSampling[node];
     if (down[node] === 1 || table === null || protocol.crashed!(state, config, node)) continue;
@@ -191,7 +193,6 @@ function drawCrashes(model: CellModel, rng: Xoshiro128, state: Int32Array, round
       observer?.onCrash?.(node, round, state);
     }
   }
-  refuseCrashNotKept(protocol, config, state, round, down);
 }
 
 /** A cell's marks of the nodes crashed in a trial (one array per cell model, cleared at each trial's start). */
