@@ -37,6 +37,20 @@ describe('plan', () => {
     }
   });
 
+  it('shows a value just short of 1 as such in its table, not rounded to a sure 1', async () => {
+    const r = await cliIn(['plan', '--set', 'loss=0.3', '--target', 'success>=0.99999', '--vary', 'redundancy=10:12', '--no-color']);
+    assert.equal(r.status, 0, r.stderr);
+    const cells = (k: number) =>
+      r.stdout
+        .split('\n')
+        .find((line) => new RegExp(`^│\\s+(best)?\\s*│ ${k}\\s`).test(line))
+        ?.split('│')
+        .map((cell) => cell.trim());
+    assert.equal(cells(10)?.[4], '0.99999 ✓'); // 1 − 0.3^10 = 0.9999941
+    assert.equal(cells(11)?.[4], '1−1.8e-6 ✓'); // 1 − 0.3^11 = 0.99999823
+    assert.equal(cells(12)?.[4], '1−5.3e-7 ✓');
+  });
+
   it('names a parameter the scenario file sweeps that --vary leaves out, and the one value it is held at', async () => {
     // redundancy-vs-loss sweeps loss 0.1, 0.3, 0.5: plan answers for its loss 0.5 alone, and says so.
     const r = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', 'success>=0.9', '--vary', 'redundancy=1:8']);

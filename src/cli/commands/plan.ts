@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
-import { plainJson, plainNumber, shortNumber } from '../../export/numbers.js';
+import { plainJson, plainNumber, shortNumber, shortProportion } from '../../export/numbers.js';
 import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { loadScenario } from '../../scenario/resolve.js';
@@ -214,7 +214,7 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${shortNumber(v, 5)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
+      ...c.values.map((v, j) => `${nearOne(v)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -224,4 +224,10 @@ function render(
       : `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return terminalLines(`${head}\n${table.toString()}\n`);
+}
+
+/** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */
+function nearOne(v: number): string {
+  const text = shortNumber(v, 5);
+  return text === '1' && v < 1 ? shortProportion(v) : text;
 }
