@@ -136,11 +136,12 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
           choiceEntry(step.choices!, protocol.name, state);
           const choices = step.choices!;
+          const down = model.crash === null ? null : crashedNodes(protocol, config, state, model.crash.length);
           for (let i = 0; i < choices.length; i++) {
             if (choices[i] === 0) continue;
             const child = state.slice();
             protocol.resolve(child, config, step, i);
-            if (model.crash !== null) refuseRevived(protocol, config, child, step.round, crashedNodes(protocol, config, state, model.crash.length));
+            refuseRevived(protocol, config, child, step.round, down);
             pending.push({ state: child, position, probability: branch.probability * choices[i]!, messages: sent, delivered: arrived, round, started });
           }
           break;

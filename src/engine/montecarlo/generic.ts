@@ -7,9 +7,9 @@ import {
   UnannouncedRound,
   UnexpectedRound,
   changedChoices,
+  crashedHeld,
   misorderedRound,
   refuseAnnouncement,
-  refuseCrashForgotten,
   refuseCrashNotKept,
   refuseChoiceAfterCrash,
 } from './trial-rules.js';
@@ -138,10 +138,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
         const sender = senderNode(step.direction, step.peer);
         const receiver = receiverNode(step.direction, step.peer);
-        refuseCrashForgotten(protocol, config, state, step.round, down, sender);
-        if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
-        refuseCrashForgotten(protocol, config, state, step.round, down, receiver);
-        reaches = !protocol.crashed!(state, config, receiver);
+        if (crashedHeld(protocol, config, state, step.round, down, sender))
+          throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
+        reaches = !crashedHeld(protocol, config, state, step.round, down, receiver);
       }
       if (replay) {
         // A replayed channel: the copies' fates are read at the position, nothing is drawn.

@@ -59,21 +59,19 @@ export function refuseCrashNotKept(protocol: ProtocolDefinition<unknown>, config
   }
 }
 
-/** With crashes, at a later step: a node down (`down`, 1 per node down) must stay down, as its `crashed` says (a resolve that revives a node, say). */
-export function refuseCrashForgotten(
-  protocol: ProtocolDefinition<unknown>,
-  config: unknown,
-  state: Int32Array,
-  round: number,
-  down: Uint8Array,
-  node: number,
-): void {
-  if (down[node] !== 1 || protocol.crashed!(state, config, node) === true) return;
-  throw new StepNotFilled(
-    protocol.name,
-    `crashed(node ${node}) returned ${String(protocol.crashed!(state, config, node))} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
-    state,
-  );
+/**
+ * With crashes, at a later step: what the node's `crashed` says, held to `down` (1 per node down):
+ * a node down must stay down (a resolve that revives a node, say, is refused).
+ */
+export function crashedHeld(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array, node: number): unknown {
+  const says: unknown = protocol.crashed!(state, config, node);
+  if (down[node] === 1 && says !== true)
+    throw new StepNotFilled(
+      protocol.name,
+      `crashed(node ${node}) returned ${String(says)} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
+      state,
+    );
+  return says;
 }
 
 /** The nodes `state` has crashed, 1 each, by the protocol's `crashed`; null where none has (the engines that follow states, not trials). */
@@ -85,7 +83,7 @@ export function crashedNodes(protocol: ProtocolDefinition<unknown>, config: unkn
 
 /** After a resolve: the nodes down before it (`down`, crashedNodes) stay down. */
 export function refuseRevived(protocol: ProtocolDefinition<unknown>, config: unknown, state: Int32Array, round: number, down: Uint8Array | null): void {
-  if (down) for (let node = 0; node < down.length; node++) refuseCrashForgotten(protocol, config, state, round, down, node);
+  if (down) for (let node = 0; node < down.length; node++) if (down[node] === 1) crashedHeld(protocol, config, state, round, down, node);
 }
 
 /** A protocol that said ROUND in a cell without crashes: it must say ROUND only when configured with crashes: 1. */
