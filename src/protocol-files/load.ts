@@ -336,9 +336,14 @@ let consoleQuieted = false;
 const filesLoaded = new Set<string>();
 
 function fileCodeOnStack(error: Error): boolean {
-  const stack = error.stack ?? '';
-  for (const file of filesLoaded) if (stack.includes(pathToFileURL(file).href) || stack.includes(file)) return true;
+  for (const file of filesLoaded) if (onStack(error, file)) return true;
   return false;
+}
+
+/** Whether a frame of `file`'s code is on the error's stack (by its URL, or by its path for CommonJS). */
+function onStack(error: Error, file: string): boolean {
+  const stack = error.stack ?? '';
+  return stack.includes(pathToFileURL(file).href) || stack.includes(file);
 }
 
 /**
@@ -354,8 +359,9 @@ const random = Math.random;
 Math.random = function random_() {
   if (filesLoaded.size > 0) {
     const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
-    const helper = fileCodeOnStack(error) ? undefined : helperDraw(error);
-    if (helper || fileCodeOnStack(error)) {
+    const own = fileCodeOnStack(error);
+    const helper = own ? undefined : helperDraw(error);
+    if (own || helper) {
       // The isolating process draws and goes on, so that the check reports what the draws make
       // of the file (a next that is not deterministic) first; it refuses the draw itself last.
       if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
@@ -375,9 +381,7 @@ const helperFiles = new Map<string, string>();
  * to say, naming the helper's line; else undefined.
  */
 function helperDraw(error: Error): { file: string; what: string } | undefined {
-  const stack = error.stack ?? '';
-  for (const [helper, file] of helperFiles)
-    if (stack.includes(pathToFileURL(helper).href) || stack.includes(helper)) return { file, what: thrownWhere(error, helper) };
+  for (const [helper, file] of helperFiles) if (onStack(error, helper)) return { file, what: thrownWhere(error, helper) };
   return undefined;
 }
 
