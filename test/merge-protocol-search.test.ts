@@ -51,6 +51,12 @@ describe('merge: where it looks for a protocol file, and nowhere else', () => {
       assert.equal(r.stdout, '');
       assert.equal(r.stderr, refused(looked));
     }
+    // Many folders: the first places and a count, not kilobytes of paths.
+    const many = Array.from({ length: 6 }, (_, i) => join(dir, `d${i}`));
+    for (const folder of many) mkdirSync(folder);
+    const r = await cliInProcess(['merge', ...shards, ...many.flatMap((folder) => ['--protocol-dir', folder])]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, refused(`${places}, ${join(many[0]!, 'searched.mjs')} (none), ${join(many[1]!, 'searched.mjs')} (none) and 4 other places`));
     // The file as it was, only in a --protocol-dir: found there and loaded from there (not from
     // the scenario's place, which holds the changed file), so the merge runs. In a process of its
     // own: this one holds the file the shards ran, under the same name from another path.
@@ -108,6 +114,9 @@ describe('merge: shards run from two checkouts of one project', () => {
     const refused = await cliInProcess(['merge', ...shards, '-f', 'csv']);
     assert.equal(refused.status, 2, refused.stderr);
     assert.equal(refused.stdout, '');
-    assert.match(refused.stderr, /b\.json: cannot merge: its protocolDigest differs from .*a\.json's: the file it names changed between the runs\n$/);
+    assert.match(
+      refused.stderr,
+      /b\.json: cannot merge: its protocolDigest differs from .*a\.json's: the protocol file, or a file it imports, changed between the runs\n$/,
+    );
   });
 });

@@ -126,6 +126,28 @@ describe('results made in a project that moved since (another machine, another c
   });
 });
 
+describe('a saved scenario.yaml whose trace has a stale copy where it was made', () => {
+  it('runs on the copy with the recorded sha256, not the first copy found', () => {
+    const root = tempFiles({});
+    const made = join(root, 'alice', 'proj');
+    mkdirSync(join(made, 'ci', 'traces'), { recursive: true });
+    writeFileSync(join(made, 'ci', 'traces', 'link.txt'), TRACE);
+    writeFileSync(join(made, 'ci', 'link.yaml'), SCENARIO);
+    const expected = csvOf(run(made, ['run', 'ci/link.yaml', '-f', 'csv']));
+    assert.equal(run(made, ['run', 'ci/link.yaml', '--out', 'out', '--quiet']).status, 0);
+    const moved = join(root, 'runner', 'proj');
+    mkdirSync(join(root, 'runner'));
+    renameSync(made, moved);
+    // Where the results were made (the recorded path itself, the first place tried), the
+    // scenario again and a stale copy of its trace (another sha256).
+    mkdirSync(join(made, 'ci', 'traces'), { recursive: true });
+    writeFileSync(join(made, 'ci', 'traces', 'link.txt'), TRACE.replace('1', '0'));
+    writeFileSync(join(made, 'ci', 'link.yaml'), SCENARIO);
+    const saved = savedFolder(join(moved, 'out'));
+    assert.equal(csvOf(run(moved, ['run', join(saved, 'scenario.yaml'), '-f', 'csv'])), expected);
+  });
+});
+
 describe('shards of the default scenario given a protocol file and a trace by --set', () => {
   it('merged where they ran, from a folder of their own or from elsewhere, find the files their paths name from the working folder', () => {
     const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 'link.txt': TRACE });

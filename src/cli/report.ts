@@ -21,6 +21,7 @@ import { folderName, writeResultFolder } from '../results/folder.js';
 import { unreachedPrecision } from '../results/precision.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import { Z_WARNING } from '../stats/zscore.js';
+import { EXACT_OFF } from '../engine/schedule/runner.js';
 import { TOOL } from '../version.js';
 import { useColor } from './output.js';
 import type { Streams } from './output.js';
@@ -236,6 +237,27 @@ async function sweepChart(report: Report, streams: Streams): Promise<string | nu
   }
 }
 
+/** A cell as warnings name it: its scenario and parameters. */
+function cellName(cell: Report['summaries'][number]['cell']): string {
+  const params = Object.entries(cell.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return inlineText(`${cell.scenario.name} (${params})`);
+}
+
+/**
+ * Cells the automatic exact attempt left without exact values (no `--exact` asked for them, no
+ * `--no-exact` turned them off): one note saying how many and why, since the table then has no
+ * exact columns for them and the reason is otherwise only in results.json.
+ */
+function noteExactMissing(report: Report, streams: Streams): void {
+  const missing = report.summaries.filter((s) => !s.result.exact && s.result.exactMissing && !s.result.exactSkipped && s.result.exactMissing !== EXACT_OFF);
+  const first = missing[0];
+  if (!first) return;
+  const which = report.summaries.length === 1 ? cellName(first.cell) : `${missing.length} of ${report.summaries.length} cells, first ${cellName(first.cell)}`;
+  streams.stderr.write(`note: no exact values for ${which}: ${inlineText(first.result.exactMissing!)}\n`);
+}
+
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
   if (streams.quiet) return; // only results and errors
@@ -247,18 +269,14 @@ export function warnAboutReport(report: Report, streams: Streams): void {
       `warning: ${inlineText(`${u.scenario} (${params})`)}: precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
     );
   }
+  noteExactMissing(report, streams);
   for (const s of report.summaries) {
-    const cell = s.cell;
-    const where = inlineText(
-      `${cell.scenario.name} (${Object.entries(cell.params)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')})`,
-    );
+    const where = cellName(s.cell);
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);
     const e = s.exact;
     if (!e) continue;
     // and each outcome the table shows a z for (two-phase commit's blocked)
-    const { names, shown } = cell.scenario.protocolDefinition.outcomes;
+    const { names, shown } = s.cell.scenario.protocolDefinition.outcomes;
     for (const [metric, z] of [
       ['success', e.successZ],
       ['disagreement', e.disagreementZ],

@@ -41,6 +41,14 @@ export function findProtocolFile(
   }
   throw new UsageError(
     place,
-    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${looked.join(', ')} (and relative to the folders above): ${dirs === null ? 'put it beside the results' : 'give its folder with --protocol-dir'}`,
+    `the protocol file ${written} these counts were made with (sha256 ${digest.slice(0, 12)}…) was not found; looked at ${lookedList(looked)} (and relative to the folders above): ${dirs === null ? 'put it beside the results' : 'give its folder with --protocol-dir'}`,
   );
+}
+
+/** Places shown in the not-found line: a file with another sha256 first, then the first folders; the rest counted (40 shard folders would make a line of kilobytes). */
+function lookedList(looked: readonly string[]): string {
+  const SHOWN = 4;
+  const ordered = [...looked.filter((p) => p.endsWith('(another sha256)')), ...looked.filter((p) => !p.endsWith('(another sha256)'))];
+  const rest = ordered.length - SHOWN;
+  return rest > 0 ? `${ordered.slice(0, SHOWN).join(', ')} and ${rest} other place${rest === 1 ? '' : 's'}` : ordered.join(', ');
 }

@@ -268,7 +268,11 @@ function scenarioDifference(these: readonly unknown[], those: readonly unknown[]
   for (const [i, scenario] of these.entries()) {
     const path = firstDifference(scenario, those[i], '');
     if (path === undefined) continue;
-    const why = /(^|\.)(protocolDigest|digest)$/.test(path) ? ': the file it names changed between the runs' : '';
+    const why = /(^|\.)protocolDigest$/.test(path)
+      ? ': the protocol file, or a file it imports, changed between the runs'
+      : /(^|\.)digest$/.test(path)
+        ? ': the file it names changed between the runs'
+        : '';
     return [`${these.length > 1 ? `scenario ${i + 1}'s ` : ''}${path || 'scenario'}`, why];
   }
   return ['scenario', ''];

@@ -299,7 +299,11 @@ function filesOf(
   const absolute: Record<string, string> = {};
   for (const p of declared) {
     const written = object[p.name] as string;
-    const file = channelFileLocation(source, written);
+    // One file held to the digest the scenario records: a saved scenario.yaml takes the copy with
+    // that digest among those the recorded places hold, not merely the first (a stale one).
+    const given = object['digest'];
+    const prefer = declared.length === 1 && typeof given === 'string' ? (f: string) => channelFilesDigest([p.name], [f]) === given : undefined;
+    const file = channelFileLocation(source, written, prefer);
     if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
@@ -344,12 +348,12 @@ function filesOf(
  * file, else (a saved scenario.yaml, moved away from its trace) relative to the scenario file it
  * records.
  */
-function channelFileLocation(source: ScenarioSource, written: string): string {
+function channelFileLocation(source: ScenarioSource, written: string, prefer?: (file: string) => boolean): string {
   const found = source.channelFilesAt?.[written];
   if (found !== undefined) return found;
   const beside = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
   if (existsSync(beside)) return beside;
-  return besideRecorded(source, (scenario) => resolvePath(dirname(scenario), written)) ?? beside;
+  return besideRecorded(source, (scenario) => resolvePath(dirname(scenario), written), prefer) ?? beside;
 }
 
 /** What the channel files' sha256 is taken over: each file's parameter name and bytes, in the order given. */
