@@ -76,6 +76,10 @@ describe('the same bytes on every run, however loaded the machine', () => {
     const r = await cliIn(['run', join(dir, 's.json'), '--format', 'csv', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout.split('\n')[0]!, /_exact/, 'no exact columns: no cell has exact values');
+    // Said on stderr too, in one note (the table alone would not say why its exact columns are missing).
+    const notes = r.stderr.split('\n').filter((line) => line.startsWith('note: no exact values'));
+    assert.equal(notes.length, 1, r.stderr);
+    assert.match(notes[0]!, /^note: no exact values for .*rounds=1300.*: it needs more than 250,000 steps of work.*\(--exact allows more\)$/);
     const [saved] = readdirSync(out).filter((f) => !f.startsWith('.'));
     const results = JSON.parse(readFileSync(join(out, saved!, 'results.json'), 'utf8'));
     assert.deepEqual(results.exact, [null]);
@@ -93,6 +97,7 @@ describe('the same bytes on every run, however loaded the machine', () => {
     assert.notEqual(rowsOf(exact.stdout)[0]!['success_exact'], '');
     const off = await cliIn(['run', join(dir, 's.json'), '--format', 'json', '--no-exact']);
     assert.match(JSON.parse(off.stdout).exactMissing[0], /--no-exact/);
+    assert.doesNotMatch(off.stderr, /no exact values/, 'turned off by the user: nothing to note');
   });
 
   it('prints the committed golden bytes for the shipped examples that run in a moment (all of them: npm run golden, on every Node in CI)', async () => {
