@@ -50,3 +50,24 @@ describe('the trace channel, a trace a direction', () => {
     assert.match(none.stderr, /^twogenerals: .*none\.yaml:3:10: the trace channel needs file, or AtoB and BtoA\n$/);
   });
 });
+
+describe('the trace channel over a ping log whose summary disagrees', () => {
+  const lines = ['PING h (192.0.2.1) 56(84) bytes of data.'];
+  for (let seq = 3; seq <= 10; seq++) if (seq !== 6) lines.push(`64 bytes from 192.0.2.1: icmp_seq=${seq} ttl=64 time=1 ms`);
+  const log = (summary: string) => [...lines, '', '--- h ping statistics ---', summary].join('\n');
+  const scenario = 'name: excerpt\nprotocol: messenger\nchannel: { model: trace, file: ping.txt }\ntrials: 200\nseed: 3\nsweep:\n  redundancy: [1, 2]\n';
+
+  it('is warned of by run and exact, once a file, as fit and validate warn of it; not with --quiet, nor where the summary agrees', async () => {
+    const dir = tempFiles({ 'ping.txt': log('10 packets transmitted, 7 received, 30% packet loss, time 9000ms'), 's.yaml': scenario });
+    const warning =
+      "warning: ping.txt: the log's summary (line 11) says 10 packets transmitted, 7 received, but the log shows 8 packets (icmp_seq 3–10), 7 received; the trace holds what the log shows\n";
+    for (const command of ['run', 'exact']) {
+      const r = await cliIn([command, join(dir, 's.yaml'), '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, warning, command);
+    }
+    assert.equal((await cliIn(['run', join(dir, 's.yaml'), '--format', 'csv', '--quiet'])).stderr, '');
+    const agrees = tempFiles({ 'ping.txt': log('8 packets transmitted, 7 received, 12% packet loss, time 7000ms'), 's.yaml': scenario });
+    assert.equal((await cliIn(['run', join(agrees, 's.yaml'), '--format', 'csv'])).stderr, '');
+  });
+});

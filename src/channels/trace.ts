@@ -287,6 +287,10 @@ export const trace: ChannelDefinition<TraceConfig> = {
     const [a, b] = [fileOf(params, 'AtoB'), fileOf(params, 'BtoA')];
     return a === b ? `trace: ${describeTrace(a, column)}` : `trace A→B: ${describeTrace(a, column)}; B→A: ${describeTrace(b, column)}`;
   },
+  fileWarnings(params) {
+    const files = [...new Set([fileOf(params, 'AtoB'), fileOf(params, 'BtoA')])];
+    return files.flatMap((file) => readTraceFile(file, columnOf(params)).warnings.map((w) => [file, w] as const));
+  },
   readFile(file, params, hash) {
     readTraceFile(file, columnOf(params), hash);
   },
