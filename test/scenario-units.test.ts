@@ -72,7 +72,7 @@ describe('the validator: one message for each kind of schema problem, at its pla
       { channel: 'gilbert-elliott' },
       'test.json:1:35: the gilbert-elliott channel needs goodToBad and badToGood: give channel as an object, { model: gilbert-elliott, goodToBad: …, badToGood: … }',
     ],
-    [{ channel: 'trace' }, 'test.json:1:35: the trace channel needs file: give channel as an object, { model: trace, file: … }'],
+    [{ channel: 'trace' }, 'test.json:1:35: the trace channel needs file, or AtoB and BtoA: give channel as an object, { model: trace, file: … }'],
     [{ loss: { AtoB: 0.1, BtoA: 0.2, X: 1 } }, "test.json:1:55: unknown key 'X' in loss; known keys: AtoB, BtoA"],
     [{ loss: { AtoB: 0.1 } }, "test.json:1:32: loss needs the key 'BtoA'"],
     [{ crash: { 'a-b': 0.1 } }, "test.json:1:34: crash has a key 'a-b' that is not a name (letters and digits, starting with a letter)"],

@@ -70,12 +70,14 @@ function columnOf(params: ChannelParams): string | undefined {
   return params['column'] === undefined ? undefined : String(params['column']);
 }
 
+/** The trace file of a direction: its own (AtoB, BtoA), else `file`, which serves both. */
+function fileOf(params: ChannelParams, direction: 'AtoB' | 'BtoA'): string {
+  return String(params[direction] ?? params['file']);
+}
+
 function tracesOf(params: ChannelParams): [LossTrace, LossTrace] {
   const column = columnOf(params);
-  const both = readTraceFile(String(params['file']), column);
-  const a = params['AtoB'] === undefined ? both : readTraceFile(String(params['AtoB']), column);
-  const b = params['BtoA'] === undefined ? both : readTraceFile(String(params['BtoA']), column);
-  return [a, b];
+  return [readTraceFile(fileOf(params, 'AtoB'), column), readTraceFile(fileOf(params, 'BtoA'), column)];
 }
 
 /** Packets lost from `from` to `to` − 1 (within the trace): a byte at a time between the ends' bits. */
@@ -266,8 +268,10 @@ export const trace: ChannelDefinition<TraceConfig> = {
   parameters: [
     {
       name: 'file',
-      description: 'the trace: 0 (delivered) or 1 (lost) per packet, a CSV (with column), or a ping log (Linux, macOS, BSD or busybox)',
+      description:
+        'the trace: 0 (delivered) or 1 (lost) per packet, a CSV (with column), or a ping log (Linux, macOS, BSD or busybox); not needed where AtoB and BtoA are both given',
       text: 'file',
+      standIns: ['AtoB', 'BtoA'],
     },
     { name: 'AtoB', description: 'a trace for copies sent A→B only (else file)', text: 'file', optional: true },
     { name: 'BtoA', description: 'a trace for copies sent B→A only (else file)', text: 'file', optional: true },
@@ -280,10 +284,12 @@ export const trace: ChannelDefinition<TraceConfig> = {
   },
   describe(params) {
     const column = columnOf(params);
-    const file = String(params['file']);
-    const a = params['AtoB'] === undefined ? file : String(params['AtoB']);
-    const b = params['BtoA'] === undefined ? file : String(params['BtoA']);
+    const [a, b] = [fileOf(params, 'AtoB'), fileOf(params, 'BtoA')];
     return a === b ? `trace: ${describeTrace(a, column)}` : `trace A→B: ${describeTrace(a, column)}; B→A: ${describeTrace(b, column)}`;
+  },
+  fileWarnings(params) {
+    const files = [...new Set([fileOf(params, 'AtoB'), fileOf(params, 'BtoA')])];
+    return files.flatMap((file) => readTraceFile(file, columnOf(params)).warnings.map((w) => [file, w] as const));
   },
   readFile(file, params, hash) {
     readTraceFile(file, columnOf(params), hash);
@@ -293,13 +299,11 @@ export const trace: ChannelDefinition<TraceConfig> = {
     for (const name of ['file', 'AtoB', 'BtoA']) if (params[name] !== undefined) readTraceFile(String(params[name]), columnOf(params));
     // Per-direction traces are one period measured both ways: of different lengths, the shorter
     // would wrap early and a direction a protocol never uses would change its result.
-    const column = columnOf(params);
-    const fileOf = (name: 'AtoB' | 'BtoA'): string => String(params[name] ?? params['file']);
-    const [a, b] = [readTraceFile(fileOf('AtoB'), column), readTraceFile(fileOf('BtoA'), column)];
+    const [a, b] = tracesOf(params);
     if (a.packets !== b.packets) {
       throw new UsageError(
-        fileOf('BtoA'),
-        `the B→A trace has ${thousands(b.packets)} packets and the A→B trace (${fileOf('AtoB')}) ${thousands(a.packets)}; per-direction traces must cover the same packets: cut them to the same length`,
+        fileOf(params, 'BtoA'),
+        `the B→A trace has ${thousands(b.packets)} packets and the A→B trace (${fileOf(params, 'AtoB')}) ${thousands(a.packets)}; per-direction traces must cover the same packets: cut them to the same length`,
       );
     }
   },

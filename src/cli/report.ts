@@ -270,6 +270,19 @@ export function warnAboutReport(report: Report, streams: Streams): void {
     );
   }
   noteExactMissing(report, streams);
+  // A trace's own doubts (a ping log whose summary disagrees with its lines), once a file, as fit and validate tell them.
+  const told = new Set<string>();
+  for (const s of report.summaries) {
+    const { channelDefinition, files = {} } = s.cell.scenario;
+    if (!channelDefinition.fileWarnings) continue;
+    const written = new Map(Object.entries(files).map(([as, file]) => [file, as]));
+    const params = Object.fromEntries(Object.entries(s.cell.params).map(([k, v]) => [k, typeof v === 'string' && files[v] ? files[v] : v]));
+    for (const [file, warning] of channelDefinition.fileWarnings(params)) {
+      const line = `warning: ${inlineText(written.get(file) ?? file)}: ${inlineText(warning)}\n`;
+      if (!told.has(line)) streams.stderr.write(line);
+      told.add(line);
+    }
+  }
   for (const s of report.summaries) {
     const where = cellName(s.cell);
     if (s.result.exactSkipped) streams.stderr.write(`warning: ${where}: no exact values: ${s.result.exactSkipped}\n`);

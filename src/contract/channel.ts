@@ -66,6 +66,12 @@ export interface ChannelDefinition<Config = unknown> {
   readonly notes?: string;
   describe?(params: ChannelParams): string;
   /**
+   * What its files say that their reading doubts (a ping log whose own summary disagrees with the
+   * lines read), as each file (given as in `configure`: absolute paths) and a sentence: `run`,
+   * `exact` and `merge` warn of it on stderr, as `fit` and `validate` do.
+   */
+  fileWarnings?(params: ChannelParams): readonly (readonly [file: string, warning: string])[];
+  /**
    * Where it reads files (parameters of kind 'file', given here as absolute paths): checks them
    * when the scenario is resolved, throwing UsageError naming the file and line of the problem.
    */

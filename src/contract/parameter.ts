@@ -22,6 +22,11 @@ export interface ParameterDeclaration {
   /** It may be left out, with no value at all. */
   readonly optional?: boolean;
   /**
+   * Parameters that stand in for it where all of them are given (the trace channel's AtoB and
+   * BtoA for its file): then it may be left out; else the scenario must give it.
+   */
+  readonly standIns?: readonly string[];
+  /**
    * The file may give it per direction as {AtoB, BtoA}: the cell then has name+'AtoB' and
    * name+'BtoA' instead (Bernoulli's loss).
    */

@@ -176,6 +176,18 @@ export function resolveScenario(given: ScenarioSource): Scenario {
       `the ${channel} channel needs ${needed.join(' and ')}: give channel as an object, { model: ${channel}, ${needed.map((key) => `${key}: …`).join(', ')} }`,
     );
   }
+  // A key needed unless others stand in for it (the trace channel's file, where AtoB and BtoA are both given).
+  for (const p of channelDefinition.parameters) {
+    const absent = (p.standIns ?? []).filter((key) => channelObject[key] === undefined);
+    if (!p.standIns || channelObject[p.name] !== undefined || absent.length === 0) continue;
+    const how =
+      typeof channelValue === 'string'
+        ? `: give channel as an object, { model: ${channel}, ${p.name}: … }`
+        : absent.length < p.standIns.length
+          ? `: ${absent.join(' and ')} ${absent.length === 1 ? 'is' : 'are'} missing`
+          : '';
+    throw new UsageError(source.locate(['channel']), `the ${channel} channel needs ${p.name}, or ${p.standIns.join(' and ')}${how}`);
+  }
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
   // `given`: withProtocolFile's source no longer holds the scenarioFile a saved scenario.yaml records, beside which its trace is.
   const channelFiles = filesOf(given, channelDefinition, channelObject);

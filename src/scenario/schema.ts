@@ -175,9 +175,14 @@ function requiredKeys(model: string): { required?: string[] } {
   return CHANNELS[model]!.topLevel || required.length === 0 ? {} : { required };
 }
 
-/** A channel's parameters that have no default and are not optional: a scenario must give each. */
-export function requiredChannelKeys(channel: { readonly parameters: readonly { name: string; default?: unknown; optional?: boolean }[] }): string[] {
-  return channel.parameters.filter((p) => p.default === undefined && !p.optional).map((p) => p.name);
+/**
+ * A channel's parameters that have no default and are not optional: a scenario must give each
+ * (one that others may stand in for, standIns, is held to that where the scenario is resolved).
+ */
+export function requiredChannelKeys(channel: {
+  readonly parameters: readonly { name: string; default?: unknown; optional?: boolean; standIns?: readonly string[] }[];
+}): string[] {
+  return channel.parameters.filter((p) => p.default === undefined && !p.optional && !p.standIns).map((p) => p.name);
 }
 
 /** How a scenario names a protocol file (protocol-files/load.ts isProtocolPath): a path ending .mjs, .js, .cjs, .ts or .mts. */
