@@ -178,3 +178,20 @@ describe('--set crash.ROLE over one crash rate for every role', () => {
     assert.equal(then.stdout, both.stdout);
   });
 });
+
+describe("the default scenario's description", () => {
+  it('says what the flags changed, never the loss and redundancy they replaced; --trials and --seed leave it as it is', async () => {
+    const description = async (args: readonly string[]): Promise<string> =>
+      JSON.parse(succeeded(await cliIn(['run', '--trials', '100', '-f', 'json', ...args]))).scenarios[0].description;
+    const own = await description([]);
+    assert.match(own, /^One in two messengers is lost; A sends two\./);
+    assert.equal(await description(['--seed', '9']), own);
+    assert.equal(await description(['--set', 'seed=5', '--set', 'name=mine']), own);
+    assert.equal(
+      await description(['--set', 'loss=0.0001', '--sweep', 'redundancy=1,2']),
+      'The default scenario (messenger, loss 0.5, redundancy 2) with --set loss=0.0001 --sweep redundancy=1,2.',
+    );
+    assert.doesNotMatch(await description(['--set', 'protocol=retransmit']), /One in two/);
+    assert.equal(await description(['--set', 'loss=0.1', '--set', 'description=mine']), 'mine');
+  });
+});

@@ -138,10 +138,21 @@ function defaultWith(overrides: Overrides): ScenarioSource {
   const source = applyOverrides(defaultSource(), overrides);
   const channel = source.data['channel'];
   const model = typeof channel === 'object' && channel !== null ? (channel as Record<string, unknown>)['model'] : channel;
-  const flagged = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].map((assignment) => assignment.split('=')[0]!.trim().split('.')[0]!);
+  const flagged = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].map(keyOf);
   if (model !== DEFAULTS.channel && !flagged.some((key) => key.startsWith('loss'))) delete source.data['loss'];
+  // Its description states its loss and redundancy: changed by a flag, it would tell of another scenario.
+  const changing = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].filter((assignment) => !KEEPS_DEFAULT_DESCRIPTION.has(keyOf(assignment)));
+  if (changing.length > 0 && !flagged.includes('description'))
+    source.data['description'] =
+      `The default scenario (messenger, loss 0.5, redundancy 2) with ${changing.map((a) => `${overrides.sweep?.includes(a) ? '--sweep' : '--set'} ${a}`).join(' ')}.`;
   return source;
 }
+
+/** Keys a flag may give the default scenario without making its description untrue. */
+const KEEPS_DEFAULT_DESCRIPTION = new Set(['$schema', 'name', 'description', 'trials', 'seed', 'expect']);
+
+/** The top-level key an assignment (`loss=0.1`, `channel.model=cut`) gives. */
+const keyOf = (assignment: string): string => assignment.split('=')[0]!.trim().split('.')[0]!;
 
 /** The built-in scenario: data already, copied rather than printed and parsed as YAML (a few milliseconds of start-up). */
 function defaultSource(): ScenarioSource {
