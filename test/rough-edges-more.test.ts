@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
@@ -529,6 +529,48 @@ describe('--junit onto a file the command reads is refused before it is written 
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: --junit .*s\.yaml: cannot write the JUnit report: it is a file this command reads\n$/);
     assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
+  });
+});
+
+describe('an output file is checked before any work through symbolic links too', () => {
+  it('--junit, plot -o and fit -o through a symbolic link to a file the command reads are refused, and the file is left as it was', async () => {
+    const trace = readFileSync(join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), 'utf8');
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 100\n', 't.txt': trace });
+    symlinkSync('s.yaml', join(dir, 'report.xml'));
+    symlinkSync('t.txt', join(dir, 'chart.svg'));
+    const run = await cliIn(['run', join(dir, 's.yaml'), '--junit', join(dir, 'report.xml')]);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^twogenerals: --junit .*report\.xml: cannot write the JUnit report: it is a file this command reads\n$/);
+    assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
+    const fit = await cliIn(['fit', join(dir, 't.txt'), '-o', join(dir, 'chart.svg')]);
+    assert.equal(fit.status, 2);
+    assert.equal(fit.stdout, '');
+    assert.match(fit.stderr, /^twogenerals: -o .*chart\.svg: cannot write the chart: it is a file this command reads\n$/);
+    assert.equal(readFileSync(join(dir, 't.txt'), 'utf8'), trace);
+  });
+
+  it('a link to a missing folder, a loop of links and a name too long are refused before the run or the fit, not after', async () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 100\n' });
+    symlinkSync(join(dir, 'missing', 'r.xml'), join(dir, 'dangling.xml'));
+    symlinkSync('loop-b.svg', join(dir, 'loop-a.svg'));
+    symlinkSync('loop-a.svg', join(dir, 'loop-b.svg'));
+    const long = join(dir, `${'a'.repeat(300)}.svg`);
+    const trace = join(ROOT, 'examples', 'traces', 'radio-link-ping.txt');
+    const cases: [string[], RegExp][] = [
+      [['run', join(dir, 's.yaml'), '--junit', join(dir, 'dangling.xml')], /cannot write the JUnit report: no such file or directory\n$/],
+      [['run', join(dir, 's.yaml'), '--junit', join(dir, 'loop-a.svg')], /cannot write the JUnit report: too many levels of symbolic links\n$/],
+      [['fit', trace, '-o', join(dir, 'loop-a.svg')], /cannot write the chart: too many levels of symbolic links\n$/],
+      [['fit', trace, '-o', long], /cannot write the chart: the name is too long\n$/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '', `${args.join(' ')}: refused before any output`);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /results went to stdout/);
+      assert.equal(r.stderr.split('\n').length, 2);
+    }
   });
 });
 

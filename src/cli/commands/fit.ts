@@ -65,7 +65,7 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output !== undefined) refuseDashName(flags.output, `-o ${flags.output}`, 'write the chart', 'stdout carries the fit');
       if (flags.output !== undefined && !['.svg', '.png'].includes(extname(flags.output)))
         throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
-      if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);
+      if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [inputPath(file)]);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const trace = readLossTrace(inputPath(file), {
