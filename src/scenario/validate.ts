@@ -139,6 +139,19 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
       const glued =
         data !== null && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data).find((key) => key.startsWith(`${missing}:`)) : undefined;
       const hint = glued === undefined ? '' : ` ('${glued}' is one key: YAML needs a space after the colon, ${missing}: ${glued.slice(missing.length + 1)})`;
+      // The key written otherwise (`Protocol`, `protcol`, an invisible character in it) is named
+      // as the user wrote it, as any unknown key is: it is not missing, it is misspelt.
+      const known = Object.keys((schemaAt(error.schemaPath)?.['properties'] as object | undefined) ?? {});
+      const misspelt =
+        glued === undefined && data !== null && typeof data === 'object' && !Array.isArray(data)
+          ? Object.keys(data).find((key) => key !== missing && !known.includes(key) && didYouMean(key, [missing]) !== '')
+          : undefined;
+      if (misspelt !== undefined)
+        return {
+          message: `unknown key '${misspelt}'${path.length ? ` in ${name}` : ''} (did you mean '${missing}'?)${known.length ? `; known keys: ${known.join(', ')}` : ''}`,
+          path: [...path, misspelt],
+          atKey: true,
+        };
       return { message: `${name} needs the key '${missing}'${hint}`, path, atKey: false };
     }
     case 'type': {
