@@ -300,6 +300,29 @@ describe('messages name what the user did', () => {
     assert.doesNotMatch(r.stderr, /UTF-16/);
   });
 
+  it('a UTF-32 file is named UTF-32, with its byte order mark or without, not UTF-16 or binary', async () => {
+    const dir = tempFiles({});
+    const text = 'protocol: messenger\nloss: 0.5\n';
+    const le = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) le.writeUInt32LE(text.charCodeAt(i), i * 4);
+    const be = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) be.writeUInt32BE(text.charCodeAt(i), i * 4);
+    writeFileSync(join(dir, 'le-mark.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), le]));
+    writeFileSync(join(dir, 'be-mark.yaml'), Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), be]));
+    writeFileSync(join(dir, 'le.yaml'), le);
+    writeFileSync(join(dir, 'be.yaml'), be);
+    for (const [name, said] of [
+      ['le-mark.yaml', 'is'],
+      ['be-mark.yaml', 'is'],
+      ['le.yaml', 'looks like'],
+      ['be.yaml', 'looks like'],
+    ]) {
+      const r = await cliIn(['validate', join(dir, name!)]);
+      assert.equal(r.status, 2, name);
+      assert.match(r.stderr, new RegExp(`${name!.replace('.', '\\.')}: the scenario file ${said} UTF-32 text; save it as UTF-8\n$`));
+    }
+  });
+
   it('JSON with comments is named as such; YAML merge keys merge', async () => {
     const dir = tempFiles({
       'c.json': '{\n  // the protocol\n  "protocol": "messenger"\n}\n',
