@@ -574,6 +574,26 @@ describe('an output file is checked before any work through symbolic links too',
   });
 });
 
+describe('--set into a list, or removing a key without a default, is refused naming what the user gave', () => {
+  it('expect.0.atLeast, sweep.loss.from over a list of values, protocol=null, channel.model=null', async () => {
+    const dir = tempFiles({
+      'g.yaml': 'protocol: messenger\ntrials: 100\nsweep: { loss: [0.1, 0.5] }\nexpect:\n  - { metric: success, atLeast: 0.9 }\n',
+    });
+    const scenario = join(dir, 'g.yaml');
+    const cases: [string, string][] = [
+      ['expect.0.atLeast=0.5', "expect is a list, and --set does not reach into a list (expect.0): give it whole, --set 'expect=[…]'"],
+      ['sweep.loss.from=0.2', "sweep.loss is a list, and --set does not reach into a list (sweep.loss.from): give it whole, --set 'sweep.loss=[…]'"],
+      ['protocol=null', 'protocol has no default to go back to: give another (--set protocol=messenger), or leave it as it is'],
+      ['channel.model=null', 'channel.model has no default to go back to: give another (--set channel=bernoulli), or leave it as it is'],
+    ];
+    for (const [set, said] of cases) {
+      const r = await cliIn(['run', scenario, '--set', set]);
+      assert.equal(r.status, 2, set);
+      assert.equal(r.stderr, `twogenerals: --set ${set}: ${said}\n`);
+    }
+  });
+});
+
 describe('a CSV whose lines end with a carriage return alone', () => {
   it('is refused in one line naming the line ends, by fit and by a trace channel, not read as one line of fields', async () => {
     const dir = tempFiles({
