@@ -458,6 +458,29 @@ describe('a scenario or data file given to check is named as such', () => {
       assert.match(r.stderr, message);
     }
   });
+
+  it('saved results, a shard and results as CSV are named as what they are, not as a scenario to run (run refuses them too)', async () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 1000\nsweep: { loss: [0.1, 0.2] }\n' });
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(join(dir, 'shard.json'), (await cliIn(['run', scenario, '--shard', '1/2'])).stdout);
+    writeFileSync(join(dir, 'results.json'), (await cliIn(['run', scenario, '-f', 'json'])).stdout);
+    writeFileSync(join(dir, 'results.csv'), (await cliIn(['run', scenario, '-f', 'csv'])).stdout);
+    for (const [file, message] of [
+      ['shard.json', /: is a shard \(run --shard\), not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): add the shards with `twogenerals merge FILES…`\n$/],
+      ['results.json', /: is saved results, not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): re-export them with `twogenerals merge FILE`/],
+      ['results.csv', /: is results as CSV, not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): chart them with `twogenerals plot FILE`\n$/],
+    ] as const) {
+      for (const args of [
+        ['check', join(dir, file)],
+        ['list', '--protocol', join(dir, file)],
+      ]) {
+        const r = await cliIn(args);
+        assert.equal(r.status, 2, args.join(' '));
+        assert.match(r.stderr, message);
+        assert.doesNotMatch(r.stderr, /run it with/);
+      }
+    }
+  });
 });
 
 describe('a very long value in an error line is shown by its ends', () => {

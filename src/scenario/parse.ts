@@ -275,7 +275,7 @@ function refuseOtherFolder(given: string, path: string): void {
  * Another kind of file the tool reads or writes, given where a scenario belongs: named as what it
  * is and what takes it, rather than as a scenario with a YAML error or no protocol.
  */
-function otherKindOfFile(path: string, text: string): string | null {
+export function otherKindOfFile(path: string, text: string): string | null {
   if (/\.(m?js|cjs|m?ts)$/i.test(path))
     return 'is a protocol file, not a scenario: name it in a scenario (protocol: ./my-protocol.mjs), or check it with `twogenerals check FILE`';
   const first = text
