@@ -617,6 +617,18 @@ describe('--set into a list, or removing a key without a default, is refused nam
   });
 });
 
+describe('fit -f json writes numbers as plain decimals, as every JSON of twogenerals does', () => {
+  it('a rare loss: tiny expected counts and interval ends without exponents, the same numbers read back', async () => {
+    const packets = Array.from({ length: 10_000 }, (_, i) => ([100, 5000, 5001].includes(i) ? '1' : '0')).join('');
+    const dir = tempFiles({ 'rare.txt': `${packets}\n` });
+    const r = await cliIn(['fit', join(dir, 'rare.txt'), '-f', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\d[eE][-+]?\d/);
+    const data = JSON.parse(r.stdout) as { trace: { lossRate: number } };
+    assert.equal(data.trace.lossRate, 0.0003);
+  });
+});
+
 describe('a CSV whose lines end with a carriage return alone', () => {
   it('is refused in one line naming the line ends, by fit and by a trace channel, not read as one line of fields', async () => {
     const dir = tempFiles({

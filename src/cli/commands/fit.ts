@@ -15,6 +15,7 @@ import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import { systemErrorWords } from '../../io/files.js';
 import type { Streams } from '../output.js';
 import { inCI } from '../progress.js';
+import { plainJson } from '../../export/numbers.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
 const PLAIN = { head: [], border: [] };
@@ -107,7 +108,8 @@ export function makeFitCommand(streams: Streams): Command {
           goodness,
           scenario: fragment,
         };
-        streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
+        // Numbers as plain decimals, as every JSON twogenerals writes has them (2.7e-7 read as 0.00000027).
+        streams.stdout.write(flags.format === 'json' ? `${plainJson(data, 2)}\n` : toYaml(data));
       } else {
         streams.stdout.write(terminalLines(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }
