@@ -470,6 +470,15 @@ describe('10. no command, or help on an unknown one', () => {
     assert.match(r.stderr, /^Usage: twogenerals/);
     assert.match(r.stderr, /run \[options\] \[files\.\.\.\]/);
   });
+  it('twogenerals with only options every command takes (--quiet, --color, --no-color, --no-github) is no command either', async () => {
+    for (const args of [['--quiet'], ['--color'], ['--no-color'], ['--no-github'], ['--quiet', '--no-color']]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^Usage: twogenerals/);
+    }
+    assert.equal(succeeded(await cliIn(['--version'])).trim(), succeeded(await cliIn(['--quiet', '-V'])).trim());
+  });
   it('help bogus says so and prints the help on stderr, exit 2', async () => {
     const r = await cliIn(['help', 'bogus']);
     assert.equal(r.status, 2);

@@ -71,6 +71,14 @@ describe('plan', () => {
     }
   });
 
+  it('a refused target is one line: no note about a sweep set aside for a search that never starts', async () => {
+    for (const target of ['bogus>=0.5', 'success>=1.5']) {
+      const r = await plan(['scenarios/redundancy-vs-loss.yaml', '--target', target, '--vary', 'redundancy=1:8']);
+      assert.equal(r.status, 2, target);
+      assert.match(r.stderr, new RegExp(`^twogenerals: --target ${target.replace(/[.>=]/g, (c) => `\\${c}`)}: [^\n]*\n$`));
+    }
+  });
+
   it('says a frontier of exact values and Monte Carlo intervals is judged on both, each setting on its own', async () => {
     // Two-phase commit over Gilbert–Elliott: exact for 2 cohorts, none within the budget for 12.
     const channel = 'channel={model: gilbert-elliott, goodToBad: 0.01, badToGood: 0.5}';

@@ -82,6 +82,23 @@ describe('protocol files', () => {
     assert.equal(refused.status, 2);
   });
 
+  it('written as a module in a .js or .ts file that a package.json makes CommonJS are refused saying so, not as a syntax error', async () => {
+    const dir = tempFiles({
+      'package.json': '{ "name": "mine", "type": "commonjs" }\n',
+      'p.js': GOOD('commonjs-js'),
+      's.yaml': 'protocol: ./p.js\ntrials: 1000\n',
+    });
+    const r = await cliIn(['run', join(dir, 's.yaml'), '--workers', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /p\.js: is written as an ES module \(export default …\), but Node\.js loads this \.js file as CommonJS \(.*package\.json says "type": "commonjs"\): name it \.mjs, or give that package\.json "type": "module"\n$/,
+    );
+    assert.doesNotMatch(r.stderr, /syntax error|internal error|\n\s+at /);
+    writeFileSync(join(dir, 'package.json'), '{ "name": "mine", "type": "module" }\n');
+    assert.equal(cli(['run', join(dir, 's.yaml'), '--workers', '1']).status, 0, 'the same file runs where the package is a module');
+  });
+
   const bad: [string, string, RegExp][] = [
     ['missing file', '', /does not exist/],
     ['syntax error', 'export default {\n  name: "x",\n  next(s { }\n};\n', /syntax error at .*p\.mjs:3:\d+/],

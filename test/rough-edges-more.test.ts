@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
@@ -458,6 +458,29 @@ describe('a scenario or data file given to check is named as such', () => {
       assert.match(r.stderr, message);
     }
   });
+
+  it('saved results, a shard and results as CSV are named as what they are, not as a scenario to run (run refuses them too)', async () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 1000\nsweep: { loss: [0.1, 0.2] }\n' });
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(join(dir, 'shard.json'), (await cliIn(['run', scenario, '--shard', '1/2'])).stdout);
+    writeFileSync(join(dir, 'results.json'), (await cliIn(['run', scenario, '-f', 'json'])).stdout);
+    writeFileSync(join(dir, 'results.csv'), (await cliIn(['run', scenario, '-f', 'csv'])).stdout);
+    for (const [file, message] of [
+      ['shard.json', /: is a shard \(run --shard\), not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): add the shards with `twogenerals merge FILES…`\n$/],
+      ['results.json', /: is saved results, not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): re-export them with `twogenerals merge FILE`/],
+      ['results.csv', /: is results as CSV, not a protocol file \(\.mjs, \.js, \.cjs or \.ts\): chart them with `twogenerals plot FILE`\n$/],
+    ] as const) {
+      for (const args of [
+        ['check', join(dir, file)],
+        ['list', '--protocol', join(dir, file)],
+      ]) {
+        const r = await cliIn(args);
+        assert.equal(r.status, 2, args.join(' '));
+        assert.match(r.stderr, message);
+        assert.doesNotMatch(r.stderr, /run it with/);
+      }
+    }
+  });
 });
 
 describe('a very long value in an error line is shown by its ends', () => {
@@ -529,6 +552,80 @@ describe('--junit onto a file the command reads is refused before it is written 
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: --junit .*s\.yaml: cannot write the JUnit report: it is a file this command reads\n$/);
     assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
+  });
+});
+
+describe('an output file is checked before any work through symbolic links too', () => {
+  it('--junit, plot -o and fit -o through a symbolic link to a file the command reads are refused, and the file is left as it was', async () => {
+    const trace = readFileSync(join(ROOT, 'examples', 'traces', 'radio-link-ping.txt'), 'utf8');
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 100\n', 't.txt': trace });
+    symlinkSync('s.yaml', join(dir, 'report.xml'));
+    symlinkSync('t.txt', join(dir, 'chart.svg'));
+    const run = await cliIn(['run', join(dir, 's.yaml'), '--junit', join(dir, 'report.xml')]);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^twogenerals: --junit .*report\.xml: cannot write the JUnit report: it is a file this command reads\n$/);
+    assert.equal(readFileSync(join(dir, 's.yaml'), 'utf8'), 'protocol: messenger\ntrials: 100\n');
+    const fit = await cliIn(['fit', join(dir, 't.txt'), '-o', join(dir, 'chart.svg')]);
+    assert.equal(fit.status, 2);
+    assert.equal(fit.stdout, '');
+    assert.match(fit.stderr, /^twogenerals: -o .*chart\.svg: cannot write the chart: it is a file this command reads\n$/);
+    assert.equal(readFileSync(join(dir, 't.txt'), 'utf8'), trace);
+  });
+
+  it('a link to a missing folder, a loop of links and a name too long are refused before the run or the fit, not after', async () => {
+    const dir = tempFiles({ 's.yaml': 'protocol: messenger\ntrials: 100\n' });
+    symlinkSync(join(dir, 'missing', 'r.xml'), join(dir, 'dangling.xml'));
+    symlinkSync('loop-b.svg', join(dir, 'loop-a.svg'));
+    symlinkSync('loop-a.svg', join(dir, 'loop-b.svg'));
+    const long = join(dir, `${'a'.repeat(300)}.svg`);
+    const trace = join(ROOT, 'examples', 'traces', 'radio-link-ping.txt');
+    const cases: [string[], RegExp][] = [
+      [['run', join(dir, 's.yaml'), '--junit', join(dir, 'dangling.xml')], /cannot write the JUnit report: no such file or directory\n$/],
+      [['run', join(dir, 's.yaml'), '--junit', join(dir, 'loop-a.svg')], /cannot write the JUnit report: too many levels of symbolic links\n$/],
+      [['fit', trace, '-o', join(dir, 'loop-a.svg')], /cannot write the chart: too many levels of symbolic links\n$/],
+      [['fit', trace, '-o', long], /cannot write the chart: the name is too long\n$/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '', `${args.join(' ')}: refused before any output`);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /results went to stdout/);
+      assert.equal(r.stderr.split('\n').length, 2);
+    }
+  });
+});
+
+describe('--set into a list, or removing a key without a default, is refused naming what the user gave', () => {
+  it('expect.0.atLeast, sweep.loss.from over a list of values, protocol=null, channel.model=null', async () => {
+    const dir = tempFiles({
+      'g.yaml': 'protocol: messenger\ntrials: 100\nsweep: { loss: [0.1, 0.5] }\nexpect:\n  - { metric: success, atLeast: 0.9 }\n',
+    });
+    const scenario = join(dir, 'g.yaml');
+    const cases: [string, string][] = [
+      ['expect.0.atLeast=0.5', "expect is a list, and --set does not reach into a list (expect.0): give it whole, --set 'expect=[…]'"],
+      ['sweep.loss.from=0.2', "sweep.loss is a list, and --set does not reach into a list (sweep.loss.from): give it whole, --set 'sweep.loss=[…]'"],
+      ['protocol=null', 'protocol has no default to go back to: give another (--set protocol=messenger), or leave it as it is'],
+      ['channel.model=null', 'channel.model has no default to go back to: give another (--set channel=bernoulli), or leave it as it is'],
+    ];
+    for (const [set, said] of cases) {
+      const r = await cliIn(['run', scenario, '--set', set]);
+      assert.equal(r.status, 2, set);
+      assert.equal(r.stderr, `twogenerals: --set ${set}: ${said}\n`);
+    }
+  });
+});
+
+describe('fit -f json writes numbers as plain decimals, as every JSON of twogenerals does', () => {
+  it('a rare loss: tiny expected counts and interval ends without exponents, the same numbers read back', async () => {
+    const packets = Array.from({ length: 10_000 }, (_, i) => ([100, 5000, 5001].includes(i) ? '1' : '0')).join('');
+    const dir = tempFiles({ 'rare.txt': `${packets}\n` });
+    const r = await cliIn(['fit', join(dir, 'rare.txt'), '-f', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\d[eE][-+]?\d/);
+    const data = JSON.parse(r.stdout) as { trace: { lossRate: number } };
+    assert.equal(data.trace.lossRate, 0.0003);
   });
 });
 

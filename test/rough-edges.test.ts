@@ -300,6 +300,55 @@ describe('messages name what the user did', () => {
     assert.doesNotMatch(r.stderr, /UTF-16/);
   });
 
+  it('a UTF-32 file is named UTF-32, with its byte order mark or without, not UTF-16 or binary', async () => {
+    const dir = tempFiles({});
+    const text = 'protocol: messenger\nloss: 0.5\n';
+    const le = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) le.writeUInt32LE(text.charCodeAt(i), i * 4);
+    const be = Buffer.alloc(text.length * 4);
+    for (let i = 0; i < text.length; i++) be.writeUInt32BE(text.charCodeAt(i), i * 4);
+    writeFileSync(join(dir, 'le-mark.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), le]));
+    writeFileSync(join(dir, 'be-mark.yaml'), Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), be]));
+    writeFileSync(join(dir, 'le.yaml'), le);
+    writeFileSync(join(dir, 'be.yaml'), be);
+    for (const [name, said] of [
+      ['le-mark.yaml', 'is'],
+      ['be-mark.yaml', 'is'],
+      ['le.yaml', 'looks like'],
+      ['be.yaml', 'looks like'],
+    ]) {
+      const r = await cliIn(['validate', join(dir, name!)]);
+      assert.equal(r.status, 2, name);
+      assert.match(r.stderr, new RegExp(`${name!.replace('.', '\\.')}: the scenario file ${said} UTF-32 text; save it as UTF-8\n$`));
+    }
+  });
+
+  it('a no-break space where YAML needs a space is named, not left to a message about mappings or keys', async () => {
+    const nbsp = '\u00a0';
+    const dir = tempFiles({
+      'first.yaml': `protocol:${nbsp}messenger\n`,
+      'later.yaml': `protocol: messenger\nloss:${nbsp}0.5\n`,
+      'value.yaml': `protocol: messenger\nloss: 0.5${nbsp}\n`,
+      'flow.yaml': `protocol: messenger\nchannel: {model:${nbsp}cut}\n`,
+    });
+    const hint = / \(it holds a no-break space, U\+00A0, which YAML does not read as a space: type a plain space there\)\n$/;
+    for (const [name, before] of [
+      ['first.yaml', /first\.yaml:1:1: a scenario must be a mapping of keys to values/],
+      ['later.yaml', /later\.yaml:2:1: malformed YAML: /],
+      ['value.yaml', /value\.yaml:2:7: loss must be a number or a mapping/],
+      ['flow.yaml', /flow\.yaml:2:10: channel needs the key 'model' \(it holds/],
+    ] as const) {
+      const r = await cliIn(['validate', join(dir, name)]);
+      assert.equal(r.status, 2, name);
+      assert.match(r.stderr, before);
+      assert.match(r.stderr, hint);
+      assert.doesNotMatch(r.stderr, /YAML needs a space after the colon/);
+    }
+    const set = await cliIn(['run', '--set', `loss=${nbsp}0.3`]);
+    assert.equal(set.status, 2);
+    assert.match(set.stderr, hint);
+  });
+
   it('JSON with comments is named as such; YAML merge keys merge', async () => {
     const dir = tempFiles({
       'c.json': '{\n  // the protocol\n  "protocol": "messenger"\n}\n',

@@ -75,6 +75,10 @@ describe('the validator: one message for each kind of schema problem, at its pla
     [{ channel: 'trace' }, 'test.json:1:35: the trace channel needs file, or AtoB and BtoA: give channel as an object, { model: trace, file: … }'],
     [{ loss: { AtoB: 0.1, BtoA: 0.2, X: 1 } }, "test.json:1:55: unknown key 'X' in loss; known keys: AtoB, BtoA"],
     [{ loss: { AtoB: 0.1 } }, "test.json:1:32: loss needs the key 'BtoA'"],
+    // A required key misspelt (another case, a typo) is named as the unknown key it is, with the hint, not as a missing key.
+    [{ loss: { atob: 0.1, BtoA: 0.2 } }, "test.json:1:33: unknown key 'atob' in loss (did you mean 'AtoB'?); known keys: AtoB, BtoA"],
+    [{ trials: { Precision: 0.01 } }, "test.json:1:35: unknown key 'Precision' in trials (did you mean 'precision'?); known keys: precision, maxTrials"],
+    [{ sweep: { loss: { From: 0.1, to: 0.3 } } }, "test.json:1:42: unknown key 'From' in sweep.loss (did you mean 'from'?); known keys: from, to, step"],
     [{ crash: { 'a-b': 0.1 } }, "test.json:1:34: crash has a key 'a-b' that is not a name (letters and digits, starting with a letter)"],
     [{ crash: {} }, 'test.json:1:33: crash must name at least one parameter'],
     [{ protocol: 'messager' }, `test.json:1:13: unknown protocol 'messager' (did you mean 'messenger'?); choose one of: ${PROTOCOL_NAMES}`],
@@ -101,6 +105,14 @@ describe('the validator: one message for each kind of schema problem, at its pla
   for (const [data, message] of cases) {
     it(JSON.stringify(data).slice(0, 90), () => assert.equal(refusal(data), message));
   }
+  it('a misspelt protocol or channel model key is named as written, not as the key missing', () => {
+    assert.throws(
+      () => scenarioFrom({ Protocol: 'messenger' }),
+      (e: unknown) =>
+        e instanceof UsageError && e.message === `test.json:1:2: unknown key 'Protocol' (did you mean 'protocol'?); known keys: ${TOP_LEVEL_KEYS}`,
+    );
+    assert.match(refusal({ channel: { Model: 'cut' } }), /^test\.json:1:36: unknown key 'Model' in channel \(did you mean 'model'\?\); known keys: model, /);
+  });
 });
 
 describe('resolve: crashes, and parameters where they do not apply', () => {

@@ -106,6 +106,15 @@ describe('CSV without quotes', () => {
     assert.equal(refusal('# c\na,b\n1,2\n', { column: 'lost' }), 't:2: no column "lost"; the columns are "a", "b"');
   });
 
+  it('refuses a column named in a file of 0/1 digits as such, not listing its first line as the columns', () => {
+    assert.equal(refusal('0001101\n', { column: 'lost' }), 't:1: column: "lost" was given, but this is a trace of 0/1 digits, not a CSV; leave column: out');
+    assert.equal(
+      refusal('# a note\n0 1 1\n0\n', { column: 'lost', columnOption: '--column' }),
+      't:2: --column "lost" was given, but this is a trace of 0/1 digits, not a CSV; leave --column out',
+    );
+    assert.equal(read('1\n0\n1\n', { column: '1' }), '01', 'a one-column CSV whose header is 1');
+  });
+
   it('refuses a file with no header, or with no rows', () => {
     assert.equal(refusal('', { column: 'lost' }), 't: the trace is empty: no CSV header and no rows');
     assert.equal(refusal('# only a note\n\n', { column: 'lost' }), 't: the trace is empty: no CSV header and no rows');

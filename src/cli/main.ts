@@ -80,8 +80,12 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     // The session's own streams: its flags may set colour and quiet without touching the process's.
     const program = buildProgram({ ...streams, env: { ...streams.env } }, argv);
     const args = argv.slice(2);
-    // No command, or help on a command that does not exist: the help, on stderr, as a usage error.
-    if (args.length === 0) {
+    // No command (nothing, or only options that apply to every command: `twogenerals --quiet`),
+    // or help on a command that does not exist: the help, on stderr, as a usage error.
+    const everyCommands = new Set(
+      program.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => f !== undefined && !['-V', '--version', '-h', '--help'].includes(f)),
+    );
+    if (args.every((a) => everyCommands.has(a))) {
       streams.stderr.write(program.helpInformation());
       return EXIT.usage;
     }

@@ -313,6 +313,14 @@ export class TraceReader {
       );
     }
     if (column !== undefined) {
+      // A file of 0/1 digits has no header to name a column in: its first line was listed as the columns.
+      const first = firstContentLine(text);
+      if (first && /^[01\s]+$/.test(first.text) && first.text.split(/\s+/).every((field) => field !== column.trim()))
+        throw new TraceError(
+          file,
+          first.line,
+          `${columnOption} "${column}" was given, but this is a trace of 0/1 digits, not a CSV; leave ${columnOption} out`,
+        );
       // Lines ended by a carriage return alone (classic Mac OS text) read as one line of fields.
       if (text.includes('\r') && !text.includes('\n'))
         throw new TraceError(file, 1, 'its lines end with a carriage return alone (classic Mac OS text): save it with LF or CRLF line ends');

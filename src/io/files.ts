@@ -135,6 +135,13 @@ export function readTextInput(path: string, kind: InputKind): string {
 
 /** UTF-8 text from bytes, or one clear line on what the bytes are instead. */
 export function decodeText(bytes: Buffer, path: string, what: string): string {
+  // UTF-32's byte order marks first: FF FE 00 00 also starts as UTF-16's.
+  if (
+    (bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0) ||
+    (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff)
+  ) {
+    throw new UsageError(path, `the ${what} is UTF-32 text; save it as UTF-8`);
+  }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new UsageError(path, `the ${what} is UTF-16 text; save it as UTF-8`);
   }
@@ -147,11 +154,21 @@ export function decodeText(bytes: Buffer, path: string, what: string): string {
     for (let i = 0; i < body.length; i++) if (body[i] === 0) zerosAt[i & 1]!++;
     const half = [Math.ceil(body.length / 2), Math.floor(body.length / 2)];
     const utf16 = [0, 1].some((p) => zerosAt[p]! >= 0.9 * half[p]! && zerosAt[1 - p]! <= 0.1 * half[1 - p]!) && body.length >= 2;
+    // Three bytes of every four zero, the fourth not: UTF-32 without a byte order mark (whose
+    // zeros fall at both parities, so it is no UTF-16).
+    const zerosAt4 = [0, 0, 0, 0];
+    for (let i = 0; i < body.length; i++) if (body[i] === 0) zerosAt4[i & 3]!++;
+    const quarter = (r: number): number => Math.floor((body.length - r + 3) / 4);
+    const utf32 =
+      body.length >= 4 &&
+      [0, 3].some((text) => zerosAt4[text]! <= 0.1 * quarter(text) && [0, 1, 2, 3].every((r) => r === text || zerosAt4[r]! >= 0.9 * quarter(r)));
     throw new UsageError(
       path,
-      utf16
-        ? `the ${what} looks like UTF-16 text; save it as UTF-8`
-        : `not a text file: the ${what} holds binary data (${zerosAt[0]! + zerosAt[1]! === body.length ? 'nothing but NUL bytes' : 'NUL bytes'})`,
+      utf32
+        ? `the ${what} looks like UTF-32 text; save it as UTF-8`
+        : utf16
+          ? `the ${what} looks like UTF-16 text; save it as UTF-8`
+          : `not a text file: the ${what} holds binary data (${zerosAt[0]! + zerosAt[1]! === body.length ? 'nothing but NUL bytes' : 'NUL bytes'})`,
     );
   }
   let text: string;

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from './files.js';
@@ -19,8 +19,16 @@ export function checkOutputFile(
   refuseDashName(path, flag, `write ${what}`, stdout);
   // An empty name is no file (it would be the working folder, or stdout where -o is optional).
   if (path.trim() === '') throw refuse('give a file name');
-  // A slip such as `--junit scenario.yaml` would write over what the command reads.
-  if (inputs.some((input) => resolve(input) === resolve(path))) throw refuse('it is a file this command reads');
+  // A slip such as `--junit scenario.yaml` would write over what the command reads, also by a
+  // symbolic link to it (which is written through).
+  const real = (file: string): string => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return resolve(file);
+    }
+  };
+  if (inputs.some((input) => resolve(input) === resolve(path) || real(input) === real(path))) throw refuse('it is a file this command reads');
   const folder = dirname(resolve(path));
   try {
     if (!statSync(folder).isDirectory()) throw refuse(`${dirname(path)} is not a folder`);
@@ -33,8 +41,19 @@ export function checkOutputFile(
   let stat: ReturnType<typeof statSync> | undefined;
   try {
     stat = statSync(path);
-  } catch {
-    return; // not there yet: the folder allows creating it
+  } catch (error) {
+    // A name too long, a loop of symbolic links: the write would fail the same way after the work.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(systemErrorWords(error));
+    // Not there yet: the folder allows creating it. A symbolic link to nothing is written through
+    // (writeWholeFile), so the place it points at must take the file.
+    let target: string | undefined;
+    try {
+      if (lstatSync(path).isSymbolicLink()) target = resolve(dirname(resolve(path)), readlinkSync(path));
+    } catch {
+      target = undefined;
+    }
+    if (target !== undefined) checkOutputFile(target, flag, what, inputs, stdout);
+    return;
   }
   if (stat.isDirectory()) throw refuse('it is a directory');
   try {

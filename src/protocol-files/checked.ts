@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { otherKindOfFile } from '../scenario/parse.js';
+import { INPUT_LIMITS } from '../io/files.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
@@ -33,12 +35,30 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
  * installed package), as a scenario is found; one that is neither is refused here, in the
  * user's terms (no scenario is involved).
  */
+/** What a JSON or CSV file the tool writes is (saved results, a shard, a manifest), read only where it is small enough to be one; else null. */
+function savedKind(given: string): string | null {
+  try {
+    if (statSync(given).size > INPUT_LIMITS.shard) return null;
+    return otherKindOfFile(given, readFileSync(given, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 export function commandLineProtocolFile(given: string, place: string): string {
   if (given === '-') throw new UsageError(place.endsWith(' -') ? place : `${place}: -`, 'the protocol file is not read from standard input: name the file');
   // A scenario (by its path or a shipped name) or a data file, given where code belongs.
   const shipped = inputPath(given) !== given && /\.ya?ml$/.test(inputPath(given));
-  if (shipped || /\.(ya?ml|json)$/i.test(given))
+  if (shipped || /\.(ya?ml|json)$/i.test(given)) {
+    // Saved results, a shard or a manifest are named as what they are, with what takes them: `run` refuses them too.
+    const saved = /\.json$/i.test(given) ? savedKind(given) : null;
+    if (saved) throw new UsageError(`${place}: ${given}`, saved.replace('not a scenario', 'not a protocol file (.mjs, .js, .cjs or .ts)'));
     throw new UsageError(`${place}: ${given}`, 'is a scenario, not a protocol file (.mjs, .js, .cjs or .ts): run it with `twogenerals run`');
+  }
+  if (/\.csv$/i.test(given)) {
+    const saved = savedKind(given);
+    if (saved) throw new UsageError(`${place}: ${given}`, saved.replace('not a scenario', 'not a protocol file (.mjs, .js, .cjs or .ts)'));
+  }
   if (/\.(csv|txt|log)$/i.test(given))
     throw new UsageError(
       `${place}: ${given}`,

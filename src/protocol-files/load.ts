@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { Console } from 'node:console';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readTextInput } from '../io/files.js';
 import { importedFiles, protocolDigest } from './digest.js';
-import { extname, isAbsolute, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { UsageError } from '../errors.js';
@@ -546,10 +546,44 @@ function frozenConfig(config: unknown, seen = new Set<unknown>()): unknown {
 /** One line for an error thrown while loading a file: its message and where in the file. */
 function describeLoadError(error: unknown, file: string): string {
   if (error instanceof SyntaxError) {
+    const commonJs = moduleSyntaxInCommonJs(error, file);
+    if (commonJs) return commonJs;
     const position = syntaxErrorPosition(error, file);
     return `syntax error${position ? ` at ${position}` : ''}: ${error.message}`;
   }
   return `it threw while loading: ${thrownWhere(error, file)}`;
+}
+
+/**
+ * A `.js` or `.ts` file written as a module (`export default`, as the docs show) that Node.js
+ * loaded as CommonJS, because the nearest package.json says `"type": "commonjs"` (as `npm init`
+ * writes it) or says nothing on a Node.js that does not detect modules: its `export` is no syntax
+ * error of the file's, so the line says why and what to do.
+ */
+function moduleSyntaxInCommonJs(error: SyntaxError, file: string): string | undefined {
+  if (!/^\.[jt]s$/.test(extname(file))) return undefined;
+  if (!/Unexpected token 'export'|Cannot use import statement outside a module|import\.meta|Cannot use 'import\.meta' outside a module/.test(error.message))
+    return undefined;
+  let type: unknown;
+  let manifest: string | undefined;
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      manifest = candidate;
+      try {
+        type = (JSON.parse(readFileSync(candidate, 'utf8')) as { type?: unknown } | null)?.type;
+      } catch {
+        type = undefined;
+      }
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  if (type === 'module') return undefined;
+  const why = manifest && type === 'commonjs' ? `${manifest} says "type": "commonjs"` : `no package.json above it says "type": "module"`;
+  const ext = extname(file) === '.ts' ? '.mts' : '.mjs';
+  const or = manifest ? 'give that package.json "type": "module"' : 'put a package.json with "type": "module" beside it';
+  return `is written as an ES module (export default …), but Node.js loads this ${extname(file)} file as CommonJS (${why}): name it ${ext}, or ${or}`;
 }
 
 /**

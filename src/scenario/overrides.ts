@@ -182,7 +182,7 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
   const inherited = path.map(String).find((key) => key in Object.prototype);
   if (inherited !== undefined) throw new UsageError(flag, `unknown key '${inherited}'`);
   let node = data;
-  for (const key of path.slice(0, -1).map(String)) {
+  for (const [depth, key] of path.slice(0, -1).map(String).entries()) {
     const next = node[key];
     if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
@@ -193,12 +193,23 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
         flag,
         `crash is one rate for every role (${next}), so it has no ${role} of its own: give each role its rate (--set 'crash={${role}: …, …}'), or --set crash=null before --set crash.${role}=… (roles left out do not crash)`,
       );
-    } else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-      throw new UsageError(flag, `${key} is not a mapping, so it has no ${path[path.length - 1]}`);
+    } else if (Array.isArray(next)) {
+      // `expect.0.atLeast`: a list is given whole; the part named is the one after it, not the last.
+      const whole = path.slice(0, depth + 1).join('.');
+      throw new UsageError(flag, `${whole} is a list, and --set does not reach into a list (${whole}.${path[depth + 1]}): give it whole, --set '${whole}=[…]'`);
+    } else if (typeof next !== 'object' || next === null) {
+      throw new UsageError(flag, `${key} is not a mapping, so it has no ${path[depth + 1]}`);
     }
     node = node[key] as Record<string, unknown>;
   }
-  // `--set key=null` removes the key: back to its default (or, for sweep and expect, none).
+  // `--set key=null` removes the key: back to its default (or, for sweep and expect, none). A
+  // key without a default is no key to remove: refused here, naming the flag, not the file.
+  const dotted = path.join('.');
+  if (value === null && (dotted === 'protocol' || dotted === 'channel.model'))
+    throw new UsageError(
+      flag,
+      `${dotted} has no default to go back to: give another (${dotted === 'protocol' ? '--set protocol=messenger' : '--set channel=bernoulli'}), or leave it as it is`,
+    );
   if (value === null) delete node[String(path[path.length - 1])];
   else node[String(path[path.length - 1])] = value;
 }

@@ -31,6 +31,22 @@ export interface ScenarioSource {
 // warnings beside the one line that refuses such a key.
 const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' } as const;
 
+/** Spaces YAML does not read as a space (it takes the plain space and the tab alone), pasted from a web page or a word processor. */
+const ODD_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
+
+/**
+ * " (it holds a no-break space, U+00A0, …)" where `text` holds a space YAML does not read as one,
+ * else "": such a space after a colon makes `loss: 0.5` one text, not a key and its value.
+ */
+export function oddSpaceHint(text: unknown): string {
+  if (typeof text !== 'string') return '';
+  const found = ODD_SPACE.exec(text)?.[0];
+  if (found === undefined) return '';
+  const code = `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = { '\u00a0': 'a no-break space', '\u202f': 'a narrow no-break space', '\u3000': 'an ideographic space' }[found] ?? 'a space';
+  return ` (it holds ${name}, ${code}, which YAML does not read as a space: type a plain space there)`;
+}
+
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */
 export function parseScenarioText(text: string, source: string): ScenarioSource {
   if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
@@ -42,7 +58,7 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     throw new UsageError(`${source}:${line}:${column}`, `malformed JSON: ${notJson.problem}`);
   }
   const lines = new LineCounter();
-  return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source);
+  return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source, text);
 }
 
 /**
@@ -59,19 +75,27 @@ export function parseScenarioTexts(text: string, source: string): ScenarioSource
   const held = docs.filter((doc) => doc.errors.length > 0 || !(isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === ''));
   if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
-  return held.map((doc) => fromDocument(doc, lines, source));
+  return held.map((doc) => fromDocument(doc, lines, source, text));
 }
 
 /** One parsed document as a scenario's source, its places counted by `lines` over the whole text. */
-function fromDocument(doc: Document, lines: LineCounter, source: string): ScenarioSource {
+function fromDocument(doc: Document, lines: LineCounter, source: string, sourceText: string): ScenarioSource {
   const at = (offset: number): string => {
     const { line, col } = lines.linePos(offset);
     return `${source}:${line}:${col}`;
   };
+  // The line of a refusal, named where it holds a space YAML does not read as one.
+  const lineHint = (offset: number): string => {
+    const whole = lines.lineStarts;
+    const { line } = lines.linePos(offset);
+    const start = whole[line - 1];
+    return start === undefined ? '' : oddSpaceHint(sourceText.slice(start, whole[line] ?? sourceText.length));
+  };
   const error = doc.errors[0];
-  if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${problemWords(error.code, error.message)}`);
+  if (error) throw new UsageError(at(error.pos[0]), `malformed ${formatName(source)}: ${problemWords(error.code, error.message)}${lineHint(error.pos[0])}`);
   if (!isMap(doc.contents)) {
-    throw new UsageError(at(doc.contents?.range?.[0] ?? 0), 'a scenario must be a mapping of keys to values (like "protocol: messenger")');
+    const offset = doc.contents?.range?.[0] ?? 0;
+    throw new UsageError(at(offset), `a scenario must be a mapping of keys to values (like "protocol: messenger")${lineHint(offset)}`);
   }
   let data: Record<string, unknown>;
   try {
@@ -251,7 +275,7 @@ function refuseOtherFolder(given: string, path: string): void {
  * Another kind of file the tool reads or writes, given where a scenario belongs: named as what it
  * is and what takes it, rather than as a scenario with a YAML error or no protocol.
  */
-function otherKindOfFile(path: string, text: string): string | null {
+export function otherKindOfFile(path: string, text: string): string | null {
   if (/\.(m?js|cjs|m?ts)$/i.test(path))
     return 'is a protocol file, not a scenario: name it in a scenario (protocol: ./my-protocol.mjs), or check it with `twogenerals check FILE`';
   const first = text

@@ -4,6 +4,7 @@ import { BUILT_IN_PROTOCOLS, PROTOCOLS, protocolNamed } from '../catalog/protoco
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
+import { oddSpaceHint } from './parse.js';
 import { CRASH_PARAMETER, crashParameterName, parameterSpec } from '../catalog/parameters.js';
 import { requiredChannelKeys, scenarioSchema } from './schema.js';
 import { CHANNELS, channelNamed } from '../catalog/channels.js';
@@ -21,7 +22,16 @@ export function validateScenarioData(source: ScenarioSource): void {
     const error = pickError(check.errors ?? []);
     const path = toPath(error.instancePath);
     const { message, path: where, atKey } = describe(error, path, valueAt(data, path));
-    throw new UsageError(source.locate(where, atKey), message);
+    // The key or text refused, named where it holds a space YAML does not read as one (a no-break space after `loss: 0.5`, or after the colon of `{model: cut}`).
+    const refused = atKey ? where.at(-1) : valueAt(data, where);
+    const odd =
+      oddSpaceHint(refused) ||
+      (error.keyword === 'required' && isRecord(valueAt(data, path))
+        ? (Object.keys(valueAt(data, path) as object)
+            .map(oddSpaceHint)
+            .find(Boolean) ?? '')
+        : '');
+    throw new UsageError(source.locate(where, atKey), `${message}${odd}`);
   }
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
@@ -82,6 +92,10 @@ const TEXT_WANTED: Record<string, string> = {
   column: 'the name of a CSV column',
 };
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function valueAt(data: unknown, path: Path): unknown {
   let value = data;
   for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
@@ -138,7 +152,23 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown):
       const missing = String(params['missingProperty']);
       const glued =
         data !== null && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data).find((key) => key.startsWith(`${missing}:`)) : undefined;
-      const hint = glued === undefined ? '' : ` ('${glued}' is one key: YAML needs a space after the colon, ${missing}: ${glued.slice(missing.length + 1)})`;
+      const hint =
+        glued === undefined || oddSpaceHint(glued)
+          ? ''
+          : ` ('${glued}' is one key: YAML needs a space after the colon, ${missing}: ${glued.slice(missing.length + 1)})`;
+      // The key written otherwise (`Protocol`, `protcol`, an invisible character in it) is named
+      // as the user wrote it, as any unknown key is: it is not missing, it is misspelt.
+      const known = Object.keys((schemaAt(error.schemaPath)?.['properties'] as object | undefined) ?? {});
+      const misspelt =
+        glued === undefined && data !== null && typeof data === 'object' && !Array.isArray(data)
+          ? Object.keys(data).find((key) => key !== missing && !known.includes(key) && didYouMean(key, [missing]) !== '')
+          : undefined;
+      if (misspelt !== undefined)
+        return {
+          message: `unknown key '${misspelt}'${path.length ? ` in ${name}` : ''} (did you mean '${missing}'?)${known.length ? `; known keys: ${known.join(', ')}` : ''}`,
+          path: [...path, misspelt],
+          atKey: true,
+        };
       return { message: `${name} needs the key '${missing}'${hint}`, path, atKey: false };
     }
     case 'type': {

@@ -15,6 +15,7 @@ import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import { systemErrorWords } from '../../io/files.js';
 import type { Streams } from '../output.js';
 import { inCI } from '../progress.js';
+import { plainJson } from '../../export/numbers.js';
 
 /** No colours: the report is the same on a terminal, in a file and in CI. */
 const PLAIN = { head: [], border: [] };
@@ -65,7 +66,7 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output !== undefined) refuseDashName(flags.output, `-o ${flags.output}`, 'write the chart', 'stdout carries the fit');
       if (flags.output !== undefined && !['.svg', '.png'].includes(extname(flags.output)))
         throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
-      if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);
+      if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [inputPath(file)]);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const trace = readLossTrace(inputPath(file), {
@@ -107,7 +108,8 @@ export function makeFitCommand(streams: Streams): Command {
           goodness,
           scenario: fragment,
         };
-        streams.stdout.write(flags.format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data));
+        // Numbers as plain decimals, as every JSON twogenerals writes has them (2.7e-7 read as 0.00000027).
+        streams.stdout.write(flags.format === 'json' ? `${plainJson(data, 2)}\n` : toYaml(data));
       } else {
         streams.stdout.write(terminalLines(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }

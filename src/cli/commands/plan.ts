@@ -96,7 +96,6 @@ export function makePlanCommand(streams: Streams): Command {
     const scenario = await asVary(vary, () =>
       loadScenario(file, { set: [...flags.set, 'sweep=null', 'expect=null'], sweep: vary, trials: flags.trials ?? '100000', seed: flags.seed }),
     );
-    heldSweeps(file, flags.set, vary, scenario, streams);
     // The metrics: success, disagreement and the scenario's protocol's own outcomes (a protocol file's
     // included), not another protocol's: committed for the messenger would be judged on nothing.
     const metrics = ['success', 'disagreement', ...scenario.protocolDefinition.outcomes.names];
@@ -106,6 +105,8 @@ export function makePlanCommand(streams: Streams): Command {
       // Every metric plan judges is a probability: a bound outside 0..1 is a slip, not a target no setting meets.
       if (t.bound < 0 || t.bound > 1) throw new UsageError(`--target ${t.text}`, `${t.metric} is a probability: give a bound from 0 to 1 (got ${t.bound})`);
     }
+    // After the checks: a refused command says one line, not a note about a search that never starts.
+    heldSweeps(file, flags.set, vary, scenario, streams);
     const line = exactProgressLine(streams);
     // Where no progress line shows (stderr not a terminal, or CI), one note says where the time goes.
     let noted = streams.quiet || (streams.stderr.isTTY === true && !inCI(streams.env));

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
@@ -50,7 +50,7 @@ export function makePlotCommand(streams: Streams): Command {
     if (format !== '.svg' && format !== '.png') throw new UsageError(`-o ${flags.output}`, 'plot writes SVG or PNG: name the file .svg or .png');
     if (flags.x !== undefined && flags.series === flags.x)
       throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
-    if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`);
+    if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [results, join(results, 'results.json')]);
     else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
