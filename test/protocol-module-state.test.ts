@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/**
+ * A protocol file that keeps what `configure` sets in the module, not in the config it returns:
+ * every command builds all its cells' models before it computes any exact value, so each cell's
+ * exact values were the last configured cell's (`exact` of a sweep printed one cell's figures on
+ * every row, exit 0). Heads has probability 0.25, or 0.75 where `invert` is 1.
+ */
+const FLIP = `let invert = 0;
+const coin = Float64Array.of(0.25, 0.75);
+export default ({ CHOOSE, END }) => ({
+  name: 'flip',
+  outcomes: { names: ['heads', 'tails'], success: [0], disagreement: [1] },
+  parameters: [{ name: 'invert', description: 'swap the sides', minimum: 0, maximum: 1, default: 0, integer: true }],
+  configure: (p) => { invert = p.invert; return {}; },
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = -1; },
+  next(s, c, step) {
+    if (s[1] < 0) { step.kind = CHOOSE; step.choices = coin; step.label = 'flip'; }
+    else { step.kind = END; step.outcome = s[1] ^ invert; }
+  },
+  resolve(s, c, step, r) { s[0]++; s[1] = r; },
+  describe: (s) => 'side ' + s[1],
+});
+`;
+
+/** The same coin, its probabilities one module-level array that each configure refills and returns. */
+const REFILLED = `const table = new Float64Array(2);
+export default ({ CHOOSE, END }) => ({
+  name: 'refilled',
+  outcomes: { names: ['heads', 'tails'], success: [0], disagreement: [1] },
+  parameters: [{ name: 'bias', description: 'chance of tails', minimum: 0, maximum: 1, default: 0.5 }],
+  configure: (p) => { table[0] = 1 - p.bias; table[1] = p.bias; return { choices: table }; },
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = -1; },
+  next(s, c, step) {
+    if (s[1] < 0) { step.kind = CHOOSE; step.choices = c.choices; step.label = 'flip'; }
+    else { step.kind = END; step.outcome = s[1]; }
+  },
+  resolve(s, c, step, r) { s[0]++; s[1] = r; },
+  describe: (s) => 'side ' + s[1],
+});
+`;
+
+/** The CSV's rows as records by column name. */
+function rows(csv: string): Record<string, string>[] {
+  const [head, ...lines] = csv.trim().split('\n');
+  const names = head!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
+}
+
+describe('a protocol file that keeps what configure sets in the module', () => {
+  it('gets each cell’s own exact values from exact, run (either thread) and plan', () => {
+    const dir = tempFiles({ 'flip.mjs': FLIP, 's.yaml': 'protocol: ./flip.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
+    const scenario = join(dir, 's.yaml');
+    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']]) {
+      const command = args.join(' ');
+      const r = cli([...args, scenario, '-f', 'csv']);
+      assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+      assert.deepEqual(
+        rows(r.stdout).map((row) => [row['invert'], row['success_exact']]),
+        [
+          ['0', '0.25'],
+          ['1', '0.75'],
+        ],
+        command,
+      );
+    }
+    const plan = cli(['plan', scenario, '--vary', 'invert=0:1', '--target', 'heads>=0.5', '-f', 'csv']);
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.deepEqual(
+      rows(plan.stdout).map((row) => [row['invert'], row['heads'], row['meets']]),
+      [['1', '0.75', 'true']],
+    );
+  });
+
+  it('a module-level array each configure refills and returns as step.choices is refused by exact and run, as by check', () => {
+    const dir = tempFiles({ 'refilled.mjs': REFILLED, 's.yaml': 'protocol: ./refilled.mjs\ntrials: 2000\nsweep:\n  bias: [0.1, 0.5, 0.9]\n' });
+    assert.equal(cli(['check', join(dir, 'refilled.mjs')]).status, 2);
+    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol refilled \(\/.*\/refilled\.mjs\): next gave step\.choices an array it had given before with other probabilities/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+});
