@@ -94,3 +94,58 @@ describe('a protocol file that keeps what configure sets in the module', () => {
     }
   });
 });
+
+/** One message, delivered or dark, whose end reads `source` where the hook is: a clock or the system's entropy. */
+const ONE_SEND = `IMPORT
+export default ({ SEND, END, A_TO_B }) => ({
+  name: 'timed',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = SOURCE ? 1 : s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+
+describe('a protocol file that reads the clock or draws from the system', () => {
+  // Each read agrees between check's two calls on a state more often than not: only the call itself tells.
+  const SOURCES: [string, string, string][] = [
+    ['Date.now', '', 'Date.now() < 0'],
+    ['new Date()', '', 'new Date().getTime() < 0'],
+    ['performance.now', '', 'performance.now() < 0'],
+    ['process.hrtime', '', 'process.hrtime()[0] < 0'],
+    ['process.hrtime.bigint', "import { hrtime } from 'node:process';", 'hrtime.bigint() < 0n'],
+    ['crypto.randomInt', "import { randomInt } from 'node:crypto';", 'randomInt(1000) > 1000'],
+    ['crypto.randomBytes', "import crypto from 'node:crypto';", 'crypto.randomBytes(1)[0] > 255'],
+    ['crypto.getRandomValues', '', 'crypto.getRandomValues(new Uint8Array(1))[0] > 255'],
+    ['crypto.randomUUID', '', 'crypto.randomUUID() === ""'],
+  ];
+  for (const [name, imports, source] of SOURCES) {
+    it(`is refused by check and before a run, naming the call and its line: ${name}`, () => {
+      const dir = tempFiles({
+        't.mjs': ONE_SEND.replace('IMPORT', imports).replace('SOURCE', source),
+        's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n',
+      });
+      for (const args of [
+        ['check', join(dir, 't.mjs')],
+        ['run', join(dir, 's.yaml')],
+      ]) {
+        const r = cli(args);
+        assert.equal(r.status, 2, r.stderr);
+        assert.equal(r.stdout, '');
+        assert.ok(r.stderr.startsWith(`twogenerals: ${join(dir, 't.mjs')}: called ${name} while checked: a protocol never `), r.stderr);
+        assert.match(r.stderr, /\(\/.*\/t\.mjs:10:\d+\)\n$/);
+      }
+    });
+  }
+  it('the tool’s own clocks are not the file’s: a file that reads none runs', () => {
+    const dir = tempFiles({ 't.mjs': ONE_SEND.replace('IMPORT', '').replace('SOURCE', 'false'), 's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 140000\n' });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});

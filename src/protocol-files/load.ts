@@ -6,6 +6,7 @@ import { importedFiles, protocolDigest } from './digest.js';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
@@ -125,6 +126,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   if (expectedDigest !== undefined && digest !== expectedDigest)
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
+  watchSources();
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
   const found = builtIns();
@@ -357,21 +359,85 @@ function onStack(error: Error, file: string): boolean {
  */
 const random = Math.random;
 Math.random = function random_() {
-  if (filesLoaded.size > 0) {
-    const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
-    const own = fileCodeOnStack(error);
-    const helper = own ? undefined : helperDraw(error);
-    if (own || helper) {
-      // The isolating process draws and goes on, so that the check reports what the draws make
-      // of the file (a next that is not deterministic) first; it refuses the draw itself last.
-      if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
-      drawn ??= helper ? new Error(helper.what) : error;
-    }
-  }
+  refuseSourceCall('Math.random', NEVER_DRAWS);
   return random();
 };
 const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
+const NEVER_TIMES =
+  'a protocol never reads the clock: what it does must follow from its state and config alone, or the same seed prints other numbers on every run (a chance is a CHOOSE, which every engine draws or weighs)';
+
+/**
+ * Where a protocol file's code (or a helper's it imports) is on the stack: `name` was called,
+ * which a protocol must not (a draw, a clock). Throws the file's error there; the isolating process
+ * notes it and goes on, so that the check reports what the call makes of the file (a next that is
+ * not deterministic) first, and refuses the call itself last (refuseDraws).
+ */
+function refuseSourceCall(name: string, why: string): void {
+  if (filesLoaded.size === 0) return;
+  const error = new Error(`${name} was called: ${why}`);
+  const own = fileCodeOnStack(error);
+  const helper = own ? undefined : helperDraw(error);
+  if (!own && !helper) return;
+  if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
+  if (drawn === undefined) {
+    drawn = helper ? new Error(helper.what) : error;
+    drawnBy = name;
+  }
+}
 let drawn: Error | undefined;
+let drawnBy = 'Math.random';
+
+/**
+ * The clocks and Node's own random sources, watched as Math.random is (refuseSourceCall) once the
+ * first protocol file starts to load (the `performance` global loads a module of its own: not
+ * for a command without a file): a file that reads the time or draws from the system's entropy
+ * prints numbers that change from run to run (the automata keep what one call gave; `exact`
+ * weighs one call's way), exit 0. Installed before the built-ins are recorded, so the
+ * replacements are what is watched; the tool's own calls go through as before.
+ */
+export function watchSources(): void {
+  if (sourcesWatched) return;
+  sourcesWatched = true;
+  const watch = <T extends object>(target: T, key: keyof T & string, name: string, why: string): void => {
+    // A member that is a getter (node:crypto's getRandomValues, which calls webcrypto's, watched) stays as it is.
+    const member = Object.getOwnPropertyDescriptor(target, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) as object, key);
+    const original = member?.value as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof original !== 'function') return;
+    const replaced = function (this: unknown, ...args: unknown[]) {
+      refuseSourceCall(name, why);
+      return original.apply(this, args);
+    };
+    for (const member of Object.keys(original))
+      (replaced as unknown as Record<string, unknown>)[member] = (original as unknown as Record<string, unknown>)[member];
+    (target as Record<string, unknown>)[key] = replaced;
+  };
+  watch(Date, 'now', 'Date.now', NEVER_TIMES);
+  // new Date() and Date() read the clock too; new Date(ms), Date.UTC and the rest do not.
+  const OriginalDate = Date;
+  globalThis.Date = new Proxy(OriginalDate, {
+    construct(target, args, newTarget) {
+      if (args.length === 0) refuseSourceCall('new Date()', NEVER_TIMES);
+      return Reflect.construct(target, args, newTarget) as object;
+    },
+    apply(target, that, args) {
+      refuseSourceCall('Date()', NEVER_TIMES);
+      return Reflect.apply(target, that, args) as unknown;
+    },
+  });
+  watch(performance, 'now', 'performance.now', NEVER_TIMES);
+  const bigint = process.hrtime.bigint;
+  watch(process, 'hrtime', 'process.hrtime', NEVER_TIMES);
+  process.hrtime.bigint = function hrtimeBigint() {
+    refuseSourceCall('process.hrtime.bigint', NEVER_TIMES);
+    return bigint();
+  };
+  const crypto = createRequire(resolve('twogenerals.js'))('node:crypto') as Record<string, unknown> & { webcrypto: object };
+  for (const key of ['randomInt', 'randomBytes', 'randomFill', 'randomFillSync', 'randomUUID']) watch(crypto, key, `crypto.${key}`, NEVER_DRAWS);
+  for (const webcrypto of new Set([crypto.webcrypto, (globalThis as { crypto?: object }).crypto]))
+    if (webcrypto) for (const key of ['getRandomValues', 'randomUUID'] as const) watch(webcrypto as Record<string, unknown>, key, `crypto.${key}`, NEVER_DRAWS);
+  syncBuiltinESMExports(); // import { randomInt } from 'node:crypto' reads the replacement too
+}
+let sourcesWatched = false;
 /** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
 const helperFiles = new Map<string, string>();
 
@@ -387,7 +453,7 @@ function helperDraw(error: Error): { file: string; what: string } | undefined {
 
 /** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
 export function refuseDraws(file: string): void {
-  if (drawn) throw new UsageError(file, `called Math.random while checked: ${thrownWhere(drawn, file).replace(/^Math\.random was called: /, '')}`);
+  if (drawn) throw new UsageError(file, `called ${drawnBy} while checked: ${thrownWhere(drawn, file).replace(`${drawnBy} was called: `, '')}`);
 }
 
 /** Checks the definition's shape and fills in what a file may leave out. */
