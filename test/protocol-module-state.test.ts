@@ -149,3 +149,44 @@ describe('a protocol file that reads the clock or draws from the system', () => 
     assert.equal(r.status, 0, r.stderr);
   });
 });
+
+/** A coin whose resolve changes the probabilities it was given, with 5 rounds (check explores 1 to 3), and init puts them back. */
+const RESOLVE_CHANGES = `export default ({ CHOOSE, END }) => ({
+  name: 'changing',
+  outcomes: { names: ['heads', 'tails'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds, coin: Float64Array.of(0.5, 0.5) }),
+  stateSize: () => 2,
+  init(s, c) { s[0] = 0; s[1] = -1; c.coin[0] = 0.5; c.coin[1] = 0.5; },
+  next(s, c, step) {
+    if (s[0] < 1) { step.kind = CHOOSE; step.choices = c.coin; step.label = 'flip'; }
+    else { step.kind = END; step.outcome = s[1]; }
+  },
+  resolve(s, c, step, r) { if (c.rounds === 5) { c.coin[0] = 0.9; c.coin[1] = 0.1; } s[1] = r; s[0]++; },
+  describe: (s) => 'side ' + s[1],
+});
+`;
+
+describe('a protocol file whose resolve changes the step.choices it was given', () => {
+  it('is refused by every engine in a cell check does not explore (exact weighed its second branch by the changed array: heads 0.83, exit 0)', () => {
+    const dir = tempFiles({ 'c.mjs': RESOLVE_CHANGES, 's.yaml': 'protocol: ./c.mjs\nrounds: 5\ntrials: 2000\n' });
+    assert.equal(cli(['check', join(dir, 'c.mjs')]).status, 0, 'check explores rounds 1 to 3 only');
+    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000'], ['trace', '--trial', '1']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml')]);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /^twogenerals: protocol changing \(\/.*\/c\.mjs\): resolve changed the probabilities of the step\.choices it was given \(\[0\.5, 0\.5\] as next gave them, \[0\.9, 0\.1\] after resolve\)/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+  it('is refused by check in the cells it explores', () => {
+    const dir = tempFiles({ 'c.mjs': RESOLVE_CHANGES.replace('c.rounds === 5', 'c.rounds === 2') });
+    const r = cli(['check', join(dir, 'c.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /breaks the protocol contract: cell rounds=2: resolve changed the probabilities of the step\.choices it was given/);
+  });
+});

@@ -3,6 +3,7 @@ import { CHOOSE, ROUND, SEND, Step, announcementProblem, clearStep } from '../co
 import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled, proxyProblem } from './unfilled-step.js';
+import { choicesChangedByResolve } from './montecarlo/trial-rules.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's state to its declared size. */
 const TRIALS = 24;
@@ -67,8 +68,19 @@ export function verifyStateBounds(model: CellModel): void {
             break;
           }
       } else break; // END, or a step the engines refuse
+      // A choice's probabilities as next gave them: a resolve that changes them is refused, as the exact engine and check refuse it.
+      const given = step.kind === CHOOSE && step.choices ? Array.from(step.choices) : null;
       protocol.resolve(state, config, step, result);
       refuseWritten('resolve');
+      if (given && !sameNumbers(given, step.choices))
+        throw new StepNotFilled(protocol.name, choicesChangedByResolve(given, step.choices ?? []), state.subarray(0, size));
     }
   }
+}
+
+/** Whether `now` still holds the numbers `given` was copied from. */
+function sameNumbers(given: readonly number[], now: ArrayLike<number> | null | undefined): boolean {
+  if (!now || now.length !== given.length) return false;
+  for (let i = 0; i < given.length; i++) if (!Object.is(now[i], given[i])) return false;
+  return true;
 }

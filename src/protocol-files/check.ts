@@ -1,7 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { changedChoices, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, choicesChangedByResolve, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -381,10 +381,13 @@ function checkCell(
     const rest = restOfRun(step);
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
+    const given = (step.kind === CHOOSE || step.choosers !== 0) && step.choices ? Array.from(step.choices) : null;
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       child.set(first);
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
+      if (given && Array.from(step.choices ?? []).join(', ') !== given.join(', '))
+        fail(first, extend(path, label), choicesChangedByResolve(given, Array.from(step.choices ?? [])));
       twice.set(first);
       call('resolve', first, () => protocol.resolve(twiceView, config, step, result));
       if (!sameFields(child, twice))

@@ -1,9 +1,16 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
+import { StepNotFilled, refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
-import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
+import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry, sameProbabilities } from '../montecarlo/generic.js';
+import {
+  choicesChangedByResolve,
+  crashedNodes,
+  misorderedRound,
+  refuseChoiceAfterCrash,
+  refuseCrashNotKept,
+  refuseRevived,
+} from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -259,11 +266,12 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
         // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
-        choiceEntry(step.choices!, protocol.name, state);
-        // A choice's branches with a probability above 0, each resolved with the index of the choice.
+        const { made } = choiceEntry(step.choices!, protocol.name, state);
+        // A choice's branches with a probability above 0, each resolved with the index of the choice,
+        // weighed by the probabilities next gave (a resolve that changes them is refused below).
         const choices = step.choices!;
-        for (let i = 0; i < choices.length; i++) {
-          const p = choices[i]!;
+        for (let i = 0; i < made.length; i++) {
+          const p = made[i]!;
           if (p === 0) continue;
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
@@ -289,6 +297,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.startedMost,
           );
         }
+        if (!sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
         continue;
       }
       if (step.kind === ROUND) {
