@@ -190,3 +190,14 @@ describe('a protocol file whose resolve changes the step.choices it was given', 
     assert.match(r.stderr, /breaks the protocol contract: cell rounds=2: resolve changed the probabilities of the step\.choices it was given/);
   });
 });
+
+describe('a protocol file whose resolve changes the step it was given', () => {
+  it('is refused by check in the cells it explores, naming the field', () => {
+    const dir = tempFiles({
+      't.mjs': ONE_SEND.replace('IMPORT', '').replace('SOURCE', 'false').replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1; step.label = "spent";'),
+    });
+    const r = cli(['check', join(dir, 't.mjs')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /breaks the protocol contract: cell rounds=1: resolve changed step\.label \("" as next filled it, "spent" after resolve\)/);
+  });
+});

@@ -59,6 +59,12 @@ const FAR: [string, [string, string], RegExp][] = [
     /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)$/m,
   ],
   // The time and the system's entropy, as Math.random: other numbers on every run at one seed, and the automata and exact keep what one call gave.
+  // The engines give every result of a step the one step (exact's branches), and the automata keep it for the state: later branches and trials read the changed one.
+  [
+    'a resolve that changes the step it was given',
+    ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1; if (c.rounds === 5) step.round = 2;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\): resolve changed step\.round \(1 as next filled it, 2 after resolve\): resolve must leave the step as next filled it/m,
+  ],
   [
     'a resolve that reads the clock',
     ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Date.now() % 2 === 0 ? 0 : r; s[0] = 1;'],

@@ -27,7 +27,7 @@ import {
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere } from './load.js';
 import { thrownText } from './thrown.js';
-import { proxyProblem } from '../engine/unfilled-step.js';
+import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
 
 /**
@@ -382,12 +382,15 @@ function checkCell(
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     const given = (step.kind === CHOOSE || step.choosers !== 0) && step.choices ? Array.from(step.choices) : null;
+    const filled = Object.assign(new Step(), step);
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       child.set(first);
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
       if (given && Array.from(step.choices ?? []).join(', ') !== given.join(', '))
         fail(first, extend(path, label), choicesChangedByResolve(given, Array.from(step.choices ?? [])));
+      const changed = changedStepProblem(filled, step);
+      if (changed) fail(first, extend(path, label), changed);
       twice.set(first);
       call('resolve', first, () => protocol.resolve(twiceView, config, step, result));
       if (!sameFields(child, twice))

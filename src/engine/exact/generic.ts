@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
+import { StepNotFilled, changedStepProblem, refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry, sameProbabilities } from '../montecarlo/generic.js';
 import {
@@ -232,6 +232,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
 
   const step = new Step();
+  const given = new Step();
+  const refuseChangedStep = (state: Int32Array): void => {
+    const problem = changedStepProblem(given, step);
+    if (problem) throw new StepNotFilled(protocol.name, problem, state);
+  };
   const scratch = new Int32Array(model.stateSize);
   while (clocks.length > 0) {
     const clock = popClock(clocks);
@@ -261,6 +266,8 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
+      // The step as next filled it: every branch's resolve gets the one step, and must leave it so.
+      Object.assign(given, step);
       // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
       const down = model.crash === null ? null : downOf(state);
       if (step.kind === CHOOSE) {
@@ -298,6 +305,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           );
         }
         if (!sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
+        refuseChangedStep(state);
         continue;
       }
       if (step.kind === ROUND) {
@@ -330,6 +338,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.roundsSure,
           );
         }
+        refuseChangedStep(state);
         continue;
       }
       if (step.kind !== SEND) throw new Error('unknown step kind');
@@ -362,6 +371,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           node.startedMost,
         );
       }
+      refuseChangedStep(state);
     }
     checkLimits();
   }
