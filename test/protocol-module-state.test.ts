@@ -201,3 +201,45 @@ describe('a protocol file whose resolve changes the step it was given', () => {
     assert.match(r.stderr, /breaks the protocol contract: cell rounds=1: resolve changed step\.label \("" as next filled it, "spent" after resolve\)/);
   });
 });
+
+/** The coin of FLIP, whose end a module-level Map caches by the state alone: each cell then reads the first cell's outcomes. */
+const CACHED = FLIP.replace("name: 'flip'", "name: 'cached'")
+  .replace('let invert = 0;', 'const seen = new Map();')
+  .replace('configure: (p) => { invert = p.invert; return {}; },', 'configure: (p) => ({ invert: p.invert }),')
+  .replace(
+    'else { step.kind = END; step.outcome = s[1] ^ invert; }',
+    'else { const key = s.join(); if (!seen.has(key)) seen.set(key, s[1] ^ c.invert); step.kind = END; step.outcome = seen.get(key); }',
+  );
+
+describe('a protocol file that keeps something of one cell for another outside its config', () => {
+  it('is refused by check, and by the quick check before exact and run (each cell read the first cell’s outcomes: exit 0)', () => {
+    assert.notEqual(CACHED, FLIP);
+    const dir = tempFiles({ 'cached.mjs': CACHED, 's.yaml': 'protocol: ./cached.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
+    const check = cli(['check', join(dir, 'cached.mjs')]);
+    assert.equal(check.status, 2, check.stderr);
+    assert.match(
+      check.stderr,
+      /breaks the protocol contract: cell rounds=3, invert=1: the protocol takes other steps there after other cells than before them/,
+    );
+    for (const args of [['exact'], ['run', '--workers', '1']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /cached\.mjs: breaks the protocol contract: cell rounds=1, invert=1: the protocol takes other steps there after other cells than before them/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+  it('a file that sets module variables in configure, or keeps a cache keyed by the cell too, passes check', () => {
+    const keyed = CACHED.replace('const key = s.join();', 'const key = s.join() + "/" + c.invert;');
+    for (const text of [FLIP, keyed]) {
+      const dir = tempFiles({ 'p.mjs': text });
+      const r = cli(['check', join(dir, 'p.mjs')]);
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+});

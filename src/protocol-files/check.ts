@@ -77,6 +77,8 @@ const QUICK_MAX_STEPS = 20_000;
  * still stopped; `check` explores every state.
  */
 const QUICK_MAX_STATES = 2_000;
+/** States of each cell, in the order met, whose steps the second pass of checkCellsApart compares. */
+const APART_STATES = 1_000;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -91,7 +93,13 @@ export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false)
   return cells.slice(0, quick ? 1 : 64);
 }
 
-export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = false, position?: CheckPosition, file?: string): CheckReport {
+export function checkProtocol(
+  protocol: ProtocolDefinition<unknown>,
+  quick = false,
+  position?: CheckPosition,
+  file?: string,
+  copy?: ProtocolDefinition<unknown>,
+): CheckReport {
   const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
   if (naming) throw new ContractBroken(naming);
   let states = 0;
@@ -99,18 +107,92 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
   const cells = smallCells(protocol, quick);
   // Every probability array next gives, with what it held: across cells too (configure may fill one).
   const choicesGiven = new WeakMap<object, string>();
+  const prints: number[] = [];
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
       const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven);
       states += r.states;
       ended += r.ended;
+      prints.push(r.print);
     }
     // The quick check too, within a small budget: a canonicalize that merges states whose futures
     // differ would print wrong exact values beside the run's own estimates, with exit 0. With crash
     // support, with crashes too: the engine merges crash cells' states by it as well.
     if (protocol.canonicalize) for (const crash of supportsCrashes(protocol) ? [0, 0.3] : [0]) checkCanonicalize(protocol, params, quick, crash);
   }
+  if (copy) checkCellsApart(protocol, copy, cells, prints, quick, position, file);
   return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
+}
+
+/**
+ * Every command configures all its cells first, and runs them one after another on each thread
+ * (the exact values, then each cell's trials), so a protocol that keeps something of one cell for
+ * the next outside its config (a cache of steps by state in the module, a variable that configure
+ * does not set) gives each cell the numbers of the cells before it: the exact values and the
+ * trials agree with each other, exit 0. Here the cells are explored again, in the reverse order,
+ * by a copy of the file evaluated anew (`copy`), and each must take the same steps as it did
+ * (`prints`, checkCell's: the first APART_STATES states' steps of each). The quick check, of one cell, adds a second (rounds 1, each parameter
+ * at another value) to the two passes, its own slips left to the engines.
+ */
+function checkCellsApart(
+  protocol: ProtocolDefinition<unknown>,
+  copy: ProtocolDefinition<unknown>,
+  cells: Record<string, number>[],
+  prints: number[],
+  quick: boolean,
+  position: CheckPosition | undefined,
+  file: string | undefined,
+): void {
+  const kinds = supportsCrashes(protocol) ? [false, true] : [false];
+  const maxSteps = quick ? QUICK_MAX_STEPS : MAX_STEPS;
+  const budget = quick ? QUICK_MAX_STATES : undefined;
+  const all = [...cells];
+  const forward = [...prints];
+  if (quick) {
+    const other = otherCell(protocol, cells[0]!);
+    if (!other) return;
+    try {
+      for (const crashes of kinds) forward.push(checkCell(protocol, other, position, file, maxSteps, crashes, budget).print);
+    } catch (error) {
+      if (error instanceof ContractBroken) return; // the engines' to refuse, where they run that cell
+      throw error;
+    }
+    all.push(other);
+  }
+  if (all.length < 2) return;
+  const given = new WeakMap<object, string>();
+  for (let c = all.length - 1; c >= 0; c--) {
+    for (const [k, crashes] of kinds.entries()) {
+      let print: number;
+      try {
+        print = checkCell(copy, all[c]!, position, file, maxSteps, crashes, budget, given, APART_STATES).print;
+      } catch (error) {
+        // The copy breaks a rule the first did not meet in that cell: what other cells left made the difference.
+        if (error instanceof ContractBroken && quick) return;
+        throw error;
+      }
+      if (print === forward[c * kinds.length + k]) continue;
+      const where = `cell ${Object.entries(all[c]!)
+        .map(([name, v]) => `${name}=${v}`)
+        .join(', ')}${crashes ? ', with crashes' : ''}`;
+      throw new ContractBroken(
+        `${where}: the protocol takes other steps there after other cells than before them (explored after ${c === 0 ? 'none' : 'the cells before it'}, and again first of all in a fresh copy of the file): it keeps something of one cell for another outside its config (a cache in the module, a variable configure does not set), so each cell's numbers would depend on the cells run before it; keep a cell's figures in the config configure returns`,
+      );
+    }
+  }
+}
+
+/** A cell other than the quick check's: rounds 1, each of the protocol's parameters at another value of its range; null where none differs. */
+function otherCell(protocol: ProtocolDefinition<unknown>, cell: Record<string, number>): Record<string, number> | null {
+  const other: Record<string, number> = { ...cell, rounds: 1 };
+  for (const p of protocol.parameters) {
+    const min = p.minimum ?? 0;
+    const max = p.maximum ?? min + 1;
+    const now = cell[p.name]!;
+    const next = p.integer ? (now + 1 <= max ? now + 1 : now - 1 >= min ? now - 1 : now) : now !== min ? min : max;
+    other[p.name] = next;
+  }
+  return Object.entries(other).some(([name, v]) => v !== cell[name]) ? other : null;
 }
 
 function checkCell(
@@ -122,7 +204,8 @@ function checkCell(
   crashes = false,
   budget?: number,
   choicesGiven = new WeakMap<object, string>(),
-): { states: number; ended: number } {
+  stopAfter = Number.POSITIVE_INFINITY,
+): { states: number; ended: number; print: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')}${crashes ? ', with crashes' : ''}`;
@@ -211,6 +294,26 @@ function checkCell(
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed, started });
   };
+  // The cell's steps as explored, state by state in the order met, folded into one number (checkCellsApart).
+  let print = 0x811c9dc5;
+  let printAt: number | undefined;
+  const mix = (x: number): void => {
+    print = Math.imul(print ^ (x | 0), 16777619);
+  };
+  const bits = new Float64Array(1);
+  const words = new Int32Array(bits.buffer);
+  const mixStep = (view: Int32Array, step: Step): void => {
+    for (let i = 0; i < view.length; i++) mix(view[i]!);
+    for (const v of [step.kind, step.direction, step.round, step.peer, step.peers, step.choosers, step.outcome]) mix(Number(v));
+    const label = String(step.label);
+    for (let i = 0; i < label.length; i++) mix(label.charCodeAt(i));
+    if (step.choices)
+      for (let i = 0; i < step.choices.length; i++) {
+        bits[0] = step.choices[i]!;
+        mix(words[0]!);
+        mix(words[1]!);
+      }
+  };
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
   const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
@@ -289,7 +392,11 @@ function checkCell(
   };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   visit(root, root.subarray(0, size), null, 0, 0);
+  let popped = 0;
   while (stack.length) {
+    // checkCellsApart compares the first APART_STATES states' steps: its copy goes no further.
+    if (++popped > stopAfter) break;
+    if (popped === APART_STATES + 1) printAt = print;
     const { state, path, crashed, started } = stack.pop()!;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
@@ -321,6 +428,7 @@ function checkCell(
     if (proxy) fail(state, path, proxy);
     if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
+    mixStep(firstView, step);
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
     if (announced) fail(first, path, announced);
@@ -381,10 +489,12 @@ function checkCell(
     const rest = restOfRun(step);
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
-    const given = (step.kind === CHOOSE || step.choosers !== 0) && step.choices ? Array.from(step.choices) : null;
+    const chooses = (step.kind === CHOOSE || step.choosers !== 0) && step.choices;
     const filled = Object.assign(new Step(), step);
     for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
       child.set(first);
+      // The probabilities as they are just before this resolve (the next of a later part may refill an array no engine reads then).
+      const given = chooses ? Array.from(step.choices!) : null;
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
       if (given && Array.from(step.choices ?? []).join(', ') !== given.join(', '))
@@ -405,7 +515,7 @@ function checkCell(
       visit(child, childView, reached, crashed, started);
     }
   }
-  return { states: seen.nodes.length, ended };
+  return { states: seen.nodes.length, ended, print: printAt ?? print };
 }
 
 /** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */

@@ -177,6 +177,25 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   return result;
 }
 
+/**
+ * A second copy of a loaded protocol file's definition, from a module evaluated anew (its URL with
+ * a query: the files it imports are shared), neither registered nor watched beyond the first: for
+ * `check` to explore cells in another order than the first copy did, where nothing one cell left
+ * in the module can reach another (checkProtocol). Undefined where the copy cannot be made as the
+ * first was (the module threw this time, say): the comparison is then skipped.
+ */
+export async function freshDefinition(file: string): Promise<ProtocolDefinition<unknown> | undefined> {
+  try {
+    const module = (await importModule(`${pathToFileURL(file).href}?copy=${++copies}`)) as { default?: unknown };
+    let definition = module.default;
+    if (typeof definition === 'function') definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
+    return completeDefinition(snapshot(definition, file), file);
+  } catch {
+    return undefined;
+  }
+}
+let copies = 0;
+
 /** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
 export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string, cwd: string): void {
   const changed = changedBuiltIn(found);
@@ -438,6 +457,39 @@ export function watchSources(): void {
   syncBuiltinESMExports(); // import { randomInt } from 'node:crypto' reads the replacement too
 }
 let sourcesWatched = false;
+
+/**
+ * In the isolating process: the timers a protocol file's code schedules (setTimeout, setInterval,
+ * setImmediate, from the globals or node:timers) never fire there. That process loads the file,
+ * then a copy of it (freshDefinition: a turn of the event loop), then checks it: a callback the
+ * file scheduled as it loaded would run in between and be blamed on the check. The tool's own
+ * process runs them, under its own guards (a built-in changed, a throw, process.exit).
+ */
+export function inertFileTimers(): void {
+  if (timersInert) return;
+  timersInert = true;
+  const inert = <T extends object>(target: T, key: keyof T & string): void => {
+    const original = target[key] as unknown as ((...args: unknown[]) => { unref?: () => void }) | undefined;
+    if (typeof original !== 'function') return;
+    const replaced = function (this: unknown, ...args: unknown[]) {
+      if (!fileCodeOnStack(new Error())) return original.apply(this, args);
+      // A real timer that does nothing, so that the file's clearTimeout, unref and the like still work.
+      const timer = key === 'setImmediate' ? original.call(this, () => undefined) : original.call(this, () => undefined, 2 ** 31 - 1);
+      timer.unref?.();
+      return timer;
+    };
+    for (const member of Object.keys(original))
+      (replaced as unknown as Record<string, unknown>)[member] = (original as unknown as Record<string, unknown>)[member];
+    (target as Record<string, unknown>)[key] = replaced;
+  };
+  const timers = createRequire(resolve('twogenerals.js'))('node:timers') as Record<string, unknown>;
+  for (const key of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
+    inert(globalThis, key);
+    inert(timers, key);
+  }
+  syncBuiltinESMExports();
+}
+let timersInert = false;
 /** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
 const helperFiles = new Map<string, string>();
 

@@ -275,7 +275,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
         const { made } = choiceEntry(step.choices!, protocol.name, state);
         // A choice's branches with a probability above 0, each resolved with the index of the choice,
-        // weighed by the probabilities next gave (a resolve that changes them is refused below).
+        // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
         for (let i = 0; i < made.length; i++) {
           const p = made[i]!;
@@ -287,7 +287,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             reported = work;
           }
           scratch.set(state);
+          // Held where they are as next gave them just before (other work on this thread between slices may have refilled them).
+          const intact = sameProbabilities(made, choices);
           protocol.resolve(scratch, config, step, i);
+          if (intact && !sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
           checkClock(protocol.name, from, scratch);
           refuseRevivedIn(scratch, step.round, down);
           addBranch(
@@ -304,7 +307,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.startedMost,
           );
         }
-        if (!sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
         refuseChangedStep(state);
         continue;
       }
