@@ -234,6 +234,20 @@ describe('a protocol file that keeps something of one cell for another outside i
       assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
     }
   });
+  it('kept in globalThis, which a fresh copy of the module shares, is refused as well', () => {
+    const global = CACHED.replace('const seen = new Map();', 'const seen = (globalThis.cachedSteps ??= new Map());');
+    assert.notEqual(global, CACHED);
+    const dir = tempFiles({ 'cached.mjs': global, 's.yaml': 'protocol: ./cached.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
+    for (const args of [
+      ['check', join(dir, 'cached.mjs')],
+      ['exact', join(dir, 's.yaml')],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /the protocol takes other steps there after other cells than before them/);
+    }
+  });
   it('a file that sets module variables in configure, or keeps a cache keyed by the cell too, passes check', () => {
     const keyed = CACHED.replace('const key = s.join();', 'const key = s.join() + "/" + c.invert;');
     for (const text of [FLIP, keyed]) {

@@ -25,7 +25,7 @@ import {
   sameChoices,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
-import { thrownWhere } from './load.js';
+import { thrownWhere, withoutFileGlobals } from './load.js';
 import { thrownText } from './thrown.js';
 import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
@@ -160,6 +160,22 @@ function checkCellsApart(
     all.push(other);
   }
   if (all.length < 2) return;
+  // The copy starts without what the first left in globalThis too (a cache kept there).
+  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, position, file));
+}
+
+/** checkCellsApart's second pass: the cells in the reverse order, each held to the steps it took in the first (`forward`). */
+function exploreApart(
+  copy: ProtocolDefinition<unknown>,
+  all: Record<string, number>[],
+  forward: number[],
+  kinds: boolean[],
+  quick: boolean,
+  maxSteps: number,
+  budget: number | undefined,
+  position: CheckPosition | undefined,
+  file: string | undefined,
+): void {
   const given = new WeakMap<object, string>();
   for (let c = all.length - 1; c >= 0; c--) {
     for (const [k, crashes] of kinds.entries()) {

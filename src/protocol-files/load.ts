@@ -127,6 +127,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   watchSources();
+  globalsBefore ??= new Set(Reflect.ownKeys(globalThis));
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
   const found = builtIns();
@@ -185,6 +186,8 @@ async function load(file: string, place: string, expectedDigest: string | undefi
  * first was (the module threw this time, say): the comparison is then skipped.
  */
 export async function freshDefinition(file: string): Promise<ProtocolDefinition<unknown> | undefined> {
+  // Evaluated without what the first copy left in globalThis, as it is explored (withoutFileGlobals).
+  const restore = hideFileGlobals();
   try {
     const module = (await importModule(`${pathToFileURL(file).href}?copy=${++copies}`)) as { default?: unknown };
     let definition = module.default;
@@ -192,9 +195,48 @@ export async function freshDefinition(file: string): Promise<ProtocolDefinition<
     return completeDefinition(snapshot(definition, file), file);
   } catch {
     return undefined;
+  } finally {
+    restore();
   }
 }
 let copies = 0;
+
+/** The members of globalThis before the first protocol file loaded: any other is a file's own. */
+let globalsBefore: Set<PropertyKey> | undefined;
+
+/**
+ * Runs `f` with the members protocol files added to globalThis out of sight (those that can be
+ * removed), and puts them back after, removing what `f` added: for a copy of a file
+ * (freshDefinition) to start without what the first left there (a cache kept in
+ * `globalThis.seen`), as it starts without what the first left in its module.
+ */
+export function withoutFileGlobals<T>(f: () => T): T {
+  const restore = hideFileGlobals();
+  try {
+    return f();
+  } finally {
+    restore();
+  }
+}
+
+/** withoutFileGlobals's first half: hides the files' own members of globalThis, and returns what puts them back. */
+function hideFileGlobals(): () => void {
+  const before = globalsBefore;
+  if (before === undefined) return () => undefined;
+  const g = globalThis as unknown as Record<PropertyKey, unknown>;
+  const hidden = new Map<PropertyKey, PropertyDescriptor>();
+  for (const key of Reflect.ownKeys(globalThis)) {
+    const member = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (before.has(key) || !member?.configurable) continue;
+    hidden.set(key, member);
+    delete g[key];
+  }
+  return () => {
+    for (const key of Reflect.ownKeys(globalThis))
+      if (!before.has(key) && !hidden.has(key) && Object.getOwnPropertyDescriptor(globalThis, key)?.configurable) delete g[key];
+    for (const [key, member] of hidden) Object.defineProperty(globalThis, key, member);
+  };
+}
 
 /** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
 export function refuseChangedBuiltIns(file: string, found: BuiltIns, stage: string, cwd: string): void {
