@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
@@ -69,6 +70,17 @@ describe('a protocol file that keeps what configure sets in the module', () => {
         command,
       );
     }
+    // merge works out the exact values of the shards' cells as run does.
+    for (const shard of ['1', '2']) writeFileSync(join(dir, `${shard}.json`), cli(['run', scenario, '--shard', `${shard}/2`]).stdout);
+    const merged = cli(['merge', join(dir, '1.json'), join(dir, '2.json'), '-f', 'csv']);
+    assert.equal(merged.status, 0, merged.stderr);
+    assert.deepEqual(
+      rows(merged.stdout).map((row) => [row['invert'], row['success_exact']]),
+      [
+        ['0', '0.25'],
+        ['1', '0.75'],
+      ],
+    );
     const plan = cli(['plan', scenario, '--vary', 'invert=0:1', '--target', 'heads>=0.5', '-f', 'csv']);
     assert.equal(plan.status, 0, plan.stderr);
     assert.deepEqual(
