@@ -1,5 +1,5 @@
 import { BUILT_IN_PROTOCOLS } from '../catalog/protocols.js';
-import { CHOOSE, ROUND, SEND, Step, announcementProblem, clearStep } from '../contract/protocol.js';
+import { CHOOSE, ROUND, SEND, Step, announcementProblem, choicesProblem, clearStep } from '../contract/protocol.js';
 import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled, changedStepProblem, proxyProblem } from './unfilled-step.js';
@@ -70,7 +70,8 @@ export function verifyStateBounds(model: CellModel): void {
           }
       } else break; // END, or a step the engines refuse
       // A choice's probabilities as next gave them: a resolve that changes them is refused, as the exact engine and check refuse it.
-      const given = step.kind === CHOOSE && step.choices ? Array.from(step.choices) : null;
+      // (One that is no distribution, or is read through getters, is the engines' to refuse, as they make its table.)
+      const given = step.kind === CHOOSE && step.choices && choicesProblem(step.choices) === null ? Array.from(step.choices) : null;
       Object.assign(filled, step);
       protocol.resolve(state, config, step, result);
       refuseWritten('resolve');
