@@ -269,3 +269,22 @@ describe('a protocol file that keeps something of one cell for another outside i
     }
   });
 });
+
+describe('a protocol file that computes otherwise as the command goes on', () => {
+  it('a counter in the module that changes its end after 50 calls is refused by run and exact (they printed it, exit 0)', () => {
+    const text = ONE_SEND.replace('IMPORT', 'let calls = 0;').replace('SOURCE', '++calls > 50');
+    const dir = tempFiles({ 't.mjs': text, 's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n' });
+    for (const args of [['run', '--workers', '1'], ['run', '--workers', '1', '--trials', '200'], ['exact']]) {
+      const command = args.join(' ');
+      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+      assert.equal(r.stdout, '', command);
+      assert.match(
+        r.stderr,
+        /^twogenerals: \/.*\/t\.mjs: computes something else as the command goes on: in the cell .*rounds=1, the first 16 trials of block 0, run again once the command's work was done, counted delivered \d+, and \d+ before it began: a protocol must keep nothing across trials or cells outside the state and the config/,
+        command,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
+    }
+  });
+});
