@@ -269,9 +269,11 @@ function driftProbe(cells: readonly Cell[], models: readonly CellModel[]): (() =
     const [s0, s1, s2, s3] = blockState(cell.scenario.seed, cell.key, 0);
     return runBlockGeneric(model, new Xoshiro128(s0!, s1!, s2!, s3!), trials);
   };
+  // As every engine does first for the cell (and once per model: refused here, it is refused for good).
+  configuredFor(model);
+  verifyStateBounds(model);
   let before: Tally;
   try {
-    verifyStateBounds(model);
     before = probe();
   } catch {
     return null;
