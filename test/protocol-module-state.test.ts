@@ -231,7 +231,7 @@ describe('a protocol file that keeps something of one cell for another outside i
     assert.equal(check.status, 2, check.stderr);
     assert.match(
       check.stderr,
-      /breaks the protocol contract: cell rounds=3, invert=1: the protocol takes other steps there after other cells than before them/,
+      /breaks the protocol contract: cell rounds=3, invert=1: next takes another step here than it did when the cells and states before this one were met in another order/,
     );
     for (const args of [['exact'], ['run', '--workers', '1']]) {
       const command = args.join(' ');
@@ -240,7 +240,7 @@ describe('a protocol file that keeps something of one cell for another outside i
       assert.equal(r.stdout, '', command);
       assert.match(
         r.stderr,
-        /cached\.mjs: breaks the protocol contract: cell rounds=1, invert=1: the protocol takes other steps there after other cells than before them/,
+        /cached\.mjs: breaks the protocol contract: cell rounds=1, invert=1: next takes another step here than it did when the cells and states before this one were met in another order/,
         command,
       );
       assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
@@ -257,7 +257,23 @@ describe('a protocol file that keeps something of one cell for another outside i
       const r = cli(args);
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /the protocol takes other steps there after other cells than before them/);
+      assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
+    }
+  });
+  it('a variable resolve sets and next reads (the last result) is refused by check and before exact (exact printed success 1 of a message lost half the time, exit 0)', () => {
+    const last = ONE_SEND.replace('IMPORT', 'let lastHeard = 0;')
+      .replace('SOURCE ? 1 : s[1] === 1 ? 0 : 1', 's[1] === 1 || lastHeard === 1 ? 0 : 1')
+      .replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1; lastHeard = r;');
+    assert.notEqual(last, ONE_SEND);
+    const dir = tempFiles({ 't.mjs': last, 's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n' });
+    for (const args of [
+      ['check', join(dir, 't.mjs')],
+      ['exact', join(dir, 's.yaml')],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
     }
   });
   it('a file that sets module variables in configure, or keeps a cache keyed by the cell too, passes check', () => {

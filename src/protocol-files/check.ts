@@ -107,38 +107,44 @@ export function checkProtocol(
   const cells = smallCells(protocol, quick);
   // Every probability array next gives, with what it held: across cells too (configure may fill one).
   const choicesGiven = new WeakMap<object, string>();
-  const prints: number[] = [];
+  const steps: Map<string, number>[] = [];
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven);
+      const taken = new Map<string, number>();
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven, {
+        record: taken,
+      });
       states += r.states;
       ended += r.ended;
-      prints.push(r.print);
+      steps.push(taken);
     }
     // The quick check too, within a small budget: a canonicalize that merges states whose futures
     // differ would print wrong exact values beside the run's own estimates, with exit 0. With crash
     // support, with crashes too: the engine merges crash cells' states by it as well.
     if (protocol.canonicalize) for (const crash of supportsCrashes(protocol) ? [0, 0.3] : [0]) checkCanonicalize(protocol, params, quick, crash);
   }
-  if (copy) checkCellsApart(protocol, copy, cells, prints, quick, position, file);
+  if (copy) checkCellsApart(protocol, copy, cells, steps, quick, position, file);
   return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
 }
 
 /**
  * Every command configures all its cells first, and runs them one after another on each thread
- * (the exact values, then each cell's trials), so a protocol that keeps something of one cell for
- * the next outside its config (a cache of steps by state in the module, a variable that configure
- * does not set) gives each cell the numbers of the cells before it: the exact values and the
- * trials agree with each other, exit 0. Here the cells are explored again, in the reverse order,
- * by a copy of the file evaluated anew (`copy`), and each must take the same steps as it did
- * (`prints`, checkCell's: the first APART_STATES states' steps of each). The quick check, of one cell, adds a second (rounds 1, each parameter
- * at another value) to the two passes, its own slips left to the engines.
+ * (the exact values, then each cell's trials), and each engine meets a cell's states in an order
+ * of its own (the exact engine clock by clock, Monte Carlo trial by trial), so a protocol that
+ * keeps something outside the state and the config (a cache of steps by state in the module, a
+ * variable a method sets and another reads) gives each cell the steps of the cells before it,
+ * and each state the steps of the states met before it: the engines count another protocol, exit
+ * 0. Here the cells are explored again, in the reverse order and each state's results the other
+ * way round, by a copy of the file evaluated anew (`copy`), and every state met in both passes
+ * (of the first APART_STATES of each cell) must take the same step as it did (`steps`, each
+ * cell's by state). The quick check, of one cell, adds a second (rounds 1, each parameter at
+ * another value) to the two passes, its own slips left to the engines.
  */
 function checkCellsApart(
   protocol: ProtocolDefinition<unknown>,
   copy: ProtocolDefinition<unknown>,
   cells: Record<string, number>[],
-  prints: number[],
+  steps: Map<string, number>[],
   quick: boolean,
   position: CheckPosition | undefined,
   file: string | undefined,
@@ -147,28 +153,32 @@ function checkCellsApart(
   const maxSteps = quick ? QUICK_MAX_STEPS : MAX_STEPS;
   const budget = quick ? QUICK_MAX_STATES : undefined;
   const all = [...cells];
-  const forward = [...prints];
+  const forward = [...steps];
   if (quick) {
     const other = otherCell(protocol, cells[0]!);
-    if (!other) return;
-    try {
-      for (const crashes of kinds) forward.push(checkCell(protocol, other, position, file, maxSteps, crashes, budget).print);
-    } catch (error) {
-      if (error instanceof ContractBroken) return; // the engines' to refuse, where they run that cell
-      throw error;
+    if (other) {
+      try {
+        for (const crashes of kinds) {
+          const taken = new Map<string, number>();
+          checkCell(protocol, other, position, file, maxSteps, crashes, budget, undefined, { record: taken });
+          forward.push(taken);
+        }
+        all.push(other);
+      } catch (error) {
+        if (!(error instanceof ContractBroken)) throw error; // else the engines' to refuse, where they run that cell
+        forward.length = steps.length;
+      }
     }
-    all.push(other);
   }
-  if (all.length < 2) return;
   // The copy starts without what the first left in globalThis too (a cache kept there).
   withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, position, file));
 }
 
-/** checkCellsApart's second pass: the cells in the reverse order, each held to the steps it took in the first (`forward`). */
+/** checkCellsApart's second pass: the cells in the reverse order, each state held to the step it took in the first (`forward`). */
 function exploreApart(
   copy: ProtocolDefinition<unknown>,
   all: Record<string, number>[],
-  forward: number[],
+  forward: Map<string, number>[],
   kinds: boolean[],
   quick: boolean,
   maxSteps: number,
@@ -179,24 +189,25 @@ function exploreApart(
   const given = new WeakMap<object, string>();
   for (let c = all.length - 1; c >= 0; c--) {
     for (const [k, crashes] of kinds.entries()) {
-      let print: number;
       try {
-        print = checkCell(copy, all[c]!, position, file, maxSteps, crashes, budget, given, APART_STATES).print;
+        checkCell(copy, all[c]!, position, file, maxSteps, crashes, budget, given, { expected: forward[c * kinds.length + k]! });
       } catch (error) {
-        // The copy breaks a rule the first did not meet in that cell: what other cells left made the difference.
+        if (error instanceof StepsApart) throw error;
+        // The copy breaks another rule the first did not meet there (the quick check's budget
+        // reaches other states in this order): left to the engines, where they run that cell.
         if (error instanceof ContractBroken && quick) return;
         throw error;
       }
-      if (print === forward[c * kinds.length + k]) continue;
-      const where = `cell ${Object.entries(all[c]!)
-        .map(([name, v]) => `${name}=${v}`)
-        .join(', ')}${crashes ? ', with crashes' : ''}`;
-      throw new ContractBroken(
-        `${where}: the protocol takes other steps there after other cells than before them (explored after ${c === 0 ? 'none' : 'the cells before it'}, and again first of all in a fresh copy of the file): it keeps something of one cell for another outside its config (a cache in the module, a variable configure does not set), so each cell's numbers would depend on the cells run before it; keep a cell's figures in the config configure returns`,
-      );
     }
   }
 }
+
+/** A state that takes another step when the states and cells before it were met in another order (checkCellsApart). */
+class StepsApart extends ContractBroken {}
+
+/** What checkCellsApart says of a state whose step changed with the order. */
+const STEPS_APART =
+  "next takes another step here than it did when the cells and states before this one were met in another order (a fresh copy of the file, the cells in the reverse order and each state's results the other way round): it keeps something outside the state and the config (a cache of steps by state in the module or in globalThis, a variable a method sets and another reads), so what the engines count would depend on the order they meet cells, states and trials in; keep it in the state, and a cell's figures in the config configure returns";
 
 /** A cell other than the quick check's: rounds 1, each of the protocol's parameters at another value of its range; null where none differs. */
 function otherCell(protocol: ProtocolDefinition<unknown>, cell: Record<string, number>): Record<string, number> | null {
@@ -220,8 +231,8 @@ function checkCell(
   crashes = false,
   budget?: number,
   choicesGiven = new WeakMap<object, string>(),
-  stopAfter = Number.POSITIVE_INFINITY,
-): { states: number; ended: number; print: number } {
+  apart: { readonly record?: Map<string, number>; readonly expected?: Map<string, number> } = {},
+): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')}${crashes ? ', with crashes' : ''}`;
@@ -311,15 +322,15 @@ function checkCell(
     stack.push({ state: state.slice(), path, crashed, started });
   };
   // The cell's steps as explored, state by state in the order met, folded into one number (checkCellsApart).
+  // Each state's step (of the first APART_STATES states met), folded into one number, by the state (checkCellsApart).
   let print = 0x811c9dc5;
-  let printAt: number | undefined;
   const mix = (x: number): void => {
     print = Math.imul(print ^ (x | 0), 16777619);
   };
   const bits = new Float64Array(1);
   const words = new Int32Array(bits.buffer);
-  const mixStep = (view: Int32Array, step: Step): void => {
-    for (let i = 0; i < view.length; i++) mix(view[i]!);
+  const stepPrint = (step: Step): number => {
+    print = 0x811c9dc5;
     for (const v of [step.kind, step.direction, step.round, step.peer, step.peers, step.choosers, step.outcome]) mix(Number(v));
     const label = String(step.label);
     for (let i = 0; i < label.length; i++) mix(label.charCodeAt(i));
@@ -329,10 +340,11 @@ function checkCell(
         mix(words[0]!);
         mix(words[1]!);
       }
+    return print;
   };
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
-  const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
+  const fail = (state: Int32Array, path: Path | null, problem: string, last = 40, Kind = ContractBroken): never => {
     let described = '';
     try {
       described = String(protocol.describe(state.subarray(0, size), config));
@@ -341,9 +353,7 @@ function checkCell(
     }
     const shown = labels(path, last);
     const trail = shown.length === 0 ? 'none (the initial state)' : `${path!.length > shown.length ? '…, ' : ''}${shown.join(', ')}`;
-    throw new ContractBroken(
-      `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
-    );
+    throw new Kind(`${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`);
   };
   const guardIntact = (state: Int32Array): boolean => {
     for (let i = size; i < state.length; i++) if (state[i] !== SENTINEL) return false;
@@ -411,8 +421,7 @@ function checkCell(
   let popped = 0;
   while (stack.length) {
     // checkCellsApart compares the first APART_STATES states' steps: its copy goes no further.
-    if (++popped > stopAfter) break;
-    if (popped === APART_STATES + 1) printAt = print;
+    if (++popped > APART_STATES && apart.expected) break;
     const { state, path, crashed, started } = stack.pop()!;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
@@ -444,7 +453,13 @@ function checkCell(
     if (proxy) fail(state, path, proxy);
     if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
-    mixStep(firstView, step);
+    if ((apart.record || apart.expected) && popped <= APART_STATES) {
+      const key = `${crashed}/${started}/${state.subarray(0, size).join(',')}`;
+      const taken = stepPrint(step);
+      apart.record?.set(key, taken);
+      const was = apart.expected?.get(key);
+      if (was !== undefined && was !== taken) fail(state, path, STEPS_APART, 40, StepsApart);
+    }
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
     if (announced) fail(first, path, announced);
@@ -507,7 +522,9 @@ function checkCell(
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
     const chooses = (step.kind === CHOOSE || step.choosers !== 0) && step.choices;
     const filled = Object.assign(new Step(), step);
-    for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
+    const taken = reaches ? results : results.filter(([r]) => r === 0);
+    // checkCellsApart's second pass takes each state's results the other way round.
+    for (const [result, label] of apart.expected ? [...taken].reverse() : taken) {
       child.set(first);
       // The probabilities as they are just before this resolve (the next of a later part may refill an array no engine reads then).
       const given = chooses ? Array.from(step.choices!) : null;
@@ -531,7 +548,7 @@ function checkCell(
       visit(child, childView, reached, crashed, started);
     }
   }
-  return { states: seen.nodes.length, ended, print: printAt ?? print };
+  return { states: seen.nodes.length, ended };
 }
 
 /** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */
