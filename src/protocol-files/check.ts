@@ -79,6 +79,8 @@ const QUICK_MAX_STEPS = 20_000;
 const QUICK_MAX_STATES = 2_000;
 /** States of each cell, in the order met, whose steps the second pass of checkCellsApart compares. */
 const APART_STATES = 1_000;
+/** The quick check's, before every command: a few milliseconds. */
+const QUICK_APART_STATES = 100;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -160,7 +162,7 @@ function checkCellsApart(
       try {
         for (const crashes of kinds) {
           const taken = new Map<string, number>();
-          checkCell(protocol, other, position, file, maxSteps, crashes, budget, undefined, { record: taken });
+          checkCell(protocol, other, position, file, maxSteps, crashes, QUICK_APART_STATES, undefined, { record: taken });
           forward.push(taken);
         }
         all.push(other);
@@ -171,7 +173,8 @@ function checkCellsApart(
     }
   }
   // The copy starts without what the first left in globalThis too (a cache kept there).
-  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, position, file));
+  const otherAt = all.length > cells.length ? all.length - 1 : -1;
+  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, otherAt, position, file));
 }
 
 /** checkCellsApart's second pass: the cells in the reverse order, each state held to the step it took in the first (`forward`). */
@@ -183,6 +186,7 @@ function exploreApart(
   quick: boolean,
   maxSteps: number,
   budget: number | undefined,
+  otherAt: number,
   position: CheckPosition | undefined,
   file: string | undefined,
 ): void {
@@ -190,7 +194,9 @@ function exploreApart(
   for (let c = all.length - 1; c >= 0; c--) {
     for (const [k, crashes] of kinds.entries()) {
       try {
-        checkCell(copy, all[c]!, position, file, maxSteps, crashes, budget, given, { expected: forward[c * kinds.length + k]! });
+        // The quick check's second cell (the last) was explored within QUICK_APART_STATES states.
+        const cellBudget = c === otherAt ? QUICK_APART_STATES : budget;
+        checkCell(copy, all[c]!, position, file, maxSteps, crashes, cellBudget, given, { expected: forward[c * kinds.length + k]! });
       } catch (error) {
         if (error instanceof StepsApart) throw error;
         // The copy breaks another rule the first did not meet there (the quick check's budget
@@ -232,6 +238,7 @@ function checkCell(
   budget?: number,
   choicesGiven = new WeakMap<object, string>(),
   apart: { readonly record?: Map<string, number>; readonly expected?: Map<string, number> } = {},
+  apartStates = budget === undefined ? APART_STATES : QUICK_APART_STATES,
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
@@ -421,7 +428,7 @@ function checkCell(
   let popped = 0;
   while (stack.length) {
     // checkCellsApart compares the first APART_STATES states' steps: its copy goes no further.
-    if (++popped > APART_STATES && apart.expected) break;
+    if (++popped > apartStates && apart.expected) break;
     const { state, path, crashed, started } = stack.pop()!;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
@@ -453,7 +460,7 @@ function checkCell(
     if (proxy) fail(state, path, proxy);
     if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
-    if ((apart.record || apart.expected) && popped <= APART_STATES) {
+    if ((apart.record || apart.expected) && popped <= apartStates) {
       const key = `${crashed}/${started}/${state.subarray(0, size).join(',')}`;
       const taken = stepPrint(step);
       apart.record?.set(key, taken);
