@@ -58,6 +58,23 @@ const FAR: [string, [string, string], RegExp][] = [
     ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Math.random() < 0.5 ? 0 : r; s[0] = 1;'],
     /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far\.mjs:11:\d+\)$/m,
   ],
+  // The time and the system's entropy, as Math.random: other numbers on every run at one seed, and the automata and exact keep what one call gave.
+  // The engines give every result of a step the one step (exact's branches), and the automata keep it for the state: later branches and trials read the changed one.
+  [
+    'a resolve that changes the step it was given',
+    ['s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1; if (c.rounds === 5) step.round = 2;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\): resolve changed step\.round \(1 as next filled it, 2 after resolve\): resolve must leave the step as next filled it/m,
+  ],
+  [
+    'a resolve that reads the clock',
+    ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && Date.now() % 2 === 0 ? 0 : r; s[0] = 1;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: Date\.now was called: a protocol never reads the clock: .* \(\/.*\/far\.mjs:11:\d+\)$/m,
+  ],
+  [
+    'a resolve that draws from crypto.getRandomValues',
+    ['s[1] = r; s[0] = 1;', 's[1] = c.rounds === 5 && crypto.getRandomValues(new Uint8Array(1))[0] < 128 ? 0 : r; s[0] = 1;'],
+    /^twogenerals: protocol far-cells \(\/.*\/far\.mjs\) threw: crypto\.getRandomValues was called: a protocol never draws; .* \(\/.*\/far\.mjs:11:\d+\)$/m,
+  ],
 ];
 
 describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {

@@ -85,6 +85,29 @@ export interface CellModel {
    * a sweep of a hundred cells over such a trace held them all (out of memory at 128 cells).
    */
   readonly releaseTables?: () => void;
+  /**
+   * A protocol file's cell: calls its `configure` for this cell again where another cell's came
+   * since (configuredFor), as a file may keep what configure sets in the module (an array it
+   * refills, a variable) rather than in the config it returns.
+   */
+  readonly reconfigure?: () => void;
+}
+
+/**
+ * Per protocol file: the mark of the cell its `configure` was last called for (buildCellModel,
+ * configuredFor). Every command builds all its cells' models before it runs any, so without it a
+ * file that keeps a cell's figures in the module (a `Float64Array` refilled by each configure)
+ * would give every cell the last cell's: exact values of another cell, exit 0.
+ */
+const lastConfigured = new WeakMap<object, object>();
+
+/**
+ * Makes the protocol's last `configure` this cell's before its protocol's code runs for it (an
+ * exact value, a task's trials, a sample run again): built-in protocols keep nothing of a cell
+ * outside its config, so this does nothing for them.
+ */
+export function configuredFor(model: CellModel): void {
+  model.reconfigure?.();
 }
 
 export function buildCellModel(spec: CellSpec): CellModel {
@@ -97,7 +120,19 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, smallInteger(Number(params[p.name]))]));
   const roleRates = crashRatesByRole(protocol, params);
-  const protocolConfig = protocol.configure({ ...own, rounds: smallInteger(Number(params['rounds'])), ...(roleRates ? { crashes: 1 } : {}) });
+  const protocolParams = { ...own, rounds: smallInteger(Number(params['rounds'])), ...(roleRates ? { crashes: 1 } : {}) };
+  const protocolConfig = protocol.configure({ ...protocolParams });
+  // A protocol file's cell: its configure called again before its code runs for the cell, where another cell's came since.
+  const mark = {};
+  if (spec.protocolFile !== undefined) lastConfigured.set(protocol, mark);
+  const reconfigure =
+    spec.protocolFile === undefined
+      ? undefined
+      : (): void => {
+          if (lastConfigured.get(protocol) === mark) return;
+          protocol.configure({ ...protocolParams });
+          lastConfigured.set(protocol, mark);
+        };
   const channelParams = spec.files
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
@@ -118,6 +153,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     roundLimit: Math.max(roundLimitOf(protocol, { ...own, rounds: Number(params['rounds']) }), 1),
     crash,
     crashSampling,
+    ...(reconfigure ? { reconfigure } : {}),
   };
   // A replayed trace without tables: its fates are read from the trace (engine/montecarlo/replay.ts).
   if (replay && !hasTables) {
@@ -196,6 +232,7 @@ type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initia
  */
 function replayedDeliveryValues(model: CellModel, replay: Replay): readonly number[] {
   const byCopies = Array.from({ length: replay.copies }, (_, c) => c + 1);
+  configuredFor(model); // asked for lazily, after other cells' models were built
   const send = model.crash === null ? oneSendOf(model.protocol, model.protocolConfig, model.stateSize, model.roundLimit, model.outcomes.names.length) : null;
   return send ? [...byCopies, meanCopiesReceived(replay.startsByDelivered(send.direction))] : byCopies;
 }

@@ -1,8 +1,9 @@
 import { BUILT_IN_PROTOCOLS } from '../catalog/protocols.js';
-import { CHOOSE, ROUND, SEND, Step, announcementProblem, clearStep } from '../contract/protocol.js';
+import { CHOOSE, ROUND, SEND, Step, announcementProblem, choicesProblem, clearStep } from '../contract/protocol.js';
 import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
-import { StepNotFilled, proxyProblem } from './unfilled-step.js';
+import { StepNotFilled, changedStepProblem, proxyProblem } from './unfilled-step.js';
+import { choicesChangedByResolve } from './montecarlo/trial-rules.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's state to its declared size. */
 const TRIALS = 24;
@@ -31,6 +32,7 @@ export function verifyStateBounds(model: CellModel): void {
   const rng = new Xoshiro128(0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
   const uniform = (): number => rng.nextUint32() / 2 ** 32;
   const step = new Step();
+  const filled = new Step();
   const state = new Int32Array(size + GUARD);
   const refuseWritten = (method: string): void => {
     for (let i = size; i < size + GUARD; i++)
@@ -67,8 +69,23 @@ export function verifyStateBounds(model: CellModel): void {
             break;
           }
       } else break; // END, or a step the engines refuse
+      // A choice's probabilities as next gave them: a resolve that changes them is refused, as the exact engine and check refuse it.
+      // (One that is no distribution, or is read through getters, is the engines' to refuse, as they make its table.)
+      const given = step.kind === CHOOSE && step.choices && choicesProblem(step.choices) === null ? Array.from(step.choices) : null;
+      Object.assign(filled, step);
       protocol.resolve(state, config, step, result);
       refuseWritten('resolve');
+      const changed = changedStepProblem(filled, step);
+      if (changed) throw new StepNotFilled(protocol.name, changed, state.subarray(0, size));
+      if (given && !sameNumbers(given, step.choices))
+        throw new StepNotFilled(protocol.name, choicesChangedByResolve(given, step.choices ?? []), state.subarray(0, size));
     }
   }
+}
+
+/** Whether `now` still holds the numbers `given` was copied from. */
+function sameNumbers(given: readonly number[], now: ArrayLike<number> | null | undefined): boolean {
+  if (!now || now.length !== given.length) return false;
+  for (let i = 0; i < given.length; i++) if (!Object.is(now[i], given[i])) return false;
+  return true;
 }

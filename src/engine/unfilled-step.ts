@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import { UsageError } from '../errors.js';
-import { CHOOSE, SEND, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
+import { CHOOSE, SEND, STEP_FIELDS, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
 import type { Step } from '../contract/protocol.js';
 
 /** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
@@ -52,4 +52,21 @@ export function refuseUnreadableStep(protocol: string, step: Step, outcomes: num
   refuseUnfilled(protocol, step, outcomes, state);
   if (step.kind === CHOOSE) refuseChoices(protocol, step.choices, state);
   else if (step.kind === SEND) refuseSend(protocol, step, roundLimit, state);
+}
+
+/**
+ * What is wrong with a step its `resolve` changed (`given`: a copy of it as next filled it), or
+ * null: the engines give every result of a step (a choice's or a send's branches) the one step,
+ * and the automata keep it for the state, so a resolve that writes to it (a field changed, the
+ * object kept from next and changed later) gives later branches and later trials another step
+ * than next filled, counted as it came (check and the 24 trials before every engine catch it in
+ * the cells they explore; the exact engine at every step).
+ */
+export function changedStepProblem(given: Step, step: Step): string | null {
+  for (const field of STEP_FIELDS) {
+    if (Object.is(given[field], step[field])) continue;
+    const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v !== null && typeof v === 'object' ? 'another array' : String(v));
+    return `resolve changed step.${field} (${shown(given[field])} as next filled it, ${shown(step[field])} after resolve): resolve must leave the step as next filled it, as the engines give every result of a step the same one`;
+  }
+  return null;
 }

@@ -1,7 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { changedChoices, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, choicesChangedByResolve, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -25,9 +25,9 @@ import {
   sameChoices,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
-import { thrownWhere } from './load.js';
+import { thrownWhere, withoutFileGlobals } from './load.js';
 import { thrownText } from './thrown.js';
-import { proxyProblem } from '../engine/unfilled-step.js';
+import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
 
 /**
@@ -77,6 +77,10 @@ const QUICK_MAX_STEPS = 20_000;
  * still stopped; `check` explores every state.
  */
 const QUICK_MAX_STATES = 2_000;
+/** States of each cell, in the order met, whose steps the second pass of checkCellsApart compares. */
+const APART_STATES = 1_000;
+/** The quick check's, before every command: a few milliseconds. */
+const QUICK_APART_STATES = 100;
 
 /** Small cells: rounds 1 to 3, each of the protocol's parameters at its minimum, default and maximum (whole numbers near the minimum). */
 export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false): Record<string, number>[] {
@@ -91,7 +95,13 @@ export function smallCells(protocol: ProtocolDefinition<unknown>, quick = false)
   return cells.slice(0, quick ? 1 : 64);
 }
 
-export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = false, position?: CheckPosition, file?: string): CheckReport {
+export function checkProtocol(
+  protocol: ProtocolDefinition<unknown>,
+  quick = false,
+  position?: CheckPosition,
+  file?: string,
+  copy?: ProtocolDefinition<unknown>,
+): CheckReport {
   const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
   if (naming) throw new ContractBroken(naming);
   let states = 0;
@@ -99,18 +109,123 @@ export function checkProtocol(protocol: ProtocolDefinition<unknown>, quick = fal
   const cells = smallCells(protocol, quick);
   // Every probability array next gives, with what it held: across cells too (configure may fill one).
   const choicesGiven = new WeakMap<object, string>();
+  const steps: Map<string, number>[] = [];
   for (const params of cells) {
     for (const crashes of supportsCrashes(protocol) ? [false, true] : [false]) {
-      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven);
+      const taken = new Map<string, number>();
+      const r = checkCell(protocol, params, position, file, quick ? QUICK_MAX_STEPS : MAX_STEPS, crashes, quick ? QUICK_MAX_STATES : undefined, choicesGiven, {
+        record: taken,
+      });
       states += r.states;
       ended += r.ended;
+      steps.push(taken);
     }
     // The quick check too, within a small budget: a canonicalize that merges states whose futures
     // differ would print wrong exact values beside the run's own estimates, with exit 0. With crash
     // support, with crashes too: the engine merges crash cells' states by it as well.
     if (protocol.canonicalize) for (const crash of supportsCrashes(protocol) ? [0, 0.3] : [0]) checkCanonicalize(protocol, params, quick, crash);
   }
+  if (copy) checkCellsApart(protocol, copy, cells, steps, quick, position, file);
   return { protocol: protocol.name, cells: cells.length, states, trialsEnded: ended };
+}
+
+/**
+ * Every command configures all its cells first, and runs them one after another on each thread
+ * (the exact values, then each cell's trials), and each engine meets a cell's states in an order
+ * of its own (the exact engine clock by clock, Monte Carlo trial by trial), so a protocol that
+ * keeps something outside the state and the config (a cache of steps by state in the module, a
+ * variable a method sets and another reads) gives each cell the steps of the cells before it,
+ * and each state the steps of the states met before it: the engines count another protocol, exit
+ * 0. Here the cells are explored again, in the reverse order and each state's results the other
+ * way round, by a copy of the file evaluated anew (`copy`), and every state met in both passes
+ * (of the first APART_STATES of each cell) must take the same step as it did (`steps`, each
+ * cell's by state). The quick check, of one cell, adds a second (rounds 1, each parameter at
+ * another value) to the two passes, its own slips left to the engines.
+ */
+function checkCellsApart(
+  protocol: ProtocolDefinition<unknown>,
+  copy: ProtocolDefinition<unknown>,
+  cells: Record<string, number>[],
+  steps: Map<string, number>[],
+  quick: boolean,
+  position: CheckPosition | undefined,
+  file: string | undefined,
+): void {
+  const kinds = supportsCrashes(protocol) ? [false, true] : [false];
+  const maxSteps = quick ? QUICK_MAX_STEPS : MAX_STEPS;
+  const budget = quick ? QUICK_MAX_STATES : undefined;
+  const all = [...cells];
+  const forward = [...steps];
+  if (quick) {
+    const other = otherCell(protocol, cells[0]!);
+    if (other) {
+      try {
+        for (const crashes of kinds) {
+          const taken = new Map<string, number>();
+          checkCell(protocol, other, position, file, maxSteps, crashes, QUICK_APART_STATES, undefined, { record: taken });
+          forward.push(taken);
+        }
+        all.push(other);
+      } catch (error) {
+        if (!(error instanceof ContractBroken)) throw error; // else the engines' to refuse, where they run that cell
+        forward.length = steps.length;
+      }
+    }
+  }
+  // The copy starts without what the first left in globalThis too (a cache kept there).
+  const otherAt = all.length > cells.length ? all.length - 1 : -1;
+  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, otherAt, position, file));
+}
+
+/** checkCellsApart's second pass: the cells in the reverse order, each state held to the step it took in the first (`forward`). */
+function exploreApart(
+  copy: ProtocolDefinition<unknown>,
+  all: Record<string, number>[],
+  forward: Map<string, number>[],
+  kinds: boolean[],
+  quick: boolean,
+  maxSteps: number,
+  budget: number | undefined,
+  otherAt: number,
+  position: CheckPosition | undefined,
+  file: string | undefined,
+): void {
+  const given = new WeakMap<object, string>();
+  for (let c = all.length - 1; c >= 0; c--) {
+    for (const [k, crashes] of kinds.entries()) {
+      try {
+        // The quick check's second cell (the last) was explored within QUICK_APART_STATES states.
+        const cellBudget = c === otherAt ? QUICK_APART_STATES : budget;
+        checkCell(copy, all[c]!, position, file, maxSteps, crashes, cellBudget, given, { expected: forward[c * kinds.length + k]! });
+      } catch (error) {
+        if (error instanceof StepsApart) throw error;
+        // The copy breaks another rule the first did not meet there (the quick check's budget
+        // reaches other states in this order): left to the engines, where they run that cell.
+        if (error instanceof ContractBroken && quick) return;
+        throw error;
+      }
+    }
+  }
+}
+
+/** A state that takes another step when the states and cells before it were met in another order (checkCellsApart). */
+class StepsApart extends ContractBroken {}
+
+/** What checkCellsApart says of a state whose step changed with the order. */
+const STEPS_APART =
+  "next takes another step here than it did when the cells and states before this one were met in another order (a fresh copy of the file, the cells in the reverse order and each state's results the other way round): it keeps something outside the state and the config (a cache of steps by state in the module or in globalThis, a variable a method sets and another reads), so what the engines count would depend on the order they meet cells, states and trials in; keep it in the state, and a cell's figures in the config configure returns";
+
+/** A cell other than the quick check's: rounds 1, each of the protocol's parameters at another value of its range; null where none differs. */
+function otherCell(protocol: ProtocolDefinition<unknown>, cell: Record<string, number>): Record<string, number> | null {
+  const other: Record<string, number> = { ...cell, rounds: 1 };
+  for (const p of protocol.parameters) {
+    const min = p.minimum ?? 0;
+    const max = p.maximum ?? min + 1;
+    const now = cell[p.name]!;
+    const next = p.integer ? (now + 1 <= max ? now + 1 : now - 1 >= min ? now - 1 : now) : now !== min ? min : max;
+    other[p.name] = next;
+  }
+  return Object.entries(other).some(([name, v]) => v !== cell[name]) ? other : null;
 }
 
 function checkCell(
@@ -122,6 +237,8 @@ function checkCell(
   crashes = false,
   budget?: number,
   choicesGiven = new WeakMap<object, string>(),
+  apart: { readonly record?: Map<string, number>; readonly expected?: Map<string, number> } = {},
+  apartStates = budget === undefined ? APART_STATES : QUICK_APART_STATES,
 ): { states: number; ended: number } {
   const where = `cell ${Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
@@ -211,9 +328,30 @@ function checkCell(
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed, started });
   };
+  // The cell's steps as explored, state by state in the order met, folded into one number (checkCellsApart).
+  // Each state's step (of the first APART_STATES states met), folded into one number, by the state (checkCellsApart).
+  let print = 0x811c9dc5;
+  const mix = (x: number): void => {
+    print = Math.imul(print ^ (x | 0), 16777619);
+  };
+  const bits = new Float64Array(1);
+  const words = new Int32Array(bits.buffer);
+  const stepPrint = (step: Step): number => {
+    print = 0x811c9dc5;
+    for (const v of [step.kind, step.direction, step.round, step.peer, step.peers, step.choosers, step.outcome]) mix(Number(v));
+    const label = String(step.label);
+    for (let i = 0; i < label.length; i++) mix(label.charCodeAt(i));
+    if (step.choices)
+      for (let i = 0; i < step.choices.length; i++) {
+        bits[0] = step.choices[i]!;
+        mix(words[0]!);
+        mix(words[1]!);
+      }
+    return print;
+  };
   const root = fresh();
   call('init', root, () => protocol.init(root.subarray(0, size), config));
-  const fail = (state: Int32Array, path: Path | null, problem: string, last = 40): never => {
+  const fail = (state: Int32Array, path: Path | null, problem: string, last = 40, Kind = ContractBroken): never => {
     let described = '';
     try {
       described = String(protocol.describe(state.subarray(0, size), config));
@@ -222,9 +360,7 @@ function checkCell(
     }
     const shown = labels(path, last);
     const trail = shown.length === 0 ? 'none (the initial state)' : `${path!.length > shown.length ? '…, ' : ''}${shown.join(', ')}`;
-    throw new ContractBroken(
-      `${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`,
-    );
+    throw new Kind(`${where}: ${problem}; state [${Array.from(state.subarray(0, size)).join(', ')}] (${described}); results that led there: ${trail}`);
   };
   const guardIntact = (state: Int32Array): boolean => {
     for (let i = size; i < state.length; i++) if (state[i] !== SENTINEL) return false;
@@ -289,7 +425,10 @@ function checkCell(
   };
   if (!guardIntact(root)) fail(root, null, `init wrote beyond the declared state size (${size})`);
   visit(root, root.subarray(0, size), null, 0, 0);
+  let popped = 0;
   while (stack.length) {
+    // checkCellsApart compares the first APART_STATES states' steps: its copy goes no further.
+    if (++popped > apartStates && apart.expected) break;
     const { state, path, crashed, started } = stack.pop()!;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
@@ -321,6 +460,13 @@ function checkCell(
     if (proxy) fail(state, path, proxy);
     if (!sameFields(first, second) || !sameStep(step, again))
       fail(state, path, 'next is not deterministic: two calls on the same state gave different steps or states');
+    if ((apart.record || apart.expected) && popped <= apartStates) {
+      const key = `${crashed}/${started}/${state.subarray(0, size).join(',')}`;
+      const taken = stepPrint(step);
+      apart.record?.set(key, taken);
+      const was = apart.expected?.get(key);
+      if (was !== undefined && was !== taken) fail(state, path, STEPS_APART, 40, StepsApart);
+    }
     const results = stepResults(step, protocol, params, (problem) => fail(first, path, problem), crashes);
     const announced = announcementProblem(step);
     if (announced) fail(first, path, announced);
@@ -381,10 +527,20 @@ function checkCell(
     const rest = restOfRun(step);
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
-    for (const [result, label] of reaches ? results : results.filter(([r]) => r === 0)) {
+    const chooses = (step.kind === CHOOSE || step.choosers !== 0) && step.choices;
+    const filled = Object.assign(new Step(), step);
+    const taken = reaches ? results : results.filter(([r]) => r === 0);
+    // checkCellsApart's second pass takes each state's results the other way round.
+    for (const [result, label] of apart.expected ? [...taken].reverse() : taken) {
       child.set(first);
+      // The probabilities as they are just before this resolve (the next of a later part may refill an array no engine reads then).
+      const given = chooses ? Array.from(step.choices!) : null;
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
+      if (given && Array.from(step.choices ?? []).join(', ') !== given.join(', '))
+        fail(first, extend(path, label), choicesChangedByResolve(given, Array.from(step.choices ?? [])));
+      const changed = changedStepProblem(filled, step);
+      if (changed) fail(first, extend(path, label), changed);
       twice.set(first);
       call('resolve', first, () => protocol.resolve(twiceView, config, step, result));
       if (!sameFields(child, twice))

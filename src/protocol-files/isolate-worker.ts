@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { STAGES, loadProtocolFile, onLoadStage, refuseChangedBuiltIns, refuseDraws, thrownWhere } from './load.js';
+import { STAGES, inertFileTimers, loadProtocolFile, onLoadStage, refuseChangedBuiltIns, refuseDraws, thrownWhere, watchSources } from './load.js';
 import type { LoadStage } from './load.js';
 import { checkProtocolFile } from './watchdog.js';
 import { builtIns } from './built-ins.js';
@@ -13,6 +13,8 @@ import type { IsolatedReply, IsolatedTask } from './isolate.js';
  */
 if (!process.send) throw new Error('isolate-worker.js runs only as a child process of twogenerals');
 const task = JSON.parse(process.argv[2]!) as IsolatedTask;
+watchSources(); // the clocks and random sources watched are those recorded
+inertFileTimers(); // so are the timers, whose callbacks the file schedules never run here
 const found = builtIns(); // before any of the file's code runs
 const cwd = process.cwd();
 const send = (reply: IsolatedReply): void => void process.send!(reply);

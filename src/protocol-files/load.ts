@@ -6,6 +6,7 @@ import { importedFiles, protocolDigest } from './digest.js';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
@@ -125,6 +126,8 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   if (expectedDigest !== undefined && digest !== expectedDigest)
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
+  watchSources();
+  globalsBefore ??= new Set(Reflect.ownKeys(globalThis));
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
   const found = builtIns();
@@ -173,6 +176,66 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   byPath.set(file, result);
   if (!isolating) refuseExitFromFiles();
   return result;
+}
+
+/**
+ * A second copy of a loaded protocol file's definition, from a module evaluated anew (its URL with
+ * a query: the files it imports are shared), neither registered nor watched beyond the first: for
+ * `check` to explore cells in another order than the first copy did, where nothing one cell left
+ * in the module can reach another (checkProtocol). Undefined where the copy cannot be made as the
+ * first was (the module threw this time, say): the comparison is then skipped.
+ */
+export async function freshDefinition(file: string): Promise<ProtocolDefinition<unknown> | undefined> {
+  // Evaluated without what the first copy left in globalThis, as it is explored (withoutFileGlobals).
+  const restore = hideFileGlobals();
+  try {
+    const module = (await importModule(`${pathToFileURL(file).href}?copy=${++copies}`)) as { default?: unknown };
+    let definition = module.default;
+    if (typeof definition === 'function') definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
+    return completeDefinition(snapshot(definition, file), file);
+  } catch {
+    return undefined;
+  } finally {
+    restore();
+  }
+}
+let copies = 0;
+
+/** The members of globalThis before the first protocol file loaded: any other is a file's own. */
+let globalsBefore: Set<PropertyKey> | undefined;
+
+/**
+ * Runs `f` with the members protocol files added to globalThis out of sight (those that can be
+ * removed), and puts them back after, removing what `f` added: for a copy of a file
+ * (freshDefinition) to start without what the first left there (a cache kept in
+ * `globalThis.seen`), as it starts without what the first left in its module.
+ */
+export function withoutFileGlobals<T>(f: () => T): T {
+  const restore = hideFileGlobals();
+  try {
+    return f();
+  } finally {
+    restore();
+  }
+}
+
+/** withoutFileGlobals's first half: hides the files' own members of globalThis, and returns what puts them back. */
+function hideFileGlobals(): () => void {
+  const before = globalsBefore;
+  if (before === undefined) return () => undefined;
+  const g = globalThis as unknown as Record<PropertyKey, unknown>;
+  const hidden = new Map<PropertyKey, PropertyDescriptor>();
+  for (const key of Reflect.ownKeys(globalThis)) {
+    const member = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (before.has(key) || !member?.configurable) continue;
+    hidden.set(key, member);
+    delete g[key];
+  }
+  return () => {
+    for (const key of Reflect.ownKeys(globalThis))
+      if (!before.has(key) && !hidden.has(key) && Object.getOwnPropertyDescriptor(globalThis, key)?.configurable) delete g[key];
+    for (const [key, member] of hidden) Object.defineProperty(globalThis, key, member);
+  };
 }
 
 /** Refuses a file whose code, in `stage`, changed a built-in object the tool's own code uses (protocol-files/built-ins.ts). */
@@ -357,21 +420,118 @@ function onStack(error: Error, file: string): boolean {
  */
 const random = Math.random;
 Math.random = function random_() {
-  if (filesLoaded.size > 0) {
-    const error = new Error(`Math.random was called: ${NEVER_DRAWS}`);
-    const own = fileCodeOnStack(error);
-    const helper = own ? undefined : helperDraw(error);
-    if (own || helper) {
-      // The isolating process draws and goes on, so that the check reports what the draws make
-      // of the file (a next that is not deterministic) first; it refuses the draw itself last.
-      if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
-      drawn ??= helper ? new Error(helper.what) : error;
-    }
-  }
+  refuseSourceCall('Math.random', NEVER_DRAWS);
   return random();
 };
 const NEVER_DRAWS = 'a protocol never draws; give the engine a choice instead (step.kind = CHOOSE, step.choices), which every engine draws or weighs';
+const NEVER_TIMES =
+  'a protocol never reads the clock: what it does must follow from its state and config alone, or the same seed prints other numbers on every run (a chance is a CHOOSE, which every engine draws or weighs)';
+
+/**
+ * Where a protocol file's code (or a helper's it imports) is on the stack: `name` was called,
+ * which a protocol must not (a draw, a clock). Throws the file's error there; the isolating process
+ * notes it and goes on, so that the check reports what the call makes of the file (a next that is
+ * not deterministic) first, and refuses the call itself last (refuseDraws).
+ */
+function refuseSourceCall(name: string, why: string): void {
+  if (filesLoaded.size === 0) return;
+  const error = new Error(`${name} was called: ${why}`);
+  const own = fileCodeOnStack(error);
+  const helper = own ? undefined : helperDraw(error);
+  if (!own && !helper) return;
+  if (!isolating) throw helper ? new UsageError(helper.file, helper.what) : error;
+  if (drawn === undefined) {
+    drawn = helper ? new Error(helper.what) : error;
+    drawnBy = name;
+  }
+}
 let drawn: Error | undefined;
+let drawnBy = 'Math.random';
+
+/**
+ * The clocks and Node's own random sources, watched as Math.random is (refuseSourceCall) once the
+ * first protocol file starts to load (the `performance` global loads a module of its own: not
+ * for a command without a file): a file that reads the time or draws from the system's entropy
+ * prints numbers that change from run to run (the automata keep what one call gave; `exact`
+ * weighs one call's way), exit 0. Installed before the built-ins are recorded, so the
+ * replacements are what is watched; the tool's own calls go through as before.
+ */
+export function watchSources(): void {
+  if (sourcesWatched) return;
+  sourcesWatched = true;
+  const watch = <T extends object>(target: T, key: keyof T & string, name: string, why: string): void => {
+    // A member that is a getter (node:crypto's getRandomValues, which calls webcrypto's, watched) stays as it is.
+    const member = Object.getOwnPropertyDescriptor(target, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) as object, key);
+    const original = member?.value as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof original !== 'function') return;
+    const replaced = function (this: unknown, ...args: unknown[]) {
+      refuseSourceCall(name, why);
+      return original.apply(this, args);
+    };
+    for (const member of Object.keys(original))
+      (replaced as unknown as Record<string, unknown>)[member] = (original as unknown as Record<string, unknown>)[member];
+    (target as Record<string, unknown>)[key] = replaced;
+  };
+  watch(Date, 'now', 'Date.now', NEVER_TIMES);
+  // new Date() and Date() read the clock too; new Date(ms), Date.UTC and the rest do not.
+  const OriginalDate = Date;
+  globalThis.Date = new Proxy(OriginalDate, {
+    construct(target, args, newTarget) {
+      if (args.length === 0) refuseSourceCall('new Date()', NEVER_TIMES);
+      return Reflect.construct(target, args, newTarget) as object;
+    },
+    apply(target, that, args) {
+      refuseSourceCall('Date()', NEVER_TIMES);
+      return Reflect.apply(target, that, args) as unknown;
+    },
+  });
+  watch(performance, 'now', 'performance.now', NEVER_TIMES);
+  const bigint = process.hrtime.bigint;
+  watch(process, 'hrtime', 'process.hrtime', NEVER_TIMES);
+  process.hrtime.bigint = function hrtimeBigint() {
+    refuseSourceCall('process.hrtime.bigint', NEVER_TIMES);
+    return bigint();
+  };
+  const crypto = createRequire(resolve('twogenerals.js'))('node:crypto') as Record<string, unknown> & { webcrypto: object };
+  for (const key of ['randomInt', 'randomBytes', 'randomFill', 'randomFillSync', 'randomUUID']) watch(crypto, key, `crypto.${key}`, NEVER_DRAWS);
+  for (const webcrypto of new Set([crypto.webcrypto, (globalThis as { crypto?: object }).crypto]))
+    if (webcrypto) for (const key of ['getRandomValues', 'randomUUID'] as const) watch(webcrypto as Record<string, unknown>, key, `crypto.${key}`, NEVER_DRAWS);
+  syncBuiltinESMExports(); // import { randomInt } from 'node:crypto' reads the replacement too
+}
+let sourcesWatched = false;
+
+/**
+ * In the isolating process: the timers a protocol file's code schedules (setTimeout, setInterval,
+ * setImmediate, from the globals or node:timers) never fire there. That process loads the file,
+ * then a copy of it (freshDefinition: a turn of the event loop), then checks it: a callback the
+ * file scheduled as it loaded would run in between and be blamed on the check. The tool's own
+ * process runs them, under its own guards (a built-in changed, a throw, process.exit).
+ */
+export function inertFileTimers(): void {
+  if (timersInert) return;
+  timersInert = true;
+  const inert = <T extends object>(target: T, key: keyof T & string): void => {
+    const original = target[key] as unknown as ((...args: unknown[]) => { unref?: () => void }) | undefined;
+    if (typeof original !== 'function') return;
+    const replaced = function (this: unknown, ...args: unknown[]) {
+      if (!fileCodeOnStack(new Error())) return original.apply(this, args);
+      // A real timer that does nothing, so that the file's clearTimeout, unref and the like still work.
+      const timer = key === 'setImmediate' ? original.call(this, () => undefined) : original.call(this, () => undefined, 2 ** 31 - 1);
+      timer.unref?.();
+      return timer;
+    };
+    for (const member of Object.keys(original))
+      (replaced as unknown as Record<string, unknown>)[member] = (original as unknown as Record<string, unknown>)[member];
+    (target as Record<string, unknown>)[key] = replaced;
+  };
+  const timers = createRequire(resolve('twogenerals.js'))('node:timers') as Record<string, unknown>;
+  for (const key of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
+    inert(globalThis, key);
+    inert(timers, key);
+  }
+  syncBuiltinESMExports();
+}
+let timersInert = false;
 /** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
 const helperFiles = new Map<string, string>();
 
@@ -387,7 +547,7 @@ function helperDraw(error: Error): { file: string; what: string } | undefined {
 
 /** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
 export function refuseDraws(file: string): void {
-  if (drawn) throw new UsageError(file, `called Math.random while checked: ${thrownWhere(drawn, file).replace(/^Math\.random was called: /, '')}`);
+  if (drawn) throw new UsageError(file, `called ${drawnBy} while checked: ${thrownWhere(drawn, file).replace(`${drawnBy} was called: `, '')}`);
 }
 
 /** Checks the definition's shape and fills in what a file may leave out. */

@@ -2,7 +2,7 @@ import vm from 'node:vm';
 import { UsageError } from '../errors.js';
 import { ContractBroken, checkProtocol } from './check.js';
 import type { CheckPosition, CheckReport } from './check.js';
-import { loadProtocolFile, thrownWhere } from './load.js';
+import { freshDefinition, loadProtocolFile, thrownWhere } from './load.js';
 
 /** How long a protocol file's check may take before the watchdog stops it. */
 export const CHECK_SECONDS = 15;
@@ -36,8 +36,10 @@ export function watchdogMs(kind: 'load' | 'quick' | 'check'): number {
  */
 export async function checkProtocolFile(file: string, quick: boolean, seconds = watchdogMs(quick ? 'quick' : 'check') / 1000): Promise<CheckReport> {
   const loaded = await loadProtocolFile(file, 'check');
+  // A second copy of the file, for cells explored in another order (what one cell leaves in the module must not reach another).
+  const copy = await freshDefinition(file);
   const position: CheckPosition = { call: 'loading the file', state: [] };
-  const context = vm.createContext({ explore: () => checkProtocol(loaded.definition, quick, position, file) });
+  const context = vm.createContext({ explore: () => checkProtocol(loaded.definition, quick, position, file, copy) });
   try {
     return vm.runInContext('explore()', context, { timeout: Math.round(seconds * 1000) }) as CheckReport;
   } catch (error) {

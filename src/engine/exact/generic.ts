@@ -1,9 +1,16 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
+import { StepNotFilled, changedStepProblem, refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry } from '../montecarlo/generic.js';
-import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
+import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry, sameProbabilities } from '../montecarlo/generic.js';
+import {
+  choicesChangedByResolve,
+  crashedNodes,
+  misorderedRound,
+  refuseChoiceAfterCrash,
+  refuseCrashNotKept,
+  refuseRevived,
+} from '../montecarlo/trial-rules.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
@@ -225,6 +232,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   }
 
   const step = new Step();
+  const given = new Step();
+  const refuseChangedStep = (state: Int32Array): void => {
+    const problem = changedStepProblem(given, step);
+    if (problem) throw new StepNotFilled(protocol.name, problem, state);
+  };
   const scratch = new Int32Array(model.stateSize);
   while (clocks.length > 0) {
     const clock = popClock(clocks);
@@ -254,16 +266,19 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         continue;
       }
       const from = state[0]!;
+      // The step as next filled it: every branch's resolve gets the one step, and must leave it so.
+      Object.assign(given, step);
       // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
       const down = model.crash === null ? null : downOf(state);
       if (step.kind === CHOOSE) {
         if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
         // An array given again with other probabilities is refused, as every engine refuses it (states are expanded out of a trial's order).
-        choiceEntry(step.choices!, protocol.name, state);
-        // A choice's branches with a probability above 0, each resolved with the index of the choice.
+        const { made } = choiceEntry(step.choices!, protocol.name, state);
+        // A choice's branches with a probability above 0, each resolved with the index of the choice,
+        // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
-        for (let i = 0; i < choices.length; i++) {
-          const p = choices[i]!;
+        for (let i = 0; i < made.length; i++) {
+          const p = made[i]!;
           if (p === 0) continue;
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
@@ -272,7 +287,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             reported = work;
           }
           scratch.set(state);
+          // Held where they are as next gave them just before (other work on this thread between slices may have refilled them).
+          const intact = sameProbabilities(made, choices);
           protocol.resolve(scratch, config, step, i);
+          if (intact && !sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
           checkClock(protocol.name, from, scratch);
           refuseRevivedIn(scratch, step.round, down);
           addBranch(
@@ -289,6 +307,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.startedMost,
           );
         }
+        refuseChangedStep(state);
         continue;
       }
       if (step.kind === ROUND) {
@@ -321,6 +340,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
             node.roundsSure,
           );
         }
+        refuseChangedStep(state);
         continue;
       }
       if (step.kind !== SEND) throw new Error('unknown step kind');
@@ -353,6 +373,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           node.startedMost,
         );
       }
+      refuseChangedStep(state);
     }
     checkLimits();
   }

@@ -1,5 +1,6 @@
 import type { Replay } from '../../contract/channel.js';
 import { thousands } from '../../io/text.js';
+import { configuredFor } from '../model.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
@@ -25,10 +26,21 @@ export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactM
   return boundsFirst(model, chosenSteps(model, limits, method));
 }
 
-/** The state held to its declared size in this cell before the first step of any engine's work (engine/state-bounds.ts). */
+/**
+ * The state held to its declared size in this cell before the first step of any engine's work
+ * (engine/state-bounds.ts); and a protocol file configured for this cell before it and after
+ * every pause (configuredFor): a caller builds every cell's model first, and may run other cells'
+ * trials on this thread between two slices of this cell's work.
+ */
 function* boundsFirst(model: CellModel, steps: ExactSteps): ExactSteps {
+  configuredFor(model);
   verifyStateBounds(model);
-  return yield* steps;
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    yield next.value;
+    configuredFor(model);
+  }
 }
 
 function chosenSteps(model: CellModel, limits: ExactLimits, method: ExactMethod): ExactSteps {

@@ -99,6 +99,11 @@ export function changedChoices(before: ArrayLike<number>, now: ArrayLike<number>
   return `next gave step.choices an array it had given before with other probabilities ([${Array.from(before).join(', ')}] then, [${Array.from(now).join(', ')}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`;
 }
 
+/** What is wrong with a choice's probability array that the resolve given its result changed (`before`: as next gave it). */
+export function choicesChangedByResolve(before: ArrayLike<number>, now: ArrayLike<number>): string {
+  return `resolve changed the probabilities of the step.choices it was given ([${Array.from(before).join(', ')}] as next gave them, [${Array.from(now).join(', ')}] after resolve): the engines draw or weigh a choice by what next gave, so never change a choice's array once given (give each distribution an array of its own)`;
+}
+
 /** Whether a round start (ROUND) breaks the order: it must start the round after the last started (`started`), within the round limit. */
 export const misorderedRound = (round: number, started: number, limit: number): boolean => round !== started + 1 || round > limit;
 

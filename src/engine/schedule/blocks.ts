@@ -1,5 +1,5 @@
 import { blockState } from '../../rng/streams.js';
-import { buildCellModel } from '../model.js';
+import { buildCellModel, configuredFor } from '../model.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { COMPILE_TRIALS, runBlock, runBlockCompiled, runBlockPair } from '../montecarlo/dispatch.js';
 import { runBlockGeneric } from '../montecarlo/generic.js';
@@ -67,6 +67,7 @@ function modelOf(task: BlockTask): CellModel {
   }
   if (lastModel !== model) lastModel?.releaseTables?.();
   lastModel = model;
+  configuredFor(model);
   return model;
 }
 

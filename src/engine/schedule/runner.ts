@@ -4,7 +4,12 @@ import type { Cell } from '../../scenario/types.js';
 import { ExactUnavailable, exactSteps } from '../exact/index.js';
 import type { ExactLimits, ExactResult } from '../exact/index.js';
 import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_WORDS, EXPLICIT_EXACT_WORK, WORK_SLICE } from '../exact/result.js';
-import { buildCellModel } from '../model.js';
+import { buildCellModel, configuredFor } from '../model.js';
+import { verifyStateBounds } from '../state-bounds.js';
+import { runBlockGeneric } from '../montecarlo/generic.js';
+import { blockState } from '../../rng/streams.js';
+import { Xoshiro128 } from '../../rng/xoshiro128.js';
+import { UsageError } from '../../errors.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { WorkerPool } from './pool.js';
 import { BLOCK_SIZE, blockCount } from './blocks.js';
@@ -177,6 +182,9 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
   const pool = new WorkerPool(poolSize(cells, options.workers));
   const models = cells.map((cell) => buildCellModel(cellSpec(cell)));
+  // Only where this thread runs the file's code anyway (exact values, or the trials themselves): a
+  // large run without exact values runs it on the worker threads alone, whose samples hold it.
+  const drift = options.exact !== 'off' || !simulate || poolSize(cells, options.workers) <= 1 ? driftProbe(cells, models) : null;
   const totals = new Map<Cell, Tally>();
   if (given) cells.forEach((cell, c) => totals.set(cell, given[c]!));
   fixed.forEach((cell) => totals.set(cell, emptyTally(models[cells.indexOf(cell)]!.outcomes.names.length)));
@@ -219,6 +227,7 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
         report();
       }
     }
+    drift?.();
     return cells.map((cell, c) => ({
       cell,
       copies: models[c]!.copies,
@@ -231,6 +240,66 @@ export async function runCells(cells: readonly Cell[], options: RunOptions, give
   } finally {
     await pool.close();
   }
+}
+
+/** Trials of a protocol file's first cell that driftProbe runs at a run's start and again at its end. */
+const DRIFT_TRIALS = 16;
+
+/**
+ * A protocol file keeps nothing across trials or cells outside the state and the config: every
+ * engine counts a trial as the file computes it when the trial runs, so a file that computes
+ * otherwise as the command goes on (a counter in the module that changes what it does after so
+ * many calls, a cache of steps that another cell filled) prints counts and exact values of
+ * another protocol, the estimates far from the exact values beside them, exit 0; a worker thread's
+ * sample sees it only where the workers ran. The first DRIFT_TRIALS trials of block 0 of the
+ * first cell that names a file run on this thread, through the generic engine from their own
+ * stream (the run's draws are not touched), before anything of the run and again after all of
+ * it: a count that differs stops the command with one line naming the file (exit 2), before
+ * anything is printed. Null where no cell names a file; a probe the file refuses at the start is
+ * left to the engines, which refuse it as they run the cell.
+ */
+function driftProbe(cells: readonly Cell[], models: readonly CellModel[]): (() => void) | null {
+  const c = models.findIndex((model) => model.reconfigure !== undefined);
+  if (c < 0) return null;
+  const cell = cells[c]!;
+  const model = models[c]!;
+  const trials = Math.min(DRIFT_TRIALS, cell.scenario.trials);
+  const probe = (): Tally => {
+    configuredFor(model);
+    const [s0, s1, s2, s3] = blockState(cell.scenario.seed, cell.key, 0);
+    return runBlockGeneric(model, new Xoshiro128(s0!, s1!, s2!, s3!), trials);
+  };
+  // As every engine does first for the cell (and once per model: refused here, it is refused for good).
+  configuredFor(model);
+  verifyStateBounds(model);
+  let before: Tally;
+  try {
+    before = probe();
+  } catch {
+    return null;
+  }
+  return () => {
+    const after = probe();
+    const counts = (t: Tally): [string, number][] => [
+      ...model.outcomes.names.map((name, i): [string, number] => [name, t.outcomes[i] ?? 0]),
+      ['messages', t.messages.reduce((sum, n, m) => sum + m * n, 0)],
+      ['rounds', t.rounds],
+      ...t.deliveries.map((n, k): [string, number] => [`deliveries of class ${k}`, n]),
+    ];
+    const was = counts(before);
+    const now = counts(after);
+    const found = now.findIndex(([, n], i) => n !== was[i]?.[1]);
+    if (found < 0 && was.length === now.length) return;
+    const at = Math.max(found, 0);
+    const [name, n] = now[at]!;
+    const where = Object.entries(cellSpec(cell).params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    throw new UsageError(
+      cellSpec(cell).protocolFile!,
+      `computes something else as the command goes on: in the cell ${where}, the first ${trials} trials of block 0, run again once the command's work was done, counted ${name} ${n}, and ${was[at]?.[1] ?? 0} before it began: a protocol must keep nothing across trials or cells outside the state and the config (a counter or a cache in the module, in globalThis)`,
+    );
+  };
 }
 
 /**
