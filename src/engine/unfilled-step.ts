@@ -70,3 +70,31 @@ export function changedStepProblem(given: Step, step: Step): string | null {
   }
   return null;
 }
+
+/** Copies the fields next fills from `from` into `to` (written out: Object.assign is a generic copy, slow once a state). */
+export function copyStep(to: Step, from: Step): void {
+  to.kind = from.kind;
+  to.direction = from.direction;
+  to.round = from.round;
+  to.label = from.label;
+  to.peer = from.peer;
+  to.peers = from.peers;
+  to.choosers = from.choosers;
+  to.choices = from.choices;
+  to.outcome = from.outcome;
+}
+
+/** Whether every field next fills is as in `given` (the common case, before changedStepProblem says what changed). */
+export function stepUnchanged(given: Step, step: Step): boolean {
+  return (
+    given.kind === step.kind &&
+    given.direction === step.direction &&
+    given.round === step.round &&
+    given.label === step.label &&
+    given.peer === step.peer &&
+    given.peers === step.peers &&
+    given.choosers === step.choosers &&
+    given.choices === step.choices &&
+    given.outcome === step.outcome
+  );
+}

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
-import { StepNotFilled, changedStepProblem, refuseStoppedClock, refuseUnreadableStep } from '../unfilled-step.js';
+import { StepNotFilled, changedStepProblem, copyStep, refuseStoppedClock, refuseUnreadableStep, stepUnchanged } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { SentAfterCrash, UnannouncedRound, UnexpectedRound, choiceEntry, sameProbabilities } from '../montecarlo/generic.js';
 import {
@@ -234,6 +234,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const step = new Step();
   const given = new Step();
   const refuseChangedStep = (state: Int32Array): void => {
+    if (stepUnchanged(given, step)) return;
     const problem = changedStepProblem(given, step);
     if (problem) throw new StepNotFilled(protocol.name, problem, state);
   };
@@ -267,7 +268,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       }
       const from = state[0]!;
       // The step as next filled it: every branch's resolve gets the one step, and must leave it so.
-      Object.assign(given, step);
+      copyStep(given, step);
       // With crashes, the nodes down here stay down through every resolve (a resolve that revives one is refused).
       const down = model.crash === null ? null : downOf(state);
       if (step.kind === CHOOSE) {
