@@ -328,7 +328,6 @@ function checkCell(
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
     stack.push({ state: state.slice(), path, crashed, started });
   };
-  // The cell's steps as explored, state by state in the order met, folded into one number (checkCellsApart).
   // Each state's step (of the first APART_STATES states met), folded into one number, by the state (checkCellsApart).
   let print = 0x811c9dc5;
   const mix = (x: number): void => {
