@@ -10,7 +10,14 @@ const { Script } = require('node:vm');
 // as it would without one.
 const dir = join(__dirname, '..', 'dist', 'bundle');
 const file = join(dir, 'cli.cjs');
-const source = readFileSync(file, 'latin1');
+let source;
+try {
+  source = readFileSync(file, 'latin1');
+} catch {
+  // A checkout of the source before its build (the npm package comes built): one line, no stack trace.
+  process.stderr.write('twogenerals: not built yet: run `npm run build` in the checkout first (README, "Two commands")\n');
+  process.exit(2);
+}
 const cacheFile = join(dir, `cli.${source.slice(2, source.indexOf('\n'))}.cache`);
 const script = new Script(source, {
   filename: file,

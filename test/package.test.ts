@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -154,5 +154,21 @@ describe('the packed package, installed into an empty project', () => {
     writeFileSync(join(project, 'mine.mjs'), readFileSync(join(project, example), 'utf8'));
     const r = inProject(process.execPath, [tsc, '--allowJs', '--checkJs', '--noEmit', '--strict', 'mine.mjs']);
     assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
+
+describe('a checkout before its build', () => {
+  it('says in one line to build first (exit 2), not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-unbuilt-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      for (const file of ['twogenerals.js', 'package.json']) copyFileSync(join(ROOT, 'bin', file), join(dir, 'bin', file));
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'twogenerals.js'), 'run'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'twogenerals: not built yet: run `npm run build` in the checkout first (README, "Two commands")\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
