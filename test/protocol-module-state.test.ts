@@ -260,6 +260,22 @@ describe('a protocol file that keeps something of one cell for another outside i
       assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
     }
   });
+  it('a table the file, or a file it imports, puts in globalThis as it loads passes check, as it did before the fresh copy', () => {
+    const labelled = FLIP.replace("step.label = 'flip';", 'step.label = globalThis.flipLabels[0];');
+    assert.notEqual(labelled, FLIP);
+    const plainDir = tempFiles({ 'flip.mjs': FLIP });
+    const plain = cli(['check', join(plainDir, 'flip.mjs')]);
+    assert.equal(plain.status, 0, plain.stderr);
+    for (const files of [
+      { 'flip.mjs': `globalThis.flipLabels = ['flip'];\n${labelled}` },
+      { 'flip.mjs': `import './labels.mjs';\n${labelled}`, 'labels.mjs': "globalThis.flipLabels = ['flip'];\n" },
+    ]) {
+      const dir = tempFiles(files);
+      const r = cli(['check', join(dir, 'flip.mjs')]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.replace(dir, plainDir), plain.stdout);
+    }
+  });
   it('a variable resolve sets and next reads (the last result) is refused by check and before exact (exact printed success 1 of a message lost half the time, exit 0)', () => {
     const last = ONE_SEND.replace('IMPORT', 'let lastHeard = 0;')
       .replace('SOURCE ? 1 : s[1] === 1 ? 0 : 1', 's[1] === 1 || lastHeard === 1 ? 0 : 1')

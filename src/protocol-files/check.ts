@@ -174,7 +174,7 @@ function checkCellsApart(
   }
   // The copy starts without what the first left in globalThis too (a cache kept there).
   const otherAt = all.length > cells.length ? all.length - 1 : -1;
-  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, otherAt, position, file));
+  withoutFileGlobals(() => exploreApart(copy, all, forward, kinds, quick, maxSteps, budget, otherAt, position, file), copy);
 }
 
 /** checkCellsApart's second pass: the cells in the reverse order, each state held to the step it took in the first (`forward`). */

@@ -156,6 +156,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   reportStage('definition');
   const protocol = completeDefinition(snapshot(definition, file), file);
   refuseChangedBuiltIns(file, found, STAGES.definition, cwd);
+  for (const key of Reflect.ownKeys(globalThis)) if (!globalsBefore.has(key)) globalsAtLoad.add(key);
   if (!isolating) watchBuiltIns(found, file);
   const named = byPathName(protocol.name);
   // The same file by another path (a symlink, a symlinked folder) or a copy of it (the same digest, imports included) is the same protocol.
@@ -192,7 +193,15 @@ export async function freshDefinition(file: string): Promise<ProtocolDefinition<
     const module = (await importModule(`${pathToFileURL(file).href}?copy=${++copies}`)) as { default?: unknown };
     let definition = module.default;
     if (typeof definition === 'function') definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
-    return completeDefinition(snapshot(definition, file), file);
+    const copy = completeDefinition(snapshot(definition, file), file);
+    // What the copy itself put in globalThis as it loaded (a table, a cache): its own, for its exploration.
+    const own = new Map<PropertyKey, PropertyDescriptor>();
+    for (const key of Reflect.ownKeys(globalThis)) {
+      const member = Object.getOwnPropertyDescriptor(globalThis, key);
+      if (!globalsBefore?.has(key) && member?.configurable) own.set(key, member);
+    }
+    copyGlobals.set(copy, own);
+    return copy;
   } catch {
     return undefined;
   } finally {
@@ -200,9 +209,17 @@ export async function freshDefinition(file: string): Promise<ProtocolDefinition<
   }
 }
 let copies = 0;
+/** The members each fresh copy added to globalThis as it loaded (freshDefinition), put there while it is explored. */
+const copyGlobals = new WeakMap<object, Map<PropertyKey, PropertyDescriptor>>();
 
 /** The members of globalThis before the first protocol file loaded: any other is a file's own. */
 let globalsBefore: Set<PropertyKey> | undefined;
+/**
+ * The members of globalThis the protocol files added as they loaded (a table, a cache made at
+ * load): a copy that does not make them again (set by a file it imports, which it shares) sees
+ * them as the first copy did.
+ */
+const globalsAtLoad = new Set<PropertyKey>();
 
 /**
  * Runs `f` with the members protocol files added to globalThis out of sight (those that can be
@@ -210,8 +227,8 @@ let globalsBefore: Set<PropertyKey> | undefined;
  * (freshDefinition) to start without what the first left there (a cache kept in
  * `globalThis.seen`), as it starts without what the first left in its module.
  */
-export function withoutFileGlobals<T>(f: () => T): T {
-  const restore = hideFileGlobals();
+export function withoutFileGlobals<T>(f: () => T, copy?: object): T {
+  const restore = hideFileGlobals(copy === undefined ? undefined : copyGlobals.get(copy));
   try {
     return f();
   } finally {
@@ -220,7 +237,7 @@ export function withoutFileGlobals<T>(f: () => T): T {
 }
 
 /** withoutFileGlobals's first half: hides the files' own members of globalThis, and returns what puts them back. */
-function hideFileGlobals(): () => void {
+function hideFileGlobals(own?: Map<PropertyKey, PropertyDescriptor>): () => void {
   const before = globalsBefore;
   if (before === undefined) return () => undefined;
   const g = globalThis as unknown as Record<PropertyKey, unknown>;
@@ -228,12 +245,17 @@ function hideFileGlobals(): () => void {
   for (const key of Reflect.ownKeys(globalThis)) {
     const member = Object.getOwnPropertyDescriptor(globalThis, key);
     if (before.has(key) || !member?.configurable) continue;
+    // A copy being explored (`own`) keeps what the files added as they loaded, unless it made its own.
+    if (own && globalsAtLoad.has(key) && !own.has(key)) continue;
     hidden.set(key, member);
     delete g[key];
   }
+  for (const [key, member] of own ?? []) Object.defineProperty(globalThis, key, member);
+  const kept = new Set(Reflect.ownKeys(globalThis));
   return () => {
     for (const key of Reflect.ownKeys(globalThis))
-      if (!before.has(key) && !hidden.has(key) && Object.getOwnPropertyDescriptor(globalThis, key)?.configurable) delete g[key];
+      if (!before.has(key) && !hidden.has(key) && !(kept.has(key) && !own?.has(key)) && Object.getOwnPropertyDescriptor(globalThis, key)?.configurable)
+        delete g[key];
     for (const [key, member] of hidden) Object.defineProperty(globalThis, key, member);
   };
 }
