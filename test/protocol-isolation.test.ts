@@ -277,6 +277,22 @@ describe('protocol files are isolated', () => {
     assert.equal(existsSync(join(dir, 'results')) && readdirSync(join(dir, 'results')).length > 0, false);
   });
 
+  // The checking process made the file's timers do nothing, also those its top-level code awaits:
+  // the file was refused as waiting for a promise that never settles (it settles in a millisecond).
+  it('a file whose top-level code awaits a timer loads, is checked and runs as before', () => {
+    const plain = tempFiles({ 'hostile.mjs': FILE, 's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\ntrials: 2000\n' });
+    const expected = cli(['run', join(plain, 's.yaml'), '-f', 'csv']);
+    assert.equal(expected.status, 0, expected.stderr);
+    for (const wait of ['await new Promise((r) => setTimeout(r, 1));', 'await new Promise((r) => setImmediate(r));']) {
+      const dir = tempFiles({ 'hostile.mjs': `${wait}\n${FILE}`, 's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\ntrials: 2000\n' });
+      const checked = cli(['check', join(dir, 'hostile.mjs')]);
+      assert.equal(checked.status, 0, `${wait}: ${checked.stderr}`);
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 0, `${wait}: ${r.stderr}`);
+      assert.equal(r.stdout, expected.stdout);
+    }
+  });
+
   // A timer kept the process alive after its results, for ever (a leftover setInterval); a listener
   // of the process's exit set the code back to 0 under a failing gate.
   // A kept-alive command never exits: the test's own timeout (not a measured time) says so.

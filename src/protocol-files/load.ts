@@ -135,7 +135,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   let module: { default?: unknown };
   reportStage('module');
   try {
-    module = (await withoutExit(file, STAGES.module, () => importModule(pathToFileURL(file).href))) as { default?: unknown };
+    module = (await whileLoading(() => withoutExit(file, STAGES.module, () => importModule(pathToFileURL(file).href)))) as { default?: unknown };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(file, describeLoadError(error, file));
@@ -190,7 +190,7 @@ export async function freshDefinition(file: string): Promise<ProtocolDefinition<
   // Evaluated without what the first copy left in globalThis, as it is explored (withoutFileGlobals).
   const restore = hideFileGlobals();
   try {
-    const module = (await importModule(`${pathToFileURL(file).href}?copy=${++copies}`)) as { default?: unknown };
+    const module = (await whileLoading(() => importModule(`${pathToFileURL(file).href}?copy=${++copies}`))) as { default?: unknown };
     let definition = module.default;
     if (typeof definition === 'function') definition = (definition as (api: typeof PROTOCOL_API) => unknown)(PROTOCOL_API);
     const copy = completeDefinition(snapshot(definition, file), file);
@@ -537,6 +537,17 @@ export function inertFileTimers(): void {
     if (typeof original !== 'function') return;
     const replaced = function (this: unknown, ...args: unknown[]) {
       if (!fileCodeOnStack(new Error())) return original.apply(this, args);
+      // Set while the file's module is evaluated (its top-level code awaiting a timer): it runs, if that evaluation still waits for it.
+      const [callback, ...rest] = args;
+      if (moduleLoading !== undefined && typeof callback === 'function') {
+        const load = moduleLoading;
+        const timer = original.call(
+          this,
+          (...given: unknown[]) => (moduleLoading === load ? (callback as (...a: unknown[]) => unknown)(...given) : undefined),
+          ...rest,
+        );
+        return timer;
+      }
       // A real timer that does nothing, so that the file's clearTimeout, unref and the like still work.
       const timer = key === 'setImmediate' ? original.call(this, () => undefined) : original.call(this, () => undefined, 2 ** 31 - 1);
       timer.unref?.();
@@ -554,6 +565,20 @@ export function inertFileTimers(): void {
   syncBuiltinESMExports();
 }
 let timersInert = false;
+
+/** The evaluation of a protocol file's module under way (load, freshDefinition), if any: inertFileTimers lets its timers run. */
+let moduleLoading: object | undefined;
+
+/** Runs `f`, the evaluation of a protocol file's module, as moduleLoading. */
+async function whileLoading<T>(f: () => Promise<T>): Promise<T> {
+  const load = {};
+  moduleLoading = load;
+  try {
+    return await f();
+  } finally {
+    if (moduleLoading === load) moduleLoading = undefined;
+  }
+}
 /** The files a protocol file imports (its digest's, protocolDigest), each with that protocol file: their code is the protocol's. */
 const helperFiles = new Map<string, string>();
 
