@@ -215,6 +215,20 @@ describe('a protocol file whose resolve changes the step it was given', () => {
 });
 
 /** The coin of FLIP, whose end a module-level Map caches by the state alone: each cell then reads the first cell's outcomes. */
+/** A file that keeps steps outside its state: `check` of it, and `exact` of the scenario, refused as met in another order (exit 2, nothing on stdout). */
+function refusedApartByCheckAndExact(name: string, text: string, scenario: string): void {
+  const dir = tempFiles({ [name]: text, 's.yaml': scenario });
+  for (const args of [
+    ['check', join(dir, name)],
+    ['exact', join(dir, 's.yaml')],
+  ]) {
+    const r = cli(args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
+  }
+}
+
 const CACHED = FLIP.replace("name: 'flip'", "name: 'cached'")
   .replace('let invert = 0;', 'const seen = new Map();')
   .replace('configure: (p) => { invert = p.invert; return {}; },', 'configure: (p) => ({ invert: p.invert }),')
@@ -249,16 +263,7 @@ describe('a protocol file that keeps something of one cell for another outside i
   it('kept in globalThis, which a fresh copy of the module shares, is refused as well', () => {
     const global = CACHED.replace('const seen = new Map();', 'const seen = (globalThis.cachedSteps ??= new Map());');
     assert.notEqual(global, CACHED);
-    const dir = tempFiles({ 'cached.mjs': global, 's.yaml': 'protocol: ./cached.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
-    for (const args of [
-      ['check', join(dir, 'cached.mjs')],
-      ['exact', join(dir, 's.yaml')],
-    ]) {
-      const r = cli(args);
-      assert.equal(r.status, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
-    }
+    refusedApartByCheckAndExact('cached.mjs', global, 'protocol: ./cached.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n');
   });
   it('a table the file, or a file it imports, puts in globalThis as it loads passes check, as it did before the fresh copy', () => {
     const labelled = FLIP.replace("step.label = 'flip';", 'step.label = globalThis.flipLabels[0];');
@@ -281,16 +286,7 @@ describe('a protocol file that keeps something of one cell for another outside i
       .replace('SOURCE ? 1 : s[1] === 1 ? 0 : 1', 's[1] === 1 || lastHeard === 1 ? 0 : 1')
       .replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1; lastHeard = r;');
     assert.notEqual(last, ONE_SEND);
-    const dir = tempFiles({ 't.mjs': last, 's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n' });
-    for (const args of [
-      ['check', join(dir, 't.mjs')],
-      ['exact', join(dir, 's.yaml')],
-    ]) {
-      const r = cli(args);
-      assert.equal(r.status, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
-    }
+    refusedApartByCheckAndExact('t.mjs', last, 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n');
   });
   it('a file that sets module variables in configure, or keeps a cache keyed by the cell too, passes check', () => {
     const keyed = CACHED.replace('const key = s.join();', 'const key = s.join() + "/" + c.invert;');
