@@ -210,6 +210,21 @@ describe('bounded workers, quiet, colour, help', () => {
     assert.equal(capped.stdout, plain.stdout);
   });
 
+  it('a refused command line with --workers capped is the refusal alone, one line', async () => {
+    const dir = tempFiles({ 'bad.yaml': 'protocol: messenger\nloss: 2\n' });
+    for (const args of [
+      ['run', join(dir, 'nope.yaml'), '--workers', '1024'],
+      ['run', join(dir, 'bad.yaml'), '--workers', '1024'],
+      ['plan', join(dir, 'bad.yaml'), '--workers', '1024', '--target', 'success>=0.9'],
+    ]) {
+      const r = await cliIn(args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^twogenerals: /);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    }
+  });
+
   it('--quiet leaves only results and errors', async () => {
     const dir = tempFiles({});
     const r = await cliIn(['run', ...SMALL, '--format', 'csv', '--out', dir, '--workers', '1024', '--quiet', '--progress'.replace('--progress', '--no-exact')]);

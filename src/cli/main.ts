@@ -19,7 +19,7 @@ import { isSystemError, systemErrorWords } from '../io/files.js';
 import { byItsEnds, terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
 import { processOutput } from './output.js';
-import { addSessionFlags } from './session.js';
+import { addSessionFlags, flushHeldNotes } from './session.js';
 import type { Streams } from './output.js';
 
 /** bin/twogenerals.js starts pool threads before it calls main (see early.ts). */
@@ -76,9 +76,10 @@ export function buildProgram(streams: Streams, argv: readonly string[] = []): Co
 
 /** Runs the CLI and returns the exit code; the one place errors turn into messages. */
 export async function runCli(argv: readonly string[], streams: Streams): Promise<number> {
+  // The session's own streams: its flags may set colour and quiet without touching the process's.
+  const session: Streams = { ...streams, env: { ...streams.env } };
   try {
-    // The session's own streams: its flags may set colour and quiet without touching the process's.
-    const program = buildProgram({ ...streams, env: { ...streams.env } }, argv);
+    const program = buildProgram(session, argv);
     const args = argv.slice(2);
     // No command (nothing, or only options that apply to every command: `twogenerals --quiet`),
     // or help on a command that does not exist: the help, on stderr, as a usage error.
@@ -99,6 +100,7 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
       }
     }
     await program.parseAsync([...argv]);
+    flushHeldNotes(session);
     return EXIT.ok;
   } catch (error) {
     // A value that is not an Error (or a proxy, or one whose prototype chain throws) is none of ours: asked nothing more.
@@ -107,8 +109,8 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
       streams.stderr.write(`twogenerals: ${namingProtocolFile(error).message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof ExpectationFailed) return EXIT.expectationFailed;
-    if (error instanceof AlreadyReported) return error.exitCode;
+    if (error instanceof ExpectationFailed) return (flushHeldNotes(session), EXIT.expectationFailed);
+    if (error instanceof AlreadyReported) return (flushHeldNotes(session), error.exitCode);
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       streams.stderr.write(`twogenerals: ${oneLine(error.message)}\n`);
