@@ -465,10 +465,12 @@ function refuseSourceCall(name: string, why: string): void {
   if (drawn === undefined) {
     drawn = helper ? new Error(helper.what) : error;
     drawnBy = name;
+    drawnWhen = moduleLoading === undefined ? 'while checked' : 'as it loaded';
   }
 }
 let drawn: Error | undefined;
 let drawnBy = 'Math.random';
+let drawnWhen = 'while checked';
 
 /**
  * The clocks and Node's own random sources, watched as Math.random is (refuseSourceCall) once the
@@ -594,7 +596,7 @@ function helperDraw(error: Error): { file: string; what: string } | undefined {
 
 /** In the isolating process, once the file is checked: refuses a file whose code called Math.random. */
 export function refuseDraws(file: string): void {
-  if (drawn) throw new UsageError(file, `called ${drawnBy} while checked: ${thrownWhere(drawn, file).replace(`${drawnBy} was called: `, '')}`);
+  if (drawn) throw new UsageError(file, `called ${drawnBy} ${drawnWhen}: ${thrownWhere(drawn, file).replace(`${drawnBy} was called: `, '')}`);
 }
 
 /** Checks the definition's shape and fills in what a file may leave out. */
