@@ -32,6 +32,19 @@ describe('plan on Monte Carlo cells', () => {
     assert.equal(atMost.frontier[0]!.values[0], high);
     assert.equal(atMost.winner, null, 'a high end of 0.9179 is not at most 0.91');
   });
+  it('says of each setting whether its values are exact or the interval’s ends', () => {
+    const [simulated, other] = cells([900, 990]);
+    const exact = { ...other!, exact: { success: 0.99, disagreement: 0, outcomes: [0.99, 0.01, 0, 0], messengersMean: 4 } } as unknown as typeof other;
+    const result = plan([simulated!, exact!], [{ metric: 'success', relation: '>=', bound: 0.5 }]);
+    assert.deepEqual(
+      result.frontier.map((c) => [c.summary.params['redundancy'], c.exact, c.values[0]]),
+      [
+        [1, false, wilsonInterval(900, 1000, 0.95).low],
+        [2, true, 0.99],
+      ],
+    );
+    assert.equal(result.exact, false);
+  });
   it('with --largest, keeps the cheaper of two settings that withstand as much', () => {
     // Both cells have rounds 2 (the "largest" parameter) and meet the target; k 1 costs 2, k 2 costs 4.
     const result = plan(cells([990, 990]), [{ metric: 'success', relation: '>=', bound: 0.9 }], 'rounds');

@@ -34,6 +34,7 @@ describe('plan', () => {
       while (1 - loss ** k < target) k++;
       assert.equal(r.rows[0]!['redundancy'], k, `loss ${loss}, target ${target}`);
       assert.equal(r.rows[0]!['meets'], true);
+      assert.equal(r.rows[0]!['exact'], true);
     }
   });
 

@@ -11,6 +11,8 @@ export interface Rows {
 
 /** `plan`'s column telling whether a setting meets every target, beside its parameters, cost and the targets' metrics. */
 export const PLAN_VERDICT_COLUMN = 'meets';
+/** plan's CSV and JSON column saying whether a row's values are exact (else the interval's unfavourable ends). */
+export const PLAN_SOURCE_COLUMN = 'exact';
 
 const STAT_COLUMNS = [
   'success',

@@ -14,6 +14,8 @@ export interface Candidate {
   readonly cost: number;
   /** Per target: the value judged (exact, or the interval's unfavourable end). */
   readonly values: readonly number[];
+  /** Whether those values are exact (else each is the interval's unfavourable end). */
+  readonly exact: boolean;
   readonly meets: boolean;
 }
 
@@ -67,7 +69,8 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
   const candidates: Candidate[] = summaries.map((summary) => {
     const values = targets.map((t) => judged(summary, t));
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
-    return { summary, cost, values, meets: values.every((v, i) => holds(v, targets[i]!, summary.exact !== null)) };
+    const exact = summary.exact !== null;
+    return { summary, cost, values, exact, meets: values.every((v, i) => holds(v, targets[i]!, exact)) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
@@ -81,10 +84,10 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
   if (largest) frontier.push(...[...candidates].sort((a, b) => tolerance(b) - tolerance(a)));
   else for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
   const unreachable = targets.flatMap((t, i) => {
-    if (candidates.some((c) => holds(c.values[i]!, t, c.summary.exact !== null))) return [];
+    if (candidates.some((c) => holds(c.values[i]!, t, c.exact))) return [];
     const closer = (a: number, b: number): boolean => (t.relation === '>=' ? a > b : a < b);
     const closest = byCost.reduce((w, c) => (closer(c.values[i]!, w.values[i]!) ? c : w));
     return [{ target: i, best: closest }];
   });
-  return { winner, frontier, unreachable, exact: summaries.every((s) => s.exact !== null) };
+  return { winner, frontier, unreachable, exact: candidates.every((c) => c.exact) };
 }

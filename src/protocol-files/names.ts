@@ -1,4 +1,4 @@
-import { PLAN_VERDICT_COLUMN, writtenColumns } from '../export/rows.js';
+import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN, writtenColumns } from '../export/rows.js';
 import { PARAMETERS } from '../catalog/parameters.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
 import type { OutcomeSet } from '../contract/protocol.js';
@@ -22,8 +22,13 @@ export function namingProblem(
   const own = new Set(parameters.map((p) => p.name));
   // The columns besides the outcomes' own (`both`, `both_exact`), and every other parameter's.
   const counted = new Set([...outcomes.names, ...outcomes.names.map((o) => `${o}_exact`)]);
-  // plan's own column too: a target's metric is a column of its CSV and JSON beside it.
-  const taken = new Set([...writtenColumns([]), PLAN_VERDICT_COLUMN, ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name)]);
+  // plan's own columns too: a target's metric is a column of its CSV and JSON beside them.
+  const taken = new Set([
+    ...writtenColumns([]),
+    PLAN_SOURCE_COLUMN,
+    PLAN_VERDICT_COLUMN,
+    ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name),
+  ]);
   for (const name of outcomes.names) {
     if (taken.has(name) || taken.has(`${name}_exact`))
       return `outcome '${name}' is named like a column the tool writes (${taken.has(name) ? name : `${name}_exact`}): its count would overwrite it in the CSV and JSON; rename the outcome`;

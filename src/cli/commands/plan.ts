@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AlreadyReported, UsageError } from '../../errors.js';
 import { runExperiment } from '../../experiment.js';
 import { plainJson, plainNumber, shortNumber, shortProportion } from '../../export/numbers.js';
-import { PLAN_VERDICT_COLUMN } from '../../export/rows.js';
+import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
@@ -205,6 +205,7 @@ function render(
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
     ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
+    [PLAN_SOURCE_COLUMN]: c.exact,
     [PLAN_VERDICT_COLUMN]: c.meets,
   }));
   if (format === 'json') return `${plainJson({ winner: winner ? records[0] : null, frontier: records, exact }, 2)}\n`;
@@ -215,7 +216,7 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${nearOne(v)} ${holds(v, targets[j]!, c.summary.exact !== null) ? '✓' : '✗'}`),
+      ...c.values.map((v, j) => `${nearOne(v)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
