@@ -98,6 +98,17 @@ function besideRecorded(source: ScenarioSource, path: (scenario: string) => stri
   return (prefer && found.find(prefer)) ?? found[0];
 }
 
+/** Several channel files, each relative to one place the recorded scenario file may be, all of them there and accepted together. */
+function besideRecordedTogether(source: ScenarioSource, written: readonly string[], accept: (files: string[]) => boolean): string[] | undefined {
+  const recorded = source.data['scenarioFile'];
+  if (typeof recorded !== 'string') return undefined;
+  for (const scenario of new Set(recordedPlaces(recorded, [source.source], []).scenarioFiles)) {
+    const files = written.map((w) => resolvePath(dirname(scenario), w));
+    if (files.every((file) => existsSync(file) && statSync(file).isFile()) && accept(files)) return files;
+  }
+  return undefined;
+}
+
 /**
  * A scenario naming a protocol file, as the registered protocol it loaded as: `protocol` holds
  * its name for validation, and the file and its digest travel with the scenario (a digest the
@@ -320,13 +331,23 @@ function filesOf(
   const declared = definition.parameters.filter((p) => p.text === 'file' && typeof object[p.name] === 'string');
   if (declared.length === 0) return null;
   const absolute: Record<string, string> = {};
-  for (const p of declared) {
+  // Files held to the digest the scenario records: a saved scenario.yaml takes the copies with
+  // that digest among those the recorded places hold, not merely the first (a stale one); several
+  // files (a trace per direction) from one place, as the digest covers them together.
+  const given = object['digest'];
+  const names = declared.map((p) => p.name);
+  const together =
+    declared.length > 1 && typeof given === 'string'
+      ? besideRecordedTogether(
+          source,
+          declared.map((p) => object[p.name] as string),
+          (files) => channelFilesDigest(names, files) === given,
+        )
+      : undefined;
+  for (const [i, p] of declared.entries()) {
     const written = object[p.name] as string;
-    // One file held to the digest the scenario records: a saved scenario.yaml takes the copy with
-    // that digest among those the recorded places hold, not merely the first (a stale one).
-    const given = object['digest'];
     const prefer = declared.length === 1 && typeof given === 'string' ? (f: string) => channelFilesDigest([p.name], [f]) === given : undefined;
-    const file = channelFileLocation(source, written, prefer);
+    const file = directChannelFile(source, written) ?? together?.[i] ?? channelFileLocation(source, written, prefer);
     if (!existsSync(file)) {
       throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
     }
@@ -359,7 +380,6 @@ function filesOf(
     ) as Record<string, string>,
   );
   const digest = hash ? hash.digest('hex') : (background!.digest() ?? hashParts(parts));
-  const given = object['digest'];
   if (given !== undefined && given !== digest) {
     throw new UsageError(source.locate(['channel', 'digest']), 'the channel files are not the ones these results were made with (their digest differs)');
   }
@@ -372,12 +392,21 @@ function filesOf(
  * records.
  */
 function channelFileLocation(source: ScenarioSource, written: string, prefer?: (file: string) => boolean): string {
+  return (
+    directChannelFile(source, written) ?? besideRecorded(source, (scenario) => resolvePath(dirname(scenario), written), prefer) ?? besideSource(source, written)
+  );
+}
+
+/** A channel file where the command was told it is (merge), or beside the scenario file, if it is there. */
+function directChannelFile(source: ScenarioSource, written: string): string | undefined {
   const found = source.channelFilesAt?.[written];
   if (found !== undefined) return found;
-  const beside = resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
-  if (existsSync(beside)) return beside;
-  return besideRecorded(source, (scenario) => resolvePath(dirname(scenario), written), prefer) ?? beside;
+  const beside = besideSource(source, written);
+  return existsSync(beside) ? beside : undefined;
 }
+
+const besideSource = (source: ScenarioSource, written: string): string =>
+  resolvePath(source.source.startsWith('(') ? process.cwd() : dirname(source.source), written);
 
 /** What the channel files' sha256 is taken over: each file's parameter name and bytes, in the order given. */
 function channelFileParts(names: readonly string[], files: readonly string[]): HashPart[] {
