@@ -7,7 +7,7 @@ import type { CliResult } from './helpers.js';
 const CHILD = fileURLToPath(new URL('./cli-series-child.js', import.meta.url));
 
 /**
- * Several commands on one protocol file in one CLI process, one after another, each with its own
+ * Several commands on one protocol file in one CLI process (in `cwd`, the package's folder unless given), one after another, each with its own
  * exit code and output, as `cli` gives them: for tests that hold every engine to one refusal, where
  * a process each would start Node, load the tool and check the file again for every command. The
  * commands share what a process keeps (the file loaded and quick-checked once, its pool threads),
@@ -15,9 +15,9 @@ const CHILD = fileURLToPath(new URL('./cli-series-child.js', import.meta.url));
  * about the process itself (a signal, a callback of the file's that throws after the command, its
  * own writes to the process's stdout, a built-in it changes) is `cli`'s.
  */
-export function cliSeries(commands: readonly (readonly string[])[], env: Record<string, string> = {}): CliResult[] {
+export function cliSeries(commands: readonly (readonly string[])[], env: Record<string, string> = {}, cwd = ROOT): CliResult[] {
   const r = spawnSync(process.execPath, [CHILD, BIN, JSON.stringify(commands)], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -29,6 +29,6 @@ export function cliSeries(commands: readonly (readonly string[])[], env: Record<
   if (results.length !== commands.length) throw new Error(`${results.length} results for ${commands.length} commands`);
   // TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same.
   if (process.env['TWOGENERALS_TEST_SERIES_CHECK'] === '1')
-    for (const [i, args] of commands.entries()) assert.deepEqual(cli(args, env), results[i], `${args.join(' ')}: alone, not as in the series`);
+    for (const [i, args] of commands.entries()) assert.deepEqual(cli(args, env, cwd), results[i], `${args.join(' ')}: alone, not as in the series`);
   return results;
 }
