@@ -27,7 +27,8 @@ export function cliSeries(commands: readonly (readonly string[])[], env: Record<
   if (r.status !== 0 || !out) throw new Error(`the series ended without its results (status ${r.status ?? r.signal}): ${r.stderr}`);
   const results = JSON.parse(out) as CliResult[];
   if (results.length !== commands.length) throw new Error(`${results.length} results for ${commands.length} commands`);
-  // TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same.
+  // TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same
+  // (a refusal by two worker threads may name either thread's block, alone as in the series).
   if (process.env['TWOGENERALS_TEST_SERIES_CHECK'] === '1')
     for (const [i, args] of commands.entries()) assert.deepEqual(cli(args, env, cwd), results[i], `${args.join(' ')}: alone, not as in the series`);
   return results;
