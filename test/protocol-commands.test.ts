@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { buildProgram } from '../src/cli/main.js';
 import { ROOT, cli, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /** A protocol file with outcomes and a parameter of its own, as a new user writes one. */
 const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
@@ -54,58 +55,87 @@ function withFolders(files: Record<string, string>): string {
 const run = (cwd: string, args: readonly string[]): CliResult => cli(args, {}, cwd);
 
 /**
+ * The commands of COMMANDS that run from the project's folder and load its protocol file, run the first
+ * time one is asked for, together in one CLI process (cli-series.ts); any other command runs as `run`.
+ */
+function projectRuns(dir: string): (cwd: string, args: readonly string[]) => CliResult {
+  const lines = [
+    ['run', 'sub/beacon.yaml', '-f', 'csv'],
+    ['exact', 'sub/beacon.yaml', '-f', 'csv'],
+    ['trace', 'sub/beacon.yaml', '--first', 'dark'],
+    ['plot', 'sub/beacon.yaml', '--metric', 'dark'],
+    ['plan', 'sub/beacon.yaml', '--target', 'dark<=0.01', '--vary', 'redundancy=1:6', '--set', 'loss=0.3'],
+    ['run', 'sub/beacon.yaml', '--shard', '1/2'],
+    ['run', 'sub/beacon.yaml', '--shard', '2/2'],
+    ['validate', 'sub/beacon.yaml'],
+    ['list', '--protocol', 'sub/beacon.mjs'],
+    ['check', 'sub/beacon.mjs'],
+    ['schema', 'sub/beacon.yaml'],
+  ];
+  let results: Map<string, CliResult> | undefined;
+  return (cwd, args) => {
+    if (cwd === dir) {
+      results ??= new Map(cliSeries(lines, {}, dir).map((r, i) => [JSON.stringify(lines[i]), r]));
+      const r = results.get(JSON.stringify(args));
+      if (r) return r;
+    }
+    return run(cwd, args);
+  };
+}
+
+/**
  * Every command, run on the protocol-file scenario from the project's folder: what it must print.
  * A command missing here fails the first test, so a new command gets this test when it is added.
  */
-const COMMANDS: Record<string, (dir: string) => void> = {
-  run(dir) {
+const COMMANDS: Record<string, (dir: string, run: (cwd: string, args: readonly string[]) => CliResult) => void> = {
+  run(dir, run) {
     const r = run(dir, ['run', 'sub/beacon.yaml', '-f', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,lit,dark,success,/);
   },
-  exact(dir) {
+  exact(dir, run) {
     const r = run(dir, ['exact', 'sub/beacon.yaml', '-f', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /lit_exact,dark_exact/);
   },
-  trace(dir) {
+  trace(dir, run) {
     const r = run(dir, ['trace', 'sub/beacon.yaml', '--first', 'dark']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /dark/);
   },
-  plot(dir) {
+  plot(dir, run) {
     const r = run(dir, ['plot', 'sub/beacon.yaml', '--metric', 'dark']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^<svg/);
   },
-  plan(dir) {
+  plan(dir, run) {
     const r = run(dir, ['plan', 'sub/beacon.yaml', '--target', 'dark<=0.01', '--vary', 'redundancy=1:6', '--set', 'loss=0.3']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /dark ≤ 0\.01/);
   },
-  merge(dir) {
+  merge(dir, run) {
     for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `${i}.json`), run(dir, ['run', 'sub/beacon.yaml', '--shard', `${i}/2`]).stdout);
     const merged = run(join(dir, 'third'), ['merge', '../shards/1.json', '../shards/2.json', '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, run(dir, ['run', 'sub/beacon.yaml', '-f', 'csv']).stdout);
   },
-  validate(dir) {
+  validate(dir, run) {
     const r = run(dir, ['validate', 'sub/beacon.yaml']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /ok \(beacon: beacon over bernoulli, 2 cells\)/);
   },
-  list(dir) {
+  list(dir, run) {
     const r = run(dir, ['list', '--protocol', 'sub/beacon.mjs']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /outcomes: lit, dark/);
     assert.match(r.stdout, /spare .*\[beacon\]/);
   },
-  check(dir) {
+  check(dir, run) {
     const r = run(dir, ['check', 'sub/beacon.mjs']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /ok — protocol beacon/);
   },
-  schema(dir) {
+  schema(dir, run) {
     const r = run(dir, ['schema', 'sub/beacon.yaml']);
     assert.equal(r.status, 0, r.stderr);
     const schema = JSON.parse(r.stdout);
@@ -115,12 +145,12 @@ const COMMANDS: Record<string, (dir: string) => void> = {
     assert.ok(validate(parse(SCENARIO)), JSON.stringify(validate.errors));
     assert.ok(!validate(parse(SCENARIO.replace('metric: dark', 'metric: both'))));
   },
-  scenarios(dir) {
+  scenarios(dir, run) {
     // Lists the shipped scenarios; a protocol file is no input of it, and loading one must not disturb it.
     const r = run(dir, ['scenarios']);
     assert.equal(r.status, 0, r.stderr);
   },
-  fit(dir) {
+  fit(dir, run) {
     // Fits channels to a loss trace; no protocol involved.
     writeFileSync(join(dir, 'trace.txt'), '0001000100000011000010000000100000000011'.repeat(20));
     const r = run(dir, ['fit', 'trace.txt']);
@@ -139,8 +169,9 @@ describe('every command takes a protocol file with its own outcomes and paramete
     );
   });
   const dir = project();
+  const runs = projectRuns(dir);
   for (const name of names) {
-    it(name, () => COMMANDS[name]?.(dir));
+    it(name, () => COMMANDS[name]?.(dir, runs));
   }
 
   it('the shipped schema accepts every shipped scenario and example, a protocol file with its parameters, and refuses an unknown key of a built-in', () => {
@@ -164,40 +195,63 @@ describe('every command takes a protocol file with its own outcomes and paramete
       'x/three-phase-commit.yaml': readFileSync(join(ROOT, 'examples', 'three-phase-commit.yaml'), 'utf8'),
       'x/protocols/three-phase-commit.mjs': readFileSync(join(ROOT, 'examples', 'protocols', 'three-phase-commit.mjs'), 'utf8'),
     });
-    for (const i of [1, 2])
-      writeFileSync(join(work, `${i}.json`), run(work, ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '--shard', `${i}/2`]).stdout);
+    // The two shards and the whole run in one CLI process (cli-series.ts).
+    const [whole, ...shards] = cliSeries(
+      [
+        ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '-f', 'csv'],
+        ...[1, 2].map((i) => ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '--shard', `${i}/2`]),
+      ],
+      {},
+      work,
+    );
+    for (const [i, shard] of shards.entries()) writeFileSync(join(work, `${i + 1}.json`), shard.stdout);
     const merged = run(work, ['merge', '1.json', '2.json', '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
-    assert.equal(merged.stdout, run(work, ['run', 'x/three-phase-commit.yaml', '--trials', '30000', '-f', 'csv']).stdout);
+    assert.equal(merged.stdout, whole!.stdout);
   });
 
   it("shards run in the scenario's own folder and written elsewhere merge from a third folder (the scenario recorded by its full path)", () => {
     const dir = project();
-    const shards = [1, 2].map((i) => {
-      const shard = run(join(dir, 'sub'), ['run', 'beacon.yaml', '--trials', '2000', '--shard', `${i}/2`]);
+    const [whole, ...runs] = cliSeries(
+      [['run', 'beacon.yaml', '--trials', '2000', '-f', 'csv'], ...[1, 2].map((i) => ['run', 'beacon.yaml', '--trials', '2000', '--shard', `${i}/2`])],
+      {},
+      join(dir, 'sub'),
+    );
+    const shards = runs.map((shard, i) => {
       assert.equal(shard.status, 0, shard.stderr);
-      writeFileSync(join(dir, 'shards', `${i}.json`), shard.stdout);
-      return join(dir, 'shards', `${i}.json`);
+      writeFileSync(join(dir, 'shards', `${i + 1}.json`), shard.stdout);
+      return join(dir, 'shards', `${i + 1}.json`);
     });
     const merged = run(join(dir, 'third'), ['merge', ...shards, '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
-    assert.equal(merged.stdout, run(join(dir, 'sub'), ['run', 'beacon.yaml', '--trials', '2000', '-f', 'csv']).stdout);
+    assert.equal(merged.stdout, whole!.stdout);
   });
 
   it('merge says where it looked for a protocol file it cannot find, and --protocol-dir finds it', () => {
     const work = withFolders({ 'a/beacon.mjs': PROTOCOL, 'a/beacon.yaml': SCENARIO, 'moved/beacon.mjs': PROTOCOL });
-    for (const i of [1, 2]) writeFileSync(join(work, `${i}.json`), run(work, ['run', 'a/beacon.yaml', '--shard', `${i}/2`]).stdout);
+    cliSeries(
+      [1, 2].map((i) => ['run', 'a/beacon.yaml', '--shard', `${i}/2`]),
+      {},
+      work,
+    ).forEach((shard, i) => writeFileSync(join(work, `${i + 1}.json`), shard.stdout));
     writeFileSync(join(work, 'a', 'beacon.mjs'), PROTOCOL.replace("'lit' : 'dark'", "'on' : 'off'"));
-    const lost = run(work, ['merge', '1.json', '2.json']);
+    // The four merges in one CLI process.
+    const [lost, found, before, twice] = cliSeries(
+      [
+        ['merge', '1.json', '2.json'],
+        ['merge', '1.json', '2.json', '--protocol-dir', 'moved', '-f', 'csv'],
+        // The flag takes one folder: the shards after it stay shards, and it repeats.
+        ['merge', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv'],
+        ['merge', '--protocol-dir', 'a', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv'],
+      ],
+      {},
+      work,
+    ) as [CliResult, CliResult, CliResult, CliResult];
     assert.equal(lost.status, 2);
     assert.match(lost.stderr, /beacon\.mjs .*was not found; looked at .*a\/beacon\.mjs \(another sha256\).*--protocol-dir/);
-    const found = run(work, ['merge', '1.json', '2.json', '--protocol-dir', 'moved', '-f', 'csv']);
     assert.equal(found.status, 0, found.stderr);
-    // The flag takes one folder: the shards after it stay shards, and it repeats.
-    const before = run(work, ['merge', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv']);
     assert.equal(before.status, 0, before.stderr);
     assert.equal(before.stdout, found.stdout);
-    const twice = run(work, ['merge', '--protocol-dir', 'a', '--protocol-dir', 'moved', '1.json', '2.json', '-f', 'csv']);
     assert.equal(twice.status, 0, twice.stderr);
     assert.equal(twice.stdout, found.stdout);
   });

@@ -3,7 +3,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { cliSeries } from './cli-series.js';
 import { MAX_WATCHDOG_MS, watchdogMs } from '../src/protocol-files/watchdog.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
@@ -139,7 +141,7 @@ const HOSTILE: [string, [string, string], RegExp][] = [
 
 describe('protocol files are isolated', () => {
   for (const [what, [from, to], expected] of HOSTILE) {
-    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, async () => {
+    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, () => {
       const text = FILE.replace(from, to);
       assert.notEqual(text, FILE);
       const dir = tempFiles({ 'hostile.mjs': text, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
@@ -147,9 +149,9 @@ describe('protocol files are isolated', () => {
         ['run', join(dir, 's.yaml'), '--workers', '1'],
         ['check', join(dir, 'hostile.mjs')],
       ];
-      // Both wait out the watchdog (or fill their heap) at once.
+      // Each loads the file in a checking process of its own, where the watchdog (or the heap) stops it: the two commands share one CLI process (cli-series.ts).
       const env = what.includes('allocates') ? LONG : SHORT;
-      const results = await Promise.all(commands.map((args) => cliAsync(args, env)));
+      const results = cliSeries(commands, env);
       for (const [i, r] of results.entries()) {
         const args = commands[i]!;
         assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
@@ -162,11 +164,13 @@ describe('protocol files are isolated', () => {
 
   it('a watchdog limit beyond what Node timers hold (TWOGENERALS_WATCHDOG_MS=1e12) is a long limit, not one that fires at once', async () => {
     const dir = tempFiles({ 'quiet.mjs': FILE, 's.yaml': 'protocol: ./quiet.mjs\ntrials: 1000\n' });
-    for (const args of [
-      ['check', join(dir, 'quiet.mjs')],
-      ['run', join(dir, 's.yaml'), '--workers', '1', '-f', 'csv'],
-    ]) {
-      const r = await cliAsync(args, { TWOGENERALS_WATCHDOG_MS: '1e12' });
+    for (const r of cliSeries(
+      [
+        ['check', join(dir, 'quiet.mjs')],
+        ['run', join(dir, 's.yaml'), '--workers', '1', '-f', 'csv'],
+      ],
+      { TWOGENERALS_WATCHDOG_MS: '1e12' },
+    )) {
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning|never finished|options\.timeout/);
     }
@@ -226,12 +230,16 @@ describe('protocol files are isolated', () => {
       's.yaml': 'protocol: ./hostile.mjs\ntrials: 70000\nloss: 0.3\n',
       'q.yaml': 'protocol: ./quiet.mjs\ntrials: 70000\nloss: 0.3\nname: s\n',
     });
-    for (const workers of ['1', '2']) {
+    // The noisy file's output is the process's (a process each); the quiet file's results, one process for both.
+    const workerCounts = ['1', '2'];
+    const quiet = cliSeries(workerCounts.map((workers) => ['run', join(dir, 'q.yaml'), '-f', 'csv', '--workers', workers]));
+    for (const [i, workers] of workerCounts.entries()) {
       const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]);
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stdout, /noise|top/);
       assert.match(r.stderr, /noise/, 'the protocol did print');
-      assert.equal(r.stdout, cli(['run', join(dir, 'q.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+      assert.equal(quiet[i]!.status, 0, quiet[i]!.stderr);
+      assert.equal(r.stdout, quiet[i]!.stdout);
     }
   });
 
@@ -285,9 +293,12 @@ describe('protocol files are isolated', () => {
     assert.equal(expected.status, 0, expected.stderr);
     for (const wait of ['await new Promise((r) => setTimeout(r, 1));', 'await new Promise((r) => setImmediate(r));']) {
       const dir = tempFiles({ 'hostile.mjs': `${wait}\n${FILE}`, 's.yaml': 'protocol: ./hostile.mjs\nloss: 0.3\ntrials: 2000\n' });
-      const checked = cli(['check', join(dir, 'hostile.mjs')]);
+      // check and run in one CLI process (cli-series.ts).
+      const [checked, r] = cliSeries([
+        ['check', join(dir, 'hostile.mjs')],
+        ['run', join(dir, 's.yaml'), '-f', 'csv'],
+      ]) as [CliResult, CliResult];
       assert.equal(checked.status, 0, `${wait}: ${checked.stderr}`);
-      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
       assert.equal(r.status, 0, `${wait}: ${r.stderr}`);
       assert.equal(r.stdout, expected.stdout);
     }
@@ -321,8 +332,10 @@ describe('protocol files are isolated', () => {
       's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n',
       'm.yaml': 'protocol: messenger\nloss: 0.5\nredundancy: 1\ntrials: 1000\n',
     });
-    const alone = cli(['run', join(dir, 'm.yaml'), '-f', 'csv']);
-    const beside = cli(['run', join(dir, 's.yaml'), join(dir, 'm.yaml'), '-f', 'csv']);
+    const [alone, beside] = cliSeries([
+      ['run', join(dir, 'm.yaml'), '-f', 'csv'],
+      ['run', join(dir, 's.yaml'), join(dir, 'm.yaml'), '-f', 'csv'],
+    ]) as [CliResult, CliResult];
     assert.equal(beside.status, 0, beside.stderr);
     assert.equal(beside.stdout.trim().split('\n').at(-1), alone.stdout.trim().split('\n').at(-1));
   });

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /**
  * A protocol file that keeps what `configure` sets in the module, not in the config it returns:
@@ -57,9 +58,18 @@ describe('a protocol file that keeps what configure sets in the module', () => {
   it('gets each cell’s own exact values from exact, run (either thread) and plan', () => {
     const dir = tempFiles({ 'flip.mjs': FLIP, 's.yaml': 'protocol: ./flip.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
     const scenario = join(dir, 's.yaml');
-    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']]) {
+    const commands = [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']];
+    // One process for the commands (cli-series.ts): each configures every cell of its own again.
+    const results = cliSeries([
+      ...commands.map((args) => [...args, scenario, '-f', 'csv']),
+      ['run', scenario, '--shard', '1/2'],
+      ['run', scenario, '--shard', '2/2'],
+      ['plan', scenario, '--vary', 'invert=0:1', '--target', 'heads>=0.5', '-f', 'csv'],
+    ]);
+    const [shard1, shard2, plan] = results.slice(commands.length);
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, scenario, '-f', 'csv']);
+      const r = results[i]!;
       assert.equal(r.status, 0, `${command}: ${r.stderr}`);
       assert.deepEqual(
         rows(r.stdout).map((row) => [row['invert'], row['success_exact']]),
@@ -71,7 +81,7 @@ describe('a protocol file that keeps what configure sets in the module', () => {
       );
     }
     // merge works out the exact values of the shards' cells as run does.
-    for (const shard of ['1', '2']) writeFileSync(join(dir, `${shard}.json`), cli(['run', scenario, '--shard', `${shard}/2`]).stdout);
+    for (const [shard, r] of [shard1!, shard2!].entries()) writeFileSync(join(dir, `${shard + 1}.json`), r.stdout);
     const merged = cli(['merge', join(dir, '1.json'), join(dir, '2.json'), '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.deepEqual(
@@ -81,20 +91,21 @@ describe('a protocol file that keeps what configure sets in the module', () => {
         ['1', '0.75'],
       ],
     );
-    const plan = cli(['plan', scenario, '--vary', 'invert=0:1', '--target', 'heads>=0.5', '-f', 'csv']);
-    assert.equal(plan.status, 0, plan.stderr);
+    assert.equal(plan!.status, 0, plan!.stderr);
     assert.deepEqual(
-      rows(plan.stdout).map((row) => [row['invert'], row['heads'], row['meets']]),
+      rows(plan!.stdout).map((row) => [row['invert'], row['heads'], row['meets']]),
       [['1', '0.75', 'true']],
     );
   });
 
   it('a module-level array each configure refills and returns as step.choices is refused by exact and run, as by check', () => {
     const dir = tempFiles({ 'refilled.mjs': REFILLED, 's.yaml': 'protocol: ./refilled.mjs\ntrials: 2000\nsweep:\n  bias: [0.1, 0.5, 0.9]\n' });
-    assert.equal(cli(['check', join(dir, 'refilled.mjs')]).status, 2);
-    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']]) {
+    const commands = [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000']];
+    const [checked, ...results] = cliSeries([['check', join(dir, 'refilled.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml'), '-f', 'csv'])]);
+    assert.equal(checked!.status, 2);
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      const r = results[i]!;
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.match(
@@ -143,11 +154,10 @@ describe('a protocol file that reads the clock or draws from the system', () => 
         't.mjs': ONE_SEND.replace('IMPORT', imports).replace('SOURCE', source),
         's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n',
       });
-      for (const args of [
+      for (const r of cliSeries([
         ['check', join(dir, 't.mjs')],
         ['run', join(dir, 's.yaml')],
-      ]) {
-        const r = cli(args);
+      ])) {
         assert.equal(r.status, 2, r.stderr);
         assert.equal(r.stdout, '');
         assert.ok(r.stderr.startsWith(`twogenerals: ${join(dir, 't.mjs')}: called ${name} while checked: a protocol never `), r.stderr);
@@ -181,10 +191,12 @@ const RESOLVE_CHANGES = `export default ({ CHOOSE, END }) => ({
 describe('a protocol file whose resolve changes the step.choices it was given', () => {
   it('is refused by every engine in a cell check does not explore (exact weighed its second branch by the changed array: heads 0.83, exit 0)', () => {
     const dir = tempFiles({ 'c.mjs': RESOLVE_CHANGES, 's.yaml': 'protocol: ./c.mjs\nrounds: 5\ntrials: 2000\n' });
-    assert.equal(cli(['check', join(dir, 'c.mjs')]).status, 0, 'check explores rounds 1 to 3 only');
-    for (const args of [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000'], ['trace', '--trial', '1']]) {
+    const commands = [['exact'], ['run', '--workers', '1'], ['run', '--workers', '2', '--trials', '140000'], ['trace', '--trial', '1']];
+    const [checked, ...results] = cliSeries([['check', join(dir, 'c.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+    assert.equal(checked!.status, 0, 'check explores rounds 1 to 3 only');
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml')]);
+      const r = results[i]!;
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.match(
@@ -218,11 +230,10 @@ describe('a protocol file whose resolve changes the step it was given', () => {
 /** A file that keeps steps outside its state: `check` of it, and `exact` of the scenario, refused as met in another order (exit 2, nothing on stdout). */
 function refusedApartByCheckAndExact(name: string, text: string, scenario: string): void {
   const dir = tempFiles({ [name]: text, 's.yaml': scenario });
-  for (const args of [
+  for (const r of cliSeries([
     ['check', join(dir, name)],
     ['exact', join(dir, 's.yaml')],
-  ]) {
-    const r = cli(args);
+  ])) {
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /next takes another step here than it did when the cells and states before this one were met in another order/);
@@ -241,15 +252,16 @@ describe('a protocol file that keeps something of one cell for another outside i
   it('is refused by check, and by the quick check before exact and run (each cell read the first cell’s outcomes: exit 0)', () => {
     assert.notEqual(CACHED, FLIP);
     const dir = tempFiles({ 'cached.mjs': CACHED, 's.yaml': 'protocol: ./cached.mjs\ntrials: 2000\nsweep:\n  invert: [0, 1]\n' });
-    const check = cli(['check', join(dir, 'cached.mjs')]);
-    assert.equal(check.status, 2, check.stderr);
+    const commands = [['exact'], ['run', '--workers', '1']];
+    const [check, ...results] = cliSeries([['check', join(dir, 'cached.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml'), '-f', 'csv'])]);
+    assert.equal(check!.status, 2, check!.stderr);
     assert.match(
-      check.stderr,
+      check!.stderr,
       /breaks the protocol contract: cell rounds=3, invert=1: next takes another step here than it did when the cells and states before this one were met in another order/,
     );
-    for (const args of [['exact'], ['run', '--workers', '1']]) {
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+      const r = results[i]!;
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.match(
@@ -269,16 +281,17 @@ describe('a protocol file that keeps something of one cell for another outside i
     const labelled = FLIP.replace("step.label = 'flip';", 'step.label = globalThis.flipLabels[0];');
     assert.notEqual(labelled, FLIP);
     const plainDir = tempFiles({ 'flip.mjs': FLIP });
-    const plain = cli(['check', join(plainDir, 'flip.mjs')]);
-    assert.equal(plain.status, 0, plain.stderr);
-    for (const files of [
+    const dirs = [
       { 'flip.mjs': `globalThis.flipLabels = ['flip'];\n${labelled}` },
       { 'flip.mjs': `import './labels.mjs';\n${labelled}`, 'labels.mjs': "globalThis.flipLabels = ['flip'];\n" },
-    ]) {
-      const dir = tempFiles(files);
-      const r = cli(['check', join(dir, 'flip.mjs')]);
+    ].map((files) => tempFiles(files));
+    // check runs the files only in checking processes of their own: one CLI process for the three.
+    const [plain, ...results] = cliSeries([plainDir, ...dirs].map((dir) => ['check', join(dir, 'flip.mjs')]));
+    assert.equal(plain!.status, 0, plain!.stderr);
+    for (const [i, dir] of dirs.entries()) {
+      const r = results[i]!;
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout.replace(dir, plainDir), plain.stdout);
+      assert.equal(r.stdout.replace(dir, plainDir), plain!.stdout);
     }
   });
   it('a variable resolve sets and next reads (the last result) is refused by check and before exact (exact printed success 1 of a message lost half the time, exit 0)', () => {
@@ -290,11 +303,8 @@ describe('a protocol file that keeps something of one cell for another outside i
   });
   it('a file that sets module variables in configure, or keeps a cache keyed by the cell too, passes check', () => {
     const keyed = CACHED.replace('const key = s.join();', 'const key = s.join() + "/" + c.invert;');
-    for (const text of [FLIP, keyed]) {
-      const dir = tempFiles({ 'p.mjs': text });
-      const r = cli(['check', join(dir, 'p.mjs')]);
-      assert.equal(r.status, 0, r.stderr);
-    }
+    const files = [FLIP, keyed].map((text) => join(tempFiles({ 'p.mjs': text }), 'p.mjs'));
+    for (const r of cliSeries(files.map((file) => ['check', file]))) assert.equal(r.status, 0, r.stderr);
   });
 });
 

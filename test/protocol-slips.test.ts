@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
-import { cliIn } from './in-process.js';
+import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /** A protocol file with its own outcomes, in which each slip below is one replacement. */
 const FILE = `export default ({ SEND, END, A_TO_B }) => ({
@@ -72,20 +73,24 @@ const SLIPS: [string, [string | RegExp, string], RegExp][] = [
 
 describe('protocol files that would print wrong numbers', () => {
   // The catalog is a plain object: its inherited constructor read as a protocol of that name.
-  it("a protocol named 'constructor' (lower-case letters, a valid name) is its own, not one that 'already exists'", async () => {
+  it("a protocol named 'constructor' (lower-case letters, a valid name) is its own, not one that 'already exists'", () => {
     const dir = tempFiles({
       'p.mjs': FILE.replace("name: 'slipper'", "name: 'constructor'"),
       's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n',
     });
-    const r = await cliIn(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    const [r] = cliSeries([['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']]) as [CliResult];
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^s,constructor,bernoulli,/m);
   });
 
   it('the file without a slip passes check and runs', () => {
     const dir = tempFiles({ 'p.mjs': FILE, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
-    assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
-    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
+    // Both in one CLI process (cli-series.ts).
+    const [checked, r] = cliSeries([
+      ['check', join(dir, 'p.mjs')],
+      ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'],
+    ]) as [CliResult, CliResult];
+    assert.equal(checked.status, 0);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout.split('\n')[0]!, /,trials,seed,delivered,dark,success,/);
   });
@@ -100,25 +105,36 @@ describe('protocol files that would print wrong numbers', () => {
       'tables.mjs': 'export const A_TO_B_ONLY = 0;\nexport const LABELS = { heard: 1 };\n',
       's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n',
     });
-    const checked = cli(['check', join(dir, 'p.mjs')]);
-    assert.equal(checked.status, 0, checked.stderr);
-    for (const args of [['run', '--workers', '1'], ['exact']]) {
-      const r = cli([...args, join(dir, 's.yaml'), '-f', 'csv']);
+    const commands = [['run', '--workers', '1'], ['exact']];
+    const [checked, ...results] = cliSeries([['check', join(dir, 'p.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml'), '-f', 'csv'])]);
+    assert.equal(checked!.status, 0, checked!.stderr);
+    for (const [i, args] of commands.entries()) {
+      const r = results[i]!;
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /^s,slipper,bernoulli,0\.25,1,/m);
     }
   });
-  for (const [what, [from, to], expected] of SLIPS) {
-    // Refused before anything registers, so in this process: a process each would add nothing.
-    it(`are refused by check and by run, one line, exit 2: ${what}`, async () => {
-      const text = FILE.replace(from, to);
-      assert.notEqual(text, FILE, 'the slip applies');
-      const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
-      for (const args of [
+  // Refused before anything registers (in the checking process), so all in one CLI process
+  // (cli-series.ts), run the first time a test asks: a process each would add nothing.
+  const slipped = SLIPS.map(([, [from, to]]) => {
+    const text = FILE.replace(from, to);
+    const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nloss: 0.25\nredundancy: 1\ntrials: 1000\n' });
+    return {
+      text,
+      commands: [
         ['check', join(dir, 'p.mjs')],
         ['run', join(dir, 's.yaml'), '--workers', '1'],
-      ]) {
-        const r = await cliIn(args);
+      ],
+    };
+  });
+  let refusals: CliResult[] | undefined;
+  for (const [n, [what, , expected]] of SLIPS.entries()) {
+    it(`are refused by check and by run, one line, exit 2: ${what}`, () => {
+      const { text, commands } = slipped[n]!;
+      assert.notEqual(text, FILE, 'the slip applies');
+      const all = (refusals ??= cliSeries(slipped.flatMap((slip) => slip.commands)));
+      for (const [i, args] of commands.entries()) {
+        const r = all[2 * n + i]!;
         assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
         assert.equal(r.stdout, '');
         assert.match(r.stderr, expected);
@@ -130,9 +146,9 @@ describe('protocol files that would print wrong numbers', () => {
     // Only with 5 rounds does next leave the step unfilled: the quick check (2 rounds) passes it.
     const text = FILE.replace('if (s[0] === 0) {', 'if (c.rounds === 5) return;\n    if (s[0] === 0) {');
     const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nrounds: 5\ntrials: 1000\n' });
-    for (const args of [['run', '--workers', '1'], ['run', '--workers', '2'], ['exact']]) {
-      const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml')]);
+    const commands = [['run', '--workers', '1'], ['run', '--workers', '2'], ['exact']];
+    for (const [i, r] of cliSeries(commands.map((args) => [...args, join(dir, 's.yaml')])).entries()) {
+      const command = commands[i]!.join(' ');
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.match(r.stderr, /step\.kind unset/);
     }
@@ -156,8 +172,11 @@ describe('protocol files that would print wrong numbers', () => {
 });
 `;
     const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\ntrials: 100\n' });
-    assert.equal(cli(['check', join(dir, 'p.mjs')]).status, 0);
-    const r = cli(['run', join(dir, 's.yaml')]);
+    const [checked, r] = cliSeries([
+      ['check', join(dir, 'p.mjs')],
+      ['run', join(dir, 's.yaml')],
+    ]) as [CliResult, CliResult];
+    assert.equal(checked.status, 0);
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

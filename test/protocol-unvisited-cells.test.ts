@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /**
  * A protocol file that keeps the contract in the cells the quick check explores (two rounds), and
@@ -88,17 +90,20 @@ describe('a protocol file that breaks the contract only in cells the quick check
       const text = FILE.replace(from, to);
       assert.notEqual(text, FILE, 'the slip applies');
       const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-      assert.equal(cli(['check', join(dir, 'far.mjs')]).status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
-      for (const args of [
+      const commands = [
         ['run', '--workers', '1'],
         ['run', '--workers', '1', '--no-exact', '--trials', '140000'],
         ['run', '--workers', '2', '--trials', '140000'],
         ['exact'],
         // A trial replayed step by step (trace, and blocks of fewer than 4,096 trials) holds no clock to the contract: the exact engine and the automata do.
         ...(what.includes('clock') ? [] : [['trace', '--trial', '1']]),
-      ]) {
+      ];
+      // One process for them all (cli-series.ts): each command is refused on its own.
+      const [checked, ...results] = cliSeries([['check', join(dir, 'far.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+      assert.equal(checked!.status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
+      for (const [i, args] of commands.entries()) {
         const command = args.join(' ');
-        const r = cli([...args, join(dir, 's.yaml')]);
+        const r = results[i]!;
         assert.equal(r.status, 2, `${command}: ${r.stderr}`);
         assert.equal(r.stdout, '', command);
         assert.match(r.stderr, expected, command);
@@ -118,12 +123,14 @@ describe('a protocol file whose methods a helper module it imports makes, drawin
       'far-base.mjs': helper,
       's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n',
     });
-    assert.equal(cli(['check', join(dir, 'far.mjs')]).status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
     const expected =
       /^twogenerals: \/.*\/far\.mjs: Math\.random was called: a protocol never draws; give the engine a choice instead \(step\.kind = CHOOSE, step\.choices\), which every engine draws or weighs \(\/.*\/far-base\.mjs:11:\d+\)\n$/;
-    for (const args of [['run', '--workers', '1'], ['run', '--workers', '2', '--no-exact', '--trials', '140000'], ['exact'], ['trace', '--trial', '1']]) {
+    const commands = [['run', '--workers', '1'], ['run', '--workers', '2', '--no-exact', '--trials', '140000'], ['exact'], ['trace', '--trial', '1']];
+    const [checked, ...results] = cliSeries([['check', join(dir, 'far.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+    assert.equal(checked!.status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml')]);
+      const r = results[i]!;
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.match(r.stderr, expected, command);
@@ -141,17 +148,19 @@ describe('a protocol file whose crashed node sends only in rounds the quick chec
     assert.notEqual(text, tcp, 'the slip applies');
     const dir = tempFiles({ 'late.mjs': text, 's.yaml': 'protocol: ./late.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
     const file = join(dir, 'late.mjs');
-    assert.equal(cli(['check', file]).status, 0, 'the slip is past what check explores');
     const expected = `twogenerals: protocol late-sender (${file}): node 0 dispatched SYN in round 5 after it crashed (`;
-    for (const args of [
+    const commands = [
       ['run', '--workers', '1'],
       ['run', '--workers', '2', '--no-exact', '--trials', '2000000'],
       ['exact'],
       ['trace', '--trial', '1'],
       ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
-    ]) {
+    ];
+    const [checked, ...results] = cliSeries([['check', file], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+    assert.equal(checked!.status, 0, 'the slip is past what check explores');
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml')]);
+      const r = results[i]!;
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.ok(r.stderr.startsWith(expected), `${command}: ${r.stderr}`);
@@ -186,9 +195,9 @@ describe('a protocol file whose send is labelled with a symbol in a cell the qui
     );
     assert.notEqual(text, FILE, 'the slip applies');
     const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-    for (const format of ['text', 'mermaid']) {
-      const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1', '--format', format]);
-      assert.equal(r.status, 0, r.stderr);
+    const formats = ['text', 'mermaid'];
+    for (const [i, r] of cliSeries(formats.map((format) => ['trace', join(dir, 's.yaml'), '--trial', '1', '--format', format])).entries()) {
+      assert.equal(r.status, 0, `${formats[i]}: ${r.stderr}`);
       assert.match(r.stdout, /Symbol\(order\)/);
     }
   });
@@ -233,8 +242,11 @@ describe('a protocol file whose method throws in a cell the quick check does not
     const expected = new RegExp(
       `^twogenerals: protocol far-cells \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) threw: boom \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+\\)\\n$`,
     );
-    for (const trials of ['1000', '1e9']) {
-      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', trials, '-f', 'csv']);
+    const trialCounts = ['1000', '1e9'];
+    for (const [i, r] of cliSeries(
+      trialCounts.map((trials) => ['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', trials, '-f', 'csv']),
+    ).entries()) {
+      const trials = trialCounts[i]!;
       assert.equal(r.status, 2, `${trials}: ${r.stderr}`);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, expected, trials);
@@ -254,12 +266,13 @@ describe('a protocol file that throws a value that is not an Error (no stack to 
       const text = FILE.replace('next(s, c, step) {', `next(s, c, step) { if (c.rounds === 5) throw ${thrown};`);
       const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 1000\n' });
       const expected = `twogenerals: protocol far-cells (${join(dir, 'far.mjs')}) threw: ${shown} (not an Error, so no place in the file to name)\n`;
-      for (const args of [
+      const commands = [
         ['run', join(dir, 's.yaml'), '--no-exact', '--workers', '2', '--trials', '1e9', '-f', 'csv'],
         ['run', join(dir, 's.yaml'), '--no-exact', '--trials', '10', '-f', 'csv'],
         ['exact', join(dir, 's.yaml')],
-      ]) {
-        const r = cli(args);
+      ];
+      for (const [i, r] of cliSeries(commands).entries()) {
+        const args = commands[i]!;
         assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.equal(r.stdout, '');
         assert.equal(r.stderr, expected, args.join(' '));
@@ -269,7 +282,10 @@ describe('a protocol file that throws a value that is not an Error (no stack to 
 
   it('thrown in a cell the check explores, or by the module as it loads, is named by check in one line', () => {
     const dir = tempFiles({ 'every.mjs': FILE.replace('next(s, c, step) {', 'next(s, c, step) { throw 42;'), 'top.mjs': `throw 42;\n${FILE}` });
-    const every = cli(['check', join(dir, 'every.mjs')]);
+    const [every, top] = cliSeries([
+      ['check', join(dir, 'every.mjs')],
+      ['check', join(dir, 'top.mjs')],
+    ]) as [CliResult, CliResult];
     assert.equal(every.status, 2, every.stderr);
     assert.match(
       every.stderr,
@@ -277,7 +293,6 @@ describe('a protocol file that throws a value that is not an Error (no stack to 
         `^twogenerals: ${escaped(join(dir, 'every.mjs'))}: breaks the protocol contract: cell rounds=1: next threw: 42 \\(not an Error, so no place in the file to name\\)\\n$`,
       ),
     );
-    const top = cli(['check', join(dir, 'top.mjs')]);
     assert.equal(top.status, 2, top.stderr);
     assert.equal(top.stderr, `twogenerals: ${join(dir, 'top.mjs')}: it threw while loading: 42 (not an Error, so no place in the file to name)\n`);
   });
@@ -343,8 +358,11 @@ describe('a thrown value whose own code throws as it is asked about, or that can
     it(`${what}: the file's error in one line, exit 2 (not exit 3 or 7, nor a stack)`, () => {
       const text = `${declaration}\n${FILE.replace('next(s, c, step) {', `next(s, c, step) { if (c.rounds === 5) ${thrown}`)}`;
       const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
-      for (const args of commands) {
-        const r = cli([...args, join(dir, 's.yaml')]);
+      const lines = commands.map((args) => [...args, join(dir, 's.yaml')]);
+      // A callback or a promise the file left behind is met after the command, by the process: a process each. The rest share one.
+      const results = /queueMicrotask|Promise\.reject/.test(thrown) ? lines.map((line) => cli(line)) : cliSeries(lines);
+      for (const [i, args] of commands.entries()) {
+        const r = results[i]!;
         assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.equal(r.stdout, '');
         assert.equal(r.stderr, `twogenerals: protocol far-cells (${join(dir, 'far.mjs')}) threw: ${shown}\n`, args.join(' '));
@@ -355,8 +373,9 @@ describe('a thrown value whose own code throws as it is asked about, or that can
   it("an Error made in another realm (vm) is an Error: its message and the file's place", () => {
     const text = `import { runInNewContext } from 'node:vm';\n${FILE.replace('next(s, c, step) {', 'next(s, c, step) { if (c.rounds === 5) throw runInNewContext(\'new Error("boom")\');')}`;
     const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\ntrials: 2000\n' });
-    for (const args of [MAIN, WORKERS]) {
-      const r = cli([...args, join(dir, 's.yaml')]);
+    const commands = [MAIN, WORKERS];
+    for (const [i, r] of cliSeries(commands.map((args) => [...args, join(dir, 's.yaml')])).entries()) {
+      const args = commands[i]!;
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /^twogenerals: protocol far-cells \(.*\) threw: boom \(.*far\.mjs:8:\d+\)\n$/, args.join(' '));
     }
@@ -375,11 +394,10 @@ describe('check holds resolve to being deterministic', () => {
   it('a file that draws with Math.random is refused by check and before a run, also where its draws agree', () => {
     const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;');
     const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n' });
-    for (const args of [
+    for (const r of cliSeries([
       ['check', join(dir, 'far.mjs')],
       ['run', join(dir, 's.yaml')],
-    ]) {
-      const r = cli(args);
+    ])) {
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(
@@ -415,18 +433,22 @@ describe("a protocol file's own writes to process.stdout", () => {
     const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\n';
     const dir = tempFiles({ 'far.mjs': noisy, 's.yaml': scenario });
     const quiet = tempFiles({ 'far.mjs': FILE, 's.yaml': scenario });
-    for (const args of [
+    const commands = [
       ['run', '-f', 'csv', '--workers', '1'],
       ['run', '-f', 'csv', '--workers', '2'],
       ['exact', '-f', 'csv'],
       ['trace', '--trial', '3'],
-    ]) {
+    ];
+    // The noisy file's writes are the process's own (a process each); the quiet file's results, one process for all.
+    const expected = cliSeries(commands.map((args) => [...args, join(quiet, 's.yaml')]));
+    for (const [i, args] of commands.entries()) {
       const command = args.join(' ');
       const r = cli([...args, join(dir, 's.yaml')]);
       assert.equal(r.status, 0, `${command}: ${r.stderr}`);
       assert.doesNotMatch(r.stdout, /noise|top/, command);
       assert.match(r.stderr, /top/, `${command}: the file did write`);
-      assert.equal(r.stdout, cli([...args, join(quiet, 's.yaml')]).stdout, command);
+      assert.equal(expected[i]!.status, 0, `${command}: ${expected[i]!.stderr}`);
+      assert.equal(r.stdout, expected[i]!.stdout, command);
     }
   });
 });
@@ -436,9 +458,9 @@ describe('a canonicalize that merges states whose futures differ', () => {
     // Forgetting whether the message arrived merges the two ends: every exact value of the cell moves.
     const text = FILE.replace('describe: (s) =>', 'canonicalize(s) { s[1] = 0; },\n  describe: (s) =>');
     const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 20000\n' });
-    for (const args of [['run', '-f', 'csv'], ['exact'], ['plan', '--target', 'delivered>=0.5', '--vary', 'redundancy=1:3']]) {
-      const command = args.join(' ');
-      const r = cli([...args, join(dir, 's.yaml')]);
+    const commands = [['run', '-f', 'csv'], ['exact'], ['plan', '--target', 'delivered>=0.5', '--vary', 'redundancy=1:3']];
+    for (const [i, r] of cliSeries(commands.map((args) => [...args, join(dir, 's.yaml')])).entries()) {
+      const command = commands[i]!.join(' ');
       assert.equal(r.status, 2, `${command}: ${r.stderr}`);
       assert.equal(r.stdout, '', command);
       assert.match(
@@ -469,11 +491,13 @@ describe('a protocol file that changes its own outcomes or parameters once loade
     const scenario = 'protocol: ./far.mjs\nloss: 0.3\nredundancy: 1\ntrials: 140000\nname: s\nsweep:\n  spare: [0, 2]\n';
     const dir = tempFiles({ 'far.mjs': changing, 's.yaml': scenario });
     const plain = tempFiles({ 'far.mjs': own, 's.yaml': scenario });
-    for (const workers of ['1', '2']) {
-      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]);
+    const workerCounts = ['1', '2'];
+    const changed = cliSeries(workerCounts.map((workers) => ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', workers]));
+    const unchanged = cliSeries(workerCounts.map((workers) => ['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', workers]));
+    for (const [i, r] of changed.entries()) {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout.split('\n')[0]!, /,spare,trials,seed,delivered,dark,success,/);
-      assert.equal(r.stdout, cli(['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', workers]).stdout);
+      assert.equal(r.stdout, unchanged[i]!.stdout, workerCounts[i]);
     }
   });
 });
@@ -485,11 +509,12 @@ describe('crash roles of one name', () => {
       const text = tcp.replace("roles: ['A', 'B'],", `roles: ${roles},`);
       assert.notEqual(text, tcp);
       const dir = tempFiles({ 'tcp.mjs': text, 's.yaml': 'protocol: ./tcp.mjs\nloss: 0.1\nrounds: 2\ncrash: { A: 0.1 }\ntrials: 2000\n' });
-      for (const args of [
+      const commands = [
         ['check', join(dir, 'tcp.mjs')],
         ['run', join(dir, 's.yaml')],
-      ]) {
-        const r = cli(args);
+      ];
+      for (const [i, r] of cliSeries(commands).entries()) {
+        const args = commands[i]!;
         assert.equal(r.status, 2, `${roles} ${args[0]}: ${r.stderr}`);
         assert.match(r.stderr, /roles names 'A' twice \(or in two cases\): each role needs a name of its own, its crash rate crashA/);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -556,17 +581,19 @@ describe('a protocol file whose crashes do not stick only with rounds the quick 
       assert.notEqual(text.replace("name: 'forgets-crashes'", "name: 'tcp-handshake'"), tcp, 'the slip applies');
       const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
       const file = join(dir, 'forgets.mjs');
-      assert.equal(cli(['check', file]).status, 0, 'the slip is past what check explores');
-      for (const args of [
+      const commands = [
         ['run', '--workers', '1'],
         ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
         ['exact'],
         // (trace replays one trial: the first of this seed whose crashed node meets a later step)
         ['trace', '--trial', what.includes('revives') ? '9' : '1'],
         ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
-      ]) {
+      ];
+      const [checked, ...results] = cliSeries([['check', file], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+      assert.equal(checked!.status, 0, 'the slip is past what check explores');
+      for (const [i, args] of commands.entries()) {
         const command = args.join(' ');
-        const r = cli([...args, join(dir, 's.yaml')]);
+        const r = results[i]!;
         assert.equal(r.status, 2, `${command}: ${r.stderr}`);
         assert.equal(r.stdout, '', command);
         assert.match(

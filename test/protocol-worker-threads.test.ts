@@ -8,6 +8,8 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import type { Tally } from '../src/engine/tally.js';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /**
  * Protocol files that compute something else on a worker thread than on the main thread, where
@@ -49,11 +51,15 @@ function assertRefused(r: { status: number | null; stdout: string; stderr: strin
 
 describe('a protocol file that behaves differently on a worker thread', () => {
   const honest = tempFiles({ 'p.mjs': TCP, 's.yaml': SCENARIO });
-  const expected = cli(['run', join(honest, 's.yaml'), '-f', 'csv', '--workers', '1']);
+  // One CLI process for both (cli-series.ts).
+  const [expected, two] = cliSeries([
+    ['run', join(honest, 's.yaml'), '-f', 'csv', '--workers', '1'],
+    ['run', join(honest, 's.yaml'), '-f', 'csv', '--workers', '2'],
+  ]) as [CliResult, CliResult];
 
   it('the same file, honest on every thread, prints the same bytes with one worker or two', () => {
     assert.equal(expected.status, 0, expected.stderr);
-    const r = cli(['run', join(honest, 's.yaml'), '-f', 'csv', '--workers', '2']);
+    const r = two;
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, expected.stdout);
   });
@@ -64,10 +70,15 @@ describe('a protocol file that behaves differently on a worker thread', () => {
       assert.notEqual(text, TCP, 'the change applies');
       const dir = tempFiles({ 'p.mjs': text, 's.yaml': SCENARIO });
       const file = join(dir, 'p.mjs');
-      assert.equal(cli(['check', file]).status, 0, 'check runs on the main thread: it sees the file as it is there');
-      assertRefused(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']), file, what);
+      // The three in one CLI process (each run counts its own trials; the check runs in a process of its own).
+      const [checked, two, one] = cliSeries([
+        ['check', file],
+        ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2'],
+        ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'],
+      ]) as [CliResult, CliResult, CliResult];
+      assert.equal(checked.status, 0, 'check runs on the main thread: it sees the file as it is there');
+      assertRefused(two, file, what);
       // One worker runs the trials on the main thread: what it prints is what the file computes there.
-      const one = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
       assert.equal(one.status, 0, one.stderr);
       assert.equal(one.stdout.replaceAll(dir, honest), expected.stdout);
     });
@@ -81,8 +92,12 @@ describe('a protocol file that behaves differently on a worker thread', () => {
       'q.yaml': SCENARIO.replace('trials: 300000', 'trials: { precision: 0.0005 }'),
     });
     const file = join(dir, 'p.mjs');
-    assertRefused(cli(['run', join(dir, 's.yaml'), '--shard', '2/3', '--workers', '2']), file, 'shard');
-    assertRefused(cli(['run', join(dir, 'q.yaml'), '-f', 'csv', '--workers', '2']), file, 'precision');
+    const [shard, precision] = cliSeries([
+      ['run', join(dir, 's.yaml'), '--shard', '2/3', '--workers', '2'],
+      ['run', join(dir, 'q.yaml'), '-f', 'csv', '--workers', '2'],
+    ]) as [CliResult, CliResult];
+    assertRefused(shard, file, 'shard');
+    assertRefused(precision, file, 'precision');
   });
 
   it('is refused where it diverges only after many trials on a worker: a later sample of the thread meets it', () => {

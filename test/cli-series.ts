@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { BIN, CLI_TIMEOUT_MS, ROOT, cli } from './helpers.js';
+import type { CliResult } from './helpers.js';
+
+const CHILD = fileURLToPath(new URL('./cli-series-child.js', import.meta.url));
+
+/**
+ * Several commands on one protocol file in one CLI process (in `cwd`, the package's folder unless given), one after another, each with its own
+ * exit code and output, as `cli` gives them: for tests that hold every engine to one refusal, where
+ * a process each would start Node, load the tool and check the file again for every command. The
+ * commands share what a process keeps (the file loaded and quick-checked once, its pool threads),
+ * so they must not depend on each other (a file that counts its calls across commands); anything
+ * about the process itself (a signal, a callback of the file's that throws after the command, its
+ * own writes to the process's stdout, a built-in it changes) is `cli`'s.
+ */
+export function cliSeries(commands: readonly (readonly string[])[], env: Record<string, string> = {}, cwd = ROOT): CliResult[] {
+  const r = spawnSync(process.execPath, [CHILD, BIN, JSON.stringify(commands)], {
+    cwd,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
+  });
+  const out = (r.output as (string | null)[])[3];
+  if (r.status !== 0 || !out) throw new Error(`the series ended without its results (status ${r.status ?? r.signal}): ${r.stderr}`);
+  const results = JSON.parse(out) as CliResult[];
+  if (results.length !== commands.length) throw new Error(`${results.length} results for ${commands.length} commands`);
+  // TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same
+  // (a refusal by two worker threads may name either thread's block, alone as in the series).
+  if (process.env['TWOGENERALS_TEST_SERIES_CHECK'] === '1')
+    for (const [i, args] of commands.entries()) assert.deepEqual(cli(args, env, cwd), results[i], `${args.join(' ')}: alone, not as in the series`);
+  return results;
+}
