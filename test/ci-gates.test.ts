@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { ROOT, oneSendProtocolFile, tempFiles } from './helpers.js';
-import type { CliResult } from './helpers.js';
+import { oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
-import { runCli } from '../src/cli/main.js';
+import { cliAt } from './cli-at.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
 const GATED = `name: gated
@@ -31,34 +29,6 @@ ${extra}expect:
   - metric: disagreement
     notWorseThan: ${baseline}
 `;
-
-/**
- * `cli` in this process, run from `cwd`: these tests are about where files are found from the
- * folder a command runs in (a baseline, shards, a scenario's place), not about the process around
- * it, which a Node start-up each would add nothing to. The same environment as `cliIn`.
- */
-async function cliAt(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  process.chdir(cwd);
-  try {
-    const status = await runCli(['node', 'twogenerals', ...args], {
-      stdout: sink((t) => (stdout += t)),
-      stderr: sink((t) => (stderr += t)),
-      env: { NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
-    });
-    return { status, stdout, stderr };
-  } finally {
-    process.chdir(ROOT);
-  }
-}
 
 async function savedResults(dir: string, file: string, args: readonly string[] = []): Promise<string> {
   const r = await cliIn(['run', join(dir, file), '--out', join(dir, 'saved'), '--format', 'csv', ...args]);
