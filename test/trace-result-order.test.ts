@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, SEND } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -18,7 +19,7 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
+import { ROOT, burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 import { COIN, coinThenAck, good } from './rule-protocol.js';
 
@@ -57,6 +58,61 @@ function sortedStarts(m: CellModel): { sorted: number[]; resultOfStart: number[]
   return { sorted, resultOfStart };
 }
 
+/**
+ * What the oracles below gave, as a sha256 each: the generic engine's tally, trial by trial, of
+ * each block these tests count, and the starts sorted by result by hand (`sortedStarts`). They
+ * took two thirds of this file's time, the same each run; they are computed once, where
+ * `TWOGENERALS_WRITE_ORACLES=1 node --test dist/test/trace-result-order.test.js` writes them to
+ * test/oracles/trace-result-order.json (holding the engine to them as it does). A digest that
+ * differs has its oracle computed again, to say where the two part.
+ */
+const ORACLE_FILE = join(ROOT, 'test', 'oracles', 'trace-result-order.json');
+const WRITING = process.env['TWOGENERALS_WRITE_ORACLES'] === '1';
+const ORACLE: Record<string, string> = WRITING ? {} : (JSON.parse(readFileSync(ORACLE_FILE, 'utf8')) as Record<string, string>);
+if (WRITING) after(() => writeFileSync(ORACLE_FILE, `${JSON.stringify(ORACLE, null, 2)}\n`));
+
+/** The sha256 of a value's JSON, its keys sorted and a typed array named by its type. */
+function digestOf(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v)) return [v.constructor.name, ...Array.from(v as unknown as ArrayLike<number>)];
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    return v;
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
+}
+
+/** Holds `counted` to what the oracle `computed` gives (stored under `key`): equal, or told apart by `compare` on the oracle computed again. */
+function heldToOracle<T>(key: string, counted: T, computed: () => T, compare: (counted: T, oracle: T) => void): void {
+  if (WRITING) {
+    const oracle = computed();
+    compare(counted, oracle);
+    ORACLE[key] = digestOf(oracle);
+    return;
+  }
+  assert.ok(ORACLE[key], `${key}: no oracle in ${ORACLE_FILE}`);
+  if (digestOf(counted) !== ORACLE[key]) compare(counted, computed());
+  assert.equal(digestOf(counted), ORACLE[key], `${key}: the oracle's digest (${ORACLE_FILE}; the oracle computed again agrees, so that file is stale)`);
+}
+
+/** runBlock's tally of a block, held to the generic engine's, trial by trial, from the same stream. */
+function countsAsGeneric(m: CellModel, stream: Int32Array, trials: number, where: string): void {
+  const counted = runBlock(m, stream, trials);
+  heldToOracle(
+    `generic: ${where}`,
+    counted,
+    () => runBlockGeneric(m, generatorAt(stream), trials),
+    (a, b) => assert.deepEqual(a, b, where),
+  );
+}
+
 const CASES = [
   { protocol: 'retransmit', k: 1, rounds: 8 },
   { protocol: 'retransmit', k: 3, rounds: 6 },
@@ -89,10 +145,8 @@ describe("a protocol whose one choice of its own ends the trial (the randomized 
   it('counts a block to the tallies of trial by trial, for every block size', () => {
     for (const { k, rounds } of KEYED) {
       const m = model('randomized', k, rounds);
-      for (const trials of [1, 7, 4096, 50_000]) {
-        const stream = Int32Array.of(trials, k, rounds, 7);
-        assert.deepEqual(runBlock(m, stream, trials), runBlockGeneric(m, generatorAt(stream), trials), `k ${k} R ${rounds}, ${trials} trials`);
-      }
+      for (const trials of [1, 7, 4096, 50_000])
+        countsAsGeneric(m, Int32Array.of(trials, k, rounds, 7), trials, `randomized k ${k} R ${rounds}, ${trials} trials`);
     }
   });
 
@@ -142,12 +196,27 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
       assert.equal(startOrderFor(m), null, `${protocol}: no messenger's start order`);
       const order = resultOrderFor(m)!;
       assert.ok(order, `${protocol}: a result order`);
-      const { sorted, resultOfStart } = sortedStarts(m);
-      assert.equal(order.before.length - 1, new Set(resultOfStart).size, `${protocol} k ${k}: one share per result`);
-      for (let j = 0; j < LOST.length; j++) {
-        assert.equal(startAt(order, j), sorted[j], `${protocol} k ${k}: start ${j}`);
-        assert.equal(resultOf(order, j), resultOfStart[sorted[j]!], `${protocol} k ${k}: result of ${j}`);
-      }
+      // The results, the j-th start and its result, as the order names them and as sorted by hand.
+      const named = {
+        results: order.before.length - 1,
+        starts: Array.from(LOST, (_, j) => startAt(order, j)),
+        resultOf: Array.from(LOST, (_, j) => resultOf(order, j)),
+      };
+      heldToOracle(
+        `sorted starts: ${protocol} k ${k} R ${rounds}`,
+        named,
+        () => {
+          const { sorted, resultOfStart } = sortedStarts(m);
+          return { results: new Set(resultOfStart).size, starts: sorted, resultOf: sorted.map((s) => resultOfStart[s]!) };
+        },
+        (a, b) => {
+          assert.equal(a.results, b.results, `${protocol} k ${k}: one share per result`);
+          for (let j = 0; j < LOST.length; j++) {
+            assert.equal(a.starts[j], b.starts[j], `${protocol} k ${k}: start ${j}`);
+            assert.equal(a.resultOf[j], b.resultOf[j], `${protocol} k ${k}: result of ${j}`);
+          }
+        },
+      );
     }
   });
 
@@ -155,14 +224,13 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     for (const { protocol, k, rounds } of CASES) {
       for (const extra of [{}, { AtoB: join(DIR, 'same.txt') }, { BtoA: join(DIR, 'other.txt') }]) {
         const m = model(protocol, k, rounds, extra);
-        for (const trials of [1, 7, 4096, 50_000]) {
-          const stream = Int32Array.of(trials, k, 5, 7);
-          assert.deepEqual(
-            runBlock(m, stream, trials),
-            runBlockGeneric(m, generatorAt(stream), trials),
-            `${protocol} k ${k} ${trials} trials ${JSON.stringify(extra)}`,
+        for (const trials of [1, 7, 4096, 50_000])
+          countsAsGeneric(
+            m,
+            Int32Array.of(trials, k, 5, 7),
+            trials,
+            `${protocol} k ${k} R ${rounds} ${trials} trials ${JSON.stringify(extra).replace(DIR, '')}`,
           );
-        }
       }
       // The same packets as two files (each direction its own, read send by send) or as one (read by jumps): the same tallies.
       const stream = Int32Array.of(3, 1, 4, 1);
