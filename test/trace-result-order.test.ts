@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, SEND } from '../src/contract/protocol.js';
 import { buildCellModel } from '../src/engine/model.js';
@@ -19,8 +18,9 @@ import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { ROOT, burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
+import { burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { OracleDigests } from './oracle-digests.js';
 import { COIN, coinThenAck, good } from './rule-protocol.js';
 
 // Just past the tables' limit (20,000 packets): replayed. Losses in its last 32 packets and its
@@ -58,54 +58,12 @@ function sortedStarts(m: CellModel): { sorted: number[]; resultOfStart: number[]
   return { sorted, resultOfStart };
 }
 
-/**
- * What the oracles below gave, as a sha256 each: the generic engine's tally, trial by trial, of
- * each block these tests count, and the starts sorted by result by hand (`sortedStarts`). They
- * took two thirds of this file's time, the same each run; they are computed once, where
- * `TWOGENERALS_WRITE_ORACLES=1 node --test dist/test/trace-result-order.test.js` writes them to
- * test/oracles/trace-result-order.json (holding the engine to them as it does). A digest that
- * differs has its oracle computed again, to say where the two part.
- */
-const ORACLE_FILE = join(ROOT, 'test', 'oracles', 'trace-result-order.json');
-const WRITING = process.env['TWOGENERALS_WRITE_ORACLES'] === '1';
-const ORACLE: Record<string, string> = WRITING ? {} : (JSON.parse(readFileSync(ORACLE_FILE, 'utf8')) as Record<string, string>);
-if (WRITING) after(() => writeFileSync(ORACLE_FILE, `${JSON.stringify(ORACLE, null, 2)}\n`));
-
-/** The sha256 of a value's JSON, its keys sorted and a typed array named by its type. */
-function digestOf(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (ArrayBuffer.isView(v)) return [v.constructor.name, ...Array.from(v as unknown as ArrayLike<number>)];
-    if (Array.isArray(v)) return v.map(canonical);
-    if (v !== null && typeof v === 'object')
-      return Object.fromEntries(
-        Object.keys(v)
-          .sort()
-          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    return v;
-  };
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(value)))
-    .digest('hex');
-}
-
-/** Holds `counted` to what the oracle `computed` gives (stored under `key`): equal, or told apart by `compare` on the oracle computed again. */
-function heldToOracle<T>(key: string, counted: T, computed: () => T, compare: (counted: T, oracle: T) => void): void {
-  if (WRITING) {
-    const oracle = computed();
-    compare(counted, oracle);
-    ORACLE[key] = digestOf(oracle);
-    return;
-  }
-  assert.ok(ORACLE[key], `${key}: no oracle in ${ORACLE_FILE}`);
-  if (digestOf(counted) !== ORACLE[key]) compare(counted, computed());
-  assert.equal(digestOf(counted), ORACLE[key], `${key}: the oracle's digest (${ORACLE_FILE}; the oracle computed again agrees, so that file is stale)`);
-}
+const ORACLES = new OracleDigests('trace-result-order');
 
 /** runBlock's tally of a block, held to the generic engine's, trial by trial, from the same stream. */
 function countsAsGeneric(m: CellModel, stream: Int32Array, trials: number, where: string): void {
   const counted = runBlock(m, stream, trials);
-  heldToOracle(
+  ORACLES.held(
     `generic: ${where}`,
     counted,
     () => runBlockGeneric(m, generatorAt(stream), trials),
@@ -202,7 +160,7 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
         starts: Array.from(LOST, (_, j) => startAt(order, j)),
         resultOf: Array.from(LOST, (_, j) => resultOf(order, j)),
       };
-      heldToOracle(
+      ORACLES.held(
         `sorted starts: ${protocol} k ${k} R ${rounds}`,
         named,
         () => {
