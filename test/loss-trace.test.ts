@@ -18,6 +18,7 @@ import { proportionZ } from '../src/stats/zscore.js';
 import { CLI_TIMEOUT_MS, ROOT, countingCalls, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 import { succeeded } from './assert-cli.js';
+import { OracleDigests } from './oracle-digests.js';
 
 /** Measured loss in: the trace channel replays a trace exactly and reproducibly; `fit` turns one into a channel. */
 const TRACE = readFileSync(join(ROOT, 'test', 'fixtures', 'trace.txt'), 'utf8');
@@ -212,6 +213,9 @@ describe('the trace channel', () => {
   }
 });
 
+/** The generic engine's tallies below, trial by trial: computed once (test/oracle-digests.ts). */
+const ORACLES = new OracleDigests('loss-trace');
+
 describe('the trace channel at real sizes', () => {
   // A pattern repeated to past the table size: the long trace's average over its starts is the
   // pattern's own (each residue is a start the same number of times), which the generic exact
@@ -337,7 +341,12 @@ describe('the trace channel at real sizes', () => {
       const exact = exactCell(model);
       const { result: tally, calls } = countingCalls(trace, 'transmissionFor', () => runBlock(model, Int32Array.of(3, 5, 7, 11), trials));
       assert.equal(calls, 0, `${what}: no table read`);
-      assert.deepEqual(tally, runBlockGeneric(model, new Xoshiro128(3, 5, 7, 11), trials), `${what}: the tallies of trial by trial`);
+      ORACLES.held(
+        `short trace, trial by trial: ${what} ${data['protocol'] === 'handshake' ? '(b.txt back) ' : ''}${JSON.stringify({ ...data, BtoA: undefined })}`,
+        tally,
+        () => runBlockGeneric(model, new Xoshiro128(3, 5, 7, 11), trials),
+        (a, b) => assert.deepEqual(a, b, `${what}: the tallies of trial by trial`),
+      );
       tally.outcomes.forEach((n, j) =>
         assert.ok(Math.abs(proportionZ(n, trials, exact.outcomes[j]!)) <= 3.5, `${what}, outcome ${j}: ${n} vs ${exact.outcomes[j]}`),
       );
@@ -376,8 +385,12 @@ describe('the trace channel at real sizes', () => {
       const model = buildCellModel({ protocol: data.protocol, channel: 'trace', params: { ...data, file: join(dir, 'long.txt') } });
       const stream = Int32Array.of(7, 11, 13, 17);
       const viaAutomaton = runBlock(model, stream, 20_000);
-      const trialByTrial = runBlockGeneric(model, new Xoshiro128(7, 11, 13, 17), 20_000);
-      assert.deepEqual(viaAutomaton, trialByTrial, data.protocol);
+      ORACLES.held(
+        `long trace, trial by trial: ${data.protocol}`,
+        viaAutomaton,
+        () => runBlockGeneric(model, new Xoshiro128(7, 11, 13, 17), 20_000),
+        (a, b) => assert.deepEqual(a, b, data.protocol),
+      );
     }
   });
 
@@ -407,8 +420,12 @@ describe('the trace channel at real sizes', () => {
       ] as const) {
         const stream = Int32Array.of(block, 11, 13, 17);
         const counted = runBlock(model, stream, trials);
-        const trialByTrial = runBlockGeneric(model, new Xoshiro128(block, 11, 13, 17), trials);
-        assert.deepEqual(counted, trialByTrial, `${data.protocol}, block ${block}`);
+        ORACLES.held(
+          `noisy trace, trial by trial: ${JSON.stringify(data)}, block ${block}`,
+          counted,
+          () => runBlockGeneric(model, new Xoshiro128(block, 11, 13, 17), trials),
+          (a, b) => assert.deepEqual(a, b, `${data.protocol}, block ${block}`),
+        );
       }
     }
   });

@@ -77,13 +77,15 @@ describe('the packed package, installed into an empty project', () => {
     const first = npxTwogenerals('run', ...fast);
     assert.equal(first.status, 0, `npx twogenerals run: ${first.stderr}`);
     assert.match(first.stdout, /^seed-foot-soldiers: /);
+    // The scenarios by name and by path in one run (a process each found them no differently), each printed.
+    const names = ['handshake-regress', 'scenarios/handshake-regress.yaml', 'bursty-5pct', 'examples/radio-link-trace.yaml', 'tcp-handshake'];
+    const several = twogenerals('run', ...names, ...fast);
+    assert.equal(several.status, 0, `twogenerals run ${names.join(' ')}: ${several.stderr}`);
+    for (const name of ['handshake-regress', 'handshake-regress', 'bursty-5pct', 'radio-link-trace', 'tcp-handshake'])
+      assert.ok(several.stdout.includes(`\n${name}: `) || several.stdout.startsWith(`${name}: `), `${name} printed its result`);
+    assert.equal(several.stdout.match(/^handshake-regress: /gm)?.length, 2, 'handshake-regress by name and by path');
     for (const args of [
-      ['run', 'handshake-regress', ...fast],
-      ['run', 'scenarios/handshake-regress.yaml', ...fast],
       ['run', 'bursty-redundancy', 'iid-redundancy', ...fast, '--format', 'csv'],
-      ['run', 'bursty-5pct', ...fast],
-      ['run', 'examples/radio-link-trace.yaml', ...fast],
-      ['run', 'tcp-handshake', ...fast],
       ['trace', 'handshake-regress', '--cell', '4', '--first', 'disagreement'],
       ['trace', 'two-phase-commit', '--first', 'blocked'],
       ['fit', 'examples/traces/radio-link-ping.txt'],

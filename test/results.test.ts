@@ -8,6 +8,7 @@ import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
 import { BIN, ROOT, cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
+import { cliAt } from './cli-at.js';
 import { cliIn } from './in-process.js';
 
 const SCENARIO = 'scenarios/retransmit-round-limit.yaml';
@@ -120,7 +121,7 @@ describe('result folders', () => {
     assert.equal(first.status, 0, first.stderr);
     const saved = join(out, readdirSync(out)[0]!);
     // From the saved folder: its `protocol: ./protocols/tcp-handshake.mjs` is the example's, not the folder's.
-    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, first.stdout);
   });
@@ -131,10 +132,10 @@ describe('result folders', () => {
     const first = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', 'scenarios/iid-redundancy.yaml', ...args, '--out', out]);
     assert.equal(first.status, 0, first.stderr);
     const saved = join(out, readdirSync(out)[0]!);
-    const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, first.stdout);
-    const valid = cli(['validate', 'scenario.yaml'], {}, saved);
+    const valid = await cliAt(['validate', 'scenario.yaml'], {}, saved);
     assert.equal(valid.status, 0, valid.stderr);
     assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
     // Commands that take one scenario name the saved file as what it is, and what to do with it.
@@ -143,7 +144,7 @@ describe('result folders', () => {
       ['plot', 'scenario.yaml'],
       ['schema', 'scenario.yaml'],
     ]) {
-      const one = cli(command, {}, saved);
+      const one = await cliAt(command, {}, saved);
       assert.equal(
         refusal(one, command[0]!),
         "twogenerals: scenario.yaml: holds the 2 scenarios of a saved run (a result folder's scenario.yaml), and this command takes one scenario: run them again with twogenerals run scenario.yaml, or give the folder's results.json to plot or merge\n",
@@ -151,30 +152,30 @@ describe('result folders', () => {
     }
   });
 
-  it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', () => {
+  it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', async () => {
     const dir = tempFiles({ 'mine.yaml': 'protocol: messenger\n' });
     for (const word of ['bursty-5pct', 'mine.yaml']) {
-      const r = cli(['run', '--out', word, '--trials', '100'], {}, dir);
+      const r = await cliAt(['run', '--out', word, '--trials', '100'], {}, dir);
       assert.equal(
         refusal(r, word),
         `twogenerals: --out ${word}: --out takes the word after it as its folder, and ${word} names ${word === 'mine.yaml' ? 'a scenario file' : 'a shipped scenario'}: give the scenario first (run ${word} --out), or --out ./${word} for a folder of that name\n`,
       );
     }
     assert.deepEqual(readdirSync(dir), ['mine.yaml']);
-    assert.equal(cli(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir).status, 0);
+    assert.equal((await cliAt(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir)).status, 0);
     assert.equal(readdirSync(join(dir, 'bursty-5pct')).length, 1);
   });
 
-  it('a run of the default scenario given a protocol or trace file by --set saves a scenario.yaml that finds them from its folder', () => {
+  it('a run of the default scenario given a protocol or trace file by --set saves a scenario.yaml that finds them from its folder', async () => {
     const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 't.txt': '0\n1\n0\n0\n1\n0\n0\n0\n' });
     for (const set of [
       ['--set', 'protocol=./p.mjs'],
       ['--set', 'loss=null', '--set', 'channel={model: trace, file: t.txt}'],
     ]) {
-      const first = cli(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
+      const first = await cliAt(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
       assert.equal(first.status, 0, first.stderr);
       const saved = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
-      const again = cli(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+      const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
       assert.equal(again.status, 0, again.stderr);
       // The same counts; a trace's file column shows its path as the saved scenario writes it.
       assert.equal(again.stdout.replace(',../../t.txt,', ',t.txt,'), first.stdout, set.join(' '));

@@ -20,6 +20,7 @@ import { proportionZ } from '../src/stats/zscore.js';
 import { traceTrial } from '../src/trace/trace.js';
 import { burstyTrace, digits, generatorAt, resultFromStart, scenarioFrom, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { OracleDigests } from './oracle-digests.js';
 import { COIN, coinThenAck, good } from './rule-protocol.js';
 
 // Just past the tables' limit (20,000 packets): replayed. Losses in its last 32 packets and its
@@ -57,6 +58,19 @@ function sortedStarts(m: CellModel): { sorted: number[]; resultOfStart: number[]
   return { sorted, resultOfStart };
 }
 
+const ORACLES = new OracleDigests('trace-result-order');
+
+/** runBlock's tally of a block, held to the generic engine's, trial by trial, from the same stream. */
+function countsAsGeneric(m: CellModel, stream: Int32Array, trials: number, where: string): void {
+  const counted = runBlock(m, stream, trials);
+  ORACLES.held(
+    `generic: ${where}`,
+    counted,
+    () => runBlockGeneric(m, generatorAt(stream), trials),
+    (a, b) => assert.deepEqual(a, b, where),
+  );
+}
+
 const CASES = [
   { protocol: 'retransmit', k: 1, rounds: 8 },
   { protocol: 'retransmit', k: 3, rounds: 6 },
@@ -89,10 +103,8 @@ describe("a protocol whose one choice of its own ends the trial (the randomized 
   it('counts a block to the tallies of trial by trial, for every block size', () => {
     for (const { k, rounds } of KEYED) {
       const m = model('randomized', k, rounds);
-      for (const trials of [1, 7, 4096, 50_000]) {
-        const stream = Int32Array.of(trials, k, rounds, 7);
-        assert.deepEqual(runBlock(m, stream, trials), runBlockGeneric(m, generatorAt(stream), trials), `k ${k} R ${rounds}, ${trials} trials`);
-      }
+      for (const trials of [1, 7, 4096, 50_000])
+        countsAsGeneric(m, Int32Array.of(trials, k, rounds, 7), trials, `randomized k ${k} R ${rounds}, ${trials} trials`);
     }
   });
 
@@ -142,12 +154,27 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
       assert.equal(startOrderFor(m), null, `${protocol}: no messenger's start order`);
       const order = resultOrderFor(m)!;
       assert.ok(order, `${protocol}: a result order`);
-      const { sorted, resultOfStart } = sortedStarts(m);
-      assert.equal(order.before.length - 1, new Set(resultOfStart).size, `${protocol} k ${k}: one share per result`);
-      for (let j = 0; j < LOST.length; j++) {
-        assert.equal(startAt(order, j), sorted[j], `${protocol} k ${k}: start ${j}`);
-        assert.equal(resultOf(order, j), resultOfStart[sorted[j]!], `${protocol} k ${k}: result of ${j}`);
-      }
+      // The results, the j-th start and its result, as the order names them and as sorted by hand.
+      const named = {
+        results: order.before.length - 1,
+        starts: Array.from(LOST, (_, j) => startAt(order, j)),
+        resultOf: Array.from(LOST, (_, j) => resultOf(order, j)),
+      };
+      ORACLES.held(
+        `sorted starts: ${protocol} k ${k} R ${rounds}`,
+        named,
+        () => {
+          const { sorted, resultOfStart } = sortedStarts(m);
+          return { results: new Set(resultOfStart).size, starts: sorted, resultOf: sorted.map((s) => resultOfStart[s]!) };
+        },
+        (a, b) => {
+          assert.equal(a.results, b.results, `${protocol} k ${k}: one share per result`);
+          for (let j = 0; j < LOST.length; j++) {
+            assert.equal(a.starts[j], b.starts[j], `${protocol} k ${k}: start ${j}`);
+            assert.equal(a.resultOf[j], b.resultOf[j], `${protocol} k ${k}: result of ${j}`);
+          }
+        },
+      );
     }
   });
 
@@ -155,14 +182,13 @@ describe('a protocol that draws nothing of its own, over a replayed trace, draws
     for (const { protocol, k, rounds } of CASES) {
       for (const extra of [{}, { AtoB: join(DIR, 'same.txt') }, { BtoA: join(DIR, 'other.txt') }]) {
         const m = model(protocol, k, rounds, extra);
-        for (const trials of [1, 7, 4096, 50_000]) {
-          const stream = Int32Array.of(trials, k, 5, 7);
-          assert.deepEqual(
-            runBlock(m, stream, trials),
-            runBlockGeneric(m, generatorAt(stream), trials),
-            `${protocol} k ${k} ${trials} trials ${JSON.stringify(extra)}`,
+        for (const trials of [1, 7, 4096, 50_000])
+          countsAsGeneric(
+            m,
+            Int32Array.of(trials, k, 5, 7),
+            trials,
+            `${protocol} k ${k} R ${rounds} ${trials} trials ${JSON.stringify(extra).replace(DIR, '')}`,
           );
-        }
       }
       // The same packets as two files (each direction its own, read send by send) or as one (read by jumps): the same tallies.
       const stream = Int32Array.of(3, 1, 4, 1);
