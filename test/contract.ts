@@ -45,7 +45,8 @@ const FIXTURE = 'test/fixtures/trace.txt';
 function valueOf(spec: ParameterSpec): fc.Arbitrary<number | string | Record<string, number>> {
   if (spec.values) return fc.constantFrom(...spec.values);
   if (spec.text === 'file') return fc.constant(FIXTURE);
-  if (spec.text) return fc.constant('');
+  // Free text: its declared default (a channel's text parameter may refuse an empty one).
+  if (spec.text) return fc.constant(spec.default ?? '');
   if (spec.integer) return fc.integer({ min: spec.minimum, max: Math.min(spec.maximum, spec.minimum + INTEGER_SPAN) });
   const single = numberIn(spec.minimum, spec.maximum);
   if (!spec.perDirection) return single;

@@ -199,6 +199,20 @@ export function resolveScenario(given: ScenarioSource): Scenario {
           : '';
     throw new UsageError(source.locate(['channel']), `the ${channel} channel needs ${p.name}, or ${p.standIns.join(' and ')}${how}`);
   }
+  // A top-level parameter declared without a default (the protocol's own, or a top-level
+  // channel's) must be given or swept: left out, the engines read it as NaN (a protocol's bound
+  // never reached printed success 1, exit 0).
+  const topLevel = [...protocolDefinition.parameters, ...(channelDefinition.topLevel ? channelDefinition.parameters : [])];
+  for (const p of topLevel) {
+    const sweptHere =
+      Object.hasOwn(swept, p.name) || (p.perDirection === true && Object.hasOwn(swept, `${p.name}AtoB`) && Object.hasOwn(swept, `${p.name}BtoA`));
+    if (p.default !== undefined || p.optional || p.standIns || data[p.name] !== undefined || sweptHere) continue;
+    const owner = protocolDefinition.parameters.includes(p) ? `the ${protocol} protocol` : `the ${channel} channel`;
+    throw new UsageError(
+      source.locate([protocolDefinition.parameters.includes(p) ? 'protocol' : 'channel']),
+      `${owner} needs ${p.name}: give ${p.name}: … (or sweep it)`,
+    );
+  }
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
   // `given`: withProtocolFile's source no longer holds the scenarioFile a saved scenario.yaml records, beside which its trace is.
   const channelFiles = filesOf(given, channelDefinition, channelObject);

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { BUILT_IN_CHANNELS, CHANNELS } from '../src/catalog/channels.js';
+import { builtInParameters, refreshParameters } from '../src/catalog/parameters.js';
+import { cut } from '../src/channels/cut.js';
+import type { ChannelDefinition } from '../src/contract/channel.js';
+import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../src/catalog/protocols.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import { exactCell, UNLIMITED } from '../src/engine/exact/index.js';
+import { buildCellModel } from '../src/engine/model.js';
+import { cellSpec } from '../src/engine/schedule/runner.js';
+import { messenger } from '../src/protocols/messenger.js';
+import { expandCells } from '../src/scenario/cells.js';
+import { cellDocument } from './contract.js';
+import { scenarioFrom } from './helpers.js';
+import fc from 'fast-check';
+
+/**
+ * What a protocol or channel may declare, and what a scenario must then give: a declaration the
+ * engines cannot take is refused where the catalog loads, and a parameter declared without a
+ * default is required, never read as NaN.
+ */
+
+// The messenger that sends its order only where `sends` is 1: a parameter declared without a default.
+const needy: ProtocolDefinition<{ sends: boolean }> = {
+  ...(messenger as unknown as ProtocolDefinition<{ sends: boolean }>),
+  name: 'needy-messenger',
+  parameters: [{ name: 'sends', description: 'whether A sends at all', integer: true, minimum: 0, maximum: 1 }],
+  configure: (params) => ({ sends: params['sends'] === 1 }),
+  next(state, config, step) {
+    if (!config.sends) {
+      step.kind = 2; // END: neither attacks
+      step.outcome = 1;
+      return;
+    }
+    messenger.next(state, null, step);
+  },
+};
+
+describe('a protocol parameter declared without a default', () => {
+  registerProtocol(needy);
+  after(() => unregister(needy.name));
+
+  it('is required: a scenario that leaves it out is refused, one line naming it', () => {
+    assert.throws(() => scenarioFrom({ protocol: needy.name, trials: 100 }), /the needy-messenger protocol needs sends: give sends/);
+  });
+
+  it('is taken given or swept, and reaches the protocol as given', () => {
+    const given = scenarioFrom({ protocol: needy.name, sends: 0, trials: 100 });
+    const exact = exactCell(buildCellModel(cellSpec(expandCells(given)[0]!)), UNLIMITED, 'generic');
+    assert.deepEqual(exact.outcomes, [0, 1, 0, 0]);
+    assert.equal(expandCells(scenarioFrom({ protocol: needy.name, sweep: { sends: [0, 1] }, trials: 100 })).length, 2);
+  });
+});
+
+describe('a protocol parameter the engines cannot pass as a number', () => {
+  for (const [member, extra] of [
+    ['values', { values: ['cautious', 'bold'], default: 'cautious' }],
+    ['text', { text: 'text', default: 'x' }],
+    ['perDirection', { perDirection: true, minimum: 0, maximum: 1, default: 0 }],
+    ['optional', { optional: true, minimum: 0, maximum: 1 }],
+  ] as const) {
+    it(`${member}: refused where the catalog loads (a built-in line) and where a protocol registers`, () => {
+      const odd = { ...messenger, name: `odd-${member}`, parameters: [{ name: 'mode', description: 'how', ...extra }] } as ProtocolDefinition<any>;
+      const pattern = new RegExp(`protocol odd-${member}: parameter 'mode' has ${member}, which a protocol's parameter cannot have`);
+      (BUILT_IN_PROTOCOLS as ProtocolDefinition<any>[]).push(odd);
+      PROTOCOLS[odd.name] = odd;
+      try {
+        assert.throws(() => builtInParameters(), pattern);
+      } finally {
+        (BUILT_IN_PROTOCOLS as ProtocolDefinition<any>[]).pop();
+        delete PROTOCOLS[odd.name];
+      }
+      assert.throws(() => registerProtocol(odd), pattern);
+      assert.equal(PROTOCOLS[odd.name], undefined);
+    });
+  }
+});
+
+describe("the contract suite's generated cells", () => {
+  it("give a channel's free-text parameter its declared default, not an empty text the channel may refuse", () => {
+    const worded: ChannelDefinition<any> = {
+      ...cut,
+      name: 'worded-cut',
+      parameters: [{ name: 'words', description: 'losses, as words', text: 'text', default: '0.1 0.5' }],
+    };
+    (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).push(worded);
+    CHANNELS[worded.name] = worded;
+    refreshParameters();
+    try {
+      const [doc] = fc.sample(cellDocument('messenger', worded.name), { seed: 1, numRuns: 1 });
+      assert.equal((doc!['channel'] as Record<string, unknown>)['words'], '0.1 0.5');
+    } finally {
+      (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).pop();
+      delete CHANNELS[worded.name];
+      refreshParameters();
+    }
+  });
+});
