@@ -154,6 +154,14 @@ describe("the lanes' states, as lanes.ts, trace-lanes.ts and both .wat files pla
     assert.equal(watConstants()['AFTER_DELIVERED_WORD_BYTE'], 4 * ENTRY.AFTER_DELIVERED_WORD);
   });
 
+  it("lanes.wat looks up a node's window of outcome bits as wide as the table bit-walk.ts builds (ENTRY.WINDOW), never a width written there", () => {
+    const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', 'lanes.wat'), 'utf8');
+    assert.ok(wat.includes('(local.get $node{{W}}) (i32.const {{WINDOW}})'), 'the node shifted by WINDOW');
+    assert.ok(wat.includes('(i32.const {{WINDOW_MASK}})'), 'the window masked by WINDOW_MASK');
+    assert.doesNotMatch(wat, /\$node\{\{W\}\}\) \(i32\.const \d/, 'no node shift written as a number');
+    assert.equal(watConstants()['WINDOW_MASK'], 2 ** ENTRY.WINDOW - 1);
+  });
+
   it("put each group's word w of lanes 0-3 (a) and 4-7 (b) in one v128 from LANE_STATES on, where the .wat loads it", () => {
     const bytes = laneStateBytes();
     for (let lane = 0; lane < 8; lane++) {
