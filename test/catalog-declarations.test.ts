@@ -79,18 +79,26 @@ describe('a protocol parameter the engines cannot pass as a number', () => {
 });
 
 describe("the contract suite's generated cells", () => {
-  it("give a channel's free-text parameter its declared default, not an empty text the channel may refuse", () => {
+  it("give a channel's free-text parameter its declared default (not an empty text the channel may refuse), and unbounded numbers finite values", () => {
     const worded: ChannelDefinition<any> = {
       ...cut,
       name: 'worded-cut',
-      parameters: [{ name: 'words', description: 'losses, as words', text: 'text', default: '0.1 0.5' }],
+      parameters: [
+        { name: 'words', description: 'losses, as words', text: 'text', default: '0.1 0.5' },
+        { name: 'spare', description: 'a whole number without bounds', integer: true, default: 7 },
+        { name: 'slack', description: 'a number below 0, without a minimum', maximum: -2, default: -3 },
+      ],
     };
     (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).push(worded);
     CHANNELS[worded.name] = worded;
     refreshParameters();
     try {
-      const [doc] = fc.sample(cellDocument('messenger', worded.name), { seed: 1, numRuns: 1 });
-      assert.equal((doc!['channel'] as Record<string, unknown>)['words'], '0.1 0.5');
+      for (const doc of fc.sample(cellDocument('messenger', worded.name), { seed: 1, numRuns: 20 })) {
+        const channel = doc['channel'] as Record<string, number | string>;
+        assert.equal(channel['words'], '0.1 0.5');
+        assert.ok(Number.isInteger(channel['spare']) && (channel['spare'] as number) >= 7 && (channel['spare'] as number) <= 9, String(channel['spare']));
+        assert.ok(Number.isFinite(channel['slack']) && (channel['slack'] as number) <= -2, String(channel['slack']));
+      }
     } finally {
       (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).pop();
       delete CHANNELS[worded.name];
