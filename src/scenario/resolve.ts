@@ -139,7 +139,9 @@ function defaultWith(overrides: Overrides): ScenarioSource {
   const channel = source.data['channel'];
   const model = typeof channel === 'object' && channel !== null ? (channel as Record<string, unknown>)['model'] : channel;
   const flagged = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].map(keyOf);
-  if (model !== DEFAULTS.channel && !flagged.some((key) => key.startsWith('loss'))) delete source.data['loss'];
+  // A flag giving the loss: loss itself, or one direction's (lossAtoB): not any name that starts so (a protocol file's lossBudget).
+  const givesLoss = (key: string): boolean => key === 'loss' || parameterSpec(key)?.directionOf === 'loss';
+  if (model !== DEFAULTS.channel && !flagged.some(givesLoss)) delete source.data['loss'];
   // Its description states its loss and redundancy: changed by a flag, it would tell of another scenario.
   const changing = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].filter((assignment) => !KEEPS_DEFAULT_DESCRIPTION.has(keyOf(assignment)));
   if (changing.length > 0 && !flagged.includes('description'))

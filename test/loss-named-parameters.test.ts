@@ -4,8 +4,9 @@ import { tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 /**
- * plan searches only what --vary names, and says which of the file's sweeps it holds: by the
- * declarations (a varied loss sets lossAtoB and lossBtoA), not by how a parameter's name starts.
+ * A parameter whose name starts with loss (a protocol file's lossBudget) is no loss: which
+ * parameters a loss covers is read from the declarations (lossAtoB and lossBtoA), by plan's note
+ * on the sweeps it holds and by the default scenario's loss where a flag changes its channel.
  */
 // The messenger, sending the order only where lossBudget is at least 1.
 const BUDGETED = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
@@ -45,5 +46,15 @@ describe("plan's note on the file's sweeps it holds", () => {
     const r = await cliIn(['plan', `${dir}/d.yaml`, '--vary', 'loss=0.1:0.3:0.1', '--target', 'success>=0.5', '-f', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
+  });
+});
+
+describe("the default scenario's loss, under another channel", () => {
+  const dir = tempFiles({ 'lossy.mjs': BUDGETED });
+
+  it('is left out where a flag sets a protocol parameter whose name starts with loss', async () => {
+    const r = await cliIn(['run', '--set', `protocol=${dir}/lossy.mjs`, '--set', 'channel=cut', '--set', 'lossBudget=0', '--trials', '1000', '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\nseed-foot-soldiers,budgeted,cut,,2,1,0,0,both,1000,2026,0,0,1000,0,/);
   });
 });
