@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { BUILT_IN_CHANNELS, CHANNELS } from '../src/catalog/channels.js';
 import { builtInParameters, refreshParameters } from '../src/catalog/parameters.js';
+import { bernoulli } from '../src/channels/bernoulli.js';
 import { cut } from '../src/channels/cut.js';
 import type { ChannelDefinition } from '../src/contract/channel.js';
 import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../src/catalog/protocols.js';
@@ -104,5 +105,36 @@ describe("the contract suite's generated cells", () => {
       delete CHANNELS[worded.name];
       refreshParameters();
     }
+  });
+});
+
+describe("a top-level channel's parameter, given beside another top-level channel", () => {
+  // A second channel of top-level parameters (a copy of bernoulli, its loss renamed, as
+  // docs/architecture.md has a newcomer write one), catalogued under cut's name so that the
+  // build-time schema takes the scenarios.
+  const flat: ChannelDefinition<any> = {
+    ...bernoulli,
+    name: 'cut',
+    parameters: [{ name: 'flatLoss', description: 'loss probability', minimum: 0, maximum: 1, default: 0.2 }],
+    configure: (params, copies) => bernoulli.configure({ loss: params['flatLoss'] }, copies),
+  };
+  const cutLine = BUILT_IN_CHANNELS.indexOf(cut);
+  before(() => {
+    (BUILT_IN_CHANNELS as ChannelDefinition<any>[])[cutLine] = flat;
+    CHANNELS['cut'] = flat;
+    refreshParameters();
+  });
+  after(() => {
+    (BUILT_IN_CHANNELS as ChannelDefinition<any>[])[cutLine] = cut;
+    CHANNELS['cut'] = cut;
+    refreshParameters();
+  });
+
+  it('is refused, not left unread (the cells ran at the channel’s own default)', () => {
+    assert.throws(
+      () => scenarioFrom({ protocol: 'messenger', channel: 'cut', loss: 0.9, trials: 100 }),
+      /loss applies only to the bernoulli channel; the cut channel takes flatLoss at the top level/,
+    );
+    assert.equal(expandCells(scenarioFrom({ protocol: 'messenger', channel: 'cut', trials: 100 }))[0]!.params['flatLoss'], 0.2);
   });
 });

@@ -297,6 +297,17 @@ function topLevelChannelValues(data: Record<string, unknown>, definition: Channe
 function channelParams(source: ScenarioSource, definition: ChannelDefinition<unknown>, object: Record<string, unknown>): Record<string, number | string> {
   const channel = definition.name;
   const params: Record<string, number | string> = {};
+  // Another channel's top-level parameter (loss beside a channel of its own top-level parameters,
+  // or that channel's beside bernoulli) is refused: it was left unread, the cells run at the defaults.
+  for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
+    if (source.data[other.name] === undefined) continue;
+    const takes = definition.parameters.map((p) => p.name);
+    const where = definition.topLevel ? 'at the top level' : 'in its channel object';
+    throw new UsageError(
+      source.locate([other.name], true),
+      `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.length ? takes.join(', ') : 'no parameters'} ${where}`,
+    );
+  }
   if (definition.topLevel) {
     for (const p of definition.parameters) {
       const value = source.data[p.name] ?? p.default;
@@ -307,14 +318,6 @@ function channelParams(source: ScenarioSource, definition: ChannelDefinition<unk
       } else if (value !== undefined) params[p.name] = value as number | string;
     }
     return params;
-  }
-  for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
-    if (source.data[other.name] === undefined) continue;
-    const takes = definition.parameters.map((p) => p.name);
-    throw new UsageError(
-      source.locate([other.name], true),
-      `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.join(', ')} in its channel object`,
-    );
   }
   for (const p of definition.parameters) {
     const value = (object[p.name] as number | string | undefined) ?? p.default;
