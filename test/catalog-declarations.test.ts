@@ -15,6 +15,7 @@ import { messenger } from '../src/protocols/messenger.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { cellDocument } from './contract.js';
 import { scenarioFrom } from './helpers.js';
+import { Ajv } from 'ajv';
 import fc from 'fast-check';
 
 /**
@@ -136,5 +137,33 @@ describe("a top-level channel's parameter, given beside another top-level channe
       /loss applies only to the bernoulli channel; the cut channel takes flatLoss at the top level/,
     );
     assert.equal(expandCells(scenarioFrom({ protocol: 'messenger', channel: 'cut', trials: 100 }))[0]!.params['flatLoss'], 0.2);
+  });
+});
+
+describe("a channel object's per-direction parameter", () => {
+  const split: ChannelDefinition<any> = {
+    ...cut,
+    name: 'split-cut',
+    parameters: [...cut.parameters, { name: 'drop', description: 'loss probability', minimum: 0, maximum: 1, default: 0, perDirection: true }],
+  };
+  before(() => {
+    (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).push(split);
+    CHANNELS[split.name] = split;
+    refreshParameters();
+  });
+  after(() => {
+    (BUILT_IN_CHANNELS as ChannelDefinition<any>[]).pop();
+    delete CHANNELS[split.name];
+    refreshParameters();
+  });
+
+  it('takes {AtoB, BtoA} in the schema, as a top-level one does (the schema refused the form the declaration offers)', async () => {
+    const { scenarioSchema, AJV_OPTIONS } = await import('../src/scenario/schema.js');
+    const check = new Ajv(AJV_OPTIONS).compile(scenarioSchema());
+    const scenario = (channel: Record<string, unknown>) => ({ protocol: 'messenger', channel: { model: split.name, ...channel } });
+    assert.ok(check(scenario({ drop: 0.1 })), JSON.stringify(check.errors));
+    assert.ok(check(scenario({ drop: { AtoB: 0.1, BtoA: 0.2 } })), JSON.stringify(check.errors));
+    assert.ok(!check(scenario({ drop: { AtoB: 0.1 } })), 'both directions');
+    assert.ok(!check(scenario({ dropAtoB: 0.1 })), 'no key of its own');
   });
 });

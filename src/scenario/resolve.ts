@@ -321,7 +321,12 @@ function channelParams(source: ScenarioSource, definition: ChannelDefinition<unk
   }
   for (const p of definition.parameters) {
     const value = (object[p.name] as number | string | undefined) ?? p.default;
-    if (value !== undefined) params[p.name] = value;
+    if (p.perDirection && typeof value === 'object' && value !== null) {
+      // {AtoB, BtoA} in the channel object, as at the top level: the cell has nameAtoB and nameBtoA (it was the object itself, read as NaN).
+      const { AtoB, BtoA } = value as { AtoB: number; BtoA: number };
+      params[`${p.name}AtoB`] = AtoB;
+      params[`${p.name}BtoA`] = BtoA;
+    } else if (value !== undefined) params[p.name] = value;
   }
   return params;
 }
