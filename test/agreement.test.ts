@@ -9,7 +9,7 @@ import { scenarioFrom } from './helpers.js';
  * The project's statistical conscience: Monte Carlo and the exact engine must agree, cell by
  * cell, at fixed seeds, across protocols and extreme parameters. A broken engine, sampler, stream
  * or statistic shows up here as a |z| beyond 3.5; a broken protocol rule, which both engines
- * would share, as an exact value off SPEC's closed form.
+ * would share, as an exact value off the protocol's closed form (test/closed-forms.ts).
  */
 const TABLE: Record<string, unknown>[] = [
   { protocol: 'messenger', sweep: { loss: [0, 0.05, 0.5, 0.95, 1], redundancy: [1, 16] } },

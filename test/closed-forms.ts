@@ -1,5 +1,5 @@
 /**
- * SPEC's closed forms, written independently of the engines (q = 1 − p^k): the yardstick both
+ * The protocols' closed forms (the probabilities written out by hand from their rules), written independently of the engines (q = 1 − p^k): the yardstick both
  * the exact engine and the Monte Carlo engine are held to.
  */
 export interface ClosedForm {

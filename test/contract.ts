@@ -33,7 +33,8 @@ const INTEGER_SPAN = 2;
 // Thousandths, with the ends now and then: fast-check's doubles crowd near 0 and 1, where a
 // channel's memory cannot show.
 function numberIn(min: number, max: number): fc.Arbitrary<number> {
-  const lo = Number.isFinite(min) ? min : 0;
+  // A declaration may leave a bound out (unbounded): the values are then drawn next to the other.
+  const lo = Number.isFinite(min) ? min : Number.isFinite(max) ? max - 1 : 0;
   const hi = Number.isFinite(max) ? max : lo + 1;
   const inner = fc.integer({ min: 1, max: 999 }).map((k) => Number((lo + ((hi - lo) * k) / 1000).toPrecision(12)));
   return fc.oneof({ arbitrary: fc.constantFrom(lo, hi), weight: 1 }, { arbitrary: inner, weight: 5 });
@@ -45,8 +46,13 @@ const FIXTURE = 'test/fixtures/trace.txt';
 function valueOf(spec: ParameterSpec): fc.Arbitrary<number | string | Record<string, number>> {
   if (spec.values) return fc.constantFrom(...spec.values);
   if (spec.text === 'file') return fc.constant(FIXTURE);
-  if (spec.text) return fc.constant('');
-  if (spec.integer) return fc.integer({ min: spec.minimum, max: Math.min(spec.maximum, spec.minimum + INTEGER_SPAN) });
+  // Free text: its declared default (a channel's text parameter may refuse an empty one).
+  if (spec.text) return fc.constant(spec.default ?? '');
+  if (spec.integer) {
+    // Without a minimum, from its default (else 0): fast-check takes no infinite bound.
+    const lo = Number.isFinite(spec.minimum) ? spec.minimum : Math.min(Number(spec.default ?? 0), spec.maximum);
+    return fc.integer({ min: lo, max: Math.min(spec.maximum, lo + INTEGER_SPAN) });
+  }
   const single = numberIn(spec.minimum, spec.maximum);
   if (!spec.perDirection) return single;
   return fc.oneof(single, fc.record({ AtoB: single, BtoA: single }));

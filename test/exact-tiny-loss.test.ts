@@ -12,7 +12,7 @@ import { cliInProcess } from './in-process.js';
  *
  * The expected values were computed outside the tool, in exact rational arithmetic (Python's
  * fractions.Fraction, the loss and abortRate taken as the exact values of their doubles): every
- * global state of the protocol as SPEC.md §1 defines it (each cohort's vote, whether the
+ * global state of the protocol as src/protocols/two-phase-commit.ts defines it (each cohort's vote, whether the
  * coordinator holds it, whether it heard the decision and was acknowledged; both phases round by
  * round, every message received or lost with its probability), no independence between cohorts
  * assumed, each fraction then rounded to the nearest double. The same enumeration agrees with
@@ -58,7 +58,7 @@ describe('two-phase commit, exactly, at tiny loss: every outcome to 1e-12 relati
  * 1e-16: at p = 0.999999 and k 2, a relative error of 5e-11 in every received message, 8e-11
  * in the handshake's both at R 7, 3e-10 in retransmission's both at k 3 and R 12. The expected
  * values are the same exact rational enumeration as above (every message received or lost,
- * round by round, as SPEC.md §1 defines the protocols), rounded to the nearest double.
+ * round by round, as their files in src/protocols/ define them), rounded to the nearest double.
  */
 const NEAR_CERTAIN_LOSS: { cell: [string, number, number, number]; outcomes: Record<string, number> }[] = [
   // [protocol, loss, redundancy, rounds]
@@ -90,7 +90,7 @@ describe('the generals, exactly, at a loss near 1: every outcome to 1e-13 relati
  * and moments about a fixed cost kept only a few of its digits (up to 1e-9 relative at loss
  * 0.999999, 4e-7 at 1 − 1e-9). The expected values are an exact rational enumeration of every global state
  * (each cohort's vote and whether the coordinator holds it, then which cohorts acknowledged the
- * decision, every message received or lost, round by round, as SPEC.md §1 defines the protocol;
+ * decision, every message received or lost, round by round, as src/protocols/two-phase-commit.ts defines it;
  * the loss and abortRate the exact values of their doubles), E[M²] − E[M]² taken exactly and its
  * square root to 60 digits, times k, rounded to the nearest double.
  */

@@ -43,7 +43,7 @@ describe('a declared numeric parameter', () => {
       'test.yaml:3:39: sweep.spareCount.step must be a whole number (got 0.5)',
     );
     // A fractional step of a fractional parameter is its own.
-    resolveScenario(parseScenarioText(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1, step: 0.5 }\n`, 'test.yaml'));
+    resolveScenario(parseScenarioText(`protocol: ${NAME}\nsweep:\n  spareRate: { from: 0, to: 1, step: 0.5 }\nspareCount: 1\n`, 'test.yaml'));
   });
 
   it('refuses NaN and the infinities as not a number, set or swept (not judged against its range)', () => {
@@ -58,16 +58,18 @@ describe('a declared numeric parameter', () => {
   });
 
   it('refuses a value past its range, and takes its ends', () => {
-    assert.equal(refusal(`protocol: ${NAME}\nspareRate: 1.5\n`), 'test.yaml:2:12: spareRate must be at most 1 (got 1.5)');
-    assert.equal(refusal(`protocol: ${NAME}\nspareRate: -0.5\n`), 'test.yaml:2:12: spareRate must be at least 0 (got -0.5)');
-    for (const v of [0, 1]) assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareRate: ${v}\n`, 'test.yaml')).params['spareRate'], v);
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: 1.5\nspareCount: 1\n`), 'test.yaml:2:12: spareRate must be at most 1 (got 1.5)');
+    assert.equal(refusal(`protocol: ${NAME}\nspareRate: -0.5\nspareCount: 1\n`), 'test.yaml:2:12: spareRate must be at least 0 (got -0.5)');
+    for (const v of [0, 1])
+      assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareRate: ${v}\nspareCount: 1\n`, 'test.yaml')).params['spareRate'], v);
   });
 
-  it('a parameter without a default has no value until given; one with a default has it', () => {
-    const params = resolveScenario(parseScenarioText(`protocol: ${NAME}\n`, 'test.yaml')).params;
+  it('a parameter without a default must be given (or swept); one with a default has it', () => {
+    // Left out, it reached the protocol as NaN (the declaration says the scenario must give it).
+    assert.equal(refusal(`protocol: ${NAME}\n`), `test.yaml:1:11: the ${NAME} protocol needs spareCount: give spareCount: … (or sweep it)`);
+    const params = resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareCount: 4\n`, 'test.yaml')).params;
     assert.equal(params['spareRate'], 0.5);
-    assert.equal(params['spareCount'], undefined);
-    assert.equal(resolveScenario(parseScenarioText(`protocol: ${NAME}\nspareCount: 4\n`, 'test.yaml')).params['spareCount'], 4);
+    assert.equal(params['spareCount'], 4);
   });
 
   it('its own metrics in expect: an entry that is nothing, or names no metric, is refused with one line', () => {

@@ -13,6 +13,7 @@ import {
   walkerWord,
   watConstants,
 } from '../src/engine/accelerators/layout.js';
+import { RESULT_DRAW_LAYOUT } from '../src/engine/accelerators/result-draw-layout.js';
 import { TRACE_LAYOUT } from '../src/engine/accelerators/trace-layout.js';
 
 /**
@@ -152,6 +153,22 @@ describe("the lanes' states, as lanes.ts, trace-lanes.ts and both .wat files pla
     assert.deepEqual(new Set(words).size, words.length, 'four words apart');
     assert.ok(Math.max(...words) < ENTRY.WORDS, 'within an entry');
     assert.equal(watConstants()['AFTER_DELIVERED_WORD_BYTE'], 4 * ENTRY.AFTER_DELIVERED_WORD);
+  });
+
+  it('result-draw.wat loads and stores the generator state at the addresses its table gives (result-draw.ts writes it there)', () => {
+    const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', 'result-draw.wat'), 'utf8');
+    assert.doesNotMatch(wat.replace(/;;.*/g, ''), /i32\.(load|store) \(i32\.const \d/, 'a word at an address written in the .wat');
+    const { STATE_BYTE, STATE_1_BYTE, STATE_2_BYTE, STATE_3_BYTE, GUIDE_BYTE } = RESULT_DRAW_LAYOUT;
+    assert.deepEqual([STATE_1_BYTE, STATE_2_BYTE, STATE_3_BYTE], [STATE_BYTE + 4, STATE_BYTE + 8, STATE_BYTE + 12]);
+    assert.ok(STATE_3_BYTE + 4 <= GUIDE_BYTE, 'the state ends before the guide');
+  });
+
+  it("lanes.wat looks up a node's window of outcome bits as wide as the table bit-walk.ts builds (ENTRY.WINDOW), never a width written there", () => {
+    const wat = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'engine', 'accelerators', 'lanes.wat'), 'utf8');
+    assert.ok(wat.includes('(local.get $node{{W}}) (i32.const {{WINDOW}})'), 'the node shifted by WINDOW');
+    assert.ok(wat.includes('(i32.const {{WINDOW_MASK}})'), 'the window masked by WINDOW_MASK');
+    assert.doesNotMatch(wat, /\$node\{\{W\}\}\) \(i32\.const \d/, 'no node shift written as a number');
+    assert.equal(watConstants()['WINDOW_MASK'], 2 ** ENTRY.WINDOW - 1);
   });
 
   it("put each group's word w of lanes 0-3 (a) and 4-7 (b) in one v128 from LANE_STATES on, where the .wat loads it", () => {

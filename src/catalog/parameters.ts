@@ -1,5 +1,6 @@
 import { CHANNELS } from './channels.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
+import type { ProtocolDefinition } from '../contract/protocol.js';
 import { MAX_REDUNDANCY, MAX_ROUNDS } from '../limits.js';
 import { PROTOCOLS } from './protocols.js';
 
@@ -159,8 +160,27 @@ function uniquelyNamed(specs: ParameterSpec[]): ParameterSpec[] {
 /** Every parameter, kept in step with the registries by `refreshParameters` (a registration calls it). */
 export const PARAMETERS: ParameterSpec[] = builtInParameters();
 
+/**
+ * A protocol reads its parameters as numbers (ProtocolParams), every one present: a declaration
+ * that makes one text (values, text), two (perDirection) or none (optional, standIns) was taken
+ * by the schema, `--set` and `list`, and reached configure as NaN (`--set mode=bold` printed the
+ * other mode's figures under its name). Protocol files are held to it where they load.
+ */
+export function numericParameterProblem(protocol: Pick<ProtocolDefinition<unknown>, 'name' | 'parameters'>): string | null {
+  for (const p of protocol.parameters) {
+    const member = (['values', 'text', 'perDirection', 'optional', 'standIns'] as const).find((key) => p[key] !== undefined && p[key] !== false);
+    if (member)
+      return `protocol ${protocol.name}: parameter '${p.name}' has ${member}, which a protocol's parameter cannot have: it reads its parameters as numbers`;
+  }
+  return null;
+}
+
 /** The parameters derived from the catalog, held to unique names (built-in lines have no other check). */
 export function builtInParameters(): ParameterSpec[] {
+  for (const protocol of Object.values(PROTOCOLS)) {
+    const problem = numericParameterProblem(protocol);
+    if (problem) throw new Error(problem);
+  }
   return uniquelyNamed(deriveParameters());
 }
 

@@ -1,6 +1,6 @@
 import { PROTOCOLS } from './protocols.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
-import { COMMON_PARAMETERS, PARAMETERS, RESERVED_NAMES, refreshParameters } from './parameters.js';
+import { COMMON_PARAMETERS, PARAMETERS, RESERVED_NAMES, numericParameterProblem, refreshParameters } from './parameters.js';
 
 /**
  * Adds a protocol to the catalog for this process: from then on the JSON Schema, validation,
@@ -13,6 +13,8 @@ export function registerProtocol(protocol: ProtocolDefinition<any>): void {
     protocol.parameters.map((p) => p.name),
     `protocol ${protocol.name}`,
   );
+  const problem = numericParameterProblem(protocol);
+  if (problem) throw new RegistryClash(problem);
   PROTOCOLS[protocol.name] = protocol;
   refreshParameters();
 }

@@ -150,7 +150,9 @@ function defaultWith(overrides: Overrides): ScenarioSource {
   const channel = source.data['channel'];
   const model = typeof channel === 'object' && channel !== null ? (channel as Record<string, unknown>)['model'] : channel;
   const flagged = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].map(keyOf);
-  if (model !== DEFAULTS.channel && !flagged.some((key) => key.startsWith('loss'))) delete source.data['loss'];
+  // A flag giving the loss: loss itself, or one direction's (lossAtoB): not any name that starts so (a protocol file's lossBudget).
+  const givesLoss = (key: string): boolean => key === 'loss' || parameterSpec(key)?.directionOf === 'loss';
+  if (model !== DEFAULTS.channel && !flagged.some(givesLoss)) delete source.data['loss'];
   // Its description states its loss and redundancy: changed by a flag, it would tell of another scenario.
   const changing = [...(overrides.set ?? []), ...(overrides.sweep ?? [])].filter((assignment) => !KEEPS_DEFAULT_DESCRIPTION.has(keyOf(assignment)));
   if (changing.length > 0 && !flagged.includes('description'))
@@ -209,6 +211,20 @@ export function resolveScenario(given: ScenarioSource): Scenario {
           ? `: ${absent.join(' and ')} ${absent.length === 1 ? 'is' : 'are'} missing`
           : '';
     throw new UsageError(source.locate(['channel']), `the ${channel} channel needs ${p.name}, or ${p.standIns.join(' and ')}${how}`);
+  }
+  // A top-level parameter declared without a default (the protocol's own, or a top-level
+  // channel's) must be given or swept: left out, the engines read it as NaN (a protocol's bound
+  // never reached printed success 1, exit 0).
+  const topLevel = [...protocolDefinition.parameters, ...(channelDefinition.topLevel ? channelDefinition.parameters : [])];
+  for (const p of topLevel) {
+    const sweptHere =
+      Object.hasOwn(swept, p.name) || (p.perDirection === true && Object.hasOwn(swept, `${p.name}AtoB`) && Object.hasOwn(swept, `${p.name}BtoA`));
+    if (p.default !== undefined || p.optional || p.standIns || data[p.name] !== undefined || sweptHere) continue;
+    const owner = protocolDefinition.parameters.includes(p) ? `the ${protocol} protocol` : `the ${channel} channel`;
+    throw new UsageError(
+      source.locate([protocolDefinition.parameters.includes(p) ? 'protocol' : 'channel']),
+      `${owner} needs ${p.name}: give ${p.name}: … (or sweep it)`,
+    );
   }
   const common = Object.fromEntries(COMMON_PARAMETERS.map((p) => [p.name, (data[p.name] as number | undefined) ?? (p.default as number)]));
   // `given`: withProtocolFile's source no longer holds the scenarioFile a saved scenario.yaml records, beside which its trace is.
@@ -292,6 +308,17 @@ function topLevelChannelValues(data: Record<string, unknown>, definition: Channe
 function channelParams(source: ScenarioSource, definition: ChannelDefinition<unknown>, object: Record<string, unknown>): Record<string, number | string> {
   const channel = definition.name;
   const params: Record<string, number | string> = {};
+  // Another channel's top-level parameter (loss beside a channel of its own top-level parameters,
+  // or that channel's beside bernoulli) is refused: it was left unread, the cells run at the defaults.
+  for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
+    if (source.data[other.name] === undefined) continue;
+    const takes = definition.parameters.map((p) => p.name);
+    const where = definition.topLevel ? 'at the top level' : 'in its channel object';
+    throw new UsageError(
+      source.locate([other.name], true),
+      `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.length ? takes.join(', ') : 'no parameters'} ${where}`,
+    );
+  }
   if (definition.topLevel) {
     for (const p of definition.parameters) {
       const value = source.data[p.name] ?? p.default;
@@ -303,17 +330,14 @@ function channelParams(source: ScenarioSource, definition: ChannelDefinition<unk
     }
     return params;
   }
-  for (const other of PARAMETERS.filter((p) => p.topLevel && p.channel && p.channel !== channel && !p.directionOf)) {
-    if (source.data[other.name] === undefined) continue;
-    const takes = definition.parameters.map((p) => p.name);
-    throw new UsageError(
-      source.locate([other.name], true),
-      `${other.name} applies only to the ${other.channel} channel; the ${channel} channel takes ${takes.join(', ')} in its channel object`,
-    );
-  }
   for (const p of definition.parameters) {
     const value = (object[p.name] as number | string | undefined) ?? p.default;
-    if (value !== undefined) params[p.name] = value;
+    if (p.perDirection && typeof value === 'object' && value !== null) {
+      // {AtoB, BtoA} in the channel object, as at the top level: the cell has nameAtoB and nameBtoA (it was the object itself, read as NaN).
+      const { AtoB, BtoA } = value as { AtoB: number; BtoA: number };
+      params[`${p.name}AtoB`] = AtoB;
+      params[`${p.name}BtoA`] = BtoA;
+    } else if (value !== undefined) params[p.name] = value;
   }
   return params;
 }

@@ -26,7 +26,7 @@ export function channelKeys(model: string): string[] {
   return channel.topLevel ? [] : channel.parameters.map((p) => p.name);
 }
 
-/** A top-level parameter: a value, or for a per-direction one also {AtoB, BtoA}. */
+/** A top-level parameter, or a channel object's: a value, or for a per-direction one also {AtoB, BtoA}. */
 function topLevelSchema(p: ParameterSpec): Record<string, unknown> {
   if (p.perRole) return perRoleSchema(p);
   if (!p.perDirection) return valueSchema(p);
@@ -110,7 +110,8 @@ export function scenarioSchema(): Record<string, unknown> {
         pattern: `^(${Object.keys(CHANNELS).join('|')})$`,
         properties: {
           model: { type: 'string', enum: Object.keys(CHANNELS) },
-          ...Object.fromEntries(channelObjectParameters.map((p) => [p.name, valueSchema(p)])),
+          // A per-direction one (perDirection) also as {AtoB, BtoA}, as at the top level; its AtoB and BtoA are no keys of their own.
+          ...Object.fromEntries(channelObjectParameters.filter((p) => !p.directionOf).map((p) => [p.name, topLevelSchema(p)])),
         },
         required: ['model'],
         additionalProperties: false,

@@ -62,8 +62,10 @@ function heldSweeps(file: string | undefined, set: readonly string[], vary: read
   if (typeof sweep !== 'object' || sweep === null) return;
   const varied = new Set(vary.map((v) => sweepKey(v.split('=')[0]!)));
   const params = expandCells(scenario)[0]?.params ?? {};
-  // A varied loss (crash rate) sets every direction's (role's) too.
-  const held = Object.keys(sweep).filter((key) => !varied.has(key) && !['loss', 'crash'].some((whole) => varied.has(whole) && key.startsWith(whole)));
+  // A varied loss (crash rate) sets every direction's (role's) too: by the declarations, not by
+  // the name's start (a protocol file's lossBudget, swept in the file, went unnamed under --vary loss).
+  const whole = (key: string): string | undefined => parameterSpec(key)?.directionOf ?? parameterSpec(key)?.roleOf;
+  const held = Object.keys(sweep).filter((key) => !varied.has(key) && !varied.has(whole(key) ?? key));
   if (!held.length) return;
   const values = held.map((key) => `${key} ${params[key] ?? 'as the file sets it'}`).join(', ');
   streams.stderr.write(

@@ -20,9 +20,6 @@ import { ENTRY, LAYOUT, REFILL_HALVES, walkerWord } from './layout.js';
  * scalar kernel (some once in 2^31 draws).
  */
 
-/** Outcome bits looked up at once. */
-const WINDOW = 8;
-
 /** Words (of 32 draws) each lane decides per refill: 4,096 draws a lane, 32,768 in all (REFILL_HALVES halves). */
 const LANE_WORDS = REFILL_HALVES / (2 * LANES);
 
@@ -43,6 +40,7 @@ const {
   AFTER_DELIVERED_WORD,
   DELIVERED_SHIFT,
   MAX_TRIALS,
+  WINDOW,
 } = ENTRY;
 
 /** Below this many trials a block stays on the scalar kernel: deciding 32,768 draws would not pay. */
@@ -72,7 +70,7 @@ interface WalkTables {
   /** The one threshold's high part. */
   readonly high: number;
   /**
-   * For node index i and outcome bits w, at 2 · ((i << 8) | w): the entry (see ENDED), then the
+   * For node index i and outcome bits w, at 2 · ((i << WINDOW) | w): the entry (see ENDED), then the
    * messages it delivers, class 0 plus class 1 times 2^16 (two classes at most).
    */
   readonly table: Int32Array;

@@ -26,7 +26,7 @@ export const LAYOUT = {
   ENDS: 4096,
   ENDS_SIZE: 1024,
   ENDS_COPIES: 4,
-  /** The walk's table: one entry (ENTRY.WORDS words) per node and 8-bit window. */
+  /** The walk's table: one entry (ENTRY.WORDS words) per node and window of ENTRY.WINDOW outcome bits. */
   TABLE: 20480,
   /** Pages of 64 KiB the module's memory has: room for a table of 256 nodes. */
   PAGES: 18,
@@ -77,6 +77,8 @@ export function walkerWord(name: keyof typeof LAYOUT, walker: number): number {
  * window's last bit, words 3 and 4 are the same for the rest of the window, from the start.
  */
 export const ENTRY = {
+  /** Outcome bits one lookup takes: a node's entries are its 2^WINDOW windows (bit-walk.ts builds them, lanes.wat reads one). */
+  WINDOW: 8,
   WORDS: 4,
   /** The entry's words: the packed lookup (word 0), the messages it delivers, and where the trial ended the rest of the window's lookup and its deliveries. */
   DELIVERED_WORD: 1,
@@ -108,6 +110,7 @@ export function watConstants(): Record<string, number> {
   const values: Record<string, number> = {
     ...laneStateBytes(),
     ...ENTRY,
+    WINDOW_MASK: 2 ** ENTRY.WINDOW - 1,
     ENDED_BIT: Math.log2(ENTRY.ENDED),
     ENTRY_SHIFT: Math.log2(4 * ENTRY.WORDS),
     DELIVERED_WORD_BYTE: 4 * ENTRY.DELIVERED_WORD,

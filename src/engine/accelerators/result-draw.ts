@@ -8,7 +8,7 @@ import { RESULT_DRAW_LAYOUT } from './result-draw-layout.js';
  * A trial is a word, its rejection, a guide table's entry and a compare or two: a few
  * nanoseconds, where JavaScript's loop took about twelve.
  */
-const { GUIDE_BYTE, BOUNDS_BYTE } = RESULT_DRAW_LAYOUT;
+const { STATE_BYTE, GUIDE_BYTE, BOUNDS_BYTE } = RESULT_DRAW_LAYOUT;
 const PAGE = 65536;
 
 export interface ResultDraw {
@@ -61,7 +61,7 @@ class Drawer implements ResultDraw {
     }
     const counts = new Int32Array(buffer, countsByte, count);
     counts.fill(0);
-    new Int32Array(buffer, 0, 4).set(state);
+    new Int32Array(buffer, STATE_BYTE, 4).set(state);
     this.run(trials, count, countsByte);
     for (let r = 0; r < count; r++) drawn[r]! += counts[r]!;
   }

@@ -601,7 +601,10 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'RUN',
   ];
   const resolveRun = typeof model.protocol.resolveRun === 'function';
-  const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${model.protocol.name}-over-${model.channel.name}.js\n`;
+  const name = `${model.protocol.name}-over-${model.channel.name}`;
+  const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${name}.js\n`;
+  // Generated code, printed as the compiled kernels are (kernel.ts): a cell without one runs this.
+  if (process.env['TWOGENERALS_PRINT_KERNEL']) process.stderr.write(`// twogenerals trial kernel ${name}\n${source}\n`);
   const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
   const state = new Int32Array(model.stateSize);
   // A choice that is no distribution is refused the first time it is met, with the state it came from.
