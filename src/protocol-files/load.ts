@@ -391,11 +391,21 @@ function refuseExitFromFiles(): void {
   exitRefused = true;
   const exit = process.exit;
   process.exit = function (this: NodeJS.Process, ...args: [code?: number | string | null]) {
-    const file = protocolFileIn(new Error());
-    if (file) throw new UsageError(file.file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+    const file = protocolCodeOnStack(stackTaken(() => new Error()));
+    if (file) throw new UsageError(file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
     // As called: process.exit() ends with process.exitCode, process.exit(undefined) would not.
     return exit.apply(this, args);
   } as typeof process.exit;
+  // What process.exit calls once the 'exit' listeners have run, as public as it: a file's call
+  // (in a method, or in an 'exit' listener it added) would end the command with its code, 0.
+  const own = process as unknown as { reallyExit?: (code?: number) => never };
+  const reallyExit = own.reallyExit;
+  if (typeof reallyExit === 'function')
+    own.reallyExit = function (this: NodeJS.Process, ...args: [code?: number]) {
+      const file = protocolCodeOnStack(stackTaken(() => new Error()));
+      if (file) throw new UsageError(file, `called process.reallyExit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+      return reallyExit.apply(this, args);
+    };
 }
 let exitRefused = false;
 
@@ -412,7 +422,8 @@ function quietConsole(): void {
   const stdout = process.stdout;
   const write = stdout.write;
   stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-    if (fileCodeOnStack(new Error())) return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+    if (protocolCodeOnStack(stackTaken(() => new Error())) !== undefined)
+      return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stdout.write;
 }
@@ -423,6 +434,50 @@ const filesLoaded = new Set<string>();
 function fileCodeOnStack(error: Error): boolean {
   for (const file of filesLoaded) if (onStack(error, file)) return true;
   return false;
+}
+
+/**
+ * The protocol file whose code, or the code of a file it imports, is on the error's stack: a
+ * helper's top-level code runs before the protocol file's (its frames alone on the stack), and a
+ * definition a helper makes (`export { default } from './base.mjs'`) runs its methods there.
+ */
+function protocolCodeOnStack(error: Error): string | undefined {
+  for (const file of filesLoaded) if (onStack(error, file)) return file;
+  for (const [helper, file] of helperFiles) if (onStack(error, helper)) return file;
+  return undefined;
+}
+
+/**
+ * How V8 takes and writes a stack, as Node started: every guard here tells a protocol file's code
+ * by its frames on the stack, so a file that sets `Error.stackTraceLimit = 0` or its own
+ * `Error.prepareStackTrace` (in a method, before a process.exit or a draw) would hide from them.
+ */
+const STACK_LIMIT = Reflect.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+const STACK_TEXT = Reflect.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+
+/** `make()`'s error, its stack taken and written as Node started (a file's Error.stackTraceLimit and prepareStackTrace put back after). */
+function stackTaken<E extends Error>(make: () => E): E {
+  const limit = Reflect.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+  const text = Reflect.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  if (limit?.value === STACK_LIMIT?.value && limit?.get === undefined && text?.value === STACK_TEXT?.value && text?.get === undefined) {
+    const error = make();
+    void error.stack;
+    return error;
+  }
+  const set = (key: string, d: PropertyDescriptor | undefined): void => {
+    if (d) Reflect.defineProperty(Error, key, d);
+    else Reflect.deleteProperty(Error, key);
+  };
+  set('stackTraceLimit', STACK_LIMIT);
+  set('prepareStackTrace', STACK_TEXT);
+  try {
+    const error = make();
+    void error.stack; // written now, while the settings are Node's
+    return error;
+  } finally {
+    set('stackTraceLimit', limit);
+    set('prepareStackTrace', text);
+  }
 }
 
 /** Whether a frame of `file`'s code is on the error's stack (by its URL, or by its path for CommonJS). */
@@ -457,7 +512,7 @@ const NEVER_TIMES =
  */
 function refuseSourceCall(name: string, why: string): void {
   if (filesLoaded.size === 0) return;
-  const error = new Error(`${name} was called: ${why}`);
+  const error = stackTaken(() => new Error(`${name} was called: ${why}`));
   const own = fileCodeOnStack(error);
   const helper = own ? undefined : helperDraw(error);
   if (!own && !helper) return;
@@ -536,7 +591,7 @@ export function inertFileTimers(): void {
     const original = target[key] as unknown as ((...args: unknown[]) => { unref?: () => void }) | undefined;
     if (typeof original !== 'function') return;
     const replaced = function (this: unknown, ...args: unknown[]) {
-      if (!fileCodeOnStack(new Error())) return original.apply(this, args);
+      if (protocolCodeOnStack(stackTaken(() => new Error())) === undefined) return original.apply(this, args);
       // Set while the file's module is evaluated (its top-level code awaiting a timer): it runs, if that evaluation still waits for it.
       const [callback, ...rest] = args;
       if (moduleLoading !== undefined && typeof callback === 'function') {

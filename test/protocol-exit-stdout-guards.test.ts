@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cli, tempFiles } from './helpers.js';
+
+/**
+ * A protocol file's process.exit and its writes to stdout are told by its code on the stack.
+ * These files hide from that (a stack limit of 0, a stack written their own way, a helper module
+ * whose frames alone are on the stack) or end the process another way (process.reallyExit): each
+ * must still be refused in one line, never exit 0 with nothing or junk printed.
+ */
+const base = (hook: string): string => `export default ({ SEND, END, A_TO_B }) => ({
+  name: 'pinger',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: () => 2,
+  init: (s) => { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    ${hook}
+    if (s[1] === 1) { step.kind = END; step.outcome = 0; return; }
+    if (s[0] >= c.rounds) { step.kind = END; step.outcome = 1; return; }
+    step.kind = SEND; step.direction = A_TO_B; step.round = s[0] + 1; step.label = 'ping';
+  },
+  resolve(s, c, step, r) { s[0]++; if (r) s[1] = 1; },
+  describe: (s) => 't' + s[0] + ' got ' + s[1],
+});
+`;
+// Rounds 5: a cell neither check nor the quick check explores, so only the command meets the hook.
+const SCENARIO = 'name: s\nprotocol: ./p.mjs\nloss: 0.5\nredundancy: 1\nrounds: 5\ntrials: 2000\nseed: 1\n';
+const FAILING = `${SCENARIO}expect:\n  - { metric: delivered, atLeast: 0.999 }\n`;
+
+describe('protocol files: exit and stdout guards a file cannot hide from', () => {
+  for (const [what, hook] of [
+    ['sets Error.stackTraceLimit to 0', 'if (c.rounds === 5) { Error.stackTraceLimit = 0; process.exit(0); }'],
+    ['sets its own Error.prepareStackTrace', "if (c.rounds === 5) { Error.prepareStackTrace = () => ''; process.exit(0); }"],
+    ['calls process.reallyExit', 'if (c.rounds === 5) process.reallyExit(0);'],
+  ] as const) {
+    it(`refuses a file that ${what} and ends the process in a method`, () => {
+      const dir = tempFiles({ 'p.mjs': base(hook), 's.yaml': SCENARIO });
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /p\.mjs: called process\.(really)?[eE]xit\(0\) while the command ran: a protocol file must not end the process/);
+    });
+  }
+
+  it("keeps an expect's failure when an 'exit' listener a file added calls process.reallyExit(0)", () => {
+    const hook = "if (c.rounds === 5 && s[0] === 0 && !globalThis.added) { globalThis.added = 1; process.on('exit', () => process.reallyExit(0)); }";
+    const dir = tempFiles({ 'p.mjs': base(hook), 's.yaml': FAILING });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.notEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /expect failed/);
+  });
+
+  it('sends the stdout writes of a helper a protocol file imports to stderr, and refuses its process.exit', () => {
+    const helper = base("process.stdout.write('JUNK\\n'); if (c.rounds === 5 && s[0] === 1) process.exit(0);");
+    const dir = tempFiles({
+      'p.mjs': "import './h.cjs';\nexport { default } from './base.mjs';\n",
+      'h.cjs': "process.stdout.write('JUNK\\n');\n",
+      'base.mjs': helper,
+      's.yaml': SCENARIO.replace('rounds: 5', 'rounds: 4'),
+    });
+    const ok = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^scenario,protocol,/);
+    assert.doesNotMatch(ok.stdout, /JUNK/);
+    const exits = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--set', 'rounds=5']);
+    assert.equal(exits.status, 2, exits.stderr);
+    assert.equal(exits.stdout, '');
+    assert.match(exits.stderr, /p\.mjs: called process\.exit\(0\) while the command ran/);
+  });
+});
