@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
@@ -68,5 +69,36 @@ describe('protocol files: exit and stdout guards a file cannot hide from', () =>
     assert.equal(exits.status, 2, exits.stderr);
     assert.equal(exits.stdout, '');
     assert.match(exits.stderr, /p\.mjs: called process\.exit\(0\) while the command ran/);
+  });
+});
+
+describe("protocol files: Node.js's modules the tool writes its results with", () => {
+  const patch =
+    "const w = fs.writeFileSync; fs.writeFileSync = function (f, s, ...a) { return w.call(this, f, typeof s === 'string' ? s.replace(/,/g, ';') : s, ...a); };";
+  for (const [when, file] of [
+    ['as it loads', `import fs from 'node:fs';\n${patch}\n${base('')}`],
+    [
+      'in a method the quick check does not visit',
+      `import fs from 'node:fs';\n${base(`if (c.rounds === 5 && !globalThis.patched) { globalThis.patched = 1; ${patch} }`)}`,
+    ],
+  ] as const) {
+    it(`refuses a file that replaces fs.writeFileSync ${when}, and saves no result folder`, () => {
+      const dir = tempFiles({ 'p.mjs': file, 's.yaml': SCENARIO });
+      const out = join(dir, 'out');
+      const r = cli(['run', join(dir, 's.yaml'), '--out', out, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /p\.mjs: changed Node\.js's built-in module member node:fs\.writeFileSync while/);
+      assert.equal(existsSync(out), false);
+    });
+  }
+
+  it('runs a file that imports every such module and reads their lazy members', () => {
+    const imports = ['fs', 'fs/promises', 'path', 'url', 'util', 'os', 'crypto', 'events', 'child_process', 'worker_threads', 'module']
+      .map((m, i) => `import * as m${i} from 'node:${m}';`)
+      .join('\n');
+    const dir = tempFiles({ 'p.mjs': `${imports}\nm0.promises; m6.webcrypto; m4.types;\n${base('')}`, 's.yaml': SCENARIO });
+    const r = cli(['run', join(dir, 's.yaml'), '--out', join(dir, 'out'), '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol,/);
   });
 });
