@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempFiles } from './helpers.js';
@@ -100,5 +100,26 @@ describe("protocol files: Node.js's modules the tool writes its results with", (
     const r = cli(['run', join(dir, 's.yaml'), '--out', join(dir, 'out'), '-f', 'csv']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^scenario,protocol,/);
+  });
+});
+
+describe('protocol files: npm packages a file imports', () => {
+  it('sends what a package writes to stdout as it loads to stderr, not into the CSV', () => {
+    const dir = tempFiles({ 'p.mjs': `import 'noisy';\nimport 'noisyesm';\n${base('')}`, 's.yaml': SCENARIO });
+    const packages: [string, string, string][] = [
+      ['noisy', 'index.js', "process.stdout.write('JUNK\\n');\nmodule.exports = {};\n"],
+      ['noisyesm', 'index.mjs', "process.stdout.write('JUNK\\n');\nexport const y = 2;\n"],
+    ];
+    for (const [name, main, text] of packages) {
+      const folder = join(dir, 'node_modules', name);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version: '1.0.0', exports: `./${main}` }));
+      writeFileSync(join(folder, main), text);
+    }
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol,/);
+    assert.doesNotMatch(r.stdout, /JUNK/);
+    assert.match(r.stderr, /JUNK/);
   });
 });

@@ -412,7 +412,8 @@ let exitRefused = false;
 /**
  * A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV,
  * JSON, shards). So do its own writes to process.stdout, told by its code on the stack (its
- * top-level code, a method, a callback it made); the tool's writes, and a worker thread's output
+ * top-level code, a method, a callback it made, or anything while its module is evaluated, the npm
+ * packages it imports included); the tool's writes, and a worker thread's output
  * passed on (the thread sends its file's writes to its stderr), go where they went.
  */
 function quietConsole(): void {
@@ -422,7 +423,8 @@ function quietConsole(): void {
   const stdout = process.stdout;
   const write = stdout.write;
   stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-    if (protocolCodeOnStack(stackTaken(() => new Error())) !== undefined)
+    // While a file's module is evaluated, an npm package it imports runs its top-level code too, with none of the file's frames on the stack.
+    if (moduleLoading !== undefined || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined)
       return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stdout.write;
