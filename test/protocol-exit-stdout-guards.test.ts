@@ -123,3 +123,30 @@ describe('protocol files: npm packages a file imports', () => {
     assert.match(r.stderr, /JUNK/);
   });
 });
+
+describe('protocol files: process.exit and stdout.write handed to a timer or a promise', () => {
+  for (const [what, hook] of [
+    ['setImmediate(process.exit, 0)', 'setImmediate(process.exit, 0);'],
+    ['.then(process.exit)', 'Promise.resolve(0).then(process.exit);'],
+    ['setImmediate(process.reallyExit, 0)', 'setImmediate(process.reallyExit, 0);'],
+  ] as const) {
+    it(`refuses a file whose method schedules ${what}`, () => {
+      const dir = tempFiles({ 'p.mjs': base(`if (c.rounds === 5 && !globalThis.scheduled) { globalThis.scheduled = 1; ${hook} }`), 's.yaml': SCENARIO });
+      // Enough trials that the run waits on its worker threads, so the callback runs before the results are out.
+      const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--trials', '200000', '--workers', '1']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /p\.mjs: process\.(really)?[eE]xit\(0\) ran as a callback handed to a timer or a promise/);
+    });
+  }
+
+  it('sends a bound process.stdout.write a file hands to a promise to stderr', () => {
+    const hook =
+      "if (c.rounds === 5 && !globalThis.scheduled) { globalThis.scheduled = 1; Promise.resolve('JUNK\\n').then(process.stdout.write.bind(process.stdout)); }";
+    const dir = tempFiles({ 'p.mjs': base(hook), 's.yaml': SCENARIO });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^scenario,protocol,/);
+    assert.doesNotMatch(r.stdout, /JUNK/);
+  });
+});

@@ -99,7 +99,9 @@ function watchedNow(): Watched[] {
   for (const name of NODE_MODULES) list.push({ name: `node:${name}`, target: require(`node:${name}`) as object, additions: false, methods: true });
   return list;
 }
-const WATCHED = watchedNow();
+/** Made at the first record (before any file's code runs): Node's modules are loaded only by a command that loads a protocol file. */
+let WATCHED: Watched[] = [];
+let watchedMade = false;
 
 /** Members of globalThis watched: the built-ins above, not a file's own globals (nor console, which the tool itself replaces). */
 const GLOBAL_NAMES: Record<PropertyKey, true> = Object.create(null);
@@ -134,6 +136,10 @@ function members(target: object, methods = false): Members {
 
 /** The built-ins' members as they are now. */
 export function builtIns(): BuiltIns {
+  if (!watchedMade) {
+    watchedMade = true;
+    WATCHED = watchedNow();
+  }
   const all: Members[] = [];
   for (let w = 0; w < WATCHED.length; w++) all[w] = members(WATCHED[w]!.target, WATCHED[w]!.methods);
   return all;

@@ -390,9 +390,10 @@ function refuseExitFromFiles(): void {
   if (exitRefused) return;
   exitRefused = true;
   const exit = process.exit;
-  process.exit = function (this: NodeJS.Process, ...args: [code?: number | string | null]) {
+  process.exit = function exit_(this: NodeJS.Process, ...args: [code?: number | string | null]) {
     const file = protocolCodeOnStack(stackTaken(() => new Error()));
     if (file) throw new UsageError(file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+    if (calledByNodeAlone(exit_)) throw handedToNode(`process.exit(${args[0] ?? ''})`);
     // As called: process.exit() ends with process.exitCode, process.exit(undefined) would not.
     return exit.apply(this, args);
   } as typeof process.exit;
@@ -401,11 +402,50 @@ function refuseExitFromFiles(): void {
   const own = process as unknown as { reallyExit?: (code?: number) => never };
   const reallyExit = own.reallyExit;
   if (typeof reallyExit === 'function')
-    own.reallyExit = function (this: NodeJS.Process, ...args: [code?: number]) {
+    own.reallyExit = function reallyExit_(this: NodeJS.Process, ...args: [code?: number]) {
       const file = protocolCodeOnStack(stackTaken(() => new Error()));
       if (file) throw new UsageError(file, `called process.reallyExit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+      if (calledByNodeAlone(reallyExit_)) throw handedToNode(`process.reallyExit(${args[0] ?? ''})`);
       return reallyExit.apply(this, args);
     };
+}
+
+/**
+ * Whether this is the command's own process (main: not a worker thread, nor a test running the CLI
+ * in its process, whose test runner writes to stdout and may end the process from Node's code alone).
+ */
+let commandsProcess = false;
+export function guardCallbacksFromNodeAlone(): void {
+  commandsProcess = true;
+}
+
+/** Error.captureStackTrace as Node started. */
+const captureStack = Error.captureStackTrace;
+
+/**
+ * Whether `guard` (the tool's stand-in for process.exit or process.stdout.write) was called with
+ * nothing but Node's own code on the stack: handed itself to a timer or a promise
+ * (`setTimeout(process.exit, 0, 0)`, `.then(process.exit)`, `setInterval(process.stdout.write.bind(…))`),
+ * so that no frame names whose code scheduled it. The tool never does that; where a protocol file
+ * is loaded, it is the file's.
+ */
+function calledByNodeAlone(guard: (...args: never[]) => unknown): boolean {
+  if (!commandsProcess || filesLoaded.size === 0) return false;
+  const error = stackTaken(() => {
+    const made = new Error();
+    captureStack(made, guard);
+    return made;
+  });
+  const frames = (error.stack ?? '').split('\n').slice(1);
+  return frames.every((line) => /^\s+at (?:node:|.*\((?:node:|<anonymous>))/.test(line));
+}
+
+/** The refusal of `call`, handed to a timer or a promise by a protocol file's code: the files loaded named. */
+function handedToNode(call: string): UsageError {
+  return new UsageError(
+    [...filesLoaded].join(', '),
+    `${call} ran as a callback handed to a timer or a promise (setTimeout(process.exit), .then(process.exit)) while the command ran: a protocol file must not end the process`,
+  );
 }
 let exitRefused = false;
 
@@ -422,9 +462,9 @@ function quietConsole(): void {
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   const stdout = process.stdout;
   const write = stdout.write;
-  stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+  stdout.write = function write_(this: NodeJS.WriteStream, ...args: unknown[]) {
     // While a file's module is evaluated, an npm package it imports runs its top-level code too, with none of the file's frames on the stack.
-    if (moduleLoading !== undefined || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined)
+    if ((commandsProcess && moduleLoading !== undefined) || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined || calledByNodeAlone(write_))
       return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stdout.write;
