@@ -45,6 +45,14 @@ describe('protocol files: exit and stdout guards a file cannot hide from', () =>
     });
   }
 
+  it('refuses a file that keeps process.reallyExit as it loads and calls it in a method', () => {
+    const dir = tempFiles({ 'p.mjs': `const really = process.reallyExit;\n${base('if (c.rounds === 5) really.call(process, 0);')}`, 's.yaml': SCENARIO });
+    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /p\.mjs: called process\.reallyExit\(0\) while the command ran/);
+  });
+
   it("keeps an expect's failure when an 'exit' listener a file added calls process.reallyExit(0)", () => {
     const hook = "if (c.rounds === 5 && s[0] === 0 && !globalThis.added) { globalThis.added = 1; process.on('exit', () => process.reallyExit(0)); }";
     const dir = tempFiles({ 'p.mjs': base(hook), 's.yaml': FAILING });

@@ -127,6 +127,8 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   watchSources();
+  // Before the file's code runs: a file that keeps process.reallyExit as it loads must keep the guard.
+  if (!isolating) refuseExitFromFiles();
   globalsBefore ??= new Set(Reflect.ownKeys(globalThis));
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
@@ -175,7 +177,6 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
-  if (!isolating) refuseExitFromFiles();
   return result;
 }
 
