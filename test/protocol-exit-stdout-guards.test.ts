@@ -158,3 +158,21 @@ describe('protocol files: process.exit and stdout.write handed to a timer or a p
     assert.doesNotMatch(r.stdout, /JUNK/);
   });
 });
+
+describe('protocol files: the command line a file reads', () => {
+  it('is the same in every command and thread, so run and exact agree on a file that reads process.argv', () => {
+    const file = `const RUN = process.argv.includes('run');\n${base('if (RUN || process.argv.length !== 2) { step.kind = END; step.outcome = 1; return; }')}`;
+    const dir = tempFiles({ 'p.mjs': file, 's.yaml': SCENARIO });
+    const run = cli(['run', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(run.status, 0, run.stderr);
+    const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(exact.status, 0, exact.stderr);
+    const column = (csv: string, name: string): string => {
+      const [head, row] = csv.trim().split('\n');
+      return row!.split(',')[head!.split(',').indexOf(name)]!;
+    };
+    assert.equal(column(exact.stdout, 'success_exact'), '0.96875');
+    assert.equal(column(run.stdout, 'success_exact'), '0.96875');
+    assert.ok(Math.abs(Number(column(run.stdout, 'success_z'))) < 5);
+  });
+});

@@ -129,6 +129,7 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   watchSources();
   // Before the file's code runs: a file that keeps process.reallyExit as it loads must keep the guard.
   if (!isolating) refuseExitFromFiles();
+  sameCommandLine();
   globalsBefore ??= new Set(Reflect.ownKeys(globalThis));
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
@@ -419,6 +420,35 @@ let commandsProcess = false;
 export function guardCallbacksFromNodeAlone(): void {
   commandsProcess = true;
 }
+
+/**
+ * The command line as every protocol file sees it, in the command's process, its worker threads and
+ * the isolating process alike: each has its own (`twogenerals run s.yaml`, a worker's, the
+ * isolating process's task), so a file that read it (`process.argv.includes('exact')`) would be
+ * checked as one protocol and run as another, `exact` and `run` printing each their own numbers.
+ * Read with a protocol file's code on the stack (or while its module is evaluated, the packages it
+ * imports included), process.argv is `[node, 'twogenerals']`; the tool's own reads are as before.
+ */
+function sameCommandLine(): void {
+  if (commandLineHidden) return;
+  commandLineHidden = true;
+  const member = Object.getOwnPropertyDescriptor(process, 'argv');
+  if (member === undefined || !member.configurable || !('value' in member)) return;
+  let argv = member.value as string[];
+  const seen = Object.freeze([argv[0]!, 'twogenerals']);
+  // Not a test's process running the CLI in it, whose test runner may read it while a file loads.
+  const { isMainThread } = createRequire(resolve('twogenerals.js'))('node:worker_threads') as typeof import('node:worker_threads');
+  const tools = (): boolean => commandsProcess || isolating || !isMainThread;
+  Object.defineProperty(process, 'argv', {
+    configurable: true,
+    enumerable: member.enumerable ?? true,
+    get: () => ((moduleLoading !== undefined && tools()) || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined ? [...seen] : argv),
+    set: (value: string[]) => {
+      argv = value;
+    },
+  });
+}
+let commandLineHidden = false;
 
 /** Error.captureStackTrace as Node started. */
 const captureStack = Error.captureStackTrace;
