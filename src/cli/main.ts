@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AlreadyReported, ExpectationFailed, UsageError } from '../errors.js';
-import { loadedProtocolFiles, namingProtocolFile, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
+import { guardCallbacksFromNodeAlone, loadedProtocolFiles, namingProtocolFile, protocolFileIn, thrownWhere } from '../protocol-files/load.js';
 import { errorText, isPlainError, isThrownError, thrownText } from '../protocol-files/thrown.js';
 import { TOOL } from '../version.js';
 import { makeCheckCommand } from './commands/check.js';
@@ -187,6 +187,7 @@ function oneLine(message: string): string {
  */
 export function main(argv: readonly string[]): void {
   const { streams, stdout, settle } = processOutput();
+  guardCallbacksFromNodeAlone();
   const fatal = (error: unknown): void => {
     exitWith(reportUncaught(error, streams));
   };

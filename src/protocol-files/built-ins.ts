@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
@@ -46,6 +48,13 @@ const CONSTRUCTORS = [
   // Node's: the tool reads every file (a trace, a scenario, a shard) into one and decodes it with its methods.
   'Buffer',
 ] as const;
+/**
+ * Node's own modules the tool writes and names its results with (a result folder's files through
+ * node:fs, their paths through node:path and node:url, digests through node:crypto, the worker
+ * threads and the isolating process): their exports are one object every importer shares, so a
+ * file that replaces `fs.writeFileSync` changes a saved results.csv as `Math.sqrt` would an interval.
+ */
+const NODE_MODULES = ['fs', 'fs/promises', 'path', 'url', 'util', 'os', 'crypto', 'events', 'child_process', 'worker_threads', 'module'] as const;
 const FUNCTIONS = ['parseInt', 'parseFloat', 'isNaN', 'isFinite', 'structuredClone', 'queueMicrotask', 'setTimeout', 'setImmediate', 'clearTimeout'] as const;
 
 // Read once, before any file's code runs: the comparison below must not itself go through a
@@ -60,6 +69,8 @@ interface Watched {
   readonly target: object;
   /** Whether a member added counts: on a prototype every object (or array, number…) inherits it. */
   readonly additions: boolean;
+  /** Whether only its methods count (a Node module's, some of whose other members are getters that load on first use). */
+  readonly methods?: boolean;
 }
 
 function watchedNow(): Watched[] {
@@ -84,9 +95,13 @@ function watchedNow(): Watched[] {
   list.push({ name: 'StringIterator.prototype', target: Object.getPrototypeOf(''[Symbol.iterator]()) as object, additions: true });
   list.push({ name: 'RegExpStringIterator.prototype', target: Object.getPrototypeOf(/x/[Symbol.matchAll]('')) as object, additions: true });
   list.push({ name: 'Generator.prototype', target: (Object.getPrototypeOf(function* () {}) as { prototype: object }).prototype, additions: true });
+  const require = createRequire(resolve('twogenerals.js'));
+  for (const name of NODE_MODULES) list.push({ name: `node:${name}`, target: require(`node:${name}`) as object, additions: false, methods: true });
   return list;
 }
-const WATCHED = watchedNow();
+/** Made at the first record (before any file's code runs): Node's modules are loaded only by a command that loads a protocol file. */
+let WATCHED: Watched[] = [];
+let watchedMade = false;
 
 /** Members of globalThis watched: the built-ins above, not a file's own globals (nor console, which the tool itself replaces). */
 const GLOBAL_NAMES: Record<PropertyKey, true> = Object.create(null);
@@ -101,7 +116,7 @@ interface Members {
 }
 export type BuiltIns = readonly Members[];
 
-function members(target: object): Members {
+function members(target: object, methods = false): Members {
   const found: Members = { keys: [], values: [], gets: [], sets: [] };
   const keys = ownKeys(target);
   let n = 0;
@@ -109,7 +124,7 @@ function members(target: object): Members {
     const key = keys[i]!;
     if (target === globalThis && GLOBAL_NAMES[key as string] !== true) continue;
     const d = describe(target, key);
-    if (d === undefined) continue;
+    if (d === undefined || (methods && typeof d.value !== 'function')) continue;
     found.keys[n] = key;
     found.values[n] = d.value;
     found.gets[n] = d.get;
@@ -121,8 +136,12 @@ function members(target: object): Members {
 
 /** The built-ins' members as they are now. */
 export function builtIns(): BuiltIns {
+  if (!watchedMade) {
+    watchedMade = true;
+    WATCHED = watchedNow();
+  }
   const all: Members[] = [];
-  for (let w = 0; w < WATCHED.length; w++) all[w] = members(WATCHED[w]!.target);
+  for (let w = 0; w < WATCHED.length; w++) all[w] = members(WATCHED[w]!.target, WATCHED[w]!.methods);
   return all;
 }
 
@@ -143,9 +162,9 @@ function unchanged(was: Members, now: Members): boolean {
 /** The first built-in member changed, removed or (on a prototype) added since `before`, as `Math.sqrt`; or undefined. */
 export function changedBuiltIn(before: BuiltIns): string | undefined {
   for (let w = 0; w < WATCHED.length; w++) {
-    const { name, target, additions } = WATCHED[w]!;
+    const { name, target, additions, methods } = WATCHED[w]!;
     const was = before[w]!;
-    const now = members(target);
+    const now = members(target, methods);
     if (unchanged(was, now)) continue;
     const named = (key: PropertyKey): string =>
       name === 'globalThis' ? String(key) : `${name}${typeof key === 'symbol' ? `[${key.description}]` : `.${key}`}`;
@@ -161,7 +180,7 @@ export function changedBuiltIn(before: BuiltIns): string | undefined {
 
 /** The refusal's words after the file's path: which member, when. */
 export function builtInChanged(member: string, stage: string): string {
-  return `changed JavaScript's built-in ${member} while ${stage}: a protocol file must leave the built-in objects as it found them (twogenerals computes its numbers with them)`;
+  return `changed ${member.startsWith('node:') ? "Node.js's built-in module member" : "JavaScript's built-in"} ${member} while ${stage}: a protocol file must leave the built-in objects as it found them (twogenerals computes its numbers with them)`;
 }
 
 /** The built-ins as the first protocol file this process loaded found them, and the files loaded since. */

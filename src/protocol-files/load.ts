@@ -127,6 +127,9 @@ async function load(file: string, place: string, expectedDigest: string | undefi
     throw new UsageError(file, 'changed while the command ran, or a file it imports did (its sha256 differs from the one checked): run again');
   quietConsole();
   watchSources();
+  // Before the file's code runs: a file that keeps process.reallyExit as it loads must keep the guard.
+  if (!isolating) refuseExitFromFiles();
+  sameCommandLine();
   globalsBefore ??= new Set(Reflect.ownKeys(globalThis));
   filesLoaded.add(file);
   for (const helper of importedFiles(file, text)) if (!helperFiles.has(helper)) helperFiles.set(helper, file);
@@ -175,7 +178,6 @@ async function load(file: string, place: string, expectedDigest: string | undefi
   }
   const result = { name: protocol.name, file, digest, definition: protocolNamed(protocol.name)! };
   byPath.set(file, result);
-  if (!isolating) refuseExitFromFiles();
   return result;
 }
 
@@ -390,19 +392,99 @@ function refuseExitFromFiles(): void {
   if (exitRefused) return;
   exitRefused = true;
   const exit = process.exit;
-  process.exit = function (this: NodeJS.Process, ...args: [code?: number | string | null]) {
-    const file = protocolFileIn(new Error());
-    if (file) throw new UsageError(file.file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+  process.exit = function exit_(this: NodeJS.Process, ...args: [code?: number | string | null]) {
+    const file = protocolCodeOnStack(stackTaken(() => new Error()));
+    if (file) throw new UsageError(file, `called process.exit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+    if (calledByNodeAlone(exit_)) throw handedToNode(`process.exit(${args[0] ?? ''})`);
     // As called: process.exit() ends with process.exitCode, process.exit(undefined) would not.
     return exit.apply(this, args);
   } as typeof process.exit;
+  // What process.exit calls once the 'exit' listeners have run, as public as it: a file's call
+  // (in a method, or in an 'exit' listener it added) would end the command with its code, 0.
+  const own = process as unknown as { reallyExit?: (code?: number) => never };
+  const reallyExit = own.reallyExit;
+  if (typeof reallyExit === 'function')
+    own.reallyExit = function reallyExit_(this: NodeJS.Process, ...args: [code?: number]) {
+      const file = protocolCodeOnStack(stackTaken(() => new Error()));
+      if (file) throw new UsageError(file, `called process.reallyExit(${args[0] ?? ''}) while the command ran: a protocol file must not end the process`);
+      if (calledByNodeAlone(reallyExit_)) throw handedToNode(`process.reallyExit(${args[0] ?? ''})`);
+      return reallyExit.apply(this, args);
+    };
+}
+
+/**
+ * Whether this is the command's own process (main: not a worker thread, nor a test running the CLI
+ * in its process, whose test runner writes to stdout and may end the process from Node's code alone).
+ */
+let commandsProcess = false;
+export function guardCallbacksFromNodeAlone(): void {
+  commandsProcess = true;
+}
+
+/**
+ * The command line as every protocol file sees it, in the command's process, its worker threads and
+ * the isolating process alike: each has its own (`twogenerals run s.yaml`, a worker's, the
+ * isolating process's task), so a file that read it (`process.argv.includes('exact')`) would be
+ * checked as one protocol and run as another, `exact` and `run` printing each their own numbers.
+ * Read with a protocol file's code on the stack (or while its module is evaluated, the packages it
+ * imports included), process.argv is `[node, 'twogenerals']`; the tool's own reads are as before.
+ */
+function sameCommandLine(): void {
+  if (commandLineHidden) return;
+  commandLineHidden = true;
+  const member = Object.getOwnPropertyDescriptor(process, 'argv');
+  if (member === undefined || !member.configurable || !('value' in member)) return;
+  let argv = member.value as string[];
+  const seen = Object.freeze([argv[0]!, 'twogenerals']);
+  // Not a test's process running the CLI in it, whose test runner may read it while a file loads.
+  const { isMainThread } = createRequire(resolve('twogenerals.js'))('node:worker_threads') as typeof import('node:worker_threads');
+  const tools = (): boolean => commandsProcess || isolating || !isMainThread;
+  Object.defineProperty(process, 'argv', {
+    configurable: true,
+    enumerable: member.enumerable ?? true,
+    get: () => ((moduleLoading !== undefined && tools()) || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined ? [...seen] : argv),
+    set: (value: string[]) => {
+      argv = value;
+    },
+  });
+}
+let commandLineHidden = false;
+
+/** Error.captureStackTrace as Node started. */
+const captureStack = Error.captureStackTrace;
+
+/**
+ * Whether `guard` (the tool's stand-in for process.exit or process.stdout.write) was called with
+ * nothing but Node's own code on the stack: handed itself to a timer or a promise
+ * (`setTimeout(process.exit, 0, 0)`, `.then(process.exit)`, `setInterval(process.stdout.write.bind(…))`),
+ * so that no frame names whose code scheduled it. The tool never does that; where a protocol file
+ * is loaded, it is the file's.
+ */
+function calledByNodeAlone(guard: (...args: never[]) => unknown): boolean {
+  if (!commandsProcess || filesLoaded.size === 0) return false;
+  const error = stackTaken(() => {
+    const made = new Error();
+    captureStack(made, guard);
+    return made;
+  });
+  const frames = (error.stack ?? '').split('\n').slice(1);
+  return frames.every((line) => /^\s+at (?:node:|.*\((?:node:|<anonymous>))/.test(line));
+}
+
+/** The refusal of `call`, handed to a timer or a promise by a protocol file's code: the files loaded named. */
+function handedToNode(call: string): UsageError {
+  return new UsageError(
+    [...filesLoaded].join(', '),
+    `${call} ran as a callback handed to a timer or a promise (setTimeout(process.exit), .then(process.exit)) while the command ran: a protocol file must not end the process`,
+  );
 }
 let exitRefused = false;
 
 /**
  * A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV,
  * JSON, shards). So do its own writes to process.stdout, told by its code on the stack (its
- * top-level code, a method, a callback it made); the tool's writes, and a worker thread's output
+ * top-level code, a method, a callback it made, or anything while its module is evaluated, the npm
+ * packages it imports included); the tool's writes, and a worker thread's output
  * passed on (the thread sends its file's writes to its stderr), go where they went.
  */
 function quietConsole(): void {
@@ -411,8 +493,10 @@ function quietConsole(): void {
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   const stdout = process.stdout;
   const write = stdout.write;
-  stdout.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-    if (fileCodeOnStack(new Error())) return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
+  stdout.write = function write_(this: NodeJS.WriteStream, ...args: unknown[]) {
+    // While a file's module is evaluated, an npm package it imports runs its top-level code too, with none of the file's frames on the stack.
+    if ((commandsProcess && moduleLoading !== undefined) || protocolCodeOnStack(stackTaken(() => new Error())) !== undefined || calledByNodeAlone(write_))
+      return (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stdout.write;
 }
@@ -423,6 +507,50 @@ const filesLoaded = new Set<string>();
 function fileCodeOnStack(error: Error): boolean {
   for (const file of filesLoaded) if (onStack(error, file)) return true;
   return false;
+}
+
+/**
+ * The protocol file whose code, or the code of a file it imports, is on the error's stack: a
+ * helper's top-level code runs before the protocol file's (its frames alone on the stack), and a
+ * definition a helper makes (`export { default } from './base.mjs'`) runs its methods there.
+ */
+function protocolCodeOnStack(error: Error): string | undefined {
+  for (const file of filesLoaded) if (onStack(error, file)) return file;
+  for (const [helper, file] of helperFiles) if (onStack(error, helper)) return file;
+  return undefined;
+}
+
+/**
+ * How V8 takes and writes a stack, as Node started: every guard here tells a protocol file's code
+ * by its frames on the stack, so a file that sets `Error.stackTraceLimit = 0` or its own
+ * `Error.prepareStackTrace` (in a method, before a process.exit or a draw) would hide from them.
+ */
+const STACK_LIMIT = Reflect.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+const STACK_TEXT = Reflect.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+
+/** `make()`'s error, its stack taken and written as Node started (a file's Error.stackTraceLimit and prepareStackTrace put back after). */
+function stackTaken<E extends Error>(make: () => E): E {
+  const limit = Reflect.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+  const text = Reflect.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  if (limit?.value === STACK_LIMIT?.value && limit?.get === undefined && text?.value === STACK_TEXT?.value && text?.get === undefined) {
+    const error = make();
+    void error.stack;
+    return error;
+  }
+  const set = (key: string, d: PropertyDescriptor | undefined): void => {
+    if (d) Reflect.defineProperty(Error, key, d);
+    else Reflect.deleteProperty(Error, key);
+  };
+  set('stackTraceLimit', STACK_LIMIT);
+  set('prepareStackTrace', STACK_TEXT);
+  try {
+    const error = make();
+    void error.stack; // written now, while the settings are Node's
+    return error;
+  } finally {
+    set('stackTraceLimit', limit);
+    set('prepareStackTrace', text);
+  }
 }
 
 /** Whether a frame of `file`'s code is on the error's stack (by its URL, or by its path for CommonJS). */
@@ -457,7 +585,7 @@ const NEVER_TIMES =
  */
 function refuseSourceCall(name: string, why: string): void {
   if (filesLoaded.size === 0) return;
-  const error = new Error(`${name} was called: ${why}`);
+  const error = stackTaken(() => new Error(`${name} was called: ${why}`));
   const own = fileCodeOnStack(error);
   const helper = own ? undefined : helperDraw(error);
   if (!own && !helper) return;
@@ -538,7 +666,7 @@ export function inertFileTimers(): void {
     const original = target[key] as unknown as ((...args: unknown[]) => { unref?: () => void }) | undefined;
     if (typeof original !== 'function') return;
     const replaced = function (this: unknown, ...args: unknown[]) {
-      if (!fileCodeOnStack(new Error())) return original.apply(this, args);
+      if (protocolCodeOnStack(stackTaken(() => new Error())) === undefined) return original.apply(this, args);
       // Set while the file's module is evaluated (its top-level code awaiting a timer): it runs, if that evaluation still waits for it.
       const [callback, ...rest] = args;
       if (moduleLoading !== undefined && typeof callback === 'function') {

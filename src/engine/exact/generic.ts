@@ -455,7 +455,7 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
     else if (crash[node]! > 0) able.push(node);
   }
   if (able.length > MAX_CRASHING_NODES)
-    throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`);
+    throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`, false);
   const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();

@@ -52,6 +52,13 @@ export interface ExactLimits {
 /** The exact computation stopped before it finished; `message` says why, in the user's words. */
 export class ExactUnavailable extends Error {
   override name = 'ExactUnavailable';
+  /** `byLimits`: the work or memory limits stopped it, which --exact raises (false: no limit would help, as more nodes able to crash at once than the engine branches over). */
+  constructor(
+    message: string,
+    readonly byLimits = true,
+  ) {
+    super(message);
+  }
 }
 
 /** No limits worth the name: tests and library callers that know their cell is small. */

@@ -379,7 +379,7 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
       }
     } catch (error) {
       if (!(error instanceof ExactUnavailable)) throw error;
-      const automatic = options.exact === 'auto' ? ' in the automatic attempt (--exact allows more)' : '';
+      const automatic = options.exact === 'auto' && error.byLimits ? ' in the automatic attempt (--exact allows more)' : '';
       results.push({ exact: null, missing: `${error.message}${automatic}` });
     } finally {
       // The run keeps every model to its end: a short trace's tables (for this cell's exact value alone) go now.
