@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { writeWholeFile } from '../src/io/output-place.js';
 import { chartSpec } from '../src/plot/chart.js';
 import { trace } from '../src/channels/trace.js';
@@ -218,6 +219,33 @@ describe('a value given twice is refused, not silently replaced', () => {
         .slice(1)
         .map((row) => row.split(',').slice(4, 6).join(',')),
       ['0.1,0.4', '0.3,0.4'],
+    );
+  });
+
+  it('--set of a parameter by role or direction conflicts only with the sweeps of the roles or directions it names', async () => {
+    const dir = tempFiles({ 'cr.yaml': 'name: cr\nprotocol: messenger\nloss: 0.5\ntrials: 100\nseed: 1\nsweep:\n  crashB: [0, 0.1]\n' });
+    const file = join(dir, 'cr.yaml');
+    for (const args of [
+      ['run', '--set', 'crash={A: 0.1}', '--sweep', 'crashB=0,0.1'],
+      ['run', file, '--set', 'crash={A: 0.1}'],
+    ]) {
+      const r = await cliIn([...args, '--trials', '100', '-f', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(
+        rows.map((row) => [row['crashA'], row['crashB']]),
+        [
+          ['0.1', '0'],
+          ['0.1', '0.1'],
+        ],
+        args.join(' '),
+      );
+    }
+    const named = await cliIn(['run', file, '--set', 'crash={A: 0.1, B: 0.2}']);
+    assert.equal(named.status, 2, named.stdout);
+    assert.equal(
+      named.stderr,
+      `twogenerals: --set crash={A: 0.1, B: 0.2}: crashB is also swept (${file}:7:11): it is either set to one value or swept; to set it, remove the sweep with --set sweep.crashB=null\n`,
     );
   });
 
@@ -483,7 +511,7 @@ describe('a channel key the sweep gives every cell', () => {
     assert.equal(twice.status, 2, twice.stderr);
     const vary = await cliIn(['plan', ...ge, '--vary', 'channel.goodToBad=0.1:0.3:0.1', '--target', 'success>=0.5', '-f', 'csv']);
     assert.equal(vary.status, 0, vary.stderr);
-    assert.match(vary.stdout, /^goodToBad,messengers_mean,success,meets\n0\.1,/);
+    assert.match(vary.stdout, /^goodToBad,messengers_mean,success,exact,meets\n0\.1,/);
   });
   it('a key neither the channel nor the sweep gives is refused at the channel', async () => {
     const r = await cliIn(['run', join(dir, 'half.yaml')]);

@@ -320,7 +320,7 @@ describe('plan --vary of a crash rate', () => {
       'csv',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'crashA,messengers_mean,success,meets\n0.1,1.8,0.9,true\n0.4,1.2,0.6,false\n0.3,1.4,0.7,false\n0.2,1.6,0.8,false\n0,2,1,true\n');
+    assert.equal(r.stdout, 'crashA,messengers_mean,success,exact,meets\n0.1,1.8,0.9,true,true\n0.4,1.2,0.6,true,false\n0.3,1.4,0.7,true,false\n0.2,1.6,0.8,true,false\n0,2,1,true,true\n');
   });
 });
 
@@ -329,10 +329,10 @@ describe("plan's bounds", () => {
     const base = ['plan', '--set', 'protocol=messenger', '--set', 'loss=0', '--vary', 'redundancy=1:2', '--format', 'csv'];
     const sure = await cliIn([...base, '--target', 'success>=1']);
     assert.equal(sure.status, 0, sure.stderr);
-    assert.equal(sure.stdout, 'redundancy,messengers_mean,success,meets\n1,1,1,true\n');
+    assert.equal(sure.stdout, 'redundancy,messengers_mean,success,exact,meets\n1,1,1,true,true\n');
     const never = await cliIn([...base, '--target', 'disagreement<=0']);
     assert.equal(never.status, 0, never.stderr);
-    assert.equal(never.stdout, 'redundancy,messengers_mean,disagreement,meets\n1,1,0,true\n');
+    assert.equal(never.stdout, 'redundancy,messengers_mean,disagreement,exact,meets\n1,1,0,true,true\n');
     for (const [target, got] of [
       ['success>=1.01', '1.01'],
       ['disagreement<=-0.1', '-0.1'],

@@ -114,7 +114,15 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
     // loss.AtoB is swept by lossAtoB, and by loss too (a sweep of loss sets both directions); loss
     // (crash) by a sweep of one direction (role) as well, which it would set only in part.
     const parent = key.split('.')[0]!;
-    const parts = Object.keys(swept).filter((n) => parameterSpec(n)?.directionOf === name || parameterSpec(n)?.roleOf === name);
+    // A value by direction or role ({A: 0.1}) sets only those it names.
+    const given = scalar(value);
+    const names = typeof given === 'object' && given !== null && !Array.isArray(given) ? Object.keys(given) : undefined;
+    const setsPart = (n: string): boolean => {
+      const spec = parameterSpec(n);
+      if (spec?.directionOf === name) return names === undefined || names.includes(n.slice(name.length));
+      return spec?.roleOf === name && (names === undefined || names.includes(spec.role ?? ''));
+    };
+    const parts = Object.keys(swept).filter(setsPart);
     const by = [name, ...(parent === 'channel' ? [] : [parent]), ...parts].find((n) => n !== '' && Object.hasOwn(swept, n));
     if (by === undefined) continue;
     throw new UsageError(
