@@ -109,7 +109,7 @@ describe('JSON text has no exponents where the CSV has none', () => {
   it('plan -f json (disagreement 0.3^18 = 3.87e-10)', async () => {
     const args = ['plan', '--target', 'disagreement<=1e-9', '--set', 'loss=0.3', '--vary', 'redundancy=1:20'];
     const csv = succeeded(await cliIn([...args, '-f', 'csv']), 'plan -f csv');
-    assert.match(csv, /^18,18,0\.0000000003874204889999998,true$/m);
+    assert.match(csv, /^18,18,0\.0000000003874204889999998,true,true$/m);
     const json = succeeded(await cliIn([...args, '-f', 'json']), 'plan -f json');
     assert.deepEqual(exponents(json), []);
     assert.match(json, /"disagreement": 0\.0000000003874204889999998,/);
