@@ -48,8 +48,9 @@ export function oddSpaceHint(text: unknown): string {
 }
 
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */
-export function parseScenarioText(text: string, source: string): ScenarioSource {
-  if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
+export function parseScenarioText(given: string, source: string): ScenarioSource {
+  if (given.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
+  const text = lineBreaks(given);
   refuseJsonComments(text, source);
   // A .json file is JSON: YAML, which reads it, would take a trailing comma, a bare key or `.5` too.
   const notJson = formatName(source) === 'JSON' ? jsonSyntaxError(text) : null;
@@ -65,9 +66,10 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
  * Parses text holding one scenario, or several YAML documents separated by `---` (what a result
  * folder's scenario.yaml holds for a run of several scenarios), each a scenario placed in the file.
  */
-export function parseScenarioTexts(text: string, source: string): ScenarioSource[] {
-  const one = (): ScenarioSource[] => [parseScenarioText(text, source)];
-  if (text.trim() === '') return one();
+export function parseScenarioTexts(given: string, source: string): ScenarioSource[] {
+  const one = (): ScenarioSource[] => [parseScenarioText(given, source)];
+  if (given.trim() === '') return one();
+  const text = lineBreaks(given);
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
   if (!Array.isArray(docs) || docs.length < 2) return one();
@@ -76,6 +78,16 @@ export function parseScenarioTexts(text: string, source: string): ScenarioSource
   if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
   return held.map((doc) => fromDocument(doc, lines, source, text));
+}
+
+/**
+ * A carriage return alone is a line break in YAML 1.2 and whitespace in JSON (classic Mac OS text,
+ * a stray one at a file's end), which the YAML reader took as part of a value or a syntax error
+ * (a JSON scenario ending `}\r` was "malformed JSON: unexpected scalar at node end"). Written as a
+ * line feed: one character for one, so every place (line and column) stays where it was.
+ */
+function lineBreaks(text: string): string {
+  return text.replace(/\r(?!\n)/g, '\n');
 }
 
 /** One parsed document as a scenario's source, its places counted by `lines` over the whole text. */
