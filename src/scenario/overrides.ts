@@ -184,7 +184,13 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
   let node = data;
   for (const [depth, key] of path.slice(0, -1).map(String).entries()) {
     const next = node[key];
-    if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
+    const spec = node === data ? parameterSpec(key) : undefined;
+    // `expect.0.atLeast` where the file has no expect: a list all the same, given whole (it was "expect must be a list (got a mapping)").
+    if (next === undefined && key === 'expect' && node === data)
+      throw new UsageError(flag, `expect is a list, and --set does not reach into a list (expect.${path[depth + 1]}): give it whole, --set 'expect=[…]'`);
+    // `loss.AtoB` where the file leaves loss at its default: the other direction keeps it, as where the file gives loss (it was "loss needs the key 'BtoA'").
+    if (next === undefined && spec?.perDirection && typeof spec.default === 'number') node[key] = { AtoB: spec.default, BtoA: spec.default };
+    else if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
     else if (parameterSpec(key)?.perDirection && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
     else if (key === 'crash' && node === data && typeof next === 'number') {
