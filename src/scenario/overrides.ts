@@ -47,7 +47,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     if (key.split('.').some((part) => part === ''))
       throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     const path = key.split('.');
-    const parsed = scalar(value);
+    const parsed = scalar(value, flag);
     // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
     // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
     const foreign = foreignValue(parsed, path);
@@ -105,7 +105,7 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
   const swept = sweep as Record<string, unknown>;
   for (const assignment of sets) {
     const [key, value] = splitAssignment(assignment, `--set ${assignment}`, 'key=value');
-    if (scalar(value) === null) continue;
+    if (scalar(value, `--set ${assignment}`) === null) continue;
     const name = sweptName(key);
     if (name !== '' && Object.hasOwn(swept, name) && !places.has(`sweep.${name}`)) {
       delete swept[name];
@@ -139,7 +139,7 @@ function splitAssignment(text: string, flag: string, form: string): [string, str
 
 /** A flag's value, which must be one: empty or null does not mean "the default" here. */
 function required(text: string, flag: string, what: string): unknown {
-  const value = scalar(text);
+  const value = scalar(text, flag);
   if (value === null || text.trim() === '') throw new UsageError(flag, `give ${what}`);
   return value;
 }
@@ -150,8 +150,35 @@ function required(text: string, flag: string, what: string): unknown {
  */
 const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
-function scalar(text: string): unknown {
+/** Levels of flow lists and mappings a flag's value may nest, as a shard's JSON may: a scenario's nest a few. */
+export const MAX_FLAG_NESTING = 64;
+
+/**
+ * How deep `[` and `{` nest in a flag's value, outside quotes (as YAML's flow collections nest):
+ * counted before the YAML reader, which recurses once a level and, thousands deep, ran out of
+ * stack in a place the process could not survive (`FATAL ERROR: RegExpCompiler Allocation
+ * failed`, exit 134), or by luck threw and left the value read as text.
+ */
+export function flowNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return deepest;
+}
+
+function scalar(text: string, flag: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
+  if (flowNesting(text) > MAX_FLAG_NESTING)
+    throw new UsageError(flag, `the value nests more than ${MAX_FLAG_NESTING} levels of [ ] or { } deep; a scenario's values nest a few`);
   try {
     const value: unknown = parseYamlValue(text, { logLevel: 'error' });
     // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
