@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flowNesting } from '../src/scenario/overrides.js';
+import { parseScenarioText } from '../src/scenario/parse.js';
 import { cli } from './helpers.js';
 
 // A `--set` value is read as YAML, whose reader recurses once a level: thousands of levels deep it
@@ -25,5 +26,18 @@ describe('a --set value nested thousands deep', () => {
     assert.equal(flowNesting('"[[[[" and \'{{\' [x]'), 1);
     assert.equal(flowNesting('"a \\" [[" [[y]]'), 2);
     assert.equal(flowNesting('['.repeat(100)), 100);
+  });
+});
+
+describe('a scenario file nested thousands deep', () => {
+  it("is named as such, not in the reader's words (maximum call stack size exceeded)", () => {
+    for (const [text, source] of [
+      [`protocol: messenger\ndescription: ${'['.repeat(3000)}\n`, 'deep.yaml'],
+      [`{"protocol": "messenger", "x": ${'['.repeat(3000)}${']'.repeat(3000)}}`, 'deep.json'],
+    ] as const)
+      assert.throws(
+        () => parseScenarioText(text, source),
+        /: malformed (YAML|JSON): its lists or mappings nest too deep to be read \(a scenario nests a few levels\)$/,
+      );
   });
 });

@@ -217,6 +217,8 @@ function problemWords(code: string, message: string): string {
     case 'BAD_SCALAR_START':
       return `${sentence(message)}; quote the value`;
     default:
+      // The reader recursing once a level ran out of stack: said of the file, not of the reader.
+      if (/maximum call stack size exceeded/i.test(message)) return 'its lists or mappings nest too deep to be read (a scenario nests a few levels)';
       return sentence(message);
   }
 }
