@@ -2,7 +2,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
-import { checkSeed, foreignValue } from './parse.js';
+import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
 /** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
@@ -153,37 +153,24 @@ const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 /** Levels of flow lists and mappings a flag's value may nest, as a shard's JSON may: a scenario's nest a few. */
 export const MAX_FLAG_NESTING = 64;
 
-/**
- * How deep `[` and `{` nest in a flag's value, outside quotes (as YAML's flow collections nest):
- * counted before the YAML reader, which recurses once a level and, thousands deep, ran out of
- * stack in a place the process could not survive (`FATAL ERROR: RegExpCompiler Allocation
- * failed`, exit 134), or by luck threw and left the value read as text.
- */
+/** How deep `[` and `{` nest in a flag's value, outside quotes (parse.ts's flowNestingPast). */
 export function flowNesting(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
-    else if ((c === ']' || c === '}') && depth > 0) depth--;
-  }
-  return deepest;
+  return flowNestingPast(text, Number.POSITIVE_INFINITY).deepest;
 }
 
 function scalar(text: string, flag: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
-  if (flowNesting(text) > MAX_FLAG_NESTING)
-    throw new UsageError(flag, `the value nests more than ${MAX_FLAG_NESTING} levels of [ ] or { } deep; a scenario's values nest a few`);
+  // Read as text, as when the reader gives up on it: its reader's recursion could end the process.
+  if (flowNesting(text) > MAX_FLAG_NESTING) return text;
   try {
     const value: unknown = parseYamlValue(text, { logLevel: 'error' });
     // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
     return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
-  } catch {
+  } catch (error) {
+    // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
+    // and then named as that text, "sweep.loss must be a list or a mapping (got '[&a [1,1,…')".
+    if (/alias count/i.test(String((error as Error).message)))
+      throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
     return text;
   }
 }

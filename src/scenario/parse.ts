@@ -58,8 +58,51 @@ export function parseScenarioText(given: string, source: string): ScenarioSource
     const { line, column } = lineAndColumn(text, notJson.offset);
     throw new UsageError(`${source}:${line}:${column}`, `malformed JSON: ${notJson.problem}`);
   }
+  refuseDeepNesting(text, source);
   const lines = new LineCounter();
   return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source, text);
+}
+
+/**
+ * How deep `[` and `{` nest outside quotes (as YAML's flow collections nest), and the offset of the
+ * first one deeper than `limit` (-1: none): counted before the YAML reader, which recurses once a
+ * level and, a thousand levels deep, ran out of stack where the process could not survive it
+ * (`FATAL ERROR: RegExpCompiler Allocation failed`, exit 134).
+ */
+export function flowNestingPast(text: string, limit: number): { deepest: number; at: number } {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      deepest = Math.max(deepest, ++depth);
+      if (depth > limit) return { deepest, at: i };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return { deepest, at: -1 };
+}
+
+/** Flow lists and mappings a scenario file may nest: the YAML reader recurses once a level. */
+const MAX_FILE_NESTING = 256;
+
+/**
+ * Refused before the YAML reader, which recursing a thousand levels deep could run out of stack
+ * where the process does not survive it (FATAL ERROR: RegExpCompiler Allocation failed, exit 134)
+ * or, by luck, where it threw "maximum call stack size exceeded".
+ */
+function refuseDeepNesting(text: string, source: string): void {
+  const { at } = flowNestingPast(text, MAX_FILE_NESTING);
+  if (at < 0) return;
+  const { line, column } = lineAndColumn(text, at);
+  throw new UsageError(
+    `${source}:${line}:${column}`,
+    `malformed ${formatName(source)}: its lists or mappings nest too deep to be read (a scenario nests a few levels)`,
+  );
 }
 
 /**
@@ -70,6 +113,7 @@ export function parseScenarioTexts(given: string, source: string): ScenarioSourc
   const one = (): ScenarioSource[] => [parseScenarioText(given, source)];
   if (given.trim() === '') return one();
   const text = lineBreaks(given);
+  refuseDeepNesting(text, source);
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
   if (!Array.isArray(docs) || docs.length < 2) return one();
