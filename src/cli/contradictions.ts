@@ -1,7 +1,7 @@
 import type { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
-import { sweepKey, sweptName } from '../scenario/overrides.js';
+import { MAX_FLAG_NESTING, flowNesting, sweepKey, sweptName } from '../scenario/overrides.js';
 
 /** Flags that ask for opposite things: each pair is refused when both are given. */
 const CONFLICTS: readonly (readonly [string, string, string])[] = [
@@ -105,6 +105,8 @@ function sameValue(a: string, b: string): boolean {
 /** The part of a `--set` value (YAML) at the dotted path `rest`, if it has one. */
 function partWithin(value: string, rest: string): unknown {
   let part: unknown;
+  // Too deep for the YAML reader's stack: applyOverrides refuses such a value in one line.
+  if (flowNesting(value) > MAX_FLAG_NESTING) return undefined;
   try {
     part = parseYaml(value, { logLevel: 'error' });
   } catch {

@@ -95,6 +95,19 @@ function baselinePath(e: Expectation, scenario: Scenario): string {
 }
 
 /**
+ * The files the scenarios read besides themselves: a protocol file, trace files, `notWorseThan`
+ * baselines. An output flag (`--junit`) must not name one: `--junit p.mjs` wrote the JUnit report
+ * over the protocol file the scenario runs, exit 0.
+ */
+export function filesScenariosRead(scenarios: readonly Scenario[]): string[] {
+  return scenarios.flatMap((scenario) => [
+    ...(scenario.protocolFile ? [scenario.protocolFile.file] : []),
+    ...Object.values(scenario.files ?? {}),
+    ...scenario.expect.filter((e) => e.notWorseThan !== undefined).map((e) => baselinePath(e, scenario)),
+  ]);
+}
+
+/**
  * Reads every saved run a `notWorseThan` gate names, before anything runs: a missing or altered
  * baseline is one line at the `expect` entry. Returns the lookup the gates use.
  */

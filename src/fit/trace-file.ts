@@ -298,6 +298,9 @@ export class TraceReader {
     if (looksLikePing(text) && !(column !== undefined && startsWithCsvHeader(text))) {
       if (column !== undefined)
         throw new TraceError(file, undefined, `${columnOption} "${column}" was given, but this is ping output, not a CSV; leave ${columnOption} out`);
+      // Read as one line, such a log shows no packet (it was "the ping log has no packets: nothing was transmitted").
+      if (text.includes('\r') && !text.includes('\n'))
+        throw new TraceError(file, 1, 'its lines end with a carriage return alone (classic Mac OS text): save it with LF or CRLF line ends');
       // a CSV with ping's words in it (a column icmp_seq), if no line names a packet, is refused as a CSV
       const header = startsWithCsvHeader(text) ? firstContentLine(text) : undefined;
       return new PingReader(file, this.maxPackets, header && csvHint(file, header, columnOption));

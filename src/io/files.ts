@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
@@ -178,4 +179,16 @@ export function decodeText(bytes: Buffer, path: string, what: string): string {
     throw new UsageError(path, `not a text file: the ${what} is not valid UTF-8`);
   }
   return text;
+}
+
+/**
+ * Why a path a scenario names was not found, as said after it: relative to the scenario file, whose
+ * folder is /dev where the scenario came through a pipe (`run /dev/stdin`), which "relative to the
+ * scenario file" did not tell (`protocol file /dev/p.mjs: does not exist`).
+ */
+export function scenarioPathHint(resolved: string): string {
+  const folder = dirname(resolved);
+  return /^\/(dev(\/fd)?|proc\/[^/]+\/fd)$/.test(folder)
+    ? `(a scenario read through a pipe, such as /dev/stdin, has no folder of its own: its paths are relative to ${folder}; write the full path, or save the scenario to a file)`
+    : '(a path in a scenario is relative to the scenario file)';
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdtempSync, readlinkSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from './files.js';
@@ -33,6 +33,16 @@ export function checkOutputFile(
   try {
     if (!statSync(folder).isDirectory()) throw refuse(`${dirname(path)} is not a folder`);
     accessSync(folder, constants.W_OK);
+    // A regular file (or a new one) is written beside itself and renamed (writeWholeFile): the
+    // folder must take a new entry, which access() does not tell for root or under /proc or /sys.
+    if (!isWrittenInPlace(path)) {
+      try {
+        probeFolder(folder);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw refuse(`a file cannot be created in ${dirname(path)}`);
+        throw error;
+      }
+    }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -61,6 +71,24 @@ export function checkOutputFile(
   } catch (error) {
     throw refuse(systemErrorWords(error));
   }
+}
+
+/** Whether writeWholeFile writes `path` in place: it is there and no regular file (a device, a pipe, a symbolic link). */
+function isWrittenInPlace(path: string): boolean {
+  try {
+    return !lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates and removes a hidden folder in `folder`: the one sure test that an entry can be made
+ * there. access(W_OK) says yes to root everywhere, and to anyone under /proc, where creating
+ * fails (no such file or directory) only once the work is done.
+ */
+export function probeFolder(folder: string): void {
+  rmdirSync(mkdtempSync(join(folder, '.twogenerals-probe-')));
 }
 
 /**

@@ -79,11 +79,15 @@ export function byItsEnds(text: string, limit: number, head: number, tail: numbe
 /**
  * A line of Markdown the tool writes around text that may be the user's (a seed, a file name, a
  * baseline's path): one line, control characters visible, and the characters that would start
- * markup (code, emphasis, HTML, a table cell) backslash-escaped; the tool's own words unchanged,
- * and `_` (GitHub's Markdown reads none inside a word: `my_scenario` stays as written).
+ * markup (code, emphasis, strikethrough, HTML, a table cell) backslash-escaped, and a link's or
+ * an image's `](` broken (`[x](https://…)` stays text); the tool's own words unchanged (an
+ * interval's brackets), and `_` (GitHub's Markdown reads none inside a word: `my_scenario` stays
+ * as written).
  */
 export function markdownInline(text: string): string {
-  return terminalSafe(text, true).replace(/[\\`*<>|]/g, (c) => `\\${c}`);
+  return terminalSafe(text, true)
+    .replace(/[\\`*<>|~]/g, (c) => `\\${c}`)
+    .replace(/\]\(/g, ']\\(');
 }
 
 /**

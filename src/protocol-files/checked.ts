@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { otherKindOfFile } from '../scenario/parse.js';
-import { INPUT_LIMITS } from '../io/files.js';
+import { INPUT_LIMITS, scenarioPathHint } from '../io/files.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
@@ -21,7 +21,7 @@ const quickChecked = new Map<string, IsolatedResult>();
 export async function loadCheckedProtocolFile(file: string, place: string, runsProtocol = true): Promise<ProtocolFile> {
   let checked = quickChecked.get(file);
   if (checked === undefined) {
-    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist (a path in a scenario is relative to the scenario file)');
+    if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, `does not exist ${scenarioPathHint(file)}`);
     checked = await isolatedCheck(file, place, true);
     quickChecked.set(file, checked);
   }

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, rmdir
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from '../io/files.js';
+import { probeFolder } from '../io/output-place.js';
 
 /**
  * Creates `dir` and any missing parents one level at a time, so that every step is one system
@@ -43,6 +44,8 @@ export function checkWritable(dir: string): string[] {
   try {
     makeDirectories(dir, created);
     accessSync(dir, constants.W_OK);
+    // The result folder is made inside dir: access() says yes to root even where that fails (/proc).
+    if (!created.length) probeFolder(dir);
     return created;
   } catch (error) {
     removeCreated(created);

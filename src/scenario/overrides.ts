@@ -2,7 +2,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
-import { checkSeed, foreignValue } from './parse.js';
+import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
 /** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
@@ -47,7 +47,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     if (key.split('.').some((part) => part === ''))
       throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     const path = key.split('.');
-    const parsed = scalar(value);
+    const parsed = scalar(value, flag);
     // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
     // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
     const foreign = foreignValue(parsed, path);
@@ -105,7 +105,7 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
   const swept = sweep as Record<string, unknown>;
   for (const assignment of sets) {
     const [key, value] = splitAssignment(assignment, `--set ${assignment}`, 'key=value');
-    if (scalar(value) === null) continue;
+    if (scalar(value, `--set ${assignment}`) === null) continue;
     const name = sweptName(key);
     if (name !== '' && Object.hasOwn(swept, name) && !places.has(`sweep.${name}`)) {
       delete swept[name];
@@ -147,7 +147,7 @@ function splitAssignment(text: string, flag: string, form: string): [string, str
 
 /** A flag's value, which must be one: empty or null does not mean "the default" here. */
 function required(text: string, flag: string, what: string): unknown {
-  const value = scalar(text);
+  const value = scalar(text, flag);
   if (value === null || text.trim() === '') throw new UsageError(flag, `give ${what}`);
   return value;
 }
@@ -158,13 +158,27 @@ function required(text: string, flag: string, what: string): unknown {
  */
 const PLAIN_NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
-function scalar(text: string): unknown {
+/** Levels of flow lists and mappings a flag's value may nest, as a shard's JSON may: a scenario's nest a few. */
+export const MAX_FLAG_NESTING = 64;
+
+/** How deep `[` and `{` nest in a flag's value, outside quotes (parse.ts's flowNestingPast). */
+export function flowNesting(text: string): number {
+  return flowNestingPast(text, Number.POSITIVE_INFINITY).deepest;
+}
+
+function scalar(text: string, flag: string): unknown {
   if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
+  // Read as text, as when the reader gives up on it: its reader's recursion could end the process.
+  if (flowNesting(text) > MAX_FLAG_NESTING) return text;
   try {
     const value: unknown = parseYamlValue(text, { logLevel: 'error' });
     // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
     return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
-  } catch {
+  } catch (error) {
+    // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
+    // and then named as that text, "sweep.loss must be a list or a mapping (got '[&a [1,1,…')".
+    if (/alias count/i.test(String((error as Error).message)))
+      throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
     return text;
   }
 }
@@ -192,7 +206,13 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
   let node = data;
   for (const [depth, key] of path.slice(0, -1).map(String).entries()) {
     const next = node[key];
-    if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
+    const spec = node === data ? parameterSpec(key) : undefined;
+    // `expect.0.atLeast` where the file has no expect: a list all the same, given whole (it was "expect must be a list (got a mapping)").
+    if (next === undefined && key === 'expect' && node === data)
+      throw new UsageError(flag, `expect is a list, and --set does not reach into a list (expect.${path[depth + 1]}): give it whole, --set 'expect=[…]'`);
+    // `loss.AtoB` where the file leaves loss at its default: the other direction keeps it, as where the file gives loss (it was "loss needs the key 'BtoA'").
+    if (next === undefined && spec?.perDirection && typeof spec.default === 'number') node[key] = { AtoB: spec.default, BtoA: spec.default };
+    else if (next === undefined) node[key] = key === 'channel' && node === data ? { model: DEFAULTS.channel } : {};
     else if (key === 'channel' && typeof next === 'string') node[key] = { model: next };
     else if (parameterSpec(key)?.perDirection && typeof next === 'number') node[key] = { AtoB: next, BtoA: next };
     else if (key === 'crash' && node === data && typeof next === 'number') {

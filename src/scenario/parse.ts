@@ -48,8 +48,9 @@ export function oddSpaceHint(text: unknown): string {
 }
 
 /** Parses YAML or JSON text (JSON is read as YAML 1.2, which contains it). */
-export function parseScenarioText(text: string, source: string): ScenarioSource {
-  if (text.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
+export function parseScenarioText(given: string, source: string): ScenarioSource {
+  if (given.trim() === '') throw new UsageError(source, 'the file is empty; a scenario needs at least a protocol');
+  const text = lineBreaks(given);
   refuseJsonComments(text, source);
   // A .json file is JSON: YAML, which reads it, would take a trailing comma, a bare key or `.5` too.
   const notJson = formatName(source) === 'JSON' ? jsonSyntaxError(text) : null;
@@ -57,17 +58,62 @@ export function parseScenarioText(text: string, source: string): ScenarioSource 
     const { line, column } = lineAndColumn(text, notJson.offset);
     throw new UsageError(`${source}:${line}:${column}`, `malformed JSON: ${notJson.problem}`);
   }
+  refuseDeepNesting(text, source);
   const lines = new LineCounter();
   return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source, text);
+}
+
+/**
+ * How deep `[` and `{` nest outside quotes (as YAML's flow collections nest), and the offset of the
+ * first one deeper than `limit` (-1: none): counted before the YAML reader, which recurses once a
+ * level and, a thousand levels deep, ran out of stack where the process could not survive it
+ * (`FATAL ERROR: RegExpCompiler Allocation failed`, exit 134).
+ */
+export function flowNestingPast(text: string, limit: number): { deepest: number; at: number } {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      deepest = Math.max(deepest, ++depth);
+      if (depth > limit) return { deepest, at: i };
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return { deepest, at: -1 };
+}
+
+/** Flow lists and mappings a scenario file may nest: the YAML reader recurses once a level. */
+const MAX_FILE_NESTING = 256;
+
+/**
+ * Refused before the YAML reader, which recursing a thousand levels deep could run out of stack
+ * where the process does not survive it (FATAL ERROR: RegExpCompiler Allocation failed, exit 134)
+ * or, by luck, where it threw "maximum call stack size exceeded".
+ */
+function refuseDeepNesting(text: string, source: string): void {
+  const { at } = flowNestingPast(text, MAX_FILE_NESTING);
+  if (at < 0) return;
+  const { line, column } = lineAndColumn(text, at);
+  throw new UsageError(
+    `${source}:${line}:${column}`,
+    `malformed ${formatName(source)}: its lists or mappings nest too deep to be read (a scenario nests a few levels)`,
+  );
 }
 
 /**
  * Parses text holding one scenario, or several YAML documents separated by `---` (what a result
  * folder's scenario.yaml holds for a run of several scenarios), each a scenario placed in the file.
  */
-export function parseScenarioTexts(text: string, source: string): ScenarioSource[] {
-  const one = (): ScenarioSource[] => [parseScenarioText(text, source)];
-  if (text.trim() === '') return one();
+export function parseScenarioTexts(given: string, source: string): ScenarioSource[] {
+  const one = (): ScenarioSource[] => [parseScenarioText(given, source)];
+  if (given.trim() === '') return one();
+  const text = lineBreaks(given);
+  refuseDeepNesting(text, source);
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
   if (!Array.isArray(docs) || docs.length < 2) return one();
@@ -76,6 +122,16 @@ export function parseScenarioTexts(text: string, source: string): ScenarioSource
   if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
   return held.map((doc) => fromDocument(doc, lines, source, text));
+}
+
+/**
+ * A carriage return alone is a line break in YAML 1.2 and whitespace in JSON (classic Mac OS text,
+ * a stray one at a file's end), which the YAML reader took as part of a value or a syntax error
+ * (a JSON scenario ending `}\r` was "malformed JSON: unexpected scalar at node end"). Written as a
+ * line feed: one character for one, so every place (line and column) stays where it was.
+ */
+function lineBreaks(text: string): string {
+  return text.replace(/\r(?!\n)/g, '\n');
 }
 
 /** One parsed document as a scenario's source, its places counted by `lines` over the whole text. */
@@ -205,6 +261,8 @@ function problemWords(code: string, message: string): string {
     case 'BAD_SCALAR_START':
       return `${sentence(message)}; quote the value`;
     default:
+      // The reader recursing once a level ran out of stack: said of the file, not of the reader.
+      if (/maximum call stack size exceeded/i.test(message)) return 'its lists or mappings nest too deep to be read (a scenario nests a few levels)';
       return sentence(message);
   }
 }

@@ -4,6 +4,7 @@ import { BACKGROUND_HASH_BYTES, hashInBackground } from '../io/background-hash.j
 import type { HashPart } from '../io/background-hash.js';
 import { hashTraceFile } from '../io/trace-input.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
+import { scenarioPathHint } from '../io/files.js';
 import { UsageError } from '../errors.js';
 import { DEFAULTS, DEFAULT_SCENARIO, DEFAULT_SCENARIO_SOURCE } from './defaults.js';
 import { applyOverrides } from './overrides.js';
@@ -373,7 +374,7 @@ function filesOf(
     const prefer = declared.length === 1 && typeof given === 'string' ? (f: string) => channelFilesDigest([p.name], [f]) === given : undefined;
     const file = directChannelFile(source, written) ?? together?.[i] ?? channelFileLocation(source, written, prefer);
     if (!existsSync(file)) {
-      throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} (a path in a scenario is relative to the scenario file)`);
+      throw new UsageError(source.locate(['channel', p.name]), `no such file: ${written} ${scenarioPathHint(file)}`);
     }
     absolute[written] = file;
   }

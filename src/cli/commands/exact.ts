@@ -7,7 +7,7 @@ import { addFormatOption, addJunitOption, addOverrideOptions, overridesFrom } fr
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { exactProgressLine } from '../progress.js';
-import { finishReport, loadBaselines, withBaselines, writeReport } from '../report.js';
+import { filesScenariosRead, finishReport, loadBaselines, withBaselines, writeReport } from '../report.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
 
@@ -24,6 +24,9 @@ export function makeExactCommand(streams: Streams): Command {
       checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
     const scenarios: Scenario[] = [];
     for (const file of files.length ? files : [undefined]) scenarios.push(...(await loadScenarios(file, overridesFrom(flags))));
+    // Nor over a file a scenario names (its protocol or trace file, a baseline).
+    if (flags.junit !== undefined)
+      checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', filesScenariosRead(scenarios), '--format junit prints it there');
     const baselines = await loadBaselines(scenarios);
     const line = exactProgressLine(streams);
     const raw = await runExperiment(scenarios, { exact: 'on', simulate: false, confidence: DEFAULT_CONFIDENCE, workers: 1, exactProgress: line.update });

@@ -21,7 +21,7 @@ import { TOOL } from '../../version.js';
 import { UsageError } from '../../errors.js';
 import { addReportOptions, addResultOptions, collect, exactMode, resultsDir } from '../options.js';
 import type { Streams } from '../output.js';
-import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
+import { commandLine, filesScenariosRead, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import { interruptions } from '../interruptions.js';
 import type { RunFlags } from './run.js';
 import { removeCreated } from '../../results/folder.js';
@@ -116,6 +116,9 @@ export function makeMergeCommand(streams: Streams): Command {
           withPlaces(await loadScenarioSource(source), places?.[i], placesShard && [placesShard.path, ...files.filter((f) => f !== placesShard.path)]),
         );
       }
+      // Nor over a file the scenarios name (the protocol or trace file found, a baseline).
+      if (flags.junit !== undefined)
+        checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', filesScenariosRead(scenarios), '--format junit prints it there');
       const cells = scenarios.flatMap(expandCells);
       if (JSON.stringify(cells.map((cell) => cell.key)) !== JSON.stringify(first.cells.map((c) => c.key)))
         throw new UsageError(files[0]!, 'its cells do not match its scenario');

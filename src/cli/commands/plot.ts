@@ -20,6 +20,7 @@ import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
 import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
+import { warnAboutReport } from '../report.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
@@ -52,7 +53,7 @@ export function makePlotCommand(streams: Streams): Command {
       throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
     if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [results, join(results, 'results.json')]);
     else await requireCharting('plot');
-    const { columns, rows, title } = await loadRows(results, flags);
+    const { columns, rows, title } = await loadRows(results, flags, streams);
     const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
     if (flags.output) {
       streams.checkResults?.(); // as before standard output: no chart of numbers made after a protocol file changed a built-in
@@ -98,7 +99,7 @@ function resultsKind(path: string): string {
 }
 
 /** The rows to plot: from saved results (JSON or CSV), or by running a scenario file. */
-async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: string[]; rows: Row[]; title: string }> {
+async function loadRows(given: string, flags: PlotFlags, streams: Streams): Promise<{ columns: string[]; rows: Row[]; title: string }> {
   const path = resultsFileOf(given);
   const extension = resultsKind(path);
   const metric = flags.metric ?? 'disagreement';
@@ -157,6 +158,9 @@ async function loadRows(given: string, flags: PlotFlags): Promise<{ columns: str
   checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   checkAxesBeforeRun(scenario, flags);
   const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? DEFAULT_CONFIDENCE, workers: flags.workers });
+  // What run says of the same run (a precision not reached at maxTrials, a trace log's doubts, an
+  // estimate far from its exact value), said here too: the chart alone drew it as if all was well.
+  warnAboutReport(report, streams);
   const { columns, records } = withOutcomeExact(report.summaries, metric);
   return { columns: [...columns], rows: [...records], title: scenario.name };
 }

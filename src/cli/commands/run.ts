@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { inputPath, shippedFile } from '../../scenario/shipped.js';
 import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { UsageError } from '../../errors.js';
-import { commandLine, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
+import { commandLine, filesScenariosRead, finishReport, loadBaselines, saveResults, withBaselines, writeReport } from '../report.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { runCells } from '../../engine/schedule/runner.js';
 import { runExperiment } from '../../experiment.js';
@@ -54,7 +54,13 @@ export function makeRunCommand(streams: Streams): Command {
     // Once --out's folders are made, as merge does: a JUnit report may go in the folder --out makes.
     try {
       if (flags.junit !== undefined)
-        checkOutputFile(flags.junit, `--junit ${flags.junit}`, 'the JUnit report', files.map(inputPath), '--format junit prints it there');
+        checkOutputFile(
+          flags.junit,
+          `--junit ${flags.junit}`,
+          'the JUnit report',
+          [...files.map(inputPath), ...filesScenariosRead(scenarios)],
+          '--format junit prints it there',
+        );
     } catch (error) {
       removeCreated(interruptions.created);
       interruptions.stop();

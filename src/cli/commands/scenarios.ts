@@ -40,7 +40,7 @@ export function makeScenariosCommand(streams: Streams): Command {
       if (name === undefined) {
         const lines = [`Shipped scenarios (in ${SHIPPED_SCENARIOS}):`];
         const firstSentence = (file: string): string =>
-          ((parseYaml(readFileSync(file, 'utf8')) as { description?: string } | null)?.description ?? '').split(/(?<=\.)\s/)[0]!;
+          ((parseYaml(readFileSync(file, 'utf8')) as { description?: string } | null)?.description ?? '').split(/(?<=\.)\s+(?=[A-Z])/)[0]!;
         for (const n of names) lines.push(`  ${n.padEnd(24)} ${firstSentence(shipped(n))}`);
         lines.push('', `Run one by name: twogenerals run ${names[0]}`, `Copy one: twogenerals scenarios ${names[0]} > my-scenario.yaml`);
         // The README's examples: run by name too, read where they are (they name protocol and trace files beside them).
