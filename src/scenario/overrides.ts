@@ -105,7 +105,8 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
   const swept = sweep as Record<string, unknown>;
   for (const assignment of sets) {
     const [key, value] = splitAssignment(assignment, `--set ${assignment}`, 'key=value');
-    if (scalar(value, `--set ${assignment}`) === null) continue;
+    const given = scalar(value, `--set ${assignment}`);
+    if (given === null) continue;
     const name = sweptName(key);
     if (name !== '' && Object.hasOwn(swept, name) && !places.has(`sweep.${name}`)) {
       delete swept[name];
@@ -115,7 +116,6 @@ function setReplacesSweep(sets: readonly string[], data: Record<string, unknown>
     // (crash) by a sweep of one direction (role) as well, which it would set only in part.
     const parent = key.split('.')[0]!;
     // A value by direction or role ({A: 0.1}) sets only those it names.
-    const given = scalar(value);
     const names = typeof given === 'object' && given !== null && !Array.isArray(given) ? Object.keys(given) : undefined;
     const setsPart = (n: string): boolean => {
       const spec = parameterSpec(n);
