@@ -60,6 +60,27 @@ describe('a general who crashes after it holds what it needs does not attack', (
     close(got[1]!, 1 - first * uA, 'neither: A crashed in round 3 though it held leg 2');
   });
 
+  it(`randomized, rounds 2, loss 0: a general crashed in round 2 keeps its level from round 1 but does not attack`, () => {
+    // Round 1 with both up: each hears the other, B learns the key, both levels become 1. Round 2
+    // with both up raises both to 2: both attack whatever the key (1 or 2, each ½). If one general
+    // crashes at the start of round 2, the other still reaches level 1 and attacks iff the key is
+    // 1: onlyB (A crashed) or onlyA (B crashed), ½ each time; a crash in round 1 leaves the other
+    // at level 0 (and B without the key): neither.
+    for (const [crash, lone] of [
+      [{ A }, 3],
+      [{ B }, 2],
+    ] as const) {
+      const c = 'A' in crash ? A : B;
+      const u = 1 - c;
+      const got = exactOf({ protocol: 'randomized', loss: 0, redundancy: 1, rounds: 2, crash });
+      const where = JSON.stringify(crash);
+      close(got[0]!, u * u, `${where} both`);
+      close(got[lone]!, (u * c) / 2, `${where} ${lone === 3 ? 'onlyB' : 'onlyA'}: the survivor alone, key 1`);
+      close(got[5 - lone]!, 0, `${where} the crashed general never attacks`);
+      close(got[1]!, c + (u * c) / 2, `${where} neither`);
+    }
+  });
+
   it('retransmit, rounds 3: Monte Carlo counts within 4 standard errors of the closed form', async () => {
     const trials = 40_000;
     const report = await runExperiment([scenarioFrom({ protocol: 'retransmit', loss: 0, redundancy: 1, rounds: 3, crash: { A, B }, trials, seed: 7 })], {
