@@ -320,7 +320,10 @@ describe('plan --vary of a crash rate', () => {
       'csv',
     ]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'crashA,messengers_mean,success,exact,meets\n0.1,1.8,0.9,true,true\n0.4,1.2,0.6,true,false\n0.3,1.4,0.7,true,false\n0.2,1.6,0.8,true,false\n0,2,1,true,true\n');
+    assert.equal(
+      r.stdout,
+      'crashA,messengers_mean,success,exact,meets\n0.1,1.8,0.9,true,true\n0.4,1.2,0.6,true,false\n0.3,1.4,0.7,true,false\n0.2,1.6,0.8,true,false\n0,2,1,true,true\n',
+    );
   });
 });
 
