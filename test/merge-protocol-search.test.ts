@@ -120,3 +120,18 @@ describe('merge: shards run from two checkouts of one project', () => {
     );
   });
 });
+
+describe('merge: a folder to look in that is none', () => {
+  it('--protocol-dir or --trace-dir naming no folder is refused before the shards are read, naming the flag', async () => {
+    const dir = tempFiles({ 'file.txt': 'x\n' });
+    for (const [flag, value, problem] of [
+      ['--protocol-dir', join(dir, 'nope'), 'no such folder'],
+      ['--trace-dir', join(dir, 'file.txt'), 'is not a folder'],
+    ] as const) {
+      const r = await cliInProcess(['merge', join(dir, 'missing-shard.json'), flag, value, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `twogenerals: ${flag} ${value}: ${problem}\n`);
+    }
+  });
+});

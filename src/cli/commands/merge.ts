@@ -57,6 +57,13 @@ export function makeMergeCommand(streams: Streams): Command {
         `--out ${flags.out}`,
         `--out takes the word after it as its folder, and ${flags.out} is a file of results: give the files first (merge FILES… --out [dir])`,
       );
+    // A folder to look in that is not one (a slip in its name) would only show as a file not found.
+    for (const [flag, dirs] of [
+      ['--protocol-dir', flags.protocolDir ?? []],
+      ['--trace-dir', flags.traceDir ?? []],
+    ] as const)
+      for (const dir of dirs)
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}`, existsSync(dir) ? 'is not a folder' : 'no such folder');
     const files = given.map(resultsFileOf);
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
