@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
-import { cliAt } from './cli-at.js';
 
 /** A scenario whose gates are at known lines: line 8 always holds, line 9 never does. */
 const GATED = `name: gated
@@ -191,22 +190,22 @@ describe('the notWorseThan baseline gate', () => {
     mkdirSync(join(dir, 'ci'));
     writeFileSync(join(dir, 'ci', 'base.yaml'), base);
     writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
-    assert.equal((await cliAt(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
     // The result folder, relative to the scenario file (ci/baseline), not to where the commands run.
     renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
-    const whole = await cliAt(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
+    const whole = await cliIn(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
     assert.equal(whole.status, 0, whole.stderr);
-    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliAt(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
-    const merged = await cliAt(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, dir);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliIn(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
+    const merged = await cliIn(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, dir);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
     // A saved run of it re-exported from the same folder: the same bytes, JUnit's places included.
-    assert.equal((await cliAt(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir)).status, 0);
     const folder = join('out', readdirSync(join(dir, 'out'))[0]!);
     for (const format of ['json', 'junit']) {
-      const again = await cliAt(['merge', folder, '--format', format], {}, dir);
+      const again = await cliIn(['merge', folder, '--format', format], {}, dir);
       assert.equal(again.status, 0, again.stderr);
-      assert.equal(again.stdout, format === 'json' ? whole.stdout : (await cliAt(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir)).stdout);
+      assert.equal(again.stdout, format === 'json' ? whole.stdout : (await cliIn(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir)).stdout);
     }
     assert.match(whole.stdout, /"places": \[\["ci\/gate\.yaml:7:5"\]\]/);
   });
@@ -219,13 +218,13 @@ describe('the notWorseThan baseline gate', () => {
     mkdirSync(join(dir, 'elsewhere'));
     writeFileSync(join(dir, 'ci', 'base.yaml'), base);
     writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
-    assert.equal((await cliAt(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
     renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
-    const whole = await cliAt(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir);
+    const whole = await cliIn(['run', 'ci/gate.yaml', '--format', 'junit'], {}, dir);
     assert.equal(whole.status, 0, whole.stderr);
-    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliAt(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliIn(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
     // Merged in another folder: the entries' place (ci/gate.yaml) is relative to where the shards ran, beside them.
-    const merged = await cliAt(['merge', '../shard-2.json', '../shard-1.json', '--format', 'junit'], {}, join(dir, 'elsewhere'));
+    const merged = await cliIn(['merge', '../shard-2.json', '../shard-1.json', '--format', 'junit'], {}, join(dir, 'elsewhere'));
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
   });
@@ -235,13 +234,13 @@ describe('the notWorseThan baseline gate', () => {
     const gate = `${base}seed: 9\nexpect:\n  - { metric: disagreement, notWorseThan: baseline }\n`;
     const dir = tempFiles({ 'p.mjs': oneSendProtocolFile('p'), 'base.yaml': base, 'gate.yaml': gate });
     mkdirSync(join(dir, 'shards'));
-    assert.equal((await cliAt(['run', 'base.yaml', '--out', 'saved', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'base.yaml', '--out', 'saved', '--format', 'csv'], {}, dir)).status, 0);
     renameSync(join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!), join(dir, 'baseline'));
-    const whole = await cliAt(['run', 'gate.yaml', '--format', 'junit'], {}, dir);
+    const whole = await cliIn(['run', 'gate.yaml', '--format', 'junit'], {}, dir);
     assert.equal(whole.status, 0, whole.stderr);
-    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), (await cliAt(['run', 'gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), (await cliIn(['run', 'gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
     // Neither where the shards ran nor beside them: the scenario file the shards record names the baseline's folder.
-    const merged = await cliAt(['merge', 'shard-2.json', 'shard-1.json', '--format', 'junit'], {}, join(dir, 'shards'));
+    const merged = await cliIn(['merge', 'shard-2.json', 'shard-1.json', '--format', 'junit'], {}, join(dir, 'shards'));
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
   });
@@ -254,18 +253,18 @@ describe('the notWorseThan baseline gate', () => {
     mkdirSync(join(dir, 'shards'));
     writeFileSync(join(dir, 'ci', 'base.yaml'), base);
     writeFileSync(join(dir, 'ci', 'gate.yaml'), gate);
-    assert.equal((await cliAt(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'ci/base.yaml', '--out', 'ci/saved', '--format', 'csv'], {}, dir)).status, 0);
     renameSync(join(dir, 'ci', 'saved', readdirSync(join(dir, 'ci', 'saved'))[0]!), join(dir, 'ci', 'baseline'));
-    const whole = await cliAt(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
+    const whole = await cliIn(['run', 'ci/gate.yaml', '--format', 'json'], {}, dir);
     assert.equal(whole.status, 0, whole.stderr);
-    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), (await cliAt(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
+    for (const i of [1, 2]) writeFileSync(join(dir, 'shards', `shard-${i}.json`), (await cliIn(['run', 'ci/gate.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
     // The entry's place (ci/gate.yaml) is the project folder's, above the shards: it was read from shards/ (no such baseline).
-    const merged = await cliAt(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, join(dir, 'shards'));
+    const merged = await cliIn(['merge', 'shard-2.json', 'shard-1.json', '--format', 'json'], {}, join(dir, 'shards'));
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
-    assert.equal((await cliAt(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'ci/gate.yaml', '--out', 'out', '--format', 'csv'], {}, dir)).status, 0);
     const folder = join(dir, 'out', readdirSync(join(dir, 'out'))[0]!);
-    const again = await cliAt(['merge', 'results.json', '--format', 'json'], {}, folder);
+    const again = await cliIn(['merge', 'results.json', '--format', 'json'], {}, folder);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, whole.stdout);
   });
@@ -276,12 +275,12 @@ describe('the notWorseThan baseline gate', () => {
     mkdirSync(join(dir, 'elsewhere'));
     writeFileSync(join(dir, 'ci', 'g.yaml'), 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n');
     const github = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir };
-    const whole = await cliAt(['run', 'ci/g.yaml', '--format', 'csv'], github, dir);
+    const whole = await cliIn(['run', 'ci/g.yaml', '--format', 'csv'], github, dir);
     assert.equal(whole.status, 1, whole.stderr);
     assert.match(whole.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
-    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliAt(['run', 'ci/g.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
+    for (const i of [1, 2]) writeFileSync(join(dir, `shard-${i}.json`), (await cliIn(['run', 'ci/g.yaml', '--shard', `${i}/2`], {}, dir)).stdout);
     // ci/g.yaml is not where merge runs: the entry is the file beside the shards, where the baseline is looked for too.
-    const merged = await cliAt(['merge', '../shard-2.json', '../shard-1.json', '--format', 'csv'], github, join(dir, 'elsewhere'));
+    const merged = await cliIn(['merge', '../shard-2.json', '../shard-1.json', '--format', 'csv'], github, join(dir, 'elsewhere'));
     assert.equal(merged.status, 1, merged.stderr);
     assert.match(merged.stderr, /^::error file=ci\/g\.yaml,line=5,col=5,title=/m);
   });
@@ -302,14 +301,14 @@ describe('the notWorseThan baseline gate', () => {
 
   it("saves a run's scenario.yaml with its baseline named from the result folder: run again from elsewhere, it finds it", async () => {
     const dir = tempFiles({ 'base.yaml': 'name: base\nprotocol: messenger\ntrials: 1000\nseed: 3\n' });
-    assert.equal((await cliAt(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, dir)).status, 0);
     const baseline = join('baseline', readdirSync(join(dir, 'baseline'))[0]!);
     writeFileSync(join(dir, 'g.yaml'), `name: g\nprotocol: messenger\ntrials: 1000\nseed: 3\nexpect:\n  - { metric: success, notWorseThan: ${baseline} }\n`);
-    const first = await cliAt(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, dir);
+    const first = await cliIn(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, dir);
     assert.equal(first.status, 0, first.stderr);
     const saved = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]!);
     // From the saved folder itself: neither the folder the gate was written in nor where it first ran.
-    const again = await cliAt(['run', 'scenario.yaml', '--format', 'json'], {}, saved);
+    const again = await cliIn(['run', 'scenario.yaml', '--format', 'json'], {}, saved);
     assert.equal(again.status, 0, again.stderr);
     const verdicts = (JSON.parse(again.stdout) as { verdicts: { passed: boolean; kind: string }[] }).verdicts;
     assert.deepEqual(
@@ -320,7 +319,7 @@ describe('the notWorseThan baseline gate', () => {
 
   it('keeps a baseline given by its absolute path as written in the saved scenario.yaml: the project folder moved, it is still found', async () => {
     const base = tempFiles({ 'base.yaml': 'name: base\nprotocol: messenger\ntrials: 1000\nseed: 3\n' });
-    assert.equal((await cliAt(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, base)).status, 0);
+    assert.equal((await cliIn(['run', 'base.yaml', '--out', 'baseline', '--format', 'csv'], {}, base)).status, 0);
     const baseline = join(base, 'baseline', readdirSync(join(base, 'baseline'))[0]!, 'results.json');
     const dir = tempFiles({});
     mkdirSync(join(dir, 'project'));
@@ -328,12 +327,12 @@ describe('the notWorseThan baseline gate', () => {
       join(dir, 'project', 'g.yaml'),
       `name: g\nprotocol: messenger\ntrials: 1000\nseed: 3\nexpect:\n  - { metric: success, notWorseThan: ${baseline} }\n`,
     );
-    assert.equal((await cliAt(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, join(dir, 'project'))).status, 0);
+    assert.equal((await cliIn(['run', 'g.yaml', '--out', 'runs', '--format', 'csv'], {}, join(dir, 'project'))).status, 0);
     const name = readdirSync(join(dir, 'project', 'runs'))[0]!;
     // Moved one level deeper: a path relative to the folder would now point one level short.
     mkdirSync(join(dir, 'moved'));
     renameSync(join(dir, 'project'), join(dir, 'moved', 'project'));
-    const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, join(dir, 'moved', 'project', 'runs', name));
+    const again = await cliIn(['run', 'scenario.yaml', '--format', 'csv'], {}, join(dir, 'moved', 'project', 'runs', name));
     assert.equal(again.status, 0, again.stderr);
     assert.ok(readFileSync(join(dir, 'moved', 'project', 'runs', name, 'scenario.yaml'), 'utf8').includes(`notWorseThan: ${baseline}\n`));
   });

@@ -8,7 +8,6 @@ import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
 import { BIN, ROOT, cli, oneSendProtocolFile, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
-import { cliAt } from './cli-at.js';
 import { cliIn } from './in-process.js';
 
 const SCENARIO = 'scenarios/retransmit-round-limit.yaml';
@@ -121,7 +120,7 @@ describe('result folders', () => {
     assert.equal(first.status, 0, first.stderr);
     const saved = join(out, readdirSync(out)[0]!);
     // From the saved folder: its `protocol: ./protocols/tcp-handshake.mjs` is the example's, not the folder's.
-    const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    const again = await cliIn(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, first.stdout);
   });
@@ -132,10 +131,10 @@ describe('result folders', () => {
     const first = await cliIn(['run', 'scenarios/seed-foot-soldiers.yaml', 'scenarios/iid-redundancy.yaml', ...args, '--out', out]);
     assert.equal(first.status, 0, first.stderr);
     const saved = join(out, readdirSync(out)[0]!);
-    const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+    const again = await cliIn(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, first.stdout);
-    const valid = await cliAt(['validate', 'scenario.yaml'], {}, saved);
+    const valid = await cliIn(['validate', 'scenario.yaml'], {}, saved);
     assert.equal(valid.status, 0, valid.stderr);
     assert.match(valid.stdout, /ok \(seed-foot-soldiers: [^\n]*\n.*ok \(iid-redundancy: /);
     // Commands that take one scenario name the saved file as what it is, and what to do with it.
@@ -144,7 +143,7 @@ describe('result folders', () => {
       ['plot', 'scenario.yaml'],
       ['schema', 'scenario.yaml'],
     ]) {
-      const one = await cliAt(command, {}, saved);
+      const one = await cliIn(command, {}, saved);
       assert.equal(
         refusal(one, command[0]!),
         "twogenerals: scenario.yaml: holds the 2 scenarios of a saved run (a result folder's scenario.yaml), and this command takes one scenario: run them again with twogenerals run scenario.yaml, or give the folder's results.json to plot or merge\n",
@@ -155,14 +154,14 @@ describe('result folders', () => {
   it('--out followed by a scenario and no other file is refused: it would run the default scenario into a folder of that name', async () => {
     const dir = tempFiles({ 'mine.yaml': 'protocol: messenger\n' });
     for (const word of ['bursty-5pct', 'mine.yaml']) {
-      const r = await cliAt(['run', '--out', word, '--trials', '100'], {}, dir);
+      const r = await cliIn(['run', '--out', word, '--trials', '100'], {}, dir);
       assert.equal(
         refusal(r, word),
         `twogenerals: --out ${word}: --out takes the word after it as its folder, and ${word} names ${word === 'mine.yaml' ? 'a scenario file' : 'a shipped scenario'}: give the scenario first (run ${word} --out), or --out ./${word} for a folder of that name\n`,
       );
     }
     assert.deepEqual(readdirSync(dir), ['mine.yaml']);
-    assert.equal((await cliAt(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir)).status, 0);
+    assert.equal((await cliIn(['run', '--out', './bursty-5pct', '--trials', '100', '-f', 'csv'], {}, dir)).status, 0);
     assert.equal(readdirSync(join(dir, 'bursty-5pct')).length, 1);
   });
 
@@ -172,10 +171,10 @@ describe('result folders', () => {
       ['--set', 'protocol=./p.mjs'],
       ['--set', 'loss=null', '--set', 'channel={model: trace, file: t.txt}'],
     ]) {
-      const first = await cliAt(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
+      const first = await cliIn(['run', ...set, '--trials', '2000', '--format', 'csv', '--out', 'saved'], {}, dir);
       assert.equal(first.status, 0, first.stderr);
       const saved = join(dir, 'saved', readdirSync(join(dir, 'saved'))[0]!);
-      const again = await cliAt(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
+      const again = await cliIn(['run', 'scenario.yaml', '--format', 'csv'], {}, saved);
       assert.equal(again.status, 0, again.stderr);
       // The same counts; a trace's file column shows its path as the saved scenario writes it.
       assert.equal(again.stdout.replace(',../../t.txt,', ',t.txt,'), first.stdout, set.join(' '));

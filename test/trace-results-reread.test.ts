@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cliAt } from './cli-at.js';
 import { oneSendProtocolFile, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /**
  * Results of a trace scenario read back by the commands that re-read them (plot, merge, a
@@ -32,7 +32,7 @@ function project(): string {
 }
 
 /** A command run from `cwd`, in this process: what these tests check is where it finds the files from there. */
-const run = (cwd: string, args: readonly string[]): Promise<CliResult> => cliAt(args, {}, cwd);
+const run = (cwd: string, args: readonly string[]): Promise<CliResult> => cliIn(args, {}, cwd);
 
 /** The one folder `run --out` saved under `out`. */
 function savedFolder(out: string): string {
