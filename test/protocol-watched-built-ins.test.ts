@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempFiles } from './helpers.js';
+import { oneSendProtocolFile, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
-
-/** A protocol file that changes a built-in as it loads (HOSTILE), and is otherwise plain. */
-const FILE = `HOSTILE
-export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
-  name: 'hostile',
-  outcomes: GENERALS_OUTCOMES,
-  configure: (p) => p,
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = generalsOutcome(true, s[1] === 1); }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'not heard'),
-});
-`;
 
 /** The file with `hostile` at its top is refused in one line naming `name`, by check and by run. */
 async function refusedNaming(hostile: string, name: string): Promise<void> {
-  const dir = tempFiles({ 'hostile.mjs': FILE.replace('HOSTILE', hostile), 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
+  const dir = tempFiles({ 'hostile.mjs': `${hostile}\n${oneSendProtocolFile('hostile')}`, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
   for (const args of [
     ['check', join(dir, 'hostile.mjs')],
     ['run', join(dir, 's.yaml'), '--workers', '1'],
