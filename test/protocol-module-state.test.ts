@@ -147,9 +147,13 @@ describe('a protocol file that reads the clock or draws from the system', () => 
     ['crypto.randomBytes', "import crypto from 'node:crypto';", 'crypto.randomBytes(1)[0] > 255'],
     ['crypto.getRandomValues', '', 'crypto.getRandomValues(new Uint8Array(1))[0] > 255'],
     ['crypto.randomUUID', '', 'crypto.randomUUID() === ""'],
+    ['Date()', '', 'Date().length < 0'],
+    ['crypto.randomFill', "import { randomFill } from 'node:crypto';", '(randomFill(new Uint8Array(1), () => undefined), false)'],
+    ['crypto.randomFillSync', "import { randomFillSync } from 'node:crypto';", 'randomFillSync(new Uint8Array(1))[0] > 255'],
+    ['crypto.randomUUID', "import { randomUUID } from 'node:crypto';", 'randomUUID() === ""'],
   ];
   for (const [name, imports, source] of SOURCES) {
-    it(`is refused by check and before a run, naming the call and its line: ${name}`, () => {
+    it(`is refused by check and before a run, naming the call and its line: ${name}${imports ? ' (imported)' : ''}`, () => {
       const dir = tempFiles({
         't.mjs': ONE_SEND.replace('IMPORT', imports).replace('SOURCE', source),
         's.yaml': 'protocol: ./t.mjs\nloss: 0.5\ntrials: 2000\n',
