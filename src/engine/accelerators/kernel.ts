@@ -8,6 +8,7 @@ import { laneKernels } from './lanes.js';
 import { laneTrials, runLanes } from './one-draw.js';
 import type { Automaton, AutomatonNode } from './automaton.js';
 import type { CellModel } from '../model.js';
+import { compileGenerated } from '../generated-code.js';
 import { toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 
@@ -287,8 +288,7 @@ function compileShape(automaton: Automaton, classCount: number, literal: boolean
     };`;
   if (source.length > KERNEL_SOURCE_LIMIT) return null;
   const readable = `${lineBroken(source)}\n//# sourceURL=twogenerals-kernel/${name}.js\n`;
-  if (process.env['TWOGENERALS_PRINT_KERNEL']) process.stderr.write(`// twogenerals kernel ${name}\n${readable}\n`);
-  const factory = new Function('CLS', 'OUT', readable) as (...args: unknown[]) => ShapeFunction;
+  const factory = compileGenerated(`kernel ${name}`, ['CLS', 'OUT'], readable) as (...args: unknown[]) => ShapeFunction;
   const run = factory(Int32Array.from(classSlots), Int32Array.from(outcomeSlots));
   const scratch = new Float64Array(Math.max(outcomeSlots.length, sites.length, classCount + 1, 8) * Math.max(1, width));
   for (let i = 0; i < WARM_UP_CALLS; i++) run(Int32Array.of(1, 2, 3, 4), 0, scratch, scratch, scratch, scratch, new Int32Array(1));

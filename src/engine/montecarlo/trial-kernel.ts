@@ -2,6 +2,7 @@ import { CHOOSE, END, SEND, Step, UNSET } from '../../contract/protocol.js';
 import { refuseSend, refuseUnfilled } from '../unfilled-step.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
+import { compileGenerated } from '../generated-code.js';
 import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceEntry, refuseAnnouncement, sameProbabilities } from './generic.js';
@@ -604,8 +605,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
   const name = `${model.protocol.name}-over-${model.channel.name}`;
   const source = `const RESOLVE_RUN = ${resolveRun}, PLAIN_CHANNEL = ${plainChannel(model)};\n${memo ? MEMO_SOURCE : LIVE_SOURCE}\n//# sourceURL=twogenerals-trial-kernel/${name}.js\n`;
   // Generated code, printed as the compiled kernels are (kernel.ts): a cell without one runs this.
-  if (process.env['TWOGENERALS_PRINT_KERNEL']) process.stderr.write(`// twogenerals trial kernel ${name}\n${source}\n`);
-  const factory = new Function(...names, source) as (...values: unknown[]) => TrialKernel;
+  const factory = compileGenerated(`trial kernel ${name}`, names, source) as (...values: unknown[]) => TrialKernel;
   const state = new Int32Array(model.stateSize);
   // A choice that is no distribution is refused the first time it is met, with the state it came from.
   const checkedChoiceEntry = (probabilities: Float64Array) => choiceEntry(probabilities, model.protocol.name, state);
