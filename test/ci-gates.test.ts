@@ -175,7 +175,11 @@ describe('the notWorseThan baseline gate', () => {
     const same = await cliIn(['run', join(runs, 'same.yaml'), '--no-exact', '--format', 'json']);
     assert.equal(same.status, 0, same.stderr);
     const z = (JSON.parse(same.stdout) as { verdicts: { z: number }[] }).verdicts.map((v) => v.z);
-    assert.deepEqual(z, [0, 0], 'the same seed gives the same counts');
+    // The same counts: Fisher's one-sided p is above one half, its z below 0.
+    assert.ok(
+      z.every((v) => v < 0 && v > -0.1),
+      `the same seed gives the same counts: ${z}`,
+    );
     const reseeded = await cliIn(['run', join(runs, 'reseeded.yaml'), '--no-exact', '--format', 'csv']);
     assert.equal(reseeded.status, 0, `another seed of the same protocol is not significantly worse: ${reseeded.stderr}`);
     const worse = await cliIn(['run', join(runs, 'worse.yaml'), '--no-exact', '--format', 'csv']);

@@ -397,12 +397,43 @@ describe('the numeric helpers behind printed exact values', () => {
   });
 
   it('a verdict on an exact value allows for the engine’s rounding, and no more', () => {
-    assert.ok(exactMeets(0.99899999999995, '>=', 0.999));
+    assert.ok(exactMeets(0.999 - 1e-15, '>=', 0.999));
     assert.ok(exactMeets(0.999, '>=', 0.999));
     assert.ok(!exactMeets(0.9989999, '>=', 0.999));
     assert.ok(exactMeets(1.00000000000001e-6, '<=', 1e-6));
     assert.ok(!exactMeets(1.000001e-6, '<=', 1e-6));
     assert.ok(!exactMeets(1e-15, '<=', 1e-16), 'the allowance is relative: a tiny bound is not swamped');
+  });
+
+  it('judges a probability near 1 by its complement: 1 − 2^-40 is not the sure thing success >= 1 asks for', () => {
+    const success = 1 - 2 ** -40;
+    assert.ok(!exactMeets(success, '>=', 1));
+    assert.ok(!exactMeets(1 - 2 ** -40, '>=', 1 - 2 ** -41));
+    // A value and its complement get the same verdict.
+    for (const [value, bound] of [
+      [1 - 2 ** -40, 1],
+      [1 - 9e-13, 1 - 5e-13],
+      [0.999 - 1e-15, 0.999],
+      [0.5 - 1e-14, 0.5],
+    ] as const) {
+      assert.equal(exactMeets(value, '>=', bound), exactMeets(1 - value, '<=', 1 - bound), `${value} >= ${bound}`);
+    }
+    // A sure thing that a sum ended a few units in the last place short of 1 still meets it.
+    assert.ok(exactMeets(1 - 2 * Number.EPSILON, '>=', 1));
+  });
+});
+
+describe('a gate or plan target of success >= 1 on a success of 1 − 2^-40', () => {
+  it('fails as disagreement <= 0 does, where it passed (exit 0) and was named the plan’s winner', async () => {
+    // The messenger at loss 0.5 and 40 copies: success 1 − 2^-40 exactly, never 1.
+    const yaml = 'name: sure\nprotocol: messenger\nloss: 0.5\nredundancy: 40\nexpect:\n  - { metric: success, atLeast: 1 }\n';
+    const file = join(tempFiles({ 's.yaml': yaml }), 's.yaml');
+    const exact = await cliInProcess(['exact', file, '--format', 'csv']);
+    assert.equal(exact.status, 1, exact.stderr);
+    assert.match(exact.stderr, /success 0\.9999999999990905 is not at least 1/);
+    const planned = await cliIn(['plan', file, '--target', 'success>=1', '--vary', 'redundancy=38:42', '--format', 'csv']);
+    assert.equal(planned.status, 1, planned.stdout);
+    assert.match(planned.stderr, /no setting in range meets success ≥ 1/);
   });
 });
 

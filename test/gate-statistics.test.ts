@@ -19,7 +19,7 @@ function handshakeTally(trials: number, onlyA: number, onlyB: number): NonNullab
   return { trials, outcomes: [trials - neither - onlyA - onlyB, neither, onlyA, onlyB], messages: [0, 0, trials], deliveries: [trials], rounds: trials };
 }
 
-describe('the notWorseThan gate between two Monte Carlo runs (pooled two-sample z)', () => {
+describe("the notWorseThan gate between two Monte Carlo runs (Fisher's exact one-sided test)", () => {
   const scenario = scenarioFrom({ protocol: 'handshake', rounds: 2, trials: 1000 });
   const [cell] = expandCells(scenario);
   const summaryOf = (tally: NonNullable<CellResult['tally']>) =>
@@ -34,24 +34,46 @@ describe('the notWorseThan gate between two Monte Carlo runs (pooled two-sample 
       confidence: 0.95,
     }) as Report;
 
-  it('weighs both sample sizes: 30 of 1,000 against 10 of 500 gives z = 1.1332 (passes at 0.95)', () => {
-    // By hand: pooled p = 40/1500; se = sqrt(p(1 − p)(1/1000 + 1/500)) = 0.0088242; z = (0.03 − 0.02)/se.
-    // Without the 1/500 term the same counts would give z = 1.963 and fail the gate.
+  it('weighs both sample sizes: 30 of 1,000 against 10 of 500 gives p = 0.16802, z = 0.96200 (passes at 0.95)', () => {
+    // By exact fractions: P(X ≥ 30) for X hypergeometric, 40 disagreements in 1,500 trials, 1,000
+    // of them this run's, is 0.16802396781190734; z = Φ⁻¹(1 − p) = 0.96200332120309349.
     const check = judgeAgainstBaseline(summaryOf(handshakeTally(1000, 20, 10)), e, baseline(500, 5, 5), 0.95);
-    assert.ok(Math.abs(check.baseline!.z! - 1.1332460347790614) < 1e-12, String(check.baseline!.z));
+    assert.ok(Math.abs(check.baseline!.z! - 0.9620033212030935) < 1e-9, String(check.baseline!.z));
     assert.equal(check.passed, true);
     assert.equal(check.baseline!.value, 0.02);
     assert.match(
       check.message,
-      /: disagreement 0\.03 is not significantly worse than the baseline's 0\.02 \(base\/results\.json; one-sided z = 1\.13, critical 1\.64 at 0\.95\)$/,
+      /: disagreement 0\.03 is not significantly worse than the baseline's 0\.02 \(base\/results\.json; one-sided z = 0\.96, critical 1\.64 at 0\.95; Fisher's exact p = 0\.168\)$/,
     );
   });
 
-  it('fails a run measurably worse: 40 of 1,000 against 10 of 1,000 (z = 4.2967)', () => {
-    // p = 50/2000 = 0.025; se = sqrt(0.025 · 0.975 · 2/1000) = 0.0069821; z = 0.03/se.
+  it('fails a run measurably worse: 40 of 1,000 against 10 of 1,000 (p = 9.5047e-6, z = 4.2762)', () => {
+    // By exact fractions: P(X ≥ 40) of 50 in 2,000, 1,000 this run's, is 9.504737471649538e-6.
     const check = judgeAgainstBaseline(summaryOf(handshakeTally(1000, 40, 0)), e, baseline(1000, 10, 0), 0.95);
-    assert.ok(Math.abs(check.baseline!.z! - 4.296689244236597) < 1e-12, String(check.baseline!.z));
+    assert.ok(Math.abs(check.baseline!.z! - 4.276218392113548) < 1e-9, String(check.baseline!.z));
     assert.equal(check.passed, false);
+  });
+
+  it('fails the same protocol at most 5% of the time at 0.95 however unequal the runs: 10,000 trials against 10^6 at 1e-4', () => {
+    // Both runs of one protocol (disagreement 1e-4): the chance, over both runs' counts, that the
+    // gate fails. The pooled two-sample z failed it 7.8% of the time: its normal approximation
+    // misreads this run's few events (one expected) beside the baseline's hundred.
+    const rate = 1e-4;
+    const binomial = (n: number, upTo: number): number[] => {
+      const pmf = [Math.exp(n * Math.log1p(-rate))];
+      for (let x = 1; x <= upTo; x++) pmf.push((pmf[x - 1]! * (n - x + 1) * rate) / (x * (1 - rate)));
+      return pmf;
+    };
+    const mine = binomial(10_000, 15);
+    const theirs = binomial(1_000_000, 200);
+    const baselines = theirs.map((_, x0) => baseline(1_000_000, x0, 0));
+    let failing = 0;
+    for (const [x1, p1] of mine.entries()) {
+      const summary = summaryOf(handshakeTally(10_000, x1, 0));
+      for (const [x0, p0] of theirs.entries()) if (!judgeAgainstBaseline(summary, e, baselines[x0]!, 0.95).passed) failing += p1 * p0;
+    }
+    assert.ok(failing <= 0.05, `the same protocol fails the gate ${failing} of the time`);
+    assert.ok(failing > 0.02, `and it still fails where this run is worse: ${failing}`);
   });
 });
 

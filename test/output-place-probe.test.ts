@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import fs, { existsSync, readdirSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkOutputFile } from '../src/io/output-place.js';
 import { checkWritable } from '../src/results/folder.js';
@@ -31,5 +33,27 @@ describe('an output place where nothing can be created is refused before any wor
     assert.deepEqual(checkWritable(dir), []);
     assert.deepEqual(readdirSync(dir), []);
     checkOutputFile('/dev/null', '--junit /dev/null', 'the JUnit report');
+  });
+});
+
+describe('--out made by another run between the check and the mkdir (runs started together)', () => {
+  it('is taken as found, not refused as "not a directory", and is not this run’s to remove', () => {
+    const dir = join(tempFiles({}), 'results', 'ci');
+    const real = fs.mkdirSync;
+    // The other run's mkdir lands just before this one's, for each folder this run makes.
+    fs.mkdirSync = ((path: fs.PathLike, options?: fs.MakeDirectoryOptions) => {
+      real(path, options);
+      return real(path, options);
+    }) as typeof fs.mkdirSync;
+    syncBuiltinESMExports();
+    let created: string[];
+    try {
+      created = checkWritable(dir);
+    } finally {
+      fs.mkdirSync = real;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(created, []);
+    assert.ok(existsSync(dir));
   });
 });

@@ -197,10 +197,11 @@ describe('notWorseThan on an outcome that counts as success', () => {
       );
     const baseline = { scenarios: [scenario], summaries: [summaryOf(990)], confidence: 0.95 } as unknown as Report;
     const e = { metric: 'both', notWorseThan: 'base/results.json' } as Expectation;
-    // By hand: pooled p = 1890/2000 = 0.945; se = sqrt(0.945 · 0.055 · 2/1000) = 0.0101957; z = 0.09/se = 8.827.
+    // By exact fractions: 110 trials without `both`, 100 of them this run's: Fisher's one-sided
+    // p = P(X ≥ 100) = 4.787450089374316e-21, z = Φ⁻¹(1 − p) = 9.3406450295867474.
     const worse = judgeAgainstBaseline(summaryOf(900), e, baseline, 0.95);
     assert.equal(worse.passed, false);
-    assert.ok(Math.abs(worse.baseline!.z! - 0.09 / Math.sqrt(0.945 * 0.055 * 0.002)) < 1e-9, String(worse.baseline!.z));
+    assert.ok(Math.abs(worse.baseline!.z! - 9.340645029586747) < 1e-6, String(worse.baseline!.z));
     assert.match(worse.message, /: both 0\.9 is significantly lower than the baseline's 0\.99 /);
     assert.equal(judgeAgainstBaseline(summaryOf(995), e, baseline, 0.95).passed, true);
   });

@@ -8,7 +8,8 @@ import { probeFolder } from '../io/output-place.js';
  * Creates `dir` and any missing parents one level at a time, so that every step is one system
  * call that succeeds or fails (a recursive mkdir can loop forever where the kernel answers oddly,
  * as under /proc). Throws the first failure. Each folder it creates goes into `created`,
- * outermost first.
+ * outermost first; one that another process made meanwhile (runs started together with one
+ * `--out`) is taken as found.
  */
 function makeDirectories(dir: string, created: string[]): void {
   const missing: string[] = [];
@@ -29,8 +30,23 @@ function makeDirectories(dir: string, created: string[]): void {
     at = parent;
   }
   for (const path of missing.reverse()) {
-    mkdirSync(path);
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      // Another run saving to the same place made it since it was found missing: it is there, but
+      // not this run's to remove.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && isDirectory(path)) continue;
+      throw error;
+    }
     created.push(path);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -1,14 +1,31 @@
 /**
  * How far an exact value may stray from the truth by the engine's own floating-point rounding,
- * relative to its size. The exact engines sum and multiply up to millions of terms, compensated
- * (stats/sum.ts), so their values are within about 1e-14 of the truth; a verdict allows a hundred
- * times that. It is far below anything a target can mean and below any Monte Carlo interval, and
- * it keeps a true 0.999 that rounding made 0.99899999999995 from failing `success >= 0.999`.
+ * relative to the smaller of the probability and its complement. The exact engines sum and
+ * multiply up to millions of terms, compensated (stats/sum.ts), so their values are within about
+ * 1e-14 of the truth; a verdict allows a hundred times that. It is far below anything a target
+ * can mean and below any Monte Carlo interval, and it keeps a true 0.999 that rounding made
+ * 0.999 − 1e-15 from failing `success >= 0.999`. Relative to the complement, not the value: a
+ * success of 1 − 9e-13 is not the sure thing `success >= 1` asks for, just as its disagreement of
+ * 9e-13 does not meet `disagreement <= 0`; allowed 1e-12 of the value, it met the one and failed
+ * the other.
  */
 export const EXACT_ROUNDING = 1e-12;
 
-/** Whether an exact value meets `≥ bound` or `≤ bound`, allowing for the engine's own rounding (EXACT_ROUNDING). */
+/**
+ * The double's own resolution about the value, a few units in its last place: all a probability
+ * near 1 can be told from 1 by (1 − 2^-53 is the last double below 1), and the engines' sums of a
+ * sure thing may end that far from it.
+ */
+const DOUBLE_RESOLUTION = 8 * Number.EPSILON;
+
+/**
+ * Whether an exact probability meets `≥ bound` or `≤ bound`, allowing for the engine's own
+ * rounding: EXACT_ROUNDING of whichever is smaller, the value or its complement (the two sides of
+ * the bound alike), and the double's own resolution near the value.
+ */
 export function exactMeets(value: number, relation: '>=' | '<=', bound: number): boolean {
-  const allowance = EXACT_ROUNDING * Math.max(Math.abs(value), Math.abs(bound));
+  const size = Math.max(Math.abs(value), Math.abs(bound));
+  const complement = Math.max(Math.abs(1 - value), Math.abs(1 - bound));
+  const allowance = EXACT_ROUNDING * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
   return relation === '>=' ? value >= bound - allowance : value <= bound + allowance;
 }

@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';
-import { normalQuantile } from './normal.js';
+import { fisherLogUpperTail } from './fisher.js';
+import { normalQuantile, upperNormalQuantileOfLog } from './normal.js';
 import type { CellSummary } from './summary.js';
 
 /** One `expect` assertion judged on one cell. */
@@ -104,9 +105,11 @@ export function higherIsBetter(outcomes: OutcomeSet, metric: string): boolean {
 /**
  * The regression gate: the cell's metric is not worse than the same cell of a baseline run.
  * Exact against exact where both have exact values (worse by more than rounding fails).
- * Otherwise a one-sided two-sample test of proportions (pooled z) at the run's confidence
- * level: the gate fails when the cell is worse with significance 1 − confidence, so the same
- * protocol at another seed fails it at most that often, and a measurably worse one fails it.
+ * Otherwise Fisher's exact one-sided test of the two proportions (stats/fisher.ts) at the run's
+ * confidence level: the gate fails when the cell is worse with significance 1 − confidence, so
+ * the same protocol at another seed fails it at most that often, whatever the two sample sizes
+ * and however rare the events, and a measurably worse one fails it. Its z is the normal quantile
+ * of the exact p-value.
  */
 export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, baseline: Report, confidence: number): ExpectationCheck {
   const where = cellName(summary);
@@ -114,7 +117,6 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const bound = `not worse than ${path}`;
   const other = baselineCell(summary, baseline, path);
   const better = higherIsBetter(summary.cell.scenario.protocolDefinition.outcomes, e.metric);
-  const worseBy = (current: number, before: number): number => (better ? before - current : current - before);
   const mine = metricRange(summary, e.metric);
   const theirs = metricRange(other, e.metric);
   if (!mine) throw new Error(`notWorseThan: no ${e.metric} in ${where}`);
@@ -142,17 +144,18 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const x0 = metricCount(other, e.metric);
   const p1 = x1 / n1;
   const p0 = x0 / n0;
-  const pooled = (x1 + x0) / (n1 + n0);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0));
-  const difference = worseBy(p1, p0);
-  const z = se > 0 ? difference / se : difference > 0 ? Number.POSITIVE_INFINITY : 0;
+  // The worse side's events (failures where higher is better), tested by Fisher's exact test.
+  const bad1 = better ? n1 - x1 : x1;
+  const bad0 = better ? n0 - x0 : x0;
+  const logP = fisherLogUpperTail(bad1, bad1 + bad0, n1, n0);
+  const z = upperNormalQuantileOfLog(logP);
   const critical = normalQuantile(confidence);
-  const passed = z <= critical;
-  const shownZ = Number.isFinite(z) ? z.toFixed(2) : '∞';
+  const passed = logP >= Math.log(1 - confidence);
+  const shownZ = Number.isFinite(z) ? z.toFixed(2) : z > 0 ? '∞' : '−∞';
   return {
     ...verdict,
     passed,
-    message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${path}; one-sided z = ${shownZ}, critical ${critical.toFixed(2)} at ${confidence})`,
+    message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${path}; one-sided z = ${shownZ}, critical ${critical.toFixed(2)} at ${confidence}; Fisher's exact p = ${shownLogProbability(logP)})`,
     value: mine,
     baseline: { value: p0, exact: false, z: Number.isFinite(z) ? z : null },
   };
@@ -225,4 +228,17 @@ function metricRange(s: CellSummary, metric: string): { low: number; high: numbe
   if (!s.exact) return null;
   const value = exactValue(s, metric);
   return value === null ? null : { low: value, high: value, exact: true };
+}
+
+/** A probability given by its natural log, to 3 digits, also below a double's least (2.5e-4523). */
+function shownLogProbability(logP: number): string {
+  if (logP > -700) return String(Number(Math.exp(logP).toPrecision(3)));
+  const log10 = logP / Math.LN10;
+  let exponent = Math.floor(log10);
+  let mantissa = Number((10 ** (log10 - exponent)).toPrecision(3));
+  if (mantissa >= 10) {
+    mantissa /= 10;
+    exponent += 1;
+  }
+  return `${mantissa}e${exponent}`;
 }

@@ -76,3 +76,23 @@ export function normalQuantile(p: number): number {
 export function criticalValue(confidence: number): number {
   return normalQuantile(1 - (1 - confidence) / 2);
 }
+
+/**
+ * The z whose upper normal tail P(Z > z) has the natural log `logTail`: −Φ⁻¹(p), also where p is
+ * below a double's least. There the tail's asymptotic series (Abramowitz and Stegun 26.2.12),
+ * log P(Z > z) = −z²/2 − log z − ½ log 2π + log(1 − 1/z² + 3/z⁴ − 15/z⁶), is solved by Newton's method.
+ */
+export function upperNormalQuantileOfLog(logTail: number): number {
+  if (logTail >= 0) return Number.NEGATIVE_INFINITY;
+  if (logTail > -700) return -normalQuantile(Math.exp(logTail));
+  if (logTail === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  let z = Math.sqrt(-2 * logTail);
+  for (let i = 0; i < 50; i++) {
+    const z2 = z * z;
+    const f = -z2 / 2 - Math.log(z) - 0.5 * Math.log(2 * Math.PI) + Math.log(1 - 1 / z2 + 3 / (z2 * z2) - 15 / (z2 * z2 * z2)) - logTail;
+    const next = z + f / (z + 1 / z);
+    if (Math.abs(next - z) < 1e-14 * z) return next;
+    z = next;
+  }
+  return z;
+}
