@@ -235,7 +235,8 @@ function shownLogProbability(logP: number): string {
   if (logP > -700) return String(Number(Math.exp(logP).toPrecision(3)));
   const log10 = logP / Math.LN10;
   let exponent = Math.floor(log10);
-  let mantissa = Number((10 ** (log10 - exponent)).toPrecision(3));
+  // exp rather than `**`: V8's exp gives the same bits on every Node, its pow has not.
+  let mantissa = Number(Math.exp((log10 - exponent) * Math.LN10).toPrecision(3));
   if (mantissa >= 10) {
     mantissa /= 10;
     exponent += 1;
