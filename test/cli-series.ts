@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { BIN, CLI_TIMEOUT_MS, ROOT, cli } from './helpers.js';
@@ -21,15 +21,56 @@ export function cliSeries(commands: readonly (readonly string[])[], env: Record<
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env },
+    env: seriesEnv(env),
   });
-  const out = (r.output as (string | null)[])[3];
-  if (r.status !== 0 || !out) throw new Error(`the series ended without its results (status ${r.status ?? r.signal}): ${r.stderr}`);
+  const results = seriesResults(commands, r.status ?? r.signal, (r.output as (string | null)[])[3] ?? '', r.stderr);
+  checkAlone(commands, results, env, cwd);
+  return results;
+}
+
+/**
+ * `cliSeries` without blocking this process: for series that mostly wait (a watchdog's deadline
+ * in a child that blocks), so that the test runner can run others meanwhile.
+ */
+export function cliSeriesAsync(commands: readonly (readonly string[])[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult[]> {
+  const child = spawn(process.execPath, [CHILD, BIN, JSON.stringify(commands)], {
+    cwd,
+    timeout: CLI_TIMEOUT_MS,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: seriesEnv(env),
+  });
+  let stderr = '';
+  let out = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (text: string) => (out += text));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code, signal) => {
+      try {
+        const results = seriesResults(commands, code ?? signal, out, stderr);
+        checkAlone(commands, results, env, cwd);
+        resolve(results);
+      } catch (error) {
+        reject(error);
+      }
+    }),
+  );
+}
+
+const seriesEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', ...env });
+
+/** The series' results from what its process wrote on descriptor 3, one for each command, or an error saying why there are none. */
+function seriesResults(commands: readonly (readonly string[])[], status: number | string | null, out: string, stderr: string): CliResult[] {
+  if (status !== 0 || !out) throw new Error(`the series ended without its results (status ${status}): ${stderr}`);
   const results = JSON.parse(out) as CliResult[];
   if (results.length !== commands.length) throw new Error(`${results.length} results for ${commands.length} commands`);
-  // TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same
-  // (a refusal by two worker threads may name either thread's block, alone as in the series).
+  return results;
+}
+
+/**
+ * TWOGENERALS_TEST_SERIES_CHECK=1: each command also in a process of its own, which must give the same
+ * (a refusal by two worker threads may name either thread's block, alone as in the series).
+ */
+function checkAlone(commands: readonly (readonly string[])[], results: readonly CliResult[], env: Record<string, string>, cwd: string): void {
   if (process.env['TWOGENERALS_TEST_SERIES_CHECK'] === '1')
     for (const [i, args] of commands.entries()) assert.deepEqual(cli(args, env, cwd), results[i], `${args.join(' ')}: alone, not as in the series`);
-  return results;
 }
