@@ -7,7 +7,8 @@ import type { CliResult } from './helpers.js';
 const CHILD = fileURLToPath(new URL('./cli-series-child.js', import.meta.url));
 
 /**
- * Several commands on one protocol file in one CLI process (in `cwd`, the package's folder unless given), one after another, each with its own
+ * Several commands on one protocol file in one CLI process (in `cwd`, the package's folder unless given; `bin`, an installed
+ * package's, in place of this checkout's), one after another, each with its own
  * exit code and output, as `cli` gives them: for tests that hold every engine to one refusal, where
  * a process each would start Node, load the tool and check the file again for every command. The
  * commands share what a process keeps (the file loaded and quick-checked once, its pool threads),
@@ -15,8 +16,8 @@ const CHILD = fileURLToPath(new URL('./cli-series-child.js', import.meta.url));
  * about the process itself (a signal, a callback of the file's that throws after the command, its
  * own writes to the process's stdout, a built-in it changes) is `cli`'s.
  */
-export function cliSeries(commands: readonly (readonly string[])[], env: Record<string, string> = {}, cwd = ROOT): CliResult[] {
-  const r = spawnSync(process.execPath, [CHILD, BIN, JSON.stringify(commands)], {
+export function cliSeries(commands: readonly (readonly string[])[], env: Record<string, string> = {}, cwd = ROOT, bin = BIN): CliResult[] {
+  const r = spawnSync(process.execPath, [CHILD, bin, JSON.stringify(commands)], {
     cwd,
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
