@@ -30,6 +30,15 @@ export function cliSeries(commands: readonly (readonly string[])[], env: Record<
 }
 
 /**
+ * `cliSeries` run at the first call and its results kept for the later ones: for a file whose tests
+ * each assert on one command of the same series (each its own test, one process for them all).
+ */
+export function cliSeriesOnce(commands: readonly (readonly string[])[], env: Record<string, string> = {}): () => CliResult[] {
+  let results: CliResult[] | undefined;
+  return () => (results ??= cliSeries(commands, env));
+}
+
+/**
  * `cliSeries` without blocking this process: for series that mostly wait (a watchdog's deadline
  * in a child that blocks), so that the test runner can run others meanwhile.
  */

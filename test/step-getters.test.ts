@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli, retryProtocolFile as protocol, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
-import { cliSeries } from './cli-series.js';
+import { cliSeriesOnce } from './cli-series.js';
 
 /**
  * A protocol file whose `next` turns a field of the step into a getter (here an outcome that
@@ -41,12 +41,9 @@ writeFileSync(late, protocol('late-getter', 'c.bad'));
 const always = join(dir, 'always-getter.mjs');
 writeFileSync(always, protocol('always-getter', 'true'));
 
-/** What each file refuses in each command: the four commands on one file in one CLI process (cli-series.ts), run once, for the tests below. */
+/** The commands each file is refused by: the four on one file in one CLI process (cli-series.ts), run once for the tests below. */
 const COMMANDS = [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']];
-function seriesOnce(cell: readonly string[]): () => CliResult[] {
-  let results: CliResult[] | undefined;
-  return () => (results ??= cliSeries(COMMANDS.map((command) => [...command, ...cell])));
-}
+const seriesOnce = (cell: readonly string[]): (() => CliResult[]) => cliSeriesOnce(COMMANDS.map((command) => [...command, ...cell]));
 
 describe('a getter on the step is refused, never counted', () => {
   const cell = ['--set', `protocol=${late}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
