@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { writeWholeFile } from '../src/io/output-place.js';
 import { chartSpec } from '../src/plot/chart.js';
@@ -543,11 +543,14 @@ describe('a channel key the sweep gives every cell', () => {
 describe('no output flag takes - for stdout or writes a file named -…', () => {
   // `--junit -` wrote a file named -, and `--junit --exact` one named --exact (the run going without --exact).
   const dir = tempFiles({});
-  for (const shard of ['1/2', '2/2']) {
-    const r = cli(['run', '--trials', '1000', '--shard', shard], {}, dir);
-    assert.equal(r.status, 0, r.stderr);
-    writeFileSync(join(dir, `s${shard[0]}.json`), r.stdout);
-  }
+  // Refusals of the command line need no process of their own: each runs in this one.
+  before(async () => {
+    for (const shard of ['1/2', '2/2']) {
+      const r = await cliIn(['run', '--trials', '1000', '--shard', shard], {}, dir);
+      assert.equal(r.status, 0, r.stderr);
+      writeFileSync(join(dir, `s${shard[0]}.json`), r.stdout);
+    }
+  });
   const cases: [string[], RegExp][] = [
     [
       ['run', '--trials', '1000', '--junit', '-'],
@@ -570,8 +573,8 @@ describe('no output flag takes - for stdout or writes a file named -…', () => 
     [['fit', 's1.json', '-o', '-'], /^twogenerals: -o -: cannot write the chart: - is not stdout here \(stdout carries the fit\)/],
   ];
   for (const [args, message] of cases) {
-    it(args.join(' '), () => {
-      const r = cli(args, {}, dir);
+    it(args.join(' '), async () => {
+      const r = await cliIn(args, {}, dir);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.split('\n').length, 2, r.stderr);
@@ -581,8 +584,8 @@ describe('no output flag takes - for stdout or writes a file named -…', () => 
       );
     });
   }
-  it('./-name writes a file of that name on purpose', () => {
-    const r = cli(['run', '--trials', '1000', '--junit', './-gates.xml'], {}, dir);
+  it('./-name writes a file of that name on purpose', async () => {
+    const r = await cliIn(['run', '--trials', '1000', '--junit', './-gates.xml'], {}, dir);
     assert.equal(r.status, 0, r.stderr);
     assert.match(readFileSync(join(dir, '-gates.xml'), 'utf8'), /^<\?xml /);
   });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /** A messenger whose clock starts below 0 (the contract asks only that resolve advance it). */
 const FILE = `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
@@ -28,13 +30,15 @@ const JUMP = FILE.replace("name: 'low-clock'", "name: 'far-clock'")
 describe('a protocol file whose clock starts below 0, or jumps far', () => {
   it('gets its exact values (not zeros with exit 0)', () => {
     const dir = tempFiles({ 'low.mjs': FILE, 's.yaml': 'protocol: ./low.mjs\nloss: 0.25\nredundancy: 1\ntrials: 10000\n' });
-    const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'json']);
+    const [exact, run] = cliSeries([
+      ['exact', join(dir, 's.yaml'), '-f', 'json'],
+      ['run', join(dir, 's.yaml'), '-f', 'json', '--workers', '1'],
+    ]) as [CliResult, CliResult];
     assert.equal(exact.status, 0, exact.stderr);
     const row = JSON.parse(exact.stdout).rows[0];
     assert.equal(row.both_exact, 0.75);
     assert.equal(row.onlyA_exact, 0.25);
     assert.equal(row.messengers_exact, 1);
-    const run = cli(['run', join(dir, 's.yaml'), '-f', 'json', '--workers', '1']);
     assert.equal(run.status, 0, run.stderr);
     const ran = JSON.parse(run.stdout).rows[0];
     assert.equal(ran.success_exact, 0.75);
@@ -50,16 +54,19 @@ describe('a protocol file whose clock starts below 0, or jumps far', () => {
       .replace('s[0] = 1 << 30;', 's[0] = 2147483647;');
     const scenario = (file: string): string => `protocol: ./${file}\nloss: 0.25\nredundancy: 1\ntrials: 10000\n`;
     const dir = tempFiles({ 'far.mjs': JUMP, 'whole.mjs': WHOLE, 'far.yaml': scenario('far.mjs'), 'whole.yaml': scenario('whole.mjs') });
-    for (const name of ['whole', 'far']) {
+    // Both files, both commands, in one CLI process (cli-series.ts).
+    const runs = ['whole', 'far'].flatMap((name) => ['exact', 'run'].map((command) => ({ name, command })));
+    const results = cliSeries(
+      runs.map(({ name, command }) => [command, join(dir, `${name}.yaml`), '-f', 'json', '--workers', '1'].slice(0, command === 'exact' ? 4 : 6)),
+    );
+    for (const [i, { name, command }] of runs.entries()) {
       const file = `${name}.mjs`;
-      for (const command of ['exact', 'run']) {
-        const r = cli([command, join(dir, `${name}.yaml`), '-f', 'json', '--workers', '1'].slice(0, command === 'exact' ? 4 : 6));
-        assert.equal(r.status, 0, r.stderr);
-        const row = JSON.parse(r.stdout).rows[0];
-        assert.equal(row.success_exact, 0.75, `${command} ${file}`);
-        assert.equal(row.disagreement_exact, 0.25, `${command} ${file}`);
-        assert.equal(row.messengers_exact, 1, `${command} ${file}`);
-      }
+      const r = results[i]!;
+      assert.equal(r.status, 0, r.stderr);
+      const row = JSON.parse(r.stdout).rows[0];
+      assert.equal(row.success_exact, 0.75, `${command} ${file}`);
+      assert.equal(row.disagreement_exact, 0.25, `${command} ${file}`);
+      assert.equal(row.messengers_exact, 1, `${command} ${file}`);
     }
   });
 });

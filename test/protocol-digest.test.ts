@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { protocolDigest } from '../src/protocol-files/digest.js';
 import { cli, tempFiles } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -84,12 +85,17 @@ describe('a protocol file’s digest covers the files it imports', () => {
   it('keeps merge from mixing shards made with one helper and merged with another: refused in one line, exit 2, found again by --protocol-dir', () => {
     const dir = protocolFolder();
     const shards = [1, 2].map((i) => join(dir, `${i}.json`));
+    // The shards and the whole run in one CLI process (cli-series.ts).
+    const runs = cliSeries([
+      ...shards.map((_, i) => ['run', join(dir, 'helped.yaml'), '--shard', `${i + 1}/2`]),
+      ['run', join(dir, 'helped.yaml'), '-f', 'csv'],
+    ]);
     for (const [i, shard] of shards.entries()) {
-      const r = cli(['run', join(dir, 'helped.yaml'), '--shard', `${i + 1}/2`]);
+      const r = runs[i]!;
       assert.equal(r.status, 0, r.stderr);
       writeFileSync(shard, r.stdout);
     }
-    const whole = cli(['run', join(dir, 'helped.yaml'), '-f', 'csv']);
+    const whole = runs[2]!;
     assert.equal(whole.status, 0, whole.stderr);
     const merged = cli(['merge', ...shards, '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
@@ -148,12 +154,13 @@ describe('a protocol file’s digest: require() as Node.js resolves it, and a by
     });
     writeFileSync(join(dir, 'bom.yaml'), 'protocol: ./bom.mjs\nloss: 0.2\ntrials: 2000\nseed: 5\n');
     const shards = [1, 2].map((i) => join(dir, `${i}.json`));
+    const runs = cliSeries([...shards.map((_, i) => ['run', join(dir, 'bom.yaml'), '--shard', `${i + 1}/2`]), ['run', join(dir, 'bom.yaml'), '-f', 'csv']]);
     for (const [i, shard] of shards.entries()) {
-      const r = cli(['run', join(dir, 'bom.yaml'), '--shard', `${i + 1}/2`]);
+      const r = runs[i]!;
       assert.equal(r.status, 0, r.stderr);
       writeFileSync(shard, r.stdout);
     }
-    const whole = cli(['run', join(dir, 'bom.yaml'), '-f', 'csv']);
+    const whole = runs[2]!;
     const merged = cli(['merge', ...shards, '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);

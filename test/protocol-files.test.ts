@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { cliSeries } from './cli-series.js';
 import { succeeded } from './assert-cli.js';
 
 /** Protocols written as files: run, exact, trace, check, shards, and every way a file can be wrong. */
@@ -30,56 +32,73 @@ describe('protocol files', () => {
       'p.mjs': GOOD('file-messenger'),
       's.yaml': 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\ntrials: 100000\nseed: 1\nsweep: { extraCopies: [0, 2] }\n',
     });
-    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2']);
+    // The four commands in one process (cli-series.ts).
+    const [r, one, exact, trace] = cliSeries([
+      ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '2'],
+      ['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'],
+      ['exact', join(dir, 's.yaml'), '-f', 'csv'],
+      ['trace', join(dir, 's.yaml'), '--trial', '3', '--format', 'mermaid'],
+    ]) as [CliResult, CliResult, CliResult, CliResult];
     assert.equal(r.status, 0, r.stderr);
     const [header, row] = r.stdout.trim().split('\n');
     assert.match(header!, /extraCopies/);
     assert.match(row!, /^s,file-messenger,bernoulli,0\.3,1,1,0,100000,/);
     assert.match(header!, /success_exact/);
-    assert.equal(succeeded(cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1'])), r.stdout, 'same bytes for any worker count');
-    const exact = cli(['exact', join(dir, 's.yaml'), '-f', 'csv']);
+    assert.equal(succeeded(one), r.stdout, 'same bytes for any worker count');
     assert.equal(exact.status, 0, exact.stderr);
     assert.match(exact.stdout, /^s,file-messenger,bernoulli,0\.3,1,1,0,0\.7,0,0\.3,0,0\.7,0\.3,/m);
-    const trace = cli(['trace', join(dir, 's.yaml'), '--trial', '3', '--format', 'mermaid']);
     assert.equal(trace.status, 0, trace.stderr);
     assert.match(trace.stdout, /sequenceDiagram/);
   });
 
   it('pass check, and the shipped examples do too', () => {
     const dir = tempFiles({ 'p.mjs': GOOD('checked-messenger') });
-    const r = cli(['check', join(dir, 'p.mjs')]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /ok — protocol checked-messenger/);
-    for (const example of ['three-phase-commit.mjs', 'tcp-handshake.mjs']) {
-      const e = cli(['check', join(ROOT, 'examples', 'protocols', example)]);
-      assert.equal(e.status, 0, e.stderr);
-    }
+    const examples = ['three-phase-commit.mjs', 'tcp-handshake.mjs'];
+    const [r, ...checked] = cliSeries([['check', join(dir, 'p.mjs')], ...examples.map((example) => ['check', join(ROOT, 'examples', 'protocols', example)])]);
+    assert.equal(r!.status, 0, r!.stderr);
+    assert.match(r!.stdout, /ok — protocol checked-messenger/);
+    for (const e of checked) assert.equal(e.status, 0, e.stderr);
   });
 
   it('record a digest, and a scenario recording another digest is refused', () => {
-    const dir = tempFiles({ 'p.mjs': GOOD('digest-messenger'), 's.yaml': 'protocol: ./p.mjs\ntrials: 1000\n' });
-    const json = JSON.parse(succeeded(cli(['run', join(dir, 's.yaml'), '-f', 'json']))) as { scenarios: { protocolDigest: string }[] };
+    const dir = tempFiles({
+      'p.mjs': GOOD('digest-messenger'),
+      's.yaml': 'protocol: ./p.mjs\ntrials: 1000\n',
+      't.yaml': `protocol: ./p.mjs\nprotocolDigest: ${'0'.repeat(64)}\ntrials: 1000\n`,
+    });
+    const [recorded, r] = cliSeries([
+      ['run', join(dir, 's.yaml'), '-f', 'json'],
+      ['run', join(dir, 't.yaml')],
+    ]) as [CliResult, CliResult];
+    const json = JSON.parse(succeeded(recorded)) as { scenarios: { protocolDigest: string }[] };
     assert.match(json.scenarios[0]!.protocolDigest, /^[0-9a-f]{64}$/);
-    writeFileSync(join(dir, 't.yaml'), `protocol: ./p.mjs\nprotocolDigest: ${'0'.repeat(64)}\ntrials: 1000\n`);
-    const r = cli(['run', join(dir, 't.yaml')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /not the one these results were made with/);
   });
 
-  it('shard and merge to the bytes of the whole run, and merge refuses shards run with a different file', () => {
+  it('shard and merge to the bytes of the whole run, and merge refuses shards run with a different file', async () => {
     const dir = tempFiles({ 'p.mjs': GOOD('sharded-messenger'), 's.yaml': 'protocol: ./p.mjs\nloss: 0.4\nredundancy: 1\ntrials: 200000\nseed: 3\n' });
     const scenario = join(dir, 's.yaml');
-    const whole = cli(['run', scenario, '-f', 'csv', '--workers', '1']);
+    // The whole run and its shards in one process (cli-series.ts); merge reads no protocol file, so it runs in this one.
+    const [whole, shard1, shard2] = cliSeries([
+      ['run', scenario, '-f', 'csv', '--workers', '1'],
+      ['run', scenario, '--shard', '1/2', '--workers', '1'],
+      ['run', scenario, '--shard', '2/2', '--workers', '1'],
+    ]) as [CliResult, CliResult, CliResult];
     assert.equal(whole.status, 0, whole.stderr);
-    writeFileSync(join(dir, 'shard-1.json'), succeeded(cli(['run', scenario, '--shard', '1/2', '--workers', '1'])));
-    writeFileSync(join(dir, 'shard-2.json'), succeeded(cli(['run', scenario, '--shard', '2/2', '--workers', '1'])));
-    const merged = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '-f', 'csv']);
+    writeFileSync(join(dir, 'shard-1.json'), succeeded(shard1));
+    writeFileSync(join(dir, 'shard-2.json'), succeeded(shard2));
+    const merged = await cliIn(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '-f', 'csv']);
     assert.equal(merged.status, 0, merged.stderr);
     assert.equal(merged.stdout, whole.stdout);
     writeFileSync(join(dir, 'p.mjs'), GOOD('sharded-messenger').replace("'B has the order'", "'B holds the order'"));
     writeFileSync(join(dir, 'shard-2.json'), succeeded(cli(['run', scenario, '--shard', '2/2', '--workers', '1'])));
-    const refused = cli(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json')]);
+    const refused = await cliIn(['merge', join(dir, 'shard-1.json'), join(dir, 'shard-2.json')]);
     assert.equal(refused.status, 2);
+    assert.match(
+      refused.stderr,
+      /shard-2\.json: cannot merge: its protocolDigest differs from .*shard-1\.json's: the protocol file, or a file it imports, changed between the runs\n$/,
+    );
   });
 
   it('written as a module in a .js or .ts file that a package.json makes CommonJS are refused saying so, not as a syntax error', async () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { cli, cliAsync, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 import { cliIn } from './in-process.js';
-import { cliSeries } from './cli-series.js';
+import { cliSeries, cliSeriesAsync } from './cli-series.js';
 import { MAX_WATCHDOG_MS, watchdogMs } from '../src/protocol-files/watchdog.js';
 
 /** A protocol file in which each hostile change below is one replacement. */
@@ -139,28 +139,37 @@ const HOSTILE: [string, [string, string], RegExp][] = [
   ],
 ];
 
-describe('protocol files are isolated', () => {
-  for (const [what, [from, to], expected] of HOSTILE) {
-    it(`a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`, () => {
-      const text = FILE.replace(from, to);
-      assert.notEqual(text, FILE);
-      const dir = tempFiles({ 'hostile.mjs': text, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
-      const commands = [
-        ['run', join(dir, 's.yaml'), '--workers', '1'],
-        ['check', join(dir, 'hostile.mjs')],
-      ];
-      // Each loads the file in a checking process of its own, where the watchdog (or the heap) stops it: the two commands share one CLI process (cli-series.ts).
-      const env = what.includes('allocates') ? LONG : SHORT;
-      const results = cliSeries(commands, env);
-      for (const [i, r] of results.entries()) {
-        const args = commands[i]!;
-        assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
-        assert.equal(r.stdout, '');
-        assert.match(r.stderr, expected);
-        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-      }
-    });
+/** Both commands that load a hostile file refuse it: one line naming the file and the stage, exit 2. */
+async function refusedByEveryCommand(what: string, [from, to]: [string, string], expected: RegExp): Promise<void> {
+  const text = FILE.replace(from, to);
+  assert.notEqual(text, FILE);
+  const dir = tempFiles({ 'hostile.mjs': text, 's.yaml': 'protocol: ./hostile.mjs\ntrials: 1000\n' });
+  const commands = [
+    ['run', join(dir, 's.yaml'), '--workers', '1'],
+    ['check', join(dir, 'hostile.mjs')],
+  ];
+  // Each loads the file in a checking process of its own, where the watchdog (or the heap) stops it: the two commands share one CLI process (cli-series.ts).
+  const env = what.includes('allocates') ? LONG : SHORT;
+  const results = await cliSeriesAsync(commands, env);
+  for (const [i, r] of results.entries()) {
+    const args = commands[i]!;
+    assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, expected);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+}
+
+const title = (what: string): string => `a file that ${what}: one line naming the file and the stage, exit 2, for every command that loads it`;
+
+describe('protocol files are isolated', () => {
+  // A blocked stage uses no CPU while the watchdog's second runs out: these wait side by side.
+  describe('stages that block until the watchdog stops them', { concurrency: true }, () => {
+    for (const [what, change, expected] of HOSTILE.filter(([, [, to]]) => to.includes(BLOCK)))
+      it(title(what), () => refusedByEveryCommand(what, change, expected));
+  });
+  for (const [what, change, expected] of HOSTILE.filter(([, [, to]]) => !to.includes(BLOCK)))
+    it(title(what), () => refusedByEveryCommand(what, change, expected));
 
   it('a watchdog limit beyond what Node timers hold (TWOGENERALS_WATCHDOG_MS=1e12) is a long limit, not one that fires at once', async () => {
     const dir = tempFiles({ 'quiet.mjs': FILE, 's.yaml': 'protocol: ./quiet.mjs\ntrials: 1000\n' });

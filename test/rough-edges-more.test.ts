@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { cliSeries } from './cli-series.js';
 
 /** What a terminal would obey: C0 but tab and line feed, DEL, C1, and the bidirectional overrides. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
@@ -129,16 +131,23 @@ describe('shipped protocol files by the path the README gives, wherever the comm
   it('check, list --protocol and schema --protocol find examples/protocols/… from another folder', () => {
     const elsewhere = tempFiles({});
     const file = 'examples/protocols/tcp-handshake.mjs';
-    const check = cli(['check', file], {}, elsewhere);
+    // The four in one process that runs there (cli-series.ts).
+    const [check, list, schema, missing] = cliSeries(
+      [
+        ['check', file],
+        ['list', '--protocol', file],
+        ['schema', '--protocol', file],
+        ['check', 'nope.mjs'],
+      ],
+      {},
+      elsewhere,
+    ) as [CliResult, CliResult, CliResult, CliResult];
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stdout, /^examples\/protocols\/tcp-handshake\.mjs: ok — protocol tcp-handshake/);
-    const list = cli(['list', '--protocol', file], {}, elsewhere);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /^ {2}tcp-handshake /m);
-    const schema = cli(['schema', '--protocol', file], {}, elsewhere);
     assert.equal(schema.status, 0, schema.stderr);
     assert.ok(JSON.parse(schema.stdout));
-    const missing = cli(['check', 'nope.mjs'], {}, elsewhere);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^twogenerals: check: protocol file .*nope\.mjs: does not exist\n$/);
   });
@@ -187,15 +196,20 @@ describe('schema --protocol: crash rates exact for the file, as the scenarios it
         ],
       ],
     ] as const) {
-      const r = cli(['schema', '--protocol', file]);
-      assert.equal(r.status, 0, r.stderr);
-      const validate = new Ajv({ allowUnionTypes: true }).compile(JSON.parse(r.stdout));
-      for (const [data, valid] of cases) {
+      // The schema and every scenario's validate in one process (cli-series.ts), each scenario a file of its own.
+      const scenarios = cases.map(([data], i) => {
         const scenario = { protocol: file, ...data };
-        assert.equal(validate(scenario), valid, JSON.stringify(scenario));
-        const written = join(dir, 's.json');
+        const written = join(dir, `s${i}.json`);
         writeFileSync(written, JSON.stringify(scenario));
-        assert.equal(cli(['validate', written]).status, valid ? 0 : 2, `validate ${JSON.stringify(scenario)}`);
+        return { scenario, written };
+      });
+      const [r, ...validated] = cliSeries([['schema', '--protocol', file], ...scenarios.map(({ written }) => ['validate', written])]);
+      assert.equal(r!.status, 0, r!.stderr);
+      const validate = new Ajv({ allowUnionTypes: true }).compile(JSON.parse(r!.stdout));
+      for (const [i, [, valid]] of cases.entries()) {
+        const { scenario } = scenarios[i]!;
+        assert.equal(validate(scenario), valid, JSON.stringify(scenario));
+        assert.equal(validated[i]!.status, valid ? 0 : 2, `validate ${JSON.stringify(scenario)}`);
       }
     }
   });

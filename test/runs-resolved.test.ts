@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, cli, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
+import { cliSeries } from './cli-series.js';
 
 /** A fans one order out to `peers` peers as one announced run; both attack iff every copy arrives. */
 const fan = (resolveRunExtra: string): string => `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
@@ -49,14 +51,17 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
       'name: fan\nprotocol: ./all.mjs\nchannel: { model: gilbert-elliott, goodToBad: 0.001, badToGood: 0.5 }\nredundancy: 1\ntrials: 100000\nseed: 1\n',
   });
   it('passes check (its small cells run three peers at most) and runs where its runs are short', () => {
-    assert.equal(cli(['check', join(dir, 'slip.mjs')]).status, 0);
-    const short = cli(['run', join(dir, 'slip.yaml'), '--set', 'peers=3', '-f', 'csv']);
+    // The sound file in a process of its own: a run names one file 'fan' in a process.
+    const [checked, short] = cliSeries([
+      ['check', join(dir, 'slip.mjs')],
+      ['run', join(dir, 'slip.yaml'), '--set', 'peers=3', '-f', 'csv'],
+    ]) as [CliResult, CliResult];
+    assert.equal(checked.status, 0);
     assert.equal(short.status, 0, short.stderr);
     assert.equal(short.stdout, cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=3', '-f', 'csv']).stdout);
   });
   it('is refused in one line (exit 2) where its runs part from resolve, not run to counts trace contradicts', () => {
-    for (const workers of ['1', '2']) {
-      const r = cli(['run', join(dir, 'slip.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']);
+    for (const r of cliSeries(['1', '2'].map((workers) => ['run', join(dir, 'slip.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']))) {
       assert.equal(r.status, 2, r.stdout);
       assert.equal(r.stdout, '');
       assert.match(
@@ -72,8 +77,11 @@ describe("a protocol file's resolveRun, held to its resolve in the cell that run
     assert.equal(both! + onlyA!, 1e5);
   });
   it('is refused where it parts from resolve only when every copy of a long run arrives (success 0 against 0.98 exact, exit 0, before)', () => {
-    assert.equal(cli(['check', join(dir, 'all.mjs')]).status, 0);
-    const r = cli(['run', join(dir, 'all.yaml'), '--set', 'peers=20', '--no-exact', '-f', 'csv']);
+    const [checked, r] = cliSeries([
+      ['check', join(dir, 'all.mjs')],
+      ['run', join(dir, 'all.yaml'), '--set', 'peers=20', '--no-exact', '-f', 'csv'],
+    ]) as [CliResult, CliResult];
+    assert.equal(checked.status, 0);
     assert.equal(r.status, 2, r.stdout);
     assert.match(
       r.stderr,
@@ -100,15 +108,16 @@ describe("a protocol file's next between the parts of a run, held to the run it 
     'sound.yaml': 'name: fan\nprotocol: ./sound.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\n',
   });
   it('passes check (its small cells run three peers at most), and a sound next runs', () => {
-    for (const file of ['short.mjs', 'counts.mjs', 'sound.mjs']) assert.equal(cli(['check', join(dir, file)]).status, 0, file);
-    const sound = cli(['run', join(dir, 'sound.yaml'), '--set', 'peers=6', '-f', 'csv']);
+    const files = ['short.mjs', 'counts.mjs', 'sound.mjs'];
+    const results = cliSeries([...files.map((file) => ['check', join(dir, file)]), ['run', join(dir, 'sound.yaml'), '--set', 'peers=6', '-f', 'csv']]);
+    for (const [i, file] of files.entries()) assert.equal(results[i]!.status, 0, file);
+    const sound = results[3]!;
     assert.equal(sound.status, 0, sound.stderr);
     const [both] = sound.stdout.trim().split('\n')[1]!.split(',').slice(9, 10).map(Number);
     assert.ok(Math.abs(both! / 1e5 - 0.8 ** 6) < 4 * Math.sqrt((0.8 ** 6 * (1 - 0.8 ** 6)) / 1e5), `${both} of 100,000`);
   });
   it('is refused in one line (exit 2) where next does not announce the rest of the run, not run to counts trace contradicts', () => {
-    for (const workers of ['1', '2']) {
-      const r = cli(['run', join(dir, 'short.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']);
+    for (const r of cliSeries(['1', '2'].map((workers) => ['run', join(dir, 'short.yaml'), '--set', 'peers=6', '--workers', workers, '-f', 'csv']))) {
       assert.equal(r.status, 2, r.stdout);
       assert.equal(r.stdout, '');
       assert.match(
@@ -134,10 +143,8 @@ describe('a next that announces a longer run than the rest of the one it is in (
     const dir = tempFiles({
       's.yaml': `protocol: ${join(ROOT, 'bench', 'two-phase-commit.mjs')}\ncohorts: 40\nnoVoteRate: 0.05\nloss: 0.3\nredundancy: 2\nphaseRounds: 2\ntrials: 5000\nseed: 7\n`,
     });
-    for (const workers of ['1', '2']) {
-      const r = cli(['run', join(dir, 's.yaml'), '--no-exact', '--workers', workers, '-f', 'csv']);
+    for (const r of cliSeries(['1', '2'].map((workers) => ['run', join(dir, 's.yaml'), '--no-exact', '--workers', workers, '-f', 'csv'])))
       assert.equal(r.status, 0, r.stderr);
-    }
   });
   it('is refused where the longer run skips a part of the rest', () => {
     // After a part, announces the rest without its second peer: one copy the definition never sends.
@@ -197,9 +204,12 @@ describe('a run of choices of more than two outcomes, held to the run it announc
     'sound.yaml': 'name: tri\nprotocol: ./sound.mjs\nloss: 0.2\nredundancy: 1\ntrials: 100000\nseed: 1\npeers: 6\n',
   });
   it("is refused where next changes what the next resolve does not overwrite (it ran to the kernel's 0.2612 against trace's 0.39, exit 0)", () => {
-    assert.equal(cli(['check', join(dir, 'slip.mjs')]).status, 0, 'check explores three peers at most: the slip is past it');
-    for (const workers of ['1', '2']) {
-      const r = cli(['run', join(dir, 'slip.yaml'), '--workers', workers, '-f', 'csv']);
+    const [checked, ...runs] = cliSeries([
+      ['check', join(dir, 'slip.mjs')],
+      ...['1', '2'].map((workers) => ['run', join(dir, 'slip.yaml'), '--workers', workers, '-f', 'csv']),
+    ]) as [CliResult, CliResult, CliResult];
+    assert.equal(checked.status, 0, 'check explores three peers at most: the slip is past it');
+    for (const r of runs) {
       assert.equal(r.status, 2, r.stdout);
       assert.equal(r.stdout, '');
       assert.match(

@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli, retryProtocolFile, tempFiles } from './helpers.js';
+import { cliSeriesOnce } from './cli-series.js';
 
 /**
  * A protocol file that declares a state too small for what it writes (a write past the end of an
@@ -24,15 +25,18 @@ describe('a state written past its declared size in a cell the quick check does 
     assert.equal(r.status, 0, r.stderr);
   });
   const cell = ['--set', `protocol=${file}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
-  for (const command of [
+  const commands = [
     ['exact'],
     ['trace', '--trial', '3'],
     ['run', '--trials', '2000', '--no-exact'],
     ['run', '--trials', '1000000', '--workers', '2', '--no-exact'],
     ['run', '--trials', '2000'],
-  ]) {
+  ];
+  // The commands in one CLI process (cli-series.ts), run once for the tests.
+  const refusals = cliSeriesOnce(commands.map((command) => [...command, ...cell]));
+  for (const [i, command] of commands.entries()) {
     it(`${command.join(' ')}: one line naming the file, exit 2`, () => {
-      const r = cli([...command, ...cell]);
+      const r = refusals()[i]!;
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       assert.match(
@@ -57,9 +61,11 @@ describe('a badly formed announced run in a cell the quick check does not explor
     assert.equal(r.status, 0, r.stderr);
   });
   const cell = ['--set', `protocol=${badRun}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
-  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000', '--no-exact'], ['run', '--trials', '2000']]) {
+  const commands = [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000', '--no-exact'], ['run', '--trials', '2000']];
+  const refusals = cliSeriesOnce(commands.map((command) => [...command, ...cell]));
+  for (const [i, command] of commands.entries()) {
     it(`${command.join(' ')}: one line naming the file and the field, exit 2`, () => {
-      const r = cli([...command, ...cell]);
+      const r = refusals()[i]!;
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^twogenerals: protocol bad-run \(.*bad-run\.mjs\): step\.peers is 2, without bit 0: .*\n$/);

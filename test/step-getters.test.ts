@@ -3,6 +3,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli, retryProtocolFile as protocol, tempFiles } from './helpers.js';
+import type { CliResult } from './helpers.js';
+import { cliSeriesOnce } from './cli-series.js';
 
 /**
  * A protocol file whose `next` turns a field of the step into a getter (here an outcome that
@@ -39,11 +41,20 @@ writeFileSync(late, protocol('late-getter', 'c.bad'));
 const always = join(dir, 'always-getter.mjs');
 writeFileSync(always, protocol('always-getter', 'true'));
 
+/** The commands each file is refused by: the four on one file in one CLI process (cli-series.ts), run once for the tests below. */
+const COMMANDS = [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']];
+const seriesOnce = (cell: readonly string[]): (() => CliResult[]) => cliSeriesOnce(COMMANDS.map((command) => [...command, ...cell]));
+
 describe('a getter on the step is refused, never counted', () => {
   const cell = ['--set', `protocol=${late}`, '--set', 'bad=7', '--set', 'rounds=3', '--set', 'loss=0.3', '--quiet'];
-  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+  const refusals = {
+    late: seriesOnce(cell),
+    choicesGetter: seriesOnce(['--set', `protocol=${choicesGetter}`, ...cell.slice(2)]),
+    choicesProxy: seriesOnce(['--set', `protocol=${choicesProxy}`, ...cell.slice(2)]),
+  };
+  for (const [i, command] of COMMANDS.entries()) {
     it(`${command.join(' ')}: one line, exit 2`, () => {
-      const r = cli([...command, ...cell]);
+      const r = refusals.late()[i]!;
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       assert.match(
@@ -52,17 +63,17 @@ describe('a getter on the step is refused, never counted', () => {
       );
     });
   }
-  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+  for (const [i, command] of COMMANDS.entries()) {
     it(`choices read through getters, ${command.join(' ')}: one line, exit 2`, () => {
-      const r = cli([...command, '--set', `protocol=${choicesGetter}`, ...cell.slice(2)]);
+      const r = refusals.choicesGetter()[i]!;
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^twogenerals: protocol choices-getter \(.*\): a choice's probability step\.choices\[0\] is a getter; .*\n$/);
     });
   }
-  for (const command of [['exact'], ['trace', '--trial', '3'], ['run', '--trials', '2000'], ['run', '--trials', '1000000', '--workers', '2']]) {
+  for (const [i, command] of COMMANDS.entries()) {
     it(`choices given as a Proxy of a Float64Array, ${command.join(' ')}: one line, exit 2 (not an internal error)`, () => {
-      const r = cli([...command, '--set', `protocol=${choicesProxy}`, ...cell.slice(2)]);
+      const r = refusals.choicesProxy()[i]!;
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^twogenerals: protocol choices-proxy \(.*\): a choice's probabilities are a Proxy; .*\n$/);

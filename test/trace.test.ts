@@ -6,8 +6,8 @@ import { cellSpec } from '../src/engine/schedule/runner.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { traceTrial } from '../src/trace/trace.js';
-import { cli, scenarioFrom } from './helpers.js';
-import { cliInProcess } from './in-process.js';
+import { scenarioFrom } from './helpers.js';
+import { cliIn, cliInProcess } from './in-process.js';
 
 describe('trace', () => {
   for (const data of [
@@ -41,16 +41,17 @@ describe('trace', () => {
     assert.equal(traceTrial(cell!, first.trial)!.outcome, 'onlyA');
   });
 
-  it('prints a timeline and a Mermaid diagram from the CLI', () => {
-    const text = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement']);
+  it('prints a timeline and a Mermaid diagram from the CLI', async () => {
+    // The commands' output, not the process around it: in this process (in-process.ts).
+    const text = await cliIn(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement']);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /round 4 +B → A: ack 3, 1 copy: lost/);
     assert.match(text.stdout, /outcome: B attacks alone \(disagreement\); 4 messages, 4 messengers\n/);
     // One of each is said in the singular, as the title's one trial is.
-    const one = cli(['trace', '--trial', '1', '--set', 'redundancy=1']);
+    const one = await cliIn(['trace', '--trial', '1', '--set', 'redundancy=1']);
     assert.match(one.stdout, /; 1 message, 1 messenger\n/);
-    assert.match(cli(['run', '--trials', '1']).stdout, /^seed-foot-soldiers: messenger over bernoulli; 1 trial, seed 2026\n/);
-    const mermaid = cli(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement', '--format', 'mermaid']);
+    assert.match((await cliIn(['run', '--trials', '1'])).stdout, /^seed-foot-soldiers: messenger over bernoulli; 1 trial, seed 2026\n/);
+    const mermaid = await cliIn(['trace', 'scenarios/handshake-regress.yaml', '--cell', '4', '--first', 'disagreement', '--format', 'mermaid']);
     assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.match(mermaid.stdout, /^sequenceDiagram\n/);
     assert.match(mermaid.stdout, /B-xA: ack 3 \(1 copy, all lost\)/);
