@@ -9,6 +9,8 @@ import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
 import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
+import { leftOffNotes, undrawable } from '../../plot/left-off.js';
+import type { LeftOff } from '../../plot/left-off.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
 import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
@@ -114,7 +116,10 @@ export function makeFitCommand(streams: Streams): Command {
         streams.stdout.write(terminalLines(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }
       if (flags.output) {
-        const svg = await renderSvg(fitChart(goodness, file));
+        const note = (text: string): void => {
+          if (!streams.quiet) streams.stderr.write(`note: ${text}\n`);
+        };
+        const svg = await renderSvg(fitChart(goodness, file, note));
         try {
           writeWholeFile(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
         } catch (error) {
@@ -207,7 +212,7 @@ function fitReport(
 }
 
 /** Burst and gap lengths, measured and modelled, on a log scale: drawn like `plot`'s charts. */
-function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Record<string, unknown> {
+function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string, note: (text: string) => void): Record<string, unknown> {
   const values = goodness.flatMap((row) => [
     { kind: 'loss bursts', length: row.length, source: 'measured', count: row.measuredBursts },
     { kind: 'gaps', length: row.length, source: 'measured', count: row.measuredGaps },
@@ -216,10 +221,18 @@ function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Rec
       { kind: 'gaps', length: row.length, source: model, count: m.gaps },
     ]),
   ]);
+  // The counts' axis is logarithmic: a run length never seen (0) has no place on it, and is said to be left off.
+  const leftOff: LeftOff[] = [];
+  const drawn = values.filter((v) => {
+    const reason = undrawable(v.count, true);
+    if (reason) leftOff.push({ line: `${v.source} ${v.kind}`, reason });
+    return reason === null;
+  });
+  for (const text of leftOffNotes('runs', leftOff)) note(text);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `${chartText(file)}: run lengths, measured and fitted`,
-    data: { values: values.filter((v) => v.count > 0) },
+    data: { values: drawn },
     facet: { column: { field: 'kind', type: 'nominal', title: null } },
     spec: {
       width: 320,
