@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../io/yaml-out.js';
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';

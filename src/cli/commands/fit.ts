@@ -2,7 +2,7 @@ import { inlineText, terminalLines, thousands } from '../../io/text.js';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../../io/yaml-out.js';
 import { UsageError } from '../../errors.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { describeRange, traceStats } from '../../fit/trace-file.js';
