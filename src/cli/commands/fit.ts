@@ -123,9 +123,10 @@ export function makeFitCommand(streams: Streams): Command {
         try {
           writeWholeFile(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
         } catch (error) {
+          // The report is printed already: the line says where it went, as run's --junit does.
           throw new UsageError(
             `-o ${flags.output}`,
-            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : systemErrorWords(error)}`,
+            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : systemErrorWords(error)} (the report went to stdout; no chart was written)`,
           );
         }
       }

@@ -63,7 +63,10 @@ export function makePlotCommand(streams: Streams): Command {
       try {
         writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
-        throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
+        throw new UsageError(
+          `-o ${flags.output}`,
+          `cannot write the chart: ${systemErrorWords(error)} (nothing was printed: without -o, plot prints the SVG on stdout)`,
+        );
       }
       if (!streams.quiet) streams.stderr.write(`wrote ${terminalSafe(flags.output, true)}\n`);
     } else streams.stdout.write(svg);
