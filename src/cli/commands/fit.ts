@@ -10,6 +10,8 @@ import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
 import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
 import { leftOffNotes, undrawable } from '../../plot/left-off.js';
+import { drainInSlices } from '../../engine/slices.js';
+import type { FitAllResult } from '../../fit/fit.js';
 import type { LeftOff } from '../../plot/left-off.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
@@ -70,7 +72,7 @@ export function makeFitCommand(streams: Streams): Command {
         throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [inputPath(file)]);
       // The fitting code loads only for `fit`: every other command starts without it.
-      const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
+      const { fitAllSteps, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const trace = readLossTrace(inputPath(file), {
         file,
         columnOption: '--column',
@@ -83,9 +85,10 @@ export function makeFitCommand(streams: Streams): Command {
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
       const progress = emProgress(streams);
-      let all: ReturnType<typeof fitAll>;
+      let all: FitAllResult;
       try {
-        all = fitAll(lost, { progress: progress.update });
+        // In slices: Ctrl-C stops a long fit with its one line.
+        all = await drainInSlices(fitAllSteps(lost, { progress: progress.update }));
       } finally {
         progress.stop();
       }
