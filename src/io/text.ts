@@ -75,13 +75,12 @@ export function mermaidText(text: string): string {
 /**
  * A CSV text cell that a spreadsheet will show as text, never run as a formula (OWASP, "CSV
  * Injection"): a cell starting with =, +, -, @, a tab or a carriage return gets a leading '.
- * Control characters and format controls (U+202E, U+2028, U+FEFF) are written as visible escapes,
- * as on a terminal: a spreadsheet would obey them (reorder a cell, break a line) unseen. Line
- * breaks and tabs, which CSV quotes, are kept.
+ * Format controls and separators (U+202E, U+2028, U+FEFF) are written as visible escapes, as on
+ * a terminal: a spreadsheet would obey them (reorder a cell, break a line) unseen.
  */
 export function csvText(text: string): string {
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return terminalSafe(safe.replace(/\r(?!\n)/g, '\\r'));
+  return safe.replace(FORMAT_CONTROL, visible);
 }
 
 /** Whether text holds anything terminalSafe would change. */
