@@ -189,7 +189,6 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
       [d.low, d.high] = [null, null];
     }
   }
-  for (const text of leftOffNotes(chartText(options.metric), leftOff)) note(text);
   const decades = (): number[] => {
     const from = Math.floor(Math.log10(smallest));
     const to = Math.ceil(Math.log10(Math.max(...values)));
@@ -233,6 +232,8 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
     if (options.logY) throw new UsageError('--log-y', `${options.metric} is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y`);
     throw new UsageError(`--metric ${options.metric}`, 'no cell of the results has a value of it to draw');
   }
+  // Said once the chart is sure to be drawn: a refused one says only why.
+  for (const text of leftOffNotes(chartText(options.metric), leftOff)) note(text);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: titleText(chartText(options.title)), subtitle: legend.join('; ') },
