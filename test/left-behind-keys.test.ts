@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
 /**
@@ -66,5 +68,17 @@ describe('a key the file wrote for the channel or protocol a flag replaced', () 
     const { status, stderr } = await cliIn(['validate', 'scenarios/bursty-5pct.yaml', '--set', 'channel.model=gilbert-elliott', '--set', 'channel.after=1']);
     assert.equal(status, 2);
     assert.doesNotMatch(stderr, /was written for its/);
+  });
+});
+
+describe('a gate of a file whose protocol a flag replaced', () => {
+  it('keeps its place in the file where its metric is the new protocol’s too', async () => {
+    const dir = tempFiles({
+      'gated.yaml': 'protocol: messenger\nloss: 0.1\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n',
+    });
+    const { status, stdout } = await cliIn(['run', join(dir, 'gated.yaml'), '--set', 'protocol=retransmit', '--format', 'json']);
+    assert.equal(status, 1);
+    const { places } = JSON.parse(stdout) as { places: string[][] };
+    assert.match(places[0]![0]!, /^[^ ]*gated\.yaml:5:5$/);
   });
 });

@@ -41,7 +41,8 @@ function ownerOf(path: Path): { kind: 'protocol' | 'channel'; owner: string | un
   const [first, second] = path;
   if (first === 'channel' && typeof second === 'string' && second !== 'model')
     return { kind: 'channel', owner: parameterSpec(second)?.channel, remove: `channel.${second}` };
-  if (first === 'expect') return { kind: 'protocol', owner: undefined, remove: 'expect' };
+  // A gate's metric may be an outcome of the file's protocol (inconsistent); the entry itself (its place, its bounds) is no protocol's.
+  if (first === 'expect') return path[2] === 'metric' ? { kind: 'protocol', owner: undefined, remove: 'expect' } : undefined;
   const [name, remove] = first === 'sweep' && typeof second === 'string' ? [second, `sweep.${second}`] : [first, String(first)];
   const spec = typeof name === 'string' ? parameterSpec(name) : undefined;
   if (spec?.channel) return { kind: 'channel', owner: spec.channel, remove };
