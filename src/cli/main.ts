@@ -18,6 +18,7 @@ import { makeValidateCommand } from './commands/validate.js';
 import { isSystemError, systemErrorWords } from '../io/files.js';
 import { byItsEnds, terminalSafe } from '../io/text.js';
 import { didYouMean } from '../suggest.js';
+import { interruptions } from './interruptions.js';
 import { processOutput } from './output.js';
 import { addSessionFlags, flushHeldNotes } from './session.js';
 import type { Streams } from './output.js';
@@ -187,6 +188,8 @@ function oneLine(message: string): string {
  */
 export function main(argv: readonly string[]): void {
   const { streams, stdout, settle } = processOutput();
+  // Ctrl-C and SIGTERM end every command with one line and nothing half-written (interruptions.ts).
+  interruptions.watchEverywhere(streams);
   guardCallbacksFromNodeAlone();
   const fatal = (error: unknown): void => {
     exitWith(reportUncaught(error, streams));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../io/yaml-out.js';
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
@@ -241,7 +241,10 @@ async function sweepChart(report: Report, streams: Streams): Promise<string | nu
   const options = defaultChart(columns, records, report.scenarios.map((s) => s.name).join(' + '));
   if (!options) return null;
   try {
-    return await renderSvg(chartSpec(records, options));
+    const note = (text: string): void => {
+      if (!streams.quiet) streams.stderr.write(`note: chart.svg: ${text}\n`);
+    };
+    return await renderSvg(chartSpec(records, options, note));
   } catch (error) {
     if (!(error instanceof ChartingMissing)) throw error;
     // The folder is saved all the same; the chart is one install away.

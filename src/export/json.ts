@@ -1,3 +1,4 @@
+import { jsonFormatEscaped } from '../io/text.js';
 import { plainJson, plainNumber } from './numbers.js';
 import { toRows } from './rows.js';
 import type { Value } from './rows.js';
@@ -53,7 +54,10 @@ export const jsonExporter: Exporter = {
     // The gates' verdicts, where the scenarios have any: CI reads which gate failed from here.
     const checks = judgeExpectations(report);
     const verdicts = checks.length ? `  "verdicts": [\n${checks.map((c) => `    ${verdictJson(c)}`).join(',\n')}\n  ],\n` : '';
-    return `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}${places ? `  "places": ${places},\n` : ''}  "digest": ${JSON.stringify(digest)}\n}\n`;
+    // Format controls of the user's text (U+202E, U+2028, U+FEFF) as escapes, as JSON writes C0's: the same values, nothing that reorders or breaks what is shown.
+    return jsonFormatEscaped(
+      `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}${places ? `  "places": ${places},\n` : ''}  "digest": ${JSON.stringify(digest)}\n}\n`,
+    );
   },
 };
 

@@ -1,3 +1,5 @@
+import { jsonFormatEscaped } from '../io/text.js';
+
 /** A number as a plain decimal, never in exponent form, with every digit of its shortest round trip. */
 export function plainNumber(x: number): string {
   if (!Number.isFinite(x)) return '';
@@ -13,11 +15,14 @@ export function plainNumber(x: number): string {
 
 /**
  * A value as JSON text whose numbers are plain decimals (plainNumber), as the CSV prints them:
- * JSON.stringify writes 1e-7 and 1.0000000000000005e-7. Strings are left as they are.
+ * JSON.stringify writes 1e-7 and 1.0000000000000005e-7. Strings keep their text, a format control
+ * in them (U+202E, U+2028, U+FEFF) written as an escape as the C0 controls are (jsonFormatEscaped).
  */
 export function plainJson(value: unknown, indent?: number): string {
-  return (JSON.stringify(value, null, indent) ?? 'null').replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][+-]?\d+/g, (token) =>
-    token.startsWith('"') ? token : plainNumber(Number(token)),
+  return jsonFormatEscaped(
+    (JSON.stringify(value, null, indent) ?? 'null').replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][+-]?\d+/g, (token) =>
+      token.startsWith('"') ? token : plainNumber(Number(token)),
+    ),
   );
 }
 

@@ -1,3 +1,4 @@
+import { drain } from '../engine/slices.js';
 /**
  * Fitting the channel models to a measured loss trace (1 = lost, 0 = delivered), by maximum
  * likelihood under the simulator's conventions (src/channels/gilbert-elliott.ts): successive
@@ -569,6 +570,11 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
+  return drain(gilbertElliottSteps(lost, options));
+}
+
+/** fitGilbertElliott as steps of one pass each (see drainInSlices): a long fit can be interrupted. */
+export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOptions = {}): Generator<void, GilbertElliottFit> {
   requirePackets(lost);
   const starts = Math.max(1, Math.floor(options.starts ?? 6));
   const seed = options.seed ?? 2026;
@@ -595,10 +601,10 @@ export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptio
     let passes = 0;
     const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
     const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
-    for (const run of em) run.advance(Math.min(PROBE_PASSES, maxIterations));
+    for (const run of em) yield* run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
-    leader?.advance(maxIterations);
+    if (leader) yield* leader.advance(maxIterations);
     for (const run of em) candidates.push(run.best);
   }
   let best = candidates[0]!;
@@ -672,8 +678,8 @@ class EmRun {
     return result;
   }
 
-  /** Iterates until converged, stuck (likelihood 0), or `budget` passes in all. */
-  advance(budget: number): void {
+  /** Iterates until converged, stuck (likelihood 0), or `budget` passes in all, yielding after every cycle of passes. */
+  *advance(budget: number): Generator<void, void> {
     const logit = (x: number) => Math.log(x / (1 - x));
     const expit = (y: number) => 1 / (1 + Math.exp(-y));
     while (!this.done && this.passes + 2 <= budget) {
@@ -704,6 +710,7 @@ class EmRun {
         const pLeap = this.evaluate(leap);
         if (pLeap.next && pLeap.logLikelihood >= p1.logLikelihood) this.theta = pLeap.next;
       }
+      yield;
     }
   }
 }
@@ -829,9 +836,14 @@ export interface FitAllResult {
  * (Bernoulli and Gilbert are both Gilbert–Elliott channels), so the comparison is fair.
  */
 export function fitAll(lost: Uint8Array, options: GilbertElliottOptions = {}): FitAllResult {
+  return drain(fitAllSteps(lost, options));
+}
+
+/** fitAll as steps (see drainInSlices): the command's fit can be interrupted. */
+export function* fitAllSteps(lost: Uint8Array, options: GilbertElliottOptions = {}): Generator<void, FitAllResult> {
   const bernoulli = fitBernoulli(lost);
   const gilbert = fitGilbert(lost);
-  const gilbertElliott = fitGilbertElliott(lost, options);
+  const gilbertElliott = yield* gilbertElliottSteps(lost, options);
   const fits = [bernoulli, gilbert, gilbertElliott] as const;
   let chosen: FitResult = bernoulli;
   for (const fit of fits) if (fit.bic < chosen.bic) chosen = fit;

@@ -2,6 +2,7 @@ import { accessSync, constants, lstatSync, mkdtempSync, readlinkSync, realpathSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { systemErrorWords } from './files.js';
+import { finishedWriting, startedWriting } from './unfinished-files.js';
 
 /**
  * Makes sure a file can be written at `path` before any work is done, so that a long run never
@@ -121,6 +122,7 @@ export function writeWholeFile(path: string, data: string | Uint8Array): void {
   }
   // Beside it (a rename within one file system), hidden, and short enough for any name the file may have.
   const temporary = join(dirname(path), `.${basename(path).slice(0, 60)}.partial-${process.pid}`);
+  startedWriting(temporary);
   try {
     writeFileSync(temporary, data, existing === undefined ? {} : { mode: existing.mode & 0o7777 });
     renameSync(temporary, path);
@@ -131,5 +133,7 @@ export function writeWholeFile(path: string, data: string | Uint8Array): void {
       // what is there is not ours to remove (a folder of that name): the write's own error says enough
     }
     throw error;
+  } finally {
+    finishedWriting(temporary);
   }
 }

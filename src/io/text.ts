@@ -1,16 +1,47 @@
 /**
  * Text from files and flags on its way to a terminal or a document: control characters (ESC
- * and the rest of C0, DEL, C1) and the invisible bidirectional controls (Unicode's Bidi_Control:
- * U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) could move the cursor, recolour or
- * rewrite the screen, or reorder what is shown. They are written as visible escapes.
+ * and the rest of C0, DEL, C1) and the invisible format controls (Unicode's Cf: the bidirectional
+ * controls U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, the zero-width characters,
+ * U+FEFF) and line and paragraph separators (U+2028, U+2029) could move the cursor, recolour or
+ * rewrite the screen, reorder what is shown or break a line unseen. They are written as visible escapes.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** The format controls and separators alone (CONTROL less C0, DEL and C1), which JSON and YAML writers leave as they are. */
+const FORMAT_CONTROL = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const visible = (c: string): string => {
   const code = c.codePointAt(0)!;
+  if (code > 0xffff) return `\\u{${code.toString(16)}}`;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
+
+/**
+ * JSON text with every format control and separator (U+202E, U+2028, U+FEFF, …) written as a
+ * `\uXXXX` escape, as JSON.stringify writes the C0 controls: they can stand only inside strings,
+ * so the escaped text parses to the same values.
+ */
+export function jsonFormatEscaped(json: string): string {
+  return json.replace(FORMAT_CONTROL, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+}
+
+/** Whether text holds a format control or separator (which YAML writes raw, even in double quotes). */
+export function hasFormatControl(text: string): boolean {
+  FORMAT_CONTROL.lastIndex = 0;
+  return FORMAT_CONTROL.test(text);
+}
+
+/**
+ * YAML text, whose strings holding a format control were written double-quoted (see
+ * src/io/yaml-out.ts), with each written as a YAML escape (`\u202E`, `\U000E0001`).
+ */
+export function yamlFormatEscaped(yaml: string): string {
+  return yaml.replace(FORMAT_CONTROL, (c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 /** Neutralizes control characters; newlines and tabs are kept unless `oneLine`. */
 export function terminalSafe(text: string, oneLine = false): string {
@@ -44,9 +75,12 @@ export function mermaidText(text: string): string {
 /**
  * A CSV text cell that a spreadsheet will show as text, never run as a formula (OWASP, "CSV
  * Injection"): a cell starting with =, +, -, @, a tab or a carriage return gets a leading '.
+ * Format controls and separators (U+202E, U+2028, U+FEFF) are written as visible escapes, as on
+ * a terminal: a spreadsheet would obey them (reorder a cell, break a line) unseen.
  */
 export function csvText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return safe.replace(FORMAT_CONTROL, visible);
 }
 
 /** Whether text holds anything terminalSafe would change. */

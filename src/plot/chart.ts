@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { inlineText } from '../io/text.js';
+import { leftOffNotes, undrawable } from './left-off.js';
+import type { LeftOff } from './left-off.js';
 import type { Value } from '../export/rows.js';
 import { wilsonIntervalAtZ } from '../stats/wilson.js';
 import type { Interval } from '../stats/wilson.js';
@@ -139,9 +141,10 @@ function titleText(text: string): string {
 
 /**
  * A Vega-Lite specification: the estimates as lines with points, the confidence band where the
- * metric has one, and the exact values as dashed lines where the results carry them.
+ * metric has one, and the exact values as dashed lines where the results carry them. `note` hears
+ * of each kind of value the chart leaves off (see leftOffNotes).
  */
-export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<string, unknown> {
+export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (text: string) => void = () => undefined): Record<string, unknown> {
   const lineBy = options.lineBy ?? (options.series ? [options.series] : []);
   // A parameter a row's scenario lacks (loss beside a Gilbert–Elliott scenario's goodToBad) is
   // blank in the CSV: a dash in the legend, not 'null'.
@@ -158,15 +161,33 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     const exactValue = exactColumn && typeof row[exactColumn] === 'number' ? (row[exactColumn] as number) : null;
     return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });
-  const values = data.flatMap((d) => [d.estimate, d.low, d.high, d.exact]).filter((v): v is number => v !== null);
+  const values = data.flatMap((d) => [d.estimate, d.low, d.high, d.exact]).filter((v): v is number => v !== null && Number.isFinite(v));
   const smallest = Math.min(...values.filter((v) => v > 0));
   // A logarithmic axis the sweep's shape chose shows an estimate of 0 (a rare event not seen) at
   // its foot rather than dropping the point: a symmetric log scale, logarithmic down to the
   // smallest value drawn, with a tick per decade and one at 0. Asked for (--log-y), it is a
   // plain logarithmic axis, on which a 0 cannot be drawn.
   const symlog = options.logY && !options.logYAsked && values.some((v) => v === 0) && Number.isFinite(smallest);
-  if (options.logY && !symlog) {
-    for (const d of data) for (const k of ['estimate', 'low', 'high', 'exact'] as const) if (d[k] !== null && d[k]! <= 0) d[k] = null;
+  // What the axis cannot draw (0 or below on a plain logarithmic axis; NaN or ±Infinity on any) is
+  // left off, and said: a line that skips points silently misleads.
+  const logarithmic = options.logY && !symlog;
+  const leftOff: LeftOff[] = [];
+  const lineNames = rows.map((row) => (lineBy.length ? chartText(lineBy.map((c) => `${c}=${label(row[c])}`).join(', ')) : ''));
+  const leaveOff = (value: number | null, line: string, band = false): number | null => {
+    const reason = value === null ? null : undrawable(value, logarithmic);
+    if (reason === null) return value;
+    leftOff.push({ line, reason, band });
+    return null;
+  };
+  for (const [at, d] of data.entries()) {
+    d.estimate = leaveOff(d.estimate, lineNames[at] || 'the estimates');
+    d.exact = leaveOff(d.exact, lineNames[at] ? `${lineNames[at]} (exact)` : 'the exact values');
+    // A band is drawn between both ends, or not at all.
+    const bandReason = [d.low, d.high].map((v) => (v === null ? null : undrawable(v, logarithmic))).find((r) => r !== null);
+    if (bandReason) {
+      leftOff.push({ line: lineNames[at]!, reason: bandReason, band: true });
+      [d.low, d.high] = [null, null];
+    }
   }
   const decades = (): number[] => {
     const from = Math.floor(Math.log10(smallest));
@@ -211,6 +232,8 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions): Record<s
     if (options.logY) throw new UsageError('--log-y', `${options.metric} is 0 in every cell, which a logarithmic axis cannot show: draw it without --log-y`);
     throw new UsageError(`--metric ${options.metric}`, 'no cell of the results has a value of it to draw');
   }
+  // Said once the chart is sure to be drawn: a refused one says only why.
+  for (const text of leftOffNotes(chartText(options.metric), leftOff)) note(text);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: titleText(chartText(options.title)), subtitle: legend.join('; ') },

@@ -5,7 +5,7 @@ import { addTally, emptyTally } from '../engine/tally.js';
 import type { Tally } from '../engine/tally.js';
 import { UsageError } from '../errors.js';
 import { readTextInput } from '../io/files.js';
-import { thousands } from '../io/text.js';
+import { jsonFormatEscaped, thousands } from '../io/text.js';
 import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
@@ -51,7 +51,7 @@ export function shardFile(
     ...(scenarios.some((s) => s.expect.some((e) => e.place !== undefined)) ? { places: scenarios.map((s) => s.expect.map((e) => e.place ?? null)) } : {}),
   };
   const file: ShardFile = { ...content, digest: contentDigest(content as unknown as Record<string, unknown>) };
-  return `${JSON.stringify(file, null, 1)}\n`;
+  return `${jsonFormatEscaped(JSON.stringify(file, null, 1))}\n`;
 }
 
 export function parseShard(value: string, source: string): Shard {

@@ -2,6 +2,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
+import { kindChanges, leftBehindPlace } from './left-behind.js';
 import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import type { Path, ScenarioSource } from './parse.js';
 
@@ -59,6 +60,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const [given, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
     put(['sweep', sweepKey(given)], sweepValues(value, flag), flag);
   }
+  const changes = kindChanges(source.data, data, overrides.set ?? []);
   const result: ScenarioSource = {
     source: source.source,
     data,
@@ -72,7 +74,9 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
       const prefix = `${path.join('.')}.`;
       const made = [...new Set([...places].filter(([at]) => at.startsWith(prefix)).map(([, flag]) => flag))];
       if (made.length && valueAt(source.data, path) === undefined) return made.join(' ');
-      return source.locate(path, key);
+      const place = source.locate(path, key);
+      // A key the file wrote for the protocol or channel a flag replaced: the flag's doing.
+      return leftBehindPlace(changes, path, place) ?? place;
     },
   };
   setReplacesSweep(overrides.set ?? [], data, result, places);

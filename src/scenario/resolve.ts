@@ -591,7 +591,7 @@ function expandRange(source: ScenarioSource, path: string[], { from, to, step = 
   const values: number[] = [];
   // Multiplying rather than accumulating, and rounding to 12 digits, keeps 0.1:0.5:0.1 at 0.3, not 0.30000000000000004.
   for (let i = 0; i < count; i++) values.push(Number((from + i * step).toPrecision(12)));
-  if (values.some((v) => v > spec.maximum)) {
+  if (Number.isFinite(spec.maximum) && values.some((v) => v > spec.maximum)) {
     throw new UsageError(source.locate(path), `${name} reaches above ${spec.maximum}`);
   }
   return values;

@@ -1,3 +1,4 @@
+import { drain } from '../engine/slices.js';
 import { buildCellModel } from '../engine/model.js';
 import { ExactUnavailable, exactCell } from '../engine/exact/index.js';
 import { runTrial } from '../engine/montecarlo/generic.js';
@@ -73,6 +74,14 @@ function labelOf(step: Step): Step['label'] {
  * `trial`, or the first trial at or after `trial` whose outcome satisfies `wanted`.
  */
 export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): TrialTrace | null {
+  return drain(traceTrialSteps(cell, trial, wanted));
+}
+
+/** Trials between the yields of traceTrialSteps. */
+const TRIALS_A_STEP = 4096;
+
+/** traceTrial as steps of TRIALS_A_STEP trials (see drainInSlices): a search through 10^15 trials can be interrupted. */
+export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): Generator<void, TrialTrace | null> {
   const model = buildCellModel(cellSpec(cell));
   verifyStateBounds(model);
   const { protocol, protocolConfig } = model;
@@ -127,6 +136,7 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
   let block = Math.floor((trial - 1) / BLOCK_SIZE);
   let rng = blockStream(cell.scenario.seed, cell.key, block);
   for (let n = block * BLOCK_SIZE + 1; n <= total; n++) {
+    if (n % TRIALS_A_STEP === 0) yield;
     if (n > (block + 1) * BLOCK_SIZE) rng = blockStream(cell.scenario.seed, cell.key, ++block);
     const recording = n >= trial;
     events.length = 0;

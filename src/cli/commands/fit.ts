@@ -2,13 +2,17 @@ import { inlineText, terminalLines, thousands } from '../../io/text.js';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from '../../io/yaml-out.js';
 import { UsageError } from '../../errors.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTrace } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
 import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
+import { leftOffNotes, undrawable } from '../../plot/left-off.js';
+import { drainInSlices } from '../../engine/slices.js';
+import type { FitAllResult } from '../../fit/fit.js';
+import type { LeftOff } from '../../plot/left-off.js';
 import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
 import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
@@ -68,7 +72,7 @@ export function makeFitCommand(streams: Streams): Command {
         throw new UsageError(`-o ${flags.output}`, 'the chart is written as .svg or .png');
       if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [inputPath(file)]);
       // The fitting code loads only for `fit`: every other command starts without it.
-      const { fitAll, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
+      const { fitAllSteps, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
       const trace = readLossTrace(inputPath(file), {
         file,
         columnOption: '--column',
@@ -81,9 +85,10 @@ export function makeFitCommand(streams: Streams): Command {
       if (stats.losses === 0)
         throw new UsageError(file, 'no losses recorded: every packet was delivered, so there is no loss pattern to fit (such a link is `loss: 0`)');
       const progress = emProgress(streams);
-      let all: ReturnType<typeof fitAll>;
+      let all: FitAllResult;
       try {
-        all = fitAll(lost, { progress: progress.update });
+        // In slices: Ctrl-C stops a long fit with its one line.
+        all = await drainInSlices(fitAllSteps(lost, { progress: progress.update }));
       } finally {
         progress.stop();
       }
@@ -114,13 +119,17 @@ export function makeFitCommand(streams: Streams): Command {
         streams.stdout.write(terminalLines(fitReport(file, trace, stats, fits, chosen, forced !== null, goodness, fragment, intervals)));
       }
       if (flags.output) {
-        const svg = await renderSvg(fitChart(goodness, file));
+        const note = (text: string): void => {
+          if (!streams.quiet) streams.stderr.write(`note: ${text}\n`);
+        };
+        const svg = await renderSvg(fitChart(goodness, file, note));
         try {
           writeWholeFile(flags.output, extname(flags.output) === '.png' ? await renderPng(svg) : svg);
         } catch (error) {
+          // The report is printed already: the line says where it went, as run's --junit does.
           throw new UsageError(
             `-o ${flags.output}`,
-            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : systemErrorWords(error)}`,
+            `cannot write the chart: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : systemErrorWords(error)} (the report went to stdout; no chart was written)`,
           );
         }
       }
@@ -207,7 +216,7 @@ function fitReport(
 }
 
 /** Burst and gap lengths, measured and modelled, on a log scale: drawn like `plot`'s charts. */
-function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Record<string, unknown> {
+function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string, note: (text: string) => void): Record<string, unknown> {
   const values = goodness.flatMap((row) => [
     { kind: 'loss bursts', length: row.length, source: 'measured', count: row.measuredBursts },
     { kind: 'gaps', length: row.length, source: 'measured', count: row.measuredGaps },
@@ -216,10 +225,18 @@ function fitChart(goodness: ReturnType<typeof goodnessOfFit>, file: string): Rec
       { kind: 'gaps', length: row.length, source: model, count: m.gaps },
     ]),
   ]);
+  // The counts' axis is logarithmic: a run length never seen (0) has no place on it, and is said to be left off.
+  const leftOff: LeftOff[] = [];
+  const drawn = values.filter((v) => {
+    const reason = undrawable(v.count, true);
+    if (reason) leftOff.push({ line: `${v.source} ${v.kind}`, reason });
+    return reason === null;
+  });
+  for (const text of leftOffNotes('runs', leftOff)) note(text);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `${chartText(file)}: run lengths, measured and fitted`,
-    data: { values: values.filter((v) => v.count > 0) },
+    data: { values: drawn },
     facet: { column: { field: 'kind', type: 'nominal', title: null } },
     spec: {
       width: 320,

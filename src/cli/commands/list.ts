@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CHANNELS } from '../../catalog/channels.js';
 import { PROTOCOLS } from '../../catalog/protocols.js';
 import { PARAMETERS } from '../../catalog/parameters.js';
+import { rangeWords } from '../../catalog/range-words.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
@@ -30,15 +31,7 @@ export function makeListCommand(streams: Streams): Command {
       lines.push(`  ${''.padEnd(16)} exact: every channel, with every protocol`);
       lines.push('', 'Parameters (set in the file, with --set, or swept):');
       for (const p of PARAMETERS) {
-        const range = p.values
-          ? `one of ${p.values.join(', ')}`
-          : p.text === 'file'
-            ? 'a file, relative to the scenario'
-            : p.text
-              ? 'text'
-              : p.integer
-                ? `integer ${p.minimum}..${p.maximum}`
-                : `${p.minimum}..${p.maximum}`;
+        const range = p.values ? `one of ${p.values.join(', ')}` : p.text === 'file' ? 'a file, relative to the scenario' : p.text ? 'text' : rangeWords(p);
         const scope = p.channel ? ` [${p.channel} channel]` : p.protocol ? ` [${p.protocol}]` : '';
         lines.push(`  ${p.name.padEnd(12)} ${p.description}; ${range}${p.default === undefined ? '' : `; default ${p.default}`}${scope}`);
       }

@@ -54,13 +54,19 @@ export function makePlotCommand(streams: Streams): Command {
     if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [results, join(results, 'results.json')]);
     else await requireCharting('plot');
     const { columns, rows, title } = await loadRows(results, flags, streams);
-    const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title)));
+    const note = (text: string): void => {
+      if (!streams.quiet) streams.stderr.write(`note: ${text}\n`);
+    };
+    const svg = await renderSvg(chartSpec(rows, chooseAxes(columns, rows, flags, title), note));
     if (flags.output) {
       streams.checkResults?.(); // as before standard output: no chart of numbers made after a protocol file changed a built-in
       try {
         writeWholeFile(flags.output, format === '.png' ? await renderPng(svg) : svg);
       } catch (error) {
-        throw new UsageError(`-o ${flags.output}`, `cannot write the chart: ${systemErrorWords(error)}`);
+        throw new UsageError(
+          `-o ${flags.output}`,
+          `cannot write the chart: ${systemErrorWords(error)} (nothing was printed: without -o, plot prints the SVG on stdout)`,
+        );
       }
       if (!streams.quiet) streams.stderr.write(`wrote ${terminalSafe(flags.output, true)}\n`);
     } else streams.stdout.write(svg);

@@ -6,7 +6,8 @@ import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
-import { impossibleOutcome, traceTrial } from '../../trace/trace.js';
+import { impossibleOutcome, traceTrialSteps } from '../../trace/trace.js';
+import { drainInSlices } from '../../engine/slices.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
@@ -55,7 +56,8 @@ export function makeTraceCommand(streams: Streams): Command {
       streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);
       throw new AlreadyReported(1);
     }
-    const trace = traceTrial(cell, start, wanted);
+    // In slices: Ctrl-C stops a search through many trials with its one line.
+    const trace = await drainInSlices(traceTrialSteps(cell, start, wanted));
     if (!trace) {
       streams.stderr.write(
         `twogenerals: no trial from ${thousands(start)} to ${thousands(scenario.trials)} of cell ${flags.cell} ended in ${inlineText(flags.first ?? '')}\n`,

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN, tempFiles } from './helpers.js';
+
+/**
+ * Every long command ends alike on SIGINT and SIGTERM: one line on stderr, exit 128 + the
+ * signal's number, nothing half-written. Each is given work no machine finishes (or finishes
+ * only long after the signal), and signalled once it is under way: a preloaded script says so on
+ * stderr at the first turn of the event loop the work gives (its first setImmediate), never
+ * after a guessed delay.
+ */
+const PRELOAD = `const original = setImmediate;
+let told = false;
+globalThis.setImmediate = function (...args) {
+  if (!told) { told = true; process.stderr.write('[under way]\\n'); }
+  return original.apply(this, args);
+};
+`;
+
+async function interrupt(args: readonly string[], signal: 'SIGINT' | 'SIGTERM', cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const preload = join(cwd, 'under-way.cjs');
+  writeFileSync(preload, PRELOAD);
+  const child = spawn(process.execPath, ['--require', preload, BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  let [stdout, stderr] = ['', ''];
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('[under way]\n')) resolve();
+    });
+    void exited.then((c) => reject(new Error(`${args[0]} ended (exit ${c}) before it was under way: ${stderr}`)));
+  });
+  child.kill(signal);
+  const code = await exited;
+  return { code, stdout, stderr: stderr.replace('[under way]\n', '') };
+}
+
+/** A fit's trace long enough that the fit is still going when the signal comes: bursts of loss in 4 million packets. */
+function longTrace(): string {
+  let text = '';
+  let x = 2026;
+  for (let i = 0; i < 4_000_000; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    text += x % 100 < (i % 1000 < 60 ? 80 : 2) ? '1' : '0';
+  }
+  return text;
+}
+
+describe('a long command stopped by a signal', () => {
+  const dir = tempFiles({
+    'exact.yaml':
+      'protocol: two-phase-commit\nchannel: { model: gilbert-elliott, goodToBad: 0.3, badToGood: 0.3 }\nparticipants: 64\nsweep:\n  rounds: { from: 40, to: 60 }\n',
+    'rare.yaml': 'protocol: messenger\nloss: 0.001\nredundancy: 6\ntrials: 1000000000000000\n',
+  });
+  const commands: [string, string[]][] = [
+    ['run', ['run', '--trials', '1e15', '--workers', '1', '--sweep', 'redundancy=1:3', '--format', 'csv']],
+    ['exact', ['exact', 'exact.yaml', '--format', 'csv']],
+    ['plan', ['plan', 'exact.yaml', '--target', 'success>=0.9', '--vary', 'rounds=1:60']],
+    ['trace', ['trace', 'rare.yaml', '--first', 'onlyA']],
+    ['plot', ['plot', 'rare.yaml', '--sweep', 'redundancy=1:3', '--workers', '1', '-o', 'chart.svg']],
+  ];
+  for (const [signal, code, words] of [
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated (SIGTERM)'],
+  ] as const) {
+    for (const [name, args] of commands) {
+      it(`${name}: ${signal} prints one line and exits ${code}`, async () => {
+        const result = await interrupt(args, signal, dir);
+        assert.equal(result.code, code, result.stderr);
+        assert.equal(result.stderr.split('\n').at(-2), `twogenerals: ${words}`);
+        assert.doesNotMatch(result.stderr, /\n\s+at /);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => !['exact.yaml', 'rare.yaml', 'under-way.cjs', 'trace.txt'].includes(f)),
+          [],
+          'no chart, nothing half-written',
+        );
+      });
+    }
+  }
+
+  it('fit: SIGINT in the middle of the fit prints one line and exits 130', async () => {
+    writeFileSync(join(dir, 'trace.txt'), longTrace());
+    const result = await interrupt(['fit', 'trace.txt', '-o', 'fit.svg'], 'SIGINT', dir);
+    assert.equal(result.code, 130, result.stderr);
+    assert.equal(result.stderr, 'twogenerals: interrupted\n');
+    assert.equal(result.stdout, '');
+    assert.deepEqual(readdirSync(dir).sort(), ['exact.yaml', 'rare.yaml', 'trace.txt', 'under-way.cjs']);
+  });
+});
