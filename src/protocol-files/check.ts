@@ -312,6 +312,8 @@ function checkCell(
   const [after, afterView] = scratch();
   const [twice, twiceView] = scratch();
   const [shown, shownView] = scratch();
+  const [byParts, byPartsView] = scratch();
+  const [inOne, inOneView] = scratch();
   const choicesBefore = new ChoicesSnapshot();
   // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
   // state's first new child is its only one followed.
@@ -409,15 +411,15 @@ function checkCell(
       if (!parts.every((part, j) => can(part, outcomes[j]!))) continue;
       let delivered = 0;
       let chosen = 0;
-      const byParts = state.slice();
+      byParts.set(state);
       parts.forEach((part, j) => {
         const bit = outcomes[j]!;
         if (part.choice) chosen |= bit << part.peer;
         else delivered |= bit << part.peer;
-        call('resolve', state, () => protocol.resolve(byParts.subarray(0, size), config, partStep(step, part), bit));
+        call('resolve', state, () => protocol.resolve(byPartsView, config, partStep(step, part), bit));
       });
-      const inOne = state.slice();
-      call('resolveRun', state, () => protocol.resolveRun!(inOne.subarray(0, size), config, Object.assign(new Step(), step), delivered, chosen));
+      inOne.set(state);
+      call('resolveRun', state, () => protocol.resolveRun!(inOneView, config, Object.assign(new Step(), step), delivered, chosen));
       if (!guardIntact(inOne)) fail(state, path, `resolveRun wrote beyond the declared state size (${size})`);
       if (!sameFields(inOne, byParts))
         fail(
@@ -546,7 +548,8 @@ function checkCell(
       if (chooses) choicesBefore.take(step.choices!);
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
-      if (chooses && !choicesBefore.holds(step.choices)) fail(first, extend(path, label), choicesChangedByResolve(choicesBefore.values(), Array.from(step.choices ?? [])));
+      if (chooses && !choicesBefore.holds(step.choices))
+        fail(first, extend(path, label), choicesChangedByResolve(choicesBefore.values(), Array.from(step.choices ?? [])));
       const changed = changedStepProblem(filled, step);
       if (changed) fail(first, extend(path, label), changed);
       twice.set(first);
@@ -569,8 +572,12 @@ function checkCell(
 /** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */
 const RUN_COMBINATIONS_BITS = 10;
 
+/** runOutcomes of each number of parts, made once: a cell meets the same runs at many states. */
+const runOutcomesMade: number[][][] = [];
+const runOutcomes = (parts: number): readonly (readonly number[])[] => (runOutcomesMade[parts] ??= outcomesOfRun(parts));
+
 /** The outcomes of a run's `parts` draws to check resolveRun with, each a list of bits (part j's at j): every combination, or a fixed spread. */
-function runOutcomes(parts: number): number[][] {
+function outcomesOfRun(parts: number): number[][] {
   const pattern = (bit: (j: number) => number): number[] => Array.from({ length: parts }, (_, j) => bit(j));
   if (parts <= RUN_COMBINATIONS_BITS) return Array.from({ length: 2 ** parts }, (_, i) => pattern((j) => (i >> j) & 1));
   const spread = [pattern(() => 0), pattern(() => 1), pattern((j) => j & 1), pattern((j) => 1 - (j & 1))];
