@@ -24,7 +24,7 @@ export class ChoicesSnapshot {
     for (let i = 0; i < this.length; i++) {
       const was = this.buffer[i]!;
       const is = now[i]!;
-      if (was !== is && !(was !== was && is !== is)) return false;
+      if (was !== is && !(Number.isNaN(was) && Number.isNaN(is))) return false;
     }
     return true;
   }
