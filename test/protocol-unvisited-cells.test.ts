@@ -201,15 +201,24 @@ describe('a protocol file whose crashed node sends only in rounds the quick chec
 describe('a protocol file whose describe returns no text in a cell the quick check does not explore', () => {
   // trace is the one command that shows it: a symbol stopped it with an internal error (exit 3),
   // undefined or an object printed as if it were the sides' state (exit 0).
-  for (const value of ["Symbol('s')", 'undefined', '42']) {
+  const values = ["Symbol('s')", 'undefined', '42'];
+  // One process for the three files, each a protocol name of its own: far-cells-1, far-cells-2, …
+  const cases = values.map((value, n) => {
+    const text = FILE.replace("describe: (s) => (s[1] ? 'heard' : 'dark'),", `describe: (s, c) => (c.rounds === 5 ? ${value} : 'dark'),`);
+    const name = `far-cells-${n + 1}`;
+    const scenario = 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n';
+    const dir = tempFiles({ 'far.mjs': text.replace("name: 'far-cells'", `name: '${name}'`), 's.yaml': scenario });
+    return { text, name, dir };
+  });
+  const series = sharedSeries(cases.map(({ dir }) => [['trace', join(dir, 's.yaml'), '--trial', '1']]));
+  for (const [n, value] of values.entries()) {
     it(`trace refuses it in one line, exit 2: ${value}`, () => {
-      const text = FILE.replace("describe: (s) => (s[1] ? 'heard' : 'dark'),", `describe: (s, c) => (c.rounds === 5 ? ${value} : 'dark'),`);
+      const { text, name, dir } = cases[n]!;
       assert.notEqual(text, FILE, 'the slip applies');
-      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-      const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1']);
+      const [r] = series(n) as [CliResult];
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
-      assert.ok(r.stderr.startsWith(`twogenerals: protocol far-cells (${join(dir, 'far.mjs')}): describe returned `), r.stderr);
+      assert.ok(r.stderr.startsWith(`twogenerals: protocol ${name} (${join(dir, 'far.mjs')}): describe returned `), r.stderr);
       assert.match(r.stderr, /, not text \(state \[/);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     });
@@ -590,7 +599,7 @@ describe('a protocol file that changes a built-in in a cell the quick check does
 
 describe('a protocol file whose crashes do not stick only with rounds the quick check does not explore', () => {
   // With 5 rounds or more: check explores rounds 1 to 3 only, the quick check 2.
-  for (const [what, from, to, rule] of [
+  const slips = [
     [
       'a crash that marks nothing',
       'crash(state, _config, node) {\n      state[CRASHED + node] = 1;',
@@ -603,33 +612,38 @@ describe('a protocol file whose crashes do not stick only with rounds the quick 
       'resolve(state, { start, rounds }, step, received) {\n      if (rounds >= 5 && step.kind !== ROUND) { state[CRASHED] = 0; state[CRASHED + 1] = 0; }',
       /crashed\(node [01]\) returned false (in round \d+, but node [01] has crashed: a crashed node stays crashed \(keep its mark in the state\)|after round \d+'s crashes were drawn, but node [01] has crashed: crash must mark the node it is given \(and only it\) crashed in the state, and the mark stay)/,
     ],
-  ] as const) {
+  ] as const;
+  const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+  // One process for both files, each a protocol name of its own: forgets-crashes-1, forgets-crashes-2.
+  const cases = slips.map(([what, from, to], n) => {
+    const name = `forgets-crashes-${n + 1}`;
+    const text = tcp.replace(from, to).replace("name: 'tcp-handshake'", `name: '${name}'`);
+    const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
+    const commands = [
+      ['run', '--workers', '1'],
+      ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
+      ['exact'],
+      // (trace replays one trial: the first of this seed whose crashed node meets a later step)
+      ['trace', '--trial', what.includes('revives') ? '9' : '1'],
+      ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
+    ];
+    return { name, text, dir, commands };
+  });
+  const series = sharedSeries(
+    cases.map(({ dir, commands }) => [['check', join(dir, 'forgets.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]),
+  );
+  for (const [n, [what, , , rule]] of slips.entries()) {
     it(`is refused by every engine in one line, not run on as if its nodes were up: ${what}`, () => {
-      const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
-      const text = tcp.replace(from, to).replace("name: 'tcp-handshake'", "name: 'forgets-crashes'");
-      assert.notEqual(text.replace("name: 'forgets-crashes'", "name: 'tcp-handshake'"), tcp, 'the slip applies');
-      const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
-      const file = join(dir, 'forgets.mjs');
-      const commands = [
-        ['run', '--workers', '1'],
-        ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
-        ['exact'],
-        // (trace replays one trial: the first of this seed whose crashed node meets a later step)
-        ['trace', '--trial', what.includes('revives') ? '9' : '1'],
-        ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
-      ];
-      const [checked, ...results] = cliSeries([['check', file], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+      const { name, text, commands } = cases[n]!;
+      assert.notEqual(text.replace(`name: '${name}'`, "name: 'tcp-handshake'"), tcp, 'the slip applies');
+      const [checked, ...results] = series(n);
       assert.equal(checked!.status, 0, 'the slip is past what check explores');
       for (const [i, args] of commands.entries()) {
         const command = args.join(' ');
         const r = results[i]!;
         assert.equal(r.status, 2, `${command}: ${r.stderr}`);
         assert.equal(r.stdout, '', command);
-        assert.match(
-          r.stderr,
-          new RegExp(`^twogenerals: protocol forgets-crashes \\(.*forgets\\.mjs\\): (${rule.source}) \\(state \\[[-0-9, ]+\\]\\)\\n$`),
-          command,
-        );
+        assert.match(r.stderr, new RegExp(`^twogenerals: protocol ${name} \\(.*forgets\\.mjs\\): (${rule.source}) \\(state \\[[-0-9, ]+\\]\\)\\n$`), command);
       }
     });
   }
