@@ -421,6 +421,24 @@ describe('a thrown value whose own code throws as it is asked about, or that can
 });
 
 describe('check holds resolve to being deterministic', () => {
+  // Three files checked in one process (each check loads its file in a process of its own); the one
+  // whose draws show in its message has a process of its own, as TWOGENERALS_TEST_SERIES_CHECK=1 compares.
+  const agree = tempFiles({
+    'far.mjs': FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;'),
+    's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n',
+  });
+  const counter = tempFiles({
+    'far.mjs': FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default'),
+  });
+  const roundNaN = tempFiles({ 'far.mjs': FILE.replace('step.round = 1;', 'step.round = NaN;') });
+  const series = sharedSeries([
+    [
+      ['check', join(agree, 'far.mjs')],
+      ['run', join(agree, 's.yaml')],
+    ],
+    [['check', join(counter, 'far.mjs')]],
+    [['check', join(roundNaN, 'far.mjs')]],
+  ]);
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.
     const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1 + Math.floor(Math.random() * 1000);');
@@ -430,12 +448,7 @@ describe('check holds resolve to being deterministic', () => {
     assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
   });
   it('a file that draws with Math.random is refused by check and before a run, also where its draws agree', () => {
-    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;');
-    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n' });
-    for (const r of cliSeries([
-      ['check', join(dir, 'far.mjs')],
-      ['run', join(dir, 's.yaml')],
-    ])) {
+    for (const r of series(0)) {
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(
@@ -445,16 +458,12 @@ describe('check holds resolve to being deterministic', () => {
     }
   });
   it('a resolve that keeps a counter outside the state is refused', () => {
-    const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');
-    const dir = tempFiles({ 'far.mjs': text });
-    const r = cli(['check', join(dir, 'far.mjs')]);
+    const [r] = series(1) as [CliResult];
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /resolve is not deterministic/);
   });
   it('a send in round NaN is reported as such, not as a next that is not deterministic', () => {
-    const text = FILE.replace('step.round = 1;', 'step.round = NaN;');
-    const dir = tempFiles({ 'far.mjs': text });
-    const r = cli(['check', join(dir, 'far.mjs')]);
+    const [r] = series(2) as [CliResult];
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /a send in round NaN/);
     assert.doesNotMatch(r.stderr, /not deterministic/);
