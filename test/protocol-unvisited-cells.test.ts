@@ -552,15 +552,21 @@ describe('a protocol file that changes its own outcomes or parameters once loade
 describe('crash roles of one name', () => {
   it('are refused when the file loads: crash: { A: … } would set the rate of both', () => {
     const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
-    for (const roles of ["['A', 'A']", "['a', 'A']"]) {
+    const cases = ["['A', 'A']", "['a', 'A']"].map((roles) => {
       const text = tcp.replace("roles: ['A', 'B'],", `roles: ${roles},`);
-      assert.notEqual(text, tcp);
       const dir = tempFiles({ 'tcp.mjs': text, 's.yaml': 'protocol: ./tcp.mjs\nloss: 0.1\nrounds: 2\ncrash: { A: 0.1 }\ntrials: 2000\n' });
-      const commands = [
-        ['check', join(dir, 'tcp.mjs')],
-        ['run', join(dir, 's.yaml')],
-      ];
-      for (const [i, r] of cliSeries(commands).entries()) {
+      return { roles, text, dir };
+    });
+    // Both files in one process: neither is ever loaded beside the tool (refused as it loads in its own).
+    const commandsOf = (dir: string): string[][] => [
+      ['check', join(dir, 'tcp.mjs')],
+      ['run', join(dir, 's.yaml')],
+    ];
+    const all = cliSeries(cases.flatMap(({ dir }) => commandsOf(dir)));
+    for (const [n, { roles, text, dir }] of cases.entries()) {
+      assert.notEqual(text, tcp);
+      const commands = commandsOf(dir);
+      for (const [i, r] of all.slice(2 * n, 2 * n + 2).entries()) {
         const args = commands[i]!;
         assert.equal(r.status, 2, `${roles} ${args[0]}: ${r.stderr}`);
         assert.match(r.stderr, /roles names 'A' twice \(or in two cases\): each role needs a name of its own, its crash rate crashA/);
