@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import type { CheckPosition } from '../src/protocol-files/check.js';
 import { CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { good } from './rule-protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
@@ -220,6 +221,27 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
       }),
       /describe threw: no words/,
     );
+  });
+  it('the watchdog names the call and the state it was given, as the call left it (describe writing to its copy)', () => {
+    // What the watchdog reads where a call never returns: here the call throws, after writing to its state.
+    const name = `rules-${++serial}`;
+    const base = good(name);
+    const protocol = {
+      ...base,
+      describe(state: Int32Array): string {
+        state[1] = 9;
+        throw new Error('stuck');
+      },
+    };
+    const position: CheckPosition = { call: '', state: [] };
+    registerProtocol(protocol);
+    try {
+      assert.throws(() => checkProtocol(protocol, false, position), /^ContractBroken: cell rounds=1: describe threw: stuck/);
+    } finally {
+      unregister(name);
+    }
+    assert.equal(position.call, 'describe');
+    assert.deepEqual(Array.from(position.state), [0, 9, 0]);
   });
   it('canonicalize keeps every exact value', () => {
     // merging the coin's two states is fine (same future); sending the order lost as received is not

@@ -448,7 +448,7 @@ function checkCell(
       fail(state, path, `a trial took more than ${maxSteps} steps without ending${bound}`, 20);
     }
     shown.set(state);
-    const description = call('describe', state, () => protocol.describe(shownView, config));
+    const description = call('describe', shown, () => protocol.describe(shownView, config));
     // A describe that wrote to its state leaves it so for next, as it did, but not in `seen`.
     if (!sameFields(shown, state)) state = shown.slice();
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
