@@ -5,6 +5,8 @@ import { before, describe, it } from 'node:test';
 import { exactCell } from '../src/engine/exact/index.js';
 import { buildCellModel } from '../src/engine/model.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
+import { BLOCK_SIZE } from '../src/engine/schedule/blocks.js';
+import { COMPILE_TRIALS } from '../src/engine/montecarlo/dispatch.js';
 import { runExperiment } from '../src/experiment.js';
 import { BUILT_IN_PROTOCOLS } from '../src/catalog/protocols.js';
 import { supportsCrashes } from '../src/contract/protocol.js';
@@ -260,8 +262,9 @@ describe('crashes: reproducibility', () => {
   const scenario = 'examples/commit-crash-2pc.yaml';
   it('the same bytes with 1 or 3 workers, and from merged shards', async () => {
     // --exact: the automatic exact attempt is bounded by the run's time, the forced one is not.
-    // 100,000 trials: two blocks a cell, one for each shard.
-    const run = async (extra: string[]) => await cliIn(['run', scenario, '--trials', '100000', ...extra]);
+    // Two blocks a cell, one for each shard: a whole block and one of COMPILE_TRIALS, the fewest a cell without crashes compiles its kernel for.
+    const trials = String(BLOCK_SIZE + COMPILE_TRIALS);
+    const run = async (extra: string[]) => await cliIn(['run', scenario, '--trials', trials, ...extra]);
     const one = await run(['--format', 'csv', '--workers', '1', '--exact']);
     const three = await run(['--format', 'csv', '--workers', '3', '--exact']);
     assert.equal(one.status, 0, one.stderr);

@@ -79,34 +79,63 @@ const FAR: [string, [string, string], RegExp][] = [
   ],
 ];
 
+/**
+ * Several tests' commands in one CLI process (cliSeries), run once, when the first of those tests
+ * asks: `shared(i)` is test i's results. Each test's commands name a file of its own, whose
+ * refusal is its own, as within one test's series; a process each had cost most of this file's time.
+ */
+function sharedSeries(tests: readonly (readonly (readonly string[])[])[]): (test: number) => CliResult[] {
+  let results: CliResult[][] | undefined;
+  return (test) => {
+    if (!results) {
+      const all = cliSeries(tests.flat());
+      let at = 0;
+      results = tests.map((commands) => all.slice(at, (at += commands.length)));
+    }
+    return results[test]!;
+  };
+}
+
 describe('a protocol file that breaks the contract only in cells the quick check does not explore', () => {
-  it('the file without a slip runs with 5 rounds', () => {
-    const dir = tempFiles({ 'far.mjs': FILE, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-    const r = cli(['run', join(dir, 's.yaml'), '-f', 'csv', '--workers', '1']);
-    assert.equal(r.status, 0, r.stderr);
+  const scenario = 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n';
+  const plain = tempFiles({ 'far.mjs': FILE, 's.yaml': scenario });
+  // Each file a name of its own (one process loads them all): far-cells-1, far-cells-2, …
+  const named = (slip: number): string => `far-cells-${slip + 1}`;
+  const slips = FAR.map(([what, [from, to]], slip) => {
+    const text = FILE.replace(from, to);
+    const dir = tempFiles({ 'far.mjs': text.replace("name: 'far-cells'", `name: '${named(slip)}'`), 's.yaml': scenario });
+    const commands = [
+      ['run', '--workers', '1'],
+      ['run', '--workers', '1', '--no-exact', '--trials', '140000'],
+      ['run', '--workers', '2', '--trials', '140000'],
+      ['exact'],
+      // A trial replayed step by step (trace, and blocks of fewer than 4,096 trials) holds no clock to the contract: the exact engine and the automata do.
+      ...(what.includes('clock') ? [] : [['trace', '--trial', '1']]),
+    ];
+    return { text, dir, commands };
   });
-  for (const [what, [from, to], expected] of FAR) {
+  // One process for them all: each command is refused on its own.
+  const series = sharedSeries([
+    [['run', join(plain, 's.yaml'), '-f', 'csv', '--workers', '1']],
+    ...slips.map(({ dir, commands }) => [['check', join(dir, 'far.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]),
+  ]);
+  it('the file without a slip runs with 5 rounds', () => {
+    const [r] = series(0);
+    assert.equal(r!.status, 0, r!.stderr);
+  });
+  for (const [slip, [what, , expected]] of FAR.entries()) {
     it(`is refused by every engine, one line, exit 2: ${what}`, () => {
-      const text = FILE.replace(from, to);
+      const { text, commands } = slips[slip]!;
       assert.notEqual(text, FILE, 'the slip applies');
-      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-      const commands = [
-        ['run', '--workers', '1'],
-        ['run', '--workers', '1', '--no-exact', '--trials', '140000'],
-        ['run', '--workers', '2', '--trials', '140000'],
-        ['exact'],
-        // A trial replayed step by step (trace, and blocks of fewer than 4,096 trials) holds no clock to the contract: the exact engine and the automata do.
-        ...(what.includes('clock') ? [] : [['trace', '--trial', '1']]),
-      ];
-      // One process for them all (cli-series.ts): each command is refused on its own.
-      const [checked, ...results] = cliSeries([['check', join(dir, 'far.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+      const refusal = new RegExp(expected.source.replaceAll('far-cells', named(slip)), expected.flags);
+      const [checked, ...results] = series(1 + slip);
       assert.equal(checked!.status, 0, 'check explores rounds 1 to 3 only: the slip is past it');
       for (const [i, args] of commands.entries()) {
         const command = args.join(' ');
         const r = results[i]!;
         assert.equal(r.status, 2, `${command}: ${r.stderr}`);
         assert.equal(r.stdout, '', command);
-        assert.match(r.stderr, expected, command);
+        assert.match(r.stderr, refusal, command);
         assert.equal(r.stderr.trim().split('\n').length, 1, `${command}: ${r.stderr}`);
       }
     });
@@ -172,15 +201,24 @@ describe('a protocol file whose crashed node sends only in rounds the quick chec
 describe('a protocol file whose describe returns no text in a cell the quick check does not explore', () => {
   // trace is the one command that shows it: a symbol stopped it with an internal error (exit 3),
   // undefined or an object printed as if it were the sides' state (exit 0).
-  for (const value of ["Symbol('s')", 'undefined', '42']) {
+  const values = ["Symbol('s')", 'undefined', '42'];
+  // One process for the three files, each a protocol name of its own: far-cells-1, far-cells-2, …
+  const cases = values.map((value, n) => {
+    const text = FILE.replace("describe: (s) => (s[1] ? 'heard' : 'dark'),", `describe: (s, c) => (c.rounds === 5 ? ${value} : 'dark'),`);
+    const name = `far-cells-${n + 1}`;
+    const scenario = 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n';
+    const dir = tempFiles({ 'far.mjs': text.replace("name: 'far-cells'", `name: '${name}'`), 's.yaml': scenario });
+    return { text, name, dir };
+  });
+  const series = sharedSeries(cases.map(({ dir }) => [['trace', join(dir, 's.yaml'), '--trial', '1']]));
+  for (const [n, value] of values.entries()) {
     it(`trace refuses it in one line, exit 2: ${value}`, () => {
-      const text = FILE.replace("describe: (s) => (s[1] ? 'heard' : 'dark'),", `describe: (s, c) => (c.rounds === 5 ? ${value} : 'dark'),`);
+      const { text, name, dir } = cases[n]!;
       assert.notEqual(text, FILE, 'the slip applies');
-      const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nrounds: 5\nloss: 0.5\nredundancy: 1\ntrials: 2000\n' });
-      const r = cli(['trace', join(dir, 's.yaml'), '--trial', '1']);
+      const [r] = series(n) as [CliResult];
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
-      assert.ok(r.stderr.startsWith(`twogenerals: protocol far-cells (${join(dir, 'far.mjs')}): describe returned `), r.stderr);
+      assert.ok(r.stderr.startsWith(`twogenerals: protocol ${name} (${join(dir, 'far.mjs')}): describe returned `), r.stderr);
       assert.match(r.stderr, /, not text \(state \[/);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     });
@@ -383,6 +421,24 @@ describe('a thrown value whose own code throws as it is asked about, or that can
 });
 
 describe('check holds resolve to being deterministic', () => {
+  // Three files checked in one process (each check loads its file in a process of its own); the one
+  // whose draws show in its message has a process of its own, as TWOGENERALS_TEST_SERIES_CHECK=1 compares.
+  const agree = tempFiles({
+    'far.mjs': FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;'),
+    's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n',
+  });
+  const counter = tempFiles({
+    'far.mjs': FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default'),
+  });
+  const roundNaN = tempFiles({ 'far.mjs': FILE.replace('step.round = 1;', 'step.round = NaN;') });
+  const series = sharedSeries([
+    [
+      ['check', join(agree, 'far.mjs')],
+      ['run', join(agree, 's.yaml')],
+    ],
+    [['check', join(counter, 'far.mjs')]],
+    [['check', join(roundNaN, 'far.mjs')]],
+  ]);
   it('a resolve that draws for itself is refused, naming resolve', () => {
     // The clock moves on by a draw of the file's own: two calls agree once in a thousand, and the check makes six such pairs.
     const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = r; s[0] = 1 + Math.floor(Math.random() * 1000);');
@@ -392,12 +448,7 @@ describe('check holds resolve to being deterministic', () => {
     assert.match(r.stderr, /resolve is not deterministic: two calls on the same state with the same result/);
   });
   it('a file that draws with Math.random is refused by check and before a run, also where its draws agree', () => {
-    const text = FILE.replace('s[1] = r; s[0] = 1;', 's[1] = Math.random() < 2 ? r : 0; s[0] = 1;');
-    const dir = tempFiles({ 'far.mjs': text, 's.yaml': 'protocol: ./far.mjs\nloss: 0.5\ntrials: 2000\n' });
-    for (const r of cliSeries([
-      ['check', join(dir, 'far.mjs')],
-      ['run', join(dir, 's.yaml')],
-    ])) {
+    for (const r of series(0)) {
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.match(
@@ -407,16 +458,12 @@ describe('check holds resolve to being deterministic', () => {
     }
   });
   it('a resolve that keeps a counter outside the state is refused', () => {
-    const text = FILE.replace('s[1] = r; s[0] = 1;', 'calls++; s[1] = calls % 2; s[0] = 1;').replace('export default', 'let calls = 0;\nexport default');
-    const dir = tempFiles({ 'far.mjs': text });
-    const r = cli(['check', join(dir, 'far.mjs')]);
+    const [r] = series(1) as [CliResult];
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /resolve is not deterministic/);
   });
   it('a send in round NaN is reported as such, not as a next that is not deterministic', () => {
-    const text = FILE.replace('step.round = 1;', 'step.round = NaN;');
-    const dir = tempFiles({ 'far.mjs': text });
-    const r = cli(['check', join(dir, 'far.mjs')]);
+    const [r] = series(2) as [CliResult];
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /a send in round NaN/);
     assert.doesNotMatch(r.stderr, /not deterministic/);
@@ -505,15 +552,21 @@ describe('a protocol file that changes its own outcomes or parameters once loade
 describe('crash roles of one name', () => {
   it('are refused when the file loads: crash: { A: … } would set the rate of both', () => {
     const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
-    for (const roles of ["['A', 'A']", "['a', 'A']"]) {
+    const cases = ["['A', 'A']", "['a', 'A']"].map((roles) => {
       const text = tcp.replace("roles: ['A', 'B'],", `roles: ${roles},`);
-      assert.notEqual(text, tcp);
       const dir = tempFiles({ 'tcp.mjs': text, 's.yaml': 'protocol: ./tcp.mjs\nloss: 0.1\nrounds: 2\ncrash: { A: 0.1 }\ntrials: 2000\n' });
-      const commands = [
-        ['check', join(dir, 'tcp.mjs')],
-        ['run', join(dir, 's.yaml')],
-      ];
-      for (const [i, r] of cliSeries(commands).entries()) {
+      return { roles, text, dir };
+    });
+    // Both files in one process: neither is ever loaded beside the tool (refused as it loads in its own).
+    const commandsOf = (dir: string): string[][] => [
+      ['check', join(dir, 'tcp.mjs')],
+      ['run', join(dir, 's.yaml')],
+    ];
+    const all = cliSeries(cases.flatMap(({ dir }) => commandsOf(dir)));
+    for (const [n, { roles, text, dir }] of cases.entries()) {
+      assert.notEqual(text, tcp);
+      const commands = commandsOf(dir);
+      for (const [i, r] of all.slice(2 * n, 2 * n + 2).entries()) {
         const args = commands[i]!;
         assert.equal(r.status, 2, `${roles} ${args[0]}: ${r.stderr}`);
         assert.match(r.stderr, /roles names 'A' twice \(or in two cases\): each role needs a name of its own, its crash rate crashA/);
@@ -561,7 +614,7 @@ describe('a protocol file that changes a built-in in a cell the quick check does
 
 describe('a protocol file whose crashes do not stick only with rounds the quick check does not explore', () => {
   // With 5 rounds or more: check explores rounds 1 to 3 only, the quick check 2.
-  for (const [what, from, to, rule] of [
+  const slips = [
     [
       'a crash that marks nothing',
       'crash(state, _config, node) {\n      state[CRASHED + node] = 1;',
@@ -574,33 +627,38 @@ describe('a protocol file whose crashes do not stick only with rounds the quick 
       'resolve(state, { start, rounds }, step, received) {\n      if (rounds >= 5 && step.kind !== ROUND) { state[CRASHED] = 0; state[CRASHED + 1] = 0; }',
       /crashed\(node [01]\) returned false (in round \d+, but node [01] has crashed: a crashed node stays crashed \(keep its mark in the state\)|after round \d+'s crashes were drawn, but node [01] has crashed: crash must mark the node it is given \(and only it\) crashed in the state, and the mark stay)/,
     ],
-  ] as const) {
+  ] as const;
+  const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
+  // One process for both files, each a protocol name of its own: forgets-crashes-1, forgets-crashes-2.
+  const cases = slips.map(([what, from, to], n) => {
+    const name = `forgets-crashes-${n + 1}`;
+    const text = tcp.replace(from, to).replace("name: 'tcp-handshake'", `name: '${name}'`);
+    const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
+    const commands = [
+      ['run', '--workers', '1'],
+      ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
+      ['exact'],
+      // (trace replays one trial: the first of this seed whose crashed node meets a later step)
+      ['trace', '--trial', what.includes('revives') ? '9' : '1'],
+      ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
+    ];
+    return { name, text, dir, commands };
+  });
+  const series = sharedSeries(
+    cases.map(({ dir, commands }) => [['check', join(dir, 'forgets.mjs')], ...commands.map((args) => [...args, join(dir, 's.yaml')])]),
+  );
+  for (const [n, [what, , , rule]] of slips.entries()) {
     it(`is refused by every engine in one line, not run on as if its nodes were up: ${what}`, () => {
-      const tcp = readFileSync(join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs'), 'utf8');
-      const text = tcp.replace(from, to).replace("name: 'tcp-handshake'", "name: 'forgets-crashes'");
-      assert.notEqual(text.replace("name: 'forgets-crashes'", "name: 'tcp-handshake'"), tcp, 'the slip applies');
-      const dir = tempFiles({ 'forgets.mjs': text, 's.yaml': 'protocol: ./forgets.mjs\nloss: 0.5\nredundancy: 1\nrounds: 6\ncrash: 0.3\ntrials: 2000\n' });
-      const file = join(dir, 'forgets.mjs');
-      const commands = [
-        ['run', '--workers', '1'],
-        ['run', '--workers', '2', '--no-exact', '--trials', '300000'],
-        ['exact'],
-        // (trace replays one trial: the first of this seed whose crashed node meets a later step)
-        ['trace', '--trial', what.includes('revives') ? '9' : '1'],
-        ['plan', '--vary', 'redundancy=1:2', '--target', 'success>=0.1'],
-      ];
-      const [checked, ...results] = cliSeries([['check', file], ...commands.map((args) => [...args, join(dir, 's.yaml')])]);
+      const { name, text, commands } = cases[n]!;
+      assert.notEqual(text.replace(`name: '${name}'`, "name: 'tcp-handshake'"), tcp, 'the slip applies');
+      const [checked, ...results] = series(n);
       assert.equal(checked!.status, 0, 'the slip is past what check explores');
       for (const [i, args] of commands.entries()) {
         const command = args.join(' ');
         const r = results[i]!;
         assert.equal(r.status, 2, `${command}: ${r.stderr}`);
         assert.equal(r.stdout, '', command);
-        assert.match(
-          r.stderr,
-          new RegExp(`^twogenerals: protocol forgets-crashes \\(.*forgets\\.mjs\\): (${rule.source}) \\(state \\[[-0-9, ]+\\]\\)\\n$`),
-          command,
-        );
+        assert.match(r.stderr, new RegExp(`^twogenerals: protocol ${name} \\(.*forgets\\.mjs\\): (${rule.source}) \\(state \\[[-0-9, ]+\\]\\)\\n$`), command);
       }
     });
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContractBroken, checkProtocol } from '../src/protocol-files/check.js';
+import type { CheckPosition } from '../src/protocol-files/check.js';
 import { CHOOSE, END, SEND } from '../src/contract/protocol.js';
 import { good } from './rule-protocol.js';
 import type { ProtocolDefinition, Step } from '../src/contract/protocol.js';
@@ -172,6 +173,44 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
       /resolve wrote beyond the declared state size \(3\)/,
     );
   });
+  it("resolve: leaves a choice's probabilities as next gave them (compared as their text: -0 is 0)", () => {
+    type Coin = Float64Array | number[];
+    // next gives `coin` (the test's own array) for the toss; resolve, given a toss's result, does `change` to it.
+    const tossed = (coin: Coin, change: (coin: Coin, step: Step) => void) => (base: ProtocolDefinition<{ rounds: number }>) => ({
+      next(state: Int32Array, config: { rounds: number }, step: Step) {
+        base.next(state, config, step);
+        if (state[0] === 0) step.choices = coin as Float64Array;
+      },
+      resolve(state: Int32Array, config: { rounds: number }, step: Step, result: number) {
+        base.resolve(state, config, step, result);
+        if (step.kind === CHOOSE) change(coin, step);
+      },
+    });
+    const changed = (after: string) =>
+      new RegExp(
+        `^cell rounds=1: resolve changed the probabilities of the step\\.choices it was given \\(\\[0\\.5, 0\\.5\\] as next gave them, \\[${after}\\] after resolve\\)`,
+      );
+    for (const coin of [() => Float64Array.of(0.5, 0.5), () => [0.5, 0.5]]) {
+      // the last of them changed, a Float64Array or an array of numbers
+      refused(
+        tossed(coin(), (c) => (c[1] = 0.25)),
+        changed('0\\.5, 0\\.25'),
+      );
+      refused(
+        tossed(coin(), (c) => (c[0] = 0.25)),
+        changed('0\\.25, 0\\.5'),
+      );
+      // the step given another array of other values (before the step's own rule: the array is another)
+      refused(
+        tossed(coin(), (_c, step) => (step.choices = Float64Array.of(0.5, 0.5, 0))),
+        changed('0\\.5, 0\\.5, 0'),
+      );
+      // written again with the same values, or 0 as -0: kept
+      assert.equal(check(tossed(coin(), (c) => ((c[0] = 0.5), (c[1] = 0.5)))).states, 21);
+      const sure = Array.isArray(coin()) ? [1, 0] : Float64Array.of(1, 0);
+      assert.equal(check(tossed(sure, (c) => (c[1] = -0))).cells, 3);
+    }
+  });
   it('describe returns text', () => {
     refused(() => ({ describe: () => 7 as unknown as string }), /describe returned number, not text/);
     refused(
@@ -182,6 +221,27 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
       }),
       /describe threw: no words/,
     );
+  });
+  it('the watchdog names the call and the state it was given, as the call left it (describe writing to its copy)', () => {
+    // What the watchdog reads where a call never returns: here the call throws, after writing to its state.
+    const name = `rules-${++serial}`;
+    const base = good(name);
+    const protocol = {
+      ...base,
+      describe(state: Int32Array): string {
+        state[1] = 9;
+        throw new Error('stuck');
+      },
+    };
+    const position: CheckPosition = { call: '', state: [] };
+    registerProtocol(protocol);
+    try {
+      assert.throws(() => checkProtocol(protocol, false, position), /^ContractBroken: cell rounds=1: describe threw: stuck/);
+    } finally {
+      unregister(name);
+    }
+    assert.equal(position.call, 'describe');
+    assert.deepEqual(Array.from(position.state), [0, 9, 0]);
   });
   it('canonicalize keeps every exact value', () => {
     // merging the coin's two states is fine (same future); sending the order lost as received is not

@@ -29,6 +29,7 @@ import { thrownWhere, withoutFileGlobals } from './load.js';
 import { thrownText } from './thrown.js';
 import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
+import { ChoicesSnapshot } from './choices-snapshot.js';
 
 /**
  * `twogenerals check`: explores a protocol over small cells of its parameters, every chance
@@ -310,6 +311,10 @@ function checkCell(
   const [skipped, skippedView] = scratch();
   const [after, afterView] = scratch();
   const [twice, twiceView] = scratch();
+  const [shown, shownView] = scratch();
+  const [byParts, byPartsView] = scratch();
+  const [inOne, inOneView] = scratch();
+  const choicesBefore = new ChoicesSnapshot();
   // Past the budget the exploration narrows to one trial: pending branches are dropped, and a
   // state's first new child is its only one followed.
   let narrowed = false;
@@ -319,14 +324,16 @@ function checkCell(
     const key = crashed + 2 ** 30 * Math.min(started, 2 ** 22);
     if (seen.find(key, view)) return;
     if (narrowed && stack.length > 0) return;
-    seen.add({ state: view.slice(), channelState: key });
+    // One copy for both: the stacked state is never handed to the protocol (describe gets a copy of it).
+    const copy = state.slice();
+    seen.add({ state: copy.subarray(0, size), channelState: key });
     if (budget !== undefined && !narrowed && seen.nodes.length >= budget) {
       narrowed = true;
       stack.length = 0;
     }
     if (seen.nodes.length > MAX_STATES)
       throw new ContractBroken(`${where}: more than ${MAX_STATES} distinct states in a small cell; is the clock (state[0]) the only thing that keeps growing?`);
-    stack.push({ state: state.slice(), path, crashed, started });
+    stack.push({ state: copy, path, crashed, started });
   };
   // Each state's step (of the first APART_STATES states met), folded into one number, by the state (checkCellsApart).
   let print = 0x811c9dc5;
@@ -404,15 +411,15 @@ function checkCell(
       if (!parts.every((part, j) => can(part, outcomes[j]!))) continue;
       let delivered = 0;
       let chosen = 0;
-      const byParts = state.slice();
+      byParts.set(state);
       parts.forEach((part, j) => {
         const bit = outcomes[j]!;
         if (part.choice) chosen |= bit << part.peer;
         else delivered |= bit << part.peer;
-        call('resolve', state, () => protocol.resolve(byParts.subarray(0, size), config, partStep(step, part), bit));
+        call('resolve', state, () => protocol.resolve(byPartsView, config, partStep(step, part), bit));
       });
-      const inOne = state.slice();
-      call('resolveRun', state, () => protocol.resolveRun!(inOne.subarray(0, size), config, Object.assign(new Step(), step), delivered, chosen));
+      inOne.set(state);
+      call('resolveRun', state, () => protocol.resolveRun!(inOneView, config, Object.assign(new Step(), step), delivered, chosen));
       if (!guardIntact(inOne)) fail(state, path, `resolveRun wrote beyond the declared state size (${size})`);
       if (!sameFields(inOne, byParts))
         fail(
@@ -428,7 +435,9 @@ function checkCell(
   while (stack.length) {
     // checkCellsApart compares the first APART_STATES states' steps: its copy goes no further.
     if (++popped > apartStates && apart.expected) break;
-    const { state, path, crashed, started } = stack.pop()!;
+    const top = stack.pop()!;
+    const { path, crashed, started } = top;
+    let state = top.state;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
       // does end past its bound is refused all the same, so say whose bound it is and what to change.
@@ -438,7 +447,10 @@ function checkCell(
           : ` (the quick check before every command follows a trial of the default cell up to ${maxSteps} steps, \`check\` up to ${MAX_STEPS}: if its trials end, give the parameters defaults whose trials are shorter)`;
       fail(state, path, `a trial took more than ${maxSteps} steps without ending${bound}`, 20);
     }
-    const description = call('describe', state, () => protocol.describe(state.subarray(0, size), config));
+    shown.set(state);
+    const description = call('describe', shown, () => protocol.describe(shownView, config));
+    // A describe that wrote to its state leaves it so for next, as it did, but not in `seen`.
+    if (!sameFields(shown, state)) state = shown.slice();
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();
     const again = new Step();
@@ -533,11 +545,11 @@ function checkCell(
     for (const [result, label] of apart.expected ? [...taken].reverse() : taken) {
       child.set(first);
       // The probabilities as they are just before this resolve (the next of a later part may refill an array no engine reads then).
-      const given = chooses ? Array.from(step.choices!) : null;
+      if (chooses) choicesBefore.take(step.choices!);
       call('resolve', first, () => protocol.resolve(childView, config, step, result));
       if (!guardIntact(child)) fail(first, path, `resolve wrote beyond the declared state size (${size})`);
-      if (given && Array.from(step.choices ?? []).join(', ') !== given.join(', '))
-        fail(first, extend(path, label), choicesChangedByResolve(given, Array.from(step.choices ?? [])));
+      if (chooses && !choicesBefore.holds(step.choices))
+        fail(first, extend(path, label), choicesChangedByResolve(choicesBefore.values(), Array.from(step.choices ?? [])));
       const changed = changedStepProblem(filled, step);
       if (changed) fail(first, extend(path, label), changed);
       twice.set(first);
@@ -560,8 +572,12 @@ function checkCell(
 /** Runs of more draws than this have their outcomes checked on a fixed spread, not every combination. */
 const RUN_COMBINATIONS_BITS = 10;
 
+/** runOutcomes of each number of parts, made once: a cell meets the same runs at many states. */
+const runOutcomesMade: number[][][] = [];
+const runOutcomes = (parts: number): readonly (readonly number[])[] => (runOutcomesMade[parts] ??= outcomesOfRun(parts));
+
 /** The outcomes of a run's `parts` draws to check resolveRun with, each a list of bits (part j's at j): every combination, or a fixed spread. */
-function runOutcomes(parts: number): number[][] {
+function outcomesOfRun(parts: number): number[][] {
   const pattern = (bit: (j: number) => number): number[] => Array.from({ length: parts }, (_, j) => bit(j));
   if (parts <= RUN_COMBINATIONS_BITS) return Array.from({ length: 2 ** parts }, (_, i) => pattern((j) => (i >> j) & 1));
   const spread = [pattern(() => 0), pattern(() => 1), pattern((j) => j & 1), pattern((j) => 1 - (j & 1))];
