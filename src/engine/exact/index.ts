@@ -1,5 +1,4 @@
 import type { Replay } from '../../contract/channel.js';
-import { thousands } from '../../io/text.js';
 import { configuredFor } from '../model.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
@@ -9,6 +8,7 @@ import { traceStartsExact } from './trace-starts.js';
 import { ExactUnavailable, UNLIMITED, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 import { verifyStateBounds } from '../state-bounds.js';
+import { counted } from '../../io/wording.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
 export type { ExactLimits, ExactResult, ExactSteps } from './result.js';
@@ -98,7 +98,7 @@ function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits
   // a start would pass the limit; the generic engine gets what the starts and the tables left.
   const tables = TABLE_UNITS * replay.starts;
   if (spent + tables + START_STATE_UNITS * replay.starts > limits.maxWork)
-    throw tooMuchWork(limits, `the starts, then the tables of ${thousands(replay.starts)} positions`);
+    throw tooMuchWork(limits, `the starts, then the tables of ${counted(replay.starts, 'position')}`);
   yield tables;
   return yield* genericExact(model, { ...limits, spent: spent + tables });
 }

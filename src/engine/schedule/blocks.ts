@@ -8,6 +8,7 @@ import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import type { PackedLossTrace } from '../../fit/trace-file.js';
+import { nounFor } from '../../io/wording.js';
 
 /** A range of blocks of one cell: all a worker needs, seeds and indices rather than data. */
 export interface BlockTask {
@@ -138,7 +139,7 @@ function tallyDifference(task: BlockTask, model: CellModel, ours: Tally, theirs:
   const cell = Object.entries(task.spec.params)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
-  return `in the cell ${cell}, the first ${ours.trials} trials of block ${sampledBlock(task)} counted ${here[at]![0]} ${there[at]![1]} there and ${here[at]![1]} on the main thread`;
+  return `in the cell ${cell}, the first ${ours.trials} ${nounFor(ours.trials, 'trial')} of block ${sampledBlock(task)} counted ${here[at]![0]} ${there[at]![1]} there and ${here[at]![1]} on the main thread`;
 }
 
 /** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */
