@@ -27,6 +27,12 @@ describe('a count and its noun', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /\b1 packet, loss rate 1\b/);
   });
+
+  it('trace past the last of one trial says "the cell has 1 trial"', () => {
+    const r = cli(['trace', '--trials', '1', '--trial', '2']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'twogenerals: --trial 2: the cell has 1 trial\n');
+  });
 });
 
 describe('the possessive of a name', () => {

@@ -231,7 +231,10 @@ function checkTrials(
         throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
       const outcomes = cell.scenario.protocolDefinition.outcomes.names.length;
       if (tally.outcomes.length !== outcomes)
-        throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
+        throw new UsageError(
+          path,
+          `${where}: it has ${tally.outcomes.length} ${nounFor(tally.outcomes.length, 'outcome count')}; ${cell.scenario.protocol} has ${outcomes} ${nounFor(outcomes, 'outcome')}`,
+        );
       if (cell.scenario.precision !== undefined) continue;
       const expected = shardTrials(cell.scenario.trials, BLOCK_SIZE, shard.shard);
       if (tally.trials !== expected) {
@@ -274,7 +277,8 @@ function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], r
         );
       const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
       const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
-      if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
+      if (received > dispatched)
+        throw new UsageError(path, `${where}: it counts ${received} ${nounFor(received, 'message')} received of ${dispatched} dispatched`);
       if (tally.rounds > perTrial * tally.trials)
         throw new UsageError(
           path,

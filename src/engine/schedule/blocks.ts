@@ -109,7 +109,7 @@ function namedCounts(names: readonly string[], tally: Tally, outcomes: number, m
     ['trials', tally.trials],
     ...Array.from({ length: outcomes }, (_, i): [string, number] => [names[i] ?? `outcome ${i}`, tally.outcomes[i] ?? 0]),
     ['messages', tally.messages.reduce((sum, trials, m) => sum + m * trials, 0)],
-    ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} messages`, tally.messages[m] ?? 0]),
+    ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} ${nounFor(m, 'message')}`, tally.messages[m] ?? 0]),
     ...Array.from({ length: classes }, (_, c): [string, number] => [`deliveries of class ${c}`, tally.deliveries[c] ?? 0]),
     ['rounds', tally.rounds],
   ];
