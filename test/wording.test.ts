@@ -28,6 +28,13 @@ describe('a count and its noun', () => {
     assert.match(r.stdout, /\b1 packet, loss rate 1\b/);
   });
 
+  it('fit on a ping -q log of one reply says "1 reply"', () => {
+    const log = 'PING h (1.2.3.4) 56(84) bytes of data.\n\n--- h ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\n';
+    const dir = tempFiles({ 'q.txt': log });
+    const r = cli(['fit', join(dir, 'q.txt')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /q\.txt:4: the summary counts 1 reply but no reply line/);
+  });
   it('trace past the last of one trial says "the cell has 1 trial"', () => {
     const r = cli(['trace', '--trials', '1', '--trial', '2']);
     assert.equal(r.status, 2);

@@ -15,7 +15,7 @@ import { didYouMean } from '../suggest.js';
 import { LineScanner } from './trace-scan.js';
 import type { LineKind } from './trace-scan.js';
 import { BUSYBOX, NO_ROW, REPLY, SCAN_LAYOUT, TIMEOUT, isOpenLine } from './trace-scan-layout.js';
-import { counted } from '../io/wording.js';
+import { counted, nounFor } from '../io/wording.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
 
@@ -1891,7 +1891,7 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
       throw new TraceError(
         file,
         summaryLine,
-        `the summary counts ${received} replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet`,
+        `the summary counts ${received} ${nounFor(received, 'reply', 'replies')} but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet`,
       );
     }
     throw new TraceError(file, summaryLine, 'the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit');
