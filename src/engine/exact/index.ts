@@ -1,5 +1,6 @@
 import type { Replay } from '../../contract/channel.js';
 import { configuredFor } from '../model.js';
+import { verifyCanonicalize } from './canonical-check.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
@@ -37,7 +38,10 @@ function* boundsFirst(model: CellModel, steps: ExactSteps): ExactSteps {
   verifyStateBounds(model);
   for (;;) {
     const next = steps.next();
-    if (next.done) return next.value;
+    if (next.done) {
+      verifyCanonicalize(model, next.value);
+      return next.value;
+    }
     yield next.value;
     configuredFor(model);
   }
