@@ -703,7 +703,7 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
   let merged: ReturnType<typeof exactCell>;
   let plain: ReturnType<typeof exactCell>;
   try {
-    merged = exactCell(model, limits, 'generic');
+    merged = exactCell(model, { ...limits, compareMerged: false }, 'generic');
     plain = exactCell(model, { ...limits, merge: false }, 'generic');
   } catch (error) {
     if (quick && error instanceof ExactUnavailable) return;
