@@ -108,7 +108,7 @@ describe('the generic engine with crashes', () => {
 
   it('branches over 16 nodes that may crash (refused here by the work limit instead), not 17', () => {
     const limits = { maxWork: 10, maxWords: Number.POSITIVE_INFINITY };
-    assert.equal(refusal(crowd(16), limits), 'it needs more than 10 steps of work (1 states expanded, more waiting)');
+    assert.equal(refusal(crowd(16), limits), 'it needs more than 10 steps of work (1 state expanded, more waiting)');
     assert.equal(refusal(crowd(17), limits), '17 nodes may crash in round 1, more than the 16 it branches over');
   });
 });

@@ -60,7 +60,7 @@ describe('exact: the work and memory a cell needs, to the unit', () => {
     assert.equal(refusal(m, { maxWork: 5, maxWords: Number.POSITIVE_INFINITY }), 'it needs more than 5 steps of work (3 states expanded, more waiting)');
     assert.equal(
       refusal(m, { maxWork: Number.POSITIVE_INFINITY, maxWords: 5 }),
-      'it needs more than 0 MB of memory (counting 8 bytes a stored number of the states waiting, not the objects holding them, with which the engine takes 2–3 times that; 1 states expanded, 2 waiting)',
+      'it needs more than 0 MB of memory (counting 8 bytes a stored number of the states waiting, not the objects holding them, with which the engine takes 2–3 times that; 1 state expanded, 2 waiting)',
     );
     // The randomized levels know before they start that 30 rounds look at Σ (r + 1)·6 slots, 92 units at least.
     assert.equal(

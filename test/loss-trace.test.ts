@@ -179,7 +179,7 @@ describe('the trace channel', () => {
     const dir = tempFiles({ 'gap.txt': `1\n${'0\n'.repeat(123_456)}`, 'burst.txt': `${'1'.repeat(40_000)}0\n`, 'small.txt': '0001100010\n' });
     assert.match(
       succeeded(await cliIn(['fit', join(dir, 'gap.txt')])),
-      /gap\.txt \(digits\): 123,457 packets, 1 lost \(0\.00081%\), mean loss burst 1 packets, mean gap 123,456\n/,
+      /gap\.txt \(digits\): 123,457 packets, 1 lost \(0\.00081%\), mean loss burst 1 packet, mean gap 123,456\n/,
     );
     assert.match(succeeded(await cliIn(['fit', join(dir, 'burst.txt')])), /, mean loss burst 40,000 packets, mean gap 1\n/);
     assert.match(succeeded(await cliIn(['fit', join(dir, 'small.txt')])), /, mean loss burst 1\.5 packets, mean gap 2\.333\n/);

@@ -5,6 +5,7 @@ import { BITS_OF_BYTE, MAX_TRACE_PACKETS, describeRange, lossTrace, packedOf, pa
 import type { LossTrace, PackedLossTrace } from '../fit/trace-file.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, HashSink, InitialState, Replay, Transmission } from '../contract/channel.js';
+import { counted } from '../io/wording.js';
 
 /**
  * A measured loss trace, replayed: the file holds the fate of successive packets (0 delivered,
@@ -255,11 +256,11 @@ class TraceReplay implements Replay {
 function describeTrace(file: string, column: string | undefined): string {
   const trace = readTraceFile(file, column);
   const s = packedTraceStats(trace);
-  const counted = trace.range ? `, ${describeRange(trace.range)} counted` : '';
+  const countedRange = trace.range ? `, ${describeRange(trace.range)} counted` : '';
   const warnings = trace.warnings.map((w) => `; warning: ${w}`).join('');
   // A burst of tens of thousands of packets or more in whole packets, with separators (four figures printed 67,108,864 as 67110000).
   const burst = !Number.isFinite(s.meanBurst) ? 'none' : s.meanBurst >= 1e4 ? thousands(Math.round(s.meanBurst)) : Number(s.meanBurst.toPrecision(4));
-  return `${thousands(s.packets)} packets${counted}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${burst}${warnings}`;
+  return `${counted(s.packets, 'packet')}${countedRange}, loss rate ${Number(s.lossRate.toPrecision(4))}, mean loss burst ${burst}${warnings}`;
 }
 
 export const trace: ChannelDefinition<TraceConfig> = {
@@ -303,7 +304,7 @@ export const trace: ChannelDefinition<TraceConfig> = {
     if (a.packets !== b.packets) {
       throw new UsageError(
         fileOf(params, 'BtoA'),
-        `the B→A trace has ${thousands(b.packets)} packets and the A→B trace (${fileOf(params, 'AtoB')}) ${thousands(a.packets)}; per-direction traces must cover the same packets: cut them to the same length`,
+        `the B→A trace has ${counted(b.packets, 'packet')} and the A→B trace (${fileOf(params, 'AtoB')}) ${thousands(a.packets)}; per-direction traces must cover the same packets: cut them to the same length`,
       );
     }
   },

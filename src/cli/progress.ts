@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { ExactProgress, Progress } from '../engine/schedule/runner.js';
 import { thousands } from '../export/numbers.js';
 import type { Streams } from './output.js';
+import { counted } from '../io/wording.js';
 
 /** Runs shorter than this show no bar at all (TWOGENERALS_PROGRESS_DELAY_MS sets it, for tests that must see the bar without a slow run). */
 const DELAY_MS = 1000;
@@ -97,7 +98,7 @@ export function exactProgressLine(streams: Streams): { update: (p: ExactProgress
       if (p.cell !== cell) [cell, cellStarted] = [p.cell, Date.now()];
       if (Date.now() - cellStarted < DELAY_MS) return;
       shown = true;
-      streams.stderr.write(`\rexact: cell ${p.cell}/${p.totalCells}, ${thousands(p.states)} states expanded…\u001b[K`);
+      streams.stderr.write(`\rexact: cell ${p.cell}/${p.totalCells}, ${counted(p.states, 'state')} expanded…\u001b[K`);
     },
     stop() {
       if (shown) streams.stderr.write('\r\u001b[K');

@@ -25,6 +25,7 @@ import { EXACT_OFF } from '../engine/schedule/runner.js';
 import { TOOL } from '../version.js';
 import { useColor } from './output.js';
 import type { Streams } from './output.js';
+import { counted } from '../io/wording.js';
 
 /** What run, merge and exact do with a finished report: print it, save it, warn, and judge its expectations. */
 /** Warnings, timing and expectations: what follows the data, on stderr. */
@@ -32,7 +33,7 @@ export async function finishReport(report: Report, streams: Streams, seconds?: n
   warnAboutReport(report, streams);
   if (seconds !== undefined && streams.stderr.isTTY && !streams.quiet) {
     const trials = report.summaries.reduce((n, s) => n + s.trials, 0);
-    streams.stderr.write(`${thousands(trials)} trials in ${seconds.toFixed(2)} s (${thousands(Math.round(trials / seconds))} trials/s)\n`);
+    streams.stderr.write(`${counted(trials, 'trial')} in ${seconds.toFixed(2)} s (${thousands(Math.round(trials / seconds))} trials/s)\n`);
   }
   await failOnExpectations(report, streams);
 }
@@ -282,7 +283,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
     streams.stderr.write(
-      `warning: ${inlineText(`${u.scenario} (${params})`)}: precision ${u.precision} not reached: stopped at maxTrials, ${thousands(u.trials)} trials, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
+      `warning: ${inlineText(`${u.scenario} (${params})`)}: precision ${u.precision} not reached: stopped at maxTrials, ${counted(u.trials, 'trial')}, with a half-width of ${Number(u.halfWidth.toPrecision(3))}\n`,
     );
   }
   noteExactMissing(report, streams);

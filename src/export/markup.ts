@@ -2,6 +2,7 @@ import { parameterSpec } from '../catalog/parameters.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CellSummary } from '../stats/summary.js';
 import { thousands } from './numbers.js';
+import { counted } from '../io/wording.js';
 
 /** The parameter columns people see: the swept ones, or all that matter for a single cell. */
 export interface ParamColumn {
@@ -22,7 +23,7 @@ export function paramColumns(scenario: Scenario, summaries: readonly CellSummary
 export function scenarioHeading(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): string {
   const trials = summaries[0]?.trials ?? 0;
   if (scenario.precision !== undefined && trials) {
-    return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${scenario.sweep.length ? fixedParams(scenario, usesRounds) : ''}; until every ± ≤ ${scenario.precision} (at most ${thousands(scenario.trials)} trials), seed ${scenario.seed}`;
+    return `${scenario.name}: ${scenario.protocol} over ${scenario.channel}${scenario.sweep.length ? fixedParams(scenario, usesRounds) : ''}; until every ± ≤ ${scenario.precision} (at most ${counted(scenario.trials, 'trial')}), seed ${scenario.seed}`;
   }
   const fixed = scenario.sweep.length ? fixedParams(scenario, usesRounds) : '';
   const what = trials ? `${thousands(trials)} trial${trials === 1 ? '' : 's'}${summaries.length > 1 ? ' per cell' : ''}, seed ${scenario.seed}` : 'exact';

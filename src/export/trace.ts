@@ -134,7 +134,7 @@ export function traceMermaid(t: TrialTrace): string {
     }
     const [from, to] = names(t, e);
     lines.push(
-      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : e.toCrashed ? `, ${to} has crashed` : ', all lost'})`)}`,
+      `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : e.toCrashed ? `, ${to} has crashed` : t.copies === 1 ? ', lost' : ', all lost'})`)}`,
     );
   }
   lines.push(`  Note over ${span}: ${mermaidText(OUTCOME_WORDS[t.outcome] ?? t.outcome)}`);

@@ -15,6 +15,7 @@ import { didYouMean } from '../suggest.js';
 import { LineScanner } from './trace-scan.js';
 import type { LineKind } from './trace-scan.js';
 import { BUSYBOX, NO_ROW, REPLY, SCAN_LAYOUT, TIMEOUT, isOpenLine } from './trace-scan-layout.js';
+import { counted, nounFor } from '../io/wording.js';
 
 export type TraceFormat = 'digits' | 'csv' | 'ping-linux' | 'ping-macos' | 'ping-busybox';
 
@@ -1890,7 +1891,7 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
       throw new TraceError(
         file,
         summaryLine,
-        `the summary counts ${received} replies but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet`,
+        `the summary counts ${received} ${nounFor(received, 'reply', 'replies')} but no reply line with a sequence number is in the log (ping -q?): the trace needs one line per packet`,
       );
     }
     throw new TraceError(file, summaryLine, 'the ping log has no replies at all: every packet was lost, so there is no loss pattern to fit');
@@ -1928,7 +1929,7 @@ function buildPingTrace(found: PingLines, span: { readonly lowest: number; reado
   const warnings: string[] = [];
   if (transmitted !== undefined && (transmitted !== packets || received !== delivered)) {
     warnings.push(
-      `the log's summary (line ${summaryLine}) says ${thousands(transmitted)} packets transmitted, ${thousands(received!)} received, but the log shows ${thousands(packets)} packets (${describeRange(range)}), ${thousands(delivered)} received; the trace holds what the log shows`,
+      `the log's summary (line ${summaryLine}) says ${counted(transmitted, 'packet')} transmitted, ${thousands(received!)} received, but the log shows ${counted(packets, 'packet')} (${describeRange(range)}), ${thousands(delivered)} received; the trace holds what the log shows`,
     );
   }
   return lossTrace({ bits, packets, format: `ping-${dialect}`, range, warnings });

@@ -4,6 +4,7 @@ import { PROTOCOLS } from '../catalog/protocols.js';
 import { PARAMETERS } from '../catalog/parameters.js';
 import { terminalSafe } from '../io/text.js';
 import type { Row } from './chart.js';
+import { nounFor } from '../io/wording.js';
 
 /**
  * Columns whose values are text: the names, the seed (any string), and every parameter declared
@@ -44,7 +45,11 @@ export function checkRows(path: string, header: readonly string[], body: readonl
   const text = textColumns();
   return body.map((values, r) => {
     const line = r + 2;
-    if (values.length !== header.length) throw new UsageError(path, `row ${line - 1} has ${values.length} values; the header has ${header.length} columns`);
+    if (values.length !== header.length)
+      throw new UsageError(
+        path,
+        `row ${line - 1} has ${values.length} ${nounFor(values.length, 'value')}; the header has ${header.length} ${nounFor(header.length, 'column')}`,
+      );
     const row: Record<string, Value> = {};
     header.forEach((column, c) => {
       const raw = values[c];
@@ -74,7 +79,10 @@ export function checkRows(path: string, header: readonly string[], body: readonl
       if (PROBABILITY_COLUMNS.has(column) && !(v >= 0 && v <= 1))
         throw new UsageError(path, `row ${r + 1}, column ${terminalSafe(column, true)}: ${v} is not a probability (0 to 1)`);
       if (OUTCOMES.has(column) && !(Number.isInteger(v) && v >= 0 && v <= trials))
-        throw new UsageError(path, `row ${r + 1}, column ${terminalSafe(column, true)}: ${v} is not a count of the row's ${trials} trials`);
+        throw new UsageError(
+          path,
+          `row ${r + 1}, column ${terminalSafe(column, true)}: ${v} is not a count of the row's ${trials} ${nounFor(trials, 'trial')}`,
+        );
     }
     return row;
   });

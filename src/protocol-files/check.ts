@@ -30,6 +30,7 @@ import { thrownText } from './thrown.js';
 import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
 import { ChoicesSnapshot } from './choices-snapshot.js';
+import { counted } from '../io/wording.js';
 
 /**
  * `twogenerals check`: explores a protocol over small cells of its parameters, every chance
@@ -517,7 +518,7 @@ function checkCell(
     }
     if (crashes && step.kind === SEND) {
       const sender = senderNode(step.direction, step.peer);
-      if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${nodeRoles.length} nodes`);
+      if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${counted(nodeRoles.length, 'node')}`);
       if (crashed & (1 << sender))
         fail(
           first,
@@ -534,7 +535,7 @@ function checkCell(
     if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
     if (crashes && step.peers !== 0 && 1 + last >= nodeRoles.length)
-      fail(first, path, `step.peers announces a run to peer ${last}, but nodes lists only ${nodeRoles.length} nodes`);
+      fail(first, path, `step.peers announces a run to peer ${last}, but nodes lists only ${counted(nodeRoles.length, 'node')}`);
     const rest = restOfRun(step);
     if (protocol.resolveRun && step.peers !== 0 && !crashes) checkResolveRun(first, path, step);
     const reaches = !(crashes && step.kind === SEND && crashed & (1 << receiverNode(step.direction, step.peer)));
@@ -718,7 +719,7 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
   let merged: ReturnType<typeof exactCell>;
   let plain: ReturnType<typeof exactCell>;
   try {
-    merged = exactCell(model, limits, 'generic');
+    merged = exactCell(model, { ...limits, compareMerged: false }, 'generic');
     plain = exactCell(model, { ...limits, merge: false }, 'generic');
   } catch (error) {
     if (quick && error instanceof ExactUnavailable) return;

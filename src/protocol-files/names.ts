@@ -2,6 +2,7 @@ import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN, writtenColumns } from '../expo
 import { PARAMETERS } from '../catalog/parameters.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
 import type { OutcomeSet } from '../contract/protocol.js';
+import { possessive } from '../io/wording.js';
 
 /**
  * What a protocol's names must not do, or null: an outcome or parameter named like another, or
@@ -34,7 +35,7 @@ export function namingProblem(
       return `outcome '${name}' is named like a column the tool writes (${taken.has(name) ? name : `${name}_exact`}): its count would overwrite it in the CSV and JSON; rename the outcome`;
     if (own.has(name)) return `outcome '${name}' has the name of one of its parameters: rename one`;
     const other = outcomes.names.find((o) => o !== name && `${o}_exact` === name);
-    if (other) return `outcome '${name}' is named like outcome ${other}'s exact column: rename one`;
+    if (other) return `outcome '${name}' is named like outcome ${possessive(other)} exact column: rename one`;
   }
   for (const name of own) {
     const other = PARAMETERS.find((p) => p.protocol !== protocol && p.name === name);

@@ -19,6 +19,7 @@ import { exactProblem } from './verify.js';
 import type { SavedRun } from './shard.js';
 import { toRows } from '../export/rows.js';
 import type { CellSummary } from '../stats/summary.js';
+import { nounFor } from '../io/wording.js';
 
 /** A result folder (`run --out`) given where a results file is read stands for its results.json, as a baseline's path does. */
 export function resultsFileOf(path: string): string {
@@ -88,12 +89,15 @@ export async function readSavedReport(path: string, baseline = false, checkRows 
     if (tally.outcomes.length !== outcomes.length)
       throw new UsageError(
         path,
-        `cell ${c + 1} (${cell.key}): it counts ${tally.outcomes.length} outcomes; its protocol ${cell.scenario.protocol} has ${outcomes.length} (${outcomes.join(', ')}): the counts were made with other outcomes`,
+        `cell ${c + 1} (${cell.key}): it counts ${tally.outcomes.length} ${nounFor(tally.outcomes.length, 'outcome')}; its protocol ${cell.scenario.protocol} has ${outcomes.length} (${outcomes.join(', ')}): the counts were made with other outcomes`,
       );
     const problem = exactProblem(file.saved.exact?.[c] ?? null, outcomes.length);
     if (problem) throw new UsageError(path, `cell ${c + 1} (${cell.key}): ${problem}`);
     if (cell.scenario.precision === undefined && tally.trials !== cell.scenario.trials)
-      throw new UsageError(path, `cell ${c + 1} (${cell.key}): it holds ${tally.trials} trials; the scenario asks for ${cell.scenario.trials}`);
+      throw new UsageError(
+        path,
+        `cell ${c + 1} (${cell.key}): it holds ${tally.trials} ${nounFor(tally.trials, 'trial')}; the scenario asks for ${cell.scenario.trials}`,
+      );
   }
   const { confidence, exact } = file.saved;
   const report = await runExperiment(

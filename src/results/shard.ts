@@ -10,6 +10,7 @@ import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
 import { criticalValue } from '../stats/normal.js';
+import { possessive } from '../io/wording.js';
 
 /**
  * A shard's counts: what `run --shard i/n` writes and `merge` adds up. Tallies are integers, so
@@ -316,7 +317,7 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
   const first = reference.shard;
   const seen = new Map<number, string>();
   for (const { path, shard } of files) {
-    const differs = (what: string, why = '') => new UsageError(path, `cannot merge: its ${what} differs from ${reference.path}'s${why}`);
+    const differs = (what: string, why = '') => new UsageError(path, `cannot merge: its ${what} differs from ${possessive(reference.path)}${why}`);
     if (shard.version !== first.version) throw differs(`tool version (${shard.version})`);
     if (shard.blockSize !== first.blockSize) throw differs('block size');
     if (shard.shard.count !== first.shard.count) throw differs(`shard count (${shard.shard.count})`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Shard } from '../engine/schedule/runner.js';
+import { nounFor } from '../io/wording.js';
 
 /**
  * Checks on counts read back from files (shards, saved results): every count a non-negative
@@ -58,11 +59,11 @@ export function tallyProblem(tally: unknown, outcomeCount?: number): string | nu
   if (!isCount(t['rounds'])) return `its rounds count is ${describe(t['rounds'])}, not a non-negative whole number`;
   const outcomes = t['outcomes'] as number[];
   if (outcomeCount !== undefined && outcomes.length !== outcomeCount)
-    return `it has ${outcomes.length} outcome counts; its protocol has ${outcomeCount} outcomes`;
+    return `it has ${outcomes.length} ${nounFor(outcomes.length, 'outcome count')}; its protocol has ${outcomeCount} ${nounFor(outcomeCount, 'outcome')}`;
   const sum = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0);
-  if (sum(outcomes) !== trials) return `its outcome counts add up to ${sum(outcomes)}, not its ${trials} trials`;
+  if (sum(outcomes) !== trials) return `its outcome counts add up to ${sum(outcomes)}, not its ${trials} ${nounFor(trials, 'trial')}`;
   const messages = t['messages'] as number[];
-  if (sum(messages) !== trials) return `its histogram of messages per trial adds up to ${sum(messages)}, not its ${trials} trials`;
+  if (sum(messages) !== trials) return `its histogram of messages per trial adds up to ${sum(messages)}, not its ${trials} ${nounFor(trials, 'trial')}`;
   return null;
 }
 
@@ -89,7 +90,7 @@ export function exactProblem(exact: unknown, outcomeCount: number): string | nul
   const probability = (v: unknown): boolean => typeof v === 'number' && v >= -1e-9 && v <= 1 + 1e-9;
   const outcomes = e['outcomes'] as unknown[];
   if (!Array.isArray(outcomes) || outcomes.length !== outcomeCount)
-    return `its exact values give ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcome probabilities; its protocol has ${outcomeCount} outcomes`;
+    return `its exact values give ${Array.isArray(outcomes) ? outcomes.length : 'no'} ${nounFor(Array.isArray(outcomes) ? outcomes.length : 0, 'outcome probability', 'outcome probabilities')}; its protocol has ${outcomeCount} ${nounFor(outcomeCount, 'outcome')}`;
   if (!outcomes.every(probability)) return 'its exact outcome probabilities are not all between 0 and 1';
   const total = (outcomes as number[]).reduce((sum, p) => sum + p, 0);
   if (Math.abs(total - 1) > 1e-6) return `its exact outcome probabilities add up to ${total}, not 1`;

@@ -27,6 +27,7 @@ import type { ProtocolFile } from '../protocol-files/load.js';
 import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
 import { protocolDigest } from '../protocol-files/digest.js';
 import { recordedPlaces } from '../io/recorded-places.js';
+import { nounFor } from '../io/wording.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -586,7 +587,7 @@ function expandRange(source: ScenarioSource, path: string[], { from, to, step = 
   const name = path.join('.');
   if (to < from) throw new UsageError(source.locate(path), `${name} is empty: from ${from} is above to ${to}`);
   const count = Math.floor((to - from) / step + 1e-9) + 1;
-  if (count > MAX_CELLS) throw new UsageError(source.locate(path), `${name} has ${count} values; at most ${MAX_CELLS} are allowed`);
+  if (count > MAX_CELLS) throw new UsageError(source.locate(path), `${name} has ${count} ${nounFor(count, 'value')}; at most ${MAX_CELLS} are allowed`);
   const spec = parameterSpec(path[1]!)!;
   const values: number[] = [];
   // Multiplying rather than accumulating, and rounding to 12 digits, keeps 0.1:0.5:0.1 at 0.3, not 0.30000000000000004.

@@ -3,6 +3,7 @@ import { commandLineProtocolFile } from '../../protocol-files/checked.js';
 import { isolatedCheck } from '../../protocol-files/isolate.js';
 import type { Streams } from '../output.js';
 import { inlineText } from '../../io/text.js';
+import { nounFor } from '../../io/wording.js';
 
 /** `check FILE`: a protocol file against the contract, while it is being written. */
 export function makeCheckCommand(streams: Streams): Command {
@@ -13,7 +14,7 @@ export function makeCheckCommand(streams: Streams): Command {
       // The whole check runs in a thread of its own: nothing of the file runs in this one.
       const { report } = await isolatedCheck(commandLineProtocolFile(file, 'check'), 'check', false);
       streams.stdout.write(
-        `${inlineText(file)}: ok — protocol ${inlineText(report.protocol)}: ${report.cells} small cell${report.cells === 1 ? '' : 's'}, ${report.states} states explored, every way of every chance point; ${report.trialsEnded} trial ends, all within the contract\n`,
+        `${inlineText(file)}: ok — protocol ${inlineText(report.protocol)}: ${report.cells} ${nounFor(report.cells, 'small cell')}, ${report.states} ${nounFor(report.states, 'state')} explored, every way of every chance point; ${report.trialsEnded} ${nounFor(report.trialsEnded, 'trial end')}, all within the contract\n`,
       );
     });
 }

@@ -1,4 +1,5 @@
 import { inlineText, terminalLines, thousands } from '../../io/text.js';
+import { counted, nounFor } from '../../io/wording.js';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
@@ -173,9 +174,9 @@ function fitReport(
   // prints it (four figures printed a burst of 67,108,864 as 67110000).
   const packets = (v: number): string => (Number.isFinite(v) && v >= 1e4 ? thousands(Math.round(v)) : num(v));
   const lines = [
-    `${inlineText(file)} (${trace.format}): ${thousands(stats.packets)} packets, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${packets(stats.meanBurst)} packets, mean gap ${packets(stats.meanGap)}`,
+    `${inlineText(file)} (${trace.format}): ${counted(stats.packets, 'packet')}, ${thousands(stats.losses)} lost (${num(stats.lossRate * 100)}%), mean loss burst ${packets(stats.meanBurst)} ${nounFor(packets(stats.meanBurst), 'packet')}, mean gap ${packets(stats.meanGap)}`,
     ...(trace.range ? [`Counted ${describeRange(trace.range)}: a ping log's trace starts at the first sequence number it shows.`] : []),
-    `The fits rest on ${thousands(stats.packets)} packets: ${thousands(stats.bursts)} loss burst${stats.bursts === 1 ? '' : 's'} and ${thousands(stats.gaps)} gap${stats.gaps === 1 ? '' : 's'} between them.`,
+    `The fits rest on ${counted(stats.packets, 'packet')}: ${counted(stats.bursts, 'loss burst')} and ${counted(stats.gaps, 'gap')} between them.`,
     '',
   ];
   const models = new Table({ head: ['model', 'parameters', 'log-likelihood', 'AIC', 'BIC', ''], style: PLAIN });

@@ -30,6 +30,7 @@ import { findProtocolFile } from '../../protocol-files/find.js';
 import { findChannelFiles } from '../../results/find-channel-files.js';
 import { resultsFileOf } from '../../results/saved-report.js';
 import { withParents } from '../../io/recorded-places.js';
+import { nounFor } from '../../io/wording.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -230,13 +231,16 @@ function checkTrials(
         throw new UsageError(path, `${where}: it names scenario ${scenario + 1}, not the scenario it belongs to`);
       const outcomes = cell.scenario.protocolDefinition.outcomes.names.length;
       if (tally.outcomes.length !== outcomes)
-        throw new UsageError(path, `${where}: it has ${tally.outcomes.length} outcome counts; ${cell.scenario.protocol} has ${outcomes} outcomes`);
+        throw new UsageError(
+          path,
+          `${where}: it has ${tally.outcomes.length} ${nounFor(tally.outcomes.length, 'outcome count')}; ${cell.scenario.protocol} has ${outcomes} ${nounFor(outcomes, 'outcome')}`,
+        );
       if (cell.scenario.precision !== undefined) continue;
       const expected = shardTrials(cell.scenario.trials, BLOCK_SIZE, shard.shard);
       if (tally.trials !== expected) {
         throw new UsageError(
           path,
-          `${where}: it holds ${tally.trials} trials; shard ${shard.shard.index}/${shard.shard.count} of ${cell.scenario.trials} trials holds ${expected}`,
+          `${where}: it holds ${tally.trials} ${nounFor(tally.trials, 'trial')}; shard ${shard.shard.index}/${shard.shard.count} of ${cell.scenario.trials} ${nounFor(cell.scenario.trials, 'trial')} holds ${expected}`,
         );
       }
     }
@@ -245,7 +249,11 @@ function checkTrials(
     const trials = tallies[c]!.trials;
     const cap = cell.scenario.trials;
     const fine = cell.scenario.precision === undefined ? trials === cap : trials >= 1 && trials <= cap && (trials % BLOCK_SIZE === 0 || trials === cap);
-    if (!fine) throw new UsageError(shards[0]!.path, `cell ${c + 1} (${cell.key}): the merged counts hold ${trials} trials; the scenario asks for ${cap}`);
+    if (!fine)
+      throw new UsageError(
+        shards[0]!.path,
+        `cell ${c + 1} (${cell.key}): the merged counts hold ${trials} ${nounFor(trials, 'trial')}; the scenario asks for ${cap}`,
+      );
   }
 }
 
@@ -265,13 +273,17 @@ function checkPlausible(shards: readonly { path: string; shard: ReadShard }[], r
       if (tally.deliveries.length > s.result.deliveryValues.length)
         throw new UsageError(
           path,
-          `${where}: it has ${tally.deliveries.length} delivery counts; the cell has ${s.result.deliveryValues.length} kinds of delivery`,
+          `${where}: it has ${tally.deliveries.length} ${nounFor(tally.deliveries.length, 'delivery count')}; the cell has ${s.result.deliveryValues.length} ${nounFor(s.result.deliveryValues.length, 'kind')} of delivery`,
         );
       const dispatched = tally.messages.reduce((sum, n, m) => sum + n * m, 0);
       const received = tally.deliveries.reduce((sum, n) => sum + n, 0);
-      if (received > dispatched) throw new UsageError(path, `${where}: it counts ${received} messages received of ${dispatched} dispatched`);
+      if (received > dispatched)
+        throw new UsageError(path, `${where}: it counts ${received} ${nounFor(received, 'message')} received of ${dispatched} dispatched`);
       if (tally.rounds > perTrial * tally.trials)
-        throw new UsageError(path, `${where}: it counts ${tally.rounds} rounds used, more than its round limit allows in ${tally.trials} trials`);
+        throw new UsageError(
+          path,
+          `${where}: it counts ${tally.rounds} ${nounFor(tally.rounds, 'round')} used, more than its round limit allows in ${tally.trials} ${nounFor(tally.trials, 'trial')}`,
+        );
     }
   }
 }

@@ -14,6 +14,7 @@ import { holds, parseTarget, plan } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, inlineText, terminalLines } from '../../io/text.js';
+import { possessive } from '../../io/wording.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
 import { summarize } from '../../stats/summary.js';
@@ -174,7 +175,7 @@ async function asVary<T>(vary: readonly string[], load: () => Promise<T>): Promi
     const problem = error.problem
       .replace(
         /\bsweep\.(\w+)\.(from|to|step)\b/g,
-        (_, name: string, end: string) => `${name}'s range ${end === 'from' ? 'start' : end === 'to' ? 'end' : 'step'}`,
+        (_, name: string, end: string) => `${possessive(name)} range ${end === 'from' ? 'start' : end === 'to' ? 'end' : 'step'}`,
       )
       .replace(/\bsweep\.(\w+)/g, '$1')
       .replace(/\bin sweep\b/g, 'in --vary');

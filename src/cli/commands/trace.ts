@@ -11,6 +11,7 @@ import { drainInSlices } from '../../engine/slices.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
+import { counted } from '../../io/wording.js';
 
 interface TraceFlags extends ScenarioFlags {
   trial?: number;
@@ -50,7 +51,7 @@ export function makeTraceCommand(streams: Streams): Command {
     const cell = cells[flags.cell - 1];
     if (!cell) throw new UsageError(`--cell ${flags.cell}`, `the scenario has ${cells.length} cell${cells.length === 1 ? '' : 's'}`);
     const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
-    if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
+    if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${counted(scenario.trials, 'trial')}`);
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocolDefinition, flags.first);
     if (wanted && impossibleOutcome(cell, wanted)) {
       streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);

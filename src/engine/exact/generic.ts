@@ -1,4 +1,5 @@
 import { thousands } from '../../io/text.js';
+import { counted } from '../../io/wording.js';
 import { CHOOSE, END, ROUND, SEND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { StepNotFilled, changedStepProblem, copyStep, refuseStoppedClock, refuseUnreadableStep, stepUnchanged } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
@@ -214,10 +215,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const checkLimits = (): void => {
     if (liveWords > limits.maxWords) {
       throw new ExactUnavailable(
-        `it needs more than ${megabytes(limits.maxWords)} of memory (counting 8 bytes a stored number of the states waiting, not the objects holding them, with which the engine takes 2–3 times that; ${thousands(expanded)} states expanded, ${thousands(Math.round(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS)))} waiting)`,
+        `it needs more than ${megabytes(limits.maxWords)} of memory (counting 8 bytes a stored number of the states waiting, not the objects holding them, with which the engine takes 2–3 times that; ${counted(expanded, 'state')} expanded, ${thousands(Math.round(liveWords / (model.stateSize + NODE_OVERHEAD_WORDS)))} waiting)`,
       );
     }
-    if (work > limits.maxWork) throw tooMuchWork(limits, `${thousands(expanded)} states expanded, more waiting`);
+    if (work > limits.maxWork) throw tooMuchWork(limits, `${counted(expanded, 'state')} expanded, more waiting`);
     const now = limits.progress ? performance.now() : 0;
     if (limits.progress && now - lastProgress > 200) {
       lastProgress = now;

@@ -1,6 +1,6 @@
 import type { Replay } from '../../contract/channel.js';
-import { thousands } from '../../io/text.js';
 import { configuredFor } from '../model.js';
+import { verifyCanonicalize } from './canonical-check.js';
 import type { CellModel } from '../model.js';
 import { genericExact } from './generic.js';
 import { structuredSolverFor } from './structured.js';
@@ -9,6 +9,7 @@ import { traceStartsExact } from './trace-starts.js';
 import { ExactUnavailable, UNLIMITED, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactResult, ExactSteps } from './result.js';
 import { verifyStateBounds } from '../state-bounds.js';
+import { counted } from '../../io/wording.js';
 
 export { ExactUnavailable, UNLIMITED } from './result.js';
 export type { ExactLimits, ExactResult, ExactSteps } from './result.js';
@@ -23,21 +24,26 @@ export type ExactMethod = 'auto' | 'generic';
  * or throws ExactUnavailable.
  */
 export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
-  return boundsFirst(model, chosenSteps(model, limits, method));
+  return boundsFirst(model, chosenSteps(model, limits, method), limits.compareMerged !== false);
 }
 
 /**
  * The state held to its declared size in this cell before the first step of any engine's work
  * (engine/state-bounds.ts); and a protocol file configured for this cell before it and after
  * every pause (configuredFor): a caller builds every cell's model first, and may run other cells'
- * trials on this thread between two slices of this cell's work.
+ * trials on this thread between two slices of this cell's work. Where the result merged a
+ * protocol file's states, the merge is compared with the cell unmerged (canonical-check.ts),
+ * unless the caller compares it itself (`compareMerged: false`, as check does).
  */
-function* boundsFirst(model: CellModel, steps: ExactSteps): ExactSteps {
+function* boundsFirst(model: CellModel, steps: ExactSteps, compareMerged: boolean): ExactSteps {
   configuredFor(model);
   verifyStateBounds(model);
   for (;;) {
     const next = steps.next();
-    if (next.done) return next.value;
+    if (next.done) {
+      if (compareMerged) verifyCanonicalize(model, next.value);
+      return next.value;
+    }
     yield next.value;
     configuredFor(model);
   }
@@ -98,7 +104,7 @@ function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits
   // a start would pass the limit; the generic engine gets what the starts and the tables left.
   const tables = TABLE_UNITS * replay.starts;
   if (spent + tables + START_STATE_UNITS * replay.starts > limits.maxWork)
-    throw tooMuchWork(limits, `the starts, then the tables of ${thousands(replay.starts)} positions`);
+    throw tooMuchWork(limits, `the starts, then the tables of ${counted(replay.starts, 'position')}`);
   yield tables;
   return yield* genericExact(model, { ...limits, spent: spent + tables });
 }

@@ -3,6 +3,7 @@ import { thousands } from '../../io/text.js';
 import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
+import { counted } from '../../io/wording.js';
 
 /**
  * The randomized protocol, exactly, for any channel, using the structure of its levels: a
@@ -34,7 +35,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   if (!model.replay) {
     let surely = 0;
     for (let round = 1; round <= R; round++) surely += Math.min(slots, (round + 1) * 6 * C);
-    if (Math.floor(surely / 32) > limits.maxWork) throw tooMuchWork(limits, `${thousands(R)} rounds: at least ${thousands(Math.floor(surely / 32))}`);
+    if (Math.floor(surely / 32) > limits.maxWork) throw tooMuchWork(limits, `${counted(R, 'round')}: at least ${thousands(Math.floor(surely / 32))}`);
   }
   const slot = (a: number, b: number, knows: number, ch: number): number => {
     const d = b - a + 1;

@@ -43,6 +43,8 @@ export interface ExactLimits {
   readonly maxWords: number;
   /** Merge symmetric states (canonicalize) where that provably keeps the future; default true. */
   readonly merge?: boolean;
+  /** Compare a protocol file's merged cell with the cell unmerged (canonical-check.ts); default true (false: the caller compares itself). */
+  readonly compareMerged?: boolean;
   /** Hears the states expanded so far, a few times a second at most. */
   readonly progress?: (statesExpanded: number) => void;
   /** Work an earlier engine already spent on this cell, counted toward maxWork (a short trace's starts, before its tables). */

@@ -8,6 +8,7 @@ import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import type { PackedLossTrace } from '../../fit/trace-file.js';
+import { nounFor } from '../../io/wording.js';
 
 /** A range of blocks of one cell: all a worker needs, seeds and indices rather than data. */
 export interface BlockTask {
@@ -108,7 +109,7 @@ function namedCounts(names: readonly string[], tally: Tally, outcomes: number, m
     ['trials', tally.trials],
     ...Array.from({ length: outcomes }, (_, i): [string, number] => [names[i] ?? `outcome ${i}`, tally.outcomes[i] ?? 0]),
     ['messages', tally.messages.reduce((sum, trials, m) => sum + m * trials, 0)],
-    ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} messages`, tally.messages[m] ?? 0]),
+    ...Array.from({ length: messages }, (_, m): [string, number] => [`trials of ${m} ${nounFor(m, 'message')}`, tally.messages[m] ?? 0]),
     ...Array.from({ length: classes }, (_, c): [string, number] => [`deliveries of class ${c}`, tally.deliveries[c] ?? 0]),
     ['rounds', tally.rounds],
   ];
@@ -138,7 +139,7 @@ function tallyDifference(task: BlockTask, model: CellModel, ours: Tally, theirs:
   const cell = Object.entries(task.spec.params)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
-  return `in the cell ${cell}, the first ${ours.trials} trials of block ${sampledBlock(task)} counted ${here[at]![0]} ${there[at]![1]} there and ${here[at]![1]} on the main thread`;
+  return `in the cell ${cell}, the first ${ours.trials} ${nounFor(ours.trials, 'trial')} of block ${sampledBlock(task)} counted ${here[at]![0]} ${there[at]![1]} there and ${here[at]![1]} on the main thread`;
 }
 
 /** Runs a task's blocks, each from its own stream; the model is built once per cell per thread. */

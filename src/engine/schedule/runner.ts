@@ -16,6 +16,7 @@ import { BLOCK_SIZE, blockCount } from './blocks.js';
 import type { BlockTask } from './blocks.js';
 import { addTally, emptyTally } from '../tally.js';
 import type { Tally } from '../tally.js';
+import { nounFor } from '../../io/wording.js';
 
 /** auto: exact values where they are cheap; on: everywhere possible (warn where not); off: never. */
 export type ExactMode = 'auto' | 'on' | 'off';
@@ -297,7 +298,7 @@ function driftProbe(cells: readonly Cell[], models: readonly CellModel[]): (() =
       .join(', ');
     throw new UsageError(
       cellSpec(cell).protocolFile!,
-      `computes something else as the command goes on: in the cell ${where}, the first ${trials} trials of block 0, run again once the command's work was done, counted ${name} ${n}, and ${was[at]?.[1] ?? 0} before it began: a protocol must keep nothing across trials or cells outside the state and the config (a counter or a cache in the module, in globalThis)`,
+      `computes something else as the command goes on: in the cell ${where}, the first ${trials} ${nounFor(trials, 'trial')} of block 0, run again once the command's work was done, counted ${name} ${n}, and ${was[at]?.[1] ?? 0} before it began: a protocol must keep nothing across trials or cells outside the state and the config (a counter or a cache in the module, in globalThis)`,
     );
   };
 }

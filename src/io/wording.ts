@@ -1,0 +1,25 @@
+import { thousands } from './text.js';
+
+/**
+ * Words around the numbers and names a message prints: a noun after a count is singular only for
+ * exactly one ("1 packet", "1.5 packets", "0 packets"), and a name ending in s takes a bare
+ * apostrophe ("rounds' range", "redundancy's range").
+ */
+
+/**
+ * The noun for `n` of it: `noun` for exactly 1, else `nouns` (the noun with an s, unless given).
+ * `n` may be the number as printed ("1" for a mean of 1.00002 shown to four figures).
+ */
+export function nounFor(n: number | string, noun: string, nouns = `${noun}s`): string {
+  return n === 1 || n === '1' ? noun : nouns;
+}
+
+/** A count, grouped as `thousands` groups it, and its noun: "1 packet", "1,024 packets". */
+export function counted(n: number, noun: string, nouns?: string): string {
+  return `${thousands(n)} ${nounFor(n, noun, nouns)}`;
+}
+
+/** The possessive of a name: "redundancy's", and "rounds'" for one that ends in s. */
+export function possessive(name: string): string {
+  return name.endsWith('s') || name.endsWith('S') ? `${name}'` : `${name}'s`;
+}
