@@ -71,15 +71,18 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const e = result.exact;
     // The engine's own moments (summed exactly where it could), and where it gave the distribution,
     // the sd from it, about the mean: see centredSd.
+    // The engine's figures rounded once from its exact sums where it gave them (figures.ts).
+    const f = e.figures;
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
       ...(e.messages && neumaierSum(e.messages) > 0 ? distributionCost(e.messages, e.messagesMean, result.copies) : {}),
+      ...(f ? { mean: f.messengersMean, sd: f.messengersSd } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
     const probability = (p: number): number => Math.min(1, Math.max(0, p));
-    const successExact = probability(exactShare(outcomeSet.success, e.outcomes));
-    const disagreementExact = probability(exactShare(outcomeSet.disagreement, e.outcomes));
+    const successExact = probability(f ? f.success : exactShare(outcomeSet.success, e.outcomes));
+    const disagreementExact = probability(f ? f.disagreement : exactShare(outcomeSet.disagreement, e.outcomes));
     // Where success (disagreement) is one outcome, that outcome's column is the same number.
     const outcomesExact = e.outcomes.map((p) => probability(p));
     if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;

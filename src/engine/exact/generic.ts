@@ -11,9 +11,11 @@ import {
   refuseCrashNotKept,
   refuseRevived,
 } from '../montecarlo/trial-rules.js';
-import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
+import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
-import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
+import { roundedOnce } from './figures.js';
+import { ONE_IN_UNITS } from '../../stats/exact-rounding.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -379,45 +381,27 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     checkLimits();
   }
   if (work > reported) yield work - reported;
-  const totals = Array.from(messages, (m) => m?.value() ?? 0);
-  if (scale === 1) {
-    // The paths' masses are products of rounded probabilities (a Gilbert–Elliott channel's
-    // start and transitions), so they sum to one only up to a few ulps: every figure is taken
-    // relative to their sum, so that a sure thing is 1 and a cost every trial pays is that
-    // whole number (the messenger's k over a bursty channel), not k·(1 + 4e-16).
-    const whole = neumaierSum(outcomes.map((o) => o.value()));
-    const share = (x: number): number => (whole > 0 ? x / whole : x);
-    // Every trial dispatching the same number of messages is a sure thing too: its share is 1 (the
-    // sum by messages and the sum by outcomes part by an ulp where trials end in several outcomes).
-    const distribution = sharesOf(totals, share);
-    const normalized = momentsOf(distribution);
-    return {
-      outcomes: outcomes.map((o) => share(o.value())),
-      messages: distribution,
-      messagesMean: normalized.mean,
-      messagesSecondMoment: normalized.second,
-      deliveredMean: sureOr(deliveredSure, share(deliveredMean.value())),
-      roundsMean: sureOr(roundsSure, share(roundsMean.value())),
-      statesExpanded: expanded,
-      method: canonicalize ? 'generic, symmetric states merged' : 'generic',
-    };
-  }
-  const moments = momentsOf(totals); // of whole numbers, where scaled: exact before the one division
-  const average = (x: number): number => x / scale;
-  // The masses are whole numbers only where the protocol draws nothing: a vote's abort rate makes
-  // them sum to the number of starts only up to a few ulps, so a sure outcome or a cost every trial
-  // pays is set as such (1, that whole number), as above, not read off the rounded masses.
-  const sureCost = soleNonZero(totals);
+  // Every figure the exact sum of the paths' masses over their whole (1, or the number of equally
+  // likely starts, each weighing 1: whole numbers wherever the protocol draws nothing), rounded once (figures.ts).
+  const rounded = roundedOnce(
+    {
+      outcomes: outcomes.map((o) => o.units()),
+      whole: BigInt(scale) * ONE_IN_UNITS,
+      messages: Array.from(messages, (m) => m?.units() ?? 0n),
+      delivered: deliveredMean.units(),
+      rounds: roundsMean.units(),
+    },
+    model.outcomes,
+    model.copies,
+  );
   return {
-    outcomes: sharesOf(
-      outcomes.map((o) => o.value()),
-      average,
-    ),
-    messages: sharesOf(totals, average),
-    messagesMean: sureCost >= 0 ? sureCost : average(moments.mean),
-    messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : average(moments.second),
-    deliveredMean: sureOr(deliveredSure, average(deliveredMean.value())),
-    roundsMean: sureOr(roundsSure, average(roundsMean.value())),
+    outcomes: rounded.outcomes,
+    messages: rounded.messages,
+    messagesMean: rounded.messagesMean,
+    messagesSecondMoment: rounded.messagesSecondMoment,
+    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
+    roundsMean: sureOr(roundsSure, rounded.roundsMean),
+    figures: rounded.figures,
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };

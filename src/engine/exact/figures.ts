@@ -1,0 +1,104 @@
+import type { OutcomeSet } from '../../contract/protocol.js';
+import { ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
+
+/**
+ * The figures printed of a cell that combine several of its exact values (success and
+ * disagreement sum outcomes; messengers are messages times the copies), each rounded once from
+ * the engine's exact sums: a mean rounded and then multiplied by the copies, or two rounded
+ * outcomes added, can land an ulp off the nearest double (6.106666666666666 for
+ * 6.1066666666666665).
+ */
+export interface ExactFigures {
+  readonly success: number;
+  readonly disagreement: number;
+  readonly messengersMean: number;
+  readonly messengersSd: number;
+}
+
+/**
+ * An engine's sums, exactly: counts of 2^-1074 units (exact-rounding.ts), each the engine's
+ * compensated sum of its paths' masses (or of masses times a cost) with its carried error.
+ */
+export interface ExactSums {
+  /** Mass ending in each outcome. */
+  readonly outcomes: readonly bigint[];
+  /** The paths' whole mass as it truly is (1, or the number of equally likely starts weighing 1 apiece): what every figure is relative to. */
+  readonly whole: bigint;
+  /** Mass by messages dispatched. */
+  readonly messages: readonly bigint[];
+  /** Copies delivered and rounds used, times the mass. */
+  readonly delivered: bigint;
+  readonly rounds: bigint;
+}
+
+/** The exact values of a cell from its sums, each rounded once. */
+export interface RoundedOnce {
+  readonly outcomes: number[];
+  readonly messages: number[];
+  readonly messagesMean: number;
+  readonly messagesSecondMoment: number;
+  readonly deliveredMean: number;
+  readonly roundsMean: number;
+  readonly figures: ExactFigures;
+}
+
+const sum = (values: readonly bigint[]): bigint => values.reduce((s, v) => s + v, 0n);
+
+/** The index of the only entry that is not 0, or −1. */
+function sole(values: readonly bigint[]): number {
+  const found = values.flatMap((v, i) => (v === 0n ? [] : [i]));
+  return found.length === 1 ? found[0]! : -1;
+}
+
+/**
+ * Each figure of a cell from the engine's exact sums over its whole mass, rounded once;
+ * `copies` messengers a message. The paths' masses are products of rounded probabilities and
+ * sum to the whole only up to a few ulps, so a sure thing is set as such: an outcome that holds
+ * every path's mass is 1, a cost every trial pays that whole number, with sd 0.
+ */
+export function roundedOnce(sums: ExactSums, set: OutcomeSet, copies: number): RoundedOnce {
+  const k = BigInt(copies);
+  const ratio = (units: bigint): number => roundedRatio(units, sums.whole);
+  const sureOutcome = sole(sums.outcomes);
+  const share = (units: bigint): number => (sureOutcome >= 0 ? (units === 0n ? 0 : 1) : ratio(units));
+  const outcomeShare = (indices: readonly number[]): number => share(sum(indices.map((i) => sums.outcomes[i]!)));
+  const figures = { success: outcomeShare(set.success), disagreement: outcomeShare(set.disagreement) };
+  const sureCost = sole(sums.messages);
+  const shared = { outcomes: sums.outcomes.map(share), deliveredMean: ratio(sums.delivered), roundsMean: ratio(sums.rounds) };
+  if (sureCost >= 0) {
+    return {
+      ...shared,
+      messages: sums.messages.map((v) => (v === 0n ? 0 : 1)),
+      messagesMean: sureCost,
+      messagesSecondMoment: sureCost * sureCost,
+      figures: { ...figures, messengersMean: sureCost * copies, messengersSd: 0 },
+    };
+  }
+  const s0 = sum(sums.messages);
+  const s1 = sum(sums.messages.map((units, m) => units * BigInt(m)));
+  const s2 = sum(sums.messages.map((units, m) => units * BigInt(m) * BigInt(m)));
+  return {
+    ...shared,
+    messages: sums.messages.map(ratio),
+    messagesMean: ratio(s1),
+    messagesSecondMoment: ratio(s2),
+    figures: {
+      ...figures,
+      messengersMean: ratio(s1 * k),
+      // About the distribution's own mean: Var = (S0·S2 − S1²)/S0², exact, never below 0, no cancellation.
+      messengersSd: s0 > 0n ? roundedSquareRootOfRatio(k * k * (s0 * s2 - s1 * s1), s0 * s0) : 0,
+    },
+  };
+}
+
+/**
+ * Messengers from moments of messages alone (a solver that keeps no distribution): the mean's and
+ * the variance's exact sums times the copies, each rounded once.
+ */
+export function messengersFromMoments(meanUnits: bigint, variance: number, copies: number): Pick<ExactFigures, 'messengersMean' | 'messengersSd'> {
+  const k = BigInt(copies);
+  return {
+    messengersMean: roundedRatio(meanUnits * k, ONE_IN_UNITS),
+    messengersSd: roundedSquareRootOfRatio(k * k * unitsOf(Math.max(0, variance)), ONE_IN_UNITS),
+  };
+}
