@@ -22,8 +22,6 @@ export interface ExactFigures {
 export interface ExactSums {
   /** Mass ending in each outcome. */
   readonly outcomes: readonly bigint[];
-  /** The paths' whole mass as it truly is (1, or the number of equally likely starts weighing 1 apiece): what every figure is relative to. */
-  readonly whole: bigint;
   /** Mass by messages dispatched. */
   readonly messages: readonly bigint[];
   /** Copies delivered and rounds used, times the mass. */
@@ -51,14 +49,18 @@ function sole(values: readonly bigint[]): number {
 }
 
 /**
- * Each figure of a cell from the engine's exact sums over its whole mass, rounded once;
- * `copies` messengers a message. The paths' masses are products of rounded probabilities and
- * sum to the whole only up to a few ulps, so a sure thing is set as such: an outcome that holds
- * every path's mass is 1, a cost every trial pays that whole number, with sd 0.
+ * Each figure of a cell from the engine's exact sums, rounded once; `copies` messengers a message.
+ * Every figure is taken relative to the paths' whole mass as the engine summed it (the outcomes'
+ * masses together), not to the 1 it stands for: the branch probabilities are rounded (loss 0.1
+ * and its complement 0.9 as doubles add up to 1 + 2.8e-17), and the ratio cancels most of what
+ * that drift does to every figure alike (a handshake's exact values agree with exact rationals
+ * of the decimal loss in more cells so). A sure thing is set as such: an outcome that holds every
+ * path's mass is 1, a cost every trial pays that whole number, with sd 0.
  */
 export function roundedOnce(sums: ExactSums, set: OutcomeSet, copies: number): RoundedOnce {
   const k = BigInt(copies);
-  const ratio = (units: bigint): number => roundedRatio(units, sums.whole);
+  const whole = sum(sums.outcomes);
+  const ratio = (units: bigint): number => (whole > 0n ? roundedRatio(units, whole) : 0);
   const sureOutcome = sole(sums.outcomes);
   const share = (units: bigint): number => (sureOutcome >= 0 ? (units === 0n ? 0 : 1) : ratio(units));
   const outcomeShare = (indices: readonly number[]): number => share(sum(indices.map((i) => sums.outcomes[i]!)));

@@ -15,7 +15,6 @@ import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
 import { roundedOnce } from './figures.js';
-import { ONE_IN_UNITS } from '../../stats/exact-rounding.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -386,7 +385,6 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const rounded = roundedOnce(
     {
       outcomes: outcomes.map((o) => o.units()),
-      whole: BigInt(scale) * ONE_IN_UNITS,
       messages: Array.from(messages, (m) => m?.units() ?? 0n),
       delivered: deliveredMean.units(),
       rounds: roundsMean.units(),

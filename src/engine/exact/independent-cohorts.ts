@@ -122,7 +122,11 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   const once = (sum: NeumaierSum): number => roundedRatio(sum.units(), ONE_IN_UNITS);
   const sums = [committed, aborted, blocked, new NeumaierSum()]; // inconsistent: never
   const outcomes = sums.map(once);
-  const share = (indices: readonly number[]): number => roundedRatio(indices.reduce((total, i) => total + sums[i]!.units(), 0n), ONE_IN_UNITS);
+  const share = (indices: readonly number[]): number =>
+    roundedRatio(
+      indices.reduce((total, i) => total + sums[i]!.units(), 0n),
+      ONE_IN_UNITS,
+    );
   return {
     outcomes,
     messages: null,

@@ -1,7 +1,6 @@
 import type { CellModel } from '../model.js';
 import { thousands } from '../../io/text.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import { ONE_IN_UNITS } from '../../stats/exact-rounding.js';
 import { roundedOnce } from './figures.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -125,19 +124,14 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     outcomes[3]!.add(m * Math.max(0, keysB - keysA));
     deliveredMean.add(delivered[s]!);
   }
-  // Over a channel with states (Gilbert–Elliott), relative to the paths' total mass, as
-  // genericExact once did: its start (5/8, 3/8) and transitions are rounded, so the paths' masses
-  // sum to one only to a few ulps, and a whole cost should be whole (a channel that never loses).
-  // Bernoulli's one state is left as it is: its masses sum to one as they are. A short trace's
-  // starts weigh 1 apiece. Each outcome sums R keys' shares: R·whole in all. Every figure is
-  // rounded once from the exact sums (figures.ts).
-  const sum = outcomes.reduce((total, o) => total + o.units(), 0n);
+  // Each outcome sums R keys' shares; every figure is relative to the paths' whole mass as summed
+  // (a Gilbert–Elliott channel's rounded start and transitions; a short trace's starts weigh 1
+  // apiece), rounded once from the exact sums (figures.ts). Copies delivered are per path, not per key: R times.
   const keys = BigInt(R);
-  const whole = scale !== 1 ? keys * BigInt(scale) * ONE_IN_UNITS : C > 1 && sum > 0n ? sum : keys * ONE_IN_UNITS;
   const messages = new Array<bigint>(2 * R + 1).fill(0n);
   messages[2 * R] = 1n; // every trial: both generals, every round
   const rounded = roundedOnce(
-    { outcomes: outcomes.map((o) => o.units()), whole, messages, delivered: deliveredMean.units() * keys, rounds: 0n },
+    { outcomes: outcomes.map((o) => o.units()), messages, delivered: deliveredMean.units() * keys, rounds: 0n },
     model.outcomes,
     model.copies,
   );

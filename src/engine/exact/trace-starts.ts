@@ -9,7 +9,6 @@ import type { CellModel } from '../model.js';
 import { sureOr, tooMuchWork } from './result.js';
 import { roundedOnce } from './figures.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import { ONE_IN_UNITS } from '../../stats/exact-rounding.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /** Starts between looks at the work done (a protocol step is a unit of work). */
@@ -153,7 +152,6 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   const rounded = roundedOnce(
     {
       outcomes: outcomes.map((sum) => sum.units()),
-      whole: BigInt(starts) * ONE_IN_UNITS,
       messages: Array.from(messages, (sum) => sum?.units() ?? 0n),
       delivered: delivered.units(),
       rounds: rounds.units(),
