@@ -11,7 +11,7 @@ describe('trace --first an outcome too rare to be met', () => {
     assert.equal(
       r.stderr,
       'twogenerals: --first disagreement: in cell 1 a trial ends in disagreement with exact probability 1e-12: the first is expected after about 1e12 trials, ' +
-        'more than trace looks through (100,000,000); give --trials N (up to 100,000,000) to look through N trials anyway\n',
+        'beyond what trace looks through (100,000,000); give --trials N (up to 100,000,000) to look through N trials anyway\n',
     );
     assert.equal(r.stdout, '');
   });

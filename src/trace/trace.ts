@@ -1,5 +1,6 @@
 import { buildCellModel } from '../engine/model.js';
 import { ExactUnavailable, exactCell } from '../engine/exact/index.js';
+import { ExactUnderflow } from '../engine/exact/result.js';
 import { runTrial } from '../engine/montecarlo/generic.js';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.js';
@@ -48,16 +49,22 @@ export interface TrialTrace {
 
 /**
  * The exact probability that a trial of the cell ends in an outcome `wanted` accepts, where the
- * exact engine finds it within a small budget; null where exact values are not cheap. `--first`
+ * exact engine finds it within a small budget (`atMost`: a bound, where it is too small for a
+ * double); null where exact values are not cheap. `--first`
  * uses it to answer at once where no trial, or none among any number it could replay, ends so.
  */
-export function wantedProbability(cell: Cell, wanted: (outcome: string) => boolean): number | null {
+export function wantedProbability(cell: Cell, wanted: (outcome: string) => boolean): { probability: number; atMost: boolean } | null {
   const model = buildCellModel(cellSpec(cell));
   try {
     const exact = exactCell(model, { maxWork: 250_000, maxWords: 1_000_000 });
     const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [exact.outcomes[i]!] : []));
-    return accepted.reduce((sum, p) => sum + p, 0);
+    return { probability: accepted.reduce((sum, p) => sum + p, 0), atMost: false };
   } catch (error) {
+    // Probabilities too small for a double: the bound for those, which is beyond any search.
+    if (error instanceof ExactUnderflow) {
+      const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [i] : []));
+      return { probability: accepted.reduce((sum, i) => sum + error.outcomes[i]!, 0), atMost: accepted.some((i) => error.tiny.includes(i)) };
+    }
     if (error instanceof ExactUnavailable) return null;
     throw error;
   }

@@ -51,13 +51,14 @@ export function makeTraceCommand(streams: Streams): Command {
     const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
     if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${thousands(scenario.trials)} trials`);
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocolDefinition, flags.first);
-    const probability = wanted ? wantedProbability(cell, wanted) : null;
-    if (probability === 0) {
+    const exact = wanted ? wantedProbability(cell, wanted) : null;
+    const probability = exact?.probability ?? null;
+    if (probability === 0 && !exact?.atMost) {
       streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);
       throw new AlreadyReported(1);
     }
     if (probability !== null && searchBeyondReach(probability, scenario.trials - start + 1)) {
-      throw new UsageError(`--first ${flags.first}`, firstTooRare(inlineText(flags.first ?? ''), probability, flags.cell));
+      throw new UsageError(`--first ${flags.first}`, firstTooRare(inlineText(flags.first ?? ''), probability, exact?.atMost === true, flags.cell));
     }
     const trace = traceTrial(cell, start, wanted);
     if (!trace) {
@@ -71,10 +72,10 @@ export function makeTraceCommand(streams: Streams): Command {
 }
 
 /** Why --first refuses to look for an outcome too rare to be met in any replay it could finish. */
-function firstTooRare(outcome: string, probability: number, cell: number): string {
+function firstTooRare(outcome: string, probability: number, atMost: boolean, cell: number): string {
   return (
-    `in cell ${cell} a trial ends in ${outcome} with exact probability ${shortNumber(probability)}: the first is expected after about ` +
-    `${shortNumber(1 / probability)} trials, more than trace looks through (${thousands(FIRST_SEARCH_TRIALS)}); ` +
+    `in cell ${cell} a trial ends in ${outcome} with exact probability ${atMost ? 'below ' : ''}${shortNumber(probability)}: the first is expected after ${atMost ? 'more than' : 'about'} ` +
+    `${shortNumber(1 / probability)} trials, beyond what trace looks through (${thousands(FIRST_SEARCH_TRIALS)}); ` +
     `give --trials N (up to ${thousands(FIRST_SEARCH_TRIALS)}) to look through N trials anyway`
   );
 }

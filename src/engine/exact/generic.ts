@@ -14,7 +14,7 @@ import {
 import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
-import { roundedOnce } from './figures.js';
+import { LEAST_NORMAL, refuseUnderflow, roundedOnce } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -33,16 +33,16 @@ class MessageMass {
     return s;
   }
 
-  /** This mass times `factor`, after `shift` more messages. */
-  scaled(factor: number, shift: number): MessageMass {
+  /** This mass times `factor`, after `shift` more messages; a product that underflows is counted in `lost`. */
+  scaled(factor: number, shift: number, lost: Underflows): MessageMass {
     return new MessageMass(
       this.offset + shift,
-      this.mass.map((v) => v * factor),
+      this.mass.map((v) => productOf(v, factor, lost)),
     );
   }
 
   /** Adds `other` times `factor`, after `shift` more messages: what scaled(factor, shift) would hold, without making it. */
-  addScaled(other: MessageMass, factor: number, shift: number): void {
+  addScaled(other: MessageMass, factor: number, shift: number, lost: Underflows): void {
     const start = other.offset + shift;
     const low = Math.min(this.offset, start);
     const high = Math.max(this.offset + this.mass.length, start + other.mass.length);
@@ -54,8 +54,20 @@ class MessageMass {
     }
     const at = start - this.offset;
     const mass = other.mass;
-    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += mass[i]! * factor;
+    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += productOf(mass[i]!, factor, lost);
   }
+}
+
+/** How many products of path masses fell below the least normal double (each losing up to 2^-1075 of mass). */
+interface Underflows {
+  count: number;
+}
+
+/** mass × probability, counted in `lost` where it underflows: falls below the least normal double, and loses bits, from two factors above 0. */
+function productOf(mass: number, probability: number, lost: Underflows): number {
+  const product = mass * probability;
+  if (product < LEAST_NORMAL && product !== mass && mass > 0 && probability > 0) lost.count++;
+  return product;
 }
 
 /**
@@ -119,6 +131,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const starts = model.initialStates;
   const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   let expanded = 0;
+  const underflows: Underflows = { count: 0 };
   let work = limits.spent ?? 0;
   let reported = work; // work yielded so far (or spent before)
   let liveWords = 0;
@@ -181,7 +194,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const node: Node = {
         state: kept(child),
         channelState,
-        messages: from.scaled(factor, shift),
+        messages: from.scaled(factor, shift, underflows),
         deliveredMass,
         roundsMass,
         deliveredSure,
@@ -194,7 +207,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       return;
     }
     const before = existing.messages.mass.length;
-    existing.messages.addScaled(from, factor, shift);
+    existing.messages.addScaled(from, factor, shift, underflows);
     liveWords += existing.messages.mass.length - before;
     existing.deliveredMass += deliveredMass;
     existing.roundsMass += roundsMass;
@@ -392,6 +405,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     model.outcomes,
     model.copies,
   );
+  refuseUnderflow(rounded, model.outcomes.names, underflows.count);
   return {
     outcomes: rounded.outcomes,
     messages: rounded.messages,

@@ -68,6 +68,21 @@ export class ExactUnavailable extends Error {
   }
 }
 
+/**
+ * Exact probabilities too small for a double to hold to their last digit (figures.ts,
+ * refuseUnderflow): `outcomes` holds each outcome's value, and for those in `tiny` an upper bound.
+ */
+export class ExactUnderflow extends ExactUnavailable {
+  override name = 'ExactUnderflow';
+  constructor(
+    message: string,
+    readonly outcomes: readonly number[],
+    readonly tiny: readonly number[],
+  ) {
+    super(message, false);
+  }
+}
+
 /** No limits worth the name: tests and library callers that know their cell is small. */
 export const UNLIMITED: ExactLimits = { maxWork: Number.POSITIVE_INFINITY, maxWords: Number.POSITIVE_INFINITY };
 
