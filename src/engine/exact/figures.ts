@@ -125,9 +125,14 @@ export function refuseUnderflow(rounded: Pick<RoundedOnce, 'outcomes' | 'figures
   if (tiny.length === 0) return;
   const bound = Math.max(lost, LEAST_NORMAL);
   throw new ExactUnderflow(
-    `the exact probability of ${tiny.map((i) => names[i]).join(' and ')} is below ${shortNumber(bound, 2)}, smaller than a double holds to its last digit ` +
+    `the exact probability of ${listed(tiny.map((i) => names[i]!))} is below ${shortNumber(bound, 2)}, smaller than a double holds to its last digit ` +
       "(its paths' probabilities underflow), so no exact value is printed rather than a wrong one",
     rounded.outcomes.map((p, i) => (tiny.includes(i) ? bound : p)),
     tiny,
   );
+}
+
+/** Names as a sentence lists them: a, b and c. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
