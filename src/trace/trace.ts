@@ -1,6 +1,5 @@
 import { buildCellModel } from '../engine/model.js';
 import { ExactUnavailable, exactCell } from '../engine/exact/index.js';
-import { ExactUnderflow } from '../engine/exact/result.js';
 import { runTrial } from '../engine/montecarlo/generic.js';
 import { BLOCK_SIZE } from '../engine/schedule/blocks.js';
 import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.js';
@@ -57,14 +56,12 @@ export function wantedProbability(cell: Cell, wanted: (outcome: string) => boole
   const model = buildCellModel(cellSpec(cell));
   try {
     const exact = exactCell(model, { maxWork: 250_000, maxWords: 1_000_000 });
-    const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [exact.outcomes[i]!] : []));
-    return { probability: accepted.reduce((sum, p) => sum + p, 0), atMost: false };
-  } catch (error) {
+    const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [i] : []));
     // Probabilities too small for a double: the bound for those, which is beyond any search.
-    if (error instanceof ExactUnderflow) {
-      const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [i] : []));
-      return { probability: accepted.reduce((sum, i) => sum + error.outcomes[i]!, 0), atMost: accepted.some((i) => error.tiny.includes(i)) };
-    }
+    const tiny = exact.underflow?.outcomes ?? [];
+    const probability = accepted.reduce((sum, i) => sum + (tiny.includes(i) ? exact.underflow!.below : exact.outcomes[i]!), 0);
+    return { probability, atMost: accepted.some((i) => tiny.includes(i)) };
+  } catch (error) {
     if (error instanceof ExactUnavailable) return null;
     throw error;
   }

@@ -1,7 +1,6 @@
 import type { OutcomeSet } from '../../contract/protocol.js';
 import { ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { shortNumber } from '../../export/numbers.js';
-import { ExactUnderflow } from './result.js';
 
 /**
  * The figures printed of a cell that combine several of its exact values (success and
@@ -110,26 +109,34 @@ export function messengersFromMoments(meanUnits: bigint, variance: number, copie
 /** The least normal double, 2^-1022: below it a double keeps fewer than 53 bits, and a product of probabilities loses mass. */
 export const LEAST_NORMAL = 2.2250738585072014e-308;
 
+/** Outcomes whose exact probabilities a double cannot hold to their last digit: which, the bound they are below, and why. */
+export interface ExactUnderflow {
+  readonly outcomes: readonly number[];
+  readonly below: number;
+  readonly reason: string;
+}
+
 /**
- * Refuses exact values a double cannot hold to their last digit: a probability below the least
- * normal double (a subnormal of a few bits: 2.5e-323 where the truth is near 1e-435), or, where
- * `underflows` products of path masses fell below it (each losing up to 2^-1075 of mass), one not
- * far enough above what they lost for its 17 digits to be right (under underflows·2^-1021,
- * 0 included: its every path may have underflowed to nothing). ExactUnderflow says which, and the
- * bound, rather than printing a wrong number as exact.
+ * The outcomes whose exact values a double cannot hold to their last digit: a probability below
+ * the least normal double (a subnormal of a few bits: 2.5e-323 where the truth is near 1e-435),
+ * or, where `underflows` products of path masses fell below it (each losing up to 2^-1075 of
+ * mass), one not far enough above what they lost for its 17 digits to be right (under
+ * underflows·2^-1021, 0 included: its every path may have underflowed to nothing). Undefined
+ * where there are none. Their columns are left empty rather than wrong.
  */
-export function refuseUnderflow(rounded: Pick<RoundedOnce, 'outcomes' | 'figures'>, names: readonly string[], underflows: number): void {
+export function underflowOf(outcomes: readonly number[], names: readonly string[], underflows: number): ExactUnderflow | undefined {
   const lost = underflows * 2 * LEAST_NORMAL; // underflows · 2^-1021
   const unreliable = (p: number): boolean => (p > 0 && p < LEAST_NORMAL) || (underflows > 0 && p < lost);
-  const tiny = names.flatMap((_, i) => (unreliable(rounded.outcomes[i]!) ? [i] : []));
-  if (tiny.length === 0) return;
-  const bound = Math.max(lost, LEAST_NORMAL);
-  throw new ExactUnderflow(
-    `the exact probability of ${listed(tiny.map((i) => names[i]!))} is below ${shortNumber(bound, 2)}, smaller than a double holds to its last digit ` +
-      "(its paths' probabilities underflow), so no exact value is printed rather than a wrong one",
-    rounded.outcomes.map((p, i) => (tiny.includes(i) ? bound : p)),
-    tiny,
-  );
+  const tiny = names.flatMap((_, i) => (unreliable(outcomes[i]!) ? [i] : []));
+  if (tiny.length === 0) return undefined;
+  const below = Math.max(lost, LEAST_NORMAL);
+  return {
+    outcomes: tiny,
+    below,
+    reason:
+      `the exact probability of ${listed(tiny.map((i) => names[i]!))} is below ${shortNumber(below, 2)}, smaller than a double holds to its last digit ` +
+      "(its paths' probabilities underflow), so it is left empty rather than printed wrong",
+  };
 }
 
 /** Names as a sentence lists them: a, b and c. */

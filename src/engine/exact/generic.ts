@@ -14,7 +14,7 @@ import {
 import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
-import { LEAST_NORMAL, refuseUnderflow, roundedOnce } from './figures.js';
+import { LEAST_NORMAL, roundedOnce, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -405,7 +405,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     model.outcomes,
     model.copies,
   );
-  refuseUnderflow(rounded, model.outcomes.names, underflows.count);
+  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count);
   return {
     outcomes: rounded.outcomes,
     messages: rounded.messages,
@@ -414,6 +414,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
     roundsMean: sureOr(roundsSure, rounded.roundsMean),
     figures: rounded.figures,
+    ...(underflow ? { underflow } : {}),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };

@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import type { ExactFigures } from './figures.js';
+import type { ExactFigures, ExactUnderflow } from './figures.js';
 /** Exact distribution of a cell's outcome and cost. */
 export interface ExactResult {
   /** Probability of each outcome, in the protocol's outcome order. */
@@ -28,6 +28,12 @@ export interface ExactResult {
    * fields above.
    */
   readonly figures?: ExactFigures;
+  /**
+   * Outcomes whose exact probability a double cannot hold to its last digit (figures.ts,
+   * underflowOf): their indices, the bound their probabilities are below, and why, in the
+   * user's words. Their exact columns are left empty, and a figure below the bound too.
+   */
+  readonly underflow?: ExactUnderflow;
   /** Distinct states expanded: the size of the computation. */
   readonly statesExpanded: number;
   /** Which engine computed it: 'generic' (every state), or a structured solver's name (structured.ts). */
@@ -65,21 +71,6 @@ export class ExactUnavailable extends Error {
     readonly byLimits = true,
   ) {
     super(message);
-  }
-}
-
-/**
- * Exact probabilities too small for a double to hold to their last digit (figures.ts,
- * refuseUnderflow): `outcomes` holds each outcome's value, and for those in `tiny` an upper bound.
- */
-export class ExactUnderflow extends ExactUnavailable {
-  override name = 'ExactUnderflow';
-  constructor(
-    message: string,
-    readonly outcomes: readonly number[],
-    readonly tiny: readonly number[],
-  ) {
-    super(message, false);
   }
 }
 
