@@ -70,6 +70,20 @@ describe('exact probabilities too small for a double', () => {
     );
   });
 
+  it('a loss^k the channel could not hold (1e-170 squared, below any double) leaves onlyA empty, not 0: an outcome said to be impossible', async () => {
+    const r = await cliIn(['exact', '--set', 'loss=1e-170', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['onlyA_exact'], '');
+    assert.equal(row!['disagreement_exact'], '');
+    assert.equal(row!['both_exact'], '1');
+    assert.match(r.stderr, /^note: exact values left empty for .*: the exact probability of neither, onlyA and onlyB is below /);
+    const held = await cliIn(['exact', '--set', 'loss=1e-150', '--format', 'csv']);
+    const [kept] = parseCsv(held.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(Number(kept!['onlyA_exact']), 1e-300);
+    assert.equal(held.stderr, '');
+  });
+
   it('leaves out a subnormal probability, and one that underflowed products of path masses could have lost, and nothing else', () => {
     const tiny = (outcomes: number[], underflows: number) => underflowOf(outcomes, ['a', 'b'], underflows)?.outcomes;
     assert.equal(tiny([1, 0], 0), undefined); // 0, no mass lost: it cannot happen

@@ -15,6 +15,9 @@ const MANTISSA_MASK = (1n << MANTISSA_BITS) - 1n;
 const LEAST_NORMAL_EXPONENT = -1022;
 const UNIT_EXPONENT = -1074;
 
+/** The least normal double, 2^-1022: below it a double keeps fewer than 53 bits, and a product of probabilities loses mass. */
+export const LEAST_NORMAL = 2.2250738585072014e-308;
+
 /** 2^-1074 units in one: the denominator of a count of units standing for a plain number. */
 export const ONE_IN_UNITS = 1n << 1074n;
 

@@ -1,5 +1,5 @@
 import type { OutcomeSet } from '../../contract/protocol.js';
-import { ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
+import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { shortNumber } from '../../export/numbers.js';
 
 /**
@@ -106,8 +106,7 @@ export function messengersFromMoments(meanUnits: bigint, variance: number, copie
   };
 }
 
-/** The least normal double, 2^-1022: below it a double keeps fewer than 53 bits, and a product of probabilities loses mass. */
-export const LEAST_NORMAL = 2.2250738585072014e-308;
+export { LEAST_NORMAL } from '../../stats/exact-rounding.js';
 
 /** Outcomes whose exact probabilities a double cannot hold to their last digit: which, the bound they are below, and why. */
 export interface ExactUnderflow {
