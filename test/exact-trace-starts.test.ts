@@ -1,3 +1,4 @@
+import { ONE_IN_UNITS, roundedRatio, unitsOf } from '../src/stats/exact-rounding.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -111,7 +112,7 @@ describe('the trace starts: a long periodic trace replayed start by start equals
     assert.equal(result.method, 'trace starts, each followed');
     assert.deepEqual(result.outcomes, [0.9, 0.1, 0, 0]);
   });
-  it('sums a start that weighs more than every start before it with its rounding error kept: 0.3 then 0.6 is 0.3 + 0.6 rounded once', () => {
+  it('sums a start that weighs more than every start before it with its rounding error kept: 0.3 then 0.6 over the starts is rounded once', () => {
     // Two sends: a first copy lost ends the trial (neither); both delivered, a coin of 0.3 gives
     // both; the second lost, one of 0.6. Over a trace whose packets 0 and 1 alone are delivered,
     // start 0 adds 0.3 to both and start 1 then adds 0.6, more than the sum before it: its error
@@ -146,8 +147,10 @@ describe('the trace starts: a long periodic trace replayed start by start equals
       const dir = tempFiles({ 'two.txt': `00${'1'.repeat(20_014)}` });
       const result = exactCell(cell(name, 'trace', { file: join(dir, 'two.txt'), rounds: 2, redundancy: 1 }));
       assert.equal(result.method, 'trace starts, each followed');
-      assert.equal(result.outcomes[0], (0.3 + 0.6) / 20_016);
-      assert.equal(result.outcomes[1], (0.7 + 0.4 + 20_014) / 20_016);
+      // The exact sum of the two masses over the starts, rounded once (not their rounded sum, rounded again by the division).
+      assert.equal(result.outcomes[0], roundedRatio(unitsOf(0.3) + unitsOf(0.6), 20_016n * ONE_IN_UNITS));
+      assert.notEqual(result.outcomes[0], (0.3 + 0.6) / 20_016);
+      assert.equal(result.outcomes[1], roundedRatio(unitsOf(0.7) + unitsOf(0.4) + 20_014n * ONE_IN_UNITS, 20_016n * ONE_IN_UNITS));
     } finally {
       unregister(name);
     }

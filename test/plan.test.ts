@@ -197,7 +197,8 @@ describe('plan where some setting has no exact value', () => {
     const scenario = await loadScenario(undefined, { set: ['loss=0.3', 'sweep=null', 'expect=null'], sweep: ['redundancy=1:2'], trials: '3000', seed: '1' });
     const first = await runExperiment([scenario], { exact: 'on', simulate: false, confidence: 0.95, workers: 1 });
     // A value no engine would give, in place of the first setting's: it must come through as it is.
-    const planted = { ...first.summaries[0]!.result.exact!, outcomes: [0.5, 0.25, 0.125, 0.125] };
+    const exact = first.summaries[0]!.result.exact!;
+    const planted = { ...exact, outcomes: [0.5, 0.25, 0.125, 0.125], figures: { ...exact.figures!, success: 0.5 } };
     const given = [{ ...first.summaries[0]!, result: { ...first.summaries[0]!.result, exact: planted } }, first.summaries[1]!];
     let written = '';
     const summaries = await withTrials(given, scenario, 1, { stdout: { write: () => true }, stderr: { write: (t: string) => (written += t) }, env: {} });

@@ -1,3 +1,4 @@
+import { LEAST_NORMAL } from '../stats/exact-rounding.js';
 import type { ChannelDefinition, Transmission } from '../contract/channel.js';
 
 interface BernoulliConfig {
@@ -30,6 +31,7 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
     received: [false, true],
     delivered: [0, received > 0 ? (copies * (1 - loss)) / received : 0],
     nextState: [0, 0],
+    ...(loss > 0 && allLost < LEAST_NORMAL ? { underflowed: true } : {}),
   };
 }
 

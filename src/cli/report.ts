@@ -275,6 +275,15 @@ function noteExactMissing(report: Report, streams: Streams): void {
   streams.stderr.write(`note: no exact values for ${which}: ${inlineText(first.result.exactMissing!)}\n`);
 }
 
+/** Cells whose exact columns hold a probability too small for a double, left empty: one note saying how many and why. */
+function noteExactUnderflow(report: Report, streams: Streams): void {
+  const tiny = report.summaries.filter((s) => s.result.exact?.underflow);
+  const first = tiny[0];
+  if (!first) return;
+  const which = report.summaries.length === 1 ? cellName(first.cell) : `${tiny.length} of ${report.summaries.length} cells, first ${cellName(first.cell)}`;
+  streams.stderr.write(`note: exact values left empty for ${which}: ${inlineText(first.result.exact!.underflow!.reason)}\n`);
+}
+
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */
 export function warnAboutReport(report: Report, streams: Streams): void {
   if (streams.quiet) return; // only results and errors
@@ -287,6 +296,7 @@ export function warnAboutReport(report: Report, streams: Streams): void {
     );
   }
   noteExactMissing(report, streams);
+  noteExactUnderflow(report, streams);
   // A trace's own doubts (a ping log whose summary disagrees with its lines), once a file, as fit and validate tell them.
   const told = new Set<string>();
   for (const s of report.summaries) {

@@ -12,6 +12,8 @@ export interface Transmission {
   readonly received: readonly boolean[];
   readonly delivered: readonly number[];
   readonly nextState: readonly number[];
+  /** Some probability here fell below the least normal double in its making (a loss^k of 1e-400 held as 0): the exact engine cannot hold what it weighs to the last digit. */
+  readonly underflowed?: boolean;
 }
 
 /**

@@ -64,6 +64,8 @@ export interface CellModel {
    * off the channel's own tables, so no channel can claim it wrongly.
    */
   readonly dispatchOrderFree: boolean;
+  /** Some transmission probability underflowed in the channel's making of it (Transmission.underflowed). */
+  readonly tablesUnderflow: boolean;
   /**
    * Crash-stop faults: each node's probability of crashing at the start of a round while still
    * up (nodes numbered as the protocol's `nodes` says), or null where no node can crash — the
@@ -167,6 +169,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
       initialStates: [],
       initialSampling: samplingTable([1]),
       dispatchOrderFree: false,
+      tablesUnderflow: false,
       replay,
     };
   }
@@ -199,6 +202,9 @@ export function buildCellModel(spec: CellSpec): CellModel {
       get dispatchOrderFree() {
         return built().dispatchOrderFree;
       },
+      get tablesUnderflow() {
+        return built().tablesUnderflow;
+      },
       releaseTables() {
         tables = undefined;
       },
@@ -223,7 +229,7 @@ function checkedStateSize(protocol: ProtocolDefinition<unknown>, config: unknown
 /** The largest state a protocol may declare (Int32 fields), as check holds it. */
 const MAX_STATE_SIZE = 1 << 20;
 
-type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initialSampling' | 'dispatchOrderFree'>;
+type ChannelTables = Pick<CellModel, 'transmissions' | 'initialStates' | 'initialSampling' | 'dispatchOrderFree' | 'tablesUnderflow'>;
 
 /**
  * A replayed trace's delivery classes: class c is c + 1 copies; a protocol that sends one message
@@ -240,8 +246,10 @@ function replayedDeliveryValues(model: CellModel, replay: Replay): readonly numb
 /** The channel's tables as the engines read them, its delivery classes added to `deliveryValues` (or, `byCopies`, class c for c + 1 copies). */
 function channelTables(channel: ChannelDefinition<unknown>, config: unknown, deliveryValues: number[], byCopies: boolean): ChannelTables {
   const initialStates = channel.initialStates(config);
-  const transmissions = prepareTransmissions(channel.transmissions(config), deliveryValues, byCopies);
+  const given = channel.transmissions(config);
+  const transmissions = prepareTransmissions(given, deliveryValues, byCopies);
   return {
+    tablesUnderflow: given.some((t) => t.underflowed === true),
     transmissions,
     initialStates,
     initialSampling: samplingTable(initialStates.map((s) => s.probability)),

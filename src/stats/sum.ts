@@ -1,3 +1,5 @@
+import { unitsOf } from './exact-rounding.js';
+
 /**
  * Sums whose result is printed to the last digit. A plain running sum of thousands of terms (a
  * trace's starts, a distribution's tail) drifts by an ulp per term; Neumaier's variant of Kahan
@@ -20,6 +22,11 @@ export class NeumaierSum {
   /** The sum so far, with the carried rounding error added back. */
   value(): number {
     return this.sum + this.compensation;
+  }
+
+  /** The sum and its carried error added exactly, as a count of 2^-1074 units (exact-rounding.ts): rounded once where it is printed. */
+  units(): bigint {
+    return unitsOf(this.sum) + unitsOf(this.compensation);
   }
 }
 

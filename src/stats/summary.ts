@@ -71,17 +71,23 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const e = result.exact;
     // The engine's own moments (summed exactly where it could), and where it gave the distribution,
     // the sd from it, about the mean: see centredSd.
+    // The engine's figures rounded once from its exact sums where it gave them (figures.ts).
+    const f = e.figures;
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
       ...(e.messages && neumaierSum(e.messages) > 0 ? distributionCost(e.messages, e.messagesMean, result.copies) : {}),
+      ...(f ? { mean: f.messengersMean, sd: f.messengersSd } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.
     const probability = (p: number): number => Math.min(1, Math.max(0, p));
-    const successExact = probability(exactShare(outcomeSet.success, e.outcomes));
-    const disagreementExact = probability(exactShare(outcomeSet.disagreement, e.outcomes));
+    // A probability a double cannot hold to its last digit (engine/exact/figures.ts, underflowOf) is left out (NaN: an empty column), not printed wrong.
+    const tiny = e.underflow;
+    const held = (p: number): number => (tiny && p < tiny.below ? Number.NaN : p);
+    const successExact = held(probability(f ? f.success : exactShare(outcomeSet.success, e.outcomes)));
+    const disagreementExact = held(probability(f ? f.disagreement : exactShare(outcomeSet.disagreement, e.outcomes)));
     // Where success (disagreement) is one outcome, that outcome's column is the same number.
-    const outcomesExact = e.outcomes.map((p) => probability(p));
+    const outcomesExact = e.outcomes.map((p, i) => (tiny?.outcomes.includes(i) ? Number.NaN : probability(p)));
     if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;
     if (outcomeSet.disagreement.length === 1) outcomesExact[outcomeSet.disagreement[0]!] = disagreementExact;
     exact = {
@@ -92,10 +98,10 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       messengersSd: cost.sd,
       deliveredMean: e.deliveredMean,
       roundsMean: e.roundsMean,
-      successZ: trials ? proportionZ(success.count, trials, successExact) : null,
-      disagreementZ: trials ? proportionZ(disagreement.count, trials, disagreementExact) : null,
+      successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact) : null,
+      disagreementZ: trials && !Number.isNaN(disagreementExact) ? proportionZ(disagreement.count, trials, disagreementExact) : null,
       messengersZ: trials ? costZ(tally!.messages, e.messages, trials, messengers.mean, cost) : null,
-      outcomeZ: outcomesExact.map((p, i) => (trials ? proportionZ(counts[i]!, trials, p) : null)),
+      outcomeZ: outcomesExact.map((p, i) => (trials && !Number.isNaN(p) ? proportionZ(counts[i]!, trials, p) : null)),
     };
   }
   return {

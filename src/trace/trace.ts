@@ -48,19 +48,40 @@ export interface TrialTrace {
 }
 
 /**
- * Whether the exact engine, within a small budget, finds every outcome `wanted` accepts to have
- * probability 0 in the cell: then no trial ends in it, and `--first` need not scan every trial
- * (a billion of them) to say so. False where exact values are not cheap.
+ * The exact probability that a trial of the cell ends in an outcome `wanted` accepts, where the
+ * exact engine finds it within a small budget (`atMost`: a bound, where it is too small for a
+ * double); null where exact values are not cheap. `--first`
+ * uses it to answer at once where no trial, or none among any number it could replay, ends so.
  */
-export function impossibleOutcome(cell: Cell, wanted: (outcome: string) => boolean): boolean {
+export function wantedProbability(cell: Cell, wanted: (outcome: string) => boolean): { probability: number; atMost: boolean } | null {
   const model = buildCellModel(cellSpec(cell));
   try {
     const exact = exactCell(model, { maxWork: 250_000, maxWords: 1_000_000 });
-    return model.outcomes.names.every((name, i) => !wanted(name) || exact.outcomes[i] === 0);
+    const accepted = model.outcomes.names.flatMap((name, i) => (wanted(name) ? [i] : []));
+    // Probabilities too small for a double: the bound for those, which is beyond any search.
+    const tiny = exact.underflow?.outcomes ?? [];
+    const probability = accepted.reduce((sum, i) => sum + (tiny.includes(i) ? exact.underflow!.below : exact.outcomes[i]!), 0);
+    return { probability, atMost: accepted.some((i) => tiny.includes(i)) };
   } catch (error) {
-    if (error instanceof ExactUnavailable) return false;
+    if (error instanceof ExactUnavailable) return null;
     throw error;
   }
+}
+
+/**
+ * The most trials `--first` looks through in search of an outcome its exact probability makes
+ * rarer than one in this many: the generic engine replays a few million trials a second, so this
+ * is about a minute. Beyond it, the search is refused up front (or bounded by the user's --trials).
+ */
+export const FIRST_SEARCH_TRIALS = 100_000_000;
+
+/**
+ * Whether `--first` should refuse to look for an outcome of exact probability `p` among
+ * `trialsToScan` trials: the first such trial is expected after 1/p trials, and both that and the
+ * trials it may scan are more than FIRST_SEARCH_TRIALS.
+ */
+export function searchBeyondReach(p: number, trialsToScan: number): boolean {
+  return p > 0 && trialsToScan > FIRST_SEARCH_TRIALS && p * FIRST_SEARCH_TRIALS < 1;
 }
 
 /** A step's label as the story tells it: a symbol (which no text can be made of implicitly) by its description. */

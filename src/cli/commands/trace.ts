@@ -4,9 +4,9 @@ import { AlreadyReported, UsageError } from '../../errors.js';
 import { traceMermaid, traceText } from '../../export/trace.js';
 import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
-import { thousands } from '../../export/numbers.js';
+import { shortNumber, thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
-import { impossibleOutcome, traceTrialSteps } from '../../trace/trace.js';
+import { FIRST_SEARCH_TRIALS, searchBeyondReach, traceTrialSteps, wantedProbability } from '../../trace/trace.js';
 import { drainInSlices } from '../../engine/slices.js';
 import { addScenarioOptions, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -53,9 +53,14 @@ export function makeTraceCommand(streams: Streams): Command {
     const start = flags.trial ?? 1; // with --first, from the first trial (both together are refused)
     if (start > scenario.trials) throw new UsageError(`--trial ${start}`, `the cell has ${counted(scenario.trials, 'trial')}`);
     const wanted = flags.first === undefined ? undefined : outcomeFilter(scenario.protocolDefinition, flags.first);
-    if (wanted && impossibleOutcome(cell, wanted)) {
+    const exact = wanted ? wantedProbability(cell, wanted) : null;
+    const probability = exact?.probability ?? null;
+    if (probability === 0 && !exact?.atMost) {
       streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);
       throw new AlreadyReported(1);
+    }
+    if (probability !== null && searchBeyondReach(probability, scenario.trials - start + 1)) {
+      throw new UsageError(`--first ${flags.first}`, firstTooRare(inlineText(flags.first ?? ''), probability, exact?.atMost === true, flags.cell));
     }
     // In slices: Ctrl-C stops a search through many trials with its one line.
     const trace = await drainInSlices(traceTrialSteps(cell, start, wanted));
@@ -67,6 +72,15 @@ export function makeTraceCommand(streams: Streams): Command {
     }
     streams.stdout.write(flags.format === 'mermaid' ? traceMermaid(trace) : traceText(trace));
   });
+}
+
+/** Why --first refuses to look for an outcome too rare to be met in any replay it could finish. */
+function firstTooRare(outcome: string, probability: number, atMost: boolean, cell: number): string {
+  return (
+    `in cell ${cell} a trial ends in ${outcome} with exact probability ${atMost ? 'below ' : ''}${shortNumber(probability)}: the first is expected after ${atMost ? 'more than' : 'about'} ` +
+    `${shortNumber(1 / probability)} trials, beyond what trace looks through (${thousands(FIRST_SEARCH_TRIALS)}); ` +
+    `give --trials N (up to ${thousands(FIRST_SEARCH_TRIALS)}) to look through N trials anyway`
+  );
 }
 
 function outcomeFilter(protocol: ProtocolDefinition<unknown>, wanted: string): (outcome: string) => boolean {

@@ -12,9 +12,10 @@ import {
   refuseCrashNotKept,
   refuseRevived,
 } from '../montecarlo/trial-rules.js';
-import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
+import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
-import { ExactUnavailable, WORK_SLICE, megabytes, momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
+import { LEAST_NORMAL, roundedOnce, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -33,16 +34,16 @@ class MessageMass {
     return s;
   }
 
-  /** This mass times `factor`, after `shift` more messages. */
-  scaled(factor: number, shift: number): MessageMass {
+  /** This mass times `factor`, after `shift` more messages; a product that underflows is counted in `lost`. */
+  scaled(factor: number, shift: number, lost: Underflows): MessageMass {
     return new MessageMass(
       this.offset + shift,
-      this.mass.map((v) => v * factor),
+      this.mass.map((v) => productOf(v, factor, lost)),
     );
   }
 
   /** Adds `other` times `factor`, after `shift` more messages: what scaled(factor, shift) would hold, without making it. */
-  addScaled(other: MessageMass, factor: number, shift: number): void {
+  addScaled(other: MessageMass, factor: number, shift: number, lost: Underflows): void {
     const start = other.offset + shift;
     const low = Math.min(this.offset, start);
     const high = Math.max(this.offset + this.mass.length, start + other.mass.length);
@@ -54,8 +55,20 @@ class MessageMass {
     }
     const at = start - this.offset;
     const mass = other.mass;
-    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += mass[i]! * factor;
+    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += productOf(mass[i]!, factor, lost);
   }
+}
+
+/** How many products of path masses fell below the least normal double (each losing up to 2^-1075 of mass). */
+interface Underflows {
+  count: number;
+}
+
+/** mass × probability, counted in `lost` where it underflows: falls below the least normal double, and loses bits, from two factors above 0. */
+function productOf(mass: number, probability: number, lost: Underflows): number {
+  const product = mass * probability;
+  if (product < LEAST_NORMAL && product !== mass && mass > 0 && probability > 0) lost.count++;
+  return product;
 }
 
 /**
@@ -119,6 +132,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const starts = model.initialStates;
   const scale = starts.length > 1 && starts.every((s) => s.probability === starts[0]!.probability) ? starts.length : 1;
   let expanded = 0;
+  const underflows: Underflows = { count: 0 };
   let work = limits.spent ?? 0;
   let reported = work; // work yielded so far (or spent before)
   let liveWords = 0;
@@ -181,7 +195,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const node: Node = {
         state: kept(child),
         channelState,
-        messages: from.scaled(factor, shift),
+        messages: from.scaled(factor, shift, underflows),
         deliveredMass,
         roundsMass,
         deliveredSure,
@@ -194,7 +208,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       return;
     }
     const before = existing.messages.mass.length;
-    existing.messages.addScaled(from, factor, shift);
+    existing.messages.addScaled(from, factor, shift, underflows);
     liveWords += existing.messages.mass.length - before;
     existing.deliveredMass += deliveredMass;
     existing.roundsMass += roundsMass;
@@ -380,45 +394,30 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     checkLimits();
   }
   if (work > reported) yield work - reported;
-  const totals = Array.from(messages, (m) => m?.value() ?? 0);
-  if (scale === 1) {
-    // The paths' masses are products of rounded probabilities (a Gilbert–Elliott channel's
-    // start and transitions), so they sum to one only up to a few ulps: every figure is taken
-    // relative to their sum, so that a sure thing is 1 and a cost every trial pays is that
-    // whole number (the messenger's k over a bursty channel), not k·(1 + 4e-16).
-    const whole = neumaierSum(outcomes.map((o) => o.value()));
-    const share = (x: number): number => (whole > 0 ? x / whole : x);
-    // Every trial dispatching the same number of messages is a sure thing too: its share is 1 (the
-    // sum by messages and the sum by outcomes part by an ulp where trials end in several outcomes).
-    const distribution = sharesOf(totals, share);
-    const normalized = momentsOf(distribution);
-    return {
-      outcomes: outcomes.map((o) => share(o.value())),
-      messages: distribution,
-      messagesMean: normalized.mean,
-      messagesSecondMoment: normalized.second,
-      deliveredMean: sureOr(deliveredSure, share(deliveredMean.value())),
-      roundsMean: sureOr(roundsSure, share(roundsMean.value())),
-      statesExpanded: expanded,
-      method: canonicalize ? 'generic, symmetric states merged' : 'generic',
-    };
-  }
-  const moments = momentsOf(totals); // of whole numbers, where scaled: exact before the one division
-  const average = (x: number): number => x / scale;
-  // The masses are whole numbers only where the protocol draws nothing: a vote's abort rate makes
-  // them sum to the number of starts only up to a few ulps, so a sure outcome or a cost every trial
-  // pays is set as such (1, that whole number), as above, not read off the rounded masses.
-  const sureCost = soleNonZero(totals);
+  // Every figure the exact sum of the paths' masses over their whole (1, or the number of equally
+  // likely starts, each weighing 1: whole numbers wherever the protocol draws nothing), rounded once (figures.ts).
+  const rounded = roundedOnce(
+    {
+      outcomes: outcomes.map((o) => o.units()),
+      messages: Array.from(messages, (m) => m?.units() ?? 0n),
+      delivered: deliveredMean.units(),
+      rounds: roundsMean.units(),
+    },
+    model.outcomes,
+    model.copies,
+  );
+  // A branch the channel's tables lost to underflow (a loss^k of 1e-400 held as 0) may have lost up to the least normal double each time it was weighed: count each unit of work as one.
+  if (model.tablesUnderflow) underflows.count += Math.max(1, work);
+  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count);
   return {
-    outcomes: sharesOf(
-      outcomes.map((o) => o.value()),
-      average,
-    ),
-    messages: sharesOf(totals, average),
-    messagesMean: sureCost >= 0 ? sureCost : average(moments.mean),
-    messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : average(moments.second),
-    deliveredMean: sureOr(deliveredSure, average(deliveredMean.value())),
-    roundsMean: sureOr(roundsSure, average(roundsMean.value())),
+    outcomes: rounded.outcomes,
+    messages: rounded.messages,
+    messagesMean: rounded.messagesMean,
+    messagesSecondMoment: rounded.messagesSecondMoment,
+    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
+    roundsMean: sureOr(roundsSure, rounded.roundsMean),
+    figures: rounded.figures,
+    ...(underflow ? { underflow } : {}),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',
   };

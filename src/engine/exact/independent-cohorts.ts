@@ -1,5 +1,7 @@
 import { NeumaierSum, integerPower } from '../../stats/sum.js';
 import type { CellModel } from '../model.js';
+import { ONE_IN_UNITS, roundedRatio } from '../../stats/exact-rounding.js';
+import { messengersFromMoments } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -113,16 +115,31 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     }
   }
   if (work > reported) yield work - reported;
+  const variance = excess
+    ? Math.max(0, m2Excess.value() - m1Excess.value() * m1Excess.value())
+    : Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value());
+  // Each sum with its carried error, rounded once (figures.ts); messengers are the messages' mean and sd times the copies.
+  const once = (sum: NeumaierSum): number => roundedRatio(sum.units(), ONE_IN_UNITS);
+  const sums = [committed, aborted, blocked, new NeumaierSum()]; // inconsistent: never
+  const outcomes = sums.map(once);
+  const share = (indices: readonly number[]): number =>
+    roundedRatio(
+      indices.reduce((total, i) => total + sums[i]!.units(), 0n),
+      ONE_IN_UNITS,
+    );
   return {
-    outcomes: [committed.value(), aborted.value(), blocked.value(), 0],
+    outcomes,
     messages: null,
-    messagesMean: m1.value(),
-    messagesSecondMoment: m2.value(),
-    messagesVariance: excess
-      ? Math.max(0, m2Excess.value() - m1Excess.value() * m1Excess.value())
-      : Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value()),
-    deliveredMean: delivered.value(),
-    roundsMean: rounds.value(),
+    messagesMean: once(m1),
+    messagesSecondMoment: once(m2),
+    messagesVariance: variance,
+    figures: {
+      success: share(model.outcomes.success),
+      disagreement: share(model.outcomes.disagreement),
+      ...messengersFromMoments(m1.units(), variance, model.copies),
+    },
+    deliveredMean: once(delivered),
+    roundsMean: once(rounds),
     statesExpanded: R * STATES,
     method: 'independent cohorts',
   };

@@ -1,6 +1,7 @@
 import type { CellModel } from '../model.js';
 import { thousands } from '../../io/text.js';
-import { NeumaierSum, neumaierSum } from '../../stats/sum.js';
+import { NeumaierSum } from '../../stats/sum.js';
+import { roundedOnce } from './figures.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 import { counted } from '../../io/wording.js';
@@ -124,24 +125,25 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     outcomes[3]!.add(m * Math.max(0, keysB - keysA));
     deliveredMean.add(delivered[s]!);
   }
-  const messages = new Array<number>(2 * R + 1).fill(0);
-  messages[2 * R] = 1;
-  // Over a channel with states (Gilbert–Elliott), relative to the paths' total mass, as
-  // genericExact does: its start (5/8, 3/8) and transitions are rounded, so the paths' masses sum
-  // to one only to a few ulps, and a sure thing should print as 1, a whole cost whole (a channel
-  // that never loses). Bernoulli's one state is left as it is: its masses sum to one as they are.
-  const sum = neumaierSum(outcomes.map((o) => o.value()));
-  const total = scale !== 1 ? scale : C > 1 ? sum / R : 1;
-  const whole = total > 0 ? total : 1;
+  // Each outcome sums R keys' shares; every figure is relative to the paths' whole mass as summed
+  // (a Gilbert–Elliott channel's rounded start and transitions; a short trace's starts weigh 1
+  // apiece), rounded once from the exact sums (figures.ts). Copies delivered are per path, not per key: R times.
+  const keys = BigInt(R);
+  const messages = new Array<bigint>(2 * R + 1).fill(0n);
+  messages[2 * R] = 1n; // every trial: both generals, every round
+  const rounded = roundedOnce(
+    { outcomes: outcomes.map((o) => o.units()), messages, delivered: deliveredMean.units() * keys, rounds: 0n },
+    model.outcomes,
+    model.copies,
+  );
   return {
-    // One division each: a short trace's starts weigh 1 apiece, so the sums are whole counts over R·L.
-    // An outcome that holds every path's mass is sure: 1 (the sum over R, times R, is it only to an ulp).
-    outcomes: outcomes.map((o) => (o.value() === sum && sum > 0 ? 1 : o.value() / (R * whole))),
-    messages,
-    messagesMean: 2 * R,
-    messagesSecondMoment: 4 * R * R,
-    deliveredMean: Number.isNaN(deliveredSure) ? deliveredMean.value() / whole : deliveredSure,
+    outcomes: rounded.outcomes,
+    messages: rounded.messages,
+    messagesMean: rounded.messagesMean,
+    messagesSecondMoment: rounded.messagesSecondMoment,
+    deliveredMean: Number.isNaN(deliveredSure) ? rounded.deliveredMean : deliveredSure,
     roundsMean: R,
+    figures: rounded.figures,
     statesExpanded: expanded,
     method: 'levels',
   };

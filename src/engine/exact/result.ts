@@ -1,5 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { NeumaierSum } from '../../stats/sum.js';
+import type { ExactFigures, ExactUnderflow } from './figures.js';
 /** Exact distribution of a cell's outcome and cost. */
 export interface ExactResult {
   /** Probability of each outcome, in the protocol's outcome order. */
@@ -21,6 +22,18 @@ export interface ExactResult {
   readonly messagesVariance?: number;
   readonly deliveredMean: number;
   readonly roundsMean: number;
+  /**
+   * Success, disagreement and the messengers' mean and sd, each rounded once from the engine's
+   * exact sums (figures.ts); absent from results saved before them, where they are made from the
+   * fields above.
+   */
+  readonly figures?: ExactFigures;
+  /**
+   * Outcomes whose exact probability a double cannot hold to its last digit (figures.ts,
+   * underflowOf): their indices, the bound their probabilities are below, and why, in the
+   * user's words. Their exact columns are left empty, and a figure below the bound too.
+   */
+  readonly underflow?: ExactUnderflow;
   /** Distinct states expanded: the size of the computation. */
   readonly statesExpanded: number;
   /** Which engine computed it: 'generic' (every state), or a structured solver's name (structured.ts). */

@@ -6,7 +6,9 @@ import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKe
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { momentsOf, sharesOf, soleNonZero, sureOr, tooMuchWork } from './result.js';
+import { sureOr, tooMuchWork } from './result.js';
+import { roundedOnce } from './figures.js';
+import { NeumaierSum } from '../../stats/sum.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /** Starts between looks at the work done (a protocol step is a unit of work). */
@@ -17,26 +19,6 @@ const CHECK_EVERY = 1024;
  * be stopped at the limit, and let the caller's thread run, as a cheap start is.
  */
 const CHECK_WORK = 65_536;
-
-/**
- * A sum with Neumaier's compensation (Neumaier, "Rundungsfehleranalyse einiger Verfahren zur
- * Summation endlicher Summen", ZAMM 54, 1974): the rounding error of each addition is kept and
- * added back at the end, so a sum over millions of starts is as accurate as its last term.
- */
-class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(x: number): void {
-    const t = this.sum + x;
-    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-    this.sum = t;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
-}
 
 /** A path of one trial still to follow: the protocol's state, the trace position and what it has cost. */
 interface Branch {
@@ -57,16 +39,16 @@ interface Branch {
  * branching only at the protocol's own chance points, which are followed with their
  * probabilities. Every start is followed in turn: the work is the starts times a trial's steps
  * (10^6 starts of a retransmission over 10 rounds: a few million protocol steps) and the memory
- * the trace's own. Sums are compensated (CompensatedSum): starts weigh 1/L each, and plain
+ * the trace's own. Sums are compensated (NeumaierSum): starts weigh 1/L each, and plain
  * summation of millions of terms would lose digits the result prints.
  */
 export function* traceStartsExact(model: CellModel, replay: Replay, limits: ExactLimits, projected = false): ExactSteps {
   const { protocol, protocolConfig: config } = model;
   const starts = replay.starts;
-  const outcomes = Array.from({ length: model.outcomes.names.length }, () => new CompensatedSum());
-  const messages: CompensatedSum[] = [];
-  const delivered = new CompensatedSum();
-  const rounds = new CompensatedSum();
+  const outcomes = Array.from({ length: model.outcomes.names.length }, () => new NeumaierSum());
+  const messages: NeumaierSum[] = [];
+  const delivered = new NeumaierSum();
+  const rounds = new NeumaierSum();
   // What every trial's end shares (undefined before the first end, NaN where ends differ): that figure, not its rounded average.
   let deliveredSure: number | undefined;
   let roundsSure: number | undefined;
@@ -111,7 +93,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         if (step.kind === END) {
           const p = branch.probability;
           outcomes[step.outcome]!.add(p);
-          (messages[sent] ??= new CompensatedSum()).add(p);
+          (messages[sent] ??= new NeumaierSum()).add(p);
           delivered.add(p * arrived);
           rounds.add(p * round);
           deliveredSure = deliveredSure === undefined || deliveredSure === arrived ? arrived : NaN;
@@ -166,23 +148,25 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
     }
   }
   if (expanded > reported) yield expanded - reported;
-  const totals = Array.from(messages, (sum) => sum?.value ?? 0);
-  // Moments of the whole-number totals, then one division: a whole cost comes out whole.
-  const moments = momentsOf(totals);
-  // A vote's abort rate makes the totals fractional, summing to the starts only up to a few ulps:
-  // a sure outcome or a cost every trial pays is set as such (1, that whole number).
-  const average = (total: number): number => total / starts;
-  const sureCost = soleNonZero(totals);
+  // Each figure the exact sum over the starts (whole numbers where the protocol draws nothing) over their number, rounded once (figures.ts).
+  const rounded = roundedOnce(
+    {
+      outcomes: outcomes.map((sum) => sum.units()),
+      messages: Array.from(messages, (sum) => sum?.units() ?? 0n),
+      delivered: delivered.units(),
+      rounds: rounds.units(),
+    },
+    model.outcomes,
+    model.copies,
+  );
   return {
-    outcomes: sharesOf(
-      outcomes.map((sum) => sum.value),
-      average,
-    ),
-    messages: sharesOf(totals, average),
-    messagesMean: sureCost >= 0 ? sureCost : moments.mean / starts,
-    messagesSecondMoment: sureCost >= 0 ? sureCost * sureCost : moments.second / starts,
-    deliveredMean: sureOr(deliveredSure, delivered.value / starts),
-    roundsMean: sureOr(roundsSure, rounds.value / starts),
+    outcomes: rounded.outcomes,
+    messages: rounded.messages,
+    messagesMean: rounded.messagesMean,
+    messagesSecondMoment: rounded.messagesSecondMoment,
+    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
+    roundsMean: sureOr(roundsSure, rounded.roundsMean),
+    figures: rounded.figures,
     statesExpanded: expanded,
     method: 'trace starts, each followed',
   };

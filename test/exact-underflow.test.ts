@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { LEAST_NORMAL, underflowOf } from '../src/engine/exact/figures.js';
+import { cliIn } from './in-process.js';
+
+const RETRANSMIT_UNDERFLOW = ['--set', 'protocol=retransmit', '--set', 'loss=0.9', '--set', 'redundancy=100', '--set', 'rounds=2000'];
+const REASON =
+  'the exact probability of neither, onlyA and onlyB is below 7.2e-305, smaller than a double holds to its last digit ' +
+  "(its paths' probabilities underflow), so it is left empty rather than printed wrong";
+
+describe('exact probabilities too small for a double', () => {
+  it('exact leaves those exact columns empty and says why, where their paths underflow (no subnormal printed as exact)', async () => {
+    // Every order lost in 2,000 rounds: 0.9^200,000, near 1e-9152, far below any double.
+    const r = await cliIn(['exact', ...RETRANSMIT_UNDERFLOW, '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    for (const column of ['neither_exact', 'onlyA_exact', 'onlyB_exact', 'disagreement_exact']) assert.equal(row![column], '', column);
+    assert.equal(row!['success_exact'], '1');
+    assert.ok(Number(row!['messengers_exact']) > 200, row!['messengers_exact']);
+    assert.equal(r.stderr, `note: exact values left empty for seed-foot-soldiers (loss=0.9, redundancy=100, rounds=2000): ${REASON}\n`);
+  });
+
+  it('the reported cell: retransmit at loss 0.9999, 1,000 copies, 10,000 rounds prints no subnormal', async () => {
+    const r = await cliIn([
+      'exact',
+      '--set',
+      'protocol=retransmit',
+      '--set',
+      'loss=0.9999',
+      '--set',
+      'redundancy=1000',
+      '--set',
+      'rounds=10000',
+      '--format',
+      'csv',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['neither_exact'], '');
+    for (const [column, value] of Object.entries(row!))
+      if (column.endsWith('_exact') && value !== '') assert.ok(Number(value) === 0 || Number(value) >= LEAST_NORMAL, `${column} ${value}`);
+    assert.match(r.stderr, /^note: exact values left empty for .*: the exact probability of neither and onlyA is below /);
+  });
+
+  it('run prints its estimates, the exact values a double holds, and a note saying why the others are empty', async () => {
+    const r = await cliIn(['run', ...RETRANSMIT_UNDERFLOW, '--trials', '1000', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['disagreement_exact'], '');
+    assert.equal(row!['disagreement_z'], '');
+    assert.equal(row!['success_exact'], '1');
+    assert.equal(r.stderr, `note: exact values left empty for seed-foot-soldiers (loss=0.9, redundancy=100, rounds=2000): ${REASON}\n`);
+  });
+
+  it('the same protocol with fewer rounds, whose smallest probability a double holds, keeps its exact values', async () => {
+    const r = await cliIn(['exact', '--set', 'protocol=retransmit', '--set', 'loss=0.9', '--set', 'redundancy=10', '--set', 'rounds=200', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.ok(Number(row!['neither_exact']) > 1e-100, row!['neither_exact']);
+    assert.equal(r.stderr, '');
+  });
+
+  it('trace --first an outcome whose probability underflows is refused with its bound', async () => {
+    const r = await cliIn(['trace', '--first', 'neither', ...RETRANSMIT_UNDERFLOW, '--trials', '1e12']);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /^twogenerals: --first neither: in cell 1 a trial ends in neither with exact probability below 7\.174e-305: the first is expected after more than /,
+    );
+  });
+
+  it('a loss^k the channel could not hold (1e-170 squared, below any double) leaves onlyA empty, not 0: an outcome said to be impossible', async () => {
+    const r = await cliIn(['exact', '--set', 'loss=1e-170', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['onlyA_exact'], '');
+    assert.equal(row!['disagreement_exact'], '');
+    assert.equal(row!['both_exact'], '1');
+    assert.match(r.stderr, /^note: exact values left empty for .*: the exact probability of neither, onlyA and onlyB is below /);
+    const held = await cliIn(['exact', '--set', 'loss=1e-150', '--format', 'csv']);
+    const [kept] = parseCsv(held.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(Number(kept!['onlyA_exact']), 1e-300);
+    assert.equal(held.stderr, '');
+  });
+
+  it('leaves out a subnormal probability, and one that underflowed products of path masses could have lost, and nothing else', () => {
+    const tiny = (outcomes: number[], underflows: number) => underflowOf(outcomes, ['a', 'b'], underflows)?.outcomes;
+    assert.equal(tiny([1, 0], 0), undefined); // 0, no mass lost: it cannot happen
+    assert.equal(tiny([1 - 1e-300, 1e-300], 0), undefined);
+    assert.deepEqual(tiny([1, 2.5e-323], 0), [1]);
+    assert.deepEqual(tiny([1, 0], 1), [1]); // every path of b may have underflowed to nothing
+    assert.deepEqual(tiny([1, LEAST_NORMAL * 1000], 1000), [1]);
+    assert.equal(tiny([1 - 1e-290, 1e-290], 1000), undefined);
+  });
+});
