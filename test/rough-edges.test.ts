@@ -182,7 +182,7 @@ describe('a saved results.json whose digest was made to match: exact values and 
     for (const [change, message] of [
       [
         (d: Record<string, unknown>) => void (exact(d)['outcomes'] = [0.5]),
-        /cell 1 \([^)]*\): its exact values give 1 outcome probabilities; its protocol has 4 outcomes$/,
+        /cell 1 \([^)]*\): its exact values give 1 outcome probability; its protocol has 4 outcomes$/,
       ],
       [(d: Record<string, unknown>) => void (exact(d)['outcomes'] = [0.9, 0.9, 0, 0]), /its exact outcome probabilities add up to 1\.8, not 1$/],
       [(d: Record<string, unknown>) => void (exact(d)['messagesMean'] = -1), /its exact messagesMean is -1, not a mean of a count$/],
