@@ -1,6 +1,7 @@
 import type { OutcomeSet } from '../../contract/protocol.js';
 import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { shortNumber } from '../../export/numbers.js';
+import type { NeumaierSum } from '../../stats/sum.js';
 
 /**
  * The figures printed of a cell that combine several of its exact values (success and
@@ -58,6 +59,16 @@ function sole(values: readonly bigint[]): number {
  * of the decimal loss in more cells so). A sure thing is set as such: an outcome that holds every
  * path's mass is 1, a cost every trial pays that whole number, with sd 0.
  */
+/** roundedOnce of an engine's running sums: of its paths' masses by outcome and by messages dispatched (a hole for none), and of the copies delivered and rounds used. */
+export function roundedOnceOfSums(
+  sums: { outcomes: readonly NeumaierSum[]; messages: ArrayLike<NeumaierSum | undefined>; delivered: NeumaierSum; rounds: NeumaierSum },
+  set: OutcomeSet,
+  copies: number,
+): RoundedOnce {
+  const messages = Array.from(sums.messages, (m) => m?.units() ?? 0n);
+  return roundedOnce({ outcomes: sums.outcomes.map((o) => o.units()), messages, delivered: sums.delivered.units(), rounds: sums.rounds.units() }, set, copies);
+}
+
 export function roundedOnce(sums: ExactSums, set: OutcomeSet, copies: number): RoundedOnce {
   const k = BigInt(copies);
   const whole = sum(sums.outcomes);

@@ -15,7 +15,7 @@ import {
 import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
-import { LEAST_NORMAL, roundedOnce, underflowOf } from './figures.js';
+import { LEAST_NORMAL, roundedOnceOfSums, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
@@ -396,16 +396,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   if (work > reported) yield work - reported;
   // Every figure the exact sum of the paths' masses over their whole (1, or the number of equally
   // likely starts, each weighing 1: whole numbers wherever the protocol draws nothing), rounded once (figures.ts).
-  const rounded = roundedOnce(
-    {
-      outcomes: outcomes.map((o) => o.units()),
-      messages: Array.from(messages, (m) => m?.units() ?? 0n),
-      delivered: deliveredMean.units(),
-      rounds: roundsMean.units(),
-    },
-    model.outcomes,
-    model.copies,
-  );
+  const rounded = roundedOnceOfSums({ outcomes, messages, delivered: deliveredMean, rounds: roundsMean }, model.outcomes, model.copies);
   // A branch the channel's tables lost to underflow (a loss^k of 1e-400 held as 0) may have lost up to the least normal double each time it was weighed: count each unit of work as one.
   if (model.tablesUnderflow) underflows.count += Math.max(1, work);
   const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count);

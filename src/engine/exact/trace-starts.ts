@@ -7,7 +7,7 @@ import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { sureOr, tooMuchWork } from './result.js';
-import { roundedOnce } from './figures.js';
+import { roundedOnceOfSums } from './figures.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -149,16 +149,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   }
   if (expanded > reported) yield expanded - reported;
   // Each figure the exact sum over the starts (whole numbers where the protocol draws nothing) over their number, rounded once (figures.ts).
-  const rounded = roundedOnce(
-    {
-      outcomes: outcomes.map((sum) => sum.units()),
-      messages: Array.from(messages, (sum) => sum?.units() ?? 0n),
-      delivered: delivered.units(),
-      rounds: rounds.units(),
-    },
-    model.outcomes,
-    model.copies,
-  );
+  const rounded = roundedOnceOfSums({ outcomes, messages, delivered, rounds }, model.outcomes, model.copies);
   return {
     outcomes: rounded.outcomes,
     messages: rounded.messages,
