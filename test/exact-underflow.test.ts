@@ -84,6 +84,32 @@ describe('exact probabilities too small for a double', () => {
     assert.equal(held.stderr, '');
   });
 
+  // Every solver and channel, not only the generic engine over bernoulli: all 330 copies lost (0.1^330, or a
+  // bad burst of 330 at 0.1 a copy to stay) is far below any double, and is no probability 0.
+  const BURSTY = 'channel={model: gilbert-elliott, goodToBad: 0.5, badToGood: 0.9}';
+  for (const [what, flags] of [
+    ['the messenger over gilbert-elliott', ['--set', BURSTY]],
+    ['the randomized protocol (its levels solver) over bernoulli', ['--set', 'protocol=randomized', '--set', 'loss=0.1']],
+    ['the randomized protocol over gilbert-elliott', ['--set', 'protocol=randomized', '--set', BURSTY]],
+  ] as const) {
+    it(`${what}: a message of 330 copies all lost is left empty with its note, not printed as 0`, async () => {
+      const r = await cliIn(['exact', ...flags, '--set', 'redundancy=330', '--format', 'csv']);
+      assert.equal(r.status, 0, r.stderr);
+      const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+      for (const column of ['neither_exact', 'onlyA_exact', 'onlyB_exact', 'disagreement_exact']) assert.equal(row![column], '', `${column} ${row![column]}`);
+      assert.equal(row!['success_exact'], '1');
+      assert.match(r.stderr, /^note: exact values left empty for .*: the exact probability of neither, onlyA and onlyB is below /);
+    });
+  }
+
+  it('the randomized protocol at 1,200 rounds, whose weights underflow only on paths of no outcome that small, keeps every exact value', async () => {
+    const r = await cliIn(['exact', '--set', 'protocol=randomized', '--set', 'loss=0.5', '--set', 'redundancy=1', '--set', 'rounds=1200', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['disagreement_exact'], '0.0008333333333333333');
+    assert.equal(r.stderr, '');
+  });
+
   it('leaves out a subnormal probability, and one that underflowed products of path masses could have lost, and nothing else', () => {
     const tiny = (outcomes: number[], underflows: number) => underflowOf(outcomes, ['a', 'b'], underflows)?.outcomes;
     assert.equal(tiny([1, 0], 0), undefined); // 0, no mass lost: it cannot happen

@@ -1,3 +1,4 @@
+import { LEAST_NORMAL } from '../stats/exact-rounding.js';
 import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from '../contract/channel.js';
@@ -46,7 +47,7 @@ export function describeGilbertElliott(params: ChannelParams): string {
  * number of copies (a chain whose states both lose nothing: k), that number is the expectation,
  * exactly: the ratio of the two rounded sums gave k·(1 + 2e-16).
  */
-function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[] } {
+function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[]; underflowed: boolean } {
   const step = (s: number, t: number): number =>
     s === GOOD ? (t === BAD ? config.goodToBad : 1 - config.goodToBad) : t === GOOD ? config.badToGood : 1 - config.badToGood;
   // mass[received][state], and the delivered copies weighted by probability.
@@ -63,6 +64,14 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
     [0, 0],
     [0, 0],
   ];
+  // A way's probability below the least normal double (a long bad burst's 0.1^330, held as 0 or
+  // with bits lost): the exact engine then cannot hold an outcome it feeds to the last digit.
+  let underflowed = false;
+  const weighed = (p: number, q: number): number => {
+    const product = p * q;
+    if (q > 0 && product < LEAST_NORMAL) underflowed = true;
+    return product;
+  };
   for (let c = 0; c < config.copies; c++) {
     const nextMass = [
       [0, 0],
@@ -85,13 +94,13 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
         const p = mass[received]![s]!;
         if (p === 0) continue;
         for (const t of [GOOD, BAD]) {
-          const move = p * step(s, t);
+          const move = weighed(p, step(s, t));
           if (move === 0) continue;
           const carried = copies[received]![s]! * step(s, t);
           const lost = config.loss[t]!;
-          nextMass[received]![t]! += move * lost;
+          nextMass[received]![t]! += weighed(move, lost);
           nextCopies[received]![t]! += carried * lost;
-          nextMass[1]![t]! += move * (1 - lost);
+          nextMass[1]![t]! += weighed(move, 1 - lost);
           nextCopies[1]![t]! += (carried + move) * (1 - lost);
           if (lost > 0) reach(received, t, sure[received]![s]!);
           if (lost < 1) reach(1, t, sure[received]![s]! + 1);
@@ -112,7 +121,7 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
       delivered.push(p > 0 ? (count >= 0 ? count : copies[received]![s]! / p) : 0);
     }
   }
-  return { probability, delivered };
+  return { probability, delivered, underflowed };
 }
 
 export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
@@ -144,13 +153,14 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
     for (const direction of [0, 1] as Direction[]) {
       for (let state = 0; state < 4; state++) {
         const from = (state >> direction) & 1;
-        const { probability, delivered } = directionalTransmission(config, from);
+        const { probability, delivered, underflowed } = directionalTransmission(config, from);
         const ends = [GOOD, BAD, GOOD, BAD];
         tables.push({
           probabilities: probability,
           received: [false, false, true, true],
           delivered,
           nextState: ends.map((end) => (state & ~(1 << direction)) | (end << direction)),
+          ...(underflowed ? { underflowed: true } : {}),
         });
       }
     }

@@ -1,7 +1,7 @@
 import type { CellModel } from '../model.js';
 import { thousands } from '../../io/text.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import { roundedOnce } from './figures.js';
+import { LEAST_NORMAL, roundedOnce, underflowOf } from './figures.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 import { counted } from '../../io/wording.js';
@@ -58,6 +58,9 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   let expanded = 0;
   let touched = 0; // slots looked at and transitions followed: 32 of them make a unit of work
   let reported = 0;
+  // Weights m·p that fall below the least normal double from two factors above 0 (a long run of
+  // losses): each may lose up to it, so an outcome that small is not printed (figures.ts, underflowOf).
+  let underflows = 0;
   for (let round = 1; round <= R; round++) {
     nextMass.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
     nextDelivered.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
@@ -85,10 +88,13 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
         const bNext = 1 + (bHears ? Math.max(b - 1, a) : b - 1);
         const kNext = knows | bHears;
         for (let j = 0; j < t2.probabilities.length; j++) {
-          const p = p1 * t2.probabilities[j]!;
+          const q = t2.probabilities[j]!;
+          const p = p1 * q;
+          const weight = m * p;
+          if (weight < LEAST_NORMAL && p1 > 0 && q > 0) underflows++;
           const aNext = 1 + (t2.received[j] ? Math.max(a - 1, b) : a - 1);
           const to = slot(aNext, bNext, kNext, t2.nextState[j]!);
-          nextMass[to]! += m * p;
+          nextMass[to]! += weight;
           nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
           const copies = t1.delivered[i]! + t2.delivered[j]!;
           if (copies !== roundSure) roundSure = roundSure === -1 ? copies : Number.NaN;
@@ -136,6 +142,9 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     model.outcomes,
     model.copies,
   );
+  // A branch the channel's tables lost to underflow (a loss^k of 1e-400 held as 0) may have lost up to the least normal double each time it was weighed.
+  if (model.tablesUnderflow) underflows += Math.max(1, expanded);
+  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows);
   return {
     outcomes: rounded.outcomes,
     messages: rounded.messages,
@@ -144,6 +153,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     deliveredMean: Number.isNaN(deliveredSure) ? rounded.deliveredMean : deliveredSure,
     roundsMean: R,
     figures: rounded.figures,
+    ...(underflow ? { underflow } : {}),
     statesExpanded: expanded,
     method: 'levels',
   };
