@@ -102,6 +102,40 @@ describe('exact probabilities too small for a double', () => {
     });
   }
 
+  it('two-phase commit (the independent-cohorts solver): 64 cohorts at loss 0.999 leave committed empty, not 0; inconsistent stays an exact 0', async () => {
+    // Every cohort's PREPARE and vote through, about (0.002²)^64 = 1e-345: far below any double.
+    const r = await cliIn(['exact', '--set', 'protocol=two-phase-commit', '--set', 'loss=0.999', '--set', 'participants=64', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['committed_exact'], '');
+    assert.equal(row!['success_exact'], '');
+    assert.equal(row!['inconsistent_exact'], '0');
+    assert.equal(row!['disagreement_exact'], '0');
+    assert.ok(Number(row!['aborted_exact']) > 0.8, row!['aborted_exact']);
+    assert.match(r.stderr, /^note: exact values left empty for .*: the exact probability of committed is below /);
+  });
+
+  it('two-phase commit with 64 cohorts over 4 rounds at loss 0.1, whose outcomes a double holds, keeps every exact value', async () => {
+    const r = await cliIn([
+      'exact',
+      '--set',
+      'protocol=two-phase-commit',
+      '--set',
+      'loss=0.1',
+      '--set',
+      'participants=64',
+      '--set',
+      'rounds=4',
+      '--format',
+      'csv',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
+    for (const column of ['committed_exact', 'aborted_exact', 'blocked_exact', 'success_exact'])
+      assert.ok(Number(row![column]) > 0, `${column} ${row![column]}`);
+    assert.equal(r.stderr, '');
+  });
+
   it('the randomized protocol at 1,200 rounds, whose weights underflow only on paths of no outcome that small, keeps every exact value', async () => {
     const r = await cliIn(['exact', '--set', 'protocol=randomized', '--set', 'loss=0.5', '--set', 'redundancy=1', '--set', 'rounds=1200', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);

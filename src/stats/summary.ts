@@ -83,9 +83,10 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const probability = (p: number): number => Math.min(1, Math.max(0, p));
     // A probability a double cannot hold to its last digit (engine/exact/figures.ts, underflowOf) is left out (NaN: an empty column), not printed wrong.
     const tiny = e.underflow;
-    const held = (p: number): number => (tiny && p < tiny.below ? Number.NaN : p);
-    const successExact = held(probability(f ? f.success : exactShare(outcomeSet.success, e.outcomes)));
-    const disagreementExact = held(probability(f ? f.disagreement : exactShare(outcomeSet.disagreement, e.outcomes)));
+    // A sum of outcomes is left out where it is that small and one of them is: not where each is held (inconsistent, 0 by the protocol's structure).
+    const held = (p: number, of: readonly number[]): number => (tiny && p < tiny.below && of.some((i) => tiny.outcomes.includes(i)) ? Number.NaN : p);
+    const successExact = held(probability(f ? f.success : exactShare(outcomeSet.success, e.outcomes)), outcomeSet.success);
+    const disagreementExact = held(probability(f ? f.disagreement : exactShare(outcomeSet.disagreement, e.outcomes)), outcomeSet.disagreement);
     // Where success (disagreement) is one outcome, that outcome's column is the same number.
     const outcomesExact = e.outcomes.map((p, i) => (tiny?.outcomes.includes(i) ? Number.NaN : probability(p)));
     if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;

@@ -1,7 +1,7 @@
 import { NeumaierSum, integerPower } from '../../stats/sum.js';
 import type { CellModel } from '../model.js';
 import { ONE_IN_UNITS, roundedRatio } from '../../stats/exact-rounding.js';
-import { messengersFromMoments } from './figures.js';
+import { LEAST_NORMAL, messengersFromMoments, underflowOf } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -127,7 +127,16 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
       indices.reduce((total, i) => total + sums[i]!.units(), 0n),
       ONE_IN_UNITS,
     );
+  // A path's probability below the least normal double loses what it weighs (0.999 loss: all 64
+  // cohorts' PREPARE and votes through is near 1e-345, held as 0): where the cell has such paths,
+  // an outcome within what they could have lost is not printed (underflowOf). Each unit of work
+  // stands for at most 2^72 such losses of one least normal double each: a round's terms (n of
+  // them in someOfBoth), each scaled by a binomial coefficient below 2^61 (n ≤ 64).
+  const underflows = mayUnderflow(model, n, R, voteNo) ? 2 ** 72 * Math.max(1, work) : 0;
+  // inconsistent is 0 by the protocol's structure, not by a sum that could have underflowed.
+  const underflow = underflowOf(outcomes.slice(0, 3), model.outcomes.names.slice(0, 3), underflows);
   return {
+    ...(underflow ? { underflow } : {}),
     outcomes,
     messages: null,
     messagesMean: once(m1),
@@ -143,6 +152,20 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     statesExpanded: R * STATES,
     method: 'independent cohorts',
   };
+}
+
+/**
+ * Whether some path of the cell may weigh less than the least normal double: a path's
+ * probability is a product of at most n(4R + 1) factors (a cohort's vote, then its PREPARE and
+ * vote, decision and ACK sent in each round of both phases), each at least the least
+ * probability above 0 the channel's tables or the vote give.
+ */
+function mayUnderflow(model: CellModel, n: number, R: number, voteNo: number): boolean {
+  if (model.tablesUnderflow) return true;
+  let least = 1;
+  for (const t of model.transmissions) for (const p of t.probabilities) if (p > 0 && p < least) least = p;
+  if (voteNo > 0 && voteNo < 1) least = Math.min(least, voteNo, 1 - voteNo);
+  return n * (4 * R + 1) * Math.log(least) < Math.log(LEAST_NORMAL);
 }
 
 /** Each cohort's messages in a phase without a loss (PREPARE and vote; decision and ACK): the shift of the moments behind the variance. */
