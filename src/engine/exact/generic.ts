@@ -14,7 +14,7 @@ import {
 } from '../montecarlo/trial-rules.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
-import { ExactUnavailable, WORK_SLICE, megabytes, sureOr, tooMuchWork } from './result.js';
+import { ExactUnavailable, WORK_SLICE, megabytes, roundedValues, tooMuchWork } from './result.js';
 import { LEAST_NORMAL, roundedOnceOfSums, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
@@ -401,13 +401,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   if (model.tablesUnderflow) underflows.count += Math.max(1, work);
   const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count);
   return {
-    outcomes: rounded.outcomes,
-    messages: rounded.messages,
-    messagesMean: rounded.messagesMean,
-    messagesSecondMoment: rounded.messagesSecondMoment,
-    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
-    roundsMean: sureOr(roundsSure, rounded.roundsMean),
-    figures: rounded.figures,
+    ...roundedValues(rounded, deliveredSure, roundsSure),
     ...(underflow ? { underflow } : {}),
     statesExpanded: expanded,
     method: canonicalize ? 'generic, symmetric states merged' : 'generic',

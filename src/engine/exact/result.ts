@@ -1,6 +1,6 @@
 import { thousands } from '../../io/text.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import type { ExactFigures, ExactUnderflow } from './figures.js';
+import type { ExactFigures, ExactUnderflow, RoundedOnce } from './figures.js';
 /** Exact distribution of a cell's outcome and cost. */
 export interface ExactResult {
   /** Probability of each outcome, in the protocol's outcome order. */
@@ -134,6 +134,19 @@ export function sharesOf(values: readonly number[], share: (value: number) => nu
 /** A figure every trial's end shares (undefined: none ended; NaN: ends differ), else `mean`: a sure count is that whole number. */
 export function sureOr(value: number | undefined, mean: number): number {
   return value === undefined || Number.isNaN(value) ? mean : value;
+}
+
+/** An engine's exact values from its figures rounded once, the copies delivered and rounds used taken as sure counts where every trial shares them (sureOr). */
+export function roundedValues(rounded: RoundedOnce, deliveredSure: number | undefined, roundsSure: number | undefined) {
+  return {
+    outcomes: rounded.outcomes,
+    messages: rounded.messages,
+    messagesMean: rounded.messagesMean,
+    messagesSecondMoment: rounded.messagesSecondMoment,
+    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
+    roundsMean: sureOr(roundsSure, rounded.roundsMean),
+    figures: rounded.figures,
+  };
 }
 
 /** The memory a number of stored words stands for, as the limits' messages give it. */

@@ -6,7 +6,7 @@ import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKe
 import { crashBranches } from './generic.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
-import { sureOr, tooMuchWork } from './result.js';
+import { roundedValues, tooMuchWork } from './result.js';
 import { roundedOnceOfSums } from './figures.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import type { ExactLimits, ExactSteps } from './result.js';
@@ -151,13 +151,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
   // Each figure the exact sum over the starts (whole numbers where the protocol draws nothing) over their number, rounded once (figures.ts).
   const rounded = roundedOnceOfSums({ outcomes, messages, delivered, rounds }, model.outcomes, model.copies);
   return {
-    outcomes: rounded.outcomes,
-    messages: rounded.messages,
-    messagesMean: rounded.messagesMean,
-    messagesSecondMoment: rounded.messagesSecondMoment,
-    deliveredMean: sureOr(deliveredSure, rounded.deliveredMean),
-    roundsMean: sureOr(roundsSure, rounded.roundsMean),
-    figures: rounded.figures,
+    ...roundedValues(rounded, deliveredSure, roundsSure),
     statesExpanded: expanded,
     method: 'trace starts, each followed',
   };
