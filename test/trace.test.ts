@@ -5,7 +5,7 @@ import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { cellSpec } from '../src/engine/schedule/runner.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
-import { traceTrial } from '../src/trace/trace.js';
+import { traceTrial, traceTrialSteps } from '../src/trace/trace.js';
 import { scenarioFrom } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 
@@ -39,6 +39,37 @@ describe('trace', () => {
     assert.equal(first.outcome, 'onlyA');
     assert.equal(first.events.length, 1);
     assert.equal(traceTrial(cell!, first.trial)!.outcome, 'onlyA');
+  });
+
+  it('searches untold and tells only the trial it finds, the story --trial N tells of it', () => {
+    // Describing every step of every trial searched cost a 64-cohort cell about 10 ms a trial.
+    const [cell] = expandCells(scenarioFrom({ protocol: 'two-phase-commit', participants: 6, loss: 0.01, rounds: 1, abortRate: 0.2, trials: 100000 }));
+    const protocol = buildCellModel(cellSpec(cell!)).protocol;
+    const describe = protocol.describe;
+    let described = 0;
+    const counting = (state: Int32Array, config: unknown): string => {
+      described++;
+      return describe.call(protocol, state, config);
+    };
+    Object.defineProperty(protocol, 'describe', { value: counting, configurable: true, writable: true });
+    try {
+      const first = traceTrial(cell!, 1, (o) => o === 'blocked')!;
+      assert.ok(first.trial > 20, `trial ${first.trial}: the search should pass some trials`);
+      const sends = first.events.filter((e) => e.kind === 'send' || e.kind === 'choose').length;
+      assert.equal(described, sends + 1, 'each told step, and the final state, once');
+      assert.deepEqual(traceTrial(cell!, first.trial), first);
+    } finally {
+      Object.defineProperty(protocol, 'describe', { value: describe, configurable: true, writable: true });
+    }
+  });
+
+  it('yields by work, not by trials: a search through large trials turns the event loop often', () => {
+    // 64 cohorts: each trial ~200 messages. A yield every 4,096 trials left Ctrl-C unheard for seconds.
+    const [cell] = expandCells(scenarioFrom({ protocol: 'two-phase-commit', participants: 64, loss: 0.2, rounds: 2, trials: 400 }));
+    let yields = 0;
+    const steps = traceTrialSteps(cell!, 1, () => false);
+    for (let next = steps.next(); !next.done; next = steps.next()) yields++;
+    assert.ok(yields >= 3, `${yields} yields over 400 trials of about 200 messages each`);
   });
 
   it('prints a timeline and a Mermaid diagram from the CLI', async () => {

@@ -7,7 +7,9 @@ import type { TrialCounters, TrialObserver } from '../engine/montecarlo/generic.
 import { cellSpec } from '../engine/schedule/runner.js';
 import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
+import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled } from '../engine/unfilled-step.js';
+import { ContractBroken } from '../protocol-files/check.js';
 import type { Cell } from '../scenario/types.js';
 import { verifyStateBounds } from '../engine/state-bounds.js';
 
@@ -98,10 +100,14 @@ export function traceTrial(cell: Cell, trial: number, wanted?: (outcome: string)
   return drain(traceTrialSteps(cell, trial, wanted));
 }
 
-/** Trials between the yields of traceTrialSteps. */
-const TRIALS_A_STEP = 4096;
+/**
+ * Work between the yields of traceTrialSteps, counted as a trial plus its messages: a trial of a
+ * thousand messages (64 cohorts) weighs what a thousand one-message trials do, so a slice stays
+ * a few milliseconds, and a signal is handled at once, in every cell.
+ */
+const WORK_A_STEP = 16_384;
 
-/** traceTrial as steps of TRIALS_A_STEP trials (see drainInSlices): a search through 10^15 trials can be interrupted. */
+/** traceTrial as steps of about WORK_A_STEP work (see drainInSlices): a search through 10^15 trials can be interrupted. */
 export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): Generator<void, TrialTrace | null> {
   const model = buildCellModel(cellSpec(cell));
   verifyStateBounds(model);
@@ -156,13 +162,29 @@ export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: s
   const total = cell.scenario.trials;
   let block = Math.floor((trial - 1) / BLOCK_SIZE);
   let rng = blockStream(cell.scenario.seed, cell.key, block);
+  let work = 0;
   for (let n = block * BLOCK_SIZE + 1; n <= total; n++) {
-    if (n % TRIALS_A_STEP === 0) yield;
+    if (work >= WORK_A_STEP) {
+      work = 0;
+      yield;
+    }
     if (n > (block + 1) * BLOCK_SIZE) rng = blockStream(cell.scenario.seed, cell.key, ++block);
-    const recording = n >= trial;
+    // A search runs each trial untold (describing every step of every trial it passes would cost
+    // it a thousandfold in a large cell), then tells again, from the same words, the one it finds.
+    const searching = n >= trial && wanted !== undefined;
+    const start = searching ? rng.getState() : null;
     events.length = 0;
-    const outcome = model.outcomes.names[runTrial(model, rng, state, step, counters, recording ? observer : undefined)]!;
-    if (!recording || (wanted && !wanted(outcome))) continue;
+    const told = n >= trial && !searching;
+    const outcome = model.outcomes.names[runTrial(model, rng, state, step, counters, told ? observer : undefined)]!;
+    work += 1 + counters.messages;
+    if (n < trial || (searching && !wanted(outcome))) continue;
+    if (start) {
+      const again = model.outcomes.names[runTrial(model, new Xoshiro128(...start), state, step, counters, observer)]!;
+      if (again !== outcome)
+        throw new ContractBroken(
+          `${protocol.name}: trial ${n} ended ${outcome}, and ${again} when told again from the same draws: the protocol keeps something outside its state array`,
+        );
+    }
     return {
       cell,
       trial: n,
