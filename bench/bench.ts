@@ -23,6 +23,7 @@ import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
+import { bareLoopFor } from './bare-loop.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
 import type { CellModel, CellSpec } from '../src/engine/model.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
@@ -484,6 +485,12 @@ async function oneThread(runs: readonly TrialByTrial[], specs: readonly CellSpec
       draws: draws[i + 1]!,
       kernel: (stream: Int32Array, trials: number) => runBlockCompiled(models[i + 1]!, stream, trials, true),
     })),
+    ...[1, 3].flatMap((row) => {
+      const kernel = bareLoopFor(models[row]!);
+      return kernel
+        ? [{ label: `${runs[row]!.label}: the file's own next and resolveRun alone, in a bare loop (bench/bare-loop.ts)`, draws: draws[row]!, kernel }]
+        : [];
+    }),
     ...firstVersions.map(({ row, model }) => ({
       label: `${runs[row]!.label}, the file's first version (test/fixtures/protocols)`,
       draws: draws[row]!,
