@@ -76,6 +76,11 @@ export interface RunOptions {
    * work (about a second; counted, never timed): which cell, of how many.
    */
   readonly exactSlow?: ((cell: number, totalCells: number) => void) | undefined;
+  /**
+   * Stop the exact values at the first cell left without them (the `exact` command, which then
+   * refuses): the cells after it get none, as work for a result that will not be printed.
+   */
+  readonly exactAllOrNone?: boolean | undefined;
 }
 
 /** A cell's exact work past which `exactSlow` hears of it: about a second on the machines measured (README, "Exact values"). */
@@ -338,6 +343,9 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
 /** Why a cell has no exact value where the user did not ask for none. */
 export const EXACT_OFF = 'exact values were turned off (--no-exact)';
 
+/** Why a cell has no exact value where an earlier cell had none and the command wants all or none (exactAllOrNone). */
+export const EXACT_NOT_TRIED = 'not computed: an earlier cell has no exact values';
+
 /**
  * Exact values for the cells, computed on this thread in slices between which the event loop
  * runs, so the worker pool stays fed. Mode 'on' (--exact) gives each cell its own generous
@@ -386,7 +394,9 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
       // The run keeps every model to its end: a short trace's tables (for this cell's exact value alone) go now.
       model.releaseTables?.();
     }
+    if (options.exactAllOrNone && results[c]!.exact === null) break;
   }
+  for (let c = results.length; c < models.length; c++) results.push({ exact: null, missing: EXACT_NOT_TRIED });
   return results;
 }
 
