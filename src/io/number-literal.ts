@@ -13,7 +13,7 @@ const DECIMAL = /^([-+]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?$/;
 const HEX_OR_OCTAL = /^([-+]?)0([xo])([0-9a-fA-F]+)$/;
 
 /** The least positive normal double: below it a double holds fewer digits (subnormal numbers). */
-export const LEAST_NORMAL = 2 ** -1022;
+const LEAST_NORMAL = 2 ** -1022;
 const TWO_TO_53 = 2 ** 53;
 
 /** A literal's exact value as integer · 10^exponent (a decimal's without trailing zeros), or null where `text` writes no number. */
