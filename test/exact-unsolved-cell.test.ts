@@ -49,18 +49,39 @@ describe('exact on a cell it cannot solve', () => {
   });
 
   it('stops the exact values at the first cell without them where asked (exactAllOrNone): the cells after it are not computed', async () => {
-    const scenario = scenarioFrom({ protocol: 'two-phase-commit', participants: 20, crash: 0.01, rounds: 1, sweep: { participants: [1, 20, 2] } });
-    const cells = expandCells(scenario);
-    const all = await runCells(cells, { exact: 'on', simulate: false, workers: 1 });
+    // Three cohorts over Gilbert–Elliott with crashes at R 8, then two: each past 100,000 steps of work.
+    const channel = { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 };
+    const scenario = scenarioFrom({ protocol: 'two-phase-commit', channel, crash: 0.01, rounds: 8, sweep: { participants: [3, 2] } });
+    const explicitLimits = { maxWork: 100_000, maxWords: 1e9 };
+    const all = await runCells(expandCells(scenario), { exact: 'on', simulate: false, workers: 1, explicitLimits });
+    for (const r of all) assert.match(r.exactMissing ?? '', /^it needs more than 100,000 steps of work \(/);
+    const stopped = await runCells(expandCells(scenario), { exact: 'on', simulate: false, workers: 1, explicitLimits, exactAllOrNone: true });
     assert.deepEqual(
-      all.map((r) => r.exact !== null),
-      [true, false, true],
+      stopped.map((r) => r.exactMissing),
+      [all[0]!.exactMissing, EXACT_NOT_TRIED],
     );
-    const stopped = await runCells(cells, { exact: 'on', simulate: false, workers: 1, exactAllOrNone: true });
-    assert.deepEqual(
-      stopped.map((r) => r.exact !== null),
-      [true, false, false],
-    );
-    assert.equal(stopped[2]!.exactMissing, EXACT_NOT_TRIED);
+  });
+
+  it('finds a cell refused at its start before computing the cells before it (exactAllOrNone)', async () => {
+    // Three cohorts over Gilbert–Elliott with crashes at R 8: seconds of the generic engine, far past one slice of work.
+    const channel = { model: 'gilbert-elliott', goodToBad: 0.3, badToGood: 0.3 };
+    const scenario = scenarioFrom({ protocol: 'two-phase-commit', channel, crash: 0.01, rounds: 8, sweep: { participants: [3, 20] } });
+    const [first, second] = await runCells(expandCells(scenario), { exact: 'on', simulate: false, workers: 1, exactAllOrNone: true });
+    assert.equal(first!.exactMissing, EXACT_NOT_TRIED);
+    assert.match(second!.exactMissing ?? '', /^21 nodes may crash in round 1, more than the 16 it branches over$/);
+    const r = await cliIn([
+      'exact',
+      big,
+      '--set',
+      'loss=null',
+      '--set',
+      'channel={model: gilbert-elliott, goodToBad: 0.3, badToGood: 0.3}',
+      '--set',
+      'rounds=8',
+      '--sweep',
+      'participants=3,20',
+    ]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^twogenerals: .*big\.yaml: no exact values for big \(.*participants=20.*\) \(cell 2 of 2\): 21 nodes may crash in round 1/);
   });
 });

@@ -14,6 +14,7 @@ import type { Report } from '../../report.js';
 import { judgeExpectations } from '../../stats/expectations.js';
 import { checkOutputFile } from '../../io/output-place.js';
 import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
+import { EXACT_NOT_TRIED } from '../../engine/schedule/runner.js';
 
 /**
  * The exact values are all `exact` prints: a cell the engine could not solve (too large for its
@@ -21,7 +22,8 @@ import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
  * first such cell and why, before anything is printed (the cells after it are not computed).
  */
 function refuseMissingExact(report: Report): void {
-  const missing = report.summaries.find((s) => s.result.exact === null);
+  // The cell the engine gave up on, not one left uncomputed because of it.
+  const missing = report.summaries.find((s) => s.result.exact === null && s.result.exactMissing !== EXACT_NOT_TRIED);
   if (!missing) return;
   const { scenario } = missing.cell;
   // A gate on that cell is named first, as the gate it is (the same words as where it cannot be judged after a run).
