@@ -18,6 +18,8 @@ export interface ExperimentOptions {
   readonly progress?: ((update: Progress) => void) | undefined;
   readonly exactProgress?: ((update: ExactProgress) => void) | undefined;
   readonly exactSlow?: ((cell: number, totalCells: number) => void) | undefined;
+  /** Stop the exact values at the first cell left without them (RunOptions.exactAllOrNone). */
+  readonly exactAllOrNone?: boolean | undefined;
 }
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */

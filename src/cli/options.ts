@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
+import { misreadText } from '../io/number-literal.js';
 import { refuseDashName } from '../io/output-place.js';
 import type { Overrides } from '../scenario/overrides.js';
 import { criticalValue } from '../stats/normal.js';
@@ -24,8 +25,18 @@ export interface ScenarioFlags {
 /** A repeatable option's values, in order. */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/**
+ * A flag's number as Number reads it, refused where that is another number than the one written
+ * (1e-400 read as 0, 1e400 as infinity, 9007199254740993 as 9007199254740992).
+ */
+export function flagNumber(value: string): number {
+  const misread = misreadText(value);
+  if (misread) throw new InvalidArgumentError(misread);
+  return Number(value);
+}
+
 function confidence(value: string): number {
-  const c = Number(value);
+  const c = flagNumber(value);
   if (!(c > 0 && c < 1)) throw new InvalidArgumentError('expected a number strictly between 0 and 1, such as 0.95 or 0.99');
   // So near 1 that the interval's critical value is infinite in double precision: every interval would be NaN.
   if (!Number.isFinite(criticalValue(c)))
@@ -59,7 +70,7 @@ export function addFormatOption(command: Command): Command {
 
 /** A whole number of at least 1; one above MAX_WORKERS is capped afterwards (capWorkers), not refused. */
 function positiveInteger(value: string): number {
-  const n = Number(value);
+  const n = flagNumber(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, at least 1');
   return n;
 }

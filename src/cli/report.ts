@@ -255,7 +255,7 @@ async function sweepChart(report: Report, streams: Streams): Promise<string | nu
 }
 
 /** A cell as warnings name it: its scenario and parameters. */
-function cellName(cell: Report['summaries'][number]['cell']): string {
+export function cellName(cell: Report['summaries'][number]['cell']): string {
   const params = Object.entries(cell.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');

@@ -1,3 +1,4 @@
+import { misreadText } from '../io/number-literal.js';
 import { exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
@@ -35,13 +36,22 @@ export interface Plan {
   readonly exact: boolean;
 }
 
+/** METRIC>=VALUE or METRIC<=VALUE (≥, ≤), spaces allowed around the relation. */
+const TARGET = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*(>=|<=|≥|≤)\s*([-+0-9.eE]+)\s*$/;
+
 export function parseTarget(text: string): Target | null {
-  const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*(>=|<=|≥|≤)\s*([-+0-9.eE]+)\s*$/.exec(text);
+  const match = TARGET.exec(text);
   if (!match) return null;
   const bound = Number(match[3]);
   // An overflowing bound (1e400) is a number out of range, which the caller names; only text that is no number is malformed.
   if (Number.isNaN(bound)) return null;
   return { metric: match[1]!, relation: match[2] === '>=' || match[2] === '≥' ? '>=' : '<=', bound };
+}
+
+/** Why a target's bound would be read as another number than written (1e-400 as 0), or null. */
+export function targetBoundMisread(text: string): string | null {
+  const bound = TARGET.exec(text)?.[3];
+  return bound === undefined ? null : misreadText(bound);
 }
 
 /**

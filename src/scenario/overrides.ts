@@ -1,9 +1,10 @@
-import { parse as parseYamlValue } from 'yaml';
+import { parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
-import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
+import { checkSeed, flowNestingPast, foreignValue, misreadLiteral } from './parse.js';
+import { misreadNumber } from '../io/number-literal.js';
 import type { Path, ScenarioSource } from './parse.js';
 
 /** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
@@ -48,7 +49,9 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     if (key.split('.').some((part) => part === ''))
       throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     const path = key.split('.');
-    const parsed = scalar(value, flag);
+    // A seed written as a number it is not read as is named as a seed first (quote it to keep it as text).
+    if (key === 'seed' && PLAIN_NUMBER.test(value.trim())) checkSeed({ seed: Number(value) }, () => flag, value.trim());
+    const parsed = scalar(value, flag, key === 'seed' ? `; quote it to use it as text: --set 'seed="${value}"'` : '');
     // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
     // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
     const foreign = foreignValue(parsed, path);
@@ -170,14 +173,26 @@ export function flowNesting(text: string): number {
   return flowNestingPast(text, Number.POSITIVE_INFINITY).deepest;
 }
 
-function scalar(text: string, flag: string): unknown {
-  if (text.length <= 15 && PLAIN_NUMBER.test(text)) return Number(text);
+/**
+ * A flag's value as YAML reads it. A number in it that would be read as another (1e-400 as 0,
+ * 1e400 as infinity, 9007199254740993 as 9007199254740992) is refused, naming the flag (and
+ * `hint`, what to do instead).
+ */
+function scalar(text: string, flag: string, hint = ''): unknown {
+  if (text.length <= 15 && PLAIN_NUMBER.test(text)) {
+    const problem = misreadNumber(text, Number(text));
+    if (problem) throw new UsageError(flag, `${problem}${hint}`);
+    return Number(text);
+  }
   // Read as text, as when the reader gives up on it: its reader's recursion could end the process.
   if (flowNesting(text) > MAX_FLAG_NESTING) return text;
+  let value: unknown;
+  let misread: string | undefined;
   try {
-    const value: unknown = parseYamlValue(text, { logLevel: 'error' });
-    // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
-    return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
+    const doc = parseDocument(text, { logLevel: 'error' });
+    if (doc.errors.length) throw doc.errors[0];
+    value = doc.toJS();
+    misread = misreadLiteral(doc)?.problem;
   } catch (error) {
     // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
     // and then named as that text, "sweep.loss must be a list or a mapping (got '[&a [1,1,…')".
@@ -185,11 +200,16 @@ function scalar(text: string, flag: string): unknown {
       throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
     return text;
   }
+  if (misread !== undefined) throw new UsageError(flag, `${misread}${hint}`);
+  // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
+  return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
 }
 
 function sweepValues(text: string, flag: string): unknown {
   const number = (part: string): number => {
     const n = Number(part);
+    const misread = misreadNumber(part, n);
+    if (misread) throw new UsageError(flag, misread);
     if (part.trim() === '' || !Number.isFinite(n)) throw new UsageError(flag, `'${part}' is not a number`);
     return n;
   };

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
 import type { Expectation } from '../scenario/types.js';
-import { fisherLogUpperTail } from './fisher.js';
+import { fisherLogLowerTail, fisherLogUpperTail } from './fisher.js';
 import { normalQuantile, upperNormalQuantileOfLog } from './normal.js';
 import type { CellSummary } from './summary.js';
 
@@ -148,17 +148,42 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const bad1 = better ? n1 - x1 : x1;
   const bad0 = better ? n0 - x0 : x0;
   const logP = fisherLogUpperTail(bad1, bad1 + bad0, n1, n0);
-  const z = upperNormalQuantileOfLog(logP);
+  // p is 1 exactly where this run has the fewest of the worse side's trials the two runs' totals allow.
+  const least = fisherLogLowerTail(bad1, bad1 + bad0, n1, n0) === Number.NEGATIVE_INFINITY;
+  const z = least ? Number.NEGATIVE_INFINITY : oneSidedZ(logP, () => fisherLogLowerTail(bad1, bad1 + bad0, n1, n0));
   const critical = normalQuantile(confidence);
   const passed = logP >= Math.log(1 - confidence);
-  const shownZ = Number.isFinite(z) ? z.toFixed(2) : z > 0 ? '∞' : '−∞';
+  const test = least
+    ? `${path}; Fisher's exact p = 1, no z: ${leastCount(e.metric, better, bad1 === 0)}, so nothing in it counts toward worse`
+    : `${path}; one-sided z = ${Number.isFinite(z) ? z.toFixed(2) : '∞'}, critical ${critical.toFixed(2)} at ${confidence}; Fisher's exact p = ${shownLogProbability(logP)}`;
   return {
     ...verdict,
     passed,
-    message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${path}; one-sided z = ${shownZ}, critical ${critical.toFixed(2)} at ${confidence}; Fisher's exact p = ${shownLogProbability(logP)})`,
+    message: `${where}: ${e.metric} ${p1} is ${passed ? 'not significantly worse than' : `significantly ${direction} than`} the baseline's ${p0} (${test})`,
     value: mine,
     baseline: { value: p0, exact: false, z: Number.isFinite(z) ? z : null },
   };
+}
+
+/**
+ * The test's z, the normal quantile of 1 − p: from p's log (logP), or where p is so near 1 that
+ * its log is 0 in a double (z would read −∞), from the log of the other tail (logLower), whose
+ * size a double keeps: −Φ⁻¹ of it.
+ */
+function oneSidedZ(logP: number, logLower: () => number): number {
+  const z = upperNormalQuantileOfLog(logP);
+  return z === Number.NEGATIVE_INFINITY ? -upperNormalQuantileOfLog(logLower()) : z;
+}
+
+/**
+ * Why Fisher's p is 1: this run has the fewest of the worse side's trials it could have given
+ * the two runs' totals, none (`ownNone`), or, where every trial of the baseline is on the worse
+ * side, as few as the baseline's trials leave it. Its z would be −∞, which reads as a measured
+ * improvement where the test has measured nothing.
+ */
+function leastCount(metric: string, higherBetter: boolean, ownNone: boolean): string {
+  if (ownNone) return higherBetter ? `every trial of this run ends in ${metric}` : `no trial of this run ends in ${metric}`;
+  return higherBetter ? `no trial of the baseline ends in ${metric}` : `every trial of the baseline ends in ${metric}`;
 }
 
 /**

@@ -23,6 +23,18 @@ export function fisherLogUpperTail(x1: number, bad: number, n1: number, n0: numb
   return Math.log1p(-Math.min(1, Math.exp(logTailFrom(x1 - 1, bad, n1, n0, -1))));
 }
 
+/**
+ * The natural log of the other tail, P(X < x1): where the upper tail is so near 1 that its log is
+ * 0 in a double, this one keeps its size (the test's z from it: −Φ⁻¹ of it). −∞ where x1 is the
+ * least X can be, where the upper tail is 1 exactly.
+ */
+export function fisherLogLowerTail(x1: number, bad: number, n1: number, n0: number): number {
+  const lowest = Math.max(0, n1 - (n1 + n0 - bad));
+  if (x1 <= lowest) return Number.NEGATIVE_INFINITY;
+  if (x1 > Math.min(bad, n1)) return 0;
+  return logTailFrom(x1 - 1, bad, n1, n0, -1);
+}
+
 /** log of P(X = x) times the sum of the terms from x on in `step`'s direction, each a ratio of the one before. */
 function logTailFrom(x: number, bad: number, n1: number, n0: number, step: 1 | -1): number {
   const good = n1 + n0 - bad;

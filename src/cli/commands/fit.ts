@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { toYaml } from '../../io/yaml-out.js';
 import { UsageError } from '../../errors.js';
+import { misreadText } from '../../io/number-literal.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTrace } from '../../io/trace-input.js';
@@ -65,6 +66,8 @@ export function makeFitCommand(streams: Streams): Command {
     .option('-o, --output <file>', 'also draw the burst and gap lengths, measured against each model (.svg or .png)')
     .option('--lengths <n>', 'run lengths shown one by one before "or longer"', '10')
     .action(async (file: string, flags: FitFlags) => {
+      const misread = misreadText(flags.lengths);
+      if (misread) throw new UsageError(`--lengths ${flags.lengths}`, misread);
       const maxLength = Number(flags.lengths);
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');

@@ -10,7 +10,7 @@ import { loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
 import { readScenarioFile } from '../../scenario/parse.js';
 import { expandCells } from '../../scenario/cells.js';
-import { holds, parseTarget, plan } from '../../plan/plan.js';
+import { holds, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, inlineText, terminalLines } from '../../io/text.js';
@@ -107,6 +107,9 @@ export function makePlanCommand(streams: Streams): Command {
         throw new UsageError(`--target ${t.text}`, `unknown metric '${t.metric}'${didYouMean(t.metric, metrics)}; choose one of: ${metrics.join(', ')}`);
       // Every metric plan judges is a probability: a bound outside 0..1 is a slip, not a target no setting meets.
       if (t.bound < 0 || t.bound > 1) throw new UsageError(`--target ${t.text}`, `${t.metric} is a probability: give a bound from 0 to 1 (got ${t.bound})`);
+      // A bound in range read as another number (1e-400 as 0, which no setting but a sure one meets).
+      const misread = targetBoundMisread(t.text);
+      if (misread) throw new UsageError(`--target ${t.text}`, misread);
     }
     // After the checks: a refused command says one line, not a note about a search that never starts.
     heldSweeps(file, flags.set, vary, scenario, streams);

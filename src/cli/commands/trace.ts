@@ -8,7 +8,7 @@ import { shortNumber, thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
 import { FIRST_SEARCH_TRIALS, searchBeyondReach, traceTrialSteps, wantedProbability } from '../../trace/trace.js';
 import { drainInSlices } from '../../engine/slices.js';
-import { addScenarioOptions, overridesFrom } from '../options.js';
+import { addScenarioOptions, flagNumber, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { counted } from '../../io/wording.js';
@@ -21,7 +21,7 @@ interface TraceFlags extends ScenarioFlags {
 }
 
 function positive(value: string): number {
-  const n = Number(value);
+  const n = flagNumber(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
   return n;
 }

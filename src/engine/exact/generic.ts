@@ -425,6 +425,13 @@ type Branch = readonly [Int32Array, number, Uint8Array];
 /** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
 const MAX_CRASHING_NODES = 16;
 
+/** The refusal where more nodes may crash at a round's start than the engine branches over (no limit helps), else null. */
+export function tooManyCrashing(able: number, round: number): ExactUnavailable | null {
+  return able > MAX_CRASHING_NODES
+    ? new ExactUnavailable(`${able} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`, false)
+    : null;
+}
+
 /**
  * The start of a round: every way the nodes still up (and able to crash) may crash, each as the
  * crashed state and its probability, the product of each node's rate or its complement, and the
@@ -439,8 +446,8 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
     if (protocol.crashed!(state, config, node)) before[node] = 1;
     else if (crash[node]! > 0) able.push(node);
   }
-  if (able.length > MAX_CRASHING_NODES)
-    throw new ExactUnavailable(`${able.length} nodes may crash in round ${round}, more than the ${MAX_CRASHING_NODES} it branches over`, false);
+  const tooMany = tooManyCrashing(able.length, round);
+  if (tooMany) throw tooMany;
   const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
     const child = state.slice();

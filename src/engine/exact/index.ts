@@ -2,7 +2,7 @@ import type { Replay } from '../../contract/channel.js';
 import { configuredFor } from '../model.js';
 import { verifyCanonicalize } from './canonical-check.js';
 import type { CellModel } from '../model.js';
-import { genericExact } from './generic.js';
+import { genericExact, tooManyCrashing } from './generic.js';
 import { structuredSolverFor } from './structured.js';
 import type { StructuredSolver } from './structured.js';
 import { traceStartsExact } from './trace-starts.js';
@@ -116,6 +116,18 @@ function* startsElseTables(model: CellModel, replay: Replay, limits: ExactLimits
 const TABLE_UNITS = 12;
 /** The generic engine's least work a start: its first state expanded and a branch out of it (generic.ts). */
 const START_STATE_UNITS = 3;
+
+/**
+ * Why the cell is past the exact engine's reach, where that is known from the cell alone before
+ * any work: more nodes able to crash at a round's start than the engine branches over (all are
+ * up at the first), or a structured solver's own limits (the randomized levels' memory, and the
+ * work every round surely does). null where only the work can tell. A command that wants every
+ * cell's values or none (`exact`) asks this of every cell first.
+ */
+export function refusedUpFront(model: CellModel, limits: ExactLimits): ExactUnavailable | null {
+  const crashing = model.crash === null ? null : tooManyCrashing(model.crash.filter((rate) => rate > 0).length, 1);
+  return crashing ?? structuredSolverFor(model)?.refusedUpFront?.(model, limits) ?? null;
+}
 
 /** The exact computation of one cell, to the end, on this thread. */
 export function exactCell(model: CellModel, limits: ExactLimits = UNLIMITED, method: ExactMethod = 'auto'): ExactResult {

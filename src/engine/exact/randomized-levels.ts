@@ -6,6 +6,39 @@ import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.j
 import type { ExactLimits, ExactSteps } from './result.js';
 import { counted } from '../../io/wording.js';
 
+/** Channel states the levels are kept for: one more than the largest any table names (no spread: a trace has tens of thousands). */
+function channelStates(model: CellModel): number {
+  let C = 1;
+  for (const { state } of model.initialStates) C = Math.max(C, state + 1);
+  for (const t of model.transmissions) for (const s of t.nextState) C = Math.max(C, s + 1);
+  return C;
+}
+
+/**
+ * Why the levels cannot do the cell within `limits`, known before any work (null: only the work
+ * can tell): their arrays' memory, or the work every round surely does looking at its slots.
+ */
+export function levelsRefusal(model: CellModel, R: number, limits: ExactLimits): ExactUnavailable | null {
+  const C = channelStates(model);
+  const slots = (R + 2) * 3 * 2 * C;
+  // The limit as it always stood (2 numbers a slot), which refuses the same cells; but there are
+  // four arrays of slots (mass and delivered, this round's and the next), so what it allows, and
+  // what the message names, is twice the words' worth (555 MB of arrays for R 200 over a
+  // 15,000-packet trace, whose process peaked at 680 MB): the message said the words' worth.
+  if (2 * slots > limits.maxWords)
+    return new ExactUnavailable(`it needs more than ${megabytes(2 * limits.maxWords)} of memory (four arrays of ${thousands(slots)} numbers, 8 bytes each)`);
+  // Every round looks at its used slots whatever their mass, so their count is work the loop
+  // below will surely do: a cell past the limit by that alone is refused before any of it is
+  // done, not after spending a run's budget on it. (Not over a replayed trace: a refusal before
+  // the start sends that cell start by start, index.ts.)
+  if (!model.replay) {
+    let surely = 0;
+    for (let round = 1; round <= R; round++) surely += Math.min(slots, (round + 1) * 6 * C);
+    if (Math.floor(surely / 32) > limits.maxWork) return tooMuchWork(limits, `${counted(R, 'round')}: at least ${thousands(Math.floor(surely / 32))}`);
+  }
+  return null;
+}
+
 /**
  * The randomized protocol, exactly, for any channel, using the structure of its levels: a
  * general's own level is always 1 + its record of the other's, so between rounds a trial is
@@ -18,26 +51,11 @@ import { counted } from '../../io/wording.js';
  */
 export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): ExactSteps {
   const { channel, channelConfig, transmissions } = model;
-  let C = 1; // channel states: one more than the largest any table names (no spread: a trace has tens of thousands)
-  for (const { state } of model.initialStates) C = Math.max(C, state + 1);
-  for (const t of transmissions) for (const s of t.nextState) C = Math.max(C, s + 1);
+  const C = channelStates(model);
   // Slot of (A's level a, B's level a + d − 1 for d in 0..2, B knows the key, channel state).
   const slots = (R + 2) * 3 * 2 * C;
-  // The limit as it always stood (2 numbers a slot), which refuses the same cells; but there are
-  // four arrays of slots (mass and delivered, this round's and the next), so what it allows, and
-  // what the message names, is twice the words' worth (555 MB of arrays for R 200 over a
-  // 15,000-packet trace, whose process peaked at 680 MB): the message said the words' worth.
-  if (2 * slots > limits.maxWords)
-    throw new ExactUnavailable(`it needs more than ${megabytes(2 * limits.maxWords)} of memory (four arrays of ${thousands(slots)} numbers, 8 bytes each)`);
-  // Every round looks at its used slots whatever their mass, so their count is work the loop
-  // below will surely do: a cell past the limit by that alone is refused before any of it is
-  // done, not after spending a run's budget on it. (Not over a replayed trace: a refusal before
-  // the start sends that cell start by start, index.ts.)
-  if (!model.replay) {
-    let surely = 0;
-    for (let round = 1; round <= R; round++) surely += Math.min(slots, (round + 1) * 6 * C);
-    if (Math.floor(surely / 32) > limits.maxWork) throw tooMuchWork(limits, `${counted(R, 'round')}: at least ${thousands(Math.floor(surely / 32))}`);
-  }
+  const refused = levelsRefusal(model, R, limits);
+  if (refused) throw refused;
   const slot = (a: number, b: number, knows: number, ch: number): number => {
     const d = b - a + 1;
     if (d < 0 || d > 2) throw new Error(`randomized: levels ${a} and ${b} differ by more than one`);

@@ -3,8 +3,8 @@ import { randomized } from '../../protocols/randomized.js';
 import { twoPhaseCommit } from '../../protocols/two-phase-commit.js';
 import type { CellModel } from '../model.js';
 import { independentCohorts } from './independent-cohorts.js';
-import { randomizedLevels } from './randomized-levels.js';
-import type { ExactLimits, ExactSteps } from './result.js';
+import { levelsRefusal, randomizedLevels } from './randomized-levels.js';
+import type { ExactLimits, ExactSteps, ExactUnavailable } from './result.js';
 
 /**
  * An exact solver that uses one protocol's structure instead of visiting every state. It must
@@ -17,6 +17,8 @@ export interface StructuredSolver {
   /** Whether the cell is one this solver's argument covers; where none does, the generic engine runs. */
   canHandle(model: CellModel): boolean;
   solve(model: CellModel, limits: ExactLimits): ExactSteps;
+  /** Why `solve` would refuse the cell before any work, known from the cell alone (null: only the work can tell). */
+  refusedUpFront?(model: CellModel, limits: ExactLimits): ExactUnavailable | null;
 }
 
 type ConfigOf<P> = P extends ProtocolDefinition<infer C> ? C : never;
@@ -42,6 +44,8 @@ export const STRUCTURED_SOLVERS: readonly StructuredSolver[] = [
     name: 'levels',
     canHandle: (model) => model.protocol === randomized && model.crash === null,
     solve: (model, limits) => randomizedLevels(model, configOf(randomized, model).rounds, limits),
+    // Over a replayed trace a refusal at the start sends the cell start by start (index.ts): no refusal of the cell.
+    refusedUpFront: (model, limits) => (model.replay ? null : levelsRefusal(model, configOf(randomized, model).rounds, limits)),
   },
 ];
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { thousands } from '../../io/text.js';
 import type { Cell } from '../../scenario/types.js';
-import { ExactUnavailable, exactSteps } from '../exact/index.js';
+import { ExactUnavailable, exactSteps, refusedUpFront } from '../exact/index.js';
 import type { ExactLimits, ExactResult } from '../exact/index.js';
 import { AUTO_EXACT_WORDS, EXPLICIT_EXACT_WORDS, EXPLICIT_EXACT_WORK, WORK_SLICE } from '../exact/result.js';
 import { buildCellModel, configuredFor } from '../model.js';
@@ -76,6 +76,11 @@ export interface RunOptions {
    * work (about a second; counted, never timed): which cell, of how many.
    */
   readonly exactSlow?: ((cell: number, totalCells: number) => void) | undefined;
+  /**
+   * Stop the exact values at the first cell left without them (the `exact` command, which then
+   * refuses): the cells after it get none, as work for a result that will not be printed.
+   */
+  readonly exactAllOrNone?: boolean | undefined;
 }
 
 /** A cell's exact work past which `exactSlow` hears of it: about a second on the machines measured (README, "Exact values"). */
@@ -338,6 +343,9 @@ async function runUntilPrecise(cell: Cell, model: CellModel, pool: WorkerPool, o
 /** Why a cell has no exact value where the user did not ask for none. */
 export const EXACT_OFF = 'exact values were turned off (--no-exact)';
 
+/** Why a cell has no exact value where an earlier cell had none and the command wants all or none (exactAllOrNone). */
+export const EXACT_NOT_TRIED = 'not computed: an earlier cell has no exact values';
+
 /**
  * Exact values for the cells, computed on this thread in slices between which the event loop
  * runs, so the worker pool stays fed. Mode 'on' (--exact) gives each cell its own generous
@@ -345,10 +353,24 @@ export const EXACT_OFF = 'exact values were turned off (--no-exact)';
  * the whole run, cell by cell in order: a cell that would take more than what is left gets
  * none. Both count work, never time, so the values printed are the same on every machine.
  */
-async function exactValues(models: readonly CellModel[], options: RunOptions, budget: number): Promise<{ exact: ExactResult | null; missing: string }[]> {
+async function exactValues(models: readonly CellModel[], options: RunOptions, budget: number): Promise<CellExact[]> {
   if (options.exact === 'off') return models.map(() => ({ exact: null, missing: EXACT_OFF }));
   let left = budget;
-  const results: { exact: ExactResult | null; missing: string }[] = [];
+  const limitsOf = (c: number): ExactLimits => {
+    const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
+    return options.exact === 'on'
+      ? { maxWork: EXPLICIT_EXACT_WORK, maxWords: EXPLICIT_EXACT_WORDS, ...options.explicitLimits, ...(progress ? { progress } : {}) }
+      : { maxWork: left, maxWords: AUTO_EXACT_WORDS };
+  };
+  // Wanting every cell's values or none: a cell known to be past reach from the cell alone is
+  // found before any cell is computed, not after the cells before it.
+  if (options.exactAllOrNone && options.exact === 'on') {
+    for (const [c, model] of models.entries()) {
+      const refused = refusedUpFront(model, limitsOf(c));
+      if (refused) return models.map((_, other) => (other === c ? { exact: null, missing: refused.message } : { exact: null, missing: EXACT_NOT_TRIED }));
+    }
+  }
+  const results: CellExact[] = [];
   for (const [c, model] of models.entries()) {
     if (options.exact === 'auto' && left <= 0) {
       results.push({
@@ -357,13 +379,8 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
       });
       continue;
     }
-    const progress = options.exactProgress ? (states: number) => options.exactProgress!({ cell: c + 1, totalCells: models.length, states }) : undefined;
-    const limits: ExactLimits =
-      options.exact === 'on'
-        ? { maxWork: EXPLICIT_EXACT_WORK, maxWords: EXPLICIT_EXACT_WORDS, ...options.explicitLimits, ...(progress ? { progress } : {}) }
-        : { maxWork: left, maxWords: AUTO_EXACT_WORDS };
     try {
-      const steps = exactSteps(model, limits);
+      const steps = exactSteps(model, limitsOf(c));
       for (let slice = 0, cellWork = 0; ; ) {
         const next = steps.next();
         if (next.done) {
@@ -386,8 +403,16 @@ async function exactValues(models: readonly CellModel[], options: RunOptions, bu
       // The run keeps every model to its end: a short trace's tables (for this cell's exact value alone) go now.
       model.releaseTables?.();
     }
+    if (options.exactAllOrNone && results[c]!.exact === null) break;
   }
+  for (let c = results.length; c < models.length; c++) results.push({ exact: null, missing: EXACT_NOT_TRIED });
   return results;
+}
+
+/** A cell's exact values, or null and why it has none. */
+interface CellExact {
+  readonly exact: ExactResult | null;
+  readonly missing: string;
 }
 
 /** Monte Carlo of one cell on this thread, in block order (for tests). */
