@@ -308,6 +308,90 @@ describe('a run whose every peer chooses first still sends: one with no directio
   });
 });
 
+describe('an announced run that is not well formed is refused by every engine, in the words of the run rules', () => {
+  // `good`'s coin or order announced as a run that breaks one rule, from rounds 3 on (the quick
+  // check's cell has two), and only after a toss of 1 in 10,000: the 24 trials held to resolveRun
+  // before a compiled engine seldom meet it, and the compiled kernel's automaton, which meets
+  // every state, took the run part by part without its rules (a plain array counted, exit 0).
+  const BAD_RUNS: [string, number, (step: Step) => void, string][] = [
+    ['order-without-bit-0', SEND, (step) => (step.peers = 2), 'step.peers is 2, without bit 0: the run starts at step.peer itself, so bit 0 must be set'],
+    ['order-choosers-outside', SEND, (step) => ((step.peers = 1), (step.choosers = 3)), 'step.choosers is 3; it must name only peers of step.peers (1)'],
+    ['coin-not-choosing', CHOOSE, (step) => (step.peers = 1), 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'],
+    [
+      'coin-plain-array',
+      CHOOSE,
+      (step) => ((step.peers = 1), (step.choosers = 1), (step.choices = [0.5, 0.5] as unknown as Float64Array)),
+      "step.choosers is set, but step.choices is not a Float64Array: give a run's choice as one (Float64Array.of(…), made once in configure)",
+    ],
+  ];
+  // After the toss: in 1 trial of 10,000, or in every trial (the 24 trials before a compiled engine meet it first).
+  const TOSSES: [string, Float64Array][] = [
+    ['rare', Float64Array.of(0.9999, 0.0001)],
+    ['every trial', Float64Array.of(0, 1)],
+  ];
+  for (const [what, kind, announce, problem] of BAD_RUNS) {
+    for (const [often, toss] of TOSSES) {
+      it(`${what}, ${often}`, () => {
+        const name = `run-rules-refused-${what}-${often.replace(' ', '-')}`;
+        // A rare toss (state[3]), then `good`'s coin and order, one clock position later.
+        registerProtocol({
+          ...good(name),
+          stateSize: () => 4,
+          next(state, config, step) {
+            const clock = state[0]!;
+            if (clock === 0) {
+              step.kind = CHOOSE;
+              step.choices = toss;
+              step.label = 'toss';
+            } else if (clock === 1) {
+              step.kind = CHOOSE;
+              step.choices = COIN;
+              step.label = 'coin';
+            } else if (clock === 2) {
+              step.kind = SEND;
+              step.direction = A_TO_B;
+              step.round = config.rounds;
+              step.label = 'order';
+            } else {
+              step.kind = END;
+              step.outcome = generalsOutcome(true, state[1] === 1);
+              return;
+            }
+            if (config.rounds >= 3 && state[3] === 1 && step.kind === kind) {
+              step.peer = 0;
+              step.direction = A_TO_B;
+              step.round = 1;
+              announce(step);
+            }
+          },
+          resolve(state, _config, step, result) {
+            const clock = state[0]!;
+            if (clock === 0) state[3] = result;
+            else if (clock === 1) state[2] = result;
+            else state[1] = result;
+            state[0] = step.kind === SEND ? 3 : clock + 1;
+          },
+        });
+        try {
+          const refused = (run: () => unknown, engine: string) =>
+            assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: ${problem} (state [`), engine);
+          const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+          const stream = () => blockState('run-rules-refused', name, 0);
+          refused(() => exactCell(model), 'exact');
+          refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+          // The engines that go trial by trial meet the rare toss in a long enough block.
+          const s = stream();
+          refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100_000), 'generic Monte Carlo');
+          refused(() => trialKernelWith(model, null)(stream(), 100_000), 'trial kernel');
+          refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100_000), 'trial kernel with a memo automaton');
+        } finally {
+          unregister(name);
+        }
+      });
+    }
+  }
+});
+
 describe('a round start (ROUND) in a cell without crashes is refused by every engine, naming the protocol', () => {
   // `good`'s order said as a ROUND from rounds 3 on (the quick check's cell has two): the
   // compiled kernel and the trial kernels counted it as a send.
