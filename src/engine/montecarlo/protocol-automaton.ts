@@ -7,7 +7,7 @@ import type { CellModel } from '../model.js';
 import { grownHistogram } from '../tally.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import { deliveredCounts } from './delivered-counts.js';
-import { MAX_TRIAL_STEPS, refuseAnnouncement, refuseRoundWithoutCrashes } from './trial-rules.js';
+import { MAX_TRIAL_STEPS, refuseRoundWithoutCrashes } from './trial-rules.js';
 
 /**
  * The protocol unrolled over its own states, for a replayed channel: what a trial does next
@@ -87,7 +87,6 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
     refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
     // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
     refuseRoundWithoutCrashes(protocol.name, step);
-    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
     kind.push(step.kind);
     direction.push(step.direction);
     round.push(step.round);
