@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
-import { A_TO_B, CHOOSE, END, ROUND, SEND, Step, choicesProblem, sendProblem, unfilledStep } from '../src/contract/protocol.js';
+import { A_TO_B, CHOOSE, END, ROUND, SEND, Step, choicesProblem, generalsOutcome, sendProblem, unfilledStep } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
@@ -15,7 +15,7 @@ import { blockState } from '../src/rng/streams.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { cell } from './exact-helpers.js';
 import { tempFiles } from './helpers.js';
-import { good } from './rule-protocol.js';
+import { COIN, good } from './rule-protocol.js';
 
 /**
  * A choice whose probabilities are no distribution, met only in a cell the quick check does not
@@ -215,6 +215,219 @@ describe('a send with no direction, or outside the rounds, is refused by every e
     assert.equal(sendProblem(step(0, 1e9), Number.POSITIVE_INFINITY), null);
     assert.equal(sendProblem(step(0, 65), 64, true), 'a send in round 65, outside 1..64 (the round limit its roundLimit gives)');
     assert.equal(sendProblem(step(-1, 1), 64), 'a send has direction -1; it must be A_TO_B (0) or B_TO_A (1)');
+  });
+});
+
+/**
+ * Two peers, each choosing (the coin) and then sending the order in the last round, announced as
+ * one run: every peer of a run sends, its choosers after their choice, so a run of choosers alone
+ * still sends in `step.direction` and `step.round`.
+ */
+function choosersThenSend(name: string): ProtocolDefinition<{ rounds: number }> {
+  return {
+    ...good(name),
+    stateSize: () => 5,
+    next(state, config, step) {
+      const clock = state[0]!;
+      if (clock >= 4) {
+        step.kind = END;
+        step.outcome = generalsOutcome(state[1] === 1, state[2] === 1);
+        return;
+      }
+      const peer = clock >> 1;
+      const peers = peer === 0 ? 0b11 : 0b1;
+      step.kind = clock % 2 === 0 ? CHOOSE : SEND;
+      step.peer = peer;
+      step.peers = peers;
+      step.choosers = clock % 2 === 0 ? peers : peers & ~1;
+      step.choices = COIN;
+      step.direction = A_TO_B;
+      step.round = config.rounds;
+      step.label = 'order';
+    },
+    resolve(state, _config, step, result) {
+      if (step.kind === CHOOSE) {
+        state[3 + step.peer] = result;
+        state[0] = 2 * step.peer + 1;
+      } else {
+        state[1 + step.peer] = result;
+        state[0] = 2 * step.peer + 2;
+      }
+    },
+  };
+}
+
+describe('a run whose every peer chooses first still sends: one with no direction, or outside the rounds, is refused by every engine', () => {
+  // From rounds 3 on (the quick check's cell has two) the run, announced on its first chooser's
+  // CHOOSE, names a send no engine may draw; the trial kernels took such a run's sends unchecked.
+  const BAD_RUNS: [string, (step: Step) => void, RegExp][] = [
+    ['direction-2', (step) => (step.direction = 2 as Step['direction']), /a send has direction 2; it must be A_TO_B \(0\) or B_TO_A \(1\)/],
+    ['round-0', (step) => (step.round = 0), /a send in round 0, outside 1\.\.3 \(the round limit\)/],
+    ['round-4', (step) => (step.round = 4), /a send in round 4, outside 1\.\.3 \(the round limit\)/],
+  ];
+  for (const [what, send, message] of BAD_RUNS) {
+    it(what, () => {
+      const name = `choosers-run-refused-${what}`;
+      const base = choosersThenSend(name);
+      registerProtocol({
+        ...base,
+        next(state, config, step) {
+          base.next(state, config, step);
+          if (config.rounds >= 3 && step.kind !== END) send(step);
+        },
+      });
+      try {
+        const refused = (run: () => unknown, engine: string) =>
+          assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
+        const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+        const stream = () => blockState('choosers-run-refused', what, 0);
+        const s = stream();
+        refused(() => exactCell(model), 'exact');
+        refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
+        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
+        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+      } finally {
+        unregister(name);
+      }
+    });
+  }
+  it('the same run within the rounds: every engine counts it alike', () => {
+    const name = 'choosers-run-good';
+    registerProtocol(choosersThenSend(name));
+    try {
+      const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+      const s = blockState('choosers-run-good', name, 0);
+      const generic = runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100);
+      assert.deepEqual(trialKernelWith(model, null)(s, 100), generic, 'trial kernel');
+      assert.deepEqual(trialKernelWith(model, new MemoAutomaton(model))(s, 100), generic, 'trial kernel with a memo automaton');
+      assert.equal(generic.messages[2], 100, 'two sends a trial');
+    } finally {
+      unregister(name);
+    }
+  });
+});
+
+describe('an announced run that is not well formed is refused by every engine, in the words of the run rules', () => {
+  // `good`'s coin or order announced as a run that breaks one rule, from rounds 3 on (the quick
+  // check's cell has two), and only after a toss of 1 in 10,000: the 24 trials held to resolveRun
+  // before a compiled engine seldom meet it, and the compiled kernel's automaton, which meets
+  // every state, took the run part by part without its rules (a plain array counted, exit 0).
+  const BAD_RUNS: [string, number, (step: Step) => void, string][] = [
+    ['order-without-bit-0', SEND, (step) => (step.peers = 2), 'step.peers is 2, without bit 0: the run starts at step.peer itself, so bit 0 must be set'],
+    ['order-choosers-outside', SEND, (step) => ((step.peers = 1), (step.choosers = 3)), 'step.choosers is 3; it must name only peers of step.peers (1)'],
+    ['coin-not-choosing', CHOOSE, (step) => (step.peers = 1), 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'],
+    [
+      'coin-plain-array',
+      CHOOSE,
+      (step) => ((step.peers = 1), (step.choosers = 1), (step.choices = [0.5, 0.5] as unknown as Float64Array)),
+      "step.choosers is set, but step.choices is not a Float64Array: give a run's choice as one (Float64Array.of(…), made once in configure)",
+    ],
+  ];
+  // After the toss: in 1 trial of 10,000, or in every trial (the 24 trials before a compiled engine meet it first).
+  const TOSSES: [string, Float64Array][] = [
+    ['rare', Float64Array.of(0.9999, 0.0001)],
+    ['every trial', Float64Array.of(0, 1)],
+  ];
+  for (const [what, kind, announce, problem] of BAD_RUNS) {
+    for (const [often, toss] of TOSSES) {
+      it(`${what}, ${often}`, () => {
+        const name = `run-rules-refused-${what}-${often.replace(' ', '-')}`;
+        // A rare toss (state[3]), then `good`'s coin and order, one clock position later.
+        registerProtocol({
+          ...good(name),
+          stateSize: () => 4,
+          next(state, config, step) {
+            const clock = state[0]!;
+            if (clock === 0) {
+              step.kind = CHOOSE;
+              step.choices = toss;
+              step.label = 'toss';
+            } else if (clock === 1) {
+              step.kind = CHOOSE;
+              step.choices = COIN;
+              step.label = 'coin';
+            } else if (clock === 2) {
+              step.kind = SEND;
+              step.direction = A_TO_B;
+              step.round = config.rounds;
+              step.label = 'order';
+            } else {
+              step.kind = END;
+              step.outcome = generalsOutcome(true, state[1] === 1);
+              return;
+            }
+            if (config.rounds >= 3 && state[3] === 1 && step.kind === kind) {
+              step.peer = 0;
+              step.direction = A_TO_B;
+              step.round = 1;
+              announce(step);
+            }
+          },
+          resolve(state, _config, step, result) {
+            const clock = state[0]!;
+            if (clock === 0) state[3] = result;
+            else if (clock === 1) state[2] = result;
+            else state[1] = result;
+            state[0] = step.kind === SEND ? 3 : clock + 1;
+          },
+        });
+        try {
+          const refused = (run: () => unknown, engine: string) =>
+            assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: ${problem} (state [`), engine);
+          const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+          const stream = () => blockState('run-rules-refused', name, 0);
+          refused(() => exactCell(model), 'exact');
+          refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+          // The engines that go trial by trial meet the rare toss in a long enough block.
+          const s = stream();
+          refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100_000), 'generic Monte Carlo');
+          refused(() => trialKernelWith(model, null)(stream(), 100_000), 'trial kernel');
+          refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100_000), 'trial kernel with a memo automaton');
+        } finally {
+          unregister(name);
+        }
+      });
+    }
+  }
+});
+
+describe('a round start (ROUND) in a cell without crashes is refused by every engine, naming the protocol', () => {
+  // `good`'s order said as a ROUND from rounds 3 on (the quick check's cell has two): the
+  // compiled kernel and the trial kernels counted it as a send.
+  it('ROUND where the order goes', () => {
+    const name = 'round-refused';
+    const base = good(name);
+    registerProtocol({
+      ...base,
+      next(state, config, step) {
+        base.next(state, config, step);
+        if (config.rounds >= 3 && step.kind === SEND) step.kind = ROUND;
+      },
+    });
+    try {
+      const refused = (run: () => unknown, engine: string) =>
+        assert.throws(
+          run,
+          (e: unknown) =>
+            e instanceof UsageError &&
+            e.message === `protocol ${name}: next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1`,
+          engine,
+        );
+      const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
+      const stream = () => blockState('round-refused', name, 0);
+      const s = stream();
+      refused(() => exactCell(model), 'exact');
+      refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
+      refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
+      refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
+      refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+      const replayed = cell(name, 'trace', { file: join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt'), rounds: 3, redundancy: 1 });
+      refused(() => exactCell(replayed), 'exact over a replayed trace');
+      refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
+    } finally {
+      unregister(name);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import { UsageError } from '../errors.js';
-import { CHOOSE, SEND, STEP_FIELDS, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
+import { CHOOSE, END, SEND, STEP_FIELDS, announcementProblem, choicesProblem, sendProblem, unfilledStep } from '../contract/protocol.js';
 import type { Step } from '../contract/protocol.js';
 
 /** A `next` that left the step unfilled or ended without a valid outcome: the protocol's author's to fix (exit 2), never a count. */
@@ -45,10 +45,13 @@ export function refuseStoppedClock(protocol: string, from: number, state: Int32A
 
 /**
  * Every rule an engine holds a step to where it reads each one as it is (the exact engines, the
- * automata): filled, and a choice's probabilities or a send's direction and round valid. The
- * per-trial loops check the same with cheap pre-filters and call the refusals themselves.
+ * automata): an announced run well formed (as runTrial holds it, before the step's kind), filled,
+ * and a choice's probabilities or a send's direction and round valid. The per-trial loops check
+ * the same with cheap pre-filters and call the refusals themselves.
  */
 export function refuseUnreadableStep(protocol: string, step: Step, outcomes: number, roundLimit: number, state: Int32Array): void {
+  const announced = step.kind === END ? null : announcementProblem(step);
+  if (announced) throw new StepNotFilled(protocol, announced, state);
   refuseUnfilled(protocol, step, outcomes, state);
   if (step.kind === CHOOSE) refuseChoices(protocol, step.choices, state);
   else if (step.kind === SEND) refuseSend(protocol, step, roundLimit, state);

@@ -1,5 +1,6 @@
 import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
+import { refuseRoundWithoutCrashes } from '../montecarlo/trial-rules.js';
 import { UsageError } from '../../errors.js';
 import type { CellModel } from '../model.js';
 
@@ -62,6 +63,8 @@ export function buildAutomaton(model: CellModel, limit: number): Automaton {
     clearStep(step);
     protocol.next(state, config, step);
     refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
+    // Crash cells run through the definition (dispatch.ts): a round start is no step here.
+    refuseRoundWithoutCrashes(protocol.name, step);
     if (step.kind === END) {
       nodes[id] = { kind: 'end', outcome: step.outcome };
       continue;

@@ -250,8 +250,9 @@ export class MemoAutomaton {
       !(isInt32(step.round) && step.round >= 0 && step.round < 2 ** 30)
     )
       return LIVE;
-    // A send beyond the cell's round limit (or in round 0) is the live walk's to refuse.
-    if ((kind === SEND || (peers !== 0 && choosers !== peers)) && !(step.round >= 1 && step.round <= this.model.roundLimit)) return LIVE;
+    // A send beyond the cell's round limit (or in round 0) is the live walk's to refuse: a lone
+    // SEND's, or a run's (every peer of a run sends, a chooser after its choice).
+    if ((kind === SEND || peers !== 0) && !(step.round >= 1 && step.round <= this.model.roundLimit)) return LIVE;
     if (peers === 0 && choosers === 0) return kind === SEND || step.choices instanceof Float64Array ? kind : LIVE;
     // The trial kernel's rules of a run (announcementProblem), and a choice of at most two outcomes, whose results fit a mask.
     const wellFormed =

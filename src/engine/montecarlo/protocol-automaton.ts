@@ -1,13 +1,13 @@
 import { MAX_REDUNDANCY } from '../../limits.js';
 import type { Replay } from '../../contract/channel.js';
-import { CHOOSE, END, ROUND, Step, clearStep } from '../../contract/protocol.js';
+import { CHOOSE, END, Step, clearStep } from '../../contract/protocol.js';
 import { samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
 import type { CellModel } from '../model.js';
 import { grownHistogram } from '../tally.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import { deliveredCounts } from './delivered-counts.js';
-import { MAX_TRIAL_STEPS, UnexpectedRound, refuseAnnouncement } from './trial-rules.js';
+import { MAX_TRIAL_STEPS, refuseRoundWithoutCrashes } from './trial-rules.js';
 
 /**
  * The protocol unrolled over its own states, for a replayed channel: what a trial does next
@@ -86,8 +86,7 @@ function unroll(model: CellModel): ProtocolAutomaton | null {
     protocol.next(state, config, step);
     refuseUnreadableStep(protocol.name, step, model.outcomes.names.length, model.roundLimit, state);
     // Crashes over a replayed trace run trial by trial (dispatch.ts): a round is no step here.
-    if (step.kind === ROUND) throw new UnexpectedRound(protocol.name);
-    if (step.peers !== 0 || step.choosers !== 0) refuseAnnouncement(protocol.name, step, state);
+    refuseRoundWithoutCrashes(protocol.name, step);
     kind.push(step.kind);
     direction.push(step.direction);
     round.push(step.round);

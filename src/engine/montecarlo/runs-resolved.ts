@@ -2,6 +2,7 @@ import { BUILT_IN_PROTOCOLS } from '../../catalog/protocols.js';
 import { CHOOSE, END, SEND, Step, announcesRest, clearStep, partStep, restOfRun, runParts, runText } from '../../contract/protocol.js';
 import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { StepNotFilled } from '../unfilled-step.js';
+import { refuseAnnouncement } from './trial-rules.js';
 import type { CellModel } from '../model.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's resolveRun to its resolve. */
@@ -57,7 +58,9 @@ export function verifyRunsResolved(model: CellModel): void {
         protocol.resolve(state, config, step, draw(step.kind === CHOOSE));
         continue;
       }
-      if (step.choosers !== 0 && !(choices instanceof Float64Array && choices.length > 0)) break; // the engines refuse it
+      // A run that is not well formed is refused here as every engine refuses it, in its words.
+      refuseAnnouncement(protocol.name, step, state);
+      if (step.choosers !== 0 && choices!.length === 0) break; // no distribution: the engines refuse it
       // Of more than two outcomes: the kernels resolve it part by part, never by resolveRun, but
       // with no call of next between the parts all the same.
       const manyWays = step.choosers !== 0 && choices!.length > 2;

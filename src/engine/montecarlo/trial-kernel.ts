@@ -6,6 +6,7 @@ import { compileGenerated } from '../generated-code.js';
 import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceEntry, refuseAnnouncement, sameProbabilities } from './generic.js';
+import { refuseRoundWithoutCrashes } from './trial-rules.js';
 import {
   CHOICE,
   CHOOSERS,
@@ -244,8 +245,8 @@ const LIVE_WALK = `
             if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
                   (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
               refuseAnnouncement(protocol.name, step, state);
-            // A run that sends (not every part a choice) sends in a direction and a round the cell allows.
-            if (choosers !== peers && (direction !== (direction & 1) || round !== (round | 0) || round < 1 || round > ROUND_LIMIT))
+            // Every peer of a run sends (a chooser after its choice): in a direction and a round the cell allows.
+            if (direction !== (direction & 1) || round !== (round | 0) || round < 1 || round > ROUND_LIMIT)
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
             // A transmission that leaves the channel in its state serves the run's next send too
             // (transmissionFor is a function of its arguments): looked up again only on a change.
@@ -295,7 +296,10 @@ const LIVE_WALK = `
             ${CHOICE_DRAW}
             result = k;
           } else {
-            if (kind !== SEND) refuseUnfilled(protocol.name, step, outcomes.length, state);
+            if (kind !== SEND) {
+              refuseUnfilled(protocol.name, step, outcomes.length, state);
+              refuseRoundWithoutCrashes(protocol.name, step);
+            }
             // A pre-filter (a round past 2^31 − 1 too: refuseSend refuses only what the contract does).
             if (step.direction !== (step.direction & 1) || step.round !== (step.round | 0) || step.round < 1 || step.round > ROUND_LIMIT)
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
@@ -592,6 +596,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     'UNSET',
     'refuseUnfilled',
     'refuseSend',
+    'refuseRoundWithoutCrashes',
     'ROUND_LIMIT',
     'refuseAnnouncement',
     'fast',
@@ -636,6 +641,7 @@ function compileTrialKernel(model: CellModel, memo: MemoAutomaton | null): Trial
     UNSET,
     refuseUnfilled,
     refuseSend,
+    refuseRoundWithoutCrashes,
     model.roundLimit,
     refuseAnnouncement,
     fastTransmissions(model),

@@ -94,6 +94,15 @@ export class UnexpectedRound extends UsageError {
   }
 }
 
+/**
+ * Refuses a round start (ROUND) where the engine runs only cells without crashes (the automata
+ * and the trial kernels: dispatch.ts gives crash cells to the generic engine), as runTrial refuses
+ * it there; those engines would otherwise read it as a send.
+ */
+export function refuseRoundWithoutCrashes(protocol: string, step: Step): void {
+  if (step.kind === ROUND) throw new UnexpectedRound(protocol);
+}
+
 /** What is wrong with an array given as step.choices again, holding other probabilities than it held before. */
 export function changedChoices(before: ArrayLike<number>, now: ArrayLike<number>): string {
   return `next gave step.choices an array it had given before with other probabilities ([${Array.from(before).join(', ')}] then, [${Array.from(now).join(', ')}] now): the engines keep one sampling table per array, so give each distribution an array of its own and never change it`;
