@@ -589,7 +589,7 @@ interface Candidate {
 
 /**
  * Starts for Baum–Welch, all matching the trace's loss rate p so none begins far off. First the
- * Gilbert fit softened (lossGood 0 and lossBad 1 are fixed points of the M-step — a state that
+ * Gilbert chain's stationary maximum softened (lossGood 0 and lossBad 1 are fixed points of the M-step — a state that
  * never emits a symbol is never credited with one — so it moves only off them); then
  * pseudo-random ones: lossGood in [0, 0.9p), lossBad in (p, 1), a bad sojourn of 1 to 100
  * packets, and goodToBad set to give the stationary loss p.
@@ -637,10 +637,10 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * forward–backward over runs, see above; SQUAREM-accelerated, see EmRun) from `starts`
  * deterministic starts. Each start runs PROBE_PASSES passes or until an EM step gains less than
  * `tolerance` nats; the best start still moving then runs on to `maxIterations` passes. The best
- * likelihood seen anywhere wins (the M-step's stationary-start approximation makes a pass not
- * strictly monotone). The Gilbert and Bernoulli fits are also candidates, at their exact
- * likelihoods — both are Gilbert–Elliott channels (lossGood 0 and lossBad 1; lossGood = lossBad)
- * — so this fit is never worse than either. A trace of one symbol is fitted exactly by the
+ * likelihood seen anywhere wins (SQUAREM's leaps are not monotone), and Newton's method
+ * finishes it (polishSteps). The Gilbert chain at its stationary maximum and the Bernoulli fit
+ * are also candidates, at their exact likelihoods — both are Gilbert–Elliott channels (lossGood
+ * 0 and lossBad 1; lossGood = lossBad) — so this fit is never worse than either. A trace of one symbol is fitted exactly by the
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
