@@ -654,17 +654,23 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   const seed = options.seed ?? 2026;
   const maxIterations = options.maxIterations ?? 500;
   const tolerance = options.tolerance ?? 1e-7;
+  // A step after each pass over the trace, here and below: each takes a tenth of a second or more at 64 Mi packets.
   const runs = encodeRuns(lost);
+  yield;
   const bernoulli = fitBernoulli(lost);
   const p = bernoulli.params['loss']!;
-
   const gilbertAsGe: GilbertElliottParams = { ...stationaryGilbert(lost), lossGood: 0, lossBad: 1 };
+  yield;
   // Independent loss: a chain that never leaves good, losing with p there (and in bad, never visited).
   const bernoulliAsGe: GilbertElliottParams = { goodToBad: 0, badToGood: 1, lossGood: p, lossBad: p };
-  const candidates: Candidate[] = [
-    { params: gilbertAsGe, logLikelihood: pass(runs, gilbertAsGe, false).logLikelihood, iterations: 0, converged: true, start: 'gilbert' },
-    { params: bernoulliAsGe, logLikelihood: pass(runs, bernoulliAsGe, false).logLikelihood, iterations: 0, converged: true, start: 'bernoulli' },
-  ];
+  const candidates: Candidate[] = [];
+  for (const [params, start] of [
+    [gilbertAsGe, 'gilbert'],
+    [bernoulliAsGe, 'bernoulli'],
+  ] as const) {
+    candidates.push({ params, logLikelihood: pass(runs, params, false).logLikelihood, iterations: 0, converged: true, start });
+    yield;
+  }
   if (p > 0 && p < 1) {
     // Every start gets a short probe, which settles most of them; only the best of the rest runs
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
@@ -721,19 +727,24 @@ function* polishSteps(
   start: GilbertElliottParams,
   startLogLikelihood: number,
 ): Generator<void, { params: GilbertElliottParams; logLikelihood: number }> {
-  const f = (v: readonly number[]) => pass(runs, paramsOf(v), false).logLikelihood;
+  // Every likelihood is a pass over the trace (a tenth of a second at 64 Mi packets): a step each.
+  function* f(v: readonly number[]): Generator<void, number> {
+    const logLikelihood = pass(runs, paramsOf(v), false).logLikelihood;
+    yield;
+    return logLikelihood;
+  }
   let theta = vectorOf(start);
   let value = startLogLikelihood;
-  const onBounds = (): void => {
+  function* onBounds(): Generator<void, void> {
     for (let i = 0; i < 4; i++) {
       const x = theta[i]!;
       if (x === 0 || x === 1 || Math.min(x, 1 - x) > POLISH_BOUND) continue;
       const tried = theta.map((y, j) => (j === i ? (x < 0.5 ? 0 : 1) : y));
-      const triedValue = f(tried);
+      const triedValue = yield* f(tried);
       if (triedValue >= value) [theta, value] = [tried, triedValue];
     }
-  };
-  onBounds();
+  }
+  yield* onBounds();
   if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
   const logit = (x: number) => Math.log(x / (1 - x));
   const expit = (y: number) => 1 / (1 + Math.exp(-y));
@@ -744,36 +755,38 @@ function* polishSteps(
     if (k === 0) break;
     const z = free.map((i) => logit(theta[i]!));
     const h = 1e-4;
-    const at = (moves: readonly (readonly [number, number])[]) => {
+    const toTheta = (w: readonly number[]) => theta.map((x, i) => (free.includes(i) ? expit(w[free.indexOf(i)]!) : x));
+    // ln L at z moved by ±h along one or two of its coordinates ([coordinate, sign] pairs).
+    function* at(moves: readonly (readonly [number, number])[]): Generator<void, number> {
       const w = z.slice();
       for (const [u, sign] of moves) w[u]! += sign * h;
-      return f(theta.map((x, i) => (free.includes(i) ? expit(w[free.indexOf(i)]!) : x)));
-    };
-    const gradient = z.map((_, u) => (at([[u, 1]]) - at([[u, -1]])) / (2 * h));
+      return yield* f(toTheta(w));
+    }
+    const gradient: number[] = [];
     const minusHessian = z.map(() => new Array<number>(k).fill(0));
     for (let u = 0; u < k; u++) {
-      minusHessian[u]![u] = -(at([[u, 1]]) - 2 * value + at([[u, -1]])) / (h * h);
+      const up = yield* at([[u, 1]]);
+      const down = yield* at([[u, -1]]);
+      gradient.push((up - down) / (2 * h));
+      minusHessian[u]![u] = -(up - 2 * value + down) / (h * h);
       for (let v = 0; v < u; v++) {
-        const cross =
-          -(
-            at([
-              [u, 1],
-              [v, 1],
-            ]) -
-            at([
-              [u, 1],
-              [v, -1],
-            ]) -
-            at([
-              [u, -1],
-              [v, 1],
-            ]) +
-            at([
-              [u, -1],
-              [v, -1],
-            ])
-          ) /
-          (4 * h * h);
+        const pp = yield* at([
+          [u, 1],
+          [v, 1],
+        ]);
+        const pm = yield* at([
+          [u, 1],
+          [v, -1],
+        ]);
+        const mp = yield* at([
+          [u, -1],
+          [v, 1],
+        ]);
+        const mm = yield* at([
+          [u, -1],
+          [v, -1],
+        ]);
+        const cross = -(pp - pm - mp + mm) / (4 * h * h);
         minusHessian[u]![v] = cross;
         minusHessian[v]![u] = cross;
       }
@@ -786,8 +799,8 @@ function* polishSteps(
       const inverse = invertPositiveDefinite(minusHessian.map((row, u) => row.map((x, v) => x + (u === v ? damping * scale : 0))));
       if (inverse) {
         const step = inverse.map((row) => row.reduce((sum, x, v) => sum + x * gradient[v]!, 0));
-        const tried = theta.map((x, i) => (free.includes(i) ? expit(z[free.indexOf(i)]! + step[free.indexOf(i)]!) : x));
-        const triedValue = f(tried);
+        const tried = toTheta(z.map((x, u) => x + step[u]!));
+        const triedValue = yield* f(tried);
         if (triedValue > value) {
           gain = triedValue - value;
           [theta, value] = [tried, triedValue];
@@ -798,8 +811,7 @@ function* polishSteps(
       }
       damping *= 10;
     }
-    onBounds();
-    yield;
+    yield* onBounds();
     if (!improved || gain < 1e-10) break;
   }
   return { params: paramsOf(theta), logLikelihood: value };
@@ -865,8 +877,11 @@ class EmRun {
     const expit = (y: number) => 1 / (1 + Math.exp(-y));
     while (!this.done && this.passes + 2 <= budget) {
       const theta = this.theta;
+      // A step after each pass, not each cycle of up to three: a pass over 64 Mi packets takes most of a second.
       const p0 = this.evaluate(theta);
+      yield;
       const p1 = p0.next && this.evaluate(p0.next);
+      yield;
       if (!p0.next || !p1?.next) {
         this.done = true;
         return;
@@ -889,6 +904,7 @@ class EmRun {
         const alpha = Math.max(-MAX_STEP, Math.min(-1, -normR / normV));
         const leap = paramsOf(v0.map((x, i) => (interior[i] ? expit(logit(x) - 2 * alpha * r[i]! + alpha * alpha * v[i]!) : v2[i]!)));
         const pLeap = this.evaluate(leap);
+        yield;
         if (pLeap.next && pLeap.logLikelihood >= p1.logLikelihood) this.theta = pLeap.next;
       }
       yield;
@@ -1023,7 +1039,9 @@ export function fitAll(lost: Uint8Array, options: GilbertElliottOptions = {}): F
 /** fitAll as steps (see drainInSlices): the command's fit can be interrupted. */
 export function* fitAllSteps(lost: Uint8Array, options: GilbertElliottOptions = {}): Generator<void, FitAllResult> {
   const bernoulli = fitBernoulli(lost);
+  yield;
   const gilbert = fitGilbert(lost);
+  yield;
   const gilbertElliott = yield* gilbertElliottSteps(lost, options);
   const fits = [bernoulli, gilbert, gilbertElliott] as const;
   let chosen: FitResult = bernoulli;
