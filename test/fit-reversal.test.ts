@@ -72,7 +72,7 @@ describe('the Gilbert–Elliott fit reaches the maximum', () => {
   it('of short traces, as an independent maximization finds it', () => {
     // ln L maximized by SciPy's Nelder–Mead over the four parameters in logit coordinates, from
     // 16 random starts, on the stationary-start likelihood computed packet by packet (a throwaway
-    // script, not this code). The fit used to stop 0.001 to 0.009 nats short of these.
+    // script, not this code). The fit used to stop 0.0002 to 0.009 nats short of these.
     const maxima: [string, number][] = [
       ['00110000000001000001', -9.868830246124451],
       ['000000000000001110000000001000', -9.883976918455408],
