@@ -48,7 +48,7 @@ export interface GilbertElliottFit extends FitResult {
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli' (the closed-form fits, as candidates), 'gilbert-em' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli' (the Gilbert chain at its stationary maximum and the Bernoulli fit, as candidates), 'gilbert-em' or 'random-N'. */
   readonly start: string;
 }
 
