@@ -32,9 +32,10 @@ describe('the Gilbert–Elliott fit’s path', () => {
     assert.equal(fit.start, 'random-3');
     assert.equal(fit.iterations, 7);
     assert.ok(Math.abs(fit.logLikelihood - -193.11817028988415) < 1e-9, `ln L ${fit.logLikelihood}`);
-    const expected = { goodToBad: 0.008041322531006673, badToGood: 0.0033826173166111146, lossGood: 0.14634555002212718, lossBad: 0.7831205537217263 };
+    // The parameters to the polish's tolerance (its last step gains under 10⁻¹⁰ nats).
+    const expected = { goodToBad: 0.008041323101377878, badToGood: 0.003382617682519005, lossGood: 0.14634554901749486, lossBad: 0.7831205556797606 };
     for (const [name, value] of Object.entries(expected)) {
-      assert.ok(Math.abs(fit.params[name as keyof typeof expected] - value) < 1e-9, `${name}: ${fit.params[name as keyof typeof expected]}`);
+      assert.ok(Math.abs(fit.params[name as keyof typeof expected] - value) < 1e-6, `${name}: ${fit.params[name as keyof typeof expected]}`);
     }
   });
 });
