@@ -48,16 +48,22 @@ describe('a Gilbert–Elliott channel whose bad state lasts about 10^17 packets'
 });
 
 describe('the closed-form fits as candidates of the Gilbert–Elliott fit', () => {
-  it('the independent-loss candidate wins where Baum–Welch is given no pass: 100001, its ln L by hand', () => {
-    // p = 1/3: ln L = 2 ln(1/3) + 4 ln(2/3). Gilbert's chain pays for its first packet at its
-    // stationary loss, 1/5 (goodToBad 1/4, badToGood 1), and stays below; the EM start, not
-    // advanced, lower still.
+  it('the Gilbert candidate at its stationary maximum wins where Baum–Welch is given no pass: 100001, its ln L by hand', () => {
+    // Gilbert's chain with the stationary start: ln L = ln π_bad + 3 ln(1 − g) + ln g + ln b, the
+    // first and last packets lost, so ½(ln π_bad + ln π_bad) and the one good → bad and bad → good
+    // pooled. b = 1 (ln b − ln(g + b) rises with b); then −3/(1 − g) + 2/g − 1/(1 + g) = 0,
+    // g² + g − ½ = 0, g = (√3 − 1)/2: ln L = 3 ln(1 − g) + 2 ln g − ln(1 + g) ≈ −3.6892, above the
+    // independent loss's 2 ln(1/3) + 4 ln(2/3) ≈ −3.8191 (the closed-form, conditional fit,
+    // goodToBad 1/4, is below both).
     const lost = Uint8Array.from([1, 0, 0, 0, 0, 1]);
     const fit = fitGilbertElliott(lost, { starts: 1, maxIterations: 0 });
-    assert.equal(fit.start, 'bernoulli');
+    const g = (Math.sqrt(3) - 1) / 2;
+    assert.equal(fit.start, 'gilbert');
     assert.equal(fit.iterations, 0);
     assert.equal(fit.converged, true);
-    assert.ok(Math.abs(fit.logLikelihood - (2 * Math.log(1 / 3) + 4 * Math.log(2 / 3))) < 1e-12, String(fit.logLikelihood));
-    assert.deepEqual(fit.params, { goodToBad: 0, badToGood: 1, lossGood: 1 / 3, lossBad: 1 / 3 });
+    assert.ok(Math.abs(fit.logLikelihood - (3 * Math.log(1 - g) + 2 * Math.log(g) - Math.log(1 + g))) < 1e-12, String(fit.logLikelihood));
+    assert.ok(fit.logLikelihood > 2 * Math.log(1 / 3) + 4 * Math.log(2 / 3));
+    assert.ok(Math.abs(fit.params.goodToBad - g) < 1e-12, String(fit.params.goodToBad));
+    assert.deepEqual({ ...fit.params, goodToBad: 0 }, { goodToBad: 0, badToGood: 1, lossGood: 0, lossBad: 1 });
   });
 });

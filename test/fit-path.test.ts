@@ -11,13 +11,15 @@ import { fitGilbertElliott } from '../src/fit/fit.js';
 const traceOf = (text: string): Uint8Array => Uint8Array.from(text.replace(/\s/g, ''), Number);
 
 describe('the Gilbert–Elliott fit’s path', () => {
-  it('runs on the best start still moving, past a start that converged early on a worse point', () => {
+  it('runs on the best start still moving, past the probes, to convergence', () => {
     const lost = traceOf('0000010110000011000000101000000110011001000000000000001');
     const probesOnly = fitGilbertElliott(lost, { starts: 8, tolerance: 1e-4, maxIterations: 30 });
     const fit = fitGilbertElliott(lost, { starts: 8, tolerance: 1e-4 });
-    assert.equal(probesOnly.start, 'random-6', 'the best after the probes, converged');
-    assert.equal(fit.start, 'gilbert-em', 'the leader, run on');
-    assert.ok(fit.logLikelihood > probesOnly.logLikelihood + 0.005, `${fit.logLikelihood} against ${probesOnly.logLikelihood}`);
+    assert.deepEqual([probesOnly.start, probesOnly.iterations, probesOnly.converged], ['random-2', 30, false], 'the best after the probes, still moving');
+    assert.deepEqual([fit.start, fit.iterations, fit.converged], ['random-2', 35, true], 'the leader, run on');
+    // Both end at the maximum EM was climbing to (the Newton polish finishes what the probes left).
+    assert.ok(Math.abs(fit.logLikelihood - -29.685538645524012) < 1e-9, `${fit.logLikelihood}`);
+    assert.ok(Math.abs(probesOnly.logLikelihood - fit.logLikelihood) < 1e-9, `${probesOnly.logLikelihood}`);
   });
 
   it('extrapolates at least one EM step (SQUAREM’s α ≤ −1): the fit of a bursty trace, pinned', () => {
@@ -27,12 +29,13 @@ describe('the Gilbert–Elliott fit’s path', () => {
       100000000010010100001000000010000001100001000000100010000100010000000000000000001100000001000000
       001000010100000000000000000100001001000010000000000010000000000000001011111111110011110111101011`);
     const fit = fitGilbertElliott(lost);
-    assert.equal(fit.start, 'random-1');
-    assert.equal(fit.iterations, 5);
-    assert.ok(Math.abs(fit.logLikelihood - -193.2342825980048) < 1e-9, `ln L ${fit.logLikelihood}`);
-    const expected = { goodToBad: 0.006369424924954011, badToGood: 0.004734103263562779, lossGood: 0.14638198226520938, lossBad: 0.7831702401516606 };
+    assert.equal(fit.start, 'random-3');
+    assert.equal(fit.iterations, 7);
+    assert.ok(Math.abs(fit.logLikelihood - -193.11817028988415) < 1e-9, `ln L ${fit.logLikelihood}`);
+    // The parameters to the polish's tolerance (its last step gains under 10⁻¹⁰ nats).
+    const expected = { goodToBad: 0.008041323101377878, badToGood: 0.003382617682519005, lossGood: 0.14634554901749486, lossBad: 0.7831205556797606 };
     for (const [name, value] of Object.entries(expected)) {
-      assert.ok(Math.abs(fit.params[name as keyof typeof expected] - value) < 1e-9, `${name}: ${fit.params[name as keyof typeof expected]}`);
+      assert.ok(Math.abs(fit.params[name as keyof typeof expected] - value) < 1e-6, `${name}: ${fit.params[name as keyof typeof expected]}`);
     }
   });
 });

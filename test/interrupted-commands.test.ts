@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, tempFiles } from './helpers.js';
@@ -20,10 +21,20 @@ globalThis.setImmediate = function (...args) {
 };
 `;
 
-async function interrupt(args: readonly string[], signal: 'SIGINT' | 'SIGTERM', cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function interrupt(
+  args: readonly string[],
+  signal: 'SIGINT' | 'SIGTERM',
+  cwd: string,
+  feed?: () => Promise<unknown>,
+  abort?: AbortSignal,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const preload = join(cwd, 'under-way.cjs');
   writeFileSync(preload, PRELOAD);
   const child = spawn(process.execPath, ['--require', preload, BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  // A test that failed by its timeout leaves no process behind.
+  abort?.addEventListener('abort', () => child.kill('SIGKILL'));
+  // The child may end before its feed is written (a pipe then refuses the rest): that is no failure.
+  void feed?.().catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   let [stdout, stderr] = ['', ''];
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -90,5 +101,35 @@ describe('a long command stopped by a signal', () => {
     assert.equal(result.stderr, 'twogenerals: interrupted\n');
     assert.equal(result.stdout, '');
     assert.deepEqual(readdirSync(dir).sort(), ['exact.yaml', 'rare.yaml', 'trace.txt', 'under-way.cjs']);
+  });
+
+  // A pipe whose writer stays open (`fit <(ssh host cat log)`): the reading waits for more, and a
+  // synchronous read held the signal's handler off until the writer closed — Ctrl-C did nothing.
+  // The timeout only turns that hang into a failure; a passing run never waits on it.
+  it('fit: SIGINT while a pipe keeps the reading waiting prints one line and exits 130', {
+    skip: process.platform === 'win32',
+    timeout: 120_000,
+  }, async (t) => {
+    const pipe = join(dir, 'live.pipe');
+    execFileSync('mkfifo', [pipe]);
+    let writer: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      const result = await interrupt(
+        ['fit', 'live.pipe'],
+        'SIGINT',
+        dir,
+        async () => {
+          writer = await open(pipe, 'w');
+          await writer.write('0001000100'.repeat(200_000)); // 2 MB: more than a block of the reading
+        },
+        t.signal,
+      );
+      assert.equal(result.code, 130, result.stderr);
+      assert.equal(result.stderr, 'twogenerals: interrupted\n');
+      assert.equal(result.stdout, '');
+    } finally {
+      await writer?.close();
+      rmSync(pipe, { force: true });
+    }
   });
 });

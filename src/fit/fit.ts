@@ -48,7 +48,7 @@ export interface GilbertElliottFit extends FitResult {
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli' (the closed-form fits, as candidates), 'gilbert-em' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli' (the Gilbert chain at its stationary maximum and the Bernoulli fit, as candidates), 'gilbert-em' or 'random-N'. */
   readonly start: string;
 }
 
@@ -424,6 +424,8 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   logLikelihood += Math.log(product);
   if (!(logLikelihood > -Infinity)) return { logLikelihood: -Infinity }; // NaN included: a run of probability 0
   if (!update) return { logLikelihood };
+  const lastBad = bad / (good + bad); // the last packet's state: α at the end, normalized
+  let afterFirst: [number, number] = [0.5, 0.5]; // β after the first run
 
   // Backward, block by block, accumulating per slot the weighted outer products α̂ ⊗ β̂;
   // contracted with T̃ at the end they give the expected transitions.
@@ -458,6 +460,7 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
       const ab = bufBad[r - from]!;
       const g = power[s4]! * betaGood + power[s4 + 1]! * betaBad;
       const b = power[s4 + 2]! * betaGood + power[s4 + 3]! * betaBad;
+      if (r === 0) afterFirst = [betaGood, betaBad];
       const w = stepInverse[s]! / (ag * g + ab * b);
       outer[s4]! += w * ag * betaGood;
       outer[s4 + 1]! += w * ag * betaBad;
@@ -483,20 +486,84 @@ function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   }
   for (const x of [0, 1] as const) for (let ij = 0; ij < 4; ij++) n[x][ij]! *= model.a[ij]! * model.e[x][ij & 1]!;
 
-  // The M-step, with π held at the current chain's stationary distribution while A is
-  // re-estimated (its dependence on A is left out, an O(1/T) term), then recomputed from the
-  // new A on the next pass — so each pass's likelihood is the exact stationary-start one. A
-  // state with no expected visits keeps its parameters.
+  // The M-step. The counts above include the step from the unobserved X_0 ~ π into the first
+  // packet, which the stationary start does not have: it is taken out (ξ_0, from β at the first
+  // packet), leaving the T − 1 transitions between packets, and π's own dependence on A enters
+  // through the first and last packets' states (see chainStep). A state with no expected visits
+  // keeps its loss parameter.
+  const firstRun = runs.distinct[runs.first]![slotOf[0]! - (runs.first === 0 ? 0 : zeroSlots)]!;
+  const beta1 = firstPacketBeta(model, runs.first, firstRun, afterFirst);
+  const e1 = model.e[runs.first]!;
+  const xi = [0, 1, 2, 3].map((ij) => model.start[ij >> 1]! * model.a[ij]! * e1[ij & 1]! * beta1[ij & 1]!);
+  const xiSum = xi[0]! + xi[1]! + xi[2]! + xi[3]!;
+  const trans = (ij: number) => Math.max(0, n[0][ij]! + n[1][ij]! - xi[ij]! / xiSum);
+  const firstBad = (xi[1]! + xi[3]!) / xiSum;
   const ratio = (num: number, den: number, old: number) => (den > 0 ? Math.min(1, Math.max(0, num / den)) : old);
-  const trans = (ij: number) => n[0][ij]! + n[1][ij]!;
   const inState = (j: number, x: 0 | 1) => n[x][j]! + n[x][2 + j]!;
+  const chain = chainStep(trans(0), (trans(1) + trans(2)) / 2, trans(3), (firstBad + lastBad) / 2, params);
   const next: GilbertElliottParams = {
-    goodToBad: ratio(trans(1), trans(0) + trans(1), params.goodToBad),
-    badToGood: ratio(trans(2), trans(2) + trans(3), params.badToGood),
+    goodToBad: chain.goodToBad,
+    badToGood: chain.badToGood,
     lossGood: ratio(inState(0, 1), inState(0, 0) + inState(0, 1), params.lossGood),
     lossBad: ratio(inState(1, 1), inState(1, 0) + inState(1, 1), params.lossBad),
   };
   return { logLikelihood, next };
+}
+
+/** β at the first packet, P(x_2 … x_T | X_1), normalized: β after the first run taken back through its other k − 1 packets. */
+function firstPacketBeta(model: Model, symbol: number, runLength: number, after: readonly [number, number]): [number, number] {
+  const m = model.m[symbol as 0 | 1]!;
+  let [good, bad] = after;
+  for (let k = 1; k < runLength; k++) {
+    const g = m[0]! * good + m[1]! * bad;
+    const b = m[2]! * good + m[3]! * bad;
+    good = g / (g + b);
+    bad = b / (g + b);
+  }
+  return [good, bad];
+}
+
+/**
+ * The chain's M-step under the stationary start, exactly and symmetric in time. A stationary
+ * two-state chain is reversible, so the likelihood of a trace equals its reverse's for every
+ * parameter, and EM's expected complete-data log-likelihood may be taken as the mean of the
+ * two: the transitions between packets, good → bad and bad → good pooled (`moves`, their mean
+ * count), and the first packet's state weighed with the last's (`endsBad`, the mean probability
+ * that they are bad). That is
+ *   h(g, b) = stays₀·ln(1 − g) + (moves + endsBad)·ln g + (moves + 1 − endsBad)·ln b + stays₁·ln(1 − b) − ln(g + b),
+ * the last term π's dependence on A. Each partial derivative set to 0 is a quadratic in its
+ * parameter given c = 1/(g + b), whose root in [0, 1] is taken in turn until they settle. A
+ * trace and its reverse then take the same EM steps, and EM's fixed points are those of the
+ * stationary-start likelihood itself. A step that does not raise h keeps the old chain (EM's
+ * ascent needs only that h does not fall).
+ */
+export function chainStep(
+  stays0: number,
+  moves: number,
+  stays1: number,
+  endsBad: number,
+  old: { readonly goodToBad: number; readonly badToGood: number },
+): { goodToBad: number; badToGood: number } {
+  const towardBad = moves + endsBad;
+  const towardGood = moves + 1 - endsBad;
+  const h = (g: number, b: number) => xlogp(stays0, 1 - g) + xlogp(towardBad, g) + xlogp(towardGood, b) + xlogp(stays1, 1 - b) - Math.log(g + b);
+  // The smaller root of c·x² − (stays + toward + c)·x + toward = 0, in [0, 1].
+  const root = (stays: number, toward: number, c: number) => {
+    const sum = stays + toward + c;
+    return toward === 0 ? 0 : (2 * toward) / (sum + Math.sqrt(Math.max(0, sum * sum - 4 * c * toward)));
+  };
+  let g = root(stays0, towardBad, 0);
+  let b = root(stays1, towardGood, 0);
+  for (let i = 0; i < 200; i++) {
+    const c = 1 / (g + b);
+    const g2 = root(stays0, towardBad, c);
+    const b2 = root(stays1, towardGood, c);
+    const settled = Math.abs(g2 - g) <= 1e-15 + 1e-13 * g && Math.abs(b2 - b) <= 1e-15 + 1e-13 * b;
+    g = g2;
+    b = b2;
+    if (settled) break;
+  }
+  return g + b > 0 && h(g, b) >= h(old.goodToBad, old.badToGood) ? { goodToBad: g, badToGood: b } : { goodToBad: old.goodToBad, badToGood: old.badToGood };
 }
 
 /** ln P(trace) under a Gilbert–Elliott channel started from its stationary distribution. */
@@ -522,22 +589,18 @@ interface Candidate {
 
 /**
  * Starts for Baum–Welch, all matching the trace's loss rate p so none begins far off. First the
- * Gilbert fit softened (lossGood 0 and lossBad 1 are fixed points of the M-step — a state that
+ * Gilbert chain's stationary maximum softened (lossGood 0 and lossBad 1 are fixed points of the M-step — a state that
  * never emits a symbol is never credited with one — so it moves only off them); then
  * pseudo-random ones: lossGood in [0, 0.9p), lossBad in (p, 1), a bad sojourn of 1 to 100
  * packets, and goodToBad set to give the stationary loss p.
  */
-function startingPoints(
-  gilbert: Readonly<Record<string, number>>,
-  p: number,
-  starts: number,
-  seed: number | string,
-): { name: string; params: GilbertElliottParams }[] {
+function startingPoints(lost: Uint8Array, p: number, starts: number, seed: number | string): { name: string; params: GilbertElliottParams }[] {
   const clamp = (v: number) => Math.min(0.999, Math.max(1e-4, v));
+  const gilbert = stationaryGilbert(lost);
   const list = [
     {
       name: 'gilbert-em',
-      params: { goodToBad: clamp(gilbert['goodToBad']!), badToGood: clamp(gilbert['badToGood']!), lossGood: 0.1 * p, lossBad: 0.9 + 0.1 * p },
+      params: { goodToBad: clamp(gilbert.goodToBad), badToGood: clamp(gilbert.badToGood), lossGood: 0.1 * p, lossBad: 0.9 + 0.1 * p },
     },
   ];
   const rng = blockStream(String(seed), 'gilbert-elliott-starts', 0);
@@ -553,6 +616,17 @@ function startingPoints(
   return list;
 }
 
+/**
+ * The Gilbert chain (lossGood 0, lossBad 1) at the maximum of the stationary-start likelihood —
+ * the same for a trace and its reverse, where the closed-form fit, conditional on the first
+ * packet, is not (1000 and 0001 give goodToBad 0.2808 and 1/3). The observed transitions are
+ * the complete data, so one chainStep finds it.
+ */
+function stationaryGilbert(lost: Uint8Array): { goodToBad: number; badToGood: number } {
+  const c = transitionCounts(lost);
+  return chainStep(c.n00, (c.n01 + c.n10) / 2, c.n11, (c.first + lost[lost.length - 1]!) / 2, { goodToBad: 0.5, badToGood: 0.5 });
+}
+
 /** The bad state is the lossier one: the likelihood cannot tell the labels apart, so swap them if needed. */
 function identify(p: GilbertElliottParams): GilbertElliottParams {
   return p.lossGood <= p.lossBad ? p : { goodToBad: p.badToGood, badToGood: p.goodToBad, lossGood: p.lossBad, lossBad: p.lossGood };
@@ -563,10 +637,10 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * forward–backward over runs, see above; SQUAREM-accelerated, see EmRun) from `starts`
  * deterministic starts. Each start runs PROBE_PASSES passes or until an EM step gains less than
  * `tolerance` nats; the best start still moving then runs on to `maxIterations` passes. The best
- * likelihood seen anywhere wins (the M-step's stationary-start approximation makes a pass not
- * strictly monotone). The Gilbert and Bernoulli fits are also candidates, at their exact
- * likelihoods — both are Gilbert–Elliott channels (lossGood 0 and lossBad 1; lossGood = lossBad)
- * — so this fit is never worse than either. A trace of one symbol is fitted exactly by the
+ * likelihood seen anywhere wins (SQUAREM's leaps are not monotone), and Newton's method
+ * finishes it (polishSteps). The Gilbert chain at its stationary maximum and the Bernoulli fit
+ * are also candidates, at their exact likelihoods — both are Gilbert–Elliott channels (lossGood
+ * 0 and lossBad 1; lossGood = lossBad) — so this fit is never worse than either. A trace of one symbol is fitted exactly by the
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
@@ -580,18 +654,23 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   const seed = options.seed ?? 2026;
   const maxIterations = options.maxIterations ?? 500;
   const tolerance = options.tolerance ?? 1e-7;
+  // A step after each pass over the trace, here and below: each takes a tenth of a second or more at 64 Mi packets.
   const runs = encodeRuns(lost);
-  const gilbert = fitGilbert(lost);
+  yield;
   const bernoulli = fitBernoulli(lost);
   const p = bernoulli.params['loss']!;
-
-  const gilbertAsGe: GilbertElliottParams = { goodToBad: gilbert.params['goodToBad']!, badToGood: gilbert.params['badToGood']!, lossGood: 0, lossBad: 1 };
+  const gilbertAsGe: GilbertElliottParams = { ...stationaryGilbert(lost), lossGood: 0, lossBad: 1 };
+  yield;
   // Independent loss: a chain that never leaves good, losing with p there (and in bad, never visited).
   const bernoulliAsGe: GilbertElliottParams = { goodToBad: 0, badToGood: 1, lossGood: p, lossBad: p };
-  const candidates: Candidate[] = [
-    { params: gilbertAsGe, logLikelihood: pass(runs, gilbertAsGe, false).logLikelihood, iterations: 0, converged: true, start: 'gilbert' },
-    { params: bernoulliAsGe, logLikelihood: pass(runs, bernoulliAsGe, false).logLikelihood, iterations: 0, converged: true, start: 'bernoulli' },
-  ];
+  const candidates: Candidate[] = [];
+  for (const [params, start] of [
+    [gilbertAsGe, 'gilbert'],
+    [bernoulliAsGe, 'bernoulli'],
+  ] as const) {
+    candidates.push({ params, logLikelihood: pass(runs, params, false).logLikelihood, iterations: 0, converged: true, start });
+    yield;
+  }
   if (p > 0 && p < 1) {
     // Every start gets a short probe, which settles most of them; only the best of the rest runs
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
@@ -600,7 +679,7 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
     const budget = (starts - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
     let passes = 0;
     const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
-    const em = startingPoints(gilbert.params, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
+    const em = startingPoints(lost, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
     for (const run of em) yield* run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
@@ -609,6 +688,8 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   }
   let best = candidates[0]!;
   for (const c of candidates) if (c.logLikelihood > best.logLikelihood) best = c;
+  const polished = yield* polishSteps(runs, best.params, best.logLikelihood);
+  if (polished.logLikelihood > best.logLikelihood) best = { ...best, ...polished };
   const params = identify(best.params);
   return {
     model: 'gilbert-elliott',
@@ -623,6 +704,135 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
 }
 
 const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
+
+/** The polish's Newton iterations, at most. */
+const POLISH_ITERATIONS = 60;
+
+/** The polish stops where a step gains, or would gain, fewer nats than this. */
+const STOP_GAIN = 1e-10;
+
+/**
+ * The polish stops before measuring the curvature again where the last one predicts less than
+ * this: far below STOP_GAIN, as the prediction comes from a curvature one step old (a gain of
+ * 10⁻¹⁴ nats on a short trace is a parameter about 10⁻⁷ from the maximum).
+ */
+const PREDICTED_STOP_GAIN = 1e-14;
+
+/** ½ gᵀ(−H)⁻¹g: what a full Newton step gains on the quadratic model, given (−H)⁻¹. */
+function newtonGain(inverse: readonly (readonly number[])[], gradient: readonly number[]): number {
+  let sum = 0;
+  for (let u = 0; u < gradient.length; u++) for (let v = 0; v < gradient.length; v++) sum += gradient[u]! * inverse[u]![v]! * gradient[v]!;
+  return sum / 2;
+}
+
+/** A parameter this near 0 or 1 after a polish step is tried on it. */
+const POLISH_BOUND = 1e-6;
+
+/**
+ * The winner of Baum–Welch taken to the maximum it is near, by Newton's method on the exact
+ * stationary-start log-likelihood (Levenberg–Marquardt damped, derivatives by central
+ * differences, as in gilbertElliottStandardErrors), in logit coordinates so that no step leaves
+ * (0, 1). EM stops where an iteration gains less than its tolerance, and along a ridge (a loss
+ * rate traded against a sojourn) or onto a bound it gains that little while still hundredths of
+ * a nat short — short by different amounts for a trace and its reverse, whose likelihoods are
+ * equal. Newton's steps cross a ridge in a few iterations. A parameter that comes within
+ * POLISH_BOUND of 0 or 1 is put on it where the likelihood does not fall, and held there (a
+ * bound is where such a maximum lies: a state that never loses, or lasts one packet).
+ */
+function* polishSteps(
+  runs: Runs,
+  start: GilbertElliottParams,
+  startLogLikelihood: number,
+): Generator<void, { params: GilbertElliottParams; logLikelihood: number }> {
+  // Every likelihood is a pass over the trace (a tenth of a second at 64 Mi packets): a step each.
+  function* f(v: readonly number[]): Generator<void, number> {
+    const logLikelihood = pass(runs, paramsOf(v), false).logLikelihood;
+    yield;
+    return logLikelihood;
+  }
+  let theta = vectorOf(start);
+  let value = startLogLikelihood;
+  function* onBounds(): Generator<void, void> {
+    for (let i = 0; i < 4; i++) {
+      const x = theta[i]!;
+      if (x === 0 || x === 1 || Math.min(x, 1 - x) > POLISH_BOUND) continue;
+      const tried = theta.map((y, j) => (j === i ? (x < 0.5 ? 0 : 1) : y));
+      const triedValue = yield* f(tried);
+      if (triedValue >= value) [theta, value] = [tried, triedValue];
+    }
+  }
+  yield* onBounds();
+  if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
+  const logit = (x: number) => Math.log(x / (1 - x));
+  const expit = (y: number) => 1 / (1 + Math.exp(-y));
+  let damping = 1e-3;
+  let previous: { free: string; inverse: number[][] } | undefined;
+  for (let iteration = 0; iteration < POLISH_ITERATIONS; iteration++) {
+    const free = [0, 1, 2, 3].filter((i) => theta[i]! > 0 && theta[i]! < 1);
+    const k = free.length;
+    if (k === 0) break;
+    const z = free.map((i) => logit(theta[i]!));
+    const h = 1e-4;
+    const toTheta = (w: readonly number[]) => theta.map((x, i) => (free.includes(i) ? expit(w[free.indexOf(i)]!) : x));
+    // ln L at z moved by ±h along one or two of its coordinates ([coordinate, sign] pairs).
+    function* at(moves: readonly (readonly [number, number])[]): Generator<void, number> {
+      const w = z.slice();
+      for (const [u, sign] of moves) w[u]! += sign * h;
+      return yield* f(toTheta(w));
+    }
+    const gradient: number[] = [];
+    const ups: number[] = [];
+    const minusHessian = z.map(() => new Array<number>(k).fill(0));
+    for (let u = 0; u < k; u++) {
+      const up = yield* at([[u, 1]]);
+      ups.push(up);
+      const down = yield* at([[u, -1]]);
+      gradient.push((up - down) / (2 * h));
+      minusHessian[u]![u] = -(up - 2 * value + down) / (h * h);
+    }
+    // Where the last curvature says a Newton step would gain next to nothing, stop before
+    // measuring it again: the cross terms are most of an iteration.
+    if (previous?.free === free.join() && newtonGain(previous.inverse, gradient) < PREDICTED_STOP_GAIN) break;
+    // The cross terms one-sided, a pass each where central differences take four: the curvature
+    // only shapes the step, and the gradient, central, decides where it ends.
+    for (let u = 0; u < k; u++) {
+      for (let v = 0; v < u; v++) {
+        const both = yield* at([
+          [u, 1],
+          [v, 1],
+        ]);
+        const cross = -(both - ups[u]! - ups[v]! + value) / (h * h);
+        minusHessian[u]![v] = cross;
+        minusHessian[v]![u] = cross;
+      }
+    }
+    const plain = invertPositiveDefinite(minusHessian);
+    previous = plain ? { free: free.join(), inverse: plain } : undefined;
+    if (!gradient.every(Number.isFinite) || !minusHessian.every((row) => row.every(Number.isFinite))) break;
+    const scale = Math.max(1e-12, ...minusHessian.map((row, u) => Math.abs(row[u]!)));
+    let improved = false;
+    let gain = 0;
+    while (damping < 1e12) {
+      const inverse = invertPositiveDefinite(minusHessian.map((row, u) => row.map((x, v) => x + (u === v ? damping * scale : 0))));
+      if (inverse) {
+        const step = inverse.map((row) => row.reduce((sum, x, v) => sum + x * gradient[v]!, 0));
+        const tried = toTheta(z.map((x, u) => x + step[u]!));
+        const triedValue = yield* f(tried);
+        if (triedValue > value) {
+          gain = triedValue - value;
+          [theta, value] = [tried, triedValue];
+          damping = Math.max(1e-9, damping / 10);
+          improved = true;
+          break;
+        }
+      }
+      damping *= 10;
+    }
+    yield* onBounds();
+    if (!improved || gain < STOP_GAIN) break;
+  }
+  return { params: paramsOf(theta), logLikelihood: value };
+}
 
 function vectorOf(p: GilbertElliottParams): number[] {
   return NAMES.map((name) => p[name]);
@@ -684,8 +894,11 @@ class EmRun {
     const expit = (y: number) => 1 / (1 + Math.exp(-y));
     while (!this.done && this.passes + 2 <= budget) {
       const theta = this.theta;
+      // A step after each pass, not each cycle of up to three: a pass over 64 Mi packets takes most of a second.
       const p0 = this.evaluate(theta);
+      yield;
       const p1 = p0.next && this.evaluate(p0.next);
+      yield;
       if (!p0.next || !p1?.next) {
         this.done = true;
         return;
@@ -708,6 +921,7 @@ class EmRun {
         const alpha = Math.max(-MAX_STEP, Math.min(-1, -normR / normV));
         const leap = paramsOf(v0.map((x, i) => (interior[i] ? expit(logit(x) - 2 * alpha * r[i]! + alpha * alpha * v[i]!) : v2[i]!)));
         const pLeap = this.evaluate(leap);
+        yield;
         if (pLeap.next && pLeap.logLikelihood >= p1.logLikelihood) this.theta = pLeap.next;
       }
       yield;
@@ -842,7 +1056,9 @@ export function fitAll(lost: Uint8Array, options: GilbertElliottOptions = {}): F
 /** fitAll as steps (see drainInSlices): the command's fit can be interrupted. */
 export function* fitAllSteps(lost: Uint8Array, options: GilbertElliottOptions = {}): Generator<void, FitAllResult> {
   const bernoulli = fitBernoulli(lost);
+  yield;
   const gilbert = fitGilbert(lost);
+  yield;
   const gilbertElliott = yield* gilbertElliottSteps(lost, options);
   const fits = [bernoulli, gilbert, gilbertElliott] as const;
   let chosen: FitResult = bernoulli;

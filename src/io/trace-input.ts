@@ -1,4 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
 import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
@@ -44,6 +47,33 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
 }
 
 /**
+ * readLossTrace with the file read asynchronously and the event loop turning after each block:
+ * a signal (Ctrl-C) is handled while a long trace is read — 64 Mi packets take seconds — or
+ * while a pipe keeps the reading waiting (`fit <(ssh host cat log)`), where a synchronous read
+ * holds the handler off until the writer closes. The same blocks, limits and refusals, so the
+ * same trace or the same line.
+ */
+export async function readLossTraceInTurns(path: string, options: TraceOptions, reading: TraceReading = READING): Promise<LossTrace> {
+  const reader = new TraceReader(options, reading.packets, reading.detectChars);
+  let first = true;
+  await forEachTraceBlockInTurns(path, reading, async (bytes, handle, size) => {
+    reader.pushBytes(bytes);
+    if (first && size > reading.packets && reader.started())
+      await prescanInTurns(
+        handle,
+        bytes,
+        () => reader.countBuffer(reading.pieceBytes),
+        (block) => reader.count(block),
+      );
+    first = false;
+  });
+  return reader.finish();
+}
+
+/** A turn of the event loop, where a signal's handler runs. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
  * Feeds a trace file's text into a hash, as its UTF-8 bytes without a byte-order mark: the
  * hash of the text the file holds (the reading checks that it is text).
  */
@@ -72,28 +102,72 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
     throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
   }
   try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new UsageError(path, `cannot read the ${WHAT}: it is a directory`);
-    checkTraceSize(stat.size, path, reading.bytes);
-    const size = stat.isFile() ? stat.size : 0;
+    const size = checkedSize(fstatSync(fd), path, reading);
     const block = Buffer.allocUnsafe(reading.pieceBytes);
     let total = 0;
     for (;;) {
       const n = fill(fd, block);
       if (n === 0) break;
-      const bytes = block.subarray(0, n);
-      checkTraceSize(total + n, path, reading.bytes);
-      // decodeText names what such bytes are (UTF-16, binary) and throws.
-      if ((total === 0 && isUtf16Mark(bytes)) || bytes.includes(0)) decodeText(bytes, path, WHAT);
-      take(bytes, fd, size);
+      take(checkedBlock(block, n, total, path, reading), fd, size);
       total += n;
     }
   } catch (error) {
-    if (isSystemError(error)) throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
-    throw error;
+    throw readingError(error, path);
   } finally {
     closeSync(fd);
   }
+}
+
+/** forEachTraceBlock read asynchronously, with a turn of the event loop after each block. */
+async function forEachTraceBlockInTurns(
+  path: string,
+  reading: TraceReading,
+  take: (bytes: Buffer, handle: FileHandle, size: number) => Promise<void>,
+): Promise<void> {
+  refuseStdinName(path, WHAT);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
+  }
+  try {
+    const size = checkedSize(await handle.stat(), path, reading);
+    const block = Buffer.allocUnsafe(reading.pieceBytes);
+    let total = 0;
+    for (;;) {
+      const n = await fillInTurns(handle, block);
+      if (n === 0) break;
+      await take(checkedBlock(block, n, total, path, reading), handle, size);
+      total += n;
+      await turn();
+    }
+  } catch (error) {
+    throw readingError(error, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's size in bytes where it is a regular file (0 for a pipe), refused if a directory or over the byte limit. */
+function checkedSize(stat: Stats, path: string, reading: TraceReading): number {
+  if (stat.isDirectory()) throw new UsageError(path, `cannot read the ${WHAT}: it is a directory`);
+  checkTraceSize(stat.size, path, reading.bytes);
+  return stat.isFile() ? stat.size : 0;
+}
+
+/** The block's first n bytes, refused where they pass the byte limit or are not text. */
+function checkedBlock(block: Buffer, n: number, total: number, path: string, reading: TraceReading): Buffer {
+  const bytes = block.subarray(0, n);
+  checkTraceSize(total + n, path, reading.bytes);
+  // decodeText names what such bytes are (UTF-16, binary) and throws.
+  if ((total === 0 && isUtf16Mark(bytes)) || bytes.includes(0)) decodeText(bytes, path, WHAT);
+  return bytes;
+}
+
+/** A system error while reading as the one line that names the file; any other error as it is. */
+function readingError(error: unknown, path: string): unknown {
+  return isSystemError(error) ? new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`) : error;
 }
 
 /**
@@ -109,6 +183,29 @@ function prescan(fd: number, first: Uint8Array, blockFor: () => Uint8Array, coun
     if (n === 0 || !count(block.subarray(0, n))) return;
     at += n;
   }
+}
+
+/** prescan read asynchronously, with a turn of the event loop after each block. */
+async function prescanInTurns(handle: FileHandle, first: Uint8Array, blockFor: () => Uint8Array, count: (bytes: Uint8Array) => boolean): Promise<void> {
+  if (!count(first)) return;
+  const block = blockFor();
+  for (let at = first.length; ; ) {
+    const { bytesRead } = await handle.read(block, 0, block.length, at);
+    if (bytesRead === 0 || !count(block.subarray(0, bytesRead))) return;
+    at += bytesRead;
+    await turn();
+  }
+}
+
+/** fill, read asynchronously. */
+async function fillInTurns(handle: FileHandle, block: Buffer): Promise<number> {
+  let n = 0;
+  while (n < block.length) {
+    const { bytesRead } = await handle.read(block, n, block.length - n, null);
+    if (bytesRead === 0) break;
+    n += bytesRead;
+  }
+  return n;
 }
 
 /** Reads until the block is full or the file ends (a pipe gives a little at a time). */

@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { misreadText } from '../../io/number-literal.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { describeRange, traceStats } from '../../fit/trace-file.js';
-import { readLossTrace } from '../../io/trace-input.js';
+import { readLossTraceInTurns } from '../../io/trace-input.js';
 import type { LossTrace } from '../../fit/trace-file.js';
 import { chartText, renderPng, renderSvg } from '../../plot/chart.js';
 import { leftOffNotes, undrawable } from '../../plot/left-off.js';
@@ -77,7 +77,8 @@ export function makeFitCommand(streams: Streams): Command {
       if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [inputPath(file)]);
       // The fitting code loads only for `fit`: every other command starts without it.
       const { fitAllSteps, gilbertIntervals, goodnessOfFit } = await import('../../fit/fit.js');
-      const trace = readLossTrace(inputPath(file), {
+      // In turns of the event loop: Ctrl-C stops a long reading (or one a pipe keeps waiting) with its one line.
+      const trace = await readLossTraceInTurns(inputPath(file), {
         file,
         columnOption: '--column',
         ...(flags.column ? { column: flags.column } : {}),

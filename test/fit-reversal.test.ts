@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chainStep, fitGilbertElliott } from '../src/fit/fit.js';
+import type { GilbertElliottFit, GilbertElliottParams } from '../src/fit/fit.js';
+import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+
+/**
+ * A stationary two-state chain is reversible, so a trace and its reverse have the same
+ * likelihood under every Gilbert–Elliott channel, and the same maximum: the fit of either is
+ * the fit of both. The fit used to differ (1000 against 0001, and by up to 0.08 nats on
+ * generated traces of 50 to 10,000 packets), its starts, its M-step and its stopping rule each
+ * taking the trace's direction into account.
+ */
+
+const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
+
+function assertSameFit(a: GilbertElliottFit, b: GilbertElliottFit, what: string, logTolerance: number, paramTolerance: number): void {
+  assert.ok(Math.abs(a.logLikelihood - b.logLikelihood) <= logTolerance, `${what}: ln L ${a.logLikelihood} against ${b.logLikelihood} reversed`);
+  for (const name of NAMES) {
+    assert.ok(Math.abs(a.params[name] - b.params[name]) <= paramTolerance, `${what}: ${name} ${a.params[name]} against ${b.params[name]} reversed`);
+  }
+}
+
+function simulate(packets: number, p: GilbertElliottParams, rng: Xoshiro128): Uint8Array {
+  const u = () => rng.nextUint32() / 2 ** 32;
+  let bad = u() < p.goodToBad / (p.goodToBad + p.badToGood);
+  const lost = new Uint8Array(packets);
+  for (let t = 0; t < packets; t++) {
+    bad = bad ? !(u() < p.badToGood) : u() < p.goodToBad;
+    lost[t] = u() < (bad ? p.lossBad : p.lossGood) ? 1 : 0;
+  }
+  return lost;
+}
+
+const reversed = (lost: Uint8Array): Uint8Array => lost.slice().reverse();
+
+describe('a trace and its reverse fit the same Gilbert–Elliott channel', () => {
+  it('1000 and 0001', () => {
+    assertSameFit(fitGilbertElliott(Uint8Array.of(1, 0, 0, 0)), fitGilbertElliott(Uint8Array.of(0, 0, 0, 1)), '1000', 1e-12, 1e-9);
+  });
+
+  it('every trace of 2 to 7 packets', () => {
+    for (let packets = 2; packets <= 7; packets++) {
+      for (let bits = 1; bits < 2 ** packets - 1; bits++) {
+        const lost = Uint8Array.from({ length: packets }, (_, i) => (bits >> i) & 1);
+        assertSameFit(fitGilbertElliott(lost), fitGilbertElliott(reversed(lost)), lost.join(''), 1e-9, 1e-6);
+      }
+    }
+  });
+
+  it('traces generated from known channels, 20 to 50,000 packets (fixed seeds)', () => {
+    const rng = new Xoshiro128(0x106, 2, 3, 4);
+    const channels: GilbertElliottParams[] = [
+      { goodToBad: 0.05, badToGood: 0.3, lossGood: 0.02, lossBad: 0.7 },
+      { goodToBad: 0.01, badToGood: 0.2, lossGood: 0.005, lossBad: 0.6 },
+      { goodToBad: 0.1, badToGood: 0.5, lossGood: 0, lossBad: 1 },
+    ];
+    for (const packets of [20, 50, 200, 1000, 50_000]) {
+      for (const channel of channels) {
+        for (let k = 0; k < (packets > 1000 ? 1 : 4); k++) {
+          const lost = simulate(packets, channel, rng);
+          if (!lost.includes(1) || !lost.includes(0)) continue;
+          const what = `${packets} packets from ${JSON.stringify(channel)}, trace ${k}`;
+          assertSameFit(fitGilbertElliott(lost), fitGilbertElliott(reversed(lost)), what, 1e-9 * packets, 1e-4);
+        }
+      }
+    }
+  });
+});
+
+describe('the Gilbert–Elliott fit reaches the maximum', () => {
+  it('of short traces, as an independent maximization finds it', () => {
+    // ln L maximized by SciPy's Nelder–Mead over the four parameters in logit coordinates, from
+    // 16 random starts, on the stationary-start likelihood computed packet by packet (a throwaway
+    // script, not this code). The fit used to stop 0.0002 to 0.009 nats short of these.
+    const maxima: [string, number][] = [
+      ['00110000000001000001', -9.868830246124451],
+      ['000000000000001110000000001000', -9.883976918455408],
+      ['001001000100000000110111000000', -17.117246252712242],
+      ['01000000000000000000000000010100000100100000000100', -17.485887318626045],
+    ];
+    for (const [text, maximum] of maxima) {
+      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
+        const fit = fitGilbertElliott(lost);
+        assert.ok(fit.logLikelihood >= maximum - 1e-5 && fit.logLikelihood <= maximum + 1e-9, `${lost.join('')}: ln L ${fit.logLikelihood} against ${maximum}`);
+      }
+    }
+  });
+});
+
+describe('the chain step', () => {
+  it('maximizes the stationary chain’s expected log-likelihood, as a fine grid finds it', () => {
+    const xlogp = (n: number, p: number) => (n === 0 ? 0 : n * Math.log(p));
+    const h = (c: readonly number[], g: number, b: number) =>
+      xlogp(c[0]!, 1 - g) + xlogp(c[1]! + c[3]!, g) + xlogp(c[1]! + 1 - c[3]!, b) + xlogp(c[2]!, 1 - b) - Math.log(g + b);
+    const counts = [
+      [2, 0.5, 0, 0.5],
+      [30, 2.5, 7, 0.2],
+      [0.3, 1.7, 4.1, 0.9],
+      [1000, 12, 40, 0],
+    ];
+    for (const c of counts) {
+      const step = chainStep(c[0]!, c[1]!, c[2]!, c[3]!, { goodToBad: 0.5, badToGood: 0.5 });
+      let best = Number.NEGATIVE_INFINITY;
+      for (let i = 1; i < 2000; i++) for (let j = 1; j <= 2000; j++) best = Math.max(best, h(c, i / 2000, j / 2000));
+      const value = h(c, step.goodToBad, step.badToGood);
+      assert.ok(value >= best - 1e-12, `${c}: h ${value} at ${JSON.stringify(step)}, a grid point gives ${best}`);
+    }
+  });
+});
