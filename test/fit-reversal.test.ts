@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chainStep, fitGilbertElliott } from '../src/fit/fit.js';
 import type { GilbertElliottFit, GilbertElliottParams } from '../src/fit/fit.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { ROOT } from './helpers.js';
+import { cliIn } from './in-process.js';
 
 /**
  * A stationary two-state chain is reversible, so a trace and its reverse have the same
@@ -106,5 +110,17 @@ describe('the chain step', () => {
       const value = h(c, step.goodToBad, step.badToGood);
       assert.ok(value >= best - 1e-12, `${c}: h ${value} at ${JSON.stringify(step)}, a grid point gives ${best}`);
     }
+  });
+});
+
+describe('the shipped fitted example', () => {
+  it("holds the channel fit prints for the shipped log, as the README's walk pastes it", async () => {
+    const fitted = await cliIn(['fit', 'examples/traces/radio-link-ping.txt']);
+    assert.equal(fitted.status, 0, fitted.stderr);
+    const printed = fitted.stdout.slice(fitted.stdout.indexOf('\nchannel:\n') + 1).trimEnd();
+    const example = readFileSync(join(ROOT, 'examples', 'radio-link-fitted.yaml'), 'utf8');
+    const pasted = example.slice(example.indexOf('\nchannel:\n') + 1, example.indexOf('\nredundancy:'));
+    assert.match(printed, /^channel:\n {2}model: gilbert-elliott\n/);
+    assert.equal(pasted, printed);
   });
 });
