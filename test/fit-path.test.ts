@@ -22,6 +22,16 @@ describe('the Gilbert–Elliott fit’s path', () => {
     assert.ok(Math.abs(probesOnly.logLikelihood - fit.logLikelihood) < 1e-9, `${probesOnly.logLikelihood}`);
   });
 
+  it('runs on the best start still moving, not one the probes settled: a settled start leading would stop the fit a nat short', () => {
+    // Found by search against the mutant that lets a converged start lead (fit.ts, the leader's
+    // choice): with it, the fit ends at the Gilbert start's −41.480; the still-moving random-2,
+    // run on, reaches −40.501, which the Newton polish from −41.480 cannot reach.
+    const lost = traceOf('0000100000000000000000101010000010000010000000000100010110110000010010001000000001000000');
+    const fit = fitGilbertElliott(lost, { starts: 8, tolerance: 1e-4 });
+    assert.equal(fit.start, 'random-2');
+    assert.ok(Math.abs(fit.logLikelihood - -40.50142545295914) < 1e-9, `${fit.logLikelihood}`);
+  });
+
   it('extrapolates at least one EM step (SQUAREM’s α ≤ −1): the fit of a bursty trace, pinned', () => {
     const lost = traceOf(`
       101110011110110011110110110011011110110001111011111101011101011101111111111111100111111111101111
