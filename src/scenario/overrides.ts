@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
-import { checkSeed, flowNestingPast, foreignValue, misreadLiteral } from './parse.js';
+import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
+import { misreadLiteral } from './misread-literal.js';
 import { misreadNumber } from '../io/number-literal.js';
 import type { Path, ScenarioSource } from './parse.js';
 

@@ -1,10 +1,10 @@
-import { LineCounter, isMap, isScalar, parseAllDocuments, parseDocument, visit } from 'yaml';
+import { LineCounter, isMap, isScalar, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
-import { misreadNumber } from '../io/number-literal.js';
+import { misreadLiteral } from './misread-literal.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
 import { existsSync, statSync } from 'node:fs';
@@ -178,24 +178,6 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
   const misread = misreadLiteral(doc);
   if (misread) throw new UsageError(at(misread.offset), misread.problem);
   return { source, data, locate };
-}
-
-/**
- * The first number written in the document that the reader holds as another number (1e-400 as 0,
- * 1e400 as infinity, 9007199254740993 as 9007199254740992), with its offset: it would run as that
- * other number, so it is refused where it is written.
- */
-export function misreadLiteral(doc: Document): { offset: number; problem: string } | null {
-  let found: { offset: number; problem: string } | null = null;
-  // Every scalar is visited (bundled, `visit.BREAK` did not stop the walk): the first misread one is kept.
-  visit(doc, {
-    Scalar(_key, node) {
-      if (found !== null || typeof node.value !== 'number' || node.source === undefined) return;
-      const problem = misreadNumber(node.source, node.value);
-      if (problem !== null) found = { offset: node.range?.[0] ?? 0, problem };
-    },
-  });
-  return found;
 }
 
 /**
