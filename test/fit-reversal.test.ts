@@ -7,6 +7,7 @@ import type { GilbertElliottFit, GilbertElliottParams } from '../src/fit/fit.js'
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { ROOT } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { simulateGilbertElliott } from './ge-trace.js';
 
 /**
  * A stationary two-state chain is reversible, so a trace and its reverse have the same
@@ -23,17 +24,6 @@ function assertSameFit(a: GilbertElliottFit, b: GilbertElliottFit, what: string,
   for (const name of NAMES) {
     assert.ok(Math.abs(a.params[name] - b.params[name]) <= paramTolerance, `${what}: ${name} ${a.params[name]} against ${b.params[name]} reversed`);
   }
-}
-
-function simulate(packets: number, p: GilbertElliottParams, rng: Xoshiro128): Uint8Array {
-  const u = () => rng.nextUint32() / 2 ** 32;
-  let bad = u() < p.goodToBad / (p.goodToBad + p.badToGood);
-  const lost = new Uint8Array(packets);
-  for (let t = 0; t < packets; t++) {
-    bad = bad ? !(u() < p.badToGood) : u() < p.goodToBad;
-    lost[t] = u() < (bad ? p.lossBad : p.lossGood) ? 1 : 0;
-  }
-  return lost;
 }
 
 const reversed = (lost: Uint8Array): Uint8Array => lost.slice().reverse();
@@ -62,7 +52,7 @@ describe('a trace and its reverse fit the same Gilbert–Elliott channel', () =>
     for (const packets of [20, 50, 200, 1000, 50_000]) {
       for (const channel of channels) {
         for (let k = 0; k < (packets > 1000 ? 1 : 4); k++) {
-          const lost = simulate(packets, channel, rng);
+          const lost = simulateGilbertElliott(packets, channel, rng);
           if (!lost.includes(1) || !lost.includes(0)) continue;
           const what = `${packets} packets from ${JSON.stringify(channel)}, trace ${k}`;
           assertSameFit(fitGilbertElliott(lost), fitGilbertElliott(reversed(lost)), what, 1e-9 * packets, 1e-4);

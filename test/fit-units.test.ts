@@ -12,6 +12,7 @@ import {
 } from '../src/fit/fit.js';
 import type { GilbertElliottParams } from '../src/fit/fit.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { simulateGilbertElliott } from './ge-trace.js';
 
 /**
  * fit's estimates against computations of the test's own (fit.test has the closed forms and the
@@ -21,17 +22,6 @@ import { Xoshiro128 } from '../src/rng/xoshiro128.js';
  */
 
 const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
-
-function simulate(packets: number, p: GilbertElliottParams, rng: Xoshiro128): Uint8Array {
-  const u = () => rng.nextUint32() / 2 ** 32;
-  let bad = u() < p.goodToBad / (p.goodToBad + p.badToGood);
-  const lost = new Uint8Array(packets);
-  for (let t = 0; t < packets; t++) {
-    bad = bad ? !(u() < p.badToGood) : u() < p.goodToBad;
-    lost[t] = u() < (bad ? p.lossBad : p.lossGood) ? 1 : 0;
-  }
-  return lost;
-}
 
 /** The inverse of a symmetric matrix by Gauss–Jordan elimination with partial pivoting. */
 function inverse(m: readonly (readonly number[])[]): number[][] {
@@ -92,7 +82,7 @@ function observedErrors(lost: Uint8Array, params: GilbertElliottParams): number[
 describe('fit, against computations of its own', () => {
   it('the Gilbert–Elliott standard errors are the observed information’s, off-diagonal terms included', () => {
     const truth = { goodToBad: 0.03, badToGood: 0.2, lossGood: 0.02, lossBad: 0.6 };
-    const lost = simulate(20_000, truth, new Xoshiro128(25, 2, 26, 3));
+    const lost = simulateGilbertElliott(20_000, truth, new Xoshiro128(25, 2, 26, 3));
     const fit = fitGilbertElliott(lost, { starts: 2, seed: 25 });
     assert.ok(fit.converged);
     const errors = gilbertElliottStandardErrors(lost, fit.params);

@@ -20,6 +20,7 @@ import type { FitResult, GilbertElliottParams } from '../src/fit/fit.js';
 import { MAX_TRACE_BYTES, MAX_TRACE_PACKETS, TraceError, TraceReader, checkTraceSize, parseLossTrace, runLengths, traceStats } from '../src/fit/trace-file.js';
 import type { LossTrace } from '../src/fit/trace-file.js';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
+import { simulateGilbertElliott } from './ge-trace.js';
 
 const FC_SEED = 20260311;
 
@@ -33,17 +34,6 @@ const bits = (s: string) => Uint8Array.from(s.replace(/\s/g, ''), (c) => Number(
  * saw starts from the stationary distribution; each copy steps the chain, then is lost with its
  * new state's loss probability.
  */
-function simulate(packets: number, p: GilbertElliottParams, rng: Xoshiro128): Uint8Array {
-  const u = () => rng.nextUint32() / 2 ** 32;
-  const stationaryBad = p.goodToBad + p.badToGood === 0 ? 0 : p.goodToBad / (p.goodToBad + p.badToGood);
-  let bad = u() < stationaryBad;
-  const lost = new Uint8Array(packets);
-  for (let t = 0; t < packets; t++) {
-    bad = bad ? !(u() < p.badToGood) : u() < p.goodToBad;
-    lost[t] = u() < (bad ? p.lossBad : p.lossGood) ? 1 : 0;
-  }
-  return lost;
-}
 
 const bernoulliChannel = (loss: number): GilbertElliottParams => ({ goodToBad: 0, badToGood: 1, lossGood: loss, lossBad: loss });
 
@@ -591,7 +581,7 @@ describe('Gilbert–Elliott likelihood and Baum–Welch step', () => {
   it('equal the per-packet forward–backward on long traces with long runs (no underflow)', () => {
     const rng = new Xoshiro128(11, 22, 33, 44);
     // Runs of hundreds of packets: per-run probabilities near e^-100, and 5,000-packet gaps.
-    const lost = simulate(200_000, { goodToBad: 0.0004, badToGood: 0.004, lossGood: 0.0002, lossBad: 0.97 }, rng);
+    const lost = simulateGilbertElliott(200_000, { goodToBad: 0.0004, badToGood: 0.004, lossGood: 0.0002, lossBad: 0.97 }, rng);
     const params = { goodToBad: 0.001, badToGood: 0.01, lossGood: 0.001, lossBad: 0.9 };
     const step = baumWelchStep(lost, params);
     const expected = perPacket(lost, params);
@@ -600,7 +590,7 @@ describe('Gilbert–Elliott likelihood and Baum–Welch step', () => {
   });
 
   it('give the Gilbert and Bernoulli likelihoods on their parameters', () => {
-    const lost = simulate(5_000, { goodToBad: 0.05, badToGood: 0.4, lossGood: 0.02, lossBad: 0.8 }, new Xoshiro128(1, 2, 3, 4));
+    const lost = simulateGilbertElliott(5_000, { goodToBad: 0.05, badToGood: 0.4, lossGood: 0.02, lossBad: 0.8 }, new Xoshiro128(1, 2, 3, 4));
     const gilbert = fitGilbert(lost);
     const asGilbert = { goodToBad: gilbert.params['goodToBad']!, badToGood: gilbert.params['badToGood']!, lossGood: 0, lossBad: 1 };
     close(gilbertElliottLogLikelihood(lost, asGilbert), gilbert.logLikelihood, 1e-9, 'Gilbert');
@@ -622,7 +612,7 @@ describe('fitting generated traces back', () => {
 
   it('Bernoulli: loss inside its 99.9% interval', () => {
     const loss = 0.07;
-    const lost = simulate(300_000, bernoulliChannel(loss), new Xoshiro128(0x2026, 1, 2, 3));
+    const lost = simulateGilbertElliott(300_000, bernoulliChannel(loss), new Xoshiro128(0x2026, 1, 2, 3));
     const fit = fitBernoulli(lost);
     const n = lost.length;
     const k = Math.round(fit.params['loss']! * n);
@@ -634,7 +624,7 @@ describe('fitting generated traces back', () => {
 
   it('Gilbert: both transition probabilities inside their 99.9% intervals', () => {
     const truth = { goodToBad: 0.01, badToGood: 0.3 };
-    const lost = simulate(300_000, { ...truth, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 4, 5, 6));
+    const lost = simulateGilbertElliott(300_000, { ...truth, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 4, 5, 6));
     const intervals = gilbertIntervals(lost, 0.999);
     const fit = fitGilbert(lost);
     for (const name of ['goodToBad', 'badToGood'] as const) {
@@ -646,7 +636,7 @@ describe('fitting generated traces back', () => {
 
   it('Gilbert–Elliott: all four parameters within 4 standard errors, on a million packets', () => {
     const truth = { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 };
-    const lost = simulate(1_000_000, truth, new Xoshiro128(0x2026, 7, 8, 9));
+    const lost = simulateGilbertElliott(1_000_000, truth, new Xoshiro128(0x2026, 7, 8, 9));
     const fit = fitGilbertElliott(lost, { seed: 7 });
     assert.ok(fit.converged);
     const errors = gilbertElliottStandardErrors(lost, fit.params);
@@ -666,7 +656,7 @@ describe('fitting generated traces back', () => {
     // 100,000 passes at tolerance 1e-12 (925 passes, ln L −7180.543167102293). EM stopped after
     // 300 or 30 passes is unconverged and short; the Newton polish takes it the rest of the way.
     const truth = { goodToBad: 0.02, badToGood: 0.2, lossGood: 0.1, lossBad: 0.3 };
-    const lost = simulate(20_000, truth, new Xoshiro128(0x2026, 1, 1, 9));
+    const lost = simulateGilbertElliott(20_000, truth, new Xoshiro128(0x2026, 1, 1, 9));
     const longRun = -7180.543167102293;
     const fit = fitGilbertElliott(lost);
     assert.equal(fit.converged, true);
@@ -697,7 +687,7 @@ describe('fitting generated traces back', () => {
 
 describe('fitAll chooses by BIC', () => {
   it('Bernoulli for an i.i.d. trace', () => {
-    const lost = simulate(200_000, bernoulliChannel(0.05), new Xoshiro128(0x2026, 10, 11, 12));
+    const lost = simulateGilbertElliott(200_000, bernoulliChannel(0.05), new Xoshiro128(0x2026, 10, 11, 12));
     const all = fitAll(lost);
     assert.equal(all.chosen.model, 'bernoulli');
     assert.deepEqual(
@@ -709,9 +699,9 @@ describe('fitAll chooses by BIC', () => {
   });
 
   it('Gilbert for a Gilbert trace, Gilbert–Elliott for one with loss in both states', () => {
-    const gilbertTrace = simulate(200_000, { goodToBad: 0.01, badToGood: 0.3, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 13, 14, 15));
+    const gilbertTrace = simulateGilbertElliott(200_000, { goodToBad: 0.01, badToGood: 0.3, lossGood: 0, lossBad: 1 }, new Xoshiro128(0x2026, 13, 14, 15));
     assert.equal(fitAll(gilbertTrace).chosen.model, 'gilbert');
-    const geTrace = simulate(200_000, { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 }, new Xoshiro128(0x2026, 16, 17, 18));
+    const geTrace = simulateGilbertElliott(200_000, { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 }, new Xoshiro128(0x2026, 16, 17, 18));
     assert.equal(fitAll(geTrace).chosen.model, 'gilbert-elliott');
   });
 });
@@ -764,7 +754,7 @@ describe('run-length distributions and goodness of fit', () => {
 
   it('match the runs of a long simulated Gilbert–Elliott trace', () => {
     const truth = { goodToBad: 0.02, badToGood: 0.25, lossGood: 0.01, lossBad: 0.7 };
-    const lost = simulate(1_000_000, truth, new Xoshiro128(0x2026, 19, 20, 21));
+    const lost = simulateGilbertElliott(1_000_000, truth, new Xoshiro128(0x2026, 19, 20, 21));
     const model = modelRunLengths(fit('gilbert-elliott', truth), 5);
     const stats = traceStats(lost);
     // ~33,000 bursts of mean ≈ 1.8 and SD ≈ 1.5: the sample mean's SD is ≈ 0.01, so 0.05 is 5 SD;
@@ -1148,7 +1138,7 @@ describe('ping logs read for what they say', () => {
 });
 
 describe('Baum–Welch keeps its budget and its convergence check', () => {
-  const trace = simulate(20_000, { goodToBad: 0.01, badToGood: 0.2, lossGood: 0.02, lossBad: 0.6 }, new Xoshiro128(3, 1, 4, 1));
+  const trace = simulateGilbertElliott(20_000, { goodToBad: 0.01, badToGood: 0.2, lossGood: 0.02, lossBad: 0.6 }, new Xoshiro128(3, 1, 4, 1));
 
   it('makes no more forward–backward passes than the budget, and says whether it converged', () => {
     for (const [maxIterations, starts] of [
