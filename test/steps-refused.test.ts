@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { registerProtocol, unregister } from '../src/catalog/register.js';
 import { A_TO_B, CHOOSE, END, ROUND, SEND, Step, choicesProblem, generalsOutcome, sendProblem, unfilledStep } from '../src/contract/protocol.js';
 import type { ProtocolDefinition } from '../src/contract/protocol.js';
+import type { CellModel } from '../src/engine/model.js';
 import { exactCell } from '../src/engine/exact/index.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { choiceTable, runBlockGeneric } from '../src/engine/montecarlo/generic.js';
@@ -16,6 +17,26 @@ import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { cell } from './exact-helpers.js';
 import { tempFiles } from './helpers.js';
 import { COIN, good } from './rule-protocol.js';
+
+/**
+ * Each engine a cell runs on, named, as a call on the block stream named `label`: the exact
+ * engine, the generic Monte Carlo, the compiled kernel (a block of 5,000), and the trial kernel
+ * alone and with a memo automaton (`trials` trials each, the generic engine's too).
+ */
+function everyEngine(model: CellModel, label: readonly [string, string], trials = 100): [string, () => unknown][] {
+  const stream = () => blockState(label[0], label[1], 0);
+  const rng = () => {
+    const s = stream();
+    return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
+  };
+  return [
+    ['exact', () => exactCell(model)],
+    ['generic Monte Carlo', () => runBlockGeneric(model, rng(), trials)],
+    ['compiled kernel', () => runBlockCompiled(model, stream(), 5000)],
+    ['trial kernel', () => trialKernelWith(model, null)(stream(), trials)],
+    ['trial kernel with a memo automaton', () => trialKernelWith(model, new MemoAutomaton(model))(stream(), trials)],
+  ];
+}
 
 /**
  * A choice whose probabilities are no distribution, met only in a cell the quick check does not
@@ -49,18 +70,10 @@ describe('a choice that is no distribution is refused by every engine, naming th
           assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
         const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
         const stream = () => blockState('choices-refused', what, 0);
-        const rng = () => {
-          const s = stream();
-          return new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!);
-        };
-        refused(() => exactCell(model), 'exact');
+        for (const [engine, run] of everyEngine(model, ['choices-refused', what])) refused(run, engine);
         const replayed = cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 });
         refused(() => exactCell(replayed), 'exact over a replayed trace');
         refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
-        refused(() => runBlockGeneric(model, rng(), 100), 'generic Monte Carlo');
-        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
-        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
-        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
         // the same protocol at two rounds is another cell, with a good choice
         assert.equal(exactCell(cell(name, 'bernoulli', { rounds: 2, loss: 0.1, redundancy: 1 })).outcomes.length, 4);
       } finally {
@@ -280,13 +293,7 @@ describe('a run whose every peer chooses first still sends: one with no directio
         const refused = (run: () => unknown, engine: string) =>
           assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: `) && message.test(e.message), engine);
         const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
-        const stream = () => blockState('choosers-run-refused', what, 0);
-        const s = stream();
-        refused(() => exactCell(model), 'exact');
-        refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
-        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
-        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
-        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+        for (const [engine, run] of everyEngine(model, ['choosers-run-refused', what])) refused(run, engine);
       } finally {
         unregister(name);
       }
@@ -376,14 +383,8 @@ describe('an announced run that is not well formed is refused by every engine, i
           const refused = (run: () => unknown, engine: string) =>
             assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: ${problem} (state [`), engine);
           const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
-          const stream = () => blockState('run-rules-refused', name, 0);
-          refused(() => exactCell(model), 'exact');
-          refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
           // The engines that go trial by trial meet the rare toss in a long enough block.
-          const s = stream();
-          refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100_000), 'generic Monte Carlo');
-          refused(() => trialKernelWith(model, null)(stream(), 100_000), 'trial kernel');
-          refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100_000), 'trial kernel with a memo automaton');
+          for (const [engine, run] of everyEngine(model, ['run-rules-refused', name], 100_000)) refused(run, engine);
         } finally {
           unregister(name);
         }
@@ -416,12 +417,7 @@ describe('a round start (ROUND) in a cell without crashes is refused by every en
         );
       const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
       const stream = () => blockState('round-refused', name, 0);
-      const s = stream();
-      refused(() => exactCell(model), 'exact');
-      refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
-      refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
-      refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
-      refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+      for (const [engine, run] of everyEngine(model, ['round-refused', name])) refused(run, engine);
       const replayed = cell(name, 'trace', { file: join(tempFiles({ 'long.txt': '011000101110'.repeat(1668) }), 'long.txt'), rounds: 3, redundancy: 1 });
       refused(() => exactCell(replayed), 'exact over a replayed trace');
       refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
@@ -451,12 +447,7 @@ describe('a step of no kind the contract knows is refused by every engine, namin
           assert.throws(run, (e: unknown) => e instanceof UsageError && e.message.startsWith(`protocol ${name}: ${message} (state [`), engine);
         const model = cell(name, 'bernoulli', { rounds: 3, loss: 0.1, redundancy: 1 });
         const stream = () => blockState('kind-refused', name, 0);
-        const s = stream();
-        refused(() => exactCell(model), 'exact');
-        refused(() => runBlockGeneric(model, new Xoshiro128(s[0]!, s[1]!, s[2]!, s[3]!), 100), 'generic Monte Carlo');
-        refused(() => runBlockCompiled(model, stream(), 5000), 'compiled kernel');
-        refused(() => trialKernelWith(model, null)(stream(), 100), 'trial kernel');
-        refused(() => trialKernelWith(model, new MemoAutomaton(model))(stream(), 100), 'trial kernel with a memo automaton');
+        for (const [engine, run] of everyEngine(model, ['kind-refused', name])) refused(run, engine);
         const replayed = cell(name, 'trace', { file: long, rounds: 3, redundancy: 1 });
         refused(() => exactCell(replayed), 'exact over a replayed trace');
         refused(() => runBlockCompiled(replayed, stream(), 100), 'Monte Carlo over a replayed trace');
