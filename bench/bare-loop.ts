@@ -25,6 +25,8 @@ export function bareLoopFor(model: CellModel): ((stream: Int32Array, trials: num
   const outcomes = new Float64Array(model.outcomes.names.length);
   let choices: Float64Array | null = null;
   let choiceHigh = 0;
+  // The generator written out at each of its two draws, as commit-kernel.ts does: a function could
+  // not update the four locals, and a closure over them keeps them in memory, not registers.
   const trial = (words: Int32Array): void => {
     let s0 = words[0]!;
     let s1 = words[1]!;
