@@ -119,6 +119,38 @@ describe('the Gilbert–Elliott fit in the corner of a chain alternating at ever
   });
 });
 
+describe('the Gilbert–Elliott fit on a face where a state lasts one packet', () => {
+  it('finds the maximum there, as an independent maximization on [0, 1]⁴ does', () => {
+    // ln L maximized by SciPy's L-BFGS-B on the bounds [0, 1]⁴ from 200 random starts (a
+    // throwaway script, not this code): each at a lossless state left after one packet
+    // (goodToBad 1). Baum–Welch from inside stopped at −10.6069 and −14.7047, exit 0.
+    const maxima: [string, number][] = [
+      ['000110100000100001', -10.57602225808196],
+      ['10001100010010101000110', -14.446270647960656],
+    ];
+    for (const [text, maximum] of maxima) {
+      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
+        const fit = fitGilbertElliott(lost);
+        const what = `${lost.join('')}: ${JSON.stringify(fit.params)}, ln L ${fit.logLikelihood}`;
+        assert.ok(fit.logLikelihood >= maximum - 1e-7 && fit.logLikelihood <= maximum + 1e-9, `${what} against ${maximum}`);
+        assert.ok(fit.params.goodToBad > 1 - 1e-12, what);
+      }
+    }
+  });
+
+  it('keeps every probability within [0, 1], on every trace of up to 7 packets', () => {
+    // With no stays in a state (0110), the chain step's root, 1 in exact arithmetic, came out
+    // 1.0000000000000002: fit --format json printed it as goodToBad, exit 0.
+    for (let packets = 1; packets <= 7; packets++) {
+      for (let bits = 1; bits < 2 ** packets; bits++) {
+        const lost = Uint8Array.from({ length: packets }, (_, i) => (bits >> i) & 1);
+        const fit = fitGilbertElliott(lost);
+        for (const value of Object.values(fit.params)) assert.ok(value >= 0 && value <= 1, `${lost.join('')}: ${JSON.stringify(fit.params)}`);
+      }
+    }
+  });
+});
+
 describe('the chain step', () => {
   it('maximizes the stationary chain’s expected log-likelihood, as a fine grid finds it', () => {
     const xlogp = (n: number, p: number) => (n === 0 ? 0 : n * Math.log(p));

@@ -48,12 +48,12 @@ export interface GilbertElliottFit extends FitResult {
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once' or 'random-N'. */
   readonly start: string;
 }
 
 export interface GilbertElliottOptions {
-  /** Baum–Welch starts: the softened Gilbert fit, then pseudo-random ones. Default 6. */
+  /** Baum–Welch starts: the softened Gilbert fit, then pseudo-random ones. Default 6. Two more are always made: the softened Gilbert fit on each face where a state lasts one packet. */
   readonly starts?: number;
   /** Seed of the pseudo-random starts (as a scenario's seed: integer or string). Default 2026. */
   readonly seed?: number | string;
@@ -547,10 +547,12 @@ export function chainStep(
   const towardBad = moves + endsBad;
   const towardGood = moves + 1 - endsBad;
   const h = (g: number, b: number) => xlogp(stays0, 1 - g) + xlogp(towardBad, g) + xlogp(towardGood, b) + xlogp(stays1, 1 - b) - Math.log(g + b);
-  // The smaller root of c·x² − (stays + toward + c)·x + toward = 0, in [0, 1].
+  // The smaller root of c·x² − (stays + toward + c)·x + toward = 0, in [0, 1]: at most 1, where
+  // with no stays (0110 stays in neither state) it is 1 in exact arithmetic and a double's
+  // rounding made it 1.0000000000000002, printed as a probability.
   const root = (stays: number, toward: number, c: number) => {
     const sum = stays + toward + c;
-    return toward === 0 ? 0 : (2 * toward) / (sum + Math.sqrt(Math.max(0, sum * sum - 4 * c * toward)));
+    return toward === 0 ? 0 : Math.min(1, (2 * toward) / (sum + Math.sqrt(Math.max(0, sum * sum - 4 * c * toward))));
   };
   let g = root(stays0, towardBad, 0);
   let b = root(stays1, towardGood, 0);
@@ -603,6 +605,10 @@ function startingPoints(lost: Uint8Array, p: number, starts: number, seed: numbe
       params: { goodToBad: clamp(gilbert.goodToBad), badToGood: clamp(gilbert.badToGood), lossGood: 0.1 * p, lossBad: 0.9 + 0.1 * p },
     },
   ];
+  // The same start on each face where a state lasts one packet (its exit 1, a fixed point of the
+  // M-step, so Baum–Welch stays on the face): a short trace may have its maximum there.
+  const softened = list[0]!.params;
+  list.push({ name: 'gilbert-em-good-once', params: { ...softened, goodToBad: 1 } }, { name: 'gilbert-em-bad-once', params: { ...softened, badToGood: 1 } });
   const rng = blockStream(String(seed), 'gilbert-elliott-starts', 0);
   const uniform = () => rng.nextUint32() / 2 ** 32;
   for (let k = 1; k < starts; k++) {
@@ -697,10 +703,11 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
     // gains hundredths of a nat over hundreds of passes: worth finishing for the leader, not for all.
     // The budget in passes: a probe for each start, the leader's running on to maxIterations in all.
-    const budget = (starts - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
+    const points = startingPoints(lost, p, starts, seed);
+    const budget = (points.length - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
     let passes = 0;
     const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
-    const em = startingPoints(lost, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
+    const em = points.map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
     for (const run of em) yield* run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
