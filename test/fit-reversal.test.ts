@@ -138,6 +138,23 @@ describe('the Gilbert–Elliott fit on a face where a state lasts one packet', (
     }
   });
 
+  it('leaves a bound where the likelihood rises inward, to a maximum beside the face', () => {
+    // As above (120 random starts): the maximum has one state lasting one packet and the other
+    // left with goodToBad 0.887 or 0.944; the fit stopped on the corner where both last one
+    // packet (−11.2317) or with goodToBad held at 1 (−24.0648).
+    const maxima: [string, number][] = [
+      ['0010000010000010000000000100000', -11.096298229963379],
+      ['00010001010001100100000000001000000000100010000010000', -23.966329905122066],
+    ];
+    for (const [text, maximum] of maxima) {
+      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
+        const fit = fitGilbertElliott(lost);
+        const what = `${lost.join('')}: ${JSON.stringify(fit.params)}, ln L ${fit.logLikelihood}`;
+        assert.ok(fit.logLikelihood >= maximum - 1e-7 && fit.logLikelihood <= maximum + 1e-9, `${what} against ${maximum}`);
+      }
+    }
+  });
+
   it('keeps every probability within [0, 1], on every trace of up to 7 packets', () => {
     // With no stays in a state (0110), the chain step's root, 1 in exact arithmetic, came out
     // 1.0000000000000002: fit --format json printed it as goodToBad, exit 0.

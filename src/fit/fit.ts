@@ -753,6 +753,9 @@ function newtonGain(inverse: readonly (readonly number[])[], gradient: readonly 
   return sum / 2;
 }
 
+/** How far inside a bound a parameter on it is tried, to see whether the likelihood rises there. */
+const RELEASE_STEP = 1e-3;
+
 /** A parameter this near 0 or 1 after a polish step is tried on it. */
 const POLISH_BOUND = 1e-6;
 
@@ -789,8 +792,26 @@ function* polishSteps(
       if (triedValue >= value) [theta, value] = [tried, triedValue];
     }
   }
+  // A parameter on a bound whose likelihood rises inward is let go, so that Newton's steps move it
+  // (the maximum of 0010000010000010000000000100000 leaves goodToBad 1 for 0.887: −11.096 against −11.232).
+  function* offBounds(): Generator<void, boolean> {
+    let moved = false;
+    for (let i = 0; i < 4; i++) {
+      const x = theta[i]!;
+      if (x !== 0 && x !== 1) continue;
+      const tried = theta.map((y, j) => (j === i ? (x === 0 ? RELEASE_STEP : 1 - RELEASE_STEP) : y));
+      const triedValue = yield* f(tried);
+      // By more than rounding: a bound the likelihood is flat along (a state never visited) stays.
+      if (triedValue > value + STOP_GAIN) {
+        [theta, value] = [tried, triedValue];
+        moved = true;
+      }
+    }
+    return moved;
+  }
   yield* onBounds();
   if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
+  yield* offBounds();
   const logit = (x: number) => Math.log(x / (1 - x));
   const expit = (y: number) => 1 / (1 + Math.exp(-y));
   let damping = 1e-3;
@@ -857,7 +878,10 @@ function* polishSteps(
       damping *= 10;
     }
     yield* onBounds();
-    if (!improved || gain < STOP_GAIN) break;
+    if (!improved || gain < STOP_GAIN) {
+      if (yield* offBounds()) continue;
+      break;
+    }
   }
   return { params: paramsOf(theta), logLikelihood: value };
 }
