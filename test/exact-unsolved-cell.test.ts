@@ -11,7 +11,7 @@ import { cliIn } from './in-process.js';
 // branches over (16), which it knows before any work: the cell used here.
 describe('exact on a cell it cannot solve', () => {
   const unsolvable = 'protocol: two-phase-commit\nparticipants: 20\ncrash: 0.01\nloss: 0.1\nrounds: 2\ntrials: 1000\n';
-  const dir = tempFiles({ 'big.yaml': unsolvable });
+  const dir = tempFiles({ 'big.yaml': unsolvable, 'gated.yaml': `${unsolvable}expect:\n  - {metric: success, atLeast: 0.5}\n` });
   const big = join(dir, 'big.yaml');
   const WHY = '21 nodes may crash in round 1, more than the 16 it branches over; `twogenerals run` estimates it with trials';
 
@@ -33,6 +33,22 @@ describe('exact on a cell it cannot solve', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^twogenerals: .*big\.yaml: no exact values for big \(.*participants=20.*\) \(cell 2 of 3\): 21 nodes may crash/);
     assert.equal(r.stderr.split('\n').length, 2);
+  });
+
+  it('a gate on the cell names that cell, not a cell before it left uncomputed', async () => {
+    // The cell past reach is found before any cell is computed: the gate was judged on every
+    // cell, and refused as "cannot be judged in … participants=2", a cell the engine can solve.
+    const gated = join(dir, 'gated.yaml');
+    for (const sweep of ['participants=2,20', 'participants=20,2']) {
+      const r = await cliIn(['exact', gated, '--sweep', sweep, '-f', 'csv']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /^twogenerals: .*gated\.yaml:8:5: the gate on success cannot be judged in gated \(.*participants=20,.*\): it has no trials and no exact value/,
+      );
+      assert.equal(r.stderr.split('\n').length, 2);
+    }
   });
 
   it('solves the cells it can as before (exit 0)', async () => {

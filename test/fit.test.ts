@@ -1156,10 +1156,12 @@ describe('Baum–Welch keeps its budget and its convergence check', () => {
           budget = b;
         },
       });
-      assert.equal(budget, (starts - 1) * Math.min(30, maxIterations) + maxIterations);
+      // The starts asked for and the softened Gilbert start on the two faces where a state lasts one packet.
+      assert.equal(budget, (starts + 1) * Math.min(30, maxIterations) + maxIterations);
       assert.ok(passes <= budget, `${passes} passes against a budget of ${budget}`);
       assert.ok(fit.iterations <= maxIterations, `${fit.iterations} iterations against ${maxIterations}`);
-      if (maxIterations === 5) assert.equal(fit.converged && fit.start !== 'gilbert' && fit.start !== 'bernoulli', false, 'five passes do not converge');
+      if (maxIterations === 5)
+        assert.equal(fit.converged && !['gilbert', 'bernoulli', 'alternating'].includes(fit.start), false, 'five passes do not converge');
     }
   });
 

@@ -37,6 +37,12 @@ describe('numbers a double would hold as other numbers', () => {
       '9007199254740994',
       '1e20',
       '1e15',
+      // Past 2^53, a whole number a double holds to its last digit, and one written as its shortest text.
+      '1152921504606846976',
+      '0x1000000000000000',
+      '99999999999999991611392',
+      '1e23',
+      '179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368',
       '0x10',
       '0o17',
       '.5',
@@ -133,5 +139,14 @@ describe('numbers a double would hold as other numbers', () => {
     ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /,1e-300,|,0\.0{299}1,/);
+  });
+
+  it('a whole number past 2^53 that a double holds exactly is judged as the number it is, not as misread', async () => {
+    // 2^60 to its last digit: it was refused as "would be read as 1152921504606847000", which is the same double.
+    const r = await cliIn(['run', at('plain.yaml'), '--set', 'channel={model: cut, after: 1152921504606846976}']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.doesNotMatch(r.stderr, PAST_2_53);
+    assert.match(r.stderr.trim(), /channel\.after must be at most 10000 \(got 1152921504606847000\)$/);
   });
 });

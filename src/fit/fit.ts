@@ -48,12 +48,12 @@ export interface GilbertElliottFit extends FitResult {
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli' (the Gilbert chain at its stationary maximum and the Bernoulli fit, as candidates), 'gilbert-em' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once' or 'random-N'. */
   readonly start: string;
 }
 
 export interface GilbertElliottOptions {
-  /** Baum–Welch starts: the softened Gilbert fit, then pseudo-random ones. Default 6. */
+  /** Baum–Welch starts: the softened Gilbert fit, then pseudo-random ones. Default 6. Two more are always made: the softened Gilbert fit on each face where a state lasts one packet. */
   readonly starts?: number;
   /** Seed of the pseudo-random starts (as a scenario's seed: integer or string). Default 2026. */
   readonly seed?: number | string;
@@ -547,10 +547,12 @@ export function chainStep(
   const towardBad = moves + endsBad;
   const towardGood = moves + 1 - endsBad;
   const h = (g: number, b: number) => xlogp(stays0, 1 - g) + xlogp(towardBad, g) + xlogp(towardGood, b) + xlogp(stays1, 1 - b) - Math.log(g + b);
-  // The smaller root of c·x² − (stays + toward + c)·x + toward = 0, in [0, 1].
+  // The smaller root of c·x² − (stays + toward + c)·x + toward = 0, in [0, 1]: at most 1, where
+  // with no stays (0110 stays in neither state) it is 1 in exact arithmetic and a double's
+  // rounding made it 1.0000000000000002, printed as a probability.
   const root = (stays: number, toward: number, c: number) => {
     const sum = stays + toward + c;
-    return toward === 0 ? 0 : (2 * toward) / (sum + Math.sqrt(Math.max(0, sum * sum - 4 * c * toward)));
+    return toward === 0 ? 0 : Math.min(1, (2 * toward) / (sum + Math.sqrt(Math.max(0, sum * sum - 4 * c * toward))));
   };
   let g = root(stays0, towardBad, 0);
   let b = root(stays1, towardGood, 0);
@@ -603,6 +605,10 @@ function startingPoints(lost: Uint8Array, p: number, starts: number, seed: numbe
       params: { goodToBad: clamp(gilbert.goodToBad), badToGood: clamp(gilbert.badToGood), lossGood: 0.1 * p, lossBad: 0.9 + 0.1 * p },
     },
   ];
+  // The same start on each face where a state lasts one packet (its exit 1, a fixed point of the
+  // M-step, so Baum–Welch stays on the face): a short trace may have its maximum there.
+  const softened = list[0]!.params;
+  list.push({ name: 'gilbert-em-good-once', params: { ...softened, goodToBad: 1 } }, { name: 'gilbert-em-bad-once', params: { ...softened, badToGood: 1 } });
   const rng = blockStream(String(seed), 'gilbert-elliott-starts', 0);
   const uniform = () => rng.nextUint32() / 2 ** 32;
   for (let k = 1; k < starts; k++) {
@@ -627,6 +633,25 @@ function stationaryGilbert(lost: Uint8Array): { goodToBad: number; badToGood: nu
   return chainStep(c.n00, (c.n01 + c.n10) / 2, c.n11, (c.first + lost[lost.length - 1]!) / 2, { goodToBad: 0.5, badToGood: 0.5 });
 }
 
+/**
+ * The chain that changes state at every packet (goodToBad = badToGood = 1), losing in each state
+ * with the loss rate of the packets it meets: those at even places of the trace in one, at odd
+ * places in the other. A corner of the parameter space that Baum–Welch does not reach from its
+ * starts (a transition of 1 is a fixed point of the M-step) and where short traces have their
+ * maximum: 100000001 has ln L −4.06 there (lossBad 0.4), where the best start ended at −4.71.
+ * The Newton finish then moves its loss rates, holding the transitions on their bound.
+ */
+function alternatingChain(lost: Uint8Array): GilbertElliottParams {
+  const losses = [0, 0];
+  const packets = [0, 0];
+  for (let t = 0; t < lost.length; t++) {
+    losses[t % 2]! += lost[t]!;
+    packets[t % 2]!++;
+  }
+  const rate = (parity: number): number => (packets[parity]! > 0 ? losses[parity]! / packets[parity]! : 0);
+  return { goodToBad: 1, badToGood: 1, lossGood: rate(0), lossBad: rate(1) };
+}
+
 /** The bad state is the lossier one: the likelihood cannot tell the labels apart, so swap them if needed. */
 function identify(p: GilbertElliottParams): GilbertElliottParams {
   return p.lossGood <= p.lossBad ? p : { goodToBad: p.badToGood, badToGood: p.goodToBad, lossGood: p.lossBad, lossBad: p.lossGood };
@@ -638,9 +663,10 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * deterministic starts. Each start runs PROBE_PASSES passes or until an EM step gains less than
  * `tolerance` nats; the best start still moving then runs on to `maxIterations` passes. The best
  * likelihood seen anywhere wins (SQUAREM's leaps are not monotone), and Newton's method
- * finishes it (polishSteps). The Gilbert chain at its stationary maximum and the Bernoulli fit
- * are also candidates, at their exact likelihoods — both are Gilbert–Elliott channels (lossGood
- * 0 and lossBad 1; lossGood = lossBad) — so this fit is never worse than either. A trace of one symbol is fitted exactly by the
+ * finishes it (polishSteps). The Gilbert chain at its stationary maximum, the Bernoulli fit and
+ * the chain alternating at every packet (alternatingChain) are also candidates, at their exact
+ * likelihoods — all are Gilbert–Elliott channels (lossGood 0 and lossBad 1; lossGood = lossBad;
+ * goodToBad = badToGood = 1) — so this fit is never worse than any. A trace of one symbol is fitted exactly by the
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
@@ -667,6 +693,7 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   for (const [params, start] of [
     [gilbertAsGe, 'gilbert'],
     [bernoulliAsGe, 'bernoulli'],
+    [alternatingChain(lost), 'alternating'],
   ] as const) {
     candidates.push({ params, logLikelihood: pass(runs, params, false).logLikelihood, iterations: 0, converged: true, start });
     yield;
@@ -676,10 +703,11 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
     // on to maxIterations. A start still crawling after the probe is on a flat ridge, where it
     // gains hundredths of a nat over hundreds of passes: worth finishing for the leader, not for all.
     // The budget in passes: a probe for each start, the leader's running on to maxIterations in all.
-    const budget = (starts - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
+    const points = startingPoints(lost, p, starts, seed);
+    const budget = (points.length - 1) * Math.min(PROBE_PASSES, maxIterations) + maxIterations;
     let passes = 0;
     const onPass = options.progress ? () => options.progress!(++passes, budget) : undefined;
-    const em = startingPoints(lost, p, starts, seed).map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
+    const em = points.map((start) => new EmRun(runs, start.params, start.name, tolerance, onPass));
     for (const run of em) yield* run.advance(Math.min(PROBE_PASSES, maxIterations));
     let leader: EmRun | undefined;
     for (const run of em) if (!run.finished && (!leader || run.best.logLikelihood > leader.best.logLikelihood)) leader = run;
@@ -725,6 +753,9 @@ function newtonGain(inverse: readonly (readonly number[])[], gradient: readonly 
   return sum / 2;
 }
 
+/** How far inside a bound a parameter on it is tried, to see whether the likelihood rises there. */
+const RELEASE_STEP = 1e-3;
+
 /** A parameter this near 0 or 1 after a polish step is tried on it. */
 const POLISH_BOUND = 1e-6;
 
@@ -761,8 +792,26 @@ function* polishSteps(
       if (triedValue >= value) [theta, value] = [tried, triedValue];
     }
   }
+  // A parameter on a bound whose likelihood rises inward is let go, so that Newton's steps move it
+  // (the maximum of 0010000010000010000000000100000 leaves goodToBad 1 for 0.887: −11.096 against −11.232).
+  function* offBounds(): Generator<void, boolean> {
+    let moved = false;
+    for (let i = 0; i < 4; i++) {
+      const x = theta[i]!;
+      if (x !== 0 && x !== 1) continue;
+      const tried = theta.map((y, j) => (j === i ? (x === 0 ? RELEASE_STEP : 1 - RELEASE_STEP) : y));
+      const triedValue = yield* f(tried);
+      // By more than rounding: a bound the likelihood is flat along (a state never visited) stays.
+      if (triedValue > value + STOP_GAIN) {
+        [theta, value] = [tried, triedValue];
+        moved = true;
+      }
+    }
+    return moved;
+  }
   yield* onBounds();
   if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
+  yield* offBounds();
   const logit = (x: number) => Math.log(x / (1 - x));
   const expit = (y: number) => 1 / (1 + Math.exp(-y));
   let damping = 1e-3;
@@ -829,7 +878,10 @@ function* polishSteps(
       damping *= 10;
     }
     yield* onBounds();
-    if (!improved || gain < STOP_GAIN) break;
+    if (!improved || gain < STOP_GAIN) {
+      if (yield* offBounds()) continue;
+      break;
+    }
   }
   return { params: paramsOf(theta), logLikelihood: value };
 }

@@ -47,16 +47,18 @@ function normalized(exact: { integer: bigint; exponent: number }): { integer: bi
 }
 
 /**
- * Whether the number written is the one the shortest text of `value` writes: past 2^53, a double
- * keeps only some of a whole number's digits (9007199254740993 reads back as 9007199254740992),
- * while 1e20 or 1e308, written to the digits a double keeps, read back as written.
+ * Whether the number written is `value` (a double past 2^53): the whole number the double holds
+ * exactly (2^60 written to its last digit, 1152921504606846976, whose shortest text is
+ * 1152921504606847000), or the one its shortest text writes (1e23, 1e308, written to the digits
+ * a double keeps). Past 2^53 a double keeps only some of a whole number's digits:
+ * 9007199254740993 is neither, and reads back as 9007199254740992.
  */
 function readsBackAsWritten(exact: { integer: bigint; exponent: number }, value: number): boolean {
-  const back = exactValue(String(value).replace('e+', 'e'));
-  if (back === null) return false;
-  const a = normalized(exact);
-  const b = normalized(back);
-  return a.integer === b.integer && a.exponent === b.exponent;
+  const written = normalized(exact);
+  const same = (other: { integer: bigint; exponent: number } | null): boolean =>
+    other !== null && written.integer === other.integer && written.exponent === other.exponent;
+  // Every double from 2^53 on is a whole number, so BigInt holds it to its last digit.
+  return same(normalized({ integer: BigInt(value), exponent: 0 })) || same(exactValue(String(value).replace('e+', 'e')));
 }
 
 /** A double for the words below: a subnormal one to all 17 digits (4.9406564584124654e-324, where its shortest text is 5e-324), any other as it reads back. */

@@ -26,8 +26,9 @@ function refuseMissingExact(report: Report): void {
   const missing = report.summaries.find((s) => s.result.exact === null && s.result.exactMissing !== EXACT_NOT_TRIED);
   if (!missing) return;
   const { scenario } = missing.cell;
-  // A gate on that cell is named first, as the gate it is (the same words as where it cannot be judged after a run).
-  if (scenario.expect.length) judgeExpectations(report);
+  // A gate on that cell is named first, as the gate it is (the same words as where it cannot be judged after a run);
+  // that cell's alone: a cell before it left uncomputed (found past reach before any was computed) is not the one.
+  if (scenario.expect.length) judgeExpectations({ ...report, summaries: [missing] });
   const where = report.summaries.length === 1 ? '' : ` (cell ${report.summaries.indexOf(missing) + 1} of ${report.summaries.length})`;
   throw new UsageError(
     scenario.source,
