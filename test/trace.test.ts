@@ -6,6 +6,10 @@ import { cellSpec } from '../src/engine/schedule/runner.js';
 import { blockState } from '../src/rng/streams.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { traceTrial, traceTrialSteps } from '../src/trace/trace.js';
+import { registerProtocol, unregister } from '../src/catalog/register.js';
+import { END, generalsOutcome } from '../src/contract/protocol.js';
+import { UsageError } from '../src/errors.js';
+import { good } from './rule-protocol.js';
 import { scenarioFrom } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 
@@ -60,6 +64,31 @@ describe('trace', () => {
       assert.deepEqual(traceTrial(cell!, first.trial), first);
     } finally {
       Object.defineProperty(protocol, 'describe', { value: describe, configurable: true, writable: true });
+    }
+  });
+
+  it('refuses a protocol whose found trial ends otherwise when told again from the same draws', () => {
+    const name = 'trace-told-again';
+    const base = good(name);
+    let ends = 0; // kept outside the state: each end alternates
+    registerProtocol({
+      ...base,
+      next(state, config, step) {
+        base.next(state, config, step);
+        if (step.kind === END) step.outcome = generalsOutcome(true, ends++ % 2 === 0);
+      },
+    });
+    try {
+      const [cell] = expandCells(scenarioFrom({ protocol: name, loss: 0.5, rounds: 1, trials: 100 }));
+      assert.throws(
+        () => traceTrial(cell!, 1, (o) => o === 'both'),
+        (e: unknown) =>
+          e instanceof UsageError &&
+          e.message ===
+            `protocol ${name}: trial 1 ended both, and onlyA when told again from the same draws: a protocol must keep nothing across trials outside its state array`,
+      );
+    } finally {
+      unregister(name);
     }
   });
 

@@ -9,7 +9,7 @@ import { Step } from '../contract/protocol.js';
 import { blockStream } from '../rng/streams.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled } from '../engine/unfilled-step.js';
-import { ContractBroken } from '../protocol-files/check.js';
+import { UsageError } from '../errors.js';
 import type { Cell } from '../scenario/types.js';
 import { verifyStateBounds } from '../engine/state-bounds.js';
 
@@ -181,8 +181,9 @@ export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: s
     if (start) {
       const again = model.outcomes.names[runTrial(model, new Xoshiro128(...start), state, step, counters, observer)]!;
       if (again !== outcome)
-        throw new ContractBroken(
-          `${protocol.name}: trial ${n} ended ${outcome}, and ${again} when told again from the same draws: the protocol keeps something outside its state array`,
+        throw new UsageError(
+          `protocol ${protocol.name}`,
+          `trial ${n} ended ${outcome}, and ${again} when told again from the same draws: a protocol must keep nothing across trials outside its state array`,
         );
     }
     return {
