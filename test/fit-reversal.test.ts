@@ -28,6 +28,19 @@ function assertSameFit(a: GilbertElliottFit, b: GilbertElliottFit, what: string,
 
 const reversed = (lost: Uint8Array): Uint8Array => lost.slice().reverse();
 
+/**
+ * Fits the trace `text` and its reverse, each held to an ln L within `below` under the
+ * independent maximum (and not more than 10⁻⁹ above it); `also` checks more of each fit.
+ */
+function assertReachesMaximum(text: string, maximum: number, below: number, also?: (fit: GilbertElliottFit, what: string) => void): void {
+  for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
+    const fit = fitGilbertElliott(lost);
+    const what = `${lost.join('')}: ${JSON.stringify(fit.params)}, ln L ${fit.logLikelihood}`;
+    assert.ok(fit.logLikelihood >= maximum - below && fit.logLikelihood <= maximum + 1e-9, `${what} against ${maximum}`);
+    also?.(fit, what);
+  }
+}
+
 describe('a trace and its reverse fit the same Gilbert–Elliott channel', () => {
   it('1000 and 0001', () => {
     assertSameFit(fitGilbertElliott(Uint8Array.of(1, 0, 0, 0)), fitGilbertElliott(Uint8Array.of(0, 0, 0, 1)), '1000', 1e-12, 1e-9);
@@ -76,12 +89,7 @@ describe('the Gilbert–Elliott fit reaches the maximum', () => {
       ['001001000100000000110111000000', -17.117246252712242],
       ['01000000000000000000000000010100000100100000000100', -17.401033917252615],
     ];
-    for (const [text, maximum] of maxima) {
-      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
-        const fit = fitGilbertElliott(lost);
-        assert.ok(fit.logLikelihood >= maximum - 1e-5 && fit.logLikelihood <= maximum + 1e-9, `${lost.join('')}: ln L ${fit.logLikelihood} against ${maximum}`);
-      }
-    }
+    for (const [text, maximum] of maxima) assertReachesMaximum(text, maximum, 1e-5);
   });
 });
 
@@ -118,14 +126,7 @@ describe('the Gilbert–Elliott fit on a face where a state lasts one packet', (
       ['000110100000100001', -10.57602225808196],
       ['10001100010010101000110', -14.446270647960656],
     ];
-    for (const [text, maximum] of maxima) {
-      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
-        const fit = fitGilbertElliott(lost);
-        const what = `${lost.join('')}: ${JSON.stringify(fit.params)}, ln L ${fit.logLikelihood}`;
-        assert.ok(fit.logLikelihood >= maximum - 1e-7 && fit.logLikelihood <= maximum + 1e-9, `${what} against ${maximum}`);
-        assert.ok(fit.params.goodToBad > 1 - 1e-12, what);
-      }
-    }
+    for (const [text, maximum] of maxima) assertReachesMaximum(text, maximum, 1e-7, (fit, what) => assert.ok(fit.params.goodToBad > 1 - 1e-12, what));
   });
 
   it('leaves a bound where the likelihood rises inward, to a maximum beside the face', () => {
@@ -136,13 +137,7 @@ describe('the Gilbert–Elliott fit on a face where a state lasts one packet', (
       ['0010000010000010000000000100000', -11.096298229963379],
       ['00010001010001100100000000001000000000100010000010000', -23.966329905122066],
     ];
-    for (const [text, maximum] of maxima) {
-      for (const lost of [Uint8Array.from(text, Number), reversed(Uint8Array.from(text, Number))]) {
-        const fit = fitGilbertElliott(lost);
-        const what = `${lost.join('')}: ${JSON.stringify(fit.params)}, ln L ${fit.logLikelihood}`;
-        assert.ok(fit.logLikelihood >= maximum - 1e-7 && fit.logLikelihood <= maximum + 1e-9, `${what} against ${maximum}`);
-      }
-    }
+    for (const [text, maximum] of maxima) assertReachesMaximum(text, maximum, 1e-7);
   });
 
   it('keeps every probability within [0, 1], on every trace of up to 7 packets', () => {

@@ -72,6 +72,15 @@ describe('numbers a double would hold as other numbers', () => {
     'plain.yaml': 'protocol: messenger\nloss: 0.1\ntrials: 1000\n',
   });
   const at = (name: string): string => join(dir, name);
+  /** Runs the command, held to exit 2, nothing on stdout, stderr starting with `start` and saying `problem`. */
+  const refused = async (args: string[], start: string, problem: RegExp) => {
+    const r = await cliIn(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`twogenerals: ${start}`), r.stderr);
+    assert.match(r.stderr.trim(), problem);
+    return r;
+  };
 
   it('in a scenario file, YAML or JSON: at the number, file:line:column, before anything runs', async () => {
     const cases: [string[], string, RegExp][] = [
@@ -85,11 +94,7 @@ describe('numbers a double would hold as other numbers', () => {
       [['run', at('seed.yaml')], `${at('seed.yaml')}:2:7: 1e400 `, INFINITE],
     ];
     for (const [args, place, problem] of cases) {
-      const r = await cliIn(args);
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.equal(r.stdout, '');
-      assert.ok(r.stderr.startsWith(`twogenerals: ${place}`), r.stderr);
-      assert.match(r.stderr.trim(), problem);
+      const r = await refused(args, place, problem);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }
   });
@@ -115,13 +120,7 @@ describe('numbers a double would hold as other numbers', () => {
       [['run', plain, '--confidence', '1e-400'], "option '--confidence <level>' argument '1e-400' is invalid. 1e-400 ", ZERO],
       [['fit', plain, '--lengths', '1e-400'], '--lengths 1e-400: 1e-400 ', ZERO],
     ];
-    for (const [args, start, problem] of cases) {
-      const r = await cliIn(args);
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.equal(r.stdout, '');
-      assert.ok(r.stderr.startsWith(`twogenerals: ${start}`), r.stderr);
-      assert.match(r.stderr.trim(), problem);
-    }
+    for (const [args, start, problem] of cases) await refused(args, start, problem);
   });
 
   it('a number read as written still runs, in a file and in a flag', async () => {
