@@ -191,6 +191,19 @@ describe('mergeShards: shards of one run, each once, none missing', () => {
     refuses(files(shard(1, 3, { version: '1.0.1' }), shard(2, 3), shard(3, 3)), "s1.json: cannot merge: its tool version (1.0.1) differs from s2.json's");
     refuses(files(shard(1, 3, { blockSize: 8 }), shard(2, 3), shard(3, 3)), "s1.json: cannot merge: its block size differs from s2.json's");
   });
+  it('refuses counts that add up past 2^53, where a double would round them (and the order of adding would show)', () => {
+    const big = (index: number, rounds: number, deliveries: number): ShardFile => {
+      const [a, b] = shard(index, 3).cells;
+      return shard(index, 3, { cells: [{ ...a!, tally: { ...a!.tally, rounds, deliveries: [deliveries] } }, b!] });
+    };
+    const half = 2 ** 52;
+    const exact = mergeShards(files(big(1, half, 1), big(2, half - 2, 1), big(3, 1, 1)));
+    assert.equal(exact.tallies[0]!.rounds, Number.MAX_SAFE_INTEGER);
+    const past = (what: string) =>
+      `the run's ${what} add up past 2^53, where a double no longer counts exactly and the figures could differ with the worker count or shard split: run fewer trials`;
+    refuses(files(big(1, half, 1), big(2, half - 1, 1), big(3, 1, 1)), past('rounds'));
+    refuses(files(big(3, 1, half), big(1, 1, half), big(2, 1, 1)), past('deliveries'));
+  });
   it('accepts the scenarios written with their keys in another order', () => {
     const { tallies } = mergeShards(files(shard(1, 2), shard(2, 2, { scenarios: [{ seed: 1, protocol: 'messenger' }] })));
     assert.equal(tallies[0]!.trials, 3);

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * The Monte Carlo result of a cell or of part of one: plain integer accumulators that merge by
  * addition, so blocks, workers and shards combine exactly. Every printed figure comes from these.
@@ -18,18 +20,33 @@ export function emptyTally(outcomeCount: number): Tally {
   return { trials: 0, outcomes: new Array<number>(outcomeCount).fill(0), messages: [], deliveries: [], rounds: 0 };
 }
 
-/** Adds `part` into `into`. */
+/**
+ * Adds `part` into `into`. Every count is a whole number added as a double, exact (and so the same
+ * in any order of addition: blocks as they complete, any worker count or shard split) while it
+ * stays within 2^53; a count past that is refused rather than rounded.
+ */
 export function addTally(into: Tally, part: Tally): Tally {
-  into.trials += part.trials;
-  for (let i = 0; i < part.outcomes.length; i++) into.outcomes[i] = (into.outcomes[i] ?? 0) + part.outcomes[i]!;
-  addInto(into.messages, part.messages);
-  addInto(into.deliveries, part.deliveries);
-  into.rounds += part.rounds;
+  into.trials = counted(into.trials, part.trials, 'trials');
+  addInto(into.outcomes, part.outcomes, 'outcome counts');
+  addInto(into.messages, part.messages, 'messages counts');
+  addInto(into.deliveries, part.deliveries, 'deliveries');
+  into.rounds = counted(into.rounds, part.rounds, 'rounds');
   return into;
 }
 
-function addInto(into: number[], values: readonly number[]): void {
-  for (let i = 0; i < values.length; i++) into[i] = (into[i] ?? 0) + values[i]!;
+function addInto(into: number[], values: readonly number[], what: string): void {
+  for (let i = 0; i < values.length; i++) into[i] = counted(into[i] ?? 0, values[i]!, what);
+}
+
+/** a + b, two counts, refused where the sum is past the whole numbers a double holds exactly. */
+function counted(a: number, b: number, what: string): number {
+  const sum = a + b;
+  if (sum > Number.MAX_SAFE_INTEGER)
+    throw new UsageError(
+      '',
+      `the run's ${what} add up past 2^53, where a double no longer counts exactly and the figures could differ with the worker count or shard split: run fewer trials`,
+    );
+  return sum;
 }
 
 /** A tally from a block's typed-array accumulators (the histogram trimmed of trailing zeros). */

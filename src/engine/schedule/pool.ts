@@ -273,7 +273,13 @@ export class WorkerPool {
         this.running.get(thread)?.delete(reply.id);
         const differs = this.verifySample(thread, reply);
         if (differs) fail(differs);
-        else this.onReply?.(reply, thread);
+        else {
+          try {
+            this.onReply?.(reply, thread);
+          } catch (error) {
+            fail(error as Error); // the tally refused (a count past 2^53): the run's failure, not an uncaught one
+          }
+        }
       });
       thread.on('error', (error) => {
         const fillers = outOfMemory(error) ? this.heapFillers(thread) : [];
