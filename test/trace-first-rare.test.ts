@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FIRST_SEARCH_TRIALS, searchBeyondReach } from '../src/trace/trace.js';
+import { FIRST_SEARCH_MESSAGES, FIRST_SEARCH_TRIALS, searchBeyondReach, searchReach } from '../src/trace/trace.js';
 import { cliIn } from './in-process.js';
 
 describe('trace --first an outcome too rare to be met', () => {
@@ -37,6 +37,47 @@ describe('trace --first an outcome too rare to be met', () => {
     assert.match(r.stdout, /A attacks alone/);
   });
 
+  it('looks through fewer trials where each sends many messages, so that a search of hundreds of messages a trial is refused as soon', {
+    timeout: 120_000,
+  }, async () => {
+    // Two-phase commit with 64 cohorts sends about 264 messages a trial: a cohort stays blocked
+    // with probability 4.5e-8, expected after 2.2e7 trials, within FIRST_SEARCH_TRIALS but about
+    // twenty minutes of replay. The guard's timeout is reached only by a failing run (one that searches).
+    const r = await cliIn([
+      'trace',
+      '--first',
+      'blocked',
+      '--set',
+      'protocol=two-phase-commit',
+      '--set',
+      'participants=64',
+      '--set',
+      'rounds=7',
+      '--set',
+      'loss=0.05',
+      '--set',
+      'abortRate=0.05',
+      '--set',
+      'redundancy=1',
+      '--trials',
+      '1e12',
+    ]);
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      'twogenerals: --first blocked: in cell 1 a trial ends in blocked with exact probability 4.525e-8: the first is expected after about 2.21e7 trials, ' +
+        'beyond what trace looks through (1,895,378 trials of 263.8 messages on average); give --trials N (up to 1,895,378) to look through N trials anyway\n',
+    );
+  });
+  it('reaches FIRST_SEARCH_TRIALS trials of up to 5 messages, and as many messages in cells of more', () => {
+    assert.equal(searchReach(0), FIRST_SEARCH_TRIALS);
+    assert.equal(searchReach(2.5), FIRST_SEARCH_TRIALS);
+    assert.equal(searchReach(5), FIRST_SEARCH_TRIALS);
+    assert.equal(searchReach(10), FIRST_SEARCH_MESSAGES / 10);
+    assert.equal(searchReach(263.8), Math.floor(FIRST_SEARCH_MESSAGES / 263.8));
+    assert.equal(searchBeyondReach(1 / 2e7, 1e12, searchReach(263.8)), true);
+    assert.equal(searchBeyondReach(1 / 2e7, 1e6, searchReach(263.8)), false);
+  });
   it('draws the line at one in FIRST_SEARCH_TRIALS expected', () => {
     assert.equal(searchBeyondReach(1 / (FIRST_SEARCH_TRIALS * 2), FIRST_SEARCH_TRIALS + 1), true);
     assert.equal(searchBeyondReach(2 / FIRST_SEARCH_TRIALS, FIRST_SEARCH_TRIALS * 10), false);

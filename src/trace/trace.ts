@@ -55,7 +55,7 @@ export interface TrialTrace {
  * double); null where exact values are not cheap. `--first`
  * uses it to answer at once where no trial, or none among any number it could replay, ends so.
  */
-export function wantedProbability(cell: Cell, wanted: (outcome: string) => boolean): { probability: number; atMost: boolean } | null {
+export function wantedProbability(cell: Cell, wanted: (outcome: string) => boolean): { probability: number; atMost: boolean; messagesMean: number } | null {
   const model = buildCellModel(cellSpec(cell));
   try {
     const exact = exactCell(model, { maxWork: 250_000, maxWords: 1_000_000 });
@@ -63,7 +63,7 @@ export function wantedProbability(cell: Cell, wanted: (outcome: string) => boole
     // Probabilities too small for a double: the bound for those, which is beyond any search.
     const tiny = exact.underflow?.outcomes ?? [];
     const probability = accepted.reduce((sum, i) => sum + (tiny.includes(i) ? exact.underflow!.below : exact.outcomes[i]!), 0);
-    return { probability, atMost: accepted.some((i) => tiny.includes(i)) };
+    return { probability, atMost: accepted.some((i) => tiny.includes(i)), messagesMean: exact.messagesMean };
   } catch (error) {
     if (error instanceof ExactUnavailable) return null;
     throw error;
@@ -72,18 +72,30 @@ export function wantedProbability(cell: Cell, wanted: (outcome: string) => boole
 
 /**
  * The most trials `--first` looks through in search of an outcome its exact probability makes
- * rarer than one in this many: the generic engine replays a few million trials a second, so this
- * is about a minute. Beyond it, the search is refused up front (or bounded by the user's --trials).
+ * rarer than one in this many: the generic engine replays a few million small trials a second,
+ * so this is about a minute. Beyond it, the search is refused up front (or bounded by the user's --trials).
  */
 export const FIRST_SEARCH_TRIALS = 100_000_000;
 
 /**
- * Whether `--first` should refuse to look for an outcome of exact probability `p` among
- * `trialsToScan` trials: the first such trial is expected after 1/p trials, and both that and the
- * trials it may scan are more than FIRST_SEARCH_TRIALS.
+ * The same minute as messages replayed: a cell whose trials send hundreds of messages (two-phase
+ * commit with 64 cohorts) is searched at tens of thousands of trials a second, so its reach is
+ * fewer trials. Cells of up to 5 messages a trial keep FIRST_SEARCH_TRIALS.
  */
-export function searchBeyondReach(p: number, trialsToScan: number): boolean {
-  return p > 0 && trialsToScan > FIRST_SEARCH_TRIALS && p * FIRST_SEARCH_TRIALS < 1;
+export const FIRST_SEARCH_MESSAGES = 500_000_000;
+
+/** How many trials `--first` looks through in a cell whose trials send `messagesMean` messages on average. */
+export function searchReach(messagesMean: number): number {
+  return Math.min(FIRST_SEARCH_TRIALS, Math.floor(FIRST_SEARCH_MESSAGES / Math.max(1, messagesMean)));
+}
+
+/**
+ * Whether `--first` should refuse to look for an outcome of exact probability `p` among
+ * `trialsToScan` trials, where it looks through `reach` (searchReach): the first such trial is
+ * expected after 1/p trials, and both that and the trials it may scan are more than `reach`.
+ */
+export function searchBeyondReach(p: number, trialsToScan: number, reach = FIRST_SEARCH_TRIALS): boolean {
+  return p > 0 && trialsToScan > reach && p * reach < 1;
 }
 
 /** A step's label as the story tells it: a symbol (which no text can be made of implicitly) by its description. */

@@ -6,7 +6,7 @@ import { expandCells } from '../../scenario/cells.js';
 import { loadScenario } from '../../scenario/resolve.js';
 import { shortNumber, thousands } from '../../export/numbers.js';
 import { inlineText } from '../../io/text.js';
-import { FIRST_SEARCH_TRIALS, searchBeyondReach, traceTrialSteps, wantedProbability } from '../../trace/trace.js';
+import { FIRST_SEARCH_TRIALS, searchBeyondReach, searchReach, traceTrialSteps, wantedProbability } from '../../trace/trace.js';
 import { drainInSlices } from '../../engine/slices.js';
 import { addScenarioOptions, flagNumber, overridesFrom } from '../options.js';
 import type { ScenarioFlags } from '../options.js';
@@ -59,8 +59,8 @@ export function makeTraceCommand(streams: Streams): Command {
       streams.stderr.write(`twogenerals: no trial of cell ${flags.cell} ends in ${inlineText(flags.first ?? '')}: its exact probability there is 0\n`);
       throw new AlreadyReported(1);
     }
-    if (probability !== null && searchBeyondReach(probability, scenario.trials - start + 1)) {
-      throw new UsageError(`--first ${flags.first}`, firstTooRare(inlineText(flags.first ?? ''), probability, exact?.atMost === true, flags.cell));
+    if (exact && probability !== null && searchBeyondReach(probability, scenario.trials - start + 1, searchReach(exact.messagesMean))) {
+      throw new UsageError(`--first ${flags.first}`, firstTooRare(inlineText(flags.first ?? ''), exact, flags.cell));
     }
     // In slices: Ctrl-C stops a search through many trials with its one line.
     const trace = await drainInSlices(traceTrialSteps(cell, start, wanted));
@@ -75,11 +75,17 @@ export function makeTraceCommand(streams: Streams): Command {
 }
 
 /** Why --first refuses to look for an outcome too rare to be met in any replay it could finish. */
-function firstTooRare(outcome: string, probability: number, atMost: boolean, cell: number): string {
+function firstTooRare(
+  outcome: string,
+  { probability, atMost, messagesMean }: { probability: number; atMost: boolean; messagesMean: number },
+  cell: number,
+): string {
+  const reach = searchReach(messagesMean);
+  const trials = thousands(reach);
   return (
     `in cell ${cell} a trial ends in ${outcome} with exact probability ${atMost ? 'below ' : ''}${shortNumber(probability)}: the first is expected after ${atMost ? 'more than' : 'about'} ` +
-    `${shortNumber(1 / probability)} trials, beyond what trace looks through (${thousands(FIRST_SEARCH_TRIALS)}); ` +
-    `give --trials N (up to ${thousands(FIRST_SEARCH_TRIALS)}) to look through N trials anyway`
+    `${shortNumber(1 / probability)} trials, beyond what trace looks through (${reach < FIRST_SEARCH_TRIALS ? `${trials} trials of ${shortNumber(messagesMean)} messages on average` : trials}); ` +
+    `give --trials N (up to ${trials}) to look through N trials anyway`
   );
 }
 
