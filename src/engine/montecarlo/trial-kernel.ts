@@ -231,7 +231,9 @@ const MEMO_WALK = `
  */
 const LIVE_WALK = `
         for (; ; steps++) {
-          step.kind = UNSET; step.outcome = -1; step.peers = 0; step.choosers = 0;
+          // clearStep written out: a fresh step, as every engine gives next (A_TO_B is 0)
+          step.kind = UNSET; step.direction = 0; step.round = 0; step.label = ''; step.peer = -1;
+          step.peers = 0; step.choosers = 0; step.choices = null; step.outcome = -1;
           protocol.next(state, config, step);
           const kind = step.kind;
           if (kind === END) break;
