@@ -337,6 +337,8 @@ const LIVE_SOURCE = `
     ${SAMPLE('initialSampling')}
     let channelState = initialStates[k].state;
     let messages = 0, lastRound = 0, steps = 0, outcome = -1;
+    // init is given zeros, as every engine gives it (generic.ts), never the last trial's end
+    for (let i = 0; i < state.length; i++) state[i] = 0;
     protocol.init(state, config);
     ${LIVE_WALK}
     carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
@@ -382,7 +384,10 @@ const MEMO_SOURCE = `
     ${SAMPLE('initialSampling')}
     let channelState = initialStates[k].state;
     let messages = 0, lastRound = 0, steps = 0, outcome = -1, live = root < 0, records = memo.records;
-    if (live) protocol.init(state, config);
+    if (live) {
+      for (let i = 0; i < state.length; i++) state[i] = 0; // as every engine gives init (generic.ts)
+      protocol.init(state, config);
+    }
     else { ${MEMO_WALK} }
     carry[6] = live ? 0 : 1;
     carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3;
