@@ -250,7 +250,7 @@ describe('the contract checker with crashes: every rule refused, the good protoc
     );
     refused(
       () => ({ nodes: () => [0, 1], crashed: () => undefined as unknown as boolean }),
-      /crashed\(node 0\) returned undefined, but node 0 has not crashed/,
+      /crashed\(node 0\) returned undefined, not true or false: crashed must return a boolean/,
     );
   });
   it('canonicalize keeps the exact values with crashes too (one that forgets a crash merges states whose futures differ)', () => {

@@ -162,12 +162,23 @@ export function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLik
   return true;
 }
 
-/** Makes `step` unset again before `next` fills it (the engines, before every call). */
+/**
+ * Makes `step` a fresh one again before `next` fills it (the engines, before every call): every
+ * field as a new Step holds it, kind and outcome unset. A `next` that leaves a field as it found
+ * it (a send's direction, its peer) then reads what `check` read there, in every engine: it read
+ * what the call before left, and each engine calls `next` in an order of its own (the exact
+ * engine clock by clock, Monte Carlo trial by trial), so one file computed other numbers in each.
+ */
 export function clearStep(step: Step): void {
   step.kind = UNSET;
-  step.outcome = -1;
+  step.direction = A_TO_B;
+  step.round = 0;
+  step.label = '';
+  step.peer = -1;
   step.peers = 0;
   step.choosers = 0;
+  step.choices = null;
+  step.outcome = -1;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { changedChoices, choicesChangedByResolve, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, choicesChangedByResolve, notBoolean, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -509,7 +509,7 @@ function checkCell(
             fail(
               child,
               extend(path, label),
-              `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
+              notBoolean(node, says) ?? `crashed(node ${node}) returned ${String(says)}, but node ${node} ${mask & (1 << node) ? 'has' : 'has not'} crashed`,
             );
         }
         visit(child, childView, extend(path, label), mask, step.round);

@@ -108,6 +108,9 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
   let started = 0; // the last round started (ROUND), with crashes
   // The nodes crashed so far in the trial, 1 each: the protocol's crashed is held to it.
   const down = crash === null ? NO_NODES : crashMarks(model).fill(0);
+  // init is given zeros, as check and the exact engine give it, never the last trial's end: an
+  // init that sets only some fields would start each trial where the one before ended.
+  state.fill(0);
   protocol.init(state, config);
   for (let steps = 0; ; steps++) {
     clearStep(step);

@@ -139,6 +139,7 @@ export class MemoAutomaton {
     if (this.nodes === 0) {
       this.allocateNodes(0);
       this.slots = new Int32Array(4 * FIRST_SLOTS);
+      state.fill(0); // as every engine gives init (generic.ts)
       this.model.protocol.init(state, this.model.protocolConfig);
       this.intern(state);
     }

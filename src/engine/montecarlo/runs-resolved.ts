@@ -39,6 +39,7 @@ export function verifyRunsResolved(model: CellModel): void {
     // one) the likeliest fates of a long run are all or none of it, which a rate drawn from 0.05
     // to 0.95 seldom gives (20 copies of 20 arriving: one run in 50).
     const arrives = trial === 0 ? 1 : trial === 1 ? 0 : 0.05 + 0.9 * uniform();
+    state.fill(0); // as every engine gives init (generic.ts)
     protocol.init(state, config);
     for (let trialSteps = 0; steps < MAX_STEPS && trialSteps < 10_000; trialSteps++, steps++) {
       clearStep(step);

@@ -231,7 +231,9 @@ const MEMO_WALK = `
  */
 const LIVE_WALK = `
         for (; ; steps++) {
-          step.kind = UNSET; step.outcome = -1; step.peers = 0; step.choosers = 0;
+          // clearStep written out: a fresh step, as every engine gives next (A_TO_B is 0)
+          step.kind = UNSET; step.direction = 0; step.round = 0; step.label = ''; step.peer = -1;
+          step.peers = 0; step.choosers = 0; step.choices = null; step.outcome = -1;
           protocol.next(state, config, step);
           const kind = step.kind;
           if (kind === END) break;
@@ -335,6 +337,8 @@ const LIVE_SOURCE = `
     ${SAMPLE('initialSampling')}
     let channelState = initialStates[k].state;
     let messages = 0, lastRound = 0, steps = 0, outcome = -1;
+    // init is given zeros, as every engine gives it (generic.ts), never the last trial's end
+    for (let i = 0; i < state.length; i++) state[i] = 0;
     protocol.init(state, config);
     ${LIVE_WALK}
     carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3; carry[4] = messages; carry[5] = lastRound;
@@ -380,7 +384,10 @@ const MEMO_SOURCE = `
     ${SAMPLE('initialSampling')}
     let channelState = initialStates[k].state;
     let messages = 0, lastRound = 0, steps = 0, outcome = -1, live = root < 0, records = memo.records;
-    if (live) protocol.init(state, config);
+    if (live) {
+      for (let i = 0; i < state.length; i++) state[i] = 0; // as every engine gives init (generic.ts)
+      protocol.init(state, config);
+    }
     else { ${MEMO_WALK} }
     carry[6] = live ? 0 : 1;
     carry[0] = s0; carry[1] = s1; carry[2] = s2; carry[3] = s3;

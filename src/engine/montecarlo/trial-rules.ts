@@ -53,10 +53,22 @@ export function refuseCrashNotKept(protocol: ProtocolDefinition<unknown>, config
     if (says !== has)
       throw new StepNotFilled(
         protocol.name,
-        `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state, and the mark stay`,
+        notBoolean(node, says) ??
+          `crashed(node ${node}) returned ${String(says)} after round ${round}'s crashes were drawn, but node ${node} ${has ? 'has' : 'has not'} crashed: crash must mark the node it is given (and only it) crashed in the state, and the mark stay`,
         state,
       );
   }
+}
+
+/**
+ * Why what `crashed` returned is no answer, or null: it must be true or false. A flag returned
+ * as it is kept (1 or 0) was refused as if it disagreed with the crashes drawn ("returned 0, but
+ * node 0 has not crashed"), which named no slip.
+ */
+export function notBoolean(node: number, says: unknown): string | null {
+  return typeof says === 'boolean'
+    ? null
+    : `crashed(node ${node}) returned ${String(says)}, not true or false: crashed must return a boolean (compare the node's mark, state[i] === 1)`;
 }
 
 /**
@@ -68,7 +80,8 @@ export function crashedHeld(protocol: ProtocolDefinition<unknown>, config: unkno
   if (down[node] === 1 && says !== true)
     throw new StepNotFilled(
       protocol.name,
-      `crashed(node ${node}) returned ${String(says)} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
+      notBoolean(node, says) ??
+        `crashed(node ${node}) returned ${String(says)} in round ${round}, but node ${node} has crashed: a crashed node stays crashed (keep its mark in the state)`,
       state,
     );
   return says;
