@@ -19,9 +19,12 @@ export const markdownExporter: Exporter = {
         ...(withTrials ? [name, `${name} ${ciLabel(report.confidence)}`] : []),
         ...(withExact ? [`${name} exact`, ...(withTrials ? [`${name} z`] : [])] : []),
       ];
+      // The outcomes the protocol shows beside its success and disagreement (two-phase commit's blocked), as the table shows them.
+      const { names, shown } = scenario.protocolDefinition.outcomes;
       const head = [
         ...params.map((p) => p.label),
         ...stat('success'),
+        ...shown.flatMap((i) => stat(names[i]!)),
         ...stat('disagreement'),
         ...(withTrials ? ['messengers'] : []),
         ...(withExact ? ['messengers exact'] : []),
@@ -34,6 +37,7 @@ export const markdownExporter: Exporter = {
         return [
           ...params.map((p) => String(s.params[p.name] ?? '')),
           ...cell(s.success, s.exact?.success, s.exact?.successZ),
+          ...shown.flatMap((i) => cell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i])),
           ...cell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ),
           ...(withTrials ? [shortNumber(s.messengers.mean, 5)] : []),
           ...(withExact ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : ''] : []),
