@@ -43,4 +43,11 @@ describe('a crashed that returns no boolean', () => {
       assert.equal(r.stderr.trimEnd().split('\n').length, 1);
     }
   });
+  it('shows text as text: a crashed that returns the text false is not said to return false', () => {
+    const words = FLAG.replace('crashed: (s, c, node) => s[2 + node],', "crashed: (s, c, node) => (s[2 + node] ? 'true' : 'false'),");
+    const dir = tempFiles({ 'p.mjs': words, 's.yaml': 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\ntrials: 1000\ncrash: 0.1\n' });
+    const [r] = cliSeries([['run', join(dir, 's.yaml'), '--workers', '1']]) as CliResult[];
+    assert.equal(r!.status, 2, r!.stderr);
+    assert.match(r!.stderr, /crashed\(node 0\) returned the text 'false', not true or false: crashed must return a boolean/);
+  });
 });

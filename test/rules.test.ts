@@ -79,6 +79,9 @@ describe('the contract checker refuses every broken rule (and passes the rule ke
     for (const size of [0, 1.5, 2 ** 20 + 1, Number.NaN]) {
       refused(() => ({ stateSize: () => size }), new RegExp(`^cell rounds=1: stateSize returned ${size}; it must be a whole number from 1`));
     }
+    // Text or a list where a number was wanted is shown as such: '4' would read as a size of 4.
+    refused(() => ({ stateSize: () => '4' as unknown as number }), /^cell rounds=1: stateSize returned the text '4'; it must be a whole number from 1/);
+    refused(() => ({ stateSize: () => [4] as unknown as number }), /^cell rounds=1: stateSize returned a list; it must be a whole number from 1/);
     assert.equal(check(() => ({ stateSize: () => 2 ** 10 })).cells, 3);
     refused(() => ({ init: (state) => pastTheEnd(state, 3) }), /^cell rounds=1: init wrote beyond the declared state size \(3\)/);
   });

@@ -1,4 +1,5 @@
 import { channelNamed } from '../catalog/channels.js';
+import { returnedValue } from '../io/wording.js';
 import type { ChannelDefinition, InitialState, Replay, Transmission } from '../contract/channel.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -222,7 +223,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
 function checkedStateSize(protocol: ProtocolDefinition<unknown>, config: unknown): number {
   const size = protocol.stateSize(config);
   if (!Number.isInteger(size) || size < 1 || size > MAX_STATE_SIZE)
-    throw new UsageError(`protocol ${protocol.name}`, `stateSize returned ${String(size)}; it must be a whole number from 1 (the clock) to 2^20`);
+    throw new UsageError(`protocol ${protocol.name}`, `stateSize returned ${returnedValue(size)}; it must be a whole number from 1 (the clock) to 2^20`);
   return size;
 }
 

@@ -23,3 +23,14 @@ export function counted(n: number, noun: string, nouns?: string): string {
 export function possessive(name: string): string {
   return name.endsWith('s') || name.endsWith('S') ? `${name}'` : `${name}'s`;
 }
+
+/**
+ * What a protocol's method returned, as a refusal shows it: text in quotes ('4', not 4, where a
+ * number was wanted), a list or object by its kind, anything else as JavaScript prints it.
+ */
+export function returnedValue(value: unknown): string {
+  if (typeof value === 'string') return `the text '${value.length > 40 ? `${value.slice(0, 37)}…` : value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}

@@ -1,4 +1,5 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
+import { returnedValue } from '../io/wording.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
 import { changedChoices, choicesChangedByResolve, notBoolean, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
@@ -273,7 +274,7 @@ function checkCell(
     );
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
   if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
-    throw new ContractBroken(`${where}: stateSize returned ${size}; it must be a whole number from 1 (the clock) to 2^20`);
+    throw new ContractBroken(`${where}: stateSize returned ${returnedValue(size)}; it must be a whole number from 1 (the clock) to 2^20`);
   const fresh = (): Int32Array => {
     const s = new Int32Array(size + GUARD);
     s.fill(SENTINEL, size);

@@ -1,4 +1,5 @@
 import { thousands } from '../../io/text.js';
+import { returnedValue } from '../../io/wording.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, ROUND, announcementProblem } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
@@ -68,7 +69,7 @@ export function refuseCrashNotKept(protocol: ProtocolDefinition<unknown>, config
 export function notBoolean(node: number, says: unknown): string | null {
   return typeof says === 'boolean'
     ? null
-    : `crashed(node ${node}) returned ${String(says)}, not true or false: crashed must return a boolean (compare the node's mark, state[i] === 1)`;
+    : `crashed(node ${node}) returned ${returnedValue(says)}, not true or false: crashed must return a boolean (compare the node's mark, state[i] === 1)`;
 }
 
 /**
