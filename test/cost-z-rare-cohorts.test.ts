@@ -37,3 +37,20 @@ describe('two-phase commit: the messengers z of rare costs is a Poisson mid-p, n
     });
   }
 });
+
+describe('two-phase commit: where no loss pattern holds most of the mass, the messengers z stays the normal z', () => {
+  it('loss 0.5, 5 trials: z = (mean − exact) / (exact sd / √5)', async () => {
+    const file = join(
+      tempFiles({ 's.json': JSON.stringify({ protocol: 'two-phase-commit', participants: 2, loss: 0.5, redundancy: 1, rounds: 2, trials: 5, seed: 1 }) }),
+      's.json',
+    );
+    const run = await cliInProcess(['run', file, '--format', 'csv', '--workers', '1']);
+    const exact = await cliInProcess(['exact', file, '--format', 'csv']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(exact.status, 0, exact.stderr);
+    const [row] = parseCsv(run.stdout, { columns: true }) as Record<string, string>[];
+    const [exactRow] = parseCsv(exact.stdout, { columns: true }) as Record<string, string>[];
+    const normal = (Number(row!['messengers_mean']) - Number(exactRow!['messengers_exact'])) / (Number(exactRow!['messengers_sd_exact']) / Math.sqrt(5));
+    assert.ok(Math.abs(Number(row!['messengers_z']) - normal) < 1e-9, `messengers_z ${row!['messengers_z']}, the normal z ${normal}`);
+  });
+});

@@ -217,11 +217,12 @@ function modeOf(distribution: readonly number[]): number {
  * which way the mean moved, and the z is the mean's.
  *
  * A result with no distribution (two-phase commit's independent cohorts) gives its likeliest
- * loss pattern instead: where fewer than 20 trials are expected to leave it, the normal z of the
- * mean misleads as above (one trial of two messengers more where 0.048 are expected read z = 5.6,
- * yet happens in one run in 20), so the z is that of the number of trials at other costs against
- * the chance of leaving the pattern (which other patterns reaching its cost only make larger: a
- * z nearer 0 for trials in excess), signed as the mean moved.
+ * loss pattern instead: where that pattern holds more than half the mass and fewer than 20
+ * trials are expected to leave it, the normal z of the mean misleads as above (one trial of two
+ * messengers more where 0.048 are expected read z = 5.6, yet happens in one run in 20), so the z
+ * is that of the number of trials at other costs against the chance of leaving the pattern
+ * (which other patterns reaching its cost only make larger: a z nearer 0 for trials in excess),
+ * signed as the mean moved.
  */
 function costZ(
   histogram: readonly number[],
@@ -233,7 +234,8 @@ function costZ(
 ): number {
   if (!distribution) {
     const leaving = likeliest ? trials * (1 - likeliest.probability) : 0;
-    if (likeliest && leaving > 0 && leaving < RARE_EXPECTED)
+    // Only where the pattern is the likeliest cost (more than half the mass), as the mode is below.
+    if (likeliest && likeliest.probability > 0.5 && leaving > 0 && leaving < RARE_EXPECTED)
       return Math.sign(observedMean - exact.mean) * Math.abs(poissonMidPZ(trials - (histogram[likeliest.messages] ?? 0), leaving));
     return meanZ(observedMean, trials, exact.mean, exact.sd);
   }
