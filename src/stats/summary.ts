@@ -1,6 +1,7 @@
 import type { CellResult } from '../engine/schedule/runner.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
+import { compoundPoissonMidPZ } from './compound-poisson.js';
 import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
 import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
@@ -213,8 +214,10 @@ function modeOf(distribution: readonly number[]): number {
  * the mean is driven by a handful of rare trials, so the z is that of their number (exact
  * Poisson mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
  * strayed than expected to costs above the most likely one, negative where they stray below it
- * (the handshake's lost legs). Where they may stray to either side, their number does not say
- * which way the mean moved, and the z is the mean's.
+ * (the handshake's lost legs). Where they may stray to either side (a crash costs less, a loss
+ * more), their number does not say which way the mean moved: the z is then the exact mid-p of
+ * the sum of their costs' offsets from the most likely one (compound-poisson.ts), and the mean's
+ * only where that sum's distribution is too wide to compute.
  *
  * A result with no distribution (two-phase commit's independent cohorts) gives its likeliest
  * loss pattern instead: where that pattern holds more than half the mass and fewer than 20
@@ -247,6 +250,10 @@ function costZ(
       const z = poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
       return below ? -z : z;
     }
+    const jumps = distribution.flatMap((p, m) => (p > 0 && m !== exact.mode ? [{ offset: m - exact.mode, p }] : []));
+    const strayed = histogram.reduce((s, count, m) => s + (count ?? 0) * (m - exact.mode), 0);
+    const z = compoundPoissonMidPZ(strayed, atypicalExpected, jumps);
+    if (z !== null) return z;
   }
   return meanZ(observedMean, trials, exact.mean, exact.sd);
 }
