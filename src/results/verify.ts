@@ -104,5 +104,14 @@ export function exactProblem(exact: unknown, outcomeCount: number): string | nul
   const variance = e['messagesVariance'];
   if (variance !== undefined && !(typeof variance === 'number' && Number.isFinite(variance) && variance >= 0))
     return `its exact messagesVariance is ${String(variance)}, not a variance`;
+  const likeliest = e['likeliestPath'];
+  if (likeliest !== undefined && !likeliestPathIsValid(likeliest, probability)) return 'its exact likeliestPath is not a message count with a probability';
   return null;
+}
+
+/** A likeliest loss pattern as the exact engine records it: a whole message count and a probability. */
+function likeliestPathIsValid(value: unknown, probability: (v: unknown) => boolean): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { messages, probability: p } = value as Record<string, unknown>;
+  return typeof messages === 'number' && Number.isSafeInteger(messages) && messages >= 0 && probability(p);
 }

@@ -3,7 +3,7 @@ import type { CellModel } from '../model.js';
 import { ONE_IN_UNITS, roundedRatio } from '../../stats/exact-rounding.js';
 import { LEAST_NORMAL, messengersFromMoments, underflowOf } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
-import type { ExactLimits, ExactSteps } from './result.js';
+import type { ExactLimits, ExactSteps, LikeliestPath } from './result.js';
 
 /**
  * Two-phase commit, exactly, for any number of cohorts, where the channel is dispatch-order free
@@ -142,6 +142,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     messagesMean: once(m1),
     messagesSecondMoment: once(m2),
     messagesVariance: variance,
+    likeliestPath: likeliestPath(link, n, R),
     figures: {
       success: share(model.outcomes.success),
       disagreement: share(model.outcomes.disagreement),
@@ -166,6 +167,21 @@ function mayUnderflow(model: CellModel, n: number, R: number, voteNo: number): b
   for (const t of model.transmissions) for (const p of t.probabilities) if (p > 0 && p < least) least = p;
   if (voteNo > 0 && voteNo < 1) least = Math.min(least, voteNo, 1 - voteNo);
   return n * (4 * R + 1) * Math.log(least) < Math.log(LEAST_NORMAL);
+}
+
+/**
+ * The likelier of the two loss patterns one of which takes nearly all the mass where a loss is
+ * rare or nearly certain: no message lost (PREPARE, vote, decision and ACK each through the first
+ * time: 4 messages a cohort), or every message lost (PREPARE and the decision to every cohort in
+ * each of R rounds: 2R a cohort). Where both cost the same (R = 2), the two together.
+ */
+function likeliestPath(link: Link, n: number, R: number): LikeliestPath {
+  const noneLost = integerPower(link.received(0, 1) * link.received(1, 1) * link.received(0, 2) * link.received(1, 2), n);
+  let lostOne = 1;
+  for (let r = 1; r <= 2 * R; r++) lostOne *= link.lost(0, r);
+  const allLost = integerPower(lostOne, n);
+  if (R === 2) return { messages: 4 * n, probability: noneLost + allLost };
+  return noneLost >= allLost ? { messages: 4 * n, probability: noneLost } : { messages: 2 * n * R, probability: allLost };
 }
 
 /** Each cohort's messages in a phase without a loss (PREPARE and vote; decision and ACK): the shift of the moments behind the variance. */

@@ -20,6 +20,13 @@ export interface ExactResult {
    * two moments).
    */
   readonly messagesVariance?: number;
+  /**
+   * Where the result has no distribution of messages: the message count of the likeliest loss
+   * pattern and that pattern's probability (a lower bound on the count's own probability, which
+   * other patterns may reach too). The cost's z-score takes it where other counts are rare
+   * (stats/summary.ts, costZ); absent where no solver gives it.
+   */
+  readonly likeliestPath?: LikeliestPath;
   readonly deliveredMean: number;
   readonly roundsMean: number;
   /**
@@ -38,6 +45,12 @@ export interface ExactResult {
   readonly statesExpanded: number;
   /** Which engine computed it: 'generic' (every state), or a structured solver's name (structured.ts). */
   readonly method: string;
+}
+
+/** A message count and the probability of the one loss pattern that costs it (ExactResult.likeliestPath). */
+export interface LikeliestPath {
+  readonly messages: number;
+  readonly probability: number;
 }
 
 /**
