@@ -15,6 +15,7 @@ import { drain } from '../engine/slices.js';
 import { stationaryBad } from '../channels/gilbert-elliott.js';
 import { blockStream } from '../rng/streams.js';
 import { wilsonInterval } from '../stats/wilson.js';
+import { gridMaxima, gridPoints } from './grid-starts.js';
 import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export type ModelName = 'bernoulli' | 'gilbert' | 'gilbert-elliott';
@@ -718,6 +719,10 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   for (const c of candidates) if (c.logLikelihood > best.logLikelihood) best = c;
   const polished = yield* polishSteps(runs, best.params, best.logLikelihood);
   if (polished.logLikelihood > best.logLikelihood) best = { ...best, ...polished };
+  if (p > 0 && p < 1 && gridIsCheap(runs)) {
+    const global = yield* gridSearchSteps(runs);
+    if (global && global.logLikelihood > best.logLikelihood + GLOBAL_MARGIN) best = global;
+  }
   const params = identify(best.params);
   return {
     model: 'gilbert-elliott',
@@ -729,6 +734,48 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
     converged: best.converged,
     start: best.start,
   };
+}
+
+/**
+ * The grid search runs where a pass over the trace costs little: at most this many runs and
+ * packets in the longest run together (a pass walks the runs, and builds its tables up to the
+ * longest), so the grid's passes cost about as much as a pass over a trace of this many runs
+ * times the grid's points.
+ */
+const GRID_MAX_WORK = 4096;
+
+/** The grid's local maxima polished, at most. */
+const GRID_STARTS = 8;
+
+/** A maximum found by the grid replaces the local search's only where it is higher by more than rounding. */
+const GLOBAL_MARGIN = 1e-9;
+
+function gridIsCheap(runs: Runs): boolean {
+  const longest = Math.max(runs.distinct[0].at(-1) ?? 0, runs.distinct[1].at(-1) ?? 0);
+  return runs.slot.length + longest <= GRID_MAX_WORK;
+}
+
+/**
+ * The global phase (see grid-starts.ts): the likelihood on the grid, then Newton's polish from
+ * each of the grid's best local maxima; the highest it reaches, or undefined where no grid point
+ * can produce the trace.
+ */
+function* gridSearchSteps(runs: Runs): Generator<void, Candidate | undefined> {
+  const values = new Map<number, number>();
+  const paramsAt = new Map<number, GilbertElliottParams>();
+  for (const { point, params } of gridPoints()) {
+    values.set(point, pass(runs, params, false).logLikelihood);
+    paramsAt.set(point, params);
+  }
+  yield;
+  let best: Candidate | undefined;
+  for (const point of gridMaxima(values, GRID_STARTS)) {
+    const polished = yield* polishSteps(runs, paramsAt.get(point)!, values.get(point)!);
+    if (!best || polished.logLikelihood > best.logLikelihood) {
+      best = { ...polished, iterations: 0, converged: true, start: `grid-${point}` };
+    }
+  }
+  return best;
 }
 
 const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
