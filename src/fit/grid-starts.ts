@@ -7,7 +7,8 @@
  * bounds included, and the grid's local maxima — points no neighbour on the grid beats, one per
  * hill the grid resolves — become starts for the local search.
  */
-import type { GilbertElliottParams } from './fit.js';
+/** The four parameters, named as fit.ts names them (declared here so neither file imports the other's types in a cycle). */
+export type GridParams = { readonly goodToBad: number; readonly badToGood: number; readonly lossGood: number; readonly lossBad: number };
 
 /** Each parameter's levels: both bounds, and denser near them, where short traces put their maxima. */
 export const GRID_LEVELS: readonly number[] = [0, 0.03, 0.15, 0.35, 0.65, 0.85, 0.97, 1];
@@ -24,8 +25,8 @@ function pointOf(indices: readonly number[]): number {
 }
 
 /** The grid's points, lossGood ≤ lossBad (the labels swapped give the same likelihood), as parameters with their index. */
-export function gridPoints(): { point: number; params: GilbertElliottParams }[] {
-  const points: { point: number; params: GilbertElliottParams }[] = [];
+export function gridPoints(): { point: number; params: GridParams }[] {
+  const points: { point: number; params: GridParams }[] = [];
   for (let point = 0; point < LEVELS ** 4; point++) {
     const [g, b, lg, lb] = indicesOf(point);
     if (lg > lb) continue;
