@@ -254,7 +254,7 @@ function encodeRuns(lost: Uint8Array): Runs {
  * P̃_k = M_x^k / e^{ℓ_k}, and T̃_k[a,i,j,c] = Σ_{m<k} (M_x^m)[a,i]·(M_x^{k−1−m})[j,c] / e^{ℓ_{k−1}},
  * the sum over the positions of a transition i → j inside the run. Built together by
  *   P̃_k = P̃_{k−1}·M / s_k,  ℓ_k = ℓ_{k−1} + ln s_k,  T̃_{k+1} = T̃_k·M / s_k + P̃_k ⊗ I,
- * s_k the entry sum, in one pass per symbol up to its longest run.
+ * s_k the entry sum, in one pass per symbol up to its longest run (T̃ only where the M-step needs it).
  */
 interface RunTables {
   readonly power: Float64Array; // 4 per slot, P̃_k row-major
@@ -263,13 +263,13 @@ interface RunTables {
   readonly within: Float64Array; // 16 per slot, T̃_k at ((a·2 + i)·2 + j)·2 + c
 }
 
-function buildTables(model: Model, runs: Runs): RunTables {
+function buildTables(model: Model, runs: Runs, withWithin: boolean): RunTables {
   const slots = runs.runsInSlot.length;
   const tables: RunTables = {
     power: new Float64Array(4 * slots),
     logScale: new Float64Array(slots),
     stepInverse: new Float64Array(slots),
-    within: new Float64Array(16 * slots),
+    within: new Float64Array(withWithin ? 16 * slots : 0),
   };
   let next = 0; // the slot to fill
   for (const x of [0, 1] as const) {
@@ -306,9 +306,11 @@ function buildTables(model: Model, runs: Runs): RunTables {
         tables.power.set([p00, p01, p10, p11], 4 * next);
         tables.logScale[next] = logScale;
         tables.stepInverse[next] = 1 / s;
-        tables.within.set(t, 16 * next);
+        if (withWithin) tables.within.set(t, 16 * next);
         next++;
       }
+      // Only the M-step reads T̃: the likelihood alone needs P̃ and ℓ.
+      if (!withWithin) continue;
       // T̃_{k+1} = T̃_k·M / s + P̃_k ⊗ I, the product on the last index.
       for (let base = 0; base < 16; base += 2) {
         const d0 = t[base]!;
@@ -384,7 +386,7 @@ interface Pass {
  */
 function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   const model = modelOf(params);
-  const { power, logScale, stepInverse, within } = buildTables(model, runs);
+  const { power, logScale, stepInverse, within } = buildTables(model, runs, update);
   const slotOf = runs.slot;
   const count = slotOf.length;
 
@@ -720,7 +722,7 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   const polished = yield* polishSteps(runs, best.params, best.logLikelihood);
   if (polished.logLikelihood > best.logLikelihood) best = { ...best, ...polished };
   if (p > 0 && p < 1 && gridIsCheap(runs)) {
-    const global = yield* gridSearchSteps(runs);
+    const global = yield* gridSearchSteps(runs, p);
     if (global && global.logLikelihood > best.logLikelihood + GLOBAL_MARGIN) best = global;
   }
   const params = identify(best.params);
@@ -747,6 +749,9 @@ const GRID_MAX_WORK = 4096;
 /** The grid's local maxima polished, at most. */
 const GRID_STARTS = 8;
 
+/** Newton iterations for each of the grid's starts, at most: enough to tell their hills apart; the best then runs on to POLISH_ITERATIONS. */
+const GRID_POLISH_ITERATIONS = 12;
+
 /** A maximum found by the grid replaces the local search's only where it is higher by more than rounding. */
 const GLOBAL_MARGIN = 1e-9;
 
@@ -760,22 +765,24 @@ function gridIsCheap(runs: Runs): boolean {
  * each of the grid's best local maxima; the highest it reaches, or undefined where no grid point
  * can produce the trace.
  */
-function* gridSearchSteps(runs: Runs): Generator<void, Candidate | undefined> {
+function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | undefined> {
   const values = new Map<number, number>();
   const paramsAt = new Map<number, GilbertElliottParams>();
-  for (const { point, params } of gridPoints()) {
+  for (const { point, params } of gridPoints(p)) {
     values.set(point, pass(runs, params, false).logLikelihood);
     paramsAt.set(point, params);
   }
   yield;
   let best: Candidate | undefined;
   for (const point of gridMaxima(values, GRID_STARTS)) {
-    const polished = yield* polishSteps(runs, paramsAt.get(point)!, values.get(point)!);
+    const polished = yield* polishSteps(runs, paramsAt.get(point)!, values.get(point)!, true, GRID_POLISH_ITERATIONS);
     if (!best || polished.logLikelihood > best.logLikelihood) {
       best = { ...polished, iterations: 0, converged: true, start: `grid-${point}` };
     }
   }
-  return best;
+  if (!best) return undefined;
+  const finished = yield* polishSteps(runs, best.params, best.logLikelihood, true);
+  return finished.logLikelihood > best.logLikelihood ? { ...best, ...finished } : best;
 }
 
 const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
@@ -821,6 +828,8 @@ function* polishSteps(
   runs: Runs,
   start: GilbertElliottParams,
   startLogLikelihood: number,
+  faceFirst = false,
+  iterations = POLISH_ITERATIONS,
 ): Generator<void, { params: GilbertElliottParams; logLikelihood: number }> {
   // Every likelihood is a pass over the trace (a tenth of a second at 64 Mi packets): a step each.
   function* f(v: readonly number[]): Generator<void, number> {
@@ -858,12 +867,12 @@ function* polishSteps(
   }
   yield* onBounds();
   if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
-  yield* offBounds();
+  if (!faceFirst) yield* offBounds();
   const logit = (x: number) => Math.log(x / (1 - x));
   const expit = (y: number) => 1 / (1 + Math.exp(-y));
   let damping = 1e-3;
   let previous: { free: string; inverse: number[][] } | undefined;
-  for (let iteration = 0; iteration < POLISH_ITERATIONS; iteration++) {
+  for (let iteration = 0; iteration < iterations; iteration++) {
     const free = [0, 1, 2, 3].filter((i) => theta[i]! > 0 && theta[i]! < 1);
     const k = free.length;
     if (k === 0) break;

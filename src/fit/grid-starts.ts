@@ -1,67 +1,98 @@
 /**
- * A global phase for the Gilbert–Elliott fit: the likelihood of a short trace is often
- * multi-modal (a chain that nearly alternates fits a trace's even and odd places, one that lasts
- * fits its bursts, and each face where a state lasts one packet has its own maximum), and
- * Baum–Welch from a handful of starts climbs whichever hill it starts on. Where the trace is short
- * enough that a pass costs little, the likelihood is evaluated on a grid over all four parameters,
- * bounds included, and the grid's local maxima — points no neighbour on the grid beats, one per
- * hill the grid resolves — become starts for the local search.
+ * A global phase for the Gilbert–Elliott fit. The likelihood of a short trace is often
+ * multi-modal — a chain that nearly alternates fits a trace's even and odd places, one that
+ * lasts fits its bursts, and each face where a state lasts one packet or never loses has maxima
+ * of its own — and Baum–Welch from a handful of starts climbs whichever hill it starts on. Where
+ * the trace is short enough that a pass costs little, the likelihood is evaluated on a grid, and
+ * the grid's local maxima become starts for the local search.
+ *
+ * The hills are narrow across the ridge where the channel's loss rate matches the trace's (a
+ * maximum loses, on average, what the trace lost), so the grid lies on that ridge: the two
+ * transitions and one loss rate on levels, the other loss rate solved so that the stationary
+ * loss rate is the trace's, p·(goodToBad + badToGood) = badToGood·lossGood + goodToBad·lossBad.
+ * Two such grids, one with lossGood on levels (its face lossGood = 0 included) and one with lossBad
+ * (lossBad = 1 included), so a three-dimensional grid resolves what a four-dimensional one of the
+ * same cost would not.
  */
-/** The four parameters, named as fit.ts names them (declared here so neither file imports the other's types in a cycle). */
+
+/** The four parameters, named as fit.ts names them (declared here so that neither file imports the other). */
 export type GridParams = { readonly goodToBad: number; readonly badToGood: number; readonly lossGood: number; readonly lossBad: number };
 
-/** Each parameter's levels: both bounds, and denser near them, where short traces put their maxima. */
-export const GRID_LEVELS: readonly number[] = [0, 0.03, 0.15, 0.35, 0.65, 0.85, 0.97, 1];
+/** Levels of the transitions: both bounds, and spaced by ratios toward them, where short traces put their maxima. */
+export const TRANSITION_LEVELS: readonly number[] = [0, 0.002, 0.01, 0.03, 0.07, 0.15, 0.25, 0.4, 0.6, 0.75, 0.85, 0.93, 0.97, 0.99, 0.998, 1];
 
-const LEVELS = GRID_LEVELS.length;
+/** Levels of the loss rate on levels (the other is solved). */
+export const LOSS_LEVELS: readonly number[] = [0, 0.01, 0.03, 0.07, 0.12, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.88, 0.95, 0.99, 1];
 
-/** Grid points, by index: goodToBad, badToGood, lossGood, lossBad, each a level's index. */
+const T = TRANSITION_LEVELS.length;
+const L = LOSS_LEVELS.length;
+const SIZES = [T, T, L] as const;
+const PER_GRID = T * T * L;
+
+/** A point by index: which grid (0: lossGood on levels, 1: lossBad), then goodToBad, badToGood and the loss rate's level. */
 function indicesOf(point: number): [number, number, number, number] {
-  return [Math.floor(point / LEVELS ** 3) % LEVELS, Math.floor(point / LEVELS ** 2) % LEVELS, Math.floor(point / LEVELS) % LEVELS, point % LEVELS];
+  const within = point % PER_GRID;
+  return [Math.floor(point / PER_GRID), Math.floor(within / (T * L)), Math.floor(within / L) % T, within % L];
 }
 
-function pointOf(indices: readonly number[]): number {
-  return ((indices[0]! * LEVELS + indices[1]!) * LEVELS + indices[2]!) * LEVELS + indices[3]!;
+function pointOf(grid: number, indices: readonly number[]): number {
+  return grid * PER_GRID + (indices[0]! * T + indices[1]!) * L + indices[2]!;
 }
 
-/** The grid's points, lossGood ≤ lossBad (the labels swapped give the same likelihood), as parameters with their index. */
-export function gridPoints(): { point: number; params: GridParams }[] {
+/** The point's parameters, or undefined where no loss rate in [0, 1] gives the trace's loss rate `p`. */
+function paramsAt(point: number, p: number): GridParams | undefined {
+  const [grid, g, b, x] = indicesOf(point);
+  const goodToBad = TRANSITION_LEVELS[g]!;
+  const badToGood = TRANSITION_LEVELS[b]!;
+  const level = LOSS_LEVELS[x]!;
+  const total = p * (goodToBad + badToGood);
+  if (grid === 0) {
+    if (!(goodToBad > 0)) return undefined;
+    const lossBad = (total - badToGood * level) / goodToBad;
+    return lossBad >= 0 && lossBad <= 1 ? { goodToBad, badToGood, lossGood: level, lossBad } : undefined;
+  }
+  if (!(badToGood > 0)) return undefined;
+  const lossGood = (total - goodToBad * level) / badToGood;
+  return lossGood >= 0 && lossGood <= 1 ? { goodToBad, badToGood, lossGood, lossBad: level } : undefined;
+}
+
+/** The grids' points whose channel loses at the trace's loss rate `p`, with their index. */
+export function gridPoints(p: number): { point: number; params: GridParams }[] {
   const points: { point: number; params: GridParams }[] = [];
-  for (let point = 0; point < LEVELS ** 4; point++) {
-    const [g, b, lg, lb] = indicesOf(point);
-    if (lg > lb) continue;
-    points.push({ point, params: { goodToBad: GRID_LEVELS[g]!, badToGood: GRID_LEVELS[b]!, lossGood: GRID_LEVELS[lg]!, lossBad: GRID_LEVELS[lb]! } });
+  for (let point = 0; point < 2 * PER_GRID; point++) {
+    const params = paramsAt(point, p);
+    if (params) points.push({ point, params });
   }
   return points;
 }
 
-/** The point with the labels swapped: the same channel, so the same likelihood. */
-function swapped(indices: readonly number[]): number {
-  return pointOf([indices[1]!, indices[0]!, indices[3]!, indices[2]!]);
-}
-
 /**
- * The grid points no neighbour beats (each index moved by −1, 0 or +1, the labels' swap counted
- * as the same point), best first, at most `count`; points of ln L −∞ are never chosen. Ties go to
- * the lower point, so the choice is deterministic.
+ * The grid points no neighbour on their grid and face beats, best first, at most `count`, one
+ * for each value (points of equal likelihood are, all but always, one channel written several
+ * ways: the independent-loss plateau has hundreds); points of ln L −∞ are never chosen. A
+ * neighbour moves each index by −1, 0 or +1, but keeps a parameter that is on a bound (0 or 1)
+ * there: a face holds maxima of its own, beside higher ground inside that falls away from them.
+ * Ties go to the lower point, so the choice is deterministic.
  */
 export function gridMaxima(values: ReadonlyMap<number, number>, count: number): number[] {
-  const valueAt = (indices: readonly number[]): number => values.get(pointOf(indices)) ?? values.get(swapped(indices)) ?? Number.NEGATIVE_INFINITY;
   const maxima: number[] = [];
   for (const [point, value] of values) {
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
-    const indices = indicesOf(point);
+    const [grid, ...indices] = indicesOf(point);
+    const onBound = indices.map((i, k) => i === 0 || i === SIZES[k]! - 1);
     let isMaximum = true;
-    for (let move = 0; move < 81 && isMaximum; move++) {
-      if (move === 40) continue; // no move
-      const moved = indices.map((i, k) => i + (Math.floor(move / 3 ** k) % 3) - 1);
-      if (moved.some((i) => i < 0 || i >= LEVELS)) continue;
-      const other = valueAt(moved);
-      const otherPoint = pointOf(moved);
-      if (other > value || (other === value && otherPoint < point)) isMaximum = false;
+    for (let move = 0; move < 27 && isMaximum; move++) {
+      const steps = indices.map((_, k) => (Math.floor(move / 3 ** k) % 3) - 1);
+      if (steps.every((d) => d === 0) || steps.some((d, k) => d !== 0 && onBound[k])) continue;
+      const moved = indices.map((i, k) => i + steps[k]!);
+      if (moved.some((i, k) => i < 0 || i >= SIZES[k]!)) continue;
+      const other = pointOf(grid, moved);
+      const otherValue = values.get(other) ?? Number.NEGATIVE_INFINITY;
+      if (otherValue > value || (otherValue === value && other < point)) isMaximum = false;
     }
     if (isMaximum) maxima.push(point);
   }
   maxima.sort((x, y) => values.get(y)! - values.get(x)! || x - y);
-  return maxima.slice(0, count);
+  const distinct = maxima.filter((point, i) => i === 0 || values.get(point)! < values.get(maxima[i - 1]!)! - 1e-12 * Math.abs(values.get(point)!));
+  return distinct.slice(0, count);
 }
