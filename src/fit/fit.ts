@@ -669,7 +669,9 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * finishes it (polishSteps). The Gilbert chain at its stationary maximum, the Bernoulli fit and
  * the chain alternating at every packet (alternatingChain) are also candidates, at their exact
  * likelihoods — all are Gilbert–Elliott channels (lossGood 0 and lossBad 1; lossGood = lossBad;
- * goodToBad = badToGood = 1) — so this fit is never worse than any. A trace of one symbol is fitted exactly by the
+ * goodToBad = badToGood = 1) — so this fit is never worse than any. On a trace short enough
+ * (gridIsCheap), a global phase follows: the likelihood on a grid and Newton's finish from its
+ * best local maxima (gridSearchSteps), whose result wins where it is higher. A trace of one symbol is fitted exactly by the
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
