@@ -773,6 +773,8 @@ function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | un
   for (const { point, params } of gridPoints(p)) {
     values.set(point, pass(runs, params, false).logLikelihood);
     paramsAt.set(point, params);
+    // A step every few passes: the grid's 8,192 take up to half a second at its largest.
+    if (values.size % 64 === 0) yield;
   }
   yield;
   let best: Candidate | undefined;
