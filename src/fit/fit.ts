@@ -763,6 +763,67 @@ function gridIsCheap(runs: Runs): boolean {
 }
 
 /**
+ * ln P(trace), as pass computes it without the M-step, into buffers the grid's points share: the
+ * grid evaluates thousands of points, and on a short trace pass's allocations would cost more
+ * than its arithmetic. The grid only ranks its points, so rounding here may differ from pass's.
+ */
+function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: { power: Float64Array; logScale: Float64Array }): number {
+  const { power, logScale } = scratch;
+  const a00 = 1 - params.goodToBad;
+  const a01 = params.goodToBad;
+  const a10 = params.badToGood;
+  const a11 = 1 - params.badToGood;
+  let next = 0;
+  for (const x of [0, 1] as const) {
+    const distinct = runs.distinct[x];
+    const e0 = x === 1 ? params.lossGood : 1 - params.lossGood;
+    const e1 = x === 1 ? params.lossBad : 1 - params.lossBad;
+    const [m00, m01, m10, m11] = [a00 * e0, a01 * e1, a10 * e0, a11 * e1];
+    let [p00, p01, p10, p11] = [1, 0, 0, 1];
+    let scale = 0;
+    for (let k = 1, d = 0; d < distinct.length; k++) {
+      const q00 = p00 * m00 + p01 * m10;
+      const q01 = p00 * m01 + p01 * m11;
+      const q10 = p10 * m00 + p11 * m10;
+      const q11 = p10 * m01 + p11 * m11;
+      const sum = q00 + q01 + q10 + q11;
+      if (!(sum > 0)) return Number.NEGATIVE_INFINITY; // a run at least this long is in the trace
+      [p00, p01, p10, p11] = [q00 / sum, q01 / sum, q10 / sum, q11 / sum];
+      scale += Math.log(sum);
+      if (distinct[d] === k) {
+        power[4 * next] = p00;
+        power[4 * next + 1] = p01;
+        power[4 * next + 2] = p10;
+        power[4 * next + 3] = p11;
+        logScale[next] = scale;
+        next++;
+        d++;
+      }
+    }
+  }
+  let logLikelihood = 0;
+  for (let slot = 0; slot < next; slot++) logLikelihood += runs.runsInSlot[slot]! * logScale[slot]!;
+  let bad = stationaryBad(params.goodToBad, params.badToGood);
+  let good = 1 - bad;
+  let product = 1;
+  for (let r = 0; r < runs.slot.length; r++) {
+    const s4 = 4 * runs.slot[r]!;
+    const g = good * power[s4]! + bad * power[s4 + 2]!;
+    const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
+    const norm = g + b;
+    good = g / norm;
+    bad = b / norm;
+    product *= norm;
+    if (!(product > 1e-280 && product < 1e280)) {
+      logLikelihood += Math.log(product);
+      product = 1;
+    }
+  }
+  logLikelihood += Math.log(product);
+  return Number.isNaN(logLikelihood) ? Number.NEGATIVE_INFINITY : logLikelihood;
+}
+
+/**
  * The global phase (see grid-starts.ts): the likelihood on the grid, then Newton's polish from
  * each of the grid's best local maxima; the highest it reaches, or undefined where no grid point
  * can produce the trace.
@@ -770,8 +831,10 @@ function gridIsCheap(runs: Runs): boolean {
 function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | undefined> {
   const values = new Map<number, number>();
   const paramsAt = new Map<number, GilbertElliottParams>();
+  const slots = runs.runsInSlot.length;
+  const scratch = { power: new Float64Array(4 * slots), logScale: new Float64Array(slots) };
   for (const { point, params } of gridPoints(p)) {
-    values.set(point, pass(runs, params, false).logLikelihood);
+    values.set(point, quickLogLikelihood(runs, params, scratch));
     paramsAt.set(point, params);
     // A step every few passes: the grid's 8,192 take up to half a second at its largest.
     if (values.size % 64 === 0) yield;

@@ -78,17 +78,23 @@ export function gridMaxima(values: ReadonlyMap<number, number>, count: number): 
   const maxima: number[] = [];
   for (const [point, value] of values) {
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
-    const [grid, ...indices] = indicesOf(point);
-    const onBound = indices.map((i, k) => i === 0 || i === SIZES[k]! - 1);
+    const [grid, g, b, x] = indicesOf(point);
+    const indices = [g, b, x];
     let isMaximum = true;
-    for (let move = 0; move < 27 && isMaximum; move++) {
-      const steps = indices.map((_, k) => (Math.floor(move / 3 ** k) % 3) - 1);
-      if (steps.every((d) => d === 0) || steps.some((d, k) => d !== 0 && onBound[k])) continue;
-      const moved = indices.map((i, k) => i + steps[k]!);
-      if (moved.some((i, k) => i < 0 || i >= SIZES[k]!)) continue;
-      const other = pointOf(grid, moved);
+    for (const steps of MOVES) {
+      let inside = true;
+      for (let k = 0; k < 3; k++) {
+        const moved = indices[k]! + steps[k]!;
+        // A parameter on a bound stays there; none leaves the grid.
+        if (steps[k] !== 0 && (indices[k] === 0 || indices[k] === SIZES[k]! - 1 || moved < 0 || moved >= SIZES[k]!)) inside = false;
+      }
+      if (!inside) continue;
+      const other = pointOf(grid, [g + steps[0]!, b + steps[1]!, x + steps[2]!]);
       const otherValue = values.get(other) ?? Number.NEGATIVE_INFINITY;
-      if (otherValue > value || (otherValue === value && other < point)) isMaximum = false;
+      if (otherValue > value || (otherValue === value && other < point)) {
+        isMaximum = false;
+        break;
+      }
     }
     if (isMaximum) maxima.push(point);
   }
@@ -96,3 +102,8 @@ export function gridMaxima(values: ReadonlyMap<number, number>, count: number): 
   const distinct = maxima.filter((point, i) => i === 0 || values.get(point)! < values.get(maxima[i - 1]!)! - 1e-12 * Math.abs(values.get(point)!));
   return distinct.slice(0, count);
 }
+
+/** A neighbour's moves: −1, 0 or +1 on each index, not all 0. */
+const MOVES: readonly (readonly number[])[] = Array.from({ length: 27 }, (_, move) => [0, 1, 2].map((k) => (Math.floor(move / 3 ** k) % 3) - 1)).filter(
+  (steps) => steps.some((d) => d !== 0),
+);
