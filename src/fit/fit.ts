@@ -762,12 +762,27 @@ function gridIsCheap(runs: Runs): boolean {
   return runs.slot.length + longest <= GRID_MAX_WORK;
 }
 
+interface Scratch {
+  readonly power: Float64Array;
+  readonly logScale: Float64Array;
+}
+
+const scratches = new WeakMap<Runs, Scratch>();
+
+/** The buffers quickLogLikelihood fills, made once for a trace's runs. */
+function scratchOf(runs: Runs): Scratch {
+  let scratch = scratches.get(runs);
+  const slots = runs.runsInSlot.length;
+  if (!scratch) scratches.set(runs, (scratch = { power: new Float64Array(4 * slots), logScale: new Float64Array(slots) }));
+  return scratch;
+}
+
 /**
- * ln P(trace), as pass computes it without the M-step, into buffers the grid's points share: the
- * grid evaluates thousands of points, and on a short trace pass's allocations would cost more
- * than its arithmetic. The grid only ranks its points, so rounding here may differ from pass's.
+ * ln P(trace), as pass computes it without the M-step (the same operations in the same order,
+ * so the same double), into buffers made once: the grid and Newton's finish evaluate thousands
+ * of points, and on a short trace pass's allocations cost more than its arithmetic.
  */
-function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: { power: Float64Array; logScale: Float64Array }): number {
+function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: Scratch): number {
   const { power, logScale } = scratch;
   const a00 = 1 - params.goodToBad;
   const a01 = params.goodToBad;
@@ -831,8 +846,7 @@ function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: {
 function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | undefined> {
   const values = new Map<number, number>();
   const paramsAt = new Map<number, GilbertElliottParams>();
-  const slots = runs.runsInSlot.length;
-  const scratch = { power: new Float64Array(4 * slots), logScale: new Float64Array(slots) };
+  const scratch = scratchOf(runs);
   for (const { point, params } of gridPoints(p)) {
     values.set(point, quickLogLikelihood(runs, params, scratch));
     paramsAt.set(point, params);
@@ -900,7 +914,7 @@ function* polishSteps(
 ): Generator<void, { params: GilbertElliottParams; logLikelihood: number }> {
   // Every likelihood is a pass over the trace (a tenth of a second at 64 Mi packets): a step each.
   function* f(v: readonly number[]): Generator<void, number> {
-    const logLikelihood = pass(runs, paramsOf(v), false).logLikelihood;
+    const logLikelihood = quickLogLikelihood(runs, paramsOf(v), scratchOf(runs));
     yield;
     return logLikelihood;
   }
