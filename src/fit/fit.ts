@@ -15,7 +15,7 @@ import { drain } from '../engine/slices.js';
 import { stationaryBad } from '../channels/gilbert-elliott.js';
 import { blockStream } from '../rng/streams.js';
 import { wilsonInterval } from '../stats/wilson.js';
-import { gridMaxima, gridPoints } from './grid-starts.js';
+import { GRID_SIZE, gridMaxima, gridParams } from './grid-starts.js';
 import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export type ModelName = 'bernoulli' | 'gilbert' | 'gilbert-elliott';
@@ -844,19 +844,17 @@ function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: S
  * can produce the trace.
  */
 function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | undefined> {
-  const values = new Map<number, number>();
-  const paramsAt = new Map<number, GilbertElliottParams>();
+  const values = new Float64Array(GRID_SIZE).fill(Number.NEGATIVE_INFINITY);
   const scratch = scratchOf(runs);
-  for (const { point, params } of gridPoints(p)) {
-    values.set(point, quickLogLikelihood(runs, params, scratch));
-    paramsAt.set(point, params);
+  for (let point = 0; point < GRID_SIZE; point++) {
+    const params = gridParams(point, p);
+    if (params) values[point] = quickLogLikelihood(runs, params, scratch);
     // A step every few passes: the grid's 8,192 take up to half a second at its largest.
-    if (values.size % 64 === 0) yield;
+    if (point % 64 === 63) yield;
   }
-  yield;
   let best: Candidate | undefined;
   for (const point of gridMaxima(values, GRID_STARTS)) {
-    const polished = yield* polishSteps(runs, paramsAt.get(point)!, values.get(point)!, true, GRID_POLISH_ITERATIONS);
+    const polished = yield* polishSteps(runs, gridParams(point, p)!, values[point]!, true, GRID_POLISH_ITERATIONS);
     if (!best || polished.logLikelihood > best.logLikelihood) {
       best = { ...polished, iterations: 0, converged: true, start: `grid-${point}` };
     }

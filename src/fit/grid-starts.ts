@@ -29,6 +29,9 @@ const L = LOSS_LEVELS.length;
 const SIZES = [T, T, L] as const;
 const PER_GRID = T * T * L;
 
+/** Points in the two grids, numbered 0 … GRID_SIZE − 1; a point's channel loses at the trace's loss rate, or it has none (gridParams). */
+export const GRID_SIZE = 2 * PER_GRID;
+
 /** A point by index: which grid (0: lossGood on levels, 1: lossBad), then goodToBad, badToGood and the loss rate's level. */
 function indicesOf(point: number): [number, number, number, number] {
   const within = point % PER_GRID;
@@ -40,7 +43,7 @@ function pointOf(grid: number, indices: readonly number[]): number {
 }
 
 /** The point's parameters, or undefined where no loss rate in [0, 1] gives the trace's loss rate `p`. */
-function paramsAt(point: number, p: number): GridParams | undefined {
+export function gridParams(point: number, p: number): GridParams | undefined {
   const [grid, g, b, x] = indicesOf(point);
   const goodToBad = TRANSITION_LEVELS[g]!;
   const badToGood = TRANSITION_LEVELS[b]!;
@@ -56,16 +59,6 @@ function paramsAt(point: number, p: number): GridParams | undefined {
   return lossGood >= 0 && lossGood <= 1 ? { goodToBad, badToGood, lossGood, lossBad: level } : undefined;
 }
 
-/** The grids' points whose channel loses at the trace's loss rate `p`, with their index. */
-export function gridPoints(p: number): { point: number; params: GridParams }[] {
-  const points: { point: number; params: GridParams }[] = [];
-  for (let point = 0; point < 2 * PER_GRID; point++) {
-    const params = paramsAt(point, p);
-    if (params) points.push({ point, params });
-  }
-  return points;
-}
-
 /**
  * The grid points no neighbour on their grid and face beats, best first, at most `count`, one
  * for each value (points of equal likelihood are, all but always, one channel written several
@@ -74,9 +67,10 @@ export function gridPoints(p: number): { point: number; params: GridParams }[] {
  * there: a face holds maxima of its own, beside higher ground inside that falls away from them.
  * Ties go to the lower point, so the choice is deterministic.
  */
-export function gridMaxima(values: ReadonlyMap<number, number>, count: number): number[] {
+export function gridMaxima(values: Float64Array, count: number): number[] {
   const maxima: number[] = [];
-  for (const [point, value] of values) {
+  for (let point = 0; point < values.length; point++) {
+    const value = values[point]!;
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
     const [grid, g, b, x] = indicesOf(point);
     const indices = [g, b, x];
@@ -90,7 +84,7 @@ export function gridMaxima(values: ReadonlyMap<number, number>, count: number): 
       }
       if (!inside) continue;
       const other = pointOf(grid, [g + steps[0]!, b + steps[1]!, x + steps[2]!]);
-      const otherValue = values.get(other) ?? Number.NEGATIVE_INFINITY;
+      const otherValue = values[other]!;
       if (otherValue > value || (otherValue === value && other < point)) {
         isMaximum = false;
         break;
@@ -98,8 +92,8 @@ export function gridMaxima(values: ReadonlyMap<number, number>, count: number): 
     }
     if (isMaximum) maxima.push(point);
   }
-  maxima.sort((x, y) => values.get(y)! - values.get(x)! || x - y);
-  const distinct = maxima.filter((point, i) => i === 0 || values.get(point)! < values.get(maxima[i - 1]!)! - 1e-12 * Math.abs(values.get(point)!));
+  maxima.sort((x, y) => values[y]! - values[x]! || x - y);
+  const distinct = maxima.filter((point, i) => i === 0 || values[point]! < values[maxima[i - 1]!]! - 1e-12 * Math.abs(values[point]!));
   return distinct.slice(0, count);
 }
 
