@@ -49,7 +49,7 @@ export interface GilbertElliottFit extends FitResult {
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once', 'random-N' or 'grid-N' (the global phase's grid point N, see gridSearchSteps). */
   readonly start: string;
 }
 
