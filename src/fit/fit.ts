@@ -45,7 +45,7 @@ export type GilbertElliottParams = {
 export interface GilbertElliottFit extends FitResult {
   readonly model: 'gilbert-elliott';
   readonly params: GilbertElliottParams;
-  /** EM passes the winning start had made when it reached its best (0 when a closed-form candidate won). */
+  /** EM passes the winning start had made when it reached its best (0 when a closed-form candidate or a grid point won). */
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
