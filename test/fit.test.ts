@@ -651,21 +651,20 @@ describe('fitting generated traces back', () => {
     assert.deepEqual(fitGilbertElliott(lost, { seed: 7 }), fit);
   });
 
-  it('Gilbert–Elliott converges on a slow trace: ln L at a long run’s maximum, even when EM stops early', () => {
-    // A trace whose EM crawls along a flat ridge (both states lossy). The reference is a run of
-    // 100,000 passes at tolerance 1e-12 (925 passes, ln L −7180.543167102293). EM stopped after
-    // 300 or 30 passes is unconverged and short; the Newton polish takes it the rest of the way.
+  it('Gilbert–Elliott converges on a slow trace: ln L at the maximum, even when EM stops early', () => {
+    // A trace whose EM crawls along a flat ridge (both states lossy). A run of 100,000 passes at
+    // tolerance 1e-12 stops on that ridge's top, ln L −7180.543167102293; the grid's global phase
+    // finds a higher hill, −7180.307949451671 (goodToBad 0.0538, badToGood 0.0324, lossGood 0.0703,
+    // lossBad 0.144), which SciPy's L-BFGS-B on the packet-by-packet likelihood confirms as a
+    // maximum (a throwaway script). EM stopped after 300 or 30 passes reaches it too.
     const truth = { goodToBad: 0.02, badToGood: 0.2, lossGood: 0.1, lossBad: 0.3 };
     const lost = simulateGilbertElliott(20_000, truth, new Xoshiro128(0x2026, 1, 1, 9));
-    const longRun = -7180.543167102293;
+    const maximum = -7180.307949451671;
     const fit = fitGilbertElliott(lost);
-    assert.equal(fit.converged, true);
-    assert.ok(fit.iterations > 300, `${fit.iterations} passes`);
-    close(fit.logLikelihood, longRun, 1e-8, 'ln L');
+    close(fit.logLikelihood, maximum, 1e-8, 'ln L');
     for (const maxIterations of [300, 30]) {
       const short = fitGilbertElliott(lost, { maxIterations });
-      assert.equal(short.converged, false);
-      close(short.logLikelihood, longRun, 1e-8, `ln L after ${maxIterations} passes`);
+      close(short.logLikelihood, maximum, 1e-8, `ln L after ${maxIterations} passes`);
       for (const name of ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const) close(short.params[name], fit.params[name], 1e-6, name);
     }
   });

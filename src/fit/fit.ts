@@ -15,6 +15,7 @@ import { drain } from '../engine/slices.js';
 import { stationaryBad } from '../channels/gilbert-elliott.js';
 import { blockStream } from '../rng/streams.js';
 import { wilsonInterval } from '../stats/wilson.js';
+import { GRID_SIZE, gridMaxima, gridParams } from './grid-starts.js';
 import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export type ModelName = 'bernoulli' | 'gilbert' | 'gilbert-elliott';
@@ -44,11 +45,11 @@ export type GilbertElliottParams = {
 export interface GilbertElliottFit extends FitResult {
   readonly model: 'gilbert-elliott';
   readonly params: GilbertElliottParams;
-  /** EM passes the winning start had made when it reached its best (0 when a closed-form candidate won). */
+  /** EM passes the winning start had made when it reached its best (0 when a closed-form candidate or a grid point won). */
   readonly iterations: number;
   /** Whether the winning start's log-likelihood settled within the tolerance before maxIterations. */
   readonly converged: boolean;
-  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once' or 'random-N'. */
+  /** Which start won: 'gilbert', 'bernoulli', 'alternating' (the Gilbert chain at its stationary maximum, the Bernoulli fit and the chain changing state at every packet, as candidates), 'gilbert-em', 'gilbert-em-good-once', 'gilbert-em-bad-once', 'random-N' or 'grid-N' (the global phase's grid point N, see gridSearchSteps). */
   readonly start: string;
 }
 
@@ -253,7 +254,7 @@ function encodeRuns(lost: Uint8Array): Runs {
  * P̃_k = M_x^k / e^{ℓ_k}, and T̃_k[a,i,j,c] = Σ_{m<k} (M_x^m)[a,i]·(M_x^{k−1−m})[j,c] / e^{ℓ_{k−1}},
  * the sum over the positions of a transition i → j inside the run. Built together by
  *   P̃_k = P̃_{k−1}·M / s_k,  ℓ_k = ℓ_{k−1} + ln s_k,  T̃_{k+1} = T̃_k·M / s_k + P̃_k ⊗ I,
- * s_k the entry sum, in one pass per symbol up to its longest run.
+ * s_k the entry sum, in one pass per symbol up to its longest run (T̃ only where the M-step needs it).
  */
 interface RunTables {
   readonly power: Float64Array; // 4 per slot, P̃_k row-major
@@ -262,13 +263,13 @@ interface RunTables {
   readonly within: Float64Array; // 16 per slot, T̃_k at ((a·2 + i)·2 + j)·2 + c
 }
 
-function buildTables(model: Model, runs: Runs): RunTables {
+function buildTables(model: Model, runs: Runs, withWithin: boolean): RunTables {
   const slots = runs.runsInSlot.length;
   const tables: RunTables = {
     power: new Float64Array(4 * slots),
     logScale: new Float64Array(slots),
     stepInverse: new Float64Array(slots),
-    within: new Float64Array(16 * slots),
+    within: new Float64Array(withWithin ? 16 * slots : 0),
   };
   let next = 0; // the slot to fill
   for (const x of [0, 1] as const) {
@@ -305,9 +306,11 @@ function buildTables(model: Model, runs: Runs): RunTables {
         tables.power.set([p00, p01, p10, p11], 4 * next);
         tables.logScale[next] = logScale;
         tables.stepInverse[next] = 1 / s;
-        tables.within.set(t, 16 * next);
+        if (withWithin) tables.within.set(t, 16 * next);
         next++;
       }
+      // Only the M-step reads T̃: the likelihood alone needs P̃ and ℓ.
+      if (!withWithin) continue;
       // T̃_{k+1} = T̃_k·M / s + P̃_k ⊗ I, the product on the last index.
       for (let base = 0; base < 16; base += 2) {
         const d0 = t[base]!;
@@ -383,7 +386,7 @@ interface Pass {
  */
 function pass(runs: Runs, params: GilbertElliottParams, update: boolean): Pass {
   const model = modelOf(params);
-  const { power, logScale, stepInverse, within } = buildTables(model, runs);
+  const { power, logScale, stepInverse, within } = buildTables(model, runs, update);
   const slotOf = runs.slot;
   const count = slotOf.length;
 
@@ -666,7 +669,9 @@ function identify(p: GilbertElliottParams): GilbertElliottParams {
  * finishes it (polishSteps). The Gilbert chain at its stationary maximum, the Bernoulli fit and
  * the chain alternating at every packet (alternatingChain) are also candidates, at their exact
  * likelihoods — all are Gilbert–Elliott channels (lossGood 0 and lossBad 1; lossGood = lossBad;
- * goodToBad = badToGood = 1) — so this fit is never worse than any. A trace of one symbol is fitted exactly by the
+ * goodToBad = badToGood = 1) — so this fit is never worse than any. On a trace short enough
+ * (gridIsCheap), a global phase follows: the likelihood on a grid and Newton's finish from its
+ * best local maxima (gridSearchSteps), whose result wins where it is higher. A trace of one symbol is fitted exactly by the
  * Gilbert fit and returns it. Deterministic: the same trace and options give the same fit.
  */
 export function fitGilbertElliott(lost: Uint8Array, options: GilbertElliottOptions = {}): GilbertElliottFit {
@@ -718,6 +723,10 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
   for (const c of candidates) if (c.logLikelihood > best.logLikelihood) best = c;
   const polished = yield* polishSteps(runs, best.params, best.logLikelihood);
   if (polished.logLikelihood > best.logLikelihood) best = { ...best, ...polished };
+  if (p > 0 && p < 1 && gridIsCheap(runs)) {
+    const global = yield* gridSearchSteps(runs, p);
+    if (global && global.logLikelihood > best.logLikelihood + GLOBAL_MARGIN) best = global;
+  }
   const params = identify(best.params);
   return {
     model: 'gilbert-elliott',
@@ -729,6 +738,130 @@ export function* gilbertElliottSteps(lost: Uint8Array, options: GilbertElliottOp
     converged: best.converged,
     start: best.start,
   };
+}
+
+/**
+ * The grid search runs where a pass over the trace costs little: at most this many runs and
+ * packets in the longest run together (a pass walks the runs, and builds its tables up to the
+ * longest), so the grid's passes cost about as much as a pass over a trace of this many runs
+ * times the grid's points.
+ */
+const GRID_MAX_WORK = 4096;
+
+/** The grid's local maxima polished, at most. */
+const GRID_STARTS = 8;
+
+/** Newton iterations for each of the grid's starts, at most: enough to tell their hills apart; the best then runs on to POLISH_ITERATIONS. */
+const GRID_POLISH_ITERATIONS = 12;
+
+/** A maximum found by the grid replaces the local search's only where it is higher by more than rounding. */
+const GLOBAL_MARGIN = 1e-9;
+
+function gridIsCheap(runs: Runs): boolean {
+  const longest = Math.max(runs.distinct[0].at(-1) ?? 0, runs.distinct[1].at(-1) ?? 0);
+  return runs.slot.length + longest <= GRID_MAX_WORK;
+}
+
+interface Scratch {
+  readonly power: Float64Array;
+  readonly logScale: Float64Array;
+}
+
+const scratches = new WeakMap<Runs, Scratch>();
+
+/** The buffers quickLogLikelihood fills, made once for a trace's runs. */
+function scratchOf(runs: Runs): Scratch {
+  let scratch = scratches.get(runs);
+  const slots = runs.runsInSlot.length;
+  if (!scratch) scratches.set(runs, (scratch = { power: new Float64Array(4 * slots), logScale: new Float64Array(slots) }));
+  return scratch;
+}
+
+/**
+ * ln P(trace), as pass computes it without the M-step (the same operations in the same order,
+ * so the same double), into buffers made once: the grid and Newton's finish evaluate thousands
+ * of points, and on a short trace pass's allocations cost more than its arithmetic.
+ */
+function quickLogLikelihood(runs: Runs, params: GilbertElliottParams, scratch: Scratch): number {
+  const { power, logScale } = scratch;
+  const a00 = 1 - params.goodToBad;
+  const a01 = params.goodToBad;
+  const a10 = params.badToGood;
+  const a11 = 1 - params.badToGood;
+  let next = 0;
+  for (const x of [0, 1] as const) {
+    const distinct = runs.distinct[x];
+    const e0 = x === 1 ? params.lossGood : 1 - params.lossGood;
+    const e1 = x === 1 ? params.lossBad : 1 - params.lossBad;
+    const [m00, m01, m10, m11] = [a00 * e0, a01 * e1, a10 * e0, a11 * e1];
+    let [p00, p01, p10, p11] = [1, 0, 0, 1];
+    let scale = 0;
+    for (let k = 1, d = 0; d < distinct.length; k++) {
+      const q00 = p00 * m00 + p01 * m10;
+      const q01 = p00 * m01 + p01 * m11;
+      const q10 = p10 * m00 + p11 * m10;
+      const q11 = p10 * m01 + p11 * m11;
+      const sum = q00 + q01 + q10 + q11;
+      if (!(sum > 0)) return Number.NEGATIVE_INFINITY; // a run at least this long is in the trace
+      [p00, p01, p10, p11] = [q00 / sum, q01 / sum, q10 / sum, q11 / sum];
+      scale += Math.log(sum);
+      if (distinct[d] === k) {
+        power[4 * next] = p00;
+        power[4 * next + 1] = p01;
+        power[4 * next + 2] = p10;
+        power[4 * next + 3] = p11;
+        logScale[next] = scale;
+        next++;
+        d++;
+      }
+    }
+  }
+  let logLikelihood = 0;
+  for (let slot = 0; slot < next; slot++) logLikelihood += runs.runsInSlot[slot]! * logScale[slot]!;
+  let bad = stationaryBad(params.goodToBad, params.badToGood);
+  let good = 1 - bad;
+  let product = 1;
+  for (let r = 0; r < runs.slot.length; r++) {
+    const s4 = 4 * runs.slot[r]!;
+    const g = good * power[s4]! + bad * power[s4 + 2]!;
+    const b = good * power[s4 + 1]! + bad * power[s4 + 3]!;
+    const norm = g + b;
+    good = g / norm;
+    bad = b / norm;
+    product *= norm;
+    if (!(product > 1e-280 && product < 1e280)) {
+      logLikelihood += Math.log(product);
+      product = 1;
+    }
+  }
+  logLikelihood += Math.log(product);
+  return Number.isNaN(logLikelihood) ? Number.NEGATIVE_INFINITY : logLikelihood;
+}
+
+/**
+ * The global phase (see grid-starts.ts): the likelihood on the grid, then Newton's polish from
+ * each of the grid's best local maxima; the highest it reaches, or undefined where no grid point
+ * can produce the trace.
+ */
+function* gridSearchSteps(runs: Runs, p: number): Generator<void, Candidate | undefined> {
+  const values = new Float64Array(GRID_SIZE).fill(Number.NEGATIVE_INFINITY);
+  const scratch = scratchOf(runs);
+  for (let point = 0; point < GRID_SIZE; point++) {
+    const params = gridParams(point, p);
+    if (params) values[point] = quickLogLikelihood(runs, params, scratch);
+    // A step every few passes: the grid's 8,192 take up to half a second at its largest.
+    if (point % 64 === 63) yield;
+  }
+  let best: Candidate | undefined;
+  for (const point of gridMaxima(values, GRID_STARTS)) {
+    const polished = yield* polishSteps(runs, gridParams(point, p)!, values[point]!, true, GRID_POLISH_ITERATIONS);
+    if (!best || polished.logLikelihood > best.logLikelihood) {
+      best = { ...polished, iterations: 0, converged: true, start: `grid-${point}` };
+    }
+  }
+  if (!best) return undefined;
+  const finished = yield* polishSteps(runs, best.params, best.logLikelihood, true);
+  return finished.logLikelihood > best.logLikelihood ? { ...best, ...finished } : best;
 }
 
 const NAMES = ['goodToBad', 'badToGood', 'lossGood', 'lossBad'] as const;
@@ -774,10 +907,12 @@ function* polishSteps(
   runs: Runs,
   start: GilbertElliottParams,
   startLogLikelihood: number,
+  faceFirst = false,
+  iterations = POLISH_ITERATIONS,
 ): Generator<void, { params: GilbertElliottParams; logLikelihood: number }> {
   // Every likelihood is a pass over the trace (a tenth of a second at 64 Mi packets): a step each.
   function* f(v: readonly number[]): Generator<void, number> {
-    const logLikelihood = pass(runs, paramsOf(v), false).logLikelihood;
+    const logLikelihood = quickLogLikelihood(runs, paramsOf(v), scratchOf(runs));
     yield;
     return logLikelihood;
   }
@@ -811,12 +946,12 @@ function* polishSteps(
   }
   yield* onBounds();
   if (!(value > -Infinity)) return { params: start, logLikelihood: startLogLikelihood };
-  yield* offBounds();
+  if (!faceFirst) yield* offBounds();
   const logit = (x: number) => Math.log(x / (1 - x));
   const expit = (y: number) => 1 / (1 + Math.exp(-y));
   let damping = 1e-3;
   let previous: { free: string; inverse: number[][] } | undefined;
-  for (let iteration = 0; iteration < POLISH_ITERATIONS; iteration++) {
+  for (let iteration = 0; iteration < iterations; iteration++) {
     const free = [0, 1, 2, 3].filter((i) => theta[i]! > 0 && theta[i]! < 1);
     const k = free.length;
     if (k === 0) break;
