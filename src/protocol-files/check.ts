@@ -2,7 +2,7 @@ import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js
 import { returnedValue } from '../io/wording.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { changedChoices, choicesChangedByResolve, notBoolean, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, choicesChangedByResolve, nodesProblem, notBoolean, peerNotListed, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -260,18 +260,8 @@ function checkCell(
   };
   const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params, ...(crashes ? { crashes: 1 } : {}) } as never));
   const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
-  if (
-    crashes &&
-    !(
-      Array.isArray(nodeRoles) &&
-      nodeRoles.length >= 2 &&
-      nodeRoles.length <= 30 &&
-      nodeRoles.every((r) => Number.isInteger(r) && r >= 0 && r < protocol.roles!.length)
-    )
-  )
-    throw new ContractBroken(
-      `${where}: nodes returned ${JSON.stringify(nodeRoles)}; it must list 2 to 30 role indices into roles (0 to ${protocol.roles!.length - 1})`,
-    );
+  const nodesSlip = crashes ? nodesProblem(nodeRoles, protocol.roles!.length, 30) : null;
+  if (nodesSlip) throw new ContractBroken(`${where}: ${nodesSlip}`);
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
   if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
     throw new ContractBroken(`${where}: stateSize returned ${returnedValue(size)}; it must be a whole number from 1 (the clock) to 2^20`);
@@ -518,8 +508,9 @@ function checkCell(
       continue;
     }
     if (crashes && step.kind === SEND) {
+      const notListed = peerNotListed(step, nodeRoles.length);
+      if (notListed) fail(first, path, notListed);
       const sender = senderNode(step.direction, step.peer);
-      if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${counted(nodeRoles.length, 'node')}`);
       if (crashed & (1 << sender))
         fail(
           first,
@@ -527,7 +518,8 @@ function checkCell(
           `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
-    if (crashes && step.kind === CHOOSE && step.peer >= 0 && 1 + step.peer < nodeRoles.length && crashed & (1 << (1 + step.peer)))
+    if (crashes && step.kind === CHOOSE && step.peer >= 0 && peerNotListed(step, nodeRoles.length)) fail(first, path, peerNotListed(step, nodeRoles.length)!);
+    if (crashes && step.kind === CHOOSE && step.peer >= 0 && crashed & (1 << (1 + step.peer)))
       fail(
         first,
         path,

@@ -12,6 +12,7 @@ import {
   refuseAnnouncement,
   refuseCrashNotKept,
   refuseChoiceAfterCrash,
+  refusePeerNotListed,
 } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
@@ -139,6 +140,7 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       let reaches = true;
       if (crash !== null) {
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
+        refusePeerNotListed(protocol.name, step, state, crash.length);
         const sender = senderNode(step.direction, step.peer);
         const receiver = receiverNode(step.direction, step.peer);
         if (crashedHeld(protocol, config, state, step.round, down, sender))

@@ -1,5 +1,5 @@
 import { thousands } from '../../io/text.js';
-import { returnedValue } from '../../io/wording.js';
+import { counted, returnedValue } from '../../io/wording.js';
 import { UsageError } from '../../errors.js';
 import { CHOOSE, ROUND, announcementProblem } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
@@ -37,9 +37,60 @@ export class SentAfterCrash extends UsageError {
  * of that node: none is taken once it has crashed. A choice that names no peer is no node's.
  */
 export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, config: unknown, step: Step, state: Int32Array, nodes: number): void {
+  if (step.peer < 0) return;
+  refusePeerNotListed(protocol.name, step, state, nodes);
   const node = 1 + step.peer;
-  if (step.peer < 0 || node >= nodes) return;
   if (protocol.crashed!(state, config, node)) throw new SentAfterCrash(protocol.name, node, step, protocol.describe(state, config));
+}
+
+/**
+ * With crashes, why a send or a peer's choice names a node beyond those `nodes` lists, or null: a
+ * node left off the list is given no crash rate, so it would never crash and the numbers would be
+ * those of a cell where it cannot (check refused it only in the cells it explores).
+ */
+export function peerNotListed(step: Step, nodes: number): string | null {
+  if (peerNode(step) < nodes) return null;
+  return `${step.kind === CHOOSE ? 'a choice' : 'a send'} names peer ${Math.max(step.peer, 0)}, but nodes lists only ${counted(nodes, 'node')}`;
+}
+
+/** The B-side node a send goes to or comes from, or a peer's choice is made by: 1 + its peer (node 1 where it names none). */
+export function peerNode(step: Step): number {
+  return 1 + Math.max(step.peer, 0);
+}
+
+/** Throws StepNotFilled where a step names a node beyond the `nodes` the protocol lists (peerNotListed). */
+export function refusePeerNotListed(protocol: string, step: Step, state: Int32Array, nodes: number): void {
+  const problem = peerNotListed(step, nodes);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
+/**
+ * Why what `nodes` returned is no list of nodes, or null: at least 2 role indices into `roles`,
+ * and at most `most` (check's 30, whose crash patterns are bit masks; the engines take more). A
+ * role index past the roles gave that node no crash rate, in any cell check did not explore.
+ */
+export function nodesProblem(roles: unknown, roleCount: number, most = Number.POSITIVE_INFINITY): string | null {
+  if (
+    Array.isArray(roles) &&
+    roles.length >= 2 &&
+    roles.length <= most &&
+    roles.every((r: unknown) => Number.isInteger(r) && (r as number) >= 0 && (r as number) < roleCount)
+  )
+    return null;
+  const count = most === Number.POSITIVE_INFINITY ? 'at least 2' : `2 to ${most}`;
+  return `nodes returned ${rolesShown(roles)}; it must list ${count} role indices into roles (0 to ${roleCount - 1})`;
+}
+
+/** What nodes returned, as a refusal shows it: as JSON where that is short, else by its kind (returnedValue). */
+function rolesShown(roles: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(roles);
+  } catch {
+    text = undefined; // a BigInt, a cycle
+  }
+  if (text !== undefined && text.length <= 120) return text;
+  return Array.isArray(roles) ? `a list of ${roles.length}` : returnedValue(roles);
 }
 
 /**
