@@ -76,6 +76,16 @@ describe('with crashes, nodes is held to the steps in every cell, not only in th
     }
   });
 
+  it('nodes that returns no role indices is refused naming what it returned, not as a check that failed', () => {
+    const dir = tempFiles({ 'p.mjs': fan('() => [0n, 1n]'), 's.yaml': SCENARIO });
+    // Before: `the check failed: Do not know how to serialize a BigInt` (JSON of the list).
+    for (const r of cliSeries([['check', join(dir, 'p.mjs')], commands(dir)[0]!])) {
+      assert.equal(r.status, 2, r.stdout);
+      assert.match(r.stderr, /nodes returned \[0n,1n\]; it must list 2 to 30 role indices into roles \(0 to 1\)/);
+      assert.doesNotMatch(r.stderr, /serialize/);
+    }
+  });
+
   it('nodes listing every peer runs as before: success 0.16 exact, the estimate beside it', () => {
     const dir = tempFiles({ 'p.mjs': fan('(c) => [0, ...new Array(c.n).fill(1)]'), 's.yaml': SCENARIO });
     const [run, , exact] = cliSeries(commands(dir)) as [CliResult, CliResult, CliResult];

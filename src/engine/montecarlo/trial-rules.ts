@@ -81,16 +81,22 @@ export function nodesProblem(roles: unknown, roleCount: number, most = Number.PO
   return `nodes returned ${rolesShown(roles)}; it must list ${count} role indices into roles (0 to ${roleCount - 1})`;
 }
 
-/** What nodes returned, as a refusal shows it: as JSON where that is short, else by its kind (returnedValue). */
+/** What nodes returned, as a refusal shows it: a short list item by item ([0,2], [0n,1n], ["1"]), anything else as roleShown shows an item. */
 function rolesShown(roles: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(roles);
-  } catch {
-    text = undefined; // a BigInt, a cycle
+  if (!Array.isArray(roles)) {
+    const text = roleShown(roles);
+    return text.length <= 120 ? text : returnedValue(roles);
   }
-  if (text !== undefined && text.length <= 120) return text;
-  return Array.isArray(roles) ? `a list of ${roles.length}` : returnedValue(roles);
+  const text = `[${roles.map(roleShown).join(',')}]`;
+  return text.length <= 120 ? text : `a list of ${counted(roles.length, 'item')}`;
+}
+
+/** One item of what nodes returned: as JSON writes it where it can (a number, text in quotes), a BigInt with its n, else by its kind (returnedValue). */
+function roleShown(role: unknown): string {
+  if (typeof role === 'bigint') return `${role}n`;
+  if (typeof role === 'number') return String(role); // NaN as NaN, where JSON writes null
+  if (typeof role === 'string' || typeof role === 'boolean' || role === null) return JSON.stringify(role);
+  return returnedValue(role);
 }
 
 /**
