@@ -163,6 +163,22 @@ export function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLik
 }
 
 /**
+ * A step's label as a message tells it: a symbol by its description (`Symbol(order)`, which no
+ * template can make text of: it threw, and the command stopped as an internal error), anything
+ * else that is not text as JavaScript prints it.
+ */
+export function labelText(label: unknown): string {
+  if (typeof label === 'string') return label;
+  if (typeof label === 'symbol') return String(label);
+  if (label === undefined || label === null) return '';
+  try {
+    return String(label);
+  } catch {
+    return '(a label that is not text)';
+  }
+}
+
+/**
  * Makes `step` a fresh one again before `next` fills it (the engines, before every call): every
  * field as a new Step holds it, kind and outcome unset. A `next` that leaves a field as it found
  * it (a send's direction, its peer) then reads what `check` read there, in every engine: it read

@@ -11,6 +11,7 @@ import {
   STEP_FIELDS,
   Step,
   announcementProblem,
+  labelText,
   receiverNode,
   roundLimitOf,
   sendProblem,
@@ -515,7 +516,7 @@ function checkCell(
         fail(
           first,
           path,
-          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${labelText(step.label) || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
         );
     }
     if (crashes && step.kind === CHOOSE && step.peer >= 0 && peerNotListed(step, nodeRoles.length)) fail(first, path, peerNotListed(step, nodeRoles.length)!);
@@ -523,7 +524,7 @@ function checkCell(
       fail(
         first,
         path,
-        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${step.label || '(unlabelled)'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${labelText(step.label) || '(unlabelled)'} in round ${step.round} after it crashed; a crashed node takes no further step`,
       );
     if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
@@ -680,7 +681,7 @@ function stepResults(
   if (step.kind === SEND) {
     const problem = sendProblem(step, Math.max(roundLimitOf(protocol, params as ProtocolParams), 1), Boolean(protocol.roundLimit));
     if (problem) fail(problem);
-    const what = step.label || 'message';
+    const what = labelText(step.label) || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],
       [0, `${what} (round ${step.round}) lost`],
@@ -690,7 +691,7 @@ function stepResults(
     const p = step.choices;
     const problem = proxyProblem(p) ?? choicesProblem(p);
     if (problem) fail(problem);
-    return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
+    return Array.from(p!, (_, i) => [i, `${labelText(step.label) || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }
   return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`);
 }
