@@ -168,13 +168,16 @@ export function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLik
  * else that is not text as JavaScript prints it.
  */
 export function labelText(label: unknown): string {
-  if (typeof label === 'string') return label;
-  if (typeof label === 'symbol') return String(label);
-  if (label === undefined || label === null) return '';
+  return label === undefined || label === null ? '' : fieldText(label);
+}
+
+/** A step field's value as a message shows it, whatever next put there: a symbol by its description (a template throws on one). */
+export function fieldText(value: unknown): string {
+  if (typeof value === 'symbol') return String(value);
   try {
-    return String(label);
+    return `${value}`;
   } catch {
-    return '(a label that is not text)';
+    return '(a value that is not text)'; // an object whose toString throws
   }
 }
 
@@ -249,9 +252,9 @@ export function choicesProblem(choices: ArrayLike<number> | null | undefined): s
  * every small cell to it; the engines refuse a send that breaks it in any cell.
  */
 export function sendProblem(step: Step, roundLimit: number, ownLimit = false): string | null {
-  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`;
+  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${fieldText(step.direction)}; it must be A_TO_B (0) or B_TO_A (1)`;
   if (!Number.isInteger(step.round) || step.round < 1 || step.round > roundLimit)
-    return `a send in round ${step.round}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
+    return `a send in round ${fieldText(step.round)}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
   return null;
 }
 
@@ -262,7 +265,7 @@ export function unfilledStep(step: Step, outcomes: number): string | null {
   if (step.kind === END && !(Number.isInteger(step.outcome) && step.outcome >= 0 && step.outcome < outcomes))
     return step.outcome === -1
       ? 'the trial ended (END) without an outcome: set step.outcome to an index into outcomes.names'
-      : `the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${outcomes - 1})`;
+      : `the trial ended with outcome ${fieldText(step.outcome)}, not an index into outcomes.names (0 to ${outcomes - 1})`;
   if (step.kind !== END && step.kind !== SEND && step.kind !== CHOOSE && step.kind !== ROUND)
     return `next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`;
   return null;

@@ -133,7 +133,8 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
-      if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= model.roundLimit) || !Number.isInteger(step.round))
+      // Number.isInteger first: a symbol next left as the round is refused, where comparing it threw.
+      if ((step.direction !== 0 && step.direction !== 1) || !Number.isInteger(step.round) || !(step.round >= 1 && step.round <= model.roundLimit))
         refuseSend(protocol.name, step, model.roundLimit, state);
       // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
       // channel's state moves on) but none is delivered.

@@ -387,7 +387,7 @@ function initIsAState(model: CellModel): boolean {
 }
 
 function isInt32(x: number): boolean {
-  return x === (x | 0);
+  return typeof x === 'number' && x === (x | 0); // a symbol or BigInt next left there is none (| would throw on it)
 }
 
 function sameState(states: Int32Array, offset: number, state: Int32Array): boolean {
