@@ -6,7 +6,7 @@ import { tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 
 /**
- * A symbol that next leaves in a numeric field of the step (round, direction, outcome) is refused
+ * A symbol that next leaves in a numeric field of the step (round, direction, a run's peer, outcome) is refused
  * in the contract's one line, exit 2, on every path: the messages wrote it with a template, which
  * throws on a symbol, and the engines compared it or took its bits, which throws too, so a trial
  * that met it (one in a thousand here, past the 24 trials sampled first) stopped the command as
@@ -40,6 +40,11 @@ describe('a symbol in a numeric field of the step is refused in one line on ever
       field: 'direction',
       file: FILE.replace('step.SENT', 'step.direction'),
       refusal: /: a send has direction Symbol\(odd\); it must be A_TO_B \(0\) or B_TO_A \(1\)/,
+    },
+    {
+      field: 'peer (of a run)',
+      file: FILE.replace('step.SENT = ODD;', '{ step.peers = 1; step.peer = ODD; }'),
+      refusal: /: step\.peers announces a run from peer Symbol\(odd\); step\.peer must be 0 or more/,
     },
     {
       field: 'outcome',

@@ -213,7 +213,7 @@ export function announcementProblem(step: Step): string | null {
   if ((peers & 1) === 0) return `step.peers is ${peers}, without bit 0: the run starts at step.peer itself, so bit 0 must be set`;
   if (!Number.isInteger(choosers) || choosers < 0 || (choosers & ~peers) !== 0)
     return `step.choosers is ${String(choosers)}; it must name only peers of step.peers (${peers})`;
-  if (!(Number.isInteger(step.peer) && step.peer >= 0)) return `step.peers announces a run from peer ${step.peer}; step.peer must be 0 or more`;
+  if (!(Number.isInteger(step.peer) && step.peer >= 0)) return `step.peers announces a run from peer ${fieldText(step.peer)}; step.peer must be 0 or more`;
   if ((step.kind === CHOOSE) !== ((choosers & 1) === 1))
     return step.kind === CHOOSE
       ? 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'
