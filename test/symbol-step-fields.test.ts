@@ -6,11 +6,12 @@ import { tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 
 /**
- * A symbol that next leaves in a numeric field of the step (round, direction, a run's peer, outcome) is refused
- * in the contract's one line, exit 2, on every path: the messages wrote it with a template, which
- * throws on a symbol, and the engines compared it or took its bits, which throws too, so a trial
- * that met it (one in a thousand here, past the 24 trials sampled first) stopped the command as
- * an internal error, exit 3.
+ * A symbol that next leaves in a numeric field of the step (round, direction, a run's peer,
+ * outcome) is refused in the contract's one line, exit 2, on every path: the messages wrote it
+ * with a template, which throws on a symbol, and the engines compared it or took its bits, which
+ * throws too, so a trial that met it (one in a thousand here, past the 24 trials sampled first)
+ * stopped the command as an internal error, exit 3. A BigInt is shown with its n (`round 1n`),
+ * not as the round 1 it is not.
  */
 
 /** A draw of 1 in 1,000, then A's order; at rounds 3, after the rare draw, FIELD set to a symbol. */
@@ -40,6 +41,11 @@ describe('a symbol in a numeric field of the step is refused in one line on ever
       field: 'direction',
       file: FILE.replace('step.SENT', 'step.direction'),
       refusal: /: a send has direction Symbol\(odd\); it must be A_TO_B \(0\) or B_TO_A \(1\)/,
+    },
+    {
+      field: 'round (a BigInt)',
+      file: FILE.replace('step.SENT = ODD;', 'step.round = 1n;'),
+      refusal: /: a send in round 1n, outside 1\.\.3 \(the round limit\)/,
     },
     {
       field: 'peer (of a run)',

@@ -171,9 +171,10 @@ export function labelText(label: unknown): string {
   return label === undefined || label === null ? '' : fieldText(label);
 }
 
-/** A step field's value as a message shows it, whatever next put there: a symbol by its description (a template throws on one). */
+/** A step field's value as a message shows it, whatever next put there: a symbol by its description (a template throws on one), a BigInt with its n. */
 export function fieldText(value: unknown): string {
   if (typeof value === 'symbol') return String(value);
+  if (typeof value === 'bigint') return `${value}n`; // a BigInt 1n is no round 1
   try {
     return `${value}`;
   } catch {
