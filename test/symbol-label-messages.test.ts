@@ -58,6 +58,22 @@ describe('a step labelled with a symbol is named in messages by its description'
     }
   });
 
+  it('a round start whose round is a symbol is refused in its one line (exit 2), not an internal error', () => {
+    const text = FILE.replace('step.kind = ROUND; step.round = 1;', 'step.kind = ROUND; step.round = c.r === 3 ? ORDER : 1;');
+    assert.notEqual(text, FILE, 'the slip applies');
+    const dir = tempFiles({ 'p.mjs': text, 's.yaml': 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\nrounds: 3\ntrials: 1000\ncrash: 0.5\n' });
+    const commands = [
+      ['run', join(dir, 's.yaml')],
+      ['exact', join(dir, 's.yaml')],
+      ['trace', join(dir, 's.yaml'), '--trial', '1'],
+    ];
+    for (const [i, r] of (cliSeries(commands) as CliResult[]).entries()) {
+      assert.equal(r.status, 2, `${commands[i]![0]}: ${r.stderr}`);
+      assert.match(r.stderr, /next started round Symbol\(order\) \(step\.kind = ROUND\) after no round/);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    }
+  });
+
   it('check passes a file whose sends are labelled with a symbol, as run and trace take it', () => {
     const everywhere = FILE.replace('if (c.r === 3) step.label = ORDER;', 'step.label = ORDER;').replace('(s[2] === 0 || c.r === 3)', 's[2] === 0');
     assert.notEqual(everywhere, FILE, 'the change applies');

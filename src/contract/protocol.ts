@@ -151,7 +151,7 @@ export function announcesRest(said: Step, rest: Step): boolean {
 export function runText(step: Step): string {
   const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
   const choices = step.choosers === 0 ? '' : ` choices ${step.choices ? Array.from(step.choices).join('/') : 'none'}`;
-  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers}${choices} direction ${step.direction} round ${step.round}`;
+  return `${kind} peer ${fieldText(step.peer)} peers ${fieldText(step.peers)} choosers ${fieldText(step.choosers)}${choices} direction ${fieldText(step.direction)} round ${fieldText(step.round)}`;
 }
 
 /** Whether two choices' probabilities are the same (both absent, or equal value for value). */

@@ -11,6 +11,7 @@ import {
   STEP_FIELDS,
   Step,
   announcementProblem,
+  fieldText,
   labelText,
   receiverNode,
   roundLimitOf,
@@ -516,7 +517,7 @@ function checkCell(
         fail(
           first,
           path,
-          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${labelText(step.label) || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${labelText(step.label) || 'a message'} in round ${fieldText(step.round)} after it crashed; a crashed node takes no further step`,
         );
     }
     if (crashes && step.kind === CHOOSE && step.peer >= 0 && peerNotListed(step, nodeRoles.length)) fail(first, path, peerNotListed(step, nodeRoles.length)!);
@@ -524,7 +525,7 @@ function checkCell(
       fail(
         first,
         path,
-        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${labelText(step.label) || '(unlabelled)'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${labelText(step.label) || '(unlabelled)'} in round ${fieldText(step.round)} after it crashed; a crashed node takes no further step`,
       );
     if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
@@ -674,7 +675,7 @@ function stepResults(
     if (!crashes) fail('next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
     const limit = roundLimitOf(protocol, params as ProtocolParams);
     if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
-      fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
+      fail(`a round ${fieldText(step.round)} starts, outside 1..${limit} (the round limit)`);
     return [];
   }
   if (step.kind === END) return [];

@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
 import { counted, returnedValue } from '../../io/wording.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, ROUND, announcementProblem, labelText } from '../../contract/protocol.js';
+import { CHOOSE, ROUND, announcementProblem, fieldText, labelText } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
 import { StepNotFilled } from '../unfilled-step.js';
 
@@ -28,7 +28,10 @@ export class SentAfterCrash extends UsageError {
   override name = 'SentAfterCrash';
   constructor(protocol: string, node: number, step: Step, described: string) {
     const did = step.kind === CHOOSE ? `made the choice ${labelText(step.label) || '(unlabelled)'}` : `dispatched ${labelText(step.label) || 'a message'}`;
-    super(`protocol ${protocol}`, `node ${node} ${did} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`);
+    super(
+      `protocol ${protocol}`,
+      `node ${node} ${did} in round ${fieldText(step.round)} after it crashed (${described}); a crashed node takes no further step`,
+    );
   }
 }
 
@@ -208,8 +211,8 @@ export class UnannouncedRound extends UsageError {
  */
 export function unannouncedRound(step: Step, started: number, limit = Number.POSITIVE_INFINITY): string {
   if (step.kind === ROUND)
-    return `next started round ${step.round} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
-  return `${labelText(step.label) || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
+    return `next started round ${fieldText(step.round)} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
+  return `${labelText(step.label) || 'a message'} was sent in round ${fieldText(step.round)}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
 }
 
 /** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
