@@ -151,7 +151,7 @@ export function announcesRest(said: Step, rest: Step): boolean {
 export function runText(step: Step): string {
   const kind = step.kind === SEND ? 'SEND' : step.kind === CHOOSE ? 'CHOOSE' : step.kind === END ? 'END' : step.kind === ROUND ? 'ROUND' : String(step.kind);
   const choices = step.choosers === 0 ? '' : ` choices ${step.choices ? Array.from(step.choices).join('/') : 'none'}`;
-  return `${kind} peer ${step.peer} peers ${step.peers} choosers ${step.choosers}${choices} direction ${step.direction} round ${step.round}`;
+  return `${kind} peer ${fieldText(step.peer)} peers ${fieldText(step.peers)} choosers ${fieldText(step.choosers)}${choices} direction ${fieldText(step.direction)} round ${fieldText(step.round)}`;
 }
 
 /** Whether two choices' probabilities are the same (both absent, or equal value for value). */
@@ -160,6 +160,26 @@ export function sameChoices(a: ArrayLike<number> | null | undefined, b: ArrayLik
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
+}
+
+/**
+ * A step's label as a message tells it: a symbol by its description (`Symbol(order)`, which no
+ * template can make text of: it threw, and the command stopped as an internal error), anything
+ * else that is not text as JavaScript prints it.
+ */
+export function labelText(label: unknown): string {
+  return label === undefined || label === null ? '' : fieldText(label);
+}
+
+/** A step field's value as a message shows it, whatever next put there: a symbol by its description (a template throws on one), a BigInt with its n. */
+export function fieldText(value: unknown): string {
+  if (typeof value === 'symbol') return String(value);
+  if (typeof value === 'bigint') return `${value}n`; // a BigInt 1n is no round 1
+  try {
+    return `${value}`;
+  } catch {
+    return '(a value that is not text)'; // an object whose toString throws
+  }
 }
 
 /**
@@ -194,7 +214,7 @@ export function announcementProblem(step: Step): string | null {
   if ((peers & 1) === 0) return `step.peers is ${peers}, without bit 0: the run starts at step.peer itself, so bit 0 must be set`;
   if (!Number.isInteger(choosers) || choosers < 0 || (choosers & ~peers) !== 0)
     return `step.choosers is ${String(choosers)}; it must name only peers of step.peers (${peers})`;
-  if (!(Number.isInteger(step.peer) && step.peer >= 0)) return `step.peers announces a run from peer ${step.peer}; step.peer must be 0 or more`;
+  if (!(Number.isInteger(step.peer) && step.peer >= 0)) return `step.peers announces a run from peer ${fieldText(step.peer)}; step.peer must be 0 or more`;
   if ((step.kind === CHOOSE) !== ((choosers & 1) === 1))
     return step.kind === CHOOSE
       ? 'a CHOOSE step announces a run whose first peer does not choose: set bit 0 of step.choosers'
@@ -233,9 +253,9 @@ export function choicesProblem(choices: ArrayLike<number> | null | undefined): s
  * every small cell to it; the engines refuse a send that breaks it in any cell.
  */
 export function sendProblem(step: Step, roundLimit: number, ownLimit = false): string | null {
-  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${step.direction}; it must be A_TO_B (0) or B_TO_A (1)`;
+  if (step.direction !== 0 && step.direction !== 1) return `a send has direction ${fieldText(step.direction)}; it must be A_TO_B (0) or B_TO_A (1)`;
   if (!Number.isInteger(step.round) || step.round < 1 || step.round > roundLimit)
-    return `a send in round ${step.round}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
+    return `a send in round ${fieldText(step.round)}, outside 1..${roundLimit} (the round limit${ownLimit ? ' its roundLimit gives' : ''})`;
   return null;
 }
 
@@ -246,7 +266,7 @@ export function unfilledStep(step: Step, outcomes: number): string | null {
   if (step.kind === END && !(Number.isInteger(step.outcome) && step.outcome >= 0 && step.outcome < outcomes))
     return step.outcome === -1
       ? 'the trial ended (END) without an outcome: set step.outcome to an index into outcomes.names'
-      : `the trial ended with outcome ${step.outcome}, not an index into outcomes.names (0 to ${outcomes - 1})`;
+      : `the trial ended with outcome ${fieldText(step.outcome)}, not an index into outcomes.names (0 to ${outcomes - 1})`;
   if (step.kind !== END && step.kind !== SEND && step.kind !== CHOOSE && step.kind !== ROUND)
     return `next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`;
   return null;

@@ -1,5 +1,6 @@
 import { channelNamed } from '../catalog/channels.js';
 import { returnedValue } from '../io/wording.js';
+import { nodesProblem } from './montecarlo/trial-rules.js';
 import type { ChannelDefinition, InitialState, Replay, Transmission } from '../contract/channel.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
@@ -140,7 +141,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
     ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' && spec.files![v] ? spec.files![v]! : v]))
     : params;
   const channelConfig = channel.configure(channelParams, copies);
-  const crash = roleRates ? Float64Array.from(protocol.nodes!(protocolConfig), (role) => roleRates[role] ?? 0) : null;
+  const crash = roleRates ? Float64Array.from(checkedNodes(protocol, protocolConfig), (role) => roleRates[role] ?? 0) : null;
   const hasTables = channel.hasTables?.(channelConfig) ?? true;
   // Crashes over tables stay on the tables, as the exact engine reads them.
   const replay = crash && hasTables ? null : (channel.replay?.(channelConfig) ?? null);
@@ -220,6 +221,14 @@ export function buildCellModel(spec: CellSpec): CellModel {
  * they explore to them): a size that is no whole number from 1 to 2^20 would give every trial an
  * empty or unallocatable state, counted as outcomes no trace could replay.
  */
+/** The protocol's nodes' roles in this cell, refused (exit 2) where they are no list of 2 to 30 role indices: in every cell, not only those check explores. */
+function checkedNodes(protocol: ProtocolDefinition<unknown>, config: unknown): readonly number[] {
+  const roles: unknown = protocol.nodes!(config);
+  const problem = nodesProblem(roles, protocol.roles!.length);
+  if (problem) throw new UsageError(`protocol ${protocol.name}`, problem);
+  return roles as readonly number[];
+}
+
 function checkedStateSize(protocol: ProtocolDefinition<unknown>, config: unknown): number {
   const size = protocol.stateSize(config);
   if (!Number.isInteger(size) || size < 1 || size > MAX_STATE_SIZE)

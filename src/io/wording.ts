@@ -26,10 +26,13 @@ export function possessive(name: string): string {
 
 /**
  * What a protocol's method returned, as a refusal shows it: text in quotes ('4', not 4, where a
- * number was wanted), a list or object by its kind, anything else as JavaScript prints it.
+ * number was wanted), a BigInt with its n (4n, not 4), a list, object or function by its kind
+ * (never a function's source, lines long), anything else as JavaScript prints it.
  */
 export function returnedValue(value: unknown): string {
   if (typeof value === 'string') return `the text '${value.length > 40 ? `${value.slice(0, 37)}…` : value}'`;
+  if (typeof value === 'bigint') return `the BigInt ${value}n`;
+  if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);

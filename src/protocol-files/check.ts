@@ -2,7 +2,7 @@ import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js
 import { returnedValue } from '../io/wording.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
-import { changedChoices, choicesChangedByResolve, notBoolean, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
+import { changedChoices, choicesChangedByResolve, nodesProblem, notBoolean, peerNotListed, unannouncedRound } from '../engine/montecarlo/trial-rules.js';
 import {
   CHOOSE,
   END,
@@ -11,6 +11,8 @@ import {
   STEP_FIELDS,
   Step,
   announcementProblem,
+  fieldText,
+  labelText,
   receiverNode,
   roundLimitOf,
   sendProblem,
@@ -260,18 +262,8 @@ function checkCell(
   };
   const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params, ...(crashes ? { crashes: 1 } : {}) } as never));
   const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
-  if (
-    crashes &&
-    !(
-      Array.isArray(nodeRoles) &&
-      nodeRoles.length >= 2 &&
-      nodeRoles.length <= 30 &&
-      nodeRoles.every((r) => Number.isInteger(r) && r >= 0 && r < protocol.roles!.length)
-    )
-  )
-    throw new ContractBroken(
-      `${where}: nodes returned ${JSON.stringify(nodeRoles)}; it must list 2 to 30 role indices into roles (0 to ${protocol.roles!.length - 1})`,
-    );
+  const nodesSlip = crashes ? nodesProblem(nodeRoles, protocol.roles!.length, 30) : null;
+  if (nodesSlip) throw new ContractBroken(`${where}: ${nodesSlip}`);
   size = call('stateSize', new Int32Array(0), () => protocol.stateSize(config));
   if (!Number.isInteger(size) || size < 1 || size > 1 << 20)
     throw new ContractBroken(`${where}: stateSize returned ${returnedValue(size)}; it must be a whole number from 1 (the clock) to 2^20`);
@@ -518,20 +510,22 @@ function checkCell(
       continue;
     }
     if (crashes && step.kind === SEND) {
+      const notListed = peerNotListed(step, nodeRoles.length);
+      if (notListed) fail(first, path, notListed);
       const sender = senderNode(step.direction, step.peer);
-      if (sender >= nodeRoles.length) fail(first, path, `a send names peer ${step.peer}, but nodes lists only ${counted(nodeRoles.length, 'node')}`);
       if (crashed & (1 << sender))
         fail(
           first,
           path,
-          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${step.label || 'a message'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+          `node ${sender} (${protocol.roles![nodeRoles[sender]!]}) dispatches ${labelText(step.label) || 'a message'} in round ${fieldText(step.round)} after it crashed; a crashed node takes no further step`,
         );
     }
-    if (crashes && step.kind === CHOOSE && step.peer >= 0 && 1 + step.peer < nodeRoles.length && crashed & (1 << (1 + step.peer)))
+    if (crashes && step.kind === CHOOSE && step.peer >= 0 && peerNotListed(step, nodeRoles.length)) fail(first, path, peerNotListed(step, nodeRoles.length)!);
+    if (crashes && step.kind === CHOOSE && step.peer >= 0 && crashed & (1 << (1 + step.peer)))
       fail(
         first,
         path,
-        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${step.label || '(unlabelled)'} in round ${step.round} after it crashed; a crashed node takes no further step`,
+        `node ${1 + step.peer} (${protocol.roles![nodeRoles[1 + step.peer]!]}) makes the choice ${labelText(step.label) || '(unlabelled)'} in round ${fieldText(step.round)} after it crashed; a crashed node takes no further step`,
       );
     if (crashes && step.kind === SEND && step.round > started) fail(first, path, unannouncedRound(step, started));
     const last = step.peer + 31 - Math.clz32(step.peers);
@@ -681,14 +675,14 @@ function stepResults(
     if (!crashes) fail('next said ROUND in a cell without crashes; say ROUND only where configure received crashes: 1');
     const limit = roundLimitOf(protocol, params as ProtocolParams);
     if (!Number.isInteger(step.round) || step.round < 1 || step.round > Math.max(limit, 1))
-      fail(`a round ${step.round} starts, outside 1..${limit} (the round limit)`);
+      fail(`a round ${fieldText(step.round)} starts, outside 1..${limit} (the round limit)`);
     return [];
   }
   if (step.kind === END) return [];
   if (step.kind === SEND) {
     const problem = sendProblem(step, Math.max(roundLimitOf(protocol, params as ProtocolParams), 1), Boolean(protocol.roundLimit));
     if (problem) fail(problem);
-    const what = step.label || 'message';
+    const what = labelText(step.label) || 'message';
     return [
       [1, `${what} (round ${step.round}) received`],
       [0, `${what} (round ${step.round}) lost`],
@@ -698,7 +692,7 @@ function stepResults(
     const p = step.choices;
     const problem = proxyProblem(p) ?? choicesProblem(p);
     if (problem) fail(problem);
-    return Array.from(p!, (_, i) => [i, `${step.label || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
+    return Array.from(p!, (_, i) => [i, `${labelText(step.label) || 'choice'} = ${i}`] as [number, string]).filter((_, i) => p![i]! > 0);
   }
   return fail(`next set step.kind to ${String(step.kind)}; it must be SEND, CHOOSE, ROUND or END`);
 }

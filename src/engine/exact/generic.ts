@@ -11,6 +11,7 @@ import {
   refuseChoiceAfterCrash,
   refuseCrashNotKept,
   refuseRevived,
+  refusePeerNotListed,
 } from '../montecarlo/trial-rules.js';
 import { NeumaierSum } from '../../stats/sum.js';
 import { StateTable } from '../state-table.js';
@@ -363,6 +364,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       let reaches = true;
       if (model.crash !== null) {
         if (step.round > node.started) throw new UnannouncedRound(protocol.name, step, node.started);
+        refusePeerNotListed(protocol.name, step, state, model.crash.length);
         const sender = senderNode(step.direction, step.peer);
         if (protocol.crashed!(state, config, sender)) throw new SentAfterCrash(protocol.name, sender, step, protocol.describe(state, config));
         reaches = !protocol.crashed!(state, config, receiverNode(step.direction, step.peer));

@@ -12,6 +12,7 @@ import {
   refuseAnnouncement,
   refuseCrashNotKept,
   refuseChoiceAfterCrash,
+  refusePeerNotListed,
 } from './trial-rules.js';
 import { sample, samplingTable } from '../../rng/sampler.js';
 import type { SamplingTable } from '../../rng/sampler.js';
@@ -132,13 +133,15 @@ export function runTrial(model: CellModel, rng: Xoshiro128, state: Int32Array, s
       result = 0;
     } else {
       if (step.kind !== SEND) refuseUnfilled(protocol.name, step, model.outcomes.names.length, state);
-      if ((step.direction !== 0 && step.direction !== 1) || !(step.round >= 1 && step.round <= model.roundLimit) || !Number.isInteger(step.round))
+      // Number.isInteger first: a symbol next left as the round is refused, where comparing it threw.
+      if ((step.direction !== 0 && step.direction !== 1) || !Number.isInteger(step.round) || !(step.round >= 1 && step.round <= model.roundLimit))
         refuseSend(protocol.name, step, model.roundLimit, state);
       // A crashed node dispatches nothing, and nothing reaches one: its copies still travel (the
       // channel's state moves on) but none is delivered.
       let reaches = true;
       if (crash !== null) {
         if (step.round > started) throw new UnannouncedRound(protocol.name, step, started);
+        refusePeerNotListed(protocol.name, step, state, crash.length);
         const sender = senderNode(step.direction, step.peer);
         const receiver = receiverNode(step.direction, step.peer);
         if (crashedHeld(protocol, config, state, step.round, down, sender))

@@ -257,6 +257,10 @@ export class MemoAutomaton {
     if (peers === 0 && choosers === 0) return kind === SEND || step.choices instanceof Float64Array ? kind : LIVE;
     // The trial kernel's rules of a run (announcementProblem), and a choice of at most two outcomes, whose results fit a mask.
     const wellFormed =
+      // A symbol or BigInt is no number (the bit operations would throw on it): the live walk refuses it.
+      typeof peers === 'number' &&
+      typeof choosers === 'number' &&
+      typeof step.peer === 'number' &&
       peers === (peers & 0x7fffffff) &&
       (peers & 1) === 1 &&
       choosers === (choosers & peers) &&
@@ -387,7 +391,7 @@ function initIsAState(model: CellModel): boolean {
 }
 
 function isInt32(x: number): boolean {
-  return x === (x | 0);
+  return typeof x === 'number' && x === (x | 0); // a symbol or BigInt next left there is none (| would throw on it)
 }
 
 function sameState(states: Int32Array, offset: number, state: Int32Array): boolean {

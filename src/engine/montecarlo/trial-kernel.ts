@@ -244,11 +244,14 @@ const LIVE_WALK = `
             // An announced run: every part drawn and resolved here, no call of next between parts.
             const first = step.peer, direction = step.direction, round = step.round;
             // The fields' rules (announcementProblem) in a few compares; the refusal only where one fails.
-            if (!(peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
+            // (typeof first: a symbol or BigInt there is no number, and the bit operations would throw on it.)
+            if (!(typeof peers === 'number' && typeof choosers === 'number' && typeof first === 'number' &&
+                  peers === (peers & 0x7fffffff) && (peers & 1) === 1 && choosers === (choosers & peers) && first === (first & 0x7fffffff) &&
                   (kind === SEND ? (choosers & 1) === 0 : kind === CHOOSE && (choosers & 1) === 1) && (choosers === 0 || step.choices instanceof Float64Array)))
               refuseAnnouncement(protocol.name, step, state);
             // Every peer of a run sends (a chooser after its choice): in a direction and a round the cell allows.
-            if (direction !== (direction & 1) || round !== (round | 0) || round < 1 || round > ROUND_LIMIT)
+            if (typeof direction !== 'number' || typeof round !== 'number' ||
+                direction !== (direction & 1) || round !== (round | 0) || round < 1 || round > ROUND_LIMIT)
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
             // A transmission that leaves the channel in its state serves the run's next send too
             // (transmissionFor is a function of its arguments): looked up again only on a change.
@@ -302,15 +305,17 @@ const LIVE_WALK = `
               refuseUnfilled(protocol.name, step, outcomes.length, state);
               refuseRoundWithoutCrashes(protocol.name, step);
             }
-            // A pre-filter (a round past 2^31 − 1 too: refuseSend refuses only what the contract does).
-            if (step.direction !== (step.direction & 1) || step.round !== (step.round | 0) || step.round < 1 || step.round > ROUND_LIMIT)
+            // A pre-filter (a round past 2^31 − 1 too: refuseSend refuses only what the contract does); a
+            // symbol or BigInt there is no number (the bit operations would throw on it, an internal error).
+            if (typeof step.direction !== 'number' || typeof step.round !== 'number' ||
+                step.direction !== (step.direction & 1) || step.round !== (step.round | 0) || step.round < 1 || step.round > ROUND_LIMIT)
               refuseSend(protocol.name, step, ROUND_LIMIT, state);
             ${SEND_DRAW('step.direction', 'step.round')}
           }
           protocol.resolve(state, config, step, result);
         }
         outcome = step.outcome;
-        if (outcome !== (outcome | 0) || outcome < 0 || outcome >= outcomes.length) refuseUnfilled(protocol.name, step, outcomes.length, state);
+        if (typeof outcome !== 'number' || outcome !== (outcome | 0) || outcome < 0 || outcome >= outcomes.length) refuseUnfilled(protocol.name, step, outcomes.length, state);
 `;
 
 /** The generator's scratch variables, in locals. */

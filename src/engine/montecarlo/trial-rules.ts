@@ -1,7 +1,7 @@
 import { thousands } from '../../io/text.js';
-import { returnedValue } from '../../io/wording.js';
+import { counted, returnedValue } from '../../io/wording.js';
 import { UsageError } from '../../errors.js';
-import { CHOOSE, ROUND, announcementProblem } from '../../contract/protocol.js';
+import { CHOOSE, ROUND, announcementProblem, fieldText, labelText } from '../../contract/protocol.js';
 import type { ProtocolDefinition, Step } from '../../contract/protocol.js';
 import { StepNotFilled } from '../unfilled-step.js';
 
@@ -27,8 +27,11 @@ export class TrialNeverEnds extends UsageError {
 export class SentAfterCrash extends UsageError {
   override name = 'SentAfterCrash';
   constructor(protocol: string, node: number, step: Step, described: string) {
-    const did = step.kind === CHOOSE ? `made the choice ${step.label || '(unlabelled)'}` : `dispatched ${step.label || 'a message'}`;
-    super(`protocol ${protocol}`, `node ${node} ${did} in round ${step.round} after it crashed (${described}); a crashed node takes no further step`);
+    const did = step.kind === CHOOSE ? `made the choice ${labelText(step.label) || '(unlabelled)'}` : `dispatched ${labelText(step.label) || 'a message'}`;
+    super(
+      `protocol ${protocol}`,
+      `node ${node} ${did} in round ${fieldText(step.round)} after it crashed (${described}); a crashed node takes no further step`,
+    );
   }
 }
 
@@ -37,9 +40,66 @@ export class SentAfterCrash extends UsageError {
  * of that node: none is taken once it has crashed. A choice that names no peer is no node's.
  */
 export function refuseChoiceAfterCrash(protocol: ProtocolDefinition<unknown>, config: unknown, step: Step, state: Int32Array, nodes: number): void {
+  if (step.peer < 0) return;
+  refusePeerNotListed(protocol.name, step, state, nodes);
   const node = 1 + step.peer;
-  if (step.peer < 0 || node >= nodes) return;
   if (protocol.crashed!(state, config, node)) throw new SentAfterCrash(protocol.name, node, step, protocol.describe(state, config));
+}
+
+/**
+ * With crashes, why a send or a peer's choice names a node beyond those `nodes` lists, or null: a
+ * node left off the list is given no crash rate, so it would never crash and the numbers would be
+ * those of a cell where it cannot (check refused it only in the cells it explores).
+ */
+export function peerNotListed(step: Step, nodes: number): string | null {
+  if (peerNode(step) < nodes) return null;
+  return `${step.kind === CHOOSE ? 'a choice' : 'a send'} names peer ${Math.max(step.peer, 0)}, but nodes lists only ${counted(nodes, 'node')}`;
+}
+
+/** The B-side node a send goes to or comes from, or a peer's choice is made by: 1 + its peer (node 1 where it names none). */
+export function peerNode(step: Step): number {
+  return 1 + Math.max(step.peer, 0);
+}
+
+/** Throws StepNotFilled where a step names a node beyond the `nodes` the protocol lists (peerNotListed). */
+export function refusePeerNotListed(protocol: string, step: Step, state: Int32Array, nodes: number): void {
+  const problem = peerNotListed(step, nodes);
+  if (problem) throw new StepNotFilled(protocol, problem, state);
+}
+
+/**
+ * Why what `nodes` returned is no list of nodes, or null: at least 2 role indices into `roles`,
+ * and at most `most` (check's 30, whose crash patterns are bit masks; the engines take more). A
+ * role index past the roles gave that node no crash rate, in any cell check did not explore.
+ */
+export function nodesProblem(roles: unknown, roleCount: number, most = Number.POSITIVE_INFINITY): string | null {
+  if (
+    Array.isArray(roles) &&
+    roles.length >= 2 &&
+    roles.length <= most &&
+    roles.every((r: unknown) => Number.isInteger(r) && (r as number) >= 0 && (r as number) < roleCount)
+  )
+    return null;
+  const count = most === Number.POSITIVE_INFINITY ? 'at least 2' : `2 to ${most}`;
+  return `nodes returned ${rolesShown(roles)}; it must list ${count} role indices into roles (0 to ${roleCount - 1})`;
+}
+
+/** What nodes returned, as a refusal shows it: a short list item by item ([0,2], [0n,1n], ["1"]), anything else as roleShown shows an item. */
+function rolesShown(roles: unknown): string {
+  if (!Array.isArray(roles)) {
+    const text = roleShown(roles);
+    return text.length <= 120 ? text : returnedValue(roles);
+  }
+  const text = `[${roles.map(roleShown).join(',')}]`;
+  return text.length <= 120 ? text : `a list of ${counted(roles.length, 'item')}`;
+}
+
+/** One item of what nodes returned: as JSON writes it where it can (a number, text in quotes), a BigInt with its n, else by its kind (returnedValue). */
+function roleShown(role: unknown): string {
+  if (typeof role === 'bigint') return `${role}n`;
+  if (typeof role === 'number') return String(role); // NaN as NaN, where JSON writes null
+  if (typeof role === 'string' || typeof role === 'boolean' || role === null) return JSON.stringify(role);
+  return returnedValue(role);
 }
 
 /**
@@ -151,8 +211,8 @@ export class UnannouncedRound extends UsageError {
  */
 export function unannouncedRound(step: Step, started: number, limit = Number.POSITIVE_INFINITY): string {
   if (step.kind === ROUND)
-    return `next started round ${step.round} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
-  return `${step.label || 'a message'} was sent in round ${step.round}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
+    return `next started round ${fieldText(step.round)} (step.kind = ROUND) after ${started === 0 ? 'no round' : `round ${started}`}${step.round === started + 1 ? `, past the round limit ${limit}` : ''}: with crashes on, next says ROUND once for every round, in order from 1 up to the round limit (also where nothing is sent), as the engines draw a round's crashes where it starts`;
+  return `${labelText(step.label) || 'a message'} was sent in round ${fieldText(step.round)}, but the last round started (step.kind = ROUND) was ${started === 0 ? 'none' : started}: with crashes on, next says ROUND for a round before anything is sent in it (the engines draw its crashes there)`;
 }
 
 /** Throws StepNotFilled where a step announces a run (`peers`, `choosers`) no engine can run: the protocol's author's to fix (exit 2). */
