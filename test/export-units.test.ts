@@ -206,12 +206,12 @@ describe('the exporters, lines 3 modulo 6 (eleventh round)', () => {
     assert.match(table, / blocked /);
     assert.doesNotMatch(table, /= |NaN/);
   });
-  it('Markdown prints a protocol’s shown outcomes where the table does, with and without trials', async () => {
+  it('Markdown heads success and disagreement by the protocol’s labels and prints its shown outcomes, as the table does, with and without trials', async () => {
     const run = (await ok(['run', join(dir, 'c.yaml'), '-f', 'markdown'])).split('\n').filter((line) => line.startsWith('| '));
-    assert.match(run[0]!, /\| success z \| blocked \| blocked 95% CI \| blocked exact \| blocked z \| disagreement \|/);
+    assert.match(run[0]!, /\| committed z \| blocked \| blocked 95% CI \| blocked exact \| blocked z \| inconsistent \|/);
     assert.equal(run[2]!.split(' | ').length, run[0]!.split(' | ').length);
     const exact = (await ok(['exact', join(dir, 'c.yaml'), '-f', 'markdown'])).split('\n').filter((line) => line.startsWith('| '));
-    assert.match(exact[0]!, / \| success exact \| blocked exact \| disagreement exact \| messengers exact \|$/);
+    assert.match(exact[0]!, / \| committed exact \| blocked exact \| inconsistent exact \| messengers exact \|$/);
   });
   it('the table’s heads bold and borders grey with --color, no escape without', () => {
     const coloured = cli(['run', join(dir, 'b.yaml'), '--color', '--trials', '100'], { FORCE_COLOR: '1' });

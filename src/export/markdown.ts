@@ -19,13 +19,14 @@ export const markdownExporter: Exporter = {
         ...(withTrials ? [name, `${name} ${ciLabel(report.confidence)}`] : []),
         ...(withExact ? [`${name} exact`, ...(withTrials ? [`${name} z`] : [])] : []),
       ];
-      // The outcomes the protocol shows beside its success and disagreement (two-phase commit's blocked), as the table shows them.
-      const { names, shown } = scenario.protocolDefinition.outcomes;
+      // Success and disagreement under the protocol's own labels (two-phase commit's committed and
+      // inconsistent), the outcomes it shows beside them between (its blocked), as the table has them.
+      const { names, shown, labels } = scenario.protocolDefinition.outcomes;
       const head = [
         ...params.map((p) => p.label),
-        ...stat('success'),
+        ...stat(labels[0]),
         ...shown.flatMap((i) => stat(names[i]!)),
-        ...stat('disagreement'),
+        ...stat(labels[1]),
         ...(withTrials ? ['messengers'] : []),
         ...(withExact ? ['messengers exact'] : []),
       ];
