@@ -148,7 +148,7 @@ export function makePlanCommand(streams: Streams): Command {
       const setting = (c: Candidate) => params.map((p) => `${p}=${c.summary.params[p]}`).join(', ');
       const why = result.unreachable.length
         ? result.unreachable
-            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${shortNumber(best.values[target]!, 4)} (${setting(best)})`)
+            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${judgedText(best, target, 4, 'below ')} (${setting(best)})`)
             .join('; ')
         : 'each target is met by some setting, but none meets them all';
       streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; ${why}\n`);
@@ -210,7 +210,8 @@ function render(
   const records = rows.map((c) => ({
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
-    ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
+    // A value left empty (too small for a double) is empty here too, as in `exact`'s columns.
+    ...Object.fromEntries(targets.map((t, i) => [t.metric, c.below[i] === null ? c.values[i]! : null])),
     [PLAN_SOURCE_COLUMN]: c.exact,
     [PLAN_VERDICT_COLUMN]: c.meets,
   }));
@@ -222,7 +223,7 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${nearOne(v)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`),
+      ...c.values.map((v, j) => `${judgedText(c, j, 5)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -232,6 +233,12 @@ function render(
       : `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return terminalLines(`${head}\n${table.toString()}\n`);
+}
+
+/** A candidate's value for target `i` as shown: to `digits` digits, or where it is left empty, the bound it lies below, in full (`< 7.120236347223045e-307`). */
+function judgedText(c: Candidate, i: number, digits: number, lessThan = '< '): string {
+  const below = c.below[i];
+  return below === null || below === undefined ? (digits === 5 ? nearOne(c.values[i]!) : shortNumber(c.values[i]!, digits)) : `${lessThan}${below}`;
 }
 
 /** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */
