@@ -148,7 +148,7 @@ export function makePlanCommand(streams: Streams): Command {
       const setting = (c: Candidate) => params.map((p) => `${p}=${c.summary.params[p]}`).join(', ');
       const why = result.unreachable.length
         ? result.unreachable
-            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${judgedText(best, target, 4, 'below ')} (${setting(best)})`)
+            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${reachedText(best, targets[target]!, target, setting(best))}`)
             .join('; ')
         : 'each target is met by some setting, but none meets them all';
       streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; ${why}\n`);
@@ -239,6 +239,21 @@ function render(
 function judgedText(c: Candidate, i: number, digits: number, lessThan = '< '): string {
   const below = c.below[i];
   return below === null || below === undefined ? (digits === 5 ? nearOne(c.values[i]!) : shortNumber(c.values[i]!, digits)) : `${lessThan}${below}`;
+}
+
+/**
+ * The best value a setting reaches of a target's metric, as the refusal says it: the exact value;
+ * else the interval's end it was judged on, said to be one, with the estimate, since the estimate
+ * itself is nearer than that end (`at least 0.3417 (redundancy=2: the lower end of its 95% interval; estimate 0.3625)`).
+ */
+function reachedText(c: Candidate, t: Target, i: number, setting: string): string {
+  if (c.exact) return `${judgedText(c, i, 4, 'below ')} (${setting})`;
+  const s = c.summary;
+  const at = s.outcomeNames.indexOf(t.metric);
+  const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
+  const end = t.relation === '>=' ? 'at least' : 'at most';
+  const which = t.relation === '>=' ? 'lower' : 'upper';
+  return `${end} ${shortNumber(c.values[i]!, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${shortNumber(estimate, 4)})`;
 }
 
 /** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */
