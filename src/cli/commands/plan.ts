@@ -6,7 +6,7 @@ import { runExperiment } from '../../experiment.js';
 import { plainJson, plainNumber, shortNumber, shortProportion } from '../../export/numbers.js';
 import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { defaultSource, loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
 import { readScenarioFile } from '../../scenario/parse.js';
 import { expandCells } from '../../scenario/cells.js';
@@ -55,11 +55,13 @@ export async function withTrials(exact: readonly CellSummary[], scenario: Scenar
 /**
  * plan searches --vary alone: a parameter the scenario file sweeps that --vary does not name (and
  * no --set replaces) is held at the scenario's one value of it, which the answer does not show, so
- * a note says which (`plan redundancy-vs-loss --vary redundancy=1:8` answers for loss 0.5 only).
+ * a note says which (`plan redundancy-vs-loss --vary redundancy=1:8` answers for loss 0.5 only), as of a sweep
+ * `--set` gives the built-in scenario.
  */
 function heldSweeps(file: string | undefined, set: readonly string[], vary: readonly string[], scenario: Scenario, streams: Streams): void {
-  if (file === undefined || streams.quiet) return;
-  const sweep = applyOverrides(readScenarioFile(file), { set }).data['sweep'];
+  if (streams.quiet) return;
+  // Without a file, a sweep only --set gives (`--set sweep.loss=0.1,0.2`) is set aside all the same.
+  const sweep = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), { set }).data['sweep'];
   if (typeof sweep !== 'object' || sweep === null) return;
   const varied = new Set(vary.map((v) => sweepKey(v.split('=')[0]!)));
   const params = expandCells(scenario)[0]?.params ?? {};
@@ -70,7 +72,7 @@ function heldSweeps(file: string | undefined, set: readonly string[], vary: read
   if (!held.length) return;
   const values = held.map((key) => `${key} ${params[key] ?? 'as the file sets it'}`).join(', ');
   streams.stderr.write(
-    `${inlineText(`note: plan searches only what --vary names; the file's sweep of ${held.join(', ')} is set aside, held at ${values} (${held.map((key) => `--vary ${key}=…`).join(' ')} searches ${held.length === 1 ? 'it' : 'them'})`)}\n`,
+    `${inlineText(`note: plan searches only what --vary names; ${file === undefined ? "--set's sweep" : "the file's sweep"} of ${held.join(', ')} is set aside, held at ${values} (${held.map((key) => `--vary ${key}=…`).join(' ')} searches ${held.length === 1 ? 'it' : 'them'})`)}\n`,
   );
 }
 
