@@ -225,7 +225,9 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${judgedText(c, j, 5)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`),
+      ...c.values.map(
+        (v, j) => `${c.below[j] === null ? toldFromBound(v, targets[j]!, c.exact) : judgedText(c, j, 5)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`,
+      ),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -256,6 +258,18 @@ function reachedText(c: Candidate, t: Target, i: number, setting: string): strin
   const end = t.relation === '>=' ? 'at least' : 'at most';
   const which = t.relation === '>=' ? 'lower' : 'upper';
   return `${end} ${shortNumber(c.values[i]!, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${shortNumber(estimate, 4)})`;
+}
+
+/**
+ * A value beside its target's mark: to 5 digits (nearOne), or to as many more as tell it from the
+ * bound where 5 would not, so the digits never say the opposite of the mark (a success of 0.999985
+ * is `0.999985 ✗` against ≥ 0.99999, not `0.99999 ✗`).
+ */
+function toldFromBound(v: number, t: Target, exact: boolean): string {
+  const meets = holds(v, t, exact);
+  let text = nearOne(v);
+  for (let digits = 6; digits <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, exact) !== meets; digits++) text = shortNumber(v, digits);
+  return text;
 }
 
 /** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */
