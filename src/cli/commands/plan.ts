@@ -198,6 +198,17 @@ function splitVary(text: string): string[] {
   return parts;
 }
 
+/**
+ * A target's column in CSV and JSON: its metric; where the metric has targets both ways
+ * (`success>=0.3` and `success<=0.4`), whose values are an interval's two ends, `success_low` and
+ * `success_high`, as `run` names them (one column held only the second, so a row failing the first
+ * showed a value that meets it).
+ */
+function targetColumn(t: Target, targets: readonly Target[]): string {
+  const bothWays = targets.some((u) => u.metric === t.metric && u.relation !== t.relation);
+  return bothWays ? `${t.metric}_${t.relation === '>=' ? 'low' : 'high'}` : t.metric;
+}
+
 const show = (t: Target): string => `${t.metric} ${t.relation === '>=' ? '≥' : '≤'} ${t.bound}`;
 
 function render(
@@ -213,7 +224,7 @@ function render(
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
     // A value left empty (too small for a double) is empty here too, as in `exact`'s columns.
-    ...Object.fromEntries(targets.map((t, i) => [t.metric, c.below[i] === null ? c.values[i]! : null])),
+    ...Object.fromEntries(targets.map((t, i) => [targetColumn(t, targets), c.below[i] === null ? c.values[i]! : null])),
     [PLAN_SOURCE_COLUMN]: c.exact,
     [PLAN_VERDICT_COLUMN]: c.meets,
   }));
