@@ -1,4 +1,5 @@
 import { misreadText } from '../io/number-literal.js';
+import { exactRange } from '../stats/exact-range.js';
 import { exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
@@ -17,6 +18,12 @@ export interface Candidate {
   readonly values: readonly number[];
   /** Whether those values are exact (else each is the interval's unfavourable end). */
   readonly exact: boolean;
+  /**
+   * Per target, where its exact value is left empty (too small for a double to hold), the bound
+   * it lies below, and the value judged is that range's unfavourable end (0 for ≥, the bound for
+   * ≤), as for an interval; else null.
+   */
+  readonly below: readonly (number | null)[];
   readonly meets: boolean;
 }
 
@@ -56,13 +63,19 @@ export function targetBoundMisread(text: string): string | null {
 
 /**
  * The value a target judges: the exact probability where known; else the end of the interval
- * that the target needs (the lower end for ≥, the upper for ≤), as `expect` judges.
+ * that the target needs (the lower end for ≥, the upper for ≤), as `expect` judges. An exact value
+ * left empty (too small for a double) is known to lie from 0 to below its bound: judged on that
+ * range's end in the same way, with the bound (`below`).
  */
-function judged(s: CellSummary, t: Target): number {
+function judged(s: CellSummary, t: Target): { value: number; below: number | null } {
+  if (s.exact) {
+    const range = exactRange(s, t.metric);
+    if (range === null) return { value: Number.NaN, below: null };
+    return { value: t.relation === '>=' ? range.low : range.high, below: range.held ? null : range.high };
+  }
   const index = s.outcomeNames.indexOf(t.metric);
-  if (s.exact) return t.metric === 'success' ? s.exact.success : t.metric === 'disagreement' ? s.exact.disagreement : s.exact.outcomes[index]!;
   const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
-  return t.relation === '>=' ? p.low : p.high;
+  return { value: t.relation === '>=' ? p.low : p.high, below: null };
 }
 
 /** Whether a value meets a target; an exact value with the allowance for the engine's own rounding (exactMeets). */
@@ -77,10 +90,11 @@ export const holds = (value: number, t: Target, exact = false): boolean =>
  */
 export function plan(summaries: readonly CellSummary[], targets: readonly Target[], largest?: string): Plan {
   const candidates: Candidate[] = summaries.map((summary) => {
-    const values = targets.map((t) => judged(summary, t));
+    const found = targets.map((t) => judged(summary, t));
+    const values = found.map((f) => f.value);
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
     const exact = summary.exact !== null;
-    return { summary, cost, values, exact, meets: values.every((v, i) => holds(v, targets[i]!, exact)) };
+    return { summary, cost, values, exact, below: found.map((f) => f.below), meets: values.every((v, i) => holds(v, targets[i]!, exact)) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);

@@ -82,8 +82,16 @@ export function lineColumns(columns: readonly string[], rows: readonly Row[], x:
 
 export function spansDecades(rows: readonly Row[], metric: string): boolean {
   const values = rows.map((r) => metricValue(r, metric)).filter((v): v is number => v !== null && v > 0);
-  return values.length > 1 && Math.max(...values) / Math.min(...values) > 100;
+  return values.length > 1 && largest(values) / smallestOf(values) > 100;
 }
+
+/**
+ * The largest and smallest of a chart's values, by a loop: `Math.max(...values)` passes each value
+ * as an argument, and past about 125,000 of them (a sweep of 100,000 cells, four values each) the
+ * call overflows the stack.
+ */
+export const largest = (values: readonly number[]): number => values.reduce((m, v) => Math.max(m, v), Number.NEGATIVE_INFINITY);
+export const smallestOf = (values: readonly number[]): number => values.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
 
 /**
  * The z of a row's own intervals, read back from its success (or disagreement) interval: a Wilson
@@ -162,7 +170,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
     return [{ x: row[options.x], series, estimate, low, high, exact: exactValue }];
   });
   const values = data.flatMap((d) => [d.estimate, d.low, d.high, d.exact]).filter((v): v is number => v !== null && Number.isFinite(v));
-  const smallest = Math.min(...values.filter((v) => v > 0));
+  const smallest = smallestOf(values.filter((v) => v > 0));
   // A logarithmic axis the sweep's shape chose shows an estimate of 0 (a rare event not seen) at
   // its foot rather than dropping the point: a symmetric log scale, logarithmic down to the
   // smallest value drawn, with a tick per decade and one at 0. Asked for (--log-y), it is a
@@ -191,7 +199,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
   }
   const decades = (): number[] => {
     const from = Math.floor(Math.log10(smallest));
-    const to = Math.ceil(Math.log10(Math.max(...values)));
+    const to = Math.ceil(Math.log10(largest(values)));
     return [0, ...Array.from({ length: to - from + 1 }, (_, i) => Number(`1e${from + i}`))];
   };
   const scale = symlog

@@ -170,7 +170,8 @@ const KEEPS_DEFAULT_DESCRIPTION = new Set(['$schema', 'name', 'description', 'tr
 const keyOf = (assignment: string): string => assignment.split('=')[0]!.trim().split('.')[0]!;
 
 /** The built-in scenario: data already, copied rather than printed and parsed as YAML (a few milliseconds of start-up). */
-function defaultSource(): ScenarioSource {
+/** The built-in default scenario as a source, before any flag: a fresh copy each call. */
+export function defaultSource(): ScenarioSource {
   return {
     source: DEFAULT_SCENARIO_SOURCE,
     data: JSON.parse(JSON.stringify(DEFAULT_SCENARIO)) as Record<string, unknown>,

@@ -2,6 +2,8 @@ import type { OutcomeSet } from '../contract/protocol.js';
 import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
+import { exactRange, shownExactRange } from './exact-range.js';
+import type { ExactRange } from './exact-range.js';
 import type { Expectation } from '../scenario/types.js';
 import { fisherLogLowerTail, fisherLogUpperTail } from './fisher.js';
 import { normalQuantile, upperNormalQuantileOfLog } from './normal.js';
@@ -48,7 +50,8 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
             : 'it has no trials and no exact value (judge it with trials: twogenerals run)';
         throw new UsageError(e.place ?? scenario.source, `the gate on ${e.metric} cannot be judged in ${where}: ${why}`);
       }
-      const shown = range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
+      const shown =
+        range.held === false ? shownExactRange({ ...range, held: false }) : range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
       const place = e.place === undefined ? {} : { place: e.place, ...(e.placeFile === undefined ? {} : { placeFile: e.placeFile }) };
       if (e.atLeast !== undefined) {
         const passed = range.exact ? exactMeets(range.low, '>=', e.atLeast) : range.low >= e.atLeast;
@@ -121,25 +124,34 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const theirs = metricRange(other, e.metric);
   if (!mine) throw new Error(`notWorseThan: no ${e.metric} in ${where}`);
   if (!theirs) throw new BaselineMismatch(path, `its cell for ${where} has no ${e.metric}`);
-  const mineExact = exactValue(summary, e.metric);
-  const theirsExact = exactValue(other, e.metric);
+  const mineExact = exactRange(summary, e.metric);
+  const theirsExact = exactRange(other, e.metric);
   const direction = better ? 'lower' : 'higher';
   const verdict = { summary, metric: e.metric, bound, kind: 'notWorseThan' } as const;
-  if (mineExact !== null && theirsExact !== null) {
-    // The one allowance for the engine's rounding that every verdict on an exact value uses.
-    const passed = exactMeets(mineExact, better ? '>=' : '<=', theirsExact);
+  const exactPassed = mineExact && theirsExact ? exactNotWorse(mineExact, theirsExact, better) : null;
+  if (exactPassed !== null) {
+    const [mineShown, theirsShown] = [mineExact!, theirsExact!].map((r) =>
+      r.held ? `${r.low} (exact` : `below ${r.high} (exact, too small for a double to hold`,
+    );
     return {
       ...verdict,
-      passed,
-      message: `${where}: ${e.metric} ${mineExact} (exact) is ${passed ? 'not worse than' : `${direction} than`} the baseline's ${theirsExact} (exact, ${path})`,
-      value: { low: mineExact, high: mineExact },
-      baseline: { value: theirsExact, exact: true, z: null },
+      passed: exactPassed,
+      message: `${where}: ${e.metric} ${mineShown}) is ${exactPassed ? 'not worse than' : `${direction} than`} the baseline's ${theirsShown}, ${path})`,
+      value: { low: mineExact!.low, high: mineExact!.high },
+      baseline: { value: theirsExact!.held ? theirsExact!.low : theirsExact!.high, exact: true, z: null },
     };
   }
   const n1 = summary.trials;
   const n0 = other.trials;
-  if (!(n1 > 0 && n0 > 0))
+  if (!(n1 > 0 && n0 > 0)) {
+    // Exact values on both sides that cannot be told apart: both left empty below their bounds.
+    if (mineExact && theirsExact)
+      throw new BaselineMismatch(
+        path,
+        `${where}: ${e.metric}'s exact values, ${shownExactRange(mineExact)} and the baseline's ${shownExactRange(theirsExact)}, cannot be told apart without trials (compare runs with trials: twogenerals run)`,
+      );
     throw new BaselineMismatch(path, `${where}: one of the two runs has exact values only and the other none, so they cannot be compared`);
+  }
   const x1 = metricCount(summary, e.metric);
   const x0 = metricCount(other, e.metric);
   const p1 = x1 / n1;
@@ -229,12 +241,18 @@ export class BaselineMismatch extends Error {
   }
 }
 
-function exactValue(s: CellSummary, metric: string): number | null {
-  if (!s.exact) return null;
-  if (metric === 'success') return s.exact.success;
-  if (metric === 'disagreement') return s.exact.disagreement;
-  const i = s.outcomeNames.indexOf(metric);
-  return i < 0 ? null : (s.exact.outcomes[i] ?? null);
+/**
+ * Whether this exact value is not worse than the baseline's, allowing for rounding (exactMeets):
+ * held values compared as they are, and a value left empty by its range below its bound, where the
+ * ranges decide (an empty one below a held one at or above its bound); null where they cannot.
+ */
+function exactNotWorse(mine: ExactRange, theirs: ExactRange, higherBetter: boolean): boolean | null {
+  const relation = higherBetter ? '>=' : '<=';
+  // Surely not worse: this value's worst end against the baseline's best.
+  if (exactMeets(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low)) return true;
+  // Surely worse: even this value's best end is worse than the baseline's worst.
+  if (!exactMeets(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high)) return false;
+  return null;
 }
 
 function metricCount(s: CellSummary, metric: string): number {
@@ -243,16 +261,20 @@ function metricCount(s: CellSummary, metric: string): number {
   return s.outcomes[s.outcomeNames.indexOf(metric)]?.count ?? 0;
 }
 
-function metricRange(s: CellSummary, metric: string): { low: number; high: number; exact?: boolean } | null {
+/**
+ * What a gate judges: the interval, or without trials the exact value, which where it is left
+ * empty (too small for a double) is the range below its bound, judged on its ends as an interval
+ * is: it meets `atMost` a bound at or above that, and fails `atLeast` one above 0.
+ */
+function metricRange(s: CellSummary, metric: string): { low: number; high: number; exact?: boolean; held?: boolean } | null {
   if (s.trials > 0) {
     if (metric === 'success') return s.success;
     if (metric === 'disagreement') return s.disagreement;
     const i = s.outcomeNames.indexOf(metric);
     return i < 0 ? null : s.outcomes[i]!;
   }
-  if (!s.exact) return null;
-  const value = exactValue(s, metric);
-  return value === null ? null : { low: value, high: value, exact: true };
+  const range = exactRange(s, metric);
+  return range === null ? null : { ...range, exact: true };
 }
 
 /** A probability given by its natural log, to 3 digits, also below a double's least (2.5e-4523). */

@@ -6,7 +6,7 @@ import { runExperiment } from '../../experiment.js';
 import { plainJson, plainNumber, shortNumber, shortProportion } from '../../export/numbers.js';
 import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN } from '../../export/rows.js';
 import { PARAMETER_NAMES, parameterSpec } from '../../catalog/parameters.js';
-import { loadScenario } from '../../scenario/resolve.js';
+import { defaultSource, loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
 import { readScenarioFile } from '../../scenario/parse.js';
 import { expandCells } from '../../scenario/cells.js';
@@ -55,11 +55,13 @@ export async function withTrials(exact: readonly CellSummary[], scenario: Scenar
 /**
  * plan searches --vary alone: a parameter the scenario file sweeps that --vary does not name (and
  * no --set replaces) is held at the scenario's one value of it, which the answer does not show, so
- * a note says which (`plan redundancy-vs-loss --vary redundancy=1:8` answers for loss 0.5 only).
+ * a note says which (`plan redundancy-vs-loss --vary redundancy=1:8` answers for loss 0.5 only), as of a sweep
+ * `--set` gives the built-in scenario.
  */
 function heldSweeps(file: string | undefined, set: readonly string[], vary: readonly string[], scenario: Scenario, streams: Streams): void {
-  if (file === undefined || streams.quiet) return;
-  const sweep = applyOverrides(readScenarioFile(file), { set }).data['sweep'];
+  if (streams.quiet) return;
+  // Without a file, a sweep only --set gives (`--set sweep.loss=0.1,0.2`) is set aside all the same.
+  const sweep = applyOverrides(file === undefined ? defaultSource() : readScenarioFile(file), { set }).data['sweep'];
   if (typeof sweep !== 'object' || sweep === null) return;
   const varied = new Set(vary.map((v) => sweepKey(v.split('=')[0]!)));
   const params = expandCells(scenario)[0]?.params ?? {};
@@ -70,7 +72,7 @@ function heldSweeps(file: string | undefined, set: readonly string[], vary: read
   if (!held.length) return;
   const values = held.map((key) => `${key} ${params[key] ?? 'as the file sets it'}`).join(', ');
   streams.stderr.write(
-    `${inlineText(`note: plan searches only what --vary names; the file's sweep of ${held.join(', ')} is set aside, held at ${values} (${held.map((key) => `--vary ${key}=…`).join(' ')} searches ${held.length === 1 ? 'it' : 'them'})`)}\n`,
+    `${inlineText(`note: plan searches only what --vary names; ${file === undefined ? "--set's sweep" : "the file's sweep"} of ${held.join(', ')} is set aside, held at ${values} (${held.map((key) => `--vary ${key}=…`).join(' ')} searches ${held.length === 1 ? 'it' : 'them'})`)}\n`,
   );
 }
 
@@ -148,7 +150,7 @@ export function makePlanCommand(streams: Streams): Command {
       const setting = (c: Candidate) => params.map((p) => `${p}=${c.summary.params[p]}`).join(', ');
       const why = result.unreachable.length
         ? result.unreachable
-            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${shortNumber(best.values[target]!, 4)} (${setting(best)})`)
+            .map(({ target, best }) => `the best reachable ${targets[target]!.metric} is ${reachedText(best, targets[target]!, target, setting(best))}`)
             .join('; ')
         : 'each target is met by some setting, but none meets them all';
       streams.stderr.write(`twogenerals: no setting in range meets ${targets.map(show).join(' and ')}; ${why}\n`);
@@ -196,6 +198,17 @@ function splitVary(text: string): string[] {
   return parts;
 }
 
+/**
+ * A target's column in CSV and JSON: its metric; where the metric has targets both ways
+ * (`success>=0.3` and `success<=0.4`), whose values are an interval's two ends, `success_low` and
+ * `success_high`, as `run` names them (one column held only the second, so a row failing the first
+ * showed a value that meets it).
+ */
+function targetColumn(t: Target, targets: readonly Target[]): string {
+  const bothWays = targets.some((u) => u.metric === t.metric && u.relation !== t.relation);
+  return bothWays ? `${t.metric}_${t.relation === '>=' ? 'low' : 'high'}` : t.metric;
+}
+
 const show = (t: Target): string => `${t.metric} ${t.relation === '>=' ? '≥' : '≤'} ${t.bound}`;
 
 function render(
@@ -210,7 +223,8 @@ function render(
   const records = rows.map((c) => ({
     ...Object.fromEntries(params.map((p) => [p, c.summary.params[p]!])),
     messengers_mean: c.cost,
-    ...Object.fromEntries(targets.map((t, i) => [t.metric, c.values[i]!])),
+    // A value left empty (too small for a double) is empty here too, as in `exact`'s columns.
+    ...Object.fromEntries(targets.map((t, i) => [targetColumn(t, targets), c.below[i] === null ? c.values[i]! : null])),
     [PLAN_SOURCE_COLUMN]: c.exact,
     [PLAN_VERDICT_COLUMN]: c.meets,
   }));
@@ -222,7 +236,9 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((v, j) => `${nearOne(v)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`),
+      ...c.values.map(
+        (v, j) => `${c.below[j] === null ? toldFromBound(v, targets[j]!, c.exact) : judgedText(c, j, 5)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`,
+      ),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -232,6 +248,39 @@ function render(
       : `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return terminalLines(`${head}\n${table.toString()}\n`);
+}
+
+/** A candidate's value for target `i` as shown: to `digits` digits, or where it is left empty, the bound it lies below, in full (`< 7.120236347223045e-307`). */
+function judgedText(c: Candidate, i: number, digits: number, lessThan = '< '): string {
+  const below = c.below[i];
+  return below === null || below === undefined ? (digits === 5 ? nearOne(c.values[i]!) : shortNumber(c.values[i]!, digits)) : `${lessThan}${below}`;
+}
+
+/**
+ * The best value a setting reaches of a target's metric, as the refusal says it: the exact value;
+ * else the interval's end it was judged on, said to be one, with the estimate, since the estimate
+ * itself is nearer than that end (`at least 0.3417 (redundancy=2: the lower end of its 95% interval; estimate 0.3625)`).
+ */
+function reachedText(c: Candidate, t: Target, i: number, setting: string): string {
+  if (c.exact) return `${judgedText(c, i, 4, 'below ')} (${setting})`;
+  const s = c.summary;
+  const at = s.outcomeNames.indexOf(t.metric);
+  const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
+  const end = t.relation === '>=' ? 'at least' : 'at most';
+  const which = t.relation === '>=' ? 'lower' : 'upper';
+  return `${end} ${shortNumber(c.values[i]!, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${shortNumber(estimate, 4)})`;
+}
+
+/**
+ * A value beside its target's mark: to 5 digits (nearOne), or to as many more as tell it from the
+ * bound where 5 would not, so the digits never say the opposite of the mark (a success of 0.999985
+ * is `0.999985 ✗` against ≥ 0.99999, not `0.99999 ✗`).
+ */
+function toldFromBound(v: number, t: Target, exact: boolean): string {
+  const meets = holds(v, t, exact);
+  let text = nearOne(v);
+  for (let digits = 6; digits <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, exact) !== meets; digits++) text = shortNumber(v, digits);
+  return text;
 }
 
 /** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */

@@ -201,7 +201,9 @@ function withOutcomeExact(summaries: readonly CellSummary[], metric: string): { 
     records: records.map((r, i) => {
       const s = summaries[i]!;
       const at = s.outcomeNames.indexOf(metric);
-      return { ...r, [column]: s.exact && at >= 0 ? (s.exact.outcomes[at] ?? null) : null };
+      // An exact value left empty (too small for a double, said in run's note) is empty here too, as success's and disagreement's are.
+      const value = s.exact && at >= 0 ? s.exact.outcomes[at] : undefined;
+      return { ...r, [column]: value === undefined || Number.isNaN(value) ? null : value };
     }),
   };
 }
