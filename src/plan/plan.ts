@@ -1,5 +1,5 @@
 import { misreadText } from '../io/number-literal.js';
-import { exactRange } from '../stats/exact-range.js';
+import { exactRange, exactRangeMeets } from '../stats/exact-range.js';
 import { exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
@@ -24,6 +24,8 @@ export interface Candidate {
    * ≤), as for an interval; else null.
    */
   readonly below: readonly (number | null)[];
+  /** Per target, whether it is met (an exact value by exactRangeMeets: near 1, by its complement). */
+  readonly met: readonly boolean[];
   readonly meets: boolean;
 }
 
@@ -67,15 +69,30 @@ export function targetBoundMisread(text: string): string | null {
  * left empty (too small for a double) is known to lie from 0 to below its bound: judged on that
  * range's end in the same way, with the bound (`below`).
  */
-function judged(s: CellSummary, t: Target): { value: number; below: number | null } {
+function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean } {
   if (s.exact) {
     const range = exactRange(s, t.metric);
-    if (range === null) return { value: Number.NaN, below: null };
-    return { value: t.relation === '>=' ? range.low : range.high, below: range.held ? null : range.high };
+    if (range === null) return { value: Number.NaN, below: null, met: false };
+    const value = t.relation === '>=' ? range.low : range.high;
+    return { value, below: range.held ? null : range.high, met: exactRangeMeets(range, t.relation, t.bound) };
   }
   const index = s.outcomeNames.indexOf(t.metric);
   const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
-  return { value: t.relation === '>=' ? p.low : p.high, below: null };
+  const value = t.relation === '>=' ? p.low : p.high;
+  return { value, below: null, met: holds(value, t) };
+}
+
+/**
+ * Whether candidate `a` comes closer to target `i` than `b`: by the values judged, and where two
+ * exact values are the same double (a success of 1 − 1e-21 and of 1 − 1e-25 are both 1), by the
+ * mass of the other outcomes, which tells them apart (less of it is a higher value).
+ */
+function closer(a: Candidate, b: Candidate, t: Target, i: number): boolean {
+  const [x, y] = [a.values[i]!, b.values[i]!];
+  if (x !== y || !a.exact || !b.exact) return t.relation === '>=' ? x > y : x < y;
+  const [restA, restB] = [exactRange(a.summary, t.metric)?.rest.low, exactRange(b.summary, t.metric)?.rest.low];
+  if (restA === undefined || restB === undefined) return false;
+  return t.relation === '>=' ? restA < restB : restA > restB;
 }
 
 /** Whether a value meets a target; an exact value with the allowance for the engine's own rounding (exactMeets). */
@@ -94,7 +111,8 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     const values = found.map((f) => f.value);
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
     const exact = summary.exact !== null;
-    return { summary, cost, values, exact, below: found.map((f) => f.below), meets: values.every((v, i) => holds(v, targets[i]!, exact)) };
+    const met = found.map((f) => f.met);
+    return { summary, cost, values, exact, below: found.map((f) => f.below), met, meets: met.every(Boolean) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
@@ -106,11 +124,10 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     : (meeting[0] ?? null);
   const frontier: Candidate[] = [];
   if (largest) frontier.push(...[...candidates].sort((a, b) => tolerance(b) - tolerance(a)));
-  else for (const c of byCost) if (!frontier.length || better(c.values[0]!, frontier[frontier.length - 1]!.values[0]!)) frontier.push(c);
+  else for (const c of byCost) if (!frontier.length || closer(c, frontier[frontier.length - 1]!, first, 0)) frontier.push(c);
   const unreachable = targets.flatMap((t, i) => {
-    if (candidates.some((c) => holds(c.values[i]!, t, c.exact))) return [];
-    const closer = (a: number, b: number): boolean => (t.relation === '>=' ? a > b : a < b);
-    const closest = byCost.reduce((w, c) => (closer(c.values[i]!, w.values[i]!) ? c : w));
+    if (candidates.some((c) => c.met[i])) return [];
+    const closest = byCost.reduce((w, c) => (closer(c, w, t, i) ? c : w));
     return [{ target: i, best: closest }];
   });
   return { winner, frontier, unreachable, exact: candidates.every((c) => c.exact) };

@@ -1,3 +1,4 @@
+import { exactMeets } from './exact-verdict.js';
 import type { CellSummary } from './summary.js';
 
 /**
@@ -9,6 +10,12 @@ export interface ExactRange {
   readonly low: number;
   readonly high: number;
   readonly held: boolean;
+  /**
+   * The exact mass of the other outcomes, from the least to the most it may be (an outcome left
+   * empty counts from 0 to its bound): what tells a value near 1 from 1, where the double has
+   * rounded it there (a success of 1 − 1.2e-21 is held as 1; its complement, 1.2e-21, is not 0).
+   */
+  readonly rest: { readonly low: number; readonly high: number };
 }
 
 /** The exact value of success, disagreement or an outcome, as a range (see ExactRange); null without exact values or such a metric. */
@@ -17,12 +24,47 @@ export function exactRange(s: CellSummary, metric: string): ExactRange | null {
   const index = s.outcomeNames.indexOf(metric);
   const value = metric === 'success' ? s.exact.success : metric === 'disagreement' ? s.exact.disagreement : index < 0 ? undefined : s.exact.outcomes[index];
   if (value === undefined) return null;
-  if (!Number.isNaN(value)) return { low: value, high: value, held: true };
+  const rest = restOf(s, metric);
+  if (!Number.isNaN(value)) return { low: value, high: value, held: true, rest };
   const below = s.result.exact?.underflow?.below;
-  return below === undefined ? null : { low: 0, high: below, held: false };
+  return below === undefined ? null : { low: 0, high: below, held: false, rest };
 }
 
-/** An exact range as a verdict's message shows it: the value, or `below 7.1e-307 (…)` for one left empty. */
+/** The exact mass of the outcomes outside a metric (ExactRange.rest): each held value, and each left empty from 0 to its bound. */
+function restOf(s: CellSummary, metric: string): { low: number; high: number } {
+  const set = s.cell.scenario.protocolDefinition.outcomes;
+  const inside = metric === 'success' ? set.success : metric === 'disagreement' ? set.disagreement : [s.outcomeNames.indexOf(metric)];
+  const below = s.result.exact?.underflow?.below ?? 0;
+  let low = 0;
+  let high = 0;
+  s.exact!.outcomes.forEach((p, i) => {
+    if (inside.includes(i)) return;
+    if (Number.isNaN(p)) high += below;
+    else {
+      low += p;
+      high += p;
+    }
+  });
+  return { low, high };
+}
+
+/**
+ * Whether an exact range meets `≥ bound` or `≤ bound`, allowing for rounding (exactMeets): a
+ * value left empty by its range's unfavourable end; a held value below one half as it is; one
+ * above by its complement (value ≥ b where the rest ≤ 1 − b), which the double holds where it
+ * rounds the value itself to 1 (a success of 1 − 1.2e-21 does not meet `success >= 1`).
+ */
+export function exactRangeMeets(range: ExactRange, relation: '>=' | '<=', bound: number): boolean {
+  if (!range.held) return exactMeets(relation === '>=' ? range.low : range.high, relation, bound);
+  if (range.low < 0.5) return exactMeets(range.low, relation, bound);
+  return relation === '>=' ? exactMeets(range.rest.high, '<=', 1 - bound) : exactMeets(range.rest.low, '>=', 1 - bound);
+}
+
+/** An exact range as a verdict's message shows it: the value, `1 − 1.2e-21 (…)` for one held as 1 that is not, or `below 7.1e-307 (…)` for one left empty. */
 export function shownExactRange(range: ExactRange): string {
-  return range.held ? `${range.low}` : `below ${range.high} (exact, too small for a double to hold to its last digit)`;
+  if (!range.held) return `below ${range.high} (exact, too small for a double to hold to its last digit)`;
+  // A value the double holds as 1 that is not the sure thing: by the mass of the rest.
+  if (range.low === 1 && range.rest.high > 0)
+    return `${range.rest.low > 0 ? `1 − ${range.rest.low}` : `1 − less than ${range.rest.high}`} (exact; a double holds it as 1)`;
+  return `${range.low}`;
 }

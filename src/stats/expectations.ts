@@ -2,7 +2,7 @@ import type { OutcomeSet } from '../contract/protocol.js';
 import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { exactMeets } from './exact-verdict.js';
-import { exactRange, shownExactRange } from './exact-range.js';
+import { exactRange, exactRangeMeets, shownExactRange } from './exact-range.js';
 import type { ExactRange } from './exact-range.js';
 import type { Expectation } from '../scenario/types.js';
 import { fisherLogLowerTail, fisherLogUpperTail } from './fisher.js';
@@ -50,11 +50,10 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
             : 'it has no trials and no exact value (judge it with trials: twogenerals run)';
         throw new UsageError(e.place ?? scenario.source, `the gate on ${e.metric} cannot be judged in ${where}: ${why}`);
       }
-      const shown =
-        range.held === false ? shownExactRange({ ...range, held: false }) : range.low === range.high ? `${range.low}` : `[${range.low}, ${range.high}]`;
+      const shown = range.exact ? shownExactRange(range) : `[${range.low}, ${range.high}]`;
       const place = e.place === undefined ? {} : { place: e.place, ...(e.placeFile === undefined ? {} : { placeFile: e.placeFile }) };
       if (e.atLeast !== undefined) {
-        const passed = range.exact ? exactMeets(range.low, '>=', e.atLeast) : range.low >= e.atLeast;
+        const passed = range.exact ? exactRangeMeets(range, '>=', e.atLeast) : range.low >= e.atLeast;
         checks.push({
           summary,
           metric: e.metric,
@@ -67,7 +66,7 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
         });
       }
       if (e.atMost !== undefined) {
-        const passed = range.exact ? exactMeets(range.high, '<=', e.atMost) : range.high <= e.atMost;
+        const passed = range.exact ? exactRangeMeets(range, '<=', e.atMost) : range.high <= e.atMost;
         checks.push({
           summary,
           metric: e.metric,
@@ -131,7 +130,11 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const exactPassed = mineExact && theirsExact ? exactNotWorse(mineExact, theirsExact, better) : null;
   if (exactPassed !== null) {
     const [mineShown, theirsShown] = [mineExact!, theirsExact!].map((r) =>
-      r.held ? `${r.low} (exact` : `below ${r.high} (exact, too small for a double to hold`,
+      r.held
+        ? r.low === 1 && r.rest.high > 0
+          ? shownExactRange(r).slice(0, -1)
+          : `${r.low} (exact`
+        : `below ${r.high} (exact, too small for a double to hold`,
     );
     return {
       ...verdict,
@@ -247,12 +250,20 @@ export class BaselineMismatch extends Error {
  * ranges decide (an empty one below a held one at or above its bound); null where they cannot.
  */
 function exactNotWorse(mine: ExactRange, theirs: ExactRange, higherBetter: boolean): boolean | null {
+  // Two held values above one half by their complements, the rest's mass, which the double holds
+  // where it rounds both to 1 (a success of 1 − 1.2e-21 against a baseline's 1 − 1.1e-22).
+  if (mine.held && theirs.held && mine.low > 0.5 && theirs.low > 0.5) return exactNotWorse(restRange(mine), restRange(theirs), !higherBetter);
   const relation = higherBetter ? '>=' : '<=';
   // Surely not worse: this value's worst end against the baseline's best.
   if (exactMeets(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low)) return true;
   // Surely worse: even this value's best end is worse than the baseline's worst.
   if (!exactMeets(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high)) return false;
   return null;
+}
+
+/** The complement of a held value as a range of its own: the mass of the other outcomes. */
+function restRange(r: ExactRange): ExactRange {
+  return { low: r.rest.low, high: r.rest.high, held: r.rest.low === r.rest.high, rest: { low: r.low, high: r.high } };
 }
 
 function metricCount(s: CellSummary, metric: string): number {
@@ -266,7 +277,10 @@ function metricCount(s: CellSummary, metric: string): number {
  * empty (too small for a double) is the range below its bound, judged on its ends as an interval
  * is: it meets `atMost` a bound at or above that, and fails `atLeast` one above 0.
  */
-function metricRange(s: CellSummary, metric: string): { low: number; high: number; exact?: boolean; held?: boolean } | null {
+function metricRange(
+  s: CellSummary,
+  metric: string,
+): { low: number; high: number; exact?: undefined; held?: undefined } | (ExactRange & { exact: true }) | null {
   if (s.trials > 0) {
     if (metric === 'success') return s.success;
     if (metric === 'disagreement') return s.disagreement;

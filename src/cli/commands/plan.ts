@@ -17,6 +17,7 @@ import { csvText, inlineText, terminalLines } from '../../io/text.js';
 import { possessive } from '../../io/wording.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
+import { exactRange } from '../../stats/exact-range.js';
 import { summarize } from '../../stats/summary.js';
 import type { CellSummary } from '../../stats/summary.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -236,9 +237,7 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map(
-        (v, j) => `${c.below[j] === null ? toldFromBound(v, targets[j]!, c.exact) : judgedText(c, j, 5)} ${holds(v, targets[j]!, c.exact) ? '✓' : '✗'}`,
-      ),
+      ...c.values.map((_, j) => `${c.below[j] === null ? toldFromBound(c, targets[j]!, j) : belowText(c, j)} ${c.met[j] ? '✓' : '✗'}`),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -250,41 +249,50 @@ function render(
   return terminalLines(`${head}\n${table.toString()}\n`);
 }
 
-/** A candidate's value for target `i` as shown: to `digits` digits, or where it is left empty, the bound it lies below, in full (`< 7.120236347223045e-307`). */
-function judgedText(c: Candidate, i: number, digits: number, lessThan = '< '): string {
-  const below = c.below[i];
-  return below === null || below === undefined ? (digits === 5 ? nearOne(c.values[i]!) : shortNumber(c.values[i]!, digits)) : `${lessThan}${below}`;
+/** A candidate's value for target `i` left empty, as the bound it lies below, in full (`< 7.120236347223045e-307`). */
+function belowText(c: Candidate, i: number, lessThan = '< '): string {
+  return `${lessThan}${c.below[i]}`;
 }
 
 /**
  * The best value a setting reaches of a target's metric, as the refusal says it: the exact value;
  * else the interval's end it was judged on, said to be one, with the estimate, since the estimate
  * itself is nearer than that end (`at least 0.3417 (redundancy=2: the lower end of its 95% interval; estimate 0.3625)`).
+ * Either to 4 digits, or as many more as tell it from the bound, never a sure 1 it is not.
  */
 function reachedText(c: Candidate, t: Target, i: number, setting: string): string {
-  if (c.exact) return `${judgedText(c, i, 4, 'below ')} (${setting})`;
+  if (c.exact) return `${c.below[i] === null ? toldFromBound(c, t, i, 4) : belowText(c, i, 'below ')} (${setting})`;
   const s = c.summary;
   const at = s.outcomeNames.indexOf(t.metric);
   const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
   const end = t.relation === '>=' ? 'at least' : 'at most';
   const which = t.relation === '>=' ? 'lower' : 'upper';
-  return `${end} ${shortNumber(c.values[i]!, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${shortNumber(estimate, 4)})`;
+  return `${end} ${toldFromBound(c, t, i, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${nearOne(estimate, 4)})`;
 }
 
 /**
- * A value beside its target's mark: to 5 digits (nearOne), or to as many more as tell it from the
- * bound where 5 would not, so the digits never say the opposite of the mark (a success of 0.999985
- * is `0.999985 ✗` against ≥ 0.99999, not `0.99999 ✗`).
+ * A candidate's value for target `i` beside its mark: to `digits` digits (nearOne), or to as many
+ * more as tell it from the bound where those would not, so the digits never say the opposite of
+ * the mark (a success of 0.999985 is `0.999985 ✗` against ≥ 0.99999, not `0.99999 ✗`).
  */
-function toldFromBound(v: number, t: Target, exact: boolean): string {
-  const meets = holds(v, t, exact);
-  let text = nearOne(v);
-  for (let digits = 6; digits <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, exact) !== meets; digits++) text = shortNumber(v, digits);
+function toldFromBound(c: Candidate, t: Target, i: number, digits = 5): string {
+  const v = c.values[i]!;
+  const meets = c.met[i]!;
+  // Where the double is 1, only the other outcomes' exact mass tells a value from the sure thing.
+  const rest = c.exact && v === 1 ? (exactRange(c.summary, t.metric)?.rest.low ?? 0) : 0;
+  let text = nearOne(v, digits, rest);
+  for (let more = digits + 1; more <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, c.exact) !== meets; more++) text = shortNumber(v, more);
   return text;
 }
 
-/** A target metric's value to 5 digits, never rounded to a sure 1 it is not (0.9999984 is 1−1.6e-6): the answer to "99.999%?" is in those digits. */
-function nearOne(v: number): string {
-  const text = shortNumber(v, 5);
-  return text === '1' && v < 1 ? shortProportion(v) : text;
+/**
+ * A target metric's value to `digits` digits (5 in the table), never rounded to a sure 1 it is
+ * not: 0.9999984 is 1−1.6e-6, and a value the double holds as 1 whose other outcomes have mass
+ * `rest` is 1−rest (a success of 1−1.2e-21): the answer to "99.999%?" is in those digits.
+ */
+function nearOne(v: number, digits = 5, rest = 0): string {
+  const text = shortNumber(v, digits);
+  if (text !== '1') return text;
+  if (v < 1) return shortProportion(v);
+  return rest > 0 ? `1−${rest.toExponential(1).replace('e+', 'e')}` : text;
 }
