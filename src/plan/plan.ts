@@ -84,12 +84,12 @@ function judged(s: CellSummary, t: Target): { value: number; below: number | nul
 
 /**
  * Whether candidate `a` comes closer to target `i` than `b`: by the values judged, and where two
- * exact values are the same double (a success of 1 − 1e-21 and of 1 − 1e-25 are both 1), by the
+ * exact values are both the double 1 (a success of 1 − 1e-21 and of 1 − 1e-25 are), by the
  * mass of the other outcomes, which tells them apart (less of it is a higher value).
  */
 function closer(a: Candidate, b: Candidate, t: Target, i: number): boolean {
   const [x, y] = [a.values[i]!, b.values[i]!];
-  if (x !== y || !a.exact || !b.exact) return t.relation === '>=' ? x > y : x < y;
+  if (x !== y || x !== 1 || !a.exact || !b.exact) return t.relation === '>=' ? x > y : x < y;
   const [restA, restB] = [exactRange(a.summary, t.metric)?.rest.low, exactRange(b.summary, t.metric)?.rest.low];
   if (restA === undefined || restB === undefined) return false;
   return t.relation === '>=' ? restA < restB : restA > restB;
