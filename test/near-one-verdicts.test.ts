@@ -28,6 +28,23 @@ describe('verdicts on an exact value a double holds as 1', () => {
     assert.equal(met.status, 0, met.stderr);
   });
 
+  it('judges a value below the double 1 as it is, with the rounding allowance: an exact 0.99999 meets success >= 0.99999', async () => {
+    // One loss in 100,000 packets, replayed: success is exactly 0.99999. Judged by its complement
+    // it failed, since 1 − 0.99999 rounds to 9.99999999995449e-6, below the true 1e-5.
+    writeFileSync(join(dir, 't.txt'), `${'0'.repeat(99_999)}1\n`);
+    const file = join(dir, 'nines.yaml');
+    const gates = ['{ metric: success, atLeast: 0.99999 }', '{ metric: success, atMost: 0.99999 }', '{ metric: disagreement, atMost: 0.00001 }'];
+    writeFileSync(
+      file,
+      `name: n\nprotocol: messenger\nchannel: { model: trace, file: t.txt }\nredundancy: 1\ntrials: 1000\nexpect:\n${gates.map((g) => `  - ${g}\n`).join('')}`,
+    );
+    const exact = await cliIn(['exact', file, '--quiet', '--format', 'csv']);
+    assert.equal(exact.status, 0, exact.stderr);
+    const planned = await cliIn(['plan', file, '--target', 'success>=0.99999', '--vary', 'redundancy=1:1']);
+    assert.equal(planned.status, 0, planned.stderr);
+    assert.match(planned.stdout, /0\.99999 ✓/);
+  });
+
   it('plan finds no setting meeting success>=1 and names the best reachable by its complement', async () => {
     const r = await cliIn(['plan', '--set', 'protocol=messenger', '--set', 'loss=0.3', '--vary', 'redundancy=38:42', '--target', 'success>=1']);
     assert.equal(r.status, 1, r.stdout);

@@ -50,13 +50,16 @@ function restOf(s: CellSummary, metric: string): { low: number; high: number } {
 
 /**
  * Whether an exact range meets `≥ bound` or `≤ bound`, allowing for rounding (exactMeets): a
- * value left empty by its range's unfavourable end; a held value below one half as it is; one
- * above by its complement (value ≥ b where the rest ≤ 1 − b), which the double holds where it
- * rounds the value itself to 1 (a success of 1 − 1.2e-21 does not meet `success >= 1`).
+ * value left empty by its range's unfavourable end; a held value as it is, but the double 1 by its
+ * complement (value ≥ b where the rest ≤ 1 − b), which the double holds where it rounds the value
+ * itself to 1 (a success of 1 − 1.2e-21 does not meet `success >= 1`). Only there: 1 − b is
+ * itself rounded, by up to half a unit of 1's last place, which is a large part of a small
+ * complement (1 − 0.99999 is 9.99999999995449e-6), so judging every value near 1 by its
+ * complement failed an exact success of 0.99999 against `success >= 0.99999`.
  */
 export function exactRangeMeets(range: ExactRange, relation: '>=' | '<=', bound: number): boolean {
   if (!range.held) return exactMeets(relation === '>=' ? range.low : range.high, relation, bound);
-  if (range.low < 0.5) return exactMeets(range.low, relation, bound);
+  if (range.low !== 1) return exactMeets(range.low, relation, bound);
   return relation === '>=' ? exactMeets(range.rest.high, '<=', 1 - bound) : exactMeets(range.rest.low, '>=', 1 - bound);
 }
 
