@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cliSeries } from './cli-series.js';
 import { tempFiles } from './helpers.js';
+import { arqFile } from './arq-file.js';
 import type { CliResult } from './helpers.js';
 
 /**
@@ -11,29 +12,7 @@ import type { CliResult } from './helpers.js';
  * `init` that sets only some fields started each trial where the one before ended.
  */
 
-/** Retransmit in rounds: A's order until acknowledged, B's ack of an order of this round; init as written below. */
-const arq = (init: string): string => `export default ({ SEND, END, A_TO_B, B_TO_A, GENERALS_OUTCOMES, generalsOutcome }) => ({
-  name: 'arq-init-zeros',
-  outcomes: GENERALS_OUTCOMES,
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 4, // clock (2 a round), B holds the order, A holds the ack, order arrived this round
-  ${init},
-  next(s, c, step) {
-    for (;;) {
-      const round = (s[0] >> 1) + 1;
-      if (s[2] === 1 || round > c.rounds) { step.kind = END; step.outcome = generalsOutcome(s[2] === 1, s[1] === 1); return; }
-      if ((s[0] & 1) === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = round; step.label = 'order'; return; }
-      if (s[3] === 1) { step.kind = SEND; step.direction = B_TO_A; step.round = round; step.label = 'ack'; return; }
-      s[0]++;
-    }
-  },
-  resolve(s, c, step, r) {
-    if ((s[0] & 1) === 0) { s[3] = r; if (r) s[1] = 1; } else if (r) s[2] = 1;
-    s[0]++;
-  },
-  describe: (s) => \`order \${s[1]}, ack \${s[2]}\`,
-});
-`;
+const arq = (init: string): string => arqFile('arq-init-zeros', init);
 
 const SCENARIO = 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\nrounds: 3\ntrials: 100000\nseed: 7\n';
 

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { cliSeries } from './cli-series.js';
 import { tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
+import { arqFile } from './arq-file.js';
 
 /**
  * Every engine gives `next` a fresh step before each call, not only its kind unset: a field a
@@ -12,29 +13,7 @@ import type { CliResult } from './helpers.js';
  * trial by trial), so the same file computed other numbers in each, with exit 0.
  */
 
-/** Retransmit in two rounds: A's order until acknowledged, B's ack of an order of this round. */
-const ARQ = `export default ({ SEND, END, A_TO_B, B_TO_A, GENERALS_OUTCOMES, generalsOutcome }) => ({
-  name: 'arq-unset',
-  outcomes: GENERALS_OUTCOMES,
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 4, // clock (2 a round), B holds the order, A holds the ack, order arrived this round
-  init(s) { s.fill(0); },
-  next(s, c, step) {
-    for (;;) {
-      const round = (s[0] >> 1) + 1;
-      if (s[2] === 1 || round > c.rounds) { step.kind = END; step.outcome = generalsOutcome(s[2] === 1, s[1] === 1); return; }
-      if ((s[0] & 1) === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = round; step.label = 'order'; return; }
-      if (s[3] === 1) { step.kind = SEND; step.direction = B_TO_A; step.round = round; step.label = 'ack'; return; }
-      s[0]++;
-    }
-  },
-  resolve(s, c, step, r) {
-    if ((s[0] & 1) === 0) { s[3] = r; if (r) s[1] = 1; } else if (r) s[2] = 1;
-    s[0]++;
-  },
-  describe: (s) => \`order \${s[1]}, ack \${s[2]}\`,
-});
-`;
+const ARQ = arqFile('arq-unset');
 
 /**
  * A sends to peer 1, then to the peer a send that names none goes to (node 1: peer 0), each peer
