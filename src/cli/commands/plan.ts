@@ -140,9 +140,11 @@ export function makePlanCommand(streams: Streams): Command {
     // A crash rate is withstood, not paid for: varying one asks for the largest that meets the targets.
     const largest = params.find((p) => parameterSpec(p)?.perRole || parameterSpec(p)?.roleOf);
     const result = plan(summaries, targets, largest);
-    // The winner first, then the frontier up to it and a few costlier settings past it.
+    // The winner first, then the frontier up to it and a few costlier settings past it (a varied
+    // crash rate: a few either side of it); with no winner, the whole frontier up to the best reached.
     const at = result.winner ? result.frontier.indexOf(result.winner) : result.frontier.length - 1;
-    const nearby = result.frontier.slice(largest ? Math.max(0, at - FRONTIER_PAST) : 0, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
+    const from = largest && result.winner ? Math.max(0, at - FRONTIER_PAST) : 0;
+    const nearby = result.frontier.slice(from, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
     const rows = [...(result.winner ? [result.winner] : []), ...nearby];
     streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact, largest));
     if (!result.winner) {
