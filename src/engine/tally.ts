@@ -26,20 +26,20 @@ export function emptyTally(outcomeCount: number): Tally {
  * stays within 2^53; a count past that is refused rather than rounded.
  */
 export function addTally(into: Tally, part: Tally): Tally {
-  into.trials = counted(into.trials, part.trials, 'trials');
+  into.trials = summedCount(into.trials, part.trials, 'trials');
   addInto(into.outcomes, part.outcomes, 'outcome counts');
   addInto(into.messages, part.messages, 'messages counts');
   addInto(into.deliveries, part.deliveries, 'deliveries');
-  into.rounds = counted(into.rounds, part.rounds, 'rounds');
+  into.rounds = summedCount(into.rounds, part.rounds, 'rounds');
   return into;
 }
 
 function addInto(into: number[], values: readonly number[], what: string): void {
-  for (let i = 0; i < values.length; i++) into[i] = counted(into[i] ?? 0, values[i]!, what);
+  for (let i = 0; i < values.length; i++) into[i] = summedCount(into[i] ?? 0, values[i]!, what);
 }
 
 /** a + b, two counts, refused where the sum is past the whole numbers a double holds exactly. */
-function counted(a: number, b: number, what: string): number {
+function summedCount(a: number, b: number, what: string): number {
   const sum = a + b;
   if (sum > Number.MAX_SAFE_INTEGER)
     throw new UsageError(
