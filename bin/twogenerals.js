@@ -3,11 +3,12 @@
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
+const { codeCacheFile } = require('./code-cache.js');
 
 // The CLI is one script (dist/bundle/cli.cjs: an ASCII function expression) run with V8's code
 // cache, which the build saves beside it (scripts/bundle.ts): V8 then skips compiling nearly all
-// that a run needs. A cache made by another Node.js is rejected by V8, and the script compiles
-// as it would without one.
+// that a run needs. A cache is read only by the Node.js that saved it (./code-cache.js); under
+// any other the script compiles as it would without one.
 const dir = join(__dirname, '..', 'dist', 'bundle');
 const file = join(dir, 'cli.cjs');
 let source;
@@ -18,7 +19,7 @@ try {
   process.stderr.write('twogenerals: not built yet: run `npm run build` in the checkout first (README, "Two commands")\n');
   process.exit(2);
 }
-const cacheFile = join(dir, `cli.${source.slice(2, source.indexOf('\n'))}.cache`);
+const cacheFile = codeCacheFile(dir, source);
 const script = new Script(source, {
   filename: file,
   cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,

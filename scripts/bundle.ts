@@ -14,9 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
 
 const root = new URL('../..', import.meta.url);
+const { codeCacheFile } = createRequire(import.meta.url)('../../bin/code-cache.js') as { codeCacheFile: (dir: string, source: string) => string };
 const at = (path: string): string => new URL(path, root).pathname;
 
 rmSync(at('dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
@@ -246,4 +248,4 @@ const saved = spawnSync(process.execPath, [at('bin/twogenerals.js'), 'run', '--t
   encoding: 'utf8',
 });
 if (saved.status !== 0) throw new Error(`saving the code cache: the CLI exited ${saved.status}: ${saved.stderr}`);
-readFileSync(at(`dist/bundle/cli.${buildId}.cache`)); // it must be there
+readFileSync(codeCacheFile(at('dist/bundle'), readFileSync(at('dist/bundle/cli.cjs'), 'latin1'))); // it must be there, named for this Node.js

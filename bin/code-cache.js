@@ -1,0 +1,18 @@
+// Where the V8 code cache of the CLI script (dist/bundle/cli.cjs) is, for the Node.js running.
+const { statSync } = require('node:fs');
+const { join } = require('node:path');
+
+/**
+ * V8 takes a cache saved by another Node.js whose V8 has the same version number, and then runs
+ * bytecode made for another build: Node 20.18 and 20.20 share V8 11.3.244.8 but not Node's
+ * patches to it, and each crashed at start on the cache the other saved. So a cache is named by
+ * the script it was saved for (the build id on the script's first line) and by the Node.js that
+ * saved it — version, architecture and the size of its binary, which tells builds of one version
+ * apart — and only that Node.js reads it; any other compiles the script as if there were none.
+ */
+function codeCacheFile(dir, source) {
+  const build = source.slice(2, source.indexOf('\n'));
+  return join(dir, `cli.${build}.node-${process.version}-${process.arch}-${statSync(process.execPath).size}.cache`);
+}
+
+module.exports = { codeCacheFile };
