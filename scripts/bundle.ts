@@ -233,11 +233,15 @@ await build({
 // The process a protocol file is first loaded and checked in (it awaits at its top level).
 await build({ ...esm, minify: true, entryPoints: { 'isolate-worker': at('dist/src/protocol-files/isolate-worker.js') }, outdir: at('dist/bundle') });
 
-// The library (the package's "." export) on its own, with its pool thread beside it: an
-// installed package needs no runtime dependency at all.
+// The library (the package's "." export) on its own, with its pool thread and the process it
+// loads a protocol file in beside it: an installed package needs no runtime dependency at all.
 await build({
   ...esm,
-  entryPoints: { index: at('dist/src/index.js'), worker: at('dist/src/engine/schedule/worker.js') },
+  entryPoints: {
+    index: at('dist/src/index.js'),
+    worker: at('dist/src/engine/schedule/worker.js'),
+    'isolate-worker': at('dist/src/protocol-files/isolate-worker.js'),
+  },
   outdir: at('dist/lib'),
 });
 

@@ -163,6 +163,31 @@ describe('the packed package, installed into an empty project', () => {
     const r = inProject(process.execPath, [tsc, '--allowJs', '--checkJs', '--noEmit', '--strict', '--lib', 'ES2022', 'mine.mjs']);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
+
+  it('runs a protocol file through the library, imported (and required, where Node can require an ES module), on its threads', () => {
+    // The library had no checking process beside it in the package: every protocol file failed to load.
+    const scenario = join(project, 'node_modules', 'twogenerals', 'examples', 'three-phase-commit.yaml');
+    const body = `const s = await tg.loadScenario(${JSON.stringify(scenario)}, { trials: '300000' });
+      const r = await tg.runExperiment([s], { exact: 'on', simulate: true, confidence: 0.95, workers: 2 });
+      process.stdout.write(JSON.stringify({ trials: r.summaries[0].trials, committed: r.summaries[0].outcomes[0].count }));`;
+    writeFileSync(join(project, 'use.mjs'), `import * as tg from 'twogenerals';\n${body}\n`);
+    writeFileSync(join(project, 'use.cjs'), `const tg = require('twogenerals');\n(async () => { ${body} })();\n`);
+    const cli = twogenerals('run', scenario, '--trials', '300000', '--format', 'csv');
+    assert.equal(cli.status, 0, cli.stderr);
+    const [header, row] = cli.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
+    const expected = { trials: 300000, committed: Number(row![header!.indexOf('committed')]) };
+    const imported = inProject(process.execPath, ['use.mjs']);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.deepEqual(JSON.parse(imported.stdout), expected);
+    if ((process.features as { require_module?: boolean }).require_module) {
+      const required = inProject(process.execPath, ['use.cjs']);
+      assert.equal(required.status, 0, required.stderr);
+      assert.deepEqual(JSON.parse(required.stdout), expected);
+    }
+  });
 });
 
 describe('a checkout before its build', () => {
@@ -170,7 +195,7 @@ describe('a checkout before its build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twogenerals-unbuilt-'));
     try {
       mkdirSync(join(dir, 'bin'));
-      for (const file of ['twogenerals.js', 'package.json']) copyFileSync(join(ROOT, 'bin', file), join(dir, 'bin', file));
+      for (const file of readdirSync(join(ROOT, 'bin'))) copyFileSync(join(ROOT, 'bin', file), join(dir, 'bin', file));
       const r = spawnSync(process.execPath, [join(dir, 'bin', 'twogenerals.js'), 'run'], { encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);
       assert.equal(r.stdout, '');

@@ -67,6 +67,51 @@ export function isolatedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
+/**
+ * The Node.js options the isolating process starts with: this process's own (a loader, or the
+ * --experimental-strip-types a .ts protocol file needs), with the heap limit set, and without
+ * those that would make it run something other than the check or wait for someone: code to
+ * evaluate (-e, -p) and its --input-type, a REPL, a syntax check, the test runner, watch mode, a
+ * debugger. The library's caller may have started Node with any of them: under `node -e`, the
+ * process ran the caller's code instead of loading the file, and every protocol file failed to
+ * load after the 60 s deadline.
+ */
+export function isolatedExecArgv(execArgv: readonly string[], heapMb: number): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const name = arg.split('=')[0]!;
+    if (!DROPPED_OPTIONS.test(name)) kept.push(arg);
+    else if (!arg.includes('=') && (OPTIONS_WITH_VALUES.has(name) || /^-[ic]*[ep]/.test(name))) i++; // its value is the next argument
+  }
+  return [...kept, `--max-old-space-size=${heapMb}`];
+}
+
+/** Options of Node.js the isolating process does not take over (see isolatedExecArgv), and the heap limit it sets itself. */
+const DROPPED_OPTIONS = /^(-[epic]+|--(eval|print|input-type|interactive|check|run|test.*|experimental-test.*|watch.*|inspect.*|debug.*|max-old-space-size))$/;
+/** Those of them whose value may follow as the next argument (and -e, -p, -pe: the code). */
+const OPTIONS_WITH_VALUES = new Set([
+  '--eval',
+  '--print',
+  '--input-type',
+  '--run',
+  '--watch-path',
+  '--inspect-port',
+  '--debug-port',
+  '--test-reporter',
+  '--test-reporter-destination',
+  '--test-name-pattern',
+  '--test-skip-pattern',
+  '--test-concurrency',
+  '--test-timeout',
+  '--test-shard',
+  '--test-coverage-include',
+  '--test-coverage-exclude',
+  '--test-coverage-branches',
+  '--test-coverage-functions',
+  '--test-coverage-lines',
+]);
+
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
 export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
   const stageMs = watchdogMs('load');
@@ -74,7 +119,7 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
   const task: IsolatedTask = { file, place, quick, checkMs };
   const heapMb = isolatedHeapMb();
   const child = fork(fileURLToPath(new URL('./isolate-worker.js', import.meta.url)), [JSON.stringify(task)], {
-    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapMb}`],
+    execArgv: isolatedExecArgv(process.execArgv, heapMb),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
     env: isolatedEnv(process.env),

@@ -8,7 +8,13 @@ import { Worker } from 'node:worker_threads';
  * memory at 10^6 and at 10^9 trials is measured in docs/benchmarks.md).
  */
 export function spawnWorker(): Worker {
-  return new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+  const file = new URL('./worker.js', import.meta.url);
+  const options = { resourceLimits: { maxYoungGenerationSizeMb: 2 } };
+  // Node starts no file in a thread of a process given --input-type (a library caller's
+  // `node --input-type=module -e …`: "--input-type can only be used with string input"): there
+  // the thread evaluates an import of the file, which code of either input type can run.
+  if (process.execArgv.some((arg) => arg.startsWith('--input-type'))) return new Worker(`import(${JSON.stringify(file.href)})`, { ...options, eval: true });
+  return new Worker(file, options);
 }
 
 /**
