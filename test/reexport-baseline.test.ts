@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { savedContent } from '../src/export/json.js';
+import { contentDigest } from '../src/results/verify.js';
 import { tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
 
@@ -62,5 +64,19 @@ describe('a re-export of a saved run keeps the baseline its gates were judged ag
     const r = await cliIn(['merge', folder, '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, readFileSync(join(folder, 'results.json'), 'utf8'));
+  });
+
+  it('refuses a record of baselines that is not one list per scenario', async () => {
+    await saveBaseline(0.7);
+    const { folder } = await saveRun();
+    const data = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal((data['baselines'] as unknown[][])[0]!.length, 1, 'the run records its gate’s baseline');
+    data['baselines'] = ['sha256:0'];
+    data['digest'] = contentDigest(savedContent(data));
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify(data));
+    const r = await cliIn(['merge', edited, '-f', 'csv']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^twogenerals: [^\n]*edited\.json: its digests of the gates' baselines are not one list per scenario\n$/);
   });
 });
