@@ -14,6 +14,8 @@ export interface Report {
   readonly confidence: number;
   /** The saved runs that `notWorseThan` expectations compare with, once loaded. */
   readonly baselines?: BaselineLookup;
+  /** The digest of the saved results.json this report was read from (a baseline): which run it is. */
+  readonly digest?: string;
 }
 
 /** The saved report a `notWorseThan` entry names, looked up by the path as written in its scenario. */

@@ -125,6 +125,15 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): b
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
   const force = env['FORCE_COLOR'];
   if (force !== undefined) return force !== '0' && force !== 'false';
+  return drawsOnTerminal(stream, env);
+}
+
+/**
+ * Whether the stream is a terminal that takes escape sequences (colour, moving the cursor): not a
+ * pipe or a file, and not a terminal whose TERM is `dumb` (an editor's shell, a log viewer), which
+ * shows them as text.
+ */
+export function drawsOnTerminal(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
   return stream.isTTY === true && env['TERM'] !== 'dumb';
 }
 

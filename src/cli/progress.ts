@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { ExactProgress, Progress } from '../engine/schedule/runner.js';
 import { thousands } from '../export/numbers.js';
+import { drawsOnTerminal } from './output.js';
 import type { Streams } from './output.js';
 import { counted } from '../io/wording.js';
 
@@ -44,8 +45,11 @@ export function timeLeft(done: number, total: number, elapsedSeconds: number): s
  * the run and a `stop` that clears the bar.
  */
 export function progressBar(streams: Streams, forced: boolean): { update: (p: Progress) => void; stop: () => void } {
-  const wanted = !streams.quiet && (forced || (streams.stderr.isTTY === true && !inCI(streams.env)));
+  const drawn = drawsOnTerminal(streams.stderr, streams.env);
+  const wanted = !streams.quiet && (forced || (drawn && !inCI(streams.env)));
   if (!wanted) return { update: () => undefined, stop: () => undefined };
+  // Asked for where the cursor cannot move (a pipe, a dumb terminal): a line now and then, no escape sequences.
+  const stream = drawn ? streams.stderr : { isTTY: false, write: (text: string) => streams.stderr.write(text) };
   const started = Date.now();
   const delay = delayMs(streams.env);
   let bar: cliProgress.SingleBar | null = null;
@@ -56,7 +60,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
         if (elapsed * 1000 < delay) return;
         bar = new cliProgress.SingleBar(
           {
-            stream: streams.stderr as NodeJS.WriteStream,
+            stream: stream as NodeJS.WriteStream,
             format: '{bar} {percentage}% | {done}/{all} trials | cells {cells}/{totalCells} | {rate} trials/s | ETA {left}',
             hideCursor: true,
             clearOnComplete: true,
@@ -89,7 +93,7 @@ export function progressBar(streams: Streams, forced: boolean): { update: (p: Pr
  * `exact`: which cell and how many states so far, shown once a cell has taken a second.
  */
 export function exactProgressLine(streams: Streams): { update: (p: ExactProgress) => void; stop: () => void } {
-  if (streams.quiet || streams.stderr.isTTY !== true || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || !drawsOnTerminal(streams.stderr, streams.env) || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
   let shown = false;
   let cellStarted = Date.now();
   let cell = 0;

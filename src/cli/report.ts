@@ -4,7 +4,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { ExpectationFailed, UsageError } from '../errors.js';
 import { plainJson } from '../export/numbers.js';
-import { systemErrorWords } from '../io/files.js';
+import { systemErrorWords, tooLargeToReadBack } from '../io/files.js';
 import { inputPath } from '../scenario/shipped.js';
 import { writeWholeFile } from '../io/output-place.js';
 import { readSavedReport } from '../results/saved-report.js';
@@ -187,6 +187,12 @@ export async function saveResults(
   const at = new Date();
   const path = writeResultFolder(dir, () => folderName(dir, report.scenarios.map((s) => s.name).join('+'), at), files, onTemporaryFolder);
   if (!streams.quiet) streams.stderr.write(`saved ${terminalSafe(path, true)}\n`);
+  // Saved whole, but too large to read back: said now, not first when a re-export or gate refuses it.
+  const tooLarge = tooLargeToReadBack(Buffer.byteLength(files['results.json'] ?? ''), 'shard');
+  if (tooLarge && !streams.quiet)
+    streams.stderr.write(
+      `warning: ${terminalSafe(join(path, 'results.json'), true)}: ${tooLarge}, so \`merge\` cannot re-export it and no \`notWorseThan\` gate can take it as its baseline (\`plot\` reads its results.csv)\n`,
+    );
   return path;
 }
 

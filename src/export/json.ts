@@ -4,13 +4,14 @@ import { toRows } from './rows.js';
 import type { Value } from './rows.js';
 import type { Exporter } from './types.js';
 import { contentDigest } from '../results/verify.js';
+import { baselineDigests } from '../results/baseline-digests.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
 
 /** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
 export function savedContent(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { tool, version, blockSize, confidence, scenarios, tallies, exact, places } = data;
-  return { tool, version, blockSize, confidence, scenarios, tallies, exact, places };
+  const { tool, version, blockSize, confidence, scenarios, tallies, exact, places, baselines } = data;
+  return { tool, version, blockSize, confidence, scenarios, tallies, exact, places, baselines };
 }
 
 /**
@@ -43,11 +44,14 @@ export const jsonExporter: Exporter = {
     const places = report.scenarios.some((s) => s.expect.some((e) => e.place !== undefined))
       ? JSON.stringify(report.scenarios.map((s) => s.expect.map((e) => e.place ?? null)))
       : null;
+    // Which saved run each notWorseThan gate was judged against: a re-export judges against the same ones.
+    const recorded = baselineDigests(report);
+    const baselines = recorded ? JSON.stringify(recorded) : null;
     // A digest of what a re-export is made from (savedContent), so that an edited file is named.
     const digest = contentDigest(
       savedContent(
         JSON.parse(
-          `{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]${places ? `, "places": ${places}` : ''}}`,
+          `{${JSON.stringify(head).slice(1, -1)}, "tallies": [${tallies.join(',')}], "exact": [${exact.join(',')}]${places ? `, "places": ${places}` : ''}${baselines ? `, "baselines": ${baselines}` : ''}}`,
         ) as Record<string, unknown>,
       ),
     );
@@ -56,7 +60,7 @@ export const jsonExporter: Exporter = {
     const verdicts = checks.length ? `  "verdicts": [\n${checks.map((c) => `    ${verdictJson(c)}`).join(',\n')}\n  ],\n` : '';
     // Format controls of the user's text (U+202E, U+2028, U+FEFF) as escapes, as JSON writes C0's: the same values, nothing that reorders or breaks what is shown.
     return jsonFormatEscaped(
-      `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}${places ? `  "places": ${places},\n` : ''}  "digest": ${JSON.stringify(digest)}\n}\n`,
+      `${headText},\n  "rows": [\n${rows.join(',\n')}\n  ],\n  "tallies": [\n${tallies.join(',\n')}\n  ],\n  "exact": [\n${exact.join(',\n')}\n  ],\n  "exactMissing": [\n${missing.join(',\n')}\n  ],\n${verdicts}${places ? `  "places": ${places},\n` : ''}${baselines ? `  "baselines": ${baselines},\n` : ''}  "digest": ${JSON.stringify(digest)}\n}\n`,
     );
   },
 };

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 /**
  * The largest inputs `twogenerals` reads (README, "Input limits"). Larger files are refused at
  * once, before they are read: a scenario is a few hundred bytes, and a shard or CSV of the
- * largest sweep (100,000 cells) stays well under its limit.
+ * largest sweep (100,000 cells) stays well under its limit; a saved results.json of such a sweep
+ * does not (tooLargeToReadBack).
  */
 export const INPUT_LIMITS = {
   scenario: 1024 * 1024,
@@ -16,6 +17,18 @@ export const INPUT_LIMITS = {
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;
+
+/**
+ * Why a file just written cannot be read back as an input of its kind (larger than its limit),
+ * or null where it can: a saved results.json holds every row beside its counts, about 1.1 kB a
+ * cell, so one of a sweep past some 60,000 cells is larger than `merge` and a baseline read.
+ */
+export function tooLargeToReadBack(bytes: number, kind: InputKind): string | null {
+  const limit = INPUT_LIMITS[kind];
+  if (bytes <= limit) return null;
+  const mb = (n: number): string => `${Math.ceil(n / (1024 * 1024))} MB`;
+  return `it is ${mb(bytes)}, more than the ${mb(limit)} twogenerals reads (README, "Input limits")`;
+}
 
 const KIND_WORDS: Record<InputKind, string> = {
   scenario: 'scenario file',

@@ -109,7 +109,7 @@ export async function readSavedReport(path: string, baseline = false, checkRows 
   // plot draws the rows: it also requires the file's own to be the figures its counts give.
   if (checkRows && !readWithProtocolNow && savedRowsChanged(file.saved, summaries))
     throw new UsageError(path, 'its rows do not match its counts: the file was changed after it was saved');
-  return { ...report, summaries };
+  return { ...report, summaries, digest: file.digest };
 }
 
 /**

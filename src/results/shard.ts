@@ -11,6 +11,8 @@ import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
 import { criticalValue } from '../stats/normal.js';
 import { possessive } from '../io/wording.js';
+import { isBaselineDigests } from './baseline-digests.js';
+import type { BaselineDigests } from './baseline-digests.js';
 
 /**
  * A shard's counts: what `run --shard i/n` writes and `merge` adds up. Tallies are integers, so
@@ -78,6 +80,8 @@ export interface SavedRun {
   /** The file's columns and rows as written: they must be the figures its counts give (savedRowsChanged). */
   readonly columns?: unknown;
   readonly rows?: unknown;
+  /** The digests of the baselines its notWorseThan gates were judged against, where it records them. */
+  readonly baselines?: BaselineDigests;
 }
 
 /** A shard file, or a saved results.json read as the one shard of a whole run. */
@@ -224,6 +228,9 @@ export function readSavedResults(path: string, saved: Record<string, unknown>, b
     throw new UsageError(path, 'its exact values are not one per cell');
   }
   checkPlaces(path, saved['places'], (saved['scenarios'] as unknown[]).length);
+  const baselines = saved['baselines'];
+  if (baselines !== undefined && !isBaselineDigests(baselines, (saved['scenarios'] as unknown[]).length))
+    throw new UsageError(path, "its digests of the gates' baselines are not one list per scenario");
   const missing = Array.isArray(saved['exactMissing']) ? (saved['exactMissing'] as unknown[]) : [];
   const exactMissing = cells.map((_, c) => (typeof missing[c] === 'string' ? (missing[c] as string) : undefined));
   if (typeof saved['digest'] !== 'string')
@@ -239,13 +246,14 @@ export function readSavedResults(path: string, saved: Record<string, unknown>, b
     scenarios: saved['scenarios'] as Record<string, unknown>[],
     cells,
     ...(saved['places'] === undefined ? {} : { places: saved['places'] as (string | null)[][] }),
-    digest: '',
+    digest: saved['digest'],
     saved: {
       confidence,
       exact: exact as (ExactResult | null)[] | undefined,
       exactMissing,
       ...(saved['columns'] === undefined ? {} : { columns: saved['columns'] }),
       ...(saved['rows'] === undefined ? {} : { rows: saved['rows'] }),
+      ...(baselines === undefined ? {} : { baselines }),
     },
   };
 }

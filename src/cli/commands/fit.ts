@@ -19,6 +19,7 @@ import { inputPath } from '../../scenario/shipped.js';
 import { checkChartOutput } from '../chart-output.js';
 import { refuseDashName, writeWholeFile } from '../../io/output-place.js';
 import { systemErrorWords } from '../../io/files.js';
+import { drawsOnTerminal } from '../output.js';
 import type { Streams } from '../output.js';
 import { inCI } from '../progress.js';
 import { plainJson } from '../../export/numbers.js';
@@ -146,7 +147,7 @@ export function makeFitCommand(streams: Streams): Command {
  * second: the passes so far against the most its budget allows.
  */
 function emProgress(streams: Streams): { update: (passes: number, budget: number) => void; stop: () => void } {
-  if (streams.quiet || streams.stderr.isTTY !== true || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
+  if (streams.quiet || !drawsOnTerminal(streams.stderr, streams.env) || inCI(streams.env)) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   let shown = 0;
   return {

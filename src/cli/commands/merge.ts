@@ -31,6 +31,7 @@ import { findChannelFiles } from '../../results/find-channel-files.js';
 import { resultsFileOf } from '../../results/saved-report.js';
 import { withParents } from '../../io/recorded-places.js';
 import { nounFor } from '../../io/wording.js';
+import { checkSameBaselines } from '../../results/baseline-digests.js';
 
 export function makeMergeCommand(streams: Streams): Command {
   const command = new Command('merge')
@@ -146,6 +147,8 @@ export function makeMergeCommand(streams: Streams): Command {
         ? { ...report, summaries: report.summaries.map((s, c) => summarize(savedExact(s.result, fromSaved!, c), confidence)) }
         : report;
       final = withBaselines(merged, await loadBaselines(scenarios));
+      // A re-export's gates are the saved run's: judged against the baselines it was judged against.
+      if (saved) checkSameBaselines(final, fromSaved?.baselines, saved.path);
       await writeReport(final, flags.format, streams, flags.junit, async () =>
         outDir === undefined ? undefined : await saveResults(outDir, final, 0, streams, commandLine(self), (t: string) => (interruptions.temporary = t)),
       );

@@ -21,6 +21,7 @@ import { exactRange } from '../../stats/exact-range.js';
 import { summarize } from '../../stats/summary.js';
 import type { CellSummary } from '../../stats/summary.js';
 import type { Scenario } from '../../scenario/types.js';
+import { drawsOnTerminal } from '../output.js';
 import type { Streams } from '../output.js';
 import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
 
@@ -118,7 +119,7 @@ export function makePlanCommand(streams: Streams): Command {
     heldSweeps(file, flags.set, vary, scenario, streams);
     const line = exactProgressLine(streams);
     // Where no progress line shows (stderr not a terminal, or CI), one note says where the time goes.
-    let noted = streams.quiet || (streams.stderr.isTTY === true && !inCI(streams.env));
+    let noted = streams.quiet || (drawsOnTerminal(streams.stderr, streams.env) && !inCI(streams.env));
     const exactSlow = (cell: number, totalCells: number): void => {
       if (noted) return;
       noted = true;
