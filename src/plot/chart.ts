@@ -3,6 +3,7 @@ import { importModule } from '../io/import-module.js';
 import { inlineText } from '../io/text.js';
 import { leftOffNotes, undrawable } from './left-off.js';
 import { lineColourScale } from './line-colours.js';
+import { linesOfOnePoint } from './lone-points.js';
 import type { LeftOff } from './left-off.js';
 import type { Value } from '../export/rows.js';
 import { wilsonIntervalAtZ } from '../stats/wilson.js';
@@ -232,13 +233,31 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
   // The subtitle says what is drawn, and only that: a cost has no band, and not every result has exact values.
   const legend: string[] = [];
   if (data.some((d) => d.estimate !== null)) legend.push('lines with points: Monte Carlo estimate');
+  // A line with one point has no width for its band nor length for its dashes: there the band is
+  // a bar and the exact value a diamond (a point alone drew its estimate and nothing of either).
+  const bandAlone = linesOfOnePoint(data, (d) => d.low !== null && d.high !== null);
+  const exactAlone = linesOfOnePoint(data, (d) => d.exact !== null);
+  const drawnValues =
+    bandAlone.size || exactAlone.size ? data.map((d) => ({ ...d, bandAlone: bandAlone.has(d.series), exactAlone: exactAlone.has(d.series) })) : data;
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
-    legend.push('band: confidence interval');
+    if (bandAlone.size)
+      layers.push({
+        transform: [{ filter: 'datum.bandAlone' }],
+        mark: { type: 'rule', opacity: 0.3, strokeWidth: 7 },
+        encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color },
+      });
+    legend.push(bandAlone.size ? 'band or bar: confidence interval' : 'band: confidence interval');
   }
   if (data.some((d) => d.exact !== null)) {
     layers.push({ mark: { type: 'line', strokeDash: [4, 3], opacity: 0.8 }, encoding: { x, y: { field: 'exact', ...y }, color } });
-    legend.push('dashed: exact');
+    if (exactAlone.size)
+      layers.push({
+        transform: [{ filter: 'datum.exactAlone' }],
+        mark: { type: 'point', shape: 'diamond', filled: false, size: 60, opacity: 0.9 },
+        encoding: { x, y: { field: 'exact', ...y }, color },
+      });
+    legend.push(exactAlone.size ? 'dashed or diamond: exact' : 'dashed: exact');
   }
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
@@ -255,7 +274,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
     title: { text: titleText(chartText(options.title)), subtitle: legend.join('; ') },
     width: 480,
     height: 300,
-    data: { values: data },
+    data: { values: drawnValues },
     layer: layers,
   };
 }
