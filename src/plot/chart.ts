@@ -2,6 +2,8 @@ import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
 import { inlineText } from '../io/text.js';
 import { leftOffNotes, undrawable } from './left-off.js';
+import { lineColourScale } from './line-colours.js';
+import { linesOfOnePoint } from './lone-points.js';
 import type { LeftOff } from './left-off.js';
 import type { Value } from '../export/rows.js';
 import { wilsonIntervalAtZ } from '../stats/wilson.js';
@@ -33,6 +35,9 @@ const EXACT_COLUMNS: Record<string, string> = { success: 'success_exact', disagr
 
 const NON_PARAMETERS = new Set(['scenario', 'protocol', 'channel', 'trials']);
 
+/** The columns after the parameters that say which run a row comes from: rows of two runs of one setting differ only there. */
+const RUN_COLUMNS = ['trials', 'seed'];
+
 /** The parameter columns whose value differs between rows: what the sweep swept. */
 export function sweptParameters(columns: readonly string[], rows: readonly Row[]): string[] {
   const end = columns.indexOf('trials');
@@ -60,13 +65,16 @@ export function defaultChart(columns: readonly string[], rows: readonly Row[], t
 /**
  * The columns that tell the chart's lines apart: the series, then each other parameter column
  * (scenario, protocol, channel, a parameter) that still differs between rows of one line at one
- * x. Without it a sweep of three parameters joined the third's values into one saw-toothed line.
+ * x, then the run's own trials and seed. Without it a sweep of three parameters joined the third's
+ * values into one saw-toothed line, and so did two runs of one scenario at two seeds (`run a.yaml
+ * b.yaml` where b is a with another seed), their estimates alternating along one line.
  */
 export function lineColumns(columns: readonly string[], rows: readonly Row[], x: string, series: string | null): string[] {
   const end = columns.indexOf('trials');
   const key: string[] = series === null ? [] : [series];
   const valueKey = (row: Row, cs: readonly string[]): string => JSON.stringify(cs.map((c) => row[c] ?? null));
-  for (const c of columns.slice(0, end < 0 ? columns.length : end)) {
+  const runColumns = end < 0 ? [] : RUN_COLUMNS.filter((c) => columns.includes(c));
+  for (const c of [...columns.slice(0, end < 0 ? columns.length : end), ...runColumns]) {
     if (c === x || key.includes(c)) continue;
     const seen = new Map<string, string>();
     const splits = rows.some((row) => {
@@ -219,18 +227,37 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
   const integers = rows.every((r) => Number.isInteger(r[options.x]));
   const x = { field: 'x', type: 'quantitative', title: titleText(options.x), ...(integers ? { axis: { tickMinStep: 1, format: 'd' } } : {}) };
   // The legend (and the colours) in the sweep's order, not as text: redundancy 1, 2, …, 10, not 1, 10, 11, 2.
-  const color = { field: 'series', type: 'nominal', title: titleText(chartText(lineBy.join(', '))), sort: [...new Set(data.map((d) => d.series))] };
+  const lines = [...new Set(data.map((d) => d.series))];
+  const color = { field: 'series', type: 'nominal', title: titleText(chartText(lineBy.join(', '))), sort: lines, ...lineColourScale(lines.length) };
   const layers: Record<string, unknown>[] = [];
   // The subtitle says what is drawn, and only that: a cost has no band, and not every result has exact values.
   const legend: string[] = [];
   if (data.some((d) => d.estimate !== null)) legend.push('lines with points: Monte Carlo estimate');
+  // A line with one point has no width for its band nor length for its dashes: there the band is
+  // a bar and the exact value a diamond (a point alone drew its estimate and nothing of either).
+  const bandAlone = linesOfOnePoint(data, (d) => d.low !== null && d.high !== null);
+  const exactAlone = linesOfOnePoint(data, (d) => d.exact !== null);
+  const drawnValues =
+    bandAlone.size || exactAlone.size ? data.map((d) => ({ ...d, bandAlone: bandAlone.has(d.series), exactAlone: exactAlone.has(d.series) })) : data;
   if (data.some((d) => d.low !== null && d.high !== null)) {
     layers.push({ mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color } });
-    legend.push('band: confidence interval');
+    if (bandAlone.size)
+      layers.push({
+        transform: [{ filter: 'datum.bandAlone' }],
+        mark: { type: 'rule', opacity: 0.3, strokeWidth: 7 },
+        encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' }, color },
+      });
+    legend.push(bandAlone.size ? 'band or bar: confidence interval' : 'band: confidence interval');
   }
   if (data.some((d) => d.exact !== null)) {
     layers.push({ mark: { type: 'line', strokeDash: [4, 3], opacity: 0.8 }, encoding: { x, y: { field: 'exact', ...y }, color } });
-    legend.push('dashed: exact');
+    if (exactAlone.size)
+      layers.push({
+        transform: [{ filter: 'datum.exactAlone' }],
+        mark: { type: 'point', shape: 'diamond', filled: false, size: 60, opacity: 0.9 },
+        encoding: { x, y: { field: 'exact', ...y }, color },
+      });
+    legend.push(exactAlone.size ? 'dashed or diamond: exact' : 'dashed: exact');
   }
   if (data.some((d) => d.estimate !== null)) {
     layers.push({ mark: { type: 'line', point: true }, encoding: { x, y: { field: 'estimate', ...y }, color } });
@@ -247,7 +274,7 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
     title: { text: titleText(chartText(options.title)), subtitle: legend.join('; ') },
     width: 480,
     height: 300,
-    data: { values: data },
+    data: { values: drawnValues },
     layer: layers,
   };
 }

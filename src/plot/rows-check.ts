@@ -61,8 +61,7 @@ export function checkRows(path: string, header: readonly string[], body: readonl
       } else {
         const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
         if (!Number.isFinite(n)) {
-          const shown = typeof raw === 'string' ? `'${terminalSafe(raw.length > 30 ? `${raw.slice(0, 27)}…` : raw, true)}'` : typeof raw;
-          throw new UsageError(path, `row ${line - 1}, column ${terminalSafe(column, true)}: ${shown} is not a number`);
+          throw new UsageError(path, `row ${line - 1}, column ${terminalSafe(column, true)}: ${notANumber(raw)}`);
         }
         // Outcomes are drawn as proportions of the trials: a row of no trials has none.
         if (column === 'trials' && !(Number.isInteger(n) && n >= 1))
@@ -86,6 +85,18 @@ export function checkRows(path: string, header: readonly string[], body: readonl
     }
     return row;
   });
+}
+
+/**
+ * Why a value read where a number belongs is none, in words: a text as written (`'abc' is not a
+ * number`), a JSON number a double cannot hold (1e400 is read as Infinity: `Infinity is not a
+ * finite number`, where it said `number is not a number`), else what JSON value it is.
+ */
+function notANumber(raw: unknown): string {
+  if (typeof raw === 'string') return `'${terminalSafe(raw.length > 30 ? `${raw.slice(0, 27)}…` : raw, true)}' is not a number`;
+  if (typeof raw === 'number') return `${raw} is not a finite number`;
+  if (typeof raw === 'boolean') return `${raw} is not a number`;
+  return `${Array.isArray(raw) ? 'a list' : `a JSON ${typeof raw}`} is not a number`;
 }
 
 /** Columns that hold probabilities in every results file of twogenerals. */
