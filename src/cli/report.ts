@@ -14,7 +14,7 @@ import type { ExpectationCheck } from '../stats/expectations.js';
 import { loadExporter } from '../export/index.js';
 import { thousands } from '../export/numbers.js';
 import { toRows } from '../export/rows.js';
-import { CHARTING_INSTALL, ChartingMissing, chartSpec, defaultChart, renderSvg } from '../plot/chart.js';
+import { ChartingUnavailable, chartSpec, defaultChart, renderSvg } from '../plot/chart.js';
 import { inlineText, terminalSafe } from '../io/text.js';
 import type { BaselineLookup, Report } from '../report.js';
 import { folderName, writeResultFolder } from '../results/folder.js';
@@ -253,9 +253,9 @@ async function sweepChart(report: Report, streams: Streams): Promise<string | nu
     };
     return await renderSvg(chartSpec(records, options, note));
   } catch (error) {
-    if (!(error instanceof ChartingMissing)) throw error;
-    // The folder is saved all the same; the chart is one install away.
-    if (!streams.quiet) streams.stderr.write(`note: the result folder has no chart.svg: drawing it needs \`${CHARTING_INSTALL}\`\n`);
+    if (!(error instanceof ChartingUnavailable)) throw error;
+    // The folder is saved all the same; the chart is one install (or one option) away.
+    if (!streams.quiet) streams.stderr.write(`note: the result folder has no chart.svg: drawing it needs ${error.needs}\n`);
     return null;
   }
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { importModule } from '../io/import-module.js';
+import { compilesGenerated } from '../engine/generated-code.js';
 import { inlineText } from '../io/text.js';
 import { leftOffNotes, undrawable } from './left-off.js';
 import { lineColourScale } from './line-colours.js';
@@ -282,10 +283,32 @@ export function chartSpec(rows: readonly Row[], options: ChartOptions, note: (te
 /** The one step that gives charts: the charting stack is an optional peer of the package. */
 export const CHARTING_INSTALL = 'npm install vega vega-lite @resvg/resvg-js';
 
-/** Thrown when a chart is asked for and the charting stack is not installed. */
-export class ChartingMissing extends UsageError {
+/** Thrown when a chart is asked for and cannot be drawn here; `needs` says what would draw it. */
+export class ChartingUnavailable extends UsageError {
+  constructor(
+    where: string,
+    problem: string,
+    readonly needs: string,
+  ) {
+    super(where, problem);
+  }
+}
+
+/** The charting stack is not installed. */
+export class ChartingMissing extends ChartingUnavailable {
   constructor(where: string, missing: string) {
-    super(where, `drawing a chart needs ${missing}, which is not installed: run \`${CHARTING_INSTALL}\` (see README, "plot")`);
+    super(where, `drawing a chart needs ${missing}, which is not installed: run \`${CHARTING_INSTALL}\` (see README, "plot")`, `\`${CHARTING_INSTALL}\``);
+  }
+}
+
+/** Node.js compiles no code from text here (--disallow-code-generation-from-strings), and Vega compiles each chart's expressions so. */
+export class ChartingForbidden extends ChartingUnavailable {
+  constructor(where: string) {
+    super(
+      where,
+      "drawing a chart needs Node.js to compile code from text (Vega compiles the chart's expressions), which --disallow-code-generation-from-strings forbids here: run it without that option",
+      'Node.js without --disallow-code-generation-from-strings',
+    );
   }
 }
 
@@ -302,6 +325,7 @@ async function importCharting<T>(name: string, where: string, load: () => Promis
 
 /** Loads what drawing (and, for PNG, rasterizing) needs, before any work, so a missing package is said at once. */
 export async function requireCharting(where: string, png = false): Promise<void> {
+  if (!compilesGenerated()) throw new ChartingForbidden(where);
   await importCharting('vega', where, () => importModule('vega') as Promise<typeof import('vega')>);
   await importCharting('vega-lite', where, () => importModule('vega-lite') as Promise<typeof import('vega-lite')>);
   if (png) await importCharting('@resvg/resvg-js', where, () => importModule('@resvg/resvg-js') as Promise<typeof import('@resvg/resvg-js')>);
@@ -309,6 +333,7 @@ export async function requireCharting(where: string, png = false): Promise<void>
 
 /** Renders the chart to SVG with Vega, headless (no browser, no canvas). */
 export async function renderSvg(spec: Record<string, unknown>, where = 'chart'): Promise<string> {
+  if (!compilesGenerated()) throw new ChartingForbidden(where);
   const vega = await importCharting('vega', where, () => importModule('vega') as Promise<typeof import('vega')>);
   const vegaLite = await importCharting('vega-lite', where, () => importModule('vega-lite') as Promise<typeof import('vega-lite')>);
   const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });

@@ -8,6 +8,7 @@ import { commitKernelFor } from './commit-kernel.js';
 import { trialKernelFor } from './trial-kernel.js';
 import { verifyRunsResolved } from './runs-resolved.js';
 import { verifyStateBounds } from '../state-bounds.js';
+import { compilesGenerated } from '../generated-code.js';
 
 /**
  * Blocks of fewer trials run through the definition as they are: compiling a kernel (and V8
@@ -19,8 +20,8 @@ export const COMPILE_TRIALS = 4096;
  * Runs `trials` trials from one block's stream (xoshiro128** state words) and returns their
  * tally: through the fastest engine the cell allows — a replayed trace through the protocol's
  * automaton (replay.ts), else its compiled kernel (which hands long blocks to the SIMD lanes or
- * the bit walk where it can), else the trial kernel (trial-kernel.ts), or for a short block the
- * generic engine. Every engine draws alike, so the choice changes no count. `specialize`
+ * the bit walk where it can), else the trial kernel (trial-kernel.ts), or for a short block (or
+ * where Node compiles no generated code: compilesGenerated) the generic engine. Every engine draws alike, so the choice changes no count. `specialize`
  * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
@@ -41,9 +42,12 @@ export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: n
     const rng = new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!);
     return runBlockReplay(model, model.replay, rng, trials, () => runBlockGeneric(model, rng, trials));
   }
-  const kernel = kernelFor(model, specialize);
-  if (!kernel) return (commitKernelFor(model) ?? trialKernelFor(model))(stream, trials);
-  return kernel.run(stream.slice(), trials);
+  const kernel = compilesGenerated() ? kernelFor(model, specialize) : null;
+  if (kernel) return kernel.run(stream.slice(), trials);
+  const own = commitKernelFor(model);
+  if (own) return own(stream, trials);
+  if (compilesGenerated()) return trialKernelFor(model)(stream, trials);
+  return runBlockGeneric(model, new Xoshiro128(stream[0]!, stream[1]!, stream[2]!, stream[3]!), trials);
 }
 
 /**
@@ -52,7 +56,7 @@ export function runBlockCompiled(model: CellModel, stream: Int32Array, trials: n
  * block is short, and the blocks are to be run one by one.
  */
 export function runBlockPair(model: CellModel, streamA: Int32Array, trialsA: number, streamB: Int32Array, trialsB: number, specialize = false): Tally | null {
-  if (model.crash !== null || model.replay || trialsA < COMPILE_TRIALS || trialsB < COMPILE_TRIALS) return null;
+  if (model.crash !== null || model.replay || trialsA < COMPILE_TRIALS || trialsB < COMPILE_TRIALS || !compilesGenerated()) return null;
   verifyStateBounds(model);
   verifyRunsResolved(model);
   const runPair = kernelFor(model, specialize)?.runPair;
