@@ -3,6 +3,7 @@ import { PARAMETERS } from '../catalog/parameters.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
 import type { OutcomeSet } from '../contract/protocol.js';
 import { possessive } from '../io/wording.js';
+import { parameterTitle } from '../export/markup.js';
 
 /**
  * What a protocol's names must not do, or null: an outcome or parameter named like another, or
@@ -12,7 +13,7 @@ import { possessive } from '../io/wording.js';
  */
 export function namingProblem(
   protocol: string,
-  outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'>,
+  outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'> & Partial<Pick<OutcomeSet, 'labels' | 'shown'>>,
   parameters: readonly Pick<ParameterDeclaration, 'name'>[],
 ): string | null {
   const twice = (names: readonly string[]): string | undefined => names.find((n, i) => names.indexOf(n) !== i);
@@ -46,5 +47,38 @@ export function namingProblem(
   }
   const both = outcomes.success.find((i) => outcomes.disagreement.includes(i));
   if (both !== undefined) return `outcome ${outcomes.names[both] ?? both} is in both outcomes.success and outcomes.disagreement: a trial cannot count as both`;
+  return titleProblem(outcomes, parameters);
+}
+
+/**
+ * What the table's and Markdown's column titles would misname, or null: a title (`outcomes.labels`,
+ * an outcome `shown`) that reads as another column, so that a figure stands under a name that is
+ * not its own. A label may name an outcome only where its set is that outcome alone, and may not
+ * be the other set's title, a parameter's column or `messengers`.
+ */
+function titleProblem(
+  outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'> & Partial<Pick<OutcomeSet, 'labels' | 'shown'>>,
+  parameters: readonly Pick<ParameterDeclaration, 'name'>[],
+): string | null {
+  const [success, disagreement] = outcomes.labels ?? ['success', 'disagreement'];
+  const columns = new Set(['messengers', '#', ...[...PARAMETERS, ...parameters].map((p) => parameterTitle(p.name))]);
+  const sets = [
+    { key: 'success', label: success, indices: outcomes.success, other: disagreement, otherKey: 'disagreement' },
+    { key: 'disagreement', label: disagreement, indices: outcomes.disagreement, other: success, otherKey: 'success' },
+  ] as const;
+  for (const { key, label, indices, other, otherKey } of sets) {
+    if (label === other) return `outcomes.labels titles both success and disagreement '${label}': the two columns need titles of their own`;
+    const where = `outcomes.labels titles ${key} '${label}'`;
+    if (label === otherKey) return `${where}, the name of the ${otherKey} column: its figure would read as the other's; title it otherwise`;
+    const named = outcomes.names.indexOf(label);
+    if (named >= 0 && !(indices.length === 1 && indices[0] === named))
+      return `${where}, the name of outcome ${named} (${label}), which is ${indices.includes(named) ? `not all of ${key}` : `not in ${key}`}: the column would read as that outcome's; title it otherwise`;
+    if (columns.has(label)) return `${where}, the title of another column (${label}): title it otherwise`;
+  }
+  for (const i of outcomes.shown ?? []) {
+    const name = outcomes.names[i];
+    if (name !== undefined && columns.has(name))
+      return `outcome '${name}' is shown (outcomes.shown) under the title of another column (${name}): rename it or leave it out of shown`;
+  }
   return null;
 }
