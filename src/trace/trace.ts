@@ -28,7 +28,8 @@ export type TraceEvent =
       readonly toCrashed?: boolean;
       readonly state: string;
     }
-  | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
+  /** A choice; `round` is the step's (0 where it names none: a lone choice need not). */
+  | { readonly kind: 'choose'; readonly round: number; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
   /** A node crashed at the start of a round (node 0 is the A side, node 1 + peer the B side's). */
   | { readonly kind: 'crash'; readonly round: number; readonly node: number; readonly state: string };
 
@@ -145,7 +146,7 @@ export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: s
         ...(toCrashed ? { toCrashed } : {}),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
-    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+    onChoose: (s, choice, st) => events.push({ kind: 'choose', round: s.round, label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
     onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: describe(st) }),
   };
   // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
