@@ -40,14 +40,22 @@ export function namingProblem(
   }
   for (const name of own) {
     const other = PARAMETERS.find((p) => p.protocol !== protocol && p.name === name);
-    if (other)
-      return `parameter '${name}' is already defined (${other.protocol ? `by the ${other.protocol} protocol` : other.channel ? `by the ${other.channel} channel` : 'for every protocol'}): rename it`;
+    if (other) return `parameter '${name}' is already defined (${definedBy(other)}): rename it`;
     if (taken.has(name) || counted.has(name) || name === 'model')
       return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
   }
   const both = outcomes.success.find((i) => outcomes.disagreement.includes(i));
   if (both !== undefined) return `outcome ${outcomes.names[both] ?? both} is in both outcomes.success and outcomes.disagreement: a trial cannot count as both`;
   return titleProblem(outcomes, parameters);
+}
+
+/** Where a parameter of the catalog comes from, for a name a file's parameter would take again. */
+function definedBy(other: (typeof PARAMETERS)[number]): string {
+  if (other.protocol) return `by the ${other.protocol} protocol`;
+  if (other.channel) return `by the ${other.channel} channel`;
+  // A role's crash rate (crashFollower for role follower), the file's own role's or another protocol's.
+  if (other.role) return `as the crash rate of role ${other.role}, which crash: { ${other.role}: … } sets`;
+  return 'for every protocol';
 }
 
 /**
