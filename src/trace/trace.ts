@@ -12,6 +12,7 @@ import { StepNotFilled } from '../engine/unfilled-step.js';
 import { UsageError } from '../errors.js';
 import type { Cell } from '../scenario/types.js';
 import { verifyStateBounds } from '../engine/state-bounds.js';
+import { describeWroteProblem } from '../engine/describe-only-reads.js';
 
 /** One thing that happened in a trial, in order. */
 export type TraceEvent =
@@ -152,7 +153,11 @@ export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: s
   // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
   // story with an internal error, and undefined or an object printed as if it were a description.
   const describe = (st: Int32Array): string => {
-    const text: unknown = protocol.describe(st, protocolConfig);
+    // A copy: the trial goes on from the state as it was, whatever describe does to it (a write is refused).
+    const copy = st.slice();
+    const text: unknown = protocol.describe(copy, protocolConfig);
+    const written = copy.findIndex((v, i) => v !== st[i]);
+    if (written >= 0) throw new StepNotFilled(protocol.name, describeWroteProblem(written, st[written]!, copy[written]!), st);
     if (typeof text !== 'string') {
       const shown =
         typeof text === 'symbol'
