@@ -32,7 +32,7 @@ import { thrownWhere, withoutFileGlobals } from './load.js';
 import { thrownText } from './thrown.js';
 import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
-import { describeWroteProblem } from '../engine/describe-only-reads.js';
+import { crashedWroteProblem, describeWroteProblem } from '../engine/only-reads.js';
 import { ChoicesSnapshot } from './choices-snapshot.js';
 import { counted } from '../io/wording.js';
 
@@ -500,7 +500,10 @@ function checkCell(
         if (!guardIntact(child)) fail(first, extend(path, label), `crash or resolve wrote beyond the declared state size (${size})`);
         if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
         for (let node = 0; node < nodeRoles.length; node++) {
+          twice.set(child);
           const says = call('crashed', child, () => protocol.crashed!(childView, config, node));
+          const written = firstDifference(twice, child);
+          if (written >= 0) fail(twice, extend(path, label), crashedWroteProblem(node, written, twice[written]!, child[written]!));
           if (says !== ((mask & (1 << node)) !== 0))
             fail(
               child,

@@ -12,7 +12,7 @@ import { StepNotFilled } from '../engine/unfilled-step.js';
 import { UsageError } from '../errors.js';
 import type { Cell } from '../scenario/types.js';
 import { verifyStateBounds } from '../engine/state-bounds.js';
-import { describeWroteProblem } from '../engine/describe-only-reads.js';
+import { describeWroteProblem } from '../engine/only-reads.js';
 
 /** One thing that happened in a trial, in order. */
 export type TraceEvent =
