@@ -1,5 +1,6 @@
 import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN, writtenColumns } from '../export/rows.js';
 import { PARAMETERS } from '../catalog/parameters.js';
+import { PROTOCOLS } from '../catalog/protocols.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
 import type { OutcomeSet } from '../contract/protocol.js';
 import { possessive } from '../io/wording.js';
@@ -43,6 +44,13 @@ export function namingProblem(
     if (other) return `parameter '${name}' is already defined (${definedBy(other)}): rename it`;
     if (taken.has(name) || counted.has(name) || name === 'model')
       return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
+    // Another protocol's outcome (a built-in's, or a file's loaded before in this command): in a
+    // command running both, the parameter's value and the outcome's count would share one column.
+    for (const other of Object.values(PROTOCOLS)) {
+      const outcome = other.name === protocol ? undefined : other.outcomes.names.find((o) => o === name || `${o}_exact` === name);
+      if (outcome !== undefined)
+        return `parameter '${name}' is named like ${outcome === name ? `outcome '${outcome}'` : `outcome ${possessive(outcome)} exact column`} of the ${other.name} protocol: in a command that runs both, its value and that outcome's ${outcome === name ? 'count' : 'exact value'} would share one column of the CSV and JSON; rename the parameter`;
+    }
   }
   const both = outcomes.success.find((i) => outcomes.disagreement.includes(i));
   if (both !== undefined) return `outcome ${outcomes.names[both] ?? both} is in both outcomes.success and outcomes.disagreement: a trial cannot count as both`;
