@@ -55,4 +55,41 @@ describe("a protocol file's parameter named like another protocol's outcome", ()
     assert.equal(r.status, 2);
     assert.match(r.stderr, /parameter 'blocked' is named like outcome 'blocked' of the two-phase-commit protocol/);
   });
+
+  it("is refused for a role whose crash rate is named like another protocol's outcome", () => {
+    // crashFollower, the rate of role follower, was written once for both: the vote's count under it, the retry's 0.2 left empty.
+    const withRoles = `export default ({ SEND, END, ROUND, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
+  name: 'crashing-file',
+  outcomes: GENERALS_OUTCOMES,
+  configure: (p) => ({ start: p.crashes === 1 ? 1 : 0 }),
+  stateSize: () => 4,
+  init(s) { s.fill(0); },
+  next(s, c, step) {
+    step.round = 1;
+    if (s[0] < c.start) step.kind = ROUND;
+    else if (s[0] === c.start && s[2] === 0) { step.kind = SEND; step.direction = A_TO_B; }
+    else { step.kind = END; step.outcome = generalsOutcome(s[2] === 0, s[1] === 1 && s[3] === 0); }
+  },
+  resolve(s, c, step, r) { if (step.kind === SEND) s[1] = r; s[0] = step.kind === ROUND ? c.start : c.start + 1; },
+  roles: ['leader', 'follower'],
+  nodes: () => [0, 1],
+  crash(s, c, node) { s[2 + node] = 1; },
+  crashed: (s, c, node) => s[2 + node] === 1,
+  describe: (s) => String(s[1]),
+});
+`;
+    const dir = tempFiles({
+      'vote.mjs': file('vote-file', "['passed', 'crashFollower']", '[]'),
+      'retry.mjs': withRoles,
+      'vote.yaml': scenario('vote.mjs'),
+      'retry.yaml': scenario('retry.mjs'),
+    });
+    const [r] = cliSeries([['run', join(dir, 'vote.yaml'), join(dir, 'retry.yaml'), '-f', 'csv', '--workers', '1']]) as [CliResult];
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /retry\.mjs: role 'follower' has the crash rate crashFollower, named like outcome 'crashFollower' of the vote-file protocol: .*; rename the role\n$/,
+    );
+  });
 });

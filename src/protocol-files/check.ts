@@ -108,7 +108,7 @@ export function checkProtocol(
   file?: string,
   copy?: ProtocolDefinition<unknown>,
 ): CheckReport {
-  const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
+  const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters, protocol.roles ?? []);
   if (naming) throw new ContractBroken(naming);
   let states = 0;
   let ended = 0;

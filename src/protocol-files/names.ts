@@ -1,5 +1,5 @@
 import { PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN, writtenColumns } from '../export/rows.js';
-import { PARAMETERS } from '../catalog/parameters.js';
+import { PARAMETERS, crashParameterName } from '../catalog/parameters.js';
 import { PROTOCOLS } from '../catalog/protocols.js';
 import type { ParameterDeclaration } from '../contract/parameter.js';
 import type { OutcomeSet } from '../contract/protocol.js';
@@ -16,6 +16,7 @@ export function namingProblem(
   protocol: string,
   outcomes: Pick<OutcomeSet, 'names' | 'success' | 'disagreement'> & Partial<Pick<OutcomeSet, 'labels' | 'shown'>>,
   parameters: readonly Pick<ParameterDeclaration, 'name'>[],
+  roles: readonly string[] = [],
 ): string | null {
   const twice = (names: readonly string[]): string | undefined => names.find((n, i) => names.indexOf(n) !== i);
   const outcome = twice(outcomes.names);
@@ -46,15 +47,30 @@ export function namingProblem(
       return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
     // Another protocol's outcome (a built-in's, or a file's loaded before in this command): in a
     // command running both, the parameter's value and the outcome's count would share one column.
-    for (const other of Object.values(PROTOCOLS)) {
-      const outcome = other.name === protocol ? undefined : other.outcomes.names.find((o) => o === name || `${o}_exact` === name);
-      if (outcome !== undefined)
-        return `parameter '${name}' is named like ${outcome === name ? `outcome '${outcome}'` : `outcome ${possessive(outcome)} exact column`} of the ${other.name} protocol: in a command that runs both, its value and that outcome's ${outcome === name ? 'count' : 'exact value'} would share one column of the CSV and JSON; rename the parameter`;
-    }
+    const shared = outcomeColumnOf(protocol, name);
+    if (shared) return `parameter '${name}' is named like ${shared}; rename the parameter`;
+  }
+  // A role's crash rate is a parameter of its own (crashFollower), and a column where a scenario sets it.
+  for (const role of roles) {
+    const shared = outcomeColumnOf(protocol, crashParameterName(role));
+    if (shared) return `role '${role}' has the crash rate ${crashParameterName(role)}, named like ${shared}; rename the role`;
   }
   const both = outcomes.success.find((i) => outcomes.disagreement.includes(i));
   if (both !== undefined) return `outcome ${outcomes.names[both] ?? both} is in both outcomes.success and outcomes.disagreement: a trial cannot count as both`;
   return titleProblem(outcomes, parameters);
+}
+
+/**
+ * Another protocol's outcome column (a built-in's, or a file's loaded before in this command) that
+ * a parameter named `name` would share in a command running both, in words; or null.
+ */
+function outcomeColumnOf(protocol: string, name: string): string | null {
+  for (const other of Object.values(PROTOCOLS)) {
+    const outcome = other.name === protocol ? undefined : other.outcomes.names.find((o) => o === name || `${o}_exact` === name);
+    if (outcome !== undefined)
+      return `${outcome === name ? `outcome '${outcome}'` : `outcome ${possessive(outcome)} exact column`} of the ${other.name} protocol: in a command that runs both, its value and that outcome's ${outcome === name ? 'count' : 'exact value'} would share one column of the CSV and JSON`;
+  }
+  return null;
 }
 
 /** Where a parameter of the catalog comes from, for a name a file's parameter would take again. */
