@@ -4,6 +4,7 @@ import type { CellModel } from './model.js';
 import { Xoshiro128 } from '../rng/xoshiro128.js';
 import { StepNotFilled, changedStepProblem, proxyProblem } from './unfilled-step.js';
 import { choicesChangedByResolve } from './montecarlo/trial-rules.js';
+import { crashedWroteProblem } from './only-reads.js';
 
 /** Trials walked, and protocol steps at most, to hold a cell's state to its declared size. */
 const TRIALS = 24;
@@ -53,9 +54,11 @@ export function verifyStateBounds(model: CellModel): void {
       if (announced) throw new StepNotFilled(protocol.name, announced, state.subarray(0, size));
       let result: number;
       if (step.kind === SEND) result = uniform() < arrives ? 1 : 0;
-      else if (step.kind === ROUND)
-        result = 0; // no crash drawn
-      else if (step.kind === CHOOSE) {
+      else if (step.kind === ROUND) {
+        // Some of the nodes up crash (a quarter of those that can), and crashed is asked of every node: it must only read the state.
+        if (model.crash) crashSample(model, state, size, uniform);
+        result = 0;
+      } else if (step.kind === CHOOSE) {
         const choices = step.choices;
         // A Proxy (of a Float64Array: its length throws where the engines read it) is refused here, before any engine reads it.
         const proxy = proxyProblem(choices);
@@ -80,6 +83,24 @@ export function verifyStateBounds(model: CellModel): void {
       if (given && !sameNumbers(given, step.choices))
         throw new StepNotFilled(protocol.name, choicesChangedByResolve(given, step.choices ?? []), state.subarray(0, size));
     }
+  }
+}
+
+/**
+ * A round start of the sample: each node up that can crash crashes with probability 1/4, then
+ * `crashed` is asked of every node and refused where it writes to the state (as check refuses it),
+ * since each engine asks it at times of its own: what it wrote would make them count different trials.
+ */
+function crashSample(model: CellModel, state: Int32Array, size: number, uniform: () => number): void {
+  const { protocol, protocolConfig: config, crash } = model;
+  const view = state.subarray(0, size);
+  for (let node = 0; node < crash!.length; node++)
+    if (crash![node]! > 0 && !protocol.crashed!(view.slice(), config, node) && uniform() < 0.25) protocol.crash!(view, config, node);
+  for (let node = 0; node < crash!.length; node++) {
+    const before = view.slice();
+    protocol.crashed!(view, config, node);
+    const written = before.findIndex((v, i) => v !== view[i]);
+    if (written >= 0) throw new StepNotFilled(protocol.name, crashedWroteProblem(node, written, before[written]!, view[written]!), before);
   }
 }
 

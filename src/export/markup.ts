@@ -12,11 +12,16 @@ export interface ParamColumn {
 
 const LABELS: Record<string, string> = { redundancy: 'k', rounds: 'R', participants: 'n', lossAtoB: 'loss A→B', lossBtoA: 'loss B→A' };
 
+/** A parameter's column title in the table and Markdown (`k` for redundancy), its name where it has no shorter one. */
+export function parameterTitle(name: string): string {
+  return LABELS[name] ?? name;
+}
+
 export function paramColumns(scenario: Scenario, summaries: readonly CellSummary[], usesRounds: boolean): ParamColumn[] {
   const names = scenario.sweep.length
     ? scenario.sweep.map((a) => a.parameter)
     : Object.keys(summaries[0]?.params ?? {}).filter((n) => n !== 'rounds' || usesRounds);
-  return names.map((name) => ({ name, label: LABELS[name] ?? name }));
+  return names.map((name) => ({ name, label: parameterTitle(name) }));
 }
 
 /** One heading line per scenario: what ran, how often, with which seed. */
@@ -34,7 +39,7 @@ function fixedParams(scenario: Scenario, usesRounds: boolean): string {
   const swept = new Set(scenario.sweep.map((a) => a.parameter));
   const parts = Object.entries(scenario.params)
     .filter(([name]) => !swept.has(name) && !swept.has(parameterSpec(name)?.directionOf ?? '') && (name !== 'rounds' || usesRounds))
-    .map(([name, value]) => `${LABELS[name] ?? name} ${value}`);
+    .map(([name, value]) => `${parameterTitle(name)} ${value}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 

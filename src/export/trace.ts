@@ -44,6 +44,15 @@ function chooseText(e: Extract<TraceEvent, { kind: 'choose' }>): string {
 const traceStartText = (start: NonNullable<TrialTrace['traceStart']>): string =>
   `the trace replayed from its packet ${thousands(start.position + 1)} of ${thousands(start.packets)}`;
 
+/**
+ * Whether an event starts a round after `round`, the one shown: a send or a crash in another
+ * round, or a choice naming a later round (a cohort's vote opening the run of a round whose first
+ * send is its own, after the round's crashes); a choice naming none stays in the round shown.
+ */
+function opensRound(e: TraceEvent, round: number): boolean {
+  return e.kind === 'choose' ? e.round > round : e.round !== round;
+}
+
 /** A readable timeline: one line per message, each side's state after every round. */
 export function traceText(t: TrialTrace): string {
   const lines = [heading(t), ...(t.traceStart ? [traceStartText(t.traceStart)] : []), ''];
@@ -51,7 +60,7 @@ export function traceText(t: TrialTrace): string {
   let lastState = '';
   for (const e of t.events) {
     let prefix = '         ';
-    if ((e.kind === 'send' || e.kind === 'crash') && e.round !== round) {
+    if (opensRound(e, round)) {
       if (lastState) lines.push(`          ${lastState}`);
       round = e.round;
       prefix = `round ${String(e.round).padEnd(3)}`;
@@ -119,14 +128,14 @@ export function traceMermaid(t: TrialTrace): string {
   if (t.traceStart) lines.push(`  Note over ${span}: ${mermaidText(traceStartText(t.traceStart))}`);
   let round = 0;
   for (const e of t.events) {
+    if (opensRound(e, round)) {
+      round = e.round;
+      lines.push(`  Note over ${span}: round ${round}`);
+    }
     if (e.kind === 'choose') {
       const who = e.peer >= 0 ? actor(`${t.sides[1]} ${e.peer + 1}`) : actor(t.sides[0]);
       lines.push(`  Note over ${who}: ${mermaidText(chooseText(e))}`);
       continue;
-    }
-    if (e.round !== round) {
-      round = e.round;
-      lines.push(`  Note over ${span}: round ${round}`);
     }
     if (e.kind === 'crash') {
       lines.push(`  Note over ${actor(crashedName(t, e.node))}: crashes`);

@@ -32,6 +32,7 @@ import { thrownWhere, withoutFileGlobals } from './load.js';
 import { thrownText } from './thrown.js';
 import { changedStepProblem, proxyProblem } from '../engine/unfilled-step.js';
 import { namingProblem } from './names.js';
+import { crashedWroteProblem, describeWroteProblem } from '../engine/only-reads.js';
 import { ChoicesSnapshot } from './choices-snapshot.js';
 import { counted } from '../io/wording.js';
 
@@ -107,7 +108,7 @@ export function checkProtocol(
   file?: string,
   copy?: ProtocolDefinition<unknown>,
 ): CheckReport {
-  const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters);
+  const naming = namingProblem(protocol.name, protocol.outcomes, protocol.parameters, protocol.roles ?? []);
   if (naming) throw new ContractBroken(naming);
   let states = 0;
   let ended = 0;
@@ -354,7 +355,7 @@ function checkCell(
   const fail = (state: Int32Array, path: Path | null, problem: string, last = 40, Kind = ContractBroken): never => {
     let described = '';
     try {
-      described = String(protocol.describe(state.subarray(0, size), config));
+      described = String(protocol.describe(state.slice(0, size), config)); // a copy: the state is shown as it was
     } catch {
       described = '(describe threw)';
     }
@@ -431,7 +432,7 @@ function checkCell(
     if (++popped > apartStates && apart.expected) break;
     const top = stack.pop()!;
     const { path, crashed, started } = top;
-    let state = top.state;
+    const state = top.state;
     if ((path?.length ?? 0) > maxSteps) {
       // The quick check (a budget) follows one trial of the default cell, and fewer steps than `check` does: a trial that
       // does end past its bound is refused all the same, so say whose bound it is and what to change.
@@ -443,8 +444,10 @@ function checkCell(
     }
     shown.set(state);
     const description = call('describe', shown, () => protocol.describe(shownView, config));
-    // A describe that wrote to its state leaves it so for next, as it did, but not in `seen`.
-    if (!sameFields(shown, state)) state = shown.slice();
+    // describe only reads: no engine but trace calls it, so one that wrote would have check explore
+    // (and trace tell) trials that run and exact never meet.
+    const written = firstDifference(state, shown);
+    if (written >= 0) fail(state, path, describeWroteProblem(written, state[written]!, shown[written]!));
     if (typeof description !== 'string') fail(state, path, `describe returned ${typeof description}, not text`);
     const step = new Step();
     const again = new Step();
@@ -497,7 +500,10 @@ function checkCell(
         if (!guardIntact(child)) fail(first, extend(path, label), `crash or resolve wrote beyond the declared state size (${size})`);
         if (!(child[0]! > first[0]!)) fail(first, extend(path, label), `resolve did not advance the clock (state[0] went from ${first[0]} to ${child[0]})`);
         for (let node = 0; node < nodeRoles.length; node++) {
+          twice.set(child);
           const says = call('crashed', child, () => protocol.crashed!(childView, config, node));
+          const written = firstDifference(twice, child);
+          if (written >= 0) fail(twice, extend(path, label), crashedWroteProblem(node, written, twice[written]!, child[written]!));
           if (says !== ((mask & (1 << node)) !== 0))
             fail(
               child,
@@ -640,6 +646,12 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
+}
+
+/** The first field in which two states differ, or −1. */
+function firstDifference(a: Int32Array, b: Int32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
 }
 
 function sameFields(a: Int32Array, b: Int32Array): boolean {

@@ -845,7 +845,7 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
     shown: Object.freeze([...(outcomes!.shown ?? [])]),
   });
   const declared = Object.freeze((parameters as Record<string, unknown>[]).map((p) => Object.freeze({ ...p })));
-  const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[]);
+  const naming = namingProblem(d['name'] as string, full, declared as unknown as { name: string }[], (roles as string[] | undefined) ?? []);
   if (naming) throw new UsageError(file, naming);
   const configure = d['configure'] as (params: unknown) => unknown;
   return {

@@ -12,6 +12,7 @@ import { StepNotFilled } from '../engine/unfilled-step.js';
 import { UsageError } from '../errors.js';
 import type { Cell } from '../scenario/types.js';
 import { verifyStateBounds } from '../engine/state-bounds.js';
+import { describeWroteProblem } from '../engine/only-reads.js';
 
 /** One thing that happened in a trial, in order. */
 export type TraceEvent =
@@ -28,7 +29,8 @@ export type TraceEvent =
       readonly toCrashed?: boolean;
       readonly state: string;
     }
-  | { readonly kind: 'choose'; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
+  /** A choice; `round` is the step's (0 where it names none: a lone choice need not). */
+  | { readonly kind: 'choose'; readonly round: number; readonly label: string; readonly peer: number; readonly choice: number; readonly state: string }
   /** A node crashed at the start of a round (node 0 is the A side, node 1 + peer the B side's). */
   | { readonly kind: 'crash'; readonly round: number; readonly node: number; readonly state: string };
 
@@ -145,13 +147,17 @@ export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: s
         ...(toCrashed ? { toCrashed } : {}),
         state: describeAfter(st, s, received ? 1 : 0),
       }),
-    onChoose: (s, choice, st) => events.push({ kind: 'choose', label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
+    onChoose: (s, choice, st) => events.push({ kind: 'choose', round: s.round, label: labelOf(s), peer: s.peer, choice, state: describeAfter(st, s, choice) }),
     onCrash: (node, round, st) => events.push({ kind: 'crash', round, node, state: describe(st) }),
   };
   // Text, as check holds describe to in the cells it explores: in another cell a symbol stopped the
   // story with an internal error, and undefined or an object printed as if it were a description.
   const describe = (st: Int32Array): string => {
-    const text: unknown = protocol.describe(st, protocolConfig);
+    // A copy: the trial goes on from the state as it was, whatever describe does to it (a write is refused).
+    const copy = st.slice();
+    const text: unknown = protocol.describe(copy, protocolConfig);
+    const written = copy.findIndex((v, i) => v !== st[i]);
+    if (written >= 0) throw new StepNotFilled(protocol.name, describeWroteProblem(written, st[written]!, copy[written]!), st);
     if (typeof text !== 'string') {
       const shown =
         typeof text === 'symbol'
