@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
+import { threadsAllowed } from '../engine/schedule/threads.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
 import { misreadText } from '../io/number-literal.js';
@@ -93,9 +94,16 @@ export function addWorkersOption(command: Command): Command {
   );
 }
 
-/** Caps --workers at MAX_WORKERS, saying so (a note: --quiet hides it). */
+/** Caps --workers at MAX_WORKERS, or at 1 where no thread may start (threadsAllowed), saying so (a note: --quiet hides it). */
 export function capWorkers(command: Command, note: (text: string) => void): void {
   const workers = command.getOptionValue('workers') as unknown;
+  if (typeof workers === 'number' && workers > 1 && command.getOptionValueSource('workers') === 'cli' && !threadsAllowed()) {
+    command.setOptionValueWithSource('workers', 1, 'cli');
+    note(
+      `note: --workers ${workers}: Node's permission model allows no threads here (--allow-worker), so the run uses this one (results are the same for any number)\n`,
+    );
+    return;
+  }
   if (typeof workers !== 'number' || workers <= MAX_WORKERS) return;
   command.setOptionValueWithSource('workers', MAX_WORKERS, 'cli');
   note(`note: --workers ${workers} capped at ${MAX_WORKERS}: more threads than that only cost memory (results are the same for any number)\n`);

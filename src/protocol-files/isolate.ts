@@ -114,6 +114,14 @@ const OPTIONS_WITH_VALUES = new Set([
 
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
 export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
+  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
+  if (permission && !permission.has('child'))
+    return Promise.reject(
+      new UsageError(
+        place,
+        "loading a protocol file needs a process of its own to check it in, which Node's permission model forbids here: add --allow-child-process",
+      ),
+    );
   const stageMs = watchdogMs('load');
   const checkMs = watchdogMs(quick ? 'quick' : 'check');
   const task: IsolatedTask = { file, place, quick, checkMs };

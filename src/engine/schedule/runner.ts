@@ -12,6 +12,7 @@ import { Xoshiro128 } from '../../rng/xoshiro128.js';
 import { UsageError } from '../../errors.js';
 import type { CellModel, CellSpec } from '../model.js';
 import { WorkerPool } from './pool.js';
+import { threadsAllowed } from './threads.js';
 import { BLOCK_SIZE, blockCount } from './blocks.js';
 import type { BlockTask } from './blocks.js';
 import { addTally, emptyTally } from '../tally.js';
@@ -311,11 +312,12 @@ function driftProbe(cells: readonly Cell[], models: readonly CellModel[]): (() =
 /**
  * The workers a run uses: those asked for, but none beside this thread where all its cells
  * together ask for no more trials than one block holds (a sweep of quick cells): booting a
- * thread costs more than such a run. The counts are the same for any number of workers.
+ * thread costs more than such a run, and none where Node's permission model allows no threads
+ * (threadsAllowed). The counts are the same for any number of workers.
  */
 export function poolSize(cells: readonly Cell[], workers: number): number {
   const trials = cells.reduce((n, cell) => n + cell.scenario.trials, 0);
-  return trials <= BLOCK_SIZE ? 1 : workers;
+  return trials <= BLOCK_SIZE || !threadsAllowed() ? 1 : workers;
 }
 
 /**

@@ -18,6 +18,17 @@ export function spawnWorker(): Worker {
 }
 
 /**
+ * Whether this process may start threads: not under Node's permission model (`--permission`,
+ * `--experimental-permission` on Node 20) without --allow-worker, where starting one threw
+ * ERR_ACCESS_DENIED out of the run. There a run's blocks all run on this thread, with the
+ * same counts (they do not depend on the number of threads).
+ */
+export function threadsAllowed(): boolean {
+  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
+  return !permission || permission.has('worker');
+}
+
+/**
  * Threads waiting for a pool to adopt them: started before the CLI loaded, or left by a pool
  * that finished cleanly (a process that runs many experiments, a library user's loop or the
  * test suite, boots its threads once).
@@ -31,7 +42,7 @@ const early: Worker[] = [];
  * thread.
  */
 export function startWorkersEarly(count: number): void {
-  if (count < 2) return;
+  if (count < 2 || !threadsAllowed()) return;
   while (early.length < count) {
     const thread = spawnWorker();
     thread.unref();
