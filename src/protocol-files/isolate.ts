@@ -173,7 +173,7 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
         if (/heap out of memory|Allocation failed|Invalid array length|Array buffer allocation failed/i.test(errorText) || signal === 'SIGABRT' || code === 134)
           fail(`used more than ${heapMb} MB of memory while ${stageText()}: it was stopped`);
         else if (stage === 'boot')
-          fail(`could not be loaded: the process it is loaded in ended before it started (exit code ${code ?? signal})${firstLine(errorText)}`);
+          fail(`could not be loaded: the process it is loaded in ended before it started (exit code ${code ?? signal})${whatItSaid(errorText)}`);
         // Node ends a process with 13 when its awaited promise can never settle (nothing left to
         // run); process.exit in these stages is reported by the isolating process itself.
         else if (code === 13 && stage !== 'check') fail(`never finished while ${stageText()}: it waits for a promise that never settles`);
@@ -183,8 +183,16 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
   });
 }
 
-/** The first line the isolating process printed, as "; it said: …", or nothing. */
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '');
-  return line ? `; it said: ${line.trim().slice(0, 200)}` : '';
+/**
+ * What the isolating process said as it ended, as "; it said: …", or nothing: the error's own
+ * line where Node printed an uncaught one (after the place it was thrown, the source line and a
+ * caret, which the first line alone named), else its first line; Node's warnings left out.
+ */
+export function whatItSaid(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\(node:\d+\) |^\(Use `node --trace-/.test(line));
+  const line = lines.find((l) => /^(?:[A-Z]\w*)?(?:Error|Exception)\b[^:]*: /.test(l)) ?? lines[0];
+  return line ? `; it said: ${line.slice(0, 200)}` : '';
 }
