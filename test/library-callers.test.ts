@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isolatedExecArgv } from '../src/protocol-files/isolate.js';
@@ -46,6 +48,32 @@ describe('the library, called by a user script', () => {
     const script = `import(${JSON.stringify(LIBRARY)}).then(async (tg) => { ${body} })`;
     assert.deepEqual(counts(['-e'], script), expected);
     assert.deepEqual(counts(['-p'], `${script}, ''`), expected);
+  });
+});
+
+describe("a library caller's console", () => {
+  it("reaches its stdout after a protocol file loads, while the file's own console output goes to stderr", () => {
+    // Loading a protocol file replaced the process's console with one writing to stderr, as the
+    // CLI's must be (stdout carries only results): the caller's console.log went to stderr.
+    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-library-console-'));
+    try {
+      const example = join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs');
+      writeFileSync(
+        join(dir, 'noisy.mjs'),
+        `import make from ${JSON.stringify(example)};\nconsole.log('the file speaks');\nexport default (api) => ({ ...make(api), name: 'noisy-handshake' });\n`,
+      );
+      writeFileSync(join(dir, 'noisy.yaml'), 'protocol: ./noisy.mjs\nloss: 0.1\nredundancy: 1\nrounds: 2\ntrials: 1000\n');
+      const script = `const tg = await import(${JSON.stringify(LIBRARY)});
+        const s = await tg.loadScenario(${JSON.stringify(join(dir, 'noisy.yaml'))});
+        const r = await tg.runExperiment([s], { exact: 'off', simulate: true, confidence: 0.95, workers: 1 });
+        console.log('the caller speaks', r.summaries[0].trials);`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'the caller speaks 1000\n');
+      assert.match(r.stderr, /the file speaks/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

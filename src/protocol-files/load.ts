@@ -421,6 +421,13 @@ export function guardCallbacksFromNodeAlone(): void {
   commandsProcess = true;
 }
 
+/** Whether this is a process or thread of the tool's own (the CLI's, the isolating process, a pool thread), not a library caller's. */
+function toolsOwnProcess(): boolean {
+  if (commandsProcess || isolating) return true;
+  const { isMainThread } = createRequire(resolve('twogenerals.js'))('node:worker_threads') as typeof import('node:worker_threads');
+  return !isMainThread;
+}
+
 /**
  * The command line as every protocol file sees it, in the command's process, its worker threads and
  * the isolating process alike: each has its own (`twogenerals run s.yaml`, a worker's, the
@@ -437,8 +444,7 @@ function sameCommandLine(): void {
   let argv = member.value as string[];
   const seen = Object.freeze([argv[0]!, 'twogenerals']);
   // Not a test's process running the CLI in it, whose test runner may read it while a file loads.
-  const { isMainThread } = createRequire(resolve('twogenerals.js'))('node:worker_threads') as typeof import('node:worker_threads');
-  const tools = (): boolean => commandsProcess || isolating || !isMainThread;
+  const tools = toolsOwnProcess;
   Object.defineProperty(process, 'argv', {
     configurable: true,
     enumerable: member.enumerable ?? true,
@@ -482,7 +488,8 @@ let exitRefused = false;
 
 /**
  * A protocol file's console output goes to stderr: stdout carries only the tool's results (CSV,
- * JSON, shards). So do its own writes to process.stdout, told by its code on the stack (its
+ * JSON, shards); in the tool's own processes all console output does, in a library caller's only
+ * the file's. So do its own writes to process.stdout, told by its code on the stack (its
  * top-level code, a method, a callback it made, or anything while its module is evaluated, the npm
  * packages it imports included); the tool's writes, and a worker thread's output
  * passed on (the thread sends its file's writes to its stderr), go where they went.
@@ -490,7 +497,9 @@ let exitRefused = false;
 function quietConsole(): void {
   if (consoleQuieted) return;
   consoleQuieted = true;
-  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  // Not in a library caller's process: its own console.log must still reach its stdout (a file's
+  // console output there is sent to stderr by the write below, its code being on the stack).
+  if (toolsOwnProcess()) globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   const stdout = process.stdout;
   const write = stdout.write;
   stdout.write = function write_(this: NodeJS.WriteStream, ...args: unknown[]) {
