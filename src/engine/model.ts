@@ -125,7 +125,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, smallInteger(Number(params[p.name]))]));
   const roleRates = crashRatesByRole(protocol, params);
   const protocolParams = { ...own, rounds: smallInteger(Number(params['rounds'])), ...(roleRates ? { crashes: 1 } : {}) };
-  const protocolConfig = protocol.configure({ ...protocolParams });
+  const protocolConfig = protocol.configure(Object.freeze({ ...protocolParams }));
   // A protocol file's cell: its configure called again before its code runs for the cell, where another cell's came since.
   const mark = {};
   if (spec.protocolFile !== undefined) lastConfigured.set(protocol, mark);
@@ -134,7 +134,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
       ? undefined
       : (): void => {
           if (lastConfigured.get(protocol) === mark) return;
-          protocol.configure({ ...protocolParams });
+          protocol.configure(Object.freeze({ ...protocolParams }));
           lastConfigured.set(protocol, mark);
         };
   const channelParams = spec.files

@@ -261,7 +261,7 @@ function checkCell(
       throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : thrownText(error)}`);
     }
   };
-  const config = call('configure', new Int32Array(0), () => protocol.configure({ ...params, ...(crashes ? { crashes: 1 } : {}) } as never));
+  const config = call('configure', new Int32Array(0), () => protocol.configure(Object.freeze({ ...params, ...(crashes ? { crashes: 1 } : {}) }) as never));
   const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
   const nodesSlip = crashes ? nodesProblem(nodeRoles, protocol.roles!.length, 30) : null;
   if (nodesSlip) throw new ContractBroken(`${where}: ${nodesSlip}`);
