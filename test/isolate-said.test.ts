@@ -44,4 +44,18 @@ describe('what the checking process said as it ended', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('is not started under --frozen-intrinsics, which keeps it from watching Math.random: one line saying so', () => {
+    // It died replacing Math.random, and the refusal quoted only `isolate-worker.js:30`.
+    const r = spawnSync(process.execPath, ['--frozen-intrinsics', '--no-warnings', BIN, 'run', 'examples/three-phase-commit.yaml', '--trials', '1000'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: CLI_TIMEOUT_MS,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'twogenerals: examples/three-phase-commit.yaml:8:11: loading a protocol file needs to watch Math.random and the clocks (a protocol that draws or reads the time is refused), which --frozen-intrinsics forbids here: run it without that option\n',
+    );
+  });
 });

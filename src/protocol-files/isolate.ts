@@ -122,6 +122,14 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
         "loading a protocol file needs a process of its own to check it in, which Node's permission model forbids here: add --allow-child-process",
       ),
     );
+  // The checking process watches Math.random and the clocks (load.ts), which frozen built-ins do not let it replace.
+  if (Object.isFrozen(Math))
+    return Promise.reject(
+      new UsageError(
+        place,
+        'loading a protocol file needs to watch Math.random and the clocks (a protocol that draws or reads the time is refused), which --frozen-intrinsics forbids here: run it without that option',
+      ),
+    );
   const stageMs = watchdogMs('load');
   const checkMs = watchdogMs(quick ? 'quick' : 'check');
   const task: IsolatedTask = { file, place, quick, checkMs };
