@@ -5,6 +5,8 @@ import type { Tally } from './engine/tally.js';
 import type { Report } from './report.js';
 import { expandCells } from './scenario/cells.js';
 import { wilsonInterval } from './stats/wilson.js';
+import { criticalValue } from './stats/normal.js';
+import { UsageError } from './errors.js';
 import type { Cell, Scenario } from './scenario/types.js';
 import { summarize } from './stats/summary.js';
 import { TOOL } from './version.js';
@@ -24,6 +26,12 @@ export interface ExperimentOptions {
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */
 export async function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions, tallies?: readonly Tally[]): Promise<Report> {
+  // As --confidence is held: strictly between 0 and 1, and not so near 1 that no interval can be computed.
+  if (typeof options.confidence !== 'number' || !(options.confidence > 0 && options.confidence < 1 && Number.isFinite(criticalValue(options.confidence))))
+    throw new UsageError(
+      'options.confidence',
+      `${String(options.confidence)} is not a number strictly between 0 and 1 whose intervals a double can hold, such as 0.95`,
+    );
   const cells = scenarios.flatMap(expandCells);
   const results = await runCells(cells, { ...options, preciseEnough: (cell, tally) => preciseEnough(cell, tally, options.confidence) }, tallies);
   const summaries = results.map((result) => summarize(result, options.confidence));

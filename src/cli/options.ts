@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { DEFAULT_WORKERS } from '../engine/schedule/runner.js';
+import { DEFAULT_WORKERS, MAX_WORKERS } from '../engine/schedule/runner.js';
 import { threadsAllowed } from '../engine/schedule/threads.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
@@ -75,14 +75,6 @@ function positiveInteger(value: string): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number, at least 1');
   return n;
 }
-
-/**
- * The most worker threads a run starts: more than the cores only queue, and each thread costs
- * some megabytes and start-up time, so a thousand of them took gigabytes and most of a minute
- * where two took a fraction of a second (docs/benchmarks.md, "Figures behind the code"). Results
- * are the same for any number, so a larger --workers is capped, with a note.
- */
-export const MAX_WORKERS = Math.max(16, 2 * DEFAULT_WORKERS);
 
 /** --workers, for every command that may run trials. */
 export function addWorkersOption(command: Command): Command {

@@ -41,6 +41,15 @@ export function autoExactBudget(trials: number): number {
 
 export const DEFAULT_WORKERS = availableParallelism();
 
+/**
+ * The most worker threads a run starts: more than the cores only queue, and each thread costs
+ * some megabytes and start-up time, so a thousand of them took gigabytes and most of a minute
+ * where two took a fraction of a second (docs/benchmarks.md, "Figures behind the code"). Results
+ * are the same for any number, so a larger --workers is capped, with a note (a library caller's larger `workers` is refused:
+ * checkRunOptions).
+ */
+export const MAX_WORKERS = Math.max(16, 2 * DEFAULT_WORKERS);
+
 export interface CellResult {
   readonly cell: Cell;
   readonly copies: number;
@@ -82,6 +91,19 @@ export interface RunOptions {
    * refuses): the cells after it get none, as work for a result that will not be printed.
    */
   readonly exactAllOrNone?: boolean | undefined;
+}
+
+/**
+ * The options a library caller gives, held to what they mean and refused in one line otherwise
+ * (the CLI's flags are checked as they are parsed): `workers: NaN` ran no trial and returned counts
+ * of 0, and `workers: 1e9` started threads until memory ran out.
+ */
+export function checkRunOptions(options: RunOptions): void {
+  const { workers, exact, simulate } = options;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+    throw new UsageError('options.workers', `${String(workers)} is not a whole number from 1 to ${MAX_WORKERS} (the counts are the same for any number)`);
+  if (!(['auto', 'on', 'off'] as unknown[]).includes(exact)) throw new UsageError('options.exact', `${String(exact)} is not 'auto', 'on' or 'off'`);
+  if (typeof simulate !== 'boolean') throw new UsageError('options.simulate', `${String(simulate)} is not true or false`);
 }
 
 /** A cell's exact work past which `exactSlow` hears of it: about a second on the machines measured (README, "Exact values"). */
@@ -184,6 +206,7 @@ function* blockTasks(cells: readonly Cell[], workers: number, shard: Shard | und
  * tallies (merged shards) no trials run.
  */
 export async function runCells(cells: readonly Cell[], options: RunOptions, given?: readonly Tally[]): Promise<CellResult[]> {
+  checkRunOptions(options);
   const simulate = options.simulate && !given;
   const adaptive = (cell: Cell): boolean => cell.scenario.precision !== undefined && options.preciseEnough !== undefined;
   const fixed = simulate ? cells.filter((cell) => !adaptive(cell)) : [];
