@@ -40,10 +40,10 @@ describe('exact: the work and memory a cell needs, to the unit', () => {
       'the randomized levels over Gilbert–Elliott (R 12)',
       { protocol: 'randomized', channel: { model: 'gilbert-elliott', goodToBad: 0.1, badToGood: 0.4 }, rounds: 12 },
       'levels',
-      282,
-      'it needs more than 281 steps of work (round 12 of 12)',
-      672,
-      'it needs more than 0 MB of memory (four arrays of 336 numbers, 8 bytes each)',
+      298,
+      'it needs more than 297 steps of work (round 12 of 12)',
+      840,
+      'it needs more than 0 MB of memory (four arrays of 420 numbers, 8 bytes each)',
     ],
   ];
   for (const [what, data, method, work, workRefusal, words, wordsRefusal] of cases) {

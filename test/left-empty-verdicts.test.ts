@@ -8,14 +8,14 @@ import { cliIn } from './in-process.js';
 
 // An exact value too small for a double to hold is left empty (NaN inside), known only to lie
 // below a bound. Every verdict read the NaN as failing: `exact` said `disagreement [NaN, NaN] is
-// not at most 0.01` (exit 1) of a disagreement below 7e-307, `run`'s notWorseThan gate failed a
+// not at most 0.01` (exit 1) of a disagreement below 2.2e-307, `run`'s notWorseThan gate failed a
 // run against its own saved results (`NaN (exact) is higher than the baseline's NaN`), and `plan`
 // found no setting meeting `disagreement<=0.01` where 400 copies over a bursty channel do.
 describe('verdicts on an exact value left empty (too small for a double)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tg-left-empty-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const BURSTY = '{ model: gilbert-elliott, goodToBad: 0.5, badToGood: 0.9 }';
-  /** A messenger scenario over a bursty channel: at 330 copies and more, every copy lost is below 7.1e-307. */
+  /** A messenger scenario over a bursty channel: at 330 copies and more, every copy lost is below 2.2e-307. */
   const scenario = (name: string, redundancy: number, expect: readonly string[]): string => {
     const file = join(dir, `${name}.yaml`);
     const gates = expect.length ? `expect:\n${expect.map((e) => `  - ${e}\n`).join('')}` : '';
@@ -30,7 +30,7 @@ describe('verdicts on an exact value left empty (too small for a double)', () =>
     assert.equal(failed.status, 1, failed.stderr);
     assert.match(
       failed.stderr,
-      /^expect failed: ge \(.*redundancy=400, rounds=1\): onlyA below 7\.\d+e-307 \(exact, too small for a double to hold to its last digit\) is not at least 0\.001\n$/,
+      /^expect failed: ge \(.*redundancy=400, rounds=1\): onlyA below 2\.2\d*e-307 \(exact, too small for a double to hold to its last digit\) is not at least 0\.001\n$/,
     );
     assert.doesNotMatch(failed.stdout, /NaN/);
   });
@@ -53,7 +53,10 @@ describe('verdicts on an exact value left empty (too small for a double)', () =>
     const heldBaseline = join(held, readdirSync(held)[0]!);
     const worse = await cliIn(['exact', scenario('worse', 100, [`{ metric: disagreement, notWorseThan: ${baseline} }`]), '--quiet']);
     assert.equal(worse.status, 1, worse.stderr);
-    assert.match(worse.stderr, /disagreement 3\.5\d*e-100 \(exact\) is higher than the baseline's below 7\.\d+e-307 \(exact, too small for a double to hold, /);
+    assert.match(
+      worse.stderr,
+      /disagreement 3\.5\d*e-100 \(exact\) is higher than the baseline's below 2\.2\d*e-307 \(exact, too small for a double to hold, /,
+    );
     const better = await cliIn(['exact', scenario('better', 400, [`{ metric: disagreement, notWorseThan: ${heldBaseline} }`]), '--quiet']);
     assert.equal(better.status, 0, better.stderr);
     assert.match(better.stdout, /=/);
@@ -63,7 +66,7 @@ describe('verdicts on an exact value left empty (too small for a double)', () =>
     const file = scenario('plan', 2, []);
     const table = await cliIn(['plan', file, '--vary', 'redundancy=400', '--target', 'disagreement<=0.01', '--quiet']);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, /│ best │ 400 +│ 400 +│ < 7\.\d+e-307 ✓ │/);
+    assert.match(table.stdout, /│ best │ 400 +│ 400 +│ < 2\.2\d*e-307 ✓ │/);
     const csv = await cliIn(['plan', file, '--vary', 'redundancy=330:334', '--target', 'disagreement<=0.01', '--format', 'csv', '--quiet']);
     assert.equal(csv.status, 0, csv.stderr);
     const [winner] = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
@@ -88,6 +91,6 @@ describe('verdicts on an exact value left empty (too small for a double)', () =>
     // An atLeast target such a setting cannot meet names the bound as the best reachable, not a dash.
     const none = await cliIn(['plan', file, '--vary', 'redundancy=330:334', '--target', 'onlyA>=0.01', '--quiet']);
     assert.equal(none.status, 1);
-    assert.match(none.stderr, /^twogenerals: no setting in range meets onlyA ≥ 0\.01; the best reachable onlyA is below 7\.\d+e-307 \(redundancy=330\)\n$/);
+    assert.match(none.stderr, /^twogenerals: no setting in range meets onlyA ≥ 0\.01; the best reachable onlyA is below 2\.2\d*e-307 \(redundancy=330\)\n$/);
   });
 });

@@ -1,4 +1,6 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
+import { ddAdd, ddDivide, ddMultiply, ddSubtract, dd } from '../stats/double-double.js';
+import type { DoubleDouble } from '../stats/double-double.js';
 import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
 import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from '../contract/channel.js';
@@ -20,6 +22,8 @@ export interface GilbertElliottConfig {
 
 const GOOD = 0;
 const BAD = 1;
+/** A direction no copy has been sent in yet: its first copy's state is stationary (the exact engines' tables only). */
+const FRESH = 2;
 
 /** Stationary probability of the bad state; a chain that never moves stays good. */
 export function stationaryBad(goodToBad: number, badToGood: number): number {
@@ -40,70 +44,109 @@ export function describeGilbertElliott(params: ChannelParams): string {
   return `mean loss ${+loss.toPrecision(4)}, mean bad burst ${burst}`;
 }
 
+/** The arithmetic a table is made in: plain doubles (Monte Carlo's tables, whose bits fix its draws) or double-double. */
+interface Arithmetic<T> {
+  of(value: number): T;
+  add(a: T, b: T): T;
+  subtract(a: T, b: T): T;
+  multiply(a: T, b: T): T;
+  divide(a: T, b: T): T;
+  value(a: T): number;
+}
+
+const PLAIN: Arithmetic<number> = {
+  of: (value) => value,
+  add: (a, b) => a + b,
+  subtract: (a, b) => a - b,
+  multiply: (a, b) => a * b,
+  divide: (a, b) => a / b,
+  value: (a) => a,
+};
+
+/** For the exact engines' tables: a message's probabilities and delivered copies rounded once, not at each copy's step. */
+const DOUBLE_DOUBLE: Arithmetic<DoubleDouble> = { of: dd, add: ddAdd, subtract: ddSubtract, multiply: ddMultiply, divide: ddDivide, value: (a) => a.hi };
+
 /**
- * One message of k copies in one direction, from the state the last copy saw: by dynamic
- * programming over the copies, the probability of each (received?, state of the last copy) and
- * the expected copies delivered given it. Where every way into an outcome delivers the same
- * number of copies (a chain whose states both lose nothing: k), that number is the expectation,
- * exactly: the ratio of the two rounded sums gave k·(1 + 2e-16).
+ * One message of k copies in one direction, from the state the last copy saw (or FRESH, none
+ * yet: the first copy's state is then the stationary one itself, as the state before it, drawn
+ * stationary and stepped, makes it): by dynamic programming over the copies, the probability of
+ * each (received?, state of the last copy) and the expected copies delivered given it. Where
+ * every way into an outcome delivers the same number of copies (a chain whose states both lose
+ * nothing: k), that number is the expectation, exactly: the ratio of the two rounded sums gave
+ * k·(1 + 2e-16).
  */
-function directionalTransmission(config: GilbertElliottConfig, from: number): { probability: number[]; delivered: number[]; underflowed: boolean } {
-  const step = (s: number, t: number): number =>
-    s === GOOD ? (t === BAD ? config.goodToBad : 1 - config.goodToBad) : t === GOOD ? config.badToGood : 1 - config.badToGood;
+function directionalTransmission<T>(
+  config: GilbertElliottConfig,
+  from: number,
+  arithmetic: Arithmetic<T>,
+): { probability: number[]; delivered: number[]; underflowed: boolean } {
+  const { of, add, subtract, multiply, divide, value } = arithmetic;
+  const zero = of(0);
+  const one = of(1);
+  const goodToBad = of(config.goodToBad);
+  const badToGood = of(config.badToGood);
+  const bad = divide(goodToBad, add(goodToBad, badToGood));
+  // step[s][t]: the next copy's state t from s (FRESH: the stationary distribution).
+  const step = [
+    [subtract(one, goodToBad), goodToBad],
+    [badToGood, subtract(one, badToGood)],
+    config.goodToBad + config.badToGood === 0 ? [one, zero] : [subtract(one, bad), bad],
+  ];
+  const loss = config.loss.map((l) => [of(l), subtract(one, of(l))] as const);
   // mass[received][state], and the delivered copies weighted by probability.
   let mass = [
-    [from === GOOD ? 1 : 0, from === BAD ? 1 : 0],
-    [0, 0],
+    [from === GOOD ? one : zero, from === BAD ? one : zero, from === FRESH ? one : zero],
+    [zero, zero, zero],
   ];
   let copies = [
-    [0, 0],
-    [0, 0],
+    [zero, zero, zero],
+    [zero, zero, zero],
   ];
   // The copies delivered on every way into (received, state) so far, NaN where ways differ (none yet: 0).
   let sure = [
-    [0, 0],
-    [0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
   ];
   // A way's probability below the least normal double (a long bad burst's 0.1^330, held as 0 or
   // with bits lost): the exact engine then cannot hold an outcome it feeds to the last digit.
   let underflowed = false;
-  const weighed = (p: number, q: number): number => {
-    const product = p * q;
-    if (q > 0 && product < LEAST_NORMAL) underflowed = true;
+  const weighed = (p: T, q: T): T => {
+    const product = multiply(p, q);
+    if (value(q) > 0 && value(product) < LEAST_NORMAL) underflowed = true;
     return product;
   };
   for (let c = 0; c < config.copies; c++) {
     const nextMass = [
-      [0, 0],
-      [0, 0],
+      [zero, zero, zero],
+      [zero, zero, zero],
     ];
     const nextCopies = [
-      [0, 0],
-      [0, 0],
+      [zero, zero, zero],
+      [zero, zero, zero],
     ];
     const nextSure = [
-      [-1, -1],
-      [-1, -1],
+      [-1, -1, -1],
+      [-1, -1, -1],
     ];
     const reach = (received: number, t: number, count: number): void => {
       const was = nextSure[received]![t]!;
       nextSure[received]![t] = was === -1 || was === count ? count : Number.NaN;
     };
     for (const received of [0, 1]) {
-      for (const s of [GOOD, BAD]) {
+      for (const s of [GOOD, BAD, FRESH]) {
         const p = mass[received]![s]!;
-        if (p === 0) continue;
+        if (value(p) === 0) continue;
         for (const t of [GOOD, BAD]) {
-          const move = weighed(p, step(s, t));
-          if (move === 0) continue;
-          const carried = copies[received]![s]! * step(s, t);
-          const lost = config.loss[t]!;
-          nextMass[received]![t]! += weighed(move, lost);
-          nextCopies[received]![t]! += carried * lost;
-          nextMass[1]![t]! += weighed(move, 1 - lost);
-          nextCopies[1]![t]! += (carried + move) * (1 - lost);
-          if (lost > 0) reach(received, t, sure[received]![s]!);
-          if (lost < 1) reach(1, t, sure[received]![s]! + 1);
+          const move = weighed(p, step[s]![t]!);
+          if (value(move) === 0) continue;
+          const carried = multiply(copies[received]![s]!, step[s]![t]!);
+          const [lost, kept] = loss[t]!;
+          nextMass[received]![t] = add(nextMass[received]![t]!, weighed(move, lost));
+          nextCopies[received]![t] = add(nextCopies[received]![t]!, multiply(carried, lost));
+          nextMass[1]![t] = add(nextMass[1]![t]!, weighed(move, kept));
+          nextCopies[1]![t] = add(nextCopies[1]![t]!, multiply(add(carried, move), kept));
+          if (value(lost) > 0) reach(received, t, sure[received]![s]!);
+          if (value(lost) < 1) reach(1, t, sure[received]![s]! + 1);
         }
       }
     }
@@ -116,9 +159,9 @@ function directionalTransmission(config: GilbertElliottConfig, from: number): { 
   for (const received of [0, 1]) {
     for (const s of [GOOD, BAD]) {
       const p = mass[received]![s]!;
-      probability.push(p);
+      probability.push(value(p));
       const count = sure[received]![s]!;
-      delivered.push(p > 0 ? (count >= 0 ? count : copies[received]![s]! / p) : 0);
+      delivered.push(value(p) > 0 ? (count >= 0 ? count : value(divide(copies[received]![s]!, p))) : 0);
     }
   }
   return { probability, delivered, underflowed };
@@ -148,23 +191,62 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
     return [0, 1, 2, 3].map((state) => ({ probability: p[state & 1]! * p[state >> 1]!, state })).filter((s) => s.probability > 0);
   },
   // Transmission 4·direction + channel state: its outcomes say (received?, the direction's new state).
-  transmissions(config): Transmission[] {
-    const tables: Transmission[] = [];
-    for (const direction of [0, 1] as Direction[]) {
-      for (let state = 0; state < 4; state++) {
-        const from = (state >> direction) & 1;
-        const { probability, delivered, underflowed } = directionalTransmission(config, from);
-        const ends = [GOOD, BAD, GOOD, BAD];
-        tables.push({
-          probabilities: probability,
-          received: [false, false, true, true],
-          delivered,
-          nextState: ends.map((end) => (state & ~(1 << direction)) | (end << direction)),
-          ...(underflowed ? { underflowed: true } : {}),
-        });
-      }
-    }
-    return tables;
+  transmissions: (config) => transmissionsFrom(config, 0, 4, PLAIN),
+  // The exact engines' states past 4 (FRESH_STATES) have their transmissions after the 8 above, 5 a direction.
+  transmissionFor: (_config, state, direction) => (state < 4 ? 4 * direction + state : 8 + FRESH_STATES.length * direction + state - 4),
+  // The stationary distribution stepped once is the stationary distribution, but in doubles only
+  // to a rounding ((1 − π)·goodToBad + π·(1 − badToGood) for π): where the chain can be in either
+  // state, the exact engines start both directions FRESH and take a first copy's state as π
+  // itself; and their tables are made in double-double, each figure rounded once.
+  exactTables(config) {
+    const bad = stationaryBad(config.goodToBad, config.badToGood);
+    if (!(bad > 0 && bad < 1)) return null;
+    const transmissions = transmissionsFrom(config, 0, 4, DOUBLE_DOUBLE).concat(transmissionsFrom(config, 4, 4 + FRESH_STATES.length, DOUBLE_DOUBLE));
+    return { initialStates: [{ probability: 1, state: stateOf(FRESH, FRESH) }], transmissions };
   },
-  transmissionFor: (_config, state, direction) => 4 * direction + state,
 };
+
+/**
+ * The exact engines' channel states where a direction is FRESH, numbered from 4 on (0–3 are
+ * the two directions' last states, bit 0 A→B, bit 1 B→A, as Monte Carlo's): [A→B's, B→A's].
+ */
+const FRESH_STATES: readonly (readonly [number, number])[] = [
+  [FRESH, FRESH],
+  [GOOD, FRESH],
+  [BAD, FRESH],
+  [FRESH, GOOD],
+  [FRESH, BAD],
+];
+
+/** The channel state of the two directions' states (GOOD, BAD or FRESH). */
+function stateOf(aToB: number, bToA: number): number {
+  if (aToB !== FRESH && bToA !== FRESH) return aToB | (bToA << 1);
+  return 4 + FRESH_STATES.findIndex(([a, b]) => a === aToB && b === bToA);
+}
+
+/** The two directions' states of a channel state. */
+function directionsOf(state: number): readonly [number, number] {
+  return state < 4 ? [state & 1, (state >> 1) & 1] : FRESH_STATES[state - 4]!;
+}
+
+/** The transmissions from the channel states `from` … `to` − 1, A→B's, then B→A's. */
+function transmissionsFrom<T>(config: GilbertElliottConfig, from: number, to: number, arithmetic: Arithmetic<T>): Transmission[] {
+  const tables: Transmission[] = [];
+  for (const direction of [0, 1] as Direction[])
+    for (let state = from; state < to; state++) tables.push(transmissionFrom(config, state, direction, arithmetic));
+  return tables;
+}
+
+/** A message in `direction` from channel state `state`: its outcomes say (received?, the direction's new state). */
+function transmissionFrom<T>(config: GilbertElliottConfig, state: number, direction: Direction, arithmetic: Arithmetic<T>): Transmission {
+  const directions = directionsOf(state);
+  const { probability, delivered, underflowed } = directionalTransmission(config, directions[direction]!, arithmetic);
+  const ends = [GOOD, BAD, GOOD, BAD];
+  return {
+    probabilities: probability,
+    received: [false, false, true, true],
+    delivered,
+    nextState: ends.map((end) => (direction === 0 ? stateOf(end, directions[1]!) : stateOf(directions[0]!, end))),
+    ...(underflowed ? { underflowed: true } : {}),
+  };
+}

@@ -47,6 +47,12 @@ export interface InitialState {
   readonly state: number;
 }
 
+/** A channel's tables for the exact engines (ChannelDefinition.exactTables). */
+export interface ExactChannelTables {
+  readonly initialStates: readonly InitialState[];
+  readonly transmissions: readonly Transmission[];
+}
+
 export type ChannelParams = Readonly<Record<string, number | string | undefined>>;
 
 /** Where a channel's file bytes are digested (a node:crypto Hash). */
@@ -90,6 +96,15 @@ export interface ChannelDefinition<Config = unknown> {
   /** Every distinct transmission the channel can use, indexed by `transmissionFor`. */
   transmissions(config: Config): readonly Transmission[];
   transmissionFor(config: Config, state: number, direction: Direction, round: number): number;
+  /**
+   * The same channel for the exact engines, where the tables above, which Monte Carlo samples
+   * (so their bits fix its draws), would make the exact engines round more than they must: more
+   * states, each transmission found by `transmissionFor` as above. null where the tables above
+   * serve. Gilbert–Elliott's chain starts from the state before the first copy, whose rounded
+   * step into the stationary distribution made the messenger's onlyA 0.10000000000000003 for 0.1;
+   * here a direction's first copy takes the stationary state itself.
+   */
+  exactTables?(config: Config): ExactChannelTables | null;
   /**
    * The channel replayed directly (see Replay); null where only the tables are used. Monte Carlo
    * and `trace` draw through the replay wherever it is given (but for crashes over tables, which

@@ -255,8 +255,23 @@ function replayedDeliveryValues(model: CellModel, replay: Replay): readonly numb
 
 /** The channel's tables as the engines read them, its delivery classes added to `deliveryValues` (or, `byCopies`, class c for c + 1 copies). */
 function channelTables(channel: ChannelDefinition<unknown>, config: unknown, deliveryValues: number[], byCopies: boolean): ChannelTables {
-  const initialStates = channel.initialStates(config);
-  const given = channel.transmissions(config);
+  return tablesOf(channel.initialStates(config), channel.transmissions(config), deliveryValues, byCopies);
+}
+
+/**
+ * The cell as the exact engines read it: with the channel's tables for them (its `exactTables`:
+ * Gilbert–Elliott's first copies stationary, not stepped into it) where it has them, else the
+ * model itself. Monte Carlo keeps the tables it samples, so not a draw changes.
+ */
+export function exactModelOf(model: CellModel): CellModel {
+  if (!model.channel.exactTables || model.replay) return model;
+  const tables = model.channel.exactTables(model.channelConfig);
+  if (!tables) return model;
+  // The exact engines read no delivery classes: theirs are made and set aside.
+  return { ...model, ...tablesOf(tables.initialStates, tables.transmissions, [], false) };
+}
+
+function tablesOf(initialStates: readonly InitialState[], given: readonly Transmission[], deliveryValues: number[], byCopies: boolean): ChannelTables {
   const transmissions = prepareTransmissions(given, deliveryValues, byCopies);
   return {
     tablesUnderflow: given.some((t) => t.underflowed === true),

@@ -1,5 +1,5 @@
 import type { Replay } from '../../contract/channel.js';
-import { configuredFor } from '../model.js';
+import { configuredFor, exactModelOf } from '../model.js';
 import { verifyCanonicalize } from './canonical-check.js';
 import type { CellModel } from '../model.js';
 import { genericExact, tooManyCrashing } from './generic.js';
@@ -23,7 +23,8 @@ export type ExactMethod = 'auto' | 'generic';
  * thousand units, so that a caller can share its thread and keep account; it returns the result
  * or throws ExactUnavailable.
  */
-export function exactSteps(model: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
+export function exactSteps(cell: CellModel, limits: ExactLimits, method: ExactMethod = 'auto'): ExactSteps {
+  const model = exactModelOf(cell);
   return boundsFirst(model, chosenSteps(model, limits, method), limits.compareMerged !== false);
 }
 
@@ -124,7 +125,8 @@ const START_STATE_UNITS = 3;
  * work every round surely does). null where only the work can tell. A command that wants every
  * cell's values or none (`exact`) asks this of every cell first.
  */
-export function refusedUpFront(model: CellModel, limits: ExactLimits): ExactUnavailable | null {
+export function refusedUpFront(cell: CellModel, limits: ExactLimits): ExactUnavailable | null {
+  const model = exactModelOf(cell);
   const crashing = model.crash === null ? null : tooManyCrashing(model.crash.filter((rate) => rate > 0).length, 1);
   return crashing ?? structuredSolverFor(model)?.refusedUpFront?.(model, limits) ?? null;
 }

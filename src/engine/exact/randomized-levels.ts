@@ -6,7 +6,7 @@ import { ExactUnavailable, WORK_SLICE, megabytes, tooMuchWork } from './result.j
 import type { ExactLimits, ExactSteps } from './result.js';
 import { counted } from '../../io/wording.js';
 
-/** Channel states the levels are kept for: one more than the largest any table names (no spread: a trace has tens of thousands). */
+/** Channel states any table names: one more than the largest (no spread: a trace has tens of thousands). */
 function channelStates(model: CellModel): number {
   let C = 1;
   for (const { state } of model.initialStates) C = Math.max(C, state + 1);
@@ -15,11 +15,38 @@ function channelStates(model: CellModel): number {
 }
 
 /**
+ * Channel states the levels are kept for: one more than the largest a round can start in, the
+ * starts and where B's message, after A's, leaves the channel. A state passed only within a round
+ * needs no slots: a Gilbert–Elliott direction still fresh after A's first message (the exact
+ * tables' start, engine/model.ts exactModelOf), which would more than double the slots and the
+ * work every round surely does. The rounds read the same tables' states (checked as they go).
+ */
+function roundStartStates(model: CellModel, all: number): number {
+  const { channel, channelConfig, transmissions } = model;
+  const starts = new Uint8Array(all);
+  for (const { state } of model.initialStates) starts[state] = 1;
+  for (let grown = true; grown; ) {
+    grown = false;
+    const mids = new Uint8Array(all);
+    for (let ch = 0; ch < all; ch++) if (starts[ch]) for (const m of transmissions[channel.transmissionFor(channelConfig, ch, 0, 1)]!.nextState) mids[m] = 1;
+    for (let m = 0; m < all; m++) {
+      if (!mids[m]) continue;
+      for (const end of transmissions[channel.transmissionFor(channelConfig, m, 1, 1)]!.nextState) {
+        if (starts[end]) continue;
+        starts[end] = 1;
+        grown = true;
+      }
+    }
+  }
+  return starts.lastIndexOf(1) + 1;
+}
+
+/**
  * Why the levels cannot do the cell within `limits`, known before any work (null: only the work
  * can tell): their arrays' memory, or the work every round surely does looking at its slots.
  */
 export function levelsRefusal(model: CellModel, R: number, limits: ExactLimits): ExactUnavailable | null {
-  const C = channelStates(model);
+  const C = roundStartStates(model, channelStates(model));
   const slots = (R + 2) * 3 * 2 * C;
   // The limit as it always stood (2 numbers a slot), which refuses the same cells; but there are
   // four arrays of slots (mass and delivered, this round's and the next), so what it allows, and
@@ -51,7 +78,8 @@ export function levelsRefusal(model: CellModel, R: number, limits: ExactLimits):
  */
 export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimits): ExactSteps {
   const { channel, channelConfig, transmissions } = model;
-  const C = channelStates(model);
+  const all = channelStates(model);
+  const C = roundStartStates(model, all);
   // Slot of (A's level a, B's level a + d − 1 for d in 0..2, B knows the key, channel state).
   const slots = (R + 2) * 3 * 2 * C;
   const refused = levelsRefusal(model, R, limits);
@@ -83,7 +111,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
     nextMass.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
     nextDelivered.fill(0, 0, Math.min(slots, (round + 2) * 6 * C));
     const toB = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 0, round)]);
-    const toA = Array.from({ length: C }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
+    const toA = Array.from({ length: all }, (_, ch) => transmissions[channel.transmissionFor(channelConfig, ch, 1, round)]);
     const used = Math.min(slots, (round + 1) * 6 * C); // levels are at most round − 1 before this round
     touched += used;
     let roundSure = -1; // the copies every way through this round delivers (-1: none yet)
@@ -111,7 +139,9 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
           const weight = m * p;
           if (weight < LEAST_NORMAL && p1 > 0 && q > 0) underflows++;
           const aNext = 1 + (t2.received[j] ? Math.max(a - 1, b) : a - 1);
-          const to = slot(aNext, bNext, kNext, t2.nextState[j]!);
+          const end = t2.nextState[j]!;
+          if (end >= C) throw new Error(`randomized: channel state ${end} ends round ${round}, not one a round starts in`);
+          const to = slot(aNext, bNext, kNext, end);
           nextMass[to]! += weight;
           nextDelivered[to]! += dm * p + m * p * (t1.delivered[i]! + t2.delivered[j]!);
           const copies = t1.delivered[i]! + t2.delivered[j]!;

@@ -1,0 +1,78 @@
+/**
+ * Double-double arithmetic: a value held as an unevaluated sum hi + lo of two doubles, |lo| at
+ * most half an ulp of hi, about 106 bits, so that a short chain of products and sums (a channel's
+ * table over k copies) rounds once, where it is read as a double (`hi`), not at every step.
+ * Dekker's error-free product (split into 26-bit halves, no fused multiply-add) and Knuth's
+ * two-sum (T. J. Dekker, "A floating-point technique for extending the available precision",
+ * Numerische Mathematik 18, 1971; Hida, Li and Bailey, "Library for double-double and quad-double
+ * arithmetic", 2000). Plain IEEE operations only: the same bits on every Node.
+ */
+export interface DoubleDouble {
+  readonly hi: number;
+  readonly lo: number;
+}
+
+export const DD_ZERO: DoubleDouble = { hi: 0, lo: 0 };
+export const DD_ONE: DoubleDouble = { hi: 1, lo: 0 };
+
+export function dd(value: number): DoubleDouble {
+  return { hi: value, lo: 0 };
+}
+
+/** a + b where |a| ≥ |b| (or a is 0), exactly as a rounded sum and its error. */
+function quickTwoSum(a: number, b: number): DoubleDouble {
+  const s = a + b;
+  return { hi: s, lo: b - (s - a) };
+}
+
+/** a + b exactly, as a rounded sum and its error. */
+function twoSum(a: number, b: number): DoubleDouble {
+  const s = a + b;
+  const bb = s - a;
+  return { hi: s, lo: a - (s - bb) + (b - bb) };
+}
+
+const SPLITTER = 134217729; // 2^27 + 1
+
+/** a · b exactly, as a rounded product and its error (Dekker). */
+function twoProduct(a: number, b: number): DoubleDouble {
+  const p = a * b;
+  const ca = SPLITTER * a;
+  const aHi = ca - (ca - a);
+  const aLo = a - aHi;
+  const cb = SPLITTER * b;
+  const bHi = cb - (cb - b);
+  const bLo = b - bHi;
+  return { hi: p, lo: aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo };
+}
+
+export function ddAdd(x: DoubleDouble, y: DoubleDouble): DoubleDouble {
+  const s = twoSum(x.hi, y.hi);
+  const t = twoSum(x.lo, y.lo);
+  const u = quickTwoSum(s.hi, s.lo + t.hi);
+  return quickTwoSum(u.hi, u.lo + t.lo);
+}
+
+export function ddNegate(x: DoubleDouble): DoubleDouble {
+  return { hi: -x.hi, lo: -x.lo };
+}
+
+export function ddSubtract(x: DoubleDouble, y: DoubleDouble): DoubleDouble {
+  return ddAdd(x, ddNegate(y));
+}
+
+export function ddMultiply(x: DoubleDouble, y: DoubleDouble): DoubleDouble {
+  const p = twoProduct(x.hi, y.hi);
+  return quickTwoSum(p.hi, p.lo + (x.hi * y.lo + x.lo * y.hi));
+}
+
+/** x / y by long division: three quotient digits, each a double. */
+export function ddDivide(x: DoubleDouble, y: DoubleDouble): DoubleDouble {
+  const q1 = x.hi / y.hi;
+  let r = ddSubtract(x, ddMultiply(y, dd(q1)));
+  const q2 = r.hi / y.hi;
+  r = ddSubtract(r, ddMultiply(y, dd(q2)));
+  const q3 = r.hi / y.hi;
+  const q = quickTwoSum(q1, q2);
+  return ddAdd(q, dd(q3));
+}
