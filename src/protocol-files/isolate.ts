@@ -6,6 +6,7 @@ import type { LoadStage } from './load.js';
 import type { CheckReport } from './check.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
 import { watchdogMs } from './watchdog.js';
+import { permitted } from '../io/permissions.js';
 
 /**
  * A protocol file is loaded, read and checked first in a process of its own (isolate-worker.ts),
@@ -114,8 +115,7 @@ const OPTIONS_WITH_VALUES = new Set([
 
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
 export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
-  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
-  if (permission && !permission.has('child'))
+  if (!permitted('child'))
     return Promise.reject(
       new UsageError(
         place,

@@ -21,8 +21,9 @@ export const COMPILE_TRIALS = 4096;
  * tally: through the fastest engine the cell allows — a replayed trace through the protocol's
  * automaton (replay.ts), else its compiled kernel (which hands long blocks to the SIMD lanes or
  * the bit walk where it can), else the trial kernel (trial-kernel.ts), or for a short block (or
- * where Node compiles no generated code: compilesGenerated) the generic engine. Every engine draws alike, so the choice changes no count. `specialize`
- * compiles the kernel for this cell alone (see kernelFor): for cells of many trials.
+ * where Node compiles no generated code: compilesGenerated) the generic engine. Every engine
+ * draws alike, so the choice changes no count. `specialize` compiles the kernel for this cell
+ * alone (see kernelFor): for cells of many trials.
  */
 export function runBlock(model: CellModel, stream: Int32Array, trials: number, specialize = false): Tally {
   verifyStateBounds(model);

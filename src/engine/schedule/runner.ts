@@ -45,8 +45,8 @@ export const DEFAULT_WORKERS = availableParallelism();
  * The most worker threads a run starts: more than the cores only queue, and each thread costs
  * some megabytes and start-up time, so a thousand of them took gigabytes and most of a minute
  * where two took a fraction of a second (docs/benchmarks.md, "Figures behind the code"). Results
- * are the same for any number, so a larger --workers is capped, with a note (a library caller's larger `workers` is refused:
- * checkRunOptions).
+ * are the same for any number, so a larger --workers is capped, with a note (a library caller's
+ * larger `workers` is refused: checkRunOptions).
  */
 export const MAX_WORKERS = Math.max(16, 2 * DEFAULT_WORKERS);
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { permitted } from '../../io/permissions.js';
 
 /**
  * Starts one pool thread. A small young generation keeps memory flat in the number of trials:
@@ -24,8 +25,7 @@ export function spawnWorker(): Worker {
  * same counts (they do not depend on the number of threads).
  */
 export function threadsAllowed(): boolean {
-  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
-  return !permission || permission.has('worker');
+  return permitted('worker');
 }
 
 /**
