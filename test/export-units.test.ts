@@ -181,8 +181,8 @@ describe('the exporters, lines 3 modulo 6 (eleventh round)', () => {
       .render(mixed, { color: false })
       .split('\n')
       .filter((line) => line.startsWith('| '));
-    assert.match(rows[2]!, /\| 1\.5 \|$/, 'the exact messengers of the cell with exact values');
-    assert.match(rows[3]!, /\| 0\.50000 \| \[[^\]]+\] \| {2}\| {2}\| 0\.25000 \| \[[^\]]+\] \| {2}\| {2}\| 1\.5 \| {2}\|$/, 'empty exact fields');
+    assert.match(rows[2]!, /\| 1\.5 \| [+−]\d+\.\d\d \|$/, 'the exact messengers of the cell with exact values, and its z');
+    assert.match(rows[3]!, /\| 0\.50000 \| \[[^\]]+\] \| {2}\| {2}\| 0\.25000 \| \[[^\]]+\] \| {2}\| {2}\| 1\.5 \| {2}\| {2}\|$/, 'empty exact fields');
   });
   it('markdown never rounds an exact probability to a sure 1 that is not one (the table’s 1−1.0e-9)', () => {
     const nearlySure = exact({ outcomes: [1 - 1e-9, 1e-9, 0, 0] } as never);

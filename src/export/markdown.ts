@@ -28,7 +28,7 @@ export const markdownExporter: Exporter = {
         ...shown.flatMap((i) => stat(names[i]!)),
         ...stat(labels[1]),
         ...(withTrials ? ['messengers'] : []),
-        ...(withExact ? ['messengers exact'] : []),
+        ...(withExact ? ['messengers exact', ...(withTrials ? ['messengers z'] : [])] : []),
       ];
       const rows = summaries.map((s) => {
         const cell = (p: Proportion, exact: number | undefined, z: number | null | undefined): string[] => [
@@ -41,7 +41,10 @@ export const markdownExporter: Exporter = {
           ...shown.flatMap((i) => cell(s.outcomes[i]!, s.exact?.outcomes[i], s.exact?.outcomeZ[i])),
           ...cell(s.disagreement, s.exact?.disagreement, s.exact?.disagreementZ),
           ...(withTrials ? [shortNumber(s.messengers.mean, 5)] : []),
-          ...(withExact ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : ''] : []),
+          // The cost's z as the table shows it: a protocol that costs more than its exact mean says so here too.
+          ...(withExact
+            ? [s.exact ? shortNumber(s.exact.messengersMean, 6) : '', ...(withTrials ? [s.exact?.messengersZ == null ? '' : signed(s.exact.messengersZ)] : [])]
+            : []),
         ];
       });
       // The heading holds the seed and fixed values (a trace file's name): any text, shown as text.
