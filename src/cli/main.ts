@@ -119,6 +119,11 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
     }
     if (reportProtocolFileError(error, streams)) return EXIT.usage;
     if (isSystemError(error)) {
+      // A shell left in a directory since deleted: Node cannot say where it is, and there is no path to name.
+      if (error.syscall === 'uv_cwd') {
+        streams.stderr.write('twogenerals: the current directory no longer exists (deleted since the shell entered it): run from one that does\n');
+        return EXIT.usage;
+      }
       // A file or device refused what was asked of it: the user's to fix, in words.
       const path = typeof error.path === 'string' ? `${error.path}: ` : '';
       streams.stderr.write(`twogenerals: ${oneLine(`${path}${systemErrorWords(error)}`)}\n`);

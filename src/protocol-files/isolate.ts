@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { STAGES } from './load.js';
@@ -113,6 +114,20 @@ const OPTIONS_WITH_VALUES = new Set([
   '--test-coverage-lines',
 ]);
 
+/**
+ * Where the isolating process starts: this one's directory, or, where that no longer exists (a
+ * shell left in a directory since deleted), the file's own: a process started in a deleted
+ * directory dies before its first line (`ENOENT … uv_cwd`), and every protocol file with it.
+ */
+function isolatedCwd(file: string): string | undefined {
+  try {
+    process.cwd();
+    return undefined;
+  } catch {
+    return dirname(file);
+  }
+}
+
 /** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
 export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
   if (!permitted('child'))
@@ -139,6 +154,7 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
     env: isolatedEnv(process.env),
+    cwd: isolatedCwd(file),
   });
   let errorText = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
