@@ -1,3 +1,4 @@
+import { returnedValue } from '../io/wording.js';
 import type { ParameterDeclaration } from './parameter.js';
 
 /**
@@ -180,6 +181,20 @@ export function fieldText(value: unknown): string {
   } catch {
     return '(a value that is not text)'; // an object whose toString throws
   }
+}
+
+/**
+ * What `configure` did to the cell's parameters it was given (a copy), or null where it left them
+ * as they were: it may add to them (a config built on the object) but not change or remove one,
+ * since every row, cell name and saved file prints the given value, and the cell would be
+ * computed with another (`params.rounds = 1` in a cell of rounds 4).
+ */
+export function changedParameter(given: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string | null {
+  for (const [name, value] of Object.entries(given)) {
+    if (!Object.hasOwn(after, name)) return `removed the parameter ${name} (${String(value)})`;
+    if (!Object.is(after[name], value)) return `changed the parameter ${name} from ${String(value)} to ${returnedValue(after[name])}`;
+  }
+  return null;
 }
 
 /**

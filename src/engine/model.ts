@@ -6,7 +6,7 @@ import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
 import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
-import { roundLimitOf, supportsCrashes } from '../contract/protocol.js';
+import { changedParameter, roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { meanCopiesReceived, oneSendOf } from './one-send.js';
 import { UsageError } from '../errors.js';
@@ -125,7 +125,14 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, smallInteger(Number(params[p.name]))]));
   const roleRates = crashRatesByRole(protocol, params);
   const protocolParams = { ...own, rounds: smallInteger(Number(params['rounds'])), ...(roleRates ? { crashes: 1 } : {}) };
-  const protocolConfig = protocol.configure(Object.freeze({ ...protocolParams }));
+  const given = { ...protocolParams };
+  const protocolConfig = protocol.configure(given);
+  const changed = changedParameter(protocolParams, given);
+  if (changed)
+    throw new UsageError(
+      `protocol ${protocol.name}`,
+      `configure ${changed}: it must derive its config from the parameters, never change them, since every row and file prints the given value`,
+    );
   // A protocol file's cell: its configure called again before its code runs for the cell, where another cell's came since.
   const mark = {};
   if (spec.protocolFile !== undefined) lastConfigured.set(protocol, mark);
@@ -134,7 +141,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
       ? undefined
       : (): void => {
           if (lastConfigured.get(protocol) === mark) return;
-          protocol.configure(Object.freeze({ ...protocolParams }));
+          protocol.configure({ ...protocolParams });
           lastConfigured.set(protocol, mark);
         };
   const channelParams = spec.files

@@ -26,6 +26,7 @@ import {
   runText,
   announcesRest,
   sameChoices,
+  changedParameter,
 } from '../contract/protocol.js';
 import type { ProtocolDefinition, ProtocolParams } from '../contract/protocol.js';
 import { thrownWhere, withoutFileGlobals } from './load.js';
@@ -261,7 +262,14 @@ function checkCell(
       throw new ContractBroken(`${where}: ${what} threw: ${file ? thrownWhere(error, file) : thrownText(error)}`);
     }
   };
-  const config = call('configure', new Int32Array(0), () => protocol.configure(Object.freeze({ ...params, ...(crashes ? { crashes: 1 } : {}) }) as never));
+  const givenParams = { ...params, ...(crashes ? { crashes: 1 } : {}) };
+  const passedParams = { ...givenParams };
+  const config = call('configure', new Int32Array(0), () => protocol.configure(passedParams as never));
+  const changed = changedParameter(givenParams, passedParams);
+  if (changed)
+    throw new ContractBroken(
+      `${where}: configure ${changed}: it must derive its config from the parameters, never change them, since every row and file prints the given value`,
+    );
   const nodeRoles = crashes ? call('nodes', new Int32Array(0), () => protocol.nodes!(config)) : [];
   const nodesSlip = crashes ? nodesProblem(nodeRoles, protocol.roles!.length, 30) : null;
   if (nodesSlip) throw new ContractBroken(`${where}: ${nodesSlip}`);
