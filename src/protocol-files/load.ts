@@ -13,6 +13,7 @@ import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import { crashParameterName } from '../catalog/parameters.js';
 import { namingProblem } from './names.js';
+import { firstMisnamed, OUTCOME_NAME, PLAIN_NAME } from './declared-names.js';
 import { builtInChanged, builtIns, changedBuiltIn, watchBuiltIns } from './built-ins.js';
 import type { BuiltIns } from './built-ins.js';
 import { errorText, isThrownError, refusalNamingFile, thrownText } from './thrown.js';
@@ -757,14 +758,12 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   const outcomes = d['outcomes'] as Partial<OutcomeSet> | undefined;
   need(
-    typeof outcomes === 'object' &&
-      outcomes !== null &&
-      Array.isArray(outcomes.names) &&
-      outcomes.names.length > 0 &&
-      outcomes.names.every((n) => typeof n === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(n)),
+    typeof outcomes === 'object' && outcomes !== null && Array.isArray(outcomes.names) && outcomes.names.length > 0,
     'needs outcomes: { names: [...], success: [...], disagreement: [...] } with names of letters, digits and _',
   );
   const names = outcomes!.names!;
+  const misnamedOutcome = firstMisnamed(names, OUTCOME_NAME);
+  need(misnamedOutcome === undefined, `outcome name ${misnamedOutcome} must be letters, digits and _, starting with a letter (names: ['delivered', 'dark'])`);
   // As for parameters (below): a lookup by such a name finds the object's own member where no
   // outcome is (`plot --metric constructor` stopped with an internal error).
   const inherited = names.find((n) => n in Object.prototype);
@@ -783,10 +782,9 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   const parameters = (d['parameters'] ?? []) as unknown[];
   need(Array.isArray(parameters), 'parameters must be a list of { name, description, minimum, maximum, default }');
   for (const p of parameters as Record<string, unknown>[]) {
-    need(
-      typeof p === 'object' && p !== null && typeof p['name'] === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(p['name']),
-      'each parameter needs a name of letters and digits',
-    );
+    need(typeof p === 'object' && p !== null && p['name'] !== undefined, 'each parameter needs a name of letters and digits, starting with a letter');
+    const misnamedParameter = firstMisnamed([p['name']], PLAIN_NAME);
+    need(misnamedParameter === undefined, `parameter name ${misnamedParameter} must be letters and digits, starting with a letter (name: 'copies')`);
     // A name every object already has (constructor, toString) would read as the object's own
     // member where the parameter is missing: a scenario's value 'function Object()'.
     need(!((p['name'] as string) in Object.prototype), `parameter '${p['name']}' is a name every JavaScript object already has: rename it`);
@@ -821,9 +819,11 @@ function completeDefinition(value: unknown, file: string): ProtocolDefinition<un
   );
   const roles = d['roles'];
   need(
-    roles === undefined || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => typeof r === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(r))),
+    roles === undefined || (Array.isArray(roles) && roles.length > 0),
     "roles, if given, must be a list of names of letters and digits (['coordinator', 'cohort'])",
   );
+  const misnamedRole = roles === undefined ? undefined : firstMisnamed(roles as unknown[], PLAIN_NAME);
+  need(misnamedRole === undefined, `role ${misnamedRole} must be letters and digits, starting with a letter (roles: ['coordinator', 'cohort'])`);
   // Each role is a crash rate of its own (crash: { A: … } sets crashA): two roles of one name would share it.
   const rateOf = (roles as string[] | undefined)?.map(crashParameterName) ?? [];
   const shared = rateOf.findIndex((name, at) => rateOf.indexOf(name) !== at);
