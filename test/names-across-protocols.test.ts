@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 import { cliSeries } from './cli-series.js';
+import { leaderFollowerFile } from './leader-follower-file.js';
 
 /** One message A to B; OUTCOMES and PARAMETERS are each file's own. */
 const FILE = `export default ({ SEND, END, A_TO_B }) => ({
@@ -58,26 +59,7 @@ describe("a protocol file's parameter named like another protocol's outcome", ()
 
   it("is refused for a role whose crash rate is named like another protocol's outcome", () => {
     // crashFollower, the rate of role follower, was written once for both: the vote's count under it, the retry's 0.2 left empty.
-    const withRoles = `export default ({ SEND, END, ROUND, A_TO_B, GENERALS_OUTCOMES, generalsOutcome }) => ({
-  name: 'crashing-file',
-  outcomes: GENERALS_OUTCOMES,
-  configure: (p) => ({ start: p.crashes === 1 ? 1 : 0 }),
-  stateSize: () => 4,
-  init(s) { s.fill(0); },
-  next(s, c, step) {
-    step.round = 1;
-    if (s[0] < c.start) step.kind = ROUND;
-    else if (s[0] === c.start && s[2] === 0) { step.kind = SEND; step.direction = A_TO_B; }
-    else { step.kind = END; step.outcome = generalsOutcome(s[2] === 0, s[1] === 1 && s[3] === 0); }
-  },
-  resolve(s, c, step, r) { if (step.kind === SEND) s[1] = r; s[0] = step.kind === ROUND ? c.start : c.start + 1; },
-  roles: ['leader', 'follower'],
-  nodes: () => [0, 1],
-  crash(s, c, node) { s[2 + node] = 1; },
-  crashed: (s, c, node) => s[2 + node] === 1,
-  describe: (s) => String(s[1]),
-});
-`;
+    const withRoles = leaderFollowerFile('crashing-file');
     const dir = tempFiles({
       'vote.mjs': file('vote-file', "['passed', 'crashFollower']", '[]'),
       'retry.mjs': withRoles,
