@@ -32,6 +32,18 @@ describe("a library caller's scenario overrides", () => {
     });
   }
 
+  for (const bad of [null, { protocol: 'messenger' }, 42]) {
+    it(`refuses the scenario ${JSON.stringify(bad)}`, async () => {
+      await assert.rejects(loadScenario(bad as never), (error: Error) => {
+        assert.match(
+          error.message,
+          /^file: (null|an object|a number) is not a scenario file's path or a shipped scenario's name \(or undefined: the default scenario\)$/,
+        );
+        return true;
+      });
+    });
+  }
+
   it('takes the flags as the CLI gives them', async () => {
     const scenario = await loadScenario('retransmit-round-limit', {
       trials: '2000',
