@@ -22,11 +22,11 @@ try {
 const cacheFile = codeCacheFile(dir, source);
 const script = new Script(source, {
   filename: file,
-  cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+  cachedData: cacheFile !== null && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
 });
 const cli = { exports: {} };
 script.runInThisContext()(cli.exports, require, cli, file, dir, (specifier) => import(specifier));
-if (process.env.TWOGENERALS_SAVE_CODE_CACHE) process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+if (process.env.TWOGENERALS_SAVE_CODE_CACHE && cacheFile !== null) process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
 // Pool threads boot while the CLI reads its scenario (see src/cli/early.ts).
 cli.exports.startEarly(process.argv);
 cli.exports.main(process.argv);

@@ -7,6 +7,7 @@ import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import { misreadLiteral } from './misread-literal.js';
 import { misreadNumber } from '../io/number-literal.js';
 import type { Path, ScenarioSource } from './parse.js';
+import { overridesProblem } from './override-shape.js';
 
 /** Command-line values that replace or add to a scenario file's (README, "Scenarios"). */
 export interface Overrides {
@@ -25,6 +26,9 @@ export interface Overrides {
  * so a bad one is reported as "--set loss=2: …" rather than at a line of the file.
  */
 export function applyOverrides(source: ScenarioSource, overrides: Overrides): ScenarioSource {
+  // A library caller's object, held to the flags' shape: a key not known was ignored.
+  const problem = overridesProblem(overrides);
+  if (problem) throw new UsageError(...problem);
   const data = structuredClone(source.data);
   const places = new Map<string, string>();
   const put = (path: Path, value: unknown, flag: string): void => {

@@ -37,11 +37,26 @@ export const MAX_CELLS = 100000;
  * default), applies the overrides, then as loadScenarioSource.
  */
 export async function loadScenario(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
+  checkScenarioFileArgument(file);
   return loadScenarioSource(file === undefined ? defaultWith(overrides) : applyOverrides(readScenarioFile(file), overrides), runsProtocol);
+}
+
+/**
+ * A library caller's scenario argument: a file's path or a shipped scenario's name, or undefined
+ * for the default; an object (a scenario's data) or null stopped with Node's own `The "path"
+ * argument must be of type string`.
+ */
+function checkScenarioFileArgument(file: unknown): void {
+  if (file !== undefined && typeof file !== 'string')
+    throw new UsageError(
+      'file',
+      `${file === null ? 'null' : typeof file === 'object' ? 'an object' : `a ${typeof file}`} is not a scenario file's path or a shipped scenario's name (or undefined: the default scenario)`,
+    );
 }
 
 /** As loadScenario, every scenario of a file that holds several (YAML documents separated by `---`, as a result folder's scenario.yaml of a run of several). */
 export async function loadScenarios(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario[]> {
+  checkScenarioFileArgument(file);
   if (file === undefined) return [await loadScenarioSource(defaultWith(overrides), runsProtocol)];
   const scenarios: Scenario[] = [];
   for (const source of readScenarioFiles(file)) scenarios.push(await loadScenarioSource(applyOverrides(source, overrides), runsProtocol));

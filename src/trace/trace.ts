@@ -123,6 +123,10 @@ const WORK_A_STEP = 16_384;
 
 /** traceTrial as steps of about WORK_A_STEP work (see drainInSlices): a search through 10^15 trials can be interrupted. */
 export function* traceTrialSteps(cell: Cell, trial: number, wanted?: (outcome: string) => boolean): Generator<void, TrialTrace | null> {
+  // The CLI's --trial is held to this as it is parsed; a library caller's trial 0 or −1 replayed
+  // a block no run draws (block −1) and told it as trial −65,535, and 1.5 told trial 2.
+  if (!Number.isSafeInteger(trial) || trial < 1)
+    throw new UsageError('trial', `${String(trial)} is not a trial: trials are whole numbers counted from 1, as run counts them`);
   const model = buildCellModel(cellSpec(cell));
   verifyStateBounds(model);
   const { protocol, protocolConfig } = model;
