@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { Output } from '../src/cli/output.js';
 import { exactProgressLine, progressBar } from '../src/cli/progress.js';
+import { fakeTerminal } from './fake-terminal.js';
 
 /**
  * A terminal whose TERM is `dumb` (an editor's shell, a log viewer) shows escape sequences as
@@ -12,17 +11,8 @@ import { exactProgressLine, progressBar } from '../src/cli/progress.js';
 describe('a dumb terminal gets no escape sequences from progress', () => {
   /** What a progress display writes on a terminal with this TERM for one update; `forced` is --progress. */
   const written = (term: string, show: 'bar' | 'exact', forced = false): string => {
-    let text = '';
-    const stderr = Object.assign(
-      new Writable({
-        write(chunk: Buffer | string, _encoding, callback) {
-          text += chunk.toString();
-          callback();
-        },
-      }),
-      { isTTY: true, columns: 100 },
-    );
-    const streams = { stdout: stderr as unknown as Output, stderr: stderr as unknown as Output, env: { TERM: term, TWOGENERALS_PROGRESS_DELAY_MS: '0' } };
+    const terminal = fakeTerminal();
+    const streams = { stdout: terminal.output, stderr: terminal.output, env: { TERM: term, TWOGENERALS_PROGRESS_DELAY_MS: '0' } };
     if (show === 'bar') {
       const bar = progressBar(streams, forced);
       bar.update({ trials: 5, totalTrials: 10, cells: 0, totalCells: 1 });
@@ -40,7 +30,7 @@ describe('a dumb terminal gets no escape sequences from progress', () => {
       }
       line.stop();
     }
-    return text;
+    return terminal.text();
   };
 
   it('draws the bar and the exact line on a terminal that takes escape sequences', () => {

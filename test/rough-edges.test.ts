@@ -3,14 +3,13 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { Writable } from 'node:stream';
 import { progressBar, timeLeft } from '../src/cli/progress.js';
-import type { Output } from '../src/cli/output.js';
 import { csvText, inlineText, mermaidText } from '../src/io/text.js';
 import { savedContent } from '../src/export/json.js';
 import { contentDigest } from '../src/results/verify.js';
 import { ROOT, tempFiles } from './helpers.js';
 import { cliIn } from './in-process.js';
+import { fakeTerminal } from './fake-terminal.js';
 import { refusal } from './assert-cli.js';
 
 const SMALL = ['--trials', '2000'];
@@ -263,21 +262,12 @@ describe('bounded workers, quiet, colour, help', () => {
 describe('CI hides the progress bar only when it means true', () => {
   /** What a progress bar on a terminal writes for one update, with `CI` set to `ci` (or unset). */
   const drawn = (ci: string | undefined): string => {
-    let text = '';
-    const stderr = Object.assign(
-      new Writable({
-        write(chunk: Buffer | string, _encoding, callback) {
-          text += chunk.toString();
-          callback();
-        },
-      }),
-      { isTTY: true, columns: 100 },
-    );
+    const terminal = fakeTerminal();
     const env = { TWOGENERALS_PROGRESS_DELAY_MS: '0', ...(ci === undefined ? {} : { CI: ci }) };
-    const bar = progressBar({ stdout: stderr as unknown as Output, stderr: stderr as unknown as Output, env }, false);
+    const bar = progressBar({ stdout: terminal.output, stderr: terminal.output, env }, false);
     bar.update({ trials: 5, totalTrials: 10, cells: 0, totalCells: 1 });
     bar.stop();
-    return text;
+    return terminal.text();
   };
   it('draws it with CI unset, empty, 0, false, no or off; hides it with CI=true, 1 or a CI system’s name', () => {
     for (const ci of [undefined, '', '0', 'false', 'FALSE', 'no', 'off']) assert.match(drawn(ci), /5\/10 trials/, `CI=${ci}`);
