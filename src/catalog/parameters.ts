@@ -196,6 +196,22 @@ export function parameterSpec(name: string): ParameterSpec | undefined {
   return PARAMETERS.find((p) => p.name === name);
 }
 
+/**
+ * The first numeric parameter of a cell outside what its declaration allows, or null: a scenario
+ * is held to them as it is read, but a library caller may build a cell from a spec of its own
+ * (`buildCellModel({ …, params: { loss: 1.5 } })` gave the exact outcomes [0, 1, 0, 0]).
+ */
+export function parameterSlip(params: Readonly<Record<string, number | string>>): string | null {
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'number') continue;
+    const spec = parameterSpec(name);
+    if (!spec || spec.values || spec.text) continue;
+    if (!Number.isFinite(value) || value < spec.minimum || value > spec.maximum || (spec.integer && !Number.isInteger(value)))
+      return `${name} ${value} is not ${spec.integer ? 'a whole number' : 'a number'} from ${spec.minimum} to ${spec.maximum}`;
+  }
+  return null;
+}
+
 /** The cell's parameters with every declared default of its protocol and channel filled in. */
 export function withDefaults(protocol: string, channel: string, params: Readonly<Record<string, number | string>>): Record<string, number | string> {
   const filled: Record<string, number | string> = {};

@@ -5,7 +5,7 @@ import type { ChannelDefinition, InitialState, Replay, Transmission } from '../c
 import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
-import { CRASH_PARAMETER, crashParameterName, withDefaults } from '../catalog/parameters.js';
+import { CRASH_PARAMETER, crashParameterName, parameterSlip, withDefaults } from '../catalog/parameters.js';
 import { changedParameter, roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
 import { meanCopiesReceived, oneSendOf } from './one-send.js';
@@ -121,6 +121,8 @@ export function buildCellModel(spec: CellSpec): CellModel {
   if (!protocol) throw new Error(`unknown protocol ${spec.protocol}`);
   if (!channel) throw new Error(`unknown channel ${spec.channel}`);
   const params = withDefaults(spec.protocol, spec.channel, spec.params);
+  const slip = parameterSlip(params);
+  if (slip) throw new UsageError(`cell of ${spec.protocol} over ${spec.channel}`, slip);
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, smallInteger(Number(params[p.name]))]));
   const roleRates = crashRatesByRole(protocol, params);
