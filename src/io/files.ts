@@ -76,6 +76,8 @@ export function systemErrorWords(error: unknown): string {
     case 'EMFILE':
     case 'ENFILE':
       return 'too many open files';
+    case 'ENOMEM':
+      return 'not enough memory';
     case 'EIO':
       return 'an input/output error';
     case 'EBUSY':

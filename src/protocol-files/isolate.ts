@@ -8,6 +8,7 @@ import type { CheckReport } from './check.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
 import { watchdogMs } from './watchdog.js';
 import { permitted } from '../io/permissions.js';
+import { systemErrorWords } from '../io/files.js';
 
 /**
  * A protocol file is loaded, read and checked first in a process of its own (isolate-worker.ts),
@@ -156,8 +157,9 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
     env: isolatedEnv(process.env),
     cwd: isolatedCwd(file),
   });
+  // A process Node could not start (too many open files, no memory) has no pipes; its 'error' event comes on the next tick.
   let errorText = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     if (errorText.length < 100_000) errorText += chunk;
   });
   return new Promise((resolve, reject) => {
@@ -190,7 +192,8 @@ export function isolatedCheck(file: string, place: string, quick: boolean): Prom
       } else if ('done' in reply) finish(() => resolve(reply.done));
       else finish(() => reject(new UsageError('', reply.failed)));
     });
-    child.on('error', (error) => fail(`could not be loaded in a process of its own: ${error.message}`));
+    const failToStart = (error: Error): void => fail(`could not be loaded: the process it is checked in did not start (${systemErrorWords(error)})`);
+    child.on('error', failToStart);
     child.on('exit', (code, signal) => {
       // Messages sent before the exit are delivered first; give them that chance.
       setImmediate(() => {

@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { systemErrorWords } from '../../io/files.js';
 import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -37,6 +38,18 @@ export class WorkerFailure extends Error {
 function outOfMemory(error: Error): boolean {
   return (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
+
+/**
+ * What the system refused a worker thread, in words, where that is why it failed: too many open
+ * files or no memory, as it started ("Worker initialization failure: EMFILE") or as it opened its
+ * code; null for any other failure.
+ */
+function resourceRefused(error: Error): string | null {
+  const code =
+    (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INIT_FAILED' ? /\b(E[A-Z]+)\s*$/.exec(error.message)?.[1] : (error as NodeJS.ErrnoException).code;
+  return code !== undefined && RESOURCE_CODES.has(code) ? systemErrorWords({ code }) : null;
+}
+const RESOURCE_CODES = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
 /**
  * Worker threads for one run, started on first use (or adopted from those `bin/twogenerals.js`
@@ -293,9 +306,14 @@ export class WorkerPool {
                   fillers.join(', '),
                   'its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?',
                 )
-              : this.thrownByFile(thread, error)
-                ? error // a protocol file's method threw: the file's error, reported as where this thread runs it (its stack names the file)
-                : new WorkerFailure(`a worker thread failed: ${error.message}`),
+              : resourceRefused(error) !== null
+                ? new UsageError(
+                    '',
+                    `a worker thread could not start (${resourceRefused(error)}): run with --workers 1 (the same counts, on the main thread) or raise the limit`,
+                  )
+                : this.thrownByFile(thread, error)
+                  ? error // a protocol file's method threw: the file's error, reported as where this thread runs it (its stack names the file)
+                  : new WorkerFailure(`a worker thread failed: ${error.message}`),
         );
       });
       thread.on('exit', (code) => {
