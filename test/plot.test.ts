@@ -43,6 +43,24 @@ describe('plot', () => {
     }
   });
 
+  // A scenario plot runs first was drawn and exit 0 whatever its expect said, where run of the same file exits 1.
+  it("judges a scenario's expect as run does: the chart written, then run's lines and exit 1 on a failure", async () => {
+    const scenario = (atLeast: number) =>
+      `name: gated\nprotocol: retransmit\nredundancy: 1\nrounds: 2\ntrials: 10000\nseed: 1\nsweep:\n  loss: [0.1, 0.3]\nexpect:\n  - { metric: success, atLeast: ${atLeast} }\n`;
+    const files = tempFiles({ 'failing.yaml': scenario(0.9), 'passing.yaml': scenario(0.5) });
+    const out = join(files, 'chart.svg');
+    const failing = await cliIn(['plot', join(files, 'failing.yaml'), '-o', out]);
+    const ran = await cliIn(['run', join(files, 'failing.yaml'), '--format', 'csv']);
+    assert.equal(ran.status, 1, ran.stderr);
+    assert.equal(failing.status, 1, failing.stderr);
+    assert.equal(XMLValidator.validate(readFileSync(out, 'utf8')), true);
+    const failures = (text: string) => text.split('\n').filter((line) => line.startsWith('expect failed: '));
+    assert.deepEqual(failures(failing.stderr), failures(ran.stderr));
+    assert.equal(failures(failing.stderr).length, 1); // loss 0.3 fails, loss 0.1 passes
+    assert.match(failures(failing.stderr)[0]!, /^expect failed: gated \(loss=0\.3, .*\): success \[[\d.]+, [\d.]+\] is not at least 0\.9$/);
+    assert.equal((await cliIn(['plot', join(files, 'passing.yaml'), '-o', out])).status, 0);
+  });
+
   it('takes saved JSON and scenario files too, and --x / --series', async () => {
     const json = join(dir, 'results.json');
     writeFileSync(json, succeeded(await cliIn(['run', 'scenarios/redundancy-vs-loss.yaml', '--trials', '20000', '--format', 'json'])));

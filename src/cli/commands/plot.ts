@@ -20,7 +20,8 @@ import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
 import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
-import { warnAboutReport } from '../report.js';
+import { failOnExpectations, loadBaselines, warnAboutReport, withBaselines } from '../report.js';
+import type { Report } from '../../report.js';
 import type { ScenarioFlags } from '../options.js';
 import type { Streams } from '../output.js';
 import { DEFAULT_CONFIDENCE } from '../../stats/wilson.js';
@@ -53,7 +54,7 @@ export function makePlotCommand(streams: Streams): Command {
       throw new UsageError(`--x ${flags.x} --series ${flags.series}`, 'one parameter cannot be both the x axis and the series: give another to one of them');
     if (flags.output !== undefined) await checkChartOutput(flags.output, `-o ${flags.output}`, [results, join(results, 'results.json')]);
     else await requireCharting('plot');
-    const { columns, rows, title } = await loadRows(results, flags, streams);
+    const { columns, rows, title, report } = await loadRows(results, flags, streams);
     const note = (text: string): void => {
       if (!streams.quiet) streams.stderr.write(`note: ${text}\n`);
     };
@@ -70,6 +71,8 @@ export function makePlotCommand(streams: Streams): Command {
       }
       if (!streams.quiet) streams.stderr.write(`wrote ${terminalSafe(flags.output, true)}\n`);
     } else streams.stdout.write(svg);
+    // A scenario run first is judged by its expect, as run judges it (exit 1 on a failure), once the chart is out.
+    if (report) await failOnExpectations(report, streams);
   });
 }
 
@@ -105,7 +108,7 @@ function resultsKind(path: string): string {
 }
 
 /** The rows to plot: from saved results (JSON or CSV), or by running a scenario file. */
-async function loadRows(given: string, flags: PlotFlags, streams: Streams): Promise<{ columns: string[]; rows: Row[]; title: string }> {
+async function loadRows(given: string, flags: PlotFlags, streams: Streams): Promise<{ columns: string[]; rows: Row[]; title: string; report?: Report }> {
   const path = resultsFileOf(given);
   const extension = resultsKind(path);
   const metric = flags.metric ?? 'disagreement';
@@ -163,12 +166,16 @@ async function loadRows(given: string, flags: PlotFlags, streams: Streams): Prom
   // Its protocol's own outcomes alone: another protocol's (committed for the messenger) has nothing to draw, said before the run.
   checkMetric(metric, scenario.protocolDefinition.outcomes.names);
   checkAxesBeforeRun(scenario, flags);
-  const report = await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? DEFAULT_CONFIDENCE, workers: flags.workers });
+  const baselines = await loadBaselines([scenario]);
+  const report = withBaselines(
+    await runExperiment([scenario], { exact: 'auto', simulate: true, confidence: flags.confidence ?? DEFAULT_CONFIDENCE, workers: flags.workers }),
+    baselines,
+  );
   // What run says of the same run (a precision not reached at maxTrials, a trace log's doubts, an
   // estimate far from its exact value), said here too: the chart alone drew it as if all was well.
   warnAboutReport(report, streams);
   const { columns, records } = withOutcomeExact(report.summaries, metric);
-  return { columns: [...columns], rows: [...records], title: scenario.name };
+  return { columns: [...columns], rows: [...records], title: scenario.name, report };
 }
 
 /**
