@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
 import { returnedValue } from '../src/io/wording.js';
 import { compoundPoissonMidPZ } from '../src/stats/compound-poisson.js';
+import { shownExactRange } from '../src/stats/exact-range.js';
 import { exactMeets } from '../src/stats/exact-verdict.js';
 import { fisherLogLowerTail, fisherLogUpperTail } from '../src/stats/fisher.js';
 import { normalQuantile } from '../src/stats/normal.js';
@@ -12,7 +13,7 @@ import { cliIn } from './in-process.js';
 
 /**
  * Verdicts and tails at their edges: an exact value near 1 judged as itself and one the double
- * holds as 1 judged by the rest, however that rest is held; the double's own resolution about a
+ * holds as 1 judged (and shown) by the rest, however that rest is held; the double's own resolution about a
  * sure thing; Fisher's tail at the least count it can take; the mid-p z of a Poisson sum of
  * strays against the Poisson distribution summed term by term; a long returned text cut at 40.
  */
@@ -34,6 +35,17 @@ describe('verdicts and tails at their edges', () => {
     const r = await cliIn(['exact', join(dir, 'held-as-one.yaml'), '--format', 'csv']);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /expect failed: held-as-one \([^)]*\): success 1 − less than [0-9.e-]+ \(exact; a double holds it as 1\) is not at least 1\n/);
+  });
+
+  it('shows a value held as 1 as 1 − the least the rest can be, or as 1 − less than its most where nothing of it is held', () => {
+    const heldAsOne = (low: number, high: number) => ({ low: 1, high: 1, held: true, rest: { low, high } });
+    assert.equal(shownExactRange(heldAsOne(1e-300, 1.04e-300)), '1 − 1e-300 (exact; a double holds it as 1)');
+    assert.equal(shownExactRange(heldAsOne(0, 4e-307)), '1 − less than 4e-307 (exact; a double holds it as 1)');
+    assert.equal(shownExactRange(heldAsOne(0, 0)), '1');
+    assert.equal(
+      shownExactRange({ low: 0, high: 7.1e-307, held: false, rest: { low: 1, high: 1 } }),
+      'below 7.1e-307 (exact, too small for a double to hold to its last digit)',
+    );
   });
 
   it('allows a sure thing a few units of the double’s last place, not more', () => {
