@@ -4,11 +4,11 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { cliIn } from './in-process.js';
 
 /**
- * A Gilbert–Elliott chain that stays in one state (goodToBad 0: good; badToGood 0: bad) is an
- * independent loss at that state's rate, and its exact values are rounded once, as every exact
- * figure is: the messenger's onlyA at k copies is loss^k, here in exact binary rationals of the
- * loss's double, rounded to the nearest double. Its tables were made in doubles, step by step,
- * and printed 0.35² as 0.1225 where the truth (and the loss of 0.35) gives 0.12249999999999998.
+ * A Gilbert–Elliott chain that stays in one state (goodToBad 0: good; badToGood 0: bad) loses
+ * each copy at that state's rate, and its exact values are rounded once, as Gilbert–Elliott's are
+ * where the chain moves: the messenger's onlyA at k copies is loss^k, here in exact binary
+ * rationals of the loss's double, rounded to the nearest double. Its tables were made in doubles,
+ * step by step, and printed 0.35² as 0.1225 where the truth gives 0.12249999999999998.
  */
 
 /** The double x > 0 as an exact fraction n / 2^e. */

@@ -199,7 +199,7 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
   // state, the exact engines start both directions FRESH and take a first copy's state as π
   // itself. A chain that stays in one state (goodToBad 0: good; else badToGood 0: bad) starts in
   // it, as Monte Carlo's does. Either way the tables are made in double-double, each figure
-  // rounded once: a chain in one state gave 0.35² as 0.1225 where the loss of 0.35 gives 0.12249999999999998.
+  // rounded once: a chain in one state gave 0.35² as 0.1225, not 0.12249999999999998.
   exactTables(config) {
     const start = config.goodToBad === 0 ? GOOD : config.badToGood === 0 ? BAD : FRESH;
     const transmissions = transmissionsFrom(config, 0, 4, DOUBLE_DOUBLE).concat(transmissionsFrom(config, 4, 4 + FRESH_STATES.length, DOUBLE_DOUBLE));
