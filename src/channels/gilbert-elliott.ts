@@ -197,12 +197,13 @@ export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
   // The stationary distribution stepped once is the stationary distribution, but in doubles only
   // to a rounding ((1 − π)·goodToBad + π·(1 − badToGood) for π): where the chain can be in either
   // state, the exact engines start both directions FRESH and take a first copy's state as π
-  // itself; and their tables are made in double-double, each figure rounded once.
+  // itself. A chain that stays in one state (goodToBad 0: good; else badToGood 0: bad) starts in
+  // it, as Monte Carlo's does. Either way the tables are made in double-double, each figure
+  // rounded once: a chain in one state gave 0.35² as 0.1225, not 0.12249999999999998.
   exactTables(config) {
-    const bad = stationaryBad(config.goodToBad, config.badToGood);
-    if (!(bad > 0 && bad < 1)) return null;
+    const start = config.goodToBad === 0 ? GOOD : config.badToGood === 0 ? BAD : FRESH;
     const transmissions = transmissionsFrom(config, 0, 4, DOUBLE_DOUBLE).concat(transmissionsFrom(config, 4, 4 + FRESH_STATES.length, DOUBLE_DOUBLE));
-    return { initialStates: [{ probability: 1, state: stateOf(FRESH, FRESH) }], transmissions };
+    return { initialStates: [{ probability: 1, state: stateOf(start, start) }], transmissions };
   },
 };
 

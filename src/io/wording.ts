@@ -27,9 +27,11 @@ export function possessive(name: string): string {
 /**
  * What a protocol's method returned, as a refusal shows it: text in quotes ('4', not 4, where a
  * number was wanted), a BigInt with its n (4n, not 4), a list, object or function by its kind
- * (never a function's source, lines long), anything else as JavaScript prints it.
+ * (never a function's source, lines long), anything else as JavaScript prints it (−0 as -0, not
+ * as String's 0: a configure that made a given 0 into −0 was refused as changing it from 0 to 0).
  */
 export function returnedValue(value: unknown): string {
+  if (Object.is(value, -0)) return '-0';
   if (typeof value === 'string') return `the text '${value.length > 40 ? `${value.slice(0, 37)}…` : value}'`;
   if (typeof value === 'bigint') return `the BigInt ${value}n`;
   if (typeof value === 'function') return 'a function';

@@ -34,7 +34,7 @@ export function leftOffNotes(what: string, leftOff: readonly LeftOff[]): string[
     const perLine = new Map<string, number>();
     for (const l of points) perLine.set(l.line, (perLine.get(l.line) ?? 0) + 1);
     const lines = [...perLine].map(([line, count]) => `${count} of ${line}`);
-    const named = lines.length > LINES_NAMED ? [...lines.slice(0, LINES_NAMED), `and ${lines.length - LINES_NAMED} other lines`] : lines;
+    const named = lines.length > LINES_NAMED ? [...lines.slice(0, LINES_NAMED), `and ${plural(lines.length - LINES_NAMED, 'other line')}`] : lines;
     const why = reason === 'is 0' || reason === 'is below 0' ? `${reason}, which a logarithmic axis cannot show` : `${reason}, which no axis can show`;
     const bandWords = `${plural(bands, 'confidence band')} of ${what}, where an end ${why}`;
     if (points.length === 0) return `the chart leaves off ${bandWords}`;
