@@ -307,9 +307,14 @@ function geometricSum(a: DoubleDouble, b: DoubleDouble, m: number): DoubleDouble
   return s;
 }
 
+const binomialRows = new Map<number, DoubleDouble[]>();
+
 /** C(n, m) for m = 0 … n, each exactly as a double-double (C(64, 32) is past 2^53). */
 function binomials(n: number): DoubleDouble[] {
-  const row: DoubleDouble[] = [];
+  let row = binomialRows.get(n);
+  if (row) return row;
+  row = [];
+  binomialRows.set(n, row);
   let c = 1n;
   for (let m = 0; m <= n; m++) {
     const hi = Number(c);
@@ -327,11 +332,13 @@ function someOfBoth(n: number, base: DoubleDouble, x: DoubleDouble, u: DoubleDou
   if (x.hi === 0 || u.hi === 0) return DD_ZERO;
   const choose = binomials(n);
   const baseU = ddAdd(base, u);
+  const powers = [DD_ONE]; // x^j
+  for (let j = 1; j < n; j++) powers.push(ddMultiply(powers[j - 1]!, x));
   let total = DD_ZERO;
   let inner = DD_ONE; // Σ_{j<m} (base + u)^j base^(m−1−j), m = 1
   let basePower = DD_ONE; // base^(m−1)
   for (let m = 1; m < n; m++) {
-    total = ddAdd(total, ddMultiply(ddMultiply(choose[m]!, ddPower(x, n - m)), ddMultiply(u, inner)));
+    total = ddAdd(total, ddMultiply(ddMultiply(choose[m]!, powers[n - m]!), ddMultiply(u, inner)));
     basePower = ddMultiply(basePower, base);
     inner = ddAdd(ddMultiply(baseU, inner), basePower);
   }
