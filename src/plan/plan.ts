@@ -1,5 +1,5 @@
 import { misreadText } from '../io/number-literal.js';
-import { exactRange, exactRangeMeets } from '../stats/exact-range.js';
+import { exactRange, exactRangeVerdict } from '../stats/exact-range.js';
 import { exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
@@ -24,13 +24,20 @@ export interface Candidate {
    * ≤), as for an interval; else null.
    */
   readonly below: readonly (number | null)[];
-  /** Per target, whether it is met (an exact value by exactRangeMeets: near 1, by its complement). */
+  /** Per target, whether it is met (an exact value by exactRangeVerdict: near 1, by its complement). */
   readonly met: readonly boolean[];
+  /**
+   * Per target, whether its exact value lies within the engine's rounding of the bound (exactVerdict:
+   * undecided), so that which side of it the truth is on is not known: not met, and said so.
+   */
+  readonly undecided: readonly boolean[];
   readonly meets: boolean;
 }
 
 export interface Plan {
   readonly winner: Candidate | null;
+  /** Every setting judged, in the order given. */
+  readonly candidates: readonly Candidate[];
   /**
    * Settings no other beats on both cost and the first target: the cost/reliability trade-off;
    * with `largest`, every setting from the largest value of that parameter down.
@@ -69,17 +76,18 @@ export function targetBoundMisread(text: string): string | null {
  * left empty (too small for a double) is known to lie from 0 to below its bound: judged on that
  * range's end in the same way, with the bound (`below`).
  */
-function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean } {
+function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean; undecided: boolean } {
   if (s.exact) {
     const range = exactRange(s, t.metric);
-    if (range === null) return { value: Number.NaN, below: null, met: false };
+    if (range === null) return { value: Number.NaN, below: null, met: false, undecided: false };
     const value = t.relation === '>=' ? range.low : range.high;
-    return { value, below: range.held ? null : range.high, met: exactRangeMeets(range, t.relation, t.bound) };
+    const verdict = exactRangeVerdict(range, t.relation, t.bound);
+    return { value, below: range.held ? null : range.high, met: verdict === 'met', undecided: verdict === 'undecided' };
   }
   const index = s.outcomeNames.indexOf(t.metric);
   const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
   const value = t.relation === '>=' ? p.low : p.high;
-  return { value, below: null, met: holds(value, t) };
+  return { value, below: null, met: holds(value, t), undecided: false };
 }
 
 /**
@@ -95,7 +103,7 @@ function closer(a: Candidate, b: Candidate, t: Target, i: number): boolean {
   return t.relation === '>=' ? restA < restB : restA > restB;
 }
 
-/** Whether a value meets a target; an exact value with the allowance for the engine's own rounding (exactMeets). */
+/** Whether a value meets a target; an exact value surely, beyond the engine's own rounding (exactMeets). */
 export const holds = (value: number, t: Target, exact = false): boolean =>
   exact ? exactMeets(value, t.relation, t.bound) : t.relation === '>=' ? value >= t.bound : value <= t.bound;
 
@@ -112,7 +120,7 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
     const exact = summary.exact !== null;
     const met = found.map((f) => f.met);
-    return { summary, cost, values, exact, below: found.map((f) => f.below), met, meets: met.every(Boolean) };
+    return { summary, cost, values, exact, below: found.map((f) => f.below), met, undecided: found.map((f) => f.undecided), meets: met.every(Boolean) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
@@ -130,5 +138,5 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     const closest = byCost.reduce((w, c) => (closer(c, w, t, i) ? c : w));
     return [{ target: i, best: closest }];
   });
-  return { winner, frontier, unreachable, exact: candidates.every((c) => c.exact) };
+  return { winner, candidates, frontier, unreachable, exact: candidates.every((c) => c.exact) };
 }

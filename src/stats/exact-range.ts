@@ -1,4 +1,5 @@
-import { exactMeets } from './exact-verdict.js';
+import { exactVerdict } from './exact-verdict.js';
+import type { ExactVerdict } from './exact-verdict.js';
 import type { CellSummary } from './summary.js';
 
 /**
@@ -49,7 +50,7 @@ function restOf(s: CellSummary, metric: string): { low: number; high: number } {
 }
 
 /**
- * Whether an exact range meets `≥ bound` or `≤ bound`, allowing for rounding (exactMeets): a
+ * An exact range against `≥ bound` or `≤ bound`, allowing for rounding (exactVerdict): a
  * value left empty by its range's unfavourable end; a held value as it is, but the double 1 by its
  * complement (value ≥ b where the rest ≤ 1 − b), which the double holds where it rounds the value
  * itself to 1 (a success of 1 − 1.2e-21 does not meet `success >= 1`). Only there: 1 − b is
@@ -57,10 +58,15 @@ function restOf(s: CellSummary, metric: string): { low: number; high: number } {
  * complement (1 − 0.99999 is 9.99999999995449e-6), so judging every value near 1 by its
  * complement failed an exact success of 0.99999 against `success >= 0.99999`.
  */
+export function exactRangeVerdict(range: ExactRange, relation: '>=' | '<=', bound: number): ExactVerdict {
+  if (!range.held) return exactVerdict(relation === '>=' ? range.low : range.high, relation, bound);
+  if (range.low !== 1) return exactVerdict(range.low, relation, bound);
+  return relation === '>=' ? exactVerdict(range.rest.high, '<=', 1 - bound) : exactVerdict(range.rest.low, '>=', 1 - bound);
+}
+
+/** Whether an exact range surely meets `≥ bound` or `≤ bound` (exactRangeVerdict: met). */
 export function exactRangeMeets(range: ExactRange, relation: '>=' | '<=', bound: number): boolean {
-  if (!range.held) return exactMeets(relation === '>=' ? range.low : range.high, relation, bound);
-  if (range.low !== 1) return exactMeets(range.low, relation, bound);
-  return relation === '>=' ? exactMeets(range.rest.high, '<=', 1 - bound) : exactMeets(range.rest.low, '>=', 1 - bound);
+  return exactRangeVerdict(range, relation, bound) === 'met';
 }
 
 /** An exact range as a verdict's message shows it: the value, `1 − 1.2e-21 (…)` for one held as 1 that is not, or `below 7.1e-307 (…)` for one left empty. */

@@ -19,13 +19,33 @@ export const EXACT_ROUNDING = 1e-12;
 const DOUBLE_RESOLUTION = 8 * Number.EPSILON;
 
 /**
- * Whether an exact probability meets `≥ bound` or `≤ bound`, allowing for the engine's own
- * rounding: EXACT_ROUNDING of whichever is smaller, the value or its complement (the two sides of
+ * How far an exact probability may lie from the truth by the engine's own rounding, near a
+ * bound: EXACT_ROUNDING of whichever is smaller, the value or its complement (the two sides of
  * the bound alike), and the double's own resolution near the value.
  */
-export function exactMeets(value: number, relation: '>=' | '<=', bound: number): boolean {
+export function exactAllowance(value: number, bound: number): number {
   const size = Math.max(Math.abs(value), Math.abs(bound));
   const complement = Math.max(Math.abs(1 - value), Math.abs(1 - bound));
-  const allowance = EXACT_ROUNDING * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
-  return relation === '>=' ? value >= bound - allowance : value <= bound + allowance;
+  return EXACT_ROUNDING * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
+}
+
+/**
+ * An exact probability against `≥ bound` or `≤ bound`: met or missed where it lies farther from
+ * the bound than the engine's own rounding (exactAllowance), or on it (the bound as written is the
+ * value as printed: an exact 0.999 meets `≥ 0.999`); else undecided, since the true value may lie
+ * on either side. A value within its rounding below the bound was counted as meeting it, and one
+ * just above it as meeting it though the truth may not: neither is known.
+ */
+export type ExactVerdict = 'met' | 'missed' | 'undecided';
+
+export function exactVerdict(value: number, relation: '>=' | '<=', bound: number): ExactVerdict {
+  const margin = relation === '>=' ? value - bound : bound - value;
+  const allowance = exactAllowance(value, bound);
+  if (margin === 0 || margin > allowance) return margin >= 0 ? 'met' : 'missed';
+  return margin < -allowance ? 'missed' : 'undecided';
+}
+
+/** Whether an exact probability surely meets `≥ bound` or `≤ bound` (exactVerdict: met). */
+export function exactMeets(value: number, relation: '>=' | '<=', bound: number): boolean {
+  return exactVerdict(value, relation, bound) === 'met';
 }
