@@ -86,6 +86,7 @@ export function ddTimes(x: DoubleDouble, y: number): DoubleDouble {
 /** x^n for a whole n ≥ 0 by binary powering, as integerPower (stats/sum.ts) does with doubles: the same steps on every Node. */
 export function ddPower(x: DoubleDouble, n: number): DoubleDouble {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`ddPower: exponent ${n} is not a whole number`);
+  if (n > 0 && x.lo === 0 && (x.hi === 0 || x.hi === 1)) return x; // 0 and 1 (a sure or impossible event) at once
   let result = DD_ONE;
   let base = x;
   for (let k = n; k > 0; k = Math.floor(k / 2)) {
