@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { refusal } from './assert-cli.js';
@@ -57,5 +58,24 @@ describe('exact verdicts within the engine’s rounding of their bound', () => {
     const csv = await cliIn(['plan', join(dir, 'c.yaml'), '--target', 'success>=0.999984836742604', '--vary', 'redundancy=3:3', '--format', 'csv', '--quiet']);
     assert.equal(csv.status, 1);
     assert.match(csv.stdout, /,false\n$/);
+  });
+
+  it('a notWorseThan gate of exact on two values within rounding of each other is refused as values that cannot be told apart', async () => {
+    const base = tempFiles({ 'base.yaml': 'name: m\nprotocol: messenger\nloss: 0.5\nredundancy: 1\n' });
+    const saved = await cliIn(['run', join(base, 'base.yaml'), '--trials', '100', '--out', join(base, 'out'), '--quiet', '--format', 'csv']);
+    assert.equal(saved.status, 0, saved.stderr);
+    const baseline = join(base, 'out', readdirSync(join(base, 'out'))[0]!);
+    const gate = (loss: string): string =>
+      `name: m\nprotocol: messenger\nloss: ${loss}\nredundancy: 1\nexpect:\n  - { metric: success, notWorseThan: ${baseline} }\n`;
+    const files = tempFiles({ 'near.yaml': gate('0.50000000000001'), 'far.yaml': gate('0.5000001') });
+    // success 0.49999999999999 against the baseline's 0.5: 1e-14 apart, within the 5e-13 the engine's rounding allows
+    const line = refusal(await cliIn(['exact', join(files, 'near.yaml'), '--format', 'csv']));
+    assert.match(
+      line,
+      /near\.yaml:6:5: notWorseThan: .*: success's exact values, 0\.49999999999999 and the baseline's 0\.5, cannot be told apart without trials/,
+    );
+    const far = await cliIn(['exact', join(files, 'far.yaml'), '--format', 'csv']);
+    assert.equal(far.status, 1, far.stderr);
+    assert.match(far.stderr, /success 0\.49999990000000005 \(exact\) is lower than the baseline's 0\.5 \(exact/);
   });
 });
