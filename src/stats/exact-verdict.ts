@@ -30,18 +30,25 @@ export function exactAllowance(value: number, bound: number): number {
 }
 
 /**
+ * Where a value and a bound are one number as far as doubles tell: a few units in the last place
+ * of the larger, what rounding the decimals a user writes gives (loss 0.1 and 2 copies lose a
+ * message with probability 0.010000000000000002, the bound 0.01 is 0.01000000000000000021).
+ */
+const TIE = 4 * Number.EPSILON;
+
+/**
  * An exact probability against `≥ bound` or `≤ bound`: met or missed where it lies farther from
- * the bound than the engine's own rounding (exactAllowance), or on it (the bound as written is the
- * value as printed: an exact 0.999 meets `≥ 0.999`); else undecided, since the true value may lie
- * on either side. A value within its rounding below the bound was counted as meeting it, and one
- * just above it as meeting it though the truth may not: neither is known.
+ * the bound than the engine's own rounding (exactAllowance); met where it is on the bound (within
+ * TIE of it: an exact 0.999 meets `≥ 0.999`, 0.1² meets `≤ 0.01`); else undecided, since the
+ * true value may lie on either side. A value within its rounding below the bound was counted as
+ * meeting it, and one just above it as meeting it though the truth may not: neither is known.
  */
 export type ExactVerdict = 'met' | 'missed' | 'undecided';
 
 export function exactVerdict(value: number, relation: '>=' | '<=', bound: number): ExactVerdict {
   const margin = relation === '>=' ? value - bound : bound - value;
   const allowance = exactAllowance(value, bound);
-  if (margin === 0 || margin > allowance) return margin >= 0 ? 'met' : 'missed';
+  if (margin > allowance || Math.abs(margin) <= TIE * Math.max(Math.abs(value), Math.abs(bound))) return 'met';
   return margin < -allowance ? 'missed' : 'undecided';
 }
 
