@@ -21,7 +21,7 @@ import { cliIn } from './in-process.js';
  * cohort that voted YES hearing the decision), the messages' and copies' moments as derivatives
  * of the probability generating function; loss and abortRate taken as the exact values of their
  * doubles. The same script agrees to 1e-30 with a brute-force enumeration of every global state
- * (exact fractions) on small cells, and with the tool to 2 units in the last place on 140 random
+ * (exact fractions) on small cells, and with the tool to 2 units in the last place on about 240 random
  * cells (1–64 cohorts, R 1–1,000, k 1–5, loss 0 to 0.999999, per direction and the cut, abortRate 0,
  * 0.05, 0.5 and 1), where before it was off by up to 10^6 units.
  */
