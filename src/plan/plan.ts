@@ -1,6 +1,6 @@
 import { misreadText } from '../io/number-literal.js';
 import { exactRange, exactRangeVerdict } from '../stats/exact-range.js';
-import { exactMeets } from '../stats/exact-verdict.js';
+import { exactAllowance, exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
 /** A target such as success ≥ 0.9999 or disagreement ≤ 1e-6. */
@@ -27,10 +27,11 @@ export interface Candidate {
   /** Per target, whether it is met (an exact value by exactRangeVerdict: near 1, by its complement). */
   readonly met: readonly boolean[];
   /**
-   * Per target, whether its exact value lies within the engine's rounding of the bound (exactVerdict:
-   * undecided), so that which side of it the truth is on is not known: not met, and said so.
+   * Per target, where its exact value lies within the engine's rounding of the bound (exactVerdict:
+   * undecided), so that which side of it the truth is on is not known, that rounding (not met,
+   * and said so); else null.
    */
-  readonly undecided: readonly boolean[];
+  readonly undecided: readonly (number | null)[];
   readonly meets: boolean;
 }
 
@@ -76,18 +77,19 @@ export function targetBoundMisread(text: string): string | null {
  * left empty (too small for a double) is known to lie from 0 to below its bound: judged on that
  * range's end in the same way, with the bound (`below`).
  */
-function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean; undecided: boolean } {
+function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean; undecided: number | null } {
   if (s.exact) {
     const range = exactRange(s, t.metric);
-    if (range === null) return { value: Number.NaN, below: null, met: false, undecided: false };
+    if (range === null) return { value: Number.NaN, below: null, met: false, undecided: null };
     const value = t.relation === '>=' ? range.low : range.high;
     const verdict = exactRangeVerdict(range, t.relation, t.bound);
-    return { value, below: range.held ? null : range.high, met: verdict === 'met', undecided: verdict === 'undecided' };
+    const undecided = verdict === 'undecided' ? exactAllowance(value, t.bound, range.rounding) : null;
+    return { value, below: range.held ? null : range.high, met: verdict === 'met', undecided };
   }
   const index = s.outcomeNames.indexOf(t.metric);
   const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
   const value = t.relation === '>=' ? p.low : p.high;
-  return { value, below: null, met: holds(value, t), undecided: false };
+  return { value, below: null, met: holds(value, t), undecided: null };
 }
 
 /**

@@ -20,13 +20,14 @@ const DOUBLE_RESOLUTION = 8 * Number.EPSILON;
 
 /**
  * How far an exact probability may lie from the truth by the engine's own rounding, near a
- * bound: EXACT_ROUNDING of whichever is smaller, the value or its complement (the two sides of
- * the bound alike), and the double's own resolution near the value.
+ * bound: EXACT_ROUNDING (or the engine's own `rounding`, exact-range.ts) of whichever is smaller,
+ * the value or its complement (the two sides of the bound alike), and the double's own
+ * resolution near the value.
  */
-export function exactAllowance(value: number, bound: number): number {
+export function exactAllowance(value: number, bound: number, rounding = EXACT_ROUNDING): number {
   const size = Math.max(Math.abs(value), Math.abs(bound));
   const complement = Math.max(Math.abs(1 - value), Math.abs(1 - bound));
-  return EXACT_ROUNDING * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
+  return rounding * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
 }
 
 /**
@@ -45,9 +46,9 @@ const TIE = 4 * Number.EPSILON;
  */
 export type ExactVerdict = 'met' | 'missed' | 'undecided';
 
-export function exactVerdict(value: number, relation: '>=' | '<=', bound: number): ExactVerdict {
+export function exactVerdict(value: number, relation: '>=' | '<=', bound: number, rounding = EXACT_ROUNDING): ExactVerdict {
   const margin = relation === '>=' ? value - bound : bound - value;
-  const allowance = exactAllowance(value, bound);
+  const allowance = exactAllowance(value, bound, rounding);
   if (margin > allowance || Math.abs(margin) <= TIE * Math.max(Math.abs(value), Math.abs(bound))) return 'met';
   return margin < -allowance ? 'missed' : 'undecided';
 }

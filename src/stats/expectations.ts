@@ -1,7 +1,7 @@
 import type { OutcomeSet } from '../contract/protocol.js';
 import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
-import { exactAllowance, exactVerdict } from './exact-verdict.js';
+import { EXACT_ROUNDING, exactAllowance, exactVerdict } from './exact-verdict.js';
 import { exactRange, exactRangeVerdict, shownExactRange } from './exact-range.js';
 import type { ExactRange } from './exact-range.js';
 import type { Expectation } from '../scenario/types.js';
@@ -59,7 +59,7 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
         if (verdict === 'undecided')
           throw new UsageError(
             e.place ?? scenario.source,
-            `the gate on ${e.metric} cannot be judged in ${where}: its exact value ${shown} lies within the exact engine's rounding (${exactAllowance(exact.low, bound).toPrecision(2)}) of ${bound}, so which side of it the true value is on is not known (judge it with trials: twogenerals run, or a bound further from it)`,
+            `the gate on ${e.metric} cannot be judged in ${where}: its exact value ${shown} lies within the exact engine's rounding (${exactAllowance(exact.low, bound, exact.rounding).toPrecision(2)}) of ${bound}, so which side of it the true value is on is not known (judge it with trials: twogenerals run, or a bound further from it)`,
           );
         return verdict === 'met';
       };
@@ -265,16 +265,24 @@ function exactNotWorse(mine: ExactRange, theirs: ExactRange, higherBetter: boole
   // where it rounds both to 1 (a success of 1 − 1.2e-21 against a baseline's 1 − 1.1e-22).
   if (mine.held && theirs.held && mine.low > 0.5 && theirs.low > 0.5) return exactNotWorse(restRange(mine), restRange(theirs), !higherBetter);
   const relation = higherBetter ? '>=' : '<=';
+  // Both values' rounding: the larger of the two engines'.
+  const rounding = Math.max(mine.rounding ?? EXACT_ROUNDING, theirs.rounding ?? EXACT_ROUNDING);
   // Surely not worse: this value's worst end against the baseline's best.
-  if (exactVerdict(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low) === 'met') return true;
+  if (exactVerdict(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low, rounding) === 'met') return true;
   // Surely worse: even this value's best end is worse than the baseline's worst.
-  if (exactVerdict(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high) === 'missed') return false;
+  if (exactVerdict(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high, rounding) === 'missed') return false;
   return null;
 }
 
 /** The complement of a held value as a range of its own: the mass of the other outcomes. */
 function restRange(r: ExactRange): ExactRange {
-  return { low: r.rest.low, high: r.rest.high, held: r.rest.low === r.rest.high, rest: { low: r.low, high: r.high } };
+  return {
+    low: r.rest.low,
+    high: r.rest.high,
+    held: r.rest.low === r.rest.high,
+    rest: { low: r.low, high: r.high },
+    ...(r.rounding === undefined ? {} : { rounding: r.rounding }),
+  };
 }
 
 function metricCount(s: CellSummary, metric: string): number {

@@ -18,7 +18,6 @@ import { possessive } from '../../io/wording.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
 import { exactRange } from '../../stats/exact-range.js';
-import { exactAllowance } from '../../stats/exact-verdict.js';
 import { summarize } from '../../stats/summary.js';
 import type { CellSummary } from '../../stats/summary.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -242,7 +241,9 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((_, j) => `${c.below[j] === null ? toldFromBound(c, targets[j]!, j) : belowText(c, j)} ${c.met[j] ? '✓' : c.undecided[j] ? '?' : '✗'}`),
+      ...c.values.map(
+        (_, j) => `${c.below[j] === null ? toldFromBound(c, targets[j]!, j) : belowText(c, j)} ${c.met[j] ? '✓' : c.undecided[j] !== null ? '?' : '✗'}`,
+      ),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -261,9 +262,9 @@ function render(
 function undecidedLines(candidates: readonly Candidate[], targets: readonly Target[], params: readonly string[]): string[] {
   return candidates.flatMap((c) =>
     targets.flatMap((t, i) =>
-      c.undecided[i]
+      c.undecided[i] !== null
         ? [
-            `warning: ${params.map((p) => `${p}=${c.summary.params[p]}`).join(', ')}: ${t.metric} ${c.values[i]} lies within the exact engine's rounding (${exactAllowance(c.values[i]!, t.bound).toPrecision(2)}) of ${t.bound}, so whether it meets ${show(t)} is not known; it is not counted as meeting it (marked ?)`,
+            `warning: ${params.map((p) => `${p}=${c.summary.params[p]}`).join(', ')}: ${t.metric} ${c.values[i]} lies within the exact engine's rounding (${c.undecided[i]!.toPrecision(2)}) of ${t.bound}, so whether it meets ${show(t)} is not known; it is not counted as meeting it (marked ?)`,
           ]
         : [],
     ),
@@ -303,7 +304,7 @@ function toldFromBound(c: Candidate, t: Target, i: number, digits = 5): string {
   const rest = c.exact && v === 1 ? (exactRange(c.summary, t.metric)?.rest.low ?? 0) : 0;
   let text = nearOne(v, digits, rest);
   // Within the engine's rounding of the bound: every digit, which is all that is known of it.
-  if (c.undecided[i]) return String(v);
+  if (c.undecided[i] !== null) return String(v);
   for (let more = digits + 1; more <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, c.exact) !== meets; more++) text = shortNumber(v, more);
   return text;
 }
