@@ -80,11 +80,6 @@ export function exactRangeVerdict(range: ExactRange, relation: '>=' | '<=', boun
   return relation === '>=' ? exactVerdict(range.rest.high, '<=', 1 - bound, rounding) : exactVerdict(range.rest.low, '>=', 1 - bound, rounding);
 }
 
-/** Whether an exact range surely meets `≥ bound` or `≤ bound` (exactRangeVerdict: met). */
-export function exactRangeMeets(range: ExactRange, relation: '>=' | '<=', bound: number): boolean {
-  return exactRangeVerdict(range, relation, bound) === 'met';
-}
-
 /** An exact range as a verdict's message shows it: the value, `1 − 1.2e-21 (…)` for one held as 1 that is not, or `below 7.1e-307 (…)` for one left empty. */
 export function shownExactRange(range: ExactRange): string {
   if (!range.held) return `below ${range.high} (exact, too small for a double to hold to its last digit)`;
