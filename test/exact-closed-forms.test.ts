@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { Xoshiro128 } from '../src/rng/xoshiro128.js';
 import { NeumaierSum, integerPower, neumaierSum } from '../src/stats/sum.js';
-import { exactMeets } from '../src/stats/exact-verdict.js';
+import { exactMeets, exactVerdict } from '../src/stats/exact-verdict.js';
 import { tempFiles } from './helpers.js';
 import { cliIn, cliInProcess } from './in-process.js';
 
@@ -396,13 +396,16 @@ describe('the numeric helpers behind printed exact values', () => {
     assert.ok(relativelyClose(neumaierSum(values), truth, 2 ** -52), `${neumaierSum(values)} vs ${truth}`);
   });
 
-  it('a verdict on an exact value allows for the engine’s rounding, and no more', () => {
-    assert.ok(exactMeets(0.999 - 1e-15, '>=', 0.999));
-    assert.ok(exactMeets(0.999, '>=', 0.999));
-    assert.ok(!exactMeets(0.9989999, '>=', 0.999));
-    assert.ok(exactMeets(1.00000000000001e-6, '<=', 1e-6));
-    assert.ok(!exactMeets(1.000001e-6, '<=', 1e-6));
-    assert.ok(!exactMeets(1e-15, '<=', 1e-16), 'the allowance is relative: a tiny bound is not swamped');
+  it('a verdict on an exact value within the engine’s rounding of its bound is undecided, not met', () => {
+    assert.equal(exactVerdict(0.999 - 1e-15, '>=', 0.999), 'undecided');
+    assert.equal(exactVerdict(0.999 + 1e-15, '>=', 0.999), 'undecided');
+    assert.ok(!exactMeets(0.999 - 1e-15, '>=', 0.999));
+    assert.ok(exactMeets(0.999, '>=', 0.999), 'the value as printed on its bound meets it');
+    assert.equal(exactVerdict(0.9989999, '>=', 0.999), 'missed');
+    assert.equal(exactVerdict(0.9990001, '>=', 0.999), 'met');
+    assert.equal(exactVerdict(1.00000000000001e-6, '<=', 1e-6), 'undecided');
+    assert.equal(exactVerdict(1.000001e-6, '<=', 1e-6), 'missed');
+    assert.equal(exactVerdict(1e-15, '<=', 1e-16), 'missed', 'the allowance is relative: a tiny bound is not swamped');
   });
 
   it('judges a probability near 1 by its complement: 1 − 2^-40 is not the sure thing success >= 1 asks for', () => {

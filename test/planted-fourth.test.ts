@@ -62,12 +62,15 @@ describe('plan: ties, exact rounding and --largest', () => {
       assert.equal(result.frontier[0], result.winner);
     }
   });
-  it('takes an exact value a rounding short of its bound as meeting it (EXACT_ROUNDING), and one 1e-9 short as not', () => {
+  it('takes an exact value a rounding short of its bound as undecided, not meeting it (EXACT_ROUNDING), and one 1e-9 short as missing it', () => {
     const [a, b] = handshakeCells([900, 900], [2, 4]);
     const target = [{ metric: 'success', relation: '>=' as const, bound: 0.9 }];
     const close = plan([withExact(a!, 0.9 - 1e-15, 2)], target);
-    assert.equal(close.winner?.values[0], 0.9 - 1e-15);
-    assert.equal(plan([withExact(b!, 0.9 - 1e-9, 4)], target).winner, null);
+    assert.equal(close.winner, null);
+    assert.ok(close.candidates[0]!.undecided[0]! > 1e-15, 'undecided, within the rounding allowed');
+    const far = plan([withExact(b!, 0.9 - 1e-9, 4)], target);
+    assert.equal(far.winner, null);
+    assert.deepEqual(far.candidates[0]!.undecided, [null]);
   });
   it('with --largest, lists the frontier from the largest value of the parameter down', () => {
     const summaries = handshakeCells([990, 990, 990], [2, 2, 2], { rounds: [2, 6, 4] });

@@ -1,4 +1,6 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
+import { DD_ONE, dd, ddAdd, ddMultiply, ddSubtract } from '../stats/double-double.js';
+import type { DoubleDouble } from '../stats/double-double.js';
 import type { ChannelDefinition, Transmission } from '../contract/channel.js';
 
 interface BernoulliConfig {
@@ -26,13 +28,33 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
     for (let i = 0; i < copies; i++, power *= loss) sum += power;
     received = (1 - loss) * sum;
   }
+  const exact = exactProbabilities(loss, copies);
   return {
     probabilities: [allLost, received],
     received: [false, true],
     delivered: [0, received > 0 ? (copies * (1 - loss)) / received : 0],
     nextState: [0, 0],
+    lowParts: [ddSubtract(exact.lost, dd(allLost)).hi, ddSubtract(exact.received, dd(received)).hi],
     ...(loss > 0 && allLost < LEAST_NORMAL ? { underflowed: true } : {}),
   };
+}
+
+/**
+ * p^k and 1 − p^k in double-double, for the exact engines (Transmission.lowParts): as doubles
+ * each is rounded on its own, and the two miss 1 by up to an ulp, which a chain of R rounds and
+ * n cohorts multiplies. Where p^k is near 1, 1 − p^k is (1 − p)(1 + p + … + p^(k−1)), 1 − p
+ * exact in double-double.
+ */
+function exactProbabilities(loss: number, copies: number): { lost: DoubleDouble; received: DoubleDouble } {
+  const p = dd(loss);
+  let lost = DD_ONE;
+  let sum: DoubleDouble = { hi: 0, lo: 0 };
+  for (let i = 0; i < copies; i++) {
+    sum = ddAdd(sum, lost);
+    lost = ddMultiply(lost, p);
+  }
+  const received = lost.hi > 0.5 ? ddMultiply(ddSubtract(DD_ONE, p), sum) : ddSubtract(DD_ONE, lost);
+  return { lost, received };
 }
 
 export const bernoulli: ChannelDefinition<BernoulliConfig> = {

@@ -14,6 +14,12 @@ export interface Transmission {
   readonly nextState: readonly number[];
   /** Some probability here fell below the least normal double in its making (a loss^k of 1e-400 held as 0): the exact engine cannot hold what it weighs to the last digit. */
   readonly underflowed?: boolean;
+  /**
+   * For the exact engines, what each probability above rounded away: probabilities[i] +
+   * lowParts[i] is it to about 32 digits (Bernoulli's p^k and 1 − p^k, which as doubles do not
+   * add up to 1). Absent where the doubles are the probabilities.
+   */
+  readonly lowParts?: readonly number[];
 }
 
 /**

@@ -33,6 +33,8 @@ export interface PreparedTransmission {
   readonly received: Uint8Array;
   /** Expected copies delivered in each outcome. */
   readonly delivered: Float64Array;
+  /** What each probability's double rounded away, where the channel gives it (Transmission.lowParts), else 0. */
+  readonly lowParts?: Float64Array;
   readonly nextState: Int32Array;
   /** Delivery class of each outcome (−1: nothing delivered). */
   readonly deliveryClass: Int32Array;
@@ -328,6 +330,7 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
   const probabilities = new Float64Array(total);
   const delivered = new Float64Array(total);
   const received = new Uint8Array(total);
+  const lowParts = new Float64Array(total);
   const nextState = new Int32Array(total);
   const deliveryClass = new Int32Array(total);
   const high = new Float64Array(total);
@@ -340,6 +343,7 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       if (!(p > 0)) return;
       probabilities[at] = p;
       delivered[at] = t.delivered[i]!;
+      lowParts[at] = t.lowParts?.[i] ?? 0;
       received[at] = t.received[i] ? 1 : 0;
       nextState[at] = t.nextState[i]!;
       deliveryClass[at] = t.delivered[i]! > 0 ? (byCopies ? t.delivered[i]! - 1 : deliveryValues.push(t.delivered[i]!) - 1) : -1;
@@ -350,6 +354,7 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       probabilities: own,
       received: received.subarray(from, at),
       delivered: delivered.subarray(from, at),
+      lowParts: lowParts.subarray(from, at),
       nextState: nextState.subarray(from, at),
       deliveryClass: deliveryClass.subarray(from, at),
       sampling: samplingTable(own, high.subarray(from, at), threshold.subarray(from, at)),

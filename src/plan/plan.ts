@@ -1,6 +1,6 @@
 import { misreadText } from '../io/number-literal.js';
-import { exactRange, exactRangeMeets } from '../stats/exact-range.js';
-import { exactMeets } from '../stats/exact-verdict.js';
+import { exactRange, exactRangeVerdict } from '../stats/exact-range.js';
+import { exactAllowance, exactMeets } from '../stats/exact-verdict.js';
 import type { CellSummary } from '../stats/summary.js';
 
 /** A target such as success ≥ 0.9999 or disagreement ≤ 1e-6. */
@@ -24,13 +24,21 @@ export interface Candidate {
    * ≤), as for an interval; else null.
    */
   readonly below: readonly (number | null)[];
-  /** Per target, whether it is met (an exact value by exactRangeMeets: near 1, by its complement). */
+  /** Per target, whether it is met (an exact value by exactRangeVerdict: near 1, by its complement). */
   readonly met: readonly boolean[];
+  /**
+   * Per target, where its exact value lies within the engine's rounding of the bound (exactVerdict:
+   * undecided), so that which side of it the truth is on is not known, that rounding (not met,
+   * and said so); else null.
+   */
+  readonly undecided: readonly (number | null)[];
   readonly meets: boolean;
 }
 
 export interface Plan {
   readonly winner: Candidate | null;
+  /** Every setting judged, in the order given. */
+  readonly candidates: readonly Candidate[];
   /**
    * Settings no other beats on both cost and the first target: the cost/reliability trade-off;
    * with `largest`, every setting from the largest value of that parameter down.
@@ -69,17 +77,19 @@ export function targetBoundMisread(text: string): string | null {
  * left empty (too small for a double) is known to lie from 0 to below its bound: judged on that
  * range's end in the same way, with the bound (`below`).
  */
-function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean } {
+function judged(s: CellSummary, t: Target): { value: number; below: number | null; met: boolean; undecided: number | null } {
   if (s.exact) {
     const range = exactRange(s, t.metric);
-    if (range === null) return { value: Number.NaN, below: null, met: false };
+    if (range === null) return { value: Number.NaN, below: null, met: false, undecided: null };
     const value = t.relation === '>=' ? range.low : range.high;
-    return { value, below: range.held ? null : range.high, met: exactRangeMeets(range, t.relation, t.bound) };
+    const verdict = exactRangeVerdict(range, t.relation, t.bound);
+    const undecided = verdict === 'undecided' ? exactAllowance(value, t.bound, range.rounding) : null;
+    return { value, below: range.held ? null : range.high, met: verdict === 'met', undecided };
   }
   const index = s.outcomeNames.indexOf(t.metric);
   const p = t.metric === 'success' ? s.success : t.metric === 'disagreement' ? s.disagreement : s.outcomes[index]!;
   const value = t.relation === '>=' ? p.low : p.high;
-  return { value, below: null, met: holds(value, t) };
+  return { value, below: null, met: holds(value, t), undecided: null };
 }
 
 /**
@@ -95,7 +105,7 @@ function closer(a: Candidate, b: Candidate, t: Target, i: number): boolean {
   return t.relation === '>=' ? restA < restB : restA > restB;
 }
 
-/** Whether a value meets a target; an exact value with the allowance for the engine's own rounding (exactMeets). */
+/** Whether a value meets a target; an exact value surely, beyond the engine's own rounding (exactMeets). */
 export const holds = (value: number, t: Target, exact = false): boolean =>
   exact ? exactMeets(value, t.relation, t.bound) : t.relation === '>=' ? value >= t.bound : value <= t.bound;
 
@@ -112,7 +122,7 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     const cost = summary.exact?.messengersMean ?? summary.messengers.mean;
     const exact = summary.exact !== null;
     const met = found.map((f) => f.met);
-    return { summary, cost, values, exact, below: found.map((f) => f.below), met, meets: met.every(Boolean) };
+    return { summary, cost, values, exact, below: found.map((f) => f.below), met, undecided: found.map((f) => f.undecided), meets: met.every(Boolean) };
   });
   const first = targets[0]!;
   const better = (a: number, b: number): boolean => (first.relation === '>=' ? a > b : a < b);
@@ -130,5 +140,5 @@ export function plan(summaries: readonly CellSummary[], targets: readonly Target
     const closest = byCost.reduce((w, c) => (closer(c, w, t, i) ? c : w));
     return [{ target: i, best: closest }];
   });
-  return { winner, frontier, unreachable, exact: candidates.every((c) => c.exact) };
+  return { winner, candidates, frontier, unreachable, exact: candidates.every((c) => c.exact) };
 }

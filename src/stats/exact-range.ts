@@ -1,4 +1,5 @@
-import { exactMeets } from './exact-verdict.js';
+import { EXACT_ROUNDING, exactVerdict } from './exact-verdict.js';
+import type { ExactVerdict } from './exact-verdict.js';
 import type { CellSummary } from './summary.js';
 
 /**
@@ -16,6 +17,20 @@ export interface ExactRange {
    * rounded it there (a success of 1 − 1.2e-21 is held as 1; its complement, 1.2e-21, is not 0).
    */
   readonly rest: { readonly low: number; readonly high: number };
+  /** How far the engine that computed it may stray, relative to the smaller of the value and its complement (roundingOf); EXACT_ROUNDING where absent. */
+  readonly rounding?: number;
+}
+
+/**
+ * How far an engine's exact values may stray by its own rounding, relative to the smaller of a
+ * value and its complement (exact-verdict.ts): EXACT_ROUNDING, but for two-phase commit's
+ * independent cohorts, which carry every mass in double-double and round each figure once, and
+ * which an outside 150-digit oracle finds within 2 units in the last place (4.4e-16 of the value)
+ * on some 240 cells (test/exact-cohorts-last-digit.test.ts): 1e-15 there, beside the double's own
+ * resolution (8 units in the last place) that every verdict allows.
+ */
+export function roundingOf(method: string | undefined): number {
+  return method === 'independent cohorts' ? 1e-15 : EXACT_ROUNDING;
 }
 
 /** The exact value of success, disagreement or an outcome, as a range (see ExactRange); null without exact values or such a metric. */
@@ -25,9 +40,10 @@ export function exactRange(s: CellSummary, metric: string): ExactRange | null {
   const value = metric === 'success' ? s.exact.success : metric === 'disagreement' ? s.exact.disagreement : index < 0 ? undefined : s.exact.outcomes[index];
   if (value === undefined) return null;
   const rest = restOf(s, metric);
-  if (!Number.isNaN(value)) return { low: value, high: value, held: true, rest };
+  const rounding = roundingOf(s.result.exact?.method);
+  if (!Number.isNaN(value)) return { low: value, high: value, held: true, rest, rounding };
   const below = s.result.exact?.underflow?.below;
-  return below === undefined ? null : { low: 0, high: below, held: false, rest };
+  return below === undefined ? null : { low: 0, high: below, held: false, rest, rounding };
 }
 
 /** The exact mass of the outcomes outside a metric (ExactRange.rest): each held value, and each left empty from 0 to its bound. */
@@ -49,7 +65,7 @@ function restOf(s: CellSummary, metric: string): { low: number; high: number } {
 }
 
 /**
- * Whether an exact range meets `≥ bound` or `≤ bound`, allowing for rounding (exactMeets): a
+ * An exact range against `≥ bound` or `≤ bound`, allowing for rounding (exactVerdict): a
  * value left empty by its range's unfavourable end; a held value as it is, but the double 1 by its
  * complement (value ≥ b where the rest ≤ 1 − b), which the double holds where it rounds the value
  * itself to 1 (a success of 1 − 1.2e-21 does not meet `success >= 1`). Only there: 1 − b is
@@ -57,10 +73,11 @@ function restOf(s: CellSummary, metric: string): { low: number; high: number } {
  * complement (1 − 0.99999 is 9.99999999995449e-6), so judging every value near 1 by its
  * complement failed an exact success of 0.99999 against `success >= 0.99999`.
  */
-export function exactRangeMeets(range: ExactRange, relation: '>=' | '<=', bound: number): boolean {
-  if (!range.held) return exactMeets(relation === '>=' ? range.low : range.high, relation, bound);
-  if (range.low !== 1) return exactMeets(range.low, relation, bound);
-  return relation === '>=' ? exactMeets(range.rest.high, '<=', 1 - bound) : exactMeets(range.rest.low, '>=', 1 - bound);
+export function exactRangeVerdict(range: ExactRange, relation: '>=' | '<=', bound: number): ExactVerdict {
+  const rounding = range.rounding ?? EXACT_ROUNDING;
+  if (!range.held) return exactVerdict(relation === '>=' ? range.low : range.high, relation, bound, rounding);
+  if (range.low !== 1) return exactVerdict(range.low, relation, bound, rounding);
+  return relation === '>=' ? exactVerdict(range.rest.high, '<=', 1 - bound, rounding) : exactVerdict(range.rest.low, '>=', 1 - bound, rounding);
 }
 
 /** An exact range as a verdict's message shows it: the value, `1 − 1.2e-21 (…)` for one held as 1 that is not, or `below 7.1e-307 (…)` for one left empty. */

@@ -19,13 +19,41 @@ export const EXACT_ROUNDING = 1e-12;
 const DOUBLE_RESOLUTION = 8 * Number.EPSILON;
 
 /**
- * Whether an exact probability meets `≥ bound` or `≤ bound`, allowing for the engine's own
- * rounding: EXACT_ROUNDING of whichever is smaller, the value or its complement (the two sides of
- * the bound alike), and the double's own resolution near the value.
+ * How far an exact probability may lie from the truth by the engine's own rounding, near a
+ * bound: EXACT_ROUNDING (or the engine's own `rounding`, exact-range.ts) of whichever is smaller,
+ * the value or its complement (the two sides of the bound alike), and the double's own
+ * resolution near the value.
  */
-export function exactMeets(value: number, relation: '>=' | '<=', bound: number): boolean {
+export function exactAllowance(value: number, bound: number, rounding = EXACT_ROUNDING): number {
   const size = Math.max(Math.abs(value), Math.abs(bound));
   const complement = Math.max(Math.abs(1 - value), Math.abs(1 - bound));
-  const allowance = EXACT_ROUNDING * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
-  return relation === '>=' ? value >= bound - allowance : value <= bound + allowance;
+  return rounding * Math.min(size, complement) + DOUBLE_RESOLUTION * size;
+}
+
+/**
+ * Where a value and a bound are one number as far as doubles tell: a few units in the last place
+ * of the larger, what rounding the decimals a user writes gives (loss 0.1 and 2 copies lose a
+ * message with probability 0.010000000000000002, the bound 0.01 is 0.01000000000000000021).
+ */
+const TIE = 4 * Number.EPSILON;
+
+/**
+ * An exact probability against `≥ bound` or `≤ bound`: met or missed where it lies farther from
+ * the bound than the engine's own rounding (exactAllowance); met where it is on the bound (within
+ * TIE of it: an exact 0.999 meets `≥ 0.999`, 0.1² meets `≤ 0.01`); else undecided, since the
+ * true value may lie on either side. A value within its rounding below the bound was counted as
+ * meeting it, and one just above it as meeting it though the truth may not: neither is known.
+ */
+export type ExactVerdict = 'met' | 'missed' | 'undecided';
+
+export function exactVerdict(value: number, relation: '>=' | '<=', bound: number, rounding = EXACT_ROUNDING): ExactVerdict {
+  const margin = relation === '>=' ? value - bound : bound - value;
+  const allowance = exactAllowance(value, bound, rounding);
+  if (margin > allowance || Math.abs(margin) <= TIE * Math.max(Math.abs(value), Math.abs(bound))) return 'met';
+  return margin < -allowance ? 'missed' : 'undecided';
+}
+
+/** Whether an exact probability surely meets `≥ bound` or `≤ bound` (exactVerdict: met). */
+export function exactMeets(value: number, relation: '>=' | '<=', bound: number): boolean {
+  return exactVerdict(value, relation, bound) === 'met';
 }

@@ -1,8 +1,8 @@
 import type { OutcomeSet } from '../contract/protocol.js';
 import { UsageError } from '../errors.js';
 import type { BaselineLookup, Report } from '../report.js';
-import { exactMeets } from './exact-verdict.js';
-import { exactRange, exactRangeMeets, shownExactRange } from './exact-range.js';
+import { EXACT_ROUNDING, exactAllowance, exactVerdict } from './exact-verdict.js';
+import { exactRange, exactRangeVerdict, shownExactRange } from './exact-range.js';
 import type { ExactRange } from './exact-range.js';
 import type { Expectation } from '../scenario/types.js';
 import { fisherLogLowerTail, fisherLogUpperTail } from './fisher.js';
@@ -52,8 +52,19 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
       }
       const shown = range.exact ? shownExactRange(range) : `[${range.low}, ${range.high}]`;
       const place = e.place === undefined ? {} : { place: e.place, ...(e.placeFile === undefined ? {} : { placeFile: e.placeFile }) };
+      // An exact value within the engine's rounding of the bound is on no known side of it: the
+      // gate is refused, not passed or failed on rounding's say.
+      const exactPasses = (exact: ExactRange, relation: '>=' | '<=', bound: number): boolean => {
+        const verdict = exactRangeVerdict(exact, relation, bound);
+        if (verdict === 'undecided')
+          throw new UsageError(
+            e.place ?? scenario.source,
+            `the gate on ${e.metric} cannot be judged in ${where}: its exact value ${shown} lies within the exact engine's rounding (${exactAllowance(exact.low, bound, exact.rounding).toPrecision(2)}) of ${bound}, so which side of it the true value is on is not known (judge it with trials: twogenerals run, or a bound further from it)`,
+          );
+        return verdict === 'met';
+      };
       if (e.atLeast !== undefined) {
-        const passed = range.exact ? exactRangeMeets(range, '>=', e.atLeast) : range.low >= e.atLeast;
+        const passed = range.exact ? exactPasses(range, '>=', e.atLeast) : range.low >= e.atLeast;
         checks.push({
           summary,
           metric: e.metric,
@@ -66,7 +77,7 @@ export function judgeExpectations(report: Report, baselines: BaselineLookup | un
         });
       }
       if (e.atMost !== undefined) {
-        const passed = range.exact ? exactRangeMeets(range, '<=', e.atMost) : range.high <= e.atMost;
+        const passed = range.exact ? exactPasses(range, '<=', e.atMost) : range.high <= e.atMost;
         checks.push({
           summary,
           metric: e.metric,
@@ -147,7 +158,7 @@ export function judgeAgainstBaseline(summary: CellSummary, e: Expectation, basel
   const n1 = summary.trials;
   const n0 = other.trials;
   if (!(n1 > 0 && n0 > 0)) {
-    // Exact values on both sides that cannot be told apart: both left empty below their bounds.
+    // Exact values on both sides that cannot be told apart: both left empty below their bounds, or within the engine's rounding of each other.
     if (mineExact && theirsExact)
       throw new BaselineMismatch(
         path,
@@ -245,7 +256,7 @@ export class BaselineMismatch extends Error {
 }
 
 /**
- * Whether this exact value is not worse than the baseline's, allowing for rounding (exactMeets):
+ * Whether this exact value is not worse than the baseline's, allowing for rounding (exactVerdict):
  * held values compared as they are, and a value left empty by its range below its bound, where the
  * ranges decide (an empty one below a held one at or above its bound); null where they cannot.
  */
@@ -254,16 +265,24 @@ function exactNotWorse(mine: ExactRange, theirs: ExactRange, higherBetter: boole
   // where it rounds both to 1 (a success of 1 − 1.2e-21 against a baseline's 1 − 1.1e-22).
   if (mine.held && theirs.held && mine.low > 0.5 && theirs.low > 0.5) return exactNotWorse(restRange(mine), restRange(theirs), !higherBetter);
   const relation = higherBetter ? '>=' : '<=';
+  // Both values' rounding: the larger of the two engines'.
+  const rounding = Math.max(mine.rounding ?? EXACT_ROUNDING, theirs.rounding ?? EXACT_ROUNDING);
   // Surely not worse: this value's worst end against the baseline's best.
-  if (exactMeets(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low)) return true;
+  if (exactVerdict(higherBetter ? mine.low : mine.high, relation, higherBetter ? theirs.high : theirs.low, rounding) === 'met') return true;
   // Surely worse: even this value's best end is worse than the baseline's worst.
-  if (!exactMeets(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high)) return false;
+  if (exactVerdict(higherBetter ? mine.high : mine.low, relation, higherBetter ? theirs.low : theirs.high, rounding) === 'missed') return false;
   return null;
 }
 
 /** The complement of a held value as a range of its own: the mass of the other outcomes. */
 function restRange(r: ExactRange): ExactRange {
-  return { low: r.rest.low, high: r.rest.high, held: r.rest.low === r.rest.high, rest: { low: r.low, high: r.high } };
+  return {
+    low: r.rest.low,
+    high: r.rest.high,
+    held: r.rest.low === r.rest.high,
+    rest: { low: r.low, high: r.high },
+    ...(r.rounding === undefined ? {} : { rounding: r.rounding }),
+  };
 }
 
 function metricCount(s: CellSummary, metric: string): number {

@@ -65,6 +65,9 @@ export function makeExactCommand(streams: Streams): Command {
     line.stop();
     const report = withBaselines(raw, baselines);
     refuseMissingExact(report);
+    // Every gate judged before anything is printed: one that cannot be (a value within the engine's
+    // rounding of its bound) is refused with nothing on stdout.
+    judgeExpectations(report);
     await writeReport(report, flags.format, streams, flags.junit);
     await finishReport(report, streams);
   });

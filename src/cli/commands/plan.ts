@@ -148,6 +148,7 @@ export function makePlanCommand(streams: Streams): Command {
     const nearby = result.frontier.slice(from, at + 1 + FRONTIER_PAST).filter((c) => c !== result.winner);
     const rows = [...(result.winner ? [result.winner] : []), ...nearby];
     streams.stdout.write(render(rows, result.winner, params, targets, flags.format, result.exact, largest));
+    if (!streams.quiet) for (const line of undecidedLines(result.candidates, targets, params)) streams.stderr.write(`${line}\n`);
     if (!result.winner) {
       // The target(s) out of reach on their own, each with the best value in range; else each is
       // met by some setting, but never all by one.
@@ -240,7 +241,9 @@ function render(
       c === winner ? 'best' : '',
       ...params.map((p) => String(c.summary.params[p])),
       shortNumber(c.cost, 5),
-      ...c.values.map((_, j) => `${c.below[j] === null ? toldFromBound(c, targets[j]!, j) : belowText(c, j)} ${c.met[j] ? '✓' : '✗'}`),
+      ...c.values.map(
+        (_, j) => `${c.below[j] === null ? toldFromBound(c, targets[j]!, j) : belowText(c, j)} ${c.met[j] ? '✓' : c.undecided[j] !== null ? '?' : '✗'}`,
+      ),
     ]);
   }
   const source = exact ? 'exact values' : 'exact values; Monte Carlo intervals where there are none';
@@ -250,6 +253,22 @@ function render(
       : `Least expected cost meeting ${targets.map(show).join(' and ')} (${source}), then the cost/reliability frontier:`
     : `Nothing in range meets ${targets.map(show).join(' and ')}; the cost/reliability frontier (${source}):`;
   return terminalLines(`${head}\n${table.toString()}\n`);
+}
+
+/**
+ * A warning for each setting whose exact value lies within the engine's rounding of a target's
+ * bound (marked `?`): not counted as meeting it, since the true value may lie on either side.
+ */
+function undecidedLines(candidates: readonly Candidate[], targets: readonly Target[], params: readonly string[]): string[] {
+  return candidates.flatMap((c) =>
+    targets.flatMap((t, i) =>
+      c.undecided[i] !== null
+        ? [
+            `warning: ${params.map((p) => `${p}=${c.summary.params[p]}`).join(', ')}: ${t.metric} ${c.values[i]} lies within the exact engine's rounding (${c.undecided[i]!.toPrecision(2)}) of ${t.bound}, so whether it meets ${show(t)} is not known; it is not counted as meeting it (marked ?)`,
+          ]
+        : [],
+    ),
+  );
 }
 
 /** A candidate's value for target `i` left empty, as the bound it lies below, in full (`< 7.120236347223045e-307`). */
@@ -284,6 +303,8 @@ function toldFromBound(c: Candidate, t: Target, i: number, digits = 5): string {
   // Where the double is 1, only the other outcomes' exact mass tells a value from the sure thing.
   const rest = c.exact && v === 1 ? (exactRange(c.summary, t.metric)?.rest.low ?? 0) : 0;
   let text = nearOne(v, digits, rest);
+  // Within the engine's rounding of the bound: every digit, which is all that is known of it.
+  if (c.undecided[i] !== null) return String(v);
   for (let more = digits + 1; more <= 17 && /^[-0-9.e]+$/.test(text) && holds(Number(text), t, c.exact) !== meets; more++) text = shortNumber(v, more);
   return text;
 }

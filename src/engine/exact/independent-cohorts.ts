@@ -1,6 +1,8 @@
-import { NeumaierSum, integerPower } from '../../stats/sum.js';
+import { integerPower } from '../../stats/sum.js';
 import type { CellModel } from '../model.js';
-import { ONE_IN_UNITS, roundedRatio } from '../../stats/exact-rounding.js';
+import { ONE_IN_UNITS, roundedRatio, unitsOf } from '../../stats/exact-rounding.js';
+import { DD_ONE, DD_ZERO, DoubleDoubleSum, dd, ddAdd, ddMultiply, ddPower, ddSubtract, ddTimes } from '../../stats/double-double.js';
+import type { DoubleDouble } from '../../stats/double-double.js';
 import { LEAST_NORMAL, messengersFromMoments, underflowOf } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps, LikeliestPath } from './result.js';
@@ -23,9 +25,15 @@ import type { ExactLimits, ExactSteps, LikeliestPath } from './result.js';
  *
  * Messages enter through their first two moments (a cohort's cumulative count carried with each
  * of its states), so the result has no message distribution: the cost's z-score then uses the
- * normal approximation. The work is O(R²) whatever the number of cohorts (a unit per two rounds
- * of phase 2 from each round of phase 1). Powers are binary powering (integerPower), never `**`,
- * and the sums over rounds are compensated, so the bytes are the same on every Node.
+ * normal approximation. The work is counted as O(R²) whatever the number of cohorts (a unit per
+ * two rounds of phase 2 from each round of phase 1; phase 2 is computed once for each pattern of
+ * the channel over its R rounds, once in all on Bernoulli). Every mass, moment and sum is carried
+ * in double-double (stats/double-double.ts, about 32 digits) and rounded once where it is
+ * printed: in doubles, a cohort's masses carried over R rounds and raised to the n-th power
+ * drifted by about n·R units in the last place (64 cohorts, R 200, loss 0.9, 3 copies: committed
+ * 7.4e-14 above the truth, 4.9e-9 of its complement; the messengers' sd 6e-10 of itself), more
+ * than a verdict on it allows. Powers are binary powering (ddPower), never `**`, so the bytes are
+ * the same on every Node.
  */
 export function* independentCohorts(model: CellModel, n: number, R: number, abortRate: number, limits: ExactLimits): ExactSteps {
   // The work is known before any of it is done (⌈R/2⌉ units a round of phase 1, the limit looked
@@ -40,30 +48,41 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   // The variance from the moments of messages less the loss-free cost (2 a cohort in each phase):
   // E[M²] − E[M]² cancels all but a few digits where a loss is rare (0.3% at loss 1e-7, 2 copies).
   const phase2Shifted = phaseTwoTables(link, n, R, -SHIFT);
-  const m1Shifted = new NeumaierSum();
-  const m2Shifted = new NeumaierSum();
+  const m1Shifted = new DoubleDoubleSum();
+  const m2Shifted = new DoubleDoubleSum();
   let beforeShifted = initialCohort(-SHIFT);
   // Where a message is more likely lost than not, the trial that loses every message (2nR
   // messages: PREPARE and the decision to each cohort in each of R rounds) takes most of the mass,
   // and moments about any fixed cost keep only a few digits of a variance of the order of
-  // 1 − loss (up to 1e-9 relative at loss 0.999999, 4e-7 at 1 − 1e-9): there the messages are counted
-  // less one a round of each phase for each cohort (that trial counts 0), and P(T1 = t) before
-  // round R is a sum of positive terms, not a difference of n-th powers near 1.
-  const excess = link.lost(0, 1) > 0.5 ? phaseTwoExcess(link, R) : undefined;
-  const m1Excess = new NeumaierSum();
-  const m2Excess = new NeumaierSum();
+  // 1 − loss: there the messages are counted less one a round of each phase for each cohort (that
+  // trial counts 0), and P(T1 = t) before round R is a sum of positive terms, not a difference of
+  // n-th powers near 1.
+  const excess = link.lost(0, 1).hi > 0.5 ? phaseTwoExcess(link, R) : undefined;
+  const m1Excess = new DoubleDoubleSum();
+  const m2Excess = new DoubleDoubleSum();
   let beforeExcess = initialCohort();
   const voteNo = Math.min(1, Math.max(0, abortRate));
+  const nn = dd(n);
+  const pairs = dd(n * (n - 1));
 
-  const committed = new NeumaierSum();
-  const aborted = new NeumaierSum();
-  const blocked = new NeumaierSum();
-  const m1 = new NeumaierSum();
-  const m2 = new NeumaierSum();
-  const delivered = new NeumaierSum();
-  const rounds = new NeumaierSum();
+  const committed = new DoubleDoubleSum();
+  const aborted = new DoubleDoubleSum();
+  const blocked = new DoubleDoubleSum();
+  const m1 = new DoubleDoubleSum();
+  const m2 = new DoubleDoubleSum();
+  const delivered = new DoubleDoubleSum();
+  const rounds = new DoubleDoubleSum();
   let work = 0;
   let reported = 0;
+
+  // E[S₁ + S₂] and E[(S₁ + S₂)²] on {T1 = t}, S₁ phase 1's messages (moments e1, e2, mass p), S₂
+  // phase 2's: n cohorts' independent counts of mean `mean` and second moment `second` each.
+  const firstMoment = (e1: DoubleDouble, p: DoubleDouble, two: { mean: DoubleDouble }): DoubleDouble => ddAdd(e1, ddMultiply(ddMultiply(p, nn), two.mean));
+  const secondMoment = (e1: DoubleDouble, e2: DoubleDouble, p: DoubleDouble, two: { mean: DoubleDouble; second: DoubleDouble }): DoubleDouble =>
+    ddAdd(
+      ddAdd(e2, ddTimes(ddMultiply(ddMultiply(e1, nn), two.mean), 2)),
+      ddMultiply(p, ddAdd(ddMultiply(nn, two.second), ddMultiply(pairs, ddMultiply(two.mean, two.mean)))),
+    );
 
   let before = initialCohort();
   for (let t = 1; t <= R; t++) {
@@ -74,13 +93,13 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     const shifted = phaseOneRound(beforeShifted, link, t, voteNo);
     const s = phaseOneEnd(n, t < R, shifted.fromNotNo, shifted.fromYesHeld, sumStates(shifted.after, NOT_NO_HELD), sumStates(shifted.after, [YES_HELD]));
     // Each outcome as a sum of positive terms over the branch masses that separate its events,
-    // never a difference of n-th powers near 1 (which keeps only the digits above 1e-16).
+    // never a difference of n-th powers near 1.
     const never = phase2.neverHears(t + 1);
     const hears = phase2.hears(t + 1);
     const { commit, abortSafe, blockedAbort } = phaseOneOutcomes(n, t < R, after, fromYesHeld.p, entered, never, hears);
     const two = phase2Shifted.from(t + 1);
-    m1Shifted.add(s.e1 + p * n * two.mean);
-    m2Shifted.add(s.e2 + 2 * s.e1 * n * two.mean + p * (n * two.second + n * (n - 1) * two.mean * two.mean));
+    m1Shifted.add(firstMoment(s.e1, p, two));
+    m2Shifted.add(secondMoment(s.e1, s.e2, p, two));
     beforeShifted = shifted.after;
     if (excess) {
       const x = phaseOneRound(beforeExcess, link, t, voteNo, -1);
@@ -88,24 +107,27 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
       const yesHeld = sumStates(x.after, [YES_HELD]);
       const xs = phaseOneEnd(n, t < R, x.fromNotNo, x.fromYesHeld, notNo, yesHeld);
       // A^n − B^n + D^n − C^n, A − B the mass that came into NO held in round t, D − C into YES held.
-      const pt = t < R ? x.entered.no * geometricSum(x.fromNotNo.p, notNo.p, n) + x.entered.yes * geometricSum(yesHeld.p, x.fromYesHeld.p, n) : xs.p;
+      const pt =
+        t < R
+          ? ddAdd(ddMultiply(x.entered.no, geometricSum(x.fromNotNo.p, notNo.p, n)), ddMultiply(x.entered.yes, geometricSum(yesHeld.p, x.fromYesHeld.p, n)))
+          : xs.p;
       const left = -n * (R - t); // the rounds of phase 1 not run, less one message a cohort each
-      const e1 = xs.e1 + left * pt;
-      const e2 = xs.e2 + 2 * left * xs.e1 + left * left * pt;
-      const two = excess.from(t + 1);
-      m1Excess.add(e1 + pt * n * two.mean);
-      m2Excess.add(e2 + 2 * e1 * n * two.mean + pt * (n * two.second + n * (n - 1) * two.mean * two.mean));
+      const e1x = ddAdd(xs.e1, ddTimes(pt, left));
+      const e2x = ddAdd(ddAdd(xs.e2, ddTimes(xs.e1, 2 * left)), ddTimes(pt, left * left));
+      const twoX = excess.from(t + 1);
+      m1Excess.add(firstMoment(e1x, pt, twoX));
+      m2Excess.add(secondMoment(e1x, e2x, pt, twoX));
       beforeExcess = x.after;
     }
-    committed.add(commit * integerPower(hears, n));
-    blocked.add(commit * never * geometricSum(1, hears, n) + blockedAbort); // 1 − hears^n = never · Σ hears^j
+    committed.add(ddMultiply(commit, ddPower(hears, n)));
+    blocked.add(ddAdd(ddMultiply(ddMultiply(commit, never), geometricSum(DD_ONE, hears, n)), blockedAbort)); // 1 − hears^n = never · Σ hears^j
     aborted.add(abortSafe);
 
     const { mean: mu, second: nu, delivered: delta, roundsMean: t2 } = phase2.from(t + 1);
-    m1.add(e1 + p * n * mu);
-    m2.add(e2 + 2 * e1 * n * mu + p * (n * nu + n * (n - 1) * mu * mu));
-    delivered.add(d + p * n * delta);
-    rounds.add(p * (t + t2));
+    m1.add(firstMoment(e1, p, { mean: mu }));
+    m2.add(secondMoment(e1, e2, p, { mean: mu, second: nu }));
+    delivered.add(ddAdd(d, ddMultiply(ddMultiply(p, nn), delta)));
+    rounds.add(ddMultiply(p, ddAdd(dd(t), t2)));
     before = after;
     work += Math.ceil(R / 2); // two rounds of phase 2 a unit, which keeps a unit near a microsecond (result.ts)
     if (work - reported >= WORK_SLICE) {
@@ -115,16 +137,15 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     }
   }
   if (work > reported) yield work - reported;
-  const variance = excess
-    ? Math.max(0, m2Excess.value() - m1Excess.value() * m1Excess.value())
-    : Math.max(0, m2Shifted.value() - m1Shifted.value() * m1Shifted.value());
-  // Each sum with its carried error, rounded once (figures.ts); messengers are the messages' mean and sd times the copies.
-  const once = (sum: NeumaierSum): number => roundedRatio(sum.units(), ONE_IN_UNITS);
-  const sums = [committed, aborted, blocked, new NeumaierSum()]; // inconsistent: never
-  const outcomes = sums.map(once);
+  const varianceOf = (first: DoubleDoubleSum, second: DoubleDoubleSum): number =>
+    Math.max(0, rounded(ddSubtract(second.value(), ddMultiply(first.value(), first.value()))));
+  const variance = excess ? varianceOf(m1Excess, m2Excess) : varianceOf(m1Shifted, m2Shifted);
+  // Each sum rounded once (figures.ts); messengers are the messages' mean and sd times the copies.
+  const sums = [committed, aborted, blocked, new DoubleDoubleSum()]; // inconsistent: never
+  const outcomes = sums.map((sum) => rounded(sum.value()));
   const share = (indices: readonly number[]): number =>
     roundedRatio(
-      indices.reduce((total, i) => total + sums[i]!.units(), 0n),
+      indices.reduce((total, i) => total + unitsOfDD(sums[i]!.value()), 0n),
       ONE_IN_UNITS,
     );
   // A path's probability below the least normal double loses what it weighs (0.999 loss: all 64
@@ -139,20 +160,30 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     ...(underflow ? { underflow } : {}),
     outcomes,
     messages: null,
-    messagesMean: once(m1),
-    messagesSecondMoment: once(m2),
+    messagesMean: rounded(m1.value()),
+    messagesSecondMoment: rounded(m2.value()),
     messagesVariance: variance,
-    likeliestPath: likeliestPath(link, n, R),
+    likeliestPath: likeliestPath(model, n, R),
     figures: {
       success: share(model.outcomes.success),
       disagreement: share(model.outcomes.disagreement),
-      ...messengersFromMoments(m1.units(), variance, model.copies),
+      ...messengersFromMoments(unitsOfDD(m1.value()), variance, model.copies),
     },
-    deliveredMean: once(delivered),
-    roundsMean: once(rounds),
+    deliveredMean: rounded(delivered.value()),
+    roundsMean: rounded(rounds.value()),
     statesExpanded: R * STATES,
     method: 'independent cohorts',
   };
+}
+
+/** A double-double as a count of 2^-1074 units, exactly (its two parts'). */
+function unitsOfDD(x: DoubleDouble): bigint {
+  return unitsOf(x.hi) + unitsOf(x.lo);
+}
+
+/** A double-double rounded once to the nearest double. */
+function rounded(x: DoubleDouble): number {
+  return roundedRatio(unitsOfDD(x), ONE_IN_UNITS);
 }
 
 /**
@@ -173,12 +204,16 @@ function mayUnderflow(model: CellModel, n: number, R: number, voteNo: number): b
  * The likelier of the two loss patterns one of which takes nearly all the mass where a loss is
  * rare or nearly certain: no message lost (PREPARE, vote, decision and ACK each through the first
  * time: 4 messages a cohort), or every message lost (PREPARE and the decision to every cohort in
- * each of R rounds: 2R a cohort). Where both cost the same (R = 2), the two together.
+ * each of R rounds: 2R a cohort). Where both cost the same (R = 2), the two together. In doubles:
+ * it weighs only which costs are rare (stats/summary.ts, costZ).
  */
-function likeliestPath(link: Link, n: number, R: number): LikeliestPath {
-  const noneLost = integerPower(link.received(0, 1) * link.received(1, 1) * link.received(0, 2) * link.received(1, 2), n);
+function likeliestPath(model: CellModel, n: number, R: number): LikeliestPath {
+  const link = linkOf(model);
+  const received = (direction: number, round: number): number => link.received(direction, round).hi;
+  const lost = (direction: number, round: number): number => link.lost(direction, round).hi;
+  const noneLost = integerPower(received(0, 1) * received(1, 1) * received(0, 2) * received(1, 2), n);
   let lostOne = 1;
-  for (let r = 1; r <= 2 * R; r++) lostOne *= link.lost(0, r);
+  for (let r = 1; r <= 2 * R; r++) lostOne *= lost(0, r);
   const allLost = integerPower(lostOne, n);
   if (R === 2) return { messages: 4 * n, probability: noneLost + allLost };
   return noneLost >= allLost ? { messages: 4 * n, probability: noneLost } : { messages: 2 * n * R, probability: allLost };
@@ -198,16 +233,18 @@ function phaseOneEnd(n: number, early: boolean, fromNotNo: Totals, fromYesHeld: 
     [-1, fromYesHeld],
   ];
   if (early) terms.push([-1, notNoNow], [1, yesHeldNow]);
-  let p = 0;
-  let e1 = 0;
-  let e2 = 0;
-  let d = 0;
+  let p = DD_ZERO;
+  let e1 = DD_ZERO;
+  let e2 = DD_ZERO;
+  let d = DD_ZERO;
   for (const [sign, g] of terms) {
-    const power = (k: number): number => (n - k >= 0 ? integerPower(g.p, n - k) : 0);
-    p += sign * power(0);
-    e1 += sign * n * g.e1 * power(1);
-    e2 += sign * (n * g.e2 * power(1) + n * (n - 1) * g.e1 * g.e1 * power(2));
-    d += sign * n * g.d * power(1);
+    const power1 = n >= 1 ? ddPower(g.p, n - 1) : DD_ZERO;
+    const power2 = n >= 2 ? ddPower(g.p, n - 2) : DD_ZERO;
+    const power0 = ddMultiply(power1, g.p);
+    p = ddAdd(p, ddTimes(power0, sign));
+    e1 = ddAdd(e1, ddTimes(ddMultiply(g.e1, power1), sign * n));
+    e2 = ddAdd(e2, ddAdd(ddTimes(ddMultiply(g.e2, power1), sign * n), ddTimes(ddMultiply(ddMultiply(g.e1, g.e1), power2), sign * n * (n - 1))));
+    d = ddAdd(d, ddTimes(ddMultiply(g.d, power1), sign * n));
   }
   return { p, e1, e2, d };
 }
@@ -220,91 +257,131 @@ function phaseOneEnd(n: number, early: boolean, fromNotNo: Totals, fromYesHeld: 
  * difference of n-th powers is written as (a − b) · Σ a^j b^(n−1−j), a − b being the masses of
  * the branches in one event and not the other.
  */
-function phaseOneOutcomes(n: number, early: boolean, after: Cohort, yesHeldBefore: number, entered: { yes: number; no: number }, never: number, hears: number) {
+function phaseOneOutcomes(n: number, early: boolean, after: Cohort, yesHeldBefore: DoubleDouble, entered: Entered, never: DoubleDouble, hears: DoubleDouble) {
   const yesHeld = after.p[YES_HELD]!;
   const yesLost = after.p[YES_LOST]!;
-  const neither = after.p[IDLE]! + after.p[NO_LOST]!; // voted nothing, or NO without the coordinator holding it
+  const neither = ddAdd(after.p[IDLE]!, after.p[NO_LOST]!); // voted nothing, or NO without the coordinator holding it
   // all YES held at t and not at t−1: Y_t^n − Y_(t−1)^n
-  const commit = entered.yes * geometricSum(yesHeld, yesHeldBefore, n);
+  const commit = ddMultiply(entered.yes, geometricSum(yesHeld, yesHeldBefore, n));
+  const yes = ddAdd(yesLost, yesHeld);
   if (early) {
     // ABORT: every cohort not NO-held at t−1 and some NO held at t (mass entered.no). A cohort's
     // other masses: voted YES and hears (safe), voted YES and never hears, neither.
-    const safe = neither + hears * (yesLost + yesHeld);
-    const unheard = never * (yesLost + yesHeld);
-    return { commit, abortSafe: entered.no * geometricSum(safe + entered.no, safe, n), blockedAbort: someOfBoth(n, safe, entered.no, unheard) };
+    const safe = ddAdd(neither, ddMultiply(hears, yes));
+    const unheard = ddMultiply(never, yes);
+    return {
+      commit,
+      abortSafe: ddMultiply(entered.no, geometricSum(ddAdd(safe, entered.no), safe, n)),
+      blockedAbort: someOfBoth(n, safe, entered.no, unheard),
+    };
   }
   // t = R, ABORT: every cohort not NO-held at R−1 and not every YES held at R. A cohort's masses:
   // YES held and hears (a), YES held and never hears (b), YES not held and never hears (c), the
   // rest (r: YES not held and hears, neither, NO held in round R). Safe: all in a or r, not all
   // in a. Blocked: some c; or none, some b and some r.
-  const a = hears * yesHeld;
-  const b = never * yesHeld;
-  const c = never * yesLost;
-  const r = hears * yesLost + neither + entered.no;
-  const blockedAbort = c * geometricSum(a + b + r + c, a + b + r, n) + someOfBoth(n, a, r, b);
-  return { commit, abortSafe: r * geometricSum(a + r, a, n), blockedAbort };
+  const a = ddMultiply(hears, yesHeld);
+  const b = ddMultiply(never, yesHeld);
+  const c = ddMultiply(never, yesLost);
+  const r = ddAdd(ddAdd(ddMultiply(hears, yesLost), neither), entered.no);
+  const abr = ddAdd(ddAdd(a, b), r);
+  const blockedAbort = ddAdd(ddMultiply(c, geometricSum(ddAdd(abr, c), abr, n)), someOfBoth(n, a, r, b));
+  return { commit, abortSafe: ddMultiply(r, geometricSum(ddAdd(a, r), a, n)), blockedAbort };
 }
 
 /** Σ_{j<m} a^j b^(m−1−j) = (a^m − b^m)/(a − b), by halving m: positive terms only. */
-function geometricSum(a: number, b: number, m: number): number {
-  if (m <= 0) return 0;
-  let s = 1; // for k = 1
+function geometricSum(a: DoubleDouble, b: DoubleDouble, m: number): DoubleDouble {
+  if (m <= 0) return DD_ZERO;
+  let s = DD_ONE; // for k = 1
   let ak = a;
   let bk = b;
   for (let bit = 31 - Math.clz32(m) - 1; bit >= 0; bit--) {
-    s *= ak + bk; // k → 2k
-    ak *= ak;
-    bk *= bk;
+    s = ddMultiply(s, ddAdd(ak, bk)); // k → 2k
+    ak = ddMultiply(ak, ak);
+    bk = ddMultiply(bk, bk);
     if ((m >> bit) & 1) {
-      s = a * s + bk; // k → k + 1
-      ak *= a;
-      bk *= b;
+      s = ddAdd(ddMultiply(a, s), bk); // k → k + 1
+      ak = ddMultiply(ak, a);
+      bk = ddMultiply(bk, b);
     }
   }
   return s;
+}
+
+const binomialRows = new Map<number, DoubleDouble[]>();
+
+/** C(n, m) for m = 0 … n, each exactly as a double-double (C(64, 32) is past 2^53). */
+function binomials(n: number): DoubleDouble[] {
+  let row = binomialRows.get(n);
+  if (row) return row;
+  row = [];
+  binomialRows.set(n, row);
+  let c = 1n;
+  for (let m = 0; m <= n; m++) {
+    const hi = Number(c);
+    row.push({ hi, lo: Number(c - BigInt(hi)) });
+    c = (c * BigInt(n - m)) / BigInt(m + 1);
+  }
+  return row;
 }
 
 /**
  * P(some of n cohorts is in x and some in u) where each is in x, u or the rest (mass base):
  * (base + x + u)^n − (base + u)^n − (base + x)^n + base^n = Σ_{m=1}^{n−1} C(n, m) x^(n−m) u Σ_{j<m} (base + u)^j base^(m−1−j).
  */
-function someOfBoth(n: number, base: number, x: number, u: number): number {
-  if (x === 0 || u === 0) return 0;
-  let total = 0;
-  let inner = 1; // Σ_{j<m} (base + u)^j base^(m−1−j), m = 1
-  let basePower = 1; // base^(m−1)
-  let choose = n; // C(n, m)
+function someOfBoth(n: number, base: DoubleDouble, x: DoubleDouble, u: DoubleDouble): DoubleDouble {
+  if (x.hi === 0 || u.hi === 0) return DD_ZERO;
+  const choose = binomials(n);
+  const baseU = ddAdd(base, u);
+  const powers = [DD_ONE]; // x^j
+  for (let j = 1; j < n; j++) powers.push(ddMultiply(powers[j - 1]!, x));
+  let total = DD_ZERO;
+  let inner = DD_ONE; // Σ_{j<m} (base + u)^j base^(m−1−j), m = 1
+  let basePower = DD_ONE; // base^(m−1)
   for (let m = 1; m < n; m++) {
-    total += choose * integerPower(x, n - m) * u * inner;
-    basePower *= base;
-    inner = (base + u) * inner + basePower;
-    choose = (choose * (n - m)) / (m + 1);
+    total = ddAdd(total, ddMultiply(ddMultiply(choose[m]!, powers[n - m]!), ddMultiply(u, inner)));
+    basePower = ddMultiply(basePower, base);
+    inner = ddAdd(ddMultiply(baseU, inner), basePower);
   }
   return total;
 }
 
 /** What a send does in each direction and round: P(received), P(lost) and E[copies delivered; received or not]. */
 interface Link {
-  received(direction: number, round: number): number;
-  /** The lost branches' own mass (p^k), not 1 − P(received), which keeps only the digits of p^k above 1e-16. */
-  lost(direction: number, round: number): number;
+  received(direction: number, round: number): DoubleDouble;
+  /** The lost branches' own mass (p^k), not 1 − P(received), which keeps only the digits of p^k above the sum's last. */
+  lost(direction: number, round: number): DoubleDouble;
   /** E[copies delivered · 1{received = r}] for r = 0, 1. */
-  deliveredIf(direction: number, round: number, received: number): number;
+  deliveredIf(direction: number, round: number, received: number): DoubleDouble;
+  /** The channel's transmission in both directions in a round: rounds with the same send the same. */
+  key(round: number): number;
 }
 
 function linkOf(model: CellModel): Link {
   const state = model.initialStates[0]!.state;
-  const at = (direction: number, round: number) => model.transmissions[model.channel.transmissionFor(model.channelConfig, state, direction as 0 | 1, round)]!;
-  const sum = (direction: number, round: number, f: (p: number, received: number, delivered: number) => number): number => {
-    const t = at(direction, round);
-    let s = 0;
-    for (let i = 0; i < t.probabilities.length; i++) s += f(t.probabilities[i]!, t.received[i]!, t.delivered[i]!);
-    return s;
-  };
+  const indexOf = (direction: number, round: number) => model.channel.transmissionFor(model.channelConfig, state, direction as 0 | 1, round);
+  // Each transmission's sums once, in double-double: products of the tables' doubles, exact.
+  const tables = model.transmissions.map((t) => {
+    // Each probability to about 32 digits where the channel gives its low part (Bernoulli's p^k
+    // and 1 − p^k, which as doubles miss 1 by up to an ulp, a gap a cohort's mass lost every
+    // round, n·R times over in the result: 7.4e-14 of committed at 64 cohorts, R 200, loss 0.9).
+    const sum = (f: (p: DoubleDouble, received: number, delivered: number) => DoubleDouble): DoubleDouble => {
+      let s = DD_ZERO;
+      for (let i = 0; i < t.probabilities.length; i++)
+        s = ddAdd(s, f(ddAdd(dd(t.probabilities[i]!), dd(t.lowParts?.[i] ?? 0)), t.received[i]!, t.delivered[i]!));
+      return s;
+    };
+    return {
+      received: sum((p, r) => (r === 1 ? p : DD_ZERO)),
+      lost: sum((p, r) => (r === 0 ? p : DD_ZERO)),
+      deliveredIf: [sum((p, r, d) => (r === 0 ? ddTimes(p, d) : DD_ZERO)), sum((p, r, d) => (r === 1 ? ddTimes(p, d) : DD_ZERO))],
+    };
+  });
+  const count = model.transmissions.length;
   return {
-    received: (direction, round) => sum(direction, round, (p, r) => p * r),
-    lost: (direction, round) => sum(direction, round, (p, r) => (r === 0 ? p : 0)),
-    deliveredIf: (direction, round, received) => sum(direction, round, (p, r, d) => (r === received ? p * d : 0)),
+    received: (direction, round) => tables[indexOf(direction, round)]!.received,
+    lost: (direction, round) => tables[indexOf(direction, round)]!.lost,
+    deliveredIf: (direction, round, received) => tables[indexOf(direction, round)]!.deliveredIf[received]!,
+    key: (round) => indexOf(0, round) * count + indexOf(1, round),
   };
 }
 
@@ -322,62 +399,74 @@ const NOT_NO_HELD = [IDLE, YES_LOST, NO_LOST, YES_HELD];
  * of its messages so far (e1 = E[S·1], e2 = E[S²·1]) and its copies delivered so far (d).
  */
 interface Cohort {
-  readonly p: Float64Array;
-  readonly e1: Float64Array;
-  readonly e2: Float64Array;
-  readonly d: Float64Array;
+  readonly p: DoubleDouble[];
+  readonly e1: DoubleDouble[];
+  readonly e2: DoubleDouble[];
+  readonly d: DoubleDouble[];
 }
 
 /** Totals over a set of states. */
 interface Totals {
-  p: number;
-  e1: number;
-  e2: number;
-  d: number;
+  p: DoubleDouble;
+  e1: DoubleDouble;
+  e2: DoubleDouble;
+  d: DoubleDouble;
 }
 
+/** The masses that came into YES held and NO held in a round. */
+interface Entered {
+  yes: DoubleDouble;
+  no: DoubleDouble;
+}
+
+const zeros = (): DoubleDouble[] => new Array<DoubleDouble>(STATES).fill(DD_ZERO);
+
 function emptyCohort(): Cohort {
-  return { p: new Float64Array(STATES), e1: new Float64Array(STATES), e2: new Float64Array(STATES), d: new Float64Array(STATES) };
+  return { p: zeros(), e1: zeros(), e2: zeros(), d: zeros() };
+}
+
+function emptyTotals(): Totals {
+  return { p: DD_ZERO, e1: DD_ZERO, e2: DD_ZERO, d: DD_ZERO };
 }
 
 /** A cohort before round 1, its message count starting at `start` (0, or less the loss-free cost). */
 function initialCohort(start = 0): Cohort {
   const c = emptyCohort();
-  c.p[IDLE] = 1;
-  c.e1[IDLE] = start;
-  c.e2[IDLE] = start * start;
+  c.p[IDLE] = DD_ONE;
+  c.e1[IDLE] = dd(start);
+  c.e2[IDLE] = dd(start * start);
   return c;
 }
 
 function sumStates(c: Cohort, states: readonly number[]): Totals {
-  const total: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
+  const total = emptyTotals();
   for (const s of states) {
-    total.p += c.p[s]!;
-    total.e1 += c.e1[s]!;
-    total.e2 += c.e2[s]!;
-    total.d += c.d[s]!;
+    total.p = ddAdd(total.p, c.p[s]!);
+    total.e1 = ddAdd(total.e1, c.e1[s]!);
+    total.e2 = ddAdd(total.e2, c.e2[s]!);
+    total.d = ddAdd(total.d, c.d[s]!);
   }
   return total;
 }
 
 /** Moves the mass of `from` in `c` to `to` in `next` with probability `prob`, adding `messages` and delivered weight `deliveredWeight` (E[delivered · 1{branch}]). */
-function move(c: Cohort, from: number, next: Cohort, to: number, prob: number, messages: number, deliveredWeight: number, totals?: Totals): void {
-  if (prob === 0) return;
+function move(c: Cohort, from: number, next: Cohort, to: number, prob: DoubleDouble, messages: number, deliveredWeight: DoubleDouble, totals?: Totals): void {
+  if (prob.hi === 0) return;
   const p = c.p[from]!;
   const e1 = c.e1[from]!;
-  const p2 = prob * p;
-  const moved1 = prob * (e1 + messages * p);
-  const moved2 = prob * (c.e2[from]! + 2 * messages * e1 + messages * messages * p);
-  const movedD = prob * c.d[from]! + deliveredWeight * p;
-  next.p[to]! += p2;
-  next.e1[to]! += moved1;
-  next.e2[to]! += moved2;
-  next.d[to]! += movedD;
+  const p2 = ddMultiply(prob, p);
+  const moved1 = ddMultiply(prob, ddAdd(e1, ddTimes(p, messages)));
+  const moved2 = ddMultiply(prob, ddAdd(ddAdd(c.e2[from]!, ddTimes(e1, 2 * messages)), ddTimes(p, messages * messages)));
+  const movedD = ddAdd(ddMultiply(prob, c.d[from]!), ddMultiply(deliveredWeight, p));
+  next.p[to] = ddAdd(next.p[to]!, p2);
+  next.e1[to] = ddAdd(next.e1[to]!, moved1);
+  next.e2[to] = ddAdd(next.e2[to]!, moved2);
+  next.d[to] = ddAdd(next.d[to]!, movedD);
   if (totals) {
-    totals.p += p2;
-    totals.e1 += moved1;
-    totals.e2 += moved2;
-    totals.d += movedD;
+    totals.p = ddAdd(totals.p, p2);
+    totals.e1 = ddAdd(totals.e1, moved1);
+    totals.e2 = ddAdd(totals.e2, moved2);
+    totals.d = ddAdd(totals.d, movedD);
   }
 }
 
@@ -392,11 +481,10 @@ function phaseOneRound(
   t: number,
   voteNo: number,
   offset = 0,
-): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: { yes: number; no: number } } {
+): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: Entered } {
   const next = emptyCohort();
-  const fromNotNo: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
-  const fromYesHeld: Totals = { p: 0, e1: 0, e2: 0, d: 0 };
-  const entered = { yes: 0, no: 0 };
+  const fromNotNo = emptyTotals();
+  const entered: Entered = { yes: DD_ZERO, no: DD_ZERO };
   const qa = link.received(0, t);
   const qb = link.received(1, t);
   const la = link.lost(0, t);
@@ -407,20 +495,21 @@ function phaseOneRound(
   const gotB = link.deliveredIf(1, t, 1);
   // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
   const notReceived = (s: number): void => move(c, s, next, s, la, 1 + offset, lostA, fromNotNo);
-  const replied = (s: number, to: number, held: number, vote: number): void => {
+  const replied = (s: number, to: number, held: number, vote: DoubleDouble): void => {
     // delivered weight of this branch: PREPARE received (gotA) then the vote held or lost
-    const branch = qa * vote * (held ? qb : lb);
-    const weight = vote * (gotA * (held ? qb : lb) + qa * (held ? gotB : lostB));
+    const branch = ddMultiply(ddMultiply(qa, vote), held ? qb : lb);
+    const weight = ddMultiply(vote, ddAdd(ddMultiply(gotA, held ? qb : lb), ddMultiply(qa, held ? gotB : lostB)));
     move(c, s, next, to, branch, 2 + offset, weight, fromNotNo);
-    if (to === YES_HELD) entered.yes += branch * c.p[s]!;
-    if (to === NO_HELD) entered.no += branch * c.p[s]!;
+    if (to === YES_HELD) entered.yes = ddAdd(entered.yes, ddMultiply(branch, c.p[s]!));
+    if (to === NO_HELD) entered.no = ddAdd(entered.no, ddMultiply(branch, c.p[s]!));
   };
   notReceived(IDLE);
+  // YES with 1 − abortRate exactly (1 − 0.05 as a double is 0.95, 2.8e-18 short of it)
   for (const [vote, lost, held] of [
-    [1 - voteNo, YES_LOST, YES_HELD],
-    [voteNo, NO_LOST, NO_HELD],
+    [ddSubtract(DD_ONE, dd(voteNo)), YES_LOST, YES_HELD],
+    [dd(voteNo), NO_LOST, NO_HELD],
   ] as const) {
-    if (vote === 0) continue;
+    if (vote.hi === 0) continue;
     replied(IDLE, held, 1, vote);
     replied(IDLE, lost, 0, vote);
   }
@@ -429,116 +518,174 @@ function phaseOneRound(
     [NO_LOST, NO_HELD],
   ] as const) {
     notReceived(lost);
-    replied(lost, held, 1, 1);
-    replied(lost, lost, 0, 1);
+    replied(lost, held, 1, DD_ONE);
+    replied(lost, lost, 0, DD_ONE);
   }
-  move(c, YES_HELD, next, YES_HELD, 1, offset, 0, fromNotNo); // held votes send nothing
+  move(c, YES_HELD, next, YES_HELD, DD_ONE, offset, DD_ZERO, fromNotNo); // held votes send nothing
   // fromYesHeld: YES_HELD is absorbing and silent, so its totals are its own (less `offset` a round).
-  fromYesHeld.p = c.p[YES_HELD]!;
-  fromYesHeld.e1 = offset === 0 ? c.e1[YES_HELD]! : c.e1[YES_HELD]! + offset * c.p[YES_HELD]!;
-  fromYesHeld.e2 = offset === 0 ? c.e2[YES_HELD]! : c.e2[YES_HELD]! + 2 * offset * c.e1[YES_HELD]! + offset * offset * c.p[YES_HELD]!;
-  fromYesHeld.d = c.d[YES_HELD]!;
-  move(c, NO_HELD, next, NO_HELD, 1, offset, 0);
+  const p = c.p[YES_HELD]!;
+  const e1 = c.e1[YES_HELD]!;
+  const fromYesHeld: Totals = {
+    p,
+    e1: ddAdd(e1, ddTimes(p, offset)),
+    e2: ddAdd(ddAdd(c.e2[YES_HELD]!, ddTimes(e1, 2 * offset)), ddTimes(p, offset * offset)),
+    d: c.d[YES_HELD]!,
+  };
+  move(c, NO_HELD, next, NO_HELD, DD_ONE, offset, DD_ZERO);
   return { after: next, fromNotNo, fromYesHeld, entered };
 }
 
 /**
+ * The channel's sends over the R rounds of phase 2 from round s, as a key: rounds whose sends are
+ * the same give the same tables (every s on Bernoulli; the cut's from where it falls in them).
+ */
+function windowKey(link: Link, s: number, R: number): string {
+  const runs: number[] = [];
+  let last = -1;
+  for (let r = s; r < s + R; r++) {
+    const key = link.key(r);
+    if (key === last) runs[runs.length - 1]!++;
+    else {
+      runs.push(key, 1);
+      last = key;
+    }
+  }
+  return runs.join(',');
+}
+
+interface PhaseTwo {
+  mean: DoubleDouble;
+  second: DoubleDouble;
+  delivered: DoubleDouble;
+  roundsMean: DoubleDouble;
+  never: DoubleDouble;
+  hears: DoubleDouble;
+}
+
+/**
  * Phase 2 for one cohort, from each possible first round s (2 … R + 1): the chance that it hears
- * nothing in the phase's R rounds, the moments of its messages, its copies delivered, and the
- * phase's mean length for n cohorts (it runs until every cohort acknowledged, or R rounds).
+ * nothing in the phase's R rounds and that it hears, the moments of its messages, its copies
+ * delivered, and the phase's mean length for n cohorts (it runs until every cohort acknowledged,
+ * or R rounds). Computed once for each pattern of the channel's sends over the R rounds.
  */
 function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
-  const cache = new Map<number, { mean: number; second: number; delivered: number; roundsMean: number }>();
-  const never = new Map<number, number>();
-  const hears = new Map<number, number>();
-  const heardFrom = (s: number): number => {
-    let sum = 0;
-    let none = 1;
+  const byWindow = new Map<string, PhaseTwo>();
+  const bySend = new Map<number, PhaseTwo>();
+  const compute = (s: number): PhaseTwo => {
+    // Pending (not acknowledged) mass with its message moments; acknowledged mass accumulates.
+    let p = DD_ONE;
+    let e1 = dd(start); // the message count starts at `start` (0, or less the loss-free cost)
+    let e2 = dd(start * start);
+    let d = DD_ZERO;
+    let doneE1 = DD_ZERO;
+    let doneE2 = DD_ZERO;
+    let doneD = DD_ZERO;
+    let acked = DD_ZERO;
+    let never = DD_ONE;
+    let hears = DD_ZERO;
+    let roundsMean = DD_ONE; // round k = 0 always runs; then it runs on while someone is pending
     for (let r = s; r < s + R; r++) {
-      sum += none * link.received(0, r);
-      none *= link.lost(0, r);
+      const qa = link.received(0, r);
+      const qb = link.received(1, r);
+      const la = link.lost(0, r);
+      const lb = link.lost(1, r);
+      const lostA = link.deliveredIf(0, r, 0);
+      const gotA = link.deliveredIf(0, r, 1);
+      hears = ddAdd(hears, ddMultiply(never, qa)); // first heard in round r
+      never = ddMultiply(never, la);
+      // branches: decision lost (1 message), received and ack lost (2), received and acked (2)
+      const branches: [DoubleDouble, number, DoubleDouble, boolean][] = [
+        [la, 1, lostA, false],
+        [ddMultiply(qa, lb), 2, ddAdd(ddMultiply(gotA, lb), ddMultiply(qa, link.deliveredIf(1, r, 0))), false],
+        [ddMultiply(qa, qb), 2, ddAdd(ddMultiply(gotA, qb), ddMultiply(qa, link.deliveredIf(1, r, 1))), true],
+      ];
+      let np = DD_ZERO;
+      let ne1 = DD_ZERO;
+      let ne2 = DD_ZERO;
+      let nd = DD_ZERO;
+      for (const [prob, m, weight, ack] of branches) {
+        if (prob.hi === 0) continue; // a branch the channel never takes (the cut's)
+        const bp = ddMultiply(prob, p);
+        const b1 = ddMultiply(prob, ddAdd(e1, ddTimes(p, m)));
+        const b2 = ddMultiply(prob, ddAdd(ddAdd(e2, ddTimes(e1, 2 * m)), ddTimes(p, m * m)));
+        const bd = ddAdd(ddMultiply(prob, d), ddMultiply(weight, p));
+        if (ack) {
+          acked = ddAdd(acked, bp);
+          doneE1 = ddAdd(doneE1, b1);
+          doneE2 = ddAdd(doneE2, b2);
+          doneD = ddAdd(doneD, bd);
+        } else {
+          np = ddAdd(np, bp);
+          ne1 = ddAdd(ne1, b1);
+          ne2 = ddAdd(ne2, b2);
+          nd = ddAdd(nd, bd);
+        }
+      }
+      [p, e1, e2, d] = [np, ne1, ne2, nd];
+      if (r < s + R - 1) roundsMean = ddAdd(roundsMean, ddSubtract(DD_ONE, ddPower(acked, n)));
     }
-    return sum;
+    return { mean: ddAdd(e1, doneE1), second: ddAdd(e2, doneE2), delivered: ddAdd(d, doneD), roundsMean, never, hears };
+  };
+  const from = (s: number): PhaseTwo => {
+    let v = bySend.get(s);
+    if (v) return v;
+    const key = windowKey(link, s, R);
+    v = byWindow.get(key);
+    if (!v) {
+      v = certainPhaseTwo(link, s, R, start) ?? compute(s);
+      byWindow.set(key, v);
+    }
+    bySend.set(s, v);
+    return v;
   };
   return {
-    /**
-     * P(a cohort hears the decision in phase 2 from round s): 1 − neverHears(s), or where that is
-     * near 1 (a loss near 1), which keeps only its digits above 1e-16, the sum over the round it
-     * first arrives.
-     */
-    hears(s: number): number {
-      let v = hears.get(s);
-      if (v === undefined) {
-        const none = this.neverHears(s);
-        v = none > 0.5 ? heardFrom(s) : 1 - none;
-        hears.set(s, v);
-      }
-      return v;
-    },
-    neverHears(s: number): number {
-      let v = never.get(s);
-      if (v === undefined) {
-        v = 1;
-        for (let r = s; r < s + R; r++) v *= link.lost(0, r);
-        never.set(s, v);
-      }
-      return v;
-    },
-    from(s: number) {
-      let v = cache.get(s);
-      if (v) return v;
-      // Pending (not acknowledged) mass with its message moments; acknowledged mass accumulates.
-      let p = 1;
-      let e1 = start; // the message count starts at `start` (0, or less the loss-free cost)
-      let e2 = start * start;
-      let d = 0;
-      let doneE1 = 0;
-      let doneE2 = 0;
-      let doneD = 0;
-      let acked = 0;
-      const roundsMean = new NeumaierSum();
-      roundsMean.add(1); // round k = 0 always runs; then it runs on while someone is pending
-      for (let r = s; r < s + R; r++) {
-        const qa = link.received(0, r);
-        const qb = link.received(1, r);
-        const la = link.lost(0, r);
-        const lb = link.lost(1, r);
-        const lostA = link.deliveredIf(0, r, 0);
-        const gotA = link.deliveredIf(0, r, 1);
-        // branches: decision lost (1 message), received and ack lost (2), received and acked (2)
-        const branches: [number, number, number, boolean][] = [
-          [la, 1, lostA, false],
-          [qa * lb, 2, gotA * lb + qa * link.deliveredIf(1, r, 0), false],
-          [qa * qb, 2, gotA * qb + qa * link.deliveredIf(1, r, 1), true],
-        ];
-        let np = 0;
-        let ne1 = 0;
-        let ne2 = 0;
-        let nd = 0;
-        for (const [prob, m, weight, ack] of branches) {
-          const bp = prob * p;
-          const b1 = prob * (e1 + m * p);
-          const b2 = prob * (e2 + 2 * m * e1 + m * m * p);
-          const bd = prob * d + weight * p;
-          if (ack) {
-            acked += bp;
-            doneE1 += b1;
-            doneE2 += b2;
-            doneD += bd;
-          } else {
-            np += bp;
-            ne1 += b1;
-            ne2 += b2;
-            nd += bd;
-          }
-        }
-        [p, e1, e2, d] = [np, ne1, ne2, nd];
-        if (r < s + R - 1) roundsMean.add(1 - integerPower(acked, n));
-      }
-      v = { mean: e1 + doneE1, second: e2 + doneE2, delivered: d + doneD, roundsMean: roundsMean.value() };
-      cache.set(s, v);
-      return v;
-    },
+    from,
+    /** P(a cohort hears the decision in phase 2 from round s): the sum over the round it first arrives. */
+    hears: (s: number): DoubleDouble => from(s).hears,
+    neverHears: (s: number): DoubleDouble => from(s).never,
+  };
+}
+
+/** Whether a send's fate is certain: received or lost with probability 1 (the cut, loss 0 or 1). */
+function certainSend(link: Link, direction: number, round: number): boolean {
+  const lost = link.lost(direction, round);
+  return lost.lo === 0 && (lost.hi === 0 || lost.hi === 1) && link.received(direction, round).hi === 1 - lost.hi;
+}
+
+/**
+ * Phase 2 from round s where every send in its R rounds is certain: one path, whose counts are
+ * whole numbers a double holds exactly, walked once (the cut's windows, each a few hundred rounds,
+ * in doubles, where the general chain in double-double took 3 times the time); null elsewhere.
+ * `excess`: its messages less one a round (phaseTwoExcess).
+ */
+function certainPhaseTwo(link: Link, s: number, R: number, start: number, excess = false): PhaseTwo | null {
+  let messages = start;
+  let delivered = 0;
+  let heard = false;
+  let acked = false;
+  let roundsMean = 1; // round k = 0 always runs; then it runs on while the cohort is pending
+  for (let r = s; r < s + R; r++) {
+    if (!certainSend(link, 0, r) || !certainSend(link, 1, r)) return null;
+    if (!acked) {
+      messages++;
+      if (link.received(0, r).hi === 1) {
+        heard = true;
+        messages++;
+        const through = link.received(1, r).hi;
+        delivered += link.deliveredIf(0, r, 1).hi + link.deliveredIf(1, r, through).hi;
+        acked = through === 1;
+      } else delivered += link.deliveredIf(0, r, 0).hi;
+    }
+    if (excess) messages--;
+    if (r < s + R - 1 && !acked) roundsMean++;
+  }
+  return {
+    mean: dd(messages),
+    second: dd(messages * messages),
+    delivered: dd(delivered),
+    roundsMean: dd(roundsMean),
+    never: heard ? DD_ZERO : DD_ONE,
+    hears: heard ? DD_ONE : DD_ZERO,
   };
 }
 
@@ -549,25 +696,31 @@ function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
  * message counts 0 throughout and the moments keep the digits of a variance of the order of 1 − loss.
  */
 function phaseTwoExcess(link: Link, R: number) {
-  const cache = new Map<number, { mean: number; second: number }>();
+  const byWindow = new Map<string, { mean: DoubleDouble; second: DoubleDouble }>();
+  const compute = (s: number) => {
+    let [p, e1, e2] = [DD_ONE, DD_ZERO, DD_ZERO]; // not acknowledged
+    let [doneP, done1, done2] = [DD_ZERO, DD_ZERO, DD_ZERO]; // acknowledged
+    for (let r = s; r < s + R; r++) {
+      [done1, done2] = [ddSubtract(done1, doneP), ddAdd(ddSubtract(done2, ddTimes(done1, 2)), doneP)]; // silent after its ACK
+      const lost = link.lost(0, r);
+      const received = link.received(0, r);
+      const acked = ddMultiply(received, link.received(1, r));
+      const unacked = ddMultiply(received, link.lost(1, r));
+      const [plus1, plus2] = [ddAdd(e1, p), ddAdd(ddAdd(e2, ddTimes(e1, 2)), p)]; // two messages: one more than a round's
+      [doneP, done1, done2] = [ddAdd(doneP, ddMultiply(acked, p)), ddAdd(done1, ddMultiply(acked, plus1)), ddAdd(done2, ddMultiply(acked, plus2))];
+      const stay = ddAdd(lost, unacked);
+      [p, e1, e2] = [ddMultiply(stay, p), ddAdd(ddMultiply(lost, e1), ddMultiply(unacked, plus1)), ddAdd(ddMultiply(lost, e2), ddMultiply(unacked, plus2))];
+    }
+    return { mean: ddAdd(e1, done1), second: ddAdd(e2, done2) };
+  };
   return {
     from(s: number) {
-      let v = cache.get(s);
-      if (v) return v;
-      let [p, e1, e2] = [1, 0, 0]; // not acknowledged
-      let [doneP, done1, done2] = [0, 0, 0]; // acknowledged
-      for (let r = s; r < s + R; r++) {
-        [done1, done2] = [done1 - doneP, done2 - 2 * done1 + doneP]; // silent after its ACK
-        const lost = link.lost(0, r);
-        const received = link.received(0, r);
-        const acked = received * link.received(1, r);
-        const unacked = received * link.lost(1, r);
-        const [plus1, plus2] = [e1 + p, e2 + 2 * e1 + p]; // two messages: one more than a round's
-        [doneP, done1, done2] = [doneP + acked * p, done1 + acked * plus1, done2 + acked * plus2];
-        [p, e1, e2] = [lost * p + unacked * p, lost * e1 + unacked * plus1, lost * e2 + unacked * plus2];
+      const key = windowKey(link, s, R);
+      let v = byWindow.get(key);
+      if (!v) {
+        v = certainPhaseTwo(link, s, R, 0, true) ?? compute(s);
+        byWindow.set(key, v);
       }
-      v = { mean: e1 + done1, second: e2 + done2 };
-      cache.set(s, v);
       return v;
     },
   };
