@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
+import { badMergeSource } from './merge-keys.js';
 import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import { misreadLiteral } from './misread-literal.js';
 import { misreadNumber } from '../io/number-literal.js';
@@ -193,10 +194,13 @@ function scalar(text: string, flag: string, hint = ''): unknown {
   if (flowNesting(text) > MAX_FLAG_NESTING) return text;
   let value: unknown;
   let misread: string | undefined;
+  let merge: string | undefined;
   try {
-    const doc = parseDocument(text, { logLevel: 'error' });
+    // Merge keys (`{<<: {model: cut}, after: 1}`) merge, as in a file.
+    const doc = parseDocument(text, { logLevel: 'error', merge: true });
     if (doc.errors.length) throw doc.errors[0];
-    value = doc.toJS();
+    merge = badMergeSource(doc)?.problem;
+    if (merge === undefined) value = doc.toJS();
     misread = misreadLiteral(doc)?.problem;
   } catch (error) {
     // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
@@ -205,9 +209,10 @@ function scalar(text: string, flag: string, hint = ''): unknown {
       throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
     return text;
   }
+  if (merge !== undefined) throw new UsageError(flag, merge);
   if (misread !== undefined) throw new UsageError(flag, `${misread}${hint}`);
-  // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
-  return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
+  // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp, !!merge's symbol) is no scenario value: the text as written.
+  return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date || typeof value === 'symbol' ? text : value;
 }
 
 function sweepValues(text: string, flag: string): unknown {

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
+import { badMergeSource, keyAt, nodeAt } from './merge-keys.js';
 import { misreadLiteral } from './misread-literal.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
@@ -154,6 +155,8 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
     const offset = doc.contents?.range?.[0] ?? 0;
     throw new UsageError(at(offset), `a scenario must be a mapping of keys to values (like "protocol: messenger")${lineHint(offset)}`);
   }
+  const merge = badMergeSource(doc);
+  if (merge) throw new UsageError(at(merge.offset), `malformed ${formatName(source)}: ${merge.problem}`);
   let data: Record<string, unknown>;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
@@ -173,7 +176,7 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
   const foreign = foreignValue(data, []);
   if (foreign) throw new UsageError(locate(foreign[0]), foreign[1]);
-  const seedNode = doc.get('seed', true);
+  const seedNode = nodeAt(doc, ['seed']);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   const misread = misreadLiteral(doc);
   if (misread) throw new UsageError(at(misread.offset), misread.problem);
@@ -196,9 +199,10 @@ function refuseJsonComments(text: string, source: string): void {
 }
 
 /**
- * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp),
- * its path and the refusal naming what it is: every check after this reads objects as mappings,
- * and would ask such a value for a mapping's keys ("loss needs the key 'AtoB'").
+ * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp,
+ * and !!merge, which as a value is the merge key's symbol that no thread can be sent), its path
+ * and the refusal naming what it is: every check after this reads objects as mappings, and
+ * would ask such a value for a mapping's keys ("loss needs the key 'AtoB'").
  */
 export function foreignValue(value: unknown, path: Path): [Path, string] | null {
   const kind =
@@ -210,7 +214,9 @@ export function foreignValue(value: unknown, path: Path): [Path, string] | null 
           ? 'an ordered mapping (!!omap)'
           : value instanceof Date
             ? 'a date (!!timestamp)'
-            : null;
+            : typeof value === 'symbol'
+              ? "YAML's merge key (!!merge, a key that merges a mapping: <<: *base)"
+              : null;
   if (kind)
     return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}, which no scenario value is: write a number, a text, a list or a mapping`];
   if (Array.isArray(value)) {
@@ -367,20 +373,14 @@ export function otherKindOfFile(path: string, text: string): string | null {
   return null;
 }
 
-/** The start of the deepest node on `path` that exists (the key's start with `key`). */
+/**
+ * The start of the deepest node on `path` that exists (the key's start with `key`): a value a
+ * merge key (`<<: *base`) brings in is placed where it is written, in the mapping merged.
+ */
 function offsetOf(doc: Document, path: Path, key: boolean): number {
   for (let depth = path.length; depth >= 0; depth--) {
     const prefix = path.slice(0, depth);
-    if (key && depth === path.length && depth > 0) {
-      const parent = doc.getIn(prefix.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === prefix[prefix.length - 1]);
-        const range = isScalar(pair?.key) ? pair.key.range : undefined;
-        if (range) return range[0];
-      }
-      continue;
-    }
-    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    const node = key && depth === path.length && depth > 0 ? keyAt(doc, prefix) : nodeAt(doc, prefix);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return range[0];
   }
