@@ -4,6 +4,7 @@ import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
 import { badMergeSource } from './merge-keys.js';
+import { readNumberTags } from './number-tags.js';
 import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import { misreadLiteral } from './misread-literal.js';
 import { misreadNumber } from '../io/number-literal.js';
@@ -199,6 +200,7 @@ function scalar(text: string, flag: string, hint = ''): unknown {
     // Merge keys (`{<<: {model: cut}, after: 1}`) merge, as in a file.
     const doc = parseDocument(text, { logLevel: 'error', merge: true });
     if (doc.errors.length) throw doc.errors[0];
+    readNumberTags(doc);
     merge = badMergeSource(doc)?.problem;
     if (merge === undefined) value = doc.toJS();
     misread = misreadLiteral(doc)?.problem;

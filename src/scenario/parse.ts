@@ -6,6 +6,7 @@ import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
 import { badMergeSource, keyAt, nodeAt } from './merge-keys.js';
 import { misreadLiteral } from './misread-literal.js';
+import { readNumberTags } from './number-tags.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
 import { existsSync, statSync } from 'node:fs';
@@ -155,6 +156,7 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
     const offset = doc.contents?.range?.[0] ?? 0;
     throw new UsageError(at(offset), `a scenario must be a mapping of keys to values (like "protocol: messenger")${lineHint(offset)}`);
   }
+  readNumberTags(doc);
   const merge = badMergeSource(doc);
   if (merge) throw new UsageError(at(merge.offset), `malformed ${formatName(source)}: ${merge.problem}`);
   let data: Record<string, unknown>;
