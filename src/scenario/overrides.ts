@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
+import { dataOrAliasFailure } from './alias-places.js';
 import { badMergeSource } from './merge-keys.js';
 import { readNumberTags } from './number-tags.js';
 import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
@@ -202,13 +203,20 @@ function scalar(text: string, flag: string, hint = ''): unknown {
     if (doc.errors.length) throw doc.errors[0];
     readNumberTags(doc);
     merge = badMergeSource(doc)?.problem;
-    if (merge === undefined) value = doc.toJS();
+    if (merge === undefined) {
+      const read = dataOrAliasFailure(doc, {});
+      if ('failure' in read) throw read.failure;
+      value = read.data;
+    }
     misread = misreadLiteral(doc)?.problem;
   } catch (error) {
     // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
     // and then named as that text, "sweep.loss must be a list or a mapping (got '[&a [1,1,…')".
     if (/alias count/i.test(String((error as Error).message)))
       throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
+    // Read as text, it would be named as that text; read as a value, it contains itself without end.
+    if (/inside its anchor/i.test(String((error as Error).message)))
+      throw new UsageError(flag, 'an alias (*name) within the list or mapping its anchor (&name) names would make that value contain itself');
     return text;
   }
   if (merge !== undefined) throw new UsageError(flag, merge);

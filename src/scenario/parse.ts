@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
+import { dataOrAliasFailure } from './alias-places.js';
 import { badMergeSource, keyAt, nodeAt } from './merge-keys.js';
 import { misreadLiteral } from './misread-literal.js';
 import { readNumberTags } from './number-tags.js';
@@ -159,22 +160,25 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
   readNumberTags(doc);
   const merge = badMergeSource(doc);
   if (merge) throw new UsageError(at(merge.offset), `malformed ${formatName(source)}: ${merge.problem}`);
-  let data: Record<string, unknown>;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
-  } catch (failure) {
-    const message = String((failure as Error).message ?? failure);
+  const read = dataOrAliasFailure(doc, { maxAliasCount: MAX_ALIASES });
+  if ('failure' in read) {
+    const message = String((read.failure as Error).message ?? read.failure);
+    const place = read.offset === undefined ? source : at(read.offset);
     if (/alias count/i.test(message)) {
-      throw new UsageError(
-        source,
-        `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`,
-      );
+      throw new UsageError(place, `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`);
     }
     throw new UsageError(
-      source,
-      `malformed ${formatName(source)}: ${/unresolved alias/i.test(message) ? 'an alias (*name) refers to no anchor (&name) before it' : sentence(message)}`,
+      place,
+      `malformed ${formatName(source)}: ${
+        /unresolved alias/i.test(message)
+          ? 'an alias (*name) refers to no anchor (&name) before it'
+          : /inside its anchor/i.test(message)
+            ? 'an alias (*name) within the list or mapping its anchor (&name) names would make that value contain itself'
+            : sentence(message)
+      }`,
     );
   }
+  const data = read.data as Record<string, unknown>;
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
   const foreign = foreignValue(data, []);
   if (foreign) throw new UsageError(locate(foreign[0]), foreign[1]);
