@@ -10,7 +10,7 @@ import { cliIn } from './in-process.js';
 // as an internal error (`Symbol(<<) could not be cloned`, exit 3); a merge of something not a
 // mapping was refused without a line or column; a value merged in was placed at line 1 (or at
 // the mapping it was merged into), and a seed merged in ran as another seed where the same seed
-// written plainly is refused.
+// written plainly is refused. A key written as a number or null (`1: x`) was placed at line 1.
 describe('YAML merge keys in scenario files', () => {
   const base = 'protocol: retransmit\nloss: 0.2\ntrials: 1000\nseed: 1\n';
   const dir = tempFiles({
@@ -23,6 +23,8 @@ describe('YAML merge keys in scenario files', () => {
     'merged-seed.yaml': 'protocol: messenger\ntrials: 1000\n<<: {seed: 0x10}\n',
     'merged.yaml': 'protocol: retransmit\n<<: {loss: 0.2, redundancy: 2}\nrounds: 3\ntrials: 1000\nseed: 1\n',
     'plain.yaml': 'protocol: retransmit\nloss: 0.2\nredundancy: 2\nrounds: 3\ntrials: 1000\nseed: 1\n',
+    'number-key.yaml': 'protocol: retransmit\n1: x\n',
+    'null-key.yaml': 'protocol: retransmit\nloss: { AtoB: 0.1, BtoA: 0.2, ~: 1 }\n',
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   const at = (name: string) => join(dir, name);
@@ -50,6 +52,11 @@ describe('YAML merge keys in scenario files', () => {
     assert.match(refusal(await cliIn(['run', at('merged-rounds.yaml')])), /merged-rounds\.yaml:3:28: rounds must be at least 1 \(got -1\)/);
     assert.match(refusal(await cliIn(['run', at('merged-after.yaml')])), /merged-after\.yaml:4:32: channel\.after must be at least 0 \(got -1\)/);
     assert.match(refusal(await cliIn(['run', at('merged-seed.yaml')])), /merged-seed\.yaml:3:12: seed 0x10 is read as the number 16, the same seed as 16/);
+  });
+
+  it('places a key written as a number or null where it is written, not at line 1', async () => {
+    assert.match(refusal(await cliIn(['run', at('number-key.yaml')])), /number-key\.yaml:2:1: unknown key '1'/);
+    assert.match(refusal(await cliIn(['run', at('null-key.yaml')])), /null-key\.yaml:2:31: unknown key '' in loss/);
   });
 
   it('runs a merged scenario, in a file or a --set, as the same scenario written plainly', async () => {

@@ -56,7 +56,8 @@ export function badMergeSource(doc: Document): { offset: number; problem: string
 function pairOf(doc: Document, map: unknown, key: string | number, seen: Set<unknown> = new Set()): Pair | undefined {
   if (!isMap(map) || seen.has(map)) return undefined;
   seen.add(map);
-  const own = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+  // A key read as a number, a boolean or null (`1:`, `true:`, `~:`) is the text the data holds it as.
+  const own = map.items.find((p) => isScalar(p.key) && (p.key.value === key || (typeof key === 'string' && String(p.key.value ?? '') === key)));
   if (own) return own;
   for (const merge of map.items.filter((p) => isMergeKey(p.key)))
     for (const source of mergeSources(doc, merge.value)) {
