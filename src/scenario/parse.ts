@@ -64,7 +64,21 @@ export function parseScenarioText(given: string, source: string): ScenarioSource
   }
   refuseDeepNesting(text, source);
   const lines = new LineCounter();
-  return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source, text);
+  const doc = parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS });
+  if (doc.errors[0]?.code === 'MULTIPLE_DOCS') {
+    // Empty documents beside the one scenario (a `---` a generator writes at the end) hold nothing.
+    const all = new LineCounter();
+    const held = parseAllDocuments(text, { lineCounter: all, ...YAML_OPTIONS });
+    const scenarios = Array.isArray(held) ? held.filter((d) => !emptyDocument(d)) : [];
+    if (scenarios.length === 1) return fromDocument(scenarios[0]!, all, source, text);
+    if (Array.isArray(held) && scenarios.length === 0) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
+  }
+  return fromDocument(doc, lines, source, text);
+}
+
+/** A document with nothing in it: no error, no content (a bare `---`). */
+function emptyDocument(doc: Document): boolean {
+  return doc.errors.length === 0 && isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '';
 }
 
 /**
@@ -122,7 +136,7 @@ export function parseScenarioTexts(given: string, source: string): ScenarioSourc
   const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
   if (!Array.isArray(docs) || docs.length < 2) return one();
   // An empty document (a `---` at the end) holds no scenario.
-  const held = docs.filter((doc) => doc.errors.length > 0 || !(isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === ''));
+  const held = docs.filter((doc) => !emptyDocument(doc));
   if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
   return held.map((doc) => fromDocument(doc, lines, source, text));
