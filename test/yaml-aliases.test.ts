@@ -23,6 +23,7 @@ describe('YAML aliases in scenario files', () => {
     'listed.yaml': 'protocol: messenger\ndescription: &d [x, *d]\n',
     'laughs.yaml': `${billionLaughs.join('\n')}\n`,
     'nowhere.yaml': 'protocol: messenger\nloss: *l\nredundancy: &l 2\n',
+    'merged-nowhere.yaml': 'protocol: messenger\n<<: [*base]\n',
     'aliased.yaml': 'protocol: retransmit\nseed: 1\ntrials: 1000\nloss: &p 0.25\nsweep: { lossAtoB: &l [0.1, *p], lossBtoA: *l }\n',
     'plain.yaml': 'protocol: retransmit\nseed: 1\ntrials: 1000\nloss: 0.25\nsweep: { lossAtoB: [0.1, 0.25], lossBtoA: [0.1, 0.25] }\n',
   });
@@ -45,6 +46,10 @@ describe('YAML aliases in scenario files', () => {
     assert.match(
       refusal(await cliIn(['run', join(dir, 'nowhere.yaml')])),
       /nowhere\.yaml:2:7: malformed YAML: an alias \(\*name\) refers to no anchor \(&name\) before it/,
+    );
+    assert.match(
+      refusal(await cliIn(['run', join(dir, 'merged-nowhere.yaml')])),
+      /merged-nowhere\.yaml:2:6: malformed YAML: an alias \(\*name\) refers to no anchor/,
     );
   });
 

@@ -36,7 +36,8 @@ export function badMergeSource(doc: Document): { offset: number; problem: string
       if (found !== null || !isMergeKey(pair.key)) return;
       const value = resolved(doc, pair.value);
       const items = isSeq(value) ? value.items : [pair.value];
-      const bad = items.find((item) => !isMap(resolved(doc, item)));
+      // An alias to no anchor is named as that (alias-places.ts), not as a merge of no mapping.
+      const bad = items.find((item) => !isMap(resolved(doc, item)) && !(isAlias(item) && resolved(doc, item) === undefined));
       if (bad === undefined) return;
       const node = (bad ?? pair.key) as { range?: [number, number, number] | null };
       found = {
