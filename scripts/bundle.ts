@@ -99,7 +99,7 @@ const lazyBuiltins: Plugin = {
  * fails the build), and a default import an object that reads the package's on first use.
  */
 const LAZY_PACKAGES: Record<string, readonly string[]> = {
-  yaml: ['Document', 'LineCounter', 'isMap', 'isScalar', 'parse', 'parseAllDocuments', 'parseDocument', 'stringify', 'visit'],
+  yaml: ['Document', 'LineCounter', 'isAlias', 'isMap', 'isScalar', 'isSeq', 'parse', 'parseAllDocuments', 'parseDocument', 'stringify', 'visit'],
   'csv-parse/sync': ['parse'],
   'csv-stringify/sync': ['stringify'],
   'cli-progress': ['default'],

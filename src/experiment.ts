@@ -5,7 +5,7 @@ import type { Tally } from './engine/tally.js';
 import type { Report } from './report.js';
 import { expandCells } from './scenario/cells.js';
 import { wilsonInterval } from './stats/wilson.js';
-import { criticalValue } from './stats/normal.js';
+import { computableConfidence } from './stats/confidence.js';
 import { UsageError } from './errors.js';
 import type { Cell, Scenario } from './scenario/types.js';
 import { summarize } from './stats/summary.js';
@@ -26,8 +26,8 @@ export interface ExperimentOptions {
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */
 export async function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions, tallies?: readonly Tally[]): Promise<Report> {
-  // As --confidence is held: strictly between 0 and 1, and not so near 1 that no interval can be computed.
-  if (typeof options.confidence !== 'number' || !(options.confidence > 0 && options.confidence < 1 && Number.isFinite(criticalValue(options.confidence))))
+  // As --confidence is held: strictly between 0 and 1, and not so near 1 that a double holds its distance from 1 as another number.
+  if (!computableConfidence(options.confidence))
     throw new UsageError(
       'options.confidence',
       `${String(options.confidence)} is not a number strictly between 0 and 1 whose intervals a double can hold, such as 0.95`,

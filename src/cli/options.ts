@@ -7,7 +7,7 @@ import { FORMAT_NAMES } from '../export/index.js';
 import { misreadText } from '../io/number-literal.js';
 import { refuseDashName } from '../io/output-place.js';
 import type { Overrides } from '../scenario/overrides.js';
-import { criticalValue } from '../stats/normal.js';
+import { misheldTail } from '../stats/confidence.js';
 import { DEFAULT_CONFIDENCE } from '../stats/wilson.js';
 
 export interface ScenarioFlags {
@@ -39,10 +39,11 @@ export function flagNumber(value: string): number {
 function confidence(value: string): number {
   const c = flagNumber(value);
   if (!(c > 0 && c < 1)) throw new InvalidArgumentError('expected a number strictly between 0 and 1, such as 0.95 or 0.99');
-  // So near 1 that the interval's critical value is infinite in double precision: every interval would be NaN.
-  if (!Number.isFinite(criticalValue(c)))
+  // So near 1 that a double holds its distance from 1 as another number: its intervals would be another confidence's.
+  const tail = misheldTail(c, value);
+  if (tail)
     throw new InvalidArgumentError(
-      `expected a number strictly between 0 and 1, such as 0.95 or 0.99: ${value} is too close to 1 for its intervals to be computed in double precision`,
+      `expected a number strictly between 0 and 1, such as 0.95 or 0.99: ${value} is too close to 1 for its intervals to be computed in double precision (a double holds its distance from 1, ${tail.written}, as ${tail.held}; up to about eleven nines, 0.99999999999, it is held to six digits)`,
     );
   return c;
 }

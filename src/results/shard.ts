@@ -9,7 +9,7 @@ import { jsonFormatEscaped, thousands } from '../io/text.js';
 import { savedContent } from '../export/json.js';
 import type { Cell, Scenario } from '../scenario/types.js';
 import { canonicalJson, contentDigest, tallyProblem } from './verify.js';
-import { criticalValue } from '../stats/normal.js';
+import { computableConfidence } from '../stats/confidence.js';
 import { possessive } from '../io/wording.js';
 import { isBaselineDigests } from './baseline-digests.js';
 import type { BaselineDigests } from './baseline-digests.js';
@@ -207,8 +207,8 @@ export function readSavedResults(path: string, saved: Record<string, unknown>, b
     throw new UsageError(path, 'its scenarios are missing');
   const confidence = saved['confidence'];
   if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) throw new UsageError(path, 'its confidence is not a number between 0 and 1');
-  // As --confidence requires: one so near 1 that its critical value is infinite gives no interval at all.
-  if (!Number.isFinite(criticalValue(confidence)))
+  // As --confidence requires: one so near 1 that a double holds its distance from 1 as another number gives another confidence's intervals.
+  if (!computableConfidence(confidence))
     throw new UsageError(path, `its confidence ${confidence} is too close to 1 for its intervals to be computed in double precision`);
   const tallies = saved['tallies'];
   if (!Array.isArray(tallies) || !tallies.length) throw new UsageError(path, 'it holds no counts');

@@ -3,6 +3,9 @@ import { UsageError } from '../errors.js';
 import { parameterSpec } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import { kindChanges, leftBehindPlace } from './left-behind.js';
+import { dataOrAliasFailure } from './alias-places.js';
+import { badMergeSource } from './merge-keys.js';
+import { readNumberTags } from './number-tags.js';
 import { checkSeed, flowNestingPast, foreignValue } from './parse.js';
 import { misreadLiteral } from './misread-literal.js';
 import { misreadNumber } from '../io/number-literal.js';
@@ -193,21 +196,33 @@ function scalar(text: string, flag: string, hint = ''): unknown {
   if (flowNesting(text) > MAX_FLAG_NESTING) return text;
   let value: unknown;
   let misread: string | undefined;
+  let merge: string | undefined;
   try {
-    const doc = parseDocument(text, { logLevel: 'error' });
+    // Merge keys (`{<<: {model: cut}, after: 1}`) merge, as in a file.
+    const doc = parseDocument(text, { logLevel: 'error', merge: true });
     if (doc.errors.length) throw doc.errors[0];
-    value = doc.toJS();
+    readNumberTags(doc);
+    merge = badMergeSource(doc)?.problem;
+    if (merge === undefined) {
+      const read = dataOrAliasFailure(doc, {});
+      if ('failure' in read) throw read.failure;
+      value = read.data;
+    }
     misread = misreadLiteral(doc)?.problem;
   } catch (error) {
     // Aliases that expand to too much (a billion laughs) are refused as in a file; it was read as text
     // and then named as that text, "sweep.loss must be a list or a mapping (got '[&a [1,1,…')".
     if (/alias count/i.test(String((error as Error).message)))
       throw new UsageError(flag, 'its aliases (*name) expand to too much; a value may use at most 100 of them');
+    // Read as text, it would be named as that text; read as a value, it contains itself without end.
+    if (/inside its anchor/i.test(String((error as Error).message)))
+      throw new UsageError(flag, 'an alias (*name) within the list or mapping its anchor (&name) names would make that value contain itself');
     return text;
   }
+  if (merge !== undefined) throw new UsageError(flag, merge);
   if (misread !== undefined) throw new UsageError(flag, `${misread}${hint}`);
-  // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp) is no scenario value: the text as written.
-  return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date ? text : value;
+  // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp, !!merge's symbol) is no scenario value: the text as written.
+  return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date || typeof value === 'symbol' ? text : value;
 }
 
 function sweepValues(text: string, flag: string): unknown {

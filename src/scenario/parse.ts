@@ -4,7 +4,10 @@ import { UsageError } from '../errors.js';
 import { readTextInput, refuseStdinName } from '../io/files.js';
 import { terminalSafe } from '../io/text.js';
 import { jsonSyntaxError, lineAndColumn } from '../io/strict-json.js';
+import { dataOrAliasFailure } from './alias-places.js';
+import { badMergeSource, keyAt, nodeAt } from './merge-keys.js';
 import { misreadLiteral } from './misread-literal.js';
+import { readNumberTags } from './number-tags.js';
 import { inputPath, shippedScenarioNames } from './shipped.js';
 import { didYouMean } from '../suggest.js';
 import { existsSync, statSync } from 'node:fs';
@@ -61,7 +64,21 @@ export function parseScenarioText(given: string, source: string): ScenarioSource
   }
   refuseDeepNesting(text, source);
   const lines = new LineCounter();
-  return fromDocument(parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS }), lines, source, text);
+  const doc = parseDocument(text, { lineCounter: lines, ...YAML_OPTIONS });
+  if (doc.errors[0]?.code === 'MULTIPLE_DOCS') {
+    // Empty documents beside the one scenario (a `---` a generator writes at the end) hold nothing.
+    const all = new LineCounter();
+    const held = parseAllDocuments(text, { lineCounter: all, ...YAML_OPTIONS });
+    const scenarios = Array.isArray(held) ? held.filter((d) => !emptyDocument(d)) : [];
+    if (scenarios.length === 1) return fromDocument(scenarios[0]!, all, source, text);
+    if (Array.isArray(held) && scenarios.length === 0) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
+  }
+  return fromDocument(doc, lines, source, text);
+}
+
+/** A document with nothing in it: no error, no content (a bare `---`). */
+function emptyDocument(doc: Document): boolean {
+  return doc.errors.length === 0 && isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '';
 }
 
 /**
@@ -119,7 +136,7 @@ export function parseScenarioTexts(given: string, source: string): ScenarioSourc
   const docs = parseAllDocuments(text, { lineCounter: lines, ...YAML_OPTIONS });
   if (!Array.isArray(docs) || docs.length < 2) return one();
   // An empty document (a `---` at the end) holds no scenario.
-  const held = docs.filter((doc) => doc.errors.length > 0 || !(isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === ''));
+  const held = docs.filter((doc) => !emptyDocument(doc));
   if (!held.length) throw new UsageError(source, 'its documents are all empty; a scenario needs at least a protocol');
   refuseJsonComments(text, source);
   return held.map((doc) => fromDocument(doc, lines, source, text));
@@ -154,26 +171,32 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
     const offset = doc.contents?.range?.[0] ?? 0;
     throw new UsageError(at(offset), `a scenario must be a mapping of keys to values (like "protocol: messenger")${lineHint(offset)}`);
   }
-  let data: Record<string, unknown>;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
-  } catch (failure) {
-    const message = String((failure as Error).message ?? failure);
+  readNumberTags(doc);
+  const merge = badMergeSource(doc);
+  if (merge) throw new UsageError(at(merge.offset), `malformed ${formatName(source)}: ${merge.problem}`);
+  const read = dataOrAliasFailure(doc, { maxAliasCount: MAX_ALIASES });
+  if ('failure' in read) {
+    const message = String((read.failure as Error).message ?? read.failure);
+    const place = read.offset === undefined ? source : at(read.offset);
     if (/alias count/i.test(message)) {
-      throw new UsageError(
-        source,
-        `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`,
-      );
+      throw new UsageError(place, `malformed ${formatName(source)}: its aliases (*name) expand to too much; a scenario may use at most ${MAX_ALIASES} of them`);
     }
     throw new UsageError(
-      source,
-      `malformed ${formatName(source)}: ${/unresolved alias/i.test(message) ? 'an alias (*name) refers to no anchor (&name) before it' : sentence(message)}`,
+      place,
+      `malformed ${formatName(source)}: ${
+        /unresolved alias/i.test(message)
+          ? 'an alias (*name) refers to no anchor (&name) before it'
+          : /inside its anchor/i.test(message)
+            ? 'an alias (*name) within the list or mapping its anchor (&name) names would make that value contain itself'
+            : sentence(message)
+      }`,
     );
   }
+  const data = read.data as Record<string, unknown>;
   const locate = (path: Path, key = false): string => at(offsetOf(doc, path, key));
   const foreign = foreignValue(data, []);
   if (foreign) throw new UsageError(locate(foreign[0]), foreign[1]);
-  const seedNode = doc.get('seed', true);
+  const seedNode = nodeAt(doc, ['seed']);
   checkSeed(data, locate, isScalar(seedNode) ? seedNode.source : undefined);
   const misread = misreadLiteral(doc);
   if (misread) throw new UsageError(at(misread.offset), misread.problem);
@@ -196,9 +219,10 @@ function refuseJsonComments(text: string, source: string): void {
 }
 
 /**
- * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp),
- * its path and the refusal naming what it is: every check after this reads objects as mappings,
- * and would ask such a value for a mapping's keys ("loss needs the key 'AtoB'").
+ * Where a YAML 1.1 tag made a value JSON has no kind of (!!binary, !!set, !!omap, !!timestamp,
+ * and !!merge, which as a value is the merge key's symbol that no thread can be sent), its path
+ * and the refusal naming what it is: every check after this reads objects as mappings, and
+ * would ask such a value for a mapping's keys ("loss needs the key 'AtoB'").
  */
 export function foreignValue(value: unknown, path: Path): [Path, string] | null {
   const kind =
@@ -210,7 +234,9 @@ export function foreignValue(value: unknown, path: Path): [Path, string] | null 
           ? 'an ordered mapping (!!omap)'
           : value instanceof Date
             ? 'a date (!!timestamp)'
-            : null;
+            : typeof value === 'symbol'
+              ? "YAML's merge key (!!merge, a key that merges a mapping: <<: *base)"
+              : null;
   if (kind)
     return [path, `${path.length ? path.join('.') : 'the scenario'} is ${kind}, which no scenario value is: write a number, a text, a list or a mapping`];
   if (Array.isArray(value)) {
@@ -367,20 +393,14 @@ export function otherKindOfFile(path: string, text: string): string | null {
   return null;
 }
 
-/** The start of the deepest node on `path` that exists (the key's start with `key`). */
+/**
+ * The start of the deepest node on `path` that exists (the key's start with `key`): a value a
+ * merge key (`<<: *base`) brings in is placed where it is written, in the mapping merged.
+ */
 function offsetOf(doc: Document, path: Path, key: boolean): number {
   for (let depth = path.length; depth >= 0; depth--) {
     const prefix = path.slice(0, depth);
-    if (key && depth === path.length && depth > 0) {
-      const parent = doc.getIn(prefix.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === prefix[prefix.length - 1]);
-        const range = isScalar(pair?.key) ? pair.key.range : undefined;
-        if (range) return range[0];
-      }
-      continue;
-    }
-    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    const node = key && depth === path.length && depth > 0 ? keyAt(doc, prefix) : nodeAt(doc, prefix);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return range[0];
   }

@@ -138,7 +138,8 @@ export function scenarioSchema(): Record<string, unknown> {
         additionalProperties: false,
         default: DEFAULTS.trials,
       },
-      seed: { type: ['integer', 'string'], default: DEFAULTS.seed, description: 'seed of every random stream' },
+      // A text seed must hold more than spaces, as --seed's must: an empty one printed as an empty CSV field.
+      seed: { type: ['integer', 'string'], pattern: '\\S', default: DEFAULTS.seed, description: 'seed of every random stream' },
       sweep: {
         description: 'a grid over numeric parameters; every combination is one cell',
         type: 'object',

@@ -90,6 +90,7 @@ const TEXT_WANTED: Record<string, string> = {
   AtoB: 'the path of a trace file',
   BtoA: 'the path of a trace file',
   column: 'the name of a CSV column',
+  seed: 'a seed: an integer or a text',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
