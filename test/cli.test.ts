@@ -248,6 +248,10 @@ describe('bad input: exit 2, one line on stderr, nothing on stdout', () => {
     [['run', '--set', 'bogus=1'], /--set bogus=1: unknown key 'bogus'/],
     [['run', '--sweep', 'redundancy=5:1'], /--sweep redundancy=5:1: sweep\.redundancy is empty/],
     [['run', '--sweep', 'redundancy=a:3'], /--sweep redundancy=a:3: 'a' is not a number/],
+    // Read as --set and a file read a number (YAML's core schema), not as JavaScript's Number, which ran these as 3.
+    [['run', '--sweep', 'rounds=0b11'], /^twogenerals: --sweep rounds=0b11: '0b11' is not a number\n$/],
+    [['run', '--sweep', 'rounds=1,0X3'], /^twogenerals: --sweep rounds=1,0X3: '0X3' is not a number\n$/],
+    [['run', '--sweep', 'loss=0:0x1p-2'], /^twogenerals: --sweep loss=0:0x1p-2: '0x1p-2' is not a number\n$/],
     [['run', '--trials', '0'], /--trials 0: trials must be at least 1/],
     [['run', '--confidence', '2'], /expected a number strictly between 0 and 1/],
     [['frobnicate'], /unknown command 'frobnicate'/],

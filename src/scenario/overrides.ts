@@ -226,11 +226,11 @@ function scalar(text: string, flag: string, hint = ''): unknown {
 }
 
 function sweepValues(text: string, flag: string): unknown {
+  // Each value read as --set and a file read it (YAML's core schema): JavaScript's Number also
+  // reads 0b11 and 0X3, which ran rounds 3 here where --set rounds=0b11 and a file refuse it.
   const number = (part: string): number => {
-    const n = Number(part);
-    const misread = misreadNumber(part, n);
-    if (misread) throw new UsageError(flag, misread);
-    if (part.trim() === '' || !Number.isFinite(n)) throw new UsageError(flag, `'${part}' is not a number`);
+    const n = part.trim() === '' ? Number.NaN : scalar(part.trim(), flag);
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new UsageError(flag, `'${part}' is not a number`);
     return n;
   };
   if (text.includes(':')) {
