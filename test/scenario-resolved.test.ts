@@ -165,10 +165,10 @@ describe('scenario validation, the tenth round', () => {
     );
   });
 
-  it('the bernoulli channel’s loss in its mapping: no note that it belongs elsewhere', () => {
+  it('the bernoulli channel’s loss in its mapping: said to belong at the top level, with the value written', () => {
     assert.equal(
-      refusal('protocol: messenger\nchannel: { model: bernoulli, loss: 0.3 }\n'),
-      "test.yaml:2:30: channel 'bernoulli' has no parameter 'loss'; its only parameter is loss, set at the top level (loss: 0.3)",
+      refusal('protocol: messenger\nchannel: { model: bernoulli, loss: 0.2 }\n'),
+      "test.yaml:2:30: channel 'bernoulli' takes loss at the top level, not inside channel: write loss: 0.2 beside channel",
     );
   });
 

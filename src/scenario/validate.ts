@@ -239,6 +239,12 @@ function unknownProperty(path: (string | number)[], key: string, allowed: readon
   if (path.length === 1 && path[0] === 'channel') {
     const model = String((data as Record<string, unknown> | undefined)?.['model'] ?? '');
     const belongs = parameterSpec(key)?.channel;
+    // The model's own parameter, written inside channel where it belongs at the top level: said so ("its only parameter is loss" read as a contradiction).
+    if (belongs === model && others.length === 0) {
+      const given = (data as Record<string, unknown>)[key];
+      const written = typeof given === 'number' || typeof given === 'string' ? `${key}: ${given}` : key;
+      return { message: `channel '${model}' takes ${key} at the top level, not inside channel: write ${written} beside channel`, path: [...path, key], atKey: true };
+    }
     const elsewhere = belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : '';
     const takes = others.length ? `it takes ${others.join(', ')}` : topLevelTakes(model);
     return { message: `channel '${model}' has no parameter '${key}'${elsewhere}${didYouMean(key, others)}; ${takes}`, path: [...path, key], atKey: true };
