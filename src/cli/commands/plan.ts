@@ -10,7 +10,7 @@ import { defaultSource, loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
 import { readScenarioFile } from '../../scenario/parse.js';
 import { expandCells } from '../../scenario/cells.js';
-import { holds, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
+import { holds, meetsEvery, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, inlineText, terminalLines } from '../../io/text.js';
@@ -231,7 +231,7 @@ function render(
     // A value left empty (too small for a double) is empty here too, as in `exact`'s columns.
     ...Object.fromEntries(targets.map((t, i) => [targetColumn(t, targets), c.below[i] === null ? c.values[i]! : null])),
     [PLAN_SOURCE_COLUMN]: c.exact,
-    [PLAN_VERDICT_COLUMN]: c.meets,
+    [PLAN_VERDICT_COLUMN]: meetsEvery(c),
   }));
   if (format === 'json') return `${plainJson({ winner: winner ? records[0] : null, frontier: records, exact }, 2)}\n`;
   if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });
