@@ -17,6 +17,11 @@ describe('plan: an undecided setting in CSV and JSON', () => {
     const r = await cliIn(['plan', ...ARGS, '--target', NEAR, '--vary', 'redundancy=1:1', '--format', 'csv', '--quiet']);
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, 'redundancy,messengers_mean,committed,exact,meets\n1,53.08674294110097,0.5617023587325533,true,undecided\n');
+    // --quiet leaves only the last line, which says why the best reachable value is not counted.
+    assert.equal(
+      r.stderr,
+      "twogenerals: no setting in range meets committed ≥ 0.5617023587325543; the best reachable committed is 0.5617023587325533 (redundancy=1, within the exact engine's rounding (1.4e-15) of the bound, so not known to meet it)\n",
+    );
   });
 
   it('JSON: meets is "undecided"; a target also missed makes it false', async () => {

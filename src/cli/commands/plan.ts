@@ -283,7 +283,10 @@ function belowText(c: Candidate, i: number, lessThan = '< '): string {
  * Either to 4 digits, or as many more as tell it from the bound, never a sure 1 it is not.
  */
 function reachedText(c: Candidate, t: Target, i: number, setting: string): string {
-  if (c.exact) return `${c.below[i] === null ? toldFromBound(c, t, i, 4) : belowText(c, i, 'below ')} (${setting})`;
+  // One marked ? is said to be so, as the table and its warning say, for --quiet leaves only this line.
+  const unknown =
+    c.undecided[i] !== null ? `, within the exact engine's rounding (${c.undecided[i]!.toPrecision(2)}) of the bound, so not known to meet it` : '';
+  if (c.exact) return `${c.below[i] === null ? toldFromBound(c, t, i, 4) : belowText(c, i, 'below ')} (${setting}${unknown})`;
   const s = c.summary;
   const at = s.outcomeNames.indexOf(t.metric);
   const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
