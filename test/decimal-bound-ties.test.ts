@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exactVerdict } from '../src/stats/exact-verdict.js';
@@ -44,6 +45,21 @@ describe('exact values on a decimal bound, made of many decimal inputs', () => {
     const cohorts = await cliIn(['plan', join(dir, 'c.yaml'), '--target', 'blocked<=1e-100', '--vary', 'rounds=10:10', '--format', 'csv', '--quiet']);
     assert.equal(cohorts.status, 0, cohorts.stderr);
     assert.match(cohorts.stdout, /\n[^\n]*,true\n$/);
+  });
+
+  it('notWorseThan: the same decimal value from other inputs (0.1^100 against a baseline of 0.01^50) is not worse', async () => {
+    const base = tempFiles({ 'base.yaml': 'name: m\nprotocol: messenger\nloss: 0.01\nredundancy: 50\n' });
+    const saved = await cliIn(['run', join(base, 'base.yaml'), '--trials', '100', '--out', join(base, 'out'), '--quiet', '--format', 'csv']);
+    assert.equal(saved.status, 0, saved.stderr);
+    const baseline = join(base, 'out', readdirSync(join(base, 'out'))[0]!);
+    const gated = (metric: string): string =>
+      `name: m\nprotocol: messenger\nloss: 0.1\nredundancy: 100\nexpect:\n  - { metric: ${metric}, notWorseThan: ${baseline} }\n`;
+    const files = tempFiles({ 'disagreement.yaml': gated('disagreement'), 'success.yaml': gated('success') });
+    for (const file of ['disagreement.yaml', 'success.yaml']) {
+      // 1.000000000000006e-100 against the baseline's 1.0000000000000009e-100: they were refused as values that cannot be told apart (exit 2).
+      const r = await cliIn(['exact', join(files, file), '--format', 'csv']);
+      assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+    }
   });
 
   it('the allowance grows with the decimal places a small value has, not with a value near 1 or one of few places', () => {
