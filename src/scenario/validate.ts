@@ -243,7 +243,11 @@ function unknownProperty(path: (string | number)[], key: string, allowed: readon
     if (belongs === model && others.length === 0) {
       const given = (data as Record<string, unknown>)[key];
       const written = typeof given === 'number' || typeof given === 'string' ? `${key}: ${given}` : key;
-      return { message: `channel '${model}' takes ${key} at the top level, not inside channel: write ${written} beside channel`, path: [...path, key], atKey: true };
+      return {
+        message: `channel '${model}' takes ${key} at the top level, not inside channel: write ${written} beside channel`,
+        path: [...path, key],
+        atKey: true,
+      };
     }
     const elsewhere = belongs && belongs !== model ? ` (${key} belongs to the ${belongs} channel)` : '';
     const takes = others.length ? `it takes ${others.join(', ')}` : topLevelTakes(model);
