@@ -57,7 +57,7 @@ describe('exact verdicts within the engine’s rounding of their bound', () => {
     );
     const csv = await cliIn(['plan', join(dir, 'c.yaml'), '--target', 'success>=0.999984836742604', '--vary', 'redundancy=3:3', '--format', 'csv', '--quiet']);
     assert.equal(csv.status, 1);
-    assert.match(csv.stdout, /,false\n$/);
+    assert.match(csv.stdout, /,undecided\n$/);
   });
 
   it('takes each engine’s own rounding: two-phase commit’s independent cohorts decide a bound 3e-15 from the value', async () => {

@@ -28,7 +28,7 @@ describe('numbers tagged !!float or !!int', () => {
   });
 
   it('refuses a !!int that is not whole, and a number a double does not hold, where written', async () => {
-    assert.match(refusal(await cliIn(['run', join(dir, 'half.yaml')])), /half\.yaml:4:15: rounds must be a whole number \(got '2\.5'\)/);
+    assert.match(refusal(await cliIn(['run', join(dir, 'half.yaml')])), /half\.yaml:4:15: !!int 2\.5: !!int tags a whole number, and 2\.5 is not one/);
     assert.match(refusal(await cliIn(['run', join(dir, 'huge.yaml')])), /huge\.yaml:4:15: 1e400 is beyond the largest number a double holds/);
   });
 });

@@ -105,6 +105,16 @@ function closer(a: Candidate, b: Candidate, t: Target, i: number): boolean {
   return t.relation === '>=' ? restA < restB : restA > restB;
 }
 
+/**
+ * A setting's verdict on every target, as CSV and JSON give it (`meets`): true where it meets them
+ * all; 'undecided' where it misses none but one's exact value lies within the engine's rounding of
+ * the bound (the table's ?), so that whether it meets them is not known; else false.
+ */
+export function meetsEvery(c: Candidate): boolean | 'undecided' {
+  if (c.meets) return true;
+  return c.met.every((met, i) => met || c.undecided[i] !== null) ? 'undecided' : false;
+}
+
 /** Whether a value meets a target; an exact value surely, beyond the engine's own rounding (exactMeets). */
 export const holds = (value: number, t: Target, exact = false): boolean =>
   exact ? exactMeets(value, t.relation, t.bound) : t.relation === '>=' ? value >= t.bound : value <= t.bound;

@@ -15,9 +15,12 @@ const HEX_OR_OCTAL = /^0(?:x[0-9a-fA-F]+|o[0-7]+)$/;
  * Reads as numbers the scalars tagged `!!float` or `!!int` whose text is a number the reader left
  * as text: its float pattern wants a point or an exponent (`!!float 1`, which YAML's JSON schema
  * reads as 1.0, was the text '1', refused as "loss must be a number (got '1')"), its int pattern
- * a whole number's digits (`!!int 1e3`). A `!!int` stays text where its number is not whole.
+ * a whole number's digits (`!!int 1e3`). A `!!int` whose number is not whole (`!!int 0.5`) is
+ * returned, where it is written, as a problem: left as text, it was refused as "loss must be a
+ * number (got '0.5')", naming a number as no number.
  */
-export function readNumberTags(doc: Document): void {
+export function readNumberTags(doc: Document): { offset: number; problem: string } | null {
+  let found: { offset: number; problem: string } | null = null;
   visit(doc, {
     Scalar(_key, node) {
       if ((node.tag !== FLOAT_TAG && node.tag !== INT_TAG) || typeof node.value !== 'string') return;
@@ -26,6 +29,12 @@ export function readNumberTags(doc: Document): void {
       const value = Number(text);
       // One too large or small for a double is read too, to be refused as the number it is (misread-literal.ts).
       if (node.tag === FLOAT_TAG || Number.isInteger(value) || !Number.isFinite(value)) node.value = value;
+      else
+        found ??= {
+          offset: node.range?.[0] ?? 0,
+          problem: `!!int ${text}: !!int tags a whole number, and ${text} is not one: write ${text} without the tag, or a whole number`,
+        };
     },
   });
+  return found;
 }

@@ -201,8 +201,8 @@ function scalar(text: string, flag: string, hint = ''): unknown {
     // Merge keys (`{<<: {model: cut}, after: 1}`) merge, as in a file.
     const doc = parseDocument(text, { logLevel: 'error', merge: true });
     if (doc.errors.length) throw doc.errors[0];
-    readNumberTags(doc);
-    merge = badMergeSource(doc)?.problem;
+    // A !!int of a number that is not whole, named as such (merge's slot: refused after the read).
+    merge = readNumberTags(doc)?.problem ?? badMergeSource(doc)?.problem;
     if (merge === undefined) {
       const read = dataOrAliasFailure(doc, {});
       if ('failure' in read) throw read.failure;

@@ -171,7 +171,8 @@ function fromDocument(doc: Document, lines: LineCounter, source: string, sourceT
     const offset = doc.contents?.range?.[0] ?? 0;
     throw new UsageError(at(offset), `a scenario must be a mapping of keys to values (like "protocol: messenger")${lineHint(offset)}`);
   }
-  readNumberTags(doc);
+  const notWhole = readNumberTags(doc);
+  if (notWhole) throw new UsageError(at(notWhole.offset), notWhole.problem);
   const merge = badMergeSource(doc);
   if (merge) throw new UsageError(at(merge.offset), `malformed ${formatName(source)}: ${merge.problem}`);
   const read = dataOrAliasFailure(doc, { maxAliasCount: MAX_ALIASES });

@@ -21,7 +21,7 @@ export function validateScenarioData(source: ScenarioSource): void {
   if (!check(data)) {
     const error = pickError(check.errors ?? []);
     const path = toPath(error.instancePath);
-    const { message, path: where, atKey } = describe(error, path, valueAt(data, path));
+    const { message, path: where, atKey } = describe(error, path, valueAt(data, path), data);
     // The key or text refused, named where it holds a space YAML does not read as one (a no-break space after `loss: 0.5`, or after the colon of `{model: cut}`).
     const refused = atKey ? where.at(-1) : valueAt(data, where);
     const odd =
@@ -125,12 +125,12 @@ function nestedParameter(key: string): string {
   return base && part ? ` (give it as ${base}: { ${part}: … }, or --set ${base}.${part}=…)` : '';
 }
 
-function describe(error: ErrorObject, path: (string | number)[], data: unknown): { message: string; path: Path; atKey: boolean } {
+function describe(error: ErrorObject, path: (string | number)[], data: unknown, root?: unknown): { message: string; path: Path; atKey: boolean } {
   const name = pathName(path);
   const got = describeValue(data);
   const params = error.params as Record<string, unknown>;
   const propertyName = (error as { propertyName?: string }).propertyName;
-  if (error.keyword === 'enum' && propertyName !== undefined) return unknownProperty(path, propertyName, params['allowedValues'] as string[], data);
+  if (error.keyword === 'enum' && propertyName !== undefined) return unknownProperty(path, propertyName, params['allowedValues'] as string[], data, root);
   if (error.keyword === 'pattern' && propertyName !== undefined)
     return {
       message: `${name} has a key '${propertyName}' that is not a name (letters and digits, starting with a letter)`,
@@ -233,7 +233,13 @@ function topLevelTakes(model: string): string {
 }
 
 /** A key a mapping does not take, such as `after` in a bernoulli channel (`--set channel.after=2`). */
-function unknownProperty(path: (string | number)[], key: string, allowed: readonly string[], data: unknown): { message: string; path: Path; atKey: boolean } {
+function unknownProperty(
+  path: (string | number)[],
+  key: string,
+  allowed: readonly string[],
+  data: unknown,
+  root?: unknown,
+): { message: string; path: Path; atKey: boolean } {
   const name = pathName(path);
   const others = allowed.filter((k) => k !== 'model');
   if (path.length === 1 && path[0] === 'channel') {
@@ -243,6 +249,13 @@ function unknownProperty(path: (string | number)[], key: string, allowed: readon
     if (belongs === model && others.length === 0) {
       const given = (data as Record<string, unknown>)[key];
       const written = typeof given === 'number' || typeof given === 'string' ? `${key}: ${given}` : key;
+      // Given beside channel too: writing it there again would give the key twice.
+      if (isRecord(root) && root[key] !== undefined)
+        return {
+          message: `channel '${model}' takes ${key} at the top level, not inside channel, and this scenario gives it there too (${key}: ${describeValue(root[key])}): remove it from channel`,
+          path: [...path, key],
+          atKey: true,
+        };
       return {
         message: `channel '${model}' takes ${key} at the top level, not inside channel: write ${written} beside channel`,
         path: [...path, key],

@@ -10,7 +10,7 @@ import { defaultSource, loadScenario } from '../../scenario/resolve.js';
 import { applyOverrides, sweepKey } from '../../scenario/overrides.js';
 import { readScenarioFile } from '../../scenario/parse.js';
 import { expandCells } from '../../scenario/cells.js';
-import { holds, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
+import { holds, meetsEvery, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { csvText, inlineText, terminalLines } from '../../io/text.js';
@@ -231,7 +231,7 @@ function render(
     // A value left empty (too small for a double) is empty here too, as in `exact`'s columns.
     ...Object.fromEntries(targets.map((t, i) => [targetColumn(t, targets), c.below[i] === null ? c.values[i]! : null])),
     [PLAN_SOURCE_COLUMN]: c.exact,
-    [PLAN_VERDICT_COLUMN]: c.meets,
+    [PLAN_VERDICT_COLUMN]: meetsEvery(c),
   }));
   if (format === 'json') return `${plainJson({ winner: winner ? records[0] : null, frontier: records, exact }, 2)}\n`;
   if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });
@@ -283,7 +283,10 @@ function belowText(c: Candidate, i: number, lessThan = '< '): string {
  * Either to 4 digits, or as many more as tell it from the bound, never a sure 1 it is not.
  */
 function reachedText(c: Candidate, t: Target, i: number, setting: string): string {
-  if (c.exact) return `${c.below[i] === null ? toldFromBound(c, t, i, 4) : belowText(c, i, 'below ')} (${setting})`;
+  // One marked ? is said to be so, as the table and its warning say, for --quiet leaves only this line.
+  const unknown =
+    c.undecided[i] !== null ? `, within the exact engine's rounding (${c.undecided[i]!.toPrecision(2)}) of the bound, so not known to meet it` : '';
+  if (c.exact) return `${c.below[i] === null ? toldFromBound(c, t, i, 4) : belowText(c, i, 'below ')} (${setting}${unknown})`;
   const s = c.summary;
   const at = s.outcomeNames.indexOf(t.metric);
   const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
