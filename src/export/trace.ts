@@ -13,6 +13,23 @@ const OUTCOME_WORDS: Record<string, string> = {
   inconsistent: 'one cohort committed and another aborted (inconsistent)',
 };
 
+/**
+ * The commit outcomes in a trial where some node crashed: they count the decisions made
+ * (docs/writing-a-protocol.md, "Crashes"), and a node that crashed in doubt or unprepared made
+ * none, so "every cohort committed" would tell what did not happen.
+ */
+const CRASH_OUTCOME_WORDS: Record<string, string> = {
+  committed: 'committed: every decision made is COMMIT (a node that crashed undecided made none)',
+  aborted: 'aborted: every decision made is ABORT, or none was made',
+  inconsistent: 'two decisions differ (inconsistent)',
+};
+
+/** The outcome in words, as the trial's crashes let it be told. */
+function outcomeWords(t: TrialTrace): string {
+  const crashed = t.events.some((e) => e.kind === 'crash');
+  return (crashed ? CRASH_OUTCOME_WORDS[t.outcome] : undefined) ?? OUTCOME_WORDS[t.outcome] ?? t.outcome;
+}
+
 function heading(t: TrialTrace): string {
   const params = Object.entries(t.cell.params)
     .map(([k, v]) => `${k}=${v}`)
@@ -83,11 +100,7 @@ export function traceText(t: TrialTrace): string {
     }
     lastState = e.state;
   }
-  lines.push(
-    `          ${t.finalState}`,
-    '',
-    `outcome: ${OUTCOME_WORDS[t.outcome] ?? t.outcome}; ${counted(t.messages, 'message')}, ${counted(t.messages * t.copies, 'messenger')}`,
-  );
+  lines.push(`          ${t.finalState}`, '', `outcome: ${outcomeWords(t)}; ${counted(t.messages, 'message')}, ${counted(t.messages * t.copies, 'messenger')}`);
   // Labels, states and names come from protocols (a protocol file may hold anything): each line
   // is written as one line of visible text.
   return `${lines.map(inlineText).join('\n')}\n`;
@@ -146,7 +159,7 @@ export function traceMermaid(t: TrialTrace): string {
       `  ${actor(from)}${e.received ? '->>' : '-x'}${actor(to)}: ${mermaidText(`${e.label} (${copiesText(t.copies)}${e.received ? (e.delivered !== undefined && t.copies > 1 ? `, ${arrivedText(t.copies, e.delivered)}` : '') : e.toCrashed ? `, ${to} has crashed` : t.copies === 1 ? ', lost' : ', all lost'})`)}`,
     );
   }
-  lines.push(`  Note over ${span}: ${mermaidText(OUTCOME_WORDS[t.outcome] ?? t.outcome)}`);
+  lines.push(`  Note over ${span}: ${mermaidText(outcomeWords(t))}`);
   return `${lines.join('\n')}\n`;
 }
 
