@@ -205,22 +205,41 @@ export function protocolOf(name: string, stateSize: number, body: Pick<ProtocolD
  * arrives (outcome 0, else 2); no parameters. Tests write it where they need a file on disk.
  */
 export function oneSendProtocolFile(name: string): string {
-  return `export default ({ SEND, END, A_TO_B, GENERALS_OUTCOMES }) => ({
+  return oneSendSource(name, {
+    head: 'SEND, END, A_TO_B, GENERALS_OUTCOMES',
+    members: "summary: 'test',\n  exactNote: 'test',\n  outcomes: GENERALS_OUTCOMES,\n  usesRounds: false,\n  parameters: [],",
+    lost: 2,
+    describe: "(s[1] ? 'heard' : 'dark')",
+  });
+}
+
+/**
+ * The same one-send protocol with outcomes of its own: `outcomes` (a list as the file's source
+ * writes it, two names) is its first where the messenger arrives, its second where it is lost;
+ * `parameters` as the source writes them. Described as lit or dark.
+ */
+export function ownOutcomesProtocolFile(name: string, outcomes: string, parameters = '[]'): string {
+  return oneSendSource(name, {
+    head: 'SEND, END, A_TO_B',
+    members: `outcomes: { names: ${outcomes}, success: [0], disagreement: [1] },\n  parameters: ${parameters},`,
+    lost: 1,
+    describe: "(s[1] ? 'lit' : 'dark')",
+  });
+}
+
+function oneSendSource(name: string, parts: { head: string; members: string; lost: number; describe: string }): string {
+  return `export default ({ ${parts.head} }) => ({
   name: '${name}',
-  summary: 'test',
-  exactNote: 'test',
-  outcomes: GENERALS_OUTCOMES,
-  usesRounds: false,
-  parameters: [],
+  ${parts.members}
   configure: (p) => p,
   stateSize: () => 2,
   init(s) { s[0] = 0; s[1] = 0; },
   next(s, c, step) {
     if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 2; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : ${parts.lost}; }
   },
   resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
+  describe: (s) => ${parts.describe},
 });
 `;
 }

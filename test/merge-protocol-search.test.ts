@@ -3,24 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, ownOutcomesProtocolFile, tempFiles } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
-const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
-  name: 'searched',
-  outcomes: { names: ['lit', 'dark'], success: [0], disagreement: [1] },
-  parameters: [],
-  configure: (p) => p,
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'lit' : 'dark'),
-});
-`;
+const PROTOCOL = ownOutcomesProtocolFile('searched', "['lit', 'dark']");
 
 /**
  * merge finds a protocol file by its recorded digest where the scenario named it, beside the

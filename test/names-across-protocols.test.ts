@@ -1,29 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempFiles } from './helpers.js';
+import { ownOutcomesProtocolFile, tempFiles } from './helpers.js';
 import type { CliResult } from './helpers.js';
 import { cliSeries } from './cli-series.js';
 import { leaderFollowerFile } from './leader-follower-file.js';
 
-/** One message A to B; OUTCOMES and PARAMETERS are each file's own. */
-const FILE = `export default ({ SEND, END, A_TO_B }) => ({
-  name: 'NAME',
-  outcomes: { names: OUTCOMES, success: [0], disagreement: [1] },
-  parameters: PARAMETERS,
-  configure: () => ({}),
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => String(s[1]),
-});
-`;
-const file = (name: string, outcomes: string, parameters: string): string =>
-  FILE.replace('NAME', name).replace('OUTCOMES', outcomes).replace('PARAMETERS', parameters);
+/** One message A to B, with each file's own outcomes and parameters. */
+const file = ownOutcomesProtocolFile;
 const scenario = (protocol: string): string => `protocol: ./${protocol}\nloss: 0.25\nredundancy: 1\ntrials: 100\n`;
 
 describe("a protocol file's parameter named like another protocol's outcome", () => {

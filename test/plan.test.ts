@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { retransmitForm } from './closed-forms.js';
 import { refusal } from './assert-cli.js';
-import { tempFiles } from './helpers.js';
+import { ownOutcomesProtocolFile, tempFiles } from './helpers.js';
 import { join } from 'node:path';
 import { cliIn } from './in-process.js';
 import { withTrials } from '../src/cli/commands/plan.js';
@@ -156,21 +156,7 @@ describe('plan', () => {
 
   it("takes the protocol's own outcomes as targets, and no other protocol's: a name with digits or _ is one", async () => {
     // A protocol file's outcome may be named half_open or phase2 (its names are [A-Za-z][A-Za-z0-9_]*).
-    const file = `export default ({ SEND, END, A_TO_B }) => ({
-  name: 'halves',
-  outcomes: { names: ['both_ok', 'half_open2'], success: [0], disagreement: [1] },
-  parameters: [],
-  configure: (p) => p,
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'lit' : 'dark'),
-});
-`;
+    const file = ownOutcomesProtocolFile('halves', "['both_ok', 'half_open2']");
     const dir = tempFiles({ 'halves.mjs': file, 'halves.yaml': 'protocol: ./halves.mjs\nloss: 0.5\n' });
     const own = await plan([join(dir, 'halves.yaml'), '--target', 'half_open2<=0.1', '--vary', 'redundancy=1:8']);
     assert.equal(own.status, 0, own.stderr);
