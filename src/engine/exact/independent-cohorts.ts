@@ -356,6 +356,23 @@ interface Link {
   key(round: number): number;
 }
 
+/**
+ * A round's figures on the link: each direction's message received (q) and lost (l), and the
+ * copies delivered with it lost or received (A: the coordinator's, B: the cohort's).
+ */
+function roundOf(link: Link, round: number) {
+  return {
+    qa: link.received(0, round),
+    qb: link.received(1, round),
+    la: link.lost(0, round),
+    lb: link.lost(1, round),
+    lostA: link.deliveredIf(0, round, 0),
+    gotA: link.deliveredIf(0, round, 1),
+    lostB: link.deliveredIf(1, round, 0),
+    gotB: link.deliveredIf(1, round, 1),
+  };
+}
+
 function linkOf(model: CellModel): Link {
   const state = model.initialStates[0]!.state;
   const indexOf = (direction: number, round: number) => model.channel.transmissionFor(model.channelConfig, state, direction as 0 | 1, round);
@@ -485,14 +502,7 @@ function phaseOneRound(
   const next = emptyCohort();
   const fromNotNo = emptyTotals();
   const entered: Entered = { yes: DD_ZERO, no: DD_ZERO };
-  const qa = link.received(0, t);
-  const qb = link.received(1, t);
-  const la = link.lost(0, t);
-  const lb = link.lost(1, t);
-  const lostA = link.deliveredIf(0, t, 0);
-  const gotA = link.deliveredIf(0, t, 1);
-  const lostB = link.deliveredIf(1, t, 0);
-  const gotB = link.deliveredIf(1, t, 1);
+  const { qa, qb, la, lb, lostA, gotA, lostB, gotB } = roundOf(link, t);
   // PREPARE lost: 1 message; PREPARE received and the vote sent: 2, the vote held or lost.
   const notReceived = (s: number): void => move(c, s, next, s, la, 1 + offset, lostA, fromNotNo);
   const replied = (s: number, to: number, held: number, vote: DoubleDouble): void => {
@@ -585,19 +595,14 @@ function phaseTwoTables(link: Link, n: number, R: number, start = 0) {
     let hears = DD_ZERO;
     let roundsMean = DD_ONE; // round k = 0 always runs; then it runs on while someone is pending
     for (let r = s; r < s + R; r++) {
-      const qa = link.received(0, r);
-      const qb = link.received(1, r);
-      const la = link.lost(0, r);
-      const lb = link.lost(1, r);
-      const lostA = link.deliveredIf(0, r, 0);
-      const gotA = link.deliveredIf(0, r, 1);
+      const { qa, qb, la, lb, lostA, gotA, lostB, gotB } = roundOf(link, r);
       hears = ddAdd(hears, ddMultiply(never, qa)); // first heard in round r
       never = ddMultiply(never, la);
       // branches: decision lost (1 message), received and ack lost (2), received and acked (2)
       const branches: [DoubleDouble, number, DoubleDouble, boolean][] = [
         [la, 1, lostA, false],
-        [ddMultiply(qa, lb), 2, ddAdd(ddMultiply(gotA, lb), ddMultiply(qa, link.deliveredIf(1, r, 0))), false],
-        [ddMultiply(qa, qb), 2, ddAdd(ddMultiply(gotA, qb), ddMultiply(qa, link.deliveredIf(1, r, 1))), true],
+        [ddMultiply(qa, lb), 2, ddAdd(ddMultiply(gotA, lb), ddMultiply(qa, lostB)), false],
+        [ddMultiply(qa, qb), 2, ddAdd(ddMultiply(gotA, qb), ddMultiply(qa, gotB)), true],
       ];
       let np = DD_ZERO;
       let ne1 = DD_ZERO;

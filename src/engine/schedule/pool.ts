@@ -296,6 +296,7 @@ export class WorkerPool {
       });
       thread.on('error', (error) => {
         const fillers = outOfMemory(error) ? this.heapFillers(thread) : [];
+        const refused = resourceRefused(error);
         fail(
           // a worker's UsageError (a protocol file's trial that never ends, step left unfilled, a crashed node that sends, ROUND without crashes or a send in a round not started,
           // file changed) arrives as a plain Error: it stays the user's to fix
@@ -306,10 +307,10 @@ export class WorkerPool {
                   fillers.join(', '),
                   'its code ran out of memory in a worker thread (the JavaScript heap filled up): a method that keeps what it allocates, in a cell the quick check did not visit?',
                 )
-              : resourceRefused(error) !== null
+              : refused !== null
                 ? new UsageError(
                     '',
-                    `a worker thread could not start (${resourceRefused(error)}): run with --workers 1 (the same counts, on the main thread) or raise the limit`,
+                    `a worker thread could not start (${refused}): run with --workers 1 (the same counts, on the main thread) or raise the limit`,
                   )
                 : this.thrownByFile(thread, error)
                   ? error // a protocol file's method threw: the file's error, reported as where this thread runs it (its stack names the file)
