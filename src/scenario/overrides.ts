@@ -196,14 +196,14 @@ function scalar(text: string, flag: string, hint = ''): unknown {
   if (flowNesting(text) > MAX_FLAG_NESTING) return text;
   let value: unknown;
   let misread: string | undefined;
-  let merge: string | undefined;
+  let tagged: string | undefined; // what a tag or a merge key makes of the value that no scenario takes
   try {
     // Merge keys (`{<<: {model: cut}, after: 1}`) merge, as in a file.
     const doc = parseDocument(text, { logLevel: 'error', merge: true });
     if (doc.errors.length) throw doc.errors[0];
-    // A !!int of a number that is not whole, named as such (merge's slot: refused after the read).
-    merge = readNumberTags(doc)?.problem ?? badMergeSource(doc)?.problem;
-    if (merge === undefined) {
+    // A !!int of a number that is not whole, or a merge of no mapping: refused once out of the read.
+    tagged = readNumberTags(doc)?.problem ?? badMergeSource(doc)?.problem;
+    if (tagged === undefined) {
       const read = dataOrAliasFailure(doc, {});
       if ('failure' in read) throw read.failure;
       value = read.data;
@@ -219,7 +219,7 @@ function scalar(text: string, flag: string, hint = ''): unknown {
       throw new UsageError(flag, 'an alias (*name) within the list or mapping its anchor (&name) names would make that value contain itself');
     return text;
   }
-  if (merge !== undefined) throw new UsageError(flag, merge);
+  if (tagged !== undefined) throw new UsageError(flag, tagged);
   if (misread !== undefined) throw new UsageError(flag, `${misread}${hint}`);
   // A YAML 1.1 tag's value (!!binary, !!set, !!timestamp, !!merge's symbol) is no scenario value: the text as written.
   return value instanceof Uint8Array || value instanceof Set || value instanceof Map || value instanceof Date || typeof value === 'symbol' ? text : value;
