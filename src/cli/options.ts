@@ -4,7 +4,7 @@ import { DEFAULT_WORKERS, MAX_WORKERS } from '../engine/schedule/runner.js';
 import { threadsAllowed } from '../engine/schedule/threads.js';
 import type { ExactMode } from '../engine/schedule/runner.js';
 import { FORMAT_NAMES } from '../export/index.js';
-import { misreadText } from '../io/number-literal.js';
+import { literalNumber, misreadText } from '../io/number-literal.js';
 import { refuseDashName } from '../io/output-place.js';
 import type { Overrides } from '../scenario/overrides.js';
 import { misheldTail } from '../stats/confidence.js';
@@ -27,13 +27,14 @@ export interface ScenarioFlags {
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
- * A flag's number as Number reads it, refused where that is another number than the one written
- * (1e-400 read as 0, 1e400 as infinity, 9007199254740993 as 9007199254740992).
+ * A flag's number as a scenario file writes it (NaN for other text, such as 0b11 or Infinity,
+ * which the caller refuses in its own words), refused where a double would hold another number
+ * than the one written (1e-400 read as 0, 1e400 as infinity, 9007199254740993 as 9007199254740992).
  */
 export function flagNumber(value: string): number {
   const misread = misreadText(value);
   if (misread) throw new InvalidArgumentError(misread);
-  return Number(value);
+  return literalNumber(value);
 }
 
 function confidence(value: string): number {

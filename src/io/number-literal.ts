@@ -10,7 +10,7 @@
 
 /** The decimal and (YAML 1.2 core schema) hexadecimal and octal ways of writing a number. */
 const DECIMAL = /^([-+]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?$/;
-const HEX_OR_OCTAL = /^([-+]?)0([xo])([0-9a-fA-F]+)$/;
+const HEX_OR_OCTAL = /^([-+]?)0(?:(x)([0-9a-fA-F]+)|(o)([0-7]+))$/;
 
 /** The least positive normal double: below it a double holds fewer digits (subnormal numbers). */
 const LEAST_NORMAL = 2 ** -1022;
@@ -20,7 +20,7 @@ const TWO_TO_53 = 2 ** 53;
 function exactValue(text: string): { integer: bigint; exponent: number } | null {
   const hex = HEX_OR_OCTAL.exec(text);
   if (hex) {
-    const magnitude = BigInt(`0${hex[2]}${hex[3]}`);
+    const magnitude = BigInt(hex[2] ? `0x${hex[3]}` : `0o${hex[5]}`);
     return { integer: hex[1] === '-' ? -magnitude : magnitude, exponent: 0 };
   }
   const decimal = DECIMAL.exec(text);
@@ -85,6 +85,16 @@ export function misreadNumber(text: string, value: number): string | null {
   if (Math.abs(value) >= TWO_TO_53 && !readsBackAsWritten(exact, value))
     return `${written} is past 2^53 (9007199254740992), beyond which a double does not hold every whole number, so it would be read as ${shown(value)}`;
   return null;
+}
+
+/**
+ * The number `text` writes the way a scenario file's numbers are written (decimal, or YAML's
+ * 0x and 0o; spaces around it allowed), or NaN for any other text Number() would still read
+ * (0b11, Infinity, an empty string as 0): a flag takes a number as `--set` and files take it.
+ */
+export function literalNumber(text: string): number {
+  const written = text.trim();
+  return exactValue(written) === null ? Number.NaN : Number(written);
 }
 
 /** Like misreadNumber, for text read with Number(): why it would be read as another number, or null. */

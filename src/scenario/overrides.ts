@@ -58,7 +58,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
       throw new UsageError(flag, `'${key}' is not a key: write it as name or name.part, such as loss or loss.AtoB`);
     const path = key.split('.');
     // A seed written as a number it is not read as is named as a seed first (quote it to keep it as text).
-    if (key === 'seed' && PLAIN_NUMBER.test(value.trim())) checkSeed({ seed: Number(value) }, () => flag, value.trim());
+    if (key === 'seed' && PLAIN_NUMBER.test(value.trim())) checkSeed({ seed: Number(value) }, () => flag, value.trim(), setSeed);
     const parsed = scalar(value, flag, key === 'seed' ? `; quote it to use it as text: --set 'seed="${value}"'` : '');
     // Inside a mapping or list (loss={AtoB: !!set {a}}), a YAML 1.1 tag's value is named as what it is,
     // as in a file: read as a mapping, it was refused as 'sweep.loss needs the key from'.
@@ -92,9 +92,12 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
   };
   setReplacesSweep(overrides.set ?? [], data, result, places);
   const seedSet = [...(overrides.set ?? [])].reverse().find((a) => a.startsWith('seed='));
-  checkSeed(data, (path) => result.locate(path), seedSet?.slice('seed='.length).trim());
+  checkSeed(data, (path) => result.locate(path), seedSet?.slice('seed='.length).trim(), seedSet === undefined ? undefined : setSeed);
   return result;
 }
+
+/** A seed as `--set` takes it, quoted for the shell where it holds quotes. */
+const setSeed = (value: string): string => (value.startsWith('"') ? `--set 'seed=${value}'` : `--set seed=${value}`);
 
 /** The name a `--set` key is swept by: loss, loss.AtoB → lossAtoB, channel.goodToBad → goodToBad, crash.cohort → crashCohort. */
 export function sweptName(key: string): string {

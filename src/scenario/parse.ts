@@ -260,23 +260,30 @@ const MAX_ALIASES = 100;
 /**
  * An integer seed beyond 2^53 cannot be kept exactly as a number, so two different seeds would
  * run the same streams (and differ from the same --seed given on the command line): refused.
+ * `text` is the seed as written (a YAML tag before it, as in `--set 'seed=!!int 12'`, is no part
+ * of the number), and `entry` how to write a seed where it was given (`seed: 12` in a file).
  */
-export function checkSeed(data: Record<string, unknown>, locate: (path: Path) => string, text?: string): void {
+export function checkSeed(
+  data: Record<string, unknown>,
+  locate: (path: Path) => string,
+  text?: string,
+  entry: (value: string) => string = (value) => `seed: ${value}`,
+): void {
   const seed = data['seed'];
+  const bare = text?.trim().replace(/^!!\w+\s+/, '');
   if (typeof seed === 'number' && Number.isInteger(seed) && !Number.isSafeInteger(seed)) {
-    const written = text && /^[-+]?\d+$/.test(text) ? text : String(seed);
+    const written = bare && /^[-+]?\d+$/.test(bare) ? bare : String(seed);
     throw new UsageError(
       locate(['seed']),
-      `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: seed: "${written}"`,
+      `seed ${written} is beyond 2^53, too large to be kept exactly as a number; quote it to use it as text: ${entry(`"${written}"`)}`,
     );
   }
   // A whole number written otherwise (1e3, 0x3e8, 1000.0, 01000, +1000) runs as the number's
   // decimal (1000): the same streams as another seed, and not those of --seed with that text.
-  if (typeof seed === 'number' && Number.isSafeInteger(seed) && text !== undefined && text.trim() !== String(seed)) {
-    const written = text.trim();
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && bare !== undefined && bare !== String(seed)) {
     throw new UsageError(
       locate(['seed']),
-      `seed ${written} is read as the number ${seed}, the same seed as ${seed} (and not what --seed ${written} gives); write seed: ${seed}, or quote it to use it as text: seed: "${written}"`,
+      `seed ${bare} is read as the number ${seed}, the same seed as ${seed} (and not what --seed ${bare} gives); write ${entry(String(seed))}, or quote it to use it as text: ${entry(`"${bare}"`)}`,
     );
   }
 }

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { toYaml } from '../../io/yaml-out.js';
 import { UsageError } from '../../errors.js';
-import { misreadText } from '../../io/number-literal.js';
+import { literalNumber, misreadText } from '../../io/number-literal.js';
 import type { FitResult, gilbertIntervals, goodnessOfFit } from '../../fit/fit.js';
 import { describeRange, traceStats } from '../../fit/trace-file.js';
 import { readLossTraceInTurns } from '../../io/trace-input.js';
@@ -69,7 +69,7 @@ export function makeFitCommand(streams: Streams): Command {
     .action(async (file: string, flags: FitFlags) => {
       const misread = misreadText(flags.lengths);
       if (misread) throw new UsageError(`--lengths ${flags.lengths}`, misread);
-      const maxLength = Number(flags.lengths);
+      const maxLength = literalNumber(flags.lengths);
       if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 100)
         throw new UsageError(`--lengths ${flags.lengths}`, 'expected a whole number from 1 to 100');
       if (flags.output !== undefined) refuseDashName(flags.output, `-o ${flags.output}`, 'write the chart', 'stdout carries the fit');
