@@ -46,22 +46,39 @@ function midPZ(x: number, lambda: number): number {
 
 const normalZ = (count: number, trials: number, p: number) => (count - trials * p) / Math.sqrt(trials * p * (1 - p));
 
-describe('percentiles at odd n (nearest rank: ⌈q·n⌉, not ⌊q·n⌋)', () => {
+describe('percentiles at odd n (nearest rank: ⌈q·n⌉, not ⌊q·n⌋; q given in percent)', () => {
   it('take the ceiling of q·n where it is not whole', () => {
     // n = 5: median rank ⌈2.5⌉ = 3 lands on value 1 (floor, rank 2, would give 0).
-    assert.equal(percentile([2, 1, 2], 5, 0.5), 1);
+    assert.equal(percentile([2, 1, 2], 5, 50), 1);
     // 90th: rank ⌈4.5⌉ = 5 is value 2 (rank 4 would be 1).
-    assert.equal(percentile([1, 3, 1], 5, 0.9), 2);
+    assert.equal(percentile([1, 3, 1], 5, 90), 2);
     // 99th at n = 7: rank ⌈6.93⌉ = 7 is value 2 (rank 6 would be 1).
-    assert.equal(percentile([5, 1, 1], 7, 0.99), 2);
+    assert.equal(percentile([5, 1, 1], 7, 99), 2);
     // a rank of at least 1: the least value seen, never an empty leading bin
-    assert.equal(percentile([0, 2, 3], 5, 0.01), 1);
+    assert.equal(percentile([0, 2, 3], 5, 1), 1);
     assert.equal(percentile([0, 0, 3], 3, 0), 2);
   });
   it('are the least value with enough trials at or below it', () => {
-    assert.equal(percentile([3, 0, 2], 5, 0.6), 0);
-    assert.equal(percentile([3, 0, 2], 5, 0.61), 2);
-    assert.equal(percentile([0, 0, 0, 1], 1, 1), 3);
+    assert.equal(percentile([3, 0, 2], 5, 60), 0);
+    assert.equal(percentile([3, 0, 2], 5, 61), 2);
+    assert.equal(percentile([0, 0, 0, 1], 1, 100), 3);
+  });
+  it('take the rank in whole numbers past 10^14 trials, where 0.99·n in doubles rounds below it', () => {
+    // n = 1,000,000,000,039,595: ⌈0.99·n⌉ = 990,000,000,039,200 (0.99 * n in doubles is …199.something, ceiling …199).
+    const n = 1_000_000_000_039_595;
+    const below = 990_000_000_039_199;
+    assert.equal(percentile([below, 1, n - below - 1], n, 99), 1);
+    assert.equal(percentile([below + 1, 1, n - below - 2], n, 99), 0);
+    // and the median and 90th at a whole-hundred-plus-remainder n, against ⌈q·n⌉ in BigInt
+    for (const [percent, trials] of [
+      [50, 123_456_789_012_345],
+      [90, 987_654_321_098_765],
+      [99, 1_000_000_000_166_299],
+    ] as const) {
+      const rank = Number((BigInt(percent) * BigInt(trials) + 99n) / 100n);
+      assert.equal(percentile([rank - 1, 1, trials - rank], trials, percent), 1, `${percent}% of ${trials}`);
+      assert.equal(percentile([rank, 1, trials - rank - 1], trials, percent), 0, `${percent}% of ${trials}`);
+    }
   });
 });
 
@@ -382,7 +399,7 @@ describe('the summary at its edges', () => {
     close(s.exact!.messengersMean, 4.5, 1e-12);
   });
   it('a percentile past the trials counted is the largest value', () => {
-    assert.equal(percentile([1, 1], 5, 1), 1);
+    assert.equal(percentile([1, 1], 5, 100), 1);
   });
   it('the cost z takes the first of tied most likely costs, and switches at exactly 20 atypical trials', () => {
     const tied = exactOf([0.5, 0.5, 0, 0], [0, 0.5, 0.5]);

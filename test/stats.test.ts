@@ -63,10 +63,10 @@ describe('z-scores', () => {
 describe('percentiles from a histogram', () => {
   it('are nearest-rank', () => {
     const histogram = [0, 50, 40, 9, 1]; // 100 trials
-    assert.equal(percentile(histogram, 100, 0.5), 1);
-    assert.equal(percentile(histogram, 100, 0.51), 2);
-    assert.equal(percentile(histogram, 100, 0.9), 2);
-    assert.equal(percentile(histogram, 100, 0.99), 3);
-    assert.equal(percentile(histogram, 100, 1), 4);
+    assert.equal(percentile(histogram, 100, 50), 1);
+    assert.equal(percentile(histogram, 100, 51), 2);
+    assert.equal(percentile(histogram, 100, 90), 2);
+    assert.equal(percentile(histogram, 100, 99), 3);
+    assert.equal(percentile(histogram, 100, 100), 4);
   });
 });

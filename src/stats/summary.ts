@@ -144,16 +144,21 @@ function costSummary(histogram: readonly number[], copies: number, trials: numbe
     mean: mean * copies,
     sd: Math.sqrt(variance) * copies,
     min: first * copies,
-    p50: percentile(histogram, trials, 0.5) * copies,
-    p90: percentile(histogram, trials, 0.9) * copies,
-    p99: percentile(histogram, trials, 0.99) * copies,
+    p50: percentile(histogram, trials, 50) * copies,
+    p90: percentile(histogram, trials, 90) * copies,
+    p99: percentile(histogram, trials, 99) * copies,
     max: last * copies,
   };
 }
 
-/** Nearest-rank percentile: the least value with at least ⌈q·n⌉ trials at or below it. */
-export function percentile(histogram: readonly number[], trials: number, q: number): number {
-  const rank = Math.max(1, Math.ceil(q * trials));
+/**
+ * Nearest-rank percentile: the least value with at least ⌈q·n⌉ trials at or below it, for q =
+ * percent/100. The rank is worked out in whole numbers (n = 100a + b, so ⌈q·n⌉ = percent·a +
+ * ⌈percent·b/100⌉): q·n in doubles is rounded, and past about 10^14 trials ⌈q·n⌉ came out one off.
+ */
+export function percentile(histogram: readonly number[], trials: number, percent: number): number {
+  const hundreds = Math.floor(trials / 100);
+  const rank = Math.max(1, percent * hundreds + Math.ceil((percent * (trials - 100 * hundreds)) / 100));
   let seen = 0;
   for (let m = 0; m < histogram.length; m++) {
     seen += histogram[m]!;
