@@ -71,10 +71,25 @@ function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
 
 const probability = { type: 'number', minimum: 0, maximum: 1 };
 
-/** The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`. */
-export function scenarioSchema(): Record<string, unknown> {
-  const channelObjectParameters = PARAMETERS.filter((p) => !p.topLevel);
-  const topLevelParameters = PARAMETERS.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
+/**
+ * Every parameter once by name: where several protocols declare a name, the declaration of
+ * `protocol` (the schema exact for it), else the first (the built-in protocols share no name).
+ */
+function parametersOnce(protocol?: string): ParameterSpec[] {
+  return PARAMETERS.filter((p, i) => {
+    const own = PARAMETERS.find((q) => q.name === p.name && protocol !== undefined && q.protocol === protocol);
+    return own ? own === p : PARAMETERS.findIndex((q) => q.name === p.name) === i;
+  });
+}
+
+/**
+ * The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`; with a
+ * protocol, its own declaration of a name other protocols declare too.
+ */
+export function scenarioSchema(protocol?: string): Record<string, unknown> {
+  const parameters = parametersOnce(protocol);
+  const channelObjectParameters = parameters.filter((p) => !p.topLevel);
+  const topLevelParameters = parameters.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'twogenerals scenario',
@@ -145,7 +160,7 @@ export function scenarioSchema(): Record<string, unknown> {
         type: 'object',
         minProperties: 1,
         additionalProperties: false,
-        properties: Object.fromEntries(PARAMETERS.filter((p) => !p.values && !p.text).map((p) => [p.name, sweepAxisSchema(p)])),
+        properties: Object.fromEntries(parameters.filter((p) => !p.values && !p.text).map((p) => [p.name, sweepAxisSchema(p)])),
       },
       expect: {
         description: 'assertions checked on every cell; any failure exits with code 1',
@@ -254,9 +269,10 @@ export function publishedSchema(): Record<string, unknown> {
  * it is registered: its parameters and outcomes known, `protocol` the path as written.
  */
 export function protocolFileSchema(written: string, protocolName: string, outcomes: readonly string[], roles?: readonly string[]): Record<string, unknown> {
-  const schema = scenarioSchema() as Record<string, any>;
+  const schema = scenarioSchema(protocolName) as Record<string, any>;
   const properties = schema['properties'] as Record<string, any>;
-  for (const p of PARAMETERS.filter((p) => p.protocol && p.protocol !== protocolName)) {
+  const own = new Set(PARAMETERS.filter((p) => p.protocol === protocolName).map((p) => p.name));
+  for (const p of PARAMETERS.filter((p) => p.protocol && !own.has(p.name))) {
     delete properties[p.name];
     delete properties['sweep'].properties[p.name];
   }
@@ -265,8 +281,8 @@ export function protocolFileSchema(written: string, protocolName: string, outcom
   const sweep = properties['sweep'].properties as Record<string, any>;
   const perRole = PARAMETERS.filter((p) => p.roleOf === CRASH_PARAMETER.name);
   if (roles) {
-    const own = new Set(roles.map(crashParameterName));
-    for (const p of perRole) if (!own.has(p.name)) delete sweep[p.name];
+    const ownRates = new Set(roles.map(crashParameterName));
+    for (const p of perRole) if (!ownRates.has(p.name)) delete sweep[p.name];
     const anyCase = (role: string): string => [...role].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
     properties[CRASH_PARAMETER.name].propertyNames = { pattern: `^(${roles.map(anyCase).join('|')})$` };
   } else {
