@@ -3,6 +3,7 @@ import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
 import { DEFAULTS } from './defaults.js';
 import { CRASH_PARAMETER, PARAMETERS, crashParameterName } from '../catalog/parameters.js';
 import type { ParameterSpec } from '../catalog/parameters.js';
+import { rangeWords } from '../catalog/range-words.js';
 
 export const MAX_TRIALS = 1e15;
 /** The trial cap of a cell run to a precision, unless the scenario sets maxTrials. */
@@ -72,14 +73,42 @@ function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
 const probability = { type: 'number', minimum: 0, maximum: 1 };
 
 /**
- * Every parameter once by name: where several protocols declare a name, the declaration of
- * `protocol` (the schema exact for it), else the first (the built-in protocols share no name).
+ * Every parameter once by name. Where several protocols declare a name: with `protocol`, its own
+ * declaration (the schema exact for it); without, one that takes any of their values, each
+ * protocol's own range held by a condition on `protocol` (ownRanges).
  */
 function parametersOnce(protocol?: string): ParameterSpec[] {
   return PARAMETERS.filter((p, i) => {
     const own = PARAMETERS.find((q) => q.name === p.name && protocol !== undefined && q.protocol === protocol);
     return own ? own === p : PARAMETERS.findIndex((q) => q.name === p.name) === i;
+  }).map((p) => {
+    const declaring = protocol === undefined ? PARAMETERS.filter((q) => q.name === p.name && q.protocol !== undefined) : [];
+    return declaring.length > 1 ? anyOfTheirs(declaring) : p;
   });
+}
+
+/** A parameter several protocols declare, as one that takes a value any of them takes (no default: each has its own). */
+function anyOfTheirs(declaring: readonly ParameterSpec[]): ParameterSpec {
+  const { default: _, ...first } = declaring[0]!;
+  return {
+    ...first,
+    integer: declaring.every((p) => p.integer),
+    minimum: Math.min(...declaring.map((p) => p.minimum)),
+    maximum: Math.max(...declaring.map((p) => p.maximum)),
+    description: `${declaring.map((p) => `${p.protocol}: ${p.description} (${rangeWords(p)})`).join('; ')}; each protocol's own range holds its scenarios`,
+  };
+}
+
+/**
+ * For each protocol that declares a name other protocols declare too, a condition holding its
+ * scenarios to its own declaration: the value set and the sweep's values.
+ */
+function ownRanges(): Record<string, unknown>[] {
+  const shared = PARAMETERS.filter((p) => p.protocol !== undefined && PARAMETERS.some((q) => q.name === p.name && q.protocol !== undefined && q !== p));
+  return shared.map((p) => ({
+    if: { properties: { protocol: { const: p.protocol } }, required: ['protocol'] },
+    then: { properties: { [p.name]: valueSchema(p), sweep: { properties: { [p.name]: sweepAxisSchema(p) } } } },
+  }));
 }
 
 /**
@@ -90,6 +119,7 @@ export function scenarioSchema(protocol?: string): Record<string, unknown> {
   const parameters = parametersOnce(protocol);
   const channelObjectParameters = parameters.filter((p) => !p.topLevel);
   const topLevelParameters = parameters.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
+  const conditions = protocol === undefined ? ownRanges() : [];
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'twogenerals scenario',
@@ -97,6 +127,7 @@ export function scenarioSchema(protocol?: string): Record<string, unknown> {
     type: 'object',
     additionalProperties: false,
     required: ['protocol'],
+    ...(conditions.length ? { allOf: conditions } : {}),
     properties: {
       $schema: { type: 'string', description: 'the schema this file follows, for editors' },
       name: {
@@ -240,6 +271,7 @@ export function publishedSchema(): Record<string, unknown> {
   return {
     ...open,
     allOf: [
+      ...((open['allOf'] as unknown[] | undefined) ?? []),
       {
         if: { type: 'object', properties: { protocol: { type: 'string', enum: builtIn } } },
         then: {
