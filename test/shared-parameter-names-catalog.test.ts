@@ -55,6 +55,21 @@ describe('a parameter name two protocols of the catalog declare, each its own', 
     assert.equal(valid({ protocol: 'fixture-vote', sweep: { participants: { from: 1, to: 6 } } }), false);
   });
 
+  it("holds a built-in protocol's parameter to its range in the published schema only where the scenario names that protocol", async () => {
+    const { publishedSchema, AJV_OPTIONS } = await import('../src/scenario/schema.js');
+    const check = new Ajv({ ...AJV_OPTIONS, strict: false }).compile(publishedSchema());
+    const valid = (data: Record<string, unknown>): boolean => check(data) as boolean;
+    // A protocol file's own participants, with a range of its own: the editor must not flag it by two-phase commit's.
+    assert.ok(valid({ protocol: './mine.mjs', participants: 100 }), JSON.stringify(check.errors));
+    assert.ok(valid({ protocol: './mine.mjs', participants: 2.5, sweep: { participants: [1, 100] } }), JSON.stringify(check.errors));
+    assert.equal(valid({ protocol: 'two-phase-commit', participants: 65 }), false);
+    assert.equal(valid({ protocol: 'two-phase-commit', participants: 2.5 }), false);
+    assert.equal(valid({ protocol: 'two-phase-commit', sweep: { participants: { from: 1, to: 65 } } }), false);
+    assert.ok(valid({ protocol: 'two-phase-commit', participants: 64, sweep: { abortRate: [0, 1] } }), JSON.stringify(check.errors));
+    assert.equal(valid({ protocol: 'fixture-vote', participants: 5 }), false);
+    assert.ok(valid({ protocol: 'fixture-vote', participants: 4 }), JSON.stringify(check.errors));
+  });
+
   it("gives a protocol's exact schema its own declaration", async () => {
     const { protocolFileSchema } = await import('../src/scenario/schema.js');
     const properties = protocolFileSchema('./vote.mjs', 'fixture-vote', vote.outcomes.names)['properties'] as Record<string, any>;

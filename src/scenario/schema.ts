@@ -100,11 +100,14 @@ function anyOfTheirs(declaring: readonly ParameterSpec[]): ParameterSpec {
 }
 
 /**
- * For each protocol that declares a name other protocols declare too, a condition holding its
- * scenarios to its own declaration: the value set and the sweep's values.
+ * For each protocol that declares a name other protocols declare too (`every`: each protocol's
+ * own parameter), a condition holding its scenarios to its own declaration: the value set and
+ * the sweep's values.
  */
-function ownRanges(): Record<string, unknown>[] {
-  const shared = PARAMETERS.filter((p) => p.protocol !== undefined && PARAMETERS.some((q) => q.name === p.name && q.protocol !== undefined && q !== p));
+function ownRanges(every = false): Record<string, unknown>[] {
+  const shared = PARAMETERS.filter(
+    (p) => p.protocol !== undefined && (every || PARAMETERS.some((q) => q.name === p.name && q.protocol !== undefined && q !== p)),
+  );
   return shared.map((p) => ({
     if: { properties: { protocol: { const: p.protocol } }, required: ['protocol'] },
     then: { properties: { [p.name]: valueSchema(p), sweep: { properties: { [p.name]: sweepAxisSchema(p) } } } },
@@ -240,7 +243,9 @@ export const PROTOCOL_FILE_PATTERN = '\\.(m?js|cjs|m?ts)$';
  * The schema editors get (`twogenerals schema`, scenarios/scenario.schema.json): the scenario
  * schema, where `protocol` may also be a protocol file, whose own parameters (numbers at the top
  * level, sweepable) and own outcomes (expect metrics) it cannot know, so leaves open. The
- * built-in protocols stay closed: an unknown key or metric is flagged.
+ * built-in protocols stay closed: an unknown key or metric is flagged. A built-in protocol's own
+ * parameter (participants) is held to its range only where the scenario names that protocol: a
+ * protocol file may declare the name with a range of its own.
  */
 export function publishedSchema(): Record<string, unknown> {
   const schema = scenarioSchema() as Record<string, any>;
@@ -249,13 +254,13 @@ export function publishedSchema(): Record<string, unknown> {
   const keys = Object.keys(properties);
   const sweepKeys = Object.keys(properties['sweep'].properties);
   const metric = properties['expect'].items.properties.metric;
-  const { additionalProperties: _, ...open } = schema;
+  const { additionalProperties: _, allOf: __, ...open } = schema;
   properties['protocol'] = {
     type: 'string',
     description: properties['protocol'].description,
     anyOf: [{ enum: builtIn }, { pattern: PROTOCOL_FILE_PATTERN }],
   };
-  const { additionalProperties: __, ...sweep } = properties['sweep'];
+  const { additionalProperties: ___, ...sweep } = properties['sweep'];
   properties['sweep'] = sweep;
   properties['expect'].items.properties.metric = {
     type: 'string',
@@ -268,10 +273,15 @@ export function publishedSchema(): Record<string, unknown> {
     minItems: 1,
     properties: { from: { type: 'number' }, to: { type: 'number' }, step: { type: 'number', exclusiveMinimum: 0 } },
   };
+  for (const name of new Set(PARAMETERS.filter((p) => p.protocol !== undefined).map((p) => p.name))) {
+    const declaring = PARAMETERS.filter((p) => p.name === name && p.protocol !== undefined).map((p) => p.protocol);
+    properties[name] = { type: 'number', description: `a parameter of ${declaring.join(', ')} (or of a protocol file), held to its protocol's range` };
+    properties['sweep'].properties[name] = anyAxis;
+  }
   return {
     ...open,
     allOf: [
-      ...((open['allOf'] as unknown[] | undefined) ?? []),
+      ...ownRanges(true),
       {
         if: { type: 'object', properties: { protocol: { type: 'string', enum: builtIn } } },
         then: {
