@@ -70,6 +70,17 @@ describe('a parameter name two protocols of the catalog declare, each its own', 
     assert.ok(valid({ protocol: 'fixture-vote', participants: 4 }), JSON.stringify(check.errors));
   });
 
+  it('leaves a key of the name behind only where a flag gives a protocol that does not declare it', async () => {
+    const { leftBehindPlace } = await import('../src/scenario/left-behind.js');
+    const to = (protocol: string) => [{ flag: `--set protocol=${protocol}`, kind: 'protocol' as const, from: 'two-phase-commit', to: protocol }];
+    assert.equal(leftBehindPlace(to('fixture-vote'), ['participants'], 's.yaml:2:1'), undefined);
+    assert.equal(leftBehindPlace(to('fixture-vote'), ['sweep', 'participants'], 's.yaml:3:3'), undefined);
+    assert.equal(
+      leftBehindPlace(to('messenger'), ['participants'], 's.yaml:2:1'),
+      "--set protocol=messenger: the file's participants (s.yaml:2:1) was written for its two-phase-commit protocol, not messenger (remove it with --set participants=null)",
+    );
+  });
+
   it("gives a protocol's exact schema its own declaration", async () => {
     const { protocolFileSchema } = await import('../src/scenario/schema.js');
     const properties = protocolFileSchema('./vote.mjs', 'fixture-vote', vote.outcomes.names)['properties'] as Record<string, any>;
