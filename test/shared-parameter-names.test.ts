@@ -48,6 +48,7 @@ const dir = tempFiles({
   'all-to-6.yaml': scenario('./all.mjs', 'sweep:\n  participants: { from: 1, to: 6 }\n'),
   'all-to-4.yaml': scenario('./all.mjs', 'sweep:\n  participants: { from: 1, to: 4 }\n'),
   '2pc-to-6.yaml': scenario('two-phase-commit', 'sweep:\n  participants: { from: 1, to: 6 }\n'),
+  'messenger.yaml': scenario('messenger', 'participants: 3\n'),
 });
 const at = (name: string): string => join(dir, name);
 const run = ['run', '--workers', '1', '-f', 'csv'];
@@ -63,6 +64,7 @@ const series = cliSeriesOnce([
   ['schema', '--protocol', at('all.mjs')],
   ['validate', at('all-to-6.yaml')],
   ['plan', at('all.yaml'), '--target', 'heard>=0.1', '--vary', 'participants=1:6', '-f', 'csv', '--workers', '1'],
+  [...run, at('all.yaml'), at('messenger.yaml')],
 ]);
 
 describe("a protocol file's parameter named like two-phase commit's (participants)", () => {
@@ -137,6 +139,15 @@ describe("a protocol file's parameter named like two-phase commit's (participant
     const planned = (series() as CliResult[])[9]!;
     assert.equal(planned.status, 2);
     assert.match(planned.stderr, /--vary participants=1:6: .*must be at most 4 \(got 6\) \(the all-hear protocol's participants: integer 1\.\.4;/);
+  });
+});
+
+describe('a shared parameter name set for a protocol that declares none of it', () => {
+  it('is refused, naming every protocol that declares it', () => {
+    const refused = (series() as CliResult[])[10]!;
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /messenger\.yaml:\d+:\d+: participants applies only to the two-phase-commit and all-hear protocols, not to messenger\n$/);
   });
 });
 

@@ -30,10 +30,9 @@ export function namingProblem(
   // The columns besides the outcomes' own (`both`, `both_exact`), and every other parameter's.
   const counted = new Set([...outcomes.names, ...outcomes.names.map((o) => `${o}_exact`)]);
   // plan's own columns too: a target's metric is a column of its CSV and JSON beside them.
-  const columns = [...writtenColumns([]), PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN];
+  const columns = new Set([...writtenColumns([]), PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN]);
   // An outcome may take no parameter's name; a parameter may take another protocol's parameter's.
   const taken = new Set([...columns, ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name)]);
-  const takenByAll = new Set([...columns, ...PARAMETERS.filter((p) => p.protocol === undefined).map((p) => p.name)]);
   for (const name of outcomes.names) {
     if (taken.has(name) || taken.has(`${name}_exact`))
       return `outcome '${name}' is named like a column the tool writes (${taken.has(name) ? name : `${name}_exact`}): its count would overwrite it in the CSV and JSON; rename the outcome`;
@@ -44,7 +43,7 @@ export function namingProblem(
   for (const name of own) {
     const other = PARAMETERS.find((p) => p.protocol === undefined && p.name === name);
     if (other) return `parameter '${name}' is already defined (${definedBy(other)}): rename it`;
-    if (takenByAll.has(name) || counted.has(name) || name === 'model')
+    if (columns.has(name) || counted.has(name) || name === 'model')
       return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
     // Another protocol's outcome (a built-in's, or a file's loaded before in this command): in a
     // command running both, the parameter's value and the outcome's count would share one column.

@@ -565,9 +565,10 @@ function checkApplies(
     }
   }
   if (spec.protocol && spec.protocol !== protocol.name) {
+    const declaring = protocolsDeclaring(parameter);
     throw new UsageError(
       source.locate(path, true),
-      `${parameter} applies only to the ${joinedWithAnd(protocolsDeclaring(parameter))} protocol${protocolsDeclaring(parameter).length > 1 ? 's' : ''}, not to ${protocol.name}`,
+      `${parameter} applies only to the ${joinedWithAnd(declaring)} ${nounFor(declaring.length, 'protocol')}, not to ${protocol.name}`,
     );
   }
   if (spec.channel && channel && spec.channel !== channel) {
