@@ -141,17 +141,20 @@ export const RESERVED_NAMES: readonly string[] = [
 ];
 
 /**
- * Names are unique across the catalog: a cell's columns, --set and --sweep name a parameter by
- * its name alone, so a second `loss` (a channel copied from bernoulli) would be found as the
- * first one's everywhere, its own sweeps refused. Registering a protocol (a file) checks this before it
- * adds one (register.ts, protocol-files/names.ts); the built-in lines are held to it here, when the
- * catalog loads.
+ * Names are unique across the catalog, but for protocols' own parameters: a cell's columns,
+ * --set and --sweep name a parameter by its name alone, so a second `loss` (a channel copied
+ * from bernoulli) would be found as the first one's everywhere, its own sweeps refused. A
+ * protocol's parameter is read only in its own protocol's scenarios, so several protocols may
+ * each declare one name (participants), with a range, default and description of their own
+ * (`parameterSpec(name, protocol)` finds the scenario's own): their cells share its column.
+ * Registering a protocol (a file) checks this before it adds one (register.ts,
+ * protocol-files/names.ts); the built-in lines are held to it here, when the catalog loads.
  */
 function uniquelyNamed(specs: ParameterSpec[]): ParameterSpec[] {
   const owner = (p: ParameterSpec): string => (p.channel ? `channel ${p.channel}` : p.protocol ? `protocol ${p.protocol}` : 'every protocol');
   for (const [i, p] of specs.entries()) {
     if (RESERVED_NAMES.includes(p.name)) throw new Error(`${owner(p)}: parameter '${p.name}' is a scenario key: give it another name`);
-    const first = specs.findIndex((q) => q.name === p.name);
+    const first = specs.findIndex((q) => q.name === p.name && !(q.protocol && p.protocol && q.protocol !== p.protocol));
     if (first !== i) throw new Error(`${owner(p)}: parameter '${p.name}' is already defined by ${owner(specs[first]!)}: give it another name`);
   }
   return specs;
@@ -184,16 +187,37 @@ export function builtInParameters(): ParameterSpec[] {
   return uniquelyNamed(deriveParameters());
 }
 
-/** Every parameter's name, in file order: also the order of the output's parameter columns. */
-export const PARAMETER_NAMES: string[] = PARAMETERS.map((p) => p.name);
+/**
+ * Every parameter's name once, in file order: also the order of the output's parameter columns
+ * (a name several protocols declare is one column, at its first declaration's place).
+ */
+export const PARAMETER_NAMES: string[] = namesOnce(PARAMETERS);
+
+function namesOnce(specs: readonly ParameterSpec[]): string[] {
+  return [...new Set(specs.map((p) => p.name))];
+}
 
 export function refreshParameters(): void {
   PARAMETERS.splice(0, PARAMETERS.length, ...deriveParameters());
-  PARAMETER_NAMES.splice(0, PARAMETER_NAMES.length, ...PARAMETERS.map((p) => p.name));
+  PARAMETER_NAMES.splice(0, PARAMETER_NAMES.length, ...namesOnce(PARAMETERS));
 }
 
-export function parameterSpec(name: string): ParameterSpec | undefined {
-  return PARAMETERS.find((p) => p.name === name);
+/**
+ * The declaration of a parameter as a scenario of `protocol` reads it: that protocol's own where
+ * several protocols declare the name (each with its own range, default and description), else
+ * the one of that name (a channel's, a common one, a crash rate, or another protocol's, which
+ * the scenario's resolution refuses as not its protocol's). Without a protocol, the first of
+ * that name: only what every declaration of a name shares may be read from it (whether it is a
+ * channel's, a direction's or a role's, text or a file), never a range, a default or whose it is.
+ */
+export function parameterSpec(name: string, protocol?: string): ParameterSpec | undefined {
+  const own = protocol === undefined ? undefined : PARAMETERS.find((p) => p.name === name && p.protocol === protocol);
+  return own ?? PARAMETERS.find((p) => p.name === name);
+}
+
+/** The protocols that declare a parameter of this name (several may, each its own), in catalog order. */
+export function protocolsDeclaring(name: string): string[] {
+  return PARAMETERS.filter((p) => p.name === name && p.protocol !== undefined).map((p) => p.protocol!);
 }
 
 /**
@@ -201,10 +225,10 @@ export function parameterSpec(name: string): ParameterSpec | undefined {
  * is held to them as it is read, but a library caller may build a cell from a spec of its own
  * (`buildCellModel({ …, params: { loss: 1.5 } })` gave the exact outcomes [0, 1, 0, 0]).
  */
-export function parameterSlip(params: Readonly<Record<string, number | string>>): string | null {
+export function parameterSlip(protocol: string, params: Readonly<Record<string, number | string>>): string | null {
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== 'number') continue;
-    const spec = parameterSpec(name);
+    const spec = parameterSpec(name, protocol);
     if (!spec || spec.values || spec.text) continue;
     if (!Number.isFinite(value) || value < spec.minimum || value > spec.maximum || (spec.integer && !Number.isInteger(value)))
       return `${name} ${value} is not ${spec.integer ? 'a whole number' : 'a number'} from ${spec.minimum} to ${spec.maximum}`;

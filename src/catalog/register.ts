@@ -29,12 +29,17 @@ export class RegistryClash extends Error {
   override name = 'RegistryClash';
 }
 
-/** Top-level parameter names must not collide with the scenario's own keys or another's parameters. */
+/**
+ * Top-level parameter names must not collide with the scenario's own keys or a channel's, a
+ * common or a crash rate's parameter. Another protocol's parameter of the same name is the
+ * protocol's own: each reads its own declaration (`parameterSpec(name, protocol)`), and their
+ * cells share one column.
+ */
 function checkParameterNames(names: readonly string[], owner: string): void {
   for (const name of names) {
     if (RESERVED_NAMES.includes(name)) throw new RegistryClash(`${owner}: parameter '${name}' is a scenario key`);
-    // Names are unique across the registries: a cell's columns, --set and --sweep name parameters by name alone.
-    if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.name === name)) {
+    // A cell's columns, --set and --sweep name parameters by name alone: a channel's or a common one's is everyone's.
+    if (COMMON_PARAMETERS.some((p) => p.name === name) || PARAMETERS.some((p) => p.name === name && p.protocol === undefined)) {
       throw new RegistryClash(`${owner}: parameter '${name}' is already defined`);
     }
   }

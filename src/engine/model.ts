@@ -123,7 +123,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
   if (!protocol) throw new Error(`unknown protocol ${spec.protocol}`);
   if (!channel) throw new Error(`unknown channel ${spec.channel}`);
   const params = withDefaults(spec.protocol, spec.channel, spec.params);
-  const slip = parameterSlip(params);
+  const slip = parameterSlip(protocol.name, params);
   if (slip) throw new UsageError(`cell of ${spec.protocol} over ${spec.channel}`, slip);
   const copies = Number(params['redundancy']);
   const own = Object.fromEntries(protocol.parameters.map((p) => [p.name, smallInteger(Number(params[p.name]))]));

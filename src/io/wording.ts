@@ -39,3 +39,8 @@ export function returnedValue(value: unknown): string {
   if (typeof value === 'object' && value !== null) return 'an object';
   return String(value);
 }
+
+/** Names in a sentence: "a", "a and b", "a, b and c". */
+export function joinedWithAnd(names: readonly string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}

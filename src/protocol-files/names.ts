@@ -10,7 +10,10 @@ import { parameterTitle } from '../export/markup.js';
  * What a protocol's names must not do, or null: an outcome or parameter named like another, or
  * like any column the tool writes (its counts would overwrite `trials` or `protocol` in the CSV
  * and JSON), and success and disagreement sets that overlap (a trial would count as both).
- * Other protocols' names do not matter; the parameters of every channel and the common ones do.
+ * Other protocols' outcomes and parameters matter too, but for a parameter of the same name as
+ * another protocol's parameter: that is each one's own (its range, default and description), read
+ * only in its own protocol's scenarios, and their cells share the column (participants of
+ * two-phase commit and of a file, lined up in one CSV and one chart).
  */
 export function namingProblem(
   protocol: string,
@@ -27,12 +30,9 @@ export function namingProblem(
   // The columns besides the outcomes' own (`both`, `both_exact`), and every other parameter's.
   const counted = new Set([...outcomes.names, ...outcomes.names.map((o) => `${o}_exact`)]);
   // plan's own columns too: a target's metric is a column of its CSV and JSON beside them.
-  const taken = new Set([
-    ...writtenColumns([]),
-    PLAN_SOURCE_COLUMN,
-    PLAN_VERDICT_COLUMN,
-    ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name),
-  ]);
+  const columns = new Set([...writtenColumns([]), PLAN_SOURCE_COLUMN, PLAN_VERDICT_COLUMN]);
+  // An outcome may take no parameter's name; a parameter may take another protocol's parameter's.
+  const taken = new Set([...columns, ...PARAMETERS.filter((p) => p.protocol !== protocol).map((p) => p.name)]);
   for (const name of outcomes.names) {
     if (taken.has(name) || taken.has(`${name}_exact`))
       return `outcome '${name}' is named like a column the tool writes (${taken.has(name) ? name : `${name}_exact`}): its count would overwrite it in the CSV and JSON; rename the outcome`;
@@ -41,9 +41,9 @@ export function namingProblem(
     if (other) return `outcome '${name}' is named like outcome ${possessive(other)} exact column: rename one`;
   }
   for (const name of own) {
-    const other = PARAMETERS.find((p) => p.protocol !== protocol && p.name === name);
+    const other = PARAMETERS.find((p) => p.protocol === undefined && p.name === name);
     if (other) return `parameter '${name}' is already defined (${definedBy(other)}): rename it`;
-    if (taken.has(name) || counted.has(name) || name === 'model')
+    if (columns.has(name) || counted.has(name) || name === 'model')
       return `parameter '${name}' is named like a column the tool writes or a scenario key: rename the parameter`;
     // Another protocol's outcome (a built-in's, or a file's loaded before in this command): in a
     // command running both, the parameter's value and the outcome's count would share one column.
@@ -73,9 +73,8 @@ function outcomeColumnOf(protocol: string, name: string): string | null {
   return null;
 }
 
-/** Where a parameter of the catalog comes from, for a name a file's parameter would take again. */
+/** Where a parameter of the catalog that is no protocol's own comes from, for a name a file's parameter would take again. */
 function definedBy(other: (typeof PARAMETERS)[number]): string {
-  if (other.protocol) return `by the ${other.protocol} protocol`;
   if (other.channel) return `by the ${other.channel} channel`;
   // A role's crash rate (crashFollower for role follower), the file's own role's or another protocol's.
   if (other.role) return `as the crash rate of role ${other.role}, which crash: { ${other.role}: … } sets`;

@@ -1,4 +1,4 @@
-import { parameterSpec } from '../catalog/parameters.js';
+import { parameterSpec, protocolsDeclaring } from '../catalog/parameters.js';
 import { DEFAULTS } from './defaults.js';
 import type { Path } from './parse.js';
 
@@ -37,7 +37,7 @@ export function kindChanges(file: Record<string, unknown>, data: Record<string, 
 }
 
 /** What a path of the scenario belongs to, and the `--set` that removes it; undefined where no kind owns it. */
-function ownerOf(path: Path): { kind: 'protocol' | 'channel'; owner: string | undefined; remove: string } | undefined {
+function ownerOf(path: Path): { kind: 'protocol' | 'channel'; owner: string | readonly string[] | undefined; remove: string } | undefined {
   const [first, second] = path;
   if (first === 'channel' && typeof second === 'string' && second !== 'model')
     return { kind: 'channel', owner: parameterSpec(second)?.channel, remove: `channel.${second}` };
@@ -46,7 +46,8 @@ function ownerOf(path: Path): { kind: 'protocol' | 'channel'; owner: string | un
   const [name, remove] = first === 'sweep' && typeof second === 'string' ? [second, `sweep.${second}`] : [first, String(first)];
   const spec = typeof name === 'string' ? parameterSpec(name) : undefined;
   if (spec?.channel) return { kind: 'channel', owner: spec.channel, remove };
-  if (spec?.protocol) return { kind: 'protocol', owner: spec.protocol, remove };
+  // Several protocols may declare the name (participants): it is left behind only by a protocol that does not.
+  if (spec?.protocol) return { kind: 'protocol', owner: protocolsDeclaring(name as string), remove };
   if (spec?.perRole || spec?.roleOf) return { kind: 'protocol', owner: undefined, remove };
   return undefined;
 }
@@ -62,7 +63,7 @@ export function leftBehindPlace(changes: readonly KindChange[], path: Path, file
   const owner = ownerOf(path);
   if (owner === undefined) return undefined;
   const change = changes.find((c) => c.kind === owner.kind);
-  if (change === undefined || owner.owner === change.to) return undefined;
+  if (change === undefined || (Array.isArray(owner.owner) ? owner.owner.includes(change.to) : owner.owner === change.to)) return undefined;
   const name = path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i ? `.${part}` : part)).join('');
   return `${change.flag}: the file's ${name} (${filePlace}) was written for its ${change.from} ${change.kind}, not ${change.to} (remove it with --set ${owner.remove}=null)`;
 }

@@ -12,7 +12,7 @@ import type { Overrides } from './overrides.js';
 import { channelNamed } from '../catalog/channels.js';
 import { protocolNamed } from '../catalog/protocols.js';
 import type { ChannelDefinition, ChannelParams } from '../contract/channel.js';
-import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec } from '../catalog/parameters.js';
+import { COMMON_PARAMETERS, CRASH_PARAMETER, PARAMETERS, crashParameterName, parameterSpec, protocolsDeclaring } from '../catalog/parameters.js';
 import { supportsCrashes } from '../contract/protocol.js';
 import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
@@ -27,7 +27,7 @@ import type { ProtocolFile } from '../protocol-files/load.js';
 import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
 import { protocolDigest } from '../protocol-files/digest.js';
 import { recordedPlaces } from '../io/recorded-places.js';
-import { nounFor } from '../io/wording.js';
+import { joinedWithAnd, nounFor } from '../io/wording.js';
 
 /** Hyperfine's limit for a parameter scan, applied to one axis and to the whole grid. */
 export const MAX_CELLS = 100000;
@@ -255,8 +255,8 @@ export function resolveScenario(given: ScenarioSource): Scenario {
     ...crashParams(source, protocolDefinition),
   };
   const sweep = Object.entries((data['sweep'] as Record<string, unknown> | undefined) ?? {}).map(([parameter, values]) => {
-    checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel, () => sweepAxis(source, parameter, values).values);
-    return sweepAxis(source, parameter, values);
+    checkApplies(source, ['sweep', parameter], parameter, protocolDefinition, channel, () => sweepAxis(source, protocol, parameter, values).values);
+    return sweepAxis(source, protocol, parameter, values);
   });
   // A sweep of loss (crash) sets both directions (every role): after a sweep of one of them, it
   // would replace that sweep in every cell, which would then repeat. Under it, one of them is swept.
@@ -479,7 +479,11 @@ function hashParts(parts: readonly HashPart[]): string {
   return hash.digest('hex');
 }
 
-/** Each protocol's own parameters: the scenario's protocol's, defaults filled in; elsewhere they are mistakes. */
+/**
+ * Each protocol's own parameters: the scenario's protocol's, defaults filled in (its own, where
+ * other protocols declare the name too); another protocol's, which its own does not declare, are
+ * mistakes.
+ */
 function protocolParams(source: ScenarioSource, protocol: ProtocolDefinition<unknown>): Record<string, number> {
   const params: Record<string, number> = {};
   for (const spec of PARAMETERS.filter((p) => p.protocol)) {
@@ -544,7 +548,7 @@ function checkApplies(
   channel: string,
   sweptValues?: () => readonly number[],
 ): void {
-  const spec = parameterSpec(parameter)!;
+  const spec = parameterSpec(parameter, protocol.name)!;
   if (spec.perRole || spec.roleOf) {
     if (!supportsCrashes(protocol)) {
       const rate = sweptValues ? sweptValues().find((v) => v !== 0) : undefined;
@@ -561,7 +565,11 @@ function checkApplies(
     }
   }
   if (spec.protocol && spec.protocol !== protocol.name) {
-    throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.protocol} protocol, not to ${protocol.name}`);
+    const declaring = protocolsDeclaring(parameter);
+    throw new UsageError(
+      source.locate(path, true),
+      `${parameter} applies only to the ${joinedWithAnd(declaring)} ${nounFor(declaring.length, 'protocol')}, not to ${protocol.name}`,
+    );
   }
   if (spec.channel && channel && spec.channel !== channel) {
     throw new UsageError(source.locate(path, true), `${parameter} applies only to the ${spec.channel} channel, not to ${channel}`);
@@ -581,10 +589,10 @@ function nameFromFile(source: string): string {
   return /^[A-Za-z0-9]/.test(stem) ? stem : `scenario-${stem}`;
 }
 
-/** A sweep axis's values: a list as given, or a range expanded from `from` by `step` to `to`. */
-function sweepAxis(source: ScenarioSource, parameter: string, spec: unknown): SweepAxis {
+/** A sweep axis's values: a list as given, or a range expanded from `from` by `step` to `to` (within the protocol's own range). */
+function sweepAxis(source: ScenarioSource, protocol: string, parameter: string, spec: unknown): SweepAxis {
   const path = ['sweep', parameter];
-  const values = Array.isArray(spec) ? (spec as number[]) : expandRange(source, path, spec as RangeSpec);
+  const values = Array.isArray(spec) ? (spec as number[]) : expandRange(source, protocol, path, spec as RangeSpec);
   const seen = new Set<number>();
   for (const [i, v] of values.entries()) {
     if (seen.has(v)) throw new UsageError(source.locate([...path, i]), `sweep.${parameter} lists ${v} twice`);
@@ -599,12 +607,12 @@ interface RangeSpec {
   step?: number;
 }
 
-function expandRange(source: ScenarioSource, path: string[], { from, to, step = 1 }: RangeSpec): number[] {
+function expandRange(source: ScenarioSource, protocol: string, path: string[], { from, to, step = 1 }: RangeSpec): number[] {
   const name = path.join('.');
   if (to < from) throw new UsageError(source.locate(path), `${name} is empty: from ${from} is above to ${to}`);
   const count = Math.floor((to - from) / step + 1e-9) + 1;
   if (count > MAX_CELLS) throw new UsageError(source.locate(path), `${name} has ${count} ${nounFor(count, 'value')}; at most ${MAX_CELLS} are allowed`);
-  const spec = parameterSpec(path[1]!)!;
+  const spec = parameterSpec(path[1]!, protocol)!;
   const values: number[] = [];
   // Multiplying rather than accumulating, and rounding to 12 digits, keeps 0.1:0.5:0.1 at 0.3, not 0.30000000000000004.
   for (let i = 0; i < count; i++) values.push(Number((from + i * step).toPrecision(12)));

@@ -3,6 +3,7 @@ import { BUILT_IN_PROTOCOLS, PROTOCOLS } from '../catalog/protocols.js';
 import { DEFAULTS } from './defaults.js';
 import { CRASH_PARAMETER, PARAMETERS, crashParameterName } from '../catalog/parameters.js';
 import type { ParameterSpec } from '../catalog/parameters.js';
+import { rangeWords } from '../catalog/range-words.js';
 
 export const MAX_TRIALS = 1e15;
 /** The trial cap of a cell run to a precision, unless the scenario sets maxTrials. */
@@ -71,10 +72,57 @@ function sweepAxisSchema(p: ParameterSpec): Record<string, unknown> {
 
 const probability = { type: 'number', minimum: 0, maximum: 1 };
 
-/** The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`. */
-export function scenarioSchema(): Record<string, unknown> {
-  const channelObjectParameters = PARAMETERS.filter((p) => !p.topLevel);
-  const topLevelParameters = PARAMETERS.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
+/**
+ * Every parameter once by name. Where several protocols declare a name: with `protocol`, its own
+ * declaration (the schema exact for it); without, one that takes any of their values, each
+ * protocol's own range held by a condition on `protocol` (ownRanges).
+ */
+function parametersOnce(protocol?: string): ParameterSpec[] {
+  return PARAMETERS.filter((p, i) => {
+    const own = PARAMETERS.find((q) => q.name === p.name && protocol !== undefined && q.protocol === protocol);
+    return own ? own === p : PARAMETERS.findIndex((q) => q.name === p.name) === i;
+  }).map((p) => {
+    const declaring = protocol === undefined ? PARAMETERS.filter((q) => q.name === p.name && q.protocol !== undefined) : [];
+    return declaring.length > 1 ? anyOfTheirs(declaring) : p;
+  });
+}
+
+/** A parameter several protocols declare, as one that takes a value any of them takes (no default: each has its own). */
+function anyOfTheirs(declaring: readonly ParameterSpec[]): ParameterSpec {
+  const { default: _, ...first } = declaring[0]!;
+  return {
+    ...first,
+    integer: declaring.every((p) => p.integer),
+    minimum: Math.min(...declaring.map((p) => p.minimum)),
+    maximum: Math.max(...declaring.map((p) => p.maximum)),
+    description: `${declaring.map((p) => `${p.protocol}: ${p.description} (${rangeWords(p)})`).join('; ')}; each protocol's own range holds its scenarios`,
+  };
+}
+
+/**
+ * For each protocol that declares a name other protocols declare too (`every`: each protocol's
+ * own parameter), a condition holding its scenarios to its own declaration: the value set and
+ * the sweep's values.
+ */
+function ownRanges(every = false): Record<string, unknown>[] {
+  const shared = PARAMETERS.filter(
+    (p) => p.protocol !== undefined && (every || PARAMETERS.some((q) => q.name === p.name && q.protocol !== undefined && q !== p)),
+  );
+  return shared.map((p) => ({
+    if: { properties: { protocol: { const: p.protocol } }, required: ['protocol'] },
+    then: { properties: { [p.name]: valueSchema(p), sweep: { properties: { [p.name]: sweepAxisSchema(p) } } } },
+  }));
+}
+
+/**
+ * The JSON Schema of a scenario file (draft-07), published by `twogenerals schema`; with a
+ * protocol, its own declaration of a name other protocols declare too.
+ */
+export function scenarioSchema(protocol?: string): Record<string, unknown> {
+  const parameters = parametersOnce(protocol);
+  const channelObjectParameters = parameters.filter((p) => !p.topLevel);
+  const topLevelParameters = parameters.filter((p) => p.topLevel && !p.directionOf && !p.roleOf);
+  const conditions = protocol === undefined ? ownRanges() : [];
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'twogenerals scenario',
@@ -82,6 +130,7 @@ export function scenarioSchema(): Record<string, unknown> {
     type: 'object',
     additionalProperties: false,
     required: ['protocol'],
+    ...(conditions.length ? { allOf: conditions } : {}),
     properties: {
       $schema: { type: 'string', description: 'the schema this file follows, for editors' },
       name: {
@@ -145,7 +194,7 @@ export function scenarioSchema(): Record<string, unknown> {
         type: 'object',
         minProperties: 1,
         additionalProperties: false,
-        properties: Object.fromEntries(PARAMETERS.filter((p) => !p.values && !p.text).map((p) => [p.name, sweepAxisSchema(p)])),
+        properties: Object.fromEntries(parameters.filter((p) => !p.values && !p.text).map((p) => [p.name, sweepAxisSchema(p)])),
       },
       expect: {
         description: 'assertions checked on every cell; any failure exits with code 1',
@@ -194,7 +243,9 @@ export const PROTOCOL_FILE_PATTERN = '\\.(m?js|cjs|m?ts)$';
  * The schema editors get (`twogenerals schema`, scenarios/scenario.schema.json): the scenario
  * schema, where `protocol` may also be a protocol file, whose own parameters (numbers at the top
  * level, sweepable) and own outcomes (expect metrics) it cannot know, so leaves open. The
- * built-in protocols stay closed: an unknown key or metric is flagged.
+ * built-in protocols stay closed: an unknown key or metric is flagged. A built-in protocol's own
+ * parameter (participants) is held to its range only where the scenario names that protocol: a
+ * protocol file may declare the name with a range of its own.
  */
 export function publishedSchema(): Record<string, unknown> {
   const schema = scenarioSchema() as Record<string, any>;
@@ -203,13 +254,13 @@ export function publishedSchema(): Record<string, unknown> {
   const keys = Object.keys(properties);
   const sweepKeys = Object.keys(properties['sweep'].properties);
   const metric = properties['expect'].items.properties.metric;
-  const { additionalProperties: _, ...open } = schema;
+  const { additionalProperties: _, allOf: __, ...open } = schema;
   properties['protocol'] = {
     type: 'string',
     description: properties['protocol'].description,
     anyOf: [{ enum: builtIn }, { pattern: PROTOCOL_FILE_PATTERN }],
   };
-  const { additionalProperties: __, ...sweep } = properties['sweep'];
+  const { additionalProperties: ___, ...sweep } = properties['sweep'];
   properties['sweep'] = sweep;
   properties['expect'].items.properties.metric = {
     type: 'string',
@@ -222,9 +273,15 @@ export function publishedSchema(): Record<string, unknown> {
     minItems: 1,
     properties: { from: { type: 'number' }, to: { type: 'number' }, step: { type: 'number', exclusiveMinimum: 0 } },
   };
+  for (const name of new Set(PARAMETERS.filter((p) => p.protocol !== undefined).map((p) => p.name))) {
+    const declaring = PARAMETERS.filter((p) => p.name === name && p.protocol !== undefined).map((p) => p.protocol);
+    properties[name] = { type: 'number', description: `a parameter of ${declaring.join(', ')} (or of a protocol file), held to its protocol's range` };
+    properties['sweep'].properties[name] = anyAxis;
+  }
   return {
     ...open,
     allOf: [
+      ...ownRanges(true),
       {
         if: { type: 'object', properties: { protocol: { type: 'string', enum: builtIn } } },
         then: {
@@ -254,9 +311,10 @@ export function publishedSchema(): Record<string, unknown> {
  * it is registered: its parameters and outcomes known, `protocol` the path as written.
  */
 export function protocolFileSchema(written: string, protocolName: string, outcomes: readonly string[], roles?: readonly string[]): Record<string, unknown> {
-  const schema = scenarioSchema() as Record<string, any>;
+  const schema = scenarioSchema(protocolName) as Record<string, any>;
   const properties = schema['properties'] as Record<string, any>;
-  for (const p of PARAMETERS.filter((p) => p.protocol && p.protocol !== protocolName)) {
+  const own = new Set(PARAMETERS.filter((p) => p.protocol === protocolName).map((p) => p.name));
+  for (const p of PARAMETERS.filter((p) => p.protocol && !own.has(p.name))) {
     delete properties[p.name];
     delete properties['sweep'].properties[p.name];
   }
@@ -265,8 +323,8 @@ export function protocolFileSchema(written: string, protocolName: string, outcom
   const sweep = properties['sweep'].properties as Record<string, any>;
   const perRole = PARAMETERS.filter((p) => p.roleOf === CRASH_PARAMETER.name);
   if (roles) {
-    const own = new Set(roles.map(crashParameterName));
-    for (const p of perRole) if (!own.has(p.name)) delete sweep[p.name];
+    const ownRates = new Set(roles.map(crashParameterName));
+    for (const p of perRole) if (!ownRates.has(p.name)) delete sweep[p.name];
     const anyCase = (role: string): string => [...role].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
     properties[CRASH_PARAMETER.name].propertyNames = { pattern: `^(${roles.map(anyCase).join('|')})$` };
   } else {

@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Path, ScenarioSource } from './parse.js';
 import { oddSpaceHint } from './parse.js';
-import { CRASH_PARAMETER, crashParameterName, parameterSpec } from '../catalog/parameters.js';
+import { CRASH_PARAMETER, crashParameterName, parameterSpec, protocolsDeclaring } from '../catalog/parameters.js';
+import { rangeWords } from '../catalog/range-words.js';
 import { requiredChannelKeys, scenarioSchema } from './schema.js';
 import { CHANNELS, channelNamed } from '../catalog/channels.js';
 import check from './validator.generated.js';
@@ -31,12 +32,12 @@ export function validateScenarioData(source: ScenarioSource): void {
             .map(oddSpaceHint)
             .find(Boolean) ?? '')
         : '');
-    throw new UsageError(source.locate(where, atKey), `${message}${odd}`);
+    throw new UsageError(source.locate(where, atKey), `${message}${ownRangeNote(where, source.data['protocol'])}${odd}`);
   }
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
   if (!protocol) return;
-  if (!BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, [...protocol.parameters, ...ownCrashRates(protocol.roles)]);
+  if (!BUILT_IN_PROTOCOLS.includes(protocol)) checkRegisteredParameters(source, protocol.name, [...protocol.parameters, ...ownCrashRates(protocol.roles)]);
   // The schema takes any built-in protocol's outcome as a metric: a gate on another protocol's
   // outcome (committed for the messenger) would be judged on nothing and pass.
   checkOwnMetrics(source, protocol.outcomes.names);
@@ -307,12 +308,16 @@ function ownCrashRates(roles: readonly string[] | undefined): ParameterDeclarati
 /**
  * The data as the build-time schema can judge it: a registered protocol's name replaced by one
  * that ships, and every registered protocol's parameters set aside (a scenario of another
- * protocol that sets one is told so when it is resolved, as for the protocols that ship).
+ * protocol that sets one is told so when it is resolved, as for the protocols that ship), but
+ * for those of a name the scenario's own built-in protocol declares too: the schema holds them
+ * to its range (two-phase commit's participants, where a file declares participants of its own).
  */
 function withoutRegisteredParameters(data: Record<string, unknown>): Record<string, unknown> {
   const registered = Object.values(PROTOCOLS).filter((p) => !BUILT_IN_PROTOCOLS.includes(p));
   if (registered.length === 0) return data;
-  const names = new Set(registered.flatMap((p) => p.parameters.map((d) => d.name)));
+  const builtIn = BUILT_IN_PROTOCOLS.find((p) => p.name === data['protocol']);
+  const ownNames = new Set((builtIn?.parameters ?? []).map((d) => d.name));
+  const names = new Set(registered.flatMap((p) => p.parameters.map((d) => d.name)).filter((name) => !ownNames.has(name)));
   const projected: Record<string, unknown> = Object.fromEntries(Object.entries(data).filter(([key]) => !names.has(key)));
   const own = registered.find((p) => p.name === data['protocol']);
   if (own) {
@@ -334,18 +339,30 @@ function withoutRegisteredParameters(data: Record<string, unknown>): Record<stri
   return projected;
 }
 
+/**
+ * Where the refused value is of a parameter several protocols declare (participants of two-phase
+ * commit and of a file), whose range the refusal held it to: the scenario's protocol's, named.
+ */
+function ownRangeNote(path: Path, protocol: unknown): string {
+  const name = path[0] === 'sweep' ? path[1] : path[0];
+  if (typeof name !== 'string' || typeof protocol !== 'string' || protocolsDeclaring(name).length < 2) return '';
+  const spec = parameterSpec(name, protocol);
+  if (spec?.protocol !== protocol) return '';
+  return ` (the ${protocol} protocol's ${name}: ${rangeWords(spec)}; other protocols declare ${name} with a range of their own)`;
+}
+
 /** A registered protocol's own parameters, set or swept, against their declarations, in the schema's words. */
-function checkRegisteredParameters(source: ScenarioSource, declared: readonly ParameterDeclaration[]): void {
+function checkRegisteredParameters(source: ScenarioSource, protocol: string, declared: readonly ParameterDeclaration[]): void {
   const sweep = source.data['sweep'];
   for (const p of declared) {
     const key = p.name;
     const value = source.data[key];
-    if (value !== undefined) checkDeclaredValue(source, [key], value, p);
+    if (value !== undefined) checkDeclaredValue(source, protocol, [key], value, p);
     const axis = sweep && typeof sweep === 'object' ? (sweep as Record<string, unknown>)[key] : undefined;
     if (axis === undefined) continue;
     if (Array.isArray(axis)) {
       if (axis.length === 0) throw new UsageError(source.locate(['sweep', key]), `sweep.${key} must list at least one value`);
-      axis.forEach((v, i) => checkDeclaredValue(source, ['sweep', key, i], v, p));
+      axis.forEach((v, i) => checkDeclaredValue(source, protocol, ['sweep', key, i], v, p));
     } else if (axis && typeof axis === 'object') {
       const range = axis as Record<string, unknown>;
       for (const end of Object.keys(range)) {
@@ -354,7 +371,7 @@ function checkRegisteredParameters(source: ScenarioSource, declared: readonly Pa
       }
       for (const end of ['from', 'to']) {
         if (range[end] === undefined) throw new UsageError(source.locate(['sweep', key]), `sweep.${key} needs the key '${end}'`);
-        checkDeclaredValue(source, ['sweep', key, end], range[end], p);
+        checkDeclaredValue(source, protocol, ['sweep', key, end], range[end], p);
       }
       if (range['step'] !== undefined && !(typeof range['step'] === 'number' && range['step'] > 0)) {
         throw new UsageError(source.locate(['sweep', key, 'step']), `sweep.${key}.step must be greater than 0 (got ${describeValue(range['step'])})`);
@@ -367,11 +384,18 @@ function checkRegisteredParameters(source: ScenarioSource, declared: readonly Pa
 }
 
 /** A value of a declared numeric parameter, in the schema's words. */
-function checkDeclaredValue(source: ScenarioSource, path: Path, value: unknown, p: { integer?: boolean; minimum?: number; maximum?: number }): void {
+function checkDeclaredValue(
+  source: ScenarioSource,
+  protocol: string,
+  path: Path,
+  value: unknown,
+  p: { integer?: boolean; minimum?: number; maximum?: number },
+): void {
   const name = pathName(path);
+  const note = ownRangeNote(path, protocol);
   if (typeof value !== 'number' || !Number.isFinite(value) || (p.integer && !Number.isInteger(value))) {
-    throw new UsageError(source.locate(path), `${name} must be ${p.integer ? 'a whole number' : 'a number'} (got ${describeValue(value)})`);
+    throw new UsageError(source.locate(path), `${name} must be ${p.integer ? 'a whole number' : 'a number'} (got ${describeValue(value)})${note}`);
   }
-  if (p.minimum !== undefined && value < p.minimum) throw new UsageError(source.locate(path), `${name} must be at least ${p.minimum} (got ${value})`);
-  if (p.maximum !== undefined && value > p.maximum) throw new UsageError(source.locate(path), `${name} must be at most ${p.maximum} (got ${value})`);
+  if (p.minimum !== undefined && value < p.minimum) throw new UsageError(source.locate(path), `${name} must be at least ${p.minimum} (got ${value})${note}`);
+  if (p.maximum !== undefined && value > p.maximum) throw new UsageError(source.locate(path), `${name} must be at most ${p.maximum} (got ${value})${note}`);
 }
