@@ -92,7 +92,8 @@ function titleProblem(
   parameters: readonly Pick<ParameterDeclaration, 'name'>[],
 ): string | null {
   const [success, disagreement] = outcomes.labels ?? ['success', 'disagreement'];
-  const columns = new Set(['messengers', '#', ...[...PARAMETERS, ...parameters].map((p) => parameterTitle(p.name))]);
+  // A parameter's short title (k), and its name, which titles it beside a parameter named as the short one.
+  const columns = new Set(['messengers', '#', ...[...PARAMETERS, ...parameters].flatMap((p) => [p.name, parameterTitle(p.name)])]);
   const sets = [
     { key: 'success', label: success, indices: outcomes.success, other: disagreement, otherKey: 'disagreement' },
     { key: 'disagreement', label: disagreement, indices: outcomes.disagreement, other: success, otherKey: 'success' },
