@@ -22,6 +22,7 @@ const dir = tempFiles({
   'swept.yaml': 'protocol: ./titled.mjs\nloss: 0.5\nredundancy: 1\ntrials: 100\nseed: 7\nsweep:\n  redundancy: [1, 2]\n  k: [3, 4]\n',
   'one.yaml': 'protocol: ./titled.mjs\nloss: 0.5\ntrials: 100\nseed: 7\n',
   '2pc.yaml': 'protocol: two-phase-commit\nloss: 0.5\ntrials: 100\nseed: 7\n',
+  'labelled.mjs': ownOutcomesProtocolFile('labelled', "['lit', 'dark'], labels: ['redundancy', 'stalls']", parameters),
 });
 const at = (name: string): string => join(dir, name);
 
@@ -29,6 +30,7 @@ const series = cliSeriesOnce([
   ['run', at('swept.yaml'), '--workers', '1', '-f', 'markdown'],
   ['run', at('swept.yaml'), '--workers', '1', '-f', 'table'],
   ['run', at('one.yaml'), at('2pc.yaml'), '--workers', '1', '-f', 'markdown'],
+  ['check', at('labelled.mjs')],
 ]);
 
 /** A Markdown table's header cells, the first table after the heading that starts `### name:`. */
@@ -73,5 +75,12 @@ describe("a protocol file's parameter named as another parameter's short title",
     assert.equal(new Set(file).size, file.length, file.join(' | '));
     assert.deepEqual(file.slice(0, 7), ['loss', 'redundancy', 'rounds', 'k', 'R', 'n', 'participants']);
     assert.deepEqual(markdownHeader(both.stdout, '2pc').slice(0, 5), ['loss', 'k', 'R', 'n', 'abortRate']);
+  });
+
+  it("refuses an outcome label named as such a parameter, which titles that parameter's column", () => {
+    const checked = (series() as CliResult[])[3]!;
+    assert.equal(checked.status, 2, checked.stdout);
+    assert.match(checked.stderr, /outcomes\.labels titles success 'redundancy', the title of another column \(redundancy\)/);
+    assert.equal(checked.stderr.split('\n').length, 2, checked.stderr);
   });
 });
