@@ -243,7 +243,8 @@ export const PROTOCOL_FILE_PATTERN = '\\.(m?js|cjs|m?ts)$';
  * The schema editors get (`twogenerals schema`, scenarios/scenario.schema.json): the scenario
  * schema, where `protocol` may also be a protocol file, whose own parameters (numbers at the top
  * level, sweepable) and own outcomes (expect metrics) it cannot know, so leaves open. The
- * built-in protocols stay closed: an unknown key or metric is flagged. A built-in protocol's own
+ * built-in protocols stay closed: an unknown key or metric is flagged, and so is another protocol's
+ * parameter or outcome (ownKeysOnly). A built-in protocol's own
  * parameter (participants) is held to its range only where the scenario names that protocol: a
  * protocol file may declare the name with a range of its own.
  */
@@ -282,6 +283,7 @@ export function publishedSchema(): Record<string, unknown> {
     ...open,
     allOf: [
       ...ownRanges(true),
+      ...ownKeysOnly(),
       {
         if: { type: 'object', properties: { protocol: { type: 'string', enum: builtIn } } },
         then: {
@@ -304,6 +306,30 @@ export function publishedSchema(): Record<string, unknown> {
     ],
     properties: { ...properties, sweep: { ...properties['sweep'], additionalProperties: anyAxis } },
   };
+}
+
+/**
+ * For each built-in protocol, a condition flagging what only other protocols take, which the
+ * tool refuses in its scenarios: another protocol's parameter, set or swept (`participants` for
+ * the messenger: it applies only to two-phase commit), and a gate on another protocol's outcome
+ * (`committed` for the messenger).
+ */
+function ownKeysOnly(): Record<string, unknown>[] {
+  return BUILT_IN_PROTOCOLS.map((protocol) => {
+    const own = new Set(protocol.parameters.map((p) => p.name));
+    const others = [...new Set(PARAMETERS.filter((p) => p.protocol !== undefined && !own.has(p.name)).map((p) => p.name))];
+    const refused = Object.fromEntries(others.map((name) => [name, false]));
+    return {
+      if: { properties: { protocol: { const: protocol.name } }, required: ['protocol'] },
+      then: {
+        properties: {
+          ...refused,
+          sweep: { properties: refused },
+          expect: { items: { properties: { metric: { enum: ['success', 'disagreement', ...protocol.outcomes.names] } } } },
+        },
+      },
+    };
+  });
 }
 
 /**
