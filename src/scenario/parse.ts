@@ -260,7 +260,8 @@ const MAX_ALIASES = 100;
 /**
  * An integer seed beyond 2^53 cannot be kept exactly as a number, so two different seeds would
  * run the same streams (and differ from the same --seed given on the command line): refused.
- * `text` is the seed as written (a YAML tag before it, as in `--set 'seed=!!int 12'`, is no part
+ * `text` is the seed as written (a YAML tag before it, as in `--set 'seed=!!int 12'` or
+ * `--set 'seed=!<tag:yaml.org,2002:int> 12'`, is no part
  * of the number), and `entry` how to write a seed where it was given (`seed: 12` in a file).
  */
 export function checkSeed(
@@ -270,7 +271,8 @@ export function checkSeed(
   entry: (value: string) => string = (value) => `seed: ${value}`,
 ): void {
   const seed = data['seed'];
-  const bare = text?.trim().replace(/^!!\w+\s+/, '');
+  // Any tag: !!int, the verbatim !<tag:yaml.org,2002:int>, a local !tag.
+  const bare = text?.trim().replace(/^!(?:<[^>]*>|\S*)\s+/, '');
   if (typeof seed === 'number' && Number.isInteger(seed) && !Number.isSafeInteger(seed)) {
     const written = bare && /^[-+]?\d+$/.test(bare) ? bare : String(seed);
     throw new UsageError(
