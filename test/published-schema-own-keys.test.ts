@@ -24,6 +24,16 @@ const REFUSED: [string, Record<string, unknown>, RegExp][] = [
     /unknown expect\[0\]\.metric 'committed'/,
   ],
   [
+    "two-phase commit's role's crash rate set for the messenger",
+    { protocol: 'messenger', crash: { cohort: 0.1 } },
+    /the messenger protocol has no role 'cohort'/,
+  ],
+  [
+    "the generals' role's crash rate swept for two-phase commit",
+    { protocol: 'two-phase-commit', sweep: { crashA: [0, 0.1] } },
+    /crashA is the crash rate of role A/,
+  ],
+  [
     "the generals' outcome gated for two-phase commit",
     { protocol: 'two-phase-commit', expect: [{ metric: 'onlyA', atMost: 0.5 }] },
     /unknown expect\[0\]\.metric 'onlyA'/,
@@ -32,6 +42,8 @@ const REFUSED: [string, Record<string, unknown>, RegExp][] = [
 
 const ACCEPTED: Record<string, unknown>[] = [
   { protocol: 'two-phase-commit', participants: 3, sweep: { abortRate: [0, 0.1] }, expect: [{ metric: 'committed', atLeast: 0.001 }] },
+  { protocol: 'two-phase-commit', crash: { Cohort: 0.1 }, sweep: { crashCoordinator: [0, 0.1] } },
+  { protocol: 'messenger', crash: { a: 0.1 }, sweep: { crashB: [0, 0.1] } },
   {
     protocol: 'messenger',
     expect: [
@@ -40,7 +52,7 @@ const ACCEPTED: Record<string, unknown>[] = [
     ],
   },
   // A protocol file may declare participants and abortRate of its own, and has outcomes of its own.
-  { protocol: './mine.mjs', participants: 100, sweep: { abortRate: [0, 2] }, expect: [{ metric: 'committed', atLeast: 0.5 }] },
+  { protocol: './mine.mjs', participants: 100, sweep: { abortRate: [0, 2], crashCohort: [0, 0.1] }, expect: [{ metric: 'committed', atLeast: 0.5 }] },
 ];
 
 describe("the shipped schema and another protocol's parameters and outcomes", () => {

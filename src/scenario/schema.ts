@@ -311,7 +311,8 @@ export function publishedSchema(): Record<string, unknown> {
 /**
  * For each built-in protocol, a condition flagging what only other protocols take, which the
  * tool refuses in its scenarios: another protocol's parameter, set or swept (`participants` for
- * the messenger: it applies only to two-phase commit), and a gate on another protocol's outcome
+ * the messenger: it applies only to two-phase commit), another protocol's role's crash rate
+ * (`crash: { cohort: 0.1 }` or a sweep of crashCohort), and a gate on another protocol's outcome
  * (`committed` for the messenger).
  */
 function ownKeysOnly(): Record<string, unknown>[] {
@@ -319,17 +320,28 @@ function ownKeysOnly(): Record<string, unknown>[] {
     const own = new Set(protocol.parameters.map((p) => p.name));
     const others = [...new Set(PARAMETERS.filter((p) => p.protocol !== undefined && !own.has(p.name)).map((p) => p.name))];
     const refused = Object.fromEntries(others.map((name) => [name, false]));
+    // Another protocol's roles' crash rates: swept (crashCohort for the messenger) or set by role (crash: { cohort: … }).
+    const roles = protocol.roles ?? [];
+    const ownRates = new Set(roles.map(crashParameterName));
+    const otherRates = PARAMETERS.filter((p) => p.roleOf === CRASH_PARAMETER.name && !ownRates.has(p.name)).map((p) => [p.name, false]);
     return {
       if: { properties: { protocol: { const: protocol.name } }, required: ['protocol'] },
       then: {
         properties: {
           ...refused,
-          sweep: { properties: refused },
+          ...(roles.length ? { [CRASH_PARAMETER.name]: { propertyNames: { pattern: rolesPattern(roles) } } } : {}),
+          sweep: { properties: { ...refused, ...Object.fromEntries(otherRates) } },
           expect: { items: { properties: { metric: { enum: ['success', 'disagreement', ...protocol.outcomes.names] } } } },
         },
       },
     };
   });
+}
+
+/** A pattern for a protocol's role names, in any case, as a scenario's `crash: { … }` may write them. */
+function rolesPattern(roles: readonly string[]): string {
+  const anyCase = (role: string): string => [...role].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
+  return `^(${roles.map(anyCase).join('|')})$`;
 }
 
 /**
@@ -351,8 +363,7 @@ export function protocolFileSchema(written: string, protocolName: string, outcom
   if (roles) {
     const ownRates = new Set(roles.map(crashParameterName));
     for (const p of perRole) if (!ownRates.has(p.name)) delete sweep[p.name];
-    const anyCase = (role: string): string => [...role].map((c) => (/[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
-    properties[CRASH_PARAMETER.name].propertyNames = { pattern: `^(${roles.map(anyCase).join('|')})$` };
+    properties[CRASH_PARAMETER.name].propertyNames = { pattern: rolesPattern(roles) };
   } else {
     const none = { type: 'number', minimum: 0, maximum: 0 };
     properties[CRASH_PARAMETER.name] = {
