@@ -1,8 +1,12 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
 import type { ChannelDefinition, Transmission } from '../contract/channel.js';
+import { decimalRatio, ddOfRatio, lowPartOf } from '../stats/decimal-ratio.js';
 
 interface BernoulliConfig {
   readonly transmissions: readonly [Transmission, Transmission];
+  /** Each direction's loss and the copies a message, for the exact engines' finer tables. */
+  readonly losses: readonly [number, number];
+  readonly copies: number;
 }
 
 /**
@@ -35,6 +39,29 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
   };
 }
 
+/**
+ * The transmission above for the exact engines: its probabilities as they are (Monte Carlo's, so
+ * that an engine reading no more weighs the same), each with the low part that brings it to the
+ * exact value of the loss's decimal (1 − 0.999^4 from the double 0.999 is 1.1e-16 off, relatively,
+ * from that of 999/1000), and the copies delivered times the probability, k(1 − p) when received.
+ */
+export function finerBernoulliTransmission(loss: number, copies: number): Transmission {
+  const plain = bernoulliTransmission(loss, copies);
+  const { numerator: n, denominator: d } = decimalRatio(loss);
+  const k = BigInt(copies);
+  const lost = { numerator: n ** k, denominator: d ** k };
+  const received = { numerator: lost.denominator - lost.numerator, denominator: lost.denominator };
+  const deliveredMass = ddOfRatio({ numerator: k * (d - n), denominator: d });
+  return {
+    ...plain,
+    finer: {
+      probabilitiesLow: [lowPartOf(plain.probabilities[0]!, lost), lowPartOf(plain.probabilities[1]!, received)],
+      deliveredMass: [0, deliveredMass.hi],
+      deliveredMassLow: [0, deliveredMass.lo],
+    },
+  };
+}
+
 export const bernoulli: ChannelDefinition<BernoulliConfig> = {
   name: 'bernoulli',
   summary: 'Each copy is lost independently with probability loss (per direction if given as {AtoB, BtoA}).',
@@ -43,9 +70,13 @@ export const bernoulli: ChannelDefinition<BernoulliConfig> = {
   configure(params, copies) {
     const aToB = Number(params['lossAtoB'] ?? params['loss']);
     const bToA = Number(params['lossBtoA'] ?? params['loss']);
-    return { transmissions: [bernoulliTransmission(aToB, copies), bernoulliTransmission(bToA, copies)] };
+    return { transmissions: [bernoulliTransmission(aToB, copies), bernoulliTransmission(bToA, copies)], losses: [aToB, bToA], copies };
   },
   initialStates: () => [{ probability: 1, state: 0 }],
   transmissions: (config) => config.transmissions,
   transmissionFor: (_config, _state, direction) => direction,
+  exactTables: ({ losses, copies }) => ({
+    initialStates: [{ probability: 1, state: 0 }],
+    transmissions: [finerBernoulliTransmission(losses[0], copies), finerBernoulliTransmission(losses[1], copies)],
+  }),
 };

@@ -5,6 +5,7 @@ import type { ChannelDefinition, InitialState, Replay, Transmission } from '../c
 import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
+import { twoProduct } from '../stats/double-double.js';
 import { CRASH_PARAMETER, crashParameterName, parameterSlip, withDefaults } from '../catalog/parameters.js';
 import { changedParameter, roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
@@ -37,6 +38,15 @@ export interface PreparedTransmission {
   /** Delivery class of each outcome (−1: nothing delivered). */
   readonly deliveryClass: Int32Array;
   readonly sampling: SamplingTable;
+  /**
+   * For the exact engines, each outcome to about 106 bits (FinerTransmission, contract/channel.ts):
+   * the probability's low part (0 where the channel gives none), and the copies delivered times
+   * the probability, high and low (where the channel gives none, the product of the two above,
+   * exactly).
+   */
+  readonly probabilitiesLow: Float64Array;
+  readonly deliveredMass: Float64Array;
+  readonly deliveredMassLow: Float64Array;
 }
 
 /** Everything both engines need about a cell, computed once per cell. */
@@ -332,6 +342,9 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
   const deliveryClass = new Int32Array(total);
   const high = new Float64Array(total);
   const threshold = new Float64Array(total);
+  const probabilitiesLow = new Float64Array(total);
+  const deliveredMass = new Float64Array(total);
+  const deliveredMassLow = new Float64Array(total);
   const prepared: PreparedTransmission[] = [];
   let at = 0;
   for (const t of given) {
@@ -340,6 +353,15 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       if (!(p > 0)) return;
       probabilities[at] = p;
       delivered[at] = t.delivered[i]!;
+      if (t.finer) {
+        probabilitiesLow[at] = t.finer.probabilitiesLow[i]!;
+        deliveredMass[at] = t.finer.deliveredMass[i]!;
+        deliveredMassLow[at] = t.finer.deliveredMassLow[i]!;
+      } else {
+        const product = twoProduct(p, t.delivered[i]!);
+        deliveredMass[at] = product.hi;
+        deliveredMassLow[at] = product.lo;
+      }
       received[at] = t.received[i] ? 1 : 0;
       nextState[at] = t.nextState[i]!;
       deliveryClass[at] = t.delivered[i]! > 0 ? (byCopies ? t.delivered[i]! - 1 : deliveryValues.push(t.delivered[i]!) - 1) : -1;
@@ -353,6 +375,9 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       nextState: nextState.subarray(from, at),
       deliveryClass: deliveryClass.subarray(from, at),
       sampling: samplingTable(own, high.subarray(from, at), threshold.subarray(from, at)),
+      probabilitiesLow: probabilitiesLow.subarray(from, at),
+      deliveredMass: deliveredMass.subarray(from, at),
+      deliveredMassLow: deliveredMassLow.subarray(from, at),
     });
   }
   return prepared;
