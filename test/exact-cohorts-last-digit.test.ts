@@ -23,7 +23,7 @@ import { cliIn } from './in-process.js';
  * (loss 0.9 is 9/10, not its double), in exact fractions or in mpmath at 60 digits and more,
  * raised until two precisions agree to 30. It agrees exactly with a brute-force enumeration of
  * every copy of every message in exact fractions on 60 small Bernoulli cells and 216 of the cut,
- * and with the tool to within 1 unit in the last place on 200 random cells (1–64 cohorts, R 1–1,000,
+ * and with the tool to within 1 unit in the last place on 300 random cells (1–64 cohorts, R 1–1,000,
  * k 1–5, loss 0 to 0.999999, per direction and the cut, abortRate 0 to 1).
  */
 interface Case {
