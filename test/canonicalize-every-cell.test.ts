@@ -18,7 +18,7 @@ describe('a canonicalize wrong only in cells check does not explore', () => {
     assert.equal(cli(['check', join(dir, 'vote.mjs')]).status, 0);
     const r = cli(['exact', scenario, '--set', 'cohorts=3', '--format', 'csv']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /,3,0\.51799654400000\d*,/);
+    assert.match(r.stdout, /,3,0\.517996544,/);
   });
   it('is refused in one line (exit 2) where it changes an exact value, not printed', () => {
     for (const args of [

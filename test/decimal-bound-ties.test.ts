@@ -8,13 +8,13 @@ import { cliIn } from './in-process.js';
 
 /**
  * An exact value equal to its bound in the decimals a user writes meets it (issue 20: 0.999 meets
- * `success >= 0.999`), however many inputs it is made of. Each decimal input is held as a double
- * to 2^-53 of itself, and a small probability made of many carries that many times it: loss 0.1
- * and 2 copies over 5 rounds lose everything with probability 1.0000000000000011e-10 (the
- * decimals give 1e-10, 8 units in the last place off), two-phase commit's cohorts at 10 copies
- * and R 10 block with 1.0000000000000056e-100. Held on the bound only within 4 units in the last
- * place, the first was undecided (`exact` refused its gate, exit 2; `plan` marked it ?) and the
- * second, where the cohorts' rounding is tight, missed `blocked <= 1e-100` (exit 1).
+ * `success >= 0.999`), however many inputs it is made of. From the inputs' doubles, a small
+ * probability made of many carried that many times their rounding: loss 0.1 and 2 copies over 5
+ * rounds lost everything with probability 1.0000000000000011e-10, two-phase commit's cohorts at
+ * 10 copies and R 10 blocked with 1.0000000000000056e-100, and a verdict allowed (k + 1) · 2^-53
+ * of a value of size 10^-k for it. The exact values are now the decimals' own (1e-10, 1e-100),
+ * rounded once: on the bound within a few units in the last place, with no allowance for inputs
+ * that a value near but not on the bound would also have been granted.
  */
 const RETRANSMIT = 'name: r\nprotocol: retransmit\nloss: 0.1\nredundancy: 2\nrounds: 5\n';
 const COHORTS = 'name: c\nprotocol: two-phase-commit\nloss: 0.1\nredundancy: 10\nrounds: 10\nparticipants: 1\nabortRate: 0\n';
@@ -56,19 +56,19 @@ describe('exact values on a decimal bound, made of many decimal inputs', () => {
       `name: m\nprotocol: messenger\nloss: 0.1\nredundancy: 100\nexpect:\n  - { metric: ${metric}, notWorseThan: ${baseline} }\n`;
     const files = tempFiles({ 'disagreement.yaml': gated('disagreement'), 'success.yaml': gated('success') });
     for (const file of ['disagreement.yaml', 'success.yaml']) {
-      // 1.000000000000006e-100 against the baseline's 1.0000000000000009e-100: they were refused as values that cannot be told apart (exit 2).
+      // 1e-100 both (from the doubles 1.000000000000006e-100 and 1.0000000000000009e-100, refused as values that cannot be told apart, exit 2).
       const r = await cliIn(['exact', join(files, file), '--format', 'csv']);
       assert.equal(r.status, 0, `${file}: ${r.stderr}`);
     }
   });
 
-  it('the allowance grows with the decimal places a small value has, not with a value near 1 or one of few places', () => {
-    // 0.1^300 as the engines give it from the double 0.1: 75 units in the last place from 1e-300.
-    assert.equal(exactVerdict(1.0000000000000168e-300, '<=', 1e-300, 1e-15), 'met');
+  it('a value near a short decimal bound but not on it is not counted as on it', () => {
+    // 75 units in the last place above 1e-300, as 0.1^300 was from the double 0.1: farther than
+    // the engine's rounding (1e-15), so above it; it was counted as on the bound, and met both.
+    assert.equal(exactVerdict(1.0000000000000168e-300, '<=', 1e-300, 1e-15), 'missed');
     assert.equal(exactVerdict(1.0000000000000168e-300, '>=', 1e-300, 1e-15), 'met');
-    // Twice as far is not the decimals' rounding: missed beyond the engine's tight rounding.
+    assert.equal(exactVerdict(1e-300, '<=', 1e-300, 1e-15), 'met');
     assert.equal(exactVerdict(1.000000000000068e-300, '<=', 1e-300, 1e-15), 'missed');
-    // Of few places (0.43…, one place), 1e-15 off stays within the engine's rounding, undecided.
     assert.equal(exactVerdict(0.5617023587325533, '>=', 0.5617023587325543, 1e-15), 'undecided');
   });
 });

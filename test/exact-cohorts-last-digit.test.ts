@@ -15,15 +15,16 @@ import { cliIn } from './in-process.js';
  * loss 0.9, 3 copies was 7.4e-14 above the truth (4.9e-9 of its complement, the aborted beside
  * it), the messengers sd up to 6e-10 of itself off.
  *
- * The expected values were computed outside the tool, at 150 to 500 digits (Python's mpmath),
- * from SPEC's model: every cohort an independent chain given when each phase ends, each outcome
- * an inclusion–exclusion of events on all cohorts at once (no NO held, every YES held, every
- * cohort that voted YES hearing the decision), the messages' and copies' moments as derivatives
- * of the probability generating function; loss and abortRate taken as the exact values of their
- * doubles. The same script agrees to 1e-30 with a brute-force enumeration of every global state
- * (exact fractions) on small cells, and with the tool to 2 units in the last place on about 240 random
- * cells (1–64 cohorts, R 1–1,000, k 1–5, loss 0 to 0.999999, per direction and the cut, abortRate 0,
- * 0.05, 0.5 and 1), where before it was off by up to 10^6 units.
+ * The expected values were computed outside the tool, from SPEC's model and the protocol's code,
+ * not from the solver: each cohort a chain of five states (idle, voted YES or NO, the vote held
+ * or not) with the moments of its messages and copies, phase 1 ending at the first round with a
+ * NO held, every YES held, or R (inclusion–exclusion over events on all cohorts at once), phase 2
+ * independent of phase 1 given that round; every input the exact rational of the decimal written
+ * (loss 0.9 is 9/10, not its double), in exact fractions or in mpmath at 60 digits and more,
+ * raised until two precisions agree to 30. It agrees exactly with a brute-force enumeration of
+ * every copy of every message in exact fractions on 60 small Bernoulli cells and 216 of the cut,
+ * and with the tool to within 1 unit in the last place on 300 random cells (1–64 cohorts, R 1–1,000,
+ * k 1–5, loss 0 to 0.999999, per direction and the cut, abortRate 0 to 1).
  */
 interface Case {
   /** participants, rounds, redundancy, abortRate, then the channel's parameters */
@@ -40,63 +41,63 @@ interface Case {
 const CASES: readonly Case[] = [
   {
     cell: [64, 200, 3, 0, { loss: 0.9 }],
-    committed: '0.9999848367426049803622784',
-    aborted: '0.00001516325739501963772161817',
-    blocked: '2.247427225207672400405233e-26',
-    messengers: '6645.659568417318219748462',
-    sd: '541.9651359043873238077713',
-    delivered: '664.5659568417316744115609',
-    rounds: '125.3845629104236137964787',
+    committed: '0.999984836742604980457996',
+    aborted: '0.00001516325739501954200398123',
+    blocked: '2.247427225207639131799212e-26',
+    messengers: '6645.659568417315855543872',
+    sd: '541.9651359043871154031235',
+    delivered: '664.5659568417315855543872',
+    rounds: '125.3845629104235623304702',
   },
   {
     cell: [64, 1000, 1, 0, { loss: 0.99 }],
-    committed: '4.187543982793515874733711e-66',
-    aborted: '0.997240913105366757173212',
-    blocked: '0.002759086894633242826788031',
-    messengers: '123032.0352075113918318544',
-    sd: '1980.886549479118363552975',
-    delivered: '1230.32035207511501106253',
+    committed: '4.18754398279306308758519e-66',
+    aborted: '0.9972409131053667324547793',
+    blocked: '0.002759086894633267545220732',
+    messengers: '123032.0352075114014854131',
+    sd: '1980.88654947911676114909',
+    delivered: '1230.320352075114014854131',
     rounds: '2000',
   },
   {
     cell: [64, 300, 2, 0.05, { loss: 0.999999 }],
-    committed: '2.724197293608658688701041e-779', // below a double: 0 or left empty
-    aborted: '0.9641989909653590685518119',
-    blocked: '0.03580100903464093144818812',
-    messengers: '76800.15348166260634421396',
-    sd: '1.484123786284511983578615',
-    delivered: '0.07680015348387104579252618',
-    rounds: '599.9999994259205749970748',
+    committed: '2.72419727856963379426111e-779', // below a double: 0 or left empty
+    aborted: '0.9641989909663692765600366',
+    blocked: '0.03580100903363072343996343',
+    messengers: '76800.15348166260193414963',
+    sd: '1.484123786244811007168418',
+    delivered: '0.07680015348166260193414963',
+    rounds: '599.9999994259205750300909',
   },
   {
     cell: [16, 64, 4, 0.05, { loss: 1e-9 }],
-    committed: '0.4401266686517656771811685',
-    aborted: '0.5598733313482343228188315',
+    committed: '0.4401266686517656977554321',
+    aborted: '0.5598733313482343022445679',
     blocked: '0',
     messengers: '256',
-    sd: '4.483759828183918156661495e-17',
+    sd: '4.483759828183917621334699e-17',
     delivered: '255.999999744',
     rounds: '2',
   },
   {
     cell: [33, 64, 5, 0, { loss: 0.99 }],
-    committed: '3.19492808614678486362875e-29',
-    aborted: '0.2737137717775518473019205',
-    blocked: '0.7262862282224481526980795',
-    messengers: '20559.03765122643653265716',
-    sd: '557.1149796209857048470703',
-    delivered: '205.5903765122645479275073',
+    committed: '3.19492808614660223290815e-29',
+    aborted: '0.2737137717775508523030188',
+    blocked: '0.7262862282224491476969812',
+    messengers: '20559.0376512264383403697',
+    sd: '557.1149796209852732874001',
+    delivered: '205.590376512264383403697',
     rounds: '128',
   },
   {
     cell: [16, 33, 1, 0.05, { lossAtoB: 0.001, lossBtoA: 0 }],
-    committed: '0.4401266686517656771811685',
-    aborted: '0.5598733313482343228188315',
-    blocked: '1.519184758268591316556009e-98',
-    messengers: '64.01486045813088841015257',
-    sd: '0.179703068644376064669015',
-    delivered: '63.98283701618084794504832',
-    rounds: '2.02326423060004460572507',
+    committed: '0.4401266686517656977554321',
+    aborted: '0.5598733313482343022445679',
+    blocked: '1.519184758268590277437608e-98',
+    messengers: '64.01486045813088841049236',
+    sd: '0.1797030686443760627885261',
+    delivered: '63.9828370161808479460549',
+    rounds: '2.023264230600044605566573',
   },
 ];
 

@@ -8,7 +8,8 @@ import { cliIn } from './in-process.js';
  * as such, where stepping the state before it (drawn stationary) rounded the messenger's onlyA of
  * 0.1 to 0.10000000000000003. With lossGood 0 every copy lost is one path: the first copy bad
  * (π = goodToBad / (goodToBad + badToGood)) and lost, then each next one staying bad and lost,
- * π·lossBad^k·(1 − badToGood)^(k−1), here in exact rationals of the parameters' doubles, rounded once.
+ * π·lossBad^k·(1 − badToGood)^(k−1), here in exact rationals of the parameters' decimals (the
+ * values they stand for), rounded once.
  */
 interface Q {
   readonly n: bigint;
@@ -24,15 +25,13 @@ const mul = (a: Q, b: Q): Q => q(a.n * b.n, a.d * b.d);
 const div = (a: Q, b: Q): Q => q(a.n * b.d, a.d * b.n);
 const ONE = q(1n);
 
-/** The double x ≥ 0 as an exact rational (its 53-bit significand over a power of 2). */
+/** The decimal x ≥ 0 stands for (its shortest round-trip form, as written) as an exact rational. */
 function rationalOf(x: number): Q {
-  let d = 1n;
-  let v = x;
-  while (!Number.isInteger(v)) {
-    v *= 2;
-    d *= 2n;
-  }
-  return q(BigInt(v), d);
+  const [digits, exponent] = x.toExponential().split('e') as [string, string];
+  const [whole, fraction = ''] = digits.split('.') as [string, string?];
+  const shift = Number(exponent) - fraction.length;
+  const n = BigInt(whole + fraction);
+  return shift >= 0 ? q(n * 10n ** BigInt(shift)) : q(n, 10n ** BigInt(-shift));
 }
 
 /** The double nearest x, from its decimal expansion to 1,200 places plus a sticky digit. */

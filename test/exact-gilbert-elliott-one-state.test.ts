@@ -6,26 +6,22 @@ import { cliIn } from './in-process.js';
 /**
  * A Gilbert–Elliott chain that stays in one state (goodToBad 0: good; badToGood 0: bad) loses
  * each copy at that state's rate, and its exact values are rounded once, as Gilbert–Elliott's are
- * where the chain moves: the messenger's onlyA at k copies is loss^k, here in exact binary
- * rationals of the loss's double, rounded to the nearest double. Its tables were made in doubles,
- * step by step, and printed 0.35² as 0.1225 where the truth gives 0.12249999999999998.
+ * where the chain moves: the messenger's onlyA at k copies is loss^k, here in exact rationals of
+ * the loss's decimal (0.35 is 7/20), rounded to the nearest double: 0.35² is 0.1225. Its tables
+ * were made in doubles, step by step, and rounded at each; then from the loss's double, whose
+ * square is 0.12249999999999998.
  */
 
-/** The double x > 0 as an exact fraction n / 2^e. */
-function binaryOf(x: number): { n: bigint; e: bigint } {
-  let v = x;
-  let e = 0n;
-  while (!Number.isInteger(v)) {
-    v *= 2;
-    e++;
-  }
-  return { n: BigInt(v), e };
+/** The decimal x is written as (0 < x < 1, no exponent), as an exact fraction n / 10^e. */
+function decimalOf(x: number): { n: bigint; e: bigint } {
+  const fraction = String(x).split('.')[1]!;
+  return { n: BigInt(fraction), e: BigInt(fraction.length) };
 }
 
 /** The double nearest x^k, from the exact power's decimal expansion to 1,200 places and a sticky digit. */
 function nearestPower(x: number, k: number): number {
-  const { n, e } = binaryOf(x);
-  const [num, den] = [n ** BigInt(k), 2n ** (e * BigInt(k))];
+  const { n, e } = decimalOf(x);
+  const [num, den] = [n ** BigInt(k), 10n ** (e * BigInt(k))];
   const places = 1200;
   const scaled = num * 10n ** BigInt(places);
   const digits = (scaled / den).toString().padStart(places + 1, '0');
@@ -48,7 +44,7 @@ describe('exact values over a Gilbert–Elliott chain that stays in one state', 
         assert.equal(Number(row['onlyA_exact']), truth, `k = ${row['redundancy']}: onlyA_exact ${row['onlyA_exact']}, exact ${truth}`);
         assert.equal(Number(row['disagreement_exact']), truth, `k = ${row['redundancy']}`);
       }
-      if (loss === 0.35) assert.equal(rows[1]!['onlyA_exact'], '0.12249999999999998');
+      if (loss === 0.35) assert.equal(rows[1]!['onlyA_exact'], '0.1225');
     });
   }
 });

@@ -135,6 +135,9 @@ describe('trial kernel: its own drawing paths, draw for draw the generic engine'
       nextState: new Int32Array(probabilities.length),
       deliveryClass: Int32Array.from(deliveryClass),
       sampling: samplingTable(probabilities),
+      probabilitiesLow: new Float64Array(probabilities.length),
+      deliveredMass: Float64Array.from(deliveryClass, (c, i) => (c >= 0 ? probabilities[i]! : 0)),
+      deliveredMassLow: new Float64Array(probabilities.length),
     });
     for (const [name, aToB] of [
       ['received first', transmission([0.6, 0.4], [1, 0], [0, -1])],

@@ -1,10 +1,12 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
-import { DD_ONE, dd, ddAdd, ddMultiply, ddSubtract } from '../stats/double-double.js';
-import type { DoubleDouble } from '../stats/double-double.js';
 import type { ChannelDefinition, Transmission } from '../contract/channel.js';
+import { decimalRatio, ddOfRatio, lowPartOf } from '../stats/decimal-ratio.js';
 
 interface BernoulliConfig {
   readonly transmissions: readonly [Transmission, Transmission];
+  /** Each direction's loss and the copies a message, for the exact engines' finer tables. */
+  readonly losses: readonly [number, number];
+  readonly copies: number;
 }
 
 /**
@@ -28,33 +30,36 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
     for (let i = 0; i < copies; i++, power *= loss) sum += power;
     received = (1 - loss) * sum;
   }
-  const exact = exactProbabilities(loss, copies);
   return {
     probabilities: [allLost, received],
     received: [false, true],
     delivered: [0, received > 0 ? (copies * (1 - loss)) / received : 0],
     nextState: [0, 0],
-    lowParts: [ddSubtract(exact.lost, dd(allLost)).hi, ddSubtract(exact.received, dd(received)).hi],
     ...(loss > 0 && allLost < LEAST_NORMAL ? { underflowed: true } : {}),
   };
 }
 
 /**
- * p^k and 1 − p^k in double-double, for the exact engines (Transmission.lowParts): as doubles
- * each is rounded on its own, and the two miss 1 by up to an ulp, which a chain of R rounds and
- * n cohorts multiplies. Where p^k is near 1, 1 − p^k is (1 − p)(1 + p + … + p^(k−1)), 1 − p
- * exact in double-double.
+ * The transmission above for the exact engines: its probabilities as they are (Monte Carlo's, so
+ * that an engine reading no more weighs the same), each with the low part that brings it to the
+ * exact value of the loss's decimal (1 − 0.999^4 from the double 0.999 is 1.1e-16 off, relatively,
+ * from that of 999/1000), and the copies delivered times the probability, k(1 − p) when received.
  */
-function exactProbabilities(loss: number, copies: number): { lost: DoubleDouble; received: DoubleDouble } {
-  const p = dd(loss);
-  let lost = DD_ONE;
-  let sum: DoubleDouble = { hi: 0, lo: 0 };
-  for (let i = 0; i < copies; i++) {
-    sum = ddAdd(sum, lost);
-    lost = ddMultiply(lost, p);
-  }
-  const received = lost.hi > 0.5 ? ddMultiply(ddSubtract(DD_ONE, p), sum) : ddSubtract(DD_ONE, lost);
-  return { lost, received };
+export function finerBernoulliTransmission(loss: number, copies: number): Transmission {
+  const plain = bernoulliTransmission(loss, copies);
+  const { numerator: n, denominator: d } = decimalRatio(loss);
+  const k = BigInt(copies);
+  const lost = { numerator: n ** k, denominator: d ** k };
+  const received = { numerator: lost.denominator - lost.numerator, denominator: lost.denominator };
+  const deliveredMass = ddOfRatio({ numerator: k * (d - n), denominator: d });
+  return {
+    ...plain,
+    finer: {
+      probabilitiesLow: [lowPartOf(plain.probabilities[0]!, lost), lowPartOf(plain.probabilities[1]!, received)],
+      deliveredMass: [0, deliveredMass.hi],
+      deliveredMassLow: [0, deliveredMass.lo],
+    },
+  };
 }
 
 export const bernoulli: ChannelDefinition<BernoulliConfig> = {
@@ -65,9 +70,13 @@ export const bernoulli: ChannelDefinition<BernoulliConfig> = {
   configure(params, copies) {
     const aToB = Number(params['lossAtoB'] ?? params['loss']);
     const bToA = Number(params['lossBtoA'] ?? params['loss']);
-    return { transmissions: [bernoulliTransmission(aToB, copies), bernoulliTransmission(bToA, copies)] };
+    return { transmissions: [bernoulliTransmission(aToB, copies), bernoulliTransmission(bToA, copies)], losses: [aToB, bToA], copies };
   },
   initialStates: () => [{ probability: 1, state: 0 }],
   transmissions: (config) => config.transmissions,
   transmissionFor: (_config, _state, direction) => direction,
+  exactTables: ({ losses, copies }) => ({
+    initialStates: [{ probability: 1, state: 0 }],
+    transmissions: [finerBernoulliTransmission(losses[0], copies), finerBernoulliTransmission(losses[1], copies)],
+  }),
 };

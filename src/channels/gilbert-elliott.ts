@@ -1,9 +1,10 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
-import { ddAdd, ddDivide, ddMultiply, ddSubtract, dd } from '../stats/double-double.js';
+import { ddAdd, ddDivide, ddMultiply, ddSubtract } from '../stats/double-double.js';
+import { ddOfDecimal } from '../stats/decimal-ratio.js';
 import type { DoubleDouble } from '../stats/double-double.js';
 import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
-import type { ChannelDefinition, ChannelParams, InitialState, Transmission } from '../contract/channel.js';
+import type { ChannelDefinition, ChannelParams, FinerTransmission, InitialState, Transmission } from '../contract/channel.js';
 
 /**
  * Bursty loss (Gilbert 1960; Elliott 1963): in each direction the states seen by successive
@@ -52,6 +53,8 @@ interface Arithmetic<T> {
   multiply(a: T, b: T): T;
   divide(a: T, b: T): T;
   value(a: T): number;
+  /** What value() leaves of a (0 in plain doubles). */
+  low(a: T): number;
 }
 
 const PLAIN: Arithmetic<number> = {
@@ -61,10 +64,22 @@ const PLAIN: Arithmetic<number> = {
   multiply: (a, b) => a * b,
   divide: (a, b) => a / b,
   value: (a) => a,
+  low: () => 0,
 };
 
-/** For the exact engines' tables: a message's probabilities and delivered copies rounded once, not at each copy's step. */
-const DOUBLE_DOUBLE: Arithmetic<DoubleDouble> = { of: dd, add: ddAdd, subtract: ddSubtract, multiply: ddMultiply, divide: ddDivide, value: (a) => a.hi };
+/**
+ * For the exact engines' tables: a message's probabilities and delivered copies to about 106 bits,
+ * not rounded at each copy's step, from the decimals the parameters stand for (decimal-ratio.ts).
+ */
+const DOUBLE_DOUBLE: Arithmetic<DoubleDouble> = {
+  of: ddOfDecimal,
+  add: ddAdd,
+  subtract: ddSubtract,
+  multiply: ddMultiply,
+  divide: ddDivide,
+  value: (a) => a.hi,
+  low: (a) => a.lo,
+};
 
 /**
  * One message of k copies in one direction, from the state the last copy saw (or FRESH, none
@@ -79,8 +94,8 @@ function directionalTransmission<T>(
   config: GilbertElliottConfig,
   from: number,
   arithmetic: Arithmetic<T>,
-): { probability: number[]; delivered: number[]; underflowed: boolean } {
-  const { of, add, subtract, multiply, divide, value } = arithmetic;
+): { probability: number[]; delivered: number[]; finer: FinerTransmission; underflowed: boolean } {
+  const { of, add, subtract, multiply, divide, value, low } = arithmetic;
   const zero = of(0);
   const one = of(1);
   const goodToBad = of(config.goodToBad);
@@ -156,15 +171,19 @@ function directionalTransmission<T>(
   }
   const probability: number[] = [];
   const delivered: number[] = [];
+  const finer = { probabilitiesLow: [] as number[], deliveredMass: [] as number[], deliveredMassLow: [] as number[] };
   for (const received of [0, 1]) {
     for (const s of [GOOD, BAD]) {
       const p = mass[received]![s]!;
       probability.push(value(p));
+      finer.probabilitiesLow.push(low(p));
+      finer.deliveredMass.push(value(copies[received]![s]!));
+      finer.deliveredMassLow.push(low(copies[received]![s]!));
       const count = sure[received]![s]!;
       delivered.push(value(p) > 0 ? (count >= 0 ? count : value(divide(copies[received]![s]!, p))) : 0);
     }
   }
-  return { probability, delivered, underflowed };
+  return { probability, delivered, finer, underflowed };
 }
 
 export const gilbertElliott: ChannelDefinition<GilbertElliottConfig> = {
@@ -241,7 +260,7 @@ function transmissionsFrom<T>(config: GilbertElliottConfig, from: number, to: nu
 /** A message in `direction` from channel state `state`: its outcomes say (received?, the direction's new state). */
 function transmissionFrom<T>(config: GilbertElliottConfig, state: number, direction: Direction, arithmetic: Arithmetic<T>): Transmission {
   const directions = directionsOf(state);
-  const { probability, delivered, underflowed } = directionalTransmission(config, directions[direction]!, arithmetic);
+  const { probability, delivered, finer, underflowed } = directionalTransmission(config, directions[direction]!, arithmetic);
   const ends = [GOOD, BAD, GOOD, BAD];
   return {
     probabilities: probability,
@@ -249,5 +268,6 @@ function transmissionFrom<T>(config: GilbertElliottConfig, state: number, direct
     delivered,
     nextState: ends.map((end) => (direction === 0 ? stateOf(end, directions[1]!) : stateOf(directions[0]!, end))),
     ...(underflowed ? { underflowed: true } : {}),
+    ...(arithmetic === (DOUBLE_DOUBLE as unknown) ? { finer } : {}),
   };
 }

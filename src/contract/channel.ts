@@ -14,12 +14,22 @@ export interface Transmission {
   readonly nextState: readonly number[];
   /** Some probability here fell below the least normal double in its making (a loss^k of 1e-400 held as 0): the exact engine cannot hold what it weighs to the last digit. */
   readonly underflowed?: boolean;
-  /**
-   * For the exact engines, what each probability above rounded away: probabilities[i] +
-   * lowParts[i] is it to about 32 digits (Bernoulli's p^k and 1 − p^k, which as doubles do not
-   * add up to 1). Absent where the doubles are the probabilities.
-   */
-  readonly lowParts?: readonly number[];
+  /** The exact engines' finer figures (a channel's `exactTables` only): see FinerTransmission. */
+  readonly finer?: FinerTransmission;
+}
+
+/**
+ * A transmission's figures to about 106 bits, for the exact engines: outcome i weighs
+ * probabilities[i] + probabilitiesLow[i] (the low part what the double left of the value the
+ * parameters stand for, their decimals), and delivers deliveredMass[i] + deliveredMassLow[i]
+ * copies times that weight: the expectation times the probability, not the mean given the
+ * outcome, which a division by the rounded probability made a few ulps off (1.8 copies printed
+ * as 1.7999999999999998).
+ */
+export interface FinerTransmission {
+  readonly probabilitiesLow: readonly number[];
+  readonly deliveredMass: readonly number[];
+  readonly deliveredMassLow: readonly number[];
 }
 
 /**

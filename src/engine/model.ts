@@ -5,6 +5,7 @@ import type { ChannelDefinition, InitialState, Replay, Transmission } from '../c
 import { protocolNamed } from '../catalog/protocols.js';
 import type { OutcomeSet, ProtocolDefinition } from '../contract/protocol.js';
 import { samplingTable } from '../rng/sampler.js';
+import { twoProduct } from '../stats/double-double.js';
 import { CRASH_PARAMETER, crashParameterName, parameterSlip, withDefaults } from '../catalog/parameters.js';
 import { changedParameter, roundLimitOf, supportsCrashes } from '../contract/protocol.js';
 import type { SamplingTable } from '../rng/sampler.js';
@@ -33,12 +34,19 @@ export interface PreparedTransmission {
   readonly received: Uint8Array;
   /** Expected copies delivered in each outcome. */
   readonly delivered: Float64Array;
-  /** What each probability's double rounded away, where the channel gives it (Transmission.lowParts), else 0. */
-  readonly lowParts?: Float64Array;
   readonly nextState: Int32Array;
   /** Delivery class of each outcome (−1: nothing delivered). */
   readonly deliveryClass: Int32Array;
   readonly sampling: SamplingTable;
+  /**
+   * For the exact engines, each outcome to about 106 bits (FinerTransmission, contract/channel.ts):
+   * the probability's low part (0 where the channel gives none), and the copies delivered times
+   * the probability, high and low (where the channel gives none, the product of the two above,
+   * exactly).
+   */
+  readonly probabilitiesLow: Float64Array;
+  readonly deliveredMass: Float64Array;
+  readonly deliveredMassLow: Float64Array;
 }
 
 /** Everything both engines need about a cell, computed once per cell. */
@@ -330,11 +338,13 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
   const probabilities = new Float64Array(total);
   const delivered = new Float64Array(total);
   const received = new Uint8Array(total);
-  const lowParts = new Float64Array(total);
   const nextState = new Int32Array(total);
   const deliveryClass = new Int32Array(total);
   const high = new Float64Array(total);
   const threshold = new Float64Array(total);
+  const probabilitiesLow = new Float64Array(total);
+  const deliveredMass = new Float64Array(total);
+  const deliveredMassLow = new Float64Array(total);
   const prepared: PreparedTransmission[] = [];
   let at = 0;
   for (const t of given) {
@@ -343,7 +353,15 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       if (!(p > 0)) return;
       probabilities[at] = p;
       delivered[at] = t.delivered[i]!;
-      lowParts[at] = t.lowParts?.[i] ?? 0;
+      if (t.finer) {
+        probabilitiesLow[at] = t.finer.probabilitiesLow[i]!;
+        deliveredMass[at] = t.finer.deliveredMass[i]!;
+        deliveredMassLow[at] = t.finer.deliveredMassLow[i]!;
+      } else {
+        const product = twoProduct(p, t.delivered[i]!);
+        deliveredMass[at] = product.hi;
+        deliveredMassLow[at] = product.lo;
+      }
       received[at] = t.received[i] ? 1 : 0;
       nextState[at] = t.nextState[i]!;
       deliveryClass[at] = t.delivered[i]! > 0 ? (byCopies ? t.delivered[i]! - 1 : deliveryValues.push(t.delivered[i]!) - 1) : -1;
@@ -354,10 +372,12 @@ function prepareTransmissions(given: readonly Transmission[], deliveryValues: nu
       probabilities: own,
       received: received.subarray(from, at),
       delivered: delivered.subarray(from, at),
-      lowParts: lowParts.subarray(from, at),
       nextState: nextState.subarray(from, at),
       deliveryClass: deliveryClass.subarray(from, at),
       sampling: samplingTable(own, high.subarray(from, at), threshold.subarray(from, at)),
+      probabilitiesLow: probabilitiesLow.subarray(from, at),
+      deliveredMass: deliveredMass.subarray(from, at),
+      deliveredMassLow: deliveredMassLow.subarray(from, at),
     });
   }
   return prepared;

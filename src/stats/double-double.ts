@@ -26,7 +26,7 @@ function quickTwoSum(a: number, b: number): DoubleDouble {
 }
 
 /** a + b exactly, as a rounded sum and its error. */
-function twoSum(a: number, b: number): DoubleDouble {
+export function twoSum(a: number, b: number): DoubleDouble {
   const s = a + b;
   const bb = s - a;
   return { hi: s, lo: a - (s - bb) + (b - bb) };
@@ -35,7 +35,7 @@ function twoSum(a: number, b: number): DoubleDouble {
 const SPLITTER = 134217729; // 2^27 + 1
 
 /** a · b exactly, as a rounded product and its error (Dekker). */
-function twoProduct(a: number, b: number): DoubleDouble {
+export function twoProduct(a: number, b: number): DoubleDouble {
   const p = a * b;
   const ca = SPLITTER * a;
   const aHi = ca - (ca - a);
@@ -107,4 +107,38 @@ export class DoubleDoubleSum {
   value(): DoubleDouble {
     return this.total;
   }
+}
+
+/**
+ * The same steps for loops that run millions of times, without an object a step: each takes its
+ * operands as high and low parts, returns the high part and leaves the low part here, to be read
+ * before the next step. Both for the exact engines' masses, sums of non-negative terms (the sum
+ * adds the low parts as they are: Hida, Li and Bailey's "sloppy" addition, accurate where
+ * nothing cancels).
+ */
+export const lowPart = { product: 0, sum: 0 };
+
+/** (a + aLow)·(b + bLow) to about 106 bits: the high part, the low left in lowPart.product. */
+export function productHigh(a: number, aLow: number, b: number, bLow: number): number {
+  const p = a * b;
+  const ca = SPLITTER * a;
+  const aHi = ca - (ca - a);
+  const aLo = a - aHi;
+  const cb = SPLITTER * b;
+  const bHi = cb - (cb - b);
+  const bLo = b - bHi;
+  const error = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo + (a * bLow + aLow * b);
+  const high = p + error;
+  lowPart.product = error - (high - p);
+  return high;
+}
+
+/** (a + aLow) + (b + bLow) to about 106 bits, where neither is below 0: the high part, the low left in lowPart.sum. */
+export function sumHigh(a: number, aLow: number, b: number, bLow: number): number {
+  const s = a + b;
+  const bb = s - a;
+  const error = a - (s - bb) + (b - bb) + (aLow + bLow);
+  const high = s + error;
+  lowPart.sum = error - (high - s);
+  return high;
 }

@@ -32,39 +32,16 @@ export function exactAllowance(value: number, bound: number, rounding = EXACT_RO
 
 /**
  * Where a value and a bound are one number as far as doubles tell: a few units in the last place
- * of the larger, what rounding the decimals a user writes gives (loss 0.1 and 2 copies lose a
- * message with probability 0.010000000000000002, the bound 0.01 is 0.01000000000000000021), and
- * what those decimals lost as doubles carried into a small value (onTheBound).
+ * of the larger. The exact engines work from the rationals of the decimals a user writes (loss
+ * 0.1 is 1/10, stats/decimal-ratio.ts) and round once, so a value the decimals put on a short
+ * decimal bound comes out as that bound's own double (0.1² as 0.01, 0.1^100 as 1e-100), within
+ * these units of it.
  */
 const TIE = 4 * Number.EPSILON;
 
-/** How far a double may lie from the decimal it holds, relative to it (half a unit in its last place, at most 2^-53). */
-const DECIMAL_HELD = Number.EPSILON / 2;
-
-/**
- * How far a value may lie from the one the decimals a user writes give, by those decimals' own
- * rounding as doubles: each input (loss 0.1) is held to 2^-53 of itself, and a probability of
- * size 10^-k made of such inputs is a product of about k of them, so it carries about k times
- * that, of the smaller of value and complement: loss 0.1 and 100 copies lose them all with
- * probability 1.000000000000006e-100 (27 units in its last place from the 1e-100 the decimals
- * give), 0.1^300 is 1.0000000000000168e-300 (75 units). Its decimal places counted from the
- * exponent toExponential writes (the same on every Node, as Math.log10 need not be).
- */
-function decimalInputsRounding(value: number, bound: number): number {
-  const smaller = Math.min(Math.max(Math.abs(value), Math.abs(bound)), Math.max(Math.abs(1 - value), Math.abs(1 - bound)));
-  if (!(smaller > 0 && smaller < 1)) return 0;
-  const places = -Number(smaller.toExponential().split('e')[1]);
-  return (places + 1) * DECIMAL_HELD * smaller;
-}
-
-/**
- * Whether a value is on its bound: within TIE of it, and the rounding the decimals a user writes
- * carry into it (decimalInputsRounding), which may be more than the engine's own allowance where
- * that is tight (two-phase commit's cohorts: its 1e-100 blocked at loss 0.1 and 100 sends was
- * missed against `blocked <= 1e-100`).
- */
+/** Whether a value is on its bound: within TIE of it. */
 function onTheBound(value: number, bound: number, margin: number): boolean {
-  return Math.abs(margin) <= TIE * Math.max(Math.abs(value), Math.abs(bound)) + decimalInputsRounding(value, bound);
+  return Math.abs(margin) <= TIE * Math.max(Math.abs(value), Math.abs(bound));
 }
 
 /**

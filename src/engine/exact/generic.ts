@@ -14,49 +14,75 @@ import {
   refusePeerNotListed,
 } from '../montecarlo/trial-rules.js';
 import { NeumaierSum } from '../../stats/sum.js';
+import { lowPart, productHigh, sumHigh } from '../../stats/double-double.js';
+import { decimalRatio, lowPartOf } from '../../stats/decimal-ratio.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, roundedValues, tooMuchWork } from './result.js';
 import { LEAST_NORMAL, roundedOnceOfSums, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
 
 /**
- * Probability mass by messages dispatched so far: mass[i] belongs to offset + i messages. Most
- * states are reached with few distinct message counts, so only that window is stored.
+ * Probability mass by messages dispatched so far: parts[2i] + parts[2i + 1] belongs to offset + i
+ * messages (double-double, high and low parts side by side in one array: a path's many rounded
+ * factors, a channel's and a key's, rounded at about 106 bits, not 53, so that the figures printed
+ * are right to their last digit). Most states are reached with few distinct message counts, so
+ * only that window is stored.
  */
 class MessageMass {
   constructor(
     public offset: number,
-    public mass: number[],
+    public parts: number[],
   ) {}
 
+  /** Message counts in the window. */
+  get size(): number {
+    return this.parts.length >> 1;
+  }
+
+  /** The whole mass's high part; its low part is left in lowPart.sum. */
   total(): number {
-    let s = 0;
-    for (const v of this.mass) s += v;
+    const parts = this.parts;
+    let s = parts[0]!;
+    let sLow = parts[1]!;
+    for (let i = 2; i < parts.length; i += 2) {
+      s = sumHigh(s, sLow, parts[i]!, parts[i + 1]!);
+      sLow = lowPart.sum;
+    }
+    lowPart.sum = sLow;
     return s;
   }
 
-  /** This mass times `factor`, after `shift` more messages; a product that underflows is counted in `lost`. */
-  scaled(factor: number, shift: number, lost: Underflows): MessageMass {
-    return new MessageMass(
-      this.offset + shift,
-      this.mass.map((v) => productOf(v, factor, lost)),
-    );
+  /** This mass times `factor` (+ `factorLow`), after `shift` more messages; a product that underflows is counted in `lost`. */
+  scaled(factor: number, factorLow: number, shift: number, lost: Underflows): MessageMass {
+    const from = this.parts;
+    if (from.length === 2) return new MessageMass(this.offset + shift, [productOf(from[0]!, from[1]!, factor, factorLow, lost), lowPart.product]);
+    const parts = new Array<number>(from.length);
+    for (let i = 0; i < from.length; i += 2) {
+      parts[i] = productOf(from[i]!, from[i + 1]!, factor, factorLow, lost);
+      parts[i + 1] = lowPart.product;
+    }
+    return new MessageMass(this.offset + shift, parts);
   }
 
-  /** Adds `other` times `factor`, after `shift` more messages: what scaled(factor, shift) would hold, without making it. */
-  addScaled(other: MessageMass, factor: number, shift: number, lost: Underflows): void {
+  /** Adds `other` times `factor` (+ `factorLow`), after `shift` more messages: what scaled(factor, factorLow, shift) would hold, without making it. */
+  addScaled(other: MessageMass, factor: number, factorLow: number, shift: number, lost: Underflows): void {
     const start = other.offset + shift;
     const low = Math.min(this.offset, start);
-    const high = Math.max(this.offset + this.mass.length, start + other.mass.length);
-    if (low < this.offset || high > this.offset + this.mass.length) {
-      const grown = new Array<number>(high - low).fill(0);
-      this.mass.forEach((v, i) => (grown[i + this.offset - low] = v));
+    const high = Math.max(this.offset + this.size, start + other.size);
+    if (low < this.offset || high > this.offset + this.size) {
+      const grown = new Array<number>(2 * (high - low)).fill(0);
+      this.parts.forEach((v, i) => (grown[i + 2 * (this.offset - low)] = v));
       this.offset = low;
-      this.mass = grown;
+      this.parts = grown;
     }
-    const at = start - this.offset;
-    const mass = other.mass;
-    for (let i = 0; i < mass.length; i++) this.mass[at + i]! += productOf(mass[i]!, factor, lost);
+    const at = 2 * (start - this.offset);
+    const from = other.parts;
+    const parts = this.parts;
+    for (let i = 0; i < from.length; i += 2) {
+      const product = productOf(from[i]!, from[i + 1]!, factor, factorLow, lost);
+      parts[at + i] = sumHigh(parts[at + i]!, parts[at + i + 1]!, product, lowPart.product);
+      parts[at + i + 1] = lowPart.sum;
+    }
   }
 }
 
@@ -65,9 +91,9 @@ interface Underflows {
   count: number;
 }
 
-/** mass × probability, counted in `lost` where it underflows: falls below the least normal double, and loses bits, from two factors above 0. */
-function productOf(mass: number, probability: number, lost: Underflows): number {
-  const product = mass * probability;
+/** mass × probability in double-double (its low part left in lowPart.product), counted in `lost` where it underflows: falls below the least normal double, and loses bits, from two factors above 0. */
+function productOf(mass: number, massLow: number, probability: number, probabilityLow: number, lost: Underflows): number {
+  const product = productHigh(mass, massLow, probability, probabilityLow);
   if (product < LEAST_NORMAL && product !== mass && mass > 0 && probability > 0) lost.count++;
   return product;
 }
@@ -80,8 +106,11 @@ interface Node {
   readonly state: Int32Array;
   readonly channelState: number;
   readonly messages: MessageMass;
+  /** High and low parts, as the masses. */
   deliveredMass: number;
+  deliveredMassLow: number;
   roundsMass: number;
+  roundsMassLow: number;
   /**
    * The copies delivered and the rounds used that every path here shares, or NaN where paths
    * differ: where every trial ends with the same, that is the mean, exactly (the masses above,
@@ -143,10 +172,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   // in one resolve, or start it below 0), not a walk over every number in between.
   const levels = new Map<number, StateTable<Node>>();
   const clocks: number[] = [];
-  const nodeWords = (node: Node): number => model.stateSize + node.messages.mass.length + NODE_OVERHEAD_WORDS;
+  const nodeWords = (node: Node): number => model.stateSize + node.messages.size + NODE_OVERHEAD_WORDS;
   const branchUnits = stateBranchUnits(model.stateSize);
   /** A branch's work: its state's units, and one per 32 numbers of the cost window it copies. */
-  const branchWork = (messages: MessageMass): number => branchUnits + (messages.mass.length >> 5);
+  const branchWork = (messages: MessageMass): number => branchUnits + (messages.size >> 5);
 
   // New states are copied into shared blocks, a view each: a state of more than 16 fields in an
   // array of its own is memory outside V8's heap (malloc, and a sweep by the collector), which
@@ -175,9 +204,12 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
     channelState: number,
     from: MessageMass,
     factor: number,
+    factorLow: number,
     shift: number,
     deliveredMass: number,
+    deliveredMassLow: number,
     roundsMass: number,
+    roundsMassLow: number,
     started: number,
     deliveredSure: number,
     roundsSure: number,
@@ -196,9 +228,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const node: Node = {
         state: kept(child),
         channelState,
-        messages: from.scaled(factor, shift, underflows),
+        messages: from.scaled(factor, factorLow, shift, underflows),
         deliveredMass,
+        deliveredMassLow,
         roundsMass,
+        roundsMassLow,
         deliveredSure,
         roundsSure,
         started,
@@ -208,11 +242,13 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       liveWords += nodeWords(node);
       return;
     }
-    const before = existing.messages.mass.length;
-    existing.messages.addScaled(from, factor, shift, underflows);
-    liveWords += existing.messages.mass.length - before;
-    existing.deliveredMass += deliveredMass;
-    existing.roundsMass += roundsMass;
+    const before = existing.messages.size;
+    existing.messages.addScaled(from, factor, factorLow, shift, underflows);
+    liveWords += existing.messages.size - before;
+    existing.deliveredMass = sumHigh(existing.deliveredMass, existing.deliveredMassLow, deliveredMass, deliveredMassLow);
+    existing.deliveredMassLow = lowPart.sum;
+    existing.roundsMass = sumHigh(existing.roundsMass, existing.roundsMassLow, roundsMass, roundsMassLow);
+    existing.roundsMassLow = lowPart.sum;
     if (existing.deliveredSure !== deliveredSure) existing.deliveredSure = Number.NaN;
     if (existing.roundsSure !== roundsSure) existing.roundsSure = Number.NaN;
     if (started < existing.started) existing.started = started;
@@ -244,7 +280,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   for (const { probability, state: channelState } of starts) {
     const state = new Int32Array(model.stateSize);
     protocol.init(state, config);
-    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1]), 1, 0, 0, 0, 0, 0, 0);
+    addBranch(state, channelState, new MessageMass(0, [scale === 1 ? probability : 1, 0]), 1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   const step = new Step();
@@ -268,6 +304,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         reported = work;
       }
       const mass = node.messages.total();
+      const massLow = lowPart.sum;
       if (mass === 0) continue;
       const state = node.state;
       clearStep(step);
@@ -275,9 +312,17 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
       if (step.kind === END) {
         outcomes[step.outcome]!.add(mass);
-        node.messages.mass.forEach((v, i) => (messages[node.messages.offset + i] ??= new NeumaierSum()).add(v));
+        outcomes[step.outcome]!.add(massLow);
+        const parts = node.messages.parts;
+        for (let i = 0; i < parts.length; i += 2) {
+          const sum = (messages[node.messages.offset + (i >> 1)] ??= new NeumaierSum());
+          sum.add(parts[i]!);
+          sum.add(parts[i + 1]!);
+        }
         deliveredMean.add(node.deliveredMass);
+        deliveredMean.add(node.deliveredMassLow);
         roundsMean.add(node.roundsMass);
+        roundsMean.add(node.roundsMassLow);
         deliveredSure = deliveredSure === undefined || deliveredSure === node.deliveredSure ? node.deliveredSure : Number.NaN;
         roundsSure = roundsSure === undefined || roundsSure === node.roundsSure ? node.roundsSure : Number.NaN;
         continue;
@@ -294,9 +339,11 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         // A choice's branches with a probability above 0, each resolved with the index of the choice,
         // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
+        const lows = choiceLows(made);
         for (let i = 0; i < made.length; i++) {
           const p = made[i]!;
           if (p === 0) continue;
+          const pLow = lows[i]!;
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
@@ -310,14 +357,20 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           if (intact && !sameProbabilities(made, choices)) throw new StepNotFilled(protocol.name, choicesChangedByResolve(made, choices), state);
           checkClock(protocol.name, from, scratch);
           refuseRevivedIn(scratch, step.round, down);
+          const deliveredMass = productHigh(node.deliveredMass, node.deliveredMassLow, p, pLow);
+          const deliveredMassLow = lowPart.product;
+          const roundsMass = productHigh(node.roundsMass, node.roundsMassLow, p, pLow);
           addBranch(
             scratch,
             node.channelState,
             node.messages,
             p,
+            pLow,
             0,
-            node.deliveredMass * p,
-            node.roundsMass * p,
+            deliveredMass,
+            deliveredMassLow,
+            roundsMass,
+            lowPart.product,
             node.started,
             node.deliveredSure,
             node.roundsSure,
@@ -332,7 +385,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         if (model.crash !== null)
           for (const started of [node.started, node.startedMost])
             if (misorderedRound(step.round, started, model.roundLimit)) throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-        for (const [child, p, marks] of crashBranches(model, state, step.round)) {
+        for (const [child, p, marks, pLow] of crashBranches(model, state, step.round)) {
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
@@ -344,14 +397,20 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
           checkClock(protocol.name, from, child);
           refuseRevivedIn(child, step.round, fallen);
           refuseCrashNotKept(protocol, config, child, step.round, marks);
+          const deliveredMass = productHigh(node.deliveredMass, node.deliveredMassLow, p, pLow);
+          const deliveredMassLow = lowPart.product;
+          const roundsMass = productHigh(node.roundsMass, node.roundsMassLow, p, pLow);
           addBranch(
             child,
             node.channelState,
             node.messages,
             p,
+            pLow,
             0,
-            node.deliveredMass * p,
-            node.roundsMass * p,
+            deliveredMass,
+            deliveredMassLow,
+            roundsMass,
+            lowPart.product,
             step.round,
             node.deliveredSure,
             node.roundsSure,
@@ -372,19 +431,35 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       const t = transmissions[channel.transmissionFor(channelConfig, node.channelState, step.direction, step.round)]!;
       for (let i = 0; i < t.probabilities.length; i++) {
         const p = t.probabilities[i]!;
+        const pLow = t.probabilitiesLow[i]!;
         work += branchWork(node.messages);
         scratch.set(state);
         protocol.resolve(scratch, config, step, reaches ? t.received[i]! : 0);
         checkClock(protocol.name, from, scratch);
         refuseRevivedIn(scratch, step.round, down);
+        // What the paths delivered, times p, and (where the message reaches) their mass times the
+        // copies this outcome delivers times its probability (the table's product, not the mean
+        // given the outcome times p); the rounds used: this round, times the mass and p.
+        let deliveredMass = productHigh(node.deliveredMass, node.deliveredMassLow, p, pLow);
+        let deliveredMassLow = lowPart.product;
+        if (reaches) {
+          const own = productHigh(mass, massLow, t.deliveredMass[i]!, t.deliveredMassLow[i]!);
+          deliveredMass = sumHigh(deliveredMass, deliveredMassLow, own, lowPart.product);
+          deliveredMassLow = lowPart.sum;
+        }
+        const weight = productHigh(mass, massLow, p, pLow);
+        const roundsMass = productHigh(weight, lowPart.product, step.round, 0);
         addBranch(
           scratch,
           t.nextState[i]!,
           node.messages,
           p,
+          pLow,
           1,
-          (node.deliveredMass + (reaches ? mass * t.delivered[i]! : 0)) * p,
-          mass * p * step.round,
+          deliveredMass,
+          deliveredMassLow,
+          roundsMass,
+          lowPart.product,
           node.started,
           node.deliveredSure + (reaches ? t.delivered[i]! : 0),
           step.round,
@@ -421,8 +496,12 @@ function stateBranchUnits(stateSize: number): number {
   return 1 + (stateSize >> 3);
 }
 
-/** One crash pattern out of a state: the crashed state (not yet resolved), its probability and the nodes down (1 each), which crashed must say once it is resolved. */
-type Branch = readonly [Int32Array, number, Uint8Array];
+/**
+ * One crash pattern out of a state: the crashed state (not yet resolved), its probability, the
+ * nodes down (1 each), which crashed must say once it is resolved, and what the probability's
+ * double leaves of the product of the rates' decimals and their complements (decimal-ratio.ts).
+ */
+type Branch = readonly [Int32Array, number, Uint8Array, number];
 
 /** Nodes up whose crashes are drawn at once at most: 2^16 branches from one state. */
 const MAX_CRASHING_NODES = 16;
@@ -463,9 +542,64 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
         p *= rate;
       } else p *= 1 - rate;
     });
-    if (p > 0) branches.push([child, p, down]);
+    if (p > 0) branches.push([child, p, down, crashPatternLow(crash, able, mask, p)]);
   }
   return branches;
+}
+
+/** crashPatternLow's answers by the rates, then by the nodes able to crash and the pattern (bit sets, up to 30 nodes): a cell's states meet the same few again and again. */
+const crashPatternLows = new WeakMap<object, Map<number | string, number>>();
+
+/** What p, the double product of the pattern's rates (those in `mask`) and the others' complements, leaves of the exact product of their decimals. */
+function crashPatternLow(crash: Float64Array, able: readonly number[], mask: number, p: number): number {
+  let known = crashPatternLows.get(crash);
+  if (!known) crashPatternLows.set(crash, (known = new Map()));
+  let key: number | string;
+  if (crash.length <= 30) {
+    let ableBits = 0;
+    for (const node of able) ableBits |= 1 << node;
+    key = ableBits * 2 ** MAX_CRASHING_NODES + mask;
+  } else key = `${able.join(',')}/${mask}`;
+  let low = known.get(key);
+  if (low === undefined) {
+    let numerator = 1n;
+    let denominator = 1n;
+    able.forEach((node, j) => {
+      const rate = decimalRatio(crash[node]!);
+      numerator *= mask & (1 << j) ? rate.numerator : rate.denominator - rate.numerator;
+      denominator *= rate.denominator;
+    });
+    known.set(key, (low = lowPartOf(p, { numerator, denominator })));
+  }
+  return low;
+}
+
+/** choiceLows' answers by the probabilities a choice gave. */
+const choiceLowsOf = new WeakMap<object, readonly number[]>();
+
+/**
+ * What each probability of a choice leaves of the value meant, which the doubles alone do not
+ * say: n equal ones (a key uniform on 1..R: 1/R each) stand for 1/n; ones whose decimals
+ * (decimal-ratio.ts) add up to exactly 1 for those decimals (0.9 and 0.1); any others for
+ * themselves (no low part).
+ */
+function choiceLows(made: Float64Array): readonly number[] {
+  let lows = choiceLowsOf.get(made);
+  if (lows) return lows;
+  const n = made.length;
+  const values = Array.from(made);
+  if (values.every((p) => p === values[0]) && values[0] === 1 / n) {
+    const low = lowPartOf(values[0]!, { numerator: 1n, denominator: BigInt(n) });
+    lows = values.map(() => low);
+  } else {
+    const ratios = values.map(decimalRatio);
+    let common = 1n; // the largest denominator, a power of 10: every other divides it
+    for (const r of ratios) if (r.denominator > common) common = r.denominator;
+    const whole = ratios.reduce((s, r) => s + r.numerator * (common / r.denominator), 0n);
+    lows = whole === common ? values.map((p, i) => lowPartOf(p, ratios[i]!)) : values.map(() => 0);
+  }
+  choiceLowsOf.set(made, lows);
+  return lows;
 }
 
 /** Adds `clock` to the min-heap `heap`. */

@@ -3,6 +3,7 @@ import type { CellModel } from '../model.js';
 import { ONE_IN_UNITS, roundedRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { DD_ONE, DD_ZERO, DoubleDoubleSum, dd, ddAdd, ddMultiply, ddPower, ddSubtract, ddTimes } from '../../stats/double-double.js';
 import type { DoubleDouble } from '../../stats/double-double.js';
+import { ddOfDecimal } from '../../stats/decimal-ratio.js';
 import { LEAST_NORMAL, messengersFromMoments, underflowOf } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps, LikeliestPath } from './result.js';
@@ -62,6 +63,10 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   const m2Excess = new DoubleDoubleSum();
   let beforeExcess = initialCohort();
   const voteNo = Math.min(1, Math.max(0, abortRate));
+  // The vote from abortRate's decimal (0.05 is 1/20, not its double), YES its complement in
+  // double-double (1 − 0.05 as a double is 0.95, 2.8e-18 short of it).
+  const no = ddOfDecimal(voteNo);
+  const vote = { no, yes: ddSubtract(DD_ONE, no) };
   const nn = dd(n);
   const pairs = dd(n * (n - 1));
 
@@ -86,11 +91,11 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
 
   let before = initialCohort();
   for (let t = 1; t <= R; t++) {
-    const { after, fromNotNo, fromYesHeld, entered } = phaseOneRound(before, link, t, voteNo);
+    const { after, fromNotNo, fromYesHeld, entered } = phaseOneRound(before, link, t, vote);
     const notNoNow = sumStates(after, NOT_NO_HELD);
     const yesHeldNow = sumStates(after, [YES_HELD]);
     const { p, e1, e2, d } = phaseOneEnd(n, t < R, fromNotNo, fromYesHeld, notNoNow, yesHeldNow);
-    const shifted = phaseOneRound(beforeShifted, link, t, voteNo);
+    const shifted = phaseOneRound(beforeShifted, link, t, vote);
     const s = phaseOneEnd(n, t < R, shifted.fromNotNo, shifted.fromYesHeld, sumStates(shifted.after, NOT_NO_HELD), sumStates(shifted.after, [YES_HELD]));
     // Each outcome as a sum of positive terms over the branch masses that separate its events,
     // never a difference of n-th powers near 1.
@@ -102,7 +107,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     m2Shifted.add(secondMoment(s.e1, s.e2, p, two));
     beforeShifted = shifted.after;
     if (excess) {
-      const x = phaseOneRound(beforeExcess, link, t, voteNo, -1);
+      const x = phaseOneRound(beforeExcess, link, t, vote, -1);
       const notNo = sumStates(x.after, NOT_NO_HELD);
       const yesHeld = sumStates(x.after, [YES_HELD]);
       const xs = phaseOneEnd(n, t < R, x.fromNotNo, x.fromYesHeld, notNo, yesHeld);
@@ -378,19 +383,22 @@ function linkOf(model: CellModel): Link {
   const indexOf = (direction: number, round: number) => model.channel.transmissionFor(model.channelConfig, state, direction as 0 | 1, round);
   // Each transmission's sums once, in double-double: products of the tables' doubles, exact.
   const tables = model.transmissions.map((t) => {
-    // Each probability to about 32 digits where the channel gives its low part (Bernoulli's p^k
-    // and 1 − p^k, which as doubles miss 1 by up to an ulp, a gap a cohort's mass lost every
-    // round, n·R times over in the result: 7.4e-14 of committed at 64 cohorts, R 200, loss 0.9).
-    const sum = (f: (p: DoubleDouble, received: number, delivered: number) => DoubleDouble): DoubleDouble => {
+    // Each probability to about 32 digits of the parameters' decimals (its low part from the
+    // channel's finer tables, FinerTransmission), and each outcome's copies delivered times its
+    // probability as the channel gives it: in doubles a cohort's mass lost up to an ulp of each
+    // every round, n·R times over in the result (7.4e-14 of committed at 64 cohorts, R 200, loss 0.9).
+    const sum = (f: (p: DoubleDouble, received: number, deliveredMass: DoubleDouble) => DoubleDouble): DoubleDouble => {
       let s = DD_ZERO;
-      for (let i = 0; i < t.probabilities.length; i++)
-        s = ddAdd(s, f(ddAdd(dd(t.probabilities[i]!), dd(t.lowParts?.[i] ?? 0)), t.received[i]!, t.delivered[i]!));
+      for (let i = 0; i < t.probabilities.length; i++) {
+        const p = { hi: t.probabilities[i]!, lo: t.probabilitiesLow[i]! };
+        s = ddAdd(s, f(p, t.received[i]!, { hi: t.deliveredMass[i]!, lo: t.deliveredMassLow[i]! }));
+      }
       return s;
     };
     return {
       received: sum((p, r) => (r === 1 ? p : DD_ZERO)),
       lost: sum((p, r) => (r === 0 ? p : DD_ZERO)),
-      deliveredIf: [sum((p, r, d) => (r === 0 ? ddTimes(p, d) : DD_ZERO)), sum((p, r, d) => (r === 1 ? ddTimes(p, d) : DD_ZERO))],
+      deliveredIf: [sum((_p, r, d) => (r === 0 ? d : DD_ZERO)), sum((_p, r, d) => (r === 1 ? d : DD_ZERO))],
     };
   });
   const count = model.transmissions.length;
@@ -428,6 +436,12 @@ interface Totals {
   e1: DoubleDouble;
   e2: DoubleDouble;
   d: DoubleDouble;
+}
+
+/** A cohort's vote: NO with abortRate, YES with its complement. */
+interface Vote {
+  readonly no: DoubleDouble;
+  readonly yes: DoubleDouble;
 }
 
 /** The masses that came into YES held and NO held in a round. */
@@ -492,13 +506,7 @@ function move(c: Cohort, from: number, next: Cohort, to: number, prob: DoubleDou
  * result restricted to where the cohort was at the round's start: not NO-held, and YES-held;
  * and the masses that came into YES held and NO held in the round.
  */
-function phaseOneRound(
-  c: Cohort,
-  link: Link,
-  t: number,
-  voteNo: number,
-  offset = 0,
-): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: Entered } {
+function phaseOneRound(c: Cohort, link: Link, t: number, votes: Vote, offset = 0): { after: Cohort; fromNotNo: Totals; fromYesHeld: Totals; entered: Entered } {
   const next = emptyCohort();
   const fromNotNo = emptyTotals();
   const entered: Entered = { yes: DD_ZERO, no: DD_ZERO };
@@ -514,10 +522,9 @@ function phaseOneRound(
     if (to === NO_HELD) entered.no = ddAdd(entered.no, ddMultiply(branch, c.p[s]!));
   };
   notReceived(IDLE);
-  // YES with 1 − abortRate exactly (1 − 0.05 as a double is 0.95, 2.8e-18 short of it)
   for (const [vote, lost, held] of [
-    [ddSubtract(DD_ONE, dd(voteNo)), YES_LOST, YES_HELD],
-    [dd(voteNo), NO_LOST, NO_HELD],
+    [votes.yes, YES_LOST, YES_HELD],
+    [votes.no, NO_LOST, NO_HELD],
   ] as const) {
     if (vote.hi === 0) continue;
     replied(IDLE, held, 1, vote);
