@@ -71,6 +71,28 @@ describe('a choice given as 1 − p beside p', () => {
     assert.equal(bursty['blocked_exact'], '0.028533546328125');
   });
 
+  it('takes a parameter of many digits for the decimal meant, its complement for the rest', () => {
+    const p = 0.49543508709194095;
+    // 1 − p is a 15-digit decimal, 0.504564912908059: p being the cell's parameter settles which one was written.
+    assert.deepEqual(choiceRatios([1 - p, p], [3, p]), [
+      { numerator: 10n ** 17n - 49543508709194095n, denominator: 10n ** 17n },
+      { numerator: 49543508709194095n, denominator: 10n ** 17n },
+    ]);
+  });
+
+  it('two-phase commit over Gilbert–Elliott weighs an abortRate of 16 and 17 digits as the independent cohorts do', async () => {
+    for (const [abortRate, committed] of [
+      ['0.8474337369372327', '0.003551203225139414'],
+      ['0.49543508709194095', '0.12845503745144898'],
+    ] as const) {
+      const lossless = ['participants=3', 'rounds=2', `abortRate=${abortRate}`];
+      const cohorts = await exactRow([...lossless, 'loss=0']);
+      const perState = await exactRow([...lossless, 'channel.model=gilbert-elliott', 'channel.goodToBad=0', 'channel.badToGood=0.5', 'channel.lossGood=0']);
+      assert.equal(cohorts['committed_exact'], committed, abortRate);
+      assert.equal(perState['committed_exact'], committed, abortRate);
+    }
+  });
+
   it('two-phase commit with cohorts crashing votes YES with abortRate 0.9 at 1/10', async () => {
     const row = await exactRow(['participants=1', 'rounds=1', 'abortRate=0.9', 'loss=0', 'crash.cohort=0.1']);
     assert.equal(row['committed_exact'], '0.09');

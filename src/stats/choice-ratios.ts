@@ -1,7 +1,7 @@
 import { decimalRatio } from './decimal-ratio.js';
 import type { Ratio } from './decimal-ratio.js';
 
-/** Significant digits a decimal may have and still be one a person wrote: any such reads back as one double, and a computed double (1/3, 1 − 0.9) needs 16 or 17. */
+/** Significant digits a decimal may have and still be taken as one a person wrote, where no parameter gives it: any such reads back as one double, and a computed double (1/3, 1 − 0.9) needs 16 or 17. */
 const WRITTEN_DIGITS = 15;
 
 /**
@@ -9,16 +9,20 @@ const WRITTEN_DIGITS = 15;
  * low parts): n equal ones (a key uniform on 1..R: 1/R each) for 1/n; ones whose decimals
  * (decimal-ratio.ts) add up to exactly 1 for those decimals (0.9 and 0.1); and one that is the
  * double complement of the others (`Float64Array.of(1 - p, p)`: 1 − 0.9 is 0.09999999999999998),
- * the others written decimals (at most 15 significant digits) adding up to at most 1, for those
- * decimals and the rest of 1 (1/10 beside 9/10).
+ * the others written (a value of the cell's parameters, `parameters`, or a decimal of at most 15
+ * significant digits) and adding up to at most 1, for their decimals and the rest of 1 (1/10
+ * beside 9/10). Where several could be the complement, the one beside parameters' values alone.
  */
-export function choiceRatios(values: readonly number[]): Ratio[] | null {
+export function choiceRatios(values: readonly number[], parameters: readonly number[] = []): Ratio[] | null {
   const n = values.length;
   if (values.every((p) => p === values[0]) && values[0] === 1 / n) return values.map(() => ({ numerator: 1n, denominator: BigInt(n) }));
   const ratios = values.map(decimalRatio);
   const [whole, common] = sumOf(ratios);
   if (whole === common) return ratios;
-  const complements = values.map((_, i) => i).filter((i) => isDoubleComplement(values, i) && othersWritten(values, i));
+  const isParameter = (p: number): boolean => parameters.includes(p);
+  const written = (p: number): boolean => isParameter(p) || significantDigits(p) <= WRITTEN_DIGITS;
+  let complements = values.map((_, i) => i).filter((i) => isDoubleComplement(values, i) && othersAre(values, i, written));
+  if (complements.length > 1) complements = complements.filter((i) => othersAre(values, i, isParameter));
   if (complements.length !== 1) return null;
   const rest = complements[0]!;
   const [others, denominator] = sumOf(ratios.filter((_, i) => i !== rest));
@@ -45,9 +49,9 @@ function isDoubleComplement(values: readonly number[], i: number): boolean {
   return values[i] === 1 - sum || values[i] === rest;
 }
 
-/** Every probability but values[i] is a decimal a person wrote (at most WRITTEN_DIGITS significant digits). */
-function othersWritten(values: readonly number[], i: number): boolean {
-  return values.every((p, j) => j === i || significantDigits(p) <= WRITTEN_DIGITS);
+/** Every probability but values[i] is one `test` holds for. */
+function othersAre(values: readonly number[], i: number, test: (p: number) => boolean): boolean {
+  return values.every((p, j) => j === i || test(p));
 }
 
 /** The significant digits of x's shortest decimal (String's). */

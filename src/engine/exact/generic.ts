@@ -340,7 +340,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         // A choice's branches with a probability above 0, each resolved with the index of the choice,
         // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
-        const lows = choiceLows(made);
+        const lows = choiceLows(made, model.parameterValues);
         for (let i = 0; i < made.length; i++) {
           const p = made[i]!;
           if (p === 0) continue;
@@ -575,17 +575,19 @@ function crashPatternLow(crash: Float64Array, able: readonly number[], mask: num
   return low;
 }
 
-/** choiceLows' answers by the probabilities a choice gave. */
-const choiceLowsOf = new WeakMap<object, readonly number[]>();
+/** choiceLows' answers by the cell's parameter values, then by the probabilities a choice gave. */
+const choiceLowsOf = new WeakMap<readonly number[], WeakMap<Float64Array, readonly number[]>>();
 
 /** What each probability of a choice leaves of the value it stands for (choiceRatios), which the doubles alone do not say; 0 where it stands for itself. */
-function choiceLows(made: Float64Array): readonly number[] {
-  let lows = choiceLowsOf.get(made);
+function choiceLows(made: Float64Array, parameterValues: readonly number[]): readonly number[] {
+  let known = choiceLowsOf.get(parameterValues);
+  if (!known) choiceLowsOf.set(parameterValues, (known = new WeakMap()));
+  let lows = known.get(made);
   if (lows) return lows;
   const values = Array.from(made);
-  const ratios = choiceRatios(values);
+  const ratios = choiceRatios(values, parameterValues);
   lows = ratios === null ? values.map(() => 0) : values.map((p, i) => lowPartOf(p, ratios[i]!));
-  choiceLowsOf.set(made, lows);
+  known.set(made, lows);
   return lows;
 }
 
