@@ -53,6 +53,8 @@ export interface PreparedTransmission {
 export interface CellModel {
   readonly protocol: ProtocolDefinition<unknown>;
   readonly protocolConfig: unknown;
+  /** The protocol's own parameters' values as the cell gives them: a choice's probability equal to one stands for its decimal (choice-ratios.ts). */
+  readonly parameterValues: readonly number[];
   readonly channel: ChannelDefinition<unknown>;
   readonly channelConfig: unknown;
   readonly copies: number;
@@ -168,6 +170,7 @@ export function buildCellModel(spec: CellSpec): CellModel {
   const shared = {
     protocol,
     protocolConfig,
+    parameterValues: Object.values(protocolParams),
     channel,
     channelConfig,
     copies,

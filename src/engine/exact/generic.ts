@@ -16,6 +16,7 @@ import {
 import { NeumaierSum } from '../../stats/sum.js';
 import { lowPart, productHigh, sumHigh } from '../../stats/double-double.js';
 import { decimalRatio, lowPartOf } from '../../stats/decimal-ratio.js';
+import { choiceRatios } from '../../stats/choice-ratios.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, roundedValues, tooMuchWork } from './result.js';
 import { LEAST_NORMAL, roundedOnceOfSums, underflowOf } from './figures.js';
@@ -339,7 +340,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         // A choice's branches with a probability above 0, each resolved with the index of the choice,
         // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
-        const lows = choiceLows(made);
+        const lows = choiceLows(made, model.parameterValues);
         for (let i = 0; i < made.length; i++) {
           const p = made[i]!;
           if (p === 0) continue;
@@ -574,31 +575,19 @@ function crashPatternLow(crash: Float64Array, able: readonly number[], mask: num
   return low;
 }
 
-/** choiceLows' answers by the probabilities a choice gave. */
-const choiceLowsOf = new WeakMap<object, readonly number[]>();
+/** choiceLows' answers by the cell's parameter values, then by the probabilities a choice gave. */
+const choiceLowsOf = new WeakMap<readonly number[], WeakMap<Float64Array, readonly number[]>>();
 
-/**
- * What each probability of a choice leaves of the value meant, which the doubles alone do not
- * say: n equal ones (a key uniform on 1..R: 1/R each) stand for 1/n; ones whose decimals
- * (decimal-ratio.ts) add up to exactly 1 for those decimals (0.9 and 0.1); any others for
- * themselves (no low part).
- */
-function choiceLows(made: Float64Array): readonly number[] {
-  let lows = choiceLowsOf.get(made);
+/** What each probability of a choice leaves of the value it stands for (choiceRatios), which the doubles alone do not say; 0 where it stands for itself. */
+function choiceLows(made: Float64Array, parameterValues: readonly number[]): readonly number[] {
+  let known = choiceLowsOf.get(parameterValues);
+  if (!known) choiceLowsOf.set(parameterValues, (known = new WeakMap()));
+  let lows = known.get(made);
   if (lows) return lows;
-  const n = made.length;
   const values = Array.from(made);
-  if (values.every((p) => p === values[0]) && values[0] === 1 / n) {
-    const low = lowPartOf(values[0]!, { numerator: 1n, denominator: BigInt(n) });
-    lows = values.map(() => low);
-  } else {
-    const ratios = values.map(decimalRatio);
-    let common = 1n; // the largest denominator, a power of 10: every other divides it
-    for (const r of ratios) if (r.denominator > common) common = r.denominator;
-    const whole = ratios.reduce((s, r) => s + r.numerator * (common / r.denominator), 0n);
-    lows = whole === common ? values.map((p, i) => lowPartOf(p, ratios[i]!)) : values.map(() => 0);
-  }
-  choiceLowsOf.set(made, lows);
+  const ratios = choiceRatios(values, parameterValues);
+  lows = ratios === null ? values.map(() => 0) : values.map((p, i) => lowPartOf(p, ratios[i]!));
+  known.set(made, lows);
   return lows;
 }
 
