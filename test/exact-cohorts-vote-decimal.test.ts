@@ -1,7 +1,7 @@
-import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exactCell } from '../src/engine/exact/index.js';
-import { cell } from './exact-helpers.js';
+import { assertCohortFigures, cell } from './exact-helpers.js';
+import type { CohortFigures } from './exact-helpers.js';
 
 /**
  * Two-phase commit's independent cohorts weigh a cohort's vote by abortRate's decimal: abortRate
@@ -16,15 +16,8 @@ import { cell } from './exact-helpers.js';
  * given when phase 1 ends, in mpmath until two precisions agree to 30 digits), every input the
  * exact rational of its decimal.
  */
-interface Case {
+interface Case extends CohortFigures {
   readonly abortRate: number;
-  readonly committed: string;
-  readonly aborted: string;
-  readonly blocked: string;
-  readonly messengers: string;
-  readonly sd: string;
-  readonly delivered: string;
-  readonly rounds: string;
 }
 
 const CASES: readonly Case[] = [
@@ -50,30 +43,11 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** The spacing of doubles at x (a normal double): a unit in its last place. */
-function ulp(x: number): number {
-  return 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
-}
-
-function assertWithinAUnit(actual: number, expected: string, what: string): void {
-  const truth = Number(expected);
-  assert.ok(Math.abs(actual - truth) <= ulp(truth), `${what}: ${actual}, the truth ${expected} (${Math.abs(actual - truth) / ulp(truth)} units off)`);
-}
-
 describe("two-phase commit's cohorts vote by abortRate's decimal: 64 cohorts, R 3, loss 0.1, 2 copies", () => {
   for (const c of CASES) {
     it(`abortRate ${c.abortRate}: every column within a unit in its last place`, () => {
       const r = exactCell(cell('two-phase-commit', 'bernoulli', { participants: 64, rounds: 3, redundancy: 2, loss: 0.1, abortRate: c.abortRate }));
-      assert.equal(r.method, 'independent cohorts');
-      const [committed, aborted, blocked, inconsistent] = r.outcomes as [number, number, number, number];
-      assertWithinAUnit(committed, c.committed, 'committed');
-      assertWithinAUnit(aborted, c.aborted, 'aborted');
-      assertWithinAUnit(blocked, c.blocked, 'blocked');
-      assert.equal(inconsistent, 0);
-      assertWithinAUnit(r.figures!.messengersMean, c.messengers, 'messengers');
-      assertWithinAUnit(r.figures!.messengersSd, c.sd, 'messengers sd');
-      assertWithinAUnit(r.deliveredMean, c.delivered, 'delivered');
-      assertWithinAUnit(r.roundsMean, c.rounds, 'rounds');
+      assertCohortFigures(r, c, 1, `abortRate ${c.abortRate}`);
     });
   }
 });

@@ -39,3 +39,49 @@ export function drive(model: CellModel, limits: ExactLimits = UNLIMITED): { yiel
   for (; !next.done; next = steps.next()) yields.push(next.value);
   return { yields, result: next.value };
 }
+
+/** Two-phase commit's exact figures as an outside oracle gives them, as decimal strings (exact-cohorts-* tests). */
+export interface CohortFigures {
+  readonly committed: string;
+  readonly aborted: string;
+  readonly blocked: string;
+  readonly messengers: string;
+  readonly sd: string;
+  readonly delivered: string;
+  readonly rounds: string;
+}
+
+/** The spacing of doubles at x: a unit in its last place. */
+export function ulp(x: number): number {
+  const magnitude = Math.abs(x);
+  if (magnitude < 2 ** -1022) return 2 ** -1074;
+  let unit = 2 ** -52;
+  let top = 1;
+  while (magnitude >= 2 * top) [top, unit] = [top * 2, unit * 2];
+  while (magnitude < top) [top, unit] = [top / 2, unit / 2];
+  return unit;
+}
+
+/**
+ * Every column of a two-phase-commit result from the independent-cohorts solver within `units`
+ * units in the last place of the oracle's; `emptyAllowed`: a column left empty (NaN, below what a
+ * double holds) is passed over.
+ */
+export function assertCohortFigures(r: ExactResult, expected: CohortFigures, units: number, name: string, emptyAllowed = false): void {
+  assert.equal(r.method, 'independent cohorts');
+  const near = (actual: number, truth: string, what: string): void => {
+    if (emptyAllowed && Number.isNaN(actual)) return;
+    const t = Number(truth);
+    const off = Math.abs(actual - t) / ulp(t);
+    assert.ok(off <= units, `${name}: ${what}: ${actual}, the truth ${truth} (${off} units off)`);
+  };
+  const [committed, aborted, blocked, inconsistent] = r.outcomes as [number, number, number, number];
+  near(committed, expected.committed, 'committed');
+  near(aborted, expected.aborted, 'aborted');
+  near(blocked, expected.blocked, 'blocked');
+  assert.equal(inconsistent, 0);
+  near(r.figures!.messengersMean, expected.messengers, 'messengers');
+  near(r.figures!.messengersSd, expected.sd, 'messengers sd');
+  near(r.deliveredMean, expected.delivered, 'delivered');
+  near(r.roundsMean, expected.rounds, 'rounds');
+}
