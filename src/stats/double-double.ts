@@ -34,16 +34,21 @@ export function twoSum(a: number, b: number): DoubleDouble {
 
 const SPLITTER = 134217729; // 2^27 + 1
 
-/** a · b exactly, as a rounded product and its error (Dekker). */
-export function twoProduct(a: number, b: number): DoubleDouble {
-  const p = a * b;
+/** a · b − p exactly, where p is a · b rounded (Dekker's split of each factor into halves of 26 bits). */
+function productError(a: number, b: number, p: number): number {
   const ca = SPLITTER * a;
   const aHi = ca - (ca - a);
   const aLo = a - aHi;
   const cb = SPLITTER * b;
   const bHi = cb - (cb - b);
   const bLo = b - bHi;
-  return { hi: p, lo: aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo };
+  return aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo;
+}
+
+/** a · b exactly, as a rounded product and its error (Dekker). */
+export function twoProduct(a: number, b: number): DoubleDouble {
+  const p = a * b;
+  return { hi: p, lo: productError(a, b, p) };
 }
 
 export function ddAdd(x: DoubleDouble, y: DoubleDouble): DoubleDouble {
@@ -121,13 +126,7 @@ export const lowPart = { product: 0, sum: 0 };
 /** (a + aLow)·(b + bLow) to about 106 bits: the high part, the low left in lowPart.product. */
 export function productHigh(a: number, aLow: number, b: number, bLow: number): number {
   const p = a * b;
-  const ca = SPLITTER * a;
-  const aHi = ca - (ca - a);
-  const aLo = a - aHi;
-  const cb = SPLITTER * b;
-  const bHi = cb - (cb - b);
-  const bLo = b - bHi;
-  const error = aHi * bHi - p + aHi * bLo + aLo * bHi + aLo * bLo + (a * bLow + aLow * b);
+  const error = productError(a, b, p) + (a * bLow + aLow * b);
   const high = p + error;
   lowPart.product = error - (high - p);
   return high;
