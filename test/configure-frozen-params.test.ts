@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, cli } from './helpers.js';
+import { cli, ROOT, temporaryDirectory } from './helpers.js';
 import { refusal } from './assert-cli.js';
 
 /**
@@ -23,7 +22,7 @@ describe("a protocol file's configure and the parameters it is given", () => {
   };
 
   it('refuses one that changes or removes a given value, in check and every command', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-configure-'));
+    const dir = temporaryDirectory('twogenerals-configure-');
     try {
       const cases = [
         ['params.rounds = 1; return p.configure(params);', /configure changed the parameter rounds from \d to 1: /],
@@ -46,7 +45,7 @@ describe("a protocol file's configure and the parameters it is given", () => {
   });
 
   it('runs one that builds its config on the object it is given, with the numbers of the file it wraps', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-configure-'));
+    const dir = temporaryDirectory('twogenerals-configure-');
     try {
       withConfigure(dir, 'return Object.assign(params, p.configure(params));');
       const r = cli(['run', join(dir, 's.yaml'), '--format', 'csv']);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
 
 /**
  * A shell left in a directory since deleted (`rmdir` of the directory it is in): a run of a
@@ -15,7 +14,7 @@ import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
  */
 describe('a command run from a directory deleted since the shell entered it', { skip: process.platform === 'win32' }, () => {
   const inDeleted = (args: readonly string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-gone-'));
+    const dir = temporaryDirectory('twogenerals-gone-');
     try {
       const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
       return spawnSync('sh', ['-c', `cd '${dir}' && rmdir '${dir}' && exec ${quoted}`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });

@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -85,9 +86,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+let directoriesMade = 0;
+
+/**
+ * A new empty directory in the system's temporary folder, named by `prefix` and then digits only.
+ * mkdtemp's six random letters and digits end up in the paths the CLI prints, and now and then
+ * spell what a test looks for there (`1E9` read as an exponent, `NaN`, an error code): digits
+ * cannot. The caller removes it.
+ */
+export function temporaryDirectory(prefix: string): string {
+  for (;;) {
+    const dir = join(tmpdir(), `${prefix}${process.pid}-${++directoriesMade}-${randomInt(1_000_000_000)}`);
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** The numbers of a JSON text, outside its strings, that are written with an exponent. */
+export function exponents(json: string): string[] {
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
+}
+
 /** A fresh temporary directory holding the given files, removed when the test process exits. */
 export function tempFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'twogenerals-test-'));
+  const dir = temporaryDirectory('twogenerals-test-');
   temporary.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;

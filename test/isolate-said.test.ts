@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { whatItSaid } from '../src/protocol-files/isolate.js';
-import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
 
 /**
  * Where the process a protocol file is checked in ends before it starts, the refusal quotes what
@@ -28,7 +27,7 @@ describe('what the checking process said as it ended', () => {
   });
 
   it('names the error of a preload that throws only in the checking process, run as a user runs the CLI', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-said-'));
+    const dir = temporaryDirectory('twogenerals-said-');
     try {
       const preload = join(dir, 'preload.cjs');
       writeFileSync(preload, 'if (process.send) throw new Error("the preload broke in a child process");\n');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { cliIn } from './in-process.js';
+import { temporaryDirectory } from './helpers.js';
 
 // An exact value too small for a double to hold is left empty (NaN inside), known only to lie
 // below a bound. Every verdict read the NaN as failing: `exact` said `disagreement [NaN, NaN] is
@@ -12,7 +12,7 @@ import { cliIn } from './in-process.js';
 // run against its own saved results (`NaN (exact) is higher than the baseline's NaN`), and `plan`
 // found no setting meeting `disagreement<=0.01` where 400 copies over a bursty channel do.
 describe('verdicts on an exact value left empty (too small for a double)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tg-left-empty-'));
+  const dir = temporaryDirectory('tg-left-empty-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const BURSTY = '{ model: gilbert-elliott, goodToBad: 0.5, badToGood: 0.9 }';
   /** A messenger scenario over a bursty channel: at 330 copies and more, every copy lost is below 2.2e-307. */

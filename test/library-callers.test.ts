@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isolatedExecArgv } from '../src/protocol-files/isolate.js';
-import { CLI_TIMEOUT_MS, ROOT, cli } from './helpers.js';
+import { cli, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
 
 /**
  * The bundled library (the package's "." export, dist/lib) as a user's script calls it: whatever
@@ -55,7 +54,7 @@ describe("a library caller's console", () => {
   it("reaches its stdout after a protocol file loads, while the file's own console output goes to stderr", () => {
     // Loading a protocol file replaced the process's console with one writing to stderr, as the
     // CLI's must be (stdout carries only results): the caller's console.log went to stderr.
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-library-console-'));
+    const dir = temporaryDirectory('twogenerals-library-console-');
     try {
       const example = join(ROOT, 'examples', 'protocols', 'tcp-handshake.mjs');
       writeFileSync(

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cliIn } from './in-process.js';
+import { temporaryDirectory } from './helpers.js';
 
 // A double holds 1 − 1.2e-21 as 1: the messenger at loss 0.3 with 40 copies has success
 // 1 − 0.3^40, printed as 1 beside its disagreement of 1.22e-21. Every verdict judged that 1:
 // `exact`'s gate `success atLeast 1` passed (exit 0), `plan --target success>=1` named 31 copies
 // its winner with `1 ✓`, and a notWorseThan gate found 40 copies not worse than 42.
 describe('verdicts on an exact value a double holds as 1', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tg-near-one-'));
+  const dir = temporaryDirectory('tg-near-one-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const scenario = (name: string, redundancy: number, expect: readonly string[]): string => {
     const file = join(dir, `${name}.yaml`);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT, cli } from './helpers.js';
+import { BIN, cli, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
 
 /**
  * Node.js started with --disallow-code-generation-from-strings (a hardening option some sites put
@@ -46,7 +45,7 @@ describe('Node.js that compiles no code from text', () => {
   }
 
   it("saves a sweep's result folder without its chart, saying why, and refuses `plot` in one line", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-no-codegen-'));
+    const dir = temporaryDirectory('twogenerals-no-codegen-');
     try {
       const r = hardened(['run', '--sweep', 'loss=0.1:0.5:0.2', '--trials', '2000', '--out', dir, '--format', 'csv']);
       assert.equal(r.status, 0, r.stderr);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { DirectOutput, writesDirectly } from '../src/cli/output.js';
 import type { OutputState } from '../src/cli/output.js';
+import { temporaryDirectory } from './helpers.js';
 
 /** A failure as fs.writeSync throws it. */
 function systemError(code: string): NodeJS.ErrnoException {
@@ -27,7 +27,7 @@ function fakeStream(): NodeJS.WriteStream & { text: () => string } {
 const fresh = (): OutputState => ({ closed: false, failure: null });
 
 describe('standard output written straight to its descriptor (src/cli/output.ts)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'twogenerals-output-'));
+  const dir = temporaryDirectory('twogenerals-output-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const unused = (): NodeJS.WriteStream => assert.fail('Node’s stream is not needed');
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from './helpers.js';
+import { ROOT, temporaryDirectory } from './helpers.js';
 import { cliSeries } from './cli-series.js';
 
 /**
@@ -46,7 +45,7 @@ const installedBin = (): string => join(project, 'node_modules', 'twogenerals', 
 
 describe('the packed package, installed into an empty project', () => {
   before(() => {
-    project = mkdtempSync(join(tmpdir(), 'twogenerals-package-'));
+    project = temporaryDirectory('twogenerals-package-');
     const pack = spawnSync(npm, ['pack', '--ignore-scripts', '--pack-destination', project, '--silent'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(pack.status, 0, pack.stderr);
     const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
@@ -192,7 +191,7 @@ describe('the packed package, installed into an empty project', () => {
 
 describe('a checkout before its build', () => {
   it('says in one line to build first (exit 2), not a stack trace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-unbuilt-'));
+    const dir = temporaryDirectory('twogenerals-unbuilt-');
     try {
       mkdirSync(join(dir, 'bin'));
       for (const file of readdirSync(join(ROOT, 'bin'))) copyFileSync(join(ROOT, 'bin', file), join(dir, 'bin', file));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -9,6 +8,7 @@ import { contentDigest } from '../src/results/verify.js';
 import { expandCells } from '../src/scenario/cells.js';
 import { loadScenario } from '../src/scenario/resolve.js';
 import { STACK_LINE, cliInProcess } from './in-process.js';
+import { temporaryDirectory } from './helpers.js';
 
 /**
  * Property-based tests (fast-check, fixed seeds): generated scenario documents, valid and
@@ -17,7 +17,7 @@ import { STACK_LINE, cliInProcess } from './in-process.js';
  * Everything runs in this process (cliInProcess), so hundreds of cases take seconds.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'twogenerals-properties-'));
+const dir = temporaryDirectory('twogenerals-properties-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 let fileCount = 0;
 const writeTemp = (text: string | Buffer, extension: string): string => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
 import { cliInProcess } from './in-process.js';
 
 /** The CLI as bin/twogenerals.js runs it: one script and the V8 code cache the build saved for it (scripts/bundle.ts). */
@@ -33,7 +32,7 @@ describe('start-up', () => {
     // Node 20.18 and 20.20 share V8's version number, so V8 took either's cache and each crashed
     // at start on the other's. A copy of the launcher and bundle: the cache under this Node's name,
     // then under another's (the old name, and another version's), each run logging what it reads.
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-code-cache-'));
+    const dir = temporaryDirectory('twogenerals-code-cache-');
     try {
       cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
       cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
@@ -92,7 +91,7 @@ describe('start-up', () => {
 
   it('prints from the cached script the bytes the compiled sources print, loading none of stream, net and tty', async () => {
     const args = ['run', '--trials', '1000', '--format', 'csv'];
-    const dir = mkdtempSync(join(tmpdir(), 'twogenerals-start-up-'));
+    const dir = temporaryDirectory('twogenerals-start-up-');
     try {
       // A look at the modules the process loaded, taken as it exits; its standard output is a pipe.
       const loaded = join(dir, 'loaded.json');
