@@ -49,6 +49,8 @@ const dir = tempFiles({
   'all-to-4.yaml': scenario('./all.mjs', 'sweep:\n  participants: { from: 1, to: 4 }\n'),
   '2pc-to-6.yaml': scenario('two-phase-commit', 'sweep:\n  participants: { from: 1, to: 6 }\n'),
   'messenger.yaml': scenario('messenger', 'participants: 3\n'),
+  'all-3.yaml': scenario('./all.mjs', 'participants: 3\n'),
+  'all-4.yaml': scenario('./all.mjs', 'participants: 4\n'),
 });
 const at = (name: string): string => join(dir, name);
 const run = ['run', '--workers', '1', '-f', 'csv'];
@@ -166,6 +168,24 @@ describe('two protocol files that share a parameter name', () => {
     );
     assert.equal(past.status, 2);
     assert.match(past.stderr, /sweep\.participants\.to must be at most 3 \(got 4\) \(the other-hear protocol's participants: integer 1\.\.3;/);
+  });
+
+  it("keep a file's value under --set protocol=the other file, held to the other's range, not called left behind", () => {
+    const [kept, past] = cliSeries([
+      [...run, at('all-3.yaml'), '--set', 'protocol=./other.mjs'],
+      [...run, at('all-4.yaml'), '--set', 'protocol=./other.mjs'],
+    ]) as [CliResult, CliResult];
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.deepEqual(
+      csvRecords(kept.stdout).rows.map((r) => `${r['protocol']} ${r['participants']} ${r['messengers_exact']}`),
+      ['other-hear 3 3'],
+    );
+    assert.equal(past.status, 2);
+    assert.match(
+      past.stderr,
+      /^twogenerals: [^\n]*all-4\.yaml:6:15: participants must be at most 3 \(got 4\) \(the other-hear protocol's participants: integer 1\.\.3;[^\n]*\n$/,
+    );
+    assert.doesNotMatch(past.stderr, /was written for its/);
   });
 });
 

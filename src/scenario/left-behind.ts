@@ -1,4 +1,5 @@
 import { parameterSpec, protocolsDeclaring } from '../catalog/parameters.js';
+import { isProtocolPath, loadedProtocolFile, protocolFilePath } from '../protocol-files/load.js';
 import { DEFAULTS } from './defaults.js';
 import type { Path } from './parse.js';
 
@@ -8,6 +9,8 @@ export interface KindChange {
   readonly kind: 'protocol' | 'channel';
   readonly from: string;
   readonly to: string;
+  /** The scenario file the change was made to, where a protocol file's path is resolved from. */
+  readonly scenarioFile?: string | undefined;
 }
 
 /** The channel model scenario data names: `channel: cut`, `channel: { model: cut }`, or the default. */
@@ -23,16 +26,17 @@ function channelModel(data: Record<string, unknown>): string {
  * that changed the file's protocol or channel model: keys the file wrote for the one it had may
  * be left behind, refused where the file is read but the flag's doing.
  */
-export function kindChanges(file: Record<string, unknown>, data: Record<string, unknown>, sets: readonly string[]): KindChange[] {
+export function kindChanges(file: Record<string, unknown>, data: Record<string, unknown>, sets: readonly string[], scenarioFile?: string): KindChange[] {
   const lastFlag = (keys: readonly string[]): string | undefined => [...sets].reverse().find((assignment) => keys.includes(assignment.split('=')[0]!.trim()));
   const changes: KindChange[] = [];
   const protocolFlag = lastFlag(['protocol']);
   const [fromProtocol, toProtocol] = [String(file['protocol'] ?? ''), String(data['protocol'] ?? '')];
   if (protocolFlag !== undefined && fromProtocol !== '' && fromProtocol !== toProtocol)
-    changes.push({ flag: `--set ${protocolFlag}`, kind: 'protocol', from: fromProtocol, to: toProtocol });
+    changes.push({ flag: `--set ${protocolFlag}`, kind: 'protocol', from: fromProtocol, to: toProtocol, scenarioFile });
   const channelFlag = lastFlag(['channel', 'channel.model']);
   const [fromModel, toModel] = [channelModel(file), channelModel(data)];
-  if (channelFlag !== undefined && fromModel !== toModel) changes.push({ flag: `--set ${channelFlag}`, kind: 'channel', from: fromModel, to: toModel });
+  if (channelFlag !== undefined && fromModel !== toModel)
+    changes.push({ flag: `--set ${channelFlag}`, kind: 'channel', from: fromModel, to: toModel, scenarioFile });
   return changes;
 }
 
@@ -52,6 +56,12 @@ function ownerOf(path: Path): { kind: 'protocol' | 'channel'; owner: string | re
   return undefined;
 }
 
+/** The protocol or channel a change leads to, by name: a protocol file's own name, where the scenario wrote its path. */
+function kindName(change: KindChange): string {
+  if (change.kind !== 'protocol' || !isProtocolPath(change.to)) return change.to;
+  return loadedProtocolFile(protocolFilePath(change.to, change.scenarioFile))?.name ?? change.to;
+}
+
 /**
  * Where a key the file wrote for its own protocol or channel is refused once a flag changed that
  * kind: at the flag, naming the file's key, its place and how to remove it (`--set
@@ -63,7 +73,9 @@ export function leftBehindPlace(changes: readonly KindChange[], path: Path, file
   const owner = ownerOf(path);
   if (owner === undefined) return undefined;
   const change = changes.find((c) => c.kind === owner.kind);
-  if (change === undefined || (Array.isArray(owner.owner) ? owner.owner.includes(change.to) : owner.owner === change.to)) return undefined;
+  if (change === undefined) return undefined;
+  const to = kindName(change);
+  if (Array.isArray(owner.owner) ? owner.owner.includes(to) : owner.owner === to) return undefined;
   const name = path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i ? `.${part}` : part)).join('');
   return `${change.flag}: the file's ${name} (${filePlace}) was written for its ${change.from} ${change.kind}, not ${change.to} (remove it with --set ${owner.remove}=null)`;
 }

@@ -71,7 +71,7 @@ export function applyOverrides(source: ScenarioSource, overrides: Overrides): Sc
     const [given, value] = splitAssignment(assignment, flag, 'param=from:to[:step] or param=v1,v2,…');
     put(['sweep', sweepKey(given)], sweepValues(value, flag), flag);
   }
-  const changes = kindChanges(source.data, data, overrides.set ?? []);
+  const changes = kindChanges(source.data, data, overrides.set ?? [], source.source);
   const result: ScenarioSource = {
     source: source.source,
     data,
