@@ -43,6 +43,15 @@ describe('exact values where a complement of a decimal near 1 is small', () => {
     assert.equal(Number(row!['both_exact']), 4e-32);
   });
 
+  it('a Gilbert–Elliott good state losing 0.9999999999999998: the randomized protocol at k 2, R 2 disagrees as the fractions say', async () => {
+    const [row] = await exactRows([
+      ...sets(['protocol=randomized', 'redundancy=2', 'rounds=2', 'channel.model=gilbert-elliott']),
+      ...sets(['channel.goodToBad=0.5', 'channel.badToGood=0.5', 'channel.lossGood=0.9999999999999998', 'channel.lossBad=1']),
+    ]);
+    assert.equal(Number(row!['onlyA_exact']), 1.9999999999999992e-16);
+    assert.equal(Number(row!['onlyB_exact']), 1.9999999999999992e-16);
+  });
+
   it("a vote's NO at 0.9999999999999999 or 0.9999999999999997 over a lossless Gilbert–Elliott link commits with (1 − abortRate)^n", async () => {
     const rows = await exactRows([
       ...sets(['protocol=two-phase-commit', 'redundancy=1', 'rounds=1', 'channel.model=gilbert-elliott', 'channel.goodToBad=0', 'channel.badToGood=0.5']),
