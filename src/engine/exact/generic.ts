@@ -589,7 +589,7 @@ const choiceWeightsOf = new WeakMap<readonly number[], WeakMap<Float64Array, rea
  * Not the double with what it leaves: the complement 1 − p of a p near 1 is far from its decimal's
  * (crashPatternWeight).
  */
-function choiceWeights(made: Float64Array, parameterValues: readonly number[]): readonly DoubleDouble[] {
+export function choiceWeights(made: Float64Array, parameterValues: readonly number[]): readonly DoubleDouble[] {
   let known = choiceWeightsOf.get(parameterValues);
   if (!known) choiceWeightsOf.set(parameterValues, (known = new WeakMap()));
   let weights = known.get(made);
