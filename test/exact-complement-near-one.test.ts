@@ -52,6 +52,15 @@ describe('exact values where a complement of a decimal near 1 is small', () => {
     assert.equal(Number(row!['onlyB_exact']), 1.9999999999999992e-16);
   });
 
+  it("two-phase commit's independent cohorts on a reliable link: committed (1 − abortRate)^n", async () => {
+    const rows = await exactRows([
+      ...sets(['protocol=two-phase-commit', 'loss=0', 'redundancy=1', 'rounds=1']),
+      ...['--sweep', 'participants=6,8', '--sweep', 'abortRate=0.9999999999999993,0.9999999999999999'],
+    ]);
+    const committed = rows.map((r) => Number(r['committed_exact']));
+    assert.deepEqual(committed, [1.17649e-91, 1e-96, 5.764801e-122, 1e-128]);
+  });
+
   it("a vote's NO at 0.9999999999999999 or 0.9999999999999997 over a lossless Gilbert–Elliott link commits with (1 − abortRate)^n", async () => {
     const rows = await exactRows([
       ...sets(['protocol=two-phase-commit', 'redundancy=1', 'rounds=1', 'channel.model=gilbert-elliott', 'channel.goodToBad=0', 'channel.badToGood=0.5']),

@@ -1,6 +1,6 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
 import { ddAdd, ddDivide, ddMultiply } from '../stats/double-double.js';
-import { ddOfDecimal, ddOfRatio, decimalRatio } from '../stats/decimal-ratio.js';
+import { ddOfComplement, ddOfDecimal } from '../stats/decimal-ratio.js';
 import type { DoubleDouble } from '../stats/double-double.js';
 import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
@@ -85,10 +85,7 @@ const DOUBLE_DOUBLE: Arithmetic<DoubleDouble> = {
   divide: ddDivide,
   value: (a) => a.hi,
   low: (a) => a.lo,
-  complement: (p) => {
-    const { numerator, denominator } = decimalRatio(p);
-    return ddOfRatio({ numerator: denominator - numerator, denominator });
-  },
+  complement: ddOfComplement,
   stationaryGood: (goodToBad, badToGood) => ddDivide(badToGood, ddAdd(goodToBad, badToGood)),
 };
 
