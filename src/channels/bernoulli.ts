@@ -1,6 +1,6 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
 import type { ChannelDefinition, Transmission } from '../contract/channel.js';
-import { decimalRatio, ddOfRatio, lowPartOf } from '../stats/decimal-ratio.js';
+import { decimalRatio, ddOfRatio } from '../stats/decimal-ratio.js';
 
 interface BernoulliConfig {
   readonly transmissions: readonly [Transmission, Transmission];
@@ -40,22 +40,26 @@ export function bernoulliTransmission(loss: number, copies: number): Transmissio
 }
 
 /**
- * The transmission above for the exact engines: its probabilities as they are (Monte Carlo's, so
- * that an engine reading no more weighs the same), each with the low part that brings it to the
- * exact value of the loss's decimal (1 − 0.999^4 from the double 0.999 is 1.1e-16 off, relatively,
- * from that of 999/1000), and the copies delivered times the probability, k(1 − p) when received.
+ * The transmission above for the exact engines: each probability the nearest double of the exact
+ * value of the loss's decimal, with the low part it leaves (1 − 0.999^4 from the double 0.999 is
+ * 1.1e-16 off, relatively, from that of 999/1000), and the copies delivered times the probability,
+ * k(1 − p) when received. Not Monte Carlo's double with what it leaves: where loss^k is near 1,
+ * 1 − loss^k in doubles is far from the decimals' (1 − 0.9999999999999999 is 1.11e-16, not 1e-16),
+ * and a low part a tenth of the value keeps only its own 53 bits, so that values near a tie
+ * between two doubles were printed an ulp off.
  */
 export function finerBernoulliTransmission(loss: number, copies: number): Transmission {
   const plain = bernoulliTransmission(loss, copies);
   const { numerator: n, denominator: d } = decimalRatio(loss);
   const k = BigInt(copies);
-  const lost = { numerator: n ** k, denominator: d ** k };
-  const received = { numerator: lost.denominator - lost.numerator, denominator: lost.denominator };
+  const lost = ddOfRatio({ numerator: n ** k, denominator: d ** k });
+  const received = ddOfRatio({ numerator: d ** k - n ** k, denominator: d ** k });
   const deliveredMass = ddOfRatio({ numerator: k * (d - n), denominator: d });
   return {
     ...plain,
+    probabilities: [lost.hi, received.hi],
     finer: {
-      probabilitiesLow: [lowPartOf(plain.probabilities[0]!, lost), lowPartOf(plain.probabilities[1]!, received)],
+      probabilitiesLow: [lost.lo, received.lo],
       deliveredMass: [0, deliveredMass.hi],
       deliveredMassLow: [0, deliveredMass.lo],
     },

@@ -1,6 +1,6 @@
 import { LEAST_NORMAL } from '../stats/exact-rounding.js';
-import { ddAdd, ddDivide, ddMultiply, ddSubtract } from '../stats/double-double.js';
-import { ddOfDecimal } from '../stats/decimal-ratio.js';
+import { ddAdd, ddDivide, ddMultiply } from '../stats/double-double.js';
+import { ddOfComplement, ddOfDecimal } from '../stats/decimal-ratio.js';
 import type { DoubleDouble } from '../stats/double-double.js';
 import { thousands } from '../io/text.js';
 import type { Direction } from '../contract/protocol.js';
@@ -49,22 +49,29 @@ export function describeGilbertElliott(params: ChannelParams): string {
 interface Arithmetic<T> {
   of(value: number): T;
   add(a: T, b: T): T;
-  subtract(a: T, b: T): T;
   multiply(a: T, b: T): T;
   divide(a: T, b: T): T;
   value(a: T): number;
   /** What value() leaves of a (0 in plain doubles). */
   low(a: T): number;
+  /**
+   * 1 − p for a parameter p: in double-double from p's decimal, not 1 minus p's double-double,
+   * which near 1 keeps only p's absolute 2^-106 (1 − 0.9999999999999999 to 16 digits, an ulp off).
+   */
+  complement(p: number): T;
+  /** The stationary good share, 1 − bad: in double-double as badToGood / (goodToBad + badToGood), which cancels nothing where bad is near 1. */
+  stationaryGood(goodToBad: T, badToGood: T, bad: T): T;
 }
 
 const PLAIN: Arithmetic<number> = {
   of: (value) => value,
   add: (a, b) => a + b,
-  subtract: (a, b) => a - b,
   multiply: (a, b) => a * b,
   divide: (a, b) => a / b,
   value: (a) => a,
   low: () => 0,
+  complement: (p) => 1 - p,
+  stationaryGood: (_goodToBad, _badToGood, bad) => 1 - bad,
 };
 
 /**
@@ -74,11 +81,12 @@ const PLAIN: Arithmetic<number> = {
 const DOUBLE_DOUBLE: Arithmetic<DoubleDouble> = {
   of: ddOfDecimal,
   add: ddAdd,
-  subtract: ddSubtract,
   multiply: ddMultiply,
   divide: ddDivide,
   value: (a) => a.hi,
   low: (a) => a.lo,
+  complement: ddOfComplement,
+  stationaryGood: (goodToBad, badToGood) => ddDivide(badToGood, ddAdd(goodToBad, badToGood)),
 };
 
 /**
@@ -95,7 +103,7 @@ function directionalTransmission<T>(
   from: number,
   arithmetic: Arithmetic<T>,
 ): { probability: number[]; delivered: number[]; finer: FinerTransmission; underflowed: boolean } {
-  const { of, add, subtract, multiply, divide, value, low } = arithmetic;
+  const { of, add, multiply, divide, value, low, complement } = arithmetic;
   const zero = of(0);
   const one = of(1);
   const goodToBad = of(config.goodToBad);
@@ -103,11 +111,11 @@ function directionalTransmission<T>(
   const bad = divide(goodToBad, add(goodToBad, badToGood));
   // step[s][t]: the next copy's state t from s (FRESH: the stationary distribution).
   const step = [
-    [subtract(one, goodToBad), goodToBad],
-    [badToGood, subtract(one, badToGood)],
-    config.goodToBad + config.badToGood === 0 ? [one, zero] : [subtract(one, bad), bad],
+    [complement(config.goodToBad), goodToBad],
+    [badToGood, complement(config.badToGood)],
+    config.goodToBad + config.badToGood === 0 ? [one, zero] : [arithmetic.stationaryGood(goodToBad, badToGood, bad), bad],
   ];
-  const loss = config.loss.map((l) => [of(l), subtract(one, of(l))] as const);
+  const loss = config.loss.map((l) => [of(l), complement(l)] as const);
   // mass[received][state], and the delivered copies weighted by probability.
   let mass = [
     [from === GOOD ? one : zero, from === BAD ? one : zero, from === FRESH ? one : zero],

@@ -21,10 +21,11 @@ export interface Transmission {
 /**
  * A transmission's figures to about 106 bits, for the exact engines: outcome i weighs
  * probabilities[i] + probabilitiesLow[i] (the low part what the double left of the value the
- * parameters stand for, their decimals), and delivers deliveredMass[i] + deliveredMassLow[i]
- * copies times that weight: the expectation times the probability, not the mean given the
- * outcome, which a division by the rounded probability made a few ulps off (1.8 copies printed
- * as 1.7999999999999998).
+ * parameters stand for, their decimals; the double the nearest to that value, as one far from it,
+ * 1 − 0.9999999999999999 made in doubles, leaves a low part that keeps only its own 53 bits), and
+ * delivers deliveredMass[i] + deliveredMassLow[i] copies times that weight: the expectation
+ * times the probability, not the mean given the outcome, which a division by the rounded
+ * probability made a few ulps off (1.8 copies printed as 1.7999999999999998).
  */
 export interface FinerTransmission {
   readonly probabilitiesLow: readonly number[];

@@ -285,6 +285,11 @@ function setIn(data: Record<string, unknown>, path: Path, value: unknown, flag: 
       flag,
       `${dotted} has no default to go back to: give another (${dotted === 'protocol' ? '--set protocol=messenger' : '--set channel=bernoulli'}), or leave it as it is`,
     );
-  if (value === null) delete node[String(path[path.length - 1])];
-  else node[String(path[path.length - 1])] = value;
+  const last = String(path[path.length - 1]);
+  // A role's crash rate replaces the one the file gives it in whatever case (crash.A over { a: 0.1 }):
+  // kept beside it, the role would have two rates, and one of them dropped unsaid.
+  if (node !== data && node === data['crash'])
+    for (const key of Object.keys(node)) if (key !== last && key.toLowerCase() === last.toLowerCase()) delete node[key];
+  if (value === null) delete node[last];
+  else node[last] = value;
 }

@@ -508,6 +508,7 @@ function crashParams(source: ScenarioSource, protocol: ProtocolDefinition<unknow
   const given: Record<string, number> = typeof value === 'number' ? { crash: value } : {};
   if (typeof value === 'object') {
     const roles = protocol.roles ?? [];
+    const writtenFor = new Map<string, string>(); // the key each role was first given by
     for (const [written, rate] of Object.entries(value)) {
       // Role names are matched without regard to case: { a: 0.1 } is role A.
       const role = roles.find((r) => r.toLowerCase() === written.toLowerCase()) ?? written;
@@ -517,6 +518,15 @@ function crashParams(source: ScenarioSource, protocol: ProtocolDefinition<unknow
           `the ${protocol.name} protocol has no role '${written}'${didYouMean(written, roles)}; its roles are ${roles.join(', ')}`,
         );
       }
+      // { A: 0.1, a: 0.2 } gives role A twice: one of the two rates would be dropped unsaid.
+      const first = writtenFor.get(crashParameterName(role));
+      if (first !== undefined) {
+        throw new UsageError(
+          source.locate(['crash', written], true),
+          `crash.${written} gives role ${role} a rate again (crash.${first} gives it ${value[first]}; a role is named in any case): give each role once`,
+        );
+      }
+      writtenFor.set(crashParameterName(role), written);
       given[crashParameterName(role)] = rate;
     }
   }

@@ -36,6 +36,16 @@ export function ddOfDecimal(x: number): DoubleDouble {
   return ddOfRatio(decimalRatio(x));
 }
 
+/**
+ * 1 − the decimal x (at most 1) stands for, as a double-double: from the decimal itself, not 1
+ * minus x's double-double, which near 1 keeps only x's absolute 2^-106 (1 − 0.9999999999999999
+ * to 16 digits, an ulp off: 1e-16 is held as 1.0000000000000000002e-16 plus what that leaves).
+ */
+export function ddOfComplement(x: number): DoubleDouble {
+  const { numerator, denominator } = decimalRatio(x);
+  return ddOfRatio({ numerator: denominator - numerator, denominator });
+}
+
 /** What `value` (a double near the ratio) leaves of the ratio, rounded to the nearest double. */
 export function lowPartOf(value: number, { numerator, denominator }: Ratio): number {
   return roundedRatio(numerator * ONE_IN_UNITS - unitsOf(value) * denominator, denominator * ONE_IN_UNITS);

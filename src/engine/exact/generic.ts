@@ -14,8 +14,8 @@ import {
   refusePeerNotListed,
 } from '../montecarlo/trial-rules.js';
 import { NeumaierSum } from '../../stats/sum.js';
-import { lowPart, productHigh, sumHigh } from '../../stats/double-double.js';
-import { decimalRatio, lowPartOf } from '../../stats/decimal-ratio.js';
+import { type DoubleDouble, dd, lowPart, productHigh, sumHigh } from '../../stats/double-double.js';
+import { ddOfRatio, decimalRatio } from '../../stats/decimal-ratio.js';
 import { choiceRatios } from '../../stats/choice-ratios.js';
 import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, roundedValues, tooMuchWork } from './result.js';
@@ -340,11 +340,10 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
         // A choice's branches with a probability above 0, each resolved with the index of the choice,
         // weighed by the probabilities next gave (a resolve that changes them is refused).
         const choices = step.choices!;
-        const lows = choiceLows(made, model.parameterValues);
+        const weights = choiceWeights(made, model.parameterValues);
         for (let i = 0; i < made.length; i++) {
-          const p = made[i]!;
-          if (p === 0) continue;
-          const pLow = lows[i]!;
+          if (made[i] === 0) continue;
+          const { hi: p, lo: pLow } = weights[i]!;
           work += branchWork(node.messages);
           if (work - reported >= WORK_SLICE) {
             checkLimits();
@@ -498,9 +497,10 @@ function stateBranchUnits(stateSize: number): number {
 }
 
 /**
- * One crash pattern out of a state: the crashed state (not yet resolved), its probability, the
- * nodes down (1 each), which crashed must say once it is resolved, and what the probability's
- * double leaves of the product of the rates' decimals and their complements (decimal-ratio.ts).
+ * One crash pattern out of a state: the crashed state (not yet resolved), its probability (the
+ * nearest double of the product of the rates' decimals and their complements, decimal-ratio.ts),
+ * the nodes down (1 each), which crashed must say once it is resolved, and what that double
+ * leaves of the product.
  */
 type Branch = readonly [Int32Array, number, Uint8Array, number];
 
@@ -532,37 +532,42 @@ export function crashBranches(model: CellModel, state: Int32Array, round: number
   if (tooMany) throw tooMany;
   const branches: Branch[] = [];
   for (let mask = 0; mask < 1 << able.length; mask++) {
+    const { hi, lo } = crashPatternWeight(crash, able, mask);
+    if (!(hi > 0)) continue;
     const child = state.slice();
-    let p = 1;
     const down = before.slice();
     able.forEach((node, j) => {
-      const rate = crash[node]!;
       if (mask & (1 << j)) {
         protocol.crash!(child, config, node);
         down[node] = 1;
-        p *= rate;
-      } else p *= 1 - rate;
+      }
     });
-    if (p > 0) branches.push([child, p, down, crashPatternLow(crash, able, mask, p)]);
+    branches.push([child, hi, down, lo]);
   }
   return branches;
 }
 
-/** crashPatternLow's answers by the rates, then by the nodes able to crash and the pattern (bit sets, up to 30 nodes): a cell's states meet the same few again and again. */
-const crashPatternLows = new WeakMap<object, Map<number | string, number>>();
+/** crashPatternWeight's answers by the rates, then by the nodes able to crash and the pattern (bit sets, up to 30 nodes): a cell's states meet the same few again and again. */
+const crashPatternWeights = new WeakMap<object, Map<number | string, DoubleDouble>>();
 
-/** What p, the double product of the pattern's rates (those in `mask`) and the others' complements, leaves of the exact product of their decimals. */
-function crashPatternLow(crash: Float64Array, able: readonly number[], mask: number, p: number): number {
-  let known = crashPatternLows.get(crash);
-  if (!known) crashPatternLows.set(crash, (known = new Map()));
+/**
+ * The probability of a crash pattern, the product of the rates' decimals (those in `mask`) and the
+ * others' complements, as the nearest double and what it leaves: a pair to about 106 bits. The
+ * product of the doubles with the low part it leaves would not be: where a rate is near 1 its
+ * double complement is far from its decimal's (1 − 0.9999999999999999 is 1.11e-16, not 1e-16), so
+ * that low part is a tenth of the value and keeps only its own 53 bits.
+ */
+function crashPatternWeight(crash: Float64Array, able: readonly number[], mask: number): DoubleDouble {
+  let known = crashPatternWeights.get(crash);
+  if (!known) crashPatternWeights.set(crash, (known = new Map()));
   let key: number | string;
   if (crash.length <= 30) {
     let ableBits = 0;
     for (const node of able) ableBits |= 1 << node;
     key = ableBits * 2 ** MAX_CRASHING_NODES + mask;
   } else key = `${able.join(',')}/${mask}`;
-  let low = known.get(key);
-  if (low === undefined) {
+  let weight = known.get(key);
+  if (weight === undefined) {
     let numerator = 1n;
     let denominator = 1n;
     able.forEach((node, j) => {
@@ -570,25 +575,30 @@ function crashPatternLow(crash: Float64Array, able: readonly number[], mask: num
       numerator *= mask & (1 << j) ? rate.numerator : rate.denominator - rate.numerator;
       denominator *= rate.denominator;
     });
-    known.set(key, (low = lowPartOf(p, { numerator, denominator })));
+    known.set(key, (weight = ddOfRatio({ numerator, denominator })));
   }
-  return low;
+  return weight;
 }
 
-/** choiceLows' answers by the cell's parameter values, then by the probabilities a choice gave. */
-const choiceLowsOf = new WeakMap<readonly number[], WeakMap<Float64Array, readonly number[]>>();
+/** choiceWeights' answers by the cell's parameter values, then by the probabilities a choice gave. */
+const choiceWeightsOf = new WeakMap<readonly number[], WeakMap<Float64Array, readonly DoubleDouble[]>>();
 
-/** What each probability of a choice leaves of the value it stands for (choiceRatios), which the doubles alone do not say; 0 where it stands for itself. */
-function choiceLows(made: Float64Array, parameterValues: readonly number[]): readonly number[] {
-  let known = choiceLowsOf.get(parameterValues);
-  if (!known) choiceLowsOf.set(parameterValues, (known = new WeakMap()));
-  let lows = known.get(made);
-  if (lows) return lows;
+/**
+ * Each probability of a choice as the value it stands for (choiceRatios), the nearest double and
+ * what it leaves, which the doubles alone do not say; the double itself where it stands for itself.
+ * Not the double with what it leaves: the complement 1 − p of a p near 1 is far from its decimal's
+ * (crashPatternWeight).
+ */
+export function choiceWeights(made: Float64Array, parameterValues: readonly number[]): readonly DoubleDouble[] {
+  let known = choiceWeightsOf.get(parameterValues);
+  if (!known) choiceWeightsOf.set(parameterValues, (known = new WeakMap()));
+  let weights = known.get(made);
+  if (weights) return weights;
   const values = Array.from(made);
   const ratios = choiceRatios(values, parameterValues);
-  lows = ratios === null ? values.map(() => 0) : values.map((p, i) => lowPartOf(p, ratios[i]!));
-  known.set(made, lows);
-  return lows;
+  weights = ratios === null ? values.map(dd) : ratios.map(ddOfRatio);
+  known.set(made, weights);
+  return weights;
 }
 
 /** Adds `clock` to the min-heap `heap`. */

@@ -3,7 +3,7 @@ import type { CellModel } from '../model.js';
 import { ONE_IN_UNITS, roundedRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { DD_ONE, DD_ZERO, DoubleDoubleSum, dd, ddAdd, ddMultiply, ddPower, ddSubtract, ddTimes } from '../../stats/double-double.js';
 import type { DoubleDouble } from '../../stats/double-double.js';
-import { ddOfDecimal } from '../../stats/decimal-ratio.js';
+import { ddOfComplement, ddOfDecimal } from '../../stats/decimal-ratio.js';
 import { LEAST_NORMAL, messengersFromMoments, underflowOf } from './figures.js';
 import { WORK_SLICE, tooMuchWork } from './result.js';
 import type { ExactLimits, ExactSteps, LikeliestPath } from './result.js';
@@ -63,10 +63,10 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   const m2Excess = new DoubleDoubleSum();
   let beforeExcess = initialCohort();
   const voteNo = Math.min(1, Math.max(0, abortRate));
-  // The vote from abortRate's decimal (0.05 is 1/20, not its double), YES its complement in
-  // double-double (1 − 0.05 as a double is 0.95, 2.8e-18 short of it).
-  const no = ddOfDecimal(voteNo);
-  const vote = { no, yes: ddSubtract(DD_ONE, no) };
+  // The vote from abortRate's decimal (0.05 is 1/20, not its double), YES its complement's, in
+  // double-double (1 − 0.05 as a double is 0.95, 2.8e-18 short of it; 1 − NO's double-double
+  // near 1 would keep only its absolute 2^-106).
+  const vote = { no: ddOfDecimal(voteNo), yes: ddOfComplement(voteNo) };
   const nn = dd(n);
   const pairs = dd(n * (n - 1));
 

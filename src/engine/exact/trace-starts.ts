@@ -3,7 +3,8 @@ import type { Replay } from '../../contract/channel.js';
 import { CHOOSE, END, ROUND, Step, clearStep, receiverNode, senderNode } from '../../contract/protocol.js';
 import { MAX_TRIAL_STEPS, SentAfterCrash, TrialNeverEnds, UnannouncedRound, choiceEntry } from '../montecarlo/generic.js';
 import { crashedNodes, misorderedRound, refuseChoiceAfterCrash, refuseCrashNotKept, refuseRevived } from '../montecarlo/trial-rules.js';
-import { crashBranches } from './generic.js';
+import { choiceWeights, crashBranches } from './generic.js';
+import { lowPart, productHigh } from '../../stats/double-double.js';
 import { refuseUnreadableStep } from '../unfilled-step.js';
 import type { CellModel } from '../model.js';
 import { roundedValues, tooMuchWork } from './result.js';
@@ -24,7 +25,9 @@ const CHECK_WORK = 65_536;
 interface Branch {
   readonly state: Int32Array;
   readonly position: number;
+  /** Its probability in double-double: high and low parts (a crash pattern's and a choice's weights carry theirs). */
   readonly probability: number;
+  readonly probabilityLow: number;
   readonly messages: number;
   readonly delivered: number;
   readonly round: number;
@@ -36,8 +39,10 @@ interface Branch {
  * The exact value of a cell over a replayed trace (a long measured trace: see Replay): the
  * average over every start position of what a trial from that start does. From a given start
  * the fate of each copy is read from the trace, so a trial is one path through the protocol,
- * branching only at the protocol's own chance points, which are followed with their
- * probabilities. Every start is followed in turn: the work is the starts times a trial's steps
+ * branching only at the protocol's own chance points and the crash patterns at each round's
+ * start, which are followed with their probabilities, in double-double as the generic engine
+ * weighs them (a path's rounded factors, a crash rate's complement and its rate, otherwise drift
+ * by an ulp or more of what is printed). Every start is followed in turn: the work is the starts times a trial's steps
  * (10^6 starts of a retransmission over 10 rounds: a few million protocol steps) and the memory
  * the trace's own. Sums are compensated (NeumaierSum): starts weigh 1/L each, and plain
  * summation of millions of terms would lose digits the result prints.
@@ -75,7 +80,7 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
     }
     const initial = new Int32Array(model.stateSize);
     protocol.init(initial, config);
-    pending.push({ state: initial, position: start, probability: 1, messages: 0, delivered: 0, round: 0, started: 0 });
+    pending.push({ state: initial, position: start, probability: 1, probabilityLow: 0, messages: 0, delivered: 0, round: 0, started: 0 });
     while (pending.length) {
       const branch = pending.pop()!;
       const state = branch.state;
@@ -92,10 +97,16 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
         refuseUnreadableStep(protocol.name, step, outcomes.length, model.roundLimit, state);
         if (step.kind === END) {
           const p = branch.probability;
+          const pLow = branch.probabilityLow;
           outcomes[step.outcome]!.add(p);
-          (messages[sent] ??= new NeumaierSum()).add(p);
-          delivered.add(p * arrived);
-          rounds.add(p * round);
+          outcomes[step.outcome]!.add(pLow);
+          const sum = (messages[sent] ??= new NeumaierSum());
+          sum.add(p);
+          sum.add(pLow);
+          delivered.add(productHigh(p, pLow, arrived, 0));
+          delivered.add(lowPart.product);
+          rounds.add(productHigh(p, pLow, round, 0));
+          rounds.add(lowPart.product);
           deliveredSure = deliveredSure === undefined || deliveredSure === arrived ? arrived : NaN;
           roundsSure = roundsSure === undefined || roundsSure === round ? round : NaN;
           break;
@@ -105,18 +116,21 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
           // A round's start: every way the nodes still up may crash, each a branch with its probability (as the generic engine).
           if (model.crash !== null && misorderedRound(step.round, started, model.roundLimit))
             throw new UnannouncedRound(protocol.name, step, started, model.roundLimit);
-          for (const [child, p, marks] of crashBranches(model, state, step.round)) {
+          for (const [child, p, marks, pLow] of crashBranches(model, state, step.round)) {
             const down = crashedNodes(protocol, config, child, model.crash!.length);
             protocol.resolve(child, config, step, 0);
             refuseRevived(protocol, config, child, step.round, down);
             refuseCrashNotKept(protocol, config, child, step.round, marks);
-            pending.push({ state: child, position, probability: branch.probability * p, messages: sent, delivered: arrived, round, started: step.round });
+            const probability = productHigh(branch.probability, branch.probabilityLow, p, pLow);
+            const probabilityLow = lowPart.product;
+            pending.push({ state: child, position, probability, probabilityLow, messages: sent, delivered: arrived, round, started: step.round });
           }
           break;
         }
         if (step.kind === CHOOSE) {
           if (model.crash !== null) refuseChoiceAfterCrash(protocol, config, step, state, model.crash.length);
-          choiceEntry(step.choices!, protocol.name, state);
+          const { made } = choiceEntry(step.choices!, protocol.name, state);
+          const weights = choiceWeights(made, model.parameterValues);
           const choices = step.choices!;
           const down = model.crash === null ? null : crashedNodes(protocol, config, state, model.crash.length);
           for (let i = 0; i < choices.length; i++) {
@@ -124,7 +138,9 @@ export function* traceStartsExact(model: CellModel, replay: Replay, limits: Exac
             const child = state.slice();
             protocol.resolve(child, config, step, i);
             refuseRevived(protocol, config, child, step.round, down);
-            pending.push({ state: child, position, probability: branch.probability * choices[i]!, messages: sent, delivered: arrived, round, started });
+            const probability = productHigh(branch.probability, branch.probabilityLow, weights[i]!.hi, weights[i]!.lo);
+            const probabilityLow = lowPart.product;
+            pending.push({ state: child, position, probability, probabilityLow, messages: sent, delivered: arrived, round, started });
           }
           break;
         }
