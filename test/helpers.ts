@@ -20,6 +20,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * and checking processes a run of the suite starts. Each inherits this process's environment.
  */
 delete process.env['NODE_EXTRA_CA_CERTS'];
+
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
 
 export interface CliResult {
@@ -106,9 +107,18 @@ export function temporaryDirectory(prefix: string): string {
   }
 }
 
+/**
+ * A JSON text with every string emptied: what its numbers and keywords say, without the paths it
+ * quotes (a temporary folder under a TMPDIR such as `/tmp/a dir 1e5 NaN` spells words and
+ * exponents a test looks for).
+ */
+export function outsideStrings(json: string): string {
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+}
+
 /** The numbers of a JSON text, outside its strings, that are written with an exponent. */
 export function exponents(json: string): string[] {
-  return json.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
+  return outsideStrings(json).match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
 }
 
 /** A fresh temporary directory holding the given files, removed when the test process exits. */
