@@ -21,6 +21,23 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 delete process.env['NODE_EXTRA_CA_CERTS'];
 
+/**
+ * The variables that change what the tool prints or where it writes: colour, a CI's annotations
+ * and step summary, the progress display, and the tool's own switches (debug output, a kernel's
+ * source, a watchdog's deadline, an injected failure, a code cache saved). The suite runs in
+ * whatever environment CI or a user gives it (`CI=true`, `FORCE_COLOR=1`, `GITHUB_ACTIONS` with
+ * its real summary file, a `TWOGENERALS_DEBUG` left set), so each is removed from this process
+ * and from every process it starts, whichever way it starts them; a test about one gives it
+ * itself. TWOGENERALS_TEST_* are the suite's own parameters, and stay.
+ */
+export function isToolVariable(name: string): boolean {
+  if (/^TWOGENERALS_/.test(name)) return !name.startsWith('TWOGENERALS_TEST_');
+  return /^(NO_COLOR|FORCE_COLOR|NODE_DISABLE_COLORS|CI|GITHUB_ACTIONS|GITHUB_STEP_SUMMARY|GITHUB_WORKSPACE)$/.test(name);
+}
+for (const name of Object.keys(process.env)) if (isToolVariable(name)) delete process.env[name];
+// Node's own colour (console.log of a number, util.inspect) follows the terminal otherwise.
+process.env['FORCE_COLOR'] = '0';
+
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
 
 export interface CliResult {
