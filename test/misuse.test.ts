@@ -43,7 +43,8 @@ function pipeline(command: string): CliResult {
     timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // bash's own word on a locale the machine lacks (LC_ALL=tr_TR.UTF-8 where it is not installed) is not the tool's.
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^bash: warning: setlocale: .*\n/gm, '') };
 }
 const TG = `'${process.execPath}' '${BIN}'`;
 
