@@ -138,6 +138,11 @@ export function exponents(json: string): string[] {
   return outsideStrings(json).match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
 }
 
+/** A word for `sh -c`: the text as it is, whatever it holds (a TMPDIR such as `/tmp/o'brien`). */
+export function shellWord(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 /** A fresh temporary directory holding the given files, removed when the test process exits. */
 export function tempFiles(files: Record<string, string>): string {
   const dir = temporaryDirectory('twogenerals-test-');
