@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BIN, CLI_TIMEOUT_MS, ROOT, cli, shellWord, tempFiles } from './helpers.js';
@@ -443,7 +443,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['exact --workers', ['exact', '--workers', '2'], /unknown option '--workers'/],
   ];
   if (process.getuid?.() !== 0) {
-    writeFileSync(unreadable, 'protocol: messenger\n', { mode: 0o000 });
+    // The file exists already (file() above): writeFileSync's mode applies only to a file it creates.
+    chmodSync(unreadable, 0o000);
     cases.push(['an unreadable file', ['run', unreadable], /unreadable\.yaml: cannot read the scenario file: permission denied/]);
   }
   for (const [what, args, message] of cases) {
