@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +10,26 @@ import { BIN, tempFiles } from './helpers.js';
 function bytesRead(pid: number): number | undefined {
   try {
     return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process waits on the named pipe `pipe` (Linux's /proc): it holds it open, or one of
+ * its threads waits in the kernel for a writer to open it (`wait_for_partner`). Undefined where
+ * /proc does not tell.
+ */
+function waitsOnPipe(pid: number, pipe: string): boolean | undefined {
+  try {
+    const held = readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === realpathSync(pipe);
+      } catch {
+        return false;
+      }
+    });
+    return held || readdirSync(`/proc/${pid}/task`).some((task) => readFileSync(`/proc/${pid}/task/${task}/wchan`, 'utf8') === 'wait_for_partner');
   } catch {
     return undefined;
   }
@@ -48,5 +68,23 @@ describe('fit reading a pipe that its writer keeps open and idle', { skip: proce
     } finally {
       await writer.close();
     }
+  });
+
+  it('ends on SIGINT with one line and exit 130 while no writer has opened the pipe yet', { timeout: 120_000 }, async (t) => {
+    // Opening a named pipe waits for its writer: that wait too was on a file-system thread.
+    const dir = tempFiles({});
+    const pipe = join(dir, 'unopened.pipe');
+    execFileSync('mkfifo', [pipe]);
+    const child = spawn(process.execPath, [BIN, 'fit', pipe], { cwd: dir });
+    t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!ended && waitsOnPipe(child.pid!, pipe) === false) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.equal(stderr, 'twogenerals: interrupted\n');
   });
 });

@@ -138,7 +138,7 @@ async function forEachTraceBlockInTurns(
   refuseStdinName(path, WHAT);
   let fd: number;
   try {
-    fd = await openFile(path, 'r');
+    fd = await openFile(path, (await isNamedPipe(path)) ? fs.constants.O_RDONLY | fs.constants.O_NONBLOCK : 'r');
   } catch (error) {
     throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
   }
@@ -168,6 +168,19 @@ async function forEachTraceBlockInTurns(
   } finally {
     if (pipe) pipe.destroy();
     else await closeFile(fd);
+  }
+}
+
+/**
+ * Whether `path` is a named pipe (a FIFO): opened without waiting for its writer, as opening it
+ * waits otherwise on a file-system thread, which Ctrl-C's exit then waits for. Its reading (a
+ * socket on it, pipeFiller) waits for the writer instead, in the event loop.
+ */
+async function isNamedPipe(path: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(path)).isFIFO();
+  } catch {
+    return false; // opening it says what is wrong
   }
 }
 
