@@ -38,6 +38,14 @@ for (const name of Object.keys(process.env)) if (isToolVariable(name)) delete pr
 // Node's own colour (console.log of a number, util.inspect) follows the terminal otherwise.
 process.env['FORCE_COLOR'] = '0';
 
+/**
+ * Tests name the package's files by relative paths (`scenarios/…`, `test/fixtures/trace.txt`,
+ * kept relative where a cell's stream follows the path's text), as `npm test` runs them from the
+ * package's folder; a runner started elsewhere (an editor's, `node --test /path/to/dist/test`)
+ * runs them from there too.
+ */
+process.chdir(ROOT);
+
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
 
 export interface CliResult {

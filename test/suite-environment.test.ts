@@ -33,7 +33,7 @@ describe("the suite's own environment", () => {
     const script = `
       import { spawnSync } from 'node:child_process';
       await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'test', 'helpers.js')).href)});
-      const cli = spawnSync(process.execPath, [${JSON.stringify(BIN)}, 'run', 'gate.yaml', '--format', 'csv'], { encoding: 'utf8' });
+      const cli = spawnSync(process.execPath, [${JSON.stringify(BIN)}, 'run', ${JSON.stringify(join(dir, 'gate.yaml'))}, '--format', 'csv'], { encoding: 'utf8' });
       const log = spawnSync(process.execPath, ['-e', 'console.log(1000)'], { encoding: 'utf8' }).stdout;
       process.stdout.write(JSON.stringify({ env: process.env, cli: { status: cli.status, stdout: cli.stdout, stderr: cli.stderr }, log }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -59,6 +59,13 @@ describe("the suite's own environment", () => {
     assert.match(seen.cli.stderr, /^expect failed: g \(.*\): success .* is not at least 0\.99\n$/);
     assert.equal(existsSync(summary), false, "the job's step summary is the job's");
     assert.equal(seen.log, '1000\n', 'no colour');
+  });
+
+  it("runs from the package's folder, whatever folder the runner started in (tests name its files by relative paths)", () => {
+    const script = `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'test', 'helpers.js')).href)}); process.stdout.write(process.cwd());`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tempFiles({}), encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(join(r.stdout, '/'), join(ROOT, '/'));
   });
 
   it('names exactly the variables the tool reads as its own', () => {
