@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT, temporaryDirectory } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, shellWord, temporaryDirectory } from './helpers.js';
 
 /**
  * A shell left in a directory since deleted (`rmdir` of the directory it is in): a run of a
@@ -16,8 +16,8 @@ describe('a command run from a directory deleted since the shell entered it', { 
   const inDeleted = (args: readonly string[]) => {
     const dir = temporaryDirectory('twogenerals-gone-');
     try {
-      const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-      return spawnSync('sh', ['-c', `cd '${dir}' && rmdir '${dir}' && exec ${quoted}`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+      const quoted = [process.execPath, BIN, ...args].map(shellWord).join(' ');
+      return spawnSync('sh', ['-c', `cd ${shellWord(dir)} && rmdir ${shellWord(dir)} && exec ${quoted}`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -16,7 +16,8 @@ describe('a --set value nested thousands deep', () => {
     assert.doesNotMatch(r.stderr, /FATAL|Last few GCs/);
     const refused = cli(['run', '--trials', '10', '--sweep', 'redundancy=1,2', '--set', `sweep.loss=${deep}${']'.repeat(1000)}`, '-f', 'csv']);
     assert.equal(refused.status, 2, refused.stderr.slice(0, 300));
-    assert.match(refused.stderr, /^twogenerals: --set sweep\.loss=\[+…\]+: sweep\.loss must be a list or a mapping \(got '\[+…'\)\n$/);
+    // 2,000 characters: shown whole, as a path of that length is (errors.ts, PLACE_SHOWN).
+    assert.match(refused.stderr, /^twogenerals: --set sweep\.loss=\[{1000}\]{1000}: sweep\.loss must be a list or a mapping \(got '\[+…'\)\n$/);
   });
 
   it('flowNesting counts [ and { outside quotes', () => {

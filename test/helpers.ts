@@ -20,6 +20,32 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * and checking processes a run of the suite starts. Each inherits this process's environment.
  */
 delete process.env['NODE_EXTRA_CA_CERTS'];
+
+/**
+ * The variables that change what the tool prints or where it writes: colour, a CI's annotations
+ * and step summary, the progress display, and the tool's own switches (debug output, a kernel's
+ * source, a watchdog's deadline, an injected failure, a code cache saved). The suite runs in
+ * whatever environment CI or a user gives it (`CI=true`, `FORCE_COLOR=1`, `GITHUB_ACTIONS` with
+ * its real summary file, a `TWOGENERALS_DEBUG` left set), so each is removed from this process
+ * and from every process it starts, whichever way it starts them; a test about one gives it
+ * itself. TWOGENERALS_TEST_* are the suite's own parameters, and stay.
+ */
+export function isToolVariable(name: string): boolean {
+  if (/^TWOGENERALS_/.test(name)) return !name.startsWith('TWOGENERALS_TEST_');
+  return /^(NO_COLOR|FORCE_COLOR|NODE_DISABLE_COLORS|CI|GITHUB_ACTIONS|GITHUB_STEP_SUMMARY|GITHUB_WORKSPACE)$/.test(name);
+}
+for (const name of Object.keys(process.env)) if (isToolVariable(name)) delete process.env[name];
+// Node's own colour (console.log of a number, util.inspect) follows the terminal otherwise.
+process.env['FORCE_COLOR'] = '0';
+
+/**
+ * Tests name the package's files by relative paths (`scenarios/…`, `test/fixtures/trace.txt`,
+ * kept relative where a cell's stream follows the path's text), as `npm test` runs them from the
+ * package's folder; a runner started elsewhere (an editor's, `node --test /path/to/dist/test`)
+ * runs them from there too.
+ */
+process.chdir(ROOT);
+
 export const BIN = join(ROOT, 'bin', 'twogenerals.js');
 
 export interface CliResult {
@@ -106,9 +132,23 @@ export function temporaryDirectory(prefix: string): string {
   }
 }
 
+/**
+ * A JSON text with every string emptied: what its numbers and keywords say, without the paths it
+ * quotes (a temporary folder under a TMPDIR such as `/tmp/a dir 1e5 NaN` spells words and
+ * exponents a test looks for).
+ */
+export function outsideStrings(json: string): string {
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+}
+
 /** The numbers of a JSON text, outside its strings, that are written with an exponent. */
 export function exponents(json: string): string[] {
-  return json.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
+  return outsideStrings(json).match(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g) ?? [];
+}
+
+/** A word for `sh -c`: the text as it is, whatever it holds (a TMPDIR such as `/tmp/o'brien`). */
+export function shellWord(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** A fresh temporary directory holding the given files, removed when the test process exits. */

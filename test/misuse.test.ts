@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT, cli, tempFiles } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, cli, shellWord, tempFiles } from './helpers.js';
 import { succeeded } from './assert-cli.js';
 import type { CliResult } from './helpers.js';
 import { STACK_LINE, cliIn, cliInProcess } from './in-process.js';
@@ -43,9 +43,10 @@ function pipeline(command: string): CliResult {
     timeout: CLI_TIMEOUT_MS,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0' },
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // bash's own word on a locale the machine lacks (LC_ALL=tr_TR.UTF-8 where it is not installed) is not the tool's.
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^bash: warning: setlocale: .*\n/gm, '') };
 }
-const TG = `'${process.execPath}' '${BIN}'`;
+const TG = `${shellWord(process.execPath)} ${shellWord(BIN)}`;
 
 // --- 1. merge refuses counts that cannot be right --------------------------------------------
 describe('1. merge: counts that cannot be right are refused', () => {
@@ -194,7 +195,7 @@ describe('3. closed or failing standard output', () => {
   const gate = file('gate.yaml', 'protocol: messenger\nexpect:\n  - { metric: success, atLeast: 0.99 }\n');
   it('a failing gate piped into head -1 still exits 1', async () => {
     for (const format of ['csv', 'table', 'json', 'markdown']) {
-      const r = pipeline(`${TG} run '${gate}' --trials 20000 -f ${format} | head -1 > /dev/null`);
+      const r = pipeline(`${TG} run ${shellWord(gate)} --trials 20000 -f ${format} | head -1 > /dev/null`);
       assert.equal(r.status, 1, `${format}: ${r.stderr}`);
       assert.match(r.stderr, /expect failed/);
     }
@@ -206,7 +207,7 @@ describe('3. closed or failing standard output', () => {
   });
   it('run --out x -f csv | true still saves the folder', async () => {
     const out = join(dir, 'piped');
-    const r = pipeline(`${TG} run --trials 20000 --out '${out}' -f csv | true`);
+    const r = pipeline(`${TG} run --trials 20000 --out ${shellWord(out)} -f csv | true`);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /saved /);
     const folders = readdirSync(out).filter((f) => !f.startsWith('.'));
@@ -442,7 +443,8 @@ describe('6-14. bad input: exit 2, one readable line', () => {
     ['exact --workers', ['exact', '--workers', '2'], /unknown option '--workers'/],
   ];
   if (process.getuid?.() !== 0) {
-    writeFileSync(unreadable, 'protocol: messenger\n', { mode: 0o000 });
+    // The file exists already (file() above): writeFileSync's mode applies only to a file it creates.
+    chmodSync(unreadable, 0o000);
     cases.push(['an unreadable file', ['run', unreadable], /unreadable\.yaml: cannot read the scenario file: permission denied/]);
   }
   for (const [what, args, message] of cases) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
+import { BIN, CLI_TIMEOUT_MS, ROOT, shellWord } from './helpers.js';
 
 /**
  * A process allowed few open files (`ulimit -n`): a worker thread or the process a protocol file
@@ -14,7 +14,7 @@ import { BIN, CLI_TIMEOUT_MS, ROOT } from './helpers.js';
  */
 describe('a process with few open files allowed', { skip: process.platform === 'win32' }, () => {
   const under = (limit: number, args: readonly string[]) => {
-    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    const quoted = [process.execPath, BIN, ...args].map(shellWord).join(' ');
     return spawnSync('sh', ['-c', `ulimit -n ${limit} && exec ${quoted}`], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
   };
   /** The refusals seen climbing from a limit Node cannot start under to one the command runs under. */

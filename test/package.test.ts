@@ -16,12 +16,31 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let project = '';
 let installLog = '';
 
+let npmCache = '';
+
+/**
+ * npm's settings for the suite's own npm commands: none of the caller's. `npm test` hands its
+ * scripts every setting it was given as npm_config_* (`npm test --dry-run` packed nothing, and
+ * `--global` would have installed into the machine's prefix), and a user's ~/.npmrc or an
+ * unwritable HOME reach npm as well. So the settings from the environment are dropped, the user's
+ * and global npmrc are none, and the cache is a folder of the test's own.
+ */
+function npmEnvironment(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name)));
+  return {
+    ...env,
+    npm_config_userconfig: join(npmCache, 'no-user-npmrc'),
+    npm_config_globalconfig: join(npmCache, 'no-global-npmrc'),
+    npm_config_cache: npmCache,
+  };
+}
+
 function inProject(command: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, {
     cwd: project,
     encoding: 'utf8',
     timeout: 300_000,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', npm_config_yes: 'true' },
+    env: { ...npmEnvironment(), NO_COLOR: '', FORCE_COLOR: '0', GITHUB_ACTIONS: '', npm_config_yes: 'true' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -46,7 +65,12 @@ const installedBin = (): string => join(project, 'node_modules', 'twogenerals', 
 describe('the packed package, installed into an empty project', () => {
   before(() => {
     project = temporaryDirectory('twogenerals-package-');
-    const pack = spawnSync(npm, ['pack', '--ignore-scripts', '--pack-destination', project, '--silent'], { cwd: ROOT, encoding: 'utf8' });
+    npmCache = temporaryDirectory('twogenerals-npm-cache-');
+    const pack = spawnSync(npm, ['pack', '--ignore-scripts', '--pack-destination', project, '--silent'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: npmEnvironment(),
+    });
     assert.equal(pack.status, 0, pack.stderr);
     const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
     writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "version": "1.0.0", "private": true }\n');
@@ -57,6 +81,7 @@ describe('the packed package, installed into an empty project', () => {
   });
   after(() => {
     if (project) rmSync(project, { recursive: true, force: true });
+    if (npmCache) rmSync(npmCache, { recursive: true, force: true });
   });
 
   it('installs offline, without an install-script warning, with no dependency (so neither ajv nor the charting stack)', () => {

@@ -1,7 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
 import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
@@ -56,11 +59,11 @@ export function readLossTrace(path: string, options: TraceOptions, reading: Trac
 export async function readLossTraceInTurns(path: string, options: TraceOptions, reading: TraceReading = READING): Promise<LossTrace> {
   const reader = new TraceReader(options, reading.packets, reading.detectChars);
   let first = true;
-  await forEachTraceBlockInTurns(path, reading, async (bytes, handle, size) => {
+  await forEachTraceBlockInTurns(path, reading, async (bytes, readAt, size) => {
     reader.pushBytes(bytes);
     if (first && size > reading.packets && reader.started())
       await prescanInTurns(
-        handle,
+        readAt,
         bytes,
         () => reader.countBuffer(reading.pieceBytes),
         (block) => reader.count(block),
@@ -118,35 +121,93 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
   }
 }
 
+/** Reads `block.length` bytes of a regular file from `at` into `block`, or fewer where the file ends first. */
+type ReadAt = (block: Uint8Array, at: number) => Promise<number>;
+
+const openFile = promisify(fs.open);
+const statFile = promisify(fs.fstat);
+const readFile = promisify(fs.read);
+const closeFile = promisify(fs.close);
+
 /** forEachTraceBlock read asynchronously, with a turn of the event loop after each block. */
 async function forEachTraceBlockInTurns(
   path: string,
   reading: TraceReading,
-  take: (bytes: Buffer, handle: FileHandle, size: number) => Promise<void>,
+  take: (bytes: Buffer, readAt: ReadAt, size: number) => Promise<void>,
 ): Promise<void> {
   refuseStdinName(path, WHAT);
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = await openFile(path, (await isNamedPipe(path)) ? fs.constants.O_RDONLY | fs.constants.O_NONBLOCK : 'r');
   } catch (error) {
     throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
   }
+  // A pipe's descriptor is the socket's to close, once it reads it; a file's is closed here.
+  let pipe: Socket | undefined;
   try {
-    const size = checkedSize(await handle.stat(), path, reading);
+    const stat = await statFile(fd);
+    const size = checkedSize(stat, path, reading);
+    // node:net loads only here: a run that reads no pipe starts without it (start-up.test.ts).
+    if (stat.isFIFO() || stat.isSocket()) {
+      const { Socket } = createRequire(resolve('twogenerals.js'))('node:net') as typeof import('node:net');
+      pipe = new Socket({ fd, readable: true, writable: false });
+    }
+    const fill = pipe ? pipeFiller(pipe) : (block: Buffer) => fillInTurns(fd, block);
+    const readAt: ReadAt = async (block, at) => (await readFile(fd, block, 0, block.length, at)).bytesRead;
     const block = Buffer.allocUnsafe(reading.pieceBytes);
     let total = 0;
     for (;;) {
-      const n = await fillInTurns(handle, block);
+      const n = await fill(block);
       if (n === 0) break;
-      await take(checkedBlock(block, n, total, path, reading), handle, size);
+      await take(checkedBlock(block, n, total, path, reading), readAt, size);
       total += n;
       await turn();
     }
   } catch (error) {
     throw readingError(error, path);
   } finally {
-    await handle.close();
+    if (pipe) pipe.destroy();
+    else await closeFile(fd);
   }
+}
+
+/**
+ * Whether `path` is a named pipe (a FIFO): opened without waiting for its writer, as opening it
+ * waits otherwise on a file-system thread, which Ctrl-C's exit then waits for. Its reading (a
+ * socket on it, pipeFiller) waits for the writer instead, in the event loop.
+ */
+async function isNamedPipe(path: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(path)).isFIFO();
+  } catch {
+    return false; // opening it says what is wrong
+  }
+}
+
+/**
+ * A pipe's chunks as they come (a FIFO, `fit <(ssh host cat log)`), into blocks: the pipe is read
+ * through the event loop (a socket on its descriptor), not by the file system's threads. A
+ * thread's read waits in the kernel until the writer writes or closes, and a process exits only
+ * once its threads are done, so Ctrl-C while a writer kept the pipe open and idle printed
+ * `interrupted` and then hung until the writer closed.
+ */
+function pipeFiller(pipe: Socket): (block: Buffer) => Promise<number> {
+  const chunks = pipe[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let rest: Buffer = Buffer.alloc(0);
+  return async (block) => {
+    let n = 0;
+    while (n < block.length) {
+      if (rest.length === 0) {
+        const next = await chunks.next();
+        if (next.done) break;
+        rest = next.value;
+      }
+      const taken = rest.copy(block, n, 0, Math.min(rest.length, block.length - n));
+      n += taken;
+      rest = rest.subarray(taken);
+    }
+    return n;
+  };
 }
 
 /** The file's size in bytes where it is a regular file (0 for a pipe), refused if a directory or over the byte limit. */
@@ -186,11 +247,11 @@ function prescan(fd: number, first: Uint8Array, blockFor: () => Uint8Array, coun
 }
 
 /** prescan read asynchronously, with a turn of the event loop after each block. */
-async function prescanInTurns(handle: FileHandle, first: Uint8Array, blockFor: () => Uint8Array, count: (bytes: Uint8Array) => boolean): Promise<void> {
+async function prescanInTurns(readAt: ReadAt, first: Uint8Array, blockFor: () => Uint8Array, count: (bytes: Uint8Array) => boolean): Promise<void> {
   if (!count(first)) return;
   const block = blockFor();
   for (let at = first.length; ; ) {
-    const { bytesRead } = await handle.read(block, 0, block.length, at);
+    const bytesRead = await readAt(block, at);
     if (bytesRead === 0 || !count(block.subarray(0, bytesRead))) return;
     at += bytesRead;
     await turn();
@@ -198,10 +259,10 @@ async function prescanInTurns(handle: FileHandle, first: Uint8Array, blockFor: (
 }
 
 /** fill, read asynchronously. */
-async function fillInTurns(handle: FileHandle, block: Buffer): Promise<number> {
+async function fillInTurns(fd: number, block: Buffer): Promise<number> {
   let n = 0;
   while (n < block.length) {
-    const { bytesRead } = await handle.read(block, n, block.length - n, null);
+    const { bytesRead } = await readFile(fd, block, n, block.length - n, null);
     if (bytesRead === 0) break;
     n += bytesRead;
   }
