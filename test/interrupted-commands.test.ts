@@ -8,18 +8,28 @@ import { BIN, tempFiles } from './helpers.js';
 
 /**
  * Every long command ends alike on SIGINT and SIGTERM: one line on stderr, exit 128 + the
- * signal's number, nothing half-written. Each is given work no machine finishes (or finishes
- * only long after the signal), and signalled once it is under way: a preloaded script says so on
- * stderr at the first turn of the event loop the work gives (its first setImmediate), never
- * after a guessed delay.
+ * signal's number, nothing half-written. Each is signalled once it is under way: a preloaded
+ * script says so on stderr at the first turn of the event loop the work gives (its first
+ * setImmediate), never after a guessed delay. Each is given work no machine finishes: a run of
+ * 10^15 trials, or, where the work is finite (an exact solve, a plan, a fit), the same script
+ * holds the work's next step until the signal ends the process (HOLD), so no machine can finish
+ * it first however fast it is or however slowly the signal comes.
  */
-const PRELOAD = `const original = setImmediate;
+const preload = (hold: boolean): string => `const original = setImmediate;
 let told = false;
 globalThis.setImmediate = function (...args) {
-  if (!told) { told = true; process.stderr.write('[under way]\\n'); }
+  if (!told) {
+    told = true;
+    process.stderr.write('[under way]\\n');
+    // The step is dropped: the work waits here for the signal, and a timer that never fires keeps the process up.
+    if (${hold}) { setInterval(() => undefined, 2 ** 30); return original(() => undefined); }
+  }
   return original.apply(this, args);
 };
 `;
+
+/** The commands whose work is finite: held at their first turn (see preload). */
+const HOLD = new Set(['exact', 'plan', 'fit']);
 
 async function interrupt(
   args: readonly string[],
@@ -28,9 +38,9 @@ async function interrupt(
   feed?: () => Promise<unknown>,
   abort?: AbortSignal,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const preload = join(cwd, 'under-way.cjs');
-  writeFileSync(preload, PRELOAD);
-  const child = spawn(process.execPath, ['--require', preload, BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const script = join(cwd, 'under-way.cjs');
+  writeFileSync(script, preload(HOLD.has(args[0]!)));
+  const child = spawn(process.execPath, ['--require', script, BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   // A test that failed by its timeout leaves no process behind.
   abort?.addEventListener('abort', () => child.kill('SIGKILL'));
   // The child may end before its feed is written (a pipe then refuses the rest): that is no failure.
@@ -50,7 +60,7 @@ async function interrupt(
   return { code, stdout, stderr: stderr.replace('[under way]\n', '') };
 }
 
-/** A fit's trace long enough that the fit is still going when the signal comes: bursts of loss in 4 million packets. */
+/** A fit's trace of more than one block of reading (the first turn comes after the first block): bursts of loss in 4 million packets. */
 function longTrace(): string {
   let text = '';
   let x = 2026;
