@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,19 @@ function waitsOnPipe(pid: number, pipe: string): boolean | undefined {
   }
 }
 
+/** `fit` of a new named pipe `name` in a folder of its own: the process (killed if the test is aborted), its exit code, its stderr so far. */
+function fitOfNewPipe(name: string, abort: AbortSignal): { pipe: string; child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const dir = tempFiles({});
+  const pipe = join(dir, name);
+  execFileSync('mkfifo', [pipe]);
+  const child = spawn(process.execPath, [BIN, 'fit', pipe], { cwd: dir });
+  abort.addEventListener('abort', () => child.kill('SIGKILL'));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { pipe, child, exited, stderr: () => stderr };
+}
+
 /**
  * `fit` of a pipe whose writer keeps it open and idle (`fit <(ssh host tail -f log)`): Ctrl-C
  * printed `twogenerals: interrupted` and then the process hung until the writer closed. The
@@ -46,14 +60,7 @@ function waitsOnPipe(pid: number, pipe: string): boolean | undefined {
  */
 describe('fit reading a pipe that its writer keeps open and idle', { skip: process.platform === 'win32' }, () => {
   it('ends on SIGINT with one line and exit 130, the writer still open', { timeout: 120_000 }, async (t) => {
-    const dir = tempFiles({});
-    const pipe = join(dir, 'idle.pipe');
-    execFileSync('mkfifo', [pipe]);
-    const child = spawn(process.execPath, [BIN, 'fit', pipe], { cwd: dir });
-    t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { pipe, child, exited, stderr } = fitOfNewPipe('idle.pipe', t.signal);
     // Opened once the reader has opened the pipe: what it read before is its start, not the trace.
     const writer = await open(pipe, 'w');
     try {
@@ -63,8 +70,8 @@ describe('fit reading a pipe that its writer keeps open and idle', { skip: proce
       if (before !== undefined)
         while ((bytesRead(child.pid!) ?? Number.POSITIVE_INFINITY) < before + trace.length) await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill('SIGINT');
-      assert.equal(await exited, 130, stderr);
-      assert.equal(stderr, 'twogenerals: interrupted\n');
+      assert.equal(await exited, 130, stderr());
+      assert.equal(stderr(), 'twogenerals: interrupted\n');
     } finally {
       await writer.close();
     }
@@ -72,19 +79,12 @@ describe('fit reading a pipe that its writer keeps open and idle', { skip: proce
 
   it('ends on SIGINT with one line and exit 130 while no writer has opened the pipe yet', { timeout: 120_000 }, async (t) => {
     // Opening a named pipe waits for its writer: that wait too was on a file-system thread.
-    const dir = tempFiles({});
-    const pipe = join(dir, 'unopened.pipe');
-    execFileSync('mkfifo', [pipe]);
-    const child = spawn(process.execPath, [BIN, 'fit', pipe], { cwd: dir });
-    t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { pipe, child, exited, stderr } = fitOfNewPipe('unopened.pipe', t.signal);
     let ended = false;
     void exited.then(() => (ended = true));
     while (!ended && waitsOnPipe(child.pid!, pipe) === false) await new Promise((resolve) => setTimeout(resolve, 5));
     child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr);
-    assert.equal(stderr, 'twogenerals: interrupted\n');
+    assert.equal(await exited, 130, stderr());
+    assert.equal(stderr(), 'twogenerals: interrupted\n');
   });
 });
