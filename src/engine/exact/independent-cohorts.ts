@@ -160,7 +160,8 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   // them in someOfBoth), each scaled by a binomial coefficient below 2^61 (n ≤ 64).
   const underflows = mayUnderflow(model, n, R, voteNo) ? 2 ** 72 * Math.max(1, work) : 0;
   // inconsistent is 0 by the protocol's structure, not by a sum that could have underflowed.
-  const underflow = underflowOf(outcomes.slice(0, 3), model.outcomes.names.slice(0, 3), underflows);
+  // A path dispatches at most 4nR messages: PREPARE and a vote, the decision and an ACK, per cohort and round.
+  const underflow = underflowOf(outcomes.slice(0, 3), model.outcomes.names.slice(0, 3), underflows, 4 * n * R);
   return {
     ...(underflow ? { underflow } : {}),
     outcomes,
