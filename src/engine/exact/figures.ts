@@ -1,5 +1,5 @@
 import type { OutcomeSet } from '../../contract/protocol.js';
-import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
+import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio } from '../../stats/exact-rounding.js';
 import { shortNumber } from '../../export/numbers.js';
 import type { NeumaierSum } from '../../stats/sum.js';
 
@@ -107,13 +107,13 @@ export function roundedOnce(sums: ExactSums, set: OutcomeSet, copies: number): R
 
 /**
  * Messengers from moments of messages alone (a solver that keeps no distribution): the mean's and
- * the variance's exact sums times the copies, each rounded once.
+ * the variance's sums (2^-1074 units, at least 0) times the copies, each rounded once.
  */
-export function messengersFromMoments(meanUnits: bigint, variance: number, copies: number): Pick<ExactFigures, 'messengersMean' | 'messengersSd'> {
+export function messengersFromMoments(meanUnits: bigint, varianceUnits: bigint, copies: number): Pick<ExactFigures, 'messengersMean' | 'messengersSd'> {
   const k = BigInt(copies);
   return {
     messengersMean: roundedRatio(meanUnits * k, ONE_IN_UNITS),
-    messengersSd: roundedSquareRootOfRatio(k * k * unitsOf(Math.max(0, variance)), ONE_IN_UNITS),
+    messengersSd: roundedSquareRootOfRatio(k * k * varianceUnits, ONE_IN_UNITS),
   };
 }
 
