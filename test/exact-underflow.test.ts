@@ -115,7 +115,7 @@ describe('exact probabilities too small for a double', () => {
   });
 
   it('leaves out a subnormal probability, and one that underflowed products of path masses could have lost, and nothing else', () => {
-    const tiny = (outcomes: number[], underflows: number) => underflowOf(outcomes, ['a', 'b'], underflows)?.outcomes;
+    const tiny = (outcomes: number[], underflows: number) => underflowOf(outcomes, ['a', 'b'], underflows, 1)?.outcomes;
     assert.equal(tiny([1, 0], 0), undefined); // 0, no mass lost: it cannot happen
     assert.equal(tiny([1 - 1e-300, 1e-300], 0), undefined);
     assert.deepEqual(tiny([1, 2.5e-323], 0), [1]);

@@ -287,7 +287,8 @@ function noteExactUnderflow(report: Report, streams: Streams): void {
   const first = tiny[0];
   if (!first) return;
   const which = report.summaries.length === 1 ? cellName(first.cell) : `${tiny.length} of ${report.summaries.length} cells, first ${cellName(first.cell)}`;
-  streams.stderr.write(`note: exact values left empty for ${which}: ${inlineText(first.result.exact!.underflow!.reason)}\n`);
+  const sd = first.exact && Number.isNaN(first.exact.messengersSd) ? "; so is the messengers' sd, too small to tell from the mass its paths lost" : '';
+  streams.stderr.write(`note: exact values left empty for ${which}: ${inlineText(first.result.exact!.underflow!.reason)}${sd}\n`);
 }
 
 /** Warnings go to stderr: a |z| over 4 means the estimate and the exact value disagree. */

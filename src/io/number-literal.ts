@@ -5,7 +5,11 @@
  * neighbouring whole number (9007199254740993 is 9007199254740992). Such a number would run as
  * the other one and be printed as it, so every place a number comes in (scenario files, `--set`,
  * every flag) refuses it with these words. A number in range that is merely not exact in binary
- * (0.1) reads as the nearest double, as everywhere: that is no misreading.
+ * (0.1) reads as the nearest double, as everywhere: that is no misreading, since the shortest
+ * decimal that reads back as that double is the one written, and the exact engines take that
+ * decimal's rational (1/10). One written with more digits than a double keeps
+ * (0.1234567890123456789, whose double's shortest decimal is 0.12345678901234568) is refused:
+ * it would run, and be printed, as that other decimal.
  */
 
 /** The decimal and (YAML 1.2 core schema) hexadecimal and octal ways of writing a number. */
@@ -54,11 +58,20 @@ function normalized(exact: { integer: bigint; exponent: number }): { integer: bi
  * 9007199254740993 is neither, and reads back as 9007199254740992.
  */
 function readsBackAsWritten(exact: { integer: bigint; exponent: number }, value: number): boolean {
-  const written = normalized(exact);
-  const same = (other: { integer: bigint; exponent: number } | null): boolean =>
-    other !== null && written.integer === other.integer && written.exponent === other.exponent;
   // Every double from 2^53 on is a whole number, so BigInt holds it to its last digit.
-  return same(normalized({ integer: BigInt(value), exponent: 0 })) || same(exactValue(String(value).replace('e+', 'e')));
+  return sameNumber(exact, { integer: BigInt(value), exponent: 0 }) || sameNumber(exact, exactValue(shortestText(value)));
+}
+
+/** The shortest decimal that reads back as `value`, as the tool prints it and the exact engines take it (decimal-ratio.ts). */
+function shortestText(value: number): string {
+  return String(value).replace('e+', 'e');
+}
+
+/** Whether two literals' exact values are the same number (0.10 and 1e-1 are). */
+function sameNumber(a: { integer: bigint; exponent: number }, b: { integer: bigint; exponent: number } | null): boolean {
+  if (b === null) return false;
+  const [x, y] = [normalized(a), normalized(b)];
+  return x.integer === y.integer && x.exponent === y.exponent;
 }
 
 /** A double for the words below: a subnormal one to all 17 digits (4.9406564584124654e-324, where its shortest text is 5e-324), any other as it reads back. */
@@ -84,6 +97,8 @@ export function misreadNumber(text: string, value: number): string | null {
     return `${written} is below the smallest number a double holds to all its digits (about 2.2e-308): it would be read as ${shown(value)}; write 0 if you mean 0`;
   if (Math.abs(value) >= TWO_TO_53 && !readsBackAsWritten(exact, value))
     return `${written} is past 2^53 (9007199254740992), beyond which a double does not hold every whole number, so it would be read as ${shown(value)}`;
+  if (Math.abs(value) < TWO_TO_53 && !sameNumber(exact, exactValue(shortestText(value))))
+    return `${written} has more digits than a double holds (about 17), so it would be read as ${shortestText(value)}: write ${shortestText(value)}`;
   return null;
 }
 

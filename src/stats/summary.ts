@@ -1,6 +1,7 @@
 import type { CellResult } from '../engine/schedule/runner.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
+import { sdBeyondUnderflow } from '../engine/exact/figures.js';
 import { compoundPoissonMidPZ } from './compound-poisson.js';
 import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
@@ -97,7 +98,8 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       success: successExact,
       disagreement: disagreementExact,
       messengersMean: cost.mean,
-      messengersSd: cost.sd,
+      // An sd too small to tell from the mass underflow lost is left out too (figures.ts, sdBeyondUnderflow).
+      messengersSd: tiny ? sdBeyondUnderflow(cost.sd, tiny, result.copies) : cost.sd,
       deliveredMean: e.deliveredMean,
       roundsMean: e.roundsMean,
       successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact) : null,

@@ -1,5 +1,5 @@
 import type { OutcomeSet } from '../../contract/protocol.js';
-import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio, unitsOf } from '../../stats/exact-rounding.js';
+import { LEAST_NORMAL, ONE_IN_UNITS, roundedRatio, roundedSquareRootOfRatio } from '../../stats/exact-rounding.js';
 import { shortNumber } from '../../export/numbers.js';
 import type { NeumaierSum } from '../../stats/sum.js';
 
@@ -107,13 +107,13 @@ export function roundedOnce(sums: ExactSums, set: OutcomeSet, copies: number): R
 
 /**
  * Messengers from moments of messages alone (a solver that keeps no distribution): the mean's and
- * the variance's exact sums times the copies, each rounded once.
+ * the variance's sums (2^-1074 units, at least 0) times the copies, each rounded once.
  */
-export function messengersFromMoments(meanUnits: bigint, variance: number, copies: number): Pick<ExactFigures, 'messengersMean' | 'messengersSd'> {
+export function messengersFromMoments(meanUnits: bigint, varianceUnits: bigint, copies: number): Pick<ExactFigures, 'messengersMean' | 'messengersSd'> {
   const k = BigInt(copies);
   return {
     messengersMean: roundedRatio(meanUnits * k, ONE_IN_UNITS),
-    messengersSd: roundedSquareRootOfRatio(k * k * unitsOf(Math.max(0, variance)), ONE_IN_UNITS),
+    messengersSd: roundedSquareRootOfRatio(k * k * varianceUnits, ONE_IN_UNITS),
   };
 }
 
@@ -124,6 +124,8 @@ export interface ExactUnderflow {
   readonly outcomes: readonly number[];
   readonly below: number;
   readonly reason: string;
+  /** The most messages a path of the cell can dispatch: what bounds the cost of a lost path. */
+  readonly largestMessages: number;
 }
 
 /**
@@ -134,7 +136,7 @@ export interface ExactUnderflow {
  * underflows·2^-1021, 0 included: its every path may have underflowed to nothing). Undefined
  * where there are none. Their columns are left empty rather than wrong.
  */
-export function underflowOf(outcomes: readonly number[], names: readonly string[], underflows: number): ExactUnderflow | undefined {
+export function underflowOf(outcomes: readonly number[], names: readonly string[], underflows: number, largestMessages: number): ExactUnderflow | undefined {
   const lost = underflows * 2 * LEAST_NORMAL; // underflows · 2^-1021
   const unreliable = (p: number): boolean => (p > 0 && p < LEAST_NORMAL) || (underflows > 0 && p < lost);
   const tiny = names.flatMap((_, i) => (unreliable(outcomes[i]!) ? [i] : []));
@@ -143,10 +145,23 @@ export function underflowOf(outcomes: readonly number[], names: readonly string[
   return {
     outcomes: tiny,
     below,
+    largestMessages,
     reason:
       `the exact probability of ${listed(tiny.map((i) => names[i]!))} is below ${shortNumber(below, 2)}, smaller than a double holds to its last digit ` +
       "(its paths' probabilities underflow), so it is left empty rather than printed wrong",
   };
+}
+
+/**
+ * The messengers' sd of a cell whose paths lost mass to underflow, or NaN where it is too small
+ * to tell from what they lost: a lost path of mass m and cost c adds up to m·c² to the variance
+ * (a handshake's first leg lost with probability 1e-320 or 1e-500, held as a subnormal of a few
+ * bits or as 0: an sd of 2e-160 printed 1.999988867151698e-160, or 0). Held where all the lost
+ * mass (`below`) at the largest cost adds less than 2^-54 of the variance.
+ */
+export function sdBeyondUnderflow(sd: number, underflow: ExactUnderflow, copies: number): number {
+  const largestCost = copies * underflow.largestMessages;
+  return sd >= 2 ** 27 * Math.sqrt(underflow.below) * largestCost ? sd : Number.NaN;
 }
 
 /** Names as a sentence lists them: a, b and c. */

@@ -476,7 +476,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   const rounded = roundedOnceOfSums({ outcomes, messages, delivered: deliveredMean, rounds: roundsMean }, model.outcomes, model.copies);
   // A branch the channel's tables lost to underflow (a loss^k of 1e-400 held as 0) may have lost up to the least normal double each time it was weighed: count each unit of work as one.
   if (model.tablesUnderflow) underflows.count += Math.max(1, work);
-  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count);
+  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows.count, rounded.messages.length - 1);
   return {
     ...roundedValues(rounded, deliveredSure, roundsSure),
     ...(underflow ? { underflow } : {}),

@@ -142,9 +142,14 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     }
   }
   if (work > reported) yield work - reported;
-  const varianceOf = (first: DoubleDoubleSum, second: DoubleDoubleSum): number =>
-    Math.max(0, rounded(ddSubtract(second.value(), ddMultiply(first.value(), first.value()))));
-  const variance = excess ? varianceOf(m1Excess, m2Excess) : varianceOf(m1Shifted, m2Shifted);
+  // The variance in double-double, its sd rounded once from it (a variance rounded to a double
+  // first, then its root, put the sd an ulp off: 0.044698993277254025 for 0.04469899327725402).
+  const varianceOf = (first: DoubleDoubleSum, second: DoubleDoubleSum): bigint => {
+    const units = unitsOfDD(ddSubtract(second.value(), ddMultiply(first.value(), first.value())));
+    return units > 0n ? units : 0n;
+  };
+  const varianceUnits = excess ? varianceOf(m1Excess, m2Excess) : varianceOf(m1Shifted, m2Shifted);
+  const variance = roundedRatio(varianceUnits, ONE_IN_UNITS);
   // Each sum rounded once (figures.ts); messengers are the messages' mean and sd times the copies.
   const sums = [committed, aborted, blocked, new DoubleDoubleSum()]; // inconsistent: never
   const outcomes = sums.map((sum) => rounded(sum.value()));
@@ -160,7 +165,8 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
   // them in someOfBoth), each scaled by a binomial coefficient below 2^61 (n ≤ 64).
   const underflows = mayUnderflow(model, n, R, voteNo) ? 2 ** 72 * Math.max(1, work) : 0;
   // inconsistent is 0 by the protocol's structure, not by a sum that could have underflowed.
-  const underflow = underflowOf(outcomes.slice(0, 3), model.outcomes.names.slice(0, 3), underflows);
+  // A path dispatches at most 4nR messages: PREPARE and a vote, the decision and an ACK, per cohort and round.
+  const underflow = underflowOf(outcomes.slice(0, 3), model.outcomes.names.slice(0, 3), underflows, 4 * n * R);
   return {
     ...(underflow ? { underflow } : {}),
     outcomes,
@@ -172,7 +178,7 @@ export function* independentCohorts(model: CellModel, n: number, R: number, abor
     figures: {
       success: share(model.outcomes.success),
       disagreement: share(model.outcomes.disagreement),
-      ...messengersFromMoments(unitsOfDD(m1.value()), variance, model.copies),
+      ...messengersFromMoments(unitsOfDD(m1.value()), varianceUnits, model.copies),
     },
     deliveredMean: rounded(delivered.value()),
     roundsMean: rounded(rounds.value()),

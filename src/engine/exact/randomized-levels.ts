@@ -206,7 +206,7 @@ export function* randomizedLevels(model: CellModel, R: number, limits: ExactLimi
   );
   // A branch the channel's tables lost to underflow (a loss^k of 1e-400 held as 0) may have lost up to the least normal double each time it was weighed.
   if (model.tablesUnderflow) underflows += Math.max(1, expanded);
-  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows);
+  const underflow = underflowOf(rounded.outcomes, model.outcomes.names, underflows, 2 * R);
   return {
     outcomes: rounded.outcomes,
     messages: rounded.messages,
