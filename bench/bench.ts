@@ -24,6 +24,7 @@ import { runBlockGeneric } from '../src/engine/montecarlo/generic.js';
 import { runBlockCompiled } from '../src/engine/montecarlo/dispatch.js';
 import { commitKernelFor } from '../src/engine/montecarlo/commit-kernel.js';
 import { bareLoopFor } from './bare-loop.js';
+import { EXACT_TIMING_CELLS } from './exact-cells.js';
 import { trialKernelFor } from '../src/engine/montecarlo/trial-kernel.js';
 import type { CellModel, CellSpec } from '../src/engine/model.js';
 import { loadProtocolFile } from '../src/protocol-files/load.js';
@@ -174,26 +175,8 @@ function checkAgainstExact(csv: string): { maxZ: number; cells: number } {
 }
 
 function exactTiming(): string {
-  const cells: [string, string, Record<string, number | string>, string][] = [
-    ['messenger', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16'],
-    ['handshake', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16, R 64'],
-    ['retransmit', 'bernoulli', { loss: 0.3, redundancy: 16, rounds: 64 }, 'loss 0.3, k 16, R 64'],
-    ['retransmit', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 10_000 }, 'loss 0.3, k 1, R 10,000'],
-    ['randomized', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 64 }, 'loss 0.3, R 64'],
-    ['randomized', 'bernoulli', { loss: 0.3, redundancy: 1, rounds: 1000 }, 'loss 0.3, R 1,000'],
-    ['randomized', 'gilbert-elliott', { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 1000 }, 'Gilbert–Elliott 0.05/0.5, R 1,000'],
-    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 16, participants: 16, abortRate: 0.05 }, 'loss 0.2, 16 cohorts, R 16'],
-    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 64, abortRate: 0.05 }, 'loss 0.2, 64 cohorts, R 64'],
-    ['two-phase-commit', 'bernoulli', { loss: 0.2, redundancy: 1, rounds: 64, participants: 1000, abortRate: 0.05 }, 'loss 0.2, 1,000 cohorts, R 64'],
-    [
-      'two-phase-commit',
-      'gilbert-elliott',
-      { goodToBad: 0.05, badToGood: 0.5, redundancy: 1, rounds: 4, participants: 3, abortRate: 0.05 },
-      'Gilbert–Elliott 0.05/0.5, 3 cohorts, R 4',
-    ],
-  ];
   const lines: string[] = [];
-  for (const [protocol, channel, params, label] of cells) {
+  for (const { protocol, channel, params, label } of EXACT_TIMING_CELLS) {
     const model = buildCellModel({ protocol, channel, params });
     const first = exactCell(model);
     const reps = Math.max(1, Math.min(20, Math.floor(200 / Math.max(1, first.statesExpanded / 1e4))));
