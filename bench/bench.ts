@@ -174,6 +174,16 @@ function checkAgainstExact(csv: string): { maxZ: number; cells: number } {
   return { maxZ, cells: rows.length };
 }
 
+const BENCHMARKS = join(ROOT, 'docs', 'benchmarks.md');
+const EARLIER = '## Earlier measurements';
+
+/** The report's hand-written part, kept from the file the bench replaces: from its EARLIER heading on. */
+function earlierMeasurements(): string {
+  const before = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '';
+  const at = before.indexOf(`\n${EARLIER}\n`);
+  return at < 0 ? '' : before.slice(at);
+}
+
 function exactTiming(): string {
   const lines: string[] = [];
   for (const { protocol, channel, params, label } of EXACT_TIMING_CELLS) {
@@ -617,7 +627,7 @@ the rows compare protocols of different sizes draw for draw.
 ${exactTiming()}
 `;
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
+  writeFileSync(BENCHMARKS, report + earlierMeasurements());
   console.log(report);
 }
 
