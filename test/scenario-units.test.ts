@@ -81,7 +81,10 @@ describe('the validator: one message for each kind of schema problem, at its pla
     [{ sweep: { loss: { From: 0.1, to: 0.3 } } }, "test.json:1:42: unknown key 'From' in sweep.loss (did you mean 'from'?); known keys: from, to, step"],
     [{ crash: { 'a-b': 0.1 } }, "test.json:1:34: crash has a key 'a-b' that is not a name (letters and digits, starting with a letter)"],
     [{ crash: {} }, 'test.json:1:33: crash must name at least one parameter'],
-    [{ protocol: 'messager' }, `test.json:1:13: unknown protocol 'messager' (did you mean 'messenger'?); choose one of: ${PROTOCOL_NAMES}`],
+    [
+      { protocol: 'messager' },
+      `test.json:1:13: unknown protocol 'messager' (did you mean 'messenger'?); choose one of: ${PROTOCOL_NAMES}, or a protocol file by its path, relative to the scenario (./my-protocol.mjs)`,
+    ],
     [{ channel: { model: 'cut', direction: 'up' } }, "test.json:1:62: unknown channel.direction 'up'; choose one of: both, AtoB, BtoA"],
     [{ channel: 'bernouli' }, `test.json:1:35: unknown channel model 'bernouli' (did you mean 'bernoulli'?); choose one of: ${CHANNEL_NAMES}`],
     [{ channel: 'b'.repeat(70) }, `test.json:1:35: unknown channel model '${'b'.repeat(57)}…'; choose one of: ${CHANNEL_NAMES}`],

@@ -1,4 +1,5 @@
 import { ExactUnavailable, UNLIMITED, exactCell } from '../engine/exact/index.js';
+import { mergingChanged } from '../engine/exact/canonical-check.js';
 import { returnedValue } from '../io/wording.js';
 import { buildCellModel } from '../engine/model.js';
 import { StateTable } from '../engine/state-table.js';
@@ -740,15 +741,11 @@ function checkCanonicalize(protocol: ProtocolDefinition<unknown>, params: Record
     if (quick && error instanceof ExactUnavailable) return;
     throw error;
   }
-  merged.outcomes.forEach((p, i) => {
-    if (Math.abs(p - plain.outcomes[i]!) > 1e-12) {
-      throw new ContractBroken(
-        `cell ${Object.entries(params)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(
-            ', ',
-          )}, loss 0.3${crash > 0 ? `, crash ${crash}` : ''}: canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${plain.outcomes[i]} without merging, ${p} with): it merges states whose futures differ`,
-      );
-    }
-  });
+  const changed = mergingChanged(protocol.outcomes.names, plain, merged);
+  if (changed)
+    throw new ContractBroken(
+      `cell ${Object.entries(params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}, loss 0.3${crash > 0 ? `, crash ${crash}` : ''}: canonicalize changes ${changed}: it merges states whose futures differ`,
+    );
 }

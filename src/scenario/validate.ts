@@ -18,22 +18,9 @@ import check from './validator.generated.js';
  * declarations here (registeredParameters), so a protocol file costs no schema compilation.
  */
 export function validateScenarioData(source: ScenarioSource): void {
+  refuseUnknownProtocol(source);
   const data = withSweptChannelKeys(withoutRegisteredParameters(source.data));
-  if (!check(data)) {
-    const error = pickError(check.errors ?? []);
-    const path = toPath(error.instancePath);
-    const { message, path: where, atKey } = describe(error, path, valueAt(data, path), data);
-    // The key or text refused, named where it holds a space YAML does not read as one (a no-break space after `loss: 0.5`, or after the colon of `{model: cut}`).
-    const refused = atKey ? where.at(-1) : valueAt(data, where);
-    const odd =
-      oddSpaceHint(refused) ||
-      (error.keyword === 'required' && isRecord(valueAt(data, path))
-        ? (Object.keys(valueAt(data, path) as object)
-            .map(oddSpaceHint)
-            .find(Boolean) ?? '')
-        : '');
-    throw new UsageError(source.locate(where, atKey), `${message}${ownRangeNote(where, source.data['protocol'])}${odd}`);
-  }
+  if (!check(data)) refuseFirstError(source, data);
   const name = source.data['protocol'];
   const protocol = typeof name === 'string' ? protocolNamed(name) : undefined;
   if (!protocol) return;
@@ -41,6 +28,36 @@ export function validateScenarioData(source: ScenarioSource): void {
   // The schema takes any built-in protocol's outcome as a metric: a gate on another protocol's
   // outcome (committed for the messenger) would be judged on nothing and pass.
   checkOwnMetrics(source, protocol.outcomes.names);
+}
+
+/**
+ * A `protocol` naming no protocol is refused first: every other key is judged against it, so a
+ * protocol file's own parameter (`busy: 0.2`) beside the file's name instead of its path
+ * (`protocol: quorum-leader`), or beside a misspelt built-in, was refused as an unknown key,
+ * blaming the line that is right.
+ */
+function refuseUnknownProtocol(source: ScenarioSource): void {
+  const named = source.data['protocol'];
+  if (typeof named !== 'string' || protocolNamed(named) !== undefined) return;
+  const alone = { protocol: named };
+  if (!check(alone)) refuseFirstError(source, alone);
+}
+
+/** The validator's first complaint about the data, as one line at its place in the file. */
+function refuseFirstError(source: ScenarioSource, data: Record<string, unknown>): never {
+  const error = pickError(check.errors ?? []);
+  const path = toPath(error.instancePath);
+  const { message, path: where, atKey } = describe(error, path, valueAt(data, path), data);
+  // The key or text refused, named where it holds a space YAML does not read as one (a no-break space after `loss: 0.5`, or after the colon of `{model: cut}`).
+  const refused = atKey ? where.at(-1) : valueAt(data, where);
+  const odd =
+    oddSpaceHint(refused) ||
+    (error.keyword === 'required' && isRecord(valueAt(data, path))
+      ? (Object.keys(valueAt(data, path) as object)
+          .map(oddSpaceHint)
+          .find(Boolean) ?? '')
+      : '');
+  throw new UsageError(source.locate(where, atKey), `${message}${ownRangeNote(where, source.data['protocol'])}${odd}`);
 }
 
 /** `expect` metrics of the scenario’s protocol: success, disagreement, or one of its own outcomes. */
@@ -189,7 +206,9 @@ function describe(error: ErrorObject, path: (string | number)[], data: unknown, 
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
       const hint = typeof data === 'string' ? didYouMean(data, allowed) : '';
-      return { message: `unknown ${name} ${got}${hint}; choose one of: ${allowed.join(', ')}`, path, atKey: false };
+      // A protocol file is named by its path, never by the name it declares (the likelier slip).
+      const file = name === 'protocol' ? ', or a protocol file by its path, relative to the scenario (./my-protocol.mjs)' : '';
+      return { message: `unknown ${name} ${got}${hint}; choose one of: ${allowed.join(', ')}${file}`, path, atKey: false };
     }
     case 'pattern':
       // A text that must not be empty (a trace file, a column, a baseline): not a name.

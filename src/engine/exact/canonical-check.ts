@@ -33,12 +33,43 @@ export function verifyCanonicalize(model: CellModel, merged: ExactResult): void 
     if (error instanceof ExactUnavailable) return;
     throw error;
   }
-  merged.outcomes.forEach((p, i) => {
-    const q = plain.outcomes[i]!;
-    if (Math.abs(p - q) > 1e-12)
-      throw new UsageError(
-        `protocol ${protocol.name}`,
-        `canonicalize changes the exact probability of ${protocol.outcomes.names[i]} (${q} without merging, ${p} with): it merges states whose futures differ in this cell, which check's small cells do not reach (the exact engine compares where the cell takes at most ${CANONICALIZE_CHECK_WORK.toLocaleString('en-US')} steps of work unmerged)`,
-      );
-  });
+  const changed = mergingChanged(protocol.outcomes.names, plain, merged);
+  if (changed)
+    throw new UsageError(
+      `protocol ${protocol.name}`,
+      `canonicalize changes ${changed}: it merges states whose futures differ in this cell, which check's small cells do not reach (the exact engine compares where the cell takes at most ${CANONICALIZE_CHECK_WORK.toLocaleString('en-US')} steps of work unmerged)`,
+    );
+}
+
+/**
+ * The first exact value that merging states changed, in words with both values ("the exact
+ * probability of blocked (0.1 without merging, 0.2 with)"), or null: every outcome's
+ * probability, then the cost's — the messages' distribution where both results keep it, their
+ * mean and second moment, the copies delivered and the rounds used. A canonicalize may keep every
+ * outcome and still change the cost: peers whose order decides only how many messages go out
+ * before the trial ends (a crashed peer sent to before the quorum is reached, or never) merged
+ * as interchangeable printed their cost's mean and sd wrong.
+ */
+export function mergingChanged(outcomeNames: readonly string[], plain: ExactResult, merged: ExactResult): string | null {
+  const differs = (q: number, p: number): boolean => !(Math.abs(p - q) <= 1e-12 * Math.max(1, Math.abs(q)));
+  const words = (what: string, q: number, p: number): string => `the exact ${what} (${q} without merging, ${p} with)`;
+  for (const [i, q] of plain.outcomes.entries()) {
+    const p = merged.outcomes[i]!;
+    if (differs(q, p)) return words(`probability of ${outcomeNames[i]}`, q, p);
+  }
+  if (plain.messages && merged.messages) {
+    for (let m = 0; m < Math.max(plain.messages.length, merged.messages.length); m++) {
+      const q = plain.messages[m] ?? 0;
+      const p = merged.messages[m] ?? 0;
+      if (differs(q, p)) return words(`probability of ${m} messages in a trial`, q, p);
+    }
+  }
+  const moments: [string, number, number][] = [
+    ['mean messages a trial', plain.messagesMean, merged.messagesMean],
+    ['mean of the squared messages a trial', plain.messagesSecondMoment, merged.messagesSecondMoment],
+    ['mean copies delivered a trial', plain.deliveredMean, merged.deliveredMean],
+    ['mean rounds used a trial', plain.roundsMean, merged.roundsMean],
+  ];
+  for (const [what, q, p] of moments) if (differs(q, p)) return words(what, q, p);
+  return null;
 }
