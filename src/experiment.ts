@@ -26,6 +26,7 @@ export interface ExperimentOptions {
 
 /** Runs every cell of every scenario and summarizes it: the whole job, minus I/O. */
 export async function runExperiment(scenarios: readonly Scenario[], options: ExperimentOptions, tallies?: readonly Tally[]): Promise<Report> {
+  checkOptionNames(options);
   // As --confidence is held: strictly between 0 and 1, and not so near 1 that a double holds its distance from 1 as another number.
   if (!computableConfidence(options.confidence))
     throw new UsageError(
@@ -36,6 +37,25 @@ export async function runExperiment(scenarios: readonly Scenario[], options: Exp
   const results = await runCells(cells, { ...options, preciseEnough: (cell, tally) => preciseEnough(cell, tally, options.confidence) }, tallies);
   const summaries = results.map((result) => summarize(result, options.confidence));
   return { tool: TOOL, scenarios, summaries, blockSize: BLOCK_SIZE, confidence: options.confidence };
+}
+
+const OPTIONS: readonly string[] = ['exact', 'simulate', 'confidence', 'workers', 'progress', 'exactProgress', 'exactSlow', 'exactAllOrNone'];
+const LISTENERS: readonly string[] = ['progress', 'exactProgress', 'exactSlow'];
+
+/**
+ * A library caller's options are only those ExperimentOptions names, each of its kind: a name
+ * misspelt (`worker: 2`, `confidenceLevel: 0.99`) was dropped without a word, and a listener that
+ * is no function failed with a TypeError deep in the run.
+ */
+function checkOptionNames(options: ExperimentOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new UsageError('options', `${String(options)} is not an object of ${OPTIONS.join(', ')}`);
+  for (const [name, value] of Object.entries(options)) {
+    if (!OPTIONS.includes(name)) throw new UsageError(`options.${name}`, `not an option of runExperiment (${OPTIONS.join(', ')})`);
+    if (value === undefined) continue;
+    if (LISTENERS.includes(name) && typeof value !== 'function') throw new UsageError(`options.${name}`, `${String(value)} is not a function`);
+    if (name === 'exactAllOrNone' && typeof value !== 'boolean') throw new UsageError(`options.${name}`, `${String(value)} is not true or false`);
+  }
 }
 
 /** Whether every proportion the cell reports (each outcome, success, disagreement) has an interval half-width within the scenario's precision. */

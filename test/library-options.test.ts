@@ -26,6 +26,29 @@ describe("a library caller's run options", () => {
     [{ confidence: 1 - 1e-17 }, /^options\.confidence: /],
     [{ confidence: '0.95' }, /^options\.confidence: 0\.95 is not a number/],
   ];
+  const unknown: [Record<string, unknown>, RegExp][] = [
+    [{ worker: 2 }, /^options\.worker: not an option of runExperiment \(exact, simulate, confidence, workers, /],
+    [{ confidenceLevel: 0.99 }, /^options\.confidenceLevel: not an option of runExperiment/],
+    [{ shard: { index: 0, count: 2 } }, /^options\.shard: not an option of runExperiment/],
+    [{ progress: 'bar' }, /^options\.progress: bar is not a function$/],
+    [{ exactSlow: 1 }, /^options\.exactSlow: 1 is not a function$/],
+    [{ exactAllOrNone: 'yes' }, /^options\.exactAllOrNone: yes is not true or false$/],
+  ];
+  for (const [bad, message] of unknown) {
+    it(`refuses ${JSON.stringify(bad)}, which names no option or is not of its kind`, async () => {
+      const scenario = await loadScenario(undefined, { trials: '2000' });
+      await assert.rejects(runExperiment([scenario], { ...good, ...bad } as ExperimentOptions), (error: Error) => {
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  it('takes an option given as undefined as not given', async () => {
+    const scenario = await loadScenario(undefined, { trials: '2000' });
+    const report = await runExperiment([scenario], { ...good, progress: undefined, exactAllOrNone: undefined });
+    assert.equal(report.summaries[0]!.trials, 2000);
+  });
   for (const [bad, message] of cases) {
     it(`refuses ${JSON.stringify(bad)}`, async () => {
       const scenario = await loadScenario(undefined, { trials: '200000' });

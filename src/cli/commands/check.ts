@@ -9,7 +9,7 @@ import { nounFor } from '../../io/wording.js';
 export function makeCheckCommand(streams: Streams): Command {
   return new Command('check')
     .description('check a protocol file against the protocol contract over small cells of its parameters')
-    .argument('<file>', 'a protocol file (.mjs, or .ts where Node.js can run TypeScript)')
+    .argument('<file>', 'a protocol file (.mjs, .js or .cjs, or .ts where Node.js can run TypeScript)')
     .action(async (file: string) => {
       // The whole check runs in a thread of its own: nothing of the file runs in this one.
       const { report } = await isolatedCheck(commandLineProtocolFile(file, 'check'), 'check', false);
