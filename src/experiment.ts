@@ -44,7 +44,7 @@ const LISTENERS: readonly string[] = ['progress', 'exactProgress', 'exactSlow'];
 
 /**
  * A library caller's options are only those ExperimentOptions names, each of its kind: a name
- * misspelt (`worker: 2`, `confidenceLevel: 0.99`) was dropped without a word, and a listener that
+ * misspelt (`progres: show`, `exactAllOrNon: true`) was dropped without a word, and a listener that
  * is no function failed with a TypeError deep in the run.
  */
 function checkOptionNames(options: ExperimentOptions): void {
