@@ -105,7 +105,10 @@ function hasUtf8Mark(bytes: Uint8Array): boolean {
 function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Buffer, fd: number, size: number) => void): void {
   refuseStdinName(path, WHAT);
   const held = heldInput(path);
-  if (held !== undefined) return forEachHeldBlock(held, path, reading, take);
+  if (held !== undefined) {
+    forEachHeldBlock(held, path, reading, take);
+    return;
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
