@@ -19,6 +19,7 @@ async function cliThroughPipe(
   name: string,
   text: string,
   args: readonly string[],
+  abort: AbortSignal,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   execFileSync('mkfifo', [join(dir, name)]);
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
