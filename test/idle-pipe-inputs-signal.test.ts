@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +25,15 @@ function readsPipe(pid: number, pipe: string): boolean | undefined {
     });
   } catch {
     return undefined;
+  }
+}
+
+/** Whether one of the process's threads waits in the kernel for a writer to open a named pipe (Linux's /proc). */
+function waitsForWriter(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((task) => readFileSync(`/proc/${pid}/task/${task}/wchan`, 'utf8') === 'wait_for_partner');
+  } catch {
+    return false;
   }
 }
 
@@ -134,6 +143,24 @@ describe('a command reading a pipe that its writer keeps open and idle', { skip:
       t.signal,
     );
     await endsOnSignal(started);
+  });
+
+  it('ends on SIGINT with one line and exit 130: validate of a scenario whose pipe no writer has opened yet', { timeout: 60_000 }, async (t) => {
+    // Opening a named pipe waits for its writer, on the main thread where it was opened synchronously.
+    const dir = tempFiles({});
+    const pipe = join(dir, 's.yaml');
+    execFileSync('mkfifo', [pipe]);
+    const child = spawn(process.execPath, [BIN, 'validate', pipe], { cwd: dir });
+    t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!ended && readsPipe(child.pid!, pipe) === false && !waitsForWriter(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.equal(stderr, 'twogenerals: interrupted\n');
   });
 
   /**
