@@ -37,6 +37,15 @@ function waitsForWriter(pid: number): boolean {
   }
 }
 
+/** Whether the process's main thread waits in the event loop (Linux's /proc): it has begun its command. */
+function waitsInEventLoop(pid: number): boolean {
+  try {
+    return /epoll/.test(readFileSync(`/proc/${pid}/wchan`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 interface Started {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -143,6 +152,27 @@ describe('a command reading a pipe that its writer keeps open and idle', { skip:
       t.signal,
     );
     await endsOnSignal(started);
+  });
+
+  it("ends on SIGINT with one line and exit 130: validate of a scenario given as /dev/stdin, a socket (a Node.js parent's pipe)", {
+    timeout: 60_000,
+  }, async (t) => {
+    // Linux opens a socket by no name: /dev/stdin was refused as `no such device`. Standard input is
+    // now read from its descriptor; the signal goes once the main thread waits in the event loop
+    // (its handlers are set before the command's first wait).
+    const child = spawn(process.execPath, [BIN, 'validate', '/dev/stdin'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.write('protocol: messenger\n');
+    let ended = false;
+    void exited.then(() => (ended = true));
+    while (!ended && !waitsInEventLoop(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.equal(stderr, 'twogenerals: interrupted\n');
+    child.stdin.destroy();
   });
 
   it('ends on SIGINT with one line and exit 130: validate of a scenario whose pipe no writer has opened yet', { timeout: 60_000 }, async (t) => {

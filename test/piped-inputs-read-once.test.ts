@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,6 +58,15 @@ describe('inputs given through a named pipe, written whole and closed', { skip: 
     const expected = cli(['run', 's.yaml', '-f', 'csv'], {}, fileDir);
     assert.equal(expected.status, 0, expected.stderr);
     const piped = await cliThroughPipe(dir, 'trace.txt', TRACE, ['run', 's.yaml', '-f', 'csv'], t.signal);
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, expected.stdout);
+  });
+
+  it('run of a scenario given as /dev/stdin by a Node.js parent (a socket) prints what the same file gives', () => {
+    const dir = tempFiles({ 'file.yaml': SCENARIO });
+    const expected = cli(['run', 'file.yaml', '-f', 'csv'], {}, dir);
+    assert.equal(expected.status, 0, expected.stderr);
+    const piped = spawnSync(process.execPath, [BIN, 'run', '/dev/stdin', '-f', 'csv'], { cwd: dir, input: SCENARIO, encoding: 'utf8' });
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stdout, expected.stdout);
   });

@@ -89,6 +89,34 @@ function streamOn(fd: number, stat: Stats): Readable | undefined {
   return undefined;
 }
 
+/** The names of this process's standard input. */
+const STANDARD_INPUT = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * Whether opening `path` failed as /dev/stdin fails where standard input is a socket, which
+ * Linux opens by no name: a Node.js parent's pipe (`spawn(…, { stdio: 'pipe' })`) is one, so
+ * `run /dev/stdin` with a scenario written by such a parent was refused as `no such device`.
+ */
+function isSocketAsStandardInput(path: string, error: unknown): boolean {
+  if (!STANDARD_INPUT.has(resolve(path)) || (error as NodeJS.ErrnoException | undefined)?.code !== 'ENXIO') return false;
+  try {
+    return fs.fstatSync(0).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** Standard input, a socket, read through the event loop from its descriptor (process.stdin). */
+function standardInputInTurns(): InputInTurns {
+  const stdin = process.stdin;
+  return {
+    stat: fs.fstatSync(0),
+    fill: streamFiller(stdin),
+    readAt: async () => 0,
+    close: async () => void stdin.destroy(),
+  };
+}
+
 async function isNamedPipe(path: string): Promise<boolean> {
   try {
     return (await fs.promises.stat(path)).isFIFO();
@@ -145,8 +173,9 @@ export async function readAheadIfStream(path: string, limit: number, what: strin
   let input: InputInTurns;
   try {
     input = await openInTurns(path);
-  } catch {
-    return; // the reading names what is wrong, as for any file
+  } catch (error) {
+    if (!isSocketAsStandardInput(path, error)) return; // the reading names what is wrong, as for any file
+    input = standardInputInTurns();
   }
   try {
     const chunks: Buffer[] = [];
