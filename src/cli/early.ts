@@ -59,10 +59,15 @@ export function sweepCells(text: string): number | undefined {
   return lists.reduce((cells, values) => cells * values, 1);
 }
 
-/** A scenario file's text, if it is a small file (a peek, not a read: the CLI reads and checks it properly). */
+/**
+ * A scenario file's text, if it is a small regular file (a peek, not a read: the CLI reads and
+ * checks it properly). A named pipe is no such file: reading it here took its bytes from the CLI,
+ * and waited, before Ctrl-C had a handler, for its writer to close.
+ */
 function readSmallFile(file: string): string | undefined {
   try {
-    return statSync(file).size <= 65536 ? readFileSync(file, 'utf8') : undefined;
+    const stat = statSync(file);
+    return stat.isFile() && stat.size <= 65536 ? readFileSync(file, 'utf8') : undefined;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { contentDigest } from '../results/verify.js';
 import { baselineDigests } from '../results/baseline-digests.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
+import type { CellSummary } from '../stats/summary.js';
 
 /** The part of a saved results.json that its digest covers: all a re-export reads (not the rows, which it recomputes). */
 export function savedContent(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -36,7 +37,7 @@ export const jsonExporter: Exporter = {
     // The integer counts behind every row, so that `merge` can re-export a saved run.
     const tallies = report.summaries.map((s) => `    ${plainJson({ key: s.cell.key, ...(s.result.tally ?? {}) })}`);
     // And the exact values as the run had them, so that a re-export reproduces it without recomputing.
-    const exact = report.summaries.map((s) => `    ${plainJson(s.result.exact)}`);
+    const exact = report.summaries.map((s) => `    ${plainJson(exactBlock(s))}`);
     // Why a cell has no exact value (null where it has one): --no-exact, the automatic attempt's budget, a limit.
     const missing = report.summaries.map((s) => `    ${s.result.exact ? 'null' : JSON.stringify(s.result.exactMissing ?? null)}`);
     // Where each scenario's expect entries are written, where some are: a re-export's gates point
@@ -64,6 +65,17 @@ export const jsonExporter: Exporter = {
     );
   },
 };
+
+/**
+ * A cell's exact values as the engine gave them, but for a messengers' sd its column leaves empty
+ * (too small to tell from the mass its paths lost to underflow: stats/summary.ts), which is null
+ * here as in the rows: it held the figure the column refuses (1.999988867151698e-160 for 2e-160).
+ */
+function exactBlock(s: CellSummary): unknown {
+  const raw = s.result.exact;
+  if (!raw?.figures || !s.exact || !Number.isNaN(s.exact.messengersSd)) return raw;
+  return { ...raw, figures: { ...raw.figures, messengersSd: null } };
+}
 
 /** One gate on one cell: what was asked, what was found, whether it held, and where it is written. */
 function verdictJson(c: ExpectationCheck): string {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { heldInput } from './held-inputs.js';
 
 /**
  * The largest inputs `twogenerals` reads (README, "Input limits"). Larger files are refused at
@@ -30,7 +31,8 @@ export function tooLargeToReadBack(bytes: number, kind: InputKind): string | nul
   return `it is ${mb(bytes)}, more than the ${mb(limit)} twogenerals reads (README, "Input limits")`;
 }
 
-const KIND_WORDS: Record<InputKind, string> = {
+/** What each kind of input is called where it is named. */
+export const KIND_WORDS: Record<InputKind, string> = {
   scenario: 'scenario file',
   shard: 'results file',
   csv: 'CSV file',
@@ -111,6 +113,7 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
  * Reads a text input of a kind with a size limit: refused before reading when the file says it
  * is larger, and while reading when it turns out larger (a pipe, /dev/zero). UTF-16 and binary
  * files are named as such instead of being parsed into nonsense. A UTF-8 byte order mark is dropped.
+ * An input that streams is read here only where no command read it ahead (readAheadIfStream).
  */
 export function readTextInput(path: string, kind: InputKind): string {
   const limit = INPUT_LIMITS[kind];
@@ -118,6 +121,12 @@ export function readTextInput(path: string, kind: InputKind): string {
   refuseStdinName(path, what);
   const tooLarge = (): UsageError =>
     new UsageError(path, `the ${what} is larger than ${limit / (1024 * 1024)} MB, the most twogenerals reads (see README, "Input limits")`);
+  // A pipe or a terminal the command read ahead, through the event loop (io/stream-input.ts).
+  const held = heldInput(path);
+  if (held !== undefined) {
+    if (held.length > limit) throw tooLarge();
+    return decodeText(held, path, what);
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');

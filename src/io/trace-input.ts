@@ -1,14 +1,12 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { UsageError } from '../errors.js';
 import { TRACE_LIMITS, TraceReader, checkTraceSize } from '../fit/trace-file.js';
 import type { LossTrace, TraceLimits, TraceOptions } from '../fit/trace-file.js';
 import { decodeText, isSystemError, refuseStdinName, systemErrorWords } from './files.js';
+import { heldInput } from './held-inputs.js';
+import { openInTurns, readAheadIfStream } from './stream-input.js';
+import type { InputInTurns } from './stream-input.js';
 
 const WHAT = 'trace file';
 
@@ -73,6 +71,14 @@ export async function readLossTraceInTurns(path: string, options: TraceOptions, 
   return reader.finish();
 }
 
+/**
+ * A trace file that streams (a named pipe), read ahead through the event loop for the trace
+ * channel, whose reading is synchronous (io/stream-input.ts): held whole, to the byte limit.
+ */
+export async function readTraceAheadIfStream(path: string): Promise<void> {
+  await readAheadIfStream(path, READING.bytes, WHAT);
+}
+
 /** A turn of the event loop, where a signal's handler runs. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -98,6 +104,11 @@ function hasUtf8Mark(bytes: Uint8Array): boolean {
  */
 function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Buffer, fd: number, size: number) => void): void {
   refuseStdinName(path, WHAT);
+  const held = heldInput(path);
+  if (held !== undefined) {
+    forEachHeldBlock(held, path, reading, take);
+    return;
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -121,13 +132,16 @@ function forEachTraceBlock(path: string, reading: TraceReading, take: (bytes: Bu
   }
 }
 
+/** A trace a command read ahead from a pipe (io/stream-input.ts), block by block, held to the same limits as one read from it. */
+function forEachHeldBlock(held: Buffer, path: string, reading: TraceReading, take: (bytes: Buffer, fd: number, size: number) => void): void {
+  for (let at = 0; at < held.length; at += reading.pieceBytes) {
+    const block = held.subarray(at, at + reading.pieceBytes);
+    take(checkedBlock(block, block.length, at, path, reading), -1, 0);
+  }
+}
+
 /** Reads `block.length` bytes of a regular file from `at` into `block`, or fewer where the file ends first. */
 type ReadAt = (block: Uint8Array, at: number) => Promise<number>;
-
-const openFile = promisify(fs.open);
-const statFile = promisify(fs.fstat);
-const readFile = promisify(fs.read);
-const closeFile = promisify(fs.close);
 
 /** forEachTraceBlock read asynchronously, with a turn of the event loop after each block. */
 async function forEachTraceBlockInTurns(
@@ -136,78 +150,28 @@ async function forEachTraceBlockInTurns(
   take: (bytes: Buffer, readAt: ReadAt, size: number) => Promise<void>,
 ): Promise<void> {
   refuseStdinName(path, WHAT);
-  let fd: number;
+  let input: InputInTurns;
   try {
-    fd = await openFile(path, (await isNamedPipe(path)) ? fs.constants.O_RDONLY | fs.constants.O_NONBLOCK : 'r');
+    input = await openInTurns(path);
   } catch (error) {
     throw new UsageError(path, `cannot read the ${WHAT}: ${systemErrorWords(error)}`);
   }
-  // A pipe's descriptor is the socket's to close, once it reads it; a file's is closed here.
-  let pipe: Socket | undefined;
   try {
-    const stat = await statFile(fd);
-    const size = checkedSize(stat, path, reading);
-    // node:net loads only here: a run that reads no pipe starts without it (start-up.test.ts).
-    if (stat.isFIFO() || stat.isSocket()) {
-      const { Socket } = createRequire(resolve('twogenerals.js'))('node:net') as typeof import('node:net');
-      pipe = new Socket({ fd, readable: true, writable: false });
-    }
-    const fill = pipe ? pipeFiller(pipe) : (block: Buffer) => fillInTurns(fd, block);
-    const readAt: ReadAt = async (block, at) => (await readFile(fd, block, 0, block.length, at)).bytesRead;
+    const size = checkedSize(input.stat, path, reading);
     const block = Buffer.allocUnsafe(reading.pieceBytes);
     let total = 0;
     for (;;) {
-      const n = await fill(block);
+      const n = await input.fill(block);
       if (n === 0) break;
-      await take(checkedBlock(block, n, total, path, reading), readAt, size);
+      await take(checkedBlock(block, n, total, path, reading), input.readAt, size);
       total += n;
       await turn();
     }
   } catch (error) {
     throw readingError(error, path);
   } finally {
-    if (pipe) pipe.destroy();
-    else await closeFile(fd);
+    await input.close();
   }
-}
-
-/**
- * Whether `path` is a named pipe (a FIFO): opened without waiting for its writer, as opening it
- * waits otherwise on a file-system thread, which Ctrl-C's exit then waits for. Its reading (a
- * socket on it, pipeFiller) waits for the writer instead, in the event loop.
- */
-async function isNamedPipe(path: string): Promise<boolean> {
-  try {
-    return (await fs.promises.stat(path)).isFIFO();
-  } catch {
-    return false; // opening it says what is wrong
-  }
-}
-
-/**
- * A pipe's chunks as they come (a FIFO, `fit <(ssh host cat log)`), into blocks: the pipe is read
- * through the event loop (a socket on its descriptor), not by the file system's threads. A
- * thread's read waits in the kernel until the writer writes or closes, and a process exits only
- * once its threads are done, so Ctrl-C while a writer kept the pipe open and idle printed
- * `interrupted` and then hung until the writer closed.
- */
-function pipeFiller(pipe: Socket): (block: Buffer) => Promise<number> {
-  const chunks = pipe[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let rest: Buffer = Buffer.alloc(0);
-  return async (block) => {
-    let n = 0;
-    while (n < block.length) {
-      if (rest.length === 0) {
-        const next = await chunks.next();
-        if (next.done) break;
-        rest = next.value;
-      }
-      const taken = rest.copy(block, n, 0, Math.min(rest.length, block.length - n));
-      n += taken;
-      rest = rest.subarray(taken);
-    }
-    return n;
-  };
 }
 
 /** The file's size in bytes where it is a regular file (0 for a pipe), refused if a directory or over the byte limit. */
@@ -256,17 +220,6 @@ async function prescanInTurns(readAt: ReadAt, first: Uint8Array, blockFor: () =>
     at += bytesRead;
     await turn();
   }
-}
-
-/** fill, read asynchronously. */
-async function fillInTurns(fd: number, block: Buffer): Promise<number> {
-  let n = 0;
-  while (n < block.length) {
-    const { bytesRead } = await readFile(fd, block, n, block.length - n, null);
-    if (bytesRead === 0) break;
-    n += bytesRead;
-  }
-  return n;
 }
 
 /** Reads until the block is full or the file ends (a pipe gives a little at a time). */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
 import { isolatedCheck } from './isolate.js';
+import { refuseStreamingProtocolFile } from './regular-file.js';
 import type { IsolatedResult } from './isolate.js';
 import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
 import type { ProtocolFile } from './load.js';
@@ -22,6 +23,7 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   let checked = quickChecked.get(file);
   if (checked === undefined) {
     if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, `does not exist ${scenarioPathHint(file)}`);
+    refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
     checked = await isolatedCheck(file, place, true);
     quickChecked.set(file, checked);
   }
@@ -38,7 +40,9 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
 /** What a JSON or CSV file the tool writes is (saved results, a shard, a manifest), read only where it is small enough to be one; else null. */
 function savedKind(given: string): string | null {
   try {
-    if (statSync(given).size > INPUT_LIMITS.shard) return null;
+    // A pipe is not looked into: its bytes are there once, and it waits for its writer.
+    const stat = statSync(given);
+    if (!stat.isFile() || stat.size > INPUT_LIMITS.shard) return null;
     return otherKindOfFile(given, readFileSync(given, 'utf8'));
   } catch {
     return null;
@@ -66,5 +70,6 @@ export function commandLineProtocolFile(given: string, place: string): string {
     );
   const file = resolve(inputPath(given));
   if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, 'does not exist');
+  refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
   return file;
 }

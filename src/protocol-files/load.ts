@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Console } from 'node:console';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readTextInput, scenarioPathHint } from '../io/files.js';
+import { refuseStreamingProtocolFile } from './regular-file.js';
 import { importedFiles, protocolDigest } from './digest.js';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -115,6 +116,7 @@ export function loadProtocolFile(file: string, place: string, expectedDigest?: s
 async function load(file: string, place: string, expectedDigest: string | undefined): Promise<ProtocolFile> {
   const where = `${place}: protocol file ${file}`;
   if (!existsSync(file)) throw new UsageError(where, `does not exist ${scenarioPathHint(file)}`);
+  refuseStreamingProtocolFile(file, where);
   const text = readTextInput(file, 'protocol'); // refuses a directory, a file over the limit, binary bytes
   const typescript = /\.m?ts$/.test(extname(file));
   if (typescript && !(process.features as { typescript?: unknown }).typescript) {

@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/types.js';
 import { summarize } from '../stats/summary.js';
 import { TOOL } from '../version.js';
 import { readShardFile } from './shard.js';
+import { readInputAheadIfStream } from '../io/stream-input.js';
 import { exactProblem } from './verify.js';
 import type { SavedRun } from './shard.js';
 import { toRows } from '../export/rows.js';
@@ -40,6 +41,7 @@ export function resultsFileOf(path: string): string {
  * recomputed from the counts at its own confidence, with its own exact values.
  */
 export async function readSavedReport(path: string, baseline = false, checkRows = false): Promise<Report> {
+  await readInputAheadIfStream(path, 'shard');
   const file = readShardFile(path, true, baseline);
   if (!file.saved) throw new UsageError(path, 'not a saved results.json: shards hold part of a run; merge them first (`twogenerals merge … --out`)');
   if (file.version !== TOOL.version)

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { BACKGROUND_HASH_BYTES, hashInBackground } from '../io/background-hash.js';
 import type { HashPart } from '../io/background-hash.js';
-import { hashTraceFile } from '../io/trace-input.js';
+import { hashTraceFile, readTraceAheadIfStream } from '../io/trace-input.js';
+import { readInputAheadIfStream } from '../io/stream-input.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { scenarioPathHint } from '../io/files.js';
 import { UsageError } from '../errors.js';
@@ -18,7 +19,7 @@ import type { ProtocolDefinition } from '../contract/protocol.js';
 import { didYouMean } from '../suggest.js';
 import { DEFAULT_MAX_TRIALS, requiredChannelKeys } from './schema.js';
 import { readScenarioFile, readScenarioFiles } from './parse.js';
-import { shippedPath } from './shipped.js';
+import { inputPath, shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
 import { validateScenarioData } from './validate.js';
@@ -38,7 +39,16 @@ export const MAX_CELLS = 100000;
  */
 export async function loadScenario(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario> {
   checkScenarioFileArgument(file);
+  if (file !== undefined) await readScenarioAheadIfStream(file);
   return loadScenarioSource(file === undefined ? defaultWith(overrides) : applyOverrides(readScenarioFile(file), overrides), runsProtocol);
+}
+
+/**
+ * A scenario file that streams (a named pipe, `<(…)`, /dev/stdin), read ahead through the event
+ * loop: readScenarioFile reads it synchronously, where a signal waited for its writer.
+ */
+async function readScenarioAheadIfStream(file: string): Promise<void> {
+  await readInputAheadIfStream(inputPath(file), 'scenario');
 }
 
 /**
@@ -58,6 +68,7 @@ function checkScenarioFileArgument(file: unknown): void {
 export async function loadScenarios(file: string | undefined, overrides: Overrides = {}, runsProtocol = true): Promise<Scenario[]> {
   checkScenarioFileArgument(file);
   if (file === undefined) return [await loadScenarioSource(defaultWith(overrides), runsProtocol)];
+  await readScenarioAheadIfStream(file);
   const scenarios: Scenario[] = [];
   for (const source of readScenarioFiles(file)) scenarios.push(await loadScenarioSource(applyOverrides(source, overrides), runsProtocol));
   return scenarios;
@@ -71,7 +82,25 @@ export async function loadScenarios(file: string | undefined, overrides: Overrid
  */
 export async function loadScenarioSource(source: ScenarioSource, runsProtocol = true): Promise<Scenario> {
   await loadProtocolFileOf(source, runsProtocol);
+  await readChannelFilesAheadIfStreams(source);
   return resolveScenario(source);
+}
+
+/**
+ * The files a scenario's channel names (a trace) that stream, read ahead through the event loop:
+ * resolveScenario reads them synchronously, where a signal waited for their writer. Only those
+ * beside the scenario (or where merge found them): one found elsewhere is a regular file.
+ */
+async function readChannelFilesAheadIfStreams(source: ScenarioSource): Promise<void> {
+  const channel = source.data['channel'];
+  if (typeof channel !== 'object' || channel === null) return;
+  const object = channel as Record<string, unknown>;
+  const definition = typeof object['model'] === 'string' ? channelNamed(object['model']) : undefined;
+  for (const p of definition?.parameters ?? []) {
+    const written = object[p.name];
+    const file = p.text === 'file' && typeof written === 'string' ? directChannelFile(source, written) : undefined;
+    if (file !== undefined) await readTraceAheadIfStream(file);
+  }
 }
 
 /** Loads the protocol file a scenario's `protocol` names (relative to the scenario file), if any. */

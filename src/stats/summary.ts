@@ -78,7 +78,8 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const cost = {
       ...momentCost(e.messagesMean, e.messagesSecondMoment, result.copies, e.messagesVariance),
       ...(e.messages && neumaierSum(e.messages) > 0 ? distributionCost(e.messages, e.messagesMean, result.copies) : {}),
-      ...(f ? { mean: f.messengersMean, sd: f.messengersSd } : {}),
+      // A saved results.json holds null where the sd's column is empty (export/json.ts, exactBlock): left empty again.
+      ...(f ? { mean: f.messengersMean, sd: (f.messengersSd as number | null) ?? Number.NaN } : {}),
       mode: e.messages ? modeOf(e.messages) : -1,
     };
     // Sums of many products may stray past 0 or 1 by rounding (a trace's thousands of starts): a probability is printed as one.

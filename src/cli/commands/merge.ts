@@ -6,6 +6,7 @@ import { BLOCK_SIZE } from '../../engine/schedule/blocks.js';
 import { runExperiment } from '../../experiment.js';
 import type { Report } from '../../report.js';
 import { mergeShards, readShardFile } from '../../results/shard.js';
+import { readInputAheadIfStream } from '../../io/stream-input.js';
 import type { ReadShard, SavedRun } from '../../results/shard.js';
 import type { CellResult } from '../../engine/schedule/runner.js';
 import { exactProblem, shardTrials } from '../../results/verify.js';
@@ -67,6 +68,8 @@ export function makeMergeCommand(streams: Streams): Command {
       for (const dir of dirs)
         if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}`, existsSync(dir) ? 'is not a folder' : 'no such folder');
     const files = given.map(resultsFileOf);
+    // A shard through a pipe is read in turns of the event loop, where a signal ends the command.
+    for (const path of files) await readInputAheadIfStream(path, 'shard');
     const shards: { path: string; shard: ReadShard }[] = files.map((path) => ({ path, shard: readShardFile(path) }));
     const saved = shards.find((s) => s.shard.saved);
     // One file named twice (or by two paths) is one shard given twice, not two shards alike (a

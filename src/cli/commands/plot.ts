@@ -18,6 +18,7 @@ import type { Scenario } from '../../scenario/types.js';
 import type { CellSummary } from '../../stats/summary.js';
 import { didYouMean } from '../../suggest.js';
 import { readTextInput, systemErrorWords } from '../../io/files.js';
+import { readInputAheadIfStream } from '../../io/stream-input.js';
 import { checkRows, csvProblem } from '../../plot/rows-check.js';
 import { addScenarioOptions, addWorkersOption, overridesFrom } from '../options.js';
 import { failOnExpectations, loadBaselines, warnAboutReport, withBaselines } from '../report.js';
@@ -112,6 +113,8 @@ async function loadRows(given: string, flags: PlotFlags, streams: Streams): Prom
   const path = resultsFileOf(given);
   const extension = resultsKind(path);
   const metric = flags.metric ?? 'disagreement';
+  // Results through a pipe are read in turns of the event loop, where a signal ends the command.
+  if (extension === '.csv' || extension === '.json') await readInputAheadIfStream(path, extension === '.csv' ? 'csv' : 'shard');
   if (extension === '.csv') {
     refuseScenarioFlags(path, flags);
     const text = readTextInput(path, 'csv');

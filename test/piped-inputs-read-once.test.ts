@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BIN, cli, tempFiles } from './helpers.js';
+
+const SCENARIO = 'name: piped\nprotocol: messenger\nloss: 0.3\nredundancy: 2\ntrials: 2000\nseed: 7\n';
+const TRACE_SCENARIO = 'protocol: messenger\nchannel: { model: trace, file: trace.txt }\nredundancy: 2\ntrials: 2000\nseed: 7\n';
+const TRACE = '0001000100110000000100000001\n';
+
+/**
+ * The CLI in `dir` with `name` a named pipe through which `text` is written whole, then closed:
+ * what it prints and its exit code.
+ */
+async function cliThroughPipe(
+  dir: string,
+  name: string,
+  text: string,
+  args: readonly string[],
+  abort: AbortSignal,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  execFileSync('mkfifo', [join(dir, name)]);
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
+  // A command that hangs is ended with the test that timed out on it.
+  abort.addEventListener('abort', () => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // Opened once the command opens the pipe to read it; written whole and closed.
+  const writer = await open(join(dir, name), 'w');
+  await writer.write(text);
+  await writer.close();
+  return { status: await exited, stdout, stderr };
+}
+
+/**
+ * An input given as a named pipe is read once, as the file it streams: `run` peeked at a
+ * scenario's first bytes to start its threads early, which took them from the pipe, and then
+ * waited for ever (deaf to SIGTERM) for a writer gone.
+ */
+describe('inputs given through a named pipe, written whole and closed', { skip: process.platform !== 'linux' }, () => {
+  it('run of a scenario prints what the same file gives', { timeout: 60_000 }, async (t) => {
+    const dir = tempFiles({ 'file.yaml': SCENARIO });
+    const expected = cli(['run', 'file.yaml', '-f', 'csv'], {}, dir);
+    assert.equal(expected.status, 0, expected.stderr);
+    const piped = await cliThroughPipe(dir, 's.yaml', SCENARIO, ['run', 's.yaml', '-f', 'csv'], t.signal);
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, expected.stdout);
+  });
+
+  it("run of a scenario whose trace channel's file is the pipe prints what the same file gives, its digest included", { timeout: 60_000 }, async (t) => {
+    const dir = tempFiles({ 's.yaml': TRACE_SCENARIO });
+    const fileDir = tempFiles({ 's.yaml': TRACE_SCENARIO, 'trace.txt': TRACE });
+    const expected = cli(['run', 's.yaml', '-f', 'csv'], {}, fileDir);
+    assert.equal(expected.status, 0, expected.stderr);
+    const piped = await cliThroughPipe(dir, 'trace.txt', TRACE, ['run', 's.yaml', '-f', 'csv'], t.signal);
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, expected.stdout);
+  });
+
+  it('run of a scenario given as /dev/stdin by a Node.js parent (a socket) prints what the same file gives', () => {
+    const dir = tempFiles({ 'file.yaml': SCENARIO });
+    const expected = cli(['run', 'file.yaml', '-f', 'csv'], {}, dir);
+    assert.equal(expected.status, 0, expected.stderr);
+    const piped = spawnSync(process.execPath, [BIN, 'run', '/dev/stdin', '-f', 'csv'], { cwd: dir, input: SCENARIO, encoding: 'utf8' });
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, expected.stdout);
+  });
+
+  it('merge of a saved results.json re-exports what the file does', { timeout: 60_000 }, async (t) => {
+    const dir = tempFiles({ 's.yaml': SCENARIO });
+    const saved = cli(['run', 's.yaml', '--out', 'out', '-f', 'csv'], {}, dir);
+    assert.equal(saved.status, 0, saved.stderr);
+    const text = readFileSync(join(dir, 'out', readdirSync(join(dir, 'out'))[0]!, 'results.json'), 'utf8');
+    writeFileSync(join(dir, 'copy.json'), text);
+    const expected = cli(['merge', 'copy.json', '-f', 'csv'], {}, dir);
+    assert.equal(expected.status, 0, expected.stderr);
+    const piped = await cliThroughPipe(dir, 'piped.json', text, ['merge', 'piped.json', '-f', 'csv'], t.signal);
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stdout, expected.stdout);
+  });
+});
