@@ -5,7 +5,7 @@ import { sdBeyondUnderflow } from '../engine/exact/figures.js';
 import { compoundPoissonMidPZ } from './compound-poisson.js';
 import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
-import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
+import { RARE_EXPECTED, binomialMidPZ, meanZ, proportionZ } from './zscore.js';
 
 /** An estimated proportion with its Wilson interval. */
 export interface Proportion extends Interval {
@@ -219,7 +219,7 @@ function modeOf(distribution: readonly number[]): number {
 /**
  * z of the mean cost. Where fewer than 20 trials are expected away from the most likely cost,
  * the mean is driven by a handful of rare trials, so the z is that of their number (exact
- * Poisson mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
+ * binomial mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
  * strayed than expected to costs above the most likely one, negative where they stray below it
  * (the handshake's lost legs). Where they may stray to either side (a crash costs less, a loss
  * more), their number does not say which way the mean moved: the z is then the exact mid-p of
@@ -246,7 +246,7 @@ function costZ(
     const leaving = likeliest ? trials * (1 - likeliest.probability) : 0;
     // Only where the pattern is the likeliest cost (more than half the mass), as the mode is below.
     if (likeliest && likeliest.probability > 0.5 && leaving > 0 && leaving < RARE_EXPECTED)
-      return Math.sign(observedMean - exact.mean) * Math.abs(poissonMidPZ(trials - (histogram[likeliest.messages] ?? 0), leaving));
+      return Math.sign(observedMean - exact.mean) * Math.abs(binomialMidPZ(trials - (histogram[likeliest.messages] ?? 0), trials, 1 - likeliest.probability));
     return meanZ(observedMean, trials, exact.mean, exact.sd);
   }
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
@@ -254,7 +254,8 @@ function costZ(
     const below = distribution.some((p, m) => p > 0 && m < exact.mode);
     const above = distribution.some((p, m) => p > 0 && m > exact.mode);
     if (!(below && above)) {
-      const z = poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+      const atypical = neumaierSum(distribution.filter((_, m) => m !== exact.mode)) / neumaierSum(distribution);
+      const z = binomialMidPZ(trials - (histogram[exact.mode] ?? 0), trials, atypical);
       return below ? -z : z;
     }
     const jumps = distribution.flatMap((p, m) => (p > 0 && m !== exact.mode ? [{ offset: m - exact.mode, p }] : []));
