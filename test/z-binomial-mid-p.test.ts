@@ -45,4 +45,22 @@ describe('a rare count’s z is the binomial mid-p', () => {
       assert.equal(disagreement, -success, `${trials} trials: disagreement_z ${disagreement} beside success_z ${success}`);
     }
   });
+  it('a success near 1 is judged by its complement’s exact mass, not 1 − p in doubles', async () => {
+    // The messenger at loss 0.001, k 4: success 1 − 1e-12, no failure in 100,000 trials. The mid-p
+    // is (1 − 1e-12)^100000/2, z = −1.25331407465042…e-7 (mpmath): 1 − 0.999999999999 in doubles
+    // is 1.0000889e-12, and z read 1.2532863e-7 (success) beside −1.2533141e-7 (disagreement).
+    const csv = succeeded(await cliIn(['run', '--trials', '100000', '--set', 'loss=0.001', '--set', 'redundancy=4', '-f', 'csv']));
+    const [row] = parseCsv(csv, { columns: true }) as Record<string, string>[];
+    assert.equal(row!['onlyA'], '0');
+    const z = -1.2533140746504255e-7;
+    for (const [column, sign] of [
+      ['success_z', -1],
+      ['disagreement_z', 1],
+    ] as const) {
+      const got = Number(row![column]);
+      assert.ok(Math.abs(got - sign * z) <= 1e-15 * Math.abs(z), `${column} ${got}, expected ${sign * z}`);
+    }
+    // and the normal z beside 20 or more expected failures: (count − np)/√(np(1 − p)) with 1 − p = 1/20480 exactly
+    assert.ok(Math.abs(proportionZ(999967, 1e6, 0.999951171875, 1 / 20480) - 2.2651921644254602) <= 1e-15);
+  });
 });

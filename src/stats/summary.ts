@@ -93,6 +93,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const outcomesExact = e.outcomes.map((p, i) => (tiny?.outcomes.includes(i) ? Number.NaN : probability(p)));
     if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;
     if (outcomeSet.disagreement.length === 1) outcomesExact[outcomeSet.disagreement[0]!] = disagreementExact;
+    // The exact mass of the outcomes not among `indices`, each held by its double, for a z near 1
+    // (zscore.ts, proportionZ); where one of them is left empty, 1 − p is taken instead.
+    const rest = (indices: readonly number[]): number | undefined => {
+      const others = outcomesExact.filter((_, i) => !indices.includes(i));
+      return others.some(Number.isNaN) ? undefined : neumaierSum(others);
+    };
     exact = {
       outcomes: outcomesExact,
       success: successExact,
@@ -102,10 +108,11 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       messengersSd: tiny ? sdBeyondUnderflow(cost.sd, tiny, result.copies) : cost.sd,
       deliveredMean: e.deliveredMean,
       roundsMean: e.roundsMean,
-      successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact) : null,
-      disagreementZ: trials && !Number.isNaN(disagreementExact) ? proportionZ(disagreement.count, trials, disagreementExact) : null,
+      successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact, rest(outcomeSet.success)) : null,
+      disagreementZ:
+        trials && !Number.isNaN(disagreementExact) ? proportionZ(disagreement.count, trials, disagreementExact, rest(outcomeSet.disagreement)) : null,
       messengersZ: trials ? costZ(tally!.messages, e.messages, e.likeliestPath ?? null, trials, messengers.mean, cost) : null,
-      outcomeZ: outcomesExact.map((p, i) => (trials && !Number.isNaN(p) ? proportionZ(counts[i]!, trials, p) : null)),
+      outcomeZ: outcomesExact.map((p, i) => (trials && !Number.isNaN(p) ? proportionZ(counts[i]!, trials, p, rest([i])) : null)),
     };
   }
   return {

@@ -1,4 +1,4 @@
-import { normalQuantile, upperNormalQuantileOfLog } from './normal.js';
+import { normalQuantile, normalQuantileOfOffset, upperNormalQuantileOfLog } from './normal.js';
 
 /** |z| is capped here: an observation the exact model calls impossible reads as ±Z_CAP. */
 export const Z_CAP = 99;
@@ -17,17 +17,21 @@ export const RARE_EXPECTED = 20;
  * discrete distributions", JASA 56), the count's own distribution: a Poisson tail in its place
  * has the variance np, not np(1 − p), so where p is not small it understated z (13 of 20 at
  * p = 0.5 read 0.93 where the binomial gives 1.31) and, where events and non-events are as
- * likely, gave an outcome and its complement z's of different sizes.
+ * likely, gave an outcome and its complement z's of different sizes. `q`, the probability of the
+ * other outcomes, is given where the exact engine knows it: 1 − p in doubles keeps only the
+ * digits of p's last place (1 − 0.999999999999 is 1.0000889e-12), and near 1 the non-events'
+ * z is that small number's (a success of 1 − 1e-12 over 100,000 trials read z 1.2532863e-7
+ * beside its complement's −1.2533141e-7).
  */
-export function proportionZ(count: number, trials: number, p: number): number {
+export function proportionZ(count: number, trials: number, p: number, q = 1 - p): number {
   if (trials === 0) return 0;
   if (p <= 0) return count === 0 ? 0 : Z_CAP;
-  if (p >= 1) return count === trials ? 0 : -Z_CAP;
+  if (q <= 0) return count === trials ? 0 : -Z_CAP;
   const events = trials * p;
-  const nonEvents = trials * (1 - p);
+  const nonEvents = trials * q;
   if (events < RARE_EXPECTED && events <= nonEvents) return binomialMidPZ(count, trials, p);
-  if (nonEvents < RARE_EXPECTED) return -binomialMidPZ(trials - count, trials, 1 - p);
-  return clamp((count - trials * p) / Math.sqrt(trials * p * (1 - p)));
+  if (nonEvents < RARE_EXPECTED) return -binomialMidPZ(trials - count, trials, q);
+  return clamp((count - trials * p) / Math.sqrt(trials * p * q));
 }
 
 /**
@@ -39,6 +43,8 @@ export function binomialMidPZ(x: number, n: number, p: number): number {
   if (p <= 0) return x === 0 ? 0 : Z_CAP;
   const odds = p / (1 - p);
   const logAtX = logBinomialPmf(x, n, p);
+  // No event: the mid-p is P(X = 0)/2, ½ less (1 − P(X = 0))/2, an offset kept to its last digit where few are expected.
+  if (x === 0) return clamp(normalQuantileOfOffset(Math.expm1(logAtX) / 2));
   if (x <= n * p) {
     // P(X = j)/P(X = x) for j below x: at most x (under 20) terms.
     let ratio = 1;
