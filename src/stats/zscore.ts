@@ -29,7 +29,10 @@ export function proportionZ(count: number, trials: number, p: number, q = 1 - p)
   if (q <= 0) return count === trials ? 0 : -Z_CAP;
   const events = trials * p;
   const nonEvents = trials * q;
-  if (events < RARE_EXPECTED && events <= nonEvents) return binomialMidPZ(count, trials, p);
+  // Events and non-events alike (p = ½): the binomial is symmetric, so z(count) = −z(trials − count), taken from the smaller
+  // count, so that an outcome and its complement print opposite z's to the last digit.
+  if (events < RARE_EXPECTED && p === q) return count <= trials - count ? binomialMidPZ(count, trials, p) : -binomialMidPZ(trials - count, trials, q);
+  if (events < RARE_EXPECTED && events < nonEvents) return binomialMidPZ(count, trials, p);
   if (nonEvents < RARE_EXPECTED) return -binomialMidPZ(trials - count, trials, q);
   return clamp((count - trials * p) / Math.sqrt(trials * p * q));
 }
@@ -42,9 +45,9 @@ export function proportionZ(count: number, trials: number, p: number, q = 1 - p)
 export function binomialMidPZ(x: number, n: number, p: number): number {
   if (p <= 0) return x === 0 ? 0 : Z_CAP;
   const odds = p / (1 - p);
-  const logAtX = logBinomialPmf(x, n, p);
   // No event: the mid-p is P(X = 0)/2, ½ less (1 − P(X = 0))/2, an offset kept to its last digit where few are expected.
-  if (x === 0) return clamp(normalQuantileOfOffset(Math.expm1(logAtX) / 2));
+  if (x === 0) return clamp(normalQuantileOfOffset(Math.expm1(n * Math.log1p(-p)) / 2));
+  const atX = binomialPmf(x, n, p);
   if (x <= n * p) {
     // P(X = j)/P(X = x) for j below x: at most x (under 20) terms.
     let ratio = 1;
@@ -53,7 +56,7 @@ export function binomialMidPZ(x: number, n: number, p: number): number {
       ratio *= j / ((n - j + 1) * odds);
       below += ratio;
     }
-    return clamp(normalQuantile(Math.min(1, Math.exp(logAtX) * (0.5 + below))));
+    return clamp(normalQuantile(Math.min(1, (atX ?? Math.exp(logBinomialPmf(x, n, p))) * (0.5 + below))));
   }
   // Past the mean the terms fall: summed until they no longer count.
   let ratio = 1;
@@ -64,8 +67,24 @@ export function binomialMidPZ(x: number, n: number, p: number): number {
     if (ratio < above * 1e-17) break;
   }
   // Where P(X = x) is a normal double, as the lower tail is taken (an outcome's z and its complement's mirror each other).
-  if (logAtX > -700) return clamp(-normalQuantile(Math.min(1, Math.exp(logAtX) * (0.5 + above))));
-  return clamp(upperNormalQuantileOfLog(logAtX + Math.log(0.5 + above)));
+  if (atX !== null) return clamp(-normalQuantile(Math.min(1, atX * (0.5 + above))));
+  return clamp(upperNormalQuantileOfLog(logBinomialPmf(x, n, p) + Math.log(0.5 + above)));
+}
+
+/**
+ * P(X = x), X ~ Binomial(n, p), for a small x: (1 − p)^(n − x) times x factors (n − i)·p/(i + 1),
+ * each a few units in the last place, where the log's terms (x·log p beside log C(n, x), each
+ * near 20x at a billion trials) cancel to a small number and keep only its absolute digits;
+ * null past 1,000 events or where it is no normal double (then from its log).
+ */
+/** The least normal double, 2^-1022. */
+const LEAST_NORMAL = 2.2250738585072014e-308;
+
+function binomialPmf(x: number, n: number, p: number): number | null {
+  if (x > 1000) return null;
+  let value = Math.exp((n - x) * Math.log1p(-p));
+  for (let i = 0; i < x; i++) value *= ((n - i) * p) / (i + 1);
+  return value >= LEAST_NORMAL && Number.isFinite(value) ? value : null;
 }
 
 /** log P(X = x), X ~ Binomial(n, p): the binomial coefficient as a sum of logs where x or n − x is small, else from log Γ. */
