@@ -18,19 +18,20 @@ const close = (actual: number, expected: number, tolerance: number, what = '') =
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} vs ${expected}`);
 
 /**
- * The Poisson mid-p z written out: m = P(X < x) + P(X = x)/2 by the pmf recurrence
- * p(i) = p(i−1)·λ/i, then Φ⁻¹(m), held at 0 on the wrong side of the mean (x ≤ λ: at most 0).
+ * P(X − Y < s) + P(X − Y = s)/2 where (X, Y) are the counts of two outcomes of probability p each
+ * among n trials (trinomial), by summing the pmf over every pair.
  */
-/** P(X − Y < s) + P(X − Y = s)/2 for X, Y ~ Poisson(mu) each, by summing the two pmfs' products. */
-function skellamMidP(s: number, mu: number): number {
-  const pmf = (k: number): number => Math.exp(-mu + k * Math.log(mu) - logGamma(k + 1));
-  let p = 0;
+function trinomialDifferenceMidP(s: number, n: number, p: number): number {
+  let mid = 0;
   for (let x = 0; x < 200; x++)
-    for (let y = 0; y < 200; y++) {
-      if (x - y < s) p += pmf(x) * pmf(y);
-      else if (x - y === s) p += (pmf(x) * pmf(y)) / 2;
+    for (let y = 0; x + y <= n && y < 200; y++) {
+      const pmf = Math.exp(
+        logGamma(n + 1) - logGamma(x + 1) - logGamma(y + 1) - logGamma(n - x - y + 1) + (x + y) * Math.log(p) + (n - x - y) * Math.log1p(-2 * p),
+      );
+      if (x - y < s) mid += pmf;
+      else if (x - y === s) mid += pmf / 2;
     }
-  return p;
+  return mid;
 }
 
 /**
@@ -48,6 +49,10 @@ function binomialMidZ(x: number, n: number, p: number): number {
   return m <= 0.5 ? normalQuantile(m) : -normalQuantile(1 - m);
 }
 
+/**
+ * The Poisson mid-p z written out: m = P(X < x) + P(X = x)/2 by the pmf recurrence
+ * p(i) = p(i−1)·λ/i, then Φ⁻¹(m), held at 0 on the wrong side of the mean (x ≤ λ: at most 0).
+ */
 function midPZ(x: number, lambda: number): number {
   let pmf = Math.exp(-lambda);
   let below = 0;
@@ -249,10 +254,10 @@ describe('the summary of one cell', () => {
     close(fewer.exact!.messengersZ!, -binomialMidZ(4, 1000, 0.01), 1e-9, 'fewer strays, higher mean');
     assert.ok(fewer.exact!.messengersZ! > 0);
     // strays on both sides of the most likely cost: the mid-p of the sum of their offsets, here
-    // S = X − Y with X, Y ~ Poisson(5) (Skellam), by a direct double sum
+    // S = X − Y with (X, Y) the counts of 1,000 trials' costs 3 and 1 (trinomial, 0.005 each), by a direct double sum
     const both = exactOf([0.99, 0.01, 0, 0], [0, 0.005, 0.99, 0.005]);
     const s = summarize(handshakeResult({ trials: 1000, outcomes: [990, 10, 0, 0], messages: [0, 15, 985, 0], deliveries: [0], rounds: 1000 }, both, 1), 0.95);
-    close(s.exact!.messengersZ!, normalQuantile(skellamMidP(-15, 5)), 1e-9, 'both sides');
+    close(s.exact!.messengersZ!, normalQuantile(trinomialDifferenceMidP(-15, 1000, 0.005)), 1e-9, 'both sides');
   });
 
   it('takes the binomial where both events and non-events are rare (fewer than 40 trials)', () => {

@@ -63,4 +63,26 @@ describe('a rare count’s z is the binomial mid-p', () => {
     // and the normal z beside 20 or more expected failures: (count − np)/√(np(1 − p)) with 1 − p = 1/20480 exactly
     assert.ok(Math.abs(proportionZ(999967, 1e6, 0.999951171875, 1 / 20480) - 2.2651921644254602) <= 1e-15);
   });
+  it('the messengers z of strays to both sides of the usual cost counts them as a binomial number', async () => {
+    // Retransmission over 3 rounds at crash 0.1 and loss 0.1, 20 trials: a third of the trials
+    // stray from 2 messengers, down (a crash) or up (a loss). The mid-p of the strays' summed
+    // offsets with their number Binomial(20, q), computed outside the tool (mpmath, convolving the
+    // offsets' distribution given a stray, from the exact distribution the run's JSON gives:
+    // 0.1, 0.0171, 0.6728751, 0.135564111, 0.0610684758, 0.00951810831, 0.00387420489). A
+    // Poisson number of strays gave 1.8615 and −2.2224.
+    for (const [seed, z] of [
+      ['33', 1.8973868687762525],
+      ['13', -2.2208213015949405],
+    ] as const) {
+      const csv = succeeded(
+        await cliIn([
+          'run',
+          ...['--set', 'protocol=retransmit', '--set', 'loss=0.1', '--set', 'crash=0.1', '--set', 'redundancy=1', '--set', 'rounds=3'],
+          ...['--trials', '20', '--seed', seed, '-f', 'csv'],
+        ]),
+      );
+      const [row] = parseCsv(csv, { columns: true }) as Record<string, string>[];
+      assert.ok(Math.abs(Number(row!['messengers_z']) - z) <= 1e-9, `seed ${seed}: messengers_z ${row!['messengers_z']}, expected ${z}`);
+    }
+  });
 });

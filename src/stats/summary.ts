@@ -2,7 +2,7 @@ import type { CellResult } from '../engine/schedule/runner.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
 import { sdBeyondUnderflow } from '../engine/exact/figures.js';
-import { compoundPoissonMidPZ } from './compound-poisson.js';
+import { compoundBinomialMidPZ } from './compound-poisson.js';
 import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
 import { RARE_EXPECTED, binomialMidPZ, meanZ, proportionZ } from './zscore.js';
@@ -230,7 +230,7 @@ function modeOf(distribution: readonly number[]): number {
  * strayed than expected to costs above the most likely one, negative where they stray below it
  * (the handshake's lost legs). Where they may stray to either side (a crash costs less, a loss
  * more), their number does not say which way the mean moved: the z is then the exact mid-p of
- * the sum of their costs' offsets from the most likely one (compound-poisson.ts), and the mean's
+ * the sum of their costs' offsets from the most likely one (a binomial number of strays: compound-poisson.ts), and the mean's
  * only where that sum's distribution is too wide to compute.
  *
  * A result with no distribution (two-phase commit's independent cohorts) gives its likeliest
@@ -260,14 +260,15 @@ function costZ(
   if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
     const below = distribution.some((p, m) => p > 0 && m < exact.mode);
     const above = distribution.some((p, m) => p > 0 && m > exact.mode);
+    // A trial's chance of straying: the other costs' mass, not 1 − the mode's in doubles.
+    const atypical = neumaierSum(distribution.filter((_, m) => m !== exact.mode)) / neumaierSum(distribution);
     if (!(below && above)) {
-      const atypical = neumaierSum(distribution.filter((_, m) => m !== exact.mode)) / neumaierSum(distribution);
       const z = binomialMidPZ(trials - (histogram[exact.mode] ?? 0), trials, atypical);
       return below ? -z : z;
     }
     const jumps = distribution.flatMap((p, m) => (p > 0 && m !== exact.mode ? [{ offset: m - exact.mode, p }] : []));
     const strayed = histogram.reduce((s, count, m) => s + (count ?? 0) * (m - exact.mode), 0);
-    const z = compoundPoissonMidPZ(strayed, atypicalExpected, jumps);
+    const z = compoundBinomialMidPZ(strayed, trials, atypical, jumps);
     if (z !== null) return z;
   }
   return meanZ(observedMean, trials, exact.mean, exact.sd);
