@@ -151,7 +151,7 @@ export function ddSqrt(x: DoubleDouble): DoubleDouble {
 }
 
 /** ln 2 as a double-double. */
-const LN2: DoubleDouble = { hi: 0.6931471805599453, lo: 2.3190468138462996e-17 };
+const LN2: DoubleDouble = { hi: Math.LN2, lo: 2.3190468138462996e-17 };
 
 /**
  * e^x to about 106 bits for x from −700 to 700: x = k·ln 2 + r, e^(r/1024) − 1 by its Taylor
