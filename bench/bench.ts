@@ -603,7 +603,7 @@ Machine: ${availableParallelism()} cores (\`nproc\`), ${cpu}, SIMD ${simdLevel()
 ${table}
 
 max |z|: the largest |z| of twogenerals' success, disagreement and mean-cost estimates against
-its exact values over the workload's cells (exact Poisson mid-p where events are rare). The C
+its exact values over the workload's cells (exact binomial mid-p where events are rare). The C
 limit runs its fastest engine on each workload (${WORKLOADS.map((w) => `${w.name}: \`-m ${fastestLimitEngine(w)}\``).join(', ')}), chosen by one timed run of each.
 
 ${startUpLine}

@@ -27,7 +27,7 @@ describe('the exporters print the bytes pinned for each format', () => {
       assert.equal(r.stdout, readFileSync(`${DIR}/expected.${format}`, 'utf8'));
       assert.match(
         r.stderr,
-        /^expect failed: gated \(lossAtoB=0\.1, lossBtoA=0\.3, redundancy=2, rounds=1\): disagreement \[0\.006877887380873445, 0\.015998901907473176\] is not at most 0\.01\n/,
+        /^expect failed: gated \(lossAtoB=0\.1, lossBtoA=0\.3, redundancy=2, rounds=1\): disagreement \[0\.006877887380873446, 0\.015998901907473176\] is not at most 0\.01\n/,
       );
     });
   }

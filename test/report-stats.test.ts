@@ -18,21 +18,41 @@ const close = (actual: number, expected: number, tolerance: number, what = '') =
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} vs ${expected}`);
 
 /**
+ * P(X − Y < s) + P(X − Y = s)/2 where (X, Y) are the counts of two outcomes of probability p each
+ * among n trials (trinomial), by summing the pmf over every pair.
+ */
+function trinomialDifferenceMidP(s: number, n: number, p: number): number {
+  let mid = 0;
+  for (let x = 0; x < 200; x++)
+    for (let y = 0; x + y <= n && y < 200; y++) {
+      const pmf = Math.exp(
+        logGamma(n + 1) - logGamma(x + 1) - logGamma(y + 1) - logGamma(n - x - y + 1) + (x + y) * Math.log(p) + (n - x - y) * Math.log1p(-2 * p),
+      );
+      if (x - y < s) mid += pmf;
+      else if (x - y === s) mid += pmf / 2;
+    }
+  return mid;
+}
+
+/**
+ * The binomial mid-p z written out: m = P(X < x) + P(X = x)/2, X ~ Binomial(n, p), by the pmf
+ * recurrence from P(X = 0) = (1 − p)^n, p(i) = p(i−1)·(n − i + 1)/i·p/(1 − p), then Φ⁻¹(m).
+ */
+function binomialMidZ(x: number, n: number, p: number): number {
+  let pmf = Math.exp(n * Math.log1p(-p));
+  let below = 0;
+  for (let i = 0; i < x; i++) {
+    below += pmf;
+    pmf *= ((n - i) / (i + 1)) * (p / (1 - p));
+  }
+  const m = below + pmf / 2;
+  return m <= 0.5 ? normalQuantile(m) : -normalQuantile(1 - m);
+}
+
+/**
  * The Poisson mid-p z written out: m = P(X < x) + P(X = x)/2 by the pmf recurrence
  * p(i) = p(i−1)·λ/i, then Φ⁻¹(m), held at 0 on the wrong side of the mean (x ≤ λ: at most 0).
  */
-/** P(X − Y < s) + P(X − Y = s)/2 for X, Y ~ Poisson(mu) each, by summing the two pmfs' products. */
-function skellamMidP(s: number, mu: number): number {
-  const pmf = (k: number): number => Math.exp(-mu + k * Math.log(mu) - logGamma(k + 1));
-  let p = 0;
-  for (let x = 0; x < 200; x++)
-    for (let y = 0; y < 200; y++) {
-      if (x - y < s) p += pmf(x) * pmf(y);
-      else if (x - y === s) p += (pmf(x) * pmf(y)) / 2;
-    }
-  return p;
-}
-
 function midPZ(x: number, lambda: number): number {
   let pmf = Math.exp(-lambda);
   let below = 0;
@@ -83,21 +103,21 @@ describe('percentiles at odd n (nearest rank: ⌈q·n⌉, not ⌊q·n⌋; q give
 });
 
 describe('z-scores on both sides of every switch-over', () => {
-  it(`switch to the exact Poisson mid-p below ${RARE_EXPECTED} expected events, not at or above`, () => {
+  it(`switch to the exact binomial mid-p below ${RARE_EXPECTED} expected events, not at or above`, () => {
     assert.equal(RARE_EXPECTED, 20);
     // 19.9 expected: the mid-p z. 20 and 20.1 expected: the normal z. Both sides differ at 30 events.
-    close(proportionZ(30, 1000, 0.0199), midPZ(30, 19.9), 1e-9, 'below');
-    assert.ok(Math.abs(midPZ(30, 19.9) - normalZ(30, 1000, 0.0199)) > 0.05);
+    close(proportionZ(30, 1000, 0.0199), binomialMidZ(30, 1000, 0.0199), 1e-9, 'below');
+    assert.ok(Math.abs(binomialMidZ(30, 1000, 0.0199) - normalZ(30, 1000, 0.0199)) > 0.05);
     close(proportionZ(30, 1000, 0.02), normalZ(30, 1000, 0.02), 1e-12, 'at 20');
     close(proportionZ(30, 1000, 0.0201), normalZ(30, 1000, 0.0201), 1e-12, 'above');
-    assert.ok(Math.abs(midPZ(30, 20.1) - normalZ(30, 1000, 0.0201)) > 0.05);
+    assert.ok(Math.abs(binomialMidZ(30, 1000, 0.0201) - normalZ(30, 1000, 0.0201)) > 0.05);
     // a few events where 5 to 19 are expected: still mid-p
-    close(proportionZ(12, 1e6, 5e-6), midPZ(12, 5), 1e-9);
-    close(proportionZ(3, 1e6, 1.9e-5), midPZ(3, 19), 1e-9);
-    close(proportionZ(2, 1e6, 4e-6), midPZ(2, 4), 1e-9);
+    close(proportionZ(12, 1e6, 5e-6), binomialMidZ(12, 1e6, 5e-6), 1e-9);
+    close(proportionZ(3, 1e6, 1.9e-5), binomialMidZ(3, 1e6, 1.9e-5), 1e-9);
+    close(proportionZ(2, 1e6, 4e-6), binomialMidZ(2, 1e6, 4e-6), 1e-9);
   });
   it('switch for rare non-events too, with the sign turned', () => {
-    close(proportionZ(1000 - 30, 1000, 1 - 0.0199), -midPZ(30, 1000 * (1 - (1 - 0.0199))), 1e-9, 'below');
+    close(proportionZ(1000 - 30, 1000, 1 - 0.0199), -binomialMidZ(30, 1000, 1 - (1 - 0.0199)), 1e-9, 'below');
     close(proportionZ(1000 - 30, 1000, 0.98), normalZ(970, 1000, 0.98), 1e-12, 'at 20');
     close(proportionZ(1000 - 30, 1000, 1 - 0.0201), normalZ(970, 1000, 1 - 0.0201), 1e-12, 'above');
   });
@@ -203,7 +223,7 @@ describe('the summary of one cell', () => {
       handshakeResult({ trials: 1000, outcomes: [500, 500, 0, 0], messages: [0, 985, 15], deliveries: [0], rounds: 1000 }, exact, 2),
       0.95,
     );
-    close(rare.exact!.messengersZ!, midPZ(15, 10), 1e-9, 'rare side');
+    close(rare.exact!.messengersZ!, binomialMidZ(15, 1000, 0.01), 1e-9, 'rare side');
     // 0.0201: 20.1 atypical expected, the mean z with the exact sd
     const exact2 = exactOf([0.5, 0.5, 0, 0], [0, 0.9799, 0.0201]);
     const common = summarize(
@@ -229,23 +249,23 @@ describe('the summary of one cell', () => {
     const exact = exactOf([0.99, 0.01, 0, 0], [0, 0.01, 0.99]);
     const more = summarize(handshakeResult({ trials: 1000, outcomes: [983, 17, 0, 0], messages: [0, 17, 983], deliveries: [0], rounds: 1000 }, exact, 1), 0.95);
     assert.ok(more.messengers.mean < more.exact!.messengersMean);
-    close(more.exact!.messengersZ!, -midPZ(17, 10), 1e-9, 'more strays, lower mean');
+    close(more.exact!.messengersZ!, -binomialMidZ(17, 1000, 0.01), 1e-9, 'more strays, lower mean');
     const fewer = summarize(handshakeResult({ trials: 1000, outcomes: [996, 4, 0, 0], messages: [0, 4, 996], deliveries: [0], rounds: 1000 }, exact, 1), 0.95);
-    close(fewer.exact!.messengersZ!, -midPZ(4, 10), 1e-9, 'fewer strays, higher mean');
+    close(fewer.exact!.messengersZ!, -binomialMidZ(4, 1000, 0.01), 1e-9, 'fewer strays, higher mean');
     assert.ok(fewer.exact!.messengersZ! > 0);
     // strays on both sides of the most likely cost: the mid-p of the sum of their offsets, here
-    // S = X − Y with X, Y ~ Poisson(5) (Skellam), by a direct double sum
+    // S = X − Y with (X, Y) the counts of 1,000 trials' costs 3 and 1 (trinomial, 0.005 each), by a direct double sum
     const both = exactOf([0.99, 0.01, 0, 0], [0, 0.005, 0.99, 0.005]);
     const s = summarize(handshakeResult({ trials: 1000, outcomes: [990, 10, 0, 0], messages: [0, 15, 985, 0], deliveries: [0], rounds: 1000 }, both, 1), 0.95);
-    close(s.exact!.messengersZ!, normalQuantile(skellamMidP(-15, 5)), 1e-9, 'both sides');
+    close(s.exact!.messengersZ!, normalQuantile(trinomialDifferenceMidP(-15, 1000, 0.005)), 1e-9, 'both sides');
   });
 
-  it('takes the rarer side where both events and non-events are rare (fewer than 40 trials)', () => {
-    // one trial, p = 0.75: 0.25 non-events expected, not the 0.75 events
-    close(proportionZ(0, 1, 0.75), -midPZ(1, 0.25), 1e-9, 'n = 1');
+  it('takes the binomial where both events and non-events are rare (fewer than 40 trials)', () => {
+    // one trial, p = 0.75: P(X = 0)/2 = 0.125 of the events, as of the 0.25 non-events
+    close(proportionZ(0, 1, 0.75), binomialMidZ(0, 1, 0.75), 1e-9, 'n = 1');
     close(proportionZ(0, 1, 0.75), -proportionZ(1, 1, 0.25), 1e-12, 'complements');
-    close(proportionZ(10, 30, 0.6), -midPZ(20, 12), 1e-9, 'n = 30');
-    close(proportionZ(10, 30, 0.4), midPZ(10, 12), 1e-9, 'n = 30, the events');
+    close(proportionZ(10, 30, 0.6), binomialMidZ(10, 30, 0.6), 1e-9, 'n = 30');
+    close(proportionZ(10, 30, 0.4), binomialMidZ(10, 30, 0.4), 1e-9, 'n = 30, the events');
   });
 
   it('takes the moments where no distribution was computed', () => {
@@ -404,7 +424,7 @@ describe('the summary at its edges', () => {
   it('the cost z takes the first of tied most likely costs, and switches at exactly 20 atypical trials', () => {
     const tied = exactOf([0.5, 0.5, 0, 0], [0, 0.5, 0.5]);
     const s = summarize(handshakeResult({ trials: 30, outcomes: [15, 15, 0, 0], messages: [0, 10, 20], deliveries: [0], rounds: 30 }, tied, 1), 0.95);
-    close(s.exact!.messengersZ!, midPZ(20, 15), 1e-9);
+    close(s.exact!.messengersZ!, binomialMidZ(20, 30, 0.5), 1e-9);
     const quarter = exactOf([0.5, 0.5, 0, 0], [0, 0.75, 0.25]);
     const at = summarize(handshakeResult({ trials: 80, outcomes: [40, 40, 0, 0], messages: [0, 50, 30], deliveries: [0], rounds: 80 }, quarter, 1), 0.95);
     close(at.exact!.messengersZ!, (30 / 80 - 0.25) / (Math.sqrt(0.25 * 0.75) / Math.sqrt(80)), 1e-9);

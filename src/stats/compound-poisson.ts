@@ -14,27 +14,48 @@ const MAX_WORK = 5_000_000;
  * to compute here (jumps spread over thousands of costs), for the caller's normal z.
  */
 export function compoundPoissonMidPZ(observed: number, lambda: number, jumps: readonly { offset: number; p: number }[]): number | null {
+  // Enough terms that the Poisson mass left out is below 1e-17: past the mean, the terms fall
+  // faster than geometrically, so the mass beyond a term under 1e-18 is below 1e-17.
+  const weights = [Math.exp(-lambda)];
+  while (!(weights.length - 1 > lambda && weights[weights.length - 1]! < 1e-18) && weights.length <= 10_000)
+    weights.push((weights[weights.length - 1]! * lambda) / weights.length);
+  return mixtureMidPZ(observed, weights, jumps);
+}
+
+/**
+ * The same z where the number of strays is what it is, Binomial(trials, q) (each trial strays
+ * with probability q, apart from the others): its variance trials·q·(1 − q), not a Poisson's
+ * trials·q, so the z is not understated where q is not small (retransmission at crash and loss
+ * rates of 0.1 over 20 trials).
+ */
+export function compoundBinomialMidPZ(observed: number, trials: number, q: number, jumps: readonly { offset: number; p: number }[]): number | null {
+  const odds = q / (1 - q);
+  const weights = [Math.exp(trials * Math.log1p(-q))];
+  while (weights.length <= trials && !(weights.length - 1 > trials * q && weights[weights.length - 1]! < 1e-18) && weights.length <= 10_000) {
+    const j = weights.length - 1;
+    weights.push(weights[j]! * ((trials - j) / (j + 1)) * odds);
+  }
+  return mixtureMidPZ(observed, weights, jumps);
+}
+
+/**
+ * The mid-p z of S, the sum of N jumps, N distributed as `weights` (P(N = j), the mass past the
+ * last below 1e-17), from the jumps' convolution powers; null where too wide to compute.
+ */
+function mixtureMidPZ(observed: number, weights: readonly number[], jumps: readonly { offset: number; p: number }[]): number | null {
   const total = jumps.reduce((s, j) => s + j.p, 0);
   if (!(total > 0)) return null;
   const least = Math.min(0, ...jumps.map((j) => j.offset));
   const most = Math.max(0, ...jumps.map((j) => j.offset));
   const width = most - least;
-  // Enough terms that the Poisson mass left out is below 1e-17: past the mean, the terms fall
-  // faster than geometrically, so the mass beyond a term under 1e-18 is below 1e-17.
-  let terms = 0;
-  let term = Math.exp(-lambda);
-  while (!(terms > lambda && term < 1e-18) && terms < 10_000) {
-    terms++;
-    term *= lambda / terms;
-  }
+  const terms = weights.length - 1;
   if ((width * terms * terms * jumps.length) / 2 > MAX_WORK) return null;
   // power[i]: P(the first j jumps sum to i + j·least); sum[i + shift]: P(S = i + low) over all j.
   const low = least * terms;
   const sum = new Float64Array(width * terms + 1);
   let power = new Float64Array([1]);
-  let poisson = Math.exp(-lambda);
   for (let j = 0; ; j++) {
-    for (let i = 0; i < power.length; i++) sum[i + j * least - low]! += poisson * power[i]!;
+    for (let i = 0; i < power.length; i++) sum[i + j * least - low]! += weights[j]! * power[i]!;
     if (j === terms) break;
     const next = new Float64Array(power.length + width);
     for (let i = 0; i < power.length; i++) {
@@ -43,7 +64,6 @@ export function compoundPoissonMidPZ(observed: number, lambda: number, jumps: re
       for (const jump of jumps) next[i + jump.offset - least]! += (p * jump.p) / total;
     }
     power = next;
-    poisson *= lambda / (j + 1);
   }
   const at = observed - low;
   let below = 0;

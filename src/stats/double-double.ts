@@ -141,3 +141,38 @@ export function sumHigh(a: number, aLow: number, b: number, bLow: number): numbe
   lowPart.sum = error - (high - s);
   return high;
 }
+
+/** √x to about 106 bits (one Newton step from the double's root); 0 for x ≤ 0. */
+export function ddSqrt(x: DoubleDouble): DoubleDouble {
+  if (!(x.hi > 0)) return DD_ZERO;
+  const root = Math.sqrt(x.hi);
+  const square = twoProduct(root, root);
+  return quickTwoSum(root, (x.hi - square.hi - square.lo + x.lo) / (2 * root));
+}
+
+/** ln 2 as a double-double. */
+const LN2: DoubleDouble = { hi: Math.LN2, lo: 2.3190468138462996e-17 };
+
+/**
+ * e^x to about 106 bits for x from −700 to 700: x = k·ln 2 + r, e^(r/1024) − 1 by its Taylor
+ * series, squared back ten times as e − 1 (so the small part keeps its digits), times 2^k by
+ * halving or doubling (exact), never `**` or Math.pow: the same bits on every Node.
+ */
+export function ddExp(x: DoubleDouble): DoubleDouble {
+  const k = Math.round(x.hi / LN2.hi);
+  const r = ddSubtract(x, ddTimes(LN2, k));
+  const s = ddTimes(r, 1 / 1024); // a power of two: exact
+  // e^s − 1 = s + s²/2! + …, |s| < 3.4e-4: 9 terms are past 2^-106.
+  let term = s;
+  let minusOne = s;
+  for (let i = 2; i <= 10; i++) {
+    term = ddDivide(ddMultiply(term, s), dd(i));
+    minusOne = ddAdd(minusOne, term);
+  }
+  // (1 + e)² − 1 = 2e + e², ten times: e^(1024·s) − 1.
+  for (let i = 0; i < 10; i++) minusOne = ddAdd(ddTimes(minusOne, 2), ddMultiply(minusOne, minusOne));
+  let result = ddAdd(DD_ONE, minusOne);
+  const factor = k < 0 ? 0.5 : 2;
+  for (let i = 0; i < Math.abs(k); i++) result = { hi: result.hi * factor, lo: result.lo * factor };
+  return result;
+}

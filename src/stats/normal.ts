@@ -1,3 +1,7 @@
+import { ddOfComplement } from './decimal-ratio.js';
+import { dd, ddAdd, ddDivide, ddExp, ddMultiply, ddSubtract, ddTimes } from './double-double.js';
+import type { DoubleDouble } from './double-double.js';
+
 /**
  * Quantile of the standard normal distribution: Wichura's algorithm AS 241 (PPND16),
  * Applied Statistics 37(3), 1988, pp. 477–484; about 16 correct digits.
@@ -9,24 +13,7 @@ export function normalQuantile(p: number): number {
     throw new RangeError(`normalQuantile: p must be in [0, 1], got ${p}`);
   }
   const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
-    return (
-      (q *
-        (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r + 13731.693765509461125) * r +
-          1971.5909503065514427) *
-          r +
-          133.14166789178437745) *
-          r +
-          3.387132872796366608)) /
-      (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r + 5394.1960214247511077) * r +
-        687.1870074920579083) *
-        r +
-        42.313330701600911252) *
-        r +
-        1)
-    );
-  }
+  if (Math.abs(q) <= 0.425) return centralQuantile(q);
   let r = q < 0 ? p : 1 - p;
   r = Math.sqrt(-Math.log(r));
   let value: number;
@@ -73,13 +60,82 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * Two-sided critical value: the z with P(|Z| ≤ z) = confidence, from the upper tail
- * (1 − confidence) / 2, which a double holds to its last digit: the quantile of 1 − tail kept
- * only the digits of the tail that a number near 1 holds (z at 0.999999 was 4.891638475671084,
- * 4.5e-12 off, where it is 4.891638475692932).
+ * Φ⁻¹(½ + q) for an offset q from ½ given as it is: where p is within a few of its last digits
+ * of ½ (the mid-p of no event where 1e-7 are expected is 0.49999995), p − ½ keeps only the digits
+ * of p's last place, and a z near 0 would lose as many (9 of 17 at 1e-7).
+ */
+export function normalQuantileOfOffset(q: number): number {
+  return Math.abs(q) <= 0.425 ? centralQuantile(q) : normalQuantile(0.5 + q);
+}
+
+/** AS 241's rational approximation for |q| ≤ 0.425, q = p − ½. */
+function centralQuantile(q: number): number {
+  const r = 0.180625 - q * q;
+  return (
+    (q *
+      (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r + 13731.693765509461125) * r +
+        1971.5909503065514427) *
+        r +
+        133.14166789178437745) *
+        r +
+        3.387132872796366608)) /
+    (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r + 5394.1960214247511077) * r +
+      687.1870074920579083) *
+      r +
+      42.313330701600911252) *
+      r +
+      1)
+  );
+}
+
+/**
+ * Two-sided critical value: the z with P(|Z| ≤ z) = confidence, for the decimal the confidence
+ * is written as (0.95 is 19/20, not the double 5.6e-17 below it), rounded once to the nearest
+ * double: the upper tail (1 − confidence) / 2 is taken from the decimal in double-double, and
+ * AS 241's quantile of its double (about 16 digits, so 1.9599639845400536 for 0.95 where the
+ * nearest double is 1.9599639845400543) is finished by Newton's method on the tail in
+ * double-double (upperNormalTail). Every Wilson interval is computed from it (wilson.ts).
  */
 export function criticalValue(confidence: number): number {
-  return -normalQuantile((1 - confidence) / 2);
+  return criticalValueDD(confidence).hi;
+}
+
+const criticalValues = new Map<number, DoubleDouble>();
+
+/** The critical value to about 100 bits (see criticalValue), remembered by level. */
+export function criticalValueDD(confidence: number): DoubleDouble {
+  const known = criticalValues.get(confidence);
+  if (known) return known;
+  const tail = ddTimes(ddOfComplement(confidence), 0.5);
+  let z = dd(-normalQuantile(tail.hi));
+  // Newton's method: z + (Q(z) − tail) / φ(z); each step doubles the correct digits, 16 to past 32.
+  for (let step = 0; step < 2; step++) {
+    const density = ddMultiply(INV_SQRT_2PI, ddExp(ddTimes(ddMultiply(z, z), -0.5)));
+    z = ddAdd(z, ddDivide(ddSubtract(upperNormalTail(z, density), tail), density));
+  }
+  criticalValues.set(confidence, z);
+  return z;
+}
+
+/** 1/√(2π) as a double-double. */
+const INV_SQRT_2PI: DoubleDouble = { hi: 0.3989422804014327, lo: -2.49232720227773e-17 };
+
+/**
+ * P(Z > z) for 0 ≤ z ≤ 8 in double-double, given the density φ(z): ½ − φ(z)·Σ z^(2n+1)/(2n+1)!!
+ * (Marsaglia, "Evaluating the normal distribution", J. Stat. Software 11(4), 2004), a series of
+ * positive terms, so only the final subtraction cancels: at z = 7.1 (a tail of 6e-13, past the
+ * confidences a double holds to six digits) it leaves about 20 of the 32 digits.
+ */
+function upperNormalTail(z: DoubleDouble, density: DoubleDouble): DoubleDouble {
+  const z2 = ddMultiply(z, z);
+  let term = z;
+  let sum = z;
+  for (let n = 1; n < 400; n++) {
+    term = ddDivide(ddMultiply(term, z2), dd(2 * n + 1));
+    sum = ddAdd(sum, term);
+    if (Math.abs(term.hi) < 1e-34 * sum.hi) break;
+  }
+  return ddSubtract(dd(0.5), ddMultiply(density, sum));
 }
 
 /**

@@ -2,10 +2,10 @@ import type { CellResult } from '../engine/schedule/runner.js';
 import type { Cell } from '../scenario/types.js';
 import type { Interval } from './wilson.js';
 import { sdBeyondUnderflow } from '../engine/exact/figures.js';
-import { compoundPoissonMidPZ } from './compound-poisson.js';
+import { compoundBinomialMidPZ } from './compound-poisson.js';
 import { neumaierSum } from './sum.js';
 import { wilsonInterval } from './wilson.js';
-import { RARE_EXPECTED, meanZ, poissonMidPZ, proportionZ } from './zscore.js';
+import { RARE_EXPECTED, binomialMidPZ, meanZ, proportionZ } from './zscore.js';
 
 /** An estimated proportion with its Wilson interval. */
 export interface Proportion extends Interval {
@@ -94,6 +94,12 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
     const outcomesExact = e.outcomes.map((p, i) => (tiny?.outcomes.includes(i) ? Number.NaN : probability(p)));
     if (outcomeSet.success.length === 1) outcomesExact[outcomeSet.success[0]!] = successExact;
     if (outcomeSet.disagreement.length === 1) outcomesExact[outcomeSet.disagreement[0]!] = disagreementExact;
+    // The exact mass of the outcomes not among `indices`, each held by its double, for a z near 1
+    // (zscore.ts, proportionZ); where one of them is left empty, 1 − p is taken instead.
+    const rest = (indices: readonly number[]): number | undefined => {
+      const others = outcomesExact.filter((_, i) => !indices.includes(i));
+      return others.some(Number.isNaN) ? undefined : neumaierSum(others);
+    };
     exact = {
       outcomes: outcomesExact,
       success: successExact,
@@ -103,10 +109,11 @@ export function summarize(result: CellResult, confidence: number): CellSummary {
       messengersSd: tiny ? sdBeyondUnderflow(cost.sd, tiny, result.copies) : cost.sd,
       deliveredMean: e.deliveredMean,
       roundsMean: e.roundsMean,
-      successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact) : null,
-      disagreementZ: trials && !Number.isNaN(disagreementExact) ? proportionZ(disagreement.count, trials, disagreementExact) : null,
+      successZ: trials && !Number.isNaN(successExact) ? proportionZ(success.count, trials, successExact, rest(outcomeSet.success)) : null,
+      disagreementZ:
+        trials && !Number.isNaN(disagreementExact) ? proportionZ(disagreement.count, trials, disagreementExact, rest(outcomeSet.disagreement)) : null,
       messengersZ: trials ? costZ(tally!.messages, e.messages, e.likeliestPath ?? null, trials, messengers.mean, cost) : null,
-      outcomeZ: outcomesExact.map((p, i) => (trials && !Number.isNaN(p) ? proportionZ(counts[i]!, trials, p) : null)),
+      outcomeZ: outcomesExact.map((p, i) => (trials && !Number.isNaN(p) ? proportionZ(counts[i]!, trials, p, rest([i])) : null)),
     };
   }
   return {
@@ -220,11 +227,11 @@ function modeOf(distribution: readonly number[]): number {
 /**
  * z of the mean cost. Where fewer than 20 trials are expected away from the most likely cost,
  * the mean is driven by a handful of rare trials, so the z is that of their number (exact
- * Poisson mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
+ * binomial mid-p, as for rare outcomes), signed as the mean moves: positive when more trials
  * strayed than expected to costs above the most likely one, negative where they stray below it
  * (the handshake's lost legs). Where they may stray to either side (a crash costs less, a loss
  * more), their number does not say which way the mean moved: the z is then the exact mid-p of
- * the sum of their costs' offsets from the most likely one (compound-poisson.ts), and the mean's
+ * the sum of their costs' offsets from the most likely one (a binomial number of strays: compound-poisson.ts), and the mean's
  * only where that sum's distribution is too wide to compute.
  *
  * A result with no distribution (two-phase commit's independent cohorts) gives its likeliest
@@ -247,20 +254,22 @@ function costZ(
     const leaving = likeliest ? trials * (1 - likeliest.probability) : 0;
     // Only where the pattern is the likeliest cost (more than half the mass), as the mode is below.
     if (likeliest && likeliest.probability > 0.5 && leaving > 0 && leaving < RARE_EXPECTED)
-      return Math.sign(observedMean - exact.mean) * Math.abs(poissonMidPZ(trials - (histogram[likeliest.messages] ?? 0), leaving));
+      return Math.sign(observedMean - exact.mean) * Math.abs(binomialMidPZ(trials - (histogram[likeliest.messages] ?? 0), trials, 1 - likeliest.probability));
     return meanZ(observedMean, trials, exact.mean, exact.sd);
   }
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));
   if (atypicalExpected > 0 && atypicalExpected < RARE_EXPECTED) {
     const below = distribution.some((p, m) => p > 0 && m < exact.mode);
     const above = distribution.some((p, m) => p > 0 && m > exact.mode);
+    // A trial's chance of straying: the other costs' mass, not 1 − the mode's in doubles.
+    const atypical = neumaierSum(distribution.filter((_, m) => m !== exact.mode)) / neumaierSum(distribution);
     if (!(below && above)) {
-      const z = poissonMidPZ(trials - (histogram[exact.mode] ?? 0), atypicalExpected);
+      const z = binomialMidPZ(trials - (histogram[exact.mode] ?? 0), trials, atypical);
       return below ? -z : z;
     }
     const jumps = distribution.flatMap((p, m) => (p > 0 && m !== exact.mode ? [{ offset: m - exact.mode, p }] : []));
     const strayed = histogram.reduce((s, count, m) => s + (count ?? 0) * (m - exact.mode), 0);
-    const z = compoundPoissonMidPZ(strayed, atypicalExpected, jumps);
+    const z = compoundBinomialMidPZ(strayed, trials, atypical, jumps);
     if (z !== null) return z;
   }
   return meanZ(observedMean, trials, exact.mean, exact.sd);
