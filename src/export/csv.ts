@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { csvText } from '../io/text.js';
+import { CSV_QUOTED_MATCH, csvText } from '../io/text.js';
 import { plainNumber } from './numbers.js';
 import { toRows } from './rows.js';
 import type { Exporter } from './types.js';
@@ -12,6 +12,7 @@ export const csvExporter: Exporter = {
       header: true,
       columns: [...columns],
       cast: { number: plainNumber, string: csvText },
+      quoted_match: CSV_QUOTED_MATCH,
     });
   },
 };

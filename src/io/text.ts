@@ -83,6 +83,13 @@ export function csvText(text: string): string {
   return safe.replace(FORMAT_CONTROL, visible);
 }
 
+/**
+ * CSV cells quoted although no separator asks for it: text that starts or ends with white space
+ * (a seed ' 7'), which many readers trim from a cell left bare, so a spreadsheet or a script read
+ * another seed than the one the run used.
+ */
+export const CSV_QUOTED_MATCH = /^\s|\s$/;
+
 /** Whether text holds anything terminalSafe would change. */
 export function hasControl(text: string): boolean {
   CONTROL.lastIndex = 0;

@@ -13,7 +13,7 @@ import { expandCells } from '../../scenario/cells.js';
 import { holds, meetsEvery, parseTarget, plan, targetBoundMisread } from '../../plan/plan.js';
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
-import { csvText, inlineText, terminalLines } from '../../io/text.js';
+import { CSV_QUOTED_MATCH, csvText, inlineText, terminalLines } from '../../io/text.js';
 import { possessive } from '../../io/wording.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
@@ -234,7 +234,8 @@ function render(
     [PLAN_VERDICT_COLUMN]: meetsEvery(c),
   }));
   if (format === 'json') return `${plainJson({ winner: winner ? records[0] : null, frontier: records, exact }, 2)}\n`;
-  if (format === 'csv') return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText } });
+  if (format === 'csv')
+    return stringify(records, { header: true, cast: { number: plainNumber, boolean: (b) => String(b), string: csvText }, quoted_match: CSV_QUOTED_MATCH });
   const table = new Table({ head: ['', ...params, 'messengers', ...targets.map(show)], style: { head: [], border: [], compact: true } });
   for (const c of rows) {
     table.push([
