@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, tempFiles } from './helpers.js';
+import { BIN, closed, tempFiles } from './helpers.js';
 
 /** Bytes a process has read so far (Linux's /proc/PID/io), or undefined where that is not to be had. */
 function bytesRead(pid: number): number | undefined {
@@ -43,7 +43,7 @@ function fitOfNewPipe(name: string, abort: AbortSignal): { pipe: string; child: 
   execFileSync('mkfifo', [pipe]);
   const child = spawn(process.execPath, [BIN, 'fit', pipe], { cwd: dir });
   abort.addEventListener('abort', () => child.kill('SIGKILL'));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = closed(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return { pipe, child, exited, stderr: () => stderr };

@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
@@ -424,4 +425,14 @@ function countCalls<P extends object, K extends keyof P>(prototype: P, method: K
     return original.apply(this, args);
   } as P[K];
   return { calls: () => calls, restore: () => void (prototype[method] = original as P[K]) };
+}
+
+/**
+ * A child process's exit code once its output has all been read. 'exit' may come before the last
+ * bytes of its stdout and stderr are delivered (Node.js's child_process docs), so a test that read
+ * stderr on 'exit' could miss the line the child wrote just before it ended: on Node.js 24 under
+ * load, `interrupted` was missing once where the code was 130. 'close' comes after both.
+ */
+export function closed(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('close', (code) => resolve(code)));
 }

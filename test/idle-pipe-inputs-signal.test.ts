@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, shellWord, tempFiles } from './helpers.js';
+import { BIN, closed, shellWord, tempFiles } from './helpers.js';
 
 /**
  * Whether the process holds the named pipe `pipe` open at a descriptor other than its standard
@@ -70,7 +70,7 @@ async function onIdlePipe(
   const [file, args] = command(dir, pipe);
   const child = spawn(file, args, { cwd: dir });
   abort.addEventListener('abort', () => child.kill('SIGKILL'));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = closed(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return { child, exited, stderr: () => stderr, pipe, writer };
@@ -162,7 +162,7 @@ describe('a command reading a pipe that its writer keeps open and idle', { skip:
     // (its handlers are set before the command's first wait).
     const child = spawn(process.execPath, [BIN, 'validate', '/dev/stdin'], { stdio: ['pipe', 'ignore', 'pipe'] });
     t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = closed(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.write('protocol: messenger\n');
@@ -182,7 +182,7 @@ describe('a command reading a pipe that its writer keeps open and idle', { skip:
     execFileSync('mkfifo', [pipe]);
     const child = spawn(process.execPath, [BIN, 'validate', pipe], { cwd: dir });
     t.signal.addEventListener('abort', () => child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = closed(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let ended = false;

@@ -4,7 +4,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, tempFiles } from './helpers.js';
+import { BIN, closed, tempFiles } from './helpers.js';
 
 /**
  * Every long command ends alike on SIGINT and SIGTERM: one line on stderr, exit 128 + the
@@ -45,7 +45,7 @@ async function interrupt(
   abort?.addEventListener('abort', () => child.kill('SIGKILL'));
   // The child may end before its feed is written (a pipe then refuses the rest): that is no failure.
   void feed?.().catch(() => undefined);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const exited = closed(child);
   let [stdout, stderr] = ['', ''];
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   await new Promise<void>((resolve, reject) => {

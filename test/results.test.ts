@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { wilsonInterval } from '../src/stats/wilson.js';
 import { folderName, writeResultFolder } from '../src/results/folder.js';
-import { BIN, ROOT, cli, oneSendProtocolFile, tempFiles } from './helpers.js';
+import { BIN, cli, closed, oneSendProtocolFile, ROOT, tempFiles } from './helpers.js';
 import { refusal, succeeded } from './assert-cli.js';
 import { cliIn } from './in-process.js';
 
@@ -223,7 +223,7 @@ describe('result folders', () => {
       const child = spawn(process.execPath, [BIN, 'run', '--trials', '1e15', '--workers', '1', '--format', 'csv', '--out', out, '--progress'], {
         cwd: ROOT,
       });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const exited = closed(child);
       let stderr = '';
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (d: Buffer) => {
@@ -255,7 +255,7 @@ describe('merge stopped by a signal', () => {
     const base = join(dir, 'out');
     const out = join(base, 'sub');
     const child = spawn(process.execPath, [BIN, 'merge', join(dir, 'shard.json'), '--out', out], { cwd: ROOT, env: { ...process.env, WAIT_AT_LOAD: '1' } });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = closed(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
