@@ -28,3 +28,9 @@ export function holdInput(path: string, bytes: Buffer, identity: string): void {
   held.set(resolve(path), bytes);
   heldByIdentity.set(identity, bytes);
 }
+
+/** Forgets every input read ahead: the next reading of a pipe reads it again (the library's loads, each its own). */
+export function forgetHeldInputs(): void {
+  held.clear();
+  heldByIdentity.clear();
+}
