@@ -1,7 +1,8 @@
 /** The library behind the CLI: load scenarios, run them, read the results. */
 export { runExperiment } from './experiment.js';
 export type { ExperimentOptions } from './experiment.js';
-export { loadScenario, resolveScenario } from './scenario/resolve.js';
+export { loadScenario } from './scenario/library-load.js';
+export { resolveScenario } from './scenario/resolve.js';
 export { parseScenarioText } from './scenario/parse.js';
 export { expandCells } from './scenario/cells.js';
 export type { Cell, Scenario } from './scenario/types.js';

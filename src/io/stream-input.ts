@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { UsageError } from '../errors.js';
 import { INPUT_LIMITS, KIND_WORDS, systemErrorWords } from './files.js';
 import type { InputKind } from './files.js';
-import { heldInput, holdInput } from './held-inputs.js';
+import { heldInput, heldStream, holdInput } from './held-inputs.js';
 
 /**
  * Inputs that stream (a pipe, a named pipe, a socket, a terminal or another device), read through
@@ -19,11 +19,16 @@ import { heldInput, holdInput } from './held-inputs.js';
 
 /** Whether `path` is an input that streams: neither a regular file nor a folder (stat only: opening a named pipe waits for its writer). */
 export function isStreamPath(path: string): boolean {
+  return streamIdentity(path) !== undefined;
+}
+
+/** The device and inode (`device:inode`) of the input that streams at `path`, whatever its name; undefined for a regular file, a folder or no file. */
+function streamIdentity(path: string): string | undefined {
   try {
-    const stat = fs.statSync(path);
-    return !stat.isFile() && !stat.isDirectory();
+    const stat = fs.statSync(path, { bigint: true });
+    return stat.isFile() || stat.isDirectory() ? undefined : `${stat.dev}:${stat.ino}`;
   } catch {
-    return false; // reading it says what is wrong
+    return undefined; // reading it says what is wrong
   }
 }
 
@@ -169,7 +174,15 @@ async function fillFromFile(fd: number, block: Buffer): Promise<number> {
  * `what` names the input where reading it fails (`cannot read the scenario file: …`).
  */
 export async function readAheadIfStream(path: string, limit: number, what: string): Promise<void> {
-  if (path === '-' || heldInput(path) !== undefined || !isStreamPath(path)) return;
+  if (path === '-' || heldInput(path) !== undefined) return;
+  const identity = streamIdentity(path);
+  if (identity === undefined) return;
+  // The same stream by another name (a symbolic link to it): its bytes were read once, and are here.
+  const read = heldStream(identity);
+  if (read !== undefined) {
+    holdInput(path, read, identity);
+    return;
+  }
   let input: InputInTurns;
   try {
     input = await openInTurns(path);
@@ -187,7 +200,7 @@ export async function readAheadIfStream(path: string, limit: number, what: strin
       chunks.push(block.subarray(0, n));
       total += n;
     }
-    holdInput(path, Buffer.concat(chunks, total));
+    holdInput(path, Buffer.concat(chunks, total), identity);
   } catch (error) {
     throw new UsageError(path, `cannot read the ${what}: ${systemErrorWords(error)}`);
   } finally {

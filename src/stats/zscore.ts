@@ -45,8 +45,7 @@ export function proportionZ(count: number, trials: number, p: number, q = 1 - p)
 export function binomialMidPZ(x: number, n: number, p: number): number {
   if (p <= 0) return x === 0 ? 0 : Z_CAP;
   const odds = p / (1 - p);
-  // No event: the mid-p is P(X = 0)/2, ½ less (1 − P(X = 0))/2, an offset kept to its last digit where few are expected.
-  if (x === 0) return clamp(normalQuantileOfOffset(Math.expm1(n * Math.log1p(-p)) / 2));
+  if (x === 0) return noEventZ(n, p);
   const atX = binomialPmf(x, n, p);
   if (x <= n * p) {
     // P(X = j)/P(X = x) for j below x: at most x (under 20) terms.
@@ -69,6 +68,18 @@ export function binomialMidPZ(x: number, n: number, p: number): number {
   // Where P(X = x) is a normal double, as the lower tail is taken (an outcome's z and its complement's mirror each other).
   if (atX !== null) return clamp(-normalQuantile(Math.min(1, atX * (0.5 + above))));
   return clamp(upperNormalQuantileOfLog(logBinomialPmf(x, n, p) + Math.log(0.5 + above)));
+}
+
+/**
+ * The z of no event in n trials: the mid-p is P(X = 0)/2, which is ½ less (1 − P(X = 0))/2. Where
+ * few events are expected that offset from ½ keeps the z's last digits; where more are, ½ plus the
+ * offset keeps only the offset's absolute digits (at 19.9 expected, P(X = 0)/2 is 1.1e-9 and kept
+ * 7 of its digits: z −5.976958527144942 for −5.976958523914713), so P(X = 0)/2 is taken itself.
+ */
+function noEventZ(n: number, p: number): number {
+  const logNone = n * Math.log1p(-p);
+  const offset = Math.expm1(logNone) / 2;
+  return clamp(Math.abs(offset) <= 0.425 ? normalQuantileOfOffset(offset) : normalQuantile(Math.exp(logNone) / 2));
 }
 
 /**

@@ -41,6 +41,22 @@ export function verifyCanonicalize(model: CellModel, merged: ExactResult): void 
     );
 }
 
+/** How far, relatively, the two followings may put one exact value apart: the same masses added in another order. */
+const MERGING_ROUNDING = 1e-12;
+
+/** Values this small (and their differences) are below every printed exact value's digits: a mass lost to underflow on one side. */
+const BELOW_PRINTED = 1e-300;
+
+/**
+ * Whether merging kept an exact value: within MERGING_ROUNDING of the larger of the two, so a
+ * rare outcome is held to its own digits. An allowance of 1e-12 in absolute terms let a
+ * canonicalize change any value below it whole (an outcome of 1e-18 printed as 0, exit 0).
+ */
+export function sameExactValue(plain: number, merged: number): boolean {
+  const apart = Math.abs(merged - plain);
+  return apart <= MERGING_ROUNDING * Math.max(Math.abs(plain), Math.abs(merged)) || apart <= BELOW_PRINTED;
+}
+
 /**
  * The first exact value that merging states changed, in words with both values ("the exact
  * probability of blocked (0.1 without merging, 0.2 with)"), or null: every outcome's
@@ -51,7 +67,7 @@ export function verifyCanonicalize(model: CellModel, merged: ExactResult): void 
  * as interchangeable printed their cost's mean and sd wrong.
  */
 export function mergingChanged(outcomeNames: readonly string[], plain: ExactResult, merged: ExactResult): string | null {
-  const differs = (q: number, p: number): boolean => !(Math.abs(p - q) <= 1e-12 * Math.max(1, Math.abs(q)));
+  const differs = (q: number, p: number): boolean => !sameExactValue(q, p);
   const words = (what: string, q: number, p: number): string => `the exact ${what} (${q} without merging, ${p} with)`;
   for (const [i, q] of plain.outcomes.entries()) {
     const p = merged.outcomes[i]!;
