@@ -1,8 +1,9 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -435,4 +436,29 @@ function countCalls<P extends object, K extends keyof P>(prototype: P, method: K
  */
 export function closed(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('close', (code) => resolve(code)));
+}
+
+/**
+ * The CLI in `dir` while `text` is written whole through the named pipe `pipe` (a path in `dir`),
+ * then closed: what it prints and its exit code. The writer opens once the command opens the pipe
+ * to read it; a command that hangs is ended with the test that timed out on it.
+ */
+export async function cliThroughPipe(
+  dir: string,
+  pipe: string,
+  text: string,
+  args: readonly string[],
+  abort: AbortSignal,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
+  abort.addEventListener('abort', () => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = closed(child);
+  const writer = await open(join(dir, pipe), 'w');
+  await writer.write(text);
+  await writer.close();
+  return { status: await exited, stdout, stderr };
 }

@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { rmSync, symlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, cli, tempFiles } from './helpers.js';
+import { cli, cliThroughPipe, tempFiles } from './helpers.js';
 
 const SCENARIO = 'name: piped\nprotocol: messenger\nloss: 0.3\nredundancy: 2\ntrials: 2000\nseed: 7\n';
 const TRACE = '0001000100110000000100000001\n';
 const traceScenario = (name: string, file: string): string =>
   `name: ${name}\nprotocol: messenger\nchannel: { model: trace, file: ${file} }\nredundancy: 2\ntrials: 2000\nseed: 7\n`;
-
-/**
- * The CLI in `dir` with `pipe` a named pipe (given also by a symbolic link to it) through which
- * `text` is written whole, once, then closed: what it prints and its exit code.
- */
-async function cliThroughPipe(dir: string, pipe: string, text: string, args: readonly string[], abort: AbortSignal) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
-  // A command that hangs is ended with the test that timed out on it.
-  abort.addEventListener('abort', () => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const writer = await open(join(dir, pipe), 'w');
-  await writer.write(text);
-  await writer.close();
-  return { status: await exited, stdout, stderr };
-}
 
 /**
  * A named pipe given by two names (itself and a symbolic link to it) is one input, read once:

@@ -1,40 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, cli, tempFiles } from './helpers.js';
+import { BIN, cli, cliThroughPipe, tempFiles } from './helpers.js';
 
 const SCENARIO = 'name: piped\nprotocol: messenger\nloss: 0.3\nredundancy: 2\ntrials: 2000\nseed: 7\n';
 const TRACE_SCENARIO = 'protocol: messenger\nchannel: { model: trace, file: trace.txt }\nredundancy: 2\ntrials: 2000\nseed: 7\n';
 const TRACE = '0001000100110000000100000001\n';
 
-/**
- * The CLI in `dir` with `name` a named pipe through which `text` is written whole, then closed:
- * what it prints and its exit code.
- */
-async function cliThroughPipe(
-  dir: string,
-  name: string,
-  text: string,
-  args: readonly string[],
-  abort: AbortSignal,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** The CLI in `dir` with `name` a new named pipe through which `text` is written whole, then closed (cliThroughPipe). */
+function cliThroughNewPipe(dir: string, name: string, text: string, args: readonly string[], abort: AbortSignal) {
   execFileSync('mkfifo', [join(dir, name)]);
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
-  // A command that hangs is ended with the test that timed out on it.
-  abort.addEventListener('abort', () => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  // Opened once the command opens the pipe to read it; written whole and closed.
-  const writer = await open(join(dir, name), 'w');
-  await writer.write(text);
-  await writer.close();
-  return { status: await exited, stdout, stderr };
+  return cliThroughPipe(dir, name, text, args, abort);
 }
 
 /**
@@ -47,7 +25,7 @@ describe('inputs given through a named pipe, written whole and closed', { skip: 
     const dir = tempFiles({ 'file.yaml': SCENARIO });
     const expected = cli(['run', 'file.yaml', '-f', 'csv'], {}, dir);
     assert.equal(expected.status, 0, expected.stderr);
-    const piped = await cliThroughPipe(dir, 's.yaml', SCENARIO, ['run', 's.yaml', '-f', 'csv'], t.signal);
+    const piped = await cliThroughNewPipe(dir, 's.yaml', SCENARIO, ['run', 's.yaml', '-f', 'csv'], t.signal);
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stdout, expected.stdout);
   });
@@ -57,7 +35,7 @@ describe('inputs given through a named pipe, written whole and closed', { skip: 
     const fileDir = tempFiles({ 's.yaml': TRACE_SCENARIO, 'trace.txt': TRACE });
     const expected = cli(['run', 's.yaml', '-f', 'csv'], {}, fileDir);
     assert.equal(expected.status, 0, expected.stderr);
-    const piped = await cliThroughPipe(dir, 'trace.txt', TRACE, ['run', 's.yaml', '-f', 'csv'], t.signal);
+    const piped = await cliThroughNewPipe(dir, 'trace.txt', TRACE, ['run', 's.yaml', '-f', 'csv'], t.signal);
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stdout, expected.stdout);
   });
@@ -79,7 +57,7 @@ describe('inputs given through a named pipe, written whole and closed', { skip: 
     writeFileSync(join(dir, 'copy.json'), text);
     const expected = cli(['merge', 'copy.json', '-f', 'csv'], {}, dir);
     assert.equal(expected.status, 0, expected.stderr);
-    const piped = await cliThroughPipe(dir, 'piped.json', text, ['merge', 'piped.json', '-f', 'csv'], t.signal);
+    const piped = await cliThroughNewPipe(dir, 'piped.json', text, ['merge', 'piped.json', '-f', 'csv'], t.signal);
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stdout, expected.stdout);
   });
