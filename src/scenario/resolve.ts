@@ -22,8 +22,8 @@ import { readScenarioFile, readScenarioFiles } from './parse.js';
 import { inputPath, shippedPath } from './shipped.js';
 import type { ScenarioSource } from './parse.js';
 import type { Expectation, Scenario, SweepAxis } from './types.js';
-import { validateScenarioData } from './validate.js';
-import { isProtocolPath, loadedProtocolFile, protocolFilePath } from '../protocol-files/load.js';
+import { refuseProtocolFileByName, validateScenarioData } from './validate.js';
+import { isProtocolPath, loadedProtocolFile, loadedProtocolFiles, protocolFilePath } from '../protocol-files/load.js';
 import type { ProtocolFile } from '../protocol-files/load.js';
 import { loadCheckedProtocolFile } from '../protocol-files/checked.js';
 import { protocolDigest } from '../protocol-files/digest.js';
@@ -81,6 +81,7 @@ export async function loadScenarios(file: string | undefined, overrides: Overrid
  * `runsProtocol` (validate), this process runs none of the file's code: what it declares is enough.
  */
 export async function loadScenarioSource(source: ScenarioSource, runsProtocol = true): Promise<Scenario> {
+  refuseProtocolFileByName(source, new Set(loadedProtocolFiles().map((file) => file.name)));
   await loadProtocolFileOf(source, runsProtocol);
   await readChannelFilesAheadIfStreams(source);
   return resolveScenario(source);

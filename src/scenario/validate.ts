@@ -43,6 +43,19 @@ function refuseUnknownProtocol(source: ScenarioSource): void {
   if (!check(alone)) refuseFirstError(source, alone);
 }
 
+/**
+ * A scenario read from a file or text names a protocol file by its path, never by the name the
+ * file declares: that name is known only once some other scenario of the command has loaded the
+ * file, so `protocol: quorum-leader` ran beside a scenario naming ./quorum.mjs (recording no digest
+ * of the file it ran) and was refused on its own. Refused here as on its own, whatever else loaded.
+ */
+export function refuseProtocolFileByName(source: ScenarioSource, fileNames: ReadonlySet<string>): void {
+  const named = source.data['protocol'];
+  if (typeof named !== 'string' || !fileNames.has(named)) return;
+  const alone = { protocol: named };
+  if (!check(alone)) refuseFirstError(source, alone);
+}
+
 /** The validator's first complaint about the data, as one line at its place in the file. */
 function refuseFirstError(source: ScenarioSource, data: Record<string, unknown>): never {
   const error = pickError(check.errors ?? []);
