@@ -31,6 +31,18 @@ export interface BlockTask {
   readonly sample?: number;
 }
 
+/**
+ * Sent to a thread that ran a protocol file's tasks once it has no task of the run left: it
+ * compares the built-ins with those the file found (protocol-files/built-ins.ts), once, rather
+ * than after every task, and answers BuiltInsChecked (or fails, naming the member changed).
+ */
+export interface CheckBuiltIns {
+  readonly checkBuiltIns: true;
+}
+export interface BuiltInsChecked {
+  readonly builtInsChecked: true;
+}
+
 export interface WorkerReply {
   readonly id: number;
   readonly tally: Tally;

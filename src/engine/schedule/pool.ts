@@ -4,7 +4,7 @@ import { parsedTraces } from '../../channels/trace.js';
 import type { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { BLOCK_SIZE, sampleDifference, simulateBlocks, workerSample } from './blocks.js';
-import type { BlockTask, WorkerReply } from './blocks.js';
+import type { BlockTask, BuiltInsChecked, CheckBuiltIns, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
 import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
 
@@ -64,6 +64,11 @@ export class WorkerPool {
   private inFlight = 0;
   private loadedFiles = false;
   private onReply: ((reply: WorkerReply, thread: Worker) => void) | null = null;
+  private onChecked: (() => void) | null = null;
+  /** Threads asked to compare their built-ins (checkBuiltIns) that have not answered. */
+  private checking = 0;
+  /** Threads that ran a protocol file's task since they last compared their built-ins. */
+  private readonly uncheckedFiles = new WeakSet<Worker>();
   private onFailure: ((failure: Error) => void) | null = null;
 
   constructor(private readonly workers: number) {}
@@ -87,14 +92,20 @@ export class WorkerPool {
       if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
         if (next < tasks.length) this.post(thread, tasks[next++]!);
+        else this.checkBuiltIns(thread);
+      };
+      const settle = (): void => {
+        if (completed === tasks.length && this.checking === 0) resolve();
       };
       this.onReply = (reply, thread) => {
         const i = index.get(reply.id)!;
         results[i] = reply.tally;
         done?.(tasks[i]!, reply.tally);
-        if (++completed === tasks.length) resolve();
-        else feed(thread);
+        completed++;
+        feed(thread);
+        settle();
       };
+      this.onChecked = settle;
       this.onFailure = reject;
       for (const thread of this.threads) for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
     });
@@ -134,17 +145,21 @@ export class WorkerPool {
       if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
         const task = take();
-        if (!task) return;
+        if (!task) return this.checkBuiltIns(thread);
         inFlight.set(task.id, task);
         this.post(thread, task);
+      };
+      const settle = (): void => {
+        if (inFlight.size === 0 && this.checking === 0) resolve();
       };
       this.onReply = (reply, thread) => {
         const task = inFlight.get(reply.id)!;
         inFlight.delete(reply.id);
         done(task, reply.tally);
         feed(thread);
-        if (inFlight.size === 0) resolve();
+        settle();
       };
+      this.onChecked = settle;
       this.onFailure = reject;
       for (const thread of this.threads) for (let i = 0; i < IN_FLIGHT; i++) feed(thread);
     });
@@ -160,6 +175,7 @@ export class WorkerPool {
     this.threads = [];
     this.onFailure = null;
     this.onReply = null;
+    this.onChecked = null;
     const reusable = this.failure === null && this.inFlight === 0 && !this.loadedFiles;
     await Promise.all(threads.map((thread) => (reusable ? releaseWorker(thread) : thread.terminate())));
   }
@@ -169,6 +185,7 @@ export class WorkerPool {
     this.inFlight++;
     if (task.spec.protocolFile) {
       this.loadedFiles = true;
+      this.uncheckedFiles.add(thread);
       this.filesRun(thread).add(task.spec.protocolFile);
     }
     let running = this.running.get(thread);
@@ -188,6 +205,19 @@ export class WorkerPool {
     thread.postMessage(
       traces.length > 0 || sample !== undefined ? { ...task, ...(traces.length > 0 ? { traces } : {}), ...(sample !== undefined ? { sample } : {}) } : task,
     );
+  }
+
+  /**
+   * Asks a thread that ran a protocol file's tasks, once it has none of the run left, to compare
+   * the built-ins with those the file found: its answer (or its failure, naming the member
+   * changed) comes after its last task, before the run's results are written.
+   */
+  private checkBuiltIns(thread: Worker): void {
+    if (!this.uncheckedFiles.has(thread)) return;
+    this.uncheckedFiles.delete(thread);
+    this.inFlight++;
+    this.checking++;
+    thread.postMessage({ checkBuiltIns: true } satisfies CheckBuiltIns);
   }
 
   /**
@@ -281,8 +311,12 @@ export class WorkerPool {
         this.failure ??= failure;
         this.onFailure?.(failure);
       };
-      thread.on('message', (reply: WorkerReply) => {
+      thread.on('message', (reply: WorkerReply | BuiltInsChecked) => {
         this.inFlight--;
+        if ('builtInsChecked' in reply) {
+          this.checking--;
+          return this.onChecked?.();
+        }
         this.running.get(thread)?.delete(reply.id);
         const differs = this.verifySample(thread, reply);
         if (differs) fail(differs);

@@ -4,7 +4,7 @@ import { adoptTraces } from '../../channels/trace.js';
 import { UsageError } from '../../errors.js';
 import { isPlainError, notAnErrorThrown, refusalNamingFile } from '../../protocol-files/thrown.js';
 import { simulateTask } from './blocks.js';
-import type { BlockTask, WorkerReply } from './blocks.js';
+import type { BlockTask, BuiltInsChecked, CheckBuiltIns, WorkerReply } from './blocks.js';
 
 /** A pool thread: receives block ranges of cells, replies with their tallies. */
 const port = parentPort;
@@ -16,11 +16,9 @@ let queue: Promise<void> = Promise.resolve();
 // The protocol file of the last task that named one: a callback it scheduled may throw after its task.
 let lastFile: { protocol: string; file: string } | undefined;
 
-// Tasks received and not yet answered. A protocol file's code may change a built-in (Math.imul)
-// in a cell the quick check never ran, here where the main thread's check before its output
-// cannot see it: the built-ins are compared once this thread has no task left waiting, so after
-// every thread's last task of a run (a comparison of every built-in is too dear for every task).
-let waiting = 0;
+// A protocol file's code may change a built-in (Math.imul) in a cell the quick check never ran,
+// here where the main thread's check before its output cannot see it: the pool asks each thread
+// that ran a file to compare the built-ins once it has no task of the run left (CheckBuiltIns).
 let refuseChangedBuiltIns: (() => void) | undefined;
 
 // A value a protocol file's callback throws that is not a plain Error cannot reach the main thread
@@ -32,9 +30,19 @@ const passOn = (error: unknown): never => {
 process.on('uncaughtException', passOn);
 process.on('unhandledRejection', passOn);
 
-port.on('message', (task: BlockTask) => {
+port.on('message', (message: BlockTask | CheckBuiltIns) => {
+  if ('checkBuiltIns' in message) {
+    queue = queue.then(() => {
+      refuseChangedBuiltIns?.();
+      port.postMessage({ builtInsChecked: true } satisfies BuiltInsChecked);
+    });
+    queue.catch((error: unknown) => {
+      throw error;
+    });
+    return;
+  }
+  const task = message;
   if (process.env['TWOGENERALS_TEST_WORKER_FAILURE']) throw new Error('injected worker failure (TWOGENERALS_TEST_WORKER_FAILURE)');
-  waiting++;
   if (task.traces) adoptTraces(task.traces);
   const file = task.spec.protocolFile;
   if (file) lastFile = { protocol: task.spec.protocol, file };
@@ -55,7 +63,6 @@ port.on('message', (task: BlockTask) => {
         sample = counted;
         sampleGeneric = generic;
       });
-      if (--waiting === 0) refuseChangedBuiltIns?.();
     } catch (error) {
       // Passed to the main thread as it is where it can be (an Error whose message and stack read as text), else in words;
       // an engine's refusal of what the file did, with the file named (it arrives as its message only).
