@@ -145,7 +145,10 @@ export class WorkerPool {
       if (this.failure) return reject(this.failure);
       const feed = (thread: Worker): void => {
         const task = take();
-        if (!task) return this.checkBuiltIns(thread);
+        if (!task) {
+          this.checkBuiltIns(thread);
+          return;
+        }
         inFlight.set(task.id, task);
         this.post(thread, task);
       };
@@ -315,7 +318,8 @@ export class WorkerPool {
         this.inFlight--;
         if ('builtInsChecked' in reply) {
           this.checking--;
-          return this.onChecked?.();
+          this.onChecked?.();
+          return;
         }
         this.running.get(thread)?.delete(reply.id);
         const differs = this.verifySample(thread, reply);
