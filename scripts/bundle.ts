@@ -68,7 +68,7 @@ const LAZY_BUILTINS: Record<string, readonly string[]> = {
   'node:crypto': ['createHash'],
   'node:worker_threads': ['Worker'],
   'node:readline': [],
-  'node:os': ['availableParallelism'],
+  'node:os': ['availableParallelism', 'homedir'],
   'node:console': ['Console'],
 };
 const lazyBuiltins: Plugin = {

@@ -153,6 +153,15 @@ export function shellWord(text: string): string {
   return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
+/**
+ * Where the processes a test file starts keep their record of protocol files that passed the
+ * quick check (src/protocol-files/check-cache.ts): a folder of this test process's own, removed
+ * as it exits, so that the suite leaves nothing in the user's cache folder.
+ */
+const checkCache = temporaryDirectory('twogenerals-test-cache-');
+temporary.push(checkCache);
+process.env['TWOGENERALS_CACHE_DIR'] = checkCache;
+
 /** A fresh temporary directory holding the given files, removed when the test process exits. */
 export function tempFiles(files: Record<string, string>): string {
   const dir = temporaryDirectory('twogenerals-test-');

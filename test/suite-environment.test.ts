@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -50,8 +51,11 @@ describe("the suite's own environment", () => {
     const dir = tempFiles({ 'gate.yaml': 'name: g\nprotocol: messenger\ntrials: 1000\nexpect:\n  - { metric: success, atLeast: 0.99 }\n' });
     const summary = join(dir, 'step-summary.md');
     const seen = fromATestProcess(dir, summary);
-    assert.deepEqual(Object.keys(seen.env).filter(isToolVariable), ['FORCE_COLOR']);
+    assert.deepEqual(Object.keys(seen.env).filter(isToolVariable).sort(), ['FORCE_COLOR', 'TWOGENERALS_CACHE_DIR']);
     assert.equal(seen.env['FORCE_COLOR'], '0');
+    // The record of checked protocol files goes to a folder of the test process's own, not the user's cache.
+    assert.match(seen.env['TWOGENERALS_CACHE_DIR'] ?? '', /[\\/]twogenerals-test-cache-\d+-\d+-\d+$/);
+    assert.ok(seen.env['TWOGENERALS_CACHE_DIR']!.startsWith(tmpdir()));
     assert.equal(seen.env['TWOGENERALS_TEST_SERIES_CHECK'], '0', "the suite's own parameters stay");
     // The gate fails as in any plain shell: exit 1, the CSV, one line on stderr; no annotation, no summary written.
     assert.equal(seen.cli.status, 1, seen.cli.stderr);

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { startWorkersEarly } from '../engine/schedule/threads.js';
+import { preloadProtocolFile, startWorkersEarly } from '../engine/schedule/threads.js';
+import { whenProtocolFilePassed } from '../protocol-files/checked.js';
 
 /**
  * How many pool threads `run` will want, read from argv before the CLI parses it: a thread takes
@@ -82,5 +83,7 @@ function flagValue(args: readonly string[], name: string): number {
 }
 
 export function startEarly(argv: readonly string[]): void {
-  startWorkersEarly(earlyWorkerCount(argv));
+  const workers = earlyWorkerCount(argv);
+  startWorkersEarly(workers);
+  if (workers > 1) whenProtocolFilePassed(preloadProtocolFile);
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { otherKindOfFile } from '../scenario/parse.js';
-import { INPUT_LIMITS, scenarioPathHint } from '../io/files.js';
+import { INPUT_LIMITS, readTextInput, scenarioPathHint } from '../io/files.js';
+import { passedBefore, rememberPassed } from './check-cache.js';
+import { protocolDigest } from './digest.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
@@ -11,6 +13,12 @@ import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
 import type { ProtocolFile } from './load.js';
 
 const quickChecked = new Map<string, IsolatedResult>();
+
+/** Told of each protocol file that passed its quick check, before this process loads it (the CLI has its waiting threads load it too). */
+let onPassed: (file: string, digest: string) => void = () => undefined;
+export function whenProtocolFilePassed(listener: (file: string, digest: string) => void): void {
+  onPassed = listener;
+}
 
 /**
  * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
@@ -24,11 +32,28 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   if (checked === undefined) {
     if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, `does not exist ${scenarioPathHint(file)}`);
     refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
+    // A file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
+    const digest = runsProtocol ? digestIfReadable(file) : undefined;
+    if (digest !== undefined && passedBefore(file, digest)) {
+      onPassed(file, digest);
+      return loadProtocolFile(file, place, digest);
+    }
     checked = await isolatedCheck(file, place, true);
     quickChecked.set(file, checked);
+    rememberPassed(file, checked.digest);
+    if (runsProtocol) onPassed(file, checked.digest);
   }
   if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
   return loadProtocolFile(file, place, checked.digest);
+}
+
+/** The file's digest as results record it, or undefined where it cannot be read as a protocol file (the load says why). */
+function digestIfReadable(file: string): string | undefined {
+  try {
+    return protocolDigest(file, readTextInput(file, 'protocol'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

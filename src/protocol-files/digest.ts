@@ -31,8 +31,31 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The last answer of importedFiles for each file, with the texts it read: a command asks it two or
+ * three times for the same file as it checks, loads and verifies it, and reading the imports
+ * again costs far less than lexing them (the texts are compared, so a file changed since is read anew).
+ */
+const lastImports = new Map<string, { readonly texts: readonly string[]; readonly found: readonly string[] }>();
+
 /** The files `file` imports by relative paths, and theirs, transitively (each once; not `file` itself). */
 export function importedFiles(file: string, text: string): string[] {
+  const last = lastImports.get(file);
+  if (last && last.texts[0] === text && last.found.every((path, i) => readIfFile(path) === last.texts[i + 1])) return [...last.found];
+  const found = lexImports(file, text);
+  lastImports.set(file, { texts: [text, ...found.map((path) => readIfFile(path) ?? '')], found });
+  return [...found];
+}
+
+function readIfFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function lexImports(file: string, text: string): string[] {
   const seen = new Set<string>([resolve(file)]);
   const found: string[] = [];
   const queue: [string, string][] = [[resolve(file), text]];

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { BLOCK_SIZE, sampleDifference, simulateBlocks, workerSample } from './blocks.js';
 import type { BlockTask, BuiltInsChecked, CheckBuiltIns, WorkerReply } from './blocks.js';
 import type { Tally } from '../tally.js';
-import { adoptEarlyWorker, releaseWorker, spawnWorker } from './threads.js';
+import { adoptEarlyWorker, preloadedProtocolFile, releaseWorker, spawnWorker } from './threads.js';
 
 /**
  * Trials of a protocol file's cell a thread runs between the starts of two sampled tasks
@@ -310,6 +310,7 @@ export class WorkerPool {
   private start(count: number): void {
     while (this.threads.length < count) {
       const thread = adoptEarlyWorker() ?? spawnWorker();
+      if (preloadedProtocolFile(thread)) this.loadedFiles = true;
       const fail = (failure: Error): void => {
         this.failure ??= failure;
         this.onFailure?.(failure);

@@ -4,7 +4,7 @@ import { adoptTraces } from '../../channels/trace.js';
 import { UsageError } from '../../errors.js';
 import { isPlainError, notAnErrorThrown, refusalNamingFile } from '../../protocol-files/thrown.js';
 import { simulateTask } from './blocks.js';
-import type { BlockTask, BuiltInsChecked, CheckBuiltIns, WorkerReply } from './blocks.js';
+import type { BlockTask, BuiltInsChecked, CheckBuiltIns, PreloadProtocolFile, WorkerReply } from './blocks.js';
 
 /** A pool thread: receives block ranges of cells, replies with their tallies. */
 const port = parentPort;
@@ -30,7 +30,23 @@ const passOn = (error: unknown): never => {
 process.on('uncaughtException', passOn);
 process.on('unhandledRejection', passOn);
 
-port.on('message', (message: BlockTask | CheckBuiltIns) => {
+/** Loads a protocol file in this thread (once: a later call finds it loaded), and from then on compares the built-ins it found when asked. */
+function loadFile(file: string, digest: string | undefined): void {
+  queue = queue.then(async () => {
+    const { loadProtocolFile } = await import('../../protocol-files/load.js');
+    await loadProtocolFile(file, 'worker', digest);
+    refuseChangedBuiltIns ??= (await import('../../protocol-files/built-ins.js')).refuseBuiltInsChangedSinceLoad;
+  });
+}
+
+port.on('message', (message: BlockTask | CheckBuiltIns | PreloadProtocolFile) => {
+  if ('preload' in message) {
+    loadFile(message.preload, message.digest);
+    queue.catch((error: unknown) => {
+      throw error;
+    });
+    return;
+  }
   if ('checkBuiltIns' in message) {
     queue = queue.then(() => {
       refuseChangedBuiltIns?.();
@@ -46,14 +62,8 @@ port.on('message', (message: BlockTask | CheckBuiltIns) => {
   if (task.traces) adoptTraces(task.traces);
   const file = task.spec.protocolFile;
   if (file) lastFile = { protocol: task.spec.protocol, file };
-  if (file && !protocolNamed(task.spec.protocol)) {
-    // Loaded only where a run names a protocol file: the threads of every other run start without it.
-    queue = queue.then(async () => {
-      const { loadProtocolFile } = await import('../../protocol-files/load.js');
-      await loadProtocolFile(file, 'worker', task.spec.protocolDigest);
-      refuseChangedBuiltIns ??= (await import('../../protocol-files/built-ins.js')).refuseBuiltInsChangedSinceLoad;
-    });
-  }
+  // Loaded only where a run names a protocol file: the threads of every other run start without it.
+  if (file && !protocolNamed(task.spec.protocol)) loadFile(file, task.spec.protocolDigest);
   queue = queue.then(() => {
     let tally: WorkerReply['tally'];
     let sample: WorkerReply['sample'];
