@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { preloadProtocolFile, startWorkersEarly } from '../engine/schedule/threads.js';
-import { whenProtocolFilePassed } from '../protocol-files/checked.js';
+import { startWorkersEarly } from '../engine/schedule/threads.js';
 
 /**
  * How many pool threads `run` will want, read from argv before the CLI parses it: a thread takes
@@ -83,7 +82,5 @@ function flagValue(args: readonly string[], name: string): number {
 }
 
 export function startEarly(argv: readonly string[]): void {
-  const workers = earlyWorkerCount(argv);
-  startWorkersEarly(workers);
-  if (workers > 1) whenProtocolFilePassed(preloadProtocolFile);
+  startWorkersEarly(earlyWorkerCount(argv));
 }

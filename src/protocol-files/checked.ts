@@ -14,12 +14,6 @@ import type { ProtocolFile } from './load.js';
 
 const quickChecked = new Map<string, IsolatedResult>();
 
-/** Told of each protocol file that passed its quick check, before this process loads it (the CLI has its waiting threads load it too). */
-let onPassed: (file: string, digest: string) => void = () => undefined;
-export function whenProtocolFilePassed(listener: (file: string, digest: string) => void): void {
-  onPassed = listener;
-}
-
 /**
  * Loads a protocol file after the cheap part of `check` (a few milliseconds) ran on it in a
  * process of its own (isolate.ts): a broken rule, a stage that never finishes or memory without
@@ -34,14 +28,10 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
     refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
     // A file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
     const digest = runsProtocol ? digestIfReadable(file) : undefined;
-    if (digest !== undefined && passedBefore(file, digest)) {
-      onPassed(file, digest);
-      return loadProtocolFile(file, place, digest);
-    }
+    if (digest !== undefined && passedBefore(file, digest)) return loadProtocolFile(file, place, digest);
     checked = await isolatedCheck(file, place, true);
     quickChecked.set(file, checked);
     rememberPassed(file, checked.digest);
-    if (runsProtocol) onPassed(file, checked.digest);
   }
   if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
   return loadProtocolFile(file, place, checked.digest);

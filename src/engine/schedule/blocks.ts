@@ -39,11 +39,6 @@ export interface BlockTask {
 export interface CheckBuiltIns {
   readonly checkBuiltIns: true;
 }
-/** Sent to a thread waiting for a pool: load this protocol file now (threads.ts, preloadProtocolFile). */
-export interface PreloadProtocolFile {
-  readonly preload: string;
-  readonly digest: string;
-}
 export interface BuiltInsChecked {
   readonly builtInsChecked: true;
 }

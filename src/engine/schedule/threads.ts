@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { permitted } from '../../io/permissions.js';
-import type { PreloadProtocolFile } from './blocks.js';
 
 /**
  * Starts one pool thread. A small young generation keeps memory flat in the number of trials:
@@ -50,26 +49,6 @@ export function startWorkersEarly(count: number): void {
     thread.on('error', () => undefined); // a failed boot surfaces when the pool spawns its own
     early.push(thread);
   }
-}
-
-/** Threads told to load a protocol file before a pool adopted them (preloadProtocolFile). */
-const preloaded = new WeakSet<Worker>();
-
-/**
- * Has the threads waiting for a pool load a protocol file the command's quick check passed,
- * while the command loads it itself and plans its run: the run's first tasks then find it
- * loaded. The thread verifies the file's digest as a task's load does.
- */
-export function preloadProtocolFile(file: string, digest: string): void {
-  for (const thread of early) {
-    thread.postMessage({ preload: file, digest } satisfies PreloadProtocolFile);
-    preloaded.add(thread);
-  }
-}
-
-/** Whether a thread was told to load a protocol file before its pool adopted it. */
-export function preloadedProtocolFile(thread: Worker): boolean {
-  return preloaded.has(thread);
 }
 
 /** An early thread for the pool, if one is waiting and still alive. */

@@ -4,7 +4,7 @@ import { adoptTraces } from '../../channels/trace.js';
 import { UsageError } from '../../errors.js';
 import { isPlainError, notAnErrorThrown, refusalNamingFile } from '../../protocol-files/thrown.js';
 import { simulateTask } from './blocks.js';
-import type { BlockTask, BuiltInsChecked, CheckBuiltIns, PreloadProtocolFile, WorkerReply } from './blocks.js';
+import type { BlockTask, BuiltInsChecked, CheckBuiltIns, WorkerReply } from './blocks.js';
 
 /** A pool thread: receives block ranges of cells, replies with their tallies. */
 const port = parentPort;
@@ -30,7 +30,7 @@ const passOn = (error: unknown): never => {
 process.on('uncaughtException', passOn);
 process.on('unhandledRejection', passOn);
 
-/** Loads a protocol file in this thread (once: a later call finds it loaded), and from then on compares the built-ins it found when asked. */
+/** Loads a protocol file in this thread (once), after the tasks before it: from then on it compares the built-ins it found when asked. */
 function loadFile(file: string, digest: string | undefined): void {
   queue = queue.then(async () => {
     const { loadProtocolFile } = await import('../../protocol-files/load.js');
@@ -39,14 +39,7 @@ function loadFile(file: string, digest: string | undefined): void {
   });
 }
 
-port.on('message', (message: BlockTask | CheckBuiltIns | PreloadProtocolFile) => {
-  if ('preload' in message) {
-    loadFile(message.preload, message.digest);
-    queue.catch((error: unknown) => {
-      throw error;
-    });
-    return;
-  }
+port.on('message', (message: BlockTask | CheckBuiltIns) => {
   if ('checkBuiltIns' in message) {
     queue = queue.then(() => {
       refuseChangedBuiltIns?.();
