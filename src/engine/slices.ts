@@ -1,3 +1,5 @@
+import { toolNow } from '../io/tool-clock.js';
+
 /**
  * Long synchronous work written as a generator that yields now and then: run to its end at once
  * (drain), or in slices of a few milliseconds with the event loop turning between them
@@ -13,11 +15,11 @@ export function drain<T>(steps: Generator<void, T>): T {
 
 export async function drainInSlices<T>(steps: Generator<void, T>, sliceMs = 8): Promise<T> {
   for (;;) {
-    const until = performance.now() + sliceMs;
+    const until = toolNow() + sliceMs;
     do {
       const next = steps.next();
       if (next.done) return next.value;
-    } while (performance.now() < until);
+    } while (toolNow() < until);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { types } from 'node:util';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { UsageError } from '../errors.js';
+import { keepToolClock } from '../io/tool-clock.js';
 import { importModule } from '../io/import-module.js';
 import { registerProtocol, RegistryClash } from '../catalog/register.js';
 import { protocolNamed } from '../catalog/protocols.js';
@@ -623,6 +624,7 @@ let drawnWhen = 'while checked';
 export function watchSources(): void {
   if (sourcesWatched) return;
   sourcesWatched = true;
+  keepToolClock(); // the tool's own timing keeps the clock as it was
   const watch = <T extends object>(target: T, key: keyof T & string, name: string, why: string): void => {
     // A member that is a getter (node:crypto's getRandomValues, which calls webcrypto's, watched) stays as it is.
     const member = Object.getOwnPropertyDescriptor(target, key) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(target) as object, key);

@@ -21,6 +21,7 @@ import { StateTable } from '../state-table.js';
 import { ExactUnavailable, WORK_SLICE, megabytes, roundedValues, tooMuchWork } from './result.js';
 import { LEAST_NORMAL, roundedOnceOfSums, underflowOf } from './figures.js';
 import type { ExactLimits, ExactSteps } from './result.js';
+import { toolNow } from '../../io/tool-clock.js';
 
 /**
  * Probability mass by messages dispatched so far: parts[2i] + parts[2i + 1] belongs to offset + i
@@ -167,7 +168,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
   let work = limits.spent ?? 0;
   let reported = work; // work yielded so far (or spent before)
   let liveWords = 0;
-  let lastProgress = limits.progress ? performance.now() : 0; // the `performance` global loads perf_hooks: only for progress
+  let lastProgress = limits.progress ? toolNow() : 0; // the `performance` global loads perf_hooks: only for progress
   // The states waiting, a table per clock, and those clocks as a min-heap: the next level is the
   // least clock waiting, however far the protocol's clock jumps (a file may move it by millions
   // in one resolve, or start it below 0), not a walk over every number in between.
@@ -271,7 +272,7 @@ export function* genericExact(model: CellModel, limits: ExactLimits): ExactSteps
       );
     }
     if (work > limits.maxWork) throw tooMuchWork(limits, `${counted(expanded, 'state')} expanded, more waiting`);
-    const now = limits.progress ? performance.now() : 0;
+    const now = limits.progress ? toolNow() : 0;
     if (limits.progress && now - lastProgress > 200) {
       lastProgress = now;
       limits.progress(expanded);

@@ -7,6 +7,7 @@ import { addTally, grownHistogram, toTally } from '../tally.js';
 import type { Tally } from '../tally.js';
 import { MAX_TRIAL_STEPS, TrialNeverEnds, choiceEntry, refuseAnnouncement, sameProbabilities } from './generic.js';
 import { refuseRoundWithoutCrashes } from './trial-rules.js';
+import { toolNow } from '../../io/tool-clock.js';
 import {
   CHOICE,
   CHOOSERS,
@@ -525,9 +526,9 @@ function chooseWalk(model: CellModel): TrialKernel {
     return (chosen = live ??= compiledKernel(model, null));
   };
   const timed = (kernel: TrialKernel, words: Int32Array, trials: number): [Tally, number] => {
-    const start = performance.now();
+    const start = toolNow();
     const tally = kernel(words, trials);
-    return [tally, (performance.now() - start) / trials];
+    return [tally, (toolNow() - start) / trials];
   };
   return (stream, trials) => {
     // The compiled kernels leave the generator's last words in the array they are given: a copy.
