@@ -71,12 +71,20 @@ export function checkCacheKey(file: string, digest: string, env: NodeJS.ProcessE
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
+/** The record of the file with this digest, or null where none is kept (no folder, or the check's own code unreadable). */
+function recordOf(file: string, digest: string): { folder: string; key: string } | null {
+  const folder = checkCacheFolder();
+  if (folder === null) return null;
+  const key = checkCacheKey(file, digest);
+  return checkCode === '' ? null : { folder, key };
+}
+
 /** Whether the file, with this digest, passed the quick check before under the same conditions. */
 export function passedBefore(file: string, digest: string): boolean {
-  const folder = checkCacheFolder();
-  if (folder === null || checkCode === '') return false;
+  const record = recordOf(file, digest);
+  if (record === null) return false;
   try {
-    return statSync(join(folder, checkCacheKey(file, digest))).isFile();
+    return statSync(join(record.folder, record.key)).isFile();
   } catch {
     return false;
   }
@@ -84,10 +92,9 @@ export function passedBefore(file: string, digest: string): boolean {
 
 /** Records that the file, with this digest, passed the quick check; silently nothing where the folder cannot be written. */
 export function rememberPassed(file: string, digest: string): void {
-  const folder = checkCacheFolder();
-  if (folder === null) return;
-  const key = checkCacheKey(file, digest);
-  if (checkCode === '') return;
+  const record = recordOf(file, digest);
+  if (record === null) return;
+  const { folder, key } = record;
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     if (readdirSync(folder).length >= MOST_RECORDS) rmSync(folder, { recursive: true, force: true });
