@@ -322,6 +322,32 @@ function oneSendSource(name: string, parts: { head: string; members: string; los
 }
 
 /**
+ * A protocol file's text: A sends one message in round 1, and the trial ends `delivered` where B
+ * heard it, else `dark`. `imports` goes before the export; `inResolve` runs first in resolve
+ * (where a test makes the file misbehave).
+ */
+export function oneMessageProtocolFile(name: string, { imports = '', inResolve = '' } = {}): string {
+  return `${imports}
+export default ({ SEND, END, A_TO_B }) => ({
+  name: '${name}',
+  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
+  configure: (p) => ({ rounds: p.rounds }),
+  stateSize: () => 2,
+  init(s) { s[0] = 0; s[1] = 0; },
+  next(s, c, step) {
+    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
+    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
+  },
+  resolve(s, c, step, r) {
+    ${inResolve}
+    s[1] = r; s[0] = 1;
+  },
+  describe: (s) => (s[1] ? 'heard' : 'dark'),
+});
+`;
+}
+
+/**
  * A protocol file's text: each round A tries (a choice, 3/4 yes) and, where it does, sends; B
  * hears it or not. Its parameter `bad` (0..10, default 0) marks the cell at 7 that `check` and the
  * quick check never explore (tests make the file misbehave there); at the trial's END, where

@@ -4,27 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkCacheFolder, checkCacheKey, passedBefore, rememberPassed } from '../src/protocol-files/check-cache.js';
 import { protocolDigest } from '../src/protocol-files/digest.js';
-import { cli, tempFiles } from './helpers.js';
+import { cli, oneMessageProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file that passed the quick check in a process of its own is not checked again while
  * it (and all its verdict depends on) stays the same: every run of it spared a Node.js process.
  * NODE_DEBUG=child_process shows each process a command starts, without changing the record's key.
  */
-const FILE = `export default ({ SEND, END, A_TO_B }) => ({
-  name: 'remembered',
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
-});
-`;
+const FILE = oneMessageProtocolFile('remembered');
 const SCENARIO = 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\nrounds: 2\ntrials: 5000\nseed: 3\n';
 
 /** Runs `args` with the record kept in `cache`; whether the command started the checking process. */

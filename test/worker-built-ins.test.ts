@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli, tempFiles } from './helpers.js';
+import { cli, oneMessageProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file whose methods change a built-in only on a worker thread: the command's own
  * thread (its quick check, exact values and sampled trials) never sees the change, so only the
  * threads' own comparison, made once each has no task of the run left, can refuse the results.
  */
-const FILE = `import { isMainThread } from 'node:worker_threads';
-export default ({ SEND, END, A_TO_B }) => ({
-  name: 'thread-slip',
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) {
-    if (!isMainThread) Math.hypot = () => 0;
-    s[1] = r; s[0] = 1;
-  },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
+const FILE = oneMessageProtocolFile('thread-slip', {
+  imports: "import { isMainThread } from 'node:worker_threads';",
+  inResolve: 'if (!isMainThread) Math.hypot = () => 0;',
 });
-`;
 
 describe('a protocol file that changes a built-in only on a worker thread', () => {
   const dir = tempFiles({ 'slip.mjs': FILE, 's.yaml': 'protocol: ./slip.mjs\nloss: 0.3\nredundancy: 1\nrounds: 2\ntrials: 1000\n' });
