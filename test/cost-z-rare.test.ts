@@ -32,7 +32,8 @@ describe('two-phase commit: the messengers z of rare costs is a binomial mid-p, 
       assert.equal(r.status, 0, r.stderr);
       const [row] = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
       assert.equal(Number(row!['messengers_max']) > 12, strayed > 0, 'the seed gives the trials the case names');
-      assert.ok(Math.abs(Number(row!['messengers_z']) - z) < 1e-9, `messengers_z ${row!['messengers_z']}, expected ${z}`);
+      // To a few units in the last place: the chance of leaving the pattern is the engine's own, not 1 − its probability in doubles (4e-11 off).
+      assert.ok(Math.abs(Number(row!['messengers_z']) - z) < 1e-14, `messengers_z ${row!['messengers_z']}, expected ${z}`);
       assert.doesNotMatch(r.stderr, /standard errors from the exact value/);
     });
   }

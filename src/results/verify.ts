@@ -112,6 +112,6 @@ export function exactProblem(exact: unknown, outcomeCount: number): string | nul
 /** A likeliest loss pattern as the exact engine records it: a whole message count and a probability. */
 function likeliestPathIsValid(value: unknown, probability: (v: unknown) => boolean): boolean {
   if (value === null || typeof value !== 'object') return false;
-  const { messages, probability: p } = value as Record<string, unknown>;
-  return typeof messages === 'number' && Number.isSafeInteger(messages) && messages >= 0 && probability(p);
+  const { messages, probability: p, leaving } = value as Record<string, unknown>;
+  return typeof messages === 'number' && Number.isSafeInteger(messages) && messages >= 0 && probability(p) && (leaving === undefined || probability(leaving));
 }

@@ -245,16 +245,18 @@ function modeOf(distribution: readonly number[]): number {
 function costZ(
   histogram: readonly number[],
   distribution: readonly number[] | null,
-  likeliest: { readonly messages: number; readonly probability: number } | null,
+  likeliest: { readonly messages: number; readonly probability: number; readonly leaving?: number } | null,
   trials: number,
   observedMean: number,
   exact: { mean: number; sd: number; mode: number },
 ): number {
   if (!distribution) {
-    const leaving = likeliest ? trials * (1 - likeliest.probability) : 0;
+    // A trial's chance of leaving the pattern as the engine computed it, not 1 − its probability in doubles.
+    const chance = likeliest ? (likeliest.leaving ?? 1 - likeliest.probability) : 0;
+    const leaving = trials * chance;
     // Only where the pattern is the likeliest cost (more than half the mass), as the mode is below.
     if (likeliest && likeliest.probability > 0.5 && leaving > 0 && leaving < RARE_EXPECTED)
-      return Math.sign(observedMean - exact.mean) * Math.abs(binomialMidPZ(trials - (histogram[likeliest.messages] ?? 0), trials, 1 - likeliest.probability));
+      return Math.sign(observedMean - exact.mean) * Math.abs(binomialMidPZ(trials - (histogram[likeliest.messages] ?? 0), trials, chance));
     return meanZ(observedMean, trials, exact.mean, exact.sd);
   }
   const atypicalExpected = trials * (1 - (distribution[exact.mode] ?? 0));

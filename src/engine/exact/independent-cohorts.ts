@@ -1,4 +1,3 @@
-import { integerPower } from '../../stats/sum.js';
 import type { CellModel } from '../model.js';
 import { ONE_IN_UNITS, roundedRatio, unitsOf } from '../../stats/exact-rounding.js';
 import { DD_ONE, DD_ZERO, DoubleDoubleSum, dd, ddAdd, ddMultiply, ddPower, ddSubtract, ddTimes } from '../../stats/double-double.js';
@@ -215,19 +214,26 @@ function mayUnderflow(model: CellModel, n: number, R: number, voteNo: number): b
  * The likelier of the two loss patterns one of which takes nearly all the mass where a loss is
  * rare or nearly certain: no message lost (PREPARE, vote, decision and ACK each through the first
  * time: 4 messages a cohort), or every message lost (PREPARE and the decision to every cohort in
- * each of R rounds: 2R a cohort). Where both cost the same (R = 2), the two together. In doubles:
- * it weighs only which costs are rare (stats/summary.ts, costZ).
+ * each of R rounds: 2R a cohort). Where both cost the same (R = 2), the two together. In
+ * double-double, with the chance of leaving it (stats/summary.ts, costZ: the z of the trials that did).
  */
 function likeliestPath(model: CellModel, n: number, R: number): LikeliestPath {
   const link = linkOf(model);
-  const received = (direction: number, round: number): number => link.received(direction, round).hi;
-  const lost = (direction: number, round: number): number => link.lost(direction, round).hi;
-  const noneLost = integerPower(received(0, 1) * received(1, 1) * received(0, 2) * received(1, 2), n);
-  let lostOne = 1;
-  for (let r = 1; r <= 2 * R; r++) lostOne *= lost(0, r);
-  const allLost = integerPower(lostOne, n);
-  if (R === 2) return { messages: 4 * n, probability: noneLost + allLost };
-  return noneLost >= allLost ? { messages: 4 * n, probability: noneLost } : { messages: 2 * n * R, probability: allLost };
+  const noneLost = ddPower(
+    [link.received(0, 1), link.received(1, 1), link.received(0, 2), link.received(1, 2)].reduce((p, q) => ddMultiply(p, q), DD_ONE),
+    n,
+  );
+  let lostOne = DD_ONE;
+  for (let r = 1; r <= 2 * R; r++) lostOne = ddMultiply(lostOne, link.lost(0, r));
+  const allLost = ddPower(lostOne, n);
+  const pattern = (messages: number, probability: DoubleDouble): LikeliestPath => ({
+    messages,
+    probability: probability.hi + probability.lo,
+    // The chance of leaving the pattern, from the double-double: 1 − p in doubles kept a few digits where p is near 1.
+    leaving: Math.max(0, ddSubtract(DD_ONE, probability).hi),
+  });
+  if (R === 2) return pattern(4 * n, ddAdd(noneLost, allLost));
+  return noneLost.hi >= allLost.hi ? pattern(4 * n, noneLost) : pattern(2 * n * R, allLost);
 }
 
 /** Each cohort's messages in a phase without a loss (PREPARE and vote; decision and ACK): the shift of the moments behind the variance. */

@@ -51,6 +51,8 @@ export interface ExactResult {
 export interface LikeliestPath {
   readonly messages: number;
   readonly probability: number;
+  /** 1 − probability, computed before rounding (absent from results saved before it was kept: 1 − probability then). */
+  readonly leaving?: number;
 }
 
 /**
