@@ -5,6 +5,7 @@ import type { Exporter } from './types.js';
 import { markdownInline, markdownText } from '../io/text.js';
 import { judgeExpectations } from '../stats/expectations.js';
 import type { ExpectationCheck } from '../stats/expectations.js';
+import { percentOf } from '../io/wording.js';
 
 /** A GitHub-flavoured Markdown report: one pipe table per scenario, for CI job summaries. */
 export const markdownExporter: Exporter = {
@@ -78,7 +79,7 @@ function expectationLines(checks: readonly ExpectationCheck[]): string[] {
 }
 
 function ciLabel(confidence: number): string {
-  return `${+(confidence * 100).toPrecision(12)}% CI`;
+  return `${percentOf(confidence)} CI`;
 }
 
 function pipeRow(cells: readonly string[]): string {

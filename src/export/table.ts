@@ -8,6 +8,7 @@ import { byScenario, paramColumns, scenarioHeading } from './markup.js';
 import { shortNumber, shortProportion, signed } from './numbers.js';
 import type { Exporter } from './types.js';
 import { inlineText, terminalSafe } from '../io/text.js';
+import { percentOf } from '../io/wording.js';
 
 /** For people at a terminal: rounded, coloured, two lines per cell, within 80 columns. */
 export const tableExporter: Exporter = {
@@ -52,7 +53,7 @@ export const tableExporter: Exporter = {
       else for (const group of groups) lines.push(render(head, rows, group));
       return lines.join('\n');
     });
-    const percent = `${+(report.confidence * 100).toPrecision(12)}%`;
+    const percent = percentOf(report.confidence);
     const withTrials = report.summaries.some((s) => s.trials > 0);
     const note = withTrials
       ? `±: wider side of the ${percent} Wilson interval` + (report.summaries.some((s) => s.exact) ? '; =: exact; z: estimate vs exact' : '')

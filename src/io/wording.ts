@@ -44,3 +44,8 @@ export function returnedValue(value: unknown): string {
 export function joinedWithAnd(names: readonly string[]): string {
   return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
+
+/** A confidence level as a percentage: 0.95 as "95%", 0.57 as "57%" (not 56.99999999999999%, the product's double). */
+export function percentOf(confidence: number): string {
+  return `${+(confidence * 100).toPrecision(12)}%`;
+}

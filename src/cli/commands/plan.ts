@@ -14,7 +14,7 @@ import { holds, meetsEvery, parseTarget, plan, targetBoundMisread } from '../../
 import type { Candidate, Target } from '../../plan/plan.js';
 import { didYouMean } from '../../suggest.js';
 import { CSV_QUOTED_MATCH, csvText, inlineText, terminalLines } from '../../io/text.js';
-import { possessive } from '../../io/wording.js';
+import { percentOf, possessive } from '../../io/wording.js';
 import { addWorkersOption } from '../options.js';
 import { exactProgressLine, inCI, progressBar } from '../progress.js';
 import { exactRange } from '../../stats/exact-range.js';
@@ -293,7 +293,7 @@ function reachedText(c: Candidate, t: Target, i: number, setting: string): strin
   const estimate = t.metric === 'success' ? s.success.estimate : t.metric === 'disagreement' ? s.disagreement.estimate : s.outcomes[at]!.estimate;
   const end = t.relation === '>=' ? 'at least' : 'at most';
   const which = t.relation === '>=' ? 'lower' : 'upper';
-  return `${end} ${toldFromBound(c, t, i, 4)} (${setting}: the ${which} end of its ${s.confidence * 100}% interval; estimate ${nearOne(estimate, 4)})`;
+  return `${end} ${toldFromBound(c, t, i, 4)} (${setting}: the ${which} end of its ${percentOf(s.confidence)} interval; estimate ${nearOne(estimate, 4)})`;
 }
 
 /**
