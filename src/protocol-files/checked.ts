@@ -7,7 +7,7 @@ import { unseenDependency } from './unseen-dependencies.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
-import { isolatedCheck } from './isolate.js';
+import { isolatedCheck, refuseWhereFilesCannotBeChecked } from './isolate.js';
 import { refuseStreamingProtocolFile } from './regular-file.js';
 import type { IsolatedResult } from './isolate.js';
 import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
@@ -27,7 +27,8 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   if (checked === undefined) {
     if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, `does not exist ${scenarioPathHint(file)}`);
     refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
-    // A file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
+    // Refused where no file could be checked, record or not; then a file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
+    if (runsProtocol) refuseWhereFilesCannotBeChecked(place);
     const digest = runsProtocol ? digestIfReadable(file) : undefined;
     if (digest !== undefined && passedBefore(file, digest)) return loadProtocolFile(file, place, digest);
     checked = await isolatedCheck(file, place, true);
