@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
 import { parse } from 'es-module-lexer/js';
+import { importedPath, modulePath } from './digest.js';
 
 /**
  * What a protocol file's code may read that its digest (digest.ts) does not cover: an import of
@@ -16,8 +15,8 @@ import { parse } from 'es-module-lexer/js';
  * undefined where the file and all the files it imports by relative paths read nothing else.
  */
 export function unseenDependency(file: string, text: string): string | undefined {
-  const seen = new Set<string>([resolve(file)]);
-  const queue: [string, string][] = [[resolve(file), text]];
+  const seen = new Set<string>([modulePath(file)]);
+  const queue: [string, string][] = [[modulePath(file), text]];
   for (let next = queue.pop(); next; next = queue.pop()) {
     const [from, source] = next;
     const found = unseenIn(from, source);
@@ -50,7 +49,7 @@ function unseenIn(from: string, source: string): string[] | string {
     const specifier = typeof entry.specifier === 'string' ? entry.specifier : undefined;
     if (specifier === undefined) return 'imports a path computed at run time';
     if (!RELATIVE.test(specifier)) return `imports '${specifier}'`;
-    const problem = follow(specifier, resolve(dirname(from), pathOf(specifier)));
+    const problem = follow(specifier, importedPath(from, specifier, false));
     if (problem) return problem;
   }
   const requires = [...source.matchAll(/\brequire\s*\(/g)].length;
@@ -59,7 +58,7 @@ function unseenIn(from: string, source: string): string[] | string {
   for (const match of literal) {
     const specifier = match[2]!;
     if (!RELATIVE.test(specifier)) return `requires '${specifier}'`;
-    const problem = follow(specifier, requiredPath(from, specifier));
+    const problem = follow(specifier, importedPath(from, specifier, true));
     if (problem) return problem;
   }
   const read = READS.exec(source);
@@ -70,22 +69,3 @@ function unseenIn(from: string, source: string): string[] | string {
 const RELATIVE = /^\.{1,2}\//;
 /** What reaches beyond the file's own code without an import: the built-in modules by name, the environment. */
 const READS = /\bgetBuiltinModule\b|\bprocess\s*(?:\.\s*env\b|\[\s*['"`]env['"`]\s*\])/;
-
-/** A relative URL's path (`./a%20b.mjs?x` names `./a b.mjs`), as digest.ts reads it. */
-function pathOf(specifier: string): string {
-  const path = specifier.split(/[?#]/)[0]!;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
-
-/** The file `require(specifier)` in `from` loads, as Node.js finds it; undefined where there is none. */
-function requiredPath(from: string, specifier: string): string | undefined {
-  try {
-    return createRequire(from).resolve(specifier);
-  } catch {
-    return undefined;
-  }
-}
