@@ -3,10 +3,11 @@ import { otherKindOfFile } from '../scenario/parse.js';
 import { INPUT_LIMITS, readTextInput, scenarioPathHint } from '../io/files.js';
 import { passedBefore, rememberPassed } from './check-cache.js';
 import { protocolDigest } from './digest.js';
+import { unseenDependency } from './unseen-dependencies.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { inputPath } from '../scenario/shipped.js';
-import { isolatedCheck } from './isolate.js';
+import { isolatedCheck, refuseWhereFilesCannotBeChecked } from './isolate.js';
 import { refuseStreamingProtocolFile } from './regular-file.js';
 import type { IsolatedResult } from './isolate.js';
 import { loadProtocolFile, registerDescribedProtocolFile } from './load.js';
@@ -26,15 +27,29 @@ export async function loadCheckedProtocolFile(file: string, place: string, runsP
   if (checked === undefined) {
     if (!existsSync(file)) throw new UsageError(`${place}: protocol file ${file}`, `does not exist ${scenarioPathHint(file)}`);
     refuseStreamingProtocolFile(file, `${place}: protocol file ${file}`);
-    // A file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
+    // Refused where no file could be checked, record or not; then a file that passed before, unchanged, under the same conditions (check-cache.ts): loaded here at once.
+    if (runsProtocol) refuseWhereFilesCannotBeChecked(place);
     const digest = runsProtocol ? digestIfReadable(file) : undefined;
     if (digest !== undefined && passedBefore(file, digest)) return loadProtocolFile(file, place, digest);
     checked = await isolatedCheck(file, place, true);
     quickChecked.set(file, checked);
-    rememberPassed(file, checked.digest);
+    if (onlyDigestedCode(file, checked.digest)) rememberPassed(file, checked.digest);
   }
   if (!runsProtocol) return registerDescribedProtocolFile(file, checked.digest, checked.description);
   return loadProtocolFile(file, place, checked.digest);
+}
+
+/**
+ * Whether all the file's verdict depends on is in its digest (unseen-dependencies.ts), as the
+ * file now reads with the digest checked: only such a file is remembered.
+ */
+function onlyDigestedCode(file: string, digest: string): boolean {
+  try {
+    const text = readTextInput(file, 'protocol');
+    return protocolDigest(file, text) === digest && unseenDependency(file, text) === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** The file's digest as results record it, or undefined where it cannot be read as a protocol file (the load says why). */

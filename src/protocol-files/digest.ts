@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { parse } from 'es-module-lexer/js';
@@ -19,7 +19,7 @@ export function protocolDigest(file: string, text: string = readFileSync(file, '
   if (imported.length === 0) return sha256(text);
   const hash = createHash('sha256').update(text);
   // By their paths from the protocol's folder, so that the folder can move (merge finds it by its digest).
-  const folder = dirname(file);
+  const folder = dirname(modulePath(file));
   const parts = imported
     .map((path) => ({ name: relative(folder, path).split('\\').join('/'), path }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -56,13 +56,13 @@ function readIfFile(path: string): string | undefined {
 }
 
 function lexImports(file: string, text: string): string[] {
-  const seen = new Set<string>([resolve(file)]);
+  const seen = new Set<string>([modulePath(file)]);
   const found: string[] = [];
-  const queue: [string, string][] = [[resolve(file), text]];
+  const queue: [string, string][] = [[modulePath(file), text]];
   for (let next = queue.pop(); next; next = queue.pop()) {
     const [from, source] = next;
     for (const { specifier, required } of relativeSpecifiers(source)) {
-      const path = required ? requiredPath(from, specifier) : resolve(dirname(from), pathOf(specifier));
+      const path = importedPath(from, specifier, required);
       if (path === undefined || seen.has(path) || !existsSync(path) || !statSync(path).isFile()) continue;
       seen.add(path);
       found.push(path);
@@ -70,6 +70,32 @@ function lexImports(file: string, text: string): string[] {
     }
   }
   return found;
+}
+
+/**
+ * The file a module at `from` (its path as modulePath gives it) loads by a relative specifier:
+ * an import's URL path, or the file `require` finds; as modulePath gives it, or undefined where there is none.
+ */
+export function importedPath(from: string, specifier: string, required: boolean): string | undefined {
+  const path = required ? requiredPath(from, specifier) : resolve(dirname(from), pathOf(specifier));
+  return path === undefined ? undefined : modulePath(path);
+}
+
+/**
+ * A module's path as Node.js loads it: the file a symbolic link names, unless --preserve-symlinks
+ * (or NODE_PRESERVE_SYMLINKS=1) keeps the link's own. Its relative imports are found from there:
+ * a protocol file linked from another folder imports the helpers beside the file it links to,
+ * and those are what its digest must cover (the helpers beside the link, or none, were covered,
+ * and a change to the helpers it ran went unseen).
+ */
+export function modulePath(path: string): string {
+  const absolute = resolve(path);
+  if (process.execArgv.includes('--preserve-symlinks') || process.env['NODE_PRESERVE_SYMLINKS'] === '1') return absolute;
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
 }
 
 /** A relative URL's path (`./a%20b.mjs?x` names `./a b.mjs`), or the specifier as written where it is no URL. */

@@ -129,23 +129,42 @@ function isolatedCwd(file: string): string | undefined {
   }
 }
 
-/** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
-export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
+/**
+ * Refuses, before any protocol file is checked or loaded, where this process cannot do either as
+ * it must: Node's permission model forbids the checking process, or built-ins the load watches
+ * (Math.random, the clocks) are frozen (--frozen-intrinsics, or a library caller's
+ * Object.freeze). A file remembered as checked (check-cache.ts) is refused here too, as it was
+ * the first time: the record spares the process, not these conditions.
+ */
+export function refuseWhereFilesCannotBeChecked(place: string): void {
   if (!permitted('child'))
-    return Promise.reject(
-      new UsageError(
-        place,
-        "loading a protocol file needs a process of its own to check it in, which Node's permission model forbids here: add --allow-child-process",
-      ),
+    throw new UsageError(
+      place,
+      "loading a protocol file needs a process of its own to check it in, which Node's permission model forbids here: add --allow-child-process",
     );
   // The checking process watches Math.random and the clocks (load.ts), which frozen built-ins do not let it replace.
-  if (Object.isFrozen(Math))
-    return Promise.reject(
-      new UsageError(
-        place,
-        'loading a protocol file needs to watch Math.random and the clocks (a protocol that draws or reads the time is refused), which --frozen-intrinsics forbids here: run it without that option',
-      ),
+  if (watchedBuiltInsFrozen())
+    throw new UsageError(
+      place,
+      'loading a protocol file needs to watch Math.random and the clocks (a protocol that draws or reads the time is refused), which --frozen-intrinsics forbids here: run it without that option',
     );
+}
+
+/** Whether a built-in the load replaces by a watched one (load.ts, watchSources) cannot be replaced. */
+function watchedBuiltInsFrozen(): boolean {
+  const hrtime = (process as { hrtime?: object }).hrtime;
+  return (
+    Object.isFrozen(Math) || Object.isFrozen(Date) || !Object.isExtensible(globalThis.performance ?? {}) || (hrtime !== undefined && Object.isFrozen(hrtime))
+  );
+}
+
+/** Loads and checks `file` in its own thread; resolves to its digest and the check's report, or throws the file's one-line UsageError. */
+export function isolatedCheck(file: string, place: string, quick: boolean): Promise<IsolatedResult> {
+  try {
+    refuseWhereFilesCannotBeChecked(place);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const stageMs = watchdogMs('load');
   const checkMs = watchdogMs(quick ? 'quick' : 'check');
   const task: IsolatedTask = { file, place, quick, checkMs };
