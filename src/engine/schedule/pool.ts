@@ -223,31 +223,29 @@ export class WorkerPool {
     thread.postMessage({ checkBuiltIns: true } satisfies CheckBuiltIns);
   }
 
-  /** Per thread: the trials it was sent since the start of its last sampled task, and the trials to pass before its next sample. */
-  private readonly lastSample = new WeakMap<Worker, { since: number; every: number }>();
-
-  /** The cells some thread has sampled a task of. */
-  private readonly cellsSampled = new Set<string>();
+  /**
+   * Per thread: the cell of its last sampled task, the trials it was sent since that task's start,
+   * and the trials of that cell to pass before the next sample of it.
+   */
+  private readonly lastSample = new WeakMap<Worker, { cell: string; since: number; every: number }>();
 
   /**
-   * Whether a protocol file's task is sampled: a thread's first; the first of a cell no thread has
-   * sampled yet, once SAMPLE_GAP trials have passed since the thread's last sample; and any, once
-   * the thread's gap has passed: SAMPLE_EVERY trials after its first sample, the gap doubling at
-   * each sample so made, up to SAMPLE_EVERY_MOST. A cell is sampled on one thread, not on each (a
-   * file that computes otherwise on a worker thread does so on any): a sweep's samples cost about
-   * one per cell, however many threads run it, and each thread is still sampled again and again.
+   * Whether a protocol file's task is sampled: a thread's first; then, of the same cell, one once
+   * SAMPLE_EVERY trials have passed, the gap doubling at each sample up to SAMPLE_EVERY_MOST; and
+   * the first of another cell it runs once SAMPLE_GAP trials have passed since its last sample.
+   * Each thread samples each cell it runs (a file may compute otherwise on one thread only: it
+   * may read threadId), so a sweep's samples cost about one per cell and thread.
    */
   private sampleDue(thread: Worker, task: BlockTask): boolean {
     const trials = Math.min(task.blocks * BLOCK_SIZE, task.trials);
     const last = this.lastSample.get(thread);
-    const unseen = !this.cellsSampled.has(task.cellKey);
-    if (last && last.since < (unseen ? Math.min(SAMPLE_GAP, last.every) : last.every)) {
+    const sameCell = last?.cell === task.cellKey;
+    if (last && last.since < (sameCell ? last.every : SAMPLE_GAP)) {
       last.since += trials;
       return false;
     }
-    const every = last === undefined ? SAMPLE_EVERY : unseen && last.since < last.every ? last.every : Math.min(2 * last.every, SAMPLE_EVERY_MOST);
-    this.lastSample.set(thread, { since: trials, every });
-    this.cellsSampled.add(task.cellKey);
+    const every = last && sameCell ? Math.min(2 * last.every, SAMPLE_EVERY_MOST) : SAMPLE_EVERY;
+    this.lastSample.set(thread, { cell: task.cellKey, since: trials, every });
     return true;
   }
 
