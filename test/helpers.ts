@@ -322,14 +322,25 @@ function oneSendSource(name: string, parts: { head: string; members: string; los
 }
 
 /**
+ * Runs the CLI with the record of checked protocol files kept in `cache`, and says whether the
+ * command started the checking process (NODE_DEBUG shows each process started, and its lines
+ * are taken out of stderr; the record's key does not hold that variable).
+ */
+export function cliWithCheckRecord(args: readonly string[], cache: string, env: Record<string, string> = {}): CliResult & { forked: boolean } {
+  const r = cli(args, { TWOGENERALS_CACHE_DIR: cache, NODE_DEBUG: 'child_process', ...env });
+  const forked = /CHILD_PROCESS \d+: spawn/.test(r.stderr);
+  return { ...r, stderr: r.stderr.replace(/CHILD_PROCESS[\s\S]*?\n(?=twogenerals:|$)/g, ''), forked };
+}
+
+/**
  * A protocol file's text: A sends one message in round 1, and the trial ends `delivered` where B
  * heard it, else `dark`. `imports` goes before the export; `inResolve` runs first in resolve
- * (where a test makes the file misbehave).
+ * (where a test makes the file misbehave); `nameCode`, where given, is the name as code (`'p' + SUFFIX`).
  */
-export function oneMessageProtocolFile(name: string, { imports = '', inResolve = '' } = {}): string {
+export function oneMessageProtocolFile(name: string, { imports = '', inResolve = '', nameCode = `'${name}'` } = {}): string {
   return `${imports}
 export default ({ SEND, END, A_TO_B }) => ({
-  name: '${name}',
+  name: ${nameCode},
   outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
   configure: (p) => ({ rounds: p.rounds }),
   stateSize: () => 2,

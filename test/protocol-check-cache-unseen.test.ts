@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { unseenDependency } from '../src/protocol-files/unseen-dependencies.js';
-import { ROOT, cli, tempFiles } from './helpers.js';
+import { ROOT, cliWithCheckRecord, oneMessageProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file is remembered as passed by its digest (check-cache.ts), which covers its own
@@ -12,28 +12,10 @@ import { ROOT, cli, tempFiles } from './helpers.js';
  * record while what it reads changes: a helper changed to loop forever then hung every later
  * command in the tool's own process, with no watchdog. Such a file is checked every time.
  */
-const PROTOCOL = `export default ({ SEND, END, A_TO_B }) => ({
-  name: 'reads-more' + SUFFIX,
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
-});
-`;
+const PROTOCOL = oneMessageProtocolFile('', { nameCode: "'reads-more' + SUFFIX" });
 const SCENARIO = 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\nrounds: 2\ntrials: 2000\nseed: 3\n';
 
-/** Runs `args` with the record kept in `cache`; whether the command started the checking process (NODE_DEBUG shows each process started). */
-function run(args: string[], cache: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; forked: boolean } {
-  const r = cli(args, { TWOGENERALS_CACHE_DIR: cache, NODE_DEBUG: 'child_process', ...env });
-  const forked = /CHILD_PROCESS \d+: spawn/.test(r.stderr);
-  return { ...r, stderr: r.stderr.replace(/CHILD_PROCESS[\s\S]*?\n(?=twogenerals:|$)/g, ''), forked };
-}
+const run = cliWithCheckRecord;
 
 function records(cache: string): number {
   const folder = join(cache, 'checked');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkCacheFolder, checkCacheKey, passedBefore, rememberPassed } from '../src/protocol-files/check-cache.js';
 import { protocolDigest } from '../src/protocol-files/digest.js';
-import { cli, oneMessageProtocolFile, tempFiles } from './helpers.js';
+import { cliWithCheckRecord, oneMessageProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file that passed the quick check in a process of its own is not checked again while
@@ -14,12 +14,7 @@ import { cli, oneMessageProtocolFile, tempFiles } from './helpers.js';
 const FILE = oneMessageProtocolFile('remembered');
 const SCENARIO = 'protocol: ./p.mjs\nloss: 0.3\nredundancy: 1\nrounds: 2\ntrials: 5000\nseed: 3\n';
 
-/** Runs `args` with the record kept in `cache`; whether the command started the checking process. */
-function run(args: string[], cache: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; forked: boolean } {
-  const r = cli(args, { TWOGENERALS_CACHE_DIR: cache, NODE_DEBUG: 'child_process', ...env });
-  const forked = /CHILD_PROCESS \d+: spawn/.test(r.stderr);
-  return { ...r, stderr: r.stderr.replace(/CHILD_PROCESS[\s\S]*?\n(?=twogenerals:|$)/g, ''), forked };
-}
+const run = cliWithCheckRecord;
 
 describe('a protocol file that passed the quick check', () => {
   it('is checked in its own process once: the next run of it, unchanged, loads it at once and prints the same bytes', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { protocolDigest } from '../src/protocol-files/digest.js';
-import { cli, tempFiles } from './helpers.js';
+import { cli, oneMessageProtocolFile, tempFiles } from './helpers.js';
 
 /**
  * A protocol file reached through a symbolic link imports, as Node.js loads it, the helpers
@@ -12,21 +12,7 @@ import { cli, tempFiles } from './helpers.js';
  * record of a passed check (check-cache.ts) held, and a helper changed to loop forever hung every
  * later run; shards made with one helper merged with shards made with another.
  */
-const PROTOCOL = `import { SUFFIX } from './helper.mjs';
-export default ({ SEND, END, A_TO_B }) => ({
-  name: 'linked' + SUFFIX,
-  outcomes: { names: ['delivered', 'dark'], success: [0], disagreement: [1] },
-  configure: (p) => ({ rounds: p.rounds }),
-  stateSize: () => 2,
-  init(s) { s[0] = 0; s[1] = 0; },
-  next(s, c, step) {
-    if (s[0] === 0) { step.kind = SEND; step.direction = A_TO_B; step.round = 1; }
-    else { step.kind = END; step.outcome = s[1] === 1 ? 0 : 1; }
-  },
-  resolve(s, c, step, r) { s[1] = r; s[0] = 1; },
-  describe: (s) => (s[1] ? 'heard' : 'dark'),
-});
-`;
+const PROTOCOL = oneMessageProtocolFile('', { imports: "import { SUFFIX } from './helper.mjs';", nameCode: "'linked' + SUFFIX" });
 
 /** A protocol file in `real/` importing its helper, linked from `link/`, where a helper of the same name says something else. */
 function linkedProtocol(): { dir: string; link: string; helper: string } {
