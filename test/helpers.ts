@@ -332,6 +332,14 @@ export function cliWithCheckRecord(args: readonly string[], cache: string, env: 
   return { ...r, stderr: r.stderr.replace(/CHILD_PROCESS[\s\S]*?\n(?=twogenerals:|$)/g, ''), forked };
 }
 
+/** A run of cliWithCheckRecord that checked a protocol file p.mjs anew and stopped it looping in its module (a 1.5 s watchdog): one line, exit 2, nothing printed. */
+export function assertCheckedAndStoppedLooping(r: CliResult & { forked: boolean }): void {
+  assert.ok(r.forked, 'checked again');
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^twogenerals: .*p\.mjs: stopped after 1\.5 s while evaluating the module \(the file's top-level code\): it never finished\n$/);
+}
+
 /**
  * A protocol file's text: A sends one message in round 1, and the trial ends `delivered` where B
  * heard it, else `dark`. `imports` goes before the export; `inResolve` runs first in resolve
